@@ -1,0 +1,5 @@
+"""``python -m keyless``."""
+
+from keyless.cli import main
+
+main()

@@ -1,0 +1,129 @@
+"""Checks: pure functions over the Inventory, each with its metadata beside it.
+
+A check is declared with :func:`check` in a theme module; :func:`all_checks` collects
+every declared check from the theme modules, in declaration order, so adding a check
+touches one place only.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from functools import cache
+from inspect import cleandoc
+from typing import Any
+
+from keyless.config import Thresholds
+from keyless.findings import Problem, Severity
+from keyless.model import Account, Inventory, Source
+
+DOCS_BASE = "https://github.com/keyless-dev/keyless/blob/main/docs/checks.md"
+
+# Theme modules, in the order their checks are listed and run.
+THEMES = ("users", "keys", "mfa", "root", "trust", "organization")
+
+
+class Scope(StrEnum):
+    """What a check looks at; the engine calls it once per such subject."""
+
+    USER = "user"
+    ROLE = "role"
+    ACCOUNT = "account"
+    ORGANIZATION = "organization"
+
+
+@dataclass
+class CheckContext:
+    """What a check may read besides its subject. ``memo`` lets checks of one scan
+    share expensive derived values (e.g. a role's trust analysis)."""
+
+    inventory: Inventory
+    thresholds: Thresholds
+    now: datetime
+    account: Account | None = None
+    memo: dict[Any, Any] = field(default_factory=dict)
+
+
+CheckFunction = Callable[[Any, CheckContext], Iterable[Problem]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A registered check: its public ID, metadata and the function that runs it."""
+
+    id: str
+    title: str
+    severity: Severity
+    scope: Scope
+    requires: frozenset[Source]
+    rationale: str
+    remediation: str
+    theme: str
+    function: CheckFunction
+
+    @property
+    def docs_url(self) -> str:
+        """Where the check is documented."""
+        return f"{DOCS_BASE}#{self.id}"
+
+    def run(self, subject: Any, context: CheckContext) -> Iterable[Problem]:
+        """Run the check on one subject."""
+        return self.function(subject, context)
+
+
+def check(
+    id: str,
+    *,
+    title: str,
+    severity: Severity,
+    scope: Scope,
+    remediation: str,
+    requires: Iterable[Source] = (),
+) -> Callable[[CheckFunction], Check]:
+    """Declare a check. Its docstring is the rationale shown in the docs and SARIF help."""
+
+    def declare(function: CheckFunction) -> Check:
+        if not function.__doc__:
+            raise TypeError(f"check {id} needs a docstring: it is the check's rationale")
+        return Check(
+            id=id,
+            title=title,
+            severity=severity,
+            scope=scope,
+            requires=frozenset(requires),
+            rationale=cleandoc(function.__doc__),
+            remediation=remediation,
+            theme=function.__module__.rsplit(".", 1)[-1],
+            function=function,
+        )
+
+    return declare
+
+
+@cache
+def all_checks() -> tuple[Check, ...]:
+    """Every registered check, in theme order then declaration order."""
+    found: list[Check] = []
+    seen: set[str] = set()
+    for theme in THEMES:
+        try:
+            module = importlib.import_module(f"keyless.checks.{theme}")
+        except ModuleNotFoundError as error:
+            if error.name != f"keyless.checks.{theme}":
+                raise
+            continue
+        for value in vars(module).values():
+            if isinstance(value, Check):
+                if value.id in seen:
+                    raise RuntimeError(f"check ID {value.id} is declared twice")
+                seen.add(value.id)
+                found.append(value)
+    return tuple(found)
+
+
+def checks_by_id() -> Mapping[str, Check]:
+    """Every registered check keyed by its public ID."""
+    return {c.id: c for c in all_checks()}

@@ -1,0 +1,78 @@
+"""The ``keyless`` command: argument parsing, wiring and exit codes only.
+
+Each subcommand lives in its own module and is imported only when it runs, so
+``keyless --help`` stays fast and nothing heavy (boto3, moto) loads at import time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from typing import Any
+
+import click
+
+from keyless import __version__
+from keyless.errors import KeylessError
+
+# name -> "module:attribute"; the order is the order of `keyless --help`.
+COMMANDS = {
+    "scan": "keyless.cli.scan:scan",
+    "collect": "keyless.cli.scan:collect",
+    "checks": "keyless.cli.scan:checks",
+    "simulate": "keyless.cli.simulate:simulate",
+    "trust": "keyless.cli.trust:trust",
+    "workflows": "keyless.cli.workflows:workflows",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if self._load(name) is not None]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._load(cmd_name)
+
+    @staticmethod
+    def _load(name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name == module_name:
+                return None
+            raise
+        command = getattr(module, attribute, None)
+        return command if isinstance(command, click.Command) else None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="keyless")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logging.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """keyless: from IAM users and long-lived keys to roles with temporary credentials."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console entry point: user errors become one paragraph on stderr and exit code 2."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        return cli.main(args=argv, prog_name="keyless", standalone_mode=True)
+    except KeylessError as error:
+        if debug:
+            raise
+        click.echo(f"keyless: error: {error.describe()}", err=True)
+        sys.exit(error.exit_code)

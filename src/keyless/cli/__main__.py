@@ -1,0 +1,5 @@
+"""``python -m keyless.cli``."""
+
+from keyless.cli import main
+
+main()

@@ -1,0 +1,49 @@
+"""Errors a user can cause. The CLI prints them once, without a traceback, and exits 2."""
+
+from __future__ import annotations
+
+
+class KeylessError(Exception):
+    """An error the user can fix: a bad file, a malformed policy, an unreachable account.
+
+    ``where`` names the file, JSON pointer or account; ``hint`` says what to do.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.hint = hint
+
+    def describe(self) -> str:
+        """One paragraph for a person: where, what, and what to do."""
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        if self.hint:
+            text += f"\n{self.hint}"
+        return text
+
+
+class InputError(KeylessError):
+    """A file or directory given to keyless cannot be used as it is."""
+
+
+class ConfigError(KeylessError):
+    """``keyless.toml`` (or ``--config``) is invalid."""
+
+
+class PolicyError(KeylessError):
+    """A policy document is invalid; ``where`` is a JSON pointer into it."""
+
+    def __init__(
+        self, message: str, *, pointer: str = "", source: str | None = None, hint: str | None = None
+    ):
+        where = f"{source}#{pointer}" if source else (pointer or "/")
+        super().__init__(message, where=where, hint=hint)
+        self.pointer = pointer
+        self.source = source
+
+
+class CollectionError(KeylessError):
+    """Collecting from AWS failed as a whole (no credentials, unreachable endpoint)."""

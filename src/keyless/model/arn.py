@@ -1,0 +1,56 @@
+"""ARN helpers. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Arn:
+    """The six colon-separated parts of an ARN; ``resource`` keeps any further colons."""
+
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    def __str__(self) -> str:
+        return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
+
+
+def parse_arn(text: str) -> Arn | None:
+    """Split ``text`` into its ARN parts, or ``None`` when it is not an ARN."""
+    parts = text.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+
+
+def is_account_id(text: str) -> bool:
+    """True for a twelve-digit AWS account ID."""
+    return bool(ACCOUNT_ID.match(text))
+
+
+def account_of(arn: str) -> str | None:
+    """The account ID inside an ARN, if any."""
+    parsed = parse_arn(arn)
+    return parsed.account if parsed and parsed.account else None
+
+
+def root_arn(account_id: str, partition: str = "aws") -> str:
+    """The ARN that stands for the account's root user: ``arn:aws:iam::ID:root``."""
+    return f"arn:{partition}:iam::{account_id}:root"
+
+
+def user_arn(account_id: str, name: str, path: str = "/", partition: str = "aws") -> str:
+    """The ARN of an IAM user."""
+    return f"arn:{partition}:iam::{account_id}:user{path}{name}"
+
+
+def role_arn(account_id: str, name: str, path: str = "/", partition: str = "aws") -> str:
+    """The ARN of an IAM role."""
+    return f"arn:{partition}:iam::{account_id}:role{path}{name}"

@@ -1,0 +1,153 @@
+"""The Inventory: everything keyless knows about an estate, however it was collected."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from functools import cached_property
+
+from keyless.model.iam import (
+    FailedCall,
+    Group,
+    IdentityCenter,
+    ManagedPolicy,
+    OidcProvider,
+    Role,
+    RolesAnywhereProfile,
+    RootCredentials,
+    SamlProvider,
+    TrustAnchor,
+    User,
+)
+
+
+class AccountStatus(StrEnum):
+    """Whether an account's IAM could be read."""
+
+    SCANNED = "scanned"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class Source(StrEnum):
+    """A part of an account's data. Checks declare which they need; the engine skips
+    a check (``not evaluated``) for an account that lacks one."""
+
+    AUTHORIZATION_DETAILS = "authorization_details"
+    CREDENTIAL_REPORT = "credential_report"
+    OIDC_PROVIDERS = "oidc_providers"
+    SAML_PROVIDERS = "saml_providers"
+    MFA_DEVICES = "mfa_devices"
+    ROOT = "root"
+    ROLES_ANYWHERE = "roles_anywhere"
+
+
+class SourceState(StrEnum):
+    """What happened to a source: read, not provided, or failed to read."""
+
+    AVAILABLE = "available"
+    MISSING = "missing"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """The state of one source of one account, with the reason when it is not available."""
+
+    state: SourceState
+    reason: str = ""
+
+
+AVAILABLE = SourceStatus(SourceState.AVAILABLE)
+
+
+@dataclass(frozen=True)
+class Account:
+    """One AWS account's IAM estate, or the record of why it could not be read."""
+
+    id: str
+    alias: str | None = None
+    name: str | None = None
+    email: str | None = None
+    partition: str = "aws"
+    status: AccountStatus = AccountStatus.SCANNED
+    error: str | None = None
+    users: tuple[User, ...] = ()
+    groups: tuple[Group, ...] = ()
+    roles: tuple[Role, ...] = ()
+    policies: tuple[ManagedPolicy, ...] = ()
+    oidc_providers: tuple[OidcProvider, ...] = ()
+    saml_providers: tuple[SamlProvider, ...] = ()
+    trust_anchors: tuple[TrustAnchor, ...] = ()
+    rolesanywhere_profiles: tuple[RolesAnywhereProfile, ...] = ()
+    root: RootCredentials | None = None
+    sources: Mapping[Source, SourceStatus] = field(default_factory=dict)
+    failed_calls: tuple[FailedCall, ...] = ()
+    collected_at: datetime | None = None
+
+    def source(self, source: Source) -> SourceStatus:
+        """The state of ``source``; anything never recorded is missing."""
+        if self.status is not AccountStatus.SCANNED:
+            return SourceStatus(SourceState.FAILED, self.error or f"account {self.status}")
+        return self.sources.get(source, SourceStatus(SourceState.MISSING, "not collected"))
+
+    def has(self, source: Source) -> bool:
+        """True when ``source`` was read."""
+        return self.source(source).state is SourceState.AVAILABLE
+
+    @property
+    def label(self) -> str:
+        """``alias (id)`` or the ID alone."""
+        shown = self.alias or self.name
+        return f"{shown} ({self.id})" if shown else self.id
+
+    @cached_property
+    def policies_by_arn(self) -> Mapping[str, ManagedPolicy]:
+        """Managed policies keyed by ARN."""
+        return {policy.arn: policy for policy in self.policies}
+
+    @cached_property
+    def groups_by_name(self) -> Mapping[str, Group]:
+        """Groups keyed by name."""
+        return {group.name: group for group in self.groups}
+
+    @cached_property
+    def roles_by_name(self) -> Mapping[str, Role]:
+        """Roles keyed by name."""
+        return {role.name: role for role in self.roles}
+
+
+@dataclass(frozen=True)
+class Organization:
+    """An AWS Organization as seen from its management (or delegated admin) account."""
+
+    id: str
+    management_account_id: str
+    identity_center: IdentityCenter | None = None
+    identity_center_state: SourceStatus = field(
+        default_factory=lambda: SourceStatus(SourceState.MISSING, "not collected")
+    )
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The whole estate: one account, or every account of an organization."""
+
+    accounts: tuple[Account, ...]
+    organization: Organization | None = None
+    source: str = "live"
+    collected_at: datetime | None = None
+
+    @property
+    def scanned_accounts(self) -> tuple[Account, ...]:
+        """Accounts whose IAM was read."""
+        return tuple(a for a in self.accounts if a.status is AccountStatus.SCANNED)
+
+    @property
+    def is_complete(self) -> bool:
+        """False when an account failed or a call failed: exit code 3 territory."""
+        return all(
+            a.status is not AccountStatus.FAILED and not a.failed_calls for a in self.accounts
+        )
