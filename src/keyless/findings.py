@@ -62,7 +62,7 @@ class Problem:
 
     resource: str
     message: str
-    evidence: Mapping[str, Any] = field(default=NO_EVIDENCE)
+    evidence: Mapping[str, Any] = field(default_factory=lambda: NO_EVIDENCE)
     severity: Severity | None = None
     witness: Mapping[str, Any] | None = None
 
@@ -77,7 +77,7 @@ class Finding:
     resource: str
     message: str
     remediation: str
-    evidence: Mapping[str, Any] = field(default=NO_EVIDENCE)
+    evidence: Mapping[str, Any] = field(default_factory=lambda: NO_EVIDENCE)
     witness: Mapping[str, Any] | None = None
 
     @property

@@ -86,7 +86,7 @@ class User:
     groups: tuple[str, ...] = ()
     attached_policies: tuple[PolicyRef, ...] = ()
     inline_policies: tuple[InlinePolicy, ...] = ()
-    tags: Tags = EMPTY_TAGS
+    tags: Tags = field(default_factory=lambda: EMPTY_TAGS)
     permissions_boundary: str | None = None
 
     @property
@@ -141,7 +141,7 @@ class Role:
     inline_policies: tuple[InlinePolicy, ...] = ()
     last_used: datetime | None = None
     last_used_region: str | None = None
-    tags: Tags = EMPTY_TAGS
+    tags: Tags = field(default_factory=lambda: EMPTY_TAGS)
     permissions_boundary: str | None = None
     max_session_duration: int = 3600
 
