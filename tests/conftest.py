@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,7 +30,7 @@ def _guarded_connect(self: socket.socket, address: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
-def _offline_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _offline_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test runs with fake credentials and cannot reach anything but loopback."""
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
@@ -42,4 +41,3 @@ def _offline_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/keyless-test-aws-credentials")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
-    yield
