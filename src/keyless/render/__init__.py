@@ -1,0 +1,1 @@
+"""Output formats. Each renderer turns a result into text through explicit converters."""

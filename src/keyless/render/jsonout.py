@@ -1,0 +1,138 @@
+"""``keyless/scan/v1``: the scan's JSON document, built by explicit converters.
+
+The schema is documented in docs/schemas/scan-v1.md; fields are only ever added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from keyless import __version__
+from keyless.engine import CheckRun, ScanResult
+from keyless.findings import Finding, Severity
+from keyless.model import Account, Inventory
+
+SCAN_SCHEMA = "keyless/scan/v1"
+
+
+def dumps(document: Mapping[str, Any]) -> bytes:
+    """Serialise a document: indented, keys in insertion order, trailing newline."""
+    return orjson.dumps(
+        document, default=_default, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+    )
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO-8601 in UTC with a ``Z``, or None."""
+    if value is None:
+        return None
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def scan_document(result: ScanResult) -> dict[str, Any]:
+    """The ``keyless/scan/v1`` document for a scan result."""
+    from keyless.summary import summarize
+
+    inventory = result.inventory
+    return {
+        "schema": SCAN_SCHEMA,
+        "keyless_version": __version__,
+        "generated_at": iso(result.now),
+        "source": inventory.source,
+        "complete": inventory.is_complete,
+        "organization": _organization(inventory),
+        "accounts": [account_document(a) for a in inventory.accounts],
+        "summary": summarize(result).to_json(),
+        "findings": [finding_document(f) for f in result.findings],
+        "check_runs": [check_run_document(r) for r in result.check_runs],
+        "suppressed": [
+            {**finding_document(s.finding), "reason": s.ignore.reason} for s in result.suppressed
+        ],
+    }
+
+
+def account_document(account: Account) -> dict[str, Any]:
+    """An entry of ``accounts[]``."""
+    return {
+        "id": account.id,
+        "alias": account.alias,
+        "name": account.name,
+        "status": account.status.value,
+        "error": account.error,
+        "collected_at": iso(account.collected_at),
+        "sources": {
+            source.value: {"state": status.state.value, "reason": status.reason or None}
+            for source, status in sorted(account.sources.items())
+        },
+        "failed_calls": [
+            {"service": c.service, "operation": c.operation, "code": c.code, "message": c.message}
+            for c in account.failed_calls
+        ],
+    }
+
+
+def finding_document(finding: Finding) -> dict[str, Any]:
+    """An entry of ``findings[]``."""
+    document: dict[str, Any] = {
+        "check": finding.check,
+        "severity": finding.severity.value,
+        "account": finding.account,
+        "resource": finding.resource,
+        "message": finding.message,
+        "remediation": finding.remediation,
+        "evidence": dict(finding.evidence),
+    }
+    if finding.witness is not None:
+        document["witness"] = dict(finding.witness)
+    return document
+
+
+def check_run_document(run: CheckRun) -> dict[str, Any]:
+    """An entry of ``check_runs[]``: what a check evaluated, or why it could not."""
+    return {
+        "check": run.check.id,
+        "title": run.check.title,
+        "severity": run.check.severity.value,
+        "status": run.status,
+        "evaluated": run.evaluated,
+        "findings": run.findings,
+        "not_evaluated": [{"account": n.account, "reason": n.reason} for n in run.not_evaluated],
+    }
+
+
+def _organization(inventory: Inventory) -> dict[str, Any] | None:
+    org = inventory.organization
+    if org is None:
+        return None
+    center = org.identity_center
+    return {
+        "id": org.id,
+        "management_account": org.management_account_id,
+        "identity_center": {
+            "state": org.identity_center_state.state.value,
+            "reason": org.identity_center_state.reason or None,
+            "instance_arn": center.instance_arn if center else None,
+            "permission_sets": len(center.permission_sets) if center else 0,
+            "assignments": len(center.assignments) if center else 0,
+        },
+    }
+
+
+def severity_counts(findings: tuple[Finding, ...]) -> dict[str, int]:
+    """Findings per severity, every severity present, worst first."""
+    counts = {s.value: 0 for s in Severity}
+    for finding in findings:
+        counts[finding.severity.value] += 1
+    return counts
