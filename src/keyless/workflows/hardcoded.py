@@ -1,0 +1,127 @@
+"""Literal AWS credentials written into a CI file, on either platform.
+
+Access key IDs have a documented shape: four letters naming the kind (``AKIA`` for an IAM
+user's long-lived key, ``ASIA`` for a temporary one) and sixteen more characters
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids).
+Secret access keys are 40 characters of base64; to avoid flagging commit SHAs and
+digests, a candidate needs mixed case and a digit and must sit on a line that names a
+secret or an AWS key. Nothing matched is ever printed in full.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from keyless.findings import Severity
+from keyless.workflows.model import CheckMeta, WorkflowFile, WorkflowFinding
+from keyless.workflows.yamldoc import (
+    Document,
+    is_map,
+    is_seq,
+    item_position,
+    key_position,
+    own_items,
+)
+
+HARDCODED_AWS_KEY = CheckMeta(
+    id="workflow-hardcoded-aws-key",
+    title="An AWS access key is written into a CI file",
+    severity=Severity.CRITICAL,
+    rationale=(
+        "Anyone who can read the repository (and its history, forks and clones) holds the "
+        "credential. Removing it from the file does not revoke it."
+    ),
+    remediation=(
+        "Deactivate and delete the access key now (`aws iam update-access-key --status "
+        "Inactive`, then `delete-access-key`), review CloudTrail for its use, and switch "
+        "the pipeline to OIDC with `keyless workflows fix`."
+    ),
+    help_uri="https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html",
+)
+
+CHECKS = (HARDCODED_AWS_KEY,)
+
+_KEY_ID = re.compile(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+_SECRET_CONTEXT = re.compile(r"secret|aws.*key|key.*aws|credential", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A literal credential: 0-based line and column, what it is, and a redacted form."""
+
+    line: int
+    column: int
+    kind: str
+    redacted: str
+
+
+def redact_key_id(key_id: str) -> str:
+    """``AKIA…WXYZ``: the kind and the last four, enough to find the key in IAM."""
+    return f"{key_id[:4]}…{key_id[-4:]}"
+
+
+def find_literals(text: str) -> Iterator[Match]:
+    """Every literal access key ID and secret-key-shaped string in ``text``."""
+    for number, line in enumerate(text.splitlines()):
+        for match in _KEY_ID.finditer(line):
+            kind = "access key ID" if match.group(1) == "AKIA" else "temporary access key ID"
+            yield Match(number, match.start(), kind, redact_key_id(match.group(0)))
+        if not _SECRET_CONTEXT.search(line):
+            continue
+        for match in _SECRET.finditer(line):
+            token = match.group(0)
+            if _looks_like_secret(token):
+                yield Match(number, match.start(), "secret access key", "[REDACTED]")
+
+
+def _looks_like_secret(token: str) -> bool:
+    return (
+        any(c.isupper() for c in token)
+        and any(c.islower() for c in token)
+        and any(c.isdigit() for c in token)
+        and not re.fullmatch(r"[0-9a-fA-F]+", token)
+    )
+
+
+def findings(document: Document, file: WorkflowFile) -> list[WorkflowFinding]:
+    """One critical finding per literal credential in the file."""
+    return [
+        WorkflowFinding(
+            HARDCODED_AWS_KEY.id,
+            HARDCODED_AWS_KEY.severity,
+            file.path,
+            match.line + 1,
+            match.column + 1,
+            f"a literal {match.kind} ({match.redacted}) is written in the file",
+            HARDCODED_AWS_KEY.remediation,
+            route_at_line(document.root, match.line) or f"line {match.line + 1}",
+        )
+        for match in find_literals(document.text)
+    ]
+
+
+def route_at_line(node: Any, line: int, prefix: str = "") -> str:
+    """The dotted route of the innermost key or item that encloses 0-based ``line``."""
+    chosen: Any = None
+    if is_map(node):
+        for key, _ in own_items(node):
+            if key_position(node, key)[0] > line:
+                break
+            chosen = key
+        if chosen is None:
+            return prefix
+        route = f"{prefix}.{chosen}" if prefix else str(chosen)
+        return route_at_line(node[chosen], line, route)
+    if is_seq(node):
+        for index in range(len(node)):
+            if item_position(node, index)[0] > line:
+                break
+            chosen = index
+        if chosen is None:
+            return prefix
+        return route_at_line(node[chosen], line, f"{prefix}[{chosen}]")
+    return prefix

@@ -1,0 +1,33 @@
+"""The one explicit, ordered list of workflow checks. Each check's metadata is declared
+beside its detector; this module only puts them in order."""
+
+from __future__ import annotations
+
+from keyless.workflows import github, gitlab, hardcoded
+from keyless.workflows.model import CheckMeta
+
+CHECKS: tuple[CheckMeta, ...] = (
+    github.STATIC_AWS_KEYS,
+    github.STATIC_AWS_KEYS_ENV,
+    hardcoded.HARDCODED_AWS_KEY,
+    github.BROAD_ID_TOKEN,
+    gitlab.GITLAB_STATIC_AWS_KEYS,
+)
+
+#: The checks whose findings mean "this pipeline still uses long-lived keys".
+STATIC_KEY_CHECKS = frozenset(
+    {
+        github.STATIC_AWS_KEYS.id,
+        github.STATIC_AWS_KEYS_ENV.id,
+        hardcoded.HARDCODED_AWS_KEY.id,
+        gitlab.GITLAB_STATIC_AWS_KEYS.id,
+    }
+)
+
+
+def check(check_id: str) -> CheckMeta:
+    """The metadata of one check; ``KeyError`` for an unknown ID."""
+    for meta in CHECKS:
+        if meta.id == check_id:
+            return meta
+    raise KeyError(check_id)
