@@ -1,0 +1,430 @@
+"""Concrete evaluation of a request against a trust policy, with its explanation.
+
+The decision follows IAM's policy evaluation logic, restricted to one policy:
+an explicit Deny wins; otherwise an Allow whose Principal, Action, Resource and every
+Condition match allows; otherwise the request is implicitly denied.
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+
+A trust policy is only half of the decision for AWS callers: a caller in another account
+(or a caller trusted only through "the whole account") also needs its own identity policy
+to allow the action; the Decision says so in ``notes``, it does not evaluate it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from keyless.model.arn import parse_arn
+from keyless.policy.conditions import (
+    ConditionResult,
+    Context,
+    evaluate_condition,
+    make_context,
+    matches_wildcard,
+)
+from keyless.policy.document import (
+    AwsPrincipalForm,
+    Effect,
+    Policy,
+    Principal,
+    PrincipalType,
+    Statement,
+)
+
+ASSUME_ROLE = "sts:AssumeRole"
+ASSUME_ROLE_WITH_WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
+ASSUME_ROLE_WITH_SAML = "sts:AssumeRoleWithSAML"
+TAG_SESSION = "sts:TagSession"
+SET_SOURCE_IDENTITY = "sts:SetSourceIdentity"
+
+# --------------------------------------------------------------------------- the caller
+
+
+class CallerType(StrEnum):
+    """How the caller authenticates to STS."""
+
+    AWS = "aws"  # an IAM user, role session, root or federated user: sts:AssumeRole
+    WEB_IDENTITY = "web-identity"  # an OIDC token: sts:AssumeRoleWithWebIdentity
+    SAML = "saml"  # a SAML assertion: sts:AssumeRoleWithSAML
+    SERVICE = "service"  # an AWS service principal, e.g. rolesanywhere.amazonaws.com
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is asking.
+
+    * ``AWS``: ``arn`` is the user, root, federated-user or assumed-role session ARN (or
+      the role ARN when the session is unknown); ``form`` says which; ``account`` is set.
+    * ``WEB_IDENTITY``: ``provider`` is the issuer without ``https://`` (the condition key
+      prefix); ``account`` is the role's account when known.
+    * ``SAML``: ``arn`` is the SAML provider ARN when known.
+    * ``SERVICE``: ``provider`` is the service principal name.
+    """
+
+    type: CallerType
+    arn: str | None = None
+    form: AwsPrincipalForm | None = None
+    account: str | None = None
+    provider: str | None = None
+    unique_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How to name the caller to a person."""
+        return self.arn or self.provider or str(self.type)
+
+
+def aws_caller(arn_or_account: str, *, unique_id: str | None = None) -> Caller:
+    """A caller from an IAM ARN (user, role, assumed-role session, root) or an account ID.
+
+    A role ARN stands for "some session of this role".
+    """
+    text = arn_or_account.strip()
+    if text.isdigit() and len(text) == 12:
+        return Caller(
+            CallerType.AWS,
+            f"arn:aws:iam::{text}:root",
+            AwsPrincipalForm.ACCOUNT,
+            text,
+            None,
+            unique_id,
+        )
+    parsed = parse_arn(text)
+    if parsed is None or parsed.service not in ("iam", "sts") or not parsed.account:
+        raise ValueError(f"not an IAM or STS principal ARN: {text!r}")
+    resource = parsed.resource
+    form: AwsPrincipalForm | None = None
+    if parsed.service == "iam" and resource == "root":
+        form = AwsPrincipalForm.ACCOUNT
+    elif parsed.service == "iam" and resource.startswith("user/"):
+        form = AwsPrincipalForm.USER
+    elif parsed.service == "iam" and resource.startswith("role/"):
+        form = AwsPrincipalForm.ROLE
+    elif (
+        parsed.service == "sts"
+        and resource.startswith("assumed-role/")
+        and resource.count("/") == 2
+    ):
+        form = AwsPrincipalForm.ASSUMED_ROLE
+    elif parsed.service == "sts" and resource.startswith("federated-user/"):
+        form = AwsPrincipalForm.FEDERATED_USER
+    if form is None:
+        raise ValueError(f"not an IAM or STS principal ARN: {text!r}")
+    return Caller(CallerType.AWS, text, form, parsed.account, None, unique_id)
+
+
+def role_of(caller: Caller) -> tuple[str, str] | None:
+    """``(account, role name)`` when the caller is a session of a role."""
+    if caller.arn is None or caller.account is None:
+        return None
+    resource = caller.arn.split(":", 5)[-1]
+    if caller.form is AwsPrincipalForm.ROLE:
+        return caller.account, resource.rsplit("/", 1)[-1]
+    if caller.form is AwsPrincipalForm.ASSUMED_ROLE:
+        return caller.account, resource.split("/")[1]
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One request to STS: caller, the actions that must all be allowed, and the context.
+
+    ``actions`` has more than one entry when the call needs several permissions, e.g.
+    IAM Roles Anywhere needs sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity.
+    ``resource`` is the role ARN when known (used only if a statement has a Resource).
+    ``notes`` are facts the request builder wants shown with the decision.
+    """
+
+    caller: Caller
+    actions: tuple[str, ...]
+    context: Context = field(default_factory=make_context)
+    resource: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- principal matching
+
+
+def principal_matches(principal: Principal, caller: Caller) -> bool:
+    """Does the Principal value ``principal`` name ``caller``?
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
+    if principal.is_wildcard:
+        # "*" and {"AWS": "*"} are equivalent. Whether they admit web-identity and SAML
+        # callers is undocumented; we say they do (fail-safe: never hide access).
+        return True
+    if principal.type is PrincipalType.AWS:
+        return caller.type is CallerType.AWS and _aws_principal_matches(principal, caller)
+    if principal.type is PrincipalType.FEDERATED:
+        return _federated_matches(principal.value, caller)
+    if principal.type is PrincipalType.SERVICE:
+        return (
+            caller.type is CallerType.SERVICE
+            and caller.provider is not None
+            and principal.value.lower() == caller.provider.lower()
+        )
+    # CanonicalUser identifies S3 owners; STS callers never carry one.
+    return False
+
+
+def _aws_principal_matches(principal: Principal, caller: Caller) -> bool:
+    form = principal.form
+    if form is AwsPrincipalForm.ACCOUNT:
+        # The whole account: every principal in it (still gated by its identity policy).
+        return caller.account == principal.account
+    if form is AwsPrincipalForm.UNIQUE_ID:
+        # IAM stores a named user/role as its unique ID; a bare ID in the policy means that
+        # principal was deleted. Only a caller with exactly that ID (none, once deleted) matches.
+        return caller.unique_id is not None and caller.unique_id == principal.value
+    if caller.account != principal.account or caller.arn is None:
+        return False
+    value_resource = principal.value.split(":", 5)[-1]
+    if form is AwsPrincipalForm.USER:
+        # User and role names are unique per account regardless of case and path, and IAM
+        # binds the ARN to the principal's unique ID, so compare names only.
+        return caller.form is AwsPrincipalForm.USER and _last(value_resource) == _last(
+            caller.arn.split(":", 5)[-1]
+        )
+    if form is AwsPrincipalForm.ROLE:
+        role = role_of(caller)
+        return role is not None and role[1].lower() == _last(value_resource)
+    if form is AwsPrincipalForm.ASSUMED_ROLE:
+        _, role_name, session = value_resource.split("/")
+        caller_role = role_of(caller)
+        if caller_role is None or caller_role[1].lower() != role_name.lower():
+            return False
+        if caller.form is AwsPrincipalForm.ROLE:
+            # Session unknown: whoever assumes the role picks the session name, so any
+            # session of the role can present this one.
+            return True
+        return caller.arn.split("/")[-1] == session
+    if form is AwsPrincipalForm.FEDERATED_USER:
+        return caller.arn.lower() == principal.value.lower()
+    return False
+
+
+def _last(resource: str) -> str:
+    return resource.rsplit("/", 1)[-1].lower()
+
+
+def _federated_matches(value: str, caller: Caller) -> bool:
+    if caller.type is CallerType.WEB_IDENTITY and caller.provider:
+        provider = caller.provider.lower().rstrip("/")
+        if value.lower() == provider:  # built-in: accounts.google.com, cognito-identity...
+            return True
+        parsed = parse_arn(value)
+        if parsed is None or not parsed.resource.startswith("oidc-provider/"):
+            return value == "*"
+        if caller.account is not None and parsed.account != caller.account:
+            # STS uses the IAM OIDC provider of the role's own account.
+            return False
+        return parsed.resource[len("oidc-provider/") :].lower().rstrip("/") == provider
+    if caller.type is CallerType.SAML:
+        parsed = parse_arn(value)
+        if parsed is None or not parsed.resource.startswith("saml-provider/"):
+            return value == "*"
+        # Without a known provider ARN we assume the assertion comes from this provider.
+        return caller.arn is None or caller.arn == value
+    return False
+
+
+def actions_match(statement: Statement, action: str) -> bool:
+    """Does ``action`` fall under the statement's Action (or outside its NotAction)?
+
+    Action names are case-insensitive; ``*`` and ``?`` are wildcards.
+    """
+    hit = any(matches_wildcard(pattern, action, ignore_case=True) for pattern in statement.actions)
+    return hit != statement.actions_negated
+
+
+def _resource_matches(statement: Statement, resource: str | None) -> bool | None:
+    if statement.resources is None:
+        return True
+    if resource is None:
+        if not statement.resources_negated and "*" in statement.resources:
+            return True
+        return None  # unknown
+    hit = any(matches_wildcard(pattern, resource) for pattern in statement.resources)
+    return hit != statement.resources_negated
+
+
+# --------------------------------------------------------------------------- the decision
+
+
+@dataclass(frozen=True, slots=True)
+class StatementTrace:
+    """How one statement fared for one action: what matched, and which conditions failed."""
+
+    statement: Statement
+    action: str
+    principal_matched: bool
+    action_matched: bool
+    resource_matched: bool
+    conditions: tuple[ConditionResult, ...]
+    applies: bool
+    reason: str
+
+    @property
+    def failed_conditions(self) -> tuple[ConditionResult, ...]:
+        """The conditions that were false (or invalid)."""
+        return tuple(result for result in self.conditions if not result.passed)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionDecision:
+    """The decision for one action, and the statement that decided it (if any)."""
+
+    action: str
+    allowed: bool
+    decided_by: StatementTrace | None
+    statements: tuple[StatementTrace, ...]
+
+    @property
+    def explicitly_denied(self) -> bool:
+        """True when a Deny statement applied."""
+        return self.decided_by is not None and self.decided_by.statement.effect is Effect.DENY
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome of a request: allowed only if every required action is allowed."""
+
+    allowed: bool
+    request: Request
+    actions: tuple[ActionDecision, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def statements(self) -> tuple[StatementTrace, ...]:
+        """Every statement trace, action by action."""
+        return tuple(trace for action in self.actions for trace in action.statements)
+
+    @property
+    def deciding(self) -> ActionDecision:
+        """The first denied action when denied; otherwise the first (primary) action."""
+        return next((a for a in self.actions if not a.allowed), self.actions[0])
+
+    @property
+    def explanation(self) -> str:
+        """One paragraph: the decision, which statement made it, and why."""
+        lines = [_explain_action(decision) for decision in self.actions]
+        lines.extend(self.notes)
+        return "\n".join(lines)
+
+
+def evaluate(policy: Policy, request: Request) -> Decision:
+    """Evaluate ``request`` against ``policy``: explicit Deny wins, then any Allow."""
+    if not request.actions:
+        raise ValueError("a request needs at least one action")
+    decisions = tuple(_decide(policy, request, action) for action in request.actions)
+    allowed = all(decision.allowed for decision in decisions)
+    notes = list(request.notes)
+    if allowed:
+        notes.extend(_identity_policy_notes(decisions, request.caller, request.resource))
+    return Decision(allowed, request, decisions, tuple(notes))
+
+
+def _decide(policy: Policy, request: Request, action: str) -> ActionDecision:
+    traces = tuple(_trace(statement, policy, request, action) for statement in policy.statements)
+    deny = next((t for t in traces if t.applies and t.statement.effect is Effect.DENY), None)
+    if deny is not None:
+        return ActionDecision(action, False, deny, traces)
+    allow = next((t for t in traces if t.applies), None)
+    return ActionDecision(action, allow is not None, allow, traces)
+
+
+def _trace(statement: Statement, policy: Policy, request: Request, action: str) -> StatementTrace:
+    principals = statement.principals
+    if principals is None:
+        principal_ok = True
+    else:
+        hit = any(principal_matches(p, request.caller) for p in principals)
+        principal_ok = hit != statement.principals_negated
+    action_ok = actions_match(statement, action)
+    resource_state = _resource_matches(statement, request.resource)
+    # A Resource we cannot check (role ARN unknown): fail-safe, an Allow is assumed to
+    # cover this role and a Deny is not assumed to apply.
+    resource_ok = statement.effect is Effect.ALLOW if resource_state is None else resource_state
+    if not (principal_ok and action_ok and resource_ok):
+        missing = [
+            name
+            for name, ok in (
+                ("principal", principal_ok),
+                ("action", action_ok),
+                ("resource", resource_ok),
+            )
+            if not ok
+        ]
+        reason = f"{' and '.join(missing)} do{'es' if len(missing) == 1 else ''} not match"
+        return StatementTrace(
+            statement, action, principal_ok, action_ok, resource_ok, (), False, reason
+        )
+    results = tuple(
+        evaluate_condition(condition, request.context, variables=policy.supports_variables)
+        for condition in statement.conditions
+    )
+    failed = [result for result in results if not result.passed]
+    if failed:
+        first = failed[0]
+        reason = (
+            f"condition {first.condition.operator.text} {first.condition.key} failed: "
+            f"{first.reason}"
+        )
+        if len(failed) > 1:
+            reason += f" (and {len(failed) - 1} more)"
+        return StatementTrace(statement, action, True, True, True, results, False, reason)
+    reason = (
+        "principal, action and all conditions match" if results else "principal and action match"
+    )
+    return StatementTrace(statement, action, True, True, True, results, True, reason)
+
+
+def _explain_action(decision: ActionDecision) -> str:
+    trace = decision.decided_by
+    if trace is None:
+        reasons = "; ".join(
+            f"{t.statement.label}: {t.reason}"
+            for t in decision.statements
+            if t.statement.effect is Effect.ALLOW
+        )
+        return f"{decision.action}: denied (implicitly): no statement allows it" + (
+            f" ({reasons})." if reasons else "."
+        )
+    verb = "allowed" if decision.allowed else "explicitly denied"
+    return f"{decision.action}: {verb} by {trace.statement.label}: {trace.reason}."
+
+
+def _identity_policy_notes(
+    decisions: tuple[ActionDecision, ...], caller: Caller, request_resource: str | None
+) -> list[str]:
+    """Facts that make an allowed trust-policy decision incomplete for AWS callers."""
+    if caller.type is not CallerType.AWS:
+        return []
+    notes = []
+    for decision in decisions:
+        trace = decision.decided_by
+        if trace is None or trace.statement.principals is None:
+            continue
+        named_exactly = any(
+            p.form not in (AwsPrincipalForm.ACCOUNT, AwsPrincipalForm.ANY)
+            and principal_matches(p, caller)
+            for p in trace.statement.principals
+        )
+        parsed = parse_arn(request_resource) if request_resource else None
+        role_account = parsed.account if parsed else None
+        if named_exactly and role_account and role_account != caller.account:
+            notes.append(
+                f"{caller.label} is in another account than the role, so its own identity "
+                f"policy must also allow {decision.action}."
+            )
+            break
+        if not named_exactly:
+            # https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+            notes.append(
+                f'The trust policy admits {caller.label} through its whole account (or "*"), '
+                f"so the caller's own identity policy must also allow {decision.action}."
+            )
+            break
+    return notes
