@@ -68,6 +68,7 @@ def key_not_rotated(user: User, ctx: CheckContext) -> Iterator[Problem]:
     config files, logs) and the longer a leaked copy stays useful to an attacker. AWS
     recommends rotating access keys regularly:
     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html#rotating_access_keys_console
+
     Keys whose creation date is unknown are not judged.
     """
     limit = ctx.thresholds.key_max_age_days

@@ -70,6 +70,7 @@ def account_mfa_not_enforced(user: User, ctx: CheckContext) -> Iterator[Problem]
     ``aws:MultiFactorAuthPresent`` ``false`` or ``Null`` ``aws:MultiFactorAuthPresent``
     ``true``, attached or inline, on the user or one of its groups. See
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_my-sec-creds-self-manage.html
+
     Reported per user, so that a documented exception can be ignored for one user.
     Service control policies are not considered.
     """

@@ -73,6 +73,7 @@ def root_without_mfa(account: Account, ctx: CheckContext) -> Iterator[Problem]:
     With a password alone, anyone who phishes or resets the root password owns the
     account; AWS requires MFA on root for exactly this reason:
     https://docs.aws.amazon.com/IAM/latest/UserGuide/enable-mfa-for-root.html
+
     The credential report cannot tell whether root credentials were removed centrally,
     so this fires whenever the report says MFA is not active.
     """

@@ -31,6 +31,7 @@ def user_long_lived_access_key(user: User, ctx: CheckContext) -> Iterator[Proble
     An access key never expires on its own; whoever holds a copy has the user's access
     until someone notices and deletes it. Roles give temporary credentials instead. See
     https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#bp-workloads-use-roles
+
     One finding per user (not per key), listing the active keys in the evidence: the fix
     is to migrate the identity, whatever number of keys it holds. Per-key problems (age,
     use) are reported by the ``key-*`` checks.
@@ -69,6 +70,7 @@ def user_console_password_unused(user: User, ctx: CheckContext) -> Iterator[Prob
     A password nobody uses can still be guessed, phished or reused from another breach,
     and its owner will not notice. AWS recommends removing unused credentials:
     https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#remove-credentials
+
     When the password was never used (or its last use is unknown), its age is measured
     from the password's creation, or failing that the user's.
     """
