@@ -1,0 +1,198 @@
+"""The OIDC ``sub`` values a job's token carries, so the role's trust policy can name them.
+
+GitHub builds ``sub`` from the job's context, in this order of precedence
+(https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect#example-subject-claims):
+a job with an ``environment`` gets ``repo:O/R:environment:NAME``; a ``pull_request`` run
+gets ``repo:O/R:pull_request``; anything else ``repo:O/R:ref:<the git ref>``. GitLab's is
+``project_path:G/P:ref_type:branch|tag:ref:NAME``
+(https://docs.gitlab.com/ci/secrets/id_token_authentication/#token-payload).
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+from pathlib import Path
+from typing import Any
+
+from keyless.workflows.model import Subject, SubjectOperator
+from keyless.workflows.yamldoc import is_map, is_seq
+
+UNKNOWN_REPOSITORY = "OWNER/REPO"
+_REMOTE = re.compile(r"^(?:[a-z+]+://)?(?:[^@/]+@)?[^:/]+(?::\d+)?[:/](?P<path>.+?)(?:\.git)?/?$")
+_PR_EVENTS = frozenset({"pull_request", "pull_request_review", "pull_request_review_comment"})
+
+
+def repository_from_git(repository_root: Path) -> str | None:
+    """``ORG/REPO`` from ``remote.origin.url`` in ``.git/config`` (ssh or https form)."""
+    config_path = repository_root / ".git" / "config"
+    if not config_path.is_file():
+        return None
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    try:
+        parser.read(config_path, encoding="utf-8")
+    except configparser.Error:
+        return None
+    url = parser.get('remote "origin"', "url", fallback=None)
+    return parse_remote(url) if url else None
+
+
+def parse_remote(url: str) -> str | None:
+    """``git@github.com:org/repo.git`` / ``https://host/org/repo`` → ``org/repo``."""
+    match = _REMOTE.match(url.strip())
+    return match.group("path") if match else None
+
+
+def _subject(value: str, reason: str) -> Subject:
+    operator = SubjectOperator.STRING_LIKE if "*" in value else SubjectOperator.STRING_EQUALS
+    return Subject(value, operator, reason)
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if is_seq(value):
+        return [str(v) for v in value]
+    return []
+
+
+def _glob_to_iam(pattern: str) -> tuple[str, bool]:
+    # GitHub filter patterns (https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#filter-pattern-cheat-sheet)
+    # are richer than IAM's StringLike (`*` any run, `?` one character). `*` and `**`
+    # both become `*`, which also matches `/`: a little broader, never narrower. Any other
+    # special character makes the pattern approximate, widened to `*` from that point.
+    exact = True
+    out = []
+    for char in pattern:
+        if char in "?+[]":
+            exact = False
+            out.append("*")
+            break
+        out.append(char)
+    text = re.sub(r"\*+", "*", "".join(out))
+    return text, exact
+
+
+def _refs(kind: str, patterns: list[str], repo: str, reason: str) -> list[Subject]:
+    subjects = []
+    for pattern in patterns:
+        if pattern.startswith("!"):
+            continue  # exclusions cannot narrow a StringLike list; the broader set is safe
+        iam, exact = _glob_to_iam(pattern)
+        note = reason if exact else f"{reason} (pattern '{pattern}' widened)"
+        subjects.append(_subject(f"repo:{repo}:ref:refs/{kind}/{iam}", note))
+    return subjects
+
+
+def _environment(job: Any) -> str | None:
+    environment = job.get("environment")
+    if is_map(environment):
+        environment = environment.get("name")
+    if not isinstance(environment, str):
+        return None
+    return "*" if "${{" in environment else environment
+
+
+def _triggers(on: Any) -> dict[str, Any]:
+    if isinstance(on, str):
+        return {on: None}
+    if is_seq(on):
+        return {str(event): None for event in on}
+    if is_map(on):
+        return {str(k): v for k, v in on.items()}
+    return {}
+
+
+def github_subjects(
+    workflow: Any, job: Any, repository: str, default_branch: str = "main"
+) -> tuple[tuple[Subject, ...], bool]:
+    """The ``sub`` values of one job, and whether a pull request can run it."""
+    triggers = _triggers(workflow.get("on"))
+    pull_request = any(event in _PR_EVENTS or event == "pull_request_target" for event in triggers)
+    environment = _environment(job)
+    if environment is not None:
+        return (
+            (_subject(f"repo:{repository}:environment:{environment}", "job environment"),),
+            pull_request,
+        )
+    subjects: list[Subject] = []
+    for event, config in triggers.items():
+        filters = config if is_map(config) else {}
+        if event in _PR_EVENTS:
+            subjects.append(_subject(f"repo:{repository}:pull_request", f"on: {event}"))
+        elif event in ("push", "pull_request_target"):
+            branches = _as_list(filters.get("branches"))
+            tags = _as_list(filters.get("tags"))
+            if filters.get("branches-ignore") is not None and not branches:
+                branches = ["*"]
+            if filters.get("tags-ignore") is not None and not tags:
+                tags = ["*"]
+            if not branches and not tags:
+                branches = ["*"]
+                tags = [] if event == "pull_request_target" else ["*"]
+            subjects += _refs("heads", branches, repository, f"on: {event}")
+            subjects += _refs("tags", tags, repository, f"on: {event}")
+        elif event == "release":
+            subjects += _refs("tags", ["*"], repository, "on: release")
+        elif event == "merge_group":
+            subjects += _refs("heads", ["gh-readonly-queue/*"], repository, "on: merge_group")
+        elif event in ("workflow_dispatch", "workflow_call"):
+            why = f"on: {event} (any branch or tag)"
+            subjects += _refs("heads", ["*"], repository, why)
+            subjects += _refs("tags", ["*"], repository, why)
+        else:
+            # schedule, workflow_run, repository_dispatch… run on the default branch.
+            subjects += _refs("heads", [default_branch], repository, f"on: {event}")
+    return tuple(dict.fromkeys(subjects)), pull_request
+
+
+_RULE_BRANCH = re.compile(r"\$CI_COMMIT_(?:BRANCH|REF_NAME)\s*==\s*['\"]([^'\"]+)['\"]")
+_RULE_DEFAULT = re.compile(r"\$CI_COMMIT_(?:BRANCH|REF_NAME)\s*==\s*\$CI_DEFAULT_BRANCH")
+_RULE_TAG = re.compile(r"\$CI_COMMIT_TAG\b")
+_RULE_MR = re.compile(r"merge_request_event|\$CI_MERGE_REQUEST_")
+
+
+def gitlab_subjects(
+    job: Any, project: str, default_branch: str = "main"
+) -> tuple[tuple[Subject, ...], bool]:
+    """The ``sub`` values of one GitLab job (from ``rules:`` / ``only:``), and whether a
+    merge request pipeline can run it."""
+    branches: list[str] = []
+    tags: list[str] = []
+    merge_request = False
+    rules: Any = job.get("rules") if is_map(job) else None
+    only: Any = job.get("only") if is_map(job) else None
+    if is_seq(rules):
+        for rule in rules:
+            condition = rule.get("if") if is_map(rule) else None
+            if not isinstance(condition, str) or (is_map(rule) and rule.get("when") == "never"):
+                continue
+            branches += _RULE_BRANCH.findall(condition)
+            if _RULE_DEFAULT.search(condition):
+                branches.append(default_branch)
+            if _RULE_TAG.search(condition):
+                tags.append("*")
+            if _RULE_MR.search(condition):
+                merge_request = True
+                branches.append("*")
+    refs = only.get("refs") if is_map(only) else only
+    for ref in _as_list(refs):
+        if ref == "tags":
+            tags.append("*")
+        elif ref == "merge_requests":
+            merge_request = True
+            branches.append("*")
+        elif ref == "branches":
+            branches.append("*")
+        else:
+            branches.append(ref.strip("/"))
+    if not branches and not tags:
+        branches, tags = ["*"], ["*"]
+    subjects = [
+        _subject(f"project_path:{project}:ref_type:branch:ref:{b}", "branch pipeline")
+        for b in dict.fromkeys(branches)
+    ] + [
+        _subject(f"project_path:{project}:ref_type:tag:ref:{t}", "tag pipeline")
+        for t in dict.fromkeys(tags)
+    ]
+    return tuple(subjects), merge_request
