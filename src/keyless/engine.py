@@ -37,10 +37,14 @@ class CheckRun:
     evaluated: int
     findings: int
     not_evaluated: tuple[NotEvaluated, ...] = ()
+    applicable: bool = True
 
     @property
     def status(self) -> str:
-        """``evaluated``, ``partial`` (some accounts skipped) or ``not_evaluated``."""
+        """``evaluated``, ``partial`` (some accounts skipped), ``not_evaluated``, or
+        ``not_applicable`` (an organization check on a single-account scan)."""
+        if not self.applicable:
+            return "not_applicable"
         if not self.not_evaluated:
             return "evaluated"
         return "partial" if self.evaluated else "not_evaluated"
@@ -123,7 +127,8 @@ def run_checks(
                 kept += 1
             else:
                 suppressed.append(Suppressed(finding, ignore))
-        runs.append(CheckRun(chk, evaluated, kept, tuple(skipped)))
+        applicable = chk.scope is not Scope.ORGANIZATION or inventory.organization is not None
+        runs.append(CheckRun(chk, evaluated, kept, tuple(skipped), applicable))
     findings.sort(key=lambda f: f.sort_key)
     return ScanResult(inventory, tuple(findings), tuple(runs), tuple(suppressed), now)
 
@@ -133,8 +138,7 @@ def _subjects(
 ) -> Iterable[tuple[Account | None, Iterable[Any]]]:
     if chk.scope is Scope.ORGANIZATION:
         if inventory.organization is None:
-            skipped.append(NotEvaluated("*", "not an organization scan"))
-            return
+            return  # not applicable: recorded as such by the caller
         yield None, (inventory,)
         return
     for account in inventory.accounts:

@@ -16,20 +16,12 @@ from keyless.checks.registry import checks_by_id
 from keyless.engine import ScanResult
 from keyless.findings import Finding, Severity
 from keyless.model import AccountStatus
-
-SEVERITY_STYLE = {
-    Severity.CRITICAL: "bold white on red",
-    Severity.HIGH: "bold red",
-    Severity.MEDIUM: "yellow",
-    Severity.LOW: "cyan",
-    Severity.INFO: "dim",
-}
+from keyless.render.style import SEVERITY_STYLE
+from keyless.render.summary_text import render_summary
 
 
 def render_text(result: ScanResult, console: Console, *, fail_on: Severity) -> None:
     """Print the whole report."""
-    from keyless.render.summary_text import render_summary
-
     render_summary(result, console)
     _render_findings(result, console)
     _render_gaps(result, console)
