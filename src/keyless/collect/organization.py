@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -67,6 +68,8 @@ THROTTLING_CODES = frozenset(
 )
 
 _jitter = random.SystemRandom()
+# Building a session touches the shared data loader's search path: one at a time.
+_SESSION_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,23 +379,32 @@ def member_session_from(parent: boto3.Session, credentials: Mapping[str, Any]) -
 
     The new session inherits a copy of ``parent``'s event handlers, so a handler a
     caller registered on the management session (metrics, logging, test fakes) also
-    sees the member accounts' calls.
+    sees the member accounts' calls. It shares ``parent``'s data loader, whose cache of
+    parsed service models is what makes a new session cost ~5 ms instead of ~130 ms.
     """
     import boto3  # noqa: TID251
     import botocore.session  # noqa: TID251
 
     parent_core = parent._session
-    core = botocore.session.Session(
-        event_hooks=copy.copy(parent_core.get_component("event_emitter")),
-        include_builtin_handlers=False,
-    )
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=parent.region_name,
-        botocore_session=core,
-    )
+    loader = parent_core.get_component("data_loader")
+    with _SESSION_LOCK:
+        core = botocore.session.Session(
+            event_hooks=copy.copy(parent_core.get_component("event_emitter")),
+            include_builtin_handlers=False,
+        )
+        core.register_component("data_loader", loader)
+        search_paths = list(loader.search_paths)
+        member = boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=parent.region_name,
+            botocore_session=core,
+        )
+        # boto3 appends its data directory to the loader's search path on every new
+        # Session; with a shared loader that would grow by one entry per account.
+        loader.search_paths[:] = search_paths
+    return member
 
 
 def _code(error: Exception) -> str:
