@@ -14,7 +14,7 @@ from typing import Any
 import boto3  # noqa: TID251
 import pytest
 from botocore.awsrequest import AWSResponse  # noqa: TID251
-from moto.server import ThreadedMotoServer
+from moto.server import ThreadedMotoServer  # noqa: TID251
 
 MANAGEMENT = "123456789012"
 MEMBER_COUNT = 52

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import boto3  # noqa: TID251
 import pytest
 
 from keyless.collect.organization import collect_organization
