@@ -1,0 +1,129 @@
+"""Web identity (OIDC) requests: the context keys STS derives from a decoded token.
+
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
+https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from keyless.errors import InputError
+from keyless.idp.common import (
+    ExtraContext,
+    add_context,
+    context_value,
+    session_tags,
+    with_session_actions,
+)
+from keyless.idp.providers import Provider, issuer_prefix, provider_for
+from keyless.policy.conditions import ContextValue
+from keyless.policy.evaluate import (
+    ASSUME_ROLE_WITH_WEB_IDENTITY,
+    Caller,
+    CallerType,
+    Request,
+)
+
+# Session tags in a token: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_adding-assume-role-idp
+_TAGS_CLAIM = "https://aws.amazon.com/tags"
+
+
+def _claim(claims: Mapping[str, Any], path: str) -> object:
+    """A claim by name; ``a|b`` takes the first present; dotted paths may also be nested."""
+    for name in path.split("|"):
+        if name in claims:
+            return claims[name]
+        if "." in name:
+            head, _, rest = name.partition(".")
+            nested = claims.get(head)
+            if isinstance(nested, Mapping) and rest in nested:
+                return nested[rest]
+    return None
+
+
+def web_identity_context(claims: Mapping[str, Any]) -> tuple[Provider, dict[str, ContextValue]]:
+    """The provider of ``claims['iss']`` and the condition keys AWS exposes for the token.
+
+    Only keys AWS documents are produced: ``<prefix>:sub`` and ``<prefix>:aud`` (except
+    where a provider maps them differently) and the provider-specific keys of
+    :mod:`keyless.idp.providers`. Any other claim is invisible to a trust policy.
+    """
+    issuer = claims.get("iss")
+    if not isinstance(issuer, str) or not issuer.strip():
+        raise InputError(
+            "the token claims have no 'iss' (issuer)",
+            hint="Pass the decoded token payload; it must contain at least iss, sub and aud.",
+        )
+    prefix = issuer_prefix(issuer)
+    provider = provider_for(prefix)
+    context: dict[str, ContextValue] = {}
+
+    def put(name: str, raw: object, multivalued: bool = False) -> None:
+        key = f"{prefix}:{name}"
+        value = context_value(key, raw, multivalued=multivalued)
+        if value is not None and value.values:
+            context[key.lower()] = value
+
+    if provider.generic_keys:
+        put("sub", claims.get("sub"))
+        # A list-valued aud becomes a multivalued key. How STS presents a token with several
+        # audiences is undocumented; with a plain operator any audience then matches.
+        put("aud", claims.get("aud"))
+    for claim_key in provider.keys:
+        raw = _claim(claims, claim_key.claim)
+        if claim_key.multivalued and isinstance(raw, str):
+            raw = [raw]
+        put(claim_key.name, raw, claim_key.multivalued)
+    return provider, context
+
+
+def web_identity_request(
+    claims: Mapping[str, Any],
+    *,
+    account: str | None = None,
+    role_arn: str | None = None,
+    context: ExtraContext | None = None,
+) -> Request:
+    """An ``sts:AssumeRoleWithWebIdentity`` request from decoded token ``claims``.
+
+    ``account`` is the role's account (the IAM OIDC provider must live there); when it is
+    unknown, any account's provider for this issuer matches. ``role_arn`` enables
+    ``sts:RoleAuthorizedByIdp``. ``context`` adds or overrides keys.
+    """
+    provider, keys = web_identity_context(claims)
+    prefix = issuer_prefix(str(claims["iss"]))
+    notes = []
+    roles = claims.get("roles")
+    if role_arn is not None and roles is not None:
+        # sts:RoleAuthorizedByIdp: whether the IdP listed this role in a `roles` claim.
+        listed = role_arn in roles if isinstance(roles, list) else role_arn == roles
+        keys["sts:roleauthorizedbyidp"] = ContextValue(
+            "sts:RoleAuthorizedByIdp", ("true" if listed else "false",)
+        )
+    tags = claims.get(_TAGS_CLAIM)
+    if isinstance(tags, Mapping) and isinstance(tags.get("principal_tags"), Mapping):
+        session_tags(
+            keys,
+            {
+                str(name): str(value[0] if isinstance(value, list) and value else value)
+                for name, value in tags["principal_tags"].items()
+            },
+        )
+    add_context(keys, context)
+    if provider.shared:
+        notes.append(
+            f"{prefix} is a shared issuer ({provider.name}): every tenant gets tokens from it, "
+            f"so the trust policy must pin the tenant"
+            + (f" (claim {provider.tenant_claim!r})." if provider.tenant_claim else ".")
+        )
+    caller = Caller(CallerType.WEB_IDENTITY, provider=prefix, account=account)
+    return Request(
+        caller=caller,
+        actions=with_session_actions(ASSUME_ROLE_WITH_WEB_IDENTITY, keys),
+        context=MappingProxyType(keys),
+        resource=role_arn,
+        notes=tuple(notes),
+    )

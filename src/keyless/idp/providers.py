@@ -1,0 +1,303 @@
+"""What keyless knows about each OIDC identity provider, as data.
+
+For each issuer: whether it is *shared* (one issuer URL serving many tenants, tenancy in
+claims) or *private*, which claim carries the tenant, whether it is built into STS, and
+which provider-specific claims AWS exposes as trust-policy condition keys (beyond the
+generic ``<prefix>:sub`` and ``<prefix>:aud``).
+
+Sources:
+* generic keys, Google and Cognito: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
+* provider-specific keys (2026): https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html
+* shared issuers: https://github.com/aws-samples/resource-control-policy-examples
+  (Limit-access-to-trusted-OIDC-identity-providers/Shared-Issuers.json)
+
+``sub_formats`` is where the grammars of each provider's ``sub`` claim (GitHub classic,
+immutable and custom; GitLab; Terraform Cloud; ...) go: which part is the tenant, the
+repository, the trigger. It is empty for now.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class KeyType(StrEnum):
+    """The condition-operator family a key is meant for (Service Authorization Reference)."""
+
+    STRING = "String"
+    NUMERIC = "Numeric"
+    BOOL = "Bool"
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimKey:
+    """A condition key ``<prefix>:<name>`` whose value comes from the token claim ``claim``.
+
+    ``claim`` is a dotted path only where a provider nests it (``google.organization_number``
+    may also arrive flat). ``multivalued`` keys become lists in the request context.
+    """
+
+    name: str
+    claim: str
+    type: KeyType = KeyType.STRING
+    multivalued: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SubFormat:
+    """A grammar of a provider's ``sub`` claim (to be filled in; see the module docstring).
+
+    ``pattern`` is a regular expression whose named groups (``tenant``, ``repository``,
+    ``trigger``, ...) say what each part of the ``sub`` means.
+    """
+
+    name: str
+    pattern: str
+    example: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    """One OIDC identity provider (or a family of issuers served by one vendor).
+
+    ``issuers`` are regular expressions matched (whole, case-insensitively) against the
+    condition-key prefix: the ``iss`` claim without ``https://``, path included.
+    ``generic_keys`` says whether AWS exposes ``<prefix>:sub`` and ``<prefix>:aud``
+    straight from the token (Google maps ``aud`` differently and lists it in ``keys``).
+    """
+
+    name: str
+    issuers: tuple[str, ...]
+    shared: bool
+    tenant_claim: str | None = "sub"
+    keys: tuple[ClaimKey, ...] = ()
+    generic_keys: bool = True
+    built_in: bool = False
+    sub_formats: tuple[SubFormat, ...] = ()
+    docs: str = ""
+
+    def matches(self, prefix: str) -> bool:
+        """Whether the condition-key prefix ``prefix`` belongs to this provider."""
+        return any(_compiled(pattern).fullmatch(prefix) for pattern in self.issuers)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _strings(*names: str) -> tuple[ClaimKey, ...]:
+    return tuple(ClaimKey(name, name) for name in names)
+
+
+_SEGMENT = r"[A-Za-z0-9-]+"
+
+# STS Service Authorization Reference, AssumeRoleWithWebIdentity condition keys (2026).
+GITHUB = Provider(
+    name="GitHub Actions",
+    issuers=(
+        r"token\.actions\.githubusercontent\.com",
+        r"token\.actions\.githubusercontent\.com/[^/:]+",
+        rf"token\.actions\.{_SEGMENT}\.ghe\.com",
+        r"github\.com/enterprises/[^/:]+",
+    ),
+    shared=True,
+    keys=_strings(
+        "actor",
+        "actor_id",
+        "enterprise_id",
+        "environment",
+        "job_workflow_ref",
+        "ref",
+        "repository",
+        "repository_id",
+        "repository_owner_id",
+        "workflow",
+    ),
+    docs="https://docs.github.com/en/actions/reference/security/oidc",
+)
+GITLAB = Provider(
+    name="GitLab",
+    issuers=(r"gitlab\.com",),
+    shared=True,
+    keys=_strings(
+        "namespace_id",
+        "pipeline_source",
+        "project_id",
+        "ref_protected",
+        "runner_environment",
+        "user_access_level",
+        "user_email",
+        "user_id",
+        "user_login",
+    ),
+    docs="https://docs.gitlab.com/ci/secrets/id_token_authentication/",
+)
+BUILDKITE = Provider(
+    name="Buildkite",
+    issuers=(
+        r"agent\.buildkite\.com",
+        rf"agent\.{_SEGMENT}\.buildkite\.dev",
+        rf"agent\.{_SEGMENT}\.buildkite\.site",
+    ),
+    shared=True,
+    keys=_strings(
+        "build_branch",
+        "cluster_id",
+        "cluster_name",
+        "organization_id",
+        "organization_slug",
+        "pipeline_id",
+        "pipeline_slug",
+    ),
+    docs="https://buildkite.com/docs/pipelines/security/oidc/aws",
+)
+GOOGLE = Provider(
+    name="Google",
+    issuers=(r"accounts\.google\.com",),
+    shared=True,
+    # accounts.google.com:aud is the token's azp when present, else its aud; :oaud is
+    # always the token's aud (attacker-chosen for GCP service-account tokens).
+    keys=(
+        ClaimKey("aud", "azp|aud"),
+        ClaimKey("oaud", "aud"),
+        ClaimKey("sub", "sub"),
+        ClaimKey("google/organization_number", "google.organization_number", KeyType.NUMERIC),
+    ),
+    generic_keys=False,
+    built_in=True,
+    docs="https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html",
+)
+COGNITO = Provider(
+    name="Amazon Cognito identity pools",
+    issuers=(r"cognito-identity\.amazonaws\.com",),
+    shared=True,
+    tenant_claim="aud",  # the identity pool ID
+    keys=(ClaimKey("amr", "amr", multivalued=True),),
+    built_in=True,
+    docs="https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html",
+)
+FACEBOOK = Provider(
+    name="Login with Facebook",
+    issuers=(r"graph\.facebook\.com",),
+    shared=True,
+    tenant_claim="app_id",
+    keys=(ClaimKey("app_id", "app_id"), ClaimKey("id", "id")),
+    generic_keys=False,
+    built_in=True,
+    docs="https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html",
+)
+AMAZON = Provider(
+    name="Login with Amazon",
+    issuers=(r"www\.amazon\.com",),
+    shared=True,
+    tenant_claim="app_id",
+    keys=(ClaimKey("app_id", "app_id"), ClaimKey("user_id", "user_id")),
+    generic_keys=False,
+    built_in=True,
+    docs="https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html",
+)
+CIRCLECI = Provider(
+    name="CircleCI",
+    issuers=(r"oidc\.circleci\.com/org/[^/:]+",),
+    shared=False,
+    keys=_strings("oidc.circleci.com/project-id"),
+    docs="https://circleci.com/docs/openid-connect-tokens/",
+)
+ORACLE = Provider(
+    name="Oracle Cloud Infrastructure",
+    issuers=(r"idcs-[a-z0-9]+\.identity\.oraclecloud\.com",),
+    shared=False,
+    keys=_strings("rpst_id"),
+)
+TERRAFORM = Provider(
+    name="HCP Terraform",
+    issuers=(r"app\.terraform\.io",),
+    shared=True,
+    docs="https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/aws-configuration",
+)
+EKS = Provider(
+    name="Amazon EKS (IRSA)",
+    issuers=(r"oidc\.eks\.[a-z0-9-]+\.amazonaws\.com/id/[A-Za-z0-9]+",),
+    shared=False,
+    docs="https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html",
+)
+BITBUCKET = Provider(
+    name="Bitbucket Pipelines",
+    issuers=(r"api\.bitbucket\.org/2\.0/workspaces/[^/]+/pipelines-config/identity/oidc",),
+    shared=False,
+    docs="https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/",
+)
+# Other issuers that AWS's RCP samples treat as serving many tenants.
+OTHER_SHARED = Provider(
+    name="other shared issuer",
+    issuers=(
+        r"scalr\.io",
+        r"api\.pulumi\.com/oidc",
+        r"api\.pulumi\.com",
+        r"oidc\.vercel\.com(/[^/]+)?",
+        r"oidc\.codefresh\.io",
+        r"proidc\.upbound\.io",
+        r"tokens\.cloud\.shisho\.dev",
+        r"vstoken\.actions\.githubusercontent\.com",
+        r"oidc-configuration\.audit-log\.githubusercontent\.com",
+        r"sandboxes\.cloud",
+        r"studio\.datachain\.ai/api",
+        r"oidc\.op1\.openshiftapps\.com(/.*)?",
+    ),
+    shared=True,
+)
+
+#: Every known provider, most specific first.
+PROVIDERS: tuple[Provider, ...] = (
+    GITHUB,
+    GITLAB,
+    BUILDKITE,
+    GOOGLE,
+    COGNITO,
+    FACEBOOK,
+    AMAZON,
+    CIRCLECI,
+    ORACLE,
+    TERRAFORM,
+    EKS,
+    BITBUCKET,
+    OTHER_SHARED,
+)
+
+#: Issuers built into STS: no IAM OIDC provider is needed, the principal is the host name.
+BUILT_IN_PROVIDERS = frozenset(
+    {
+        "accounts.google.com",
+        "cognito-identity.amazonaws.com",
+        "graph.facebook.com",
+        "www.amazon.com",
+    }
+)
+
+
+def generic_provider(prefix: str) -> Provider:
+    """The description of an issuer keyless does not know: private, ``sub`` and ``aud`` only."""
+    return Provider(name=prefix, issuers=(re.escape(prefix),), shared=False)
+
+
+def provider_for(prefix: str) -> Provider:
+    """The provider whose issuer is ``prefix`` (a condition-key prefix), or a generic one."""
+    for provider in PROVIDERS:
+        if provider.matches(prefix):
+            return provider
+    return generic_provider(prefix)
+
+
+def issuer_prefix(issuer: str) -> str:
+    """The condition-key prefix for an ``iss`` claim: without ``https://``, path kept.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
+    """
+    text = issuer.strip()
+    if text.lower().startswith("https://"):
+        text = text[len("https://") :]
+    return text.rstrip("/")
