@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import sys
 from typing import Any
 
 import click
@@ -35,6 +34,16 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return self._load(cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand; a user error becomes one paragraph on stderr and exit 2."""
+        try:
+            return super().invoke(ctx)
+        except KeylessError as error:
+            if isinstance(ctx.obj, dict) and ctx.obj.get("debug"):
+                raise
+            click.echo(f"keyless: error: {error.describe()}", err=True)
+            ctx.exit(error.exit_code)
 
     @staticmethod
     def _load(name: str) -> click.Command | None:
@@ -67,12 +76,5 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Console entry point: user errors become one paragraph on stderr and exit code 2."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
-    try:
-        return cli.main(args=argv, prog_name="keyless", standalone_mode=True)
-    except KeylessError as error:
-        if debug:
-            raise
-        click.echo(f"keyless: error: {error.describe()}", err=True)
-        sys.exit(error.exit_code)
+    """Console entry point."""
+    return cli.main(args=argv, prog_name="keyless")
