@@ -131,7 +131,7 @@ def plan(
             notes.append("called workflow: the token's sub is that of the calling run")
         result.jobs.append(JobRewrite(name, subjects, pull_request, tuple(notes)))
     if not result.edits:
-        raise InputError("nothing could be rewritten automatically", where=str(path))
+        result.notes.append(f"{path}: nothing could be rewritten automatically")
     return result
 
 

@@ -1,0 +1,142 @@
+"""A generic SARIF 2.1.0 log builder: rule metadata plus results in, a JSON document out.
+
+Any keyless command that reports findings with a file position can use it. The output
+follows https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html and the parts
+GitHub code scanning reads (https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning),
+including ``security-severity`` so alerts get a severity there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from keyless.findings import Severity
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+
+# SARIF has three result levels; GitHub maps `security-severity` (0-10) to its own
+# critical/high/medium/low, so both are given.
+_LEVELS = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+_SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "0.0",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SarifRule:
+    """A rule (check) as SARIF describes it."""
+
+    id: str
+    title: str
+    severity: Severity
+    description: str
+    help: str
+    help_uri: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SarifResult:
+    """One result: a rule, a message and (optionally) a position in a file.
+
+    ``uri`` is relative to the scanned root where possible; ``line``/``column`` are 1-based.
+    """
+
+    rule_id: str
+    severity: Severity
+    message: str
+    uri: str | None = None
+    line: int | None = None
+    column: int | None = None
+    logical_location: str | None = None
+
+
+def level(severity: Severity) -> str:
+    """The SARIF ``level`` of a keyless severity."""
+    return _LEVELS[severity]
+
+
+def _rule(rule: SarifRule) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": rule.id,
+        "name": rule.id,
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.description},
+        "help": {"text": rule.help, "markdown": rule.help},
+        "defaultConfiguration": {"level": level(rule.severity)},
+        "properties": {
+            "security-severity": _SECURITY_SEVERITY[rule.severity],
+            "problem.severity": level(rule.severity),
+            "tags": ["security"],
+        },
+    }
+    if rule.help_uri:
+        out["helpUri"] = rule.help_uri
+    return out
+
+
+def _result(result: SarifResult, rule_index: Mapping[str, int]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "ruleId": result.rule_id,
+        "level": level(result.severity),
+        "message": {"text": result.message},
+    }
+    if result.rule_id in rule_index:
+        out["ruleIndex"] = rule_index[result.rule_id]
+    location: dict[str, Any] = {}
+    if result.uri is not None:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": result.uri}}
+        if result.line is not None:
+            region: dict[str, Any] = {"startLine": result.line}
+            if result.column is not None:
+                region["startColumn"] = result.column
+            physical["region"] = region
+        location["physicalLocation"] = physical
+    if result.logical_location:
+        location["logicalLocations"] = [{"fullyQualifiedName": result.logical_location}]
+    if location:
+        out["locations"] = [location]
+    return out
+
+
+def build_log(
+    *,
+    tool_name: str,
+    tool_version: str,
+    information_uri: str,
+    rules: Iterable[SarifRule],
+    results: Iterable[SarifResult],
+) -> dict[str, Any]:
+    """A complete SARIF log with one run: the tool, its rules and the results."""
+    rule_list = list(rules)
+    rule_index = {rule.id: index for index, rule in enumerate(rule_list)}
+    return {
+        "$schema": SARIF_SCHEMA_URI,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": tool_name,
+                        "version": tool_version,
+                        "informationUri": information_uri,
+                        "rules": [_rule(rule) for rule in rule_list],
+                    }
+                },
+                "results": [_result(result, rule_index) for result in results],
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
+    }
