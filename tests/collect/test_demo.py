@@ -1,0 +1,151 @@
+"""The demo estate: a small organization, seeded into moto and read back through the
+live collector, with dates that make every age-based check fire."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from keyless.collect.demo import demo_inventory
+from keyless.model import Account, Inventory, Source, SourceState, User
+
+NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def demo() -> Inventory:
+    return demo_inventory(now=NOW)
+
+
+def _account(inventory: Inventory, alias: str) -> Account:
+    return next(a for a in inventory.accounts if a.alias == alias)
+
+
+def _user(account: Account, name: str) -> User:
+    return next(u for u in account.users if u.name == name)
+
+
+def _days(moment: datetime | None) -> int:
+    assert moment is not None
+    return (NOW - moment).days
+
+
+def test_is_an_organization_of_four_accounts(demo: Inventory) -> None:
+    assert demo.source == "demo"
+    assert demo.organization is not None
+    assert demo.organization.management_account_id == "123456789012"
+    assert demo.organization.id.startswith("o-")
+    assert [a.alias for a in demo.accounts] == [
+        "acme-mgmt",
+        "acme-prod",
+        "acme-staging",
+        "acme-sandbox",
+    ]
+    assert len({a.id for a in demo.accounts}) == 4
+    assert all(a.failed_calls == () for a in demo.accounts)
+
+
+def test_root_is_missing_because_the_emulator_has_no_root_row(demo: Inventory) -> None:
+    for account in demo.accounts:
+        assert account.has(Source.CREDENTIAL_REPORT)
+        assert account.source(Source.ROOT).state is SourceState.MISSING
+
+
+def test_keys_are_backdated(demo: Inventory) -> None:
+    prod = _account(demo, "acme-prod")
+    old, fresh = _user(prod, "ci-deploy").active_keys
+    assert _days(old.created) == 400
+    assert _days(old.last_used) == 120
+    assert _days(fresh.created) == 30
+    assert fresh.last_used is None
+    legacy = _user(prod, "legacy-backup")
+    assert [k.active for k in legacy.access_keys] == [True, False]
+
+
+def test_people_with_and_without_mfa(demo: Inventory) -> None:
+    mgmt = _account(demo, "acme-mgmt")
+    alice, bob = _user(mgmt, "alice"), _user(mgmt, "bob")
+    assert alice.has_console_access
+    assert alice.has_mfa
+    assert alice.mfa_devices[0].serial.endswith(":mfa/alice")
+    assert bob.has_console_access
+    assert not bob.has_mfa
+    assert bob.login_profile is not None
+    assert _days(bob.login_profile.password_last_used) == 90
+
+
+def test_same_person_in_several_accounts(demo: Inventory) -> None:
+    by_email = [
+        (a.alias, u.name)
+        for a in demo.accounts
+        for u in a.users
+        if u.tag("email") == "alice@example.com"
+    ]
+    assert ("acme-mgmt", "alice") in by_email
+    assert ("acme-prod", "alice.smith") in by_email
+    assert ("acme-prod", "alice-admin") in by_email
+    jones = _user(_account(demo, "acme-prod"), "alice.jones")
+    assert jones.tag("email") == "alice.jones@example.com"
+
+
+def test_administrators_and_direct_policies(demo: Inventory) -> None:
+    mgmt = _account(demo, "acme-mgmt")
+    terraform = _user(mgmt, "ci-terraform")
+    assert [p.arn for p in terraform.attached_policies] == [
+        "arn:aws:iam::aws:policy/AdministratorAccess"
+    ]
+    assert mgmt.policies_by_arn["arn:aws:iam::aws:policy/AdministratorAccess"].document
+    admins = mgmt.groups_by_name["admins"]
+    assert admins.inline_policies[0].document["Statement"][0] == {
+        "Effect": "Allow",
+        "Action": "*",
+        "Resource": "*",
+    }
+
+
+def test_deploy_policy_keeps_its_default_version(demo: Inventory) -> None:
+    prod = _account(demo, "acme-prod")
+    deploy = next(p for p in prod.policies if p.name == "deploy")
+    assert deploy.default_version_id == "v2"
+    assert len(deploy.document["Statement"]) == 2
+
+
+def test_github_roles_well_and_badly_pinned(demo: Inventory) -> None:
+    prod = _account(demo, "acme-prod")
+    conditions = {
+        name: prod.roles_by_name[name].trust_policy["Statement"][0]["Condition"]
+        for name in ("github-deploy-prod", "github-any-repo", "github-sub-list", "github-no-sub")
+    }
+    sub = "token.actions.githubusercontent.com:sub"
+    assert conditions["github-deploy-prod"]["StringEquals"][sub] == (
+        "repo:example-org/deploy:ref:refs/heads/main"
+    )
+    assert conditions["github-any-repo"]["StringLike"][sub] == "repo:example-org/*"
+    assert conditions["github-sub-list"]["StringLike"][sub][1] == "*"
+    assert sub not in str(conditions["github-no-sub"])
+    federated = prod.roles_by_name["github-no-sub"].trust_policy["Statement"][0]["Principal"]
+    assert federated["Federated"] == (
+        f"arn:aws:iam::{prod.id}:oidc-provider/token.actions.githubusercontent.com"
+    )
+    assert prod.oidc_providers[0].url == "https://token.actions.githubusercontent.com"
+    assert prod.saml_providers[0].name == "okta"
+
+
+def test_cross_account_and_public_roles(demo: Inventory) -> None:
+    prod = _account(demo, "acme-prod")
+    vendor = prod.roles_by_name["vendor-audit"].trust_policy["Statement"][0]
+    assert vendor["Principal"] == {"AWS": "arn:aws:iam::999988887777:root"}
+    assert "Condition" not in vendor
+    assert prod.roles_by_name["anyone-can-assume"].trust_policy["Statement"][0]["Principal"] == "*"
+    staging = _account(demo, "acme-staging")
+    from_prod = staging.roles_by_name["from-prod"].trust_policy["Statement"][0]
+    assert from_prod["Principal"] == {"AWS": f"arn:aws:iam::{prod.id}:root"}
+
+
+def test_now_defaults_to_the_current_time() -> None:
+    inventory = demo_inventory()
+    sandbox = _account(inventory, "acme-sandbox")
+    (key,) = _user(sandbox, "experiment-bot").access_keys
+    assert key.created is not None
+    assert abs(datetime.now(UTC) - timedelta(days=30) - key.created) < timedelta(minutes=5)
