@@ -18,8 +18,8 @@ from keyless.model import AccessKey, Source, User
 ROTATE_TO_ROLES = (
     "Replace the key with temporary credentials: an IAM role assumed through OIDC "
     "federation for CI/CD, IAM Roles Anywhere for on-premises workloads, an instance or "
-    "task role on AWS, IAM Identity Center for people (`aws sso login`). `keyless plan` "
-    "proposes the replacement. If the key must stay for now, create a second key, move "
+    "task role on AWS, IAM Identity Center for people (`aws sso login`); for CI "
+    "pipelines `keyless workflows fix` rewrites the workflow to OIDC. If the key must stay for now, create a second key, move "
     "its consumers, then deactivate and delete the old one."
 )
 
@@ -91,9 +91,8 @@ def key_not_rotated(user: User, ctx: CheckContext) -> Iterator[Problem]:
     scope=Scope.USER,
     requires=(Source.CREDENTIAL_REPORT,),
     remediation=(
-        "Deactivate the key, wait for anything that breaks, then delete it (`keyless "
-        "retire` does this in stages that can be rolled back). A key nobody uses is pure "
-        "risk: there is nothing to migrate."
+        "Deactivate the key (it can be reactivated if something breaks), wait a few weeks, "
+        "then delete it. A key nobody uses is pure risk: there is nothing to migrate."
     ),
 )
 def key_unused(user: User, ctx: CheckContext) -> Iterator[Problem]:

@@ -207,8 +207,9 @@ def user_direct_policy(user: User, ctx: CheckContext) -> Iterator[Problem]:
     remediation=(
         "Give the workload a role instead: OIDC federation for CI/CD (GitHub Actions, "
         "GitLab, ...), an instance, task or pod role on AWS, IAM Roles Anywhere for "
-        "on-premises machines. `keyless plan` generates the role and its trust policy; "
-        "`keyless retire` then removes the user in stages."
+        "on-premises machines. For CI pipelines, `keyless workflows fix` rewrites the "
+        "workflow to OIDC and lists the subjects the role's trust policy must accept; then "
+        "deactivate the user's keys and delete the user."
     ),
 )
 def user_for_workload(user: User, ctx: CheckContext) -> Iterator[Problem]:

@@ -68,7 +68,7 @@ def _ranking_table(accounts: tuple[AccountSummary, ...]) -> Table:
     table = Table(
         title="Accounts by IAM-user debt", title_justify="left", show_edge=False, pad_edge=False
     )
-    table.add_column("#", justify="right")
+    table.add_column("#", justify="right", no_wrap=True, min_width=2)
     table.add_column("account", no_wrap=True, overflow="ellipsis", min_width=12)
     if show_status:
         table.add_column("status", no_wrap=True)
