@@ -1,0 +1,249 @@
+"""``keyless simulate``: may this caller assume the role? Exit 0 allow, 1 deny, 2 bad input."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+
+from keyless.errors import InputError
+from keyless.policy.document import parse_trust_policy
+from keyless.policy.evaluate import Decision, Request, evaluate
+
+
+def _read(path: str, what: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{what} file does not exist", where=path) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{what} file cannot be read ({error})", where=path) from None
+
+
+def _read_json_object(path: str, what: str) -> dict[str, Any]:
+    text = _read(path, what)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"{what} is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}",
+            where=path,
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(f"{what} must be a JSON object", where=path)
+    return data
+
+
+def _parse_context(pairs: tuple[str, ...]) -> dict[str, str | list[str]]:
+    """``KEY=VALUE`` pairs; a key given several times becomes multivalued."""
+    result: dict[str, str | list[str]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--context expects KEY=VALUE, not {pair!r}")
+        key = key.strip()
+        if key in result:
+            previous = result[key]
+            result[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            result[key] = value
+    return result
+
+
+def build_request(
+    *,
+    web_identity: str | None,
+    web_identity_token: str | None,
+    jwks: str | None,
+    principal: str | None,
+    saml: str | None,
+    certificate: str | None,
+    trust_anchor: str | None,
+    context: dict[str, str | list[str]],
+    external_id: str | None,
+    mfa: bool,
+    role_arn: str | None,
+) -> Request:
+    """The request the options describe (exactly one mechanism)."""
+    from keyless.idp.aws import aws_principal_request
+    from keyless.idp.oidc import web_identity_request
+    from keyless.idp.roles_anywhere import roles_anywhere_request
+    from keyless.idp.saml import saml_request
+
+    given = [
+        name
+        for name, value in (
+            ("--web-identity", web_identity),
+            ("--web-identity-token", web_identity_token),
+            ("--principal", principal),
+            ("--saml", saml),
+            ("--certificate", certificate),
+        )
+        if value is not None
+    ]
+    if len(given) != 1:
+        raise InputError(
+            "give exactly one caller: --web-identity, --web-identity-token, --principal, "
+            "--saml or --certificate" + (f" (got {', '.join(given)})" if given else ""),
+        )
+    if (external_id is not None or mfa) and principal is None:
+        raise InputError("--external-id and --mfa apply only with --principal")
+    if jwks is not None and web_identity_token is None:
+        raise InputError("--jwks applies only with --web-identity-token")
+    if (trust_anchor is None) != (certificate is None):
+        raise InputError("--certificate and --trust-anchor go together")
+    if web_identity is not None:
+        claims = _read_json_object(web_identity, "the claims")
+        if "iss" not in claims:
+            raise InputError(
+                "the claims have no 'iss' (issuer)",
+                where=web_identity,
+                hint="Pass the decoded token payload (iss, sub, aud, ...).",
+            )
+        return web_identity_request(claims, role_arn=role_arn, context=context)
+    if web_identity_token is not None:
+        from keyless.idp.tokens import decode_token
+
+        key_set = _read_json_object(jwks, "the JWKS") if jwks is not None else None
+        try:
+            claims = decode_token(_read(web_identity_token, "the token"), jwks=key_set)
+        except InputError as error:
+            raise InputError(error.message, where=web_identity_token, hint=error.hint) from None
+        if "iss" not in claims:
+            raise InputError("the token has no 'iss' (issuer) claim", where=web_identity_token)
+        return web_identity_request(claims, role_arn=role_arn, context=context)
+    if principal is not None:
+        return aws_principal_request(
+            principal, context=context, external_id=external_id, mfa=mfa, role_arn=role_arn
+        )
+    if saml is not None:
+        return saml_request(_read_json_object(saml, "the SAML attributes"), context=context)
+    if certificate is None or trust_anchor is None:  # unreachable: checked above
+        raise InputError("--certificate and --trust-anchor go together")
+    try:
+        return roles_anywhere_request(
+            _read(certificate, "the certificate"), trust_anchor, context=context
+        )
+    except InputError as error:
+        if "certificate" in error.message:
+            raise InputError(error.message, where=certificate, hint=error.hint) from None
+        raise
+
+
+@click.command("simulate")
+@click.option(
+    "--trust-policy",
+    "trust_policy",
+    required=True,
+    metavar="FILE",
+    help="The role's trust policy (JSON).",
+)
+@click.option(
+    "--web-identity", metavar="CLAIMS.json", help="Decoded OIDC token payload (must contain iss)."
+)
+@click.option("--web-identity-token", metavar="FILE", help="A raw OIDC token (JWT).")
+@click.option(
+    "--jwks", metavar="FILE", help="Verify --web-identity-token's signature with this JWKS."
+)
+@click.option("--principal", metavar="ARN", help="An AWS caller: user/role/session ARN or account.")
+@click.option("--saml", metavar="ATTRIBUTES.json", help="SAML assertion attributes (JSON object).")
+@click.option(
+    "--certificate", metavar="CERT.pem", help="IAM Roles Anywhere end-entity certificate."
+)
+@click.option("--trust-anchor", metavar="ARN", help="The Roles Anywhere trust anchor ARN.")
+@click.option(
+    "--context",
+    "context_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Extra request context; repeat a key for several values.",
+)
+@click.option("--external-id", metavar="ID", help="sts:ExternalId passed by the caller.")
+@click.option("--mfa", is_flag=True, help="The caller authenticated with MFA.")
+@click.option("--role-arn", metavar="ARN", help="The role's ARN (for Resource and notes).")
+@click.option("--action", metavar="ACTION", help="Evaluate this action instead.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def simulate(
+    trust_policy: str,
+    web_identity: str | None,
+    web_identity_token: str | None,
+    jwks: str | None,
+    principal: str | None,
+    saml: str | None,
+    certificate: str | None,
+    trust_anchor: str | None,
+    context_pairs: tuple[str, ...],
+    external_id: str | None,
+    mfa: bool,
+    role_arn: str | None,
+    action: str | None,
+    output_format: str,
+) -> None:
+    """Decide, as STS would, whether a caller may assume a role under its trust policy."""
+    policy = parse_trust_policy(_read(trust_policy, "the trust policy"), source=trust_policy)
+    request = build_request(
+        web_identity=web_identity,
+        web_identity_token=web_identity_token,
+        jwks=jwks,
+        principal=principal,
+        saml=saml,
+        certificate=certificate,
+        trust_anchor=trust_anchor,
+        context=_parse_context(context_pairs),
+        external_id=external_id,
+        mfa=mfa,
+        role_arn=role_arn,
+    )
+    if action is not None:
+        request = replace(request, actions=(action,))
+    decision = evaluate(policy, request)
+    if output_format == "json":
+        from keyless.policy.explain import decision_document
+
+        click.echo(json.dumps(decision_document(decision), indent=2))
+    else:
+        _render_text(decision)
+    sys.exit(0 if decision.allowed else 1)
+
+
+def _render_text(decision: Decision) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False, soft_wrap=True)
+    verdict = "[bold green]ALLOW[/]" if decision.allowed else "[bold red]DENY[/]"
+    actions = ", ".join(item.action for item in decision.actions)
+    console.print(f"{verdict}  {escape(actions)}")
+    console.print(
+        f"caller: {escape(str(decision.request.caller.type))} "
+        f"{escape(decision.request.caller.label)}"
+    )
+    for item in decision.actions:
+        if len(decision.actions) > 1:
+            console.print(
+                f"\n[bold]{escape(item.action)}[/]: {'allowed' if item.allowed else 'denied'}"
+            )
+        for trace in item.statements:
+            statement = trace.statement
+            state = "[green]applies[/]" if trace.applies else "does not apply"
+            console.print(f"  {escape(statement.label)} {statement.effect}: {state}")
+            if not (trace.principal_matched and trace.action_matched and trace.resource_matched):
+                console.print(f"    {escape(trace.reason)}")
+            for result in trace.conditions:
+                mark = "[green]pass[/]" if result.passed else "[red]FAIL[/]"
+                console.print(
+                    f"    {mark} {escape(result.condition.operator.text)} "
+                    f"{escape(result.condition.key)}: {escape(result.reason)}"
+                )
+    console.print()
+    console.print(escape(decision.explanation))
