@@ -1,0 +1,138 @@
+"""Identity Center posture against the moto server's default SSO instance."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from keyless.collect.identity_center import collect_identity_center
+from keyless.collect.organization import collect_organization
+from keyless.model import SourceState
+from tests.org.conftest import MANAGEMENT, Estate, error_response, make_session
+
+
+@pytest.fixture(scope="module")
+def seeded(estate: Estate) -> dict[str, Any]:
+    """A permission set with every kind of policy, assigned to a user and a group."""
+    session = make_session()
+    sso = session.client("sso-admin", endpoint_url=estate.endpoint)
+    store = session.client("identitystore", endpoint_url=estate.endpoint)
+    instance = sso.list_instances()["Instances"][0]
+    arn, store_id = instance["InstanceArn"], instance["IdentityStoreId"]
+    ps = sso.create_permission_set(
+        Name="ReadOnly", InstanceArn=arn, Description="read only", SessionDuration="PT4H"
+    )["PermissionSet"]["PermissionSetArn"]
+    sso.attach_managed_policy_to_permission_set(
+        InstanceArn=arn,
+        PermissionSetArn=ps,
+        ManagedPolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess",
+    )
+    sso.attach_customer_managed_policy_reference_to_permission_set(
+        InstanceArn=arn,
+        PermissionSetArn=ps,
+        CustomerManagedPolicyReference={"Name": "Boundary", "Path": "/org/"},
+    )
+    inline = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}],
+    }
+    sso.put_inline_policy_to_permission_set(
+        InstanceArn=arn, PermissionSetArn=ps, InlinePolicy=json.dumps(inline)
+    )
+    user_id = store.create_user(
+        IdentityStoreId=store_id,
+        UserName="alice.smith",
+        DisplayName="Alice Smith",
+        Name={"GivenName": "Alice", "FamilyName": "Smith"},
+    )["UserId"]
+    group_id = store.create_group(IdentityStoreId=store_id, DisplayName="Auditors")["GroupId"]
+    target = estate.members[7]
+    for kind, principal in (("USER", user_id), ("GROUP", group_id), ("USER", "missing-user")):
+        sso.create_account_assignment(
+            InstanceArn=arn,
+            TargetId=target,
+            TargetType="AWS_ACCOUNT",
+            PermissionSetArn=ps,
+            PrincipalType=kind,
+            PrincipalId=principal,
+        )
+    return {"instance": arn, "ps": ps, "user": user_id, "group": group_id, "target": target}
+
+
+def test_instance_and_permission_set_are_collected(estate: Estate, seeded: dict[str, Any]) -> None:
+    center, state = collect_identity_center(
+        make_session(), account_ids=estate.members[:10], endpoint_url=estate.endpoint
+    )
+    assert state.state is SourceState.AVAILABLE
+    assert center is not None
+    assert center.instance_arn == seeded["instance"]
+    (ps,) = [p for p in center.permission_sets if p.arn == seeded["ps"]]
+    assert ps.name == "ReadOnly"
+    assert ps.session_duration == "PT4H"
+    assert ps.managed_policies == ("arn:aws:iam::aws:policy/ReadOnlyAccess",)
+    assert ps.customer_managed_policies == ("/org/Boundary",)
+    assert ps.inline_policy is not None
+    assert ps.inline_policy["Statement"][0]["Effect"] == "Deny"
+
+
+def test_assignments_carry_resolved_names(estate: Estate, seeded: dict[str, Any]) -> None:
+    center, _ = collect_identity_center(
+        make_session(), account_ids=[seeded["target"]], endpoint_url=estate.endpoint
+    )
+    assert center is not None
+    names = {(a.principal_type, a.principal_id): a.principal_name for a in center.assignments}
+    assert names[("USER", seeded["user"])] == "alice.smith"
+    assert names[("GROUP", seeded["group"])] == "Auditors"
+    assert names[("USER", "missing-user")] is None
+    assert {a.account_id for a in center.assignments} == {seeded["target"]}
+    assert center.failed_calls == ()
+
+
+def test_no_instance_is_an_answer_not_a_failure(estate: Estate) -> None:
+    session = make_session()
+    session.events.register(
+        "before-call.sso-admin.ListInstances",
+        lambda **_: (error_response("x", "x", status=200)[0], {"Instances": []}),
+    )
+    center, state = collect_identity_center(session, account_ids=[], endpoint_url=estate.endpoint)
+    assert center is None
+    assert state.state is SourceState.AVAILABLE
+
+
+def test_denied_list_instances_is_a_failed_state(estate: Estate) -> None:
+    session = make_session()
+    session.events.register(
+        "before-call.sso-admin.ListInstances",
+        lambda **_: error_response("AccessDeniedException", "no sso:ListInstances"),
+    )
+    center, state = collect_identity_center(session, account_ids=[], endpoint_url=estate.endpoint)
+    assert center is None
+    assert state.state is SourceState.FAILED
+    assert "AccessDeniedException" in state.reason
+
+
+def test_denied_assignment_listing_is_recorded(estate: Estate, seeded: dict[str, Any]) -> None:
+    session = make_session()
+    session.events.register(
+        "before-call.sso-admin.ListAccountAssignments",
+        lambda **_: error_response("AccessDeniedException", "denied"),
+    )
+    center, state = collect_identity_center(
+        session, account_ids=[seeded["target"]], endpoint_url=estate.endpoint
+    )
+    assert state.state is SourceState.AVAILABLE
+    assert center is not None
+    assert {c.operation for c in center.failed_calls} == {"ListAccountAssignments"}
+
+
+def test_organization_scan_records_identity_center(estate: Estate, seeded: dict[str, Any]) -> None:
+    inventory = collect_organization(
+        make_session(), endpoint_url=estate.endpoint, accounts=[MANAGEMENT]
+    )
+    org = inventory.organization
+    assert org is not None
+    assert org.identity_center is not None
+    assert org.identity_center_state.state is SourceState.AVAILABLE
+    assert any(a.account_id == seeded["target"] for a in org.identity_center.assignments)
