@@ -1,0 +1,45 @@
+"""The progress reporter: drawn on a terminal, silent otherwise."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from keyless.collect.progress import ProgressReporter, progress_reporter
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_silent_when_not_a_terminal() -> None:
+    output = io.StringIO()
+    with progress_reporter(output) as progress:
+        progress(0, 0, 3)
+        progress(2, 1, 0)
+    assert output.getvalue() == ""
+
+
+def test_draws_on_a_terminal() -> None:
+    output = FakeTerminal()
+    reporter = ProgressReporter(Console(file=output, force_terminal=True, width=100))
+    assert reporter.enabled
+    reporter.start()
+    reporter(2, 1, 3)
+    reporter.stop()
+    text = output.getvalue()
+    assert "2 done" in text
+    assert "1 failed" in text
+    assert "3 remaining" in text
+
+
+def test_calls_after_stop_are_ignored() -> None:
+    output = FakeTerminal()
+    reporter = ProgressReporter(Console(file=output, force_terminal=True))
+    reporter.start()
+    reporter.stop()
+    drawn = output.getvalue()
+    reporter(1, 0, 0)
+    assert output.getvalue() == drawn
