@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from keyless.findings import Severity
+from keyless.workflows.hardcoded import find_literals
 from keyless.workflows.model import CheckMeta, WorkflowFile, WorkflowFinding
 from keyless.workflows.yamldoc import Document, is_map, is_seq, key_position, own_items
 
@@ -230,7 +231,15 @@ def _key_env(env: Any) -> tuple[str, ...]:
     # looks like a real key is the hard-coded-key check's business.
     if not is_map(env):
         return ()
-    return tuple(str(k) for k, v in env.items() if k in KEY_ENV_NAMES and is_expression(v))
+    return tuple(
+        str(k)
+        for k, v in env.items()
+        if k in KEY_ENV_NAMES and (is_expression(v) or _is_literal_key(v))
+    )
+
+
+def _is_literal_key(value: Any) -> bool:
+    return isinstance(value, str) and any(find_literals(f"aws secret: {value}"))
 
 
 def _reusable_call(name: str, job: Any) -> ReusableCall | None:
@@ -286,7 +295,7 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[WorkflowFindi
             "job": f"jobs.{env.job}.env",
             "step": f"jobs.{env.job}.steps[{env.step_index}].env",
         }[env.level]
-        scope = "workflow" if env.level == "workflow" else f"{env.level} of job '{env.job}'"
+        scope = "workflow" if env.level == "workflow" else f"job '{env.job}'"
         if env.level == "step" and env.step_index is not None:
             scope = f"step {env.step_index + 1} of job '{env.job}'"
         add(

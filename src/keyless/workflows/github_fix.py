@@ -40,10 +40,11 @@ from keyless.workflows.yamldoc import (
 INSERTED_ACTION = "aws-actions/configure-aws-credentials@v4"
 # Steps that never call AWS, so the credentials step can go after them.
 _AWS_AGNOSTIC = ("actions/checkout@", "actions/setup-", "actions/cache@")
-# Every GITHUB_TOKEN scope, to expand `read-all` when a job needs one more permission:
+# The GITHUB_TOKEN scopes, to expand `read-all` when a job needs one more permission:
 # https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#permissions
+# `attestations` is left out: actionlint releases before 1.7 reject it.
 _SCOPES = (
-    "actions", "attestations", "checks", "contents", "deployments", "discussions",
+    "actions", "checks", "contents", "deployments", "discussions",
     "issues", "packages", "pages", "pull-requests", "repository-projects",
     "security-events", "statuses",
 )  # fmt: skip
@@ -201,13 +202,15 @@ def _needs_aws(step: Any) -> bool:
 
 
 def _region(options: FixOptions, root: Any, job: Any, path: Any) -> str:
-    if options.region:
-        return options.region
+    # The region the job already uses wins over --region: the rewrite changes how the
+    # job authenticates, not where it works.
     for scope in (job.get("env"), root.get("env")):
         if is_map(scope):
             for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
                 if name in scope:
                     return f"${{{{ env.{name} }}}}"
+    if options.region:
+        return options.region
     raise InputError(
         "no AWS region for the inserted credentials step",
         where=str(path),

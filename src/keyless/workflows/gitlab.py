@@ -118,8 +118,10 @@ def _key_variables(variables: Any) -> tuple[str, ...]:
 
 
 def _exports(job: str | None, node: Any) -> Iterator[ScriptExports]:
+    # Only sections written in this job: merged ones (`<<: *x`) are reported where written.
+    own = {str(k) for k, _ in own_items(node)}
     for section in SCRIPT_SECTIONS:
-        script: Any = node.get(section) if is_map(node) else None
+        script: Any = node.get(section) if section in own else None
         if not is_seq(script):
             continue
         indices = tuple(
@@ -145,7 +147,7 @@ def analyse(document: Document) -> GitlabAnalysis:
         keys = _key_variables(own.get("variables"))
         if keys:
             variables.append(KeyVariables(name, own["variables"], keys))
-        exports.extend(_exports(name, own))
+        exports.extend(_exports(name, job))
     return GitlabAnalysis(document, tuple(variables), tuple(exports))
 
 

@@ -26,12 +26,12 @@ def display_path(path: Path, base: Path | None = None) -> str:
         return path.as_posix()
 
 
-def finding_json(finding: WorkflowFinding) -> dict[str, Any]:
-    """One finding as JSON."""
+def finding_json(finding: WorkflowFinding, base: Path | None = None) -> dict[str, Any]:
+    """One finding as JSON; paths relative to ``base`` (default: the working directory)."""
     return {
         "check": finding.check,
         "severity": finding.severity.value,
-        "file": display_path(finding.file),
+        "file": display_path(finding.file, base),
         "line": finding.line,
         "column": finding.column,
         "location": finding.location,
@@ -40,15 +40,15 @@ def finding_json(finding: WorkflowFinding) -> dict[str, Any]:
     }
 
 
-def scan_json(result: ScanResult) -> dict[str, Any]:
+def scan_json(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
     """The ``keyless/workflows-scan/v1`` document."""
     return {
         "schema": SCAN_SCHEMA,
         "version": __version__,
         "files": [
-            {"path": display_path(f.path), "platform": f.platform.value} for f in result.files
+            {"path": display_path(f.path, base), "platform": f.platform.value} for f in result.files
         ],
-        "findings": [finding_json(f) for f in result.findings],
+        "findings": [finding_json(f, base) for f in result.findings],
     }
 
 
@@ -99,7 +99,7 @@ def _job_json(job: JobRewrite) -> dict[str, Any]:
     }
 
 
-def fix_json(result: FixResult, written: bool) -> dict[str, Any]:
+def fix_json(result: FixResult, written: bool, base: Path | None = None) -> dict[str, Any]:
     """The ``keyless/workflows-fix/v1`` document: per file, the jobs and their subjects."""
     return {
         "schema": FIX_SCHEMA,
@@ -107,7 +107,7 @@ def fix_json(result: FixResult, written: bool) -> dict[str, Any]:
         "written": written,
         "files": [
             {
-                "path": display_path(r.file.path),
+                "path": display_path(r.file.path, base),
                 "platform": r.file.platform.value,
                 "changed": r.changed,
                 "jobs": [_job_json(j) for j in r.jobs],

@@ -1,0 +1,106 @@
+"""The fixture corpus: each case has its expected findings, rewrite and subjects.
+
+Regenerate the golden files after a deliberate change with
+``KEYLESS_REGEN=1 .venv/bin/python -m pytest tests/workflows/test_corpus.py`` and review
+the diff: the goldens are the specification.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from keyless.workflows import STATIC_KEY_CHECKS, Platform, fix, scan, write
+from keyless.workflows.report import display_path, fix_json
+
+from .conftest import CORPUS, CORPUS_OPTIONS, corpus_cases, run_actionlint
+
+REGEN = os.environ.get("KEYLESS_REGEN") == "1"
+# Cases whose rewrite leaves a static-key finding on purpose (and says so in its notes).
+KEEPS_STATIC_KEYS = {"gh-reusable-remote": "the reusable workflow lives in another repo"}
+
+
+def _findings_text(root: Path) -> str:
+    result = scan([root])
+    return "".join(
+        f"{display_path(f.file, root)}:{f.line}:{f.column} {f.severity.value} {f.check} "
+        f"[{f.location}] {f.message}\n"
+        for f in result.findings
+    )
+
+
+def _golden(path: Path, actual: str) -> None:
+    if REGEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    assert path.is_file(), f"missing golden file {path}; run with KEYLESS_REGEN=1"
+    assert actual == path.read_text(encoding="utf-8"), f"differs from {path}"
+
+
+@pytest.fixture
+def fixed_copy(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """A copy of a case's input, rewritten in place by ``fix --write``."""
+    case: str = request.param
+    target = tmp_path / case
+    shutil.copytree(CORPUS / case / "input", target)
+    write(fix([target], CORPUS_OPTIONS))
+    return target
+
+
+def test_corpus_has_enough_cases() -> None:
+    cases = corpus_cases()
+    assert len(cases) >= 15
+    assert sum(c.startswith("gl-") for c in cases) >= 3
+
+
+@pytest.mark.parametrize("case", corpus_cases())
+def test_findings_match_golden(case: str) -> None:
+    _golden(CORPUS / case / "expected" / "findings.txt", _findings_text(CORPUS / case / "input"))
+
+
+@pytest.mark.parametrize("case", corpus_cases())
+def test_rewrite_matches_golden(case: str) -> None:
+    root = CORPUS / case / "input"
+    result = fix([root], CORPUS_OPTIONS)
+    expected_dir = CORPUS / case / "expected" / "fixed"
+    changed = {display_path(r.file.path, root): r.after for r in result.changed}
+    if REGEN:
+        shutil.rmtree(expected_dir, ignore_errors=True)
+    for relative, text in changed.items():
+        _golden(expected_dir / relative, text)
+    goldens = (
+        {p.relative_to(expected_dir).as_posix() for p in expected_dir.rglob("*") if p.is_file()}
+        if expected_dir.is_dir()
+        else set()
+    )
+    assert goldens == set(changed), "the set of rewritten files changed"
+    document = fix_json(result, written=False, base=root)
+    _golden(CORPUS / case / "expected" / "fix.json", json.dumps(document, indent=2) + "\n")
+
+
+@pytest.mark.parametrize("fixed_copy", corpus_cases(), indirect=True)
+def test_fix_twice_changes_nothing(fixed_copy: Path) -> None:
+    assert fix([fixed_copy], CORPUS_OPTIONS).changed == ()
+
+
+@pytest.mark.parametrize("fixed_copy", corpus_cases(), indirect=True)
+def test_rescan_after_fix_finds_no_static_keys(fixed_copy: Path) -> None:
+    remaining = [f for f in scan([fixed_copy]).findings if f.check in STATIC_KEY_CHECKS]
+    if fixed_copy.name in KEEPS_STATIC_KEYS:
+        assert remaining, "this case is expected to keep a finding"
+    else:
+        assert remaining == []
+
+
+@pytest.mark.usefixtures("needs_actionlint")
+@pytest.mark.parametrize(
+    "fixed_copy", [c for c in corpus_cases() if c.startswith("gh-")], indirect=True
+)
+def test_rewritten_github_workflows_pass_actionlint(fixed_copy: Path) -> None:
+    files = [f.path for f in scan([fixed_copy]).files if f.platform is Platform.GITHUB]
+    assert files
+    assert run_actionlint(files) == []
