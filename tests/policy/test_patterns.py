@@ -239,3 +239,17 @@ def test_witness_is_a_member(pattern: str, value: str) -> None:
     assert example is not None
     assert language.contains(example)
     assert example != value
+
+
+def test_combined_language_equals_and_hashes_like_its_canonical_form() -> None:
+    # Products are minimised lazily; equality and hashing must not depend on that.
+    combined = wildcard("a*") & wildcard("*")
+    assert combined == wildcard("a*")
+    assert hash(combined) == hash(wildcard("a*"))
+
+
+def test_example_does_not_depend_on_construction() -> None:
+    # "b" is mentioned by the second construction only, and changes nothing.
+    direct = wildcard("?")
+    roundabout = (wildcard("?") | literal("b")) & ~literal("")
+    assert roundabout.shortest_example() == direct.shortest_example() == "a"

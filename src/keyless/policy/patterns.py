@@ -61,15 +61,39 @@ class Glob(Enum):
     """Exactly one character."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Language:
-    """A regular language over Unicode strings, held as a canonical minimal DFA.
+    """A regular language over Unicode strings, held as a complete DFA.
 
-    Build one with the class-method constructors rather than from fields. Equality (``==``)
-    is language equality; instances are hashable and immutable.
+    Build one with the class-method constructors rather than from fields. ``dfa`` is
+    minimised lazily: emptiness, membership and examples work on any complete DFA, and only
+    equality, hashing (and so the operation caches) need the canonical form. Equality
+    (``==``) is language equality; instances are hashable and immutable.
     """
 
     dfa: Dfa
+    minimal: bool = False
+    """Whether ``dfa`` is already canonical (see :mod:`keyless.policy.patterns_dfa`)."""
+
+    @functools.cached_property
+    def canonical_dfa(self) -> Dfa:
+        """The canonical minimal DFA: equal for equal languages."""
+        if self.minimal:
+            return self.dfa
+        return dfa_engine.canonical(self.dfa.alphabet, self.dfa.table, self.dfa.accepting)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Language):
+            return NotImplemented
+        return self is other or self.canonical_dfa == other.canonical_dfa
+
+    def __hash__(self) -> int:
+        return hash(self.canonical_dfa)
+
+    def _smallest_dfa(self) -> Dfa:
+        # Products of minimal automata are smaller; use the canonical one once it exists.
+        cached = self.__dict__.get("canonical_dfa")
+        return cached if isinstance(cached, Dfa) else self.dfa
 
     # ----- constructors -------------------------------------------------------------------
 
@@ -143,7 +167,11 @@ class Language:
 
     def complement(self) -> Language:
         """Every string not in this language."""
-        return Language(dfa_engine.complement(self.dfa))
+        return Language(dfa_engine.complement(self._smallest_dfa()), self.is_canonical())
+
+    def is_canonical(self) -> bool:
+        """Whether the canonical DFA is already at hand (nothing to minimise)."""
+        return self.minimal or "canonical_dfa" in self.__dict__
 
     __or__ = union
     __and__ = intersection
@@ -154,7 +182,7 @@ class Language:
 
     def is_empty(self) -> bool:
         """True when no string belongs to the language."""
-        # A minimal DFA with a reachable accepting state has one in its (reachable) table.
+        # Every state of the table is reachable, so any accepting state is reached.
         return not self.dfa.accepting
 
     def is_universal(self) -> bool:
@@ -176,8 +204,21 @@ class Language:
     __contains__ = contains
 
     def shortest_example(self) -> str | None:
-        """The shortest member, most readable among equals (see the module doc); None if empty."""
-        return _shortest_example(self)
+        """The shortest member, most readable among equals (see the module doc); None if empty.
+
+        The answer is a property of the language, not of how it was built: the search covers
+        every mentioned character and the most readable unmentioned one, which stands for all
+        the others.
+        """
+        return self._shortest_example
+
+    @functools.cached_property
+    def _shortest_example(self) -> str | None:
+        dfa = self._smallest_dfa()
+        chars = [*dfa.alphabet, _fresh_char(dfa.alphabet)]
+        order = sorted(range(len(chars)), key=lambda symbol: readability(chars[symbol]))
+        path = dfa_engine.shortest_path(dfa, order)
+        return None if path is None else "".join(chars[symbol] for symbol in path)
 
     def example(self, avoid: Iterable[str] = ()) -> str | None:
         """The shortest member that is not one of the strings in ``avoid``; None if none is."""
@@ -234,7 +275,7 @@ def _arn_pattern(pattern: str, escapes: bool) -> Language:
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _from_tokens(tokens: tuple[Token, ...]) -> Language:
-    return Language(dfa_engine.glob_dfa(tokens))
+    return Language(dfa_engine.glob_dfa(tokens), minimal=True)
 
 
 _ACCEPT = {
@@ -246,7 +287,9 @@ _ACCEPT = {
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _combine(operation: str, left: Language, right: Language) -> Language:
-    return Language(dfa_engine.product(left.dfa, right.dfa, _ACCEPT[operation]))
+    return Language(
+        dfa_engine.product(left._smallest_dfa(), right._smallest_dfa(), _ACCEPT[operation])
+    )
 
 
 def _finite(strings: Sequence[str]) -> Language:
@@ -344,12 +387,3 @@ def _fresh_char(alphabet: Sequence[str]) -> str:
     while chr(code_point) in mentioned or not chr(code_point).isprintable():
         code_point += 1
     return chr(code_point)
-
-
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def _shortest_example(language: Language) -> str | None:
-    dfa = language.dfa
-    chars = [*dfa.alphabet, _fresh_char(dfa.alphabet)]
-    order = sorted(range(len(chars)), key=lambda symbol: readability(chars[symbol]))
-    path = dfa_engine.shortest_path(dfa, order)
-    return None if path is None else "".join(chars[symbol] for symbol in path)

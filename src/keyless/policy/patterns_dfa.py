@@ -49,13 +49,13 @@ class Dfa:
     alphabet: tuple[str, ...]
     table: tuple[Row, ...]
     accepting: frozenset[int]
-    _hash: int = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        # Products and caches hash the same DFA many times; tuples of tuples are slow to hash.
-        object.__setattr__(self, "_hash", hash((self.alphabet, self.table, self.accepting)))
+    _hash: int | None = field(default=None, init=False, repr=False, compare=False)
 
     def __hash__(self) -> int:
+        # Caches hash the same DFA many times, and tuples of tuples are slow to hash.
+        if self._hash is None:
+            object.__setattr__(self, "_hash", hash((self.alphabet, self.table, self.accepting)))
+        assert self._hash is not None
         return self._hash
 
     def symbol_of(self, char: str) -> int:
@@ -127,7 +127,11 @@ def refine(dfa: Dfa, alphabet: Sequence[str]) -> list[int]:
 
 
 def product(left: Dfa, right: Dfa, accept: Callable[[bool, bool], bool]) -> Dfa:
-    """The canonical DFA running ``left`` and ``right`` together, accepting by ``accept``."""
+    """The DFA running ``left`` and ``right`` together, accepting by ``accept``.
+
+    Complete and all states reachable, but not minimised: callers that only ask for
+    emptiness or an example never pay for minimisation (see :func:`canonical`).
+    """
     alphabet = tuple(sorted(set(left.alphabet) | set(right.alphabet)))
     left_columns = refine(left, alphabet)
     right_columns = refine(right, alphabet)
@@ -148,11 +152,11 @@ def product(left: Dfa, right: Dfa, accept: Callable[[bool, bool], bool]) -> Dfa:
     accepting = frozenset(
         i for i, (p, q) in enumerate(order) if accept(p in left.accepting, q in right.accepting)
     )
-    return canonical(alphabet, rows, accepting)
+    return Dfa(alphabet, tuple(rows), accepting)
 
 
 def complement(dfa: Dfa) -> Dfa:
-    """The complement; a canonical DFA stays canonical when accepting states flip."""
+    """The complement; a complete DFA stays complete, and a canonical one canonical."""
     rejecting = frozenset(range(len(dfa.table))) - dfa.accepting
     return Dfa(dfa.alphabet, dfa.table, rejecting)
 
