@@ -228,7 +228,9 @@ def _render_text(decision: Decision) -> None:
         f"caller: {escape(str(decision.request.caller.type))} "
         f"{escape(decision.request.caller.label)}"
     )
-    for item in decision.actions:
+    # Several required actions usually share one trace: show the failing ones, or the first.
+    shown = [item for item in decision.actions if not item.allowed] or [decision.actions[0]]
+    for item in shown:
         if len(decision.actions) > 1:
             console.print(
                 f"\n[bold]{escape(item.action)}[/]: {'allowed' if item.allowed else 'denied'}"
