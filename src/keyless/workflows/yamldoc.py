@@ -48,7 +48,9 @@ def load_text(text: str, path: Path) -> Document:
 def load(path: Path) -> Document:
     """Read and parse one file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        # Bytes, not read_text(): universal newlines would turn CRLF into LF and the
+        # rewrite would change every line of a Windows-edited file.
+        text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"cannot read the file: {error}", where=str(path)) from None
     return load_text(text, path)

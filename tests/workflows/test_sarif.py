@@ -1,0 +1,73 @@
+"""SARIF output validates against the SARIF 2.1.0 schema and carries what code scanning reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from keyless.findings import Severity
+from keyless.render.sarif import SarifResult, SarifRule, build_log, level
+from keyless.workflows import scan
+from keyless.workflows.registry import CHECKS
+from keyless.workflows.report import scan_sarif
+
+from .conftest import CORPUS
+
+SCHEMA = json.loads(
+    (Path(__file__).parent / "schemas" / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8")
+)
+
+
+def _validate(document: dict[str, object]) -> None:
+    jsonschema.Draft4Validator(SCHEMA).validate(document)
+
+
+def test_scan_of_the_whole_corpus_is_valid_sarif() -> None:
+    document = scan_sarif(scan([CORPUS]))
+    _validate(document)
+    results = document["runs"][0]["results"]  # type: ignore[index]
+    assert len(results) > 20
+
+
+def test_every_check_is_a_rule_with_security_severity() -> None:
+    document = scan_sarif(scan([CORPUS / "gh-basic-keys" / "input"]))
+    rules = document["runs"][0]["tool"]["driver"]["rules"]  # type: ignore[index]
+    assert [r["id"] for r in rules] == [c.id for c in CHECKS]
+    assert all("security-severity" in r["properties"] for r in rules)
+
+
+def test_result_points_at_file_line_and_column() -> None:
+    document = scan_sarif(scan([CORPUS / "gh-basic-keys" / "input"]))
+    (result,) = document["runs"][0]["results"]  # type: ignore[index]
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (14, 11)
+    assert result["ruleId"] == "workflow-static-aws-keys"
+
+
+def test_builder_without_location_is_valid() -> None:
+    rule = SarifRule("x-rule", "X", Severity.LOW, "why", "fix it", None)
+    _validate(
+        build_log(
+            tool_name="t",
+            tool_version="1",
+            information_uri="https://example.com",
+            rules=[rule],
+            results=[SarifResult("x-rule", Severity.LOW, "message")],
+        )
+    )
+
+
+def test_schema_rejects_a_broken_log() -> None:
+    with pytest.raises(jsonschema.ValidationError):
+        _validate({"version": "2.1.0", "runs": [{"results": []}]})
+
+
+@pytest.mark.parametrize(
+    ("severity", "expected"),
+    [(Severity.CRITICAL, "error"), (Severity.MEDIUM, "warning"), (Severity.INFO, "note")],
+)
+def test_levels(severity: Severity, expected: str) -> None:
+    assert level(severity) == expected
