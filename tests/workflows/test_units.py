@@ -1,0 +1,96 @@
+"""Small pure pieces: remote URLs, subjects, redaction, edits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from keyless.errors import InputError
+from keyless.workflows.hardcoded import find_literals
+from keyless.workflows.model import SubjectOperator
+from keyless.workflows.patch import Edit, apply_edits
+from keyless.workflows.subjects import github_subjects, gitlab_subjects, parse_remote
+from keyless.workflows.yamldoc import load_text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "git@github.com:acme/app.git",
+        "https://github.com/acme/app",
+        "https://github.com/acme/app.git",
+        "ssh://git@github.com/acme/app.git",
+        "https://token@github.com/acme/app/",
+    ],
+)
+def test_parse_remote(url: str) -> None:
+    assert parse_remote(url) == "acme/app"
+
+
+def test_parse_remote_keeps_gitlab_subgroups() -> None:
+    assert parse_remote("git@gitlab.com:group/sub/project.git") == "group/sub/project"
+
+
+def _workflow(text: str) -> tuple[object, object]:
+    root = load_text(text, Path("w.yml")).root
+    return root, root["jobs"]["j"]
+
+
+def test_environment_wins_over_triggers() -> None:
+    root, job = _workflow("on: [pull_request]\njobs:\n  j:\n    environment: prod\n")
+    subjects, pull_request = github_subjects(root, job, "o/r")
+    assert [s.value for s in subjects] == ["repo:o/r:environment:prod"]
+    assert pull_request
+
+
+def test_wildcard_branches_become_string_like() -> None:
+    root, job = _workflow("on:\n  push:\n    branches: ['release/**']\njobs:\n  j: {}\n")
+    (subject,) = github_subjects(root, job, "o/r")[0]
+    assert subject.value == "repo:o/r:ref:refs/heads/release/*"
+    assert subject.operator is SubjectOperator.STRING_LIKE
+
+
+def test_tags_only_push_gives_only_tag_subjects() -> None:
+    root, job = _workflow("on:\n  push:\n    tags: [v1]\njobs:\n  j: {}\n")
+    assert [s.value for s in github_subjects(root, job, "o/r")[0]] == ["repo:o/r:ref:refs/tags/v1"]
+
+
+def test_gitlab_only_tags() -> None:
+    job = load_text("only: [tags]\n", Path("x")).root
+    (subject,) = gitlab_subjects(job, "g/p")[0]
+    assert subject.value == "project_path:g/p:ref_type:tag:ref:*"
+
+
+def test_key_ids_are_redacted_and_commit_shas_ignored() -> None:
+    text = (
+        "uses: actions/checkout@8e5e7e5ab8b370d6c329ec480221332ada57f0ab\n"
+        "secret: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+        "id: ASIAIOSFODNN7EXAMPLE\n"
+    )
+    matches = list(find_literals(text))
+    assert [(m.line, m.kind) for m in matches] == [
+        (1, "secret access key"),
+        (2, "temporary access key ID"),
+    ]
+    assert all("EXAMPLE" not in m.redacted for m in matches)
+
+
+def test_malformed_yaml_names_the_line() -> None:
+    with pytest.raises(InputError) as error:
+        load_text("a: b\nc: [\n", Path("ci.yml"))
+    assert error.value.where is not None
+    assert error.value.where.startswith("ci.yml:")
+
+
+@given(st.lists(st.text(alphabet="ab #:\t-", max_size=8), max_size=8))
+def test_no_edits_is_identity(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert apply_edits(text, []) == text
+
+
+def test_overlapping_edits_are_refused() -> None:
+    with pytest.raises(ValueError, match="overlapping"):
+        apply_edits("a\nb\nc\n", [Edit(0, 2), Edit(1, 3)])
