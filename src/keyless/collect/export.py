@@ -8,6 +8,7 @@ never imports boto3, and converts a large export without copying its policy docu
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,7 +52,19 @@ def load_export(path: str | Path) -> Inventory:
 
     Raises :class:`InputError` naming the file and what is wrong with it.
     """
-    root = Path(path)
+    # Converting creates no reference cycles, but every allocation of the conversion
+    # would let the cyclic GC walk the millions of parsed containers again: on a 100 MB
+    # export that is most of the load time. Paused here, restored whatever happens.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(Path(path))
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _load(root: Path) -> Inventory:
     if not root.exists():
         raise InputError("no such file or directory", where=str(root), hint=_LAYOUT_HINT)
     if not root.is_dir():
