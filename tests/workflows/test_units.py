@@ -94,3 +94,13 @@ def test_no_edits_is_identity(lines: list[str]) -> None:
 def test_overlapping_edits_are_refused() -> None:
     with pytest.raises(ValueError, match="overlapping"):
         apply_edits("a\nb\nc\n", [Edit(0, 2), Edit(1, 3)])
+
+
+def test_docs_describe_every_check_as_registered() -> None:
+    from keyless.workflows.registry import CHECKS
+
+    docs = (Path(__file__).parents[2] / "docs" / "workflows.md").read_text(encoding="utf-8")
+    for check in CHECKS:
+        assert f"### `{check.id}` ({check.severity.value})" in docs
+        assert check.remediation in docs
+        assert check.rationale in docs
