@@ -236,3 +236,12 @@ def test_listing_file_of_the_wrong_kind(export: Path) -> None:
     error = _error(export)
     assert error.where == str(export / "saml-providers.json")
     assert "SAMLProviderList" in error.message
+
+
+def test_garbage_collector_is_restored_after_a_failed_load(tmp_path: Path) -> None:
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(InputError):
+        load_export(tmp_path)
+    assert gc.isenabled()
