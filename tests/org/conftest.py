@@ -6,6 +6,7 @@ seeded from this (one) thread before any test collects from it.
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -151,3 +152,51 @@ def deny_assume_role() -> Callable[[boto3.Session, str], None]:
         session.events.register("before-call.sts.AssumeRole", deny)
 
     return install
+
+
+@pytest.fixture(scope="session")
+def seeded(estate: Estate) -> dict[str, Any]:
+    """A permission set with every kind of policy, assigned to a user and a group."""
+    session = make_session()
+    sso = session.client("sso-admin", endpoint_url=estate.endpoint)
+    store = session.client("identitystore", endpoint_url=estate.endpoint)
+    instance = sso.list_instances()["Instances"][0]
+    arn, store_id = instance["InstanceArn"], instance["IdentityStoreId"]
+    ps = sso.create_permission_set(
+        Name="ReadOnly", InstanceArn=arn, Description="read only", SessionDuration="PT4H"
+    )["PermissionSet"]["PermissionSetArn"]
+    sso.attach_managed_policy_to_permission_set(
+        InstanceArn=arn,
+        PermissionSetArn=ps,
+        ManagedPolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess",
+    )
+    sso.attach_customer_managed_policy_reference_to_permission_set(
+        InstanceArn=arn,
+        PermissionSetArn=ps,
+        CustomerManagedPolicyReference={"Name": "Boundary", "Path": "/org/"},
+    )
+    inline = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}],
+    }
+    sso.put_inline_policy_to_permission_set(
+        InstanceArn=arn, PermissionSetArn=ps, InlinePolicy=json.dumps(inline)
+    )
+    user_id = store.create_user(
+        IdentityStoreId=store_id,
+        UserName="alice.smith",
+        DisplayName="Alice Smith",
+        Name={"GivenName": "Alice", "FamilyName": "Smith"},
+    )["UserId"]
+    group_id = store.create_group(IdentityStoreId=store_id, DisplayName="Auditors")["GroupId"]
+    target = estate.members[7]
+    for kind, principal in (("USER", user_id), ("GROUP", group_id), ("USER", "missing-user")):
+        sso.create_account_assignment(
+            InstanceArn=arn,
+            TargetId=target,
+            TargetType="AWS_ACCOUNT",
+            PermissionSetArn=ps,
+            PrincipalType=kind,
+            PrincipalId=principal,
+        )
+    return {"instance": arn, "ps": ps, "user": user_id, "group": group_id, "target": target}

@@ -26,7 +26,7 @@ from tests.org.conftest import (
 
 
 @pytest.fixture(scope="module")
-def live(estate: Estate) -> Inventory:
+def live(estate: Estate, seeded: dict[str, Any]) -> Inventory:
     """A scan with one scanned member per kind: duplicated people, a denied role, a
     suspended account and excluded ones."""
     session = make_session()
@@ -56,6 +56,9 @@ def test_snapshot_of_an_organization_round_trips(live: Inventory, tmp_path: Path
     write_snapshot(live, path)
     loaded = load_snapshot(path)
     assert loaded.organization == live.organization
+    assert loaded.organization is not None
+    assert loaded.organization.identity_center is not None
+    assert any(p.inline_policy for p in loaded.organization.identity_center.permission_sets)
     assert [(a.id, a.status, a.error) for a in loaded.accounts] == [
         (a.id, a.status, a.error) for a in live.accounts
     ]

@@ -16,7 +16,6 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from keyless.collect.aws import client
@@ -192,7 +191,8 @@ def _inline_document(response: Mapping[str, Any] | None) -> Mapping[str, Any] | 
         document = json.loads(text)
     except ValueError:
         return None
-    return MappingProxyType(document) if isinstance(document, dict) else None
+    # Kept as the parsed JSON, like every other policy document of the model.
+    return document if isinstance(document, dict) else None
 
 
 def _assignments(
