@@ -1,6 +1,5 @@
 """``AWS_ENDPOINT_URL`` is honoured (natively by botocore) against the moto server."""
 
-# ruff: noqa: TID251 - tests drive AWS through boto3 and moto (pyproject bans them elsewhere)
 
 from __future__ import annotations
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-# ruff: noqa: TID251 - the secrets test creates real-looking keys in moto
 import json
 import re
 from collections.abc import Iterator

@@ -19,8 +19,9 @@ ROTATE_TO_ROLES = (
     "Replace the key with temporary credentials: an IAM role assumed through OIDC "
     "federation for CI/CD, IAM Roles Anywhere for on-premises workloads, an instance or "
     "task role on AWS, IAM Identity Center for people (`aws sso login`); for CI "
-    "pipelines `keyless workflows fix` rewrites the workflow to OIDC. If the key must stay for now, create a second key, move "
-    "its consumers, then deactivate and delete the old one."
+    "pipelines `keyless workflows fix` rewrites the workflow to OIDC. If the key must "
+    "stay for now, create a second key, move its consumers, then deactivate and delete "
+    "the old one."
 )
 
 

@@ -7,7 +7,6 @@ Every failed call is recorded in ``Account.failed_calls`` and marks the sources 
 as failed; nothing is swallowed.
 """
 
-# ruff: noqa: TID251 - keyless.collect is the one package allowed to import boto3/botocore
 
 from __future__ import annotations
 

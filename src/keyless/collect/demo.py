@@ -18,8 +18,6 @@ from keyless.collect.aws import client, collect_account
 from keyless.collect.demo_estate import ESTATE, GITHUB, GITHUB_THUMBPRINT, MANAGEMENT, AccountSpec
 from keyless.model import Account, Inventory, Organization
 
-# ruff: noqa: TID251 - the demo is the one module allowed to import moto
-
 REGION = "us-east-1"
 MEMBER_ROLE = "OrganizationAccountAccessRole"
 # IAM requires at least 1,000 characters of metadata; the certificate is filler.
