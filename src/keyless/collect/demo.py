@@ -10,7 +10,9 @@ The seeding helpers are public so that the organization fan-out's tests can reus
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,7 +41,7 @@ def demo_inventory(now: datetime | None = None) -> Inventory:
     from moto import mock_aws
 
     now = now or datetime.now(UTC)
-    with mock_aws():
+    with _no_endpoint_override(), mock_aws():
         management = management_session()
         org_id, accounts = create_organization(management, ESTATE)
         collected: list[Account] = []
@@ -58,6 +60,17 @@ def demo_inventory(now: datetime | None = None) -> Inventory:
         source="demo",
         collected_at=now,
     )
+
+
+@contextmanager
+def _no_endpoint_override() -> Iterator[None]:
+    """The emulator answers only AWS's own endpoints: an ``AWS_ENDPOINT_URL`` in the
+    user's shell would send the demo's calls elsewhere, so hide it while seeding."""
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("AWS_ENDPOINT_URL")}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
 
 
 def management_session() -> Any:
