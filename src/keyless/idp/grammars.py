@@ -1,0 +1,335 @@
+"""Grammars of each identity provider's ``sub`` claim, as regular languages.
+
+A grammar says which part of a ``sub`` is the *tenant* (GitHub owner, GitLab top-level group,
+Terraform organisation, ...), the *repository* (repository, project, workspace, pipeline,
+namespace) and the *trigger* (branch, tag, environment, pull request, plan run), as
+:class:`keyless.policy.patterns.Language` values, so the trust reasoner can ask exact
+questions: "a ``sub`` of another tenant", "another repository of this tenant", "a pull
+request". Grammars are hooked onto the issuer table of :mod:`keyless.idp.providers` by the
+provider's name (:func:`grammar_for`).
+
+Formats (each cited where defined):
+
+* GitHub: classic ``repo:OWNER/REPO:ref:refs/heads/B`` | ``…:ref:refs/tags/T`` |
+  ``…:environment:E`` | ``…:pull_request``; immutable ``repo:OWNER@OWNER_ID/REPO@REPO_ID:…``;
+  custom templates of ``key:value`` pairs (``repository_owner:X:…``, ``job_workflow_ref:…``,
+  ``repository_id:…``). https://docs.github.com/en/actions/reference/security/oidc
+* GitLab: ``project_path:GROUP[/SUB]/PROJECT:ref_type:branch|tag:ref:R``.
+  https://docs.gitlab.com/ci/secrets/id_token_authentication/
+* HCP Terraform: ``organization:O:project:P:workspace:W:run_phase:plan|apply``.
+  https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/aws-configuration
+* CircleCI: ``org/ORG/project/PROJ/user/USER[/vcs-origin/…/vcs-ref/…]``.
+  https://circleci.com/docs/openid-connect-tokens/
+* Bitbucket: ``{repoUuid}[:{envUuid}]:{stepUuid}`` (braces literal).
+  https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/
+* Buildkite: ``organization:ORG:pipeline:P:ref:R:commit:SHA:step:K``.
+  https://buildkite.com/docs/pipelines/security/oidc/aws
+* EKS IRSA: ``system:serviceaccount:NS:SA``.
+  https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
+* Cognito: the identity ID ``REGION:UUID``; Google: a numeric user or service-account ID.
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from keyless.policy.patterns import Language
+from keyless.policy.patterns_dfa import ANY_CHAR, CharClass, Token, glob_dfa
+
+_SLOT = re.compile(r"\{(tenant|repo)\}")
+
+
+# A name segment: one or more characters other than the separators of ``sub`` formats.
+_NAME_CHAR = CharClass(frozenset(":/@"), negated=True)
+
+
+@functools.lru_cache(maxsize=8192)
+def shape(template: str, tenant: str = "", repo: str = "") -> Language:
+    """A language from a template: ``*`` and ``?`` are wildcards (any characters), ``+`` is
+    a name (one or more characters other than ``:``, ``/`` and ``@``), and
+    ``{tenant}``/``{repo}`` are filled in as literal text."""
+    tokens: list[Token] = []
+    position = 0
+    for match in _SLOT.finditer(template):
+        tokens.extend(_tokens(template[position : match.start()]))
+        text = tenant if match.group(1) == "tenant" else repo
+        tokens.extend(Token(CharClass(frozenset(c))) for c in text)
+        position = match.end()
+    tokens.extend(_tokens(template[position:]))
+    return Language(glob_dfa(tuple(tokens)))
+
+
+def _tokens(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    for char in text:
+        if char == "*":
+            tokens.append(Token(ANY_CHAR, star=True))
+        elif char == "?":
+            tokens.append(Token(ANY_CHAR))
+        elif char == "+":
+            tokens.extend((Token(_NAME_CHAR), Token(_NAME_CHAR, star=True)))
+        else:
+            tokens.append(Token(CharClass(frozenset(char))))
+    return tokens
+
+
+def _union(templates: Iterable[str], tenant: str = "", repo: str = "") -> Language:
+    language = Language.empty()
+    for template in templates:
+        language = language | shape(template, tenant, repo)
+    return language
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A kind of run that an attacker with write access (or a fork) can start."""
+
+    label: str
+    templates: tuple[str, ...]
+    excluded: tuple[str, ...] = ()
+    severity: str = "high"
+
+    def language(self) -> Language:
+        """The ``sub`` values of such runs."""
+        return _union(self.templates) - _union(self.excluded)
+
+
+@dataclass(frozen=True)
+class SubGrammar:
+    """The ``sub`` grammar of one provider.
+
+    ``well_formed``: templates every real ``sub`` matches. ``tenant_templates`` and
+    ``repo_templates``: the ``sub`` values of one tenant / one repository (``{tenant}`` and
+    ``{repo}`` slots). ``tenant_pattern`` / ``repo_pattern``: regular expressions that read
+    the tenant (group ``tenant``) and repository (group ``repo``) from the literal prefix of
+    a policy value. ``example``: a readable ``sub`` with slots. ``tenant_keys``: other
+    claims that pin the tenant (suffix → ``"id"`` for identifiers, or a template such as
+    ``"{tenant}/*"`` for names), which an attacker's token cannot share with the victim's.
+    """
+
+    provider: str
+    well_formed: tuple[str, ...]
+    tenant_templates: tuple[str, ...] = ()
+    repo_templates: tuple[str, ...] = ()
+    tenant_pattern: str | None = None
+    repo_pattern: str | None = None
+    example: str = ""
+    tenant_word: str = "tenant"
+    repo_word: str = "repository"
+    triggers: tuple[Trigger, ...] = ()
+    tenant_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    classic_repo_pattern: str | None = None
+    immutable_repo_pattern: str | None = None
+
+    def well_formed_language(self) -> Language:
+        """Every ``sub`` the provider can mint."""
+        return _union(self.well_formed)
+
+    def tenant_language(self, tenant: str) -> Language:
+        """Every ``sub`` of ``tenant``."""
+        return _union(self.tenant_templates, tenant)
+
+    def repo_language(self, tenant: str, repo: str) -> Language:
+        """Every ``sub`` of one repository of ``tenant``."""
+        return _union(self.repo_templates, tenant, repo)
+
+    def tenants_in(self, values: Iterable[str]) -> frozenset[str]:
+        """Tenants named by the literal prefixes of policy values (before any wildcard)."""
+        return frozenset(
+            match.group("tenant")
+            for value in values
+            if self.tenant_pattern and (match := re.match(self.tenant_pattern, _literal(value)))
+        )
+
+    def repos_in(self, values: Iterable[str]) -> frozenset[tuple[str, str]]:
+        """(tenant, repository) pairs named by the literal prefixes of policy values."""
+        return frozenset(
+            (match.group("tenant"), match.group("repo"))
+            for value in values
+            if self.repo_pattern and (match := re.match(self.repo_pattern, _literal(value)))
+        )
+
+    def nice(self, tenant: str, repo: str) -> tuple[Language, ...]:
+        """Readable ``sub`` shapes to draw witnesses from, most readable first."""
+        if not self.example:
+            return ()
+        text = self.example.replace("{tenant}", tenant).replace("{repo}", repo)
+        return (Language.literal(text), shape(self.example.split("{repo}")[0] + "*", tenant))
+
+
+def _literal(value: str) -> str:
+    """The part of a wildcard value before its first wildcard."""
+    cut = min((i for i in (value.find("*"), value.find("?")) if i >= 0), default=len(value))
+    return value[:cut]
+
+
+_NAME = r"[^/:@*?]+"
+
+GITHUB = SubGrammar(
+    provider="GitHub Actions",
+    well_formed=(
+        "repo:+/+:ref:refs/heads/?*",
+        "repo:+/+:ref:refs/tags/?*",
+        "repo:+/+:environment:+",
+        "repo:+/+:pull_request",
+        "repo:+@+/+@+:ref:refs/heads/?*",
+        "repo:+@+/+@+:ref:refs/tags/?*",
+        "repo:+@+/+@+:environment:+",
+        "repo:+@+/+@+:pull_request",
+        # Custom templates: key:value pairs, e.g. repository_owner:X:... or job_workflow_ref:...
+        "repository_owner:?*",
+        "repository_owner_id:?*",
+        "repository_id:?*",
+        "job_workflow_ref:?*",
+        "repo:+/+:+:?*",
+    ),
+    tenant_templates=(
+        "repo:{tenant}/*",
+        "repo:{tenant}@*",
+        "repository_owner:{tenant}:*",
+        "repository_owner:{tenant}",
+        "job_workflow_ref:{tenant}/*",
+    ),
+    repo_templates=("repo:{tenant}/{repo}:*", "repo:{tenant}@*/{repo}@*"),
+    tenant_pattern=rf"(?:repo:|repository_owner:|job_workflow_ref:)(?P<tenant>{_NAME})(?:[/@:]|$)",
+    repo_pattern=rf"repo:(?P<tenant>{_NAME})(?:@[0-9]+)?/(?P<repo>{_NAME})",
+    example="repo:{tenant}/{repo}:ref:refs/heads/main",
+    tenant_word="organisation",
+    triggers=(
+        Trigger("a pull request", ("repo:*:pull_request",)),
+        Trigger(
+            "an unprotected branch",
+            ("repo:*:ref:refs/heads/*",),
+            ("repo:*:ref:refs/heads/main", "repo:*:ref:refs/heads/master"),
+        ),
+    ),
+    tenant_keys=MappingProxyType(
+        {
+            "repository_owner_id": "id",
+            "repository_id": "id",
+            "enterprise_id": "id",
+            "repository": "{tenant}/*",
+            "job_workflow_ref": "{tenant}/*",
+        }
+    ),
+    classic_repo_pattern=rf"^repo:(?P<tenant>{_NAME})/(?P<repo>{_NAME}):",
+    immutable_repo_pattern=rf"^repo:(?P<tenant>{_NAME})@[0-9*?]+/(?P<repo>{_NAME})@",
+)
+GITLAB = SubGrammar(
+    provider="GitLab",
+    well_formed=(
+        "project_path:?*/?*:ref_type:branch:ref:?*",
+        "project_path:?*/?*:ref_type:tag:ref:?*",
+    ),
+    tenant_templates=("project_path:{tenant}/*",),
+    repo_templates=("project_path:{tenant}/{repo}:*",),
+    tenant_pattern=rf"project_path:(?P<tenant>{_NAME})(?:/|$)",
+    repo_pattern=r"project_path:(?P<tenant>[^/:*?]+)/(?P<repo>[^:*?]+)(?=:)",
+    example="project_path:{tenant}/{repo}:ref_type:branch:ref:main",
+    tenant_word="group",
+    repo_word="project",
+    triggers=(
+        Trigger(
+            "an unprotected branch",
+            ("project_path:*:ref_type:branch:ref:*",),
+            (
+                "project_path:*:ref_type:branch:ref:main",
+                "project_path:*:ref_type:branch:ref:master",
+            ),
+        ),
+    ),
+    tenant_keys=MappingProxyType({"namespace_id": "id", "project_id": "id"}),
+)
+TERRAFORM = SubGrammar(
+    provider="HCP Terraform",
+    well_formed=(
+        "organization:?*:project:?*:workspace:?*:run_phase:?*",
+        "organization:?*:workspace:?*:run_phase:?*",
+    ),
+    tenant_templates=("organization:{tenant}:*",),
+    repo_templates=(
+        "organization:{tenant}:project:{repo}:*",
+        "organization:{tenant}:project:*:workspace:{repo}:*",
+    ),
+    tenant_pattern=rf"organization:(?P<tenant>{_NAME}):",
+    repo_pattern=r"organization:(?P<tenant>[^:*?]+):project:(?P<repo>[^:*?]+):",
+    example="organization:{tenant}:project:{repo}:workspace:prod:run_phase:apply",
+    tenant_word="organisation",
+    repo_word="project",
+    triggers=(Trigger("a plan run", ("*:run_phase:plan",), severity="medium"),),
+)
+BUILDKITE = SubGrammar(
+    provider="Buildkite",
+    well_formed=("organization:+:pipeline:+:ref:?*:commit:+:step:*",),
+    tenant_templates=("organization:{tenant}:*",),
+    repo_templates=("organization:{tenant}:pipeline:{repo}:*",),
+    tenant_pattern=rf"organization:(?P<tenant>{_NAME}):",
+    repo_pattern=r"organization:(?P<tenant>[^:*?]+):pipeline:(?P<repo>[^:*?]+):",
+    example="organization:{tenant}:pipeline:{repo}:ref:refs/heads/main:commit:0:step:deploy",
+    tenant_word="organisation",
+    repo_word="pipeline",
+    triggers=(
+        Trigger(
+            "an unprotected branch",
+            ("organization:*:ref:*:commit:*",),
+            (
+                "organization:*:ref:refs/heads/main:commit:*",
+                "organization:*:ref:main:commit:*",
+                "organization:*:ref:refs/heads/master:commit:*",
+                "organization:*:ref:master:commit:*",
+            ),
+        ),
+    ),
+    tenant_keys=MappingProxyType({"organization_id": "id", "organization_slug": "{tenant}"}),
+)
+CIRCLECI = SubGrammar(
+    provider="CircleCI",
+    well_formed=("org/+/project/+/user/+", "org/+/project/+/user/+/vcs-origin/*"),
+    repo_templates=("org/*/project/{repo}/*",),
+    repo_pattern=r"org/(?P<tenant>[^/*?]+)/project/(?P<repo>[^/*?]+)",
+    example="org/{tenant}/project/{repo}/user/00000000-0000-0000-0000-000000000000",
+    repo_word="project",
+)
+BITBUCKET = SubGrammar(
+    provider="Bitbucket Pipelines",
+    well_formed=("{?*}:{?*}", "{?*}:{?*}:{?*}"),
+    repo_templates=("{repo}:*",),
+    repo_pattern=r"(?P<tenant>)(?P<repo>\{[^}*?]+\})",
+    example="{repo}:{step}",
+    repo_word="repository",
+)
+EKS = SubGrammar(
+    provider="Amazon EKS (IRSA)",
+    well_formed=("system:serviceaccount:+:+",),
+    repo_templates=("system:serviceaccount:{repo}:*",),
+    repo_pattern=r"system:serviceaccount:(?P<tenant>)(?P<repo>[^:*?]+):",
+    example="system:serviceaccount:{repo}:attacker",
+    repo_word="namespace",
+)
+COGNITO = SubGrammar(
+    provider="Amazon Cognito identity pools",
+    well_formed=("+:+",),
+    example="us-east-1:00000000-0000-0000-0000-000000000000",
+)
+GOOGLE = SubGrammar(
+    provider="Google",
+    well_formed=("?*",),
+    example="100000000000000000001",
+)
+
+GRAMMARS: Mapping[str, SubGrammar] = MappingProxyType(
+    {
+        g.provider: g
+        for g in (GITHUB, GITLAB, TERRAFORM, BUILDKITE, CIRCLECI, BITBUCKET, EKS, COGNITO, GOOGLE)
+    }
+)
+
+
+def grammar_for(provider_name: str) -> SubGrammar | None:
+    """The ``sub`` grammar of the provider named ``provider_name`` (see ``providers.py``)."""
+    return GRAMMARS.get(provider_name)
