@@ -24,8 +24,8 @@ import time
 from collections import Counter
 from typing import Any
 
-import boto3  # noqa: TID251
-from moto.server import ThreadedMotoServer  # noqa: TID251
+import boto3
+from moto.server import ThreadedMotoServer
 
 from keyless.collect.organization import collect_organization
 from keyless.model import AccountStatus

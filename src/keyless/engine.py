@@ -12,7 +12,7 @@ from keyless.checks.registry import Check, CheckContext, Scope, all_checks
 from keyless.config import Config, Ignore
 from keyless.errors import KeylessError
 from keyless.findings import Finding, Severity
-from keyless.model import Account, AccountStatus, Inventory
+from keyless.model import Account, AccountStatus, Inventory, Source, SourceState
 from keyless.model.arn import account_of
 
 EXIT_CLEAN = 0
@@ -137,8 +137,17 @@ def _subjects(
     chk: Check, inventory: Inventory, skipped: list[NotEvaluated]
 ) -> Iterable[tuple[Account | None, Iterable[Any]]]:
     if chk.scope is Scope.ORGANIZATION:
-        if inventory.organization is None:
+        org = inventory.organization
+        if org is None:
             return  # not applicable: recorded as such by the caller
+        if Source.IDENTITY_CENTER in chk.requires and (
+            org.identity_center_state.state is not SourceState.AVAILABLE
+        ):
+            reason = org.identity_center_state.reason or org.identity_center_state.state.value
+            skipped.append(
+                NotEvaluated(org.management_account_id or "*", f"identity_center: {reason}")
+            )
+            return
         yield None, (inventory,)
         return
     for account in inventory.accounts:

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3  # noqa: TID251
+import boto3
 import pytest
-from botocore.awsrequest import AWSResponse  # noqa: TID251
-from moto.server import ThreadedMotoServer  # noqa: TID251
+from botocore.awsrequest import AWSResponse
+from moto.server import ThreadedMotoServer
 
 MANAGEMENT = "123456789012"
 MEMBER_COUNT = 52

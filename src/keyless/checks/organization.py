@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.findings import Problem, Severity
-from keyless.model import AccountStatus, Inventory, SourceState
+from keyless.model import AccountStatus, Inventory, Source, SourceState
 from keyless.people import duplicated_people
 
 
@@ -84,6 +84,7 @@ def user_duplicated_across_accounts(inventory: Inventory, ctx: CheckContext) -> 
     title="Organization has no IAM Identity Center instance",
     severity=Severity.MEDIUM,
     scope=Scope.ORGANIZATION,
+    requires=(Source.IDENTITY_CENTER,),
     remediation=(
         "Enable IAM Identity Center in the management account (or a delegated "
         "administrator), connect your identity provider, and create permission sets to "
@@ -97,8 +98,8 @@ def org_identity_center_missing(inventory: Inventory, ctx: CheckContext) -> Iter
     and keys in every account) or hand-built SAML federation. Identity Center gives
     every person one sign-in, temporary credentials in every account and one place to
     revoke access: https://docs.aws.amazon.com/singlesignon/latest/userguide/get-started-enable-identity-center.html
-    Not evaluated (no finding) when whether an instance exists could not be read; the
-    reason is in the organization's ``identity_center`` state.
+    Not evaluated when whether an instance exists could not be read (the engine reports
+    the organization's ``identity_center`` state as the reason).
     """
     org = inventory.organization
     if org is None or org.identity_center_state.state is not SourceState.AVAILABLE:

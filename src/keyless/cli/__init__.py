@@ -73,6 +73,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # botocore and urllib3 log request headers at DEBUG, session tokens included:
+    # secrets never leave memory, so they stay at WARNING even with --debug.
+    for noisy in ("botocore", "boto3", "urllib3", "s3transfer"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -13,12 +13,14 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from keyless.collect.aws import client, collect_account
+from keyless.collect.aws import client
 from keyless.collect.demo_estate import ESTATE, GITHUB, GITHUB_THUMBPRINT, MANAGEMENT, AccountSpec
-from keyless.model import Account, Inventory, Organization
+from keyless.collect.organization import collect_organization
+from keyless.model import Inventory
 
 REGION = "us-east-1"
 MEMBER_ROLE = "OrganizationAccountAccessRole"
@@ -43,20 +45,23 @@ def demo_inventory(now: datetime | None = None) -> Inventory:
     now = now or datetime.now(UTC)
     with _no_endpoint_override(), mock_aws():
         management = management_session()
-        org_id, accounts = create_organization(management, ESTATE)
-        collected: list[Account] = []
+        _, accounts = create_organization(management, ESTATE)
         for spec in ESTATE:
             account_id = accounts[spec.label]
             session = (
                 management if spec.label == MANAGEMENT else member_session(management, account_id)
             )
             seed_account(session, account_id, spec, accounts, now)
-            collected.append(
-                collect_account(session, account_id=account_id, name=spec.label, email=spec.email)
-            )
-    return Inventory(
-        tuple(collected),
-        organization=Organization(org_id, accounts[MANAGEMENT]),
+        # Read it back the way `keyless scan --org` reads a real organization.
+        inventory = collect_organization(management, member_role=MEMBER_ROLE, max_workers=4)
+    names = {account_id: label for label, account_id in accounts.items()}
+    order = [accounts[spec.label] for spec in ESTATE]  # management first, as declared
+    return replace(
+        inventory,
+        accounts=tuple(
+            replace(account, name=account.name or names.get(account.id))
+            for account in sorted(inventory.accounts, key=lambda a: order.index(a.id))
+        ),
         source="demo",
         collected_at=now,
     )

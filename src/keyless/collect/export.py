@@ -303,7 +303,15 @@ def _organization(root: Path) -> Organization | None:
     ``aws organizations describe-organization``."""
     path = root / ORGANIZATION
     if not path.exists():
-        return None
+        # A directory of account exports is an organization even without its metadata:
+        # cross-account checks (people duplicated across accounts) still apply.
+        return Organization(
+            "",
+            "",
+            identity_center_state=SourceStatus(
+                SourceState.MISSING, f"{ORGANIZATION} not in the export"
+            ),
+        )
     parsed = read_json(path)
     if isinstance(parsed, dict) and isinstance(parsed.get("Organization"), dict):
         parsed = {

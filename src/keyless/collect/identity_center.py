@@ -30,7 +30,7 @@ from keyless.model import (
 )
 
 if TYPE_CHECKING:
-    import boto3  # noqa: TID251
+    import boto3
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class _Calls:
     ) -> Any:
         """``function()``, or ``None`` with the failure recorded. With ``missing_ok``
         a ``ResourceNotFoundException`` is an answer (``None``), not a failure."""
-        from botocore.exceptions import BotoCoreError, ClientError  # noqa: TID251
+        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             return function()

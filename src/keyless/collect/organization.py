@@ -39,7 +39,7 @@ from keyless.model import (
 from keyless.model.arn import is_account_id, parse_arn
 
 if TYPE_CHECKING:
-    import boto3  # noqa: TID251
+    import boto3
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ def collect_organization(
 
 
 def _caller(session: boto3.Session, endpoint_url: str | None) -> tuple[str, str]:
-    from botocore.exceptions import BotoCoreError, ClientError  # noqa: TID251
+    from botocore.exceptions import BotoCoreError, ClientError
 
     sts = client(session, "sts", endpoint_url)
     try:
@@ -170,7 +170,7 @@ def _caller(session: boto3.Session, endpoint_url: str | None) -> tuple[str, str]
 
 
 def _describe_organization(orgs: Any) -> Mapping[str, Any]:
-    from botocore.exceptions import BotoCoreError, ClientError  # noqa: TID251
+    from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         organization: Mapping[str, Any] = orgs.describe_organization()["Organization"]
@@ -189,7 +189,7 @@ def _describe_organization(orgs: Any) -> Mapping[str, Any]:
 
 
 def _list_accounts(orgs: Any) -> list[MemberAccount]:
-    from botocore.exceptions import BotoCoreError, ClientError  # noqa: TID251
+    from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         pages = list(orgs.get_paginator("list_accounts").paginate())
@@ -300,7 +300,7 @@ class _RoleAssumer:
 
     def credentials(self, account_id: str) -> Mapping[str, Any]:
         """Temporary credentials for the member role; raises the last ClientError."""
-        from botocore.exceptions import ClientError  # noqa: TID251
+        from botocore.exceptions import ClientError
 
         arguments: dict[str, Any] = {
             "RoleArn": self.role_arn(account_id),
@@ -332,7 +332,7 @@ def _collect_member(
     endpoint_url: str | None,
 ) -> Account:
     """Collect one account; every failure becomes a FAILED account, never an exception."""
-    from botocore.exceptions import BotoCoreError, ClientError  # noqa: TID251
+    from botocore.exceptions import BotoCoreError, ClientError
 
     def failed(reason: str) -> Account:
         return Account(
@@ -382,8 +382,8 @@ def member_session_from(parent: boto3.Session, credentials: Mapping[str, Any]) -
     sees the member accounts' calls. It shares ``parent``'s data loader, whose cache of
     parsed service models is what makes a new session cost ~5 ms instead of ~130 ms.
     """
-    import boto3  # noqa: TID251
-    import botocore.session  # noqa: TID251
+    import boto3
+    import botocore.session
 
     parent_core = parent._session
     loader = parent_core.get_component("data_loader")

@@ -51,9 +51,16 @@ SCHEMA = "keyless/snapshot/v1"
 T = TypeVar("T")
 
 
+def _plain_json(value: object) -> object:
+    """Policy documents are read-only Mappings of any kind; JSON knows only dicts."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
 def write_snapshot(inventory: Inventory, path: str | Path) -> None:
     """Write ``inventory`` to ``path`` as a ``keyless/snapshot/v1`` document."""
-    data = orjson.dumps(dump_inventory(inventory), option=orjson.OPT_INDENT_2)
+    data = orjson.dumps(dump_inventory(inventory), default=_plain_json, option=orjson.OPT_INDENT_2)
     target = Path(path)
     try:
         target.write_bytes(data)

@@ -42,6 +42,7 @@ class Source(StrEnum):
     MFA_DEVICES = "mfa_devices"
     ROOT = "root"
     ROLES_ANYWHERE = "roles_anywhere"
+    IDENTITY_CENTER = "identity_center"
 
 
 class SourceState(StrEnum):
@@ -147,7 +148,14 @@ class Inventory:
 
     @property
     def is_complete(self) -> bool:
-        """False when an account failed or a call failed: exit code 3 territory."""
+        """False when an account, a call or the organization's Identity Center could not
+        be read: exit code 3 territory."""
+        org = self.organization
+        if org is not None and (
+            org.identity_center_state.state is SourceState.FAILED
+            or (org.identity_center is not None and org.identity_center.failed_calls)
+        ):
+            return False
         return all(
             a.status is not AccountStatus.FAILED and not a.failed_calls for a in self.accounts
         )

@@ -74,7 +74,7 @@ def _ranking_table(accounts: tuple[AccountSummary, ...]) -> Table:
         table.add_column("status", no_wrap=True)
     for header in ("users", "console", "keys", "oldest"):
         table.add_column(header, justify="right", no_wrap=True)
-    table.add_column("crit/high/med/low", justify="right", no_wrap=True)
+    table.add_column("C/H/M/L", justify="right", no_wrap=True)
     for account in accounts:
         scanned = account.status is AccountStatus.SCANNED
         counts = "/".join(

@@ -1,0 +1,44 @@
+"""What happens when the organization's Identity Center could not be read."""
+
+from __future__ import annotations
+
+from keyless.engine import EXIT_INCOMPLETE, run_checks
+from keyless.model import IdentityCenter, Organization, SourceState, SourceStatus
+from tests.builders import NOW, make_account, make_inventory
+
+
+def org(state: SourceState, center: IdentityCenter | None = None) -> Organization:
+    return Organization(
+        "o-test",
+        "111111111111",
+        identity_center=center,
+        identity_center_state=SourceStatus(
+            state, "" if state is SourceState.AVAILABLE else "AccessDenied"
+        ),
+    )
+
+
+def run_for(organization: Organization) -> tuple[str, int]:
+    inventory = make_inventory(make_account("111111111111"), organization=organization)
+    result = run_checks(inventory, now=NOW)
+    runs = {r.check.id: r for r in result.check_runs}
+    return runs["org-identity-center-missing"].status, result.exit_code()
+
+
+def test_failed_identity_center_is_not_evaluated_and_incomplete() -> None:
+    status, code = run_for(org(SourceState.FAILED))
+    assert status == "not_evaluated"
+    assert code == EXIT_INCOMPLETE
+
+
+def test_missing_identity_center_is_not_evaluated_but_not_a_read_failure() -> None:
+    status, code = run_for(org(SourceState.MISSING))
+    assert status == "not_evaluated"
+    assert code != EXIT_INCOMPLETE
+
+
+def test_read_identity_center_is_evaluated() -> None:
+    center = IdentityCenter("arn:aws:sso:::instance/ssoins-1", "d-1")
+    status, code = run_for(org(SourceState.AVAILABLE, center))
+    assert status == "evaluated"
+    assert code != EXIT_INCOMPLETE
