@@ -7,7 +7,6 @@ Every failed call is recorded in ``Account.failed_calls`` and marks the sources 
 as failed; nothing is swallowed.
 """
 
-
 from __future__ import annotations
 
 import logging
