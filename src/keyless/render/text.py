@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import groupby
 
+import orjson
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
@@ -54,7 +55,8 @@ def _render_findings(result: ScanResult, console: Console) -> None:
                 console.print(Text.assemble("  • ", (finding.resource, "magenta")), soft_wrap=True)
                 console.print(Text(f"    {finding.message}"), soft_wrap=False)
                 if finding.witness is not None:
-                    console.print(Text(f"    witness: {dict(finding.witness)}", style="dim"))
+                    witness = orjson.dumps(finding.witness, default=dict).decode()
+                    console.print(Text(f"    witness: {witness}", style="dim"))
             console.print(Text(f"  fix: {check_findings[0].remediation}", style="green"))
             console.print()
 
