@@ -1,0 +1,333 @@
+"""Each trust check firing and not firing; every witness is replayed (assert_admitted)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from keyless.findings import Finding
+from tests.builders import make_account, make_role
+from tests.checks.support import findings
+from tests.trust.support import GH, allow, assert_admitted, github
+
+AUD = {f"{GH}:aud": "sts.amazonaws.com"}
+WELL_PINNED = github(
+    {"StringEquals": {**AUD, f"{GH}:sub": "repo:example-org/deploy:ref:refs/heads/main"}}
+)
+
+
+def run(check_id: str, trust: dict[str, Any], **role: Any) -> tuple[Finding, ...]:
+    result = findings(check_id, make_account(roles=[make_role("r", trust=trust, **role)]))
+    for finding in result:
+        if finding.witness is not None:
+            assert_admitted(trust, finding.witness)
+    return result
+
+
+def test_well_pinned_github_role_has_no_trust_finding() -> None:
+    from keyless.checks import all_checks
+
+    ids = [c.id for c in all_checks() if c.theme == "trust"]
+    assert len(ids) == 18
+    assert all(run(i, WELL_PINNED) == () for i in ids)
+
+
+def test_any_tenant_when_only_a_later_value_is_loose() -> None:
+    trust = github(
+        {"StringEquals": AUD, "StringLike": {f"{GH}:sub": ["repo:example-org/deploy:ref:refs/heads/main", "*"]}}
+    )
+    (finding,) = run("trust-oidc-any-tenant", trust)
+    assert finding.severity.value == "critical"
+    assert finding.witness["claims"]["sub"] == "repo:attacker/anything:ref:refs/heads/main"
+
+
+def test_any_tenant_without_sub() -> None:
+    assert run("trust-oidc-any-tenant", github({"StringEquals": AUD}))
+
+
+def test_any_tenant_through_prefix_wildcard_spanning_the_owner() -> None:
+    (finding,) = run("trust-oidc-any-tenant", github({"StringLike": {**AUD, f"{GH}:sub": "repo:example-org*"}}))
+    assert finding.witness["claims"]["sub"].startswith("repo:example-org")
+    assert not finding.witness["claims"]["sub"].startswith("repo:example-org/")
+
+
+def test_any_tenant_not_reported_for_org_wildcard() -> None:
+    assert run("trust-oidc-any-tenant", github({"StringLike": {**AUD, f"{GH}:sub": "repo:example-org/*"}})) == ()
+
+
+def test_owner_id_pin_stops_other_tenants() -> None:
+    trust = github({"StringEquals": {**AUD, f"{GH}:repository_owner_id": "123"}})
+    assert run("trust-oidc-any-tenant", trust) == ()
+
+
+def test_broad_subject_org_wildcard() -> None:
+    (finding,) = run("trust-oidc-broad-subject", github({"StringLike": {**AUD, f"{GH}:sub": "repo:example-org/*"}}))
+    assert finding.severity.value == "high"
+    assert finding.witness["claims"]["sub"] == "repo:example-org/other-repo:ref:refs/heads/main"
+
+
+def test_broad_subject_wildcard_spans_slash_into_other_repo() -> None:
+    trust = github({"StringLike": {**AUD, f"{GH}:sub": "repo:example-org/deploy*"}})
+    (finding,) = run("trust-oidc-broad-subject", trust)
+    assert finding.witness["claims"]["sub"].startswith("repo:example-org/deploy")
+
+
+def test_untrusted_trigger_pull_request_and_branch() -> None:
+    trust = github({"StringLike": {**AUD, f"{GH}:sub": "repo:example-org/deploy:*"}})
+    labels = {f.evidence["trigger"] for f in run("trust-oidc-untrusted-trigger", trust)}
+    assert labels == {"a pull request", "an unprotected branch"}
+
+
+def test_main_star_admits_unprotected_branch() -> None:
+    trust = github({"StringLike": {**AUD, f"{GH}:sub": "repo:o/r:ref:refs/heads/main*"}})
+    branch = [f for f in run("trust-oidc-untrusted-trigger", trust) if "branch" in f.message]
+    assert branch[0].witness["claims"]["sub"].startswith("repo:o/r:ref:refs/heads/main")
+    assert branch[0].witness["claims"]["sub"] != "repo:o/r:ref:refs/heads/main"
+
+
+def test_environment_pin_has_no_untrusted_trigger() -> None:
+    trust = github({"StringEquals": {**AUD, f"{GH}:sub": "repo:o/r:environment:prod"}})
+    assert run("trust-oidc-untrusted-trigger", trust) == ()
+
+
+def test_for_all_values_on_absent_claim_fails_open() -> None:
+    trust = github(
+        {
+            "StringEquals": AUD,
+            "StringLike": {f"{GH}:sub": "repo:o/*"},
+            "ForAllValues:StringEquals": {f"{GH}:environment": "prod"},
+        }
+    )
+    (finding,) = run("trust-condition-fails-open", trust)
+    assert "environment" not in finding.witness["claims"]
+    assert finding.severity.value == "high"
+
+
+def test_if_exists_on_sub_is_not_exploitable_because_tokens_carry_sub() -> None:
+    trust = github({"StringEqualsIfExists": {**AUD, f"{GH}:sub": "repo:o/r:ref:refs/heads/main"}})
+    assert run("trust-condition-fails-open", trust) == ()
+
+
+def test_missing_audience() -> None:
+    trust = github({"StringEquals": {f"{GH}:sub": "repo:o/r:ref:refs/heads/main"}})
+    (finding,) = run("trust-oidc-missing-audience", trust)
+    assert finding.severity.value == "low"
+
+
+def test_dead_condition_wildcard_under_string_equals() -> None:
+    trust = github({"StringEquals": {**AUD, f"{GH}:sub": ["repo:o/r:ref:refs/heads/main", "repo:o/*"]}})
+    messages = [f.message for f in run("trust-dead-condition", trust)]
+    assert any("literal" in m for m in messages)
+
+
+def test_dead_condition_immutable_subject_break() -> None:
+    trust = github(
+        {
+            "StringEquals": {
+                **AUD,
+                f"{GH}:sub": [
+                    "repo:octo@1/deploy@2:ref:refs/heads/main",
+                    "repo:octo/deploy:ref:refs/heads/main",
+                ],
+            }
+        }
+    )
+    messages = [f.message for f in run("trust-dead-condition", trust)]
+    assert any("immutable" in m for m in messages)
+
+
+def test_dead_condition_claim_sts_does_not_expose() -> None:
+    trust = github({"StringEquals": {**AUD, f"{GH}:repository_owner": "octo"}})
+    messages = [f.message for f in run("trust-dead-condition", trust)]
+    assert any("admits no real request" in m for m in messages)
+
+
+def test_malformed_trust_policy_is_reported_not_raised() -> None:
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}
+    (finding,) = run("trust-dead-condition", trust)
+    assert finding.evidence["pointer"] == "/Statement/0"
+    assert run("trust-anyone", trust) == ()
+
+
+def test_anyone() -> None:
+    (finding,) = run("trust-anyone", allow("*"))
+    assert finding.severity.value == "critical"
+    assert finding.witness["principal"].startswith("arn:aws:iam::999988887777:")
+
+
+def test_anyone_pinned_to_org_is_not_reported() -> None:
+    trust = allow("*", {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}})
+    assert run("trust-anyone", trust) == ()
+
+
+def test_anyone_with_external_id_only_is_still_reported() -> None:
+    trust = allow("*", {"StringEquals": {"sts:ExternalId": "not-a-secret"}})
+    (finding,) = run("trust-anyone", trust)
+    assert finding.witness["context"]["sts:externalid"] == "not-a-secret"
+
+
+def test_cross_account_without_external_id() -> None:
+    trust = allow({"AWS": "arn:aws:iam::444455556666:root"})
+    (finding,) = run("trust-cross-account-no-external-id", trust)
+    assert finding.witness["principal"].startswith("arn:aws:iam::444455556666:")
+
+
+def test_cross_account_with_external_id_is_fine() -> None:
+    trust = allow({"AWS": "444455556666"}, {"StringEquals": {"sts:ExternalId": "x-123"}})
+    assert run("trust-cross-account-no-external-id", trust) == ()
+
+
+def test_root_broad_and_principal_arn_pin() -> None:
+    assert run("trust-account-root-broad", allow({"AWS": "444455556666"}))
+    pinned = allow(
+        {"AWS": "444455556666"},
+        {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::444455556666:role/ci"}},
+    )
+    assert run("trust-account-root-broad", pinned) == ()
+
+
+def test_same_account_root_is_not_broad() -> None:
+    assert run("trust-account-root-broad", allow({"AWS": "arn:aws:iam::111122223333:root"})) == ()
+
+
+def test_mfa_bypass_with_bool_if_exists() -> None:
+    trust = allow({"AWS": "444455556666"}, {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}})
+    (finding,) = run("trust-mfa-bypass", trust)
+    assert "aws:multifactorauthpresent" not in finding.witness["context"]
+
+
+def test_mfa_bool_true_is_enforced() -> None:
+    trust = allow({"AWS": "444455556666"}, {"Bool": {"aws:MultiFactorAuthPresent": "true"}})
+    assert run("trust-mfa-bypass", trust) == ()
+
+
+def test_mfa_deny_false_only_is_bypassed() -> None:
+    trust = allow({"AWS": "444455556666"})
+    trust["Statement"].append(
+        {
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}},
+        }
+    )
+    assert run("trust-mfa-bypass", trust)
+
+
+def test_dangling_principal() -> None:
+    (finding,) = run("trust-dangling-principal", allow({"AWS": "AROAABCDEFGHIJKLMNOP"}))
+    assert finding.witness is None
+
+
+@pytest.mark.parametrize(
+    "service",
+    ["ec2.amazonaws.com", "lambda.amazonaws.com", "ecs-tasks.amazonaws.com", "eks.amazonaws.com", "edgelambda.amazonaws.com", "states.amazonaws.com"],
+)
+def test_services_needing_no_source_condition(service: str) -> None:
+    assert run("trust-service-confused-deputy", allow({"Service": service})) == ()
+
+
+def test_service_linked_role_is_exempt() -> None:
+    trust = allow({"Service": "sns.amazonaws.com"})
+    assert run("trust-service-confused-deputy", trust, path="/aws-service-role/sns.amazonaws.com/") == ()
+
+
+def test_confused_deputy_for_resource_service() -> None:
+    assert run("trust-service-confused-deputy", allow({"Service": "sns.amazonaws.com"}))
+    pinned = allow({"Service": "sns.amazonaws.com"}, {"StringEquals": {"aws:SourceAccount": "111122223333"}})
+    assert run("trust-service-confused-deputy", pinned) == ()
+
+
+RA = {"Service": "rolesanywhere.amazonaws.com"}
+RA_ACTIONS = ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]
+
+
+def test_roles_anywhere_unpinned_and_pinned() -> None:
+    (finding,) = run("trust-roles-anywhere-unpinned", allow(RA, Action=RA_ACTIONS))
+    assert "trust_anchor" in finding.witness
+    anchor = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/abc"
+    pinned = allow(RA, {"ArnEquals": {"aws:SourceArn": anchor}}, Action=RA_ACTIONS)
+    assert run("trust-roles-anywhere-unpinned", pinned) == ()
+
+
+EKS = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"
+EKS_KEY = "oidc.eks.us-east-1.amazonaws.com/id/ABC"
+
+
+def eks(condition: dict[str, Any]) -> dict[str, Any]:
+    return allow({"Federated": EKS}, condition, Action="sts:AssumeRoleWithWebIdentity")
+
+
+def test_eks_namespace_wildcard() -> None:
+    trust = eks({"StringLike": {f"{EKS_KEY}:sub": "system:serviceaccount:ns:*"}})
+    (finding,) = run("trust-eks-unpinned", trust)
+    assert finding.witness["claims"]["sub"] == "system:serviceaccount:ns:attacker"
+    exact = eks({"StringEquals": {f"{EKS_KEY}:sub": "system:serviceaccount:ns:app", f"{EKS_KEY}:aud": "sts.amazonaws.com"}})
+    assert run("trust-eks-unpinned", exact) == ()
+
+
+def test_pod_identity_without_tags() -> None:
+    assert run("trust-eks-unpinned", allow({"Service": "pods.eks.amazonaws.com"}, Action=["sts:AssumeRole", "sts:TagSession"]))
+
+
+COGNITO = {"Federated": "cognito-identity.amazonaws.com"}
+
+
+def test_cognito_any_pool_and_guest() -> None:
+    any_pool = allow(COGNITO, Action="sts:AssumeRoleWithWebIdentity")
+    assert run("trust-cognito-unauthenticated", any_pool)
+    guest = allow(
+        COGNITO,
+        {"StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:pool"}},
+        Action="sts:AssumeRoleWithWebIdentity",
+    )
+    (finding,) = run("trust-cognito-unauthenticated", guest)
+    assert finding.witness["claims"]["amr"] == ["unauthenticated"]
+    authenticated = allow(
+        COGNITO,
+        {
+            "StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:pool"},
+            "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"},
+        },
+        Action="sts:AssumeRoleWithWebIdentity",
+    )
+    assert run("trust-cognito-unauthenticated", authenticated) == ()
+
+
+def test_google_oaud_only() -> None:
+    google = {"Federated": "accounts.google.com"}
+    trust = allow(google, {"StringEquals": {"accounts.google.com:oaud": "my-aud"}}, Action="sts:AssumeRoleWithWebIdentity")
+    (finding,) = run("trust-google-oaud-only", trust)
+    assert finding.witness["claims"]["aud"] == "my-aud"
+    pinned = allow(
+        google,
+        {"StringEquals": {"accounts.google.com:oaud": "my-aud", "accounts.google.com:sub": "1234"}},
+        Action="sts:AssumeRoleWithWebIdentity",
+    )
+    assert run("trust-google-oaud-only", pinned) == ()
+
+
+SAML = {"Federated": "arn:aws:iam::123456789012:saml-provider/Okta"}
+
+
+def test_saml_audience() -> None:
+    assert run("trust-saml-no-audience", allow(SAML, Action="sts:AssumeRoleWithSAML"))
+    pinned = allow(SAML, {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}, Action="sts:AssumeRoleWithSAML")
+    assert run("trust-saml-no-audience", pinned) == ()
+
+
+def test_tag_forgeable_by_account_principals() -> None:
+    trust = allow(
+        {"AWS": "arn:aws:iam::123456789012:root"},
+        {"StringEquals": {"aws:RequestTag/team": "prod"}},
+        Action=["sts:AssumeRole", "sts:TagSession"],
+    )
+    (finding,) = run("trust-tag-forgeable", trust)
+    assert finding.witness["context"]["aws:requesttag/team"] == "prod"
+    service_only = allow(
+        {"Service": "pods.eks.amazonaws.com"},
+        {"StringEquals": {"aws:RequestTag/kubernetes-namespace": "prod"}},
+        Action=["sts:AssumeRole", "sts:TagSession"],
+    )
+    assert run("trust-tag-forgeable", service_only) == ()
