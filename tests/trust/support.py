@@ -37,9 +37,15 @@ def github(condition: Mapping[str, Any], *extra: Mapping[str, Any]) -> dict[str,
     }
 
 
-def allow(principal: Any, condition: Mapping[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+def allow(
+    principal: Any, condition: Mapping[str, Any] | None = None, **fields: Any
+) -> dict[str, Any]:
     """A one-statement trust policy."""
-    statement: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": principal,
+        "Action": "sts:AssumeRole",
+    }
     if condition:
         statement["Condition"] = dict(condition)
     statement.update(fields)

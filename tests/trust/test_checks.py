@@ -35,7 +35,10 @@ def test_well_pinned_github_role_has_no_trust_finding() -> None:
 
 def test_any_tenant_when_only_a_later_value_is_loose() -> None:
     trust = github(
-        {"StringEquals": AUD, "StringLike": {f"{GH}:sub": ["repo:example-org/deploy:ref:refs/heads/main", "*"]}}
+        {
+            "StringEquals": AUD,
+            "StringLike": {f"{GH}:sub": ["repo:example-org/deploy:ref:refs/heads/main", "*"]},
+        }
     )
     (finding,) = run("trust-oidc-any-tenant", trust)
     assert finding.severity.value == "critical"
@@ -47,13 +50,21 @@ def test_any_tenant_without_sub() -> None:
 
 
 def test_any_tenant_through_prefix_wildcard_spanning_the_owner() -> None:
-    (finding,) = run("trust-oidc-any-tenant", github({"StringLike": {**AUD, f"{GH}:sub": "repo:example-org*"}}))
+    (finding,) = run(
+        "trust-oidc-any-tenant", github({"StringLike": {**AUD, f"{GH}:sub": "repo:example-org*"}})
+    )
     assert finding.witness["claims"]["sub"].startswith("repo:example-org")
     assert not finding.witness["claims"]["sub"].startswith("repo:example-org/")
 
 
 def test_any_tenant_not_reported_for_org_wildcard() -> None:
-    assert run("trust-oidc-any-tenant", github({"StringLike": {**AUD, f"{GH}:sub": "repo:example-org/*"}})) == ()
+    assert (
+        run(
+            "trust-oidc-any-tenant",
+            github({"StringLike": {**AUD, f"{GH}:sub": "repo:example-org/*"}}),
+        )
+        == ()
+    )
 
 
 def test_owner_id_pin_stops_other_tenants() -> None:
@@ -62,7 +73,10 @@ def test_owner_id_pin_stops_other_tenants() -> None:
 
 
 def test_broad_subject_org_wildcard() -> None:
-    (finding,) = run("trust-oidc-broad-subject", github({"StringLike": {**AUD, f"{GH}:sub": "repo:example-org/*"}}))
+    (finding,) = run(
+        "trust-oidc-broad-subject",
+        github({"StringLike": {**AUD, f"{GH}:sub": "repo:example-org/*"}}),
+    )
     assert finding.severity.value == "high"
     assert finding.witness["claims"]["sub"] == "repo:example-org/other-repo:ref:refs/heads/main"
 
@@ -116,7 +130,9 @@ def test_missing_audience() -> None:
 
 
 def test_dead_condition_wildcard_under_string_equals() -> None:
-    trust = github({"StringEquals": {**AUD, f"{GH}:sub": ["repo:o/r:ref:refs/heads/main", "repo:o/*"]}})
+    trust = github(
+        {"StringEquals": {**AUD, f"{GH}:sub": ["repo:o/r:ref:refs/heads/main", "repo:o/*"]}}
+    )
     messages = [f.message for f in run("trust-dead-condition", trust)]
     assert any("literal" in m for m in messages)
 
@@ -144,7 +160,10 @@ def test_dead_condition_claim_sts_does_not_expose() -> None:
 
 
 def test_malformed_trust_policy_is_reported_not_raised() -> None:
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}],
+    }
     (finding,) = run("trust-dead-condition", trust)
     assert finding.evidence["pointer"] == "/Statement/0"
     assert run("trust-anyone", trust) == ()
@@ -222,7 +241,14 @@ def test_dangling_principal() -> None:
 
 @pytest.mark.parametrize(
     "service",
-    ["ec2.amazonaws.com", "lambda.amazonaws.com", "ecs-tasks.amazonaws.com", "eks.amazonaws.com", "edgelambda.amazonaws.com", "states.amazonaws.com"],
+    [
+        "ec2.amazonaws.com",
+        "lambda.amazonaws.com",
+        "ecs-tasks.amazonaws.com",
+        "eks.amazonaws.com",
+        "edgelambda.amazonaws.com",
+        "states.amazonaws.com",
+    ],
 )
 def test_services_needing_no_source_condition(service: str) -> None:
     assert run("trust-service-confused-deputy", allow({"Service": service})) == ()
@@ -230,12 +256,17 @@ def test_services_needing_no_source_condition(service: str) -> None:
 
 def test_service_linked_role_is_exempt() -> None:
     trust = allow({"Service": "sns.amazonaws.com"})
-    assert run("trust-service-confused-deputy", trust, path="/aws-service-role/sns.amazonaws.com/") == ()
+    assert (
+        run("trust-service-confused-deputy", trust, path="/aws-service-role/sns.amazonaws.com/")
+        == ()
+    )
 
 
 def test_confused_deputy_for_resource_service() -> None:
     assert run("trust-service-confused-deputy", allow({"Service": "sns.amazonaws.com"}))
-    pinned = allow({"Service": "sns.amazonaws.com"}, {"StringEquals": {"aws:SourceAccount": "111122223333"}})
+    pinned = allow(
+        {"Service": "sns.amazonaws.com"}, {"StringEquals": {"aws:SourceAccount": "111122223333"}}
+    )
     assert run("trust-service-confused-deputy", pinned) == ()
 
 
@@ -263,12 +294,22 @@ def test_eks_namespace_wildcard() -> None:
     trust = eks({"StringLike": {f"{EKS_KEY}:sub": "system:serviceaccount:ns:*"}})
     (finding,) = run("trust-eks-unpinned", trust)
     assert finding.witness["claims"]["sub"] == "system:serviceaccount:ns:attacker"
-    exact = eks({"StringEquals": {f"{EKS_KEY}:sub": "system:serviceaccount:ns:app", f"{EKS_KEY}:aud": "sts.amazonaws.com"}})
+    exact = eks(
+        {
+            "StringEquals": {
+                f"{EKS_KEY}:sub": "system:serviceaccount:ns:app",
+                f"{EKS_KEY}:aud": "sts.amazonaws.com",
+            }
+        }
+    )
     assert run("trust-eks-unpinned", exact) == ()
 
 
 def test_pod_identity_without_tags() -> None:
-    assert run("trust-eks-unpinned", allow({"Service": "pods.eks.amazonaws.com"}, Action=["sts:AssumeRole", "sts:TagSession"]))
+    assert run(
+        "trust-eks-unpinned",
+        allow({"Service": "pods.eks.amazonaws.com"}, Action=["sts:AssumeRole", "sts:TagSession"]),
+    )
 
 
 COGNITO = {"Federated": "cognito-identity.amazonaws.com"}
@@ -297,7 +338,11 @@ def test_cognito_any_pool_and_guest() -> None:
 
 def test_google_oaud_only() -> None:
     google = {"Federated": "accounts.google.com"}
-    trust = allow(google, {"StringEquals": {"accounts.google.com:oaud": "my-aud"}}, Action="sts:AssumeRoleWithWebIdentity")
+    trust = allow(
+        google,
+        {"StringEquals": {"accounts.google.com:oaud": "my-aud"}},
+        Action="sts:AssumeRoleWithWebIdentity",
+    )
     (finding,) = run("trust-google-oaud-only", trust)
     assert finding.witness["claims"]["aud"] == "my-aud"
     pinned = allow(
@@ -313,7 +358,11 @@ SAML = {"Federated": "arn:aws:iam::123456789012:saml-provider/Okta"}
 
 def test_saml_audience() -> None:
     assert run("trust-saml-no-audience", allow(SAML, Action="sts:AssumeRoleWithSAML"))
-    pinned = allow(SAML, {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}, Action="sts:AssumeRoleWithSAML")
+    pinned = allow(
+        SAML,
+        {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}},
+        Action="sts:AssumeRoleWithSAML",
+    )
     assert run("trust-saml-no-audience", pinned) == ()
 
 
