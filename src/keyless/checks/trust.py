@@ -894,3 +894,37 @@ def _dead_reason(
                 "subjects (repo:OWNER@ID/REPO@ID:…)"
             )
     return None
+
+
+# ----- one role, outside a scan (keyless trust) ---------------------------------------------------
+
+
+def assess_role(
+    role: Role, inventory: Any = None, *, now: Any = None
+) -> tuple[TrustAnalysis | PolicyError, tuple[Problem, ...], tuple[str, ...]]:
+    """The role's analysis, its trust findings and their check IDs (parallel tuples).
+
+    ``inventory`` gives the context (organisation accounts, trust anchors); without one the
+    role is assessed alone.
+    """
+    from datetime import UTC, datetime
+
+    from keyless.checks.registry import all_checks
+    from keyless.config import Thresholds
+    from keyless.model import Account, Inventory
+    from keyless.model.inventory import AVAILABLE
+
+    if inventory is None:
+        alone = Account(id=role.account_id, roles=(role,), sources=dict.fromkeys(Source, AVAILABLE))
+        inventory = Inventory(accounts=(alone,), source="policy")
+    account: Account | None = next((a for a in inventory.accounts if a.id == role.account_id), None)
+    ctx = CheckContext(inventory, Thresholds(), now or datetime.now(UTC), account)
+    problems: list[Problem] = []
+    ids: list[str] = []
+    for chk in all_checks():
+        if chk.theme != "trust":
+            continue
+        for problem in chk.run(role, ctx):
+            problems.append(problem)
+            ids.append(chk.id)
+    return trust_analysis(role, ctx), tuple(problems), tuple(ids)

@@ -1,0 +1,150 @@
+"""``keyless trust``: who can assume a role, and the trust findings with witnesses.
+
+Exit codes: 0 nothing at or above ``--fail-on``, 1 findings at or above it, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from keyless.checks.registry import checks_by_id
+from keyless.checks.trust import assess_role
+from keyless.errors import InputError, PolicyError
+from keyless.findings import Severity
+from keyless.model import Role
+from keyless.policy.document import parse_trust_policy
+
+SCHEMA = "keyless/trust/v1"
+
+
+def _policy_role(path: Path) -> Role:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"the policy file cannot be read ({error})", where=str(path)) from None
+    parse_trust_policy(text, source=str(path))  # raises PolicyError with a JSON pointer
+    document = json.loads(text)
+    return Role(
+        account_id="123456789012",
+        name=path.stem,
+        arn=f"arn:aws:iam::123456789012:role/{path.stem}",
+        trust_policy=document,
+    )
+
+
+def _snapshot_role(snapshot: Path, wanted: str) -> tuple[Role, Any]:
+    from keyless.collect.snapshot import load_snapshot
+
+    inventory = load_snapshot(snapshot)
+    for account in inventory.accounts:
+        for role in account.roles:
+            if wanted in (role.name, role.arn):
+                return role, inventory
+    raise InputError(
+        f"no role named {wanted!r} in the snapshot",
+        where=str(snapshot),
+        hint="Give the role's name or full ARN.",
+    )
+
+
+def trust_document(role: Role, inventory: Any = None) -> dict[str, Any]:
+    """The ``keyless/trust/v1`` document for one role."""
+    analysis, problems, ids = assess_role(role, inventory)
+    if isinstance(analysis, PolicyError):
+        raise analysis
+    catalogue = checks_by_id()
+    findings = []
+    for problem, check_id in zip(problems, ids, strict=True):
+        severity = problem.severity or catalogue[check_id].severity
+        findings.append(
+            {
+                "check": check_id,
+                "severity": severity.value,
+                "message": problem.message,
+                "witness": dict(problem.witness) if problem.witness is not None else None,
+            }
+        )
+    findings.sort(key=lambda f: (-Severity(str(f["severity"])).rank, str(f["check"])))
+    worst = findings[0]["severity"] if findings else "none"
+    paths = [
+        {
+            "principal_class": path.principal_class.value,
+            "principal": path.principal,
+            "actions": list(path.actions),
+            "statements": list(path.statements),
+            "description": path.describe(),
+            "approximate": path.approximate,
+        }
+        for path in analysis.paths
+    ]
+    return {
+        "schema": SCHEMA,
+        "role": role.arn,
+        "paths": paths,
+        "findings": findings,
+        "max_severity": worst,
+    }
+
+
+@click.command("trust")
+@click.argument("target", required=False)
+@click.argument("role_name", required=False)
+@click.option(
+    "--snapshot",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the role from a snapshot; TARGET is then the role name or ARN.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--fail-on",
+    type=click.Choice([s.value for s in Severity]),
+    default="high",
+    show_default=True,
+    help="Exit 1 when a finding is at or above this severity.",
+)
+def trust(
+    target: str | None, role_name: str | None, snapshot: Path | None, fmt: str, fail_on: str
+) -> None:
+    """Who can assume a role: one sentence per access path, then the trust findings.
+
+    keyless trust POLICY.json | keyless trust --snapshot FILE ROLE_NAME_OR_ARN
+    """
+    if snapshot is not None:
+        wanted = role_name or target
+        if not wanted:
+            raise InputError("--snapshot needs a role name or ARN")
+        role, inventory = _snapshot_role(snapshot, wanted)
+    else:
+        if not target:
+            raise InputError("give a trust policy file, or --snapshot FILE ROLE")
+        role, inventory = _policy_role(Path(target)), None
+    document = trust_document(role, inventory)
+    if fmt == "json":
+        click.echo(json.dumps(document, indent=2, sort_keys=True))
+    else:
+        click.echo(render_text(document))
+    threshold = Severity(fail_on)
+    failing = any(Severity(f["severity"]) >= threshold for f in document["findings"])
+    sys.exit(1 if failing else 0)
+
+
+def render_text(document: dict[str, Any]) -> str:
+    """The text form: who can assume the role, then findings with their witnesses."""
+    lines = [f"Who can assume {document['role']}:"]
+    lines.extend(f"  - {path['description']}" for path in document["paths"])
+    if not document["paths"]:
+        lines.append("  - nobody (no Allow statement names a principal)")
+    if document["findings"]:
+        lines.append("Findings:")
+    for finding in document["findings"]:
+        lines.append(f"  [{finding['severity']}] {finding['check']}: {finding['message']}")
+        if finding["witness"] is not None:
+            lines.append(f"      witness: {json.dumps(finding['witness'], sort_keys=True)}")
+    if not document["findings"]:
+        lines.append("No trust findings.")
+    return "\n".join(lines)
