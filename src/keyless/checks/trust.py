@@ -139,7 +139,9 @@ def _org_accounts(ctx: CheckContext) -> frozenset[str]:
     organization = ctx.inventory.organization
     if organization is None:
         return frozenset()
-    return frozenset(account.id for account in ctx.inventory.accounts)
+    return frozenset(
+        {account.id for account in ctx.inventory.accounts} | {organization.management_account_id}
+    )
 
 
 # ----- anyone and AWS accounts -------------------------------------------------------------------
@@ -220,11 +222,13 @@ def trust_account_root_broad(role: Role, ctx: CheckContext) -> Iterator[Problem]
     """Another account is trusted through ``:root`` with no ``aws:PrincipalArn`` pin.
 
     Trusting an account delegates the choice to its administrators: every identity they
-    allow ``sts:AssumeRole`` (today or later) gets in. The role's own account is not
-    reported: there it is the usual way to let the account's own policies decide.
+    allow ``sts:AssumeRole`` (today or later) gets in. The role's own account and accounts
+    of the same organisation are not reported: there it is the usual way to let that
+    account's own policies decide (e.g. ``OrganizationAccountAccessRole``).
     """
+    own = _org_accounts(ctx) | {role.account_id}
     for path in _paths(role, ctx, PrincipalClass.AWS_ACCOUNT):
-        if path.account == role.account_id:
+        if path.account in own:
             continue
         named = Language.empty()
         for value in path.policy_values("aws:principalarn"):

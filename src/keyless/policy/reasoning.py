@@ -95,6 +95,7 @@ class AccessPath:
     values: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     universe: Term = TRUE
     by_statement: Mapping[int, Formula] = field(default_factory=dict, repr=False)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # ----- what the path is about -------------------------------------------------------------
 
@@ -126,9 +127,7 @@ class AccessPath:
     def solve(self, question: Term = TRUE) -> Term | None:
         """A term of the admitted requests that also satisfies ``question`` (None: none)."""
         scoped = conjoin(question, self.universe, is_multivalued)
-        if scoped is None:
-            return None
-        return solve(self.allow, self.deny, scoped, is_multivalued)
+        return None if scoped is None else solve(self.allow, self.deny, scoped, is_multivalued)
 
     def solve_statement(self, index: int, question: Term = TRUE) -> Term | None:
         """Like :meth:`solve` through the Allow statement ``index`` alone (Denies still apply)."""
@@ -153,7 +152,12 @@ class AccessPath:
         """
         from keyless.policy.reasoning_witness import build_witness
 
-        return build_witness(self, question, prefer or {})
+        # Roles sharing a trust policy share its (memoised) paths: answer each question once.
+        key = (question, tuple(sorted((k, tuple(v)) for k, v in (prefer or {}).items())))
+        if key not in self.memo:
+            self.memo[key] = build_witness(self, question, prefer or {})
+        found: dict[str, Any] | None = self.memo[key]
+        return None if found is None else dict(found)
 
     def describe(self) -> str:
         """One sentence: who can assume the role through this path."""

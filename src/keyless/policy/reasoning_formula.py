@@ -41,7 +41,8 @@ class KeyConstraint:
     ``within``: the language every value must belong to.
     """
 
-    needs: frozenset[Language] = frozenset()
+    # A tuple, not a set: hashing a Language forces its minimisation (costly on hot paths).
+    needs: tuple[Language, ...] = ()
     within: Language = ANY
 
     @property
@@ -51,7 +52,9 @@ class KeyConstraint:
 
     def merge(self, other: KeyConstraint) -> KeyConstraint:
         """Both constraints at once."""
-        return KeyConstraint(self.needs | other.needs, self.within & other.within)
+        needs = self.needs + tuple(n for n in other.needs if not any(n is m for m in self.needs))
+        within = other.within if self.within is ANY else self.within & other.within
+        return KeyConstraint(needs, within)
 
     def single_value_language(self) -> Language:
         """The values a single-valued key may take when present."""
@@ -99,7 +102,7 @@ def term(key: str, constraint: KeyConstraint) -> Term:
 
 def any_of(key: str, language: Language) -> Term:
     """``Any(key, language)``."""
-    return term(key, KeyConstraint(needs=frozenset({language})))
+    return term(key, KeyConstraint(needs=(language,)))
 
 
 def all_of(key: str, language: Language) -> Term:
