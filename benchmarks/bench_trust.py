@@ -93,7 +93,7 @@ def main() -> None:
     documents = [orjson.loads(t) for t in texts]
     found = sum(1 for role in roles for chk in checks for _ in chk.run(role, ctx))
     analysed = time.perf_counter() - start
-    distinct = len({t for t in texts})
+    distinct = len(set(texts))
     print(f"roles={ROLES} distinct policies={distinct} findings={found}")
     print(f"orjson parse: {baseline * 1000:.1f} ms; parse + trust checks: {analysed * 1000:.1f} ms")
     print(f"ratio: {analysed / baseline:.1f}x orjson parse alone")
