@@ -1,7 +1,6 @@
 """The live collector against moto (in-process), with boto3's own event hooks standing
 in for what moto cannot do: pagination and denied calls."""
 
-
 from __future__ import annotations
 
 import json

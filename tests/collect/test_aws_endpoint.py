@@ -1,6 +1,5 @@
 """``AWS_ENDPOINT_URL`` is honoured (natively by botocore) against the moto server."""
 
-
 from __future__ import annotations
 
 from collections.abc import Iterator
