@@ -17,22 +17,30 @@ from keyless.checks.trust import assess_role
 from keyless.errors import InputError, PolicyError
 from keyless.findings import Severity
 from keyless.model import Role
+from keyless.model.arn import parse_arn
 from keyless.policy.document import parse_trust_policy
 
 SCHEMA = "keyless/trust/v1"
 
 
-def _policy_role(path: Path) -> Role:
+DEFAULT_ROLE_ARN = "arn:aws:iam::123456789012:role/{name}"
+
+
+def _policy_role(path: Path, role_arn: str | None) -> Role:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"the policy file cannot be read ({error})", where=str(path)) from None
     parse_trust_policy(text, source=str(path))  # raises PolicyError with a JSON pointer
     document = json.loads(text)
+    arn = role_arn or DEFAULT_ROLE_ARN.format(name=path.stem)
+    parsed = parse_arn(arn)
+    if parsed is None or parsed.service != "iam" or not parsed.resource.startswith("role/"):
+        raise InputError(f"{arn!r} is not an IAM role ARN", where="--role-arn")
     return Role(
-        account_id="123456789012",
-        name=path.stem,
-        arn=f"arn:aws:iam::123456789012:role/{path.stem}",
+        account_id=parsed.account,
+        name=parsed.resource.rsplit("/", 1)[-1],
+        arn=arn,
         trust_policy=document,
     )
 
@@ -41,10 +49,21 @@ def _snapshot_role(snapshot: Path, wanted: str) -> tuple[Role, Any]:
     from keyless.collect.snapshot import load_snapshot
 
     inventory = load_snapshot(snapshot)
-    for account in inventory.accounts:
-        for role in account.roles:
-            if wanted in (role.name, role.arn):
-                return role, inventory
+    matches = [
+        (role, inventory)
+        for account in inventory.accounts
+        for role in account.roles
+        if wanted in (role.name, role.arn)
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        arns = ", ".join(role.arn for role, _ in matches)
+        raise InputError(
+            f"{len(matches)} roles are named {wanted!r} in the snapshot: {arns}",
+            where=str(snapshot),
+            hint="Give the role's full ARN.",
+        )
     raise InputError(
         f"no role named {wanted!r} in the snapshot",
         where=str(snapshot),
@@ -99,6 +118,11 @@ def trust_document(role: Role, inventory: Any = None) -> dict[str, Any]:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Read the role from a snapshot; TARGET is then the role name or ARN.",
 )
+@click.option(
+    "--role-arn",
+    help="The role the policy belongs to (POLICY.json mode; default: a role named after "
+    "the file in account 123456789012). Its account decides what is 'another account'.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option(
     "--fail-on",
@@ -108,7 +132,12 @@ def trust_document(role: Role, inventory: Any = None) -> dict[str, Any]:
     help="Exit 1 when a finding is at or above this severity.",
 )
 def trust(
-    target: str | None, role_name: str | None, snapshot: Path | None, fmt: str, fail_on: str
+    target: str | None,
+    role_name: str | None,
+    snapshot: Path | None,
+    role_arn: str | None,
+    fmt: str,
+    fail_on: str,
 ) -> None:
     """Who can assume a role: one sentence per access path, then the trust findings.
 
@@ -122,7 +151,7 @@ def trust(
     else:
         if not target:
             raise InputError("give a trust policy file, or --snapshot FILE ROLE")
-        role, inventory = _policy_role(Path(target)), None
+        role, inventory = _policy_role(Path(target), role_arn), None
     document = trust_document(role, inventory)
     if fmt == "json":
         click.echo(json.dumps(document, indent=2, sort_keys=True))

@@ -1,0 +1,180 @@
+"""`keyless trust` as a user runs it, and the witness contract end to end: every witness
+it prints, replayed through `keyless simulate` with the same policy, is allowed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from keyless.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "docs" / "examples" / "github"
+GITHUB_PROVIDER = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(tmp_path: Path, name: str, document: object) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(document))
+    return path
+
+
+def replay(policy: Path, witness: dict, tmp_path: Path) -> int:
+    """Run `keyless simulate` with a witness in the form it names; return the exit code."""
+    if "claims" in witness:
+        claims = write(tmp_path, "claims.json", witness["claims"])
+        return run("simulate", "--trust-policy", str(policy), "--web-identity", str(claims))[0]
+    if "principal" in witness:
+        args = ["simulate", "--trust-policy", str(policy), "--principal", witness["principal"]]
+        for key, value in witness.get("context", {}).items():
+            if key.lower() == "sts:externalid":
+                args += ["--external-id", value]
+            elif key.lower() == "aws:multifactorauthpresent" and value == "true":
+                args.append("--mfa")
+            else:
+                args += ["--context", f"{key}={value}"]
+        return run(*args)[0]
+    if "saml" in witness:
+        attributes = write(tmp_path, "saml.json", witness["saml"])
+        return run("simulate", "--trust-policy", str(policy), "--saml", str(attributes))[0]
+    pytest.skip(f"no simulate form for witness {sorted(witness)}")
+    return 2
+
+
+def test_org_wide_subject_is_reported_with_replayable_witnesses(tmp_path: Path) -> None:
+    policy = EXAMPLES / "trust-policy-org-wide.json"
+    code, out, _ = run("trust", str(policy), "--format", "json")
+    document = json.loads(out)
+    assert code == 1
+    assert document["schema"] == "keyless/trust/v1"
+    assert document["max_severity"] == "high"
+    checks = {f["check"] for f in document["findings"]}
+    assert {"trust-oidc-broad-subject", "trust-oidc-untrusted-trigger"} <= checks
+    for finding in document["findings"]:
+        assert finding["witness"] is not None
+        assert replay(policy, finding["witness"], tmp_path) == 0, finding
+
+
+def test_well_pinned_policy_is_clean() -> None:
+    code, out, _ = run("trust", str(EXAMPLES / "trust-policy.json"), "--format", "json")
+    document = json.loads(out)
+    assert code == 0
+    assert document["findings"] == []
+    assert document["max_severity"] == "none"
+    assert "octo-org/octo-repo" in document["paths"][0]["description"]
+
+
+@pytest.mark.parametrize(
+    ("policy", "check"),
+    [
+        ({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}, "trust-anyone"),
+        (
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}},
+            },
+            "trust-mfa-bypass",
+        ),
+        (
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": GITHUB_PROVIDER},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringLike": {
+                        "token.actions.githubusercontent.com:sub": [
+                            "repo:octo-org/app:ref:refs/heads/main",
+                            "*",
+                        ]
+                    }
+                },
+            },
+            "trust-oidc-any-tenant",
+        ),
+    ],
+)
+def test_risky_statements_replay_to_allow(tmp_path: Path, policy: dict, check: str) -> None:
+    path = write(tmp_path, "policy.json", {"Version": "2012-10-17", "Statement": [policy]})
+    code, out, _ = run(
+        "trust", str(path), "--format", "json", "--role-arn", "arn:aws:iam::111122223333:role/r"
+    )
+    findings = [f for f in json.loads(out)["findings"] if f["check"] == check]
+    assert code == 1
+    assert findings
+    assert replay(path, findings[0]["witness"], tmp_path) == 0
+
+
+def test_text_output_says_who_can_assume() -> None:
+    code, out, _ = run("trust", str(EXAMPLES / "trust-policy.json"))
+    assert code == 0
+    assert "Who can assume" in out
+    assert "refs/heads/main" in out
+
+
+def test_malformed_policy_exits_2_with_a_pointer(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.json", {"Statement": [{"Effect": "Allow", "Action": "x"}]})
+    code, _, err = run("trust", str(path))
+    assert code == 2
+    assert "#/Statement/0" in err
+    assert "Traceback" not in err
+
+
+def test_bad_role_arn_exits_2() -> None:
+    code, _, err = run("trust", str(EXAMPLES / "trust-policy.json"), "--role-arn", "nope")
+    assert code == 2
+    assert "--role-arn" in err
+
+
+@pytest.fixture(scope="module")
+def demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    snapshot = tmp_path_factory.mktemp("demo") / "estate.json"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        code, _, _ = run("collect", "--demo", "--out", str(snapshot))
+    assert code == 0
+    return snapshot
+
+
+def test_snapshot_role_by_name(demo_snapshot: Path) -> None:
+    code, out, _ = run(
+        "trust", "--snapshot", str(demo_snapshot), "github-no-sub", "--format", "json"
+    )
+    document = json.loads(out)
+    assert code == 1
+    assert document["max_severity"] == "critical"
+    assert {f["check"] for f in document["findings"]} >= {"trust-oidc-any-tenant"}
+
+
+def test_snapshot_well_pinned_role_is_clean(demo_snapshot: Path) -> None:
+    code, out, _ = run(
+        "trust", "--snapshot", str(demo_snapshot), "github-deploy-prod", "--format", "json"
+    )
+    assert code == 0
+    assert json.loads(out)["findings"] == []
+
+
+def test_snapshot_unknown_role_exits_2(demo_snapshot: Path) -> None:
+    code, _, err = run("trust", "--snapshot", str(demo_snapshot), "no-such-role")
+    assert code == 2
+    assert "no-such-role" in err
+
+
+def test_snapshot_ambiguous_name_asks_for_the_arn(demo_snapshot: Path) -> None:
+    code, _, err = run("trust", "--snapshot", str(demo_snapshot), "OrganizationAccountAccessRole")
+    assert code == 2
+    assert "full ARN" in err
+    arn = err.split(": ", 2)[-1].split(",")[0].split()[-1]
+    code, out, _ = run("trust", "--snapshot", str(demo_snapshot), arn.strip(), "--format", "json")
+    assert code in (0, 1)
+    assert json.loads(out)["role"] == arn.strip()
