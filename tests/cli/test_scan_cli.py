@@ -160,3 +160,21 @@ def test_checks_lists_the_catalogue() -> None:
     assert code == 0
     ids = {c["id"] for c in json.loads(out)["checks"]}
     assert {"key-not-rotated", "user-for-workload", "root-access-key"} <= ids
+
+
+def test_sarif_output_validates_against_the_sarif_schema() -> None:
+    schema = json.loads(
+        (ROOT / "tests" / "workflows" / "schemas" / "sarif-2.1.0-rtm.5.json").read_text()
+    )
+    code, out, _ = run("scan", "--input", str(ACCOUNT), "--format", "sarif")
+    log = json.loads(out)
+    jsonschema.validate(log, schema)
+    assert code == 1
+    results = log["runs"][0]["results"]
+    rules = {rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert {r["ruleId"] for r in results} <= rules
+    assert any(
+        r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+        == "arn:aws:iam::123456789012:user/ci/ci-deploy"
+        for r in results
+    )
