@@ -12,6 +12,7 @@ from keyless.errors import InputError
 from keyless.workflows import github, github_fix, gitlab, gitlab_fix
 from keyless.workflows.model import FileRewrite, FixOptions, FixResult, Platform
 from keyless.workflows.patch import apply_edits
+from keyless.workflows.report import display_path
 from keyless.workflows.scan import LoadedFile, load_all
 from keyless.workflows.subjects import UNKNOWN_REPOSITORY, repository_from_git
 from keyless.workflows.yamldoc import is_map
@@ -79,7 +80,7 @@ def unified_diff(result: FixResult) -> str:
     """One unified diff of every changed file (``a/`` and ``b/`` prefixes, like git)."""
     chunks: list[str] = []
     for rewrite in result.changed:
-        name = _display(rewrite.file.path)
+        name = display_path(rewrite.file.path)
         chunks.extend(
             difflib.unified_diff(
                 rewrite.before.splitlines(keepends=True),
@@ -100,8 +101,3 @@ def write(result: FixResult) -> tuple[Path, ...]:
     return tuple(written)
 
 
-def _display(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()

@@ -85,7 +85,6 @@ def plan(
     result = GithubPlan()
     root = analysis.document.root
     lines = analysis.document.lines
-    path = analysis.document.path
     local_calls = [c for c in analysis.calls if c.is_local and _norm(c.callee) in fixed_callees]
     if not analysis.has_static_keys and not local_calls:
         return result
@@ -132,7 +131,7 @@ def plan(
             notes.append("called workflow: the token's sub is that of the calling run")
         result.jobs.append(JobRewrite(name, subjects, pull_request, tuple(notes)))
     if not result.edits:
-        result.notes.append(f"{path}: nothing could be rewritten automatically")
+        result.notes.append("nothing could be rewritten automatically")
     return result
 
 
