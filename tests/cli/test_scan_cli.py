@@ -178,3 +178,18 @@ def test_sarif_output_validates_against_the_sarif_schema() -> None:
         == "arn:aws:iam::123456789012:user/ci/ci-deploy"
         for r in results
     )
+
+
+def test_unknown_profile_exits_2_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = run("scan", "--profile", "no-such-profile")
+    assert code == 2
+    assert "no-such-profile" in err
+    assert "Traceback" not in err + out
+
+
+def test_no_credentials_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    code, _, err = run("scan")
+    assert code == 2
+    assert "credentials" in err

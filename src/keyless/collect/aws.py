@@ -51,8 +51,15 @@ def make_session(profile: str | None = None, region: str | None = None) -> boto3
     """A boto3 session from the standard credential chain (environment, shared files,
     SSO, container and instance roles), optionally for a named ``profile``."""
     import boto3  # only when AWS is used: importing boto3 takes ~0.3 s
+    from botocore.exceptions import BotoCoreError
 
-    return boto3.Session(profile_name=profile, region_name=region)
+    try:
+        return boto3.Session(profile_name=profile, region_name=region)
+    except BotoCoreError as error:  # ProfileNotFound, a malformed ~/.aws/config, ...
+        raise CollectionError(
+            f"cannot set up an AWS session: {error}",
+            hint="Check --profile against ~/.aws/config (`aws configure list-profiles`).",
+        ) from None
 
 
 def client(session: boto3.Session, service: str, endpoint_url: str | None = None) -> Any:
