@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from keyless.policy.patterns import Language
-from keyless.policy.patterns_dfa import ANY_CHAR, CharClass, Token, glob_dfa
+from keyless.policy.patterns_dfa import ANY_CHAR, CharClass, Token
 
 _SLOT = re.compile(r"\{(tenant|repo)\}")
 
@@ -61,7 +61,7 @@ def shape(template: str, tenant: str = "", repo: str = "") -> Language:
         tokens.extend(Token(CharClass(frozenset(c))) for c in text)
         position = match.end()
     tokens.extend(_tokens(template[position:]))
-    return Language(glob_dfa(tuple(tokens)))
+    return Language.from_tokens(tokens)
 
 
 def _tokens(text: str) -> list[Token]:
@@ -85,6 +85,13 @@ def _union(templates: Iterable[str], tenant: str = "", repo: str = "") -> Langua
     return language
 
 
+@functools.lru_cache(maxsize=256)
+def _compact(templates: tuple[str, ...], excluded: tuple[str, ...] = ()) -> Language:
+    """A grammar-wide language (no slots) as one minimal automaton, built once per process:
+    the lazy product search then follows one leaf instead of a dozen."""
+    return (_union(templates) - _union(excluded)).compact()
+
+
 @dataclass(frozen=True)
 class Trigger:
     """A kind of run that an attacker with write access (or a fork) can start."""
@@ -96,7 +103,7 @@ class Trigger:
 
     def language(self) -> Language:
         """The ``sub`` values of such runs."""
-        return _union(self.templates) - _union(self.excluded)
+        return _compact(self.templates, self.excluded)
 
 
 @dataclass(frozen=True)
@@ -128,7 +135,7 @@ class SubGrammar:
 
     def well_formed_language(self) -> Language:
         """Every ``sub`` the provider can mint."""
-        return _union(self.well_formed)
+        return _compact(self.well_formed)
 
     def tenant_language(self, tenant: str) -> Language:
         """Every ``sub`` of ``tenant``."""

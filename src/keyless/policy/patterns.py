@@ -12,10 +12,19 @@ IAM's string operators compare a request value against policy values
   its own, so a wildcard never spans a colon (:meth:`Language.arn_pattern`).
 
 A :class:`Language` is a set of strings closed under union, intersection and complement, with
-decidable emptiness and inclusion and a shortest member to show a person. Languages are
-canonical minimal automata (see :mod:`keyless.policy.patterns_dfa`), so equal languages are
-equal values, and constructors and operations are memoised: a 20,000-role account repeats the
-same few hundred patterns.
+decidable emptiness and inclusion and a shortest member to show a person.
+
+**Cost model.** A language is an *expression*: a finite set of strings (what ``StringEquals``
+values are), a leaf automaton (a wildcard pattern, built once per pattern and memoised), or a
+union, intersection or complement of languages. Operations only build the expression, except
+that anything intersected with a finite set is filtered right away by membership tests
+(``O(length)`` per string), so the common questions about literal values never touch an
+automaton. Emptiness and examples are decided on the lazy product of the leaves
+(:mod:`keyless.policy.patterns_search`), which stops at the first accepting state; nothing on
+these paths is minimised. ``==`` and :meth:`Language.equals` are language equality (decided
+the same lazy way); ``hash`` is that of the canonical minimal DFA, which *is* built — so
+caches key languages by :attr:`Language.key`, a cheap structural recipe, never by the
+language itself.
 
 **Case folding.** IAM documents no folding rule, and comparing ``lower()`` of both sides is
 what its ``IgnoreCase`` operators approximate. keyless folds per character: ``fold(c)`` is
@@ -34,22 +43,22 @@ is filled with the most readable character the pattern does not mention (usually
 from __future__ import annotations
 
 import functools
-import sys
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
-from keyless.policy import patterns_dfa as dfa_engine
-from keyless.policy.patterns_dfa import ANY_CHAR, CharClass, Dfa, Token
+from keyless.policy import patterns_search as search
+from keyless.policy.patterns_case import case_variants, fold
+from keyless.policy.patterns_dfa import ANY_CHAR, CharClass, Dfa, Token, finite_dfa, glob_dfa
+from keyless.policy.patterns_search import readability
 
-__all__ = ["Glob", "Language"]
+__all__ = ["Glob", "Language", "case_variants", "fold", "readability"]
 
-_CACHE_SIZE = 1 << 16
+_CACHE_SIZE = 4096
 _ESCAPES = {"${*}": "*", "${?}": "?", "${$}": "$"}
 _ARN_SEPARATOR = ":"
 _NOT_COLON = CharClass(frozenset(_ARN_SEPARATOR), negated=True)
-_READABLE = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 class Glob(Enum):
@@ -63,44 +72,77 @@ class Glob(Enum):
 
 @dataclass(frozen=True, eq=False)
 class Language:
-    """A regular language over Unicode strings, held as a complete DFA.
+    """A regular language over Unicode strings, held as an expression (see the module doc).
 
-    Build one with the class-method constructors rather than from fields. ``dfa`` is
-    minimised lazily: emptiness, membership and examples work on any complete DFA, and only
-    equality, hashing (and so the operation caches) need the canonical form. Equality
-    (``==``) is language equality; instances are hashable and immutable.
+    Build one with the class-method constructors and operators rather than from fields.
+    ``op`` is ``"set"`` (exactly ``members``), ``"dfa"`` (the strings ``leaf`` accepts),
+    ``"not"``, ``"and"`` or ``"or"`` (of ``children``). Instances are immutable; equality
+    is language equality.
     """
 
-    dfa: Dfa
-    minimal: bool = False
-    """Whether ``dfa`` is already canonical (see :mod:`keyless.policy.patterns_dfa`)."""
+    op: str
+    children: tuple[Language, ...] = ()
+    members: frozenset[str] = frozenset()
+    leaf: Dfa | None = field(default=None, repr=False)
+
+    # ----- identity -----------------------------------------------------------------------
+
+    @functools.cached_property
+    def key(self) -> Recipe:
+        """A structural recipe of the expression: equal recipes mean equal languages (not the
+        converse). Cheap to hash; what caches key languages by."""
+        if self.op == "set":
+            return Recipe(("set", self.members))
+        if self.op == "dfa":
+            return Recipe(("dfa", self.leaf))
+        return Recipe((self.op, *(child.key for child in self.children)))
 
     @functools.cached_property
     def canonical_dfa(self) -> Dfa:
-        """The canonical minimal DFA: equal for equal languages."""
-        if self.minimal:
-            return self.dfa
-        return dfa_engine.canonical(self.dfa.alphabet, self.dfa.table, self.dfa.accepting)
+        """The canonical minimal DFA: equal for equal languages (built on demand; costly)."""
+        return search.canonical_dfa(self)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Language):
             return NotImplemented
-        return self is other or self.canonical_dfa == other.canonical_dfa
+        if self is other or self.key == other.key:
+            return True
+        return (self - other).is_empty() and (other - self).is_empty()
 
     def __hash__(self) -> int:
         return hash(self.canonical_dfa)
 
-    def _smallest_dfa(self) -> Dfa:
-        # Products of minimal automata are smaller; use the canonical one once it exists.
-        cached = self.__dict__.get("canonical_dfa")
-        return cached if isinstance(cached, Dfa) else self.dfa
+    def compact(self) -> Language:
+        """The same language as one minimal automaton (a leaf): worth it for a language
+        that is built once and asked about often, such as a provider's grammar."""
+        if self.op in ("set", "dfa"):
+            return self
+        return Language("dfa", leaf=self.canonical_dfa)
+
+    def automaton(self) -> Dfa:
+        """A complete DFA of a leaf (``"dfa"`` or ``"set"``), for the lazy product search."""
+        if self.leaf is not None:
+            return self.leaf
+        assert self.op == "set", "only leaves have an automaton"
+        return self._set_automaton
+
+    @functools.cached_property
+    def _set_automaton(self) -> Dfa:
+        return finite_dfa(self.members)
 
     # ----- constructors -------------------------------------------------------------------
 
     @classmethod
     def literal(cls, text: str, ignore_case: bool = False) -> Language:
         """Exactly ``text`` (``StringEquals``); ``*``, ``?`` and ``${…}`` are ordinary text."""
-        return _literal(text, ignore_case)
+        if not ignore_case:
+            return _finite((text,))
+        return _from_glob((text,), True)
+
+    @classmethod
+    def finite(cls, strings: Iterable[str]) -> Language:
+        """Exactly the given strings (case-sensitive)."""
+        return _finite(strings)
 
     @classmethod
     def wildcard(cls, pattern: str, ignore_case: bool = False, *, escapes: bool = True) -> Language:
@@ -111,7 +153,7 @@ class Language:
         variables first (or build the pattern with :meth:`from_glob`). Without ``escapes`` every
         ``$`` is literal.
         """
-        return _wildcard(pattern, ignore_case, escapes)
+        return _from_glob(_parse_wildcard(pattern, escapes), ignore_case)
 
     @classmethod
     def from_glob(cls, parts: Iterable[str | Glob], ignore_case: bool = False) -> Language:
@@ -121,6 +163,11 @@ class Language:
         which ``*`` is a wildcard and which is text.
         """
         return _from_glob(tuple(parts), ignore_case)
+
+    @classmethod
+    def from_tokens(cls, tokens: Sequence[Token]) -> Language:
+        """The language of a sequence of character-class tokens (see ``patterns_dfa``)."""
+        return _from_tokens(tuple(tokens))
 
     @classmethod
     def arn_pattern(cls, pattern: str, *, escapes: bool = True) -> Language:
@@ -139,12 +186,12 @@ class Language:
     @classmethod
     def any_string(cls) -> Language:
         """Every string, the empty one included."""
-        return _from_tokens((Token(ANY_CHAR, star=True),))
+        return ANY
 
     @classmethod
     def empty(cls) -> Language:
         """No string at all."""
-        return _from_tokens((Token(CharClass(frozenset())),))
+        return EMPTY
 
     @classmethod
     def prefix(cls, text: str) -> Language:
@@ -155,23 +202,39 @@ class Language:
 
     def union(self, other: Language) -> Language:
         """Strings in either language."""
-        return _combine("union", self, other)
+        if self.op == "set" and other.op == "set":
+            return _finite(self.members | other.members)
+        if self is EMPTY or self is ANY or other is ANY:
+            return other if self is EMPTY else ANY
+        if other is EMPTY:
+            return self
+        return Language("or", (*_flat(self, "or"), *_flat(other, "or")))
 
     def intersection(self, other: Language) -> Language:
         """Strings in both languages."""
-        return _combine("intersection", self, other)
+        if self.op == "set":
+            return _finite(m for m in self.members if other.contains(m))
+        if other.op == "set":
+            return _finite(m for m in other.members if self.contains(m))
+        if self is ANY or other is ANY:
+            return other if self is ANY else self
+        return Language("and", (*_flat(self, "and"), *_flat(other, "and")))
 
     def difference(self, other: Language) -> Language:
         """Strings in this language and not in ``other``."""
-        return _combine("difference", self, other)
+        if self.op == "set":
+            return _finite(m for m in self.members if not other.contains(m))
+        return self.intersection(other.complement())
 
     def complement(self) -> Language:
         """Every string not in this language."""
-        return Language(dfa_engine.complement(self._smallest_dfa()), self.is_canonical())
-
-    def is_canonical(self) -> bool:
-        """Whether the canonical DFA is already at hand (nothing to minimise)."""
-        return self.minimal or "canonical_dfa" in self.__dict__
+        if self.op == "not":
+            return self.children[0]
+        if self is EMPTY:
+            return ANY
+        if self is ANY:
+            return EMPTY
+        return Language("not", (self,))
 
     __or__ = union
     __and__ = intersection
@@ -182,12 +245,22 @@ class Language:
 
     def is_empty(self) -> bool:
         """True when no string belongs to the language."""
-        # Every state of the table is reachable, so any accepting state is reached.
-        return not self.dfa.accepting
+        if self.op == "set":
+            return not self.members
+        if self.op == "dfa":
+            assert self.leaf is not None
+            return not self.leaf.accepting  # leaves are trimmed: every state is reachable
+        if self.op == "or":
+            return all(child.is_empty() for child in self.children)
+        return self.shortest_example() is None
+
+    def is_finite_set(self) -> bool:
+        """True when the language is held as an explicit finite set of strings."""
+        return self.op == "set"
 
     def is_universal(self) -> bool:
         """True when every string belongs to the language."""
-        return len(self.dfa.accepting) == len(self.dfa.table)
+        return self is ANY or self.complement().is_empty()
 
     def includes(self, other: Language) -> bool:
         """True when every string of ``other`` belongs to this language (``other ⊆ self``)."""
@@ -199,7 +272,17 @@ class Language:
 
     def contains(self, text: str) -> bool:
         """True when ``text`` belongs to the language."""
-        return self.dfa.accepts(text)
+        op = self.op
+        if op == "set":
+            return text in self.members
+        if op == "dfa":
+            assert self.leaf is not None
+            return self.leaf.accepts(text)
+        if op == "not":
+            return not self.children[0].contains(text)
+        if op == "and":
+            return all(child.contains(text) for child in self.children)
+        return any(child.contains(text) for child in self.children)
 
     __contains__ = contains
 
@@ -214,21 +297,21 @@ class Language:
 
     @functools.cached_property
     def _shortest_example(self) -> str | None:
-        dfa = self._smallest_dfa()
-        chars = [*dfa.alphabet, _fresh_char(dfa.alphabet)]
-        order = sorted(range(len(chars)), key=lambda symbol: readability(chars[symbol]))
-        path = dfa_engine.shortest_path(dfa, order)
-        return None if path is None else "".join(chars[symbol] for symbol in path)
+        if self.op == "set":
+            return min(self.members, key=search.shortlex) if self.members else None
+        return search.shortest_member(self)
 
     def example(self, avoid: Iterable[str] = ()) -> str | None:
         """The shortest member that is not one of the strings in ``avoid``; None if none is."""
-        excluded = tuple(sorted(set(avoid)))
+        excluded = frozenset(avoid)
         if not excluded:
             return self.shortest_example()
         return self.difference(_finite(excluded)).shortest_example()
 
     def examples(self, count: int) -> list[str]:
         """Up to ``count`` distinct members, shortest first, in the order of :meth:`example`."""
+        if self.op == "set":
+            return sorted(self.members, key=search.shortlex)[:count]
         found: list[str] = []
         remaining = self
         while len(found) < count:
@@ -236,25 +319,47 @@ class Language:
             if example is None:
                 break
             found.append(example)
-            remaining = remaining.difference(_literal(example, False))
+            remaining = remaining.difference(_finite((example,)))
         return found
+
+
+class Recipe:
+    """A structural description of a :class:`Language` expression, hashed once."""
+
+    __slots__ = ("_hash", "parts")
+
+    def __init__(self, parts: tuple[Any, ...]):
+        self.parts = parts
+        self._hash = hash(parts)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Recipe):
+            return NotImplemented
+        return self is other or (self._hash == other._hash and self.parts == other.parts)
+
+    def __repr__(self) -> str:
+        return f"Recipe({self.parts!r})"
+
+
+def _flat(language: Language, op: str) -> tuple[Language, ...]:
+    return language.children if language.op == op else (language,)
 
 
 # ----- memoised construction -----------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def _literal(text: str, ignore_case: bool) -> Language:
-    return _from_glob((text,), ignore_case)
-
-
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def _wildcard(pattern: str, ignore_case: bool, escapes: bool) -> Language:
-    return _from_glob(_parse_wildcard(pattern, escapes), ignore_case)
+def _finite(strings: Iterable[str]) -> Language:
+    members = frozenset(strings)
+    return Language("set", members=members) if members else EMPTY
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _from_glob(parts: tuple[str | Glob, ...], ignore_case: bool) -> Language:
+    if not ignore_case and all(isinstance(part, str) for part in parts):
+        return _finite(("".join(part for part in parts if isinstance(part, str)),))
     return _from_tokens(tuple(_tokens(parts, ignore_case, ANY_CHAR)))
 
 
@@ -262,7 +367,7 @@ def _from_glob(parts: tuple[str | Glob, ...], ignore_case: bool) -> Language:
 def _arn_pattern(pattern: str, escapes: bool) -> Language:
     components = pattern.split(_ARN_SEPARATOR, 5)
     if len(components) < 6:
-        return Language.any_string() if pattern == "*" else Language.empty()
+        return ANY if pattern == "*" else EMPTY
     tokens: list[Token] = []
     for index, component in enumerate(components):
         if index:
@@ -275,28 +380,11 @@ def _arn_pattern(pattern: str, escapes: bool) -> Language:
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _from_tokens(tokens: tuple[Token, ...]) -> Language:
-    return Language(dfa_engine.glob_dfa(tokens), minimal=True)
-
-
-_ACCEPT = {
-    "union": lambda left, right: left or right,
-    "intersection": lambda left, right: left and right,
-    "difference": lambda left, right: left and not right,
-}
-
-
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def _combine(operation: str, left: Language, right: Language) -> Language:
-    return Language(
-        dfa_engine.product(left._smallest_dfa(), right._smallest_dfa(), _ACCEPT[operation])
-    )
-
-
-def _finite(strings: Sequence[str]) -> Language:
-    result = Language.empty()
-    for text in strings:
-        result = result.union(_literal(text, False))
-    return result
+    if tokens == (Token(ANY_CHAR, star=True),):
+        return ANY
+    if all(not t.star and not t.chars.negated and len(t.chars.chars) == 1 for t in tokens):
+        return _finite(("".join(next(iter(t.chars.chars)) for t in tokens),))
+    return Language("dfa", leaf=glob_dfa(tokens))
 
 
 def _parse_wildcard(pattern: str, escapes: bool) -> tuple[str | Glob, ...]:
@@ -329,61 +417,5 @@ def _tokens(parts: Iterable[str | Glob], ignore_case: bool, wild: CharClass) -> 
     return tokens
 
 
-# ----- case folding ----------------------------------------------------------------------------
-
-
-def fold(char: str) -> str:
-    """The per-character case fold keyless uses for ``IgnoreCase`` (see the module doc)."""
-    lowered = char.lower()
-    return lowered if len(lowered) == 1 else char
-
-
-@functools.cache
-def _fold_preimages() -> Mapping[str, frozenset[str]]:
-    # Built on first IgnoreCase use, not at import: one pass over the code points (~0.2 s).
-    preimages: defaultdict[str, set[str]] = defaultdict(set)
-    for code_point in range(sys.maxunicode + 1):
-        char = chr(code_point)
-        folded = fold(char)
-        if folded != char:
-            preimages[folded].add(char)
-    return {folded: frozenset(chars) for folded, chars in preimages.items()}
-
-
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def case_variants(char: str) -> frozenset[str]:
-    """Every character ``x`` with ``fold(x) == fold(char)``: what ``char`` matches ignoring case."""
-    folded = fold(char)
-    variants = set(_fold_preimages().get(folded, ()))
-    if fold(folded) == folded:
-        variants.add(folded)
-    variants.add(char)
-    return frozenset(variants)
-
-
-# ----- witnesses -------------------------------------------------------------------------------
-
-
-def readability(char: str) -> tuple[int, int]:
-    """Sort key putting the characters a person reads most easily first."""
-    position = _READABLE.find(char)
-    if position >= 0:
-        return (0, position)
-    code_point = ord(char)
-    if code_point < 0x7F and char.isprintable() and char != " ":
-        return (1, code_point)
-    if char.isprintable() and char != " ":
-        return (2, code_point)
-    return (3 if char == " " else 4, code_point)
-
-
-def _fresh_char(alphabet: Sequence[str]) -> str:
-    """The most readable character an automaton does not mention: its "other" column."""
-    mentioned = set(alphabet)
-    for char in _READABLE:
-        if char not in mentioned:
-            return char
-    code_point = 0x21
-    while chr(code_point) in mentioned or not chr(code_point).isprintable():
-        code_point += 1
-    return chr(code_point)
+ANY = Language("dfa", leaf=glob_dfa((Token(ANY_CHAR, star=True),)))
+EMPTY = Language("set")

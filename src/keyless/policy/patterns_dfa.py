@@ -5,15 +5,17 @@ that some pattern *mentions* (``alphabet``, sorted) plus a final column for ever
 character. Characters a DFA never mentions all behave alike, so a finite table describes a
 language over the whole of Unicode.
 
-Every DFA this module hands out is *canonical*: complete, minimal, with the columns of
-characters that behave exactly like "any other character" dropped, and with states numbered
-in breadth-first order from the start state (state 0). Two canonical DFAs are equal exactly
-when their languages are, so language equality is tuple equality and hashing is meaningful.
+:func:`glob_dfa` and :func:`canonical` hand out *canonical* DFAs: complete, minimal, with the
+columns of characters that behave exactly like "any other character" dropped, and with states
+numbered in breadth-first order from the start state (state 0). Two canonical DFAs are equal
+exactly when their languages are, so language equality is tuple equality and hashing is
+meaningful. :func:`finite_dfa` (a trie) is complete but not minimal: the lazy product search
+(``patterns_search``) needs nothing more.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 Row = tuple[int, ...]
@@ -50,6 +52,7 @@ class Dfa:
     table: tuple[Row, ...]
     accepting: frozenset[int]
     _hash: int | None = field(default=None, init=False, repr=False, compare=False)
+    _info: DfaInfo | None = field(default=None, init=False, repr=False, compare=False)
 
     def __hash__(self) -> int:
         # Caches hash the same DFA many times, and tuples of tuples are slow to hash.
@@ -57,6 +60,14 @@ class Dfa:
             object.__setattr__(self, "_hash", hash((self.alphabet, self.table, self.accepting)))
         assert self._hash is not None
         return self._hash
+
+    @property
+    def info(self) -> DfaInfo:
+        """Per-state facts the lazy product search needs (computed once per DFA)."""
+        if self._info is None:
+            object.__setattr__(self, "_info", _info(self))
+        assert self._info is not None
+        return self._info
 
     def symbol_of(self, char: str) -> int:
         """The column ``char`` is read through."""
@@ -67,12 +78,83 @@ class Dfa:
 
     def accepts(self, text: str) -> bool:
         """Membership: run the table over ``text``."""
-        index = {char: i for i, char in enumerate(self.alphabet)}
-        other = len(self.alphabet)
+        info = self.info
+        special, default = info.special, info.default
         state = 0
         for char in text:
-            state = self.table[state][index.get(char, other)]
-        return state in self.accepting
+            state = special[state].get(char, default[state])
+        return info.accepting[state]
+
+
+@dataclass(frozen=True, slots=True)
+class DfaInfo:
+    """A DFA's table in the form the lazy product search reads (see ``patterns_search``).
+
+    ``default[s]`` is the target of "any other character" from ``s``; ``special[s]`` maps the
+    characters that go elsewhere from ``s`` to their targets. ``live[s]``: some accepting
+    state is reachable from ``s``; ``colive[s]``: some rejecting state is.
+    """
+
+    default: tuple[int, ...]
+    special: tuple[dict[str, int], ...]
+    accepting: tuple[bool, ...]
+    live: tuple[bool, ...]
+    colive: tuple[bool, ...]
+
+
+def _info(dfa: Dfa) -> DfaInfo:
+    other = len(dfa.alphabet)
+    default = tuple(row[other] for row in dfa.table)
+    special = tuple(
+        {char: row[i] for i, char in enumerate(dfa.alphabet) if row[i] != row[other]}
+        for row in dfa.table
+    )
+    accepting = tuple(state in dfa.accepting for state in range(len(dfa.table)))
+    predecessors: list[set[int]] = [set() for _ in dfa.table]
+    for state, row in enumerate(dfa.table):
+        for target in row:
+            predecessors[target].add(state)
+    live = _reaches(predecessors, [s for s, a in enumerate(accepting) if a])
+    colive = _reaches(predecessors, [s for s, a in enumerate(accepting) if not a])
+    return DfaInfo(default, special, accepting, live, colive)
+
+
+def _reaches(predecessors: Sequence[set[int]], targets: list[int]) -> tuple[bool, ...]:
+    found = [False] * len(predecessors)
+    for state in targets:
+        found[state] = True
+    stack = list(targets)
+    while stack:
+        for before in predecessors[stack.pop()]:
+            if not found[before]:
+                found[before] = True
+                stack.append(before)
+    return tuple(found)
+
+
+def finite_dfa(members: Iterable[str]) -> Dfa:
+    """A complete DFA (a trie plus a dead state) for a finite set of strings; not minimal."""
+    words = sorted(set(members))
+    alphabet = tuple(sorted({char for word in words for char in word}))
+    column = {char: i for i, char in enumerate(alphabet)}
+    children: list[dict[int, int]] = [{}]
+    accepting = set()
+    for word in words:
+        node = 0
+        for char in word:
+            symbol = column[char]
+            if symbol not in children[node]:
+                children[node][symbol] = len(children)
+                children.append({})
+            node = children[node][symbol]
+        accepting.add(node)
+    dead = len(children)
+    rows = [
+        tuple(node_children.get(symbol, dead) for symbol in range(len(alphabet) + 1))
+        for node_children in children
+    ]
+    rows.append((dead,) * (len(alphabet) + 1))
+    return Dfa(alphabet, tuple(rows), frozenset(accepting))
 
 
 def glob_dfa(tokens: Sequence[Token]) -> Dfa:
@@ -117,48 +199,6 @@ def glob_dfa(tokens: Sequence[Token]) -> Dfa:
         rows.append(tuple(row))
     accepting = frozenset(i for i, positions in enumerate(order) if end in positions)
     return canonical(alphabet, rows, accepting)
-
-
-def refine(dfa: Dfa, alphabet: Sequence[str]) -> list[int]:
-    """For each character of a larger ``alphabet`` (plus "other"), the column of ``dfa`` it uses."""
-    other = len(dfa.alphabet)
-    own = {char: i for i, char in enumerate(dfa.alphabet)}
-    return [own.get(char, other) for char in alphabet] + [other]
-
-
-def product(left: Dfa, right: Dfa, accept: Callable[[bool, bool], bool]) -> Dfa:
-    """The DFA running ``left`` and ``right`` together, accepting by ``accept``.
-
-    Complete and all states reachable, but not minimised: callers that only ask for
-    emptiness or an example never pay for minimisation (see :func:`canonical`).
-    """
-    alphabet = tuple(sorted(set(left.alphabet) | set(right.alphabet)))
-    left_columns = refine(left, alphabet)
-    right_columns = refine(right, alphabet)
-    numbering = {(0, 0): 0}
-    order = [(0, 0)]
-    rows: list[Row] = []
-    for p, q in order:
-        left_row, right_row = left.table[p], right.table[q]
-        row = []
-        for lc, rc in zip(left_columns, right_columns, strict=True):
-            pair = (left_row[lc], right_row[rc])
-            number = numbering.get(pair)
-            if number is None:
-                number = numbering[pair] = len(order)
-                order.append(pair)
-            row.append(number)
-        rows.append(tuple(row))
-    accepting = frozenset(
-        i for i, (p, q) in enumerate(order) if accept(p in left.accepting, q in right.accepting)
-    )
-    return Dfa(alphabet, tuple(rows), accepting)
-
-
-def complement(dfa: Dfa) -> Dfa:
-    """The complement; a complete DFA stays complete, and a canonical one canonical."""
-    rejecting = frozenset(range(len(dfa.table))) - dfa.accepting
-    return Dfa(dfa.alphabet, dfa.table, rejecting)
 
 
 def canonical(alphabet: Sequence[str], rows: Sequence[Row], accepting: frozenset[int]) -> Dfa:
@@ -249,30 +289,3 @@ def _bfs_order_from(start: int, rows: dict[int, Row], columns: Sequence[int]) ->
                 seen.add(target)
                 order.append(target)
     return order
-
-
-def shortest_path(dfa: Dfa, symbol_order: Sequence[int]) -> list[int] | None:
-    """The shortest accepted symbol sequence, least in ``symbol_order`` among equals; or None.
-
-    Breadth-first search that expands symbols in preference order reaches every state first
-    along its (length, preference)-least path, so the first accepting state found gives the
-    least accepted word.
-    """
-    if 0 in dfa.accepting:
-        return []
-    parent: dict[int, tuple[int, int]] = {0: (-1, -1)}
-    queue = [0]
-    for state in queue:
-        for symbol in symbol_order:
-            target = dfa.table[state][symbol]
-            if target in parent:
-                continue
-            parent[target] = (state, symbol)
-            if target in dfa.accepting:
-                path = []
-                while target != 0:
-                    target, symbol_used = parent[target]
-                    path.append(symbol_used)
-                return path[::-1]
-            queue.append(target)
-    return None

@@ -48,6 +48,7 @@ from keyless.policy.reasoning_conditions import ConditionTranslator, is_multival
 from keyless.policy.reasoning_formula import (
     TRUE,
     Formula,
+    KeyConstraint,
     Term,
     all_of,
     conjoin,
@@ -153,7 +154,11 @@ class AccessPath:
         from keyless.policy.reasoning_witness import build_witness
 
         # Roles sharing a trust policy share its (memoised) paths: answer each question once.
-        key = (question, tuple(sorted((k, tuple(v)) for k, v in (prefer or {}).items())))
+        # Keyed by structural recipes: hashing a Language would minimise its automaton.
+        preferences = tuple(
+            sorted((k, tuple(language.key for language in v)) for k, v in (prefer or {}).items())
+        )
+        key = (question.recipe(), preferences)
         if key not in self.memo:
             self.memo[key] = build_witness(self, question, prefer or {})
         found: dict[str, Any] | None = self.memo[key]
@@ -329,13 +334,19 @@ def _values(policy: Policy, statements: set[int]) -> dict[str, tuple[str, ...]]:
 
 
 def with_question(*terms: Term) -> Term | None:
-    """The conjunction of question terms (None when contradictory)."""
-    result: Term | None = TRUE
+    """The conjunction of question terms.
+
+    Satisfiability is *not* decided here: a question alone is often a large language (every
+    pull-request ``sub`` of a repository), while the policy it meets usually pins a few
+    literal values, against which the check is a handful of membership tests.
+    :meth:`AccessPath.solve` decides the combination exactly. (The ``None`` of the return
+    type is kept for callers written when contradictions were reported here.)
+    """
+    merged: dict[str, KeyConstraint] = {}
     for value in terms:
-        if result is None:
-            return None
-        result = conjoin(result, value, is_multivalued)
-    return result
+        for key, constraint in value.keys:
+            merged[key] = merged[key].merge(constraint) if key in merged else constraint
+    return Term(tuple(sorted(merged.items(), key=lambda item: item[0]))) if merged else TRUE
 
 
 __all__ = [

@@ -30,7 +30,7 @@ from decimal import Decimal, InvalidOperation
 from keyless.policy.conditions import evaluate_condition, make_context
 from keyless.policy.document import Condition, Policy, Statement
 from keyless.policy.operators import Comparison, Family, Operator, Qualifier
-from keyless.policy.patterns import Glob, Language
+from keyless.policy.patterns import Glob, Language, Recipe
 from keyless.policy.reasoning_formula import (
     ANY,
     TRUE,
@@ -214,12 +214,8 @@ def _typed_universes(policy: Policy) -> Mapping[str, Language]:
     return universes
 
 
-@functools.lru_cache(maxsize=4096)
 def _finite(values: frozenset[str]) -> Language:
-    language = Language.empty()
-    for value in sorted(values):
-        language = language | Language.literal(value)
-    return language
+    return Language.finite(values)
 
 
 def _candidates(family: Family, values: Iterable[str]) -> set[str]:
@@ -300,18 +296,23 @@ def _ip_candidates(values: Iterable[str]) -> set[str]:
     return found
 
 
-@functools.lru_cache(maxsize=8192)
 def _typed_language(condition: Condition, universe: Language) -> Language:
     """The universe's values that the positive form of ``condition`` matches."""
+    # Keyed by the universe's recipe: hashing a Language would minimise its automaton.
+    return _typed_language_cached(condition, universe.key, universe)
+
+
+@functools.lru_cache(maxsize=4096)
+def _typed_language_cached(condition: Condition, _key: Recipe, universe: Language) -> Language:
     base = condition.operator.base
     positive = type(base)(base.name, base.family, base.comparison, negated=False)
     probe = Condition(Operator(base.name, positive), condition.key, condition.values, "")
-    language = Language.empty()
+    matched = []
     for value in universe.examples(10_000):
         context = make_context({condition.key: value})
         if evaluate_condition(probe, context, variables=False).passed:
-            language = language | Language.literal(value)
-    return language
+            matched.append(value)
+    return Language.finite(matched)
 
 
 __all__ = ["ANY", "ConditionTranslator", "MultivaluedTest", "is_multivalued"]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from keyless.policy.patterns import Language
 
@@ -33,7 +34,7 @@ ANY = Language.any_string()
 NOTHING = Language.empty()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class KeyConstraint:
     """What one term requires of one key.
 
@@ -42,6 +43,7 @@ class KeyConstraint:
     """
 
     # A tuple, not a set: hashing a Language forces its minimisation (costly on hot paths).
+    # For the same reason constraints and terms compare by identity; memo keys use recipe().
     needs: tuple[Language, ...] = ()
     within: Language = ANY
 
@@ -72,7 +74,7 @@ class KeyConstraint:
         return not self.single_value_language().is_empty()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Term:
     """A conjunction of key constraints; keys are lower-cased (key names ignore case)."""
 
@@ -88,6 +90,13 @@ class Term:
     def as_dict(self) -> dict[str, KeyConstraint]:
         """The constraints keyed by key name."""
         return dict(self.keys)
+
+    def recipe(self) -> tuple[Any, ...]:
+        """A structural, cheaply hashed description of the term: the key of memo tables."""
+        return tuple(
+            (key, tuple(need.key for need in constraint.needs), constraint.within.key)
+            for key, constraint in self.keys
+        )
 
 
 TRUE = Term()

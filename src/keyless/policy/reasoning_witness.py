@@ -17,7 +17,7 @@ from typing import Any
 from keyless.idp.providers import Provider
 from keyless.model.arn import parse_arn
 from keyless.policy.patterns import Glob, Language
-from keyless.policy.patterns_dfa import CharClass, Token, glob_dfa
+from keyless.policy.patterns_dfa import CharClass, Token
 from keyless.policy.reasoning import AccessPath, PrincipalClass, with_question
 from keyless.policy.reasoning_conditions import is_multivalued
 from keyless.policy.reasoning_formula import (
@@ -204,7 +204,7 @@ def _claim_value(names: Mapping[str, Any], name: str, value: str | list[str]) ->
 
 _KINDS = (("role", "AssumedRole"), ("user", "User"))
 # Twelve digits: built from character-class tokens (patterns has no concatenation).
-_ACCOUNT = Language(glob_dfa((Token(CharClass(frozenset("0123456789"))),) * 12))
+_ACCOUNT = Language.from_tokens((Token(CharClass(frozenset("0123456789"))),) * 12)
 
 
 def _aws_witness(
