@@ -79,8 +79,12 @@ def _render_gaps(result: ScanResult, console: Console) -> None:
         table.add_column("account")
         table.add_column("why")
         for run in skipped:
+            by_reason: dict[str, list[str]] = defaultdict(list)
             for gap in run.not_evaluated:
-                table.add_row(run.check.id, run.status.replace("_", " "), gap.account, gap.reason)
+                by_reason[gap.reason].append(gap.account)
+            for reason, accounts in by_reason.items():
+                where = accounts[0] if len(accounts) == 1 else f"{len(accounts)} accounts"
+                table.add_row(run.check.id, run.status.replace("_", " "), where, reason)
         console.print(table)
     console.print()
 
