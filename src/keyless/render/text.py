@@ -9,6 +9,7 @@ from itertools import groupby
 import orjson
 from rich.console import Console, Group
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -53,12 +54,19 @@ def _render_findings(result: ScanResult, console: Console) -> None:
             )
             for finding in check_findings:
                 console.print(Text.assemble("  • ", (finding.resource, "magenta")), soft_wrap=True)
-                console.print(Text(f"    {finding.message}"), soft_wrap=False)
+                console.print(_indented(Text(finding.message), 4))
                 if finding.witness is not None:
                     witness = orjson.dumps(finding.witness, default=dict).decode()
-                    console.print(Text(f"    witness: {witness}", style="dim"))
-            console.print(Text(f"  fix: {check_findings[0].remediation}", style="green"))
+                    console.print(_indented(Text(f"witness: {witness}", style="dim"), 4))
+            fix = Text.assemble(("fix: ", "bold green"), (check_findings[0].remediation, "green"))
+            console.print(_indented(fix, 2))
             console.print()
+
+
+def _indented(text: Text, indent: int) -> Padding:
+    """Wrapped lines stay under their first line; long words (URLs) fold, never crop."""
+    text.overflow = "fold"
+    return Padding(text, (0, 0, 0, indent), expand=False)
 
 
 def _render_gaps(result: ScanResult, console: Console) -> None:
