@@ -11,7 +11,9 @@ JSON pointer of the error as evidence) and every other trust check skips the rol
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import functools
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -83,17 +85,73 @@ _AWS_SIGNIN = (
 # ----- shared plumbing ---------------------------------------------------------------------------
 
 
+#: Analyses kept per scan, by canonical policy text. Bounded: roles are analysed one at a
+#: time (see :func:`_per_role`), so only policies that many roles share need to stay.
+_ANALYSES_KEPT = 512
+
+
 def trust_analysis(role: Role, ctx: CheckContext) -> TrustAnalysis | PolicyError:
     """The role's analysis (or the error that stopped it), memoised per canonical policy."""
-    key = ("trust-analysis", canonical_text(role.trust_policy))
-    if key not in ctx.memo:
+    current = ctx.memo.get("trust-current")
+    if current is not None and current[0] is role:
+        found: TrustAnalysis | PolicyError = current[1]
+        return found
+    kept: OrderedDict[str, TrustAnalysis | PolicyError] = ctx.memo.setdefault(
+        "trust-analyses", OrderedDict()
+    )
+    text = canonical_text(role.trust_policy)
+    result = kept.get(text)
+    if result is None:
         try:
-            ctx.memo[key] = analyse(role.trust_policy)
+            result = analyse(role.trust_policy)
         except PolicyError as error:
-            ctx.memo[key] = error
-    result = ctx.memo[key]
-    assert isinstance(result, TrustAnalysis | PolicyError)
+            result = error
+        kept[text] = result
+        if len(kept) > _ANALYSES_KEPT:
+            kept.popitem(last=False)
+    else:
+        kept.move_to_end(text)
     return result
+
+
+_BODIES: dict[str, Callable[[Role, CheckContext], Iterator[Problem]]] = {}
+
+
+def _per_role(
+    body: Callable[[Role, CheckContext], Iterator[Problem]],
+) -> Callable[[Role, CheckContext], Iterator[Problem]]:
+    """Run every trust check on a role the first time any of them is asked about it.
+
+    The engine runs each check over every role in turn; analysing a role's policy 18 times,
+    or keeping every distinct policy's analysis alive for the whole scan (thousands of
+    automata and memo tables), would cost either time or memory. Instead the first trust
+    check to see a role computes the problems of all of them from one analysis and keeps
+    only those (small) until each check has collected its own; then the analysis is free
+    to go.
+    """
+    name = body.__name__
+    _BODIES[name] = body
+
+    @functools.wraps(body)
+    def run(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+        key = ("trust-problems", id(role))
+        batch = ctx.memo.get(key)
+        if batch is None or batch[0] is not role:
+            ctx.memo["trust-current"] = (role, trust_analysis(role, ctx))
+            try:
+                batch = (role, {n: tuple(b(role, ctx)) for n, b in _BODIES.items()})
+            finally:
+                del ctx.memo["trust-current"]
+            ctx.memo[key] = batch
+        pending: dict[str, tuple[Problem, ...]] = batch[1]
+        problems = pending.pop(name, None)
+        if problems is None:  # asked twice in one scan: compute again
+            problems = tuple(body(role, ctx))
+        if not pending:
+            del ctx.memo[key]
+        return iter(problems)
+
+    return run
 
 
 def _paths(role: Role, ctx: CheckContext, *classes: PrincipalClass) -> tuple[AccessPath, ...]:
@@ -158,6 +216,7 @@ def _org_accounts(ctx: CheckContext) -> frozenset[str]:
         "`aws:PrincipalOrgID` / `aws:PrincipalArn` in every statement that trusts `*`."
     ),
 )
+@_per_role
 def trust_anyone(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """The trust policy admits a principal of an account nobody here controls.
 
@@ -185,6 +244,7 @@ def trust_anyone(role: Role, ctx: CheckContext) -> Iterator[Problem]:
         'you: `"Condition": {"StringEquals": {"sts:ExternalId": "<id>"}}`.'
     ),
 )
+@_per_role
 def trust_cross_account_no_external_id(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """An account outside the organisation is trusted without ``sts:ExternalId``.
 
@@ -218,6 +278,7 @@ def trust_cross_account_no_external_id(role: Role, ctx: CheckContext) -> Iterato
         '`"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::<account>:role/<name>"}`.'
     ),
 )
+@_per_role
 def trust_account_root_broad(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """Another account is trusted through ``:root`` with no ``aws:PrincipalArn`` pin.
 
@@ -254,6 +315,7 @@ def trust_account_root_broad(role: Role, ctx: CheckContext) -> Iterator[Problem]
         '"true"}` (not `BoolIfExists`, and not only a Deny on `"false"`).'
     ),
 )
+@_per_role
 def trust_mfa_bypass(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """The policy means to require MFA, yet admits a caller without it.
 
@@ -289,6 +351,7 @@ def trust_mfa_bypass(role: Role, ctx: CheckContext) -> Iterator[Problem]:
         "trust its new ARN explicitly."
     ),
 )
+@_per_role
 def trust_dangling_principal(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """The trust policy names a principal by unique ID (``AROA…``/``AIDA…``).
 
@@ -312,6 +375,7 @@ def trust_dangling_principal(role: Role, ctx: CheckContext) -> Iterator[Problem]
         "`aws:SourceArn` (the resource that uses the role) to the statement."
     ),
 )
+@_per_role
 def trust_service_confused_deputy(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """A service principal can assume the role on behalf of another account's resource.
 
@@ -360,6 +424,7 @@ def trust_service_confused_deputy(role: Role, ctx: CheckContext) -> Iterator[Pro
         "subject with `aws:PrincipalTag/x509Subject/CN`."
     ),
 )
+@_per_role
 def trust_roles_anywhere_unpinned(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """Any certificate from any trust anchor of the account can get the role's credentials.
 
@@ -396,6 +461,7 @@ def trust_roles_anywhere_unpinned(role: Role, ctx: CheckContext) -> Iterator[Pro
         "kubernetes-namespace` and `…/kubernetes-service-account` (Pod Identity)."
     ),
 )
+@_per_role
 def trust_eks_unpinned(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """Any pod of a cluster or namespace can assume the role.
 
@@ -443,6 +509,7 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext) -> Iterator[Problem]:
         '"authenticated"}`.'
     ),
 )
+@_per_role
 def trust_cognito_unauthenticated(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """Anyone on the internet can get a Cognito token this role accepts.
 
@@ -481,6 +548,7 @@ def trust_cognito_unauthenticated(role: Role, ctx: CheckContext) -> Iterator[Pro
         "`accounts.google.com:aud` (its azp) or `accounts.google.com:google/organization_number`."
     ),
 )
+@_per_role
 def trust_google_oaud_only(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """The role trusts Google tokens by ``oaud`` alone, which the caller chooses.
 
@@ -516,6 +584,7 @@ def trust_google_oaud_only(role: Role, ctx: CheckContext) -> Iterator[Problem]:
         "regional sign-in endpoint you use)."
     ),
 )
+@_per_role
 def trust_saml_no_audience(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """The role accepts SAML assertions addressed to a recipient other than AWS sign-in.
 
@@ -543,6 +612,7 @@ def trust_saml_no_audience(role: Role, ctx: CheckContext) -> Iterator[Problem]:
         "rolesanywhere.amazonaws.com), or reserve the tag keys with a resource control policy."
     ),
 )
+@_per_role
 def trust_tag_forgeable(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """A tag condition trusts ``aws:RequestTag`` values a caller can set itself.
 
@@ -590,6 +660,7 @@ def trust_tag_forgeable(role: Role, ctx: CheckContext) -> Iterator[Problem]:
         "StringEquals, in every statement and every value."
     ),
 )
+@_per_role
 def trust_oidc_any_tenant(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """A token from another tenant of a shared issuer (GitHub, GitLab, Terraform Cloud, ...)
     can assume the role.
@@ -620,6 +691,7 @@ def trust_oidc_any_tenant(role: Role, ctx: CheckContext) -> Iterator[Problem]:
         "organisation-wide wildcard."
     ),
 )
+@_per_role
 def trust_oidc_broad_subject(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """Another repository (project, workspace, pipeline) of the trusted organisation can
     assume the role, including repositories created later.
@@ -658,6 +730,7 @@ def trust_oidc_broad_subject(role: Role, ctx: CheckContext) -> Iterator[Problem]
         "`…:environment:production` with required reviewers); never `…:*` or `:pull_request`."
     ),
 )
+@_per_role
 def trust_oidc_untrusted_trigger(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """Unreviewed code can mint a token the role accepts: a pull request, or a push to a
     branch other than the default branch (``refs/heads/*``, ``main*``).
@@ -693,6 +766,7 @@ def trust_oidc_untrusted_trigger(role: Role, ctx: CheckContext) -> Iterator[Prob
     requires=_REQUIRES,
     remediation='Add `"StringEquals": {"<issuer>:aud": "sts.amazonaws.com"}`.',
 )
+@_per_role
 def trust_oidc_missing_audience(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """The role accepts tokens minted for any audience of the issuer.
 
@@ -749,6 +823,7 @@ _PINNING_CLAIMS = frozenset(
         "`…IfExists`, `ForAllValues:` or a negated operator alone."
     ),
 )
+@_per_role
 def trust_condition_fails_open(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """A condition is true for a request that lacks its key, and such a request is admitted.
 
@@ -801,6 +876,7 @@ def trust_condition_fails_open(role: Role, ctx: CheckContext) -> Iterator[Proble
         "(`repo:OWNER@ID/REPO@ID:…`)."
     ),
 )
+@_per_role
 def trust_dead_condition(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """A statement or value of the trust policy can never match a real request.
 

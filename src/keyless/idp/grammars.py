@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from keyless.policy.patterns import Language
+from keyless.policy.patterns import Glob, Language
 from keyless.policy.patterns_dfa import ANY_CHAR, CharClass, Token
 
 _SLOT = re.compile(r"\{(tenant|repo)\}")
@@ -53,6 +53,15 @@ def shape(template: str, tenant: str = "", repo: str = "") -> Language:
     """A language from a template: ``*`` and ``?`` are wildcards (any characters), ``+`` is
     a name (one or more characters other than ``:``, ``/`` and ``@``), and
     ``{tenant}``/``{repo}`` are filled in as literal text."""
+    if "+" not in template and "?" not in template:
+        # Literal text and stars only: a glob that needs no automaton for membership.
+        text = template.replace("{tenant}", "\0T").replace("{repo}", "\0R")
+        parts: list[str | Glob] = []
+        for index, chunk in enumerate(text.split("*")):
+            if index:
+                parts.append(Glob.STAR)
+            parts.append(chunk.replace("\0T", tenant).replace("\0R", repo))
+        return Language.from_glob(parts)
     tokens: list[Token] = []
     position = 0
     for match in _SLOT.finditer(template):

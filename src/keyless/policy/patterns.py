@@ -43,6 +43,7 @@ is filled with the most readable character the pattern does not mention (usually
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -50,7 +51,17 @@ from typing import Any
 
 from keyless.policy import patterns_search as search
 from keyless.policy.patterns_case import case_variants, fold
-from keyless.policy.patterns_dfa import ANY_CHAR, CharClass, Dfa, Token, finite_dfa, glob_dfa
+from keyless.policy.patterns_dfa import (
+    ANY_CHAR,
+    CharClass,
+    Dfa,
+    Token,
+    finite_dfa,
+    glob_automaton,
+    glob_closures,
+    glob_dfa,
+    glob_matches,
+)
 from keyless.policy.patterns_search import readability
 
 __all__ = ["Glob", "Language", "case_variants", "fold", "readability"]
@@ -75,15 +86,21 @@ class Language:
     """A regular language over Unicode strings, held as an expression (see the module doc).
 
     Build one with the class-method constructors and operators rather than from fields.
-    ``op`` is ``"set"`` (exactly ``members``), ``"dfa"`` (the strings ``leaf`` accepts),
-    ``"not"``, ``"and"`` or ``"or"`` (of ``children``). Instances are immutable; equality
-    is language equality.
+    ``op`` is ``"set"`` (exactly ``members``), ``"glob"`` (the strings the glob ``tokens``
+    matches; its automaton is built on first search, membership needs none), ``"dfa"`` (the
+    strings ``leaf`` accepts), ``"not"``, ``"and"`` or ``"or"`` (of ``children``).
+    Instances are immutable; equality is language equality.
     """
 
     op: str
     children: tuple[Language, ...] = ()
     members: frozenset[str] = frozenset()
     leaf: Dfa | None = field(default=None, repr=False)
+    tokens: tuple[Token, ...] = field(default=(), repr=False)
+    segments: tuple[str, ...] = ()
+    """For a glob of literal text and ``*`` only (the usual ``StringLike`` value): the text
+    between the stars. Membership is then a few string searches, and ``tokens`` are
+    derived only if an automaton is needed."""
 
     # ----- identity -----------------------------------------------------------------------
 
@@ -95,6 +112,8 @@ class Language:
             return Recipe(("set", self.members))
         if self.op == "dfa":
             return Recipe(("dfa", self.leaf))
+        if self.op == "glob":
+            return Recipe(("glob", self.segments) if self.segments else ("glob", self.tokens))
         return Recipe((self.op, *(child.key for child in self.children)))
 
     @functools.cached_property
@@ -117,17 +136,36 @@ class Language:
         that is built once and asked about often, such as a provider's grammar."""
         if self.op in ("set", "dfa"):
             return self
+        if self.op == "glob":
+            return Language("dfa", leaf=glob_dfa(self._glob_tokens))
         return Language("dfa", leaf=self.canonical_dfa)
 
     def automaton(self) -> Dfa:
         """A complete DFA of a leaf (``"dfa"`` or ``"set"``), for the lazy product search."""
         if self.leaf is not None:
             return self.leaf
-        assert self.op == "set", "only leaves have an automaton"
-        return self._set_automaton
+        assert self.op in ("set", "glob"), "only leaves have an automaton"
+        return self._leaf_automaton
 
     @functools.cached_property
-    def _set_automaton(self) -> Dfa:
+    def _closures(self) -> list[frozenset[int]]:
+        return glob_closures(self._glob_tokens)
+
+    @functools.cached_property
+    def _glob_tokens(self) -> tuple[Token, ...]:
+        if not self.segments:
+            return self.tokens
+        parts: list[str | Glob] = []
+        for index, segment in enumerate(self.segments):
+            if index:
+                parts.append(Glob.STAR)
+            parts.append(segment)
+        return tuple(_tokens(parts, False, ANY_CHAR))
+
+    @functools.cached_property
+    def _leaf_automaton(self) -> Dfa:
+        if self.op == "glob":
+            return glob_automaton(self._glob_tokens)
         return finite_dfa(self.members)
 
     # ----- constructors -------------------------------------------------------------------
@@ -208,7 +246,7 @@ class Language:
             return other if self is EMPTY else ANY
         if other is EMPTY:
             return self
-        return Language("or", (*_flat(self, "or"), *_flat(other, "or")))
+        return Language("or", _merge(self, other, "or"))
 
     def intersection(self, other: Language) -> Language:
         """Strings in both languages."""
@@ -218,7 +256,7 @@ class Language:
             return _finite(m for m in other.members if self.contains(m))
         if self is ANY or other is ANY:
             return other if self is ANY else self
-        return Language("and", (*_flat(self, "and"), *_flat(other, "and")))
+        return Language("and", _merge(self, other, "and"))
 
     def difference(self, other: Language) -> Language:
         """Strings in this language and not in ``other``."""
@@ -250,6 +288,10 @@ class Language:
         if self.op == "dfa":
             assert self.leaf is not None
             return not self.leaf.accepting  # leaves are trimmed: every state is reachable
+        if self.op == "glob":
+            return any(
+                not t.star and not t.chars.negated and not t.chars.chars for t in self._glob_tokens
+            )
         if self.op == "or":
             return all(child.is_empty() for child in self.children)
         return self.shortest_example() is None
@@ -275,6 +317,12 @@ class Language:
         op = self.op
         if op == "set":
             return text in self.members
+        if op == "glob":
+            if self.segments:
+                return _segments_match(self.segments, text)
+            if "_leaf_automaton" in self.__dict__:
+                return self._leaf_automaton.accepts(text)
+            return glob_matches(self.tokens, text, self._closures)
         if op == "dfa":
             assert self.leaf is not None
             return self.leaf.accepts(text)
@@ -299,7 +347,17 @@ class Language:
     def _shortest_example(self) -> str | None:
         if self.op == "set":
             return min(self.members, key=search.shortlex) if self.members else None
-        return search.shortest_member(self)
+        # Questions are rebuilt per check and per role: structurally equal expressions share
+        # one search through a bounded table keyed by recipe.
+        key = self.key
+        if key in _EXAMPLES:
+            _EXAMPLES.move_to_end(key)
+            return _EXAMPLES[key]
+        found = search.shortest_member(self)
+        _EXAMPLES[key] = found
+        if len(_EXAMPLES) > _CACHE_SIZE:
+            _EXAMPLES.popitem(last=False)
+        return found
 
     def example(self, avoid: Iterable[str] = ()) -> str | None:
         """The shortest member that is not one of the strings in ``avoid``; None if none is."""
@@ -344,11 +402,22 @@ class Recipe:
         return f"Recipe({self.parts!r})"
 
 
-def _flat(language: Language, op: str) -> tuple[Language, ...]:
-    return language.children if language.op == op else (language,)
+def _merge(left: Language, right: Language, op: str) -> tuple[Language, ...]:
+    """The operands of ``left op right``, flattened, without repeats (``a & a`` is ``a``)."""
+    children: list[Language] = []
+    seen: set[Recipe] = set()
+    for side in (left, right):
+        for child in side.children if side.op == op else (side,):
+            if child.key not in seen:
+                seen.add(child.key)
+                children.append(child)
+    return tuple(children)
 
 
 # ----- memoised construction -----------------------------------------------------------------
+
+
+_EXAMPLES: OrderedDict[Recipe, str | None] = OrderedDict()
 
 
 def _finite(strings: Iterable[str]) -> Language:
@@ -358,8 +427,19 @@ def _finite(strings: Iterable[str]) -> Language:
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _from_glob(parts: tuple[str | Glob, ...], ignore_case: bool) -> Language:
-    if not ignore_case and all(isinstance(part, str) for part in parts):
-        return _finite(("".join(part for part in parts if isinstance(part, str)),))
+    if not ignore_case and Glob.ONE not in parts:
+        segments = [""]
+        for part in parts:
+            if part is Glob.STAR:
+                segments.append("")
+            else:
+                assert isinstance(part, str)
+                segments[-1] += part
+        if len(segments) == 1:
+            return _finite(segments)
+        if segments == ["", ""] or all(not s for s in segments):
+            return ANY
+        return Language("glob", segments=tuple(segments))
     return _from_tokens(tuple(_tokens(parts, ignore_case, ANY_CHAR)))
 
 
@@ -384,7 +464,25 @@ def _from_tokens(tokens: tuple[Token, ...]) -> Language:
         return ANY
     if all(not t.star and not t.chars.negated and len(t.chars.chars) == 1 for t in tokens):
         return _finite(("".join(next(iter(t.chars.chars)) for t in tokens),))
-    return Language("dfa", leaf=glob_dfa(tokens))
+    return Language("glob", tokens=tokens)
+
+
+def _segments_match(segments: tuple[str, ...], text: str) -> bool:
+    """Does ``text`` match literal ``segments`` joined by ``*``? Leftmost matching of each
+    middle segment is optimal, so no backtracking is needed."""
+    first, last = segments[0], segments[-1]
+    if len(text) < len(first) + len(last) or not text.startswith(first):
+        return False
+    end = len(text) - len(last)
+    if not text.endswith(last):
+        return False
+    position = len(first)
+    for segment in segments[1:-1]:
+        found = text.find(segment, position, end)
+        if found < 0:
+            return False
+        position = found + len(segment)
+    return True
 
 
 def _parse_wildcard(pattern: str, escapes: bool) -> tuple[str | Glob, ...]:

@@ -201,6 +201,86 @@ def glob_dfa(tokens: Sequence[Token]) -> Dfa:
     return canonical(alphabet, rows, accepting)
 
 
+def _closures(tokens: Sequence[Token]) -> list[frozenset[int]]:
+    """For each NFA position, the positions reached by skipping star tokens."""
+    end = len(tokens)
+    found: list[frozenset[int]] = [frozenset({end})]
+    for position in range(end - 1, -1, -1):
+        here = frozenset({position})
+        found.append(here | found[-1] if tokens[position].star else here)
+    return found[::-1]
+
+
+def glob_closures(tokens: Sequence[Token]) -> list[frozenset[int]]:
+    """For each NFA position of a glob, the positions reached by skipping star tokens."""
+    return _closures(tokens)
+
+
+def glob_matches(
+    tokens: Sequence[Token], text: str, closures: Sequence[frozenset[int]] | None = None
+) -> bool:
+    """Membership by simulating the glob's NFA: no automaton is built."""
+    closures = closures if closures is not None else _closures(tokens)
+    end = len(tokens)
+    current = closures[0]
+    for char in text:
+        reached: set[int] = set()
+        for position in current:
+            if position < end and tokens[position].chars.matches(char):
+                token = tokens[position]
+                reached |= closures[position if token.star else position + 1]
+        if not reached:
+            return False
+        current = frozenset(reached)
+    return end in current
+
+
+def glob_automaton(tokens: Sequence[Token]) -> Dfa:
+    """A complete, trimmed but not minimised DFA of a glob, by subset construction.
+
+    Per subset only the characters its positions mention are examined; every other
+    character goes where the negated classes (wildcards) send it. Cheaper than
+    :func:`glob_dfa`, and all the lazy product search needs.
+    """
+    alphabet = tuple(sorted({c for token in tokens for c in token.chars.chars}))
+    column = {char: i for i, char in enumerate(alphabet)}
+    closures = _closures(tokens)
+    end = len(tokens)
+    numbering: dict[frozenset[int], int] = {}
+    order: list[frozenset[int]] = []
+
+    def number(positions: set[int] | frozenset[int]) -> int:
+        key = frozenset(positions)
+        found = numbering.get(key)
+        if found is None:
+            found = numbering[key] = len(order)
+            order.append(key)
+        return found
+
+    number(closures[0])
+    rows: list[Row] = []
+    for current in order:
+        default: set[int] = set()
+        mentioned: set[str] = set()
+        for position in current:
+            if position == end:
+                continue
+            token = tokens[position]
+            if token.chars.negated:
+                default |= closures[position if token.star else position + 1]
+            mentioned |= token.chars.chars
+        row = [number(default)] * (len(alphabet) + 1)
+        for char in mentioned:
+            target: set[int] = set()
+            for position in current:
+                if position < end and tokens[position].chars.matches(char):
+                    target |= closures[position if tokens[position].star else position + 1]
+            row[column[char]] = number(target)
+        rows.append(tuple(row))
+    accepting = frozenset(i for i, positions in enumerate(order) if end in positions)
+    return Dfa(alphabet, tuple(rows), accepting)
+
+
 def canonical(alphabet: Sequence[str], rows: Sequence[Row], accepting: frozenset[int]) -> Dfa:
     """Minimise (Hopcroft), drop redundant columns and renumber by BFS.
 

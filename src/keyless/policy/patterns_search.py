@@ -75,6 +75,7 @@ class Compiled:
         self._index: dict[int, int] = {}
         self.accept, self.decided = self._compile(language)
         self.infos: list[DfaInfo] = [leaf.info for leaf in self.leaves]
+        self.tables = [(info.special, info.default) for info in self.infos]
 
     def _leaf(self, dfa: Dfa) -> int:
         position = self._index.get(id(dfa))
@@ -109,8 +110,10 @@ class Compiled:
     def step(self, state: State, char: str) -> State:
         """The tuple reached from ``state`` by ``char``."""
         return tuple(
-            info.special[s].get(char, info.default[s])
-            for info, s in zip(self.infos, state, strict=True)
+            [
+                special[s].get(char, default[s])
+                for (special, default), s in zip(self.tables, state, strict=True)
+            ]
         )
 
 

@@ -17,11 +17,12 @@ trust policies) and lazy: automata are built only for the keys a question touche
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+import orjson
 
 from keyless.idp.grammars import SubGrammar, grammar_for
 from keyless.idp.providers import BUILT_IN_PROVIDERS, Provider, provider_for
@@ -127,8 +128,15 @@ class AccessPath:
 
     def solve(self, question: Term = TRUE) -> Term | None:
         """A term of the admitted requests that also satisfies ``question`` (None: none)."""
-        scoped = conjoin(question, self.universe, is_multivalued)
-        return None if scoped is None else solve(self.allow, self.deny, scoped, is_multivalued)
+        # Several checks ask the same question of a path (roles share paths): answer once.
+        key = ("solve", question.recipe())
+        if key not in self.memo:
+            scoped = conjoin(question, self.universe, is_multivalued)
+            self.memo[key] = (
+                None if scoped is None else solve(self.allow, self.deny, scoped, is_multivalued)
+            )
+        found: Term | None = self.memo[key]
+        return found
 
     def solve_statement(self, index: int, question: Term = TRUE) -> Term | None:
         """Like :meth:`solve` through the Allow statement ``index`` alone (Denies still apply)."""
@@ -160,7 +168,9 @@ class AccessPath:
         )
         key = (question.recipe(), preferences)
         if key not in self.memo:
-            self.memo[key] = build_witness(self, question, prefer or {})
+            # Most questions have no answer: decide that (memoised) before building anything.
+            admitted = self.solve(question) is not None
+            self.memo[key] = build_witness(self, question, prefer or {}) if admitted else None
         found: dict[str, Any] | None = self.memo[key]
         return None if found is None else dict(found)
 
@@ -180,6 +190,8 @@ class TrustAnalysis:
 
     def of_class(self, *classes: PrincipalClass) -> tuple[AccessPath, ...]:
         """The paths of the given principal classes."""
+        if not classes:
+            return self.paths
         return tuple(path for path in self.paths if path.principal_class in classes)
 
 
@@ -198,7 +210,14 @@ def analyse(document: str | bytes | Mapping[str, Any] | Policy) -> TrustAnalysis
 
 def canonical_text(document: Mapping[str, Any]) -> str:
     """The canonical JSON of a policy mapping (sorted keys): the memoisation key."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":"))
+    return orjson.dumps(document, option=orjson.OPT_SORT_KEYS, default=_plain).decode()
+
+
+def _plain(value: Any) -> Any:
+    # orjson serialises dict, list and tuple; frozen documents hold other mappings.
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 @functools.lru_cache(maxsize=8192)

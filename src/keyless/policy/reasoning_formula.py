@@ -62,7 +62,8 @@ class KeyConstraint:
         """The values a single-valued key may take when present."""
         language = self.within
         for need in self.needs:
-            language = language & need
+            if need is not ANY:
+                language = language & need
         return language
 
     def is_satisfiable(self, multivalued: bool) -> bool:
@@ -71,6 +72,8 @@ class KeyConstraint:
             return True
         if multivalued:
             return all(not (need & self.within).is_empty() for need in self.needs)
+        if self.within is ANY and len(self.needs) == 1:
+            return not self.needs[0].is_empty()
         return not self.single_value_language().is_empty()
 
 

@@ -7,7 +7,8 @@ provider grammars of :mod:`keyless.idp.grammars`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from keyless.idp.grammars import SubGrammar, Trigger, shape
 from keyless.policy.patterns import Language
@@ -55,8 +56,21 @@ def _attacker_claims(path: AccessPath, grammar: SubGrammar, victims: frozenset[s
     return terms
 
 
+def _memoised(path: AccessPath, name: Any, build: Callable[[], Question | None]) -> Question | None:
+    # Several checks build the same question for a path; paths are shared by roles.
+    key = ("question", name)
+    if key not in path.memo:
+        path.memo[key] = build()
+    found: Question | None = path.memo[key]
+    return found
+
+
 def other_tenant(path: AccessPath) -> Question | None:
     """A token of a tenant the policy does not name (shared issuers only)."""
+    return _memoised(path, "other-tenant", lambda: _other_tenant(path))
+
+
+def _other_tenant(path: AccessPath) -> Question | None:
     provider = path.provider
     if provider is None or not provider.shared:
         return None
@@ -80,6 +94,10 @@ def other_tenant(path: AccessPath) -> Question | None:
 
 def other_repository(path: AccessPath) -> Question | None:
     """A token of another repository (project, namespace) of a tenant the policy names."""
+    return _memoised(path, "other-repository", lambda: _other_repository(path))
+
+
+def _other_repository(path: AccessPath) -> Question | None:
     grammar = path.grammar
     if grammar is None or not grammar.repo_templates:
         return None
@@ -111,6 +129,10 @@ def other_repository(path: AccessPath) -> Question | None:
 
 def triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
     """A token of the policy's own repositories minted by ``trigger`` (e.g. a pull request)."""
+    return _memoised(path, ("triggered-by", trigger), lambda: _triggered_by(path, trigger))
+
+
+def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
     grammar = path.grammar
     if grammar is None:
         return None

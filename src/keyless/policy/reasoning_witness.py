@@ -216,7 +216,7 @@ def _aws_witness(
     accounts = _account_choices(path, first)
     for account in accounts:
         for kind, principal_type in _KINDS:
-            witness = _aws_attempt(path, question, prefer, account, kind, principal_type)
+            witness = _aws_attempt(path, question, first, prefer, account, kind, principal_type)
             if witness is not None:
                 return witness
     return None
@@ -242,6 +242,7 @@ def _account_choices(path: AccessPath, solution: Term) -> list[str]:
 def _aws_attempt(
     path: AccessPath,
     question: Term,
+    current: Term,
     prefer: Mapping[str, tuple[Language, ...]],
     account: str,
     kind: str,
@@ -265,9 +266,6 @@ def _aws_attempt(
             principal_arn = principal
     else:
         shape = Language.from_glob((f"arn:aws:iam::{account}:{kind}/", _STAR))
-        current = path.solve(question)
-        if current is None:
-            return None
         options = current.constraint("aws:principalarn").single_value_language() & shape
         nice = Language.literal(f"arn:aws:iam::{account}:{kind}/any")
         chosen = (options & nice).shortest_example() or options.shortest_example()
