@@ -12,7 +12,7 @@ JSON pointer of the error as evidence) and every other trust check skips the rol
 from __future__ import annotations
 
 import functools
-from collections import OrderedDict
+import gc
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -85,33 +85,46 @@ _AWS_SIGNIN = (
 # ----- shared plumbing ---------------------------------------------------------------------------
 
 
-#: Analyses kept per scan, by canonical policy text. Bounded: roles are analysed one at a
-#: time (see :func:`_per_role`), so only policies that many roles share need to stay.
-_ANALYSES_KEPT = 512
-
-
 def trust_analysis(role: Role, ctx: CheckContext) -> TrustAnalysis | PolicyError:
-    """The role's analysis (or the error that stopped it), memoised per canonical policy."""
+    """The role's analysis (or the error that stopped it), memoised per canonical policy.
+
+    An analysis is kept only while roles that share its policy remain to be checked (most
+    policies of a large account belong to one role each), so memory stays flat.
+    """
     current = ctx.memo.get("trust-current")
     if current is not None and current[0] is role:
         found: TrustAnalysis | PolicyError = current[1]
         return found
-    kept: OrderedDict[str, TrustAnalysis | PolicyError] = ctx.memo.setdefault(
-        "trust-analyses", OrderedDict()
-    )
     text = canonical_text(role.trust_policy)
+    kept: dict[str, TrustAnalysis | PolicyError] = ctx.memo.setdefault("trust-analyses", {})
     result = kept.get(text)
     if result is None:
         try:
-            result = analyse(role.trust_policy)
+            result = analyse(role.trust_policy, memoise=False)
         except PolicyError as error:
             result = error
+    remaining = _sharing(ctx)
+    left = remaining.get(text, 1) - 1
+    if left > 0:
+        remaining[text] = left
         kept[text] = result
-        if len(kept) > _ANALYSES_KEPT:
-            kept.popitem(last=False)
     else:
-        kept.move_to_end(text)
+        remaining.pop(text, None)
+        kept.pop(text, None)
     return result
+
+
+def _sharing(ctx: CheckContext) -> dict[str, int]:
+    """How many roles of the inventory have each canonical trust policy (computed once)."""
+    counts: dict[str, int] | None = ctx.memo.get("trust-sharing")
+    if counts is None:
+        counts = {}
+        for account in ctx.inventory.accounts:
+            for role in account.roles:
+                text = canonical_text(role.trust_policy)
+                counts[text] = counts.get(text, 0) + 1
+        ctx.memo["trust-sharing"] = counts
+    return counts
 
 
 _BODIES: dict[str, Callable[[Role, CheckContext], Iterator[Problem]]] = {}
@@ -126,8 +139,7 @@ def _per_role(
     or keeping every distinct policy's analysis alive for the whole scan (thousands of
     automata and memo tables), would cost either time or memory. Instead the first trust
     check to see a role computes the problems of all of them from one analysis and keeps
-    only those (small) until each check has collected its own; then the analysis is free
-    to go.
+    only the non-empty ones until each check has asked; then the analysis is free to go.
     """
     name = body.__name__
     _BODIES[name] = body
@@ -137,18 +149,27 @@ def _per_role(
         key = ("trust-problems", id(role))
         batch = ctx.memo.get(key)
         if batch is None or batch[0] is not role:
-            ctx.memo["trust-current"] = (role, trust_analysis(role, ctx))
+            # The analysis makes no reference cycles, and what it allocates dies with it;
+            # left on, the cyclic GC would walk the whole inventory again and again while
+            # it runs. Paused here (as load_export does), restored after.
+            paused = gc.isenabled()
+            gc.disable()
             try:
-                batch = (role, {n: tuple(b(role, ctx)) for n, b in _BODIES.items()})
+                ctx.memo["trust-current"] = (role, trust_analysis(role, ctx))
+                found = {n: p for n, b in _BODIES.items() if (p := tuple(b(role, ctx)))}
             finally:
-                del ctx.memo["trust-current"]
+                ctx.memo.pop("trust-current", None)
+                if paused:
+                    gc.enable()
+            batch = [role, found, set(_BODIES)]
             ctx.memo[key] = batch
-        pending: dict[str, tuple[Problem, ...]] = batch[1]
-        problems = pending.pop(name, None)
-        if problems is None:  # asked twice in one scan: compute again
-            problems = tuple(body(role, ctx))
-        if not pending:
+        found, unasked = batch[1], batch[2]
+        if name not in unasked:  # asked twice in one scan: compute again
+            return iter(tuple(body(role, ctx)))
+        unasked.discard(name)
+        if not unasked:
             del ctx.memo[key]
+        problems: tuple[Problem, ...] = found.pop(name, ())
         return iter(problems)
 
     return run

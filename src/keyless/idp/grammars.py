@@ -48,7 +48,7 @@ _SLOT = re.compile(r"\{(tenant|repo)\}")
 _NAME_CHAR = CharClass(frozenset(":/@"), negated=True)
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1024)
 def shape(template: str, tenant: str = "", repo: str = "") -> Language:
     """A language from a template: ``*`` and ``?`` are wildcards (any characters), ``+`` is
     a name (one or more characters other than ``:``, ``/`` and ``@``), and

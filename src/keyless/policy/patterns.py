@@ -66,7 +66,7 @@ from keyless.policy.patterns_search import readability
 
 __all__ = ["Glob", "Language", "case_variants", "fold", "readability"]
 
-_CACHE_SIZE = 4096
+_CACHE_SIZE = 2048
 _ESCAPES = {"${*}": "*", "${?}": "?", "${$}": "$"}
 _ARN_SEPARATOR = ":"
 _NOT_COLON = CharClass(frozenset(_ARN_SEPARATOR), negated=True)
@@ -405,11 +405,11 @@ class Recipe:
 def _merge(left: Language, right: Language, op: str) -> tuple[Language, ...]:
     """The operands of ``left op right``, flattened, without repeats (``a & a`` is ``a``)."""
     children: list[Language] = []
-    seen: set[Recipe] = set()
+    seen: set[int] = set()
     for side in (left, right):
         for child in side.children if side.op == op else (side,):
-            if child.key not in seen:
-                seen.add(child.key)
+            if id(child) not in seen:  # identity, not the recipe: no hashing on this path
+                seen.add(id(child))
                 children.append(child)
     return tuple(children)
 

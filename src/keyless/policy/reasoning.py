@@ -195,12 +195,18 @@ class TrustAnalysis:
         return tuple(path for path in self.paths if path.principal_class in classes)
 
 
-def analyse(document: str | bytes | Mapping[str, Any] | Policy) -> TrustAnalysis:
+def analyse(
+    document: str | bytes | Mapping[str, Any] | Policy, *, memoise: bool = True
+) -> TrustAnalysis:
     """The access paths of a trust policy (parsed, or JSON text / mapping to parse).
 
     Raises :class:`keyless.errors.PolicyError` for a malformed document. Memoised on the
-    canonical JSON of the document.
+    canonical JSON of the document unless ``memoise`` is false (for callers that keep
+    their own table, such as a scan).
     """
+    if not memoise:
+        policy = document if isinstance(document, Policy) else parse_trust_policy(document)
+        return _analyse_policy.__wrapped__(policy)
     if isinstance(document, Policy):
         return _analyse_policy(document)
     if isinstance(document, str | bytes):
@@ -220,12 +226,14 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
-@functools.lru_cache(maxsize=8192)
+# Bounded and small: an analysis holds automata and memo tables; keyless.checks.trust keeps
+# its own per-scan table of the policies many roles share.
+@functools.lru_cache(maxsize=256)
 def _analyse_canonical(text: str) -> TrustAnalysis:
     return _analyse_policy(parse_trust_policy(text))
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=256)
 def _analyse_policy(policy: Policy) -> TrustAnalysis:
     translator = ConditionTranslator(policy)
     allows: dict[int, Formula] = {}

@@ -56,6 +56,14 @@ _ALWAYS_PRESENT = {
 
 def realism(path: AccessPath) -> Term:
     """What every real request of the path's kind satisfies (see the module doc)."""
+    found = path.memo.get("realism")
+    if found is None:
+        found = path.memo["realism"] = _realism(path)
+    assert isinstance(found, Term)
+    return found
+
+
+def _realism(path: AccessPath) -> Term:
     if path.principal_class is PrincipalClass.OIDC:
         return _oidc_realism(path)
     if path.principal_class is PrincipalClass.SAML:
