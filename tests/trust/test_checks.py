@@ -183,7 +183,7 @@ def test_anyone_pinned_to_org_is_not_reported() -> None:
 def test_anyone_with_external_id_only_is_still_reported() -> None:
     trust = allow("*", {"StringEquals": {"sts:ExternalId": "not-a-secret"}})
     (finding,) = run("trust-anyone", trust)
-    assert finding.witness["context"]["sts:externalid"] == "not-a-secret"
+    assert finding.witness["context"]["sts:ExternalId"] == "not-a-secret"
 
 
 def test_cross_account_without_external_id() -> None:
@@ -373,7 +373,7 @@ def test_tag_forgeable_by_account_principals() -> None:
         Action=["sts:AssumeRole", "sts:TagSession"],
     )
     (finding,) = run("trust-tag-forgeable", trust)
-    assert finding.witness["context"]["aws:requesttag/team"] == "prod"
+    assert finding.witness["context"]["aws:RequestTag/team"] == "prod"
     service_only = allow(
         {"Service": "pods.eks.amazonaws.com"},
         {"StringEquals": {"aws:RequestTag/kubernetes-namespace": "prod"}},

@@ -39,7 +39,7 @@ from keyless.policy.reasoning_questions import (
     outsider,
     triggered_by,
 )
-from keyless.policy.reasoning_witness import realism
+from keyless.policy.reasoning_witness import OUTSIDER_ACCOUNT, realism
 
 _REQUIRES = (Source.AUTHORIZATION_DETAILS,)
 _AWS = (PrincipalClass.ANYONE, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL)
@@ -73,6 +73,19 @@ NO_SOURCE_CONDITION_SERVICES = frozenset(
 )
 # Handled by their own checks (trust-roles-anywhere-unpinned, trust-eks-unpinned).
 _OWN_CHECK_SERVICES = frozenset({"rolesanywhere.amazonaws.com", "pods.eks.amazonaws.com"})
+
+# A witness's "someone else": the documentation account of reasoning_witness.
+_STRANGER = {
+    "aws:sourceaccount": (Language.literal(OUTSIDER_ACCOUNT),),
+    "aws:sourceowner": (Language.literal(OUTSIDER_ACCOUNT),),
+}
+# Session tags EKS Pod Identity passes for every association.
+# https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
+_POD_TAGS = ("aws:requesttag/kubernetes-namespace", "aws:requesttag/kubernetes-service-account")
+_POD_TAG_VALUES = {
+    "aws:requesttag/kubernetes-namespace": (Language.literal("attacker"),),
+    "aws:requesttag/kubernetes-service-account": (Language.literal("attacker"),),
+}
 
 _AWS_SIGNIN = (
     Language.literal("https://signin.aws.amazon.com/saml")
@@ -415,20 +428,24 @@ def trust_service_confused_deputy(role: Role, ctx: CheckContext) -> Iterator[Pro
         service = path.principal.lower()
         if service in NO_SOURCE_CONDITION_SERVICES or service in _OWN_CHECK_SERVICES:
             continue
-        question = with_question(
+        outside = with_question(
             all_of("aws:sourceaccount", ~own),
             all_of("aws:sourcearn", ~own_arns),
             all_of("aws:sourceowner", ~own),
             absent("aws:sourceorgid"),
             absent("aws:sourceorgpaths"),
         )
-        if question is not None and path.admits(question):
-            yield _problem(
-                role,
-                path,
-                f"{service} can assume it for another account's resources",
-                None,
-            )
+        if outside is None or not path.admits(outside):
+            continue
+        # The witness shows the service acting for a resource of another account.
+        stranger = with_question(outside, any_of("aws:sourceaccount", ~own))
+        witness = path.find(stranger, _STRANGER) if stranger is not None else None
+        yield _problem(
+            role,
+            path,
+            f"{service} can assume it for another account's resources",
+            witness or path.find(outside, _STRANGER),
+        )
 
 
 # ----- Roles Anywhere, EKS, Cognito, Google, SAML ------------------------------------------------
@@ -515,7 +532,15 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext) -> Iterator[Problem]:
         if path.principal == "pods.eks.amazonaws.com" and not any(
             k.startswith("aws:requesttag/") for k in path.mentioned_keys()
         ):
-            yield _problem(role, path, "any EKS Pod Identity association can use it", None)
+            # Any association: a pod of any namespace, shown by the tags EKS passes.
+            tagged = with_question(*(present(key) for key in _POD_TAGS))
+            witness = path.find(tagged, _POD_TAG_VALUES) if tagged is not None else None
+            yield _problem(
+                role,
+                path,
+                "any EKS Pod Identity association can use it",
+                witness or path.find(),
+            )
 
 
 @check(

@@ -29,6 +29,7 @@ from keyless.policy.reasoning_formula import (
     choose_values,
     present,
 )
+from keyless.policy.reasoning_keys import canonical_context
 from keyless.policy.witness import evaluate_witness
 
 #: Account and principal used for "someone else" in witnesses (an AWS documentation account).
@@ -132,8 +133,12 @@ def build_witness(
         witness = _saml_witness(values)
     elif path.principal_class is PrincipalClass.ROLES_ANYWHERE:
         witness = _certificate_witness(values)
+    elif path.principal_class is PrincipalClass.SERVICE:
+        witness = _service_witness(path, values, question)
     else:
-        return None  # service principals: evaluate_witness has no form for them yet
+        return None
+    if "context" in witness:
+        witness["context"] = canonical_context(witness["context"], path.policy)
     return witness if replays(path, witness) else None
 
 
@@ -156,6 +161,13 @@ def _default_preferences(path: AccessPath) -> dict[str, tuple[Language, ...]]:
                 grammar.well_formed_language(),
             )
     prefer["aws:multifactorauthpresent"] = (Language.literal("false"),)
+    if path.principal_class is PrincipalClass.ROLES_ANYWHERE:
+        prefer["aws:sourcearn"] = (
+            Language.literal(
+                f"arn:aws:rolesanywhere:us-east-1:{OUTSIDER_ACCOUNT}:trust-anchor/any"
+            ),
+            Language.from_glob((f"arn:aws:rolesanywhere:us-east-1:{OUTSIDER_ACCOUNT}:", _STAR)),
+        )
     return prefer
 
 
@@ -303,11 +315,29 @@ def _aws_attempt(
     values = choose_values(solution, is_multivalued, prefer)
     mentioned = path.mentioned_keys() | {k for k, c in question.keys if c.needs}
     context = {key: value for key, value in values.items() if key in mentioned}
-    witness: dict[str, Any] = {"principal": principal, "context": context}
+    witness: dict[str, Any] = {
+        "principal": principal,
+        "context": canonical_context(context, path.policy),
+    }
     return witness if replays(path, witness) else None
 
 
 _STAR = Glob.STAR
+
+
+# ----- services ---------------------------------------------------------------------------------
+
+
+def _service_witness(
+    path: AccessPath, values: Mapping[str, str | list[str]], question: Term
+) -> dict[str, Any]:
+    # What the service sends: the keys the policy or the question looks at.
+    wanted = path.mentioned_keys() | {k for k, c in question.keys if c.needs}
+    context = {key: value for key, value in values.items() if key in wanted}
+    witness: dict[str, Any] = {"service": path.principal}
+    if context:
+        witness["context"] = context
+    return witness
 
 
 # ----- SAML and Roles Anywhere ----------------------------------------------------------------

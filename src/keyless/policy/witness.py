@@ -1,12 +1,17 @@
 """Replay a *witness*: a JSON description of a caller that should (not) be able to assume a role.
 
-A witness has one of four forms::
+A witness has one of five forms::
 
     {"claims": {...decoded OIDC token...}}
     {"principal": "arn:aws:iam::111122223333:user/alice", "context": {...}}
     {"saml": {...attributes...}}
     {"certificate": "-----BEGIN CERTIFICATE-----..." | {"subject": {...}, ...},
      "trust_anchor": "arn:aws:rolesanywhere:...:trust-anchor/..."}
+    {"service": "sns.amazonaws.com", "context": {"aws:SourceAccount": "999988887777"}}
+
+The service form is an AWS service principal calling ``sts:AssumeRole`` on behalf of a
+resource; its ``context`` holds what the service sends (``aws:SourceAccount``,
+``aws:SourceArn``, session tags for EKS Pod Identity).
 
 Every form may add ``"context"`` (extra keys) and ``"action"`` (override the action).
 The principal form also accepts ``"external_id"``, ``"mfa"`` and ``"org_id"``.
@@ -16,11 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from types import MappingProxyType
 from typing import Any
 
 from keyless.errors import InputError
+from keyless.policy.conditions import ContextValue
 from keyless.policy.document import Policy
-from keyless.policy.evaluate import Decision, Request, evaluate
+from keyless.policy.evaluate import ASSUME_ROLE, Caller, CallerType, Decision, Request, evaluate
 
 
 def witness_request(witness: Mapping[str, Any], *, role_arn: str | None = None) -> Request:
@@ -36,11 +43,11 @@ def witness_request(witness: Mapping[str, Any], *, role_arn: str | None = None) 
     context = witness.get("context")
     if context is not None and not isinstance(context, Mapping):
         raise InputError("a witness's 'context' must be an object of key -> value(s)")
-    forms = [name for name in ("claims", "principal", "saml", "certificate") if name in witness]
+    forms = [n for n in ("claims", "principal", "saml", "certificate", "service") if n in witness]
     if len(forms) != 1:
         raise InputError(
-            "a witness needs exactly one of 'claims', 'principal', 'saml' or 'certificate'"
-            + (f" (found {', '.join(forms)})" if forms else "")
+            "a witness needs exactly one of 'claims', 'principal', 'saml', 'certificate' or "
+            "'service'" + (f" (found {', '.join(forms)})" if forms else "")
         )
     form = forms[0]
     value = witness[form]
@@ -59,6 +66,12 @@ def witness_request(witness: Mapping[str, Any], *, role_arn: str | None = None) 
             org_id=witness.get("org_id"),
             role_arn=role_arn,
         )
+    elif form == "service":
+        if not isinstance(value, str) or not value:
+            raise InputError(
+                "a witness's 'service' must be a service principal, e.g. sns.amazonaws.com"
+            )
+        request = service_request(value, context=context, role_arn=role_arn)
     elif form == "saml":
         if not isinstance(value, Mapping):
             raise InputError("a witness's 'saml' must be an object of attributes")
@@ -76,6 +89,23 @@ def witness_request(witness: Mapping[str, Any], *, role_arn: str | None = None) 
             raise InputError("a witness's 'action' must be a non-empty string")
         request = replace(request, actions=(action,))
     return request
+
+
+def service_request(
+    service: str, *, context: Mapping[str, Any] | None = None, role_arn: str | None = None
+) -> Request:
+    """An ``sts:AssumeRole`` call by the AWS service principal ``service`` (session tags in
+    ``context`` add ``sts:TagSession``, as for EKS Pod Identity)."""
+    from keyless.idp.common import add_context, with_session_actions
+
+    keys: dict[str, ContextValue] = {}
+    add_context(keys, context)
+    return Request(
+        caller=Caller(CallerType.SERVICE, provider=service.strip()),
+        actions=with_session_actions(ASSUME_ROLE, keys),
+        context=MappingProxyType(keys),
+        resource=role_arn,
+    )
 
 
 def evaluate_witness(
