@@ -155,6 +155,7 @@ def _per_role(
     only the non-empty ones until each check has asked; then the analysis is free to go.
     """
     name = body.__name__
+    bit = 1 << len(_BODIES)
     _BODIES[name] = body
 
     @functools.wraps(body)
@@ -174,15 +175,17 @@ def _per_role(
                 ctx.memo.pop("trust-current", None)
                 if paused:
                     gc.enable()
-            batch = [role, found, set(_BODIES)]
+            # Few objects per role (the problems, and which checks have asked, as bits):
+            # what is kept here outlives many GC generations.
+            batch = [role, found or None, 0]
             ctx.memo[key] = batch
-        found, unasked = batch[1], batch[2]
-        if name not in unasked:  # asked twice in one scan: compute again
+        if batch[2] & bit:  # asked twice in one scan: compute again
             return iter(tuple(body(role, ctx)))
-        unasked.discard(name)
-        if not unasked:
+        batch[2] |= bit
+        if batch[2] == (1 << len(_BODIES)) - 1:
             del ctx.memo[key]
-        problems: tuple[Problem, ...] = found.pop(name, ())
+        found = batch[1]
+        problems: tuple[Problem, ...] = found.pop(name, ()) if found else ()
         return iter(problems)
 
     return run

@@ -251,9 +251,9 @@ class Language:
     def intersection(self, other: Language) -> Language:
         """Strings in both languages."""
         if self.op == "set":
-            return _finite(m for m in self.members if other.contains(m))
+            return _filtered(self, other, keep=True)
         if other.op == "set":
-            return _finite(m for m in other.members if self.contains(m))
+            return _filtered(other, self, keep=True)
         if self is ANY or other is ANY:
             return other if self is ANY else self
         return Language("and", _merge(self, other, "and"))
@@ -261,7 +261,7 @@ class Language:
     def difference(self, other: Language) -> Language:
         """Strings in this language and not in ``other``."""
         if self.op == "set":
-            return _finite(m for m in self.members if not other.contains(m))
+            return _filtered(self, other, keep=False)
         return self.intersection(other.complement())
 
     def complement(self) -> Language:
@@ -289,6 +289,8 @@ class Language:
             assert self.leaf is not None
             return not self.leaf.accepting  # leaves are trimmed: every state is reachable
         if self.op == "glob":
+            if self.segments:
+                return False  # literal text and stars: always matched by its literal text
             return any(
                 not t.star and not t.chars.negated and not t.chars.chars for t in self._glob_tokens
             )
@@ -418,6 +420,14 @@ def _merge(left: Language, right: Language, op: str) -> tuple[Language, ...]:
 
 
 _EXAMPLES: OrderedDict[Recipe, str | None] = OrderedDict()
+
+
+def _filtered(finite: Language, other: Language, *, keep: bool) -> Language:
+    """The members of ``finite`` that are (``keep``) or are not in ``other``."""
+    if len(finite.members) == 1:  # the usual StringEquals value: no new set to build
+        (member,) = finite.members
+        return finite if other.contains(member) == keep else EMPTY
+    return _finite(m for m in finite.members if other.contains(m) == keep)
 
 
 def _finite(strings: Iterable[str]) -> Language:

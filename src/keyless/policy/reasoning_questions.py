@@ -149,11 +149,13 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
     question = with_question(any_of(sub, target), all_of(sub, target))
     if question is None:
         return None
-    nice = (
-        Language.wildcard("*:ref:refs/heads/feature"),
-        Language.wildcard("*:pull_request"),
-    )
-    return question, {sub: nice}
+    return question, {sub: _TRIGGER_EXAMPLES}
+
+
+_TRIGGER_EXAMPLES = (
+    Language.wildcard("*:ref:refs/heads/feature"),
+    Language.wildcard("*:pull_request"),
+)
 
 
 def without(key: str) -> Term:
