@@ -46,8 +46,6 @@ import functools
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any
 
 from keyless.policy import patterns_search as search
 from keyless.policy.patterns_case import case_variants, fold
@@ -62,23 +60,20 @@ from keyless.policy.patterns_dfa import (
     glob_dfa,
     glob_matches,
 )
+from keyless.policy.patterns_glob import (
+    Glob,
+    Recipe,
+    glob_tokens,
+    parse_wildcard,
+    segments_match,
+)
 from keyless.policy.patterns_search import readability
 
-__all__ = ["Glob", "Language", "case_variants", "fold", "readability"]
+__all__ = ["Glob", "Language", "Recipe", "case_variants", "fold", "readability"]
 
 _CACHE_SIZE = 2048
-_ESCAPES = {"${*}": "*", "${?}": "?", "${$}": "$"}
 _ARN_SEPARATOR = ":"
 _NOT_COLON = CharClass(frozenset(_ARN_SEPARATOR), negated=True)
-
-
-class Glob(Enum):
-    """The two wildcards of a ``StringLike`` value, for :meth:`Language.from_glob`."""
-
-    STAR = "*"
-    """Any run of characters, including none."""
-    ONE = "?"
-    """Exactly one character."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,7 +155,7 @@ class Language:
             if index:
                 parts.append(Glob.STAR)
             parts.append(segment)
-        return tuple(_tokens(parts, False, ANY_CHAR))
+        return tuple(glob_tokens(parts, False, ANY_CHAR))
 
     @functools.cached_property
     def _leaf_automaton(self) -> Dfa:
@@ -191,7 +186,7 @@ class Language:
         variables first (or build the pattern with :meth:`from_glob`). Without ``escapes`` every
         ``$`` is literal.
         """
-        return _from_glob(_parse_wildcard(pattern, escapes), ignore_case)
+        return _from_glob(parse_wildcard(pattern, escapes), ignore_case)
 
     @classmethod
     def from_glob(cls, parts: Iterable[str | Glob], ignore_case: bool = False) -> Language:
@@ -321,7 +316,7 @@ class Language:
             return text in self.members
         if op == "glob":
             if self.segments:
-                return _segments_match(self.segments, text)
+                return segments_match(self.segments, text)
             if "_leaf_automaton" in self.__dict__:
                 return self._leaf_automaton.accepts(text)
             return glob_matches(self.tokens, text, self._closures)
@@ -383,27 +378,6 @@ class Language:
         return found
 
 
-class Recipe:
-    """A structural description of a :class:`Language` expression, hashed once."""
-
-    __slots__ = ("_hash", "parts")
-
-    def __init__(self, parts: tuple[Any, ...]):
-        self.parts = parts
-        self._hash = hash(parts)
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Recipe):
-            return NotImplemented
-        return self is other or (self._hash == other._hash and self.parts == other.parts)
-
-    def __repr__(self) -> str:
-        return f"Recipe({self.parts!r})"
-
-
 def _merge(left: Language, right: Language, op: str) -> tuple[Language, ...]:
     """The operands of ``left op right``, flattened, without repeats (``a & a`` is ``a``)."""
     children: list[Language] = []
@@ -450,7 +424,7 @@ def _from_glob(parts: tuple[str | Glob, ...], ignore_case: bool) -> Language:
         if segments == ["", ""] or all(not s for s in segments):
             return ANY
         return Language("glob", segments=tuple(segments))
-    return _from_tokens(tuple(_tokens(parts, ignore_case, ANY_CHAR)))
+    return _from_tokens(tuple(glob_tokens(parts, ignore_case, ANY_CHAR)))
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
@@ -464,7 +438,7 @@ def _arn_pattern(pattern: str, escapes: bool) -> Language:
             tokens.append(Token(CharClass(frozenset(_ARN_SEPARATOR))))
         # Only the resource (the remainder after the fifth colon) may hold colons.
         wild = ANY_CHAR if index == 5 else _NOT_COLON
-        tokens.extend(_tokens(_parse_wildcard(component, escapes), False, wild))
+        tokens.extend(glob_tokens(parse_wildcard(component, escapes), False, wild))
     return _from_tokens(tuple(tokens))
 
 
@@ -475,54 +449,6 @@ def _from_tokens(tokens: tuple[Token, ...]) -> Language:
     if all(not t.star and not t.chars.negated and len(t.chars.chars) == 1 for t in tokens):
         return _finite(("".join(next(iter(t.chars.chars)) for t in tokens),))
     return Language("glob", tokens=tokens)
-
-
-def _segments_match(segments: tuple[str, ...], text: str) -> bool:
-    """Does ``text`` match literal ``segments`` joined by ``*``? Leftmost matching of each
-    middle segment is optimal, so no backtracking is needed."""
-    first, last = segments[0], segments[-1]
-    if len(text) < len(first) + len(last) or not text.startswith(first):
-        return False
-    end = len(text) - len(last)
-    if not text.endswith(last):
-        return False
-    position = len(first)
-    for segment in segments[1:-1]:
-        found = text.find(segment, position, end)
-        if found < 0:
-            return False
-        position = found + len(segment)
-    return True
-
-
-def _parse_wildcard(pattern: str, escapes: bool) -> tuple[str | Glob, ...]:
-    parts: list[str | Glob] = []
-    index = 0
-    while index < len(pattern):
-        chunk = pattern[index : index + 4]
-        if escapes and chunk in _ESCAPES:
-            parts.append(_ESCAPES[chunk])
-            index += 4
-            continue
-        char = pattern[index]
-        parts.append(Glob.STAR if char == "*" else Glob.ONE if char == "?" else char)
-        index += 1
-    return tuple(parts)
-
-
-def _tokens(parts: Iterable[str | Glob], ignore_case: bool, wild: CharClass) -> list[Token]:
-    tokens: list[Token] = []
-    for part in parts:
-        if part is Glob.STAR:
-            tokens.append(Token(wild, star=True))
-        elif part is Glob.ONE:
-            tokens.append(Token(wild))
-        else:
-            assert isinstance(part, str)
-            tokens.extend(
-                Token(CharClass(case_variants(c) if ignore_case else frozenset(c))) for c in part
-            )
-    return tokens
 
 
 ANY = Language("dfa", leaf=glob_dfa((Token(ANY_CHAR, star=True),)))
