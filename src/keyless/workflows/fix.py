@@ -99,5 +99,3 @@ def write(result: FixResult) -> tuple[Path, ...]:
         rewrite.file.path.write_bytes(rewrite.after.encode("utf-8"))
         written.append(rewrite.file.path)
     return tuple(written)
-
-
