@@ -9,8 +9,9 @@ from typing import Any
 from keyless.checks.registry import CheckContext, all_checks
 from keyless.config import Thresholds
 from keyless.model import Inventory
+from keyless.policy.reasoning import analyse
 from tests.builders import make_account, make_role
-from tests.trust.support import allow
+from tests.trust.support import GH, allow, github
 from tests.trust.test_checks import run
 
 
@@ -107,3 +108,18 @@ def test_nothing_is_kept_once_every_check_has_run() -> None:
             list(chk.run(role, ctx))
     assert ctx.memo["trust-analyses"] == {}
     assert not [key for key in ctx.memo if isinstance(key, tuple)]
+
+
+def test_sentence_names_keys_in_aws_spelling() -> None:
+    trust = allow(
+        {"AWS": "arn:aws:iam::444455556666:root"},
+        {"Bool": {"aws:multifactorauthpresent": "true"}},
+    )
+    (path,) = analyse(trust).paths
+    assert "aws:MultiFactorAuthPresent" in path.describe()
+
+
+def test_witness_subject_uses_the_tenant_the_policy_names() -> None:
+    trust = github({"StringLike": {f"{GH}:sub": "repo:octo-org/*"}})
+    (finding,) = run("trust-oidc-missing-audience", trust)
+    assert finding.witness["claims"]["sub"] == "repo:octo-org/anything:ref:refs/heads/main"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from keyless.policy.reasoning import AccessPath, PrincipalClass
+from keyless.policy.reasoning_keys import canonical_key
 
 _CLASSIC = re.compile(
     r"^repo:(?P<repo>[^:]+):(?:(?:ref:(?P<ref>.+))|(?:environment:(?P<env>.+))|(?P<pr>pull_request))$"
@@ -34,7 +35,7 @@ def describe_path(path: AccessPath) -> str:
     else:
         who = f"the AWS service {path.principal}"
     others = sorted(
-        key
+        canonical_key(key, path.policy)
         for key in path.mentioned_keys()
         if not (path.issuer and key in (path.key("sub"), path.key("aud")))
     )

@@ -30,6 +30,7 @@ from keyless.policy.reasoning_formula import (
     present,
 )
 from keyless.policy.reasoning_keys import canonical_context
+from keyless.policy.reasoning_questions import tenants
 from keyless.policy.witness import evaluate_witness
 
 #: Account and principal used for "someone else" in witnesses (an AWS documentation account).
@@ -156,8 +157,11 @@ def _default_preferences(path: AccessPath) -> dict[str, tuple[Language, ...]]:
         prefer[path.key("aud")] = (Language.literal(STS_AUDIENCE),)
         grammar = path.grammar
         if grammar is not None and grammar.example:
+            # Then a readable subject of a tenant the policy names, before any subject.
+            named = sorted(tenants(path, grammar))[:1]
             prefer[path.key("sub")] = (
                 *grammar.nice("attacker", "anything"),
+                *(nice for tenant in named for nice in grammar.nice(tenant, "anything")),
                 grammar.well_formed_language(),
             )
     prefer["aws:multifactorauthpresent"] = (Language.literal("false"),)
