@@ -15,3 +15,48 @@ def test_empty_inventory_is_clean() -> None:
     result = run_checks(Inventory(accounts=()))
     assert result.findings == ()
     assert result.exit_code() == 0
+
+
+TRUST_IDS = {
+    "trust-anyone",
+    "trust-oidc-any-tenant",
+    "trust-oidc-broad-subject",
+    "trust-oidc-untrusted-trigger",
+    "trust-condition-fails-open",
+    "trust-dead-condition",
+    "trust-cross-account-no-external-id",
+    "trust-account-root-broad",
+    "trust-mfa-bypass",
+    "trust-dangling-principal",
+    "trust-service-confused-deputy",
+    "trust-roles-anywhere-unpinned",
+    "trust-cognito-unauthenticated",
+    "trust-google-oaud-only",
+    "trust-eks-unpinned",
+    "trust-saml-no-audience",
+    "trust-tag-forgeable",
+    "trust-oidc-missing-audience",
+}
+ACCOUNT_IDS = {
+    "user-long-lived-access-key",
+    "key-not-rotated",
+    "key-unused",
+    "key-two-active",
+    "user-console-without-mfa",
+    "user-console-password-unused",
+    "user-admin-with-access-key",
+    "user-direct-policy",
+    "account-mfa-not-enforced",
+    "root-access-key",
+    "root-without-mfa",
+    "root-recently-used",
+    "user-for-workload",
+}
+ORG_IDS = {"user-duplicated-across-accounts", "org-identity-center-missing"}
+
+
+def test_every_public_check_id_is_registered_under_its_theme() -> None:
+    themes = {c.id: c.theme for c in all_checks()}
+    assert TRUST_IDS | ACCOUNT_IDS | ORG_IDS <= set(themes)
+    assert {themes[i] for i in TRUST_IDS} == {"trust"}
+    assert {themes[i] for i in ORG_IDS} == {"organization"}

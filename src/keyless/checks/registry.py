@@ -8,12 +8,14 @@ touches one place only.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from inspect import cleandoc
+from types import ModuleType
 from typing import Any
 
 from keyless.config import Thresholds
@@ -96,11 +98,36 @@ def check(
             requires=frozenset(requires),
             rationale=cleandoc(function.__doc__),
             remediation=remediation,
-            theme=function.__module__.rsplit(".", 1)[-1],
+            theme=_theme(function.__module__),
             function=function,
         )
 
     return declare
+
+
+def _theme(module: str) -> str:
+    """``keyless.checks.keys`` and ``keyless.checks.trust.oidc`` are themes ``keys`` and
+    ``trust``: a theme is a module or a package of modules."""
+    parts = module.split(".")
+    return parts[2] if parts[:2] == ["keyless", "checks"] and len(parts) > 2 else parts[-1]
+
+
+def _theme_modules(theme: str) -> list[ModuleType]:
+    """The theme's module, or for a package its public submodules in name order."""
+    name = f"keyless.checks.{theme}"
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise
+        return []
+    if not hasattr(module, "__path__"):
+        return [module]
+    public = sorted(i.name for i in pkgutil.iter_modules(module.__path__) if i.name[0] != "_")
+    # A package may list its modules in reading order; any it does not list come after.
+    declared = [m for m in getattr(module, "MODULES", ()) if m in public]
+    ordered = declared + [m for m in public if m not in declared]
+    return [importlib.import_module(f"{name}.{m}") for m in ordered]
 
 
 @cache
@@ -109,18 +136,13 @@ def all_checks() -> tuple[Check, ...]:
     found: list[Check] = []
     seen: set[str] = set()
     for theme in THEMES:
-        try:
-            module = importlib.import_module(f"keyless.checks.{theme}")
-        except ModuleNotFoundError as error:
-            if error.name != f"keyless.checks.{theme}":
-                raise
-            continue
-        for value in vars(module).values():
-            if isinstance(value, Check):
-                if value.id in seen:
-                    raise RuntimeError(f"check ID {value.id} is declared twice")
-                seen.add(value.id)
-                found.append(value)
+        for module in _theme_modules(theme):
+            for value in vars(module).values():
+                if isinstance(value, Check):
+                    if value.id in seen:
+                        raise RuntimeError(f"check ID {value.id} is declared twice")
+                    seen.add(value.id)
+                    found.append(value)
     return tuple(found)
 
 

@@ -1,0 +1,210 @@
+"""Trust checks on conditions that fail open or can never hold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import MappingProxyType
+from typing import Any
+
+from keyless.checks.registry import CheckContext, Scope, check
+from keyless.checks.trust._common import (
+    _REQUIRES,
+    _per_role,
+    _problem,
+    trust_analysis,
+)
+from keyless.errors import PolicyError
+from keyless.findings import Problem, Severity
+from keyless.model import Role
+from keyless.policy.operators import Family, Qualifier
+from keyless.policy.patterns import Language
+from keyless.policy.reasoning import (
+    PrincipalClass,
+    TrustAnalysis,
+)
+from keyless.policy.reasoning_formula import absent
+from keyless.policy.reasoning_witness import realism
+
+# ----- conditions that fail open or can never hold ------------------------------------------------
+
+_PINNING_CLAIMS = frozenset(
+    {
+        "sub",
+        "aud",
+        "environment",
+        "job_workflow_ref",
+        "repository",
+        "repository_id",
+        "repository_owner_id",
+        "ref",
+        "project_id",
+        "namespace_id",
+        "organization_id",
+        "organization_slug",
+        "amr",
+    }
+)
+
+
+@check(
+    "trust-condition-fails-open",
+    title="Condition that passes when the key is missing",
+    severity=Severity.MEDIUM,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        "Use the plain operator (`StringEquals`, `StringLike`) on single-valued keys, not "
+        "`…IfExists`, `ForAllValues:` or a negated operator alone."
+    ),
+)
+@_per_role
+def trust_condition_fails_open(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """A condition is true for a request that lacks its key, and such a request is admitted.
+
+    ``…IfExists``, ``ForAllValues:`` and negated operators are true when the key is absent
+    (a token without an ``environment`` claim passes ``ForAllValues:StringEquals
+    environment prod``). https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+    """
+    analysis = trust_analysis(role, ctx)
+    if isinstance(analysis, PolicyError):
+        return
+    for path in analysis.paths:
+        reported: set[str] = set()
+        for index in path.statements:
+            for condition in analysis.policy.statements[index].conditions:
+                operator = condition.operator
+                key = condition.key_lower
+                opens = (
+                    operator.if_exists
+                    or operator.qualifier is Qualifier.FOR_ALL_VALUES
+                    or (operator.base.negated and operator.base.family is not Family.NULL)
+                )
+                if not opens or key in reported:
+                    continue
+                witness = path.find(absent(key))
+                if witness is None:
+                    continue
+                reported.add(key)
+                claim = key.rsplit(":", 1)[-1]
+                severity = Severity.HIGH if claim in _PINNING_CLAIMS else None
+                yield _problem(
+                    role,
+                    path,
+                    f"{operator.text} {condition.key} passes when {condition.key} is missing",
+                    witness,
+                    severity,
+                    key=condition.key,
+                    pointer=condition.pointer,
+                )
+
+
+@check(
+    "trust-dead-condition",
+    title="Condition no real request can satisfy",
+    severity=Severity.LOW,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        "Fix or remove the value: `*` is literal under StringEquals (use StringLike), the "
+        "claim may not be exposed by AWS, or the repository now mints immutable subjects "
+        "(`repo:OWNER@ID/REPO@ID:…`)."
+    ),
+)
+@_per_role
+def trust_dead_condition(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """A statement or value of the trust policy can never match a real request.
+
+    Examples: a wildcard under ``StringEquals`` (literal), a ``sub`` no token of the
+    provider has, a claim STS does not expose, or a classic GitHub ``sub`` for a repository
+    the same policy shows minting immutable subjects. The role silently does not work as
+    written, and readers (and simpler tools) misread it. A malformed trust policy is
+    reported here too, with the JSON pointer of the error.
+    """
+    analysis = trust_analysis(role, ctx)
+    if isinstance(analysis, PolicyError):
+        yield Problem(
+            resource=role.arn,
+            message=f"{role.name}: the trust policy cannot be analysed: {analysis.message}",
+            evidence=MappingProxyType({"error": analysis.message, "pointer": analysis.pointer}),
+            severity=Severity.MEDIUM,
+        )
+        return
+    yield from _dead_values(role, analysis)
+    for path in analysis.paths:
+        if path.principal_class is PrincipalClass.DELETED_PRINCIPAL:
+            continue
+        real = realism(path)
+        for index in path.statements:
+            if path.solve_statement(index, real) is None:
+                statement = analysis.policy.statements[index]
+                yield _problem(
+                    role,
+                    path,
+                    f"{statement.label} admits no real request from {path.principal}",
+                    None,
+                    Severity.MEDIUM,
+                    pointer=statement.pointer,
+                )
+
+
+def _dead_values(role: Role, analysis: TrustAnalysis) -> Iterator[Problem]:
+    for path in analysis.of_class(PrincipalClass.OIDC):
+        grammar = path.grammar
+        sub = path.key("sub")
+        immutable = set()
+        if grammar is not None and grammar.immutable_repo_pattern:
+            import re
+
+            for value in path.policy_values(sub):
+                match = re.match(grammar.immutable_repo_pattern, value)
+                if match:
+                    immutable.add((match["tenant"], match["repo"]))
+        for index in path.statements:
+            for condition in analysis.policy.statements[index].conditions:
+                if condition.operator.base.family is not Family.STRING:
+                    continue
+                for value in condition.values:
+                    reason = _dead_reason(
+                        condition.operator.base.comparison.value,
+                        condition.key_lower,
+                        value,
+                        sub,
+                        grammar,
+                        immutable,
+                    )
+                    if reason:
+                        yield _problem(
+                            role,
+                            path,
+                            f"{condition.key} value {value!r} {reason}",
+                            None,
+                            key=condition.key,
+                            pointer=condition.pointer,
+                        )
+
+
+def _dead_reason(
+    comparison: str,
+    key: str,
+    value: str,
+    sub: str,
+    grammar: Any,
+    immutable: set[tuple[str, str]],
+) -> str | None:
+    import re
+
+    if comparison != "like" and ("*" in value or "?" in value):
+        return "holds a wildcard, which is literal under this operator"
+    if key != sub or grammar is None:
+        return None
+    language = Language.wildcard(value) if comparison == "like" else Language.literal(value)
+    if (language & grammar.well_formed_language()).is_empty():
+        return "matches no subject the provider mints"
+    if grammar.classic_repo_pattern:
+        match = re.match(grammar.classic_repo_pattern, value)
+        if match and (match["tenant"], match["repo"]) in immutable:
+            return (
+                "uses the classic subject format, but the same repository mints immutable "
+                "subjects (repo:OWNER@ID/REPO@ID:…)"
+            )
+    return None

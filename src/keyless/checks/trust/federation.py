@@ -1,0 +1,269 @@
+"""Trust checks on Roles Anywhere, EKS, Cognito, Google, SAML and session tags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from keyless.checks.registry import CheckContext, Scope, check
+from keyless.checks.trust._common import (
+    _AWS,
+    _AWS_SIGNIN,
+    _POD_TAG_VALUES,
+    _POD_TAGS,
+    _REQUIRES,
+    _paths,
+    _per_role,
+    _problem,
+    trust_analysis,
+)
+from keyless.errors import PolicyError
+from keyless.findings import Problem, Severity
+from keyless.model import Role
+from keyless.policy.patterns import Language
+from keyless.policy.reasoning import (
+    PrincipalClass,
+    with_question,
+)
+from keyless.policy.reasoning_formula import absent, all_of, any_of, present
+
+# ----- Roles Anywhere, EKS, Cognito, Google, SAML ------------------------------------------------
+
+
+@check(
+    "trust-roles-anywhere-unpinned",
+    title="Roles Anywhere trust without a trust-anchor pin",
+    severity=Severity.HIGH,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        'Add `"ArnEquals": {"aws:SourceArn": "<trust anchor ARN>"}` and pin the certificate '
+        "subject with `aws:PrincipalTag/x509Subject/CN`."
+    ),
+)
+@_per_role
+def trust_roles_anywhere_unpinned(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """Any certificate from any trust anchor of the account can get the role's credentials.
+
+    Without an ``aws:SourceArn`` condition, every trust anchor (and every certificate it
+    accepts) that a profile listing the role can use is trusted.
+    https://docs.aws.amazon.com/rolesanywhere/latest/userguide/trust-model.html
+    """
+    for path in _paths(role, ctx, PrincipalClass.ROLES_ANYWHERE):
+        named = Language.empty()
+        for value in path.policy_values("aws:sourcearn"):
+            named = named | Language.literal(value)
+        witness = path.find(all_of("aws:sourcearn", ~named))
+        if witness is None:
+            continue
+        pinned = any(k.startswith("aws:principaltag/x509") for k in path.mentioned_keys())
+        yield _problem(
+            role,
+            path,
+            "a certificate from any trust anchor can assume it",
+            witness,
+            Severity.MEDIUM if pinned else None,
+        )
+
+
+@check(
+    "trust-eks-unpinned",
+    title="EKS trust not pinned to one service account",
+    severity=Severity.HIGH,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        "Pin the exact service account: `StringEquals <issuer>:sub "
+        "system:serviceaccount:<namespace>:<name>` (IRSA), or `aws:RequestTag/"
+        "kubernetes-namespace` and `…/kubernetes-service-account` (Pod Identity)."
+    ),
+)
+@_per_role
+def trust_eks_unpinned(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """Any pod of a cluster or namespace can assume the role.
+
+    IRSA without an exact ``sub`` trusts every service account (``system:serviceaccount:ns:*``
+    every one in the namespace); Pod Identity without tag conditions trusts every
+    association in the account.
+    https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
+    """
+    for path in _paths(role, ctx, PrincipalClass.OIDC):
+        grammar = path.grammar
+        if grammar is None or grammar.provider != "Amazon EKS (IRSA)":
+            continue
+        sub = path.key("sub")
+        exact = Language.empty()
+        for value in path.policy_values(sub):
+            if "*" not in value and "?" not in value:
+                exact = exact | Language.literal(value)
+        target = grammar.well_formed_language() - exact
+        namespaces = sorted(r for _, r in grammar.repos_in(path.policy_values(sub)))
+        nice = grammar.nice("", namespaces[0] if namespaces else "default")
+        witness = path.find(
+            with_question(any_of(sub, target), all_of(sub, target)) or absent(sub),
+            {sub: nice},
+        )
+        if witness is not None:
+            yield _problem(
+                role, path, "any service account of the cluster scope can assume it", witness
+            )
+    for path in _paths(role, ctx, PrincipalClass.SERVICE):
+        if path.principal == "pods.eks.amazonaws.com" and not any(
+            k.startswith("aws:requesttag/") for k in path.mentioned_keys()
+        ):
+            # Any association: a pod of any namespace, shown by the tags EKS passes.
+            tagged = with_question(*(present(key) for key in _POD_TAGS))
+            witness = path.find(tagged, _POD_TAG_VALUES) if tagged is not None else None
+            yield _problem(
+                role,
+                path,
+                "any EKS Pod Identity association can use it",
+                witness or path.find(),
+            )
+
+
+@check(
+    "trust-cognito-unauthenticated",
+    title="Cognito role open to guests or any identity pool",
+    severity=Severity.CRITICAL,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        "Pin the identity pool with `StringEquals cognito-identity.amazonaws.com:aud` and "
+        'require `"ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": '
+        '"authenticated"}`.'
+    ),
+)
+@_per_role
+def trust_cognito_unauthenticated(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """Anyone on the internet can get a Cognito token this role accepts.
+
+    Without an ``aud`` pin any identity pool (anyone can create one) is trusted; without
+    ``amr`` = ``authenticated``, a guest identity of a pool with guest access can assume the
+    role through the basic flow.
+    https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
+    """
+    for path in _paths(role, ctx, PrincipalClass.OIDC):
+        if path.issuer != "cognito-identity.amazonaws.com":
+            continue
+        aud, amr = path.key("aud"), path.key("amr")
+        pools = Language.empty()
+        for value in path.policy_values(aud):
+            pools = pools | Language.literal(value)
+        witness = path.find(all_of(aud, ~pools))
+        if witness is not None:
+            yield _problem(role, path, "a token of any identity pool can assume it", witness)
+            continue
+        if any("unauthenticated" in v for v in path.policy_values(amr)):
+            continue  # the role is meant for guests
+        guest = Language.literal("unauthenticated")
+        witness = path.find(with_question(any_of(amr, guest), all_of(amr, guest)) or absent(amr))
+        if witness is not None:
+            yield _problem(role, path, "a guest (unauthenticated) identity can assume it", witness)
+
+
+@check(
+    "trust-google-oaud-only",
+    title="Google trust pinned only on oaud",
+    severity=Severity.HIGH,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        "Pin `accounts.google.com:sub` (the service account's numeric ID), "
+        "`accounts.google.com:aud` (its azp) or `accounts.google.com:google/organization_number`."
+    ),
+)
+@_per_role
+def trust_google_oaud_only(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """The role trusts Google tokens by ``oaud`` alone, which the caller chooses.
+
+    ``accounts.google.com:oaud`` is the token's raw ``aud``; any GCP service account can mint
+    an ID token for any audience.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
+    """
+    for path in _paths(role, ctx, PrincipalClass.OIDC):
+        if path.issuer != "accounts.google.com" or path.key("oaud") not in path.mentioned_keys():
+            continue
+        terms = [absent(path.key("google/organization_number"))]
+        for name in ("aud", "sub"):
+            taken = Language.empty()
+            for value in path.policy_values(path.key(name)):
+                taken = taken | Language.literal(value)
+            terms.append(all_of(path.key(name), ~taken))
+        question = with_question(*terms)
+        witness = path.find(question) if question is not None else None
+        if witness is not None:
+            yield _problem(
+                role, path, "any Google identity can assume it by choosing oaud", witness
+            )
+
+
+@check(
+    "trust-saml-no-audience",
+    title="SAML trust without an AWS sign-in audience",
+    severity=Severity.MEDIUM,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        'Add `"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}` (or the '
+        "regional sign-in endpoint you use)."
+    ),
+)
+@_per_role
+def trust_saml_no_audience(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """The role accepts SAML assertions addressed to a recipient other than AWS sign-in.
+
+    ``SAML:aud`` pins the assertion's recipient; without it an assertion the IdP issued for
+    another relying party is accepted.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml.html
+    """
+    for path in _paths(role, ctx, PrincipalClass.SAML):
+        witness = path.find(
+            all_of("saml:aud", ~_AWS_SIGNIN),
+            {"saml:aud": (Language.literal("https://attacker.example/saml"),)},
+        )
+        if witness is not None:
+            yield _problem(role, path, "accepts SAML assertions for another recipient", witness)
+
+
+@check(
+    "trust-tag-forgeable",
+    title="Tag condition a caller can forge",
+    severity=Severity.HIGH,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        "Allow `sts:TagSession` only to the service that sets the tags (pods.eks.amazonaws.com, "
+        "rolesanywhere.amazonaws.com), or reserve the tag keys with a resource control policy."
+    ),
+)
+@_per_role
+def trust_tag_forgeable(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """A tag condition trusts ``aws:RequestTag`` values a caller can set itself.
+
+    Session tags are supplied by whoever calls STS with ``sts:TagSession``; a condition on
+    them proves nothing when a principal other than the tagging service may pass tags.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html
+    """
+    analysis = trust_analysis(role, ctx)
+    if isinstance(analysis, PolicyError):
+        return
+    tagged = {
+        key: path
+        for path in analysis.paths
+        for key in path.mentioned_keys()
+        if key.startswith("aws:requesttag/")
+    }
+    for path in analysis.of_class(*_AWS):
+        for key, source in sorted(tagged.items()):
+            solution = source.solve(present(key))
+            if solution is None:
+                continue
+            wanted = solution.constraint(key).single_value_language()
+            witness = path.find(
+                with_question(any_of(key, wanted), all_of(key, wanted)) or present(key)
+            )
+            if witness is not None:
+                yield _problem(
+                    role, path, f"{path.principal} can set {key} itself", witness, tag=key
+                )
+                break

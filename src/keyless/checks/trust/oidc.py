@@ -1,0 +1,170 @@
+"""Trust checks on OIDC federation from CI/CD and other shared issuers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from keyless.checks.registry import CheckContext, Scope, check
+from keyless.checks.trust._common import (
+    _REQUIRES,
+    _paths,
+    _per_role,
+    _problem,
+)
+from keyless.findings import Problem, Severity
+from keyless.model import Role
+from keyless.policy.patterns import Language
+from keyless.policy.reasoning import (
+    PrincipalClass,
+)
+from keyless.policy.reasoning_formula import present
+from keyless.policy.reasoning_questions import (
+    other_repository,
+    other_tenant,
+    triggered_by,
+)
+
+# ----- OIDC ---------------------------------------------------------------------------------------
+
+
+@check(
+    "trust-oidc-any-tenant",
+    title="OIDC trust open to every tenant of a shared issuer",
+    severity=Severity.CRITICAL,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        "Pin the tenant: an exact `sub` (e.g. `repo:<org>/<repo>:ref:refs/heads/main`) or the "
+        "provider's ID claim (`repository_owner_id`, `project_id`, `organization_id`), with "
+        "StringEquals, in every statement and every value."
+    ),
+)
+@_per_role
+def trust_oidc_any_tenant(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """A token from another tenant of a shared issuer (GitHub, GitLab, Terraform Cloud, ...)
+    can assume the role.
+
+    One issuer serves every customer of the SaaS, so only the claims pin the tenant; values
+    are ORed, so one loose value anywhere in a list (``["repo:o/r:…", "*"]``) opens the role
+    to everybody. https://securitylabs.datadoghq.com/articles/exploring-github-to-aws-keyless-authentication-flaws/
+    """
+    for path in _paths(role, ctx, PrincipalClass.OIDC):
+        asked = other_tenant(path)
+        if asked is None:
+            continue
+        witness = path.find(*asked)
+        if witness is not None:
+            name = path.provider.name if path.provider else path.issuer
+            yield _problem(role, path, f"any {name} tenant can assume it", witness)
+
+
+@check(
+    "trust-oidc-broad-subject",
+    title="OIDC trust open to other repositories of the organisation",
+    severity=Severity.HIGH,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        "Enumerate the exact subjects (`repo:<org>/<repo>:ref:refs/heads/main`, "
+        "`project_path:<group>/<project>:ref_type:branch:ref:main`) instead of an "
+        "organisation-wide wildcard."
+    ),
+)
+@_per_role
+def trust_oidc_broad_subject(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """Another repository (project, workspace, pipeline) of the trusted organisation can
+    assume the role, including repositories created later.
+
+    Not reported when the same path is already open to every tenant (``trust-oidc-any-tenant``).
+    https://docs.github.com/en/actions/reference/security/oidc
+    """
+    for path in _paths(role, ctx, PrincipalClass.OIDC):
+        grammar = path.grammar
+        if grammar is None or grammar.provider == "Amazon EKS (IRSA)":
+            continue
+        tenant = other_tenant(path)
+        if tenant is not None and path.admits(tenant[0]):
+            continue
+        asked = other_repository(path)
+        if asked is None:
+            continue
+        witness = path.find(*asked)
+        if witness is not None:
+            yield _problem(
+                role,
+                path,
+                f"another {grammar.repo_word} of the organisation can assume it",
+                witness,
+            )
+
+
+@check(
+    "trust-oidc-untrusted-trigger",
+    title="OIDC trust admits pull requests or unprotected branches",
+    severity=Severity.HIGH,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        "Pin a protected branch or environment (`…:ref:refs/heads/main`, "
+        "`…:environment:production` with required reviewers); never `…:*` or `:pull_request`."
+    ),
+)
+@_per_role
+def trust_oidc_untrusted_trigger(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """Unreviewed code can mint a token the role accepts: a pull request, or a push to a
+    branch other than the default branch (``refs/heads/*``, ``main*``).
+
+    Anyone with write access can push a branch or open a pull request that edits the
+    workflow. https://docs.github.com/en/actions/reference/security/oidc
+    """
+    for path in _paths(role, ctx, PrincipalClass.OIDC):
+        grammar = path.grammar
+        if grammar is None:
+            continue
+        for trigger in grammar.triggers:
+            asked = triggered_by(path, trigger)
+            if asked is None:
+                continue
+            witness = path.find(*asked)
+            if witness is not None:
+                yield _problem(
+                    role,
+                    path,
+                    f"{trigger.label} can assume it",
+                    witness,
+                    Severity(trigger.severity),
+                    trigger=trigger.label,
+                )
+
+
+@check(
+    "trust-oidc-missing-audience",
+    title="OIDC trust without an audience condition",
+    severity=Severity.LOW,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation='Add `"StringEquals": {"<issuer>:aud": "sts.amazonaws.com"}`.',
+)
+@_per_role
+def trust_oidc_missing_audience(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """The role accepts tokens minted for any audience of the issuer.
+
+    STS also checks ``aud`` against the OIDC provider's client IDs, so this is defence in
+    depth; but the provider is shared by every role trusting it, and tokens minted for
+    another relying party should not open this one.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
+    """
+    for path in _paths(role, ctx, PrincipalClass.OIDC):
+        provider = path.provider
+        if (
+            provider is None
+            or not provider.generic_keys
+            or provider.name.startswith("Amazon Cognito")
+        ):
+            continue
+        aud = path.key("aud")
+        if aud in path.mentioned_keys():
+            continue
+        witness = path.find(present(aud), {aud: (Language.literal("https://attacker.example"),)})
+        if witness is not None:
+            yield _problem(role, path, "accepts tokens for any audience", witness)

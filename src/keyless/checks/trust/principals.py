@@ -1,0 +1,241 @@
+"""Trust checks on who is named: anyone, other AWS accounts and principals, services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from keyless.checks.registry import CheckContext, Scope, check
+from keyless.checks.trust._common import (
+    _AWS,
+    _OWN_CHECK_SERVICES,
+    _REQUIRES,
+    _STRANGER,
+    NO_SOURCE_CONDITION_SERVICES,
+    _named_accounts,
+    _org_accounts,
+    _paths,
+    _per_role,
+    _problem,
+)
+from keyless.findings import Problem, Severity
+from keyless.model import Role
+from keyless.policy.patterns import Language
+from keyless.policy.reasoning import (
+    PrincipalClass,
+    with_question,
+)
+from keyless.policy.reasoning_formula import absent, all_of, any_of
+from keyless.policy.reasoning_questions import (
+    outsider,
+)
+
+# ----- anyone and AWS accounts -------------------------------------------------------------------
+
+
+@check(
+    "trust-anyone",
+    title="Role assumable by any AWS principal",
+    severity=Severity.CRITICAL,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        'Replace `"Principal": "*"` with the accounts or roles that need access, or pin '
+        "`aws:PrincipalOrgID` / `aws:PrincipalArn` in every statement that trusts `*`."
+    ),
+)
+@_per_role
+def trust_anyone(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """The trust policy admits a principal of an account nobody here controls.
+
+    ``"Principal": "*"`` (or ``{"AWS": "*"}``) with no condition an outsider cannot meet lets
+    any authenticated principal in any AWS account assume the role; the attacker writes
+    their own identity policy, so nothing else stops them. Conditions on keys the caller
+    sets (``sts:ExternalId``, session tags, MFA on their own user) do not help.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
+    for path in _paths(role, ctx, PrincipalClass.ANYONE):
+        question = outsider(role.account_id, _named_accounts(path))
+        witness = path.find(question)
+        if witness is not None:
+            yield _problem(role, path, "any principal in any AWS account can assume it", witness)
+
+
+@check(
+    "trust-cross-account-no-external-id",
+    title="Another account trusted without an external ID",
+    severity=Severity.HIGH,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        "If the account belongs to a vendor, require the unique external ID it issued to "
+        'you: `"Condition": {"StringEquals": {"sts:ExternalId": "<id>"}}`.'
+    ),
+)
+@_per_role
+def trust_cross_account_no_external_id(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """An account outside the organisation is trusted without ``sts:ExternalId``.
+
+    A vendor's account acting for many customers can be driven by any of them to assume
+    your role (the confused deputy) unless the vendor passes an external ID unique to you.
+    Accounts of the same organisation are not reported.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+    """
+    own = _org_accounts(ctx) | {role.account_id}
+    for path in _paths(role, ctx, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL):
+        if path.account is None or path.account in own:
+            continue
+        witness = path.find(absent("sts:externalid"))
+        if witness is not None:
+            yield _problem(
+                role,
+                path,
+                f"account {path.account} can assume it without an external ID",
+                witness,
+            )
+
+
+@check(
+    "trust-account-root-broad",
+    title="Another account trusted as a whole",
+    severity=Severity.MEDIUM,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        "Name the role that needs access instead of the account, or add "
+        '`"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::<account>:role/<name>"}`.'
+    ),
+)
+@_per_role
+def trust_account_root_broad(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """Another account is trusted through ``:root`` with no ``aws:PrincipalArn`` pin.
+
+    Trusting an account delegates the choice to its administrators: every identity they
+    allow ``sts:AssumeRole`` (today or later) gets in. The role's own account and accounts
+    of the same organisation are not reported: there it is the usual way to let that
+    account's own policies decide (e.g. ``OrganizationAccountAccessRole``).
+    """
+    own = _org_accounts(ctx) | {role.account_id}
+    for path in _paths(role, ctx, PrincipalClass.AWS_ACCOUNT):
+        if path.account in own:
+            continue
+        named = Language.empty()
+        for value in path.policy_values("aws:principalarn"):
+            named = named | Language.wildcard(value)
+        witness = path.find(all_of("aws:principalarn", ~named))
+        if witness is not None:
+            yield _problem(
+                role,
+                path,
+                f"every principal account {path.account} allows can assume it",
+                witness,
+            )
+
+
+@check(
+    "trust-mfa-bypass",
+    title="MFA condition that long-term keys bypass",
+    severity=Severity.HIGH,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        'Require MFA in the Allow statement with `"Bool": {"aws:MultiFactorAuthPresent": '
+        '"true"}` (not `BoolIfExists`, and not only a Deny on `"false"`).'
+    ),
+)
+@_per_role
+def trust_mfa_bypass(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """The policy means to require MFA, yet admits a caller without it.
+
+    ``aws:MultiFactorAuthPresent`` is absent for callers using long-term access keys, so
+    ``BoolIfExists … "true"`` and a Deny on ``Bool … "false"`` both let them in.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
+    """
+    mfa, age = "aws:multifactorauthpresent", "aws:multifactorauthage"
+    for path in _paths(role, ctx, *_AWS):
+        if not ({mfa, age} & path.mentioned_keys()):
+            continue
+        without = with_question(absent(mfa), absent(age))
+        false = with_question(
+            any_of(mfa, Language.literal("false")),
+            all_of(mfa, Language.literal("false")),
+            absent(age),
+        )
+        for question in (without, false):
+            witness = path.find(question) if question is not None else None
+            if witness is not None:
+                yield _problem(role, path, "can be assumed without MFA", witness)
+                break
+
+
+@check(
+    "trust-dangling-principal",
+    title="Trust in a deleted principal",
+    severity=Severity.LOW,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        "Remove the unique ID from the trust policy; if the principal was re-created, "
+        "trust its new ARN explicitly."
+    ),
+)
+@_per_role
+def trust_dangling_principal(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """The trust policy names a principal by unique ID (``AROA…``/``AIDA…``).
+
+    IAM shows a unique ID where a trusted user or role was deleted. Nobody matches it (a
+    re-created principal gets a new ID), so the statement is dead, and an edit that
+    "restores" the name may trust someone unintended.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles
+    """
+    for path in _paths(role, ctx, PrincipalClass.DELETED_PRINCIPAL):
+        yield _problem(role, path, f"trusts a deleted principal ({path.principal})", None)
+
+
+@check(
+    "trust-service-confused-deputy",
+    title="Service trusted without a source condition",
+    severity=Severity.MEDIUM,
+    scope=Scope.ROLE,
+    requires=_REQUIRES,
+    remediation=(
+        "Add `aws:SourceAccount` (your account) and, where the service sends it, "
+        "`aws:SourceArn` (the resource that uses the role) to the statement."
+    ),
+)
+@_per_role
+def trust_service_confused_deputy(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+    """A service principal can assume the role on behalf of another account's resource.
+
+    Services that act for resources (SNS, S3, CloudTrail, Config, ...) send
+    ``aws:SourceAccount``/``aws:SourceArn``; without them in the trust policy, another
+    customer's resource can make the service use your role. Services that run your own
+    compute and send no source keys (EC2, Lambda, ECS tasks, EKS, Step Functions, ...) and
+    service-linked roles are not reported.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+    """
+    if role.path.startswith("/aws-service-role/"):
+        return
+    own = Language.literal(role.account_id)
+    own_arns = Language.arn_pattern(f"arn:*:*:*:{role.account_id}:*")
+    for path in _paths(role, ctx, PrincipalClass.SERVICE):
+        service = path.principal.lower()
+        if service in NO_SOURCE_CONDITION_SERVICES or service in _OWN_CHECK_SERVICES:
+            continue
+        outside = with_question(
+            all_of("aws:sourceaccount", ~own),
+            all_of("aws:sourcearn", ~own_arns),
+            all_of("aws:sourceowner", ~own),
+            absent("aws:sourceorgid"),
+            absent("aws:sourceorgpaths"),
+        )
+        if outside is None or not path.admits(outside):
+            continue
+        # The witness shows the service acting for a resource of another account.
+        stranger = with_question(outside, any_of("aws:sourceaccount", ~own))
+        witness = path.find(stranger, _STRANGER) if stranger is not None else None
+        yield _problem(
+            role,
+            path,
+            f"{service} can assume it for another account's resources",
+            witness or path.find(outside, _STRANGER),
+        )
