@@ -134,7 +134,7 @@ def _arn_like(parts: tuple[Text, ...], value: str) -> bool:
 # --------------------------------------------------------------------------- scalar parsing
 
 
-def _number(text: str) -> Decimal | None:
+def parse_number(text: str) -> Decimal | None:
     try:
         number = Decimal(text.strip())
     except InvalidOperation:
@@ -142,9 +142,9 @@ def _number(text: str) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _date(text: str) -> datetime | None:
+def parse_date(text: str) -> datetime | None:
     """ISO 8601 (``2026-01-01T00:00:00Z``, date-only allowed) or epoch seconds."""
-    number = _number(text)
+    number = parse_number(text)
     if number is not None:
         try:
             return datetime.fromtimestamp(float(number), tz=UTC)
@@ -300,9 +300,9 @@ def _matcher(condition: Condition, context: Context, variables: bool) -> Callabl
         exact = set(texts)
         return lambda value: value in exact
     if family is Family.NUMERIC:
-        return _typed(condition.values, _number, comparison)
+        return _typed(condition.values, parse_number, comparison)
     if family is Family.DATE:
-        return _typed(condition.values, _date, comparison)
+        return _typed(condition.values, parse_date, comparison)
     if family is Family.BOOL:
         # Bool compares "true"/"false" without regard to case.
         wanted = {value.lower() for value in condition.values}

@@ -24,10 +24,10 @@ from __future__ import annotations
 import functools
 import ipaddress
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, timedelta
+from decimal import Decimal
 
-from keyless.policy.conditions import evaluate_condition, make_context
+from keyless.policy.conditions import evaluate_condition, make_context, parse_date, parse_number
 from keyless.policy.document import Condition, Policy, Statement
 from keyless.policy.operators import Comparison, Family, Operator, Qualifier
 from keyless.policy.patterns import Glob, Language, Recipe
@@ -223,11 +223,11 @@ def _candidates(family: Family, values: Iterable[str]) -> set[str]:
     if family is Family.BOOL:
         return {"true", "false", *(v.lower() for v in values)}
     if family is Family.NUMERIC:
-        numbers = sorted({n for n in map(_decimal, values) if n is not None})
+        numbers = sorted({n for n in map(parse_number, values) if n is not None})
         points = _cells(numbers, Decimal(1))
         return {_show_number(p) for p in points} | {"0"}
     if family is Family.DATE:
-        dates = sorted({d for d in map(_date, values) if d is not None})
+        dates = sorted({d for d in map(parse_date, values) if d is not None})
         found = _date_cells(dates)
         return {d.strftime("%Y-%m-%dT%H:%M:%SZ") for d in found} | {"2026-01-01T00:00:00Z"}
     if family is Family.IP:
@@ -254,31 +254,9 @@ def _date_cells(points: list[datetime]) -> list[datetime]:
     return [d.replace(microsecond=0) for d in found if d.year > 1970]
 
 
-def _decimal(text: str) -> Decimal | None:
-    try:
-        number = Decimal(text.strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
 def _show_number(number: Decimal) -> str:
     text = format(number.normalize(), "f")
     return text
-
-
-def _date(text: str) -> datetime | None:
-    number = _decimal(text)
-    if number is not None:
-        try:
-            return datetime.fromtimestamp(float(number), tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    try:
-        parsed = datetime.fromisoformat(text.strip())
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _ip_candidates(values: Iterable[str]) -> set[str]:
