@@ -45,8 +45,12 @@ def replay(policy: Path, witness: dict, tmp_path: Path) -> int:
     if "saml" in witness:
         attributes = write(tmp_path, "saml.json", witness["saml"])
         return run("simulate", "--trust-policy", str(policy), "--saml", str(attributes))[0]
-    pytest.skip(f"no simulate form for witness {sorted(witness)}")
-    return 2
+    if "service" in witness:
+        args = ["simulate", "--trust-policy", str(policy), "--service", witness["service"]]
+        for key, value in witness.get("context", {}).items():
+            args += ["--context", f"{key}={value}"]
+        return run(*args)[0]
+    pytest.fail(f"no simulate form for witness {sorted(witness)}")
 
 
 def test_org_wide_subject_is_reported_with_replayable_witnesses(tmp_path: Path) -> None:
@@ -101,12 +105,27 @@ def test_well_pinned_policy_is_clean() -> None:
             },
             "trust-oidc-any-tenant",
         ),
+        (
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            },
+            "trust-service-confused-deputy",
+        ),
     ],
 )
 def test_risky_statements_replay_to_allow(tmp_path: Path, policy: dict, check: str) -> None:
     path = write(tmp_path, "policy.json", {"Version": "2012-10-17", "Statement": [policy]})
     code, out, _ = run(
-        "trust", str(path), "--format", "json", "--role-arn", "arn:aws:iam::111122223333:role/r"
+        "trust",
+        str(path),
+        "--format",
+        "json",
+        "--role-arn",
+        "arn:aws:iam::111122223333:role/r",
+        "--fail-on",
+        "low",
     )
     findings = [f for f in json.loads(out)["findings"] if f["check"] == check]
     assert code == 1

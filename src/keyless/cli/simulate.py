@@ -67,6 +67,7 @@ def build_request(
     external_id: str | None,
     mfa: bool,
     role_arn: str | None,
+    service: str | None = None,
 ) -> Request:
     """The request the options describe (exactly one mechanism)."""
     from keyless.idp.aws import aws_principal_request
@@ -82,13 +83,14 @@ def build_request(
             ("--principal", principal),
             ("--saml", saml),
             ("--certificate", certificate),
+            ("--service", service),
         )
         if value is not None
     ]
     if len(given) != 1:
         raise InputError(
             "give exactly one caller: --web-identity, --web-identity-token, --principal, "
-            "--saml or --certificate" + (f" (got {', '.join(given)})" if given else ""),
+            "--saml, --certificate or --service" + (f" (got {', '.join(given)})" if given else ""),
         )
     if (external_id is not None or mfa) and principal is None:
         raise InputError("--external-id and --mfa apply only with --principal")
@@ -122,6 +124,10 @@ def build_request(
         )
     if saml is not None:
         return saml_request(_read_json_object(saml, "the SAML attributes"), context=context)
+    if service is not None:
+        from keyless.policy.witness import service_request
+
+        return service_request(service, context=context, role_arn=role_arn)
     if certificate is None or trust_anchor is None:  # unreachable: checked above
         raise InputError("--certificate and --trust-anchor go together")
     try:
@@ -156,6 +162,12 @@ def build_request(
 )
 @click.option("--trust-anchor", metavar="ARN", help="The Roles Anywhere trust anchor ARN.")
 @click.option(
+    "--service",
+    metavar="PRINCIPAL",
+    help="An AWS service acting for a resource, e.g. sns.amazonaws.com (with --context "
+    "aws:SourceAccount=… / aws:SourceArn=…).",
+)
+@click.option(
     "--context",
     "context_pairs",
     multiple=True,
@@ -182,6 +194,7 @@ def simulate(
     saml: str | None,
     certificate: str | None,
     trust_anchor: str | None,
+    service: str | None,
     context_pairs: tuple[str, ...],
     external_id: str | None,
     mfa: bool,
@@ -203,6 +216,7 @@ def simulate(
         external_id=external_id,
         mfa=mfa,
         role_arn=role_arn,
+        service=service,
     )
     if action is not None:
         request = replace(request, actions=(action,))
