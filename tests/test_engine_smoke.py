@@ -3,6 +3,7 @@
 from keyless.checks import all_checks
 from keyless.engine import run_checks
 from keyless.model import Inventory
+from tests.checks.test_engine_behaviour import ACCOUNT_CHECKS
 
 
 def test_check_ids_are_unique_kebab_case() -> None:
@@ -37,26 +38,11 @@ TRUST_IDS = {
     "trust-tag-forgeable",
     "trust-oidc-missing-audience",
 }
-ACCOUNT_IDS = {
-    "user-long-lived-access-key",
-    "key-not-rotated",
-    "key-unused",
-    "key-two-active",
-    "user-console-without-mfa",
-    "user-console-password-unused",
-    "user-admin-with-access-key",
-    "user-direct-policy",
-    "account-mfa-not-enforced",
-    "root-access-key",
-    "root-without-mfa",
-    "root-recently-used",
-    "user-for-workload",
-}
 ORG_IDS = {"user-duplicated-across-accounts", "org-identity-center-missing"}
 
 
 def test_every_public_check_id_is_registered_under_its_theme() -> None:
     themes = {c.id: c.theme for c in all_checks()}
-    assert set(themes) >= TRUST_IDS | ACCOUNT_IDS | ORG_IDS
+    assert set(themes) >= TRUST_IDS | set(ACCOUNT_CHECKS) | ORG_IDS
     assert {themes[i] for i in TRUST_IDS} == {"trust"}
     assert {themes[i] for i in ORG_IDS} == {"organization"}
