@@ -43,12 +43,16 @@ def test_simulate_documents(claims: str) -> None:
         "json",
     )
     jsonschema.validate(document, schema("simulate-v1"))
+    expected = "allow" if claims == "claims-main.json" else "deny"
+    assert document["decision"] == expected
 
 
 @pytest.mark.parametrize("policy", ["trust-policy.json", "trust-policy-org-wide.json"])
 def test_trust_documents(policy: str) -> None:
     document = output("trust", str(GITHUB / policy), "--format", "json")
     jsonschema.validate(document, schema("trust-v1"))
+    assert document["paths"]
+    assert (document["max_severity"] == "none") == (policy == "trust-policy.json")
 
 
 def test_a_document_of_another_version_is_rejected() -> None:

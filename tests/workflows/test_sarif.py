@@ -49,15 +49,17 @@ def test_result_points_at_file_line_and_column() -> None:
 
 def test_builder_without_location_is_valid() -> None:
     rule = SarifRule("x-rule", "X", Severity.LOW, "why", "fix it", None)
-    _validate(
-        build_log(
-            tool_name="t",
-            tool_version="1",
-            information_uri="https://example.com",
-            rules=[rule],
-            results=[SarifResult("x-rule", Severity.LOW, "message")],
-        )
+    log = build_log(
+        tool_name="t",
+        tool_version="1",
+        information_uri="https://example.com",
+        rules=[rule],
+        results=[SarifResult("x-rule", Severity.LOW, "message")],
     )
+    _validate(log)
+    (result,) = log["runs"][0]["results"]
+    assert "locations" not in result
+    assert result["level"] == "note"
 
 
 def test_schema_rejects_a_broken_log() -> None:
