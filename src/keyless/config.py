@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from keyless.errors import ConfigError
+from keyless.files import read_text
 
 DEFAULT_CONFIG_NAME = "keyless.toml"
 
@@ -70,13 +71,10 @@ def load_config(path: Path | None, *, search_dir: Path | None = None) -> Config:
         if not candidate.is_file():
             return Config()
         path = candidate
+    text = read_text(path, "the configuration")
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(
-            f"cannot read the configuration: {error.strerror}", where=str(path)
-        ) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"not valid TOML: {error}", where=str(path)) from None
     return parse_config(raw, source=str(path))
 

@@ -5,37 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import replace
-from pathlib import Path
-from typing import Any
 
 import click
 
 from keyless.errors import InputError
+from keyless.files import read_json_object, read_text
 from keyless.policy.document import parse_trust_policy
 from keyless.policy.evaluate import Decision, Request, evaluate
-
-
-def _read(path: str, what: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{what} file does not exist", where=path) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{what} file cannot be read ({error})", where=path) from None
-
-
-def _read_json_object(path: str, what: str) -> dict[str, Any]:
-    text = _read(path, what)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            f"{what} is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}",
-            where=path,
-        ) from None
-    if not isinstance(data, dict):
-        raise InputError(f"{what} must be a JSON object", where=path)
-    return data
 
 
 def _parse_context(pairs: tuple[str, ...]) -> dict[str, str | list[str]]:
@@ -99,7 +75,7 @@ def build_request(
     if (trust_anchor is None) != (certificate is None):
         raise InputError("--certificate and --trust-anchor go together")
     if web_identity is not None:
-        claims = _read_json_object(web_identity, "the claims")
+        claims = read_json_object(web_identity, "the claims")
         if "iss" not in claims:
             raise InputError(
                 "the claims have no 'iss' (issuer)",
@@ -110,9 +86,9 @@ def build_request(
     if web_identity_token is not None:
         from keyless.idp.tokens import decode_token
 
-        key_set = _read_json_object(jwks, "the JWKS") if jwks is not None else None
+        key_set = read_json_object(jwks, "the JWKS") if jwks is not None else None
         try:
-            claims = decode_token(_read(web_identity_token, "the token"), jwks=key_set)
+            claims = decode_token(read_text(web_identity_token, "the token"), jwks=key_set)
         except InputError as error:
             raise InputError(error.message, where=web_identity_token, hint=error.hint) from None
         if "iss" not in claims:
@@ -123,7 +99,7 @@ def build_request(
             principal, context=context, external_id=external_id, mfa=mfa, role_arn=role_arn
         )
     if saml is not None:
-        return saml_request(_read_json_object(saml, "the SAML attributes"), context=context)
+        return saml_request(read_json_object(saml, "the SAML attributes"), context=context)
     if service is not None:
         from keyless.policy.witness import service_request
 
@@ -132,7 +108,7 @@ def build_request(
         raise InputError("--certificate and --trust-anchor go together")
     try:
         return roles_anywhere_request(
-            _read(certificate, "the certificate"), trust_anchor, context=context
+            read_text(certificate, "the certificate"), trust_anchor, context=context
         )
     except InputError as error:
         if "certificate" in error.message:
@@ -203,7 +179,7 @@ def simulate(
     output_format: str,
 ) -> None:
     """Decide, as STS would, whether a caller may assume a role under its trust policy."""
-    policy = parse_trust_policy(_read(trust_policy, "the trust policy"), source=trust_policy)
+    policy = parse_trust_policy(read_text(trust_policy, "the trust policy"), source=trust_policy)
     request = build_request(
         web_identity=web_identity,
         web_identity_token=web_identity_token,

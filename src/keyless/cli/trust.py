@@ -15,6 +15,7 @@ import click
 from keyless.checks.registry import checks_by_id
 from keyless.checks.trust import assess_role
 from keyless.errors import InputError, PolicyError
+from keyless.files import read_text
 from keyless.findings import Severity
 from keyless.model import Role
 from keyless.model.arn import parse_arn
@@ -27,11 +28,9 @@ DEFAULT_ROLE_ARN = "arn:aws:iam::123456789012:role/{name}"
 
 
 def _policy_role(path: Path, role_arn: str | None) -> Role:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"the policy file cannot be read ({error})", where=str(path)) from None
-    parse_trust_policy(text, source=str(path))  # raises PolicyError with a JSON pointer
+    text = read_text(path, "the trust policy")
+    # Parsed from the text (not the mapping) so duplicate keys are reported, with a pointer.
+    parse_trust_policy(text, source=str(path))
     document = json.loads(text)
     arn = role_arn or DEFAULT_ROLE_ARN.format(name=path.stem)
     parsed = parse_arn(arn)

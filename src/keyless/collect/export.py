@@ -15,12 +15,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import orjson
-
 from keyless.collect.auth_details import PAGE_KEYS, AuthDetails, DetailsError, build_users
 from keyless.collect.credential_report import CredentialReport, parse_credential_report
 from keyless.collect.providers import mfa_by_user, oidc_provider, saml_provider
 from keyless.errors import InputError
+from keyless.files import read_json
 from keyless.model import (
     AVAILABLE,
     Account,
@@ -134,21 +133,6 @@ def load_account(directory: Path) -> Account:
         sources=MappingProxyType(sources),
         collected_at=_mtime(details_path),
     )
-
-
-def read_json(path: Path) -> Any:
-    """Parse a JSON file, raising :class:`InputError` with the file and the position."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror}", where=str(path)) from None
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        raise InputError(
-            f"malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}",
-            where=str(path),
-        ) from None
 
 
 def _auth_details(path: Path) -> AuthDetails:

@@ -18,6 +18,7 @@ import orjson
 
 from keyless.collect._dates import to_utc
 from keyless.errors import InputError
+from keyless.files import read_json
 from keyless.model import (
     AccessKey,
     Account,
@@ -73,17 +74,7 @@ def load_snapshot(path: str | Path) -> Inventory:
     """Read a snapshot written by :func:`write_snapshot`. Raises :class:`InputError` for
     an unreadable file, malformed JSON, an unknown schema or a malformed document."""
     source = Path(path)
-    try:
-        data = source.read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read the snapshot: {error.strerror}", where=str(source)) from None
-    try:
-        document = orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        raise InputError(
-            f"malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}",
-            where=str(source),
-        ) from None
+    document = read_json(source, "the snapshot")
     return parse_inventory(document, where=str(source))
 
 
