@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from keyless.cli import cli
@@ -73,6 +74,22 @@ def test_fix_needs_exactly_one_role_option() -> None:
     code, _, err = _run("fix", str(CORPUS / "gh-basic-keys" / "input"))
     assert code == 2
     assert "--role-arn" in err
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--role-arn", "arn:foo"),
+        ("--role-arn", "arn:aws:iam::123456789012:user/ci"),
+        ("--role-arn-from", "bad name!"),
+        ("--role-arn-from", "env.CI_ROLE"),
+    ],
+)
+def test_fix_refuses_a_malformed_role_before_writing(option: str, value: str) -> None:
+    code, out, err = _run("fix", option, value, str(CORPUS / "gh-basic-keys" / "input"))
+    assert code == 2
+    assert f"{option}: {value!r} is not" in err
+    assert "Traceback" not in err + out
 
 
 def test_fix_prints_a_diff_and_writes_nothing(tmp_path: Path) -> None:

@@ -1,18 +1,21 @@
 """``keyless workflows``: scan CI pipelines for long-lived AWS keys and rewrite them to OIDC.
 
-Thin: parse arguments, call :mod:`keyless.workflows`, render, choose the exit code.
+Thin: parse arguments, call :mod:`keyless.workflows`, render, choose the exit code. A
+:class:`~keyless.errors.KeylessError` is printed once by the ``keyless`` group (exit 2).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import click
 import orjson
 
-from keyless.errors import InputError, KeylessError
+from keyless.errors import InputError
 from keyless.findings import Severity
+from keyless.model.arn import parse_arn
 
 _PATHS = click.argument(
     "paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=False)
@@ -23,14 +26,25 @@ def _emit_json(document: object) -> None:
     click.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
 
 
-def _fail(error: KeylessError) -> None:
-    # User errors end here, once, without a traceback (also under CliRunner, which does
-    # not go through keyless.cli.main).
-    ctx = click.get_current_context()
-    if ctx.find_root().obj and ctx.find_root().obj.get("debug"):
-        raise error
-    click.echo(f"keyless: error: {error.describe()}", err=True)
-    sys.exit(error.exit_code)
+# `vars.NAME`, `secrets.NAME` or a bare NAME: the names GitHub and GitLab accept.
+_ROLE_REFERENCE = re.compile(r"(?:vars\.|secrets\.)?[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _check_role(role_arn: str | None, role_arn_from: str | None) -> None:
+    # The rewrite writes these into the pipeline verbatim: a typo would become a broken
+    # `${{ … }}` expression or an AssumeRole error at the next run.
+    if (role_arn is None) == (role_arn_from is None):
+        raise InputError("give exactly one of --role-arn and --role-arn-from")
+    if role_arn is not None:
+        parsed = parse_arn(role_arn)
+        if parsed is None or parsed.service != "iam" or not parsed.resource.startswith("role/"):
+            raise InputError(f"{role_arn!r} is not an IAM role ARN", where="--role-arn")
+    if role_arn_from is not None and not _ROLE_REFERENCE.fullmatch(role_arn_from):
+        raise InputError(
+            f"{role_arn_from!r} is not a variable or secret name",
+            where="--role-arn-from",
+            hint="Give vars.NAME, secrets.NAME or NAME.",
+        )
 
 
 @click.group()
@@ -63,11 +77,7 @@ def scan(paths: tuple[Path, ...], output_format: str, fail_on: str) -> None:
     from keyless.workflows import report
     from keyless.workflows.scan import scan as run_scan
 
-    try:
-        result = run_scan(paths)
-    except KeylessError as error:
-        _fail(error)
-        return
+    result = run_scan(paths)
     if output_format == "json":
         _emit_json(report.scan_json(result))
     elif output_format == "sarif":
@@ -106,20 +116,13 @@ def fix(
     from keyless.workflows.fix import unified_diff, write
     from keyless.workflows.model import FixOptions, RoleSource
 
-    try:
-        if (role_arn is None) == (role_arn_from is None):
-            raise InputError("give exactly one of --role-arn and --role-arn-from")
-        if role_arn is not None and not role_arn.startswith("arn:"):
-            raise InputError(f"--role-arn {role_arn!r} is not an ARN")
-        if repository is not None and repository.count("/") < 1:
-            raise InputError(f"--repository {repository!r} is not ORG/REPO")
-        options = FixOptions(RoleSource(arn=role_arn, reference=role_arn_from), region, repository)
-        result = run_fix(paths, options)
-        if write_files:
-            write(result)
-    except KeylessError as error:
-        _fail(error)
-        return
+    _check_role(role_arn, role_arn_from)
+    if repository is not None and repository.count("/") < 1:
+        raise InputError(f"{repository!r} is not ORG/REPO", where="--repository")
+    options = FixOptions(RoleSource(arn=role_arn, reference=role_arn_from), region, repository)
+    result = run_fix(paths, options)
+    if write_files:
+        write(result)
     if output_format == "json":
         _emit_json(report.fix_json(result, written=write_files))
     else:
