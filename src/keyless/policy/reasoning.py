@@ -244,7 +244,7 @@ def _analyse_policy(policy: Policy) -> TrustAnalysis:
         else:
             denies[statement.index] = translator.statement(statement, deny=True)
     # Typed keys (Bool, Numeric, ...) range over their finite universe, also under negation.
-    universe = with_question(*(all_of(k, u) for k, u in translator.universes.items())) or TRUE
+    universe = with_question(*(all_of(k, u) for k, u in translator.universes.items()))
     seen: dict[tuple[PrincipalClass, str], Principal] = {}
     for statement in policy.statements:
         if statement.effect is Effect.ALLOW:
@@ -360,14 +360,14 @@ def _values(policy: Policy, statements: set[int]) -> dict[str, tuple[str, ...]]:
     return {key: tuple(values) for key, values in found.items()}
 
 
-def with_question(*terms: Term) -> Term | None:
+def with_question(*terms: Term) -> Term:
     """The conjunction of question terms.
 
     Satisfiability is *not* decided here: a question alone is often a large language (every
     pull-request ``sub`` of a repository), while the policy it meets usually pins a few
     literal values, against which the check is a handful of membership tests.
-    :meth:`AccessPath.solve` decides the combination exactly. (The ``None`` of the return
-    type is kept for callers written when contradictions were reported here.)
+    :meth:`AccessPath.solve` decides the combination exactly (a contradictory question
+    simply has no answer).
     """
     merged: dict[str, KeyConstraint] = {}
     for value in terms:

@@ -86,10 +86,7 @@ def _other_tenant(path: AccessPath) -> Question | None:
         theirs = theirs | grammar.tenant_language(tenant)
     outside = grammar.well_formed_language() - theirs
     terms = [any_of(sub, outside), all_of(sub, outside), *_attacker_claims(path, grammar, victims)]
-    question = with_question(*terms)
-    if question is None:
-        return None
-    return question, {sub: grammar.nice("attacker", "anything")}
+    return with_question(*terms), {sub: grammar.nice("attacker", "anything")}
 
 
 def other_repository(path: AccessPath) -> Question | None:
@@ -122,8 +119,6 @@ def _other_repository(path: AccessPath) -> Question | None:
         mine = mine | grammar.repo_language(tenant, repo)
     target = (scope & grammar.well_formed_language()) - mine
     question = with_question(any_of(sub, target), all_of(sub, target))
-    if question is None:
-        return None
     return question, {sub: grammar.nice(example_tenant, "other-repo")}
 
 
@@ -147,8 +142,6 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
         return None
     target = scope & trigger.language() & grammar.well_formed_language()
     question = with_question(any_of(sub, target), all_of(sub, target))
-    if question is None:
-        return None
     return question, {sub: _TRIGGER_EXAMPLES}
 
 
@@ -171,4 +164,4 @@ def outsider(role_account: str | None, named: frozenset[str]) -> Term:
     for account in {*named, *([role_account] if role_account else [])}:
         taken = taken | Language.literal(account)
     terms.append(all_of("aws:principalaccount", ~taken))
-    return with_question(*terms) or Term()
+    return with_question(*terms)

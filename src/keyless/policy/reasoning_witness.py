@@ -75,13 +75,10 @@ def _realism(path: AccessPath) -> Term:
             doc = f"{parsed.account}/{parsed.resource.split('/', 1)[-1]}"
             terms.append(any_of("saml:doc", Language.literal(doc)))
             terms.append(all_of("saml:doc", Language.literal(doc)))
-        return with_question(*terms) or TRUE
+        return with_question(*terms)
     if path.principal_class is PrincipalClass.ROLES_ANYWHERE:
         anchors = Language.arn_pattern("arn:aws:rolesanywhere:*:*:trust-anchor/*")
-        return (
-            with_question(any_of("aws:sourcearn", anchors), all_of("aws:sourcearn", anchors))
-            or TRUE
-        )
+        return with_question(any_of("aws:sourcearn", anchors), all_of("aws:sourcearn", anchors))
     return TRUE
 
 
@@ -106,7 +103,7 @@ def _oidc_realism(path: AccessPath) -> Term:
         for key in sorted(path.mentioned_keys())
         if key.startswith(prefix) and key[len(prefix) :] not in exposed
     )
-    return with_question(*terms) or TRUE
+    return with_question(*terms)
 
 
 def build_witness(
@@ -114,8 +111,6 @@ def build_witness(
 ) -> dict[str, Any] | None:
     """A replayed witness for ``path`` satisfying ``question`` (see the module doc)."""
     full = with_question(question, realism(path))
-    if full is None:
-        return None
     preferences = {**_default_preferences(path), **{k.lower(): tuple(v) for k, v in prefer.items()}}
     if path.principal_class in (
         PrincipalClass.ANYONE,
@@ -310,10 +305,7 @@ def _aws_attempt(
         name = principal.rsplit("/", 1)[-1]
         extras.append(all_of("aws:username", Language.literal(name)))
         extras.append(present("aws:username"))
-    full = with_question(question, *extras)
-    if full is None:
-        return None
-    solution = path.solve(full)
+    solution = path.solve(with_question(question, *extras))
     if solution is None:
         return None
     values = choose_values(solution, is_multivalued, prefer)

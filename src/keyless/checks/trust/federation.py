@@ -99,7 +99,7 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext) -> Iterator[Problem]:
         namespaces = sorted(r for _, r in grammar.repos_in(path.policy_values(sub)))
         nice = grammar.nice("", namespaces[0] if namespaces else "default")
         witness = path.find(
-            with_question(any_of(sub, target), all_of(sub, target)) or absent(sub),
+            with_question(any_of(sub, target), all_of(sub, target)),
             {sub: nice},
         )
         if witness is not None:
@@ -112,7 +112,7 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext) -> Iterator[Problem]:
         ):
             # Any association: a pod of any namespace, shown by the tags EKS passes.
             tagged = with_question(*(present(key) for key in _POD_TAGS))
-            witness = path.find(tagged, _POD_TAG_VALUES) if tagged is not None else None
+            witness = path.find(tagged, _POD_TAG_VALUES)
             yield _problem(
                 role,
                 path,
@@ -156,7 +156,7 @@ def trust_cognito_unauthenticated(role: Role, ctx: CheckContext) -> Iterator[Pro
         if any("unauthenticated" in v for v in path.policy_values(amr)):
             continue  # the role is meant for guests
         guest = Language.literal("unauthenticated")
-        witness = path.find(with_question(any_of(amr, guest), all_of(amr, guest)) or absent(amr))
+        witness = path.find(with_question(any_of(amr, guest), all_of(amr, guest)))
         if witness is not None:
             yield _problem(role, path, "a guest (unauthenticated) identity can assume it", witness)
 
@@ -189,8 +189,7 @@ def trust_google_oaud_only(role: Role, ctx: CheckContext) -> Iterator[Problem]:
             for value in path.policy_values(path.key(name)):
                 taken = taken | Language.literal(value)
             terms.append(all_of(path.key(name), ~taken))
-        question = with_question(*terms)
-        witness = path.find(question) if question is not None else None
+        witness = path.find(with_question(*terms))
         if witness is not None:
             yield _problem(
                 role, path, "any Google identity can assume it by choosing oaud", witness
@@ -259,9 +258,7 @@ def trust_tag_forgeable(role: Role, ctx: CheckContext) -> Iterator[Problem]:
             if solution is None:
                 continue
             wanted = solution.constraint(key).single_value_language()
-            witness = path.find(
-                with_question(any_of(key, wanted), all_of(key, wanted)) or present(key)
-            )
+            witness = path.find(with_question(any_of(key, wanted), all_of(key, wanted)))
             if witness is not None:
                 yield _problem(
                     role, path, f"{path.principal} can set {key} itself", witness, tag=key

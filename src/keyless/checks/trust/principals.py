@@ -161,7 +161,7 @@ def trust_mfa_bypass(role: Role, ctx: CheckContext) -> Iterator[Problem]:
             absent(age),
         )
         for question in (without, false):
-            witness = path.find(question) if question is not None else None
+            witness = path.find(question)
             if witness is not None:
                 yield _problem(role, path, "can be assumed without MFA", witness)
                 break
@@ -228,11 +228,11 @@ def trust_service_confused_deputy(role: Role, ctx: CheckContext) -> Iterator[Pro
             absent("aws:sourceorgid"),
             absent("aws:sourceorgpaths"),
         )
-        if outside is None or not path.admits(outside):
+        if not path.admits(outside):
             continue
         # The witness shows the service acting for a resource of another account.
         stranger = with_question(outside, any_of("aws:sourceaccount", ~own))
-        witness = path.find(stranger, _STRANGER) if stranger is not None else None
+        witness = path.find(stranger, _STRANGER)
         yield _problem(
             role,
             path,
