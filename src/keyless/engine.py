@@ -17,7 +17,6 @@ from keyless.model.arn import account_of
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
-EXIT_USAGE = 2
 EXIT_INCOMPLETE = 3
 
 

@@ -150,11 +150,6 @@ class Role:
         """Service-linked roles are managed by AWS and trusted by one service only."""
         return self.path.startswith("/aws-service-role/")
 
-    @property
-    def is_identity_center(self) -> bool:
-        """Roles IAM Identity Center creates for permission sets."""
-        return self.path.startswith("/aws-reserved/sso.amazonaws.com/")
-
 
 @dataclass(frozen=True, slots=True)
 class ManagedPolicy:

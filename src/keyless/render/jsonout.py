@@ -13,7 +13,7 @@ import orjson
 
 from keyless import __version__
 from keyless.engine import CheckRun, ScanResult
-from keyless.findings import Finding, Severity
+from keyless.findings import Finding
 from keyless.model import Account, Inventory
 
 SCAN_SCHEMA = "keyless/scan/v1"
@@ -128,11 +128,3 @@ def _organization(inventory: Inventory) -> dict[str, Any] | None:
             "assignments": len(center.assignments) if center else 0,
         },
     }
-
-
-def severity_counts(findings: tuple[Finding, ...]) -> dict[str, int]:
-    """Findings per severity, every severity present, worst first."""
-    counts = {s.value: 0 for s in Severity}
-    for finding in findings:
-        counts[finding.severity.value] += 1
-    return counts
