@@ -19,7 +19,7 @@ from keyless.collect.auth_details import PAGE_KEYS, AuthDetails, DetailsError, b
 from keyless.collect.credential_report import CredentialReport, parse_credential_report
 from keyless.collect.providers import mfa_by_user, oidc_provider, saml_provider
 from keyless.errors import InputError
-from keyless.files import read_json
+from keyless.files import read_bytes, read_json
 from keyless.model import (
     AVAILABLE,
     Account,
@@ -187,10 +187,7 @@ def _report(path: Path, sources: dict[Source, SourceStatus]) -> CredentialReport
         missing = SourceStatus(SourceState.MISSING, f"{CREDENTIAL_REPORT} not in the export")
         sources[Source.CREDENTIAL_REPORT] = sources[Source.ROOT] = missing
         return None
-    try:
-        content = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror}", where=str(path)) from None
+    content = read_bytes(path, "the credential report")
     report = parse_credential_report(content, where=str(path))
     sources[Source.CREDENTIAL_REPORT] = AVAILABLE
     sources[Source.ROOT] = (
