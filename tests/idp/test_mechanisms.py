@@ -54,6 +54,14 @@ def test_saml_keys_and_multivalued_attributes():
     assert request.actions == ("sts:AssumeRoleWithSAML",)
 
 
+def test_saml_principal_tags_are_session_tags():
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_adding-assume-role-saml
+    request = saml_request({"https://aws.amazon.com/SAML/Attributes/PrincipalTag:team": "ops"})
+    assert values(request, "aws:RequestTag/team") == ("ops",)
+    assert values(request, "aws:TagKeys") == ("team",)
+    assert request.actions == ("sts:AssumeRoleWithSAML", "sts:TagSession")
+
+
 def test_saml_policy_evaluation():
     document = parse_trust_policy(
         {

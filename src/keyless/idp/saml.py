@@ -10,7 +10,13 @@ from types import MappingProxyType
 from typing import Any
 
 from keyless.errors import InputError
-from keyless.idp.common import ExtraContext, add_context, context_value, with_session_actions
+from keyless.idp.common import (
+    ExtraContext,
+    add_context,
+    context_value,
+    session_tags,
+    with_session_actions,
+)
 from keyless.policy.conditions import ContextValue
 from keyless.policy.evaluate import ASSUME_ROLE_WITH_SAML, Caller, CallerType, Request
 
@@ -147,11 +153,7 @@ def saml_request(
         for name, value in attributes.items()
         if name.lower().startswith(_AWS_ATTRIBUTES + "principaltag:")
     }
-    for name, value in tags.items():
-        key = f"aws:RequestTag/{name}"
-        keys[key.lower()] = ContextValue(key, (value,))
-    if tags:
-        keys["aws:tagkeys"] = ContextValue("aws:TagKeys", tuple(tags), multivalued=True)
+    session_tags(keys, tags)
     source_identity = next(
         (v for k, v in attributes.items() if k.lower() == _AWS_ATTRIBUTES + "sourceidentity"),
         None,
