@@ -6,7 +6,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from keyless.errors import InputError
 from keyless.workflows import github, github_fix, gitlab, gitlab_fix
@@ -15,7 +14,6 @@ from keyless.workflows.patch import apply_edits
 from keyless.workflows.report import display_path
 from keyless.workflows.scan import LoadedFile, load_all
 from keyless.workflows.subjects import UNKNOWN_REPOSITORY, repository_from_git
-from keyless.workflows.yamldoc import is_map
 
 
 def fix(paths: Iterable[Path], options: FixOptions) -> FixResult:
@@ -25,26 +23,23 @@ def fix(paths: Iterable[Path], options: FixOptions) -> FixResult:
     :class:`keyless.errors.InputError` for bad input (missing path, malformed YAML, a
     construct that cannot be rewritten safely, no region for an inserted step).
     """
-    files = load_all(paths)
+    files = [(item, _analyse(item)) for item in load_all(paths)]
     fixed_callees = _fixed_callees(files)
+    repositories = {
+        root: options.repository or repository_from_git(root)
+        for root in {item.file.repository_root for item, _ in files}
+    }
     rewrites: list[FileRewrite] = []
-    notes: list[str] = []
-    unknown: set[Path] = set()
-    for item in files:
-        repository = options.repository or repository_from_git(item.file.repository_root)
-        if repository is None:
-            repository = UNKNOWN_REPOSITORY
-            unknown.add(item.file.repository_root)
+    for item, analysis in files:
+        root = item.file.repository_root
+        repository = repositories[root] or UNKNOWN_REPOSITORY
         try:
-            if item.file.platform is Platform.GITHUB:
+            if isinstance(analysis, github.GithubAnalysis):
                 plan = github_fix.plan(
-                    github.analyse(item.document),
-                    options,
-                    repository,
-                    fixed_callees.get(item.file.repository_root, frozenset()),
+                    analysis, options, repository, fixed_callees.get(root, frozenset())
                 )
             else:
-                plan = gitlab_fix.plan(gitlab.analyse(item.document), options, repository)
+                plan = gitlab_fix.plan(analysis, options, repository)
         except InputError as error:
             if error.where is None:
                 error.where = str(item.file.path)
@@ -53,24 +48,29 @@ def fix(paths: Iterable[Path], options: FixOptions) -> FixResult:
         rewrites.append(
             FileRewrite(item.file, item.document.text, after, tuple(plan.jobs), tuple(plan.notes))
         )
-    notes += [
+    notes = [
         f"{root}: no git remote 'origin' found; subjects use {UNKNOWN_REPOSITORY} "
         "(pass --repository ORG/REPO)"
-        for root in sorted(unknown)
-        if any(r.jobs for r in rewrites if r.file.repository_root == root)
+        for root, repository in sorted(repositories.items())
+        if repository is None and any(r.jobs for r in rewrites if r.file.repository_root == root)
     ]
     return FixResult(tuple(rewrites), tuple(notes))
 
 
-def _fixed_callees(files: Iterable[LoadedFile]) -> dict[Path, frozenset[str]]:
+def _analyse(item: LoadedFile) -> github.GithubAnalysis | gitlab.GitlabAnalysis:
+    if item.file.platform is Platform.GITHUB:
+        return github.analyse(item.document)
+    return gitlab.analyse(item.document)
+
+
+def _fixed_callees(
+    files: Iterable[tuple[LoadedFile, github.GithubAnalysis | gitlab.GitlabAnalysis]],
+) -> dict[Path, frozenset[str]]:
     found: dict[Path, set[str]] = {}
-    for item in files:
-        if item.file.platform is not Platform.GITHUB:
+    for item, analysis in files:
+        if not isinstance(analysis, github.GithubAnalysis):
             continue
-        root = item.document.root
-        on: Any = root.get("on") if is_map(root) else None
-        called = (is_map(on) and "workflow_call" in on) or on == "workflow_call"
-        if called and github.analyse(item.document).has_static_keys:
+        if github.is_called_workflow(item.document.root) and analysis.has_static_keys:
             relative = item.file.path.resolve().relative_to(item.file.repository_root.resolve())
             found.setdefault(item.file.repository_root, set()).add(relative.as_posix())
     return {root: frozenset(paths) for root, paths in found.items()}

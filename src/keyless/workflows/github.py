@@ -177,6 +177,12 @@ def is_configure_action(step: Any) -> bool:
     return isinstance(uses, str) and uses.split("@")[0].strip() == CONFIGURE_ACTION
 
 
+def is_called_workflow(root: Any) -> bool:
+    """Whether a workflow is a reusable one (``on: workflow_call``)."""
+    on: Any = root.get("on") if is_map(root) else None
+    return (is_map(on) and "workflow_call" in on) or on == "workflow_call"
+
+
 def is_expression(value: Any) -> bool:
     """Whether a value is (or contains) a ``${{ … }}`` expression."""
     return isinstance(value, str) and bool(_EXPRESSION.search(value))

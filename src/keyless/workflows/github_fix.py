@@ -22,6 +22,7 @@ from keyless.workflows.edits import (
 from keyless.workflows.github import (
     GithubAnalysis,
     KeyEnv,
+    is_called_workflow,
     is_configure_action,
     jobs_of,
     steps_of,
@@ -127,7 +128,7 @@ def plan(
                 "pull requests can run this job: give its role no deploy rights, or move "
                 "the deployment to a job that pull requests cannot trigger"
             )
-        if _is_called_workflow(root):
+        if is_called_workflow(root):
             notes.append("called workflow: the token's sub is that of the calling run")
         result.jobs.append(JobRewrite(name, subjects, pull_request, tuple(notes)))
     if not result.edits:
@@ -144,11 +145,6 @@ def _uses_oidc(job: Any) -> bool:
         is_configure_action(step) and is_map(step.get("with")) and "role-to-assume" in step["with"]
         for _, step in steps_of(job)
     )
-
-
-def _is_called_workflow(root: Any) -> bool:
-    on = root.get("on")
-    return (is_map(on) and "workflow_call" in on) or on == "workflow_call"
 
 
 def _rewrite_job(
