@@ -45,9 +45,7 @@ def _attacker_claims(path: AccessPath, grammar: SubGrammar, victims: frozenset[s
         if key not in path.mentioned_keys():
             continue
         if kind == "id":
-            taken = Language.empty()
-            for value in _values_of(path, suffix):
-                taken = taken | Language.literal(value)
+            taken = Language.finite(_values_of(path, suffix))
         else:
             taken = Language.empty()
             for tenant in victims:
@@ -160,8 +158,6 @@ def outsider(role_account: str | None, named: frozenset[str]) -> Term:
     """An AWS caller outside the role's account, the accounts the policy names and any
     organisation: what a stranger controls is their own identity, not these keys."""
     terms = [absent(key) for key in ORG_KEYS]
-    taken = Language.empty()
-    for account in {*named, *([role_account] if role_account else [])}:
-        taken = taken | Language.literal(account)
+    taken = Language.finite({*named, *([role_account] if role_account else [])})
     terms.append(all_of("aws:principalaccount", ~taken))
     return with_question(*terms)

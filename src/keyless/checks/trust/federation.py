@@ -49,9 +49,7 @@ def trust_roles_anywhere_unpinned(role: Role, ctx: CheckContext) -> Iterator[Pro
     https://docs.aws.amazon.com/rolesanywhere/latest/userguide/trust-model.html
     """
     for path in _paths(role, ctx, PrincipalClass.ROLES_ANYWHERE):
-        named = Language.empty()
-        for value in path.policy_values("aws:sourcearn"):
-            named = named | Language.literal(value)
+        named = Language.finite(path.policy_values("aws:sourcearn"))
         witness = path.find(all_of("aws:sourcearn", ~named))
         if witness is None:
             continue
@@ -91,10 +89,7 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext) -> Iterator[Problem]:
         if grammar is None or grammar.provider != "Amazon EKS (IRSA)":
             continue
         sub = path.key("sub")
-        exact = Language.empty()
-        for value in path.policy_values(sub):
-            if "*" not in value and "?" not in value:
-                exact = exact | Language.literal(value)
+        exact = Language.finite(v for v in path.policy_values(sub) if "*" not in v and "?" not in v)
         target = grammar.well_formed_language() - exact
         namespaces = sorted(r for _, r in grammar.repos_in(path.policy_values(sub)))
         nice = grammar.nice("", namespaces[0] if namespaces else "default")
@@ -146,9 +141,7 @@ def trust_cognito_unauthenticated(role: Role, ctx: CheckContext) -> Iterator[Pro
         if path.issuer != "cognito-identity.amazonaws.com":
             continue
         aud, amr = path.key("aud"), path.key("amr")
-        pools = Language.empty()
-        for value in path.policy_values(aud):
-            pools = pools | Language.literal(value)
+        pools = Language.finite(path.policy_values(aud))
         witness = path.find(all_of(aud, ~pools))
         if witness is not None:
             yield _problem(role, path, "a token of any identity pool can assume it", witness)
@@ -185,9 +178,7 @@ def trust_google_oaud_only(role: Role, ctx: CheckContext) -> Iterator[Problem]:
             continue
         terms = [absent(path.key("google/organization_number"))]
         for name in ("aud", "sub"):
-            taken = Language.empty()
-            for value in path.policy_values(path.key(name)):
-                taken = taken | Language.literal(value)
+            taken = Language.finite(path.policy_values(path.key(name)))
             terms.append(all_of(path.key(name), ~taken))
         witness = path.find(with_question(*terms))
         if witness is not None:
