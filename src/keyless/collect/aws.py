@@ -203,11 +203,7 @@ def _credential_report(
         sources[Source.CREDENTIAL_REPORT] = sources[Source.ROOT] = failed
         return None
     sources[Source.CREDENTIAL_REPORT] = AVAILABLE
-    sources[Source.ROOT] = (
-        AVAILABLE
-        if report.root is not None
-        else SourceStatus(SourceState.MISSING, "the credential report has no <root_account> row")
-    )
+    sources[Source.ROOT] = report.root_status
     return report
 
 

@@ -17,7 +17,14 @@ from types import MappingProxyType
 
 from keyless.collect._dates import NO_DATE, to_utc
 from keyless.errors import InputError
-from keyless.model import AccessKey, LoginProfile, RootCredentials
+from keyless.model import (
+    AVAILABLE,
+    AccessKey,
+    LoginProfile,
+    RootCredentials,
+    SourceState,
+    SourceStatus,
+)
 
 ROOT_USER = "<root_account>"
 
@@ -66,6 +73,14 @@ class CredentialReport:
 
     users: Mapping[str, ReportRow]
     root: RootCredentials | None
+
+    @property
+    def root_status(self) -> SourceStatus:
+        """The state of the ``root`` source: available only when the report has a
+        ``<root_account>`` row (real AWS writes one; emulators and edited files may not)."""
+        if self.root is not None:
+            return AVAILABLE
+        return SourceStatus(SourceState.MISSING, f"the credential report has no {ROOT_USER} row")
 
 
 def parse_credential_report(

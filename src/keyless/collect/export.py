@@ -190,11 +190,7 @@ def _report(path: Path, sources: dict[Source, SourceStatus]) -> CredentialReport
     content = read_bytes(path, "the credential report")
     report = parse_credential_report(content, where=str(path))
     sources[Source.CREDENTIAL_REPORT] = AVAILABLE
-    sources[Source.ROOT] = (
-        AVAILABLE
-        if report.root is not None
-        else SourceStatus(SourceState.MISSING, "the credential report has no <root_account> row")
-    )
+    sources[Source.ROOT] = report.root_status
     return report
 
 
