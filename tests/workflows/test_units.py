@@ -9,11 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from keyless.errors import InputError
+from keyless.workflows import fix
 from keyless.workflows.hardcoded import find_literals
 from keyless.workflows.model import SubjectOperator
 from keyless.workflows.patch import Edit, apply_edits
 from keyless.workflows.subjects import github_subjects, gitlab_subjects, parse_remote
-from keyless.workflows.yamldoc import load_text
+from keyless.workflows.yamldoc import load, load_text
+
+from .conftest import CORPUS, CORPUS_OPTIONS
 
 
 @pytest.mark.parametrize(
@@ -104,3 +107,21 @@ def test_docs_describe_every_check_as_registered() -> None:
         assert f"### `{check.id}` ({check.severity.value})" in docs
         assert check.remediation in docs
         assert check.rationale in docs
+
+
+def test_a_byte_order_mark_survives_the_rewrite(tmp_path: Path) -> None:
+    source = CORPUS / "gh-basic-keys" / "input" / ".github" / "workflows" / "deploy.yml"
+    workflow = tmp_path / ".github" / "workflows" / "deploy.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_bytes(b"\xef\xbb\xbf" + source.read_bytes())
+    (rewrite,) = fix([tmp_path], CORPUS_OPTIONS).files
+    assert rewrite.changed
+    assert rewrite.after.startswith("\ufeff")
+
+
+def test_a_file_that_is_not_utf8_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "ci.yml"
+    path.write_bytes(b"on: push\n\xff\n")
+    with pytest.raises(InputError, match=r"not UTF-8 text \(byte 9\)") as error:
+        load(path)
+    assert error.value.where == str(path)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from keyless.errors import InputError
+from keyless.files import read_text
 from keyless.workflows.model import Platform, WorkflowFile
 
 GITLAB_FILE = ".gitlab-ci.yml"
@@ -63,10 +64,7 @@ def _classify_file(path: Path) -> WorkflowFile:
 def _guess_platform(path: Path) -> Platform:
     # A GitHub workflow always has `jobs:` whose jobs have `runs-on:` or `uses:`; a GitLab
     # file never has a top-level `jobs:` key. Good enough for a file named explicitly.
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read the file: {error}", where=str(path)) from None
+    text = read_text(path)
     has_jobs = any(line.startswith(("jobs:", '"jobs":')) for line in text.splitlines())
     return Platform.GITHUB if has_jobs else Platform.GITLAB
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from keyless.errors import InputError
+from keyless.files import read_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +48,15 @@ def load_text(text: str, path: Path) -> Document:
 
 def load(path: Path) -> Document:
     """Read and parse one file."""
+    # Plain UTF-8 from the bytes: CRLF line ends and a byte-order mark stay in the text
+    # (ruamel.yaml skips the mark), so a rewrite keeps them. keyless.files.read_text
+    # would drop the mark.
     try:
-        # Bytes, not read_text(): universal newlines would turn CRLF into LF and the
-        # rewrite would change every line of a Windows-edited file.
-        text = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read the file: {error}", where=str(path)) from None
+        text = read_bytes(path).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"the file is not UTF-8 text (byte {error.start})", where=str(path)
+        ) from None
     return load_text(text, path)
 
 
