@@ -136,7 +136,8 @@ class Language:
         return Language("dfa", leaf=self.canonical_dfa)
 
     def automaton(self) -> Dfa:
-        """A complete DFA of a leaf (``"dfa"`` or ``"set"``), for the lazy product search."""
+        """A complete DFA of a leaf (``"dfa"``, ``"glob"`` or ``"set"``), for the lazy product
+        search."""
         if self.leaf is not None:
             return self.leaf
         assert self.op in ("set", "glob"), "only leaves have an automaton"

@@ -69,13 +69,6 @@ class Dfa:
         assert self._info is not None
         return self._info
 
-    def symbol_of(self, char: str) -> int:
-        """The column ``char`` is read through."""
-        try:
-            return self.alphabet.index(char)
-        except ValueError:
-            return len(self.alphabet)
-
     def accepts(self, text: str) -> bool:
         """Membership: run the table over ``text``."""
         info = self.info
@@ -201,8 +194,8 @@ def glob_dfa(tokens: Sequence[Token]) -> Dfa:
     return canonical(alphabet, rows, accepting)
 
 
-def _closures(tokens: Sequence[Token]) -> list[frozenset[int]]:
-    """For each NFA position, the positions reached by skipping star tokens."""
+def glob_closures(tokens: Sequence[Token]) -> list[frozenset[int]]:
+    """For each NFA position of a glob, the positions reached by skipping star tokens."""
     end = len(tokens)
     found: list[frozenset[int]] = [frozenset({end})]
     for position in range(end - 1, -1, -1):
@@ -211,16 +204,11 @@ def _closures(tokens: Sequence[Token]) -> list[frozenset[int]]:
     return found[::-1]
 
 
-def glob_closures(tokens: Sequence[Token]) -> list[frozenset[int]]:
-    """For each NFA position of a glob, the positions reached by skipping star tokens."""
-    return _closures(tokens)
-
-
 def glob_matches(
     tokens: Sequence[Token], text: str, closures: Sequence[frozenset[int]] | None = None
 ) -> bool:
     """Membership by simulating the glob's NFA: no automaton is built."""
-    closures = closures if closures is not None else _closures(tokens)
+    closures = closures if closures is not None else glob_closures(tokens)
     end = len(tokens)
     current = closures[0]
     for char in text:
@@ -244,7 +232,7 @@ def glob_automaton(tokens: Sequence[Token]) -> Dfa:
     """
     alphabet = tuple(sorted({c for token in tokens for c in token.chars.chars}))
     column = {char: i for i, char in enumerate(alphabet)}
-    closures = _closures(tokens)
+    closures = glob_closures(tokens)
     end = len(tokens)
     numbering: dict[frozenset[int], int] = {}
     order: list[frozenset[int]] = []

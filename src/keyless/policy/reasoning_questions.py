@@ -149,11 +149,6 @@ _TRIGGER_EXAMPLES = (
 )
 
 
-def without(key: str) -> Term:
-    """The request lacks ``key``."""
-    return absent(key)
-
-
 def outsider(role_account: str | None, named: frozenset[str]) -> Term:
     """An AWS caller outside the role's account, the accounts the policy names and any
     organisation: what a stranger controls is their own identity, not these keys."""

@@ -36,6 +36,7 @@ from keyless.policy.witness import evaluate_witness
 #: Account and principal used for "someone else" in witnesses (an AWS documentation account).
 OUTSIDER_ACCOUNT = "999988887777"
 STS_AUDIENCE = "sts.amazonaws.com"
+_OUTSIDER_ANCHOR = f"arn:aws:rolesanywhere:us-east-1:{OUTSIDER_ACCOUNT}:trust-anchor/any"
 
 # Claims real tokens always carry (besides sub and aud), per provider.
 # GitHub: https://docs.github.com/en/actions/reference/security/oidc ; GitLab and Buildkite:
@@ -162,9 +163,7 @@ def _default_preferences(path: AccessPath) -> dict[str, tuple[Language, ...]]:
     prefer["aws:multifactorauthpresent"] = (Language.literal("false"),)
     if path.principal_class is PrincipalClass.ROLES_ANYWHERE:
         prefer["aws:sourcearn"] = (
-            Language.literal(
-                f"arn:aws:rolesanywhere:us-east-1:{OUTSIDER_ACCOUNT}:trust-anchor/any"
-            ),
+            Language.literal(_OUTSIDER_ANCHOR),
             Language.from_glob((f"arn:aws:rolesanywhere:us-east-1:{OUTSIDER_ACCOUNT}:", _STAR)),
         )
     return prefer
@@ -354,7 +353,7 @@ _SECTIONS = {"x509subject/": "subject", "x509issuer/": "issuer", "x509san/": "sa
 def _certificate_witness(values: Mapping[str, str | list[str]]) -> dict[str, Any]:
     certificate: dict[str, dict[str, str]] = {"subject": {}, "issuer": {}, "san": {}}
     context: dict[str, Any] = {}
-    anchor = "arn:aws:rolesanywhere:us-east-1:999988887777:trust-anchor/any"
+    anchor = _OUTSIDER_ANCHOR
     for key, value in values.items():
         if key == "aws:sourcearn" and isinstance(value, str):
             anchor = value
