@@ -8,7 +8,7 @@ import pytest
 
 from keyless.idp.aws import aws_principal_request
 from keyless.policy.conditions import make_context
-from keyless.policy.document import parse_trust_policy
+from keyless.policy.document import AwsPrincipalForm, parse_trust_policy
 from keyless.policy.evaluate import (
     Caller,
     CallerType,
@@ -148,6 +148,32 @@ def test_keys_within_operator_combine_with_and():
 def test_aws_principal_matching(principal, caller, expected):
     assert PRINCIPAL
     assert evaluate(policy(stmt(principal=principal)), aws(caller)).allowed is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        (ACCOUNT, AwsPrincipalForm.ACCOUNT),
+        (f"arn:aws:iam::{ACCOUNT}:root", AwsPrincipalForm.ACCOUNT),
+        (USER, AwsPrincipalForm.USER),
+        (f"arn:aws:iam::{ACCOUNT}:role/Deploy", AwsPrincipalForm.ROLE),
+        (f"arn:aws:sts::{ACCOUNT}:assumed-role/Deploy/ci", AwsPrincipalForm.ASSUMED_ROLE),
+        (f"arn:aws:sts::{ACCOUNT}:federated-user/bob", AwsPrincipalForm.FEDERATED_USER),
+    ],
+)
+def test_aws_caller_forms_match_the_policy_parser(text, form):
+    assert aws_caller(text).form is form
+    parsed = parse_trust_policy({"Statement": stmt(principal={"AWS": text})})
+    assert parsed.statements[0].principals[0].form is form
+
+
+@pytest.mark.parametrize(
+    "text",
+    [f"arn:aws:iam::{ACCOUNT}:group/ops", f"arn:aws:sts::{ACCOUNT}:assumed-role/Deploy", "alice"],
+)
+def test_aws_caller_refuses_non_principals(text):
+    with pytest.raises(ValueError, match="not an IAM or STS principal"):
+        aws_caller(text)
 
 
 def test_unique_id_matches_the_original_principal():

@@ -249,6 +249,26 @@ def _object_with_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return marked
 
 
+def aws_principal_form(service: str, resource: str) -> AwsPrincipalForm | None:
+    """The form of an IAM or STS principal ARN, from its service and resource parts.
+
+    ``None`` when the ARN names no principal (``iam`` ``group/...``, a malformed session).
+    """
+    if service == "iam":
+        if resource == "root":
+            return AwsPrincipalForm.ACCOUNT
+        if resource.startswith("user/"):
+            return AwsPrincipalForm.USER
+        if resource.startswith("role/"):
+            return AwsPrincipalForm.ROLE
+    elif service == "sts":
+        if resource.startswith("assumed-role/") and resource.count("/") == 2:
+            return AwsPrincipalForm.ASSUMED_ROLE
+        if resource.startswith("federated-user/"):
+            return AwsPrincipalForm.FEDERATED_USER
+    return None
+
+
 def escape_pointer(token: str) -> str:
     """Escape one JSON-pointer reference token (RFC 6901)."""
     return token.replace("~", "~0").replace("/", "~1")
@@ -456,21 +476,9 @@ class _Parser:
             return Principal(PrincipalType.AWS, text, AwsPrincipalForm.ACCOUNT, text)
         match = _AWS_ARN.fullmatch(text)
         if match:
-            account, resource, service = match["account"], match["resource"], match["service"]
-            form = None
-            if service == "iam":
-                if resource == "root":
-                    form = AwsPrincipalForm.ACCOUNT
-                elif resource.startswith("user/"):
-                    form = AwsPrincipalForm.USER
-                elif resource.startswith("role/"):
-                    form = AwsPrincipalForm.ROLE
-            elif resource.startswith("assumed-role/") and resource.count("/") == 2:
-                form = AwsPrincipalForm.ASSUMED_ROLE
-            elif resource.startswith("federated-user/"):
-                form = AwsPrincipalForm.FEDERATED_USER
+            form = aws_principal_form(match["service"], match["resource"])
             if form is not None:
-                return Principal(PrincipalType.AWS, text, form, account)
+                return Principal(PrincipalType.AWS, text, form, match["account"])
         elif _UNIQUE_ID.fullmatch(text):
             return Principal(PrincipalType.AWS, text, AwsPrincipalForm.UNIQUE_ID)
         raise self.fail(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from keyless.model.arn import parse_arn
+from keyless.model.arn import parse_arn, root_arn
 from keyless.policy.conditions import (
     ConditionResult,
     Context,
@@ -30,6 +30,7 @@ from keyless.policy.document import (
     Principal,
     PrincipalType,
     Statement,
+    aws_principal_form,
 )
 
 ASSUME_ROLE = "sts:AssumeRole"
@@ -83,35 +84,13 @@ def aws_caller(arn_or_account: str, *, unique_id: str | None = None) -> Caller:
     text = arn_or_account.strip()
     if text.isdigit() and len(text) == 12:
         return Caller(
-            CallerType.AWS,
-            f"arn:aws:iam::{text}:root",
-            AwsPrincipalForm.ACCOUNT,
-            text,
-            None,
-            unique_id,
+            CallerType.AWS, root_arn(text), AwsPrincipalForm.ACCOUNT, text, unique_id=unique_id
         )
     parsed = parse_arn(text)
-    if parsed is None or parsed.service not in ("iam", "sts") or not parsed.account:
+    form = aws_principal_form(parsed.service, parsed.resource) if parsed else None
+    if parsed is None or form is None or not parsed.account:
         raise ValueError(f"not an IAM or STS principal ARN: {text!r}")
-    resource = parsed.resource
-    form: AwsPrincipalForm | None = None
-    if parsed.service == "iam" and resource == "root":
-        form = AwsPrincipalForm.ACCOUNT
-    elif parsed.service == "iam" and resource.startswith("user/"):
-        form = AwsPrincipalForm.USER
-    elif parsed.service == "iam" and resource.startswith("role/"):
-        form = AwsPrincipalForm.ROLE
-    elif (
-        parsed.service == "sts"
-        and resource.startswith("assumed-role/")
-        and resource.count("/") == 2
-    ):
-        form = AwsPrincipalForm.ASSUMED_ROLE
-    elif parsed.service == "sts" and resource.startswith("federated-user/"):
-        form = AwsPrincipalForm.FEDERATED_USER
-    if form is None:
-        raise ValueError(f"not an IAM or STS principal ARN: {text!r}")
-    return Caller(CallerType.AWS, text, form, parsed.account, None, unique_id)
+    return Caller(CallerType.AWS, text, form, parsed.account, unique_id=unique_id)
 
 
 def role_of(caller: Caller) -> tuple[str, str] | None:
