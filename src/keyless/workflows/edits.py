@@ -1,12 +1,27 @@
-"""Edits shared by the GitHub and GitLab rewrites: remove entries of a mapping, add one."""
+"""Edits shared by the GitHub and GitLab rewrites: remove entries of a mapping, add one,
+and the plan both collect them in."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from keyless.workflows.model import JobRewrite
 from keyless.workflows.patch import Edit, block_end, leading_comments_start
 from keyless.workflows.yamldoc import key_position, own_items
+
+
+@dataclass(slots=True)
+class Plan:
+    """The edits for one file, the jobs they rewrite and notes for the user.
+
+    Filled while one file is planned; ``fix`` turns it into a frozen ``FileRewrite``.
+    """
+
+    edits: list[Edit] = field(default_factory=list)
+    jobs: list[JobRewrite] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def on_dash_line(lines: Sequence[str], line: int, column: int) -> bool:

@@ -9,11 +9,11 @@ unchanged (https://docs.github.com/en/actions/security-for-github-actions/securi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from keyless.errors import InputError
 from keyless.workflows.edits import (
+    Plan,
     entry_column,
     insert_before_first_key,
     key_block,
@@ -55,15 +55,6 @@ NARROW_PERMISSIONS_NOTE = (
 )
 
 
-@dataclass(slots=True)
-class GithubPlan:
-    """The edits for one workflow, the jobs they rewrite and notes for the user."""
-
-    edits: list[Edit] = field(default_factory=list)
-    jobs: list[JobRewrite] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
 def role_expression(options: FixOptions) -> str:
     """The value of ``role-to-assume``: the ARN, or ``${{ vars.NAME }}`` / secrets."""
     if options.role.arn is not None:
@@ -79,11 +70,11 @@ def plan(
     options: FixOptions,
     repository: str,
     fixed_callees: frozenset[str] = frozenset(),
-) -> GithubPlan:
+) -> Plan:
     """Plan the rewrite of one workflow. ``fixed_callees`` are the ``./…`` paths of local
     reusable workflows that are being rewritten in the same run (their callers must grant
     ``id-token: write``: a called workflow cannot have more than its caller)."""
-    result = GithubPlan()
+    result = Plan()
     root = analysis.document.root
     lines = analysis.document.lines
     local_calls = [c for c in analysis.calls if c.is_local and _norm(c.callee) in fixed_callees]
@@ -148,7 +139,7 @@ def _uses_oidc(job: Any) -> bool:
 
 
 def _rewrite_job(
-    result: GithubPlan,
+    result: Plan,
     analysis: GithubAnalysis,
     name: str,
     job: Any,
@@ -263,9 +254,7 @@ def _permission_lines(permissions: Any) -> list[tuple[str, str]]:
     return []
 
 
-def _grant_id_token(
-    result: GithubPlan, lines: list[str], root: Any, name: str, job: Any
-) -> list[Edit]:
+def _grant_id_token(result: Plan, lines: list[str], root: Any, name: str, job: Any) -> list[Edit]:
     own = job.get("permissions")
     workflow = root.get("permissions")
     if own == "write-all" or (is_map(own) and own.get("id-token") == "write"):

@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from keyless.errors import InputError
-from keyless.workflows.edits import entry_column, insert_before_first_key, key_block
-from keyless.workflows.github_fix import GithubPlan as Plan
+from keyless.workflows.edits import Plan, entry_column, insert_before_first_key, key_block
 from keyless.workflows.gitlab import GitlabAnalysis, jobs_of
 from keyless.workflows.model import FixOptions, JobRewrite
 from keyless.workflows.patch import Edit, block_end, dash_line
