@@ -73,12 +73,22 @@ def client(session: boto3.Session, service: str, endpoint_url: str | None = None
 
 
 @dataclass(slots=True)
-class _Recorder:
-    """Runs calls, turning each failure into a FailedCall."""
+class CallRecorder:
+    """Runs calls, turning each failure into a FailedCall. Shared by the collectors;
+    thread-safe (``list.append`` is atomic)."""
 
     failed: list[FailedCall] = field(default_factory=list)
 
-    def call(self, service: str, operation: str, function: Callable[[], Any]) -> Any:
+    def call(
+        self,
+        service: str,
+        operation: str,
+        function: Callable[[], Any],
+        *,
+        missing_ok: bool = False,
+    ) -> Any:
+        """``function()``, or ``None`` with the failure recorded. With ``missing_ok`` a
+        ``ResourceNotFoundException`` is an answer (``None``), not a failure."""
         from botocore.exceptions import (
             BotoCoreError,
             ClientError,
@@ -95,6 +105,8 @@ class _Recorder:
             ) from error
         except ClientError as error:
             details = error.response.get("Error", {})
+            if missing_ok and details.get("Code") == "ResourceNotFoundException":
+                return None
             failure = FailedCall(
                 service, operation, details.get("Code", "Unknown"), details.get("Message", "")
             )
@@ -111,6 +123,7 @@ class _Recorder:
         return None
 
     def last_reason(self) -> str:
+        """The last failure, described."""
         return self.failed[-1].describe()
 
 
@@ -131,7 +144,7 @@ def collect_account(
     way to learn the account ID); every other failure is recorded in the result.
     """
     started = datetime.now(UTC)
-    calls = _Recorder()
+    calls = CallRecorder()
     iam = client(session, "iam", endpoint_url)
     if account_id is None:
         sts = client(session, "sts", endpoint_url)
@@ -193,7 +206,7 @@ def _read_details(iam: Any, details: AuthDetails) -> int:
 
 
 def _credential_report(
-    iam: Any, calls: _Recorder, sources: dict[Source, SourceStatus], timeout: float
+    iam: Any, calls: CallRecorder, sources: dict[Source, SourceStatus], timeout: float
 ) -> CredentialReport | None:
     report: CredentialReport | None = calls.call(
         "iam", "GetCredentialReport", lambda: _fetch_report(iam, timeout)
@@ -239,7 +252,7 @@ def _fetch_report(iam: Any, timeout: float) -> CredentialReport:
 
 
 def _mfa_devices(
-    iam: Any, calls: _Recorder, sources: dict[Source, SourceStatus]
+    iam: Any, calls: CallRecorder, sources: dict[Source, SourceStatus]
 ) -> Mapping[str, tuple[MfaDevice, ...]] | None:
     def read() -> list[dict[str, Any]]:
         paginator = iam.get_paginator("list_virtual_mfa_devices")
@@ -258,7 +271,7 @@ def _mfa_devices(
 
 
 def _oidc_providers(
-    iam: Any, calls: _Recorder, sources: dict[Source, SourceStatus]
+    iam: Any, calls: CallRecorder, sources: dict[Source, SourceStatus]
 ) -> tuple[OidcProvider, ...]:
     listing = calls.call("iam", "ListOpenIDConnectProviders", iam.list_open_id_connect_providers)
     if listing is None:
@@ -284,7 +297,7 @@ def _get_oidc(iam: Any, arn: str) -> Any:
 
 
 def _saml_providers(
-    iam: Any, calls: _Recorder, sources: dict[Source, SourceStatus]
+    iam: Any, calls: CallRecorder, sources: dict[Source, SourceStatus]
 ) -> tuple[SamlProvider, ...]:
     listing = calls.call("iam", "ListSAMLProviders", iam.list_saml_providers)
     if listing is None:

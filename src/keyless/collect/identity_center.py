@@ -13,16 +13,14 @@ is kept in ``IdentityCenter.failed_calls``.
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from keyless.collect.aws import client
+from keyless.collect.aws import CallRecorder, client
 from keyless.model import (
     AVAILABLE,
     AccountAssignment,
-    FailedCall,
     IdentityCenter,
     PermissionSet,
     SourceState,
@@ -31,42 +29,6 @@ from keyless.model import (
 
 if TYPE_CHECKING:
     import boto3
-
-log = logging.getLogger(__name__)
-
-
-class _Calls:
-    """Runs calls, recording each failure; thread-safe (list.append is atomic)."""
-
-    def __init__(self) -> None:
-        self.failed: list[FailedCall] = []
-
-    def call(
-        self,
-        service: str,
-        operation: str,
-        function: Callable[[], Any],
-        *,
-        missing_ok: bool = False,
-    ) -> Any:
-        """``function()``, or ``None`` with the failure recorded. With ``missing_ok``
-        a ``ResourceNotFoundException`` is an answer (``None``), not a failure."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            return function()
-        except ClientError as error:
-            details = error.response.get("Error", {})
-            if missing_ok and details.get("Code") == "ResourceNotFoundException":
-                return None
-            failure = FailedCall(
-                service, operation, details.get("Code", "Unknown"), details.get("Message", "")
-            )
-        except BotoCoreError as error:
-            failure = FailedCall(service, operation, type(error).__name__, str(error))
-        log.warning("%s", failure.describe())
-        self.failed.append(failure)
-        return None
 
 
 def collect_identity_center(
@@ -80,11 +42,11 @@ def collect_identity_center(
     the state of that answer: ``available`` (read, with or without an instance) or
     ``failed`` with the reason. Assignments are read for every account in
     ``account_ids`` and permission set, ``max_workers`` calls at a time."""
-    calls = _Calls()
+    calls = CallRecorder()
     sso = client(session, "sso-admin", endpoint_url)
     instances = calls.call("sso-admin", "ListInstances", lambda: _paginate(sso, "list_instances"))
     if instances is None:
-        return None, SourceStatus(SourceState.FAILED, calls.failed[-1].describe())
+        return None, SourceStatus(SourceState.FAILED, calls.last_reason())
     entries = [entry for page in instances for entry in page.get("Instances", ())]
     if not entries:
         return None, AVAILABLE
@@ -128,7 +90,7 @@ def _paginate(sso: Any, operation: str, **arguments: Any) -> list[Mapping[str, A
 
 
 def _permission_sets(
-    sso: Any, instance_arn: str, calls: _Calls, max_workers: int
+    sso: Any, instance_arn: str, calls: CallRecorder, max_workers: int
 ) -> tuple[PermissionSet, ...]:
     pages = calls.call(
         "sso-admin",
@@ -141,7 +103,9 @@ def _permission_sets(
     return tuple(sorted((ps for ps in found if ps is not None), key=lambda ps: ps.name))
 
 
-def _permission_set(sso: Any, instance_arn: str, arn: str, calls: _Calls) -> PermissionSet | None:
+def _permission_set(
+    sso: Any, instance_arn: str, arn: str, calls: CallRecorder
+) -> PermissionSet | None:
     ids = {"InstanceArn": instance_arn, "PermissionSetArn": arn}
     described = calls.call(
         "sso-admin", "DescribePermissionSet", lambda: sso.describe_permission_set(**ids)
@@ -200,7 +164,7 @@ def _assignments(
     instance_arn: str,
     permission_sets: list[str],
     account_ids: list[str],
-    calls: _Calls,
+    calls: CallRecorder,
     max_workers: int,
 ) -> list[Mapping[str, Any]]:
     def read(pair: tuple[str, str]) -> list[Mapping[str, Any]]:
@@ -227,7 +191,7 @@ def _principal_names(
     store: Any,
     store_id: str,
     assignments: list[Mapping[str, Any]],
-    calls: _Calls,
+    calls: CallRecorder,
     max_workers: int,
 ) -> Mapping[tuple[str, str], str]:
     """Names of assigned users (``UserName``) and groups (``DisplayName``). A principal
