@@ -46,7 +46,7 @@ def build_request(
     service: str | None = None,
 ) -> Request:
     """The request the options describe (exactly one mechanism)."""
-    from keyless.idp.aws import aws_principal_request
+    from keyless.idp.aws import aws_principal_request, service_request
     from keyless.idp.oidc import web_identity_request
     from keyless.idp.roles_anywhere import roles_anywhere_request
     from keyless.idp.saml import saml_request
@@ -101,8 +101,6 @@ def build_request(
     if saml is not None:
         return saml_request(read_json_object(saml, "the SAML attributes"), context=context)
     if service is not None:
-        from keyless.policy.witness import service_request
-
         return service_request(service, context=context, role_arn=role_arn)
     if certificate is None or trust_anchor is None:  # unreachable: checked above
         raise InputError("--certificate and --trust-anchor go together")

@@ -4,5 +4,5 @@
 * :mod:`keyless.idp.oidc` - ``web_identity_request(claims)``
 * :mod:`keyless.idp.saml` - ``saml_request(attributes)``
 * :mod:`keyless.idp.roles_anywhere` - ``roles_anywhere_request(certificate, trust_anchor)``
-* :mod:`keyless.idp.aws` - ``aws_principal_request(arn, ...)``
+* :mod:`keyless.idp.aws` - ``aws_principal_request(arn, ...)``, ``service_request(service, ...)``
 """

@@ -1,4 +1,5 @@
-"""Requests by AWS principals (``sts:AssumeRole``): the keys STS sets for the caller.
+"""Requests by AWS principals and service principals (``sts:AssumeRole``): the keys STS
+sets for the caller.
 
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
@@ -12,7 +13,7 @@ from keyless.errors import InputError
 from keyless.idp.common import ExtraContext, add_context, with_session_actions
 from keyless.policy.conditions import ContextValue
 from keyless.policy.document import AwsPrincipalForm
-from keyless.policy.evaluate import ASSUME_ROLE, Caller, Request, aws_caller, role_of
+from keyless.policy.evaluate import ASSUME_ROLE, Caller, CallerType, Request, aws_caller, role_of
 
 _PRINCIPAL_TYPE = {
     AwsPrincipalForm.USER: "User",
@@ -99,6 +100,24 @@ def aws_principal_request(
     add_context(keys, context)
     return Request(
         caller=caller,
+        actions=with_session_actions(ASSUME_ROLE, keys),
+        context=MappingProxyType(keys),
+        resource=role_arn,
+    )
+
+
+def service_request(
+    service: str, *, context: ExtraContext | None = None, role_arn: str | None = None
+) -> Request:
+    """An ``sts:AssumeRole`` call by the AWS service principal ``service`` for a resource.
+
+    ``context`` holds what the service sends (``aws:SourceAccount``, ``aws:SourceArn``);
+    session tags there add ``sts:TagSession``, as for EKS Pod Identity.
+    """
+    keys: dict[str, ContextValue] = {}
+    add_context(keys, context)
+    return Request(
+        caller=Caller(CallerType.SERVICE, provider=service.strip()),
         actions=with_session_actions(ASSUME_ROLE, keys),
         context=MappingProxyType(keys),
         resource=role_arn,

@@ -21,19 +21,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from types import MappingProxyType
 from typing import Any
 
 from keyless.errors import InputError
-from keyless.policy.conditions import ContextValue
 from keyless.policy.document import Policy
-from keyless.policy.evaluate import ASSUME_ROLE, Caller, CallerType, Decision, Request, evaluate
+from keyless.policy.evaluate import Decision, Request, evaluate
 
 
 def witness_request(witness: Mapping[str, Any], *, role_arn: str | None = None) -> Request:
     """The request a witness describes. Raises ``InputError`` for an unusable witness."""
     # Imported here: keyless.idp builds on keyless.policy, not the other way round.
-    from keyless.idp.aws import aws_principal_request
+    from keyless.idp.aws import aws_principal_request, service_request
     from keyless.idp.oidc import web_identity_request
     from keyless.idp.roles_anywhere import roles_anywhere_request
     from keyless.idp.saml import saml_request
@@ -89,23 +87,6 @@ def witness_request(witness: Mapping[str, Any], *, role_arn: str | None = None) 
             raise InputError("a witness's 'action' must be a non-empty string")
         request = replace(request, actions=(action,))
     return request
-
-
-def service_request(
-    service: str, *, context: Mapping[str, Any] | None = None, role_arn: str | None = None
-) -> Request:
-    """An ``sts:AssumeRole`` call by the AWS service principal ``service`` (session tags in
-    ``context`` add ``sts:TagSession``, as for EKS Pod Identity)."""
-    from keyless.idp.common import add_context, with_session_actions
-
-    keys: dict[str, ContextValue] = {}
-    add_context(keys, context)
-    return Request(
-        caller=Caller(CallerType.SERVICE, provider=service.strip()),
-        actions=with_session_actions(ASSUME_ROLE, keys),
-        context=MappingProxyType(keys),
-        resource=role_arn,
-    )
 
 
 def evaluate_witness(
