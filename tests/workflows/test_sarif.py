@@ -10,6 +10,7 @@ import pytest
 
 from keyless.findings import Severity
 from keyless.render.sarif import SarifResult, SarifRule, build_log, level
+from keyless.render.scan_sarif import INFORMATION_URI
 from keyless.workflows import scan
 from keyless.workflows.registry import CHECKS
 from keyless.workflows.report import scan_sarif
@@ -73,3 +74,8 @@ def test_schema_rejects_a_broken_log() -> None:
 )
 def test_levels(severity: Severity, expected: str) -> None:
     assert level(severity) == expected
+
+
+def test_driver_points_at_the_same_home_as_keyless_scan() -> None:
+    document = scan_sarif(scan([CORPUS / "gh-basic-keys" / "input"]))
+    assert document["runs"][0]["tool"]["driver"]["informationUri"] == INFORMATION_URI  # type: ignore[index]

@@ -16,6 +16,8 @@ from keyless.findings import Severity
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+#: The driver's ``informationUri`` for every keyless command: the project's home.
+INFORMATION_URI = "https://github.com/keyless-dev/keyless"
 
 # SARIF has three result levels; GitHub maps `security-severity` (0-10) to its own
 # critical/high/medium/low, so both are given.

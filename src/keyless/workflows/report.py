@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from keyless import __version__
-from keyless.render.sarif import SarifResult, SarifRule, build_log
+from keyless.render.sarif import INFORMATION_URI, SarifResult, SarifRule, build_log
 from keyless.workflows.model import FixResult, JobRewrite, ScanResult, WorkflowFinding
 from keyless.workflows.registry import CHECKS
 
@@ -82,7 +82,7 @@ def scan_sarif(result: ScanResult) -> dict[str, Any]:
     return build_log(
         tool_name="keyless",
         tool_version=__version__,
-        information_uri="https://pypi.org/project/keyless/",
+        information_uri=INFORMATION_URI,
         rules=rules,
         results=results,
     )
