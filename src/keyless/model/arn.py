@@ -44,3 +44,13 @@ def account_of(arn: str) -> str | None:
 def root_arn(account_id: str, partition: str = "aws") -> str:
     """The ARN that stands for the account's root user: ``arn:aws:iam::ID:root``."""
     return f"arn:{partition}:iam::{account_id}:root"
+
+
+def user_arn(account_id: str, name: str, path: str = "/", partition: str = "aws") -> str:
+    """The ARN of an IAM user."""
+    return f"arn:{partition}:iam::{account_id}:user{path}{name}"
+
+
+def role_arn(account_id: str, name: str, path: str = "/", partition: str = "aws") -> str:
+    """The ARN of an IAM role."""
+    return f"arn:{partition}:iam::{account_id}:role{path}{name}"
