@@ -17,7 +17,7 @@ from keyless.checks.trust import assess_role
 from keyless.errors import InputError, PolicyError
 from keyless.files import read_text
 from keyless.findings import Severity
-from keyless.model import Role
+from keyless.model import Inventory, Role
 from keyless.model.arn import parse_arn
 from keyless.policy.document import parse_trust_policy
 
@@ -44,7 +44,7 @@ def _policy_role(path: Path, role_arn: str | None) -> Role:
     )
 
 
-def _snapshot_role(snapshot: Path, wanted: str) -> tuple[Role, Any]:
+def _snapshot_role(snapshot: Path, wanted: str) -> tuple[Role, Inventory]:
     from keyless.collect.snapshot import load_snapshot
 
     inventory = load_snapshot(snapshot)
@@ -70,7 +70,7 @@ def _snapshot_role(snapshot: Path, wanted: str) -> tuple[Role, Any]:
     )
 
 
-def trust_document(role: Role, inventory: Any = None) -> dict[str, Any]:
+def trust_document(role: Role, inventory: Inventory | None = None) -> dict[str, Any]:
     """The ``keyless/trust/v1`` document for one role."""
     analysis, problems, ids = assess_role(role, inventory)
     if isinstance(analysis, PolicyError):

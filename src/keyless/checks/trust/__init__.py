@@ -14,13 +14,15 @@ JSON pointer of the error as evidence) and every other trust check skips the rol
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
 
-from keyless.checks.registry import CheckContext
+from keyless.checks.registry import CheckContext, all_checks
 from keyless.checks.trust._common import NO_SOURCE_CONDITION_SERVICES, trust_analysis
+from keyless.config import Thresholds
 from keyless.errors import PolicyError
 from keyless.findings import Problem
-from keyless.model import Role, Source
+from keyless.model import Account, Inventory, Role, Source
+from keyless.model.inventory import AVAILABLE
 from keyless.policy.reasoning import TrustAnalysis
 
 __all__ = ["MODULES", "NO_SOURCE_CONDITION_SERVICES", "assess_role", "trust_analysis"]
@@ -30,20 +32,13 @@ MODULES = ("principals", "oidc", "federation", "conditions")
 
 
 def assess_role(
-    role: Role, inventory: Any = None, *, now: Any = None
+    role: Role, inventory: Inventory | None = None, *, now: datetime | None = None
 ) -> tuple[TrustAnalysis | PolicyError, tuple[Problem, ...], tuple[str, ...]]:
     """The role's analysis, its trust findings and their check IDs (parallel tuples).
 
     ``inventory`` gives the context (organisation accounts, trust anchors); without one the
     role is assessed alone.
     """
-    from datetime import UTC, datetime
-
-    from keyless.checks.registry import all_checks
-    from keyless.config import Thresholds
-    from keyless.model import Account, Inventory
-    from keyless.model.inventory import AVAILABLE
-
     if inventory is None:
         alone = Account(id=role.account_id, roles=(role,), sources=dict.fromkeys(Source, AVAILABLE))
         inventory = Inventory(accounts=(alone,), source="policy")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from types import MappingProxyType
-from typing import Any
 
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.checks.trust._common import (
@@ -15,6 +15,7 @@ from keyless.checks.trust._common import (
 )
 from keyless.errors import PolicyError
 from keyless.findings import Problem, Severity
+from keyless.idp.grammars import SubGrammar
 from keyless.model import Role
 from keyless.policy.operators import Family, Qualifier
 from keyless.policy.patterns import Language
@@ -153,8 +154,6 @@ def _dead_values(role: Role, analysis: TrustAnalysis) -> Iterator[Problem]:
         sub = path.key("sub")
         immutable = set()
         if grammar is not None and grammar.immutable_repo_pattern:
-            import re
-
             for value in path.policy_values(sub):
                 match = re.match(grammar.immutable_repo_pattern, value)
                 if match:
@@ -188,11 +187,9 @@ def _dead_reason(
     key: str,
     value: str,
     sub: str,
-    grammar: Any,
+    grammar: SubGrammar | None,
     immutable: set[tuple[str, str]],
 ) -> str | None:
-    import re
-
     if comparison != "like" and ("*" in value or "?" in value):
         return "holds a wildcard, which is literal under this operator"
     if key != sub or grammar is None:
