@@ -3,7 +3,7 @@ centrally, and the exit code the contract defines."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +12,7 @@ from keyless.checks.registry import Check, CheckContext, Scope, all_checks
 from keyless.config import Config, Ignore
 from keyless.errors import KeylessError
 from keyless.findings import Finding, Severity
-from keyless.model import Account, AccountStatus, Inventory, Source, SourceState
+from keyless.model import Account, AccountStatus, Inventory, Source, SourceState, SourceStatus
 from keyless.model.arn import account_of
 
 EXIT_CLEAN = 0
@@ -139,13 +139,10 @@ def _subjects(
         org = inventory.organization
         if org is None:
             return  # not applicable: recorded as such by the caller
-        if Source.IDENTITY_CENTER in chk.requires and (
-            org.identity_center_state.state is not SourceState.AVAILABLE
-        ):
-            reason = org.identity_center_state.reason or org.identity_center_state.state.value
-            skipped.append(
-                NotEvaluated(org.management_account_id or "*", f"identity_center: {reason}")
-            )
+        missing = [s for s in sorted(chk.requires) if not _available(org.source(s))]
+        if missing:
+            reason = _missing(missing, org.source)
+            skipped.append(NotEvaluated(org.management_account_id or "*", reason))
             return
         yield None, (inventory,)
         return
@@ -157,7 +154,7 @@ def _subjects(
             reason = (
                 account.error or "account could not be read"
                 if account.status is AccountStatus.FAILED
-                else "; ".join(f"{s.value}: {account.source(s).reason}" for s in missing)
+                else _missing(missing, account.source)
             )
             skipped.append(NotEvaluated(account.id, reason))
             continue
@@ -167,6 +164,15 @@ def _subjects(
             yield account, account.roles
         else:
             yield account, (account,)
+
+
+def _available(status: SourceStatus) -> bool:
+    return status.state is SourceState.AVAILABLE
+
+
+def _missing(missing: list[Source], state: Callable[[Source], SourceStatus]) -> str:
+    """``credential_report: not in the export; root: …`` for a not-evaluated entry."""
+    return "; ".join(f"{s.value}: {state(s).reason or state(s).state.value}" for s in missing)
 
 
 def _findings(

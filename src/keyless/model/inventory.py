@@ -131,6 +131,12 @@ class Organization:
         default_factory=lambda: SourceStatus(SourceState.MISSING, "not collected")
     )
 
+    def source(self, source: Source) -> SourceStatus:
+        """The state of an organization-level source (Identity Center)."""
+        if source is Source.IDENTITY_CENTER:
+            return self.identity_center_state
+        return SourceStatus(SourceState.MISSING, "not an organization-level source")
+
 
 @dataclass(frozen=True)
 class Inventory:
