@@ -84,8 +84,6 @@ BROAD_ID_TOKEN = CheckMeta(
     help_uri="https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token",
 )
 
-CHECKS = (STATIC_AWS_KEYS, STATIC_AWS_KEYS_ENV, BROAD_ID_TOKEN)
-
 
 @dataclass(frozen=True, slots=True)
 class KeyInputs:

@@ -58,8 +58,6 @@ GITLAB_STATIC_AWS_KEYS = CheckMeta(
     help_uri="https://docs.gitlab.com/ci/cloud_services/aws/",
 )
 
-CHECKS = (GITLAB_STATIC_AWS_KEYS,)
-
 
 @dataclass(frozen=True, slots=True)
 class KeyVariables:

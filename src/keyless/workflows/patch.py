@@ -65,12 +65,6 @@ def indent_of(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def is_blank_or_comment(line: str) -> bool:
-    """Whether a line holds nothing but whitespace or a comment."""
-    stripped = line.strip()
-    return not stripped or stripped.startswith("#")
-
-
 def block_end(lines: Sequence[str], start: int, column: int) -> int:
     """The line after the block that begins at ``start`` with a key (or dash) at ``column``.
 

@@ -23,11 +23,3 @@ STATIC_KEY_CHECKS = frozenset(
         gitlab.GITLAB_STATIC_AWS_KEYS.id,
     }
 )
-
-
-def check(check_id: str) -> CheckMeta:
-    """The metadata of one check; ``KeyError`` for an unknown ID."""
-    for meta in CHECKS:
-        if meta.id == check_id:
-            return meta
-    raise KeyError(check_id)
