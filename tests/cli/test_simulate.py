@@ -289,3 +289,44 @@ def test_claims_not_json_exit_2(capsys, tmp_path):
     )
     assert status == 2
     assert "not valid JSON" in err
+
+
+def test_token_without_iss_names_the_token_file(capsys, tmp_path):
+    import jwt
+
+    token = write(tmp_path, "token.jwt", jwt.encode({"sub": "x"}, "k" * 32, algorithm="HS256"))
+    status, _, err = run(
+        capsys, "--trust-policy", GITHUB / "trust-policy.json", "--web-identity-token", token
+    )
+    assert status == 2
+    assert "token.jwt: the token claims have no 'iss'" in err
+
+
+def test_bad_saml_attribute_names_the_file(capsys, tmp_path):
+    attributes = write(tmp_path, "a.json", {"aud": {"not": "a string"}})
+    status, _, err = run(
+        capsys, "--trust-policy", GITHUB / "trust-policy.json", "--saml", attributes
+    )
+    assert status == 2
+    assert "a.json: SAML attribute 'aud' must be a string" in err
+
+
+def test_bad_certificate_names_the_file_and_bad_anchor_the_option(capsys, tmp_path):
+    policy = EXAMPLES / "roles-anywhere" / "trust-policy.json"
+    not_pem = write(tmp_path, "cert.pem", "not a certificate")
+    status, _, err = run(
+        capsys, "--trust-policy", policy, "--certificate", not_pem, "--trust-anchor", ANCHOR
+    )
+    assert status == 2
+    assert "cert.pem: not a PEM X.509 certificate" in err
+    status, _, err = run(
+        capsys,
+        "--trust-policy",
+        policy,
+        "--certificate",
+        EXAMPLES / "roles-anywhere" / "cert.pem",
+        "--trust-anchor",
+        "arn:aws:iam::111122223333:role/x",
+    )
+    assert status == 2
+    assert "--trust-anchor: not a Roles Anywhere trust anchor ARN" in err

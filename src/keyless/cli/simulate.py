@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import click
@@ -48,8 +50,9 @@ def build_request(
     """The request the options describe (exactly one mechanism)."""
     from keyless.idp.aws import aws_principal_request, service_request
     from keyless.idp.oidc import web_identity_request
-    from keyless.idp.roles_anywhere import roles_anywhere_request
+    from keyless.idp.roles_anywhere import read_certificate, roles_anywhere_request
     from keyless.idp.saml import saml_request
+    from keyless.idp.tokens import decode_token
 
     given = [
         name
@@ -76,42 +79,44 @@ def build_request(
         raise InputError("--certificate and --trust-anchor go together")
     if web_identity is not None:
         claims = read_json_object(web_identity, "the claims")
-        if "iss" not in claims:
-            raise InputError(
-                "the claims have no 'iss' (issuer)",
-                where=web_identity,
-                hint="Pass the decoded token payload (iss, sub, aud, ...).",
-            )
-        return web_identity_request(claims, role_arn=role_arn, context=context)
+        with _located(web_identity):
+            return web_identity_request(claims, role_arn=role_arn, context=context)
     if web_identity_token is not None:
-        from keyless.idp.tokens import decode_token
-
         key_set = read_json_object(jwks, "the JWKS") if jwks is not None else None
-        try:
-            claims = decode_token(read_text(web_identity_token, "the token"), jwks=key_set)
-        except InputError as error:
-            raise InputError(error.message, where=web_identity_token, hint=error.hint) from None
-        if "iss" not in claims:
-            raise InputError("the token has no 'iss' (issuer) claim", where=web_identity_token)
-        return web_identity_request(claims, role_arn=role_arn, context=context)
+        token = read_text(web_identity_token, "the token")
+        with _located(web_identity_token):
+            claims = decode_token(token, jwks=key_set)
+            return web_identity_request(claims, role_arn=role_arn, context=context)
     if principal is not None:
-        return aws_principal_request(
-            principal, context=context, external_id=external_id, mfa=mfa, role_arn=role_arn
-        )
+        with _located("--principal"):
+            return aws_principal_request(
+                principal, context=context, external_id=external_id, mfa=mfa, role_arn=role_arn
+            )
     if saml is not None:
-        return saml_request(read_json_object(saml, "the SAML attributes"), context=context)
+        assertion = read_json_object(saml, "the SAML attributes")
+        with _located(saml):
+            return saml_request(assertion, context=context)
     if service is not None:
         return service_request(service, context=context, role_arn=role_arn)
-    if certificate is None or trust_anchor is None:  # unreachable: checked above
-        raise InputError("--certificate and --trust-anchor go together")
+    # What is left is --certificate, and --trust-anchor goes with it (both checked above).
+    assert certificate is not None
+    assert trust_anchor is not None
+    pem = read_text(certificate, "the certificate")
+    with _located(certificate):
+        presented = read_certificate(pem)
+    with _located("--trust-anchor"):
+        return roles_anywhere_request(presented, trust_anchor, context=context)
+
+
+@contextmanager
+def _located(where: str) -> Iterator[None]:
+    """Name the file (or option) an input error came from, when the error does not say."""
     try:
-        return roles_anywhere_request(
-            read_text(certificate, "the certificate"), trust_anchor, context=context
-        )
+        yield
     except InputError as error:
-        if "certificate" in error.message:
-            raise InputError(error.message, where=certificate, hint=error.hint) from None
-        raise
+        if error.where is not None:
+            raise
+        raise InputError(error.message, where=where, hint=error.hint) from None
 
 
 @click.command("simulate")

@@ -55,7 +55,7 @@ def web_identity_context(claims: Mapping[str, Any]) -> tuple[Provider, dict[str,
     if not isinstance(issuer, str) or not issuer.strip():
         raise InputError(
             "the token claims have no 'iss' (issuer)",
-            hint="Pass the decoded token payload; it must contain at least iss, sub and aud.",
+            hint="The claims are the token's decoded payload: at least iss, sub and aud.",
         )
     prefix = issuer_prefix(issuer)
     provider = provider_for(prefix)
