@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import gc
+import io
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from keyless.errors import InputError
 from keyless.findings import Severity
 from keyless.sources import SourceKind, SourceSpec
+
+if TYPE_CHECKING:
+    from keyless.engine import ScanResult
+    from keyless.model import Inventory
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -112,7 +118,7 @@ def build_spec(params: dict[str, Any]) -> SourceSpec:
     )
 
 
-def _load(spec: SourceSpec) -> Any:
+def _load(spec: SourceSpec) -> Inventory:
     from keyless.sources import load_inventory
 
     if spec.kind is SourceKind.ORGANIZATION:
@@ -176,45 +182,42 @@ def scan(
     sys.exit(result.exit_code(threshold))
 
 
-def _emit(result: Any, output_format: str, output: Path | None, fail_on: Severity) -> None:
+def _emit(result: ScanResult, output_format: str, output: Path | None, fail_on: Severity) -> None:
     from rich.console import Console
 
     if output_format == "json":
         from keyless.render.jsonout import dumps, scan_document
 
-        _write_bytes(dumps(scan_document(result)), output)
+        _write(dumps(scan_document(result)), output)
     elif output_format == "sarif":
         from keyless.render.jsonout import dumps
         from keyless.render.scan_sarif import scan_sarif
 
-        _write_bytes(dumps(scan_sarif(result)), output)
+        _write(dumps(scan_sarif(result)), output)
+    elif output is None:
+        from keyless.render.text import render_text
+
+        render_text(result, Console(highlight=False), fail_on=fail_on)
     else:
         from keyless.render.text import render_text
 
-        if output is None:
-            render_text(result, Console(highlight=False), fail_on=fail_on)
-        else:
-            with _open_output(output) as handle:
-                console = Console(file=handle, width=120, no_color=True, highlight=False)
-                render_text(result, console, fail_on=fail_on)
+        buffer = io.StringIO()
+        render_text(
+            result, Console(file=buffer, width=120, no_color=True, highlight=False), fail_on=fail_on
+        )
+        _write(buffer.getvalue().encode("utf-8"), output)
 
 
-def _open_output(path: Path) -> Any:
-    from keyless.errors import InputError
-
-    try:
-        return path.open("w", encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"cannot write the output: {error.strerror}", where=str(path)) from None
-
-
-def _write_bytes(data: bytes, output: Path | None) -> None:
+def _write(data: bytes, output: Path | None) -> None:
+    """Standard output, or the file ``--output`` names (an unwritable one is exit 2)."""
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    with _open_output(output) as handle:
-        handle.write(data.decode("utf-8"))
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        raise InputError(f"cannot write the output: {error.strerror}", where=str(output)) from None
 
 
 @click.command()
@@ -274,7 +277,7 @@ def checks(output_format: str) -> None:
                 for c in catalogue
             ],
         }
-        _write_bytes(dumps(document), None)
+        _write(dumps(document), None)
     else:
         for c in catalogue:
             click.echo(f"{c.id:<36} {c.severity.value:<9} {c.title}")
