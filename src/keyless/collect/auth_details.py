@@ -30,6 +30,7 @@ from keyless.model import (
     Tags,
     User,
 )
+from keyless.model.arn import account_of
 from keyless.model.iam import EMPTY_TAGS
 
 T = TypeVar("T")
@@ -71,7 +72,8 @@ class AuthDetails:
             arns = [e.get("Arn", "") for e in users[:1]]
             arns += [role.arn for role in self.roles[:1]] + [group.arn for group in self.groups[:1]]
             arns += [p.arn for p in self.policies if not p.is_aws_managed][:1]
-            self.account_id = next(filter(None, map(_account, arns)), None)
+            accounts = (account_of(arn) or "" for arn in arns)
+            self.account_id = next((a for a in accounts if a.isdigit()), None)
 
     def referenced_aws_policies(self) -> None:
         """Keep only the AWS managed policies something is attached to (AWS returns
@@ -103,11 +105,6 @@ def _convert(entries: Any, convert: Callable[[Any], T], pointer: str) -> list[T]
 
 def _reason(error: Exception) -> str:
     return f"missing field {error}" if isinstance(error, KeyError) else str(error)
-
-
-def _account(arn: str) -> str | None:
-    parts = arn.split(":", 5)
-    return parts[4] if len(parts) == 6 and parts[4].isdigit() else None
 
 
 def document(value: Any) -> PolicyDocument:
@@ -164,7 +161,7 @@ def _role(entry: Mapping[str, Any]) -> Role:
     arn = entry["Arn"]
     last = entry.get("RoleLastUsed") or {}
     return Role(
-        account_id=_account(arn) or "",
+        account_id=account_of(arn) or "",
         name=entry["RoleName"],
         arn=arn,
         trust_policy=document(entry["AssumeRolePolicyDocument"]),
@@ -230,7 +227,7 @@ def build_users(
             mine = devices.get(arn, ())
             users.append(
                 User(
-                    account_id=_account(arn) or "",
+                    account_id=account_of(arn) or "",
                     name=entry["UserName"],
                     arn=arn,
                     user_id=entry.get("UserId", ""),
@@ -253,7 +250,7 @@ def build_users(
         if arn not in seen:
             users.append(
                 User(
-                    account_id=_account(arn) or "",
+                    account_id=account_of(arn) or "",
                     name=row.name,
                     arn=arn,
                     user_id="",
