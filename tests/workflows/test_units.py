@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from keyless.errors import InputError
-from keyless.workflows import fix
+from keyless.workflows import FileRewrite, FixResult, Platform, WorkflowFile, fix, write
 from keyless.workflows.hardcoded import find_literals
 from keyless.workflows.model import SubjectOperator
 from keyless.workflows.patch import Edit, apply_edits
@@ -125,3 +125,12 @@ def test_a_file_that_is_not_utf8_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"not UTF-8 text \(byte 9\)") as error:
         load(path)
     assert error.value.where == str(path)
+
+
+def test_a_file_that_cannot_be_written_is_an_input_error(tmp_path: Path) -> None:
+    # A directory where the file should be: unwritable even for root.
+    file = WorkflowFile(tmp_path, Platform.GITHUB, tmp_path)
+    result = FixResult((FileRewrite(file, "before\n", "after\n"),))
+    with pytest.raises(InputError, match="cannot write the file") as error:
+        write(result)
+    assert error.value.where == str(tmp_path)

@@ -93,9 +93,18 @@ def unified_diff(result: FixResult) -> str:
 
 
 def write(result: FixResult) -> tuple[Path, ...]:
-    """Write the changed files back, byte for byte, and return their paths."""
+    """Write the changed files back, byte for byte, and return their paths.
+
+    A file that cannot be written is an :class:`InputError` (the ones before it stay
+    written).
+    """
     written = []
     for rewrite in result.changed:
-        rewrite.file.path.write_bytes(rewrite.after.encode("utf-8"))
+        try:
+            rewrite.file.path.write_bytes(rewrite.after.encode("utf-8"))
+        except OSError as error:
+            raise InputError(
+                f"cannot write the file: {error.strerror}", where=str(rewrite.file.path)
+            ) from None
         written.append(rewrite.file.path)
     return tuple(written)
