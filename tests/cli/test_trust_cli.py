@@ -197,3 +197,21 @@ def test_snapshot_ambiguous_name_asks_for_the_arn(demo_snapshot: Path) -> None:
     code, out, _ = run("trust", "--snapshot", str(demo_snapshot), arn.strip(), "--format", "json")
     assert code in (0, 1)
     assert json.loads(out)["role"] == arn.strip()
+
+
+def test_role_arn_with_snapshot_is_refused(demo_snapshot: Path) -> None:
+    code, _, err = run(
+        "trust",
+        "--snapshot",
+        str(demo_snapshot),
+        "github-no-sub",
+        "--role-arn",
+        "arn:aws:iam::1:role/x",
+    )
+    assert code == 2
+    assert "--role-arn" in err
+
+
+def test_extra_arguments_are_a_usage_error(demo_snapshot: Path) -> None:
+    code, _, _ = run("trust", "--snapshot", str(demo_snapshot), "github-no-sub", "extra")
+    assert code == 2

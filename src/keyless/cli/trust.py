@@ -111,7 +111,6 @@ def trust_document(role: Role, inventory: Inventory | None = None) -> dict[str, 
 
 @click.command("trust")
 @click.argument("target", required=False)
-@click.argument("role_name", required=False)
 @click.option(
     "--snapshot",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -132,7 +131,6 @@ def trust_document(role: Role, inventory: Inventory | None = None) -> dict[str, 
 )
 def trust(
     target: str | None,
-    role_name: str | None,
     snapshot: Path | None,
     role_arn: str | None,
     fmt: str,
@@ -143,10 +141,13 @@ def trust(
     keyless trust POLICY.json | keyless trust --snapshot FILE ROLE_NAME_OR_ARN
     """
     if snapshot is not None:
-        wanted = role_name or target
-        if not wanted:
+        if not target:
             raise InputError("--snapshot needs a role name or ARN")
-        role, inventory = _snapshot_role(snapshot, wanted)
+        if role_arn is not None:
+            raise InputError(
+                "--role-arn applies to a policy file; with --snapshot the role is looked up"
+            )
+        role, inventory = _snapshot_role(snapshot, target)
     else:
         if not target:
             raise InputError("give a trust policy file, or --snapshot FILE ROLE")

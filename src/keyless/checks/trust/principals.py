@@ -213,7 +213,7 @@ def trust_service_confused_deputy(role: Role, ctx: CheckContext) -> Iterator[Pro
     service-linked roles are not reported.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
     """
-    if role.path.startswith("/aws-service-role/"):
+    if role.is_service_linked:
         return
     own = Language.literal(role.account_id)
     own_arns = Language.arn_pattern(f"arn:*:*:*:{role.account_id}:*")
