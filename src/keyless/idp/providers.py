@@ -1,9 +1,9 @@
 """What keyless knows about each OIDC identity provider, as data.
 
 For each issuer: whether it is *shared* (one issuer URL serving many tenants, tenancy in
-claims) or *private*, which claim carries the tenant, whether it is built into STS, and
-which provider-specific claims AWS exposes as trust-policy condition keys (beyond the
-generic ``<prefix>:sub`` and ``<prefix>:aud``).
+claims) or *private*, which claim carries the tenant, and which provider-specific claims
+AWS exposes as trust-policy condition keys (beyond the generic ``<prefix>:sub`` and
+``<prefix>:aud``). The issuers built into STS are :data:`BUILT_IN_PROVIDERS`.
 
 Sources:
 * generic keys, Google and Cognito: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
@@ -11,9 +11,8 @@ Sources:
 * shared issuers: https://github.com/aws-samples/resource-control-policy-examples
   (Limit-access-to-trusted-OIDC-identity-providers/Shared-Issuers.json)
 
-``sub_formats`` is where the grammars of each provider's ``sub`` claim (GitHub classic,
-immutable and custom; GitLab; Terraform Cloud; ...) go: which part is the tenant, the
-repository, the trigger. It is empty for now.
+The grammars of each provider's ``sub`` claim live in :mod:`keyless.idp.grammars`, keyed
+by provider name.
 """
 
 from __future__ import annotations
@@ -47,19 +46,6 @@ class ClaimKey:
 
 
 @dataclass(frozen=True, slots=True)
-class SubFormat:
-    """A grammar of a provider's ``sub`` claim (to be filled in; see the module docstring).
-
-    ``pattern`` is a regular expression whose named groups (``tenant``, ``repository``,
-    ``trigger``, ...) say what each part of the ``sub`` means.
-    """
-
-    name: str
-    pattern: str
-    example: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class Provider:
     """One OIDC identity provider (or a family of issuers served by one vendor).
 
@@ -75,8 +61,6 @@ class Provider:
     tenant_claim: str | None = "sub"
     keys: tuple[ClaimKey, ...] = ()
     generic_keys: bool = True
-    built_in: bool = False
-    sub_formats: tuple[SubFormat, ...] = ()
     docs: str = ""
 
     def matches(self, prefix: str) -> bool:
@@ -168,7 +152,6 @@ GOOGLE = Provider(
         ClaimKey("google/organization_number", "google.organization_number", KeyType.NUMERIC),
     ),
     generic_keys=False,
-    built_in=True,
     docs="https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html",
 )
 COGNITO = Provider(
@@ -177,7 +160,6 @@ COGNITO = Provider(
     shared=True,
     tenant_claim="aud",  # the identity pool ID
     keys=(ClaimKey("amr", "amr", multivalued=True),),
-    built_in=True,
     docs="https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html",
 )
 FACEBOOK = Provider(
@@ -187,7 +169,6 @@ FACEBOOK = Provider(
     tenant_claim="app_id",
     keys=(ClaimKey("app_id", "app_id"), ClaimKey("id", "id")),
     generic_keys=False,
-    built_in=True,
     docs="https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html",
 )
 AMAZON = Provider(
@@ -197,7 +178,6 @@ AMAZON = Provider(
     tenant_claim="app_id",
     keys=(ClaimKey("app_id", "app_id"), ClaimKey("user_id", "user_id")),
     generic_keys=False,
-    built_in=True,
     docs="https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html",
 )
 CIRCLECI = Provider(

@@ -57,11 +57,6 @@ class BaseOperator:
     comparison: Comparison
     negated: bool = False
 
-    @property
-    def allows_variables(self) -> bool:
-        """Policy variables are resolved only in String and ARN operators (and Resource)."""
-        return self.family in (Family.STRING, Family.ARN)
-
 
 def _table() -> dict[str, BaseOperator]:
     ops = [

@@ -75,11 +75,6 @@ def split_variables(value: str) -> tuple[Part, ...]:
     return tuple(parts)
 
 
-def has_variables(value: str) -> bool:
-    """True when ``value`` contains a ``${...}`` that substitution would change."""
-    return any(not (isinstance(p, Text) and p.wildcards) for p in split_variables(value))
-
-
 def resolve(value: str, lookup: Callable[[str], str | None]) -> tuple[Text, ...] | None:
     """Substitute variables in ``value``; ``None`` when one cannot be resolved.
 
