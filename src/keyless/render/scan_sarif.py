@@ -10,9 +10,7 @@ from typing import Any
 
 from keyless import __version__
 from keyless.engine import ScanResult
-from keyless.render.sarif import SarifResult, SarifRule, build_log
-
-INFORMATION_URI = "https://github.com/keyless-dev/keyless"
+from keyless.render.sarif import INFORMATION_URI, SarifResult, SarifRule, build_log
 
 
 def scan_sarif(result: ScanResult) -> dict[str, Any]:
