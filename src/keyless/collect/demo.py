@@ -15,12 +15,14 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from keyless.collect.aws import client
 from keyless.collect.demo_estate import ESTATE, GITHUB, GITHUB_THUMBPRINT, MANAGEMENT, AccountSpec
 from keyless.collect.organization import collect_organization
 from keyless.model import Inventory
+from keyless.model.arn import role_arn
 
 REGION = "us-east-1"
 MEMBER_ROLE = "OrganizationAccountAccessRole"
@@ -111,7 +113,7 @@ def member_session(management: Any, account_id: str, role: str = MEMBER_ROLE) ->
     import boto3
 
     credentials = client(management, "sts").assume_role(
-        RoleArn=f"arn:aws:iam::{account_id}:role/{role}", RoleSessionName="keyless-demo"
+        RoleArn=role_arn(account_id, role), RoleSessionName="keyless-demo"
     )["Credentials"]
     return boto3.Session(
         aws_access_key_id=credentials["AccessKeyId"],
@@ -244,12 +246,20 @@ def _iam_backend(account_id: str) -> Any:
 def _load_aws_policies(backend: Any, account_id: str) -> None:
     """Load only the AWS managed policies the estate attaches: loading all 1,582 of them
     (``MOTO_IAM_LOAD_MANAGED_POLICIES``) costs seconds per account."""
-    from moto.iam.aws_managed_policies import aws_managed_policies_data
     from moto.iam.models import AWSManagedPolicy
 
-    data = json.loads(aws_managed_policies_data)
-    for name in ("AdministratorAccess", "ReadOnlyAccess"):
-        policy = AWSManagedPolicy.from_data(name, account_id, REGION, data[name])
+    for name, data in _aws_policy_data().items():
+        policy = AWSManagedPolicy.from_data(name, account_id, REGION, data)
         if policy.arn not in backend.managed_policies:
             backend.aws_managed_policies.append(policy)
             backend.managed_policies[policy.arn] = policy
+
+
+@cache
+def _aws_policy_data() -> Mapping[str, Any]:
+    """The emulator's data for the AWS managed policies the estate attaches, parsed once
+    (the whole catalogue is ~5 MB of JSON) rather than once per seeded account."""
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    data = json.loads(aws_managed_policies_data)
+    return {name: data[name] for name in ("AdministratorAccess", "ReadOnlyAccess")}

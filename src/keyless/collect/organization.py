@@ -36,7 +36,7 @@ from keyless.model import (
     Source,
     SourceState,
 )
-from keyless.model.arn import is_account_id, parse_arn
+from keyless.model.arn import is_account_id, parse_arn, role_arn
 
 if TYPE_CHECKING:
     import boto3
@@ -296,7 +296,7 @@ class _RoleAssumer:
 
     def role_arn(self, account_id: str) -> str:
         """The member role's ARN in ``account_id``."""
-        return f"arn:{self.partition}:iam::{account_id}:role/{self._role}"
+        return role_arn(account_id, self._role, partition=self.partition)
 
     def credentials(self, account_id: str) -> Mapping[str, Any]:
         """Temporary credentials for the member role; raises the last ClientError."""
