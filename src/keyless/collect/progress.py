@@ -9,7 +9,7 @@ and JSON output are never interleaved with control characters.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
@@ -23,7 +23,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-ProgressCallback = Callable[[int, int, int], None]
+from keyless.collect.organization import ProgressCallback
 
 
 class ProgressReporter:
