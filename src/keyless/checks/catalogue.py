@@ -26,12 +26,6 @@ A check whose data could not be read for an account is reported as *not evaluate
 for that account, never as passing.
 """
 
-_SOURCE_NAMES = {
-    "authorization_details": "authorization details (`iam:GetAccountAuthorizationDetails`)",
-    "credential_report": "credential report (`iam:GetCredentialReport`)",
-    "root": "the root user's row of the credential report",
-}
-
 
 def render_catalogue(checks: Iterable[Check] | None = None) -> str:
     """The Markdown page for ``checks`` (default: every registered check)."""
@@ -55,10 +49,7 @@ def _summary_table(checks: tuple[Check, ...]) -> str:
 
 
 def _section(chk: Check) -> str:
-    needs = (
-        ", ".join(_SOURCE_NAMES.get(s.value, f"`{s.value}`") for s in sorted(chk.requires))
-        or "nothing beyond the inventory"
-    )
+    needs = ", ".join(s.description for s in sorted(chk.requires)) or "nothing beyond the inventory"
     return (
         f"### {chk.id}\n"
         "\n"

@@ -44,6 +44,23 @@ class Source(StrEnum):
     ROLES_ANYWHERE = "roles_anywhere"
     IDENTITY_CENTER = "identity_center"
 
+    @property
+    def description(self) -> str:
+        """What the source is, for people (the check catalogue, reports)."""
+        return _SOURCE_DESCRIPTIONS[self]
+
+
+_SOURCE_DESCRIPTIONS = {
+    Source.AUTHORIZATION_DETAILS: "authorization details (`iam:GetAccountAuthorizationDetails`)",
+    Source.CREDENTIAL_REPORT: "credential report (`iam:GetCredentialReport`)",
+    Source.OIDC_PROVIDERS: "OIDC identity providers (`iam:ListOpenIDConnectProviders`)",
+    Source.SAML_PROVIDERS: "SAML identity providers (`iam:ListSAMLProviders`)",
+    Source.MFA_DEVICES: "virtual MFA devices (`iam:ListVirtualMFADevices`)",
+    Source.ROOT: "the root user's row of the credential report",
+    Source.ROLES_ANYWHERE: "IAM Roles Anywhere trust anchors and profiles",
+    Source.IDENTITY_CENTER: "the organization's IAM Identity Center (`sso:ListInstances`)",
+}
+
 
 class SourceState(StrEnum):
     """What happened to a source: read, not provided, or failed to read."""
