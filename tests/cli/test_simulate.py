@@ -330,3 +330,9 @@ def test_bad_certificate_names_the_file_and_bad_anchor_the_option(capsys, tmp_pa
     )
     assert status == 2
     assert "--trust-anchor: not a Roles Anywhere trust anchor ARN" in err
+
+
+def test_caller_without_name_is_shown_once(capsys, tmp_path):
+    attributes = write(tmp_path, "a.json", {"aud": "https://signin.aws.amazon.com/saml"})
+    _, out, _ = run(capsys, "--trust-policy", GITHUB / "trust-policy.json", "--saml", attributes)
+    assert "caller: saml\n" in out

@@ -217,10 +217,10 @@ def _render_text(decision: Decision) -> None:
     verdict = "[bold green]ALLOW[/]" if decision.allowed else "[bold red]DENY[/]"
     actions = ", ".join(item.action for item in decision.actions)
     console.print(f"{verdict}  {escape(actions)}")
-    console.print(
-        f"caller: {escape(str(decision.request.caller.type))} "
-        f"{escape(decision.request.caller.label)}"
-    )
+    caller = decision.request.caller
+    # A caller with neither ARN nor provider (SAML, provider unknown) is labelled by its type.
+    named = "" if caller.label == str(caller.type) else f" {caller.label}"
+    console.print(f"caller: {escape(str(caller.type) + named)}")
     # Several required actions usually share one trace: show the failing ones, or the first.
     shown = [item for item in decision.actions if not item.allowed] or [decision.actions[0]]
     for item in shown:
