@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from keyless.collect.export import load_export
+from keyless.engine import run_checks
 from keyless.errors import InputError
 from keyless.model import AccountStatus, Source, SourceState
 
@@ -124,6 +125,17 @@ def test_organization_of_per_account_directories_with_pages() -> None:
     first = inventory.accounts[0]
     assert [u.name for u in first.users] == ["bob"]
     assert [r.name for r in first.roles] == ["cross"]
+
+
+def test_identity_center_is_not_evaluated_from_an_organization_export() -> None:
+    # organization.json names the organization; it says nothing about Identity Center.
+    inventory = load_export(FIXTURES / "org")
+    runs = {run.check.id: run for run in run_checks(inventory).check_runs}
+    assert runs["org-identity-center-missing"].status == "not_evaluated"
+    assert inventory.organization is not None
+    state = inventory.organization.source(Source.IDENTITY_CENTER)
+    assert state.state is SourceState.MISSING
+    assert "offline export" in state.reason
 
 
 def test_missing_credential_report_is_missing_never_clean() -> None:

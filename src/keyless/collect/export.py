@@ -45,6 +45,12 @@ _LAYOUT_HINT = (
     " account ID. See docs/export-format.md."
 )
 
+#: Identity Center is read only live; with or without organization.json an export does
+#: not say whether it exists, so its check is "not evaluated", never a false "missing".
+_NO_IDENTITY_CENTER = SourceStatus(
+    SourceState.MISSING, "an offline export does not include IAM Identity Center"
+)
+
 
 def load_export(path: str | Path) -> Inventory:
     """Load one account's export directory, or an organization's directory of them.
@@ -282,13 +288,7 @@ def _organization(root: Path) -> Organization | None:
     if not path.exists():
         # A directory of account exports is an organization even without its metadata:
         # cross-account checks (people duplicated across accounts) still apply.
-        return Organization(
-            "",
-            "",
-            identity_center_state=SourceStatus(
-                SourceState.MISSING, f"{ORGANIZATION} not in the export"
-            ),
-        )
+        return Organization("", "", identity_center_state=_NO_IDENTITY_CENTER)
     parsed = read_json(path)
     if isinstance(parsed, dict) and isinstance(parsed.get("Organization"), dict):
         parsed = {
@@ -305,7 +305,9 @@ def _organization(root: Path) -> Organization | None:
             " `aws organizations describe-organization`",
             where=str(path),
         )
-    return Organization(parsed["id"], parsed["management_account_id"])
+    return Organization(
+        parsed["id"], parsed["management_account_id"], identity_center_state=_NO_IDENTITY_CENTER
+    )
 
 
 def _mtime(path: Path) -> datetime | None:
