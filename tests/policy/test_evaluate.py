@@ -303,6 +303,14 @@ def test_whole_account_trust_notes_identity_policy_requirement():
     assert not any("identity policy" in note for note in exact.notes)
 
 
+def test_named_caller_from_another_account_notes_identity_policy_requirement():
+    role = f"arn:aws:iam::{ACCOUNT}:role/Target"
+    vendor = f"arn:aws:iam::{OTHER}:role/Vendor"
+    request = Request(aws_caller(vendor), ("sts:AssumeRole",), resource=role)
+    decision = evaluate(policy(stmt(principal={"AWS": vendor})), request)
+    assert any("in another account" in note for note in decision.notes)
+
+
 def test_decision_is_frozen_and_explains_itself():
     decision = evaluate(
         policy(stmt(Sid="OnlyMain", Condition={"StringEquals": {"aws:k": "a"}})), aws(USER)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from keyless.model.arn import parse_arn, root_arn
+from keyless.model.arn import account_of, parse_arn, root_arn
 from keyless.policy.conditions import (
     ConditionResult,
     Context,
@@ -381,6 +381,7 @@ def _identity_policy_notes(
     """Facts that make an allowed trust-policy decision incomplete for AWS callers."""
     if caller.type is not CallerType.AWS:
         return []
+    role_account = account_of(request_resource) if request_resource else None
     notes = []
     for decision in decisions:
         trace = decision.decided_by
@@ -391,8 +392,6 @@ def _identity_policy_notes(
             and principal_matches(p, caller)
             for p in trace.statement.principals
         )
-        parsed = parse_arn(request_resource) if request_resource else None
-        role_account = parsed.account if parsed else None
         if named_exactly and role_account and role_account != caller.account:
             notes.append(
                 f"{caller.label} is in another account than the role, so its own identity "
