@@ -7,11 +7,11 @@ report knows it) and its user; the resource is the user's ARN.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
 from keyless.checks.registry import CheckContext, Scope, check
+from keyless.dates import days_since, iso
 from keyless.findings import Problem, Severity
 from keyless.model import AccessKey, Source, User
 
@@ -23,16 +23,6 @@ ROTATE_TO_ROLES = (
     "stay for now, create a second key, move its consumers, then deactivate and delete "
     "the old one."
 )
-
-
-def days_since(now: datetime, then: datetime) -> int:
-    """Whole days from ``then`` to ``now`` (negative if ``then`` is in the future)."""
-    return (now - then).days
-
-
-def iso(moment: datetime | None) -> str | None:
-    """ISO-8601 text of ``moment``, or ``None``."""
-    return moment.isoformat() if moment is not None else None
 
 
 def key_name(key: AccessKey, user: User) -> str:

@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 from keyless.checks._policies import denies_without_mfa, policies_of
 from keyless.checks.registry import CheckContext, Scope, check
+from keyless.dates import iso
 from keyless.findings import Problem, Severity
 from keyless.model import Source, User
 
@@ -42,9 +43,7 @@ def user_console_without_mfa(user: User, ctx: CheckContext) -> Iterator[Problem]
         yield Problem(
             resource=user.arn,
             message=f"{user.name} can sign in to the console without MFA",
-            evidence=MappingProxyType(
-                {"password_last_used": last_used.isoformat() if last_used else None}
-            ),
+            evidence=MappingProxyType({"password_last_used": iso(last_used)}),
         )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from types import MappingProxyType
 
-from keyless.checks.keys import days_since, iso
 from keyless.checks.registry import CheckContext, Scope, check
+from keyless.dates import days_since, iso
 from keyless.findings import Problem, Severity
 from keyless.model import Account, Source
 from keyless.model.arn import root_arn

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from types import MappingProxyType
 
 from keyless.checks._policies import applied_policy_grants_full_admin, policies_of
-from keyless.checks.keys import ROTATE_TO_ROLES, days_since, iso
+from keyless.checks.keys import ROTATE_TO_ROLES
 from keyless.checks.registry import CheckContext, Scope, check
+from keyless.dates import days_since, iso
 from keyless.findings import Problem, Severity
 from keyless.model import Source, User
 

@@ -6,12 +6,12 @@ The schema is documented in docs/schemas/scan-v1.md; fields are only ever added.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 import orjson
 
 from keyless import __version__
+from keyless.dates import iso
 from keyless.engine import CheckRun, ScanResult
 from keyless.findings import Finding
 from keyless.model import Account, Inventory
@@ -32,13 +32,6 @@ def _default(value: Any) -> Any:
     if isinstance(value, (set, frozenset)):
         return sorted(value)
     raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
-
-
-def iso(value: datetime | None) -> str | None:
-    """ISO-8601 in UTC with a ``Z``, or None."""
-    if value is None:
-        return None
-    return value.isoformat().replace("+00:00", "Z")
 
 
 def scan_document(result: ScanResult) -> dict[str, Any]:
