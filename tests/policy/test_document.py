@@ -332,3 +332,15 @@ def test_parser_raises_only_policy_error_on_arbitrary_json(data):
 def test_parser_raises_only_policy_error_on_arbitrary_text(text):
     pointer = _pointer_or_none(parse_trust_policy, text)
     assert pointer is None or pointer == ""
+
+
+def test_effect_is_read_in_any_letter_case() -> None:
+    # An exported document was accepted by AWS; the auditor's reading honours it.
+    policy = parse_policy({"Statement": [{"Effect": "allow", "Action": "*", "Resource": "*"}]})
+    assert policy.statements[0].effect is Effect.ALLOW
+
+
+def test_non_string_keys_are_a_policy_error_not_a_crash() -> None:
+    document = {"Statement": [{"Effect": "Deny", "Action": "*", "Condition": {3: {}}}]}
+    with pytest.raises(PolicyError, match="not a string"):
+        parse_policy(document)

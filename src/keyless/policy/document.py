@@ -64,6 +64,9 @@ class Effect(StrEnum):
     DENY = "Deny"
 
 
+_EFFECTS = {effect.value.lower(): effect for effect in Effect}
+
+
 class PrincipalType(StrEnum):
     """The key of a Principal entry; ``ALL`` is the bare string ``"*"``."""
 
@@ -290,6 +293,9 @@ class _Parser:
     def mapping(self, value: object, pointer: str, what: str) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
             raise self.fail(f"{what} must be a JSON object, not {_kind(value)}", pointer)
+        odd = next((key for key in value if not isinstance(key, str)), None)
+        if odd is not None:  # only a mapping built in Python, never parsed JSON, has these
+            raise self.fail(f"{what} has a key that is not a string: {odd!r}", pointer)
         duplicates = getattr(value, "duplicates", None)
         if duplicates:
             key = duplicates[0]
@@ -343,7 +349,11 @@ class _Parser:
         if sid is not None and not isinstance(sid, str):
             raise self.fail(f"Sid must be a string, not {_kind(sid)}", f"{pointer}/Sid")
         effect_text = body.get("Effect")
-        if effect_text not in ("Allow", "Deny"):
+        # AWS documents "Allow" and "Deny"; whether IAM stores other spellings is not
+        # documented. A document that reached an export was accepted by AWS, so the reading
+        # that does not hide access honours any letter case.
+        effect = _EFFECTS.get(effect_text.lower()) if isinstance(effect_text, str) else None
+        if effect is None:
             if effect_text is None:
                 raise self.fail("the statement has no Effect", pointer)
             raise self.fail(
@@ -362,7 +372,7 @@ class _Parser:
         )
         return Statement(
             index=index,
-            effect=Effect(effect_text),
+            effect=effect,
             actions=actions,
             sid=sid,
             principals=principals,
