@@ -341,6 +341,8 @@ def test_effect_is_read_in_any_letter_case() -> None:
 
 
 def test_non_string_keys_are_a_policy_error_not_a_crash() -> None:
-    document = {"Statement": [{"Effect": "Deny", "Action": "*", "Condition": {3: {}}}]}
+    document = {
+        "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {3: {}}}]
+    }
     with pytest.raises(PolicyError, match="not a string"):
         parse_policy(document)
