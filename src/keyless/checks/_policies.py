@@ -1,22 +1,23 @@
-"""Small, defensive readings of identity policies for the account checks.
+"""Two readings of identity policies for the account checks: does a document grant full
+administrator access, and does it deny (nearly) everything unless the caller signed in
+with MFA.
 
-Two questions only: does a document grant full administrator access, and does it deny
-everything (or nearly everything) unless the caller signed in with MFA. Documents come
-from AWS exports and may be odd (a single statement instead of a list, a string where a
-list is expected, missing keys); nothing here raises on such shapes, it just does not
-recognise them.
-
-When ``keyless.policy`` (the full policy engine) grows a concrete evaluator, these
-predicates should delegate to it; until then they stay deliberately narrow.
+Documents are read by the policy engine's parser (:func:`keyless.policy.document.
+parse_policy`), so single values versus lists, key and operator spelling follow one set
+of rules. A document the parser rejects is not recognised (never raises): the checks
+report what they can show, not guesses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from keyless.errors import PolicyError
 from keyless.model import Account, ManagedPolicy, PolicyDocument, User
+from keyless.policy.document import Condition, Effect, Policy, parse_policy
+from keyless.policy.operators import Family
 
 # AWS managed policies that grant everything; recognised by ARN even when the export
 # does not carry their document. The partition varies (aws, aws-cn, aws-us-gov).
@@ -94,7 +95,29 @@ def is_full_admin_arn(arn: str | None) -> bool:
     )
 
 
-def grants_full_admin(document: Any) -> bool:
+def parsed_policy(document: Any, memo: dict[Any, Any] | None = None) -> Policy | None:
+    """``document`` parsed as an identity policy, or ``None`` when it is not one.
+
+    Group and managed policy documents are shared by many users: with a ``memo`` (the
+    scan's ``CheckContext.memo``) each document object is parsed once.
+    """
+    if not isinstance(document, Mapping):
+        return None
+    key = ("identity-policy", id(document))
+    if memo is not None and key in memo:
+        cached: tuple[Any, Policy | None] = memo[key]
+        if cached[0] is document:
+            return cached[1]
+    try:
+        policy: Policy | None = parse_policy(document)
+    except PolicyError:
+        policy = None
+    if memo is not None:
+        memo[key] = (document, policy)  # the document is kept so its id is not reused
+    return policy
+
+
+def grants_full_admin(document: Any, memo: dict[Any, Any] | None = None) -> bool:
     """True when an Allow statement covers every action on every resource.
 
     Recognised: ``Action`` ``"*"`` (or ``"*:*"``, alone or inside a list) and any
@@ -102,20 +125,23 @@ def grants_full_admin(document: Any) -> bool:
     practice), over ``Resource`` ``"*"`` or any ``NotResource``. Conditions are ignored:
     they narrow *when*, not *what*.
     """
-    return any(
-        _effect(statement) == "allow"
-        and (_has_wildcard(statement.get("Action")) or "NotAction" in statement)
-        and (_has_wildcard(statement.get("Resource")) or "NotResource" in statement)
-        for statement in statements(document)
+    policy = parsed_policy(document, memo)
+    return policy is not None and any(
+        statement.effect is Effect.ALLOW
+        and (statement.actions_negated or _has_wildcard(statement.actions))
+        and (statement.resources_negated or _has_wildcard(statement.resources))
+        for statement in policy.statements
     )
 
 
-def applied_policy_grants_full_admin(policy: AppliedPolicy) -> bool:
+def applied_policy_grants_full_admin(
+    policy: AppliedPolicy, memo: dict[Any, Any] | None = None
+) -> bool:
     """True when ``policy`` is a known admin policy by ARN or by document."""
-    return is_full_admin_arn(policy.arn) or grants_full_admin(policy.document)
+    return is_full_admin_arn(policy.arn) or grants_full_admin(policy.document, memo)
 
 
-def denies_without_mfa(document: Any) -> bool:
+def denies_without_mfa(document: Any, memo: dict[Any, Any] | None = None) -> bool:
     """True when a statement denies (nearly) everything unless MFA was used.
 
     The AWS-documented shapes: ``Deny`` with ``NotAction`` (the self-service exceptions)
@@ -123,58 +149,28 @@ def denies_without_mfa(document: Any) -> bool:
     ``BoolIfExists``/``Bool`` ``aws:MultiFactorAuthPresent`` ``false`` or
     ``Null`` ``aws:MultiFactorAuthPresent`` ``true``.
     """
-    return any(
-        _effect(statement) == "deny"
-        and ("NotAction" in statement or _has_wildcard(statement.get("Action")))
-        and _has_wildcard(statement.get("Resource"))
-        and _conditions_on_missing_mfa(statement.get("Condition"))
-        for statement in statements(document)
+    policy = parsed_policy(document, memo)
+    return policy is not None and any(
+        statement.effect is Effect.DENY
+        and (statement.actions_negated or _has_wildcard(statement.actions))
+        and not statement.resources_negated
+        and _has_wildcard(statement.resources)
+        and any(_on_missing_mfa(condition) for condition in statement.conditions)
+        for statement in policy.statements
     )
 
 
-def statements(document: Any) -> Iterator[Mapping[str, Any]]:
-    """The statements of ``document`` that are mappings; anything else is skipped."""
-    if not isinstance(document, Mapping):
-        return
-    raw = document.get("Statement")
-    for item in _values(raw) if raw is not None else ():
-        if isinstance(item, Mapping):
-            yield item
+def _has_wildcard(values: tuple[str, ...] | None) -> bool:
+    return any(value.strip() in ("*", "*:*") for value in values or ())
 
 
-def _is_list(value: Any) -> bool:
-    return isinstance(value, list | tuple)
-
-
-def _effect(statement: Mapping[str, Any]) -> str:
-    effect = statement.get("Effect")
-    return effect.lower() if isinstance(effect, str) else ""
-
-
-def _values(value: Any) -> tuple[Any, ...]:
-    if _is_list(value):
-        return tuple(value)
-    return (value,)
-
-
-def _has_wildcard(value: Any) -> bool:
-    return any(isinstance(item, str) and item.strip() in ("*", "*:*") for item in _values(value))
-
-
-def _conditions_on_missing_mfa(condition: Any) -> bool:
-    if not isinstance(condition, Mapping):
+def _on_missing_mfa(condition: Condition) -> bool:
+    operator = condition.operator
+    if condition.key_lower != MFA_PRESENT_KEY or operator.qualifier is not None:
         return False
-    for operator, block in condition.items():
-        if not isinstance(operator, str) or not isinstance(block, Mapping):
-            continue
-        wanted = {"boolifexists": "false", "bool": "false", "null": "true"}.get(operator.lower())
-        if wanted is None:
-            continue
-        for key, value in block.items():
-            if (
-                isinstance(key, str)
-                and key.lower() == MFA_PRESENT_KEY
-                and any(str(item).lower() == wanted for item in _values(value))
-            ):
-                return True
-    return False
+    wanted = {Family.BOOL: "false", Family.NULL: "true"}.get(operator.base.family)
+    return (
+        wanted is not None
+        and not operator.base.negated
+        and any(value.lower() == wanted for value in condition.values)
+    )

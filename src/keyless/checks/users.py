@@ -142,7 +142,9 @@ def user_admin_with_access_key(user: User, ctx: CheckContext) -> Iterator[Proble
     """
     if not user.active_keys:
         return
-    admin = [p for p in policies_of(user, ctx.account) if applied_policy_grants_full_admin(p)]
+    admin = [
+        p for p in policies_of(user, ctx.account) if applied_policy_grants_full_admin(p, ctx.memo)
+    ]
     if not admin:
         return
     labels = tuple(sorted({policy.label for policy in admin}))
