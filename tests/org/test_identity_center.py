@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.awsrequest import AWSResponse
+
 from keyless.collect.identity_center import collect_identity_center
 from keyless.collect.organization import collect_organization
 from keyless.model import SourceState
@@ -85,3 +87,23 @@ def test_organization_scan_records_identity_center(estate: Estate, seeded: dict[
     assert org.identity_center is not None
     assert org.identity_center_state.state is SourceState.AVAILABLE
     assert any(a.account_id == seeded["target"] for a in org.identity_center.assignments)
+
+
+def test_unreadable_inline_policy_is_recorded_not_dropped(
+    estate: Estate, seeded: dict[str, Any]
+) -> None:
+    session = make_session()
+    session.events.register(
+        "before-call.sso-admin.GetInlinePolicyForPermissionSet",
+        lambda **_: (
+            AWSResponse("https://aws.invalid/", 200, {}, None),
+            {"InlinePolicy": "{not json", "ResponseMetadata": {"HTTPStatusCode": 200}},
+        ),
+    )
+    center, _ = collect_identity_center(
+        session, account_ids=[seeded["target"]], endpoint_url=estate.endpoint
+    )
+    assert center is not None
+    failures = [c for c in center.failed_calls if c.operation == "GetInlinePolicyForPermissionSet"]
+    assert failures
+    assert failures[0].code == "UnreadableResponse"

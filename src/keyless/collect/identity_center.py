@@ -12,11 +12,13 @@ is kept in ``IdentityCenter.failed_calls``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
+from keyless.collect.auth_details import DetailsError
 from keyless.collect.aws import CallRecorder, client
 from keyless.model import (
     AVAILABLE,
@@ -126,7 +128,7 @@ def _permission_set(
     inline = calls.call(
         "sso-admin",
         "GetInlinePolicyForPermissionSet",
-        lambda: sso.get_inline_policy_for_permission_set(**ids),
+        lambda: _inline_document(sso.get_inline_policy_for_permission_set(**ids)),
     )
     return PermissionSet(
         arn=arn,
@@ -143,20 +145,26 @@ def _permission_set(
             for page in customer or ()
             for ref in page.get("CustomerManagedPolicyReferences", ())
         ),
-        inline_policy=_inline_document(inline),
+        inline_policy=inline,
     )
 
 
-def _inline_document(response: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
-    text = (response or {}).get("InlinePolicy")
+def _inline_document(response: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The inline policy as parsed JSON (like every policy document of the model), or
+    ``None`` when the permission set has none. One that cannot be read is a recorded
+    failure (``UnreadableResponse``), never a permission set that looks policy-free."""
+    text = response.get("InlinePolicy")
     if not text:
         return None
     try:
-        document = json.loads(text)
-    except ValueError:
-        return None
-    # Kept as the parsed JSON, like every other policy document of the model.
-    return document if isinstance(document, dict) else None
+        document = orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        raise DetailsError(
+            f"the inline policy is not valid JSON ({error})", "/InlinePolicy"
+        ) from None
+    if not isinstance(document, dict):
+        raise DetailsError("the inline policy is not a JSON object", "/InlinePolicy")
+    return document
 
 
 def _assignments(
