@@ -184,17 +184,17 @@ def _account_summary(
     counts = _severity_counts(findings)
     if account.status is not AccountStatus.SCANNED:
         return AccountSummary(
-            account.id,
-            account.label,
-            account.status,
-            account.error,
-            0,
-            0,
-            0,
-            None,
-            counts,
-            None,
-            None,
+            account_id=account.id,
+            label=account.label,
+            status=account.status,
+            error=account.error,
+            users=0,
+            console_users=0,
+            active_keys=0,
+            oldest_active_key_days=None,
+            findings=counts,
+            debt_score=None,  # unknown, not zero: the account was not read
+            rank=None,
         )
     users = account.users
     console = sum(1 for user in users if user.has_console_access)
