@@ -27,7 +27,7 @@ from typing import Any
 import boto3
 from moto.server import ThreadedMotoServer
 
-from keyless.collect.organization import collect_organization
+from keyless.collect.live.organization import collect_organization
 from keyless.model import AccountStatus
 
 REGION = "us-east-1"

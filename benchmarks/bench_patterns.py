@@ -1,4 +1,4 @@
-"""Micro benchmark of keyless.policy.patterns on a trust-analysis-like workload (not a test).
+"""Micro benchmark of keyless.patterns.language on a trust-analysis-like workload (not a test).
 
 Each operation takes two OIDC ``sub`` patterns of the kind GitHub and GitLab trust policies
 hold, builds ``allowed - intended`` (what the policy admits beyond what it means to) and asks
@@ -20,8 +20,8 @@ import argparse
 import random
 import time
 
-from keyless.policy import patterns
-from keyless.policy.patterns import Language
+from keyless.patterns import language as patterns
+from keyless.patterns.language import Language
 
 ORGS = ["octo-org", "acme", "example-co", "widgets", "contoso", "initech"]
 REPOS = ["app", "infra", "deploy", "website", "api", "terraform", "tools"]

@@ -62,7 +62,8 @@ def main() -> None:
         "load_export": [
             python,
             "-c",
-            f"from keyless.collect.export import load_export; load_export({str(args.export)!r})",
+            "from keyless.collect.offline.export import load_export; "
+            f"load_export({str(args.export)!r})",
         ],
     }
     if args.scan:

@@ -28,7 +28,7 @@ from pathlib import Path
 import orjson
 
 from keyless.checks.registry import all_checks
-from keyless.collect.export import load_export
+from keyless.collect.offline.export import load_export
 from keyless.engine import run_checks
 from keyless.model import Account, Inventory, Role, Source
 from keyless.model.inventory import AVAILABLE

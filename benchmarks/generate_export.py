@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from keyless.collect.credential_report import COLUMNS
+from keyless.collect.formats.credential_report import COLUMNS
 
 ACCOUNT = "123456789012"
 GITHUB = "token.actions.githubusercontent.com"

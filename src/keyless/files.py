@@ -52,3 +52,11 @@ def read_json_object(path: str | Path, what: str = "the file") -> dict[str, Any]
     if not isinstance(data, dict):
         raise InputError(f"{what} must be a JSON object", where=str(path))
     return data
+
+
+def display_path(path: Path, base: Path | None = None) -> str:
+    """``path`` relative to ``base`` (default: the working directory) when inside it."""
+    try:
+        return path.resolve().relative_to((base or Path.cwd()).resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

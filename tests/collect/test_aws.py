@@ -15,7 +15,7 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.models import iam_backends
 
-from keyless.collect.aws import collect_account, make_session
+from keyless.collect.live.account import collect_account, make_session
 from keyless.model import Source, SourceState
 
 ACCOUNT = DEFAULT_ACCOUNT_ID

@@ -8,7 +8,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from keyless.collect.aws import collect_account, make_session
+from keyless.collect.live.account import collect_account, make_session
 
 
 @pytest.fixture

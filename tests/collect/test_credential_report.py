@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from keyless.collect.credential_report import COLUMNS, parse_credential_report
+from keyless.collect.formats.credential_report import COLUMNS, parse_credential_report
 from keyless.errors import InputError
 
 HEADER = ",".join(COLUMNS)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from keyless.collect.demo import demo_inventory
+from keyless.collect.demo.build import demo_inventory
 from keyless.model import Account, Inventory, Source, SourceState, User
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)

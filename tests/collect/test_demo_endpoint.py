@@ -2,7 +2,7 @@
 
 import pytest
 
-from keyless.collect.demo import demo_inventory
+from keyless.collect.demo.build import demo_inventory
 
 
 def test_demo_ignores_an_endpoint_override(monkeypatch: pytest.MonkeyPatch) -> None:

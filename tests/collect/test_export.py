@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from keyless.collect.export import load_export
+from keyless.collect.offline.export import load_export
 from keyless.engine import run_checks
 from keyless.errors import InputError
 from keyless.model import AccountStatus, Source, SourceState

@@ -13,8 +13,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from keyless.collect.aws import collect_account, make_session
-from keyless.collect.snapshot import SCHEMA, load_snapshot, write_snapshot
+from keyless.collect.live.account import collect_account, make_session
+from keyless.collect.offline.snapshot import SCHEMA, load_snapshot, write_snapshot
 from keyless.errors import InputError
 from keyless.model import (
     AccessKey,

@@ -15,7 +15,7 @@ from keyless.idp.saml import saml_request
 from keyless.idp.tokens import decode_token
 from keyless.policy.document import parse_trust_policy
 from keyless.policy.evaluate import evaluate
-from keyless.policy.witness import evaluate_witness, witness_request
+from keyless.trust.replay import evaluate_witness, witness_request
 from tests.idp.certs import make_certificate
 
 ACCOUNT = "111122223333"

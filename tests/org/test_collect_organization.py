@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from keyless.collect.organization import collect_organization
+from keyless.collect.live.organization import collect_organization
 from keyless.engine import EXIT_INCOMPLETE, run_checks
 from keyless.errors import KeylessError
 from keyless.model import AccountStatus, Inventory

@@ -6,8 +6,8 @@ from typing import Any
 
 from botocore.awsrequest import AWSResponse
 
-from keyless.collect.identity_center import collect_identity_center
-from keyless.collect.organization import collect_organization
+from keyless.collect.live.identity_center import collect_identity_center
+from keyless.collect.live.organization import collect_organization
 from keyless.model import SourceState
 from tests.org.conftest import MANAGEMENT, Estate, error_response, make_session
 

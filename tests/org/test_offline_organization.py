@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from keyless.collect.export import load_export
-from keyless.collect.organization import collect_organization
-from keyless.collect.snapshot import load_snapshot, write_snapshot
+from keyless.collect.live.organization import collect_organization
+from keyless.collect.offline.export import load_export
+from keyless.collect.offline.snapshot import load_snapshot, write_snapshot
 from keyless.engine import EXIT_INCOMPLETE, run_checks
 from keyless.model import AccountStatus, Inventory
 from tests.org.conftest import (

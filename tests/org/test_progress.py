@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from keyless.collect.progress import ProgressReporter, progress_reporter
+from keyless.cli.progress import ProgressReporter, progress_reporter
 
 
 class FakeTerminal(io.StringIO):

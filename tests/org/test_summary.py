@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from keyless.engine import CheckRun, ScanResult
 from keyless.findings import Finding, Severity
 from keyless.model import AccountStatus, Inventory, Organization
-from keyless.summary import debt_score, summarize
+from keyless.render.summary import debt_score, summarize
 from tests.org.builders import make_account, make_user
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

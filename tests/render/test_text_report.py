@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from keyless.collect.export import load_export
+from keyless.collect.offline.export import load_export
 from keyless.engine import run_checks
 from keyless.findings import Severity
 from keyless.render.text import render_text

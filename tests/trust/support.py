@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from keyless.policy.document import Policy, parse_trust_policy
-from keyless.policy.witness import evaluate_witness
+from keyless.trust.replay import evaluate_witness
 
 
 def assert_admitted(policy: Policy | Mapping[str, Any], witness: Mapping[str, Any] | None) -> None:

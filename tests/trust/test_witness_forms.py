@@ -9,7 +9,8 @@ from typing import Any
 from keyless.checks.registry import CheckContext, all_checks
 from keyless.config import Thresholds
 from keyless.model import Inventory
-from keyless.policy.reasoning import analyse
+from keyless.trust.describe import describe_path
+from keyless.trust.paths import analyse
 from tests.builders import make_account, make_role
 from tests.trust.support import GH, allow, github
 from tests.trust.test_checks import run
@@ -116,7 +117,7 @@ def test_sentence_names_keys_in_aws_spelling() -> None:
         {"Bool": {"aws:multifactorauthpresent": "true"}},
     )
     (path,) = analyse(trust).paths
-    assert "aws:MultiFactorAuthPresent" in path.describe()
+    assert "aws:MultiFactorAuthPresent" in describe_path(path)
 
 
 def test_witness_subject_uses_the_tenant_the_policy_names() -> None:

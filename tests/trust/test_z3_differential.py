@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
+from keyless.patterns.language import Language
 from keyless.policy.document import parse_trust_policy
-from keyless.policy.patterns import Language
-from keyless.policy.reasoning import analyse, with_question
-from keyless.policy.reasoning_formula import all_of, any_of
+from keyless.trust.formula import all_of, any_of, with_question
+from keyless.trust.paths import analyse
+from keyless.trust.witness import find
 from tests.trust.support import assert_admitted
 
 z3 = pytest.importorskip("z3")
@@ -155,7 +156,7 @@ def test_random_trust_policies_agree_with_z3() -> None:
         if ours is None:
             continue
         admitted += 1
-        witness = path.find(question)
+        witness = find(path, question)
         assert_admitted(document, witness)
         assert witness is not None
         context = witness["context"]

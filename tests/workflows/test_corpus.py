@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from keyless.files import display_path
+from keyless.render.workflows import fix_json
 from keyless.workflows import STATIC_KEY_CHECKS, Platform, fix, scan, write
-from keyless.workflows.report import display_path, fix_json
 
 from .conftest import CORPUS, CORPUS_OPTIONS, corpus_cases, run_actionlint
 

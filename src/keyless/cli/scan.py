@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from keyless.collect.origin import SourceKind, SourceSpec
 from keyless.errors import InputError
 from keyless.findings import Severity
-from keyless.sources import SourceKind, SourceSpec
 
 if TYPE_CHECKING:
     from keyless.engine import ScanResult
@@ -119,10 +119,10 @@ def build_spec(params: dict[str, Any]) -> SourceSpec:
 
 
 def _load(spec: SourceSpec) -> Inventory:
-    from keyless.sources import load_inventory
+    from keyless.collect.origin import load_inventory
 
     if spec.kind is SourceKind.ORGANIZATION:
-        from keyless.collect.progress import progress_reporter
+        from keyless.cli.progress import progress_reporter
 
         with progress_reporter() as progress:
             return load_inventory(spec, progress=progress)
@@ -233,7 +233,7 @@ def collect(out: Path, **source: Any) -> None:
 
     Exit code 3 when part of the estate could not be read (the snapshot records what).
     """
-    from keyless.collect.snapshot import write_snapshot
+    from keyless.collect.offline.snapshot import write_snapshot
 
     spec = build_spec(source)
     if spec.kind is SourceKind.SNAPSHOT:

@@ -201,7 +201,7 @@ def simulate(
         request = replace(request, actions=(action,))
     decision = evaluate(policy, request)
     if output_format == "json":
-        from keyless.policy.explain import decision_document
+        from keyless.render.simulate import decision_document
 
         click.echo(json.dumps(decision_document(decision), indent=2))
     else:

@@ -20,6 +20,7 @@ from keyless.findings import Severity
 from keyless.model import Inventory, Role
 from keyless.model.arn import parse_arn
 from keyless.policy.document import parse_trust_policy
+from keyless.trust.describe import describe_path
 
 SCHEMA = "keyless/trust/v1"
 
@@ -45,7 +46,7 @@ def _policy_role(path: Path, role_arn: str | None) -> Role:
 
 
 def _snapshot_role(snapshot: Path, wanted: str) -> tuple[Role, Inventory]:
-    from keyless.collect.snapshot import load_snapshot
+    from keyless.collect.offline.snapshot import load_snapshot
 
     inventory = load_snapshot(snapshot)
     matches = [
@@ -95,7 +96,7 @@ def trust_document(role: Role, inventory: Inventory | None = None) -> dict[str, 
             "principal": path.principal,
             "actions": list(path.actions),
             "statements": list(path.statements),
-            "description": path.describe(),
+            "description": describe_path(path),
             "approximate": path.approximate,
         }
         for path in analysis.paths

@@ -74,7 +74,7 @@ def scan(paths: tuple[Path, ...], output_format: str, fail_on: str) -> None:
     PATHS may be a repository, a directory holding repositories, GitHub workflow files
     or .gitlab-ci.yml files.
     """
-    from keyless.workflows import report
+    from keyless.render import workflows as report
     from keyless.workflows.scan import scan as run_scan
 
     result = run_scan(paths)
@@ -111,7 +111,7 @@ def fix(
     output_format: str,
 ) -> None:
     """Rewrite pipelines from static AWS keys to OIDC (a unified diff unless --write)."""
-    from keyless.workflows import report
+    from keyless.render import workflows as report
     from keyless.workflows.fix import fix as run_fix
     from keyless.workflows.fix import unified_diff, write
     from keyless.workflows.model import FixOptions, RoleSource

@@ -3,7 +3,7 @@
 A grammar says which part of a ``sub`` is the *tenant* (GitHub owner, GitLab top-level group,
 Terraform organisation, ...), the *repository* (repository, project, workspace, pipeline,
 namespace) and the *trigger* (branch, tag, environment, pull request, plan run), as
-:class:`keyless.policy.patterns.Language` values, so the trust reasoner can ask exact
+:class:`keyless.patterns.language.Language` values, so the trust reasoner can ask exact
 questions: "a ``sub`` of another tenant", "another repository of this tenant", "a pull
 request". Grammars are hooked onto the issuer table of :mod:`keyless.idp.providers` by the
 provider's name (:func:`grammar_for`).
@@ -38,8 +38,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from keyless.policy.patterns import Glob, Language
-from keyless.policy.patterns_dfa import ANY_CHAR, CharClass, Token
+from keyless.patterns.dfa import ANY_CHAR, CharClass, Token
+from keyless.patterns.language import Glob, Language
 
 _SLOT = re.compile(r"\{(tenant|repo)\}")
 

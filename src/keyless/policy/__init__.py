@@ -1,5 +1,8 @@
-"""The policy engine: parse, evaluate concretely, and reason symbolically about IAM policies.
+"""IAM semantics, concretely: parse a policy (errors carry a JSON pointer), its operators,
+variables and conditions, and :func:`keyless.policy.evaluate.evaluate`, a decision with
+its explanation.
 
-Import the submodule you need (``keyless.policy.document``, ``keyless.policy.evaluate``,
-...). This package deliberately re-exports nothing, so each submodule imports on its own.
+Symbolic reasoning over trust policies builds on this in :mod:`keyless.trust`; the
+wildcard languages it needs live in :mod:`keyless.patterns`. Import the submodule you
+need; this package re-exports nothing.
 """

@@ -15,6 +15,7 @@ from keyless.dates import iso
 from keyless.engine import CheckRun, ScanResult
 from keyless.findings import Finding
 from keyless.model import Account, Inventory
+from keyless.render.summary import summarize
 
 SCAN_SCHEMA = "keyless/scan/v1"
 
@@ -36,8 +37,6 @@ def _default(value: Any) -> Any:
 
 def scan_document(result: ScanResult) -> dict[str, Any]:
     """The ``keyless/scan/v1`` document for a scan result."""
-    from keyless.summary import summarize
-
     inventory = result.inventory
     return {
         "schema": SCAN_SCHEMA,

@@ -12,7 +12,7 @@ from keyless.engine import ScanResult
 from keyless.findings import Severity
 from keyless.model import AccountStatus
 from keyless.render.style import SEVERITY_STYLE
-from keyless.summary import AccountSummary, summarize
+from keyless.render.summary import AccountSummary, summarize
 
 STATUS_STYLE = {
     AccountStatus.SCANNED: "green",

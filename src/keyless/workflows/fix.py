@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from keyless.errors import InputError
+from keyless.files import display_path
 from keyless.workflows import github, github_fix, gitlab, gitlab_fix
 from keyless.workflows.model import FileRewrite, FixOptions, FixResult, Platform
 from keyless.workflows.patch import apply_edits
-from keyless.workflows.report import display_path
 from keyless.workflows.scan import LoadedFile, load_all
 from keyless.workflows.subjects import UNKNOWN_REPOSITORY, repository_from_git
 

@@ -1,9 +1,9 @@
 """Checks on role trust policies: who can assume each role, decided exactly.
 
-Every check reads the role's access paths (:mod:`keyless.policy.reasoning`), memoised per
+Every check reads the role's access paths (:mod:`keyless.trust.paths`), memoised per
 canonical trust policy in ``ctx.memo``, and asks one exact question; a finding that grants
 access to someone who should not have it carries a witness that
-:func:`keyless.policy.witness.evaluate_witness` allows.
+:func:`keyless.trust.replay.evaluate_witness` allows.
 
 The checks live in this package's modules (principals, federation, oidc, conditions);
 ``_common`` runs all of them on a role from one analysis.
@@ -23,7 +23,7 @@ from keyless.errors import PolicyError
 from keyless.findings import Problem
 from keyless.model import Account, Inventory, Role, Source
 from keyless.model.inventory import AVAILABLE
-from keyless.policy.reasoning import TrustAnalysis
+from keyless.trust.paths import TrustAnalysis
 
 __all__ = ["MODULES", "NO_SOURCE_CONDITION_SERVICES", "assess_role", "trust_analysis"]
 

@@ -14,15 +14,15 @@ from keyless.errors import PolicyError
 from keyless.findings import Problem, Severity
 from keyless.model import Role, Source
 from keyless.model.arn import parse_arn
-from keyless.policy.patterns import Language
-from keyless.policy.reasoning import (
+from keyless.patterns.language import Language
+from keyless.trust.paths import (
     AccessPath,
     PrincipalClass,
     TrustAnalysis,
     analyse,
     canonical_text,
 )
-from keyless.policy.reasoning_witness import OUTSIDER_ACCOUNT
+from keyless.trust.witness import OUTSIDER_ACCOUNT
 
 _REQUIRES = (Source.AUTHORIZATION_DETAILS,)
 _AWS = (PrincipalClass.ANYONE, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL)

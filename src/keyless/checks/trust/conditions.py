@@ -17,14 +17,14 @@ from keyless.errors import PolicyError
 from keyless.findings import Problem, Severity
 from keyless.idp.grammars import SubGrammar
 from keyless.model import Role
+from keyless.patterns.language import Language
 from keyless.policy.operators import Family, Qualifier
-from keyless.policy.patterns import Language
-from keyless.policy.reasoning import (
+from keyless.trust.formula import absent
+from keyless.trust.paths import (
     PrincipalClass,
     TrustAnalysis,
 )
-from keyless.policy.reasoning_formula import absent
-from keyless.policy.reasoning_witness import realism
+from keyless.trust.witness import find, realism
 
 # ----- conditions that fail open or can never hold ------------------------------------------------
 
@@ -82,7 +82,7 @@ def trust_condition_fails_open(role: Role, ctx: CheckContext) -> Iterator[Proble
                 )
                 if not opens or key in reported:
                     continue
-                witness = path.find(absent(key))
+                witness = find(path, absent(key))
                 if witness is None:
                     continue
                 reported.add(key)

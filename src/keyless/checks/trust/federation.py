@@ -19,12 +19,10 @@ from keyless.checks.trust._common import (
 from keyless.errors import PolicyError
 from keyless.findings import Problem, Severity
 from keyless.model import Role
-from keyless.policy.patterns import Language
-from keyless.policy.reasoning import (
-    PrincipalClass,
-    with_question,
-)
-from keyless.policy.reasoning_formula import absent, all_of, any_of, present
+from keyless.patterns.language import Language
+from keyless.trust.formula import absent, all_of, any_of, present, with_question
+from keyless.trust.paths import PrincipalClass
+from keyless.trust.witness import find
 
 # ----- Roles Anywhere, EKS, Cognito, Google, SAML ------------------------------------------------
 
@@ -50,7 +48,7 @@ def trust_roles_anywhere_unpinned(role: Role, ctx: CheckContext) -> Iterator[Pro
     """
     for path in _paths(role, ctx, PrincipalClass.ROLES_ANYWHERE):
         named = Language.finite(path.policy_values("aws:sourcearn"))
-        witness = path.find(all_of("aws:sourcearn", ~named))
+        witness = find(path, all_of("aws:sourcearn", ~named))
         if witness is None:
             continue
         pinned = any(k.startswith("aws:principaltag/x509") for k in path.mentioned_keys())
@@ -93,7 +91,8 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext) -> Iterator[Problem]:
         target = grammar.well_formed_language() - exact
         namespaces = sorted(r for _, r in grammar.repos_in(path.policy_values(sub)))
         nice = grammar.nice("", namespaces[0] if namespaces else "default")
-        witness = path.find(
+        witness = find(
+            path,
             with_question(any_of(sub, target), all_of(sub, target)),
             {sub: nice},
         )
@@ -107,12 +106,12 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext) -> Iterator[Problem]:
         ):
             # Any association: a pod of any namespace, shown by the tags EKS passes.
             tagged = with_question(*(present(key) for key in _POD_TAGS))
-            witness = path.find(tagged, _POD_TAG_VALUES)
+            witness = find(path, tagged, _POD_TAG_VALUES)
             yield _problem(
                 role,
                 path,
                 "any EKS Pod Identity association can use it",
-                witness or path.find(),
+                witness or find(path),
             )
 
 
@@ -142,14 +141,14 @@ def trust_cognito_unauthenticated(role: Role, ctx: CheckContext) -> Iterator[Pro
             continue
         aud, amr = path.key("aud"), path.key("amr")
         pools = Language.finite(path.policy_values(aud))
-        witness = path.find(all_of(aud, ~pools))
+        witness = find(path, all_of(aud, ~pools))
         if witness is not None:
             yield _problem(role, path, "a token of any identity pool can assume it", witness)
             continue
         if any("unauthenticated" in v for v in path.policy_values(amr)):
             continue  # the role is meant for guests
         guest = Language.literal("unauthenticated")
-        witness = path.find(with_question(any_of(amr, guest), all_of(amr, guest)))
+        witness = find(path, with_question(any_of(amr, guest), all_of(amr, guest)))
         if witness is not None:
             yield _problem(role, path, "a guest (unauthenticated) identity can assume it", witness)
 
@@ -180,7 +179,7 @@ def trust_google_oaud_only(role: Role, ctx: CheckContext) -> Iterator[Problem]:
         for name in ("aud", "sub"):
             taken = Language.finite(path.policy_values(path.key(name)))
             terms.append(all_of(path.key(name), ~taken))
-        witness = path.find(with_question(*terms))
+        witness = find(path, with_question(*terms))
         if witness is not None:
             yield _problem(
                 role, path, "any Google identity can assume it by choosing oaud", witness
@@ -207,7 +206,8 @@ def trust_saml_no_audience(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml.html
     """
     for path in _paths(role, ctx, PrincipalClass.SAML):
-        witness = path.find(
+        witness = find(
+            path,
             all_of("saml:aud", ~_AWS_SIGNIN),
             {"saml:aud": (Language.literal("https://attacker.example/saml"),)},
         )
@@ -249,7 +249,7 @@ def trust_tag_forgeable(role: Role, ctx: CheckContext) -> Iterator[Problem]:
             if solution is None:
                 continue
             wanted = solution.constraint(key).single_value_language()
-            witness = path.find(with_question(any_of(key, wanted), all_of(key, wanted)))
+            witness = find(path, with_question(any_of(key, wanted), all_of(key, wanted)))
             if witness is not None:
                 yield _problem(
                     role, path, f"{path.principal} can set {key} itself", witness, tag=key

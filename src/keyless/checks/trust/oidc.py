@@ -13,16 +13,17 @@ from keyless.checks.trust._common import (
 )
 from keyless.findings import Problem, Severity
 from keyless.model import Role
-from keyless.policy.patterns import Language
-from keyless.policy.reasoning import (
+from keyless.patterns.language import Language
+from keyless.trust.formula import present
+from keyless.trust.paths import (
     PrincipalClass,
 )
-from keyless.policy.reasoning_formula import present
-from keyless.policy.reasoning_questions import (
+from keyless.trust.questions import (
     other_repository,
     other_tenant,
     triggered_by,
 )
+from keyless.trust.witness import find
 
 # ----- OIDC ---------------------------------------------------------------------------------------
 
@@ -52,7 +53,7 @@ def trust_oidc_any_tenant(role: Role, ctx: CheckContext) -> Iterator[Problem]:
         asked = other_tenant(path)
         if asked is None:
             continue
-        witness = path.find(*asked)
+        witness = find(path, *asked)
         if witness is not None:
             name = path.provider.name if path.provider else path.issuer
             yield _problem(role, path, f"any {name} tenant can assume it", witness)
@@ -88,7 +89,7 @@ def trust_oidc_broad_subject(role: Role, ctx: CheckContext) -> Iterator[Problem]
         asked = other_repository(path)
         if asked is None:
             continue
-        witness = path.find(*asked)
+        witness = find(path, *asked)
         if witness is not None:
             yield _problem(
                 role,
@@ -125,7 +126,7 @@ def trust_oidc_untrusted_trigger(role: Role, ctx: CheckContext) -> Iterator[Prob
             asked = triggered_by(path, trigger)
             if asked is None:
                 continue
-            witness = path.find(*asked)
+            witness = find(path, *asked)
             if witness is not None:
                 yield _problem(
                     role,
@@ -165,6 +166,6 @@ def trust_oidc_missing_audience(role: Role, ctx: CheckContext) -> Iterator[Probl
         aud = path.key("aud")
         if aud in path.mentioned_keys():
             continue
-        witness = path.find(present(aud), {aud: (Language.literal("https://attacker.example"),)})
+        witness = find(path, present(aud), {aud: (Language.literal("https://attacker.example"),)})
         if witness is not None:
             yield _problem(role, path, "accepts tokens for any audience", witness)

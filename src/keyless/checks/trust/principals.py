@@ -19,15 +19,13 @@ from keyless.checks.trust._common import (
 )
 from keyless.findings import Problem, Severity
 from keyless.model import Role
-from keyless.policy.patterns import Language
-from keyless.policy.reasoning import (
-    PrincipalClass,
-    with_question,
-)
-from keyless.policy.reasoning_formula import absent, all_of, any_of
-from keyless.policy.reasoning_questions import (
+from keyless.patterns.language import Language
+from keyless.trust.formula import absent, all_of, any_of, with_question
+from keyless.trust.paths import PrincipalClass
+from keyless.trust.questions import (
     outsider,
 )
+from keyless.trust.witness import find
 
 # ----- anyone and AWS accounts -------------------------------------------------------------------
 
@@ -55,7 +53,7 @@ def trust_anyone(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     """
     for path in _paths(role, ctx, PrincipalClass.ANYONE):
         question = outsider(role.account_id, _named_accounts(path))
-        witness = path.find(question)
+        witness = find(path, question)
         if witness is not None:
             yield _problem(role, path, "any principal in any AWS account can assume it", witness)
 
@@ -84,7 +82,7 @@ def trust_cross_account_no_external_id(role: Role, ctx: CheckContext) -> Iterato
     for path in _paths(role, ctx, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL):
         if path.account is None or path.account in own:
             continue
-        witness = path.find(absent("sts:externalid"))
+        witness = find(path, absent("sts:externalid"))
         if witness is not None:
             yield _problem(
                 role,
@@ -121,7 +119,7 @@ def trust_account_root_broad(role: Role, ctx: CheckContext) -> Iterator[Problem]
         named = Language.empty()
         for value in path.policy_values("aws:principalarn"):
             named = named | Language.wildcard(value)
-        witness = path.find(all_of("aws:principalarn", ~named))
+        witness = find(path, all_of("aws:principalarn", ~named))
         if witness is not None:
             yield _problem(
                 role,
@@ -161,7 +159,7 @@ def trust_mfa_bypass(role: Role, ctx: CheckContext) -> Iterator[Problem]:
             absent(age),
         )
         for question in (without, false):
-            witness = path.find(question)
+            witness = find(path, question)
             if witness is not None:
                 yield _problem(role, path, "can be assumed without MFA", witness)
                 break
@@ -232,10 +230,10 @@ def trust_service_confused_deputy(role: Role, ctx: CheckContext) -> Iterator[Pro
             continue
         # The witness shows the service acting for a resource of another account.
         stranger = with_question(outside, any_of("aws:sourceaccount", ~own))
-        witness = path.find(stranger, _STRANGER)
+        witness = find(path, stranger, _STRANGER)
         yield _problem(
             role,
             path,
             f"{service} can assume it for another account's resources",
-            witness or path.find(outside, _STRANGER),
+            witness or find(path, outside, _STRANGER),
         )

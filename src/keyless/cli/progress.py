@@ -1,0 +1,93 @@
+"""A progress bar for organization scans: accounts done, failed and remaining.
+
+:func:`collect_organization` reports progress through a plain callback
+``(done, failed, remaining)``; this module turns it into a rich progress bar on stderr.
+When stderr is not a terminal (CI, a pipe, a file) the reporter stays silent, so logs
+and JSON output are never interleaved with control characters.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from keyless.collect.live.organization import ProgressCallback
+
+
+class ProgressReporter:
+    """A callable ``(done, failed, remaining)`` drawing a rich progress bar.
+
+    ``done`` counts accounts collected, ``failed`` accounts that could not be read;
+    the bar's total is ``done + failed + remaining``. Thread-safe: workers may call it.
+    """
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._lock = threading.Lock()
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+
+    @property
+    def enabled(self) -> bool:
+        """True when drawing: only on an interactive terminal."""
+        return self._console.is_terminal
+
+    def start(self) -> None:
+        """Show the bar (nothing happens when not on a terminal)."""
+        if not self.enabled or self._progress is not None:
+            return
+        self._progress = Progress(
+            TextColumn("[bold]accounts"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[detail]}"),
+            TimeElapsedColumn(),
+            console=self._console,
+            transient=True,
+        )
+        self._task = self._progress.add_task("accounts", total=None, detail="listing accounts")
+        self._progress.start()
+
+    def stop(self) -> None:
+        """Remove the bar."""
+        with self._lock:
+            if self._progress is not None:
+                self._progress.stop()
+                self._progress = None
+                self._task = None
+
+    def __call__(self, done: int, failed: int, remaining: int) -> None:
+        with self._lock:
+            if self._progress is None or self._task is None:
+                return
+            detail = f"[green]{done} done[/] · [red]{failed} failed[/] · {remaining} remaining"
+            self._progress.update(
+                self._task, completed=done + failed, total=done + failed + remaining, detail=detail
+            )
+
+
+@contextmanager
+def progress_reporter(file: IO[str] | None = None) -> Iterator[ProgressCallback]:
+    """A :class:`ProgressReporter` on stderr (or ``file``) for the duration of a scan.
+
+    Yields the callback to pass as ``collect_organization(progress=...)``.
+    """
+    console = Console(file=file, stderr=file is None)
+    reporter = ProgressReporter(console)
+    reporter.start()
+    try:
+        yield reporter
+    finally:
+        reporter.stop()

@@ -1,0 +1,210 @@
+"""The IAM credential report: decoding and validating its CSV, shared by the live
+collector and the offline export loader.
+
+The report is one CSV row per IAM user plus, in real AWS, a ``<root_account>`` row. It
+carries no secrets: dates, flags and the last-used region and service of each of the
+(at most two) access keys, which it knows by slot, not by key ID.
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+
+from keyless.collect.formats.dates import NO_DATE, to_utc
+from keyless.errors import InputError
+from keyless.model import (
+    AVAILABLE,
+    AccessKey,
+    LoginProfile,
+    RootCredentials,
+    SourceState,
+    SourceStatus,
+)
+
+ROOT_USER = "<root_account>"
+
+#: The 22 columns AWS documents, in order. A file with other columns is not a report.
+COLUMNS: tuple[str, ...] = (
+    "user",
+    "arn",
+    "user_creation_time",
+    "password_enabled",
+    "password_last_used",
+    "password_last_changed",
+    "password_next_rotation",
+    "mfa_active",
+    "access_key_1_active",
+    "access_key_1_last_rotated",
+    "access_key_1_last_used_date",
+    "access_key_1_last_used_region",
+    "access_key_1_last_used_service",
+    "access_key_2_active",
+    "access_key_2_last_rotated",
+    "access_key_2_last_used_date",
+    "access_key_2_last_used_region",
+    "access_key_2_last_used_service",
+    "cert_1_active",
+    "cert_1_last_rotated",
+    "cert_2_active",
+    "cert_2_last_rotated",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """What the credential report says about one IAM user."""
+
+    name: str
+    arn: str
+    created: datetime | None
+    login_profile: LoginProfile | None
+    mfa_active: bool
+    access_keys: tuple[AccessKey, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialReport:
+    """A decoded credential report: user rows keyed by ARN, and the root row if present."""
+
+    users: Mapping[str, ReportRow]
+    root: RootCredentials | None
+
+    @property
+    def root_status(self) -> SourceStatus:
+        """The state of the ``root`` source: available only when the report has a
+        ``<root_account>`` row (real AWS writes one; emulators and edited files may not)."""
+        if self.root is not None:
+            return AVAILABLE
+        return SourceStatus(SourceState.MISSING, f"the credential report has no {ROOT_USER} row")
+
+
+def parse_credential_report(
+    content: bytes | str, *, where: str = "credential report"
+) -> CredentialReport:
+    """Decode the CSV ``content`` (the report's ``Content``, already base64-decoded).
+
+    Raises :class:`InputError` naming ``where`` when the header is not the documented
+    one (listing missing and unexpected columns), a row has the wrong number of fields,
+    or a date or flag cannot be read.
+    """
+    text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+    rows = csv.reader(text.splitlines())
+    header = next(rows, None)
+    if not header:
+        raise InputError("the credential report is empty (no header row)", where=where)
+    _check_header(header, where)
+    users: dict[str, ReportRow] = {}
+    root: RootCredentials | None = None
+    for line, fields in enumerate(rows, start=2):
+        if not fields:
+            continue
+        if len(fields) != len(COLUMNS):
+            raise InputError(
+                f"line {line} has {len(fields)} fields, the header has {len(COLUMNS)}",
+                where=where,
+            )
+        try:
+            if fields[0] == ROOT_USER:
+                root = _root(fields)
+            else:
+                row = _row(fields)
+                users[row.arn] = row
+        except ValueError as error:
+            raise InputError(f"line {line}: {error}", where=where) from None
+    return CredentialReport(MappingProxyType(users), root)
+
+
+def _check_header(header: list[str], where: str) -> None:
+    if tuple(header) == COLUMNS:
+        return
+    missing = [c for c in COLUMNS if c not in header]
+    unexpected = [c for c in header if c not in COLUMNS]
+    problems = []
+    if missing:
+        problems.append(f"missing column(s): {', '.join(missing)}")
+    if unexpected:
+        problems.append(f"unexpected column(s): {', '.join(unexpected)}")
+    if not problems:
+        problems.append("columns are not in the documented order")
+    raise InputError(
+        "not an IAM credential report: " + "; ".join(problems),
+        where=where,
+        hint="Export it with `aws iam get-credential-report --query Content --output text"
+        " | base64 -d > credential-report.csv`.",
+    )
+
+
+def _flag(value: str, column: str) -> bool:
+    if value in ("true", "TRUE", "True"):
+        return True
+    if value in ("false", "FALSE", "False") or value in NO_DATE:
+        return False
+    raise ValueError(f"{column} is {value!r}, expected true or false")
+
+
+def _date(value: str, column: str) -> datetime | None:
+    try:
+        return to_utc(value)
+    except ValueError:
+        raise ValueError(f"{column} is {value!r}, expected an ISO 8601 date") from None
+
+
+def _text(value: str) -> str | None:
+    return None if value in NO_DATE else value
+
+
+def _keys(fields: list[str]) -> tuple[AccessKey, ...]:
+    keys = []
+    # Columns 8..12 describe key slot 1, 13..17 slot 2.
+    for slot, first in ((1, 8), (2, 13)):
+        active, rotated, used, region, service = fields[first : first + 5]
+        prefix = f"access_key_{slot}_"
+        created = _date(rotated, prefix + "last_rotated")
+        is_active = _flag(active, prefix + "active")
+        if not is_active and created is None:
+            continue  # the slot is empty
+        keys.append(
+            AccessKey(
+                slot=slot,
+                active=is_active,
+                created=created,
+                last_used=_date(used, prefix + "last_used_date"),
+                last_used_region=_text(region),
+                last_used_service=_text(service),
+            )
+        )
+    return tuple(keys)
+
+
+def _row(fields: list[str]) -> ReportRow:
+    login = None
+    if _flag(fields[3], "password_enabled"):
+        login = LoginProfile(
+            password_last_used=_date(fields[4], "password_last_used"),
+            password_last_changed=_date(fields[5], "password_last_changed"),
+        )
+    return ReportRow(
+        name=fields[0],
+        arn=fields[1],
+        created=_date(fields[2], "user_creation_time"),
+        login_profile=login,
+        mfa_active=_flag(fields[7], "mfa_active"),
+        access_keys=_keys(fields),
+    )
+
+
+def _root(fields: list[str]) -> RootCredentials:
+    # AWS writes `not_supported` in password_enabled for the root user, who always has a
+    # password unless it was deleted through centralized root access management.
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html#id_root-user-access-management
+    return RootCredentials(
+        password_enabled=fields[3] != "false",
+        password_last_used=_date(fields[4], "password_last_used"),
+        mfa_active=_flag(fields[7], "mfa_active"),
+        access_keys=_keys(fields),
+    )

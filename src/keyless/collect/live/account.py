@@ -1,0 +1,307 @@
+"""The live collector for one AWS account.
+
+A fixed number of API calls whatever the size of the account: the paginated
+``GetAccountAuthorizationDetails`` (users, groups, roles, policies and every document),
+the credential report (keys, passwords, MFA, root), and a handful of small listings.
+Every failed call is recorded in ``Account.failed_calls`` and marks the sources it feeds
+as failed; nothing is swallowed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from keyless.collect.formats.auth_details import AuthDetails, DetailsError, build_users
+from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
+from keyless.collect.formats.providers import mfa_by_user, oidc_provider, saml_provider
+from keyless.errors import CollectionError
+from keyless.model import (
+    AVAILABLE,
+    Account,
+    FailedCall,
+    MfaDevice,
+    OidcProvider,
+    SamlProvider,
+    Source,
+    SourceState,
+    SourceStatus,
+)
+
+if TYPE_CHECKING:
+    import boto3
+
+log = logging.getLogger(__name__)
+
+#: Adaptive retries back off on throttling (IAM's request rate is low and account-wide).
+#: https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html
+RETRIES = {"mode": "adaptive", "max_attempts": 10}
+
+#: How long to wait for AWS to generate the credential report before giving up.
+REPORT_TIMEOUT = 300.0
+
+
+def make_session(profile: str | None = None, region: str | None = None) -> boto3.Session:
+    """A boto3 session from the standard credential chain (environment, shared files,
+    SSO, container and instance roles), optionally for a named ``profile``."""
+    import boto3  # only when AWS is used: importing boto3 takes ~0.3 s
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return boto3.Session(profile_name=profile, region_name=region)
+    except BotoCoreError as error:  # ProfileNotFound, a malformed ~/.aws/config, ...
+        raise CollectionError(
+            f"cannot set up an AWS session: {error}",
+            hint="Check --profile against ~/.aws/config (`aws configure list-profiles`).",
+        ) from None
+
+
+def client(session: boto3.Session, service: str, endpoint_url: str | None = None) -> Any:
+    """A client with keyless's retry configuration. With no ``endpoint_url`` botocore
+    itself honours ``AWS_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL_<SERVICE>``.
+    https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html"""
+    from botocore.config import Config
+
+    config = Config(retries=RETRIES, user_agent_extra="keyless")
+    return session.client(service, endpoint_url=endpoint_url, config=config)
+
+
+@dataclass(slots=True)
+class CallRecorder:
+    """Runs calls, turning each failure into a FailedCall. Shared by the collectors;
+    thread-safe (``list.append`` is atomic)."""
+
+    failed: list[FailedCall] = field(default_factory=list)
+
+    def call(
+        self,
+        service: str,
+        operation: str,
+        function: Callable[[], Any],
+        *,
+        missing_ok: bool = False,
+    ) -> Any:
+        """``function()``, or ``None`` with the failure recorded. With ``missing_ok`` a
+        ``ResourceNotFoundException`` is an answer (``None``), not a failure."""
+        from botocore.exceptions import (
+            BotoCoreError,
+            ClientError,
+            NoCredentialsError,
+        )
+
+        try:
+            return function()
+        except NoCredentialsError as error:
+            raise CollectionError(
+                "no AWS credentials found",
+                hint="Configure credentials (aws configure, AWS_PROFILE, SSO login) or use"
+                " --profile.",
+            ) from error
+        except ClientError as error:
+            details = error.response.get("Error", {})
+            if missing_ok and details.get("Code") == "ResourceNotFoundException":
+                return None
+            failure = FailedCall(
+                service, operation, details.get("Code", "Unknown"), details.get("Message", "")
+            )
+        except BotoCoreError as error:
+            failure = FailedCall(service, operation, type(error).__name__, str(error))
+        except DetailsError as error:
+            # AWS answered with something the converter cannot read: recorded like a
+            # failed call, never shown as a complete account.
+            failure = FailedCall(
+                service, operation, "UnreadableResponse", f"{error} at {error.pointer}"
+            )
+        log.warning("%s", failure.describe())
+        self.failed.append(failure)
+        return None
+
+    def last_reason(self) -> str:
+        """The last failure, described."""
+        return self.failed[-1].describe()
+
+
+def collect_account(
+    session: boto3.Session,
+    *,
+    endpoint_url: str | None = None,
+    account_id: str | None = None,
+    name: str | None = None,
+    email: str | None = None,
+    report_timeout: float = REPORT_TIMEOUT,
+) -> Account:
+    """Read one account's IAM estate through ``session``.
+
+    ``account_id`` skips ``sts:GetCallerIdentity`` (the organization fan-out knows it);
+    ``name`` and ``email`` come from AWS Organizations when known. Raises
+    :class:`CollectionError` only when nothing can be read at all (no credentials, or no
+    way to learn the account ID); every other failure is recorded in the result.
+    """
+    started = datetime.now(UTC)
+    calls = CallRecorder()
+    iam = client(session, "iam", endpoint_url)
+    if account_id is None:
+        sts = client(session, "sts", endpoint_url)
+        identity = calls.call("sts", "GetCallerIdentity", sts.get_caller_identity)
+        account_id = identity["Account"] if identity else None
+
+    sources: dict[Source, SourceStatus] = {}
+    details = AuthDetails()
+    pages = calls.call("iam", "GetAccountAuthorizationDetails", lambda: _read_details(iam, details))
+    if pages is None:
+        sources[Source.AUTHORIZATION_DETAILS] = SourceStatus(
+            SourceState.FAILED, calls.last_reason()
+        )
+        details = AuthDetails()  # never analyse half an account as if it were whole
+    else:
+        sources[Source.AUTHORIZATION_DETAILS] = AVAILABLE
+        details.referenced_aws_policies()
+
+    account_id = account_id or details.account_id
+    if account_id is None:
+        raise CollectionError(
+            "could not determine the account ID",
+            hint="sts:GetCallerIdentity failed: " + "; ".join(f.describe() for f in calls.failed),
+        )
+
+    report = _credential_report(iam, calls, sources, report_timeout)
+    mfa = _mfa_devices(iam, calls, sources)
+    oidc = _oidc_providers(iam, calls, sources)
+    saml = _saml_providers(iam, calls, sources)
+    aliases = calls.call("iam", "ListAccountAliases", iam.list_account_aliases)
+    return Account(
+        id=account_id,
+        alias=(aliases.get("AccountAliases") or [None])[0] if aliases else None,
+        name=name,
+        email=email,
+        partition=session.get_partition_for_region(session.region_name or "us-east-1"),
+        users=build_users(details.raw_users, report, mfa),
+        groups=tuple(details.groups),
+        roles=tuple(details.roles),
+        policies=tuple(details.policies),
+        oidc_providers=oidc,
+        saml_providers=saml,
+        root=report.root if report else None,
+        sources=MappingProxyType(sources),
+        failed_calls=tuple(calls.failed),
+        collected_at=started,
+    )
+
+
+def _read_details(iam: Any, details: AuthDetails) -> int:
+    # No Filter: users, groups, roles, local policies and the AWS managed policies that
+    # are attached to something, in one paginated call.
+    count = 0
+    for count, page in enumerate(
+        iam.get_paginator("get_account_authorization_details").paginate(), start=1
+    ):
+        details.add_page(page, count - 1)
+    return count
+
+
+def _credential_report(
+    iam: Any, calls: CallRecorder, sources: dict[Source, SourceStatus], timeout: float
+) -> CredentialReport | None:
+    report: CredentialReport | None = calls.call(
+        "iam", "GetCredentialReport", lambda: _fetch_report(iam, timeout)
+    )
+    if report is None:
+        failed = SourceStatus(SourceState.FAILED, calls.last_reason())
+        sources[Source.CREDENTIAL_REPORT] = sources[Source.ROOT] = failed
+        return None
+    sources[Source.CREDENTIAL_REPORT] = AVAILABLE
+    sources[Source.ROOT] = report.root_status
+    return report
+
+
+def _fetch_report(iam: Any, timeout: float) -> CredentialReport:
+    """Generate, wait for, fetch and decode the report.
+    https://docs.aws.amazon.com/IAM/latest/APIReference/API_GenerateCredentialReport.html"""
+    from botocore.exceptions import ClientError
+
+    deadline = time.monotonic() + timeout
+    delay = 0.25
+    while True:
+        state = iam.generate_credential_report().get("State")
+        if state == "COMPLETE":
+            try:
+                content = iam.get_credential_report()["Content"]
+                break
+            except ClientError as error:
+                # Expired or regenerated between the two calls: generate again.
+                if error.response.get("Error", {}).get("Code") not in (
+                    "ReportInProgress",
+                    "ReportExpired",
+                    "ReportNotPresent",
+                ):
+                    raise
+        if time.monotonic() + delay > deadline:
+            raise ClientError(
+                {"Error": {"Code": "Timeout", "Message": f"report not ready after {timeout}s"}},
+                "GenerateCredentialReport",
+            )
+        time.sleep(delay)
+        delay = min(delay * 2, 8.0)
+    return parse_credential_report(content, where="GetCredentialReport")
+
+
+def _mfa_devices(
+    iam: Any, calls: CallRecorder, sources: dict[Source, SourceStatus]
+) -> Mapping[str, tuple[MfaDevice, ...]] | None:
+    def read() -> list[dict[str, Any]]:
+        paginator = iam.get_paginator("list_virtual_mfa_devices")
+        return [
+            device
+            for page in paginator.paginate(AssignmentStatus="Assigned")
+            for device in page.get("VirtualMFADevices", ())
+        ]
+
+    devices = calls.call("iam", "ListVirtualMFADevices", read)
+    if devices is None:
+        sources[Source.MFA_DEVICES] = SourceStatus(SourceState.FAILED, calls.last_reason())
+        return None
+    sources[Source.MFA_DEVICES] = AVAILABLE
+    return mfa_by_user(devices)
+
+
+def _oidc_providers(
+    iam: Any, calls: CallRecorder, sources: dict[Source, SourceStatus]
+) -> tuple[OidcProvider, ...]:
+    listing = calls.call("iam", "ListOpenIDConnectProviders", iam.list_open_id_connect_providers)
+    if listing is None:
+        sources[Source.OIDC_PROVIDERS] = SourceStatus(SourceState.FAILED, calls.last_reason())
+        return ()
+    providers = []
+    complete = True
+    for entry in listing.get("OpenIDConnectProviderList", ()):
+        arn = entry["Arn"]
+        got = calls.call("iam", "GetOpenIDConnectProvider", partial(_get_oidc, iam, arn))
+        if got is None:
+            complete = False
+            continue
+        providers.append(oidc_provider({**got, "Arn": arn}))
+    sources[Source.OIDC_PROVIDERS] = (
+        AVAILABLE if complete else SourceStatus(SourceState.FAILED, calls.last_reason())
+    )
+    return tuple(providers)
+
+
+def _get_oidc(iam: Any, arn: str) -> Any:
+    return iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+
+
+def _saml_providers(
+    iam: Any, calls: CallRecorder, sources: dict[Source, SourceStatus]
+) -> tuple[SamlProvider, ...]:
+    listing = calls.call("iam", "ListSAMLProviders", iam.list_saml_providers)
+    if listing is None:
+        sources[Source.SAML_PROVIDERS] = SourceStatus(SourceState.FAILED, calls.last_reason())
+        return ()
+    sources[Source.SAML_PROVIDERS] = AVAILABLE
+    return tuple(saml_provider(entry) for entry in listing.get("SAMLProviderList", ()))

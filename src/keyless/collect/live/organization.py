@@ -1,0 +1,424 @@
+"""Collecting every account of an AWS Organization.
+
+From management-account (or delegated-administrator) credentials: describe the
+organization, list its accounts, assume a role in each active member and collect it with
+the single-account collector, a bounded number of accounts at a time. Each account gets
+its own boto3 Session built from its assumed-role credentials, which stay in memory and
+are never logged.
+
+Honest partial failure: an account whose role cannot be assumed, whose IAM calls are
+denied, or whose calls exhaust their retries becomes ``Account(status=FAILED,
+error=...)``; it never stops the other accounts and is never reported as clean.
+Suspended (and otherwise inactive) accounts, and accounts left out by ``accounts`` /
+``exclude_accounts``, are listed with status ``skipped`` and the reason.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from keyless.collect.live.account import client, collect_account
+from keyless.collect.live.identity_center import collect_identity_center
+from keyless.errors import CollectionError, KeylessError
+from keyless.model import (
+    Account,
+    AccountStatus,
+    Inventory,
+    Organization,
+    Source,
+    SourceState,
+)
+from keyless.model.arn import is_account_id, parse_arn, role_arn
+
+if TYPE_CHECKING:
+    import boto3
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int, int], None]
+
+DEFAULT_MEMBER_ROLE = "OrganizationAccountAccessRole"
+SESSION_NAME = "keyless"
+
+#: AssumeRole is retried by botocore's adaptive mode; on top of it keyless retries a
+#: throttled AssumeRole this many times with full-jitter exponential backoff, because
+#: STS throttles per calling account and a wide fan-out hits that limit first.
+#: https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+ASSUME_ATTEMPTS = 5
+ASSUME_BACKOFF_BASE = 0.25
+ASSUME_BACKOFF_CAP = 8.0
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "RequestThrottled",
+        "RequestThrottledException",
+    }
+)
+
+_jitter = random.SystemRandom()
+# Building a session touches the shared data loader's search path: one at a time.
+_SESSION_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class MemberAccount:
+    """An account as AWS Organizations lists it."""
+
+    id: str
+    name: str | None
+    email: str | None
+    state: str
+
+    @property
+    def is_active(self) -> bool:
+        """Only active accounts can be collected."""
+        return self.state == "ACTIVE"
+
+
+def collect_organization(
+    session: boto3.Session,
+    *,
+    member_role: str = DEFAULT_MEMBER_ROLE,
+    external_id: str | None = None,
+    accounts: Collection[str] | None = None,
+    exclude_accounts: Collection[str] | None = None,
+    max_workers: int = 8,
+    endpoint_url: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> Inventory:
+    """Collect every selected active account of the organization ``session`` belongs to.
+
+    ``session`` holds management-account or delegated-administrator credentials. In each
+    member account keyless assumes ``arn:<partition>:iam::<id>:role/<member_role>``
+    (session name ``keyless``, ``ExternalId`` when ``external_id`` is given); the account
+    ``session`` itself belongs to is collected with ``session`` directly. ``accounts``
+    restricts the scan to those IDs, ``exclude_accounts`` leaves some out; both must be
+    account IDs of the organization. At most ``max_workers`` accounts are collected at a
+    time. ``progress(done, failed, remaining)`` is called once before collecting and
+    after every account. Also collects the IAM Identity Center posture into
+    ``Inventory.organization``.
+
+    Raises :class:`CollectionError` when the organization itself cannot be read (no
+    credentials, not in an organization, Organizations access denied) and
+    :class:`KeylessError` for an unknown account ID in the selection.
+    """
+    if max_workers < 1:
+        raise KeylessError("--max-workers must be at least 1")
+    started = datetime.now(UTC)
+    caller_account, partition = _caller(session, endpoint_url)
+    orgs = client(session, "organizations", endpoint_url)
+    org = _describe_organization(orgs)
+    members = _list_accounts(orgs)
+    selected, skipped = _select(members, accounts, exclude_accounts)
+
+    center, center_state = collect_identity_center(
+        session,
+        account_ids=[m.id for m in members if m.is_active],
+        endpoint_url=endpoint_url,
+        max_workers=max_workers,
+    )
+
+    sts = client(session, "sts", endpoint_url)
+    role = _RoleAssumer(sts, partition, member_role, external_id)
+    collected = _collect_members(
+        selected,
+        lambda member: _collect_member(session, member, caller_account, role, endpoint_url),
+        max_workers,
+        progress,
+    )
+    everything = [*collected, *(_skipped(m, reason, partition) for m, reason in skipped)]
+    return Inventory(
+        accounts=tuple(sorted(everything, key=lambda a: a.id)),
+        organization=Organization(
+            id=org["Id"],
+            management_account_id=org.get("MasterAccountId", ""),
+            identity_center=center,
+            identity_center_state=center_state,
+        ),
+        source="organization",
+        collected_at=started,
+    )
+
+
+def _caller(session: boto3.Session, endpoint_url: str | None) -> tuple[str, str]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    sts = client(session, "sts", endpoint_url)
+    try:
+        identity = sts.get_caller_identity()
+    except (ClientError, BotoCoreError) as error:
+        raise CollectionError(
+            f"cannot identify the caller: {_reason(error)}",
+            hint="Configure management-account credentials (--profile, AWS_PROFILE, SSO).",
+        ) from None
+    arn = parse_arn(identity.get("Arn", ""))
+    return identity["Account"], arn.partition if arn else "aws"
+
+
+def _describe_organization(orgs: Any) -> Mapping[str, Any]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        organization: Mapping[str, Any] = orgs.describe_organization()["Organization"]
+    except (ClientError, BotoCoreError) as error:
+        if _code(error) == "AWSOrganizationsNotInUseException":
+            raise CollectionError(
+                "this account is not a member of an AWS Organization",
+                hint="Scan it without --org.",
+            ) from None
+        raise CollectionError(
+            f"cannot describe the organization: {_reason(error)}",
+            hint="Run with management-account or delegated-administrator credentials "
+            "allowed organizations:DescribeOrganization and organizations:ListAccounts.",
+        ) from None
+    return organization
+
+
+def _list_accounts(orgs: Any) -> list[MemberAccount]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        pages = list(orgs.get_paginator("list_accounts").paginate())
+    except (ClientError, BotoCoreError) as error:
+        raise CollectionError(
+            f"cannot list the organization's accounts: {_reason(error)}",
+            hint="Management-account or delegated-administrator credentials need "
+            "organizations:ListAccounts.",
+        ) from None
+    return [
+        MemberAccount(
+            id=entry["Id"],
+            name=entry.get("Name"),
+            email=entry.get("Email"),
+            # ``State`` supersedes the deprecated ``Status`` (ACTIVE, SUSPENDED, ...).
+            state=str(entry.get("State") or entry.get("Status") or "UNKNOWN"),
+        )
+        for page in pages
+        for entry in page.get("Accounts", ())
+    ]
+
+
+def _select(
+    members: list[MemberAccount],
+    accounts: Collection[str] | None,
+    exclude_accounts: Collection[str] | None,
+) -> tuple[list[MemberAccount], list[tuple[MemberAccount, str]]]:
+    known = {m.id for m in members}
+    wanted = set(accounts or ())
+    excluded = set(exclude_accounts or ())
+    for label, ids in (("--accounts", wanted), ("--exclude-accounts", excluded)):
+        invalid = sorted(i for i in ids if not is_account_id(i))
+        if invalid:
+            raise KeylessError(
+                f"{label}: not a 12-digit account ID: {', '.join(invalid)}",
+                hint="Give account IDs, comma-separated.",
+            )
+        unknown = sorted(ids - known)
+        if unknown:
+            raise KeylessError(
+                f"{label}: not in the organization: {', '.join(unknown)}",
+                hint="`aws organizations list-accounts` lists the organization's accounts.",
+            )
+    selected: list[MemberAccount] = []
+    skipped: list[tuple[MemberAccount, str]] = []
+    for member in members:
+        if member.id in excluded:
+            skipped.append((member, "excluded by --exclude-accounts"))
+        elif wanted and member.id not in wanted:
+            skipped.append((member, "not selected by --accounts"))
+        elif not member.is_active:
+            skipped.append((member, f"account is {member.state} in AWS Organizations"))
+        else:
+            selected.append(member)
+    return selected, skipped
+
+
+def _skipped(member: MemberAccount, reason: str, partition: str) -> Account:
+    return Account(
+        id=member.id,
+        name=member.name,
+        email=member.email,
+        partition=partition,
+        status=AccountStatus.SKIPPED,
+        error=reason,
+    )
+
+
+def _collect_members(
+    members: list[MemberAccount],
+    collect: Callable[[MemberAccount], Account],
+    max_workers: int,
+    progress: ProgressCallback | None,
+) -> list[Account]:
+    done = failed = 0
+    results: list[Account] = []
+    if progress:
+        progress(0, 0, len(members))
+    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="keyless-org") as pool:
+        futures: dict[Future[Account], MemberAccount] = {
+            pool.submit(collect, member): member for member in members
+        }
+        for future in as_completed(futures):
+            account = future.result()  # _collect_member never raises
+            results.append(account)
+            if account.status is AccountStatus.FAILED:
+                failed += 1
+                log.warning("account %s: %s", account.id, account.error)
+            else:
+                done += 1
+            if progress:
+                progress(done, failed, len(members) - done - failed)
+    return results
+
+
+class _RoleAssumer:
+    """Assumes the member role; one shared STS client (clients are thread-safe)."""
+
+    def __init__(self, sts: Any, partition: str, role: str, external_id: str | None) -> None:
+        self._sts = sts
+        self.partition = partition
+        self._role = role
+        self._external_id = external_id
+
+    def role_arn(self, account_id: str) -> str:
+        """The member role's ARN in ``account_id``."""
+        return role_arn(account_id, self._role, partition=self.partition)
+
+    def credentials(self, account_id: str) -> Mapping[str, Any]:
+        """Temporary credentials for the member role; raises the last ClientError."""
+        from botocore.exceptions import ClientError
+
+        arguments: dict[str, Any] = {
+            "RoleArn": self.role_arn(account_id),
+            "RoleSessionName": SESSION_NAME,
+        }
+        if self._external_id:
+            arguments["ExternalId"] = self._external_id
+        for attempt in range(1, ASSUME_ATTEMPTS + 1):
+            try:
+                credentials: Mapping[str, Any] = self._sts.assume_role(**arguments)["Credentials"]
+            except ClientError as error:
+                if _code(error) not in THROTTLING_CODES or attempt == ASSUME_ATTEMPTS:
+                    raise
+                delay = _jitter.uniform(
+                    0, min(ASSUME_BACKOFF_CAP, ASSUME_BACKOFF_BASE * 2**attempt)
+                )
+                log.debug("AssumeRole in %s throttled; retrying in %.2fs", account_id, delay)
+                time.sleep(delay)
+            else:
+                return credentials
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _collect_member(
+    session: boto3.Session,
+    member: MemberAccount,
+    caller_account: str,
+    role: _RoleAssumer,
+    endpoint_url: str | None,
+) -> Account:
+    """Collect one account; every failure becomes a FAILED account, never an exception."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    def failed(reason: str) -> Account:
+        return Account(
+            id=member.id,
+            name=member.name,
+            email=member.email,
+            partition=role.partition,
+            status=AccountStatus.FAILED,
+            error=reason,
+            collected_at=datetime.now(UTC),
+        )
+
+    try:
+        if member.id == caller_account:
+            member_session = session
+        else:
+            try:
+                credentials = role.credentials(member.id)
+            except (ClientError, BotoCoreError) as error:
+                return failed(f"cannot assume {role.role_arn(member.id)}: {_reason(error)}")
+            member_session = member_session_from(session, credentials)
+        account = collect_account(
+            member_session,
+            endpoint_url=endpoint_url,
+            account_id=member.id,
+            name=member.name,
+            email=member.email,
+        )
+    except KeylessError as error:
+        return failed(error.message)
+    except Exception as error:  # one broken account must never stop the others
+        log.debug("account %s failed", member.id, exc_info=True)
+        return failed(f"{type(error).__name__}: {error}")
+    details = account.source(Source.AUTHORIZATION_DETAILS)
+    if details.state is SourceState.FAILED:
+        return replace(
+            account, status=AccountStatus.FAILED, error=f"IAM could not be read: {details.reason}"
+        )
+    return account
+
+
+def member_session_from(parent: boto3.Session, credentials: Mapping[str, Any]) -> boto3.Session:
+    """A new boto3 Session holding ``credentials`` (in memory only).
+
+    The new session inherits a copy of ``parent``'s event handlers, so a handler a
+    caller registered on the management session (metrics, logging, test fakes) also
+    sees the member accounts' calls. It shares ``parent``'s data loader, whose cache of
+    parsed service models is what makes a new session cost ~5 ms instead of ~130 ms.
+    """
+    import boto3
+    import botocore.session
+
+    parent_core = parent._session
+    loader = parent_core.get_component("data_loader")
+    with _SESSION_LOCK:
+        core = botocore.session.Session(
+            event_hooks=copy.copy(parent_core.get_component("event_emitter")),
+            include_builtin_handlers=False,
+        )
+        core.register_component("data_loader", loader)
+        search_paths = list(loader.search_paths)
+        member = boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=parent.region_name,
+            botocore_session=core,
+        )
+        # boto3 appends its data directory to the loader's search path on every new
+        # Session; with a shared loader that would grow by one entry per account.
+        loader.search_paths[:] = search_paths
+    return member
+
+
+def _code(error: Exception) -> str:
+    response = getattr(error, "response", None)
+    if isinstance(response, Mapping):
+        return str(response.get("Error", {}).get("Code", "Unknown"))
+    return type(error).__name__
+
+
+def _reason(error: Exception) -> str:
+    """``Code (message)`` for a ClientError, the exception's name and text otherwise."""
+    response = getattr(error, "response", None)
+    if isinstance(response, Mapping):
+        details = response.get("Error", {})
+        message = details.get("Message", "")
+        code = details.get("Code", "Unknown")
+        return f"{code} ({message})" if message else str(code)
+    return f"{type(error).__name__}: {error}"

@@ -1,0 +1,317 @@
+"""The offline collector: an Inventory from files exported with the AWS CLI.
+
+The layout and the accepted shapes of each file are documented in
+``docs/export-format.md``. One directory is one account; a directory whose
+subdirectories are named by twelve-digit account IDs is an organization. This path
+never imports boto3, and converts a large export without copying its policy documents.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from keyless.collect.formats.auth_details import PAGE_KEYS, AuthDetails, DetailsError, build_users
+from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
+from keyless.collect.formats.providers import mfa_by_user, oidc_provider, saml_provider
+from keyless.errors import InputError
+from keyless.files import read_bytes, read_json
+from keyless.model import (
+    AVAILABLE,
+    Account,
+    Inventory,
+    Organization,
+    Source,
+    SourceState,
+    SourceStatus,
+)
+from keyless.model.arn import is_account_id
+
+AUTH_DETAILS = "authorization-details.json"
+CREDENTIAL_REPORT = "credential-report.csv"
+OIDC_PROVIDERS = "oidc-providers.json"
+SAML_PROVIDERS = "saml-providers.json"
+MFA_DEVICES = "virtual-mfa-devices.json"
+ACCOUNT = "account.json"
+ORGANIZATION = "organization.json"
+
+_LAYOUT_HINT = (
+    f"An export directory holds {AUTH_DETAILS} (aws iam get-account-authorization-details)"
+    f" and {CREDENTIAL_REPORT}; an organization export holds one such directory per"
+    " account ID. See docs/export-format.md."
+)
+
+#: Identity Center is read only live; with or without organization.json an export does
+#: not say whether it exists, so its check is "not evaluated", never a false "missing".
+_NO_IDENTITY_CENTER = SourceStatus(
+    SourceState.MISSING, "an offline export does not include IAM Identity Center"
+)
+
+
+def load_export(path: str | Path) -> Inventory:
+    """Load one account's export directory, or an organization's directory of them.
+
+    Raises :class:`InputError` naming the file and what is wrong with it.
+    """
+    # Converting creates no reference cycles, but every allocation of the conversion
+    # would let the cyclic GC walk the millions of parsed containers again: on a 100 MB
+    # export that is most of the load time. Paused here, restored whatever happens.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(Path(path))
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _load(root: Path) -> Inventory:
+    if not root.exists():
+        raise InputError("no such file or directory", where=str(root), hint=_LAYOUT_HINT)
+    if not root.is_dir():
+        raise InputError("an export is a directory, not a file", where=str(root), hint=_LAYOUT_HINT)
+    collected = _mtime(root)
+    if (root / AUTH_DETAILS).exists():
+        account = load_account(root)
+        return Inventory((account,), source="export", collected_at=account.collected_at)
+    try:
+        children = sorted(p for p in root.iterdir() if p.is_dir() and is_account_id(p.name))
+    except OSError as error:
+        raise InputError(f"cannot read the directory: {error.strerror}", where=str(root)) from None
+    if not children:
+        raise InputError(
+            f"neither {AUTH_DETAILS} nor per-account directories (named by 12-digit"
+            " account ID) found",
+            where=str(root),
+            hint=_LAYOUT_HINT,
+        )
+    accounts = tuple(load_account(child) for child in children)
+    return Inventory(
+        accounts,
+        organization=_organization(root),
+        source="export",
+        collected_at=collected,
+    )
+
+
+def load_account(directory: Path) -> Account:
+    """One account's export directory. See :func:`load_export`."""
+    details_path = directory / AUTH_DETAILS
+    if not details_path.is_file():
+        raise InputError(f"{AUTH_DETAILS} is missing", where=str(directory), hint=_LAYOUT_HINT)
+    metadata = _account_metadata(directory / ACCOUNT)
+    details = _auth_details(details_path)
+    account_id = _account_id(directory, metadata, details)
+
+    sources: dict[Source, SourceStatus] = {Source.AUTHORIZATION_DETAILS: AVAILABLE}
+    report = _report(directory / CREDENTIAL_REPORT, sources)
+    devices = _optional(
+        directory / MFA_DEVICES, ("VirtualMFADevices",), Source.MFA_DEVICES, sources
+    )
+    oidc = _optional(
+        directory / OIDC_PROVIDERS, ("OpenIDConnectProviderList",), Source.OIDC_PROVIDERS, sources
+    )
+    saml = _optional(
+        directory / SAML_PROVIDERS, ("SAMLProviderList",), Source.SAML_PROVIDERS, sources
+    )
+    try:
+        users = build_users(details.raw_users, report, mfa_by_user(devices) if devices else None)
+    except DetailsError as error:
+        raise InputError(
+            f"unreadable user: {error}", where=f"{details_path}#{error.pointer}"
+        ) from None
+    return Account(
+        id=account_id,
+        alias=metadata.get("alias"),
+        name=metadata.get("name"),
+        email=metadata.get("email"),
+        users=users,
+        groups=tuple(details.groups),
+        roles=tuple(details.roles),
+        policies=tuple(details.policies),
+        oidc_providers=_entries(directory / OIDC_PROVIDERS, oidc, oidc_provider),
+        saml_providers=_entries(directory / SAML_PROVIDERS, saml, saml_provider),
+        root=report.root if report else None,
+        sources=MappingProxyType(sources),
+        collected_at=_mtime(details_path),
+    )
+
+
+def _auth_details(path: Path) -> AuthDetails:
+    parsed = read_json(path)
+    pages = parsed if isinstance(parsed, list) else [parsed]
+    del parsed
+    details = AuthDetails()
+    for index, page in enumerate(pages):
+        _check_page(page, path, index if len(pages) > 1 else None)
+        try:
+            details.add_page(page, index)
+        except DetailsError as error:
+            raise InputError(str(error), where=f"{path}#{error.pointer}") from None
+        pages[index] = None  # let the rest of the page go as soon as it is converted
+    details.referenced_aws_policies()
+    return details
+
+
+def _check_page(page: Any, path: Path, index: int | None) -> None:
+    if isinstance(page, dict) and any(key in page for key in PAGE_KEYS):
+        return
+    what = _describe(page)
+    where = f"{path}#/{index}" if index is not None else str(path)
+    raise InputError(
+        f"not the output of `aws iam get-account-authorization-details`: {what}",
+        where=where,
+        hint=f"Expected an object with {', '.join(PAGE_KEYS)} (or a list of such pages).",
+    )
+
+
+def _describe(document: Any) -> str:
+    """What a wrong document looks like, to help the user see what they passed."""
+    if not isinstance(document, dict):
+        return f"the document is a JSON {type(document).__name__}"
+    if "Statement" in document:
+        return "it looks like a policy document (a trust or permissions policy)"
+    for key, command in (
+        ("Users", "aws iam list-users"),
+        ("Roles", "aws iam list-roles"),
+        ("Groups", "aws iam list-groups"),
+        ("Policies", "aws iam list-policies"),
+        ("Accounts", "aws organizations list-accounts"),
+    ):
+        if key in document:
+            return f"it looks like the output of `{command}`"
+    keys = ", ".join(sorted(document)[:5])
+    return f"it has none of the expected keys (found: {keys or 'nothing'})"
+
+
+def _report(path: Path, sources: dict[Source, SourceStatus]) -> CredentialReport | None:
+    if not path.exists():
+        missing = SourceStatus(SourceState.MISSING, f"{CREDENTIAL_REPORT} not in the export")
+        sources[Source.CREDENTIAL_REPORT] = sources[Source.ROOT] = missing
+        return None
+    content = read_bytes(path, "the credential report")
+    report = parse_credential_report(content, where=str(path))
+    sources[Source.CREDENTIAL_REPORT] = AVAILABLE
+    sources[Source.ROOT] = report.root_status
+    return report
+
+
+def _optional(
+    path: Path, keys: tuple[str, ...], source: Source, sources: dict[Source, SourceStatus]
+) -> list[Any] | None:
+    """The entries of an optional listing file: the CLI output (an object with the
+    listing key) or a bare list of entries. ``None`` (and the source MISSING) if absent."""
+    if not path.exists():
+        sources[source] = SourceStatus(SourceState.MISSING, f"{path.name} not in the export")
+        return None
+    parsed = read_json(path)
+    if isinstance(parsed, dict):
+        found = next((key for key in keys if key in parsed), None)
+        if found is None:
+            raise InputError(
+                f"expected an object with {' or '.join(keys)} or a list: {_describe(parsed)}",
+                where=str(path),
+            )
+        parsed = parsed[found]
+    if not isinstance(parsed, list) or not all(isinstance(e, dict) for e in parsed):
+        raise InputError(f"expected a list of objects under {keys[0]}", where=str(path))
+    sources[source] = AVAILABLE
+    return parsed
+
+
+def _entries(path: Path, entries: list[Any] | None, convert: Any) -> tuple[Any, ...]:
+    if not entries:
+        return ()
+    converted = []
+    for index, entry in enumerate(entries):
+        try:
+            converted.append(convert(entry))
+        except (KeyError, TypeError, ValueError) as error:
+            reason = f"missing field {error}" if isinstance(error, KeyError) else str(error)
+            raise InputError(reason, where=f"{path}#/{index}") from None
+    return tuple(converted)
+
+
+def _account_metadata(path: Path) -> Mapping[str, str]:
+    """``account.json``: ``{"id", "alias", "name", "email"}`` (all optional); the outputs
+    of ``aws sts get-caller-identity`` (``Account``) and ``aws iam list-account-aliases``
+    (``AccountAliases``) are accepted too, alone or merged into one object."""
+    if not path.exists():
+        return {}
+    parsed = read_json(path)
+    if not isinstance(parsed, dict):
+        raise InputError(f"expected a JSON object, found {_describe(parsed)}", where=str(path))
+    aliases = parsed.get("AccountAliases") or [None]
+    found = {
+        "id": parsed.get("id") or parsed.get("Id") or parsed.get("Account"),
+        "alias": parsed.get("alias") or aliases[0],
+        "name": parsed.get("name") or parsed.get("Name"),
+        "email": parsed.get("email") or parsed.get("Email"),
+    }
+    for key, value in found.items():
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"{key} must be a string, found {value!r}", where=str(path))
+    return {key: value for key, value in found.items() if value}
+
+
+def _account_id(directory: Path, metadata: Mapping[str, str], details: AuthDetails) -> str:
+    candidates = {
+        "account.json": metadata.get("id"),
+        "the directory name": directory.name if is_account_id(directory.name) else None,
+        "the ARNs in " + AUTH_DETAILS: details.account_id,
+    }
+    known = {where: value for where, value in candidates.items() if value}
+    if not known:
+        raise InputError(
+            "cannot tell which account this is: no account ID in account.json, the"
+            " directory name or any ARN",
+            where=str(directory),
+            hint='Add account.json with {"id": "123456789012"}.',
+        )
+    if len(set(known.values())) > 1:
+        listed = ", ".join(f"{value} from {where}" for where, value in known.items())
+        raise InputError(f"conflicting account IDs: {listed}", where=str(directory))
+    account_id = next(iter(known.values()))
+    if not is_account_id(account_id):
+        raise InputError(f"{account_id!r} is not a 12-digit account ID", where=str(directory))
+    return account_id
+
+
+def _organization(root: Path) -> Organization | None:
+    """``organization.json``: ``{"id", "management_account_id"}`` or the output of
+    ``aws organizations describe-organization``."""
+    path = root / ORGANIZATION
+    if not path.exists():
+        # A directory of account exports is an organization even without its metadata:
+        # cross-account checks (people duplicated across accounts) still apply.
+        return Organization("", "", identity_center_state=_NO_IDENTITY_CENTER)
+    parsed = read_json(path)
+    if isinstance(parsed, dict) and isinstance(parsed.get("Organization"), dict):
+        parsed = {
+            "id": parsed["Organization"].get("Id"),
+            "management_account_id": parsed["Organization"].get("MasterAccountId"),
+        }
+    if (
+        not isinstance(parsed, dict)
+        or not isinstance(parsed.get("id"), str)
+        or not isinstance(parsed.get("management_account_id"), str)
+    ):
+        raise InputError(
+            'expected {"id": ..., "management_account_id": ...} or the output of'
+            " `aws organizations describe-organization`",
+            where=str(path),
+        )
+    return Organization(
+        parsed["id"], parsed["management_account_id"], identity_center_state=_NO_IDENTITY_CENTER
+    )
+
+
+def _mtime(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        return None

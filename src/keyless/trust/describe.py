@@ -1,0 +1,70 @@
+"""One sentence per access path: who can assume the role through it."""
+
+from __future__ import annotations
+
+import re
+
+from keyless.trust.keys import canonical_key
+from keyless.trust.paths import AccessPath, PrincipalClass
+
+_CLASSIC = re.compile(
+    r"^repo:(?P<repo>[^:]+):(?:(?:ref:(?P<ref>.+))|(?:environment:(?P<env>.+))|(?P<pr>pull_request))$"
+)
+
+
+def describe_path(path: AccessPath) -> str:
+    """A sentence such as "any GitHub Actions workflow in octo-org/deploy running on
+    refs/heads/main"; conditions the sentence cannot summarise are named by key."""
+    if not path.allow:
+        return f"nobody through {path.principal} (no request satisfies the conditions)"
+    cls = path.principal_class
+    if cls is PrincipalClass.ANYONE:
+        who = "any AWS principal in any account"
+    elif cls is PrincipalClass.AWS_ACCOUNT:
+        who = f"any principal of account {path.principal} that its own policies allow"
+    elif cls is PrincipalClass.AWS_PRINCIPAL:
+        who = path.principal
+    elif cls is PrincipalClass.DELETED_PRINCIPAL:
+        return f"nobody: {path.principal} is the unique ID of a deleted principal"
+    elif cls is PrincipalClass.OIDC:
+        who = _oidc(path)
+    elif cls is PrincipalClass.SAML:
+        who = f"users the SAML provider {path.principal} sends with this role (IdP-delegated)"
+    elif cls is PrincipalClass.ROLES_ANYWHERE:
+        who = "workloads with a certificate from a Roles Anywhere trust anchor"
+    else:
+        who = f"the AWS service {path.principal}"
+    others = sorted(
+        canonical_key(key, path.policy)
+        for key in path.mentioned_keys()
+        if not (path.issuer and key in (path.key("sub"), path.key("aud")))
+    )
+    if others:
+        who += " when " + ", ".join(others) + " match the policy's conditions"
+    if path.approximate:
+        who += " (approximate: a policy variable)"
+    return who
+
+
+def _oidc(path: AccessPath) -> str:
+    provider = path.provider
+    name = provider.name if provider else path.issuer
+    subs = path.policy_values(path.key("sub"))
+    if not subs:
+        return f"any {name} token holder (no sub condition)"
+    parts = []
+    for value in subs:
+        match = _CLASSIC.match(value)
+        if match is None:
+            parts.append(f"sub {value!r}")
+            continue
+        repo = match["repo"]
+        where = "any repository of " + repo[:-2] if repo.endswith("/*") else repo
+        if match["ref"]:
+            parts.append(f"in {where} running on {match['ref']}")
+        elif match["env"]:
+            parts.append(f"in {where} deploying to environment {match['env']}")
+        else:
+            parts.append(f"in {where} on a pull request")
+    noun = "workflow" if name == "GitHub Actions" else "token holder"
+    return f"any {name} {noun} " + " or ".join(parts)

@@ -1,0 +1,338 @@
+"""Who can assume a role: a trust policy's *access paths*, exact questions, and witnesses.
+
+An :class:`AccessPath` is one principal (anyone, an AWS account or principal, an OIDC issuer,
+a SAML provider, a service, Roles Anywhere) with the exact set of request contexts the policy
+admits for it: the OR of the Allow statements that name it, minus every Deny statement that
+applies to it (a request escapes a Deny when one of its conditions fails). Conditions are
+translated by :mod:`keyless.trust.conditions` into formulas over languages
+(:mod:`keyless.trust.formula`); :meth:`AccessPath.find` answers "is there an
+admitted request that also satisfies this question?" exactly and returns a concrete witness
+(:mod:`keyless.trust.witness`) that :func:`keyless.trust.replay.evaluate_witness`
+allows — every witness is replayed before it is returned.
+
+Analysis is memoised per canonical policy text (most roles of an account share a handful of
+trust policies) and lazy: automata are built only for the keys a question touches.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import orjson
+
+from keyless.idp.grammars import SubGrammar, grammar_for
+from keyless.idp.providers import BUILT_IN_PROVIDERS, Provider, provider_for
+from keyless.model.arn import parse_arn
+from keyless.policy.document import (
+    AwsPrincipalForm,
+    Effect,
+    Policy,
+    Principal,
+    PrincipalType,
+    Statement,
+    parse_trust_policy,
+)
+from keyless.policy.evaluate import (
+    ASSUME_ROLE,
+    ASSUME_ROLE_WITH_SAML,
+    ASSUME_ROLE_WITH_WEB_IDENTITY,
+    SET_SOURCE_IDENTITY,
+    TAG_SESSION,
+    actions_match,
+)
+from keyless.trust.conditions import ConditionTranslator, is_multivalued
+from keyless.trust.formula import (
+    TRUE,
+    Formula,
+    Term,
+    all_of,
+    conjoin,
+    f_and,
+    keys_of,
+    solve,
+    with_question,
+)
+
+ROLES_ANYWHERE_SERVICE = "rolesanywhere.amazonaws.com"
+
+
+class PrincipalClass(StrEnum):
+    """Who a path admits, coarsely."""
+
+    ANYONE = "anyone"
+    AWS_ACCOUNT = "aws-account"
+    AWS_PRINCIPAL = "aws-principal"
+    DELETED_PRINCIPAL = "deleted-principal"
+    OIDC = "oidc"
+    SAML = "saml"
+    SERVICE = "service"
+    ROLES_ANYWHERE = "roles-anywhere"
+
+
+@dataclass(frozen=True)
+class AccessPath:
+    """One principal of a trust policy and exactly what the policy admits for it.
+
+    ``allow`` and ``deny`` are formulas over the request context (keys lower-cased);
+    ``statements`` are the indexes of the Allow statements the path comes from;
+    ``approximate`` is set when a policy variable made the translation over-approximate.
+    ``issuer`` is the OIDC condition-key prefix (e.g. ``token.actions.githubusercontent.com``).
+    """
+
+    principal_class: PrincipalClass
+    principal: str
+    actions: tuple[str, ...]
+    allow: Formula
+    deny: Formula
+    statements: tuple[int, ...]
+    policy: Policy = field(repr=False, compare=False)
+    approximate: bool = False
+    issuer: str | None = None
+    account: str | None = None
+    values: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    universe: Term = TRUE
+    by_statement: Mapping[int, Formula] = field(default_factory=dict, repr=False)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    # ----- what the path is about -------------------------------------------------------------
+
+    @property
+    def provider(self) -> Provider | None:
+        """The OIDC provider of the path (from the issuer table), if any."""
+        return provider_for(self.issuer) if self.issuer else None
+
+    @property
+    def grammar(self) -> SubGrammar | None:
+        """The ``sub`` grammar of the path's provider, if keyless knows it."""
+        provider = self.provider
+        return grammar_for(provider.name) if provider else None
+
+    def key(self, name: str) -> str:
+        """The full, lower-cased condition key for a claim of this path's issuer."""
+        return f"{self.issuer}:{name}".lower() if self.issuer else name.lower()
+
+    def mentioned_keys(self) -> frozenset[str]:
+        """Every key the path's Allow and Deny conditions mention."""
+        return frozenset(keys_of(self.allow)) | frozenset(keys_of(self.deny))
+
+    def policy_values(self, key: str) -> tuple[str, ...]:
+        """Every value the path's Allow statements compare ``key`` with (positive operators)."""
+        return self.values.get(key.lower(), ())
+
+    # ----- questions ----------------------------------------------------------------------------
+
+    def solve(self, question: Term = TRUE) -> Term | None:
+        """A term of the admitted requests that also satisfies ``question`` (None: none)."""
+        # Several checks ask the same question of a path (roles share paths): answer once.
+        key = ("solve", question.recipe())
+        if key not in self.memo:
+            scoped = conjoin(question, self.universe, is_multivalued)
+            self.memo[key] = (
+                None if scoped is None else solve(self.allow, self.deny, scoped, is_multivalued)
+            )
+        found: Term | None = self.memo[key]
+        return found
+
+    def solve_statement(self, index: int, question: Term = TRUE) -> Term | None:
+        """Like :meth:`solve` through the Allow statement ``index`` alone (Denies still apply)."""
+        scoped = conjoin(question, self.universe, is_multivalued)
+        formula = self.by_statement.get(index, ())
+        if scoped is None:
+            return None
+        return solve(formula, self.deny, scoped, is_multivalued)
+
+    def admits(self, question: Term = TRUE) -> bool:
+        """Is some request admitted that also satisfies ``question``?"""
+        return self.solve(question) is not None
+
+
+@dataclass(frozen=True)
+class TrustAnalysis:
+    """The access paths of one trust policy."""
+
+    policy: Policy
+    paths: tuple[AccessPath, ...]
+
+    def of_class(self, *classes: PrincipalClass) -> tuple[AccessPath, ...]:
+        """The paths of the given principal classes."""
+        if not classes:
+            return self.paths
+        return tuple(path for path in self.paths if path.principal_class in classes)
+
+
+def analyse(
+    document: str | bytes | Mapping[str, Any] | Policy, *, memoise: bool = True
+) -> TrustAnalysis:
+    """The access paths of a trust policy (parsed, or JSON text / mapping to parse).
+
+    Raises :class:`keyless.errors.PolicyError` for a malformed document. Memoised on the
+    canonical JSON of the document unless ``memoise`` is false (for callers that keep
+    their own table, such as a scan).
+    """
+    if not memoise:
+        policy = document if isinstance(document, Policy) else parse_trust_policy(document)
+        return _analyse_policy.__wrapped__(policy)
+    if isinstance(document, Policy):
+        return _analyse_policy(document)
+    if isinstance(document, str | bytes):
+        return _analyse_policy(parse_trust_policy(document))
+    return _analyse_canonical(canonical_text(document))
+
+
+def canonical_text(document: Mapping[str, Any]) -> str:
+    """The canonical JSON of a policy mapping (sorted keys): the memoisation key."""
+    return orjson.dumps(document, option=orjson.OPT_SORT_KEYS, default=_plain).decode()
+
+
+def _plain(value: Any) -> Any:
+    # orjson serialises dict, list and tuple; frozen documents hold other mappings.
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+# Bounded and small: an analysis holds automata and memo tables; keyless.checks.trust keeps
+# its own per-scan table of the policies many roles share.
+@functools.lru_cache(maxsize=256)
+def _analyse_canonical(text: str) -> TrustAnalysis:
+    return _analyse_policy(parse_trust_policy(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _analyse_policy(policy: Policy) -> TrustAnalysis:
+    translator = ConditionTranslator(policy)
+    allows: dict[int, Formula] = {}
+    denies: dict[int, Formula] = {}
+    for statement in policy.statements:
+        if statement.effect is Effect.ALLOW:
+            allows[statement.index] = translator.statement(statement, deny=False)
+        else:
+            denies[statement.index] = translator.statement(statement, deny=True)
+    # Typed keys (Bool, Numeric, ...) range over their finite universe, also under negation.
+    universe = with_question(*(all_of(k, u) for k, u in translator.universes.items()))
+    seen: dict[tuple[PrincipalClass, str], Principal] = {}
+    for statement in policy.statements:
+        if statement.effect is Effect.ALLOW:
+            for principal in statement.principals or ():
+                seen.setdefault(_identity(principal), principal)
+    paths = []
+    for (principal_class, name), principal in seen.items():
+        actions = _actions(principal_class)
+        allow: Formula = (TRUE,)
+        deny: Formula = ()
+        used: set[int] = set()
+        for action in actions:
+            per_action: Formula = ()
+            for statement in policy.statements:
+                if not actions_match(statement, action):
+                    continue
+                if statement.effect is Effect.ALLOW and _names(statement, principal, exact=True):
+                    per_action = (*per_action, *allows[statement.index])
+                    used.add(statement.index)
+                elif statement.effect is Effect.DENY and _names(statement, principal, exact=False):
+                    deny = (*deny, *denies[statement.index])
+            allow = f_and(allow, per_action, is_multivalued)
+        paths.append(
+            AccessPath(
+                principal_class=principal_class,
+                principal=name,
+                actions=actions,
+                allow=allow,
+                deny=deny,
+                statements=tuple(sorted(used)),
+                policy=policy,
+                approximate=translator.approximate,
+                issuer=_issuer(principal) if principal_class is PrincipalClass.OIDC else None,
+                account=principal.account if principal.type is PrincipalType.AWS else None,
+                values=_values(policy, used),
+                universe=universe,
+                by_statement={i: allows[i] for i in sorted(used)},
+            )
+        )
+    return TrustAnalysis(policy, tuple(paths))
+
+
+def _identity(principal: Principal) -> tuple[PrincipalClass, str]:
+    if principal.is_wildcard:
+        return PrincipalClass.ANYONE, "*"
+    if principal.type is PrincipalType.AWS:
+        if principal.form is AwsPrincipalForm.ACCOUNT:
+            return PrincipalClass.AWS_ACCOUNT, principal.account or principal.value
+        if principal.form is AwsPrincipalForm.UNIQUE_ID:
+            return PrincipalClass.DELETED_PRINCIPAL, principal.value
+        return PrincipalClass.AWS_PRINCIPAL, principal.value
+    if principal.type is PrincipalType.FEDERATED:
+        value = principal.value
+        if ":saml-provider/" in value:
+            return PrincipalClass.SAML, value
+        return PrincipalClass.OIDC, value
+    if principal.type is PrincipalType.SERVICE:
+        if principal.value.lower() == ROLES_ANYWHERE_SERVICE:
+            return PrincipalClass.ROLES_ANYWHERE, principal.value.lower()
+        return PrincipalClass.SERVICE, principal.value.lower()
+    return PrincipalClass.SERVICE, principal.value
+
+
+def _actions(principal_class: PrincipalClass) -> tuple[str, ...]:
+    if principal_class is PrincipalClass.OIDC:
+        return (ASSUME_ROLE_WITH_WEB_IDENTITY,)
+    if principal_class is PrincipalClass.SAML:
+        return (ASSUME_ROLE_WITH_SAML,)
+    if principal_class is PrincipalClass.ROLES_ANYWHERE:
+        # https://docs.aws.amazon.com/rolesanywhere/latest/userguide/trust-model.html
+        return (ASSUME_ROLE, TAG_SESSION, SET_SOURCE_IDENTITY)
+    return (ASSUME_ROLE,)
+
+
+def _names(statement: Statement, principal: Principal, *, exact: bool) -> bool:
+    """Does ``statement`` name ``principal``? For a Deny (``exact=False``) a wider principal
+    counts too: ``"*"`` and the principal's whole account cover it."""
+    for candidate in statement.principals or ():
+        if _identity(candidate) == _identity(principal):
+            return True
+        if exact:
+            continue
+        if candidate.is_wildcard:
+            return True
+        if (
+            candidate.type is PrincipalType.AWS
+            and candidate.form is AwsPrincipalForm.ACCOUNT
+            and principal.type is PrincipalType.AWS
+            and principal.account == candidate.account
+        ):
+            return True
+    return False
+
+
+def _issuer(principal: Principal) -> str:
+    value = principal.value
+    if value.lower() in BUILT_IN_PROVIDERS:
+        return value.lower()
+    parsed = parse_arn(value)
+    if parsed is not None and parsed.resource.startswith("oidc-provider/"):
+        return parsed.resource[len("oidc-provider/") :].rstrip("/")
+    return value
+
+
+def _values(policy: Policy, statements: set[int]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for statement in policy.statements:
+        if statement.index not in statements:
+            continue
+        for condition in statement.conditions:
+            if not condition.operator.base.negated:
+                found.setdefault(condition.key_lower, []).extend(condition.values)
+    return {key: tuple(values) for key, values in found.items()}
+
+
+__all__ = [
+    "AccessPath",
+    "PrincipalClass",
+    "TrustAnalysis",
+    "analyse",
+    "canonical_text",
+]

@@ -1,0 +1,158 @@
+"""The questions the trust checks ask of an access path, as question terms.
+
+Each function returns ``(question, preferences)`` for :meth:`AccessPath.find`, or ``None``
+when the question does not apply to the path. The questions are exact with respect to the
+provider grammars of :mod:`keyless.idp.grammars`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from keyless.idp.grammars import SubGrammar, Trigger, shape
+from keyless.patterns.language import Language
+from keyless.trust.formula import Term, absent, all_of, any_of, with_question
+from keyless.trust.paths import AccessPath
+
+Question = tuple[Term, Mapping[str, tuple[Language, ...]]]
+
+#: Keys an outside AWS caller cannot set to the victim's values.
+ORG_KEYS = ("aws:principalorgid", "aws:principalorgpaths", "aws:sourceorgid", "aws:sourceorgpaths")
+
+
+def _values_of(path: AccessPath, name: str) -> tuple[str, ...]:
+    return path.policy_values(path.key(name))
+
+
+def tenants(path: AccessPath, grammar: SubGrammar) -> frozenset[str]:
+    """Tenants the policy names, in ``sub`` and in tenant-pinning claims."""
+    found = set(grammar.tenants_in(_values_of(path, "sub")))
+    for suffix, kind in grammar.tenant_keys.items():
+        if kind != "id":
+            for value in _values_of(path, suffix):
+                head = value.split("/", 1)[0].split("*", 1)[0].split("?", 1)[0]
+                if head:
+                    found.add(head)
+    return frozenset(found)
+
+
+def _attacker_claims(path: AccessPath, grammar: SubGrammar, victims: frozenset[str]) -> list[Term]:
+    """An attacker's token carries its own IDs and names in tenant-pinning claims."""
+    terms = []
+    for suffix, kind in grammar.tenant_keys.items():
+        key = path.key(suffix)
+        if key not in path.mentioned_keys():
+            continue
+        if kind == "id":
+            taken = Language.finite(_values_of(path, suffix))
+        else:
+            taken = Language.empty()
+            for tenant in victims:
+                taken = taken | shape(kind, tenant)
+        terms.append(all_of(key, ~taken))
+    return terms
+
+
+def _memoised(path: AccessPath, name: Any, build: Callable[[], Question | None]) -> Question | None:
+    # Several checks build the same question for a path; paths are shared by roles.
+    key = ("question", name)
+    if key not in path.memo:
+        path.memo[key] = build()
+    found: Question | None = path.memo[key]
+    return found
+
+
+def other_tenant(path: AccessPath) -> Question | None:
+    """A token of a tenant the policy does not name (shared issuers only)."""
+    return _memoised(path, "other-tenant", lambda: _other_tenant(path))
+
+
+def _other_tenant(path: AccessPath) -> Question | None:
+    provider = path.provider
+    if provider is None or not provider.shared:
+        return None
+    grammar = path.grammar
+    sub = path.key("sub")
+    if grammar is None or not grammar.tenant_templates:
+        if provider.tenant_claim in (None, "sub"):
+            return (Term(), {}) if sub not in path.mentioned_keys() else None
+        return None
+    victims = tenants(path, grammar)
+    theirs = Language.empty()
+    for tenant in victims:
+        theirs = theirs | grammar.tenant_language(tenant)
+    outside = grammar.well_formed_language() - theirs
+    terms = [any_of(sub, outside), all_of(sub, outside), *_attacker_claims(path, grammar, victims)]
+    return with_question(*terms), {sub: grammar.nice("attacker", "anything")}
+
+
+def other_repository(path: AccessPath) -> Question | None:
+    """A token of another repository (project, namespace) of a tenant the policy names."""
+    return _memoised(path, "other-repository", lambda: _other_repository(path))
+
+
+def _other_repository(path: AccessPath) -> Question | None:
+    grammar = path.grammar
+    if grammar is None or not grammar.repo_templates:
+        return None
+    sub = path.key("sub")
+    values = _values_of(path, "sub")
+    repos = grammar.repos_in(values)
+    if grammar.tenant_templates:
+        owners = tenants(path, grammar)
+        if not owners:
+            return None
+        scope = Language.empty()
+        for tenant in owners:
+            scope = scope | grammar.tenant_language(tenant)
+        example_tenant = sorted(owners)[0]
+    else:
+        if not repos and sub in path.mentioned_keys():
+            return None
+        scope = grammar.well_formed_language()
+        example_tenant = ""
+    mine = Language.empty()
+    for tenant, repo in repos:
+        mine = mine | grammar.repo_language(tenant, repo)
+    target = (scope & grammar.well_formed_language()) - mine
+    question = with_question(any_of(sub, target), all_of(sub, target))
+    return question, {sub: grammar.nice(example_tenant, "other-repo")}
+
+
+def triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
+    """A token of the policy's own repositories minted by ``trigger`` (e.g. a pull request)."""
+    return _memoised(path, ("triggered-by", trigger), lambda: _triggered_by(path, trigger))
+
+
+def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
+    grammar = path.grammar
+    if grammar is None:
+        return None
+    sub = path.key("sub")
+    scope = Language.empty()
+    for tenant, repo in grammar.repos_in(_values_of(path, "sub")):
+        scope = scope | grammar.repo_language(tenant, repo)
+    if scope.is_empty():
+        for tenant in tenants(path, grammar):
+            scope = scope | grammar.tenant_language(tenant)
+    if scope.is_empty():
+        return None
+    target = scope & trigger.language() & grammar.well_formed_language()
+    question = with_question(any_of(sub, target), all_of(sub, target))
+    return question, {sub: _TRIGGER_EXAMPLES}
+
+
+_TRIGGER_EXAMPLES = (
+    Language.wildcard("*:ref:refs/heads/feature"),
+    Language.wildcard("*:pull_request"),
+)
+
+
+def outsider(role_account: str | None, named: frozenset[str]) -> Term:
+    """An AWS caller outside the role's account, the accounts the policy names and any
+    organisation: what a stranger controls is their own identity, not these keys."""
+    terms = [absent(key) for key in ORG_KEYS]
+    taken = Language.finite({*named, *([role_account] if role_account else [])})
+    terms.append(all_of("aws:principalaccount", ~taken))
+    return with_question(*terms)

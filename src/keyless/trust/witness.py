@@ -1,0 +1,414 @@
+"""Concrete witnesses for access paths, in the forms of :mod:`keyless.trust.replay`.
+
+A witness is built from a solution term (:func:`keyless.trust.formula.solve`)
+plus the facts every real request of that kind carries ("realism"): an OIDC token always
+has ``sub`` and ``aud``, and STS exposes only the claims AWS documents (any other key of the
+issuer is absent); an AWS caller's ``aws:PrincipalArn``, ``aws:PrincipalAccount`` and
+``aws:PrincipalType`` follow from who it is, and a role session always carries
+``aws:MultiFactorAuthPresent``. The contract: :func:`keyless.trust.replay.evaluate_witness`
+allows every witness returned here — each one is replayed before it is handed out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from keyless.idp.providers import Provider
+from keyless.model.arn import parse_arn
+from keyless.patterns.dfa import CharClass, Token
+from keyless.patterns.language import Glob, Language
+from keyless.trust.conditions import is_multivalued
+from keyless.trust.formula import (
+    TRUE,
+    Term,
+    absent,
+    all_of,
+    any_of,
+    choose_values,
+    present,
+    with_question,
+)
+from keyless.trust.keys import canonical_context
+from keyless.trust.paths import AccessPath, PrincipalClass
+from keyless.trust.questions import tenants
+from keyless.trust.replay import evaluate_witness
+
+#: Account and principal used for "someone else" in witnesses (an AWS documentation account).
+OUTSIDER_ACCOUNT = "999988887777"
+STS_AUDIENCE = "sts.amazonaws.com"
+_OUTSIDER_ANCHOR = f"arn:aws:rolesanywhere:us-east-1:{OUTSIDER_ACCOUNT}:trust-anchor/any"
+
+# Claims real tokens always carry (besides sub and aud), per provider.
+# GitHub: https://docs.github.com/en/actions/reference/security/oidc ; GitLab and Buildkite:
+# their ID-token references (see keyless.idp.providers).
+_ALWAYS_PRESENT = {
+    "GitHub Actions": (
+        "actor",
+        "actor_id",
+        "job_workflow_ref",
+        "ref",
+        "repository",
+        "repository_id",
+        "repository_owner_id",
+        "workflow",
+    ),
+    "GitLab": ("namespace_id", "pipeline_source", "project_id", "ref_protected", "user_id"),
+    "Buildkite": ("organization_slug", "organization_id", "pipeline_slug", "pipeline_id"),
+}
+
+
+def realism(path: AccessPath) -> Term:
+    """What every real request of the path's kind satisfies (see the module doc)."""
+    found = path.memo.get("realism")
+    if found is None:
+        found = path.memo["realism"] = _realism(path)
+    assert isinstance(found, Term)
+    return found
+
+
+def _realism(path: AccessPath) -> Term:
+    if path.principal_class is PrincipalClass.OIDC:
+        return _oidc_realism(path)
+    if path.principal_class is PrincipalClass.SAML:
+        terms = [present("saml:aud")]
+        parsed = parse_arn(path.principal)
+        if parsed is not None:
+            doc = f"{parsed.account}/{parsed.resource.split('/', 1)[-1]}"
+            terms.append(any_of("saml:doc", Language.literal(doc)))
+            terms.append(all_of("saml:doc", Language.literal(doc)))
+        return with_question(*terms)
+    if path.principal_class is PrincipalClass.ROLES_ANYWHERE:
+        anchors = Language.arn_pattern("arn:aws:rolesanywhere:*:*:trust-anchor/*")
+        return with_question(any_of("aws:sourcearn", anchors), all_of("aws:sourcearn", anchors))
+    return TRUE
+
+
+def _oidc_realism(path: AccessPath) -> Term:
+    provider = path.provider
+    assert provider is not None
+    exposed = {key.name.lower() for key in provider.keys}
+    always: set[str] = set()
+    if provider.generic_keys:
+        exposed |= {"sub", "aud"}
+        always |= {"sub", "aud"}
+    if provider.name == "Google":
+        always |= {"sub", "aud", "oaud"}
+    if provider.name == "Amazon Cognito identity pools":
+        always |= {"amr"}
+    always |= set(_ALWAYS_PRESENT.get(provider.name, ()))
+    terms = [present(path.key(name)) for name in sorted(always & exposed)]
+    prefix = f"{path.issuer}:".lower()
+    # STS never exposes other claims of the issuer: such keys are always absent.
+    terms.extend(
+        absent(key)
+        for key in sorted(path.mentioned_keys())
+        if key.startswith(prefix) and key[len(prefix) :] not in exposed
+    )
+    return with_question(*terms)
+
+
+def find(
+    path: AccessPath,
+    question: Term = TRUE,
+    prefer: Mapping[str, Iterable[Language]] | None = None,
+) -> dict[str, Any] | None:
+    """A witness: a concrete request ``path`` admits that satisfies ``question``, or None.
+
+    The witness has one of the forms of :mod:`keyless.trust.replay` and is replayed
+    through the concrete evaluator before it is returned; if the replay disagrees (a
+    policy variable made the path approximate), no witness is returned.
+    """
+    # Roles sharing a trust policy share its (memoised) paths: answer each question once.
+    # Keyed by structural recipes: hashing a Language would minimise its automaton.
+    preferences = tuple(
+        sorted((k, tuple(language.key for language in v)) for k, v in (prefer or {}).items())
+    )
+    key = (question.recipe(), preferences)
+    if key not in path.memo:
+        # Most questions have no answer: decide that (memoised) before building anything.
+        admitted = path.solve(question) is not None
+        path.memo[key] = build_witness(path, question, prefer or {}) if admitted else None
+    found: dict[str, Any] | None = path.memo[key]
+    return None if found is None else dict(found)
+
+
+def build_witness(
+    path: AccessPath, question: Term, prefer: Mapping[str, Iterable[Language]]
+) -> dict[str, Any] | None:
+    """A replayed witness for ``path`` satisfying ``question`` (see the module doc)."""
+    full = with_question(question, realism(path))
+    preferences = {**_default_preferences(path), **{k.lower(): tuple(v) for k, v in prefer.items()}}
+    if path.principal_class in (
+        PrincipalClass.ANYONE,
+        PrincipalClass.AWS_ACCOUNT,
+        PrincipalClass.AWS_PRINCIPAL,
+    ):
+        return _aws_witness(path, full, preferences)
+    solution = path.solve(full)
+    if solution is None:
+        return None
+    values = choose_values(solution, is_multivalued, preferences)
+    if path.principal_class is PrincipalClass.OIDC:
+        asked = frozenset(k for k, c in question.keys if c.needs)
+        witness = _claims_witness(path, values, asked)
+    elif path.principal_class is PrincipalClass.SAML:
+        witness = _saml_witness(values)
+    elif path.principal_class is PrincipalClass.ROLES_ANYWHERE:
+        witness = _certificate_witness(values)
+    elif path.principal_class is PrincipalClass.SERVICE:
+        witness = _service_witness(path, values, question)
+    else:
+        return None
+    if "context" in witness:
+        witness["context"] = canonical_context(witness["context"], path.policy)
+    return witness if replays(path, witness) else None
+
+
+def replays(path: AccessPath, witness: Mapping[str, Any]) -> bool:
+    """Does the concrete evaluator allow ``witness`` under the path's policy?"""
+    try:
+        return evaluate_witness(path.policy, witness).allowed
+    except Exception:
+        return False
+
+
+def _default_preferences(path: AccessPath) -> dict[str, tuple[Language, ...]]:
+    prefer: dict[str, tuple[Language, ...]] = {}
+    if path.issuer:
+        prefer[path.key("aud")] = (Language.literal(STS_AUDIENCE),)
+        grammar = path.grammar
+        if grammar is not None and grammar.example:
+            # Then a readable subject of a tenant the policy names, before any subject.
+            named = sorted(tenants(path, grammar))[:1]
+            prefer[path.key("sub")] = (
+                *grammar.nice("attacker", "anything"),
+                *(nice for tenant in named for nice in grammar.nice(tenant, "anything")),
+                grammar.well_formed_language(),
+            )
+    prefer["aws:multifactorauthpresent"] = (Language.literal("false"),)
+    if path.principal_class is PrincipalClass.ROLES_ANYWHERE:
+        prefer["aws:sourcearn"] = (
+            Language.literal(_OUTSIDER_ANCHOR),
+            Language.from_glob((f"arn:aws:rolesanywhere:us-east-1:{OUTSIDER_ACCOUNT}:", _STAR)),
+        )
+    return prefer
+
+
+# ----- OIDC -----------------------------------------------------------------------------------
+
+
+def _claims_witness(
+    path: AccessPath, values: Mapping[str, str | list[str]], wanted: frozenset[str]
+) -> dict[str, Any]:
+    provider = path.provider
+    assert provider is not None
+    assert path.issuer is not None
+    prefix = f"{path.issuer}:".lower()
+    claims: dict[str, Any] = {"iss": f"https://{path.issuer}"}
+    context: dict[str, Any] = {}
+    names = {key.name.lower(): key for key in provider.keys}
+    keep = path.mentioned_keys() | {path.key("sub"), path.key("aud")}
+    for key, value in values.items():
+        if key not in keep and key not in wanted:
+            continue  # a claim every token has, which this policy does not look at
+        if not key.startswith(prefix):
+            context[key] = value
+            continue
+        name = key[len(prefix) :]
+        claims[_claim_name(provider, names, name)] = _claim_value(names, name, value)
+    if provider.name == "Google" and "azp" in claims and "aud" not in claims:
+        claims["aud"] = claims["azp"]
+    witness: dict[str, Any] = {"claims": claims}
+    if context:
+        witness["context"] = context
+    return witness
+
+
+def _claim_name(provider: Provider, names: Mapping[str, Any], name: str) -> str:
+    if name in names:
+        claim = str(names[name].claim)
+        if provider.name == "Google" and name == "aud":
+            return "azp"  # accounts.google.com:aud is the token's azp when present
+        return claim.split("|")[0]
+    return name
+
+
+def _claim_value(names: Mapping[str, Any], name: str, value: str | list[str]) -> Any:
+    key = names.get(name)
+    if key is not None and str(key.type) == "Numeric" and isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    return value
+
+
+# ----- AWS principals -------------------------------------------------------------------------
+
+_KINDS = (("role", "AssumedRole"), ("user", "User"))
+# Twelve digits: built from character-class tokens (patterns has no concatenation).
+_ACCOUNT = Language.from_tokens((Token(CharClass(frozenset("0123456789"))),) * 12)
+
+
+def _aws_witness(
+    path: AccessPath, question: Term, prefer: Mapping[str, tuple[Language, ...]]
+) -> dict[str, Any] | None:
+    first = path.solve(question)
+    if first is None:
+        return None
+    accounts = _account_choices(path, first)
+    for account in accounts:
+        for kind, principal_type in _KINDS:
+            witness = _aws_attempt(path, question, first, prefer, account, kind, principal_type)
+            if witness is not None:
+                return witness
+    return None
+
+
+def _account_choices(path: AccessPath, solution: Term) -> list[str]:
+    if path.account:
+        return [path.account]
+    allowed = solution.constraint("aws:principalaccount")
+    language = allowed.single_value_language() & _ACCOUNT
+    choices = []
+    if OUTSIDER_ACCOUNT in language:
+        choices.append(OUTSIDER_ACCOUNT)
+    choices.extend(a for a in language.examples(3) if a not in choices)
+    arn = solution.constraint("aws:principalarn").single_value_language()
+    for example in arn.examples(3):
+        parsed = parse_arn(example)
+        if parsed is not None and parsed.account in language and parsed.account not in choices:
+            choices.append(parsed.account)
+    return choices
+
+
+def _aws_attempt(
+    path: AccessPath,
+    question: Term,
+    current: Term,
+    prefer: Mapping[str, tuple[Language, ...]],
+    account: str,
+    kind: str,
+    principal_type: str,
+) -> dict[str, Any] | None:
+    if path.principal_class is PrincipalClass.AWS_PRINCIPAL:
+        principal = path.principal
+        parsed = parse_arn(principal)
+        if parsed is None:
+            return None
+        if parsed.resource.startswith("user/"):
+            kind, principal_type = "user", "User"
+        else:
+            kind, principal_type = "role", "AssumedRole"
+            if parsed.resource.startswith("assumed-role/"):
+                role = parsed.resource.split("/")[1]
+                principal_arn = f"arn:{parsed.partition}:iam::{parsed.account}:role/{role}"
+            else:
+                principal_arn = principal
+        if kind == "user":
+            principal_arn = principal
+    else:
+        shape = Language.from_glob((f"arn:aws:iam::{account}:{kind}/", _STAR))
+        options = current.constraint("aws:principalarn").single_value_language() & shape
+        nice = Language.literal(f"arn:aws:iam::{account}:{kind}/any")
+        chosen = (options & nice).shortest_example() or options.shortest_example()
+        if chosen is None:
+            return None
+        principal = principal_arn = chosen
+    extras = [
+        any_of("aws:principalarn", Language.literal(principal_arn)),
+        all_of("aws:principalarn", Language.literal(principal_arn)),
+        any_of("aws:principalaccount", Language.literal(account)),
+        all_of("aws:principalaccount", Language.literal(account)),
+        any_of("aws:principaltype", Language.literal(principal_type)),
+        all_of("aws:principaltype", Language.literal(principal_type)),
+    ]
+    if kind == "role":
+        extras.append(present("aws:multifactorauthpresent"))
+    else:
+        name = principal.rsplit("/", 1)[-1]
+        extras.append(all_of("aws:username", Language.literal(name)))
+        extras.append(present("aws:username"))
+    solution = path.solve(with_question(question, *extras))
+    if solution is None:
+        return None
+    values = choose_values(solution, is_multivalued, prefer)
+    mentioned = path.mentioned_keys() | {k for k, c in question.keys if c.needs}
+    context = {key: value for key, value in values.items() if key in mentioned}
+    witness: dict[str, Any] = {
+        "principal": principal,
+        "context": canonical_context(context, path.policy),
+    }
+    return witness if replays(path, witness) else None
+
+
+_STAR = Glob.STAR
+
+
+# ----- services ---------------------------------------------------------------------------------
+
+
+def _service_witness(
+    path: AccessPath, values: Mapping[str, str | list[str]], question: Term
+) -> dict[str, Any]:
+    # What the service sends: the keys the policy or the question looks at.
+    wanted = path.mentioned_keys() | {k for k, c in question.keys if c.needs}
+    context = {key: value for key, value in values.items() if key in wanted}
+    witness: dict[str, Any] = {"service": path.principal}
+    if context:
+        witness["context"] = context
+    return witness
+
+
+# ----- SAML and Roles Anywhere ----------------------------------------------------------------
+
+
+def _saml_witness(values: Mapping[str, str | list[str]]) -> dict[str, Any]:
+    attributes = {key: value for key, value in values.items() if key.startswith("saml:")}
+    context = {key: value for key, value in values.items() if not key.startswith("saml:")}
+    witness: dict[str, Any] = {"saml": attributes}
+    if context:
+        witness["context"] = context
+    return witness
+
+
+_SECTIONS = {"x509subject/": "subject", "x509issuer/": "issuer", "x509san/": "san"}
+
+
+def _certificate_witness(values: Mapping[str, str | list[str]]) -> dict[str, Any]:
+    certificate: dict[str, dict[str, str]] = {"subject": {}, "issuer": {}, "san": {}}
+    context: dict[str, Any] = {}
+    anchor = _OUTSIDER_ANCHOR
+    for key, value in values.items():
+        if key == "aws:sourcearn" and isinstance(value, str):
+            anchor = value
+            continue
+        if key.startswith("aws:principaltag/"):
+            tag = key[len("aws:principaltag/") :]
+            for prefix, section in _SECTIONS.items():
+                if tag.startswith(prefix) and isinstance(value, str):
+                    field = tag[len(prefix) :]
+                    certificate[section][_field_name(field)] = value
+                    break
+            else:
+                context[key] = value
+            continue
+        if key == "sts:sourceidentity" and isinstance(value, str):
+            certificate["subject"].setdefault("CN", value)
+            continue
+        context[key] = value
+    witness: dict[str, Any] = {"certificate": certificate, "trust_anchor": anchor}
+    if context:
+        witness["context"] = context
+    return witness
+
+
+def _field_name(field: str) -> str:
+    # RDN short names are upper case (CN, OU, O, C, ST, L); SAN types too (DNS, URI, Name/CN).
+    if field.startswith("name/"):
+        return "Name/" + field[5:].upper()
+    return field.upper()
+
+
+__all__ = ["OUTSIDER_ACCOUNT", "build_witness", "realism", "replays"]
