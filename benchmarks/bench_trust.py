@@ -30,7 +30,7 @@ import orjson
 from keyless.checks.registry import all_checks
 from keyless.collect.offline.export import load_export
 from keyless.engine import run_checks
-from keyless.model import Account, Inventory, Role, Source
+from keyless.model import Account, Dataset, Inventory, Role
 from keyless.model.inventory import AVAILABLE
 
 ROLES = int(os.environ.get("ROLES", "20000"))
@@ -112,7 +112,7 @@ def synthetic(count: int) -> None:
         for i, d in enumerate(documents)
     )
     # Every source available, as after a live collection, so the trust checks run.
-    account = Account(id="123456789012", roles=roles, sources=dict.fromkeys(Source, AVAILABLE))
+    account = Account(id="123456789012", roles=roles, datasets=dict.fromkeys(Dataset, AVAILABLE))
     inventory = Inventory(accounts=(account,))
     analysed, found = trust_time(inventory)
     distinct = len(set(texts))

@@ -19,6 +19,9 @@ from keyless.model import (
     AVAILABLE,
     AccessKey,
     Account,
+    Dataset,
+    DatasetState,
+    DatasetStatus,
     Group,
     InlinePolicy,
     Inventory,
@@ -29,9 +32,6 @@ from keyless.model import (
     PolicyRef,
     Role,
     RootCredentials,
-    Source,
-    SourceState,
-    SourceStatus,
     User,
 )
 from keyless.model.arn import role_arn, user_arn
@@ -279,8 +279,8 @@ def make_account(
     roles: Iterable[Role] = (),
     policies: Iterable[ManagedPolicy] = (),
     root: RootCredentials | None = DEFAULT_ROOT,
-    missing: Iterable[Source] = (),
-    failed: Mapping[Source, str] | None = None,
+    missing: Iterable[Dataset] = (),
+    failed: Mapping[Dataset, str] | None = None,
     alias: str | None = None,
     **fields: Any,
 ) -> Account:
@@ -290,10 +290,10 @@ def make_account(
     fields pass through."""
     absent = set(missing)
     failures = dict(failed or {})
-    sources: dict[Source, SourceStatus] = {}
-    for source in Source:
+    sources: dict[Dataset, DatasetStatus] = {}
+    for source in Dataset:
         if source in failures:
-            sources[source] = SourceStatus(SourceState.FAILED, failures[source])
+            sources[source] = DatasetStatus(DatasetState.FAILED, failures[source])
         elif source not in absent:
             sources[source] = AVAILABLE
     return Account(
@@ -304,7 +304,7 @@ def make_account(
         roles=tuple(roles),
         policies=tuple(policies),
         root=root,
-        sources=MappingProxyType(sources),
+        datasets=MappingProxyType(sources),
         **fields,
     )
 
@@ -321,4 +321,4 @@ def make_inventory(
     if accounts and users:
         raise ValueError("give accounts or users=, not both")
     chosen = accounts or (make_account(users=users),)
-    return Inventory(accounts=chosen, organization=organization, source=source, collected_at=now)
+    return Inventory(accounts=chosen, organization=organization, origin=source, collected_at=now)

@@ -12,7 +12,7 @@ from keyless.checks.registry import Check, CheckContext, Scope, all_checks
 from keyless.config import Config, Ignore
 from keyless.errors import KeylessError
 from keyless.findings import Finding, Severity
-from keyless.model import Account, AccountStatus, Inventory, Source, SourceState, SourceStatus
+from keyless.model import Account, AccountStatus, Dataset, DatasetState, DatasetStatus, Inventory
 from keyless.model.arn import account_of
 
 EXIT_CLEAN = 0
@@ -139,9 +139,9 @@ def _subjects(
         org = inventory.organization
         if org is None:
             return  # not applicable: recorded as such by the caller
-        missing = [s for s in sorted(chk.requires) if not _available(org.source(s))]
+        missing = [s for s in sorted(chk.requires) if not _available(org.dataset(s))]
         if missing:
-            reason = _missing(missing, org.source)
+            reason = _missing(missing, org.dataset)
             skipped.append(NotEvaluated(org.management_account_id or "*", reason))
             return
         yield None, (inventory,)
@@ -154,7 +154,7 @@ def _subjects(
             reason = (
                 account.error or "account could not be read"
                 if account.status is AccountStatus.FAILED
-                else _missing(missing, account.source)
+                else _missing(missing, account.dataset)
             )
             skipped.append(NotEvaluated(account.id, reason))
             continue
@@ -166,11 +166,11 @@ def _subjects(
             yield account, (account,)
 
 
-def _available(status: SourceStatus) -> bool:
-    return status.state is SourceState.AVAILABLE
+def _available(status: DatasetStatus) -> bool:
+    return status.state is DatasetState.AVAILABLE
 
 
-def _missing(missing: list[Source], state: Callable[[Source], SourceStatus]) -> str:
+def _missing(missing: list[Dataset], state: Callable[[Dataset], DatasetStatus]) -> str:
     """``credential_report: not in the export; root: …`` for a not-evaluated entry."""
     return "; ".join(f"{s.value}: {state(s).reason or state(s).state.value}" for s in missing)
 

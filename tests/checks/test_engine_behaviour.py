@@ -9,7 +9,7 @@ import pytest
 from keyless.checks import checks_by_id
 from keyless.config import parse_config
 from keyless.engine import run_checks
-from keyless.model import Account, Source
+from keyless.model import Account, Dataset
 from tests.builders import (
     ADMIN_POLICY_ARN,
     NOW,
@@ -65,7 +65,7 @@ def test_every_account_check_is_registered_and_fires_on_noisy_account(check_id: 
 
 @pytest.mark.parametrize("check_id", CREDENTIAL_REPORT_CHECKS)
 def test_missing_credential_report_means_not_evaluated(check_id: str) -> None:
-    result = scan(check_id, _noisy(missing=[Source.CREDENTIAL_REPORT]))
+    result = scan(check_id, _noisy(missing=[Dataset.CREDENTIAL_REPORT]))
     (run,) = result.check_runs
     assert result.findings == ()
     assert run.status == "not_evaluated"
@@ -74,13 +74,13 @@ def test_missing_credential_report_means_not_evaluated(check_id: str) -> None:
 
 @pytest.mark.parametrize("check_id", POLICY_CHECKS)
 def test_missing_authorization_details_means_not_evaluated(check_id: str) -> None:
-    (run,) = scan(check_id, _noisy(missing=[Source.AUTHORIZATION_DETAILS])).check_runs
+    (run,) = scan(check_id, _noisy(missing=[Dataset.AUTHORIZATION_DETAILS])).check_runs
     assert run.status == "not_evaluated"
 
 
 @pytest.mark.parametrize("check_id", ROOT_CHECKS)
 def test_failed_root_source_means_not_evaluated_with_reason(check_id: str) -> None:
-    account = _noisy(failed={Source.ROOT: "AccessDenied"})
+    account = _noisy(failed={Dataset.ROOT: "AccessDenied"})
     (run,) = scan(check_id, account).check_runs
     assert run.status == "not_evaluated"
     assert "AccessDenied" in run.not_evaluated[0].reason
@@ -89,7 +89,7 @@ def test_failed_root_source_means_not_evaluated_with_reason(check_id: str) -> No
 def test_partial_when_one_account_lacks_the_report() -> None:
     inventory = make_inventory(
         make_account("111122223333", users=[WORKLOAD]),
-        make_account("444455556666", users=[WORKLOAD], missing=[Source.CREDENTIAL_REPORT]),
+        make_account("444455556666", users=[WORKLOAD], missing=[Dataset.CREDENTIAL_REPORT]),
     )
     (run,) = scan("user-for-workload", inventory).check_runs
     assert run.status == "partial"

@@ -16,7 +16,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.models import iam_backends
 
 from keyless.collect.live.account import collect_account, make_session
-from keyless.model import Source, SourceState
+from keyless.model import Dataset, DatasetState
 
 ACCOUNT = DEFAULT_ACCOUNT_ID
 ALLOW_ALL = json.dumps(
@@ -106,15 +106,15 @@ def test_full_account(seeded: Any) -> None:
 def test_sources_and_missing_root_row(seeded: Any) -> None:
     account = _collect()
     for source in (
-        Source.AUTHORIZATION_DETAILS,
-        Source.CREDENTIAL_REPORT,
-        Source.MFA_DEVICES,
-        Source.OIDC_PROVIDERS,
-        Source.SAML_PROVIDERS,
+        Dataset.AUTHORIZATION_DETAILS,
+        Dataset.CREDENTIAL_REPORT,
+        Dataset.MFA_DEVICES,
+        Dataset.OIDC_PROVIDERS,
+        Dataset.SAML_PROVIDERS,
     ):
         assert account.has(source), source
-    root = account.source(Source.ROOT)
-    assert root.state is SourceState.MISSING
+    root = account.dataset(Dataset.ROOT)
+    assert root.state is DatasetState.MISSING
     assert root.reason == "the credential report has no <root_account> row"
 
 
@@ -154,11 +154,11 @@ def test_denied_credential_report_is_recorded(seeded: Any) -> None:
         "GetCredentialReport",
         "AccessDenied",
     )
-    for source in (Source.CREDENTIAL_REPORT, Source.ROOT):
-        status = account.source(source)
-        assert status.state is SourceState.FAILED
+    for source in (Dataset.CREDENTIAL_REPORT, Dataset.ROOT):
+        status = account.dataset(source)
+        assert status.state is DatasetState.FAILED
         assert "AccessDenied" in status.reason
-    assert account.has(Source.AUTHORIZATION_DETAILS)
+    assert account.has(Dataset.AUTHORIZATION_DETAILS)
     assert {u.name for u in account.users} == {"alice", "ci"}
     assert all(u.access_keys == () for u in account.users)
 
@@ -168,7 +168,7 @@ def test_denied_auth_details_still_returns_the_account(seeded: Any) -> None:
     session.events.register("before-call.iam.GetAccountAuthorizationDetails", _denied)
     account = collect_account(session)
     assert account.id == ACCOUNT
-    assert account.source(Source.AUTHORIZATION_DETAILS).state is SourceState.FAILED
+    assert account.dataset(Dataset.AUTHORIZATION_DETAILS).state is DatasetState.FAILED
     assert [f.operation for f in account.failed_calls] == ["GetAccountAuthorizationDetails"]
     assert account.roles == ()
     # Users still come from the credential report, so key checks can run.
@@ -179,9 +179,9 @@ def test_denied_provider_listing_is_recorded(seeded: Any) -> None:
     session = make_session(region="us-east-1")
     session.events.register("before-call.iam.GetOpenIDConnectProvider", _denied)
     account = collect_account(session)
-    assert account.source(Source.OIDC_PROVIDERS).state is SourceState.FAILED
+    assert account.dataset(Dataset.OIDC_PROVIDERS).state is DatasetState.FAILED
     assert [f.operation for f in account.failed_calls] == ["GetOpenIDConnectProvider"]
-    assert not account.has(Source.OIDC_PROVIDERS)
+    assert not account.has(Dataset.OIDC_PROVIDERS)
 
 
 def _role(name: str) -> dict[str, Any]:
@@ -232,7 +232,7 @@ def test_failure_on_a_later_page_fails_the_source(aws: Any) -> None:
     session = make_session(region="us-east-1")
     session.events.register("before-call.iam.GetAccountAuthorizationDetails", pages)
     account = collect_account(session)
-    assert account.source(Source.AUTHORIZATION_DETAILS).state is SourceState.FAILED
+    assert account.dataset(Dataset.AUTHORIZATION_DETAILS).state is DatasetState.FAILED
     assert account.roles == ()  # half an account is never shown as a whole one
 
 

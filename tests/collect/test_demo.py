@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from keyless.collect.demo.build import demo_inventory
-from keyless.model import Account, Inventory, Source, SourceState, User
+from keyless.model import Account, Dataset, DatasetState, Inventory, User
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 
@@ -32,7 +32,7 @@ def _days(moment: datetime | None) -> int:
 
 
 def test_is_an_organization_of_four_accounts(demo: Inventory) -> None:
-    assert demo.source == "demo"
+    assert demo.origin == "demo"
     assert demo.organization is not None
     assert demo.organization.management_account_id == "123456789012"
     assert demo.organization.id.startswith("o-")
@@ -48,8 +48,8 @@ def test_is_an_organization_of_four_accounts(demo: Inventory) -> None:
 
 def test_root_is_missing_because_the_emulator_has_no_root_row(demo: Inventory) -> None:
     for account in demo.accounts:
-        assert account.has(Source.CREDENTIAL_REPORT)
-        assert account.source(Source.ROOT).state is SourceState.MISSING
+        assert account.has(Dataset.CREDENTIAL_REPORT)
+        assert account.dataset(Dataset.ROOT).state is DatasetState.MISSING
 
 
 def test_keys_are_backdated(demo: Inventory) -> None:

@@ -12,7 +12,7 @@ import pytest
 from keyless.collect.offline.export import load_export
 from keyless.engine import run_checks
 from keyless.errors import InputError
-from keyless.model import AccountStatus, Source, SourceState
+from keyless.model import AccountStatus, Dataset, DatasetState
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ACCOUNT = FIXTURES / "account"
@@ -29,7 +29,7 @@ def export(tmp_path: Path) -> Path:
 def test_single_account_is_read_with_its_metadata() -> None:
     inventory = load_export(ACCOUNT)
     (account,) = inventory.accounts
-    assert inventory.source == "export"
+    assert inventory.origin == "export"
     assert inventory.organization is None
     assert (account.id, account.alias, account.name, account.email) == (
         "123456789012",
@@ -41,12 +41,12 @@ def test_single_account_is_read_with_its_metadata() -> None:
     assert all(
         account.has(s)
         for s in (
-            Source.AUTHORIZATION_DETAILS,
-            Source.CREDENTIAL_REPORT,
-            Source.ROOT,
-            Source.OIDC_PROVIDERS,
-            Source.SAML_PROVIDERS,
-            Source.MFA_DEVICES,
+            Dataset.AUTHORIZATION_DETAILS,
+            Dataset.CREDENTIAL_REPORT,
+            Dataset.ROOT,
+            Dataset.OIDC_PROVIDERS,
+            Dataset.SAML_PROVIDERS,
+            Dataset.MFA_DEVICES,
         )
     )
 
@@ -133,25 +133,25 @@ def test_identity_center_is_not_evaluated_from_an_organization_export() -> None:
     runs = {run.check.id: run for run in run_checks(inventory).check_runs}
     assert runs["org-identity-center-missing"].status == "not_evaluated"
     assert inventory.organization is not None
-    state = inventory.organization.source(Source.IDENTITY_CENTER)
-    assert state.state is SourceState.MISSING
+    state = inventory.organization.dataset(Dataset.IDENTITY_CENTER)
+    assert state.state is DatasetState.MISSING
     assert "offline export" in state.reason
 
 
 def test_missing_credential_report_is_missing_never_clean() -> None:
     second = load_export(FIXTURES / "org").accounts[1]
-    for source in (Source.CREDENTIAL_REPORT, Source.ROOT):
-        status = second.source(source)
-        assert status.state is SourceState.MISSING
+    for source in (Dataset.CREDENTIAL_REPORT, Dataset.ROOT):
+        status = second.dataset(source)
+        assert status.state is DatasetState.MISSING
         assert status.reason == "credential-report.csv not in the export"
-    assert second.source(Source.OIDC_PROVIDERS).state is SourceState.MISSING
+    assert second.dataset(Dataset.OIDC_PROVIDERS).state is DatasetState.MISSING
 
 
 def test_report_without_root_row_marks_root_missing() -> None:
     first = load_export(FIXTURES / "org").accounts[0]
-    assert first.has(Source.CREDENTIAL_REPORT)
-    assert first.source(Source.ROOT).state is SourceState.MISSING
-    assert "<root_account>" in first.source(Source.ROOT).reason
+    assert first.has(Dataset.CREDENTIAL_REPORT)
+    assert first.dataset(Dataset.ROOT).state is DatasetState.MISSING
+    assert "<root_account>" in first.dataset(Dataset.ROOT).reason
 
 
 def test_account_id_comes_from_arns_without_account_json(export: Path) -> None:

@@ -21,6 +21,9 @@ from keyless.model import (
     Account,
     AccountAssignment,
     AccountStatus,
+    Dataset,
+    DatasetState,
+    DatasetStatus,
     FailedCall,
     Group,
     IdentityCenter,
@@ -37,9 +40,6 @@ from keyless.model import (
     RolesAnywhereProfile,
     RootCredentials,
     SamlProvider,
-    Source,
-    SourceState,
-    SourceStatus,
     TrustAnchor,
     User,
 )
@@ -107,11 +107,11 @@ def _everything() -> Inventory:
         trust_anchors=(TrustAnchor("arn:ta", "ta", False, "AWS_ACM_PCA"),),
         rolesanywhere_profiles=(RolesAnywhereProfile("arn:rp", "rp", ("arn:r",), False),),
         root=RootCredentials(False, T2, True, (KEY,)),
-        sources=MappingProxyType(
+        datasets=MappingProxyType(
             {
-                Source.AUTHORIZATION_DETAILS: SourceStatus(SourceState.AVAILABLE),
-                Source.ROOT: SourceStatus(SourceState.MISSING, "no row"),
-                Source.CREDENTIAL_REPORT: SourceStatus(SourceState.FAILED, "denied"),
+                Dataset.AUTHORIZATION_DETAILS: DatasetStatus(DatasetState.AVAILABLE),
+                Dataset.ROOT: DatasetStatus(DatasetState.MISSING, "no row"),
+                Dataset.CREDENTIAL_REPORT: DatasetStatus(DatasetState.FAILED, "denied"),
             }
         ),
         failed_calls=(FAILED,),
@@ -124,8 +124,8 @@ def _everything() -> Inventory:
         (AccountAssignment("111111111111", "arn:ps", "GROUP", "g-1", "admins"),),
         (FAILED,),
     )
-    org = Organization("o-1", "111111111111", center, SourceStatus(SourceState.AVAILABLE))
-    return Inventory((account,), organization=org, source="live", collected_at=T1)
+    org = Organization("o-1", "111111111111", center, DatasetStatus(DatasetState.AVAILABLE))
+    return Inventory((account,), organization=org, origin="live", collected_at=T1)
 
 
 def test_every_field_round_trips(tmp_path: Path) -> None:

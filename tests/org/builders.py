@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from types import MappingProxyType
 
-from keyless.model import AVAILABLE, AccessKey, Account, LoginProfile, Source, User
+from keyless.model import AVAILABLE, AccessKey, Account, Dataset, LoginProfile, User
 from keyless.model.arn import user_arn
 
-ALL_SOURCES = MappingProxyType(dict.fromkeys(Source, AVAILABLE))
+ALL_DATASETS = MappingProxyType(dict.fromkeys(Dataset, AVAILABLE))
 
 
 def make_user(
@@ -35,4 +35,4 @@ def make_user(
 
 
 def make_account(account_id: str, *users: User, **fields: object) -> Account:
-    return Account(id=account_id, users=users, sources=ALL_SOURCES, **fields)  # type: ignore[arg-type]
+    return Account(id=account_id, users=users, datasets=ALL_DATASETS, **fields)  # type: ignore[arg-type]

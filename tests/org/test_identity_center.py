@@ -8,7 +8,7 @@ from botocore.awsrequest import AWSResponse
 
 from keyless.collect.live.identity_center import collect_identity_center
 from keyless.collect.live.organization import collect_organization
-from keyless.model import SourceState
+from keyless.model import DatasetState
 from tests.org.conftest import MANAGEMENT, Estate, error_response, make_session
 
 
@@ -16,7 +16,7 @@ def test_instance_and_permission_set_are_collected(estate: Estate, seeded: dict[
     center, state = collect_identity_center(
         make_session(), account_ids=estate.members[:10], endpoint_url=estate.endpoint
     )
-    assert state.state is SourceState.AVAILABLE
+    assert state.state is DatasetState.AVAILABLE
     assert center is not None
     assert center.instance_arn == seeded["instance"]
     (ps,) = [p for p in center.permission_sets if p.arn == seeded["ps"]]
@@ -49,7 +49,7 @@ def test_no_instance_is_an_answer_not_a_failure(estate: Estate) -> None:
     )
     center, state = collect_identity_center(session, account_ids=[], endpoint_url=estate.endpoint)
     assert center is None
-    assert state.state is SourceState.AVAILABLE
+    assert state.state is DatasetState.AVAILABLE
 
 
 def test_denied_list_instances_is_a_failed_state(estate: Estate) -> None:
@@ -60,7 +60,7 @@ def test_denied_list_instances_is_a_failed_state(estate: Estate) -> None:
     )
     center, state = collect_identity_center(session, account_ids=[], endpoint_url=estate.endpoint)
     assert center is None
-    assert state.state is SourceState.FAILED
+    assert state.state is DatasetState.FAILED
     assert "AccessDeniedException" in state.reason
 
 
@@ -73,7 +73,7 @@ def test_denied_assignment_listing_is_recorded(estate: Estate, seeded: dict[str,
     center, state = collect_identity_center(
         session, account_ids=[seeded["target"]], endpoint_url=estate.endpoint
     )
-    assert state.state is SourceState.AVAILABLE
+    assert state.state is DatasetState.AVAILABLE
     assert center is not None
     assert {c.operation for c in center.failed_calls} == {"ListAccountAssignments"}
 
@@ -85,7 +85,7 @@ def test_organization_scan_records_identity_center(estate: Estate, seeded: dict[
     org = inventory.organization
     assert org is not None
     assert org.identity_center is not None
-    assert org.identity_center_state.state is SourceState.AVAILABLE
+    assert org.identity_center_state.state is DatasetState.AVAILABLE
     assert any(a.account_id == seeded["target"] for a in org.identity_center.assignments)
 
 

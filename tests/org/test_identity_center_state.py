@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from keyless.engine import EXIT_INCOMPLETE, run_checks
-from keyless.model import IdentityCenter, Organization, SourceState, SourceStatus
+from keyless.model import DatasetState, DatasetStatus, IdentityCenter, Organization
 from tests.builders import NOW, make_account, make_inventory
 
 
-def org(state: SourceState, center: IdentityCenter | None = None) -> Organization:
+def org(state: DatasetState, center: IdentityCenter | None = None) -> Organization:
     return Organization(
         "o-test",
         "111111111111",
         identity_center=center,
-        identity_center_state=SourceStatus(
-            state, "" if state is SourceState.AVAILABLE else "AccessDenied"
+        identity_center_state=DatasetStatus(
+            state, "" if state is DatasetState.AVAILABLE else "AccessDenied"
         ),
     )
 
@@ -26,19 +26,19 @@ def run_for(organization: Organization) -> tuple[str, int]:
 
 
 def test_failed_identity_center_is_not_evaluated_and_incomplete() -> None:
-    status, code = run_for(org(SourceState.FAILED))
+    status, code = run_for(org(DatasetState.FAILED))
     assert status == "not_evaluated"
     assert code == EXIT_INCOMPLETE
 
 
 def test_missing_identity_center_is_not_evaluated_but_not_a_read_failure() -> None:
-    status, code = run_for(org(SourceState.MISSING))
+    status, code = run_for(org(DatasetState.MISSING))
     assert status == "not_evaluated"
     assert code != EXIT_INCOMPLETE
 
 
 def test_read_identity_center_is_evaluated() -> None:
     center = IdentityCenter("arn:aws:sso:::instance/ssoins-1", "d-1")
-    status, code = run_for(org(SourceState.AVAILABLE, center))
+    status, code = run_for(org(DatasetState.AVAILABLE, center))
     assert status == "evaluated"
     assert code != EXIT_INCOMPLETE

@@ -7,18 +7,18 @@ from keyless.findings import Severity
 from keyless.model import (
     AVAILABLE,
     AccountStatus,
+    DatasetState,
+    DatasetStatus,
     IdentityCenter,
     Inventory,
     Organization,
-    SourceState,
-    SourceStatus,
 )
 from tests.org.builders import make_account, make_user
 
 M, A, B = "123456789012", "111111111111", "222222222222"
 
 
-def org(center: IdentityCenter | None = None, state: SourceStatus = AVAILABLE) -> Organization:
+def org(center: IdentityCenter | None = None, state: DatasetStatus = AVAILABLE) -> Organization:
     return Organization("o-abc", M, identity_center=center, identity_center_state=state)
 
 
@@ -84,6 +84,6 @@ def test_identity_center_present_is_not_reported() -> None:
 
 
 def test_identity_center_unreadable_is_not_reported_as_missing() -> None:
-    state = SourceStatus(SourceState.FAILED, "sso-admin:ListInstances failed: AccessDenied")
+    state = DatasetStatus(DatasetState.FAILED, "sso-admin:ListInstances failed: AccessDenied")
     inventory = Inventory(accounts=(make_account(M),), organization=org(state=state))
     assert findings(inventory, "org-identity-center-missing") == []

@@ -13,7 +13,7 @@ from typing import Any
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.dates import days_since, iso
 from keyless.findings import Problem, Severity
-from keyless.model import AccessKey, Source, User
+from keyless.model import AccessKey, Dataset, User
 
 ROTATE_TO_ROLES = (
     "Replace the key with temporary credentials: an IAM role assumed through OIDC "
@@ -49,7 +49,7 @@ def key_evidence(key: AccessKey, **extra: Any) -> Mapping[str, Any]:
     title="Access key not rotated",
     severity=Severity.HIGH,
     scope=Scope.USER,
-    requires=(Source.CREDENTIAL_REPORT,),
+    requires=(Dataset.CREDENTIAL_REPORT,),
     remediation=ROTATE_TO_ROLES,
 )
 def key_not_rotated(user: User, ctx: CheckContext) -> Iterator[Problem]:
@@ -80,7 +80,7 @@ def key_not_rotated(user: User, ctx: CheckContext) -> Iterator[Problem]:
     title="Active access key unused",
     severity=Severity.HIGH,
     scope=Scope.USER,
-    requires=(Source.CREDENTIAL_REPORT,),
+    requires=(Dataset.CREDENTIAL_REPORT,),
     remediation=(
         "Deactivate the key (it can be reactivated if something breaks), wait a few weeks, "
         "then delete it. A key nobody uses is pure risk: there is nothing to migrate."
@@ -126,7 +126,7 @@ def key_unused(user: User, ctx: CheckContext) -> Iterator[Problem]:
     title="User has two active access keys",
     severity=Severity.MEDIUM,
     scope=Scope.USER,
-    requires=(Source.CREDENTIAL_REPORT,),
+    requires=(Dataset.CREDENTIAL_REPORT,),
     remediation=(
         "Finish the rotation: find which key is still in use (last-used date and service), "
         "move its consumers to the newer key, then deactivate and delete the other. Better, "

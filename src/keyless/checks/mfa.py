@@ -9,7 +9,7 @@ from keyless.checks._policies import denies_without_mfa, policies_of
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.dates import iso
 from keyless.findings import Problem, Severity
-from keyless.model import Source, User
+from keyless.model import Dataset, User
 
 MFA_EXAMPLE_POLICY = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
@@ -22,7 +22,7 @@ MFA_EXAMPLE_POLICY = (
     title="Console user without MFA",
     severity=Severity.HIGH,
     scope=Scope.USER,
-    requires=(Source.CREDENTIAL_REPORT,),
+    requires=(Dataset.CREDENTIAL_REPORT,),
     remediation=(
         "Move the person to IAM Identity Center, where MFA is enforced for everyone, and "
         "delete the user's console password. Until then, have them register an MFA "
@@ -52,7 +52,7 @@ def user_console_without_mfa(user: User, ctx: CheckContext) -> Iterator[Problem]
     title="MFA not enforced by policy",
     severity=Severity.MEDIUM,
     scope=Scope.USER,
-    requires=(Source.CREDENTIAL_REPORT, Source.AUTHORIZATION_DETAILS),
+    requires=(Dataset.CREDENTIAL_REPORT, Dataset.AUTHORIZATION_DETAILS),
     remediation=(
         "Put console users in a group with a policy that denies everything except MFA "
         f"self-management unless `aws:MultiFactorAuthPresent` is true ({MFA_EXAMPLE_POLICY}); "

@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.findings import Problem, Severity
-from keyless.model import AccountStatus, Inventory, Source, SourceState
+from keyless.model import AccountStatus, Dataset, DatasetState, Inventory
 from keyless.people import duplicated_people
 
 
@@ -84,7 +84,7 @@ def user_duplicated_across_accounts(inventory: Inventory, ctx: CheckContext) -> 
     title="Organization has no IAM Identity Center instance",
     severity=Severity.MEDIUM,
     scope=Scope.ORGANIZATION,
-    requires=(Source.IDENTITY_CENTER,),
+    requires=(Dataset.IDENTITY_CENTER,),
     remediation=(
         "Enable IAM Identity Center in the management account (or a delegated "
         "administrator), connect your identity provider, and create permission sets to "
@@ -102,7 +102,7 @@ def org_identity_center_missing(inventory: Inventory, ctx: CheckContext) -> Iter
     the organization's ``identity_center`` state as the reason).
     """
     org = inventory.organization
-    if org is None or org.identity_center_state.state is not SourceState.AVAILABLE:
+    if org is None or org.identity_center_state.state is not DatasetState.AVAILABLE:
         return
     if org.identity_center is not None:
         return

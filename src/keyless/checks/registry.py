@@ -20,7 +20,7 @@ from typing import Any
 
 from keyless.config import Thresholds
 from keyless.findings import Problem, Severity
-from keyless.model import Account, Inventory, Source
+from keyless.model import Account, Dataset, Inventory
 
 DOCS_BASE = "https://github.com/keyless-dev/keyless/blob/main/docs/checks.md"
 
@@ -60,7 +60,7 @@ class Check:
     title: str
     severity: Severity
     scope: Scope
-    requires: frozenset[Source]
+    requires: frozenset[Dataset]
     rationale: str
     remediation: str
     theme: str
@@ -83,7 +83,7 @@ def check(
     severity: Severity,
     scope: Scope,
     remediation: str,
-    requires: Iterable[Source] = (),
+    requires: Iterable[Dataset] = (),
 ) -> Callable[[CheckFunction], Check]:
     """Declare a check. Its docstring is the rationale shown in the docs and SARIF help."""
 

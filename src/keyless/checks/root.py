@@ -8,7 +8,7 @@ from types import MappingProxyType
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.dates import days_since, iso
 from keyless.findings import Problem, Severity
-from keyless.model import Account, Source
+from keyless.model import Account, Dataset
 from keyless.model.arn import root_arn
 
 ROOT_BEST_PRACTICES = (
@@ -21,7 +21,7 @@ ROOT_BEST_PRACTICES = (
     title="Root user has an access key",
     severity=Severity.CRITICAL,
     scope=Scope.ACCOUNT,
-    requires=(Source.CREDENTIAL_REPORT, Source.ROOT),
+    requires=(Dataset.CREDENTIAL_REPORT, Dataset.ROOT),
     remediation=(
         "Delete the root user's access keys (Security credentials page, signed in as "
         "root). Whatever used them should use a role with only the permissions it needs. "
@@ -59,7 +59,7 @@ def root_access_key(account: Account, ctx: CheckContext) -> Iterator[Problem]:
     title="Root user without MFA",
     severity=Severity.CRITICAL,
     scope=Scope.ACCOUNT,
-    requires=(Source.CREDENTIAL_REPORT, Source.ROOT),
+    requires=(Dataset.CREDENTIAL_REPORT, Dataset.ROOT),
     remediation=(
         "Sign in as root and register MFA (preferably a passkey or hardware security key, "
         "kept with the break-glass procedure). In an organization whose management "
@@ -94,7 +94,7 @@ def root_without_mfa(account: Account, ctx: CheckContext) -> Iterator[Problem]:
     title="Root user used recently",
     severity=Severity.HIGH,
     scope=Scope.ACCOUNT,
-    requires=(Source.CREDENTIAL_REPORT, Source.ROOT),
+    requires=(Dataset.CREDENTIAL_REPORT, Dataset.ROOT),
     remediation=(
         "Find out who used root and why (CloudTrail `userIdentity.type = Root`). Daily work "
         "belongs to Identity Center permission sets or roles; keep root for the few tasks "

@@ -11,7 +11,7 @@ from keyless.checks.keys import ROTATE_TO_ROLES
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.dates import days_since, iso
 from keyless.findings import Problem, Severity
-from keyless.model import Source, User
+from keyless.model import Dataset, User
 
 
 def _slots(user: User) -> str:
@@ -23,7 +23,7 @@ def _slots(user: User) -> str:
     title="User has a long-lived access key",
     severity=Severity.MEDIUM,
     scope=Scope.USER,
-    requires=(Source.CREDENTIAL_REPORT,),
+    requires=(Dataset.CREDENTIAL_REPORT,),
     remediation=ROTATE_TO_ROLES,
 )
 def user_long_lived_access_key(user: User, ctx: CheckContext) -> Iterator[Problem]:
@@ -59,7 +59,7 @@ def user_long_lived_access_key(user: User, ctx: CheckContext) -> Iterator[Proble
     title="Console password unused",
     severity=Severity.MEDIUM,
     scope=Scope.USER,
-    requires=(Source.CREDENTIAL_REPORT,),
+    requires=(Dataset.CREDENTIAL_REPORT,),
     remediation=(
         "Delete the user's login profile (console password). People who still need the "
         "console should sign in through IAM Identity Center, not as IAM users."
@@ -123,7 +123,7 @@ def user_console_password_unused(user: User, ctx: CheckContext) -> Iterator[Prob
     title="Administrator user has an access key",
     severity=Severity.CRITICAL,
     scope=Scope.USER,
-    requires=(Source.CREDENTIAL_REPORT, Source.AUTHORIZATION_DETAILS),
+    requires=(Dataset.CREDENTIAL_REPORT, Dataset.AUTHORIZATION_DETAILS),
     remediation=(
         "Delete the key now if it is not in use; otherwise move its consumer to a role "
         "with only the permissions it needs (OIDC federation for CI/CD, Roles Anywhere "
@@ -170,7 +170,7 @@ def user_admin_with_access_key(user: User, ctx: CheckContext) -> Iterator[Proble
     title="Policy attached directly to a user",
     severity=Severity.LOW,
     scope=Scope.USER,
-    requires=(Source.AUTHORIZATION_DETAILS,),
+    requires=(Dataset.AUTHORIZATION_DETAILS,),
     remediation=(
         "Grant permissions through groups (for the people who remain IAM users) or, "
         "better, through roles and Identity Center permission sets; then detach the "
@@ -206,7 +206,7 @@ def user_direct_policy(user: User, ctx: CheckContext) -> Iterator[Problem]:
     title="IAM user used as a workload identity",
     severity=Severity.MEDIUM,
     scope=Scope.USER,
-    requires=(Source.CREDENTIAL_REPORT,),
+    requires=(Dataset.CREDENTIAL_REPORT,),
     remediation=(
         "Give the workload a role instead: OIDC federation for CI/CD (GitHub Actions, "
         "GitLab, ...), an instance, task or pod role on AWS, IAM Roles Anywhere for "

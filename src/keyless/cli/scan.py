@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from keyless.collect.origin import SourceKind, SourceSpec
+from keyless.collect.origin import InventorySpec, Origin
 from keyless.errors import InputError
 from keyless.findings import Severity
 
@@ -70,8 +70,8 @@ def source_options(function: F) -> F:
     return function
 
 
-def build_spec(params: dict[str, Any]) -> SourceSpec:
-    """Turn the source options into a SourceSpec, rejecting contradictory choices."""
+def build_spec(params: dict[str, Any]) -> InventorySpec:
+    """Turn the source options into a InventorySpec, rejecting contradictory choices."""
     chosen = [
         name
         for name, given in (
@@ -96,16 +96,16 @@ def build_spec(params: dict[str, Any]) -> SourceSpec:
     if org_only and not params["org"]:
         raise click.UsageError(f"{', '.join(org_only)} only apply with --org")
     if params["demo"]:
-        kind = SourceKind.DEMO
+        kind = Origin.DEMO
     elif params["input_dir"] is not None:
-        kind = SourceKind.EXPORT
+        kind = Origin.EXPORT
     elif params["snapshot"] is not None:
-        kind = SourceKind.SNAPSHOT
+        kind = Origin.SNAPSHOT
     elif params["org"]:
-        kind = SourceKind.ORGANIZATION
+        kind = Origin.ORGANIZATION
     else:
-        kind = SourceKind.LIVE
-    return SourceSpec(
+        kind = Origin.LIVE
+    return InventorySpec(
         kind=kind,
         path=params["input_dir"] or params["snapshot"],
         profile=params["profile"],
@@ -118,10 +118,10 @@ def build_spec(params: dict[str, Any]) -> SourceSpec:
     )
 
 
-def _load(spec: SourceSpec) -> Inventory:
+def _load(spec: InventorySpec) -> Inventory:
     from keyless.collect.origin import load_inventory
 
-    if spec.kind is SourceKind.ORGANIZATION:
+    if spec.kind is Origin.ORGANIZATION:
         from keyless.cli.progress import progress_reporter
 
         with progress_reporter() as progress:
@@ -236,7 +236,7 @@ def collect(out: Path, **source: Any) -> None:
     from keyless.collect.offline.snapshot import write_snapshot
 
     spec = build_spec(source)
-    if spec.kind is SourceKind.SNAPSHOT:
+    if spec.kind is Origin.SNAPSHOT:
         raise click.UsageError("collect reads an estate; --snapshot is already a snapshot")
     inventory = _load(spec)
     write_snapshot(inventory, out)

@@ -17,7 +17,7 @@ from keyless.model import Inventory
 Progress = Callable[[int, int, int], None]
 
 
-class SourceKind(StrEnum):
+class Origin(StrEnum):
     """The ways to build an Inventory."""
 
     LIVE = "live"
@@ -28,10 +28,10 @@ class SourceKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class SourceSpec:
+class InventorySpec:
     """What the user asked to scan, and how to reach it."""
 
-    kind: SourceKind
+    kind: Origin
     path: Path | None = None
     profile: str | None = None
     region: str | None = None
@@ -42,24 +42,24 @@ class SourceSpec:
     max_workers: int = 8
 
 
-def load_inventory(spec: SourceSpec, *, progress: Progress | None = None) -> Inventory:
+def load_inventory(spec: InventorySpec, *, progress: Progress | None = None) -> Inventory:
     """Build the Inventory ``spec`` describes."""
-    if spec.kind is SourceKind.EXPORT:
+    if spec.kind is Origin.EXPORT:
         from keyless.collect.offline.export import load_export
 
         return load_export(_required_path(spec))
-    if spec.kind is SourceKind.SNAPSHOT:
+    if spec.kind is Origin.SNAPSHOT:
         from keyless.collect.offline.snapshot import load_snapshot
 
         return load_snapshot(_required_path(spec))
-    if spec.kind is SourceKind.DEMO:
+    if spec.kind is Origin.DEMO:
         from keyless.collect.demo.build import demo_inventory
 
         return demo_inventory()
     from keyless.collect.live.account import make_session
 
     session = make_session(profile=spec.profile, region=spec.region)
-    if spec.kind is SourceKind.ORGANIZATION:
+    if spec.kind is Origin.ORGANIZATION:
         from keyless.collect.live.organization import collect_organization
 
         return collect_organization(
@@ -74,10 +74,10 @@ def load_inventory(spec: SourceSpec, *, progress: Progress | None = None) -> Inv
     from keyless.collect.live.account import collect_account
 
     account = collect_account(session)
-    return Inventory(accounts=(account,), source="live", collected_at=account.collected_at)
+    return Inventory(accounts=(account,), origin="live", collected_at=account.collected_at)
 
 
-def _required_path(spec: SourceSpec) -> Path:
+def _required_path(spec: InventorySpec) -> Path:
     if spec.path is None:  # pragma: no cover - the CLI always passes one
         raise KeylessError(f"a {spec.kind} source needs a path")
     return spec.path

@@ -31,9 +31,10 @@ class AccountStatus(StrEnum):
     SKIPPED = "skipped"
 
 
-class Source(StrEnum):
-    """A part of an account's data. Checks declare which they need; the engine skips
-    a check (``not evaluated``) for an account that lacks one."""
+class Dataset(StrEnum):
+    """A part of an account's data (the credential report, the authorization details...).
+    Checks declare which they need; the engine skips a check (``not evaluated``) for an
+    account that lacks one."""
 
     AUTHORIZATION_DETAILS = "authorization_details"
     CREDENTIAL_REPORT = "credential_report"
@@ -46,24 +47,24 @@ class Source(StrEnum):
 
     @property
     def description(self) -> str:
-        """What the source is, for people (the check catalogue, reports)."""
-        return _SOURCE_DESCRIPTIONS[self]
+        """What the data set is, for people (the check catalogue, reports)."""
+        return _DATASET_DESCRIPTIONS[self]
 
 
-_SOURCE_DESCRIPTIONS = {
-    Source.AUTHORIZATION_DETAILS: "authorization details (`iam:GetAccountAuthorizationDetails`)",
-    Source.CREDENTIAL_REPORT: "credential report (`iam:GetCredentialReport`)",
-    Source.OIDC_PROVIDERS: "OIDC identity providers (`iam:ListOpenIDConnectProviders`)",
-    Source.SAML_PROVIDERS: "SAML identity providers (`iam:ListSAMLProviders`)",
-    Source.MFA_DEVICES: "virtual MFA devices (`iam:ListVirtualMFADevices`)",
-    Source.ROOT: "the root user's row of the credential report",
-    Source.ROLES_ANYWHERE: "IAM Roles Anywhere trust anchors and profiles",
-    Source.IDENTITY_CENTER: "the organization's IAM Identity Center (`sso:ListInstances`)",
+_DATASET_DESCRIPTIONS = {
+    Dataset.AUTHORIZATION_DETAILS: "authorization details (`iam:GetAccountAuthorizationDetails`)",
+    Dataset.CREDENTIAL_REPORT: "credential report (`iam:GetCredentialReport`)",
+    Dataset.OIDC_PROVIDERS: "OIDC identity providers (`iam:ListOpenIDConnectProviders`)",
+    Dataset.SAML_PROVIDERS: "SAML identity providers (`iam:ListSAMLProviders`)",
+    Dataset.MFA_DEVICES: "virtual MFA devices (`iam:ListVirtualMFADevices`)",
+    Dataset.ROOT: "the root user's row of the credential report",
+    Dataset.ROLES_ANYWHERE: "IAM Roles Anywhere trust anchors and profiles",
+    Dataset.IDENTITY_CENTER: "the organization's IAM Identity Center (`sso:ListInstances`)",
 }
 
 
-class SourceState(StrEnum):
-    """What happened to a source: read, not provided, or failed to read."""
+class DatasetState(StrEnum):
+    """What happened to a data set: read, not provided, or failed to read."""
 
     AVAILABLE = "available"
     MISSING = "missing"
@@ -71,14 +72,14 @@ class SourceState(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class SourceStatus:
-    """The state of one source of one account, with the reason when it is not available."""
+class DatasetStatus:
+    """The state of one data set of one account, with the reason when it is not available."""
 
-    state: SourceState
+    state: DatasetState
     reason: str = ""
 
 
-AVAILABLE = SourceStatus(SourceState.AVAILABLE)
+AVAILABLE = DatasetStatus(DatasetState.AVAILABLE)
 
 
 @dataclass(frozen=True)
@@ -101,19 +102,19 @@ class Account:
     trust_anchors: tuple[TrustAnchor, ...] = ()
     rolesanywhere_profiles: tuple[RolesAnywhereProfile, ...] = ()
     root: RootCredentials | None = None
-    sources: Mapping[Source, SourceStatus] = field(default_factory=dict)
+    datasets: Mapping[Dataset, DatasetStatus] = field(default_factory=dict)
     failed_calls: tuple[FailedCall, ...] = ()
     collected_at: datetime | None = None
 
-    def source(self, source: Source) -> SourceStatus:
-        """The state of ``source``; anything never recorded is missing."""
+    def dataset(self, dataset: Dataset) -> DatasetStatus:
+        """The state of ``dataset``; anything never recorded is missing."""
         if self.status is not AccountStatus.SCANNED:
-            return SourceStatus(SourceState.FAILED, self.error or f"account {self.status}")
-        return self.sources.get(source, SourceStatus(SourceState.MISSING, "not collected"))
+            return DatasetStatus(DatasetState.FAILED, self.error or f"account {self.status}")
+        return self.datasets.get(dataset, DatasetStatus(DatasetState.MISSING, "not collected"))
 
-    def has(self, source: Source) -> bool:
-        """True when ``source`` was read."""
-        return self.source(source).state is SourceState.AVAILABLE
+    def has(self, dataset: Dataset) -> bool:
+        """True when ``dataset`` was read."""
+        return self.dataset(dataset).state is DatasetState.AVAILABLE
 
     @property
     def label(self) -> str:
@@ -144,15 +145,15 @@ class Organization:
     id: str
     management_account_id: str
     identity_center: IdentityCenter | None = None
-    identity_center_state: SourceStatus = field(
-        default_factory=lambda: SourceStatus(SourceState.MISSING, "not collected")
+    identity_center_state: DatasetStatus = field(
+        default_factory=lambda: DatasetStatus(DatasetState.MISSING, "not collected")
     )
 
-    def source(self, source: Source) -> SourceStatus:
-        """The state of an organization-level source (Identity Center)."""
-        if source is Source.IDENTITY_CENTER:
+    def dataset(self, dataset: Dataset) -> DatasetStatus:
+        """The state of an organization-level data set (Identity Center)."""
+        if dataset is Dataset.IDENTITY_CENTER:
             return self.identity_center_state
-        return SourceStatus(SourceState.MISSING, "not an organization-level source")
+        return DatasetStatus(DatasetState.MISSING, "not an organization-level data set")
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ class Inventory:
 
     accounts: tuple[Account, ...]
     organization: Organization | None = None
-    source: str = "live"
+    origin: str = "live"
     collected_at: datetime | None = None
 
     @property
@@ -175,7 +176,7 @@ class Inventory:
         be read: exit code 3 territory."""
         org = self.organization
         if org is not None and (
-            org.identity_center_state.state is SourceState.FAILED
+            org.identity_center_state.state is DatasetState.FAILED
             or (org.identity_center is not None and org.identity_center.failed_calls)
         ):
             return False

@@ -42,7 +42,7 @@ def scan_document(result: ScanResult) -> dict[str, Any]:
         "schema": SCAN_SCHEMA,
         "keyless_version": __version__,
         "generated_at": iso(result.now),
-        "source": inventory.source,
+        "source": inventory.origin,
         "complete": inventory.is_complete,
         "organization": _organization(inventory),
         "accounts": [account_document(a) for a in inventory.accounts],
@@ -66,7 +66,7 @@ def account_document(account: Account) -> dict[str, Any]:
         "collected_at": iso(account.collected_at),
         "sources": {
             source.value: {"state": status.state.value, "reason": status.reason or None}
-            for source, status in sorted(account.sources.items())
+            for source, status in sorted(account.datasets.items())
         },
         "failed_calls": [
             {"service": c.service, "operation": c.operation, "code": c.code, "message": c.message}

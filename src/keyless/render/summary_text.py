@@ -26,7 +26,7 @@ def render_summary(result: ScanResult, console: Console) -> None:
     summary = summarize(result)
     totals = summary.totals
     inventory = result.inventory
-    title = f"keyless scan — {inventory.source}"
+    title = f"keyless scan — {inventory.origin}"
     if inventory.organization is not None:
         title += f" organization {inventory.organization.id}"
     console.print(Text(title, style="bold"))

@@ -21,7 +21,7 @@ from keyless.checks.trust._common import NO_SOURCE_CONDITION_SERVICES, trust_ana
 from keyless.config import Thresholds
 from keyless.errors import PolicyError
 from keyless.findings import Problem
-from keyless.model import Account, Inventory, Role, Source
+from keyless.model import Account, Dataset, Inventory, Role
 from keyless.model.inventory import AVAILABLE
 from keyless.trust.paths import TrustAnalysis
 
@@ -40,8 +40,10 @@ def assess_role(
     role is assessed alone.
     """
     if inventory is None:
-        alone = Account(id=role.account_id, roles=(role,), sources=dict.fromkeys(Source, AVAILABLE))
-        inventory = Inventory(accounts=(alone,), source="policy")
+        alone = Account(
+            id=role.account_id, roles=(role,), datasets=dict.fromkeys(Dataset, AVAILABLE)
+        )
+        inventory = Inventory(accounts=(alone,), origin="policy")
     account: Account | None = next((a for a in inventory.accounts if a.id == role.account_id), None)
     ctx = CheckContext(inventory, Thresholds(), now or datetime.now(UTC), account)
     problems: list[Problem] = []

@@ -12,7 +12,7 @@ from typing import Any
 from keyless.checks.registry import CheckContext
 from keyless.errors import PolicyError
 from keyless.findings import Problem, Severity
-from keyless.model import Role, Source
+from keyless.model import Dataset, Role
 from keyless.model.arn import parse_arn
 from keyless.patterns.language import Language
 from keyless.trust.paths import (
@@ -24,7 +24,7 @@ from keyless.trust.paths import (
 )
 from keyless.trust.witness import OUTSIDER_ACCOUNT
 
-_REQUIRES = (Source.AUTHORIZATION_DETAILS,)
+_REQUIRES = (Dataset.AUTHORIZATION_DETAILS,)
 _AWS = (PrincipalClass.ANYONE, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL)
 
 # Service principals that assume roles for the caller's own resources and send no

@@ -70,7 +70,7 @@ def demo_inventory(now: datetime | None = None) -> Inventory:
             replace(account, name=account.name or names.get(account.id))
             for account in sorted(inventory.accounts, key=lambda a: order.index(a.id))
         ),
-        source="demo",
+        origin="demo",
         collected_at=now,
     )
 

@@ -20,10 +20,10 @@ from keyless.errors import InputError
 from keyless.model import (
     AVAILABLE,
     AccessKey,
+    DatasetState,
+    DatasetStatus,
     LoginProfile,
     RootCredentials,
-    SourceState,
-    SourceStatus,
 )
 
 ROOT_USER = "<root_account>"
@@ -75,12 +75,12 @@ class CredentialReport:
     root: RootCredentials | None
 
     @property
-    def root_status(self) -> SourceStatus:
+    def root_status(self) -> DatasetStatus:
         """The state of the ``root`` source: available only when the report has a
         ``<root_account>`` row (real AWS writes one; emulators and edited files may not)."""
         if self.root is not None:
             return AVAILABLE
-        return SourceStatus(SourceState.MISSING, f"the credential report has no {ROOT_USER} row")
+        return DatasetStatus(DatasetState.MISSING, f"the credential report has no {ROOT_USER} row")
 
 
 def parse_credential_report(

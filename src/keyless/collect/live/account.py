@@ -25,13 +25,13 @@ from keyless.errors import CollectionError
 from keyless.model import (
     AVAILABLE,
     Account,
+    Dataset,
+    DatasetState,
+    DatasetStatus,
     FailedCall,
     MfaDevice,
     OidcProvider,
     SamlProvider,
-    Source,
-    SourceState,
-    SourceStatus,
 )
 
 if TYPE_CHECKING:
@@ -151,16 +151,16 @@ def collect_account(
         identity = calls.call("sts", "GetCallerIdentity", sts.get_caller_identity)
         account_id = identity["Account"] if identity else None
 
-    sources: dict[Source, SourceStatus] = {}
+    sources: dict[Dataset, DatasetStatus] = {}
     details = AuthDetails()
     pages = calls.call("iam", "GetAccountAuthorizationDetails", lambda: _read_details(iam, details))
     if pages is None:
-        sources[Source.AUTHORIZATION_DETAILS] = SourceStatus(
-            SourceState.FAILED, calls.last_reason()
+        sources[Dataset.AUTHORIZATION_DETAILS] = DatasetStatus(
+            DatasetState.FAILED, calls.last_reason()
         )
         details = AuthDetails()  # never analyse half an account as if it were whole
     else:
-        sources[Source.AUTHORIZATION_DETAILS] = AVAILABLE
+        sources[Dataset.AUTHORIZATION_DETAILS] = AVAILABLE
         details.referenced_aws_policies()
 
     account_id = account_id or details.account_id
@@ -188,7 +188,7 @@ def collect_account(
         oidc_providers=oidc,
         saml_providers=saml,
         root=report.root if report else None,
-        sources=MappingProxyType(sources),
+        datasets=MappingProxyType(sources),
         failed_calls=tuple(calls.failed),
         collected_at=started,
     )
@@ -206,17 +206,17 @@ def _read_details(iam: Any, details: AuthDetails) -> int:
 
 
 def _credential_report(
-    iam: Any, calls: CallRecorder, sources: dict[Source, SourceStatus], timeout: float
+    iam: Any, calls: CallRecorder, sources: dict[Dataset, DatasetStatus], timeout: float
 ) -> CredentialReport | None:
     report: CredentialReport | None = calls.call(
         "iam", "GetCredentialReport", lambda: _fetch_report(iam, timeout)
     )
     if report is None:
-        failed = SourceStatus(SourceState.FAILED, calls.last_reason())
-        sources[Source.CREDENTIAL_REPORT] = sources[Source.ROOT] = failed
+        failed = DatasetStatus(DatasetState.FAILED, calls.last_reason())
+        sources[Dataset.CREDENTIAL_REPORT] = sources[Dataset.ROOT] = failed
         return None
-    sources[Source.CREDENTIAL_REPORT] = AVAILABLE
-    sources[Source.ROOT] = report.root_status
+    sources[Dataset.CREDENTIAL_REPORT] = AVAILABLE
+    sources[Dataset.ROOT] = report.root_status
     return report
 
 
@@ -252,7 +252,7 @@ def _fetch_report(iam: Any, timeout: float) -> CredentialReport:
 
 
 def _mfa_devices(
-    iam: Any, calls: CallRecorder, sources: dict[Source, SourceStatus]
+    iam: Any, calls: CallRecorder, sources: dict[Dataset, DatasetStatus]
 ) -> Mapping[str, tuple[MfaDevice, ...]] | None:
     def read() -> list[dict[str, Any]]:
         paginator = iam.get_paginator("list_virtual_mfa_devices")
@@ -264,18 +264,18 @@ def _mfa_devices(
 
     devices = calls.call("iam", "ListVirtualMFADevices", read)
     if devices is None:
-        sources[Source.MFA_DEVICES] = SourceStatus(SourceState.FAILED, calls.last_reason())
+        sources[Dataset.MFA_DEVICES] = DatasetStatus(DatasetState.FAILED, calls.last_reason())
         return None
-    sources[Source.MFA_DEVICES] = AVAILABLE
+    sources[Dataset.MFA_DEVICES] = AVAILABLE
     return mfa_by_user(devices)
 
 
 def _oidc_providers(
-    iam: Any, calls: CallRecorder, sources: dict[Source, SourceStatus]
+    iam: Any, calls: CallRecorder, sources: dict[Dataset, DatasetStatus]
 ) -> tuple[OidcProvider, ...]:
     listing = calls.call("iam", "ListOpenIDConnectProviders", iam.list_open_id_connect_providers)
     if listing is None:
-        sources[Source.OIDC_PROVIDERS] = SourceStatus(SourceState.FAILED, calls.last_reason())
+        sources[Dataset.OIDC_PROVIDERS] = DatasetStatus(DatasetState.FAILED, calls.last_reason())
         return ()
     providers = []
     complete = True
@@ -286,8 +286,8 @@ def _oidc_providers(
             complete = False
             continue
         providers.append(oidc_provider({**got, "Arn": arn}))
-    sources[Source.OIDC_PROVIDERS] = (
-        AVAILABLE if complete else SourceStatus(SourceState.FAILED, calls.last_reason())
+    sources[Dataset.OIDC_PROVIDERS] = (
+        AVAILABLE if complete else DatasetStatus(DatasetState.FAILED, calls.last_reason())
     )
     return tuple(providers)
 
@@ -297,11 +297,11 @@ def _get_oidc(iam: Any, arn: str) -> Any:
 
 
 def _saml_providers(
-    iam: Any, calls: CallRecorder, sources: dict[Source, SourceStatus]
+    iam: Any, calls: CallRecorder, sources: dict[Dataset, DatasetStatus]
 ) -> tuple[SamlProvider, ...]:
     listing = calls.call("iam", "ListSAMLProviders", iam.list_saml_providers)
     if listing is None:
-        sources[Source.SAML_PROVIDERS] = SourceStatus(SourceState.FAILED, calls.last_reason())
+        sources[Dataset.SAML_PROVIDERS] = DatasetStatus(DatasetState.FAILED, calls.last_reason())
         return ()
-    sources[Source.SAML_PROVIDERS] = AVAILABLE
+    sources[Dataset.SAML_PROVIDERS] = AVAILABLE
     return tuple(saml_provider(entry) for entry in listing.get("SAMLProviderList", ()))

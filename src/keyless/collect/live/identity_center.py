@@ -23,10 +23,10 @@ from keyless.collect.live.account import CallRecorder, client
 from keyless.model import (
     AVAILABLE,
     AccountAssignment,
+    DatasetState,
+    DatasetStatus,
     IdentityCenter,
     PermissionSet,
-    SourceState,
-    SourceStatus,
 )
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def collect_identity_center(
     account_ids: Iterable[str],
     endpoint_url: str | None = None,
     max_workers: int = 8,
-) -> tuple[IdentityCenter | None, SourceStatus]:
+) -> tuple[IdentityCenter | None, DatasetStatus]:
     """The organization's Identity Center instance (``None`` when there is none) and
     the state of that answer: ``available`` (read, with or without an instance) or
     ``failed`` with the reason. Assignments are read for every account in
@@ -48,7 +48,7 @@ def collect_identity_center(
     sso = client(session, "sso-admin", endpoint_url)
     instances = calls.call("sso-admin", "ListInstances", lambda: _paginate(sso, "list_instances"))
     if instances is None:
-        return None, SourceStatus(SourceState.FAILED, calls.last_reason())
+        return None, DatasetStatus(DatasetState.FAILED, calls.last_reason())
     entries = [entry for page in instances for entry in page.get("Instances", ())]
     if not entries:
         return None, AVAILABLE

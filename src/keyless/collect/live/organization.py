@@ -32,10 +32,10 @@ from keyless.errors import CollectionError, KeylessError
 from keyless.model import (
     Account,
     AccountStatus,
+    Dataset,
+    DatasetState,
     Inventory,
     Organization,
-    Source,
-    SourceState,
 )
 from keyless.model.arn import is_account_id, parse_arn, role_arn
 
@@ -148,7 +148,7 @@ def collect_organization(
             identity_center=center,
             identity_center_state=center_state,
         ),
-        source="organization",
+        origin="organization",
         collected_at=started,
     )
 
@@ -365,8 +365,8 @@ def _collect_member(
     except Exception as error:  # one broken account must never stop the others
         log.debug("account %s failed", member.id, exc_info=True)
         return failed(f"{type(error).__name__}: {error}")
-    details = account.source(Source.AUTHORIZATION_DETAILS)
-    if details.state is SourceState.FAILED:
+    details = account.dataset(Dataset.AUTHORIZATION_DETAILS)
+    if details.state is DatasetState.FAILED:
         return replace(
             account, status=AccountStatus.FAILED, error=f"IAM could not be read: {details.reason}"
         )

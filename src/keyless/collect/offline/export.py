@@ -23,11 +23,11 @@ from keyless.files import read_bytes, read_json
 from keyless.model import (
     AVAILABLE,
     Account,
+    Dataset,
+    DatasetState,
+    DatasetStatus,
     Inventory,
     Organization,
-    Source,
-    SourceState,
-    SourceStatus,
 )
 from keyless.model.arn import is_account_id
 
@@ -47,8 +47,8 @@ _LAYOUT_HINT = (
 
 #: Identity Center is read only live; with or without organization.json an export does
 #: not say whether it exists, so its check is "not evaluated", never a false "missing".
-_NO_IDENTITY_CENTER = SourceStatus(
-    SourceState.MISSING, "an offline export does not include IAM Identity Center"
+_NO_IDENTITY_CENTER = DatasetStatus(
+    DatasetState.MISSING, "an offline export does not include IAM Identity Center"
 )
 
 
@@ -77,7 +77,7 @@ def _load(root: Path) -> Inventory:
     collected = _mtime(root)
     if (root / AUTH_DETAILS).exists():
         account = load_account(root)
-        return Inventory((account,), source="export", collected_at=account.collected_at)
+        return Inventory((account,), origin="export", collected_at=account.collected_at)
     try:
         children = sorted(p for p in root.iterdir() if p.is_dir() and is_account_id(p.name))
     except OSError as error:
@@ -93,7 +93,7 @@ def _load(root: Path) -> Inventory:
     return Inventory(
         accounts,
         organization=_organization(root),
-        source="export",
+        origin="export",
         collected_at=collected,
     )
 
@@ -107,16 +107,16 @@ def load_account(directory: Path) -> Account:
     details = _auth_details(details_path)
     account_id = _account_id(directory, metadata, details)
 
-    sources: dict[Source, SourceStatus] = {Source.AUTHORIZATION_DETAILS: AVAILABLE}
+    sources: dict[Dataset, DatasetStatus] = {Dataset.AUTHORIZATION_DETAILS: AVAILABLE}
     report = _report(directory / CREDENTIAL_REPORT, sources)
     devices = _optional(
-        directory / MFA_DEVICES, ("VirtualMFADevices",), Source.MFA_DEVICES, sources
+        directory / MFA_DEVICES, ("VirtualMFADevices",), Dataset.MFA_DEVICES, sources
     )
     oidc = _optional(
-        directory / OIDC_PROVIDERS, ("OpenIDConnectProviderList",), Source.OIDC_PROVIDERS, sources
+        directory / OIDC_PROVIDERS, ("OpenIDConnectProviderList",), Dataset.OIDC_PROVIDERS, sources
     )
     saml = _optional(
-        directory / SAML_PROVIDERS, ("SAMLProviderList",), Source.SAML_PROVIDERS, sources
+        directory / SAML_PROVIDERS, ("SAMLProviderList",), Dataset.SAML_PROVIDERS, sources
     )
     try:
         users = build_users(details.raw_users, report, mfa_by_user(devices) if devices else None)
@@ -136,7 +136,7 @@ def load_account(directory: Path) -> Account:
         oidc_providers=_entries(directory / OIDC_PROVIDERS, oidc, oidc_provider),
         saml_providers=_entries(directory / SAML_PROVIDERS, saml, saml_provider),
         root=report.root if report else None,
-        sources=MappingProxyType(sources),
+        datasets=MappingProxyType(sources),
         collected_at=_mtime(details_path),
     )
 
@@ -188,25 +188,25 @@ def _describe(document: Any) -> str:
     return f"it has none of the expected keys (found: {keys or 'nothing'})"
 
 
-def _report(path: Path, sources: dict[Source, SourceStatus]) -> CredentialReport | None:
+def _report(path: Path, sources: dict[Dataset, DatasetStatus]) -> CredentialReport | None:
     if not path.exists():
-        missing = SourceStatus(SourceState.MISSING, f"{CREDENTIAL_REPORT} not in the export")
-        sources[Source.CREDENTIAL_REPORT] = sources[Source.ROOT] = missing
+        missing = DatasetStatus(DatasetState.MISSING, f"{CREDENTIAL_REPORT} not in the export")
+        sources[Dataset.CREDENTIAL_REPORT] = sources[Dataset.ROOT] = missing
         return None
     content = read_bytes(path, "the credential report")
     report = parse_credential_report(content, where=str(path))
-    sources[Source.CREDENTIAL_REPORT] = AVAILABLE
-    sources[Source.ROOT] = report.root_status
+    sources[Dataset.CREDENTIAL_REPORT] = AVAILABLE
+    sources[Dataset.ROOT] = report.root_status
     return report
 
 
 def _optional(
-    path: Path, keys: tuple[str, ...], source: Source, sources: dict[Source, SourceStatus]
+    path: Path, keys: tuple[str, ...], source: Dataset, sources: dict[Dataset, DatasetStatus]
 ) -> list[Any] | None:
     """The entries of an optional listing file: the CLI output (an object with the
     listing key) or a bare list of entries. ``None`` (and the source MISSING) if absent."""
     if not path.exists():
-        sources[source] = SourceStatus(SourceState.MISSING, f"{path.name} not in the export")
+        sources[source] = DatasetStatus(DatasetState.MISSING, f"{path.name} not in the export")
         return None
     parsed = read_json(path)
     if isinstance(parsed, dict):

@@ -24,6 +24,9 @@ from keyless.model import (
     Account,
     AccountAssignment,
     AccountStatus,
+    Dataset,
+    DatasetState,
+    DatasetStatus,
     FailedCall,
     Group,
     IdentityCenter,
@@ -40,9 +43,6 @@ from keyless.model import (
     RolesAnywhereProfile,
     RootCredentials,
     SamlProvider,
-    Source,
-    SourceState,
-    SourceStatus,
     TrustAnchor,
     User,
 )
@@ -106,14 +106,14 @@ def dump_inventory(inventory: Inventory) -> dict[str, Any]:
     """The snapshot document of ``inventory``."""
     return {
         "schema": SCHEMA,
-        "source": inventory.source,
+        "source": inventory.origin,
         "collected_at": _date(inventory.collected_at),
         "organization": _dump_org(inventory.organization) if inventory.organization else None,
         "accounts": [_dump_account(a) for a in inventory.accounts],
     }
 
 
-def _dump_status(status: SourceStatus) -> dict[str, Any]:
+def _dump_status(status: DatasetStatus) -> dict[str, Any]:
     return {"state": status.state.value, "reason": status.reason}
 
 
@@ -245,7 +245,7 @@ def _dump_account(account: Account) -> dict[str, Any]:
         "status": account.status.value,
         "error": account.error,
         "collected_at": _date(account.collected_at),
-        "sources": {s.value: _dump_status(st) for s, st in account.sources.items()},
+        "sources": {s.value: _dump_status(st) for s, st in account.datasets.items()},
         "failed_calls": [_dump_failed(c) for c in account.failed_calls],
         "root": None
         if root is None
@@ -323,8 +323,8 @@ def _tags(value: Mapping[str, str]) -> Mapping[str, str]:
     return MappingProxyType(dict(value)) if value else EMPTY_TAGS
 
 
-def _status(d: Mapping[str, Any]) -> SourceStatus:
-    return SourceStatus(SourceState(d["state"]), d["reason"])
+def _status(d: Mapping[str, Any]) -> DatasetStatus:
+    return DatasetStatus(DatasetState(d["state"]), d["reason"])
 
 
 def _failed(d: Mapping[str, Any]) -> FailedCall:
@@ -411,7 +411,7 @@ def _account(d: Mapping[str, Any]) -> Account:
         status=AccountStatus(d["status"]),
         error=d["error"],
         collected_at=to_utc(d["collected_at"]),
-        sources=MappingProxyType({Source(k): _status(v) for k, v in d["sources"].items()}),
+        datasets=MappingProxyType({Dataset(k): _status(v) for k, v in d["sources"].items()}),
         failed_calls=_all(d["failed_calls"], _failed),
         root=None
         if root is None
@@ -519,6 +519,6 @@ def _inventory(d: Mapping[str, Any]) -> Inventory:
             _identity_center(org["identity_center"]),
             _status(org["identity_center_state"]),
         ),
-        source=d["source"],
+        origin=d["source"],
         collected_at=to_utc(d["collected_at"]),
     )
