@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 
 from keyless.checks import all_checks
-from keyless.checks.catalogue import render_catalogue
+from keyless.render.catalogue import render_catalogue
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
 
 
 def test_docs_checks_md_is_up_to_date() -> None:
     assert DOCS.read_text(encoding="utf-8") == render_catalogue(), (
-        "docs/checks.md is stale: run `python -m keyless.checks.catalogue > docs/checks.md`"
+        "docs/checks.md is stale: run `python -m keyless.render.catalogue > docs/checks.md`"
     )
 
 
@@ -37,7 +37,7 @@ def test_section_shows_metadata_of_the_check() -> None:
 
 def test_module_prints_the_catalogue() -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "keyless.checks.catalogue"],
+        [sys.executable, "-m", "keyless.render.catalogue"],
         capture_output=True,
         text=True,
         check=True,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from keyless.engine import CheckRun, ScanResult
-from keyless.findings import Finding, Severity
+from keyless.engine import ScanResult
+from keyless.findings import Finding, ResourceLocation, Severity
 from keyless.model import AccountStatus, Inventory, Organization
 from keyless.render.summary import debt_score, summarize
 from tests.org.builders import make_account, make_user
@@ -15,7 +15,8 @@ A, B, C, F, S = "111111111111", "222222222222", "333333333333", "444444444444", 
 
 
 def finding(account: str, severity: Severity) -> Finding:
-    return Finding("x", severity, account, f"arn:aws:iam::{account}:user/u", "m", "r")
+    location = ResourceLocation(f"arn:aws:iam::{account}:user/u", account)
+    return Finding(check="x", severity=severity, location=location, message="m", remediation="r")
 
 
 def result(*findings: Finding) -> ScanResult:
@@ -29,8 +30,7 @@ def result(*findings: Finding) -> ScanResult:
         ),
         organization=Organization("o-1", A),
     )
-    runs: tuple[CheckRun, ...] = ()
-    return ScanResult(inventory, tuple(findings), runs, (), NOW)
+    return ScanResult(findings=tuple(findings), now=NOW, inventory=inventory)
 
 
 def test_critical_findings_outrank_many_keys() -> None:

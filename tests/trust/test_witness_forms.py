@@ -1,17 +1,11 @@
-"""Witnesses of service-principal findings, AWS's spelling of context keys, and the per-role
-batching of the trust checks."""
+"""Witnesses of service-principal findings and AWS's spelling of context keys."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from keyless.checks.registry import CheckContext, all_checks
-from keyless.config import Thresholds
-from keyless.model import Inventory
 from keyless.trust.describe import describe_path
 from keyless.trust.paths import analyse
-from tests.builders import make_account, make_role
 from tests.trust.support import GH, allow, github
 from tests.trust.test_checks import run
 
@@ -71,44 +65,6 @@ def test_undocumented_key_is_spelled_as_the_policy_writes_it() -> None:
     )
     (finding,) = run("trust-account-root-broad", trust)
     assert finding.witness["context"] == {"aws:PrincipalTag/CostCenter": "42"}
-
-
-def context_for(*roles: Any) -> CheckContext:
-    inventory = Inventory(accounts=(make_account(roles=list(roles)),))
-    return CheckContext(inventory, Thresholds(), datetime.now(UTC), inventory.accounts[0])
-
-
-def trust_checks() -> list[Any]:
-    return [c for c in all_checks() if c.theme == "trust"]
-
-
-def test_every_check_gets_its_own_findings_from_the_batch() -> None:
-    trust = service("sns.amazonaws.com")
-    role = make_role("r", trust=trust)
-    ctx = context_for(role)
-    found = {c.id: len(list(c.run(role, ctx))) for c in trust_checks()}
-    assert found["trust-service-confused-deputy"] == 1
-    assert sum(found.values()) == 1
-
-
-def test_a_check_asked_twice_answers_twice() -> None:
-    role = make_role("r", trust=service("sns.amazonaws.com"))
-    ctx = context_for(role)
-    (deputy,) = (c for c in trust_checks() if c.id == "trust-service-confused-deputy")
-    assert len(list(deputy.run(role, ctx))) == 1
-    assert len(list(deputy.run(role, ctx))) == 1
-
-
-def test_nothing_is_kept_once_every_check_has_run() -> None:
-    shared = service("sns.amazonaws.com")
-    roles = [make_role(f"r{i}", trust=shared) for i in range(3)]
-    roles.append(make_role("own", trust=service("ec2.amazonaws.com")))
-    ctx = context_for(*roles)
-    for chk in trust_checks():
-        for role in roles:
-            list(chk.run(role, ctx))
-    assert ctx.memo["trust-analyses"] == {}
-    assert not [key for key in ctx.memo if isinstance(key, tuple)]
 
 
 def test_sentence_names_keys_in_aws_spelling() -> None:

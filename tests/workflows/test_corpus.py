@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from keyless.files import display_path
+from keyless.findings import FileLocation
 from keyless.render.workflows import fix_json
 from keyless.workflows import STATIC_KEY_CHECKS, Platform, fix, scan, write
 
@@ -27,11 +28,15 @@ KEEPS_STATIC_KEYS = {"gh-reusable-remote": "the reusable workflow lives in anoth
 
 def _findings_text(root: Path) -> str:
     result = scan([root])
-    return "".join(
-        f"{display_path(f.file, root)}:{f.line}:{f.column} {f.severity.value} {f.check} "
-        f"[{f.location}] {f.message}\n"
-        for f in result.findings
-    )
+    lines = []
+    for finding in result.findings:
+        where = finding.location
+        assert isinstance(where, FileLocation)
+        lines.append(
+            f"{display_path(where.path, root)}:{where.line}:{where.column} "
+            f"{finding.severity.value} {finding.check} [{where.route}] {finding.message}\n"
+        )
+    return "".join(lines)
 
 
 def _golden(path: Path, actual: str) -> None:
@@ -79,7 +84,7 @@ def test_rewrite_matches_golden(case: str) -> None:
         else set()
     )
     assert goldens == set(changed), "the set of rewritten files changed"
-    document = fix_json(result, written=False, base=root)
+    document = fix_json(result, base=root)
     _golden(CORPUS / case / "expected" / "fix.json", json.dumps(document, indent=2) + "\n")
 
 
@@ -102,6 +107,6 @@ def test_rescan_after_fix_finds_no_static_keys(fixed_copy: Path) -> None:
     "fixed_copy", [c for c in corpus_cases() if c.startswith("gh-")], indirect=True
 )
 def test_rewritten_github_workflows_pass_actionlint(fixed_copy: Path) -> None:
-    files = [f.path for f in scan([fixed_copy]).files if f.platform is Platform.GITHUB]
+    files = [f.path for f in scan([fixed_copy]).files if f.kind == Platform.GITHUB]
     assert files
     assert run_actionlint(files) == []

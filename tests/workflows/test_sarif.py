@@ -9,9 +9,14 @@ import jsonschema
 import pytest
 
 from keyless.findings import Severity
-from keyless.render.sarif import SarifResult, SarifRule, build_log, level
-from keyless.render.scan_sarif import INFORMATION_URI
-from keyless.render.workflows import scan_sarif
+from keyless.render.sarif import (
+    INFORMATION_URI,
+    SarifResult,
+    SarifRule,
+    build_log,
+    level,
+    scan_sarif,
+)
 from keyless.workflows import scan
 from keyless.workflows.registry import CHECKS
 

@@ -95,29 +95,40 @@ def is_full_admin_arn(arn: str | None) -> bool:
     )
 
 
-def parsed_policy(document: Any, memo: dict[Any, Any] | None = None) -> Policy | None:
-    """``document`` parsed as an identity policy, or ``None`` when it is not one.
+class ParsedPolicies:
+    """Identity policy documents parsed once per scan.
 
-    Group and managed policy documents are shared by many users: with a ``memo`` (the
-    scan's ``CheckContext.memo``) each document object is parsed once.
+    Group and managed policy documents are shared by many users: each distinct document
+    object is parsed once. Keyed by the object's identity (documents are plain mappings
+    and not hashable); the document is kept alongside so its id cannot be reused.
     """
+
+    def __init__(self) -> None:
+        self._parsed: dict[int, tuple[Any, Policy | None]] = {}
+
+    def get(self, document: Any) -> Policy | None:
+        """``document`` parsed as an identity policy, or ``None`` when it is not one."""
+        if not isinstance(document, Mapping):
+            return None
+        cached = self._parsed.get(id(document))
+        if cached is not None and cached[0] is document:
+            return cached[1]
+        policy = parsed_policy(document)
+        self._parsed[id(document)] = (document, policy)
+        return policy
+
+
+def parsed_policy(document: Any) -> Policy | None:
+    """``document`` parsed as an identity policy, or ``None`` when it is not one."""
     if not isinstance(document, Mapping):
         return None
-    key = ("identity-policy", id(document))
-    if memo is not None and key in memo:
-        cached: tuple[Any, Policy | None] = memo[key]
-        if cached[0] is document:
-            return cached[1]
     try:
-        policy: Policy | None = parse_policy(document)
+        return parse_policy(document)
     except PolicyError:
-        policy = None
-    if memo is not None:
-        memo[key] = (document, policy)  # the document is kept so its id is not reused
-    return policy
+        return None
 
 
-def grants_full_admin(document: Any, memo: dict[Any, Any] | None = None) -> bool:
+def grants_full_admin(document: Any, policies: ParsedPolicies | None = None) -> bool:
     """True when an Allow statement covers every action on every resource.
 
     Recognised: ``Action`` ``"*"`` (or ``"*:*"``, alone or inside a list) and any
@@ -125,7 +136,7 @@ def grants_full_admin(document: Any, memo: dict[Any, Any] | None = None) -> bool
     practice), over ``Resource`` ``"*"`` or any ``NotResource``. Conditions are ignored:
     they narrow *when*, not *what*.
     """
-    policy = parsed_policy(document, memo)
+    policy = policies.get(document) if policies is not None else parsed_policy(document)
     return policy is not None and any(
         statement.effect is Effect.ALLOW
         and (statement.actions_negated or _has_wildcard(statement.actions))
@@ -135,13 +146,13 @@ def grants_full_admin(document: Any, memo: dict[Any, Any] | None = None) -> bool
 
 
 def applied_policy_grants_full_admin(
-    policy: AppliedPolicy, memo: dict[Any, Any] | None = None
+    policy: AppliedPolicy, policies: ParsedPolicies | None = None
 ) -> bool:
     """True when ``policy`` is a known admin policy by ARN or by document."""
-    return is_full_admin_arn(policy.arn) or grants_full_admin(policy.document, memo)
+    return is_full_admin_arn(policy.arn) or grants_full_admin(policy.document, policies)
 
 
-def denies_without_mfa(document: Any, memo: dict[Any, Any] | None = None) -> bool:
+def denies_without_mfa(document: Any, policies: ParsedPolicies | None = None) -> bool:
     """True when a statement denies (nearly) everything unless MFA was used.
 
     The AWS-documented shapes: ``Deny`` with ``NotAction`` (the self-service exceptions)
@@ -149,7 +160,7 @@ def denies_without_mfa(document: Any, memo: dict[Any, Any] | None = None) -> boo
     ``BoolIfExists``/``Bool`` ``aws:MultiFactorAuthPresent`` ``false`` or
     ``Null`` ``aws:MultiFactorAuthPresent`` ``true``.
     """
-    policy = parsed_policy(document, memo)
+    policy = policies.get(document) if policies is not None else parsed_policy(document)
     return policy is not None and any(
         statement.effect is Effect.DENY
         and (statement.actions_negated or _has_wildcard(statement.actions))

@@ -76,7 +76,7 @@ def account_mfa_not_enforced(user: User, ctx: CheckContext) -> Iterator[Problem]
     if not user.has_console_access:
         return
     policies = policies_of(user, ctx.account)
-    if any(denies_without_mfa(policy.document, ctx.memo) for policy in policies):
+    if any(denies_without_mfa(policy.document, ctx.policies) for policy in policies):
         return
     unresolved = tuple(sorted(p.label for p in policies if p.document is None))
     yield Problem(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -18,6 +18,7 @@ from inspect import cleandoc
 from types import ModuleType
 from typing import Any
 
+from keyless.checks._policies import ParsedPolicies
 from keyless.config import Thresholds
 from keyless.findings import Problem, Severity
 from keyless.model import Account, Dataset, Inventory
@@ -29,51 +30,72 @@ THEMES = ("users", "keys", "mfa", "root", "trust", "organization")
 
 
 class Scope(StrEnum):
-    """What a check looks at; the engine calls it once per such subject."""
+    """What a check looks at. The engine calls an estate check once per such subject; the
+    workflow checks are reported by the CI analysis of :mod:`keyless.workflows`."""
 
     USER = "user"
     ROLE = "role"
     ACCOUNT = "account"
     ORGANIZATION = "organization"
+    WORKFLOW = "workflow"
 
 
 @dataclass
 class CheckContext:
-    """What a check may read besides its subject. ``memo`` lets checks of one scan
-    share expensive derived values (e.g. a role's trust analysis)."""
+    """What a check may read besides its subject: the whole inventory, the thresholds, the
+    time the scan measures ages against, the subject's account, and the scan's parsed
+    identity policies (documents shared by many users are parsed once)."""
 
     inventory: Inventory
     thresholds: Thresholds
     now: datetime
     account: Account | None = None
-    memo: dict[Any, Any] = field(default_factory=dict)
+    policies: ParsedPolicies = field(default_factory=ParsedPolicies)
 
 
-CheckFunction = Callable[[Any, CheckContext], Iterable[Problem]]
+@dataclass(frozen=True)
+class Preparation:
+    """Work a family of checks shares per subject, declared once and owned by the engine.
+
+    The engine calls ``prepare(subject, context)`` once for every group of subjects with the
+    same ``key`` (roles with the same trust policy), only when a selected check declares
+    this preparation, hands the value to each such check as its third argument, and drops
+    it when the group is done: nothing is kept between groups, nothing is computed for
+    checks that were not selected.
+    """
+
+    name: str
+    prepare: Callable[[Any, CheckContext], Any]
+    key: Callable[[Any], Hashable]
+
+
+CheckFunction = Callable[..., Iterable[Problem]]
+"""``(subject, context)``, or ``(subject, context, prepared)`` with a :class:`Preparation`."""
 
 
 @dataclass(frozen=True)
 class Check:
-    """A registered check: its public ID, metadata and the function that runs it."""
+    """A check: its public ID, metadata, and (for estate checks) the function that runs it.
+
+    Workflow checks (scope ``workflow``) have no function here: the CI analysis reports
+    them, because one pass over a file finds the problems of all of them.
+    """
 
     id: str
     title: str
     severity: Severity
     scope: Scope
-    requires: frozenset[Dataset]
     rationale: str
     remediation: str
     theme: str
-    function: CheckFunction
+    requires: frozenset[Dataset] = frozenset()
+    function: CheckFunction | None = None
+    prepared: Preparation | None = None
 
     @property
     def docs_url(self) -> str:
         """Where the check is documented."""
         return f"{DOCS_BASE}#{self.id}"
-
-    def run(self, subject: Any, context: CheckContext) -> Iterable[Problem]:
-        """Run the check on one subject."""
-        return self.function(subject, context)
 
 
 def check(
@@ -84,8 +106,12 @@ def check(
     scope: Scope,
     remediation: str,
     requires: Iterable[Dataset] = (),
+    prepared: Preparation | None = None,
 ) -> Callable[[CheckFunction], Check]:
-    """Declare a check. Its docstring is the rationale shown in the docs and SARIF help."""
+    """Declare a check. Its docstring is the rationale shown in the docs and SARIF help.
+
+    With ``prepared``, the function takes the prepared value as a third argument.
+    """
 
     def declare(function: CheckFunction) -> Check:
         if not function.__doc__:
@@ -100,6 +126,7 @@ def check(
             remediation=remediation,
             theme=_theme(function.__module__),
             function=function,
+            prepared=prepared,
         )
 
     return declare

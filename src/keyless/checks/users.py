@@ -143,7 +143,9 @@ def user_admin_with_access_key(user: User, ctx: CheckContext) -> Iterator[Proble
     if not user.active_keys:
         return
     admin = [
-        p for p in policies_of(user, ctx.account) if applied_policy_grants_full_admin(p, ctx.memo)
+        p
+        for p in policies_of(user, ctx.account)
+        if applied_policy_grants_full_admin(p, ctx.policies)
     ]
     if not admin:
         return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import io
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,12 +10,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from keyless.cli.output import emit, render_options
 from keyless.collect.origin import InventorySpec, Origin
-from keyless.errors import InputError
 from keyless.findings import Severity
+from keyless.render import Format, formats, render
 
 if TYPE_CHECKING:
-    from keyless.engine import ScanResult
     from keyless.model import Inventory
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -140,7 +139,7 @@ def _load(spec: InventorySpec) -> Inventory:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "sarif"]),
+    type=click.Choice([f.value for f in formats("scan")]),
     default="text",
     show_default=True,
 )
@@ -178,46 +177,8 @@ def scan(
     gc.freeze()
     result = run_checks(inventory, config, checks=checks)
     threshold = Severity(fail_on)
-    _emit(result, output_format, output, threshold)
+    emit(render(result, Format(output_format), render_options(output, threshold)), output)
     sys.exit(result.exit_code(threshold))
-
-
-def _emit(result: ScanResult, output_format: str, output: Path | None, fail_on: Severity) -> None:
-    from rich.console import Console
-
-    if output_format == "json":
-        from keyless.render.jsonout import dumps, scan_document
-
-        _write(dumps(scan_document(result)), output)
-    elif output_format == "sarif":
-        from keyless.render.jsonout import dumps
-        from keyless.render.scan_sarif import scan_sarif
-
-        _write(dumps(scan_sarif(result)), output)
-    elif output is None:
-        from keyless.render.text import render_text
-
-        render_text(result, Console(highlight=False), fail_on=fail_on)
-    else:
-        from keyless.render.text import render_text
-
-        buffer = io.StringIO()
-        render_text(
-            result, Console(file=buffer, width=120, no_color=True, highlight=False), fail_on=fail_on
-        )
-        _write(buffer.getvalue().encode("utf-8"), output)
-
-
-def _write(data: bytes, output: Path | None) -> None:
-    """Standard output, or the file ``--output`` names (an unwritable one is exit 2)."""
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    try:
-        output.write_bytes(data)
-    except OSError as error:
-        raise InputError(f"cannot write the output: {error.strerror}", where=str(output)) from None
 
 
 @click.command()
@@ -251,12 +212,10 @@ def collect(out: Path, **source: Any) -> None:
 )
 def checks(output_format: str) -> None:
     """List every check: ID, severity and title."""
-    from keyless.checks.registry import all_checks
+    from keyless.render.catalogue import every_check, render_catalogue
 
-    catalogue = all_checks()
+    catalogue = every_check()
     if output_format == "markdown":
-        from keyless.checks.catalogue import render_catalogue
-
         click.echo(render_catalogue(), nl=False)
     elif output_format == "json":
         from keyless.render.jsonout import dumps
@@ -277,7 +236,7 @@ def checks(output_format: str) -> None:
                 for c in catalogue
             ],
         }
-        _write(dumps(document), None)
+        emit(dumps(document).decode())
     else:
         for c in catalogue:
             click.echo(f"{c.id:<36} {c.severity.value:<9} {c.title}")

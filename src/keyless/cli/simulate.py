@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,10 +9,12 @@ from dataclasses import replace
 
 import click
 
+from keyless.cli.output import emit, render_options
 from keyless.errors import InputError
 from keyless.files import read_json_object, read_text
 from keyless.policy.document import parse_trust_policy
-from keyless.policy.evaluate import Decision, Request, evaluate
+from keyless.policy.evaluate import Request, evaluate
+from keyless.render import Format, formats, render
 
 
 def _parse_context(pairs: tuple[str, ...]) -> dict[str, str | list[str]]:
@@ -160,7 +161,7 @@ def _located(where: str) -> Iterator[None]:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice([f.value for f in formats("simulate")]),
     default="text",
     show_default=True,
 )
@@ -200,45 +201,5 @@ def simulate(
     if action is not None:
         request = replace(request, actions=(action,))
     decision = evaluate(policy, request)
-    if output_format == "json":
-        from keyless.render.simulate import decision_document
-
-        click.echo(json.dumps(decision_document(decision), indent=2))
-    else:
-        _render_text(decision)
+    emit(render(decision, Format(output_format), render_options(None)))
     sys.exit(0 if decision.allowed else 1)
-
-
-def _render_text(decision: Decision) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-
-    console = Console(highlight=False, soft_wrap=True)
-    verdict = "[bold green]ALLOW[/]" if decision.allowed else "[bold red]DENY[/]"
-    actions = ", ".join(item.action for item in decision.actions)
-    console.print(f"{verdict}  {escape(actions)}")
-    caller = decision.request.caller
-    # A caller with neither ARN nor provider (SAML, provider unknown) is labelled by its type.
-    named = "" if caller.label == str(caller.type) else f" {caller.label}"
-    console.print(f"caller: {escape(str(caller.type) + named)}")
-    # Several required actions usually share one trace: show the failing ones, or the first.
-    shown = [item for item in decision.actions if not item.allowed] or [decision.actions[0]]
-    for item in shown:
-        if len(decision.actions) > 1:
-            console.print(
-                f"\n[bold]{escape(item.action)}[/]: {'allowed' if item.allowed else 'denied'}"
-            )
-        for trace in item.statements:
-            statement = trace.statement
-            state = "[green]applies[/]" if trace.applies else "does not apply"
-            console.print(f"  {escape(statement.label)} {statement.effect}: {state}")
-            if not (trace.principal_matched and trace.action_matched and trace.resource_matched):
-                console.print(f"    {escape(trace.reason)}")
-            for result in trace.conditions:
-                mark = "[green]pass[/]" if result.passed else "[red]FAIL[/]"
-                console.print(
-                    f"    {mark} {escape(result.condition.operator.text)} "
-                    f"{escape(result.condition.key)}: {escape(result.reason)}"
-                )
-    console.print()
-    console.print(escape(decision.explanation))

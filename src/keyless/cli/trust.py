@@ -8,22 +8,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from keyless.checks.registry import checks_by_id
-from keyless.checks.trust import assess_role
-from keyless.errors import InputError, PolicyError
+from keyless.cli.output import emit, render_options
+from keyless.engine import assess_trust
+from keyless.errors import InputError
 from keyless.files import read_text
 from keyless.findings import Severity
 from keyless.model import Inventory, Role
 from keyless.model.arn import parse_arn
 from keyless.policy.document import parse_trust_policy
-from keyless.trust.describe import describe_path
-
-SCHEMA = "keyless/trust/v1"
-
+from keyless.render import Format, formats, render
 
 DEFAULT_ROLE_ARN = "arn:aws:iam::123456789012:role/{name}"
 
@@ -71,45 +67,6 @@ def _snapshot_role(snapshot: Path, wanted: str) -> tuple[Role, Inventory]:
     )
 
 
-def trust_document(role: Role, inventory: Inventory | None = None) -> dict[str, Any]:
-    """The ``keyless/trust/v1`` document for one role."""
-    analysis, problems, ids = assess_role(role, inventory)
-    if isinstance(analysis, PolicyError):
-        raise analysis
-    catalogue = checks_by_id()
-    findings = []
-    for problem, check_id in zip(problems, ids, strict=True):
-        severity = problem.severity or catalogue[check_id].severity
-        findings.append(
-            {
-                "check": check_id,
-                "severity": severity.value,
-                "message": problem.message,
-                "witness": dict(problem.witness) if problem.witness is not None else None,
-            }
-        )
-    findings.sort(key=lambda f: (-Severity(str(f["severity"])).rank, str(f["check"])))
-    worst = findings[0]["severity"] if findings else "none"
-    paths = [
-        {
-            "principal_class": path.principal_class.value,
-            "principal": path.principal,
-            "actions": list(path.actions),
-            "statements": list(path.statements),
-            "description": describe_path(path),
-            "approximate": path.approximate,
-        }
-        for path in analysis.paths
-    ]
-    return {
-        "schema": SCHEMA,
-        "role": role.arn,
-        "paths": paths,
-        "findings": findings,
-        "max_severity": worst,
-    }
-
-
 @click.command("trust")
 @click.argument("target", required=False)
 @click.option(
@@ -122,7 +79,9 @@ def trust_document(role: Role, inventory: Inventory | None = None) -> dict[str, 
     help="The role the policy belongs to (POLICY.json mode; default: a role named after "
     "the file in account 123456789012). Its account decides what is 'another account'.",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format", "fmt", type=click.Choice([f.value for f in formats("trust")]), default="text"
+)
 @click.option(
     "--fail-on",
     type=click.Choice([s.value for s in Severity]),
@@ -153,28 +112,7 @@ def trust(
         if not target:
             raise InputError("give a trust policy file, or --snapshot FILE ROLE")
         role, inventory = _policy_role(Path(target), role_arn), None
-    document = trust_document(role, inventory)
-    if fmt == "json":
-        click.echo(json.dumps(document, indent=2, sort_keys=True))
-    else:
-        click.echo(render_text(document))
+    assessment = assess_trust(role, inventory)
+    emit(render(assessment, Format(fmt), render_options(None)))
     threshold = Severity(fail_on)
-    failing = any(Severity(f["severity"]) >= threshold for f in document["findings"])
-    sys.exit(1 if failing else 0)
-
-
-def render_text(document: dict[str, Any]) -> str:
-    """The text form: who can assume the role, then findings with their witnesses."""
-    lines = [f"Who can assume {document['role']}:"]
-    lines.extend(f"  - {path['description']}" for path in document["paths"])
-    if not document["paths"]:
-        lines.append("  - nobody (no Allow statement names a principal)")
-    if document["findings"]:
-        lines.append("Findings:")
-    for finding in document["findings"]:
-        lines.append(f"  [{finding['severity']}] {finding['check']}: {finding['message']}")
-        if finding["witness"] is not None:
-            lines.append(f"      witness: {json.dumps(finding['witness'], sort_keys=True)}")
-    if not document["findings"]:
-        lines.append("No trust findings.")
-    return "\n".join(lines)
+    sys.exit(1 if any(f.severity >= threshold for f in assessment.findings) else 0)

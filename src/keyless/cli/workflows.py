@@ -8,22 +8,21 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
-import orjson
 
+from keyless.cli.output import emit, render_options
 from keyless.errors import InputError
 from keyless.findings import Severity
 from keyless.model.arn import parse_arn
+from keyless.render import Format, formats, render
+from keyless.workflows.registry import CHECKS
 
 _PATHS = click.argument(
     "paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=False)
 )
-
-
-def _emit_json(document: object) -> None:
-    click.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
 
 
 # `vars.NAME`, `secrets.NAME` or a bare NAME: the names GitHub and GitLab accept.
@@ -57,7 +56,7 @@ def workflows() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "sarif"]),
+    type=click.Choice([f.value for f in formats("workflows-scan")]),
     default="text",
     show_default=True,
 )
@@ -68,24 +67,41 @@ def workflows() -> None:
     show_default=True,
     help="Exit 1 when a finding is at or above this severity.",
 )
-def scan(paths: tuple[Path, ...], output_format: str, fail_on: str) -> None:
+@click.option("--checks", "check_ids", multiple=True, help="Only these check IDs.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Configuration file (default: ./keyless.toml when present); its ignores apply.",
+)
+def scan(
+    paths: tuple[Path, ...],
+    output_format: str,
+    fail_on: str,
+    check_ids: tuple[str, ...],
+    config_path: Path | None,
+) -> None:
     """Scan repositories, directories of repositories or workflow files.
 
     PATHS may be a repository, a directory holding repositories, GitHub workflow files
     or .gitlab-ci.yml files.
     """
-    from keyless.render import workflows as report
+    from keyless.config import load_config
     from keyless.workflows.scan import scan as run_scan
 
-    result = run_scan(paths)
-    if output_format == "json":
-        _emit_json(report.scan_json(result))
-    elif output_format == "sarif":
-        _emit_json(report.scan_sarif(result))
-    else:
-        click.echo(report.scan_text(result), nl=False)
+    known = {c.id for c in CHECKS}
+    wanted = tuple(part.strip() for value in check_ids for part in value.split(",") if part.strip())
+    unknown = sorted(set(wanted) - known)
+    if unknown:
+        raise InputError(
+            f"unknown workflow check ID(s): {', '.join(unknown)}",
+            where="--checks",
+            hint="`keyless checks` lists every check ID; the workflow checks start with workflow-.",
+        )
+    result = run_scan(paths, load_config(config_path), checks=wanted or None)
     threshold = Severity(fail_on)
-    sys.exit(1 if any(f.severity >= threshold for f in result.findings) else 0)
+    emit(render(result, Format(output_format), render_options(None, threshold)))
+    sys.exit(result.exit_code(threshold))
 
 
 @workflows.command()
@@ -111,7 +127,6 @@ def fix(
     output_format: str,
 ) -> None:
     """Rewrite pipelines from static AWS keys to OIDC (a unified diff unless --write)."""
-    from keyless.render import workflows as report
     from keyless.workflows.fix import fix as run_fix
     from keyless.workflows.fix import unified_diff, write
     from keyless.workflows.model import FixOptions, RoleSource
@@ -123,9 +138,10 @@ def fix(
     result = run_fix(paths, options)
     if write_files:
         write(result)
+        result = replace(result, written=True)
     if output_format == "json":
-        _emit_json(report.fix_json(result, written=write_files))
+        emit(render(result, Format.JSON))
     else:
         if not write_files:
             click.echo(unified_diff(result), nl=False)
-        click.echo(report.fix_summary(result), nl=False, err=not write_files)
+        click.echo(render(result, Format.TEXT), nl=False, err=not write_files)

@@ -1,1 +1,125 @@
-"""Output formats. Each renderer turns a result into text through explicit converters."""
+"""Every output document and format, behind one interface: :func:`render`.
+
+What a command produced (a :class:`~keyless.engine.ScanResult` of an estate or of CI files,
+a :class:`~keyless.engine.TrustAssessment`, a simulated
+:class:`~keyless.policy.evaluate.Decision`, a workflows :class:`~keyless.workflows.model.FixResult`)
+goes in with a :class:`Format`; text comes out. The table below is the only place that
+knows which formats a document has; renderer modules load when first used.
+
+Every renderer treats names, tags, policy text and file content as hostile: JSON and SARIF
+through their serialisers, terminal text through rich with markup escaped, so a crafted
+value can neither break the structure nor forge a line.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from rich.console import Console
+
+from keyless.engine import ScanResult, TrustAssessment
+from keyless.errors import InputError
+from keyless.findings import Severity
+from keyless.policy.evaluate import Decision
+from keyless.workflows.model import FixResult
+
+
+class Format(StrEnum):
+    """Output formats, as the ``--format`` option spells them."""
+
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+    MARKDOWN = "markdown"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    """How to render text: colour (a terminal), line width, and the ``--fail-on``
+    threshold a scan's footer explains."""
+
+    color: bool = False
+    width: int = 120
+    fail_on: Severity = Severity.HIGH
+
+
+# document kind -> format -> "module:function"; a function takes (value, options) -> str.
+_RENDERERS: dict[str, dict[Format, str]] = {
+    "scan": {
+        Format.TEXT: "keyless.render.text:scan_text",
+        Format.JSON: "keyless.render.jsonout:scan_json",
+        Format.SARIF: "keyless.render.sarif:sarif_text",
+    },
+    "workflows-scan": {
+        Format.TEXT: "keyless.render.workflows:workflows_scan_text",
+        Format.JSON: "keyless.render.workflows:workflows_scan_json",
+        Format.SARIF: "keyless.render.sarif:sarif_text",
+    },
+    "workflows-fix": {
+        Format.TEXT: "keyless.render.workflows:workflows_fix_text",
+        Format.JSON: "keyless.render.workflows:workflows_fix_json",
+    },
+    "trust": {
+        Format.TEXT: "keyless.render.trust:trust_text_renderer",
+        Format.JSON: "keyless.render.trust:trust_json_renderer",
+    },
+    "simulate": {
+        Format.TEXT: "keyless.render.simulate:simulate_text",
+        Format.JSON: "keyless.render.simulate:simulate_json",
+    },
+}
+
+
+def document_kind(value: object) -> str:
+    """Which document ``value`` renders as (``scan``, ``workflows-scan``, ``trust``...)."""
+    if isinstance(value, ScanResult):
+        return value.command
+    if isinstance(value, TrustAssessment):
+        return "trust"
+    if isinstance(value, Decision):
+        return "simulate"
+    if isinstance(value, FixResult):
+        return "workflows-fix"
+    raise TypeError(f"nothing renders a {type(value).__name__}")
+
+
+def formats(kind: str) -> tuple[Format, ...]:
+    """The formats a document kind has, for a command's ``--format`` choices."""
+    return tuple(_RENDERERS[kind])
+
+
+def render(value: object, fmt: Format, options: RenderOptions | None = None) -> str:
+    """``value`` as ``fmt``. A format the document does not have is an input error."""
+    kind = document_kind(value)
+    target = _RENDERERS[kind].get(Format(fmt))
+    if target is None:
+        known = ", ".join(_RENDERERS[kind])
+        raise InputError(f"{kind} output has no {fmt} format (it has {known})", where="--format")
+    module_name, name = target.split(":")
+    renderer: Callable[[Any, RenderOptions], str] = getattr(
+        importlib.import_module(module_name), name
+    )
+    return renderer(value, options or RenderOptions())
+
+
+def console_text(
+    draw: Callable[[Console], None], options: RenderOptions, *, soft_wrap: bool = False
+) -> str:
+    """What ``draw`` prints on a rich console, captured as text (with colour codes only
+    when ``options.color``)."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=options.width,
+        force_terminal=options.color,
+        no_color=not options.color,
+        highlight=False,
+        soft_wrap=soft_wrap,
+    )
+    draw(console)
+    return buffer.getvalue()

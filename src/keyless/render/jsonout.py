@@ -15,6 +15,7 @@ from keyless.dates import iso
 from keyless.engine import CheckRun, ScanResult
 from keyless.findings import Finding
 from keyless.model import Account, Inventory
+from keyless.render import RenderOptions
 from keyless.render.summary import summarize
 
 SCAN_SCHEMA = "keyless/scan/v1"
@@ -37,7 +38,7 @@ def _default(value: Any) -> Any:
 
 def scan_document(result: ScanResult) -> dict[str, Any]:
     """The ``keyless/scan/v1`` document for a scan result."""
-    inventory = result.inventory
+    inventory = result.estate
     return {
         "schema": SCAN_SCHEMA,
         "keyless_version": __version__,
@@ -120,3 +121,8 @@ def _organization(inventory: Inventory) -> dict[str, Any] | None:
             "assignments": len(center.assignments) if center else 0,
         },
     }
+
+
+def scan_json(result: ScanResult, options: RenderOptions) -> str:
+    """The ``keyless/scan/v1`` document as JSON text."""
+    return dumps(scan_document(result)).decode()

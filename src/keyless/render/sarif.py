@@ -1,6 +1,9 @@
-"""A generic SARIF 2.1.0 log builder: rule metadata plus results in, a JSON document out.
+"""SARIF 2.1.0 for every scan: one rule per check (from the checks' own metadata), one
+result per finding.
 
-Any keyless command that reports findings with a file position can use it. The output
+A finding about a file carries its physical location (path relative to the working
+directory, line, column) and its route into the document as a logical location; a finding
+about an AWS resource carries the ARN as a logical location (SARIF §3.33). The output
 follows https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html and the parts
 GitHub code scanning reads (https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning),
 including ``security-severity`` so alerts get a severity there.
@@ -12,7 +15,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from keyless.findings import Severity
+from keyless import __version__
+from keyless.engine import ScanResult
+from keyless.files import display_path
+from keyless.findings import FileLocation, Finding, Severity
+from keyless.render import RenderOptions
+from keyless.render.jsonout import dumps
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -142,3 +150,50 @@ def build_log(
             }
         ],
     }
+
+
+def scan_sarif(result: ScanResult) -> dict[str, Any]:
+    """The SARIF log of any scan result."""
+    rules = [
+        SarifRule(
+            id=run.check.id,
+            title=run.check.title,
+            severity=run.check.severity,
+            description=run.check.rationale,
+            help=run.check.remediation,
+            help_uri=run.check.docs_url,
+        )
+        for run in result.check_runs
+    ]
+    return build_log(
+        tool_name="keyless",
+        tool_version=__version__,
+        information_uri=INFORMATION_URI,
+        rules=rules,
+        results=[_finding_result(finding) for finding in result.findings],
+    )
+
+
+def _finding_result(finding: Finding) -> SarifResult:
+    location = finding.location
+    if isinstance(location, FileLocation):
+        return SarifResult(
+            rule_id=finding.check,
+            severity=finding.severity,
+            message=finding.message,
+            uri=display_path(location.path),
+            line=location.line,
+            column=location.column,
+            logical_location=location.route or None,
+        )
+    return SarifResult(
+        rule_id=finding.check,
+        severity=finding.severity,
+        message=f"{finding.message} [{location.account}]",
+        logical_location=location.arn,
+    )
+
+
+def sarif_text(result: ScanResult, options: RenderOptions) -> str:
+    """The SARIF log as JSON text."""
+    return dumps(scan_sarif(result)).decode()

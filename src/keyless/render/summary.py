@@ -147,7 +147,7 @@ def summarize(result: ScanResult) -> Summary:
         by_account.setdefault(finding.account, []).append(finding)
     unranked = [
         _account_summary(account, by_account.get(account.id, ()), result.now)
-        for account in result.inventory.accounts
+        for account in result.estate.accounts
     ]
     scanned = sorted(
         (a for a in unranked if a.debt_score is not None),

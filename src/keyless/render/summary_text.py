@@ -25,7 +25,7 @@ def render_summary(result: ScanResult, console: Console) -> None:
     """Print the totals line, findings by severity and (for an organization) the ranking."""
     summary = summarize(result)
     totals = summary.totals
-    inventory = result.inventory
+    inventory = result.estate
     title = f"keyless scan — {inventory.origin}"
     if inventory.organization is not None:
         title += f" organization {inventory.organization.id}"

@@ -18,6 +18,7 @@ from keyless.checks.registry import checks_by_id
 from keyless.engine import ScanResult
 from keyless.findings import Finding, Severity
 from keyless.model import AccountStatus
+from keyless.render import RenderOptions, console_text
 from keyless.render.style import SEVERITY_STYLE
 from keyless.render.summary_text import render_summary
 
@@ -70,8 +71,8 @@ def _indented(text: Text, indent: int) -> Padding:
 
 
 def _render_gaps(result: ScanResult, console: Console) -> None:
-    failed = [a for a in result.inventory.accounts if a.status is AccountStatus.FAILED]
-    calls = [(a, c) for a in result.inventory.accounts for c in a.failed_calls]
+    failed = [a for a in result.estate.accounts if a.status is AccountStatus.FAILED]
+    calls = [(a, c) for a in result.estate.accounts for c in a.failed_calls]
     skipped = [run for run in result.check_runs if run.not_evaluated]
     if not (failed or calls or skipped):
         return
@@ -106,3 +107,10 @@ def _render_footer(result: ScanResult, console: Console, fail_on: Severity) -> N
     }[code]
     style = {0: "green", 1: "red", 3: "yellow"}[code]
     console.print(Panel(Group(Text(message)), style=style, expand=False))
+
+
+def scan_text(result: ScanResult, options: RenderOptions) -> str:
+    """The whole report as text (the ``text`` format of ``keyless scan``)."""
+    return console_text(
+        lambda console: render_text(result, console, fail_on=options.fail_on), options
+    )

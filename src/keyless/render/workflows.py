@@ -1,4 +1,5 @@
-"""Turning scan and fix results into text, versioned JSON documents and SARIF.
+"""Workflow scan and fix results as text and versioned JSON documents (SARIF is
+:func:`keyless.render.sarif.scan_sarif`, as for every scan).
 
 The JSON documents are built by explicit converters (never a dump of internals) and
 carry ``"schema": "keyless/workflows-scan/v1"`` / ``"keyless/workflows-fix/v1"``.
@@ -10,24 +11,28 @@ from pathlib import Path
 from typing import Any
 
 from keyless import __version__
+from keyless.engine import ScanResult
 from keyless.files import display_path
-from keyless.render.sarif import INFORMATION_URI, SarifResult, SarifRule, build_log
-from keyless.workflows.model import FixResult, JobRewrite, ScanResult, WorkflowFinding
-from keyless.workflows.registry import CHECKS
+from keyless.findings import FileLocation, Finding
+from keyless.render import RenderOptions
+from keyless.render.jsonout import dumps
+from keyless.workflows.model import FixResult, JobRewrite
 
 SCAN_SCHEMA = "keyless/workflows-scan/v1"
 FIX_SCHEMA = "keyless/workflows-fix/v1"
 
 
-def finding_json(finding: WorkflowFinding, base: Path | None = None) -> dict[str, Any]:
+def finding_json(finding: Finding, base: Path | None = None) -> dict[str, Any]:
     """One finding as JSON; paths relative to ``base`` (default: the working directory)."""
+    location = finding.location
+    assert isinstance(location, FileLocation), "a workflow finding is about a file"
     return {
         "check": finding.check,
         "severity": finding.severity.value,
-        "file": display_path(finding.file, base),
-        "line": finding.line,
-        "column": finding.column,
-        "location": finding.location,
+        "file": display_path(location.path, base),
+        "line": location.line,
+        "column": location.column,
+        "location": location.route,
         "message": finding.message,
         "remediation": finding.remediation,
     }
@@ -38,47 +43,23 @@ def scan_json(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
     return {
         "schema": SCAN_SCHEMA,
         "version": __version__,
-        "files": [
-            {"path": display_path(f.path, base), "platform": f.platform.value} for f in result.files
-        ],
+        "files": [{"path": display_path(f.path, base), "platform": f.kind} for f in result.files],
         "findings": [finding_json(f, base) for f in result.findings],
     }
 
 
 def scan_text(result: ScanResult) -> str:
     """A short report for a terminal: one line per finding, then a summary."""
-    lines = [
-        f"{display_path(f.file)}:{f.line}:{f.column}: {f.severity.value} {f.check}: {f.message}"
-        for f in result.findings
-    ]
+    lines = []
+    for finding in result.findings:
+        location = finding.location
+        assert isinstance(location, FileLocation), "a workflow finding is about a file"
+        lines.append(
+            f"{display_path(location.path)}:{location.line}:{location.column}: "
+            f"{finding.severity.value} {finding.check}: {finding.message}"
+        )
     lines.append(f"{len(result.findings)} finding(s) in {len(result.files)} file(s)")
     return "\n".join(lines) + "\n"
-
-
-def scan_sarif(result: ScanResult) -> dict[str, Any]:
-    """The scan as a SARIF 2.1.0 log."""
-    rules = [
-        SarifRule(m.id, m.title, m.severity, m.rationale, m.remediation, m.help_uri) for m in CHECKS
-    ]
-    results = [
-        SarifResult(
-            f.check,
-            f.severity,
-            f.message,
-            display_path(f.file),
-            f.line,
-            f.column,
-            f.location,
-        )
-        for f in result.findings
-    ]
-    return build_log(
-        tool_name="keyless",
-        tool_version=__version__,
-        information_uri=INFORMATION_URI,
-        rules=rules,
-        results=results,
-    )
 
 
 def _job_json(job: JobRewrite) -> dict[str, Any]:
@@ -92,12 +73,12 @@ def _job_json(job: JobRewrite) -> dict[str, Any]:
     }
 
 
-def fix_json(result: FixResult, written: bool, base: Path | None = None) -> dict[str, Any]:
+def fix_json(result: FixResult, base: Path | None = None) -> dict[str, Any]:
     """The ``keyless/workflows-fix/v1`` document: per file, the jobs and their subjects."""
     return {
         "schema": FIX_SCHEMA,
         "version": __version__,
-        "written": written,
+        "written": result.written,
         "files": [
             {
                 "path": display_path(r.file.path, base),
@@ -127,3 +108,23 @@ def fix_summary(result: FixResult) -> str:
     if not result.changed:
         out.append("nothing to rewrite")
     return "\n".join(out) + "\n"
+
+
+def workflows_scan_text(result: ScanResult, options: RenderOptions) -> str:
+    """The ``text`` format of ``keyless workflows scan``."""
+    return scan_text(result)
+
+
+def workflows_scan_json(result: ScanResult, options: RenderOptions) -> str:
+    """The ``json`` format of ``keyless workflows scan``."""
+    return dumps(scan_json(result)).decode()
+
+
+def workflows_fix_text(result: FixResult, options: RenderOptions) -> str:
+    """The ``text`` format of ``keyless workflows fix``: what changed and the subjects."""
+    return fix_summary(result)
+
+
+def workflows_fix_json(result: FixResult, options: RenderOptions) -> str:
+    """The ``json`` format of ``keyless workflows fix``."""
+    return dumps(fix_json(result)).decode()

@@ -3,7 +3,7 @@
 Public API::
 
     from keyless.workflows import scan, fix, write, unified_diff, FixOptions, RoleSource
-    result = scan([Path(".")])                       # ScanResult: files, findings
+    result = scan([Path(".")])                       # keyless.engine.ScanResult: files, findings
     rewrite = fix([Path(".")], FixOptions(RoleSource(arn="arn:aws:iam::1:role/ci")))
     print(unified_diff(rewrite)); write(rewrite)     # write only when asked
     for file in rewrite.changed: file.jobs[0].subjects  # the `sub` values to trust
@@ -13,18 +13,15 @@ from __future__ import annotations
 
 from keyless.workflows.fix import fix, unified_diff, write
 from keyless.workflows.model import (
-    CheckMeta,
     FileRewrite,
     FixOptions,
     FixResult,
     JobRewrite,
     Platform,
     RoleSource,
-    ScanResult,
     Subject,
     SubjectOperator,
     WorkflowFile,
-    WorkflowFinding,
 )
 from keyless.workflows.registry import CHECKS, STATIC_KEY_CHECKS
 from keyless.workflows.scan import scan
@@ -32,18 +29,15 @@ from keyless.workflows.scan import scan
 __all__ = [
     "CHECKS",
     "STATIC_KEY_CHECKS",
-    "CheckMeta",
     "FileRewrite",
     "FixOptions",
     "FixResult",
     "JobRewrite",
     "Platform",
     "RoleSource",
-    "ScanResult",
     "Subject",
     "SubjectOperator",
     "WorkflowFile",
-    "WorkflowFinding",
     "fix",
     "scan",
     "unified_diff",

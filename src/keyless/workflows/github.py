@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from keyless.findings import Severity
+from keyless.checks.registry import Check, Scope
+from keyless.findings import Finding, Severity
 from keyless.workflows.hardcoded import find_literals
-from keyless.workflows.model import CheckMeta, WorkflowFile, WorkflowFinding
+from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import Document, is_map, is_seq, key_position, own_items
 
 CONFIGURE_ACTION = "aws-actions/configure-aws-credentials"
@@ -34,46 +35,54 @@ _KEY_NAME = re.compile(r"AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)", r
 _EXPRESSION = re.compile(r"\$\{\{.*\}\}", re.DOTALL)
 _DOCS = "https://github.com/aws-actions/configure-aws-credentials#oidc"
 
-STATIC_AWS_KEYS = CheckMeta(
+STATIC_AWS_KEYS = Check(
+    scope=Scope.WORKFLOW,
+    theme="workflows",
     id="workflow-static-aws-keys",
     title="configure-aws-credentials is given long-lived access keys",
     severity=Severity.HIGH,
     rationale=(
         "The job authenticates with an IAM user's access key stored as a secret. The key "
         "never expires, works from anywhere, and leaks with any step that can read secrets."
+        + "\n\n"
+        + _DOCS
     ),
     remediation=(
         "Create an IAM role that trusts GitHub's OIDC provider for this repository, grant "
         "the job `id-token: write`, and pass `role-to-assume` instead of the key inputs "
         "(`keyless workflows fix` does the rewrite)."
     ),
-    help_uri=_DOCS,
 )
 
-STATIC_AWS_KEYS_ENV = CheckMeta(
+STATIC_AWS_KEYS_ENV = Check(
+    scope=Scope.WORKFLOW,
+    theme="workflows",
     id="workflow-static-aws-keys-env",
     title="Long-lived AWS keys are passed to steps through env, inputs or secrets",
     severity=Severity.HIGH,
     rationale=(
         "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in `env:` (or as inputs of another "
         "action, or secrets passed to a reusable workflow) give every step in scope an IAM "
-        "user's permanent credentials."
+        "user's permanent credentials." + "\n\n" + _DOCS
     ),
     remediation=(
         "Remove the keys from `env:` and add a configure-aws-credentials step with "
         "`role-to-assume` before the first step that calls AWS; it exports temporary "
         "credentials to the steps after it."
     ),
-    help_uri=_DOCS,
 )
 
-BROAD_ID_TOKEN = CheckMeta(
+BROAD_ID_TOKEN = Check(
+    scope=Scope.WORKFLOW,
+    theme="workflows",
     id="workflow-broad-id-token",
     title="id-token: write is granted to every job of the workflow",
     severity=Severity.MEDIUM,
     rationale=(
         "A workflow-level `id-token: write` lets every job mint OIDC tokens, so any job (and "
         "any action it runs) can assume the roles that trust this repository."
+        + "\n\n"
+        + "https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token"
     ),
     remediation=(
         "Remove `id-token: write` from the workflow's `permissions:` and grant it only to "
@@ -81,7 +90,6 @@ BROAD_ID_TOKEN = CheckMeta(
         "github-actions/security-hardening-your-deployments/about-security-hardening-with-"
         "openid-connect#adding-permissions-settings"
     ),
-    help_uri="https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token",
 )
 
 
@@ -269,19 +277,14 @@ def _grants_id_token(permissions: Any) -> bool:
     return is_map(permissions) and permissions.get("id-token") == "write"
 
 
-def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[WorkflowFinding]:
+def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
     """The findings of one analysed workflow."""
-    out: list[WorkflowFinding] = []
+    out: list[Finding] = []
     path = file.path
 
-    def add(meta: CheckMeta, node: Any, key: Any, message: str, route: str) -> None:
+    def add(meta: Check, node: Any, key: Any, message: str, route: str) -> None:
         line, column = key_position(node, key)
-        out.append(
-            WorkflowFinding(
-                meta.id, meta.severity, path, line + 1, column + 1, message,
-                meta.remediation, route,
-            )
-        )  # fmt: skip
+        out.append(workflow_finding(meta, path, line + 1, column + 1, message, route))
 
     for item in analysis.key_inputs:
         route = f"jobs.{item.job}.steps[{item.step_index}].with"

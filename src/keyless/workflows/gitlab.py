@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from keyless.checks.registry import Check, Scope
 from keyless.errors import InputError
-from keyless.findings import Severity
-from keyless.workflows.model import CheckMeta, WorkflowFile, WorkflowFinding
+from keyless.findings import Finding, Severity
+from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import (
     Document,
     is_map,
@@ -42,20 +43,23 @@ _EXPORT = re.compile(
     r"aws\s+configure\s+set\s+(aws_access_key_id|aws_secret_access_key|aws_session_token)\b)"
 )
 
-GITLAB_STATIC_AWS_KEYS = CheckMeta(
+GITLAB_STATIC_AWS_KEYS = Check(
+    scope=Scope.WORKFLOW,
+    theme="workflows",
     id="gitlab-static-aws-keys",
     title="A GitLab CI job uses long-lived AWS access keys",
     severity=Severity.HIGH,
     rationale=(
         "The job authenticates with an IAM user's permanent access key, kept in a CI/CD "
         "variable and exported to every command of the job."
+        + "\n\n"
+        + "https://docs.gitlab.com/ci/cloud_services/aws/"
     ),
     remediation=(
         "Create an IAM role that trusts GitLab's OIDC provider for this project, add "
         "`id_tokens:` with `aud: sts.amazonaws.com` to the job and set AWS_ROLE_ARN and "
         "AWS_WEB_IDENTITY_TOKEN_FILE (`keyless workflows fix` does the rewrite)."
     ),
-    help_uri="https://docs.gitlab.com/ci/cloud_services/aws/",
 )
 
 
@@ -174,31 +178,37 @@ def local_includes(document: Document, repository_root: Path) -> tuple[Path, ...
     return tuple(found)
 
 
-def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[WorkflowFinding]:
+def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
     """The findings of one analysed GitLab CI file."""
     meta = GITLAB_STATIC_AWS_KEYS
-    out: list[WorkflowFinding] = []
+    out: list[Finding] = []
     for item in analysis.variables:
         line, column = key_position(item.variables, item.keys[0])
         scope = f"job '{item.job}'" if item.job else "every job (top-level variables)"
         route = f"{item.job}.variables" if item.job else "variables"
         out.append(
-            WorkflowFinding(
-                meta.id, meta.severity, file.path, line + 1, column + 1,
-                f"{', '.join(item.keys)} set for {scope}", meta.remediation,
+            workflow_finding(
+                meta,
+                file.path,
+                line + 1,
+                column + 1,
+                f"{', '.join(item.keys)} set for {scope}",
                 f"{route}.{item.keys[0]}",
             )
-        )  # fmt: skip
+        )
     for export in analysis.exports:
         for index in export.indices:
             line, column = item_position(export.script, index)
             scope = f"job '{export.job}'" if export.job else "every job"
             prefix = f"{export.job}." if export.job else ""
             out.append(
-                WorkflowFinding(
-                    meta.id, meta.severity, file.path, line + 1, column + 1,
-                    f"{export.section} of {scope} exports static AWS keys", meta.remediation,
+                workflow_finding(
+                    meta,
+                    file.path,
+                    line + 1,
+                    column + 1,
+                    f"{export.section} of {scope} exports static AWS keys",
                     f"{prefix}{export.section}[{index}]",
                 )
-            )  # fmt: skip
+            )
     return out

@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from keyless.findings import Severity
-from keyless.workflows.model import CheckMeta, WorkflowFile, WorkflowFinding
+from keyless.checks.registry import Check, Scope
+from keyless.findings import Finding, Severity
+from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import (
     Document,
     is_map,
@@ -26,20 +27,23 @@ from keyless.workflows.yamldoc import (
     own_items,
 )
 
-HARDCODED_AWS_KEY = CheckMeta(
+HARDCODED_AWS_KEY = Check(
+    scope=Scope.WORKFLOW,
+    theme="workflows",
     id="workflow-hardcoded-aws-key",
     title="An AWS access key is written into a CI file",
     severity=Severity.CRITICAL,
     rationale=(
         "Anyone who can read the repository (and its history, forks and clones) holds the "
         "credential. Removing it from the file does not revoke it."
+        + "\n\n"
+        + "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html"
     ),
     remediation=(
         "Deactivate and delete the access key now (`aws iam update-access-key --status "
         "Inactive`, then `delete-access-key`), review CloudTrail for its use, and switch "
         "the pipeline to OIDC with `keyless workflows fix`."
     ),
-    help_uri="https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html",
 )
 
 _KEY_ID = re.compile(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
@@ -85,17 +89,15 @@ def _looks_like_secret(token: str) -> bool:
     )
 
 
-def findings(document: Document, file: WorkflowFile) -> list[WorkflowFinding]:
+def findings(document: Document, file: WorkflowFile) -> list[Finding]:
     """One critical finding per literal credential in the file."""
     return [
-        WorkflowFinding(
-            HARDCODED_AWS_KEY.id,
-            HARDCODED_AWS_KEY.severity,
+        workflow_finding(
+            HARDCODED_AWS_KEY,
             file.path,
             match.line + 1,
             match.column + 1,
             f"a literal {match.kind} ({match.redacted}) is written in the file",
-            HARDCODED_AWS_KEY.remediation,
             route_at_line(document.root, match.line) or f"line {match.line + 1}",
         )
         for match in find_literals(document.text)

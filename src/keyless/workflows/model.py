@@ -1,5 +1,6 @@
-"""Values the workflows package hands across its boundaries: check metadata, findings,
-rewrites and the OIDC subjects a rewritten job will present. All frozen."""
+"""Values the workflows package hands across its boundaries: CI files, rewrites and the OIDC
+subjects a rewritten job will present. All frozen. Findings are :class:`keyless.findings.Finding`
+with a file location, like every other command's."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from keyless.findings import Severity
+from keyless.checks.registry import Check
+from keyless.findings import FileLocation, Finding
 
 
 class Platform(StrEnum):
@@ -18,59 +20,12 @@ class Platform(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class CheckMeta:
-    """Stable, public metadata of one workflow check (the ID is a public contract)."""
-
-    id: str
-    title: str
-    severity: Severity
-    rationale: str
-    remediation: str
-    help_uri: str
-
-
-@dataclass(frozen=True, slots=True)
-class WorkflowFinding:
-    """A problem in one CI file, with its position and a symbolic route into the document.
-
-    ``line`` and ``column`` are 1-based. ``location`` is a dotted route such as
-    ``jobs.deploy.steps[2].with.aws-access-key-id``. ``message`` never contains a secret.
-    """
-
-    check: str
-    severity: Severity
-    file: Path
-    line: int
-    column: int
-    message: str
-    remediation: str
-    location: str
-
-    def __post_init__(self) -> None:
-        if self.line < 1 or self.column < 1:
-            raise ValueError("line and column are 1-based")
-
-    @property
-    def sort_key(self) -> tuple[str, int, int, int, str]:
-        """File order, then position, then worst first."""
-        return (str(self.file), self.line, self.column, -self.severity.rank, self.check)
-
-
-@dataclass(frozen=True, slots=True)
 class WorkflowFile:
     """A CI file found on disk, and the repository it belongs to."""
 
     path: Path
     platform: Platform
     repository_root: Path
-
-
-@dataclass(frozen=True, slots=True)
-class ScanResult:
-    """What ``scan`` returns: the files it read and the findings, sorted."""
-
-    files: tuple[WorkflowFile, ...]
-    findings: tuple[WorkflowFinding, ...]
 
 
 class SubjectOperator(StrEnum):
@@ -142,12 +97,29 @@ class FixOptions:
 
 @dataclass(frozen=True, slots=True)
 class FixResult:
-    """What ``fix`` returns: one rewrite per file it read (changed or not)."""
+    """What ``fix`` returns: one rewrite per file it read (changed or not), and whether
+    the changed files were written."""
 
     files: tuple[FileRewrite, ...]
     notes: tuple[str, ...] = field(default=())
+    written: bool = False
 
     @property
     def changed(self) -> tuple[FileRewrite, ...]:
         """Only the files whose text changed."""
         return tuple(rewrite for rewrite in self.files if rewrite.changed)
+
+
+def workflow_finding(
+    check: Check, path: Path, line: int, column: int, message: str, route: str
+) -> Finding:
+    """A finding of ``check`` at 1-based ``line``/``column`` of ``path``; ``route`` is the
+    dotted route into the document (``jobs.deploy.steps[2].with.aws-access-key-id``).
+    ``message`` never contains a secret."""
+    return Finding(
+        check=check.id,
+        severity=check.severity,
+        location=FileLocation(path, line, column, route),
+        message=message,
+        remediation=check.remediation,
+    )

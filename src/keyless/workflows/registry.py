@@ -3,10 +3,10 @@ beside its detector; this module only puts them in order."""
 
 from __future__ import annotations
 
+from keyless.checks.registry import Check
 from keyless.workflows import github, gitlab, hardcoded
-from keyless.workflows.model import CheckMeta
 
-CHECKS: tuple[CheckMeta, ...] = (
+CHECKS: tuple[Check, ...] = (
     github.STATIC_AWS_KEYS,
     github.STATIC_AWS_KEYS_ENV,
     hardcoded.HARDCODED_AWS_KEY,

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+from keyless.config import Config
+from keyless.engine import CheckRun, ScannedFile, ScanResult, apply_ignores
+from keyless.findings import Finding
 from keyless.workflows import github, gitlab, hardcoded
 from keyless.workflows.discovery import discover
-from keyless.workflows.model import Platform, ScanResult, WorkflowFile, WorkflowFinding
+from keyless.workflows.model import Platform, WorkflowFile
+from keyless.workflows.registry import CHECKS
 from keyless.workflows.yamldoc import Document, load
 
 
@@ -39,7 +44,7 @@ def load_all(paths: Iterable[Path]) -> tuple[LoadedFile, ...]:
     return tuple(sorted(loaded.values(), key=lambda f: str(f.file.path)))
 
 
-def scan_files(files: Iterable[LoadedFile]) -> Iterator[WorkflowFinding]:
+def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
     """The findings of already loaded files."""
     for item in files:
         if item.file.platform is Platform.GITHUB:
@@ -49,11 +54,32 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[WorkflowFinding]:
         yield from hardcoded.findings(item.document, item.file)
 
 
-def scan(paths: Iterable[Path]) -> ScanResult:
+def scan(
+    paths: Iterable[Path],
+    config: Config | None = None,
+    *,
+    checks: Collection[str] | None = None,
+    now: datetime | None = None,
+) -> ScanResult:
     """Scan repositories, directories of repositories or CI files for long-lived AWS keys.
 
-    Raises :class:`keyless.errors.InputError` for a missing path or malformed YAML.
+    ``checks`` limits the report to those check IDs; the configuration's ignores apply as
+    in every scan. Raises :class:`keyless.errors.InputError` for a missing path or
+    malformed YAML.
     """
     files = load_all(paths)
-    found = sorted(scan_files(files), key=lambda f: f.sort_key)
-    return ScanResult(files=tuple(f.file for f in files), findings=tuple(found))
+    selected = [c for c in CHECKS if checks is None or c.id in checks]
+    found = [f for f in scan_files(files) if any(f.check == c.id for c in selected)]
+    kept, suppressed = apply_ignores(found, (config or Config()).ignores)
+    runs = tuple(
+        CheckRun(c, evaluated=len(files), findings=sum(f.check == c.id for f in kept))
+        for c in selected
+    )
+    return ScanResult(
+        findings=tuple(sorted(kept, key=lambda f: f.sort_key)),
+        now=now or datetime.now(UTC),
+        command="workflows-scan",
+        check_runs=runs,
+        suppressed=suppressed,
+        files=tuple(ScannedFile(f.file.path, f.file.platform.value) for f in files),
+    )

@@ -3,13 +3,11 @@ of them, and the helpers that turn an access path into a Problem."""
 
 from __future__ import annotations
 
-import functools
-import gc
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from keyless.checks.registry import CheckContext
+from keyless.checks.registry import CheckContext, Preparation
 from keyless.errors import PolicyError
 from keyless.findings import Problem, Severity
 from keyless.model import Dataset, Role
@@ -80,102 +78,33 @@ _AWS_SIGNIN = (
 
 # ----- shared plumbing ---------------------------------------------------------------------------
 
+#: What every trust check reads: the role's access paths, or the error that made its trust
+#: policy unreadable (``trust-dead-condition`` reports it; the other checks skip the role).
+RoleTrust = TrustAnalysis | PolicyError
 
-def trust_analysis(role: Role, ctx: CheckContext) -> TrustAnalysis | PolicyError:
-    """The role's analysis (or the error that stopped it), memoised per canonical policy.
 
-    An analysis is kept only while roles that share its policy remain to be checked (most
-    policies of a large account belong to one role each), so memory stays flat.
+def analyse_role(role: Role, ctx: CheckContext) -> RoleTrust:
+    """The access paths of ``role``'s trust policy, or the error that stopped the analysis.
+
+    Analyses are not memoised here: the engine prepares one per distinct trust policy
+    (:data:`TRUST_ANALYSIS`'s key) and lets it go once every role sharing it is checked.
     """
-    current = ctx.memo.get("trust-current")
-    if current is not None and current[0] is role:
-        found: TrustAnalysis | PolicyError = current[1]
-        return found
-    text = canonical_text(role.trust_policy)
-    kept: dict[str, TrustAnalysis | PolicyError] = ctx.memo.setdefault("trust-analyses", {})
-    result = kept.get(text)
-    if result is None:
-        try:
-            result = analyse(role.trust_policy, memoise=False)
-        except PolicyError as error:
-            result = error
-    remaining = _sharing(ctx)
-    left = remaining.get(text, 1) - 1
-    if left > 0:
-        remaining[text] = left
-        kept[text] = result
-    else:
-        remaining.pop(text, None)
-        kept.pop(text, None)
-    return result
+    try:
+        return analyse(role.trust_policy, memoise=False)
+    except PolicyError as error:
+        return error
 
 
-def _sharing(ctx: CheckContext) -> dict[str, int]:
-    """How many roles of the inventory have each canonical trust policy (computed once)."""
-    counts: dict[str, int] | None = ctx.memo.get("trust-sharing")
-    if counts is None:
-        counts = {}
-        for account in ctx.inventory.accounts:
-            for role in account.roles:
-                text = canonical_text(role.trust_policy)
-                counts[text] = counts.get(text, 0) + 1
-        ctx.memo["trust-sharing"] = counts
-    return counts
+def _policy_key(role: Role) -> str:
+    return canonical_text(role.trust_policy)
 
 
-_BODIES: dict[str, Callable[[Role, CheckContext], Iterator[Problem]]] = {}
+#: The trust checks' shared per-role work: roles with the same trust policy (most roles of a
+#: large account share a handful) are analysed once, and only when a trust check is selected.
+TRUST_ANALYSIS = Preparation(name="trust-analysis", prepare=analyse_role, key=_policy_key)
 
 
-def _per_role(
-    body: Callable[[Role, CheckContext], Iterator[Problem]],
-) -> Callable[[Role, CheckContext], Iterator[Problem]]:
-    """Run every trust check on a role the first time any of them is asked about it.
-
-    The engine runs each check over every role in turn; analysing a role's policy 18 times,
-    or keeping every distinct policy's analysis alive for the whole scan (thousands of
-    automata and memo tables), would cost either time or memory. Instead the first trust
-    check to see a role computes the problems of all of them from one analysis and keeps
-    only the non-empty ones until each check has asked; then the analysis is free to go.
-    """
-    name = body.__name__
-    bit = 1 << len(_BODIES)
-    _BODIES[name] = body
-
-    @functools.wraps(body)
-    def run(role: Role, ctx: CheckContext) -> Iterator[Problem]:
-        key = ("trust-problems", id(role))
-        batch = ctx.memo.get(key)
-        if batch is None or batch[0] is not role:
-            # The analysis makes no reference cycles, and what it allocates dies with it;
-            # left on, the cyclic GC would walk the whole inventory again and again while
-            # it runs. Paused here (as load_export does), restored after.
-            paused = gc.isenabled()
-            gc.disable()
-            try:
-                ctx.memo["trust-current"] = (role, trust_analysis(role, ctx))
-                found = {n: p for n, b in _BODIES.items() if (p := tuple(b(role, ctx)))}
-            finally:
-                ctx.memo.pop("trust-current", None)
-                if paused:
-                    gc.enable()
-            # Few objects per role (the problems, and which checks have asked, as bits):
-            # what is kept here outlives many GC generations.
-            batch = [role, found or None, 0]
-            ctx.memo[key] = batch
-        if batch[2] & bit:  # asked twice in one scan: compute again
-            return iter(tuple(body(role, ctx)))
-        batch[2] |= bit
-        if batch[2] == (1 << len(_BODIES)) - 1:
-            del ctx.memo[key]
-        found = batch[1]
-        problems: tuple[Problem, ...] = found.pop(name, ()) if found else ()
-        return iter(problems)
-
-    return run
-
-
-def _paths(role: Role, ctx: CheckContext, *classes: PrincipalClass) -> tuple[AccessPath, ...]:
-    analysis = trust_analysis(role, ctx)
+def _paths(analysis: RoleTrust, *classes: PrincipalClass) -> tuple[AccessPath, ...]:
     if isinstance(analysis, PolicyError):
         return ()
     return analysis.of_class(*classes) if classes else analysis.paths

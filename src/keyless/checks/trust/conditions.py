@@ -9,9 +9,9 @@ from types import MappingProxyType
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.checks.trust._common import (
     _REQUIRES,
-    _per_role,
+    TRUST_ANALYSIS,
+    RoleTrust,
     _problem,
-    trust_analysis,
 )
 from keyless.errors import PolicyError
 from keyless.findings import Problem, Severity
@@ -53,20 +53,21 @@ _PINNING_CLAIMS = frozenset(
     severity=Severity.MEDIUM,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         "Use the plain operator (`StringEquals`, `StringLike`) on single-valued keys, not "
         "`…IfExists`, `ForAllValues:` or a negated operator alone."
     ),
 )
-@_per_role
-def trust_condition_fails_open(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_condition_fails_open(
+    role: Role, ctx: CheckContext, analysis: RoleTrust
+) -> Iterator[Problem]:
     """A condition is true for a request that lacks its key, and such a request is admitted.
 
     ``…IfExists``, ``ForAllValues:`` and negated operators are true when the key is absent
     (a token without an ``environment`` claim passes ``ForAllValues:StringEquals
     environment prod``). https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
     """
-    analysis = trust_analysis(role, ctx)
     if isinstance(analysis, PolicyError):
         return
     for path in analysis.paths:
@@ -105,14 +106,14 @@ def trust_condition_fails_open(role: Role, ctx: CheckContext) -> Iterator[Proble
     severity=Severity.LOW,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         "Fix or remove the value: `*` is literal under StringEquals (use StringLike), the "
         "claim may not be exposed by AWS, or the repository now mints immutable subjects "
         "(`repo:OWNER@ID/REPO@ID:…`)."
     ),
 )
-@_per_role
-def trust_dead_condition(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_dead_condition(role: Role, ctx: CheckContext, analysis: RoleTrust) -> Iterator[Problem]:
     """A statement or value of the trust policy can never match a real request.
 
     Examples: a wildcard under ``StringEquals`` (literal), a ``sub`` no token of the
@@ -121,7 +122,6 @@ def trust_dead_condition(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     written, and readers (and simpler tools) misread it. A malformed trust policy is
     reported here too, with the JSON pointer of the error.
     """
-    analysis = trust_analysis(role, ctx)
     if isinstance(analysis, PolicyError):
         yield Problem(
             resource=role.arn,

@@ -11,10 +11,10 @@ from keyless.checks.trust._common import (
     _POD_TAG_VALUES,
     _POD_TAGS,
     _REQUIRES,
+    TRUST_ANALYSIS,
+    RoleTrust,
     _paths,
-    _per_role,
     _problem,
-    trust_analysis,
 )
 from keyless.errors import PolicyError
 from keyless.findings import Problem, Severity
@@ -33,20 +33,22 @@ from keyless.trust.witness import find
     severity=Severity.HIGH,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         'Add `"ArnEquals": {"aws:SourceArn": "<trust anchor ARN>"}` and pin the certificate '
         "subject with `aws:PrincipalTag/x509Subject/CN`."
     ),
 )
-@_per_role
-def trust_roles_anywhere_unpinned(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_roles_anywhere_unpinned(
+    role: Role, ctx: CheckContext, analysis: RoleTrust
+) -> Iterator[Problem]:
     """Any certificate from any trust anchor of the account can get the role's credentials.
 
     Without an ``aws:SourceArn`` condition, every trust anchor (and every certificate it
     accepts) that a profile listing the role can use is trusted.
     https://docs.aws.amazon.com/rolesanywhere/latest/userguide/trust-model.html
     """
-    for path in _paths(role, ctx, PrincipalClass.ROLES_ANYWHERE):
+    for path in _paths(analysis, PrincipalClass.ROLES_ANYWHERE):
         named = Language.finite(path.policy_values("aws:sourcearn"))
         witness = find(path, all_of("aws:sourcearn", ~named))
         if witness is None:
@@ -67,14 +69,14 @@ def trust_roles_anywhere_unpinned(role: Role, ctx: CheckContext) -> Iterator[Pro
     severity=Severity.HIGH,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         "Pin the exact service account: `StringEquals <issuer>:sub "
         "system:serviceaccount:<namespace>:<name>` (IRSA), or `aws:RequestTag/"
         "kubernetes-namespace` and `…/kubernetes-service-account` (Pod Identity)."
     ),
 )
-@_per_role
-def trust_eks_unpinned(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_eks_unpinned(role: Role, ctx: CheckContext, analysis: RoleTrust) -> Iterator[Problem]:
     """Any pod of a cluster or namespace can assume the role.
 
     IRSA without an exact ``sub`` trusts every service account (``system:serviceaccount:ns:*``
@@ -82,7 +84,7 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     association in the account.
     https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
     """
-    for path in _paths(role, ctx, PrincipalClass.OIDC):
+    for path in _paths(analysis, PrincipalClass.OIDC):
         grammar = path.grammar
         if grammar is None or grammar.provider != "Amazon EKS (IRSA)":
             continue
@@ -100,7 +102,7 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext) -> Iterator[Problem]:
             yield _problem(
                 role, path, "any service account of the cluster scope can assume it", witness
             )
-    for path in _paths(role, ctx, PrincipalClass.SERVICE):
+    for path in _paths(analysis, PrincipalClass.SERVICE):
         if path.principal == "pods.eks.amazonaws.com" and not any(
             k.startswith("aws:requesttag/") for k in path.mentioned_keys()
         ):
@@ -121,14 +123,16 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     severity=Severity.CRITICAL,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         "Pin the identity pool with `StringEquals cognito-identity.amazonaws.com:aud` and "
         'require `"ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": '
         '"authenticated"}`.'
     ),
 )
-@_per_role
-def trust_cognito_unauthenticated(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_cognito_unauthenticated(
+    role: Role, ctx: CheckContext, analysis: RoleTrust
+) -> Iterator[Problem]:
     """Anyone on the internet can get a Cognito token this role accepts.
 
     Without an ``aud`` pin any identity pool (anyone can create one) is trusted; without
@@ -136,7 +140,7 @@ def trust_cognito_unauthenticated(role: Role, ctx: CheckContext) -> Iterator[Pro
     role through the basic flow.
     https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
     """
-    for path in _paths(role, ctx, PrincipalClass.OIDC):
+    for path in _paths(analysis, PrincipalClass.OIDC):
         if path.issuer != "cognito-identity.amazonaws.com":
             continue
         aud, amr = path.key("aud"), path.key("amr")
@@ -159,20 +163,20 @@ def trust_cognito_unauthenticated(role: Role, ctx: CheckContext) -> Iterator[Pro
     severity=Severity.HIGH,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         "Pin `accounts.google.com:sub` (the service account's numeric ID), "
         "`accounts.google.com:aud` (its azp) or `accounts.google.com:google/organization_number`."
     ),
 )
-@_per_role
-def trust_google_oaud_only(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_google_oaud_only(role: Role, ctx: CheckContext, analysis: RoleTrust) -> Iterator[Problem]:
     """The role trusts Google tokens by ``oaud`` alone, which the caller chooses.
 
     ``accounts.google.com:oaud`` is the token's raw ``aud``; any GCP service account can mint
     an ID token for any audience.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
     """
-    for path in _paths(role, ctx, PrincipalClass.OIDC):
+    for path in _paths(analysis, PrincipalClass.OIDC):
         if path.issuer != "accounts.google.com" or path.key("oaud") not in path.mentioned_keys():
             continue
         terms = [absent(path.key("google/organization_number"))]
@@ -192,20 +196,20 @@ def trust_google_oaud_only(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     severity=Severity.MEDIUM,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         'Add `"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}` (or the '
         "regional sign-in endpoint you use)."
     ),
 )
-@_per_role
-def trust_saml_no_audience(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_saml_no_audience(role: Role, ctx: CheckContext, analysis: RoleTrust) -> Iterator[Problem]:
     """The role accepts SAML assertions addressed to a recipient other than AWS sign-in.
 
     ``SAML:aud`` pins the assertion's recipient; without it an assertion the IdP issued for
     another relying party is accepted.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml.html
     """
-    for path in _paths(role, ctx, PrincipalClass.SAML):
+    for path in _paths(analysis, PrincipalClass.SAML):
         witness = find(
             path,
             all_of("saml:aud", ~_AWS_SIGNIN),
@@ -221,20 +225,19 @@ def trust_saml_no_audience(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     severity=Severity.HIGH,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         "Allow `sts:TagSession` only to the service that sets the tags (pods.eks.amazonaws.com, "
         "rolesanywhere.amazonaws.com), or reserve the tag keys with a resource control policy."
     ),
 )
-@_per_role
-def trust_tag_forgeable(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_tag_forgeable(role: Role, ctx: CheckContext, analysis: RoleTrust) -> Iterator[Problem]:
     """A tag condition trusts ``aws:RequestTag`` values a caller can set itself.
 
     Session tags are supplied by whoever calls STS with ``sts:TagSession``; a condition on
     them proves nothing when a principal other than the tagging service may pass tags.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html
     """
-    analysis = trust_analysis(role, ctx)
     if isinstance(analysis, PolicyError):
         return
     tagged = {

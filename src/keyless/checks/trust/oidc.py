@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.checks.trust._common import (
     _REQUIRES,
+    TRUST_ANALYSIS,
+    RoleTrust,
     _paths,
-    _per_role,
     _problem,
 )
 from keyless.findings import Problem, Severity
@@ -34,14 +35,14 @@ from keyless.trust.witness import find
     severity=Severity.CRITICAL,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         "Pin the tenant: an exact `sub` (e.g. `repo:<org>/<repo>:ref:refs/heads/main`) or the "
         "provider's ID claim (`repository_owner_id`, `project_id`, `organization_id`), with "
         "StringEquals, in every statement and every value."
     ),
 )
-@_per_role
-def trust_oidc_any_tenant(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_oidc_any_tenant(role: Role, ctx: CheckContext, analysis: RoleTrust) -> Iterator[Problem]:
     """A token from another tenant of a shared issuer (GitHub, GitLab, Terraform Cloud, ...)
     can assume the role.
 
@@ -49,7 +50,7 @@ def trust_oidc_any_tenant(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     are ORed, so one loose value anywhere in a list (``["repo:o/r:…", "*"]``) opens the role
     to everybody. https://securitylabs.datadoghq.com/articles/exploring-github-to-aws-keyless-authentication-flaws/
     """
-    for path in _paths(role, ctx, PrincipalClass.OIDC):
+    for path in _paths(analysis, PrincipalClass.OIDC):
         asked = other_tenant(path)
         if asked is None:
             continue
@@ -65,21 +66,23 @@ def trust_oidc_any_tenant(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     severity=Severity.HIGH,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         "Enumerate the exact subjects (`repo:<org>/<repo>:ref:refs/heads/main`, "
         "`project_path:<group>/<project>:ref_type:branch:ref:main`) instead of an "
         "organisation-wide wildcard."
     ),
 )
-@_per_role
-def trust_oidc_broad_subject(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_oidc_broad_subject(
+    role: Role, ctx: CheckContext, analysis: RoleTrust
+) -> Iterator[Problem]:
     """Another repository (project, workspace, pipeline) of the trusted organisation can
     assume the role, including repositories created later.
 
     Not reported when the same path is already open to every tenant (``trust-oidc-any-tenant``).
     https://docs.github.com/en/actions/reference/security/oidc
     """
-    for path in _paths(role, ctx, PrincipalClass.OIDC):
+    for path in _paths(analysis, PrincipalClass.OIDC):
         grammar = path.grammar
         if grammar is None or grammar.provider == "Amazon EKS (IRSA)":
             continue
@@ -105,20 +108,22 @@ def trust_oidc_broad_subject(role: Role, ctx: CheckContext) -> Iterator[Problem]
     severity=Severity.HIGH,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         "Pin a protected branch or environment (`…:ref:refs/heads/main`, "
         "`…:environment:production` with required reviewers); never `…:*` or `:pull_request`."
     ),
 )
-@_per_role
-def trust_oidc_untrusted_trigger(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_oidc_untrusted_trigger(
+    role: Role, ctx: CheckContext, analysis: RoleTrust
+) -> Iterator[Problem]:
     """Unreviewed code can mint a token the role accepts: a pull request, or a push to a
     branch other than the default branch (``refs/heads/*``, ``main*``).
 
     Anyone with write access can push a branch or open a pull request that edits the
     workflow. https://docs.github.com/en/actions/reference/security/oidc
     """
-    for path in _paths(role, ctx, PrincipalClass.OIDC):
+    for path in _paths(analysis, PrincipalClass.OIDC):
         grammar = path.grammar
         if grammar is None:
             continue
@@ -144,10 +149,12 @@ def trust_oidc_untrusted_trigger(role: Role, ctx: CheckContext) -> Iterator[Prob
     severity=Severity.LOW,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation='Add `"StringEquals": {"<issuer>:aud": "sts.amazonaws.com"}`.',
 )
-@_per_role
-def trust_oidc_missing_audience(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_oidc_missing_audience(
+    role: Role, ctx: CheckContext, analysis: RoleTrust
+) -> Iterator[Problem]:
     """The role accepts tokens minted for any audience of the issuer.
 
     STS also checks ``aud`` against the OIDC provider's client IDs, so this is defence in
@@ -155,7 +162,7 @@ def trust_oidc_missing_audience(role: Role, ctx: CheckContext) -> Iterator[Probl
     another relying party should not open this one.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
     """
-    for path in _paths(role, ctx, PrincipalClass.OIDC):
+    for path in _paths(analysis, PrincipalClass.OIDC):
         provider = path.provider
         if (
             provider is None

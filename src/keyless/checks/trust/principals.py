@@ -11,10 +11,11 @@ from keyless.checks.trust._common import (
     _REQUIRES,
     _STRANGER,
     NO_SOURCE_CONDITION_SERVICES,
+    TRUST_ANALYSIS,
+    RoleTrust,
     _named_accounts,
     _org_accounts,
     _paths,
-    _per_role,
     _problem,
 )
 from keyless.findings import Problem, Severity
@@ -36,13 +37,13 @@ from keyless.trust.witness import find
     severity=Severity.CRITICAL,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         'Replace `"Principal": "*"` with the accounts or roles that need access, or pin '
         "`aws:PrincipalOrgID` / `aws:PrincipalArn` in every statement that trusts `*`."
     ),
 )
-@_per_role
-def trust_anyone(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_anyone(role: Role, ctx: CheckContext, analysis: RoleTrust) -> Iterator[Problem]:
     """The trust policy admits a principal of an account nobody here controls.
 
     ``"Principal": "*"`` (or ``{"AWS": "*"}``) with no condition an outsider cannot meet lets
@@ -51,7 +52,7 @@ def trust_anyone(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     sets (``sts:ExternalId``, session tags, MFA on their own user) do not help.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
     """
-    for path in _paths(role, ctx, PrincipalClass.ANYONE):
+    for path in _paths(analysis, PrincipalClass.ANYONE):
         question = outsider(role.account_id, _named_accounts(path))
         witness = find(path, question)
         if witness is not None:
@@ -64,13 +65,15 @@ def trust_anyone(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     severity=Severity.HIGH,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         "If the account belongs to a vendor, require the unique external ID it issued to "
         'you: `"Condition": {"StringEquals": {"sts:ExternalId": "<id>"}}`.'
     ),
 )
-@_per_role
-def trust_cross_account_no_external_id(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_cross_account_no_external_id(
+    role: Role, ctx: CheckContext, analysis: RoleTrust
+) -> Iterator[Problem]:
     """An account outside the organisation is trusted without ``sts:ExternalId``.
 
     A vendor's account acting for many customers can be driven by any of them to assume
@@ -79,7 +82,7 @@ def trust_cross_account_no_external_id(role: Role, ctx: CheckContext) -> Iterato
     https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
     """
     own = _org_accounts(ctx) | {role.account_id}
-    for path in _paths(role, ctx, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL):
+    for path in _paths(analysis, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL):
         if path.account is None or path.account in own:
             continue
         witness = find(path, absent("sts:externalid"))
@@ -98,13 +101,15 @@ def trust_cross_account_no_external_id(role: Role, ctx: CheckContext) -> Iterato
     severity=Severity.MEDIUM,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         "Name the role that needs access instead of the account, or add "
         '`"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::<account>:role/<name>"}`.'
     ),
 )
-@_per_role
-def trust_account_root_broad(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_account_root_broad(
+    role: Role, ctx: CheckContext, analysis: RoleTrust
+) -> Iterator[Problem]:
     """Another account is trusted through ``:root`` with no ``aws:PrincipalArn`` pin.
 
     Trusting an account delegates the choice to its administrators: every identity they
@@ -113,7 +118,7 @@ def trust_account_root_broad(role: Role, ctx: CheckContext) -> Iterator[Problem]
     account's own policies decide (e.g. ``OrganizationAccountAccessRole``).
     """
     own = _org_accounts(ctx) | {role.account_id}
-    for path in _paths(role, ctx, PrincipalClass.AWS_ACCOUNT):
+    for path in _paths(analysis, PrincipalClass.AWS_ACCOUNT):
         if path.account in own:
             continue
         named = Language.empty()
@@ -135,13 +140,13 @@ def trust_account_root_broad(role: Role, ctx: CheckContext) -> Iterator[Problem]
     severity=Severity.HIGH,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         'Require MFA in the Allow statement with `"Bool": {"aws:MultiFactorAuthPresent": '
         '"true"}` (not `BoolIfExists`, and not only a Deny on `"false"`).'
     ),
 )
-@_per_role
-def trust_mfa_bypass(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_mfa_bypass(role: Role, ctx: CheckContext, analysis: RoleTrust) -> Iterator[Problem]:
     """The policy means to require MFA, yet admits a caller without it.
 
     ``aws:MultiFactorAuthPresent`` is absent for callers using long-term access keys, so
@@ -149,7 +154,7 @@ def trust_mfa_bypass(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
     """
     mfa, age = "aws:multifactorauthpresent", "aws:multifactorauthage"
-    for path in _paths(role, ctx, *_AWS):
+    for path in _paths(analysis, *_AWS):
         if not ({mfa, age} & path.mentioned_keys()):
             continue
         without = with_question(absent(mfa), absent(age))
@@ -171,13 +176,15 @@ def trust_mfa_bypass(role: Role, ctx: CheckContext) -> Iterator[Problem]:
     severity=Severity.LOW,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         "Remove the unique ID from the trust policy; if the principal was re-created, "
         "trust its new ARN explicitly."
     ),
 )
-@_per_role
-def trust_dangling_principal(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_dangling_principal(
+    role: Role, ctx: CheckContext, analysis: RoleTrust
+) -> Iterator[Problem]:
     """The trust policy names a principal by unique ID (``AROA…``/``AIDA…``).
 
     IAM shows a unique ID where a trusted user or role was deleted. Nobody matches it (a
@@ -185,7 +192,7 @@ def trust_dangling_principal(role: Role, ctx: CheckContext) -> Iterator[Problem]
     "restores" the name may trust someone unintended.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles
     """
-    for path in _paths(role, ctx, PrincipalClass.DELETED_PRINCIPAL):
+    for path in _paths(analysis, PrincipalClass.DELETED_PRINCIPAL):
         yield _problem(role, path, f"trusts a deleted principal ({path.principal})", None)
 
 
@@ -195,13 +202,15 @@ def trust_dangling_principal(role: Role, ctx: CheckContext) -> Iterator[Problem]
     severity=Severity.MEDIUM,
     scope=Scope.ROLE,
     requires=_REQUIRES,
+    prepared=TRUST_ANALYSIS,
     remediation=(
         "Add `aws:SourceAccount` (your account) and, where the service sends it, "
         "`aws:SourceArn` (the resource that uses the role) to the statement."
     ),
 )
-@_per_role
-def trust_service_confused_deputy(role: Role, ctx: CheckContext) -> Iterator[Problem]:
+def trust_service_confused_deputy(
+    role: Role, ctx: CheckContext, analysis: RoleTrust
+) -> Iterator[Problem]:
     """A service principal can assume the role on behalf of another account's resource.
 
     Services that act for resources (SNS, S3, CloudTrail, Config, ...) send
@@ -215,7 +224,7 @@ def trust_service_confused_deputy(role: Role, ctx: CheckContext) -> Iterator[Pro
         return
     own = Language.literal(role.account_id)
     own_arns = Language.arn_pattern(f"arn:*:*:*:{role.account_id}:*")
-    for path in _paths(role, ctx, PrincipalClass.SERVICE):
+    for path in _paths(analysis, PrincipalClass.SERVICE):
         service = path.principal.lower()
         if service in NO_SOURCE_CONDITION_SERVICES or service in _OWN_CHECK_SERVICES:
             continue

@@ -1,0 +1,37 @@
+"""The engine: runs the estate checks over an Inventory and judges single roles.
+
+* :func:`run_checks` - every selected check over every subject, with shared preparation
+* :func:`assess_trust` - the trust checks of one role, for ``keyless trust``
+* :class:`ScanResult` - findings, per-check runs, suppressed findings and the exit code
+"""
+
+from keyless.engine.result import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    EXIT_INCOMPLETE,
+    CheckRun,
+    NotEvaluated,
+    ScannedFile,
+    ScanResult,
+    Suppressed,
+    Unread,
+)
+from keyless.engine.run import apply_ignores, run_checks, select_checks
+from keyless.engine.trust import TrustAssessment, assess_trust
+
+__all__ = [
+    "EXIT_CLEAN",
+    "EXIT_FINDINGS",
+    "EXIT_INCOMPLETE",
+    "CheckRun",
+    "NotEvaluated",
+    "ScanResult",
+    "ScannedFile",
+    "Suppressed",
+    "TrustAssessment",
+    "Unread",
+    "apply_ignores",
+    "assess_trust",
+    "run_checks",
+    "select_checks",
+]

@@ -1,0 +1,114 @@
+"""What a scan produced: findings, what each check did, what the configuration
+suppressed, and the exit code the contract defines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from keyless.checks.registry import Check
+from keyless.config import Ignore
+from keyless.findings import Finding, Severity
+from keyless.model import Inventory
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_INCOMPLETE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class NotEvaluated:
+    """A check that could not run on an account, and why."""
+
+    account: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRun:
+    """What one check did in a scan."""
+
+    check: Check
+    evaluated: int
+    findings: int
+    not_evaluated: tuple[NotEvaluated, ...] = ()
+    applicable: bool = True
+
+    @property
+    def status(self) -> str:
+        """``evaluated``, ``partial`` (some accounts skipped), ``not_evaluated``, or
+        ``not_applicable`` (an organization check on a single-account scan)."""
+        if not self.applicable:
+            return "not_applicable"
+        if not self.not_evaluated:
+            return "evaluated"
+        return "partial" if self.evaluated else "not_evaluated"
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """A finding an ignore in the configuration accepted."""
+
+    finding: Finding
+    ignore: Ignore
+
+
+@dataclass(frozen=True, slots=True)
+class ScannedFile:
+    """A file a file scan read: its path and what kind of file it is (``github``,
+    ``gitlab``, ``terraform``, ``cloudformation``...)."""
+
+    path: Path
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """Input that could not be read (a file, a directory), and why: reported, never
+    counted as clean."""
+
+    where: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """The outcome of any scan: findings, what each check did, what the configuration
+    suppressed, and what was scanned — an estate (``inventory``) or files (``files``).
+
+    ``command`` names the command whose document renders it (``scan``, ``workflows-scan``):
+    its JSON document's schema is ``keyless/<command>/v1``.
+    """
+
+    findings: tuple[Finding, ...]
+    now: datetime
+    command: str = "scan"
+    check_runs: tuple[CheckRun, ...] = ()
+    suppressed: tuple[Suppressed, ...] = ()
+    inventory: Inventory | None = None
+    files: tuple[ScannedFile, ...] = ()
+    unread: tuple[Unread, ...] = ()
+
+    @property
+    def estate(self) -> Inventory:
+        """The scanned inventory (an estate scan's; a file scan has none)."""
+        if self.inventory is None:
+            raise TypeError(f"a {self.command} result scanned files, not an estate")
+        return self.inventory
+
+    @property
+    def is_complete(self) -> bool:
+        """False when part of the input could not be read: exit code 3 territory."""
+        if self.unread:
+            return False
+        return self.inventory is None or self.inventory.is_complete
+
+    def exit_code(self, fail_on: Severity = Severity.HIGH) -> int:
+        """3 when part of the input could not be read, else 1 when a finding is at or
+        above ``fail_on``, else 0."""
+        if not self.is_complete:
+            return EXIT_INCOMPLETE
+        if any(f.severity >= fail_on for f in self.findings):
+            return EXIT_FINDINGS
+        return EXIT_CLEAN

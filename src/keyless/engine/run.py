@@ -1,0 +1,255 @@
+"""Running estate checks over an Inventory: subjects visited scope by scope, shared work
+prepared once per group of subjects, ignores applied centrally."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from keyless.checks._policies import ParsedPolicies
+from keyless.checks.registry import Check, CheckContext, Preparation, Scope, all_checks
+from keyless.config import Config, Ignore
+from keyless.engine.result import CheckRun, NotEvaluated, ScanResult, Suppressed
+from keyless.errors import KeylessError
+from keyless.findings import Finding, ResourceLocation
+from keyless.model import AccountStatus, Dataset, DatasetState, DatasetStatus, Inventory
+from keyless.model.arn import account_of
+
+
+def apply_ignores(
+    findings: Iterable[Finding], ignores: Iterable[Ignore]
+) -> tuple[tuple[Finding, ...], tuple[Suppressed, ...]]:
+    """Split ``findings`` into those reported and those an ignore accepted (each with the
+    ignore that accepted it, so reports can say what was suppressed, by which rule)."""
+    rules = tuple(ignores)
+    kept: list[Finding] = []
+    suppressed: list[Suppressed] = []
+    for finding in findings:
+        ignore = next(
+            (i for i in rules if i.matches(finding.check, finding.account, finding.resource)),
+            None,
+        )
+        if ignore is None:
+            kept.append(finding)
+        else:
+            suppressed.append(Suppressed(finding, ignore))
+    return tuple(kept), tuple(suppressed)
+
+
+def select_checks(ids: Collection[str] | None) -> tuple[Check, ...]:
+    """The registered checks, or only those named in ``ids``."""
+    checks = all_checks()
+    if not ids:
+        return checks
+    known = {c.id for c in checks}
+    unknown = sorted(set(ids) - known)
+    if unknown:
+        raise KeylessError(
+            f"unknown check ID(s): {', '.join(unknown)}",
+            hint="`keyless checks` lists every check ID.",
+        )
+    return tuple(c for c in checks if c.id in ids)
+
+
+def run_checks(
+    inventory: Inventory,
+    config: Config | None = None,
+    *,
+    now: datetime | None = None,
+    checks: Iterable[Check] | None = None,
+) -> ScanResult:
+    """Run ``checks`` (default: every estate check) over ``inventory``.
+
+    Subjects are visited scope by scope; each subject is handed to every selected check of
+    its scope whose data its account has. Work a check family shares per subject (its
+    :class:`~keyless.checks.registry.Preparation`) is done once per group of subjects with
+    the same key, only when one of the selected checks needs it, and dropped when the group
+    is done.
+    """
+    config = config or Config()
+    now = now or datetime.now(UTC)
+    selected = [c for c in (all_checks() if checks is None else checks) if c.function is not None]
+    tally = {c.id: _Tally() for c in selected}
+    policies = ParsedPolicies()
+    for scope in Scope:
+        of_scope = [c for c in selected if c.scope is scope]
+        if of_scope:
+            _run_scope(scope, of_scope, inventory, config, now, policies, tally)
+    findings: list[Finding] = []
+    suppressed: list[Suppressed] = []
+    runs: list[CheckRun] = []
+    for chk in selected:
+        counts = tally[chk.id]
+        kept, accepted = apply_ignores(counts.found, config.ignores)
+        findings.extend(kept)
+        suppressed.extend(accepted)
+        applicable = chk.scope is not Scope.ORGANIZATION or inventory.organization is not None
+        runs.append(CheckRun(chk, counts.evaluated, len(kept), tuple(counts.skipped), applicable))
+    findings.sort(key=lambda f: f.sort_key)
+    return ScanResult(
+        findings=tuple(findings),
+        now=now,
+        check_runs=tuple(runs),
+        suppressed=tuple(suppressed),
+        inventory=inventory,
+    )
+
+
+@dataclass(slots=True)
+class _Tally:
+    """What one check did so far in a scan."""
+
+    evaluated: int = 0
+    found: list[Finding] = field(default_factory=list)
+    skipped: list[NotEvaluated] = field(default_factory=list)
+
+
+def _run_scope(
+    scope: Scope,
+    checks: list[Check],
+    inventory: Inventory,
+    config: Config,
+    now: datetime,
+    policies: ParsedPolicies,
+    tally: dict[str, _Tally],
+) -> None:
+    """Run the checks of one scope over its subjects, preparing shared work per group."""
+    # Subjects of one preparation key are visited together, so the prepared value lives
+    # exactly as long as the group: most roles of a large account share a few policies.
+    groups: dict[tuple[Preparation | None, Hashable], list[_Visit]] = {}
+    for context, subject, runnable in _visits(
+        scope, checks, inventory, config, now, policies, tally
+    ):
+        by_preparation: dict[Preparation | None, list[Check]] = {}
+        for chk in runnable:
+            by_preparation.setdefault(chk.prepared, []).append(chk)
+        for preparation, family in by_preparation.items():
+            key = preparation.key(subject) if preparation is not None else id(subject)
+            groups.setdefault((preparation, key), []).append(_Visit(context, subject, family))
+    for (preparation, _key), visits in groups.items():
+        if preparation is None:
+            for visit in visits:
+                for chk in visit.checks:
+                    _record(chk, visit, (visit.subject, visit.context), inventory, tally)
+            continue
+        # The analysis makes no reference cycles and what it allocates dies with the group;
+        # left on, the cyclic GC would walk the whole inventory again and again meanwhile.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            first = visits[0]
+            prepared = preparation.prepare(first.subject, first.context)
+            for visit in visits:
+                for chk in visit.checks:
+                    _record(chk, visit, (visit.subject, visit.context, prepared), inventory, tally)
+            del prepared
+        finally:
+            if paused:
+                gc.enable()
+
+
+@dataclass(frozen=True, slots=True)
+class _Visit:
+    context: CheckContext
+    subject: Any
+    checks: list[Check]
+
+
+def _visits(
+    scope: Scope,
+    checks: list[Check],
+    inventory: Inventory,
+    config: Config,
+    now: datetime,
+    policies: ParsedPolicies,
+    tally: dict[str, _Tally],
+) -> Iterator[tuple[CheckContext, Any, list[Check]]]:
+    """Each subject of ``scope`` with the checks that can run on it; the checks whose data
+    an account lacks are recorded as not evaluated there."""
+    if scope is Scope.ORGANIZATION:
+        org = inventory.organization
+        if org is None:
+            return  # not applicable: recorded as such by the caller
+        runnable = []
+        for chk in checks:
+            missing = [d for d in sorted(chk.requires) if not _available(org.dataset(d))]
+            if missing:
+                reason = _missing(missing, org.dataset)
+                tally[chk.id].skipped.append(NotEvaluated(org.management_account_id or "*", reason))
+            else:
+                runnable.append(chk)
+        if runnable:
+            context = CheckContext(inventory, config.thresholds, now, None, policies)
+            yield context, inventory, runnable
+        return
+    for account in inventory.accounts:
+        if account.status is AccountStatus.SKIPPED:
+            continue
+        runnable = []
+        for chk in checks:
+            missing = [d for d in sorted(chk.requires) if not account.has(d)]
+            if account.status is AccountStatus.FAILED or missing:
+                reason = (
+                    account.error or "account could not be read"
+                    if account.status is AccountStatus.FAILED
+                    else _missing(missing, account.dataset)
+                )
+                tally[chk.id].skipped.append(NotEvaluated(account.id, reason))
+            else:
+                runnable.append(chk)
+        if not runnable:
+            continue
+        context = CheckContext(inventory, config.thresholds, now, account, policies)
+        subjects: Iterable[Any]
+        if scope is Scope.USER:
+            subjects = account.users
+        elif scope is Scope.ROLE:
+            subjects = account.roles
+        else:
+            subjects = (account,)
+        for subject in subjects:
+            yield context, subject, runnable
+
+
+def _record(
+    chk: Check,
+    visit: _Visit,
+    arguments: tuple[Any, ...],
+    inventory: Inventory,
+    tally: dict[str, _Tally],
+) -> None:
+    """Run one check on one subject and keep its findings."""
+    assert chk.function is not None  # only estate checks are selected
+    counts = tally[chk.id]
+    counts.evaluated += 1
+    account = visit.context.account
+    for problem in chk.function(*arguments):
+        if account is not None:
+            account_id = account.id
+        else:
+            account_id = account_of(problem.resource) or (
+                inventory.organization.management_account_id if inventory.organization else ""
+            )
+        counts.found.append(
+            Finding(
+                check=chk.id,
+                severity=problem.severity or chk.severity,
+                location=ResourceLocation(problem.resource, account_id),
+                message=problem.message,
+                remediation=chk.remediation,
+                evidence=problem.evidence,
+                witness=problem.witness,
+            )
+        )
+
+
+def _available(status: DatasetStatus) -> bool:
+    return status.state is DatasetState.AVAILABLE
+
+
+def _missing(missing: list[Dataset], state: Callable[[Dataset], DatasetStatus]) -> str:
+    """``credential_report: not in the export; root: …`` for a not-evaluated entry."""
+    return "; ".join(f"{s.value}: {state(s).reason or state(s).state.value}" for s in missing)
