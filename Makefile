@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest actionlint bench clean
+.PHONY: demo test test-fast docs lint typecheck pytest actionlint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ pytest: $(VENV)/.dev-installed actionlint
 	$(BIN)/python -m pytest -n 2 -q
 
 test: lint typecheck pytest
+
+# The quick loop while working: everything but the tests marked slow.
+test-fast: lint typecheck actionlint
+	$(BIN)/python -m pytest -n 2 -q -m "not slow"
+
+# Regenerate what is generated from the code (tests fail when these go stale).
+docs: $(VENV)/.dev-installed
+	$(BIN)/python -m keyless.render.catalogue > docs/checks.md
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/run.py
