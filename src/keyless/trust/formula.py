@@ -274,3 +274,8 @@ def with_question(*terms: Term) -> Term:
         for key, constraint in value.keys:
             merged[key] = merged[key].merge(constraint) if key in merged else constraint
     return Term(tuple(sorted(merged.items(), key=lambda item: item[0]))) if merged else TRUE
+
+
+#: A question a check asks of an access path: the term a request must also satisfy, and
+#: the values a witness should prefer for some keys (e.g. an attacker's repository).
+Question = tuple[Term, Mapping[str, tuple[Language, ...]]]

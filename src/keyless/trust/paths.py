@@ -17,7 +17,7 @@ trust policies) and lazy: automata are built only for the keys a question touche
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -48,6 +48,7 @@ from keyless.trust.conditions import ConditionTranslator, is_multivalued
 from keyless.trust.formula import (
     TRUE,
     Formula,
+    Question,
     Term,
     all_of,
     conjoin,
@@ -73,6 +74,19 @@ class PrincipalClass(StrEnum):
     ROLES_ANYWHERE = "roles-anywhere"
 
 
+@dataclass(slots=True)
+class PathMemo:
+    """The answers already computed for one access path. Roles that share a trust policy
+    share its paths, and several checks ask the same questions: each is answered once.
+    Keys are structural recipes (:meth:`Term.recipe`): hashing a Language would minimise
+    its automaton."""
+
+    solutions: dict[tuple[Any, ...], Term | None] = field(default_factory=dict)
+    witnesses: dict[tuple[Any, ...], dict[str, Any] | None] = field(default_factory=dict)
+    questions: dict[Hashable, Question | None] = field(default_factory=dict)
+    realism: Term | None = None
+
+
 @dataclass(frozen=True)
 class AccessPath:
     """One principal of a trust policy and exactly what the policy admits for it.
@@ -96,7 +110,7 @@ class AccessPath:
     values: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     universe: Term = TRUE
     by_statement: Mapping[int, Formula] = field(default_factory=dict, repr=False)
-    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    memo: PathMemo = field(default_factory=lambda: PathMemo(), repr=False, compare=False)
 
     # ----- what the path is about -------------------------------------------------------------
 
@@ -128,14 +142,14 @@ class AccessPath:
     def solve(self, question: Term = TRUE) -> Term | None:
         """A term of the admitted requests that also satisfies ``question`` (None: none)."""
         # Several checks ask the same question of a path (roles share paths): answer once.
-        key = ("solve", question.recipe())
-        if key not in self.memo:
+        key = question.recipe()
+        solutions = self.memo.solutions
+        if key not in solutions:
             scoped = conjoin(question, self.universe, is_multivalued)
-            self.memo[key] = (
+            solutions[key] = (
                 None if scoped is None else solve(self.allow, self.deny, scoped, is_multivalued)
             )
-        found: Term | None = self.memo[key]
-        return found
+        return solutions[key]
 
     def solve_statement(self, index: int, question: Term = TRUE) -> Term | None:
         """Like :meth:`solve` through the Allow statement ``index`` alone (Denies still apply)."""

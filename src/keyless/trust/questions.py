@@ -7,15 +7,12 @@ provider grammars of :mod:`keyless.idp.grammars`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Hashable
 
 from keyless.idp.grammars import SubGrammar, Trigger, shape
 from keyless.patterns.language import Language
-from keyless.trust.formula import Term, absent, all_of, any_of, with_question
+from keyless.trust.formula import Question, Term, absent, all_of, any_of, with_question
 from keyless.trust.paths import AccessPath
-
-Question = tuple[Term, Mapping[str, tuple[Language, ...]]]
 
 #: Keys an outside AWS caller cannot set to the victim's values.
 ORG_KEYS = ("aws:principalorgid", "aws:principalorgpaths", "aws:sourceorgid", "aws:sourceorgpaths")
@@ -54,13 +51,14 @@ def _attacker_claims(path: AccessPath, grammar: SubGrammar, victims: frozenset[s
     return terms
 
 
-def _memoised(path: AccessPath, name: Any, build: Callable[[], Question | None]) -> Question | None:
+def _memoised(
+    path: AccessPath, name: Hashable, build: Callable[[], Question | None]
+) -> Question | None:
     # Several checks build the same question for a path; paths are shared by roles.
-    key = ("question", name)
-    if key not in path.memo:
-        path.memo[key] = build()
-    found: Question | None = path.memo[key]
-    return found
+    questions = path.memo.questions
+    if name not in questions:
+        questions[name] = build()
+    return questions[name]
 
 
 def other_tenant(path: AccessPath) -> Question | None:

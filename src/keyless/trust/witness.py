@@ -60,10 +60,9 @@ _ALWAYS_PRESENT = {
 
 def realism(path: AccessPath) -> Term:
     """What every real request of the path's kind satisfies (see the module doc)."""
-    found = path.memo.get("realism")
+    found = path.memo.realism
     if found is None:
-        found = path.memo["realism"] = _realism(path)
-    assert isinstance(found, Term)
+        found = path.memo.realism = _realism(path)
     return found
 
 
@@ -125,11 +124,12 @@ def find(
         sorted((k, tuple(language.key for language in v)) for k, v in (prefer or {}).items())
     )
     key = (question.recipe(), preferences)
-    if key not in path.memo:
+    witnesses = path.memo.witnesses
+    if key not in witnesses:
         # Most questions have no answer: decide that (memoised) before building anything.
         admitted = path.solve(question) is not None
-        path.memo[key] = build_witness(path, question, prefer or {}) if admitted else None
-    found: dict[str, Any] | None = path.memo[key]
+        witnesses[key] = build_witness(path, question, prefer or {}) if admitted else None
+    found = witnesses[key]
     return None if found is None else dict(found)
 
 
