@@ -1,8 +1,12 @@
 """Reading the files users hand to keyless, and writing the files keyless makes.
 
-Every failure becomes an :class:`InputError` naming the file and what is wrong (with a line
-and column for malformed JSON). Every file keyless writes goes through
-:func:`write_atomic`: whole or not at all, never through a symlink."""
+Reading: every failure becomes an :class:`InputError` naming the file and what is wrong
+(with a line and column for malformed JSON). Only regular files are read, and only up to
+a size limit, so that a FIFO, a device or a directory named as a file is refused at once
+instead of hanging, and a file of gigabytes is refused before it is loaded.
+
+Writing: every file keyless writes goes through :func:`write_atomic`: whole or not at
+all, never through a symlink."""
 
 from __future__ import annotations
 
@@ -12,36 +16,81 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
 from keyless.errors import InputError
 
+#: The largest file keyless reads unless a caller says otherwise. A single account's
+#: `get-account-authorization-details` output at IAM's largest quotas (5,000 roles and
+#: 5,000 managed policies of 5 versions of 6,144 characters) is a few hundred MB.
+MAX_FILE_BYTES = 1 << 30
 
-def read_bytes(path: str | Path, what: str = "the file") -> bytes:
-    """The file's bytes; a missing or unreadable file is an InputError."""
+
+def open_regular(path: str | Path, what: str = "the file") -> BinaryIO:
+    """``path`` opened for reading in binary mode. A missing or unreadable path, or one
+    that is not a regular file (a directory, FIFO, device or socket), is an InputError:
+    keyless never waits on a pipe or reads a device named as a file."""
     try:
-        return Path(path).read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked on
+        # the opened descriptor, so a path swapped after a check cannot slip through.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise InputError(f"cannot read {what}: it does not exist", where=str(path)) from None
+    except IsADirectoryError:
+        raise InputError(f"cannot read {what}: it is a directory", where=str(path)) from None
     except OSError as error:
         raise InputError(f"cannot read {what}: {error.strerror}", where=str(path)) from None
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        kind = (
+            "a directory" if stat.S_ISDIR(mode) else "not a regular file (a FIFO, device or socket)"
+        )
+        raise InputError(f"cannot read {what}: it is {kind}", where=str(path))
+    return os.fdopen(descriptor, "rb")
 
 
-def read_text(path: str | Path, what: str = "the file") -> str:
-    """The file as UTF-8 text (a leading byte-order mark is dropped)."""
-    try:
-        return read_bytes(path, what).decode("utf-8-sig")
-    except UnicodeDecodeError as error:
+def read_bytes(path: str | Path, what: str = "the file", *, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes. A missing, unreadable or non-regular file (see
+    :func:`open_regular`), or one larger than ``limit`` bytes, is an InputError."""
+    with open_regular(path, what) as file:
+        size = os.fstat(file.fileno()).st_size
+        if size > limit:
+            too_big = f"{describe_size(size)}, larger than the {describe_size(limit)} keyless reads"
+            raise InputError(f"{what} is {too_big}", where=str(path))
+        try:
+            data = file.read(limit + 1)
+        except OSError as error:
+            raise InputError(f"cannot read {what}: {error.strerror}", where=str(path)) from None
+    if len(data) > limit:  # it grew while being read
         raise InputError(
-            f"{what} is not UTF-8 text (byte {error.start})", where=str(path)
+            f"{what} is larger than the {describe_size(limit)} keyless reads", where=str(path)
+        )
+    return data
+
+
+def describe_size(count: int) -> str:
+    """A byte count for people: ``1,024 MiB`` or ``512 bytes``."""
+    return f"{count / (1 << 20):,.0f} MiB" if count >= 1 << 20 else f"{count:,} bytes"
+
+
+def read_text(path: str | Path, what: str = "the file", *, limit: int = MAX_FILE_BYTES) -> str:
+    """The file as UTF-8 text (a leading byte-order mark is dropped)."""
+    data = read_bytes(path, what, limit=limit)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError(
+            f"{what} is not UTF-8 text (line {line}, byte {error.start})", where=str(path)
         ) from None
 
 
-def read_json(path: str | Path, what: str = "the file") -> Any:
-    """The file parsed as JSON."""
-    data = read_bytes(path, what)
+def parse_json(data: bytes, what: str, where: str) -> Any:
+    """``data`` parsed as JSON; a leading byte-order mark is dropped. Nesting deeper than
+    orjson's limit (1,024 levels) is malformed JSON here, never a RecursionError."""
     if data.startswith(b"\xef\xbb\xbf"):  # editors on Windows write a BOM; JSON forbids it
         data = data[3:]
     try:
@@ -50,8 +99,13 @@ def read_json(path: str | Path, what: str = "the file") -> Any:
         raise InputError(
             f"{what} is not valid JSON "
             f"(malformed JSON at line {error.lineno}, column {error.colno}: {error.msg})",
-            where=str(path),
+            where=where,
         ) from None
+
+
+def read_json(path: str | Path, what: str = "the file", *, limit: int = MAX_FILE_BYTES) -> Any:
+    """The file parsed as JSON."""
+    return parse_json(read_bytes(path, what, limit=limit), what, str(path))
 
 
 def read_json_object(path: str | Path, what: str = "the file") -> dict[str, Any]:
@@ -60,6 +114,20 @@ def read_json_object(path: str | Path, what: str = "the file") -> dict[str, Any]
     if not isinstance(data, dict):
         raise InputError(f"{what} must be a JSON object", where=str(path))
     return data
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename durable (POSIX); filesystems that cannot fsync a directory are
+    left as they are: the file itself is already complete."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def display_path(path: Path, base: Path | None = None) -> str:
@@ -85,7 +153,7 @@ def check_writable(path: Path, what: str = "the output") -> None:
         raise InputError(f"cannot write {what}: its directory is not writable", where=str(path))
 
 
-def write_atomic(path: Path, data: bytes | Iterable[bytes], what: str = "the output") -> None:
+def write_atomic(path: str | Path, data: bytes | Iterable[bytes], what: str = "the output") -> None:
     """Write ``path`` whole or not at all.
 
     The data goes to a temporary file in the same directory, is flushed and fsync'd, then
@@ -94,6 +162,7 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], what: str = "the out
     written through. The new file keeps the old one's permission bits (or gets the
     process's default for a new file). Failures are :class:`InputError` naming ``path``.
     """
+    path = Path(path)
     check_writable(path, what)
     chunks = (data,) if isinstance(data, bytes) else data
     directory = path.parent if str(path.parent) else Path(".")
@@ -118,6 +187,7 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], what: str = "the out
                 f"cannot write {what}: {error.strerror or error}", where=str(path)
             ) from None
         raise
+    _sync_directory(directory)
 
 
 def _default_mode() -> int:

@@ -200,3 +200,20 @@ def test_no_secret_reaches_a_snapshot(secrets: list[str], tmp_path: Path) -> Non
         assert secret not in text
     assert not re.search(r"(?i)secret|password\"|seed|token", text)
     assert not re.search(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])", text)
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_a_snapshot_written_by_keyless_0_1_still_loads() -> None:
+    # Written by the hand-written converters of keyless 0.1.0 (indented, "+00:00" dates)
+    # from _everything(): the format is kept compatible, not only self-consistent.
+    assert load_snapshot(FIXTURES / "snapshot-v1-written-by-0.1.0.json") == _everything()
+
+
+def test_an_organization_snapshot_written_by_keyless_0_1_still_loads() -> None:
+    inventory = load_snapshot(FIXTURES / "snapshot-v1-org-written-by-0.1.0.json")
+    assert [a.id for a in inventory.accounts] == ["111111111111", "222222222222"]
+    assert inventory.origin == "export"
+    assert inventory.organization is not None
+    assert inventory.organization.id == "o-exampleorg1"

@@ -1,524 +1,280 @@
 """Snapshots: an Inventory written once and analysed offline later.
 
-A versioned JSON document (``keyless/snapshot/v1``, described in ``docs/snapshot.md``)
-written by explicit converters, field by field, so that the format changes only when
-this module says so. The model holds no secrets, and neither does a snapshot: access
-key IDs (identifiers, not credentials), dates and flags only.
+A versioned JSON document (``keyless/snapshot/v1``, described in ``docs/snapshot.md``
+and ``docs/schemas/snapshot-v1.schema.json``) converted field by field from the model
+dataclasses by :mod:`keyless.collect.offline.codec`, so a model field cannot be left
+out. The model holds no secrets, and neither does a snapshot: access key IDs
+(identifiers, not credentials), dates and flags only.
+
+Snapshots stream: the writer takes accounts one at a time, and writes a layout that is
+still one JSON document, with the envelope on the first line and each account on a line
+of its own, so that :func:`iter_snapshot_accounts` can read an organization of a thousand
+accounts one account at a time. Documents in any other layout (the indented ones keyless
+0.1 wrote, or a file reformatted by a person) are read whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime
+import contextlib
+import dataclasses
+import gc
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import IO, Any, NoReturn
 
 import orjson
 
-from keyless.collect.formats.dates import to_utc
-from keyless.errors import InputError
-from keyless.files import read_json
-from keyless.model import (
-    AccessKey,
-    Account,
-    AccountAssignment,
-    AccountStatus,
-    Dataset,
-    DatasetState,
-    DatasetStatus,
-    FailedCall,
-    Group,
-    IdentityCenter,
-    InlinePolicy,
-    Inventory,
-    LoginProfile,
-    ManagedPolicy,
-    MfaDevice,
-    OidcProvider,
-    Organization,
-    PermissionSet,
-    PolicyRef,
-    Role,
-    RolesAnywhereProfile,
-    RootCredentials,
-    SamlProvider,
-    TrustAnchor,
-    User,
+from keyless.collect.formats.plausible import CLOCK_SKEW, find_implausible
+from keyless.collect.offline.codec import (
+    Field,
+    Invalid,
+    decoder,
+    encoder,
+    fields_of,
+    plain_json,
 )
-from keyless.model.iam import EMPTY_TAGS
+from keyless.errors import InputError
+from keyless.files import MAX_FILE_BYTES, describe_size, open_regular, parse_json, write_atomic
+from keyless.model import Account, Inventory
 
 SCHEMA = "keyless/snapshot/v1"
-T = TypeVar("T")
+
+#: The longest line of a streamed snapshot: the envelope, or one account. An account at
+#: IAM's largest quotas is a few hundred MB of policy documents.
+MAX_LINE_BYTES = 1 << 30
+#: A snapshot in another layout is read whole, up to the size of any JSON file.
+MAX_WHOLE_BYTES = MAX_FILE_BYTES
+
+_WHAT = "the snapshot"
+_STREAM_HEADER_END = b'"accounts":['
 
 
-def _plain_json(value: object) -> object:
-    """Policy documents are read-only Mappings of any kind; JSON knows only dicts."""
-    if isinstance(value, Mapping):
-        return dict(value)
-    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+def _header_fields() -> tuple[Field, ...]:
+    """The Inventory's fields but its accounts: the envelope of the document."""
+    return tuple(field for field in fields_of(Inventory) if field.attribute != "accounts")
 
 
-def write_snapshot(inventory: Inventory, path: str | Path) -> None:
-    """Write ``inventory`` to ``path`` as a ``keyless/snapshot/v1`` document."""
-    data = orjson.dumps(dump_inventory(inventory), default=_plain_json, option=orjson.OPT_INDENT_2)
-    target = Path(path)
-    try:
-        target.write_bytes(data)
-    except OSError as error:
-        reason = f"cannot write the snapshot: {error.strerror}"
-        raise InputError(reason, where=str(target)) from None
+def write_snapshot(
+    inventory: Inventory, path: str | Path, *, accounts: Iterable[Account] | None = None
+) -> None:
+    """Write ``inventory`` to ``path`` as a ``keyless/snapshot/v1`` document, whole or
+    not at all (:func:`keyless.files.write_atomic`).
+
+    With ``accounts``, those are written instead of ``inventory.accounts``, each encoded
+    as it arrives, so a caller can hand over a generator and let every account go once
+    it is written.
+    """
+    write_atomic(path, snapshot_chunks(inventory, accounts), _WHAT)
+
+
+def snapshot_chunks(
+    inventory: Inventory, accounts: Iterable[Account] | None = None
+) -> Iterator[bytes]:
+    """The snapshot document as byte chunks: the envelope line, then one per account."""
+    envelope: dict[str, Any] = {"schema": SCHEMA}
+    for field in _header_fields():
+        convert = encoder(field.hint)
+        value = getattr(inventory, field.attribute)
+        envelope[field.key] = value if convert is None else convert(value)
+    envelope["accounts"] = []
+    head = orjson.dumps(envelope, default=plain_json)
+    yield head[: -len(b"]}")] + b"\n"
+    convert_account = encoder(Account)
+    assert convert_account is not None
+    written = 0
+    for account in inventory.accounts if accounts is None else accounts:
+        separator = b",\n" if written else b""
+        with _gc_paused():
+            line = orjson.dumps(convert_account(account), default=plain_json)
+        yield separator + line
+        written += 1
+    yield b"\n]}\n" if written else b"]}\n"
 
 
 def load_snapshot(path: str | Path) -> Inventory:
-    """Read a snapshot written by :func:`write_snapshot`. Raises :class:`InputError` for
-    an unreadable file, malformed JSON, an unknown schema or a malformed document."""
-    source = Path(path)
-    document = read_json(source, "the snapshot")
-    return parse_inventory(document, where=str(source))
+    """Read a snapshot written by :func:`write_snapshot` (or by keyless 0.1). Raises
+    :class:`InputError` naming the file and the JSON pointer of what is wrong: an
+    unreadable or non-regular file, malformed JSON, an unknown schema, a value of the
+    wrong type, or a date that cannot be true (see docs/snapshot.md)."""
+    with _gc_paused(), _Reader(Path(path)) as reader:
+        return dataclasses.replace(reader.header, accounts=tuple(reader.accounts()))
 
 
-def parse_inventory(document: Any, *, where: str = "snapshot") -> Inventory:
-    """An Inventory from a parsed snapshot document."""
-    schema = document.get("schema") if isinstance(document, dict) else None
-    if schema != SCHEMA:
-        found = f"schema {schema!r}" if schema else "no schema field"
-        raise InputError(
-            f"not a keyless snapshot this version can read: {found}; supported: {SCHEMA!r}",
-            where=where,
-            hint="Write the snapshot again with this version of keyless (keyless collect).",
-        )
+def read_snapshot_header(path: str | Path) -> Inventory:
+    """The snapshot's envelope (origin, collection time, organization) as an Inventory
+    without accounts; read them with :func:`iter_snapshot_accounts`."""
+    with _Reader(Path(path)) as reader:
+        return reader.header
+
+
+def iter_snapshot_accounts(path: str | Path) -> Iterator[Account]:
+    """The snapshot's accounts, one at a time: in the streamed layout, only the account
+    being read is in memory. Errors as :func:`load_snapshot`."""
+    with _Reader(Path(path)) as reader:
+        yield from reader.accounts()
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Converting creates no reference cycles, but the cyclic collector would walk the
+    parsed documents again at every allocation threshold (see load_export)."""
+    paused = gc.isenabled()
+    gc.disable()
     try:
-        return _inventory(document)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        reason = f"missing field {error}" if isinstance(error, KeyError) else str(error)
-        raise InputError(f"malformed snapshot: {reason}", where=where) from None
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
-# -- writing ---------------------------------------------------------------------------
+class _Reader:
+    """One pass over a snapshot file: the envelope first, then the accounts."""
 
+    def __init__(self, path: Path):
+        self.path = path
+        self.file: IO[bytes] = open_regular(path, _WHAT)
+        self.line = 0
+        self.whole: dict[str, Any] | None = None
+        try:
+            self.header = self._read_header()
+        except BaseException:
+            self.file.close()
+            raise
 
-def _date(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    def __enter__(self) -> _Reader:
+        return self
 
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
 
-def dump_inventory(inventory: Inventory) -> dict[str, Any]:
-    """The snapshot document of ``inventory``."""
-    return {
-        "schema": SCHEMA,
-        "source": inventory.origin,
-        "collected_at": _date(inventory.collected_at),
-        "organization": _dump_org(inventory.organization) if inventory.organization else None,
-        "accounts": [_dump_account(a) for a in inventory.accounts],
-    }
+    # -- the envelope --------------------------------------------------------------
 
+    def _read_header(self) -> Inventory:
+        first = self._next_line()
+        if first.startswith(b"\xef\xbb\xbf"):
+            first = first[3:]
+        if first.startswith(b"{") and first.rstrip().endswith(_STREAM_HEADER_END):
+            document = self._parse(first.rstrip() + b"]}")
+        else:
+            self.file.seek(0)  # read whole, without copying the first line again
+            data = self.file.read(MAX_WHOLE_BYTES + 1)
+            if len(data) > MAX_WHOLE_BYTES:
+                raise InputError(
+                    f"{_WHAT} is larger than the {describe_size(MAX_WHOLE_BYTES)} keyless reads"
+                    " whole; write it again with `keyless collect` to stream it",
+                    where=str(self.path),
+                )
+            document = parse_json(data, _WHAT, str(self.path))
+            del data
+            self.whole = document
+        return self._envelope(document)
 
-def _dump_status(status: DatasetStatus) -> dict[str, Any]:
-    return {"state": status.state.value, "reason": status.reason}
+    def _envelope(self, document: Any) -> Inventory:
+        schema = document.get("schema") if isinstance(document, dict) else None
+        if schema != SCHEMA:
+            found = f"schema {schema!r}" if schema else "no schema field"
+            raise InputError(
+                f"not a keyless snapshot this version can read: {found}; supported: {SCHEMA!r}",
+                where=str(self.path),
+                hint="Write the snapshot again with this version of keyless (keyless collect).",
+            )
+        values: dict[str, Any] = {}
+        for field in _header_fields():
+            if field.key not in document:
+                self._fail(Invalid(f"missing field {field.key!r}"))
+            try:
+                values[field.attribute] = decoder(field.hint)(document[field.key])
+            except Invalid as error:
+                self._fail(error.within(field.key))
+        if "accounts" not in document:
+            self._fail(Invalid("missing field 'accounts'"))
+        if not isinstance(document["accounts"], list):
+            self._fail(Invalid("expected an array of accounts").within("accounts"))
+        header = Inventory(accounts=(), **values)
+        now = datetime.now(UTC)
+        if header.collected_at is not None and header.collected_at > now + CLOCK_SKEW:
+            self._fail(Invalid("collected_at is in the future").within("collected_at"))
+        latest = header.collected_at or now
+        if header.organization is not None:
+            problem = find_implausible(header.organization, latest)
+            if problem is not None:
+                self._fail(Invalid(problem.message), f"/organization{problem.pointer}")
+        return header
 
+    # -- the accounts --------------------------------------------------------------
 
-def _dump_failed(call: FailedCall) -> dict[str, Any]:
-    return {
-        "service": call.service,
-        "operation": call.operation,
-        "code": call.code,
-        "message": call.message,
-    }
+    def accounts(self) -> Iterator[Account]:
+        """Every account, decoded and checked, in the order written."""
+        if self.whole is not None:
+            raw_accounts = self.whole["accounts"]
+            for index in range(len(raw_accounts)):
+                raw, raw_accounts[index] = raw_accounts[index], None
+                yield self._account(raw, index)
+            return
+        index, comma = 0, False
+        while True:
+            line = self._next_line()
+            body = line.strip()
+            if body == b"]}":
+                if comma:
+                    self._fail_line("a comma after the last account")
+                self._expect_end()
+                return
+            if not line:
+                self._fail_line("the file ends inside the list of accounts (was it cut short?)")
+            if index and not comma:
+                self._fail_line("the accounts are not separated by commas")
+            comma = body.endswith(b",")
+            with _gc_paused():
+                account = self._account(self._parse(body[:-1] if comma else body), index)
+            yield account
+            index += 1
 
+    def _account(self, raw: Any, index: int) -> Account:
+        try:
+            account: Account = decoder(Account)(raw)
+        except Invalid as error:
+            self._fail(error, f"/accounts/{index}")
+        now = datetime.now(UTC)
+        if account.collected_at is not None and account.collected_at > now + CLOCK_SKEW:
+            self._fail(Invalid("collected_at is in the future"), f"/accounts/{index}/collected_at")
+        latest = account.collected_at or self.header.collected_at or now
+        problem = find_implausible(account, latest)
+        if problem is not None:
+            self._fail(
+                Invalid(f"{problem.message} (of {problem.owner_label})"),
+                f"/accounts/{index}{problem.pointer}",
+            )
+        return account
 
-def _dump_org(org: Organization) -> dict[str, Any]:
-    center = org.identity_center
-    return {
-        "id": org.id,
-        "management_account_id": org.management_account_id,
-        "identity_center_state": _dump_status(org.identity_center_state),
-        "identity_center": None
-        if center is None
-        else {
-            "instance_arn": center.instance_arn,
-            "identity_store_id": center.identity_store_id,
-            "permission_sets": [
-                {
-                    "arn": p.arn,
-                    "name": p.name,
-                    "description": p.description,
-                    "session_duration": p.session_duration,
-                    "managed_policies": list(p.managed_policies),
-                    "customer_managed_policies": list(p.customer_managed_policies),
-                    "inline_policy": p.inline_policy,
-                }
-                for p in center.permission_sets
-            ],
-            "assignments": [
-                {
-                    "account_id": a.account_id,
-                    "permission_set_arn": a.permission_set_arn,
-                    "principal_type": a.principal_type,
-                    "principal_id": a.principal_id,
-                    "principal_name": a.principal_name,
-                }
-                for a in center.assignments
-            ],
-            "failed_calls": [_dump_failed(c) for c in center.failed_calls],
-        },
-    }
+    # -- lines and errors ----------------------------------------------------------
 
+    def _next_line(self) -> bytes:
+        line = self.file.readline(MAX_LINE_BYTES + 1)
+        self.line += 1
+        if len(line) > MAX_LINE_BYTES:
+            self._fail_line(f"longer than the {describe_size(MAX_LINE_BYTES)} keyless reads")
+        return line
 
-def _dump_key(key: AccessKey) -> dict[str, Any]:
-    return {
-        "slot": key.slot,
-        "active": key.active,
-        "key_id": key.key_id,
-        "created": _date(key.created),
-        "last_used": _date(key.last_used),
-        "last_used_service": key.last_used_service,
-        "last_used_region": key.last_used_region,
-    }
+    def _expect_end(self) -> None:
+        while chunk := self.file.read(1 << 20):
+            if chunk.strip():
+                self._fail_line("text after the end of the document")
 
+    def _parse(self, data: bytes) -> Any:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError as error:
+            self._fail_line(f"not valid JSON (column {error.colno}: {error.msg})")
 
-def _dump_refs(refs: tuple[PolicyRef, ...]) -> list[dict[str, str]]:
-    return [{"arn": r.arn, "name": r.name} for r in refs]
+    def _fail_line(self, reason: str) -> NoReturn:
+        raise InputError(f"malformed snapshot: line {self.line}: {reason}", where=str(self.path))
 
-
-def _dump_inline(policies: tuple[InlinePolicy, ...]) -> list[dict[str, Any]]:
-    return [{"name": p.name, "document": p.document} for p in policies]
-
-
-def _dump_user(user: User) -> dict[str, Any]:
-    login = user.login_profile
-    return {
-        "account_id": user.account_id,
-        "name": user.name,
-        "arn": user.arn,
-        "user_id": user.user_id,
-        "path": user.path,
-        "created": _date(user.created),
-        "login_profile": None
-        if login is None
-        else {
-            "created": _date(login.created),
-            "password_last_used": _date(login.password_last_used),
-            "password_last_changed": _date(login.password_last_changed),
-        },
-        "mfa_active": user.mfa_active,
-        "mfa_devices": [
-            {"serial": d.serial, "virtual": d.virtual, "enabled": _date(d.enabled)}
-            for d in user.mfa_devices
-        ],
-        "access_keys": [_dump_key(k) for k in user.access_keys],
-        "groups": list(user.groups),
-        "attached_policies": _dump_refs(user.attached_policies),
-        "inline_policies": _dump_inline(user.inline_policies),
-        "tags": dict(user.tags),
-        "permissions_boundary": user.permissions_boundary,
-    }
-
-
-def _dump_role(role: Role) -> dict[str, Any]:
-    return {
-        "account_id": role.account_id,
-        "name": role.name,
-        "arn": role.arn,
-        "trust_policy": role.trust_policy,
-        "role_id": role.role_id,
-        "path": role.path,
-        "created": _date(role.created),
-        "description": role.description,
-        "attached_policies": _dump_refs(role.attached_policies),
-        "inline_policies": _dump_inline(role.inline_policies),
-        "last_used": _date(role.last_used),
-        "last_used_region": role.last_used_region,
-        "tags": dict(role.tags),
-        "permissions_boundary": role.permissions_boundary,
-        "max_session_duration": role.max_session_duration,
-    }
-
-
-def _dump_account(account: Account) -> dict[str, Any]:
-    root = account.root
-    return {
-        "id": account.id,
-        "alias": account.alias,
-        "name": account.name,
-        "email": account.email,
-        "partition": account.partition,
-        "status": account.status.value,
-        "error": account.error,
-        "collected_at": _date(account.collected_at),
-        "sources": {s.value: _dump_status(st) for s, st in account.datasets.items()},
-        "failed_calls": [_dump_failed(c) for c in account.failed_calls],
-        "root": None
-        if root is None
-        else {
-            "password_enabled": root.password_enabled,
-            "password_last_used": _date(root.password_last_used),
-            "mfa_active": root.mfa_active,
-            "access_keys": [_dump_key(k) for k in root.access_keys],
-        },
-        "users": [_dump_user(u) for u in account.users],
-        "groups": [
-            {
-                "name": g.name,
-                "arn": g.arn,
-                "group_id": g.group_id,
-                "path": g.path,
-                "attached_policies": _dump_refs(g.attached_policies),
-                "inline_policies": _dump_inline(g.inline_policies),
-            }
-            for g in account.groups
-        ],
-        "roles": [_dump_role(r) for r in account.roles],
-        "policies": [
-            {
-                "arn": p.arn,
-                "name": p.name,
-                "document": p.document,
-                "policy_id": p.policy_id,
-                "path": p.path,
-                "default_version_id": p.default_version_id,
-                "attachment_count": p.attachment_count,
-            }
-            for p in account.policies
-        ],
-        "oidc_providers": [
-            {
-                "arn": p.arn,
-                "url": p.url,
-                "client_ids": list(p.client_ids),
-                "thumbprints": list(p.thumbprints),
-                "created": _date(p.created),
-            }
-            for p in account.oidc_providers
-        ],
-        "saml_providers": [
-            {
-                "arn": p.arn,
-                "name": p.name,
-                "valid_until": _date(p.valid_until),
-                "created": _date(p.created),
-            }
-            for p in account.saml_providers
-        ],
-        "trust_anchors": [
-            {"arn": t.arn, "name": t.name, "enabled": t.enabled, "source_type": t.source_type}
-            for t in account.trust_anchors
-        ],
-        "rolesanywhere_profiles": [
-            {"arn": p.arn, "name": p.name, "role_arns": list(p.role_arns), "enabled": p.enabled}
-            for p in account.rolesanywhere_profiles
-        ],
-    }
-
-
-# -- reading ---------------------------------------------------------------------------
-
-
-def _all(items: Any, convert: Callable[[Any], T]) -> tuple[T, ...]:
-    if not isinstance(items, list):
-        raise ValueError(f"expected a list, found {type(items).__name__}")
-    return tuple(convert(item) for item in items)
-
-
-def _tags(value: Mapping[str, str]) -> Mapping[str, str]:
-    return MappingProxyType(dict(value)) if value else EMPTY_TAGS
-
-
-def _status(d: Mapping[str, Any]) -> DatasetStatus:
-    return DatasetStatus(DatasetState(d["state"]), d["reason"])
-
-
-def _failed(d: Mapping[str, Any]) -> FailedCall:
-    return FailedCall(d["service"], d["operation"], d["code"], d["message"])
-
-
-def _key(d: Mapping[str, Any]) -> AccessKey:
-    return AccessKey(
-        slot=d["slot"],
-        active=d["active"],
-        key_id=d["key_id"],
-        created=to_utc(d["created"]),
-        last_used=to_utc(d["last_used"]),
-        last_used_service=d["last_used_service"],
-        last_used_region=d["last_used_region"],
-    )
-
-
-def _refs(items: Any) -> tuple[PolicyRef, ...]:
-    return _all(items, lambda d: PolicyRef(d["arn"], d["name"]))
-
-
-def _inline(items: Any) -> tuple[InlinePolicy, ...]:
-    return _all(items, lambda d: InlinePolicy(d["name"], d["document"]))
-
-
-def _user(d: Mapping[str, Any]) -> User:
-    login = d["login_profile"]
-    return User(
-        account_id=d["account_id"],
-        name=d["name"],
-        arn=d["arn"],
-        user_id=d["user_id"],
-        path=d["path"],
-        created=to_utc(d["created"]),
-        login_profile=None
-        if login is None
-        else LoginProfile(
-            created=to_utc(login["created"]),
-            password_last_used=to_utc(login["password_last_used"]),
-            password_last_changed=to_utc(login["password_last_changed"]),
-        ),
-        mfa_active=d["mfa_active"],
-        mfa_devices=_all(
-            d["mfa_devices"], lambda m: MfaDevice(m["serial"], m["virtual"], to_utc(m["enabled"]))
-        ),
-        access_keys=_all(d["access_keys"], _key),
-        groups=tuple(d["groups"]),
-        attached_policies=_refs(d["attached_policies"]),
-        inline_policies=_inline(d["inline_policies"]),
-        tags=_tags(d["tags"]),
-        permissions_boundary=d["permissions_boundary"],
-    )
-
-
-def _role(d: Mapping[str, Any]) -> Role:
-    return Role(
-        account_id=d["account_id"],
-        name=d["name"],
-        arn=d["arn"],
-        trust_policy=d["trust_policy"],
-        role_id=d["role_id"],
-        path=d["path"],
-        created=to_utc(d["created"]),
-        description=d["description"],
-        attached_policies=_refs(d["attached_policies"]),
-        inline_policies=_inline(d["inline_policies"]),
-        last_used=to_utc(d["last_used"]),
-        last_used_region=d["last_used_region"],
-        tags=_tags(d["tags"]),
-        permissions_boundary=d["permissions_boundary"],
-        max_session_duration=d["max_session_duration"],
-    )
-
-
-def _account(d: Mapping[str, Any]) -> Account:
-    root = d["root"]
-    return Account(
-        id=d["id"],
-        alias=d["alias"],
-        name=d["name"],
-        email=d["email"],
-        partition=d["partition"],
-        status=AccountStatus(d["status"]),
-        error=d["error"],
-        collected_at=to_utc(d["collected_at"]),
-        datasets=MappingProxyType({Dataset(k): _status(v) for k, v in d["sources"].items()}),
-        failed_calls=_all(d["failed_calls"], _failed),
-        root=None
-        if root is None
-        else RootCredentials(
-            password_enabled=root["password_enabled"],
-            password_last_used=to_utc(root["password_last_used"]),
-            mfa_active=root["mfa_active"],
-            access_keys=_all(root["access_keys"], _key),
-        ),
-        users=_all(d["users"], _user),
-        groups=_all(
-            d["groups"],
-            lambda g: Group(
-                g["name"],
-                g["arn"],
-                g["group_id"],
-                g["path"],
-                _refs(g["attached_policies"]),
-                _inline(g["inline_policies"]),
-            ),
-        ),
-        roles=_all(d["roles"], _role),
-        policies=_all(
-            d["policies"],
-            lambda p: ManagedPolicy(
-                p["arn"],
-                p["name"],
-                p["document"],
-                p["policy_id"],
-                p["path"],
-                p["default_version_id"],
-                p["attachment_count"],
-            ),
-        ),
-        oidc_providers=_all(
-            d["oidc_providers"],
-            lambda p: OidcProvider(
-                p["arn"],
-                p["url"],
-                tuple(p["client_ids"]),
-                tuple(p["thumbprints"]),
-                to_utc(p["created"]),
-            ),
-        ),
-        saml_providers=_all(
-            d["saml_providers"],
-            lambda p: SamlProvider(
-                p["arn"], p["name"], to_utc(p["valid_until"]), to_utc(p["created"])
-            ),
-        ),
-        trust_anchors=_all(
-            d["trust_anchors"],
-            lambda t: TrustAnchor(t["arn"], t["name"], t["enabled"], t["source_type"]),
-        ),
-        rolesanywhere_profiles=_all(
-            d["rolesanywhere_profiles"],
-            lambda p: RolesAnywhereProfile(
-                p["arn"], p["name"], tuple(p["role_arns"]), p["enabled"]
-            ),
-        ),
-    )
-
-
-def _identity_center(d: Mapping[str, Any] | None) -> IdentityCenter | None:
-    if d is None:
-        return None
-    return IdentityCenter(
-        instance_arn=d["instance_arn"],
-        identity_store_id=d["identity_store_id"],
-        permission_sets=_all(
-            d["permission_sets"],
-            lambda p: PermissionSet(
-                p["arn"],
-                p["name"],
-                p["description"],
-                p["session_duration"],
-                tuple(p["managed_policies"]),
-                tuple(p["customer_managed_policies"]),
-                p["inline_policy"],
-            ),
-        ),
-        assignments=_all(
-            d["assignments"],
-            lambda a: AccountAssignment(
-                a["account_id"],
-                a["permission_set_arn"],
-                a["principal_type"],
-                a["principal_id"],
-                a["principal_name"],
-            ),
-        ),
-        failed_calls=_all(d["failed_calls"], _failed),
-    )
-
-
-def _inventory(d: Mapping[str, Any]) -> Inventory:
-    org = d["organization"]
-    return Inventory(
-        accounts=_all(d["accounts"], _account),
-        organization=None
-        if org is None
-        else Organization(
-            org["id"],
-            org["management_account_id"],
-            _identity_center(org["identity_center"]),
-            _status(org["identity_center_state"]),
-        ),
-        origin=d["source"],
-        collected_at=to_utc(d["collected_at"]),
-    )
+    def _fail(self, error: Invalid, prefix: str = "") -> NoReturn:
+        raise InputError(
+            f"malformed snapshot: {error.message}",
+            where=f"{self.path}#{prefix}{error.pointer}"
+            if prefix or error.pointer
+            else str(self.path),
+        ) from None

@@ -1,0 +1,110 @@
+"""Dates that cannot be true, found in any model value by walking its dataclass fields.
+
+A date later than the moment the data was collected cannot be real, and it is not
+harmless: a key "created" in 2999 looks brand new, so ``key-not-rotated`` would stay
+silent about it. Offline readers (exports, snapshots) refuse such data instead of
+analysing it. The rules, documented in docs/export-format.md and docs/snapshot.md:
+
+no date is later than the collection time plus :data:`CLOCK_SKEW` (clocks differ, and an
+export's files are written minutes apart), except dates that are about the future by
+nature (:data:`FUTURE_DATES`: a SAML provider's certificate expiry).
+
+A key last used before the date the credential report gives for its creation is kept as
+it is: the report's date is that of the slot's last rotation, and neither check that
+reads these dates can be silenced by it (``key-not-rotated`` reads the creation date,
+``key-unused`` the last use).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import typing
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from keyless.dates import iso
+from keyless.model import SamlProvider
+
+CLOCK_SKEW = timedelta(days=1)
+
+#: Dates that may lie after the collection: they say until when something is valid.
+FUTURE_DATES: frozenset[tuple[type, str]] = frozenset({(SamlProvider, "valid_until")})
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Implausible:
+    """One impossible date: where it is (a JSON pointer in the model's field names), the
+    value that holds it (to name it: its ARN, name or ID) and why it cannot be."""
+
+    pointer: str
+    owner: object
+    message: str
+
+    @property
+    def owner_label(self) -> str:
+        for attribute in ("arn", "serial", "name", "id"):
+            label = getattr(self.owner, attribute, None)
+            if isinstance(label, str) and label:
+                return label
+        return type(self.owner).__name__
+
+
+def find_implausible(value: object, collected_at: datetime) -> Implausible | None:
+    """The first impossible date in ``value`` (a model dataclass) collected at
+    ``collected_at``, or None."""
+    return next(_walk(value, collected_at + CLOCK_SKEW, ""), None)
+
+
+def _walk(value: object, latest: datetime, pointer: str) -> Iterator[Implausible]:
+    cls: Any = type(value)
+    for name, kind in _plan(cls):
+        item = getattr(value, name)
+        if item is None:
+            continue
+        here = f"{pointer}/{name}"
+        if kind == "date":
+            if item > latest and (cls, name) not in FUTURE_DATES:
+                yield Implausible(
+                    here, value, f"{name} {iso(item)} is after the data was collected"
+                )
+        elif kind == "one":
+            yield from _walk(item, latest, here)
+        elif kind == "many":
+            for index, entry in enumerate(item):
+                yield from _walk(entry, latest, f"{here}/{index}")
+        else:  # a mapping of dataclasses
+            for key, entry in item.items():
+                yield from _walk(entry, latest, f"{here}/{key}")
+
+
+@functools.cache
+def _plan(cls: Any) -> tuple[tuple[str, str], ...]:
+    """The fields of ``cls`` that hold dates, directly ("date") or in a nested dataclass
+    ("one"), a tuple of them ("many") or a mapping to them ("map")."""
+    plan = []
+    hints = typing.get_type_hints(cls)
+    for field in dataclasses.fields(cls):
+        hint = _without_none(hints[field.name])
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        if hint is datetime:
+            plan.append((field.name, "date"))
+        elif _has_dates(hint):
+            plan.append((field.name, "one"))
+        elif origin in (tuple, frozenset) and args and _has_dates(args[0]):
+            plan.append((field.name, "many"))
+        elif origin is Mapping and _has_dates(args[1]):
+            plan.append((field.name, "map"))
+    return tuple(plan)
+
+
+def _without_none(hint: Any) -> Any:
+    args = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+    if typing.get_origin(hint) in (typing.Union, type(int | None)) and len(args) == 1:
+        return args[0]
+    return hint
+
+
+def _has_dates(hint: Any) -> bool:
+    return dataclasses.is_dataclass(hint) and isinstance(hint, type) and bool(_plan(hint))
