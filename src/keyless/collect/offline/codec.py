@@ -122,12 +122,12 @@ def _kind(value: object) -> str:
     return "an array" if isinstance(value, list) else "an object"
 
 
-def _is_document(hint: Any) -> bool:
+def is_document(hint: Any) -> bool:
     """``Mapping[str, Any]``: a policy document, opaque to the snapshot."""
     return typing.get_origin(hint) is Mapping and typing.get_args(hint)[1] is Any
 
 
-def _optional_inner(hint: Any) -> Any | None:
+def optional_inner(hint: Any) -> Any | None:
     """``X`` for ``X | None``; None for anything else."""
     if typing.get_origin(hint) in (UnionType, typing.Union):
         others = [arg for arg in typing.get_args(hint) if arg is not NoneType]
@@ -147,7 +147,7 @@ def decoder(hint: Any, int_range: tuple[int, int] = DEFAULT_INT_RANGE) -> Conver
 
 @functools.cache
 def _decoder(hint: Any, int_range: tuple[int, int]) -> Convert:
-    inner = _optional_inner(hint)
+    inner = optional_inner(hint)
     if inner is not None:
         convert = _decoder(inner, int_range)
         return lambda value: None if value is None else convert(value)
@@ -163,7 +163,7 @@ def _decoder(hint: Any, int_range: tuple[int, int]) -> Convert:
         return _date
     if isinstance(hint, type) and issubclass(hint, Enum):
         return _enum_decoder(hint)
-    if _is_document(hint):
+    if is_document(hint):
         return _document
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
@@ -305,7 +305,7 @@ def encoder(hint: Any) -> Convert | None:
 
 @functools.cache
 def _encoder(hint: Any) -> Convert | None:
-    inner = _optional_inner(hint)
+    inner = optional_inner(hint)
     if inner is not None:
         convert = _encoder(inner)
         if convert is None:
@@ -319,7 +319,7 @@ def _encoder(hint: Any) -> Convert | None:
         return iso
     if isinstance(hint, type) and issubclass(hint, Enum):
         return lambda value: value.value
-    if _is_document(hint):
+    if is_document(hint):
         return _plain
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
