@@ -9,16 +9,18 @@ https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationD
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
 import orjson
 
+from keyless.collect.formats import values
 from keyless.collect.formats.credential_report import CredentialReport, ReportRow
-from keyless.collect.formats.dates import to_utc
 from keyless.model import (
     Group,
     InlinePolicy,
@@ -57,19 +59,22 @@ class AuthDetails:
     roles: list[Role] = field(default_factory=list)
     policies: list[ManagedPolicy] = field(default_factory=list)
     account_id: str | None = None
+    #: Dates after this cannot be true (the export was written before): refused.
+    latest: datetime | None = None
 
     def add_page(self, page: Mapping[str, Any], page_index: int = 0) -> None:
         """Convert one page. Raises :class:`DetailsError` for an unreadable entry."""
         prefix = f"/{page_index}" if page_index else ""
-        users = page.get("UserDetailList") or ()
+        users = _raw_users(page.get("UserDetailList"), f"{prefix}/UserDetailList")
         self.raw_users.extend(users)
         self.groups.extend(
             _convert(page.get("GroupDetailList"), _group, f"{prefix}/GroupDetailList")
         )
-        self.roles.extend(_convert(page.get("RoleDetailList"), _role, f"{prefix}/RoleDetailList"))
+        role = functools.partial(_role, latest=self.latest)
+        self.roles.extend(_convert(page.get("RoleDetailList"), role, f"{prefix}/RoleDetailList"))
         self.policies.extend(_convert(page.get("Policies"), _policy, f"{prefix}/Policies"))
         if self.account_id is None:
-            arns = [e.get("Arn", "") for e in users[:1]]
+            arns = [e.get("Arn") or "" for e in users[:1]]
             arns += [role.arn for role in self.roles[:1]] + [group.arn for group in self.groups[:1]]
             arns += [p.arn for p in self.policies if not p.is_aws_managed][:1]
             accounts = (account_of(arn) or "" for arn in arns)
@@ -80,14 +85,32 @@ class AuthDetails:
         only those, but a hand-made export or the emulator may hold them all)."""
         used = {ref.arn for group in self.groups for ref in group.attached_policies}
         used.update(ref.arn for role in self.roles for ref in role.attached_policies)
+        # Raw users are checked only by build_users: skip what it will refuse anyway.
         used.update(
-            ref["PolicyArn"]
+            str(ref["PolicyArn"])
             for user in self.raw_users
-            for ref in user.get("AttachedManagedPolicies") or ()
+            if isinstance(user.get("AttachedManagedPolicies"), list)
+            for ref in user["AttachedManagedPolicies"]
+            if isinstance(ref, dict) and isinstance(ref.get("PolicyArn"), str)
         )
         self.policies = [
             p for p in self.policies if not p.is_aws_managed or p.attachment_count or p.arn in used
         ]
+
+
+def _raw_users(entries: Any, pointer: str) -> list[MutableMapping[str, Any]]:
+    """User entries wait for the credential report (see :func:`build_users`); until then
+    they must at least be objects with a string ARN."""
+    try:
+        users = values.listing(entries, "UserDetailList")
+    except ValueError as error:
+        raise DetailsError(str(error), pointer) from None
+    for index, entry in enumerate(users):
+        try:
+            values.text(values.obj(entry, "a user"), "Arn")
+        except ValueError as error:
+            raise DetailsError(str(error), f"{pointer}/{index}") from None
+    return users
 
 
 def _convert(entries: Any, convert: Callable[[Any], T], pointer: str) -> list[T]:
@@ -96,8 +119,8 @@ def _convert(entries: Any, convert: Callable[[Any], T], pointer: str) -> list[T]
         return converted
     append = converted.append
     try:
-        for entry in entries:
-            append(convert(entry))
+        for entry in values.listing(entries, pointer.rsplit("/", 1)[-1]):
+            append(convert(entry if type(entry) is dict else values.obj(entry, "an entry")))
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise DetailsError(_reason(error), f"{pointer}/{len(converted)}") from None
     return converted
@@ -107,11 +130,13 @@ def _reason(error: Exception) -> str:
     return f"missing field {error}" if isinstance(error, KeyError) else str(error)
 
 
-def document(value: Any) -> PolicyDocument:
+def document(value: Any, key: str = "PolicyDocument") -> PolicyDocument:
     """A policy document as parsed JSON: the API returns URL-encoded JSON strings (boto3
     and the CLI decode them; raw pages may not)."""
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):  # dict first: ABCs are slow
         return value
+    if value is None:
+        raise ValueError(f"missing field {key!r}")
     if isinstance(value, str):
         text = unquote(value) if value.lstrip().startswith("%") else value
         try:
@@ -126,64 +151,103 @@ def document(value: Any) -> PolicyDocument:
 def _tags(entries: Any) -> Tags:
     if not entries:
         return EMPTY_TAGS
-    return MappingProxyType({tag["Key"]: tag["Value"] for tag in entries})
+    tags = {}
+    for tag in values.listing(entries, "Tags"):
+        key, value = values.fields(values.obj(tag, "a tag"), _TAG)
+        tags[key] = value
+    return MappingProxyType(tags)
+
+
+_TAG = (("Key", None), ("Value", ""))
+_REF = (("PolicyArn", None), ("PolicyName", None))
 
 
 def _refs(entries: Any) -> tuple[PolicyRef, ...]:
     if not entries:
         return ()
-    return tuple(PolicyRef(ref["PolicyArn"], ref["PolicyName"]) for ref in entries)
+    refs = []
+    for ref in values.listing(entries, "AttachedManagedPolicies"):
+        arn, name = values.fields(values.obj(ref, "a policy attachment"), _REF)
+        refs.append(PolicyRef(arn, name))
+    return tuple(refs)
 
 
 def _inline(entries: Any) -> tuple[InlinePolicy, ...]:
     if not entries:
         return ()
-    return tuple(InlinePolicy(p["PolicyName"], document(p["PolicyDocument"])) for p in entries)
+    policies = []
+    for policy in values.listing(entries, "policies"):
+        entry = values.obj(policy, "an inline policy")
+        name = values.text(entry, "PolicyName")
+        policies.append(InlinePolicy(name, document(entry.get("PolicyDocument"))))
+    return tuple(policies)
 
 
 def _boundary(entry: Mapping[str, Any]) -> str | None:
     boundary = entry.get("PermissionsBoundary")
-    return boundary.get("PermissionsBoundaryArn") if boundary else None
+    if not boundary:
+        return None
+    return values.optional_text(
+        values.obj(boundary, "PermissionsBoundary"), "PermissionsBoundaryArn"
+    )
+
+
+_GROUP = (("GroupName", None), ("Arn", None), ("GroupId", ""), ("Path", "/"))
 
 
 def _group(entry: Mapping[str, Any]) -> Group:
+    name, arn, group_id, path = values.fields(entry, _GROUP)
     return Group(
-        name=entry["GroupName"],
-        arn=entry["Arn"],
-        group_id=entry.get("GroupId", ""),
-        path=entry.get("Path", "/"),
+        name=name,
+        arn=arn,
+        group_id=group_id,
+        path=path,
         attached_policies=_refs(entry.get("AttachedManagedPolicies")),
         inline_policies=_inline(entry.get("GroupPolicyList")),
     )
 
 
-def _role(entry: Mapping[str, Any]) -> Role:
-    arn = entry["Arn"]
+_ROLE = (("Arn", None), ("RoleName", None), ("RoleId", ""), ("Path", "/"), ("Description", ""))
+
+
+def _role(entry: Mapping[str, Any], latest: datetime | None = None) -> Role:
+    arn, name, role_id, path, description = values.fields(entry, _ROLE)
     last = entry.get("RoleLastUsed") or {}
+    if type(last) is not dict:
+        values.obj(last, "RoleLastUsed")
+    region = last.get("Region")
+    duration = entry.get("MaxSessionDuration")
+    if type(duration) is not int or not 3600 <= duration <= 43200:
+        # One to twelve hours; absent is one.
+        # https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+        duration = values.whole(entry, "MaxSessionDuration", 3600, 3600, 43200)
     return Role(
         account_id=account_of(arn) or "",
-        name=entry["RoleName"],
+        name=name,
         arn=arn,
-        trust_policy=document(entry["AssumeRolePolicyDocument"]),
-        role_id=entry.get("RoleId", ""),
-        path=entry.get("Path", "/"),
-        created=to_utc(entry.get("CreateDate")),
-        description=entry.get("Description") or "",
+        trust_policy=document(entry.get("AssumeRolePolicyDocument"), "AssumeRolePolicyDocument"),
+        role_id=role_id,
+        path=path,
+        created=values.moment(entry.get("CreateDate"), "CreateDate", latest),
+        description=description,
         attached_policies=_refs(entry.get("AttachedManagedPolicies")),
         inline_policies=_inline(entry.get("RolePolicyList")),
-        last_used=to_utc(last.get("LastUsedDate")),
-        last_used_region=last.get("Region"),
+        last_used=values.moment(last.get("LastUsedDate"), "RoleLastUsed.LastUsedDate", latest),
+        last_used_region=region if type(region) is str else values.optional_text(last, "Region"),
         tags=_tags(entry.get("Tags")),
         permissions_boundary=_boundary(entry),
-        max_session_duration=entry.get("MaxSessionDuration") or 3600,
+        max_session_duration=duration,
     )
 
 
+_POLICY = (("Arn", None), ("DefaultVersionId", "v1"), ("PolicyId", ""), ("Path", "/"))
+
+
 def _policy(entry: MutableMapping[str, Any]) -> ManagedPolicy:
-    arn = entry["Arn"]
-    default = entry.get("DefaultVersionId", "v1")
-    versions = entry.get("PolicyVersionList") or ()
-    chosen = next((v for v in versions if v.get("IsDefaultVersion")), None)
+    arn, default, policy_id, path = values.fields(entry, _POLICY)
+    listed = values.listing(entry.get("PolicyVersionList"), "PolicyVersionList")
+    versions = [values.obj(version, "a policy version") for version in listed]
+    chosen = next((v for v in versions if values.flag(v, "IsDefaultVersion")), None)
     if chosen is None:
         chosen = next((v for v in versions if v.get("VersionId") == default), None)
     if chosen is None:
@@ -194,19 +258,24 @@ def _policy(entry: MutableMapping[str, Any]) -> ManagedPolicy:
     # The emulator omits PolicyName and PolicyId; the name is the ARN's last segment.
     return ManagedPolicy(
         arn=arn,
-        name=entry.get("PolicyName") or arn.rsplit("/", 1)[-1],
-        document=document(chosen["Document"]),
-        policy_id=entry.get("PolicyId", ""),
-        path=entry.get("Path", "/"),
-        default_version_id=chosen.get("VersionId", default),
-        attachment_count=entry.get("AttachmentCount", 0),
+        name=values.text(entry, "PolicyName", arn.rsplit("/", 1)[-1]),
+        document=document(chosen.get("Document"), "Document"),
+        policy_id=policy_id,
+        path=path,
+        default_version_id=values.text(chosen, "VersionId", default),
+        # Attachments per policy are bounded by the entities of an account.
+        attachment_count=values.whole(entry, "AttachmentCount", 0, 0, 2**31 - 1),
     )
+
+
+_USER = (("Arn", None), ("UserName", None), ("UserId", ""), ("Path", "/"))
 
 
 def build_users(
     raw_users: Iterable[Mapping[str, Any]],
     report: CredentialReport | None,
     mfa_devices: Mapping[str, tuple[MfaDevice, ...]] | None,
+    latest: datetime | None = None,
 ) -> tuple[User, ...]:
     """Users from authorization details, with keys, password and MFA state merged in
     from the credential report and the assigned virtual MFA devices (keyed by user ARN).
@@ -221,23 +290,23 @@ def build_users(
     seen: set[str] = set()
     try:
         for entry in raw_users:
-            arn = entry["Arn"]
+            arn, name, user_id, path = values.fields(entry, _USER)
             seen.add(arn)
             row = rows.get(arn)
             mine = devices.get(arn, ())
             users.append(
                 User(
                     account_id=account_of(arn) or "",
-                    name=entry["UserName"],
+                    name=name,
                     arn=arn,
-                    user_id=entry.get("UserId", ""),
-                    path=entry.get("Path", "/"),
-                    created=to_utc(entry.get("CreateDate")),
+                    user_id=user_id,
+                    path=path,
+                    created=values.moment(entry.get("CreateDate"), "CreateDate", latest),
                     login_profile=row.login_profile if row else None,
                     mfa_active=(row.mfa_active if row else False) or bool(mine),
                     mfa_devices=mine,
                     access_keys=row.access_keys if row else (),
-                    groups=tuple(entry.get("GroupList") or ()),
+                    groups=values.texts(entry.get("GroupList"), "GroupList"),
                     attached_policies=_refs(entry.get("AttachedManagedPolicies")),
                     inline_policies=_inline(entry.get("UserPolicyList")),
                     tags=_tags(entry.get("Tags")),

@@ -10,6 +10,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.h
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -84,39 +85,65 @@ class CredentialReport:
 
 
 def parse_credential_report(
-    content: bytes | str, *, where: str = "credential report"
+    content: bytes | str, *, where: str = "credential report", latest: datetime | None = None
 ) -> CredentialReport:
     """Decode the CSV ``content`` (the report's ``Content``, already base64-decoded).
 
-    Raises :class:`InputError` naming ``where`` when the header is not the documented
-    one (listing missing and unexpected columns), a row has the wrong number of fields,
-    or a date or flag cannot be read.
+    Raises :class:`InputError` naming ``where`` and the line (and column) when the text is
+    not UTF-8 or holds a NUL byte, the header is not the documented one (listing missing
+    and unexpected columns), a row has the wrong number of fields or a field longer than
+    any report writes, or a date or flag cannot be read. With ``latest``, a date after it
+    (the report was written before) is refused too: it would make a key look new.
     """
-    text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
-    rows = csv.reader(text.splitlines())
-    header = next(rows, None)
-    if not header:
-        raise InputError("the credential report is empty (no header row)", where=where)
-    _check_header(header, where)
-    users: dict[str, ReportRow] = {}
-    root: RootCredentials | None = None
-    for line, fields in enumerate(rows, start=2):
-        if not fields:
-            continue
-        if len(fields) != len(COLUMNS):
-            raise InputError(
-                f"line {line} has {len(fields)} fields, the header has {len(COLUMNS)}",
-                where=where,
-            )
-        try:
-            if fields[0] == ROOT_USER:
-                root = _root(fields)
-            else:
-                row = _row(fields)
-                users[row.arn] = row
-        except ValueError as error:
-            raise InputError(f"line {line}: {error}", where=where) from None
+    text = _text_of(content, where)
+    rows = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(rows, None)
+        if not header:
+            raise InputError("the credential report is empty (no header row)", where=where)
+        _check_header(header, where)
+        users: dict[str, ReportRow] = {}
+        root: RootCredentials | None = None
+        for fields in rows:
+            if not fields:
+                continue
+            line = rows.line_num
+            if len(fields) != len(COLUMNS):
+                raise InputError(
+                    f"line {line} has {len(fields)} fields, the header has {len(COLUMNS)}",
+                    where=where,
+                )
+            try:
+                if fields[0] == ROOT_USER:
+                    root = _root(fields, latest)
+                else:
+                    row = _row(fields, latest)
+                    users[row.arn] = row
+            except ValueError as error:
+                raise InputError(f"line {line}, column {error}", where=where) from None
+    except csv.Error as error:
+        # A field over csv.field_size_limit (128 KiB; the longest a report holds is an
+        # ARN of 2,048 characters), a stray quote in strict mode, ...
+        raise InputError(f"line {rows.line_num}: not CSV: {error}", where=where) from None
     return CredentialReport(MappingProxyType(users), root)
+
+
+def _text_of(content: bytes | str, where: str) -> str:
+    if isinstance(content, bytes):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = content.count(b"\n", 0, error.start) + 1
+            raise InputError(
+                f"the credential report is not UTF-8 text (line {line}, byte {error.start})",
+                where=where,
+            ) from None
+    else:
+        text = content
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(f"line {line} holds a NUL byte: not a credential report", where=where)
+    return text
 
 
 def _check_header(header: list[str], where: str) -> None:
@@ -147,24 +174,28 @@ def _flag(value: str, column: str) -> bool:
     raise ValueError(f"{column} is {value!r}, expected true or false")
 
 
-def _date(value: str, column: str) -> datetime | None:
+def _date(value: str, column: str, latest: datetime | None) -> datetime | None:
     try:
-        return to_utc(value)
+        moment = to_utc(value)
     except ValueError:
-        raise ValueError(f"{column} is {value!r}, expected an ISO 8601 date") from None
+        raise ValueError(f"{column} is {value[:60]!r}, expected an ISO 8601 date") from None
+    if moment is not None and latest is not None and moment > latest:
+        # A key "rotated" in 2999 would look brand new to key-not-rotated.
+        raise ValueError(f"{column}: {value} is after the report was written")
+    return moment
 
 
 def _text(value: str) -> str | None:
     return None if value in NO_DATE else value
 
 
-def _keys(fields: list[str]) -> tuple[AccessKey, ...]:
+def _keys(fields: list[str], latest: datetime | None) -> tuple[AccessKey, ...]:
     keys = []
     # Columns 8..12 describe key slot 1, 13..17 slot 2.
     for slot, first in ((1, 8), (2, 13)):
         active, rotated, used, region, service = fields[first : first + 5]
         prefix = f"access_key_{slot}_"
-        created = _date(rotated, prefix + "last_rotated")
+        created = _date(rotated, prefix + "last_rotated", latest)
         is_active = _flag(active, prefix + "active")
         if not is_active and created is None:
             continue  # the slot is empty
@@ -173,7 +204,7 @@ def _keys(fields: list[str]) -> tuple[AccessKey, ...]:
                 slot=slot,
                 active=is_active,
                 created=created,
-                last_used=_date(used, prefix + "last_used_date"),
+                last_used=_date(used, prefix + "last_used_date", latest),
                 last_used_region=_text(region),
                 last_used_service=_text(service),
             )
@@ -181,30 +212,30 @@ def _keys(fields: list[str]) -> tuple[AccessKey, ...]:
     return tuple(keys)
 
 
-def _row(fields: list[str]) -> ReportRow:
+def _row(fields: list[str], latest: datetime | None) -> ReportRow:
     login = None
     if _flag(fields[3], "password_enabled"):
         login = LoginProfile(
-            password_last_used=_date(fields[4], "password_last_used"),
-            password_last_changed=_date(fields[5], "password_last_changed"),
+            password_last_used=_date(fields[4], "password_last_used", latest),
+            password_last_changed=_date(fields[5], "password_last_changed", latest),
         )
     return ReportRow(
         name=fields[0],
         arn=fields[1],
-        created=_date(fields[2], "user_creation_time"),
+        created=_date(fields[2], "user_creation_time", latest),
         login_profile=login,
         mfa_active=_flag(fields[7], "mfa_active"),
-        access_keys=_keys(fields),
+        access_keys=_keys(fields, latest),
     )
 
 
-def _root(fields: list[str]) -> RootCredentials:
+def _root(fields: list[str], latest: datetime | None) -> RootCredentials:
     # AWS writes `not_supported` in password_enabled for the root user, who always has a
     # password unless it was deleted through centralized root access management.
     # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html#id_root-user-access-management
     return RootCredentials(
         password_enabled=fields[3] != "false",
-        password_last_used=_date(fields[4], "password_last_used"),
+        password_last_used=_date(fields[4], "password_last_used", latest),
         mfa_active=_flag(fields[7], "mfa_active"),
-        access_keys=_keys(fields),
+        access_keys=_keys(fields, latest),
     )

@@ -17,12 +17,14 @@ def to_utc(value: object) -> datetime | None:
     """
     if value is None:
         return None
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
+    if type(value) is str:  # the usual case first: this runs for every date of an export
         if value in NO_DATE:
             return None
         moment = datetime.fromisoformat(value)
+    elif isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        return to_utc(str(value))
     else:
         raise ValueError(f"not a date: {value!r}")
     if moment.tzinfo is None:

@@ -4,50 +4,71 @@ collector and the offline export loader (which accepts the same CLI outputs)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from keyless.collect.formats.dates import to_utc
+from keyless.collect.formats import values
 from keyless.model import MfaDevice, OidcProvider, SamlProvider
 
 
-def mfa_by_user(devices: list[Mapping[str, Any]]) -> Mapping[str, tuple[MfaDevice, ...]]:
+class ListingError(ValueError):
+    """An entry of a listing that cannot be read; ``index`` is its position."""
+
+    def __init__(self, message: str, index: int):
+        super().__init__(message)
+        self.index = index
+
+
+def mfa_by_user(
+    devices: list[Mapping[str, Any]], latest: datetime | None = None
+) -> Mapping[str, tuple[MfaDevice, ...]]:
     """Assigned virtual MFA devices keyed by user ARN. Only the serial and enable date
-    are kept: the listing can carry the device's seed, which is a secret."""
+    are kept: the listing can carry the device's seed, which is a secret.
+    Raises :class:`ListingError` for an entry that cannot be read."""
     found: dict[str, list[MfaDevice]] = {}
-    for device in devices:
-        user = device.get("User") or {}
-        if "Arn" in user:
-            found.setdefault(user["Arn"], []).append(
-                MfaDevice(device["SerialNumber"], True, to_utc(device.get("EnableDate")))
-            )
+    for index, device in enumerate(devices):
+        try:
+            user = values.obj(device.get("User") or {}, "User")
+            if "Arn" in user:
+                found.setdefault(values.text(user, "Arn"), []).append(
+                    MfaDevice(
+                        serial=values.text(device, "SerialNumber"),
+                        virtual=True,
+                        enabled=values.moment(device.get("EnableDate"), "EnableDate", latest),
+                    )
+                )
+        except ValueError as error:
+            raise ListingError(str(error), index) from None
     return {arn: tuple(items) for arn, items in found.items()}
 
 
-def oidc_provider(entry: Mapping[str, Any]) -> OidcProvider:
+def oidc_provider(entry: Mapping[str, Any], latest: datetime | None = None) -> OidcProvider:
     """An OIDC provider from a ``GetOpenIDConnectProvider`` response plus its ``Arn``.
 
     IAM returns the URL without its scheme; keyless stores the issuer URL with
     ``https://`` (the only scheme IAM accepts). Without ``Url`` it comes from the ARN.
+    Raises ``ValueError`` naming the field that cannot be read.
     """
-    arn = entry["Arn"]
-    url = entry.get("Url") or arn.split(":oidc-provider/", 1)[-1]
+    arn = values.text(entry, "Arn")
+    url = values.text(entry, "Url", "") or arn.split(":oidc-provider/", 1)[-1]
     if "://" not in url:
         url = "https://" + url
     return OidcProvider(
         arn=arn,
         url=url,
-        client_ids=tuple(entry.get("ClientIDList") or ()),
-        thumbprints=tuple(entry.get("ThumbprintList") or ()),
-        created=to_utc(entry.get("CreateDate")),
+        client_ids=values.texts(entry.get("ClientIDList"), "ClientIDList"),
+        thumbprints=values.texts(entry.get("ThumbprintList"), "ThumbprintList"),
+        created=values.moment(entry.get("CreateDate"), "CreateDate", latest),
     )
 
 
-def saml_provider(entry: Mapping[str, Any]) -> SamlProvider:
-    """A SAML provider from one ``ListSAMLProviders`` entry."""
-    arn = entry["Arn"]
+def saml_provider(entry: Mapping[str, Any], latest: datetime | None = None) -> SamlProvider:
+    """A SAML provider from one ``ListSAMLProviders`` entry. ``ValidUntil`` (the
+    metadata's expiry) is about the future, so only ``CreateDate`` is held to ``latest``."""
+    arn = values.text(entry, "Arn")
     return SamlProvider(
         arn=arn,
         name=arn.rsplit("/", 1)[-1],
-        valid_until=to_utc(entry.get("ValidUntil")),
-        created=to_utc(entry.get("CreateDate")),
+        valid_until=values.moment(entry.get("ValidUntil"), "ValidUntil", None),
+        created=values.moment(entry.get("CreateDate"), "CreateDate", latest),
     )

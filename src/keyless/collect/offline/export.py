@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -17,7 +18,14 @@ from typing import Any
 
 from keyless.collect.formats.auth_details import PAGE_KEYS, AuthDetails, DetailsError, build_users
 from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
-from keyless.collect.formats.providers import mfa_by_user, oidc_provider, saml_provider
+from keyless.collect.formats.plausible import CLOCK_SKEW
+from keyless.collect.formats.providers import (
+    ListingError,
+    mfa_by_user,
+    oidc_provider,
+    saml_provider,
+)
+from keyless.collect.formats.values import kind
 from keyless.errors import InputError
 from keyless.files import read_bytes, read_json
 from keyless.model import (
@@ -27,6 +35,7 @@ from keyless.model import (
     DatasetState,
     DatasetStatus,
     Inventory,
+    MfaDevice,
     Organization,
 )
 from keyless.model.arn import is_account_id
@@ -118,8 +127,9 @@ def load_account(directory: Path) -> Account:
     saml = _optional(
         directory / SAML_PROVIDERS, ("SAMLProviderList",), Dataset.SAML_PROVIDERS, sources
     )
+    mfa = _mfa_devices(directory / MFA_DEVICES, devices)
     try:
-        users = build_users(details.raw_users, report, mfa_by_user(devices) if devices else None)
+        users = build_users(details.raw_users, report, mfa, latest=_latest(details_path))
     except DetailsError as error:
         raise InputError(
             f"unreadable user: {error}", where=f"{details_path}#{error.pointer}"
@@ -145,7 +155,7 @@ def _auth_details(path: Path) -> AuthDetails:
     parsed = read_json(path)
     pages = parsed if isinstance(parsed, list) else [parsed]
     del parsed
-    details = AuthDetails()
+    details = AuthDetails(latest=_latest(path))
     for index, page in enumerate(pages):
         _check_page(page, path, index if len(pages) > 1 else None)
         try:
@@ -194,21 +204,30 @@ def _report(path: Path, sources: dict[Dataset, DatasetStatus]) -> CredentialRepo
         sources[Dataset.CREDENTIAL_REPORT] = sources[Dataset.ROOT] = missing
         return None
     content = read_bytes(path, "the credential report")
-    report = parse_credential_report(content, where=str(path))
+    report = parse_credential_report(content, where=str(path), latest=_latest(path))
     sources[Dataset.CREDENTIAL_REPORT] = AVAILABLE
     sources[Dataset.ROOT] = report.root_status
     return report
 
 
+@dataclass(frozen=True, slots=True)
+class _Listing:
+    """The entries of an optional listing file and the JSON pointer to their list."""
+
+    entries: list[Any]
+    pointer: str
+
+
 def _optional(
     path: Path, keys: tuple[str, ...], source: Dataset, sources: dict[Dataset, DatasetStatus]
-) -> list[Any] | None:
+) -> _Listing | None:
     """The entries of an optional listing file: the CLI output (an object with the
     listing key) or a bare list of entries. ``None`` (and the source MISSING) if absent."""
     if not path.exists():
         sources[source] = DatasetStatus(DatasetState.MISSING, f"{path.name} not in the export")
         return None
     parsed = read_json(path)
+    pointer = ""
     if isinstance(parsed, dict):
         found = next((key for key in keys if key in parsed), None)
         if found is None:
@@ -216,23 +235,35 @@ def _optional(
                 f"expected an object with {' or '.join(keys)} or a list: {_describe(parsed)}",
                 where=str(path),
             )
-        parsed = parsed[found]
+        parsed, pointer = parsed[found], f"/{found}"
     if not isinstance(parsed, list) or not all(isinstance(e, dict) for e in parsed):
         raise InputError(f"expected a list of objects under {keys[0]}", where=str(path))
     sources[source] = AVAILABLE
-    return parsed
+    return _Listing(parsed, pointer)
 
 
-def _entries(path: Path, entries: list[Any] | None, convert: Any) -> tuple[Any, ...]:
-    if not entries:
+def _mfa_devices(
+    path: Path, listing: _Listing | None
+) -> Mapping[str, tuple[MfaDevice, ...]] | None:
+    if listing is None:
+        return None
+    try:
+        return mfa_by_user(listing.entries, latest=_latest(path))
+    except ListingError as error:
+        raise InputError(str(error), where=f"{path}#{listing.pointer}/{error.index}") from None
+
+
+def _entries(path: Path, listing: _Listing | None, convert: Any) -> tuple[Any, ...]:
+    if not listing:
         return ()
+    latest = _latest(path)
     converted = []
-    for index, entry in enumerate(entries):
+    for index, entry in enumerate(listing.entries):
         try:
-            converted.append(convert(entry))
-        except (KeyError, TypeError, ValueError) as error:
+            converted.append(convert(entry, latest=latest))
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
             reason = f"missing field {error}" if isinstance(error, KeyError) else str(error)
-            raise InputError(reason, where=f"{path}#/{index}") from None
+            raise InputError(reason, where=f"{path}#{listing.pointer}/{index}") from None
     return tuple(converted)
 
 
@@ -246,6 +277,8 @@ def _account_metadata(path: Path) -> Mapping[str, str]:
     if not isinstance(parsed, dict):
         raise InputError(f"expected a JSON object, found {_describe(parsed)}", where=str(path))
     aliases = parsed.get("AccountAliases") or [None]
+    if not isinstance(aliases, list):
+        raise InputError(f"AccountAliases must be a list, found {kind(aliases)}", where=str(path))
     found = {
         "id": parsed.get("id") or parsed.get("Id") or parsed.get("Account"),
         "alias": parsed.get("alias") or aliases[0],
@@ -254,7 +287,7 @@ def _account_metadata(path: Path) -> Mapping[str, str]:
     }
     for key, value in found.items():
         if value is not None and not isinstance(value, str):
-            raise InputError(f"{key} must be a string, found {value!r}", where=str(path))
+            raise InputError(f"{key} must be a string, found {kind(value)}", where=str(path))
     return {key: value for key, value in found.items() if value}
 
 
@@ -308,6 +341,12 @@ def _organization(root: Path) -> Organization | None:
     return Organization(
         parsed["id"], parsed["management_account_id"], identity_center_state=_NO_IDENTITY_CENTER
     )
+
+
+def _latest(path: Path) -> datetime:
+    """The latest date ``path`` can hold: when it was written, give or take clock skew.
+    A later date is refused (see keyless.collect.formats.plausible)."""
+    return (_mtime(path) or datetime.now(UTC)) + CLOCK_SKEW
 
 
 def _mtime(path: Path) -> datetime | None:
