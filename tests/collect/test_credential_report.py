@@ -43,7 +43,9 @@ def test_empty_key_slots_are_not_keys() -> None:
 
 def test_bad_date_names_line_and_column() -> None:
     row = ROW.replace("2023-01-01T10:00:00+00:00", "yesterday")
-    with pytest.raises(InputError, match=r"line 2, column access_key_1_last_used_date is 'yesterday'"):
+    with pytest.raises(
+        InputError, match=r"line 2, column access_key_1_last_used_date is 'yesterday'"
+    ):
         parse_credential_report(f"{HEADER}\n{row}\n", where="r.csv")
 
 

@@ -110,7 +110,7 @@ def _load(root: Path) -> Inventory:
 def load_account(directory: Path) -> Account:
     """One account's export directory. See :func:`load_export`."""
     details_path = directory / AUTH_DETAILS
-    if not details_path.is_file():
+    if not details_path.exists():  # anything but a regular file is refused by read_json
         raise InputError(f"{AUTH_DETAILS} is missing", where=str(directory), hint=_LAYOUT_HINT)
     metadata = _account_metadata(directory / ACCOUNT)
     details = _auth_details(details_path)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import os
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +44,8 @@ SCHEMA = "keyless/snapshot/v1"
 #: The longest line of a streamed snapshot: the envelope, or one account. An account at
 #: IAM's largest quotas is a few hundred MB of policy documents.
 MAX_LINE_BYTES = 1 << 30
+#: The envelope line: the organization, with Identity Center's permission sets.
+MAX_HEADER_BYTES = 1 << 28
 #: A snapshot in another layout is read whole, up to the size of any JSON file.
 MAX_WHOLE_BYTES = MAX_FILE_BYTES
 
@@ -151,20 +154,27 @@ class _Reader:
     # -- the envelope --------------------------------------------------------------
 
     def _read_header(self) -> Inventory:
-        first = self._next_line()
-        if first.startswith(b"\xef\xbb\xbf"):
-            first = first[3:]
+        start = self.file.read(4096)
+        if not start.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
+            # Refused before reading further: a file of zeros, a binary, an export file.
+            raise InputError(
+                f"{_WHAT} is not a keyless snapshot (not a JSON object)", where=str(self.path)
+            )
+        self.file.seek(0)
+        first = self._next_line(MAX_HEADER_BYTES).removeprefix(b"\xef\xbb\xbf")
         if first.startswith(b"{") and first.rstrip().endswith(_STREAM_HEADER_END):
             document = self._parse(first.rstrip() + b"]}")
         else:
-            self.file.seek(0)  # read whole, without copying the first line again
-            data = self.file.read(MAX_WHOLE_BYTES + 1)
-            if len(data) > MAX_WHOLE_BYTES:
+            size = os.fstat(self.file.fileno()).st_size
+            if size > MAX_WHOLE_BYTES:
                 raise InputError(
-                    f"{_WHAT} is larger than the {describe_size(MAX_WHOLE_BYTES)} keyless reads"
-                    " whole; write it again with `keyless collect` to stream it",
+                    f"{_WHAT} is {describe_size(size)}, larger than the"
+                    f" {describe_size(MAX_WHOLE_BYTES)} keyless reads whole; write it again"
+                    " with `keyless collect` to stream it",
                     where=str(self.path),
                 )
+            self.file.seek(0)  # read whole, without copying the first line again
+            data = self.file.read(MAX_WHOLE_BYTES)
             document = parse_json(data, _WHAT, str(self.path))
             del data
             self.whole = document
@@ -250,11 +260,11 @@ class _Reader:
 
     # -- lines and errors ----------------------------------------------------------
 
-    def _next_line(self) -> bytes:
-        line = self.file.readline(MAX_LINE_BYTES + 1)
+    def _next_line(self, limit: int = MAX_LINE_BYTES) -> bytes:
+        line = self.file.readline(limit + 1)
         self.line += 1
-        if len(line) > MAX_LINE_BYTES:
-            self._fail_line(f"longer than the {describe_size(MAX_LINE_BYTES)} keyless reads")
+        if len(line) > limit:
+            self._fail_line(f"longer than the {describe_size(limit)} keyless reads")
         return line
 
     def _expect_end(self) -> None:
