@@ -114,7 +114,9 @@ def read_snapshot_header(path: str | Path) -> Inventory:
 def iter_snapshot_accounts(path: str | Path) -> Iterator[Account]:
     """The snapshot's accounts, one at a time: in the streamed layout, only the account
     being read is in memory. Errors as :func:`load_snapshot`."""
-    with _Reader(Path(path)) as reader:
+    with _gc_paused():
+        reader = _Reader(Path(path))
+    with reader:
         yield from reader.accounts()
 
 
@@ -220,7 +222,9 @@ class _Reader:
             raw_accounts = self.whole["accounts"]
             for index in range(len(raw_accounts)):
                 raw, raw_accounts[index] = raw_accounts[index], None
-                yield self._account(raw, index)
+                with _gc_paused():
+                    account = self._account(raw, index)
+                yield account
             return
         index, comma = 0, False
         while True:
