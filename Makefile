@@ -51,6 +51,7 @@ test-fast: lint typecheck actionlint
 # Regenerate what is generated from the code (tests fail when these go stale).
 docs: $(VENV)/.dev-installed
 	$(BIN)/python -m keyless.render.catalogue > docs/checks.md
+	$(BIN)/python -m keyless.collect.offline.snapshot_schema > docs/schemas/snapshot-v1.schema.json
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/run.py
