@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from keyless.collect.offline.export import load_export
 from keyless.collect.offline.snapshot import load_snapshot, write_snapshot
 from keyless.errors import InputError
 from keyless.model import (
@@ -154,3 +155,14 @@ def test_no_model_field_can_hold_a_secret() -> None:
     ]
     assert holding == []
     assert ("LoginProfile", "password_last_used") in names  # the walk reaches passwords
+
+
+@pytest.mark.parametrize("export", ["account", "org"])
+def test_a_snapshot_records_when_the_estate_and_each_account_were_collected(
+    export: str, tmp_path: Path
+) -> None:
+    # Ages in a scan of a snapshot are measured against these (docs/snapshot.md).
+    write_snapshot(load_export(Path(__file__).parent / "fixtures" / export), tmp_path / "s.json")
+    inventory = load_snapshot(tmp_path / "s.json")
+    assert inventory.collected_at is not None
+    assert all(account.collected_at is not None for account in inventory.accounts)
