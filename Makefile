@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-fast docs lint typecheck pytest actionlint bench clean
+.PHONY: demo demo-scan test test-fast docs lint typecheck pytest actionlint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,11 +17,22 @@ $(VENV)/.dev-installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.demo-installed
 
-# keyless exits 1 when it finds something at or above --fail-on (it always does here).
-demo: $(VENV)/.demo-installed
-	@$(BIN)/keyless scan --demo; status=$$?; \
-	  echo; echo "keyless scan --demo exited $$status (0 clean, 1 findings, 2 bad input, 3 incomplete)"; \
-	  exit $$status
+# The demo walks keyless's steps one target at a time; add a step as another `demo-*`
+# target and list it in `demo`'s prerequisites.
+demo: demo-scan
+
+# The demo estate has problems on purpose, so `keyless scan --demo` exits 1 ("findings at
+# or above --fail-on"): that is the demo working. Only 2 (bad input) or 3 (part of the
+# estate could not be read) mean it failed, and only then does make fail.
+demo-scan: $(VENV)/.demo-installed
+	@$(BIN)/keyless scan --demo; status=$$?; echo; \
+	case $$status in \
+	  0) echo "make demo: keyless scan exited 0: no findings at or above --fail-on (high).";; \
+	  1) echo "make demo: keyless scan exited 1: findings at or above --fail-on (high)," \
+	       "as the demo estate intends. In CI that exit code fails the job.";; \
+	  *) echo "make demo: keyless scan exited $$status (2 bad input, 3 part of the estate" \
+	       "could not be read): the demo failed."; exit $$status;; \
+	esac
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests benchmarks

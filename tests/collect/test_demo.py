@@ -46,10 +46,31 @@ def test_is_an_organization_of_four_accounts(demo: Inventory) -> None:
     assert all(a.failed_calls == () for a in demo.accounts)
 
 
-def test_root_is_missing_because_the_emulator_has_no_root_row(demo: Inventory) -> None:
+def test_every_account_has_a_root_row_said_to_be_seeded_by_keyless(demo: Inventory) -> None:
     for account in demo.accounts:
-        assert account.has(Dataset.CREDENTIAL_REPORT)
-        assert account.dataset(Dataset.ROOT).state is DatasetState.MISSING
+        assert account.root is not None
+        root = account.dataset(Dataset.ROOT)
+        assert root.state is DatasetState.AVAILABLE
+        assert "seeded by keyless" in root.reason
+
+
+def test_the_seeded_root_rows_are_backdated(demo: Inventory) -> None:
+    prod = _account(demo, "acme-prod").root
+    assert prod is not None
+    (key,) = prod.active_keys
+    assert _days(key.created) == 1200
+    assert _days(key.last_used) == 6
+    staging = _account(demo, "acme-staging").root
+    assert staging is not None
+    assert not staging.mfa_active
+
+
+def test_account_ids_are_the_same_on_every_run(demo: Inventory) -> None:
+    again = demo_inventory(now=NOW)
+    assert [a.id for a in again.accounts] == [a.id for a in demo.accounts]
+    assert again.organization is not None
+    assert demo.organization is not None
+    assert again.organization.id == demo.organization.id
 
 
 def test_keys_are_backdated(demo: Inventory) -> None:

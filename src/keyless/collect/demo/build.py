@@ -5,6 +5,16 @@ Seeding goes through the AWS APIs wherever the emulator supports them; the emula
 backend objects are touched only for what no API can do: back-dating keys, users and
 password use, and loading the two AWS managed policies the estate attaches.
 The seeding helpers are public so that the organization fan-out's tests can reuse them.
+
+Two things the emulator cannot give are added by keyless, and said to be:
+
+* **Fixed IDs.** The emulator draws account, user and key IDs from its random generator;
+  the demo seeds that generator first, so every run has the same account IDs (and the
+  same per-account report).
+* **The root row.** The emulator's credential report has no ``<root_account>`` row (AWS
+  always writes one), so the root checks would be "not evaluated". Each account's
+  :class:`~keyless.collect.demo.estate.RootSpec` is added to what the collector read,
+  and the root data set's reason says it was seeded by keyless.
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from keyless.collect.demo.estate import (
@@ -24,14 +35,32 @@ from keyless.collect.demo.estate import (
     GITHUB_THUMBPRINT,
     MANAGEMENT,
     AccountSpec,
+    KeySpec,
+    RootSpec,
 )
 from keyless.collect.live.account import client
 from keyless.collect.live.organization import collect_organization
-from keyless.model import Inventory
+from keyless.model import (
+    AccessKey,
+    Account,
+    Dataset,
+    DatasetState,
+    DatasetStatus,
+    Inventory,
+    RootCredentials,
+)
 from keyless.model.arn import role_arn
 
 REGION = "us-east-1"
 MEMBER_ROLE = "OrganizationAccountAccessRole"
+#: The emulator's random generator is seeded with this before anything is created, so
+#: the demo's account IDs are the same on every run.
+ID_SEED = 20240607
+#: The root data set's reason on every demo account: available, and why.
+SEEDED_ROOT = (
+    "seeded by keyless: the emulator's credential report has no <root_account> row,"
+    " so the demo adds one per account (keyless.collect.demo.estate.RootSpec)"
+)
 # IAM requires at least 1,000 characters of metadata; the certificate is filler.
 _SAML_METADATA = (
     '<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"'
@@ -52,6 +81,7 @@ def demo_inventory(now: datetime | None = None) -> Inventory:
 
     now = now or datetime.now(UTC)
     with _no_endpoint_override(), mock_aws():
+        _seed_emulator_ids()
         management = management_session()
         _, accounts = create_organization(management, ESTATE)
         for spec in ESTATE:
@@ -62,17 +92,65 @@ def demo_inventory(now: datetime | None = None) -> Inventory:
             seed_account(session, account_id, spec, accounts, now)
         # Read it back the way `keyless scan --org` reads a real organization.
         inventory = collect_organization(management, member_role=MEMBER_ROLE, max_workers=4)
-    names = {account_id: label for label, account_id in accounts.items()}
-    order = [accounts[spec.label] for spec in ESTATE]  # management first, as declared
+    specs = {accounts[spec.label]: spec for spec in ESTATE}
+    order = list(specs)  # management first, as declared
     return replace(
         inventory,
         accounts=tuple(
-            replace(account, name=account.name or names.get(account.id))
+            with_seeded_root(
+                replace(account, name=account.name or specs[account.id].label),
+                specs[account.id].root,
+                now,
+            )
             for account in sorted(inventory.accounts, key=lambda a: order.index(a.id))
         ),
         origin="demo",
         collected_at=now,
     )
+
+
+def _seed_emulator_ids() -> None:
+    """Make the emulator's IDs repeatable. Every ID moto makes (accounts, users, keys) is
+    drawn from one generator; this is what its own ``POST /moto-api/seed?a=N`` endpoint
+    does to it (``moto.moto_api._internal.responses.MotoAPIResponse.seed``), without an
+    HTTP round trip."""
+    from moto.moto_api._internal import mock_random
+
+    mock_random.seed(ID_SEED)
+
+
+def with_seeded_root(account: Account, spec: RootSpec, now: datetime) -> Account:
+    """``account`` with the root row the emulator's credential report lacks (only where
+    the report itself was read), its root data set available with :data:`SEEDED_ROOT`
+    as the reason."""
+    if not account.has(Dataset.CREDENTIAL_REPORT) or account.root is not None:
+        return account
+    root = RootCredentials(
+        password_enabled=True,
+        password_last_used=_ago(now, spec.password_used),
+        mfa_active=spec.mfa,
+        access_keys=tuple(_root_key(slot, key, now) for slot, key in enumerate(spec.keys, 1)),
+    )
+    datasets = {
+        **account.datasets,
+        Dataset.ROOT: DatasetStatus(DatasetState.AVAILABLE, SEEDED_ROOT),
+    }
+    return replace(account, root=root, datasets=MappingProxyType(datasets))
+
+
+def _root_key(slot: int, key: KeySpec, now: datetime) -> AccessKey:
+    return AccessKey(
+        slot=slot,
+        active=key.active,
+        created=_ago(now, key.age),
+        last_used=_ago(now, key.used),
+        last_used_service="iam" if key.used is not None else None,
+        last_used_region=REGION if key.used is not None else None,
+    )
+
+
+def _ago(now: datetime, days: int | None) -> datetime | None:
+    return None if days is None else now - timedelta(days=days)
 
 
 @contextmanager

@@ -46,6 +46,21 @@ class UserSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class RootSpec:
+    """The root user's row of the credential report: password last used ``password_used``
+    days ago (``None``: never), MFA, access keys.
+
+    The emulator's credential report has no ``<root_account>`` row (AWS always writes
+    one), so keyless adds this row to what the collector read and says so in the root
+    data set's reason; see ``keyless.collect.demo.build``.
+    """
+
+    password_used: int | None = None
+    mfa: bool = True
+    keys: tuple[KeySpec, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class GroupSpec:
     """An IAM group with managed policies (ARNs or local names) and inline documents."""
 
@@ -68,12 +83,13 @@ class RoleSpec:
 @dataclass(frozen=True, slots=True)
 class AccountSpec:
     """One account of the demo organization: label (``mgmt`` is the management account),
-    alias, IAM contents and its customer managed policies (name -> versions, last is
-    the default)."""
+    alias, root user, IAM contents and its customer managed policies (name -> versions,
+    last is the default)."""
 
     label: str
     alias: str
     email: str
+    root: RootSpec = RootSpec()
     users: tuple[UserSpec, ...] = ()
     groups: tuple[GroupSpec, ...] = ()
     roles: tuple[RoleSpec, ...] = ()
@@ -148,6 +164,8 @@ ESTATE: tuple[AccountSpec, ...] = (
         label=MANAGEMENT,
         alias="acme-mgmt",
         email="aws-mgmt@example.com",
+        # Used for the organization's own setup months ago, with MFA: no finding.
+        root=RootSpec(password_used=200),
         groups=(
             GroupSpec("admins", ("force-mfa",), {"admin-everything": ALLOW_ALL}),
             GroupSpec("developers", (READ_ONLY_ACCESS,)),
@@ -181,6 +199,8 @@ ESTATE: tuple[AccountSpec, ...] = (
         label="prod",
         alias="acme-prod",
         email="aws-prod@example.com",
+        # An old root access key still in use: root-access-key and root-recently-used.
+        root=RootSpec(password_used=400, keys=(KeySpec(age=1200, used=6),)),
         github_oidc=True,
         saml_provider="okta",
         groups=(
@@ -303,6 +323,8 @@ ESTATE: tuple[AccountSpec, ...] = (
         label="staging",
         alias="acme-staging",
         email="aws-staging@example.com",
+        # A password and no MFA: root-without-mfa.
+        root=RootSpec(password_used=300, mfa=False),
         github_oidc=True,
         groups=(GroupSpec("developers", (READ_ONLY_ACCESS,)),),
         users=(
