@@ -14,8 +14,11 @@ reason = "break-glass user, keys sealed in the vault"        # mandatory
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
+import stat
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,10 @@ from keyless.errors import ConfigError
 from keyless.files import read_text
 
 DEFAULT_CONFIG_NAME = "keyless.toml"
+#: A configuration is a few dozen lines; anything this large is not one.
+MAX_CONFIG_BYTES = 1_000_000
+#: Thresholds are ages in days; a bound keeps date arithmetic far from overflow.
+MAX_THRESHOLD_DAYS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +46,21 @@ class Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class Ignore:
-    """A finding the user accepted, with the reason they gave."""
+    """A finding the user accepted, with the reason they gave. ``source`` and ``index``
+    say where the rule is written (the file, and its 1-based position among the file's
+    ``[[ignore]]`` tables), so every report can say what hid a finding."""
 
     check: str
     reason: str
     resource: str = "*"
     account: str = "*"
+    source: str = ""
+    index: int = 0
+
+    @property
+    def where(self) -> str:
+        """``keyless.toml [[ignore]] #2``: the rule as a person finds it in the file."""
+        return f"{self.source or 'configuration'} [[ignore]] #{self.index}"
 
     def matches(self, check: str, account: str, resource: str) -> bool:
         """True when this ignore covers a finding of ``check`` on ``resource``."""
@@ -64,19 +80,61 @@ class Config:
     path: str | None = None
 
 
+def require_known_checks(config: Config, known: Collection[str]) -> Config:
+    """``config``, when each of its ignores names a check in ``known`` (or ``*``).
+
+    An ignore whose check does not exist hides nothing today and whatever that ID comes to
+    mean tomorrow; a typo in it silently ignores nothing. Both are configuration errors.
+    """
+    for ignore in config.ignores:
+        if ignore.check == "*" or ignore.check in known:
+            continue
+        close = difflib.get_close_matches(ignore.check, sorted(known), n=1)
+        hint = f"Did you mean {close[0]!r}? " if close else ""
+        raise ConfigError(
+            f"unknown check {ignore.check!r} in 'check'",
+            where=ignore.where,
+            hint=hint + "`keyless checks` lists every check ID; '*' ignores every check.",
+        )
+    return config
+
+
 def load_config(path: Path | None, *, search_dir: Path | None = None) -> Config:
     """Read ``path``, or ``keyless.toml`` in ``search_dir`` when it exists, or defaults."""
     if path is None:
-        candidate = (search_dir or Path.cwd()) / DEFAULT_CONFIG_NAME
-        if not candidate.is_file():
+        # Relative to the working directory, so reports name it as the user knows it.
+        candidate = search_dir / DEFAULT_CONFIG_NAME if search_dir else Path(DEFAULT_CONFIG_NAME)
+        if not candidate.exists() and not candidate.is_symlink():
             return Config()
         path = candidate
+    _require_small_regular_file(path)
     text = read_text(path, "the configuration")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"not valid TOML: {error}", where=str(path)) from None
+    except RecursionError:
+        raise ConfigError("not valid TOML: nested too deeply", where=str(path)) from None
     return parse_config(raw, source=str(path))
+
+
+def _require_small_regular_file(path: Path) -> None:
+    """Refuse what would hang or exhaust memory when read: a FIFO or device (reading
+    waits forever), a directory, a dangling link, a file far larger than a configuration."""
+    try:
+        info = path.stat()
+    except OSError as error:
+        raise ConfigError(
+            f"cannot read the configuration: {error.strerror}", where=str(path)
+        ) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError("the configuration must be a regular file", where=str(path))
+    if info.st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"the configuration is {info.st_size:,} bytes; keyless reads at most"
+            f" {MAX_CONFIG_BYTES:,}",
+            where=str(path),
+        )
 
 
 def parse_config(raw: dict[str, Any], *, source: str = "configuration") -> Config:
@@ -88,9 +146,12 @@ def parse_config(raw: dict[str, Any], *, source: str = "configuration") -> Confi
             where=source,
             hint="keyless.toml knows [thresholds] and [[ignore]].",
         )
+    ignores = raw.get("ignore", [])
+    if not isinstance(ignores, list):
+        raise ConfigError("'ignore' must be an array of tables ([[ignore]])", where=source)
     return Config(
         thresholds=_thresholds(raw.get("thresholds", {}), source),
-        ignores=tuple(_ignore(entry, n, source) for n, entry in enumerate(raw.get("ignore", []))),
+        ignores=tuple(_ignore(entry, n, source) for n, entry in enumerate(ignores)),
         path=source,
     )
 
@@ -107,8 +168,15 @@ def _thresholds(raw: Any, source: str) -> Thresholds:
                 where=source,
                 hint=f"known thresholds: {', '.join(sorted(known))}",
             )
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise ConfigError(f"threshold {key} must be a whole number of days", where=source)
+        if (
+            not isinstance(value, int)
+            or isinstance(value, bool)
+            or not 0 <= value <= MAX_THRESHOLD_DAYS
+        ):
+            raise ConfigError(
+                f"threshold {key} must be a whole number of days from 0 to {MAX_THRESHOLD_DAYS:,}",
+                where=source,
+            )
         values[key] = value
     return Thresholds(**values)
 
@@ -131,9 +199,20 @@ def _ignore(raw: Any, index: int, source: str) -> Ignore:
     for key in ("resource", "account"):
         if key in raw and not isinstance(raw[key], str):
             raise ConfigError(f"'{key}' must be a string", where=where)
+    for key, value in raw.items():
+        # Reports print these values; a line break or an escape sequence in them could
+        # forge a line of the report (or recolour the terminal).
+        if any(not character.isprintable() for character in value):
+            raise ConfigError(
+                f"'{key}' contains a control character (a line break, tab or escape)",
+                where=where,
+                hint="Write each value on one line, in printable characters.",
+            )
     return Ignore(
-        check=raw["check"],
+        check=raw["check"].strip(),
         reason=raw["reason"].strip(),
         resource=raw.get("resource", "*"),
         account=raw.get("account", "*"),
+        source=source,
+        index=index + 1,
     )

@@ -32,9 +32,17 @@ def test_failed_identity_center_is_not_evaluated_and_incomplete() -> None:
 
 
 def test_missing_identity_center_is_not_evaluated_but_not_a_read_failure() -> None:
-    status, code = run_for(org(DatasetState.MISSING))
-    assert status == "not_evaluated"
-    assert code != EXIT_INCOMPLETE
+    inventory = make_inventory(make_account("111111111111"), organization=org(DatasetState.MISSING))
+    result = run_checks(inventory, now=NOW)
+    runs = {r.check.id: r for r in result.check_runs}
+    assert runs["org-identity-center-missing"].status == "not_evaluated"
+    assert result.is_complete
+    assert result.exit_code(allow_partial=True) != EXIT_INCOMPLETE
+
+
+def test_missing_identity_center_fails_the_gate_unless_partial_is_allowed() -> None:
+    _, code = run_for(org(DatasetState.MISSING))
+    assert code == EXIT_INCOMPLETE
 
 
 def test_read_identity_center_is_evaluated() -> None:

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 from typing import Any
 
 import click
 
 from keyless import __version__
 from keyless.errors import KeylessError
+
+#: Exit code after Ctrl-C: 128 + SIGINT (2), as shells report a process the signal ended.
+EXIT_INTERRUPTED = 130
 
 # name -> "module:attribute"; the order is the order of `keyless --help`.
 COMMANDS = {
@@ -36,7 +40,10 @@ class LazyGroup(click.Group):
         return self._load(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the subcommand; a user error becomes one paragraph on stderr and exit 2."""
+        """Run the subcommand; a user error becomes one paragraph on stderr and exit 2,
+        Ctrl-C one line and exit 130 (128 + SIGINT, the shell's convention; not 1, which
+        means "findings"). Files are written whole or not at all, so an interrupted
+        command leaves the previous file, never half of a new one."""
         try:
             return super().invoke(ctx)
         except KeylessError as error:
@@ -44,6 +51,13 @@ class LazyGroup(click.Group):
                 raise
             click.echo(f"keyless: error: {error.describe()}", err=True)
             ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            if isinstance(ctx.obj, dict) and ctx.obj.get("debug"):
+                raise
+            # On a terminal the line starts after the "^C" the terminal echoed.
+            start = "\n" if sys.stderr.isatty() else ""
+            click.echo(f"{start}keyless: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
     @staticmethod
     def _load(name: str) -> click.Command | None:

@@ -11,12 +11,19 @@ from keyless.findings import Severity
 from keyless.render import RenderOptions
 
 
-def render_options(output: Path | None, fail_on: Severity = Severity.HIGH) -> RenderOptions:
+def render_options(
+    output: Path | None, fail_on: Severity = Severity.HIGH, *, allow_partial: bool = False
+) -> RenderOptions:
     """Colour and the terminal's width on an interactive terminal; plain 120 columns for
     files and pipes."""
     if output is None and sys.stdout.isatty():
-        return RenderOptions(color=True, width=shutil.get_terminal_size().columns, fail_on=fail_on)
-    return RenderOptions(fail_on=fail_on)
+        return RenderOptions(
+            color=True,
+            width=shutil.get_terminal_size().columns,
+            fail_on=fail_on,
+            allow_partial=allow_partial,
+        )
+    return RenderOptions(fail_on=fail_on, allow_partial=allow_partial)
 
 
 def emit(text: str, output: Path | None = None) -> None:

@@ -1,19 +1,23 @@
-"""A progress bar for organization scans: accounts done, failed and remaining.
+"""What a person waits for: a progress bar for organization scans (accounts done, failed
+and remaining) and a one-line waiting message for everything else (contacting AWS,
+reading the account, seeding the demo).
 
 :func:`collect_organization` reports progress through a plain callback
-``(done, failed, remaining)``; this module turns it into a rich progress bar on stderr.
-When stderr is not a terminal (CI, a pipe, a file) the reporter stays silent, so logs
-and JSON output are never interleaved with control characters.
+``(done, failed, remaining)``, :func:`collect_account` through ``on_step(text)``; this
+module draws them with rich on stderr. When stderr is not a terminal (CI, a pipe, a
+file) both stay silent, so logs and JSON output are never interleaved with control
+characters.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -24,6 +28,8 @@ from rich.progress import (
 )
 
 from keyless.collect.live.organization import ProgressCallback
+
+Step = Callable[[str], None]
 
 
 class ProgressReporter:
@@ -57,7 +63,9 @@ class ProgressReporter:
             console=self._console,
             transient=True,
         )
-        self._task = self._progress.add_task("accounts", total=None, detail="listing accounts")
+        self._task = self._progress.add_task(
+            "accounts", total=None, detail="contacting AWS, listing accounts"
+        )
         self._progress.start()
 
     def stop(self) -> None:
@@ -91,3 +99,15 @@ def progress_reporter(file: IO[str] | None = None) -> Iterator[ProgressCallback]
         yield reporter
     finally:
         reporter.stop()
+
+
+@contextmanager
+def waiting_message(first: str, file: IO[str] | None = None) -> Iterator[Step]:
+    """A spinner with a one-line message on stderr (or ``file``) while something is read;
+    yields a callback that replaces the message. Silent when not on a terminal."""
+    console = Console(file=file, stderr=file is None)
+    if not console.is_terminal:
+        yield lambda _text: None
+        return
+    with console.status(escape(first)) as status:
+        yield lambda text: status.update(escape(text))

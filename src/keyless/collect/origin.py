@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from keyless.collect.options import (
+    check_account_ids,
+    check_external_id,
+    check_member_role,
+    check_profile,
+    check_region,
+)
 from keyless.errors import KeylessError
 from keyless.model import Inventory
 
@@ -29,7 +37,11 @@ class Origin(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class InventorySpec:
-    """What the user asked to scan, and how to reach it."""
+    """What the user asked to scan, and how to reach it.
+
+    Every value that reaches AWS is checked against its grammar here, before anything
+    connects: a value that cannot be right raises :class:`KeylessError` naming its option.
+    """
 
     kind: Origin
     path: Path | None = None
@@ -41,9 +53,46 @@ class InventorySpec:
     exclude_accounts: tuple[str, ...] = ()
     max_workers: int = 8
 
+    def __post_init__(self) -> None:
+        if self.profile is not None:
+            check_profile(self.profile)
+        if self.region is not None:
+            check_region(self.region)
+        if self.external_id is not None:
+            check_external_id(self.external_id)
+        check_member_role(self.member_role)
+        check_account_ids("--accounts", self.accounts)
+        check_account_ids("--exclude-accounts", self.exclude_accounts)
+        if self.max_workers < 1:
+            raise KeylessError("--max-workers must be at least 1", where="--max-workers")
 
-def load_inventory(spec: InventorySpec, *, progress: Progress | None = None) -> Inventory:
-    """Build the Inventory ``spec`` describes."""
+
+def reference_time(
+    spec: InventorySpec, inventory: Inventory, explicit: datetime | None = None
+) -> tuple[datetime, str]:
+    """The moment a scan measures ages against, and where it comes from.
+
+    An explicit time (``--now``) wins (``option``); a snapshot is judged as of when it
+    was collected (``snapshot``), so scanning it again next year gives the same answer;
+    anything else is judged now (``clock``): a live or demo estate was just read, and an
+    export records no reliable time of its own (file times change when files are copied).
+    """
+    if explicit is not None:
+        return explicit.astimezone(UTC), "option"
+    if spec.kind is Origin.SNAPSHOT and inventory.collected_at is not None:
+        return inventory.collected_at.astimezone(UTC), "snapshot"
+    return datetime.now(UTC), "clock"
+
+
+def load_inventory(
+    spec: InventorySpec,
+    *,
+    progress: Progress | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> Inventory:
+    """Build the Inventory ``spec`` describes. An organization reports
+    ``progress(done, failed, remaining)``; a single live account tells ``on_step(text)``
+    what it is reading."""
     if spec.kind is Origin.EXPORT:
         from keyless.collect.offline.export import load_export
 
@@ -73,7 +122,7 @@ def load_inventory(spec: InventorySpec, *, progress: Progress | None = None) -> 
         )
     from keyless.collect.live.account import collect_account
 
-    account = collect_account(session)
+    account = collect_account(session, on_step=on_step)
     return Inventory(accounts=(account,), origin="live", collected_at=account.collected_at)
 
 

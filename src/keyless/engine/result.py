@@ -45,6 +45,14 @@ class CheckRun:
             return "evaluated"
         return "partial" if self.evaluated else "not_evaluated"
 
+    @property
+    def is_short(self) -> bool:
+        """True when the check applies but could not run everywhere it applies, because
+        the data it needs was missing or failed to be read (``partial`` or
+        ``not_evaluated``). Not-applicable checks, and accounts left out on purpose
+        (``--exclude-accounts``, suspended accounts), are not short."""
+        return self.applicable and bool(self.not_evaluated)
+
 
 @dataclass(frozen=True, slots=True)
 class Suppressed:
@@ -78,7 +86,10 @@ class ScanResult:
     suppressed, and what was scanned — an estate (``inventory``) or files (``files``).
 
     ``command`` names the command whose document renders it (``scan``, ``workflows-scan``):
-    its JSON document's schema is ``keyless/<command>/v1``.
+    its JSON document's schema is ``keyless/<command>/v1``. ``now`` is the moment ages
+    were measured against and ``now_basis`` where it came from: ``clock`` (the current
+    time), ``snapshot`` (the snapshot's ``collected_at``) or ``option`` (``--now``).
+    ``config_path`` is the configuration file whose ignores applied, if any.
     """
 
     findings: tuple[Finding, ...]
@@ -89,6 +100,8 @@ class ScanResult:
     inventory: Inventory | None = None
     files: tuple[ScannedFile, ...] = ()
     unread: tuple[Unread, ...] = ()
+    now_basis: str = "clock"
+    config_path: str | None = None
 
     @property
     def estate(self) -> Inventory:
@@ -104,10 +117,25 @@ class ScanResult:
             return False
         return self.inventory is None or self.inventory.is_complete
 
-    def exit_code(self, fail_on: Severity = Severity.HIGH) -> int:
-        """3 when part of the input could not be read, else 1 when a finding is at or
-        above ``fail_on``, else 0."""
+    @property
+    def short_runs(self) -> tuple[CheckRun, ...]:
+        """The checks that could not run everywhere they apply (see
+        :attr:`CheckRun.is_short`): what a report must list as not evaluated."""
+        return tuple(run for run in self.check_runs if run.is_short)
+
+    @property
+    def is_fully_evaluated(self) -> bool:
+        """True when every applicable check ran on everything it applies to."""
+        return not self.short_runs
+
+    def exit_code(self, fail_on: Severity = Severity.HIGH, *, allow_partial: bool = False) -> int:
+        """3 when part of the input could not be read, or (unless ``allow_partial``) when
+        a check could not run for lack of data; else 1 when a finding is at or above
+        ``fail_on``; else 0. Not evaluated is never clean: a gate that accepts less than
+        the whole estate says so with ``allow_partial``."""
         if not self.is_complete:
+            return EXIT_INCOMPLETE
+        if not allow_partial and not self.is_fully_evaluated:
             return EXIT_INCOMPLETE
         if any(f.severity >= fail_on for f in self.findings):
             return EXIT_FINDINGS

@@ -59,9 +59,12 @@ def run_checks(
     config: Config | None = None,
     *,
     now: datetime | None = None,
+    now_basis: str = "clock",
     checks: Iterable[Check] | None = None,
 ) -> ScanResult:
-    """Run ``checks`` (default: every estate check) over ``inventory``.
+    """Run ``checks`` (default: every estate check) over ``inventory``, measuring ages
+    against ``now`` (default: the current time; ``now_basis`` says where a given ``now``
+    came from, see :class:`ScanResult`).
 
     Subjects are visited scope by scope; each subject is handed to every selected check of
     its scope whose data its account has. Work a check family shares per subject (its
@@ -70,7 +73,8 @@ def run_checks(
     is done.
     """
     config = config or Config()
-    now = now or datetime.now(UTC)
+    if now is None:
+        now, now_basis = datetime.now(UTC), "clock"
     selected = [c for c in (all_checks() if checks is None else checks) if c.function is not None]
     tally = {c.id: _Tally() for c in selected}
     policies = ParsedPolicies()
@@ -95,6 +99,8 @@ def run_checks(
         check_runs=tuple(runs),
         suppressed=tuple(suppressed),
         inventory=inventory,
+        now_basis=now_basis,
+        config_path=config.path,
     )
 
 

@@ -41,11 +41,12 @@ class Format(StrEnum):
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
     """How to render text: colour (a terminal), line width, and the ``--fail-on``
-    threshold a scan's footer explains."""
+    threshold and ``--allow-partial`` choice a scan's footer explains."""
 
     color: bool = False
     width: int = 120
     fail_on: Severity = Severity.HIGH
+    allow_partial: bool = False
 
 
 # document kind -> format -> "module:function"; a function takes (value, options) -> str.

@@ -12,7 +12,7 @@ import orjson
 
 from keyless import __version__
 from keyless.dates import iso
-from keyless.engine import CheckRun, ScanResult
+from keyless.engine import CheckRun, ScanResult, Suppressed
 from keyless.findings import Finding
 from keyless.model import Account, Inventory
 from keyless.render import RenderOptions
@@ -43,16 +43,34 @@ def scan_document(result: ScanResult) -> dict[str, Any]:
         "schema": SCAN_SCHEMA,
         "keyless_version": __version__,
         "generated_at": iso(result.now),
+        "now": iso(result.now),
+        "now_basis": result.now_basis,
         "source": inventory.origin,
         "complete": inventory.is_complete,
+        "fully_evaluated": result.is_fully_evaluated,
+        "config": result.config_path,
         "organization": _organization(inventory),
         "accounts": [account_document(a) for a in inventory.accounts],
         "summary": summarize(result).to_json(),
         "findings": [finding_document(f) for f in result.findings],
         "check_runs": [check_run_document(r) for r in result.check_runs],
-        "suppressed": [
-            {**finding_document(s.finding), "reason": s.ignore.reason} for s in result.suppressed
-        ],
+        "suppressed": [suppressed_document(s) for s in result.suppressed],
+    }
+
+
+def suppressed_document(entry: Suppressed) -> dict[str, Any]:
+    """An entry of ``suppressed[]``: the finding, the reason, and the rule that hid it."""
+    rule = entry.ignore
+    return {
+        **finding_document(entry.finding),
+        "reason": rule.reason,
+        "ignore": {
+            "file": rule.source or None,
+            "rule": rule.index,
+            "check": rule.check,
+            "resource": rule.resource,
+            "account": rule.account,
+        },
     }
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from keyless import __version__
+from keyless.config import Ignore
 from keyless.engine import ScanResult
 from keyless.files import display_path
 from keyless.findings import FileLocation, Finding, Severity
@@ -58,10 +60,23 @@ class SarifRule:
 
 
 @dataclass(frozen=True, slots=True)
+class SarifSuppression:
+    """Why a result is suppressed (SARIF §3.35): an ignore rule kept outside the scanned
+    code (``external``), accepted by whoever wrote it, with their ``justification``; the
+    configuration file (``uri``) and the rule's properties say where to find it."""
+
+    justification: str
+    uri: str | None = None
+    properties: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SarifResult:
     """One result: a rule, a message and (optionally) a position in a file.
 
     ``uri`` is relative to the scanned root where possible; ``line``/``column`` are 1-based.
+    ``suppressions`` is ``None`` when suppression is not known, ``()`` for a result that
+    no rule suppressed, and the rules otherwise (SARIF §3.27.23).
     """
 
     rule_id: str
@@ -71,6 +86,7 @@ class SarifResult:
     line: int | None = None
     column: int | None = None
     logical_location: str | None = None
+    suppressions: tuple[SarifSuppression, ...] | None = None
 
 
 def level(severity: Severity) -> str:
@@ -118,6 +134,21 @@ def _result(result: SarifResult, rule_index: Mapping[str, int]) -> dict[str, Any
         location["logicalLocations"] = [{"fullyQualifiedName": result.logical_location}]
     if location:
         out["locations"] = [location]
+    if result.suppressions is not None:
+        out["suppressions"] = [_suppression(s) for s in result.suppressions]
+    return out
+
+
+def _suppression(suppression: SarifSuppression) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "kind": "external",
+        "status": "accepted",
+        "justification": suppression.justification,
+    }
+    if suppression.uri is not None:
+        out["location"] = {"physicalLocation": {"artifactLocation": {"uri": suppression.uri}}}
+    if suppression.properties:
+        out["properties"] = dict(suppression.properties)
     return out
 
 
@@ -165,16 +196,40 @@ def scan_sarif(result: ScanResult) -> dict[str, Any]:
         )
         for run in result.check_runs
     ]
+    # Suppressed findings are results too, marked as such: a SARIF viewer (GitHub code
+    # scanning among them) shows them as dismissed instead of never knowing they existed.
+    # Once a run knows suppressions, every other result says it has none.
+    known = () if result.suppressed else None
+    results = [_finding_result(finding, known) for finding in result.findings]
+    results += [
+        _finding_result(entry.finding, (_ignore_suppression(entry.ignore),))
+        for entry in result.suppressed
+    ]
     return build_log(
         tool_name="keyless",
         tool_version=__version__,
         information_uri=INFORMATION_URI,
         rules=rules,
-        results=[_finding_result(finding) for finding in result.findings],
+        results=results,
     )
 
 
-def _finding_result(finding: Finding) -> SarifResult:
+def _ignore_suppression(ignore: Ignore) -> SarifSuppression:
+    return SarifSuppression(
+        justification=ignore.reason,
+        uri=display_path(Path(ignore.source)) if ignore.source else None,
+        properties={
+            "rule": ignore.index,
+            "check": ignore.check,
+            "resource": ignore.resource,
+            "account": ignore.account,
+        },
+    )
+
+
+def _finding_result(
+    finding: Finding, suppressions: tuple[SarifSuppression, ...] | None
+) -> SarifResult:
     location = finding.location
     if isinstance(location, FileLocation):
         return SarifResult(
@@ -185,12 +240,14 @@ def _finding_result(finding: Finding) -> SarifResult:
             line=location.line,
             column=location.column,
             logical_location=location.route or None,
+            suppressions=suppressions,
         )
     return SarifResult(
         rule_id=finding.check,
         severity=finding.severity,
         message=f"{finding.message} [{location.account}]",
         logical_location=location.arn,
+        suppressions=suppressions,
     )
 
 

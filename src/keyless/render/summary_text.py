@@ -27,8 +27,13 @@ def render_summary(result: ScanResult, console: Console) -> None:
     totals = summary.totals
     inventory = result.estate
     title = f"keyless scan — {inventory.origin}"
-    if inventory.organization is not None:
-        title += f" organization {inventory.organization.id}"
+    organization = inventory.organization
+    if organization is not None:
+        # "organization o-…" for --org, "demo organization o-…", "export organization".
+        if inventory.origin != "organization":
+            title += " organization"
+        if organization.id:
+            title += f" {organization.id}"
     console.print(Text(title, style="bold"))
     accounts = str(totals.accounts)
     if totals.failed or totals.skipped:

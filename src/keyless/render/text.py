@@ -15,7 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from keyless.checks.registry import checks_by_id
-from keyless.engine import ScanResult
+from keyless.config import Ignore
+from keyless.engine import EXIT_INCOMPLETE, ScanResult
 from keyless.findings import Finding, Severity
 from keyless.model import AccountStatus
 from keyless.render import RenderOptions, console_text
@@ -23,17 +24,30 @@ from keyless.render.style import SEVERITY_STYLE
 from keyless.render.summary_text import render_summary
 
 
-def render_text(result: ScanResult, console: Console, *, fail_on: Severity) -> None:
-    """Print the whole report."""
+def render_text(
+    result: ScanResult, console: Console, *, fail_on: Severity, allow_partial: bool = False
+) -> None:
+    """Print the whole report: nothing hidden, so what the configuration suppressed and
+    what could not be evaluated have sections of their own."""
     render_summary(result, console)
     _render_findings(result, console)
+    _render_suppressed(result, console)
     _render_gaps(result, console)
-    _render_footer(result, console, fail_on)
+    _render_footer(result, console, fail_on, allow_partial)
 
 
 def _render_findings(result: ScanResult, console: Console) -> None:
     if not result.findings:
-        console.print(Text("No findings.", style="bold green"))
+        if result.suppressed:
+            console.print(
+                Text(
+                    f"No findings reported; {_suppressed_phrase(result)} (listed below).",
+                    style="bold yellow",
+                )
+            )
+        else:
+            console.print(Text("No findings.", style="bold green"))
+        console.print()
         return
     catalogue = checks_by_id()
     for severity, in_severity in groupby(result.findings, key=lambda f: f.severity):
@@ -70,10 +84,46 @@ def _indented(text: Text, indent: int) -> Padding:
     return Padding(text, (0, 0, 0, indent), expand=False)
 
 
+def _suppressed_phrase(result: ScanResult) -> str:
+    """``49 findings suppressed by keyless.toml``."""
+    files = sorted({s.ignore.source for s in result.suppressed if s.ignore.source})
+    count = len(result.suppressed)
+    noun = "finding" if count == 1 else "findings"
+    return f"{count} {noun} suppressed by {', '.join(files) or 'the configuration'}"
+
+
+def _render_suppressed(result: ScanResult, console: Console) -> None:
+    """Every ignore rule that hid something: its place in the file, the check and the
+    patterns it matches, how many findings (and how bad) it hid, and the reason given."""
+    if not result.suppressed:
+        return
+    console.rule(
+        Text(f"SUPPRESSED — {_suppressed_phrase(result)}", style="bold yellow"), align="left"
+    )
+    by_rule: dict[Ignore, list[Finding]] = defaultdict(list)
+    for entry in result.suppressed:
+        by_rule[entry.ignore].append(entry.finding)
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for column in ("rule", "check", "resource", "account", "hid", "reason"):
+        table.add_column(column, overflow="fold")
+    for rule, hidden in sorted(by_rule.items(), key=lambda item: (item[0].source, item[0].index)):
+        worst = max(hidden, key=lambda f: f.severity.rank).severity
+        table.add_row(
+            Text(f"#{rule.index}"),
+            Text(rule.check),
+            Text(rule.resource),
+            Text(rule.account),
+            Text(f"{len(hidden)} (worst {worst.value})"),
+            Text(rule.reason),
+        )
+    console.print(table)
+    console.print()
+
+
 def _render_gaps(result: ScanResult, console: Console) -> None:
     failed = [a for a in result.estate.accounts if a.status is AccountStatus.FAILED]
     calls = [(a, c) for a in result.estate.accounts for c in a.failed_calls]
-    skipped = [run for run in result.check_runs if run.not_evaluated]
+    skipped = list(result.short_runs)
     if not (failed or calls or skipped):
         return
     console.rule(Text("NOT EVALUATED — what could not be read", style="bold yellow"), align="left")
@@ -98,19 +148,37 @@ def _render_gaps(result: ScanResult, console: Console) -> None:
     console.print()
 
 
-def _render_footer(result: ScanResult, console: Console, fail_on: Severity) -> None:
-    code = result.exit_code(fail_on)
-    message = {
-        0: f"No findings at or above {fail_on.value}.",
-        1: f"Findings at or above {fail_on.value}: exit code 1.",
-        3: "Part of the estate could not be read: exit code 3. Its findings are unknown.",
-    }[code]
+def _render_footer(
+    result: ScanResult, console: Console, fail_on: Severity, allow_partial: bool
+) -> None:
+    code = result.exit_code(fail_on, allow_partial=allow_partial)
+    short = len(result.short_runs)
+    checks = f"{short} check{'s' if short != 1 else ''}"
+    if code == EXIT_INCOMPLETE and not result.is_complete:
+        message = "Part of the estate could not be read: exit code 3. Its findings are unknown."
+    elif code == EXIT_INCOMPLETE:
+        message = (
+            f"{checks} could not run everywhere they apply (see NOT EVALUATED): exit code 3."
+            " Not evaluated is not clean; --allow-partial accepts a partial scan."
+        )
+    elif code == 1:
+        message = f"Findings at or above {fail_on.value}: exit code 1."
+    else:
+        message = f"No findings at or above {fail_on.value}."
+    lines = [Text(message)]
+    if short and code != EXIT_INCOMPLETE:
+        lines.append(Text(f"Partial scan accepted (--allow-partial): {checks} not evaluated."))
+    if result.suppressed:
+        lines.append(Text(f"{_suppressed_phrase(result)}."))
     style = {0: "green", 1: "red", 3: "yellow"}[code]
-    console.print(Panel(Group(Text(message)), style=style, expand=False))
+    console.print(Panel(Group(*lines), style=style, expand=False))
 
 
 def scan_text(result: ScanResult, options: RenderOptions) -> str:
     """The whole report as text (the ``text`` format of ``keyless scan``)."""
     return console_text(
-        lambda console: render_text(result, console, fail_on=options.fail_on), options
+        lambda console: render_text(
+            result, console, fail_on=options.fail_on, allow_partial=options.allow_partial
+        ),
+        options,
     )

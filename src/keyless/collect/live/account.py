@@ -43,6 +43,22 @@ log = logging.getLogger(__name__)
 #: https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html
 RETRIES = {"mode": "adaptive", "max_attempts": 10}
 
+#: Seconds to wait for a connection (botocore's default is 60): AWS endpoints answer a
+#: TCP handshake in milliseconds, so waiting longer only delays "unreachable".
+#: https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html
+CONNECT_TIMEOUT = 5.0
+#: Seconds to wait for an answer (botocore's default): a large account's authorization
+#: details page can take tens of seconds to produce.
+READ_TIMEOUT = 60.0
+
+#: The first call of a collection tells whether AWS can be reached at all. It is tried
+#: twice, not ten times: an unreachable endpoint is said once, within seconds, instead of
+#: being retried silently for most of a minute.
+PROBE_RETRIES = {"mode": "standard", "max_attempts": 2}
+PROBE_READ_TIMEOUT = 15.0
+
+Step = Callable[[str], None]
+
 #: How long to wait for AWS to generate the credential report before giving up.
 REPORT_TIMEOUT = 300.0
 
@@ -62,14 +78,53 @@ def make_session(profile: str | None = None, region: str | None = None) -> boto3
         ) from None
 
 
-def client(session: boto3.Session, service: str, endpoint_url: str | None = None) -> Any:
-    """A client with keyless's retry configuration. With no ``endpoint_url`` botocore
-    itself honours ``AWS_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL_<SERVICE>``.
+def client(
+    session: boto3.Session, service: str, endpoint_url: str | None = None, *, probe: bool = False
+) -> Any:
+    """A client with keyless's timeouts and retries (``probe``: the first call's, see
+    :data:`PROBE_RETRIES`). With no ``endpoint_url`` botocore itself honours
+    ``AWS_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL_<SERVICE>``.
     https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html"""
     from botocore.config import Config
 
-    config = Config(retries=RETRIES, user_agent_extra="keyless")
+    config = Config(
+        retries=PROBE_RETRIES if probe else RETRIES,
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=PROBE_READ_TIMEOUT if probe else READ_TIMEOUT,
+        user_agent_extra="keyless",
+    )
     return session.client(service, endpoint_url=endpoint_url, config=config)
+
+
+def caller_identity(session: boto3.Session, endpoint_url: str | None = None) -> Any:
+    """``sts:GetCallerIdentity`` as the probe that AWS can be reached.
+
+    Raises :class:`CollectionError` once, naming the endpoint, when it cannot be reached
+    (refused, timed out, closed, TLS failure) or when there are no credentials; other
+    errors (an ``AccessDenied`` answer) propagate as botocore raised them.
+    """
+    from botocore.exceptions import ConnectionError, HTTPClientError, NoCredentialsError
+
+    sts = client(session, "sts", endpoint_url, probe=True)
+    try:
+        return sts.get_caller_identity()
+    except NoCredentialsError:
+        raise _no_credentials() from None
+    except (ConnectionError, HTTPClientError) as error:
+        where = endpoint_url or getattr(sts.meta, "endpoint_url", None) or "AWS"
+        raise CollectionError(
+            f"cannot reach AWS STS at {where}: {error}",
+            hint=f"Check the network, --region and AWS_ENDPOINT_URL. keyless tried twice,"
+            f" waiting at most {CONNECT_TIMEOUT:g} s for a connection and"
+            f" {PROBE_READ_TIMEOUT:g} s for an answer.",
+        ) from None
+
+
+def _no_credentials() -> CollectionError:
+    return CollectionError(
+        "no AWS credentials found",
+        hint="Configure credentials (aws configure, AWS_PROFILE, SSO login) or use --profile.",
+    )
 
 
 @dataclass(slots=True)
@@ -97,12 +152,8 @@ class CallRecorder:
 
         try:
             return function()
-        except NoCredentialsError as error:
-            raise CollectionError(
-                "no AWS credentials found",
-                hint="Configure credentials (aws configure, AWS_PROFILE, SSO login) or use"
-                " --profile.",
-            ) from error
+        except NoCredentialsError:
+            raise _no_credentials() from None
         except ClientError as error:
             details = error.response.get("Error", {})
             if missing_ok and details.get("Code") == "ResourceNotFoundException":
@@ -118,7 +169,8 @@ class CallRecorder:
             failure = FailedCall(
                 service, operation, "UnreadableResponse", f"{error} at {error.pointer}"
             )
-        log.warning("%s", failure.describe())
+        # Reported once, by whoever renders the account (the report, `collect`'s summary).
+        log.debug("%s", failure.describe())
         self.failed.append(failure)
         return None
 
@@ -135,24 +187,31 @@ def collect_account(
     name: str | None = None,
     email: str | None = None,
     report_timeout: float = REPORT_TIMEOUT,
+    on_step: Step | None = None,
 ) -> Account:
     """Read one account's IAM estate through ``session``.
 
-    ``account_id`` skips ``sts:GetCallerIdentity`` (the organization fan-out knows it);
-    ``name`` and ``email`` come from AWS Organizations when known. Raises
-    :class:`CollectionError` only when nothing can be read at all (no credentials, or no
-    way to learn the account ID); every other failure is recorded in the result.
+    ``account_id`` skips ``sts:GetCallerIdentity`` (the organization fan-out knows it and
+    has already reached AWS); otherwise that call is the probe of :func:`caller_identity`.
+    ``name`` and ``email`` come from AWS Organizations when known. ``on_step(text)`` is
+    told what is being read (for a waiting message). Raises :class:`CollectionError` only
+    when nothing can be read at all (unreachable, no credentials, or no way to learn the
+    account ID); every other failure is recorded in the result.
     """
+    step = on_step or (lambda _text: None)
     started = datetime.now(UTC)
     calls = CallRecorder()
     iam = client(session, "iam", endpoint_url)
     if account_id is None:
-        sts = client(session, "sts", endpoint_url)
-        identity = calls.call("sts", "GetCallerIdentity", sts.get_caller_identity)
+        step("contacting AWS (sts:GetCallerIdentity)")
+        identity = calls.call(
+            "sts", "GetCallerIdentity", lambda: caller_identity(session, endpoint_url)
+        )
         account_id = identity["Account"] if identity else None
 
     sources: dict[Dataset, DatasetStatus] = {}
     details = AuthDetails()
+    step("reading users, groups, roles and policies (iam:GetAccountAuthorizationDetails)")
     pages = calls.call("iam", "GetAccountAuthorizationDetails", lambda: _read_details(iam, details))
     if pages is None:
         sources[Dataset.AUTHORIZATION_DETAILS] = DatasetStatus(
@@ -167,10 +226,12 @@ def collect_account(
     if account_id is None:
         raise CollectionError(
             "could not determine the account ID",
-            hint="sts:GetCallerIdentity failed: " + "; ".join(f.describe() for f in calls.failed),
+            hint="; ".join(f.describe() for f in calls.failed),
         )
 
+    step("waiting for the credential report (iam:GenerateCredentialReport)")
     report = _credential_report(iam, calls, sources, report_timeout)
+    step("reading MFA devices and identity providers")
     mfa = _mfa_devices(iam, calls, sources)
     oidc = _oidc_providers(iam, calls, sources)
     saml = _saml_providers(iam, calls, sources)

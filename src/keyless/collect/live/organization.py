@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from keyless.collect.live.account import client, collect_account
+from keyless.collect.live.account import caller_identity, client, collect_account
 from keyless.collect.live.identity_center import collect_identity_center
 from keyless.errors import CollectionError, KeylessError
 from keyless.model import (
@@ -154,11 +154,11 @@ def collect_organization(
 
 
 def _caller(session: boto3.Session, endpoint_url: str | None) -> tuple[str, str]:
+    """The caller's account and partition; the probe that AWS can be reached at all."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    sts = client(session, "sts", endpoint_url)
     try:
-        identity = sts.get_caller_identity()
+        identity = caller_identity(session, endpoint_url)
     except (ClientError, BotoCoreError) as error:
         raise CollectionError(
             f"cannot identify the caller: {_reason(error)}",
@@ -267,7 +267,8 @@ def _collect_members(
     results: list[Account] = []
     if progress:
         progress(0, 0, len(members))
-    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="keyless-org") as pool:
+    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="keyless-org")
+    try:
         futures: dict[Future[Account], MemberAccount] = {
             pool.submit(collect, member): member for member in members
         }
@@ -276,11 +277,18 @@ def _collect_members(
             results.append(account)
             if account.status is AccountStatus.FAILED:
                 failed += 1
-                log.warning("account %s: %s", account.id, account.error)
+                # Reported once, with the account, by whoever renders the inventory.
+                log.debug("account %s: %s", account.id, account.error)
             else:
                 done += 1
             if progress:
                 progress(done, failed, len(members) - done - failed)
+    except BaseException:
+        # Ctrl-C (or any failure here): accounts not yet started are cancelled instead of
+        # collected for nothing; those in flight end within their bounded timeouts.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return results
 
 
