@@ -193,3 +193,213 @@ def test_no_credentials_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
     code, _, err = run("scan")
     assert code == 2
     assert "credentials" in err
+
+
+# --- nothing hidden: suppressed findings are named, with the rule and the file ---
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    config = tmp_path / "keyless.toml"
+    config.write_text(text)
+    return config
+
+
+CI_IGNORE = (
+    '[[ignore]]\ncheck = "key-not-rotated"\nreason = "rotation booked for Q3"\n'
+    '[[ignore]]\ncheck = "*"\nresource = "arn:aws:iam::*:user/ci/*"\n'
+    'reason = "CI users are being migrated"\n'
+)
+
+
+def test_text_report_names_suppressed_findings_their_rules_and_the_file(tmp_path: Path) -> None:
+    config = write_config(tmp_path, CI_IGNORE)
+    _, out, _ = run("scan", "--input", str(ACCOUNT), "--config", str(config))
+    _, document = scan_json("--input", str(ACCOUNT), "--config", str(config))
+    count = len(document["suppressed"])
+    assert count > 0
+    assert f"SUPPRESSED — {count} findings suppressed by {config}" in out
+    assert "CI users are being migrated" in out
+    assert "arn:aws:iam::*:user/ci/*" in out
+    assert "rotation booked for Q3" in out
+
+
+def test_everything_suppressed_is_not_reported_as_no_findings(tmp_path: Path) -> None:
+    config = write_config(tmp_path, '[[ignore]]\ncheck = "*"\nreason = "accepted"\n')
+    code, out, _ = run("scan", "--input", str(ACCOUNT), "--config", str(config))
+    assert code == 0
+    assert "No findings." not in out
+    assert "No findings reported;" in out
+    assert f"suppressed by {config}" in out
+
+
+def test_json_suppressed_entries_name_their_ignore_rule(tmp_path: Path) -> None:
+    config = write_config(tmp_path, CI_IGNORE)
+    _, document = scan_json("--input", str(ACCOUNT), "--config", str(config))
+    jsonschema.validate(document, SCHEMA)
+    assert document["config"] == str(config)
+    rules = {s["ignore"]["rule"] for s in document["suppressed"]}
+    assert rules == {1, 2}
+    rotated = next(s for s in document["suppressed"] if s["check"] == "key-not-rotated")
+    assert rotated["ignore"] == {
+        "file": str(config),
+        "rule": 1,
+        "check": "key-not-rotated",
+        "resource": "*",
+        "account": "*",
+    }
+
+
+def test_sarif_includes_suppressed_results_with_their_justification(tmp_path: Path) -> None:
+    schema = json.loads(
+        (ROOT / "tests" / "workflows" / "schemas" / "sarif-2.1.0-rtm.5.json").read_text()
+    )
+    config = write_config(tmp_path, CI_IGNORE)
+    _, out, _ = run("scan", "--input", str(ACCOUNT), "--config", str(config), "--format", "sarif")
+    _, document = scan_json("--input", str(ACCOUNT), "--config", str(config))
+    log = json.loads(out)
+    jsonschema.validate(log, schema)
+    results = log["runs"][0]["results"]
+    suppressed = [r for r in results if r["suppressions"]]
+    assert len(suppressed) == len(document["suppressed"])
+    assert len(results) == len(document["findings"]) + len(document["suppressed"])
+    kinds = {
+        (s["kind"], s["status"], s["justification"]) for r in suppressed for s in r["suppressions"]
+    }
+    assert ("external", "accepted", "CI users are being migrated") in kinds
+    where = suppressed[0]["suppressions"][0]["location"]["physicalLocation"]["artifactLocation"]
+    assert where["uri"].endswith("keyless.toml")
+
+
+def test_an_ignore_naming_an_unknown_check_is_an_error(tmp_path: Path) -> None:
+    config = write_config(tmp_path, '[[ignore]]\ncheck = "key-unsed"\nreason = "typo"\n')
+    code, out, err = run("scan", "--input", str(ACCOUNT), "--config", str(config))
+    assert code == 2
+    assert out == ""
+    assert f"{config} [[ignore]] #1" in err
+    assert "'key-unsed'" in err
+    assert "Did you mean 'key-unused'?" in err
+
+
+def test_an_ignore_may_name_a_workflows_check(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path, '[[ignore]]\ncheck = "workflow-static-aws-keys"\nreason = "vendored"\n'
+    )
+    code, _, _ = run("scan", "--input", str(ACCOUNT), "--config", str(config))
+    assert code == 1
+
+
+# --- not evaluated is not clean ---
+
+
+def export_without_credential_report(tmp_path: Path) -> Path:
+    export = tmp_path / "export"
+    shutil.copytree(ACCOUNT, export)
+    (export / "credential-report.csv").unlink()
+    return export
+
+
+def test_a_scan_whose_checks_could_not_run_exits_3(tmp_path: Path) -> None:
+    code, document = scan_json("--input", str(export_without_credential_report(tmp_path)))
+    assert code == 3
+    assert document["complete"] is True
+    assert document["fully_evaluated"] is False
+
+
+def test_allow_partial_accepts_a_partial_scan(tmp_path: Path) -> None:
+    export = export_without_credential_report(tmp_path)
+    code, out, _ = run("scan", "--input", str(export), "--allow-partial", "--fail-on", "critical")
+    assert code == 0
+    assert "Partial scan accepted (--allow-partial): 12 checks not evaluated." in out
+
+
+def test_the_footer_says_why_a_partial_scan_exits_3(tmp_path: Path) -> None:
+    _, out, _ = run("scan", "--input", str(export_without_credential_report(tmp_path)))
+    assert "12 checks could not run everywhere they apply" in out
+    assert "--allow-partial" in out
+
+
+def test_not_applicable_checks_do_not_make_a_scan_partial() -> None:
+    code, document = scan_json("--input", str(ACCOUNT))
+    statuses = {r["status"] for r in document["check_runs"]}
+    assert "not_applicable" in statuses
+    assert document["fully_evaluated"] is True
+    assert code == 1
+
+
+# --- ages of a snapshot are measured against when it was collected ---
+
+
+def old_snapshot(tmp_path: Path) -> Path:
+    """A snapshot collected on 2025-06-01 holding one key created 100 days before."""
+    from keyless.collect.offline.snapshot import write_snapshot
+    from tests.builders import NOW, make_account, make_inventory, make_key, make_user
+
+    user = make_user("ci", keys=[make_key(age_days=100, last_used_days=1)])
+    snapshot = tmp_path / "estate.json"
+    write_snapshot(make_inventory(make_account(users=[user]), now=NOW), snapshot)
+    return snapshot
+
+
+def key_age(document: dict) -> int:
+    finding = next(f for f in document["findings"] if f["check"] == "key-not-rotated")
+    return int(finding["evidence"]["age_days"])
+
+
+def test_snapshot_ages_are_measured_against_its_collected_at(tmp_path: Path) -> None:
+    _, document = scan_json("--snapshot", str(old_snapshot(tmp_path)))
+    assert key_age(document) == 100
+    assert document["now"] == "2025-06-01T12:00:00Z"
+    assert document["now_basis"] == "snapshot"
+
+
+def test_scanning_a_snapshot_twice_gives_the_same_document(tmp_path: Path) -> None:
+    snapshot = old_snapshot(tmp_path)
+    first = run("scan", "--snapshot", str(snapshot), "--format", "json")
+    second = run("scan", "--snapshot", str(snapshot), "--format", "json")
+    assert first == second
+
+
+def test_now_option_sets_the_time_ages_are_measured_against(tmp_path: Path) -> None:
+    snapshot = old_snapshot(tmp_path)
+    _, document = scan_json("--snapshot", str(snapshot), "--now", "2025-07-01T12:00:00Z")
+    assert key_age(document) == 130
+    assert document["now_basis"] == "option"
+
+
+def test_a_live_kind_of_scan_uses_the_current_time() -> None:
+    _, document = scan_json("--input", str(ACCOUNT))
+    assert document["now_basis"] == "clock"
+
+
+# --- smaller ---
+
+
+def test_collect_does_not_offer_snapshot() -> None:
+    _, out, _ = run("collect", "--help")
+    assert "--snapshot" not in out
+
+
+def test_a_workflows_check_id_says_which_command_runs_it() -> None:
+    code, _, err = run("scan", "--input", str(ACCOUNT), "--checks", "workflow-static-aws-keys")
+    assert code == 2
+    assert "workflow-static-aws-keys is a workflows check" in err
+    assert "keyless workflows scan PATH --checks workflow-static-aws-keys" in err
+
+
+def test_an_unwritable_output_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    # The export is malformed: had it been read first, the error would name it.
+    (tmp_path / "authorization-details.json").write_text("{not json")
+    missing = tmp_path / "no-such-dir" / "report.json"
+    code, _, err = run("scan", "--input", str(tmp_path), "--output", str(missing))
+    assert code == 2
+    assert "the report (--output)" in err
+    assert "authorization-details.json" not in err
+
+
+def test_an_unwritable_snapshot_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    (tmp_path / "authorization-details.json").write_text("{not json")
+    missing = tmp_path / "no-such-dir" / "estate.json"
+    code, _, err = run("collect", "--input", str(tmp_path), "--out", str(missing))
+    assert code == 2
+    assert "the snapshot (--out)" in err
+    assert "authorization-details.json" not in err

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
-from keyless.files import write_atomic
+from keyless.errors import InputError
+from keyless.files import check_writable, write_atomic
 from keyless.findings import Severity
 from keyless.render import RenderOptions
 
@@ -26,10 +30,26 @@ def render_options(
     return RenderOptions(fail_on=fail_on, allow_partial=allow_partial)
 
 
-def emit(text: str, output: Path | None = None) -> None:
+def require_writable(path: Path, what: str) -> None:
+    """Refuse, before any work, an output that could not be written whole: what
+    :func:`keyless.files.check_writable` refuses, and a directory where a file cannot
+    be created after all (a read-only file system, a pseudo file system, permissions
+    ``os.access`` does not see, such as a root user's). The trial file is removed."""
+    check_writable(path, what)
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, trial = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    except OSError as error:
+        raise InputError(f"cannot write {what}: {error.strerror}", where=str(path)) from None
+    os.close(handle)
+    with contextlib.suppress(OSError):
+        os.unlink(trial)
+
+
+def emit(text: str, output: Path | None = None, what: str = "the output") -> None:
     """Write ``text`` to standard output, or atomically to ``output``."""
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    write_atomic(output, text.encode("utf-8"))
+    write_atomic(output, text.encode("utf-8"), what)

@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from keyless.cli.output import emit, render_options
+from keyless.cli.output import emit, render_options, require_writable
 from keyless.collect.origin import InventorySpec, Origin
 from keyless.errors import InputError
-from keyless.files import check_writable
 from keyless.findings import Severity
 from keyless.render import Format, formats, render
 
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 SEVERITIES = [s.value for s in Severity]
+REPORT = "the report (--output)"
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -256,7 +256,7 @@ def scan(
 
     spec = build_spec(source)
     if output is not None:
-        check_writable(output, "the report (--output)")
+        require_writable(output, REPORT)
     config = load_checked_config(config_path)
     checks = _estate_checks(_split(check_ids))
     inventory = _load(spec)
@@ -267,7 +267,7 @@ def scan(
     result = run_checks(inventory, config, now=now, now_basis=basis, checks=checks)
     threshold = Severity(fail_on)
     options = render_options(output, threshold, allow_partial=allow_partial)
-    emit(render(result, Format(output_format), options), output)
+    emit(render(result, Format(output_format), options), output, REPORT)
     sys.exit(result.exit_code(threshold, allow_partial=allow_partial))
 
 
@@ -288,7 +288,7 @@ def collect(out: Path, **source: Any) -> None:
     from keyless.collect.offline.snapshot import write_snapshot
 
     spec = build_spec(source)
-    check_writable(out, "the snapshot (--out)")
+    require_writable(out, "the snapshot (--out)")
     inventory = _load(spec)
     write_snapshot(inventory, out)
     accounts = len(inventory.accounts)

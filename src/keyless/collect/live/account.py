@@ -111,9 +111,9 @@ def caller_identity(session: boto3.Session, endpoint_url: str | None = None) -> 
     except NoCredentialsError:
         raise _no_credentials() from None
     except (ConnectionError, HTTPClientError) as error:
-        where = endpoint_url or getattr(sts.meta, "endpoint_url", None) or "AWS"
+        # botocore's message names the endpoint: said once, not repeated here.
         raise CollectionError(
-            f"cannot reach AWS STS at {where}: {error}",
+            f"cannot reach AWS STS: {error}",
             hint=f"Check the network, --region and AWS_ENDPOINT_URL. keyless tried twice,"
             f" waiting at most {CONNECT_TIMEOUT:g} s for a connection and"
             f" {PROBE_READ_TIMEOUT:g} s for an answer.",
