@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from keyless.cli.progress import ProgressReporter, progress_reporter
+from keyless.cli.progress import ProgressReporter, progress_reporter, waiting_message
 
 
 class FakeTerminal(io.StringIO):
@@ -43,3 +43,24 @@ def test_calls_after_stop_are_ignored() -> None:
     drawn = output.getvalue()
     reporter(1, 0, 0)
     assert output.getvalue() == drawn
+
+
+def test_waiting_message_is_silent_when_not_a_terminal() -> None:
+    output = io.StringIO()
+    with waiting_message("contacting AWS", output) as step:
+        step("reading the account")
+    assert output.getvalue() == ""
+
+
+def test_waiting_message_on_a_terminal_shows_the_current_step() -> None:
+    output = FakeTerminal()
+    with waiting_message("contacting AWS", output) as step:
+        step("waiting for the credential report")
+    assert "waiting for the credential report" in output.getvalue()
+
+
+def test_waiting_message_shows_markup_as_text() -> None:
+    output = FakeTerminal()
+    with waiting_message("reading [bold]x[/bold]", output):
+        pass
+    assert "[bold]x[/bold]" in output.getvalue()

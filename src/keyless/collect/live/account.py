@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Adaptive retries back off on throttling (IAM's request rate is low and account-wide).
-#: https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html
+#: ``max_attempts`` counts retries after the first request (``total_max_attempts`` would
+#: count it too). https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html
 RETRIES = {"mode": "adaptive", "max_attempts": 10}
 
 #: Seconds to wait for a connection (botocore's default is 60): AWS endpoints answer a
@@ -54,7 +55,7 @@ READ_TIMEOUT = 60.0
 #: The first call of a collection tells whether AWS can be reached at all. It is tried
 #: twice, not ten times: an unreachable endpoint is said once, within seconds, instead of
 #: being retried silently for most of a minute.
-PROBE_RETRIES = {"mode": "standard", "max_attempts": 2}
+PROBE_RETRIES = {"mode": "standard", "total_max_attempts": 2}
 PROBE_READ_TIMEOUT = 15.0
 
 Step = Callable[[str], None]
