@@ -3,6 +3,7 @@ live collector, with dates that make every age-based check fire."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -170,3 +171,11 @@ def test_now_defaults_to_the_current_time() -> None:
     (key,) = _user(sandbox, "experiment-bot").access_keys
     assert key.created is not None
     assert abs(datetime.now(UTC) - timedelta(days=30) - key.created) < timedelta(minutes=5)
+
+
+def test_the_readme_shows_the_demo_account_ids(demo: Inventory) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    shown = set(re.findall(r"(acme-[a-z]+) \((\d{12})\)", readme))
+    assert shown == {(a.alias, a.id) for a in demo.accounts}

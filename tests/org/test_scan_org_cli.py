@@ -72,3 +72,10 @@ def test_org_only_flags_without_org_are_a_usage_error() -> None:
     code, _, err = run("scan", "--demo", "--accounts", "123456789012")
     assert code == 2
     assert "--org" in err
+
+
+def test_org_text_header_names_the_organization_once(endpoint: Estate) -> None:
+    _, out, _ = run("scan", "--org", "--accounts", MANAGEMENT, "--allow-partial")
+    header = out.splitlines()[0]
+    assert header.startswith("keyless scan — organization o-")
+    assert "organization organization" not in header
