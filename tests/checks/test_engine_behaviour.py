@@ -136,3 +136,27 @@ def test_checks_use_scan_time_not_wall_clock() -> None:
     assert run_checks(inventory, now=NOW, checks=[chk]).findings
     earlier = NOW.replace(year=NOW.year - 1)
     assert run_checks(inventory, now=earlier, checks=[chk]).findings == ()
+
+
+def test_a_check_short_of_data_in_one_account_makes_the_scan_partial() -> None:
+    whole = make_account("111111111111", users=[NOISY_USER])
+    short = make_account("222222222222", missing=[Dataset.ROOT])
+    result = run_checks(make_inventory(whole, short), now=NOW)
+    partial = {run.check.id for run in result.short_runs}
+    assert partial == set(ROOT_CHECKS)
+    assert {run.status for run in result.short_runs} == {"partial"}
+    assert result.is_complete
+    assert result.exit_code() == 3
+    assert result.exit_code(allow_partial=True) == 1
+
+
+def test_an_estate_with_all_its_data_is_fully_evaluated() -> None:
+    result = run_checks(make_inventory(make_account(users=[WORKLOAD])), now=NOW)
+    assert result.is_fully_evaluated
+    assert result.exit_code() == result.exit_code(allow_partial=True)
+
+
+def test_run_checks_records_where_its_time_came_from() -> None:
+    inventory = make_inventory(make_account())
+    assert run_checks(inventory, now=NOW, now_basis="snapshot").now_basis == "snapshot"
+    assert run_checks(inventory).now_basis == "clock"

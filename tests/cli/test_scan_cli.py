@@ -403,3 +403,19 @@ def test_an_unwritable_snapshot_is_refused_before_anything_is_read(tmp_path: Pat
     assert code == 2
     assert "the snapshot (--out)" in err
     assert "authorization-details.json" not in err
+
+
+def test_what_collect_could_not_read_is_one_printable_line_each() -> None:
+    from keyless.cli.scan import unread_lines
+    from keyless.model import AccountStatus, FailedCall
+    from tests.builders import make_account, make_inventory
+
+    failed = make_account("111111111111", status=AccountStatus.FAILED, error="denied\nforged")
+    denied = make_account(
+        "222222222222", failed_calls=(FailedCall("iam", "GetCredentialReport", "AccessDenied", ""),)
+    )
+    lines = unread_lines(make_inventory(failed, denied))
+    assert lines == [
+        "account 111111111111: denied\\nforged",
+        "222222222222: iam:GetCredentialReport failed: AccessDenied",
+    ]

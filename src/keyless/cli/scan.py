@@ -170,7 +170,7 @@ def _load(spec: InventorySpec) -> Inventory:
     first = {
         Origin.LIVE: "contacting AWS",
         Origin.DEMO: "seeding the demo organization in the AWS emulator",
-    }.get(spec.kind, f"reading {spec.path}")
+    }.get(spec.kind, f"reading {_printable(str(spec.path))}")
     with waiting_message(first) as step:
         return load_inventory(spec, on_step=step)
 
@@ -315,9 +315,13 @@ def unread_lines(inventory: Inventory) -> list[str]:
         lines += [
             f"Identity Center: {call.describe()}" for call in org.identity_center.failed_calls
         ]
-    # AWS error messages and account names are not ours: a line break in one must not
-    # start a line of its own.
-    return ["".join(c if c.isprintable() else repr(c)[1:-1] for c in line) for line in lines]
+    return [_printable(line) for line in lines]
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters written as escapes: AWS error messages, account
+    names and paths are not ours, and a line break in one must not start a line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 @click.command()

@@ -1,5 +1,5 @@
 """SARIF 2.1.0 for every scan: one rule per check (from the checks' own metadata), one
-result per finding.
+result per finding (suppressed ones included, marked as such).
 
 A finding about a file carries its physical location (path relative to the working
 directory, line, column) and its route into the document as a logical location; a finding
@@ -7,6 +7,11 @@ about an AWS resource carries the ARN as a logical location (SARIF §3.33). The 
 follows https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html and the parts
 GitHub code scanning reads (https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning),
 including ``security-severity`` so alerts get a severity there.
+
+Nothing is hidden: a finding a ``keyless.toml`` ignore suppressed is still a result, with
+``suppressions`` saying so (kind ``external``, status ``accepted``, the reason as
+justification, the configuration file as location; SARIF §3.27.23 and §3.35), and once a
+run has suppressions every other result carries an empty list (not suppressed).
 """
 
 from __future__ import annotations
