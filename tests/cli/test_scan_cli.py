@@ -217,7 +217,8 @@ def test_text_report_names_suppressed_findings_their_rules_and_the_file(tmp_path
     _, document = scan_json("--input", str(ACCOUNT), "--config", str(config))
     count = len(document["suppressed"])
     assert count > 0
-    assert f"SUPPRESSED — {count} findings suppressed by {config}" in out
+    assert f"SUPPRESSED — {count} findings" in out
+    assert f"{count} findings suppressed by {config}:" in out
     assert "CI users are being migrated" in out
     assert "arn:aws:iam::*:user/ci/*" in out
     assert "rotation booked for Q3" in out
@@ -406,7 +407,7 @@ def test_an_unwritable_snapshot_is_refused_before_anything_is_read(tmp_path: Pat
 
 
 def test_what_collect_could_not_read_is_one_printable_line_each() -> None:
-    from keyless.cli.scan import unread_lines
+    from keyless.cli.sources import unread_lines
     from keyless.model import AccountStatus, FailedCall
     from tests.builders import make_account, make_inventory
 

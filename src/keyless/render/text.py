@@ -43,7 +43,8 @@ def _render_findings(result: ScanResult, console: Console) -> None:
                 Text(
                     f"No findings reported; {_suppressed_phrase(result)} (listed below).",
                     style="bold yellow",
-                )
+                ),
+                soft_wrap=True,
             )
         else:
             console.print(Text("No findings.", style="bold green"))
@@ -97,9 +98,13 @@ def _render_suppressed(result: ScanResult, console: Console) -> None:
     patterns it matches, how many findings (and how bad) it hid, and the reason given."""
     if not result.suppressed:
         return
+    count = len(result.suppressed)
     console.rule(
-        Text(f"SUPPRESSED — {_suppressed_phrase(result)}", style="bold yellow"), align="left"
+        Text(f"SUPPRESSED — {count} finding{'s' if count != 1 else ''}", style="bold yellow"),
+        align="left",
     )
+    # On a line of its own, never cut: the file must be readable whatever its length.
+    console.print(Text(f"{_suppressed_phrase(result)}:"), soft_wrap=True)
     by_rule: dict[Ignore, list[Finding]] = defaultdict(list)
     for entry in result.suppressed:
         by_rule[entry.ignore].append(entry.finding)
