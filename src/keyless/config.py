@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-import stat
 import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass, field, fields
@@ -107,8 +106,9 @@ def load_config(path: Path | None, *, search_dir: Path | None = None) -> Config:
         if not candidate.exists() and not candidate.is_symlink():
             return Config()
         path = candidate
-    _require_small_regular_file(path)
-    text = read_text(path, "the configuration")
+    # Only a regular file, and a small one: a FIFO, a device or a directory is refused
+    # at once (never waited on), a huge file before it is loaded.
+    text = read_text(path, "the configuration", limit=MAX_CONFIG_BYTES)
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -116,25 +116,6 @@ def load_config(path: Path | None, *, search_dir: Path | None = None) -> Config:
     except RecursionError:
         raise ConfigError("not valid TOML: nested too deeply", where=str(path)) from None
     return parse_config(raw, source=str(path))
-
-
-def _require_small_regular_file(path: Path) -> None:
-    """Refuse what would hang or exhaust memory when read: a FIFO or device (reading
-    waits forever), a directory, a dangling link, a file far larger than a configuration."""
-    try:
-        info = path.stat()
-    except OSError as error:
-        raise ConfigError(
-            f"cannot read the configuration: {error.strerror}", where=str(path)
-        ) from None
-    if not stat.S_ISREG(info.st_mode):
-        raise ConfigError("the configuration must be a regular file", where=str(path))
-    if info.st_size > MAX_CONFIG_BYTES:
-        raise ConfigError(
-            f"the configuration is {info.st_size:,} bytes; keyless reads at most"
-            f" {MAX_CONFIG_BYTES:,}",
-            where=str(path),
-        )
 
 
 def parse_config(raw: dict[str, Any], *, source: str = "configuration") -> Config:

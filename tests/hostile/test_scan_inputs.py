@@ -192,7 +192,7 @@ def test_a_keyless_toml_directory_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "keyless.toml").mkdir()
-    run_case(Case(SCAN, 2, "regular file"), tmp_path, monkeypatch)
+    run_case(Case(SCAN, 2, "keyless.toml: cannot read the configuration"), tmp_path, monkeypatch)
 
 
 # --- outputs: never through a link, never half-written ---
