@@ -14,7 +14,7 @@ from keyless import __version__
 from keyless.dates import iso
 from keyless.engine import CheckRun, ScanResult, Suppressed
 from keyless.findings import Finding
-from keyless.model import Account, Inventory
+from keyless.model import Account, Inventory, User
 from keyless.render import RenderOptions
 from keyless.render.summary import summarize
 
@@ -90,6 +90,28 @@ def account_document(account: Account) -> dict[str, Any]:
         "failed_calls": [
             {"service": c.service, "operation": c.operation, "code": c.code, "message": c.message}
             for c in account.failed_calls
+        ],
+        "users": [user_document(user) for user in account.users],
+    }
+
+
+def user_document(user: User) -> dict[str, Any]:
+    """An entry of ``accounts[].users[]``: identifiers, dates and flags (no secret), so
+    that ``keyless diff`` can tell which users and keys came and went."""
+    return {
+        "name": user.name,
+        "arn": user.arn,
+        "console_access": user.has_console_access,
+        "mfa_active": user.has_mfa,
+        "access_keys": [
+            {
+                "slot": key.slot,
+                "key_id": key.key_id,
+                "active": key.active,
+                "created": iso(key.created),
+                "last_used": iso(key.last_used),
+            }
+            for key in user.access_keys
         ],
     }
 

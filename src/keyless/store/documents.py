@@ -1,0 +1,217 @@
+"""Reading what ``keyless diff`` compares: a ``keyless/scan/v1`` document or a
+``keyless/snapshot/v1`` snapshot, each turned into a :class:`ScanRecord`.
+
+A scan document is read field by field with its types checked (it may have been edited,
+truncated or forged: every value is hostile until it has the type the schema says), and a
+mistake is an :class:`~keyless.errors.InputError` naming the file and the JSON pointer.
+A snapshot is an estate without findings, so the checks run on it first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from keyless.config import Config
+from keyless.engine import run_checks
+from keyless.errors import InputError
+from keyless.files import read_json_object
+from keyless.findings import Severity
+from keyless.model import AccountStatus
+from keyless.store.record import (
+    AccountRecord,
+    FindingRecord,
+    KeyRecord,
+    NotEvaluatedRecord,
+    ScanRecord,
+    UserRecord,
+    finding_subject,
+    record_of_result,
+)
+
+SCAN_SCHEMA = "keyless/scan/v1"
+SNAPSHOT_SCHEMA = "keyless/snapshot/v1"
+T = TypeVar("T")
+
+
+def load_record(path: Path, config: Config | None = None) -> ScanRecord:
+    """The record of a scan document, or of a scan of a snapshot (its checks run with
+    ``config``)."""
+    document = read_json_object(path, "the scan or snapshot")
+    schema = document.get("schema")
+    if schema == SCAN_SCHEMA:
+        return record_of_document(document, where=str(path))
+    if schema == SNAPSHOT_SCHEMA:
+        del document  # the snapshot reader reads the file its own way
+        from keyless.collect.offline.snapshot import load_snapshot
+
+        return record_of_result(run_checks(load_snapshot(path), config))
+    raise InputError(
+        f"not a keyless scan document or snapshot (schema {schema!r})",
+        where=str(path),
+        hint=f"keyless diff compares {SCAN_SCHEMA} documents (`keyless scan --format json`) "
+        f"and {SNAPSHOT_SCHEMA} snapshots (`keyless collect --out`).",
+    )
+
+
+class _Reader:
+    """Typed access to a JSON document, with errors that name the place."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def fail(self, pointer: str, message: str) -> InputError:
+        return InputError(message, where=f"{self.where}#{pointer}")
+
+    def value(self, data: Mapping[str, Any], key: str, kind: type[T], pointer: str) -> T:
+        if key not in data:
+            raise self.fail(f"{pointer}/{key}", "is missing")
+        found = data[key]
+        # JSON's true and false are ints to Python: a boolean is never a count, and back.
+        if not isinstance(found, kind) or (kind is int and isinstance(found, bool)):
+            raise self.fail(f"{pointer}/{key}", f"must be {_KIND_NAMES.get(kind, kind.__name__)}")
+        return found
+
+    def optional(self, data: Mapping[str, Any], key: str, kind: type[T], pointer: str) -> T | None:
+        if data.get(key) is None:
+            return None
+        return self.value(data, key, kind, pointer)
+
+    def date(self, data: Mapping[str, Any], key: str, pointer: str) -> datetime | None:
+        text = self.optional(data, key, str, pointer)
+        if text is None:
+            return None
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise self.fail(f"{pointer}/{key}", f"is not an ISO-8601 date: {text!r}") from None
+        if moment.tzinfo is None:
+            raise self.fail(f"{pointer}/{key}", "must carry a UTC offset")
+        return moment
+
+    def objects(
+        self, data: Mapping[str, Any], key: str, pointer: str
+    ) -> list[tuple[Mapping[str, Any], str]]:
+        """The objects of the list ``data[key]``, each with its JSON pointer."""
+        entries = self.value(data, key, list, pointer)
+        for n, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                raise self.fail(f"{pointer}/{key}/{n}", "must be an object")
+        return [(entry, f"{pointer}/{key}/{n}") for n, entry in enumerate(entries)]
+
+
+_KIND_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list"}
+_KIND_NAMES[dict] = "an object"
+
+
+def record_of_document(document: Mapping[str, Any], *, where: str = "document") -> ScanRecord:
+    """A :class:`ScanRecord` from a ``keyless/scan/v1`` document. Documents written
+    before ``accounts[].users`` existed give a record without identities (users and keys
+    cannot be compared, only findings)."""
+    read = _Reader(where)
+    scanned_at = read.date(document, "generated_at", "")
+    if scanned_at is None:
+        raise read.fail("/generated_at", "is missing")
+    accounts: list[AccountRecord] = []
+    users: list[UserRecord] = []
+    keys: list[KeyRecord] = []
+    has_identities = True
+    for entry, at in read.objects(document, "accounts", ""):
+        account = _account(read, entry, at)
+        accounts.append(account)
+        if "users" not in entry:
+            has_identities = False
+            continue
+        for user_entry, user_at in read.objects(entry, "users", at):
+            user = _user(read, user_entry, user_at, account.id)
+            users.append(user)
+            keys.extend(
+                _key(read, key, key_at, user)
+                for key, key_at in read.objects(user_entry, "access_keys", user_at)
+            )
+    organization = read.optional(document, "organization", dict, "")
+    return ScanRecord(
+        scanned_at=scanned_at,
+        source=read.value(document, "source", str, ""),
+        organization=read.value(organization, "id", str, "/organization") if organization else None,
+        complete=read.value(document, "complete", bool, ""),
+        accounts=tuple(accounts),
+        users=tuple(users),
+        keys=tuple(keys),
+        findings=tuple(_finding(read, f, at) for f, at in read.objects(document, "findings", "")),
+        not_evaluated=tuple(
+            gap
+            for run, at in read.objects(document, "check_runs", "")
+            for gap in _gaps(read, run, at)
+        ),
+        keyless_version=read.value(document, "keyless_version", str, ""),
+        has_identities=has_identities,
+    )
+
+
+def _account(read: _Reader, entry: Mapping[str, Any], at: str) -> AccountRecord:
+    account_id = read.value(entry, "id", str, at)
+    status = read.value(entry, "status", str, at)
+    if status not in {s.value for s in AccountStatus}:
+        raise read.fail(f"{at}/status", f"is not an account status: {status!r}")
+    alias = read.optional(entry, "alias", str, at) or read.optional(entry, "name", str, at)
+    label = f"{alias} ({account_id})" if alias else account_id
+    return AccountRecord(account_id, label, status, read.optional(entry, "error", str, at))
+
+
+def _user(read: _Reader, entry: Mapping[str, Any], at: str, account: str) -> UserRecord:
+    return UserRecord(
+        account=account,
+        arn=read.value(entry, "arn", str, at),
+        name=read.value(entry, "name", str, at),
+        console_access=read.value(entry, "console_access", bool, at),
+        mfa_active=read.value(entry, "mfa_active", bool, at),
+    )
+
+
+def _key(read: _Reader, entry: Mapping[str, Any], at: str, user: UserRecord) -> KeyRecord:
+    slot = read.value(entry, "slot", int, at)
+    if slot < 1:
+        raise read.fail(f"{at}/slot", "must be 1 or more")
+    return KeyRecord(
+        account=user.account,
+        user_arn=user.arn,
+        slot=slot,
+        key_id=read.optional(entry, "key_id", str, at),
+        active=read.value(entry, "active", bool, at),
+        created=read.date(entry, "created", at),
+        last_used=read.date(entry, "last_used", at),
+    )
+
+
+def _severity(read: _Reader, entry: Mapping[str, Any], at: str) -> Severity:
+    text = read.value(entry, "severity", str, at)
+    try:
+        return Severity(text)
+    except ValueError:
+        raise read.fail(f"{at}/severity", f"is not a severity: {text!r}") from None
+
+
+def _finding(read: _Reader, entry: Mapping[str, Any], at: str) -> FindingRecord:
+    resource = read.value(entry, "resource", str, at)
+    evidence = read.value(entry, "evidence", dict, at)
+    return FindingRecord(
+        check=read.value(entry, "check", str, at),
+        severity=_severity(read, entry, at),
+        account=read.value(entry, "account", str, at),
+        resource=resource,
+        subject=finding_subject(resource, evidence),
+        message=read.value(entry, "message", str, at),
+    )
+
+
+def _gaps(read: _Reader, entry: Mapping[str, Any], at: str) -> list[NotEvaluatedRecord]:
+    check = read.value(entry, "check", str, at)
+    return [
+        NotEvaluatedRecord(
+            check, read.value(gap, "account", str, p), read.value(gap, "reason", str, p)
+        )
+        for gap, p in read.objects(entry, "not_evaluated", at)
+    ]
