@@ -18,7 +18,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -28,6 +28,9 @@ from keyless.findings import Severity
 from keyless.policy.evaluate import Decision
 from keyless.workflows.model import FixResult
 
+if TYPE_CHECKING:
+    from keyless.store.history import History
+
 
 class Format(StrEnum):
     """Output formats, as the ``--format`` option spells them."""
@@ -36,17 +39,20 @@ class Format(StrEnum):
     JSON = "json"
     SARIF = "sarif"
     MARKDOWN = "markdown"
+    HTML = "html"
 
 
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
-    """How to render text: colour (a terminal), line width, and the ``--fail-on``
-    threshold and ``--allow-partial`` choice a scan's footer explains."""
+    """How to render text: colour (a terminal), line width, the ``--fail-on`` threshold and
+    ``--allow-partial`` choice a scan's footer explains, and the recorded history a report
+    may chart (its burn-down)."""
 
     color: bool = False
     width: int = 120
     fail_on: Severity = Severity.HIGH
     allow_partial: bool = False
+    history: History | None = None
 
 
 # document kind -> format -> "module:function"; a function takes (value, options) -> str.
@@ -55,6 +61,8 @@ _RENDERERS: dict[str, dict[Format, str]] = {
         Format.TEXT: "keyless.render.text:scan_text",
         Format.JSON: "keyless.render.jsonout:scan_json",
         Format.SARIF: "keyless.render.sarif:sarif_text",
+        Format.HTML: "keyless.render.html:scan_html",
+        Format.MARKDOWN: "keyless.render.markdown:scan_markdown",
     },
     "workflows-scan": {
         Format.TEXT: "keyless.render.workflows:workflows_scan_text",
