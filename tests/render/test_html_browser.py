@@ -14,14 +14,19 @@ from keyless.collect.demo.build import demo_inventory
 from keyless.engine import ScanResult, run_checks
 from keyless.findings import Severity
 from keyless.render import Format, RenderOptions, render
+from keyless.store import open_store
 from tests.render.browser import Browser, Page, find_chromium
 from tests.render.hostile import HOSTILE_NAMES, hostile_scan
+from tests.store.support import record
 
 CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="no Chromium: `apt-get install chromium` (make test installs it when run as root)",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="no Chromium: `apt-get install chromium` (make test installs it when run as root)",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +42,9 @@ def demo() -> ScanResult:
     return run_checks(demo_inventory())
 
 
-def _open(browser: Browser, tmp_path: Path, result: ScanResult) -> Iterator[Page]:
+def _open(browser: Browser, tmp_path: Path, value: object) -> Iterator[Page]:
     report = tmp_path / "report.html"
-    report.write_text(render(result, Format.HTML, RenderOptions()), encoding="utf-8")
+    report.write_text(render(value, Format.HTML, RenderOptions()), encoding="utf-8")
     with browser.page() as page:
         page.open(report.as_uri())
         yield page
@@ -147,3 +152,23 @@ def test_hostile_names_are_found_by_search(hostile_page: Page) -> None:
     visible = _visible(hostile_page)
     assert visible
     assert all(HOSTILE_NAMES[0] in row["text"] for row in visible)
+
+
+def test_a_history_of_100_scans_draws_its_charts(browser: Browser, tmp_path: Path) -> None:
+    with open_store(tmp_path / "h.db", create=True) as store:
+        for week in range(100):
+            store.record(record(users=60 - week // 2, days_later=7 * week))
+        history = store.history()
+    for page in _open(browser, tmp_path, history):
+        assert page.console_errors == []
+        assert page.requests == [page.evaluate("location.href")]
+        overall = page.evaluate(
+            "(() => { const svg = document.querySelector('#chart-overall svg');"
+            " const box = svg.getBoundingClientRect();"
+            " return {points: Array.from(svg.querySelectorAll('polyline'))"
+            ".map(line => line.points.numberOfItems), width: box.width}; })()"
+        )
+        assert overall["points"] == [100] * 6
+        assert overall["width"] > 300
+        assert page.evaluate("document.querySelectorAll('figure.account-chart svg').length") == 2
+        assert page.evaluate("document.querySelectorAll('#scans tbody tr').length") == 100

@@ -27,6 +27,8 @@ COMMANDS = {
     "simulate": "keyless.cli.simulate:simulate",
     "trust": "keyless.cli.trust:trust",
     "workflows": "keyless.cli.workflows:workflows",
+    "diff": "keyless.cli.diff:diff",
+    "history": "keyless.cli.history:history",
 }
 
 

@@ -1,12 +1,12 @@
 """What a person waits for: a progress bar for organization scans (accounts done, failed
 and remaining) and a one-line waiting message for everything else (contacting AWS,
-reading the account, seeding the demo).
+reading the account, seeding the demo, scanning both sides of a diff, recording a scan).
 
 :func:`collect_organization` reports progress through a plain callback
 ``(done, failed, remaining)``, :func:`collect_account` through ``on_step(text)``; this
 module draws them with rich on stderr. When stderr is not a terminal (CI, a pipe, a
-file) both stay silent, so logs and JSON output are never interleaved with control
-characters.
+file) or the command was given ``--quiet``, both stay silent, so logs and JSON output are
+never interleaved with control characters.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import IO
+from typing import IO, Any, TypeVar
 
+import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -30,6 +31,39 @@ from rich.progress import (
 from keyless.collect.live.organization import ProgressCallback
 
 Step = Callable[[str], None]
+F = TypeVar("F", bound=Callable[..., Any])
+_QUIET = "keyless.quiet"
+
+
+def _set_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[_QUIET] = True
+
+
+def quiet_option(function: F) -> F:
+    """``--quiet`` / ``-q``: no progress bar, no waiting message (the output and the
+    errors are unchanged)."""
+    return click.option(
+        "--quiet",
+        "-q",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_quiet,
+        help="No progress on the terminal.",
+    )(function)
+
+
+def is_quiet() -> bool:
+    """True when the running command was given ``--quiet``."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(_QUIET))
+
+
+def _console(file: IO[str] | None) -> Console | None:
+    """The console to draw on: stderr (or ``file``) when it is a terminal and the command
+    is not quiet; otherwise ``None``."""
+    console = Console(file=file, stderr=file is None)
+    return console if console.is_terminal and not is_quiet() else None
 
 
 class ProgressReporter:
@@ -92,7 +126,10 @@ def progress_reporter(file: IO[str] | None = None) -> Iterator[ProgressCallback]
 
     Yields the callback to pass as ``collect_organization(progress=...)``.
     """
-    console = Console(file=file, stderr=file is None)
+    console = _console(file)
+    if console is None:
+        yield lambda done, failed, remaining: None
+        return
     reporter = ProgressReporter(console)
     reporter.start()
     try:
@@ -103,10 +140,11 @@ def progress_reporter(file: IO[str] | None = None) -> Iterator[ProgressCallback]
 
 @contextmanager
 def waiting_message(first: str, file: IO[str] | None = None) -> Iterator[Step]:
-    """A spinner with a one-line message on stderr (or ``file``) while something is read;
-    yields a callback that replaces the message. Silent when not on a terminal."""
-    console = Console(file=file, stderr=file is None)
-    if not console.is_terminal:
+    """A spinner with a one-line message on stderr (or ``file``) while something long
+    runs; yields a callback that replaces the message. Silent when not on a terminal or
+    ``--quiet``."""
+    console = _console(file)
+    if console is None:
         yield lambda _text: None
         return
     with console.status(escape(first)) as status:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from keyless.cli.output import emit, render_options, require_writable
+from keyless.cli.progress import is_quiet, quiet_option
+from keyless.cli.record import open_recording, record_options
 from keyless.cli.sources import (
     build_spec,
     load,
@@ -21,7 +23,7 @@ from keyless.cli.sources import (
 )
 from keyless.errors import InputError
 from keyless.findings import Severity
-from keyless.render import Format, formats, render
+from keyless.render import Format, RenderOptions, formats, render
 
 if TYPE_CHECKING:
     from keyless.checks.registry import Check
@@ -89,6 +91,8 @@ def _estate_checks(ids: tuple[str, ...]) -> tuple[Check, ...]:
     " otherwise the current time.",
 )
 @click.option("--checks", "check_ids", multiple=True, help="Only these check IDs.")
+@record_options
+@quiet_option
 def scan(
     config_path: Path | None,
     output_format: str,
@@ -97,6 +101,8 @@ def scan(
     allow_partial: bool,
     explicit_now: datetime | None,
     check_ids: tuple[str, ...],
+    record: bool,
+    store: Path | None,
     **source: Any,
 ) -> None:
     """Inventory IAM users, keys and roles, and report what should change.
@@ -114,6 +120,7 @@ def scan(
         require_writable(output, REPORT)
     config = load_checked_config(config_path)
     checks = _estate_checks(split_list(check_ids))
+    recording = open_recording(record, store)
     inventory = load(spec)
     # The inventory lives until the process exits: move it out of the cyclic GC's reach
     # so the checks' allocations do not make it re-walk millions of objects.
@@ -121,7 +128,9 @@ def scan(
     now, basis = reference_time(spec, inventory, explicit_now)
     result = run_checks(inventory, config, now=now, now_basis=basis, checks=checks)
     threshold = Severity(fail_on)
-    options = render_options(output, threshold, allow_partial=allow_partial)
+    options = recording.keep(
+        result, "scan", render_options(output, threshold, allow_partial=allow_partial)
+    )
     emit(render(result, Format(output_format), options), output, REPORT)
     sys.exit(result.exit_code(threshold, allow_partial=allow_partial))
 
@@ -134,7 +143,9 @@ def scan(
     type=click.Path(dir_okay=False, path_type=Path),
     help="The snapshot file to write (versioned JSON, no secrets).",
 )
-def collect(out: Path, **source: Any) -> None:
+@record_options
+@quiet_option
+def collect(out: Path, record: bool, store: Path | None, **source: Any) -> None:
     """Collect an estate once into a snapshot file, to analyse offline later.
 
     Exit code 3 when part of the estate could not be read (the snapshot records what),
@@ -144,10 +155,17 @@ def collect(out: Path, **source: Any) -> None:
 
     spec = build_spec(source)
     require_writable(out, "the snapshot (--out)")
+    recording = open_recording(record, store)
     inventory = load(spec)
     write_snapshot(inventory, out)
+    if recording.record:  # the checks run so that the history counts findings too
+        from keyless.cli.configuration import load_checked_config
+        from keyless.engine import run_checks
+
+        recording.keep(run_checks(inventory, load_checked_config(None)), "collect", RenderOptions())
     accounts = len(inventory.accounts)
-    click.echo(f"wrote {out} ({accounts} account{'s' if accounts != 1 else ''})", err=True)
+    if not is_quiet():
+        click.echo(f"wrote {out} ({accounts} account{'s' if accounts != 1 else ''})", err=True)
     for line in unread_lines(inventory):
         click.echo(f"  not read: {line}", err=True)
     sys.exit(0 if inventory.is_complete else 3)

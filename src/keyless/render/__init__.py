@@ -18,7 +18,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Console
 
@@ -26,10 +26,9 @@ from keyless.engine import ScanResult, TrustAssessment
 from keyless.errors import InputError
 from keyless.findings import Severity
 from keyless.policy.evaluate import Decision
+from keyless.store.diff import Diff
+from keyless.store.history import History
 from keyless.workflows.model import FixResult
-
-if TYPE_CHECKING:
-    from keyless.store.history import History
 
 
 class Format(StrEnum):
@@ -81,6 +80,16 @@ _RENDERERS: dict[str, dict[Format, str]] = {
         Format.TEXT: "keyless.render.simulate:simulate_text",
         Format.JSON: "keyless.render.simulate:simulate_json",
     },
+    "diff": {
+        Format.TEXT: "keyless.render.diff:diff_text",
+        Format.JSON: "keyless.render.diff:diff_json",
+        Format.MARKDOWN: "keyless.render.diff:diff_markdown",
+    },
+    "history": {
+        Format.TEXT: "keyless.render.history:history_text",
+        Format.JSON: "keyless.render.history:history_json",
+        Format.HTML: "keyless.render.history:history_html",
+    },
 }
 
 
@@ -94,6 +103,10 @@ def document_kind(value: object) -> str:
         return "simulate"
     if isinstance(value, FixResult):
         return "workflows-fix"
+    if isinstance(value, Diff):
+        return "diff"
+    if isinstance(value, History):
+        return "history"
     raise TypeError(f"nothing renders a {type(value).__name__}")
 
 

@@ -72,6 +72,7 @@ class LineChart:
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
     incomplete: tuple[float, ...] = ()
+    most_points: int = 50  # beyond this, lines without a dot per scan
 
 
 def columns(
@@ -136,7 +137,7 @@ def lines(
 ) -> LineChart:
     """Lines of ``(name, tone, values)`` over ``times`` (oldest first; ``None`` is an
     unknown value). ``incomplete`` marks the times whose scan missed part of the estate."""
-    left, right, top, bottom = 44.0, width - 12.0, 12.0, height - 28.0
+    left, right, top, bottom = 44.0, width - 40.0, 12.0, height - 28.0
     known = [v for _, _, values in series for v in values if v is not None]
     ceiling = _nice_ceiling(max(known, default=0))
     first, last = (times[0], times[-1]) if times else (None, None)

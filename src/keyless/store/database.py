@@ -378,8 +378,12 @@ def open_store(path: Path, *, create: bool = False) -> Store:
 
 
 def _make_directory(directory: Path, where: str) -> None:
+    """Create the default store's directory, with a .gitignore so that the history (account
+    IDs, user names) is not committed by accident."""
     try:
-        directory.mkdir(exist_ok=True)
+        if not directory.is_dir():
+            directory.mkdir()
+            (directory / ".gitignore").write_text("# keyless history store\n*\n")
     except OSError as error:
         raise InputError(
             f"cannot create the store's directory: {error.strerror}", where=where

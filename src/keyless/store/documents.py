@@ -20,6 +20,7 @@ from keyless.errors import InputError
 from keyless.files import read_json_object
 from keyless.findings import Severity
 from keyless.model import AccountStatus
+from keyless.store.diff import Diff, compare
 from keyless.store.record import (
     AccountRecord,
     FindingRecord,
@@ -215,3 +216,32 @@ def _gaps(read: _Reader, entry: Mapping[str, Any], at: str) -> list[NotEvaluated
         )
         for gap, p in read.objects(entry, "not_evaluated", at)
     ]
+
+
+def load_reference(reference: str, *, store: Path, config: Config | None = None) -> ScanRecord:
+    """The record a ``keyless diff`` argument names: ``@N``, ``@latest`` or ``@previous``
+    (a scan recorded in ``store``), or the path of a scan document or snapshot."""
+    from keyless.store.database import open_store
+
+    if reference.startswith("@"):
+        with open_store(store) as opened:
+            return opened.load(opened.resolve(reference[1:]))
+    path = Path(reference)
+    if not path.is_file():
+        raise InputError(
+            "does not exist" if not path.exists() else "is not a file",
+            where=reference,
+            hint="Give a scan document (keyless scan --format json), a snapshot (keyless"
+            " collect --out) or @N for a recorded scan (keyless history lists them).",
+        )
+    return load_record(path, config)
+
+
+def compare_references(old: str, new: str, *, store: Path, config: Config | None = None) -> Diff:
+    """What changed from ``old`` to ``new`` (each as :func:`load_reference` reads it)."""
+    return compare(
+        load_reference(old, store=store, config=config),
+        load_reference(new, store=store, config=config),
+        old_name=old,
+        new_name=new,
+    )

@@ -1,0 +1,74 @@
+"""``keyless diff OLD NEW``: what changed between two scans."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from keyless.cli.output import emit, render_options
+from keyless.cli.progress import quiet_option, waiting_message
+from keyless.cli.record import store_path
+from keyless.findings import Severity
+from keyless.render import Format, formats, render
+
+
+@click.command()
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--store",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The history store @N refers to (default: .keyless/history.sqlite3).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Configuration for the checks run on a snapshot (default: ./keyless.toml).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice([f.value for f in formats("diff")]),
+    default="text",
+    show_default=True,
+)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option(
+    "--fail-on",
+    type=click.Choice([s.value for s in Severity]),
+    default="high",
+    show_default=True,
+    help="Exit 1 when NEW has a new finding at or above this severity.",
+)
+@quiet_option
+def diff(
+    old: str,
+    new: str,
+    store: Path | None,
+    config_path: Path | None,
+    output_format: str,
+    output: Path | None,
+    fail_on: str,
+) -> None:
+    """Show the users, keys and findings added, removed and fixed from OLD to NEW, per
+    account.
+
+    OLD and NEW are scan documents (keyless scan --format json), snapshots (keyless
+    collect --out; their checks run first), or recorded scans: @N, @latest, @previous
+    (keyless history lists them).
+
+    Exit codes: 0 no new finding at or above --fail-on, 1 new findings at or above it,
+    2 bad input, 3 NEW could not read part of the estate.
+    """
+    from keyless.config import load_config
+    from keyless.store.documents import compare_references
+
+    config = load_config(config_path)
+    with waiting_message(f"comparing {old} with {new}"):
+        changes = compare_references(old, new, store=store_path(store), config=config)
+    threshold = Severity(fail_on)
+    emit(render(changes, Format(output_format), render_options(output, threshold)), output)
+    sys.exit(changes.exit_code(threshold))

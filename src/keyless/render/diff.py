@@ -1,0 +1,269 @@
+"""``keyless diff`` output: the ``keyless/diff/v1`` JSON document, the terminal text and
+Markdown for a pull request or an issue.
+
+Text goes through rich with every value a :class:`~rich.text.Text` (never markup), JSON
+through orjson, Markdown through :mod:`keyless.render.markdown`'s escaping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from keyless import __version__
+from keyless.dates import iso
+from keyless.render import RenderOptions, console_text
+from keyless.render.jsonout import dumps
+from keyless.render.markdown import GITHUB_COMMENT_LIMIT, escape, fit
+from keyless.render.style import SEVERITY_STYLE
+from keyless.store.diff import AccountDiff, Diff, Side
+from keyless.store.record import FindingRecord, KeyRecord, UserRecord
+
+DIFF_SCHEMA = "keyless/diff/v1"
+#: Every count the diff has, in the order the documents list them.
+TOTALS = (
+    "users_added",
+    "users_removed",
+    "users_changed",
+    "keys_added",
+    "keys_removed",
+    "keys_deactivated",
+    "keys_reactivated",
+    "findings_new",
+    "findings_fixed",
+    "findings_unverified",
+    "findings_unchanged",
+)
+
+
+def diff_document(diff: Diff) -> dict[str, Any]:
+    """The ``keyless/diff/v1`` document (docs/schemas/diff-v1.schema.json)."""
+    return {
+        "schema": DIFF_SCHEMA,
+        "keyless_version": __version__,
+        "old": _side(diff.old),
+        "new": _side(diff.new),
+        "totals": {name: diff.total(name) for name in TOTALS},
+        "accounts": [_account(a) for a in diff.accounts],
+    }
+
+
+def _side(side: Side) -> dict[str, Any]:
+    return {
+        "name": side.name,
+        "at": iso(side.scanned_at),
+        "source": side.source,
+        "complete": side.complete,
+    }
+
+
+def _account(account: AccountDiff) -> dict[str, Any]:
+    return {
+        "account": account.account,
+        "label": account.label,
+        "old_status": account.old_status,
+        "new_status": account.new_status,
+        "identities_compared": account.identities_compared,
+        "users": {
+            "added": [_user(u) for u in account.users_added],
+            "removed": [_user(u) for u in account.users_removed],
+            "changed": [{**_user(c.user), "change": c.change} for c in account.users_changed],
+        },
+        "keys": {
+            "added": [_key(k) for k in account.keys_added],
+            "removed": [_key(k) for k in account.keys_removed],
+            "deactivated": [_key(k) for k in account.keys_deactivated],
+            "reactivated": [_key(k) for k in account.keys_reactivated],
+        },
+        "findings": {
+            "new": [_finding(f) for f in account.findings_new],
+            "fixed": [_finding(f) for f in account.findings_fixed],
+            "unverified": [_finding(f) for f in account.findings_unverified],
+            "unchanged": account.findings_unchanged,
+        },
+    }
+
+
+def _user(user: UserRecord) -> dict[str, Any]:
+    return {
+        "name": user.name,
+        "arn": user.arn,
+        "console_access": user.console_access,
+        "mfa_active": user.mfa_active,
+    }
+
+
+def _key(key: KeyRecord) -> dict[str, Any]:
+    return {
+        "user_arn": key.user_arn,
+        "slot": key.slot,
+        "key_id": key.key_id,
+        "active": key.active,
+        "created": iso(key.created),
+        "last_used": iso(key.last_used),
+    }
+
+
+def _finding(finding: FindingRecord) -> dict[str, Any]:
+    return {
+        "check": finding.check,
+        "severity": finding.severity.value,
+        "account": finding.account,
+        "resource": finding.resource,
+        "message": finding.message,
+    }
+
+
+def diff_json(diff: Diff, options: RenderOptions) -> str:
+    """The ``json`` format of ``keyless diff``."""
+    return dumps(diff_document(diff)).decode()
+
+
+def headline(diff: Diff) -> str:
+    """One line with every count, for people."""
+    t = diff.total
+    keys = f"keys +{t('keys_added')} -{t('keys_removed')}, {t('keys_deactivated')} deactivated"
+    if t("keys_reactivated"):
+        keys += f", {t('keys_reactivated')} reactivated"
+    return (
+        f"users +{t('users_added')} -{t('users_removed')}"
+        f" ({t('users_changed')} changed) · {keys} · findings {t('findings_new')} new,"
+        f" {t('findings_fixed')} fixed, {t('findings_unverified')} unverified,"
+        f" {t('findings_unchanged')} unchanged"
+    )
+
+
+def _label(side: Side) -> str:
+    state = "" if side.complete else ", incomplete"
+    return f"{side.name} ({side.scanned_at:%Y-%m-%d %H:%M}, {side.source}{state})"
+
+
+def diff_text(diff: Diff, options: RenderOptions) -> str:
+    """The ``text`` format of ``keyless diff``."""
+    return console_text(lambda console: _draw(diff, console), options)
+
+
+def _draw(diff: Diff, console: Console) -> None:
+    console.print(Text(f"keyless diff — {_label(diff.old)} → {_label(diff.new)}", style="bold"))
+    console.print(Text(headline(diff)))
+    unchanged = [a for a in diff.accounts if not a.has_changes]
+    for account in diff.accounts:
+        if account.has_changes:
+            console.print()
+            _draw_account(account, console)
+    if unchanged:
+        console.print()
+        names = ", ".join(a.label for a in unchanged)
+        console.print(Text(f"No change in {len(unchanged)} account(s): {names}", style="dim"))
+
+
+def _draw_account(account: AccountDiff, console: Console) -> None:
+    console.print(Text(account.label, style="bold"))
+    if account.old_status != account.new_status:
+        before = account.old_status or "not in the old scan"
+        after = account.new_status or "not in the new scan"
+        console.print(Text(f"  account: {before} → {after}", style="yellow"))
+    if not account.identities_compared:
+        console.print(Text("  users and keys not compared: not read in both scans", style="yellow"))
+    rows: list[tuple[str, str, Sequence[Text]]] = [
+        ("users added", "green", [_user_text(u) for u in account.users_added]),
+        ("users removed", "green", [_user_text(u) for u in account.users_removed]),
+        ("user changes", "", [Text(f"{c.user.name}: {c.change}") for c in account.users_changed]),
+        ("keys added", "red", [_key_text(k) for k in account.keys_added]),
+        ("keys removed", "green", [_key_text(k) for k in account.keys_removed]),
+        ("keys deactivated", "green", [_key_text(k) for k in account.keys_deactivated]),
+        ("keys reactivated", "red", [_key_text(k) for k in account.keys_reactivated]),
+        ("new findings", "red", [_finding_text(f) for f in account.findings_new]),
+        ("fixed", "green", [_finding_text(f) for f in account.findings_fixed]),
+        ("unverified", "yellow", [_finding_text(f) for f in account.findings_unverified]),
+    ]
+    for title, style, items in rows:
+        if not items:
+            continue
+        console.print(Text(f"  {title} ({len(items)})", style=style or "bold"))
+        for item in items:
+            console.print(Text("    ").append_text(item), soft_wrap=True)
+    if account.findings_unverified:
+        console.print(
+            Text(
+                "    (gone from the new scan, but its check could not run there: not a fix)",
+                style="dim",
+            )
+        )
+
+
+def _user_text(user: UserRecord) -> Text:
+    return Text.assemble(user.name, ("  ", ""), (user.arn, "dim"))
+
+
+def _key_text(key: KeyRecord) -> Text:
+    created = f"  created {key.created:%Y-%m-%d}" if key.created else ""
+    return Text.assemble(key.label, (created, "dim"))
+
+
+def _finding_text(finding: FindingRecord) -> Text:
+    return Text.assemble(
+        (f"[{finding.severity.value}]", SEVERITY_STYLE[finding.severity]),
+        " ",
+        (finding.check, "bold"),
+        "  ",
+        (finding.resource, "magenta"),
+        ": ",
+        finding.message,
+    )
+
+
+def diff_markdown(diff: Diff, options: RenderOptions) -> str:
+    """The ``markdown`` format of ``keyless diff``: the counts, then each changed account's
+    changes, within GitHub's comment limit."""
+    head = [
+        f"## keyless diff: {escape(_label(diff.old))} → {escape(_label(diff.new))}",
+        "",
+        escape(headline(diff)),
+        "",
+    ]
+    items: list[str] = []
+    for account in diff.accounts:
+        if not account.has_changes:
+            continue
+        items.append(f"### {escape(account.label)}")
+        if not account.identities_compared:
+            items.append("_users and keys not compared: not read in both scans_")
+        items += _markdown_lines("User added", [_md_user(u) for u in account.users_added])
+        items += _markdown_lines("User removed", [_md_user(u) for u in account.users_removed])
+        items += _markdown_lines(
+            "User changed", [f"{escape(c.user.name)}: {c.change}" for c in account.users_changed]
+        )
+        items += _markdown_lines("Key added", [escape(k.label) for k in account.keys_added])
+        items += _markdown_lines("Key removed", [escape(k.label) for k in account.keys_removed])
+        items += _markdown_lines(
+            "Key deactivated", [escape(k.label) for k in account.keys_deactivated]
+        )
+        items += _markdown_lines(
+            "Key reactivated", [escape(k.label) for k in account.keys_reactivated]
+        )
+        items += _markdown_lines("New", [_md_finding(f) for f in account.findings_new])
+        items += _markdown_lines("Fixed", [_md_finding(f) for f in account.findings_fixed])
+        items += _markdown_lines(
+            "Unverified", [_md_finding(f) for f in account.findings_unverified]
+        )
+        items.append("")
+    return fit(head, items, ["<sub>keyless diff</sub>"], GITHUB_COMMENT_LIMIT, "lines")
+
+
+def _markdown_lines(kind: str, entries: Sequence[str]) -> list[str]:
+    return [f"- **{kind}**: {entry}" for entry in entries]
+
+
+def _md_user(user: UserRecord) -> str:
+    return f"{escape(user.name)} ({escape(user.arn)})"
+
+
+def _md_finding(finding: FindingRecord) -> str:
+    return (
+        f"{finding.severity.value} {escape(finding.check)} {escape(finding.resource)}:"
+        f" {escape(finding.message)}"
+    )
