@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from keyless.cli.output import emit, render_options
+from keyless.cli.progress import quiet_option, waiting_message
 from keyless.errors import InputError
 from keyless.findings import Severity
 from keyless.model.arn import parse_arn
@@ -74,6 +75,7 @@ def workflows() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Configuration file (default: ./keyless.toml when present); its ignores apply.",
 )
+@quiet_option
 def scan(
     paths: tuple[Path, ...],
     output_format: str,
@@ -98,7 +100,8 @@ def scan(
             where="--checks",
             hint="`keyless checks` lists every check ID; the workflow checks start with workflow-.",
         )
-    result = run_scan(paths, load_config(config_path), checks=wanted or None)
+    with waiting_message("scanning CI pipelines"):
+        result = run_scan(paths, load_config(config_path), checks=wanted or None)
     threshold = Severity(fail_on)
     emit(render(result, Format(output_format), render_options(None, threshold)))
     sys.exit(result.exit_code(threshold))
@@ -117,6 +120,7 @@ def scan(
 @click.option("--repository", metavar="ORG/REPO", help="Default: the git remote 'origin'.")
 @click.option("--write", "write_files", is_flag=True, help="Write the files (default: diff).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@quiet_option
 def fix(
     paths: tuple[Path, ...],
     role_arn: str | None,
@@ -135,7 +139,8 @@ def fix(
     if repository is not None and repository.count("/") < 1:
         raise InputError(f"{repository!r} is not ORG/REPO", where="--repository")
     options = FixOptions(RoleSource(arn=role_arn, reference=role_arn_from), region, repository)
-    result = run_fix(paths, options)
+    with waiting_message("reading and rewriting CI pipelines"):
+        result = run_fix(paths, options)
     if write_files:
         write(result)
         result = replace(result, written=True)
