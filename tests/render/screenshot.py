@@ -8,13 +8,45 @@ from __future__ import annotations
 import base64
 import sys
 import tempfile
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from keyless.collect.demo.build import demo_inventory
 from keyless.engine import run_checks
+from keyless.model import Inventory
 from keyless.render import Format, RenderOptions, render
+from keyless.store import History, open_store, record_of_result
+from tests.builders import ADMIN_POLICY_ARN, make_key, make_user
 from tests.render.browser import Browser, find_chromium
+
+WEEKS = 8
+
+
+def weekly_history(demo: Inventory, now: datetime, store: Path) -> History:
+    """The recorded scans of the weeks before ``now`` (see the module's docstring)."""
+    prod = next(a for a in demo.accounts if a.alias == "acme-prod")
+    with open_store(store, create=True) as opened:
+        for week in range(WEEKS):
+            when = now - timedelta(weeks=WEEKS - 1 - week)
+            legacy = tuple(
+                make_user(
+                    f"legacy-ci-{n}",
+                    account_id=prod.id,
+                    path="/ci/",
+                    keys=[make_key(age_days=400 + 60 * n, last_used_days=200, now=when)],
+                    attached=[ADMIN_POLICY_ARN] if n == 0 else [],
+                    now=when,
+                )
+                for n in range(WEEKS - 1 - week)
+            )
+            accounts = tuple(
+                replace(a, users=a.users + legacy) if a.id == prod.id else a for a in demo.accounts
+            )
+            inventory = replace(demo, accounts=accounts, collected_at=when)
+            opened.record(record_of_result(run_checks(inventory, now=when)))
+        return opened.history()
+
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDTH, HEIGHT = 1280, 1500
@@ -27,8 +59,11 @@ def main(argv: list[str]) -> int:
         print("no Chromium: apt-get install chromium", file=sys.stderr)
         return 2
     now = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
-    html = render(run_checks(demo_inventory(now), now=now), Format.HTML, RenderOptions())
+    demo = demo_inventory(now)
     with tempfile.TemporaryDirectory() as work:
+        history = weekly_history(demo, now, Path(work) / "history.sqlite3")
+        options = RenderOptions(history=history)
+        html = render(run_checks(demo, now=now), Format.HTML, options)
         report = Path(work) / "report.html"
         report.write_text(html, encoding="utf-8")
         browser = Browser(chromium, Path(work) / "profile")
