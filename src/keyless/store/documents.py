@@ -48,7 +48,9 @@ def load_record(path: Path, config: Config | None = None) -> ScanRecord:
         del document  # the snapshot reader reads the file its own way
         from keyless.collect.offline.snapshot import load_snapshot
 
-        return record_of_result(run_checks(load_snapshot(path), config))
+        inventory = load_snapshot(path)
+        # Ages as they were when the snapshot was taken, so a diff compares like with like.
+        return record_of_result(run_checks(inventory, config, now=inventory.collected_at))
     raise InputError(
         f"not a keyless scan document or snapshot (schema {schema!r})",
         where=str(path),
