@@ -79,3 +79,18 @@ def test_another_document_is_refused_with_what_diff_reads(tmp_path: Path) -> Non
         load_record(path)
     assert "keyless/scan/v1" in caught.value.describe()
     assert "keyless/snapshot/v1" in caught.value.describe()
+
+
+def test_a_document_whose_keys_were_reordered_is_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "sorted.json"
+    path.write_text(json.dumps(_document(), sort_keys=True))  # "schema" no longer first
+    assert load_record(path) == record_of_document(_document())
+
+
+def test_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        load_record(fifo)

@@ -9,6 +9,7 @@ A snapshot is an estate without findings, so the checks run on it first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 from keyless.config import Config
 from keyless.engine import run_checks
 from keyless.errors import InputError
-from keyless.files import read_json_object
+from keyless.files import open_regular, read_json_object
 from keyless.findings import Severity
 from keyless.model import AccountStatus
 from keyless.store.diff import Diff, compare
@@ -40,23 +41,42 @@ T = TypeVar("T")
 def load_record(path: Path, config: Config | None = None) -> ScanRecord:
     """The record of a scan document, or of a scan of a snapshot (its checks run with
     ``config``)."""
+    if _leading_schema(path) == SNAPSHOT_SCHEMA:
+        return _snapshot_record(path, config)
     document = read_json_object(path, "the scan or snapshot")
     schema = document.get("schema")
     if schema == SCAN_SCHEMA:
         return record_of_document(document, where=str(path))
-    if schema == SNAPSHOT_SCHEMA:
-        del document  # the snapshot reader reads the file its own way
-        from keyless.collect.offline.snapshot import load_snapshot
-
-        inventory = load_snapshot(path)
-        # Ages as they were when the snapshot was taken, so a diff compares like with like.
-        return record_of_result(run_checks(inventory, config, now=inventory.collected_at))
+    if schema == SNAPSHOT_SCHEMA:  # a snapshot whose keys were reordered
+        del document
+        return _snapshot_record(path, config)
     raise InputError(
         f"not a keyless scan document or snapshot (schema {schema!r})",
         where=str(path),
         hint=f"keyless diff compares {SCAN_SCHEMA} documents (`keyless scan --format json`) "
         f"and {SNAPSHOT_SCHEMA} snapshots (`keyless collect --out`).",
     )
+
+
+# keyless writes "schema" first: reading it from the first bytes spares parsing a large
+# snapshot twice (the snapshot reader streams it, account by account).
+_LEADING_SCHEMA = re.compile(
+    rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"schema"\s*:\s*"(keyless/[a-z0-9-]+/v[0-9]+)"'
+)
+
+
+def _leading_schema(path: Path) -> str | None:
+    with open_regular(path, "the scan or snapshot") as file:
+        found = _LEADING_SCHEMA.match(file.read(4096))
+    return found.group(1).decode("ascii") if found else None
+
+
+def _snapshot_record(path: Path, config: Config | None) -> ScanRecord:
+    from keyless.collect.offline.snapshot import load_snapshot
+
+    inventory = load_snapshot(path)
+    # Ages as they were when the snapshot was taken, so a diff compares like with like.
+    return record_of_result(run_checks(inventory, config, now=inventory.collected_at))
 
 
 class _Reader:
