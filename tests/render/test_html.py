@@ -109,3 +109,20 @@ def test_every_finding_is_in_the_report() -> None:
     rows = [attrs for tag, attrs in elements.tags if ("class", "finding") in attrs.items()]
     assert len(rows) == len(result.findings)
     assert {r["data-check"] for r in rows} == {f.check for f in result.findings}
+
+
+def test_what_could_not_be_read_is_listed() -> None:
+    from keyless.engine import run_checks
+    from keyless.model import AccountStatus, Dataset
+    from tests.builders import NOW, OTHER_ACCOUNT_ID, make_account, make_inventory
+
+    users = hostile_scan().estate.accounts[0].users
+    blind = make_account(users=users, missing={Dataset.CREDENTIAL_REPORT})
+    failed = make_account(OTHER_ACCOUNT_ID, status=AccountStatus.FAILED, error="<b>denied</b>")
+    result = run_checks(make_inventory(blind, failed), now=NOW)
+    html = render(result, Format.HTML, RenderOptions())
+    unread = html[html.index('id="unread"') :]
+    assert "&lt;b&gt;denied&lt;/b&gt;" in unread
+    assert "credential_report: not collected" in unread  # why the checks could not run
+    assert "key-not-rotated" in unread  # a check that could not run there
+    assert 'data-exit-code="3"' in html

@@ -97,3 +97,20 @@ def test_a_small_limit_is_kept_too() -> None:
 def test_a_report_that_fits_leaves_nothing_out() -> None:
     text = render(hostile_scan(), Format.MARKDOWN, RenderOptions())
     assert "not shown" not in text
+
+
+def test_an_account_not_read_is_said_and_escaped() -> None:
+    from dataclasses import replace
+
+    from keyless.model import AccountStatus
+    from tests.builders import OTHER_ACCOUNT_ID, make_account
+
+    estate = hostile_scan().estate
+    failed = make_account(OTHER_ACCOUNT_ID, status=AccountStatus.FAILED, error="[x](javascript:1)")
+    result = run_checks(replace(estate, accounts=(*estate.accounts, failed)), now=NOW)
+    text = render(result, Format.MARKDOWN, RenderOptions())
+    assert "### Not read or not evaluated" in text
+    assert "exit code 3" in text
+    inline = _inline(_tokens(text))
+    assert "link_open" not in {t.type for t in inline}
+    assert any("[x](javascript:1)" in t.content for t in inline if t.type == "text")
