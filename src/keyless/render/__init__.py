@@ -2,13 +2,15 @@
 
 What a command produced (a :class:`~keyless.engine.ScanResult` of an estate or of CI files,
 a :class:`~keyless.engine.TrustAssessment`, a simulated
-:class:`~keyless.policy.evaluate.Decision`, a workflows :class:`~keyless.workflows.model.FixResult`)
+:class:`~keyless.policy.evaluate.Decision`, a workflows :class:`~keyless.workflows.model.FixResult`,
+a :class:`~keyless.store.diff.Diff` of two scans, a :class:`~keyless.store.history.History`)
 goes in with a :class:`Format`; text comes out. The table below is the only place that
 knows which formats a document has; renderer modules load when first used.
 
 Every renderer treats names, tags, policy text and file content as hostile: JSON and SARIF
-through their serialisers, terminal text through rich with markup escaped, so a crafted
-value can neither break the structure nor forge a line.
+through their serialisers, terminal text through rich with markup escaped, HTML through
+Jinja2 with autoescaping, Markdown through :func:`keyless.render.markdown.escape`, so a
+crafted value can neither break the structure nor forge a line.
 """
 
 from __future__ import annotations
