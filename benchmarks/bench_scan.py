@@ -4,6 +4,7 @@ The baseline is `orjson.loads` of authorization-details.json; against it, in the
 run: `load_export` of the directory, and (with --scan) the whole `keyless scan --input
 DIR --format json --output /dev/null`. Each is run --repeat times; the median wall time
 and the largest peak RSS (from os.wait4 for that child alone) are reported, with ratios.
+A child still running after --timeout seconds is stopped and reported as such.
 
     python benchmarks/generate_export.py /tmp/big-export
     python benchmarks/bench_scan.py /tmp/big-export --scan
@@ -12,37 +13,37 @@ and the largest peak RSS (from os.wait4 for that child alone) are reported, with
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
+import glob
+import json
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+import benchlib
 
 GOALS = {"load_export": (2.0, 1.4), "keyless scan": (3.0, 1.5)}
 
 
-def run(command: list[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MB and exit code of one child process."""
-    started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    # ru_maxrss is in kilobytes on Linux.
-    return elapsed, usage.ru_maxrss / 1024, child.returncode
-
-
 def measure(command: list[str], repeat: int) -> tuple[float, float]:
-    times, peaks = [], []
+    """Median wall seconds and largest peak RSS in MB of ``repeat`` runs (exits if one
+    fails). bench_snapshot.py uses this too."""
+    result = measure_run(command, repeat, timeout=None)
+    return result.wall, result.peak_mb
+
+
+def measure_run(command: list[str], repeat: int, timeout: float | None) -> benchlib.Run:
+    """Median wall time and largest peak of ``repeat`` runs; the first unfinished run."""
+    runs = []
     for _ in range(repeat):
-        elapsed, peak, code = run(command)
-        if code not in (0, 1, 3):  # scan exits 1 when it finds something
-            sys.exit(f"{command} failed with exit code {code}")
-        times.append(elapsed)
-        peaks.append(peak)
-    return statistics.median(times), max(peaks)
+        result = benchlib.run(command, timeout=timeout, max_rss_mb=benchlib.memory_cap_mb())
+        if not result.finished:
+            return result
+        if result.code not in benchlib.SCAN_DONE:  # scan exits 1 when it finds something
+            sys.exit(f"{command} failed with exit code {result.code}")
+        runs.append(result)
+    return benchlib.Run(
+        statistics.median(r.wall for r in runs), max(r.peak_mb for r in runs), runs[0].code
+    )
 
 
 def main() -> None:
@@ -50,45 +51,42 @@ def main() -> None:
     parser.add_argument("export", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scan", action="store_true", help="also time `keyless scan`")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per child")
+    parser.add_argument("--label", default="", help="name of the export in --results")
+    parser.add_argument("--results", type=Path, help="append the figures here (JSON lines)")
     args = parser.parse_args()
-    python = sys.executable
     details = args.export / "authorization-details.json"
     commands = {
-        "orjson.loads": [
-            python,
-            "-c",
-            f"import orjson; orjson.loads(open({str(details)!r}, 'rb').read())",
-        ],
-        "load_export": [
-            python,
-            "-c",
-            "from keyless.collect.offline.export import load_export; "
-            f"load_export({str(args.export)!r})",
-        ],
+        "orjson.loads": benchlib.parse_command(glob.escape(str(details))),
+        "load_export": benchlib.load_export_command(args.export),
     }
     if args.scan:
-        keyless = shutil.which("keyless", path=str(Path(python).parent)) or "keyless"
-        commands["keyless scan"] = [
-            keyless,
-            "scan",
-            "--input",
-            str(args.export),
-            "--format",
-            "json",
-            "--output",
-            os.devnull,
-        ]
+        commands["keyless scan"] = benchlib.scan_command(args.export)
     print(f"{details}: {details.stat().st_size / 1e6:.1f} MB, repeat={args.repeat}")
-    results = {name: measure(command, args.repeat) for name, command in commands.items()}
-    base_time, base_rss = results["orjson.loads"]
+    results = {
+        name: measure_run(command, args.repeat, args.timeout) for name, command in commands.items()
+    }
+    base = results["orjson.loads"]
     print(f"{'':14} {'wall s':>8} {'peak MB':>8} {'time x':>7} {'mem x':>7}  goal")
-    for name, (elapsed, peak) in results.items():
+    for name, result in results.items():
         goal = GOALS.get(name)
         target = f"<= {goal[0]}x time, <= {goal[1]}x memory" if goal else "baseline"
+        if not result.finished:
+            print(f"{name:14} {result.why(args.timeout, benchlib.memory_cap_mb())}  {target}")
+            continue
         print(
-            f"{name:14} {elapsed:8.2f} {peak:8.0f} {elapsed / base_time:7.2f} "
-            f"{peak / base_rss:7.2f}  {target}"
+            f"{name:14} {result.wall:8.2f} {result.peak_mb:8.0f} {result.wall / base.wall:7.2f} "
+            f"{result.peak_mb / base.peak_mb:7.2f}  {target}"
         )
+    if args.results:
+        record = {
+            "benchmark": "scan",
+            "label": args.label or args.export.name,
+            "mb": details.stat().st_size / 1e6,
+            **{name: result.as_dict() for name, result in results.items()},
+        }
+        with args.results.open("a") as handle:
+            handle.write(json.dumps(record) + "\n")
 
 
 if __name__ == "__main__":
