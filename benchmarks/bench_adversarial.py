@@ -6,7 +6,7 @@ policy, the reference), generates the account with ``generate_export.py --profil
 adversarial`` (cached under benchmarks/out/), then times as whole processes:
 
 * the baseline: ``orjson.loads`` of its authorization-details.json (median of --repeat);
-* ``keyless scan --input DIR --format json --output /dev/null``, once, stopped after
+* ``keyless scan --input DIR --format json`` (its output discarded), once, stopped after
   --timeout seconds and reported as "did not finish in N s".
 
 The file is tiny, so the baseline is mostly interpreter start-up: the ratio says how long

@@ -56,7 +56,7 @@ def generate(accounts: int, seed: int, large_roles: int) -> Path:
     return target
 
 
-def scan(source: Path, output: Path | str, timeout: float) -> benchlib.Run:
+def scan(source: Path, output: Path | None, timeout: float) -> benchlib.Run:
     result = benchlib.run(
         benchlib.scan_command(source, output),
         timeout=timeout,
@@ -93,7 +93,7 @@ def main() -> None:
         parse = benchlib.Run(
             statistics.median(r.wall for r in parses), max(r.peak_mb for r in parses), 0
         )
-        alone = scan(largest, "/dev/null", args.timeout)
+        alone = scan(largest, None, args.timeout)
         output = benchlib.OUT / f"{directory.name}-scan.json"
         whole = scan(directory, output, args.timeout)
         output_mb = output.stat().st_size / 1e6 if whole.finished and output.exists() else None

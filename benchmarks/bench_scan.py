@@ -2,7 +2,7 @@
 
 The baseline is `orjson.loads` of authorization-details.json; against it, in the same
 run: `load_export` of the directory, and (with --scan) the whole `keyless scan --input
-DIR --format json --output /dev/null`. Each is run --repeat times; the median wall time
+DIR --format json` (its output discarded). Each is run --repeat times; the median wall time
 and the largest peak RSS (from os.wait4 for that child alone) are reported, with ratios.
 A child still running after --timeout seconds is stopped and reported as such.
 

@@ -174,9 +174,14 @@ def keyless() -> str:
     return shutil.which("keyless", path=str(Path(sys.executable).parent)) or "keyless"
 
 
-def scan_command(source: Path, output: str | Path = os.devnull) -> list[str]:
-    """``keyless scan --input SOURCE --format json --output OUTPUT``."""
-    return [keyless(), "scan", "--input", str(source), "--format", "json", "--output", str(output)]
+def scan_command(source: Path, output: Path | None = None) -> list[str]:
+    """``keyless scan --input SOURCE --format json [--output OUTPUT]``.
+
+    Without ``output`` the document goes to standard output, which :func:`run` discards
+    (keyless refuses ``--output /dev/null``: a report must be a regular file).
+    """
+    command = [keyless(), "scan", "--input", str(source), "--format", "json"]
+    return [*command, "--output", str(output)] if output is not None else command
 
 
 def parse_command(pattern: str | Path) -> list[str]:
