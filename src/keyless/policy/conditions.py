@@ -134,12 +134,24 @@ def _arn_like(parts: tuple[Text, ...], value: str) -> bool:
 # --------------------------------------------------------------------------- scalar parsing
 
 
+# A decimal number as JSON writes one: what a Numeric operator compares. Decimal alone would
+# also read "1_000", "Infinity" and "NaN".
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def parse_number(text: str) -> Decimal | None:
+    """A policy or request value as an exact decimal number (any size), or ``None``.
+
+    Exact whatever the magnitude (``123456789012345678901234567890``, ``1e400``), so a
+    comparison is decided correctly rather than rounded or overflowed.
+    """
+    stripped = text.strip()
+    if not _NUMBER.fullmatch(stripped):
+        return None
     try:
-        number = Decimal(text.strip())
+        return Decimal(stripped)
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
 
 
 def parse_date(text: str) -> datetime | None:

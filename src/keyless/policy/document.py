@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -219,7 +220,7 @@ def parse_document(
 def _parse_text(text: str, kind: PolicyKind, source: str | None) -> Policy:
     # Many roles share byte-identical trust policies (the EC2 or Lambda service trust).
     try:
-        data = json.loads(text, object_pairs_hook=_object_with_duplicates)
+        data = json.loads(text, object_pairs_hook=_object_with_duplicates, parse_constant=_not_json)
     except json.JSONDecodeError as error:
         raise PolicyError(
             f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}",
@@ -227,7 +228,20 @@ def _parse_text(text: str, kind: PolicyKind, source: str | None) -> Policy:
         ) from None
     except RecursionError:
         raise PolicyError("JSON nested too deeply", source=source) from None
+    except ValueError as error:
+        # An integer literal longer than Python converts to a number, or NaN/Infinity.
+        reason = (
+            "a number has more digits than keyless reads (4300)"
+            if "integer string conversion" in str(error)
+            else str(error)
+        )
+        raise PolicyError(f"not valid JSON: {reason}", source=source) from None
     return _Parser(kind, source).document(data)
+
+
+def _not_json(name: str) -> Any:
+    # Python's json module reads NaN and Infinity; JSON (and so IAM) has no such values.
+    raise ValueError(f"{name} is not a JSON value")
 
 
 class _DuplicateKeys(dict[str, Any]):
@@ -538,7 +552,14 @@ class _Parser:
             return value
         if isinstance(value, bool):
             return "true" if value else "false"
-        if isinstance(value, int | float):
+        if isinstance(value, int):
+            try:
+                return repr(value)
+            except ValueError:  # more digits than Python converts to text (4300)
+                raise self.fail("condition value is a number too long to read", pointer) from None
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise self.fail(f"condition value is a number out of range ({value!r})", pointer)
             return repr(value)
         raise self.fail(
             f"condition values must be strings, numbers or booleans, not {_kind(value)}", pointer

@@ -21,11 +21,12 @@ Over-approximations (documented in docs/trust.md, and marked ``approximate`` on 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import ipaddress
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 
 from keyless.patterns.language import Glob, Language, Recipe
 from keyless.policy.conditions import evaluate_condition, make_context, parse_date, parse_number
@@ -224,39 +225,76 @@ def _candidates(family: Family, values: Iterable[str]) -> set[str]:
         return {"true", "false", *(v.lower() for v in values)}
     if family is Family.NUMERIC:
         numbers = sorted({n for n in map(parse_number, values) if n is not None})
-        points = _cells(numbers, Decimal(1))
+        points = _cells(numbers)
         return {_show_number(p) for p in points} | {"0"}
     if family is Family.DATE:
         dates = sorted({d for d in map(parse_date, values) if d is not None})
         found = _date_cells(dates)
-        return {d.strftime("%Y-%m-%dT%H:%M:%SZ") for d in found} | {"2026-01-01T00:00:00Z"}
+        return {_show_date(d) for d in found} | {"2026-01-01T00:00:00Z"}
     if family is Family.IP:
         return _ip_candidates(values)
     return {*values, "a2V5bGVzcw=="}  # Binary: the policy values and one other blob
 
 
-def _cells(points: list[Decimal], step: Decimal) -> list[Decimal]:
+def _cells(points: list[Decimal]) -> list[Decimal]:
+    """A representative of every cell the comparisons with ``points`` tell apart: each
+    point, a number just below and just above it, and one between neighbours.
+
+    Exact whatever the magnitude: ``±1`` for numbers of ordinary size, the adjacent
+    representable number (:meth:`Decimal.next_minus`) for huge ones, where ``±1`` would
+    need as many digits as the number has (``1e999999999``)."""
     found: list[Decimal] = []
     for index, point in enumerate(points):
-        found.extend((point - step, point, point + step))
+        context = _context(point)
+        if abs(point.adjusted()) < _PRECISION:
+            found.extend((context.subtract(point, 1), point, context.add(point, 1)))
+        else:
+            found.extend((context.next_minus(point), point, context.next_plus(point)))
         if index + 1 < len(points):
-            found.append((point + points[index + 1]) / 2)
+            following = points[index + 1]
+            context = _context(point, following)
+            middle = context.divide(context.add(point, following), 2)
+            if point < middle < following:
+                found.append(middle)
     return found
+
+
+# Enough digits for any policy number's neighbours: a number needs as many as it has, plus
+# a few for the step (exponents are unbounded: Decimal's widest range).
+_PRECISION = 40
+
+
+def _context(*numbers: Decimal) -> Context:
+    digits = max(len(number.as_tuple().digits) for number in numbers)
+    return Context(prec=digits + _PRECISION, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def _date_cells(points: list[datetime]) -> list[datetime]:
     second = timedelta(seconds=1)
     found: list[datetime] = []
     for index, point in enumerate(points):
-        found.extend((point - second, point, point + second))
+        found.append(point)
+        # The first and last representable dates have no neighbour on one side.
+        with contextlib.suppress(OverflowError):
+            found.append(point - second)
+        with contextlib.suppress(OverflowError):
+            found.append(point + second)
         if index + 1 < len(points):
             found.append(point + (points[index + 1] - point) / 2)
     return [d.replace(microsecond=0) for d in found if d.year > 1970]
 
 
 def _show_number(number: Decimal) -> str:
-    text = format(number.normalize(), "f")
-    return text
+    # Plain digits for numbers of ordinary size ("10", not "1E+1"); scientific notation
+    # beyond, where plain digits could run to millions of characters.
+    if abs(number.adjusted()) < _PRECISION:
+        return format(number.normalize(), "f")
+    return str(number)
+
+
+def _show_date(moment: datetime) -> str:
+    # ISO 8601 with a four-digit year (strftime's %Y drops leading zeros on some platforms).
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
 
 
 def _ip_candidates(values: Iterable[str]) -> set[str]:

@@ -17,6 +17,7 @@ trust policies) and lazy: automata are built only for the keys a question touche
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -199,7 +200,12 @@ def analyse(
 
 def canonical_text(document: Mapping[str, Any]) -> str:
     """The canonical JSON of a policy mapping (sorted keys): the memoisation key."""
-    return orjson.dumps(document, option=orjson.OPT_SORT_KEYS, default=_plain).decode()
+    try:
+        return orjson.dumps(document, option=orjson.OPT_SORT_KEYS, default=_plain).decode()
+    except TypeError:
+        # orjson writes integers of at most 64 bits; a condition value may be any number,
+        # and a non-finite float (NaN) should reach the parser, which names it.
+        return json.dumps(document, sort_keys=True, default=_plain)
 
 
 def _plain(value: Any) -> Any:
