@@ -225,7 +225,10 @@ def test_raw_token(capsys, tmp_path):
             ],
             "give exactly one caller",
         ),
-        (["--trust-policy", GITHUB / "trust-policy.json", "--principal", "alice"], "not an IAM"),
+        (
+            ["--trust-policy", GITHUB / "trust-policy.json", "--principal", "alice"],
+            "--principal: 'alice' is not an AWS principal ARN",
+        ),
         (
             [
                 "--trust-policy",
@@ -329,7 +332,7 @@ def test_bad_certificate_names_the_file_and_bad_anchor_the_option(capsys, tmp_pa
         "arn:aws:iam::111122223333:role/x",
     )
     assert status == 2
-    assert "--trust-anchor: not a Roles Anywhere trust anchor ARN" in err
+    assert "--trust-anchor: 'arn:aws:iam::111122223333:role/x' is not a Roles Anywhere" in err
 
 
 def test_caller_without_name_is_shown_once(capsys, tmp_path):

@@ -14,23 +14,58 @@ from keyless.errors import InputError
 from keyless.files import read_json_object, read_text
 from keyless.policy.document import parse_trust_policy
 from keyless.policy.evaluate import Request, evaluate
+from keyless.policy.identifiers import (
+    checked_action,
+    checked_condition_key,
+    checked_external_id,
+    checked_principal,
+    checked_role_arn,
+    checked_service,
+    checked_text,
+    checked_trust_anchor,
+)
 from keyless.render import Format, formats, render
 
 
 def _parse_context(pairs: tuple[str, ...]) -> dict[str, str | list[str]]:
-    """``KEY=VALUE`` pairs; a key given several times becomes multivalued."""
+    """``KEY=VALUE`` pairs; a key given several times becomes multivalued. Keys follow the
+    condition-key grammar; neither side may hold a control character."""
     result: dict[str, str | list[str]] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise InputError(f"--context expects KEY=VALUE, not {pair!r}")
-        key = key.strip()
+            raise InputError(f"--context expects KEY=VALUE, not {pair!a}", where="--context")
+        checked_text(key, "the key", "--context")
+        key = checked_condition_key(key.strip())
+        checked_text(value, "the value of " + key, "--context")
         if key in result:
             previous = result[key]
             result[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
         else:
             result[key] = value
     return result
+
+
+def _checked_options(**values: str | None) -> None:
+    """Every option value against its grammar, before anything is read or evaluated: a value
+    that does not fit is exit 2 naming the option, never a line of output."""
+    grammars = {
+        "principal": checked_principal,
+        "role_arn": checked_role_arn,
+        "trust_anchor": checked_trust_anchor,
+        "service": checked_service,
+        "external_id": checked_external_id,
+        "action": checked_action,
+    }
+    for name, value in values.items():
+        if value is None:
+            continue
+        option = "--" + name.replace("_", "-")
+        check = grammars.get(name)
+        if check is not None:
+            check(value, option)
+        else:  # a file name
+            checked_text(value, "the file name", option)
 
 
 def build_request(
@@ -183,6 +218,20 @@ def simulate(
     output_format: str,
 ) -> None:
     """Decide, as STS would, whether a caller may assume a role under its trust policy."""
+    _checked_options(
+        trust_policy=trust_policy,
+        web_identity=web_identity,
+        web_identity_token=web_identity_token,
+        jwks=jwks,
+        principal=principal,
+        saml=saml,
+        certificate=certificate,
+        trust_anchor=trust_anchor,
+        service=service,
+        external_id=external_id,
+        role_arn=role_arn,
+        action=action,
+    )
     policy = parse_trust_policy(read_text(trust_policy, "the trust policy"), source=trust_policy)
     request = build_request(
         web_identity=web_identity,

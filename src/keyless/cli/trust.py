@@ -6,6 +6,7 @@ Exit codes: 0 nothing at or above ``--fail-on``, 1 findings at or above it, 2 ba
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -19,20 +20,26 @@ from keyless.findings import Severity
 from keyless.model import Inventory, Role
 from keyless.model.arn import parse_arn
 from keyless.policy.document import parse_trust_policy
+from keyless.policy.identifiers import checked_role_arn, checked_role_name_or_arn, checked_text
 from keyless.render import Format, formats, render
 
 DEFAULT_ROLE_ARN = "arn:aws:iam::123456789012:role/{name}"
 
 
 def _policy_role(path: Path, role_arn: str | None) -> Role:
+    checked_text(str(path), "the file name", "POLICY")
     text = read_text(path, "the trust policy")
     # Parsed from the text (not the mapping) so duplicate keys are reported, with a pointer.
     parse_trust_policy(text, source=str(path))
     document = json.loads(text)
-    arn = role_arn or DEFAULT_ROLE_ARN.format(name=path.stem)
+    if role_arn is None:
+        # The file's name becomes the role's: only the characters IAM allows in one.
+        name = re.sub(r"[^A-Za-z0-9_+=,.@-]", "-", path.stem)[:64] or "role"
+        arn = DEFAULT_ROLE_ARN.format(name=name)
+    else:
+        arn = checked_role_arn(role_arn)
     parsed = parse_arn(arn)
-    if parsed is None or parsed.service != "iam" or not parsed.resource.startswith("role/"):
-        raise InputError(f"{arn!r} is not an IAM role ARN", where="--role-arn")
+    assert parsed is not None  # checked_role_arn: an ARN
     return Role(
         account_id=parsed.account,
         name=parsed.resource.rsplit("/", 1)[-1],
@@ -44,6 +51,8 @@ def _policy_role(path: Path, role_arn: str | None) -> Role:
 def _snapshot_role(snapshot: Path, wanted: str) -> tuple[Role, Inventory]:
     from keyless.collect.offline.snapshot import load_snapshot
 
+    checked_text(str(snapshot), "the file name", "--snapshot")
+    checked_role_name_or_arn(wanted, "ROLE")
     inventory = load_snapshot(snapshot)
     matches = [
         (role, inventory)
@@ -56,12 +65,12 @@ def _snapshot_role(snapshot: Path, wanted: str) -> tuple[Role, Inventory]:
     if matches:
         arns = ", ".join(role.arn for role, _ in matches)
         raise InputError(
-            f"{len(matches)} roles are named {wanted!r} in the snapshot: {arns}",
+            f"{len(matches)} roles are named {wanted} in the snapshot: {arns}",
             where=str(snapshot),
             hint="Give the role's full ARN.",
         )
     raise InputError(
-        f"no role named {wanted!r} in the snapshot",
+        f"no role named {wanted} in the snapshot",
         where=str(snapshot),
         hint="Give the role's name or full ARN.",
     )

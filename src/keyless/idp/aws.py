@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from keyless.errors import InputError
 from keyless.idp.common import ExtraContext, add_context, with_session_actions
 from keyless.policy.conditions import ContextValue
 from keyless.policy.document import AwsPrincipalForm
 from keyless.policy.evaluate import ASSUME_ROLE, Caller, CallerType, Request, aws_caller, role_of
+from keyless.policy.identifiers import checked_external_id, checked_principal
 
 _PRINCIPAL_TYPE = {
     AwsPrincipalForm.USER: "User",
@@ -86,16 +86,12 @@ def aws_principal_request(
     ``external_id`` sets ``sts:ExternalId``; ``org_id`` ``aws:PrincipalOrgID``;
     ``context`` adds or overrides keys (session tags there add ``sts:TagSession``).
     """
-    try:
-        caller = aws_caller(principal, unique_id=unique_id)
-    except ValueError as error:
-        raise InputError(
-            str(error),
-            hint="Expected arn:aws:iam::ID:user/NAME, arn:aws:iam::ID:role/NAME, "
-            "arn:aws:sts::ID:assumed-role/ROLE/SESSION, arn:aws:iam::ID:root or an account ID.",
-        ) from None
+    # Checked against IAM's grammar first: the ARN is shown to people, and a newline in it
+    # must not become a line of output.
+    caller = aws_caller(checked_principal(principal, where=None), unique_id=unique_id)
     keys = principal_context(caller, mfa=mfa, org_id=org_id)
     if external_id is not None:
+        checked_external_id(external_id, where=None)
         keys["sts:externalid"] = ContextValue("sts:ExternalId", (external_id,))
     add_context(keys, context)
     return Request(

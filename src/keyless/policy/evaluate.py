@@ -286,11 +286,15 @@ class Decision:
         return next((a for a in self.actions if not a.allowed), self.actions[0])
 
     @property
+    def explanation_lines(self) -> tuple[str, ...]:
+        """The explanation one line per action and note (a line may quote policy text, so
+        renderers escape each line on its own)."""
+        return (*(_explain_action(decision) for decision in self.actions), *self.notes)
+
+    @property
     def explanation(self) -> str:
         """One paragraph: the decision, which statement made it, and why."""
-        lines = [_explain_action(decision) for decision in self.actions]
-        lines.extend(self.notes)
-        return "\n".join(lines)
+        return "\n".join(self.explanation_lines)
 
 
 def evaluate(policy: Policy, request: Request) -> Decision:

@@ -7,11 +7,12 @@ import json
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as escape_markup
 
 from keyless.policy.conditions import ConditionResult, Context
 from keyless.policy.evaluate import Decision, StatementTrace
 from keyless.render import RenderOptions, console_text
+from keyless.render.untrusted import printable
 
 SCHEMA = "keyless/simulate/v1"
 
@@ -90,10 +91,16 @@ def decision_json(decision: Decision) -> str:
     return json.dumps(decision_document(decision), indent=2) + "\n"
 
 
+def escape(text: str) -> str:
+    """Untrusted text for the console: on one line (control characters written as escapes)
+    and never read as rich markup."""
+    return escape_markup(printable(text))
+
+
 def decision_text(decision: Decision, console: Console) -> None:
     """The decision, then each relevant statement with its conditions, then the verdict's
     explanation. Every value from the policy or the request is printed as text, never as
-    markup, so a crafted name cannot style or forge a line."""
+    markup, and on its own line, so a crafted name cannot style or forge a line."""
     verdict = "[bold green]ALLOW[/]" if decision.allowed else "[bold red]DENY[/]"
     actions = ", ".join(item.action for item in decision.actions)
     console.print(f"{verdict}  {escape(actions)}")
@@ -121,7 +128,8 @@ def decision_text(decision: Decision, console: Console) -> None:
                     f"{escape(result.condition.key)}: {escape(result.reason)}"
                 )
     console.print()
-    console.print(escape(decision.explanation))
+    for line in decision.explanation_lines:
+        console.print(escape(line))
 
 
 def simulate_text(decision: Decision, options: RenderOptions) -> str:

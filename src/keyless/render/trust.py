@@ -7,6 +7,7 @@ from typing import Any
 
 from keyless.engine import TrustAssessment
 from keyless.render import RenderOptions
+from keyless.render.untrusted import printable
 from keyless.trust.describe import describe_path
 
 SCHEMA = "keyless/trust/v1"
@@ -64,7 +65,8 @@ def trust_text(assessment: TrustAssessment) -> str:
             lines.append(f"      witness: {json.dumps(finding['witness'], sort_keys=True)}")
     if not document["findings"]:
         lines.append("No trust findings.")
-    return "\n".join(lines) + "\n"
+    # Each line quotes policy text (principals, keys, values): one line each, whatever it holds.
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def trust_text_renderer(assessment: TrustAssessment, options: RenderOptions) -> str:

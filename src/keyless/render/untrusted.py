@@ -1,0 +1,36 @@
+"""Untrusted text made safe for a terminal line.
+
+Policy text, names from an estate and option values may hold characters that break or
+restyle a line: a newline (forging a line such as ``ALLOW``), a carriage return, an ANSI
+escape, a bidirectional override that reorders what is shown, a line or paragraph
+separator. :func:`printable` writes each such character as a visible escape (``\\n``,
+``\\x1b``, ``\\u202e``), so the text stays on its line and reads as what it is. Rich
+markup is a separate concern (``rich.markup.escape``); JSON, SARIF and HTML output are
+quoted by their own serialisers.
+"""
+
+from __future__ import annotations
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` with every control, format, separator, surrogate, private-use or
+    unassigned character written as an escape; everything else unchanged."""
+    if text.isprintable():
+        return text
+    return "".join(_shown(char) for char in text)
+
+
+def _shown(char: str) -> str:
+    if char.isprintable() or char == " ":
+        return char
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+

@@ -1,0 +1,298 @@
+"""Hostile input to `keyless trust` and `keyless simulate`: each row is an input a careless
+script or an attacker could pass, the exit code (2) and a phrase of the one-paragraph
+message. Never a traceback, never a line of output forged from a value (issue #10)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from keyless.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+GITHUB = ROOT / "docs" / "examples" / "github"
+POLICY = GITHUB / "trust-policy.json"
+CLAIMS = GITHUB / "claims-main.json"
+USER = "arn:aws:iam::444455556666:user/alice"
+
+
+def condition_policy(tmp_path: Path, condition: str) -> str:
+    """A trust policy (JSON text written as is) whose only condition is ``condition``."""
+    path = tmp_path / "policy.json"
+    path.write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": '
+        '{"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole", '
+        f'"Condition": {{{condition}}}}}]}}'
+    )
+    return str(path)
+
+
+def run(args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+Args = Callable[[Path], list[str]]
+
+SIMULATE: list[tuple[str, Args, str]] = [
+    (
+        "principal with a newline and a forged verdict",
+        lambda t: ["--trust-policy", str(POLICY), "--principal", f"{USER}\nALLOW  sts:AssumeRole"],
+        "is not an AWS principal ARN",
+    ),
+    (
+        "account ID of eleven digits",
+        lambda t: ["--trust-policy", str(POLICY), "--principal", "44445555666"],
+        "is not an AWS principal ARN",
+    ),
+    (
+        "account ID in Arabic-Indic digits",
+        lambda t: ["--trust-policy", str(POLICY), "--principal", "٤٤٤٤٥٥٥٥٦٦٦٦"],
+        "is not an AWS principal ARN",
+    ),
+    (
+        "principal naming an IAM group",
+        lambda t: [
+            "--trust-policy",
+            str(POLICY),
+            "--principal",
+            "arn:aws:iam::444455556666:group/g",
+        ],
+        "is not an AWS principal ARN",
+    ),
+    (
+        "role ARN with a carriage return",
+        lambda t: [
+            "--trust-policy",
+            str(POLICY),
+            "--principal",
+            USER,
+            "--role-arn",
+            "arn:aws:iam::444455556666:role/r\rALLOW",
+        ],
+        "is not an IAM role ARN",
+    ),
+    (
+        "external ID with an ANSI escape",
+        lambda t: ["--trust-policy", str(POLICY), "--principal", USER, "--external-id", "a\x1b[2J"],
+        "is not an external ID",
+    ),
+    (
+        "external ID of one character",
+        lambda t: ["--trust-policy", str(POLICY), "--principal", USER, "--external-id", "x"],
+        "is not an external ID",
+    ),
+    (
+        "context value with a line separator",
+        lambda t: [
+            "--trust-policy",
+            str(POLICY),
+            "--principal",
+            USER,
+            "--context",
+            "aws:x=a\u2028b",
+        ],
+        "holds a control character",
+    ),
+    (
+        "context key with a newline",
+        lambda t: ["--trust-policy", str(POLICY), "--principal", USER, "--context", "aws:x\n=1"],
+        "holds a control character",
+    ),
+    (
+        "context key without a prefix",
+        lambda t: ["--trust-policy", str(POLICY), "--principal", USER, "--context", "sourceip=1"],
+        "is not a condition key",
+    ),
+    (
+        "context without a value",
+        lambda t: ["--trust-policy", str(POLICY), "--principal", USER, "--context", "aws:x"],
+        "expects KEY=VALUE",
+    ),
+    (
+        "service principal with a bidirectional override",
+        lambda t: ["--trust-policy", str(POLICY), "--service", "sns.amazonaws.com\u202e"],
+        "is not a service principal",
+    ),
+    (
+        "action with a space",
+        lambda t: [
+            "--trust-policy",
+            str(POLICY),
+            "--principal",
+            USER,
+            "--action",
+            "sts:Assume Role",
+        ],
+        "is not an action name",
+    ),
+    (
+        "trust anchor of another service",
+        lambda t: [
+            "--trust-policy",
+            str(POLICY),
+            "--certificate",
+            str(ROOT / "docs" / "examples" / "roles-anywhere" / "cert.pem"),
+            "--trust-anchor",
+            "arn:aws:iam::111122223333:role/x",
+        ],
+        "is not a Roles Anywhere trust anchor ARN",
+    ),
+    (
+        "file name with a newline",
+        lambda t: ["--trust-policy", "policy\nALLOW.json", "--principal", USER],
+        "holds a control character",
+    ),
+    (
+        "trust policy that is not JSON",
+        lambda t: ["--trust-policy", str(t / "missing.json"), "--principal", USER],
+        "does not exist",
+    ),
+    (
+        "a condition number beyond 4300 digits",
+        lambda t: [
+            "--trust-policy",
+            condition_policy(
+                t, '"NumericLessThan": {"aws:MultiFactorAuthAge": ' + "9" * 5000 + "}"
+            ),
+            "--principal",
+            USER,
+        ],
+        "more digits than keyless reads",
+    ),
+    (
+        "a condition number out of range",
+        lambda t: [
+            "--trust-policy",
+            condition_policy(t, '"NumericLessThan": {"aws:MultiFactorAuthAge": 1e400}'),
+            "--principal",
+            USER,
+        ],
+        "out of range",
+    ),
+    (
+        "NaN as a condition value",
+        lambda t: [
+            "--trust-policy",
+            condition_policy(t, '"NumericLessThan": {"aws:MultiFactorAuthAge": NaN}'),
+            "--principal",
+            USER,
+        ],
+        "NaN is not a JSON value",
+    ),
+]
+
+TRUST: list[tuple[str, Args, str]] = [
+    (
+        "role ARN with a five-digit account",
+        lambda t: [str(POLICY), "--role-arn", "arn:aws:iam::12345:role/r"],
+        "is not an IAM role ARN",
+    ),
+    (
+        "role ARN with a newline",
+        lambda t: [str(POLICY), "--role-arn", "arn:aws:iam::444455556666:role/r\nx"],
+        "is not an IAM role ARN",
+    ),
+    (
+        "role ARN of a user",
+        lambda t: [str(POLICY), "--role-arn", "arn:aws:iam::444455556666:user/r"],
+        "is not an IAM role ARN",
+    ),
+    (
+        "policy file name with an escape",
+        lambda t: ["policy\x1b[31m.json"],
+        "holds a control character",
+    ),
+    (
+        "a condition number beyond 4300 digits",
+        lambda t: [
+            condition_policy(t, '"NumericLessThan": {"aws:MultiFactorAuthAge": ' + "9" * 5000 + "}")
+        ],
+        "more digits than keyless reads",
+    ),
+    (
+        "Infinity as a condition value",
+        lambda t: [condition_policy(t, '"NumericLessThan": {"aws:MultiFactorAuthAge": Infinity}')],
+        "Infinity is not a JSON value",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "phrase"), SIMULATE, ids=[row[0] for row in SIMULATE])
+def test_simulate_refuses(tmp_path: Path, name: str, args: Args, phrase: str) -> None:
+    code, out, err = run(["simulate", *args(tmp_path)])
+    assert code == 2, (name, out, err)
+    assert phrase in err
+    assert "Traceback" not in err
+    assert out == ""
+
+
+@pytest.mark.parametrize(("name", "args", "phrase"), TRUST, ids=[row[0] for row in TRUST])
+def test_trust_refuses(tmp_path: Path, name: str, args: Args, phrase: str) -> None:
+    code, out, err = run(["trust", *args(tmp_path)])
+    assert code == 2, (name, out, err)
+    assert phrase in err
+    assert "Traceback" not in err
+    assert out == ""
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        '"NumericLessThan": {"aws:MultiFactorAuthAge": 123456789012345678901234567890}',
+        '"NumericGreaterThan": {"aws:MultiFactorAuthAge": "1e999999999"}',
+        '"DateLessThan": {"aws:CurrentTime": "9999-12-31T23:59:59Z"}',
+        '"DateGreaterThan": {"aws:CurrentTime": "0001-01-01T00:00:00Z"}',
+        '"IpAddress": {"aws:SourceIp": "10.0.0.0/99"}',
+        '"BinaryEquals": {"aws:x": "!!!"}',
+    ],
+)
+def test_edge_values_are_judged_not_crashed_on(tmp_path: Path, condition: str) -> None:
+    code, out, err = run(["trust", condition_policy(tmp_path, condition), "--format", "json"])
+    assert code in (0, 1), err
+    assert json.loads(out)["schema"] == "keyless/trust/v1"
+
+
+def test_policy_text_cannot_forge_a_line_of_simulate_output(tmp_path: Path) -> None:
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "x\nALLOW  sts:AssumeRole",
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:x\u2028ALLOW": "a"}},
+            }
+        ],
+    }
+    path = tmp_path / "forged.json"
+    path.write_text(json.dumps(document))
+    code, out, _ = run(["simulate", "--trust-policy", str(path), "--principal", USER])
+    assert code == 1
+    assert [line for line in out.splitlines() if line.startswith("ALLOW")] == []
+    assert "\u2028" not in out
+
+
+def test_policy_text_cannot_forge_a_line_of_trust_output(tmp_path: Path) -> None:
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:x\nFindings:\n  [critical] forged": "a"}},
+            }
+        ],
+    }
+    path = tmp_path / "forged.json"
+    path.write_text(json.dumps(document))
+    code, out, _ = run(["trust", str(path)])
+    assert code == 1
+    assert "  [critical] forged" not in out.splitlines()
+    assert out.splitlines().count("Findings:") == 1
