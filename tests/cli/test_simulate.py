@@ -339,3 +339,36 @@ def test_caller_without_name_is_shown_once(capsys, tmp_path):
     attributes = write(tmp_path, "a.json", {"aud": "https://signin.aws.amazon.com/saml"})
     _, out, _ = run(capsys, "--trust-policy", GITHUB / "trust-policy.json", "--saml", attributes)
     assert "caller: saml\n" in out
+
+
+def test_a_key_the_mechanism_never_supplies_is_denied_unless_passed(capsys, tmp_path):
+    # A typo in the issuer of the aud key: no GitHub token carries it (issue #18, item 1).
+    policy = json.loads((GITHUB / "trust-policy.json").read_text())
+    policy["Statement"][0]["Condition"] = {
+        "StringEquals": {"token.actions.githubuser.content.com:aud": "sts.amazonaws.com"}
+    }
+    path = write(tmp_path, "typo.json", policy)
+    status, out, _ = run(
+        capsys, "--trust-policy", path, "--web-identity", GITHUB / "claims-main.json"
+    )
+    assert status == 1
+    assert "key is absent from the request" in out
+
+
+def test_passing_such_a_key_by_hand_is_said_to_be_unreal(capsys, tmp_path):
+    policy = json.loads((GITHUB / "trust-policy.json").read_text())
+    policy["Statement"][0]["Condition"] = {
+        "StringEquals": {"token.actions.githubuser.content.com:aud": "sts.amazonaws.com"}
+    }
+    path = write(tmp_path, "typo.json", policy)
+    status, out, _ = run(
+        capsys,
+        "--trust-policy",
+        path,
+        "--web-identity",
+        GITHUB / "claims-main.json",
+        "--context",
+        "token.actions.githubuser.content.com:aud=sts.amazonaws.com",
+    )
+    assert status == 0
+    assert "was passed with --context, but no request from an OIDC token carries it" in out

@@ -50,3 +50,37 @@ def allow(
         statement["Condition"] = dict(condition)
     statement.update(fields)
     return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def assess(document: Mapping[str, Any], role_arn: str = "arn:aws:iam::111122223333:role/r") -> Any:
+    """Every trust check on one role whose trust policy is ``document`` (``keyless trust``)."""
+    from keyless.engine import assess_trust
+    from keyless.model import Role
+
+    account = role_arn.split(":")[4]
+    role = Role(
+        account_id=account, name=role_arn.rsplit("/", 1)[-1], arn=role_arn, trust_policy=document
+    )
+    return assess_trust(role)
+
+
+def assert_real_witness(
+    policy: Policy | Mapping[str, Any], witness: Mapping[str, Any] | None
+) -> None:
+    """The witness is allowed, and every key it adds as context is one its mechanism really
+    supplies: nothing is injected that a real caller could not send."""
+    from keyless.idp.context_keys import Mechanism, unsupplied
+
+    assert_admitted(policy, witness)
+    assert witness is not None
+    if "claims" in witness:
+        mechanism = Mechanism.WEB_IDENTITY
+        issuer: str | None = str(witness["claims"]["iss"]).removeprefix("https://")
+    elif "saml" in witness:
+        mechanism, issuer = Mechanism.SAML, None
+    elif "principal" in witness:
+        mechanism, issuer = Mechanism.AWS, None
+    else:
+        mechanism, issuer = Mechanism.SERVICE, None
+    for key in witness.get("context", {}):
+        assert unsupplied(key, mechanism, issuer) is None, f"{key} is injected: {witness}"

@@ -156,7 +156,7 @@ def test_dead_condition_immutable_subject_break() -> None:
 def test_dead_condition_claim_sts_does_not_expose() -> None:
     trust = github({"StringEquals": {**AUD, f"{GH}:repository_owner": "octo"}})
     messages = [f.message for f in run("trust-dead-condition", trust)]
-    assert any("admits no real request" in m for m in messages)
+    assert any("does not map the GitHub Actions claim 'repository_owner'" in m for m in messages)
 
 
 def test_malformed_trust_policy_is_reported_not_raised() -> None:

@@ -12,6 +12,7 @@ import click
 from keyless.cli.output import emit, render_options
 from keyless.errors import InputError
 from keyless.files import read_json_object, read_text
+from keyless.idp.context_keys import passed_by_hand
 from keyless.policy.document import parse_trust_policy
 from keyless.policy.evaluate import Request, evaluate
 from keyless.policy.identifiers import (
@@ -233,6 +234,7 @@ def simulate(
         action=action,
     )
     policy = parse_trust_policy(read_text(trust_policy, "the trust policy"), source=trust_policy)
+    context = _parse_context(context_pairs)
     request = build_request(
         web_identity=web_identity,
         web_identity_token=web_identity_token,
@@ -241,12 +243,13 @@ def simulate(
         saml=saml,
         certificate=certificate,
         trust_anchor=trust_anchor,
-        context=_parse_context(context_pairs),
+        context=context,
         external_id=external_id,
         mfa=mfa,
         role_arn=role_arn,
         service=service,
     )
+    request = replace(request, notes=(*request.notes, *passed_by_hand(request, context)))
     if action is not None:
         request = replace(request, actions=(action,))
     decision = evaluate(policy, request)

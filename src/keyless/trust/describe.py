@@ -17,6 +17,11 @@ def describe_path(path: AccessPath) -> str:
     refs/heads/main"; conditions the sentence cannot summarise are named by key."""
     if not path.allow:
         return f"nobody through {path.principal} (no request satisfies the conditions)"
+    if not path.admits():
+        return (
+            f"nobody through {path.principal}: no request it can make satisfies the "
+            "conditions (see trust-dead-condition)"
+        )
     cls = path.principal_class
     if cls is PrincipalClass.ANYONE:
         who = "any AWS principal in any account"

@@ -58,6 +58,7 @@ from keyless.trust.formula import (
     solve,
     with_question,
 )
+from keyless.trust.realism import mechanism_facts
 
 ROLES_ANYWHERE_SERVICE = "rolesanywhere.amazonaws.com"
 
@@ -256,6 +257,16 @@ def _analyse_policy(policy: Policy) -> TrustAnalysis:
                 elif statement.effect is Effect.DENY and _names(statement, principal, exact=False):
                     deny = (*deny, *denies[statement.index])
             allow = f_and(allow, per_action, is_multivalued)
+        issuer = _issuer(principal) if principal_class is PrincipalClass.OIDC else None
+        # Requests the mechanism cannot make (a key it never supplies, a sub the provider
+        # cannot mint) are outside every question asked of the path.
+        facts = mechanism_facts(
+            principal_class.value,
+            name,
+            issuer,
+            {*keys_of(allow), *keys_of(deny)},
+            complete=False,
+        )
         paths.append(
             AccessPath(
                 principal_class=principal_class,
@@ -266,10 +277,10 @@ def _analyse_policy(policy: Policy) -> TrustAnalysis:
                 statements=tuple(sorted(used)),
                 policy=policy,
                 approximate=translator.approximate,
-                issuer=_issuer(principal) if principal_class is PrincipalClass.OIDC else None,
+                issuer=issuer,
                 account=principal.account if principal.type is PrincipalType.AWS else None,
                 values=_values(policy, used),
-                universe=universe,
+                universe=with_question(universe, facts),
                 by_statement={i: allows[i] for i in sorted(used)},
             )
         )

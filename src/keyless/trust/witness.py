@@ -22,7 +22,6 @@ from keyless.trust.conditions import is_multivalued
 from keyless.trust.formula import (
     TRUE,
     Term,
-    absent,
     all_of,
     any_of,
     choose_values,
@@ -32,6 +31,7 @@ from keyless.trust.formula import (
 from keyless.trust.keys import canonical_context
 from keyless.trust.paths import AccessPath, PrincipalClass
 from keyless.trust.questions import tenants
+from keyless.trust.realism import mechanism_facts
 from keyless.trust.replay import evaluate_witness
 
 #: Account and principal used for "someone else" in witnesses (an AWS documentation account).
@@ -39,72 +39,20 @@ OUTSIDER_ACCOUNT = "999988887777"
 STS_AUDIENCE = "sts.amazonaws.com"
 _OUTSIDER_ANCHOR = f"arn:aws:rolesanywhere:us-east-1:{OUTSIDER_ACCOUNT}:trust-anchor/any"
 
-# Claims real tokens always carry (besides sub and aud), per provider.
-# GitHub: https://docs.github.com/en/actions/reference/security/oidc ; GitLab and Buildkite:
-# their ID-token references (see keyless.idp.providers).
-_ALWAYS_PRESENT = {
-    "GitHub Actions": (
-        "actor",
-        "actor_id",
-        "job_workflow_ref",
-        "ref",
-        "repository",
-        "repository_id",
-        "repository_owner_id",
-        "workflow",
-    ),
-    "GitLab": ("namespace_id", "pipeline_source", "project_id", "ref_protected", "user_id"),
-    "Buildkite": ("organization_slug", "organization_id", "pipeline_slug", "pipeline_id"),
-}
-
 
 def realism(path: AccessPath) -> Term:
-    """What every real request of the path's kind satisfies (see the module doc)."""
+    """What every real request of the path's kind satisfies (see the module doc and
+    :mod:`keyless.trust.realism`), including keys the policy does not mention."""
     found = path.memo.realism
     if found is None:
-        found = path.memo.realism = _realism(path)
+        found = path.memo.realism = mechanism_facts(
+            path.principal_class.value,
+            path.principal,
+            path.issuer,
+            path.mentioned_keys(),
+            complete=True,
+        )
     return found
-
-
-def _realism(path: AccessPath) -> Term:
-    if path.principal_class is PrincipalClass.OIDC:
-        return _oidc_realism(path)
-    if path.principal_class is PrincipalClass.SAML:
-        terms = [present("saml:aud")]
-        parsed = parse_arn(path.principal)
-        if parsed is not None:
-            doc = f"{parsed.account}/{parsed.resource.split('/', 1)[-1]}"
-            terms.append(any_of("saml:doc", Language.literal(doc)))
-            terms.append(all_of("saml:doc", Language.literal(doc)))
-        return with_question(*terms)
-    if path.principal_class is PrincipalClass.ROLES_ANYWHERE:
-        anchors = Language.arn_pattern("arn:aws:rolesanywhere:*:*:trust-anchor/*")
-        return with_question(any_of("aws:sourcearn", anchors), all_of("aws:sourcearn", anchors))
-    return TRUE
-
-
-def _oidc_realism(path: AccessPath) -> Term:
-    provider = path.provider
-    assert provider is not None
-    exposed = {key.name.lower() for key in provider.keys}
-    always: set[str] = set()
-    if provider.generic_keys:
-        exposed |= {"sub", "aud"}
-        always |= {"sub", "aud"}
-    if provider.name == "Google":
-        always |= {"sub", "aud", "oaud"}
-    if provider.name == "Amazon Cognito identity pools":
-        always |= {"amr"}
-    always |= set(_ALWAYS_PRESENT.get(provider.name, ()))
-    terms = [present(path.key(name)) for name in sorted(always & exposed)]
-    prefix = f"{path.issuer}:".lower()
-    # STS never exposes other claims of the issuer: such keys are always absent.
-    terms.extend(
-        absent(key)
-        for key in sorted(path.mentioned_keys())
-        if key.startswith(prefix) and key[len(prefix) :] not in exposed
-    )
-    return with_question(*terms)
 
 
 def find(

@@ -15,15 +15,19 @@ from keyless.checks.trust._common import (
 )
 from keyless.errors import PolicyError
 from keyless.findings import Problem, Severity
+from keyless.idp.context_keys import unsupplied
 from keyless.idp.grammars import SubGrammar
 from keyless.model import Role
 from keyless.patterns.language import Language
+from keyless.policy.document import Condition, Statement
 from keyless.policy.operators import Family, Qualifier
 from keyless.trust.formula import absent
 from keyless.trust.paths import (
+    AccessPath,
     PrincipalClass,
     TrustAnalysis,
 )
+from keyless.trust.realism import MECHANISMS
 from keyless.trust.witness import find, realism
 
 # ----- conditions that fail open or can never hold ------------------------------------------------
@@ -136,8 +140,24 @@ def trust_dead_condition(role: Role, ctx: CheckContext, analysis: RoleTrust) -> 
             continue
         real = realism(path)
         for index in path.statements:
-            if path.solve_statement(index, real) is None:
-                statement = analysis.policy.statements[index]
+            if path.solve_statement(index, real) is not None:
+                continue
+            statement = analysis.policy.statements[index]
+            missing = list(_unsupplied_conditions(path, statement))
+            for condition, reason in missing:
+                yield _problem(
+                    role,
+                    path,
+                    f"{statement.label} needs {condition.key}, which no request from "
+                    f"{_mechanism_name(path)} carries ({reason}): nobody can assume it "
+                    "through this statement",
+                    None,
+                    Severity.MEDIUM,
+                    key=condition.key,
+                    reason=reason,
+                    pointer=condition.pointer,
+                )
+            if not missing:
                 yield _problem(
                     role,
                     path,
@@ -146,6 +166,36 @@ def trust_dead_condition(role: Role, ctx: CheckContext, analysis: RoleTrust) -> 
                     Severity.MEDIUM,
                     pointer=statement.pointer,
                 )
+
+
+def _unsupplied_conditions(
+    path: AccessPath, statement: Statement
+) -> Iterator[tuple[Condition, str]]:
+    """The statement's conditions that need a key the path's mechanism never supplies."""
+    mechanism = MECHANISMS.get(path.principal_class.value)
+    if mechanism is None:
+        return
+    for condition in statement.conditions:
+        reason = unsupplied(condition.key, mechanism, path.issuer)
+        if reason is not None and _needs_key(condition):
+            yield condition, reason
+
+
+def _needs_key(condition: Condition) -> bool:
+    """Is ``condition`` false whenever its key is absent?"""
+    operator = condition.operator
+    if operator.base.family is Family.NULL:
+        return all(value.lower() == "false" for value in condition.values)
+    if operator.if_exists or operator.qualifier is Qualifier.FOR_ALL_VALUES:
+        return False
+    return operator.qualifier is Qualifier.FOR_ANY_VALUE or not operator.base.negated
+
+
+def _mechanism_name(path: AccessPath) -> str:
+    if path.principal_class is PrincipalClass.OIDC and path.provider is not None:
+        return f"a {path.provider.name} token"
+    mechanism = MECHANISMS.get(path.principal_class.value)
+    return str(mechanism) if mechanism is not None else path.principal
 
 
 def _dead_values(role: Role, analysis: TrustAnalysis) -> Iterator[Problem]:

@@ -1,0 +1,124 @@
+"""What every real request of an access path's kind satisfies: the facts of its mechanism.
+
+An OIDC token always has ``sub`` and ``aud``, its ``sub`` is one the provider can mint
+(:mod:`keyless.idp.grammars`), and STS exposes only the claims AWS maps; a SAML assertion
+always has a recipient (``saml:aud``) and names its provider (``saml:doc``); Roles Anywhere
+always passes a trust anchor; and no request carries a key its mechanism never supplies
+(:func:`keyless.idp.context_keys.unsupplied`: another issuer's keys, ``aws:PrincipalOrgID``
+for a web-identity caller, ``sts:ExternalId`` for SAML).
+
+These facts are part of every question asked of a path (:attr:`AccessPath.universe`), so a
+statement that only an impossible request satisfies admits nobody, for every check alike,
+and :mod:`keyless.trust.witness` builds witnesses a real caller could present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from keyless.idp.context_keys import Mechanism, exposed_claims, unsupplied
+from keyless.idp.grammars import grammar_for
+from keyless.idp.providers import provider_for
+from keyless.model.arn import parse_arn
+from keyless.patterns.language import Language
+from keyless.trust.formula import TRUE, Term, absent, all_of, any_of, present, with_question
+
+# Claims real tokens always carry (besides sub and aud), per provider.
+# GitHub: https://docs.github.com/en/actions/reference/security/oidc ; GitLab and Buildkite:
+# their ID-token references (see keyless.idp.providers).
+ALWAYS_PRESENT = {
+    "GitHub Actions": (
+        "actor",
+        "actor_id",
+        "job_workflow_ref",
+        "ref",
+        "repository",
+        "repository_id",
+        "repository_owner_id",
+        "workflow",
+    ),
+    "GitLab": ("namespace_id", "pipeline_source", "project_id", "ref_protected", "user_id"),
+    "Buildkite": ("organization_slug", "organization_id", "pipeline_slug", "pipeline_id"),
+}
+
+#: The mechanism each principal class reaches STS through (``None``: nothing is known).
+MECHANISMS = {
+    "anyone": Mechanism.AWS,
+    "aws-account": Mechanism.AWS,
+    "aws-principal": Mechanism.AWS,
+    "deleted-principal": Mechanism.AWS,
+    "oidc": Mechanism.WEB_IDENTITY,
+    "saml": Mechanism.SAML,
+    "service": Mechanism.SERVICE,
+    "roles-anywhere": Mechanism.SERVICE,
+}
+
+_ANCHORS = Language.arn_pattern("arn:aws:rolesanywhere:*:*:trust-anchor/*")
+
+
+def mechanism_facts(
+    principal_class: str,
+    principal: str,
+    issuer: str | None,
+    keys: Iterable[str],
+    *,
+    complete: bool,
+) -> Term:
+    """The facts of a path's mechanism about ``keys`` (lower-cased condition keys).
+
+    With ``complete`` the facts also cover keys the policy does not mention (an OIDC token
+    has ``sub`` and ``aud`` whatever the policy says): what a witness needs. Without, only
+    ``keys`` are constrained: what every question of the path needs, at the least cost.
+    """
+    mechanism = MECHANISMS.get(principal_class)
+    if mechanism is None:
+        return TRUE
+    keys = frozenset(keys)
+    terms = [absent(key) for key in sorted(keys) if unsupplied(key, mechanism, issuer)]
+    if mechanism is Mechanism.WEB_IDENTITY and issuer is not None:
+        terms.extend(_token_facts(issuer, keys, complete))
+    elif mechanism is Mechanism.SAML:
+        terms.extend(_assertion_facts(principal, keys, complete))
+    elif principal_class == "roles-anywhere" and (complete or "aws:sourcearn" in keys):
+        terms += [any_of("aws:sourcearn", _ANCHORS), all_of("aws:sourcearn", _ANCHORS)]
+    return with_question(*terms) if terms else TRUE
+
+
+def _token_facts(issuer: str, keys: frozenset[str], complete: bool) -> list[Term]:
+    provider = provider_for(issuer)
+    exposed = exposed_claims(provider)
+    always: set[str] = set()
+    if provider.generic_keys:
+        always |= {"sub", "aud"}
+    if provider.name == "Google":
+        always |= {"sub", "aud", "oaud"}
+    if provider.name == "Amazon Cognito identity pools":
+        always |= {"amr"}
+    always |= set(ALWAYS_PRESENT.get(provider.name, ()))
+
+    def key(name: str) -> str:
+        return f"{issuer}:{name}".lower()
+
+    terms = [
+        present(key(name)) for name in sorted(always & exposed) if complete or key(name) in keys
+    ]
+    grammar = grammar_for(provider.name)
+    sub = key("sub")
+    if grammar is not None and "sub" in exposed and (complete or sub in keys):
+        # A sub the provider cannot mint is never presented (git forbids ':' in a branch).
+        terms.append(all_of(sub, grammar.well_formed_language()))
+    return terms
+
+
+def _assertion_facts(principal: str, keys: frozenset[str], complete: bool) -> list[Term]:
+    terms = []
+    if complete or "saml:aud" in keys:
+        terms.append(present("saml:aud"))  # the assertion's Recipient
+    parsed = parse_arn(principal)
+    if parsed is not None and (complete or "saml:doc" in keys):
+        doc = Language.literal(f"{parsed.account}/{parsed.resource.split('/', 1)[-1]}")
+        terms += [any_of("saml:doc", doc), all_of("saml:doc", doc)]
+    return terms
+
+
+__all__ = ["ALWAYS_PRESENT", "MECHANISMS", "mechanism_facts"]
