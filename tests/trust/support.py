@@ -84,3 +84,11 @@ def assert_real_witness(
         mechanism, issuer = Mechanism.SERVICE, None
     for key in witness.get("context", {}):
         assert unsupplied(key, mechanism, issuer) is None, f"{key} is injected: {witness}"
+    if issuer is not None:
+        from keyless.idp.grammars import grammar_for
+        from keyless.idp.providers import provider_for
+
+        grammar = grammar_for(provider_for(issuer).name)
+        if grammar is not None and "sub" in witness["claims"]:
+            sub = witness["claims"]["sub"]
+            assert sub in grammar.well_formed_language(), f"{grammar.provider} mints no {sub!r}"

@@ -120,3 +120,40 @@ def test_the_path_description_says_nobody() -> None:
 
     (path,) = analyse(document).paths
     assert describe_path(path).startswith(f"nobody through {GITHUB_PROVIDER}")
+
+
+GITLAB_PROVIDER = "arn:aws:iam::111122223333:oidc-provider/gitlab.com"
+
+
+def gitlab(sub: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": GITLAB_PROVIDER},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringLike": {"gitlab.com:sub": sub}},
+            }
+        ],
+    }
+
+
+def test_gitlab_witnesses_use_gitlab_subjects() -> None:
+    # GitLab's sub names the branch itself (ref:feature), never ref:refs/heads/feature.
+    assessment = assess(gitlab("project_path:group/project:*"))
+    subs = [f.witness["claims"]["sub"] for f in assessment.findings if f.witness]
+    assert subs
+    assert all(sub.startswith("project_path:group/project:ref_type:") for sub in subs)
+    assert not any("refs/heads" in sub for sub in subs)
+    for finding in assessment.findings:
+        if finding.witness is not None:
+            assert_real_witness(gitlab("project_path:group/project:*"), finding.witness)
+
+
+def test_a_witness_never_has_an_empty_suffix() -> None:
+    # The missing-audience witness once read repo:O/R: (nothing after the colon).
+    document = github({"StringLike": {f"{GH}:sub": "repo:octo-org/app:*"}})
+    (finding,) = [f for f in assess(document).findings if f.check == "trust-oidc-missing-audience"]
+    assert_real_witness(document, finding.witness)
+    assert not finding.witness["claims"]["sub"].endswith(":")

@@ -34,7 +34,7 @@ def policy(operator: str, key: str, value: Any) -> dict[str, Any]:
         ("NumericGreaterThan", "aws:MultiFactorAuthAge", 123456789012345678901234567890),
         ("NumericGreaterThan", "aws:MultiFactorAuthAge", "1e999999999"),
         ("NumericLessThan", "aws:MultiFactorAuthAge", "-1e999999999"),
-        ("NumericLessThan", "aws:MultiFactorAuthAge", "9" * 50_000),
+        ("NumericLessThan", "aws:MultiFactorAuthAge", "9" * 5000),
         ("DateLessThan", "aws:CurrentTime", "9999-12-31T23:59:59Z"),
         ("DateGreaterThan", "aws:CurrentTime", "0001-01-01T00:00:00Z"),
     ],

@@ -46,14 +46,27 @@ _SLOT = re.compile(r"\{(tenant|repo)\}")
 
 # A name segment: one or more characters other than the separators of ``sub`` formats.
 _NAME_CHAR = CharClass(frozenset(":/@"), negated=True)
+# A field of a ``key:value`` subject: anything but the separator (GitHub writes a ':' inside
+# a value as %3A).
+_FIELD_CHAR = CharClass(frozenset(":"), negated=True)
+# A claim name (a key of a custom GitHub subject): lower-case letters and underscores.
+_CLAIM_CHAR = CharClass(frozenset("abcdefghijklmnopqrstuvwxyz_"))
+# What git allows in a ref name: no space, ~ ^ : ? * [ backslash or DEL. git also forbids
+# the other control characters; they are left out of the class (each would be a column of
+# every automaton, doubling the grammar's cost) and no witness chooses one.
+# https://git-scm.com/docs/git-check-ref-format
+_REF_CHAR = CharClass(frozenset({"\x7f", " ", "~", "^", ":", "?", "*", "[", "\\"}), negated=True)
 
 
 @functools.lru_cache(maxsize=1024)
 def shape(template: str, tenant: str = "", repo: str = "") -> Language:
     """A language from a template: ``*`` and ``?`` are wildcards (any characters), ``+`` is
-    a name (one or more characters other than ``:``, ``/`` and ``@``), and
-    ``{tenant}``/``{repo}`` are filled in as literal text."""
-    if "+" not in template and "?" not in template:
+    a name (one or more characters other than ``:``, ``/`` and ``@``), ``=`` a field value
+    (one or more characters other than ``:``), ``&`` a claim name (``[a-z_]+``), ``%`` a
+    git ref name's characters (one or more, none that ``git check-ref-format`` forbids;
+    :func:`invalid_refs` has its other rules); ``{tenant}``/``{repo}`` are filled in as
+    literal text."""
+    if not any(special in template for special in "+?=%&"):
         # Literal text and stars only: a glob that needs no automaton for membership.
         text = template.replace("{tenant}", "\0T").replace("{repo}", "\0R")
         parts: list[str | Glob] = []
@@ -82,6 +95,12 @@ def _tokens(text: str) -> list[Token]:
             tokens.append(Token(ANY_CHAR))
         elif char == "+":
             tokens.extend((Token(_NAME_CHAR), Token(_NAME_CHAR, star=True)))
+        elif char == "=":
+            tokens.extend((Token(_FIELD_CHAR), Token(_FIELD_CHAR, star=True)))
+        elif char == "&":
+            tokens.extend((Token(_CLAIM_CHAR), Token(_CLAIM_CHAR, star=True)))
+        elif char == "%":
+            tokens.extend((Token(_REF_CHAR), Token(_REF_CHAR, star=True)))
         else:
             tokens.append(Token(CharClass(frozenset(char))))
     return tokens
@@ -101,14 +120,57 @@ def _compact(templates: tuple[str, ...], excluded: tuple[str, ...] = ()) -> Lang
     return (_union(templates) - _union(excluded)).compact()
 
 
+@functools.lru_cache(maxsize=32)
+def _well_formed(
+    templates: tuple[str, ...],
+    custom: tuple[tuple[str, ...], tuple[str, ...]],
+    excluded: tuple[str, ...],
+    ref_marker: str | None,
+    prefix: str,
+) -> Language:
+    good = _compact_union(shape(template) for template in templates)
+    if custom[0]:
+        extra = _compact_union(shape(template) for template in custom[0])
+        extra = (extra - _compact_union(shape(template) for template in custom[1])).compact()
+        good = (good | extra).compact()
+    bad = _compact_union(shape(template) for template in excluded)
+    if ref_marker is not None:
+        bad = (bad | invalid_refs(ref_marker, prefix)).compact()
+    return (good - bad).compact()
+
+
+def _compact_union(languages: Iterable[Language]) -> Language:
+    """The union, minimised after each step: one product of dozens of patterns at once
+    would track every pattern's position separately, and explode."""
+    level = [language.compact() for language in languages]
+    if not level:
+        return Language.empty()
+    while len(level) > 1:  # pairwise, as a balanced tree: the automata grow slowly
+        level = [
+            (level[i] | level[i + 1]).compact() if i + 1 < len(level) else level[i]
+            for i in range(0, len(level), 2)
+        ]
+    return level[0]
+
+
 @dataclass(frozen=True)
 class Trigger:
-    """A kind of run that an attacker with write access (or a fork) can start."""
+    """A kind of run that an attacker with write access (or a fork) can start.
+
+    ``named_pins``: a subject the policy names exactly (one branch, ``…:ref:refs/heads/develop``)
+    is reported apart, at low severity: whether that branch is protected is unknown offline,
+    while a pattern admits any branch someone pushes. ``carries``: claims every such run's
+    token holds (``ref_protected`` ``"false"`` for an unprotected GitLab branch), so a policy
+    pinning the opposite admits none. ``example``: a wildcard a readable witness matches.
+    """
 
     label: str
     templates: tuple[str, ...]
     excluded: tuple[str, ...] = ()
     severity: str = "high"
+    named_pins: bool = False
+    carries: tuple[tuple[str, str], ...] = ()
+    example: str = ""
 
     def language(self) -> Language:
         """The ``sub`` values of such runs."""
@@ -141,10 +203,24 @@ class SubGrammar:
     tenant_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     classic_repo_pattern: str | None = None
     immutable_repo_pattern: str | None = None
+    ill_formed: tuple[str, ...] = ()
+    custom: tuple[str, ...] = ()
+    custom_excluded: tuple[str, ...] = ()
+    ref_marker: str | None = None
+    ref_prefix: str = ""
 
     def well_formed_language(self) -> Language:
-        """Every ``sub`` the provider can mint."""
-        return _compact(self.well_formed)
+        """Every ``sub`` the provider can mint: the ``well_formed`` templates and the
+        ``custom`` ones not ``custom_excluded``, minus the ``ill_formed`` ones and any git
+        ref after ``ref_marker`` that git rejects (or that does not begin with
+        ``ref_prefix``)."""
+        return _well_formed(
+            self.well_formed,
+            (self.custom, self.custom_excluded),
+            self.ill_formed,
+            self.ref_marker,
+            self.ref_prefix,
+        )
 
     def tenant_language(self, tenant: str) -> Language:
         """Every ``sub`` of ``tenant``."""
@@ -186,24 +262,90 @@ def _literal(value: str) -> str:
 
 _NAME = r"[^/:@*?]+"
 
+
+@functools.lru_cache(maxsize=16)
+def invalid_refs(marker: str = ":ref:", prefix: str = "") -> Language:
+    """Subjects in which a ref name follows ``marker`` (a ``:key:``, also at the start as
+    ``key:``) and runs to the next ``:`` or the end, that ``git check-ref-format`` rejects:
+    empty, a forbidden character, a component that is empty or begins with ``.``, ``..``,
+    ``@{``, an end in ``/``, ``.`` or ``.lock`` (also of a component); or, with ``prefix``,
+    a ref that does not begin with it (GitHub's ``ref`` is always ``refs/…``). Subtract it
+    from a grammar: no provider mints ``repo:O/R:ref:refs/heads/:pull_request``.
+    https://git-scm.com/docs/git-check-ref-format
+    """
+    run = Token(_FIELD_CHAR, star=True)  # part of the ref: anything up to a ':'
+
+    def text(chars: str) -> list[Token]:
+        return [Token(CharClass(frozenset(c))) for c in chars]
+
+    heads = [[Token(ANY_CHAR, star=True), *text(marker)]]
+    if marker.startswith(":"):
+        heads.append(text(marker[1:]))  # the first field of the subject
+    anything = [Token(ANY_CHAR, star=True)]
+    field_end = [[], [Token(CharClass(frozenset(":"))), *anything]]  # the end, or ':' and more
+    forbidden = Token(CharClass(_REF_CHAR.chars - {":"}))  # space, ~, ^, …: not ':' (the end)
+    # Faults inside the ref: what follows them does not matter.
+    inside: list[list[Token]] = [[run, forbidden]]
+    inside += [[run, *text(infix)] for infix in ("//", "/.", "..", "@{", ".lock/")]
+    inside += [text(start) for start in ("/", ".")]
+    # Faults at the ref's end: the field must end there.
+    at_end: list[list[Token]] = [[]]  # the empty ref
+    at_end += [[run, *text(suffix)] for suffix in ("/", ".", ".lock")]
+    for length in range(len(prefix)):
+        # The prefix's first `length` characters, then a different one, or the field's end.
+        differs = Token(CharClass(frozenset({prefix[length], ":"}), negated=True))
+        inside.append([*text(prefix[:length]), differs])
+        at_end.append(text(prefix[:length]))
+    patterns = [[*head, *body, *anything] for head in heads for body in inside]
+    patterns += [[*head, *body, *end] for head in heads for body in at_end for end in field_end]
+    return _compact_union(Language.from_tokens(tokens) for tokens in patterns)
+
+
+def _key_value_subjects(before: str = "") -> tuple[str, ...]:
+    """Custom subject templates: ``KEY:VALUE`` pairs joined by ``:`` (a key is a claim
+    name: lower-case letters and ``_``), or the classic tail that ``context`` expands to
+    (a ``ref`` is a full git ref); every field non-empty (see :data:`_EMPTY_FIELD`)."""
+    firsts = ("&:=", "ref:refs/%", "environment:=", "pull_request")
+    return tuple(form for first in firsts for form in (before + first, f"{before}{first}:*"))
+
+
+# A subject with an empty field (``a::b``, ``a:``) is none any provider mints.
+_EMPTY_FIELD = ("*::*", "*:")
+
+
+# Where a GitHub subject's context starts: after repo:OWNER/REPO (classic or immutable), or
+# at the start of a custom template.
+_GITHUB_HEADS = ("repo:+/+:", "repo:+@+/+@+:", "")
+# Branches counted as protected by default (the usual default branches).
+_DEFAULT_BRANCHES = ("main", "master")
+
+
 GITHUB = SubGrammar(
     provider="GitHub Actions",
     well_formed=(
-        "repo:+/+:ref:refs/heads/?*",
-        "repo:+/+:ref:refs/tags/?*",
-        "repo:+/+:environment:+",
+        # The default subject: an environment, a pull request, or a branch or tag ref.
+        "repo:+/+:ref:refs/heads/%",
+        "repo:+/+:ref:refs/tags/%",
+        "repo:+/+:environment:=",
         "repo:+/+:pull_request",
-        "repo:+@+/+@+:ref:refs/heads/?*",
-        "repo:+@+/+@+:ref:refs/tags/?*",
-        "repo:+@+/+@+:environment:+",
+        # Immutable subjects (repositories created or renamed after 2026-07-15).
+        "repo:+@+/+@+:ref:refs/heads/%",
+        "repo:+@+/+@+:ref:refs/tags/%",
+        "repo:+@+/+@+:environment:=",
         "repo:+@+/+@+:pull_request",
-        # Custom templates: key:value pairs, e.g. repository_owner:X:... or job_workflow_ref:...
-        "repository_owner:?*",
-        "repository_owner_id:?*",
-        "repository_id:?*",
-        "job_workflow_ref:?*",
-        "repo:+/+:+:?*",
+        # Custom templates: key:value pairs (an attacker sets their own organisation's).
+        # https://docs.github.com/en/actions/reference/security/oidc#customizing-the-token-claims
+        "repo:+/+",
+        "repo:+@+/+@+",
+        *_key_value_subjects("repo:+/+:"),
+        *_key_value_subjects("repo:+@+/+@+:"),
     ),
+    # Templates that do not start with repo (whose value is OWNER/REPO, above).
+    custom=_key_value_subjects(),
+    custom_excluded=("repo:*",),
+    ill_formed=_EMPTY_FIELD,
+    ref_marker=":ref:",
+    ref_prefix="refs/",
     tenant_templates=(
         "repo:{tenant}/*",
         "repo:{tenant}@*",
@@ -217,11 +359,23 @@ GITHUB = SubGrammar(
     example="repo:{tenant}/{repo}:ref:refs/heads/main",
     tenant_word="organisation",
     triggers=(
-        Trigger("a pull request", ("repo:*:pull_request",)),
+        # pull_request as the subject's own field (not an environment named pull_request).
+        Trigger(
+            "a pull request",
+            tuple(f"{head}pull_request{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
+            example="*:pull_request",
+        ),
         Trigger(
             "an unprotected branch",
-            ("repo:*:ref:refs/heads/*",),
-            ("repo:*:ref:refs/heads/main", "repo:*:ref:refs/heads/master"),
+            tuple(f"{head}ref:refs/heads/%{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
+            tuple(
+                f"{head}ref:refs/heads/{branch}{tail}"
+                for head in _GITHUB_HEADS
+                for branch in _DEFAULT_BRANCHES
+                for tail in ("", ":*")
+            ),
+            named_pins=True,
+            example="*:ref:refs/heads/feature",
         ),
     ),
     tenant_keys=MappingProxyType(
@@ -239,9 +393,12 @@ GITHUB = SubGrammar(
 GITLAB = SubGrammar(
     provider="GitLab",
     well_formed=(
-        "project_path:?*/?*:ref_type:branch:ref:?*",
-        "project_path:?*/?*:ref_type:tag:ref:?*",
+        # project_path is GROUP[/SUBGROUP…]/PROJECT; ref is the branch or tag name itself.
+        "project_path:+/=:ref_type:branch:ref:%",
+        "project_path:+/=:ref_type:tag:ref:%",
     ),
+    ill_formed=("project_path:*//*:ref_type:*", "project_path:*/:ref_type:*"),
+    ref_marker=":ref:",
     tenant_templates=("project_path:{tenant}/*",),
     repo_templates=("project_path:{tenant}/{repo}:*",),
     tenant_pattern=rf"project_path:(?P<tenant>{_NAME})(?:/|$)",
@@ -253,10 +410,11 @@ GITLAB = SubGrammar(
         Trigger(
             "an unprotected branch",
             ("project_path:*:ref_type:branch:ref:*",),
-            (
-                "project_path:*:ref_type:branch:ref:main",
-                "project_path:*:ref_type:branch:ref:master",
-            ),
+            tuple(f"project_path:*:ref_type:branch:ref:{b}" for b in _DEFAULT_BRANCHES),
+            named_pins=True,
+            # A branch without protection mints ref_protected "false".
+            carries=(("ref_protected", "false"),),
+            example="*:ref_type:branch:ref:feature",
         ),
     ),
     tenant_keys=MappingProxyType({"namespace_id": "id", "project_id": "id"}),
@@ -264,8 +422,11 @@ GITLAB = SubGrammar(
 TERRAFORM = SubGrammar(
     provider="HCP Terraform",
     well_formed=(
-        "organization:?*:project:?*:workspace:?*:run_phase:?*",
-        "organization:?*:workspace:?*:run_phase:?*",
+        # Project names may hold spaces ("Default Project"); older tokens have no project.
+        "organization:+:project:=:workspace:+:run_phase:plan",
+        "organization:+:project:=:workspace:+:run_phase:apply",
+        "organization:+:workspace:+:run_phase:plan",
+        "organization:+:workspace:+:run_phase:apply",
     ),
     tenant_templates=("organization:{tenant}:*",),
     repo_templates=(
@@ -277,11 +438,14 @@ TERRAFORM = SubGrammar(
     example="organization:{tenant}:project:{repo}:workspace:prod:run_phase:apply",
     tenant_word="organisation",
     repo_word="project",
-    triggers=(Trigger("a plan run", ("*:run_phase:plan",), severity="medium"),),
+    triggers=(
+        Trigger("a plan run", ("*:run_phase:plan",), severity="medium", example="*:run_phase:plan"),
+    ),
 )
 BUILDKITE = SubGrammar(
     provider="Buildkite",
-    well_formed=("organization:+:pipeline:+:ref:?*:commit:+:step:*",),
+    well_formed=("organization:+:pipeline:+:ref:%:commit:+:step:*",),
+    ref_marker=":ref:",
     tenant_templates=("organization:{tenant}:*",),
     repo_templates=("organization:{tenant}:pipeline:{repo}:*",),
     tenant_pattern=rf"organization:(?P<tenant>{_NAME}):",

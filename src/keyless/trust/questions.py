@@ -137,14 +137,19 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
     if scope.is_empty():
         return None
     target = scope & trigger.language() & grammar.well_formed_language()
-    question = with_question(any_of(sub, target), all_of(sub, target))
-    return question, {sub: _TRIGGER_EXAMPLES}
+    terms = [any_of(sub, target), all_of(sub, target)]
+    for claim, value in trigger.carries:
+        key = path.key(claim)
+        if key in path.mentioned_keys():
+            terms += [any_of(key, Language.literal(value)), all_of(key, Language.literal(value))]
+    examples = (Language.wildcard(trigger.example),) if trigger.example else ()
+    return with_question(*terms), {sub: examples}
 
 
-_TRIGGER_EXAMPLES = (
-    Language.wildcard("*:ref:refs/heads/feature"),
-    Language.wildcard("*:pull_request"),
-)
+def named_subjects(path: AccessPath) -> Language:
+    """The ``sub`` values the path's policy names exactly (no wildcard): each admits one
+    subject, as a pin to one named branch does."""
+    return Language.finite(v for v in _values_of(path, "sub") if "*" not in v and "?" not in v)
 
 
 def outsider(role_account: str | None, named: frozenset[str]) -> Term:

@@ -127,11 +127,17 @@ def _default_preferences(path: AccessPath) -> dict[str, tuple[Language, ...]]:
         prefer[path.key("aud")] = (Language.literal(STS_AUDIENCE),)
         grammar = path.grammar
         if grammar is not None and grammar.example:
-            # Then a readable subject of a tenant the policy names, before any subject.
+            # Then a readable subject of a repository or tenant the policy names, then one in
+            # the provider's usual form, before any subject.
+            repos = sorted(grammar.repos_in(path.policy_values(path.key("sub"))))[:1]
             named = sorted(tenants(path, grammar))[:1]
+            usual = grammar.example.replace("{tenant}", "*").replace("{repo}", "*")
             prefer[path.key("sub")] = (
                 *grammar.nice("attacker", "anything"),
+                *(nice for tenant, repo in repos for nice in grammar.nice(tenant, repo)),
                 *(nice for tenant in named for nice in grammar.nice(tenant, "anything")),
+                Language.wildcard(usual),
+                Language.wildcard(usual.rsplit(":", 1)[0] + ":*"),
                 grammar.well_formed_language(),
             )
     prefer["aws:multifactorauthpresent"] = (Language.literal("false"),)

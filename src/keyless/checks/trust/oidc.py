@@ -15,11 +15,13 @@ from keyless.checks.trust._common import (
 from keyless.findings import Problem, Severity
 from keyless.model import Role
 from keyless.patterns.language import Language
-from keyless.trust.formula import present
+from keyless.trust.formula import Term, all_of, present, with_question
 from keyless.trust.paths import (
+    AccessPath,
     PrincipalClass,
 )
 from keyless.trust.questions import (
+    named_subjects,
     other_repository,
     other_tenant,
     triggered_by,
@@ -121,7 +123,10 @@ def trust_oidc_untrusted_trigger(
     branch other than the default branch (``refs/heads/*``, ``main*``).
 
     Anyone with write access can push a branch or open a pull request that edits the
-    workflow. https://docs.github.com/en/actions/reference/security/oidc
+    workflow. A pattern that admits any branch is high; a pin to named branches (``…:ref:
+    refs/heads/develop``) is low, because whether such a branch is protected cannot be
+    known offline. A GitLab policy that requires ``ref_protected`` ``"true"`` admits no
+    unprotected branch. https://docs.github.com/en/actions/reference/security/oidc
     """
     for path in _paths(analysis, PrincipalClass.OIDC):
         grammar = path.grammar
@@ -131,7 +136,11 @@ def trust_oidc_untrusted_trigger(
             asked = triggered_by(path, trigger)
             if asked is None:
                 continue
-            witness = find(path, *asked)
+            question, prefer = asked
+            named = named_subjects(path) if trigger.named_pins else Language.empty()
+            sub = path.key("sub")
+            # Any such run, beyond the subjects the policy names one by one.
+            witness = find(path, with_question(question, all_of(sub, ~named)), prefer)
             if witness is not None:
                 yield _problem(
                     role,
@@ -141,6 +150,36 @@ def trust_oidc_untrusted_trigger(
                     Severity(trigger.severity),
                     trigger=trigger.label,
                 )
+                continue
+            if not trigger.named_pins:
+                continue
+            pinned = find(path, question, prefer)
+            if pinned is not None:
+                subjects = sorted(
+                    {value for value in path.policy_values(sub) if value in named}
+                    & _admitted(path, question)
+                )
+                yield _problem(
+                    role,
+                    path,
+                    f"a named branch can assume it ({', '.join(subjects)}): whether it is "
+                    "protected cannot be known offline; if anyone who can push may push to "
+                    "it, prefer a protected environment",
+                    pinned,
+                    Severity.LOW,
+                    trigger="a named branch",
+                    subjects=subjects,
+                )
+
+
+def _admitted(path: AccessPath, question: Term) -> set[str]:
+    """The literal ``sub`` values of the policy that a run of the trigger can present."""
+    sub = path.key("sub")
+    return {
+        value
+        for value in path.policy_values(sub)
+        if path.solve(with_question(question, all_of(sub, Language.literal(value)))) is not None
+    }
 
 
 @check(
