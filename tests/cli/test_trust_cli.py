@@ -39,6 +39,8 @@ def replay(policy: Path, witness: dict, tmp_path: Path) -> int:
                 args += ["--external-id", value]
             elif key.lower() == "aws:multifactorauthpresent" and value == "true":
                 args.append("--mfa")
+            elif key.lower() == "aws:principalorgid":
+                args += ["--org-id", value]
             else:
                 args += ["--context", f"{key}={value}"]
         return run(*args)[0]

@@ -19,6 +19,7 @@ from keyless.policy.identifiers import (
     checked_action,
     checked_condition_key,
     checked_external_id,
+    checked_organization,
     checked_principal,
     checked_role_arn,
     checked_service,
@@ -56,6 +57,7 @@ def _checked_options(**values: str | None) -> None:
         "trust_anchor": checked_trust_anchor,
         "service": checked_service,
         "external_id": checked_external_id,
+        "org_id": checked_organization,
         "action": checked_action,
     }
     for name, value in values.items():
@@ -83,6 +85,7 @@ def build_request(
     mfa: bool,
     role_arn: str | None,
     service: str | None = None,
+    org_id: str | None = None,
 ) -> Request:
     """The request the options describe (exactly one mechanism)."""
     from keyless.idp.aws import aws_principal_request, service_request
@@ -108,8 +111,8 @@ def build_request(
             "give exactly one caller: --web-identity, --web-identity-token, --principal, "
             "--saml, --certificate or --service" + (f" (got {', '.join(given)})" if given else ""),
         )
-    if (external_id is not None or mfa) and principal is None:
-        raise InputError("--external-id and --mfa apply only with --principal")
+    if (external_id is not None or mfa or org_id is not None) and principal is None:
+        raise InputError("--external-id, --mfa and --org-id apply only with --principal")
     if jwks is not None and web_identity_token is None:
         raise InputError("--jwks applies only with --web-identity-token")
     if (trust_anchor is None) != (certificate is None):
@@ -127,7 +130,12 @@ def build_request(
     if principal is not None:
         with _located("--principal"):
             return aws_principal_request(
-                principal, context=context, external_id=external_id, mfa=mfa, role_arn=role_arn
+                principal,
+                context=context,
+                external_id=external_id,
+                mfa=mfa,
+                org_id=org_id,
+                role_arn=role_arn,
             )
     if saml is not None:
         assertion = read_json_object(saml, "the SAML attributes")
@@ -192,6 +200,7 @@ def _located(where: str) -> Iterator[None]:
 )
 @click.option("--external-id", metavar="ID", help="sts:ExternalId passed by the caller.")
 @click.option("--mfa", is_flag=True, help="The caller authenticated with MFA.")
+@click.option("--org-id", metavar="ID", help="The caller's AWS Organization (aws:PrincipalOrgID).")
 @click.option("--role-arn", metavar="ARN", help="The role's ARN (for Resource and notes).")
 @click.option("--action", metavar="ACTION", help="Evaluate this action instead.")
 @click.option(
@@ -214,6 +223,7 @@ def simulate(
     context_pairs: tuple[str, ...],
     external_id: str | None,
     mfa: bool,
+    org_id: str | None,
     role_arn: str | None,
     action: str | None,
     output_format: str,
@@ -230,6 +240,7 @@ def simulate(
         trust_anchor=trust_anchor,
         service=service,
         external_id=external_id,
+        org_id=org_id,
         role_arn=role_arn,
         action=action,
     )
@@ -248,6 +259,7 @@ def simulate(
         mfa=mfa,
         role_arn=role_arn,
         service=service,
+        org_id=org_id,
     )
     request = replace(request, notes=(*request.notes, *passed_by_hand(request, context)))
     if action is not None:

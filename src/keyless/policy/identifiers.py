@@ -49,6 +49,8 @@ TRUST_ANCHOR_ARN = re.compile(
 )
 # A service principal is a DNS name: ec2.amazonaws.com, states.eu-west-1.amazonaws.com.
 SERVICE_PRINCIPAL = re.compile(r"(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+")
+# https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html
+ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
 EXTERNAL_ID = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,1224}")
 ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9*?]+")
 # A condition key: a prefix, a colon, a name; tag keys may hold spaces (aws:RequestTag/cost center).
@@ -127,6 +129,13 @@ def checked_external_id(value: str, where: str | None = "--external-id") -> str:
         "an external ID",
         where,
         "STS accepts 2 to 1,224 characters of letters, digits and + = , . @ : / - _.",
+    )
+
+
+def checked_organization(value: str, where: str = "--org-id") -> str:
+    """An AWS Organizations ID (``o-`` and 10 to 32 lower-case letters or digits)."""
+    return _check(
+        value, ORGANIZATION_ID, "an organization ID", where, "Expected e.g. o-a1b2c3d4e5."
     )
 
 

@@ -6,6 +6,9 @@ import re
 
 from keyless.trust.keys import canonical_key
 from keyless.trust.paths import AccessPath, PrincipalClass
+from keyless.trust.questions import organization_pins
+
+_AWS = (PrincipalClass.ANYONE, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL)
 
 _CLASSIC = re.compile(
     r"^repo:(?P<repo>[^:]+):(?:(?:ref:(?P<ref>.+))|(?:environment:(?P<env>.+))|(?P<pr>pull_request))$"
@@ -39,10 +42,15 @@ def describe_path(path: AccessPath) -> str:
         who = "workloads with a certificate from a Roles Anywhere trust anchor"
     else:
         who = f"the AWS service {path.principal}"
+    pins = organization_pins(path) if cls in _AWS else ()
+    if pins:
+        # What the pin admits: that organization's principals, whoever they are.
+        who += f", only principals of organization {', '.join(pins)}"
+    said = {"aws:principalorgid", "aws:principalorgpaths"} if pins else set()
     others = sorted(
         canonical_key(key, path.policy)
         for key in path.mentioned_keys()
-        if not (path.issuer and key in (path.key("sub"), path.key("aud")))
+        if not (path.issuer and key in (path.key("sub"), path.key("aud"))) and key not in said
     )
     if others:
         who += " when " + ", ".join(others) + " match the policy's conditions"

@@ -152,6 +152,17 @@ def named_subjects(path: AccessPath) -> Language:
     return Language.finite(v for v in _values_of(path, "sub") if "*" not in v and "?" not in v)
 
 
+def organization_pins(path: AccessPath) -> tuple[str, ...]:
+    """The organizations the path's statements pin an AWS caller to: ``aws:PrincipalOrgID``
+    values, and the organization at the head of ``aws:PrincipalOrgPaths`` values (exact
+    values only; a wildcard pins nothing)."""
+    found = set(path.policy_values("aws:principalorgid"))
+    found.update(
+        value.split("/", 1)[0] for value in path.policy_values("aws:principalorgpaths") if value
+    )
+    return tuple(sorted(value for value in found if "*" not in value and "?" not in value))
+
+
 def outsider(role_account: str | None, named: frozenset[str]) -> Term:
     """An AWS caller outside the role's account, the accounts the policy names and any
     organisation: what a stranger controls is their own identity, not these keys."""

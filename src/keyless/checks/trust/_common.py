@@ -3,7 +3,7 @@ of them, and the helpers that turn an access path into a Problem."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -12,7 +12,8 @@ from keyless.errors import PolicyError
 from keyless.findings import Problem, Severity
 from keyless.model import Dataset, Role
 from keyless.model.arn import parse_arn
-from keyless.patterns.language import Language
+from keyless.patterns.language import Glob, Language
+from keyless.trust.formula import TRUE, Term, all_of, with_question
 from keyless.trust.paths import (
     AccessPath,
     PrincipalClass,
@@ -149,3 +150,25 @@ def _org_accounts(ctx: CheckContext) -> frozenset[str]:
     return frozenset(
         {account.id for account in ctx.inventory.accounts} | {organization.management_account_id}
     )
+
+
+def _outside_organizations(organizations: Iterable[str]) -> Term:
+    """A caller in none of ``organizations``: its ``aws:PrincipalOrgID`` is another one (or
+    absent) and none of its ``aws:PrincipalOrgPaths`` starts with theirs.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+    """
+    ids = tuple(organizations)
+    if not ids:
+        return TRUE
+    paths = Language.empty()
+    for organization in ids:
+        paths = paths | Language.from_glob((f"{organization}/", Glob.STAR))
+    return with_question(
+        all_of("aws:principalorgid", ~Language.finite(ids)),
+        all_of("aws:principalorgpaths", ~paths),
+    )
+
+
+def _organization(ctx: CheckContext) -> str | None:
+    organization = ctx.inventory.organization
+    return organization.id if organization is not None else None

@@ -15,6 +15,8 @@ from keyless.checks.trust._common import (
     RoleTrust,
     _named_accounts,
     _org_accounts,
+    _organization,
+    _outside_organizations,
     _paths,
     _problem,
 )
@@ -23,6 +25,7 @@ from keyless.model import Role
 from keyless.patterns.language import Language
 from keyless.trust.formula import absent, all_of, any_of, with_question
 from keyless.trust.paths import PrincipalClass
+from keyless.trust.questions import organization_pins as _org_pins
 from keyless.trust.questions import (
     outsider,
 )
@@ -78,14 +81,20 @@ def trust_cross_account_no_external_id(
 
     A vendor's account acting for many customers can be driven by any of them to assume
     your role (the confused deputy) unless the vendor passes an external ID unique to you.
-    Accounts of the same organisation are not reported.
+    Accounts of the same organisation are not reported, nor statements that admit only
+    principals of the organisation (``aws:PrincipalOrgID``/``aws:PrincipalOrgPaths``): with
+    the organisation known (``scan --org``, an organisation snapshot), only callers outside
+    it count; judged alone, a pinned organisation is taken for the role's own, since no
+    vendor serving many customers acts from inside it.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
     """
     own = _org_accounts(ctx) | {role.account_id}
+    organization = _organization(ctx)
     for path in _paths(analysis, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL):
         if path.account is None or path.account in own:
             continue
-        witness = find(path, absent("sts:externalid"))
+        outside = _outside_organizations([organization] if organization else _org_pins(path))
+        witness = find(path, with_question(absent("sts:externalid"), outside))
         if witness is not None:
             yield _problem(
                 role,
@@ -115,22 +124,29 @@ def trust_account_root_broad(
     Trusting an account delegates the choice to its administrators: every identity they
     allow ``sts:AssumeRole`` (today or later) gets in. The role's own account and accounts
     of the same organisation are not reported: there it is the usual way to let that
-    account's own policies decide (e.g. ``OrganizationAccountAccessRole``).
+    account's own policies decide (e.g. ``OrganizationAccountAccessRole``). With the
+    organisation known, an ``aws:PrincipalOrgID`` pin to it makes the account one of its own.
     """
     own = _org_accounts(ctx) | {role.account_id}
+    organization = _organization(ctx)
     for path in _paths(analysis, PrincipalClass.AWS_ACCOUNT):
         if path.account in own:
             continue
         named = Language.empty()
         for value in path.policy_values("aws:principalarn"):
             named = named | Language.wildcard(value)
-        witness = find(path, all_of("aws:principalarn", ~named))
+        # With the organisation known, a caller inside it is one of its own accounts.
+        outside = _outside_organizations([organization] if organization else [])
+        witness = find(path, with_question(all_of("aws:principalarn", ~named), outside))
         if witness is not None:
+            pins = _org_pins(path)
+            admitted = f" in organization {', '.join(pins)}" if pins else ""
             yield _problem(
                 role,
                 path,
-                f"every principal account {path.account} allows can assume it",
+                f"every principal account {path.account} allows{admitted} can assume it",
                 witness,
+                organizations=list(pins),
             )
 
 

@@ -1,0 +1,76 @@
+"""An aws:PrincipalOrgID / aws:PrincipalOrgPaths pin admits one organization's principals
+(issue #18, item 6): with the organization known it is not "outside"; judged alone, the
+policy's description says what the pin admits and no confused deputy is claimed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from keyless.engine import assess_trust
+from keyless.model import Organization
+from keyless.trust.describe import describe_path
+from keyless.trust.paths import analyse
+from tests.builders import make_account, make_inventory, make_role
+from tests.trust.support import allow, assert_real_witness
+
+OWN = "o-abc123def4"
+VENDOR = "999988887777"  # an account that is not in the inventory
+
+
+def pinned(condition: dict[str, Any]) -> dict[str, Any]:
+    return allow({"AWS": f"arn:aws:iam::{VENDOR}:root"}, condition)
+
+
+ORG_ID = pinned({"StringEquals": {"aws:PrincipalOrgID": OWN}})
+ORG_PATHS = pinned({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": f"{OWN}/r-ab12/ou-*"}})
+UNPINNED = pinned({})
+
+
+def checks(document: dict[str, Any], organization: str | None = None) -> dict[str, Any]:
+    role = make_role("r", trust=document)
+    inventory = None
+    if organization is not None:
+        inventory = make_inventory(
+            make_account(roles=[role]),
+            organization=Organization(id=organization, management_account_id=role.account_id),
+        )
+    findings = assess_trust(role, inventory).findings
+    for finding in findings:
+        if finding.witness is not None:
+            assert_real_witness(document, finding.witness)
+    return {finding.check: finding for finding in findings}
+
+
+def test_a_bare_policy_pinned_to_an_organization_claims_no_confused_deputy() -> None:
+    assert "trust-cross-account-no-external-id" not in checks(ORG_ID)
+    assert "trust-cross-account-no-external-id" not in checks(ORG_PATHS)
+
+
+def test_without_a_pin_the_confused_deputy_is_reported() -> None:
+    assert "trust-cross-account-no-external-id" in checks(UNPINNED)
+
+
+def test_the_description_says_what_the_pin_admits() -> None:
+    (path,) = analyse(ORG_ID).paths
+    assert describe_path(path).endswith(f"only principals of organization {OWN}")
+
+
+def test_judged_alone_the_broad_trust_finding_names_the_organization() -> None:
+    finding = checks(ORG_ID)["trust-account-root-broad"]
+    assert finding.evidence["organizations"] == [OWN]
+    assert f"in organization {OWN}" in finding.message
+
+
+def test_with_the_organization_known_its_own_pin_is_not_outside() -> None:
+    found = checks(ORG_ID, organization=OWN)
+    assert "trust-cross-account-no-external-id" not in found
+    assert "trust-account-root-broad" not in found
+    assert "trust-account-root-broad" not in checks(ORG_PATHS, organization=OWN)
+
+
+def test_with_the_organization_known_another_organization_is_outside() -> None:
+    other = pinned({"StringEquals": {"aws:PrincipalOrgID": "o-zzz999yyy8"}})
+    found = checks(other, organization=OWN)
+    assert "trust-cross-account-no-external-id" in found
+    context = found["trust-cross-account-no-external-id"].witness["context"]
+    assert context["aws:PrincipalOrgID"] == "o-zzz999yyy8"
