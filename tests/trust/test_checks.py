@@ -29,7 +29,7 @@ def test_well_pinned_github_role_has_no_trust_finding() -> None:
     from keyless.checks import all_checks
 
     ids = [c.id for c in all_checks() if c.theme == "trust"]
-    assert len(ids) == 18
+    assert len(ids) == 19
     assert all(run(i, WELL_PINNED) == () for i in ids)
 
 

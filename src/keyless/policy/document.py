@@ -22,6 +22,7 @@ from typing import Any
 
 from keyless.errors import PolicyError
 from keyless.policy.operators import Operator, UnknownOperatorError, parse_operator
+from keyless.policy.templates import has_placeholder
 
 #: The policy language version that enables policy variables.
 VERSION_2012 = "2012-10-17"
@@ -41,12 +42,12 @@ _STATEMENT_ELEMENTS = frozenset(
         "Condition",
     }
 )
-_ACCOUNT = re.compile(r"\d{12}")
+_ACCOUNT = re.compile(r"[0-9]{12}")
 # IAM unique IDs: AIDA (user), AROA (role), AIPA, ANPA, ... followed by base-32 characters.
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
 _UNIQUE_ID = re.compile(r"A[A-Z0-9]{3}[A-Z0-9]{12,}")
 _AWS_ARN = re.compile(
-    r"arn:(?P<partition>aws[a-z-]*):(?P<service>iam|sts)::(?P<account>\d{12}):(?P<resource>.+)"
+    r"arn:(?P<partition>aws[a-z-]*):(?P<service>iam|sts)::(?P<account>[0-9]{12}):(?P<resource>.+)"
 )
 
 
@@ -91,6 +92,7 @@ class AwsPrincipalForm(StrEnum):
     ASSUMED_ROLE = "assumed-role"
     FEDERATED_USER = "federated-user"
     UNIQUE_ID = "unique-id"  # AIDA.../AROA...: a deleted principal (dangling trust)
+    TEMPLATE = "template"  # arn:aws:iam::${account_id}:root: an unrendered placeholder
 
 
 @dataclass(frozen=True, slots=True)
@@ -498,6 +500,10 @@ class _Parser:
             )
         if _ACCOUNT.fullmatch(text):
             return Principal(PrincipalType.AWS, text, AwsPrincipalForm.ACCOUNT, text)
+        if has_placeholder(text):
+            # A template (arn:aws:iam::${account_id}:root, <ACCOUNT_ID>): whoever it names
+            # once rendered; keyless.policy.templates reports it.
+            return Principal(PrincipalType.AWS, text, AwsPrincipalForm.TEMPLATE)
         match = _AWS_ARN.fullmatch(text)
         if match:
             form = aws_principal_form(match["service"], match["resource"])

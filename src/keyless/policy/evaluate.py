@@ -32,6 +32,7 @@ from keyless.policy.document import (
     Statement,
     aws_principal_form,
 )
+from keyless.policy.templates import as_wildcard, has_placeholder
 
 ASSUME_ROLE = "sts:AssumeRole"
 ASSUME_ROLE_WITH_WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
@@ -134,6 +135,8 @@ def principal_matches(principal: Principal, caller: Caller) -> bool:
         # "*" and {"AWS": "*"} are equivalent. Whether they admit web-identity and SAML
         # callers is undocumented; we say they do (fail-safe: never hide access).
         return True
+    if has_placeholder(principal.value):
+        return _template_matches(principal, caller)
     if principal.type is PrincipalType.AWS:
         return caller.type is CallerType.AWS and _aws_principal_matches(principal, caller)
     if principal.type is PrincipalType.FEDERATED:
@@ -145,6 +148,39 @@ def principal_matches(principal: Principal, caller: Caller) -> bool:
             and principal.value.lower() == caller.provider.lower()
         )
     # CanonicalUser identifies S3 owners; STS callers never carry one.
+    return False
+
+
+def _template_matches(principal: Principal, caller: Caller) -> bool:
+    """An unrendered principal (``${trusted_entity}``, ``arn:aws:iam::${account}:root``)
+    stands for whoever it will name: each placeholder is read as a wildcard, so the caller
+    matches when some rendering names it (the reading that never hides access)."""
+    pattern = as_wildcard(principal.value)
+    if principal.type is PrincipalType.AWS:
+        if caller.type is not CallerType.AWS or caller.arn is None:
+            return False
+        candidates = [caller.arn, caller.account or ""]
+        role = role_of(caller)
+        if role is not None:
+            candidates.append(f"arn:{caller.arn.split(':')[1]}:iam::{role[0]}:role/{role[1]}")
+        return any(matches_wildcard(pattern, candidate) for candidate in candidates)
+    if principal.type is PrincipalType.FEDERATED:
+        if caller.type is CallerType.WEB_IDENTITY and caller.provider:
+            provider = caller.provider.lower().rstrip("/")
+            account = caller.account or "000000000000"
+            candidates = [provider, f"arn:aws:iam::{account}:oidc-provider/{provider}"]
+            return any(matches_wildcard(pattern, c, ignore_case=True) for c in candidates)
+        if caller.type is CallerType.SAML:
+            if caller.arn is None:
+                return ":oidc-provider/" not in pattern
+            return matches_wildcard(pattern, caller.arn)
+        return False
+    if principal.type is PrincipalType.SERVICE:
+        return (
+            caller.type is CallerType.SERVICE
+            and caller.provider is not None
+            and matches_wildcard(pattern, caller.provider, ignore_case=True)
+        )
     return False
 
 
@@ -306,6 +342,7 @@ def evaluate(policy: Policy, request: Request) -> Decision:
     notes = list(request.notes)
     if allowed:
         notes.extend(_identity_policy_notes(decisions, request.caller, request.resource))
+        notes.extend(_template_notes(decisions, request.caller))
     return Decision(allowed, request, decisions, tuple(notes))
 
 
@@ -410,3 +447,23 @@ def _identity_policy_notes(
             )
             break
     return notes
+
+
+def _template_notes(decisions: tuple[ActionDecision, ...], caller: Caller) -> list[str]:
+    """Say when an allow rests on an unrendered principal (read as whoever it will name)."""
+    seen: list[str] = []
+    for decision in decisions:
+        trace = decision.decided_by
+        for principal in (trace.statement.principals or ()) if trace is not None else ():
+            value = principal.value
+            if (
+                value not in seen
+                and has_placeholder(value)
+                and principal_matches(principal, caller)
+            ):
+                seen.append(value)
+    return [
+        f"The principal {value!r} is an unrendered template placeholder: it was read as "
+        "whoever it will name, so it matches this caller."
+        for value in seen
+    ]

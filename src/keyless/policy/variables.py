@@ -19,8 +19,11 @@ from dataclasses import dataclass
 # ${*}, ${?} and ${$} stand for a literal *, ? and $ (never a wildcard).
 _ESCAPES = {"*": "*", "?": "?", "$": "$"}
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
-# key, optionally followed by `, 'default'` where '' inside the quotes is one quote.
-_BODY = re.compile(r"\s*([^\s,'{}]+)\s*(?:,\s*'((?:[^']|'')*)'\s*)?")
+# A condition key (PREFIX:NAME: a variable names a key), optionally followed by
+# `, 'default'` where '' inside the quotes is one quote. ${trusted_entity} or
+# ${AWS::AccountId} name no key: template placeholders (keyless.policy.templates), literal
+# text to IAM.
+_BODY = re.compile(r"\s*([^\s,'{}:]+:[^\s,'{}:][^\s,'{}]*)\s*(?:,\s*'((?:[^']|'')*)'\s*)?")
 
 
 @dataclass(frozen=True, slots=True)

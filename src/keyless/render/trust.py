@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from keyless.engine import TrustAssessment
+from keyless.policy.templates import policy_placeholders
 from keyless.render import RenderOptions
 from keyless.render.untrusted import printable
 from keyless.trust.describe import describe_path
@@ -36,9 +37,16 @@ def trust_document(assessment: TrustAssessment) -> dict[str, Any]:
         }
         for path in assessment.analysis.paths
     ]
+    placeholders = policy_placeholders(assessment.analysis.policy)
+    template = (
+        {"placeholders": [{"text": p.text, "pointer": p.pointer} for p in placeholders]}
+        if placeholders
+        else None
+    )
     return {
         "schema": SCHEMA,
         "role": assessment.role.arn,
+        "template": template,
         "paths": paths,
         "findings": findings,
         "max_severity": worst,
@@ -53,7 +61,17 @@ def trust_json(assessment: TrustAssessment) -> str:
 def trust_text(assessment: TrustAssessment) -> str:
     """Who can assume the role, then findings with their witnesses."""
     document = trust_document(assessment)
-    lines = [f"Who can assume {document['role']}:"]
+    lines = []
+    if document["template"] is not None:
+        unresolved = ", ".join(
+            f"{item['text']} ({item['pointer']})" for item in document["template"]["placeholders"]
+        )
+        lines.append(f"This trust policy is a template; unresolved placeholders: {unresolved}.")
+        lines.append(
+            "Judged as written: a placeholder principal stands for whoever it will name, a "
+            "placeholder in a condition for its own text."
+        )
+    lines.append(f"Who can assume {document['role']}:")
     lines.extend(f"  - {path['description']}" for path in document["paths"])
     if not document["paths"]:
         lines.append("  - nobody (no Allow statement names a principal)")

@@ -40,6 +40,8 @@ def describe_path(path: AccessPath) -> str:
         who = f"users the SAML provider {path.principal} sends with this role (IdP-delegated)"
     elif cls is PrincipalClass.ROLES_ANYWHERE:
         who = "workloads with a certificate from a Roles Anywhere trust anchor"
+    elif cls is PrincipalClass.TEMPLATE:
+        who = f"whoever the unrendered template principal {path.principal} will name (not judged)"
     else:
         who = f"the AWS service {path.principal}"
     pins = organization_pins(path) if cls in _AWS else ()
@@ -56,6 +58,8 @@ def describe_path(path: AccessPath) -> str:
         who += " when " + ", ".join(others) + " match the policy's conditions"
     if path.approximate:
         who += " (approximate: a policy variable)"
+    if path.placeholders and cls is not PrincipalClass.TEMPLATE:
+        who += f" (template: {', '.join(path.placeholders)} unresolved, judged as written)"
     return who
 
 

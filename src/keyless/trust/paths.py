@@ -45,6 +45,7 @@ from keyless.policy.evaluate import (
     TAG_SESSION,
     actions_match,
 )
+from keyless.policy.templates import has_placeholder, placeholders_in
 from keyless.trust.conditions import ConditionTranslator, is_multivalued
 from keyless.trust.formula import (
     TRUE,
@@ -74,6 +75,7 @@ class PrincipalClass(StrEnum):
     SAML = "saml"
     SERVICE = "service"
     ROLES_ANYWHERE = "roles-anywhere"
+    TEMPLATE = "template"  # an unrendered placeholder: whoever it will name, not judged
 
 
 @dataclass(slots=True)
@@ -97,6 +99,8 @@ class AccessPath:
     ``statements`` are the indexes of the Allow statements the path comes from;
     ``approximate`` is set when a policy variable made the translation over-approximate.
     ``issuer`` is the OIDC condition-key prefix (e.g. ``token.actions.githubusercontent.com``).
+    ``placeholders`` are the unrendered template placeholders of the principal and of the
+    conditions of the path's statements (``${trusted_entity}``, ``<OWNER>``).
     """
 
     principal_class: PrincipalClass
@@ -111,6 +115,7 @@ class AccessPath:
     account: str | None = None
     values: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     universe: Term = TRUE
+    placeholders: tuple[str, ...] = ()
     by_statement: Mapping[int, Formula] = field(default_factory=dict, repr=False)
     memo: PathMemo = field(default_factory=lambda: PathMemo(), repr=False, compare=False)
 
@@ -257,7 +262,11 @@ def _analyse_policy(policy: Policy) -> TrustAnalysis:
                 elif statement.effect is Effect.DENY and _names(statement, principal, exact=False):
                     deny = (*deny, *denies[statement.index])
             allow = f_and(allow, per_action, is_multivalued)
-        issuer = _issuer(principal) if principal_class is PrincipalClass.OIDC else None
+        issuer = (
+            _issuer(principal, policy, used) if principal_class is PrincipalClass.OIDC else None
+        )
+        if principal_class is PrincipalClass.OIDC and issuer is None:
+            principal_class = PrincipalClass.TEMPLATE  # ${oidc_provider_arn}, nothing to infer
         # Requests the mechanism cannot make (a key it never supplies, a sub the provider
         # cannot mint) are outside every question asked of the path.
         facts = mechanism_facts(
@@ -282,6 +291,7 @@ def _analyse_policy(policy: Policy) -> TrustAnalysis:
                 values=_values(policy, used),
                 universe=with_question(universe, facts),
                 by_statement={i: allows[i] for i in sorted(used)},
+                placeholders=_placeholders(policy, principal, used),
             )
         )
     return TrustAnalysis(policy, tuple(paths))
@@ -290,6 +300,8 @@ def _analyse_policy(policy: Policy) -> TrustAnalysis:
 def _identity(principal: Principal) -> tuple[PrincipalClass, str]:
     if principal.is_wildcard:
         return PrincipalClass.ANYONE, "*"
+    if has_placeholder(principal.value) and principal.type is not PrincipalType.FEDERATED:
+        return PrincipalClass.TEMPLATE, principal.value
     if principal.type is PrincipalType.AWS:
         if principal.form is AwsPrincipalForm.ACCOUNT:
             return PrincipalClass.AWS_ACCOUNT, principal.account or principal.value
@@ -339,14 +351,40 @@ def _names(statement: Statement, principal: Principal, *, exact: bool) -> bool:
     return False
 
 
-def _issuer(principal: Principal) -> str:
+def _issuer(principal: Principal, policy: Policy, statements: set[int]) -> str | None:
+    """The OIDC condition-key prefix of a Federated principal. An unrendered principal
+    (``${oidc_provider_arn}``) gets the one issuer its statements' condition keys name, when
+    they name exactly one; otherwise ``None`` (nothing to judge)."""
     value = principal.value
     if value.lower() in BUILT_IN_PROVIDERS:
         return value.lower()
     parsed = parse_arn(value)
     if parsed is not None and parsed.resource.startswith("oidc-provider/"):
-        return parsed.resource[len("oidc-provider/") :].rstrip("/")
-    return value
+        host = parsed.resource[len("oidc-provider/") :].rstrip("/")
+        if not has_placeholder(host):
+            return host  # arn:aws:iam::${account_id}:oidc-provider/HOST: the host is known
+    if not has_placeholder(value):
+        return value
+    prefixes = {
+        condition.key_lower.partition(":")[0]
+        for statement in policy.statements
+        if statement.index in statements
+        for condition in statement.conditions
+        if ":" in condition.key and not has_placeholder(condition.key)
+    }
+    issuers = {prefix for prefix in prefixes if "." in prefix or "/" in prefix}
+    return issuers.pop() if len(issuers) == 1 else None
+
+
+def _placeholders(policy: Policy, principal: Principal, statements: set[int]) -> tuple[str, ...]:
+    found = list(placeholders_in(principal.value))
+    for statement in policy.statements:
+        if statement.index in statements:
+            for condition in statement.conditions:
+                found.extend(placeholders_in(condition.key))
+                for value in condition.values:
+                    found.extend(placeholders_in(value))
+    return tuple(dict.fromkeys(found))
 
 
 def _values(policy: Policy, statements: set[int]) -> dict[str, tuple[str, ...]]:

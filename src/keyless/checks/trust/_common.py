@@ -112,8 +112,10 @@ def _paths(analysis: RoleTrust, *classes: PrincipalClass) -> tuple[AccessPath, .
 
 
 def _evidence(path: AccessPath, **extra: Any) -> Mapping[str, Any]:
+    # An unrendered template is judged as written: the evidence says which placeholders.
+    template = {"placeholders": list(path.placeholders)} if path.placeholders else {}
     return MappingProxyType(
-        {"principal": path.principal, "statements": list(path.statements), **extra}
+        {"principal": path.principal, "statements": list(path.statements), **template, **extra}
     )
 
 

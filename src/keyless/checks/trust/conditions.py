@@ -21,6 +21,7 @@ from keyless.model import Role
 from keyless.patterns.language import Language
 from keyless.policy.document import Condition, Statement
 from keyless.policy.operators import Family, Qualifier
+from keyless.policy.templates import placeholders_in
 from keyless.trust.formula import absent
 from keyless.trust.paths import (
     AccessPath,
@@ -158,12 +159,14 @@ def trust_dead_condition(role: Role, ctx: CheckContext, analysis: RoleTrust) -> 
                     pointer=condition.pointer,
                 )
             if not missing:
+                # As written; an unrendered template says so (trust-unrendered-template).
+                template = " as written (an unrendered template)" if path.placeholders else ""
                 yield _problem(
                     role,
                     path,
-                    f"{statement.label} admits no real request from {path.principal}",
+                    f"{statement.label} admits no real request from {path.principal}{template}",
                     None,
-                    Severity.MEDIUM,
+                    Severity.INFO if path.placeholders else Severity.MEDIUM,
                     pointer=statement.pointer,
                 )
 
@@ -222,11 +225,15 @@ def _dead_values(role: Role, analysis: TrustAnalysis) -> Iterator[Problem]:
                         immutable,
                     )
                     if reason:
+                        unrendered = placeholders_in(value)
+                        if unrendered:
+                            reason += f" as written (unrendered: {', '.join(unrendered)})"
                         yield _problem(
                             role,
                             path,
                             f"{condition.key} value {value!r} {reason}",
                             None,
+                            Severity.INFO if unrendered else None,
                             key=condition.key,
                             pointer=condition.pointer,
                         )

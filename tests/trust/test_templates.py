@@ -1,0 +1,158 @@
+"""An unrendered template is said to be one, and judged by what can be judged (issue #18,
+item 4): no OIDC provider named ${trusted_entity}; witnesses replay through simulate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from keyless.cli import cli
+from keyless.trust.paths import PrincipalClass, analyse
+from tests.trust.support import GH, assert_real_witness, assess
+
+TERRAFORM = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": "${oidc_provider_arn}"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {f"{GH}:aud": "sts.amazonaws.com"},
+                "StringLike": {f"{GH}:sub": "repo:${github_org}/${github_repo}:*"},
+            },
+        }
+    ],
+}
+PINNED = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::<ACCOUNT_ID>:oidc-provider/" + GH},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {
+                    f"{GH}:aud": "sts.amazonaws.com",
+                    f"{GH}:sub": "repo:{{ org }}/deploy:environment:production",
+                }
+            },
+        }
+    ],
+}
+AWS_TEMPLATE = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::${AWS::AccountId}:root"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def test_the_issuer_of_a_placeholder_principal_comes_from_the_condition_keys() -> None:
+    (path,) = analyse(TERRAFORM).paths
+    assert path.principal_class is PrincipalClass.OIDC
+    assert path.issuer == GH
+    assert path.placeholders == ("${oidc_provider_arn}", "${github_org}", "${github_repo}")
+
+
+def test_no_provider_is_named_after_a_placeholder() -> None:
+    found = assess(TERRAFORM).findings
+    assert not any("${oidc_provider_arn}" in str(f.witness) for f in found)
+    assert all(not f.message.startswith("any ${") for f in found)
+
+
+def test_the_shape_of_a_templated_subject_is_judged() -> None:
+    # repo:X/Y:* admits pull requests and any branch, whatever X and Y become.
+    found = {f.check: f for f in assess(TERRAFORM).findings}
+    finding = found["trust-oidc-untrusted-trigger"]
+    assert finding.severity.value == "high"
+    assert finding.evidence["placeholders"] == [
+        "${oidc_provider_arn}",
+        "${github_org}",
+        "${github_repo}",
+    ]
+    assert_real_witness(TERRAFORM, finding.witness)
+
+
+def test_the_template_is_reported_with_its_placeholders() -> None:
+    (finding,) = [f for f in assess(PINNED).findings if f.check == "trust-unrendered-template"]
+    assert finding.severity.value == "info"
+    assert [p["text"] for p in finding.evidence["placeholders"]] == ["<ACCOUNT_ID>", "{{ org }}"]
+
+
+def test_a_pinned_template_has_no_risk_finding() -> None:
+    checks = {f.check for f in assess(PINNED).findings}
+    assert checks == {"trust-unrendered-template"}
+
+
+def test_an_unrendered_aws_principal_is_not_judged() -> None:
+    (path,) = analyse(AWS_TEMPLATE).paths
+    assert path.principal_class is PrincipalClass.TEMPLATE
+    assert {f.check for f in assess(AWS_TEMPLATE).findings} == {"trust-unrendered-template"}
+
+
+def test_keyless_trust_says_the_document_is_a_template(tmp_path: Path) -> None:
+    policy = tmp_path / "role.json.tpl"
+    policy.write_text(json.dumps(TERRAFORM))
+    text = CliRunner().invoke(cli, ["trust", str(policy)]).stdout
+    assert text.startswith("This trust policy is a template; unresolved placeholders: ")
+    assert "${oidc_provider_arn} (/Statement/0/Principal/Federated)" in text
+    document = json.loads(
+        CliRunner().invoke(cli, ["trust", str(policy), "--format", "json"]).stdout
+    )
+    assert document["template"]["placeholders"][0] == {
+        "text": "${oidc_provider_arn}",
+        "pointer": "/Statement/0/Principal/Federated",
+    }
+
+
+def test_a_witness_replays_through_simulate_with_the_template(tmp_path: Path) -> None:
+    policy = tmp_path / "role.json"
+    policy.write_text(json.dumps(TERRAFORM))
+    finding = next(
+        f for f in assess(TERRAFORM).findings if f.check == "trust-oidc-untrusted-trigger"
+    )
+    claims = tmp_path / "claims.json"
+    claims.write_text(json.dumps(finding.witness["claims"]))
+    result = CliRunner().invoke(
+        cli, ["simulate", "--trust-policy", str(policy), "--web-identity", str(claims)]
+    )
+    assert result.exit_code == 0
+    assert "unrendered template placeholder" in result.stdout
+
+
+def test_a_plain_policy_has_no_template(tmp_path: Path) -> None:
+    document: dict[str, Any] = json.loads(
+        json.dumps(PINNED).replace("<ACCOUNT_ID>", "111122223333")
+    )
+    document["Statement"][0]["Condition"]["StringEquals"][f"{GH}:sub"] = (
+        "repo:o/deploy:environment:production"
+    )
+    policy = tmp_path / "role.json"
+    policy.write_text(json.dumps(document))
+    assert (
+        json.loads(CliRunner().invoke(cli, ["trust", str(policy), "--format", "json"]).stdout)[
+            "template"
+        ]
+        is None
+    )
+
+
+def test_the_template_document_follows_the_schema(tmp_path: Path) -> None:
+    import jsonschema
+
+    policy = tmp_path / "role.json"
+    policy.write_text(json.dumps(TERRAFORM))
+    document = json.loads(
+        CliRunner().invoke(cli, ["trust", str(policy), "--format", "json"]).stdout
+    )
+    root = Path(__file__).resolve().parents[2]
+    schema = json.loads((root / "docs" / "schemas" / "trust-v1.schema.json").read_text())
+    jsonschema.validate(document, schema)
