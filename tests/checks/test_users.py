@@ -150,6 +150,100 @@ def test_admin_with_key_is_critical_and_names_policy() -> None:
     assert finding.evidence["via"] == ("group:admins",)
 
 
+# A document shaped like AWS's PowerUserAccess (written for this test): everything except
+# IAM, Organizations and Account management, then a few of those given back.
+POWER_USER = make_managed_policy(
+    "PowerUserAccess",
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "NotAction": ["iam:*", "organizations:*", "account:*"],
+                "Resource": "*",
+            },
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "iam:CreateServiceLinkedRole",
+                    "iam:ListRoles",
+                    "organizations:DescribeOrganization",
+                    "account:ListRegions",
+                ],
+                "Resource": "*",
+            },
+        ],
+    },
+    arn="arn:aws:iam::aws:policy/PowerUserAccess",
+)
+
+
+def _power_user(*extra: str) -> Any:
+    return make_account(
+        users=[make_user("dev", keys=[make_key()], attached=[POWER_USER.arn, *extra])],
+        policies=[POWER_USER, CUSTOM_ADMIN],
+    )
+
+
+def test_power_user_is_near_administrator_and_says_what_is_excepted() -> None:
+    (finding,) = findings("user-admin-with-access-key", _power_user())
+    assert finding.severity == "high"
+    assert "full administrator" not in finding.message
+    assert (
+        "every action except IAM, Organizations and Account management "
+        "(iam:*, organizations:*, account:*), apart from 4 of their actions" in finding.message
+    )
+    assert finding.evidence["grants"] == "every action except"
+    assert finding.evidence["except"] == ("iam:*", "organizations:*", "account:*")
+    assert "iam:listroles" in finding.evidence["allowed_of_excepted"]
+
+
+def test_power_user_plus_iam_is_full_administrator() -> None:
+    iam = make_managed_policy(
+        "iam-all",
+        {
+            "Statement": {
+                "Effect": "Allow",
+                "Action": ["iam:*", "organizations:*", "account:*"],
+                "Resource": "*",
+            }
+        },
+    )
+    account = make_account(
+        users=[make_user("dev", keys=[make_key()], attached=[POWER_USER.arn, iam.arn])],
+        policies=[POWER_USER, iam],
+    )
+    (finding,) = findings("user-admin-with-access-key", account)
+    assert finding.severity == "critical"
+    assert "full administrator access, every action" in finding.message
+
+
+def test_a_deny_is_an_exception() -> None:
+    deny = {"Statement": {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}}
+    (finding,) = findings(
+        "user-admin-with-access-key",
+        make_user("dev", keys=[make_key()], inline=[ALLOW_ALL, deny]),
+    )
+    assert finding.severity == "high"
+    assert finding.evidence["except"] == ("iam:*",)
+
+
+def test_a_conditional_deny_narrows_nothing() -> None:
+    deny = {
+        "Statement": {
+            "Effect": "Deny",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+        }
+    }
+    (finding,) = findings(
+        "user-admin-with-access-key",
+        make_user("dev", keys=[make_key()], inline=[ALLOW_ALL, deny]),
+    )
+    assert finding.severity == "critical"
+
+
 # user-direct-policy
 
 

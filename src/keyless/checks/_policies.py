@@ -1,6 +1,6 @@
-"""Two readings of identity policies for the account checks: does a document grant full
-administrator access, and does it deny (nearly) everything unless the caller signed in
-with MFA.
+"""Readings of identity policies for the account checks: does a document grant (nearly)
+every action, what a user's policies grant together (:func:`user_grant`), and does a
+document deny (nearly) everything unless the caller signed in with MFA.
 
 Documents are read by the policy engine's parser (:func:`keyless.policy.document.
 parse_policy`), so single values versus lists, key and operator spelling follow one set
@@ -17,6 +17,7 @@ from typing import Any
 from keyless.errors import PolicyError
 from keyless.model import Account, ManagedPolicy, PolicyDocument, User
 from keyless.policy.document import Condition, Effect, Policy, parse_policy
+from keyless.policy.grants import Grant, grant_on_everything
 from keyless.policy.operators import Family
 
 # AWS managed policies that grant everything; recognised by ARN even when the export
@@ -150,6 +151,25 @@ def applied_policy_grants_full_admin(
 ) -> bool:
     """True when ``policy`` is a known admin policy by ARN or by document."""
     return is_full_admin_arn(policy.arn) or grants_full_admin(policy.document, policies)
+
+
+def user_grant(
+    applied: tuple[AppliedPolicy, ...], policies: ParsedPolicies | None = None
+) -> tuple[Grant, tuple[AppliedPolicy, ...]]:
+    """What ``applied`` (a user's policies) grant on every resource, computed by the policy
+    engine (:func:`keyless.policy.grants.grant_on_everything`: ``NotAction`` exceptions and
+    Deny statements included), and the policies that grant it. A known administrator
+    policy without its document (``AdministratorAccess`` by ARN) grants every action."""
+    broad = tuple(p for p in applied if applied_policy_grants_full_admin(p, policies))
+    if any(is_full_admin_arn(p.arn) for p in applied):
+        return Grant(everything=True), broad
+    parsed = [
+        policy
+        for p in applied
+        if (policy := policies.get(p.document) if policies else parsed_policy(p.document))
+        is not None
+    ]
+    return grant_on_everything(parsed), broad
 
 
 def denies_without_mfa(document: Any, policies: ParsedPolicies | None = None) -> bool:

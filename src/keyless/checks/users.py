@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from types import MappingProxyType
 
-from keyless.checks._policies import applied_policy_grants_full_admin, policies_of
+from keyless.checks._policies import policies_of, user_grant
 from keyless.checks.keys import ROTATE_TO_ROLES
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.dates import days_since, iso
@@ -132,38 +132,41 @@ def user_console_password_unused(user: User, ctx: CheckContext) -> Iterator[Prob
     ),
 )
 def user_admin_with_access_key(user: User, ctx: CheckContext) -> Iterator[Problem]:
-    """A user with full administrator access has an active access key.
+    """A user with administrator or near-administrator access has an active access key.
 
     A leaked administrator key is the whole account: an attacker can create users,
-    disable logging and persist. Full administrator means ``AdministratorAccess`` or any
-    policy allowing ``*`` on ``*`` (also via ``NotAction``), attached to the user directly,
-    inline, or through one of its groups. See
+    disable logging and persist. What the user's policies grant together (attached,
+    inline and through groups) is computed by the policy engine: every action (critical),
+    or every action except a few services, such as ``PowerUserAccess`` (every action
+    except IAM, Organizations and Account management; high). The message and evidence say
+    what is and is not granted. See
     https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
     """
     if not user.active_keys:
         return
-    admin = [
-        p
-        for p in policies_of(user, ctx.account)
-        if applied_policy_grants_full_admin(p, ctx.policies)
-    ]
-    if not admin:
+    grant, broad = user_grant(policies_of(user, ctx.account), ctx.policies)
+    if not grant.broad or not broad:
         return
-    labels = tuple(sorted({policy.label for policy in admin}))
+    labels = tuple(sorted({policy.label for policy in broad}))
+    access = "full administrator access" if grant.everything else "near-administrator access"
     yield Problem(
         resource=user.arn,
         message=(
-            f"{user.name} has full administrator access ({', '.join(labels)}) and "
+            f"{user.name} has {access}, {grant.describe()} ({', '.join(labels)}), and "
             f"{len(user.active_keys)} active access key(s) (slot {_slots(user)})"
         ),
         evidence=MappingProxyType(
             {
                 "policies": labels,
-                "via": tuple(sorted({policy.via for policy in admin})),
+                "via": tuple(sorted({policy.via for policy in broad})),
+                "grants": "every action" if grant.everything else "every action except",
+                "except": grant.excepted,
+                "allowed_of_excepted": grant.given_back,
                 "slots": tuple(key.slot for key in user.active_keys),
                 "key_ids": tuple(key.key_id for key in user.active_keys),
             }
         ),
+        severity=None if grant.everything else Severity.HIGH,
     )
 
 
