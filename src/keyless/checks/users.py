@@ -148,11 +148,15 @@ def user_admin_with_access_key(user: User, ctx: CheckContext) -> Iterator[Proble
     if not grant.broad or not broad:
         return
     labels = tuple(sorted({policy.label for policy in broad}))
-    access = "full administrator access" if grant.everything else "near-administrator access"
+    access = (
+        "full administrator access"
+        if grant.everything
+        else f"near-administrator access: {grant.describe()}"
+    )
     yield Problem(
         resource=user.arn,
         message=(
-            f"{user.name} has {access}, {grant.describe()} ({', '.join(labels)}), and "
+            f"{user.name} has {access} ({', '.join(labels)}) and "
             f"{len(user.active_keys)} active access key(s) (slot {_slots(user)})"
         ),
         evidence=MappingProxyType(
