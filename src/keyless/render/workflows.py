@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from keyless import __version__
-from keyless.engine import ScanResult
+from keyless.engine import ScanResult, Unread
 from keyless.files import display_path
 from keyless.findings import FileLocation, Finding
 from keyless.render import RenderOptions
 from keyless.render.jsonout import dumps
-from keyless.workflows.model import FixResult, JobRewrite
+from keyless.workflows.model import FixResult, JobRewrite, Platform, Subject
+from keyless.workflows.verdict import statement
 
 SCAN_SCHEMA = "keyless/workflows-scan/v1"
 FIX_SCHEMA = "keyless/workflows-fix/v1"
@@ -45,36 +46,72 @@ def scan_json(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
         "version": __version__,
         "files": [{"path": display_path(f.path, base), "platform": f.kind} for f in result.files],
         "findings": [finding_json(f, base) for f in result.findings],
+        "unread": [_unread_json(u, base) for u in result.unread],
     }
 
 
+def _unread_json(unread: Unread, base: Path | None) -> dict[str, str]:
+    return {"path": _shown_where(unread.where, base), "reason": unread.reason}
+
+
+def _shown_where(where: str, base: Path | None) -> str:
+    # `where` is a path, or "path: include x" / "path:12": relative when it is inside base.
+    head, sep, tail = where.partition(":")
+    return display_path(Path(head), base) + sep + tail
+
+
 def scan_text(result: ScanResult) -> str:
-    """A short report for a terminal: one line per finding, then a summary."""
+    """A short report for a terminal: one line per finding, what could not be read, then
+    a summary. Values from the files are printed as one line each (escaped)."""
     lines = []
     for finding in result.findings:
         location = finding.location
         assert isinstance(location, FileLocation), "a workflow finding is about a file"
         lines.append(
             f"{display_path(location.path)}:{location.line}:{location.column}: "
-            f"{finding.severity.value} {finding.check}: {finding.message}"
+            f"{finding.severity.value} {finding.check}: {one_line(finding.message)}"
         )
-    lines.append(f"{len(result.findings)} finding(s) in {len(result.files)} file(s)")
+    lines += [
+        f"{_shown_where(u.where, None)}: not read: {one_line(u.reason)}" for u in result.unread
+    ]
+    summary = f"{len(result.findings)} finding(s) in {len(result.files)} file(s)"
+    if result.unread:
+        summary += f"; {len(result.unread)} could not be read (exit code 3)"
+    lines.append(summary)
     return "\n".join(lines) + "\n"
 
 
-def _job_json(job: JobRewrite) -> dict[str, Any]:
+def one_line(text: str) -> str:
+    """``text`` with control characters escaped, so a value cannot start a new line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _subject_json(subject: Subject) -> dict[str, str]:
+    return {"sub": subject.value, "operator": subject.operator.value, "reason": subject.reason}
+
+
+def _job_json(job: JobRewrite, platform: Platform) -> dict[str, Any]:
     return {
         "job": job.job,
         "pull_request": job.pull_request,
-        "subjects": [
-            {"sub": s.value, "operator": s.operator.value, "reason": s.reason} for s in job.subjects
-        ],
+        "role": job.role,
+        "chained": job.chained,
+        "subjects": [_subject_json(s) for s in job.subjects],
         "notes": list(job.notes),
+        "trust": {
+            "recommended": [_subject_json(s) for s in job.recommended],
+            "withheld": [{**_subject_json(w.subject), "why": w.reason} for w in job.withheld],
+            "statement": statement(platform, job.account, job.recommended)
+            if job.recommended
+            else None,
+            "notes": list(job.trust_notes),
+        },
     }
 
 
 def fix_json(result: FixResult, base: Path | None = None) -> dict[str, Any]:
-    """The ``keyless/workflows-fix/v1`` document: per file, the jobs and their subjects."""
+    """The ``keyless/workflows-fix/v1`` document: per file, the jobs rewritten (with the
+    subjects to trust), what was left for a person and why; and what could not be read."""
     return {
         "schema": FIX_SCHEMA,
         "version": __version__,
@@ -84,29 +121,57 @@ def fix_json(result: FixResult, base: Path | None = None) -> dict[str, Any]:
                 "path": display_path(r.file.path, base),
                 "platform": r.file.platform.value,
                 "changed": r.changed,
-                "jobs": [_job_json(j) for j in r.jobs],
+                "jobs": [_job_json(j, r.file.platform) for j in r.jobs],
+                "unfixed": [{"job": u.job, "reason": u.reason} for u in r.unfixed],
                 "notes": list(r.notes),
             }
             for r in result.files
         ],
+        "unread": [_unread_json(u, base) for u in result.unread],
         "notes": list(result.notes),
     }
 
 
 def fix_summary(result: FixResult) -> str:
-    """What changed and which subjects each rewritten job's role must trust."""
+    """What changed, which subjects each rewritten job's role must trust, and what was
+    left for a person (with the reason)."""
     out: list[str] = []
-    for rewrite in result.changed:
+    for rewrite in (r for r in result.files if r.changed or r.jobs):
         out.append(f"{display_path(rewrite.file.path)}:")
         for job in rewrite.jobs:
             flag = " (runs for pull requests: no deploy rights!)" if job.pull_request else ""
-            out.append(f"  job {job.job}{flag}: trust-policy subjects")
-            out += [f"    {s.operator.value} sub = {s.value}" for s in job.subjects]
-            out += [f"    note: {note}" for note in job.notes]
-        out += [f"  note: {note}" for note in rewrite.notes]
-    out += [f"note: {note}" for note in result.notes]
-    if not result.changed:
-        out.append("nothing to rewrite")
+            out.append(f"  job {one_line(job.job)}{flag}: assumes {one_line(job.role)}")
+            if job.recommended:
+                out.append("    trust these subjects:")
+                out += [
+                    f"      {s.operator.value} sub = {one_line(s.value)}" for s in job.recommended
+                ]
+            for withheld in job.withheld:
+                sub, why = one_line(withheld.subject.value), one_line(withheld.reason)
+                out.append(f"    not trusted: sub = {sub}: {why}")
+            out += [f"    note: {one_line(note)}" for note in (*job.notes, *job.trust_notes)]
+            if job.chained and job.recommended:
+                document = dumps(statement(rewrite.file.platform, job.account, job.recommended))
+                out.append(f"    add to the trust policy of {one_line(job.role)}:")
+                out += ["      " + line for line in document.decode().splitlines()]
+        out += [f"  note: {one_line(note)}" for note in rewrite.notes]
+    left = result.unfixed
+    if left:
+        out.append("left as it is (a person must rewrite these):")
+        for rewrite, unfixed in left:
+            where = display_path(rewrite.file.path)
+            label = f" job {one_line(unfixed.job)}" if unfixed.job else ""
+            out.append(f"  {where}{label}: {one_line(unfixed.reason)}")
+    for unread in result.unread:
+        out.append(f"{_shown_where(unread.where, None)}: not read: {one_line(unread.reason)}")
+    out += [f"note: {one_line(note)}" for note in result.notes]
+    rewritten = sum(len(r.jobs) for r in result.files)
+    summary = f"{len(result.changed)} file(s) changed, {rewritten} job(s) rewritten"
+    if left:
+        summary += f", {len(left)} item(s) left for you (exit code 1)"
+    if result.unread:
+        summary += f", {len(result.unread)} could not be read (exit code 3)"
+    out.append(summary)
     return "\n".join(out) + "\n"
 
 

@@ -4,24 +4,42 @@ GitHub reads workflows only from ``.github/workflows/*.yml|yaml`` of a repositor
 (https://docs.github.com/en/actions/writing-workflows/about-workflows); GitLab reads
 ``.gitlab-ci.yml`` at the root plus the files it includes with ``include: local``
 (https://docs.gitlab.com/ci/yaml/#includelocal), which :mod:`.gitlab` resolves.
+
+A path that cannot be used is not a reason to stop: a FIFO or device named like a
+workflow, or a symbolic link that leads outside the paths given, is recorded as unread
+(:class:`keyless.engine.Unread`) and the rest is scanned. keyless never follows a link out
+of the roots it was given and never writes through one.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+from keyless.engine import Unread
 from keyless.errors import InputError
-from keyless.files import read_text
 from keyless.workflows.model import Platform, WorkflowFile
 
 GITLAB_FILE = ".gitlab-ci.yml"
 _SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
 _YAML_SUFFIXES = (".yml", ".yaml")
+_GUESS_BYTES = 64 * 1024
 
 
-def discover(paths: Iterable[Path]) -> tuple[WorkflowFile, ...]:
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """The CI files found under the given paths, what could not be used and why, and the
+    roots (resolved given paths) inside which keyless may read and write."""
+
+    files: tuple[WorkflowFile, ...]
+    unread: tuple[Unread, ...]
+    roots: tuple[Path, ...]
+
+
+def discover(paths: Iterable[Path]) -> Discovery:
     """Every CI file under ``paths``, each once, in a stable order.
 
     A missing path raises :class:`InputError`. A file is GitLab's if it is named
@@ -29,13 +47,53 @@ def discover(paths: Iterable[Path]) -> tuple[WorkflowFile, ...]:
     GitHub's shape; otherwise it is a GitHub workflow.
     """
     found: dict[Path, WorkflowFile] = {}
+    unread: list[Unread] = []
+    roots: list[Path] = []
     for path in paths:
-        if not path.exists():
+        if not os.path.lexists(path):
             raise InputError("no such file or directory", where=str(path))
-        candidates = [_classify_file(path)] if path.is_file() else list(_walk(path))
-        for candidate in candidates:
-            found.setdefault(candidate.path.resolve(), candidate)
-    return tuple(sorted(found.values(), key=lambda f: str(f.path)))
+        root = path.resolve()
+        roots.append(root)
+        candidates: Iterable[tuple[Path, WorkflowFile | None]] = (
+            _walk(path) if path.is_dir() else [(path, None)]
+        )
+        for candidate, known in candidates:
+            problem = unusable(candidate, (root,))
+            if problem is not None:
+                unread.append(Unread(str(candidate), problem))
+                continue
+            try:
+                file = known or _classify_file(candidate)
+            except InputError as error:
+                unread.append(Unread(error.where or str(candidate), error.message))
+                continue
+            key = file.path.resolve()
+            previous = found.get(key)
+            if previous is None or (previous.path.is_symlink() and not file.path.is_symlink()):
+                found[key] = file
+    files = tuple(sorted(found.values(), key=lambda f: str(f.path)))
+    return Discovery(files, tuple(unread), tuple(roots))
+
+
+def unusable(path: Path, roots: Iterable[Path]) -> str | None:
+    """Why ``path`` cannot be read as a CI file, or None: not a regular file, or a link
+    whose target lies outside every root."""
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        return f"cannot read it: {error.strerror}"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (a FIFO, device or socket); skipped"
+    real = path.resolve()
+    if not any(real == root or real.is_relative_to(root) for root in roots):
+        return f"a symbolic link to {real}, outside the paths given; not read"
+    return None
+
+
+def is_inside(path: Path, roots: Iterable[Path]) -> bool:
+    """Whether ``path`` (resolved) lies in one of ``roots``."""
+    real = path.resolve()
+    return any(real == root or real.is_relative_to(root) for root in roots)
 
 
 def repository_root(path: Path) -> Path:
@@ -64,12 +122,14 @@ def _classify_file(path: Path) -> WorkflowFile:
 def _guess_platform(path: Path) -> Platform:
     # A GitHub workflow always has `jobs:` whose jobs have `runs-on:` or `uses:`; a GitLab
     # file never has a top-level `jobs:` key. Good enough for a file named explicitly.
-    text = read_text(path)
-    has_jobs = any(line.startswith(("jobs:", '"jobs":')) for line in text.splitlines())
+    # The file is regular (checked before); only its beginning is read.
+    with path.open("rb") as handle:
+        head = handle.read(_GUESS_BYTES).decode("utf-8", errors="replace")
+    has_jobs = any(line.startswith(("jobs:", '"jobs":')) for line in head.splitlines())
     return Platform.GITHUB if has_jobs else Platform.GITLAB
 
 
-def _walk(directory: Path) -> Iterator[WorkflowFile]:
+def _walk(directory: Path) -> Iterator[tuple[Path, WorkflowFile]]:
     for current, dirnames, filenames in os.walk(directory):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
         here = Path(current)
@@ -77,6 +137,6 @@ def _walk(directory: Path) -> Iterator[WorkflowFile]:
             root = here.parent.parent
             for name in sorted(filenames):
                 if name.endswith(_YAML_SUFFIXES):
-                    yield WorkflowFile(here / name, Platform.GITHUB, root)
+                    yield here / name, WorkflowFile(here / name, Platform.GITHUB, root)
         if GITLAB_FILE in filenames:
-            yield WorkflowFile(here / GITLAB_FILE, Platform.GITLAB, here)
+            yield here / GITLAB_FILE, WorkflowFile(here / GITLAB_FILE, Platform.GITLAB, here)

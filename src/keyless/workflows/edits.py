@@ -7,14 +7,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from keyless.workflows.model import JobRewrite
+from keyless.workflows.model import JobRewrite, Unfixed
 from keyless.workflows.patch import Edit, block_end, leading_comments_start
-from keyless.workflows.yamldoc import key_position, own_items
+from keyless.workflows.yamldoc import anchor_of, key_position, own_items
+from keyless.workflows.yamlout import scalar
 
 
 @dataclass(slots=True)
 class Plan:
-    """The edits for one file, the jobs they rewrite and notes for the user.
+    """The edits for one file, the jobs they rewrite, what is left for a person and notes.
 
     Filled while one file is planned; ``fix`` turns it into a frozen ``FileRewrite``.
     """
@@ -22,6 +23,7 @@ class Plan:
     edits: list[Edit] = field(default_factory=list)
     jobs: list[JobRewrite] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unfixed: list[Unfixed] = field(default_factory=list)
 
 
 def on_dash_line(lines: Sequence[str], line: int, column: int) -> bool:
@@ -40,24 +42,28 @@ def remove_entries(
     node: Any,
     keys: Iterable[str],
     parent: Any = None,
-    parent_key: str | None = None,
+    parent_key: Any = None,
 ) -> list[Edit]:
     """Edits that delete ``keys`` from mapping ``node``.
 
-    When that empties the mapping and its ``parent`` is given, the parent's key goes too
-    (or becomes ``key: {}`` when it opens a sequence item and cannot be deleted).
+    When that empties the mapping (nothing of its own and nothing merged in) and its
+    ``parent`` is given, the parent's key goes too, or becomes ``key: {}`` (keeping an
+    anchor: ``key: &name {}``) when it opens a sequence item or other entries merge it.
     """
     doomed = set(keys)
     remaining = [k for k, _ in own_items(node) if k not in doomed]
-    if not remaining and parent is not None and parent_key is not None:
+    merged = bool(getattr(node, "merge", None))
+    if not remaining and not merged and parent is not None and parent_key is not None:
         start, end, column = key_block(lines, parent, parent_key)
-        if on_dash_line(lines, start, column):
+        anchor = anchor_of(node)
+        if anchor is not None or on_dash_line(lines, start, column):
             prefix = lines[start][:column]
-            return [Edit(start, end, (f"{prefix}{parent_key}: {{}}",))]
+            tag = f"&{anchor} " if anchor is not None else ""
+            return [Edit(start, end, (f"{prefix}{scalar(str(parent_key))}: {tag}{{}}",))]
         return [Edit(leading_comments_start(lines, start, column), end)]
     edits = []
     for key in doomed:
-        if key in node:
+        if any(k == key for k, _ in own_items(node)):
             start, end, _ = key_block(lines, node, key)
             edits.append(Edit(start, end))
     return edits

@@ -1,88 +1,184 @@
 """``keyless workflows fix`` as a library call: plan edits per file, apply them to the
-original text, and (only when asked) write the files back."""
+original text, and (only when asked) write the files back.
+
+One file's problem never stops the others: each file is planned on its own, and what
+cannot be rewritten is reported with the reason (:class:`~keyless.workflows.model.Unfixed`).
+Called workflows are planned before their callers, which need to know whether the keys
+they pass are still wanted.
+"""
 
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
 from keyless.errors import InputError
-from keyless.files import display_path
+from keyless.files import display_path, write_atomic
 from keyless.workflows import github, github_fix, gitlab, gitlab_fix
-from keyless.workflows.model import FileRewrite, FixOptions, FixResult, Platform
+from keyless.workflows.discovery import is_inside
+from keyless.workflows.edits import Plan
+from keyless.workflows.github_fix import CalleeOutcome, GithubContext
+from keyless.workflows.hardcoded import redact_text
+from keyless.workflows.model import FileRewrite, FixOptions, FixResult, Platform, Unfixed
 from keyless.workflows.patch import apply_edits
 from keyless.workflows.scan import LoadedFile, load_all
-from keyless.workflows.subjects import UNKNOWN_REPOSITORY, repository_from_git
+from keyless.workflows.subjects import (
+    UNKNOWN_REPOSITORY,
+    default_branch_from_git,
+    repository_from_git,
+)
+from keyless.workflows.values import is_repository
+from keyless.workflows.yamldoc import load_text
+
+_BUG = "nothing changed, because of a bug in keyless (please report it): "
 
 
 def fix(paths: Iterable[Path], options: FixOptions) -> FixResult:
     """Rewrite every CI file under ``paths`` from static AWS keys to OIDC, in memory.
 
-    Files without static keys come back unchanged. Raises
-    :class:`keyless.errors.InputError` for bad input (missing path, malformed YAML, a
-    construct that cannot be rewritten safely, no region for an inserted step).
+    Files without static keys come back unchanged; files and jobs that cannot be
+    rewritten come back with the reasons in ``unfixed``; files that could not be read
+    are in ``unread``. Raises :class:`keyless.errors.InputError` only for a missing path
+    or when no file at all could be read.
     """
-    files = [(item, _analyse(item)) for item in load_all(paths)]
-    fixed_callees = _fixed_callees(files)
-    repositories = {
-        root: options.repository or repository_from_git(root)
-        for root in {item.file.repository_root for item, _ in files}
-    }
+    inputs = load_all(paths)
+    notes: list[str] = []
+    roots = sorted({item.file.repository_root for item in inputs.files})
+    repositories = {root: _repository(root, options, notes) for root in roots}
+    branches = {root: default_branch_from_git(root) or "main" for root in roots}
+    callees: dict[Path, dict[str, CalleeOutcome]] = {}
     rewrites: list[FileRewrite] = []
-    for item, analysis in files:
+    # Called workflows first: their callers need to know whether they were rewritten.
+    ordered = sorted(inputs.files, key=lambda item: (not _is_callee(item), str(item.file.path)))
+    for item in ordered:
         root = item.file.repository_root
-        repository = repositories[root] or UNKNOWN_REPOSITORY
+        writable = _where_not_writable(item, inputs.roots)
         try:
-            if isinstance(analysis, github.GithubAnalysis):
-                plan = github_fix.plan(
-                    analysis, options, repository, fixed_callees.get(root, frozenset())
-                )
-            else:
-                plan = gitlab_fix.plan(analysis, options, repository)
+            plan, outcome = _plan(
+                item,
+                options,
+                repositories[root] or UNKNOWN_REPOSITORY,
+                branches[root],
+                callees.get(root, {}),
+            )
+            after = (
+                apply_edits(item.document.text, plan.edits) if plan.edits else item.document.text
+            )
+            problem = writable if after != item.document.text else None
+            problem = problem or _unreadable_result(item, after)
         except InputError as error:
-            if error.where is None:
-                error.where = str(item.file.path)
-            raise
-        after = apply_edits(item.document.text, plan.edits) if plan.edits else item.document.text
+            plan, outcome, after, problem = (
+                Plan(),
+                CalleeOutcome(False, {}),
+                item.document.text,
+                error.message,
+            )
+        except ValueError:  # overlapping edits: a bug in keyless, never a reason to stop
+            plan, outcome, after = Plan(), CalleeOutcome(False, {}), item.document.text
+            problem = _BUG + "its edits of this file overlap"
+        if problem is not None:
+            after = item.document.text
+            outcome = CalleeOutcome(False, outcome.permissions)
+            plan = Plan(unfixed=[*plan.unfixed, Unfixed(None, problem)])
+        if outcome is not None and item.file.platform is Platform.GITHUB:
+            relative = item.file.path.resolve().relative_to(root.resolve()).as_posix()
+            callees.setdefault(root, {})[relative] = outcome
         rewrites.append(
-            FileRewrite(item.file, item.document.text, after, tuple(plan.jobs), tuple(plan.notes))
+            FileRewrite(
+                item.file,
+                item.document.text,
+                after,
+                tuple(plan.jobs),
+                tuple(plan.notes),
+                tuple(plan.unfixed),
+            )
         )
-    notes = [
+    notes += [
         f"{root}: no git remote 'origin' found; subjects use {UNKNOWN_REPOSITORY} "
         "(pass --repository ORG/REPO)"
-        for root, repository in sorted(repositories.items())
+        for root, repository in repositories.items()
         if repository is None and any(r.jobs for r in rewrites if r.file.repository_root == root)
     ]
-    return FixResult(tuple(rewrites), tuple(notes))
+    files = tuple(sorted(rewrites, key=lambda r: str(r.file.path)))
+    return FixResult(files, tuple(notes), unread=inputs.unread)
 
 
-def _analyse(item: LoadedFile) -> github.GithubAnalysis | gitlab.GitlabAnalysis:
+def _repository(root: Path, options: FixOptions, notes: list[str]) -> str | None:
+    if options.repository is not None:
+        return options.repository
+    found = repository_from_git(root)
+    if found is not None and not is_repository(found):
+        notes.append(f"{root}: the git remote's path {found!r} is not ORG/REPO; ignored")
+        return None
+    return found
+
+
+def _is_callee(item: LoadedFile) -> bool:
+    return item.file.platform is Platform.GITHUB and github.is_called_workflow(item.document.root)
+
+
+def _plan(
+    item: LoadedFile,
+    options: FixOptions,
+    repository: str,
+    branch: str,
+    callees: dict[str, CalleeOutcome],
+) -> tuple[Plan, CalleeOutcome]:
     if item.file.platform is Platform.GITHUB:
-        return github.analyse(item.document)
-    return gitlab.analyse(item.document)
+        context = GithubContext(repository, branch, callees)
+        return github_fix.plan(github.analyse(item.document), options, context)
+    return gitlab_fix.plan(gitlab.analyse(item.document), options, repository), CalleeOutcome(
+        False, {}
+    )
 
 
-def _fixed_callees(
-    files: Iterable[tuple[LoadedFile, github.GithubAnalysis | gitlab.GitlabAnalysis]],
-) -> dict[Path, frozenset[str]]:
-    found: dict[Path, set[str]] = {}
-    for item, analysis in files:
-        if not isinstance(analysis, github.GithubAnalysis):
-            continue
-        if github.is_called_workflow(item.document.root) and analysis.has_static_keys:
-            relative = item.file.path.resolve().relative_to(item.file.repository_root.resolve())
-            found.setdefault(item.file.repository_root, set()).add(relative.as_posix())
-    return {root: frozenset(paths) for root, paths in found.items()}
+def _where_not_writable(item: LoadedFile, roots: Iterable[Path]) -> str | None:
+    """Why keyless must not write this file, or None: it never writes through a symbolic
+    link nor outside the paths it was given."""
+    path = item.file.path
+    linked = [
+        p for p in (path, *path.parents) if p.is_symlink() and _below(p, item.file.repository_root)
+    ]
+    if linked:
+        return (
+            f"it is reached through a symbolic link (to {path.resolve()}); keyless never "
+            "writes through links: run fix on the file itself"
+        )
+    if not is_inside(path, roots):
+        return "it lies outside the paths given (an include); name its repository to rewrite it"
+    return None
+
+
+def _below(path: Path, root: Path) -> bool:
+    return path != root and path.is_relative_to(root)
+
+
+def _unreadable_result(item: LoadedFile, after: str) -> str | None:
+    """A rewrite that does not parse is never handed out (a bug in keyless, caught)."""
+    if after == item.document.text:
+        return None
+    try:
+        load_text(after, item.file.path)
+    except InputError as error:
+        return _BUG + f"the rewrite would not be valid YAML ({error.message})"
+    return None
 
 
 def unified_diff(result: FixResult) -> str:
-    """One unified diff of every changed file (``a/`` and ``b/`` prefixes, like git)."""
+    """One unified diff of every changed file (``a/`` and ``b/`` prefixes, like git).
+
+    Hard-coded credentials are redacted as ``scan`` shows them (``AKIA…WXYZ``,
+    ``[REDACTED]``): the diff is for reading; ``--write`` applies the change.
+    """
     chunks: list[str] = []
     for rewrite in result.changed:
         name = display_path(rewrite.file.path)
         chunks.extend(
-            difflib.unified_diff(
+            redact_text(line)
+            for line in difflib.unified_diff(
                 rewrite.before.splitlines(keepends=True),
                 rewrite.after.splitlines(keepends=True),
                 fromfile=f"a/{name}" if not name.startswith("/") else name,
@@ -95,16 +191,61 @@ def unified_diff(result: FixResult) -> str:
 def write(result: FixResult) -> tuple[Path, ...]:
     """Write the changed files back, byte for byte, and return their paths.
 
-    A file that cannot be written is an :class:`InputError` (the ones before it stay
-    written).
+    All or nothing: every target is checked first (a regular file, not a link, in a
+    writable directory, unchanged since it was read) and nothing is written unless all
+    pass; each file is then written atomically (:func:`keyless.files.write_atomic`), and
+    if one write still fails the files already written are put back. Raises
+    :class:`InputError` naming the files.
     """
-    written = []
-    for rewrite in result.changed:
+    changed = result.changed
+    problems = [f"{r.file.path}: {why}" for r in changed if (why := _cannot_write(r)) is not None]
+    if problems:
+        raise InputError(
+            "nothing was written: " + "; ".join(problems),
+            hint="Fix the files' permissions (or remove the links) and run again.",
+        )
+    written: list[FileRewrite] = []
+    try:
+        for rewrite in changed:
+            write_atomic(rewrite.file.path, rewrite.after.encode("utf-8"), "the workflow")
+            written.append(rewrite)
+    except InputError as error:
+        restored = _restore(written)
+        raise InputError(
+            f"{error.message}; {restored} file(s) already written were put back, nothing changed",
+            where=error.where,
+        ) from None
+    return tuple(r.file.path for r in written)
+
+
+def _cannot_write(rewrite: FileRewrite) -> str | None:
+    path = rewrite.file.path
+    try:
+        info = os.lstat(path)
+    except OSError as error:
+        return f"cannot read it again: {error.strerror}"
+    if stat.S_ISLNK(info.st_mode):
+        return "it is a symbolic link; keyless never writes through one"
+    if not stat.S_ISREG(info.st_mode):
+        return "it is not a regular file"
+    directory = path.parent
+    if not os.access(path, os.W_OK) or not os.access(directory, os.W_OK | os.X_OK):
+        return "it (or its directory) is not writable"
+    try:
+        current = path.read_bytes()
+    except OSError as error:
+        return f"cannot read it again: {error.strerror}"
+    if current != rewrite.before.encode("utf-8"):
+        return "it changed since keyless read it"
+    return None
+
+
+def _restore(written: list[FileRewrite]) -> int:
+    count = 0
+    for rewrite in written:
         try:
-            rewrite.file.path.write_bytes(rewrite.after.encode("utf-8"))
-        except OSError as error:
-            raise InputError(
-                f"cannot write the file: {error.strerror}", where=str(rewrite.file.path)
-            ) from None
-        written.append(rewrite.file.path)
-    return tuple(written)
+            write_atomic(rewrite.file.path, rewrite.before.encode("utf-8"), "the workflow")
+            count += 1
+        except InputError:
+            continue
+    return count

@@ -2,8 +2,10 @@
 
 One analysis walks the workflow once and records each place keys enter (inputs of
 ``aws-actions/configure-aws-credentials``, ``env:`` at each level, inputs of other
-actions, secrets passed to reusable workflows) and a workflow-wide ``id-token: write``.
-The scan turns these into findings; :mod:`.github_fix` turns the same records into edits.
+actions, ``run:`` scripts that take the keys or write them into a profile, secrets passed
+to reusable workflows) and a workflow-wide ``id-token: write``. Keys merged in with
+``<<: *anchor`` are followed to the mapping where they are written (a :class:`Site`).
+:mod:`.github_checks` turns the records into findings; :mod:`.github_fix` into edits.
 """
 
 from __future__ import annotations
@@ -13,11 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from keyless.checks.registry import Check, Scope
-from keyless.findings import Finding, Severity
+from keyless.workflows.evidence import profile_writes
 from keyless.workflows.hardcoded import find_literals
-from keyless.workflows.model import WorkflowFile, workflow_finding
-from keyless.workflows.yamldoc import Document, is_map, is_seq, key_position, own_items
+from keyless.workflows.yamldoc import Document, is_map, is_seq, origin_of, own_items, parents
 
 CONFIGURE_ACTION = "aws-actions/configure-aws-credentials"
 # The environment variables the AWS SDKs and CLI read static credentials from:
@@ -33,64 +33,29 @@ _OTHER_KEY_INPUT = re.compile(
 )
 _KEY_NAME = re.compile(r"AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)", re.IGNORECASE)
 _EXPRESSION = re.compile(r"\$\{\{.*\}\}", re.DOTALL)
-_DOCS = "https://github.com/aws-actions/configure-aws-credentials#oidc"
-
-STATIC_AWS_KEYS = Check(
-    scope=Scope.WORKFLOW,
-    theme="workflows",
-    id="workflow-static-aws-keys",
-    title="configure-aws-credentials is given long-lived access keys",
-    severity=Severity.HIGH,
-    rationale=(
-        "The job authenticates with an IAM user's access key stored as a secret. The key "
-        "never expires, works from anywhere, and leaks with any step that can read secrets."
-        + "\n\n"
-        + _DOCS
-    ),
-    remediation=(
-        "Create an IAM role that trusts GitHub's OIDC provider for this repository, grant "
-        "the job `id-token: write`, and pass `role-to-assume` instead of the key inputs "
-        "(`keyless workflows fix` does the rewrite)."
-    ),
+# `${{ secrets.X }}` / `${{ vars.X }}` whose name says it holds an AWS key.
+_KEY_SECRET = re.compile(
+    r"\$\{\{\s*(?:secrets|vars)\.(\w*(?:ACCESS_KEY|SECRET_KEY|SECRET_ACCESS|AWS_KEY|AWS_SECRET"
+    r"|SESSION_TOKEN)\w*)\s*\}\}",
+    re.IGNORECASE,
 )
 
-STATIC_AWS_KEYS_ENV = Check(
-    scope=Scope.WORKFLOW,
-    theme="workflows",
-    id="workflow-static-aws-keys-env",
-    title="Long-lived AWS keys are passed to steps through env, inputs or secrets",
-    severity=Severity.HIGH,
-    rationale=(
-        "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in `env:` (or as inputs of another "
-        "action, or secrets passed to a reusable workflow) give every step in scope an IAM "
-        "user's permanent credentials." + "\n\n" + _DOCS
-    ),
-    remediation=(
-        "Remove the keys from `env:` and add a configure-aws-credentials step with "
-        "`role-to-assume` before the first step that calls AWS; it exports temporary "
-        "credentials to the steps after it."
-    ),
-)
 
-BROAD_ID_TOKEN = Check(
-    scope=Scope.WORKFLOW,
-    theme="workflows",
-    id="workflow-broad-id-token",
-    title="id-token: write is granted to every job of the workflow",
-    severity=Severity.MEDIUM,
-    rationale=(
-        "A workflow-level `id-token: write` lets every job mint OIDC tokens, so any job (and "
-        "any action it runs) can assume the roles that trust this repository."
-        + "\n\n"
-        + "https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token"
-    ),
-    remediation=(
-        "Remove `id-token: write` from the workflow's `permissions:` and grant it only to "
-        "the jobs that assume a role. See https://docs.github.com/en/actions/security-for-"
-        "github-actions/security-hardening-your-deployments/about-security-hardening-with-"
-        "openid-connect#adding-permissions-settings"
-    ),
-)
+@dataclass(frozen=True, eq=False)
+class Site:
+    """A mapping in which AWS key entries are written (where a rewrite removes them),
+    the keys written there, and its dotted route in the document. Compared by identity:
+    two records of the same mapping are one site."""
+
+    node: Any
+    keys: tuple[str, ...]
+    route: str
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Site) and other.node is self.node
+
+    def __hash__(self) -> int:
+        return id(self.node)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,17 +67,20 @@ class KeyInputs:
     step: Any
     inputs: Any
     keys: tuple[str, ...]
+    sites: tuple[Site, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class KeyEnv:
-    """An ``env:`` mapping that sets AWS key variables from expressions."""
+    """An ``env:`` mapping whose AWS key variables come from expressions or literals, and
+    the sites they are written in (the mapping itself, or anchors merged into it)."""
 
     level: str  # "workflow", "job" or "step"
     job: str | None
     step_index: int | None
     env: Any
     keys: tuple[str, ...]
+    sites: tuple[Site, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +92,17 @@ class OtherActionKeys:
     action: str
     inputs: Any
     keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptKeys:
+    """A ``run:`` step that takes AWS keys straight from secrets, or writes them into a
+    profile or credentials file; only a person can rewrite it."""
+
+    job: str
+    step_index: int
+    step: Any
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +121,11 @@ class ReusableCall:
         """A workflow of the same repository (``./.github/workflows/x.yml``)."""
         return self.callee.startswith("./")
 
+    @property
+    def local_path(self) -> str:
+        """``.github/workflows/x.yml`` for a local callee (no ``./``, no ``@ref``)."""
+        return self.callee.split("@")[0].removeprefix("./")
+
 
 @dataclass(frozen=True, slots=True)
 class GithubAnalysis:
@@ -151,13 +135,30 @@ class GithubAnalysis:
     key_inputs: tuple[KeyInputs, ...]
     key_env: tuple[KeyEnv, ...]
     other_actions: tuple[OtherActionKeys, ...]
+    scripts: tuple[ScriptKeys, ...]
     calls: tuple[ReusableCall, ...]
     broad_id_token: bool
 
     @property
     def has_static_keys(self) -> bool:
-        """Whether the fix has anything to rewrite here."""
-        return bool(self.key_inputs or self.key_env or any(c.keys for c in self.calls))
+        """Whether keys enter the workflow anywhere."""
+        return bool(
+            self.key_inputs
+            or self.key_env
+            or self.other_actions
+            or self.scripts
+            or any(c.keys for c in self.calls)
+        )
+
+    def uses_keys(self, job: str) -> bool:
+        """Whether keys reach ``job`` (workflow-level env reaches every job with steps)."""
+        return (
+            any(k.job == job for k in self.key_inputs)
+            or any(e.job == job for e in self.key_env)
+            or any(o.job == job for o in self.other_actions)
+            or any(s.job == job for s in self.scripts)
+            or any(c.job == job and c.keys for c in self.calls)
+        )
 
 
 def jobs_of(root: Any) -> Iterator[tuple[str, Any]]:
@@ -175,6 +176,13 @@ def steps_of(job: Any) -> Iterator[tuple[int, Any]]:
         for index, step in enumerate(steps):
             if is_map(step):
                 yield index, step
+
+
+def describe_step(index: int, step: Any) -> str:
+    """``step 3 ('Deploy')``: a step named for a person (by its name or id, if any)."""
+    label = step.get("name") or step.get("id")
+    shown = f" ({label!r})" if isinstance(label, str) and label else ""
+    return f"step {index + 1}{shown}"
 
 
 def is_configure_action(step: Any) -> bool:
@@ -197,43 +205,83 @@ def is_expression(value: Any) -> bool:
 def analyse(document: Document) -> GithubAnalysis:
     """Walk one workflow and record where AWS keys enter it."""
     root = document.root
+    index = parents(root)
     key_inputs: list[KeyInputs] = []
     key_env: list[KeyEnv] = []
     others: list[OtherActionKeys] = []
+    scripts: list[ScriptKeys] = []
     calls: list[ReusableCall] = []
     if is_map(root):
         env = _key_env(root.get("env"))
         if env:
-            key_env.append(KeyEnv("workflow", None, None, root["env"], env))
+            key_env.append(
+                KeyEnv("workflow", None, None, root["env"], env, _sites(root["env"], env, index))
+            )
     for name, job in jobs_of(root):
         env = _key_env(job.get("env"))
         if env:
-            key_env.append(KeyEnv("job", name, None, job["env"], env))
+            key_env.append(
+                KeyEnv("job", name, None, job["env"], env, _sites(job["env"], env, index))
+            )
         call = _reusable_call(name, job)
         if call is not None:
             calls.append(call)
-        for index, step in steps_of(job):
+        for step_index, step in steps_of(job):
             env = _key_env(step.get("env"))
             if env:
-                key_env.append(KeyEnv("step", name, index, step["env"], env))
+                sites = _sites(step["env"], env, index)
+                key_env.append(KeyEnv("step", name, step_index, step["env"], env, sites))
+            run = step.get("run")
+            if isinstance(run, str):
+                reason = _script_reason(run)
+                if reason:
+                    scripts.append(ScriptKeys(name, step_index, step, reason))
             inputs = step.get("with")
             if not is_map(inputs):
                 continue
             if is_configure_action(step):
                 keys = tuple(k for k in KEY_INPUTS if k in inputs)
                 if keys:
-                    key_inputs.append(KeyInputs(name, index, step, inputs, keys))
+                    sites = _sites(inputs, keys, index)
+                    key_inputs.append(KeyInputs(name, step_index, step, inputs, keys, sites))
             elif isinstance(step.get("uses"), str):
                 keys = tuple(str(k) for k in inputs if _OTHER_KEY_INPUT.match(str(k)))
                 if keys:
-                    others.append(OtherActionKeys(name, index, step["uses"], inputs, keys))
+                    others.append(OtherActionKeys(name, step_index, step["uses"], inputs, keys))
     return GithubAnalysis(
         document=document,
         key_inputs=tuple(key_inputs),
         key_env=tuple(key_env),
         other_actions=tuple(others),
+        scripts=tuple(scripts),
         calls=tuple(calls),
         broad_id_token=_grants_id_token(root.get("permissions") if is_map(root) else None),
+    )
+
+
+def route_of(node: Any, index: dict[int, tuple[Any, Any]]) -> str:
+    """The dotted route of a mapping or sequence (``jobs.deploy.env``)."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    current = node
+    while id(current) in index and id(current) not in seen:
+        seen.add(id(current))
+        parent, key = index[id(current)]
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+        current = parent
+    return "".join(reversed(parts)).lstrip(".")
+
+
+def _sites(
+    mapping: Any, keys: tuple[str, ...], index: dict[int, tuple[Any, Any]]
+) -> tuple[Site, ...]:
+    by_origin: dict[int, tuple[Any, list[str]]] = {}
+    for key in keys:
+        origin = origin_of(mapping, key)
+        if origin is not None:
+            by_origin.setdefault(id(origin), (origin, []))[1].append(key)
+    return tuple(
+        Site(node, tuple(names), route_of(node, index)) for node, names in by_origin.values()
     )
 
 
@@ -252,6 +300,16 @@ def _key_env(env: Any) -> tuple[str, ...]:
 
 def _is_literal_key(value: Any) -> bool:
     return isinstance(value, str) and any(find_literals(f"aws secret: {value}"))
+
+
+def _script_reason(script: str) -> str | None:
+    written = profile_writes(script)
+    if written:
+        return written
+    secret = _KEY_SECRET.search(script)
+    if secret:
+        return f"its script takes the keys straight from {secret.group(0)}"
+    return None
 
 
 def _reusable_call(name: str, job: Any) -> ReusableCall | None:
@@ -275,72 +333,3 @@ def _grants_id_token(permissions: Any) -> bool:
     if permissions == "write-all":
         return True
     return is_map(permissions) and permissions.get("id-token") == "write"
-
-
-def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
-    """The findings of one analysed workflow."""
-    out: list[Finding] = []
-    path = file.path
-
-    def add(meta: Check, node: Any, key: Any, message: str, route: str) -> None:
-        line, column = key_position(node, key)
-        out.append(workflow_finding(meta, path, line + 1, column + 1, message, route))
-
-    for item in analysis.key_inputs:
-        route = f"jobs.{item.job}.steps[{item.step_index}].with"
-        add(
-            STATIC_AWS_KEYS,
-            item.inputs,
-            item.keys[0],
-            f"job '{item.job}' step {item.step_index + 1} passes "
-            f"{', '.join(item.keys)} to {CONFIGURE_ACTION}",
-            f"{route}.{item.keys[0]}",
-        )
-    for env in analysis.key_env:
-        route = {
-            "workflow": "env",
-            "job": f"jobs.{env.job}.env",
-            "step": f"jobs.{env.job}.steps[{env.step_index}].env",
-        }[env.level]
-        scope = "workflow" if env.level == "workflow" else f"job '{env.job}'"
-        if env.level == "step" and env.step_index is not None:
-            scope = f"step {env.step_index + 1} of job '{env.job}'"
-        add(
-            STATIC_AWS_KEYS_ENV,
-            env.env,
-            env.keys[0],
-            f"{', '.join(env.keys)} set in the env of the {scope}",
-            f"{route}.{env.keys[0]}",
-        )
-    for other in analysis.other_actions:
-        add(
-            STATIC_AWS_KEYS_ENV,
-            other.inputs,
-            other.keys[0],
-            f"job '{other.job}' step {other.step_index + 1} gives {other.action} AWS keys "
-            f"as inputs ({', '.join(other.keys)}); rewrite it by hand",
-            f"jobs.{other.job}.steps[{other.step_index}].with.{other.keys[0]}",
-        )
-    for call in analysis.calls:
-        if call.keys:
-            add(
-                STATIC_AWS_KEYS_ENV,
-                call.secrets,
-                call.keys[0],
-                f"job '{call.job}' passes {', '.join(call.keys)} to the reusable workflow "
-                f"{call.callee}",
-                f"jobs.{call.job}.secrets.{call.keys[0]}",
-            )
-    if analysis.broad_id_token:
-        root = analysis.document.root
-        permissions = root["permissions"]
-        node, key = (permissions, "id-token") if is_map(permissions) else (root, "permissions")
-        add(
-            BROAD_ID_TOKEN,
-            node,
-            key,
-            "every job of the workflow may request an OIDC token (id-token: write at "
-            "workflow level)",
-            "permissions.id-token" if is_map(permissions) else "permissions",
-        )
-    return out

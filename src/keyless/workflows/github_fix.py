@@ -3,15 +3,21 @@
 For each job that receives keys: key inputs of configure-aws-credentials become
 ``role-to-assume``; key variables leave ``env:`` and a configure-aws-credentials step is
 inserted before the first step that needs AWS (it exports temporary credentials to the
-steps after it); the job is granted ``id-token: write`` with its other token permissions
-unchanged (https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services).
+steps after it); the job is granted ``id-token: write`` and keeps the token permissions
+its steps use (https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services).
+
+The job is the unit: a job is rewritten whole or left whole with the reasons
+(:mod:`.github_blockers`), and keys written in one place that several jobs share (the
+workflow's ``env:``, an anchor) are removed only when every job using them is rewritten.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from keyless.errors import InputError
+from keyless.workflows import permissions as perms
 from keyless.workflows.edits import (
     Plan,
     entry_column,
@@ -22,37 +28,71 @@ from keyless.workflows.edits import (
 from keyless.workflows.github import (
     GithubAnalysis,
     KeyEnv,
+    Site,
+    describe_step,
     is_called_workflow,
     is_configure_action,
     jobs_of,
     steps_of,
 )
-from keyless.workflows.model import FixOptions, JobRewrite
+from keyless.workflows.github_blockers import (
+    find_blockers,
+    insertion_target,
+    needs_aws,
+    region_for,
+    shared_blockers,
+)
+from keyless.workflows.model import (
+    FixOptions,
+    JobRewrite,
+    Platform,
+    Subject,
+    SubjectOperator,
+    Unfixed,
+)
 from keyless.workflows.patch import Edit, dash_line, leading_comments_start
 from keyless.workflows.subjects import github_subjects
+from keyless.workflows.values import role_account
+from keyless.workflows.verdict import judge
 from keyless.workflows.yamldoc import (
     is_flow,
     is_map,
+    is_seq,
     item_position,
     own_items,
+    parents,
     value_position,
 )
+from keyless.workflows.yamlout import item_lines, mapping_lines
 
 INSERTED_ACTION = "aws-actions/configure-aws-credentials@v4"
-# Steps that never call AWS, so the credentials step can go after them.
-_AWS_AGNOSTIC = ("actions/checkout@", "actions/setup-", "actions/cache@")
-# The GITHUB_TOKEN scopes, to expand `read-all` when a job needs one more permission:
-# https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#permissions
-# `attestations` is left out: actionlint releases before 1.7 reject it.
-_SCOPES = (
-    "actions", "checks", "contents", "deployments", "discussions",
-    "issues", "packages", "pages", "pull-requests", "repository-projects",
-    "security-events", "statuses",
-)  # fmt: skip
-NARROW_PERMISSIONS_NOTE = (
-    "the workflow declared no permissions, so the job now gets only `contents: read` "
-    "and `id-token: write`; it may need more"
+# Events whose runs never carry a branch ref of their own choosing.
+_NOT_ON_BRANCHES = frozenset(
+    {"pull_request", "pull_request_review", "pull_request_review_comment", "release"}
 )
+NARROW_PERMISSIONS_NOTE = (
+    "the workflow declared no permissions, so the job now gets only what keyless could "
+    "tell its steps use (and id-token: write)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CalleeOutcome:
+    """What the rewrite of a local reusable workflow means for its callers: whether it
+    was rewritten, and the token permissions its jobs need from the caller (a called
+    workflow never has more than its caller grants)."""
+
+    rewritten: bool
+    permissions: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class GithubContext:
+    """What one workflow's rewrite needs to know from outside the file."""
+
+    repository: str
+    default_branch: str = "main"
+    callees: Mapping[str, CalleeOutcome] = field(default_factory=dict)
 
 
 def role_expression(options: FixOptions) -> str:
@@ -66,69 +106,94 @@ def role_expression(options: FixOptions) -> str:
 
 
 def plan(
-    analysis: GithubAnalysis,
-    options: FixOptions,
-    repository: str,
-    fixed_callees: frozenset[str] = frozenset(),
-) -> Plan:
-    """Plan the rewrite of one workflow. ``fixed_callees`` are the ``./…`` paths of local
-    reusable workflows that are being rewritten in the same run (their callers must grant
-    ``id-token: write``: a called workflow cannot have more than its caller)."""
+    analysis: GithubAnalysis, options: FixOptions, context: GithubContext
+) -> tuple[Plan, CalleeOutcome]:
+    """Plan the rewrite of one workflow; also say what it means for callers of it."""
     result = Plan()
     root = analysis.document.root
-    lines = analysis.document.lines
-    local_calls = [c for c in analysis.calls if c.is_local and _norm(c.callee) in fixed_callees]
-    if not analysis.has_static_keys and not local_calls:
-        return result
-    role = role_expression(options)
+    jobs = dict(jobs_of(root))
     workflow_env = next((e for e in analysis.key_env if e.level == "workflow"), None)
-    affected: dict[str, Any] = {}
-    for name, job in jobs_of(root):
-        touched = (
-            any(k.job == name for k in analysis.key_inputs)
-            or any(e.job == name for e in analysis.key_env)
-            or any(c.job == name for c in local_calls)
-            or (workflow_env is not None and "steps" in job)
-            or (analysis.broad_id_token and _uses_oidc(job))
-        )
-        if touched:
-            affected[name] = job
-    if workflow_env is not None:
-        result.edits += _remove_env(lines, workflow_env, root)
-    for name, job in affected.items():
-        _rewrite_job(result, analysis, name, job, role, options, workflow_env)
-    for call in analysis.calls:
-        if call.keys and call in local_calls:
+    key_jobs = [
+        name
+        for name, job in jobs.items()
+        if analysis.uses_keys(name) or (workflow_env is not None and "steps" in job)
+    ]
+    grant_callers = [
+        c for c in analysis.calls
+        if c.is_local and not c.keys and c.local_path in context.callees
+        and context.callees[c.local_path].rewritten
+    ]  # fmt: skip
+    if not key_jobs and not grant_callers:
+        return result, _outcome(analysis, set(), set())
+    blockers = find_blockers(analysis, options, context.callees, key_jobs)
+    blocked = shared_blockers(analysis, key_jobs, blockers)
+    rewritten = [n for n in key_jobs if n not in blocked]
+    for name in key_jobs:
+        if name in blocked:
+            for reason in blocked[name]:
+                result.unfixed.append(Unfixed(name, reason))
+    role = role_expression(options)
+    lines = analysis.document.lines
+    index = parents(root)
+    grants: dict[str, dict[str, str]] = {}
+    done: set[int] = set()
+    for name in rewritten:
+        job = jobs[name]
+        grants[name] = {"id-token": "write"}
+        for site in _env_sites(analysis, name, workflow_env, job):
+            if id(site.node) not in done:
+                done.add(id(site.node))
+                parent, key = index.get(id(site.node), (None, None))
+                result.edits += remove_entries(lines, site.node, site.keys, parent, key)
+        _rewrite_key_inputs(result, analysis, name, role, options)
+        _insert_credentials_step(result, analysis, name, job, role, options)
+        call = next((c for c in analysis.calls if c.job == name and c.keys), None)
+        if call is not None:
             result.edits += remove_entries(lines, call.secrets, call.keys, call.node, "secrets")
+            grants[name] = perms.union(grants[name], context.callees[call.local_path].permissions)
             result.notes.append(
-                f"job '{call.job}' no longer passes {', '.join(call.keys)} to {call.callee}"
+                f"job '{name}' no longer passes {', '.join(call.keys)} to {call.callee}"
             )
-        elif call.keys:
-            result.notes.append(
-                f"job '{call.job}' passes AWS keys to {call.callee}, which was not rewritten: "
-                "rewrite that workflow, then stop passing the keys"
-            )
-    result.edits += _optional_key_secrets(lines, root)
+    for call in grant_callers:
+        grants[call.job] = perms.union(
+            {"id-token": "write"}, context.callees[call.local_path].permissions
+        )
     if analysis.broad_id_token:
         result.edits += _narrow_workflow_id_token(lines, root)
-    for name, job in affected.items():
-        subjects, pull_request = github_subjects(root, job, repository)
-        notes = []
-        if pull_request:
-            notes.append(
-                "pull requests can run this job: give its role no deploy rights, or move "
-                "the deployment to a job that pull requests cannot trigger"
-            )
-        if is_called_workflow(root):
-            notes.append("called workflow: the token's sub is that of the calling run")
-        result.jobs.append(JobRewrite(name, subjects, pull_request, tuple(notes)))
-    if not result.edits:
-        result.notes.append("nothing could be rewritten automatically")
-    return result
+        for name, job in jobs.items():
+            if name not in grants and (_uses_oidc(job) or isinstance(job.get("uses"), str)):
+                grants[name] = {"id-token": "write"}
+    for name, extra in grants.items():
+        result.edits += _grant_permissions(result, lines, root, name, jobs[name], extra)
+    if not blocked:
+        result.edits += _optional_key_secrets(lines, root)
+    for name in rewritten:
+        result.jobs.append(_job_rewrite(analysis, name, jobs[name], role, options, context))
+    return result, _outcome(analysis, set(key_jobs), set(rewritten))
 
 
-def _norm(callee: str) -> str:
-    return callee.split("@")[0].removeprefix("./")
+def _env_sites(
+    analysis: GithubAnalysis, name: str, workflow_env: KeyEnv | None, job: Any
+) -> list[Site]:
+    sites = [s for e in analysis.key_env if e.job == name for s in e.sites]
+    if workflow_env is not None and "steps" in job:
+        sites += list(workflow_env.sites)
+    return sites
+
+
+def _outcome(analysis: GithubAnalysis, key_jobs: set[str], rewritten: set[str]) -> CalleeOutcome:
+    """For a called workflow: rewritten when no job was left; its jobs' token needs."""
+    root = analysis.document.root
+    needs: list[Mapping[str, str]] = []
+    for name, job in jobs_of(root):
+        own = job.get("permissions")
+        if is_map(own):
+            needs.append(perms.copied({str(k): str(v) for k, v in own.items()}))
+        else:
+            needs.append(perms.job_needs((s for _, s in steps_of(job)), describe_step).permissions)
+        if name in rewritten or _uses_oidc(job):
+            needs.append({"id-token": "write"})
+    return CalleeOutcome(rewritten=key_jobs <= rewritten, permissions=perms.union(*needs))
 
 
 def _uses_oidc(job: Any) -> bool:
@@ -138,126 +203,70 @@ def _uses_oidc(job: Any) -> bool:
     )
 
 
-def _rewrite_job(
-    result: Plan,
-    analysis: GithubAnalysis,
-    name: str,
-    job: Any,
-    role: str,
-    options: FixOptions,
-    workflow_env: KeyEnv | None,
+def _rewrite_key_inputs(
+    result: Plan, analysis: GithubAnalysis, name: str, role: str, options: FixOptions
 ) -> None:
     lines = analysis.document.lines
-    root = analysis.document.root
-    configured: list[int] = []
     for item in (k for k in analysis.key_inputs if k.job == name):
-        configured.append(item.step_index)
-        result.edits += _replace_key_inputs(lines, item.inputs, item.keys, role, options)
-    for _, step in steps_of(job):
-        if is_configure_action(step) and is_map(step.get("with")):
-            configured.append(_index_of(job, step))
-    env_steps = [e.step_index for e in analysis.key_env if e.job == name and e.level == "step"]
-    for env in (e for e in analysis.key_env if e.job == name):
-        parent = job if env.level == "job" else job["steps"][env.step_index]
-        result.edits += _remove_env(lines, env, parent)
-    needs_step = workflow_env is not None or any(
-        e.job == name and e.level == "job" for e in analysis.key_env
-    )
-    target: int | None = None
-    if env_steps:
-        target = min(i for i in env_steps if i is not None)
-    elif needs_step:
-        target = next((i for i, s in steps_of(job) if _needs_aws(s)), None)
-        if target is None and "steps" in job:
+        inputs = item.inputs
+        own = [k for k, _ in own_items(inputs)]
+        for position, key in enumerate(k for k in item.keys if k in own):
+            start, end, column = key_block(lines, inputs, key)
+            new: dict[str, str] = {}
+            if position == 0 and "role-to-assume" not in inputs:
+                new["role-to-assume"] = role
+                if "aws-region" not in inputs and options.region:
+                    new["aws-region"] = options.region
+            edits = tuple(mapping_lines(new, column)) if new else ()
+            result.edits.append(Edit(start, end, edits))
+
+
+def _insert_credentials_step(
+    result: Plan, analysis: GithubAnalysis, name: str, job: Any, role: str, options: FixOptions
+) -> None:
+    target = insertion_target(analysis, name, job)
+    if target is None:
+        workflow_keys = any(e.level == "workflow" for e in analysis.key_env) and "steps" in job
+        if workflow_keys and not any(needs_aws(s) for _, s in steps_of(job)):
             result.notes.append(f"job '{name}': no step seems to call AWS; none inserted")
-    if target is not None and not any(i < target for i in configured):
-        region = _region(options, root, job, analysis.document.path)
-        result.edits.append(_insert_step(lines, job, target, role, region))
-    result.edits += _grant_id_token(result, lines, root, name, job)
-
-
-def _index_of(job: Any, step: Any) -> int:
-    return next(i for i, s in steps_of(job) if s is step)
-
-
-def _needs_aws(step: Any) -> bool:
-    uses = step.get("uses")
-    if isinstance(uses, str):
-        return not uses.startswith(_AWS_AGNOSTIC) and not is_configure_action(step)
-    return "run" in step
-
-
-def _region(options: FixOptions, root: Any, job: Any, path: Any) -> str:
-    # The region the job already uses wins over --region: the rewrite changes how the
-    # job authenticates, not where it works.
-    for scope in (job.get("env"), root.get("env")):
-        if is_map(scope):
-            for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
-                if name in scope:
-                    return f"${{{{ env.{name} }}}}"
-    if options.region:
-        return options.region
-    raise InputError(
-        "no AWS region for the inserted credentials step",
-        where=str(path),
-        hint="Pass --region (for example --region us-east-1).",
-    )
-
-
-def _replace_key_inputs(
-    lines: list[str], inputs: Any, keys: tuple[str, ...], role: str, options: FixOptions
-) -> list[Edit]:
-    if is_flow(inputs):
-        raise InputError("flow-style `with:` cannot be rewritten; use block style")
-    edits = []
-    for position, key in enumerate(keys):
-        start, end, column = key_block(lines, inputs, key)
-        new: tuple[str, ...] = ()
-        if position == 0 and "role-to-assume" not in inputs:
-            new = (f"{' ' * column}role-to-assume: {role}",)
-            if "aws-region" not in inputs and options.region:
-                new += (f"{' ' * column}aws-region: {options.region}",)
-        edits.append(Edit(start, end, new))
-    return edits
-
-
-def _remove_env(lines: list[str], env: KeyEnv, parent: Any) -> list[Edit]:
-    if is_flow(env.env):
-        raise InputError("flow-style `env:` with AWS keys cannot be rewritten; use block style")
-    return remove_entries(lines, env.env, env.keys, parent, "env")
-
-
-def _insert_step(lines: list[str], job: Any, index: int, role: str, region: str) -> Edit:
-    line, column = item_position(job["steps"], index)
+        return
+    region = region_for(options, analysis.document.root, job, target)
+    if region is None:  # find_blockers has left such a job; never reached for a rewrite
+        return
+    lines = analysis.document.lines
+    line, column = item_position(job["steps"], target)
     dash, dash_column = dash_line(lines, line, column)
     start = leading_comments_start(lines, dash, dash_column)
-    pad, inner = " " * dash_column, " " * column
-    return Edit(
-        start,
-        start,
-        (
-            f"{pad}- name: Configure AWS credentials (OIDC)",
-            f"{inner}uses: {INSERTED_ACTION}",
-            f"{inner}with:",
-            f"{inner}  role-to-assume: {role}",
-            f"{inner}  aws-region: {region}",
-        ),
-        order=1,
-    )
+    step = {
+        "name": "Configure AWS credentials (OIDC)",
+        "uses": INSERTED_ACTION,
+        "with": {"role-to-assume": role, "aws-region": region},
+    }
+    result.edits.append(Edit(start, start, tuple(item_lines(step, dash_column, column)), order=1))
 
 
-def _permission_lines(permissions: Any) -> list[tuple[str, str]]:
+def _current_permissions(permissions: Any) -> dict[str, str]:
     if permissions == "read-all":
-        return [(scope, "read") for scope in _SCOPES]
+        return dict.fromkeys((s for s in perms.SCOPES if s != "id-token"), "read")
+    if permissions == "write-all":
+        return dict.fromkeys(perms.SCOPES, "write")
     if is_map(permissions):
-        return [(str(k), str(v)) for k, v in permissions.items() if k != "id-token"]
-    return []
+        return perms.copied({str(k): str(v) for k, v in permissions.items()})
+    return {}
 
 
-def _grant_id_token(result: Plan, lines: list[str], root: Any, name: str, job: Any) -> list[Edit]:
+def _grant_permissions(
+    result: Plan, lines: list[str], root: Any, name: str, job: Any, extra: dict[str, str]
+) -> list[Edit]:
+    """One edit giving ``job`` ``id-token: write`` while keeping what it had: its own
+    block is extended; otherwise the workflow's are copied down; when the workflow
+    declares none, the job gets what its steps (and ``extra``, a called workflow's
+    needs) use the token for."""
     own = job.get("permissions")
-    workflow = root.get("permissions")
-    if own == "write-all" or (is_map(own) and own.get("id-token") == "write"):
+    workflow = root.get("permissions") if is_map(root) else None
+    if own == "write-all" or (own is None and workflow == "write-all"):
+        return []
+    if is_map(own) and own.get("id-token") == "write":
         return []
     if is_map(own) and not is_flow(own) and len(own):
         if "id-token" in own:
@@ -271,28 +280,36 @@ def _grant_id_token(result: Plan, lines: list[str], root: Any, name: str, job: A
                     (text[:column] + "write" + text[column + len(old) :].rstrip("\r\n"),),
                 )
             ]
-        column = entry_column(own)
-        last = list(own)[-1]
-        _, end, _ = key_block(lines, own, last)
-        return [Edit(end, end, (f"{' ' * column}id-token: write",))]
-    job_column = entry_column(job)
+        _, end, _ = key_block(lines, own, list(own)[-1])
+        return [Edit(end, end, tuple(mapping_lines({"id-token": "write"}, entry_column(own))))]
+    column = entry_column(job)
     if own is not None:
-        entries = _permission_lines(own)
+        entries = {**_current_permissions(own), "id-token": "write"}
         start, end, _ = key_block(lines, job, "permissions")
-        return [Edit(start, end, tuple(_permissions_block(job_column, entries)))]
-    if workflow == "write-all":
-        return []
-    entries = _permission_lines(workflow)
-    if workflow is None:
-        entries = [("contents", "read")]
+        return [
+            Edit(
+                start,
+                end,
+                tuple(mapping_lines({"permissions": perms.id_token_last(entries)}, column)),
+            )
+        ]
+    if workflow is not None:
+        entries = {**_current_permissions(workflow), "id-token": "write"}
+    else:
+        needs = perms.job_needs((s for _, s in steps_of(job)), describe_step)
+        entries = perms.ordered(perms.union(needs.permissions, extra, {"id-token": "write"}))
         result.notes.append(f"job '{name}': {NARROW_PERMISSIONS_NOTE}")
-    return [insert_before_first_key(lines, job, _permissions_block(job_column, entries))]
-
-
-def _permissions_block(column: int, entries: list[tuple[str, str]]) -> list[str]:
-    pad = " " * column
-    body = [f"{pad}  {k}: {v}" for k, v in entries] + [f"{pad}  id-token: write"]
-    return [f"{pad}permissions:", *body]
+        for unknown in needs.unknown:
+            result.notes.append(
+                f"job '{name}': {unknown}; keyless cannot tell which permissions that needs: "
+                "add them to the job's permissions"
+            )
+        if isinstance(job.get("uses"), str) and not extra:
+            result.notes.append(
+                f"job '{name}' calls {job['uses']}: grant it what that workflow's jobs need"
+            )
+    block = mapping_lines({"permissions": perms.id_token_last(entries)}, column)
+    return [insert_before_first_key(lines, job, block)]
 
 
 def _narrow_workflow_id_token(lines: list[str], root: Any) -> list[Edit]:
@@ -301,7 +318,7 @@ def _narrow_workflow_id_token(lines: list[str], root: Any) -> list[Edit]:
         return []
     if [k for k, _ in own_items(permissions)] == ["id-token"]:
         start, end, column = key_block(lines, root, "permissions")
-        return [Edit(start, end, (f"{' ' * column}permissions: {{}}",))]
+        return [Edit(start, end, tuple(mapping_lines({"permissions": {}}, column)))]
     start, end, _ = key_block(lines, permissions, "id-token")
     return [Edit(start, end)]
 
@@ -325,3 +342,67 @@ def _optional_key_secrets(lines: list[str], root: Any) -> list[Edit]:
 def _is_key_name(name: str) -> bool:
     upper = name.upper()
     return "AWS" in upper and ("KEY" in upper or "TOKEN" in upper)
+
+
+def _job_rewrite(
+    analysis: GithubAnalysis,
+    name: str,
+    job: Any,
+    role: str,
+    options: FixOptions,
+    context: GithubContext,
+) -> JobRewrite:
+    root = analysis.document.root
+    subjects, pull_request = github_subjects(root, job, context.repository, context.default_branch)
+    chained = next(
+        (
+            str(k.inputs["role-to-assume"])
+            for k in analysis.key_inputs
+            if k.job == name and isinstance(k.inputs.get("role-to-assume"), str)
+        ),
+        None,
+    )
+    assumed = chained or role
+    account = role_account(assumed)
+    notes: list[str] = []
+    if pull_request:
+        notes.append(
+            "pull requests can run this job: give its role no deploy rights, or move "
+            "the deployment to a job that pull requests cannot trigger"
+        )
+    if is_called_workflow(root):
+        notes.append("called workflow: the token's sub is that of the calling run")
+    if chained is not None:
+        notes.append(
+            f"the job keeps assuming {chained} (role chaining): that role's trust policy "
+            "must now admit this job's OIDC tokens: add the statement shown"
+        )
+    default = Subject(
+        f"repo:{context.repository}:ref:refs/heads/{context.default_branch}",
+        SubjectOperator.STRING_EQUALS,
+        "the default branch",
+    )
+    verdict = judge(
+        Platform.GITHUB,
+        subjects,
+        default_branch_subject=None if job.get("environment") else default,
+        runs_on_branches=_runs_on_branches(root),
+    )
+    return JobRewrite(
+        job=name,
+        subjects=subjects,
+        pull_request=pull_request,
+        notes=tuple(notes),
+        trust_notes=verdict.notes,
+        recommended=verdict.recommended,
+        withheld=verdict.withheld,
+        role=assumed,
+        account=account,
+        chained=chained is not None,
+    )
+
+
+def _runs_on_branches(root: Any) -> bool:
+    on = root.get("on")
+    events = {str(e) for e in on} if is_map(on) or is_seq(on) else {str(on)}
+    return bool(events - _NOT_ON_BRANCHES)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from keyless.checks.registry import Check, Scope
-from keyless.errors import InputError
+from keyless.engine import Unread
 from keyless.findings import Finding, Severity
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import (
@@ -153,8 +153,11 @@ def analyse(document: Document) -> GitlabAnalysis:
     return GitlabAnalysis(document, tuple(variables), tuple(exports))
 
 
-def local_includes(document: Document, repository_root: Path) -> tuple[Path, ...]:
-    """The files a GitLab CI file includes from the same repository.
+def local_includes(
+    document: Document, repository_root: Path
+) -> tuple[tuple[Path, ...], tuple[Unread, ...]]:
+    """The files a GitLab CI file includes from the same repository, and the includes
+    that could not be found (or lead outside the repository).
 
     ``include: path``, ``include: [path, …]`` and ``include: {local: path}``; paths are
     relative to the repository root and may hold wildcards
@@ -164,6 +167,8 @@ def local_includes(document: Document, repository_root: Path) -> tuple[Path, ...
     spec = root.get("include") if is_map(root) else None
     entries: Any = spec if is_seq(spec) else [spec] if spec is not None else []
     found: list[Path] = []
+    missing: list[Unread] = []
+    base = repository_root.resolve()
     for entry in entries:
         target = entry.get("local") if is_map(entry) else entry
         if not isinstance(target, str) or "://" in target:
@@ -172,10 +177,19 @@ def local_includes(document: Document, repository_root: Path) -> tuple[Path, ...
             continue
         pattern = str(repository_root / target.lstrip("/"))
         matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
+        inside = [p for p in matches if p.resolve().is_relative_to(base)]
+        if len(inside) < len(matches):
+            missing.append(
+                Unread(
+                    f"{document.path}: include {target}", "leads outside the repository; not read"
+                )
+            )
         if not matches and not any(c in target for c in "*?["):
-            raise InputError(f"included file {target} does not exist", where=str(document.path))
-        found.extend(matches)
-    return tuple(found)
+            missing.append(
+                Unread(f"{document.path}: include {target}", "the included file does not exist")
+            )
+        found.extend(inside)
+    return tuple(found), tuple(missing)
 
 
 def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:

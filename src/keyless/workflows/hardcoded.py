@@ -80,6 +80,20 @@ def find_literals(text: str) -> Iterator[Match]:
                 yield Match(number, match.start(), "secret access key", "[REDACTED]")
 
 
+def redact_text(text: str) -> str:
+    """``text`` with every literal key ID shown as ``AKIA…WXYZ`` and every secret-key-shaped
+    string (on a line that names a secret or an AWS key) as ``[REDACTED]``."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        line = _KEY_ID.sub(lambda m: redact_key_id(m.group(0)), line)
+        if _SECRET_CONTEXT.search(line):
+            line = _SECRET.sub(
+                lambda m: "[REDACTED]" if _looks_like_secret(m.group(0)) else m.group(0), line
+            )
+        out.append(line)
+    return "".join(out)
+
+
 def _looks_like_secret(token: str) -> bool:
     return (
         any(c.isupper() for c in token)

@@ -9,7 +9,15 @@ from enum import StrEnum
 from pathlib import Path
 
 from keyless.checks.registry import Check
+from keyless.engine import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, Unread
+from keyless.errors import InputError
 from keyless.findings import FileLocation, Finding
+from keyless.workflows.values import (
+    check_region,
+    check_repository,
+    check_role_arn,
+    check_role_reference,
+)
 
 
 class Platform(StrEnum):
@@ -45,13 +53,44 @@ class Subject:
 
 
 @dataclass(frozen=True, slots=True)
+class Withheld:
+    """A ``sub`` the job's token can carry that ``fix`` does not recommend trusting."""
+
+    subject: Subject
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class JobRewrite:
-    """One job that ``fix`` changed, and what its role's trust policy must accept."""
+    """One job that ``fix`` changed, and what its role's trust policy must accept.
+
+    ``subjects`` are every ``sub`` its tokens can carry; ``recommended`` those to trust
+    (they pass ``keyless trust`` with nothing above medium) and ``withheld`` the others.
+    ``role`` is what the job now assumes (an ARN or a ``${{ … }}`` / ``$NAME`` reference);
+    ``chained`` when that role was already named in the workflow (``role-to-assume``
+    beside the keys) and its trust policy must now admit the job's tokens. ``account``
+    is the role's account when the ARN is known; ``trust_notes`` explain the verdict.
+    """
 
     job: str
     subjects: tuple[Subject, ...]
     pull_request: bool
     notes: tuple[str, ...] = ()
+    recommended: tuple[Subject, ...] = ()
+    withheld: tuple[Withheld, ...] = ()
+    role: str = ""
+    account: str | None = None
+    chained: bool = False
+    trust_notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Unfixed:
+    """Something ``fix`` left as it was and a person must handle: in which job (None for
+    the whole file) and why."""
+
+    job: str | None
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +102,7 @@ class FileRewrite:
     after: str
     jobs: tuple[JobRewrite, ...] = ()
     notes: tuple[str, ...] = ()
+    unfixed: tuple[Unfixed, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -74,8 +114,9 @@ class FileRewrite:
 class RoleSource:
     """Where the rewritten workflow takes the role ARN from.
 
-    Exactly one of ``arn`` (a literal ARN) or ``reference`` (``vars.NAME``,
-    ``secrets.NAME`` or a bare CI variable name) is set.
+    Exactly one of ``arn`` (a literal role ARN) or ``reference`` (``vars.NAME``,
+    ``secrets.NAME`` or a bare CI variable name) is set; each is checked against its
+    grammar (:mod:`keyless.workflows.values`) because it is written into pipelines.
     """
 
     arn: str | None = None
@@ -83,31 +124,55 @@ class RoleSource:
 
     def __post_init__(self) -> None:
         if (self.arn is None) == (self.reference is None):
-            raise ValueError("give exactly one of arn or reference")
+            raise InputError("give exactly one of --role-arn and --role-arn-from")
+        if self.arn is not None:
+            check_role_arn(self.arn)
+        if self.reference is not None:
+            check_role_reference(self.reference)
 
 
 @dataclass(frozen=True, slots=True)
 class FixOptions:
-    """What ``fix`` needs besides the files: the role, a region, the repository name."""
+    """What ``fix`` needs besides the files: the role, a region, the repository name.
+    Each value is checked against its grammar."""
 
     role: RoleSource
     region: str | None = None
     repository: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.region is not None:
+            check_region(self.region)
+        if self.repository is not None:
+            check_repository(self.repository)
+
 
 @dataclass(frozen=True, slots=True)
 class FixResult:
-    """What ``fix`` returns: one rewrite per file it read (changed or not), and whether
-    the changed files were written."""
+    """What ``fix`` returns: one rewrite per file it read (changed or not), what it could
+    not read, and whether the changed files were written."""
 
     files: tuple[FileRewrite, ...]
     notes: tuple[str, ...] = field(default=())
     written: bool = False
+    unread: tuple[Unread, ...] = ()
 
     @property
     def changed(self) -> tuple[FileRewrite, ...]:
         """Only the files whose text changed."""
         return tuple(rewrite for rewrite in self.files if rewrite.changed)
+
+    @property
+    def unfixed(self) -> tuple[tuple[FileRewrite, Unfixed], ...]:
+        """Everything left for a person, with its file."""
+        return tuple((r, u) for r in self.files for u in r.unfixed)
+
+    def exit_code(self) -> int:
+        """3 when part of the input could not be read; else 1 when something was left for
+        a person (a job still using keys); else 0."""
+        if self.unread:
+            return EXIT_INCOMPLETE
+        return EXIT_FINDINGS if self.unfixed else EXIT_CLEAN
 
 
 def workflow_finding(

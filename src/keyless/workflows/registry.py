@@ -4,21 +4,21 @@ beside its detector; this module only puts them in order."""
 from __future__ import annotations
 
 from keyless.checks.registry import Check
-from keyless.workflows import github, gitlab, hardcoded
+from keyless.workflows import github_checks, gitlab, hardcoded
 
 CHECKS: tuple[Check, ...] = (
-    github.STATIC_AWS_KEYS,
-    github.STATIC_AWS_KEYS_ENV,
+    github_checks.STATIC_AWS_KEYS,
+    github_checks.STATIC_AWS_KEYS_ENV,
     hardcoded.HARDCODED_AWS_KEY,
-    github.BROAD_ID_TOKEN,
+    github_checks.BROAD_ID_TOKEN,
     gitlab.GITLAB_STATIC_AWS_KEYS,
 )
 
 #: The checks whose findings mean "this pipeline still uses long-lived keys".
 STATIC_KEY_CHECKS = frozenset(
     {
-        github.STATIC_AWS_KEYS.id,
-        github.STATIC_AWS_KEYS_ENV.id,
+        github_checks.STATIC_AWS_KEYS.id,
+        github_checks.STATIC_AWS_KEYS_ENV.id,
         hardcoded.HARDCODED_AWS_KEY.id,
         gitlab.GITLAB_STATIC_AWS_KEYS.id,
     }

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from keyless.config import Config
-from keyless.engine import CheckRun, ScannedFile, ScanResult, apply_ignores
+from keyless.engine import CheckRun, ScannedFile, ScanResult, Unread, apply_ignores
+from keyless.errors import InputError
 from keyless.findings import Finding
-from keyless.workflows import github, gitlab, hardcoded
+from keyless.workflows import github, github_checks, gitlab, hardcoded
 from keyless.workflows.discovery import discover
 from keyless.workflows.model import Platform, WorkflowFile
 from keyless.workflows.registry import CHECKS
@@ -25,30 +26,62 @@ class LoadedFile:
     document: Document
 
 
-def load_all(paths: Iterable[Path]) -> tuple[LoadedFile, ...]:
-    """Discover and parse every CI file under ``paths``, with GitLab's local includes."""
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """The CI files read under the given paths, what could not be read (and why), and
+    the roots inside which keyless may write."""
+
+    files: tuple[LoadedFile, ...]
+    unread: tuple[Unread, ...]
+    roots: tuple[Path, ...]
+
+
+def load_all(paths: Iterable[Path]) -> Inputs:
+    """Discover and parse every CI file under ``paths``, with GitLab's local includes.
+
+    A file that cannot be read (malformed YAML, too large, not a regular file, a link out
+    of the given paths, a missing include) is recorded as unread and the others are read.
+    When nothing at all can be read, the first problem is raised as an
+    :class:`~keyless.errors.InputError` (exit 2): there is nothing to report on.
+    """
+    found = discover(paths)
     loaded: dict[Path, LoadedFile] = {}
-    queue = list(discover(paths))
+    unread = list(found.unread)
+    errors: list[InputError] = []
+    queue = list(found.files)
     while queue:
         file = queue.pop(0)
         key = file.path.resolve()
         if key in loaded:
             continue
-        document = load(file.path)
+        try:
+            document = load(file.path)
+        except InputError as error:
+            errors.append(error)
+            unread.append(Unread(error.where or str(file.path), error.message))
+            continue
         loaded[key] = LoadedFile(file, document)
         if file.platform is Platform.GITLAB:
+            includes, missing = gitlab.local_includes(document, file.repository_root)
+            unread.extend(missing)
             queue.extend(
-                WorkflowFile(path, Platform.GITLAB, file.repository_root)
-                for path in gitlab.local_includes(document, file.repository_root)
+                WorkflowFile(path, Platform.GITLAB, file.repository_root) for path in includes
             )
-    return tuple(sorted(loaded.values(), key=lambda f: str(f.file.path)))
+    if not loaded and unread:
+        if len(unread) == 1 and errors:
+            raise errors[0]
+        raise InputError(
+            "no CI file could be read: " + "; ".join(f"{u.where}: {u.reason}" for u in unread)
+        )
+    files = tuple(sorted(loaded.values(), key=lambda f: str(f.file.path)))
+    return Inputs(files, tuple(unread), found.roots)
 
 
 def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
     """The findings of already loaded files."""
     for item in files:
         if item.file.platform is Platform.GITHUB:
-            yield from github.findings(github.analyse(item.document), item.file)
+            yield from github_checks.findings(github.analyse(item.document), item.file)
         else:
             yield from gitlab.findings(gitlab.analyse(item.document), item.file)
         yield from hardcoded.findings(item.document, item.file)
@@ -64,10 +97,12 @@ def scan(
     """Scan repositories, directories of repositories or CI files for long-lived AWS keys.
 
     ``checks`` limits the report to those check IDs; the configuration's ignores apply as
-    in every scan. Raises :class:`keyless.errors.InputError` for a missing path or
-    malformed YAML.
+    in every scan. A file that cannot be read is reported in ``unread`` (exit code 3) and
+    the others are scanned; :class:`keyless.errors.InputError` is raised for a missing
+    path, or when no file at all could be read.
     """
-    files = load_all(paths)
+    inputs = load_all(paths)
+    files = inputs.files
     selected = [c for c in CHECKS if checks is None or c.id in checks]
     found = [f for f in scan_files(files) if any(f.check == c.id for c in selected)]
     kept, suppressed = apply_ignores(found, (config or Config()).ignores)
@@ -82,4 +117,5 @@ def scan(
         check_runs=runs,
         suppressed=suppressed,
         files=tuple(ScannedFile(f.file.path, f.file.platform.value) for f in files),
+        unread=inputs.unread,
     )

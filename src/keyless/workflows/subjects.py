@@ -20,6 +20,7 @@ from keyless.workflows.yamldoc import is_map, is_seq
 
 UNKNOWN_REPOSITORY = "OWNER/REPO"
 _REMOTE = re.compile(r"^(?:[a-z+]+://)?(?:[^@/]+@)?[^:/]+(?::\d+)?[:/](?P<path>.+?)(?:\.git)?/?$")
+_BRANCH = re.compile(r"[A-Za-z0-9._/-]{1,200}", re.ASCII)
 _PR_EVENTS = frozenset({"pull_request", "pull_request_review", "pull_request_review_comment"})
 
 
@@ -35,6 +36,17 @@ def repository_from_git(repository_root: Path) -> str | None:
         return None
     url = parser.get('remote "origin"', "url", fallback=None)
     return parse_remote(url) if url else None
+
+
+def default_branch_from_git(repository_root: Path) -> str | None:
+    """The default branch as the clone recorded it (``refs/remotes/origin/HEAD``), if any."""
+    head = repository_root / ".git" / "refs" / "remotes" / "origin" / "HEAD"
+    try:
+        text = head.read_text(encoding="utf-8", errors="replace") if head.is_file() else ""
+    except OSError:
+        return None
+    branch = text.strip().removeprefix("ref: refs/remotes/origin/")
+    return branch if branch and branch != text.strip() and _BRANCH.fullmatch(branch) else None
 
 
 def parse_remote(url: str) -> str | None:

@@ -1,8 +1,17 @@
 """Reading a CI file with ruamel.yaml's round-trip loader, which keeps the line and column
-of every key and item: findings point at them and ``fix`` edits the text at them."""
+of every key and item: findings point at them and ``fix`` edits the text at them.
+
+Hostile files are refused with an :class:`InputError` naming the file, never a traceback
+or a hang: anything but a regular file (a FIFO would block), files over
+:data:`MAX_FILE_BYTES`, text that is not UTF-8, and documents nested deeper than
+:data:`MAX_DEPTH`. Merge keys (``<<: *x``) are resolved, including the repeated ``<<``
+keys GitLab's YAML 1.1 reader accepts (ruamel.yaml alone refuses them).
+"""
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +19,13 @@ from typing import Any
 
 from keyless.errors import InputError
 from keyless.files import read_bytes
+
+#: The largest CI file keyless reads. GitLab refuses configurations over 2 MB of parsed
+#: memory (https://docs.gitlab.com/administration/instance_limits/#maximum-size-and-depth-of-cicd-configuration-yaml-files);
+#: real workflows are a few kilobytes. The round-trip parser needs seconds per megabyte.
+MAX_FILE_BYTES = 1 << 20
+#: The deepest nesting keyless reads: GitLab's own default limit is 100 levels.
+MAX_DEPTH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +42,50 @@ class Document:
         return self.text.splitlines(keepends=True)
 
 
+def _constructor() -> Any:
+    from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    merge_tag = "tag:yaml.org,2002:merge"
+
+    class MergingConstructor(RoundTripConstructor):
+        """Reads repeated ``<<`` keys as Ruby's Psych (GitLab) does: each one merges in
+        turn, a later one winning over an earlier one; keys written in the mapping win
+        over every merge. They become one ``<<: [later, …, earlier]`` sequence, which the
+        YAML merge rules read the same way (https://yaml.org/type/merge.html)."""
+
+        def flatten_mapping(self, node: Any) -> Any:
+            merges = [(k, v) for k, v in node.value if k.tag == merge_tag]
+            if len(merges) > 1:
+                sources: list[Any] = []
+                for _, value in reversed(merges):
+                    items = value.value if isinstance(value, SequenceNode) else [value]
+                    sources.extend(items)
+                if all(isinstance(s, MappingNode) for s in sources):
+                    first_key, first_value = merges[0]
+                    combined = SequenceNode(
+                        "tag:yaml.org,2002:seq",
+                        sources,
+                        first_value.start_mark,
+                        first_value.end_mark,
+                        flow_style=True,
+                    )
+                    rest = [(k, v) for k, v in node.value if k.tag != merge_tag]
+                    position = next(i for i, (k, _) in enumerate(node.value) if k is first_key)
+                    rest.insert(position, (first_key, combined))
+                    node.value = rest
+            return super().flatten_mapping(node)
+
+    return MergingConstructor
+
+
 def load_text(text: str, path: Path) -> Document:
     """Parse ``text``; a YAML error becomes an :class:`InputError` naming file and line."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     yaml = YAML(typ="rt")
+    yaml.Constructor = _constructor()
     try:
         root = yaml.load(text)
     except MarkedYAMLError as error:
@@ -43,16 +97,64 @@ def load_text(text: str, path: Path) -> Document:
         ) from None
     except YAMLError as error:
         raise InputError(f"malformed YAML: {error}", where=str(path)) from None
+    except RecursionError:
+        raise _too_deep(path) from None
+    if depth(root, MAX_DEPTH + 1) > MAX_DEPTH:
+        raise _too_deep(path)
     return Document(path=path, text=text, root=root)
 
 
+def _too_deep(path: Path) -> InputError:
+    return InputError(
+        f"the YAML is nested more than {MAX_DEPTH} levels deep; keyless does not read it",
+        where=str(path),
+        hint="A CI file is never nested this deeply (GitLab refuses more than 100 levels).",
+    )
+
+
+def depth(root: Any, limit: int) -> int:
+    """How deeply mappings and sequences nest in ``root`` (a scalar is 0), counting at
+    most to ``limit``. Iterative, and each node once: aliases never multiply the work."""
+    deepest = 0
+    seen: set[int] = set()
+    stack: list[tuple[Any, int]] = [(root, 0)]
+    while stack:
+        node, level = stack.pop()
+        if not (is_map(node) or is_seq(node)) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        deepest = max(deepest, level + 1)
+        if deepest >= limit:
+            return deepest
+        children = node.values() if is_map(node) else node
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def load(path: Path) -> Document:
-    """Read and parse one file."""
+    """Read and parse one file: a regular file of at most :data:`MAX_FILE_BYTES`."""
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        raise InputError(f"cannot read the file: {error.strerror}", where=str(path)) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            "not a regular file (a FIFO, device, socket or directory)", where=str(path)
+        )
+    if info.st_size > MAX_FILE_BYTES:
+        raise InputError(
+            f"the file is {info.st_size:,} bytes; keyless reads CI files of at most "
+            f"{MAX_FILE_BYTES:,} bytes",
+            where=str(path),
+        )
+    data = read_bytes(path)
+    if len(data) > MAX_FILE_BYTES:  # it grew after the check
+        raise InputError(f"the file is larger than {MAX_FILE_BYTES:,} bytes", where=str(path))
     # Plain UTF-8 from the bytes: CRLF line ends and a byte-order mark stay in the text
     # (ruamel.yaml skips the mark), so a rewrite keeps them. keyless.files.read_text
     # would drop the mark.
     try:
-        text = read_bytes(path).decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError(
             f"the file is not UTF-8 text (byte {error.start})", where=str(path)
@@ -79,6 +181,52 @@ def own_items(node: Any) -> Iterator[tuple[Any, Any]]:
     if not is_map(node):
         return iter(())
     return iter(node.non_merged_items())
+
+
+def has_own(node: Any, key: Any) -> bool:
+    """Whether ``key`` is written in mapping ``node`` itself (not merged in)."""
+    return any(k == key for k, _ in own_items(node))
+
+
+def origin_of(node: Any, key: Any) -> Any:
+    """The mapping in which the entry ``key`` of ``node`` is written: ``node`` itself, or
+    the mapping a ``<<`` merge key brought it from (the one that wins). None if absent."""
+    seen: set[int] = set()
+    current = node
+    while is_map(current) and id(current) not in seen:
+        seen.add(id(current))
+        if has_own(current, key):
+            return current
+        current = next((m for m in getattr(current, "merge", ()) if key in m), None)
+    return None
+
+
+def parents(root: Any) -> dict[int, tuple[Any, Any]]:
+    """``id(node) → (parent, key or index)`` for every mapping and sequence written in
+    the document (merged entries are reached where they are written)."""
+    index: dict[int, tuple[Any, Any]] = {}
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        children = (
+            list(own_items(node)) if is_map(node) else list(enumerate(node)) if is_seq(node) else []
+        )
+        for key, child in children:
+            if is_map(child) or is_seq(child):
+                index.setdefault(id(child), (node, key))
+                stack.append(child)
+    return index
+
+
+def anchor_of(node: Any) -> str | None:
+    """The anchor (``&name``) written on a mapping or sequence, if any."""
+    anchor = getattr(node, "anchor", None)
+    value = getattr(anchor, "value", None) if anchor is not None else None
+    return str(value) if value else None
 
 
 def key_position(node: Any, key: Any) -> tuple[int, int]:

@@ -1,0 +1,149 @@
+"""Signs, read from a job's text, that its keys cannot simply become a role.
+
+* the keys are for an S3-compatible store or a custom endpoint, not for AWS;
+* a script writes the key pair into a profile or credentials file (which drops the
+  session token that temporary credentials need) or hands the keys on under other names;
+* an action is known to write a profile from the key pair without the session token.
+
+Each function returns human-readable reasons (empty when there is none); the fix reports
+them and leaves the job as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# Object stores that speak the S3 API with their own keys (an AWS role cannot stand in):
+# Cloudflare R2, DigitalOcean Spaces, Wasabi, Backblaze B2, Linode/Akamai, Scaleway, Google
+# Cloud Storage (HMAC interoperability), OVHcloud, IONOS, Hetzner, Oracle (S3 compatibility).
+_STORE_HOSTS = re.compile(
+    r"r2\.cloudflarestorage\.com|digitaloceanspaces\.com|wasabisys\.com|backblazeb2\.com|"
+    r"linodeobjects\.com|\.scw\.cloud|storage\.googleapis\.com|\.cloud\.ovh\.net|"
+    r"ionoscloud\.com|your-objectstorage\.com|compat\.objectstorage\.[a-z0-9-]+\.oraclecloud\.com",
+    re.IGNORECASE,
+)
+# Self-hosted S3-compatible servers and emulators, named in an endpoint.
+_LOCAL_STORES = re.compile(
+    r"minio|ceph|radosgw|localstack|seaweedfs|localhost|127\.0\.0\.1", re.IGNORECASE
+)
+# Secret and variable names that say the keys belong to such a store.
+_STORE_KEY_NAME = re.compile(
+    r"(?<![A-Za-z])(R2|MINIO|SPACES|DO_SPACES|DIGITALOCEAN|WASABI|B2|BACKBLAZE|CEPH|SCALEWAY|"
+    r"SCW|LINODE|STORJ|GCS|HMAC|OVH|CLOUDFLARE)(?![A-Za-z])",
+    re.IGNORECASE,
+)
+_AWS_HOST = re.compile(r"amazonaws\.com(\.cn)?\b|\bamazonaws\b|api\.aws\b", re.IGNORECASE)
+# AWS_ENDPOINT_URL and its per-service forms
+# (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html), S3 endpoint
+# variables, and action inputs named `endpoint`.
+_ENDPOINT_VARIABLE = re.compile(
+    r"^AWS_ENDPOINT_URL(_\w+)?$|S3\w*ENDPOINT|ENDPOINT\w*S3|^(aws[-_])?endpoint([-_]url)?$",
+    re.IGNORECASE,
+)
+_ENDPOINT_OPTION = re.compile(r"--endpoint(?:-url)?[= ]+(\S+)")
+
+# Actions that write a profile from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and nothing
+# else, so temporary credentials (which need AWS_SESSION_TOKEN too) fail there: their
+# entrypoint runs `aws configure` with the key pair only.
+DROPS_SESSION_TOKEN = {
+    "jakejarvis/s3-sync-action": "its entrypoint writes a profile from the key pair only",
+}
+
+# `aws configure set aws_access_key_id …` and credentials-file text (heredoc, echo, printf).
+_PROFILE_KEY = re.compile(
+    r"aws\s+configure\s+set\s+(?:[\w.-]+\.)?aws_(?:access_key_id|secret_access_key)\b|"
+    r"\baws_(?:access_key_id|secret_access_key)\s*=",
+    re.IGNORECASE,
+)
+_PROFILE_TOKEN = re.compile(
+    r"aws\s+configure\s+set\s+(?:[\w.-]+\.)?aws_session_token\b|\baws_session_token\s*=",
+    re.IGNORECASE,
+)
+_LITERAL_KEY = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+_KEY_VARIABLE = re.compile(
+    r"\$(?:\{)?(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)\b(?:\})?"
+)
+_ASSIGNMENT = re.compile(r"(?:^|[\s;&|])(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*)")
+KEY_NAMES = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"})
+
+
+def is_aws_endpoint(value: str) -> bool:
+    """Whether an endpoint value is visibly an AWS one (``*.amazonaws.com``, ``api.aws``)."""
+    return bool(_AWS_HOST.search(value))
+
+
+def endpoint_evidence(
+    variables: Iterable[tuple[str, str]], texts: Iterable[str], key_sources: Iterable[str]
+) -> tuple[str, ...]:
+    """Why the keys of a job look meant for something other than AWS.
+
+    ``variables``: (name, value) of the job's environment and action inputs; ``texts``:
+    its scripts and other values; ``key_sources``: the expressions or variables the key
+    values come from (``${{ secrets.R2_KEY }}``, ``$MINIO_ACCESS_KEY``).
+    """
+    reasons: list[str] = []
+    for name, value in variables:
+        if _ENDPOINT_VARIABLE.search(name) and value and not is_aws_endpoint(value):
+            reasons.append(f"{name} points the AWS tools at another endpoint ({_short(value)})")
+    for text in texts:
+        reasons += [
+            f"a command passes {_short(match.group(0))}"
+            for match in _ENDPOINT_OPTION.finditer(text)
+            if not is_aws_endpoint(match.group(1))
+        ]
+        host = _STORE_HOSTS.search(text)
+        if host:
+            reasons.append(f"it talks to {host.group(0)}, an S3-compatible store")
+    for name, value in variables:
+        if _ENDPOINT_VARIABLE.search(name) and _LOCAL_STORES.search(value):
+            reasons.append(f"{name} names a self-hosted store or emulator ({_short(value)})")
+        host = _STORE_HOSTS.search(value)
+        if host:
+            reasons.append(f"{name} names {host.group(0)}, an S3-compatible store")
+    reasons += [f"the keys come from {_short(s)}" for s in key_sources if _STORE_KEY_NAME.search(s)]
+    return tuple(dict.fromkeys(reasons))
+
+
+def profile_writes(script: str) -> str | None:
+    """Why a script breaks with temporary credentials: it writes the key pair into a
+    profile or credentials file without a session token. None when it does not, or when
+    what it writes is a plain word (``aws configure set aws_access_key_id test`` for an
+    emulator), not a credential from a variable, secret or literal key."""
+    if _PROFILE_TOKEN.search(script):
+        return None
+    for line in script.splitlines():
+        match = _PROFILE_KEY.search(line)
+        if match and ("$" in line or _LITERAL_KEY.search(line)):
+            return (
+                f"it writes the key pair into a profile ({_short(match.group(0))}…) without "
+                "a session token"
+            )
+    return None
+
+
+def reexports(name: str, value: str) -> str | None:
+    """Why an assignment hands the AWS keys on under another name (``TF_VAR_key:
+    $AWS_ACCESS_KEY_ID``), or None."""
+    if name in KEY_NAMES:
+        return None
+    match = _KEY_VARIABLE.search(value)
+    if match is None:
+        return None
+    return f"{name} re-exports ${match.group(1)} under another name"
+
+
+def script_reexports(script: str) -> tuple[str, ...]:
+    """The re-exports (``export X=$AWS_SECRET_ACCESS_KEY``) in a script."""
+    found = []
+    for line in script.splitlines():
+        for assigned, value in _ASSIGNMENT.findall(line):
+            reason = reexports(assigned, value)
+            if reason:
+                found.append(reason)
+    return tuple(dict.fromkeys(found))
+
+
+def _short(value: str) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= 80 else value[:77] + "…"

@@ -1,0 +1,300 @@
+"""Why a GitHub job cannot be rewritten automatically, and which region it uses.
+
+A job is left as it is, with each reason, when its keys are not AWS's (an S3-compatible
+store, a custom endpoint), when it holds two different key pairs, when a step needs the
+key pair itself (another action's inputs, a script that writes a profile, an action that
+drops the session token), when its keys go to a reusable workflow that is not rewritten
+here, or when no region is known for the step ``fix`` would insert. Keys written in one
+place that several jobs share are then left too (:func:`shared_blockers`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from keyless.workflows.evidence import DROPS_SESSION_TOKEN, endpoint_evidence
+from keyless.workflows.github import (
+    GithubAnalysis,
+    Site,
+    describe_step,
+    is_configure_action,
+    jobs_of,
+    steps_of,
+)
+from keyless.workflows.hardcoded import redact_key_id
+from keyless.workflows.model import FixOptions
+from keyless.workflows.values import is_context_expression, is_region
+from keyless.workflows.yamldoc import has_own, is_flow, is_map, is_seq
+
+Blockers = dict[str, list[str]]
+_LITERAL_KEY = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+_REGION_NAMES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+# Steps that never call AWS, so the credentials step can go after them.
+_AWS_AGNOSTIC = ("actions/checkout@", "actions/setup-", "actions/cache@")
+
+
+def find_blockers(
+    analysis: GithubAnalysis, options: FixOptions, callees: Mapping[str, Any], key_jobs: list[str]
+) -> Blockers:
+    """Per job of ``key_jobs``, the reasons it must be left to a person (absent: none)."""
+    root = analysis.document.root
+    jobs = dict(jobs_of(root))
+    workflow_env = root.get("env") if is_map(root) else None
+    found: Blockers = {}
+    for name in key_jobs:
+        job = jobs[name]
+        reasons = list(_step_reasons(analysis, name, job))
+        reasons += _call_reasons(analysis, name, callees)
+        evidence = endpoint_evidence(
+            _variables(workflow_env, job),
+            _texts(workflow_env, job),
+            _key_sources(workflow_env, job),
+        )
+        if evidence:
+            reasons.append(
+                "its keys do not look like AWS keys (" + "; ".join(evidence) + "): an AWS role "
+                "cannot replace them, so they are left"
+            )
+        pairs = _key_ids(workflow_env, job)
+        if len(pairs) > 1:
+            reasons.append(
+                f"it uses {len(pairs)} different key pairs ({', '.join(sorted(pairs))}): one role "
+                "cannot stand for both; split the job or rewrite it by hand"
+            )
+        reasons += _layout_reasons(analysis, name, job)
+        target = insertion_target(analysis, name, job)
+        if target is not None and region_for(options, root, job, target) is None:
+            reasons.append(
+                "no AWS region for the credentials step: the workflow sets neither AWS_REGION "
+                "nor AWS_DEFAULT_REGION for it; pass --region"
+            )
+        if reasons:
+            found[name] = reasons
+    return found
+
+
+def shared_blockers(analysis: GithubAnalysis, key_jobs: list[str], blockers: Blockers) -> Blockers:
+    """``blockers`` plus every job that shares a key site with a job left as it is:
+    removing the shared keys would break the job left, and keeping them leaves the key
+    in this one too."""
+    root = analysis.document.root
+    jobs = dict(jobs_of(root))
+    users: dict[Site, set[str]] = {}
+    for name in key_jobs:
+        for site in job_sites(analysis, name, jobs[name]):
+            users.setdefault(site, set()).add(name)
+    out = {name: list(reasons) for name, reasons in blockers.items()}
+    changed = True
+    while changed:
+        changed = False
+        for site, names in users.items():
+            stuck = sorted(n for n in names if n in out)
+            for name in sorted(names - out.keys()) if stuck else ():
+                out[name] = [
+                    f"it shares the keys written at {site.route} with job '{stuck[0]}', which "
+                    "is left as it is"
+                ]
+                changed = True
+    return out
+
+
+def job_sites(analysis: GithubAnalysis, name: str, job: Any) -> list[Site]:
+    """Every place the keys ``job`` uses are written."""
+    sites = [s for e in analysis.key_env if e.job == name for s in e.sites]
+    sites += [s for k in analysis.key_inputs if k.job == name for s in k.sites]
+    workflow = next((e for e in analysis.key_env if e.level == "workflow"), None)
+    if workflow is not None and "steps" in job:
+        sites += list(workflow.sites)
+    return sites
+
+
+def region_for(options: FixOptions, root: Any, job: Any, target: int | None) -> str | None:
+    """The region for an inserted credentials step before step ``target``: the step's own
+    ``AWS_REGION`` / ``AWS_DEFAULT_REGION``, else the job's or workflow's (as
+    ``${{ env.NAME }}``), else one that every step setting it agrees on, else
+    ``--region``; None when there is none. Values read from the workflow are used only
+    when they are a region name or a plain ``${{ context.NAME }}`` lookup."""
+    steps = dict(steps_of(job))
+    if target is not None and target in steps:
+        value = _region_value(steps[target].get("env"))
+        if value is not None:
+            return value
+    scopes: list[Any] = [job.get("env"), root.get("env") if is_map(root) else None]
+    for scope in scopes:
+        for name in _REGION_NAMES if is_map(scope) else ():
+            if name in scope:
+                return f"${{{{ env.{name} }}}}"
+    values = {_region_value(step.get("env")) for step in steps.values()} - {None}
+    if len(values) == 1:
+        return values.pop()
+    return options.region
+
+
+def _region_value(env: Any) -> str | None:
+    if not is_map(env):
+        return None
+    for name in _REGION_NAMES:
+        value = env.get(name)
+        if isinstance(value, str) and (is_region(value) or is_context_expression(value)):
+            return value
+    return None
+
+
+def insertion_target(analysis: GithubAnalysis, name: str, job: Any) -> int | None:
+    """The step before which a credentials step goes, or None when none is needed: the
+    first step given keys in its own env, or the first step that seems to call AWS when
+    the job's or workflow's env holds them; unless a configure-aws-credentials step
+    already runs earlier."""
+    targets = [
+        e.step_index
+        for e in analysis.key_env
+        if e.job == name and e.level == "step" and e.step_index is not None
+    ]
+    if any(e.level == "workflow" or (e.job == name and e.level == "job") for e in analysis.key_env):
+        first = next((i for i, s in steps_of(job) if needs_aws(s)), None)
+        if first is not None:
+            targets.append(first)
+    if not targets or ("steps" not in job):
+        return None
+    target = min(targets)
+    if any(
+        i < target and is_configure_action(s) and is_map(s.get("with")) for i, s in steps_of(job)
+    ):
+        return None
+    return target
+
+
+def needs_aws(step: Any) -> bool:
+    """Whether a step may call AWS (anything but checkout, setup-* and cache)."""
+    uses = step.get("uses")
+    if isinstance(uses, str):
+        return not uses.startswith(_AWS_AGNOSTIC) and not is_configure_action(step)
+    return "run" in step
+
+
+def _needs_inserted_step(analysis: GithubAnalysis, name: str, job: Any) -> bool:
+    if any(e.job == name for e in analysis.key_env):
+        return True
+    return any(e.level == "workflow" for e in analysis.key_env) and "steps" in job
+
+
+def _step_reasons(analysis: GithubAnalysis, name: str, job: Any) -> Iterator[str]:
+    env_keys = _needs_inserted_step(analysis, name, job)
+    for other in (o for o in analysis.other_actions if o.job == name):
+        yield (
+            f"step {other.step_index + 1} gives {other.action} the keys as inputs "
+            f"({', '.join(other.keys)}): keyless does not know how it takes temporary "
+            "credentials; rewrite it by hand"
+        )
+    for script in (s for s in analysis.scripts if s.job == name):
+        yield (
+            f"{describe_step(script.step_index, script.step)}: {script.reason}; rewrite it by "
+            "hand (a configure-aws-credentials step exports temporary credentials, session "
+            "token included, to the steps after it)"
+        )
+    step_env = {e.step_index for e in analysis.key_env if e.job == name and e.level == "step"}
+    for index, step in steps_of(job):
+        uses = step.get("uses")
+        action = uses.split("@")[0].strip() if isinstance(uses, str) else ""
+        if action in DROPS_SESSION_TOKEN and (env_keys or index in step_env):
+            yield (
+                f"{describe_step(index, step)} uses {action}, which cannot use temporary "
+                f"credentials ({DROPS_SESSION_TOKEN[action]}, dropping the session token): "
+                "replace it (for example with `aws s3 sync` after configure-aws-credentials)"
+            )
+
+
+def _call_reasons(analysis: GithubAnalysis, name: str, callees: Mapping[str, Any]) -> list[str]:
+    call = next((c for c in analysis.calls if c.job == name and c.keys), None)
+    if call is None:
+        return []
+    if not call.is_local:
+        return [
+            f"it passes the keys to {call.callee}, a workflow in another repository: rewrite "
+            "that workflow there to use OIDC, then grant this job `id-token: write` and stop "
+            "passing the keys"
+        ]
+    outcome = callees.get(call.local_path)
+    if outcome is None:
+        return [
+            f"it passes the keys to {call.callee}, which is not among the files read: run "
+            "fix on the whole repository"
+        ]
+    if not outcome.rewritten:
+        return [f"it passes the keys to {call.callee}, which is left as it is (see that file)"]
+    return []
+
+
+def _layout_reasons(analysis: GithubAnalysis, name: str, job: Any) -> list[str]:
+    reasons = [
+        f"the keys at {site.route} are written in flow style ({{…}}): rewrite them in block "
+        "style, or by hand"
+        for site in job_sites(analysis, name, job)
+        if is_flow(site.node)
+    ]
+    reasons += [
+        f"step {item.step_index + 1}'s key inputs are merged in from an anchor: rewrite it by hand"
+        for item in analysis.key_inputs
+        if item.job == name and not any(has_own(item.inputs, key) for key in item.keys)
+    ]
+    if _needs_inserted_step(analysis, name, job):
+        steps = job.get("steps")
+        if is_seq(steps) and is_flow(steps):
+            reasons.append("its steps are written in flow style ([…]): a step cannot be inserted")
+    return list(dict.fromkeys(reasons))
+
+
+def _mappings(workflow_env: Any, job: Any) -> Iterator[Any]:
+    if is_map(workflow_env) and "steps" in job:
+        yield workflow_env
+    yield job.get("env")
+    for _, step in steps_of(job):
+        yield step.get("env")
+        yield step.get("with")
+
+
+def _variables(workflow_env: Any, job: Any) -> list[tuple[str, str]]:
+    return [
+        (str(k), v)
+        for mapping in _mappings(workflow_env, job)
+        if is_map(mapping)
+        for k, v in mapping.items()
+        if isinstance(v, str)
+    ]
+
+
+def _texts(workflow_env: Any, job: Any) -> list[str]:
+    texts = [value for _, value in _variables(workflow_env, job)]
+    texts += [s["run"] for _, s in steps_of(job) if isinstance(s.get("run"), str)]
+    return texts
+
+
+def _key_sources(workflow_env: Any, job: Any) -> list[str]:
+    return [
+        value
+        for name, value in _variables(workflow_env, job)
+        if name
+        in (
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "aws-access-key-id",
+            "aws-secret-access-key",
+        )
+    ]
+
+
+def _key_ids(workflow_env: Any, job: Any) -> set[str]:
+    values = []
+    for _, step in steps_of(job):
+        inputs = step.get("with")
+        if is_configure_action(step) and is_map(inputs):
+            values.append(inputs.get("aws-access-key-id"))
+    values += [m.get("AWS_ACCESS_KEY_ID") for m in _mappings(workflow_env, job) if is_map(m)]
+    # Literal key IDs are shown as AKIA…WXYZ, as everywhere else.
+    return {
+        _LITERAL_KEY.sub(lambda m: redact_key_id(m.group(0)), " ".join(v.split()))
+        for v in values
+        if isinstance(v, str)
+    }

@@ -1,0 +1,150 @@
+"""The GitHub Actions checks (metadata beside the detector) and the findings of one
+analysed workflow (:mod:`.github`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from keyless.checks.registry import Check, Scope
+from keyless.findings import Finding, Severity
+from keyless.workflows.github import CONFIGURE_ACTION, GithubAnalysis
+from keyless.workflows.model import WorkflowFile, workflow_finding
+from keyless.workflows.yamldoc import is_map, key_position
+
+_DOCS = "https://github.com/aws-actions/configure-aws-credentials#oidc"
+
+STATIC_AWS_KEYS = Check(
+    scope=Scope.WORKFLOW,
+    theme="workflows",
+    id="workflow-static-aws-keys",
+    title="configure-aws-credentials is given long-lived access keys",
+    severity=Severity.HIGH,
+    rationale=(
+        "The job authenticates with an IAM user's access key stored as a secret. The key "
+        "never expires, works from anywhere, and leaks with any step that can read secrets."
+        + "\n\n"
+        + _DOCS
+    ),
+    remediation=(
+        "Create an IAM role that trusts GitHub's OIDC provider for this repository, grant "
+        "the job `id-token: write`, and pass `role-to-assume` instead of the key inputs "
+        "(`keyless workflows fix` does the rewrite)."
+    ),
+)
+
+STATIC_AWS_KEYS_ENV = Check(
+    scope=Scope.WORKFLOW,
+    theme="workflows",
+    id="workflow-static-aws-keys-env",
+    title="Long-lived AWS keys are passed to steps through env, inputs or secrets",
+    severity=Severity.HIGH,
+    rationale=(
+        "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in `env:` (or as inputs of another "
+        "action, or secrets passed to a reusable workflow) give every step in scope an IAM "
+        "user's permanent credentials." + "\n\n" + _DOCS
+    ),
+    remediation=(
+        "Remove the keys from `env:` and add a configure-aws-credentials step with "
+        "`role-to-assume` before the first step that calls AWS; it exports temporary "
+        "credentials to the steps after it."
+    ),
+)
+
+BROAD_ID_TOKEN = Check(
+    scope=Scope.WORKFLOW,
+    theme="workflows",
+    id="workflow-broad-id-token",
+    title="id-token: write is granted to every job of the workflow",
+    severity=Severity.MEDIUM,
+    rationale=(
+        "A workflow-level `id-token: write` lets every job mint OIDC tokens, so any job (and "
+        "any action it runs) can assume the roles that trust this repository."
+        + "\n\n"
+        + "https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token"
+    ),
+    remediation=(
+        "Remove `id-token: write` from the workflow's `permissions:` and grant it only to "
+        "the jobs that assume a role. See https://docs.github.com/en/actions/security-for-"
+        "github-actions/security-hardening-your-deployments/about-security-hardening-with-"
+        "openid-connect#adding-permissions-settings"
+    ),
+)
+
+
+def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
+    """The findings of one analysed workflow: one per place keys are written (a key merged
+    into several jobs with ``<<: *anchor`` is reported once, where it is written)."""
+    out: list[Finding] = []
+    path = file.path
+    reported: set[tuple[int, str]] = set()
+
+    def add(meta: Check, node: Any, key: Any, message: str, route: str) -> None:
+        if (id(node), str(key)) in reported:
+            return
+        reported.add((id(node), str(key)))
+        line, column = key_position(node, key)
+        out.append(workflow_finding(meta, path, line + 1, column + 1, message, route))
+
+    for item in analysis.key_inputs:
+        site = item.sites[0]
+        add(
+            STATIC_AWS_KEYS,
+            site.node,
+            site.keys[0],
+            f"job '{item.job}' step {item.step_index + 1} passes "
+            f"{', '.join(item.keys)} to {CONFIGURE_ACTION}",
+            f"{site.route}.{site.keys[0]}",
+        )
+    for env in analysis.key_env:
+        scope = "workflow" if env.level == "workflow" else f"job '{env.job}'"
+        if env.level == "step" and env.step_index is not None:
+            scope = f"step {env.step_index + 1} of job '{env.job}'"
+        for site in env.sites:
+            merged = "" if site.node is env.env else f" (merged in from {site.route})"
+            add(
+                STATIC_AWS_KEYS_ENV,
+                site.node,
+                site.keys[0],
+                f"{', '.join(site.keys)} set in the env of the {scope}{merged}",
+                f"{site.route}.{site.keys[0]}",
+            )
+    for other in analysis.other_actions:
+        add(
+            STATIC_AWS_KEYS_ENV,
+            other.inputs,
+            other.keys[0],
+            f"job '{other.job}' step {other.step_index + 1} gives {other.action} AWS keys "
+            f"as inputs ({', '.join(other.keys)}); rewrite it by hand",
+            f"jobs.{other.job}.steps[{other.step_index}].with.{other.keys[0]}",
+        )
+    for script in analysis.scripts:
+        add(
+            STATIC_AWS_KEYS_ENV,
+            script.step,
+            "run",
+            f"job '{script.job}' step {script.step_index + 1}: {script.reason}",
+            f"jobs.{script.job}.steps[{script.step_index}].run",
+        )
+    for call in analysis.calls:
+        if call.keys:
+            add(
+                STATIC_AWS_KEYS_ENV,
+                call.secrets,
+                call.keys[0],
+                f"job '{call.job}' passes {', '.join(call.keys)} to the reusable workflow "
+                f"{call.callee}",
+                f"jobs.{call.job}.secrets.{call.keys[0]}",
+            )
+    if analysis.broad_id_token:
+        root = analysis.document.root
+        permissions = root["permissions"]
+        node, key = (permissions, "id-token") if is_map(permissions) else (root, "permissions")
+        add(
+            BROAD_ID_TOKEN,
+            node,
+            key,
+            "every job of the workflow may request an OIDC token (id-token: write at "
+            "workflow level)",
+            "permissions.id-token" if is_map(permissions) else "permissions",
+        )
+    return out
