@@ -17,10 +17,11 @@ from pathlib import Path
 
 from keyless.errors import InputError
 from keyless.files import display_path, write_atomic
-from keyless.workflows import github, github_fix, gitlab, gitlab_fix
+from keyless.workflows import github, github_fix, gitlab_fix
 from keyless.workflows.discovery import is_inside
 from keyless.workflows.edits import Plan
 from keyless.workflows.github_fix import CalleeOutcome, GithubContext
+from keyless.workflows.gitlab_pipeline import assemble
 from keyless.workflows.hardcoded import redact_text
 from keyless.workflows.model import FileRewrite, FixOptions, FixResult, Platform, Unfixed
 from keyless.workflows.patch import apply_edits
@@ -48,54 +49,14 @@ def fix(paths: Iterable[Path], options: FixOptions) -> FixResult:
     notes: list[str] = []
     roots = sorted({item.file.repository_root for item in inputs.files})
     repositories = {root: _repository(root, options, notes) for root in roots}
+    names = {root: repository or UNKNOWN_REPOSITORY for root, repository in repositories.items()}
     branches = {root: default_branch_from_git(root) or "main" for root in roots}
-    callees: dict[Path, dict[str, CalleeOutcome]] = {}
-    rewrites: list[FileRewrite] = []
-    # Called workflows first: their callers need to know whether they were rewritten.
-    ordered = sorted(inputs.files, key=lambda item: (not _is_callee(item), str(item.file.path)))
-    for item in ordered:
-        root = item.file.repository_root
-        writable = _where_not_writable(item, inputs.roots)
-        try:
-            plan, outcome = _plan(
-                item,
-                options,
-                repositories[root] or UNKNOWN_REPOSITORY,
-                branches[root],
-                callees.get(root, {}),
-            )
-            after = (
-                apply_edits(item.document.text, plan.edits) if plan.edits else item.document.text
-            )
-            problem = writable if after != item.document.text else None
-            problem = problem or _unreadable_result(item, after)
-        except InputError as error:
-            plan, outcome, after, problem = (
-                Plan(),
-                CalleeOutcome(False, {}),
-                item.document.text,
-                error.message,
-            )
-        except ValueError:  # overlapping edits: a bug in keyless, never a reason to stop
-            plan, outcome, after = Plan(), CalleeOutcome(False, {}), item.document.text
-            problem = _BUG + "its edits of this file overlap"
-        if problem is not None:
-            after = item.document.text
-            outcome = CalleeOutcome(False, outcome.permissions)
-            plan = Plan(unfixed=[*plan.unfixed, Unfixed(None, problem)])
-        if outcome is not None and item.file.platform is Platform.GITHUB:
-            relative = item.file.path.resolve().relative_to(root.resolve()).as_posix()
-            callees.setdefault(root, {})[relative] = outcome
-        rewrites.append(
-            FileRewrite(
-                item.file,
-                item.document.text,
-                after,
-                tuple(plan.jobs),
-                tuple(plan.notes),
-                tuple(plan.unfixed),
-            )
-        )
+    github_files = [i for i in inputs.files if i.file.platform is Platform.GITHUB]
+    gitlab_files = [i for i in inputs.files if i.file.platform is Platform.GITLAB]
+    rewrites = _fix_github(github_files, options, names, branches, inputs.roots)
+    for root in sorted({i.file.repository_root for i in gitlab_files}):
+        group = [i for i in gitlab_files if i.file.repository_root == root]
+        rewrites += _fix_gitlab(group, options, names[root], branches[root], inputs.roots)
     notes += [
         f"{root}: no git remote 'origin' found; subjects use {UNKNOWN_REPOSITORY} "
         "(pass --repository ORG/REPO)"
@@ -104,6 +65,89 @@ def fix(paths: Iterable[Path], options: FixOptions) -> FixResult:
     ]
     files = tuple(sorted(rewrites, key=lambda r: str(r.file.path)))
     return FixResult(files, tuple(notes), unread=inputs.unread)
+
+
+def _fix_github(
+    items: list[LoadedFile],
+    options: FixOptions,
+    names: dict[Path, str],
+    branches: dict[Path, str],
+    roots: tuple[Path, ...],
+) -> list[FileRewrite]:
+    callees: dict[Path, dict[str, CalleeOutcome]] = {}
+    rewrites: list[FileRewrite] = []
+    # Called workflows first: their callers need to know whether they were rewritten.
+    for item in sorted(items, key=lambda i: (not _is_callee(i), str(i.file.path))):
+        root = item.file.repository_root
+        context = GithubContext(names[root], branches[root], callees.get(root, {}))
+        try:
+            plan, outcome = github_fix.plan(github.analyse(item.document), options, context)
+        except InputError as error:
+            plan, outcome = Plan(unfixed=[Unfixed(None, error.message)]), CalleeOutcome(False, {})
+        after, problem = _apply(item, plan, roots)
+        if problem is not None:
+            plan = Plan(unfixed=[*plan.unfixed, Unfixed(None, problem)])
+            outcome = CalleeOutcome(False, outcome.permissions)
+        relative = item.file.path.resolve().relative_to(root.resolve()).as_posix()
+        callees.setdefault(root, {})[relative] = outcome
+        rewrites.append(_rewrite(item, after, plan))
+    return rewrites
+
+
+def _fix_gitlab(
+    items: list[LoadedFile],
+    options: FixOptions,
+    project: str,
+    branch: str,
+    roots: tuple[Path, ...],
+) -> list[FileRewrite]:
+    """One repository's GitLab files are one pipeline, rewritten together or not at all
+    (a job's edits and those of the template it uses may be in different files)."""
+    pipeline = assemble((i.file, i.document) for i in items)
+    try:
+        plans = gitlab_fix.plan(pipeline, options, project, branch)
+    except InputError as error:
+        plans = {i.file.path: Plan(unfixed=[Unfixed(None, error.message)]) for i in items[:1]}
+    results = {i.file.path: _apply(i, plans.get(i.file.path, Plan()), roots) for i in items}
+    failed = {path: problem for path, (_, problem) in results.items() if problem is not None}
+    rewrites = []
+    for item in items:
+        plan = plans.get(item.file.path, Plan())
+        after = results[item.file.path][0]
+        if failed:
+            problem = failed.get(item.file.path)
+            if problem is None and plan.edits:
+                other = ", ".join(display_path(p) for p in failed)
+                problem = f"left as it is because {other} cannot be rewritten (one pipeline)"
+            after = item.document.text
+            plan = Plan(
+                notes=plan.notes,
+                unfixed=plan.unfixed + ([Unfixed(None, problem)] if problem else []),
+            )
+        rewrites.append(_rewrite(item, after, plan))
+    return rewrites
+
+
+def _apply(item: LoadedFile, plan: Plan, roots: tuple[Path, ...]) -> tuple[str, str | None]:
+    """The file's new text, or its old text and why the new one cannot be used."""
+    before = item.document.text
+    if not plan.edits:
+        return before, None
+    try:
+        after = apply_edits(before, plan.edits)
+    except ValueError:  # overlapping edits: a bug in keyless, never a reason to stop
+        return before, _BUG + "its edits of this file overlap"
+    if after == before:
+        return before, None
+    problem = _where_not_writable(item, roots) or _unreadable_result(item, after)
+    return (before, problem) if problem is not None else (after, None)
+
+
+def _rewrite(item: LoadedFile, after: str, plan: Plan) -> FileRewrite:
+    jobs = tuple(plan.jobs) if after != item.document.text else ()
+    return FileRewrite(
+        item.file, item.document.text, after, jobs, tuple(plan.notes), tuple(plan.unfixed)
+    )
 
 
 def _repository(root: Path, options: FixOptions, notes: list[str]) -> str | None:
@@ -118,21 +162,6 @@ def _repository(root: Path, options: FixOptions, notes: list[str]) -> str | None
 
 def _is_callee(item: LoadedFile) -> bool:
     return item.file.platform is Platform.GITHUB and github.is_called_workflow(item.document.root)
-
-
-def _plan(
-    item: LoadedFile,
-    options: FixOptions,
-    repository: str,
-    branch: str,
-    callees: dict[str, CalleeOutcome],
-) -> tuple[Plan, CalleeOutcome]:
-    if item.file.platform is Platform.GITHUB:
-        context = GithubContext(repository, branch, callees)
-        return github_fix.plan(github.analyse(item.document), options, context)
-    return gitlab_fix.plan(gitlab.analyse(item.document), options, repository), CalleeOutcome(
-        False, {}
-    )
 
 
 def _where_not_writable(item: LoadedFile, roots: Iterable[Path]) -> str | None:

@@ -1,10 +1,12 @@
-"""GitLab CI: jobs that export long-lived AWS keys.
+"""GitLab CI: where long-lived AWS keys are written in a pipeline file.
 
-Keys reach a GitLab job as ``variables:`` (top level or per job) or as ``export`` /
-``aws configure set`` lines in its scripts. GitLab can instead mint an ID token for the
-job (``id_tokens:``) that the AWS SDKs exchange for a role's temporary credentials
-(https://docs.gitlab.com/ci/cloud_services/aws/). Keys stored only as project CI/CD
-variables never appear in the file and cannot be seen here.
+Keys reach a GitLab job as ``variables:`` (top level, per job, in templates, merged in
+with ``<<: *anchor``) or as ``export`` / ``aws configure set`` lines in its scripts; they
+also leave it under other names (``TF_VAR_key: $AWS_ACCESS_KEY_ID``) or into credentials
+files. GitLab can instead mint an ID token for the job (``id_tokens:``) that the AWS SDKs
+exchange for a role's temporary credentials (https://docs.gitlab.com/ci/cloud_services/aws/).
+Keys stored only as project CI/CD variables never appear in the file; a file that uses
+them under another name is reported.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from keyless.checks.registry import Check, Scope
 from keyless.engine import Unread
 from keyless.findings import Finding, Severity
+from keyless.workflows.evidence import profile_writes, reexports, script_reexports
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import (
     Document,
@@ -26,6 +29,7 @@ from keyless.workflows.yamldoc import (
     is_seq,
     item_position,
     key_position,
+    origin_of,
     own_items,
 )
 
@@ -38,7 +42,7 @@ RESERVED = frozenset(
     }
 )  # fmt: skip
 SCRIPT_SECTIONS = ("before_script", "script", "after_script")
-_EXPORT = re.compile(
+EXPORT = re.compile(
     r"^\s*(export\s+(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)\s*=|"
     r"aws\s+configure\s+set\s+(aws_access_key_id|aws_secret_access_key|aws_session_token)\b)"
 )
@@ -65,16 +69,18 @@ GITLAB_STATIC_AWS_KEYS = Check(
 
 @dataclass(frozen=True, slots=True)
 class KeyVariables:
-    """A ``variables:`` mapping that sets AWS key variables; ``job`` is None at top level."""
+    """AWS key variables written in one mapping (``job`` None at the top level; ``scope``
+    the mapping as the job sees it, ``node`` where the keys are written)."""
 
     job: str | None
-    variables: Any
+    scope: Any
+    node: Any
     keys: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ScriptExports:
-    """Script lines of a job that export AWS keys."""
+    """Script lines of a job that export AWS keys (``job`` None for global sections)."""
 
     job: str | None
     section: str
@@ -83,17 +89,29 @@ class ScriptExports:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyHandOff:
+    """A variable or script line that hands the keys on under another name, or writes
+    them into a credentials file: only a person can rewrite it."""
+
+    job: str | None
+    node: Any
+    key: Any  # a mapping key, or a sequence index
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class GitlabAnalysis:
-    """Where AWS keys enter one GitLab CI file."""
+    """Where AWS keys enter (and leave) one GitLab CI file."""
 
     document: Document
     variables: tuple[KeyVariables, ...]
     exports: tuple[ScriptExports, ...]
+    handoffs: tuple[KeyHandOff, ...] = ()
 
     @property
     def has_static_keys(self) -> bool:
-        """Whether the fix has anything to rewrite here."""
-        return bool(self.variables or self.exports)
+        """Whether keys are written anywhere in the file."""
+        return bool(self.variables or self.exports or self.handoffs)
 
 
 def jobs_of(root: Any) -> Iterator[tuple[str, Any]]:
@@ -103,19 +121,20 @@ def jobs_of(root: Any) -> Iterator[tuple[str, Any]]:
             yield str(name), job
 
 
-def _variable_value(value: Any) -> Any:
-    # A variable may be `NAME: value` or `NAME: {value: …, description: …}`:
-    # https://docs.gitlab.com/ci/yaml/#variablesdescription
+def variable_value(value: Any) -> Any:
+    """A variable's value: ``NAME: value`` or ``NAME: {value: …, description: …}``
+    (https://docs.gitlab.com/ci/yaml/#variablesdescription)."""
     return value.get("value") if is_map(value) else value
 
 
-def _key_variables(variables: Any) -> tuple[str, ...]:
+def key_variables(variables: Any) -> tuple[str, ...]:
+    """The AWS key variables a ``variables:`` mapping sets (merged ones included)."""
     if not is_map(variables):
         return ()
     return tuple(
         str(k)
-        for k, v in own_items(variables)
-        if k in KEY_VARIABLES and isinstance(_variable_value(v), str) and _variable_value(v)
+        for k, v in variables.items()
+        if k in KEY_VARIABLES and isinstance(variable_value(v), str) and variable_value(v)
     )
 
 
@@ -127,30 +146,63 @@ def _exports(job: str | None, node: Any) -> Iterator[ScriptExports]:
         if not is_seq(script):
             continue
         indices = tuple(
-            i for i, line in enumerate(script) if isinstance(line, str) and _EXPORT.match(line)
+            i for i, line in enumerate(script) if isinstance(line, str) and EXPORT.match(line)
         )
         if indices:
             yield ScriptExports(job, section, script, indices)
 
 
+def _handoffs(job: str | None, node: Any) -> Iterator[KeyHandOff]:
+    variables = node.get("variables") if is_map(node) else None
+    if is_map(variables):
+        for name, value in own_items(variables):
+            text = variable_value(value)
+            reason = reexports(str(name), text) if isinstance(text, str) else None
+            if reason:
+                yield KeyHandOff(job, variables, name, reason)
+    own = {str(k) for k, _ in own_items(node)}
+    for section in SCRIPT_SECTIONS:
+        script: Any = node.get(section) if section in own else None
+        for index, line in enumerate(script if is_seq(script) else ()):
+            if not isinstance(line, str) or EXPORT.match(line):
+                continue
+            found = (profile_writes(line), *script_reexports(line))
+            for reason in (r for r in found if r):
+                yield KeyHandOff(job, script, index, reason)
+
+
 def analyse(document: Document) -> GitlabAnalysis:
-    """Walk one GitLab CI file and record where AWS keys enter it."""
+    """Walk one GitLab CI file and record where AWS keys are written."""
     root = document.root
     variables: list[KeyVariables] = []
     exports: list[ScriptExports] = []
+    handoffs: list[KeyHandOff] = []
     if is_map(root):
-        keys = _key_variables(root.get("variables"))
+        keys = key_variables(root.get("variables"))
         if keys:
-            variables.append(KeyVariables(None, root["variables"], keys))
+            variables.extend(_sites(None, root["variables"], keys))
         exports.extend(_exports(None, root))
         exports.extend(_exports("default", root.get("default")))
+        handoffs.extend(_handoffs(None, root))
+        handoffs.extend(_handoffs("default", root.get("default")))
     for name, job in jobs_of(root):
-        own = dict(own_items(job))
-        keys = _key_variables(own.get("variables"))
+        scope = job.get("variables")
+        keys = key_variables(scope)
         if keys:
-            variables.append(KeyVariables(name, own["variables"], keys))
+            variables.extend(_sites(name, scope, keys))
         exports.extend(_exports(name, job))
-    return GitlabAnalysis(document, tuple(variables), tuple(exports))
+        handoffs.extend(_handoffs(name, job))
+    return GitlabAnalysis(document, tuple(variables), tuple(exports), tuple(handoffs))
+
+
+def _sites(job: str | None, scope: Any, keys: tuple[str, ...]) -> Iterator[KeyVariables]:
+    by_origin: dict[int, tuple[Any, list[str]]] = {}
+    for key in keys:
+        origin = origin_of(scope, key)
+        if origin is not None:
+            by_origin.setdefault(id(origin), (origin, []))[1].append(key)
+    for node, names in by_origin.values():
+        yield KeyVariables(job, scope, node, tuple(names))
 
 
 def local_includes(
@@ -178,51 +230,77 @@ def local_includes(
         pattern = str(repository_root / target.lstrip("/"))
         matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
         inside = [p for p in matches if p.resolve().is_relative_to(base)]
+        where = f"{document.path}: include {target}"
         if len(inside) < len(matches):
-            missing.append(
-                Unread(
-                    f"{document.path}: include {target}", "leads outside the repository; not read"
-                )
-            )
+            missing.append(Unread(where, "leads outside the repository; not read"))
         if not matches and not any(c in target for c in "*?["):
-            missing.append(
-                Unread(f"{document.path}: include {target}", "the included file does not exist")
-            )
+            missing.append(Unread(where, "the included file does not exist"))
         found.extend(inside)
     return tuple(found), tuple(missing)
 
 
+def remote_includes(document: Document) -> tuple[str, ...]:
+    """Includes keyless cannot read: other projects, remote files, CI/CD templates."""
+    root = document.root
+    spec = root.get("include") if is_map(root) else None
+    entries: Any = spec if is_seq(spec) else [spec] if spec is not None else []
+    out = []
+    for entry in entries:
+        if is_map(entry):
+            kinds = ("project", "remote", "template", "component")
+            out += [f"{k} {entry[k]}" for k in kinds if isinstance(entry.get(k), str)]
+        elif isinstance(entry, str) and "://" in entry:
+            out.append(f"remote {entry}")
+    return tuple(out)
+
+
 def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
-    """The findings of one analysed GitLab CI file."""
+    """The findings of one analysed GitLab CI file, each where the keys are written."""
     meta = GITLAB_STATIC_AWS_KEYS
     out: list[Finding] = []
+    reported: set[tuple[int, str]] = set()
+
+    def add(node: Any, key: Any, position: tuple[int, int], message: str, route: str) -> None:
+        if (id(node), str(key)) not in reported:
+            reported.add((id(node), str(key)))
+            line, column = position
+            out.append(workflow_finding(meta, file.path, line + 1, column + 1, message, route))
+
     for item in analysis.variables:
-        line, column = key_position(item.variables, item.keys[0])
         scope = f"job '{item.job}'" if item.job else "every job (top-level variables)"
         route = f"{item.job}.variables" if item.job else "variables"
-        out.append(
-            workflow_finding(
-                meta,
-                file.path,
-                line + 1,
-                column + 1,
-                f"{', '.join(item.keys)} set for {scope}",
-                f"{route}.{item.keys[0]}",
-            )
+        merged = "" if item.node is item.scope else " (merged in with <<)"
+        add(
+            item.node,
+            item.keys[0],
+            key_position(item.node, item.keys[0]),
+            f"{', '.join(item.keys)} set for {scope}{merged}",
+            f"{route}.{item.keys[0]}",
         )
     for export in analysis.exports:
         for index in export.indices:
-            line, column = item_position(export.script, index)
             scope = f"job '{export.job}'" if export.job else "every job"
             prefix = f"{export.job}." if export.job else ""
-            out.append(
-                workflow_finding(
-                    meta,
-                    file.path,
-                    line + 1,
-                    column + 1,
-                    f"{export.section} of {scope} exports static AWS keys",
-                    f"{prefix}{export.section}[{index}]",
-                )
+            add(
+                export.script,
+                index,
+                item_position(export.script, index),
+                f"{export.section} of {scope} exports static AWS keys",
+                f"{prefix}{export.section}[{index}]",
             )
+    for handoff in analysis.handoffs:
+        scope = f"job '{handoff.job}'" if handoff.job else "every job"
+        position = (
+            item_position(handoff.node, handoff.key)
+            if isinstance(handoff.key, int)
+            else key_position(handoff.node, handoff.key)
+        )
+        add(
+            handoff.node,
+            handoff.key,
+            position,
+            f"{scope}: {handoff.reason} (keys set in the project's or group's CI/CD settings "
+            "are still long-lived keys)",
+            f"{handoff.job or ''}{'.' if handoff.job else ''}{handoff.key}",
+        )
     return out

@@ -1,28 +1,80 @@
-"""Rewriting a GitLab CI file from static AWS keys to an ID token, as targeted line edits.
+"""Rewriting a GitLab pipeline from static AWS keys to an ID token, as targeted line edits.
 
 The job gets an ID token for STS (``id_tokens:`` with ``aud: sts.amazonaws.com``), writes
 it to the file named by ``AWS_WEB_IDENTITY_TOKEN_FILE`` and names the role in
 ``AWS_ROLE_ARN``; the AWS CLI and SDKs then call AssumeRoleWithWebIdentity themselves
 (https://docs.gitlab.com/ci/cloud_services/aws/,
 https://docs.aws.amazon.com/sdkref/latest/guide/feature-assume-role-credentials.html).
+
+The job that uses the keys is what gets edited: its own ``id_tokens:``, and the token
+line at the top of its own first script section; when that section comes from a template,
+the job gets its own ``before_script`` that runs the token line and then the template's
+(``!reference [TEMPLATE, before_script]``), so the template other jobs share stays as it
+is. Keys written in a shared place (top-level variables, a template, an anchor) are
+replaced only when every job that gets them is rewritten; trigger jobs are never edited.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from keyless.errors import InputError
 from keyless.workflows.edits import Plan, entry_column, insert_before_first_key, key_block
-from keyless.workflows.gitlab import GitlabAnalysis, jobs_of
-from keyless.workflows.model import FixOptions, JobRewrite
+from keyless.workflows.evidence import (
+    endpoint_evidence,
+    profile_writes,
+    reexports,
+    script_reexports,
+)
+from keyless.workflows.gitlab import EXPORT, variable_value
+from keyless.workflows.gitlab_pipeline import Job, Pipeline, Section
+from keyless.workflows.model import (
+    FixOptions,
+    JobRewrite,
+    Platform,
+    Subject,
+    SubjectOperator,
+    Unfixed,
+)
 from keyless.workflows.patch import Edit, block_end, dash_line
 from keyless.workflows.subjects import gitlab_subjects
-from keyless.workflows.yamldoc import is_flow, is_map, is_seq, item_position, own_items
+from keyless.workflows.values import role_account
+from keyless.workflows.verdict import judge
+from keyless.workflows.yamldoc import (
+    Document,
+    has_own,
+    is_flow,
+    is_map,
+    is_seq,
+    item_position,
+    parents,
+)
+from keyless.workflows.yamlout import Reference, mapping_lines, scalar_item_lines
 
 TOKEN_VARIABLE = "GITLAB_OIDC_TOKEN"  # noqa: S105 - a variable name, not a secret
 # Outside the project directory so that `artifacts: paths` can never pick the token up.
 TOKEN_FILE = "/tmp/gitlab-oidc-token"  # noqa: S105, S108
 WRITE_TOKEN = f'printf \'%s\' "${TOKEN_VARIABLE}" > "$AWS_WEB_IDENTITY_TOKEN_FILE"'
+SETTINGS_NOTE = (
+    "if AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY is also set in the project's or a "
+    "group's CI/CD settings, delete it there: those settings outrank this file, and the "
+    "AWS SDKs use such keys before the ID token"
+)
+_REGIONS = ("AWS_REGION", "AWS_DEFAULT_REGION")
+
+
+@dataclass(frozen=True, slots=True)
+class _Usage:
+    """Where one job's keys are written: variable sites and export lines."""
+
+    variables: dict[int, tuple[Any, list[str], Document]]
+    exports: list[tuple[Section, int]]
+
+    @property
+    def uses_keys(self) -> bool:
+        return bool(self.variables or self.exports)
 
 
 def role_value(options: FixOptions) -> str:
@@ -32,102 +84,306 @@ def role_value(options: FixOptions) -> str:
     return "$" + (options.role.reference or "").split(".")[-1]
 
 
-def plan(analysis: GitlabAnalysis, options: FixOptions, project: str) -> Plan:
-    """Plan the rewrite of one GitLab CI file."""
-    result = Plan()
-    if not analysis.has_static_keys:
-        return result
-    lines = analysis.document.lines
-    root = analysis.document.root
-    wiring = _wiring(options)
-    global_keys = any(v.job is None for v in analysis.variables) or any(
-        e.job in (None, "default") for e in analysis.exports
-    )
-    for item in analysis.variables:
-        result.edits += _replace_variables(lines, item.variables, item.keys, wiring)
-    for export in analysis.exports:
-        for index in export.indices:
-            line, column = item_position(export.script, index)
-            dash, dash_column = dash_line(lines, line, column)
-            result.edits.append(Edit(dash, block_end(lines, dash, dash_column)))
-    job_vars = {v.job for v in analysis.variables if v.job}
-    job_exports = {e.job for e in analysis.exports if e.job not in (None, "default")}
-    for name, job in jobs_of(root):
-        if not (name in job_vars or name in job_exports or (global_keys and "script" in job)):
-            continue
-        own = dict(own_items(job))
-        if "id_tokens" not in own:
-            result.edits.append(
-                insert_before_first_key(
-                    lines,
-                    job,
-                    [
-                        f"{' ' * entry_column(job)}id_tokens:",
-                        f"{' ' * entry_column(job)}  {TOKEN_VARIABLE}:",
-                        f"{' ' * entry_column(job)}    aud: sts.amazonaws.com",
-                    ],
+def plan(
+    pipeline: Pipeline, options: FixOptions, project: str, default_branch: str
+) -> dict[Path, Plan]:
+    """Plan the rewrite of one repository's pipeline: a plan per file."""
+    plans: dict[Path, Plan] = {}
+
+    def plan_of(document: Document) -> Plan:
+        return plans.setdefault(document.path, Plan())
+
+    jobs = list(pipeline.jobs())
+    usage = {job.name: _usage(job) for job in jobs}
+    for job in jobs:
+        if job.is_trigger and usage[job.name].uses_keys:
+            plan_of(job.entry.document).unfixed.append(
+                Unfixed(
+                    job.name,
+                    "a trigger job: it runs no script and cannot take id_tokens, so it is never "
+                    "edited. Its downstream pipeline no longer receives the keys once the rest is "
+                    "rewritten: give that pipeline's jobs that call AWS their own id_tokens (run "
+                    "fix on it)",
                 )
             )
-        if name not in job_vars and not any(v.job is None for v in analysis.variables):
-            result.edits.append(_add_variables(lines, job, own, wiring))
-        result.edits.append(_write_token(lines, job, own, analysis, name))
-        subjects, merge_request = gitlab_subjects(job, project)
-        notes = []
-        if merge_request:
-            notes.append("merge request pipelines can run this job: give its role no deploy rights")
-        if name.startswith("."):
-            notes.append("hidden template: jobs that override before_script must keep its line")
-        result.jobs.append(JobRewrite(name, subjects, merge_request, tuple(notes)))
-    return result
+    key_jobs = [j for j in jobs if usage[j.name].uses_keys and not j.is_trigger]
+    if not key_jobs:
+        return plans
+    blocked = {j.name: reasons for j in key_jobs if (reasons := _blockers(j, usage[j.name]))}
+    blocked = _shared(key_jobs, usage, blocked)
+    for job in key_jobs:
+        for reason in blocked.get(job.name, ()):
+            plan_of(job.entry.document).unfixed.append(Unfixed(job.name, reason))
+    rewritten = [j for j in key_jobs if j.name not in blocked]
+    wiring = _wiring(options)
+    done_sites: set[int] = set()
+    sections: dict[int, tuple[Section, set[int]]] = {}
+    sources: set[str] = set()
+    for job in rewritten:
+        job_usage = usage[job.name]
+        for key, (site, names, document) in job_usage.variables.items():
+            sources |= _sources(site, names)
+            if key not in done_sites:
+                done_sites.add(key)
+                present = {str(k) for k in site}
+                extra = {k: v for k, v in wiring.items() if k not in present}
+                if options.region and not any(r in present for r in _REGIONS):
+                    extra["AWS_DEFAULT_REGION"] = options.region
+                plan_of(document).edits += _replace_keys(document.lines, site, names, extra)
+        for section, index in job_usage.exports:
+            sections.setdefault(id(section.script), (section, set()))[1].add(index)
+        document = job.entry.document
+        target = plan_of(document)
+        lines = document.lines
+        if not job_usage.variables:
+            target.edits.append(_add_variables(lines, job, wiring, options))
+        if "id_tokens" not in job.keys:
+            block = {"id_tokens": {TOKEN_VARIABLE: {"aud": "sts.amazonaws.com"}}}
+            target.edits.append(
+                insert_before_first_key(
+                    lines, job.entry.node, mapping_lines(block, entry_column(job.entry.node))
+                )
+            )
+        target.edits.append(_token_line(lines, job))
+        target.jobs.append(_job_rewrite(job, project, default_branch, options))
+    hosts = {id(f.script) for j in rewritten if (f := _first_section(j)) is not None and f.own}
+    for key, (section, indices) in sections.items():
+        plan_of(section.document).edits += _remove_exports(section, indices, key in hosts)
+    if rewritten:
+        root_document = rewritten[0].entry.document
+        plan_of(root_document).notes.append(SETTINGS_NOTE)
+        if sources:
+            plan_of(root_document).notes.append(
+                "the keys came from the CI/CD variables " + ", ".join(sorted(sources)) + ": delete "
+                "them from the project's or group's settings once the role works"
+            )
+    return plans
 
 
-def _wiring(options: FixOptions) -> list[str]:
-    wiring = [f"AWS_ROLE_ARN: {role_value(options)}", f"AWS_WEB_IDENTITY_TOKEN_FILE: {TOKEN_FILE}"]
-    if options.region:
-        wiring.append(f"AWS_DEFAULT_REGION: {options.region}")
-    return wiring
+def _usage(job: Job) -> _Usage:
+    variables: dict[int, tuple[Any, list[str], Document]] = {}
+    for name, var in job.key_variables().items():
+        variables.setdefault(id(var.site), (var.site, [], var.document))[1].append(name)
+    exports = [
+        (section, index)
+        for section in job.sections.values()
+        if is_seq(section.script)
+        for index, line in enumerate(section.script)
+        if isinstance(line, str) and EXPORT.match(line)
+    ]
+    return _Usage(variables, exports)
 
 
-def _replace_variables(
-    lines: list[str], variables: Any, keys: tuple[str, ...], wiring: list[str]
+def _lines(job: Job) -> Iterator[str]:
+    for section in job.sections.values():
+        for line in section.script if is_seq(section.script) else ():
+            if isinstance(line, str):
+                yield line
+
+
+def _blockers(job: Job, usage: _Usage) -> list[str]:
+    reasons: list[str] = []
+    if job.missing:
+        reasons.append(
+            f"it extends {', '.join(job.missing)}, not defined in the files read (an include "
+            "from another project, a remote file or a CI/CD template): keys or scripts may be "
+            "set there; rewrite it by hand"
+        )
+    for name, var in job.variables.items():
+        value = variable_value(var.value)
+        reason = reexports(name, value) if isinstance(value, str) else None
+        if reason:
+            reasons.append(
+                f"{reason}: the tool that reads {name} needs the key pair itself; rewrite "
+                "it by hand"
+            )
+    for line in _lines(job):
+        if EXPORT.match(line) and "--profile" in line:
+            reasons.append(
+                "a script writes the keys into a named profile (aws configure set … "
+                "--profile): rewrite it by hand"
+            )
+        elif not EXPORT.match(line):
+            found = [profile_writes(line), *script_reexports(line)]
+            reasons += [f"a script: {r}; rewrite it by hand" for r in found if r]
+    variables = [(n, variable_value(v.value)) for n, v in job.variables.items()]
+    pairs = {
+        str(variable_value(v.value))
+        for n, v in job.key_variables().items()
+        if n == "AWS_ACCESS_KEY_ID"
+    }
+    pairs |= {
+        line.split("=", 1)[1].strip().strip("'\"")
+        for line in _lines(job)
+        if EXPORT.match(line) and "AWS_ACCESS_KEY_ID=" in line
+    }
+    evidence = endpoint_evidence(
+        [(n, v) for n, v in variables if isinstance(v, str)],
+        list(_lines(job)),
+        [str(variable_value(v.value)) for v in job.key_variables().values()],
+    )
+    if evidence:
+        reasons.append(
+            "its keys do not look like AWS keys ("
+            + "; ".join(evidence)
+            + "): an AWS role cannot replace them, so they are left"
+        )
+    if len(pairs) > 1:
+        reasons.append(
+            f"it uses {len(pairs)} different key pairs: one role cannot stand for both; "
+            "rewrite it by hand"
+        )
+    for site, _, _ in usage.variables.values():
+        if is_flow(site):
+            reasons.append(
+                "its key variables are written in flow style ({…}): use block style, or "
+                "rewrite it by hand"
+            )
+    first = _first_section(job)
+    if first is not None and not first.own and first.entry is None:
+        reasons.append(
+            f"its {first.name} comes from the deprecated global {first.name}, which cannot "
+            "be referenced: give the job its own"
+        )
+    if first is not None and first.own and is_flow(first.script):
+        reasons.append(
+            f"its {first.name} is written in flow style ([…]): use block style, or rewrite by hand"
+        )
+    node = job.entry.node
+    if is_flow(node) or not any(True for _ in node.non_merged_items()):
+        reasons.append(
+            "the job is written in flow style or only merges a template: rewrite it by hand"
+        )
+    if not usage.variables and "variables" in node and not has_own(node, "variables"):
+        reasons.append("its variables are merged in from an anchor (<<): rewrite it by hand")
+    return list(dict.fromkeys(reasons))
+
+
+def _shared(
+    key_jobs: list[Job], usage: dict[str, _Usage], blocked: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    users: dict[tuple[int, int], set[str]] = {}
+    for job in key_jobs:
+        for key in usage[job.name].variables:
+            users.setdefault((key, -1), set()).add(job.name)
+        for section, _ in usage[job.name].exports:
+            users.setdefault((id(section.script), -2), set()).add(job.name)
+    out = dict(blocked)
+    changed = True
+    while changed:
+        changed = False
+        for names in users.values():
+            stuck = sorted(n for n in names if n in out)
+            for name in sorted(names - out.keys()) if stuck else ():
+                out[name] = [
+                    "it shares its keys (a template, anchor or top-level variables) with job "
+                    f"'{stuck[0]}', which is left as it is"
+                ]
+                changed = True
+    return out
+
+
+def _first_section(job: Job) -> Section | None:
+    return job.sections.get("before_script") or job.sections.get("script")
+
+
+def _wiring(options: FixOptions) -> dict[str, str]:
+    return {"AWS_ROLE_ARN": role_value(options), "AWS_WEB_IDENTITY_TOKEN_FILE": TOKEN_FILE}
+
+
+def _sources(site: Any, names: list[str]) -> set[str]:
+    found = set()
+    for name in names:
+        value = variable_value(site.get(name))
+        if isinstance(value, str) and value.startswith("$"):
+            found.add(value.strip("${}"))
+    return {f for f in found if f.replace("_", "").isalnum()}
+
+
+def _replace_keys(
+    lines: list[str], site: Any, names: list[str], extra: dict[str, str]
 ) -> list[Edit]:
-    if is_flow(variables):
-        raise InputError("flow-style `variables:` with AWS keys cannot be rewritten")
-    present = {str(k) for k, _ in own_items(variables)}
-    new = [w for w in wiring if w.split(":")[0] not in present]
     edits = []
-    for position, key in enumerate(keys):
-        start, end, column = key_block(lines, variables, key)
-        lines_new = tuple(f"{' ' * column}{w}" for w in new) if position == 0 else ()
-        edits.append(Edit(start, end, lines_new))
+    own = [n for n in names if has_own(site, n)]
+    for position, name in enumerate(own):
+        start, end, column = key_block(lines, site, name)
+        new = tuple(mapping_lines(extra, column)) if position == 0 and extra else ()
+        edits.append(Edit(start, end, new))
     return edits
 
 
-def _add_variables(lines: list[str], job: Any, own: dict[Any, Any], wiring: list[str]) -> Edit:
-    column = entry_column(job)
-    variables: Any = own.get("variables")
+def _remove_exports(section: Section, indices: set[int], keeps_token: bool) -> list[Edit]:
+    """Edits removing export lines; a section left empty becomes ``key: []`` (GitLab
+    refuses a null script) unless the token line goes there."""
+    lines = section.document.lines
+    script = section.script
+    if indices >= set(range(len(script))) and not keeps_token:
+        parent, key = parents(section.document.root).get(id(script), (None, None))
+        if is_map(parent):
+            start, end, column = key_block(lines, parent, key)
+            return [Edit(start, end, tuple(mapping_lines({str(key): []}, column)))]
+    edits = []
+    for index in sorted(indices):
+        line, column = item_position(script, index)
+        dash, dash_column = dash_line(lines, line, column)
+        edits.append(Edit(dash, block_end(lines, dash, dash_column)))
+    return edits
+
+
+def _add_variables(lines: list[str], job: Job, wiring: dict[str, str], options: FixOptions) -> Edit:
+    node = job.entry.node
+    extra = dict(wiring)
+    if options.region and not any(r in job.variables for r in _REGIONS):
+        extra["AWS_DEFAULT_REGION"] = options.region
+    variables: Any = node.get("variables") if has_own(node, "variables") else None
     if is_map(variables) and len(variables) and not is_flow(variables):
         _, end, _ = key_block(lines, variables, list(variables)[-1])
-        inner = entry_column(variables)
         present = {str(k) for k in variables}
-        new = [f"{' ' * inner}{w}" for w in wiring if w.split(":")[0] not in present]
-        return Edit(end, end, tuple(new))
-    block = [f"{' ' * column}variables:", *(f"{' ' * column}  {w}" for w in wiring)]
-    return insert_before_first_key(lines, job, block, order=1)
+        entries = {k: v for k, v in extra.items() if k not in present}
+        return Edit(end, end, tuple(mapping_lines(entries, entry_column(variables))))
+    return insert_before_first_key(
+        lines, node, mapping_lines({"variables": extra}, entry_column(node)), order=1
+    )
 
 
-def _write_token(
-    lines: list[str], job: Any, own: dict[Any, Any], analysis: GitlabAnalysis, name: str
-) -> Edit:
-    sections = [e.section for e in analysis.exports if e.job == name]
-    hidden = name.startswith(".")
-    preferred = sections[0] if sections else ("before_script" if hidden else "script")
-    for section in (preferred, "script", "before_script"):
-        script: Any = own.get(section)
-        if is_seq(script) and len(script) and not is_flow(script):
-            line, column = item_position(script, 0)
-            dash, dash_column = dash_line(lines, line, column)
-            return Edit(dash, dash, (f"{' ' * dash_column}- {WRITE_TOKEN}",), order=2)
-    column = entry_column(job)
-    block = [f"{' ' * column}before_script:", f"{' ' * column}  - {WRITE_TOKEN}"]
-    return insert_before_first_key(lines, job, block, order=2)
+def _token_line(lines: list[str], job: Job) -> Edit:
+    node = job.entry.node
+    column = entry_column(node)
+    first = _first_section(job)
+    if first is not None and first.own and is_seq(first.script) and len(first.script):
+        line, item_column = item_position(first.script, 0)
+        dash, dash_column = dash_line(lines, line, item_column)
+        return Edit(dash, dash, tuple(scalar_item_lines(WRITE_TOKEN, dash_column)), order=2)
+    if first is not None and first.name == "before_script" and first.entry is not None:
+        body: list[str | Reference] = [WRITE_TOKEN, Reference(first.entry.name, "before_script")]
+        block = mapping_lines({"before_script": body}, column)
+    else:
+        block = mapping_lines({"before_script": [WRITE_TOKEN]}, column)
+    return insert_before_first_key(lines, node, block, order=2)
+
+
+def _job_rewrite(job: Job, project: str, default_branch: str, options: FixOptions) -> JobRewrite:
+    subjects, merge_request = gitlab_subjects(job.keys, project, default_branch)
+    notes = []
+    if merge_request:
+        notes.append("merge request pipelines can run this job: give its role no deploy rights")
+    role = role_value(options)
+    default = Subject(
+        f"project_path:{project}:ref_type:branch:ref:{default_branch}",
+        SubjectOperator.STRING_EQUALS,
+        "the default branch",
+    )
+    verdict = judge(
+        Platform.GITLAB, subjects, default_branch_subject=default, runs_on_branches=True
+    )
+    return JobRewrite(
+        job=job.name,
+        subjects=subjects,
+        pull_request=merge_request,
+        notes=tuple(notes),
+        recommended=verdict.recommended,
+        withheld=verdict.withheld,
+        role=role,
+        account=role_account(role),
+        trust_notes=verdict.notes,
+    )

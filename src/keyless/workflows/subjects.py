@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import configparser
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -172,8 +173,8 @@ def gitlab_subjects(
     branches: list[str] = []
     tags: list[str] = []
     merge_request = False
-    rules: Any = job.get("rules") if is_map(job) else None
-    only: Any = job.get("only") if is_map(job) else None
+    rules: Any = job.get("rules") if isinstance(job, Mapping) else None
+    only: Any = job.get("only") if isinstance(job, Mapping) else None
     if is_seq(rules):
         for rule in rules:
             condition = rule.get("if") if is_map(rule) else None
