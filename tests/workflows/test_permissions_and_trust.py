@@ -1,0 +1,199 @@
+"""Token permissions that keep the job working, the caller/callee ceiling, and one verdict:
+what fix recommends trusting passes keyless trust."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from keyless.findings import Severity
+from keyless.workflows import fix
+from keyless.workflows.model import Platform
+from keyless.workflows.yamldoc import load_text
+
+from .builders import job, only, options, repo, worst_trust_severity
+from .conftest import CORPUS, CORPUS_OPTIONS, corpus_cases, run_actionlint
+
+TEMPLATE = """
+    name: release
+    on:
+      push:
+        tags: ['v*']
+    jobs:
+      release:
+        runs-on: ubuntu-latest
+        env:
+          AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+          AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+          AWS_REGION: us-east-1
+        steps:
+          - uses: actions/checkout@v4
+          - run: aws s3 cp dist/ s3://releases/ --recursive
+          - STEP
+"""
+
+
+def _permissions(text: str, name: str) -> dict[str, str]:
+    node: Any = load_text(text, Path("w.yml")).root["jobs"][name]["permissions"]
+    return {str(k): str(v) for k, v in node.items()}
+
+
+@pytest.mark.parametrize(
+    ("step", "scope", "level"),
+    [
+        ("run: gh release create \"$GITHUB_REF_NAME\" dist/*\n            env:\n"
+         "              GH_TOKEN: ${{ github.token }}", "contents", "write"),
+        ("uses: softprops/action-gh-release@v2", "contents", "write"),
+        ("run: gh pr comment 1 --body done", "pull-requests", "write"),
+        ("run: >-\n              curl -X POST -H \"Authorization: Bearer $GITHUB_TOKEN\"\n"
+         "              https://api.github.com/repos/acme/app/statuses/$GITHUB_SHA",
+         "statuses", "write"),
+        ("uses: actions/deploy-pages@v4", "pages", "write"),
+        ("run: docker push ghcr.io/acme/app:latest", "packages", "write"),
+    ],
+)  # fmt: skip
+def test_a_new_permissions_block_keeps_what_the_steps_use(
+    tmp_path: Path, step: str, scope: str, level: str
+) -> None:
+    root = repo(tmp_path, {".github/workflows/release.yml": TEMPLATE.replace("STEP", step)})
+    rewrite = only(fix([root], options()), "release.yml")
+    granted = _permissions(rewrite.after, "release")
+    assert granted[scope] == level
+    assert granted["id-token"] == "write"
+
+
+def test_a_step_whose_needs_cannot_be_read_is_named(tmp_path: Path) -> None:
+    step = (
+        "name: Label the release\n            uses: actions/github-script@v7\n"
+        "            with:\n              github-token: ${{ secrets.GITHUB_TOKEN }}\n"
+        "              script: console.log(1)"
+    )
+    root = repo(tmp_path, {".github/workflows/release.yml": TEMPLATE.replace("STEP", step)})
+    notes = only(fix([root], options()), "release.yml").notes
+    assert any("step 3 ('Label the release')" in n and "cannot tell" in n for n in notes)
+
+
+@pytest.mark.usefixtures("needs_actionlint")
+def test_inferred_permissions_pass_actionlint(tmp_path: Path) -> None:
+    step = (
+        "run: gh release create v1\n            env:\n              GH_TOKEN: ${{ github.token }}"
+    )
+    root = repo(tmp_path, {".github/workflows/release.yml": TEMPLATE.replace("STEP", step)})
+    rewrite = only(fix([root], options()), "release.yml")
+    rewrite.file.path.write_text(rewrite.after, encoding="utf-8")
+    assert run_actionlint([rewrite.file.path]) == []
+
+
+CALLEE = """
+    name: publish
+    on:
+      workflow_call:
+        secrets:
+          AWS_ACCESS_KEY_ID:
+            required: true
+          AWS_SECRET_ACCESS_KEY:
+            required: true
+    jobs:
+      publish:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: aws-actions/configure-aws-credentials@v4
+            with:
+              aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
+              aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+              aws-region: us-east-1
+          - run: gh release upload v1 dist/app.zip
+            env:
+              GH_TOKEN: ${{ github.token }}
+"""
+CALLER = """
+    name: main
+    on:
+      push:
+        branches: [main]
+    jobs:
+      publish:
+        uses: ./.github/workflows/publish.yml
+        secrets:
+          AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+          AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+"""
+
+
+def test_the_caller_grants_what_the_called_workflow_needs(tmp_path: Path) -> None:
+    root = repo(
+        tmp_path,
+        {".github/workflows/publish.yml": CALLEE, ".github/workflows/main.yml": CALLER},
+    )
+    result = fix([root], options())
+    caller = _permissions(only(result, "main.yml").after, "publish")
+    callee = _permissions(only(result, "publish.yml").after, "publish")
+    assert caller == {"contents": "write", "id-token": "write"}
+    assert callee == {"contents": "write", "id-token": "write"}
+
+
+def test_a_caller_whose_callee_is_left_keeps_passing_the_keys(tmp_path: Path) -> None:
+    callee = CALLEE.replace("gh release upload v1 dist/app.zip", "s3cmd --host=minio.lan put x")
+    callee = callee.replace("GH_TOKEN: ${{ github.token }}", "AWS_ENDPOINT_URL: http://minio.lan")
+    root = repo(
+        tmp_path,
+        {".github/workflows/publish.yml": callee, ".github/workflows/main.yml": CALLER},
+    )
+    result = fix([root], options())
+    assert not only(result, "main.yml").changed
+    assert "which is left as it is" in only(result, "main.yml").unfixed[0].reason
+
+
+DISPATCH = """
+    name: ops
+    on:
+      workflow_dispatch:
+    permissions:
+      contents: read
+    jobs:
+      restart:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: aws-actions/configure-aws-credentials@v4
+            with:
+              aws-access-key-id: ${{ secrets.OPS_KEY_ID }}
+              aws-secret-access-key: ${{ secrets.OPS_SECRET }}
+              aws-region: us-east-1
+          - run: aws ecs update-service --cluster ops --service api --force-new-deployment
+"""
+
+
+def test_a_dispatch_job_is_not_told_to_trust_every_branch(tmp_path: Path) -> None:
+    root = repo(tmp_path, {".github/workflows/ops.yml": DISPATCH})
+    rewritten = job(only(fix([root], options()), "ops.yml"), "restart")
+    recommended = [s.value for s in rewritten.recommended]
+    assert "repo:acme/app:ref:refs/heads/*" not in recommended
+    assert "repo:acme/app:ref:refs/heads/*" in [w.subject.value for w in rewritten.withheld]
+    assert recommended == ["repo:acme/app:ref:refs/heads/main"]
+    assert any("refused by AWS" in note for note in rewritten.trust_notes)
+
+
+def test_the_dispatch_recommendation_passes_keyless_trust(tmp_path: Path) -> None:
+    root = repo(tmp_path, {".github/workflows/ops.yml": DISPATCH})
+    rewritten = job(only(fix([root], options()), "ops.yml"), "restart")
+    worst = worst_trust_severity(Platform.GITHUB, rewritten)
+    assert worst is None or worst <= Severity.MEDIUM
+
+
+@pytest.mark.parametrize("case", corpus_cases())
+def test_every_recommendation_of_the_corpus_passes_keyless_trust(case: str) -> None:
+    for rewrite in fix([CORPUS / case / "input"], CORPUS_OPTIONS).files:
+        for rewritten in rewrite.jobs:
+            if rewritten.recommended:
+                worst = worst_trust_severity(rewrite.file.platform, rewritten)
+                assert worst is None or worst <= Severity.MEDIUM, (case, rewritten.job)
+
+
+@pytest.mark.parametrize("case", corpus_cases())
+def test_every_subject_the_corpus_withholds_says_why(case: str) -> None:
+    for rewrite in fix([CORPUS / case / "input"], CORPUS_OPTIONS).files:
+        for rewritten in rewrite.jobs:
+            assert all(w.reason for w in rewritten.withheld)
+            assert rewritten.recommended or rewritten.trust_notes
