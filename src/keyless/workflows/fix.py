@@ -88,10 +88,17 @@ def _fix_github(
         if problem is not None:
             plan = Plan(unfixed=[*plan.unfixed, Unfixed(None, problem)])
             outcome = CalleeOutcome(False, outcome.permissions)
-        relative = item.file.path.resolve().relative_to(root.resolve()).as_posix()
-        callees.setdefault(root, {})[relative] = outcome
+        callees.setdefault(root, {})[_relative(item.file.path, root)] = outcome
         rewrites.append(_rewrite(item, after, plan))
     return rewrites
+
+
+def _relative(path: Path, root: Path) -> str:
+    """``.github/workflows/x.yml``: how callers name a local workflow (``uses: ./…``)."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _fix_gitlab(

@@ -7,7 +7,7 @@ from typing import Any
 
 from keyless.checks.registry import Check, Scope
 from keyless.findings import Finding, Severity
-from keyless.workflows.github import CONFIGURE_ACTION, GithubAnalysis
+from keyless.workflows.github import CONFIGURE_ACTION, GithubAnalysis, KeyEnv
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import is_map, key_position
 
@@ -71,6 +71,12 @@ BROAD_ID_TOKEN = Check(
 )
 
 
+def _scope(env: KeyEnv) -> str:
+    if env.level == "step" and env.step_index is not None:
+        return f"step {env.step_index + 1} of job '{env.job}'"
+    return "workflow" if env.level == "workflow" else f"job '{env.job}'"
+
+
 def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
     """The findings of one analysed workflow: one per place keys are written (a key merged
     into several jobs with ``<<: *anchor`` is reported once, where it is written)."""
@@ -95,17 +101,20 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             f"{', '.join(item.keys)} to {CONFIGURE_ACTION}",
             f"{site.route}.{site.keys[0]}",
         )
+    scopes: dict[int, list[str]] = {}
     for env in analysis.key_env:
-        scope = "workflow" if env.level == "workflow" else f"job '{env.job}'"
-        if env.level == "step" and env.step_index is not None:
-            scope = f"step {env.step_index + 1} of job '{env.job}'"
         for site in env.sites:
-            merged = "" if site.node is env.env else f" (merged in from {site.route})"
+            scopes.setdefault(id(site.node), []).append(_scope(env))
+    for env in analysis.key_env:
+        for site in env.sites:
+            where = scopes[id(site.node)]
+            merged = [s for s in where if s != where[0]]
+            also = f" (merged into the {', '.join(merged)} too)" if merged else ""
             add(
                 STATIC_AWS_KEYS_ENV,
                 site.node,
                 site.keys[0],
-                f"{', '.join(site.keys)} set in the env of the {scope}{merged}",
+                f"{', '.join(site.keys)} set in the env of the {where[0]}{also}",
                 f"{site.route}.{site.keys[0]}",
             )
     for other in analysis.other_actions:

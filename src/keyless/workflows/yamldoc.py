@@ -147,8 +147,13 @@ def load(path: Path) -> Document:
             f"{MAX_FILE_BYTES:,} bytes",
             where=str(path),
         )
-    data = read_bytes(path)
-    if len(data) > MAX_FILE_BYTES:  # it grew after the check
+    return load_bytes(read_bytes(path), path)
+
+
+def load_bytes(data: bytes, path: Path) -> Document:
+    """Parse a CI file's bytes: UTF-8 text of at most :data:`MAX_FILE_BYTES`, YAML that
+    nests at most :data:`MAX_DEPTH` deep. Anything else is an :class:`InputError`."""
+    if len(data) > MAX_FILE_BYTES:
         raise InputError(f"the file is larger than {MAX_FILE_BYTES:,} bytes", where=str(path))
     # Plain UTF-8 from the bytes: CRLF line ends and a byte-order mark stay in the text
     # (ruamel.yaml skips the mark), so a rewrite keeps them. keyless.files.read_text
