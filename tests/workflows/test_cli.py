@@ -136,3 +136,32 @@ def test_fix_reads_repository_from_git_remote(tmp_path: Path) -> None:
     _, out, _ = _run("fix", "--role-arn", ROLE, "--format", "json", str(repo))
     subjects = json.loads(out)["files"][0]["jobs"][0]["subjects"]
     assert subjects[0]["sub"] == "repo:octo/site:ref:refs/heads/main"
+
+
+def test_scan_reports_an_unreadable_file_and_exits_3(tmp_path: Path) -> None:
+    shutil.copytree(CORPUS / "gh-basic-keys" / "input", tmp_path / "good")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / ".gitlab-ci.yml").write_text("a: [\n")
+    code, out, _ = _run("scan", str(tmp_path))
+    assert code == 3
+    assert "bad/.gitlab-ci.yml:2: not read: malformed YAML" in out
+    assert "workflow-static-aws-keys" in out
+
+
+def test_fix_exits_1_and_says_what_it_left_and_why() -> None:
+    code, _, err = _run(
+        "fix", "--role-arn", ROLE, "--repository", "acme/app",
+        str(CORPUS / "gh-reusable-remote" / "input"),
+    )  # fmt: skip
+    assert code == 1
+    assert "left as it is (a person must rewrite these):" in err
+    assert "job deploy: it passes the keys to acme/shared-workflows" in err
+
+
+def test_fix_json_exit_code_matches_the_text_one() -> None:
+    code, out, _ = _run(
+        "fix", "--role-arn", ROLE, "--repository", "acme/app", "--format", "json",
+        str(CORPUS / "gh-reusable-remote" / "input"),
+    )  # fmt: skip
+    assert code == 1
+    assert json.loads(out)["files"][0]["unfixed"][0]["job"] == "deploy"

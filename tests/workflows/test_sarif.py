@@ -84,3 +84,15 @@ def test_levels(severity: Severity, expected: str) -> None:
 def test_driver_points_at_the_same_home_as_keyless_scan() -> None:
     document = scan_sarif(scan([CORPUS / "gh-basic-keys" / "input"]))
     assert document["runs"][0]["tool"]["driver"]["informationUri"] == INFORMATION_URI  # type: ignore[index]
+
+
+def test_files_that_could_not_be_read_are_notifications(tmp_path: Path) -> None:
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "bad.yml").write_text("jobs: [\n")
+    (tmp_path / ".github" / "workflows" / "ok.yml").write_text("on: push\njobs: {}\n")
+    document = scan_sarif(scan([tmp_path]))
+    _validate(document)
+    (invocation,) = document["runs"][0]["invocations"]  # type: ignore[index]
+    assert invocation["executionSuccessful"] is False
+    (notification,) = invocation["toolExecutionNotifications"]
+    assert "bad.yml" in notification["message"]["text"]

@@ -210,13 +210,28 @@ def scan_sarif(result: ScanResult) -> dict[str, Any]:
         _finding_result(entry.finding, (_ignore_suppression(entry.ignore),))
         for entry in result.suppressed
     ]
-    return build_log(
+    log = build_log(
         tool_name="keyless",
         tool_version=__version__,
         information_uri=INFORMATION_URI,
         rules=rules,
         results=results,
     )
+    if result.unread:
+        log["runs"][0]["invocations"] = [_unread_invocation(result)]
+    return log
+
+
+def _unread_invocation(result: ScanResult) -> dict[str, Any]:
+    """What could not be read, as the run's notifications: a partial scan is never
+    shown as clean (SARIF 2.1.0 §3.20.21 toolExecutionNotifications)."""
+    return {
+        "executionSuccessful": False,
+        "toolExecutionNotifications": [
+            {"level": "error", "message": {"text": f"{u.where}: not read: {u.reason}"}}
+            for u in result.unread
+        ],
+    }
 
 
 def _ignore_suppression(ignore: Ignore) -> SarifSuppression:
