@@ -97,7 +97,7 @@ def test_fix_twice_changes_nothing(fixed_copy: Path) -> None:
 
 
 @pytest.mark.parametrize("case", corpus_cases())
-def test_keys_remain_exactly_where_the_fix_says_it_left_them(case: str, tmp_path: Path) -> None:
+def test_keys_remain_only_where_the_fix_says_it_left_something(case: str, tmp_path: Path) -> None:
     target = tmp_path / case
     shutil.copytree(CORPUS / case / "input", target)
     result = fix([target], CORPUS_OPTIONS)
@@ -107,7 +107,9 @@ def test_keys_remain_exactly_where_the_fix_says_it_left_them(case: str, tmp_path
         for f in scan([target]).findings
         if f.check in STATIC_KEY_CHECKS and isinstance(f.location, FileLocation)
     }
-    assert remaining == {r.file.path.resolve() for r, _ in result.unfixed}
+    # Everything not rewritten is reported; a report may also be a caution (a trigger
+    # job's downstream pipeline) about a file whose keys are gone.
+    assert remaining <= {r.file.path.resolve() for r, _ in result.unfixed}
 
 
 @pytest.mark.usefixtures("needs_actionlint")

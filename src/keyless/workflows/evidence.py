@@ -41,7 +41,7 @@ _ENDPOINT_VARIABLE = re.compile(
     r"^AWS_ENDPOINT_URL(_\w+)?$|S3\w*ENDPOINT|ENDPOINT\w*S3|^(aws[-_])?endpoint([-_]url)?$",
     re.IGNORECASE,
 )
-_ENDPOINT_OPTION = re.compile(r"--endpoint(?:-url)?[= ]+(\S+)")
+_ENDPOINT_OPTION = re.compile(r"--endpoint(?:-url)?[= ]+(\S*\$\{\{[^}]*\}\}\S*|\S+)")
 
 # Actions that write a profile from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and nothing
 # else, so temporary credentials (which need AWS_SESSION_TOKEN too) fail there: their
