@@ -3,16 +3,18 @@ actions and scripts that need the key pair, anchors, role chaining, reusable wor
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from keyless.findings import FileLocation, Finding
-from keyless.workflows import fix, scan
+from keyless.workflows import fix, scan, write
 from keyless.workflows.yamldoc import load_text
 
 from .builders import job, only, options, reasons, repo
+from .conftest import CORPUS
 
 KEYS_IN_JOB_ENV = """
     name: deploy
@@ -320,3 +322,28 @@ def test_another_action_given_the_keys_is_left_whole(tmp_path: Path) -> None:
     rewrite = only(fix([root], options()), "lambda.yml")
     assert not rewrite.changed
     assert "appleboy/lambda-action" in reasons(rewrite, "lambda")
+
+
+def test_a_local_composite_action_is_not_edited(tmp_path: Path) -> None:
+    shutil.copytree(CORPUS / "gh-composite-action" / "input", tmp_path / "repo")
+    action = tmp_path / "repo" / ".github" / "actions" / "deploy" / "action.yml"
+    before = action.read_text()
+    result = fix([tmp_path / "repo"], options())
+    write(result)
+    assert action.read_text() == before
+    assert [j.job for j in only(result, "site.yml").jobs] == ["deploy"]
+
+
+def test_a_composite_action_that_puts_the_keys_in_env_leaves_the_job(tmp_path: Path) -> None:
+    shutil.copytree(CORPUS / "gh-composite-action" / "input", tmp_path / "repo")
+    action = tmp_path / "repo" / ".github" / "actions" / "deploy" / "action.yml"
+    action.write_text(
+        action.read_text().replace(
+            "      shell: bash\n",
+            "      shell: bash\n      env:\n"
+            "        AWS_ACCESS_KEY_ID: ${{ inputs.aws-access-key-id }}\n",
+        )
+    )
+    rewrite = only(fix([tmp_path / "repo"], options()), "site.yml")
+    assert not rewrite.changed
+    assert "uses its input aws-access-key-id other than" in reasons(rewrite, "deploy")

@@ -20,6 +20,7 @@ from keyless.files import display_path, write_atomic
 from keyless.workflows import github, github_fix, gitlab_fix
 from keyless.workflows.discovery import is_inside
 from keyless.workflows.edits import Plan
+from keyless.workflows.github_composite import composite_verdict
 from keyless.workflows.github_fix import CalleeOutcome, GithubContext
 from keyless.workflows.gitlab_pipeline import assemble
 from keyless.workflows.hardcoded import redact_text
@@ -79,9 +80,15 @@ def _fix_github(
     # Called workflows first: their callers need to know whether they were rewritten.
     for item in sorted(items, key=lambda i: (not _is_callee(i), str(i.file.path))):
         root = item.file.repository_root
-        context = GithubContext(names[root], branches[root], callees.get(root, {}))
+        analysis = github.analyse(item.document)
+        composites = {
+            o.action: composite_verdict(root, o.action, o.keys)
+            for o in analysis.other_actions
+            if o.action.startswith("./")
+        }
+        context = GithubContext(names[root], branches[root], callees.get(root, {}), composites)
         try:
-            plan, outcome = github_fix.plan(github.analyse(item.document), options, context)
+            plan, outcome = github_fix.plan(analysis, options, context)
         except InputError as error:
             plan, outcome = Plan(unfixed=[Unfixed(None, error.message)]), CalleeOutcome(False, {})
         after, problem = _apply(item, plan, roots)

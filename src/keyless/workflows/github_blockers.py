@@ -36,7 +36,11 @@ _AWS_AGNOSTIC = ("actions/checkout@", "actions/setup-", "actions/cache@")
 
 
 def find_blockers(
-    analysis: GithubAnalysis, options: FixOptions, callees: Mapping[str, Any], key_jobs: list[str]
+    analysis: GithubAnalysis,
+    options: FixOptions,
+    callees: Mapping[str, Any],
+    key_jobs: list[str],
+    composites: Mapping[str, str | None],
 ) -> Blockers:
     """Per job of ``key_jobs``, the reasons it must be left to a person (absent: none)."""
     root = analysis.document.root
@@ -45,7 +49,7 @@ def find_blockers(
     found: Blockers = {}
     for name in key_jobs:
         job = jobs[name]
-        reasons = list(_step_reasons(analysis, name, job))
+        reasons = list(_step_reasons(analysis, name, job, composites))
         reasons += _call_reasons(analysis, name, callees)
         evidence = endpoint_evidence(
             _variables(workflow_env, job),
@@ -64,7 +68,7 @@ def find_blockers(
                 "cannot stand for both; split the job or rewrite it by hand"
             )
         reasons += _layout_reasons(analysis, name, job)
-        target = insertion_target(analysis, name, job)
+        target = insertion_target(analysis, name, job, composites)
         if target is not None and region_for(options, root, job, target) is None:
             reasons.append(
                 "no AWS region for the credentials step: the workflow sets neither AWS_REGION "
@@ -142,15 +146,22 @@ def _region_value(env: Any) -> str | None:
     return None
 
 
-def insertion_target(analysis: GithubAnalysis, name: str, job: Any) -> int | None:
+def insertion_target(
+    analysis: GithubAnalysis, name: str, job: Any, composites: Mapping[str, str | None]
+) -> int | None:
     """The step before which a credentials step goes, or None when none is needed: the
-    first step given keys in its own env, or the first step that seems to call AWS when
-    the job's or workflow's env holds them; unless a configure-aws-credentials step
-    already runs earlier."""
+    first step given keys in its own env (or a local composite action given them as
+    inputs), or the first step that seems to call AWS when the job's or workflow's env
+    holds them; unless a configure-aws-credentials step already runs earlier."""
     targets = [
         e.step_index
         for e in analysis.key_env
         if e.job == name and e.level == "step" and e.step_index is not None
+    ]
+    targets += [
+        o.step_index
+        for o in analysis.other_actions
+        if o.job == name and o.action in composites and composites[o.action] is None
     ]
     if any(e.level == "workflow" or (e.job == name and e.level == "job") for e in analysis.key_env):
         first = next((i for i, s in steps_of(job) if needs_aws(s)), None)
@@ -180,9 +191,22 @@ def _needs_inserted_step(analysis: GithubAnalysis, name: str, job: Any) -> bool:
     return any(e.level == "workflow" for e in analysis.key_env) and "steps" in job
 
 
-def _step_reasons(analysis: GithubAnalysis, name: str, job: Any) -> Iterator[str]:
+def _step_reasons(
+    analysis: GithubAnalysis, name: str, job: Any, composites: Mapping[str, str | None]
+) -> Iterator[str]:
     env_keys = _needs_inserted_step(analysis, name, job)
     for other in (o for o in analysis.other_actions if o.job == name):
+        if other.action in composites:
+            why = composites[other.action]
+            if why is not None:
+                yield (
+                    f"step {other.step_index + 1} gives the local action {other.action} the "
+                    f"keys, and {why}; keyless does not edit an action other workflows share: "
+                    "rewrite it by hand"
+                )
+            elif is_flow(other.inputs):
+                yield f"step {other.step_index + 1}'s with: is written in flow style"
+            continue
         yield (
             f"step {other.step_index + 1} gives {other.action} the keys as inputs "
             f"({', '.join(other.keys)}): keyless does not know how it takes temporary "

@@ -93,6 +93,9 @@ class GithubContext:
     repository: str
     default_branch: str = "main"
     callees: Mapping[str, CalleeOutcome] = field(default_factory=dict)
+    #: ``uses: ./…`` of local composite actions given keys → None when the job may stop
+    #: passing them (:mod:`.github_composite`), else why not.
+    composites: Mapping[str, str | None] = field(default_factory=dict)
 
 
 def role_expression(options: FixOptions) -> str:
@@ -125,7 +128,7 @@ def plan(
     ]  # fmt: skip
     if not key_jobs and not grant_callers:
         return result, _outcome(analysis, set(), set())
-    blockers = find_blockers(analysis, options, context.callees, key_jobs)
+    blockers = find_blockers(analysis, options, context.callees, key_jobs, context.composites)
     blocked = shared_blockers(analysis, key_jobs, blockers)
     rewritten = [n for n in key_jobs if n not in blocked]
     for name in key_jobs:
@@ -146,7 +149,14 @@ def plan(
                 parent, key = index.get(id(site.node), (None, None))
                 result.edits += remove_entries(lines, site.node, site.keys, parent, key)
         _rewrite_key_inputs(result, analysis, name, role, options)
-        _insert_credentials_step(result, analysis, name, job, role, options)
+        for other in (o for o in analysis.other_actions if o.job == name):
+            step = job["steps"][other.step_index]
+            result.edits += remove_entries(lines, other.inputs, other.keys, step, "with")
+            result.notes.append(
+                f"job '{name}' no longer passes {', '.join(other.keys)} to {other.action}; "
+                "if the action declares them required: true, make them optional there"
+            )
+        _insert_credentials_step(result, analysis, name, job, role, options, context.composites)
         call = next((c for c in analysis.calls if c.job == name and c.keys), None)
         if call is not None:
             result.edits += remove_entries(lines, call.secrets, call.keys, call.node, "secrets")
@@ -222,9 +232,15 @@ def _rewrite_key_inputs(
 
 
 def _insert_credentials_step(
-    result: Plan, analysis: GithubAnalysis, name: str, job: Any, role: str, options: FixOptions
+    result: Plan,
+    analysis: GithubAnalysis,
+    name: str,
+    job: Any,
+    role: str,
+    options: FixOptions,
+    composites: Mapping[str, str | None],
 ) -> None:
-    target = insertion_target(analysis, name, job)
+    target = insertion_target(analysis, name, job, composites)
     if target is None:
         workflow_keys = any(e.level == "workflow" for e in analysis.key_env) and "steps" in job
         if workflow_keys and not any(needs_aws(s) for _, s in steps_of(job)):
