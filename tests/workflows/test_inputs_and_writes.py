@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from keyless.errors import InputError
+from keyless.files import describe_size
 from keyless.workflows import fix, scan, unified_diff, write
 from keyless.workflows.yamldoc import MAX_FILE_BYTES
 
@@ -53,7 +54,7 @@ def test_a_file_over_the_limit_is_refused_without_reading_it(tmp_path: Path) -> 
         handle.truncate(280 * 1024 * 1024)
     result = scan([root])
     (unread,) = result.unread
-    assert f"at most {MAX_FILE_BYTES:,} bytes" in unread.reason
+    assert f"larger than the {describe_size(MAX_FILE_BYTES)} keyless reads" in unread.reason
 
 
 def test_a_link_out_of_the_given_paths_is_not_read(tmp_path: Path) -> None:

@@ -10,15 +10,13 @@ keys GitLab's YAML 1.1 reader accepts (ruamel.yaml alone refuses them).
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from keyless.errors import InputError
-from keyless.files import read_bytes
+from keyless.files import describe_size, read_bytes
 
 #: The largest CI file keyless reads. GitLab refuses configurations over 2 MB of parsed
 #: memory (https://docs.gitlab.com/administration/instance_limits/#maximum-size-and-depth-of-cicd-configuration-yaml-files);
@@ -132,29 +130,19 @@ def depth(root: Any, limit: int) -> int:
 
 
 def load(path: Path) -> Document:
-    """Read and parse one file: a regular file of at most :data:`MAX_FILE_BYTES`."""
-    try:
-        info = os.stat(path)
-    except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror}", where=str(path)) from None
-    if not stat.S_ISREG(info.st_mode):
-        raise InputError(
-            "not a regular file (a FIFO, device, socket or directory)", where=str(path)
-        )
-    if info.st_size > MAX_FILE_BYTES:
-        raise InputError(
-            f"the file is {info.st_size:,} bytes; keyless reads CI files of at most "
-            f"{MAX_FILE_BYTES:,} bytes",
-            where=str(path),
-        )
-    return load_bytes(read_bytes(path), path)
+    """Read and parse one file: a regular file (never a FIFO, which would block) of at
+    most :data:`MAX_FILE_BYTES`, refused before it is loaded when larger."""
+    return load_bytes(read_bytes(path, "the file", limit=MAX_FILE_BYTES), path)
 
 
 def load_bytes(data: bytes, path: Path) -> Document:
     """Parse a CI file's bytes: UTF-8 text of at most :data:`MAX_FILE_BYTES`, YAML that
     nests at most :data:`MAX_DEPTH` deep. Anything else is an :class:`InputError`."""
     if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"the file is larger than {MAX_FILE_BYTES:,} bytes", where=str(path))
+        raise InputError(
+            f"the file is larger than the {describe_size(MAX_FILE_BYTES)} keyless reads",
+            where=str(path),
+        )
     # Plain UTF-8 from the bytes: CRLF line ends and a byte-order mark stay in the text
     # (ruamel.yaml skips the mark), so a rewrite keeps them. keyless.files.read_text
     # would drop the mark.
