@@ -171,7 +171,7 @@ def test_a_dispatch_job_is_not_told_to_trust_every_branch(tmp_path: Path) -> Non
     recommended = [s.value for s in rewritten.recommended]
     assert "repo:acme/app:ref:refs/heads/*" not in recommended
     assert "repo:acme/app:ref:refs/heads/*" in [w.subject.value for w in rewritten.withheld]
-    assert recommended == ["repo:acme/app:ref:refs/heads/main"]
+    assert "repo:acme/app:ref:refs/heads/main" in recommended
     assert any("refused by AWS" in note for note in rewritten.trust_notes)
 
 
