@@ -31,13 +31,15 @@ THEMES = ("users", "keys", "mfa", "root", "trust", "organization")
 
 class Scope(StrEnum):
     """What a check looks at. The engine calls an estate check once per such subject; the
-    workflow checks are reported by the CI analysis of :mod:`keyless.workflows`."""
+    workflow checks are reported by the CI analysis of :mod:`keyless.workflows`, the
+    infrastructure-code checks by :mod:`keyless.iac`."""
 
     USER = "user"
     ROLE = "role"
     ACCOUNT = "account"
     ORGANIZATION = "organization"
     WORKFLOW = "workflow"
+    IAC = "iac"
 
 
 @dataclass

@@ -89,7 +89,8 @@ class ScanResult:
     its JSON document's schema is ``keyless/<command>/v1``. ``now`` is the moment ages
     were measured against and ``now_basis`` where it came from: ``clock`` (the current
     time), ``snapshot`` (the snapshot's ``collected_at``) or ``option`` (``--now``).
-    ``config_path`` is the configuration file whose ignores applied, if any.
+    ``config_path`` is the configuration file whose ignores applied, if any. ``notes``
+    say what a file scan deliberately did not read (a remote Terraform module).
     """
 
     findings: tuple[Finding, ...]
@@ -102,6 +103,7 @@ class ScanResult:
     unread: tuple[Unread, ...] = ()
     now_basis: str = "clock"
     config_path: str | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def estate(self) -> Inventory:

@@ -1,0 +1,126 @@
+"""CloudFormation templates (YAML or JSON) and CDK synth output, read with positions.
+
+``AWS::IAM::User`` (and its ``LoginProfile``), ``AWS::IAM::AccessKey``, ``AWS::IAM::Role``
+and ``AWS::IAM::OIDCProvider`` are read; intrinsic functions are evaluated where the
+template alone decides them (:mod:`keyless.iac.intrinsics`). A CDK app's
+``cdk.out/*.template.json`` is a CloudFormation template whose resources carry their
+construct path (``aws:cdk:path``), which names them here.
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-anatomy.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from keyless.iac.intrinsics import Template
+from keyless.iac.jsonpos import JsonSyntaxError, parse_json
+from keyless.iac.model import IacResource, ResourceKind, SourceKind
+from keyless.iac.sources import ReadError
+from keyless.iac.terraform import trust_document
+from keyless.iac.values import Node, get, text
+from keyless.iac.yamlpos import YamlSyntaxError, parse_yaml
+
+_KINDS = {
+    "AWS::IAM::User": ResourceKind.USER,
+    "AWS::IAM::AccessKey": ResourceKind.ACCESS_KEY,
+    "AWS::IAM::Role": ResourceKind.ROLE,
+    "AWS::IAM::OIDCProvider": ResourceKind.OIDC_PROVIDER,
+}
+_NAMES = {
+    ResourceKind.USER: "UserName",
+    ResourceKind.ROLE: "RoleName",
+    ResourceKind.ACCESS_KEY: "UserName",
+}
+
+
+def parse_template(path: Path, source: str) -> Node:
+    """A template's text as a node tree (JSON when it starts with ``{``, else YAML).
+    Raises :class:`ReadError` naming the position of the first error."""
+    if source.lstrip().startswith("{"):
+        try:
+            return parse_json(source)
+        except JsonSyntaxError as error:
+            raise ReadError(path, f"malformed JSON: {error}") from None
+    try:
+        return parse_yaml(source)
+    except YamlSyntaxError as error:
+        raise ReadError(path, f"malformed YAML: {error}") from None
+
+
+def is_template(root: Node) -> bool:
+    """A mapping with a ``Resources`` mapping whose types are ``AWS::``/``Custom::``."""
+    resources = get(root, "Resources")
+    if resources is None or not isinstance(resources.value, Mapping):
+        return False
+    if get(root, "AWSTemplateFormatVersion") is not None:
+        return True
+    types = [text(get(r, "Type")) or "" for r in resources.value.values()]
+    return any(t.startswith(("AWS::", "Custom::")) for t in types)
+
+
+def read_template(path: Path, root: Node) -> list[IacResource]:
+    """The IAM resources of a parsed template."""
+    resources = get(root, "Resources")
+    if resources is None or not isinstance(resources.value, Mapping):
+        return []
+    template = Template(root)
+    source = SourceKind.CDK if _is_cdk(path, resources.value) else SourceKind.CLOUDFORMATION
+    found: list[IacResource] = []
+    for logical_id, declaration in resources.value.items():
+        kind = _KINDS.get(text(get(declaration, "Type")) or "")
+        if kind is None:
+            continue
+        address = _address(logical_id, declaration)
+        properties = get(declaration, "Properties")
+        name = None
+        if kind in _NAMES:
+            name_node = get(properties, _NAMES[kind])
+            name = text(template.evaluate(name_node)) if name_node is not None else None
+        trust = None
+        trust_position = None
+        if kind is ResourceKind.ROLE:
+            policy = get(properties, "AssumeRolePolicyDocument")
+            if policy is not None:
+                trust_position = policy.position
+                trust = trust_document(template.evaluate(policy))
+        resource_type = text(get(declaration, "Type")) or ""
+        found.append(
+            IacResource(
+                kind=kind,
+                address=address,
+                type=resource_type,
+                path=path,
+                position=declaration.position,
+                source=source,
+                name=name if kind is not ResourceKind.ACCESS_KEY else None,
+                trust=trust,
+                trust_position=trust_position,
+            )
+        )
+        login = get(properties, "LoginProfile")
+        if kind is ResourceKind.USER and login is not None:
+            found.append(
+                IacResource(
+                    kind=ResourceKind.LOGIN_PROFILE,
+                    address=f"{address}.LoginProfile",
+                    type=resource_type,
+                    path=path,
+                    position=login.position,
+                    source=source,
+                    name=name,
+                )
+            )
+    return found
+
+
+def _address(logical_id: str, declaration: Node) -> str:
+    """The logical ID; in CDK output, the construct path that the code names."""
+    cdk_path = text(get(declaration, "Metadata", "aws:cdk:path"))
+    return f"{logical_id} ({cdk_path})" if cdk_path else logical_id
+
+
+def _is_cdk(path: Path, resources: Mapping[str, Node]) -> bool:
+    if "cdk.out" in path.parts:
+        return True
+    return any(get(r, "Metadata", "aws:cdk:path") is not None for r in resources.values())

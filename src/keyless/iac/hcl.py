@@ -1,0 +1,145 @@
+"""HCL (Terraform's native syntax) parsed with positions.
+
+python-hcl2's parser (``hcl2.parses_to_tree``, a Lark LALR grammar built with
+``propagate_positions``) gives a concrete syntax tree whose every node knows its line and
+column; this module turns its top level into blocks and attributes, and leaves each
+attribute's expression as a tree for :mod:`keyless.iac.hcleval` to evaluate in its scope.
+https://developer.hashicorp.com/terraform/language/syntax/configuration
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from lark import Token, Tree
+from lark.exceptions import LarkError, UnexpectedInput
+
+from keyless.iac.values import Position
+
+
+class HclSyntaxError(ValueError):
+    """Malformed HCL, with the position of the first error."""
+
+    def __init__(self, message: str, position: Position):
+        super().__init__(f"{message} at line {position.line}, column {position.column}")
+        self.message = message
+        self.position = position
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """``name = expression``: the expression unevaluated, the position of its name."""
+
+    name: str
+    expression: Tree[Any]
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """``type "label" ... { body }``."""
+
+    type: str
+    labels: tuple[str, ...]
+    body: Body
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A block's (or a file's) attributes by name and nested blocks in order."""
+
+    attributes: Mapping[str, Attribute]
+    blocks: tuple[Block, ...]
+
+    def blocks_of(self, block_type: str) -> tuple[Block, ...]:
+        """The nested blocks of one type, in order."""
+        return tuple(b for b in self.blocks if b.type == block_type)
+
+
+def position_of(node: Tree[Any] | Token) -> Position:
+    """Where a tree or token starts (1-based)."""
+    if isinstance(node, Token):
+        return Position(node.line or 1, node.column or 1)
+    meta = node.meta
+    if getattr(meta, "empty", True):
+        return Position(1, 1)
+    return Position(meta.line, meta.column)
+
+
+def parse_hcl(text: str) -> Body:
+    """Parse ``text``. Raises :class:`HclSyntaxError` naming the first bad position."""
+    import hcl2
+
+    try:
+        tree = hcl2.parses_to_tree(text)
+    except UnexpectedInput as error:
+        position = Position(max(error.line, 1), max(error.column, 1))
+        raise HclSyntaxError(_describe(error), position) from None
+    except LarkError as error:
+        raise HclSyntaxError(f"not valid HCL ({type(error).__name__})", Position(1, 1)) from None
+    except RecursionError:
+        raise HclSyntaxError("nested too deeply", Position(1, 1)) from None
+    body = tree.children[0]
+    assert isinstance(body, Tree)
+    return _body(body)
+
+
+def _describe(error: UnexpectedInput) -> str:
+    token = getattr(error, "token", None)
+    if token is not None and getattr(token, "type", "") == "$END":
+        return "unexpected end of file"
+    if token is not None:
+        return f"unexpected {str(token)[:40]!r}"
+    char = getattr(error, "char", None)
+    if char is not None:
+        return f"unexpected character {char!r}"
+    return "not valid HCL"
+
+
+def _body(tree: Tree[Any]) -> Body:
+    attributes: dict[str, Attribute] = {}
+    blocks: list[Block] = []
+    for child in tree.children:
+        if not isinstance(child, Tree):
+            continue
+        if child.data == "attribute":
+            name = _name(child.children[0])
+            if name in attributes:
+                raise HclSyntaxError(
+                    f"attribute {name!r} is defined twice", position_of(child.children[0])
+                )
+            attributes[name] = Attribute(name, child.children[-1], position_of(child))
+        elif child.data == "block":
+            blocks.append(_block(child))
+    return Body(MappingProxyType(attributes), tuple(blocks))
+
+
+def _block(tree: Tree[Any]) -> Block:
+    parts = [c for c in tree.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
+    head, body = parts[:-1], parts[-1]
+    labels = tuple(_label(p) for p in head[1:])
+    return Block(_name(head[0]), labels, _body(body), position_of(tree))
+
+
+def _name(tree: Tree[Any] | Token) -> str:
+    """An identifier, keyword or literal used as a name."""
+    if isinstance(tree, Token):
+        return str(tree)
+    tokens = list(tree.scan_values(lambda v: isinstance(v, Token)))
+    return "".join(str(t) for t in tokens)
+
+
+def _label(tree: Tree[Any]) -> str:
+    if tree.data == "string":
+        return "".join(
+            str(t)
+            for part in tree.children
+            if isinstance(part, Tree)
+            for t in part.children
+            if isinstance(t, Token)
+        )
+    return _name(tree)

@@ -1,0 +1,184 @@
+"""JSON read with the position of every value, for findings and SARIF locations.
+
+The standard library and orjson return values without positions; this reader walks the
+text once (strings through the standard library's own scanner, so escapes are decoded
+exactly as :mod:`json` does) and builds :class:`~keyless.iac.values.Node` trees. It is
+iterative, so a deeply nested hostile file cannot exhaust the stack, and it refuses
+duplicate keys, which IAM and CloudFormation readers resolve differently.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass, field
+
+from keyless.iac.values import Node, Position, SourcedText, mapping
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_LITERALS = {"true": True, "false": False, "null": None}
+MAX_DEPTH = 512
+# Strings are decoded by the standard library (its C scanner): escapes exactly as json does.
+_DECODER = json.JSONDecoder()
+
+
+class JsonSyntaxError(ValueError):
+    """Malformed JSON, with the position of the first error."""
+
+    def __init__(self, message: str, position: Position):
+        super().__init__(f"{message} at line {position.line}, column {position.column}")
+        self.message = message
+        self.position = position
+
+
+@dataclass(slots=True)
+class _Open:
+    """A container being read: its items so far and, for an object, the pending key."""
+
+    start: Position
+    is_object: bool
+    items: list[Node] = field(default_factory=list)
+    members: dict[str, Node] = field(default_factory=dict)
+    key: str | None = None
+    key_position: Position | None = None
+
+
+class _Text:
+    def __init__(self, text: str, origin: Position | None, pinned: Position | None):
+        self.text = text
+        self.sourced = text if isinstance(text, SourcedText) else None
+        self.origin = origin or (self.sourced.origin if self.sourced else None)
+        self.pinned = pinned
+        written = self.sourced.original if self.sourced else text
+        self.line_starts = [0, *(m.end() for m in re.finditer("\n", written))]
+
+    def position(self, offset: int) -> Position:
+        if self.pinned is not None:
+            return self.pinned
+        if self.sourced is not None:
+            offset = self.sourced.original_offset(offset)
+        line = bisect.bisect_right(self.line_starts, offset)
+        here = Position(line, offset - self.line_starts[line - 1] + 1)
+        return here.shifted(self.origin) if self.origin else here
+
+    def skip(self, offset: int) -> int:
+        match = _WHITESPACE.match(self.text, offset)
+        return match.end() if match else offset
+
+
+def parse_json(
+    text: str, *, origin: Position | None = None, pinned: Position | None = None
+) -> Node:
+    """``text`` as a :class:`Node` tree. ``origin`` is where the text starts in its file
+    (a :class:`~keyless.iac.values.SourcedText` from a heredoc brings its own); with
+    ``pinned``, every part is placed there (JSON inside a quoted string, whose escapes
+    make inner columns meaningless). Raises :class:`JsonSyntaxError`."""
+    source = _Text(text, origin, pinned)
+    stack: list[_Open] = []
+    offset = source.skip(0)
+    result: Node | None = None
+    while True:
+        if offset >= len(text):
+            raise JsonSyntaxError("unexpected end of the document", source.position(offset))
+        top = stack[-1] if stack else None
+        if top is not None and top.is_object and top.key is None:
+            offset = _object_key(source, top, offset)
+            continue
+        start = source.position(offset)
+        char = text[offset]
+        node: Node | None = None
+        if char in "{[":
+            if len(stack) >= MAX_DEPTH:
+                raise JsonSyntaxError(f"nested deeper than {MAX_DEPTH} levels", start)
+            opened = _Open(start, char == "{")
+            offset = source.skip(offset + 1)
+            closer = "}" if opened.is_object else "]"
+            if offset < len(text) and text[offset] == closer:
+                offset += 1
+                node = _close(opened)
+            else:
+                stack.append(opened)
+                continue
+        elif char == '"':
+            value, offset = _string(source, offset)
+            node = Node(value, start)
+        else:
+            node, offset = _scalar(source, offset, start)
+        # A value is complete: attach it to its container, closing those that end here.
+        while True:
+            if not stack:
+                result = node
+                break
+            top = stack[-1]
+            _attach(top, node)
+            offset = source.skip(offset)
+            closer = "}" if top.is_object else "]"
+            if offset < len(text) and text[offset] == ",":
+                offset = source.skip(offset + 1)
+                if offset < len(text) and text[offset] == closer:
+                    raise JsonSyntaxError("trailing comma", source.position(offset))
+                break
+            if offset < len(text) and text[offset] == closer:
+                offset += 1
+                node = _close(stack.pop())
+                continue
+            raise JsonSyntaxError(f"expected ',' or '{closer}'", source.position(offset))
+        if result is not None:
+            break
+    offset = source.skip(offset)
+    if offset != len(text):
+        raise JsonSyntaxError("extra data after the document", source.position(offset))
+    return result
+
+
+def _object_key(source: _Text, top: _Open, offset: int) -> int:
+    text = source.text
+    if text[offset] != '"':
+        raise JsonSyntaxError("expected a string key", source.position(offset))
+    key_position = source.position(offset)
+    key, offset = _string(source, offset)
+    if key in top.members:
+        raise JsonSyntaxError(f"duplicate key {key!r}", key_position)
+    offset = source.skip(offset)
+    if offset >= len(text) or text[offset] != ":":
+        raise JsonSyntaxError("expected ':'", source.position(offset))
+    top.key, top.key_position = key, key_position
+    return source.skip(offset + 1)
+
+
+def _attach(top: _Open, node: Node) -> None:
+    if top.is_object:
+        assert top.key is not None
+        top.members[top.key] = node
+        top.key = None
+    else:
+        top.items.append(node)
+
+
+def _close(opened: _Open) -> Node:
+    if opened.is_object:
+        return Node(mapping(opened.members), opened.start)
+    return Node(tuple(opened.items), opened.start)
+
+
+def _string(source: _Text, offset: int) -> tuple[str, int]:
+    try:
+        value, end = _DECODER.raw_decode(source.text, offset)
+    except json.JSONDecodeError as error:
+        raise JsonSyntaxError(error.msg.rstrip(" at"), source.position(error.pos)) from None
+    return str(value), end
+
+
+def _scalar(source: _Text, offset: int, start: Position) -> tuple[Node, int]:
+    text = source.text
+    for word, value in _LITERALS.items():
+        if text.startswith(word, offset):
+            return Node(value, start), offset + len(word)
+    match = _NUMBER.match(text, offset)
+    if match is None or match.end() == offset:
+        raise JsonSyntaxError("expected a value", start)
+    literal = match.group()
+    number: int | float = float(literal) if match.group(1) or match.group(2) else int(literal)
+    return Node(number, start), match.end()

@@ -1,0 +1,77 @@
+"""The one model every reader produces: IAM resources found in infrastructure code, each
+with the file and position it was declared at, and what could not be read.
+
+Terraform, a Terraform plan, CloudFormation and CDK output differ only in how they are
+read; the checks judge :class:`IacResource` values alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from keyless.engine import ScannedFile, Unread
+from keyless.iac.values import Node, Position
+
+#: The account a resource is deployed to is not written in the code: trust policies are
+#: judged as if the role lived in this stand-in account, and references to "this account"
+#: (``${AWS::AccountId}``, ``data.aws_caller_identity``) stand for it, exactly as AWS
+#: resolves them to the role's own account.
+DEPLOYING_ACCOUNT = "000000000000"
+
+
+class SourceKind(StrEnum):
+    """What kind of file a resource was read from."""
+
+    TERRAFORM = "terraform"
+    TERRAFORM_PLAN = "terraform-plan"
+    CLOUDFORMATION = "cloudformation"
+    CDK = "cdk"
+
+
+class ResourceKind(StrEnum):
+    """The IAM resources keyless judges in infrastructure code."""
+
+    USER = "iam-user"
+    ACCESS_KEY = "access-key"
+    LOGIN_PROFILE = "login-profile"
+    ROLE = "role"
+    OIDC_PROVIDER = "oidc-provider"
+
+
+@dataclass(frozen=True, slots=True)
+class IacResource:
+    """An IAM resource declared in a file.
+
+    ``address`` names it as its tool does (``module.ci.aws_iam_role.deploy["main"]``, a
+    CloudFormation logical ID); ``name`` is its IAM name when the code fixes one; for a
+    role, ``trust`` is its trust policy (``None`` when the code gives none) and
+    ``trust_position`` where the policy is written.
+    """
+
+    kind: ResourceKind
+    address: str
+    type: str
+    path: Path
+    position: Position
+    source: SourceKind
+    name: str | None = None
+    trust: Node | None = None
+    trust_position: Position | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IacModel:
+    """What reading some paths produced: the files read, the resources found in them,
+    what could not be read, and notes on what was deliberately not read (remote modules)."""
+
+    files: tuple[ScannedFile, ...] = ()
+    resources: tuple[IacResource, ...] = ()
+    unread: tuple[Unread, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def location(path: Path, position: Position) -> str:
+    """``file:line:column`` for messages."""
+    return f"{path}:{position.line}:{position.column}"

@@ -1,0 +1,94 @@
+"""Community modules read by their inputs, where what they create is plainly visible.
+
+A remote module's code is not in the repository, but for a few widely used modules the
+trust policy follows directly from the inputs of the call: judging those inputs catches
+the loose subject list in the pull request that writes it. Each entry names the module
+version whose code it follows; anything else a module might create is not claimed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
+from keyless.iac.values import Node, Position, Unknown, mapping
+
+# terraform-aws-modules/iam/aws//modules/iam-github-oidc-role (5.x): a role trusting the
+# GitHub provider of the deploying account for `sts.amazonaws.com` and the subjects given,
+# each prefixed with `repo:` (a leading `repo:` is stripped first) under StringLike.
+# https://registry.terraform.io/modules/terraform-aws-modules/iam/aws/latest/submodules/iam-github-oidc-role
+_GITHUB_OIDC_ROLE = re.compile(
+    r"^(registry\.terraform\.io/)?terraform-aws-modules/iam/aws//modules/iam-github-oidc-role$"
+)
+_GITHUB = "token.actions.githubusercontent.com"
+
+
+def role_from_module(
+    source: str, inputs: Mapping[str, Node], address: str, path: Path, position: Position
+) -> IacResource | None:
+    """The role a known module creates from ``inputs``, or None for other modules."""
+    if not _GITHUB_OIDC_ROLE.match(source):
+        return None
+    create = inputs.get("create")
+    if create is not None and create.value is False:
+        return None
+    provider = inputs.get("provider_url") or Node(_GITHUB, position)
+    audience = inputs.get("audience") or Node("sts.amazonaws.com", position)
+    subjects = inputs.get("subjects") or Node((), position)
+    name = inputs.get("name")
+    trust = _github_trust(provider, audience, subjects, position)
+    return IacResource(
+        kind=ResourceKind.ROLE,
+        address=f"{address}.aws_iam_role.this[0]",
+        type="aws_iam_role",
+        path=path,
+        position=position,
+        source=SourceKind.TERRAFORM,
+        name=name.value if name is not None and isinstance(name.value, str) else None,
+        trust=trust,
+        trust_position=subjects.position,
+    )
+
+
+def _github_trust(provider: Node, audience: Node, subjects: Node, position: Position) -> Node:
+    for node in (provider, audience, subjects):
+        if isinstance(node.value, Unknown):
+            return node
+    if not isinstance(provider.value, str) or not isinstance(subjects.value, tuple):
+        unknown = Unknown("module inputs", "provider_url or subjects not understood", position)
+        return Node(unknown, position)
+    host = provider.value.removeprefix("https://")
+    values = []
+    for subject in subjects.value:
+        if not isinstance(subject.value, str):
+            return subject
+        values.append(Node(f"repo:{subject.value.removeprefix('repo:')}", subject.position))
+    arn = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:oidc-provider/{host}"
+    statement = {
+        "Sid": Node("GithubOidcAuth", position),
+        "Effect": Node("Allow", position),
+        "Action": Node(
+            (Node("sts:TagSession", position), Node("sts:AssumeRoleWithWebIdentity", position)),
+            position,
+        ),
+        "Principal": Node(mapping({"Federated": Node(arn, position)}), position),
+        "Condition": Node(
+            mapping(
+                {
+                    "StringEquals": Node(mapping({f"{host}:aud": audience}), audience.position),
+                    "StringLike": Node(
+                        mapping({f"{host}:sub": Node(tuple(values), subjects.position)}),
+                        subjects.position,
+                    ),
+                }
+            ),
+            position,
+        ),
+    }
+    document = {
+        "Version": Node("2012-10-17", position),
+        "Statement": Node((Node(mapping(statement), position),), position),
+    }
+    return Node(mapping(document), position)

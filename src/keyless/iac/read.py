@@ -1,0 +1,178 @@
+"""Reading paths into one :class:`~keyless.iac.model.IacModel`: each file by its reader,
+what cannot be read recorded beside what was.
+
+Terraform is read per module (a directory): a directory another scanned directory calls
+as a local module is read through that call, with its inputs; ``.tf`` files named
+directly are judged in the context of their whole module, and only their own resources
+are reported. A plan (``terraform show -json``) is the resolved truth: when one is given,
+Terraform configurations are not read beside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from keyless.engine import ScannedFile, Unread
+from keyless.iac import cloudformation, plan
+from keyless.iac.model import IacModel, IacResource, SourceKind
+from keyless.iac.sources import (
+    Candidate,
+    FileKind,
+    ReadError,
+    discover,
+    looks_like_cloudformation,
+    looks_like_plan,
+    read_source,
+)
+from keyless.iac.terraform import (
+    DirectoryCache,
+    Module,
+    TerraformFile,
+    read_directory,
+    read_variable_file,
+)
+from keyless.iac.values import Node
+
+
+def read_paths(paths: Iterable[Path], *, var_files: Sequence[Path] = ()) -> IacModel:
+    """Read every infrastructure file under ``paths``. Never raises for a bad file: it is
+    recorded as unread, and the other files are still read."""
+    candidates, problems = discover(paths)
+    unread = [_unread(p) for p in problems]
+    files: list[ScannedFile] = []
+    resources: list[IacResource] = []
+    notes: list[str] = []
+    data = [c for c in candidates if c.kind is FileKind.DATA]
+    terraform = [c for c in candidates if c.kind is FileKind.TERRAFORM]
+    for candidate in data:
+        resources.extend(_read_data(candidate, files, unread))
+    plans_given = any(f.kind == SourceKind.TERRAFORM_PLAN.value for f in files)
+    if terraform and plans_given:
+        notes.append(
+            "Terraform configurations were not read: a plan was given, and a plan is the "
+            "resolved truth of its configuration"
+        )
+    elif terraform:
+        _read_terraform(terraform, var_files, files, resources, unread, notes)
+    resources.sort(key=lambda r: (str(r.path), r.position, r.address))
+    files.sort(key=lambda f: str(f.path))
+    return IacModel(
+        tuple(files),
+        tuple(resources),
+        tuple(dict.fromkeys(unread)),
+        tuple(dict.fromkeys(notes)),
+    )
+
+
+def _unread(error: ReadError) -> Unread:
+    return Unread(str(error.path), error.reason)
+
+
+def _read_data(
+    candidate: Candidate, files: list[ScannedFile], unread: list[Unread]
+) -> list[IacResource]:
+    """A JSON or YAML file: a plan, a CloudFormation template, or not infrastructure."""
+    path = candidate.path
+    try:
+        source = read_source(path)
+        if looks_like_plan(source):
+            root = plan.parse_plan(path, source)
+            if plan.is_plan(root):
+                files.append(ScannedFile(path, SourceKind.TERRAFORM_PLAN.value))
+                return plan.read_plan(path, root)
+        if looks_like_cloudformation(source):
+            root = cloudformation.parse_template(path, source)
+            if cloudformation.is_template(root):
+                found = cloudformation.read_template(path, root)
+                kind = SourceKind.CDK if "cdk.out" in path.parts else SourceKind.CLOUDFORMATION
+                if any(r.source is SourceKind.CDK for r in found):
+                    kind = SourceKind.CDK
+                files.append(ScannedFile(path, kind.value))
+                return found
+    except ReadError as error:
+        unread.append(_unread(error))
+    return []
+
+
+def _read_terraform(
+    candidates: list[Candidate],
+    var_files: Sequence[Path],
+    files: list[ScannedFile],
+    resources: list[IacResource],
+    unread: list[Unread],
+    notes: list[str],
+) -> None:
+    directories: dict[Path, list[TerraformFile]] = {}
+    explicit: dict[Path, set[Path]] = {}
+    cache: DirectoryCache = {}
+    for candidate in candidates:
+        directory = candidate.path.parent
+        if directory not in directories:
+            parsed, problems = read_directory(directory, cache)
+            directories[directory] = parsed
+            unread.extend(_unread(p) for p in problems)
+        if candidate.explicit:
+            explicit.setdefault(directory, set()).add(candidate.path)
+    called = _called_directories(directories)
+    for directory, parsed in directories.items():
+        if directory not in explicit and directory.resolve() in called:
+            continue  # read through the module call, with its inputs
+        files.extend(ScannedFile(f.path, SourceKind.TERRAFORM.value) for f in parsed)
+        inputs = _root_variables(directory, var_files, unread)
+        module = Module(directory, parsed, inputs=inputs, cache=cache)
+        result = module.read()
+        wanted = explicit.get(directory)
+        resources.extend(r for r in result.resources if wanted is None or r.path in wanted)
+        unread.extend(_unread(p) for p in result.problems)
+        notes.extend(result.notes)
+
+
+def _called_directories(directories: dict[Path, list[TerraformFile]]) -> set[Path]:
+    """The directories that scanned modules call with a local ``source``."""
+    called: set[Path] = set()
+    for directory, parsed in directories.items():
+        for file in parsed:
+            for block in file.body.blocks_of("module"):
+                source = block.body.attributes.get("source")
+                if source is None:
+                    continue
+                written = _literal(source.expression)
+                if written is not None and written.startswith(("./", "../")):
+                    called.add((directory / written).resolve())
+    return called
+
+
+def _literal(expression: object) -> str | None:
+    """A plain string literal's text (``source`` must be one in Terraform)."""
+    from lark import Token, Tree
+
+    if not isinstance(expression, Tree):
+        return None
+    strings = list(expression.find_data("string"))
+    if len(strings) != 1:
+        return None
+    tokens = list(strings[0].scan_values(lambda v: isinstance(v, Token)))
+    parts = [str(t) for t in tokens if t.type == "STRING_CHARS"]
+    return "".join(parts) if len(parts) == len(tokens) - 2 else None
+
+
+def _root_variables(
+    directory: Path, var_files: Sequence[Path], unread: list[Unread]
+) -> dict[str, Node]:
+    """The values Terraform loads for a root module: ``terraform.tfvars(.json)``, then
+    ``*.auto.tfvars(.json)`` in name order, then ``-var-file`` files in order.
+    https://developer.hashicorp.com/terraform/language/values/variables#variable-definition-precedence"""
+    automatic = [directory / "terraform.tfvars", directory / "terraform.tfvars.json"]
+    with contextlib.suppress(OSError):
+        automatic += sorted(
+            p for p in directory.iterdir() if p.name.endswith((".auto.tfvars", ".auto.tfvars.json"))
+        )
+    values: dict[str, Node] = {}
+    for path in [p for p in automatic if p.is_file()] + list(var_files):
+        try:
+            values.update(read_variable_file(path))
+        except ReadError as error:
+            unread.append(_unread(error))
+    return values

@@ -1,0 +1,154 @@
+"""Finding infrastructure code under the paths a user gives, and reading it safely.
+
+A directory is walked (without following symbolic links, skipping ``.git``,
+``.terraform`` and dependency folders); a file given directly is read even through a
+symbolic link. Only regular files are opened, without blocking (a FIFO named ``main.tf``
+neither hangs nor is read), up to :data:`MAX_BYTES`. JSON and YAML files are read only when
+their text looks like a CloudFormation template or a Terraform plan, so a repository's
+``package.json`` or Helm templates are not mistaken for infrastructure code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+MAX_BYTES = 64 * 1024 * 1024
+_SKIP_DIRS = frozenset(
+    {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".hg"}
+)
+_TERRAFORM_SUFFIXES = (".tf",)
+_DATA_SUFFIXES = (".json", ".yaml", ".yml", ".template")
+_CLOUDFORMATION = re.compile(r"""^\s*["']?Resources["']?\s*:""", re.MULTILINE)
+_PLAN = re.compile(r'"(format_version|terraform_version)"\s*:')
+
+
+class FileKind(StrEnum):
+    """How a file is read."""
+
+    TERRAFORM = "terraform"
+    DATA = "data"  # JSON or YAML: a CloudFormation template or a Terraform plan
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A file to read: ``explicit`` when the user named it."""
+
+    path: Path
+    kind: FileKind
+    explicit: bool
+
+
+class ReadError(Exception):
+    """A file that could not be read, and why (reported as unread, never as clean)."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def kind_of(path: Path) -> FileKind | None:
+    """The kind of a file by its name, or None when keyless does not read it."""
+    name = path.name
+    if name.endswith(_TERRAFORM_SUFFIXES):
+        return FileKind.TERRAFORM
+    if name.endswith(_DATA_SUFFIXES):
+        return FileKind.DATA
+    return None
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Candidate], list[ReadError]]:
+    """Every file to read under ``paths``, each once, in a stable order, and the paths
+    that could not be used (missing, or a symbolic link met while walking)."""
+    found: dict[Path, Candidate] = {}
+    problems: list[ReadError] = []
+    for path in paths:
+        if not os.path.lexists(path):
+            problems.append(ReadError(path, "no such file or directory"))
+            continue
+        if path.is_dir():
+            for candidate in _walk(path, problems):
+                found.setdefault(candidate.path, candidate)
+            continue
+        kind = kind_of(path)
+        if kind is None:
+            continue  # not infrastructure code (pre-commit hands over any staged file)
+        found[path] = Candidate(path, kind, explicit=True)
+    return sorted(found.values(), key=lambda c: str(c.path)), problems
+
+
+def _walk(directory: Path, problems: list[ReadError]) -> Iterator[Candidate]:
+    for current, dirnames, filenames in os.walk(directory):
+        here = Path(current)
+        kept = []
+        for name in sorted(dirnames):
+            if name in _SKIP_DIRS or name.startswith("asset."):  # CDK assets are not templates
+                continue
+            if (here / name).is_symlink():
+                problems.append(ReadError(here / name, "symbolic link not followed"))
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            path = here / name
+            kind = kind_of(path)
+            if kind is None:
+                continue
+            if path.is_symlink():
+                problems.append(ReadError(path, "symbolic link not followed"))
+                continue
+            yield Candidate(path, kind, explicit=False)
+
+
+def read_source(path: Path) -> str:
+    """The file as UTF-8 text. Raises :class:`ReadError` for anything but a readable
+    regular file of at most :data:`MAX_BYTES` in UTF-8."""
+    try:
+        # O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise ReadError(path, "no such file") from None
+    except OSError as error:
+        raise ReadError(path, f"cannot open: {error.strerror}") from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadError(path, "not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise ReadError(path, f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
+        chunks = []
+        remaining = MAX_BYTES + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
+    except OSError as error:
+        raise ReadError(path, f"cannot read: {error.strerror}") from None
+    finally:
+        os.close(descriptor)
+    if len(data) > MAX_BYTES:
+        raise ReadError(path, f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ReadError(path, f"not UTF-8 text (byte {error.start})") from None
+
+
+def looks_like_cloudformation(text: str) -> bool:
+    """A top-level ``Resources`` key and an ``AWS::`` type: a CloudFormation template."""
+    return "AWS::" in text and _CLOUDFORMATION.search(text) is not None
+
+
+def looks_like_plan(text: str) -> bool:
+    """``terraform show -json`` output names its format and Terraform versions."""
+    head = text[:4096]
+    return len(_PLAN.findall(head)) >= 1 and ("planned_values" in text or '"values"' in text)

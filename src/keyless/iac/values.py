@@ -1,0 +1,225 @@
+"""Values read from infrastructure code, each with the place in the file it came from.
+
+Every reader (HCL, YAML, JSON) produces :class:`Node` trees: a JSON-like value whose every
+part carries its 1-based line and column, so a finding can point at the offending value and
+not only at the resource. What keyless does not evaluate (a variable without a default, a
+module output, a function it does not know, a CloudFormation parameter without a default)
+is an :class:`Unknown` that says which expression and why: it is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, TypeAlias
+
+import orjson
+
+from keyless.policy.document import escape_pointer
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Position:
+    """A 1-based line and column (Unicode code points, as SARIF's ``unicodeCodePoints``)."""
+
+    line: int
+    column: int
+
+    def shifted(self, origin: Position) -> Position:
+        """This position, read in a text that starts at ``origin`` of an enclosing file
+        (a heredoc's body): lines add up, columns only on the first line."""
+        if self.line == 1:
+            return Position(origin.line, origin.column + self.column - 1)
+        return Position(origin.line + self.line - 1, self.column)
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value keyless did not evaluate: the ``expression`` as written, and why."""
+
+    expression: str
+    reason: str
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class JsonText:
+    """A string known to be the JSON encoding of ``document`` (``jsonencode(...)``, a
+    policy document data source's ``json``): kept structured so its parts keep their
+    positions."""
+
+    document: Node
+
+
+class SourcedText(str):
+    """A string read from a heredoc, which remembers where its text was written so a JSON
+    document inside it can be located exactly. ``offsets`` maps an offset in this string
+    to one in ``original`` (they differ when interpolations were substituted)."""
+
+    origin: Position
+    original: str
+    substitutions: tuple[tuple[int, int, int], ...]
+
+    def __new__(
+        cls,
+        value: str,
+        origin: Position,
+        original: str,
+        substitutions: tuple[tuple[int, int, int], ...] = (),
+    ) -> SourcedText:
+        made = super().__new__(cls, value)
+        made.origin = origin
+        made.original = original
+        made.substitutions = substitutions
+        return made
+
+    def original_offset(self, offset: int) -> int:
+        """Where ``offset`` of this string was in the original text: ``substitutions``
+        are ``(start, length here, length there)`` in increasing order."""
+        shift = 0
+        for start, here, there in self.substitutions:
+            if offset < start:
+                break
+            if offset < start + here:
+                return start + shift
+            shift += there - here
+        return offset + shift
+
+
+Scalar = None | bool | int | float | str
+Value: TypeAlias = "Scalar | tuple[Node, ...] | Mapping[str, Node] | Unknown | JsonText"
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A value and where it was written."""
+
+    value: Value
+    position: Position
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def is_known(self) -> bool:
+        """False when the value, or any part of it, is :class:`Unknown`."""
+        return next(unknowns(self), None) is None
+
+
+EMPTY: Mapping[str, Node] = MappingProxyType({})
+
+
+class Attributes(Mapping[str, "Node"]):
+    """A resource's attributes as far as its code fixes them (its arguments and what IAM
+    computes from them): any other attribute is known only after apply."""
+
+    __slots__ = ("_members", "address", "position")
+
+    def __init__(self, members: Mapping[str, Node], address: str, position: Position):
+        self._members = dict(members)
+        self.address = address
+        self.position = position
+
+    def __getitem__(self, key: str) -> Node:
+        return self._members[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._members)
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def missing(self, key: str) -> Node:
+        """The unknown value of an attribute the code does not fix."""
+        unknown = Unknown(f"{self.address}.{key}", "known only after apply", self.position)
+        return Node(unknown, self.position)
+
+
+def mapping(items: Mapping[str, Node]) -> Mapping[str, Node]:
+    """A frozen mapping of nodes."""
+    return MappingProxyType(dict(items))
+
+
+def unknowns(node: Node) -> Iterator[Unknown]:
+    """Every :class:`Unknown` inside ``node``, in reading order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        value = current.value
+        if isinstance(value, Unknown):
+            yield value
+        elif isinstance(value, JsonText):
+            stack.append(value.document)
+        elif isinstance(value, tuple):
+            stack.extend(reversed(value))
+        elif isinstance(value, Mapping):
+            stack.extend(reversed(list(value.values())))
+
+
+def notes(node: Node) -> tuple[str, ...]:
+    """The notes of ``node`` and its parts (values keyless stood in for), each once."""
+    found: dict[str, None] = {}
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        found.update(dict.fromkeys(current.notes))
+        value = current.value
+        if isinstance(value, JsonText):
+            stack.append(value.document)
+        elif isinstance(value, tuple):
+            stack.extend(value)
+        elif isinstance(value, Mapping):
+            stack.extend(value.values())
+    return tuple(sorted(found))
+
+
+def plain(node: Node) -> Any:
+    """``node`` as plain JSON data (dicts, lists, scalars). Raises ``ValueError`` when a
+    part is unknown: check :attr:`Node.is_known` first."""
+    value = node.value
+    if isinstance(value, Unknown):
+        raise ValueError(f"{value.expression} is not known")
+    if isinstance(value, JsonText):
+        return orjson.dumps(plain(value.document)).decode()
+    if isinstance(value, tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    return value
+
+
+def document(node: Node) -> Node:
+    """The structured document inside a :class:`JsonText` (itself otherwise)."""
+    value = node.value
+    return value.document if isinstance(value, JsonText) else node
+
+
+def pointer_positions(node: Node) -> dict[str, Position]:
+    """Where each part of ``node`` was written, keyed by JSON pointer (RFC 6901)."""
+    found: dict[str, Position] = {}
+    stack: list[tuple[str, Node]] = [("", document(node))]
+    while stack:
+        pointer, current = stack.pop()
+        found[pointer] = current.position
+        value = current.value
+        if isinstance(value, tuple):
+            stack.extend((f"{pointer}/{index}", item) for index, item in enumerate(value))
+        elif isinstance(value, Mapping):
+            stack.extend((f"{pointer}/{escape_pointer(key)}", item) for key, item in value.items())
+    return found
+
+
+def get(node: Node | None, *keys: str) -> Node | None:
+    """The node at ``keys`` inside nested mappings, or None."""
+    current = node
+    for key in keys:
+        if current is None or not isinstance(current.value, Mapping):
+            return None
+        current = current.value.get(key)
+    return current
+
+
+def text(node: Node | None) -> str | None:
+    """The node's value when it is a known string."""
+    if node is None or not isinstance(node.value, str):
+        return None
+    return node.value

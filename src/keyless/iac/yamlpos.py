@@ -1,0 +1,141 @@
+"""YAML read with positions, CloudFormation's short-form tags turned into their long form.
+
+ruamel.yaml's round-trip loader keeps each key's and value's line and column and
+constructs unknown tags (``!Ref``, ``!Sub``, ``!GetAtt``...) as tagged values; this module
+builds :class:`~keyless.iac.values.Node` trees from them. A short form becomes the JSON
+form CloudFormation documents (``!Ref X`` is ``{"Ref": "X"}``, ``!GetAtt A.B`` is
+``{"Fn::GetAtt": ["A", "B"]}``, ``!Sub s`` is ``{"Fn::Sub": "s"}``):
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
+Aliases are expanded under a budget, so an alias bomb is refused instead of exhausting
+memory.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from keyless.iac.values import Node, Position, mapping
+
+MAX_NODES = 1_000_000
+MAX_DEPTH = 256
+
+
+class YamlSyntaxError(ValueError):
+    """Malformed YAML, with the position of the first error."""
+
+    def __init__(self, message: str, position: Position):
+        super().__init__(f"{message} at line {position.line}, column {position.column}")
+        self.message = message
+        self.position = position
+
+
+def parse_yaml(text: str) -> Node:
+    """``text`` (one YAML document) as a :class:`Node` tree. Raises
+    :class:`YamlSyntaxError`."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    loader = YAML(typ="rt", pure=True)
+    try:
+        data = loader.load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+        problem = error.problem or error.context or "not valid YAML"
+        raise YamlSyntaxError(str(problem), position) from None
+    except YAMLError as error:
+        raise YamlSyntaxError(f"not valid YAML ({type(error).__name__})", Position(1, 1)) from None
+    except RecursionError:
+        raise YamlSyntaxError("nested too deeply", Position(1, 1)) from None
+    budget = [MAX_NODES]
+    return _convert(data, Position(1, 1), budget, 0)
+
+
+def _convert(value: Any, position: Position, budget: list[int], depth: int) -> Node:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise YamlSyntaxError("too many values (an alias expanding without end?)", position)
+    if depth > MAX_DEPTH:
+        raise YamlSyntaxError(f"nested deeper than {MAX_DEPTH} levels", position)
+    tag = _tag(value)
+    if isinstance(value, TaggedScalar):
+        return _short_form(tag or "", Node(_scalar(value.value), position), position)
+    if isinstance(value, CommentedMap):
+        here = position if depth else _own_position(value, position)
+        members: dict[str, Node] = {}
+        for key, item in value.items():
+            # A nested block is placed at its key (`Principal:`), a scalar at its value.
+            nested = isinstance(item, CommentedMap | CommentedSeq)
+            where = _child_position(value, key, here, is_key=nested)
+            if not isinstance(key, str):
+                key_where = _child_position(value, key, here, is_key=True)
+                raise YamlSyntaxError(f"a key that is not a string: {key!r}", key_where)
+            members[key] = _convert(item, where, budget, depth + 1)
+        node = Node(mapping(members), here)
+        return _short_form(tag, node, here) if tag else node
+    if isinstance(value, CommentedSeq):
+        here = position if depth else _own_position(value, position)
+        items = tuple(
+            _convert(item, _item_position(value, index, here), budget, depth + 1)
+            for index, item in enumerate(value)
+        )
+        node = Node(items, here)
+        return _short_form(tag, node, here) if tag else node
+    return Node(_scalar(value), position)
+
+
+def _tag(value: Any) -> str | None:
+    tag = getattr(value, "tag", None)
+    text = getattr(tag, "value", None)
+    return text if isinstance(text, str) and text.startswith("!") else None
+
+
+def _short_form(tag: str, node: Node, position: Position) -> Node:
+    name = tag[1:]
+    if name in ("Ref", "Condition"):
+        return Node(mapping({name: node}), position)
+    if name == "GetAtt" and isinstance(node.value, str):
+        resource, _, attribute = node.value.partition(".")
+        node = Node((Node(resource, position), Node(attribute, position)), position)
+    return Node(mapping({f"Fn::{name}": node}), position)
+
+
+def _scalar(value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, datetime.date):
+        # CloudFormation reads `Version: 2012-10-17` as the string it looks like.
+        return value.isoformat()
+    return str(value)
+
+
+def _own_position(value: Any, fallback: Position) -> Position:
+    lc = getattr(value, "lc", None)
+    line, column = getattr(lc, "line", None), getattr(lc, "col", None)
+    if isinstance(line, int) and isinstance(column, int):
+        return Position(line + 1, column + 1)
+    return fallback
+
+
+def _child_position(value: Any, key: Any, fallback: Position, *, is_key: bool) -> Position:
+    data = getattr(getattr(value, "lc", None), "data", None)
+    entry = data.get(key) if isinstance(data, dict) else None
+    if entry and len(entry) >= 4:
+        line, column = (entry[0], entry[1]) if is_key else (entry[2], entry[3])
+        return Position(line + 1, column + 1)
+    return fallback
+
+
+def _item_position(value: Any, index: int, fallback: Position) -> Position:
+    data = getattr(getattr(value, "lc", None), "data", None)
+    entry = data.get(index) if isinstance(data, dict) else None
+    if entry and len(entry) >= 2:
+        return Position(entry[0] + 1, entry[1] + 1)
+    return fallback
