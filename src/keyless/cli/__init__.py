@@ -29,6 +29,7 @@ COMMANDS = {
     "workflows": "keyless.cli.workflows:workflows",
     "diff": "keyless.cli.diff:diff",
     "history": "keyless.cli.history:history",
+    "iac": "keyless.cli.iac:iac",
 }
 
 

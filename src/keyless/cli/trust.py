@@ -1,6 +1,7 @@
 """``keyless trust``: who can assume a role, and the trust findings with witnesses.
 
-Exit codes: 0 nothing at or above ``--fail-on``, 1 findings at or above it, 2 bad input.
+Exit codes: 0 nothing at or above ``--fail-on``, 1 findings at or above it, 2 bad input,
+3 a role of an infrastructure file whose trust policy could not be judged.
 """
 
 from __future__ import annotations
@@ -76,6 +77,22 @@ def _snapshot_role(snapshot: Path, wanted: str) -> tuple[Role, Inventory]:
     )
 
 
+def _infrastructure_file(path: Path, role_arn: str | None, fmt: str, fail_on: str) -> bool:
+    """A Terraform file, plan or CloudFormation template: every role in it, named by its
+    address (exit 3 when one could not be judged). False for a bare policy document."""
+    from keyless.iac.trust import assess_file, is_infrastructure_file
+
+    if not is_infrastructure_file(path):
+        return False
+    if role_arn is not None:
+        raise InputError("--role-arn applies to a policy document; roles here have addresses")
+    value = assess_file(path)
+    emit(render(value, Format(fmt), render_options(None)))
+    threshold = Severity(fail_on)
+    failed = any(f.severity >= threshold for r in value.roles for f in r.assessment.findings)
+    sys.exit(3 if value.unread else 1 if failed else 0)
+
+
 @click.command("trust")
 @click.argument("target", required=False)
 @click.option(
@@ -107,7 +124,8 @@ def trust(
 ) -> None:
     """Who can assume a role: one sentence per access path, then the trust findings.
 
-    keyless trust POLICY.json | keyless trust --snapshot FILE ROLE_NAME_OR_ARN
+    keyless trust POLICY.json | keyless trust --snapshot FILE ROLE_NAME_OR_ARN |
+    keyless trust main.tf / template.yaml / plan.json (every role, by address)
     """
     if snapshot is not None:
         if not target:
@@ -120,6 +138,8 @@ def trust(
     else:
         if not target:
             raise InputError("give a trust policy file, or --snapshot FILE ROLE")
+        if _infrastructure_file(Path(target), role_arn, fmt, fail_on):
+            return
         role, inventory = _policy_role(Path(target), role_arn), None
     assessment = assess_trust(role, inventory)
     emit(render(assessment, Format(fmt), render_options(None)))

@@ -41,6 +41,7 @@ class Format(StrEnum):
     SARIF = "sarif"
     MARKDOWN = "markdown"
     HTML = "html"
+    GITHUB = "github"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,16 @@ _RENDERERS: dict[str, dict[Format, str]] = {
         Format.TEXT: "keyless.render.workflows:workflows_fix_text",
         Format.JSON: "keyless.render.workflows:workflows_fix_json",
     },
+    "iac": {
+        Format.TEXT: "keyless.render.iac:iac_text",
+        Format.JSON: "keyless.render.iac:iac_json",
+        Format.SARIF: "keyless.render.iac:iac_sarif",
+        Format.GITHUB: "keyless.render.iac:iac_github",
+    },
+    "trust-file": {
+        Format.TEXT: "keyless.render.iac:trust_file_text",
+        Format.JSON: "keyless.render.iac:trust_file_json",
+    },
     "trust": {
         Format.TEXT: "keyless.render.trust:trust_text_renderer",
         Format.JSON: "keyless.render.trust:trust_json_renderer",
@@ -96,7 +107,8 @@ _RENDERERS: dict[str, dict[Format, str]] = {
 
 
 def document_kind(value: object) -> str:
-    """Which document ``value`` renders as (``scan``, ``workflows-scan``, ``trust``...)."""
+    """Which document ``value`` renders as (``scan``, ``workflows-scan``, ``iac``,
+    ``trust``...)."""
     if isinstance(value, ScanResult):
         return value.command
     if isinstance(value, TrustAssessment):
@@ -109,6 +121,10 @@ def document_kind(value: object) -> str:
         return "diff"
     if isinstance(value, History):
         return "history"
+    from keyless.iac.trust import FileTrust  # loads the IaC readers only when needed
+
+    if isinstance(value, FileTrust):
+        return "trust-file"
     raise TypeError(f"nothing renders a {type(value).__name__}")
 
 

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterable
 
 from keyless.checks.registry import Check, all_checks
+from keyless.iac.registry import CHECKS as IAC_CHECKS
 from keyless.workflows.registry import CHECKS as WORKFLOW_CHECKS
 
 HEADER = """\
@@ -30,8 +31,9 @@ for that account, never as passing.
 
 def every_check() -> tuple[Check, ...]:
     """Every check keyless has: the estate checks (``keyless scan``) in theme order, then
-    the CI checks (``keyless workflows scan``)."""
-    return (*all_checks(), *WORKFLOW_CHECKS)
+    the CI checks (``keyless workflows scan``), then the infrastructure-code checks
+    (``keyless iac``, which also runs the trust checks on every trust policy it reads)."""
+    return (*all_checks(), *WORKFLOW_CHECKS, *IAC_CHECKS)
 
 
 def render_catalogue(checks: Iterable[Check] | None = None) -> str:

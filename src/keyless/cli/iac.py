@@ -1,0 +1,94 @@
+"""``keyless iac``: new IAM users, access keys, login profiles and loose trust policies in
+Terraform, Terraform plans, CloudFormation and CDK output, before they are deployed.
+
+Thin: parse arguments, call :func:`keyless.iac.scan.scan`, render, choose the exit code
+(0 clean, 1 findings at or above ``--fail-on``, 2 bad input, 3 something not read).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from keyless.cli.output import emit, render_options
+from keyless.findings import Severity
+from keyless.render import Format, formats, render
+
+
+@click.command("iac")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice([f.value for f in formats("iac")]),
+    default="text",
+    show_default=True,
+    help="github: workflow-command annotations on the pull request's files.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice([s.value for s in Severity]),
+    default=Severity.HIGH.value,
+    show_default=True,
+    help="Exit 1 when a finding is at or above this severity.",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(path_type=Path),
+    help="Accepted findings (written by --write-baseline): only new ones are reported.",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline_path",
+    type=click.Path(path_type=Path),
+    help="Write every current finding to FILE as accepted, then exit 0 (3 if unread).",
+)
+@click.option(
+    "--var-file",
+    "var_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Terraform variable values (.tfvars or .tfvars.json), as `terraform -var-file`.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Configuration file (default: ./keyless.toml when present); its ignores apply.",
+)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report here.")
+def iac(
+    paths: tuple[Path, ...],
+    output_format: str,
+    fail_on: str,
+    baseline_path: Path | None,
+    write_baseline_path: Path | None,
+    var_files: tuple[Path, ...],
+    config_path: Path | None,
+    output: Path | None,
+) -> None:
+    """Judge infrastructure code: Terraform (.tf), `terraform show -json` plans,
+    CloudFormation templates (YAML or JSON) and CDK output (cdk.out/*.template.json).
+
+    PATHS are files or directories (walked; .terraform and node_modules are skipped).
+    """
+    from keyless.config import load_config
+    from keyless.files import check_writable
+    from keyless.iac.baseline import load_baseline, write_baseline
+    from keyless.iac.scan import scan
+
+    for target, what in ((output, "the report"), (write_baseline_path, "the baseline")):
+        if target is not None:
+            check_writable(target, what)
+    baseline = load_baseline(baseline_path) if baseline_path is not None else None
+    result = scan(paths, load_config(config_path), var_files=var_files, baseline=baseline)
+    threshold = Severity(fail_on)
+    emit(render(result, Format(output_format), render_options(output, threshold)), output)
+    if write_baseline_path is not None:
+        write_baseline(write_baseline_path, result)
+        click.echo(f"keyless: wrote the baseline {write_baseline_path}", err=True)
+        sys.exit(0 if result.is_complete else 3)
+    sys.exit(result.exit_code(threshold))

@@ -1,0 +1,75 @@
+"""``keyless trust FILE`` for infrastructure code: every role of a Terraform file, plan or
+CloudFormation template, each judged by :func:`keyless.engine.assess_trust` and named by
+its resource address."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from keyless.engine import TrustAssessment, Unread, assess_trust
+from keyless.errors import InputError, PolicyError
+from keyless.iac.model import IacResource, location
+from keyless.iac.read import read_paths
+from keyless.iac.scan import roles_to_judge
+from keyless.iac.sources import (
+    ReadError,
+    looks_like_cloudformation,
+    looks_like_plan,
+    read_source,
+)
+
+_INFRASTRUCTURE_SUFFIXES = (".tf", ".yaml", ".yml", ".template")
+
+
+@dataclass(frozen=True, slots=True)
+class RoleTrust:
+    """One role of the file and its assessment."""
+
+    resource: IacResource
+    assessment: TrustAssessment
+
+
+@dataclass(frozen=True, slots=True)
+class FileTrust:
+    """Every role of one file, and the roles (or parts) that could not be judged."""
+
+    path: Path
+    roles: tuple[RoleTrust, ...]
+    unread: tuple[Unread, ...]
+
+
+def is_infrastructure_file(path: Path) -> bool:
+    """A Terraform or YAML file, or JSON that is a template or a plan (not a bare policy)."""
+    if path.name.endswith(_INFRASTRUCTURE_SUFFIXES):
+        return True
+    if not path.name.endswith(".json"):
+        return False
+    try:
+        text = read_source(path)
+    except ReadError:
+        return False
+    return looks_like_plan(text) or looks_like_cloudformation(text)
+
+
+def assess_file(path: Path, *, var_files: Sequence[Path] = ()) -> FileTrust:
+    """Judge every role ``path`` declares. Raises :class:`InputError` for a file that
+    cannot be read or holds no infrastructure code."""
+    model = read_paths([path], var_files=var_files)
+    own = [u for u in model.unread if u.where == str(path)]
+    if own:
+        raise InputError(own[0].reason, where=str(path))
+    if not model.files:
+        raise InputError(
+            "not a Terraform file, Terraform plan or CloudFormation template", where=str(path)
+        )
+    judged, unread = roles_to_judge(model.resources)
+    roles: list[RoleTrust] = []
+    for item in judged:
+        try:
+            roles.append(RoleTrust(item.resource, assess_trust(item.role)))
+        except PolicyError as error:
+            where = location(item.resource.path, item.resource.position)
+            unread.append(Unread(where, f"{item.resource.address}: {error.describe()}"))
+    return FileTrust(path, tuple(roles), (*model.unread, *unread))
