@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from hcl2.utils import HEREDOC_PATTERN, HEREDOC_TRIM_PATTERN, process_escape_sequences
@@ -56,6 +57,7 @@ class Reference:
     steps: tuple[Step, ...]
     position: Position
     text: str
+    path: Path | None = None
 
 
 #: Resolves a reference's root and leading steps: the node, and how many steps it used.
@@ -67,11 +69,12 @@ _MAX_ITEMS = 100_000
 
 class Evaluator:
     """Evaluates the expressions of one file: ``text`` is the file (for error messages
-    quoting an expression), ``resolve`` answers references."""
+    quoting an expression), ``resolve`` answers references, ``path`` names the file."""
 
-    def __init__(self, text: str, resolve: Resolver):
+    def __init__(self, text: str, resolve: Resolver, path: Path | None = None):
         self.text = text
         self.resolve = resolve
+        self.path = path
         self._depth = 0
 
     # ----- entry point ---------------------------------------------------------------------
@@ -302,7 +305,7 @@ class Evaluator:
         if root in scope:
             node, used = scope[root], 0
         else:
-            node, used = self.resolve(Reference(root, steps, position, text))
+            node, used = self.resolve(Reference(root, steps, position, text, self.path))
         for step in steps[used:]:
             node = _step(node, step, text, position)
         return node

@@ -33,6 +33,7 @@ from keyless.iac.read import read_paths
 from keyless.iac.registry import CHECKS, trust_checks
 from keyless.iac.values import Node, Position, notes, plain, pointer_positions, unknowns
 from keyless.model import AVAILABLE, Account, Dataset, Inventory, Role
+from keyless.model.arn import is_account_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +180,7 @@ def _located(finding: Finding, resource: IacResource) -> Finding:
     """A trust finding placed in the file: at the value its evidence names."""
     assert resource.trust is not None
     positions = pointer_positions(resource.trust)
-    pointer = _pointer(finding.evidence, resource.trust, positions)
+    pointer = _pointer(finding.check, finding.evidence, resource.trust, positions)
     position = positions.get(pointer) if pointer is not None else None
     position = position or resource.trust_position or resource.position
     route = f"{resource.address}{'#' + pointer if pointer else ''}"
@@ -196,11 +197,20 @@ def _located(finding: Finding, resource: IacResource) -> Finding:
     )
 
 
+# The claim whose condition a finding is about: the finding points at that condition.
+_CLAIM_OF_CHECK = {
+    "trust-oidc-broad-subject": ":sub",
+    "trust-oidc-untrusted-trigger": ":sub",
+    "trust-oidc-missing-audience": ":aud",
+}
+
+
 def _pointer(
-    evidence: Mapping[str, Any], trust: Node, positions: Mapping[str, Position]
+    check: str, evidence: Mapping[str, Any], trust: Node, positions: Mapping[str, Position]
 ) -> str | None:
-    """The JSON pointer of the offending value: the error's pointer, or the principal in
-    the first statement the finding names, or that statement."""
+    """The JSON pointer of the offending value: the error's pointer, or the condition on
+    the claim the check is about, or the principal in the first statement the finding
+    names, or that statement."""
     error_pointer = evidence.get("pointer")
     if isinstance(error_pointer, str):
         while error_pointer and error_pointer not in positions:
@@ -212,11 +222,25 @@ def _pointer(
     document = plain(trust)
     listed = isinstance(document.get("Statement"), list) if isinstance(document, dict) else False
     statement = f"/Statement/{statements[0]}" if listed else "/Statement"
+    claim = _CLAIM_OF_CHECK.get(check)
+    if claim is not None:
+        conditions = [
+            p
+            for p in sorted(positions)
+            if p.startswith(f"{statement}/Condition/")
+            and p.count("/") == 5 - (not listed)
+            and p.lower().endswith(claim)
+        ]
+        if conditions:
+            return conditions[0]
     principal = evidence.get("principal")
     for pointer in sorted(positions):
         if pointer.startswith(f"{statement}/Principal") and principal is not None:
             value = _value_at(document, pointer)
             if value == principal or (isinstance(value, list) and principal in value):
+                return pointer
+            # An account's principal is named by its ID; the policy may write its root ARN.
+            if isinstance(value, str) and is_account_id(principal) and f"::{principal}:" in value:
                 return pointer
     return statement if statement in positions else None
 

@@ -34,6 +34,7 @@ from keyless.iac.values import (
     SourcedText,
     Unknown,
     mapping,
+    relocated,
 )
 
 _KINDS = {
@@ -124,7 +125,7 @@ class Module:
         self.prefix = prefix
         self.depth = depth
         self.parents = parents
-        self.evaluators = {f.path: Evaluator(f.text, self.resolve) for f in files}
+        self.evaluators = {f.path: Evaluator(f.text, self.resolve, f.path) for f in files}
         self.variables: dict[str, tuple[Block, TerraformFile]] = {}
         self.locals: dict[str, tuple[Tree[Any], TerraformFile]] = {}
         self.data: dict[tuple[str, str], tuple[Block, TerraformFile]] = {}
@@ -152,29 +153,43 @@ class Module:
     # ----- references ------------------------------------------------------------------------
 
     def resolve(self, reference: Reference) -> tuple[Node, int]:
-        """The value a reference names, and how many of its steps that used."""
+        """The value a reference names, and how many of its steps that used.
+
+        A value defined in another file, or computed from another resource or a data
+        source other than a policy document, is placed where the reference is: a finding
+        then points into the file and resource it is about."""
+        node, used, defined_in = self._resolve(reference)
+        if defined_in is None or defined_in != reference.path:
+            node = relocated(node, reference.position)
+        return node, used
+
+    def _resolve(self, reference: Reference) -> tuple[Node, int, Path | None]:
+        """The value, the steps used, and the file it is defined in (None: relocate)."""
         root, steps = reference.root, reference.steps
         first = steps[0].name if steps else None
         if root == "var" and first is not None:
-            return self.variable(first, reference), 1
+            return self.variable(first, reference), 1, None
         if root == "local" and first is not None:
-            return self.local(first, reference), 1
+            found_local = self.locals.get(first)
+            return self.local(first, reference), 1, found_local[1].path if found_local else None
         if root == "data" and len(steps) >= 2 and first is not None and steps[1].name:
             found = self.data.get((first, steps[1].name))
             if found is None:
-                return _unknown(reference, "no such data source in this module"), len(steps)
-            return self._instances_value(found, reference, self._data_object), 2
+                return _unknown(reference, "no such data source in this module"), len(steps), None
+            value = self._instances_value(found, reference, self._data_object)
+            keeps = first == "aws_iam_policy_document"
+            return value, 2, found[1].path if keeps else None
         if root in ("module", "path", "terraform", "self", "each", "count"):
             reason = {
                 "module": "module outputs are not evaluated",
                 "each": "each is only defined in a resource with for_each",
                 "count": "count is only defined in a resource with count",
             }.get(root, f"{root}.* is not evaluated")
-            return _unknown(reference, reason), len(steps)
+            return _unknown(reference, reason), len(steps), reference.path
         if first is not None and (root, first) in self.declared:
             found = self.declared[(root, first)]
-            return self._instances_value(found, reference, self._resource_object), 1
-        return _unknown(reference, "not evaluated"), len(steps)
+            return self._instances_value(found, reference, self._resource_object), 1, None
+        return _unknown(reference, "not evaluated"), len(steps), reference.path
 
     def variable(self, name: str, reference: Reference) -> Node:
         """A variable's value: the call's input, else the variables files', else the default."""

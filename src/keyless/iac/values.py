@@ -208,6 +208,21 @@ def pointer_positions(node: Node) -> dict[str, Position]:
     return found
 
 
+def relocated(node: Node, position: Position) -> Node:
+    """``node`` with every part placed at ``position``: a value computed elsewhere (another
+    file, another resource) is reported where the code uses it."""
+    value = node.value
+    if isinstance(value, Unknown):
+        value = Unknown(value.expression, value.reason, position)
+    elif isinstance(value, JsonText):
+        value = JsonText(relocated(value.document, position))
+    elif isinstance(value, tuple):
+        value = tuple(relocated(item, position) for item in value)
+    elif isinstance(value, Mapping):
+        value = mapping({key: relocated(item, position) for key, item in value.items()})
+    return Node(value, position, node.notes)
+
+
 def get(node: Node | None, *keys: str) -> Node | None:
     """The node at ``keys`` inside nested mappings, or None."""
     current = node

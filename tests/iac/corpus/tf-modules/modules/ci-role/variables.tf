@@ -1,0 +1,8 @@
+variable "name" {
+  type = string
+}
+
+variable "repositories" {
+  type    = list(string)
+  default = []
+}
