@@ -92,8 +92,10 @@ def _describe(error: UnexpectedInput) -> str:
     token = getattr(error, "token", None)
     if token is not None and getattr(token, "type", "") == "$END":
         return "unexpected end of file"
+    if token is not None and str(token)[:1] in ("\n", "\r"):
+        return "unexpected end of line"
     if token is not None:
-        return f"unexpected {str(token)[:40]!r}"
+        return f"unexpected {str(token).strip()[:40]!r}"
     char = getattr(error, "char", None)
     if char is not None:
         return f"unexpected character {char!r}"

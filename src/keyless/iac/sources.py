@@ -24,7 +24,7 @@ _SKIP_DIRS = frozenset(
 )
 _TERRAFORM_SUFFIXES = (".tf",)
 _DATA_SUFFIXES = (".json", ".yaml", ".yml", ".template")
-_CLOUDFORMATION = re.compile(r"""^\s*["']?Resources["']?\s*:""", re.MULTILINE)
+_CLOUDFORMATION = re.compile(r"""(^|[{,])\s*["']?Resources["']?\s*:""", re.MULTILINE)
 _PLAN = re.compile(r'"(format_version|terraform_version)"\s*:')
 
 

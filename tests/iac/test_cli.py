@@ -1,0 +1,187 @@
+"""``keyless iac`` and ``keyless trust FILE`` from the command line: exit codes, messages
+for bad input, and every other file still analysed when one cannot be read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from keyless.cli import cli
+
+from .conftest import CORPUS
+
+TIGHT_ROLE = """
+resource "aws_iam_role" "lambda" {
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]
+  })
+}
+"""
+
+REPOSITORY_ROLE = """
+variable "repository" {
+  type = string
+}
+
+resource "aws_iam_role" "ci" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+      Condition = {
+        StringEquals = {
+          "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
+          "token.actions.githubusercontent.com:sub" = "repo:${var.repository}:ref:refs/heads/main"
+        }
+      }
+    }]
+  })
+}
+"""
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_findings_at_or_above_fail_on_exit_1() -> None:
+    assert run("iac", str(CORPUS / "tf-users")).exit_code == 1
+
+
+def test_findings_below_fail_on_exit_0() -> None:
+    assert run("iac", str(CORPUS / "tf-users"), "--fail-on", "critical").exit_code == 0
+
+
+def test_clean_code_exits_0(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(TIGHT_ROLE)
+    result = run("iac", str(tmp_path))
+    assert (result.exit_code, result.stdout.splitlines()[-1]) == (
+        0,
+        "0 finding(s) in 1 file(s); nothing at or above high",
+    )
+
+
+def test_malformed_hcl_is_named_with_its_position_and_the_rest_still_analysed(
+    tmp_path: Path,
+) -> None:
+    broken = tmp_path / "broken" / "main.tf"
+    broken.parent.mkdir()
+    broken.write_text('resource "aws_iam_user" "x" {\n  name = \n}\n')
+    result = run("iac", str(broken.parent), str(CORPUS / "tf-users"))
+    assert result.exit_code == 3
+    assert f"{broken}: malformed HCL: unexpected end of line at line 2, column 10" in result.stdout
+    assert "aws_iam_access_key.ci creates an access key" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_malformed_yaml_template_is_named_with_its_position(tmp_path: Path) -> None:
+    template = tmp_path / "stack.yaml"
+    template.write_text("Resources:\n  User:\n    Type: AWS::IAM::User\n   Bad: [\n")
+    result = run("iac", str(template), str(CORPUS / "tf-users"))
+    assert result.exit_code == 3
+    assert f"{template}: malformed YAML" in result.stdout
+    assert "line 4" in result.stdout
+
+
+def test_malformed_json_template_is_named_with_its_position(tmp_path: Path) -> None:
+    template = tmp_path / "stack.template.json"
+    template.write_text('{"Resources": {"User": {"Type": "AWS::IAM::User",}}}')
+    result = run("iac", str(template))
+    assert result.exit_code == 3
+    assert "malformed JSON: trailing comma at line 1, column 50" in result.stdout
+
+
+def test_a_variable_without_default_is_reported_not_guessed(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(REPOSITORY_ROLE)
+    result = run("iac", str(tmp_path))
+    assert result.exit_code == 3
+    assert "aws_iam_role.ci: trust policy not judged: var.repository" in result.stdout
+    assert "the variable has no default" in result.stdout
+
+
+def test_a_var_file_gives_the_value(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(REPOSITORY_ROLE)
+    (tmp_path / "prod.tfvars").write_text('repository = "octo-org/app"\n')
+    result = run("iac", str(tmp_path), "--var-file", str(tmp_path / "prod.tfvars"))
+    assert result.exit_code == 0, result.stdout
+
+
+def test_terraform_tfvars_is_loaded_as_terraform_does(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(REPOSITORY_ROLE)
+    (tmp_path / "terraform.tfvars").write_text('repository = "octo-org/*"\n')
+    result = run("iac", str(tmp_path), "--format", "json")
+    checks = {f["check"] for f in json.loads(result.stdout)["findings"]}
+    assert "trust-oidc-broad-subject" in checks
+
+
+def test_a_missing_path_is_unread_and_the_others_analysed(tmp_path: Path) -> None:
+    result = run("iac", str(tmp_path / "nope"), str(CORPUS / "tf-users"))
+    assert result.exit_code == 3
+    assert "no such file or directory" in result.stdout
+
+
+def test_a_bad_baseline_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "baseline.json").write_text("[1, 2")
+    result = run("iac", str(CORPUS / "tf-users"), "--baseline", str(tmp_path / "baseline.json"))
+    assert result.exit_code == 2
+    assert "the baseline is not valid JSON" in result.stderr
+
+
+def test_write_baseline_then_baseline_exits_0(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    written = run("iac", str(CORPUS / "tf-users"), "--write-baseline", str(baseline))
+    again = run("iac", str(CORPUS / "tf-users"), "--baseline", str(baseline))
+    assert (written.exit_code, again.exit_code) == (0, 0)
+    assert "4 finding(s) suppressed" in again.stdout
+
+
+def test_github_format_prints_annotations() -> None:
+    result = run("iac", str(CORPUS / "tf-users"), "--format", "github")
+    assert result.stdout.startswith("::error file=")
+    assert result.exit_code == 1
+
+
+def test_trust_file_names_each_role_by_address() -> None:
+    result = run("trust", str(CORPUS / "tf-jsonencode" / "main.tf"))
+    headers = [line for line in result.stdout.splitlines() if line.startswith("== ")]
+    assert [h.split()[1] for h in headers] == [
+        "aws_iam_role.deploy",
+        "aws_iam_role.org_wide",
+        "aws_iam_role.anyone",
+        "aws_iam_role.lambda",
+    ]
+    assert result.exit_code == 1
+
+
+def test_trust_file_with_a_role_not_judged_exits_3() -> None:
+    result = run("trust", str(CORPUS / "cfn-yaml" / "github-oidc.yaml"))
+    assert result.exit_code == 3
+    assert "ConditionalRole: trust policy not judged" in result.stdout
+
+
+def test_trust_file_reads_a_plan() -> None:
+    result = run("trust", str(CORPUS / "plan" / "plan.json"), "--format", "json")
+    roles = [r["address"] for r in json.loads(result.stdout)["roles"]]
+    assert roles == ["aws_iam_role.any_tenant", "aws_iam_role.main_branch"]
+
+
+def test_trust_file_refuses_role_arn() -> None:
+    result = run(
+        "trust",
+        str(CORPUS / "tf-jsonencode" / "main.tf"),
+        "--role-arn",
+        "arn:aws:iam::123456789012:role/x",
+    )
+    assert result.exit_code == 2
+
+
+def test_trust_on_malformed_terraform_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_iam_role" "x" {\n')
+    result = run("trust", str(tmp_path / "main.tf"))
+    assert result.exit_code == 2
+    assert "malformed HCL" in result.stderr
