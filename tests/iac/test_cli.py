@@ -16,7 +16,11 @@ TIGHT_ROLE = """
 resource "aws_iam_role" "lambda" {
   assume_role_policy = jsonencode({
     Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "lambda.amazonaws.com" }
+    }]
   })
 }
 """
@@ -32,7 +36,9 @@ resource "aws_iam_role" "ci" {
     Statement = [{
       Effect    = "Allow"
       Action    = "sts:AssumeRoleWithWebIdentity"
-      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+      Principal = {
+        Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+      }
       Condition = {
         StringEquals = {
           "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
