@@ -1,11 +1,12 @@
 """Finding infrastructure code under the paths a user gives, and reading it safely.
 
 A directory is walked (without following symbolic links, skipping ``.git``,
-``.terraform`` and dependency folders); a file given directly is read even through a
-symbolic link. Only regular files are opened, without blocking (a FIFO named ``main.tf``
-neither hangs nor is read), up to :data:`MAX_BYTES`. JSON and YAML files are read only when
-their text looks like a CloudFormation template or a Terraform plan, so a repository's
-``package.json`` or Helm templates are not mistaken for infrastructure code.
+``.terraform`` and dependency folders); a template or plan given directly is read even
+through a symbolic link, while Terraform is read by module directory, whose symbolic
+links are not followed. Only regular files are opened, without blocking (a FIFO named
+``main.tf`` neither hangs nor is read), up to :data:`MAX_BYTES`. JSON and YAML files are
+read only when their text looks like a CloudFormation template or a Terraform plan, so a
+repository's ``package.json`` or Helm templates are not mistaken for infrastructure code.
 """
 
 from __future__ import annotations

@@ -48,6 +48,7 @@ _MODULE_META = frozenset(
     {"source", "version", "providers", "count", "for_each", "depends_on", "lifecycle"}
 )
 _MAX_MODULE_DEPTH = 16
+_MAX_INSTANCES = 10_000
 OWN_ACCOUNT_NOTE = f"the deploying account is shown as {DEPLOYING_ACCOUNT}"
 PARTITION_NOTE = "judged in the aws partition"
 
@@ -257,9 +258,12 @@ class Module:
             value = evaluator.evaluate(count.expression)
             if isinstance(value.value, bool) or not isinstance(value.value, int):
                 return _not_known(value, "count is not known")
+            if value.value > _MAX_INSTANCES:
+                reason = f"count above {_MAX_INSTANCES} is not expanded"
+                return Node(Unknown("count", reason, value.position), value.position)
             return {
                 i: {"count": Node(mapping({"index": Node(i, block.position)}), block.position)}
-                for i in range(min(value.value, 10_000))
+                for i in range(value.value)
             }
         if for_each is not None:
             value = evaluator.evaluate(for_each.expression)

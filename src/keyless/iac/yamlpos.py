@@ -17,7 +17,7 @@ from typing import Any
 
 from keyless.iac.values import Node, Position, mapping
 
-MAX_NODES = 1_000_000
+MAX_NODES = 2_000_000
 MAX_DEPTH = 256
 
 
@@ -48,8 +48,30 @@ def parse_yaml(text: str) -> Node:
         raise YamlSyntaxError(f"not valid YAML ({type(error).__name__})", Position(1, 1)) from None
     except RecursionError:
         raise YamlSyntaxError("nested too deeply", Position(1, 1)) from None
+    try:
+        size = _expanded_size(data, {})
+    except RecursionError:
+        raise YamlSyntaxError("nested too deeply", Position(1, 1)) from None
+    if size > MAX_NODES:
+        raise YamlSyntaxError(
+            f"too many values ({size} once aliases are expanded; at most {MAX_NODES})",
+            Position(1, 1),
+        )
     budget = [MAX_NODES]
     return _convert(data, Position(1, 1), budget, 0)
+
+
+def _expanded_size(value: Any, sizes: dict[int, int]) -> int:
+    """How many values ``value`` holds once aliases are expanded, counted once per shared
+    object: an alias bomb is measured without being expanded."""
+    if isinstance(value, dict | list):
+        known = sizes.get(id(value))
+        if known is None:
+            children = value.values() if isinstance(value, dict) else value
+            known = 1 + sum(_expanded_size(child, sizes) for child in children)
+            sizes[id(value)] = known
+        return known
+    return 1
 
 
 def _convert(value: Any, position: Position, budget: list[int], depth: int) -> Node:

@@ -1,0 +1,334 @@
+"""The readers one behaviour at a time: JSON and YAML with positions, HCL expressions,
+policy documents, CloudFormation intrinsics, Terraform instances and modules, plans."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from keyless.iac.cloudformation import read_template
+from keyless.iac.intrinsics import Template
+from keyless.iac.jsonpos import JsonSyntaxError, parse_json
+from keyless.iac.plan import read_plan
+from keyless.iac.read import read_paths
+from keyless.iac.values import Node, Position, Unknown, plain, pointer_positions, unknowns
+from keyless.iac.yamlpos import YamlSyntaxError, parse_yaml
+
+# ----- JSON ----------------------------------------------------------------------------------
+
+
+def test_json_values_keep_their_line_and_column() -> None:
+    node = parse_json('{\n  "a": [1,\n    {"b": "x"}]\n}')
+    assert pointer_positions(node)["/a/1/b"] == Position(3, 11)
+
+
+def test_json_escapes_are_decoded_as_the_standard_library_does() -> None:
+    assert plain(parse_json('{"k": "caf\\u00e9 \\"q\\""}')) == json.loads(
+        '{"k": "caf\\u00e9 \\"q\\""}'
+    )
+
+
+def test_json_duplicate_keys_are_refused_at_the_second_key() -> None:
+    with pytest.raises(JsonSyntaxError, match="duplicate key 'a'") as error:
+        parse_json('{"a": 1,\n "a": 2}')
+    assert error.value.position == Position(2, 2)
+
+
+def test_json_nesting_beyond_the_limit_is_an_error_not_a_crash() -> None:
+    with pytest.raises(JsonSyntaxError, match="nested deeper"):
+        parse_json("[" * 100_000)
+
+
+# ----- YAML ----------------------------------------------------------------------------------
+
+
+def _yaml(text: str) -> Any:
+    return plain(parse_yaml(text))
+
+
+def test_short_form_ref_is_the_long_form() -> None:
+    assert _yaml("a: !Ref Bucket") == {"a": {"Ref": "Bucket"}}
+
+
+def test_short_form_getatt_with_a_dot_is_a_pair() -> None:
+    assert _yaml("a: !GetAtt Role.Arn") == {"a": {"Fn::GetAtt": ["Role", "Arn"]}}
+
+
+def test_short_form_sub_with_variables_is_the_long_form() -> None:
+    assert _yaml("a: !Sub ['${X}', {X: 1}]") == {"a": {"Fn::Sub": ["${X}", {"X": 1}]}}
+
+
+def test_an_unquoted_policy_version_stays_the_string_written() -> None:
+    assert _yaml("Version: 2012-10-17") == {"Version": "2012-10-17"}
+
+
+def test_yaml_scalars_keep_their_positions() -> None:
+    node = parse_yaml("Resources:\n  Role:\n    Type: AWS::IAM::Role\n")
+    assert pointer_positions(node)["/Resources/Role/Type"] == Position(3, 11)
+
+
+def test_an_alias_bomb_is_refused() -> None:
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [{', '.join(['*a' + str(i - 1)] * 10)}]" for i in range(1, 8)]
+    with pytest.raises(YamlSyntaxError, match="too many values"):
+        parse_yaml("\n".join(lines))
+
+
+def test_malformed_yaml_names_the_position() -> None:
+    with pytest.raises(YamlSyntaxError) as error:
+        parse_yaml("a: [1, 2\nb: 3\n")
+    assert error.value.position.line == 2
+
+
+# ----- Terraform -----------------------------------------------------------------------------
+
+
+def _roles(tmp_path: Path, text: str) -> dict[str, Node | None]:
+    (tmp_path / "main.tf").write_text(text)
+    return {r.address: r.trust for r in read_paths([tmp_path]).resources}
+
+
+def _trust(expression: str) -> str:
+    return f'resource "aws_iam_role" "r" {{\n  assume_role_policy = {expression}\n}}\n'
+
+
+def test_count_expands_into_indexed_addresses(tmp_path: Path) -> None:
+    text = 'resource "aws_iam_user" "u" {\n  count = 2\n  name = "u${count.index}"\n}\n'
+    (tmp_path / "main.tf").write_text(text)
+    model = read_paths([tmp_path])
+    assert [(r.address, r.name) for r in model.resources] == [
+        ("aws_iam_user.u[0]", "u0"),
+        ("aws_iam_user.u[1]", "u1"),
+    ]
+
+
+def test_for_each_over_a_map_expands_into_keyed_addresses(tmp_path: Path) -> None:
+    text = (
+        'resource "aws_iam_user" "u" {\n  for_each = { a = "x", b = "y" }\n  name = each.value\n}\n'
+    )
+    (tmp_path / "main.tf").write_text(text)
+    assert [r.address for r in read_paths([tmp_path]).resources] == [
+        'aws_iam_user.u["a"]',
+        'aws_iam_user.u["b"]',
+    ]
+
+
+def test_an_unknown_function_is_reported_with_its_name(tmp_path: Path) -> None:
+    trust = _roles(tmp_path, _trust('file("trust.json")'))["aws_iam_role.r"]
+    assert trust is not None
+    (unknown,) = unknowns(trust)
+    assert (unknown.expression, unknown.reason) == (
+        'file("trust.json")',
+        "the function file() is not evaluated",
+    )
+
+
+def test_a_data_source_other_than_policy_documents_is_unknown(tmp_path: Path) -> None:
+    text = 'data "aws_ssm_parameter" "p" {\n  name = "x"\n}\n' + _trust(
+        "data.aws_ssm_parameter.p.value"
+    )
+    trust = _roles(tmp_path, text)["aws_iam_role.r"]
+    assert trust is not None
+    assert not trust.is_known
+
+
+def test_a_local_referring_to_itself_is_unknown_not_a_hang(tmp_path: Path) -> None:
+    text = "locals {\n  a = local.b\n  b = local.a\n}\n" + _trust("local.a")
+    trust = _roles(tmp_path, text)["aws_iam_role.r"]
+    assert trust is not None
+    assert [u.reason for u in unknowns(trust)] == ["the local refers to itself"]
+
+
+def test_template_directives_are_unknown(tmp_path: Path) -> None:
+    trust = _roles(tmp_path, _trust('"%{ if true }x%{ endif }"'))["aws_iam_role.r"]
+    assert trust is not None
+    assert "template directives" in next(unknowns(trust)).reason
+
+
+def test_format_join_and_regex_replace_are_evaluated(tmp_path: Path) -> None:
+    expression = (
+        'jsonencode({ a = format("%s-%d", "x", 2), b = join(",", ["p", "q"]),'
+        ' c = replace("repo:o/r", "/^repo:/", "") })'
+    )
+    trust = _roles(tmp_path, _trust(expression))["aws_iam_role.r"]
+    assert trust is not None
+    assert plain(trust) == {"a": "x-2", "b": "p,q", "c": "o/r"}
+
+
+def test_an_indented_heredoc_keeps_exact_columns(tmp_path: Path) -> None:
+    text = _trust('<<-EOT\n    {\n      "Version": "2012-10-17"\n    }\n  EOT')
+    trust = _roles(tmp_path, text)["aws_iam_role.r"]
+    assert trust is not None
+    assert pointer_positions(trust)["/Version"] == Position(4, 18)
+
+
+def test_policy_document_renders_wildcard_principal_and_merges_conditions(tmp_path: Path) -> None:
+    text = """
+data "aws_iam_policy_document" "d" {
+  statement {
+    not_actions = ["iam:*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalOrgID"
+      values   = ["o-1"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalOrgID"
+      values   = ["o-2"]
+    }
+  }
+}
+""" + _trust("data.aws_iam_policy_document.d.json")
+    trust = _roles(tmp_path, text)["aws_iam_role.r"]
+    assert trust is not None
+    (statement,) = plain(trust)["Statement"]
+    assert statement == {
+        "Effect": "Allow",
+        "NotAction": "iam:*",
+        "Principal": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": ["o-1", "o-2"]}},
+    }
+
+
+def test_policy_document_overrides_replace_statements_by_sid(tmp_path: Path) -> None:
+    text = """
+data "aws_iam_policy_document" "base" {
+  statement {
+    sid     = "A"
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+  }
+}
+data "aws_iam_policy_document" "d" {
+  source_policy_documents = [data.aws_iam_policy_document.base.json]
+  statement {
+    sid     = "A"
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+""" + _trust("data.aws_iam_policy_document.d.json")
+    trust = _roles(tmp_path, text)["aws_iam_role.r"]
+    assert trust is not None
+    assert [s["Principal"] for s in plain(trust)["Statement"]] == [{"Service": "ec2.amazonaws.com"}]
+
+
+def test_a_local_module_is_read_with_the_inputs_of_its_call(tmp_path: Path) -> None:
+    child = tmp_path / "modules" / "user"
+    child.mkdir(parents=True)
+    (child / "main.tf").write_text(
+        'variable "name" {}\nresource "aws_iam_user" "this" {\n  name = var.name\n}\n'
+    )
+    (tmp_path / "main.tf").write_text(
+        'module "ops" {\n  source = "./modules/user"\n  name = "ops"\n}\n'
+    )
+    model = read_paths([tmp_path])
+    assert [(r.address, r.name) for r in model.resources] == [
+        ("module.ops.aws_iam_user.this", "ops")
+    ]
+
+
+def test_a_module_calling_itself_is_noted_not_followed_forever(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('module "me" {\n  source = "./"\n}\n')
+    model = read_paths([tmp_path / "main.tf"])
+    assert any("in a loop" in note for note in model.notes)
+
+
+# ----- CloudFormation ------------------------------------------------------------------------
+
+
+def _evaluate(template: dict[str, Any], value: Any) -> Any:
+    root = parse_json(json.dumps(template))
+    return Template(root).evaluate(parse_json(json.dumps(value)))
+
+
+def test_sub_keeps_escaped_literals() -> None:
+    node = _evaluate({}, {"Fn::Sub": "${!Literal}-${AWS::AccountId}"})
+    assert (node.value, node.notes) == (
+        "${Literal}-000000000000",
+        ("the deploying account is shown as 000000000000",),
+    )
+
+
+def test_sub_with_an_unknown_pseudo_parameter_is_unknown() -> None:
+    node = _evaluate({}, {"Fn::Sub": "arn:aws:s3:${AWS::Region}:x"})
+    assert isinstance(node.value, Unknown)
+    assert node.value.reason == "${AWS::Region} is not known"
+
+
+def test_no_value_removes_the_property() -> None:
+    node = _evaluate({}, {"a": 1, "b": {"Ref": "AWS::NoValue"}})
+    assert plain(node) == {"a": 1}
+
+
+def test_find_in_map_and_select_are_evaluated() -> None:
+    template = {"Mappings": {"M": {"k": {"v": ["a", "b"]}}}}
+    node = _evaluate(template, {"Fn::Select": [1, {"Fn::FindInMap": ["M", "k", "v"]}]})
+    assert node.value == "b"
+
+
+def test_getatt_arn_of_a_named_role_is_its_arn() -> None:
+    template = {
+        "Resources": {
+            "R": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "ci", "Path": "/ci/"}}
+        }
+    }
+    node = _evaluate(template, {"Fn::GetAtt": ["R", "Arn"]})
+    assert node.value == "arn:aws:iam::000000000000:role/ci/ci"
+
+
+def test_a_parameter_without_default_is_unknown() -> None:
+    template = {"Parameters": {"P": {"Type": "String"}}}
+    node = _evaluate(template, {"Ref": "P"})
+    assert isinstance(node.value, Unknown)
+    assert node.value.reason == "the parameter has no default"
+
+
+def test_a_user_login_profile_is_its_own_resource() -> None:
+    template = {
+        "Resources": {
+            "U": {"Type": "AWS::IAM::User", "Properties": {"LoginProfile": {"Password": "x"}}}
+        }
+    }
+    found = read_template(Path("t.json"), parse_json(json.dumps(template)))
+    assert [(r.kind.value, r.address) for r in found] == [
+        ("iam-user", "U"),
+        ("login-profile", "U.LoginProfile"),
+    ]
+
+
+# ----- plans and states ----------------------------------------------------------------------
+
+
+def test_a_state_document_is_read_like_a_plan() -> None:
+    state = {
+        "format_version": "1.0",
+        "values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_iam_user.a",
+                        "mode": "managed",
+                        "type": "aws_iam_user",
+                        "values": {"name": "a"},
+                    }
+                ]
+            }
+        },
+    }
+    found = read_plan(Path("s.json"), parse_json(json.dumps(state)))
+    assert [(r.address, r.name) for r in found] == [("aws_iam_user.a", "a")]
