@@ -161,6 +161,14 @@ def main() -> None:
         "120" if quick else "900",
         *record,
     )
+    step(
+        "keyless iac vs HCL parse",
+        str(HERE / "bench_iac.py"),
+        "--resources",
+        "200" if quick else "2000",
+        "--repeat",
+        "1" if quick else "3",
+    )
     summary(results)
 
 

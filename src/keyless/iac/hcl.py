@@ -9,7 +9,7 @@ https://developer.hashicorp.com/terraform/language/syntax/configuration
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -38,14 +38,33 @@ class Attribute:
     position: Position
 
 
-@dataclass(frozen=True, slots=True)
 class Block:
-    """``type "label" ... { body }``."""
+    """``type "label" ... { body }``. The body of a top-level block may be parsed only
+    when first read (:func:`keyless.iac.hclsplit.parse_terraform`): reading it then raises
+    :class:`HclSyntaxError` if it is malformed."""
 
-    type: str
-    labels: tuple[str, ...]
-    body: Body
-    position: Position
+    __slots__ = ("_body", "_load", "labels", "position", "type")
+
+    def __init__(
+        self,
+        type: str,
+        labels: tuple[str, ...],
+        body: Body | Callable[[], Body],
+        position: Position,
+    ):
+        self.type = type
+        self.labels = labels
+        self.position = position
+        self._body = body if isinstance(body, Body) else None
+        self._load = None if isinstance(body, Body) else body
+
+    @property
+    def body(self) -> Body:
+        """The block's attributes and nested blocks."""
+        if self._body is None:
+            assert self._load is not None
+            self._body = self._load()
+        return self._body
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +91,18 @@ def position_of(node: Tree[Any] | Token) -> Position:
 
 def parse_hcl(text: str) -> Body:
     """Parse ``text``. Raises :class:`HclSyntaxError` naming the first bad position."""
+    body = parse_tree(text).children[0]
+    assert isinstance(body, Tree)
+    return _body(body)
+
+
+def parse_tree(text: str) -> Tree[Any]:
+    """python-hcl2's syntax tree of ``text`` (``start`` → ``body``), with positions.
+    Raises :class:`HclSyntaxError` naming the first bad position."""
     import hcl2
 
     try:
-        tree = hcl2.parses_to_tree(text)
+        return hcl2.parses_to_tree(text)
     except UnexpectedInput as error:
         position = Position(max(error.line, 1), max(error.column, 1))
         raise HclSyntaxError(_describe(error), position) from None
@@ -83,9 +110,11 @@ def parse_hcl(text: str) -> Body:
         raise HclSyntaxError(f"not valid HCL ({type(error).__name__})", Position(1, 1)) from None
     except RecursionError:
         raise HclSyntaxError("nested too deeply", Position(1, 1)) from None
-    body = tree.children[0]
-    assert isinstance(body, Tree)
-    return _body(body)
+
+
+def block_of(tree: Tree[Any]) -> Block:
+    """A ``block`` tree as a :class:`Block`."""
+    return _block(tree)
 
 
 def _describe(error: UnexpectedInput) -> str:

@@ -23,6 +23,7 @@ from lark import Tree
 from keyless.iac import modules as known_modules
 from keyless.iac.hcl import Block, Body, HclSyntaxError, parse_hcl
 from keyless.iac.hcleval import Evaluator, Reference
+from keyless.iac.hclsplit import parse_terraform
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
 from keyless.iac.policy_document import translate
@@ -75,10 +76,32 @@ def parse_file(path: Path) -> TerraformFile:
     """Read and parse one ``.tf`` file. Raises :class:`ReadError` naming the position."""
     text = read_source(path)
     try:
-        body = parse_hcl(text)
+        body = parse_terraform(text, is_read_eagerly)
     except HclSyntaxError as error:
         raise ReadError(path, f"malformed HCL: {error}") from None
     return TerraformFile(path, text, body)
+
+
+#: The data sources keyless evaluates; other data sources are read at plan time.
+DATA_SOURCES = frozenset(
+    {
+        "aws_iam_policy_document",
+        "aws_caller_identity",
+        "aws_partition",
+        "aws_iam_openid_connect_provider",
+    }
+)
+
+
+def is_read_eagerly(block_type: str, labels: tuple[str, ...]) -> bool:
+    """The top-level blocks always parsed: what keyless judges or evaluates. Others
+    (buckets, networks) are parsed only when a judged value refers to them."""
+    if block_type in ("variable", "locals", "module"):
+        return True
+    kind = labels[0] if labels else ""
+    return (block_type == "resource" and kind in _KINDS) or (
+        block_type == "data" and kind in DATA_SOURCES
+    )
 
 
 def read_variable_file(path: Path) -> dict[str, Node]:
@@ -235,7 +258,11 @@ class Module:
         """The object of a resource or data source; a list or map of objects when it has
         ``count`` or ``for_each``."""
         block, file = found
-        instances = self.instances(block, file)
+        try:
+            instances = self.instances(block, file)
+        except HclSyntaxError as error:
+            reason = f"its block could not be parsed: {error}"
+            return Node(Unknown(reference.text, reason, reference.position), reference.position)
         if isinstance(instances, Node):
             return instances
         if list(instances) == [None]:

@@ -1,0 +1,201 @@
+"""Time `keyless iac` on a generated Terraform tree against parsing the same files.
+
+The tree (--resources, default 2,000) is split into modules of 100 resources, written the
+way repositories write them: roles whose trust is `jsonencode`, a heredoc or an
+`aws_iam_policy_document` (GitHub OIDC roles with subject lists from variables, service
+roles, cross-account roles), IAM users and keys, and unrelated resources (buckets, queues).
+The baseline, in the same run, is python-hcl2's parse of every file (`hcl2.parses_to_tree`),
+the floor any HCL reader pays. Each is a separate process, run --repeat times; the median
+wall time and the largest peak RSS are reported, with ratios.
+
+    python benchmarks/bench_iac.py [--resources 2000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+#: `keyless iac` should stay within a few seconds on 2,000 resources (issue #15).
+GOAL_SECONDS = 5.0
+PER_MODULE = 100
+
+_VARIABLES = """
+variable "organisation" {
+  type    = string
+  default = "octo-org"
+}
+
+variable "repositories" {
+  type    = list(string)
+  default = ["app", "infra", "docs"]
+}
+"""
+
+_OIDC_ROLE = """
+data "aws_iam_policy_document" "ci_{n}" {{
+  statement {{
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {{
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"]
+    }}
+    condition {{
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:aud"
+      values   = ["sts.amazonaws.com"]
+    }}
+    condition {{
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = [for r in var.repositories : "repo:${{var.organisation}}/${{r}}:ref:refs/heads/main"]
+    }}
+  }}
+}}
+
+resource "aws_iam_role" "ci_{n}" {{
+  name               = "ci-{n}"
+  assume_role_policy = data.aws_iam_policy_document.ci_{n}.json
+}}
+"""
+
+_SERVICE_ROLE = """
+resource "aws_iam_role" "service_{n}" {{
+  name = "service-{n}"
+  assume_role_policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = {{ Service = "lambda.amazonaws.com" }}
+    }}]
+  }})
+}}
+"""
+
+_CROSS_ACCOUNT_ROLE = """
+resource "aws_iam_role" "vendor_{n}" {{
+  name               = "vendor-{n}"
+  assume_role_policy = <<-POLICY
+    {{
+      "Version": "2012-10-17",
+      "Statement": [{{
+        "Effect": "Allow",
+        "Principal": {{ "AWS": "arn:aws:iam::2109876{n:05d}:root" }},
+        "Action": "sts:AssumeRole",
+        "Condition": {{ "StringEquals": {{ "sts:ExternalId": "tenant-{n}" }} }}
+      }}]
+    }}
+  POLICY
+}}
+"""
+
+_USER = """
+resource "aws_iam_user" "user_{n}" {{
+  name = "user-{n}"
+}}
+
+resource "aws_iam_access_key" "user_{n}" {{
+  user = aws_iam_user.user_{n}.name
+}}
+"""
+
+_OTHER = """
+resource "aws_s3_bucket" "bucket_{n}" {{
+  bucket = "octo-bucket-{n}"
+  tags   = {{ Team = "platform", Index = "{n}" }}
+}}
+
+resource "aws_sqs_queue" "queue_{n}" {{
+  name                      = "queue-{n}"
+  message_retention_seconds = 86400
+}}
+"""
+
+# (template, how many resources one copy declares), in the mix the tree repeats.
+_MIX = [(_OIDC_ROLE, 1), (_SERVICE_ROLE, 1), (_CROSS_ACCOUNT_ROLE, 1), (_USER, 2), (_OTHER, 2)]
+
+
+def generate(root: Path, resources: int) -> int:
+    """Write the tree; returns how many resources it declares."""
+    written = 0
+    module = 0
+    while written < resources:
+        directory = root / f"module-{module:03d}"
+        directory.mkdir(parents=True)
+        (directory / "variables.tf").write_text(_VARIABLES)
+        parts: list[str] = []
+        in_module = 0
+        n = module * PER_MODULE
+        while in_module < PER_MODULE and written < resources:
+            for template, count in _MIX:
+                parts.append(template.format(n=n))
+                in_module += count
+                written += count
+            n += 1
+        (directory / "main.tf").write_text("".join(parts))
+        module += 1
+    return written
+
+
+def run(command: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS in MB and exit code of one child process."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def measure(command: list[str], repeat: int) -> tuple[float, float]:
+    times, peaks = [], []
+    for _ in range(repeat):
+        elapsed, peak, code = run(command)
+        if code not in (0, 1):
+            sys.exit(f"{command} failed with exit code {code}")
+        times.append(elapsed)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--resources", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    keyless = shutil.which("keyless", path=str(Path(sys.executable).parent)) or "keyless"
+    with tempfile.TemporaryDirectory(prefix="keyless-bench-iac-") as temporary:
+        tree = Path(temporary) / "tree"
+        count = generate(tree, args.resources)
+        files = sorted(str(p) for p in tree.rglob("*.tf"))
+        parse = (
+            "import sys, hcl2\n"
+            "for name in sys.argv[1:]:\n"
+            "    hcl2.parses_to_tree(open(name, encoding='utf-8').read())\n"
+        )
+        commands = {
+            "hcl2 parse (baseline)": [sys.executable, "-c", parse, *files],
+            "keyless iac": [keyless, "iac", str(tree), "--format", "json"],
+        }
+        print(f"{count} resources in {len(files)} files")
+        results = {name: measure(command, args.repeat) for name, command in commands.items()}
+    base_time, base_peak = results["hcl2 parse (baseline)"]
+    for name, (seconds, peak) in results.items():
+        print(
+            f"{name:<24} {seconds:7.2f} s  x{seconds / base_time:5.2f}   "
+            f"{peak:7.1f} MB  x{peak / base_peak:4.2f}"
+        )
+    seconds = results["keyless iac"][0]
+    verdict = "within" if seconds <= GOAL_SECONDS else "ABOVE"
+    print(f"keyless iac: {seconds:.2f} s, {verdict} the goal of {GOAL_SECONDS:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
