@@ -128,7 +128,7 @@ def _scan(text: str, offset: int, stack: list[str], lines: _LineIndex) -> int:
     """Walk until ``stack`` (of ``{`` braces, ``"`` strings and ``$`` interpolations)
     empties; the offset after the character that emptied it."""
     length = len(text)
-    opened = offset
+    opened = offset - 1  # the brace or quote that opened what is scanned
     while offset < length:
         char = text[offset]
         top = stack[-1]
