@@ -55,7 +55,9 @@ data "aws_iam_policy_document" "ci_{n}" {{
     condition {{
       test     = "StringLike"
       variable = "token.actions.githubusercontent.com:sub"
-      values   = [for r in var.repositories : "repo:${{var.organisation}}/${{r}}:ref:refs/heads/main"]
+      values   = [
+        for r in var.repositories : "repo:${{var.organisation}}/${{r}}:ref:refs/heads/main"
+      ]
     }}
   }}
 }}

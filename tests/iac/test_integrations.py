@@ -15,8 +15,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from keyless.workflows import scan as workflows_scan
-
-from ..workflows.conftest import actionlint_available, run_actionlint
+from tests.workflows.conftest import actionlint_available, run_actionlint
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "iac.md"
