@@ -43,7 +43,11 @@ def test_a_file_above_the_size_limit_is_refused_unread(tmp_path: Path, good: Pat
         handle.truncate(MAX_BYTES + 1)  # sparse: nothing is written to disk
     result = run(str(huge.parent), str(good))
     assert result.exit_code == 3
-    _assert_reported(result, f"{huge}: larger than 64 MiB", "aws_iam_user.ok creates")
+    _assert_reported(
+        result,
+        f"{huge}: the file is 64 MiB, larger than the 64 MiB keyless reads",
+        "aws_iam_user.ok creates",
+    )
 
 
 def test_deeply_nested_hcl_is_reported(tmp_path: Path, good: Path) -> None:
@@ -131,7 +135,7 @@ def test_a_file_that_is_not_utf8_is_reported(tmp_path: Path, good: Path) -> None
     (good / "binary.tf").write_bytes(b"\xff\xfe\x00resource")
     result = run(str(good))
     assert result.exit_code == 3
-    _assert_reported(result, "not UTF-8 text (byte 0)")
+    _assert_reported(result, "not UTF-8 text (line 1, byte 0)")
 
 
 def test_a_huge_count_is_not_expanded(tmp_path: Path) -> None:

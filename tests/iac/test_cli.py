@@ -138,6 +138,12 @@ def test_a_bad_baseline_is_an_input_error(tmp_path: Path) -> None:
     assert "the baseline is not valid JSON" in result.stderr
 
 
+def test_an_output_that_cannot_be_written_is_refused_before_reading(tmp_path: Path) -> None:
+    result = run("iac", str(CORPUS / "tf-users"), "--output", str(tmp_path / "no" / "r.txt"))
+    assert result.exit_code == 2
+    assert "the report (--output): its directory does not exist" in result.stderr
+
+
 def test_write_baseline_then_baseline_exits_0(tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
     written = run("iac", str(CORPUS / "tf-users"), "--write-baseline", str(baseline))

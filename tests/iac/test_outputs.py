@@ -71,6 +71,23 @@ def test_sarif_results_carry_the_findings_fingerprints() -> None:
     assert fingerprints == [f.evidence["fingerprint"] for f in result.findings]
 
 
+def test_sarif_marks_baselined_findings_suppressed_with_their_fingerprints(
+    tmp_path: Path,
+) -> None:
+    from keyless.iac.baseline import load_baseline, write_baseline
+
+    write_baseline(tmp_path / "baseline.json", scan([CORPUS / "tf-users"]))
+    result = scan([CORPUS / "tf-users"], baseline=load_baseline(tmp_path / "baseline.json"))
+    sarif = json.loads(render(result, Format.SARIF))
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    results = sarif["runs"][0]["results"]
+    assert [r["partialFingerprints"]["keyless/v1"] for r in results] == [
+        s.finding.evidence["fingerprint"] for s in result.suppressed
+    ]
+    assert all(r["suppressions"] for r in results)
+
+
 def test_sarif_rules_come_from_the_checks_that_ran() -> None:
     result = _corpus_result()
     sarif = json.loads(render(result, Format.SARIF))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from keyless.cli.output import emit, render_options
+from keyless.cli.output import emit, render_options, require_writable
 from keyless.findings import Severity
 from keyless.render import Format, formats, render
 
@@ -76,13 +76,15 @@ def iac(
     PATHS are files or directories (walked; .terraform and node_modules are skipped).
     """
     from keyless.config import load_config
-    from keyless.files import check_writable
     from keyless.iac.baseline import load_baseline, write_baseline
     from keyless.iac.scan import scan
 
-    for target, what in ((output, "the report"), (write_baseline_path, "the baseline")):
+    for target, what in (
+        (output, "the report (--output)"),
+        (write_baseline_path, "the baseline (--write-baseline)"),
+    ):
         if target is not None:
-            check_writable(target, what)
+            require_writable(target, what)
     baseline = load_baseline(baseline_path) if baseline_path is not None else None
     result = scan(paths, load_config(config_path), var_files=var_files, baseline=baseline)
     threshold = Severity(fail_on)

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+
+from keyless.errors import InputError
+from keyless.files import read_text
 
 MAX_BYTES = 64 * 1024 * 1024
 _SKIP_DIRS = frozenset(
@@ -108,40 +110,14 @@ def _walk(directory: Path, problems: list[ReadError]) -> Iterator[Candidate]:
 
 
 def read_source(path: Path) -> str:
-    """The file as UTF-8 text. Raises :class:`ReadError` for anything but a readable
-    regular file of at most :data:`MAX_BYTES` in UTF-8."""
+    """The file as UTF-8 text, read by :func:`keyless.files.read_text` (a regular file
+    only, opened without blocking, at most :data:`MAX_BYTES`). Raises :class:`ReadError`
+    saying why not."""
     try:
-        # O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer.
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise ReadError(path, "no such file") from None
-    except OSError as error:
-        raise ReadError(path, f"cannot open: {error.strerror}") from None
-    try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise ReadError(path, "not a regular file")
-        if info.st_size > MAX_BYTES:
-            raise ReadError(path, f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
-        chunks = []
-        remaining = MAX_BYTES + 1
-        while remaining > 0:
-            chunk = os.read(descriptor, min(remaining, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        data = b"".join(chunks)
-    except OSError as error:
-        raise ReadError(path, f"cannot read: {error.strerror}") from None
-    finally:
-        os.close(descriptor)
-    if len(data) > MAX_BYTES:
-        raise ReadError(path, f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ReadError(path, f"not UTF-8 text (byte {error.start})") from None
+        return read_text(path, "the file", limit=MAX_BYTES)
+    except InputError as error:
+        reason = error.message.removeprefix("cannot read the file: ").removeprefix("it is ")
+        raise ReadError(path, reason) from None
 
 
 def looks_like_cloudformation(text: str) -> bool:

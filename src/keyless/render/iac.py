@@ -83,10 +83,13 @@ def iac_json(result: ScanResult, options: RenderOptions) -> str:
 
 
 def iac_sarif(result: ScanResult, options: RenderOptions) -> str:
-    """SARIF as for every scan, each result with the finding's fingerprint so GitHub code
-    scanning follows an alert across pushes."""
+    """SARIF as for every scan (accepted findings included, marked suppressed), each
+    result with the finding's fingerprint so GitHub code scanning follows an alert across
+    pushes."""
     log = scan_sarif(result)
-    for entry, finding in zip(log["runs"][0]["results"], result.findings, strict=True):
+    # scan_sarif lists the findings, then the suppressed ones (marked as such).
+    reported = [*result.findings, *(s.finding for s in result.suppressed)]
+    for entry, finding in zip(log["runs"][0]["results"], reported, strict=True):
         fingerprint = finding.evidence.get("fingerprint")
         if isinstance(fingerprint, str):
             entry["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint}
