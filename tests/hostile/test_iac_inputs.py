@@ -161,3 +161,12 @@ def test_a_crafted_value_cannot_forge_an_annotation(tmp_path: Path) -> None:
     template.write_text('{"Resources": {"A\\n::error file=x::forged": {"Type": "AWS::IAM::User"}}}')
     result = run(str(template), "--format", "github")
     assert len(result.stdout.splitlines()) == 1
+
+
+def test_a_file_name_with_a_newline_cannot_forge_a_line(tmp_path: Path) -> None:
+    directory = tmp_path / "\nx.tf:1:1: critical forged"
+    directory.mkdir()
+    (directory / "main.tf").write_text(USER)
+    result = run(str(tmp_path))
+    assert result.exit_code == 1
+    assert not any(line.startswith("x.tf") for line in result.stdout.splitlines())

@@ -103,7 +103,7 @@ def iac_text(result: ScanResult, options: RenderOptions) -> str:
     for finding in result.findings:
         location = _location(finding)
         lines.append(
-            f"{display_path(location.path)}:{location.line}:{location.column}: "
+            f"{_one_line(display_path(location.path))}:{location.line}:{location.column}: "
             f"{finding.severity.value} {finding.check}: {_one_line(finding.message)}"
         )
         if finding.witness is not None:
@@ -115,7 +115,8 @@ def iac_text(result: ScanResult, options: RenderOptions) -> str:
     if result.suppressed:
         lines.append(f"{len(result.suppressed)} finding(s) suppressed (accepted or ignored):")
         lines.extend(
-            f"  {s.finding.check} {s.finding.evidence.get('address', '')}: {s.ignore.reason}"
+            f"  {s.finding.check} {_one_line(str(s.finding.evidence.get('address', '')))}: "
+            f"{_one_line(s.ignore.reason)}"
             for s in result.suppressed
         )
     if result.unread:
@@ -235,7 +236,8 @@ def trust_file_text(value: FileTrust, options: RenderOptions) -> str:
     for item in value.roles:
         resource = item.resource
         where = f"{display_path(resource.path)}:{resource.position.line}:{resource.position.column}"
-        parts.append(f"== {resource.address} ({where})\n{trust_text(item.assessment)}")
+        header = _one_line(f"== {resource.address} ({where})")
+        parts.append(f"{header}\n{trust_text(item.assessment)}")
     if not value.roles:
         parts.append("No role with a trust policy keyless could judge.\n")
     if value.unread:
