@@ -93,7 +93,7 @@ def read_template(path: Path, root: Node) -> list[IacResource]:
                 path=path,
                 position=declaration.position,
                 source=source,
-                name=name if kind is not ResourceKind.ACCESS_KEY else None,
+                name=name,
                 trust=trust,
                 trust_position=trust_position,
             )

@@ -45,7 +45,8 @@ class IacResource:
     """An IAM resource declared in a file.
 
     ``address`` names it as its tool does (``module.ci.aws_iam_role.deploy["main"]``, a
-    CloudFormation logical ID); ``name`` is its IAM name when the code fixes one; for a
+    CloudFormation logical ID); ``name`` is its IAM name when the code fixes one (for a
+    key or login profile, its user's); for a
     role, ``trust`` is its trust policy (``None`` when the code gives none) and
     ``trust_position`` where the policy is written.
     """

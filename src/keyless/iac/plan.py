@@ -26,6 +26,7 @@ _KINDS = {
     "aws_iam_openid_connect_provider": ResourceKind.OIDC_PROVIDER,
 }
 _MAX_MODULES = 10_000
+_BY_USER = frozenset({ResourceKind.ACCESS_KEY, ResourceKind.LOGIN_PROFILE})
 
 
 def parse_plan(path: Path, source: str) -> Node:
@@ -72,7 +73,8 @@ def read_plan(path: Path, root: Node) -> list[IacResource]:
                 path=path,
                 position=resource.position,
                 source=SourceKind.TERRAFORM_PLAN,
-                name=text(get(attributes, "name")),
+                # A key or a login profile is named by its user.
+                name=text(get(attributes, "user" if kind in _BY_USER else "name")),
                 trust=trust,
                 trust_position=trust_position,
             )

@@ -156,13 +156,15 @@ def _trust_findings(judged: list[JudgedRole], checks: list[Check], now: datetime
 
 
 def _existence_finding(check: Check, resource: IacResource) -> Finding:
-    what = {
-        ResourceKind.USER: "creates an IAM user",
-        ResourceKind.ACCESS_KEY: "creates an access key",
-        ResourceKind.LOGIN_PROFILE: "gives an IAM user a console password",
-    }[resource.kind]
-    named = f" named {resource.name!r}" if resource.name else ""
-    message = f"{resource.address} {what}{named}"
+    name = repr(resource.name) if resource.name else None
+    if resource.kind is ResourceKind.USER:
+        what = f"creates an IAM user named {name}" if name else "creates an IAM user"
+    elif resource.kind is ResourceKind.ACCESS_KEY:
+        what = f"creates an access key for IAM user {name}" if name else "creates an access key"
+    else:
+        user = f"IAM user {name}" if name else "an IAM user"
+        what = f"gives {user} a console password"
+    message = f"{resource.address} {what}"
     value = {"type": resource.type, "name": resource.name}
     return Finding(
         check=check.id,

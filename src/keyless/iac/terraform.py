@@ -399,7 +399,9 @@ class Module:
         scope: Mapping[str, Node],
     ) -> IacResource:
         evaluator = self.evaluators[file.path]
-        name_attribute = block.body.attributes.get("name")
+        # A key or a login profile is named by its user.
+        named_by = "name" if kind in (ResourceKind.USER, ResourceKind.ROLE) else "user"
+        name_attribute = block.body.attributes.get(named_by)
         name = evaluator.evaluate(name_attribute.expression, scope) if name_attribute else None
         trust = None
         trust_position = None
