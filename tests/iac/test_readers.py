@@ -332,3 +332,23 @@ def test_a_state_document_is_read_like_a_plan() -> None:
     }
     found = read_plan(Path("s.json"), parse_json(json.dumps(state)))
     assert [(r.address, r.name) for r in found] == [("aws_iam_user.a", "a")]
+
+
+def test_terraform_json_syntax_is_noted_not_silently_skipped(tmp_path: Path) -> None:
+    (tmp_path / "main.tf.json").write_text('{"resource": {"aws_iam_user": {"u": {}}}}')
+    model = read_paths([tmp_path])
+    assert model.notes == (f"{tmp_path / 'main.tf.json'}: Terraform's JSON syntax is not read",)
+
+
+def test_a_named_file_reports_only_its_own_resources(tmp_path: Path) -> None:
+    (tmp_path / "a.tf").write_text('resource "aws_iam_user" "a" {\n  name = "a"\n}\n')
+    (tmp_path / "b.tf").write_text('resource "aws_iam_user" "b" {\n  name = "b"\n}\n')
+    model = read_paths([tmp_path / "a.tf"])
+    assert [r.address for r in model.resources] == ["aws_iam_user.a"]
+
+
+def test_a_directory_walked_beside_a_named_file_is_reported_whole(tmp_path: Path) -> None:
+    (tmp_path / "a.tf").write_text('resource "aws_iam_user" "a" {\n  name = "a"\n}\n')
+    (tmp_path / "b.tf").write_text('resource "aws_iam_user" "b" {\n  name = "b"\n}\n')
+    model = read_paths([tmp_path / "a.tf", tmp_path])
+    assert [r.address for r in model.resources] == ["aws_iam_user.a", "aws_iam_user.b"]

@@ -47,6 +47,9 @@ def read_paths(paths: Iterable[Path], *, var_files: Sequence[Path] = ()) -> IacM
     data = [c for c in candidates if c.kind is FileKind.DATA]
     terraform = [c for c in candidates if c.kind is FileKind.TERRAFORM]
     for candidate in data:
+        if candidate.path.name.endswith(".tf.json"):
+            notes.append(f"{candidate.path}: Terraform's JSON syntax is not read")
+            continue
         resources.extend(_read_data(candidate, files, unread))
     plans_given = any(f.kind == SourceKind.TERRAFORM_PLAN.value for f in files)
     if terraform and plans_given:
@@ -116,6 +119,8 @@ def _read_terraform(
         if candidate.explicit:
             explicit.setdefault(directory, set()).add(candidate.path)
     called = _called_directories(directories)
+    # A directory that was walked is reported whole, even if some of its files were named.
+    walked = {c.path.parent for c in candidates if not c.explicit}
     for directory, parsed in directories.items():
         if directory not in explicit and directory.resolve() in called:
             continue  # read through the module call, with its inputs
@@ -123,7 +128,7 @@ def _read_terraform(
         inputs = _root_variables(directory, var_files, unread)
         module = Module(directory, parsed, inputs=inputs, cache=cache)
         result = module.read()
-        wanted = explicit.get(directory)
+        wanted = None if directory in walked else explicit.get(directory)
         resources.extend(r for r in result.resources if wanted is None or r.path in wanted)
         unread.extend(_unread(p) for p in result.problems)
         notes.extend(result.notes)
