@@ -27,6 +27,10 @@ _PSEUDO = {
 }
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _NO_VALUE = "AWS::NoValue"
+# The CDK's OpenIdConnectProvider is a custom resource whose physical ID (its Ref) is the
+# provider's ARN, like AWS::IAM::OIDCProvider's.
+# https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_iam.OpenIdConnectProvider.html
+_OIDC_PROVIDERS = frozenset({"AWS::IAM::OIDCProvider", "Custom::AWSCDKOpenIdConnectProvider"})
 _MAX_DEPTH = 200
 
 
@@ -117,7 +121,7 @@ class Template:
             if fixed is not None:
                 return self._as_node(self._evaluate(fixed), position)
             return _unknown(f"Ref {name}", "CloudFormation generates its name", position)
-        if kind == "AWS::IAM::OIDCProvider":
+        if kind in _OIDC_PROVIDERS:
             return self._provider_arn(name, properties, position)
         return _unknown(f"Ref {name}", "known only after deploy", position)
 
@@ -141,7 +145,7 @@ class Template:
             return _unknown(written, "known only after deploy", position)
         kind = text(get(resource, "Type"))
         properties = get(resource, "Properties")
-        if kind == "AWS::IAM::OIDCProvider":
+        if kind in _OIDC_PROVIDERS:
             return self._provider_arn(written, properties, position)
         if kind in ("AWS::IAM::Role", "AWS::IAM::User"):
             key, noun = ("RoleName", "role") if kind == "AWS::IAM::Role" else ("UserName", "user")
