@@ -8,7 +8,7 @@ import pytest
 
 from keyless.idp.aws import aws_principal_request
 from keyless.policy.conditions import make_context
-from keyless.policy.document import AwsPrincipalForm, parse_trust_policy
+from keyless.policy.document import AwsPrincipalForm, parse_policy, parse_trust_policy
 from keyless.policy.evaluate import (
     Caller,
     CallerType,
@@ -347,3 +347,29 @@ def test_documented_behaviour_string_equals_star_is_literal():
         )
     )
     assert not evaluate(document, web("repo:octo-org/other:ref:refs/heads/main")).allowed
+
+
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+@pytest.mark.parametrize(
+    ("resource", "context", "allowed"),
+    [
+        ("arn:aws:s3:::home/alice/notes", {"aws:username": "alice"}, True),
+        ("arn:aws:s3:::home/bob/notes", {"aws:username": "alice"}, False),
+        ("arn:aws:s3:::home/alice/notes", {}, False),  # unresolvable: the statement matches nothing
+    ],
+)
+def test_variables_in_resource_are_substituted(resource, context, allowed):
+    policy = parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::home/${aws:username}/*",
+                }
+            ],
+        }
+    )
+    request = Request(aws_caller(USER), ("s3:GetObject",), make_context(context), resource)
+    assert evaluate(policy, request).allowed is allowed

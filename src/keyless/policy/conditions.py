@@ -86,6 +86,21 @@ def matches_wildcard(pattern: str, value: str, *, ignore_case: bool = False) -> 
     return wildcard_to_regex(pattern, ignore_case=ignore_case).fullmatch(value) is not None
 
 
+def matches_parts(parts: tuple[Text, ...], value: str) -> bool:
+    """True when ``value`` matches a pattern whose variables were substituted
+    (:func:`resolve_value`): substituted text is literal, the rest keeps its wildcards."""
+    return re.fullmatch(_wildcard_body(parts), value, re.DOTALL) is not None
+
+
+def resolve_value(value: str, context: Context) -> tuple[Text, ...] | None:
+    """``value`` with its policy variables substituted from ``context``; ``None`` when one
+    cannot be resolved."""
+    try:
+        return _resolve(value, context, variables=True)
+    except _Unresolvable:
+        return None
+
+
 def _wildcard_body(parts: Iterable[Text]) -> str:
     pieces: list[str] = []
     for part in parts:

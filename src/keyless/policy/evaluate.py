@@ -21,7 +21,9 @@ from keyless.policy.conditions import (
     Context,
     evaluate_condition,
     make_context,
+    matches_parts,
     matches_wildcard,
+    resolve_value,
 )
 from keyless.policy.document import (
     AwsPrincipalForm,
@@ -254,14 +256,25 @@ def actions_match(statement: Statement, action: str) -> bool:
     return hit != statement.actions_negated
 
 
-def _resource_matches(statement: Statement, resource: str | None) -> bool | None:
+def _resource_matches(
+    statement: Statement, resource: str | None, context: Context, variables: bool
+) -> bool | None:
     if statement.resources is None:
         return True
     if resource is None:
         if not statement.resources_negated and "*" in statement.resources:
             return True
         return None  # unknown
-    hit = any(matches_wildcard(pattern, resource) for pattern in statement.resources)
+    patterns = statement.resources
+    if variables and any("${" in pattern for pattern in patterns):
+        # Variables are substituted in Resource too; one that cannot be resolved makes the
+        # statement match nothing (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
+        resolved = [resolve_value(pattern, context) for pattern in patterns]
+        if any(parts is None for parts in resolved):
+            return False
+        hit = any(matches_parts(parts, resource) for parts in resolved if parts is not None)
+    else:
+        hit = any(matches_wildcard(pattern, resource) for pattern in patterns)
     return hit != statement.resources_negated
 
 
@@ -363,7 +376,9 @@ def _trace(statement: Statement, policy: Policy, request: Request, action: str) 
         hit = any(principal_matches(p, request.caller) for p in principals)
         principal_ok = hit != statement.principals_negated
     action_ok = actions_match(statement, action)
-    resource_state = _resource_matches(statement, request.resource)
+    resource_state = _resource_matches(
+        statement, request.resource, request.context, policy.supports_variables
+    )
     # A Resource we cannot check (role ARN unknown): fail-safe, an Allow is assumed to
     # cover this role and a Deny is not assumed to apply.
     resource_ok = statement.effect is Effect.ALLOW if resource_state is None else resource_state
