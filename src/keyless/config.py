@@ -9,6 +9,15 @@ check = "key-unused"
 resource = "arn:aws:iam::123456789012:user/break-glass*"   # fnmatch pattern, optional
 account = "123456789012"                                      # optional
 reason = "break-glass user, keys sealed in the vault"        # mandatory
+
+[[plan.link]]                     # `keyless plan`: what a user's keys are for
+user = "ci-deploy"                # a user name, or its ARN
+account = "123456789012"          # optional
+target = "acme/app"               # ORG/REPO, gitlab:GROUP/PROJECT, host:CN or aws:SERVICE
+
+[[plan.keep]]                     # `keyless plan`: users that stay IAM users
+user = "break-glass"
+reason = "sealed in the vault, used only when Identity Center is down"  # mandatory
 ```
 """
 
@@ -71,12 +80,42 @@ class Ignore:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanLink:
+    """``[[plan.link]]``: the user says what an IAM user's keys are for. ``target`` is
+    checked against its grammar by :mod:`keyless.plan.links`; ``where`` names the entry."""
+
+    user: str
+    target: str
+    where: str
+    account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanKeep:
+    """``[[plan.keep]]``: an IAM user that stays one (break-glass), with the reason."""
+
+    user: str
+    reason: str
+    where: str
+    account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanConfig:
+    """The ``[plan]`` table: links and users to keep, for ``keyless plan``."""
+
+    links: tuple[PlanLink, ...] = ()
+    keep: tuple[PlanKeep, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything a user can configure."""
 
     thresholds: Thresholds = field(default_factory=Thresholds)
     ignores: tuple[Ignore, ...] = ()
     path: str | None = None
+    plan: PlanConfig = field(default_factory=PlanConfig)
 
 
 def require_known_checks(config: Config, known: Collection[str]) -> Config:
@@ -120,12 +159,12 @@ def load_config(path: Path | None, *, search_dir: Path | None = None) -> Config:
 
 def parse_config(raw: dict[str, Any], *, source: str = "configuration") -> Config:
     """Validate a parsed configuration document."""
-    unknown = set(raw) - {"thresholds", "ignore"}
+    unknown = set(raw) - {"thresholds", "ignore", "plan"}
     if unknown:
         raise ConfigError(
             f"unknown section(s) {', '.join(sorted(unknown))}",
             where=source,
-            hint="keyless.toml knows [thresholds] and [[ignore]].",
+            hint="keyless.toml knows [thresholds], [[ignore]] and [plan].",
         )
     ignores = raw.get("ignore", [])
     if not isinstance(ignores, list):
@@ -134,6 +173,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "configuration") -> Confi
         thresholds=_thresholds(raw.get("thresholds", {}), source),
         ignores=tuple(_ignore(entry, n, source) for n, entry in enumerate(ignores)),
         path=source,
+        plan=_plan(raw.get("plan", {}), source),
     )
 
 
@@ -197,3 +237,63 @@ def _ignore(raw: Any, index: int, source: str) -> Ignore:
         source=source,
         index=index + 1,
     )
+
+
+def _plan(raw: Any, source: str) -> PlanConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError("[plan] must be a table", where=source)
+    unknown = set(raw) - {"link", "keep"}
+    if unknown:
+        raise ConfigError(
+            f"unknown key(s) {', '.join(sorted(unknown))} in [plan]",
+            where=source,
+            hint="[plan] knows [[plan.link]] and [[plan.keep]].",
+        )
+    links = []
+    for index, entry in enumerate(_tables(raw.get("link", []), "plan.link", source)):
+        where = f"{source} [[plan.link]] #{index + 1}"
+        values = _strings(entry, where, required=("user", "target"), optional=("account",))
+        links.append(PlanLink(values["user"], values["target"], where, values.get("account")))
+    keep = []
+    for index, entry in enumerate(_tables(raw.get("keep", []), "plan.keep", source)):
+        where = f"{source} [[plan.keep]] #{index + 1}"
+        values = _strings(entry, where, required=("user", "reason"), optional=("account",))
+        keep.append(PlanKeep(values["user"], values["reason"], where, values.get("account")))
+    return PlanConfig(links=tuple(links), keep=tuple(keep))
+
+
+def _tables(raw: Any, name: str, source: str) -> list[dict[str, Any]]:
+    if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
+        raise ConfigError(f"each [[{name}]] must be a table", where=source)
+    return raw
+
+
+def _strings(
+    entry: dict[str, Any], where: str, *, required: tuple[str, ...], optional: tuple[str, ...]
+) -> dict[str, str]:
+    unknown = set(entry) - set(required) - set(optional)
+    if unknown:
+        raise ConfigError(f"unknown key(s) {', '.join(sorted(unknown))}", where=where)
+    values: dict[str, str] = {}
+    for key in (*required, *optional):
+        value = entry.get(key)
+        if value is None and key in optional:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(
+                f"'{key}' is mandatory and must be a non-empty string"
+                if key in required
+                else f"'{key}' must be a non-empty string",
+                where=where,
+            )
+        if any(not character.isprintable() for character in value):
+            raise ConfigError(
+                f"'{key}' contains a control character (a line break, tab or escape)",
+                where=where,
+                hint="Write each value on one line, in printable characters.",
+            )
+        values[key] = value.strip()
+    account = values.get("account")
+    if account is not None and not (len(account) == 12 and account.isascii() and account.isdigit()):
+        raise ConfigError(f"'account' must be a 12-digit account ID, not {account!r}", where=where)
+    return values

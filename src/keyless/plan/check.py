@@ -1,0 +1,377 @@
+"""``keyless plan --check``: validate a (hand-edited) plan against its source inventory.
+
+A person may change a destination, rename a permission set or a role, move users
+between targets; the plan must still be one ``keyless generate`` and ``keyless retire``
+can act on. Every problem is reported with a JSON pointer, all at once:
+
+* the document breaks the schema (then nothing else is checked);
+* the plan was made from another inventory (its fingerprint differs);
+* a user is unknown, missing or listed twice, or names the wrong account;
+* a destination the evidence forbids: a role for a user without access keys;
+* a target that does not exist (an Identity Center user, a permission set, a role), a
+  name used twice or already taken in the account, an assignment no IAM user backs;
+* a target broader than its user: the never-broaden proof (:mod:`.prove`) is run again
+  on the permissions the document now gives;
+* OIDC subjects outside the role's repositories, or a wildcard under ``StringEquals``;
+* a retirement of a user that is kept or undecided, or of a key the user does not have.
+
+What is not an error but still needs a person (undecided users, a role without
+subjects, a certificate CN only proposed, a proof that could not be made) is returned
+as an open item.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from keyless.errors import PolicyError
+from keyless.model import Account, Inventory, User
+from keyless.plan.document import Problem, permissions_from, schema_problems
+from keyless.plan.model import Destination, PolicyName, ProofStatus
+from keyless.plan.permissions import customer_managed_policy, mode_for
+from keyless.plan.principal import Mode
+from keyless.plan.prove import prove
+from keyless.plan.source import fingerprint
+from keyless.plan.targets import PROVIDERS
+from keyless.policy.document import parse_policy
+
+ROLE_LISTS = {
+    "oidc_roles": Destination.OIDC_ROLE,
+    "roles_anywhere": Destination.ROLES_ANYWHERE,
+    "workload_roles": Destination.WORKLOAD_ROLE,
+}
+_SUBJECT_PREFIX = {"github": "repo:{}:", "gitlab": "project_path:{}:"}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """Problems (exit 2 when any) and open items (exit 1 when any, and no problem)."""
+
+    problems: tuple[Problem, ...]
+    open_items: tuple[str, ...] = ()
+
+
+@dataclass
+class _Checker:
+    document: Mapping[str, Any]
+    inventory: Inventory
+    problems: list[Problem] = field(default_factory=list)
+    open_items: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        accounts = self.inventory.scanned_accounts
+        self.accounts: dict[str, Account] = {a.id: a for a in accounts}
+        self.inventory_users: dict[str, User] = {u.arn: u for a in accounts for u in a.users}
+        self.entries: dict[str, tuple[int, Mapping[str, Any]]] = {}
+
+    def fail(self, pointer: str, message: str) -> None:
+        self.problems.append(Problem(pointer, message))
+
+    def destination(self, arn: str) -> Destination | None:
+        found = self.entries.get(arn)
+        return Destination(found[1]["destination"]) if found else None
+
+
+def check_plan(document: Any, inventory: Inventory) -> CheckResult:
+    """Every problem of ``document`` against ``inventory`` (see the module doc)."""
+    problems = schema_problems(document)
+    if problems:
+        return CheckResult(problems)
+    checker = _Checker(document, inventory)
+    _source(checker)
+    _users(checker)
+    _identity_center(checker)
+    _roles(checker)
+    _proofs(checker)
+    _retire(checker)
+    ordered = sorted(checker.problems, key=lambda p: (_order(p.pointer), p.message))
+    return CheckResult(tuple(dict.fromkeys(ordered)), tuple(dict.fromkeys(checker.open_items)))
+
+
+def _order(pointer: str) -> tuple[object, ...]:
+    return tuple(int(part) if part.isdigit() else part for part in pointer.split("/"))
+
+
+def _source(c: _Checker) -> None:
+    found = c.document["source"]["fingerprint"]
+    current = fingerprint(c.inventory)
+    if found != current:
+        c.fail(
+            "/source/fingerprint",
+            f"the plan was made from another inventory ({found[:19]}…, this one is "
+            f"{current[:19]}…): plan again, or check against the inventory it was made from",
+        )
+
+
+def _users(c: _Checker) -> None:
+    for index, entry in enumerate(c.document["users"]):
+        pointer = f"/users/{index}"
+        arn = entry["arn"]
+        user = c.inventory_users.get(arn)
+        if user is None:
+            c.fail(pointer, f"no IAM user {arn} in the inventory")
+            continue
+        if arn in c.entries:
+            c.fail(pointer, f"{arn} is listed twice (also /users/{c.entries[arn][0]})")
+            continue
+        c.entries[arn] = (index, entry)
+        if entry["account"] != user.account_id or entry["name"] != user.name:
+            c.fail(pointer, f"account and name do not match {arn}")
+        destination = Destination(entry["destination"])
+        if destination.is_role and not user.access_keys:
+            c.fail(
+                f"{pointer}/destination",
+                f"{destination} replaces access keys, and {user.name} has none",
+            )
+        if destination is Destination.UNDECIDED:
+            c.open_items.append(f"{user.name} ({user.account_id}) is undecided")
+        _target_shape(c, pointer, entry, destination)
+    for arn, user in c.inventory_users.items():
+        if arn not in c.entries:
+            c.fail("/users", f"no entry for {arn} ({user.name})")
+
+
+def _target_shape(
+    c: _Checker, pointer: str, entry: Mapping[str, Any], destination: Destination
+) -> None:
+    target = entry["target"]
+    if not destination.migrates:
+        if target is not None:
+            c.fail(f"{pointer}/target", f"a user whose destination is {destination} has no target")
+        return
+    wanted = "identity_center_user" if destination is Destination.IDENTITY_CENTER else "role"
+    if target is None or not target[wanted]:
+        c.fail(f"{pointer}/target", f"destination {destination} needs target.{wanted}")
+        return
+    other = "role" if wanted == "identity_center_user" else "identity_center_user"
+    if target[other] or (destination.is_role and target["permission_set"]):
+        c.fail(f"{pointer}/target", f"destination {destination} takes only target.{wanted}")
+
+
+def _identity_center(c: _Checker) -> None:
+    center = c.document["identity_center"]
+    sets = _unique_names(c, "/identity_center/permission_sets", center["permission_sets"])
+    ic_users = _unique_names(
+        c, "/identity_center/users", center["users"], key="user_name", what="user name"
+    )
+    for name, (index, ic_user) in ic_users.items():
+        for position, arn in enumerate(ic_user["iam_users"]):
+            found = c.entries.get(arn)
+            pointer = f"/identity_center/users/{index}/iam_users/{position}"
+            if found is None:
+                c.fail(pointer, f"{arn} is not a user of the plan")
+            elif ((found[1]["target"] or {}).get("identity_center_user") or "").lower() != name:
+                c.fail(pointer, f"{arn} does not name {ic_user['user_name']} as its target")
+    wanted_assignments: set[tuple[str, str, str]] = set()
+    for arn, (index, entry) in c.entries.items():
+        if Destination(entry["destination"]) is not Destination.IDENTITY_CENTER:
+            continue
+        target = entry["target"] or {}
+        ic_name = (target.get("identity_center_user") or "").lower()
+        if ic_name and ic_name not in ic_users:
+            c.fail(f"/users/{index}/target", f"unknown Identity Center user {ic_name!r}")
+        elif ic_name and arn not in ic_users[ic_name][1]["iam_users"]:
+            c.fail(f"/users/{index}/target", f"{ic_name} does not list {arn} in iam_users")
+        chosen = target.get("permission_set")
+        if chosen is not None and chosen.lower() not in sets:
+            c.fail(f"/users/{index}/target", f"unknown permission set {chosen!r}")
+        elif chosen is not None:
+            wanted_assignments.add((entry["account"], ic_name, chosen.lower()))
+    assigned: set[tuple[str, str, str]] = set()
+    for index, assignment in enumerate(center["assignments"]):
+        pointer = f"/identity_center/assignments/{index}"
+        key = (
+            assignment["account"],
+            assignment["user_name"].lower(),
+            assignment["permission_set"].lower(),
+        )
+        if key in assigned:
+            c.fail(pointer, "the same assignment is listed twice")
+        assigned.add(key)
+        if key[2] not in sets:
+            c.fail(pointer, f"unknown permission set {assignment['permission_set']!r}")
+        if key[1] not in ic_users:
+            c.fail(pointer, f"unknown Identity Center user {assignment['user_name']!r}")
+        if key not in wanted_assignments:
+            c.fail(
+                pointer,
+                f"gives {assignment['user_name']} {assignment['permission_set']} in "
+                f"{assignment['account']}, which none of their IAM users there carries",
+            )
+    for account, user_name, chosen in sorted(wanted_assignments - assigned):
+        c.fail(
+            "/identity_center/assignments",
+            f"missing: {user_name} {chosen} in {account} (a user's target names it)",
+        )
+    accounts_of_set: dict[str, set[str]] = defaultdict(set)
+    for account, _, chosen in assigned:
+        accounts_of_set[chosen].add(account)
+    for name, (index, entry) in sets.items():
+        pointer = f"/identity_center/permission_sets/{index}"
+        _inline(c, f"{pointer}/inline_policy", entry["inline_policy"])
+        _references(c, pointer, entry, sorted(accounts_of_set.get(name, ())))
+
+
+def _roles(c: _Checker) -> None:
+    names: dict[tuple[str, str], str] = {}
+    for list_name, destination in ROLE_LISTS.items():
+        for index, role in enumerate(c.document[list_name]):
+            pointer = f"/{list_name}/{index}"
+            key = (role["account"], role["name"].lower())
+            if key in names:
+                c.fail(
+                    f"{pointer}/name", f"role name {role['name']!r} is used twice ({names[key]})"
+                )
+            names[key] = pointer
+            account = c.accounts.get(role["account"])
+            if account is None:
+                c.fail(f"{pointer}/account", f"account {role['account']} is not in the inventory")
+                continue
+            if key[1] in {r.name.lower() for r in account.roles}:
+                c.fail(
+                    f"{pointer}/name", f"account {account.id} already has a role {role['name']!r}"
+                )
+            found = c.entries.get(role["user"])
+            if found is None:
+                c.fail(f"{pointer}/user", f"{role['user']} is not a user of the plan")
+            elif Destination(found[1]["destination"]) is not destination:
+                c.fail(f"{pointer}/user", f"{role['user']}'s destination is not {destination}")
+            elif (found[1]["target"] or {}).get("role") != role["name"]:
+                c.fail(
+                    f"{pointer}/user", f"{role['user']} does not name {role['name']!r} as target"
+                )
+            elif found[1]["account"] != role["account"]:
+                c.fail(f"{pointer}/account", "a role replaces a user of its own account")
+            _inline(c, f"{pointer}/permissions/inline_policy", role["permissions"]["inline_policy"])
+            _references(c, f"{pointer}/permissions", role["permissions"], [role["account"]])
+            if list_name == "oidc_roles":
+                _oidc(c, pointer, role)
+            elif list_name == "roles_anywhere" and role["common_name_source"] == "proposed":
+                c.open_items.append(f"role {role['name']}: certificate CN only proposed")
+    for arn, (index, entry) in c.entries.items():
+        destination = Destination(entry["destination"])
+        role_name = (entry["target"] or {}).get("role")
+        if destination.is_role and role_name:
+            list_name = next(k for k, v in ROLE_LISTS.items() if v is destination)
+            if (entry["account"], role_name.lower()) not in names or not any(
+                r["name"] == role_name and r["user"] == arn for r in c.document[list_name]
+            ):
+                c.fail(f"/users/{index}/target", f"unknown role {role_name!r} in {list_name}")
+
+
+def _oidc(c: _Checker, pointer: str, role: Mapping[str, Any]) -> None:
+    issuer, audience = PROVIDERS[role["platform"]]
+    provider = role["provider"]
+    if provider["issuer"] != issuer or provider["audience"] != audience:
+        c.fail(f"{pointer}/provider", f"{role['platform']} tokens come from {issuer} ({audience})")
+    if not role["subjects"]:
+        c.open_items.append(f"role {role['name']}: no subjects yet (--workflows)")
+    prefixes = [_SUBJECT_PREFIX[role["platform"]].format(r) for r in role["repositories"]]
+    for index, subject in enumerate(role["subjects"]):
+        value = subject["value"]
+        where = f"{pointer}/subjects/{index}"
+        if subject["operator"] == "StringEquals" and any(ch in value for ch in "*?"):
+            c.fail(where, f"{value!r} has a wildcard, which StringEquals compares literally")
+        if not any(value.startswith(prefix) for prefix in prefixes):
+            c.fail(where, f"{value!r} is not a subject of the role's repositories")
+
+
+def _proofs(c: _Checker) -> None:
+    sets = {s["name"].lower(): s for s in c.document["identity_center"]["permission_sets"]}
+    roles = {
+        (r["account"], r["name"]): r for list_name in ROLE_LISTS for r in c.document[list_name]
+    }
+    organization = c.inventory.organization.id if c.inventory.organization else None
+    for arn, (index, entry) in c.entries.items():
+        destination = Destination(entry["destination"])
+        target = entry["target"] or {}
+        if destination is Destination.IDENTITY_CENTER:
+            chosen = sets.get((target.get("permission_set") or "").lower())
+        else:
+            chosen = roles.get((entry["account"], target.get("role") or ""))
+            chosen = chosen["permissions"] if chosen else None
+        if not destination.migrates or chosen is None:
+            continue
+        try:
+            permissions = permissions_from(chosen)
+        except (KeyError, TypeError):
+            continue
+        user = c.inventory_users[arn]
+        account = c.accounts[user.account_id]
+        mode: Mode = mode_for(destination is Destination.IDENTITY_CENTER)
+        proof = prove(user, account, mode, permissions, organization)
+        if proof.status is ProofStatus.FAILED:
+            c.fail(f"/users/{index}/target", f"broader than {user.name}: {proof.detail}")
+        elif proof.status is ProofStatus.UNPROVED:
+            c.open_items.append(f"{user.name} ({user.account_id}): not proved: {proof.detail}")
+
+
+def _retire(c: _Checker) -> None:
+    seen: set[str] = set()
+    for index, entry in enumerate(c.document["retire"]):
+        pointer = f"/retire/{index}"
+        arn = entry["arn"]
+        user = c.inventory_users.get(arn)
+        destination = c.destination(arn)
+        if user is None or destination is None:
+            c.fail(pointer, f"{arn} is not a user of the plan")
+            continue
+        if arn in seen:
+            c.fail(pointer, f"{arn} is retired twice")
+        seen.add(arn)
+        if destination in (Destination.KEEP, Destination.UNDECIDED):
+            c.fail(pointer, f"{user.name} is {destination}: nothing of it may be retired")
+        keys = {(k.slot, k.key_id) for k in user.access_keys}
+        for position, key in enumerate(entry["keys"]):
+            if (key["slot"], key["access_key_id"]) not in keys:
+                c.fail(f"{pointer}/keys/{position}", f"{user.name} has no such access key")
+    for arn, (index, entry) in c.entries.items():
+        destination = Destination(entry["destination"])
+        if destination not in (Destination.KEEP, Destination.UNDECIDED) and arn not in seen:
+            c.fail(f"/users/{index}", f"{entry['name']} is {destination} but not in retire")
+
+
+def _unique_names(
+    c: _Checker,
+    pointer: str,
+    entries: Iterable[Mapping[str, Any]],
+    *,
+    key: str = "name",
+    what: str = "name",
+) -> dict[str, tuple[int, Mapping[str, Any]]]:
+    found: dict[str, tuple[int, Mapping[str, Any]]] = {}
+    for index, entry in enumerate(entries):
+        name = entry[key].lower()
+        if name in found:
+            c.fail(f"{pointer}/{index}/{key}", f"{what} {entry[key]!r} is used twice")
+            continue
+        found[name] = (index, entry)
+    return found
+
+
+def _inline(c: _Checker, pointer: str, document: Any) -> None:
+    if document is None:
+        return
+    try:
+        parse_policy(document)
+    except PolicyError as error:
+        c.fail(f"{pointer}{error.pointer}", f"not a valid policy: {error.message}")
+
+
+def _references(
+    c: _Checker, pointer: str, entry: Mapping[str, Any], accounts: Iterable[str]
+) -> None:
+    for account_id in accounts:
+        account = c.accounts.get(account_id)
+        if account is None:
+            continue
+        for position, ref in enumerate(entry["customer_managed_policies"]):
+            if customer_managed_policy(account, PolicyName(ref["name"], ref["path"])) is None:
+                c.fail(
+                    f"{pointer}/customer_managed_policies/{position}",
+                    f"account {account_id} has no customer managed policy "
+                    f"{ref['path']}{ref['name']}",
+                )

@@ -1,0 +1,181 @@
+"""One destination per IAM user, with a confidence, a one-line reason and every signal.
+
+The rules, in order (docs/plan.md has the table):
+
+1. ``keep`` when ``keyless.toml`` says so (``[[plan.keep]]``, with its reason); keyless
+   never chooses it itself.
+2. A link (``--link``, ``[[plan.link]]``) decides the destination of its kind; a link to a
+   role for a user without access keys is contradictory, so the user is ``undecided``.
+3. Without the credential report, use is unknown: ``undecided``.
+4. ``retire`` when nothing is in use: no console password used within the threshold and
+   no active key used (or new) within the thresholds.
+5. A console password in use means a person (``identity-center``), unless CI signals
+   say otherwise (conflict: ``undecided``). A person's key in use goes with them (the
+   key becomes an ``aws configure sso`` profile).
+6. A key in use without a person: CI signals (name, path, tags) give ``oidc-role``; a
+   repository tag links it; AWS-service words give ``workload-role``; person signals
+   give ``identity-center``; CI and person signals together are a conflict
+   (``undecided``); nothing at all gives ``roles-anywhere`` with low confidence (a
+   workload outside AWS that is not CI).
+7. Only new credentials (created within the grace period, unused): ``undecided`` until
+   they are used.
+
+``would_decide`` says what would settle an undecided user, or complete a target (the
+repositories of an OIDC role, the CN of a certificate).
+"""
+
+from __future__ import annotations
+
+from keyless.plan.model import Confidence, Decision, Destination, LinkTarget, Signal
+from keyless.plan.signals import Evidence, Use, is_ci_like, is_person_like
+
+HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
+
+
+def decide(
+    name: str,
+    evidence: Evidence,
+    links: tuple[LinkTarget, ...] = (),
+    keep_reason: str | None = None,
+    unlinked_repositories: tuple[str, ...] = (),
+) -> Decision:
+    """The destination of the user called ``name`` (see the module doc)."""
+    signals = evidence.signals
+    if keep_reason is not None:
+        kept = Signal("keep", f"kept by keyless.toml: {keep_reason}", Destination.KEEP)
+        return Decision(Destination.KEEP, HIGH, f"kept: {keep_reason}", (kept, *signals))
+    if links:
+        return _linked(name, evidence, links)
+    if evidence.console is Use.UNKNOWN:
+        return Decision(
+            Destination.UNDECIDED,
+            LOW,
+            f"key and password use unknown: {evidence.console_detail}",
+            signals,
+            (
+                "collect the credential report (credential-report.csv in an export)",
+                f"or say what the user is for: --link {name}=TARGET, or [[plan.keep]]",
+            ),
+        )
+    console_on = evidence.console is Use.RECENT
+    keys_on = evidence.keys is Use.RECENT
+    if not console_on and not keys_on:
+        if Use.NEW in (evidence.console, evidence.keys):
+            new = evidence.keys_detail if evidence.keys is Use.NEW else evidence.console_detail
+            return Decision(
+                Destination.UNDECIDED,
+                LOW,
+                f"not used yet: {new}",
+                signals,
+                (f"plan again once it has been used, or --link {name}=TARGET",),
+            )
+        return Decision(
+            Destination.RETIRE,
+            HIGH,
+            f"nothing in use: {evidence.console_detail}; {evidence.keys_detail}",
+            signals,
+        )
+    ci = is_ci_like(evidence)
+    person = is_person_like(evidence)
+    if console_on:
+        if ci:
+            return _conflict(name, evidence, "signs in to the console but looks like CI")
+        confidence = HIGH if person else MEDIUM
+        reason = evidence.console_detail
+        if keys_on:
+            reason += f"; its key ({evidence.keys_detail}) becomes an `aws configure sso` profile"
+        return Decision(Destination.IDENTITY_CENTER, confidence, reason, signals)
+    if ci and person:
+        return _conflict(name, evidence, "a key in use, and both CI and person signals")
+    if evidence.repository_tag is not None:
+        return Decision(
+            Destination.OIDC_ROLE,
+            MEDIUM,
+            f"{evidence.keys_detail}; tagged with repository {evidence.repository_tag}",
+            signals,
+        )
+    if ci:
+        wanted = _repositories_wanted(name, unlinked_repositories)
+        return Decision(
+            Destination.OIDC_ROLE,
+            MEDIUM,
+            f"{evidence.keys_detail}; looks like CI",
+            signals,
+            wanted,
+        )
+    if evidence.has("aws-service-name"):
+        return Decision(
+            Destination.WORKLOAD_ROLE,
+            MEDIUM,
+            f"{evidence.keys_detail}; name or tags point at an AWS service",
+            signals,
+        )
+    if person:
+        return Decision(
+            Destination.IDENTITY_CENTER,
+            MEDIUM,
+            f"a person's access key: {evidence.keys_detail}; becomes an `aws configure sso` "
+            "profile",
+            signals,
+        )
+    confidence = MEDIUM if evidence.has("host-name") else LOW
+    return Decision(
+        Destination.ROLES_ANYWHERE,
+        confidence,
+        f"{evidence.keys_detail}; no sign of CI, a person or an AWS service: a workload "
+        "outside AWS",
+        signals,
+        (
+            f"confirm the host with --link {name}=host:CN (its certificate's common name)",
+            f"or, if it is a pipeline, --link {name}=ORG/REPO",
+        ),
+    )
+
+
+def _linked(name: str, evidence: Evidence, links: tuple[LinkTarget, ...]) -> Decision:
+    destination = links[0].kind.destination
+    labels = ", ".join(link.label for link in links)
+    sources = sorted({link.source for link in links})
+    signals = (
+        Signal("link", f"linked to {labels} ({', '.join(sources)})", destination),
+        *evidence.signals,
+    )
+    if evidence.keys is Use.NONE or evidence.keys is Use.INACTIVE:
+        return Decision(
+            Destination.UNDECIDED,
+            LOW,
+            f"linked to {labels}, but {evidence.keys_detail}: no key for a role to replace",
+            signals,
+            (f"remove the link ({', '.join(sources)}), or check the user's name",),
+        )
+    confidence = HIGH if evidence.keys in (Use.RECENT, Use.UNKNOWN) else MEDIUM
+    reason = f"linked to {labels} ({', '.join(sources)}); {evidence.keys_detail}"
+    if evidence.keys is Use.IDLE:
+        reason += ": check the workload still runs"
+    return Decision(destination, confidence, reason, signals)
+
+
+def _conflict(name: str, evidence: Evidence, what: str) -> Decision:
+    return Decision(
+        Destination.UNDECIDED,
+        LOW,
+        f"{what}: {evidence.console_detail}; {evidence.keys_detail}",
+        evidence.signals,
+        (
+            f"if it is a pipeline: --link {name}=ORG/REPO",
+            "if it is a person: give them an Identity Center user and edit the plan",
+        ),
+    )
+
+
+def _repositories_wanted(name: str, unlinked: tuple[str, ...]) -> tuple[str, ...]:
+    if unlinked:
+        shown = ", ".join(unlinked[:5]) + (" …" if len(unlinked) > 5 else "")
+        return (
+            f"name the repositories its key serves: --link {name}=ORG/REPO "
+            f"(workflows with AWS keys, not linked: {shown})",
+        )
+    return (
+        f"name the repositories its key serves: --link {name}=ORG/REPO, and pass "
+        "--workflows PATH for the exact subjects",
+    )

@@ -1,0 +1,318 @@
+"""``keyless/plan/v1``: the plan as a JSON document — built by explicit converters,
+written whole, read back and validated against its JSON Schema.
+
+The document is meant to be read in a diff and edited by hand: keys in a fixed order,
+two-space indentation, users in account order then by name, every other list sorted by
+its natural key, and nothing that changes between two runs on the same inventory but
+``generated_at``. Its schema is ``plan-v1.schema.json`` beside this module (the same file
+as ``docs/schemas/plan-v1.schema.json``); fields are only ever added within v1.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import orjson
+
+from keyless import __version__
+from keyless.dates import iso
+from keyless.errors import InputError
+from keyless.files import read_json, write_atomic
+from keyless.plan.model import (
+    DESTINATIONS,
+    Carried,
+    Decision,
+    KeyToRetire,
+    Permissions,
+    Plan,
+    PolicyName,
+    Proof,
+    ProofStatus,
+    Retirement,
+    UserPlan,
+)
+
+PLAN_SCHEMA = "keyless/plan/v1"
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    """The ``keyless/plan/v1`` document of ``plan``."""
+    source = plan.source
+    return {
+        "schema": PLAN_SCHEMA,
+        "keyless_version": __version__,
+        "generated_at": iso(plan.generated_at),
+        "source": {
+            "origin": source.origin,
+            "organization": source.organization,
+            "accounts": [{"id": a.id, "alias": a.alias} for a in source.accounts],
+            "unread_accounts": list(source.unread_accounts),
+            "collected_at": iso(source.collected_at),
+            "as_of": iso(source.as_of),
+            "fingerprint": source.fingerprint,
+        },
+        "summary": summary(plan),
+        "users": [_user(user) for user in plan.users],
+        "identity_center": {
+            "users": [
+                {
+                    "user_name": u.user_name,
+                    "display_name": u.display_name,
+                    "email": u.email,
+                    "iam_users": list(u.iam_users),
+                }
+                for u in plan.identity_center_users
+            ],
+            "permission_sets": [
+                {
+                    "name": s.name,
+                    "description": s.description,
+                    **permissions_document(s.permissions),
+                    "flags": list(s.flags),
+                    "notes": list(s.notes),
+                }
+                for s in plan.permission_sets
+            ],
+            "assignments": [
+                {"account": a.account, "user_name": a.user_name, "permission_set": a.permission_set}
+                for a in plan.assignments
+            ],
+        },
+        "oidc_roles": [
+            {
+                "account": r.account,
+                "name": r.name,
+                "user": r.user,
+                "platform": r.platform,
+                "provider": {
+                    "issuer": r.provider.issuer,
+                    "audience": r.provider.audience,
+                    "arn": r.provider.arn,
+                },
+                "repositories": list(r.repositories),
+                "subjects": [
+                    {"value": s.value, "operator": s.operator, "reason": s.reason}
+                    for s in r.subjects
+                ],
+                "permissions": permissions_document(r.permissions),
+            }
+            for r in plan.oidc_roles
+        ],
+        "roles_anywhere": [
+            {
+                "account": r.account,
+                "name": r.name,
+                "user": r.user,
+                "common_name": r.common_name,
+                "common_name_source": r.common_name_source,
+                "trust_anchors": list(r.trust_anchors),
+                "permissions": permissions_document(r.permissions),
+            }
+            for r in plan.roles_anywhere
+        ],
+        "workload_roles": [
+            {
+                "account": r.account,
+                "name": r.name,
+                "user": r.user,
+                "service": r.service,
+                "permissions": permissions_document(r.permissions),
+            }
+            for r in plan.workload_roles
+        ],
+        "retire": [_retirement(r) for r in plan.retirements],
+        "notes": list(plan.notes),
+    }
+
+
+def summary(plan: Plan) -> dict[str, Any]:
+    """Counts per destination and proof status, and how many users are still open."""
+    destinations = Counter(user.decision.destination for user in plan.users)
+    proofs = Counter(user.proof.status for user in plan.users if user.proof is not None)
+    return {
+        "users": len(plan.users),
+        "destinations": {d.value: destinations.get(d, 0) for d in DESTINATIONS},
+        "open": len(plan.open_users),
+        "proofs": {s.value: proofs.get(s, 0) for s in ProofStatus},
+        "keys_to_retire": sum(len(r.keys) for r in plan.retirements),
+    }
+
+
+def permissions_document(permissions: Permissions) -> dict[str, Any]:
+    """The four fields a target's permissions are written as."""
+    return {
+        "aws_managed_policies": list(permissions.aws_managed),
+        "customer_managed_policies": [
+            {"name": ref.name, "path": ref.path} for ref in permissions.customer_managed
+        ],
+        "inline_policy": permissions.inline,
+        "permissions_boundary": permissions.boundary,
+    }
+
+
+def permissions_from(document: Mapping[str, Any]) -> Permissions:
+    """The permissions a (validated) permission set or role entry names."""
+    return Permissions(
+        aws_managed=tuple(document["aws_managed_policies"]),
+        customer_managed=tuple(
+            PolicyName(ref["name"], ref["path"]) for ref in document["customer_managed_policies"]
+        ),
+        inline=document["inline_policy"],
+        boundary=document["permissions_boundary"],
+    )
+
+
+def _user(user: UserPlan) -> dict[str, Any]:
+    decision: Decision = user.decision
+    target = user.target
+    return {
+        "account": user.account,
+        "arn": user.arn,
+        "name": user.name,
+        "path": user.path,
+        "destination": decision.destination.value,
+        "confidence": decision.confidence.value,
+        "reason": decision.reason,
+        "signals": [
+            {
+                "name": s.name,
+                "detail": s.detail,
+                "points_to": s.points_to.value if s.points_to else None,
+            }
+            for s in decision.signals
+        ],
+        "would_decide": list(decision.would_decide),
+        "target": None
+        if target is None
+        else {
+            "identity_center_user": target.identity_center_user,
+            "permission_set": target.permission_set,
+            "role": target.role,
+        },
+        "carried": _carried(user.carried),
+        "proof": _proof(user.proof),
+        "notes": list(user.notes),
+    }
+
+
+def _carried(carried: Carried | None) -> dict[str, Any] | None:
+    if carried is None:
+        return None
+    return {
+        "sources": list(carried.sources),
+        "dropped": [
+            {"policy": d.policy, "statement": d.statement, "why": d.why} for d in carried.dropped
+        ],
+        "flags": list(carried.flags),
+        "notes": list(carried.notes),
+    }
+
+
+def _proof(proof: Proof | None) -> dict[str, Any] | None:
+    if proof is None:
+        return None
+    example = proof.counterexample
+    return {
+        "status": proof.status.value,
+        "detail": proof.detail,
+        "assumptions": list(proof.assumptions),
+        "counterexample": None
+        if example is None
+        else {"action": example[0], "resource": example[1]},
+    }
+
+
+def _retirement(retirement: Retirement) -> dict[str, Any]:
+    return {
+        "account": retirement.account,
+        "user": retirement.user,
+        "arn": retirement.arn,
+        "keys": [_key(key) for key in retirement.keys],
+        "console_password": retirement.console_password,
+        "mfa_devices": list(retirement.mfa_devices),
+        "preconditions": [{"kind": p.kind, "text": p.text} for p in retirement.preconditions],
+    }
+
+
+def _key(key: KeyToRetire) -> dict[str, Any]:
+    return {
+        "slot": key.slot,
+        "access_key_id": key.key_id,
+        "status": "Active" if key.active else "Inactive",
+        "created": iso(key.created),
+        "last_used": iso(key.last_used),
+        "last_used_service": key.last_used_service,
+        "last_used_region": key.last_used_region,
+    }
+
+
+# --------------------------------------------------------------------------- files
+
+
+def dumps(document: Mapping[str, Any]) -> bytes:
+    """The document as written: indented, keys in insertion order, a final newline."""
+    return orjson.dumps(
+        document, default=_plain, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+    )
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
+def write_plan(plan: Plan, path: Path) -> None:
+    """Write ``plan`` to ``path`` whole (temporary file, then rename; never through a
+    symbolic link)."""
+    write_atomic(path, dumps(plan_document(plan)), "the plan")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a plan document: where (a JSON pointer) and what."""
+
+    pointer: str
+    message: str
+
+
+@functools.cache
+def plan_schema() -> Mapping[str, Any]:
+    """The JSON Schema of ``keyless/plan/v1`` (package data)."""
+    text = importlib.resources.files("keyless.plan").joinpath("plan-v1.schema.json").read_bytes()
+    schema: dict[str, Any] = orjson.loads(text)
+    return schema
+
+
+def schema_problems(document: Any) -> tuple[Problem, ...]:
+    """Every way ``document`` breaks the schema, in document order."""
+    validator = jsonschema.Draft202012Validator(plan_schema())
+    problems = [
+        Problem(_pointer(error.absolute_path), error.message)
+        for error in validator.iter_errors(document)
+    ]
+    return tuple(sorted(problems, key=lambda p: p.pointer))
+
+
+def read_plan(path: Path) -> Any:
+    """The parsed document at ``path`` (malformed JSON is an :class:`InputError`)."""
+    document = read_json(path, "the plan")
+    if not isinstance(document, dict) or document.get("schema") != PLAN_SCHEMA:
+        found = document.get("schema") if isinstance(document, dict) else None
+        raise InputError(
+            f"not a {PLAN_SCHEMA} document (schema: {found!r})",
+            where=str(path),
+            hint="Write one with `keyless plan … --out plan.json`.",
+        )
+    return document
+
+
+def _pointer(path: Any) -> str:
+    return "".join(f"/{str(part).replace('~', '~0').replace('/', '~1')}" for part in path)

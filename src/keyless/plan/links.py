@@ -1,0 +1,172 @@
+"""What a person tells ``keyless plan`` that the inventory cannot: which repositories,
+hosts or AWS services use a user's keys (``--link USER=TARGET``, ``[[plan.link]]``), and
+which users stay IAM users (``[[plan.keep]]``, with a reason).
+
+A CI secret such as ``secrets.CI_DEPLOY_AWS_ACCESS_KEY_ID`` does not say which IAM user's
+key it holds (only the secret store knows), so the tie between a workflow and a user is
+always said by a person. Every value is checked against its grammar here; a link or keep
+entry naming no user of the inventory is an error, never ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from keyless.config import PlanConfig
+from keyless.errors import ConfigError, InputError
+from keyless.model import Inventory, User
+from keyless.model.arn import parse_arn
+from keyless.plan.model import LinkKind, LinkTarget
+
+# https://docs.github.com/en/repositories/creating-and-managing-repositories/about-repositories
+# (owner: letters, digits, single hyphens; repository: letters, digits, ., -, _)
+_GITHUB = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
+# https://docs.gitlab.com/user/reserved_names/#rules-for-usernames-project-and-group-names-and-slugs
+_GITLAB = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)+")
+# A certificate common name for a host: a DNS-like name (Roles Anywhere maps it to
+# aws:PrincipalTag/x509Subject/CN).
+_COMMON_NAME = re.compile(r"[A-Za-z0-9*][A-Za-z0-9._*-]{0,63}")
+_SERVICE_PRINCIPAL = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com")
+_USER_NAME = re.compile(r"[\w+=,.@-]{1,64}")
+# Short names for the services whose role replaces a key used on AWS compute.
+SERVICES = MappingProxyType(
+    {
+        "ec2": "ec2.amazonaws.com",
+        "ecs": "ecs-tasks.amazonaws.com",
+        "ecs-tasks": "ecs-tasks.amazonaws.com",
+        "lambda": "lambda.amazonaws.com",
+        "eks": "pods.eks.amazonaws.com",
+        "codebuild": "codebuild.amazonaws.com",
+        "glue": "glue.amazonaws.com",
+        "batch": "ecs-tasks.amazonaws.com",
+    }
+)
+SYNTAX = "ORG/REPO, github:ORG/REPO, gitlab:GROUP/PROJECT, host:CN or aws:SERVICE"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRequest:
+    """A link as given: the user (a name or ARN) and where it came from."""
+
+    user: str
+    target: LinkTarget
+    account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Instructions:
+    """Links and keeps resolved to users, by user ARN."""
+
+    links: Mapping[str, tuple[LinkTarget, ...]]
+    keep: Mapping[str, str]
+
+
+def parse_target(text: str, source: str) -> LinkTarget:
+    """A link target from its text; a :class:`ConfigError` says what is accepted."""
+    value = text.strip()
+    prefix, _, rest = value.partition(":")
+    if not rest:
+        prefix, rest = "github", value
+    kinds = {"github": LinkKind.GITHUB, "gitlab": LinkKind.GITLAB, "host": LinkKind.HOST}
+    if prefix in kinds:
+        kind = kinds[prefix]
+        grammar = {LinkKind.GITHUB: _GITHUB, LinkKind.GITLAB: _GITLAB}.get(kind, _COMMON_NAME)
+        if grammar.fullmatch(rest):
+            return LinkTarget(kind, rest, source)
+    elif prefix == "aws":
+        service = SERVICES.get(rest.lower(), rest.lower())
+        if _SERVICE_PRINCIPAL.fullmatch(service):
+            return LinkTarget(LinkKind.SERVICE, service, source)
+    raise ConfigError(
+        f"not a link target: {value!r}",
+        where=source,
+        hint=f"A link target is {SYNTAX} (services: {', '.join(sorted(SERVICES))}).",
+    )
+
+
+def parse_link_option(text: str) -> LinkRequest:
+    """``USER=TARGET`` from ``--link``."""
+    user, sep, target = text.partition("=")
+    if not sep or not user.strip():
+        raise InputError(f"--link takes USER=TARGET, not {text!r}", hint=f"TARGET is {SYNTAX}.")
+    return LinkRequest(_user_reference(user.strip(), "--link"), parse_target(target, "--link"))
+
+
+def instructions(
+    inventory: Inventory, config: PlanConfig, options: Iterable[LinkRequest] = ()
+) -> Instructions:
+    """Resolve the configuration's links and keeps and the ``--link`` options to users."""
+    requests = [
+        LinkRequest(
+            _user_reference(entry.user, entry.where),
+            parse_target(entry.target, entry.where),
+            entry.account,
+        )
+        for entry in config.links
+    ]
+    requests.extend(options)
+    users = [user for account in inventory.scanned_accounts for user in account.users]
+    links: dict[str, list[LinkTarget]] = {}
+    for request in requests:
+        for user in _matching(users, request.user, request.account, request.target.source):
+            found = links.setdefault(user.arn, [])
+            if request.target not in found:
+                found.append(request.target)
+    for arn, targets in links.items():
+        destinations = {target.kind.destination for target in targets}
+        if len(destinations) > 1:
+            labels = ", ".join(target.label for target in targets)
+            raise ConfigError(
+                f"{arn} is linked to targets of different kinds ({labels})",
+                where=targets[-1].source,
+                hint="One user's keys become one role: link it to repositories, a host or "
+                "a service, not several kinds.",
+            )
+    keep: dict[str, str] = {}
+    for entry in config.keep:
+        for user in _matching(
+            users, _user_reference(entry.user, entry.where), entry.account, entry.where
+        ):
+            if user.arn in links:
+                raise ConfigError(
+                    f"{user.arn} is both kept and linked",
+                    where=entry.where,
+                    hint="Remove the [[plan.keep]] entry or the link.",
+                )
+            keep[user.arn] = entry.reason
+    return Instructions(
+        MappingProxyType({arn: tuple(targets) for arn, targets in links.items()}),
+        MappingProxyType(keep),
+    )
+
+
+def _user_reference(text: str, source: str) -> str:
+    if text.startswith("arn:"):
+        parsed = parse_arn(text)
+        if parsed is not None and parsed.service == "iam" and parsed.resource.startswith("user/"):
+            return text
+    elif _USER_NAME.fullmatch(text):
+        return text
+    raise ConfigError(
+        f"not an IAM user name or user ARN: {text!r}",
+        where=source,
+        hint="Name the user (ci-deploy) or give its ARN "
+        "(arn:aws:iam::123456789012:user/ci-deploy).",
+    )
+
+
+def _matching(users: list[User], reference: str, account: str | None, source: str) -> list[User]:
+    if reference.startswith("arn:"):
+        found = [u for u in users if u.arn == reference]
+    else:
+        # IAM user names are unique per account regardless of case.
+        found = [u for u in users if u.name.lower() == reference.lower()]
+    if account is not None:
+        found = [u for u in found if u.account_id == account]
+    if not found:
+        where = f" in account {account}" if account else ""
+        raise ConfigError(f"no IAM user {reference!r}{where} in the inventory", where=source)
+    return found

@@ -1,0 +1,114 @@
+"""The OIDC subjects of the CI jobs that use AWS keys, from ``--workflows PATH``.
+
+The same analysis as ``keyless workflows fix``: :func:`keyless.workflows.fix` runs in
+memory (nothing is written) with a placeholder role, and only what it reports per
+rewritten job is kept — the exact ``sub`` values of that job and the operator each needs.
+A job is one that fix would move from keys to OIDC, so a role built from these subjects
+trusts exactly the jobs that used the keys. The repository comes from the checkout's
+``remote.origin.url``, or from ``--workflows ORG/REPO=PATH``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from keyless.errors import InputError
+from keyless.plan.model import Subject
+from keyless.workflows import FixOptions, RoleSource, fix
+from keyless.workflows.subjects import UNKNOWN_REPOSITORY, repository_from_git
+
+# Only the subjects are read: the rewritten text, and so the role and region it names,
+# is discarded.
+_PLACEHOLDER_ROLE = "arn:aws:iam::000000000000:role/keyless-plan"
+_PLACEHOLDER_REGION = "us-east-1"
+_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowSource:
+    """A ``--workflows`` argument: a path, and the repository when given as ``ORG/REPO=PATH``."""
+
+    path: Path
+    repository: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyJob:
+    """One CI job that receives AWS keys, and the ``sub`` values its token carries."""
+
+    file: str
+    job: str
+    subjects: tuple[Subject, ...]
+    pull_request: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RepositoryJobs:
+    """The jobs of one repository that use AWS keys."""
+
+    repository: str
+    platform: str
+    jobs: tuple[KeyJob, ...]
+
+    @property
+    def subjects(self) -> tuple[Subject, ...]:
+        """Every job's subjects, each once, in order."""
+        return tuple(dict.fromkeys(s for job in self.jobs for s in job.subjects))
+
+
+def parse_workflow_option(text: str) -> WorkflowSource:
+    """``PATH`` or ``ORG/REPO=PATH``."""
+    repository, sep, path = text.partition("=")
+    if sep and _REPOSITORY.fullmatch(repository):
+        return WorkflowSource(Path(path), repository)
+    return WorkflowSource(Path(text))
+
+
+def read_workflows(
+    sources: Iterable[WorkflowSource],
+) -> tuple[Mapping[str, RepositoryJobs], tuple[str, ...]]:
+    """The key-using jobs of every repository under ``sources``, by repository name, and
+    notes (a checkout whose repository is unknown)."""
+    found: dict[str, RepositoryJobs] = {}
+    notes: list[str] = []
+    for source in sources:
+        if not source.path.exists():
+            raise InputError("no such file or directory", where=str(source.path))
+        options = FixOptions(
+            RoleSource(arn=_PLACEHOLDER_ROLE),
+            region=_PLACEHOLDER_REGION,
+            repository=source.repository,
+        )
+        result = fix([source.path], options)
+        for rewrite in result.files:
+            if not rewrite.jobs:
+                continue
+            root = rewrite.file.repository_root
+            repository = source.repository or repository_from_git(root)
+            if repository is None:
+                notes.append(
+                    f"{root}: no git remote 'origin'; its jobs are left out "
+                    "(give --workflows ORG/REPO=PATH)"
+                )
+                continue
+            jobs = tuple(
+                KeyJob(
+                    str(rewrite.file.path),
+                    job.job,
+                    tuple(Subject(s.value, s.operator.value, s.reason) for s in job.subjects),
+                    job.pull_request,
+                )
+                for job in rewrite.jobs
+                if not any(UNKNOWN_REPOSITORY in s.value for s in job.subjects)
+            )
+            known = found.get(repository)
+            found[repository] = RepositoryJobs(
+                repository,
+                rewrite.file.platform.value,
+                (known.jobs if known else ()) + jobs,
+            )
+    return MappingProxyType(dict(sorted(found.items()))), tuple(dict.fromkeys(notes))
