@@ -26,6 +26,7 @@ COMMANDS = {
     "checks": "keyless.cli.scan:checks",
     "simulate": "keyless.cli.simulate:simulate",
     "trust": "keyless.cli.trust:trust",
+    "plan": "keyless.cli.plan:plan",
     "workflows": "keyless.cli.workflows:workflows",
     "diff": "keyless.cli.diff:diff",
     "history": "keyless.cli.history:history",

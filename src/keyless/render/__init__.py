@@ -3,7 +3,8 @@
 What a command produced (a :class:`~keyless.engine.ScanResult` of an estate or of CI files,
 a :class:`~keyless.engine.TrustAssessment`, a simulated
 :class:`~keyless.policy.evaluate.Decision`, a workflows :class:`~keyless.workflows.model.FixResult`,
-a :class:`~keyless.store.diff.Diff` of two scans, a :class:`~keyless.store.history.History`)
+a :class:`~keyless.store.diff.Diff` of two scans, a :class:`~keyless.store.history.History`,
+a migration :class:`~keyless.plan.model.Plan`)
 goes in with a :class:`Format`; text comes out. The table below is the only place that
 knows which formats a document has; renderer modules load when first used.
 
@@ -27,6 +28,7 @@ from rich.console import Console
 from keyless.engine import ScanResult, TrustAssessment
 from keyless.errors import InputError
 from keyless.findings import Severity
+from keyless.plan.model import Plan
 from keyless.policy.evaluate import Decision
 from keyless.store.diff import Diff
 from keyless.store.history import History
@@ -103,6 +105,11 @@ _RENDERERS: dict[str, dict[Format, str]] = {
         Format.JSON: "keyless.render.history:history_json",
         Format.HTML: "keyless.render.history:history_html",
     },
+    "plan": {
+        Format.TEXT: "keyless.render.plan:plan_text",
+        Format.JSON: "keyless.render.plan:plan_json",
+        Format.MARKDOWN: "keyless.render.plan:plan_markdown",
+    },
 }
 
 
@@ -125,6 +132,8 @@ def document_kind(value: object) -> str:
 
     if isinstance(value, FileTrust):
         return "trust-file"
+    if isinstance(value, Plan):
+        return "plan"
     raise TypeError(f"nothing renders a {type(value).__name__}")
 
 

@@ -1,0 +1,158 @@
+"""``keyless plan``: one decision per IAM user, the targets, and the keys to retire."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from keyless.cli.output import emit, render_options, require_writable
+from keyless.cli.sources import build_spec, load, parse_moment, source_options, unread_lines
+from keyless.render import Format, formats, render
+
+if TYPE_CHECKING:
+    from keyless.model import Inventory
+
+PLAN_FILE = "the plan (--out)"
+
+
+@click.command()
+@source_options()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Configuration file (default: ./keyless.toml when present).",
+)
+@click.option(
+    "--link",
+    "links",
+    multiple=True,
+    metavar="USER=TARGET",
+    help="What a user's keys are for: ORG/REPO, gitlab:GROUP/PROJECT, host:CN or aws:SERVICE "
+    "(repeat).",
+)
+@click.option(
+    "--workflows",
+    multiple=True,
+    metavar="[ORG/REPO=]PATH",
+    help="Checkouts whose CI workflows use the keys: OIDC subjects per job (repeat).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the keyless/plan/v1 document here (whole, never through a symlink).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice([f.value for f in formats("plan")]),
+    default="text",
+    show_default=True,
+)
+@click.option("--explain", "explain", metavar="USER", help="All the evidence for one user.")
+@click.option(
+    "--now",
+    "explicit_now",
+    metavar="ISO8601",
+    callback=parse_moment,
+    help="Measure ages against this moment (ISO 8601). Default: a snapshot's collected_at,"
+    " otherwise the current time.",
+)
+@click.option(
+    "--check",
+    "check_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Validate this plan (hand-edited or not) against the source instead of planning.",
+)
+def plan(
+    config_path: Path | None,
+    links: tuple[str, ...],
+    workflows: tuple[str, ...],
+    out: Path | None,
+    output_format: str,
+    explain: str | None,
+    explicit_now: datetime | None,
+    check_path: Path | None,
+    **source: Any,
+) -> None:
+    """Decide, for every IAM user, what replaces it: Identity Center for people, OIDC
+    roles for CI, Roles Anywhere or a service role for workloads, or retirement.
+
+    Exit codes: 0 every user decided and every target proved no broader; 1 a person
+    must look at some users (undecided, a target missing inputs, a proof not made);
+    2 bad input, or --check found errors; 3 part of the estate could not be read.
+    """
+    from keyless.cli.configuration import load_checked_config
+    from keyless.collect.origin import reference_time
+    from keyless.plan.build import PlanInputs, make_plan
+    from keyless.plan.links import parse_link_option
+    from keyless.plan.pipelines import parse_workflow_option
+
+    spec = build_spec(source)
+    if check_path is not None:
+        if links or workflows or out or explain or explicit_now:
+            raise click.UsageError("--check takes only the plan and its source")
+        _check(check_path, load(spec))
+        return
+    if out is not None:
+        require_writable(out, PLAN_FILE)
+    config = load_checked_config(config_path)
+    link_requests = tuple(parse_link_option(text) for text in links)
+    workflow_sources = tuple(parse_workflow_option(text) for text in workflows)
+    inventory = load(spec)
+    as_of, _ = reference_time(spec, inventory, explicit_now)
+    inputs = PlanInputs(
+        thresholds=config.thresholds,
+        config=config.plan,
+        links=link_requests,
+        workflows=workflow_sources,
+        as_of=as_of,
+    )
+    result = make_plan(inventory, inputs)
+    if out is not None:
+        from keyless.plan.document import write_plan
+
+        write_plan(result, out)
+        click.echo(f"wrote {out}", err=True)
+    options = render_options(None)
+    if explain is not None:
+        from keyless.render.plan import explain_text
+
+        wanted = explain.lower()
+        chosen = [u for u in result.users if wanted in (u.name.lower(), u.arn.lower())]
+        if not chosen:
+            raise click.BadParameter(f"no user {explain!r} in the plan", param_hint="--explain")
+        emit(explain_text(result, chosen, options))
+    else:
+        emit(render(result, Format(output_format), options))
+    for line in unread_lines(inventory):
+        click.echo(f"not read: {line}", err=True)
+    if not inventory.is_complete:
+        sys.exit(3)
+    sys.exit(1 if result.open_users else 0)
+
+
+def _check(path: Path, inventory: Inventory) -> None:
+    from keyless.plan.check import check_plan
+    from keyless.plan.document import read_plan
+
+    result = check_plan(read_plan(path), inventory)
+    for problem in result.problems:
+        click.echo(f"{path}#{problem.pointer}: {problem.message}", err=True)
+    for item in result.open_items:
+        click.echo(f"open: {item}", err=True)
+    if result.problems:
+        noun = "error" if len(result.problems) == 1 else "errors"
+        click.echo(f"keyless: {path}: {len(result.problems)} {noun}", err=True)
+        sys.exit(2)
+    for line in unread_lines(inventory):
+        click.echo(f"not read: {line}", err=True)
+    if not inventory.is_complete:
+        sys.exit(3)
+    opened = f" ({len(result.open_items)} open)" if result.open_items else ""
+    click.echo(f"{path}: valid against its source{opened}", err=True)
+    sys.exit(1 if result.open_items else 0)

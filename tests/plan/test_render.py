@@ -1,0 +1,56 @@
+"""The people-facing renderings: hostile values stay text in Markdown (checked by a
+CommonMark parser) and in the terminal (never read as markup)."""
+
+from __future__ import annotations
+
+import io
+
+from markdown_it import MarkdownIt
+from rich.console import Console
+
+from keyless.plan.model import Plan
+from keyless.render.plan import md, plan_markdown, render_explain, render_plan_text
+from tests.builders import make_inventory, make_user
+from tests.plan.support import plan_of
+
+HOSTILE = "[x](https://evil.example)<img src=x>|`*_@evil.example"
+
+
+def _plan() -> Plan:
+    user = make_user("mallory", console=True, tags={"email": HOSTILE})
+    return plan_of(make_inventory(users=[user]))
+
+
+def _tokens(markdown: str) -> list[str]:
+    parser = MarkdownIt("commonmark").enable("table")
+    found = []
+    for token in parser.parse(markdown):
+        found.append(token.type)
+        found.extend(child.type for child in token.children or [])
+    return found
+
+
+def test_escaped_text_reads_back_as_itself() -> None:
+    rendered = MarkdownIt("commonmark").renderInline(md(HOSTILE))
+    assert "<a " not in rendered
+    assert "<img" not in rendered
+    assert "[x](https://evil.example)" in rendered
+
+
+def test_a_hostile_email_opens_no_link_html_or_cell() -> None:
+    markdown = plan_markdown(_plan())
+    types = _tokens(markdown)
+    assert "link_open" not in types
+    assert "html_inline" not in types
+    assert "html_block" not in types
+    row = next(line for line in markdown.splitlines() if line.startswith("| mallory"))
+    assert row.count(" | ") == 4  # five cells: the value's | is escaped
+
+
+def test_terminal_text_is_not_read_as_markup() -> None:
+    user = make_user("mallory", console=True, tags={"email": "[bold red]x[/]@example.com"})
+    buffer = io.StringIO()
+    plan = plan_of(make_inventory(users=[user]))
+    render_plan_text(plan, Console(file=buffer, width=200, no_color=True))
+    render_explain(plan, plan.users, Console(file=buffer, width=200, no_color=True))
+    assert "[bold red]x[/]@example.com" in buffer.getvalue()
