@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -744,7 +745,11 @@ def generate(
                 "N/A",
             ]
         )
-    (out / "authorization-details.json").write_bytes(orjson.dumps(details))
+    details_path = out / "authorization-details.json"
+    details_path.write_bytes(orjson.dumps(details))
+    # An export is dated by this file's modification time: pin it to NOW, so the ages
+    # the credential report's dates give are the ones intended whenever this runs.
+    os.utime(details_path, (NOW.timestamp(), NOW.timestamp()))
     with (out / "credential-report.csv").open("w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(COLUMNS)

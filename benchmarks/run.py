@@ -143,6 +143,13 @@ def main() -> None:
         *record,
     )
     step(
+        "planning vs scanning",
+        str(HERE / "bench_plan.py"),
+        str(export),
+        "--repeat",
+        "1" if quick else "3",
+    )
+    step(
         "trust analysis vs parse",
         str(HERE / "bench_trust.py"),
         env={"ROLES": "1000" if quick else "20000"},
