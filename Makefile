@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo demo-scan test test-fast docs lint typecheck pytest actionlint chromium screenshot bench clean
+.PHONY: demo demo-scan demo-plan test test-fast docs lint typecheck pytest actionlint chromium screenshot bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(VENV)/.dev-installed: $(BIN)/python pyproject.toml
 
 # The demo walks keyless's steps one target at a time; add a step as another `demo-*`
 # target and list it in `demo`'s prerequisites.
-demo: demo-scan
+demo: demo-scan demo-plan
 
 # The demo estate has problems on purpose, so `keyless scan --demo` exits 1 ("findings at
 # or above --fail-on"): that is the demo working. Only 2 (bad input) or 3 (part of the
@@ -31,6 +31,18 @@ demo-scan: $(VENV)/.demo-installed
 	  1) echo "make demo: keyless scan exited 1: findings at or above --fail-on (high)," \
 	       "as the demo estate intends. In CI that exit code fails the job.";; \
 	  *) echo "make demo: keyless scan exited $$status (2 bad input, 3 part of the estate" \
+	       "could not be read): the demo failed."; exit $$status;; \
+	esac
+
+# `keyless plan --demo` exits 1 when a person must look at some users (here a CI user
+# whose repository no --link names): also the demo working. Only 2 or 3 fail make.
+demo-plan: $(VENV)/.demo-installed
+	@$(BIN)/keyless plan --demo; status=$$?; echo; \
+	case $$status in \
+	  0) echo "make demo: keyless plan exited 0: every user decided, every target proved no broader.";; \
+	  1) echo "make demo: keyless plan exited 1: some users need a person (listed under Open)," \
+	       "as the demo estate intends.";; \
+	  *) echo "make demo: keyless plan exited $$status (2 bad input, 3 part of the estate" \
 	       "could not be read): the demo failed."; exit $$status;; \
 	esac
 
