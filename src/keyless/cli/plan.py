@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -104,6 +105,9 @@ def plan(
     link_requests = tuple(parse_link_option(text) for text in links)
     workflow_sources = tuple(parse_workflow_option(text) for text in workflows)
     inventory = load(spec)
+    # As in `keyless scan`: the inventory lives until the process exits, so move it out
+    # of the cyclic collector's reach before the plan allocates its own objects.
+    gc.freeze()
     as_of, _ = reference_time(spec, inventory, explicit_now)
     inputs = PlanInputs(
         thresholds=config.thresholds,
