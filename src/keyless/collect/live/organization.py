@@ -353,14 +353,10 @@ def _collect_member(
         )
 
     try:
-        if member.id == caller_account:
-            member_session = session
-        else:
-            try:
-                credentials = role.credentials(member.id)
-            except (ClientError, BotoCoreError) as error:
-                return failed(f"cannot assume {role.role_arn(member.id)}: {_reason(error)}")
-            member_session = member_session_from(session, credentials)
+        try:
+            member_session = _open_member(session, member.id, caller_account, role)
+        except (ClientError, BotoCoreError) as error:
+            return failed(f"cannot assume {role.role_arn(member.id)}: {_reason(error)}")
         account = collect_account(
             member_session,
             endpoint_url=endpoint_url,
@@ -379,6 +375,60 @@ def _collect_member(
             account, status=AccountStatus.FAILED, error=f"IAM could not be read: {details.reason}"
         )
     return account
+
+
+def _open_member(
+    session: boto3.Session, account_id: str, caller_account: str, role: _RoleAssumer
+) -> boto3.Session:
+    """A session into a member account: ``session`` itself for the caller's own account,
+    the member role's credentials otherwise (raises the ClientError of AssumeRole)."""
+    if account_id == caller_account:
+        return session
+    return member_session_from(session, role.credentials(account_id))
+
+
+def member_sessions(
+    session: boto3.Session,
+    account_ids: Collection[str],
+    *,
+    member_role: str = DEFAULT_MEMBER_ROLE,
+    external_id: str | None = None,
+    endpoint_url: str | None = None,
+) -> tuple[dict[str, boto3.Session], dict[str, str]]:
+    """Sessions into some accounts of the organization ``session`` manages, through the
+    member role :func:`collect_organization` assumes (``keyless retire --org`` writes
+    where ``keyless scan --org`` reads).
+
+    Returns the sessions by account ID, and for each account that cannot be reached
+    (not active, role not assumable) the reason. Raises :class:`CollectionError` when the
+    organization cannot be read and :class:`KeylessError` for an ID that is not one of
+    its accounts.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    caller_account, partition = _caller(session, endpoint_url)
+    orgs = client(session, "organizations", endpoint_url)
+    _describe_organization(orgs)
+    members = {member.id: member for member in _list_accounts(orgs)}
+    unknown = sorted(set(account_ids) - set(members))
+    if unknown:
+        raise KeylessError(
+            f"not an account of the organization: {', '.join(unknown)}",
+            hint="`aws organizations list-accounts` lists the organization's accounts.",
+        )
+    role = _RoleAssumer(client(session, "sts", endpoint_url), partition, member_role, external_id)
+    sessions: dict[str, boto3.Session] = {}
+    unreachable: dict[str, str] = {}
+    for account_id in sorted(set(account_ids)):
+        member = members[account_id]
+        if not member.is_active:
+            unreachable[account_id] = f"account is {member.state} in AWS Organizations"
+            continue
+        try:
+            sessions[account_id] = _open_member(session, account_id, caller_account, role)
+        except (ClientError, BotoCoreError) as error:
+            unreachable[account_id] = f"cannot assume {role.role_arn(account_id)}: {_reason(error)}"
+    return sessions, unreachable
 
 
 def member_session_from(parent: boto3.Session, credentials: Mapping[str, Any]) -> boto3.Session:

@@ -1,0 +1,255 @@
+"""A user's backup: everything IAM holds for it that can be written down, taken before
+keyless changes anything that cannot be undone, and what a rollback can and cannot bring
+back from it.
+
+The document (``keyless/retire-backup/v1``, stored in the journal) has the user's path,
+tags, permissions boundary, groups, attached policies, inline policy documents, MFA device
+serials, SSH public keys and signing certificates (public material, bodies included),
+service-specific credentials and access keys (IDs and dates only). Never a secret: IAM
+does not reveal a key's secret, a password, an MFA seed or a service password after
+creation, so none of them can be backed up, and none can be restored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+from keyless.dates import iso
+from keyless.retire.journal import JournalError
+from keyless.retire.model import (
+    InlinePolicyState,
+    KeyState,
+    MfaState,
+    PublicMaterial,
+    ServiceCredential,
+    UserAttributes,
+    UserState,
+)
+from keyless.retire.selection import USER_NAME, USER_PATH
+
+FORMAT = "keyless/retire-backup/v1"
+#: Group and policy names: IAM's name grammar, up to 128 characters.
+IAM_NAME = re.compile(r"^[\w+=,.@-]{1,128}$", re.ASCII)
+
+T = TypeVar("T")
+
+
+def backup_document(state: UserState, taken_at: datetime) -> dict[str, Any]:
+    """The backup of a user whose attributes were read (JSON values only)."""
+    attributes = state.attributes
+    if attributes is None:  # pragma: no cover - the run reads them before backing up
+        raise ValueError("a backup needs the user's attributes")
+    return {
+        "schema": FORMAT,
+        "taken_at": iso(taken_at),
+        "account": state.account,
+        "user": state.name,
+        "arn": state.arn,
+        "user_id": state.user_id,
+        "path": state.path,
+        "created": iso(state.created),
+        "tags": [{"key": key, "value": value} for key, value in state.tags],
+        "permissions_boundary": state.boundary,
+        "login_profile": state.login_profile,
+        "password_last_used": iso(state.password_last_used),
+        "groups": list(attributes.groups),
+        "attached_policies": list(attributes.attached_policies),
+        "inline_policies": [
+            {"name": policy.name, "document": policy.document}
+            for policy in attributes.inline_policies
+        ],
+        "mfa_devices": [
+            {"serial": device.serial, "enabled": iso(device.enabled)}
+            for device in attributes.mfa_devices
+        ],
+        "ssh_public_keys": [_material(key) for key in attributes.ssh_keys],
+        "signing_certificates": [_material(cert) for cert in attributes.certificates],
+        "service_specific_credentials": None
+        if attributes.service_credentials is None
+        else [
+            {
+                "id": credential.id,
+                "service": credential.service,
+                "service_user_name": credential.service_user_name,
+                "active": credential.active,
+            }
+            for credential in attributes.service_credentials
+        ],
+        "service_specific_credentials_error": attributes.service_credentials_error,
+        "access_keys": [
+            {
+                "id": key.key_id,
+                "active": key.active,
+                "created": iso(key.created),
+                "last_used": iso(key.last_used),
+                "last_used_service": key.last_used_service,
+                "last_used_region": key.last_used_region,
+            }
+            for key in state.keys
+        ],
+    }
+
+
+def state_from_backup(document: Mapping[str, Any]) -> UserState:
+    """The user as the backup recorded it. The journal is a file on disk: every value is
+    checked for its type and IAM's grammar before rollback sends it to AWS."""
+    read = _Reader(document)
+    if read.get("schema", str) != FORMAT:
+        raise JournalError(f"a backup is not {FORMAT}")
+    name = read.get("user", str)
+    if not USER_NAME.match(name):
+        raise JournalError(f"a backup names an invalid user: {name!r}")
+    path = read.get("path", str)
+    if not USER_PATH.match(path):
+        raise JournalError(f"the backup of {name} has an invalid path: {path!r}")
+    credentials = read.optional("service_specific_credentials", list)
+    return UserState(
+        account=read.get("account", str),
+        name=name,
+        exists=True,
+        arn=read.get("arn", str),
+        user_id=read.get("user_id", str),
+        path=path,
+        created=read.time("created"),
+        tags=tuple((tag.get("key", str), tag.get("value", str)) for tag in read.each("tags")),
+        boundary=_arn(read.optional("permissions_boundary", str)),
+        login_profile=read.get("login_profile", bool),
+        password_last_used=read.time("password_last_used"),
+        keys=tuple(
+            KeyState(
+                key.get("id", str),
+                key.get("active", bool),
+                key.time("created"),
+                key.time("last_used"),
+                key.optional("last_used_service", str),
+                key.optional("last_used_region", str),
+            )
+            for key in read.each("access_keys")
+        ),
+        attributes=UserAttributes(
+            mfa_devices=tuple(
+                MfaState(device.get("serial", str), device.time("enabled"))
+                for device in read.each("mfa_devices")
+            ),
+            ssh_keys=tuple(_read_material(item) for item in read.each("ssh_public_keys")),
+            certificates=tuple(_read_material(item) for item in read.each("signing_certificates")),
+            service_credentials=None
+            if credentials is None
+            else tuple(
+                ServiceCredential(
+                    item.get("id", str),
+                    item.get("service", str),
+                    item.get("service_user_name", str),
+                    item.get("active", bool),
+                )
+                for item in read.each("service_specific_credentials")
+            ),
+            service_credentials_error=read.optional("service_specific_credentials_error", str),
+            groups=tuple(_name(group) for group in read.strings("groups")),
+            attached_policies=tuple(_arn(arn) or "" for arn in read.strings("attached_policies")),
+            inline_policies=tuple(
+                InlinePolicyState(_name(item.get("name", str)), item.get("document", dict))
+                for item in read.each("inline_policies")
+            ),
+        ),
+    )
+
+
+def not_restorable(backup: UserState, now_existing_keys: frozenset[str]) -> tuple[str, ...]:
+    """What a rollback cannot bring back, said plainly: secrets IAM never reveals again,
+    and the user's unique ID."""
+    lost = [
+        f"access key {key.key_id}: a deleted key's secret cannot come back; create a new key "
+        "only if something still needs one"
+        for key in backup.keys
+        if key.key_id not in now_existing_keys
+    ]
+    if backup.login_profile:
+        lost.append(
+            "the console password: set a new one (aws iam create-login-profile "
+            "--password-reset-required) if the person still signs in as this user"
+        )
+    attributes = backup.attributes or UserAttributes()
+    lost += [
+        f"MFA device {device.serial}: its seed is gone; the person enrols a device again"
+        for device in attributes.mfa_devices
+    ]
+    lost += [
+        f"service-specific credential {credential.id} ({credential.service}): its password "
+        "cannot come back; create a new one if it is still used"
+        for credential in attributes.service_credentials or ()
+    ]
+    lost += [
+        f"inactive {what} {item.id}: not uploaded again (it was not in use)"
+        for what, items in (
+            ("SSH public key", attributes.ssh_keys),
+            ("signing certificate", attributes.certificates),
+        )
+        for item in items
+        if not item.active
+    ]
+    if backup.user_id:
+        lost.append(
+            f"the user's unique ID {backup.user_id}: a recreated user gets a new one, so role "
+            "trust policies and resource policies that named the old user must name it again"
+        )
+    return tuple(lost)
+
+
+def _material(item: PublicMaterial) -> dict[str, Any]:
+    return {"id": item.id, "active": item.active, "uploaded": iso(item.uploaded), "body": item.body}
+
+
+def _read_material(item: _Reader) -> PublicMaterial:
+    return PublicMaterial(
+        item.get("id", str), item.get("active", bool), item.time("uploaded"), item.get("body", str)
+    )
+
+
+def _name(name: str) -> str:
+    if not IAM_NAME.match(name):
+        raise JournalError(f"a backup holds an invalid IAM name: {name!r}")
+    return name
+
+
+def _arn(value: str | None) -> str | None:
+    if value is not None and not (value.startswith("arn:") and ":iam::" in value):
+        raise JournalError(f"a backup holds an invalid policy ARN: {value!r}")
+    return value
+
+
+class _Reader:
+    """Typed access to a JSON object read back from the journal."""
+
+    def __init__(self, value: object) -> None:
+        if not isinstance(value, Mapping):
+            raise JournalError("a backup entry is not an object")
+        self._value = value
+
+    def get(self, name: str, kind: type[T]) -> T:
+        value = self._value.get(name)
+        if not isinstance(value, kind):
+            raise JournalError(f"a backup's {name!r} is not a {kind.__name__}")
+        return value
+
+    def optional(self, name: str, kind: type[T]) -> T | None:
+        return None if self._value.get(name) is None else self.get(name, kind)
+
+    def time(self, name: str) -> datetime | None:
+        text = self.optional(name, str)
+        try:
+            return datetime.fromisoformat(text) if text else None
+        except ValueError:
+            raise JournalError(f"a backup's {name!r} is not a date: {text!r}") from None
+
+    def each(self, name: str) -> list[_Reader]:
+        return [_Reader(item) for item in self.optional(name, list) or ()]
+
+    def strings(self, name: str) -> list[str]:
+        values = self.optional(name, list) or []
+        if not all(isinstance(value, str) for value in values):
+            raise JournalError(f"a backup's {name!r} holds something other than names")
+        return values

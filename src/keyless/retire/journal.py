@@ -1,0 +1,514 @@
+"""The retire journal: one SQLite file that records every action before its AWS call and
+its outcome after, the keys in quarantine, and the backups of users.
+
+Why SQLite: each record is a transaction that survives a crash (the process killed at any
+instant leaves every committed record intact and no half-written one), and one file holds
+a whole migration. An action still ``intended`` after a crash is settled by the next run,
+which looks at AWS to see whether it happened (:mod:`keyless.retire.run`).
+
+The schema is :data:`SCHEMA`, published as ``docs/schemas/retire-journal-v1.sql``
+(``python -m keyless.retire.journal`` prints it; a test fails when the two differ). No
+table holds a secret: keys are known by ID, passwords only by their existence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from keyless.dates import iso
+from keyless.errors import InputError, KeylessError
+from keyless.retire.model import Action, ActionKind
+
+FORMAT = "keyless/retire-journal/v1"
+#: ``PRAGMA application_id``: marks the file as a keyless journal ("KLRJ").
+APPLICATION_ID = 0x4B4C524A
+DEFAULT_PATH = Path("keyless-retire.sqlite")
+
+SCHEMA = """\
+-- keyless/retire-journal/v1: the journal of `keyless retire` (SQLite, one file).
+-- Every action is inserted as 'intended' before its AWS call and settled after it
+-- ('done', 'failed', or 'not-done' when a later run found it had not happened).
+-- Times are ISO-8601 UTC with a Z. No column holds a secret.
+
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- One row per `keyless retire --apply` or `keyless retire rollback --apply`.
+-- request: the selection and options as JSON; a run with the same request as an
+-- unfinished one resumes it. outcome is NULL while it runs (or after a crash).
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    command TEXT NOT NULL CHECK (command IN ('retire', 'rollback')),
+    request TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    outcome TEXT CHECK (outcome IN ('finished', 'interrupted'))
+);
+
+-- kind: deactivate-key, delete-key, backup-user, delete-login-profile, ... (docs/retire.md).
+-- target: the key ID, group name, policy ARN or name, MFA serial, SSH key, certificate
+-- or credential ID it acts on ('' for the user itself). detail: JSON object.
+CREATE TABLE actions (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    account TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('intended', 'done', 'failed', 'not-done')),
+    intended_at TEXT NOT NULL,
+    settled_at TEXT,
+    error TEXT,
+    note TEXT
+);
+CREATE INDEX actions_by_state ON actions (state);
+
+-- Keys out of service: since keyless deactivated them (by_keyless = 1) or first found
+-- them inactive (by_keyless = 0). deleted_at is set when keyless deleted the key.
+CREATE TABLE quarantine (
+    account TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    since TEXT NOT NULL,
+    by_keyless INTEGER NOT NULL CHECK (by_keyless IN (0, 1)),
+    deleted_at TEXT,
+    PRIMARY KEY (account, key_id)
+);
+
+-- A user as it was before keyless changed anything that cannot be undone
+-- (document: JSON, keyless/retire-backup/v1). restored_at is set by a rollback.
+CREATE TABLE backups (
+    id INTEGER PRIMARY KEY,
+    action_id INTEGER NOT NULL UNIQUE REFERENCES actions (id),
+    account TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    taken_at TEXT NOT NULL,
+    document TEXT NOT NULL,
+    restored_at TEXT
+);
+CREATE INDEX backups_by_user ON backups (account, user_name);
+"""
+
+
+class JournalError(InputError):
+    """The journal file cannot be used: not a journal, damaged, or held by another run."""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A run as the journal knows it. ``resumed`` when it continues an interrupted run
+    with the same request; ``changes`` counts the AWS changes it has made so far."""
+
+    id: int
+    resumed: bool
+    changes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An action as recorded."""
+
+    id: int
+    run_id: int
+    action: Action
+    state: str
+    intended_at: datetime
+    settled_at: datetime | None
+    error: str | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantine:
+    """A key out of service since ``since``."""
+
+    account: str
+    key_id: str
+    user: str
+    since: datetime
+    by_keyless: bool
+    deleted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Backup:
+    """A stored backup of a user (``document``: keyless/retire-backup/v1)."""
+
+    id: int
+    account: str
+    user: str
+    taken_at: datetime
+    document: Mapping[str, Any]
+    restored_at: datetime | None
+
+
+class Journal:
+    """An open journal. Writable journals are locked for the life of the object, so two
+    runs never interleave their actions; read-only ones (dry runs, ``status``) are not."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path, lock: int | None) -> None:
+        self._db = connection
+        self.path = path
+        self._lock = lock
+
+    @classmethod
+    def open(cls, path: Path, *, writable: bool) -> Journal | None:
+        """The journal at ``path``; created when ``writable`` and missing. A read-only
+        open of a missing journal is ``None`` (nothing has been recorded yet)."""
+        if path.is_symlink():
+            raise JournalError("refusing a journal that is a symbolic link", where=str(path))
+        if path.exists() and not path.is_file():
+            raise JournalError("the journal must be a regular file", where=str(path))
+        if not writable:
+            if not path.exists():
+                return None
+            connection = _connect(f"{path.resolve().as_uri()}?mode=ro", path, uri=True)
+            journal = cls(connection, path, None)
+            journal._check()
+            return journal
+        directory = path.parent if str(path.parent) else Path(".")
+        if not directory.is_dir():
+            raise JournalError("the journal's directory does not exist", where=str(path))
+        try:
+            # Owner-only: the journal names users and holds their policies.
+            lock = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as error:
+            raise JournalError(
+                f"cannot open the journal: {error.strerror}", where=str(path)
+            ) from None
+        _lock(lock, path)
+        fresh = os.fstat(lock).st_size == 0
+        journal = cls(_connect(str(path), path), path, lock)
+        if fresh:
+            journal._create()
+        journal._check()
+        return journal
+
+    def close(self) -> None:
+        """Close the database and release the lock."""
+        self._db.close()
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- runs -------------------------------------------------------------------------
+
+    def begin(self, command: str, request: Mapping[str, Any], now: datetime) -> Run:
+        """Start a run, or resume the last one when it never finished and asked for the
+        same thing; an unfinished run with another request is marked interrupted."""
+        text = json.dumps(request, sort_keys=True, separators=(",", ":"))
+        with self._transaction():
+            unfinished = self._db.execute(
+                "SELECT id, command, request FROM runs WHERE outcome IS NULL ORDER BY id DESC"
+            ).fetchall()
+            resumed = None
+            for run_id, last_command, last_request in unfinished:
+                latest = run_id == unfinished[0][0]
+                if latest and (last_command, last_request) == (command, text):
+                    resumed = run_id
+                else:
+                    self._db.execute(
+                        "UPDATE runs SET outcome = 'interrupted' WHERE id = ?", (run_id,)
+                    )
+            if resumed is not None:
+                return Run(resumed, True, self._changes(resumed))
+            cursor = self._db.execute(
+                "INSERT INTO runs (command, request, started_at) VALUES (?, ?, ?)",
+                (command, text, iso(now)),
+            )
+        return Run(_rowid(cursor), False, 0)
+
+    def finish(self, run_id: int, now: datetime) -> None:
+        """Mark a run finished (an interrupted run never reaches this)."""
+        with self._transaction():
+            self._db.execute(
+                "UPDATE runs SET finished_at = ?, outcome = 'finished' WHERE id = ?",
+                (iso(now), run_id),
+            )
+
+    def _changes(self, run_id: int) -> int:
+        row = self._db.execute(
+            "SELECT count(*) FROM actions WHERE run_id = ? AND kind != ? AND state != 'not-done'",
+            (run_id, ActionKind.BACKUP_USER.value),
+        ).fetchone()
+        return int(row[0])
+
+    # -- actions ----------------------------------------------------------------------
+
+    def intend(self, run_id: int, action: Action, now: datetime) -> int:
+        """Record ``action`` before its AWS call; its ID settles it afterwards."""
+        with self._transaction():
+            cursor = self._db.execute(
+                "INSERT INTO actions (run_id, account, user_name, kind, target, reason, detail,"
+                " state, intended_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'intended', ?)",
+                (
+                    run_id,
+                    action.account,
+                    action.user,
+                    action.kind.value,
+                    action.target,
+                    action.reason,
+                    json.dumps(dict(action.detail), sort_keys=True),
+                    iso(now),
+                ),
+            )
+        return _rowid(cursor)
+
+    def settle(
+        self,
+        action_id: int,
+        state: str,
+        now: datetime,
+        *,
+        error: str | None = None,
+        note: str | None = None,
+        backup: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Record an action's outcome, with what follows from it in the same transaction:
+        a deactivated key enters quarantine, a reactivated one leaves it, a deleted key is
+        marked deleted, a backup is stored."""
+        with self._transaction():
+            self._db.execute(
+                "UPDATE actions SET state = ?, settled_at = ?, error = ?, note = ? WHERE id = ?",
+                (state, iso(now), error, note, action_id),
+            )
+            if state != "done":
+                return
+            entry = self._entry(action_id)
+            action = entry.action
+            if action.kind is ActionKind.DEACTIVATE_KEY:
+                self._quarantine(
+                    action.account, action.target, action.user, entry.intended_at, True
+                )
+            elif action.kind is ActionKind.REACTIVATE_KEY:
+                self._db.execute(
+                    "DELETE FROM quarantine WHERE account = ? AND key_id = ?",
+                    (action.account, action.target),
+                )
+            elif action.kind is ActionKind.DELETE_KEY:
+                self._db.execute(
+                    "UPDATE quarantine SET deleted_at = ? WHERE account = ? AND key_id = ?",
+                    (iso(now), action.account, action.target),
+                )
+            elif action.kind is ActionKind.BACKUP_USER and backup is not None:
+                self._db.execute(
+                    "INSERT INTO backups (action_id, account, user_name, taken_at, document)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (action_id, action.account, action.user, iso(now), json.dumps(backup)),
+                )
+
+    def pending(self) -> tuple[Entry, ...]:
+        """Actions recorded as intended whose outcome was never recorded (a crash)."""
+        rows = self._db.execute(f"{_ENTRY} WHERE state = 'intended' ORDER BY id").fetchall()
+        return tuple(_to_entry(row) for row in rows)
+
+    def entries(self, run_id: int | None = None) -> tuple[Entry, ...]:
+        """Every recorded action (of one run), oldest first."""
+        if run_id is None:
+            rows = self._db.execute(f"{_ENTRY} ORDER BY id").fetchall()
+        else:
+            rows = self._db.execute(f"{_ENTRY} WHERE run_id = ? ORDER BY id", (run_id,)).fetchall()
+        return tuple(_to_entry(row) for row in rows)
+
+    def _entry(self, action_id: int) -> Entry:
+        return _to_entry(self._db.execute(f"{_ENTRY} WHERE id = ?", (action_id,)).fetchone())
+
+    # -- quarantine -------------------------------------------------------------------
+
+    def quarantine(self, account: str, key_id: str) -> Quarantine | None:
+        """The key's quarantine record, if it has one."""
+        row = self._db.execute(
+            f"{_QUARANTINE} WHERE account = ? AND key_id = ?", (account, key_id)
+        ).fetchone()
+        return _to_quarantine(row) if row else None
+
+    def quarantined(self) -> tuple[Quarantine, ...]:
+        """Every key keyless took out of service or found out of it."""
+        rows = self._db.execute(f"{_QUARANTINE} ORDER BY account, user_name, key_id").fetchall()
+        return tuple(_to_quarantine(row) for row in rows)
+
+    def start_quarantine(self, account: str, key_id: str, user: str, since: datetime) -> None:
+        """Record that a key was found already inactive: its quarantine starts now."""
+        with self._transaction():
+            self._quarantine(account, key_id, user, since, False)
+
+    def _quarantine(
+        self, account: str, key_id: str, user: str, since: datetime, by_keyless: bool
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO quarantine (account, key_id, user_name, since, by_keyless)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, key_id) DO UPDATE SET"
+            " since = excluded.since, by_keyless = excluded.by_keyless, deleted_at = NULL",
+            (account, key_id, user, iso(since), int(by_keyless)),
+        )
+
+    # -- backups ----------------------------------------------------------------------
+
+    def open_backup(self, account: str, user: str) -> Backup | None:
+        """The latest backup of the user that no rollback has restored yet."""
+        row = self._db.execute(
+            f"{_BACKUP} WHERE account = ? AND user_name = ? AND restored_at IS NULL"
+            " ORDER BY id DESC",
+            (account, user),
+        ).fetchone()
+        return _to_backup(row) if row else None
+
+    def backups(self) -> tuple[Backup, ...]:
+        """Every backup, oldest first."""
+        return tuple(_to_backup(row) for row in self._db.execute(f"{_BACKUP} ORDER BY id"))
+
+    def mark_restored(self, backup_id: int, now: datetime) -> None:
+        """A rollback brought the user back: later retirements take a new backup."""
+        with self._transaction():
+            self._db.execute(
+                "UPDATE backups SET restored_at = ? WHERE id = ?", (iso(now), backup_id)
+            )
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise JournalError(f"cannot write the journal: {error}", where=str(self.path)) from None
+
+    def _create(self) -> None:
+        with self._transaction():
+            for statement in _statements(SCHEMA):
+                self._db.execute(statement)
+            self._db.execute("INSERT INTO meta (key, value) VALUES ('format', ?)", (FORMAT,))
+        self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    def _check(self) -> None:
+        try:
+            (application,) = self._db.execute("PRAGMA application_id").fetchone()
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        except sqlite3.Error:
+            row = None
+            application = None
+        if application != APPLICATION_ID or row is None:
+            raise JournalError(
+                "not a keyless retire journal",
+                where=str(self.path),
+                hint="Name a journal written by `keyless retire --apply`, or a new file.",
+            )
+        if row[0] != FORMAT:
+            raise JournalError(
+                f"journal format {row[0]!r}: this keyless reads {FORMAT}", where=str(self.path)
+            )
+
+
+_ENTRY = (
+    "SELECT id, run_id, account, user_name, kind, target, reason, detail, state,"
+    " intended_at, settled_at, error, note FROM actions"
+)
+_QUARANTINE = "SELECT account, key_id, user_name, since, by_keyless, deleted_at FROM quarantine"
+_BACKUP = "SELECT id, account, user_name, taken_at, document, restored_at FROM backups"
+
+
+def _connect(target: str, path: Path, *, uri: bool = False) -> sqlite3.Connection:
+    try:
+        connection = sqlite3.connect(target, uri=uri, isolation_level=None, timeout=10)
+        # FULL: a record is on disk before the AWS call it announces is made.
+        connection.execute("PRAGMA synchronous = FULL")
+    except sqlite3.Error as error:
+        raise JournalError(f"cannot open the journal: {error}", where=str(path)) from None
+    return connection
+
+
+def _lock(descriptor: int, path: Path) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory lock
+        return
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(descriptor)
+        raise JournalError(
+            "another keyless retire run is using this journal",
+            where=str(path),
+            hint="Wait for it to finish; runs on one journal never interleave.",
+        ) from None
+
+
+def _statements(script: str) -> list[str]:
+    body = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("--"))
+    return [statement.strip() for statement in body.split(";") if statement.strip()]
+
+
+def _rowid(cursor: sqlite3.Cursor) -> int:
+    if cursor.lastrowid is None:  # pragma: no cover - an INSERT always sets it
+        raise KeylessError("the journal did not record the row")
+    return cursor.lastrowid
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _to_entry(row: tuple[Any, ...]) -> Entry:
+    (
+        id_,
+        run_id,
+        account,
+        user,
+        kind,
+        target,
+        reason,
+        detail,
+        state,
+        at,
+        settled,
+        failure,
+        note,
+    ) = row
+    try:
+        action = Action(ActionKind(kind), account, user, target, reason, json.loads(detail))
+        intended = datetime.fromisoformat(at)
+    except (ValueError, TypeError) as error:
+        raise JournalError(f"action {id_} is damaged: {error}") from None
+    return Entry(id_, run_id, action, state, intended, _time(settled), failure, note)
+
+
+def _to_quarantine(row: tuple[Any, ...]) -> Quarantine:
+    account, key_id, user, since, by_keyless, deleted = row
+    return Quarantine(
+        account, key_id, user, datetime.fromisoformat(since), bool(by_keyless), _time(deleted)
+    )
+
+
+def _to_backup(row: tuple[Any, ...]) -> Backup:
+    id_, account, user, taken, document, restored = row
+    return Backup(
+        id_, account, user, datetime.fromisoformat(taken), json.loads(document), _time(restored)
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover - `make docs`
+    print(SCHEMA, end="")

@@ -1,0 +1,144 @@
+"""How retire reaches the accounts it acts in: the account the credentials belong to, the
+member accounts of an organization (through the member role ``scan --org`` assumes), or
+sessions handed over by the caller (the demo, tests).
+
+An account that cannot be reached is returned with the reason, never skipped silently:
+the run reports it and exits 3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Protocol
+
+from keyless.errors import KeylessError
+from keyless.retire.aws import AccountApi, AwsFailure, call
+from keyless.retire.selection import SelectionError
+
+if TYPE_CHECKING:
+    import boto3
+
+
+class AccountUnreachable(KeylessError):
+    """The account the credentials belong to could not be identified (exit 3: nothing
+    could be read, so nothing is reported as done or clean)."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """The accounts a run can act in, and why each of the others cannot be reached."""
+
+    apis: Mapping[str, AccountApi]
+    unreachable: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+class Reach(Protocol):
+    """A way to reach accounts."""
+
+    def default_account(self) -> str | None:
+        """The account a target without one means (``None``: every target names one)."""
+
+    def open(self, accounts: Collection[str]) -> Opened:
+        """Sessions into ``accounts``."""
+
+
+class SessionReach:
+    """The one account a session's credentials belong to."""
+
+    def __init__(self, session: boto3.Session, *, endpoint_url: str | None = None) -> None:
+        self._session = session
+        self._endpoint_url = endpoint_url
+        self._account: str | None = None
+
+    def default_account(self) -> str:
+        if self._account is None:
+            from keyless.collect.live.account import client
+
+            sts = client(self._session, "sts", self._endpoint_url)
+            try:
+                identity = call("sts:GetCallerIdentity", sts.get_caller_identity)
+            except AwsFailure as failure:
+                raise AccountUnreachable(
+                    f"cannot identify the account: {failure.describe()}",
+                    hint="Check the credentials (--profile, AWS_PROFILE, SSO login).",
+                ) from None
+            self._account = str(identity["Account"])
+        return self._account
+
+    def open(self, accounts: Collection[str]) -> Opened:
+        own = self.default_account()
+        others = sorted(set(accounts) - {own})
+        if others:
+            raise SelectionError(
+                f"account {', '.join(others)} is not the account the credentials reach ({own})",
+                hint="Use --org to act in the member accounts of an organization.",
+            )
+        api = AccountApi(self._session, own, endpoint_url=self._endpoint_url)
+        return Opened(MappingProxyType({own: api}))
+
+
+class OrganizationReach:
+    """Member accounts of the organization a management (or delegated administrator)
+    session belongs to, through the member role."""
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        *,
+        member_role: str = "OrganizationAccountAccessRole",
+        external_id: str | None = None,
+        endpoint_url: str | None = None,
+    ) -> None:
+        self._session = session
+        self._member_role = member_role
+        self._external_id = external_id
+        self._endpoint_url = endpoint_url
+
+    def default_account(self) -> None:
+        return None
+
+    def open(self, accounts: Collection[str]) -> Opened:
+        from keyless.collect.live.organization import member_sessions
+
+        sessions, unreachable = member_sessions(
+            self._session,
+            accounts,
+            member_role=self._member_role,
+            external_id=self._external_id,
+            endpoint_url=self._endpoint_url,
+        )
+        apis = {
+            account: AccountApi(session, account, endpoint_url=self._endpoint_url)
+            for account, session in sessions.items()
+        }
+        return Opened(MappingProxyType(apis), MappingProxyType(dict(unreachable)))
+
+
+class SessionsReach:
+    """Sessions by account ID, given by the caller; one of them may be the default."""
+
+    def __init__(
+        self,
+        sessions: Mapping[str, boto3.Session],
+        *,
+        default: str | None = None,
+        endpoint_url: str | None = None,
+    ) -> None:
+        self._apis = {
+            account: AccountApi(session, account, endpoint_url=endpoint_url)
+            for account, session in sessions.items()
+        }
+        self._default = default
+
+    def default_account(self) -> str | None:
+        return self._default
+
+    def open(self, accounts: Collection[str]) -> Opened:
+        unknown = sorted(set(accounts) - set(self._apis))
+        if unknown:
+            raise SelectionError(f"no session for account {', '.join(unknown)}")
+        return Opened(MappingProxyType({a: self._apis[a] for a in sorted(set(accounts))}))
