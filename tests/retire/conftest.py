@@ -5,6 +5,7 @@ chosen number of days from now."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,6 +40,7 @@ class World:
     estate: Estate
     iam_stub: Stubbed
     journal: Path
+    _reach: SessionReach | None = None
 
     @property
     def now(self) -> datetime:
@@ -77,7 +79,14 @@ class World:
         )
 
     def reach(self) -> SessionReach:
-        return SessionReach(self.estate.session)
+        """One reach for the world: its clients are made once (as in one process)."""
+        if self._reach is None:
+            self._reach = SessionReach(self.estate.session)
+        return self._reach
+
+    def reconnect(self) -> None:
+        """New clients from now on (hooks registered since then apply to them)."""
+        self._reach = None
 
     def clock(self, days: float) -> Callable[[], datetime]:
         moment = self.now + timedelta(days=days)
@@ -88,10 +97,17 @@ class World:
         return self.estate.ids.get(label, label)
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+@contextmanager
+def new_world(journal: Path, now: datetime | None = None) -> Iterator[World]:
+    """A fresh emulated account (moto's state is reset), with its journal at ``journal``."""
     with mock_aws():
         boto = session()
         iam_stub = Stubbed(boto, "iam")
         iam_stub.always("ListServiceSpecificCredentials", NO_CREDENTIALS)
-        yield World(Estate(boto, datetime.now(UTC)), iam_stub, tmp_path / "journal.sqlite")
+        yield World(Estate(boto, now or datetime.now(UTC)), iam_stub, journal)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    with new_world(tmp_path / "journal.sqlite") as made:
+        yield made

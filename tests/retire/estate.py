@@ -9,6 +9,7 @@ boto3 calls, not through keyless, so a test compares keyless's work with what AW
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,8 +19,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.x509.oid import NameOID
 from moto.iam.models import AccessKeyLastUsed, iam_backends
 
@@ -132,10 +133,14 @@ class Estate:
                 AuthenticationCode2="654321",
             )
         for n in range(1, person.ssh_keys + 1):
-            made = iam.upload_ssh_public_key(UserName=name, SSHPublicKeyBody=ssh_public_key())
+            made = iam.upload_ssh_public_key(
+                UserName=name, SSHPublicKeyBody=ssh_public_key(f"{name}.ssh{n}")
+            )
             self.ids[f"{name}.ssh{n}"] = made["SSHPublicKey"]["SSHPublicKeyId"]
         for n in range(1, person.certificates + 1):
-            made = iam.upload_signing_certificate(UserName=name, CertificateBody=certificate(name))
+            made = iam.upload_signing_certificate(
+                UserName=name, CertificateBody=certificate(f"{name}.cert{n}")
+            )
             self.ids[f"{name}.cert{n}"] = made["Certificate"]["CertificateId"]
         for n, key in enumerate(person.keys, start=1):
             made = iam.create_access_key(UserName=name)["AccessKey"]
@@ -225,27 +230,33 @@ def describe_user(iam: Any, name: str) -> dict[str, Any] | None:
     }
 
 
-def ssh_public_key() -> str:
-    """A fresh Ed25519 public key in OpenSSH form."""
-    key = ed25519.Ed25519PrivateKey.generate().public_key()
+def _private_key(label: str) -> ed25519.Ed25519PrivateKey:
+    """The same key pair for the same label, so that two seeded estates compare equal."""
+    return ed25519.Ed25519PrivateKey.from_private_bytes(hashlib.sha256(label.encode()).digest())
+
+
+def ssh_public_key(label: str) -> str:
+    """An Ed25519 public key in OpenSSH form, the same for the same label."""
+    key = _private_key(label).public_key()
     return key.public_bytes(
         serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
     ).decode()
 
 
-def certificate(common_name: str) -> str:
-    """A fresh self-signed X.509 certificate in PEM form."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+def certificate(label: str) -> str:
+    """A self-signed Ed25519 X.509 certificate in PEM form, the same for the same label
+    (Ed25519 signatures are deterministic)."""
+    key = _private_key(label)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, label)])
     start = datetime(2026, 1, 1, tzinfo=UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(subject)
         .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
+        .serial_number(int.from_bytes(hashlib.sha256(label.encode()).digest()[:8], "big"))
         .not_valid_before(start)
         .not_valid_after(start + timedelta(days=3650))
-        .sign(key, hashes.SHA256())
+        .sign(key, None)
     )
     return cert.public_bytes(serialization.Encoding.PEM).decode()

@@ -81,6 +81,16 @@ class Stubbed:
         return AWSResponse("https://stubbed.invalid/", 200, {}, None), parsed
 
 
+def remember_params(session: boto3.Session) -> None:
+    """Keep every call's API parameters in its context, where ``after-call`` handlers
+    (which are not given them) find them."""
+
+    def remember(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["api-params"] = dict(params)
+
+    session.events.register("before-parameter-build.*.*", remember, unique_id="api-params")
+
+
 class Boundaries:
     """User permissions boundaries, which moto does not keep (``PutUserPermissionsBoundary``
     fails and ``GetUser`` never shows one). The writes are answered by Stubber; their
@@ -90,6 +100,7 @@ class Boundaries:
         self.arns: dict[str, str] = {}
         stub.always("PutUserPermissionsBoundary", {})
         stub.always("DeleteUserPermissionsBoundary", {})
+        remember_params(session)
         events = session.events
         events.register("after-call.iam.GetUser", self._show)
         events.register("after-call.iam.PutUserPermissionsBoundary", self._put)
@@ -104,13 +115,13 @@ class Boundaries:
                 "PermissionsBoundaryArn": self.arns[user["UserName"]],
             }
 
-    def _put(self, params: dict[str, Any], **_: Any) -> None:
-        body = params["body"]
-        self.arns[body["UserName"]] = body["PermissionsBoundary"]
+    def _put(self, context: dict[str, Any], **_: Any) -> None:
+        params = context["api-params"]
+        self.arns[params["UserName"]] = params["PermissionsBoundary"]
 
-    def _delete(self, params: dict[str, Any], http_response: Any, **_: Any) -> None:
+    def _delete(self, context: dict[str, Any], http_response: Any, **_: Any) -> None:
         if http_response.status_code < 300:
-            self.arns.pop(params["body"]["UserName"], None)
+            self.arns.pop(context["api-params"]["UserName"], None)
 
 
 READS = ("Get", "List", "Lookup", "Describe", "Generate")
@@ -122,16 +133,11 @@ class Calls:
 
     def __init__(self, session: boto3.Session) -> None:
         self.made: list[tuple[str, dict[str, Any], int]] = []
+        remember_params(session)
         session.events.register("after-call.*.*", self._record)
 
-    def _record(self, model: Any, params: dict[str, Any], http_response: Any, **_: Any) -> None:
-        body = params.get("body")
-        arguments = {
-            k: v
-            for k, v in (body.items() if isinstance(body, dict) else ())
-            if k not in ("Action", "Version")
-        }
-        self.made.append((model.name, arguments, http_response.status_code))
+    def _record(self, model: Any, context: dict[str, Any], http_response: Any, **_: Any) -> None:
+        self.made.append((model.name, context.get("api-params", {}), http_response.status_code))
 
     def changes(self) -> list[tuple[str, dict[str, Any]]]:
         """The successful calls that change something, in order."""

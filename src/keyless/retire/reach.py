@@ -53,6 +53,7 @@ class SessionReach:
         self._session = session
         self._endpoint_url = endpoint_url
         self._account: str | None = None
+        self._api: AccountApi | None = None
 
     def default_account(self) -> str:
         if self._account is None:
@@ -77,8 +78,9 @@ class SessionReach:
                 f"account {', '.join(others)} is not the account the credentials reach ({own})",
                 hint="Use --org to act in the member accounts of an organization.",
             )
-        api = AccountApi(self._session, own, endpoint_url=self._endpoint_url)
-        return Opened(MappingProxyType({own: api}))
+        if self._api is None:
+            self._api = AccountApi(self._session, own, endpoint_url=self._endpoint_url)
+        return Opened(MappingProxyType({own: self._api}))
 
 
 class OrganizationReach:
