@@ -31,6 +31,7 @@ COMMANDS = {
     "diff": "keyless.cli.diff:diff",
     "history": "keyless.cli.history:history",
     "iac": "keyless.cli.iac:iac",
+    "retire": "keyless.cli.retire:retire",
 }
 
 

@@ -110,6 +110,15 @@ _RENDERERS: dict[str, dict[Format, str]] = {
         Format.JSON: "keyless.render.plan:plan_json",
         Format.MARKDOWN: "keyless.render.plan:plan_markdown",
     },
+    "retire": {
+        Format.TEXT: "keyless.render.retire:report_text",
+        Format.JSON: "keyless.render.retire:report_json",
+    },
+    "retire-status": {
+        Format.TEXT: "keyless.render.retire:status_text",
+        Format.JSON: "keyless.render.retire:status_json",
+    },
+    "retire-demo": {Format.TEXT: "keyless.render.retire:demo_text"},
 }
 
 
@@ -134,6 +143,16 @@ def document_kind(value: object) -> str:
         return "trust-file"
     if isinstance(value, Plan):
         return "plan"
+    from keyless.retire.demo import DemoWalk
+    from keyless.retire.model import Report
+    from keyless.retire.status import StatusReport
+
+    if isinstance(value, Report):
+        return "retire"
+    if isinstance(value, StatusReport):
+        return "retire-status"
+    if isinstance(value, DemoWalk):
+        return "retire-demo"
     raise TypeError(f"nothing renders a {type(value).__name__}")
 
 

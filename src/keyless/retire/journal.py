@@ -176,7 +176,11 @@ class Journal:
                 return None
             connection = _connect(f"{path.resolve().as_uri()}?mode=ro", path, uri=True)
             journal = cls(connection, path, None)
-            journal._check()
+            try:
+                journal._check()
+            except BaseException:
+                journal.close()
+                raise
             return journal
         directory = path.parent if str(path.parent) else Path(".")
         if not directory.is_dir():
@@ -189,11 +193,21 @@ class Journal:
                 f"cannot open the journal: {error.strerror}", where=str(path)
             ) from None
         _lock(lock, path)
-        fresh = os.fstat(lock).st_size == 0
-        journal = cls(_connect(str(path), path), path, lock)
-        if fresh:
-            journal._create()
-        journal._check()
+        try:
+            fresh = os.fstat(lock).st_size == 0
+            journal = cls(_connect(str(path), path), path, lock)
+        except BaseException:
+            os.close(lock)
+            raise
+        try:
+            if fresh:
+                journal._create()
+            journal._check()
+        except BaseException:
+            journal.close()
+            raise
+        # FULL: a record is on disk before the AWS call it announces is made.
+        journal._db.execute("PRAGMA synchronous = FULL")
         return journal
 
     def close(self) -> None:
@@ -434,8 +448,6 @@ _BACKUP = "SELECT id, account, user_name, taken_at, document, restored_at FROM b
 def _connect(target: str, path: Path, *, uri: bool = False) -> sqlite3.Connection:
     try:
         connection = sqlite3.connect(target, uri=uri, isolation_level=None, timeout=10)
-        # FULL: a record is on disk before the AWS call it announces is made.
-        connection.execute("PRAGMA synchronous = FULL")
     except sqlite3.Error as error:
         raise JournalError(f"cannot open the journal: {error}", where=str(path)) from None
     return connection

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
 
-from keyless.errors import KeylessError
-from keyless.retire.aws import AccountApi, AwsFailure, call
+from keyless.errors import CollectionError, KeylessError
+from keyless.retire.aws import AccountApi
 from keyless.retire.selection import SelectionError
 
 if TYPE_CHECKING:
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 
 class AccountUnreachable(KeylessError):
-    """The account the credentials belong to could not be identified (exit 3: nothing
-    could be read, so nothing is reported as done or clean)."""
+    """AWS answered, but would not say which account the credentials belong to (exit 3:
+    the account could not be read, so nothing is reported as done or clean)."""
 
     exit_code = 3
 
@@ -57,15 +57,23 @@ class SessionReach:
 
     def default_account(self) -> str:
         if self._account is None:
-            from keyless.collect.live.account import client
+            from botocore.exceptions import BotoCoreError, ClientError
 
-            sts = client(self._session, "sts", self._endpoint_url)
+            from keyless.collect.live.account import caller_identity
+
             try:
-                identity = call("sts:GetCallerIdentity", sts.get_caller_identity)
-            except AwsFailure as failure:
+                # The probe: an endpoint that cannot be reached, or no credentials, is a
+                # CollectionError (exit 2) said once, as for `keyless scan`.
+                identity = caller_identity(self._session, self._endpoint_url)
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code", "Unknown")
                 raise AccountUnreachable(
-                    f"cannot identify the account: {failure.describe()}",
+                    f"cannot identify the account: {code}",
                     hint="Check the credentials (--profile, AWS_PROFILE, SSO login).",
+                ) from None
+            except BotoCoreError as error:  # no region, a malformed configuration
+                raise CollectionError(
+                    f"cannot reach AWS: {error}", hint="Check --region and --profile."
                 ) from None
             self._account = str(identity["Account"])
         return self._account

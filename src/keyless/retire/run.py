@@ -59,8 +59,8 @@ def retire(request: RetireRequest, reach: Reach, *, clock: Clock = utc_now) -> R
     if request.max_actions is not None and request.max_actions < 1:
         raise KeylessError("--max-actions must be at least 1", where="--max-actions")
     now = clock()
-    selection = request.selection.in_account(reach.default_account())
     with open_journal(request.journal, writable=request.apply) as journal:
+        selection = request.selection.in_account(reach.default_account())
         memory: Memory = journal if journal is not None else NoMemory()
         pending = journal.pending() if journal is not None else ()
         opened = reach.open(selection.accounts() | {entry.action.account for entry in pending})

@@ -101,8 +101,10 @@ def decide(
                 not_ready.append(f"{key.key_id} (not selected)")
             continue
         if key.active:
-            steps.append(_deactivation(target, state, key, policy, now))
-            not_ready.append(f"{key.key_id} (active)")
+            step = _deactivation(target, state, key, policy, now)
+            steps.append(step)
+            planned = step.status is StepStatus.PLANNED
+            not_ready.append(f"{key.key_id} ({'quarantine starts' if planned else 'in use'})")
             continue
         outcome = _inactive(target, state, key, memory, policy, now)
         if isinstance(outcome, Action):

@@ -23,7 +23,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from types import MappingProxyType
@@ -75,8 +75,21 @@ _SAML_METADATA = (
 )
 
 
-def demo_inventory(now: datetime | None = None) -> Inventory:
-    """Seed the demo organization in a fresh in-process emulator and collect it."""
+@dataclass(frozen=True, slots=True)
+class DemoOrganization:
+    """The seeded demo organization, while its emulator runs: a session into the
+    management account, the account ID of each label, and a session into each account."""
+
+    management: Any
+    accounts: Mapping[str, str]
+    sessions: Mapping[str, Any]
+
+
+@contextmanager
+def seeded_demo(now: datetime | None = None) -> Iterator[DemoOrganization]:
+    """The demo organization seeded in a fresh in-process emulator, for as long as the
+    context lasts (``keyless scan --demo`` reads it; ``keyless retire --demo`` changes
+    it). Nothing outside this process is touched."""
     from moto import mock_aws
 
     now = now or datetime.now(UTC)
@@ -84,14 +97,40 @@ def demo_inventory(now: datetime | None = None) -> Inventory:
         _seed_emulator_ids()
         management = management_session()
         _, accounts = create_organization(management, ESTATE)
+        sessions = {}
         for spec in ESTATE:
             account_id = accounts[spec.label]
             session = (
                 management if spec.label == MANAGEMENT else member_session(management, account_id)
             )
             seed_account(session, account_id, spec, accounts, now)
+            sessions[account_id] = session
+        yield DemoOrganization(
+            management, MappingProxyType(dict(accounts)), MappingProxyType(sessions)
+        )
+
+
+def record_key_use(account_id: str, key_id: str, when: datetime, service: str = "s3") -> None:
+    """Record in the emulator that a key was used at ``when`` (what a forgotten job
+    signing requests with it would leave in IAM's last-used record). Only inside
+    :func:`seeded_demo`."""
+    from moto.iam.models import AccessKeyLastUsed
+
+    for user in _iam_backend(account_id).users.values():
+        for key in user.access_keys:
+            if key.access_key_id == key_id:
+                key.last_used = AccessKeyLastUsed(timestamp=when, service=service, region=REGION)
+                return
+    raise KeyError(key_id)
+
+
+def demo_inventory(now: datetime | None = None) -> Inventory:
+    """Seed the demo organization in a fresh in-process emulator and collect it."""
+    now = now or datetime.now(UTC)
+    with seeded_demo(now) as demo:
+        accounts = demo.accounts
         # Read it back the way `keyless scan --org` reads a real organization.
-        inventory = collect_organization(management, member_role=MEMBER_ROLE, max_workers=4)
+        inventory = collect_organization(demo.management, member_role=MEMBER_ROLE, max_workers=4)
     specs = {accounts[spec.label]: spec for spec in ESTATE}
     order = list(specs)  # management first, as declared
     return replace(

@@ -1,0 +1,286 @@
+"""``keyless retire``, ``retire status``, ``retire rollback`` and ``retire --demo`` as text
+and JSON (``keyless/retire/v1``, ``keyless/retire-status/v1``).
+
+User names, tags, reasons and AWS error messages are not ours: in text, control
+characters are written as escapes so that a crafted value cannot start a line of its
+own; JSON goes through the serialiser.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from itertools import groupby
+from typing import Any
+
+from keyless.dates import iso
+from keyless.render import RenderOptions
+from keyless.retire.demo import DemoWalk
+from keyless.retire.model import Report, Step, StepStatus
+from keyless.retire.status import KeyWatch, StatusReport
+
+RETIRE_SCHEMA = "keyless/retire/v1"
+STATUS_SCHEMA = "keyless/retire-status/v1"
+
+_EXIT = {
+    0: "0: nothing refused, failed or unread",
+    1: "1: something was refused or failed",
+    3: "3: an account or user could not be read",
+}
+_STATUS_EXIT = {
+    0: "0: no key flagged",
+    1: "1: a key is flagged",
+    3: "3: an account or key could not be read",
+}
+_ORDER = tuple(StepStatus)
+
+
+def clean(text: object) -> str:
+    """``text`` with control characters escaped (a line break cannot forge a line)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
+# -- retire and rollback ---------------------------------------------------------------
+
+
+def report_text(report: Report, options: RenderOptions) -> str:
+    """A run, account by account and user by user, then what cannot come back."""
+    del options
+    lines = [_title(report)]
+    if report.settled:
+        lines.append("")
+        lines.append("Settled first (actions an interrupted run left unrecorded):")
+        lines += [f"  {_step(step, with_user=True)}" for step in report.settled]
+    steps = sorted(report.steps, key=lambda s: (s.account, s.user))
+    for account, in_account in groupby(steps, key=lambda s: s.account):
+        lines.append("")
+        lines.append(f"account {clean(account)}")
+        for user, of_user in groupby(in_account, key=lambda s: s.user):
+            lines.append(f"  {clean(user) or '(key named by ID)'}")
+            lines += [f"    {_step(step)}" for step in of_user]
+    if not report.steps:
+        lines += ["", "Nothing to do."]
+    if report.unreachable:
+        lines += ["", "Not reached (nothing done there):"]
+        lines += [f"  {clean(a)}: {clean(why)}" for a, why in sorted(report.unreachable.items())]
+    if report.lost:
+        lines += ["", "Cannot come back (AWS never reveals these again):"]
+        lines += [f"  {clean(user)} in {clean(a)}: {clean(what)}" for a, user, what in report.lost]
+    counts = [f"{report.count(s)} {s.value}" for s in _ORDER if report.count(s)]
+    lines += ["", f"{', '.join(counts) or 'no steps'}. Exit {_EXIT[report.exit_code]}."]
+    return "\n".join(lines) + "\n"
+
+
+def _title(report: Report) -> str:
+    name = "keyless retire" if report.command == "retire" else "keyless retire rollback"
+    if not report.apply:
+        return (
+            f"{name}: dry run, nothing changed (--apply does it); journal {clean(report.journal)}"
+        )
+    resumed = ", resuming an interrupted run" if report.resumed else ""
+    return f"{name}: run {report.run_id}{resumed}; journal {clean(report.journal)}"
+
+
+def _step(step: Step, *, with_user: bool = False) -> str:
+    target = f" {clean(step.target)}" if step.target else ""
+    who = f" {clean(step.user)} in {clean(step.account)}" if with_user else ""
+    return f"{step.status.value:<8} {step.label}{who}{target}: {clean(step.reason)}"
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    """The ``keyless/retire/v1`` document of a run."""
+    return {
+        "schema": RETIRE_SCHEMA,
+        "command": report.command,
+        "apply": report.apply,
+        "journal": report.journal,
+        "run": report.run_id,
+        "resumed": report.resumed,
+        "settled": [_step_document(step) for step in report.settled],
+        "steps": [_step_document(step) for step in report.steps],
+        "unreachable": dict(sorted(report.unreachable.items())),
+        "cannot_come_back": [
+            {"account": account, "user": user, "what": what} for account, user, what in report.lost
+        ],
+        "exit_code": report.exit_code,
+    }
+
+
+def _step_document(step: Step) -> dict[str, Any]:
+    return {
+        "status": step.status.value,
+        "kind": step.label,
+        "account": step.account,
+        "user": step.user,
+        "target": step.target,
+        "reason": step.reason,
+    }
+
+
+def report_json(report: Report, options: RenderOptions) -> str:
+    """The document as indented JSON."""
+    del options
+    return json.dumps(report_document(report), indent=2) + "\n"
+
+
+# -- status ----------------------------------------------------------------------------
+
+
+def status_text(report: StatusReport, options: RenderOptions) -> str:
+    """Every key out of service and every user backed up, flags first."""
+    del options
+    lines = [f"keyless retire status; journal {clean(report.journal)}"]
+    keys = sorted(report.keys, key=lambda k: (k.flag is None, k.account, k.user, k.key_id))
+    if keys:
+        lines += ["", "Keys out of service:"]
+        for key in keys:
+            lines += _key_lines(key, report)
+    else:
+        lines += ["", "No key out of service."]
+    if report.users:
+        lines += ["", "Users backed up:"]
+        for user in report.users:
+            if user.restored:
+                state = f"restored {_when(user.restored)}"
+            elif user.deleted:
+                state = f"deleted {_when(user.deleted)}; `keyless retire rollback` recreates it"
+            else:
+                state = (
+                    "retirement started, not finished: the next `keyless retire --apply` goes on"
+                )
+            who = f"{clean(user.user)} in {clean(user.account)}"
+            lines.append(f"  {who}: backup {_when(user.backed_up)}, {state}")
+    if report.interrupted:
+        lines += ["", "Interrupted (recorded as intended, outcome unknown):"]
+        lines += [f"  {_step(step, with_user=True)}" for step in report.interrupted]
+    if report.unreachable:
+        lines += ["", "Not reached:"]
+        lines += [f"  {clean(a)}: {clean(why)}" for a, why in sorted(report.unreachable.items())]
+    if not report.cloudtrail:
+        lines += ["", "CloudTrail was not searched (--no-cloudtrail)."]
+    lines += ["", f"Exit {_STATUS_EXIT[report.exit_code]}."]
+    return "\n".join(lines) + "\n"
+
+
+def _when(moment: datetime | None) -> str:
+    """A time for people: UTC, to the second."""
+    return str(iso(moment.replace(microsecond=0))) if moment else "never"
+
+
+def _key_lines(key: KeyWatch, report: StatusReport) -> list[str]:
+    flag = "FLAG " if key.flag else ""
+    head = f"  {flag}{clean(key.key_id)} of {clean(key.user)} in {clean(key.account)}"
+    by = "deactivated by keyless" if key.by_keyless else "found inactive"
+    if key.state == "deleted":
+        return [f"{head}: deleted by keyless after {key.inactive_days} days out of service"]
+    if key.state == "unread":
+        return [f"{head}: could not be read: {clean(key.error)}"]
+    lines = [f"{head}: {key.state}; {by} {_when(key.since)} ({key.inactive_days} days)"]
+    if key.state == "inactive":
+        ends = _when(key.quarantine_ends)
+        ready = "over" if key.quarantine_ends <= report.now else "ends"
+        lines.append(f"      quarantine of {report.quarantine_days} days {ready} {ends}")
+    used = _when(key.last_used)
+    service = f" ({clean(key.last_used_service)})" if key.last_used_service else ""
+    lines.append(f"      last used {used}{service}")
+    if key.trail is not None:
+        latest = (
+            f"; latest {clean(key.trail.latest_name)} {_when(key.trail.latest_time)}"
+            + (f" ({clean(key.trail.latest_error)})" if key.trail.latest_error else "")
+            if key.trail.events
+            else ""
+        )
+        region = clean(key.trail.region)
+        lines.append(f"      CloudTrail ({region}): {key.trail.events} event(s) since{latest}")
+    elif key.trail_error:
+        lines.append(f"      CloudTrail not searched: {clean(key.trail_error)}")
+    if key.flag:
+        lines.append(
+            f"      {clean(key.flag)}: `keyless retire rollback --access-key-id {key.key_id}`"
+        )
+    return lines
+
+
+def status_document(report: StatusReport) -> dict[str, Any]:
+    """The ``keyless/retire-status/v1`` document."""
+    return {
+        "schema": STATUS_SCHEMA,
+        "journal": report.journal,
+        "now": iso(report.now),
+        "quarantine_days": report.quarantine_days,
+        "cloudtrail": report.cloudtrail,
+        "keys": [_key_document(key) for key in report.keys],
+        "users": [
+            {
+                "account": user.account,
+                "user": user.user,
+                "backed_up": iso(user.backed_up),
+                "deleted": iso(user.deleted),
+                "restored": iso(user.restored),
+            }
+            for user in report.users
+        ],
+        "interrupted": [_step_document(step) for step in report.interrupted],
+        "unreachable": dict(sorted(report.unreachable.items())),
+        "exit_code": report.exit_code,
+    }
+
+
+def _key_document(key: KeyWatch) -> dict[str, Any]:
+    trail = key.trail
+    return {
+        "account": key.account,
+        "user": key.user,
+        "key_id": key.key_id,
+        "state": key.state,
+        "since": iso(key.since),
+        "deactivated_by_keyless": key.by_keyless,
+        "inactive_days": key.inactive_days,
+        "quarantine_ends": iso(key.quarantine_ends),
+        "last_used": iso(key.last_used),
+        "last_used_service": key.last_used_service,
+        "cloudtrail": None
+        if trail is None
+        else {
+            "region": trail.region,
+            "events": trail.events,
+            "latest_event": trail.latest_name,
+            "latest_time": iso(trail.latest_time),
+            "latest_error": trail.latest_error,
+        },
+        "cloudtrail_error": key.trail_error,
+        "flag": key.flag,
+        "error": key.error,
+    }
+
+
+def status_json(report: StatusReport, options: RenderOptions) -> str:
+    """The document as indented JSON."""
+    del options
+    return json.dumps(status_document(report), indent=2) + "\n"
+
+
+# -- the demo --------------------------------------------------------------------------
+
+
+def demo_text(walk: DemoWalk, options: RenderOptions) -> str:
+    """Each stage: its title, the command, keyless's answer indented."""
+    parts = [
+        "keyless retire --demo: the demo organization in an in-process AWS emulator",
+        "(nothing outside this process changes; the journal is temporary).",
+    ]
+    for stage in walk.stages:
+        body = (
+            status_text(stage.report, options)
+            if isinstance(stage.report, StatusReport)
+            else report_text(stage.report, options)
+        )
+        parts += ["", f"== {stage.title}", f"$ {stage.command}", *_indent(body.splitlines())]
+        if stage.note:
+            parts.append(f"-> {stage.note}")
+    return "\n".join(parts) + "\n"
+
+
+def _indent(lines: Iterable[str]) -> list[str]:
+    return [f"   {line}" if line else "" for line in lines]
