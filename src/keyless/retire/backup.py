@@ -100,10 +100,10 @@ def state_from_backup(document: Mapping[str, Any]) -> UserState:
     if read.get("schema", str) != FORMAT:
         raise JournalError(f"a backup is not {FORMAT}")
     name = read.get("user", str)
-    if not USER_NAME.match(name):
+    if not USER_NAME.fullmatch(name):
         raise JournalError(f"a backup names an invalid user: {name!r}")
     path = read.get("path", str)
-    if not USER_PATH.match(path):
+    if not USER_PATH.fullmatch(path):
         raise JournalError(f"the backup of {name} has an invalid path: {path!r}")
     credentials = read.optional("service_specific_credentials", list)
     return UserState(
@@ -210,7 +210,7 @@ def _read_material(item: _Reader) -> PublicMaterial:
 
 
 def _name(name: str) -> str:
-    if not IAM_NAME.match(name):
+    if not IAM_NAME.fullmatch(name):
         raise JournalError(f"a backup holds an invalid IAM name: {name!r}")
     return name
 

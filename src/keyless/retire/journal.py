@@ -7,7 +7,7 @@ a whole migration. An action still ``intended`` after a crash is settled by the 
 which looks at AWS to see whether it happened (:mod:`keyless.retire.run`).
 
 The schema is :data:`SCHEMA`, published as ``docs/schemas/retire-journal-v1.sql``
-(``python -m keyless.retire.journal`` prints it; a test fails when the two differ). No
+(``python -m keyless.retire.sql`` prints it; a test fails when the two differ). No
 table holds a secret: keys are known by ID, passwords only by their existence.
 """
 
@@ -520,7 +520,3 @@ def _to_backup(row: tuple[Any, ...]) -> Backup:
     return Backup(
         id_, account, user, datetime.fromisoformat(taken), json.loads(document), _time(restored)
     )
-
-
-if __name__ == "__main__":  # pragma: no cover - `make docs`
-    print(SCHEMA, end="")

@@ -70,7 +70,7 @@ class Target:
 
 def parse_user(text: str, option: str = "--user") -> UserRef:
     """``NAME``, ``ACCOUNT:NAME`` or a user ARN."""
-    value = text.strip()
+    value = text
     if value.startswith("arn:"):
         arn = parse_arn(value)
         if arn is None or arn.service != "iam" or not is_account_id(arn.account):
@@ -86,7 +86,7 @@ def parse_user(text: str, option: str = "--user") -> UserRef:
                 where=option,
             )
         path, _, name = arn.resource[len("user") :].rpartition("/")
-        if not USER_PATH.match(path + "/"):
+        if not USER_PATH.fullmatch(path + "/"):
             raise SelectionError(f"not a valid IAM path in {value!r}", where=option)
         return UserRef(arn.account, _user_name(name, option))
     account, name = _split_account(value, option)
@@ -95,8 +95,8 @@ def parse_user(text: str, option: str = "--user") -> UserRef:
 
 def parse_key(text: str, option: str = "--access-key-id") -> KeyRef:
     """``AKIA…`` or ``ACCOUNT:AKIA…``."""
-    account, key_id = _split_account(text.strip(), option)
-    if not ACCESS_KEY_ID.match(key_id):
+    account, key_id = _split_account(text, option)
+    if not ACCESS_KEY_ID.fullmatch(key_id):
         raise SelectionError(
             f"not a long-term access key ID: {key_id!r}",
             where=option,
@@ -119,8 +119,8 @@ class Force:
         keys: set[str] = set()
         users: set[UserRef] = set()
         for value in values:
-            _, _, last = value.strip().rpartition(":")
-            if last.startswith("AKIA") and not value.strip().startswith("arn:"):
+            _, _, last = value.rpartition(":")
+            if last.startswith("AKIA") and not value.startswith("arn:"):
                 keys.add(parse_key(value, "--force").key_id)
             else:
                 users.add(parse_user(value, "--force"))
@@ -150,12 +150,12 @@ class Selection:
         """``--user`` (the user, its keys, its console password) and ``--access-key-id``
         (that key only) values."""
         targets = [
-            Target(ref.account, ref.name, None, True, f"--user {text.strip()}")
+            Target(ref.account, ref.name, None, True, f"--user {text}")
             for text in users
             for ref in (parse_user(text),)
         ]
         targets += [
-            Target(ref.account, None, (ref.key_id,), False, f"--access-key-id {text.strip()}")
+            Target(ref.account, None, (ref.key_id,), False, f"--access-key-id {text}")
             for text in keys
             for ref in (parse_key(text),)
         ]
@@ -204,7 +204,7 @@ def _split_account(value: str, option: str) -> tuple[str | None, str]:
 
 
 def _user_name(name: str, option: str) -> str:
-    if not USER_NAME.match(name):
+    if not USER_NAME.fullmatch(name):
         raise SelectionError(
             f"not a valid IAM user name: {name!r}",
             where=option,
