@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo demo-scan demo-plan test test-fast docs lint typecheck pytest actionlint chromium screenshot bench clean
+.PHONY: demo demo-scan demo-plan demo-retire test test-fast docs lint typecheck pytest actionlint chromium screenshot bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(VENV)/.dev-installed: $(BIN)/python pyproject.toml
 
 # The demo walks keyless's steps one target at a time; add a step as another `demo-*`
 # target and list it in `demo`'s prerequisites.
-demo: demo-scan demo-plan
+demo: demo-scan demo-plan demo-retire
 
 # The demo estate has problems on purpose, so `keyless scan --demo` exits 1 ("findings at
 # or above --fail-on"): that is the demo working. Only 2 (bad input) or 3 (part of the
@@ -44,6 +44,19 @@ demo-plan: $(VENV)/.demo-installed
 	       "as the demo estate intends.";; \
 	  *) echo "make demo: keyless plan exited $$status (2 bad input, 3 part of the estate" \
 	       "could not be read): the demo failed."; exit $$status;; \
+	esac
+
+# The journey ends with retirement: `keyless retire --demo` deactivates, watches and rolls
+# back keys of the demo organization inside the in-process emulator only (a dry run as
+# far as any real account is concerned). It exits 0 when every stage went as intended.
+demo-retire: $(VENV)/.demo-installed
+	@echo; $(BIN)/keyless retire --demo; status=$$?; echo; \
+	case $$status in \
+	  0) echo "make demo: keyless retire --demo exited 0: every stage went as intended." \
+	       "On a real account, keyless retire exits 1 when something is refused or fails," \
+	       "2 for bad input and 3 when an account could not be reached.";; \
+	  *) echo "make demo: keyless retire --demo exited $$status: the demo failed."; \
+	     exit $$status;; \
 	esac
 
 lint: $(VENV)/.dev-installed
