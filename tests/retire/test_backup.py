@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from keyless.retire.backup import backup_document, not_restorable, state_from_backup
-from keyless.retire.journal import JournalError
 from keyless.retire.model import (
     InlinePolicyState,
     KeyState,
@@ -18,6 +17,7 @@ from keyless.retire.model import (
     UserAttributes,
     UserState,
 )
+from keyless.retire.records import JournalError
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 STATE = UserState(

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from keyless.retire.journal import SCHEMA, Journal, JournalError
+from keyless.retire.journal import Journal
 from keyless.retire.model import Action, ActionKind
+from keyless.retire.records import JournalError
+from keyless.retire.schema import SCHEMA
 
 SCHEMA_FILE = Path(__file__).parents[2] / "docs" / "schemas" / "retire-journal-v1.sql"
 NOW = datetime(2026, 3, 1, tzinfo=UTC)

@@ -11,7 +11,6 @@ from types import MappingProxyType
 import pytest
 
 from keyless.retire.effects import holds
-from keyless.retire.journal import Backup, Quarantine
 from keyless.retire.model import (
     Action,
     ActionKind,
@@ -21,6 +20,7 @@ from keyless.retire.model import (
     UserAttributes,
     UserState,
 )
+from keyless.retire.records import Backup, Quarantine
 from keyless.retire.selection import Force, Target
 from keyless.retire.stages import Policy, decide
 

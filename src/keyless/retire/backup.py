@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from keyless.dates import iso
-from keyless.retire.journal import JournalError
 from keyless.retire.model import (
     InlinePolicyState,
     KeyState,
@@ -28,6 +27,7 @@ from keyless.retire.model import (
     UserAttributes,
     UserState,
 )
+from keyless.retire.records import JournalError
 from keyless.retire.selection import USER_NAME, USER_PATH
 
 FORMAT = "keyless/retire-backup/v1"

@@ -14,9 +14,10 @@ from itertools import groupby
 from keyless.retire.aws import AccountApi, AwsFailure
 from keyless.retire.backup import backup_document
 from keyless.retire.effects import NEEDS_ATTRIBUTES, holds
-from keyless.retire.journal import Entry, Journal, Run
+from keyless.retire.journal import Journal
 from keyless.retire.model import Action, ActionKind, Step, StepStatus, UserState
 from keyless.retire.reach import Opened
+from keyless.retire.records import Entry, Run
 from keyless.retire.stages import Memory
 
 Clock = Callable[[], datetime]

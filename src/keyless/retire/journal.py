@@ -6,9 +6,9 @@ instant leaves every committed record intact and no half-written one), and one f
 a whole migration. An action still ``intended`` after a crash is settled by the next run,
 which looks at AWS to see whether it happened (:mod:`keyless.retire.run`).
 
-The schema is :data:`SCHEMA`, published as ``docs/schemas/retire-journal-v1.sql``
-(``python -m keyless.retire.sql`` prints it; a test fails when the two differ). No
-table holds a secret: keys are known by ID, passwords only by their existence.
+The schema is in :mod:`keyless.retire.schema`, published as
+``docs/schemas/retire-journal-v1.sql``. No table holds a secret: keys are known by ID,
+passwords only by their existence.
 """
 
 from __future__ import annotations
@@ -18,140 +18,26 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from keyless.dates import iso
-from keyless.errors import InputError, KeylessError
+from keyless.errors import KeylessError
 from keyless.retire.model import Action, ActionKind
+from keyless.retire.records import (
+    Backup,
+    Entry,
+    JournalError,
+    Quarantine,
+    Run,
+    to_backup,
+    to_entry,
+    to_quarantine,
+)
+from keyless.retire.schema import APPLICATION_ID, FORMAT, SCHEMA
 
-FORMAT = "keyless/retire-journal/v1"
-#: ``PRAGMA application_id``: marks the file as a keyless journal ("KLRJ").
-APPLICATION_ID = 0x4B4C524A
 DEFAULT_PATH = Path("keyless-retire.sqlite")
-
-SCHEMA = """\
--- keyless/retire-journal/v1: the journal of `keyless retire` (SQLite, one file).
--- Every action is inserted as 'intended' before its AWS call and settled after it
--- ('done', 'failed', or 'not-done' when a later run found it had not happened).
--- Times are ISO-8601 UTC with a Z. No column holds a secret.
-
-CREATE TABLE meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-
--- One row per `keyless retire --apply` or `keyless retire rollback --apply`.
--- request: the selection and options as JSON; a run with the same request as an
--- unfinished one resumes it. outcome is NULL while it runs (or after a crash).
-CREATE TABLE runs (
-    id INTEGER PRIMARY KEY,
-    command TEXT NOT NULL CHECK (command IN ('retire', 'rollback')),
-    request TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    outcome TEXT CHECK (outcome IN ('finished', 'interrupted'))
-);
-
--- kind: deactivate-key, delete-key, backup-user, delete-login-profile, ... (docs/retire.md).
--- target: the key ID, group name, policy ARN or name, MFA serial, SSH key, certificate
--- or credential ID it acts on ('' for the user itself). detail: JSON object.
-CREATE TABLE actions (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL REFERENCES runs (id),
-    account TEXT NOT NULL,
-    user_name TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    target TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    detail TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('intended', 'done', 'failed', 'not-done')),
-    intended_at TEXT NOT NULL,
-    settled_at TEXT,
-    error TEXT,
-    note TEXT
-);
-CREATE INDEX actions_by_state ON actions (state);
-
--- Keys out of service: since keyless deactivated them (by_keyless = 1) or first found
--- them inactive (by_keyless = 0). deleted_at is set when keyless deleted the key.
-CREATE TABLE quarantine (
-    account TEXT NOT NULL,
-    key_id TEXT NOT NULL,
-    user_name TEXT NOT NULL,
-    since TEXT NOT NULL,
-    by_keyless INTEGER NOT NULL CHECK (by_keyless IN (0, 1)),
-    deleted_at TEXT,
-    PRIMARY KEY (account, key_id)
-);
-
--- A user as it was before keyless changed anything that cannot be undone
--- (document: JSON, keyless/retire-backup/v1). restored_at is set by a rollback.
-CREATE TABLE backups (
-    id INTEGER PRIMARY KEY,
-    action_id INTEGER NOT NULL UNIQUE REFERENCES actions (id),
-    account TEXT NOT NULL,
-    user_name TEXT NOT NULL,
-    taken_at TEXT NOT NULL,
-    document TEXT NOT NULL,
-    restored_at TEXT
-);
-CREATE INDEX backups_by_user ON backups (account, user_name);
-"""
-
-
-class JournalError(InputError):
-    """The journal file cannot be used: not a journal, damaged, or held by another run."""
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
-    """A run as the journal knows it. ``resumed`` when it continues an interrupted run
-    with the same request; ``changes`` counts the AWS changes it has made so far."""
-
-    id: int
-    resumed: bool
-    changes: int
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """An action as recorded."""
-
-    id: int
-    run_id: int
-    action: Action
-    state: str
-    intended_at: datetime
-    settled_at: datetime | None
-    error: str | None
-    note: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Quarantine:
-    """A key out of service since ``since``."""
-
-    account: str
-    key_id: str
-    user: str
-    since: datetime
-    by_keyless: bool
-    deleted_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class Backup:
-    """A stored backup of a user (``document``: keyless/retire-backup/v1)."""
-
-    id: int
-    account: str
-    user: str
-    taken_at: datetime
-    document: Mapping[str, Any]
-    restored_at: datetime | None
 
 
 class Journal:
@@ -332,7 +218,7 @@ class Journal:
     def pending(self) -> tuple[Entry, ...]:
         """Actions recorded as intended whose outcome was never recorded (a crash)."""
         rows = self._db.execute(f"{_ENTRY} WHERE state = 'intended' ORDER BY id").fetchall()
-        return tuple(_to_entry(row) for row in rows)
+        return tuple(to_entry(row) for row in rows)
 
     def entries(self, run_id: int | None = None) -> tuple[Entry, ...]:
         """Every recorded action (of one run), oldest first."""
@@ -340,10 +226,10 @@ class Journal:
             rows = self._db.execute(f"{_ENTRY} ORDER BY id").fetchall()
         else:
             rows = self._db.execute(f"{_ENTRY} WHERE run_id = ? ORDER BY id", (run_id,)).fetchall()
-        return tuple(_to_entry(row) for row in rows)
+        return tuple(to_entry(row) for row in rows)
 
     def _entry(self, action_id: int) -> Entry:
-        return _to_entry(self._db.execute(f"{_ENTRY} WHERE id = ?", (action_id,)).fetchone())
+        return to_entry(self._db.execute(f"{_ENTRY} WHERE id = ?", (action_id,)).fetchone())
 
     # -- quarantine -------------------------------------------------------------------
 
@@ -352,12 +238,12 @@ class Journal:
         row = self._db.execute(
             f"{_QUARANTINE} WHERE account = ? AND key_id = ?", (account, key_id)
         ).fetchone()
-        return _to_quarantine(row) if row else None
+        return to_quarantine(row) if row else None
 
     def quarantined(self) -> tuple[Quarantine, ...]:
         """Every key keyless took out of service or found out of it."""
         rows = self._db.execute(f"{_QUARANTINE} ORDER BY account, user_name, key_id").fetchall()
-        return tuple(_to_quarantine(row) for row in rows)
+        return tuple(to_quarantine(row) for row in rows)
 
     def start_quarantine(self, account: str, key_id: str, user: str, since: datetime) -> None:
         """Record that a key was found already inactive: its quarantine starts now."""
@@ -383,11 +269,11 @@ class Journal:
             " ORDER BY id DESC",
             (account, user),
         ).fetchone()
-        return _to_backup(row) if row else None
+        return to_backup(row) if row else None
 
     def backups(self) -> tuple[Backup, ...]:
         """Every backup, oldest first."""
-        return tuple(_to_backup(row) for row in self._db.execute(f"{_BACKUP} ORDER BY id"))
+        return tuple(to_backup(row) for row in self._db.execute(f"{_BACKUP} ORDER BY id"))
 
     def mark_restored(self, backup_id: int, now: datetime) -> None:
         """A rollback brought the user back: later retirements take a new backup."""
@@ -478,45 +364,3 @@ def _rowid(cursor: sqlite3.Cursor) -> int:
     if cursor.lastrowid is None:  # pragma: no cover - an INSERT always sets it
         raise KeylessError("the journal did not record the row")
     return cursor.lastrowid
-
-
-def _time(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def _to_entry(row: tuple[Any, ...]) -> Entry:
-    (
-        id_,
-        run_id,
-        account,
-        user,
-        kind,
-        target,
-        reason,
-        detail,
-        state,
-        at,
-        settled,
-        failure,
-        note,
-    ) = row
-    try:
-        action = Action(ActionKind(kind), account, user, target, reason, json.loads(detail))
-        intended = datetime.fromisoformat(at)
-    except (ValueError, TypeError) as error:
-        raise JournalError(f"action {id_} is damaged: {error}") from None
-    return Entry(id_, run_id, action, state, intended, _time(settled), failure, note)
-
-
-def _to_quarantine(row: tuple[Any, ...]) -> Quarantine:
-    account, key_id, user, since, by_keyless, deleted = row
-    return Quarantine(
-        account, key_id, user, datetime.fromisoformat(since), bool(by_keyless), _time(deleted)
-    )
-
-
-def _to_backup(row: tuple[Any, ...]) -> Backup:
-    id_, account, user, taken, document, restored = row
-    return Backup(
-        id_, account, user, datetime.fromisoformat(taken), json.loads(document), _time(restored)
-    )

@@ -22,7 +22,7 @@ from keyless.errors import KeylessError
 from keyless.retire.aws import AccountApi, AwsFailure
 from keyless.retire.backup import not_restorable, state_from_backup
 from keyless.retire.execute import Clock, Executor, observe, settle_pending, utc_now
-from keyless.retire.journal import DEFAULT_PATH, Backup, Journal, Quarantine
+from keyless.retire.journal import DEFAULT_PATH, Journal
 from keyless.retire.model import (
     Action,
     ActionKind,
@@ -33,6 +33,7 @@ from keyless.retire.model import (
     UserState,
 )
 from keyless.retire.reach import Reach
+from keyless.retire.records import Backup, Quarantine
 from keyless.retire.run import open_journal
 from keyless.retire.selection import KeyRef, UserRef, parse_key, parse_user
 

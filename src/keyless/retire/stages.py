@@ -24,8 +24,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from keyless.dates import days_since
-from keyless.retire.journal import Backup, Quarantine
 from keyless.retire.model import Action, ActionKind, KeyState, Step, StepStatus, UserState
+from keyless.retire.records import Backup, Quarantine
 from keyless.retire.selection import Force, Target
 
 

@@ -19,9 +19,10 @@ from keyless.dates import days_since
 from keyless.errors import KeylessError
 from keyless.retire.aws import AccountApi, AwsFailure, TrailEvidence
 from keyless.retire.execute import Clock, utc_now
-from keyless.retire.journal import DEFAULT_PATH, Journal, Quarantine
+from keyless.retire.journal import DEFAULT_PATH, Journal
 from keyless.retire.model import ActionKind, Step, StepStatus
 from keyless.retire.reach import Reach
+from keyless.retire.records import Quarantine
 from keyless.retire.rollback import Scope
 from keyless.retire.run import open_journal
 
