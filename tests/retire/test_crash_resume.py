@@ -1,6 +1,6 @@
-"""Crash and resume: the run is killed between every pair of AWS calls of a multi-user
-run, then run again; it must end in the state an uninterrupted run reaches, with every
-change made exactly once.
+"""Crash and resume: the run (deactivation, deletion, or rollback) is killed between
+every pair of AWS calls of a multi-user run, then run again; it must end in the state an
+uninterrupted run reaches, with every change made exactly once.
 
 The kill is a botocore event hook that raises a BaseException (as SIGKILL would, nothing
 of keyless runs after it: no handler, no journal write) either right after a call returned
@@ -69,8 +69,10 @@ class Killer:
             raise Crash
 
 
-def _stage(world: World, days: int) -> Report:
-    return world.retire(*USERS, keys=KEYS, days=days)
+def _stage(world: World, stage: str) -> Report:
+    if stage == "rollback":
+        return world.rollback(days=16)
+    return world.retire(*USERS, keys=KEYS, days=15 if stage == "delete" else 0)
 
 
 def _outcome(world: World, calls: Calls) -> tuple[Any, ...]:
@@ -97,20 +99,24 @@ def _labelled(value: Any, label: Callable[[str], str]) -> Any:
     return value
 
 
-def _journey(journal: Path, now: datetime, days: int, kill: tuple[int, str] | None):
-    """Seed, reach the stage before ``days``, then run it (killed at ``kill``, resumed)."""
+STAGES = ("deactivate", "delete", "rollback")
+
+
+def _journey(journal: Path, now: datetime, stage: str, kill: tuple[int, str] | None):
+    """Seed, go through the stages before ``stage``, then run it (killed at ``kill``,
+    then resumed by running it again)."""
     with new_world(journal, now) as world:
         world.estate.add(*PEOPLE)
-        if days:
-            _stage(world, 0)
-            world.reconnect()
+        for earlier in STAGES[: STAGES.index(stage)]:
+            _stage(world, earlier)
+        world.reconnect()
         calls = Calls(world.estate.session)
         killer = Killer(world, *kill) if kill else None
         try:
-            _stage(world, days)
+            _stage(world, stage)
         except Crash:
             assert killer is not None
-            resumed = _stage(world, days)
+            resumed = _stage(world, stage)
             assert resumed.exit_code in (0, 1)
         crashed = killer is not None and not killer.armed
         return _outcome(world, calls), crashed, len(calls.made), len(calls.changes())
@@ -121,16 +127,16 @@ SHARDS = 3  # the kill points of one case, spread over test workers
 
 @pytest.mark.slow
 @pytest.mark.parametrize("shard", range(SHARDS))
-@pytest.mark.parametrize("days", [0, 15], ids=["deactivate", "delete"])
+@pytest.mark.parametrize("stage", STAGES)
 @pytest.mark.parametrize("moment", ["after", "before"])
 def test_a_run_killed_between_any_two_calls_resumes_to_the_same_end(
-    tmp_path: Path, days: int, moment: str, shard: int
+    tmp_path: Path, stage: str, moment: str, shard: int
 ) -> None:
     now = datetime.now().astimezone()
-    expected, _, calls, changes = _journey(tmp_path / "reference.sqlite", now, days, None)
+    expected, _, calls, changes = _journey(tmp_path / "reference.sqlite", now, stage, None)
     assert expected[1], "the stage changes something"
     for at in range(1 + shard, (calls if moment == "after" else changes) + 1, SHARDS):
-        outcome, crashed, *_ = _journey(tmp_path / f"killed-{at}.sqlite", now, days, (at, moment))
+        outcome, crashed, *_ = _journey(tmp_path / f"killed-{at}.sqlite", now, stage, (at, moment))
         assert crashed, f"no call {at}"
         assert outcome[0] == expected[0], f"state after a kill at call {at}"
         assert outcome[1] == expected[1], f"changes after a kill at call {at}"
