@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
+#: Twelve ASCII digits, whole (``\d`` would admit other scripts' digits, ``$`` a newline).
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ def parse_arn(text: str) -> Arn | None:
 
 def is_account_id(text: str) -> bool:
     """True for a twelve-digit AWS account ID."""
-    return bool(ACCOUNT_ID.match(text))
+    return ACCOUNT_ID.fullmatch(text) is not None
 
 
 def account_of(arn: str) -> str | None:
