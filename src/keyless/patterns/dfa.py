@@ -86,6 +86,9 @@ class DfaInfo:
     ``default[s]`` is the target of "any other character" from ``s``; ``special[s]`` maps the
     characters that go elsewhere from ``s`` to their targets. ``live[s]``: some accepting
     state is reachable from ``s``; ``colive[s]``: some rejecting state is.
+    ``to_accept[s]`` / ``to_reject[s]``: the fewest characters that lead from ``s`` to an
+    accepting / a rejecting state (:data:`UNREACHABLE` when none does): exact per leaf, so
+    the product search can bound how far a tuple of states is from acceptance.
     """
 
     default: tuple[int, ...]
@@ -93,6 +96,17 @@ class DfaInfo:
     accepting: tuple[bool, ...]
     live: tuple[bool, ...]
     colive: tuple[bool, ...]
+    to_accept: tuple[int, ...]
+    to_reject: tuple[int, ...]
+    keeps_accepting: tuple[frozenset[str] | None, ...]
+    """Per state whose "any other character" leads where no accepting state is reachable:
+    the characters that do not (None where every character may)."""
+    keeps_rejecting: tuple[frozenset[str] | None, ...]
+    """The same for rejecting states."""
+
+
+UNREACHABLE = 1 << 30
+"""The distance of a state from which no accepting (or rejecting) state is reachable."""
 
 
 def _info(dfa: Dfa) -> DfaInfo:
@@ -107,21 +121,52 @@ def _info(dfa: Dfa) -> DfaInfo:
     for state, row in enumerate(dfa.table):
         for target in row:
             predecessors[target].add(state)
-    live = _reaches(predecessors, [s for s, a in enumerate(accepting) if a])
-    colive = _reaches(predecessors, [s for s, a in enumerate(accepting) if not a])
-    return DfaInfo(default, special, accepting, live, colive)
+    to_accept = _distances(predecessors, [s for s, a in enumerate(accepting) if a])
+    to_reject = _distances(predecessors, [s for s, a in enumerate(accepting) if not a])
+    live = tuple(d < UNREACHABLE for d in to_accept)
+    colive = tuple(d < UNREACHABLE for d in to_reject)
+    keeps_accepting = _keeping(default, special, live)
+    keeps_rejecting = _keeping(default, special, colive)
+    return DfaInfo(
+        default,
+        special,
+        accepting,
+        live,
+        colive,
+        to_accept,
+        to_reject,
+        keeps_accepting,
+        keeps_rejecting,
+    )
 
 
-def _reaches(predecessors: Sequence[set[int]], targets: list[int]) -> tuple[bool, ...]:
-    found = [False] * len(predecessors)
+def _keeping(
+    default: Sequence[int], special: Sequence[dict[str, int]], good: Sequence[bool]
+) -> tuple[frozenset[str] | None, ...]:
+    return tuple(
+        None
+        if good[default[state]]
+        else frozenset(char for char, target in special[state].items() if good[target])
+        for state in range(len(default))
+    )
+
+
+def _distances(predecessors: Sequence[set[int]], targets: list[int]) -> tuple[int, ...]:
+    """Per state, the fewest steps to one of ``targets`` (breadth-first, backwards)."""
+    found = [UNREACHABLE] * len(predecessors)
     for state in targets:
-        found[state] = True
-    stack = list(targets)
-    while stack:
-        for before in predecessors[stack.pop()]:
-            if not found[before]:
-                found[before] = True
-                stack.append(before)
+        found[state] = 0
+    layer = list(targets)
+    distance = 0
+    while layer:
+        distance += 1
+        following = []
+        for state in layer:
+            for before in predecessors[state]:
+                if found[before] == UNREACHABLE:
+                    found[before] = distance
+                    following.append(before)
+        layer = following
     return tuple(found)
 
 

@@ -44,8 +44,9 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from keyless.patterns import search
 from keyless.patterns.case import case_variants, fold
@@ -72,6 +73,7 @@ from keyless.patterns.search import readability
 __all__ = ["Glob", "Language", "Recipe", "case_variants", "fold", "readability"]
 
 _CACHE_SIZE = 2048
+T = TypeVar("T")
 _ARN_SEPARATOR = ":"
 _NOT_COLON = CharClass(frozenset(_ARN_SEPARATOR), negated=True)
 
@@ -292,7 +294,19 @@ class Language:
             )
         if self.op == "or":
             return all(child.is_empty() for child in self.children)
-        return self.shortest_example() is None
+        return not self._has_member
+
+    @functools.cached_property
+    def _has_member(self) -> bool:
+        if "_shortest_example" in self.__dict__:
+            return self._shortest_example is not None
+        # Deciding emptiness needs any member, not the least one: a cheaper search, with its
+        # own table (a known shortest member answers it too).
+        key = self.key
+        if key in _EXAMPLES:
+            return _EXAMPLES[key] is not None
+        found = _remember(_NON_EMPTY, key, lambda: search.has_member(self))
+        return found
 
     def is_finite_set(self) -> bool:
         """True when the language is held as an explicit finite set of strings."""
@@ -348,14 +362,9 @@ class Language:
         # Questions are rebuilt per check and per role: structurally equal expressions share
         # one search through a bounded table keyed by recipe.
         key = self.key
-        if key in _EXAMPLES:
-            _EXAMPLES.move_to_end(key)
-            return _EXAMPLES[key]
-        found = search.shortest_member(self)
-        _EXAMPLES[key] = found
-        if len(_EXAMPLES) > _CACHE_SIZE:
-            _EXAMPLES.popitem(last=False)
-        return found
+        if _NON_EMPTY.get(key) is False:
+            return None
+        return _remember(_EXAMPLES, key, lambda: search.shortest_member(self))
 
     def example(self, avoid: Iterable[str] = ()) -> str | None:
         """The shortest member that is not one of the strings in ``avoid``; None if none is."""
@@ -395,6 +404,18 @@ def _merge(left: Language, right: Language, op: str) -> tuple[Language, ...]:
 
 
 _EXAMPLES: OrderedDict[Recipe, str | None] = OrderedDict()
+_NON_EMPTY: OrderedDict[Recipe, bool] = OrderedDict()
+
+
+def _remember(table: OrderedDict[Recipe, T], key: Recipe, compute: Callable[[], T]) -> T:
+    """``table[key]``, computed on a miss; the table keeps the most recently used entries."""
+    if key in table:
+        table.move_to_end(key)
+        return table[key]
+    found = table[key] = compute()
+    if len(table) > _CACHE_SIZE:
+        table.popitem(last=False)
+    return found
 
 
 def _filtered(finite: Language, other: Language, *, keep: bool) -> Language:

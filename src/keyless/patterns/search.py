@@ -20,19 +20,21 @@ Two facts keep the walk small:
 
 from __future__ import annotations
 
+import functools
+import heapq
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from keyless.patterns import dfa as dfa_engine
-from keyless.patterns.dfa import Dfa, DfaInfo
+from keyless.patterns.dfa import UNREACHABLE, Dfa, DfaInfo
 
 if TYPE_CHECKING:
     from keyless.patterns.language import Language
 
 State = tuple[int, ...]
 Accept = Callable[[State], bool]
-Decided = Callable[[State], int]
-"""0: false from here on, 1: true from here on, 2: not yet decided."""
+Bound = Callable[[State], int]
+"""A lower bound on the characters still to read before something can happen."""
 
 READABLE = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _RANK = {char: (0, position) for position, char in enumerate(READABLE)}
@@ -68,12 +70,20 @@ def fresh_char(mentioned: set[str] | frozenset[str] | dict[str, int]) -> str:
 
 
 class Compiled:
-    """An expression compiled over its distinct leaf automata."""
+    """An expression compiled over its distinct leaf automata.
+
+    Besides acceptance, each tuple of leaf states gets two lower bounds: ``to_accept`` (the
+    fewest characters after which the expression may accept) and ``to_reject``. A leaf's
+    are its exact distances (:class:`keyless.patterns.dfa.DfaInfo`); an intersection needs
+    its farthest operand to accept and its nearest to reject, a union the converse, a
+    complement swaps them. Each bound grows by at most one per character (it is consistent),
+    and :data:`UNREACHABLE` means "never" (the expression is decided from there on).
+    """
 
     def __init__(self, language: Language):
         self.leaves: list[Dfa] = []
         self._index: dict[int, int] = {}
-        self.accept, self.decided = self._compile(language)
+        self.accept, self.to_accept, self.to_reject, self.keeps, _ = self._compile(language)
         self.infos: list[DfaInfo] = [leaf.info for leaf in self.leaves]
         self.tables = [(info.special, info.default) for info in self.infos]
 
@@ -84,28 +94,52 @@ class Compiled:
             self.leaves.append(dfa)
         return position
 
-    def _compile(self, language: Language) -> tuple[Accept, Decided]:
+    def _compile(self, language: Language) -> _Parts:
         op = language.op
         if op == "not":
-            accept, decided = self._compile(language.children[0])
-            flip = (1, 0, 2)
-            return (lambda s: not accept(s)), (lambda s: flip[decided(s)])
+            accept, to_accept, to_reject, keeps_accepting, keeps_rejecting = self._compile(
+                language.children[0]
+            )
+            return (
+                (lambda s: not accept(s)),
+                to_reject,
+                to_accept,
+                keeps_rejecting,
+                keeps_accepting,
+            )
         if op in ("and", "or"):
             parts = [self._compile(child) for child in language.children]
-            accepts = [a for a, _ in parts]
-            decideds = [d for _, d in parts]
+            accepts = [p[0] for p in parts]
+            nears = [p[1] for p in parts]
+            fars = [p[2] for p in parts]
+            keep_near = [p[3] for p in parts]
+            keep_far = [p[4] for p in parts]
             if op == "and":
-                return (lambda s: all(a(s) for a in accepts)), (lambda s: _and(decideds, s))
-            return (lambda s: any(a(s) for a in accepts)), (lambda s: _or(decideds, s))
+                return (
+                    (lambda s: all(a(s) for a in accepts)),
+                    (lambda s: max(n(s) for n in nears)),
+                    (lambda s: min(f(s) for f in fars)),
+                    (lambda s: _meet(keep_near, s)),
+                    (lambda s: _join(keep_far, s)),
+                )
+            return (
+                (lambda s: any(a(s) for a in accepts)),
+                (lambda s: min(n(s) for n in nears)),
+                (lambda s: max(f(s) for f in fars)),
+                (lambda s: _join(keep_near, s)),
+                (lambda s: _meet(keep_far, s)),
+            )
         position = self._leaf(language.automaton())
         info = language.automaton().info
-        accepting, live, colive = info.accepting, info.live, info.colive
-
-        def leaf_decided(s: State) -> int:
-            state = s[position]
-            return 0 if not live[state] else 1 if not colive[state] else 2
-
-        return (lambda s: accepting[s[position]]), leaf_decided
+        accepting, near, far = info.accepting, info.to_accept, info.to_reject
+        kept_near, kept_far = info.keeps_accepting, info.keeps_rejecting
+        return (
+            (lambda s: accepting[s[position]]),
+            (lambda s: near[s[position]]),
+            (lambda s: far[s[position]]),
+            (lambda s: kept_near[s[position]]),
+            (lambda s: kept_far[s[position]]),
+        )
 
     def step(self, state: State, char: str) -> State:
         """The tuple reached from ``state`` by ``char``."""
@@ -116,55 +150,111 @@ class Compiled:
             ]
         )
 
+    def moves(self, state: State) -> Sequence[str]:
+        """The characters that can lead to different places from ``state``, most readable
+        first: those some leaf treats specially there, and one that stands for all others;
+        only those after which the expression may still accept, when that is known."""
+        kept = self.keeps(state)
+        if kept is not None:
+            return _by_readability(kept)
+        special: set[str] = set()
+        for info, s in zip(self.infos, state, strict=True):
+            special.update(info.special[s])
+        return sorted((*special, fresh_char(special)), key=readability)
 
-def _and(decideds: Sequence[Decided], state: State) -> int:
-    result = 1
-    for decided in decideds:
-        value = decided(state)
-        if value == 0:
-            return 0
-        if value == 2:
-            result = 2
+
+Keeps = Callable[[State], "frozenset[str] | None"]
+_Parts = tuple[Accept, Bound, Bound, Keeps, Keeps]
+
+
+def _meet(parts: Sequence[Keeps], state: State) -> frozenset[str] | None:
+    """Characters every part keeps (None: no part restricts them)."""
+    result: frozenset[str] | None = None
+    for part in parts:
+        kept = part(state)
+        if kept is not None:
+            result = kept if result is None else result & kept
+            if not result:
+                return result
     return result
 
 
-def _or(decideds: Sequence[Decided], state: State) -> int:
-    result = 0
-    for decided in decideds:
-        value = decided(state)
-        if value == 1:
-            return 1
-        if value == 2:
-            result = 2
+def _join(parts: Sequence[Keeps], state: State) -> frozenset[str] | None:
+    """Characters some part keeps (None: some part keeps every character)."""
+    result: frozenset[str] = frozenset()
+    for part in parts:
+        kept = part(state)
+        if kept is None:
+            return None
+        result |= kept
     return result
+
+
+@functools.lru_cache(maxsize=4096)
+def _by_readability(chars: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(chars, key=readability))
 
 
 def shortest_member(language: Language) -> str | None:
-    """The least member in :func:`shortlex` order, or None when the language is empty."""
+    """The least member in :func:`shortlex` order, or None when the language is empty.
+
+    Breadth-first from the start, characters in readability order, so the first accepting
+    tuple reached is reached by the least member.
+    """
     compiled = Compiled(language)
     start: State = (0,) * len(compiled.leaves)
-    if compiled.decided(start) == 0:
+    to_accept = compiled.to_accept
+    if to_accept(start) >= UNREACHABLE:
         return None
     if compiled.accept(start):
         return ""
     parent: dict[State, tuple[State, str] | None] = {start: None}
     queue = [start]
     for state in queue:
-        special: set[str] = set()
-        for info, s in zip(compiled.infos, state, strict=True):
-            special.update(info.special[s])
-        chars = sorted((*special, fresh_char(special)), key=readability)
-        for char in chars:
+        for char in compiled.moves(state):
             target = compiled.step(state, char)
             if target in parent:
                 continue
             parent[target] = (state, char)
-            if compiled.decided(target) == 0:
+            if to_accept(target) >= UNREACHABLE:
                 continue
             if compiled.accept(target):
                 return _path(parent, target)
             queue.append(target)
     return None
+
+
+def has_member(language: Language) -> bool:
+    """Is the language non-empty? Best-first: the tuple nearest acceptance by
+    :attr:`Compiled.to_accept` is followed first, so a member is usually found in about as
+    many steps as it has characters; an empty language costs what
+    :func:`shortest_member` would (every tuple it can reach)."""
+    compiled = Compiled(language)
+    start: State = (0,) * len(compiled.leaves)
+    to_accept = compiled.to_accept
+    estimate = to_accept(start)
+    if estimate >= UNREACHABLE:
+        return False
+    seen = {start}
+    heap: list[tuple[int, int, State]] = [(estimate, 0, start)]
+    pushed = 0
+    while heap:
+        state = heapq.heappop(heap)[2]
+        if compiled.accept(state):
+            return True
+        for char in compiled.moves(state):
+            target = compiled.step(state, char)
+            if target in seen:
+                continue
+            seen.add(target)
+            estimate = to_accept(target)
+            if estimate >= UNREACHABLE:
+                continue
+            if estimate == 0:
+                return True  # a distance of 0 means accepting
+            pushed -= 1  # among equals, the latest first: deeper, as a depth-first walk
+            heapq.heappush(heap, (estimate, pushed, target))
+    return False
 
 
 def _path(parent: dict[State, tuple[State, str] | None], state: State) -> str:

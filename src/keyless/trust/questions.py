@@ -7,9 +7,10 @@ provider grammars of :mod:`keyless.idp.grammars`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Hashable
 
-from keyless.idp.grammars import SubGrammar, Trigger, shape
+from keyless.idp.grammars import SubGrammar, Trigger, grammar_for, shape
 from keyless.patterns.language import Language
 from keyless.trust.formula import Question, Term, absent, all_of, any_of, with_question
 from keyless.trust.paths import AccessPath
@@ -136,7 +137,7 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
             scope = scope | grammar.tenant_language(tenant)
     if scope.is_empty():
         return None
-    target = scope & trigger.language() & grammar.well_formed_language()
+    target = scope & _runs(grammar.provider, trigger)
     terms = [any_of(sub, target), all_of(sub, target)]
     for claim, value in trigger.carries:
         key = path.key(claim)
@@ -144,6 +145,16 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
             terms += [any_of(key, Language.literal(value)), all_of(key, Language.literal(value))]
     examples = (Language.wildcard(trigger.example),) if trigger.example else ()
     return with_question(*terms), {sub: examples}
+
+
+@functools.lru_cache(maxsize=64)
+def _runs(provider: str, trigger: Trigger) -> Language:
+    """The well-formed ``sub`` values of ``trigger``'s runs, as one minimal automaton (built
+    once per process): its distances to acceptance are exact where those of the two
+    automata apart only bound them, so the product search walks straight to a member."""
+    grammar = grammar_for(provider)
+    assert grammar is not None
+    return (trigger.language() & grammar.well_formed_language()).compact()
 
 
 def named_subjects(path: AccessPath) -> Language:
