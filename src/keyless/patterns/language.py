@@ -69,6 +69,7 @@ from keyless.patterns.glob import (
     segments_match,
 )
 from keyless.patterns.search import readability
+from keyless.patterns.unions import UnionLeaf
 
 __all__ = ["Glob", "Language", "Recipe", "case_variants", "fold", "readability"]
 
@@ -144,6 +145,16 @@ class Language:
             return self.leaf
         assert self.op in ("set", "glob"), "only leaves have an automaton"
         return self._leaf_automaton
+
+    def union_leaf(self) -> UnionLeaf:
+        """A union of leaves as one lazily determinised leaf (see
+        :mod:`keyless.patterns.unions`), built on first use and kept with the language."""
+        return self._union_leaf
+
+    @functools.cached_property
+    def _union_leaf(self) -> UnionLeaf:
+        assert self.op == "or", "only a union has a union leaf"
+        return UnionLeaf([child.automaton().info for child in self.children])
 
     @functools.cached_property
     def _closures(self) -> list[frozenset[int]]:
@@ -233,6 +244,29 @@ class Language:
     def prefix(cls, text: str) -> Language:
         """Every string that starts with ``text``."""
         return _from_glob((text, Glob.STAR), False)
+
+    @classmethod
+    def union_all(cls, languages: Iterable[Language]) -> Language:
+        """Strings in any of ``languages``: the same language as ``a | b | …``, built in one
+        pass (finite sets merged into one) rather than by copying the operands again at
+        every ``|``, so a condition with thousands of values costs linear time."""
+        members: set[str] = set()
+        children: list[Language] = []
+        seen: set[int] = set()
+        for language in languages:
+            if language is ANY:
+                return ANY
+            for child in language.children if language.op == "or" else (language,):
+                if child.op == "set":
+                    members |= child.members
+                elif id(child) not in seen:
+                    seen.add(id(child))
+                    children.append(child)
+        if members:
+            children.insert(0, _finite(members))
+        if not children:
+            return EMPTY
+        return children[0] if len(children) == 1 else Language("or", tuple(children))
 
     # ----- algebra ------------------------------------------------------------------------
 
@@ -342,7 +376,13 @@ class Language:
             return not self.children[0].contains(text)
         if op == "and":
             return all(child.contains(text) for child in self.children)
+        if len(self.children) > _INDEXED_UNION:
+            return self._by_prefix.contains(text)
         return any(child.contains(text) for child in self.children)
+
+    @functools.cached_property
+    def _by_prefix(self) -> _PrefixIndex:
+        return _PrefixIndex(self.children)
 
     __contains__ = contains
 
@@ -386,6 +426,41 @@ class Language:
             found.append(example)
             remaining = remaining.difference(_finite((example,)))
         return found
+
+
+_INDEXED_UNION = 16
+"""A union of more operands than this answers membership through a :class:`_PrefixIndex`."""
+
+
+class _PrefixIndex:
+    """Membership in a union of many operands without asking each: finite sets are merged
+    into one, and star-only globs are filed under their literal first segment, so a text
+    asks only the globs whose first segment it starts with (one lookup per distinct
+    segment length). Other operands are asked one by one."""
+
+    def __init__(self, children: Sequence[Language]):
+        self.members: set[str] = set()
+        self.globs: dict[str, list[tuple[str, ...]]] = {}
+        self.others: list[Language] = []
+        for child in children:
+            if child.op == "set":
+                self.members |= child.members
+            elif child.op == "glob" and child.segments:
+                self.globs.setdefault(child.segments[0], []).append(child.segments)
+            else:
+                self.others.append(child)
+        self.lengths = sorted({len(head) for head in self.globs})
+
+    def contains(self, text: str) -> bool:
+        if text in self.members:
+            return True
+        for length in self.lengths:
+            if length > len(text):
+                break
+            for segments in self.globs.get(text[:length], ()):
+                if segments_match(segments, text):
+                    return True
+        return any(other.contains(text) for other in self.others)
 
 
 def _merge(left: Language, right: Language, op: str) -> tuple[Language, ...]:

@@ -23,10 +23,10 @@ from __future__ import annotations
 import functools
 import heapq
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from keyless.patterns import dfa as dfa_engine
-from keyless.patterns.dfa import UNREACHABLE, Dfa, DfaInfo
+from keyless.patterns.dfa import UNREACHABLE, Dfa
 
 if TYPE_CHECKING:
     from keyless.patterns.language import Language
@@ -80,18 +80,29 @@ class Compiled:
     and :data:`UNREACHABLE` means "never" (the expression is decided from there on).
     """
 
-    def __init__(self, language: Language):
+    def __init__(self, language: Language, *, unions: bool = True):
         self.leaves: list[Dfa] = []
+        self.infos: list[Tables] = []
+        self._unions = unions
         self._index: dict[int, int] = {}
         self.accept, self.to_accept, self.to_reject, self.keeps, _ = self._compile(language)
-        self.infos: list[DfaInfo] = [leaf.info for leaf in self.leaves]
         self.tables = [(info.special, info.default) for info in self.infos]
 
     def _leaf(self, dfa: Dfa) -> int:
         position = self._index.get(id(dfa))
         if position is None:
-            position = self._index[id(dfa)] = len(self.leaves)
+            position = self._index[id(dfa)] = len(self.infos)
             self.leaves.append(dfa)
+            self.infos.append(dfa.info)
+        return position
+
+    def _union_leaf(self, language: Language) -> int:
+        """A union of leaves as one leaf (:class:`keyless.patterns.unions.UnionLeaf`, kept
+        with the language, so every question about it reuses its states)."""
+        position = self._index.get(id(language))
+        if position is None:
+            position = self._index[id(language)] = len(self.infos)
+            self.infos.append(language.union_leaf())
         return position
 
     def _compile(self, language: Language) -> _Parts:
@@ -107,6 +118,13 @@ class Compiled:
                 keeps_rejecting,
                 keeps_accepting,
             )
+        if (
+            op == "or"
+            and self._unions
+            and len(language.children) > _UNION_LEAF
+            and all(c.op in _LEAVES for c in language.children)
+        ):
+            return self._tables(self._union_leaf(language))
         if op in ("and", "or"):
             parts = [self._compile(child) for child in language.children]
             accepts = [p[0] for p in parts]
@@ -129,8 +147,10 @@ class Compiled:
                 (lambda s: _join(keep_near, s)),
                 (lambda s: _meet(keep_far, s)),
             )
-        position = self._leaf(language.automaton())
-        info = language.automaton().info
+        return self._tables(self._leaf(language.automaton()))
+
+    def _tables(self, position: int) -> _Parts:
+        info = self.infos[position]
         accepting, near, far = info.accepting, info.to_accept, info.to_reject
         kept_near, kept_far = info.keeps_accepting, info.keeps_rejecting
         return (
@@ -163,6 +183,37 @@ class Compiled:
         return sorted((*special, fresh_char(special)), key=readability)
 
 
+class Tables(Protocol):
+    """What the search reads of a leaf, per state number (:class:`DfaInfo`, or a
+    :class:`UnionLeaf` that fills them in as it is walked)."""
+
+    @property
+    def special(self) -> _Indexed[dict[str, int]]: ...
+    @property
+    def default(self) -> _Indexed[int]: ...
+    @property
+    def accepting(self) -> _Indexed[bool]: ...
+    @property
+    def to_accept(self) -> _Indexed[int]: ...
+    @property
+    def to_reject(self) -> _Indexed[int]: ...
+    @property
+    def keeps_accepting(self) -> _Indexed[frozenset[str] | None]: ...
+    @property
+    def keeps_rejecting(self) -> _Indexed[frozenset[str] | None]: ...
+
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+class _Indexed(Protocol[T_co]):
+    def __getitem__(self, index: int, /) -> T_co: ...
+
+
+_LEAVES = frozenset({"set", "glob", "dfa"})
+_UNION_LEAF = 16
+"""A union of more leaves than this is searched as one :class:`UnionLeaf`: below, the
+lazy determinisation costs more than following the operands side by side."""
 Keeps = Callable[[State], "frozenset[str] | None"]
 _Parts = tuple[Accept, Bound, Bound, Keeps, Keeps]
 
@@ -202,7 +253,7 @@ def shortest_member(language: Language) -> str | None:
     tuple reached is reached by the least member.
     """
     compiled = Compiled(language)
-    start: State = (0,) * len(compiled.leaves)
+    start: State = (0,) * len(compiled.infos)
     to_accept = compiled.to_accept
     if to_accept(start) >= UNREACHABLE:
         return None
@@ -230,7 +281,7 @@ def has_member(language: Language) -> bool:
     many steps as it has characters; an empty language costs what
     :func:`shortest_member` would (every tuple it can reach)."""
     compiled = Compiled(language)
-    start: State = (0,) * len(compiled.leaves)
+    start: State = (0,) * len(compiled.infos)
     to_accept = compiled.to_accept
     estimate = to_accept(start)
     if estimate >= UNREACHABLE:
@@ -269,11 +320,11 @@ def _path(parent: dict[State, tuple[State, str] | None], state: State) -> str:
 
 def canonical_dfa(language: Language) -> Dfa:
     """The canonical minimal DFA of the language (the whole product, minimised)."""
-    compiled = Compiled(language)
+    compiled = Compiled(language, unions=False)
     alphabet = tuple(sorted({char for leaf in compiled.leaves for char in leaf.alphabet}))
     other = fresh_char(set(alphabet))
     symbols = (*alphabet, other)
-    start: State = (0,) * len(compiled.leaves)
+    start: State = (0,) * len(compiled.infos)
     numbering = {start: 0}
     order = [start]
     rows: list[tuple[int, ...]] = []

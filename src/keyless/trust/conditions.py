@@ -137,10 +137,9 @@ class ConditionTranslator:
         base = condition.operator.base
         if base.family in TYPED_FAMILIES:
             return _typed_language(condition, self.universes[condition.key_lower])
-        language = Language.empty()
-        for value in condition.values:
-            language = language | self.value_language(base.family, base.comparison, value)
-        return language
+        return Language.union_all(
+            self.value_language(base.family, base.comparison, value) for value in condition.values
+        )
 
     def value_language(self, family: Family, comparison: Comparison, value: str) -> Language:
         """What one policy value matches under a String or ARN operator."""

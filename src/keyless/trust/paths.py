@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -89,6 +89,8 @@ class PathMemo:
     witnesses: dict[tuple[Any, ...], dict[str, Any] | None] = field(default_factory=dict)
     questions: dict[Hashable, Question | None] = field(default_factory=dict)
     realism: Term | None = None
+    own_policy: Policy | None = None
+    """The policy cut down to the path's statements, for replays (built on first use)."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,8 @@ class AccessPath:
     """One principal of a trust policy and exactly what the policy admits for it.
 
     ``allow`` and ``deny`` are formulas over the request context (keys lower-cased);
-    ``statements`` are the indexes of the Allow statements the path comes from;
+    ``statements`` are the indexes of the Allow statements the path comes from, ``denied_by``
+    those of the Deny statements that apply to it;
     ``approximate`` is set when a policy variable made the translation over-approximate.
     ``issuer`` is the OIDC condition-key prefix (e.g. ``token.actions.githubusercontent.com``).
     ``placeholders`` are the unrendered template placeholders of the principal and of the
@@ -116,6 +119,7 @@ class AccessPath:
     values: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     universe: Term = TRUE
     placeholders: tuple[str, ...] = ()
+    denied_by: tuple[int, ...] = ()
     by_statement: Mapping[int, Formula] = field(default_factory=dict, repr=False)
     memo: PathMemo = field(default_factory=lambda: PathMemo(), repr=False, compare=False)
 
@@ -240,30 +244,31 @@ def _analyse_policy(policy: Policy) -> TrustAnalysis:
             denies[statement.index] = translator.statement(statement, deny=True)
     # Typed keys (Bool, Numeric, ...) range over their finite universe, also under negation.
     universe = with_question(*(all_of(k, u) for k, u in translator.universes.items()))
-    seen: dict[tuple[PrincipalClass, str], Principal] = {}
-    for statement in policy.statements:
-        if statement.effect is Effect.ALLOW:
-            for principal in statement.principals or ():
-                seen.setdefault(_identity(principal), principal)
+    index = _StatementIndex(policy)
     paths = []
-    for (principal_class, name), principal in seen.items():
+    for (principal_class, name), principal in index.allowed.items():
         actions = _actions(principal_class)
         allow: Formula = (TRUE,)
-        deny: Formula = ()
+        deny: list[Term] = []
         used: set[int] = set()
+        denied: set[int] = set()
+        candidates = index.candidates(principal)
         for action in actions:
-            per_action: Formula = ()
-            for statement in policy.statements:
+            per_action: list[Term] = []
+            for position in candidates:
+                statement = policy.statements[position]
                 if not actions_match(statement, action):
                     continue
-                if statement.effect is Effect.ALLOW and _names(statement, principal, exact=True):
-                    per_action = (*per_action, *allows[statement.index])
-                    used.add(statement.index)
-                elif statement.effect is Effect.DENY and _names(statement, principal, exact=False):
-                    deny = (*deny, *denies[statement.index])
-            allow = f_and(allow, per_action, is_multivalued)
+                if statement.effect is Effect.ALLOW:
+                    if _names(statement, principal, exact=True):
+                        per_action.extend(allows[statement.index])
+                        used.add(statement.index)
+                elif _names(statement, principal, exact=False):
+                    deny.extend(denies[statement.index])
+                    denied.add(statement.index)
+            allow = f_and(allow, tuple(per_action), is_multivalued)
         issuer = (
-            _issuer(principal, policy, used) if principal_class is PrincipalClass.OIDC else None
+            _issuer(principal, index.of(used)) if principal_class is PrincipalClass.OIDC else None
         )
         if principal_class is PrincipalClass.OIDC and issuer is None:
             principal_class = PrincipalClass.TEMPLATE  # ${oidc_provider_arn}, nothing to infer
@@ -282,19 +287,65 @@ def _analyse_policy(policy: Policy) -> TrustAnalysis:
                 principal=name,
                 actions=actions,
                 allow=allow,
-                deny=deny,
+                deny=tuple(deny),
                 statements=tuple(sorted(used)),
+                denied_by=tuple(sorted(denied)),
                 policy=policy,
                 approximate=translator.approximate,
                 issuer=issuer,
                 account=principal.account if principal.type is PrincipalType.AWS else None,
-                values=_values(policy, used),
+                values=_values(index.of(used)),
                 universe=with_question(universe, facts),
                 by_statement={i: allows[i] for i in sorted(used)},
-                placeholders=_placeholders(policy, principal, used),
+                placeholders=_placeholders(principal, index.of(used)),
             )
         )
     return TrustAnalysis(policy, tuple(paths))
+
+
+class _StatementIndex:
+    """Which statements may name a principal, found by lookup rather than by reading every
+    statement for every principal: a policy of many independent statements is analysed in
+    time that grows with its statements, not with their square.
+
+    ``allowed``: each principal the Allow statements name (by identity, first seen first).
+    :meth:`candidates`: the positions of the statements that can name a principal (its
+    own identity, and for Deny ``"*"`` and its whole account), in document order; the
+    exact test (:func:`_names`) is still applied to each.
+    """
+
+    def __init__(self, policy: Policy):
+        self.statements = policy.statements
+        self.allowed: dict[tuple[PrincipalClass, str], Principal] = {}
+        self._by_identity: dict[tuple[PrincipalClass, str], list[int]] = {}
+        self._by_account: dict[str, list[int]] = {}
+        self._everyone: list[int] = []
+        self._position = {statement.index: i for i, statement in enumerate(policy.statements)}
+        for position, statement in enumerate(policy.statements):
+            for principal in statement.principals or ():
+                identity = _identity(principal)
+                self._by_identity.setdefault(identity, []).append(position)
+                if statement.effect is Effect.ALLOW:
+                    self.allowed.setdefault(identity, principal)
+                    continue
+                if principal.is_wildcard:
+                    self._everyone.append(position)
+                elif principal.type is PrincipalType.AWS and principal.form is (
+                    AwsPrincipalForm.ACCOUNT
+                ):
+                    self._by_account.setdefault(principal.account or "", []).append(position)
+
+    def candidates(self, principal: Principal) -> list[int]:
+        """Positions of the statements that may name ``principal`` (a superset), in order."""
+        found = set(self._by_identity.get(_identity(principal), ()))
+        found.update(self._everyone)
+        if principal.type is PrincipalType.AWS:
+            found.update(self._by_account.get(principal.account or "", ()))
+        return sorted(found)
+
+    def of(self, indexes: Iterable[int]) -> list[Statement]:
+        """The statements of the given ``Statement.index`` values, in order."""
+        return [self.statements[self._position[i]] for i in sorted(indexes)]
 
 
 def _identity(principal: Principal) -> tuple[PrincipalClass, str]:
@@ -351,7 +402,7 @@ def _names(statement: Statement, principal: Principal, *, exact: bool) -> bool:
     return False
 
 
-def _issuer(principal: Principal, policy: Policy, statements: set[int]) -> str | None:
+def _issuer(principal: Principal, statements: Iterable[Statement]) -> str | None:
     """The OIDC condition-key prefix of a Federated principal. An unrendered principal
     (``${oidc_provider_arn}``) gets the one issuer its statements' condition keys name, when
     they name exactly one; otherwise ``None`` (nothing to judge)."""
@@ -367,8 +418,7 @@ def _issuer(principal: Principal, policy: Policy, statements: set[int]) -> str |
         return value
     prefixes = {
         condition.key_lower.partition(":")[0]
-        for statement in policy.statements
-        if statement.index in statements
+        for statement in statements
         for condition in statement.conditions
         if ":" in condition.key and not has_placeholder(condition.key)
     }
@@ -376,22 +426,19 @@ def _issuer(principal: Principal, policy: Policy, statements: set[int]) -> str |
     return issuers.pop() if len(issuers) == 1 else None
 
 
-def _placeholders(policy: Policy, principal: Principal, statements: set[int]) -> tuple[str, ...]:
+def _placeholders(principal: Principal, statements: Iterable[Statement]) -> tuple[str, ...]:
     found = list(placeholders_in(principal.value))
-    for statement in policy.statements:
-        if statement.index in statements:
-            for condition in statement.conditions:
-                found.extend(placeholders_in(condition.key))
-                for value in condition.values:
-                    found.extend(placeholders_in(value))
+    for statement in statements:
+        for condition in statement.conditions:
+            found.extend(placeholders_in(condition.key))
+            for value in condition.values:
+                found.extend(placeholders_in(value))
     return tuple(dict.fromkeys(found))
 
 
-def _values(policy: Policy, statements: set[int]) -> dict[str, tuple[str, ...]]:
+def _values(statements: Iterable[Statement]) -> dict[str, tuple[str, ...]]:
     found: dict[str, list[str]] = {}
-    for statement in policy.statements:
-        if statement.index not in statements:
-            continue
+    for statement in statements:
         for condition in statement.conditions:
             if not condition.operator.base.negated:
                 found.setdefault(condition.key_lower, []).extend(condition.values)

@@ -45,9 +45,7 @@ def _attacker_claims(path: AccessPath, grammar: SubGrammar, victims: frozenset[s
         if kind == "id":
             taken = Language.finite(_values_of(path, suffix))
         else:
-            taken = Language.empty()
-            for tenant in victims:
-                taken = taken | shape(kind, tenant)
+            taken = Language.union_all(shape(kind, tenant) for tenant in victims)
         terms.append(all_of(key, ~taken))
     return terms
 
@@ -78,9 +76,7 @@ def _other_tenant(path: AccessPath) -> Question | None:
             return (Term(), {}) if sub not in path.mentioned_keys() else None
         return None
     victims = tenants(path, grammar)
-    theirs = Language.empty()
-    for tenant in victims:
-        theirs = theirs | grammar.tenant_language(tenant)
+    theirs = Language.union_all(grammar.tenant_language(tenant) for tenant in victims)
     outside = grammar.well_formed_language() - theirs
     terms = [any_of(sub, outside), all_of(sub, outside), *_attacker_claims(path, grammar, victims)]
     return with_question(*terms), {sub: grammar.nice("attacker", "anything")}
@@ -102,18 +98,14 @@ def _other_repository(path: AccessPath) -> Question | None:
         owners = tenants(path, grammar)
         if not owners:
             return None
-        scope = Language.empty()
-        for tenant in owners:
-            scope = scope | grammar.tenant_language(tenant)
+        scope = Language.union_all(grammar.tenant_language(tenant) for tenant in owners)
         example_tenant = sorted(owners)[0]
     else:
         if not repos and sub in path.mentioned_keys():
             return None
         scope = grammar.well_formed_language()
         example_tenant = ""
-    mine = Language.empty()
-    for tenant, repo in repos:
-        mine = mine | grammar.repo_language(tenant, repo)
+    mine = Language.union_all(grammar.repo_language(tenant, repo) for tenant, repo in repos)
     target = (scope & grammar.well_formed_language()) - mine
     question = with_question(any_of(sub, target), all_of(sub, target))
     return question, {sub: grammar.nice(example_tenant, "other-repo")}
@@ -129,12 +121,14 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
     if grammar is None:
         return None
     sub = path.key("sub")
-    scope = Language.empty()
-    for tenant, repo in grammar.repos_in(_values_of(path, "sub")):
-        scope = scope | grammar.repo_language(tenant, repo)
+    scope = Language.union_all(
+        grammar.repo_language(tenant, repo)
+        for tenant, repo in grammar.repos_in(_values_of(path, "sub"))
+    )
     if scope.is_empty():
-        for tenant in tenants(path, grammar):
-            scope = scope | grammar.tenant_language(tenant)
+        scope = Language.union_all(
+            grammar.tenant_language(tenant) for tenant in tenants(path, grammar)
+        )
     if scope.is_empty():
         return None
     target = scope & _runs(grammar.provider, trigger)
