@@ -53,7 +53,6 @@ from keyless.trust.formula import (
     Question,
     Term,
     all_of,
-    conjoin,
     f_and,
     keys_of,
     solve,
@@ -156,19 +155,21 @@ class AccessPath:
         key = question.recipe()
         solutions = self.memo.solutions
         if key not in solutions:
-            scoped = conjoin(question, self.universe, is_multivalued)
-            solutions[key] = (
-                None if scoped is None else solve(self.allow, self.deny, scoped, is_multivalued)
-            )
+            solutions[key] = solve(self.allow, self.deny, self._scoped(question), is_multivalued)
         return solutions[key]
+
+    def _scoped(self, question: Term) -> Term:
+        """The question within the path's universe, merged but not yet decided: alone it is
+        often a large language (every pull-request ``sub`` of an organisation), while met
+        with the policy's own values (one pinned ``sub``) it is a few membership tests.
+        :func:`keyless.trust.formula.solve` decides every key of it against each Allow
+        term, so nothing unsatisfiable gets through."""
+        return with_question(question, self.universe)
 
     def solve_statement(self, index: int, question: Term = TRUE) -> Term | None:
         """Like :meth:`solve` through the Allow statement ``index`` alone (Denies still apply)."""
-        scoped = conjoin(question, self.universe, is_multivalued)
         formula = self.by_statement.get(index, ())
-        if scoped is None:
-            return None
-        return solve(formula, self.deny, scoped, is_multivalued)
+        return solve(formula, self.deny, self._scoped(question), is_multivalued)
 
     def admits(self, question: Term = TRUE) -> bool:
         """Is some request admitted that also satisfies ``question``?"""
