@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from keyless.patterns import dfa as dfa_engine
+from keyless.patterns.budget import BUDGET, BudgetExceeded, SearchBudget, bounded
 from keyless.patterns.dfa import UNREACHABLE, Dfa
 
 if TYPE_CHECKING:
@@ -246,6 +247,16 @@ def _by_readability(chars: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(chars, key=readability))
 
 
+__all__ = [
+    "BudgetExceeded",
+    "Compiled",
+    "SearchBudget",
+    "bounded",
+    "has_member",
+    "shortest_member",
+]
+
+
 def shortest_member(language: Language) -> str | None:
     """The least member in :func:`shortlex` order, or None when the language is empty.
 
@@ -261,8 +272,13 @@ def shortest_member(language: Language) -> str | None:
         return ""
     parent: dict[State, tuple[State, str] | None] = {start: None}
     queue = [start]
+    budget = BUDGET.get()
+    width = len(compiled.infos)
     for state in queue:
-        for char in compiled.moves(state):
+        moves = compiled.moves(state)
+        if budget is not None:
+            budget.spend(width * len(moves))
+        for char in moves:
             target = compiled.step(state, char)
             if target in parent:
                 continue
@@ -289,11 +305,16 @@ def has_member(language: Language) -> bool:
     seen = {start}
     heap: list[tuple[int, int, State]] = [(estimate, 0, start)]
     pushed = 0
+    budget = BUDGET.get()
+    width = len(compiled.infos)
     while heap:
         state = heapq.heappop(heap)[2]
         if compiled.accept(state):
             return True
-        for char in compiled.moves(state):
+        moves = compiled.moves(state)
+        if budget is not None:
+            budget.spend(width * len(moves))
+        for char in moves:
             target = compiled.step(state, char)
             if target in seen:
                 continue

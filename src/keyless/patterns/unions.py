@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from keyless.patterns.budget import BUDGET
 from keyless.patterns.dfa import UNREACHABLE, DfaInfo
 
 Member = tuple[tuple[int, int], ...]
@@ -104,6 +105,9 @@ class UnionLeaf:
         chars: set[str] = set()
         for i, s in member:
             chars.update(operands[i].special[s])
+        budget = BUDGET.get()
+        if budget is not None:
+            budget.spend(len(member) * (len(chars) + 1))
         default = self._number([(i, operands[i].default[s]) for i, s in member])
         row: dict[str, int] = {}
         for char in chars:

@@ -17,6 +17,7 @@ from typing import Any
 
 from keyless.idp.providers import Provider
 from keyless.model.arn import parse_arn
+from keyless.patterns.budget import BudgetExceeded, bounded
 from keyless.patterns.dfa import CharClass, Token
 from keyless.patterns.language import Glob, Language
 from keyless.policy.document import Statement
@@ -77,10 +78,38 @@ def find(
     witnesses = path.memo.witnesses
     if key not in witnesses:
         # Most questions have no answer: decide that (memoised) before building anything.
+        # The decision is exact and unbounded; only the search for a readable witness is
+        # held to the policy's budget.
         admitted = path.solve(question) is not None
-        witnesses[key] = build_witness(path, question, prefer or {}) if admitted else None
+        witnesses[key] = _bounded_witness(path, question, prefer or {}) if admitted else None
     found = witnesses[key]
-    return None if found is None else dict(found)
+    if found is None or isinstance(found, OmittedWitness):
+        return found
+    return dict(found)
+
+
+class OmittedWitness(dict[str, Any]):
+    """What :func:`find` returns when the path admits a request answering the question
+    (the verdict is exact) but building a witness for it ran out of the policy's search
+    budget (:data:`WITNESS_STEPS`): an empty mapping that says so, never a guess.
+    ``limit`` is the budget that was spent."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+
+def _bounded_witness(
+    path: AccessPath, question: Term, prefer: Mapping[str, Iterable[Language]]
+) -> dict[str, Any] | None:
+    budget = path.memo.budget
+    if budget.exhausted:
+        return OmittedWitness(budget.limit)
+    try:
+        with bounded(budget):
+            return build_witness(path, question, prefer)
+    except BudgetExceeded:
+        return OmittedWitness(budget.limit)
 
 
 def build_witness(
@@ -388,4 +417,4 @@ def _field_name(field: str) -> str:
     return field.upper()
 
 
-__all__ = ["OUTSIDER_ACCOUNT", "build_witness", "realism", "replays"]
+__all__ = ["OUTSIDER_ACCOUNT", "OmittedWitness", "build_witness", "realism", "replays"]

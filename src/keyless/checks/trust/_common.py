@@ -21,7 +21,7 @@ from keyless.trust.paths import (
     analyse,
     canonical_text,
 )
-from keyless.trust.witness import OUTSIDER_ACCOUNT
+from keyless.trust.witness import OUTSIDER_ACCOUNT, OmittedWitness
 
 _REQUIRES = (Dataset.AUTHORIZATION_DETAILS,)
 _AWS = (PrincipalClass.ANYONE, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL)
@@ -127,6 +127,13 @@ def _problem(
     severity: Severity | None = None,
     **extra: Any,
 ) -> Problem:
+    if isinstance(witness, OmittedWitness):
+        # The verdict is exact; only the example request was not searched to the end.
+        extra["witness_omitted"] = (
+            f"the search for a witness reached keyless's bound of {witness.limit:,} automaton "
+            "steps for this trust policy: the finding stands, no example request is shown"
+        )
+        witness = None
     return Problem(
         resource=role.arn,
         message=f"{role.name}: {message}",
