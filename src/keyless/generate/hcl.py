@@ -62,7 +62,7 @@ class Call:
 
 
 #: What an attribute holds: scalars, expressions, lists and objects of them.
-Value: TypeAlias = "str | int | float | bool | Ref | Template | Call | Sequence[Value] | Mapping[str, Value] | None"
+Value: TypeAlias = "str | int | float | bool | Ref | Template | Call | Sequence[Value] | Mapping[str, Value] | None"  # noqa: E501
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,11 +15,12 @@ from collections.abc import Iterator
 
 from keyless.generate.model import Generated, IdentitySource, OutputFormat, RoleKind
 
-_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+!|~&:@$\"'=.-])")
+_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+!|~&:@$\"'=])")
 
 
 def md(text: object) -> str:
-    """``text`` safe inside Markdown prose (see the module doc)."""
+    """``text`` safe inside Markdown prose (see the module doc). Values never start a
+    line here, so ``-``, ``.`` and digits cannot open a list and stay as they are."""
     flat = "".join(" " if unicodedata.category(c).startswith("C") else c for c in str(text))
     return _PUNCTUATION.sub(r"\\\1", " ".join(flat.split()))
 
