@@ -112,3 +112,12 @@ def test_deployed_templates_leave_no_trust_finding_above_info(
     result = run_checks(Inventory(accounts=(account,), origin="live"))
     trust = [f for f in result.findings if f.check.startswith("trust-")]
     assert [f for f in trust if f.severity is not Severity.INFO] == []
+
+
+def test_demo_organization_templates_lint_clean(demo_plan: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cfn"
+    result = run("generate", str(demo_plan), "--format", "cloudformation", "--out", str(out))
+    assert result.exit_code == 1, result.output
+    templates = sorted(out.glob("*.yaml"))
+    assert "identity-center.yaml" in {p.name for p in templates}
+    assert [m for p in templates for m in lint_file(p) if m.rule.id.startswith("E")] == []

@@ -69,3 +69,19 @@ def test_role_arn_is_an_output_for_workflows_fix(
     outputs = hcl2.loads((out / "outputs.tf").read_text())["output"]
     names = {name.strip('"') for block in outputs for name in block}
     assert "role_arn_acme-prod_ci-deploy-github" in names
+
+
+@pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on this machine")
+def test_demo_organization_terraform_is_formatted(demo_plan: Path, tmp_path: Path) -> None:
+    out = tmp_path / "tf"
+    result = run("generate", str(demo_plan), "--format", "terraform", "--out", str(out))
+    assert result.exit_code == 1, result.output
+    assert TERRAFORM is not None
+    checked = subprocess.run(
+        [TERRAFORM, "fmt", "-check", str(out)],
+        capture_output=True,
+        env={"TF_CLI_CONFIG_FILE": "/dev/null", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert checked.returncode == 0
+    assert len(hcl2.loads((out / "identity_center.tf").read_text())["resource"]) > 4

@@ -16,13 +16,21 @@ from keyless.generate.hcl import Attribute, Block, Call, Ref, Template, Value, r
 from keyless.generate.model import (
     Generated,
     OutputFile,
-    Placeholder,
-    PlaceholderKind,
     RoleKind,
     RoleSpec,
 )
 from keyless.generate.names import terraform_name
 from keyless.generate.own_access import SCANNER_POLICY, scanner_policy
+from keyless.generate.terraform_ic import identity_center_blocks
+from keyless.generate.terraform_refs import (
+    account_var,
+    anchor_id,
+    hcl_value,
+    oidc_id,
+    provider_of,
+    role_id,
+    role_id_of,
+)
 from keyless.plan.model import Permissions
 
 HEADER = (
@@ -37,59 +45,6 @@ _FILES = {
 }
 
 
-def _account_var(generated: Generated, account: str) -> str:
-    return terraform_name("account", generated.label(account))
-
-
-def _provider(generated: Generated, account: str) -> Ref:
-    return ref("aws", terraform_name(generated.label(account)))
-
-
-def _oidc_id(generated: Generated, account: str, issuer: str) -> str:
-    return terraform_name(generated.label(account), issuer)
-
-
-def _anchor_id(generated: Generated, account: str) -> str:
-    return terraform_name(generated.label(account), "anchor")
-
-
-def _role_id_of(generated: Generated, account: str, name: str) -> str:
-    return terraform_name(generated.label(account), name)
-
-
-def _role_id(role: RoleSpec, generated: Generated) -> str:
-    return terraform_name(generated.label(role.account), role.name)
-
-
-def hcl_value(document: Any, generated: Generated) -> Value:
-    """A JSON value as HCL, placeholders as references to the resources they name."""
-    if isinstance(document, Placeholder):
-        if document.kind is PlaceholderKind.OIDC_PROVIDER:
-            spec = next(
-                p
-                for p in generated.oidc_providers
-                if (p.account, p.issuer) == (document.account, document.key)
-            )
-            if spec.existing_arn:
-                return spec.existing_arn
-            return ref(
-                "aws_iam_openid_connect_provider",
-                _oidc_id(generated, document.account, document.key),
-                "arn",
-            )
-        anchor = next(a for a in generated.trust_anchors if a.account == document.account)
-        if anchor.existing_arn:
-            return anchor.existing_arn
-        return ref("aws_rolesanywhere_trust_anchor", _anchor_id(generated, document.account), "arn")
-    if isinstance(document, Mapping):
-        return {str(k): hcl_value(v, generated) for k, v in document.items()}
-    if isinstance(document, list | tuple):
-        return [hcl_value(v, generated) for v in document]
-    if document is None or isinstance(document, str | int | float | bool):
-        return document
-    raise TypeError(f"not a JSON value: {type(document).__name__}")
-
-
 def terraform_files(generated: Generated) -> tuple[OutputFile, ...]:
     """The module's files, in a stable order."""
     files: dict[str, list[Block]] = {
@@ -102,9 +57,9 @@ def terraform_files(generated: Generated) -> tuple[OutputFile, ...]:
     providers = [
         Block(
             "resource",
-            ("aws_iam_openid_connect_provider", _oidc_id(generated, p.account, p.issuer)),
+            ("aws_iam_openid_connect_provider", oidc_id(generated, p.account, p.issuer)),
             (
-                Attribute("provider", _provider(generated, p.account)),
+                Attribute("provider", provider_of(generated, p.account)),
                 Attribute("url", f"https://{p.issuer}"),
                 Attribute("client_id_list", list(p.audiences)),
             ),
@@ -175,7 +130,7 @@ def _variables(generated: Generated) -> list[Block]:
     ]
     blocks.extend(
         _variable(
-            _account_var(generated, account.id),
+            account_var(generated, account.id),
             "string",
             f"The account ID of {account.label}.",
             account.id,
@@ -246,7 +201,7 @@ def _providers(generated: Generated) -> list[Block]:
         role_arn = Template(
             (
                 "arn:aws:iam::",
-                ref("var", _account_var(generated, account.id)),
+                ref("var", account_var(generated, account.id)),
                 ":role/",
                 ref("var", "deploy_role_name"),
             )
@@ -269,7 +224,7 @@ def _providers(generated: Generated) -> list[Block]:
 def _permissions(
     generated: Generated, owner: str, account: str, role_ref: Ref, permissions: Permissions
 ) -> list[Block]:
-    provider = _provider(generated, account)
+    provider = provider_of(generated, account)
     blocks = [
         Block(
             "resource",
@@ -286,7 +241,7 @@ def _permissions(
         policy_arn = Template(
             (
                 "arn:aws:iam::",
-                ref("var", _account_var(generated, account)),
+                ref("var", account_var(generated, account)),
                 f":policy{policy.path}{policy.name}",
             )
         )
@@ -320,9 +275,9 @@ def _permissions(
 
 
 def _role(generated: Generated, role: RoleSpec) -> list[Block]:
-    identifier = _role_id(role, generated)
+    identifier = role_id(role, generated)
     body: list[Attribute | Block | None] = [
-        Attribute("provider", _provider(generated, role.account)),
+        Attribute("provider", provider_of(generated, role.account)),
         Attribute("name", role.name),
         Attribute("description", role.description),
         Attribute("max_session_duration", role.max_session_duration),
@@ -358,8 +313,8 @@ def _keyless_trust(trust: Mapping[str, Any], generated: Generated) -> Value:
 
 
 def _anchor(generated: Generated, anchor: Any) -> list[Block]:
-    identifier = _anchor_id(generated, anchor.account)
-    provider = _provider(generated, anchor.account)
+    identifier = anchor_id(generated, anchor.account)
+    provider = provider_of(generated, anchor.account)
     blocks: list[Block] = []
     if anchor.existing_arn is None:
         if anchor.ca_pem is not None:
@@ -417,7 +372,7 @@ def _anchor(generated: Generated, anchor: Any) -> list[Block]:
 def _scanner(generated: Generated) -> list[Block]:
     account = generated.management_account
     provider = (
-        _provider(generated, account)
+        provider_of(generated, account)
         if any(a.id == account for a in generated.accounts)
         else ref("aws")
     )
@@ -499,9 +454,7 @@ def _break_glass_var(document: Value) -> Value:
 
 
 def _identity_center(generated: Generated) -> list[Block]:
-    from keyless.generate.terraform_ic import identity_center_blocks
-
-    return identity_center_blocks(generated, _account_var)
+    return identity_center_blocks(generated, account_var)
 
 
 def _outputs(generated: Generated) -> list[Block]:
@@ -509,7 +462,7 @@ def _outputs(generated: Generated) -> list[Block]:
     for role in generated.roles:
         if role.kind is RoleKind.KEYLESS:
             continue
-        identifier = _role_id(role, generated)
+        identifier = role_id(role, generated)
         blocks.append(
             Block(
                 "output",
@@ -521,7 +474,7 @@ def _outputs(generated: Generated) -> list[Block]:
             )
         )
     for anchor in generated.trust_anchors:
-        identifier = _anchor_id(generated, anchor.account)
+        identifier = anchor_id(generated, anchor.account)
         anchor_arn: str | Ref = anchor.existing_arn or ref(
             "aws_rolesanywhere_trust_anchor", identifier, "arn"
         )
@@ -543,7 +496,7 @@ def _outputs(generated: Generated) -> list[Block]:
             blocks.append(
                 Block(
                     "output",
-                    (f"credential_process_{_role_id_of(generated, anchor.account, name)}",),
+                    (f"credential_process_{role_id_of(generated, anchor.account, name)}",),
                     (
                         Attribute("description", f"credential_process for {name} (~/.aws/config)"),
                         Attribute("value", line),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from keyless.generate.hcl import Attribute, Block, Call, Value, ref
 from keyless.generate.model import Generated, IdentitySource
 from keyless.generate.names import terraform_name
-from keyless.generate.terraform import hcl_value
+from keyless.generate.terraform_refs import hcl_value
 
 _INSTANCE = ref("var", "sso_instance_arn")
 _STORE = ref("var", "identity_store_id")
