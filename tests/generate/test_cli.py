@@ -172,3 +172,18 @@ def test_guardrail_scp_fits_the_size_limit(demo_plan: Path, tmp_path: Path) -> N
     assert sorted(statement["Action"]) == [
         "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:CreateUser", "iam:UpdateLoginProfile",
     ]  # fmt: skip
+
+
+def test_guardrail_boundary_denies_the_same_and_allows_the_rest(
+    demo_plan: Path, tmp_path: Path
+) -> None:
+    result = run(
+        "generate", str(demo_plan), "--format", "scp", "--out", str(tmp_path / "scp"),
+        "--break-glass-role", "arn:aws:iam::123456789012:role/BreakGlass", "--boundary",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "scp" / "keyless-deny-iam-user-credentials-boundary.json"
+    allow, deny = json.loads(path.read_text())["Statement"]
+    assert (allow["Effect"], allow["Action"]) == ("Allow", "*")
+    assert deny["Effect"] == "Deny"
+    assert "iam:CreateAccessKey" in deny["Action"]
