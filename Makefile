@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo demo-scan demo-plan demo-retire test test-fast docs lint typecheck pytest actionlint chromium screenshot bench clean
+.PHONY: demo demo-scan demo-plan demo-generate demo-retire test test-fast docs lint typecheck pytest actionlint chromium screenshot bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(VENV)/.dev-installed: $(BIN)/python pyproject.toml
 
 # The demo walks keyless's steps one target at a time; add a step as another `demo-*`
 # target and list it in `demo`'s prerequisites.
-demo: demo-scan demo-plan demo-retire
+demo: demo-scan demo-plan demo-generate demo-retire
 
 # The demo estate has problems on purpose, so `keyless scan --demo` exits 1 ("findings at
 # or above --fail-on"): that is the demo working. Only 2 (bad input) or 3 (part of the
@@ -37,7 +37,7 @@ demo-scan: $(VENV)/.demo-installed
 # `keyless plan --demo` exits 1 when a person must look at some users (here a CI user
 # whose repository no --link names): also the demo working. Only 2 or 3 fail make.
 demo-plan: $(VENV)/.demo-installed
-	@$(BIN)/keyless plan --demo; status=$$?; echo; \
+	@mkdir -p .demo; $(BIN)/keyless plan --demo --out .demo/plan.json; status=$$?; echo; \
 	case $$status in \
 	  0) echo "make demo: keyless plan exited 0: every user decided, every target proved no broader.";; \
 	  1) echo "make demo: keyless plan exited 1: some users need a person (listed under Open)," \
@@ -45,6 +45,23 @@ demo-plan: $(VENV)/.demo-installed
 	  *) echo "make demo: keyless plan exited $$status (2 bad input, 3 part of the estate" \
 	       "could not be read): the demo failed."; exit $$status;; \
 	esac
+
+# `keyless generate` turns the demo plan into Terraform, CloudFormation and ~/.aws/config
+# under .demo/generated/. It exits 1 when part of the plan is left out (here the CI user's
+# role, which has no subjects until its repository is linked): the demo working.
+demo-generate: demo-plan
+	@mkdir -p .demo/generated; for format in terraform cloudformation aws-config; do \
+	  $(BIN)/keyless generate .demo/plan.json --demo --format $$format --force \
+	    --out .demo/generated/$$format --sso-start-url https://d-0123456789.awsapps.com/start \
+	    --sso-region us-east-1; status=$$?; \
+	  case $$status in \
+	    0) echo "make demo: keyless generate --format $$format exited 0: everything generated.";; \
+	    1) echo "make demo: keyless generate --format $$format exited 1: a role was left out" \
+	         "(see its README), as the demo plan intends.";; \
+	    *) echo "make demo: keyless generate exited $$status (2: bad input or a bad plan):" \
+	         "the demo failed."; exit $$status;; \
+	  esac; \
+	done; echo "make demo: the generated code is in .demo/generated/ (start with README.md)."
 
 # The journey ends with retirement: `keyless retire --demo` deactivates, watches and rolls
 # back keys of the demo organization inside the in-process emulator only (a dry run as

@@ -27,6 +27,7 @@ COMMANDS = {
     "simulate": "keyless.cli.simulate:simulate",
     "trust": "keyless.cli.trust:trust",
     "plan": "keyless.cli.plan:plan",
+    "generate": "keyless.cli.generate:generate",
     "workflows": "keyless.cli.workflows:workflows",
     "diff": "keyless.cli.diff:diff",
     "history": "keyless.cli.history:history",

@@ -1,0 +1,150 @@
+"""``keyless generate``: the plan's replacement as Terraform, CloudFormation,
+``~/.aws/config`` or guardrail SCPs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from keyless.files import read_bytes
+
+
+@click.command()
+@click.argument("plan_path", metavar="PLAN", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["terraform", "cloudformation", "aws-config", "scp"]),
+    required=True,
+    help="What to write.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The folder to write (created whole; an existing non-empty one needs --force).",
+)
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder whole.")
+@click.option(
+    "--identity-source",
+    type=click.Choice(["identity-center", "external"]),
+    default="identity-center",
+    show_default=True,
+    help="external: an IdP provisions Identity Center's users; look them up, do not create.",
+)
+@click.option("--region", default="us-east-1", show_default=True, help="Region of the providers.")
+@click.option(
+    "--ca-cert",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The CA certificate (PEM) of a new Roles Anywhere trust anchor.",
+)
+@click.option("--pca-arn", metavar="ARN", help="An AWS Private CA for the trust anchor instead.")
+@click.option("--sso-start-url", metavar="URL", help="Identity Center's start URL (aws-config).")
+@click.option("--sso-region", metavar="REGION", help="Identity Center's region (aws-config).")
+@click.option("--sso-session", default="keyless", show_default=True, help="[sso-session] name.")
+@click.option(
+    "--session-duration",
+    default="PT1H",
+    show_default=True,
+    help="Permission sets' session duration (PT1H to PT12H).",
+)
+@click.option(
+    "--break-glass-role",
+    metavar="ARN",
+    help="The role the guardrail still lets create users and keys (account may be *).",
+)
+@click.option("--boundary", is_flag=True, help="Also the guardrail as a permissions boundary.")
+@click.option(
+    "--scanner-role",
+    metavar="ARN",
+    help="The management account's role keyless scans from (default: role/keyless-scanner "
+    "in the plan's first account).",
+)
+@click.option("--demo", is_flag=True, help="Check the plan against the demo estate it came from.")
+@click.option(
+    "--input",
+    "input_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Check the plan against this offline export (stale plans are refused).",
+)
+@click.option(
+    "--snapshot",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Check the plan against this snapshot (stale plans are refused).",
+)
+def generate(
+    plan_path: Path,
+    output_format: str,
+    out: Path,
+    force: bool,
+    identity_source: str,
+    region: str,
+    ca_cert: Path | None,
+    pca_arn: str | None,
+    sso_start_url: str | None,
+    sso_region: str | None,
+    sso_session: str,
+    session_duration: str,
+    break_glass_role: str | None,
+    boundary: bool,
+    scanner_role: str | None,
+    demo: bool,
+    input_dir: Path | None,
+    snapshot: Path | None,
+) -> None:
+    """Write what PLAN (a keyless/plan/v1 document) decided as code to review and apply.
+
+    Every trust policy is proved before it is written: keyless's trust checks find
+    nothing above info, the plan's callers are allowed and their near misses denied.
+
+    Exit codes: 0 everything generated; 1 part of the plan was left out (listed, and in
+    the README); 2 bad input or a bad plan (each error listed, nothing written).
+    """
+    from datetime import UTC, datetime
+
+    from keyless.generate.build import GenerateOptions
+    from keyless.generate.build import generate as make
+    from keyless.generate.model import IdentitySource, OutputFormat
+    from keyless.generate.output import check_output_dir, write_output
+    from keyless.generate.read import load_plan
+    from keyless.generate.roles_anywhere import read_ca_certificate
+
+    check_output_dir(out, force=force)
+    sources = [s for s in (demo, input_dir, snapshot) if s]
+    if len(sources) > 1:
+        raise click.UsageError("give at most one of --demo, --input and --snapshot")
+    ca_pem = None
+    if ca_cert is not None:
+        ca_pem = read_ca_certificate(
+            read_bytes(ca_cert, "--ca-cert", limit=1 << 20), datetime.now(UTC)
+        )
+    options = GenerateOptions(
+        format=OutputFormat(output_format),
+        identity_source=IdentitySource(identity_source),
+        region=region,
+        ca_pem=ca_pem,
+        pca_arn=pca_arn,
+        sso_start_url=sso_start_url,
+        sso_region=sso_region,
+        sso_session=sso_session,
+        break_glass_role=break_glass_role,
+        boundary=boundary,
+        scanner_role=scanner_role,
+        session_duration=session_duration,
+    )
+    inventory = None
+    if sources:
+        from keyless.cli.sources import load
+        from keyless.collect.origin import InventorySpec, Origin
+
+        kind = Origin.DEMO if demo else Origin.EXPORT if input_dir else Origin.SNAPSHOT
+        inventory = load(InventorySpec(kind=kind, path=input_dir or snapshot))
+    document = load_plan(plan_path, inventory)
+    result = make(document, options)
+    write_output(result, out, force=force)
+    click.echo(f"wrote {out}: " + ", ".join(str(p) for p in result.paths()), err=True)
+    for skipped in result.generated.skipped:
+        click.echo(f"not generated: {skipped.what}: {skipped.why}", err=True)
+    sys.exit(0 if result.is_complete else 1)

@@ -1,0 +1,305 @@
+"""The resources as CloudFormation templates (YAML written by ruamel.yaml, never by
+concatenation): one template per concern and account, so each deploys where it belongs
+(Identity Center in the management account, roles in theirs; ``keyless-read-only.yaml``
+is one template for a StackSet across the organization).
+
+Account-dependent ARNs use ``Fn::Join`` with ``AWS::Partition`` / ``AWS::AccountId``
+(never ``Fn::Sub``, whose ``${}`` a hostile policy path could reach). CloudFormation has
+``AWS::IdentityStore::User`` (cfn-lint's resource specification lists it); with an
+external identity source the user IDs are parameters instead.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from keyless.generate.model import (
+    Generated,
+    OutputFile,
+    Placeholder,
+    PlaceholderKind,
+    RoleKind,
+    RoleSpec,
+    TrustAnchorSpec,
+)
+from keyless.generate.names import logical_id
+from keyless.generate.own_access import MEMBER_ROLE, SCANNER_POLICY, scanner_policy
+from keyless.plan.model import Permissions
+
+_FILE = {
+    RoleKind.OIDC: "oidc",
+    RoleKind.ROLES_ANYWHERE: "roles-anywhere",
+    RoleKind.WORKLOAD: "workload-roles",
+}
+_ACCOUNT_ID = {"Ref": "AWS::AccountId"}
+_PARTITION = {"Ref": "AWS::Partition"}
+
+
+def dump(template: Mapping[str, Any]) -> bytes:
+    """``template`` as YAML: block style, keys in order, long lines kept whole."""
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.width = 4096
+    out = io.StringIO()
+    yaml.dump(_plain(template), out)
+    return out.getvalue().encode()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _template(description: str, resources: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
+    template: dict[str, Any] = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": description,
+    }
+    if extra.get("Parameters"):
+        template["Parameters"] = extra["Parameters"]
+    template["Resources"] = dict(resources)
+    if extra.get("Outputs"):
+        template["Outputs"] = extra["Outputs"]
+    return template
+
+
+def cfn_value(document: Any, generated: Generated) -> Any:
+    """A JSON value with placeholders as ``Fn::GetAtt`` of the resources they name."""
+    if isinstance(document, Placeholder):
+        if document.kind is PlaceholderKind.OIDC_PROVIDER:
+            spec = next(
+                p
+                for p in generated.oidc_providers
+                if (p.account, p.issuer) == (document.account, document.key)
+            )
+            return spec.existing_arn or {"Fn::GetAtt": [_provider_id(spec.issuer), "Arn"]}
+        anchor = next(a for a in generated.trust_anchors if a.account == document.account)
+        return anchor.existing_arn or {"Fn::GetAtt": ["TrustAnchor", "TrustAnchorArn"]}
+    if isinstance(document, Mapping):
+        return {str(k): cfn_value(v, generated) for k, v in document.items()}
+    if isinstance(document, list | tuple):
+        return [cfn_value(v, generated) for v in document]
+    return document
+
+
+def _provider_id(issuer: str) -> str:
+    return logical_id("Provider", issuer)
+
+
+def cloudformation_files(generated: Generated) -> tuple[OutputFile, ...]:
+    """Every template, in a stable order."""
+    files: dict[str, dict[str, Any]] = {}
+    if generated.identity_center.permission_sets or generated.identity_center.users:
+        from keyless.generate.cloudformation_ic import identity_center_template
+
+        files["identity-center.yaml"] = identity_center_template(generated)
+    by_file: dict[tuple[str, str], list[RoleSpec]] = {}
+    for role in generated.roles:
+        if role.kind is not RoleKind.KEYLESS:
+            by_file.setdefault((_FILE[role.kind], role.account), []).append(role)
+    for (concern, account), roles in sorted(by_file.items()):
+        resources: dict[str, Any] = {}
+        outputs: dict[str, Any] = {}
+        if concern == "oidc":
+            for provider in generated.oidc_providers:
+                if provider.account == account and provider.existing_arn is None:
+                    resources[_provider_id(provider.issuer)] = {
+                        "Type": "AWS::IAM::OIDCProvider",
+                        "Properties": {
+                            "Url": f"https://{provider.issuer}",
+                            "ClientIdList": list(provider.audiences),
+                        },
+                    }
+        if concern == "roles-anywhere":
+            anchor = next(a for a in generated.trust_anchors if a.account == account)
+            resources.update(_anchor(anchor, roles))
+        for role in roles:
+            identifier = logical_id("Role", role.name)
+            resources[identifier] = _role(role, generated)
+            outputs[f"{identifier}Arn"] = {
+                "Description": f"{role.name}",
+                "Value": {"Fn::GetAtt": [identifier, "Arn"]},
+            }
+            if concern == "roles-anywhere":
+                outputs[f"{identifier}CredentialProcess"] = _credential_process(identifier)
+        name = f"{concern}-{_file_label(generated, account)}.yaml"
+        files[name] = _template(
+            f"keyless generate: {concern} in {account}", resources, Outputs=outputs
+        )
+    files["keyless-read-only.yaml"] = _keyless_template(generated)
+    files["keyless-scanner.yaml"] = _template(
+        "keyless generate: the policy of the management account's scanner role",
+        {
+            "KeylessScannerPolicy": {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Properties": {
+                    "ManagedPolicyName": SCANNER_POLICY,
+                    "Description": "keyless: what keyless scan --org calls from the management "
+                    "account; attach it to the scanner role",
+                    "PolicyDocument": scanner_policy(),
+                },
+            }
+        },
+    )
+    files.update(_guardrails(generated))
+    return tuple(OutputFile(name, dump(files[name])) for name in sorted(files))
+
+
+def _file_label(generated: Generated, account: str) -> str:
+    from keyless.generate.names import profile_name
+
+    return profile_name(generated.label(account))
+
+
+def _permissions(permissions: Permissions) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    arns: list[Any] = list(permissions.aws_managed)
+    arns.extend(
+        {
+            "Fn::Join": [
+                "",
+                ["arn:", _PARTITION, ":iam::", _ACCOUNT_ID, f":policy{p.path}{p.name}"],
+            ]
+        }
+        for p in permissions.customer_managed
+    )
+    if arns:
+        properties["ManagedPolicyArns"] = arns
+    if permissions.inline is not None:
+        properties["Policies"] = [
+            {"PolicyName": "keyless", "PolicyDocument": _plain(permissions.inline)}
+        ]
+    if permissions.boundary is not None:
+        properties["PermissionsBoundary"] = permissions.boundary
+    return properties
+
+
+def _role(role: RoleSpec, generated: Generated, trust: Any = None) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "RoleName": role.name,
+        "Description": role.description,
+        "MaxSessionDuration": role.max_session_duration,
+        "AssumeRolePolicyDocument": trust or cfn_value(role.trust, generated),
+    }
+    properties.update(_permissions(role.permissions))
+    return {"Type": "AWS::IAM::Role", "Properties": properties}
+
+
+def _anchor(anchor: TrustAnchorSpec, roles: list[RoleSpec]) -> dict[str, Any]:
+    resources: dict[str, Any] = {}
+    if anchor.existing_arn is None:
+        if anchor.ca_pem is not None:
+            source = {
+                "SourceType": "CERTIFICATE_BUNDLE",
+                "SourceData": {"X509CertificateData": anchor.ca_pem},
+            }
+        else:
+            source = {"SourceType": "AWS_ACM_PCA", "SourceData": {"AcmPcaArn": anchor.pca_arn}}
+        resources["TrustAnchor"] = {
+            "Type": "AWS::RolesAnywhere::TrustAnchor",
+            "Properties": {"Name": anchor.name, "Enabled": True, "Source": source},
+        }
+    resources["Profile"] = {
+        "Type": "AWS::RolesAnywhere::Profile",
+        "Properties": {
+            "Name": anchor.name,
+            "Enabled": True,
+            "RoleArns": [
+                {"Fn::GetAtt": [logical_id("Role", r.name), "Arn"]}
+                for r in roles
+                if r.name in anchor.role_names
+            ],
+        },
+    }
+    return resources
+
+
+def _credential_process(identifier: str) -> dict[str, Any]:
+    return {
+        "Description": "credential_process for ~/.aws/config (aws_signing_helper)",
+        "Value": {
+            "Fn::Join": [
+                "",
+                [
+                    "aws_signing_helper credential-process --certificate CERT.pem "
+                    "--private-key KEY.pem --trust-anchor-arn ",
+                    {"Fn::GetAtt": ["TrustAnchor", "TrustAnchorArn"]},
+                    " --profile-arn ",
+                    {"Fn::GetAtt": ["Profile", "ProfileArn"]},
+                    " --role-arn ",
+                    {"Fn::GetAtt": [identifier, "Arn"]},
+                ],
+            ]
+        },
+    }
+
+
+def _keyless_template(generated: Generated) -> dict[str, Any]:
+    role = next((r for r in generated.roles if r.kind is RoleKind.KEYLESS), None)
+    resources: dict[str, Any] = {}
+    if role is not None:
+        trust = cfn_value(role.trust, generated)
+        for statement in trust["Statement"]:
+            statement["Principal"] = {"AWS": {"Ref": "ScannerRoleArn"}}
+        resources["KeylessReadOnlyRole"] = _role(role, generated, trust)
+    return _template(
+        f"keyless generate: the {MEMBER_ROLE} role keyless scan --org assumes (deploy to every "
+        "account, e.g. as a StackSet)",
+        resources,
+        Parameters={
+            "ScannerRoleArn": {
+                "Type": "String",
+                "Description": "The management account's role that runs keyless scan --org",
+                "Default": generated.keyless_scanner_role,
+            }
+        },
+    )
+
+
+def _guardrails(generated: Generated) -> dict[str, dict[str, Any]]:
+    files: dict[str, dict[str, Any]] = {}
+    for policy in generated.guardrails:
+        if policy.kind == "scp":
+            files["guardrails.yaml"] = _template(
+                "keyless generate: the guardrail SCP (deploy in the management account)",
+                {
+                    "GuardrailPolicy": {
+                        "Type": "AWS::Organizations::Policy",
+                        "Properties": {
+                            "Name": policy.name,
+                            "Description": policy.description,
+                            "Type": "SERVICE_CONTROL_POLICY",
+                            "Content": _plain(policy.document),
+                            "TargetIds": {"Ref": "TargetIds"},
+                        },
+                    }
+                },
+                Parameters={
+                    "TargetIds": {
+                        "Type": "CommaDelimitedList",
+                        "Description": "The organization root (r-...) or OUs (ou-...) to attach to",
+                    }
+                },
+            )
+        else:
+            files["guardrails-boundary.yaml"] = _template(
+                "keyless generate: the guardrail as a permissions boundary",
+                {
+                    "GuardrailBoundary": {
+                        "Type": "AWS::IAM::ManagedPolicy",
+                        "Properties": {
+                            "ManagedPolicyName": policy.name,
+                            "Description": policy.description,
+                            "PolicyDocument": _plain(policy.document),
+                        },
+                    }
+                },
+            )
+    return files

@@ -1,0 +1,83 @@
+"""Identity Center for people: users (created, or looked up when an external IdP
+provisions them), permission sets with everything they attach, and one account
+assignment per person, permission set and account.
+
+Assignments name users, not groups: a group per permission set would give every member
+the set in every account any member has it in, broader than the plan. The generated
+README says how to move to groups once the assignments are applied.
+https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetsconcept.html
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from keyless.errors import InputError
+from keyless.generate.model import (
+    AssignmentSpec,
+    IcUser,
+    IdentityCenterSpec,
+    IdentitySource,
+    PermissionSetSpec,
+)
+from keyless.plan.document import permissions_from
+
+#: ISO 8601 durations Identity Center takes for a session: 1 to 12 hours.
+SESSION_DURATION = re.compile(r"PT(?:[1-9]|1[0-2])H")
+
+
+def check_session_duration(value: str) -> str:
+    """``value`` when Identity Center accepts it as a session duration."""
+    if not SESSION_DURATION.fullmatch(value):
+        raise InputError(
+            f"{value!r} is not a session duration from PT1H to PT12H", where="--session-duration"
+        )
+    return value
+
+
+def printable(text: str) -> str:
+    """``text`` without control, format or unassigned characters, spaces collapsed (what
+    the Identity Store accepts in a name)."""
+    kept = "".join(
+        c for c in text if not unicodedata.category(c).startswith(("C", "Z")) or c == " "
+    )
+    return " ".join(kept.split())
+
+
+def identity_center(
+    document: Mapping[str, Any], source: IdentitySource, session_duration: str
+) -> IdentityCenterSpec:
+    """The Identity Center part of ``document``."""
+    center = document["identity_center"]
+    users = []
+    for entry in center["users"]:
+        display = printable(entry["display_name"]) or entry["user_name"]
+        given, _, family = display.partition(" ")
+        users.append(
+            IcUser(
+                user_name=entry["user_name"],
+                display_name=display,
+                given_name=given,
+                family_name=family or given,
+                email=entry["email"],
+            )
+        )
+    sets = tuple(
+        PermissionSetSpec(
+            name=entry["name"],
+            description=printable(entry["description"])[:700],
+            permissions=permissions_from(entry),
+            session_duration=session_duration,
+        )
+        for entry in center["permission_sets"]
+    )
+    assignments = tuple(
+        sorted(
+            AssignmentSpec(a["account"], a["user_name"], a["permission_set"])
+            for a in center["assignments"]
+        )
+    )
+    return IdentityCenterSpec(source, tuple(users), sets, assignments)

@@ -1,0 +1,76 @@
+"""The grammars of the names generated code carries, and identifiers derived from them.
+
+Names come from AWS (user names, aliases, tags, repositories) and from a hand-edited plan:
+hostile until proven otherwise. A value is either checked against its grammar (and refused
+with the reason) or turned into an identifier of the target language that is stable and
+collision-free: the sanitised name, plus a short hash of the original whenever sanitising
+changed it, so ``a.b`` and ``a_b`` never meet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+#: IAM role names: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+#: IAM paths: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html
+IAM_PATH = re.compile(r"/(?:[\x21-\x7e]+/)?|/", re.ASCII)
+#: Customer managed policy names (as Identity Center references them).
+POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
+#: Permission set names: https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreatePermissionSet.html
+PERMISSION_SET_NAME = re.compile(r"[\w+=,.@-]{1,32}", re.ASCII)
+ACCOUNT_ID = re.compile(r"\d{12}", re.ASCII)
+#: Regions such as us-east-1, eu-central-2, us-gov-west-1, ap-southeast-5.
+REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}", re.ASCII)
+#: AWS managed policy ARNs (any partition).
+MANAGED_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(?:aws|\d{12}):policy/[\w+=,.@/-]{1,512}")
+#: An IAM role ARN (with an optional path).
+ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/(?:[\x21-\x7e]+/)?[\w+=,.@-]{1,64}")
+#: Identity Store user names: at most 128 printable characters, no spaces at the ends.
+IDENTITY_STORE_NAME = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?")
+
+_TERRAFORM_UNSAFE = re.compile(r"[^a-z0-9_-]+")
+_LOGICAL_UNSAFE = re.compile(r"[^A-Za-z0-9]+")
+_PROFILE_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def matches(grammar: re.Pattern[str], value: object) -> bool:
+    """True when ``value`` is a string that is entirely a word of ``grammar``."""
+    return isinstance(value, str) and grammar.fullmatch(value) is not None
+
+
+def short_hash(value: str, length: int = 6) -> str:
+    """A few hex digits of SHA-256: stable across runs and machines."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:length]
+
+
+def terraform_name(*parts: str) -> str:
+    """A Terraform identifier (``[a-z_][a-z0-9_-]*``, lower case by convention) for the
+    resource named by ``parts``; a hash of the parts is added when sanitising lost anything."""
+    original = "_".join(parts)
+    cleaned = _TERRAFORM_UNSAFE.sub("_", original.lower()).strip("_-")[:48] or "x"
+    if cleaned != original:
+        cleaned = f"{cleaned}_{short_hash(original)}"
+    return cleaned if cleaned[0].isalpha() else f"r_{cleaned}"
+
+
+def logical_id(*parts: str) -> str:
+    """A CloudFormation logical ID (``[A-Za-z0-9]+``, at most 255 characters) in
+    CamelCase; a hash of the parts is added when sanitising lost anything."""
+    original = "-".join(parts)
+    words = [w for w in _LOGICAL_UNSAFE.split(original) if w]
+    cleaned = "".join(w[:1].upper() + w[1:] for w in words)[:60] or "X"
+    if cleaned != original:
+        cleaned = f"{cleaned}{short_hash(original)}"
+    return cleaned
+
+
+def profile_name(*parts: str) -> str:
+    """An AWS CLI profile name (``[A-Za-z0-9._-]``, what the CLI and shells take without
+    quoting); a hash of the parts is added when sanitising lost anything."""
+    original = "-".join(parts)
+    cleaned = _PROFILE_UNSAFE.sub("-", original).strip("-.")[:64] or "profile"
+    if cleaned != original:
+        cleaned = f"{cleaned}-{short_hash(original)}"
+    return cleaned

@@ -1,0 +1,140 @@
+"""OIDC roles for pipelines: the provider once per account and issuer, and per pipeline a
+role that admits exactly the plan's subjects.
+
+The trust policy pins the audience and the subject with ``StringEquals`` (a list of exact
+``sub`` values: values are ORed, so every one is one of the plan's jobs); a subject the
+plan records as a pattern goes into a statement of its own under ``StringLike``, since
+two operators on one key in one statement must both hold.
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
+https://docs.github.com/en/actions/reference/security/oidc
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from keyless.generate.model import (
+    OidcProviderSpec,
+    Placeholder,
+    PlaceholderKind,
+    Probe,
+    RoleKind,
+    RoleSpec,
+    Skipped,
+)
+from keyless.idp.oidc import web_identity_request
+from keyless.plan.document import permissions_from
+from keyless.policy.conditions import matches_wildcard
+
+WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
+NEAR_MISS = "keyless-near-miss"
+
+
+def provider_arn(account: str, issuer: str) -> str:
+    """The ARN IAM gives the provider of ``issuer`` in ``account``."""
+    return f"arn:aws:iam::{account}:oidc-provider/{issuer}"
+
+
+def oidc_resources(
+    document: Mapping[str, Any],
+) -> tuple[tuple[OidcProviderSpec, ...], tuple[RoleSpec, ...], tuple[Skipped, ...]]:
+    """The providers, roles, and the roles left out (no subjects yet)."""
+    providers: dict[tuple[str, str], OidcProviderSpec] = {}
+    roles: list[RoleSpec] = []
+    skipped: list[Skipped] = []
+    for index, entry in enumerate(document["oidc_roles"]):
+        pointer = f"/oidc_roles/{index}"
+        if not entry["subjects"]:
+            skipped.append(
+                Skipped(
+                    pointer,
+                    f"role {entry['name']} ({entry['account']})",
+                    "the plan names no subjects yet: plan again with --link USER=ORG/REPO "
+                    "and --workflows PATH",
+                )
+            )
+            continue
+        provider = entry["provider"]
+        key = (entry["account"], provider["issuer"])
+        known = providers.get(key)
+        audiences = tuple(sorted({*(known.audiences if known else ()), provider["audience"]}))
+        providers[key] = OidcProviderSpec(
+            entry["account"], provider["issuer"], audiences, provider["arn"]
+        )
+        roles.append(_role(entry, pointer))
+    return tuple(providers[k] for k in sorted(providers)), tuple(roles), tuple(skipped)
+
+
+def _role(entry: Mapping[str, Any], pointer: str) -> RoleSpec:
+    account, issuer = entry["account"], entry["provider"]["issuer"]
+    audience = entry["provider"]["audience"]
+    principal = Placeholder(
+        PlaceholderKind.OIDC_PROVIDER, account, issuer, provider_arn(account, issuer)
+    )
+    exact = sorted(s["value"] for s in entry["subjects"] if s["operator"] == "StringEquals")
+    patterns = sorted(s["value"] for s in entry["subjects"] if s["operator"] == "StringLike")
+    statements: list[dict[str, Any]] = []
+    groups = (("Exact", "StringEquals", exact), ("Pattern", "StringLike", patterns))
+    for sid, operator, values in groups:
+        if not values:
+            continue
+        condition: dict[str, Any] = {"StringEquals": {f"{issuer}:aud": audience}}
+        condition.setdefault(operator, {})[f"{issuer}:sub"] = values
+        statements.append(
+            {
+                "Sid": f"{sid}Subjects",
+                "Effect": "Allow",
+                "Principal": {"Federated": principal},
+                "Action": WEB_IDENTITY,
+                "Condition": condition,
+            }
+        )
+    repositories = ", ".join(entry["repositories"])
+    return RoleSpec(
+        kind=RoleKind.OIDC,
+        account=account,
+        name=entry["name"],
+        description=f"keyless: {entry['platform']} pipelines of {repositories}"[:1000],
+        trust={"Version": "2012-10-17", "Statement": statements},
+        permissions=permissions_from(entry["permissions"]),
+        probes=_probes(entry, [*exact, *patterns]),
+        pointer=pointer,
+    )
+
+
+def _probes(entry: Mapping[str, Any], subjects: list[str]) -> tuple[Probe, ...]:
+    """Each exact subject allowed; for each subject, another repository, a pull request,
+    another branch and another audience denied (unless the plan itself admits them)."""
+    issuer, audience = entry["provider"]["issuer"], entry["provider"]["audience"]
+    account = entry["account"]
+
+    def request(sub: str, aud: str = audience) -> Any:
+        claims = {"iss": f"https://{issuer}", "sub": sub, "aud": aud}
+        return web_identity_request(claims, account=account)
+
+    probes = [
+        Probe(f"subject {s['value']}", request(s["value"]), True)
+        for s in entry["subjects"]
+        if s["operator"] == "StringEquals"
+    ]
+    prefix = "repo:" if entry["platform"] == "github" else "project_path:"
+    misses: dict[str, str] = {}
+    for repository in entry["repositories"]:
+        base = f"{prefix}{repository}"
+        if entry["platform"] == "github":
+            misses[f"{base}:pull_request"] = "a pull request"
+            misses[f"{base}:ref:refs/heads/{NEAR_MISS}"] = "another branch"
+            misses[f"repo:{repository}-{NEAR_MISS}:ref:refs/heads/main"] = "another repository"
+        else:
+            misses[f"{base}:ref_type:branch:ref:{NEAR_MISS}"] = "another branch"
+            misses[f"project_path:{repository}-{NEAR_MISS}:ref_type:branch:ref:main"] = (
+                "another project"
+            )
+        if entry["platform"] == "github":
+            misses[f"{base}:environment:{NEAR_MISS}"] = "another environment"
+    for sub, what in sorted(misses.items()):
+        if not any(matches_wildcard(pattern, sub) for pattern in subjects):
+            probes.append(Probe(f"{what}: {sub}", request(sub), False))
+    probes.append(Probe(f"another audience: {subjects[0]}", request(subjects[0], NEAR_MISS), False))
+    return tuple(probes)

@@ -1,0 +1,160 @@
+"""Reading the plan ``keyless generate`` acts on: every error at once, nothing written.
+
+A plan is checked in two ways. Always, on its own: the ``keyless/plan/v1`` schema, then
+what the emitted code would need to hold (every permission set, Identity Center user and
+role that a list names exists, names fit their AWS grammars, account IDs are 12 digits,
+OIDC subjects belong to their role's repositories and have no wildcard under
+``StringEquals``). And, when the inventory the plan was made from is given
+(``--demo``, ``--input``, ``--snapshot``), with ``keyless plan --check``'s validation:
+a plan of another inventory (stale), an unknown user, a broader target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from keyless.errors import KeylessError
+from keyless.generate import names
+from keyless.model import Inventory
+from keyless.plan.check import check_plan
+from keyless.plan.document import Problem, read_plan, schema_problems
+from keyless.plan.targets import PROVIDERS
+
+_SUBJECT_PREFIX = {"github": "repo:{}:", "gitlab": "project_path:{}:"}
+_ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")
+
+
+class PlanProblems(KeylessError):
+    """The plan cannot be generated from: every problem, each with its JSON pointer."""
+
+    def __init__(self, path: str, problems: tuple[Problem, ...]):
+        noun = "error" if len(problems) == 1 else "errors"
+        lines = "\n".join(f"{path}#{p.pointer}: {p.message}" for p in problems)
+        super().__init__(
+            f"{len(problems)} {noun} in the plan; nothing was written\n{lines}",
+            where=path,
+            hint="Fix the plan (or plan again), then check it with `keyless plan --check`.",
+        )
+        self.problems = problems
+
+
+def load_plan(path: Path, inventory: Inventory | None = None) -> Mapping[str, Any]:
+    """The validated plan at ``path``; :class:`PlanProblems` lists everything wrong."""
+    document = read_plan(path)
+    problems = plan_problems(document, inventory)
+    if problems:
+        raise PlanProblems(str(path), problems)
+    result: Mapping[str, Any] = document
+    return result
+
+
+def plan_problems(document: Any, inventory: Inventory | None = None) -> tuple[Problem, ...]:
+    """Every problem of ``document`` (see the module doc), in document order."""
+    problems = schema_problems(document)
+    if problems:
+        return problems
+    found: list[Problem] = []
+    if inventory is not None:
+        found.extend(check_plan(document, inventory).problems)
+    found.extend(_consistency(document))
+    ordered = sorted(dict.fromkeys(found), key=lambda p: (_order(p.pointer), p.message))
+    return tuple(ordered)
+
+
+def _order(pointer: str) -> tuple[tuple[int, int | str], ...]:
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in pointer.split("/"))
+
+
+def _consistency(document: Mapping[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def fail(pointer: str, message: str) -> None:
+        problems.append(Problem(pointer, message))
+
+    accounts = {a["id"] for a in document["source"]["accounts"]}
+    for index, account in enumerate(document["source"]["accounts"]):
+        if not names.matches(names.ACCOUNT_ID, account["id"]):
+            fail(f"/source/accounts/{index}/id", f"{account['id']!r} is not a 12-digit account ID")
+    center = document["identity_center"]
+    sets: dict[str, int] = {}
+    for index, entry in enumerate(center["permission_sets"]):
+        pointer = f"/identity_center/permission_sets/{index}"
+        if not names.matches(names.PERMISSION_SET_NAME, entry["name"]):
+            fail(f"{pointer}/name", f"{entry['name']!r} is not a permission set name")
+        if entry["name"].lower() in sets:
+            fail(f"{pointer}/name", f"permission set {entry['name']!r} is listed twice")
+        sets[entry["name"].lower()] = index
+        _permissions(fail, pointer, entry)
+    people: set[str] = set()
+    for index, entry in enumerate(center["users"]):
+        pointer = f"/identity_center/users/{index}/user_name"
+        if not names.matches(names.IDENTITY_STORE_NAME, entry["user_name"]):
+            fail(pointer, f"{entry['user_name']!r} is not an Identity Store user name")
+        if entry["user_name"].lower() in people:
+            fail(pointer, f"Identity Center user {entry['user_name']!r} is listed twice")
+        people.add(entry["user_name"].lower())
+    for index, entry in enumerate(center["assignments"]):
+        pointer = f"/identity_center/assignments/{index}"
+        if entry["permission_set"].lower() not in sets:
+            fail(pointer, f"unknown permission set {entry['permission_set']!r}")
+        if entry["user_name"].lower() not in people:
+            fail(pointer, f"unknown Identity Center user {entry['user_name']!r}")
+        if entry["account"] not in accounts:
+            fail(pointer, f"account {entry['account']} is not an account of the plan")
+    for index, user in enumerate(document["users"]):
+        chosen = (user["target"] or {}).get("permission_set")
+        if chosen is not None and chosen.lower() not in sets:
+            fail(f"/users/{index}/target", f"unknown permission set {chosen!r}")
+    roles: set[tuple[str, str]] = set()
+    for list_name in _ROLE_LISTS:
+        for index, role in enumerate(document[list_name]):
+            pointer = f"/{list_name}/{index}"
+            key = (role["account"], role["name"].lower())
+            if not names.matches(names.ROLE_NAME, role["name"]):
+                fail(f"{pointer}/name", f"{role['name']!r} is not an IAM role name")
+            if key in roles:
+                fail(f"{pointer}/name", f"role name {role['name']!r} is used twice")
+            roles.add(key)
+            if role["account"] not in accounts:
+                fail(f"{pointer}/account", f"account {role['account']} is not in the plan")
+            _permissions(fail, f"{pointer}/permissions", role["permissions"])
+    for index, role in enumerate(document["oidc_roles"]):
+        _oidc(fail, f"/oidc_roles/{index}", role)
+    return problems
+
+
+def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
+    for position, arn in enumerate(entry["aws_managed_policies"]):
+        if not names.matches(names.MANAGED_POLICY_ARN, arn):
+            fail(f"{pointer}/aws_managed_policies/{position}", f"{arn!r} is not a policy ARN")
+    for position, ref in enumerate(entry["customer_managed_policies"]):
+        where = f"{pointer}/customer_managed_policies/{position}"
+        if not names.matches(names.POLICY_NAME, ref["name"]):
+            fail(f"{where}/name", f"{ref['name']!r} is not a policy name")
+        if not names.matches(names.IAM_PATH, ref["path"]):
+            fail(f"{where}/path", f"{ref['path']!r} is not an IAM path")
+    boundary = entry["permissions_boundary"]
+    if boundary is not None and not names.matches(names.MANAGED_POLICY_ARN, boundary):
+        fail(f"{pointer}/permissions_boundary", f"{boundary!r} is not a policy ARN")
+
+
+def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
+    platform = role["platform"]
+    if platform not in PROVIDERS:
+        fail(f"{pointer}/platform", f"unknown CI platform {platform!r}")
+        return
+    issuer, audience = PROVIDERS[platform]
+    provider = role["provider"]
+    if provider["issuer"] != issuer or provider["audience"] != audience:
+        fail(f"{pointer}/provider", f"{platform} tokens come from {issuer} ({audience})")
+    prefixes = [_SUBJECT_PREFIX[platform].format(r) for r in role["repositories"]]
+    for index, subject in enumerate(role["subjects"]):
+        value, where = subject["value"], f"{pointer}/subjects/{index}"
+        if subject["operator"] not in ("StringEquals", "StringLike"):
+            fail(f"{where}/operator", f"{subject['operator']!r}: StringEquals or StringLike")
+        elif subject["operator"] == "StringEquals" and any(ch in value for ch in "*?"):
+            fail(where, f"{value!r} has a wildcard, which StringEquals compares literally")
+        if not any(value.startswith(prefix) for prefix in prefixes):
+            fail(where, f"{value!r} is not a subject of the role's repositories")
