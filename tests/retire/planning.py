@@ -51,3 +51,13 @@ def create_role(estate: Estate, name: str, used: datetime | None = None) -> None
     if used is not None:
         role = next(r for r in iam_backends[estate.account]["aws"].roles.values() if r.name == name)
         role.last_used = used
+
+
+def with_key_ids(document: dict[str, Any], estate: Estate) -> dict[str, Any]:
+    """The document with each key's ID filled in by slot, as a plan made from an inventory
+    that knows key IDs has them (a credential report, which live collection reads, has
+    none)."""
+    for entry in document["retire"]:
+        for key in entry["keys"]:
+            key["access_key_id"] = estate.ids[f"{entry['user']}.key{key['slot']}"]
+    return document

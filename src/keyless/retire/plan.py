@@ -194,10 +194,14 @@ class RetirePlan:
                 key.key_id == ref.key_id for key in planned.keys
             ):
                 return planned
+        without_ids = any(key.key_id is None for p in self.retirements for key in p.keys)
         raise SelectionError(
             f"{text!r} is not a key of the plan's retire list ({self.path})",
             where="--access-key-id",
-            hint="With --plan, --access-key-id only narrows the plan.",
+            hint="The plan lists keys without IDs (a credential report has none): narrow it "
+            "with --user."
+            if without_ids
+            else "With --plan, --access-key-id only narrows the plan.",
         )
 
     def _confirmations(self, confirmed: Iterable[str]) -> frozenset[tuple[str, str]]:

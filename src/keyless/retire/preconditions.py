@@ -69,6 +69,7 @@ def apply_plan(
             f" (IAM cannot show this; once it is true: --confirmed {planned.account}:"
             f"{planned.user})"
         )
+        blockers = [*unconfirmed, *blockers]
     gated = replace(
         target,
         key_ids=key_ids,
