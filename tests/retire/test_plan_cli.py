@@ -129,11 +129,7 @@ def test_the_json_report_names_the_plan_within_its_schema(world: World, planned:
 def test_status_and_rollback_cover_the_plan_s_users(world: World, planned: Path) -> None:
     _retire(world, "--plan", str(planned), "--apply")
 
-    rolled = CliRunner().invoke(
-        cli,
-        ["retire", "rollback", "--plan", str(planned), "--user", "old-bot", "--apply"]
-        + ["--journal", str(world.journal)],
-    )
+    rolled = _retire(world, "rollback", "--plan", str(planned), "--user", "old-bot", "--apply")
 
     assert rolled.exit_code == 0, rolled.stderr
     assert _statuses(world) == ["Active", "Inactive"]
