@@ -133,3 +133,32 @@ def test_status_and_rollback_cover_the_plan_s_users(world: World, planned: Path)
 
     assert rolled.exit_code == 0, rolled.stderr
     assert _statuses(world) == ["Active", "Inactive"]
+
+
+def test_a_dry_run_after_an_apply_reads_the_journal_and_writes_nothing(
+    world: World, planned: Path
+) -> None:
+    _retire(world, "--plan", str(planned), "--apply")
+    before = world.journal.read_bytes()
+
+    result = _retire(world, "--plan", str(planned))
+
+    assert result.exit_code == 0, result.stderr
+    assert "waiting  delete-key" in result.stdout
+    assert world.journal.read_bytes() == before
+
+
+def test_the_demo_follows_the_plan_keyless_plan_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    written = CliRunner().invoke(cli, ["plan", "--demo", "--out", "plan.json"])
+    assert written.exit_code in (0, 1), written.stderr
+
+    result = CliRunner().invoke(cli, ["retire", "--demo", "--plan", "plan.json"])
+
+    assert result.exit_code == 0, result.stderr
+    stage = result.stdout.split("== 5. Follow the plan")[1]
+    assert "following plan plan.json" in stage
+    assert "workflows-use-oidc not met: there is no role ci-staging-github" in stage
+    assert "key-replaced-by-sso not confirmed" in stage

@@ -295,14 +295,15 @@ def _reach(params: dict[str, Any]) -> Reach:
 
 
 def _demo(ctx: click.Context, params: dict[str, Any]) -> None:
-    chosen = [flag for flag in _given_options(ctx, params) if flag not in ("--demo", "--format")]
+    allowed = ("--demo", "--format", "--plan")
+    chosen = [flag for flag in _given_options(ctx, params) if flag not in allowed]
     if chosen:
         raise click.UsageError(f"--demo runs on its own: not with {', '.join(chosen)}")
     if params["output_format"] != "text":
         raise click.UsageError("--demo prints text")
     from keyless.retire.demo import demo_walk
 
-    walk = demo_walk()
+    walk = demo_walk(plan_path=params["plan_path"])
     emit(render(walk, Format.TEXT, render_options(None)))
     sys.exit(walk.exit_code)
 

@@ -79,6 +79,8 @@ class RetirePlan:
     retirements: tuple[Planned, ...]
     #: Users the plan keeps or leaves undecided, by (account, name): never selected.
     held: Mapping[tuple[str, str], str]
+    #: When the plan's inventory was read (``source.collected_at``), if known.
+    collected_at: datetime | None = None
 
     def select(
         self, users: Iterable[str] = (), keys: Iterable[str] = (), confirmed: Iterable[str] = ()
@@ -279,7 +281,15 @@ def plan_from_document(
         if entry["destination"] in _HELD
     }
     assert as_of is not None  # a missing as_of is a problem above
-    return RetirePlan(where, document["source"]["fingerprint"], as_of, tuple(retirements), held)
+    collected = document["source"]["collected_at"]
+    return RetirePlan(
+        where,
+        document["source"]["fingerprint"],
+        as_of,
+        tuple(retirements),
+        held,
+        datetime.fromisoformat(collected) if collected else None,
+    )
 
 
 _ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")

@@ -73,8 +73,10 @@ def retire(request: RetireRequest, reach: Reach, *, clock: Clock = utc_now) -> R
         memory: Memory = journal if journal is not None else NoMemory()
         pending = journal.pending() if journal is not None else ()
         opened = reach.open(selection.accounts() | {entry.action.account for entry in pending})
-        run = journal.begin("retire", request.record(), now) if journal is not None else None
-        settled = settle_pending(pending, opened, journal, memory, clock) if journal else ()
+        # A dry run reads the journal (read-only) and writes nothing, even after an --apply.
+        writing = journal if request.apply else None
+        run = writing.begin("retire", request.record(), now) if writing is not None else None
+        settled = settle_pending(pending, opened, writing, memory, clock) if writing else ()
         executor = Executor(journal, run, clock, request.max_actions)
         targets, steps = _resolve(selection, opened, memory)
         for target in targets:

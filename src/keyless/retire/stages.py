@@ -106,7 +106,7 @@ def decide(
             step = _deactivation(target, state, key, policy, now)
             steps.append(step)
             planned = step.status is StepStatus.PLANNED
-            not_ready.append(f"{key.key_id} ({'quarantine starts' if planned else 'in use'})")
+            not_ready.append(f"{key.key_id} ({'quarantine starts' if planned else 'still active'})")
             continue
         outcome = _inactive(target, state, key, memory, policy, now)
         if isinstance(outcome, Action):
