@@ -19,7 +19,7 @@ from keyless.cli.output import emit, render_options
 from keyless.render import Format, formats, render
 
 if TYPE_CHECKING:
-    from keyless.retire import Reach
+    from keyless.retire import Reach, Scope
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,6 +83,16 @@ def _common(apply_help: str | None, *, kind: str) -> Callable[[F], F]:
     return _options(*options)
 
 
+def _plan_option() -> Callable[[F], F]:
+    return click.option(
+        "--plan",
+        "plan_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Follow this keyless/plan/v1 document: its retire list, gated by its "
+        "preconditions (--user and --access-key-id narrow it).",
+    )
+
+
 def _max_actions() -> Callable[[F], F]:
     return click.option(
         "--max-actions",
@@ -113,6 +123,21 @@ def _max_actions() -> Callable[[F], F]:
     help="Deactivate this key (AKIA…), or remove this user's password, despite recent use.",
 )
 @_max_actions()
+@_plan_option()
+@click.option(
+    "--confirmed",
+    multiple=True,
+    metavar="USER",
+    help="With --plan: you checked this user's preconditions IAM cannot show (an Identity "
+    "Center sign-in, an SSO profile); recorded in the journal (repeatable).",
+)
+@click.option(
+    "--max-plan-age-days",
+    type=click.IntRange(1, 3650),
+    default=30,
+    show_default=True,
+    help="Refuse a plan whose evidence is older than this.",
+)
 @reach_options
 @click.option("--demo", is_flag=True, help="Walk the demo organization through every stage.")
 @click.pass_context
@@ -139,9 +164,22 @@ def retire(ctx: click.Context, /, **params: Any) -> None:
     from keyless.retire import Force, Policy, RetireRequest, Selection
     from keyless.retire import retire as run_retire
 
-    selection = Selection.from_options(params["users"], params["keys"])
+    plan = None
+    if params["plan_path"] is not None:
+        from keyless.retire.execute import utc_now
+        from keyless.retire.plan import load_plan
+
+        plan = load_plan(
+            params["plan_path"], now=utc_now(), max_age_days=params["max_plan_age_days"]
+        )
+        selection = plan.select(params["users"], params["keys"], params["confirmed"])
+    else:
+        for name in ("confirmed", "max_plan_age_days"):
+            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT:
+                raise click.UsageError(f"--{name.replace('_', '-')} goes with --plan")
+        selection = Selection.from_options(params["users"], params["keys"])
     if selection.is_empty:
-        raise click.UsageError("name what to retire: --user, --access-key-id (or --demo)")
+        raise click.UsageError("name what to retire: --plan, --user, --access-key-id (or --demo)")
     request = RetireRequest(
         selection,
         Policy(
@@ -152,6 +190,7 @@ def retire(ctx: click.Context, /, **params: Any) -> None:
         apply=params["apply"],
         max_actions=params["max_actions"],
         journal=params["journal"],
+        plan=plan,
     )
     report = run_retire(request, _reach(params))
     _finish(report, params["output_format"], report.exit_code)
@@ -172,6 +211,7 @@ def retire(ctx: click.Context, /, **params: Any) -> None:
     show_default=True,
     help="Search CloudTrail (LookupEvents, in --region) for uses of each key.",
 )
+@_plan_option()
 @reach_options
 def status(**params: Any) -> None:
     """Watch the keys out of service: days inactive, quarantine, any use since.
@@ -179,13 +219,12 @@ def status(**params: Any) -> None:
     Exit codes: 0 nothing flagged, 1 a key was used or reactivated since, 2 bad input,
     3 an account or key could not be read.
     """
-    from keyless.retire import Scope
     from keyless.retire import status as watch
 
     report = watch(
         _reach(params),
         journal_path=params["journal"],
-        scope=Scope.parse(params["users"], params["keys"]),
+        scope=_scope(params),
         quarantine_days=params["quarantine_days"],
         cloudtrail=params["cloudtrail"],
     )
@@ -195,6 +234,7 @@ def status(**params: Any) -> None:
 @retire.command()
 @_common("Make the changes (default: a dry run that prints them).", kind="retire")
 @_max_actions()
+@_plan_option()
 @reach_options
 def rollback(**params: Any) -> None:
     """Reactivate the keys keyless deactivated; recreate the users it deleted.
@@ -204,17 +244,30 @@ def rollback(**params: Any) -> None:
 
     Exit codes: 0 done, 1 something failed, 2 bad input, 3 an account could not be read.
     """
-    from keyless.retire import RollbackRequest, Scope
+    from keyless.retire import RollbackRequest
     from keyless.retire import rollback as undo
 
     request = RollbackRequest(
-        Scope.parse(params["users"], params["keys"]),
+        _scope(params),
         apply=params["apply"],
         max_actions=params["max_actions"],
         journal=params["journal"],
     )
     report = undo(request, _reach(params))
     _finish(report, params["output_format"], report.exit_code)
+
+
+def _scope(params: dict[str, Any]) -> Scope:
+    """``--user`` and ``--access-key-id``; with ``--plan``, the plan's users they narrow to
+    (a plan of any age: what was done on its account can always be watched and undone)."""
+    from keyless.retire import Scope
+
+    if params["plan_path"] is None:
+        return Scope.parse(params["users"], params["keys"])
+    from keyless.retire.plan import load_plan
+
+    users, keys = load_plan(params["plan_path"]).scope_refs(params["users"], params["keys"])
+    return Scope(users, keys)
 
 
 def _reach(params: dict[str, Any]) -> Reach:
@@ -242,14 +295,15 @@ def _reach(params: dict[str, Any]) -> Reach:
 
 
 def _demo(ctx: click.Context, params: dict[str, Any]) -> None:
-    chosen = [flag for flag in _given_options(ctx, params) if flag not in ("--demo", "--format")]
+    allowed = ("--demo", "--format", "--plan")
+    chosen = [flag for flag in _given_options(ctx, params) if flag not in allowed]
     if chosen:
         raise click.UsageError(f"--demo runs on its own: not with {', '.join(chosen)}")
     if params["output_format"] != "text":
         raise click.UsageError("--demo prints text")
     from keyless.retire.demo import demo_walk
 
-    walk = demo_walk()
+    walk = demo_walk(plan_path=params["plan_path"])
     emit(render(walk, Format.TEXT, render_options(None)))
     sys.exit(walk.exit_code)
 

@@ -48,6 +48,7 @@ def report_text(report: Report, options: RenderOptions) -> str:
     """A run, account by account and user by user, then what cannot come back."""
     del options
     lines = [_title(report)]
+    lines += _plan_lines(report)
     if report.settled:
         lines.append("")
         lines.append("Settled first (actions an interrupted run left unrecorded):")
@@ -82,6 +83,19 @@ def _title(report: Report) -> str:
     return f"{name}: run {report.run_id}{resumed}; journal {clean(report.journal)}"
 
 
+def _plan_lines(report: Report) -> list[str]:
+    """Which plan the run followed, and what a person confirmed for it."""
+    plan = report.plan
+    if plan is None:
+        return []
+    lines = [f"following plan {clean(plan['path'])} (its evidence as of {clean(plan['as_of'])})"]
+    for confirmed in plan["confirmed"]:
+        kinds = ", ".join(clean(p["kind"]) for p in confirmed["preconditions"])
+        who = f"{clean(confirmed['user'])} in {clean(confirmed['account'])}"
+        lines.append(f"confirmed by --confirmed: {who}: {kinds}")
+    return lines
+
+
 def _step(step: Step, *, with_user: bool = False) -> str:
     target = f" {clean(step.target)}" if step.target else ""
     who = f" {clean(step.user)} in {clean(step.account)}" if with_user else ""
@@ -104,6 +118,7 @@ def report_document(report: Report) -> dict[str, Any]:
             {"account": account, "user": user, "what": what} for account, user, what in report.lost
         ],
         "exit_code": report.exit_code,
+        "plan": None if report.plan is None else json.loads(json.dumps(dict(report.plan))),
     }
 
 

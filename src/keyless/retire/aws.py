@@ -68,6 +68,15 @@ class TrailEvidence:
     latest_error: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RoleUse:
+    """A role as ``GetRole`` reports it: its ARN and its last use (``None``: none seen)."""
+
+    arn: str
+    last_used: datetime | None
+    region: str | None
+
+
 class AccountApi:
     """One account's IAM (and CloudTrail), through a boto3 session into it."""
 
@@ -106,6 +115,18 @@ class AccountApi:
             return None
         keys = self._keys(name)
         return name if keys is not None and any(k.key_id == key_id for k in keys) else None
+
+    def role_use(self, role: str) -> RoleUse | None:
+        """Whether the role exists and when it was last used (``GetRole``'s
+        ``RoleLastUsed``; ``None``: no such role). IAM tracks the last use over a trailing
+        400-day window, and may report it a few hours late.
+        https://docs.aws.amazon.com/IAM/latest/APIReference/API_RoleLastUsed.html"""
+        found = call("iam:GetRole", self.client("iam").get_role, missing=True, RoleName=role)
+        if found is None:
+            return None
+        record = found["Role"]
+        used = record.get("RoleLastUsed") or {}
+        return RoleUse(record.get("Arn", ""), _utc(used.get("LastUsedDate")), used.get("Region"))
 
     def observe(self, user: str, *, attributes: bool = False) -> UserState:
         """The user as IAM holds it now; its attributes too when asked."""

@@ -240,6 +240,9 @@ class Report:
     run_id: int | None = None
     resumed: bool = False
     lost: tuple[tuple[str, str, str], ...] = ()
+    #: The plan a run followed (``--plan``): its path, fingerprint, ``as_of`` and the
+    #: preconditions confirmed with ``--confirmed``, as the journal records them.
+    plan: Mapping[str, Any] | None = None
 
     @property
     def exit_code(self) -> int:

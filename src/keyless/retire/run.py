@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from keyless.errors import KeylessError
@@ -23,6 +24,8 @@ from keyless.retire.aws import AccountApi, AwsFailure
 from keyless.retire.execute import Clock, Executor, observe, settle_pending, utc_now
 from keyless.retire.journal import DEFAULT_PATH, Journal
 from keyless.retire.model import Report, Step, StepStatus, UserState
+from keyless.retire.plan import RetirePlan
+from keyless.retire.preconditions import apply_plan
 from keyless.retire.reach import Opened, Reach
 from keyless.retire.selection import Selection, Target
 from keyless.retire.stages import Decision, Memory, NoMemory, Policy, decide
@@ -37,16 +40,22 @@ class RetireRequest:
     apply: bool = False
     max_actions: int | None = None
     journal: Path = DEFAULT_PATH
+    #: The plan the selection follows (``--plan``): recorded with the confirmations.
+    plan: RetirePlan | None = None
 
     def record(self) -> dict[str, Any]:
-        """The request as the journal keeps it (a rerun with the same one resumes)."""
-        return {
+        """The request as the journal keeps it (a rerun with the same one resumes); with a
+        plan, the plan and each confirmation with the precondition texts it confirmed."""
+        recorded: dict[str, Any] = {
             "selection": self.selection.describe(),
             "min_idle_days": self.policy.min_idle_days,
             "quarantine_days": self.policy.quarantine_days,
             "force": self.policy.force.describe(),
             "max_actions": self.max_actions,
         }
+        if self.plan is not None:
+            recorded["plan"] = self.plan.record(self.selection)
+        return recorded
 
 
 def retire(request: RetireRequest, reach: Reach, *, clock: Clock = utc_now) -> Report:
@@ -64,8 +73,10 @@ def retire(request: RetireRequest, reach: Reach, *, clock: Clock = utc_now) -> R
         memory: Memory = journal if journal is not None else NoMemory()
         pending = journal.pending() if journal is not None else ()
         opened = reach.open(selection.accounts() | {entry.action.account for entry in pending})
-        run = journal.begin("retire", request.record(), now) if journal is not None else None
-        settled = settle_pending(pending, opened, journal, memory, clock) if journal else ()
+        # A dry run reads the journal (read-only) and writes nothing, even after an --apply.
+        writing = journal if request.apply else None
+        run = writing.begin("retire", request.record(), now) if writing is not None else None
+        settled = settle_pending(pending, opened, writing, memory, clock) if writing else ()
         executor = Executor(journal, run, clock, request.max_actions)
         targets, steps = _resolve(selection, opened, memory)
         for target in targets:
@@ -87,6 +98,7 @@ def retire(request: RetireRequest, reach: Reach, *, clock: Clock = utc_now) -> R
         unreachable=opened.unreachable,
         run_id=run.id if run else None,
         resumed=run.resumed if run else False,
+        plan=None if request.plan is None else MappingProxyType(request.plan.record(selection)),
     )
 
 
@@ -108,10 +120,13 @@ def _decide(
     user = str(target.user)
     try:
         state = observe(api, user, memory, attributes=False)
+        target, about_plan = apply_plan(target, state, api, memory, request.policy, now)
         decision = decide(target, state, memory, request.policy, now)
         if decision.needs_attributes:
             state = observe(api, user, memory, attributes=True)
             decision = decide(target, state, memory, request.policy, now)
+        if about_plan:
+            decision = replace(decision, steps=(*about_plan, *decision.steps))
     except AwsFailure as failure:
         reason = f"could not be read: {failure.describe()}"
         return Step(StepStatus.UNREAD, api.account_id, user, reason, kind="user")
@@ -176,6 +191,8 @@ def _merge(first: Target, second: Target) -> Target:
         first.retire_user or second.retire_user,
         f"{first.origin}, {second.origin}",
         tuple(dict.fromkeys((*first.blockers, *second.blockers))),
+        tuple(dict.fromkeys((*first.deletion_blockers, *second.deletion_blockers))),
+        first.plan or second.plan,
     )
 
 

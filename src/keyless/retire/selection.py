@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from keyless.errors import KeylessError
 from keyless.model.arn import is_account_id, parse_arn
+from keyless.retire.planned import Planned
 
 #: IAM user names: alphanumerics and ``+=,.@_-``, 1 to 64 characters.
 USER_NAME = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
@@ -57,8 +58,11 @@ class Target:
     """One user to act on. ``key_ids`` None means every key the user has;
     ``retire_user`` means its login profile and the user itself go once its keys are gone.
     ``user`` is None for a key named only by its ID, until IAM says whose it is.
-    ``blockers`` are what a plan says still needs the credentials; ``origin`` says where
-    the target came from (``--user alice``)."""
+    ``blockers`` are unmet preconditions that refuse every action (the replacement is not
+    in use); ``deletion_blockers`` refuse only what cannot be undone (deleting a key, the
+    password, the user). ``plan`` is the plan's entry for the user (``--plan``), from which
+    the blockers are worked out once the user is read. ``origin`` says where the target
+    came from (``--user alice``)."""
 
     account: str | None
     user: str | None
@@ -66,6 +70,8 @@ class Target:
     retire_user: bool
     origin: str
     blockers: tuple[str, ...] = ()
+    deletion_blockers: tuple[str, ...] = ()
+    plan: Planned | None = None
 
 
 def parse_user(text: str, option: str = "--user") -> UserRef:

@@ -98,13 +98,15 @@ def decide(
     for key in state.keys:
         if wanted is not None and key.key_id not in wanted:
             if target.retire_user:
-                not_ready.append(f"{key.key_id} (not selected)")
+                not_ready.append(
+                    f"{key.key_id} ({'not in the plan' if target.plan else 'not selected'})"
+                )
             continue
         if key.active:
             step = _deactivation(target, state, key, policy, now)
             steps.append(step)
             planned = step.status is StepStatus.PLANNED
-            not_ready.append(f"{key.key_id} ({'quarantine starts' if planned else 'in use'})")
+            not_ready.append(f"{key.key_id} ({'quarantine starts' if planned else 'still active'})")
             continue
         outcome = _inactive(target, state, key, memory, policy, now)
         if isinstance(outcome, Action):
@@ -179,7 +181,7 @@ def _inactive(
             f"{used}, after it was taken out of service on {since.date().isoformat()}: something"
             f" still needs it (`keyless retire rollback --access-key-id {key.key_id}`)",
         )
-    if target.blockers:
+    if target.blockers or target.deletion_blockers:
         return Step.of(action, StepStatus.REFUSED, _still_needed(target))
     ends = since + timedelta(days=policy.quarantine_days)
     if record is None:
@@ -208,7 +210,7 @@ def _user_blocked(
             StepStatus.WAITING,
             "deleted once every key has served its quarantine: " + ", ".join(not_ready),
         )
-    if target.blockers:
+    if target.blockers or target.deletion_blockers:
         return _user_step(state, StepStatus.REFUSED, _still_needed(target))
     if state.login_profile and state.password_last_used is not None:
         idle = days_since(now, state.password_last_used)
@@ -298,7 +300,9 @@ def _deleted(backup: Backup) -> str:
 
 
 def _still_needed(target: Target) -> str:
-    return "the plan says it is still needed: " + "; ".join(target.blockers)
+    if target.blockers:
+        return "the plan says it is still needed: " + "; ".join(target.blockers)
+    return "a precondition of the plan is not met: " + "; ".join(target.deletion_blockers)
 
 
 def _with_reason(action: Action, reason: str) -> Action:
