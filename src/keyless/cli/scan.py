@@ -19,6 +19,7 @@ from keyless.cli.sources import (
     parse_moment,
     source_options,
     split_list,
+    streamed,
     unread_lines,
 )
 from keyless.errors import InputError
@@ -113,7 +114,7 @@ def scan(
     """
     from keyless.cli.configuration import load_checked_config
     from keyless.collect.origin import reference_time
-    from keyless.engine import run_checks
+    from keyless.engine import run_checks_by_account
 
     spec = build_spec(source)
     if output is not None:
@@ -121,12 +122,16 @@ def scan(
     config = load_checked_config(config_path)
     checks = _estate_checks(split_list(check_ids))
     recording = open_recording(record, store)
-    inventory = load(spec)
-    # The inventory lives until the process exits: move it out of the cyclic GC's reach
-    # so the checks' allocations do not make it re-walk millions of objects.
-    gc.freeze()
-    now, basis = reference_time(spec, inventory, explicit_now)
-    result = run_checks(inventory, config, now=now, now_basis=basis, checks=checks)
+    # Account by account: an export or a snapshot is read one account at a time, and
+    # each account but its users is let go once its checks ran (docs/organizations.md).
+    with streamed(spec) as (estate, accounts):
+        # What was read so far lives until the process exits: move it out of the cyclic
+        # GC's reach so the checks' allocations do not make it re-walk millions of objects.
+        gc.freeze()
+        now, basis = reference_time(spec, estate, explicit_now)
+        result = run_checks_by_account(
+            estate, accounts, config, now=now, now_basis=basis, checks=checks
+        )
     threshold = Severity(fail_on)
     options = recording.keep(
         result, "scan", render_options(output, threshold, allow_partial=allow_partial)
