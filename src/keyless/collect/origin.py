@@ -19,6 +19,7 @@ from keyless.collect.options import (
     check_profile,
     check_region,
 )
+from keyless.collect.shard import Shard
 from keyless.errors import KeylessError
 from keyless.model import Account, Inventory
 
@@ -52,6 +53,7 @@ class InventorySpec:
     accounts: tuple[str, ...] = ()
     exclude_accounts: tuple[str, ...] = ()
     max_workers: int = 8
+    shard: Shard | None = None
 
     def __post_init__(self) -> None:
         if self.profile is not None:
@@ -119,6 +121,7 @@ def load_inventory(
             exclude_accounts=spec.exclude_accounts or None,
             max_workers=spec.max_workers,
             progress=progress,
+            shard=spec.shard,
         )
     from keyless.collect.live.account import collect_account
 
