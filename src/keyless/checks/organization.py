@@ -3,13 +3,13 @@ accounts, and whether IAM Identity Center exists to replace them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.findings import Problem, Severity
 from keyless.model import AccountStatus, Dataset, DatasetState, Inventory
-from keyless.people import duplicated_people
+from keyless.people import Person, duplicated_people
 
 
 @check(
@@ -33,24 +33,38 @@ def user_duplicated_across_accounts(inventory: Inventory, ctx: CheckContext) -> 
     https://docs.aws.amazon.com/singlesignon/latest/userguide/what-is.html
     Users are matched on a normalized name (case, separators, ``@domain`` and affixes
     such as ``-admin`` or ``_ci`` ignored), ``email``/``mail`` tags and console-password
-    presence; the evidence lists every matched user and the signals of each match, so a
-    person can judge it. A user of a skipped or failed account is not considered. When
-    no matched user has a console password or email tag the finding is ``low``: it is
-    probably a machine identity copied across accounts.
+    presence; the evidence lists every matched user once, each account once, and one
+    match explaining each user but the first (with its signals), so a person can judge
+    it. A user of a skipped or failed account is not considered. When no matched user
+    has a console password or email tag the finding is ``low``: it is probably a machine
+    identity copied across accounts.
     """
     users = [user for account in inventory.scanned_accounts for user in account.users]
     labels = {account.id: account.label for account in inventory.accounts}
-    for person in duplicated_people(users):
+    yield from duplicated_people_problems(duplicated_people(users), labels)
+
+
+#: How many account IDs a finding's message names; its evidence lists them all.
+MESSAGE_ACCOUNTS = 5
+
+
+def duplicated_people_problems(
+    people: Iterable[Person], labels: Mapping[str, str]
+) -> Iterator[Problem]:
+    """One problem per person, listing each user once and each account once (``labels``
+    maps account IDs to ``alias (id)``). Shared by the whole-inventory check and the
+    account-by-account scan, which keeps users' identities, not their accounts."""
+    for person in people:
+        accounts = person.account_ids
         matched = [
             {
-                "arn": identity.user.arn,
-                "account": identity.user.account_id,
-                "account_label": labels.get(identity.user.account_id, identity.user.account_id),
-                "name": identity.user.name,
+                "arn": identity.arn,
+                "account": identity.account_id,
+                "name": identity.name,
                 "normalized": identity.key,
                 "email": identity.email,
                 "console_password": identity.console,
-                "active_keys": len(identity.user.active_keys),
+                "active_keys": identity.active_keys,
             }
             for identity in person.identities
         ]
@@ -58,19 +72,22 @@ def user_duplicated_across_accounts(inventory: Inventory, ctx: CheckContext) -> 
             {"users": [link.first, link.second], "score": link.score, "signals": list(link.signals)}
             for link in person.links
         ]
-        accounts = person.account_ids
+        named = ", ".join(accounts[:MESSAGE_ACCOUNTS])
+        if len(accounts) > MESSAGE_ACCOUNTS:
+            named += f" and {len(accounts) - MESSAGE_ACCOUNTS} more"
         noun = "person" if person.is_human else "identity"
         yield Problem(
             resource=person.users[0].arn,
             message=(
                 f"{noun} {person.key!r} has {len(person.users)} IAM users in "
-                f"{len(accounts)} accounts ({', '.join(accounts)})"
+                f"{len(accounts)} accounts ({named})"
             ),
             evidence=MappingProxyType(
                 {
                     "person": person.key,
                     "users": matched,
                     "accounts": list(accounts),
+                    "account_labels": {a: labels.get(a, a) for a in accounts},
                     "matches": links,
                     "signals": sorted({s for link in person.links for s in link.signals}),
                 }

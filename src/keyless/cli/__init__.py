@@ -23,6 +23,7 @@ EXIT_INTERRUPTED = 130
 COMMANDS = {
     "scan": "keyless.cli.scan:scan",
     "collect": "keyless.cli.scan:collect",
+    "merge": "keyless.cli.scan:merge",
     "checks": "keyless.cli.scan:checks",
     "simulate": "keyless.cli.simulate:simulate",
     "trust": "keyless.cli.trust:trust",

@@ -19,6 +19,7 @@ from keyless.cli.sources import (
     parse_moment,
     source_options,
     split_list,
+    streamed,
     unread_lines,
 )
 from keyless.errors import InputError
@@ -26,7 +27,10 @@ from keyless.findings import Severity
 from keyless.render import Format, RenderOptions, formats, render
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from keyless.checks.registry import Check
+    from keyless.model import Account
 
 SEVERITIES = [s.value for s in Severity]
 REPORT = "the report (--output)"
@@ -113,7 +117,7 @@ def scan(
     """
     from keyless.cli.configuration import load_checked_config
     from keyless.collect.origin import reference_time
-    from keyless.engine import run_checks
+    from keyless.engine import run_checks_by_account
 
     spec = build_spec(source)
     if output is not None:
@@ -121,12 +125,16 @@ def scan(
     config = load_checked_config(config_path)
     checks = _estate_checks(split_list(check_ids))
     recording = open_recording(record, store)
-    inventory = load(spec)
-    # The inventory lives until the process exits: move it out of the cyclic GC's reach
-    # so the checks' allocations do not make it re-walk millions of objects.
-    gc.freeze()
-    now, basis = reference_time(spec, inventory, explicit_now)
-    result = run_checks(inventory, config, now=now, now_basis=basis, checks=checks)
+    # Account by account: an export or a snapshot is read one account at a time, and
+    # each account but its users is let go once its checks ran (docs/organizations.md).
+    with streamed(spec) as (estate, accounts):
+        # What was read so far lives until the process exits: move it out of the cyclic
+        # GC's reach so the checks' allocations do not make it re-walk millions of objects.
+        gc.freeze()
+        now, basis = reference_time(spec, estate, explicit_now)
+        result = run_checks_by_account(
+            estate, accounts, config, now=now, now_basis=basis, checks=checks
+        )
     threshold = Severity(fail_on)
     options = recording.keep(
         result, "scan", render_options(output, threshold, allow_partial=allow_partial)
@@ -143,17 +151,30 @@ def scan(
     type=click.Path(dir_okay=False, path_type=Path),
     help="The snapshot file to write (versioned JSON, no secrets).",
 )
+@click.option(
+    "--shard",
+    metavar="I/N",
+    help="Collect only shard I of N (--org; 0 <= I < N): the accounts whose ID hashes to I."
+    " Merge the N snapshots with `keyless merge`.",
+)
 @record_options
 @quiet_option
-def collect(out: Path, record: bool, store: Path | None, **source: Any) -> None:
+def collect(out: Path, shard: str | None, record: bool, store: Path | None, **source: Any) -> None:
     """Collect an estate once into a snapshot file, to analyse offline later.
 
     Exit code 3 when part of the estate could not be read (the snapshot records what),
     2 on bad input, 130 when interrupted (nothing is written).
     """
+    import dataclasses
+
     from keyless.collect.offline.snapshot import write_snapshot
+    from keyless.collect.shard import Shard
 
     spec = build_spec(source)
+    if shard is not None:
+        if not source["org"]:
+            raise click.UsageError("--shard only applies with --org")
+        spec = dataclasses.replace(spec, shard=Shard.parse(shard))
     require_writable(out, "the snapshot (--out)")
     recording = open_recording(record, store)
     inventory = load(spec)
@@ -205,3 +226,48 @@ def checks(output_format: str) -> None:
     else:
         for c in catalogue:
             click.echo(f"{c.id:<36} {c.severity.value:<9} {c.title}")
+
+
+@click.command()
+@click.argument(
+    "snapshots",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The merged snapshot to write.",
+)
+@quiet_option
+def merge(snapshots: tuple[Path, ...], out: Path) -> None:
+    """Merge the snapshots of an organization's shards (`collect --org --shard I/N`) into
+    one snapshot: each account from the shard that collected it, read and written one
+    account at a time. Scan it with `keyless scan --snapshot OUT`.
+
+    Exit code 3 when an account is missing from every snapshot or could not be read, 2 on
+    bad input (snapshots of different organizations, overlapping shards).
+    """
+    from keyless.collect.offline.snapshot import write_snapshot
+    from keyless.collect.shard import merge_snapshots
+    from keyless.model import AccountStatus
+
+    require_writable(out, "the merged snapshot (--out)")
+    envelope, accounts = merge_snapshots(snapshots)
+    complete = True
+    written = 0
+
+    def counted() -> Iterator[Account]:
+        nonlocal complete, written
+        for account in accounts:
+            written += 1
+            complete = complete and account.status is not AccountStatus.FAILED
+            complete = complete and not account.failed_calls
+            yield account
+
+    write_snapshot(envelope, out, accounts=counted())
+    if not is_quiet():
+        click.echo(f"wrote {out} ({written} accounts from {len(snapshots)} snapshots)", err=True)
+    sys.exit(0 if complete and envelope.is_complete else 3)

@@ -4,7 +4,8 @@ bar or a waiting message on a terminal."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -14,7 +15,7 @@ import click
 from keyless.collect.origin import InventorySpec, Origin
 
 if TYPE_CHECKING:
-    from keyless.model import Inventory
+    from keyless.model import Account, Inventory
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -166,6 +167,27 @@ def load(spec: InventorySpec) -> Inventory:
     }.get(spec.kind, f"reading {_printable(str(spec.path))}")
     with waiting_message(first) as step:
         return load_inventory(spec, on_step=step)
+
+
+@contextlib.contextmanager
+def streamed(spec: InventorySpec) -> Iterator[tuple[Inventory, Iterable[Account]]]:
+    """The estate's outline and its accounts one at a time
+    (:func:`~keyless.collect.origin.stream_inventory`), with the same progress bar or
+    waiting message as :func:`load`, shown while the caller reads the accounts."""
+    from keyless.cli.progress import progress_reporter, waiting_message
+    from keyless.collect.origin import stream_inventory
+
+    if spec.kind is Origin.ORGANIZATION:
+        with progress_reporter() as progress:
+            estate = stream_inventory(spec, progress=progress)
+        yield estate
+        return
+    first = {
+        Origin.LIVE: "contacting AWS",
+        Origin.DEMO: "seeding the demo organization in the AWS emulator",
+    }.get(spec.kind, f"reading {_printable(str(spec.path))}")
+    with waiting_message(first) as step:
+        yield stream_inventory(spec, on_step=step)
 
 
 def unread_lines(inventory: Inventory) -> list[str]:

@@ -6,7 +6,7 @@ Collectors are imported only when used, so an offline scan never loads boto3.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -19,8 +19,9 @@ from keyless.collect.options import (
     check_profile,
     check_region,
 )
+from keyless.collect.shard import Shard
 from keyless.errors import KeylessError
-from keyless.model import Inventory
+from keyless.model import Account, Inventory
 
 Progress = Callable[[int, int, int], None]
 
@@ -52,6 +53,7 @@ class InventorySpec:
     accounts: tuple[str, ...] = ()
     exclude_accounts: tuple[str, ...] = ()
     max_workers: int = 8
+    shard: Shard | None = None
 
     def __post_init__(self) -> None:
         if self.profile is not None:
@@ -119,11 +121,35 @@ def load_inventory(
             exclude_accounts=spec.exclude_accounts or None,
             max_workers=spec.max_workers,
             progress=progress,
+            shard=spec.shard,
         )
     from keyless.collect.live.account import collect_account
 
     account = collect_account(session, on_step=on_step)
     return Inventory(accounts=(account,), origin="live", collected_at=account.collected_at)
+
+
+def stream_inventory(
+    spec: InventorySpec,
+    *,
+    progress: Progress | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> tuple[Inventory, Iterable[Account]]:
+    """The estate ``spec`` describes as an outline (the organization, every account at
+    least by ID) and its accounts, whole, one at a time: for
+    :func:`keyless.engine.run_checks_by_account`. Exports and snapshots are read one
+    account at a time; the other sources are loaded whole (:func:`load_inventory`) and
+    handed over account by account."""
+    if spec.kind is Origin.EXPORT:
+        from keyless.collect.offline.export import stream_export
+
+        return stream_export(_required_path(spec))
+    if spec.kind is Origin.SNAPSHOT:
+        from keyless.collect.offline.snapshot import stream_snapshot
+
+        return stream_snapshot(_required_path(spec))
+    inventory = load_inventory(spec, progress=progress, on_step=on_step)
+    return inventory, inventory.accounts
 
 
 def _required_path(spec: InventorySpec) -> Path:

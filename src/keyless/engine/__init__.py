@@ -1,6 +1,7 @@
 """The engine: runs the estate checks over an Inventory and judges single roles.
 
 * :func:`run_checks` - every selected check over every subject, with shared preparation
+* :func:`run_checks_by_account` - the same, one account at a time (bounded memory)
 * :func:`assess_trust` - the trust checks of one role, for ``keyless trust``
 * :class:`ScanResult` - findings, per-check runs, suppressed findings and the exit code
 """
@@ -17,6 +18,7 @@ from keyless.engine.result import (
     Unread,
 )
 from keyless.engine.run import apply_ignores, run_checks, select_checks
+from keyless.engine.stream import run_checks_by_account
 from keyless.engine.trust import TrustAssessment, assess_trust
 
 __all__ = [
@@ -33,5 +35,6 @@ __all__ = [
     "apply_ignores",
     "assess_trust",
     "run_checks",
+    "run_checks_by_account",
     "select_checks",
 ]

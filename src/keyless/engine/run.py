@@ -15,7 +15,7 @@ from keyless.config import Config, Ignore
 from keyless.engine.result import CheckRun, NotEvaluated, ScanResult, Suppressed
 from keyless.errors import KeylessError
 from keyless.findings import Finding, ResourceLocation
-from keyless.model import AccountStatus, Dataset, DatasetState, DatasetStatus, Inventory
+from keyless.model import Account, AccountStatus, Dataset, DatasetState, DatasetStatus, Inventory
 from keyless.model.arn import account_of
 
 
@@ -82,6 +82,18 @@ def run_checks(
         of_scope = [c for c in selected if c.scope is scope]
         if of_scope:
             _run_scope(scope, of_scope, inventory, config, now, policies, tally)
+    return _result(selected, tally, inventory, config, now, now_basis)
+
+
+def _result(
+    selected: list[Check],
+    tally: dict[str, _Tally],
+    inventory: Inventory,
+    config: Config,
+    now: datetime,
+    now_basis: str,
+) -> ScanResult:
+    """The scan's result from what each check did: ignores applied, findings sorted."""
     findings: list[Finding] = []
     suppressed: list[Suppressed] = []
     runs: list[CheckRun] = []
@@ -121,13 +133,18 @@ def _run_scope(
     now: datetime,
     policies: ParsedPolicies,
     tally: dict[str, _Tally],
+    accounts: Iterable[Account] | None = None,
 ) -> None:
-    """Run the checks of one scope over its subjects, preparing shared work per group."""
+    """Run the checks of one scope over its subjects, preparing shared work per group.
+
+    ``accounts`` (default: the inventory's) are the accounts whose subjects are visited;
+    ``inventory`` stays what the checks see as the estate (the account-by-account scan
+    passes one account and an inventory of every account's outline)."""
     # Subjects of one preparation key are visited together, so the prepared value lives
     # exactly as long as the group: most roles of a large account share a few policies.
     groups: dict[tuple[Preparation | None, Hashable], list[_Visit]] = {}
     for context, subject, runnable in _visits(
-        scope, checks, inventory, config, now, policies, tally
+        scope, checks, inventory, config, now, policies, tally, accounts
     ):
         by_preparation: dict[Preparation | None, list[Check]] = {}
         for chk in runnable:
@@ -172,6 +189,7 @@ def _visits(
     now: datetime,
     policies: ParsedPolicies,
     tally: dict[str, _Tally],
+    accounts: Iterable[Account] | None = None,
 ) -> Iterator[tuple[CheckContext, Any, list[Check]]]:
     """Each subject of ``scope`` with the checks that can run on it; the checks whose data
     an account lacks are recorded as not evaluated there."""
@@ -191,7 +209,7 @@ def _visits(
             context = CheckContext(inventory, config.thresholds, now, None, policies)
             yield context, inventory, runnable
         return
-    for account in inventory.accounts:
+    for account in inventory.accounts if accounts is None else accounts:
         if account.status is AccountStatus.SKIPPED:
             continue
         runnable = []

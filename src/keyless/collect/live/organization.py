@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from keyless.collect.live.account import caller_identity, client, collect_account
 from keyless.collect.live.identity_center import collect_identity_center
+from keyless.collect.shard import OTHER_SHARD, Shard, shard_of
 from keyless.errors import CollectionError, KeylessError
 from keyless.model import (
     Account,
@@ -98,6 +99,7 @@ def collect_organization(
     max_workers: int = 8,
     endpoint_url: str | None = None,
     progress: ProgressCallback | None = None,
+    shard: Shard | None = None,
 ) -> Inventory:
     """Collect every selected active account of the organization ``session`` belongs to.
 
@@ -107,9 +109,10 @@ def collect_organization(
     ``session`` itself belongs to is collected with ``session`` directly. ``accounts``
     restricts the scan to those IDs, ``exclude_accounts`` leaves some out; both must be
     account IDs of the organization. At most ``max_workers`` accounts are collected at a
-    time. ``progress(done, failed, remaining)`` is called once before collecting and
-    after every account. Also collects the IAM Identity Center posture into
-    ``Inventory.organization``.
+    time. With ``shard``, only the accounts it owns are collected and the others are
+    recorded as skipped (see :mod:`keyless.collect.shard`). ``progress(done, failed,
+    remaining)`` is called once before collecting and after every account. Also
+    collects the IAM Identity Center posture into ``Inventory.organization``.
 
     Raises :class:`CollectionError` when the organization itself cannot be read (no
     credentials, not in an organization, Organizations access denied) and
@@ -122,7 +125,7 @@ def collect_organization(
     orgs = client(session, "organizations", endpoint_url)
     org = _describe_organization(orgs)
     members = _list_accounts(orgs)
-    selected, skipped = _select(members, accounts, exclude_accounts)
+    selected, skipped = _select(members, accounts, exclude_accounts, shard)
 
     center, center_state = collect_identity_center(
         session,
@@ -215,6 +218,7 @@ def _select(
     members: list[MemberAccount],
     accounts: Collection[str] | None,
     exclude_accounts: Collection[str] | None,
+    shard: Shard | None = None,
 ) -> tuple[list[MemberAccount], list[tuple[MemberAccount, str]]]:
     known = {m.id for m in members}
     wanted = set(accounts or ())
@@ -241,6 +245,9 @@ def _select(
             skipped.append((member, "not selected by --accounts"))
         elif not member.is_active:
             skipped.append((member, f"account is {member.state} in AWS Organizations"))
+        elif shard is not None and not shard.owns(member.id):
+            owner = shard_of(member.id, shard.count)
+            skipped.append((member, OTHER_SHARD.format(index=owner, count=shard.count)))
         else:
             selected.append(member)
     return selected, skipped

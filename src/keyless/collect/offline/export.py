@@ -9,7 +9,7 @@ never imports boto3, and converts a large export without copying its policy docu
 from __future__ import annotations
 
 import gc
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,15 +78,49 @@ def load_export(path: str | Path) -> Inventory:
             gc.enable()
 
 
-def _load(root: Path) -> Inventory:
+def stream_export(path: str | Path) -> tuple[Inventory, Iterator[Account]]:
+    """An export as its outline and its accounts one at a time: the outline is the
+    organization and every account by ID alone (from the directory names); the iterator
+    loads each account's directory when asked, so one account is held at a time.
+
+    A single account's directory is loaded whole and is its own outline. Errors as
+    :func:`load_export`, raised when the account at fault is reached.
+    """
+    root = Path(path)
+    children = _account_directories(root)
+    if children is None:
+        inventory = load_export(root)
+        return inventory, iter(inventory.accounts)
+    outline = Inventory(
+        tuple(Account(id=child.name) for child in children),
+        organization=_organization(root),
+        origin="export",
+        collected_at=_mtime(root),
+    )
+    return outline, _iter_accounts(children)
+
+
+def _iter_accounts(children: list[Path]) -> Iterator[Account]:
+    for child in children:
+        paused = gc.isenabled()
+        gc.disable()  # as in load_export
+        try:
+            account = load_account(child)
+        finally:
+            if paused:
+                gc.enable()
+        yield account
+
+
+def _account_directories(root: Path) -> list[Path] | None:
+    """The per-account directories of an organization export, or ``None`` for a single
+    account's export. Raises :class:`InputError` when ``root`` is neither."""
     if not root.exists():
         raise InputError("no such file or directory", where=str(root), hint=_LAYOUT_HINT)
     if not root.is_dir():
         raise InputError("an export is a directory, not a file", where=str(root), hint=_LAYOUT_HINT)
-    collected = _mtime(root)
     if (root / AUTH_DETAILS).exists():
-        account = load_account(root)
-        return Inventory((account,), origin="export", collected_at=account.collected_at)
+        return None
     try:
         children = sorted(p for p in root.iterdir() if p.is_dir() and is_account_id(p.name))
     except OSError as error:
@@ -98,6 +132,15 @@ def _load(root: Path) -> Inventory:
             where=str(root),
             hint=_LAYOUT_HINT,
         )
+    return children
+
+
+def _load(root: Path) -> Inventory:
+    children = _account_directories(root)
+    if children is None:
+        account = load_account(root)
+        return Inventory((account,), origin="export", collected_at=account.collected_at)
+    collected = _mtime(root)
     accounts = tuple(load_account(child) for child in children)
     return Inventory(
         accounts,

@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import gc
 import os
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +52,7 @@ MAX_WHOLE_BYTES = MAX_FILE_BYTES
 
 _WHAT = "the snapshot"
 _STREAM_HEADER_END = b'"accounts":['
+_LEADING_ID = re.compile(rb'\{"id":"([0-9]{12})"')
 
 
 def _header_fields() -> tuple[Field, ...]:
@@ -118,6 +120,17 @@ def iter_snapshot_accounts(path: str | Path) -> Iterator[Account]:
         reader = _Reader(Path(path))
     with reader:
         yield from reader.accounts()
+
+
+def stream_snapshot(path: str | Path) -> tuple[Inventory, Iterator[Account]]:
+    """The snapshot as its outline (the envelope, with every account by ID alone) and its
+    accounts one at a time (:func:`iter_snapshot_accounts`). The IDs are read first, in a
+    pass that does not decode the accounts; errors as :func:`load_snapshot`."""
+    with _Reader(Path(path)) as reader:
+        outline = dataclasses.replace(
+            reader.header, accounts=tuple(Account(id=i) for i in reader.account_ids())
+        )
+    return outline, iter_snapshot_accounts(path)
 
 
 @contextlib.contextmanager
@@ -244,6 +257,26 @@ class _Reader:
                 account = self._account(self._parse(body[:-1] if comma else body), index)
             yield account
             index += 1
+
+    def account_ids(self) -> Iterator[str]:
+        """Each account's ID, in order, without decoding the accounts: the streamed layout
+        writes ``id`` first on each account's line. An account whose ID cannot be seen
+        there is parsed; what is wrong with it is left to :meth:`accounts` to report."""
+        if self.whole is not None:
+            for raw in self.whole["accounts"]:
+                if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                    yield raw["id"]
+            return
+        while (line := self._next_line()).strip() not in (b"]}", b""):
+            body = line.strip().removesuffix(b",")
+            seen = _LEADING_ID.match(body)
+            if seen is not None:
+                yield seen.group(1).decode()
+                continue
+            with contextlib.suppress(orjson.JSONDecodeError):
+                raw = orjson.loads(body)
+                if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                    yield raw["id"]
 
     def _account(self, raw: Any, index: int) -> Account:
         try:

@@ -1,0 +1,129 @@
+"""Past one machine: an organization collected in shards, and the shards' snapshots
+merged back into one.
+
+``keyless collect --org --shard I/N`` collects the accounts :class:`Shard` ``I/N`` owns
+(the others are recorded as skipped, so every shard's snapshot still names every
+account of the organization); ``keyless merge`` takes each account from the snapshot
+that collected it. Every shard reads the organization-level data (the organization, its
+account list and IAM Identity Center: about 15 calls from the management account), so
+any shard's snapshot scans on its own; the merge keeps the first snapshot's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import heapq
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from keyless.errors import InputError, KeylessError
+from keyless.model import Account, AccountStatus, Inventory
+
+_SHARD = re.compile(r"([0-9]{1,4})/([0-9]{1,4})")
+
+#: The reason recorded for an account another shard collects.
+OTHER_SHARD = "collected by shard {index}/{count}"
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """Shard ``index`` of ``count`` (``0 <= index < count``)."""
+
+    index: int
+    count: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.count <= 1024 or not 0 <= self.index < self.count:
+            raise KeylessError(
+                f"--shard {self.index}/{self.count}: expected I/N with 0 <= I < N <= 1024",
+                where="--shard",
+            )
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``--shard I/N`` (``0/4`` … ``3/4``)."""
+        matched = _SHARD.fullmatch(text.strip())
+        if matched is None:
+            raise KeylessError(f"--shard {text!r}: expected I/N, such as 0/4", where="--shard")
+        return cls(int(matched.group(1)), int(matched.group(2)))
+
+    def owns(self, account_id: str) -> bool:
+        """True when this shard collects ``account_id``."""
+        return shard_of(account_id, self.count) == self.index
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+def shard_of(account_id: str, count: int) -> int:
+    """The shard of ``count`` that collects ``account_id``: the first 8 bytes of the
+    ID's SHA-256, modulo ``count``. Stable across runs, machines and Python versions
+    (unlike ``hash()``), and even: accounts created together do not land together."""
+    digest = hashlib.sha256(account_id.encode("ascii")).digest()
+    return int.from_bytes(digest[:8], "big") % count
+
+
+def merge_snapshots(paths: Sequence[Path]) -> tuple[Inventory, Iterator[Account]]:
+    """The snapshots at ``paths`` (shards of one organization) as one: the first
+    snapshot's envelope, the earliest collection time, and each account once, in ID
+    order, from the snapshot that did not skip it. Streams: one account per snapshot is
+    held at a time (the snapshots are read twice: once for which account each collected).
+
+    Raises :class:`InputError` when the snapshots are of different organizations, or when
+    two of them collected the same account.
+    """
+    from keyless.collect.offline.snapshot import iter_snapshot_accounts, read_snapshot_header
+
+    if not paths:
+        raise InputError("nothing to merge: name the shards' snapshots")
+    headers = [read_snapshot_header(path) for path in paths]
+    first = headers[0]
+    for path, header in zip(paths, headers, strict=True):
+        if (header.organization and header.organization.id) != (
+            first.organization and first.organization.id
+        ):
+            raise InputError(
+                "not a snapshot of the same organization as "
+                f"{paths[0]} ({_org_label(header)} vs {_org_label(first)})",
+                where=str(path),
+            )
+    owner: dict[str, int] = {}  # the snapshot each account is taken from
+    collected: set[str] = set()
+    for n, path in enumerate(paths):
+        for account in iter_snapshot_accounts(path):
+            if account.status is AccountStatus.SKIPPED:
+                owner.setdefault(account.id, n)  # unless another snapshot collected it
+                continue
+            if account.id in collected:
+                raise InputError(
+                    f"account {account.id} is collected in {paths[owner[account.id]]} too:"
+                    " shards must not overlap",
+                    where=str(path),
+                )
+            collected.add(account.id)
+            owner[account.id] = n
+    times = [h.collected_at for h in headers if h.collected_at is not None]
+    envelope = dataclasses.replace(first, accounts=(), collected_at=min(times, default=None))
+    return envelope, _merged(paths, owner)
+
+
+def _merged(paths: Sequence[Path], owner: dict[str, int]) -> Iterator[Account]:
+    from keyless.collect.offline.snapshot import iter_snapshot_accounts
+
+    def kept(n: int) -> Iterator[tuple[str, int, Account]]:
+        for account in iter_snapshot_accounts(paths[n]):
+            if owner.get(account.id) == n:
+                yield account.id, n, account
+
+    # Each (ID, snapshot) comes once, so accounts themselves are never compared.
+    for _, _, account in heapq.merge(*(kept(n) for n in range(len(paths)))):
+        yield account
+
+
+def _org_label(inventory: Inventory) -> str:
+    return (
+        f"organization {inventory.organization.id}" if inventory.organization else "no organization"
+    )
