@@ -65,9 +65,10 @@ demo-generate: demo-plan
 
 # The journey ends with retirement: `keyless retire --demo` deactivates, watches and rolls
 # back keys of the demo organization inside the in-process emulator only (a dry run as
-# far as any real account is concerned). It exits 0 when every stage went as intended.
-demo-retire: $(VENV)/.demo-installed
-	@echo; $(BIN)/keyless retire --demo; status=$$?; echo; \
+# far as any real account is concerned), its last stage following the plan written by
+# demo-plan. It exits 0 when every stage went as intended.
+demo-retire: demo-plan
+	@echo; $(BIN)/keyless retire --demo --plan .demo/plan.json; status=$$?; echo; \
 	case $$status in \
 	  0) echo "make demo: keyless retire --demo exited 0: every stage went as intended." \
 	       "On a real account, keyless retire exits 1 when something is refused or fails," \
