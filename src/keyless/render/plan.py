@@ -31,6 +31,8 @@ from keyless.plan.model import (
     UserPlan,
 )
 from keyless.render import RenderOptions, console_text
+from keyless.render.markdown import GITHUB_COMMENT_LIMIT, cut
+from keyless.render.untrusted import printable
 
 # The ASCII punctuation that can start or end Markdown syntax inside a line; ``-`` and
 # ``.`` only matter at the start of a line, where no value is ever written.
@@ -59,8 +61,8 @@ def plan_json(plan: Plan, options: RenderOptions) -> str:
 
 
 def plan_markdown(plan: Plan, options: RenderOptions | None = None) -> str:
-    """The plan as Markdown."""
-    return "\n".join(_markdown_lines(plan)) + "\n"
+    """The plan as Markdown, within GitHub's comment size (what is left out is counted)."""
+    return cut(list(_markdown_lines(plan)), GITHUB_COMMENT_LIMIT, "lines")
 
 
 def explain_text(plan: Plan, users: Iterable[UserPlan], options: RenderOptions) -> str:
@@ -71,15 +73,23 @@ def explain_text(plan: Plan, users: Iterable[UserPlan], options: RenderOptions) 
 def render_plan_text(plan: Plan, console: Console) -> None:
     """The plan on a rich console."""
     for line in _text_lines(plan):
-        console.print(line, soft_wrap=True, highlight=False)
+        console.print(_one_line(line), soft_wrap=True, highlight=False)
 
 
 def render_explain(plan: Plan, users: Iterable[UserPlan], console: Console) -> None:
     """All the evidence for each of ``users``, on a rich console."""
     for user in users:
         for line in _explain_lines(plan, user):
-            console.print(line, soft_wrap=True, highlight=False)
+            console.print(_one_line(line), soft_wrap=True, highlight=False)
         console.print()
+
+
+def _one_line(line: Text) -> Text:
+    """``line`` kept on its line: names and tags from the estate may hold a newline or an
+    escape that would forge a line of their own (their styling is dropped with them)."""
+    if line.plain.isprintable():
+        return line
+    return Text(printable(line.plain), style=line.style)
 
 
 def target_words(user: UserPlan) -> str:

@@ -22,6 +22,7 @@ from keyless.model import AccountStatus
 from keyless.render import RenderOptions, console_text
 from keyless.render.style import SEVERITY_STYLE
 from keyless.render.summary_text import render_summary
+from keyless.render.untrusted import printable
 
 
 def render_text(
@@ -69,8 +70,10 @@ def _render_findings(result: ScanResult, console: Console) -> None:
                 )
             )
             for finding in check_findings:
-                console.print(Text.assemble("  • ", (finding.resource, "magenta")), soft_wrap=True)
-                console.print(_indented(Text(finding.message), 4))
+                console.print(
+                    Text.assemble("  • ", (printable(finding.resource), "magenta")), soft_wrap=True
+                )
+                console.print(_indented(Text(printable(finding.message)), 4))
                 if finding.witness is not None:
                     witness = orjson.dumps(finding.witness, default=dict).decode()
                     console.print(_indented(Text(f"witness: {witness}", style="dim"), 4))
@@ -133,9 +136,12 @@ def _render_gaps(result: ScanResult, console: Console) -> None:
         return
     console.rule(Text("NOT EVALUATED — what could not be read", style="bold yellow"), align="left")
     for account in failed:
-        console.print(f"  account {escape(account.label)} failed: {escape(account.error or '')}")
+        console.print(
+            f"  account {escape(printable(account.label))} failed: "
+            f"{escape(printable(account.error or ''))}"
+        )
     for account, call in calls:
-        console.print(f"  {escape(account.label)}: {escape(call.describe())}")
+        console.print(f"  {escape(printable(account.label))}: {escape(printable(call.describe()))}")
     if skipped:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         table.add_column("check")
