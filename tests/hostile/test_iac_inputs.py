@@ -77,6 +77,24 @@ def test_deeply_nested_yaml_is_reported(tmp_path: Path, good: Path) -> None:
     _assert_reported(result, f"{template}: malformed YAML", "aws_iam_user.ok creates")
 
 
+@pytest.mark.parametrize(
+    "text", ["Resources:\n  A: [\n", "AWSTemplateFormatVersion: '2010-09-09'\nResources: {\n"]
+)
+def test_a_template_cut_short_before_any_type_is_reported(tmp_path: Path, text: str) -> None:
+    template = tmp_path / "stack.yaml"
+    template.write_text(text)
+    result = run(str(template))
+    assert result.exit_code == 3
+    assert f"{template}: malformed YAML" in result.output
+
+
+def test_json_and_yaml_that_are_not_infrastructure_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "app"}')
+    (tmp_path / "ci.yml").write_text("on: push\njobs: {}\n")
+    result = run(str(tmp_path / "package.json"), str(tmp_path / "ci.yml"))
+    assert result.exit_code == 0, result.output
+
+
 def test_deeply_nested_json_is_reported(tmp_path: Path, good: Path) -> None:
     template = tmp_path / "stack.json"
     template.write_text('{"Resources": {"R": {"Type": "AWS::IAM::User", "P": ' + "[" * 5000)

@@ -24,6 +24,7 @@ from keyless.iac.sources import (
     discover,
     looks_like_cloudformation,
     looks_like_plan,
+    may_be_cloudformation,
     read_source,
 )
 from keyless.iac.terraform import (
@@ -85,7 +86,11 @@ def _read_data(
             if plan.is_plan(root):
                 files.append(ScannedFile(path, SourceKind.TERRAFORM_PLAN.value))
                 return plan.read_plan(path, root)
-        if looks_like_cloudformation(source):
+        # A file with a top-level Resources key or a template version is parsed even
+        # without an AWS:: type (YAML cut short may have lost them): if it is malformed,
+        # that is reported, never clean. Other JSON and YAML (package.json, CI files) are
+        # not infrastructure and are skipped, as the pre-commit hook relies on.
+        if looks_like_cloudformation(source) or may_be_cloudformation(source):
             root = cloudformation.parse_template(path, source)
             if cloudformation.is_template(root):
                 found = cloudformation.read_template(path, root)

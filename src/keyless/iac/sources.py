@@ -125,6 +125,12 @@ def looks_like_cloudformation(text: str) -> bool:
     return "AWS::" in text and _CLOUDFORMATION.search(text) is not None
 
 
+def may_be_cloudformation(text: str) -> bool:
+    """A top-level ``Resources`` key or a template format version, with or without an
+    ``AWS::`` type: worth parsing, so that a malformed template is reported as such."""
+    return "AWSTemplateFormatVersion" in text or _CLOUDFORMATION.search(text) is not None
+
+
 def looks_like_plan(text: str) -> bool:
     """``terraform show -json`` output names its format and Terraform versions."""
     head = text[:4096]
