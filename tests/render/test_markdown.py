@@ -114,3 +114,47 @@ def test_an_account_not_read_is_said_and_escaped() -> None:
     inline = _inline(_tokens(text))
     assert "link_open" not in {t.type for t in inline}
     assert any("[x](javascript:1)" in t.content for t in inline if t.type == "text")
+
+
+def test_suppressed_findings_are_counted_with_the_file_that_hid_them() -> None:
+    from dataclasses import replace
+
+    from keyless.config import Ignore
+    from keyless.engine import apply_ignores
+
+    result = _big_result(3)
+    rule = Ignore(check="*", reason="accepted", source="keyless.toml", index=1)
+    shown, hidden = apply_ignores(result.findings, [rule])
+    text = render(
+        replace(result, findings=shown, suppressed=hidden), Format.MARKDOWN, RenderOptions()
+    )
+    assert f"**Suppressed:** {len(hidden)} findings hidden by keyless.toml" in text
+    assert not shown and hidden
+
+
+def test_thousands_of_unread_accounts_still_fit_and_are_counted() -> None:
+    from dataclasses import replace
+
+    from keyless.model import AccountStatus
+    from tests.builders import make_account
+
+    estate = hostile_scan().estate
+    failed = tuple(
+        make_account(f"{n:012d}", status=AccountStatus.FAILED, error="AccessDenied " * 20)
+        for n in range(1500)
+    )
+    result = run_checks(replace(estate, accounts=(*estate.accounts, *failed)), now=NOW)
+    text = render(result, Format.MARKDOWN, RenderOptions())
+    assert len(text) <= GITHUB_COMMENT_LIMIT
+    assert "more not read" in text
+
+
+def test_a_large_plan_fits_a_github_comment() -> None:
+    from keyless.render.markdown import cut
+
+    lines = [f"| user-{n} | retire |" for n in range(10_000)]
+    text = cut(lines, GITHUB_COMMENT_LIMIT, "lines")
+    assert len(text) <= GITHUB_COMMENT_LIMIT
+    note = re.search(r"… and (\d+) more lines not shown", text)
+    assert note is not None
+    assert int(note.group(1)) + text.count("| retire |") == 10_000

@@ -25,6 +25,8 @@ from keyless.render.summary import AccountSummary, summarize
 
 #: GitHub refuses comments longer than this many characters.
 GITHUB_COMMENT_LIMIT = 65_536
+#: Accounts or calls not read listed before the rest is counted (the comment has a limit).
+UNREAD_ROWS = 25
 ACCOUNT_ROWS = 20
 _SYNTAX = re.compile(r"([\\`*_\[\]<>&|~$!#])")
 _MENTION = re.compile(r"(^|[^\w`])@(?=\w)")
@@ -81,6 +83,11 @@ def fit(head: list[str], items: Sequence[str], tail: list[str], limit: int, what
     return "\n".join([*head, *kept, *note, *tail]) + "\n"
 
 
+def cut(lines: Sequence[str], limit: int, what: str) -> str:
+    """``lines`` up to ``limit`` characters, and a line saying how many were left out."""
+    return fit([], lines, [], limit, what)
+
+
 def scan_markdown(result: ScanResult, options: RenderOptions) -> str:
     """The ``markdown`` format of ``keyless scan``."""
     return scan_markdown_within(result, options, GITHUB_COMMENT_LIMIT)
@@ -119,7 +126,7 @@ def scan_markdown_within(result: ScanResult, options: RenderOptions, limit: int)
     ]
     if len(summary.accounts) > 1:
         head += ["", "### Accounts by IAM-user debt", "", *_account_table(summary.accounts)]
-    head += [*_unread(result), ""]
+    head += [*_suppressed(result), *_unread(result), ""]
     stamp = f"keyless scan · {result.now:%Y-%m-%d %H:%M} UTC"
     tail = ["", f"<sub>{stamp} · the full report: `keyless scan --format html`</sub>"]
     if not result.findings:
@@ -172,6 +179,21 @@ def _account_table(accounts: Sequence[AccountSummary]) -> list[str]:
     return lines
 
 
+def _suppressed(result: ScanResult) -> list[str]:
+    """What the configuration hid is counted here too, never silently dropped."""
+    if not result.suppressed:
+        return []
+    files = sorted({s.ignore.source for s in result.suppressed if s.ignore.source})
+    worst = min(result.suppressed, key=lambda s: list(Severity).index(s.finding.severity))
+    count = len(result.suppressed)
+    return [
+        "",
+        f"**Suppressed:** {count} finding{'s' if count != 1 else ''} hidden by "
+        f"{escape(', '.join(files) or 'the configuration')} (worst "
+        f"{worst.finding.severity.value}; listed in the text, JSON and SARIF formats).",
+    ]
+
+
 def _unread(result: ScanResult) -> list[str]:
     lines = []
     for account in result.estate.accounts:
@@ -181,6 +203,8 @@ def _unread(result: ScanResult) -> list[str]:
         lines += [
             f"- {escape(account.label)}: {escape(c.describe())}" for c in account.failed_calls
         ]
+    if len(lines) > UNREAD_ROWS:
+        lines = [*lines[:UNREAD_ROWS], f"- … and {len(lines) - UNREAD_ROWS} more not read."]
     runs = [run for run in result.check_runs if run.not_evaluated]
     if runs:
         names = ", ".join(run.check.id for run in runs)
