@@ -26,6 +26,7 @@ from keyless.config import Ignore
 from keyless.engine import ScanResult
 from keyless.files import display_path
 from keyless.findings import FileLocation, Finding, Severity
+from keyless.model import AccountStatus
 from keyless.render import RenderOptions
 from keyless.render.jsonout import dumps
 
@@ -217,21 +218,28 @@ def scan_sarif(result: ScanResult) -> dict[str, Any]:
         rules=rules,
         results=results,
     )
-    if result.unread:
-        log["runs"][0]["invocations"] = [_unread_invocation(result)]
+    notifications = _not_read(result)
+    if notifications:
+        log["runs"][0]["invocations"] = [
+            {"executionSuccessful": False, "toolExecutionNotifications": notifications}
+        ]
     return log
 
 
-def _unread_invocation(result: ScanResult) -> dict[str, Any]:
-    """What could not be read, as the run's notifications: a partial scan is never
-    shown as clean (SARIF 2.1.0 §3.20.21 toolExecutionNotifications)."""
-    return {
-        "executionSuccessful": False,
-        "toolExecutionNotifications": [
-            {"level": "error", "message": {"text": f"{u.where}: not read: {u.reason}"}}
-            for u in result.unread
-        ],
-    }
+def _not_read(result: ScanResult) -> list[dict[str, Any]]:
+    """What could not be read or evaluated, as the run's notifications: a partial scan is
+    never shown as clean (SARIF 2.1.0 §3.20.21 toolExecutionNotifications)."""
+    notes = [f"{u.where}: not read: {u.reason}" for u in result.unread]
+    if result.inventory is not None:
+        for account in result.estate.accounts:
+            if account.status is not AccountStatus.SCANNED:
+                why = f": {account.error}" if account.error else ""
+                notes.append(f"account {account.label} {account.status.value}{why}")
+            notes += [f"{account.label}: {call.describe()}" for call in account.failed_calls]
+    for run in result.short_runs:
+        for gap in run.not_evaluated:
+            notes.append(f"{run.check.id} not evaluated in account {gap.account}: {gap.reason}")
+    return [{"level": "error", "message": {"text": note}} for note in notes]
 
 
 def _ignore_suppression(ignore: Ignore) -> SarifSuppression:
