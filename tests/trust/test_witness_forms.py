@@ -80,3 +80,25 @@ def test_witness_subject_uses_the_tenant_the_policy_names() -> None:
     trust = github({"StringLike": {f"{GH}:sub": "repo:octo-org/*"}})
     (finding,) = run("trust-oidc-missing-audience", trust)
     assert finding.witness["claims"]["sub"] == "repo:octo-org/anything:ref:refs/heads/main"
+
+
+def test_a_branch_family_witness_carries_one_ref_as_tokens_do() -> None:
+    # GitHub includes a claim once in a custom subject: `…:ref:refs/heads/release/a:ref:…`
+    # is no token (issue #18 item 2); the witness is a branch of the family itself.
+    trust = github(
+        {
+            "StringEquals": {f"{GH}:aud": "sts.amazonaws.com"},
+            "StringLike": {
+                f"{GH}:sub": [
+                    "repo:acme/infra:ref:refs/heads/main",
+                    "repo:acme/infra:ref:refs/heads/release/*",
+                ]
+            },
+        }
+    )
+    subjects = [f.witness["claims"]["sub"] for f in run("trust-oidc-untrusted-trigger", trust)]
+    assert subjects
+    assert all(subject.count(":ref:") == 1 for subject in subjects), subjects
+    assert all(
+        subject.startswith("repo:acme/infra:ref:refs/heads/release/") for subject in subjects
+    )

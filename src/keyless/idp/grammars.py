@@ -343,7 +343,8 @@ GITHUB = SubGrammar(
     # Templates that do not start with repo (whose value is OWNER/REPO, above).
     custom=_key_value_subjects(),
     custom_excluded=("repo:*",),
-    ill_formed=_EMPTY_FIELD,
+    # A claim is included in a custom template once: no token carries two refs.
+    ill_formed=(*_EMPTY_FIELD, "*:ref:*:ref:*", "ref:*:ref:*"),
     ref_marker=":ref:",
     ref_prefix="refs/",
     tenant_templates=(
