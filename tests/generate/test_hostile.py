@@ -50,7 +50,7 @@ def test_hostile_values_leave_terraform_parseable_and_formatted(
     out = tmp_path / "tf"
     result = run("generate", str(hostile_plan), "--format", "terraform", "--out", str(out),
                  "--ca-cert", str(ca_cert))  # fmt: skip
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 0, result.output
     for path in out.glob("*.tf"):
         hcl2.loads(path.read_text())
     text = (out / "identity_center.tf").read_text()
@@ -72,7 +72,7 @@ def test_hostile_values_leave_cloudformation_lint_clean(
     out = tmp_path / "cfn"
     result = run("generate", str(hostile_plan), "--format", "cloudformation", "--out", str(out),
                  "--ca-cert", str(ca_cert))  # fmt: skip
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 0, result.output
     errors = [m for p in out.glob("*.yaml") for m in lint_file(p) if m.rule.id.startswith("E")]
     assert errors == []
 

@@ -36,6 +36,7 @@ from keyless.plan.model import (
     Plan,
     Proof,
     RolesAnywherePlan,
+    Subject,
     TargetRef,
     UserPlan,
     WorkloadRolePlan,
@@ -286,7 +287,12 @@ def _oidc_role(
     wanted = [t.value for t in linked] or ([tagged] if tagged else [])
     found = [repositories[name.lower()] for name in wanted if name.lower() in repositories]
     platform = found[0].platform if found else (linked[0].kind.value if linked else "github")
-    subjects = tuple(dict.fromkeys(s for repository in found for s in repository.subjects))
+    # One subject per value and operator (two jobs, or a job's own branch and the default
+    # branch fix proposes, may give the same value with different reasons).
+    unique: dict[tuple[str, str], Subject] = {}
+    for subject in (s for repository in found for s in repository.subjects):
+        unique.setdefault((subject.value, subject.operator), subject)
+    subjects = tuple(unique.values())
     missing = [name for name in wanted if name.lower() not in repositories]
     if wanted and repositories and missing:
         would.append(

@@ -99,12 +99,19 @@ def read_workflows(
                 KeyJob(
                     str(rewrite.file.path),
                     job.job,
-                    tuple(Subject(s.value, s.operator.value, s.reason) for s in job.subjects),
+                    # What fix recommends, as keyless trust accepts it: one tool, one
+                    # verdict (a branch family or a pull request is withheld, with why).
+                    tuple(Subject(s.value, s.operator.value, s.reason) for s in job.recommended),
                     job.pull_request,
                 )
                 for job in rewrite.jobs
                 if not any(UNKNOWN_REPOSITORY in s.value for s in job.subjects)
             )
+            notes += [
+                f"{rewrite.file.path}: job {job.job}: {w.subject.value} not trusted: {w.reason}"
+                for job in rewrite.jobs
+                for w in job.withheld
+            ]
             known = found.get(repository)
             found[repository] = RepositoryJobs(
                 repository,
