@@ -3,8 +3,10 @@ live collector, with dates that make every age-based check fire."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -165,17 +167,46 @@ def test_cross_account_and_public_roles(demo: Inventory) -> None:
     assert from_prod["Principal"] == {"AWS": f"arn:aws:iam::{prod.id}:root"}
 
 
-def test_now_defaults_to_the_current_time() -> None:
+def test_by_default_the_timeline_starts_today_and_the_collection_is_now() -> None:
+    before = datetime.now(UTC)
     inventory = demo_inventory()
+    after = datetime.now(UTC)
     sandbox = _account(inventory, "acme-sandbox")
     (key,) = _user(sandbox, "experiment-bot").access_keys
-    assert key.created is not None
-    assert abs(datetime.now(UTC) - timedelta(days=30) - key.created) < timedelta(minutes=5)
+    days = {moment.replace(hour=0, minute=0, second=0, microsecond=0) for moment in (before, after)}
+    assert key.created in {day - timedelta(days=30) for day in days}
+    assert inventory.collected_at is not None
+    assert before <= inventory.collected_at <= after
+
+
+def test_two_demo_snapshots_of_one_day_differ_in_nothing(tmp_path: Path) -> None:
+    """A newcomer diffing two demo snapshots sees no change: the demo's keys are the same
+    keys in every run (same creation instants), so nothing is added, removed or fixed."""
+    from click.testing import CliRunner
+
+    from keyless.cli import cli
+
+    runner = CliRunner()
+    snapshots = [tmp_path / "first.json", tmp_path / "second.json"]
+    for snapshot in snapshots:
+        result = runner.invoke(cli, ["collect", "--demo", "--quiet", "--out", str(snapshot)])
+        assert result.exit_code == 0, result.output
+    if len({datetime.fromisoformat(_collected(s)).date() for s in snapshots}) > 1:
+        pytest.skip("the two snapshots were taken either side of midnight UTC")
+    result = runner.invoke(cli, ["diff", "--format", "json", *map(str, snapshots)])
+    assert result.exit_code == 0, result.output
+    totals = json.loads(result.output)["totals"]
+    changed = {name: count for name, count in totals.items() if name != "findings_unchanged"}
+    assert set(changed.values()) == {0}, totals
+    assert totals["findings_unchanged"] > 0
+
+
+def _collected(snapshot: Path) -> str:
+    collected: str = json.loads(snapshot.read_text())["collected_at"]
+    return collected.replace("Z", "+00:00")
 
 
 def test_the_readme_shows_the_demo_account_ids(demo: Inventory) -> None:
-    from pathlib import Path
-
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     shown = set(re.findall(r"(acme-[a-z]+) \((\d{12})\)", readme))
     assert shown == {(a.alias, a.id) for a in demo.accounts}

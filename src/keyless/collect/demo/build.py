@@ -92,7 +92,7 @@ def seeded_demo(now: datetime | None = None) -> Iterator[DemoOrganization]:
     it). Nothing outside this process is touched."""
     from moto import mock_aws
 
-    now = now or datetime.now(UTC)
+    now = now or demo_day()
     with _no_endpoint_override(), mock_aws():
         _seed_emulator_ids()
         management = management_session()
@@ -125,8 +125,12 @@ def record_key_use(account_id: str, key_id: str, when: datetime, service: str = 
 
 
 def demo_inventory(now: datetime | None = None) -> Inventory:
-    """Seed the demo organization in a fresh in-process emulator and collect it."""
-    now = now or datetime.now(UTC)
+    """Seed the demo organization in a fresh in-process emulator and collect it. Its
+    timeline is anchored at ``now`` (by default the start of today, UTC, so that two runs
+    on one day give the same keys, dates and findings); it is collected at the moment it
+    is read."""
+    collected_at = now or datetime.now(UTC)
+    now = now or demo_day()
     with seeded_demo(now) as demo:
         accounts = demo.accounts
         # Read it back the way `keyless scan --org` reads a real organization.
@@ -144,8 +148,16 @@ def demo_inventory(now: datetime | None = None) -> Inventory:
             for account in sorted(inventory.accounts, key=lambda a: order.index(a.id))
         ),
         origin="demo",
-        collected_at=now,
+        collected_at=collected_at,
     )
+
+
+def demo_day() -> datetime:
+    """The start of today (UTC): where the demo's timeline is anchored unless a test gives
+    one. The estate's ages are whole days, so they read the same all day, and a key is
+    created at the same instant in every run of the day (``keyless diff`` of two demo
+    snapshots shows no change)."""
+    return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _seed_emulator_ids() -> None:
