@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from keyless.config import Thresholds
 from keyless.model import Inventory
 from keyless.plan.check import CheckResult, check_plan
 from keyless.plan.document import dumps, plan_document
@@ -154,3 +155,49 @@ def test_a_renamed_permission_set_is_accepted_when_renamed_everywhere(
             assignment["permission_set"] = "Admins"
     _user(document, "ops-lead")["target"]["permission_set"] = "Admins"
     assert _check(document, export).problems == ()
+
+
+def _retire(document: Document, name: str) -> None:
+    """Move ``name`` to retire consistently everywhere (as a person editing it would)."""
+    user = _user(document, name)
+    target = user["target"]
+    user["destination"] = "retire"
+    user["target"] = None
+    for listing in ("oidc_roles", "roles_anywhere", "workload_roles"):
+        document[listing] = [
+            r for r in document[listing] if r["name"] != (target or {}).get("role")
+        ]
+    center = document["identity_center"]
+    center["users"] = [u for u in center["users"] if user["arn"] not in u["iam_users"]]
+    names = {u["user_name"].lower() for u in center["users"]}
+    center["assignments"] = [a for a in center["assignments"] if a["user_name"].lower() in names]
+    if not any(r["arn"] == user["arn"] for r in document["retire"]):
+        document["retire"].append({"arn": user["arn"], "keys": []})
+
+
+def test_retiring_a_user_whose_key_is_in_use_is_rejected(
+    document: Document, export: Inventory
+) -> None:
+    """A workload's key used within the threshold: retiring it would break the workload."""
+    _retire(document, "backup-nas")
+    result = check_plan(json.loads(json.dumps(document)), export, Thresholds())
+    assert any("backup-nas cannot be retired" in m for m in _messages(result)), _messages(result)
+
+
+def test_retiring_a_person_who_signs_in_is_rejected(document: Document, export: Inventory) -> None:
+    (person,) = [u for u in document["users"] if u["name"] == "tom.baker"]
+    assert person["destination"] == "identity-center"
+    _retire(document, "tom.baker")
+    result = check_plan(json.loads(json.dumps(document)), export, Thresholds())
+    assert any(
+        "tom.baker cannot be retired: console password used" in m for m in _messages(result)
+    ), _messages(result)
+
+
+def test_use_is_judged_with_the_thresholds_given(document: Document, export: Inventory) -> None:
+    """The same edit against thresholds under which nothing is recent is accepted: the
+    verdict follows the configuration the plan was made with."""
+    _retire(document, "backup-nas")
+    never = Thresholds(key_unused_days=0, password_unused_days=0)
+    result = check_plan(json.loads(json.dumps(document)), export, never)
+    assert not any("cannot be retired" in m for m in _messages(result)), _messages(result)

@@ -108,6 +108,18 @@ def test_check_reports_each_error_and_exits_2(export_dir: Path, tmp_path: Path) 
     assert "/identity_center/permission_sets/0/name" in result.stderr
 
 
+def test_check_refuses_to_retire_a_person_who_signs_in(export_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    plan_run("--input", str(export_dir), *LINKS, "--out", str(out))
+    document = json.loads(out.read_text())
+    (person,) = [u for u in document["users"] if u["name"] == "tom.baker"]
+    person["destination"], person["target"] = "retire", None
+    out.write_text(json.dumps(document))
+    result = run("--check", str(out), "--input", str(export_dir))
+    assert result.exit_code == 2
+    assert "tom.baker cannot be retired: console password used" in result.stderr
+
+
 def test_check_of_a_file_that_is_not_a_plan_is_exit_2(export_dir: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.json"
     other.write_text('{"schema": "keyless/scan/v1"}')

@@ -15,6 +15,7 @@ from keyless.cli.sources import build_spec, load, parse_moment, source_options, 
 from keyless.render import Format, formats, render
 
 if TYPE_CHECKING:
+    from keyless.config import Thresholds
     from keyless.model import Inventory
 
 PLAN_FILE = "the plan (--out)"
@@ -97,7 +98,7 @@ def plan(
     if check_path is not None:
         if links or workflows or out or explain or explicit_now:
             raise click.UsageError("--check takes only the plan and its source")
-        _check(check_path, load(spec))
+        _check(check_path, load(spec), load_checked_config(config_path).thresholds)
         return
     if out is not None:
         require_writable(out, PLAN_FILE)
@@ -140,11 +141,11 @@ def plan(
     sys.exit(1 if result.open_users else 0)
 
 
-def _check(path: Path, inventory: Inventory) -> None:
+def _check(path: Path, inventory: Inventory, thresholds: Thresholds) -> None:
     from keyless.plan.check import check_plan
     from keyless.plan.document import read_plan
 
-    result = check_plan(read_plan(path), inventory)
+    result = check_plan(read_plan(path), inventory, thresholds)
     for problem in result.problems:
         click.echo(f"{path}#{problem.pointer}: {problem.message}", err=True)
     for item in result.open_items:

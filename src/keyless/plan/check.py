@@ -13,7 +13,9 @@ can act on. Every problem is reported with a JSON pointer, all at once:
 * a target broader than its user: the never-broaden proof (:mod:`.prove`) is run again
   on the permissions the document now gives;
 * OIDC subjects outside the role's repositories, or a wildcard under ``StringEquals``;
-* a retirement of a user that is kept or undecided, or of a key the user does not have.
+* a retirement of a user that is kept or undecided, or of a key the user does not have;
+* ``retire`` for a user whose console password or access key is in use (within the
+  thresholds, at the plan's ``as_of``): retiring it would lock a person or a job out.
 
 What is not an error but still needs a person (undecided users, a role without
 subjects, a certificate CN only proposed, a proof that could not be made) is returned
@@ -25,8 +27,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+from keyless.config import Thresholds
 from keyless.errors import PolicyError
 from keyless.model import Account, Inventory, User
 from keyless.plan.document import Problem, permissions_from, schema_problems
@@ -34,6 +38,7 @@ from keyless.plan.model import Destination, PolicyName, ProofStatus
 from keyless.plan.permissions import customer_managed_policy, mode_for
 from keyless.plan.principal import Mode
 from keyless.plan.prove import prove
+from keyless.plan.signals import in_use
 from keyless.plan.source import fingerprint
 from keyless.plan.targets import PROVIDERS
 from keyless.policy.document import parse_policy
@@ -58,6 +63,7 @@ class CheckResult:
 class _Checker:
     document: Mapping[str, Any]
     inventory: Inventory
+    thresholds: Thresholds | None
     problems: list[Problem] = field(default_factory=list)
     open_items: list[str] = field(default_factory=list)
 
@@ -66,6 +72,11 @@ class _Checker:
         self.accounts: dict[str, Account] = {a.id: a for a in accounts}
         self.inventory_users: dict[str, User] = {u.arn: u for a in accounts for u in a.users}
         self.entries: dict[str, tuple[int, Mapping[str, Any]]] = {}
+        self.users_account: dict[str, Account] = {u.arn: a for a in accounts for u in a.users}
+        as_of = self.document["source"]["as_of"] or self.document["source"]["collected_at"]
+        self.as_of = (
+            datetime.fromisoformat(as_of.replace("Z", "+00:00")) if as_of else datetime.now(UTC)
+        )
 
     def fail(self, pointer: str, message: str) -> None:
         self.problems.append(Problem(pointer, message))
@@ -75,12 +86,16 @@ class _Checker:
         return Destination(found[1]["destination"]) if found else None
 
 
-def check_plan(document: Any, inventory: Inventory) -> CheckResult:
-    """Every problem of ``document`` against ``inventory`` (see the module doc)."""
+def check_plan(
+    document: Any, inventory: Inventory, thresholds: Thresholds | None = None
+) -> CheckResult:
+    """Every problem of ``document`` against ``inventory`` (see the module doc). With
+    ``thresholds`` (the ones the plan was made with: keyless.toml's), a retirement of a
+    user still in use is a problem too; without, use is not judged."""
     problems = schema_problems(document)
     if problems:
         return CheckResult(problems)
-    checker = _Checker(document, inventory)
+    checker = _Checker(document, inventory, thresholds)
     _source(checker)
     _users(checker)
     _identity_center(checker)
@@ -126,6 +141,14 @@ def _users(c: _Checker) -> None:
                 f"{pointer}/destination",
                 f"{destination} replaces access keys, and {user.name} has none",
             )
+        if destination is Destination.RETIRE and c.thresholds is not None:
+            for detail in in_use(user, c.users_account[arn], c.as_of, c.thresholds):
+                c.fail(
+                    f"{pointer}/destination",
+                    f"{user.name} cannot be retired: {detail}; choose where it moves "
+                    "(identity-center or a role), or keep it (use is judged with the "
+                    "thresholds of keyless.toml, or keyless's defaults)",
+                )
         if destination is Destination.UNDECIDED:
             c.open_items.append(f"{user.name} ({user.account_id}) is undecided")
         _target_shape(c, pointer, entry, destination)

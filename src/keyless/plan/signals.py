@@ -137,6 +137,16 @@ def gather(user: User, account: Account, estate: Estate) -> Evidence:
 # --------------------------------------------------------------------------- use
 
 
+def in_use(user: User, account: Account, as_of: datetime, thresholds: Thresholds) -> list[str]:
+    """What of ``user`` is in use at ``as_of`` (its console password, its keys), in words;
+    empty when nothing is, or when the account's credential report was not read (use is
+    then unknown, and nothing can be said)."""
+    if not account.has(Dataset.CREDENTIAL_REPORT):
+        return []
+    found = (_console(user, as_of, thresholds), _keys(user, as_of, thresholds))
+    return [detail for use, detail in found if use is Use.RECENT]
+
+
 def _console(user: User, as_of: datetime, thresholds: Thresholds) -> tuple[Use, str]:
     profile = user.login_profile
     if profile is None:
