@@ -126,10 +126,23 @@ def test_break_glass_role_with_a_wildcard_name_is_refused(demo_plan: Path, tmp_p
     assert "--break-glass-role" in result.output
 
 
-def test_aws_config_needs_the_start_url(demo_plan: Path, tmp_path: Path) -> None:
-    result = run("generate", str(demo_plan), "--format", "aws-config", "--out", str(tmp_path / "c"))
+def test_aws_config_needs_the_start_url(export_plan: Path, tmp_path: Path) -> None:
+    out = tmp_path / "c"
+    result = run("generate", str(export_plan), "--format", "aws-config", "--out", str(out))
     assert result.exit_code == 2
     assert "--sso-start-url" in result.output
+    assert not out.exists()
+
+
+def test_aws_config_of_the_demo_plan_uses_the_demo_portal(demo_plan: Path, tmp_path: Path) -> None:
+    """A newcomer's `keyless generate plan.json --format aws-config` of the demo works
+    without knowing the (fictional) portal, and is told which one was used."""
+    from keyless.collect.demo.estate import SSO_START_URL
+
+    result = run("generate", str(demo_plan), "--format", "aws-config", "--out", str(tmp_path / "c"))
+    assert result.exit_code == 0, result.output
+    assert f"the demo's Identity Center portal: {SSO_START_URL}" in result.output
+    assert f"sso_start_url = {SSO_START_URL}" in (tmp_path / "c" / "config").read_text()
 
 
 def test_aws_config_has_a_profile_per_assignment(demo_plan: Path, tmp_path: Path) -> None:

@@ -17,6 +17,10 @@ GITHUB = "token.actions.githubusercontent.com"
 GITHUB_THUMBPRINT = "6938fd4d98bab03faadb97b34396831e3780aea1"
 ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
 READ_ONLY_ACCESS = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+#: The demo organization's (fictional) IAM Identity Center portal and home region, which
+#: `keyless generate --format aws-config` uses for a plan of the demo unless told others.
+SSO_START_URL = "https://d-0123456789.awsapps.com/start"
+SSO_REGION = "us-east-1"
 
 
 @dataclass(frozen=True, slots=True)
