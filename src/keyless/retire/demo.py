@@ -51,15 +51,15 @@ def demo_walk(clock: Clock = utc_now, plan_path: Path | None = None) -> DemoWalk
     then follow the demo's plan (``plan_path``, written by ``keyless plan --demo --out``,
     or made here as ``keyless plan --demo`` makes it) in a dry run, its preconditions
     refusing what is not migrated yet."""
-    from keyless.collect.demo.build import record_key_use, seeded_demo
+    from keyless.collect.demo.build import demo_day, record_key_use, seeded_demo
 
     now = clock()
     plan = _demo_plan(now, plan_path)
     if plan_path is not None and plan.collected_at is not None:
-        # The demo estate is seeded relative to a moment; seeded at the one the plan's
-        # estate was, its keys have the creation times the plan saw (the plan knows keys
-        # from the credential report, which has no key IDs).
-        now = plan.collected_at
+        # The demo estate is seeded relative to the start of the day it was collected;
+        # seeded at the one the plan's estate was, its keys have the creation times the
+        # plan saw (the plan knows keys from the credential report, which has no key IDs).
+        now = demo_day(plan.collected_at)
     with seeded_demo(now) as demo, tempfile.TemporaryDirectory(prefix="keyless-demo-") as tmp:
         prod, mgmt = demo.accounts["prod"], demo.accounts["mgmt"]
         reach = SessionsReach(demo.sessions)

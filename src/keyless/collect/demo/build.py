@@ -152,12 +152,16 @@ def demo_inventory(now: datetime | None = None) -> Inventory:
     )
 
 
-def demo_day() -> datetime:
-    """The start of today (UTC): where the demo's timeline is anchored unless a test gives
-    one. The estate's ages are whole days, so they read the same all day, and a key is
+def demo_day(moment: datetime | None = None) -> datetime:
+    """The start of the day (UTC) of ``moment``, by default of today: where the demo's
+    timeline is anchored unless a test gives one. The estate's ages are whole days, so they read the same all day, and a key is
     created at the same instant in every run of the day (``keyless diff`` of two demo
     snapshots shows no change)."""
-    return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        (moment or datetime.now(UTC))
+        .astimezone(UTC)
+        .replace(hour=0, minute=0, second=0, microsecond=0)
+    )
 
 
 def _seed_emulator_ids() -> None:
