@@ -79,12 +79,9 @@ def test_the_chart_draws_each_destination_with_its_count(demo_plan: Plan) -> Non
 
 
 def test_every_user_has_one_row_with_its_decision(demo_plan: Plan) -> None:
-    rows = [
-        attrs for tag, attrs in _parse(_html(demo_plan)).tags if attrs.get("class") == "user"
-    ]
+    rows = [attrs for tag, attrs in _parse(_html(demo_plan)).tags if attrs.get("class") == "user"]
     expected = [
-        (u["account"], u["destination"], u["confidence"])
-        for u in plan_document(demo_plan)["users"]
+        (u["account"], u["destination"], u["confidence"]) for u in plan_document(demo_plan)["users"]
     ]
     shown = [(r["data-account"], r["data-destination"], r["data-confidence"]) for r in rows]
     assert sorted(shown) == sorted(expected)

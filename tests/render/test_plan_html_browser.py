@@ -67,9 +67,7 @@ def test_the_report_loads_without_errors_or_requests(page: Page) -> None:
     assert page.requests == [page.evaluate("location.href")]
 
 
-def test_the_summary_shows_the_plan_documents_numbers(
-    page: Page, document: dict[str, Any]
-) -> None:
+def test_the_summary_shows_the_plan_documents_numbers(page: Page, document: dict[str, Any]) -> None:
     shown = page.evaluate(
         "Object.fromEntries(Array.from(document.querySelectorAll('[data-summary]'))"
         ".map(card => [card.dataset.summary, card.querySelector('.value').innerText]))"
@@ -115,9 +113,7 @@ def test_the_account_filter_shows_one_account_and_hides_the_others(
     assert sections == [account]
 
 
-def test_the_confidence_filter_shows_that_confidence(
-    page: Page, document: dict[str, Any]
-) -> None:
+def test_the_confidence_filter_shows_that_confidence(page: Page, document: dict[str, Any]) -> None:
     _choose(page, "confidence", "medium")
     visible = _visible(page)
     assert visible

@@ -118,10 +118,7 @@ def verdict(plan: Plan) -> str:
     """The exit code in words."""
     code = exit_code(plan)
     if code == 3:
-        return (
-            "Part of the estate could not be read: exit code 3. "
-            "Its users are not in this plan."
-        )
+        return "Part of the estate could not be read: exit code 3. Its users are not in this plan."
     if code == 1:
         count = len(plan.open_users)
         who = "1 user needs" if count == 1 else f"{count} users need"
