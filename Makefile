@@ -106,9 +106,11 @@ chromium:
 pytest: $(VENV)/.dev-installed actionlint chromium
 	$(BIN)/python -m pytest -n 2 -q
 
-# docs/report.png: the demo's HTML report as headless Chromium shows it.
+# docs/report.png and docs/plan-report.png: the demo's scan and plan HTML reports as
+# headless Chromium shows them.
 screenshot: $(VENV)/.dev-installed chromium
 	$(BIN)/python -m tests.render.screenshot docs/report.png
+	$(BIN)/python -m tests.render.screenshot --plan docs/plan-report.png
 
 test: lint typecheck pytest
 

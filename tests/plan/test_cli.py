@@ -135,7 +135,7 @@ def test_check_takes_no_planning_options(export_dir: Path, tmp_path: Path) -> No
     assert result.exit_code == 2
 
 
-@pytest.mark.parametrize("output_format", ["text", "markdown"])
+@pytest.mark.parametrize("output_format", ["text", "markdown", "html"])
 def test_every_format_renders(export_dir: Path, output_format: str) -> None:
     result = plan_run("--input", str(export_dir), *LINKS, "--format", output_format)
     assert result.exit_code == 0
@@ -153,3 +153,36 @@ def test_an_out_through_a_symlink_is_refused_before_reading(
     assert result.exit_code == 2
     assert "symbolic link" in result.stderr
     assert target.read_text() == "untouched"
+
+
+def test_html_output_goes_to_the_file_whole(export_dir: Path, tmp_path: Path) -> None:
+    report = tmp_path / "plan.html"
+    result = plan_run(
+        "--input", str(export_dir), *LINKS, "--format", "html", "--output", str(report)
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    html = report.read_text()
+    assert html.startswith("<!DOCTYPE html>")
+    assert 'data-exit-code="0"' in html
+
+
+def test_an_output_through_a_symlink_is_refused_before_reading(
+    export_dir: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "elsewhere.html"
+    target.write_text("untouched")
+    link = tmp_path / "plan.html"
+    link.symlink_to(target)
+    result = plan_run("--input", str(export_dir), "--format", "html", "--output", str(link))
+    assert result.exit_code == 2
+    assert "symbolic link" in result.stderr
+    assert target.read_text() == "untouched"
+
+
+def test_out_and_output_must_be_different_files(export_dir: Path, tmp_path: Path) -> None:
+    same = tmp_path / "plan.json"
+    result = plan_run("--input", str(export_dir), "--out", str(same), "--output", str(same))
+    assert result.exit_code == 2
+    assert "same file" in result.stderr
+    assert not same.exists()

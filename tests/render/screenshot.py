@@ -1,6 +1,8 @@
-"""Take docs/report.png: the demo's HTML report in headless Chromium (`make screenshot`).
+"""Take docs/report.png and docs/plan-report.png: the demo's scan and plan HTML reports
+in headless Chromium (`make screenshot`).
 
-python -m tests.render.screenshot [OUTPUT.png]
+python -m tests.render.screenshot [OUTPUT.png]          # the scan report
+python -m tests.render.screenshot --plan [OUTPUT.png]   # the plan report
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from keyless.collect.demo.build import demo_inventory
 from keyless.engine import run_checks
 from keyless.model import Inventory
+from keyless.plan.build import PlanInputs, make_plan
 from keyless.render import Format, RenderOptions, render
 from keyless.store import History, open_store, record_of_result
 from tests.builders import ADMIN_POLICY_ARN, make_key, make_user
@@ -50,22 +53,39 @@ def weekly_history(demo: Inventory, now: datetime, store: Path) -> History:
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDTH, HEIGHT = 1280, 1500
+NOW = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+
+
+def scan_report(work: Path) -> str:
+    """The demo's scan report, with eight weeks of recorded history for its burn-down."""
+    demo = demo_inventory(NOW)
+    history = weekly_history(demo, NOW, work / "history.sqlite3")
+    return render(run_checks(demo, now=NOW), Format.HTML, RenderOptions(history=history))
+
+
+def plan_report(work: Path) -> str:
+    """The demo's plan report (what `keyless plan --demo --format html` shows)."""
+    plan = make_plan(demo_inventory(NOW), PlanInputs(as_of=NOW))
+    return render(replace(plan, generated_at=NOW), Format.HTML, RenderOptions())
+
+
+REPORTS = {"scan": (scan_report, "report.png"), "plan": (plan_report, "plan-report.png")}
 
 
 def main(argv: list[str]) -> int:
-    output = Path(argv[0]) if argv else ROOT / "docs" / "report.png"
+    """``[--plan] [OUTPUT.png]``: the scan report (or the plan's) as a PNG."""
+    kind = "plan" if argv[:1] == ["--plan"] else "scan"
+    argv = argv[1:] if kind == "plan" else argv
+    build, name = REPORTS[kind]
+    output = Path(argv[0]) if argv else ROOT / "docs" / name
     chromium = find_chromium()
     if chromium is None:
         print("no Chromium: apt-get install chromium", file=sys.stderr)
         return 2
-    now = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
-    demo = demo_inventory(now)
-    with tempfile.TemporaryDirectory() as work:
-        history = weekly_history(demo, now, Path(work) / "history.sqlite3")
-        options = RenderOptions(history=history)
-        html = render(run_checks(demo, now=now), Format.HTML, options)
+    # Chromium's helper processes may still write to the profile as it closes.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as work:
         report = Path(work) / "report.html"
-        report.write_text(html, encoding="utf-8")
+        report.write_text(build(Path(work)), encoding="utf-8")
         browser = Browser(chromium, Path(work) / "profile")
         try:
             with browser.page() as page:

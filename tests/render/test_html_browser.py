@@ -15,26 +15,12 @@ from keyless.engine import ScanResult, run_checks
 from keyless.findings import Severity
 from keyless.render import Format, RenderOptions, render
 from keyless.store import open_store
-from tests.render.browser import Browser, Page, find_chromium
+from tests.render.browser import Browser, Page
+from tests.render.conftest import NEEDS_CHROMIUM
 from tests.render.hostile import HOSTILE_NAMES, hostile_scan
 from tests.store.support import record
 
-CHROMIUM = find_chromium()
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="no Chromium: `apt-get install chromium` (make test installs it when run as root)",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    assert CHROMIUM is not None
-    chromium = Browser(CHROMIUM, tmp_path_factory.mktemp("chromium-profile"))
-    yield chromium
-    chromium.close()
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from keyless.model import Inventory
 
 PLAN_FILE = "the plan (--out)"
+REPORT = "the rendered plan (--output)"
 
 
 @click.command()
@@ -55,6 +56,11 @@ PLAN_FILE = "the plan (--out)"
     default="text",
     show_default=True,
 )
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the --format output (or --explain) here instead of standard output.",
+)
 @click.option("--explain", "explain", metavar="USER", help="All the evidence for one user.")
 @click.option(
     "--now",
@@ -76,6 +82,7 @@ def plan(
     workflows: tuple[str, ...],
     out: Path | None,
     output_format: str,
+    output: Path | None,
     explain: str | None,
     explicit_now: datetime | None,
     check_path: Path | None,
@@ -96,12 +103,16 @@ def plan(
 
     spec = build_spec(source)
     if check_path is not None:
-        if links or workflows or out or explain or explicit_now:
+        if links or workflows or out or output or explain or explicit_now:
             raise click.UsageError("--check takes only the plan and its source")
         _check(check_path, load(spec), load_checked_config(config_path).thresholds)
         return
     if out is not None:
         require_writable(out, PLAN_FILE)
+    if output is not None:
+        if out is not None and _same_file(out, output):
+            raise click.UsageError("--out and --output name the same file: give each its own")
+        require_writable(output, REPORT)
     config = load_checked_config(config_path)
     link_requests = tuple(parse_link_option(text) for text in links)
     workflow_sources = tuple(parse_workflow_option(text) for text in workflows)
@@ -123,7 +134,7 @@ def plan(
 
         write_plan(result, out)
         click.echo(f"wrote {out}", err=True)
-    options = render_options(None)
+    options = render_options(output)
     if explain is not None:
         from keyless.render.plan import explain_text
 
@@ -131,14 +142,20 @@ def plan(
         chosen = [u for u in result.users if wanted in (u.name.lower(), u.arn.lower())]
         if not chosen:
             raise click.BadParameter(f"no user {explain!r} in the plan", param_hint="--explain")
-        emit(explain_text(result, chosen, options))
+        emit(explain_text(result, chosen, options), output, REPORT)
     else:
-        emit(render(result, Format(output_format), options))
+        emit(render(result, Format(output_format), options), output, REPORT)
+    if output is not None:
+        click.echo(f"wrote {output}", err=True)
     for line in unread_lines(inventory):
         click.echo(f"not read: {line}", err=True)
     if not inventory.is_complete:
         sys.exit(3)
     sys.exit(1 if result.open_users else 0)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    return one.resolve() == other.resolve()
 
 
 def _check(path: Path, inventory: Inventory, thresholds: Thresholds) -> None:

@@ -109,6 +109,7 @@ _RENDERERS: dict[str, dict[Format, str]] = {
         Format.TEXT: "keyless.render.plan:plan_text",
         Format.JSON: "keyless.render.plan:plan_json",
         Format.MARKDOWN: "keyless.render.plan:plan_markdown",
+        Format.HTML: "keyless.render.plan_html:plan_html",
     },
     "retire": {
         Format.TEXT: "keyless.render.retire:report_text",

@@ -165,7 +165,7 @@ def _targets_text(plan: Plan) -> Iterator[Text]:
         line = Text(f"  {permission_set.name}", style="green")
         if permission_set.flags:
             line.append(f"  [{', '.join(permission_set.flags)}]", style="red")
-        line.append(f"  {_permissions_words(permission_set.permissions)}", style="dim")
+        line.append(f"  {permissions_words(permission_set.permissions)}", style="dim")
         yield line
         yield Text(f"    → {'; '.join(assigned.get(permission_set.name, []))}")
     roles = [*plan.oidc_roles, *plan.roles_anywhere, *plan.workload_roles]
@@ -220,7 +220,8 @@ def _count(number: object, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def _permissions_words(permissions: Permissions) -> str:
+def permissions_words(permissions: Permissions) -> str:
+    """``ReadOnlyAccess, /team/deploy, inline (2 statements)``: the policies a target carries."""
     parts = [arn.rsplit("/", 1)[-1] for arn in permissions.aws_managed]
     parts += [f"{ref.path}{ref.name}" for ref in permissions.customer_managed]
     if permissions.inline is not None:
@@ -323,7 +324,7 @@ def _markdown_lines(plan: Plan) -> Iterator[str]:
         )
     for permission_set in plan.permission_sets:
         yield (
-            f"| {md(permission_set.name)} | {md(_permissions_words(permission_set.permissions))} "
+            f"| {md(permission_set.name)} | {md(permissions_words(permission_set.permissions))} "
             f"| {md(', '.join(permission_set.flags))} "
             f"| {md('; '.join(assigned.get(permission_set.name, [])))} |"
         )
