@@ -154,9 +154,9 @@ def demo_inventory(now: datetime | None = None) -> Inventory:
 
 def demo_day(moment: datetime | None = None) -> datetime:
     """The start of the day (UTC) of ``moment``, by default of today: where the demo's
-    timeline is anchored unless a test gives one. The estate's ages are whole days, so they read the same all day, and a key is
-    created at the same instant in every run of the day (``keyless diff`` of two demo
-    snapshots shows no change)."""
+    timeline is anchored unless a test gives one. The estate's ages are whole days, so
+    they read the same all day, and a key is created at the same instant in every run of
+    the day (``keyless diff`` of two demo snapshots shows no change)."""
     return (
         (moment or datetime.now(UTC))
         .astimezone(UTC)
