@@ -77,6 +77,7 @@ _CACHE_SIZE = 2048
 T = TypeVar("T")
 _ARN_SEPARATOR = ":"
 _NOT_COLON = CharClass(frozenset(_ARN_SEPARATOR), negated=True)
+_LEAF_OPS = frozenset({"set", "glob", "dfa"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,6 +151,14 @@ class Language:
         """A union of leaves as one lazily determinised leaf (see
         :mod:`keyless.patterns.unions`), built on first use and kept with the language."""
         return self._union_leaf
+
+    @functools.cached_property
+    def is_union_of_leaves(self) -> bool:
+        """A union whose operands are all leaves (sets, globs, automata). Kept with the
+        language: every question about a policy asks it of the same wide unions (all the
+        policy's ``sub`` values), and scanning the operands each time cost O(statements)
+        per question, O(statements²) per policy."""
+        return self.op == "or" and all(child.op in _LEAF_OPS for child in self.children)
 
     @functools.cached_property
     def _union_leaf(self) -> UnionLeaf:

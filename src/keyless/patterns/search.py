@@ -123,7 +123,7 @@ class Compiled:
             op == "or"
             and self._unions
             and len(language.children) > _UNION_LEAF
-            and all(c.op in _LEAVES for c in language.children)
+            and language.is_union_of_leaves
         ):
             return self._tables(self._union_leaf(language))
         if op in ("and", "or"):
@@ -211,7 +211,6 @@ class _Indexed(Protocol[T_co]):
     def __getitem__(self, index: int, /) -> T_co: ...
 
 
-_LEAVES = frozenset({"set", "glob", "dfa"})
 _UNION_LEAF = 16
 """A union of more leaves than this is searched as one :class:`UnionLeaf`: below, the
 lazy determinisation costs more than following the operands side by side."""
