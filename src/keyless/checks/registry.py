@@ -64,11 +64,17 @@ class Preparation:
     this preparation, hands the value to each such check as its third argument, and drops
     it when the group is done: nothing is kept between groups, nothing is computed for
     checks that were not selected.
+
+    ``unjudged(subject, prepared)`` (optional) returns why a subject cannot be judged at all
+    (a trust policy beyond keyless's size limits), naming the subject, or ``None``: the
+    engine then records the subject as not evaluated by every check of the family, with that
+    reason, instead of running them. Not evaluated is never clean.
     """
 
     name: str
     prepare: Callable[[Any, CheckContext], Any]
     key: Callable[[Any], Hashable]
+    unjudged: Callable[[Any, Any], str | None] | None = None
 
 
 CheckFunction = Callable[..., Iterable[Problem]]

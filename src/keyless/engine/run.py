@@ -165,6 +165,10 @@ def _run_scope(
         try:
             first = visits[0]
             prepared = preparation.prepare(first.subject, first.context)
+            if preparation.unjudged is not None and _not_judged(
+                visits, prepared, preparation.unjudged, tally
+            ):
+                continue
             for visit in visits:
                 for chk in visit.checks:
                     _record(chk, visit, (visit.subject, visit.context, prepared), inventory, tally)
@@ -236,6 +240,25 @@ def _visits(
             subjects = (account,)
         for subject in subjects:
             yield context, subject, runnable
+
+
+def _not_judged(
+    visits: list[_Visit],
+    prepared: Any,
+    unjudged: Callable[[Any, Any], str | None],
+    tally: dict[str, _Tally],
+) -> bool:
+    """Record each subject the prepared value leaves unjudged as not evaluated by each of
+    its checks (see :class:`Preparation`); true when there were such subjects."""
+    reasons = [unjudged(visit.subject, prepared) for visit in visits]
+    if all(reason is None for reason in reasons):
+        return False
+    for visit, reason in zip(visits, reasons, strict=True):
+        account = visit.context.account
+        for chk in visit.checks:
+            gap = NotEvaluated(account.id if account else "*", reason or "not judged")
+            tally[chk.id].skipped.append(gap)
+    return True
 
 
 def _record(

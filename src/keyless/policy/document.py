@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from keyless.errors import PolicyError
+from keyless.policy.limits import check_condition_values, check_trust_policy_size
 from keyless.policy.operators import Operator, UnknownOperatorError, parse_operator
 from keyless.policy.templates import has_placeholder
 
@@ -323,6 +324,9 @@ class _Parser:
         return value
 
     def document(self, data: object) -> Policy:
+        if self.kind is PolicyKind.TRUST:
+            # Refused before anything is built from it (keyless.policy.limits).
+            check_trust_policy_size(data, source=self.source)
         top = self.mapping(data, "", "the policy document")
         for key in top:
             if key not in _TOP_ELEMENTS:
@@ -352,6 +356,10 @@ class _Parser:
             self.statement(item, index, "/Statement" if single else f"/Statement/{index}")
             for index, item in enumerate(raw_statements)
         )
+        if self.kind is PolicyKind.TRUST:
+            check_condition_values(
+                sum(len(c.values) for s in statements for c in s.conditions), source=self.source
+            )
         return Policy(kind=self.kind, statements=statements, version=version, id=policy_id)
 
     def statement(self, raw: object, index: int, pointer: str) -> Statement:

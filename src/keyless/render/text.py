@@ -154,7 +154,10 @@ def _render_gaps(result: ScanResult, console: Console) -> None:
                 by_reason[gap.reason].append(gap.account)
             for reason, accounts in by_reason.items():
                 where = accounts[0] if len(accounts) == 1 else f"{len(accounts)} accounts"
-                table.add_row(run.check.id, run.status.replace("_", " "), where, reason)
+                # A reason may name a role of the estate: shown as text, never as markup.
+                table.add_row(
+                    run.check.id, run.status.replace("_", " "), where, Text(printable(reason))
+                )
         console.print(table)
     console.print()
 

@@ -12,6 +12,7 @@ from keyless.errors import PolicyError
 from keyless.findings import Problem, Severity
 from keyless.model import Dataset, Role
 from keyless.model.arn import parse_arn
+from keyless.policy.limits import PolicyTooLarge
 from keyless.patterns.language import Glob, Language
 from keyless.trust.formula import TRUE, Term, all_of, with_question
 from keyless.trust.paths import (
@@ -100,9 +101,22 @@ def _policy_key(role: Role) -> str:
     return canonical_text(role.trust_policy)
 
 
+def _unjudged(role: Role, analysis: RoleTrust) -> str | None:
+    # A policy beyond keyless.policy.limits was never analysed: its roles are not evaluated
+    # (exit 3 unless --allow-partial), never clean and never a finding about its content.
+    if isinstance(analysis, PolicyTooLarge):
+        return (
+            f"role {role.name}: trust policy not analysed, {analysis.size:,} {analysis.unit} "
+            f"(keyless's limit: {analysis.limit:,})"
+        )
+    return None
+
+
 #: The trust checks' shared per-role work: roles with the same trust policy (most roles of a
 #: large account share a handful) are analysed once, and only when a trust check is selected.
-TRUST_ANALYSIS = Preparation(name="trust-analysis", prepare=analyse_role, key=_policy_key)
+TRUST_ANALYSIS = Preparation(
+    name="trust-analysis", prepare=analyse_role, key=_policy_key, unjudged=_unjudged
+)
 
 
 def _paths(analysis: RoleTrust, *classes: PrincipalClass) -> tuple[AccessPath, ...]:
