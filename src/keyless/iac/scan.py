@@ -24,6 +24,7 @@ import orjson
 from keyless.checks.registry import Check
 from keyless.config import Config
 from keyless.engine import CheckRun, ScanResult, Unread, apply_ignores, run_checks
+from keyless.errors import PolicyError
 from keyless.files import display_path
 from keyless.findings import FileLocation, Finding
 from keyless.iac.baseline import Baseline
@@ -34,6 +35,8 @@ from keyless.iac.registry import CHECKS, trust_checks
 from keyless.iac.values import Node, Position, notes, plain, pointer_positions, unknowns
 from keyless.model import AVAILABLE, Account, Dataset, Inventory, Role
 from keyless.model.arn import is_account_id
+from keyless.policy.document import parse_trust_policy
+from keyless.policy.limits import PolicyTooLarge
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,15 +131,37 @@ def roles_to_judge(
                 )
             )
             continue
+        document = plain(resource.trust)
+        too_large = _too_large(document)
+        if too_large is not None:
+            unread.append(
+                Unread(
+                    location(resource.path, resource.position),
+                    f"{resource.address}: trust policy not judged: {too_large.message}",
+                )
+            )
+            continue
         label = resource.address
         role = Role(
             account_id=DEPLOYING_ACCOUNT,
             name=label,
             arn=f"arn:aws:iam::{DEPLOYING_ACCOUNT}:role/{label}",
-            trust_policy=plain(resource.trust),
+            trust_policy=document,
         )
         judged.append(JudgedRole(resource, role))
     return judged, unread
+
+
+def _too_large(document: Any) -> PolicyTooLarge | None:
+    """The error of a trust policy beyond keyless's limits (keyless.policy.limits): not
+    judged, so never clean. Any other error in the policy is the trust checks' to report."""
+    try:
+        parse_trust_policy(document)
+    except PolicyTooLarge as error:
+        return error
+    except PolicyError:
+        pass
+    return None
 
 
 def _trust_findings(judged: list[JudgedRole], checks: list[Check], now: datetime) -> list[Finding]:
