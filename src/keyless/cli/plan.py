@@ -13,6 +13,7 @@ import click
 from keyless.cli.output import emit, render_options, require_writable
 from keyless.cli.sources import build_spec, load, parse_moment, source_options, unread_lines
 from keyless.render import Format, formats, render
+from keyless.render.untrusted import printable
 
 if TYPE_CHECKING:
     from keyless.config import Thresholds
@@ -71,6 +72,13 @@ REPORT = "the rendered plan (--output)"
     " otherwise the current time.",
 )
 @click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="Plan even when an account's credential report (or authorization details) was not "
+    "read: the plan records what was not read and its decisions say their evidence is "
+    "missing. Without it, such an estate exits 3.",
+)
+@click.option(
     "--check",
     "check_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -85,6 +93,7 @@ def plan(
     output: Path | None,
     explain: str | None,
     explicit_now: datetime | None,
+    allow_partial: bool,
     check_path: Path | None,
     **source: Any,
 ) -> None:
@@ -93,17 +102,19 @@ def plan(
 
     Exit codes: 0 every user decided and every target proved no broader; 1 a person
     must look at some users (undecided, a target missing inputs, a proof not made);
-    2 bad input, or --check found errors; 3 part of the estate could not be read.
+    2 bad input, or --check found errors; 3 part of the estate could not be read, or
+    the credential report was not (unless --allow-partial).
     """
     from keyless.cli.configuration import load_checked_config
     from keyless.collect.origin import reference_time
     from keyless.plan.build import PlanInputs, make_plan
     from keyless.plan.links import parse_link_option
     from keyless.plan.pipelines import parse_workflow_option
+    from keyless.plan.source import missing_evidence
 
     spec = build_spec(source)
     if check_path is not None:
-        if links or workflows or out or output or explain or explicit_now:
+        if links or workflows or out or output or explain or explicit_now or allow_partial:
             raise click.UsageError("--check takes only the plan and its source")
         _check(check_path, load(spec), load_checked_config(config_path).thresholds)
         return
@@ -117,6 +128,9 @@ def plan(
     link_requests = tuple(parse_link_option(text) for text in links)
     workflow_sources = tuple(parse_workflow_option(text) for text in workflows)
     inventory = load(spec)
+    missing = missing_evidence(inventory)
+    if missing and not allow_partial:
+        _refuse_partial(missing)
     # As in `keyless scan`: the inventory lives until the process exits, so move it out
     # of the cyclic collector's reach before the plan allocates its own objects.
     gc.freeze()
@@ -156,6 +170,20 @@ def plan(
 
 def _same_file(one: Path, other: Path) -> bool:
     return one.resolve() == other.resolve()
+
+
+def _refuse_partial(missing: tuple[str, ...]) -> None:
+    """Exit 3 before planning: decisions without the evidence they rest on are no plan."""
+    for line in missing:
+        click.echo(f"not read: {printable(line)}", err=True)
+    click.echo(
+        f"keyless plan: {len(missing)} part{'s' if len(missing) != 1 else ''} of the evidence "
+        "the decisions rest on (the credential report's password and key use, the "
+        "authorization details) could not be read, so no plan was made: exit code 3; "
+        "--allow-partial plans anyway and records what was not read.",
+        err=True,
+    )
+    sys.exit(3)
 
 
 def _check(path: Path, inventory: Inventory, thresholds: Thresholds) -> None:

@@ -54,6 +54,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
             "organization": source.organization,
             "accounts": [{"id": a.id, "alias": a.alias} for a in source.accounts],
             "unread_accounts": list(source.unread_accounts),
+            "not_read": list(source.not_read),
             "collected_at": iso(source.collected_at),
             "as_of": iso(source.as_of),
             "fingerprint": source.fingerprint,

@@ -361,6 +361,10 @@ class SourceRef:
     fingerprint: str
     unread_accounts: tuple[str, ...] = ()
     as_of: datetime | None = None
+    not_read: tuple[str, ...] = ()
+    """What the decisions rest on that was not read, one sentence per account and data
+    set (``123456789012: credential report: not in the export``): a plan made anyway
+    (``--allow-partial``) says so, and its decisions say their evidence was missing."""
 
 
 @dataclass(frozen=True, slots=True)

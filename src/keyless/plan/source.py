@@ -17,8 +17,13 @@ from typing import Any
 
 import orjson
 
-from keyless.model import AccountStatus, Inventory, User
+from keyless.model import AccountStatus, Dataset, Inventory, User
 from keyless.plan.model import AccountRef, SourceRef
+
+#: The data a plan's decisions rest on: the users, groups and policies, and the credential
+#: report (console password and access key use). Without either, an account's users
+#: cannot be decided on evidence.
+PLAN_REQUIRES = (Dataset.AUTHORIZATION_DETAILS, Dataset.CREDENTIAL_REPORT)
 
 
 def source_ref(inventory: Inventory, as_of: datetime) -> SourceRef:
@@ -35,7 +40,22 @@ def source_ref(inventory: Inventory, as_of: datetime) -> SourceRef:
         unread_accounts=tuple(
             a.id for a in inventory.accounts if a.status is not AccountStatus.SCANNED
         ),
+        not_read=missing_evidence(inventory),
     )
+
+
+def missing_evidence(inventory: Inventory) -> tuple[str, ...]:
+    """What of :data:`PLAN_REQUIRES` was not read in the accounts that were read, one
+    sentence per account and data set (accounts that could not be read at all are
+    ``unread_accounts``)."""
+    found = []
+    for account in inventory.scanned_accounts:
+        for dataset in PLAN_REQUIRES:
+            status = account.dataset(dataset)
+            if not account.has(dataset):
+                why = status.reason or status.state.value
+                found.append(f"{account.label}: {dataset.value.replace('_', ' ')}: {why}")
+    return tuple(found)
 
 
 def fingerprint(inventory: Inventory) -> str:
