@@ -8,8 +8,8 @@ from typing import Any
 
 from keyless.checks import all_checks
 from keyless.engine import run_checks, run_checks_by_account
-from keyless.policy.limits import MAX_TRUST_POLICY_CHARACTERS
 from keyless.model import Inventory
+from keyless.policy.limits import MAX_TRUST_POLICY_CHARACTERS
 from tests.builders import NOW, make_account, make_inventory, make_role
 from tests.policy.test_limits import sized, with_values
 

@@ -88,9 +88,7 @@ def check_condition_values(count: int, *, source: str | None = None) -> None:
     """Raise :class:`PolicyTooLarge` when a trust policy's ``count`` of condition values is
     beyond :data:`MAX_TRUST_CONDITION_VALUES`."""
     if count > MAX_TRUST_CONDITION_VALUES:
-        raise PolicyTooLarge(
-            count, MAX_TRUST_CONDITION_VALUES, "condition values", source=source
-        )
+        raise PolicyTooLarge(count, MAX_TRUST_CONDITION_VALUES, "condition values", source=source)
 
 
 def _plain(value: Any) -> Any:

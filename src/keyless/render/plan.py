@@ -210,8 +210,8 @@ def _footer_text(plan: Plan, counts: dict[str, object]) -> Iterator[Text]:
             f"incomplete: {', '.join(plan.source.unread_accounts)} could not be read",
             style="bold red",
         )
-    for line in plan.source.not_read:
-        yield Text(f"partial (--allow-partial): not read: {printable(line)}", style="bold yellow")
+    for gap in plan.source.not_read:
+        yield Text(f"partial (--allow-partial): not read: {printable(gap)}", style="bold yellow")
 
 
 def _second(moment: datetime) -> str | None:

@@ -12,8 +12,8 @@ from keyless.errors import PolicyError
 from keyless.findings import Problem, Severity
 from keyless.model import Dataset, Role
 from keyless.model.arn import parse_arn
-from keyless.policy.limits import PolicyTooLarge
 from keyless.patterns.language import Glob, Language
+from keyless.policy.limits import PolicyTooLarge
 from keyless.trust.formula import TRUE, Term, all_of, with_question
 from keyless.trust.paths import (
     AccessPath,
