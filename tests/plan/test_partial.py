@@ -73,6 +73,22 @@ def test_the_text_plan_says_it_is_partial(without_report: Path) -> None:
     assert "partial (--allow-partial): not read: acme-prod (210987654321)" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("output_format", "said"),
+    [
+        ("markdown", "**Partial (`--allow-partial`):** not read:"),
+        ("html", "Made with <code>--allow-partial</code>"),
+    ],
+)
+def test_the_markdown_and_html_plans_say_what_was_not_read(
+    without_report: Path, output_format: str, said: str
+) -> None:
+    result = run("--input", str(without_report), "--allow-partial", "--format", output_format)
+    assert said in result.stdout
+    text = result.stdout.replace("\\", "")  # Markdown escapes punctuation
+    assert "acme-prod (210987654321): credential report: credential-report.csv" in text
+
+
 def test_a_full_export_records_nothing_unread(export_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "plan.json"
     result = run("--input", str(export_dir), "--out", str(out))

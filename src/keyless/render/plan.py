@@ -297,6 +297,14 @@ def _markdown_lines(plan: Plan) -> Iterator[str]:
         + (f", collected {md(iso(source.collected_at))}" if source.collected_at else "")
         + f". Fingerprint {md(source.fingerprint)}."
     )
+    if source.unread_accounts:
+        yield ""
+        yield f"**Incomplete:** not read: {md(', '.join(source.unread_accounts))}."
+    if source.not_read:
+        yield ""
+        yield "**Partial (`--allow-partial`):** not read:"
+        yield ""
+        yield from (f"- {md(gap)}" for gap in source.not_read)
     yield ""
     yield "| destination | users |"
     yield "|---|---|"
