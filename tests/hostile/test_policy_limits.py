@@ -191,8 +191,9 @@ def test_a_policy_over_the_limits_is_refused_or_not_evaluated(
 ) -> None:
     code, output = invoke(row.args(tmp_path, policy))
     assert code == row.code, output
+    words = " ".join(output.split())  # a table may wrap a reason across lines
     for fragment in row.fragments:
-        assert fragment in output
+        assert fragment in words
 
 
 @pytest.mark.parametrize("policy", UNDER.values(), ids=UNDER.keys())

@@ -50,3 +50,13 @@ def test_report_names_every_finding_resource() -> None:
     for finding in result.findings:
         assert finding.resource in text
         assert finding.check in text
+
+
+def test_a_gap_that_stops_many_checks_is_one_row() -> None:
+    """A missing credential report stops a dozen checks for one reason: one row per
+    account and reason, with the count and the check families (the JSON lists each)."""
+    text = report("org")
+    table = text[text.index("NOT EVALUATED") : text.index("checks could not run")]
+    assert table.count("credential-report.csv not in the") == 2  # two rows, not twelve
+    assert "9 checks: account-*, key-*, user-*" in table
+    assert "root-access-key, root-without-mfa," in table

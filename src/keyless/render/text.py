@@ -148,18 +148,31 @@ def _render_gaps(result: ScanResult, console: Console) -> None:
         table.add_column("status")
         table.add_column("account")
         table.add_column("why")
+        # One row per gap, however many checks it stopped: an oversized trust policy or
+        # a missing credential report stops a dozen checks for one reason.
+        rows: dict[tuple[str, str, str], list[str]] = defaultdict(list)
         for run in skipped:
             by_reason: dict[str, list[str]] = defaultdict(list)
             for gap in run.not_evaluated:
                 by_reason[gap.reason].append(gap.account)
             for reason, accounts in by_reason.items():
                 where = accounts[0] if len(accounts) == 1 else f"{len(accounts)} accounts"
-                # A reason may name a role of the estate: shown as text, never as markup.
-                table.add_row(
-                    run.check.id, run.status.replace("_", " "), where, Text(printable(reason))
-                )
+                rows[(run.status.replace("_", " "), where, reason)].append(run.check.id)
+        for (status, where, reason), checks in rows.items():
+            named = _checks_named(checks)
+            # A reason may name a role of the estate: shown as text, never as markup.
+            table.add_row(named, status, where, Text(printable(reason)))
         console.print(table)
     console.print()
+
+
+def _checks_named(checks: list[str]) -> str:
+    """``key-unused``; ``key-unused, key-not-rotated``; ``19 checks: trust-*``;
+    ``9 checks: key-*, mfa-*, user-*`` (the JSON document lists every one)."""
+    if len(checks) <= 3:
+        return ", ".join(checks)
+    families = sorted({check.split("-", 1)[0] + "-*" for check in checks})
+    return f"{len(checks)} checks: {', '.join(families)}"
 
 
 def _render_footer(
