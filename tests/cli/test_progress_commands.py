@@ -94,9 +94,7 @@ def test_iac_off_a_terminal_shows_no_progress(monkeypatch: pytest.MonkeyPatch) -
     assert "\x1b" not in result.stderr
 
 
-def test_iac_report_file_holds_no_progress(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_iac_report_file_holds_no_progress(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     shown, quiet = tmp_path / "shown.txt", tmp_path / "quiet.txt"
     run(monkeypatch, True, *IAC, "--output", str(shown))
     assert run(monkeypatch, True, *IAC, "--output", str(quiet), "--quiet").exit_code == 3

@@ -9,7 +9,15 @@ import pytest
 from click.testing import CliRunner, Result
 
 from keyless.cli import cli
-from keyless.retire import RetireRequest, RollbackRequest, Scope, Selection, retire, rollback, status
+from keyless.retire import (
+    RetireRequest,
+    RollbackRequest,
+    Scope,
+    Selection,
+    retire,
+    rollback,
+    status,
+)
 from tests.retire.conftest import World
 from tests.retire.estate import Key, Person
 
