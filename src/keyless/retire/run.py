@@ -79,8 +79,9 @@ def retire(
     if request.max_actions is not None and request.max_actions < 1:
         raise KeylessError("--max-actions must be at least 1", where="--max-actions")
     now = clock()
+    # Reached first: an account out of reach leaves no journal behind.
+    selection = request.selection.in_account(reach.default_account())
     with open_journal(request.journal, writable=request.apply) as journal:
-        selection = request.selection.in_account(reach.default_account())
         memory: Memory = journal if journal is not None else NoMemory()
         pending = journal.pending() if journal is not None else ()
         opened = reach.open(selection.accounts() | {entry.action.account for entry in pending})
