@@ -47,3 +47,12 @@ class PolicyError(KeylessError):
 
 class CollectionError(KeylessError):
     """Collecting from AWS failed as a whole (no credentials, unreachable endpoint)."""
+
+
+class AwsUnavailable(CollectionError):
+    """AWS could not be reached (refused, timed out, closed, TLS), or answered the first
+    call with an error of its own (throttled, unavailable): nothing of the account was
+    read. Exit code 3, as for any estate not read whole; not 2, since nothing the user
+    typed is wrong, and never 0."""
+
+    exit_code = 3

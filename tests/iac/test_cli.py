@@ -125,10 +125,13 @@ def test_terraform_tfvars_is_loaded_as_terraform_does(tmp_path: Path) -> None:
     assert "trust-oidc-broad-subject" in checks
 
 
-def test_a_missing_path_is_unread_and_the_others_analysed(tmp_path: Path) -> None:
+def test_a_missing_path_is_bad_input_naming_it(tmp_path: Path) -> None:
+    # A mistake in the command line (exit 2, as every command given a path), not a part
+    # of the input that could not be read (exit 3).
     result = run("iac", str(tmp_path / "nope"), str(CORPUS / "tf-users"))
-    assert result.exit_code == 3
-    assert "no such file or directory" in result.stdout
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'nope'}: no such file or directory" in result.stderr
+    assert result.stdout == ""
 
 
 def test_a_bad_baseline_is_an_input_error(tmp_path: Path) -> None:

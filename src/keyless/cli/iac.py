@@ -7,12 +7,15 @@ Thin: parse arguments, call :func:`keyless.iac.scan.scan`, render, choose the ex
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from keyless.cli.output import emit, render_options, require_writable
+from keyless.cli.progress import counting, quiet_option
+from keyless.errors import InputError
 from keyless.findings import Severity
 from keyless.render import Format, formats, render
 
@@ -60,6 +63,7 @@ from keyless.render import Format, formats, render
     help="Configuration file (default: ./keyless.toml when present); its ignores apply.",
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report here.")
+@quiet_option
 def iac(
     paths: tuple[Path, ...],
     output_format: str,
@@ -79,6 +83,8 @@ def iac(
     from keyless.iac.baseline import load_baseline, write_baseline
     from keyless.iac.scan import scan
 
+    for path in paths:
+        _require_existing(path)
     for target, what in (
         (output, "the report (--output)"),
         (write_baseline_path, "the baseline (--write-baseline)"),
@@ -86,7 +92,9 @@ def iac(
         if target is not None:
             require_writable(target, what)
     baseline = load_baseline(baseline_path) if baseline_path is not None else None
-    result = scan(paths, load_config(config_path), var_files=var_files, baseline=baseline)
+    config = load_config(config_path)
+    with counting("files") as progress:
+        result = scan(paths, config, var_files=var_files, baseline=baseline, progress=progress)
     threshold = Severity(fail_on)
     emit(render(result, Format(output_format), render_options(output, threshold)), output)
     if write_baseline_path is not None:
@@ -94,3 +102,13 @@ def iac(
         click.echo(f"keyless: wrote the baseline {write_baseline_path}", err=True)
         sys.exit(0 if result.is_complete else 3)
     sys.exit(result.exit_code(threshold))
+
+
+def _require_existing(path: Path) -> None:
+    """A path that does not exist is a mistake in the command line (exit 2, as every
+    command that reads a path), not a part of the input that could not be read (exit 3)."""
+    if os.path.exists(path):
+        return
+    if os.path.lexists(path):
+        raise InputError("a symbolic link to nothing (its target does not exist)", where=str(path))
+    raise InputError("no such file or directory", where=str(path))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from keyless.cli.output import emit, render_options, require_writable
+from keyless.cli.progress import quiet_option, waiting_message
 from keyless.cli.sources import build_spec, load, parse_moment, source_options, unread_lines
 from keyless.render import Format, formats, render
 from keyless.render.untrusted import printable
@@ -84,6 +85,7 @@ REPORT = "the rendered plan (--output)"
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Validate this plan (hand-edited or not) against the source instead of planning.",
 )
+@quiet_option
 def plan(
     config_path: Path | None,
     links: tuple[str, ...],
@@ -142,7 +144,8 @@ def plan(
         workflows=workflow_sources,
         as_of=as_of,
     )
-    result = make_plan(inventory, inputs)
+    with waiting_message("deciding what replaces each IAM user"):
+        result = make_plan(inventory, inputs)
     if out is not None:
         from keyless.plan.document import write_plan
 

@@ -1,6 +1,8 @@
 """What a person waits for: a progress bar for organization scans (accounts done, failed
-and remaining) and a one-line waiting message for everything else (contacting AWS,
-reading the account, seeding the demo, scanning both sides of a diff, recording a scan).
+and remaining), a counting bar for work whose size is known (``iac``'s files, ``retire``'s
+users and keys) and a one-line waiting message for everything else (contacting AWS,
+reading the account, seeding the demo, planning, scanning both sides of a diff,
+recording a scan).
 
 :func:`collect_organization` reports progress through a plain callback
 ``(done, failed, remaining)``, :func:`collect_account` through ``on_step(text)``; this
@@ -31,6 +33,8 @@ from rich.progress import (
 from keyless.collect.live.organization import ProgressCallback
 
 Step = Callable[[str], None]
+#: ``(done, total)``: how much of a known amount of work is done.
+Tally = Callable[[int, int], None]
 F = TypeVar("F", bound=Callable[..., Any])
 _QUIET = "keyless.quiet"
 
@@ -149,3 +153,31 @@ def waiting_message(first: str, file: IO[str] | None = None) -> Iterator[Step]:
         return
     with console.status(escape(first)) as status:
         yield lambda text: status.update(escape(text))
+
+
+@contextmanager
+def counting(noun: str, file: IO[str] | None = None) -> Iterator[Tally]:
+    """A bar counting ``noun`` (``files``, ``users``) on stderr (or ``file``): yields a
+    callback ``(done, total)``. Silent when not on a terminal or ``--quiet``; the bar is
+    removed when the work ends, so only the command's own output stays."""
+    console = _console(file)
+    if console is None:
+        yield lambda _done, _total: None
+        return
+    bar = Progress(
+        TextColumn(f"[bold]{escape(noun)}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    task = bar.add_task(noun, total=None)
+    lock = threading.Lock()
+
+    def tally(done: int, total: int) -> None:
+        with lock:
+            bar.update(task, completed=done, total=total)
+
+    with bar:
+        yield tally

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from keyless.cli.output import emit, render_options
+from keyless.cli.progress import counting, quiet_option, waiting_message
 from keyless.render import Format, formats, render
 
 if TYPE_CHECKING:
@@ -140,6 +141,7 @@ def _max_actions() -> Callable[[F], F]:
 )
 @reach_options
 @click.option("--demo", is_flag=True, help="Walk the demo organization through every stage.")
+@quiet_option
 @click.pass_context
 def retire(ctx: click.Context, /, **params: Any) -> None:
     """Retire IAM users and access keys in stages: deactivate, watch, delete, roll back.
@@ -192,7 +194,9 @@ def retire(ctx: click.Context, /, **params: Any) -> None:
         journal=params["journal"],
         plan=plan,
     )
-    report = run_retire(request, _reach(params))
+    reach = _reach(params)
+    with counting("users") as progress:
+        report = run_retire(request, reach, progress=progress)
     _finish(report, params["output_format"], report.exit_code)
 
 
@@ -213,6 +217,7 @@ def retire(ctx: click.Context, /, **params: Any) -> None:
 )
 @_plan_option()
 @reach_options
+@quiet_option
 def status(**params: Any) -> None:
     """Watch the keys out of service: days inactive, quarantine, any use since.
 
@@ -221,13 +226,16 @@ def status(**params: Any) -> None:
     """
     from keyless.retire import status as watch
 
-    report = watch(
-        _reach(params),
-        journal_path=params["journal"],
-        scope=_scope(params),
-        quarantine_days=params["quarantine_days"],
-        cloudtrail=params["cloudtrail"],
-    )
+    reach, scope = _reach(params), _scope(params)
+    with counting("keys") as progress:
+        report = watch(
+            reach,
+            journal_path=params["journal"],
+            scope=scope,
+            quarantine_days=params["quarantine_days"],
+            cloudtrail=params["cloudtrail"],
+            progress=progress,
+        )
     _finish(report, params["output_format"], report.exit_code)
 
 
@@ -236,6 +244,7 @@ def status(**params: Any) -> None:
 @_max_actions()
 @_plan_option()
 @reach_options
+@quiet_option
 def rollback(**params: Any) -> None:
     """Reactivate the keys keyless deactivated; recreate the users it deleted.
 
@@ -253,7 +262,9 @@ def rollback(**params: Any) -> None:
         max_actions=params["max_actions"],
         journal=params["journal"],
     )
-    report = undo(request, _reach(params))
+    reach = _reach(params)
+    with counting("keys and users") as progress:
+        report = undo(request, reach, progress=progress)
     _finish(report, params["output_format"], report.exit_code)
 
 
@@ -303,7 +314,8 @@ def _demo(ctx: click.Context, params: dict[str, Any]) -> None:
         raise click.UsageError("--demo prints text")
     from keyless.retire.demo import demo_walk
 
-    walk = demo_walk(plan_path=params["plan_path"])
+    with waiting_message("walking the demo organization through every stage"):
+        walk = demo_walk(plan_path=params["plan_path"])
     emit(render(walk, Format.TEXT, render_options(None)))
     sys.exit(walk.exit_code)
 

@@ -11,7 +11,7 @@ Terraform configurations are not read beside it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from keyless.engine import ScannedFile, Unread
@@ -36,11 +36,18 @@ from keyless.iac.terraform import (
 )
 from keyless.iac.values import Node
 
+#: ``(done, total)``: files read of the files found.
+Tally = Callable[[int, int], None]
 
-def read_paths(paths: Iterable[Path], *, var_files: Sequence[Path] = ()) -> IacModel:
+
+def read_paths(
+    paths: Iterable[Path], *, var_files: Sequence[Path] = (), progress: Tally | None = None
+) -> IacModel:
     """Read every infrastructure file under ``paths``. Never raises for a bad file: it is
-    recorded as unread, and the other files are still read."""
+    recorded as unread, and the other files are still read. ``progress(done, total)`` is
+    told how many of the files found have been read (for a progress bar)."""
     candidates, problems = discover(paths)
+    count = _Counter(len(candidates), progress)
     unread = [_unread(p) for p in problems]
     files: list[ScannedFile] = []
     resources: list[IacResource] = []
@@ -50,8 +57,9 @@ def read_paths(paths: Iterable[Path], *, var_files: Sequence[Path] = ()) -> IacM
     for candidate in data:
         if candidate.path.name.endswith(".tf.json"):
             notes.append(f"{candidate.path}: Terraform's JSON syntax is not read")
-            continue
-        resources.extend(_read_data(candidate, files, unread))
+        else:
+            resources.extend(_read_data(candidate, files, unread))
+        count.one()
     plans_given = any(f.kind == SourceKind.TERRAFORM_PLAN.value for f in files)
     if terraform and plans_given:
         notes.append(
@@ -59,7 +67,8 @@ def read_paths(paths: Iterable[Path], *, var_files: Sequence[Path] = ()) -> IacM
             "resolved truth of its configuration"
         )
     elif terraform:
-        _read_terraform(terraform, var_files, files, resources, unread, notes)
+        _read_terraform(terraform, var_files, files, resources, unread, notes, count)
+    count.rest()
     resources.sort(key=lambda r: (str(r.path), r.position, r.address))
     files.sort(key=lambda f: str(f.path))
     return IacModel(
@@ -68,6 +77,30 @@ def read_paths(paths: Iterable[Path], *, var_files: Sequence[Path] = ()) -> IacM
         tuple(dict.fromkeys(unread)),
         tuple(dict.fromkeys(notes)),
     )
+
+
+class _Counter:
+    """Files read of ``total``, told to ``progress`` after each one."""
+
+    def __init__(self, total: int, progress: Tally | None) -> None:
+        self.done = 0
+        self.total = total
+        self._progress = progress
+        self._tell()
+
+    def one(self) -> None:
+        self.done += 1
+        self._tell()
+
+    def rest(self) -> None:
+        """Everything counted (files not read, such as Terraform beside a plan)."""
+        if self.done < self.total:
+            self.done = self.total
+            self._tell()
+
+    def _tell(self) -> None:
+        if self._progress is not None:
+            self._progress(self.done, self.total)
 
 
 def _unread(error: ReadError) -> Unread:
@@ -111,6 +144,7 @@ def _read_terraform(
     resources: list[IacResource],
     unread: list[Unread],
     notes: list[str],
+    count: _Counter,
 ) -> None:
     directories: dict[Path, list[TerraformFile]] = {}
     explicit: dict[Path, set[Path]] = {}
@@ -123,6 +157,7 @@ def _read_terraform(
             unread.extend(_unread(p) for p in problems)
         if candidate.explicit:
             explicit.setdefault(directory, set()).add(candidate.path)
+        count.one()
     called = _called_directories(directories)
     # A directory that was walked is reported whole, even if some of its files were named.
     walked = {c.path.parent for c in candidates if not c.explicit}

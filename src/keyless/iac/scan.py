@@ -30,7 +30,7 @@ from keyless.findings import FileLocation, Finding
 from keyless.iac.baseline import Baseline
 from keyless.iac.checks import FOR_KIND
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacModel, IacResource, ResourceKind, location
-from keyless.iac.read import read_paths
+from keyless.iac.read import Tally, read_paths
 from keyless.iac.registry import CHECKS, trust_checks
 from keyless.iac.values import Node, Position, notes, plain, pointer_positions, unknowns
 from keyless.model import AVAILABLE, Account, Dataset, Inventory, Role
@@ -55,11 +55,12 @@ def scan(
     baseline: Baseline | None = None,
     checks: Collection[str] | None = None,
     now: datetime | None = None,
+    progress: Tally | None = None,
 ) -> ScanResult:
     """Read ``paths`` and judge every IAM user, access key, login profile and trust policy
     found. Ignores of ``config`` and the ``baseline``'s accepted findings are counted as
-    suppressed, never dropped."""
-    model = read_paths(paths, var_files=var_files)
+    suppressed, never dropped. ``progress(done, total)`` counts the files read."""
+    model = read_paths(paths, var_files=var_files, progress=progress)
     return judge(model, config, baseline=baseline, checks=checks, now=now)
 
 

@@ -21,6 +21,13 @@ from keyless.retire.records import Entry, Run
 from keyless.retire.stages import Memory
 
 Clock = Callable[[], datetime]
+#: ``(done, total)``: how many of a run's users or keys have been dealt with (for a
+#: progress bar).
+Tally = Callable[[int, int], None]
+
+
+def no_tally(_done: int, _total: int) -> None:
+    """The progress callback of a caller that shows none."""
 
 
 def utc_now() -> datetime:

@@ -62,10 +62,11 @@ class SessionReach:
             from keyless.collect.live.account import caller_identity
 
             try:
-                # The probe: an endpoint that cannot be reached, or no credentials, is a
-                # CollectionError (exit 2) said once, as for `keyless scan`.
+                # The probe, as for `keyless scan` (docs/scan.md#reaching-aws): an endpoint
+                # that cannot be reached is said once, exit 3; no credentials, or
+                # credentials AWS refuses, exit 2.
                 identity = caller_identity(self._session, self._endpoint_url)
-            except ClientError as error:
+            except ClientError as error:  # AWS answered, but not with the account
                 code = error.response.get("Error", {}).get("Code", "Unknown")
                 raise AccountUnreachable(
                     f"cannot identify the account: {code}",
@@ -73,7 +74,7 @@ class SessionReach:
                 ) from None
             except BotoCoreError as error:  # no region, a malformed configuration
                 raise CollectionError(
-                    f"cannot reach AWS: {error}", hint="Check --region and --profile."
+                    f"cannot call AWS: {error}", hint="Check --region and --profile."
                 ) from None
             self._account = str(identity["Account"])
         return self._account

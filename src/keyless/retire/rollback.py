@@ -21,7 +21,15 @@ from typing import Any
 from keyless.errors import KeylessError
 from keyless.retire.aws import AccountApi, AwsFailure
 from keyless.retire.backup import not_restorable, state_from_backup
-from keyless.retire.execute import Clock, Executor, observe, settle_pending, utc_now
+from keyless.retire.execute import (
+    Clock,
+    Executor,
+    Tally,
+    no_tally,
+    observe,
+    settle_pending,
+    utc_now,
+)
 from keyless.retire.journal import DEFAULT_PATH, Journal
 from keyless.retire.model import (
     Action,
@@ -83,8 +91,11 @@ class RollbackRequest:
         return {"scope": self.scope.describe(), "max_actions": self.max_actions}
 
 
-def rollback(request: RollbackRequest, reach: Reach, *, clock: Clock = utc_now) -> Report:
-    """Reactivate the keys keyless deactivated and restore the users it backed up."""
+def rollback(
+    request: RollbackRequest, reach: Reach, *, clock: Clock = utc_now, progress: Tally = no_tally
+) -> Report:
+    """Reactivate the keys keyless deactivated and restore the users it backed up.
+    ``progress(done, total)`` counts the keys and users dealt with."""
     now = clock()
     with open_journal(request.journal, writable=request.apply) as journal:
         if journal is None:
@@ -110,20 +121,24 @@ def rollback(request: RollbackRequest, reach: Reach, *, clock: Clock = utc_now) 
         executor = Executor(journal if run else None, run, clock, request.max_actions)
         steps: list[Step] = []
         lost: list[tuple[str, str, str]] = []
-        for record in keys:
+        total = len(keys) + len(backups)
+        progress(0, total)
+        for done, record in enumerate(keys, start=1):
             api = opened.apis.get(record.account)
             if api is None:
                 steps.append(_unreached(record.account, record.user, opened.unreachable))
             else:
                 steps += _reactivate(record, api, journal, executor)
-        for backup in backups:
+            progress(done, total)
+        for done, backup in enumerate(backups, start=len(keys) + 1):
             api = opened.apis.get(backup.account)
             if api is None:
                 steps.append(_unreached(backup.account, backup.user, opened.unreachable))
-                continue
-            restored, what_is_lost = _restore(backup, api, journal, executor, clock)
-            steps += restored
-            lost += [(backup.account, backup.user, what) for what in what_is_lost]
+            else:
+                restored, what_is_lost = _restore(backup, api, journal, executor, clock)
+                steps += restored
+                lost += [(backup.account, backup.user, what) for what in what_is_lost]
+            progress(done, total)
         if run is not None:
             journal.finish(run.id, clock())
     return Report(

@@ -21,7 +21,15 @@ from typing import Any
 
 from keyless.errors import KeylessError
 from keyless.retire.aws import AccountApi, AwsFailure
-from keyless.retire.execute import Clock, Executor, observe, settle_pending, utc_now
+from keyless.retire.execute import (
+    Clock,
+    Executor,
+    Tally,
+    no_tally,
+    observe,
+    settle_pending,
+    utc_now,
+)
 from keyless.retire.journal import DEFAULT_PATH, Journal
 from keyless.retire.model import Report, Step, StepStatus, UserState
 from keyless.retire.plan import RetirePlan
@@ -58,8 +66,11 @@ class RetireRequest:
         return recorded
 
 
-def retire(request: RetireRequest, reach: Reach, *, clock: Clock = utc_now) -> Report:
-    """Decide, and with ``request.apply`` do, the next stage for every selected target."""
+def retire(
+    request: RetireRequest, reach: Reach, *, clock: Clock = utc_now, progress: Tally = no_tally
+) -> Report:
+    """Decide, and with ``request.apply`` do, the next stage for every selected target.
+    ``progress(done, total)`` is told how many of the selected users have been dealt with."""
     if request.selection.is_empty:
         raise KeylessError(
             "nothing to retire: no user or key was selected",
@@ -68,8 +79,9 @@ def retire(request: RetireRequest, reach: Reach, *, clock: Clock = utc_now) -> R
     if request.max_actions is not None and request.max_actions < 1:
         raise KeylessError("--max-actions must be at least 1", where="--max-actions")
     now = clock()
+    # Reached first: an account out of reach leaves no journal behind.
+    selection = request.selection.in_account(reach.default_account())
     with open_journal(request.journal, writable=request.apply) as journal:
-        selection = request.selection.in_account(reach.default_account())
         memory: Memory = journal if journal is not None else NoMemory()
         pending = journal.pending() if journal is not None else ()
         opened = reach.open(selection.accounts() | {entry.action.account for entry in pending})
@@ -79,7 +91,8 @@ def retire(request: RetireRequest, reach: Reach, *, clock: Clock = utc_now) -> R
         settled = settle_pending(pending, opened, writing, memory, clock) if writing else ()
         executor = Executor(journal, run, clock, request.max_actions)
         targets, steps = _resolve(selection, opened, memory)
-        for target in targets:
+        progress(0, len(targets))
+        for done, target in enumerate(targets, start=1):
             api = opened.apis[str(target.account)]
             decided = _decide(target, api, memory, request, now)
             if isinstance(decided, Step):
@@ -87,6 +100,7 @@ def retire(request: RetireRequest, reach: Reach, *, clock: Clock = utc_now) -> R
             else:
                 decision, state = decided
                 steps += executor.carry_out(api, decision.steps, state, chain=decision.chain)
+            progress(done, len(targets))
         if journal is not None and run is not None:
             journal.finish(run.id, clock())
     return Report(

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from keyless.dates import days_since
 from keyless.errors import KeylessError
 from keyless.retire.aws import AccountApi, AwsFailure, TrailEvidence
-from keyless.retire.execute import Clock, utc_now
+from keyless.retire.execute import Clock, Tally, no_tally, utc_now
 from keyless.retire.journal import DEFAULT_PATH, Journal
 from keyless.retire.model import ActionKind, Step, StepStatus
 from keyless.retire.reach import Reach
@@ -89,8 +89,10 @@ def status(
     quarantine_days: int = 14,
     cloudtrail: bool = True,
     clock: Clock = utc_now,
+    progress: Tally = no_tally,
 ) -> StatusReport:
-    """Watch the keys and users the journal at ``journal_path`` records."""
+    """Watch the keys and users the journal at ``journal_path`` records.
+    ``progress(done, total)`` counts the keys looked at."""
     scope = scope or Scope()
     now = clock()
     with open_journal(journal_path, writable=False) as journal:
@@ -106,13 +108,15 @@ def status(
         live = [r for r in records if r.deleted_at is None]
         opened = reach.open({r.account for r in live})
         keys = []
-        for record in records:
+        progress(0, len(records))
+        for done, record in enumerate(records, start=1):
             api = opened.apis.get(record.account)
             if record.deleted_at is None and api is None:
                 reason = opened.unreachable.get(record.account, "account not reached")
                 keys.append(_watch(record, now, quarantine_days, "unread", error=reason))
             else:
                 keys.append(_look(record, api, now, quarantine_days, cloudtrail))
+            progress(done, len(records))
         users = _users(journal, scope)
         interrupted = tuple(
             Step.of(e.action, StepStatus.WAITING, "interrupted: the next --apply settles it")

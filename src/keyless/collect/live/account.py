@@ -21,6 +21,16 @@ from typing import TYPE_CHECKING, Any
 from keyless.collect.formats.auth_details import AuthDetails, DetailsError, build_users
 from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
 from keyless.collect.formats.providers import mfa_by_user, oidc_provider, saml_provider
+from keyless.collect.live.failures import (
+    CONNECT_TIMEOUT,
+    CREDENTIALS_REFUSED,
+    PROBE_ATTEMPTS,
+    PROBE_READ_TIMEOUT,
+    error_code,
+    no_credentials,
+    reaching_failure,
+    unreachable,
+)
 from keyless.errors import CollectionError
 from keyless.model import (
     AVAILABLE,
@@ -44,10 +54,7 @@ log = logging.getLogger(__name__)
 #: count it too). https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html
 RETRIES = {"mode": "adaptive", "max_attempts": 10}
 
-#: Seconds to wait for a connection (botocore's default is 60): AWS endpoints answer a
-#: TCP handshake in milliseconds, so waiting longer only delays "unreachable".
-#: https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html
-CONNECT_TIMEOUT = 5.0
+#: Seconds to wait for a connection: ``failures.CONNECT_TIMEOUT`` (5 s, not botocore's 60).
 #: Seconds to wait for an answer (botocore's default): a large account's authorization
 #: details page can take tens of seconds to produce.
 READ_TIMEOUT = 60.0
@@ -55,8 +62,7 @@ READ_TIMEOUT = 60.0
 #: The first call of a collection tells whether AWS can be reached at all. It is tried
 #: twice, not ten times: an unreachable endpoint is said once, within seconds, instead of
 #: being retried silently for most of a minute.
-PROBE_RETRIES = {"mode": "standard", "total_max_attempts": 2}
-PROBE_READ_TIMEOUT = 15.0
+PROBE_RETRIES = {"mode": "standard", "total_max_attempts": PROBE_ATTEMPTS}
 
 Step = Callable[[str], None]
 
@@ -100,32 +106,23 @@ def client(
 def caller_identity(session: boto3.Session, endpoint_url: str | None = None) -> Any:
     """``sts:GetCallerIdentity`` as the probe that AWS can be reached.
 
-    Raises :class:`CollectionError` once, naming the endpoint, when it cannot be reached
-    (refused, timed out, closed, TLS failure) or when there are no credentials; other
-    errors (an ``AccessDenied`` answer) propagate as botocore raised them.
+    Raises, once and naming the endpoint, :class:`~keyless.errors.AwsUnavailable` (exit
+    code 3) when AWS cannot be reached (refused, timed out, closed, TLS failure) and
+    :class:`CollectionError` (exit code 2) when there are no credentials or AWS refuses
+    them (:mod:`keyless.collect.live.failures`). Other answers (throttled after the
+    retries, unavailable) propagate as botocore raised them, for the caller to record.
     """
-    from botocore.exceptions import ConnectionError, HTTPClientError, NoCredentialsError
+    from botocore.exceptions import BotoCoreError, ClientError
 
     sts = client(session, "sts", endpoint_url, probe=True)
     try:
         return sts.get_caller_identity()
-    except NoCredentialsError:
-        raise _no_credentials() from None
-    except (ConnectionError, HTTPClientError) as error:
-        # botocore's message names the endpoint: said once, not repeated here.
-        raise CollectionError(
-            f"cannot reach AWS STS: {error}",
-            hint=f"Check the network, --region and AWS_ENDPOINT_URL. keyless tried twice,"
-            f" waiting at most {CONNECT_TIMEOUT:g} s for a connection and"
-            f" {PROBE_READ_TIMEOUT:g} s for an answer.",
-        ) from None
-
-
-def _no_credentials() -> CollectionError:
-    return CollectionError(
-        "no AWS credentials found",
-        hint="Configure credentials (aws configure, AWS_PROFILE, SSO login) or use --profile.",
-    )
+    except (BotoCoreError, ClientError) as error:
+        code = error_code(error)
+        failure = reaching_failure(error, "STS")
+        if failure is None or (code is not None and code not in CREDENTIALS_REFUSED):
+            raise
+        raise failure from None
 
 
 @dataclass(slots=True)
@@ -154,7 +151,7 @@ class CallRecorder:
         try:
             return function()
         except NoCredentialsError:
-            raise _no_credentials() from None
+            raise no_credentials() from None
         except ClientError as error:
             details = error.response.get("Error", {})
             if missing_ok and details.get("Code") == "ResourceNotFoundException":
@@ -210,6 +207,11 @@ def collect_account(
         )
         account_id = identity["Account"] if identity else None
 
+    aliases = calls.call(
+        "iam",
+        "ListAccountAliases",
+        lambda: _reach_iam(client(session, "iam", endpoint_url, probe=True)),
+    )
     sources: dict[Dataset, DatasetStatus] = {}
     details = AuthDetails()
     step("reading users, groups, roles and policies (iam:GetAccountAuthorizationDetails)")
@@ -236,7 +238,6 @@ def collect_account(
     mfa = _mfa_devices(iam, calls, sources)
     oidc = _oidc_providers(iam, calls, sources)
     saml = _saml_providers(iam, calls, sources)
-    aliases = calls.call("iam", "ListAccountAliases", iam.list_account_aliases)
     return Account(
         id=account_id,
         alias=(aliases.get("AccountAliases") or [None])[0] if aliases else None,
@@ -254,6 +255,22 @@ def collect_account(
         failed_calls=tuple(calls.failed),
         collected_at=started,
     )
+
+
+def _reach_iam(probe: Any) -> Any:
+    """``iam:ListAccountAliases`` first, with the probe's patience. IAM has one global
+    endpoint, which a network may block while STS (regional, often a VPC endpoint)
+    answers: then nothing of the account can be read, said once (exit code 3), instead of
+    every IAM call retried for minutes. Other failures are recorded like any call's."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return probe.list_account_aliases()
+    except BotoCoreError as error:
+        found = unreachable(error, "IAM")
+        if found is None:
+            raise
+        raise found from None
 
 
 def _read_details(iam: Any, details: AuthDetails) -> int:

@@ -27,9 +27,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from keyless.collect.live.account import caller_identity, client, collect_account
+from keyless.collect.live.failures import TROUBLE_CODES, reaching_failure, unreachable
 from keyless.collect.live.identity_center import collect_identity_center
 from keyless.collect.shard import OTHER_SHARD, Shard, shard_of
-from keyless.errors import CollectionError, KeylessError
+from keyless.errors import AwsUnavailable, CollectionError, KeylessError
 from keyless.model import (
     Account,
     AccountStatus,
@@ -122,8 +123,10 @@ def collect_organization(
         raise KeylessError("--max-workers must be at least 1")
     started = datetime.now(UTC)
     caller_account, partition = _caller(session, endpoint_url)
+    # The first Organizations call is a probe too: its endpoint may be out of reach
+    # while STS answers, and that is said within seconds, not after ten retries.
+    org = _describe_organization(client(session, "organizations", endpoint_url, probe=True))
     orgs = client(session, "organizations", endpoint_url)
-    org = _describe_organization(orgs)
     members = _list_accounts(orgs)
     selected, skipped = _select(members, accounts, exclude_accounts, shard)
 
@@ -163,7 +166,9 @@ def _caller(session: boto3.Session, endpoint_url: str | None) -> tuple[str, str]
     try:
         identity = caller_identity(session, endpoint_url)
     except (ClientError, BotoCoreError) as error:
-        raise CollectionError(
+        # What caller_identity lets through: AWS answered with an error of its own (exit
+        # 3), or a failure before any request (exit 2; docs/scan.md#reaching-aws).
+        raise reaching_failure(error, "STS") or CollectionError(
             f"cannot identify the caller: {_reason(error)}",
             hint="Configure management-account credentials (--profile, AWS_PROFILE, SSO).",
         ) from None
@@ -177,6 +182,7 @@ def _describe_organization(orgs: Any) -> Mapping[str, Any]:
     try:
         organization: Mapping[str, Any] = orgs.describe_organization()["Organization"]
     except (ClientError, BotoCoreError) as error:
+        _raise_if_unavailable(error)
         if _code(error) == "AWSOrganizationsNotInUseException":
             raise CollectionError(
                 "this account is not a member of an AWS Organization",
@@ -196,6 +202,7 @@ def _list_accounts(orgs: Any) -> list[MemberAccount]:
     try:
         pages = list(orgs.get_paginator("list_accounts").paginate())
     except (ClientError, BotoCoreError) as error:
+        _raise_if_unavailable(error)
         raise CollectionError(
             f"cannot list the organization's accounts: {_reason(error)}",
             hint="Management-account or delegated-administrator credentials need "
@@ -469,6 +476,20 @@ def member_session_from(parent: boto3.Session, credentials: Mapping[str, Any]) -
         # Session; with a shared loader that would grow by one entry per account.
         loader.search_paths[:] = search_paths
     return member
+
+
+def _raise_if_unavailable(error: Exception) -> None:
+    """AWS Organizations could not be reached, or kept answering with throttling or a
+    server error: the estate could not be read (exit 3), nothing the user must fix. A
+    denial or an account outside any organization stays a usage error (exit 2)."""
+    found = unreachable(error, "Organizations")
+    if found is not None:
+        raise found from None
+    if _code(error) in TROUBLE_CODES:
+        raise AwsUnavailable(
+            f"AWS Organizations answered {_code(error)}: the organization could not be read",
+            hint="AWS may be throttling or unavailable: try again later.",
+        ) from None
 
 
 def _code(error: Exception) -> str:
