@@ -146,10 +146,21 @@ def generate(
         kind = Origin.DEMO if demo else Origin.EXPORT if input_dir else Origin.SNAPSHOT
         inventory = load(InventorySpec(kind=kind, path=input_dir or snapshot))
     document = load_plan(plan_path, inventory)
+    demo_portal = (
+        document["source"]["origin"] == "demo"
+        and options.format is OutputFormat.AWS_CONFIG
+        and options.sso_start_url is None
+        and options.sso_region is None
+    )
     if document["source"]["origin"] == "demo" and options.format is OutputFormat.AWS_CONFIG:
         options = _demo_portal(options)
     result = make(document, options)
     write_output(result, out, force=force)
+    if demo_portal:
+        click.echo(
+            f"the demo's Identity Center portal: {options.sso_start_url} ({options.sso_region})",
+            err=True,
+        )
     click.echo(f"wrote {out}: " + ", ".join(str(p) for p in result.paths()), err=True)
     for skipped in result.generated.skipped:
         click.echo(f"not generated: {skipped.what}: {skipped.why}", err=True)
@@ -158,13 +169,11 @@ def generate(
 
 def _demo_portal(options: GenerateOptions) -> GenerateOptions:
     """A plan of the demo organization: its fictional Identity Center portal where the
-    options name none, said once."""
+    options name none."""
     from dataclasses import replace
 
     from keyless.collect.demo.estate import SSO_REGION, SSO_START_URL
 
-    if options.sso_start_url is None and options.sso_region is None:
-        click.echo(f"the demo's Identity Center portal: {SSO_START_URL} ({SSO_REGION})", err=True)
     return replace(
         options,
         sso_start_url=options.sso_start_url or SSO_START_URL,
