@@ -75,6 +75,16 @@ def test_an_unknown_account_is_exit_2(tmp_path: Path) -> None:
     assert "no recorded scan has account '000000000000'" in result.stderr
 
 
+@pytest.mark.parametrize("account", ["12345678901", "123456789012\n", "１２３４５６７８９０１２"])
+def test_an_account_that_cannot_be_one_is_exit_2_before_the_store(
+    tmp_path: Path, account: str
+) -> None:
+    result = _run("history", "--store", str(tmp_path / "none.db"), "--account", account)
+    assert result.exit_code == 2
+    assert "is not an account ID (12 digits)" in result.stderr
+    assert not (tmp_path / "none.db").exists()
+
+
 def test_history_without_a_store_says_how_to_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

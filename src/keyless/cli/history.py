@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from keyless.cli.output import emit, render_options
+from keyless.cli.output import emit, render_options, require_writable
 from keyless.cli.record import store_path
 from keyless.errors import InputError
+from keyless.model.arn import is_account_id
 from keyless.render import Format, formats, render
 
 
@@ -40,6 +41,10 @@ def history(
     charts with --format html."""
     from keyless.store import open_store
 
+    if account is not None and not is_account_id(account):
+        raise InputError(f"{account!r} is not an account ID (12 digits)", where="--account")
+    if output is not None:
+        require_writable(output, "the history (--output)")
     with open_store(store_path(store)) as opened:
         recorded = opened.history(account=account, limit=limit)
     if account is not None and account not in recorded.labels:
