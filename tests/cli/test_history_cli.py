@@ -75,7 +75,10 @@ def test_an_unknown_account_is_exit_2(tmp_path: Path) -> None:
     assert "no recorded scan has account '000000000000'" in result.stderr
 
 
-@pytest.mark.parametrize("account", ["12345678901", "123456789012\n", "１２３４５６７８９０１２"])
+@pytest.mark.parametrize(
+    "account",
+    ["12345678901", "123456789012\n", "".join(chr(0xFF10 + int(d)) for d in "123456789012")],
+)
 def test_an_account_that_cannot_be_one_is_exit_2_before_the_store(
     tmp_path: Path, account: str
 ) -> None:
