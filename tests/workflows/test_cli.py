@@ -165,3 +165,47 @@ def test_fix_json_exit_code_matches_the_text_one() -> None:
     )  # fmt: skip
     assert code == 1
     assert json.loads(out)["files"][0]["unfixed"][0]["job"] == "deploy"
+
+
+_THREE_JOBS = """\
+on:
+  push:
+    branches: [main]
+jobs:
+{jobs}"""
+_JOB = """\
+  {name}:
+    runs-on: ubuntu-latest
+{environment}    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          aws-access-key-id: ${{{{ secrets.AWS_ACCESS_KEY_ID }}}}
+          aws-secret-access-key: ${{{{ secrets.AWS_SECRET_ACCESS_KEY }}}}
+          aws-region: us-east-1
+"""
+
+
+def test_fix_lists_a_shared_roles_subjects_once_each(tmp_path: Path) -> None:
+    """Jobs that assume one role: besides each job's subjects, the role's whole list
+    once, without the repeats (two jobs on main share a subject)."""
+    jobs = "".join(
+        _JOB.format(name=name, environment=environment)
+        for name, environment in [
+            ("build", ""),
+            ("deploy", "    environment: prod\n"),
+            ("again", ""),
+        ]
+    )
+    workflows = tmp_path / "repo" / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "deploy.yml").write_text(_THREE_JOBS.format(jobs=jobs))
+    code, _, err = _run(
+        "fix", "--role-arn", ROLE, "--repository", "acme/app", str(tmp_path / "repo")
+    )
+    assert code == 0, err
+    whole = err[err.index(f"{ROLE} (3 jobs) must trust, in all:") :].splitlines()
+    assert whole[1:3] == [
+        "  StringEquals sub = repo:acme/app:ref:refs/heads/main",
+        "  StringEquals sub = repo:acme/app:environment:prod",
+    ]
+    assert "file(s) changed" in whole[3]

@@ -165,6 +165,7 @@ def fix_summary(result: FixResult) -> str:
     for unread in result.unread:
         out.append(f"{_shown_where(unread.where, None)}: not read: {one_line(unread.reason)}")
     out += [f"note: {one_line(note)}" for note in result.notes]
+    out += _per_role(result)
     rewritten = sum(len(r.jobs) for r in result.files)
     summary = f"{len(result.changed)} file(s) changed, {rewritten} job(s) rewritten"
     if left:
@@ -173,6 +174,25 @@ def fix_summary(result: FixResult) -> str:
         summary += f", {len(result.unread)} could not be read (exit code 3)"
     out.append(summary)
     return "\n".join(out) + "\n"
+
+
+def _per_role(result: FixResult) -> list[str]:
+    """For a role several jobs assume: every subject its trust policy needs, once each
+    (the per-job lists above repeat a subject that two jobs share)."""
+    jobs: dict[str, int] = {}
+    subjects: dict[str, dict[tuple[str, str], None]] = {}
+    for rewrite in result.files:
+        for job in rewrite.jobs:
+            jobs[job.role] = jobs.get(job.role, 0) + 1
+            wanted = subjects.setdefault(job.role, {})
+            wanted.update(dict.fromkeys((s.operator.value, s.value) for s in job.recommended))
+    out: list[str] = []
+    for role, count in jobs.items():
+        if count < 2 or not subjects[role]:
+            continue
+        out.append(f"{one_line(role)} ({count} jobs) must trust, in all:")
+        out += [f"  {operator} sub = {one_line(value)}" for operator, value in subjects[role]]
+    return out
 
 
 def workflows_scan_text(result: ScanResult, options: RenderOptions) -> str:
