@@ -50,7 +50,8 @@ def refused() -> Iterator[str]:
         yield f"http://127.0.0.1:{bound.getsockname()[1]}"
 
 
-def run(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Result:
+def check_case(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Result:
+    """Run ``case``; check its exit code, its phrase (once) and that no traceback shows."""
     monkeypatch.chdir(tmp_path)
     args = [a.replace("{tmp}", str(tmp_path)) for a in case.args]
     result = CliRunner().invoke(cli, args)
@@ -74,14 +75,16 @@ MISSING_PATHS = [
 def test_a_path_that_does_not_exist_is_bad_input(
     case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run(case, tmp_path, monkeypatch)
+    check_case(case, tmp_path, monkeypatch)
 
 
 def test_iac_given_a_link_to_nothing_is_bad_input(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "main.tf").symlink_to(tmp_path / "gone.tf")
-    run(Case(("iac", "{tmp}/main.tf"), 2, "{tmp}/main.tf: a symbolic link"), tmp_path, monkeypatch)
+    check_case(
+        Case(("iac", "{tmp}/main.tf"), 2, "{tmp}/main.tf: a symbolic link"), tmp_path, monkeypatch
+    )
 
 
 UNREACHABLE = [
@@ -102,7 +105,7 @@ def test_aws_out_of_reach_is_an_estate_not_read(
     case: Case, refused: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", refused)
-    result = run(case, tmp_path, monkeypatch)
+    result = check_case(case, tmp_path, monkeypatch)
     assert result.stderr.count(refused) == 1
     assert result.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == []
@@ -114,7 +117,7 @@ def test_aws_out_of_reach_is_waited_for_visibly_on_a_terminal(
     monkeypatch.setenv("AWS_ENDPOINT_URL", refused)
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.setenv("TTY_COMPATIBLE", "1")
-    result = run(Case(("scan",), 3, "could not connect to"), tmp_path, monkeypatch)
+    result = check_case(Case(("scan",), 3, "could not connect to"), tmp_path, monkeypatch)
     assert "contacting AWS" in result.stderr
 
 
@@ -134,7 +137,7 @@ def test_no_credentials_are_bad_input(
     monkeypatch.setenv("AWS_ENDPOINT_URL", refused)
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    run(case, tmp_path, monkeypatch)
+    check_case(case, tmp_path, monkeypatch)
 
 
 BAD_EXTERNAL_IDS = ["x", "a b", "ab\ncd", "x" * 1225, "\uff11\uff12", "id;rm", ""]
@@ -161,7 +164,7 @@ def test_an_external_id_that_cannot_be_one_is_refused_before_any_call(
     case: Case, refused: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", refused)
-    result = run(case, tmp_path, monkeypatch)
+    result = check_case(case, tmp_path, monkeypatch)
     assert "could not connect" not in result.stderr
 
 
@@ -181,5 +184,5 @@ def test_an_output_that_cannot_be_written_is_refused_before_collecting(
     case: Case, refused: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", refused)
-    result = run(case, tmp_path, monkeypatch)
+    result = check_case(case, tmp_path, monkeypatch)
     assert "could not connect" not in result.stderr
