@@ -70,9 +70,9 @@ CREDENTIALS_REFUSED = frozenset(
     }
 )
 
-#: Answers that say AWS itself is in trouble (throttling that outlasted the retries, a
-#: server error), not that the request was wrong: the estate could not be read (exit 3).
-TROUBLE_CODES = frozenset(
+#: AWS's answers for a request it throttled (the organization fan-out retries
+#: ``AssumeRole`` on these with backoff).
+THROTTLING_CODES = frozenset(
     {
         "Throttling",
         "ThrottlingException",
@@ -81,6 +81,13 @@ TROUBLE_CODES = frozenset(
         "TooManyRequestsException",
         "RequestThrottled",
         "RequestThrottledException",
+    }
+)
+
+#: Answers that say AWS itself is in trouble (throttling that outlasted the retries, a
+#: server error), not that the request was wrong: the estate could not be read (exit 3).
+TROUBLE_CODES = THROTTLING_CODES | frozenset(
+    {
         "ServiceException",
         "ServiceUnavailable",
         "ServiceUnavailableException",

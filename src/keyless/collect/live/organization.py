@@ -27,7 +27,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from keyless.collect.live.account import caller_identity, client, collect_account
-from keyless.collect.live.failures import TROUBLE_CODES, reaching_failure, unreachable
+from keyless.collect.live.failures import (
+    THROTTLING_CODES,
+    TROUBLE_CODES,
+    reaching_failure,
+    unreachable,
+)
 from keyless.collect.live.identity_center import collect_identity_center
 from keyless.collect.shard import OTHER_SHARD, Shard, shard_of
 from keyless.errors import AwsUnavailable, CollectionError, KeylessError
@@ -58,17 +63,6 @@ SESSION_NAME = "keyless"
 ASSUME_ATTEMPTS = 5
 ASSUME_BACKOFF_BASE = 0.25
 ASSUME_BACKOFF_CAP = 8.0
-THROTTLING_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestLimitExceeded",
-        "TooManyRequestsException",
-        "RequestThrottled",
-        "RequestThrottledException",
-    }
-)
 
 _jitter = random.SystemRandom()
 # Building a session touches the shared data loader's search path: one at a time.
