@@ -5,38 +5,23 @@ attempts, instead of being retried silently for most of a minute."""
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
-from moto.server import ThreadedMotoServer
 
 from keyless.collect.live.account import collect_account, make_session
 from keyless.collect.live.organization import collect_organization
 from keyless.errors import AwsUnavailable
+from tests.loopback import moto_server
 
 
 @pytest.fixture
 def endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def refused() -> Iterator[str]:
-    """A loopback port that is bound (so nothing else takes it) but not listening: every
-    connection to it is refused at once."""
-    with socket.socket() as bound:
-        bound.bind(("127.0.0.1", 0))
-        yield f"http://127.0.0.1:{bound.getsockname()[1]}"
+    with moto_server() as url:
+        yield url
 
 
 def counting_session(attempts: list[str]) -> Any:

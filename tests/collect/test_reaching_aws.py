@@ -15,30 +15,17 @@ from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
-from moto.server import ThreadedMotoServer
 
 from keyless.collect.live.account import collect_account, make_session
 from keyless.collect.live.organization import collect_organization
 from keyless.errors import AwsUnavailable, CollectionError
+from tests.loopback import moto_server
 
 
 @pytest.fixture
 def moto_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def refused() -> Iterator[str]:
-    """A bound loopback port that does not listen: every connection is refused."""
-    with socket.socket() as bound:
-        bound.bind(("127.0.0.1", 0))
-        yield f"http://127.0.0.1:{bound.getsockname()[1]}"
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture

@@ -15,8 +15,6 @@ No case prints a traceback.
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,14 +38,6 @@ class Case:
 
     def __str__(self) -> str:
         return " ".join(self.args)
-
-
-@pytest.fixture
-def refused() -> Iterator[str]:
-    """A bound loopback port that does not listen: every connection is refused."""
-    with socket.socket() as bound:
-        bound.bind(("127.0.0.1", 0))
-        yield f"http://127.0.0.1:{bound.getsockname()[1]}"
 
 
 def check_case(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Result:

@@ -17,7 +17,6 @@ from typing import Any
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
-from moto.server import ThreadedMotoServer
 
 from keyless.retire import (
     Journal,
@@ -28,6 +27,7 @@ from keyless.retire import (
     StepStatus,
     retire,
 )
+from tests.loopback import moto_server
 from tests.retire.conftest import NO_CREDENTIALS
 from tests.retire.estate import Estate, Key, Person, describe_user, session
 from tests.retire.stubs import Stubbed
@@ -49,13 +49,8 @@ PEOPLE = (
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with moto_server() as url:
+        yield url
 
 
 def _reset(endpoint: str) -> None:
