@@ -192,3 +192,15 @@ class Browser:
         finally:
             del self._pages[session]
             self.send("Target.closeTarget", {"targetId": target})
+
+
+def open_rendered(browser: Browser, directory: Path, value: object) -> Iterator[Page]:
+    """``value`` rendered as keyless's HTML into ``directory`` and opened in a new page
+    (a generator, so a fixture can ``yield from`` it and the page closes after)."""
+    from keyless.render import Format, RenderOptions, render
+
+    report = directory / "report.html"
+    report.write_text(render(value, Format.HTML, RenderOptions()), encoding="utf-8")
+    with browser.page() as page:
+        page.open(report.as_uri())
+        yield page

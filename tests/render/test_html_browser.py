@@ -13,9 +13,9 @@ import pytest
 from keyless.collect.demo.build import demo_inventory
 from keyless.engine import ScanResult, run_checks
 from keyless.findings import Severity
-from keyless.render import Format, RenderOptions, render
+from keyless.render import Format, render
 from keyless.store import open_store
-from tests.render.browser import Browser, Page
+from tests.render.browser import Browser, Page, open_rendered
 from tests.render.conftest import NEEDS_CHROMIUM
 from tests.render.hostile import HOSTILE_NAMES, hostile_scan
 from tests.store.support import record
@@ -28,22 +28,14 @@ def demo() -> ScanResult:
     return run_checks(demo_inventory())
 
 
-def _open(browser: Browser, tmp_path: Path, value: object) -> Iterator[Page]:
-    report = tmp_path / "report.html"
-    report.write_text(render(value, Format.HTML, RenderOptions()), encoding="utf-8")
-    with browser.page() as page:
-        page.open(report.as_uri())
-        yield page
-
-
 @pytest.fixture
 def demo_page(browser: Browser, tmp_path: Path, demo: ScanResult) -> Iterator[Page]:
-    yield from _open(browser, tmp_path, demo)
+    yield from open_rendered(browser, tmp_path, demo)
 
 
 @pytest.fixture
 def hostile_page(browser: Browser, tmp_path: Path) -> Iterator[Page]:
-    yield from _open(browser, tmp_path, hostile_scan())
+    yield from open_rendered(browser, tmp_path, hostile_scan())
 
 
 def _visible(page: Page) -> list[dict[str, str]]:
@@ -145,7 +137,7 @@ def test_a_history_of_100_scans_draws_its_charts(browser: Browser, tmp_path: Pat
         for week in range(100):
             store.record(record(users=60 - week // 2, days_later=7 * week))
         history = store.history()
-    for page in _open(browser, tmp_path, history):
+    for page in open_rendered(browser, tmp_path, history):
         assert page.console_errors == []
         assert page.requests == [page.evaluate("location.href")]
         overall = page.evaluate(

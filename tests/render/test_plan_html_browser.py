@@ -13,10 +13,10 @@ import pytest
 
 from keyless.collect.demo.build import demo_inventory
 from keyless.plan.model import Plan
-from keyless.render import Format, RenderOptions, render
+from keyless.render import Format, render
 from tests.builders import NOW
 from tests.plan.support import plan_of
-from tests.render.browser import Browser, Page
+from tests.render.browser import Browser, Page, open_rendered
 from tests.render.conftest import NEEDS_CHROMIUM
 from tests.render.hostile import HOSTILE_CI_USER, HOSTILE_NAMES, HOSTILE_PATH, hostile_plan
 
@@ -34,17 +34,9 @@ def document(plan: Plan) -> dict[str, Any]:
     return loaded
 
 
-def _open(browser: Browser, tmp_path: Path, plan: Plan) -> Iterator[Page]:
-    report = tmp_path / "plan.html"
-    report.write_text(render(plan, Format.HTML, RenderOptions()), encoding="utf-8")
-    with browser.page() as page:
-        page.open(report.as_uri())
-        yield page
-
-
 @pytest.fixture
 def page(browser: Browser, tmp_path: Path, plan: Plan) -> Iterator[Page]:
-    yield from _open(browser, tmp_path, plan)
+    yield from open_rendered(browser, tmp_path, plan)
 
 
 def _visible(page: Page) -> list[dict[str, str]]:
@@ -136,7 +128,7 @@ def test_search_matches_what_the_row_says(page: Page, document: dict[str, Any]) 
 
 
 def test_hostile_names_render_as_text_and_run_nothing(browser: Browser, tmp_path: Path) -> None:
-    for page in _open(browser, tmp_path, hostile_plan()):
+    for page in open_rendered(browser, tmp_path, hostile_plan()):
         assert page.console_errors == []
         assert page.dialogs == []
         assert page.evaluate("typeof window.pwned") == "undefined"
