@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import heapq
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from keyless.patterns import dfa as dfa_engine
@@ -171,6 +171,22 @@ class Compiled:
             ]
         )
 
+    def successors(self, state: State, chars: Sequence[str]) -> Iterator[State]:
+        """The tuples reached from ``state`` by each of ``chars``, in their order: the same
+        as :meth:`step` per character, computed leaf by leaf (a leaf state with no special
+        character, such as the tail of a ``*``, sends every character to one place)."""
+        columns: list[Sequence[int]] = []
+        width = len(chars)
+        for (special, default), s in zip(self.tables, state, strict=True):
+            row = special[s]
+            other = default[s]
+            if row:
+                find = row.get
+                columns.append([find(char, other) for char in chars])
+            else:
+                columns.append((other,) * width)
+        return zip(*columns, strict=True)
+
     def moves(self, state: State) -> Sequence[str]:
         """The characters that can lead to different places from ``state``, most readable
         first: those some leaf treats specially there, and one that stands for all others;
@@ -277,8 +293,7 @@ def shortest_member(language: Language) -> str | None:
         moves = compiled.moves(state)
         if budget is not None:
             budget.spend(width * len(moves))
-        for char in moves:
-            target = compiled.step(state, char)
+        for char, target in zip(moves, compiled.successors(state, moves), strict=True):
             if target in parent:
                 continue
             parent[target] = (state, char)
@@ -313,8 +328,7 @@ def has_member(language: Language) -> bool:
         moves = compiled.moves(state)
         if budget is not None:
             budget.spend(width * len(moves))
-        for char in moves:
-            target = compiled.step(state, char)
+        for target in compiled.successors(state, moves):
             if target in seen:
                 continue
             seen.add(target)
