@@ -135,18 +135,18 @@ class Compiled:
             keep_far = [p[4] for p in parts]
             if op == "and":
                 return (
-                    (lambda s: all(a(s) for a in accepts)),
-                    (lambda s: max(n(s) for n in nears)),
-                    (lambda s: min(f(s) for f in fars)),
-                    (lambda s: _meet(keep_near, s)),
-                    (lambda s: _join(keep_far, s)),
+                    _every(accepts),
+                    _largest(nears),
+                    _smallest(fars),
+                    functools.partial(_meet, keep_near),
+                    functools.partial(_join, keep_far),
                 )
             return (
-                (lambda s: any(a(s) for a in accepts)),
-                (lambda s: min(n(s) for n in nears)),
-                (lambda s: max(f(s) for f in fars)),
-                (lambda s: _join(keep_near, s)),
-                (lambda s: _meet(keep_far, s)),
+                _some(accepts),
+                _smallest(nears),
+                _largest(fars),
+                functools.partial(_join, keep_near),
+                functools.partial(_meet, keep_far),
             )
         return self._tables(self._leaf(language.automaton()))
 
@@ -197,7 +197,7 @@ class Compiled:
         special: set[str] = set()
         for info, s in zip(self.infos, state, strict=True):
             special.update(info.special[s])
-        return sorted((*special, fresh_char(special)), key=readability)
+        return _with_fresh(frozenset(special))
 
 
 class Tables(Protocol):
@@ -260,6 +260,64 @@ def _join(parts: Sequence[Keeps], state: State) -> frozenset[str] | None:
 @functools.lru_cache(maxsize=4096)
 def _by_readability(chars: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(chars, key=readability))
+
+
+@functools.lru_cache(maxsize=4096)
+def _with_fresh(chars: frozenset[str]) -> tuple[str, ...]:
+    """``chars`` and the most readable character not among them, most readable first."""
+    return tuple(sorted((*chars, fresh_char(chars)), key=readability))
+
+
+# The combinators of compiled operands, as plain loops: the search calls them once per
+# tuple it reaches, and a generator per call costs more than the loop's body.
+
+
+def _every(parts: Sequence[Accept]) -> Accept:
+    def every(state: State) -> bool:
+        for part in parts:
+            if not part(state):
+                return False
+        return True
+
+    return every
+
+
+def _some(parts: Sequence[Accept]) -> Accept:
+    def some(state: State) -> bool:
+        for part in parts:
+            if part(state):
+                return True
+        return False
+
+    return some
+
+
+def _largest(parts: Sequence[Bound]) -> Bound:
+    first, *rest = parts
+
+    def largest(state: State) -> int:
+        found = first(state)
+        for part in rest:
+            value = part(state)
+            if value > found:
+                found = value
+        return found
+
+    return largest
+
+
+def _smallest(parts: Sequence[Bound]) -> Bound:
+    first, *rest = parts
+
+    def smallest(state: State) -> int:
+        found = first(state)
+        for part in rest:
+            value = part(state)
+            if value < found:
+                found = value
+        return found
+
+    return smallest
 
 
 __all__ = [
