@@ -110,16 +110,19 @@ UNREACHABLE = 1 << 30
 
 
 def _info(dfa: Dfa) -> DfaInfo:
-    other = len(dfa.alphabet)
-    default = tuple(row[other] for row in dfa.table)
+    alphabet, table = dfa.alphabet, dfa.table
+    default = tuple([row[-1] for row in table])
+    # zip stops at the alphabet's end: the last column ("any other") is the default.
     special = tuple(
-        {char: row[i] for i, char in enumerate(dfa.alphabet) if row[i] != row[other]}
-        for row in dfa.table
+        [
+            {char: target for char, target in zip(alphabet, row) if target != other}
+            for row, other in zip(table, default)
+        ]
     )
-    accepting = tuple(state in dfa.accepting for state in range(len(dfa.table)))
-    predecessors: list[set[int]] = [set() for _ in dfa.table]
-    for state, row in enumerate(dfa.table):
-        for target in row:
+    accepting = tuple([state in dfa.accepting for state in range(len(table))])
+    predecessors: list[set[int]] = [set() for _ in table]
+    for state, row in enumerate(table):
+        for target in set(row):
             predecessors[target].add(state)
     to_accept = _distances(predecessors, [s for s, a in enumerate(accepting) if a])
     to_reject = _distances(predecessors, [s for s, a in enumerate(accepting) if not a])
