@@ -182,6 +182,11 @@ class Language:
 
     @functools.cached_property
     def _leaf_automaton(self) -> Dfa:
+        # Equal leaves are built apart (a value list filtered per question, the same
+        # pattern in many policies): they share one automaton and its search tables.
+        return _remember(_AUTOMATA, self.key, self._build_automaton)
+
+    def _build_automaton(self) -> Dfa:
         if self.op == "glob":
             return glob_automaton(self._glob_tokens)
         return finite_dfa(self.members)
@@ -489,6 +494,7 @@ def _merge(left: Language, right: Language, op: str) -> tuple[Language, ...]:
 
 _EXAMPLES: OrderedDict[Recipe, str | None] = OrderedDict()
 _NON_EMPTY: OrderedDict[Recipe, bool] = OrderedDict()
+_AUTOMATA: OrderedDict[Recipe, Dfa] = OrderedDict()
 
 
 def _remember(table: OrderedDict[Recipe, T], key: Recipe, compute: Callable[[], T]) -> T:
