@@ -264,8 +264,11 @@ def generic_provider(prefix: str) -> Provider:
     return Provider(name=prefix, issuers=(re.escape(prefix),), shared=False)
 
 
+@functools.lru_cache(maxsize=1024)
 def provider_for(prefix: str) -> Provider:
     """The provider whose issuer is ``prefix`` (a condition-key prefix), or a generic one."""
+    # Memoised: every check asks it of every path of every role, and it tries each
+    # provider's issuer expressions in turn.
     for provider in PROVIDERS:
         if provider.matches(prefix):
             return provider

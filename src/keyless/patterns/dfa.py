@@ -115,8 +115,8 @@ def _info(dfa: Dfa) -> DfaInfo:
     # zip stops at the alphabet's end: the last column ("any other") is the default.
     special = tuple(
         [
-            {char: target for char, target in zip(alphabet, row) if target != other}
-            for row, other in zip(table, default)
+            {char: target for char, target in zip(alphabet, row, strict=False) if target != other}
+            for row, other in zip(table, default, strict=True)
         ]
     )
     accepting = tuple([state in dfa.accepting for state in range(len(table))])

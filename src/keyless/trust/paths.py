@@ -96,6 +96,7 @@ class PathMemo:
     its automaton."""
 
     solutions: dict[tuple[Any, ...], Term | None] = field(default_factory=dict)
+    statement_solutions: dict[tuple[Any, ...], Term | None] = field(default_factory=dict)
     witnesses: dict[tuple[Any, ...], dict[str, Any] | None] = field(default_factory=dict)
     questions: dict[Hashable, Question | None] = field(default_factory=dict)
     realism: Term | None = None
@@ -181,8 +182,13 @@ class AccessPath:
 
     def solve_statement(self, index: int, question: Term = TRUE) -> Term | None:
         """Like :meth:`solve` through the Allow statement ``index`` alone (Denies still apply)."""
-        formula = self.by_statement.get(index, ())
-        return solve(formula, self.deny, self._scoped(question), is_multivalued)
+        # Memoised like :meth:`solve`: every role sharing the policy asks it again.
+        key = (index, question.recipe())
+        solutions = self.memo.statement_solutions
+        if key not in solutions:
+            formula = self.by_statement.get(index, ())
+            solutions[key] = solve(formula, self.deny, self._scoped(question), is_multivalued)
+        return solutions[key]
 
     def admits(self, question: Term = TRUE) -> bool:
         """Is some request admitted that also satisfies ``question``?"""
