@@ -355,9 +355,10 @@ def shortest_member(language: Language) -> str | None:
             if target in parent:
                 continue
             parent[target] = (state, char)
-            if to_accept(target) >= UNREACHABLE:
+            distance = to_accept(target)
+            if distance >= UNREACHABLE:
                 continue
-            if compiled.accept(target):
+            if distance == 0:  # a distance of 0 means accepting (see has_member)
                 return _path(parent, target)
             queue.append(target)
     return None
