@@ -22,7 +22,8 @@ from lark import Tree
 
 from keyless.iac import modules as known_modules
 from keyless.iac.hcl import Block, Body, HclSyntaxError, parse_hcl
-from keyless.iac.hcleval import Evaluator, Reference
+from keyless.iac.hcleval import Evaluator
+from keyless.iac.hclrefs import Reference
 from keyless.iac.hclsplit import parse_terraform
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
