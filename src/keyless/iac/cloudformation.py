@@ -17,7 +17,7 @@ from keyless.iac.intrinsics import Template
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import IacResource, ResourceKind, SourceKind
 from keyless.iac.sources import ReadError
-from keyless.iac.terraform import trust_document
+from keyless.iac.tfobjects import trust_document
 from keyless.iac.values import Node, get, text
 from keyless.iac.yamlpos import YamlSyntaxError, parse_yaml
 

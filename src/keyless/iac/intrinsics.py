@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from keyless.iac.model import DEPLOYING_ACCOUNT
-from keyless.iac.terraform import OWN_ACCOUNT_NOTE, PARTITION_NOTE
+from keyless.iac.tfobjects import OWN_ACCOUNT_NOTE, PARTITION_NOTE
 from keyless.iac.values import Node, Position, Unknown, get, mapping, notes, text
 
 _PSEUDO = {

@@ -15,7 +15,7 @@ from pathlib import Path
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import IacResource, ResourceKind, SourceKind
 from keyless.iac.sources import ReadError
-from keyless.iac.terraform import trust_document
+from keyless.iac.tfobjects import trust_document
 from keyless.iac.values import Node, Unknown, get, text
 
 _KINDS = {

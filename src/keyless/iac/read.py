@@ -27,9 +27,9 @@ from keyless.iac.sources import (
     may_be_cloudformation,
     read_source,
 )
-from keyless.iac.terraform import (
+from keyless.iac.terraform import Module
+from keyless.iac.tffiles import (
     DirectoryCache,
-    Module,
     TerraformFile,
     read_directory,
     read_variable_file,

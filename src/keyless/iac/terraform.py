@@ -8,59 +8,37 @@ attributes of IAM resources declared in the configuration are evaluated; ``count
 ``for_each`` expand into instances with Terraform's addresses. Modules with a local
 ``source`` are read with the inputs of their call; known community modules are read by
 their inputs (:mod:`keyless.iac.modules`); other remote modules are noted as not read.
+
+This module is a :class:`Module`: the scope its references resolve in, and the walk over
+what it declares and calls. Parsing files is :mod:`~keyless.iac.tffiles`'s, expanding
+``count``/``for_each`` :mod:`~keyless.iac.tfinstances`'s, and what data sources and IAM
+resources evaluate to :mod:`~keyless.iac.tfobjects`'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
 from lark import Tree
 
 from keyless.iac import modules as known_modules
-from keyless.iac.hcl import Block, Body, HclSyntaxError, parse_hcl
-from keyless.iac.hcleval import Evaluator, Reference
-from keyless.iac.hclsplit import parse_terraform
-from keyless.iac.jsonpos import JsonSyntaxError, parse_json
-from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
-from keyless.iac.policy_document import translate
-from keyless.iac.sources import ReadError, read_source
-from keyless.iac.values import (
-    Attributes,
-    JsonText,
-    Node,
-    SourcedText,
-    Unknown,
-    mapping,
-    relocated,
-)
+from keyless.iac.hcl import Block, HclSyntaxError
+from keyless.iac.hcleval import Evaluator
+from keyless.iac.hclrefs import Reference
+from keyless.iac.model import IacResource
+from keyless.iac.sources import ReadError
+from keyless.iac.tffiles import RESOURCE_KINDS, DirectoryCache, TerraformFile, read_directory
+from keyless.iac.tfinstances import instance_key, instances_of
+from keyless.iac.tfobjects import data_object, iac_resource, resource_object
+from keyless.iac.values import Node, Unknown, mapping, relocated
 
-_KINDS = {
-    "aws_iam_user": ResourceKind.USER,
-    "aws_iam_access_key": ResourceKind.ACCESS_KEY,
-    "aws_iam_user_login_profile": ResourceKind.LOGIN_PROFILE,
-    "aws_iam_role": ResourceKind.ROLE,
-    "aws_iam_openid_connect_provider": ResourceKind.OIDC_PROVIDER,
-}
 _MODULE_META = frozenset(
     {"source", "version", "providers", "count", "for_each", "depends_on", "lifecycle"}
 )
 _MAX_MODULE_DEPTH = 16
-_MAX_INSTANCES = 10_000
-OWN_ACCOUNT_NOTE = f"the deploying account is shown as {DEPLOYING_ACCOUNT}"
-PARTITION_NOTE = "judged in the aws partition"
-
-
-@dataclass(frozen=True, slots=True)
-class TerraformFile:
-    """A parsed ``.tf`` file."""
-
-    path: Path
-    text: str
-    body: Body
 
 
 @dataclass
@@ -70,62 +48,6 @@ class ModuleResult:
     resources: list[IacResource] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[ReadError] = field(default_factory=list)
-
-
-def parse_file(path: Path) -> TerraformFile:
-    """Read and parse one ``.tf`` file. Raises :class:`ReadError` naming the position."""
-    text = read_source(path)
-    try:
-        body = parse_terraform(text, is_read_eagerly)
-    except HclSyntaxError as error:
-        raise ReadError(path, f"malformed HCL: {error}") from None
-    return TerraformFile(path, text, body)
-
-
-#: The data sources keyless evaluates; other data sources are read at plan time.
-DATA_SOURCES = frozenset(
-    {
-        "aws_iam_policy_document",
-        "aws_caller_identity",
-        "aws_partition",
-        "aws_iam_openid_connect_provider",
-    }
-)
-
-
-def is_read_eagerly(block_type: str, labels: tuple[str, ...]) -> bool:
-    """The top-level blocks always parsed: what keyless judges or evaluates. Others
-    (buckets, networks) are parsed only when a judged value refers to them."""
-    if block_type in ("variable", "locals", "module"):
-        return True
-    kind = labels[0] if labels else ""
-    return (block_type == "resource" and kind in _KINDS) or (
-        block_type == "data" and kind in DATA_SOURCES
-    )
-
-
-def read_variable_file(path: Path) -> dict[str, Node]:
-    """A ``.tfvars`` (HCL) or ``.tfvars.json`` file's values. Raises :class:`ReadError`."""
-    text = read_source(path)
-    if path.name.endswith(".json"):
-        try:
-            node = parse_json(text)
-        except JsonSyntaxError as error:
-            raise ReadError(path, f"malformed JSON: {error}") from None
-        if not isinstance(node.value, Mapping):
-            raise ReadError(path, "a variables file must hold an object")
-        return dict(node.value)
-    try:
-        body = parse_hcl(text)
-    except HclSyntaxError as error:
-        raise ReadError(path, f"malformed HCL: {error}") from None
-
-    def nothing(reference: Reference) -> tuple[Node, int]:
-        reason = "a variables file holds values, not references"
-        return Node(Unknown(reference.text, reason, reference.position), reference.position), 0
-
-    evaluator = Evaluator(text, nothing)
-    return {name: evaluator.evaluate(a.expression) for name, a in body.attributes.items()}
 
 
 class Module:
@@ -200,7 +122,7 @@ class Module:
             found = self.data.get((first, steps[1].name))
             if found is None:
                 return _unknown(reference, "no such data source in this module"), len(steps), None
-            value = self._instances_value(found, reference, self._data_object)
+            value = self._instances_value(found, reference, data_object)
             keeps = first == "aws_iam_policy_document"
             return value, 2, found[1].path if keeps else None
         if root in ("module", "path", "terraform", "self", "each", "count"):
@@ -212,7 +134,7 @@ class Module:
             return _unknown(reference, reason), len(steps), reference.path
         if first is not None and (root, first) in self.declared:
             found = self.declared[(root, first)]
-            return self._instances_value(found, reference, self._resource_object), 1, None
+            return self._instances_value(found, reference, resource_object), 1, None
         return _unknown(reference, "not evaluated"), len(steps), reference.path
 
     def variable(self, name: str, reference: Reference) -> Node:
@@ -253,7 +175,7 @@ class Module:
         self,
         found: tuple[Block, TerraformFile],
         reference: Reference,
-        build: Callable[[Block, TerraformFile, Mapping[str, Node]], Node],
+        build: Callable[[Block, Evaluator, Mapping[str, Node]], Node],
     ) -> Node:
         """The object of a resource or data source; a list or map of objects when it has
         ``count`` or ``for_each``."""
@@ -265,9 +187,10 @@ class Module:
             return Node(Unknown(reference.text, reason, reference.position), reference.position)
         if isinstance(instances, Node):
             return instances
+        evaluator = self.evaluators[file.path]
         if list(instances) == [None]:
-            return build(block, file, instances[None])
-        objects = {key: build(block, file, scope) for key, scope in instances.items()}
+            return build(block, evaluator, instances[None])
+        objects = {key: build(block, evaluator, scope) for key, scope in instances.items()}
         if all(isinstance(k, int) for k in objects):
             return Node(tuple(objects.values()), block.position)
         return Node(mapping({str(k): v for k, v in objects.items()}), block.position)
@@ -275,90 +198,8 @@ class Module:
     def instances(
         self, block: Block, file: TerraformFile
     ) -> dict[int | str | None, Mapping[str, Node]] | Node:
-        """Instance keys and the scope of each (``count.index``, ``each.key/value``):
-        ``{None: {}}`` for a single instance, an unknown node when it cannot be known.
-        https://developer.hashicorp.com/terraform/language/meta-arguments/count"""
-        evaluator = self.evaluators[file.path]
-        count = block.body.attributes.get("count")
-        for_each = block.body.attributes.get("for_each")
-        if count is not None:
-            value = evaluator.evaluate(count.expression)
-            if isinstance(value.value, bool) or not isinstance(value.value, int):
-                return _not_known(value, "count is not known")
-            if value.value > _MAX_INSTANCES:
-                reason = f"count above {_MAX_INSTANCES} is not expanded"
-                return Node(Unknown("count", reason, value.position), value.position)
-            return {
-                i: {"count": Node(mapping({"index": Node(i, block.position)}), block.position)}
-                for i in range(value.value)
-            }
-        if for_each is not None:
-            value = evaluator.evaluate(for_each.expression)
-            pairs: list[tuple[str, Node]]
-            if isinstance(value.value, Mapping):
-                pairs = list(value.value.items())
-            elif isinstance(value.value, tuple) and all(
-                isinstance(item.value, str) for item in value.value
-            ):
-                pairs = [(str(item.value), item) for item in value.value]
-            else:
-                return _not_known(value, "for_each is not known")
-            return {
-                key: {
-                    "each": Node(
-                        mapping({"key": Node(key, item.position), "value": item}), block.position
-                    )
-                }
-                for key, item in pairs
-            }
-        return {None: {}}
-
-    def _data_object(self, block: Block, file: TerraformFile, scope: Mapping[str, Node]) -> Node:
-        kind = block.labels[0]
-        evaluator = self.evaluators[file.path]
-        position = block.position
-        if kind == "aws_iam_policy_document":
-            rendered = translate(block, lambda tree: evaluator.evaluate(tree, scope))
-            return Node(mapping({"json": rendered, "minified_json": rendered}), position)
-        if kind == "aws_caller_identity":
-            account = Node(DEPLOYING_ACCOUNT, position, (OWN_ACCOUNT_NOTE,))
-            return Node(mapping({"account_id": account, "id": account}), position)
-        if kind == "aws_partition":
-            partition = Node("aws", position, (PARTITION_NOTE,))
-            suffix = Node("amazonaws.com", position, (PARTITION_NOTE,))
-            return Node(mapping({"partition": partition, "dns_suffix": suffix}), position)
-        if kind == "aws_iam_openid_connect_provider":
-            url = block.body.attributes.get("url")
-            if url is not None:
-                host = evaluator.evaluate(url.expression, scope)
-                return Node(mapping({"arn": _provider_arn(host), "url": host}), position)
-        where = f"data.{kind}.{block.labels[1]}"
-        reason = "data sources other than aws_iam_policy_document are read at plan time"
-        return Node(Unknown(where, reason, position), position)
-
-    def _resource_object(
-        self, block: Block, file: TerraformFile, scope: Mapping[str, Node]
-    ) -> Node:
-        """A resource's arguments, and the attributes IAM computes from them."""
-        evaluator = self.evaluators[file.path]
-        members = {
-            name: evaluator.evaluate(a.expression, scope)
-            for name, a in block.body.attributes.items()
-            if name not in ("count", "for_each", "depends_on", "provider")
-        }
-        kind = block.labels[0]
-        name = members.get("name")
-        path = members.get("path") or Node("/", block.position)
-        if kind in ("aws_iam_role", "aws_iam_user") and name is not None:
-            resource = "role" if kind == "aws_iam_role" else "user"
-            if isinstance(name.value, str) and isinstance(path.value, str):
-                arn = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:{resource}{path.value}{name.value}"
-                members["arn"] = Node(arn, block.position, (OWN_ACCOUNT_NOTE,))
-                members["id"] = name
-        if kind == "aws_iam_openid_connect_provider" and "url" in members:
-            members["arn"] = _provider_arn(members["url"])
-        address = f"{block.labels[0]}.{block.labels[1]}"
-        return Node(Attributes(members, address, block.position), block.position)
+        """Instance keys and the scope of each: :func:`~keyless.iac.tfinstances.instances_of`."""
+        return instances_of(block, self.evaluators[file.path])
 
     # ----- what the module declares ------------------------------------------------------------
 
@@ -366,7 +207,7 @@ class Module:
         """The IAM resources of this module and of the modules it calls."""
         result = ModuleResult()
         for (kind, local_name), (block, file) in self.declared.items():
-            resource_kind = _KINDS.get(kind)
+            resource_kind = RESOURCE_KINDS.get(kind)
             if resource_kind is None:
                 continue
             instances = self.instances(block, file)
@@ -384,43 +225,18 @@ class Module:
                 continue
             for key, scope in instances.items():
                 result.resources.append(
-                    self._resource(resource_kind, block, file, address + _key(key), scope)
+                    iac_resource(
+                        resource_kind,
+                        block,
+                        file,
+                        self.evaluators[file.path],
+                        address + instance_key(key),
+                        scope,
+                    )
                 )
         for name, (block, file) in self.calls.items():
             self._call(name, block, file, result)
         return result
-
-    def _resource(
-        self,
-        kind: ResourceKind,
-        block: Block,
-        file: TerraformFile,
-        address: str,
-        scope: Mapping[str, Node],
-    ) -> IacResource:
-        evaluator = self.evaluators[file.path]
-        # A key or a login profile is named by its user.
-        named_by = "name" if kind in (ResourceKind.USER, ResourceKind.ROLE) else "user"
-        name_attribute = block.body.attributes.get(named_by)
-        name = evaluator.evaluate(name_attribute.expression, scope) if name_attribute else None
-        trust = None
-        trust_position = None
-        if kind is ResourceKind.ROLE:
-            attribute = block.body.attributes.get("assume_role_policy")
-            if attribute is not None:
-                trust_position = attribute.position
-                trust = trust_document(evaluator.evaluate(attribute.expression, scope))
-        return IacResource(
-            kind=kind,
-            address=address,
-            type=block.labels[0],
-            path=file.path,
-            position=block.position,
-            source=SourceKind.TERRAFORM,
-            name=name.value if name is not None and isinstance(name.value, str) else None,
-            trust=trust,
-            trust_position=trust_position,
-        )
 
     def _call(self, name: str, block: Block, file: TerraformFile, result: ModuleResult) -> None:
         evaluator = self.evaluators[file.path]
@@ -440,7 +256,7 @@ class Module:
                 for input_name, attribute in block.body.attributes.items()
                 if input_name not in _MODULE_META
             }
-            instance = address + _key(key)
+            instance = address + instance_key(key)
             if source.value.startswith(("./", "../")):
                 self._local_call(instance, source.value, inputs, block, file, result)
                 continue
@@ -488,89 +304,5 @@ class Module:
         result.problems.extend(found.problems)
 
 
-#: Parsed directories of one reading, so a module called several times is parsed once.
-DirectoryCache = dict[Path, tuple[list[TerraformFile], list[ReadError]]]
-
-
-def read_directory(
-    directory: Path, cache: DirectoryCache | None = None
-) -> tuple[list[TerraformFile], list[ReadError]]:
-    """Parse every ``.tf`` file of one directory (a module); unreadable ones are reported."""
-    key = directory.resolve()
-    if cache is not None and key in cache:
-        return cache[key]
-    found = _read_directory(directory)
-    if cache is not None:
-        cache[key] = found
-    return found
-
-
-def _read_directory(directory: Path) -> tuple[list[TerraformFile], list[ReadError]]:
-    files: list[TerraformFile] = []
-    problems: list[ReadError] = []
-    try:
-        names = sorted(p for p in directory.iterdir() if p.name.endswith(".tf"))
-    except OSError as error:
-        return [], [ReadError(directory, f"cannot list: {error.strerror}")]
-    for path in names:
-        if path.is_symlink():
-            problems.append(ReadError(path, "symbolic link not followed"))
-            continue
-        try:
-            files.append(parse_file(path))
-        except ReadError as error:
-            problems.append(error)
-    return files, problems
-
-
-def trust_document(node: Node) -> Node:
-    """A trust policy attribute's value as a structured document: ``jsonencode`` and
-    policy documents as they are, JSON strings (heredocs) parsed with their positions."""
-    value = node.value
-    if isinstance(value, JsonText):
-        return value.document
-    if isinstance(value, str):
-        try:
-            if isinstance(value, SourcedText):
-                return parse_json(value)
-            return parse_json(value, pinned=node.position)
-        except JsonSyntaxError as error:
-            reason = f"the trust policy is not valid JSON ({error})"
-            return Node(Unknown("assume_role_policy", reason, node.position), node.position)
-    return node
-
-
-def _provider_arn(url: Node) -> Node:
-    """``arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH`` for a provider's URL."""
-    if not isinstance(url.value, str):
-        return url
-    host = url.value.removeprefix("https://")
-    arn = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:oidc-provider/{host}"
-    return Node(arn, url.position, (OWN_ACCOUNT_NOTE,))
-
-
 def _unknown(reference: Reference, reason: str) -> Node:
     return Node(Unknown(reference.text, reason, reference.position), reference.position)
-
-
-def _not_known(value: Node, reason: str) -> Node:
-    if isinstance(value.value, Unknown):
-        return value
-    return Node(Unknown("count/for_each", reason, value.position), value.position)
-
-
-def _key(key: int | str | None) -> str:
-    """Terraform's instance key syntax: ``[0]`` or ``["name"]``."""
-    if key is None:
-        return ""
-    if isinstance(key, int):
-        return f"[{key}]"
-    return f"[{orjson.dumps(key).decode()}]"
-
-
-def modules_of(paths: list[Path]) -> Iterator[Path]:
-    """The directories holding ``paths`` (``.tf`` files), each once, in order."""
-    seen: dict[Path, None] = {}
-    for path in paths:
-        seen.setdefault(path.parent, None)
-    yield from seen

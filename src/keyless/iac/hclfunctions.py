@@ -1,0 +1,211 @@
+"""Terraform's built-in functions, the pure ones, evaluated on known arguments.
+
+A call to a function not listed here, a provider-defined function, or a call whose
+arguments are not all known is unknown (``jsonencode`` excepted: it keeps its unknown
+parts in place, so a policy document with one unknown ARN is still read). A function that
+fails on its arguments is unknown too, never an error: Terraform would report it at plan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lark import Token, Tree
+
+from keyless.iac.hcl import position_of
+from keyless.iac.values import JsonText, Node, Position, mapping, notes, plain
+
+if TYPE_CHECKING:  # the evaluator dispatches to these handlers: no import cycle at runtime
+    from keyless.iac.hcleval import Evaluator
+
+
+def evaluate_call(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
+    """``name(arguments)``: a built-in function on known arguments."""
+    parts = evaluator.children(tree)
+    names = [p for p in parts if p.data == "identifier"]
+    if len(names) != 1:
+        return evaluator.unknown(tree, "provider-defined functions are not evaluated")
+    name = str(names[0].children[0])
+    arguments_tree = next((p for p in parts if p.data == "arguments"), None)
+    arguments = (
+        [evaluator.evaluate(a, scope) for a in evaluator.children(arguments_tree)]
+        if arguments_tree is not None
+        else []
+    )
+    if arguments_tree is not None and any(
+        isinstance(t, Token) and t.type == "ELLIPSIS" for t in arguments_tree.children
+    ):
+        return evaluator.unknown(tree, "argument expansion (...) is not evaluated")
+    function = _FUNCTIONS.get(name)
+    if function is None:
+        return evaluator.unknown(tree, f"the function {name}() is not evaluated")
+    if name != "jsonencode" and not all(a.is_known for a in arguments):
+        return evaluator.merge_unknown(arguments, tree)
+    try:
+        result = function(arguments, position_of(tree))
+    except (TypeError, ValueError, IndexError, KeyError, StopIteration, re.error):
+        return evaluator.unknown(tree, f"{name}() could not be evaluated on these arguments")
+    carried = tuple(dict.fromkeys(n for a in arguments for n in notes(a)))
+    if carried and name != "jsonencode":
+        return Node(result.value, result.position, tuple(dict.fromkeys(result.notes + carried)))
+    return result
+
+
+# ----- built-in functions -----------------------------------------------------------------------
+# https://developer.hashicorp.com/terraform/language/functions (only pure ones; arguments are
+# known when these run, except jsonencode's, which keeps its unknown parts in place).
+
+Function = Callable[[list[Node], Position], Node]
+
+
+def _jsonencode(arguments: list[Node], position: Position) -> Node:
+    (value,) = arguments
+    return Node(JsonText(value), position)
+
+
+def _strings(node: Node) -> list[str]:
+    value = plain(node)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("a list of strings")
+    return value
+
+
+def _list(items: Sequence[Any], position: Position) -> Node:
+    return Node(tuple(Node(item, position) for item in items), position)
+
+
+def _concat(arguments: list[Node], position: Position) -> Node:
+    items: list[Node] = []
+    for argument in arguments:
+        if not isinstance(argument.value, tuple):
+            raise TypeError("concat takes lists")
+        items.extend(argument.value)
+    return Node(tuple(items), position)
+
+
+def _flatten(arguments: list[Node], position: Position) -> Node:
+    (argument,) = arguments
+    items: list[Node] = []
+    stack = [argument]
+    while stack:
+        current = stack.pop(0)
+        if isinstance(current.value, tuple):
+            stack[0:0] = list(current.value)
+        else:
+            items.append(current)
+    return Node(tuple(items), position)
+
+
+def _toset(arguments: list[Node], position: Position) -> Node:
+    (argument,) = arguments
+    values = plain(argument)
+    if not isinstance(values, list):
+        raise TypeError("toset takes a list")
+    if all(isinstance(v, str) for v in values):
+        values = sorted(set(values))  # Terraform orders a set of strings lexically
+    return _list(values, position)
+
+
+def _distinct(arguments: list[Node], position: Position) -> Node:
+    (argument,) = arguments
+    if not isinstance(argument.value, tuple):
+        raise TypeError("distinct takes a list")
+    seen: list[Any] = []
+    kept: list[Node] = []
+    for item in argument.value:
+        if plain(item) not in seen:
+            seen.append(plain(item))
+            kept.append(item)
+    return Node(tuple(kept), position)
+
+
+def _format(arguments: list[Node], position: Position) -> Node:
+    template, *rest = [plain(a) for a in arguments]
+    if not isinstance(template, str) or re.search(r"%(?![sd%])", template):
+        raise ValueError("only %s, %d and %% are evaluated")
+    values = iter(rest)
+    rendered = re.sub(
+        r"%([sd%])", lambda m: "%" if m.group(1) == "%" else str(next(values)), template
+    )
+    return Node(rendered, position)
+
+
+def _replace(arguments: list[Node], position: Position) -> Node:
+    subject, search, replacement = (plain(a) for a in arguments)
+    if not all(isinstance(v, str) for v in (subject, search, replacement)):
+        raise TypeError("replace takes strings")
+    if len(search) > 1 and search.startswith("/") and search.endswith("/"):
+        if "$" in replacement or "\\" in replacement:
+            raise ValueError("capture references are not evaluated")
+        return Node(re.sub(search[1:-1], replacement, subject), position)
+    return Node(subject.replace(search, replacement), position)
+
+
+def _string_function(operation: Callable[..., str]) -> Function:
+    def run(arguments: list[Node], position: Position) -> Node:
+        values = [plain(a) for a in arguments]
+        if not all(isinstance(v, str) for v in values):
+            raise TypeError("takes strings")
+        return Node(operation(*values), position)
+
+    return run
+
+
+def _merge(arguments: list[Node], position: Position) -> Node:
+    members: dict[str, Node] = {}
+    for argument in arguments:
+        if not isinstance(argument.value, Mapping):
+            raise TypeError("merge takes objects")
+        members.update(argument.value)
+    return Node(mapping(members), position)
+
+
+def _lookup(arguments: list[Node], position: Position) -> Node:
+    table, key, *default = arguments
+    if not isinstance(table.value, Mapping) or not isinstance(key.value, str):
+        raise TypeError("lookup takes an object and a key")
+    found = table.value.get(key.value)
+    if found is not None:
+        return found
+    if default:
+        return default[0]
+    raise KeyError(key.value)
+
+
+def _element(arguments: list[Node], position: Position) -> Node:
+    items, index = arguments
+    if not isinstance(items.value, tuple) or not isinstance(index.value, int) or not items.value:
+        raise TypeError("element takes a list and an index")
+    return items.value[index.value % len(items.value)]
+
+
+_FUNCTIONS: dict[str, Function] = {
+    "jsonencode": _jsonencode,
+    "concat": _concat,
+    "flatten": _flatten,
+    "toset": _toset,
+    "tolist": lambda a, p: a[0],
+    "tomap": lambda a, p: a[0],
+    "tostring": lambda a, p: Node(_strings(_list([plain(a[0])], p))[0], p),
+    "distinct": _distinct,
+    "compact": lambda a, p: _list([s for s in _strings(a[0]) if s], p),
+    "join": lambda a, p: Node(str(plain(a[0])).join(_strings(a[1])), p),
+    "split": lambda a, p: _list(str(plain(a[1])).split(str(plain(a[0]))), p),
+    "format": _format,
+    "formatlist": lambda a, p: _list(
+        [plain(_format([Node(plain(a[0]), p), Node(item, p)], p)) for item in _strings(a[1])], p
+    ),
+    "lower": _string_function(str.lower),
+    "upper": _string_function(str.upper),
+    "trimspace": _string_function(str.strip),
+    "trimprefix": _string_function(str.removeprefix),
+    "trimsuffix": _string_function(str.removesuffix),
+    "replace": _replace,
+    "merge": _merge,
+    "lookup": _lookup,
+    "element": _element,
+    "length": lambda a, p: Node(len(plain(a[0])), p),
+    "coalesce": lambda a, p: next(x for x in a if x.value not in (None, "")),
+}

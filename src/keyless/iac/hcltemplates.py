@@ -1,0 +1,183 @@
+"""Terraform string templates: quoted strings with ``${ … }`` interpolations, and heredocs.
+
+A template's value is text, so this module also owns :func:`as_text`, how any value
+renders inside one (which the evaluator uses wherever Terraform converts a value to a
+string, such as object keys). A heredoc's result is :class:`~keyless.iac.values.SourcedText`,
+which remembers each substitution so that positions inside the text map back to the file.
+Template directives (``%{ if }``, ``%{ for }``) are not evaluated: they become unknown.
+https://developer.hashicorp.com/terraform/language/expressions/strings
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from hcl2.utils import HEREDOC_PATTERN, HEREDOC_TRIM_PATTERN, process_escape_sequences
+from lark import Token, Tree
+
+from keyless.iac.hcl import position_of
+from keyless.iac.values import Node, Position, SourcedText, Unknown, notes
+
+if TYPE_CHECKING:  # the evaluator dispatches to these handlers: no import cycle at runtime
+    from keyless.iac.hcleval import Evaluator
+
+
+def evaluate_string(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
+    """A quoted string, its ``${ … }`` interpolations substituted."""
+    parts: list[str] = []
+    missing: list[Node] = []
+    carried: list[str] = []
+    for part in tree.children:
+        if not isinstance(part, Tree):
+            continue  # the quotes
+        (inner,) = part.children
+        if isinstance(inner, Token):
+            if inner.type == "STRING_CHARS":
+                parts.append(process_escape_sequences(str(inner)))
+            else:  # $${ and %%{ escape an interpolation or directive
+                parts.append(str(inner)[1:])
+        elif inner.data == "interpolation":
+            value = evaluator.evaluate(evaluator.children(inner)[0], scope)
+            rendered = as_text(value)
+            carried.extend(notes(value))
+            if rendered is None:
+                missing.append(value)
+            else:
+                parts.append(rendered)
+        else:
+            return evaluator.unknown(tree, "template directives (%{ … }) are not evaluated")
+    if missing:
+        return evaluator.merge_unknown(missing, tree)
+    return Node("".join(parts), position_of(tree), tuple(dict.fromkeys(carried)))
+
+
+def evaluate_heredoc(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
+    """A heredoc (``<<EOT`` or ``<<-EOT``) as text that maps back to the file."""
+    token = tree.children[0]
+    trim = tree.data == "heredoc_template_trim"
+    match = (HEREDOC_TRIM_PATTERN if trim else HEREDOC_PATTERN).match(str(token))
+    if match is None:
+        return evaluator.unknown(tree, "heredoc not understood")
+    body = match.group(2)
+    # The body starts on the line after the opening marker.
+    origin = Position(position_of(token).line + 1, 1)
+    return _template_text(evaluator, body, origin, tree, scope, _indent(body) if trim else 0)
+
+
+def _template_text(
+    evaluator: Evaluator,
+    body: str,
+    origin: Position,
+    tree: Tree[Any],
+    scope: Mapping[str, Node],
+    cut: int,
+) -> Node:
+    """A heredoc body with ``cut`` leading blanks removed from each line (``<<-``) and
+    its ``${ … }`` interpolations substituted; every change is recorded so positions
+    inside the result map back to the file."""
+    import hcl2
+
+    events: list[tuple[int, int]] = [(start, end) for start, end in _interpolations(body)]
+    if cut:
+        events.extend((m.start(), -1) for m in re.finditer(r"^", body, re.MULTILINE))
+    events.sort()
+    pieces: list[str] = []
+    substitutions: list[tuple[int, int, int]] = []
+    missing: list[Node] = []
+    carried: list[str] = []
+    cursor = written = 0
+    for start, end in events:
+        if start < cursor:
+            continue  # a line start inside an interpolation
+        pieces.append(body[cursor:start])
+        written += start - cursor
+        if end == -1:
+            blanks = len(body[start : start + cut]) - len(body[start : start + cut].lstrip())
+            substitutions.append((written, 0, blanks))
+            cursor = start + blanks
+            continue
+        if body.startswith("%{", start):
+            return evaluator.unknown(tree, "template directives (%{ … }) are not evaluated")
+        inner = body[start + 2 : end - 1]
+        where = _offset_position(body, start, origin)
+        try:
+            parsed = hcl2.parses_to_tree(f"x = {inner}")
+            attribute = next(parsed.find_data("attribute"))
+        except Exception:
+            missing.append(Node(Unknown(inner.strip(), "not understood", where), where))
+            cursor = end
+            continue
+        value = evaluator.evaluate(attribute.children[-1], scope)
+        carried.extend(notes(value))
+        rendered = as_text(value)
+        if rendered is None:
+            reason = value.value.reason if isinstance(value.value, Unknown) else "not a string"
+            missing.append(Node(Unknown(inner.strip(), reason, where), where))
+        else:
+            pieces.append(rendered)
+            substitutions.append((written, len(rendered), end - start))
+            written += len(rendered)
+        cursor = end
+    pieces.append(body[cursor:])
+    if missing:
+        return evaluator.merge_unknown(missing, tree)
+    text = "".join(pieces).replace("$${", "${").replace("%%{", "%{")
+    sourced = SourcedText(text, origin, body, tuple(substitutions))
+    return Node(sourced, position_of(tree), tuple(dict.fromkeys(carried)))
+
+
+def as_text(node: Node) -> str | None:
+    """How a value renders inside a string template, or None when it cannot."""
+    value = node.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int | float):
+        return str(value)
+    return None
+
+
+def _interpolations(body: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each ``${ … }`` and ``%{ … }`` in a template (not ``$${``)."""
+    found: list[tuple[int, int]] = []
+    index = 0
+    while True:
+        match = re.compile(r"(?<![$%])[$%]\{").search(body, index)
+        if match is None:
+            return found
+        depth, cursor, quote = 0, match.start() + 1, False
+        while cursor < len(body):
+            char = body[cursor]
+            if quote:
+                if char == "\\":
+                    cursor += 1
+                elif char == '"':
+                    quote = False
+            elif char == '"':
+                quote = True
+            elif char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            cursor += 1
+        if cursor >= len(body):
+            return found  # unterminated: left as text
+        found.append((match.start(), cursor + 1))
+        index = cursor + 1
+
+
+def _offset_position(body: str, offset: int, origin: Position) -> Position:
+    line = body.count("\n", 0, offset)
+    column = offset - (body.rfind("\n", 0, offset) + 1) + 1
+    return Position(line + 1, column).shifted(origin)
+
+
+def _indent(body: str) -> int:
+    """``<<-`` strips the smallest leading whitespace of the non-blank lines."""
+    widths = [len(line) - len(line.lstrip(" \t")) for line in body.split("\n") if line.strip()]
+    return min(widths, default=0)

@@ -1,0 +1,140 @@
+"""Terraform files as parsed: one ``.tf`` file, a module's directory, a variables file.
+
+Parsing is kept apart from evaluation (:mod:`keyless.iac.terraform`): a directory is
+parsed once per reading however often it is called, and only the blocks keyless judges or
+evaluates are parsed eagerly (:func:`is_read_eagerly`); unreadable files and symbolic
+links are reported as :class:`~keyless.iac.sources.ReadError`, never followed or skipped
+silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from keyless.iac.hcl import Body, HclSyntaxError, parse_hcl
+from keyless.iac.hcleval import Evaluator
+from keyless.iac.hclrefs import Reference
+from keyless.iac.hclsplit import parse_terraform
+from keyless.iac.jsonpos import JsonSyntaxError, parse_json
+from keyless.iac.model import ResourceKind
+from keyless.iac.sources import ReadError, read_source
+from keyless.iac.values import Node, Unknown
+
+#: The Terraform resource types keyless judges, and what each is.
+RESOURCE_KINDS = {
+    "aws_iam_user": ResourceKind.USER,
+    "aws_iam_access_key": ResourceKind.ACCESS_KEY,
+    "aws_iam_user_login_profile": ResourceKind.LOGIN_PROFILE,
+    "aws_iam_role": ResourceKind.ROLE,
+    "aws_iam_openid_connect_provider": ResourceKind.OIDC_PROVIDER,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TerraformFile:
+    """A parsed ``.tf`` file."""
+
+    path: Path
+    text: str
+    body: Body
+
+
+def parse_file(path: Path) -> TerraformFile:
+    """Read and parse one ``.tf`` file. Raises :class:`ReadError` naming the position."""
+    text = read_source(path)
+    try:
+        body = parse_terraform(text, is_read_eagerly)
+    except HclSyntaxError as error:
+        raise ReadError(path, f"malformed HCL: {error}") from None
+    return TerraformFile(path, text, body)
+
+
+#: The data sources keyless evaluates; other data sources are read at plan time.
+DATA_SOURCES = frozenset(
+    {
+        "aws_iam_policy_document",
+        "aws_caller_identity",
+        "aws_partition",
+        "aws_iam_openid_connect_provider",
+    }
+)
+
+
+def is_read_eagerly(block_type: str, labels: tuple[str, ...]) -> bool:
+    """The top-level blocks always parsed: what keyless judges or evaluates. Others
+    (buckets, networks) are parsed only when a judged value refers to them."""
+    if block_type in ("variable", "locals", "module"):
+        return True
+    kind = labels[0] if labels else ""
+    return (block_type == "resource" and kind in RESOURCE_KINDS) or (
+        block_type == "data" and kind in DATA_SOURCES
+    )
+
+
+def read_variable_file(path: Path) -> dict[str, Node]:
+    """A ``.tfvars`` (HCL) or ``.tfvars.json`` file's values. Raises :class:`ReadError`."""
+    text = read_source(path)
+    if path.name.endswith(".json"):
+        try:
+            node = parse_json(text)
+        except JsonSyntaxError as error:
+            raise ReadError(path, f"malformed JSON: {error}") from None
+        if not isinstance(node.value, Mapping):
+            raise ReadError(path, "a variables file must hold an object")
+        return dict(node.value)
+    try:
+        body = parse_hcl(text)
+    except HclSyntaxError as error:
+        raise ReadError(path, f"malformed HCL: {error}") from None
+
+    def nothing(reference: Reference) -> tuple[Node, int]:
+        reason = "a variables file holds values, not references"
+        return Node(Unknown(reference.text, reason, reference.position), reference.position), 0
+
+    evaluator = Evaluator(text, nothing)
+    return {name: evaluator.evaluate(a.expression) for name, a in body.attributes.items()}
+
+
+#: Parsed directories of one reading, so a module called several times is parsed once.
+DirectoryCache = dict[Path, tuple[list[TerraformFile], list[ReadError]]]
+
+
+def read_directory(
+    directory: Path, cache: DirectoryCache | None = None
+) -> tuple[list[TerraformFile], list[ReadError]]:
+    """Parse every ``.tf`` file of one directory (a module); unreadable ones are reported."""
+    key = directory.resolve()
+    if cache is not None and key in cache:
+        return cache[key]
+    found = _read_directory(directory)
+    if cache is not None:
+        cache[key] = found
+    return found
+
+
+def _read_directory(directory: Path) -> tuple[list[TerraformFile], list[ReadError]]:
+    files: list[TerraformFile] = []
+    problems: list[ReadError] = []
+    try:
+        names = sorted(p for p in directory.iterdir() if p.name.endswith(".tf"))
+    except OSError as error:
+        return [], [ReadError(directory, f"cannot list: {error.strerror}")]
+    for path in names:
+        if path.is_symlink():
+            problems.append(ReadError(path, "symbolic link not followed"))
+            continue
+        try:
+            files.append(parse_file(path))
+        except ReadError as error:
+            problems.append(error)
+    return files, problems
+
+
+def modules_of(paths: list[Path]) -> Iterator[Path]:
+    """The directories holding ``paths`` (``.tf`` files), each once, in order."""
+    seen: dict[Path, None] = {}
+    for path in paths:
+        seen.setdefault(path.parent, None)
+    yield from seen

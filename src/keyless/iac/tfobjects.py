@@ -1,0 +1,130 @@
+"""What Terraform objects evaluate to where the code alone decides it.
+
+The data sources keyless evaluates (policy documents, the caller's account, the
+partition, an OIDC provider by URL), the attributes IAM computes from a resource's
+arguments (a role's or user's ARN, a provider's ARN), a trust policy attribute read as a
+document, and the :class:`~keyless.iac.model.IacResource` an IAM resource block declares.
+The deploying account is not known from code: it is written as
+:data:`~keyless.iac.model.DEPLOYING_ACCOUNT`, and each value that stands for it carries
+:data:`OWN_ACCOUNT_NOTE` (CloudFormation's intrinsics use the same notes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from keyless.iac.hcl import Block
+from keyless.iac.hcleval import Evaluator
+from keyless.iac.jsonpos import JsonSyntaxError, parse_json
+from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
+from keyless.iac.policy_document import translate
+from keyless.iac.tffiles import TerraformFile
+from keyless.iac.values import Attributes, JsonText, Node, SourcedText, Unknown, mapping
+
+OWN_ACCOUNT_NOTE = f"the deploying account is shown as {DEPLOYING_ACCOUNT}"
+PARTITION_NOTE = "judged in the aws partition"
+
+
+def data_object(block: Block, evaluator: Evaluator, scope: Mapping[str, Node]) -> Node:
+    """The object of a data source keyless evaluates (else unknown, read at plan time)."""
+    kind = block.labels[0]
+    position = block.position
+    if kind == "aws_iam_policy_document":
+        rendered = translate(block, lambda tree: evaluator.evaluate(tree, scope))
+        return Node(mapping({"json": rendered, "minified_json": rendered}), position)
+    if kind == "aws_caller_identity":
+        account = Node(DEPLOYING_ACCOUNT, position, (OWN_ACCOUNT_NOTE,))
+        return Node(mapping({"account_id": account, "id": account}), position)
+    if kind == "aws_partition":
+        partition = Node("aws", position, (PARTITION_NOTE,))
+        suffix = Node("amazonaws.com", position, (PARTITION_NOTE,))
+        return Node(mapping({"partition": partition, "dns_suffix": suffix}), position)
+    if kind == "aws_iam_openid_connect_provider":
+        url = block.body.attributes.get("url")
+        if url is not None:
+            host = evaluator.evaluate(url.expression, scope)
+            return Node(mapping({"arn": _provider_arn(host), "url": host}), position)
+    where = f"data.{kind}.{block.labels[1]}"
+    reason = "data sources other than aws_iam_policy_document are read at plan time"
+    return Node(Unknown(where, reason, position), position)
+
+
+def resource_object(block: Block, evaluator: Evaluator, scope: Mapping[str, Node]) -> Node:
+    """A resource's arguments, and the attributes IAM computes from them."""
+    members = {
+        name: evaluator.evaluate(a.expression, scope)
+        for name, a in block.body.attributes.items()
+        if name not in ("count", "for_each", "depends_on", "provider")
+    }
+    kind = block.labels[0]
+    name = members.get("name")
+    path = members.get("path") or Node("/", block.position)
+    if kind in ("aws_iam_role", "aws_iam_user") and name is not None:
+        resource = "role" if kind == "aws_iam_role" else "user"
+        if isinstance(name.value, str) and isinstance(path.value, str):
+            arn = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:{resource}{path.value}{name.value}"
+            members["arn"] = Node(arn, block.position, (OWN_ACCOUNT_NOTE,))
+            members["id"] = name
+    if kind == "aws_iam_openid_connect_provider" and "url" in members:
+        members["arn"] = _provider_arn(members["url"])
+    address = f"{block.labels[0]}.{block.labels[1]}"
+    return Node(Attributes(members, address, block.position), block.position)
+
+
+def trust_document(node: Node) -> Node:
+    """A trust policy attribute's value as a structured document: ``jsonencode`` and
+    policy documents as they are, JSON strings (heredocs) parsed with their positions."""
+    value = node.value
+    if isinstance(value, JsonText):
+        return value.document
+    if isinstance(value, str):
+        try:
+            if isinstance(value, SourcedText):
+                return parse_json(value)
+            return parse_json(value, pinned=node.position)
+        except JsonSyntaxError as error:
+            reason = f"the trust policy is not valid JSON ({error})"
+            return Node(Unknown("assume_role_policy", reason, node.position), node.position)
+    return node
+
+
+def _provider_arn(url: Node) -> Node:
+    """``arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH`` for a provider's URL."""
+    if not isinstance(url.value, str):
+        return url
+    host = url.value.removeprefix("https://")
+    arn = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:oidc-provider/{host}"
+    return Node(arn, url.position, (OWN_ACCOUNT_NOTE,))
+
+
+def iac_resource(
+    kind: ResourceKind,
+    block: Block,
+    file: TerraformFile,
+    evaluator: Evaluator,
+    address: str,
+    scope: Mapping[str, Node],
+) -> IacResource:
+    """The resource keyless judges, as one instance of an IAM resource block declares it."""
+    # A key or a login profile is named by its user.
+    named_by = "name" if kind in (ResourceKind.USER, ResourceKind.ROLE) else "user"
+    name_attribute = block.body.attributes.get(named_by)
+    name = evaluator.evaluate(name_attribute.expression, scope) if name_attribute else None
+    trust = None
+    trust_position = None
+    if kind is ResourceKind.ROLE:
+        attribute = block.body.attributes.get("assume_role_policy")
+        if attribute is not None:
+            trust_position = attribute.position
+            trust = trust_document(evaluator.evaluate(attribute.expression, scope))
+    return IacResource(
+        kind=kind,
+        address=address,
+        type=block.labels[0],
+        path=file.path,
+        position=block.position,
+        source=SourceKind.TERRAFORM,
+        name=name.value if name is not None and isinstance(name.value, str) else None,
+        trust=trust,
+        trust_position=trust_position,
+    )
