@@ -16,6 +16,7 @@ from keyless.collect.shard import Shard, shard_of
 from keyless.errors import KeylessError
 from tests.org.conftest import MANAGEMENT, Estate
 
+
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr

@@ -95,6 +95,12 @@ def _estate_checks(ids: tuple[str, ...]) -> tuple[Check, ...]:
     " otherwise the current time.",
 )
 @click.option("--checks", "check_ids", multiple=True, help="Only these check IDs.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    help="Processes that judge a large account's trust policies (default: one per CPU;"
+    " 1 keeps the scan in one process).",
+)
 @record_options
 @quiet_option
 def scan(
@@ -105,6 +111,7 @@ def scan(
     allow_partial: bool,
     explicit_now: datetime | None,
     check_ids: tuple[str, ...],
+    workers: int | None,
     record: bool,
     store: Path | None,
     **source: Any,
@@ -118,6 +125,7 @@ def scan(
     from keyless.cli.configuration import load_checked_config
     from keyless.collect.origin import reference_time
     from keyless.engine import run_checks_by_account
+    from keyless.engine.parallel import available_workers
 
     spec = build_spec(source)
     if output is not None:
@@ -133,7 +141,13 @@ def scan(
         gc.freeze()
         now, basis = reference_time(spec, estate, explicit_now)
         result = run_checks_by_account(
-            estate, accounts, config, now=now, now_basis=basis, checks=checks
+            estate,
+            accounts,
+            config,
+            now=now,
+            now_basis=basis,
+            checks=checks,
+            workers=workers or available_workers(),
         )
     threshold = Severity(fail_on)
     options = recording.keep(

@@ -12,6 +12,7 @@ from typing import Any
 from keyless.checks._policies import ParsedPolicies
 from keyless.checks.registry import Check, CheckContext, Preparation, Scope, all_checks
 from keyless.config import Config, Ignore
+from keyless.engine import parallel
 from keyless.engine.result import CheckRun, NotEvaluated, ScanResult, Suppressed
 from keyless.errors import KeylessError
 from keyless.findings import Finding, ResourceLocation
@@ -61,10 +62,11 @@ def run_checks(
     now: datetime | None = None,
     now_basis: str = "clock",
     checks: Iterable[Check] | None = None,
+    workers: int = 1,
 ) -> ScanResult:
     """Run ``checks`` (default: every estate check) over ``inventory``, measuring ages
     against ``now`` (default: the current time; ``now_basis`` says where a given ``now``
-    came from, see :class:`ScanResult`).
+    came from, see :class:`ScanResult`), in up to ``workers`` processes.
 
     Subjects are visited scope by scope; each subject is handed to every selected check of
     its scope whose data its account has. Work a check family shares per subject (its
@@ -81,7 +83,7 @@ def run_checks(
     for scope in Scope:
         of_scope = [c for c in selected if c.scope is scope]
         if of_scope:
-            _run_scope(scope, of_scope, inventory, config, now, policies, tally)
+            _run_scope(scope, of_scope, inventory, config, now, policies, tally, None, workers)
     return _result(selected, tally, inventory, config, now, now_basis)
 
 
@@ -134,12 +136,15 @@ def _run_scope(
     policies: ParsedPolicies,
     tally: dict[str, _Tally],
     accounts: Iterable[Account] | None = None,
+    workers: int = 1,
 ) -> None:
     """Run the checks of one scope over its subjects, preparing shared work per group.
 
     ``accounts`` (default: the inventory's) are the accounts whose subjects are visited;
     ``inventory`` stays what the checks see as the estate (the account-by-account scan
-    passes one account and an inventory of every account's outline)."""
+    passes one account and an inventory of every account's outline). With ``workers``
+    above 1, many prepared groups are judged in that many processes (:mod:`.parallel`);
+    the result is the same."""
     # Subjects of one preparation key are visited together, so the prepared value lives
     # exactly as long as the group: most roles of a large account share a few policies.
     groups: dict[tuple[Preparation | None, Hashable], list[_Visit]] = {}
@@ -152,30 +157,78 @@ def _run_scope(
         for preparation, family in by_preparation.items():
             key = preparation.key(subject) if preparation is not None else id(subject)
             groups.setdefault((preparation, key), []).append(_Visit(context, subject, family))
-    for (preparation, _key), visits in groups.items():
+    items = list(groups.items())
+    judged: Iterator[_Judged] | None = None
+    if workers > 1 and parallel.can_fork():
+        work = [(preparation, visits) for (preparation, _), visits in items if preparation]
+        if len(work) >= parallel.MIN_GROUPS:
+            judged = iter(
+                parallel.ordered_map(
+                    lambda item: _judged_apart(item[0], item[1], inventory),
+                    work,
+                    workers,
+                    weight=lambda item: len(item[1]),
+                )
+            )
+    for (preparation, _key), visits in items:
         if preparation is None:
             for visit in visits:
                 for chk in visit.checks:
                     _record(chk, visit, (visit.subject, visit.context), inventory, tally)
-            continue
-        # The analysis makes no reference cycles and what it allocates dies with the group;
-        # left on, the cyclic GC would walk the whole inventory again and again meanwhile.
-        paused = gc.isenabled()
-        gc.disable()
-        try:
-            first = visits[0]
-            prepared = preparation.prepare(first.subject, first.context)
-            if preparation.unjudged is not None and _not_judged(
-                visits, prepared, preparation.unjudged, tally
-            ):
-                continue
-            for visit in visits:
-                for chk in visit.checks:
-                    _record(chk, visit, (visit.subject, visit.context, prepared), inventory, tally)
-            del prepared
-        finally:
-            if paused:
-                gc.enable()
+        elif judged is not None:
+            # The group's findings, judged in a worker, merged where the group stands.
+            evaluated, found, skipped = next(judged)
+            for check_id, count in evaluated:
+                tally[check_id].evaluated += count
+            for check_id, finding in found:
+                tally[check_id].found.append(finding)
+            for check_id, gap in skipped:
+                tally[check_id].skipped.append(gap)
+        else:
+            _run_group(preparation, visits, inventory, tally)
+
+
+#: What a group judged in a worker adds to the tallies, kept small for the trip back:
+#: (check ID, subjects evaluated), then each finding and each gap with its check's ID.
+_Judged = tuple[list[tuple[str, int]], list[tuple[str, Finding]], list[tuple[str, NotEvaluated]]]
+
+
+def _judged_apart(preparation: Preparation, visits: list[_Visit], inventory: Inventory) -> _Judged:
+    """One group judged in a worker: what it adds to each check's tally."""
+    tally: dict[str, _Tally] = {}
+    for visit in visits:
+        for chk in visit.checks:
+            tally.setdefault(chk.id, _Tally())
+    _run_group(preparation, visits, inventory, tally)
+    return (
+        [(check_id, counts.evaluated) for check_id, counts in tally.items() if counts.evaluated],
+        [(check_id, finding) for check_id, counts in tally.items() for finding in counts.found],
+        [(check_id, gap) for check_id, counts in tally.items() for gap in counts.skipped],
+    )
+
+
+def _run_group(
+    preparation: Preparation, visits: list[_Visit], inventory: Inventory, tally: dict[str, _Tally]
+) -> None:
+    """Prepare the group's shared value once and run each visit's checks with it."""
+    # The analysis makes no reference cycles and what it allocates dies with the group;
+    # left on, the cyclic GC would walk the whole inventory again and again meanwhile.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        first = visits[0]
+        prepared = preparation.prepare(first.subject, first.context)
+        if preparation.unjudged is not None and _not_judged(
+            visits, prepared, preparation.unjudged, tally
+        ):
+            return
+        for visit in visits:
+            for chk in visit.checks:
+                _record(chk, visit, (visit.subject, visit.context, prepared), inventory, tally)
+        del prepared
+    finally:
+        if paused:
+            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,8 +61,10 @@ def run_checks_by_account(
     now: datetime | None = None,
     now_basis: str = "clock",
     checks: Iterable[Check] | None = None,
+    workers: int = 1,
 ) -> ScanResult:
-    """Run ``checks`` (default: every estate check) over ``accounts``, one at a time.
+    """Run ``checks`` (default: every estate check) over ``accounts``, one at a time; a
+    large account's trust analyses in up to ``workers`` processes.
 
     ``estate`` is the organization and every account at least by ID (its accounts are
     what checks see as the estate while an account is checked); ``accounts`` yields each
@@ -80,7 +82,9 @@ def run_checks_by_account(
         for scope in PER_ACCOUNT:
             of_scope = [c for c in selected if c.scope is scope]
             if of_scope:
-                _run_scope(scope, of_scope, estate, config, now, policies, tally, (account,))
+                _run_scope(
+                    scope, of_scope, estate, config, now, policies, tally, (account,), workers
+                )
         kept.append(outline(account))
         del account, policies
     inventory = dataclasses.replace(estate, accounts=tuple(kept))

@@ -1,0 +1,100 @@
+"""A scan whose trust analyses run in worker processes gives the result of a scan in one
+process, finding for finding, in the same order."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from keyless.cli import cli
+from keyless.collect.offline.export import stream_export
+from keyless.engine import ScanResult, parallel, run_checks_by_account
+from keyless.render.jsonout import check_run_document, finding_document
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
+
+pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="workers are forked (Linux)")
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An account of 900 roles with about 300 distinct, varied trust policies (wildcards,
+    lists, negations, several providers): enough groups for the workers to be used."""
+    target = tmp_path_factory.mktemp("messy") / "export"
+    command = [sys.executable, str(ROOT / "benchmarks" / "generate_export.py"), str(target)]
+    options = ["--profile", "messy", "--users", "40", "--roles", "900", "--policies", "20"]
+    subprocess.run([*command, *options, "--groups", "5"], check=True, capture_output=True)
+    return target
+
+
+def documents(result: ScanResult) -> tuple[list[Any], list[Any], list[Any]]:
+    return (
+        [finding_document(f) for f in result.findings],
+        [check_run_document(r) for r in result.check_runs],
+        [(s.finding.check, s.finding.resource) for s in result.suppressed],
+    )
+
+
+def test_workers_find_what_one_process_finds(messy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    handed_out: list[int] = []
+    real = parallel.ordered_map
+
+    def counted(task: Any, items: Any, workers: int, **options: Any) -> list[Any]:
+        handed_out.append(len(items))
+        return real(task, items, workers, **options)
+
+    monkeypatch.setattr(parallel, "ordered_map", counted)
+    alone = run_checks_by_account(*stream_export(messy), now=NOW, workers=1)
+    assert not handed_out
+    shared = run_checks_by_account(*stream_export(messy), now=NOW, workers=2)
+    assert handed_out
+    assert handed_out[0] >= parallel.MIN_GROUPS
+    assert documents(shared) == documents(alone)
+    assert sum(f.witness is not None for f in alone.findings) > 100
+
+
+def test_few_groups_stay_in_one_process(monkeypatch: pytest.MonkeyPatch, messy: Path) -> None:
+    monkeypatch.setattr(parallel, "MIN_GROUPS", 10_000)
+    monkeypatch.setattr(parallel, "ordered_map", lambda *_, **__: pytest.fail("forked"))
+    assert run_checks_by_account(*stream_export(messy), now=NOW, workers=2).findings
+
+
+def test_the_scan_command_writes_the_same_document_with_workers(messy: Path) -> None:
+    def scan(workers: str) -> str:
+        arguments = ["scan", "--input", str(messy), "--format", "json", "--now", "2025-06-01"]
+        result = CliRunner().invoke(cli, [*arguments, "--workers", workers])
+        assert result.exit_code == 1, result.output
+        return result.stdout
+
+    assert scan("2") == scan("1")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "many", "257"])
+def test_a_bad_worker_count_is_refused(messy: Path, value: str) -> None:
+    result = CliRunner().invoke(cli, ["scan", "--input", str(messy), "--workers", value])
+    assert result.exit_code == 2
+    assert "--workers" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_ordered_map_keeps_the_order_of_its_items() -> None:
+    items = list(range(50))
+    found = parallel.ordered_map(lambda n: n * n, items, 2, weight=lambda n: n % 7)
+    assert found == [n * n for n in items]
+
+
+def test_an_error_in_a_worker_is_raised_in_the_scan() -> None:
+    def task(n: int) -> int:
+        if n == 13:
+            raise ValueError("thirteen")
+        return n
+
+    with pytest.raises(ValueError, match="thirteen"):
+        parallel.ordered_map(task, list(range(40)), 2)
