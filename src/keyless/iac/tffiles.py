@@ -9,7 +9,7 @@ silently.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,11 +130,3 @@ def _read_directory(directory: Path) -> tuple[list[TerraformFile], list[ReadErro
         except ReadError as error:
             problems.append(error)
     return files, problems
-
-
-def modules_of(paths: list[Path]) -> Iterator[Path]:
-    """The directories holding ``paths`` (``.tf`` files), each once, in order."""
-    seen: dict[Path, None] = {}
-    for path in paths:
-        seen.setdefault(path.parent, None)
-    yield from seen
