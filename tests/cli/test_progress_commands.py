@@ -100,3 +100,17 @@ def test_iac_report_file_holds_no_progress(monkeypatch: pytest.MonkeyPatch, tmp_
     assert run(monkeypatch, True, *IAC, "--output", str(quiet), "--quiet").exit_code == 3
     assert shown.read_text() == quiet.read_text()
     assert "\x1b" not in shown.read_text()
+
+
+def test_plan_quiet_writes_its_files_without_saying_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    plan, report = tmp_path / "plan.json", tmp_path / "plan.md"
+    files = ("--out", str(plan), "--format", "markdown", "--output", str(report))
+    said = run(monkeypatch, False, *PLAN, *files)
+    assert f"wrote {plan}" in said.stderr
+    quiet = run(monkeypatch, False, *PLAN, *files, "--quiet")
+    assert quiet.exit_code == said.exit_code
+    assert "wrote" not in quiet.stderr
+    assert plan.is_file()
+    assert report.is_file()

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from keyless.cli.output import emit, render_options, require_writable
-from keyless.cli.progress import counting, quiet_option
+from keyless.cli.progress import counting, is_quiet, quiet_option
 from keyless.errors import InputError
 from keyless.findings import Severity
 from keyless.render import Format, formats, render
@@ -99,7 +99,8 @@ def iac(
     emit(render(result, Format(output_format), render_options(output, threshold)), output)
     if write_baseline_path is not None:
         write_baseline(write_baseline_path, result)
-        click.echo(f"keyless: wrote the baseline {write_baseline_path}", err=True)
+        if not is_quiet():
+            click.echo(f"keyless: wrote the baseline {write_baseline_path}", err=True)
         sys.exit(0 if result.is_complete else 3)
     sys.exit(result.exit_code(threshold))
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from keyless.cli.output import emit, render_options, require_writable
-from keyless.cli.progress import quiet_option, waiting_message
+from keyless.cli.progress import is_quiet, quiet_option, waiting_message
 from keyless.cli.sources import build_spec, load, parse_moment, source_options, unread_lines
 from keyless.render import Format, formats, render
 from keyless.render.untrusted import printable
@@ -150,7 +150,8 @@ def plan(
         from keyless.plan.document import write_plan
 
         write_plan(result, out)
-        click.echo(f"wrote {out}", err=True)
+        if not is_quiet():
+            click.echo(f"wrote {out}", err=True)
     options = render_options(output)
     if explain is not None:
         from keyless.render.plan import explain_text
@@ -162,7 +163,7 @@ def plan(
         emit(explain_text(result, chosen, options), output, REPORT)
     else:
         emit(render(result, Format(output_format), options), output, REPORT)
-    if output is not None:
+    if output is not None and not is_quiet():
         click.echo(f"wrote {output}", err=True)
     for line in unread_lines(inventory):
         click.echo(f"not read: {line}", err=True)
