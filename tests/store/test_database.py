@@ -144,6 +144,16 @@ def test_reading_a_missing_store_says_how_to_make_one(tmp_path: Path) -> None:
     assert not (tmp_path / "absent.db").exists()
 
 
+@pytest.mark.parametrize("create", [False, True])
+def test_a_store_that_is_not_a_regular_file_is_refused_as_such(
+    tmp_path: Path, create: bool
+) -> None:
+    fifo = tmp_path / "history.sqlite3"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="must be a regular file"):
+        open_store(fifo, create=create)
+
+
 def test_recording_never_writes_through_a_symlink(tmp_path: Path) -> None:
     target = tmp_path / "elsewhere.db"
     target.write_bytes(b"")

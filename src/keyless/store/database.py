@@ -358,7 +358,7 @@ def open_store(path: Path, *, create: bool = False) -> Store:
             _make_directory(path.parent, where)
         if not path.parent.is_dir():
             raise InputError("cannot create the store: its directory does not exist", where=where)
-    elif not path.is_file():
+    elif not path.exists():
         raise InputError(
             "no history store here",
             where=where,
