@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from keyless.cli import cli
-from keyless.collect.offline.export import stream_export
-from keyless.engine import ScanResult, parallel, run_checks_by_account
+from keyless.collect.offline.export import load_export, stream_export
+from keyless.engine import ScanResult, parallel, run_checks, run_checks_by_account, stream
 from keyless.render.jsonout import check_run_document, finding_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +58,37 @@ def test_workers_find_what_one_process_finds(messy: Path, monkeypatch: pytest.Mo
     assert handed_out[0] >= parallel.MIN_GROUPS
     assert documents(shared) == documents(alone)
     assert sum(f.witness is not None for f in alone.findings) > 100
+
+
+@pytest.fixture(scope="module")
+def organization(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Six accounts: shared people, stamped roles, one larger account."""
+    target = tmp_path_factory.mktemp("org") / "export"
+    command = [sys.executable, str(ROOT / "benchmarks" / "generate_org.py"), str(target)]
+    options = ["--accounts", "6", "--large", "1", "--large-roles", "150", "--seed", "5"]
+    subprocess.run([*command, *options], check=True, capture_output=True)
+    return target
+
+
+def test_small_accounts_are_judged_together_with_the_same_result(
+    organization: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handed_out: list[int] = []
+    real = parallel.ordered_map
+
+    def counted(task: Any, items: Any, workers: int, **options: Any) -> list[Any]:
+        handed_out.append(len(items))
+        return real(task, items, workers, **options)
+
+    monkeypatch.setattr(parallel, "ordered_map", counted)
+    monkeypatch.setattr(parallel, "MIN_GROUPS", 20)
+    monkeypatch.setattr(stream, "BATCH_GROUPS", 150)
+    shared = run_checks_by_account(*stream_export(organization), now=NOW, workers=2)
+    accounts = len(shared.inventory.accounts)
+    assert 0 < len(handed_out) < accounts  # some pools judged several accounts at once
+    whole = run_checks(load_export(organization), now=NOW)
+    assert documents(shared) == documents(whole)
+    assert any(f.check == "user-duplicated-across-accounts" for f in shared.findings)
 
 
 def test_few_groups_stay_in_one_process(monkeypatch: pytest.MonkeyPatch, messy: Path) -> None:

@@ -30,12 +30,19 @@ from datetime import UTC, datetime
 from keyless.checks._policies import ParsedPolicies
 from keyless.checks.registry import Check, Scope, all_checks
 from keyless.config import Config
+from keyless.engine.groups import Schedule, Tally, judge, replay, schedule
 from keyless.engine.result import ScanResult
-from keyless.engine.run import _result, _run_scope, _Tally
+from keyless.engine.run import _result
 from keyless.model import Account, Inventory
 
 #: The scopes checked while an account is loaded, in the order run_checks runs them.
 PER_ACCOUNT = tuple(s for s in Scope if s not in (Scope.ORGANIZATION, Scope.WORKFLOW))
+
+#: With workers, small accounts are held (loaded, scheduled, not yet judged) until their
+#: prepared groups are this many, so that starting the workers pays; ...
+BATCH_GROUPS = 1_000
+#: ... or until they hold this many roles, so that memory stays about a large account's.
+BATCH_ROLES = 5_000
 
 
 def outline(account: Account) -> Account:
@@ -63,34 +70,54 @@ def run_checks_by_account(
     checks: Iterable[Check] | None = None,
     workers: int = 1,
 ) -> ScanResult:
-    """Run ``checks`` (default: every estate check) over ``accounts``, one at a time; a
-    large account's trust analyses in up to ``workers`` processes.
+    """Run ``checks`` (default: every estate check) over ``accounts``, one at a time.
 
     ``estate`` is the organization and every account at least by ID (its accounts are
     what checks see as the estate while an account is checked); ``accounts`` yields each
     account whole, in order, and may load it only when asked (a generator over files).
     The result's inventory holds the :func:`outline` of each account.
+
+    With ``workers`` above 1, the trust analyses of a large account, or of a few small
+    ones held together (:data:`BATCH_GROUPS`, :data:`BATCH_ROLES`), are judged in that
+    many processes; the result is the same.
     """
     config = config or Config()
     if now is None:
         now, now_basis = datetime.now(UTC), "clock"
     selected = [c for c in (all_checks() if checks is None else checks) if c.function is not None]
-    tally = {c.id: _Tally() for c in selected}
+    tally = {c.id: Tally() for c in selected}
+    scopes = [(s, [c for c in selected if c.scope is s]) for s in PER_ACCOUNT]
     kept: list[Account] = []
+    held: list[tuple[Account, list[Schedule]]] = []
+
+    def check_held() -> None:
+        work = [group for _, plans in held for plan in plans for group in plan.prepared]
+        judged = judge(work, estate, workers)
+        for account, plans in held:
+            for plan in plans:
+                replay(plan, estate, tally, judged)
+            kept.append(outline(account))
+        held.clear()
+
     for account in accounts:
         policies = ParsedPolicies()  # documents are per account: nothing to share later
-        for scope in PER_ACCOUNT:
-            of_scope = [c for c in selected if c.scope is scope]
-            if of_scope:
-                _run_scope(
-                    scope, of_scope, estate, config, now, policies, tally, (account,), workers
-                )
-        kept.append(outline(account))
-        del account, policies
+        plans = [
+            schedule(scope, of_scope, estate, config, now, policies, (account,))
+            for scope, of_scope in scopes
+            if of_scope
+        ]
+        held.append((account, plans))
+        groups = sum(len(plan.prepared) for _, plans in held for plan in plans)
+        roles = sum(len(a.roles) for a, _ in held)
+        if workers < 2 or groups >= BATCH_GROUPS or roles >= BATCH_ROLES:
+            check_held()
+        del account, policies, plans
+    check_held()
     inventory = dataclasses.replace(estate, accounts=tuple(kept))
     of_organization = [c for c in selected if c.scope is Scope.ORGANIZATION]
     if of_organization:
-        _run_scope(
-            Scope.ORGANIZATION, of_organization, inventory, config, now, ParsedPolicies(), tally
+        plan = schedule(
+            Scope.ORGANIZATION, of_organization, inventory, config, now, ParsedPolicies()
         )
+        replay(plan, inventory, tally)
     return _result(selected, tally, inventory, config, now, now_basis)
