@@ -64,6 +64,9 @@ class Schedule:
         return [group for group in self.groups if group.preparation is not None]
 
 
+#: Prepared groups judged in the scanning process before workers are forked (see judge).
+WARM_UP = 16
+
 #: What a group judged in a worker adds to the tallies, kept small for the trip back:
 #: (check ID, subjects evaluated), then each finding and each gap with its check's ID.
 Judged = tuple[list[tuple[str, int]], list[tuple[str, Finding]], list[tuple[str, NotEvaluated]]]
@@ -98,17 +101,21 @@ def schedule(
 
 def judge(groups: Sequence[Group], inventory: Inventory, workers: int) -> Iterator[Judged] | None:
     """The prepared ``groups`` judged in ``workers`` processes, in order; ``None`` (judge
-    them in this process) for one worker, too few groups, or where workers are not forked."""
+    them in this process) for one worker, too few groups, or where workers are not forked.
+
+    The first few groups are judged here before the workers are forked: the automata and
+    grammars every analysis needs are then built once, in this process, and inherited,
+    rather than built again by every worker of every batch."""
     if workers < 2 or len(groups) < parallel.MIN_GROUPS or not parallel.can_fork():
         return None
-    return iter(
-        parallel.ordered_map(
-            lambda group: _judged_apart(group, inventory),
-            groups,
-            workers,
-            weight=lambda group: len(group.visits),
-        )
+    first = [_judged_apart(group, inventory) for group in groups[:WARM_UP]]
+    rest = parallel.ordered_map(
+        lambda group: _judged_apart(group, inventory),
+        groups[WARM_UP:],
+        workers,
+        weight=lambda group: len(group.visits),
     )
+    return iter(first + rest)
 
 
 def replay(
