@@ -67,6 +67,7 @@ class Run:
     peak_mb: float
     code: int | None  # None: killed by us (see ``stopped``)
     stopped: str = ""  # "" | "timeout" | "memory"
+    cpu: float = 0.0  # user + system seconds, its worker processes included
 
     @property
     def finished(self) -> bool:
@@ -74,7 +75,12 @@ class Run:
 
     def as_dict(self) -> dict[str, object]:
         """For a --results file."""
-        return {"wall": self.wall, "peak_mb": self.peak_mb, "stopped": self.stopped}
+        return {
+            "wall": self.wall,
+            "cpu": self.cpu,
+            "peak_mb": self.peak_mb,
+            "stopped": self.stopped,
+        }
 
     def why(self, limit_s: float, limit_mb: float | None) -> str:
         """Why it did not finish, as the reports print it."""
@@ -166,7 +172,8 @@ def run(
     child.returncode = os.waitstatus_to_exitcode(status)
     # ru_maxrss is in kilobytes on Linux.
     peak = max(usage.ru_maxrss / 1024, watched_peak)
-    return Run(elapsed, peak, None if stopped else child.returncode, stopped)
+    cpu = usage.ru_utime + usage.ru_stime  # the child's reaped children (workers) included
+    return Run(elapsed, peak, None if stopped else child.returncode, stopped, cpu)
 
 
 def keyless() -> str:
