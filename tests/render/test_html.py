@@ -9,6 +9,9 @@ import json
 import re
 from html.parser import HTMLParser
 
+import pytest
+
+from keyless.engine import run_checks
 from keyless.render import Format, RenderOptions, render
 from keyless.render.jsonout import scan_document
 from tests.render.hostile import HOSTILE_ALIAS, hostile_scan
@@ -126,3 +129,24 @@ def test_what_could_not_be_read_is_listed() -> None:
     assert "credential_report: not collected" in unread  # why the checks could not run
     assert "key-not-rotated" in unread  # a check that could not run there
     assert 'data-exit-code="3"' in html
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("admin\u202egnp.exe", "admin\\u202egnp.exe"),
+        ("ops\u2066x\u2069", "ops\\u2066x\\u2069"),
+        ("zero\u200bwidth", "zero\\u200bwidth"),
+    ],
+)
+def test_format_characters_in_a_name_are_shown_not_obeyed(name: str, shown: str) -> None:
+    from tests.builders import NOW, make_key, make_user
+    from tests.plan.support import plan_of
+    from tests.render.hostile import hostile_estate
+
+    estate = hostile_estate(make_user(name, keys=[make_key(age_days=500)], console=True))
+    scan_page = render(run_checks(estate, now=NOW), Format.HTML, RenderOptions())
+    plan_page = render(plan_of(estate), Format.HTML, RenderOptions())
+    for page in (scan_page, plan_page):
+        assert name not in page
+        assert shown in page

@@ -31,6 +31,7 @@ from keyless.model import AccountStatus, DatasetState, Inventory
 from keyless.render import RenderOptions
 from keyless.render.charts import BarChart, LineChart, columns, lines, rows
 from keyless.render.summary import Summary, summarize
+from keyless.render.untrusted import visible
 from keyless.store.history import History
 
 # Age bands of active keys, in days: [low, high) and a label; AWS recommends rotating
@@ -67,16 +68,24 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_shown,
     )
     env.filters["code_spans"] = code_spans
     env.filters["when"] = when
     return env
 
 
+def _shown(value: Any) -> Any:
+    """Every value a template prints: text from outside (not markup built by keyless) with
+    its control and format characters written out, so that escaping leaves the browser
+    nothing to act on (a bidirectional override would reorder the row it is in)."""
+    return visible(value) if type(value) is str else value
+
+
 def code_spans(text: str) -> Markup:
     """Text whose `backticked` parts (as check metadata writes code) show as code; every
     part is escaped by markupsafe, so the text cannot add markup of its own."""
-    parts = text.split("`")
+    parts = visible(text).split("`")
     if len(parts) % 2 == 0:  # an unpaired backtick: show the text as it is
         return Markup("{}").format(text)
     return Markup("").join(

@@ -6,7 +6,9 @@ escape, a bidirectional override that reorders what is shown, a line or paragrap
 separator. :func:`printable` writes each such character as a visible escape (``\\n``,
 ``\\x1b``, ``\\u202e``), so the text stays on its line and reads as what it is. Rich
 markup is a separate concern (``rich.markup.escape``); JSON, SARIF and HTML output are
-quoted by their own serialisers.
+quoted by their own serialisers. A browser lays out what HTML escaping leaves alone, a
+bidirectional override included: :func:`visible` is :func:`printable` for a page (line
+breaks and tabs are the page's to lay out).
 """
 
 from __future__ import annotations
@@ -20,6 +22,13 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(_shown(char) for char in text)
+
+
+def visible(text: str) -> str:
+    """:func:`printable`, but line breaks and tabs kept: for text a browser lays out."""
+    if text.isprintable():
+        return text
+    return "".join(char if char in "\n\t" else _shown(char) for char in text)
 
 
 def _shown(char: str) -> str:
