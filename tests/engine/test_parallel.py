@@ -3,6 +3,8 @@ process, finding for finding, in the same order."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -129,3 +131,14 @@ def test_an_error_in_a_worker_is_raised_in_the_scan() -> None:
 
     with pytest.raises(ValueError, match="thirteen"):
         parallel.ordered_map(task, list(range(40)), 2)
+
+
+def test_a_worker_that_dies_is_not_waited_for() -> None:
+    scanning = os.getpid()
+
+    def task(n: int) -> int:
+        if n == 7 and os.getpid() != scanning:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's OOM killer would
+        return n * 2
+
+    assert parallel.ordered_map(task, list(range(30)), 2) == [n * 2 for n in range(30)]

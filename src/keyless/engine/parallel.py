@@ -15,11 +15,14 @@ for groups too few to repay starting processes, the scan stays in one process.
 from __future__ import annotations
 
 import copyreg
+import logging
 import multiprocessing
 import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from types import MappingProxyType
 from typing import Any
 
@@ -27,8 +30,10 @@ from typing import Any
 #: costs more than a hundred-odd small analyses.
 MIN_GROUPS = 200
 
-#: Groups handed to a worker at a time (fewer round trips, still balanced).
-CHUNK = 8
+#: At most this many groups are handed to a worker at a time (fewer round trips).
+CHUNK = 32
+
+log = logging.getLogger(__name__)
 
 
 def available_workers() -> int:
@@ -63,31 +68,41 @@ def ordered_map(
     """``[task(item) for item in items]``, computed by ``workers`` forked processes.
 
     The workers inherit ``task`` and ``items`` (nothing is pickled on the way in); each
-    result is pickled back. The heaviest items (by ``weight``) are handed out first, one
-    at a time, and the light ones in chunks, so that no worker is left with a large item
-    at the end. An exception in a worker is raised here and stops the others.
+    result is pickled back. The heaviest items (by ``weight``) are handed out first, the
+    light ones in chunks, so that no worker is left with a large item at the end. An
+    exception in ``task`` is raised here. A worker that dies (killed for memory, say) is
+    not waited for: what was not judged yet is judged in this process.
     """
     global _job
     if _job is not None:
         raise RuntimeError("ordered_map does not nest")
-    order = sorted(range(len(items)), key=lambda index: -weight(items[index]))
+    weights = [max(1, weight(item)) for item in items]
+    share = max(1, sum(weights) // (workers * 64))  # about 64 chunks per worker
     chunks: list[list[int]] = []
-    for index in order:
-        if chunks and len(chunks[-1]) < CHUNK and weight(items[chunks[-1][0]]) <= 1:
-            chunks[-1].append(index)
-        else:
-            chunks.append([index])
-    results: list[Any] = [None] * len(items)
+    load = 0
+    for index in sorted(range(len(items)), key=lambda i: -weights[i]):
+        if not chunks or len(chunks[-1]) >= CHUNK or load + weights[index] > share:
+            chunks.append([])
+            load = 0
+        chunks[-1].append(index)
+        load += weights[index]
+    results: dict[int, Any] = {}
     _job = (task, items)
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(workers, initializer=_quiet_worker) as pool:
-            for done in pool.imap_unordered(_run_chunk, chunks):
-                for index, result in done:
-                    results[index] = result
+        with ProcessPoolExecutor(workers, context, initializer=_quiet_worker) as pool:
+            pending = [pool.submit(_run_chunk, chunk) for chunk in chunks]
+            try:
+                for future in as_completed(pending):
+                    results.update(future.result())
+            except BrokenProcessPool:
+                log.warning("a worker process died; judging the rest in this process")
+            finally:
+                for future in pending:
+                    future.cancel()
     finally:
         _job = None
-    return results
+    return [results[i] if i in results else task(items[i]) for i in range(len(items))]
 
 
 def _run_chunk(indices: list[int]) -> list[tuple[int, Any]]:
