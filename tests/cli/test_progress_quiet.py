@@ -7,7 +7,7 @@ import io
 import click
 from click.testing import CliRunner
 
-from keyless.cli.progress import progress_reporter, quiet_option, waiting_message
+from keyless.cli.progress import counting, progress_reporter, quiet_option, waiting_message
 
 
 class FakeTerminal(io.StringIO):
@@ -44,3 +44,27 @@ def test_a_pipe_sees_nothing() -> None:
     pipe = io.StringIO()
     assert CliRunner().invoke(_command(pipe), []).exit_code == 0
     assert pipe.getvalue() == ""
+
+
+def _counting_command(screen: io.StringIO, counts: list[tuple[int, int]]) -> click.Command:
+    @click.command()
+    def work() -> None:
+        with counting("users", file=screen) as tally:
+            for done, total in counts:
+                tally(done, total)
+
+    return work
+
+
+def test_a_count_is_shown_once_its_total_is_known() -> None:
+    screen = FakeTerminal()
+    assert CliRunner().invoke(_counting_command(screen, [(0, 3), (2, 3)]), []).exit_code == 0
+    assert "2/3" in screen.getvalue()
+    assert "/?" not in screen.getvalue()
+
+
+def test_no_count_no_bar() -> None:
+    # While AWS is contacted nothing has been counted: no "0/?" bar meanwhile.
+    screen = FakeTerminal()
+    assert CliRunner().invoke(_counting_command(screen, []), []).exit_code == 0
+    assert screen.getvalue() == ""

@@ -159,7 +159,8 @@ def waiting_message(first: str, file: IO[str] | None = None) -> Iterator[Step]:
 def counting(noun: str, file: IO[str] | None = None) -> Iterator[Tally]:
     """A bar counting ``noun`` (``files``, ``users``) on stderr (or ``file``): yields a
     callback ``(done, total)``. Silent when not on a terminal or ``--quiet``; the bar is
-    removed when the work ends, so only the command's own output stays."""
+    shown from the first count (before it the total is not known: no ``0/?``) and removed
+    when the work ends, so only the command's own output stays."""
     console = _console(file)
     if console is None:
         yield lambda _done, _total: None
@@ -174,10 +175,18 @@ def counting(noun: str, file: IO[str] | None = None) -> Iterator[Tally]:
     )
     task = bar.add_task(noun, total=None)
     lock = threading.Lock()
+    shown = False
 
     def tally(done: int, total: int) -> None:
+        nonlocal shown
         with lock:
             bar.update(task, completed=done, total=total)
+            if not shown:
+                shown = True
+                bar.start()
 
-    with bar:
+    try:
         yield tally
+    finally:
+        if shown:
+            bar.stop()
