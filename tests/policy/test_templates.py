@@ -22,6 +22,8 @@ from keyless.policy.variables import Text, Variable, split_variables
         ("repo:<%= org %>/app:*", ("<%= org %>",)),
         ("repo:${{ github.repository }}:*", ("${{ github.repository }}",)),
         ("arn:aws:iam::$(account):root", ("$(account)",)),
+        ("arn:aws:iam::__AWS_ACCOUNT_ID__:root", ("__AWS_ACCOUNT_ID__",)),  # sed, Replace Tokens
+        ("repo:__GITHUB_USER__/__REPO_NAME__:*", ("__GITHUB_USER__", "__REPO_NAME__")),
     ],
 )
 def test_placeholders_of_each_template_language(text: str, found: tuple[str, ...]) -> None:
@@ -40,6 +42,9 @@ def test_placeholders_of_each_template_language(text: str, found: tuple[str, ...
         "${$}",
         "{12345678-aaaa-bbbb-cccc-1234567890ab}:*",  # a Bitbucket sub: literal braces
         "repo:octo-org/app:ref:refs/heads/main",
+        "repo:octo-org/__init__:*",  # lower case: a name, not a token
+        "repo:octo-org/app__X__y:*",  # inside a word
+        "arn:aws:iam::123456789012:role/___",
     ],
 )
 def test_iam_syntax_and_real_values_are_not_placeholders(text: str) -> None:

@@ -1,5 +1,5 @@
 """Unrendered template placeholders in a policy: ``${trusted_entity}``, ``<OWNER>``,
-``{{ repo }}``, ``%{ org }``.
+``{{ repo }}``, ``%{ org }``, ``__ACCOUNT_ID__``.
 
 Trust policies in repositories are often templates (Terraform ``templatefile``,
 CloudFormation ``Fn::Sub``, Jinja, Helm, ERB, documentation skeletons). Judged literally, a
@@ -32,6 +32,8 @@ _PLACEHOLDER = re.compile(
     r"|%\{[^{}]*\}"  # Terraform template directives, Puppet: %{ org }
     r"|#\{[^{}]*\}"  # Ruby, Octopus Deploy: #{Org}
     r"|\$\([A-Za-z_][A-Za-z0-9_.]*\)"  # Azure Pipelines, Makefiles: $(account)
+    # sed scripts, Azure DevOps Replace Tokens: __ACCOUNT_ID__ (upper case, not in a word)
+    r"|(?<![A-Za-z0-9_])__[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*__(?![A-Za-z0-9_])"
     r"|<[A-Za-z_][A-Za-z0-9_ .:-]{0,63}>",  # documentation skeletons: <OWNER>, <account-id>
     re.DOTALL,
 )
