@@ -55,7 +55,8 @@ def describe_path(path: AccessPath) -> str:
         if not (path.issuer and key in (path.key("sub"), path.key("aud"))) and key not in said
     )
     if others:
-        who += " when " + ", ".join(others) + " match the policy's conditions"
+        verb = "matches" if len(others) == 1 else "match"
+        who += " when " + ", ".join(others) + f" {verb} the policy's conditions"
     if path.approximate:
         who += " (approximate: a policy variable)"
     if path.placeholders and cls is not PrincipalClass.TEMPLATE:
