@@ -142,3 +142,10 @@ def test_a_worker_that_dies_is_not_waited_for() -> None:
         return n * 2
 
     assert parallel.ordered_map(task, list(range(30)), 2) == [n * 2 for n in range(30)]
+
+
+def test_the_default_is_one_worker_per_cpu_within_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(64)))
+    assert parallel.available_workers() == parallel.DEFAULT_MAX_WORKERS
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
+    assert parallel.available_workers() == 2

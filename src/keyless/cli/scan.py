@@ -98,8 +98,8 @@ def _estate_checks(ids: tuple[str, ...]) -> tuple[Check, ...]:
 @click.option(
     "--workers",
     type=click.IntRange(1, 256),
-    help="Processes that judge a large account's trust policies (default: one per CPU;"
-    " 1 keeps the scan in one process).",
+    help="Processes that judge a large account's trust policies (default: one per CPU, at"
+    " most 8; 1 keeps the scan in one process).",
 )
 @record_options
 @quiet_option

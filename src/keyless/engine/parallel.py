@@ -36,12 +36,19 @@ CHUNK = 32
 log = logging.getLogger(__name__)
 
 
+#: The default number of workers is one per CPU, up to this many: each worker builds its
+#: own automata (100 to 200 MB on a messy account), so a 64-CPU machine would spend gigabytes.
+DEFAULT_MAX_WORKERS = 8
+
+
 def available_workers() -> int:
-    """The CPUs this process may run on (its affinity, where the platform says)."""
+    """The default number of workers: the CPUs this process may run on (its affinity,
+    where the platform says), at most :data:`DEFAULT_MAX_WORKERS`."""
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, DEFAULT_MAX_WORKERS))
 
 
 def can_fork() -> bool:
