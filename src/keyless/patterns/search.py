@@ -20,54 +20,18 @@ Two facts keep the walk small:
 
 from __future__ import annotations
 
-import functools
 import heapq
-from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from keyless.patterns import dfa as dfa_engine
+from keyless.patterns import programs
 from keyless.patterns.budget import BUDGET, BudgetExceeded, SearchBudget, bounded
 from keyless.patterns.dfa import UNREACHABLE, Dfa
+from keyless.patterns.order import fresh_char, readability, shortlex
+from keyless.patterns.programs import State
 
 if TYPE_CHECKING:
     from keyless.patterns.language import Language
-
-State = tuple[int, ...]
-Accept = Callable[[State], bool]
-Bound = Callable[[State], int]
-"""A lower bound on the characters still to read before something can happen."""
-
-READABLE = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_RANK = {char: (0, position) for position, char in enumerate(READABLE)}
-
-
-def readability(char: str) -> tuple[int, int]:
-    """Sort key putting the characters a person reads most easily first."""
-    rank = _RANK.get(char)
-    if rank is not None:
-        return rank
-    code_point = ord(char)
-    if code_point < 0x7F and char.isprintable() and char != " ":
-        return (1, code_point)
-    if char.isprintable() and char != " ":
-        return (2, code_point)
-    return (3 if char == " " else 4, code_point)
-
-
-def shortlex(text: str) -> tuple[int, list[tuple[int, int]]]:
-    """The order of :func:`shortest_member`: shorter first, then by readable characters."""
-    return (len(text), [readability(char) for char in text])
-
-
-def fresh_char(mentioned: set[str] | frozenset[str] | dict[str, int]) -> str:
-    """The most readable character not in ``mentioned``."""
-    for char in READABLE:
-        if char not in mentioned:
-            return char
-    code_point = 0x21
-    while chr(code_point) in mentioned or not chr(code_point).isprintable():
-        code_point += 1
-    return chr(code_point)
 
 
 class Compiled:
@@ -78,7 +42,19 @@ class Compiled:
     are its exact distances (:class:`keyless.patterns.dfa.DfaInfo`); an intersection needs
     its farthest operand to accept and its nearest to reject, a union the converse, a
     complement swaps them. Each bound grows by at most one per character (it is consistent),
-    and :data:`UNREACHABLE` means "never" (the expression is decided from there on).
+    :data:`UNREACHABLE` means "never" (the expression is decided from there on), and 0
+    means accepting. They are evaluated by a :class:`keyless.patterns.programs.Program`.
+
+    The usual expression, an intersection whose operands are leaves, complements of leaves
+    and unions of those, is laid out canonically: the tuple holds the lone operands first,
+    then the unions' operands, union by union, smallest union first; a complemented leaf
+    reads its own tables swapped (its distance to acceptance is the leaf's to rejection),
+    and a leaf used twice has two positions that move in step. Its program then depends
+    only on how many lone operands and unions of which sizes it has, and is compiled once
+    for all the expressions of that form. Any other expression keeps its own shape. The
+    layout changes no answer (the search only compares tuples for equality) and no count
+    of work: :attr:`infos` are the distinct leaves, a step is one of them following one
+    character, as before.
     """
 
     def __init__(self, language: Language, *, unions: bool = True):
@@ -86,8 +62,70 @@ class Compiled:
         self.infos: list[Tables] = []
         self._unions = unions
         self._index: dict[int, int] = {}
-        self.accept, self.to_accept, self.to_reject, self.keeps, _ = self._compile(language)
-        self.tables = [(info.special, info.default) for info in self.infos]
+        clauses = self._clauses(language, negated=False)
+        shape: programs.Shape
+        if clauses is not None:
+            shape, tables = self._lay_out(clauses)
+        else:
+            shape = self._shape(language)
+            tables = [_tables(info, negated=False) for info in self.infos]
+        self.program = programs.bind(shape, tables)
+        # Per position of the tuple: special and default (for :meth:`step`).
+        self.tables = [(table[4], table[5]) for table in tables]
+
+    def _is_union_leaf(self, language: Language) -> bool:
+        return (
+            self._unions
+            and language.op == "or"
+            and len(language.children) > _UNION_LEAF
+            and language.is_union_of_leaves
+        )
+
+    def _clauses(self, language: Language, *, negated: bool) -> list[list[_Literal]] | None:
+        """The expression as an intersection of unions of (possibly complemented) leaves,
+        or None when it is not one without distributing."""
+        op = language.op
+        if op == "not":
+            return self._clauses(language.children[0], negated=not negated)
+        if self._is_union_leaf(language):
+            return [[(language, negated)]]
+        if op in ("and", "or"):
+            parts = []
+            for child in language.children:
+                part = self._clauses(child, negated=negated)
+                if part is None:
+                    return None
+                parts.append(part)
+            if (op == "and") != negated:  # an intersection (a complemented union is one)
+                return [clause for part in parts for clause in part]
+            if any(len(part) != 1 for part in parts):
+                return None
+            return [[literal for part in parts for literal in part[0]]]
+        return [[(language.automaton(), negated)]]
+
+    def _lay_out(
+        self, clauses: list[list[_Literal]]
+    ) -> tuple[programs.Shape, list[programs.LeafTables]]:
+        tables: list[programs.LeafTables] = []
+        parts: list[programs.Shape] = []
+        for clause in sorted(clauses, key=len):
+            positions = []
+            for operand, negated in clause:
+                positions.append(len(tables))
+                if isinstance(operand, Dfa):
+                    info: Tables = operand.info
+                    if id(operand) not in self._index:
+                        self._index[id(operand)] = len(self.infos)
+                        self.leaves.append(operand)
+                        self.infos.append(info)
+                else:
+                    info = operand.union_leaf()
+                    if id(operand) not in self._index:
+                        self._index[id(operand)] = len(self.infos)
+                        self.infos.append(info)
+                tables.append(_tables(info, negated=negated))
+            parts.append(positions[0] if len(positions) == 1 else ("or", *positions))
+        return ("and", *parts) if len(parts) > 1 else parts[0], tables
 
     def _leaf(self, dfa: Dfa) -> int:
         position = self._index.get(id(dfa))
@@ -106,61 +144,20 @@ class Compiled:
             self.infos.append(language.union_leaf())
         return position
 
-    def _compile(self, language: Language) -> _Parts:
+    def _shape(self, language: Language) -> programs.Shape:
+        """The expression's own shape over leaf positions, numbering leaves as first met."""
         op = language.op
         if op == "not":
-            accept, to_accept, to_reject, keeps_accepting, keeps_rejecting = self._compile(
-                language.children[0]
-            )
-            return (
-                (lambda s: not accept(s)),
-                to_reject,
-                to_accept,
-                keeps_rejecting,
-                keeps_accepting,
-            )
-        if (
-            op == "or"
-            and self._unions
-            and len(language.children) > _UNION_LEAF
-            and language.is_union_of_leaves
-        ):
-            return self._tables(self._union_leaf(language))
+            return ("not", self._shape(language.children[0]))
+        if self._is_union_leaf(language):
+            return self._union_leaf(language)
         if op in ("and", "or"):
-            parts = [self._compile(child) for child in language.children]
-            accepts = [p[0] for p in parts]
-            nears = [p[1] for p in parts]
-            fars = [p[2] for p in parts]
-            keep_near = [p[3] for p in parts]
-            keep_far = [p[4] for p in parts]
-            if op == "and":
-                return (
-                    _every(accepts),
-                    _largest(nears),
-                    _smallest(fars),
-                    functools.partial(_meet, keep_near),
-                    functools.partial(_join, keep_far),
-                )
-            return (
-                _some(accepts),
-                _smallest(nears),
-                _largest(fars),
-                functools.partial(_join, keep_near),
-                functools.partial(_meet, keep_far),
-            )
-        return self._tables(self._leaf(language.automaton()))
+            return (op, *[self._shape(child) for child in language.children])
+        return self._leaf(language.automaton())
 
-    def _tables(self, position: int) -> _Parts:
-        info = self.infos[position]
-        accepting, near, far = info.accepting, info.to_accept, info.to_reject
-        kept_near, kept_far = info.keeps_accepting, info.keeps_rejecting
-        return (
-            (lambda s: accepting[s[position]]),
-            (lambda s: near[s[position]]),
-            (lambda s: far[s[position]]),
-            (lambda s: kept_near[s[position]]),
-            (lambda s: kept_far[s[position]]),
-        )
+    def to_accept(self, state: State) -> int:
+        """The expression's distance to acceptance from ``state`` (0: it accepts)."""
+        return self.program.to_accept(state)
 
     def step(self, state: State, char: str) -> State:
         """The tuple reached from ``state`` by ``char``."""
@@ -171,33 +168,29 @@ class Compiled:
             ]
         )
 
-    def successors(self, state: State, chars: Sequence[str]) -> Iterator[State]:
-        """The tuples reached from ``state`` by each of ``chars``, in their order: the same
-        as :meth:`step` per character, computed leaf by leaf (a leaf state with no special
-        character, such as the tail of a ``*``, sends every character to one place)."""
-        columns: list[Sequence[int]] = []
-        width = len(chars)
-        for (special, default), s in zip(self.tables, state, strict=True):
-            row = special[s]
-            other = default[s]
-            if row:
-                find = row.get
-                columns.append([find(char, other) for char in chars])
-            else:
-                columns.append((other,) * width)
-        return zip(*columns, strict=True)
 
-    def moves(self, state: State) -> Sequence[str]:
-        """The characters that can lead to different places from ``state``, most readable
-        first: those some leaf treats specially there, and one that stands for all others;
-        only those after which the expression may still accept, when that is known."""
-        kept = self.keeps(state)
-        if kept is not None:
-            return _by_readability(kept)
-        special: set[str] = set()
-        for info, s in zip(self.infos, state, strict=True):
-            special.update(info.special[s])
-        return _with_fresh(frozenset(special))
+_Literal = tuple["Dfa | Language", bool]
+"""A leaf (an automaton, or a union searched as one leaf) and whether it is complemented."""
+
+
+def _tables(info: Tables, *, negated: bool) -> programs.LeafTables:
+    if negated:
+        return (
+            info.to_reject,
+            info.to_accept,
+            info.keeps_rejecting,
+            info.keeps_accepting,
+            info.special,
+            info.default,
+        )
+    return (
+        info.to_accept,
+        info.to_reject,
+        info.keeps_accepting,
+        info.keeps_rejecting,
+        info.special,
+        info.default,
+    )
 
 
 class Tables(Protocol):
@@ -230,94 +223,6 @@ class _Indexed(Protocol[T_co]):
 _UNION_LEAF = 16
 """A union of more leaves than this is searched as one :class:`UnionLeaf`: below, the
 lazy determinisation costs more than following the operands side by side."""
-Keeps = Callable[[State], "frozenset[str] | None"]
-_Parts = tuple[Accept, Bound, Bound, Keeps, Keeps]
-
-
-def _meet(parts: Sequence[Keeps], state: State) -> frozenset[str] | None:
-    """Characters every part keeps (None: no part restricts them)."""
-    result: frozenset[str] | None = None
-    for part in parts:
-        kept = part(state)
-        if kept is not None:
-            result = kept if result is None else result & kept
-            if not result:
-                return result
-    return result
-
-
-def _join(parts: Sequence[Keeps], state: State) -> frozenset[str] | None:
-    """Characters some part keeps (None: some part keeps every character)."""
-    result: frozenset[str] = frozenset()
-    for part in parts:
-        kept = part(state)
-        if kept is None:
-            return None
-        result |= kept
-    return result
-
-
-@functools.lru_cache(maxsize=4096)
-def _by_readability(chars: frozenset[str]) -> tuple[str, ...]:
-    return tuple(sorted(chars, key=readability))
-
-
-@functools.lru_cache(maxsize=4096)
-def _with_fresh(chars: frozenset[str]) -> tuple[str, ...]:
-    """``chars`` and the most readable character not among them, most readable first."""
-    return tuple(sorted((*chars, fresh_char(chars)), key=readability))
-
-
-# The combinators of compiled operands, as plain loops: the search calls them once per
-# tuple it reaches, and a generator per call costs more than the loop's body.
-
-
-def _every(parts: Sequence[Accept]) -> Accept:
-    def every(state: State) -> bool:
-        for part in parts:  # noqa: SIM110 (all() over a generator: slower per call)
-            if not part(state):
-                return False
-        return True
-
-    return every
-
-
-def _some(parts: Sequence[Accept]) -> Accept:
-    def some(state: State) -> bool:
-        for part in parts:  # noqa: SIM110 (any() over a generator: slower per call)
-            if part(state):
-                return True
-        return False
-
-    return some
-
-
-def _largest(parts: Sequence[Bound]) -> Bound:
-    first, *rest = parts
-
-    def largest(state: State) -> int:
-        found = first(state)
-        for part in rest:
-            value = part(state)
-            if value > found:
-                found = value
-        return found
-
-    return largest
-
-
-def _smallest(parts: Sequence[Bound]) -> Bound:
-    first, *rest = parts
-
-    def smallest(state: State) -> int:
-        found = first(state)
-        for part in rest:
-            value = part(state)
-            if value < found:
-                found = value
-        return found
-
-    return smallest
 
 
 __all__ = [
@@ -325,8 +230,11 @@ __all__ = [
     "Compiled",
     "SearchBudget",
     "bounded",
+    "fresh_char",
     "has_member",
+    "readability",
     "shortest_member",
+    "shortlex",
 ]
 
 
@@ -337,25 +245,25 @@ def shortest_member(language: Language) -> str | None:
     tuple reached is reached by the least member.
     """
     compiled = Compiled(language)
-    start: State = (0,) * len(compiled.infos)
-    to_accept = compiled.to_accept
-    if to_accept(start) >= UNREACHABLE:
+    start: State = (0,) * len(compiled.tables)
+    distance = compiled.to_accept(start)
+    if distance >= UNREACHABLE:
         return None
-    if compiled.accept(start):
+    if distance == 0:
         return ""
     parent: dict[State, tuple[State, str] | None] = {start: None}
     queue = [start]
     budget = BUDGET.get()
     width = len(compiled.infos)
+    moves_of, successors = compiled.program.moves, compiled.program.successors
     for state in queue:
-        moves = compiled.moves(state)
+        moves = moves_of(state)
         if budget is not None:
             budget.spend(width * len(moves))
-        for char, target in zip(moves, compiled.successors(state, moves), strict=True):
+        for char, (target, distance) in zip(moves, successors(state, moves), strict=True):
             if target in parent:
                 continue
             parent[target] = (state, char)
-            distance = to_accept(target)
             if distance >= UNREACHABLE:
                 continue
             if distance == 0:  # a distance of 0 means accepting (see has_member)
@@ -370,28 +278,28 @@ def has_member(language: Language) -> bool:
     many steps as it has characters; an empty language costs what
     :func:`shortest_member` would (every tuple it can reach)."""
     compiled = Compiled(language)
-    start: State = (0,) * len(compiled.infos)
-    to_accept = compiled.to_accept
-    estimate = to_accept(start)
+    start: State = (0,) * len(compiled.tables)
+    estimate = compiled.to_accept(start)
     if estimate >= UNREACHABLE:
         return False
+    if estimate == 0:
+        return True
     seen = {start}
     heap: list[tuple[int, int, State]] = [(estimate, 0, start)]
     pushed = 0
     budget = BUDGET.get()
     width = len(compiled.infos)
+    moves_of, successors = compiled.program.moves, compiled.program.successors
     while heap:
+        # Only tuples that do not accept are pushed (a distance of 0 is acceptance).
         state = heapq.heappop(heap)[2]
-        if compiled.accept(state):
-            return True
-        moves = compiled.moves(state)
+        moves = moves_of(state)
         if budget is not None:
             budget.spend(width * len(moves))
-        for target in compiled.successors(state, moves):
+        for target, estimate in successors(state, moves):
             if target in seen:
                 continue
             seen.add(target)
-            estimate = to_accept(target)
             if estimate >= UNREACHABLE:
                 continue
             if estimate == 0:
@@ -417,7 +325,7 @@ def canonical_dfa(language: Language) -> Dfa:
     alphabet = tuple(sorted({char for leaf in compiled.leaves for char in leaf.alphabet}))
     other = fresh_char(set(alphabet))
     symbols = (*alphabet, other)
-    start: State = (0,) * len(compiled.infos)
+    start: State = (0,) * len(compiled.tables)
     numbering = {start: 0}
     order = [start]
     rows: list[tuple[int, ...]] = []
@@ -431,5 +339,5 @@ def canonical_dfa(language: Language) -> Dfa:
                 order.append(target)
             row.append(number)
         rows.append(tuple(row))
-    accepting = frozenset(i for i, state in enumerate(order) if compiled.accept(state))
+    accepting = frozenset(i for i, state in enumerate(order) if compiled.to_accept(state) == 0)
     return dfa_engine.canonical(alphabet, rows, accepting)
