@@ -119,10 +119,18 @@ def _info(dfa: Dfa) -> DfaInfo:
             for row, other in zip(table, default, strict=True)
         ]
     )
-    accepting = tuple([state in dfa.accepting for state in range(len(table))])
-    predecessors: list[set[int]] = [set() for _ in table]
-    for state, row in enumerate(table):
-        for target in set(row):
+    return _facts(default, special, dfa.accepting)
+
+
+def _facts(
+    default: tuple[int, ...], special: tuple[dict[str, int], ...], accepting_states: frozenset[int]
+) -> DfaInfo:
+    """The search tables of a DFA given as its rows' default targets and exceptions."""
+    accepting = tuple([state in accepting_states for state in range(len(default))])
+    predecessors: list[set[int]] = [set() for _ in default]
+    for state, (row, other) in enumerate(zip(special, default, strict=True)):
+        predecessors[other].add(state)
+        for target in row.values():
             predecessors[target].add(state)
     to_accept = _distances(predecessors, [s for s, a in enumerate(accepting) if a])
     to_reject = _distances(predecessors, [s for s, a in enumerate(accepting) if not a])
@@ -295,26 +303,40 @@ def glob_automaton(tokens: Sequence[Token]) -> Dfa:
 
     number(closures[0])
     rows: list[Row] = []
+    defaults: list[int] = []
+    exceptions: list[dict[str, int]] = []
+    # Per position: its class (negated or not, characters) and the positions after it.
+    steps = [
+        (token.chars.negated, token.chars.chars, closures[position if token.star else position + 1])
+        for position, token in enumerate(tokens)
+    ]
     for current in order:
         default: set[int] = set()
         mentioned: set[str] = set()
-        for position in current:
-            if position == end:
-                continue
-            token = tokens[position]
-            if token.chars.negated:
-                default |= closures[position if token.star else position + 1]
-            mentioned |= token.chars.chars
-        row = [number(default)] * (len(alphabet) + 1)
+        here = [steps[position] for position in current if position != end]
+        for negated, chars, after in here:
+            if negated:
+                default |= after
+            mentioned |= chars
+        other = number(default)
+        row = [other] * (len(alphabet) + 1)
         for char in mentioned:
             target: set[int] = set()
-            for position in current:
-                if position < end and tokens[position].chars.matches(char):
-                    target |= closures[position if tokens[position].star else position + 1]
+            for negated, chars, after in here:
+                if (char in chars) != negated:
+                    target |= after
             row[column[char]] = number(target)
         rows.append(tuple(row))
+        defaults.append(other)
+        # The search tables' exceptions, read off the characters examined (in the
+        # alphabet's order, as _info would): cheaper than scanning the whole row.
+        exceptions.append(
+            {char: row[column[char]] for char in sorted(mentioned) if row[column[char]] != other}
+        )
     accepting = frozenset(i for i, positions in enumerate(order) if end in positions)
-    return Dfa(alphabet, tuple(rows), accepting)
+    dfa = Dfa(alphabet, tuple(rows), accepting)
+    object.__setattr__(dfa, "_info", _facts(tuple(defaults), tuple(exceptions), accepting))
+    return dfa
 
 
 def canonical(alphabet: Sequence[str], rows: Sequence[Row], accepting: frozenset[int]) -> Dfa:
