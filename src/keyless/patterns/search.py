@@ -24,7 +24,7 @@ import heapq
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from keyless.patterns import dfa as dfa_engine
-from keyless.patterns import programs
+from keyless.patterns import inclusion, programs
 from keyless.patterns.budget import BUDGET, BudgetExceeded, SearchBudget, bounded
 from keyless.patterns.dfa import UNREACHABLE, Dfa
 from keyless.patterns.order import fresh_char, readability, shortlex
@@ -276,7 +276,11 @@ def has_member(language: Language) -> bool:
     """Is the language non-empty? Best-first: the tuple nearest acceptance by
     :attr:`Compiled.to_accept` is followed first, so a member is usually found in about as
     many steps as it has characters; an empty language costs what
-    :func:`shortest_member` would (every tuple it can reach)."""
+    :func:`shortest_member` would (every tuple it can reach), unless its structure already
+    proves it empty (:mod:`keyless.patterns.inclusion`). That proof is skipped under a
+    :class:`SearchBudget`, whose counted work stays that of the search."""
+    if BUDGET.get() is None and inclusion.is_refuted(language):
+        return False
     compiled = Compiled(language)
     start: State = (0,) * len(compiled.tables)
     estimate = compiled.to_accept(start)
