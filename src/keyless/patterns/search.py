@@ -112,17 +112,12 @@ class Compiled:
             positions = []
             for operand, negated in clause:
                 positions.append(len(tables))
-                if isinstance(operand, Dfa):
-                    info: Tables = operand.info
-                    if id(operand) not in self._index:
-                        self._index[id(operand)] = len(self.infos)
+                info: Tables = operand.info if isinstance(operand, Dfa) else operand.union_leaf()
+                if id(operand) not in self._index:  # a leaf used again counts once
+                    self._index[id(operand)] = len(self.infos)
+                    self.infos.append(info)
+                    if isinstance(operand, Dfa):
                         self.leaves.append(operand)
-                        self.infos.append(info)
-                else:
-                    info = operand.union_leaf()
-                    if id(operand) not in self._index:
-                        self._index[id(operand)] = len(self.infos)
-                        self.infos.append(info)
                 tables.append(_tables(info, negated=negated))
             parts.append(positions[0] if len(positions) == 1 else ("or", *positions))
         return ("and", *parts) if len(parts) > 1 else parts[0], tables
@@ -201,8 +196,6 @@ class Tables(Protocol):
     def special(self) -> _Indexed[dict[str, int]]: ...
     @property
     def default(self) -> _Indexed[int]: ...
-    @property
-    def accepting(self) -> _Indexed[bool]: ...
     @property
     def to_accept(self) -> _Indexed[int]: ...
     @property
