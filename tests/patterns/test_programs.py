@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -65,3 +66,13 @@ def test_emptiness_agrees_with_brute_force(language: Language) -> None:
         assert not empty
     else:
         assert empty == (language.shortest_example() is None)
+
+
+@pytest.mark.parametrize(
+    "shape", [("and", 0, "__import__('os')"), ("exec", 0, 1), ("or", 0, 5), ("and", True, 1)]
+)
+def test_only_positions_and_operators_reach_the_source(shape: object) -> None:
+    from keyless.patterns.programs import _Writer
+
+    with pytest.raises(ValueError, match="not"):
+        _Writer(2).source(shape)  # type: ignore[arg-type]

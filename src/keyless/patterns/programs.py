@@ -123,6 +123,18 @@ def _factory(shape: Shape, width: int) -> Callable[[Sequence[LeafTables]], _Func
     return factory
 
 
+def _check(shape: Shape, width: int) -> None:
+    """Only leaf positions and the three operators ever reach the generated source."""
+    if isinstance(shape, int):
+        if type(shape) is not int or not 0 <= shape < width:
+            raise ValueError(f"not a leaf position: {shape!r}")
+        return
+    if not shape or shape[0] not in ("and", "or", "not"):
+        raise ValueError(f"not an expression shape: {shape!r}")
+    for operand in shape[1:]:
+        _check(operand, width)
+
+
 class _Writer:
     """Writes a shape's functions as Python source. Names: ``s<i>`` / ``t<i>`` a leaf's
     state before / after a character, ``N<i>``… its tables, ``x<n>``, ``y<n>``, ``k<n>``
@@ -137,6 +149,7 @@ class _Writer:
         return f"{prefix}{self.names}"
 
     def source(self, shape: Shape) -> str:
+        _check(shape, self.width)
         positions = range(self.width)
         unpack = "".join(f"s{i}, " for i in positions) + "= state"
         keep_lines: list[str] = []
