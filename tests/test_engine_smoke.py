@@ -14,7 +14,7 @@ def test_check_ids_are_unique_kebab_case() -> None:
 
 def test_empty_inventory_is_clean() -> None:
     result = run_checks(Inventory(accounts=()))
-    assert result.findings == ()
+    assert list(result.findings) == []
     assert result.exit_code() == 0
 
 

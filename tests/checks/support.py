@@ -26,4 +26,4 @@ def findings(
 ) -> tuple[Finding, ...]:
     """The findings of ``check_id`` on ``subject``, with ``thresholds`` if given."""
     config = Config(thresholds=thresholds) if thresholds else None
-    return scan(check_id, subject, config).findings
+    return tuple(scan(check_id, subject, config).findings)

@@ -67,7 +67,7 @@ def test_every_account_check_is_registered_and_fires_on_noisy_account(check_id: 
 def test_missing_credential_report_means_not_evaluated(check_id: str) -> None:
     result = scan(check_id, _noisy(missing=[Dataset.CREDENTIAL_REPORT]))
     (run,) = result.check_runs
-    assert result.findings == ()
+    assert list(result.findings) == []
     assert run.status == "not_evaluated"
     assert "credential_report" in run.not_evaluated[0].reason
 
@@ -120,7 +120,7 @@ def test_thresholds_from_configuration_reach_checks() -> None:
     config = parse_config({"thresholds": {"key_max_age_days": 500}})
     user = make_user(keys=[make_key(age_days=400)])
     assert scan("key-not-rotated", user).findings
-    assert scan("key-not-rotated", user, config).findings == ()
+    assert list(scan("key-not-rotated", user, config).findings) == []
 
 
 def test_findings_carry_check_remediation_and_account() -> None:
@@ -135,7 +135,7 @@ def test_checks_use_scan_time_not_wall_clock() -> None:
     inventory = make_inventory(users=[user])
     assert run_checks(inventory, now=NOW, checks=[chk]).findings
     earlier = NOW.replace(year=NOW.year - 1)
-    assert run_checks(inventory, now=earlier, checks=[chk]).findings == ()
+    assert list(run_checks(inventory, now=earlier, checks=[chk]).findings) == []
 
 
 def test_a_check_short_of_data_in_one_account_makes_the_scan_partial() -> None:

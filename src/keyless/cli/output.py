@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from keyless.errors import InputError
@@ -53,3 +55,21 @@ def emit(text: str, output: Path | None = None, what: str = "the output") -> Non
         sys.stdout.flush()
         return
     write_atomic(output, text.encode("utf-8"), what)
+
+
+def emit_chunks(
+    chunks: Iterable[bytes], output: Path | None = None, what: str = "the output"
+) -> None:
+    """Write UTF-8 ``chunks`` (:func:`keyless.render.render_chunks`) as they come: to
+    standard output, or to a temporary file beside ``output`` renamed over it once all
+    are written. On any error or Ctrl-C while they are made, the temporary file is
+    removed and ``output`` is left as it was."""
+    if output is not None:
+        write_atomic(output, chunks, what)
+        return
+    # As text, like emit: the terminal's (or the pipe's) encoding and newlines apply.
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for chunk in chunks:
+        sys.stdout.write(decoder.decode(chunk))
+    sys.stdout.write(decoder.decode(b"", final=True))
+    sys.stdout.flush()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from keyless.cli.output import emit, render_options, require_writable
+from keyless.cli.output import emit, emit_chunks, render_options, require_writable
 from keyless.cli.progress import is_quiet, quiet_option
 from keyless.cli.record import open_recording, record_options
 from keyless.cli.sources import (
@@ -24,7 +24,7 @@ from keyless.cli.sources import (
 )
 from keyless.errors import InputError
 from keyless.findings import Severity
-from keyless.render import Format, RenderOptions, formats, render
+from keyless.render import Format, RenderOptions, formats, render_chunks
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -153,7 +153,9 @@ def scan(
     options = recording.keep(
         result, "scan", render_options(output, threshold, allow_partial=allow_partial)
     )
-    emit(render(result, Format(output_format), options), output, REPORT)
+    # JSON and SARIF are written as they are made: an organization's findings are read
+    # from their packed blocks and serialised one at a time, never held as one document.
+    emit_chunks(render_chunks(result, Format(output_format), options), output, REPORT)
     sys.exit(result.exit_code(threshold, allow_partial=allow_partial))
 
 

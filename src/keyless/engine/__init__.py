@@ -4,8 +4,10 @@
 * :func:`run_checks_by_account` - the same, one account at a time (bounded memory)
 * :func:`assess_trust` - the trust checks of one role, for ``keyless trust``
 * :class:`ScanResult` - findings, per-check runs, suppressed findings and the exit code
+* :class:`SortedFindings` - an estate scan's findings, held packed, in the report's order
 """
 
+from keyless.engine.packed import FindingCounts, SortedFindings, count_findings
 from keyless.engine.result import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
@@ -26,14 +28,17 @@ __all__ = [
     "EXIT_FINDINGS",
     "EXIT_INCOMPLETE",
     "CheckRun",
+    "FindingCounts",
     "NotEvaluated",
     "ScanResult",
     "ScannedFile",
+    "SortedFindings",
     "Suppressed",
     "TrustAssessment",
     "Unread",
     "apply_ignores",
     "assess_trust",
+    "count_findings",
     "run_checks",
     "run_checks_by_account",
     "select_checks",

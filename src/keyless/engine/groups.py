@@ -21,6 +21,7 @@ from keyless.checks._policies import ParsedPolicies
 from keyless.checks.registry import Check, CheckContext, Preparation, Scope
 from keyless.config import Config
 from keyless.engine import parallel
+from keyless.engine.packed import FindingPack
 from keyless.engine.result import NotEvaluated
 from keyless.findings import Finding, ResourceLocation
 from keyless.model import Account, AccountStatus, Dataset, DatasetState, DatasetStatus, Inventory
@@ -32,7 +33,7 @@ class Tally:
     """What one check did so far in a scan."""
 
     evaluated: int = 0
-    found: list[Finding] = field(default_factory=list)
+    found: FindingPack = field(default_factory=FindingPack)
     skipped: list[NotEvaluated] = field(default_factory=list)
 
 

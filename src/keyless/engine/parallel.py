@@ -14,7 +14,6 @@ for groups too few to repay starting processes, the scan stays in one process.
 
 from __future__ import annotations
 
-import copyreg
 import logging
 import multiprocessing
 import os
@@ -23,8 +22,11 @@ import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from types import MappingProxyType
 from typing import Any
+
+# Evidence and frozen policy documents are read-only mappings: packed registers how they
+# pickle (as their items), for the findings on their way back from the workers too.
+import keyless.engine.packed  # noqa: F401
 
 #: Fewer prepared groups than this are judged in the scanning process: starting workers
 #: costs more than a hundred-odd small analyses.
@@ -55,13 +57,6 @@ def can_fork() -> bool:
     """True where worker processes are forked (Linux)."""
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
-
-def _read_only(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
-    return MappingProxyType(items)
-
-
-# Evidence and frozen policy documents are read-only mappings; they travel as their items.
-copyreg.pickle(MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
 
 _job: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 

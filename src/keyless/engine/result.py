@@ -3,12 +3,14 @@ suppressed, and the exit code the contract defines."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from keyless.checks.registry import Check
 from keyless.config import Ignore
+from keyless.engine.packed import count_findings
 from keyless.findings import Finding, Severity
 from keyless.model import Inventory
 
@@ -91,9 +93,12 @@ class ScanResult:
     time), ``snapshot`` (the snapshot's ``collected_at``) or ``option`` (``--now``).
     ``config_path`` is the configuration file whose ignores applied, if any. ``notes``
     say what a file scan deliberately did not read (a remote Terraform module).
+    ``findings`` are in the report's order; an estate scan holds them packed
+    (:class:`~keyless.engine.packed.SortedFindings`), so read them in order, once if
+    they may be many.
     """
 
-    findings: tuple[Finding, ...]
+    findings: Sequence[Finding]
     now: datetime
     command: str = "scan"
     check_runs: tuple[CheckRun, ...] = ()
@@ -139,6 +144,6 @@ class ScanResult:
             return EXIT_INCOMPLETE
         if not allow_partial and not self.is_fully_evaluated:
             return EXIT_INCOMPLETE
-        if any(f.severity >= fail_on for f in self.findings):
+        if count_findings(self.findings).at_or_above(fail_on):
             return EXIT_FINDINGS
         return EXIT_CLEAN

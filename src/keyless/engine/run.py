@@ -3,13 +3,14 @@ prepared once per group of subjects, ignores applied centrally."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 
 from keyless.checks._policies import ParsedPolicies
 from keyless.checks.registry import Check, Scope, all_checks
 from keyless.config import Config, Ignore
 from keyless.engine.groups import Tally, judge, replay, schedule
+from keyless.engine.packed import FindingSorter
 from keyless.engine.result import CheckRun, ScanResult, Suppressed
 from keyless.errors import KeylessError
 from keyless.findings import Finding
@@ -25,15 +26,19 @@ def apply_ignores(
     kept: list[Finding] = []
     suppressed: list[Suppressed] = []
     for finding in findings:
-        ignore = next(
-            (i for i in rules if i.matches(finding.check, finding.account, finding.resource)),
-            None,
-        )
+        ignore = accepting_ignore(finding, rules)
         if ignore is None:
             kept.append(finding)
         else:
             suppressed.append(Suppressed(finding, ignore))
     return tuple(kept), tuple(suppressed)
+
+
+def accepting_ignore(finding: Finding, rules: Sequence[Ignore]) -> Ignore | None:
+    """The first of ``rules`` that accepts ``finding``, if any."""
+    return next(
+        (i for i in rules if i.matches(finding.check, finding.account, finding.resource)), None
+    )
 
 
 def select_checks(ids: Collection[str] | None) -> tuple[Check, ...]:
@@ -91,20 +96,26 @@ def _result(
     now: datetime,
     now_basis: str,
 ) -> ScanResult:
-    """The scan's result from what each check did: ignores applied, findings sorted."""
-    findings: list[Finding] = []
+    """The scan's result from what each check did: ignores applied, findings sorted
+    (held packed: see :mod:`keyless.engine.packed`)."""
+    rules = tuple(config.ignores)
+    sorter = FindingSorter()
     suppressed: list[Suppressed] = []
     runs: list[CheckRun] = []
     for chk in selected:
         counts = tally[chk.id]
-        kept, accepted = apply_ignores(counts.found, config.ignores)
-        findings.extend(kept)
-        suppressed.extend(accepted)
+        kept = 0
+        for position, finding in enumerate(counts.found):
+            ignore = accepting_ignore(finding, rules) if rules else None
+            if ignore is None:
+                sorter.add(finding, counts.found, position)
+                kept += 1
+            else:
+                suppressed.append(Suppressed(finding, ignore))
         applicable = chk.scope is not Scope.ORGANIZATION or inventory.organization is not None
-        runs.append(CheckRun(chk, counts.evaluated, len(kept), tuple(counts.skipped), applicable))
-    findings.sort(key=lambda f: f.sort_key)
+        runs.append(CheckRun(chk, counts.evaluated, kept, tuple(counts.skipped), applicable))
     return ScanResult(
-        findings=tuple(findings),
+        findings=sorter.sorted(),
         now=now,
         check_runs=tuple(runs),
         suppressed=tuple(suppressed),

@@ -56,4 +56,4 @@ def assess_trust(
         raise analysis
     checks = [c for c in all_checks() if c.theme == "trust"]
     result = run_checks(inventory, now=now, checks=checks)
-    return TrustAssessment(role, analysis, result.findings)
+    return TrustAssessment(role, analysis, tuple(result.findings))

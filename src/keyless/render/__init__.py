@@ -5,8 +5,10 @@ a :class:`~keyless.engine.TrustAssessment`, a simulated
 :class:`~keyless.policy.evaluate.Decision`, a workflows :class:`~keyless.workflows.model.FixResult`,
 a :class:`~keyless.store.diff.Diff` of two scans, a :class:`~keyless.store.history.History`,
 a migration :class:`~keyless.plan.model.Plan`)
-goes in with a :class:`Format`; text comes out. The table below is the only place that
-knows which formats a document has; renderer modules load when first used.
+goes in with a :class:`Format`; text comes out (:func:`render`), or UTF-8 pieces of it
+(:func:`render_chunks`, which writes a scan's JSON and SARIF without holding them whole).
+The tables below are the only place that knows which formats a document has; renderer
+modules load when first used.
 
 Every renderer treats names, tags, policy text and file content as hostile: JSON and SARIF
 through their serialisers, terminal text through rich with markup escaped, HTML through
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import importlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -123,6 +125,17 @@ _RENDERERS: dict[str, dict[Format, str]] = {
 }
 
 
+# document kind -> format -> "module:function" for the documents that can be written piece
+# by piece; a function takes (value, options) -> an iterator of UTF-8 pieces whose join is
+# the text its _RENDERERS twin gives.
+_CHUNKED: dict[str, dict[Format, str]] = {
+    "scan": {
+        Format.JSON: "keyless.render.jsonout:scan_chunks",
+        Format.SARIF: "keyless.render.sarif:sarif_chunks",
+    },
+}
+
+
 def document_kind(value: object) -> str:
     """Which document ``value`` renders as (``scan``, ``workflows-scan``, ``iac``,
     ``trust``...)."""
@@ -171,6 +184,24 @@ def render(value: object, fmt: Format, options: RenderOptions | None = None) -> 
         raise InputError(f"{kind} output has no {fmt} format (it has {known})", where="--format")
     module_name, name = target.split(":")
     renderer: Callable[[Any, RenderOptions], str] = getattr(
+        importlib.import_module(module_name), name
+    )
+    return renderer(value, options or RenderOptions())
+
+
+def render_chunks(
+    value: object, fmt: Format, options: RenderOptions | None = None
+) -> Iterator[bytes]:
+    """``value`` as ``fmt``, in UTF-8 pieces: what :func:`render` gives, encoded. A scan's
+    JSON and SARIF documents are made as they are written, their findings serialised one
+    at a time (so an organization's findings are never all held as text); other documents
+    come whole, in one piece, rendered before this returns."""
+    kind = document_kind(value)
+    target = _CHUNKED.get(kind, {}).get(Format(fmt))
+    if target is None:
+        return iter((render(value, fmt, options).encode(),))
+    module_name, name = target.split(":")
+    renderer: Callable[[Any, RenderOptions], Iterator[bytes]] = getattr(
         importlib.import_module(module_name), name
     )
     return renderer(value, options or RenderOptions())

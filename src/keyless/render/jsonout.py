@@ -1,11 +1,17 @@
 """``keyless/scan/v1``: the scan's JSON document, built by explicit converters.
 
 The schema is documented in docs/schemas/scan-v1.md; fields are only ever added.
+
+A document can also be written piece by piece (:func:`dump_chunks`): an organization's
+findings are then serialised one at a time as they are read, never all held as objects
+or as one string, and the bytes are the same as :func:`dumps` would give.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+import secrets
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -28,6 +34,75 @@ def dumps(document: Mapping[str, Any]) -> bytes:
     )
 
 
+class Streamed:
+    """An array of a document that :func:`dump_chunks` writes item by item, reading
+    ``items`` once, as it goes. A document holds each Streamed once."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self.items = items
+
+
+#: Pieces of about this many bytes are yielded (an item larger than this is one piece).
+CHUNK_BYTES = 1 << 16
+
+_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+
+
+def dump_chunks(document: Mapping[str, Any]) -> Iterator[bytes]:
+    """What :func:`dumps` gives for ``document`` with each :class:`Streamed` a list of its
+    items, byte for byte, in pieces: the streamed arrays' items are serialised one at a
+    time, so only one of them is held at once.
+
+    The rest of the document (its skeleton) is serialised first, with a placeholder string
+    for each streamed array: a NUL character, a random token made for this call, and the
+    array's number. orjson escapes a NUL as ``\\u0000`` and escapes every quote and
+    backslash inside strings, so ``"\\u0000<token>:<n>"`` appears in the skeleton only
+    where a placeholder is, unless a string of the document begins with a NUL and the
+    token, which no one can know in advance; the placeholders are also counted."""
+    token = secrets.token_hex(16)
+    arrays: list[Iterable[Any]] = []
+
+    def default(value: Any) -> Any:
+        if isinstance(value, Streamed):
+            arrays.append(value.items)
+            return f"\x00{token}:{len(arrays) - 1}"
+        return _default(value)
+
+    skeleton = orjson.dumps(document, default=default, option=_OPTIONS)
+    placeholders = list(re.finditer(rb'"\\u0000' + token.encode() + rb':(\d+)"', skeleton))
+    if [int(match[1]) for match in placeholders] != list(range(len(arrays))):
+        raise RuntimeError("a streamed array's placeholder is missing or repeated")
+    done = 0
+    for match in placeholders:
+        line = skeleton[skeleton.rfind(b"\n", 0, match.start()) + 1 : match.start()]
+        depth = len(line) - len(line.lstrip(b" "))  # the spaces before the key (or the item)
+        yield skeleton[done : match.start()]
+        yield from _array(arrays[int(match[1])], depth)
+        done = match.end()
+    yield skeleton[done:]
+
+
+def _array(items: Iterable[Any], depth: int) -> Iterator[bytes]:
+    """``items`` as orjson indents a list whose line starts ``depth`` spaces in."""
+    inner = b"\n" + b" " * (depth + 2)
+    pieces: list[bytes] = []
+    size = 0
+    opening = b"["
+    for item in items:
+        # orjson escapes newlines inside strings: every newline it writes is indentation.
+        piece = orjson.dumps(item, default=_default, option=orjson.OPT_INDENT_2)
+        pieces += (opening, inner, piece.replace(b"\n", inner))
+        opening = b","
+        size += len(piece)
+        if size >= CHUNK_BYTES:
+            yield b"".join(pieces)
+            pieces, size = [], 0
+    pieces.append(b"[]" if opening == b"[" else b"\n" + b" " * depth + b"]")
+    yield b"".join(pieces)
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, Mapping):
         return dict(value)
@@ -38,6 +113,16 @@ def _default(value: Any) -> Any:
 
 def scan_document(result: ScanResult) -> dict[str, Any]:
     """The ``keyless/scan/v1`` document for a scan result."""
+    return _scan_document(result, [finding_document(f) for f in result.findings])
+
+
+def scan_chunks(result: ScanResult, options: RenderOptions) -> Iterator[bytes]:
+    """The ``keyless/scan/v1`` document as JSON, in pieces (see :func:`dump_chunks`): the
+    findings are serialised as they are read."""
+    return dump_chunks(_scan_document(result, Streamed(map(finding_document, result.findings))))
+
+
+def _scan_document(result: ScanResult, findings: list[dict[str, Any]] | Streamed) -> dict[str, Any]:
     inventory = result.estate
     return {
         "schema": SCAN_SCHEMA,
@@ -52,7 +137,7 @@ def scan_document(result: ScanResult) -> dict[str, Any]:
         "organization": _organization(inventory),
         "accounts": [account_document(a) for a in inventory.accounts],
         "summary": summarize(result).to_json(),
-        "findings": [finding_document(f) for f in result.findings],
+        "findings": findings,
         "check_runs": [check_run_document(r) for r in result.check_runs],
         "suppressed": [suppressed_document(s) for s in result.suppressed],
     }

@@ -16,8 +16,9 @@ run has suppressions every other result carries an empty list (not suppressed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from keyless.files import display_path
 from keyless.findings import FileLocation, Finding, Severity
 from keyless.model import AccountStatus
 from keyless.render import RenderOptions
-from keyless.render.jsonout import dumps
+from keyless.render.jsonout import Streamed, dump_chunks, dumps
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -165,10 +166,14 @@ def build_log(
     information_uri: str,
     rules: Iterable[SarifRule],
     results: Iterable[SarifResult],
+    stream: bool = False,
 ) -> dict[str, Any]:
-    """A complete SARIF log with one run: the tool, its rules and the results."""
+    """A complete SARIF log with one run: the tool, its rules and the results (with
+    ``stream``, results to be read as the log is written: see
+    :func:`keyless.render.jsonout.dump_chunks`)."""
     rule_list = list(rules)
     rule_index = {rule.id: index for index, rule in enumerate(rule_list)}
+    converted = (_result(result, rule_index) for result in results)
     return {
         "$schema": SARIF_SCHEMA_URI,
         "version": SARIF_VERSION,
@@ -182,15 +187,16 @@ def build_log(
                         "rules": [_rule(rule) for rule in rule_list],
                     }
                 },
-                "results": [_result(result, rule_index) for result in results],
+                "results": Streamed(converted) if stream else list(converted),
                 "columnKind": "unicodeCodePoints",
             }
         ],
     }
 
 
-def scan_sarif(result: ScanResult) -> dict[str, Any]:
-    """The SARIF log of any scan result."""
+def scan_sarif(result: ScanResult, *, stream: bool = False) -> dict[str, Any]:
+    """The SARIF log of any scan result (with ``stream``, its results are read from the
+    result's findings as the log is written: see :func:`sarif_chunks`)."""
     rules = [
         SarifRule(
             id=run.check.id,
@@ -206,17 +212,20 @@ def scan_sarif(result: ScanResult) -> dict[str, Any]:
     # scanning among them) shows them as dismissed instead of never knowing they existed.
     # Once a run knows suppressions, every other result says it has none.
     known = () if result.suppressed else None
-    results = [_finding_result(finding, known) for finding in result.findings]
-    results += [
-        _finding_result(entry.finding, (_ignore_suppression(entry.ignore),))
-        for entry in result.suppressed
-    ]
+    results = chain(
+        (_finding_result(finding, known) for finding in result.findings),
+        (
+            _finding_result(entry.finding, (_ignore_suppression(entry.ignore),))
+            for entry in result.suppressed
+        ),
+    )
     log = build_log(
         tool_name="keyless",
         tool_version=__version__,
         information_uri=INFORMATION_URI,
         rules=rules,
         results=results,
+        stream=stream,
     )
     notifications = _not_read(result)
     if notifications:
@@ -282,3 +291,9 @@ def _finding_result(
 def sarif_text(result: ScanResult, options: RenderOptions) -> str:
     """The SARIF log as JSON text."""
     return dumps(scan_sarif(result)).decode()
+
+
+def sarif_chunks(result: ScanResult, options: RenderOptions) -> Iterator[bytes]:
+    """The SARIF log as JSON, in pieces: the same bytes as :func:`sarif_text`, with the
+    results serialised one at a time as the findings are read."""
+    return dump_chunks(scan_sarif(result, stream=True))

@@ -16,15 +16,14 @@ ranked ones, failed before skipped.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from keyless.engine import ScanResult
-from keyless.findings import Finding, Severity
+from keyless.engine import ScanResult, count_findings
+from keyless.findings import Severity
 from keyless.model import Account, AccountStatus
 
 SEVERITY_WEIGHTS: Mapping[Severity, int] = MappingProxyType(
@@ -38,11 +37,7 @@ SEVERITY_WEIGHTS: Mapping[Severity, int] = MappingProxyType(
 )
 ACTIVE_KEY_WEIGHT = 3
 CONSOLE_USER_WEIGHT = 2
-
-
-def _severity_counts(findings: Iterable[Finding]) -> Mapping[Severity, int]:
-    counts = Counter(finding.severity for finding in findings)
-    return MappingProxyType({severity: counts.get(severity, 0) for severity in Severity})
+_NONE: Mapping[Severity, int] = MappingProxyType(dict.fromkeys(Severity, 0))
 
 
 def _counts_json(counts: Mapping[Severity, int]) -> dict[str, int]:
@@ -142,11 +137,9 @@ def debt_score(findings: Mapping[Severity, int], active_keys: int, console_users
 
 def summarize(result: ScanResult) -> Summary:
     """Compute the summary of a scan: per-account debt, ranking and estate totals."""
-    by_account: dict[str, list[Finding]] = {}
-    for finding in result.findings:
-        by_account.setdefault(finding.account, []).append(finding)
+    counted = count_findings(result.findings)  # one pass, or the counts taken when sorting
     unranked = [
-        _account_summary(account, by_account.get(account.id, ()), result.now)
+        _account_summary(account, counted.accounts.get(account.id, _NONE), result.now)
         for account in result.estate.accounts
     ]
     scanned = sorted(
@@ -173,15 +166,14 @@ def summarize(result: ScanResult) -> Summary:
         console_users=sum(a.console_users for a in ranked),
         active_keys=sum(a.active_keys for a in ranked),
         oldest_active_key_days=max(ages) if ages else None,
-        findings=_severity_counts(result.findings),
+        findings=counted.severities,
     )
     return Summary(tuple(ranked + others), totals)
 
 
 def _account_summary(
-    account: Account, findings: Iterable[Finding], now: datetime
+    account: Account, counts: Mapping[Severity, int], now: datetime
 ) -> AccountSummary:
-    counts = _severity_counts(findings)
     if account.status is not AccountStatus.SCANNED:
         return AccountSummary(
             account_id=account.id,

@@ -1,0 +1,297 @@
+"""Findings held packed, so that an organization's findings cost little memory.
+
+A scan of a large organization finds hundreds of thousands of problems (most with trust
+witnesses). Held as objects they would outweigh the largest account, so the engine keeps
+them the way a file would:
+
+* :class:`FindingPack` - an append-only list in blocks of :data:`BLOCK` findings. Each
+  block is pickled and compressed (zlib, level 1) as it fills: the findings of one check
+  repeat the same names, remediation and evidence keys, so a block shrinks about tenfold,
+  and only the open block is held as objects.
+* :class:`FindingSorter` - the scan's findings in the report's order (``sort_key``, ties
+  in the order they were added, as a stable sort would leave them). Only the sort keys are
+  held while sorting; the findings stay in their packs.
+* :class:`SortedFindings` - the sorted result: a read-only :class:`~collections.abc.Sequence`
+  that decodes a window of :data:`WINDOW` findings at a time, each block it needs once per
+  window, with the counts a summary needs (:class:`FindingCounts`) taken while sorting.
+
+The blocks are this process's own pickles, never read from or written to anything else.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import pickle
+import zlib
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, overload
+
+from keyless.findings import Finding, ResourceLocation, Severity
+
+#: Findings per block: large enough to compress well, small enough to decode at once.
+BLOCK = 256
+#: Findings decoded at a time when the sorted findings are read in order.
+WINDOW = 16 * BLOCK
+#: zlib's fastest level: the blocks compress about tenfold already.
+LEVEL = 1
+
+_SEVERITIES = {severity.value: severity for severity in Severity}
+
+
+def _read_only(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(items)
+
+
+# Evidence and frozen policy documents are read-only mappings; they are pickled as their
+# items (in blocks here, and on the way back from worker processes).
+copyreg.pickle(MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
+
+#: A finding as a block holds it: plain values pickle in C, a dataclass does not.
+Row = tuple[str, str, Any, str, str, Mapping[str, Any], Mapping[str, Any] | None]
+
+
+def _row(finding: Finding) -> Row:
+    location = finding.location
+    where: Any = (
+        (location.arn, location.account) if isinstance(location, ResourceLocation) else location
+    )
+    return (
+        finding.check,
+        finding.severity.value,
+        where,
+        finding.message,
+        finding.remediation,
+        finding.evidence,
+        finding.witness,
+    )
+
+
+def _finding(row: Row) -> Finding:
+    check, severity, where, message, remediation, evidence, witness = row
+    location = ResourceLocation(*where) if isinstance(where, tuple) else where
+    return Finding(check, _SEVERITIES[severity], location, message, remediation, evidence, witness)
+
+
+def _pack(findings: Iterable[Finding]) -> bytes:
+    rows = [_row(finding) for finding in findings]
+    return zlib.compress(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL), LEVEL)
+
+
+def _unpack(block: bytes) -> list[Row]:
+    # The block was pickled by _pack in this process: nothing else is ever unpickled.
+    rows: list[Row] = pickle.loads(zlib.decompress(block))  # noqa: S301
+    return rows
+
+
+class FindingPack:
+    """An append-only list of findings, held in compressed blocks of :data:`BLOCK`."""
+
+    __slots__ = ("_blocks", "_open")
+
+    def __init__(self, findings: Iterable[Finding] = ()) -> None:
+        self._blocks: list[bytes] = []
+        self._open: list[Finding] = []
+        for finding in findings:
+            self.append(finding)
+
+    def append(self, finding: Finding) -> None:
+        """Add ``finding`` at the end; a full block is packed at once."""
+        self._open.append(finding)
+        if len(self._open) >= BLOCK:
+            self._blocks.append(_pack(self._open))
+            self._open = []
+
+    def __len__(self) -> int:
+        return len(self._blocks) * BLOCK + len(self._open)
+
+    def __iter__(self) -> Iterator[Finding]:
+        for block in self._blocks:
+            yield from map(_finding, _unpack(block))
+        yield from list(self._open)
+
+    def sealed(self) -> tuple[bytes, ...]:
+        """Every block, the open one packed too (the pack may still grow afterwards)."""
+        return (*self._blocks, _pack(self._open)) if self._open else tuple(self._blocks)
+
+
+@dataclass(frozen=True, slots=True)
+class FindingCounts:
+    """How many findings there are of each severity, in each account and of each check."""
+
+    severities: Mapping[Severity, int]
+    accounts: Mapping[str, Mapping[Severity, int]]
+    checks: Mapping[str, int]
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> FindingCounts:
+        """The counts of ``findings``, in one pass."""
+        counter = _Counter()
+        for finding in findings:
+            counter.add(finding)
+        return counter.counts()
+
+    def at_or_above(self, severity: Severity) -> int:
+        """How many findings are at or above ``severity``."""
+        return sum(count for s, count in self.severities.items() if s >= severity)
+
+
+class _Counter:
+    __slots__ = ("_accounts", "_checks")
+
+    def __init__(self) -> None:
+        self._accounts: dict[str, Counter[Severity]] = {}
+        self._checks: Counter[str] = Counter()
+
+    def add(self, finding: Finding) -> None:
+        account = finding.account
+        counts = self._accounts.get(account)
+        if counts is None:
+            counts = self._accounts[account] = Counter()
+        counts[finding.severity] += 1
+        self._checks[finding.check] += 1
+
+    def counts(self) -> FindingCounts:
+        total: Counter[Severity] = Counter()
+        for counts in self._accounts.values():
+            total.update(counts)
+        return FindingCounts(
+            severities=MappingProxyType({s: total.get(s, 0) for s in Severity}),
+            accounts=MappingProxyType(
+                {
+                    account: MappingProxyType({s: counts.get(s, 0) for s in Severity})
+                    for account, counts in self._accounts.items()
+                }
+            ),
+            checks=MappingProxyType(dict(self._checks)),
+        )
+
+
+def count_findings(findings: Iterable[Finding]) -> FindingCounts:
+    """The counts of ``findings``: taken while sorting for :class:`SortedFindings`,
+    counted in one pass otherwise."""
+    if isinstance(findings, SortedFindings):
+        return findings.counts
+    return FindingCounts.of(findings)
+
+
+class FindingSorter:
+    """Findings from packs, put in the report's order: by ``sort_key``, ties in the order
+    they were added (what a stable sort of the concatenated findings gives)."""
+
+    __slots__ = ("_counter", "_keys", "_packs", "_places", "_sources")
+
+    def __init__(self) -> None:
+        self._packs: list[FindingPack] = []
+        self._sources: dict[int, int] = {}  # id(pack) -> its index in _packs
+        self._keys: list[tuple[Any, ...]] = []
+        self._places = array("q")  # (pack index << 32) | position in the pack
+        self._counter = _Counter()
+
+    def add(self, finding: Finding, pack: FindingPack, position: int) -> None:
+        """Report ``finding``, which is ``pack[position]``: the pack is read again (not
+        copied) when the sorted findings are."""
+        source = self._sources.get(id(pack))
+        if source is None:
+            source = self._sources[id(pack)] = len(self._packs)
+            self._packs.append(pack)
+        self._keys.append(finding.sort_key)
+        self._places.append(source << 32 | position)
+        self._counter.add(finding)
+
+    def sorted(self) -> SortedFindings:
+        """The findings added so far, in order (the sorter is left empty)."""
+        keys = self._keys
+        order = sorted(range(len(keys)), key=keys.__getitem__)  # stable: ties keep order
+        self._keys = []
+        del keys
+        places = self._places
+        blocks = [pack.sealed() for pack in self._packs]
+        offsets = [0]
+        for pack_blocks in blocks[:-1]:
+            offsets.append(offsets[-1] + len(pack_blocks))
+        # Each place becomes the index of its block among all blocks, and its slot in it.
+        located = array("q", bytes(8 * len(order)))
+        for index, at in enumerate(order):
+            place = places[at]
+            block, slot = divmod(place & 0xFFFFFFFF, BLOCK)
+            located[index] = (offsets[place >> 32] + block) * BLOCK + slot
+        counts = self._counter.counts()
+        self._places = array("q")
+        self._packs, self._sources, self._counter = [], {}, _Counter()
+        return SortedFindings(
+            tuple(b for pack_blocks in blocks for b in pack_blocks), located, counts
+        )
+
+
+class SortedFindings(Sequence[Finding]):
+    """A scan's findings in the report's order, held packed (see the module docstring).
+
+    Read in order (iteration), it decodes :data:`WINDOW` findings at a time, each block
+    they come from once; one finding by index decodes its block (the last one is kept).
+    """
+
+    __slots__ = ("_blocks", "_cache", "_located", "counts")
+
+    def __init__(self, blocks: tuple[bytes, ...], located: array[int], counts: FindingCounts):
+        self._blocks = blocks
+        self._located = located  # the n-th finding is block located[n] // BLOCK, slot % BLOCK
+        self._cache: tuple[int, list[Row]] = (-1, [])
+        self.counts = counts
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> SortedFindings:
+        """``findings`` sorted (a convenience for tests and small scans)."""
+        pack = FindingPack()
+        sorter = FindingSorter()
+        for position, finding in enumerate(findings):
+            pack.append(finding)
+            sorter.add(finding, pack, position)
+        return sorter.sorted()
+
+    def __len__(self) -> int:
+        return len(self._located)
+
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Finding, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Finding | tuple[Finding, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        block, slot = divmod(self._located[index], BLOCK)
+        cached, rows = self._cache
+        if cached != block:
+            rows = _unpack(self._blocks[block])
+            self._cache = (block, rows)
+        return _finding(rows[slot])
+
+    def __iter__(self) -> Iterator[Finding]:
+        located = self._located
+        for start in range(0, len(located), WINDOW):
+            yield from self._window(located[start : start + WINDOW])
+
+    def _window(self, located: array[int]) -> list[Finding]:
+        wanted: dict[int, list[tuple[int, int]]] = {}
+        for index, at in enumerate(located):
+            block, slot = divmod(at, BLOCK)
+            wanted.setdefault(block, []).append((index, slot))
+        found: list[Finding] = []
+        places: list[int] = []
+        for block in sorted(wanted):
+            rows = _unpack(self._blocks[block])
+            for index, slot in wanted[block]:
+                found.append(_finding(rows[slot]))
+                places.append(index)
+        ordered = [found[0]] * len(found) if found else []
+        for finding, index in zip(found, places, strict=True):
+            ordered[index] = finding
+        return ordered
+
+    def __repr__(self) -> str:
+        return f"SortedFindings({len(self)} findings in {len(self._blocks)} blocks)"
