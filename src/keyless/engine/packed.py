@@ -27,6 +27,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from types import MappingProxyType
 from typing import Any, overload
 
@@ -178,53 +179,109 @@ def count_findings(findings: Iterable[Finding]) -> FindingCounts:
     return FindingCounts.of(findings)
 
 
+#: How many leading fields of a sort key split a run into segments: kind, severity and
+#: check for a finding about a resource (see :attr:`keyless.findings.Finding.sort_key`).
+SEGMENT = 3
+
+
+@dataclass(slots=True)
+class _Segment:
+    """Findings of one run with the same key prefix, in their final order."""
+
+    prefix: tuple[Any, ...]
+    pack: int  # the pack's index in the sorter
+    positions: array[int]
+
+
 class FindingSorter:
     """Findings from packs, put in the report's order: by ``sort_key``, ties in the order
-    they were added (what a stable sort of the concatenated findings gives)."""
+    they were added (what a stable sort of the concatenated findings gives).
 
-    __slots__ = ("_counter", "_keys", "_packs", "_places", "_sources")
+    Only one *run*'s sort keys are held at a time (the findings added from one pack in a
+    row: in a scan, one check's). A run is sorted when the next one begins, and split into
+    segments of the same key prefix (:data:`SEGMENT`); a segment whose prefix no other run
+    has is in its final order already, so the result is the segments in prefix order.
+    Segments of one prefix from several runs (findings of one check in two packs) are
+    merged by their full keys, read again from the packs.
+    """
+
+    __slots__ = ("_counter", "_keys", "_packs", "_positions", "_run", "_segments", "_sources")
 
     def __init__(self) -> None:
         self._packs: list[FindingPack] = []
         self._sources: dict[int, int] = {}  # id(pack) -> its index in _packs
-        self._keys: list[tuple[Any, ...]] = []
-        self._places = array("q")  # (pack index << 32) | position in the pack
+        self._segments: list[_Segment] = []
+        self._keys: list[tuple[Any, ...]] = []  # the open run's
+        self._positions = array("q")  # the open run's
+        self._run: FindingPack | None = None  # the open run's pack
         self._counter = _Counter()
 
     def add(self, finding: Finding, pack: FindingPack, position: int) -> None:
         """Report ``finding``, which is ``pack[position]``: the pack is read again (not
         copied) when the sorted findings are."""
-        source = self._sources.get(id(pack))
-        if source is None:
-            source = self._sources[id(pack)] = len(self._packs)
-            self._packs.append(pack)
+        if self._run is not pack:
+            self._close_run()
+            if id(pack) not in self._sources:
+                self._sources[id(pack)] = len(self._packs)
+                self._packs.append(pack)
+            self._run = pack
         self._keys.append(finding.sort_key)
-        self._places.append(source << 32 | position)
+        self._positions.append(position)
         self._counter.add(finding)
+
+    def _close_run(self) -> None:
+        keys, positions = self._keys, self._positions
+        if not keys:
+            return
+        pack = self._sources[id(self._run)]
+        segment = _Segment((), pack, array("q"))
+        for at in sorted(range(len(keys)), key=keys.__getitem__):  # stable: ties keep order
+            prefix = keys[at][:SEGMENT]
+            if not segment.positions or prefix != segment.prefix:
+                segment = _Segment(prefix, pack, array("q"))
+                self._segments.append(segment)
+            segment.positions.append(positions[at])
+        self._keys, self._positions = [], array("q")
 
     def sorted(self) -> SortedFindings:
         """The findings added so far, in order (the sorter is left empty)."""
-        keys = self._keys
-        order = sorted(range(len(keys)), key=keys.__getitem__)  # stable: ties keep order
-        self._keys = []
-        del keys
-        places = self._places
+        self._close_run()
         blocks = [pack.sealed() for pack in self._packs]
         offsets = [0]
         for pack_blocks in blocks[:-1]:
             offsets.append(offsets[-1] + len(pack_blocks))
-        # Each place becomes the index of its block among all blocks, and its slot in it.
-        located = array("q", bytes(8 * len(order)))
-        for index, at in enumerate(order):
-            place = places[at]
-            block, slot = divmod(place & 0xFFFFFFFF, BLOCK)
-            located[index] = (offsets[place >> 32] + block) * BLOCK + slot
+        located = array("q")
+        segments = sorted(self._segments, key=lambda s: s.prefix)  # stable: runs keep order
+        for _, same in groupby(segments, key=lambda s: s.prefix):
+            group = list(same)
+            places = (
+                ((group[0].pack, position) for position in group[0].positions)
+                if len(group) == 1
+                else _merged(group, blocks)
+            )
+            # Each place becomes its block's index among all blocks, and its slot there.
+            for pack, position in places:
+                block, slot = divmod(position, BLOCK)
+                located.append((offsets[pack] + block) * BLOCK + slot)
         counts = self._counter.counts()
-        self._places = array("q")
-        self._packs, self._sources, self._counter = [], {}, _Counter()
-        return SortedFindings(
-            tuple(b for pack_blocks in blocks for b in pack_blocks), located, counts
-        )
+        self._packs, self._sources, self._segments, self._counter = [], {}, [], _Counter()
+        self._run = None
+        every_block = tuple(block for pack_blocks in blocks for block in pack_blocks)
+        return SortedFindings(every_block, located, counts)
+
+
+def _merged(group: list[_Segment], blocks: list[tuple[bytes, ...]]) -> list[tuple[int, int]]:
+    """The places of segments of one prefix from several runs, in order: by full key,
+    ties by run (then by their order in the run, which is already theirs)."""
+    places = [(segment.pack, position) for segment in group for position in segment.positions]
+    keys: list[tuple[Any, ...]] = []
+    cached: tuple[tuple[int, int], list[Row]] = ((-1, -1), [])
+    for pack, position in places:
+        block, slot = divmod(position, BLOCK)
+        if cached[0] != (pack, block):
+            cached = ((pack, block), _unpack(blocks[pack][block]))
+        keys.append(_finding(cached[1][slot]).sort_key)
+    return [places[at] for at in sorted(range(len(places)), key=keys.__getitem__)]
 
 
 class SortedFindings(Sequence[Finding]):
