@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -113,16 +113,20 @@ def _default(value: Any) -> Any:
 
 def scan_document(result: ScanResult) -> dict[str, Any]:
     """The ``keyless/scan/v1`` document for a scan result."""
-    return _scan_document(result, [finding_document(f) for f in result.findings])
+    return _scan_document(result, list)
 
 
 def scan_chunks(result: ScanResult, options: RenderOptions) -> Iterator[bytes]:
     """The ``keyless/scan/v1`` document as JSON, in pieces (see :func:`dump_chunks`): the
-    findings are serialised as they are read."""
-    return dump_chunks(_scan_document(result, Streamed(map(finding_document, result.findings))))
+    accounts and the findings are serialised one at a time, as they are read."""
+    return dump_chunks(_scan_document(result, Streamed))
 
 
-def _scan_document(result: ScanResult, findings: list[dict[str, Any]] | Streamed) -> dict[str, Any]:
+def _scan_document(
+    result: ScanResult, array: Callable[[Iterable[Any]], list[Any] | Streamed]
+) -> dict[str, Any]:
+    """The document, its long arrays (accounts, findings) made by ``array``: ``list``, or
+    :class:`Streamed` to be written as they are read."""
     inventory = result.estate
     return {
         "schema": SCAN_SCHEMA,
@@ -135,9 +139,9 @@ def _scan_document(result: ScanResult, findings: list[dict[str, Any]] | Streamed
         "fully_evaluated": result.is_fully_evaluated,
         "config": result.config_path,
         "organization": _organization(inventory),
-        "accounts": [account_document(a) for a in inventory.accounts],
+        "accounts": array(map(account_document, inventory.accounts)),
         "summary": summarize(result).to_json(),
-        "findings": findings,
+        "findings": array(map(finding_document, result.findings)),
         "check_runs": [check_run_document(r) for r in result.check_runs],
         "suppressed": [suppressed_document(s) for s in result.suppressed],
     }
