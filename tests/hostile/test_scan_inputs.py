@@ -321,6 +321,14 @@ def silent_endpoint() -> Iterator[tuple[str, threading.Event]]:
             connection.close()
 
 
+def answer_ctrl_c() -> None:
+    """In the child: SIGINT at its default, as at a terminal. A test run started in the
+    background by a non-interactive shell (`make test &` in a script, some CI runners)
+    ignores SIGINT, its children inherit that, and Python then keeps ignoring it: keyless
+    would wait out the silent endpoint and exit 3 (AWS unreachable), not 130."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_exits_130_with_one_line_and_writes_nothing(
     tmp_path: Path, silent_endpoint: tuple[str, threading.Event], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -328,7 +336,7 @@ def test_ctrl_c_exits_130_with_one_line_and_writes_nothing(
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
     report = tmp_path / "report.txt"
     report.write_text("the previous report\n")
-    child = keyless("scan", "--output", str(report))
+    child = keyless("scan", "--output", str(report), preexec_fn=answer_ctrl_c)
     try:
         assert connected.wait(timeout=60), "keyless never contacted the endpoint"
         child.send_signal(signal.SIGINT)
