@@ -36,7 +36,7 @@ from keyless.findings import Finding, ResourceLocation, Severity
 #: Findings per block: large enough to compress well, small enough to decode at once.
 BLOCK = 256
 #: Findings decoded at a time when the sorted findings are read in order.
-WINDOW = 16 * BLOCK
+WINDOW = 4 * BLOCK
 #: zlib's fastest level: the blocks compress about tenfold already.
 LEVEL = 1
 
