@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, overload
 
@@ -293,7 +294,9 @@ class SortedFindings(Sequence[Finding]):
 
     __slots__ = ("_blocks", "_cache", "_located", "counts")
 
-    def __init__(self, blocks: tuple[bytes, ...], located: array[int], counts: FindingCounts):
+    def __init__(
+        self, blocks: tuple[bytes, ...], located: array[int], counts: FindingCounts
+    ) -> None:
         self._blocks = blocks
         self._located = located  # the n-th finding is block located[n] // BLOCK, slot % BLOCK
         self._cache: tuple[int, list[Row]] = (-1, [])
@@ -338,17 +341,12 @@ class SortedFindings(Sequence[Finding]):
         for index, at in enumerate(located):
             block, slot = divmod(at, BLOCK)
             wanted.setdefault(block, []).append((index, slot))
-        found: list[Finding] = []
-        places: list[int] = []
+        found: list[tuple[int, Finding]] = []
         for block in sorted(wanted):
             rows = _unpack(self._blocks[block])
-            for index, slot in wanted[block]:
-                found.append(_finding(rows[slot]))
-                places.append(index)
-        ordered = [found[0]] * len(found) if found else []
-        for finding, index in zip(found, places, strict=True):
-            ordered[index] = finding
-        return ordered
+            found += ((index, _finding(rows[slot])) for index, slot in wanted[block])
+        found.sort(key=itemgetter(0))
+        return [finding for _, finding in found]
 
     def __repr__(self) -> str:
         return f"SortedFindings({len(self)} findings in {len(self._blocks)} blocks)"
