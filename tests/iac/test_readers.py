@@ -267,7 +267,7 @@ def test_sub_keeps_escaped_literals() -> None:
 def test_sub_with_an_unknown_pseudo_parameter_is_unknown() -> None:
     node = _evaluate({}, {"Fn::Sub": "arn:aws:s3:${AWS::Region}:x"})
     assert isinstance(node.value, Unknown)
-    assert node.value.reason == "${AWS::Region} is not known"
+    assert node.value.reason == "${AWS::Region} is not known (known only at deploy)"
 
 
 def test_no_value_removes_the_property() -> None:
@@ -352,3 +352,61 @@ def test_a_directory_walked_beside_a_named_file_is_reported_whole(tmp_path: Path
     (tmp_path / "b.tf").write_text('resource "aws_iam_user" "b" {\n  name = "b"\n}\n')
     model = read_paths([tmp_path / "a.tf", tmp_path])
     assert [r.address for r in model.resources] == ["aws_iam_user.a", "aws_iam_user.b"]
+
+
+# ----- CloudFormation conditions and parameter types ----------------------------------------
+
+_CONDITIONS: dict[str, Any] = {
+    "Parameters": {
+        "Stage": {"Type": "String", "Default": "dev"},
+        "N": {"Type": "Number", "Default": 3},
+    },
+    "Conditions": {
+        "IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]},
+        "IsDev": {"Fn::Not": [{"Condition": "IsProd"}]},
+        "Home": {"Fn::Equals": [{"Ref": "AWS::Region"}, "eu-west-1"]},
+        "ProdAtHome": {"Fn::And": [{"Condition": "IsProd"}, {"Condition": "Home"}]},
+        "ProdOrHome": {"Fn::Or": [{"Condition": "IsProd"}, {"Condition": "Home"}]},
+        "Three": {"Fn::Equals": ["3", {"Ref": "N"}]},
+        "Loop": {"Fn::Not": [{"Condition": "Loop"}]},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("condition", "chosen"),
+    [("IsProd", "no"), ("IsDev", "yes"), ("ProdAtHome", "no"), ("Three", "yes")],
+)
+def test_if_takes_the_branch_its_condition_decides(condition: str, chosen: str) -> None:
+    node = _evaluate(_CONDITIONS, {"Fn::If": [condition, "yes", "no"]})
+    assert node.value == chosen
+
+
+@pytest.mark.parametrize(
+    ("condition", "reason"),
+    [
+        ("ProdOrHome", "condition ProdOrHome depends on Ref AWS::Region (known only at deploy)"),
+        ("Loop", "the condition refers to itself"),
+        ("Missing", "no such condition in Conditions"),
+    ],
+)
+def test_if_with_an_undecided_condition_is_unknown(condition: str, reason: str) -> None:
+    node = _evaluate(_CONDITIONS, {"Fn::If": [condition, "yes", "no"]})
+    assert isinstance(node.value, Unknown)
+    assert node.value.reason == reason
+
+
+def test_if_choosing_no_value_removes_the_property() -> None:
+    node = _evaluate(_CONDITIONS, {"a": {"Fn::If": ["IsProd", 1, {"Ref": "AWS::NoValue"}]}})
+    assert plain(node) == {}
+
+
+def test_an_ssm_parameter_type_is_unknown_not_its_default() -> None:
+    template = {
+        "Parameters": {"Org": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/ci/org"}}
+    }
+    node = _evaluate(template, {"Fn::Sub": "repo:${Org}/*"})
+    assert isinstance(node.value, Unknown)
+    assert node.value.reason == (
+        "${Org} is not known (its value is read from SSM parameter /ci/org at deploy)"
+    )
