@@ -255,7 +255,7 @@ def analyse(document: Document) -> GithubAnalysis:
         other_actions=tuple(others),
         scripts=tuple(scripts),
         calls=tuple(calls),
-        broad_id_token=_grants_id_token(root.get("permissions") if is_map(root) else None),
+        broad_id_token=grants_id_token(root.get("permissions") if is_map(root) else None),
     )
 
 
@@ -329,7 +329,8 @@ def _reusable_call(name: str, job: Any) -> ReusableCall | None:
     return ReusableCall(name, job, uses, secrets, keys, inherit=False)
 
 
-def _grants_id_token(permissions: Any) -> bool:
+def grants_id_token(permissions: Any) -> bool:
+    """Whether a ``permissions:`` value grants ``id-token: write``."""
     if permissions == "write-all":
         return True
     return is_map(permissions) and permissions.get("id-token") == "write"

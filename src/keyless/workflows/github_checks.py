@@ -9,6 +9,7 @@ from keyless.checks.registry import Check, Scope
 from keyless.findings import Finding, Severity
 from keyless.workflows.github import CONFIGURE_ACTION, GithubAnalysis, KeyEnv
 from keyless.workflows.model import WorkflowFile, workflow_finding
+from keyless.workflows.oidc_use import needless_id_token_jobs
 from keyless.workflows.yamldoc import is_map, key_position
 
 _DOCS = "https://github.com/aws-actions/configure-aws-credentials#oidc"
@@ -54,11 +55,13 @@ BROAD_ID_TOKEN = Check(
     scope=Scope.WORKFLOW,
     theme="workflows",
     id="workflow-broad-id-token",
-    title="id-token: write is granted to every job of the workflow",
+    title="id-token: write is granted to jobs that do not use it",
     severity=Severity.MEDIUM,
     rationale=(
-        "A workflow-level `id-token: write` lets every job mint OIDC tokens, so any job (and "
-        "any action it runs) can assume the roles that trust this repository."
+        "A workflow-level `id-token: write` lets every job without its own `permissions:` "
+        "mint OIDC tokens, so a job that has no use for one (and any action it runs) can "
+        "still assume the roles that trust this repository. Reported when at least one "
+        "such job uses no OIDC token."
         + "\n\n"
         + "https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token"
     ),
@@ -144,16 +147,19 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
                 f"{call.callee}",
                 f"jobs.{call.job}.secrets.{call.keys[0]}",
             )
-    if analysis.broad_id_token:
+    needless = needless_id_token_jobs(analysis.document.root)
+    if needless:
         root = analysis.document.root
         permissions = root["permissions"]
         node, key = (permissions, "id-token") if is_map(permissions) else (root, "permissions")
+        names = ", ".join(f"'{n}'" for n in needless)
+        noun = "job" if len(needless) == 1 else "jobs"
         add(
             BROAD_ID_TOKEN,
             node,
             key,
-            "every job of the workflow may request an OIDC token (id-token: write at "
-            "workflow level)",
+            f"{noun} {names} may request an OIDC token without using one (id-token: write "
+            "at workflow level)",
             "permissions.id-token" if is_map(permissions) else "permissions",
         )
     return out
