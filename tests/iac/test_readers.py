@@ -410,3 +410,76 @@ def test_an_ssm_parameter_type_is_unknown_not_its_default() -> None:
     assert node.value.reason == (
         "${Org} is not known (its value is read from SSM parameter /ci/org at deploy)"
     )
+
+
+# ----- Terraform dynamic blocks and numbers --------------------------------------------------
+
+_DYNAMIC = """
+data "aws_iam_policy_document" "d" {{
+  statement {{
+    actions = ["sts:AssumeRole"]
+    principals {{
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111122223333:root"]
+    }}
+    dynamic "condition" {{
+      for_each = {for_each}
+      {iterator}
+      content {{
+        test     = "StringEquals"
+        variable = {name}.key
+        values   = {name}.value
+      }}
+    }}
+  }}
+}}
+"""
+
+
+def _dynamic_trust(tmp_path: Path, for_each: str, iterator: str = "") -> Node:
+    name = iterator or "condition"
+    text = _DYNAMIC.format(
+        for_each=for_each, iterator=f"iterator = {iterator}" if iterator else "", name=name
+    ) + _trust("data.aws_iam_policy_document.d.json")
+    trust = _roles(tmp_path, text)["aws_iam_role.r"]
+    assert trust is not None
+    return trust
+
+
+@pytest.mark.parametrize("iterator", ["", "c"])
+def test_a_dynamic_condition_is_expanded_per_element(tmp_path: Path, iterator: str) -> None:
+    trust = _dynamic_trust(
+        tmp_path, '{ "sts:ExternalId" = ["x"], "aws:SourceAccount" = ["1"] }', iterator
+    )
+    (statement,) = plain(trust)["Statement"]
+    assert statement["Condition"] == {
+        "StringEquals": {"sts:ExternalId": "x", "aws:SourceAccount": "1"}
+    }
+
+
+def test_a_dynamic_condition_over_nothing_adds_no_condition(tmp_path: Path) -> None:
+    trust = _dynamic_trust(tmp_path, "{}")
+    (statement,) = plain(trust)["Statement"]
+    assert "Condition" not in statement
+
+
+def test_a_dynamic_block_whose_for_each_is_unknown_leaves_the_policy_unknown(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "variables.tf").write_text('variable "conditions" {}\n')
+    trust = _dynamic_trust(tmp_path, "var.conditions")
+    (unknown,) = unknowns(trust)
+    assert unknown.expression == "var.conditions"
+    assert unknown.reason.startswith('the for_each of dynamic "condition" is not known')
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [("3 > 2", True), ("2 >= 3", False), ("1 < 1", False), ("1 <= 1", True), ("7 % 4", 3)],
+)
+def test_number_comparisons_and_remainders_are_evaluated(
+    tmp_path: Path, expression: str, value: object
+) -> None:
+    trust = _roles(tmp_path, _trust(f"jsonencode({{ v = {expression} }})"))["aws_iam_role.r"]
+    assert trust is not None
+    assert plain(trust) == {"v": value}
