@@ -1,0 +1,100 @@
+"""Credentials another step or job hands on with a session token are temporary: no
+long-lived key finding for them; the same outputs without a session token still are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from keyless.workflows import scan
+
+from .builders import repo
+
+WORKFLOW = """
+on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - id: creds
+        uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/deploy
+          aws-region: us-east-1
+          output-credentials: true
+{step}
+"""
+
+ENV_STEP = """
+      - uses: docker://amazon/aws-cli:latest
+        env:
+          AWS_ACCESS_KEY_ID: ${{ steps.creds.outputs.aws-access-key-id }}
+          AWS_SECRET_ACCESS_KEY: ${{ steps.creds.outputs.aws-secret-access-key }}
+"""
+INPUTS_STEP = """
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          aws-access-key-id: ${{ steps.creds.outputs.aws-access-key-id }}
+          aws-secret-access-key: ${{ steps.creds.outputs.aws-secret-access-key }}
+          role-to-assume: arn:aws:iam::210987654321:role/target
+          aws-region: us-east-1
+"""
+OTHER_ACTION_STEP = """
+      - uses: acme/deploy@v1
+        with:
+          aws-access-key-id: ${{ steps.creds.outputs.aws-access-key-id }}
+          aws-secret-access-key: ${{ steps.creds.outputs.aws-secret-access-key }}
+"""
+
+
+def _checks(tmp_path: Path, step: str) -> list[str]:
+    root = repo(tmp_path, {".github/workflows/deploy.yml": WORKFLOW.format(step=step)})
+    return [f.check for f in scan([root]).findings]
+
+
+@pytest.mark.parametrize(
+    ("step", "token"),
+    [
+        (ENV_STEP, "          AWS_SESSION_TOKEN: ${{ steps.creds.outputs.aws-session-token }}\n"),
+        (
+            INPUTS_STEP,
+            "          aws-session-token: ${{ steps.creds.outputs.aws-session-token }}\n",
+        ),
+        (
+            OTHER_ACTION_STEP,
+            "          aws-session-token: ${{ steps.creds.outputs.aws-session-token }}\n",
+        ),
+    ],
+)
+def test_outputs_with_a_session_token_are_temporary(tmp_path: Path, step: str, token: str) -> None:
+    assert _checks(tmp_path / "without", step) != []
+    assert _checks(tmp_path / "with", step + token) == []
+
+
+def test_job_outputs_with_a_session_token_are_temporary(tmp_path: Path) -> None:
+    root = repo(
+        tmp_path,
+        {
+            ".github/workflows/use.yml": """
+            on: push
+            jobs:
+              use:
+                needs: auth
+                runs-on: ubuntu-latest
+                env:
+                  AWS_ACCESS_KEY_ID: ${{ needs.auth.outputs.key }}
+                  AWS_SECRET_ACCESS_KEY: ${{ needs.auth.outputs.secret }}
+                  AWS_SESSION_TOKEN: ${{ needs.auth.outputs.token }}
+                steps:
+                  - run: aws s3 ls
+            """
+        },
+    )
+    assert scan([root]).findings == ()
+
+
+def test_a_session_token_from_secrets_does_not_make_secret_keys_temporary(tmp_path: Path) -> None:
+    step = ENV_STEP.replace("steps.creds.outputs.aws-access-key-id", "secrets.KEY")
+    token = "          AWS_SESSION_TOKEN: ${{ steps.creds.outputs.aws-session-token }}\n"
+    assert _checks(tmp_path, step + token) == ["workflow-static-aws-keys-env"]
