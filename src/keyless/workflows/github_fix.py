@@ -378,6 +378,19 @@ def _job_rewrite(
         ),
         None,
     )
+    if chained is None and insertion_target(analysis, name, job, context.composites) is None:
+        # No step inserted: a credentials step of the job's own, which used the keys in the
+        # environment to assume its role, now assumes it with the job's OIDC token.
+        chained = next(
+            (
+                str(step["with"]["role-to-assume"])
+                for _, step in steps_of(job)
+                if is_configure_action(step)
+                and is_map(step.get("with"))
+                and isinstance(step["with"].get("role-to-assume"), str)
+            ),
+            None,
+        )
     assumed = chained or role
     account = role_account(assumed)
     notes: list[str] = []
