@@ -483,3 +483,27 @@ def test_number_comparisons_and_remainders_are_evaluated(
     trust = _roles(tmp_path, _trust(f"jsonencode({{ v = {expression} }})"))["aws_iam_role.r"]
     assert trust is not None
     assert plain(trust) == {"v": value}
+
+
+def test_a_null_principal_from_an_unset_variable_is_unknown_not_a_broken_policy(
+    tmp_path: Path,
+) -> None:
+    text = """
+variable "trusted_role_arn" {
+  type    = string
+  default = null
+}
+data "aws_iam_policy_document" "d" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = [var.trusted_role_arn]
+    }
+  }
+}
+""" + _trust("data.aws_iam_policy_document.d.json")
+    trust = _roles(tmp_path, text)["aws_iam_role.r"]
+    assert trust is not None
+    (unknown,) = unknowns(trust)
+    assert unknown.reason == "a value is null (a variable without a value?)"

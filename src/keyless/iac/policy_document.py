@@ -180,6 +180,9 @@ def _principals(blocks: list[tuple[Block, Scope]], evaluate: Evaluate) -> Node:
             return identifiers
         if not isinstance(items, tuple):
             return _unknown("identifiers must be a list", identifiers.position)
+        unset = _null_item(items)
+        if unset is not None:
+            return unset
         by_type.setdefault(kind.value, []).extend(items)
     if set(by_type) == {"*"}:
         return Node("*", position)
@@ -204,6 +207,9 @@ def _conditions(blocks: list[tuple[Block, Scope]], evaluate: Evaluate) -> Node:
         if not isinstance(test.value, str) or not isinstance(variable.value, str):
             return _unknown("test and variable must be strings", block.position)
         items = values.value if isinstance(values.value, tuple) else (values,)
+        unset = _null_item(items)
+        if unset is not None:
+            return unset
         tests.setdefault(test.value, {}).setdefault(variable.value, []).extend(items)
         where.setdefault(test.value, block.position)
     members = {
@@ -221,6 +227,15 @@ def _conditions(blocks: list[tuple[Block, Scope]], evaluate: Evaluate) -> Node:
         for test, variables in tests.items()
     }
     return Node(mapping(members), blocks[0][0].position)
+
+
+def _null_item(items: tuple[Node, ...]) -> Node | None:
+    """An unknown for a null among ``items`` (a variable left at ``default = null``): the
+    provider refuses it, so the value the deployment will give is not known here."""
+    for item in items:
+        if item.value is None:
+            return _unknown("a value is null (a variable without a value?)", item.position)
+    return None
 
 
 def _merge(
