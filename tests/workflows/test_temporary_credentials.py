@@ -98,3 +98,38 @@ def test_a_session_token_from_secrets_does_not_make_secret_keys_temporary(tmp_pa
     step = ENV_STEP.replace("steps.creds.outputs.aws-access-key-id", "secrets.KEY")
     token = "          AWS_SESSION_TOKEN: ${{ steps.creds.outputs.aws-session-token }}\n"
     assert _checks(tmp_path, step + token) == ["workflow-static-aws-keys-env"]
+
+
+ASSUMED = """
+chain:
+  image: amazon/aws-cli
+  script:
+    - CREDS=$(aws sts assume-role --role-arn "$ROLE" --role-session-name ci --output json)
+    - export AWS_ACCESS_KEY_ID=$(echo "$CREDS" | jq -r .Credentials.AccessKeyId)
+    - export AWS_SECRET_ACCESS_KEY=$(echo "$CREDS" | jq -r .Credentials.SecretAccessKey)
+{token}
+    - aws s3 ls
+"""
+
+
+def test_gitlab_exports_of_credentials_a_script_obtains_are_temporary(tmp_path: Path) -> None:
+    token = '    - export AWS_SESSION_TOKEN=$(echo "$CREDS" | jq -r .Credentials.SessionToken)'
+    with_token = repo(tmp_path / "with", {".gitlab-ci.yml": ASSUMED.format(token=token)})
+    without = repo(tmp_path / "without", {".gitlab-ci.yml": ASSUMED.format(token="")})
+    assert scan([with_token]).findings == ()
+    assert {f.check for f in scan([without]).findings} == {"gitlab-static-aws-keys"}
+
+
+def test_gitlab_exports_of_stored_keys_with_a_stored_session_token_are_reported(
+    tmp_path: Path,
+) -> None:
+    text = """
+    deploy:
+      script:
+        - export AWS_ACCESS_KEY_ID=$KEY_ID
+        - export AWS_SECRET_ACCESS_KEY=$SECRET
+        - export AWS_SESSION_TOKEN=$TOKEN
+        - aws s3 ls
+    """
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    assert {f.check for f in scan([root]).findings} == {"gitlab-static-aws-keys"}

@@ -148,8 +148,29 @@ def _exports(job: str | None, node: Any) -> Iterator[ScriptExports]:
         indices = tuple(
             i for i, line in enumerate(script) if isinstance(line, str) and EXPORT.match(line)
         )
-        if indices:
+        if indices and not _exports_temporary(script, indices):
             yield ScriptExports(job, section, script, indices)
+
+
+# An export's value computed when the script runs: `$(…)` or backticks.
+_COMPUTED = re.compile(
+    r"(?:=|aws_(?:access_key_id|secret_access_key|session_token))\s*[\"']?\s*(?:\$\(|`)"
+)
+_ASSUMES_ROLE = re.compile(r"\bsts\s+assume-role(?:-with-web-identity|-with-saml)?\b")
+
+
+def _exports_temporary(script: Any, indices: tuple[int, ...]) -> bool:
+    """Whether the exported keys are temporary credentials the script obtains itself: a
+    session token is exported with them, and each value is computed when the script runs
+    (or the section assumes a role with ``aws sts assume-role…``). A session token only
+    comes with temporary credentials.
+    https://docs.gitlab.com/ci/cloud_services/aws/"""
+    lines = [str(script[i]) for i in indices]
+    if not any("session_token" in line.lower() for line in lines):
+        return False
+    if all(_COMPUTED.search(line) for line in lines):
+        return True
+    return any(isinstance(line, str) and _ASSUMES_ROLE.search(line) for line in script)
 
 
 def _handoffs(job: str | None, node: Any) -> Iterator[KeyHandOff]:
