@@ -507,3 +507,20 @@ data "aws_iam_policy_document" "d" {
     assert trust is not None
     (unknown,) = unknowns(trust)
     assert unknown.reason == "a value is null (a variable without a value?)"
+
+
+def test_for_object_grouping_collects_the_values_of_each_key(tmp_path: Path) -> None:
+    text = """
+locals {
+  repos = [{ org = "a", name = "x" }, { org = "b", name = "y" }, { org = "a", name = "z" }]
+}
+""" + _trust(
+        "jsonencode({ all = { for r in local.repos : r.org => r.name... },"
+        ' some = { for r in local.repos : r.org => r.name... if r.name != "z" } })'
+    )
+    trust = _roles(tmp_path, text)["aws_iam_role.r"]
+    assert trust is not None
+    assert plain(trust) == {
+        "all": {"a": ["x", "z"], "b": ["y"]},
+        "some": {"a": ["x"], "b": ["y"]},
+    }
