@@ -19,7 +19,18 @@ from collections.abc import Callable, Mapping
 
 from keyless.iac.model import DEPLOYING_ACCOUNT
 from keyless.iac.tfobjects import OWN_ACCOUNT_NOTE, PARTITION_NOTE
-from keyless.iac.values import Node, Position, Unknown, get, mapping, notes, plain, text, unknowns
+from keyless.iac.values import (
+    Node,
+    Position,
+    Unknown,
+    get,
+    mapping,
+    notes,
+    plain,
+    stand_in_text,
+    text,
+    unknowns,
+)
 
 _PSEUDO = {
     "AWS::AccountId": (DEPLOYING_ACCOUNT, OWN_ACCOUNT_NOTE),
@@ -116,7 +127,9 @@ class Template:
             where = f"SSM parameter {stored}" if stored else "SSM Parameter Store"
             return _unknown(f"Ref {name}", f"its value is read from {where} at deploy", position)
         if default is None:
-            return _unknown(f"Ref {name}", "the parameter has no default", position)
+            reason = "the parameter has no default"
+            stand_in = name if kind == "String" else None
+            return Node(Unknown(f"Ref {name}", reason, position, stand_in), position)
         if kind.startswith("List<") or kind == "CommaDelimitedList":
             raw = text(default)
             if raw is not None:
@@ -184,6 +197,7 @@ class Template:
             return _unknown("Fn::Sub", "its template is not a string", position)
         carried: list[str] = []
         missing: list[tuple[str, str]] = []
+        stand_ins: dict[str, Unknown] = {}
 
         def substitute(match: re.Match[str]) -> str:
             name = match.group(1).strip()
@@ -202,13 +216,21 @@ class Template:
                 return str(found.value)
             cause = next(unknowns(found), None)
             missing.append((name, cause.reason if cause is not None else "not a string"))
+            if isinstance(found.value, Unknown):
+                stand_ins[match.group(0)] = found.value
             return match.group(0)
 
         result = _SUB_VARIABLE.sub(substitute, written)
         if missing:
             name, why = missing[0]
             reason = f"${{{name}}} is not known ({why})"
-            return _unknown(f"!Sub {written}", reason, position)
+            blank = Unknown("", "", position)
+            pieces: list[str | Unknown] = [
+                stand_ins.get(chunk, blank) if _SUB_VARIABLE.fullmatch(chunk) else chunk
+                for chunk in re.split(r"(\$\{[^}]*\})", result)
+            ]
+            stand_in = stand_in_text(pieces)
+            return Node(Unknown(f"!Sub {written}", reason, position, stand_in), position)
         return Node(result, position, tuple(dict.fromkeys(carried)))
 
     def join(self, argument: Node, position: Position) -> Node | _Removed:
@@ -220,10 +242,29 @@ class Template:
         if delimiter is None or not isinstance(items.value, tuple):
             return _merged("Fn::Join", items, position)
         rendered: list[str] = []
-        for item in items.value:
-            if not isinstance(item.value, str):
-                return _merged("Fn::Join", item, position)
-            rendered.append(item.value)
+        pieces: list[str | Unknown] = []
+        first: Node | None = None
+        for index, item in enumerate(items.value):
+            if index:
+                pieces.append(delimiter)
+            if isinstance(item.value, str):
+                rendered.append(item.value)
+                pieces.append(item.value)
+                continue
+            first = first or item
+            pieces.append(
+                item.value if isinstance(item.value, Unknown) else Unknown("", "", position)
+            )
+        if first is not None:
+            merged = _merged("Fn::Join", first, position)
+            cause = merged.value
+            stand_in = stand_in_text(pieces)
+            if stand_in is not None and isinstance(cause, Unknown):
+                return Node(
+                    Unknown(cause.expression, cause.reason, cause.position, stand_in),
+                    merged.position,
+                )
+            return merged
         return Node(delimiter.join(rendered), position, notes(items))
 
     def select(self, argument: Node, position: Position) -> Node | _Removed:
