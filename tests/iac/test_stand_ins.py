@@ -122,3 +122,37 @@ def test_cloudformation_parameters_without_default_stand_for_their_names(
     result = scan([tmp_path])
     assert bool(result.findings) is flagged
     assert bool(result.unread) is not flagged
+
+
+GITLAB_ROLE = """
+resource "aws_iam_role" "gl" {{
+  name = "gl"
+  assume_role_policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = {{ Federated = "arn:aws:iam::123456789012:oidc-provider/gitlab.com" }}
+      Condition = {{
+        StringEquals = {{ "gitlab.com:aud" = "https://gitlab.com" }}
+        StringLike   = {{ "gitlab.com:sub" = "{sub}" }}
+      }}
+    }}]
+  }})
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("ref", "checks"),
+    [("*", {"trust-oidc-untrusted-trigger"}), ("${var.branch}", set())],
+)
+def test_a_gitlab_project_path_stands_for_group_and_project(
+    tmp_path: Path, ref: str, checks: set[str]
+) -> None:
+    sub = f"project_path:${{var.project_path}}:ref_type:branch:ref:{ref}"
+    (tmp_path / "main.tf").write_text(GITLAB_ROLE.format(sub=sub))
+    result = scan([tmp_path])
+    # A named branch's finding (low) would be about the stand-in's own name: not reported.
+    assert {f.check for f in result.findings} == checks
+    assert bool(result.unread) is not bool(checks)

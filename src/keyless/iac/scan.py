@@ -27,7 +27,7 @@ from keyless.config import Config
 from keyless.engine import CheckRun, ScanResult, Unread, apply_ignores, run_checks
 from keyless.errors import PolicyError
 from keyless.files import display_path
-from keyless.findings import FileLocation, Finding
+from keyless.findings import FileLocation, Finding, Severity
 from keyless.iac.baseline import Baseline
 from keyless.iac.checks import FOR_KIND
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacModel, IacResource, ResourceKind, location
@@ -249,8 +249,15 @@ def _trust_findings(judged: list[JudgedRole], checks: list[Check], now: datetime
         _located(finding, by_arn[finding.resource])
         for finding in result.findings
         if finding.resource in by_arn
-        and (not by_arn[finding.resource].stand_ins or finding.check in STAND_IN_CHECKS)
+        and (not by_arn[finding.resource].stand_ins or holds_for_any_name(finding))
     ]
+
+
+def holds_for_any_name(finding: Finding) -> bool:
+    """A finding on a policy judged with stand-ins that does not depend on the names:
+    one of :data:`STAND_IN_CHECKS`, at medium or above (a low one is about the named
+    branch itself, which a stand-in only pretends to know)."""
+    return finding.check in STAND_IN_CHECKS and finding.severity >= Severity.MEDIUM
 
 
 def stand_in_note(stand_ins: Sequence[str]) -> str:

@@ -12,7 +12,7 @@ from keyless.engine import TrustAssessment, Unread, assess_trust
 from keyless.errors import InputError, PolicyError
 from keyless.iac.model import IacResource, location
 from keyless.iac.read import read_paths
-from keyless.iac.scan import STAND_IN_CHECKS, roles_to_judge
+from keyless.iac.scan import holds_for_any_name, roles_to_judge
 from keyless.iac.sources import (
     ReadError,
     looks_like_cloudformation,
@@ -75,7 +75,7 @@ def assess_file(path: Path, *, var_files: Sequence[Path] = ()) -> FileTrust:
             continue
         if item.stand_ins:
             # As `keyless iac` does: only what holds whatever the unset names are.
-            kept = tuple(f for f in assessment.findings if f.check in STAND_IN_CHECKS)
+            kept = tuple(f for f in assessment.findings if holds_for_any_name(f))
             if not kept:
                 if item.not_judged is not None:
                     unread.append(item.not_judged)

@@ -247,8 +247,9 @@ def text(node: Node | None) -> str | None:
 def stand_in_text(pieces: Sequence[str | Unknown]) -> str | None:
     """A string with unknown names in it, as judged with stand-ins: literal pieces as
     written, each unknown piece as its stand-in (None when one has none). A bare name
-    right after ``repo:`` with no ``/`` before the next ``:`` stands for a whole GitHub
-    ``OWNER/REPO`` (``repo:${var.github_repo}:*``): it is written ``NAME/NAME``."""
+    right after ``repo:`` (GitHub) or ``project_path:`` (GitLab) with no ``/`` before the
+    next ``:`` stands for a whole ``OWNER/REPO`` or ``GROUP/PROJECT``
+    (``repo:${var.github_repo}:*``): it is written ``NAME/NAME``."""
     rendered: list[str] = []
     for index, piece in enumerate(pieces):
         if isinstance(piece, str):
@@ -262,7 +263,8 @@ def stand_in_text(pieces: Sequence[str | Unknown]) -> str | None:
             p if isinstance(p, str) else (p.stand_in or "") for p in pieces[index + 1 :]
         )
         is_name = not any(c in name for c in ":/*?")
-        if is_name and before.endswith("repo:") and "/" not in after.split(":", 1)[0]:
+        path_slot = before.endswith(("repo:", "project_path:"))
+        if is_name and path_slot and "/" not in after.split(":", 1)[0]:
             name = f"{name}/{name}"
         rendered.append(name)
     return "".join(rendered)
