@@ -400,7 +400,12 @@ def _job_rewrite(
             "the deployment to a job that pull requests cannot trigger"
         )
     if is_called_workflow(root):
-        notes.append("called workflow: the token's sub is that of the calling run")
+        notes.append(
+            "called workflow: the token's sub is that of the calling run; every job that "
+            "calls it must grant `id-token: write` (a called workflow gets no more than its "
+            "caller's permissions): callers among the files read are given it, others you "
+            "must edit"
+        )
     if chained is not None:
         notes.append(
             f"the job keeps assuming {chained} (role chaining): that role's trust policy "
