@@ -524,3 +524,27 @@ locals {
         "all": {"a": ["x", "z"], "b": ["y"]},
         "some": {"a": ["x"], "b": ["y"]},
     }
+
+
+def test_an_output_showing_an_access_keys_secret_is_its_own_resource() -> None:
+    template = {
+        "Resources": {
+            "Key": {"Type": "AWS::IAM::AccessKey", "Properties": {"UserName": "ci"}},
+            "Vault": {
+                "Type": "AWS::SecretsManager::Secret",
+                "Properties": {"SecretString": {"Fn::GetAtt": ["Key", "SecretAccessKey"]}},
+            },
+        },
+        "Outputs": {
+            "KeyId": {"Value": {"Ref": "Key"}},
+            "Secret": {"Value": {"Fn::GetAtt": ["Key", "SecretAccessKey"]}},
+            "Pair": {"Value": {"Fn::Sub": "${Key}:${Key.SecretAccessKey}"}},
+            "VaultArn": {"Value": {"Ref": "Vault"}},
+        },
+    }
+    found = read_template(Path("t.json"), parse_json(json.dumps(template)))
+    assert [(r.kind.value, r.address, r.name) for r in found] == [
+        ("access-key", "Key", "ci"),
+        ("secret-output", "Outputs.Secret", "Key"),
+        ("secret-output", "Outputs.Pair", "Key"),
+    ]

@@ -274,6 +274,12 @@ def _existence_finding(check: Check, resource: IacResource) -> Finding:
         what = f"creates an IAM user named {name}" if name else "creates an IAM user"
     elif resource.kind is ResourceKind.ACCESS_KEY:
         what = f"creates an access key for IAM user {name}" if name else "creates an access key"
+    elif resource.kind is ResourceKind.SECRET_OUTPUT:
+        what = (
+            f"shows the secret access key of {name} in plain text"
+            if name
+            else ("shows a secret access key in plain text")
+        )
     else:
         user = f"IAM user {name}" if name else "an IAM user"
         what = f"gives {user} a console password"
