@@ -156,3 +156,14 @@ def test_a_gitlab_project_path_stands_for_group_and_project(
     # A named branch's finding (low) would be about the stand-in's own name: not reported.
     assert {f.check for f in result.findings} == checks
     assert bool(result.unread) is not bool(checks)
+
+
+def test_the_github_oidc_role_module_keeps_the_stand_in_of_its_subjects(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "gha" {\n'
+        '  source   = "terraform-aws-modules/iam/aws//modules/iam-github-oidc-role"\n'
+        '  subjects = ["${var.org}/${var.repo}:*"]\n'
+        "}\n"
+    )
+    result = scan([tmp_path])
+    assert {f.check for f in result.findings} == {"trust-oidc-untrusted-trigger"}
