@@ -61,3 +61,35 @@ def test_job_keys_are_reported_when_only_one_step_uses_an_emulator(tmp_path: Pat
           - run: aws s3 sync dist s3://site
     """
     assert _checks(tmp_path, text) == ["workflow-static-aws-keys-env"]
+
+
+def test_gitlab_dummy_and_store_keys_are_not_aws_keys(tmp_path: Path) -> None:
+    text = """
+    upload:
+      variables:
+        AWS_ACCESS_KEY_ID: $MINIO_ACCESS_KEY
+        AWS_SECRET_ACCESS_KEY: $MINIO_SECRET_KEY
+        AWS_ENDPOINT_URL: https://minio.example.internal
+      script:
+        - aws s3 cp x s3://b/
+    test:
+      variables:
+        AWS_ACCESS_KEY_ID: testing
+        AWS_SECRET_ACCESS_KEY: testing
+      script:
+        - pytest
+    deploy:
+      variables:
+        AWS_ACCESS_KEY_ID: $DEPLOY_KEY_ID
+        AWS_SECRET_ACCESS_KEY: $DEPLOY_SECRET
+      script:
+        - aws s3 sync dist s3://site
+    """
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    found = [(f.check, f.message) for f in scan([root]).findings]
+    assert found == [
+        (
+            "gitlab-static-aws-keys",
+            "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY set for job 'deploy'",
+        )
+    ]

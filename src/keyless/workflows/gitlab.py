@@ -21,7 +21,13 @@ from typing import Any
 from keyless.checks.registry import Check, Scope
 from keyless.engine import Unread
 from keyless.findings import Finding, Severity
-from keyless.workflows.evidence import profile_writes, reexports, script_reexports
+from keyless.workflows.evidence import (
+    endpoint_evidence,
+    profile_writes,
+    reexports,
+    script_reexports,
+)
+from keyless.workflows.hardcoded import find_literals
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import (
     Document,
@@ -131,11 +137,36 @@ def key_variables(variables: Any) -> tuple[str, ...]:
     """The AWS key variables a ``variables:`` mapping sets (merged ones included)."""
     if not is_map(variables):
         return ()
-    return tuple(
+    keys = tuple(
         str(k)
         for k, v in variables.items()
-        if k in KEY_VARIABLES and isinstance(variable_value(v), str) and variable_value(v)
+        if k in KEY_VARIABLES and _is_credential(variable_value(v))
     )
+    if keys and _for_another_store(variables):
+        return ()
+    return keys
+
+
+def _is_credential(value: Any) -> bool:
+    """A key variable's value that can hold a credential: a CI/CD variable (``$NAME``,
+    ``${NAME}``) or a literal that looks like a real key. A literal such as ``testing`` or
+    ``test`` (moto, LocalStack) is not one; a real key written out is the hard-coded-key
+    check's business as well."""
+    if not isinstance(value, str) or not value:
+        return False
+    return "$" in value or any(find_literals(f"aws secret: {value}"))
+
+
+def _for_another_store(variables: Any) -> bool:
+    """Keys set beside an endpoint that is not AWS's, or named for an S3-compatible store
+    (``$MINIO_ACCESS_KEY``, ``$R2_…``): not AWS keys."""
+    pairs = [
+        (str(k), str(variable_value(v)))
+        for k, v in variables.items()
+        if isinstance(variable_value(v), str)
+    ]
+    sources = [v for k, v in pairs if k in KEY_VARIABLES]
+    return bool(endpoint_evidence(pairs, [v for _, v in pairs], sources))
 
 
 def _exports(job: str | None, node: Any) -> Iterator[ScriptExports]:
