@@ -295,7 +295,7 @@ def test_a_parameter_without_default_is_unknown() -> None:
     template = {"Parameters": {"P": {"Type": "String"}}}
     node = _evaluate(template, {"Ref": "P"})
     assert isinstance(node.value, Unknown)
-    assert node.value.reason == "the parameter has no default"
+    assert node.value.reason == "the parameter has no default: pass --parameter P=VALUE"
 
 
 def test_a_user_login_profile_is_its_own_resource() -> None:
@@ -408,7 +408,8 @@ def test_an_ssm_parameter_type_is_unknown_not_its_default() -> None:
     node = _evaluate(template, {"Fn::Sub": "repo:${Org}/*"})
     assert isinstance(node.value, Unknown)
     assert node.value.reason == (
-        "${Org} is not known (its value is read from SSM parameter /ci/org at deploy)"
+        "${Org} is not known (its value is read from SSM parameter /ci/org at deploy: "
+        "pass --parameter Org=VALUE)"
     )
 
 

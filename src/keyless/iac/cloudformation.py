@@ -59,12 +59,15 @@ def is_template(root: Node) -> bool:
     return any(t.startswith(("AWS::", "Custom::")) for t in types)
 
 
-def read_template(path: Path, root: Node) -> list[IacResource]:
-    """The IAM resources of a parsed template."""
+def read_template(
+    path: Path, root: Node, parameters: Mapping[str, str] | None = None
+) -> list[IacResource]:
+    """The IAM resources of a parsed template; ``parameters`` give parameters' values as
+    a deployment does (over their defaults)."""
     resources = get(root, "Resources")
     if resources is None or not isinstance(resources.value, Mapping):
         return []
-    template = Template(root)
+    template = Template(root, parameters)
     source = SourceKind.CDK if _is_cdk(path, resources.value) else SourceKind.CLOUDFORMATION
     found: list[IacResource] = []
     for logical_id, declaration in resources.value.items():

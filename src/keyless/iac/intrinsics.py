@@ -57,8 +57,9 @@ REMOVED = _Removed()
 class Template:
     """Evaluates the intrinsic functions of one template."""
 
-    def __init__(self, root: Node):
+    def __init__(self, root: Node, given: Mapping[str, str] | None = None):
         self.parameters = _mapping(get(root, "Parameters"))
+        self.given = dict(given or {})
         self.mappings = get(root, "Mappings")
         self.resources = _mapping(get(root, "Resources"))
         self.conditions = _mapping(get(root, "Conditions"))
@@ -119,15 +120,19 @@ class Template:
         declaration = self.parameters[name]
         kind = text(get(declaration, "Type")) or "String"
         default = get(declaration, "Default")
+        if name in self.given:
+            default = Node(self.given[name], position)
+            kind = kind.removeprefix(_SSM_PARAMETER).removesuffix(">")
         if kind.startswith(_SSM_PARAMETER):
             # The default of an SSM parameter type is the name of a Parameter Store entry;
             # its value is read at deploy time.
             # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html#aws-ssm-parameter-types
             stored = text(default)
             where = f"SSM parameter {stored}" if stored else "SSM Parameter Store"
-            return _unknown(f"Ref {name}", f"its value is read from {where} at deploy", position)
+            reason = f"its value is read from {where} at deploy: pass --parameter {name}=VALUE"
+            return _unknown(f"Ref {name}", reason, position)
         if default is None:
-            reason = "the parameter has no default"
+            reason = f"the parameter has no default: pass --parameter {name}=VALUE"
             stand_in = name if kind == "String" else None
             return Node(Unknown(f"Ref {name}", reason, position, stand_in), position)
         if kind.startswith("List<") or kind == "CommaDelimitedList":

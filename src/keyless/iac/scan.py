@@ -82,6 +82,7 @@ def scan(
     config: Config | None = None,
     *,
     var_files: Sequence[Path] = (),
+    parameters: Mapping[str, str] | None = None,
     baseline: Baseline | None = None,
     checks: Collection[str] | None = None,
     now: datetime | None = None,
@@ -90,7 +91,7 @@ def scan(
     """Read ``paths`` and judge every IAM user, access key, login profile and trust policy
     found. Ignores of ``config`` and the ``baseline``'s accepted findings are counted as
     suppressed, never dropped. ``progress(done, total)`` counts the files read."""
-    model = read_paths(paths, var_files=var_files, progress=progress)
+    model = read_paths(paths, var_files=var_files, parameters=parameters, progress=progress)
     return judge(model, config, baseline=baseline, checks=checks, now=now)
 
 
