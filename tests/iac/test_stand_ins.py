@@ -81,7 +81,7 @@ def test_a_loose_pattern_around_unset_variables_is_reported(
     pull_request = next(f for f in result.findings if "pull request" in f.message)
     assert pull_request.witness is not None
     assert pull_request.witness["claims"]["sub"] == witness
-    assert "standing for its own name" in " ".join(pull_request.evidence["stand_ins"])
+    assert "judged with stand-ins" in " ".join(pull_request.evidence["stand_ins"])
     assert result.unread == ()
 
 
@@ -167,3 +167,26 @@ def test_the_github_oidc_role_module_keeps_the_stand_in_of_its_subjects(tmp_path
     )
     result = scan([tmp_path])
     assert {f.check for f in result.findings} == {"trust-oidc-untrusted-trigger"}
+
+
+@pytest.mark.parametrize(
+    ("sub", "flagged"), [("repo:octo/*", True), ("repo:octo/app:ref:refs/heads/main", False)]
+)
+def test_an_unknown_oidc_principal_stands_for_the_provider_its_keys_name(
+    tmp_path: Path, sub: str, flagged: bool
+) -> None:
+    result = scan([_tf(tmp_path, sub, principal="module.oidc.arn")])
+    assert bool(result.findings) is flagged
+    assert bool(result.unread) is not flagged
+
+
+def test_an_unknown_principal_of_another_kind_is_not_stood_in_for(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_role" "x" {\n'
+        '  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow",\n'
+        '    Action = "sts:AssumeRole", Principal = { AWS = var.trusted } }] })\n'
+        "}\n"
+    )
+    result = scan([tmp_path])
+    assert result.findings == ()
+    assert len(result.unread) == 1

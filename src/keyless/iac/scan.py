@@ -200,29 +200,64 @@ def roles_to_judge(
 
 def stand_in_document(trust: Node) -> tuple[Any, tuple[str, ...]] | None:
     """The trust policy with each unknown replaced by its stand-in, and the expressions
-    stood in for; None when an unknown has no stand-in or is anywhere but in a
-    condition's value (a principal or a key the code leaves open is not judged)."""
+    stood in for; None when an unknown cannot be stood in for. Stand-ins go in a
+    condition's value (a name the code leaves unset, :func:`stand_in_text`), or in a
+    ``Federated`` principal whose statement's condition keys name one OIDC issuer: only
+    that issuer's provider gives those keys, so a role that works at all trusts it."""
     used: list[str] = []
 
-    def render(node: Node, pointer: str) -> Any:
+    def render(node: Node, pointer: str, issuer: str | None) -> Any:
         value = node.value
         if isinstance(value, Unknown):
+            if _FEDERATED.fullmatch(pointer) and issuer is not None:
+                used.append(value.expression)
+                return f"arn:aws:iam::{DEPLOYING_ACCOUNT}:oidc-provider/{issuer}"
             if value.stand_in is None or not _CONDITION_VALUE.fullmatch(pointer):
                 raise LookupError(pointer)
             used.append(value.expression)
             return value.stand_in
         if isinstance(value, JsonText):
-            return render(value.document, pointer)
+            return render(value.document, pointer, issuer)
+        if _STATEMENT.fullmatch(pointer):
+            issuer = _issuer_of(node)
         if isinstance(value, tuple):
-            return [render(item, f"{pointer}/{i}") for i, item in enumerate(value)]
+            return [render(item, f"{pointer}/{i}", issuer) for i, item in enumerate(value)]
         if isinstance(value, Mapping):
-            return {k: render(item, f"{pointer}/{escape_pointer(k)}") for k, item in value.items()}
+            return {
+                k: render(item, f"{pointer}/{escape_pointer(k)}", issuer)
+                for k, item in value.items()
+            }
         return value
 
     try:
-        return render(trust, ""), tuple(dict.fromkeys(used))
+        return render(trust, "", None), tuple(dict.fromkeys(used))
     except LookupError:
         return None
+
+
+_STATEMENT = re.compile(r"/Statement(?:/\d+)?")
+_FEDERATED = re.compile(r"/Statement(?:/\d+)?/Principal/Federated(?:/\d+)?")
+# Condition keys of AWS itself, not of an identity provider.
+_AWS_KEY_PREFIXES = ("aws:", "sts:", "saml:", "cognito-identity.amazonaws.com:")
+
+
+def _issuer_of(statement: Node) -> str | None:
+    """The one OIDC issuer whose claims a statement's condition keys name
+    (``token.actions.githubusercontent.com`` for ``…:sub``), or None."""
+    conditions = statement.value.get("Condition") if isinstance(statement.value, Mapping) else None
+    if conditions is None or not isinstance(conditions.value, Mapping):
+        return None
+    issuers = {
+        key.rsplit(":", 1)[0]
+        for block in conditions.value.values()
+        if isinstance(block.value, Mapping)
+        for key in block.value
+        if ":" in key and not key.lower().startswith(_AWS_KEY_PREFIXES)
+    }
+    if len(issuers) != 1:
+        return None
+    (issuer,) = issuers
+    return issuer if "." in issuer and not any(c in issuer for c in "*?${}") else None
 
 
 def _too_large(document: Any) -> PolicyTooLarge | None:
@@ -264,8 +299,9 @@ def holds_for_any_name(finding: Finding) -> bool:
 def stand_in_note(stand_ins: Sequence[str]) -> str:
     """What a finding judged with stand-ins says about them."""
     return (
-        f"judged with what the code leaves unset in {', '.join(stand_ins)} standing for its "
-        "own name: the finding holds whatever the values are"
+        f"judged with stand-ins for what the code leaves unset ({', '.join(stand_ins)}): a "
+        "name as itself, an OIDC principal as the provider its condition keys name; the "
+        "finding holds whatever the values are"
     )
 
 
