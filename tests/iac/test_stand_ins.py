@@ -107,13 +107,6 @@ def test_a_pinned_pattern_around_unset_variables_is_still_not_judged(tmp_path: P
     assert "trust policy not judged: var.github_repo" in unread.reason
 
 
-def test_an_unset_principal_is_never_stood_in_for(tmp_path: Path) -> None:
-    result = scan([_tf(tmp_path, "repo:octo/app:*", principal="var.provider_arn")])
-    assert result.findings == ()
-    (unread,) = result.unread
-    assert "var.provider_arn" in unread.reason
-
-
 @pytest.mark.parametrize(("suffix", "flagged"), [("*", True), ("ref:refs/heads/main", False)])
 def test_cloudformation_parameters_without_default_stand_for_their_names(
     tmp_path: Path, suffix: str, flagged: bool
