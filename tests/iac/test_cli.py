@@ -200,3 +200,44 @@ def test_trust_on_malformed_terraform_is_an_input_error(tmp_path: Path) -> None:
     result = run("trust", str(tmp_path / "main.tf"))
     assert result.exit_code == 2
     assert "malformed HCL" in result.stderr
+
+
+PARAMETER_ROLE = """
+Parameters:
+  Repository:
+    Type: String
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: sts:AssumeRoleWithWebIdentity
+            Principal:
+              Federated: arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com
+            Condition:
+              StringEquals:
+                token.actions.githubusercontent.com:aud: sts.amazonaws.com
+                token.actions.githubusercontent.com:sub: !Sub repo:${Repository}:ref:refs/heads/main
+"""
+
+
+def test_a_parameter_without_default_suggests_the_option_that_gives_it(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(PARAMETER_ROLE)
+    result = run("iac", str(tmp_path))
+    assert result.exit_code == 3
+    assert "pass --parameter Repository=VALUE" in result.stdout
+
+
+def test_a_parameter_option_gives_the_value(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(PARAMETER_ROLE)
+    result = run("iac", str(tmp_path), "--parameter", "Repository=octo-org/app")
+    assert result.exit_code == 0, result.stdout
+
+
+def test_a_malformed_parameter_option_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(PARAMETER_ROLE)
+    result = CliRunner().invoke(cli, ["iac", str(tmp_path), "--parameter", "Repo sitory"])
+    assert result.exit_code == 2
+    assert "--parameter" in result.output

@@ -267,7 +267,7 @@ def test_sub_keeps_escaped_literals() -> None:
 def test_sub_with_an_unknown_pseudo_parameter_is_unknown() -> None:
     node = _evaluate({}, {"Fn::Sub": "arn:aws:s3:${AWS::Region}:x"})
     assert isinstance(node.value, Unknown)
-    assert node.value.reason == "${AWS::Region} is not known"
+    assert node.value.reason == "${AWS::Region} is not known (known only at deploy)"
 
 
 def test_no_value_removes_the_property() -> None:
@@ -295,7 +295,7 @@ def test_a_parameter_without_default_is_unknown() -> None:
     template = {"Parameters": {"P": {"Type": "String"}}}
     node = _evaluate(template, {"Ref": "P"})
     assert isinstance(node.value, Unknown)
-    assert node.value.reason == "the parameter has no default"
+    assert node.value.reason == "the parameter has no default: pass --parameter P=VALUE"
 
 
 def test_a_user_login_profile_is_its_own_resource() -> None:
@@ -352,3 +352,200 @@ def test_a_directory_walked_beside_a_named_file_is_reported_whole(tmp_path: Path
     (tmp_path / "b.tf").write_text('resource "aws_iam_user" "b" {\n  name = "b"\n}\n')
     model = read_paths([tmp_path / "a.tf", tmp_path])
     assert [r.address for r in model.resources] == ["aws_iam_user.a", "aws_iam_user.b"]
+
+
+# ----- CloudFormation conditions and parameter types ----------------------------------------
+
+_CONDITIONS: dict[str, Any] = {
+    "Parameters": {
+        "Stage": {"Type": "String", "Default": "dev"},
+        "N": {"Type": "Number", "Default": 3},
+    },
+    "Conditions": {
+        "IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]},
+        "IsDev": {"Fn::Not": [{"Condition": "IsProd"}]},
+        "Home": {"Fn::Equals": [{"Ref": "AWS::Region"}, "eu-west-1"]},
+        "ProdAtHome": {"Fn::And": [{"Condition": "IsProd"}, {"Condition": "Home"}]},
+        "ProdOrHome": {"Fn::Or": [{"Condition": "IsProd"}, {"Condition": "Home"}]},
+        "Three": {"Fn::Equals": ["3", {"Ref": "N"}]},
+        "Loop": {"Fn::Not": [{"Condition": "Loop"}]},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("condition", "chosen"),
+    [("IsProd", "no"), ("IsDev", "yes"), ("ProdAtHome", "no"), ("Three", "yes")],
+)
+def test_if_takes_the_branch_its_condition_decides(condition: str, chosen: str) -> None:
+    node = _evaluate(_CONDITIONS, {"Fn::If": [condition, "yes", "no"]})
+    assert node.value == chosen
+
+
+@pytest.mark.parametrize(
+    ("condition", "reason"),
+    [
+        ("ProdOrHome", "condition ProdOrHome depends on Ref AWS::Region (known only at deploy)"),
+        ("Loop", "the condition refers to itself"),
+        ("Missing", "no such condition in Conditions"),
+    ],
+)
+def test_if_with_an_undecided_condition_is_unknown(condition: str, reason: str) -> None:
+    node = _evaluate(_CONDITIONS, {"Fn::If": [condition, "yes", "no"]})
+    assert isinstance(node.value, Unknown)
+    assert node.value.reason == reason
+
+
+def test_if_choosing_no_value_removes_the_property() -> None:
+    node = _evaluate(_CONDITIONS, {"a": {"Fn::If": ["IsProd", 1, {"Ref": "AWS::NoValue"}]}})
+    assert plain(node) == {}
+
+
+def test_an_ssm_parameter_type_is_unknown_not_its_default() -> None:
+    template = {
+        "Parameters": {"Org": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/ci/org"}}
+    }
+    node = _evaluate(template, {"Fn::Sub": "repo:${Org}/*"})
+    assert isinstance(node.value, Unknown)
+    assert node.value.reason == (
+        "${Org} is not known (its value is read from SSM parameter /ci/org at deploy: "
+        "pass --parameter Org=VALUE)"
+    )
+
+
+# ----- Terraform dynamic blocks and numbers --------------------------------------------------
+
+_DYNAMIC = """
+data "aws_iam_policy_document" "d" {{
+  statement {{
+    actions = ["sts:AssumeRole"]
+    principals {{
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111122223333:root"]
+    }}
+    dynamic "condition" {{
+      for_each = {for_each}
+      {iterator}
+      content {{
+        test     = "StringEquals"
+        variable = {name}.key
+        values   = {name}.value
+      }}
+    }}
+  }}
+}}
+"""
+
+
+def _dynamic_trust(tmp_path: Path, for_each: str, iterator: str = "") -> Node:
+    name = iterator or "condition"
+    text = _DYNAMIC.format(
+        for_each=for_each, iterator=f"iterator = {iterator}" if iterator else "", name=name
+    ) + _trust("data.aws_iam_policy_document.d.json")
+    trust = _roles(tmp_path, text)["aws_iam_role.r"]
+    assert trust is not None
+    return trust
+
+
+@pytest.mark.parametrize("iterator", ["", "c"])
+def test_a_dynamic_condition_is_expanded_per_element(tmp_path: Path, iterator: str) -> None:
+    trust = _dynamic_trust(
+        tmp_path, '{ "sts:ExternalId" = ["x"], "aws:SourceAccount" = ["1"] }', iterator
+    )
+    (statement,) = plain(trust)["Statement"]
+    assert statement["Condition"] == {
+        "StringEquals": {"sts:ExternalId": "x", "aws:SourceAccount": "1"}
+    }
+
+
+def test_a_dynamic_condition_over_nothing_adds_no_condition(tmp_path: Path) -> None:
+    trust = _dynamic_trust(tmp_path, "{}")
+    (statement,) = plain(trust)["Statement"]
+    assert "Condition" not in statement
+
+
+def test_a_dynamic_block_whose_for_each_is_unknown_leaves_the_policy_unknown(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "variables.tf").write_text('variable "conditions" {}\n')
+    trust = _dynamic_trust(tmp_path, "var.conditions")
+    (unknown,) = unknowns(trust)
+    assert unknown.expression == "var.conditions"
+    assert unknown.reason.startswith('the for_each of dynamic "condition" is not known')
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [("3 > 2", True), ("2 >= 3", False), ("1 < 1", False), ("1 <= 1", True), ("7 % 4", 3)],
+)
+def test_number_comparisons_and_remainders_are_evaluated(
+    tmp_path: Path, expression: str, value: object
+) -> None:
+    trust = _roles(tmp_path, _trust(f"jsonencode({{ v = {expression} }})"))["aws_iam_role.r"]
+    assert trust is not None
+    assert plain(trust) == {"v": value}
+
+
+def test_a_null_principal_from_an_unset_variable_is_unknown_not_a_broken_policy(
+    tmp_path: Path,
+) -> None:
+    text = """
+variable "trusted_role_arn" {
+  type    = string
+  default = null
+}
+data "aws_iam_policy_document" "d" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = [var.trusted_role_arn]
+    }
+  }
+}
+""" + _trust("data.aws_iam_policy_document.d.json")
+    trust = _roles(tmp_path, text)["aws_iam_role.r"]
+    assert trust is not None
+    (unknown,) = unknowns(trust)
+    assert unknown.reason == "a value is null (a variable without a value?)"
+
+
+def test_for_object_grouping_collects_the_values_of_each_key(tmp_path: Path) -> None:
+    text = """
+locals {
+  repos = [{ org = "a", name = "x" }, { org = "b", name = "y" }, { org = "a", name = "z" }]
+}
+""" + _trust(
+        "jsonencode({ all = { for r in local.repos : r.org => r.name... },"
+        ' some = { for r in local.repos : r.org => r.name... if r.name != "z" } })'
+    )
+    trust = _roles(tmp_path, text)["aws_iam_role.r"]
+    assert trust is not None
+    assert plain(trust) == {
+        "all": {"a": ["x", "z"], "b": ["y"]},
+        "some": {"a": ["x"], "b": ["y"]},
+    }
+
+
+def test_an_output_showing_an_access_keys_secret_is_its_own_resource() -> None:
+    template = {
+        "Resources": {
+            "Key": {"Type": "AWS::IAM::AccessKey", "Properties": {"UserName": "ci"}},
+            "Vault": {
+                "Type": "AWS::SecretsManager::Secret",
+                "Properties": {"SecretString": {"Fn::GetAtt": ["Key", "SecretAccessKey"]}},
+            },
+        },
+        "Outputs": {
+            "KeyId": {"Value": {"Ref": "Key"}},
+            "Secret": {"Value": {"Fn::GetAtt": ["Key", "SecretAccessKey"]}},
+            "Pair": {"Value": {"Fn::Sub": "${Key}:${Key.SecretAccessKey}"}},
+            "VaultArn": {"Value": {"Ref": "Vault"}},
+        },
+    }
+    found = read_template(Path("t.json"), parse_json(json.dumps(template)))
+    assert [(r.kind.value, r.address, r.name) for r in found] == [
+        ("access-key", "Key", "ci"),
+        ("secret-output", "Outputs.Secret", "Key"),
+        ("secret-output", "Outputs.Pair", "Key"),
+    ]

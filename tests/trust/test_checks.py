@@ -305,6 +305,34 @@ def test_eks_namespace_wildcard() -> None:
     assert run("trust-eks-unpinned", exact) == ()
 
 
+@pytest.mark.parametrize(
+    ("sub", "message", "severity"),
+    [
+        (
+            "system:serviceaccount:kube-system:efs-csi-*",
+            "any service account matching kube-system:efs-csi-* can assume it, "
+            "such as kube-system:efs-csi-attacker",
+            "medium",
+        ),
+        (
+            "system:serviceaccount:ns:*",
+            "any service account of namespace ns can assume it, such as ns:attacker",
+            "high",
+        ),
+        (
+            "system:serviceaccount:*",
+            "any service account of the cluster can assume it, such as default:attacker",
+            "high",
+        ),
+    ],
+)
+def test_eks_message_names_the_service_accounts(sub: str, message: str, severity: str) -> None:
+    trust = eks({"StringLike": {f"{EKS_KEY}:sub": sub}})
+    (finding,) = run("trust-eks-unpinned", trust)
+    assert finding.message.split(": ", 1)[1] == message
+    assert finding.severity.value == severity
+
+
 def test_pod_identity_without_tags() -> None:
     assert run(
         "trust-eks-unpinned",

@@ -67,6 +67,30 @@ def test_region_from_job_env_is_referenced_not_copied(tmp_path: Path) -> None:
     assert inserted["with"]["aws-region"] == "${{ env.AWS_DEFAULT_REGION }}"
 
 
+def test_region_comes_from_a_credentials_step_of_the_job(tmp_path: Path) -> None:
+    text = """
+        on: push
+        jobs:
+          deploy:
+            runs-on: ubuntu-latest
+            env:
+              AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+              AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+            steps:
+              - run: aws s3 ls
+              - uses: aws-actions/configure-aws-credentials@v4
+                with:
+                  aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
+                  aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+                  aws-region: ${{ vars.AWS_REGION }}
+              - run: aws s3 sync dist s3://site
+    """
+    root = repo(tmp_path, {".github/workflows/deploy.yml": text})
+    rewrite = only(fix([root], options(region=None)), "deploy.yml")
+    inserted = _parsed_step(rewrite.after, "deploy", 0)
+    assert inserted["with"]["aws-region"] == "${{ vars.AWS_REGION }}"
+
+
 def test_a_file_without_region_is_left_and_the_others_are_rewritten(tmp_path: Path) -> None:
     step_env = "            env:\n              AWS_REGION: eu-west-3"
     root = repo(
@@ -285,6 +309,35 @@ def test_role_chaining_keeps_the_role_and_asks_for_its_trust(tmp_path: Path) -> 
     }
     assert (rewritten.chained, rewritten.account) == (True, "210987654321")
     assert any("role chaining" in note for note in rewritten.notes)
+
+
+def test_env_keys_used_by_a_credentials_step_to_assume_a_role_are_role_chaining(
+    tmp_path: Path,
+) -> None:
+    text = """
+        on:
+          push:
+            branches: [main]
+        jobs:
+          deploy:
+            runs-on: ubuntu-latest
+            env:
+              AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+              AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+            steps:
+              - uses: aws-actions/configure-aws-credentials@v4
+                with:
+                  role-to-assume: arn:aws:iam::210987654321:role/deployer
+                  aws-region: us-east-1
+              - run: cdk deploy
+    """
+    root = repo(tmp_path, {".github/workflows/deploy.yml": text})
+    rewritten = job(only(fix([root], options()), "deploy.yml"), "deploy")
+    assert (rewritten.role, rewritten.chained, rewritten.account) == (
+        "arn:aws:iam::210987654321:role/deployer",
+        True,
+        "210987654321",
+    )
 
 
 def test_a_reusable_workflow_elsewhere_is_reported_with_caller_and_callee(tmp_path: Path) -> None:

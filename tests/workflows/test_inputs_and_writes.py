@@ -127,9 +127,9 @@ def test_a_failed_write_puts_back_the_files_already_written(
 def test_the_diff_redacts_a_hard_coded_secret(tmp_path: Path) -> None:
     shutil.copytree(CORPUS / "gh-hardcoded" / "input", tmp_path / "repo")
     diff = unified_diff(fix([tmp_path / "repo"], options()))
-    assert "wJalrXUtnFEMI" not in diff
-    assert "AKIAIOSFODNN7EXAMPLE" not in diff
-    assert "-      AWS_ACCESS_KEY_ID: AKIA…MPLE" in diff
+    assert "Tq8vR2mXk7" not in diff
+    assert "AKIAQ2X7RM4TZK9WDXYZ" not in diff
+    assert "-      AWS_ACCESS_KEY_ID: AKIA…DXYZ" in diff
     assert "-      AWS_SECRET_ACCESS_KEY: [REDACTED]" in diff
 
 

@@ -70,15 +70,24 @@ def test_gitlab_only_tags() -> None:
 def test_key_ids_are_redacted_and_commit_shas_ignored() -> None:
     text = (
         "uses: actions/checkout@8e5e7e5ab8b370d6c329ec480221332ada57f0ab\n"
-        "secret: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
-        "id: ASIAIOSFODNN7EXAMPLE\n"
+        "secret: Tq8vR2mXk7LpZ4nW9bJc3Hf6Ys1Gd5Ae0Ui8Ko3Q\n"
+        "id: ASIAQ2X7RM4TZK9WDXYZ\n"
     )
     matches = list(find_literals(text))
     assert [(m.line, m.kind) for m in matches] == [
         (1, "secret access key"),
         (2, "temporary access key ID"),
     ]
-    assert all("EXAMPLE" not in m.redacted for m in matches)
+    assert all("Q2X7RM4TZK9W" not in m.redacted for m in matches)
+
+
+def test_aws_documentation_example_keys_are_not_credentials() -> None:
+    text = (
+        "secret: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+        "id: AKIAIOSFODNN7EXAMPLE\n"
+        "other_id: ASIAIOSFODNN7EXAMPLE\n"
+    )
+    assert list(find_literals(text)) == []
 
 
 def test_malformed_yaml_names_the_line() -> None:

@@ -8,6 +8,7 @@ Thin: parse arguments, call :func:`keyless.iac.scan.scan`, render, choose the ex
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -57,6 +58,13 @@ from keyless.render import Format, formats, render
     help="Terraform variable values (.tfvars or .tfvars.json), as `terraform -var-file`.",
 )
 @click.option(
+    "--parameter",
+    "parameter_values",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A CloudFormation parameter's value, as a stack deployment gives it (repeatable).",
+)
+@click.option(
     "--config",
     "config_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -71,6 +79,7 @@ def iac(
     baseline_path: Path | None,
     write_baseline_path: Path | None,
     var_files: tuple[Path, ...],
+    parameter_values: tuple[str, ...],
     config_path: Path | None,
     output: Path | None,
 ) -> None:
@@ -83,6 +92,7 @@ def iac(
     from keyless.iac.baseline import load_baseline, write_baseline
     from keyless.iac.scan import scan
 
+    parameters = parse_parameters(parameter_values)
     for path in paths:
         _require_existing(path)
     for target, what in (
@@ -94,7 +104,14 @@ def iac(
     baseline = load_baseline(baseline_path) if baseline_path is not None else None
     config = load_config(config_path)
     with counting("files") as progress:
-        result = scan(paths, config, var_files=var_files, baseline=baseline, progress=progress)
+        result = scan(
+            paths,
+            config,
+            var_files=var_files,
+            parameters=parameters,
+            baseline=baseline,
+            progress=progress,
+        )
     threshold = Severity(fail_on)
     emit(render(result, Format(output_format), render_options(output, threshold)), output)
     if write_baseline_path is not None:
@@ -103,6 +120,32 @@ def iac(
             click.echo(f"keyless: wrote the baseline {write_baseline_path}", err=True)
         sys.exit(0 if result.is_complete else 3)
     sys.exit(result.exit_code(threshold))
+
+
+# CloudFormation logical IDs (parameter names) are alphanumeric, at most 255 characters:
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+_PARAMETER_NAME = re.compile(r"[A-Za-z0-9]{1,255}")
+_MAX_PARAMETER_VALUE = 4096
+
+
+def parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
+    """``NAME=VALUE`` options as a mapping; a malformed one is an input error (exit 2)."""
+    parameters: dict[str, str] = {}
+    for value in values:
+        name, equals, given = value.partition("=")
+        if not equals or not _PARAMETER_NAME.fullmatch(name):
+            raise InputError(
+                f"{value[:60]!r} is not NAME=VALUE with an alphanumeric parameter name",
+                where="--parameter",
+            )
+        if len(given) > _MAX_PARAMETER_VALUE or any(ord(c) < 32 for c in given):
+            raise InputError(
+                f"the value of {name} is longer than {_MAX_PARAMETER_VALUE} characters or "
+                "holds control characters",
+                where="--parameter",
+            )
+        parameters[name] = given
+    return parameters
 
 
 def _require_existing(path: Path) -> None:

@@ -81,9 +81,34 @@ LOGIN_PROFILE = Check(
     ),
 )
 
+SECRET_KEY_OUTPUT = Check(
+    id="iac-secret-key-output",
+    title="Secret access key exposed as a stack output",
+    severity=Severity.CRITICAL,
+    scope=Scope.IAC,
+    theme="iac",
+    rationale=cleandoc(
+        """
+        A CloudFormation output's value is an access key's secret
+        (``Fn::GetAtt [Key, SecretAccessKey]``). Stack outputs are not secret: anyone
+        allowed ``cloudformation:DescribeStacks`` on the stack, the console's Outputs tab
+        and every tool that lists stacks show the key in plain text, for as long as the
+        stack exists. AWS asks for the secret to be stored in Secrets Manager instead.
+        https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-accesskey.html
+        https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/outputs-section-structure.html
+        """
+    ),
+    remediation=(
+        "Replace the key with a role (OIDC federation for CI, a service role, IAM Roles "
+        "Anywhere). Until then, write the secret into an `AWS::SecretsManager::Secret` and "
+        "output that secret's ARN; deactivate and replace the key the output exposed."
+    ),
+)
+
 #: The check that judges each kind of resource by its existence alone.
 FOR_KIND = {
     ResourceKind.USER: IAM_USER,
     ResourceKind.ACCESS_KEY: ACCESS_KEY,
     ResourceKind.LOGIN_PROFILE: LOGIN_PROFILE,
+    ResourceKind.SECRET_OUTPUT: SECRET_KEY_OUTPUT,
 }

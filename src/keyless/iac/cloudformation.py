@@ -10,7 +10,7 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-anatomy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from keyless.iac.intrinsics import Template
@@ -59,12 +59,15 @@ def is_template(root: Node) -> bool:
     return any(t.startswith(("AWS::", "Custom::")) for t in types)
 
 
-def read_template(path: Path, root: Node) -> list[IacResource]:
-    """The IAM resources of a parsed template."""
+def read_template(
+    path: Path, root: Node, parameters: Mapping[str, str] | None = None
+) -> list[IacResource]:
+    """The IAM resources of a parsed template; ``parameters`` give parameters' values as
+    a deployment does (over their defaults)."""
     resources = get(root, "Resources")
     if resources is None or not isinstance(resources.value, Mapping):
         return []
-    template = Template(root)
+    template = Template(root, parameters)
     source = SourceKind.CDK if _is_cdk(path, resources.value) else SourceKind.CLOUDFORMATION
     found: list[IacResource] = []
     for logical_id, declaration in resources.value.items():
@@ -111,7 +114,61 @@ def read_template(path: Path, root: Node) -> list[IacResource]:
                     name=name,
                 )
             )
+    found.extend(_secret_outputs(path, root, resources.value, source))
     return found
+
+
+def _secret_outputs(
+    path: Path, root: Node, resources: Mapping[str, Node], source: SourceKind
+) -> list[IacResource]:
+    """Outputs whose value holds an access key's ``SecretAccessKey`` (``Fn::GetAtt``, or
+    ``${Key.SecretAccessKey}`` in ``Fn::Sub``): one per output, named by the key."""
+    outputs = get(root, "Outputs")
+    if outputs is None or not isinstance(outputs.value, Mapping):
+        return []
+    keys = {
+        name
+        for name, declaration in resources.items()
+        if text(get(declaration, "Type")) == "AWS::IAM::AccessKey"
+    }
+    found: list[IacResource] = []
+    for name, output in outputs.value.items():
+        exposed = next(_secret_keys(get(output, "Value"), keys), None)
+        if exposed is not None:
+            found.append(
+                IacResource(
+                    kind=ResourceKind.SECRET_OUTPUT,
+                    address=f"Outputs.{name}",
+                    type="AWS::CloudFormation::Output",
+                    path=path,
+                    position=output.position,
+                    source=source,
+                    name=exposed,
+                )
+            )
+    return found
+
+
+def _secret_keys(node: Node | None, keys: set[str]) -> Iterator[str]:
+    """The access keys whose secret ``node`` reads."""
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        value = current.value
+        if isinstance(value, tuple):
+            stack.extend(value)
+        elif isinstance(value, Mapping):
+            attribute = value.get("Fn::GetAtt")
+            if attribute is not None and isinstance(attribute.value, tuple):
+                parts = [text(p) for p in attribute.value]
+                if len(parts) == 2 and parts[0] in keys and parts[1] == "SecretAccessKey":
+                    yield str(parts[0])
+            written = value.get("Fn::Sub")
+            template = written.value[0] if written and isinstance(written.value, tuple) else written
+            for key in keys:
+                if text(template) and f"${{{key}.SecretAccessKey}}" in str(text(template)):
+                    yield key
+            stack.extend(value.values())
 
 
 def _address(logical_id: str, declaration: Node) -> str:

@@ -76,16 +76,24 @@ def evaluate_for_tuple(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str
 
 
 def evaluate_for_object(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
-    """``{for k, v in xs : key => value if cond}`` (no grouping ``...``)."""
+    """``{for k, v in xs : key => value if cond}``; with ``...`` after the value, the
+    values of each key are grouped into a tuple, in order
+    (https://developer.hashicorp.com/terraform/language/expressions/for#grouping-results)."""
     parts = evaluator.children(tree)
     intro, key_tree, value_tree = parts[:3]
     condition = parts[3] if len(parts) > 3 else None
-    if any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in tree.children):
-        return evaluator.unknown(tree, "grouping (...) is not evaluated")
+    grouping = any(
+        (isinstance(c, Token) and c.type == "ELLIPSIS")
+        or (isinstance(c, Tree) and c.data == "ellipsis")
+        for c in tree.children
+    )
+    if grouping:
+        condition = next((p for p in parts[3:] if p.data != "ellipsis"), None)
     iterations = _iterations(evaluator, intro, scope)
     if isinstance(iterations, Node):
         return iterations
     members: dict[str, Node] = {}
+    groups: dict[str, list[Node]] = {}
     for inner in iterations:
         if condition is not None:
             keep = evaluator.evaluate(evaluator.children(condition)[0], inner)
@@ -96,7 +104,13 @@ def evaluate_for_object(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[st
         key = as_text(evaluator.evaluate(key_tree, inner))
         if key is None:
             return evaluator.unknown(tree, "a key that is not known")
-        members[key] = evaluator.evaluate(value_tree, inner)
+        value = evaluator.evaluate(value_tree, inner)
+        if grouping:
+            groups.setdefault(key, []).append(value)
+        else:
+            members[key] = value
+    for key, values in groups.items():
+        members[key] = Node(tuple(values), values[0].position)
     return Node(mapping(members), position_of(tree))
 
 

@@ -17,6 +17,7 @@ calls in :mod:`~keyless.iac.hclfunctions`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import ge, gt, le, lt
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +126,9 @@ class Evaluator:
         test = self.evaluate(condition, scope)
         if isinstance(test.value, bool):
             return self.evaluate(if_true if test.value else if_false, scope)
-        return self.unknown(tree, "its condition is not known")
+        cause = next(unknowns(test), None)
+        why = f" ({cause.expression}: {cause.reason})" if cause is not None else ""
+        return self.unknown(tree, f"its condition is not known{why}")
 
     def _binary(self, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
         left_tree, term = self.children(tree)[:2]
@@ -149,6 +152,12 @@ class Evaluator:
             result = a - b
         elif operator == "*" and _numbers(a, b):
             result = a * b
+        elif operator == "/" and _numbers(a, b) and b != 0:
+            result = a / b
+        elif operator == "%" and _numbers(a, b) and b != 0:
+            result = a % b
+        elif operator in _COMPARISONS and _numbers(a, b):
+            result = _COMPARISONS[operator](a, b)
         else:
             return self.unknown(tree, f"operator {operator} is not evaluated here")
         return Node(result, position_of(tree))
@@ -163,6 +172,14 @@ class Evaluator:
             assert isinstance(number, int | float)
             return Node(-number, position_of(tree))
         return self.unknown(tree, "its operand is not known")
+
+
+_COMPARISONS: dict[str, Callable[[float, float], bool]] = {
+    "<": lt,
+    "<=": le,
+    ">": gt,
+    ">=": ge,
+}
 
 
 def _numbers(*values: Any) -> bool:

@@ -18,7 +18,9 @@ from hcl2.utils import HEREDOC_PATTERN, HEREDOC_TRIM_PATTERN, process_escape_seq
 from lark import Token, Tree
 
 from keyless.iac.hcl import position_of
-from keyless.iac.values import Node, Position, SourcedText, Unknown, notes
+from keyless.iac.values import Node, Position, SourcedText, Unknown, notes, stand_in_text
+
+_P0 = Position(1, 1)
 
 if TYPE_CHECKING:  # the evaluator dispatches to these handlers: no import cycle at runtime
     from keyless.iac.hcleval import Evaluator
@@ -27,6 +29,7 @@ if TYPE_CHECKING:  # the evaluator dispatches to these handlers: no import cycle
 def evaluate_string(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
     """A quoted string, its ``${ … }`` interpolations substituted."""
     parts: list[str] = []
+    pieces: list[str | Unknown] = []
     missing: list[Node] = []
     carried: list[str] = []
     for part in tree.children:
@@ -38,18 +41,28 @@ def evaluate_string(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, N
                 parts.append(process_escape_sequences(str(inner)))
             else:  # $${ and %%{ escape an interpolation or directive
                 parts.append(str(inner)[1:])
+            pieces.append(parts[-1])
         elif inner.data == "interpolation":
             value = evaluator.evaluate(evaluator.children(inner)[0], scope)
             rendered = as_text(value)
             carried.extend(notes(value))
             if rendered is None:
                 missing.append(value)
+                unknown = value.value
+                pieces.append(unknown if isinstance(unknown, Unknown) else Unknown("", "", _P0))
             else:
                 parts.append(rendered)
+                pieces.append(rendered)
         else:
             return evaluator.unknown(tree, "template directives (%{ … }) are not evaluated")
     if missing:
-        return evaluator.merge_unknown(missing, tree)
+        merged = evaluator.merge_unknown(missing, tree)
+        stand_in = stand_in_text(pieces)
+        cause = merged.value
+        if stand_in is not None and isinstance(cause, Unknown):
+            with_stand_in = Unknown(cause.expression, cause.reason, cause.position, stand_in)
+            return Node(with_stand_in, merged.position)
+        return merged
     return Node("".join(parts), position_of(tree), tuple(dict.fromkeys(carried)))
 
 

@@ -3,10 +3,11 @@
 ``Ref`` (parameters with defaults, IAM resources whose names the template fixes, the
 pseudo parameters ``AWS::AccountId``, ``AWS::Partition``, ``AWS::URLSuffix`` and
 ``AWS::NoValue``), ``Fn::GetAtt`` (the ``Arn`` of such resources), ``Fn::Sub``,
-``Fn::Join``, ``Fn::Select``, ``Fn::Split`` and ``Fn::FindInMap`` are evaluated;
-everything else (``Fn::If``, ``Fn::ImportValue``, ``AWS::Region``, generated names) is
-reported unknown. ``AWS::AccountId`` is the stack's account, which is the role's own: it
-stands for :data:`~keyless.iac.model.DEPLOYING_ACCOUNT`, and the value says so.
+``Fn::Join``, ``Fn::Select``, ``Fn::Split``, ``Fn::FindInMap`` and ``Fn::If`` (when the
+``Conditions`` section decides its condition from what is known) are evaluated; everything
+else (``Fn::ImportValue``, ``AWS::Region``, parameters read from SSM Parameter Store,
+generated names) is reported unknown. ``AWS::AccountId`` is the stack's account, which is
+the role's own: it stands for :data:`~keyless.iac.model.DEPLOYING_ACCOUNT`, and the value says so.
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html
 """
@@ -18,7 +19,18 @@ from collections.abc import Callable, Mapping
 
 from keyless.iac.model import DEPLOYING_ACCOUNT
 from keyless.iac.tfobjects import OWN_ACCOUNT_NOTE, PARTITION_NOTE
-from keyless.iac.values import Node, Position, Unknown, get, mapping, notes, text
+from keyless.iac.values import (
+    Node,
+    Position,
+    Unknown,
+    get,
+    mapping,
+    notes,
+    plain,
+    stand_in_text,
+    text,
+    unknowns,
+)
 
 _PSEUDO = {
     "AWS::AccountId": (DEPLOYING_ACCOUNT, OWN_ACCOUNT_NOTE),
@@ -27,6 +39,7 @@ _PSEUDO = {
 }
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _NO_VALUE = "AWS::NoValue"
+_SSM_PARAMETER = "AWS::SSM::Parameter::Value<"
 # The CDK's OpenIdConnectProvider is a custom resource whose physical ID (its Ref) is the
 # provider's ARN, like AWS::IAM::OIDCProvider's.
 # https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_iam.OpenIdConnectProvider.html
@@ -44,10 +57,13 @@ REMOVED = _Removed()
 class Template:
     """Evaluates the intrinsic functions of one template."""
 
-    def __init__(self, root: Node):
+    def __init__(self, root: Node, given: Mapping[str, str] | None = None):
         self.parameters = _mapping(get(root, "Parameters"))
+        self.given = dict(given or {})
         self.mappings = get(root, "Mappings")
         self.resources = _mapping(get(root, "Resources"))
+        self.conditions = _mapping(get(root, "Conditions"))
+        self._deciding: set[str] = set()
         self._depth = 0
 
     def evaluate(self, node: Node) -> Node:
@@ -96,14 +112,29 @@ class Template:
         resource = self.resources.get(name)
         if resource is not None:
             return self._resource_ref(name, resource, position)
-        return _unknown(f"Ref {name}", "not evaluated", position)
+        if name.startswith("AWS::"):
+            return _unknown(f"Ref {name}", "known only at deploy", position)
+        return _unknown(f"Ref {name}", "not declared in Parameters or Resources", position)
 
     def _parameter(self, name: str, position: Position) -> Node:
         declaration = self.parameters[name]
-        default = get(declaration, "Default")
-        if default is None:
-            return _unknown(f"Ref {name}", "the parameter has no default", position)
         kind = text(get(declaration, "Type")) or "String"
+        default = get(declaration, "Default")
+        if name in self.given:
+            default = Node(self.given[name], position)
+            kind = kind.removeprefix(_SSM_PARAMETER).removesuffix(">")
+        if kind.startswith(_SSM_PARAMETER):
+            # The default of an SSM parameter type is the name of a Parameter Store entry;
+            # its value is read at deploy time.
+            # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html#aws-ssm-parameter-types
+            stored = text(default)
+            where = f"SSM parameter {stored}" if stored else "SSM Parameter Store"
+            reason = f"its value is read from {where} at deploy: pass --parameter {name}=VALUE"
+            return _unknown(f"Ref {name}", reason, position)
+        if default is None:
+            reason = f"the parameter has no default: pass --parameter {name}=VALUE"
+            stand_in = name if kind == "String" else None
+            return Node(Unknown(f"Ref {name}", reason, position, stand_in), position)
         if kind.startswith("List<") or kind == "CommaDelimitedList":
             raw = text(default)
             if raw is not None:
@@ -170,7 +201,8 @@ class Template:
         if written is None:
             return _unknown("Fn::Sub", "its template is not a string", position)
         carried: list[str] = []
-        missing: list[str] = []
+        missing: list[tuple[str, str]] = []
+        stand_ins: dict[str, Unknown] = {}
 
         def substitute(match: re.Match[str]) -> str:
             name = match.group(1).strip()
@@ -187,13 +219,23 @@ class Template:
             carried.extend(notes(found))
             if isinstance(found.value, str | int | float) and not isinstance(found.value, bool):
                 return str(found.value)
-            missing.append(name)
+            cause = next(unknowns(found), None)
+            missing.append((name, cause.reason if cause is not None else "not a string"))
+            if isinstance(found.value, Unknown):
+                stand_ins[match.group(0)] = found.value
             return match.group(0)
 
         result = _SUB_VARIABLE.sub(substitute, written)
         if missing:
-            reason = f"${{{missing[0]}}} is not known"
-            return _unknown(f"!Sub {written}", reason, position)
+            name, why = missing[0]
+            reason = f"${{{name}}} is not known ({why})"
+            blank = Unknown("", "", position)
+            pieces: list[str | Unknown] = [
+                stand_ins.get(chunk, blank) if _SUB_VARIABLE.fullmatch(chunk) else chunk
+                for chunk in re.split(r"(\$\{[^}]*\})", result)
+            ]
+            stand_in = stand_in_text(pieces)
+            return Node(Unknown(f"!Sub {written}", reason, position, stand_in), position)
         return Node(result, position, tuple(dict.fromkeys(carried)))
 
     def join(self, argument: Node, position: Position) -> Node | _Removed:
@@ -205,10 +247,29 @@ class Template:
         if delimiter is None or not isinstance(items.value, tuple):
             return _merged("Fn::Join", items, position)
         rendered: list[str] = []
-        for item in items.value:
-            if not isinstance(item.value, str):
-                return _merged("Fn::Join", item, position)
-            rendered.append(item.value)
+        pieces: list[str | Unknown] = []
+        first: Node | None = None
+        for index, item in enumerate(items.value):
+            if index:
+                pieces.append(delimiter)
+            if isinstance(item.value, str):
+                rendered.append(item.value)
+                pieces.append(item.value)
+                continue
+            first = first or item
+            pieces.append(
+                item.value if isinstance(item.value, Unknown) else Unknown("", "", position)
+            )
+        if first is not None:
+            merged = _merged("Fn::Join", first, position)
+            cause = merged.value
+            stand_in = stand_in_text(pieces)
+            if stand_in is not None and isinstance(cause, Unknown):
+                return Node(
+                    Unknown(cause.expression, cause.reason, cause.position, stand_in),
+                    merged.position,
+                )
+            return merged
         return Node(delimiter.join(rendered), position, notes(items))
 
     def select(self, argument: Node, position: Position) -> Node | _Removed:
@@ -250,6 +311,81 @@ class Template:
             return _unknown("Fn::FindInMap", "no such entry in Mappings", position)
         return self._evaluate(found)
 
+    def if_(self, argument: Node, position: Position) -> Node | _Removed:
+        parts = argument.value
+        if not isinstance(parts, tuple) or len(parts) != 3:
+            return _unknown(
+                "Fn::If", "expects [condition, value if true, value if false]", position
+            )
+        name = text(parts[0])
+        if name is None:
+            return _unknown("Fn::If", "its condition is not a name", position)
+        decided = self.condition(name, position)
+        if isinstance(decided, Node):
+            cause = next(unknowns(decided))
+            if cause.expression == f"Condition {name}":
+                reason = cause.reason
+            else:
+                reason = f"condition {name} depends on {cause.expression} ({cause.reason})"
+            return _unknown(f"Fn::If {name}", reason, position)
+        return self._evaluate(parts[1] if decided else parts[2])
+
+    def condition(self, name: str, position: Position) -> bool | Node:
+        """The truth of the condition ``name`` of the ``Conditions`` section, or an unknown
+        node saying why it is not decided.
+        https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/conditions-section-structure.html
+        """
+        declaration = self.conditions.get(name)
+        if declaration is None:
+            return _unknown(f"Condition {name}", "no such condition in Conditions", position)
+        if name in self._deciding:
+            return _unknown(f"Condition {name}", "the condition refers to itself", position)
+        self._deciding.add(name)
+        try:
+            return self._truth(declaration, name)
+        finally:
+            self._deciding.discard(name)
+
+    def _truth(self, node: Node, name: str) -> bool | Node:
+        """A condition function's truth (``Fn::Equals``, ``Fn::And``, ``Fn::Or``,
+        ``Fn::Not``, ``Condition``), or the unknown node that leaves it undecided."""
+        value = node.value
+        if not isinstance(value, Mapping) or len(value) != 1:
+            return _unknown(f"Condition {name}", "not a condition function", node.position)
+        (function, argument), *_ = value.items()
+        if function == "Condition":
+            other = text(argument)
+            if other is None:
+                return _unknown(f"Condition {name}", "Condition expects a name", node.position)
+            return self.condition(other, node.position)
+        parts = argument.value if isinstance(argument.value, tuple) else None
+        if parts is None:
+            return _unknown(f"Condition {name}", f"{function} expects a list", node.position)
+        if function == "Fn::Equals" and len(parts) == 2:
+            left, right = (self._as_node(self._evaluate(p), node.position) for p in parts)
+            for side in (left, right):
+                if not side.is_known:
+                    return Node(next(unknowns(side)), node.position)
+            return _comparable(plain(left)) == _comparable(plain(right))
+        if function in ("Fn::And", "Fn::Or", "Fn::Not"):
+            if function == "Fn::Not" and len(parts) != 1:
+                return _unknown(f"Condition {name}", "Fn::Not expects one condition", node.position)
+            truths = [self._truth(p, name) for p in parts]
+            decided = [t for t in truths if isinstance(t, bool)]
+            if function == "Fn::And" and False in decided:
+                return False
+            if function == "Fn::Or" and True in decided:
+                return True
+            undecided = next((t for t in truths if isinstance(t, Node)), None)
+            if undecided is not None:
+                return undecided
+            if function == "Fn::Not":
+                return not decided[0]
+            return function == "Fn::And"
+        return _unknown(
+            f"Condition {name}", f"{function} is not a condition function", node.position
+        )
+
     def _as_node(self, value: Node | _Removed, position: Position) -> Node:
         if isinstance(value, Node):
             return value
@@ -264,6 +400,17 @@ def _not_evaluated(name: str, reason: str) -> Function:
         return _unknown(name, reason, position)
 
     return run
+
+
+def _comparable(value: object) -> object:
+    """Fn::Equals compares strings: a number written unquoted equals its digits."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        return [_comparable(item) for item in value]
+    return value
 
 
 def _unknown(expression: str, reason: str, position: Position) -> Node:
@@ -291,7 +438,7 @@ _FUNCTIONS: dict[str, Function] = {
     "Fn::Select": Template.select,
     "Fn::Split": Template.split,
     "Fn::FindInMap": Template.find_in_map,
-    "Fn::If": _not_evaluated("Fn::If", "conditions are not evaluated"),
+    "Fn::If": Template.if_,
     "Fn::ImportValue": _not_evaluated("Fn::ImportValue", "imported from another stack"),
     "Fn::Base64": _not_evaluated("Fn::Base64", "not evaluated"),
     "Fn::GetAZs": _not_evaluated("Fn::GetAZs", "known only at deploy"),

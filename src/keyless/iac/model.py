@@ -36,6 +36,7 @@ class ResourceKind(StrEnum):
     USER = "iam-user"
     ACCESS_KEY = "access-key"
     LOGIN_PROFILE = "login-profile"
+    SECRET_OUTPUT = "secret-output"  # noqa: S105 (a kind of resource, not a secret)
     ROLE = "role"
     OIDC_PROVIDER = "oidc-provider"
 

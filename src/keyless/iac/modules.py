@@ -62,6 +62,13 @@ def _github_trust(provider: Node, audience: Node, subjects: Node, position: Posi
     host = provider.value.removeprefix("https://")
     values = []
     for subject in subjects.value:
+        held = subject.value
+        if isinstance(held, Unknown) and held.stand_in is not None:
+            # The module writes `repo:` before it: so does the stand-in.
+            stand_in = f"repo:{held.stand_in.removeprefix('repo:')}"
+            written = Unknown(held.expression, held.reason, held.position, stand_in)
+            values.append(Node(written, subject.position))
+            continue
         if not isinstance(subject.value, str):
             return subject
         values.append(Node(f"repo:{subject.value.removeprefix('repo:')}", subject.position))

@@ -8,6 +8,11 @@ Follows the AWS provider's documentation
 ``"Principal": "*"``) and ``condition`` blocks (``test``, ``variable``, ``values``; blocks
 with the same test and variable add their values together); ``source_policy_documents``
 come first and ``override_policy_documents`` replace statements with the same ``sid``.
+``dynamic`` blocks (``statement``, ``principals``, ``condition``...) are expanded as
+Terraform expands them when their ``for_each`` is known, with the iterator's ``key`` and
+``value`` in scope
+(https://developer.hashicorp.com/terraform/language/expressions/dynamic-blocks); when it
+is not, the document is unknown: a dropped condition would make a pinned role look open.
 Every part keeps the position of the block or attribute it came from.
 """
 
@@ -16,12 +21,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from lark import Tree
+from lark import Token, Tree
 
 from keyless.iac.hcl import Block, Body
 from keyless.iac.values import JsonText, Node, Position, Unknown, document, mapping
 
-Evaluate = Callable[[Tree[Any]], Node]
+# An expression evaluated with iteration variables (dynamic blocks' iterators) in scope.
+Evaluate = Callable[[Tree[Any], Mapping[str, Node]], Node]
+Scope = Mapping[str, Node]
+_EMPTY: Scope = {}
 
 _LIST_KEYS = {
     "actions": "Action",
@@ -34,18 +42,23 @@ _LIST_KEYS = {
 def translate(block: Block, evaluate: Evaluate) -> Node:
     """The document ``block`` renders, as a :class:`JsonText` node."""
     body = block.body
-    if any(b.type == "dynamic" for b in body.blocks):
-        dynamic = next(b for b in body.blocks if b.type == "dynamic")
-        return _unknown("dynamic blocks are not evaluated", dynamic.position)
     members: dict[str, Node] = {}
-    version = _attribute(body, "version", evaluate)
+    version = _attribute(body, "version", evaluate, _EMPTY)
     members["Version"] = version or Node("2012-10-17", block.position)
-    policy_id = _attribute(body, "policy_id", evaluate)
+    policy_id = _attribute(body, "policy_id", evaluate, _EMPTY)
     if policy_id is not None:
         members["Id"] = policy_id
-    statements = [_statement(s, evaluate) for s in body.blocks_of("statement")]
-    sources = _attribute(body, "source_policy_documents", evaluate)
-    overrides = _attribute(body, "override_policy_documents", evaluate)
+    expanded = blocks_of(body, "statement", evaluate, _EMPTY)
+    if isinstance(expanded, Node):
+        return expanded
+    statements = []
+    for statement_block, scope in expanded:
+        statement = _statement(statement_block, evaluate, scope)
+        if isinstance(statement.value, Unknown):
+            return statement
+        statements.append(statement)
+    sources = _attribute(body, "source_policy_documents", evaluate, _EMPTY)
+    overrides = _attribute(body, "override_policy_documents", evaluate, _EMPTY)
     if sources is not None or overrides is not None:
         merged = _merge(sources, statements, overrides, block.position)
         if isinstance(merged, Node):
@@ -55,31 +68,90 @@ def translate(block: Block, evaluate: Evaluate) -> Node:
     return Node(JsonText(Node(mapping(members), block.position)), block.position)
 
 
+def blocks_of(
+    body: Body, block_type: str, evaluate: Evaluate, scope: Scope
+) -> list[tuple[Block, Scope]] | Node:
+    """The nested blocks of ``block_type`` in order, ``dynamic`` ones expanded, each with
+    the scope its expressions are evaluated in; an unknown node when a ``for_each`` is not
+    known (the blocks it would generate cannot be left out)."""
+    found: list[tuple[Block, Scope]] = []
+    for nested in body.blocks:
+        if nested.type == block_type:
+            found.append((nested, scope))
+            continue
+        if nested.type != "dynamic" or nested.labels[:1] != (block_type,):
+            continue
+        generated = _dynamic(nested, evaluate, scope)
+        if isinstance(generated, Node):
+            return generated
+        found.extend(generated)
+    return found
+
+
+def _dynamic(block: Block, evaluate: Evaluate, scope: Scope) -> list[tuple[Block, Scope]] | Node:
+    """The ``content`` of a ``dynamic`` block once per element of its ``for_each``."""
+    label = block.labels[0]
+    body = block.body
+    contents = body.blocks_of("content")
+    for_each = body.attributes.get("for_each")
+    if len(contents) != 1 or for_each is None:
+        return _unknown(f'dynamic "{label}" needs for_each and one content block', block.position)
+    iterator = label
+    written = body.attributes.get("iterator")
+    if written is not None:
+        tokens = list(written.expression.scan_values(lambda v: isinstance(v, Token)))
+        if len(tokens) != 1:
+            return _unknown(f'dynamic "{label}": iterator must be a name', written.position)
+        iterator = str(tokens[0])
+    collection = evaluate(for_each.expression, scope)
+    value = collection.value
+    if isinstance(value, Unknown):
+        reason = f'the for_each of dynamic "{label}" is not known ({value.reason})'
+        where = Unknown(value.expression, reason, value.position)
+        return Node(where, value.position)
+    pairs: list[tuple[Node, Node]]
+    if isinstance(value, tuple):
+        pairs = [(Node(index, item.position), item) for index, item in enumerate(value)]
+    elif isinstance(value, Mapping):
+        pairs = [(Node(key, item.position), item) for key, item in value.items()]
+    else:
+        return _unknown(f'the for_each of dynamic "{label}" is not a collection', block.position)
+    return [
+        (contents[0], {**scope, iterator: Node(mapping({"key": key, "value": item}), key.position)})
+        for key, item in pairs
+    ]
+
+
 def _unknown(reason: str, position: Position) -> Node:
     return Node(Unknown("data.aws_iam_policy_document", reason, position), position)
 
 
-def _attribute(body: Body, name: str, evaluate: Evaluate) -> Node | None:
+def _attribute(body: Body, name: str, evaluate: Evaluate, scope: Scope) -> Node | None:
     attribute = body.attributes.get(name)
-    return None if attribute is None else evaluate(attribute.expression)
+    return None if attribute is None else evaluate(attribute.expression, scope)
 
 
-def _statement(block: Block, evaluate: Evaluate) -> Node:
+def _statement(block: Block, evaluate: Evaluate, scope: Scope) -> Node:
     body = block.body
     members: dict[str, Node] = {}
-    sid = _attribute(body, "sid", evaluate)
+    sid = _attribute(body, "sid", evaluate, scope)
     if sid is not None:
         members["Sid"] = sid
-    members["Effect"] = _attribute(body, "effect", evaluate) or Node("Allow", block.position)
+    effect = _attribute(body, "effect", evaluate, scope)
+    members["Effect"] = effect or Node("Allow", block.position)
     for attribute, key in _LIST_KEYS.items():
-        value = _attribute(body, attribute, evaluate)
+        value = _attribute(body, attribute, evaluate, scope)
         if value is not None:
             members[key] = _single_or_list(value)
     for block_type, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-        blocks = body.blocks_of(block_type)
+        blocks = blocks_of(body, block_type, evaluate, scope)
+        if isinstance(blocks, Node):
+            return blocks
         if blocks:
             members[key] = _principals(blocks, evaluate)
-    conditions = body.blocks_of("condition")
+    conditions = blocks_of(body, "condition", evaluate, scope)
+    if isinstance(conditions, Node):
+        return conditions
     if conditions:
         members["Condition"] = _conditions(conditions, evaluate)
     return Node(mapping(members), block.position)
@@ -93,12 +165,12 @@ def _single_or_list(node: Node) -> Node:
     return node
 
 
-def _principals(blocks: tuple[Block, ...], evaluate: Evaluate) -> Node:
+def _principals(blocks: list[tuple[Block, Scope]], evaluate: Evaluate) -> Node:
     by_type: dict[str, list[Node]] = {}
-    position = blocks[0].position
-    for block in blocks:
-        kind = _attribute(block.body, "type", evaluate)
-        identifiers = _attribute(block.body, "identifiers", evaluate)
+    position = blocks[0][0].position
+    for block, scope in blocks:
+        kind = _attribute(block.body, "type", evaluate, scope)
+        identifiers = _attribute(block.body, "identifiers", evaluate, scope)
         if kind is None or identifiers is None:
             return _unknown("a principals block needs type and identifiers", block.position)
         if not isinstance(kind.value, str):
@@ -108,6 +180,9 @@ def _principals(blocks: tuple[Block, ...], evaluate: Evaluate) -> Node:
             return identifiers
         if not isinstance(items, tuple):
             return _unknown("identifiers must be a list", identifiers.position)
+        unset = _null_item(items)
+        if unset is not None:
+            return unset
         by_type.setdefault(kind.value, []).extend(items)
     if set(by_type) == {"*"}:
         return Node("*", position)
@@ -117,13 +192,13 @@ def _principals(blocks: tuple[Block, ...], evaluate: Evaluate) -> Node:
     return Node(mapping(members), position)
 
 
-def _conditions(blocks: tuple[Block, ...], evaluate: Evaluate) -> Node:
+def _conditions(blocks: list[tuple[Block, Scope]], evaluate: Evaluate) -> Node:
     tests: dict[str, dict[str, list[Node]]] = {}
     where: dict[str, Position] = {}
-    for block in blocks:
-        test = _attribute(block.body, "test", evaluate)
-        variable = _attribute(block.body, "variable", evaluate)
-        values = _attribute(block.body, "values", evaluate)
+    for block, scope in blocks:
+        test = _attribute(block.body, "test", evaluate, scope)
+        variable = _attribute(block.body, "variable", evaluate, scope)
+        values = _attribute(block.body, "values", evaluate, scope)
         if test is None or variable is None or values is None:
             return _unknown("a condition needs test, variable and values", block.position)
         for part in (test, variable, values):
@@ -132,6 +207,9 @@ def _conditions(blocks: tuple[Block, ...], evaluate: Evaluate) -> Node:
         if not isinstance(test.value, str) or not isinstance(variable.value, str):
             return _unknown("test and variable must be strings", block.position)
         items = values.value if isinstance(values.value, tuple) else (values,)
+        unset = _null_item(items)
+        if unset is not None:
+            return unset
         tests.setdefault(test.value, {}).setdefault(variable.value, []).extend(items)
         where.setdefault(test.value, block.position)
     members = {
@@ -148,7 +226,16 @@ def _conditions(blocks: tuple[Block, ...], evaluate: Evaluate) -> Node:
         )
         for test, variables in tests.items()
     }
-    return Node(mapping(members), blocks[0].position)
+    return Node(mapping(members), blocks[0][0].position)
+
+
+def _null_item(items: tuple[Node, ...]) -> Node | None:
+    """An unknown for a null among ``items`` (a variable left at ``default = null``): the
+    provider refuses it, so the value the deployment will give is not known here."""
+    for item in items:
+        if item.value is None:
+            return _unknown("a value is null (a variable without a value?)", item.position)
+    return None
 
 
 def _merge(

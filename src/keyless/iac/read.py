@@ -11,7 +11,7 @@ Terraform configurations are not read beside it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from keyless.engine import ScannedFile, Unread
@@ -41,11 +41,17 @@ Tally = Callable[[int, int], None]
 
 
 def read_paths(
-    paths: Iterable[Path], *, var_files: Sequence[Path] = (), progress: Tally | None = None
+    paths: Iterable[Path],
+    *,
+    var_files: Sequence[Path] = (),
+    parameters: Mapping[str, str] | None = None,
+    progress: Tally | None = None,
 ) -> IacModel:
     """Read every infrastructure file under ``paths``. Never raises for a bad file: it is
-    recorded as unread, and the other files are still read. ``progress(done, total)`` is
-    told how many of the files found have been read (for a progress bar)."""
+    recorded as unread, and the other files are still read. ``parameters`` are the values
+    of CloudFormation parameters (``--parameter``), as a stack deployment gives them.
+    ``progress(done, total)`` is told how many of the files found have been read (for a
+    progress bar)."""
     candidates, problems = discover(paths)
     count = _Counter(len(candidates), progress)
     unread = [_unread(p) for p in problems]
@@ -58,7 +64,7 @@ def read_paths(
         if candidate.path.name.endswith(".tf.json"):
             notes.append(f"{candidate.path}: Terraform's JSON syntax is not read")
         else:
-            resources.extend(_read_data(candidate, files, unread))
+            resources.extend(_read_data(candidate, files, unread, parameters or {}))
         count.one()
     plans_given = any(f.kind == SourceKind.TERRAFORM_PLAN.value for f in files)
     if terraform and plans_given:
@@ -108,7 +114,10 @@ def _unread(error: ReadError) -> Unread:
 
 
 def _read_data(
-    candidate: Candidate, files: list[ScannedFile], unread: list[Unread]
+    candidate: Candidate,
+    files: list[ScannedFile],
+    unread: list[Unread],
+    parameters: Mapping[str, str],
 ) -> list[IacResource]:
     """A JSON or YAML file: a plan, a CloudFormation template, or not infrastructure."""
     path = candidate.path
@@ -126,7 +135,7 @@ def _read_data(
         if looks_like_cloudformation(source) or may_be_cloudformation(source):
             root = cloudformation.parse_template(path, source)
             if cloudformation.is_template(root):
-                found = cloudformation.read_template(path, root)
+                found = cloudformation.read_template(path, root, parameters)
                 kind = SourceKind.CDK if "cdk.out" in path.parts else SourceKind.CLOUDFORMATION
                 if any(r.source is SourceKind.CDK for r in found):
                     kind = SourceKind.CDK

@@ -12,6 +12,7 @@ unread (exit code 3), naming the expression and why.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,25 +27,54 @@ from keyless.config import Config
 from keyless.engine import CheckRun, ScanResult, Unread, apply_ignores, run_checks
 from keyless.errors import PolicyError
 from keyless.files import display_path
-from keyless.findings import FileLocation, Finding
+from keyless.findings import FileLocation, Finding, Severity
 from keyless.iac.baseline import Baseline
 from keyless.iac.checks import FOR_KIND
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacModel, IacResource, ResourceKind, location
 from keyless.iac.read import Tally, read_paths
 from keyless.iac.registry import CHECKS, trust_checks
-from keyless.iac.values import Node, Position, notes, plain, pointer_positions, unknowns
+from keyless.iac.values import (
+    JsonText,
+    Node,
+    Position,
+    Unknown,
+    notes,
+    plain,
+    pointer_positions,
+    unknowns,
+)
 from keyless.model import AVAILABLE, Account, Dataset, Inventory, Role
 from keyless.model.arn import is_account_id
-from keyless.policy.document import parse_trust_policy
+from keyless.policy.document import escape_pointer, parse_trust_policy
 from keyless.policy.limits import PolicyTooLarge
 
 
 @dataclass(frozen=True, slots=True)
 class JudgedRole:
-    """A role of the code, as the trust checks see it."""
+    """A role of the code, as the trust checks see it. A role judged with stand-ins
+    (``stand_ins`` names what the code leaves unset, judged as its own name) reports only
+    the findings that hold whatever those names are (:data:`STAND_IN_CHECKS`); when it has
+    none, it is reported as ``not_judged``."""
 
     resource: IacResource
     role: Role
+    stand_ins: tuple[str, ...] = ()
+    not_judged: Unread | None = None
+
+
+# Checks whose findings on a subject pattern do not depend on the names a stand-in fills
+# in: the wildcards the code writes around them admit a pull request, any branch, another
+# repository, any tenant or any service account, whatever the names turn out to be.
+STAND_IN_CHECKS = frozenset(
+    {
+        "trust-oidc-untrusted-trigger",
+        "trust-oidc-broad-subject",
+        "trust-oidc-any-tenant",
+        "trust-eks-unpinned",
+    }
+)
+# Where a stand-in may be: a condition's value (a string in its list).
+_CONDITION_VALUE = re.compile(r"/Statement(?:/\d+)?/Condition/[^/]+/[^/]+(?:/\d+)?")
 
 
 def scan(
@@ -52,6 +82,7 @@ def scan(
     config: Config | None = None,
     *,
     var_files: Sequence[Path] = (),
+    parameters: Mapping[str, str] | None = None,
     baseline: Baseline | None = None,
     checks: Collection[str] | None = None,
     now: datetime | None = None,
@@ -60,7 +91,7 @@ def scan(
     """Read ``paths`` and judge every IAM user, access key, login profile and trust policy
     found. Ignores of ``config`` and the ``baseline``'s accepted findings are counted as
     suppressed, never dropped. ``progress(done, total)`` counts the files read."""
-    model = read_paths(paths, var_files=var_files, progress=progress)
+    model = read_paths(paths, var_files=var_files, parameters=parameters, progress=progress)
     return judge(model, config, baseline=baseline, checks=checks, now=now)
 
 
@@ -88,7 +119,16 @@ def judge(
     if judged and trust:
         for c in trust:
             counts[c.id] = len(judged)
-        found.extend(_trust_findings(judged, trust, now))
+        trust_found = _trust_findings(judged, trust, now)
+        found.extend(trust_found)
+        flagged = {str(f.evidence["address"]) for f in trust_found}
+        unread += [
+            j.not_judged
+            for j in judged
+            if j.not_judged is not None and j.resource.address not in flagged
+        ]
+    else:
+        unread += [j.not_judged for j in judged if j.not_judged is not None]
     kept, suppressed = apply_ignores(found, (config or Config()).ignores)
     if baseline is not None:
         kept, accepted = baseline.apply(kept)
@@ -120,19 +160,24 @@ def roles_to_judge(
         if resource.kind is not ResourceKind.ROLE or resource.trust is None:
             continue
         missing = list(unknowns(resource.trust))
+        stand_ins: tuple[str, ...] = ()
+        not_judged: Unread | None = None
         if missing:
             first = missing[0]
             more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
-            unread.append(
-                Unread(
-                    location(resource.path, resource.position),
-                    f"{resource.address}: trust policy not judged: {first.expression} at "
-                    f"line {first.position.line}, column {first.position.column}: "
-                    f"{first.reason}{more}",
-                )
+            not_judged = Unread(
+                location(resource.path, resource.position),
+                f"{resource.address}: trust policy not judged: {first.expression} at "
+                f"line {first.position.line}, column {first.position.column}: "
+                f"{first.reason}{more}",
             )
-            continue
-        document = plain(resource.trust)
+            rendered = stand_in_document(resource.trust)
+            if rendered is None:
+                unread.append(not_judged)
+                continue
+            document, stand_ins = rendered
+        else:
+            document = plain(resource.trust)
         too_large = _too_large(document)
         if too_large is not None:
             unread.append(
@@ -149,8 +194,70 @@ def roles_to_judge(
             arn=f"arn:aws:iam::{DEPLOYING_ACCOUNT}:role/{label}",
             trust_policy=document,
         )
-        judged.append(JudgedRole(resource, role))
+        judged.append(JudgedRole(resource, role, stand_ins, not_judged))
     return judged, unread
+
+
+def stand_in_document(trust: Node) -> tuple[Any, tuple[str, ...]] | None:
+    """The trust policy with each unknown replaced by its stand-in, and the expressions
+    stood in for; None when an unknown cannot be stood in for. Stand-ins go in a
+    condition's value (a name the code leaves unset, :func:`stand_in_text`), or in a
+    ``Federated`` principal whose statement's condition keys name one OIDC issuer: only
+    that issuer's provider gives those keys, so a role that works at all trusts it."""
+    used: list[str] = []
+
+    def render(node: Node, pointer: str, issuer: str | None) -> Any:
+        value = node.value
+        if isinstance(value, Unknown):
+            if _FEDERATED.fullmatch(pointer) and issuer is not None:
+                used.append(value.expression)
+                return f"arn:aws:iam::{DEPLOYING_ACCOUNT}:oidc-provider/{issuer}"
+            if value.stand_in is None or not _CONDITION_VALUE.fullmatch(pointer):
+                raise LookupError(pointer)
+            used.append(value.expression)
+            return value.stand_in
+        if isinstance(value, JsonText):
+            return render(value.document, pointer, issuer)
+        if _STATEMENT.fullmatch(pointer):
+            issuer = _issuer_of(node)
+        if isinstance(value, tuple):
+            return [render(item, f"{pointer}/{i}", issuer) for i, item in enumerate(value)]
+        if isinstance(value, Mapping):
+            return {
+                k: render(item, f"{pointer}/{escape_pointer(k)}", issuer)
+                for k, item in value.items()
+            }
+        return value
+
+    try:
+        return render(trust, "", None), tuple(dict.fromkeys(used))
+    except LookupError:
+        return None
+
+
+_STATEMENT = re.compile(r"/Statement(?:/\d+)?")
+_FEDERATED = re.compile(r"/Statement(?:/\d+)?/Principal/Federated(?:/\d+)?")
+# Condition keys of AWS itself, not of an identity provider.
+_AWS_KEY_PREFIXES = ("aws:", "sts:", "saml:", "cognito-identity.amazonaws.com:")
+
+
+def _issuer_of(statement: Node) -> str | None:
+    """The one OIDC issuer whose claims a statement's condition keys name
+    (``token.actions.githubusercontent.com`` for ``…:sub``), or None."""
+    conditions = statement.value.get("Condition") if isinstance(statement.value, Mapping) else None
+    if conditions is None or not isinstance(conditions.value, Mapping):
+        return None
+    issuers = {
+        key.rsplit(":", 1)[0]
+        for block in conditions.value.values()
+        if isinstance(block.value, Mapping)
+        for key in block.value
+        if ":" in key and not key.lower().startswith(_AWS_KEY_PREFIXES)
+    }
+    if len(issuers) != 1:
+        return None
+    (issuer,) = issuers
+    return issuer if "." in issuer and not any(c in issuer for c in "*?${}") else None
 
 
 def _too_large(document: Any) -> PolicyTooLarge | None:
@@ -175,10 +282,27 @@ def _trust_findings(judged: list[JudgedRole], checks: list[Check], now: datetime
     )
     result = run_checks(Inventory(accounts=(account,), origin="iac"), now=now, checks=checks)
     return [
-        _located(finding, by_arn[finding.resource].resource)
+        _located(finding, by_arn[finding.resource])
         for finding in result.findings
         if finding.resource in by_arn
+        and (not by_arn[finding.resource].stand_ins or holds_for_any_name(finding))
     ]
+
+
+def holds_for_any_name(finding: Finding) -> bool:
+    """A finding on a policy judged with stand-ins that does not depend on the names:
+    one of :data:`STAND_IN_CHECKS`, at medium or above (a low one is about the named
+    branch itself, which a stand-in only pretends to know)."""
+    return finding.check in STAND_IN_CHECKS and finding.severity >= Severity.MEDIUM
+
+
+def stand_in_note(stand_ins: Sequence[str]) -> str:
+    """What a finding judged with stand-ins says about them."""
+    return (
+        f"judged with stand-ins for what the code leaves unset ({', '.join(stand_ins)}): a "
+        "name as itself, an OIDC principal as the provider its condition keys name; the "
+        "finding holds whatever the values are"
+    )
 
 
 def _existence_finding(check: Check, resource: IacResource) -> Finding:
@@ -187,6 +311,12 @@ def _existence_finding(check: Check, resource: IacResource) -> Finding:
         what = f"creates an IAM user named {name}" if name else "creates an IAM user"
     elif resource.kind is ResourceKind.ACCESS_KEY:
         what = f"creates an access key for IAM user {name}" if name else "creates an access key"
+    elif resource.kind is ResourceKind.SECRET_OUTPUT:
+        what = (
+            f"shows the secret access key of {name} in plain text"
+            if name
+            else ("shows a secret access key in plain text")
+        )
     else:
         user = f"IAM user {name}" if name else "an IAM user"
         what = f"gives {user} a console password"
@@ -204,16 +334,21 @@ def _existence_finding(check: Check, resource: IacResource) -> Finding:
     )
 
 
-def _located(finding: Finding, resource: IacResource) -> Finding:
+def _located(finding: Finding, judged: JudgedRole) -> Finding:
     """A trust finding placed in the file: at the value its evidence names."""
+    resource = judged.resource
     assert resource.trust is not None
+    document = judged.role.trust_policy
     positions = pointer_positions(resource.trust)
-    pointer = _pointer(finding.check, finding.evidence, resource.trust, positions)
+    pointer = _pointer(finding.check, finding.evidence, document, positions)
     position = positions.get(pointer) if pointer is not None else None
     position = position or resource.trust_position or resource.position
     route = f"{resource.address}{'#' + pointer if pointer else ''}"
-    value = {"policy": plain(resource.trust), "principal": finding.evidence.get("principal")}
-    extra = {"stand_ins": list(notes(resource.trust))} if notes(resource.trust) else {}
+    value = {"policy": document, "principal": finding.evidence.get("principal")}
+    said = list(notes(resource.trust))
+    if judged.stand_ins:
+        said.append(stand_in_note(judged.stand_ins))
+    extra = {"stand_ins": said} if said else {}
     return Finding(
         check=finding.check,
         severity=finding.severity,
@@ -234,7 +369,7 @@ _CLAIM_OF_CHECK = {
 
 
 def _pointer(
-    check: str, evidence: Mapping[str, Any], trust: Node, positions: Mapping[str, Position]
+    check: str, evidence: Mapping[str, Any], document: Any, positions: Mapping[str, Position]
 ) -> str | None:
     """The JSON pointer of the offending value: the error's pointer, or the condition on
     the claim the check is about, or the principal in the first statement the finding
@@ -247,7 +382,6 @@ def _pointer(
     statements = evidence.get("statements")
     if not statements:
         return None
-    document = plain(trust)
     listed = isinstance(document.get("Statement"), list) if isinstance(document, dict) else False
     statement = f"/Statement/{statements[0]}" if listed else "/Statement"
     claim = _CLAIM_OF_CHECK.get(check)

@@ -143,13 +143,14 @@ class Module:
             return self.inputs[name]
         found = self.variables.get(name)
         if found is None:
-            return _unknown(reference, f"no variable {name!r} is declared")
+            return _unknown(reference, f"no variable {name!r} is declared", stand_in=name)
         block, file = found
         default = block.body.attributes.get("default")
         if default is None:
             return _unknown(
                 reference,
                 "the variable has no default: give it in a .tfvars file or pass a plan",
+                stand_in=name,
             )
         return self.evaluators[file.path].evaluate(default.expression)
 
@@ -304,5 +305,6 @@ class Module:
         result.problems.extend(found.problems)
 
 
-def _unknown(reference: Reference, reason: str) -> Node:
-    return Node(Unknown(reference.text, reason, reference.position), reference.position)
+def _unknown(reference: Reference, reason: str, *, stand_in: str | None = None) -> Node:
+    unknown = Unknown(reference.text, reason, reference.position, stand_in)
+    return Node(unknown, reference.position)

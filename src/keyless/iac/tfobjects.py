@@ -30,7 +30,9 @@ def data_object(block: Block, evaluator: Evaluator, scope: Mapping[str, Node]) -
     kind = block.labels[0]
     position = block.position
     if kind == "aws_iam_policy_document":
-        rendered = translate(block, lambda tree: evaluator.evaluate(tree, scope))
+        rendered = translate(
+            block, lambda tree, extra: evaluator.evaluate(tree, {**scope, **extra})
+        )
         return Node(mapping({"json": rendered, "minified_json": rendered}), position)
     if kind == "aws_caller_identity":
         account = Node(DEPLOYING_ACCOUNT, position, (OWN_ACCOUNT_NOTE,))

@@ -5,14 +5,14 @@ its resource address."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from keyless.engine import TrustAssessment, Unread, assess_trust
 from keyless.errors import InputError, PolicyError
 from keyless.iac.model import IacResource, location
 from keyless.iac.read import read_paths
-from keyless.iac.scan import roles_to_judge
+from keyless.iac.scan import holds_for_any_name, roles_to_judge
 from keyless.iac.sources import (
     ReadError,
     looks_like_cloudformation,
@@ -68,8 +68,18 @@ def assess_file(path: Path, *, var_files: Sequence[Path] = ()) -> FileTrust:
     roles: list[RoleTrust] = []
     for item in judged:
         try:
-            roles.append(RoleTrust(item.resource, assess_trust(item.role)))
+            assessment = assess_trust(item.role)
         except PolicyError as error:
             where = location(item.resource.path, item.resource.position)
             unread.append(Unread(where, f"{item.resource.address}: {error.describe()}"))
+            continue
+        if item.stand_ins:
+            # As `keyless iac` does: only what holds whatever the unset names are.
+            kept = tuple(f for f in assessment.findings if holds_for_any_name(f))
+            if not kept:
+                if item.not_judged is not None:
+                    unread.append(item.not_judged)
+                continue
+            assessment = replace(assessment, findings=kept)
+        roles.append(RoleTrust(item.resource, assessment))
     return FileTrust(path, tuple(roles), (*model.unread, *unread))

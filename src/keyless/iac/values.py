@@ -9,7 +9,7 @@ is an :class:`Unknown` that says which expression and why: it is reported, never
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeAlias
@@ -41,6 +41,10 @@ class Unknown:
     expression: str
     reason: str
     position: Position
+    # The text judged in its place when all that is missing is a name the code leaves to
+    # whoever deploys it (a parameter or variable without a value), or a string built
+    # around such names: see :func:`stand_in_text`.
+    stand_in: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +217,7 @@ def relocated(node: Node, position: Position) -> Node:
     file, another resource) is reported where the code uses it."""
     value = node.value
     if isinstance(value, Unknown):
-        value = Unknown(value.expression, value.reason, position)
+        value = Unknown(value.expression, value.reason, position, value.stand_in)
     elif isinstance(value, JsonText):
         value = JsonText(relocated(value.document, position))
     elif isinstance(value, tuple):
@@ -238,3 +242,29 @@ def text(node: Node | None) -> str | None:
     if node is None or not isinstance(node.value, str):
         return None
     return node.value
+
+
+def stand_in_text(pieces: Sequence[str | Unknown]) -> str | None:
+    """A string with unknown names in it, as judged with stand-ins: literal pieces as
+    written, each unknown piece as its stand-in (None when one has none). A bare name
+    right after ``repo:`` (GitHub) or ``project_path:`` (GitLab) with no ``/`` before the
+    next ``:`` stands for a whole ``OWNER/REPO`` or ``GROUP/PROJECT``
+    (``repo:${var.github_repo}:*``): it is written ``NAME/NAME``."""
+    rendered: list[str] = []
+    for index, piece in enumerate(pieces):
+        if isinstance(piece, str):
+            rendered.append(piece)
+            continue
+        if piece.stand_in is None:
+            return None
+        name = piece.stand_in
+        before = "".join(rendered)
+        after = "".join(
+            p if isinstance(p, str) else (p.stand_in or "") for p in pieces[index + 1 :]
+        )
+        is_name = not any(c in name for c in ":/*?")
+        path_slot = before.endswith(("repo:", "project_path:"))
+        if is_name and path_slot and "/" not in after.split(":", 1)[0]:
+            name = f"{name}/{name}"
+        rendered.append(name)
+    return "".join(rendered)

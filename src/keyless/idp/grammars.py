@@ -354,7 +354,8 @@ GITHUB = SubGrammar(
         "repository_owner:{tenant}",
         "job_workflow_ref:{tenant}/*",
     ),
-    repo_templates=("repo:{tenant}/{repo}:*", "repo:{tenant}@*/{repo}@*"),
+    # A custom template of the repo claim alone mints the bare `repo:OWNER/REPO`.
+    repo_templates=("repo:{tenant}/{repo}", "repo:{tenant}/{repo}:*", "repo:{tenant}@*/{repo}@*"),
     tenant_pattern=rf"(?:repo:|repository_owner:|job_workflow_ref:)(?P<tenant>{_NAME})(?:[/@:]|$)",
     repo_pattern=rf"repo:(?P<tenant>{_NAME})(?:@[0-9]+)?/(?P<repo>{_NAME})",
     example="repo:{tenant}/{repo}:ref:refs/heads/main",

@@ -33,6 +33,11 @@ _OTHER_KEY_INPUT = re.compile(
 )
 _KEY_NAME = re.compile(r"AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)", re.IGNORECASE)
 _EXPRESSION = re.compile(r"\$\{\{.*\}\}", re.DOTALL)
+# A value that is only another step's or job's output: `${{ steps.creds.outputs.x }}`,
+# `${{ needs.auth.outputs.x }}`.
+_OUTPUT = re.compile(
+    r"\s*\$\{\{\s*(?:steps|needs)\.[\w-]+\.outputs(?:\.[\w-]+|\[\s*'[\w-]+'\s*\])\s*\}\}\s*"
+)
 # `${{ secrets.X }}` / `${{ vars.X }}` whose name says it holds an AWS key.
 _KEY_SECRET = re.compile(
     r"\$\{\{\s*(?:secrets|vars)\.(\w*(?:ACCESS_KEY|SECRET_KEY|SECRET_ACCESS|AWS_KEY|AWS_SECRET"
@@ -241,12 +246,12 @@ def analyse(document: Document) -> GithubAnalysis:
                 continue
             if is_configure_action(step):
                 keys = tuple(k for k in KEY_INPUTS if k in inputs)
-                if keys:
+                if keys and not is_temporary(inputs, keys):
                     sites = _sites(inputs, keys, index)
                     key_inputs.append(KeyInputs(name, step_index, step, inputs, keys, sites))
             elif isinstance(step.get("uses"), str):
                 keys = tuple(str(k) for k in inputs if _OTHER_KEY_INPUT.match(str(k)))
-                if keys:
+                if keys and not is_temporary(inputs, keys):
                     others.append(OtherActionKeys(name, step_index, step["uses"], inputs, keys))
     return GithubAnalysis(
         document=document,
@@ -255,7 +260,7 @@ def analyse(document: Document) -> GithubAnalysis:
         other_actions=tuple(others),
         scripts=tuple(scripts),
         calls=tuple(calls),
-        broad_id_token=_grants_id_token(root.get("permissions") if is_map(root) else None),
+        broad_id_token=grants_id_token(root.get("permissions") if is_map(root) else None),
     )
 
 
@@ -291,11 +296,24 @@ def _key_env(env: Any) -> tuple[str, ...]:
     # looks like a real key is the hard-coded-key check's business.
     if not is_map(env):
         return ()
-    return tuple(
+    keys = tuple(
         str(k)
         for k, v in env.items()
         if k in KEY_ENV_NAMES and (is_expression(v) or _is_literal_key(v))
     )
+    return () if is_temporary(env, keys) else keys
+
+
+def is_temporary(mapping: Any, keys: tuple[str, ...]) -> bool:
+    """Whether the key entries ``keys`` of ``mapping`` hand on temporary credentials: a
+    session token beside them, and every one of them another step's or job's output
+    (configure-aws-credentials' ``output-credentials``, a job that assumed a role). A
+    session token only comes with temporary credentials; they expire within hours.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html
+    """
+    if not any("session" in k.lower() for k in keys):
+        return False
+    return all(isinstance(mapping.get(k), str) and _OUTPUT.fullmatch(mapping[k]) for k in keys)
 
 
 def _is_literal_key(value: Any) -> bool:
@@ -329,7 +347,8 @@ def _reusable_call(name: str, job: Any) -> ReusableCall | None:
     return ReusableCall(name, job, uses, secrets, keys, inherit=False)
 
 
-def _grants_id_token(permissions: Any) -> bool:
+def grants_id_token(permissions: Any) -> bool:
+    """Whether a ``permissions:`` value grants ``id-token: write``."""
     if permissions == "write-all":
         return True
     return is_map(permissions) and permissions.get("id-token") == "write"

@@ -117,7 +117,8 @@ def job_sites(analysis: GithubAnalysis, name: str, job: Any) -> list[Site]:
 def region_for(options: FixOptions, root: Any, job: Any, target: int | None) -> str | None:
     """The region for an inserted credentials step before step ``target``: the step's own
     ``AWS_REGION`` / ``AWS_DEFAULT_REGION``, else the job's or workflow's (as
-    ``${{ env.NAME }}``), else one that every step setting it agrees on, else
+    ``${{ env.NAME }}``), else the ``aws-region`` the job's configure-aws-credentials
+    steps give, else one that every step setting it agrees on, else
     ``--region``; None when there is none. Values read from the workflow are used only
     when they are a region name or a plain ``${{ context.NAME }}`` lookup."""
     steps = dict(steps_of(job))
@@ -130,10 +131,24 @@ def region_for(options: FixOptions, root: Any, job: Any, target: int | None) -> 
         for name in _REGION_NAMES if is_map(scope) else ():
             if name in scope:
                 return f"${{{{ env.{name} }}}}"
+    # The region the job's configure-aws-credentials steps already name (one they agree on).
+    inputs = {
+        _usable_region(step["with"].get("aws-region"))
+        for step in steps.values()
+        if is_configure_action(step) and is_map(step.get("with"))
+    } - {None}
+    if len(inputs) == 1:
+        return inputs.pop()
     values = {_region_value(step.get("env")) for step in steps.values()} - {None}
     if len(values) == 1:
         return values.pop()
     return options.region
+
+
+def _usable_region(value: Any) -> str | None:
+    if isinstance(value, str) and (is_region(value) or is_context_expression(value)):
+        return value
+    return None
 
 
 def _region_value(env: Any) -> str | None:

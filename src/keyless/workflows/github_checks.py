@@ -3,15 +3,28 @@ analysed workflow (:mod:`.github`)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from keyless.checks.registry import Check, Scope
 from keyless.findings import Finding, Severity
-from keyless.workflows.github import CONFIGURE_ACTION, GithubAnalysis, KeyEnv
+from keyless.workflows.evidence import endpoint_evidence
+from keyless.workflows.github import (
+    CONFIGURE_ACTION,
+    GithubAnalysis,
+    KeyEnv,
+    jobs_of,
+    steps_of,
+)
 from keyless.workflows.model import WorkflowFile, workflow_finding
+from keyless.workflows.oidc_use import needless_id_token_jobs
 from keyless.workflows.yamldoc import is_map, key_position
 
 _DOCS = "https://github.com/aws-actions/configure-aws-credentials#oidc"
+_KEY_VALUE = re.compile(
+    r"AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws[-_]access[-_]key[-_]id|aws[-_]secret[-_]access[-_]key",
+    re.IGNORECASE,
+)
 
 STATIC_AWS_KEYS = Check(
     scope=Scope.WORKFLOW,
@@ -54,11 +67,13 @@ BROAD_ID_TOKEN = Check(
     scope=Scope.WORKFLOW,
     theme="workflows",
     id="workflow-broad-id-token",
-    title="id-token: write is granted to every job of the workflow",
+    title="id-token: write is granted to jobs that do not use it",
     severity=Severity.MEDIUM,
     rationale=(
-        "A workflow-level `id-token: write` lets every job mint OIDC tokens, so any job (and "
-        "any action it runs) can assume the roles that trust this repository."
+        "A workflow-level `id-token: write` lets every job without its own `permissions:` "
+        "mint OIDC tokens, so a job that has no use for one (and any action it runs) can "
+        "still assume the roles that trust this repository. Reported when at least one "
+        "such job uses no OIDC token."
         + "\n\n"
         + "https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token"
     ),
@@ -69,6 +84,52 @@ BROAD_ID_TOKEN = Check(
         "openid-connect#adding-permissions-settings"
     ),
 )
+
+
+def _job_steps(analysis: GithubAnalysis, job: str | None) -> dict[int, Any]:
+    jobs = dict(jobs_of(analysis.document.root))
+    return dict(steps_of(jobs[job])) if job in jobs else {}
+
+
+def _step_evidence(step: Any) -> tuple[str, ...]:
+    """Why one step's keys are for an S3-compatible store or another endpoint, not AWS."""
+    variables = [
+        (str(k), v)
+        for mapping in (step.get("env"), step.get("with"))
+        if is_map(mapping)
+        for k, v in mapping.items()
+        if isinstance(v, str)
+    ]
+    texts = [v for _, v in variables]
+    if isinstance(step.get("run"), str):
+        texts.append(step["run"])
+    sources = [v for k, v in variables if _KEY_VALUE.fullmatch(k)]
+    return endpoint_evidence(variables, texts, sources)
+
+
+def _for_another_store(analysis: GithubAnalysis, env: KeyEnv) -> bool:
+    """Keys in a step's or job's ``env:`` that serve an S3-compatible store or another
+    endpoint (Cloudflare R2, MinIO…): not AWS credentials, and no AWS role can replace
+    them. A job's keys count only when the job holds one key pair and its own ``env:``
+    says so."""
+    steps = _job_steps(analysis, env.job)
+    if env.level == "step" and env.step_index is not None:
+        step = steps.get(env.step_index)
+        return step is not None and bool(_step_evidence(step))
+    if env.level == "job" and env.job is not None:
+        job = dict(jobs_of(analysis.document.root))[env.job]
+        pairs = {str(v) for v in (env.env.get("AWS_ACCESS_KEY_ID"),) if v is not None}
+        pairs |= {
+            str(s["with"].get("aws-access-key-id"))
+            for s in steps.values()
+            if is_map(s.get("with")) and s["with"].get("aws-access-key-id") is not None
+        }
+        if len(pairs) > 1:
+            return False
+        # The job's own env must say so (an endpoint variable, a store's host, keys named
+        # for a store): one step that talks to an emulator does not make the keys not AWS.
+        return bool(_step_evidence({"env": job.get("env")}))
+    return False
 
 
 def _scope(env: KeyEnv) -> str:
@@ -106,6 +167,8 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
         for site in env.sites:
             scopes.setdefault(id(site.node), []).append(_scope(env))
     for env in analysis.key_env:
+        if _for_another_store(analysis, env):
+            continue
         for site in env.sites:
             where = scopes[id(site.node)]
             merged = [s for s in where if s != where[0]]
@@ -118,6 +181,9 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
                 f"{site.route}.{site.keys[0]}",
             )
     for other in analysis.other_actions:
+        step = _job_steps(analysis, other.job).get(other.step_index)
+        if step is not None and _step_evidence(step):
+            continue
         add(
             STATIC_AWS_KEYS_ENV,
             other.inputs,
@@ -144,16 +210,19 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
                 f"{call.callee}",
                 f"jobs.{call.job}.secrets.{call.keys[0]}",
             )
-    if analysis.broad_id_token:
+    needless = needless_id_token_jobs(analysis.document.root)
+    if needless:
         root = analysis.document.root
         permissions = root["permissions"]
         node, key = (permissions, "id-token") if is_map(permissions) else (root, "permissions")
+        names = ", ".join(f"'{n}'" for n in needless)
+        noun = "job" if len(needless) == 1 else "jobs"
         add(
             BROAD_ID_TOKEN,
             node,
             key,
-            "every job of the workflow may request an OIDC token (id-token: write at "
-            "workflow level)",
+            f"{noun} {names} may request an OIDC token without using one (id-token: write "
+            "at workflow level)",
             "permissions.id-token" if is_map(permissions) else "permissions",
         )
     return out

@@ -378,6 +378,19 @@ def _job_rewrite(
         ),
         None,
     )
+    if chained is None and insertion_target(analysis, name, job, context.composites) is None:
+        # No step inserted: a credentials step of the job's own, which used the keys in the
+        # environment to assume its role, now assumes it with the job's OIDC token.
+        chained = next(
+            (
+                str(step["with"]["role-to-assume"])
+                for _, step in steps_of(job)
+                if is_configure_action(step)
+                and is_map(step.get("with"))
+                and isinstance(step["with"].get("role-to-assume"), str)
+            ),
+            None,
+        )
     assumed = chained or role
     account = role_account(assumed)
     notes: list[str] = []
@@ -387,7 +400,12 @@ def _job_rewrite(
             "the deployment to a job that pull requests cannot trigger"
         )
     if is_called_workflow(root):
-        notes.append("called workflow: the token's sub is that of the calling run")
+        notes.append(
+            "called workflow: the token's sub is that of the calling run; every job that "
+            "calls it must grant `id-token: write` (a called workflow gets no more than its "
+            "caller's permissions): callers among the files read are given it, others you "
+            "must edit"
+        )
     if chained is not None:
         notes.append(
             f"the job keeps assuming {chained} (role chaining): that role's trust policy "

@@ -21,7 +21,13 @@ from typing import Any
 from keyless.checks.registry import Check, Scope
 from keyless.engine import Unread
 from keyless.findings import Finding, Severity
-from keyless.workflows.evidence import profile_writes, reexports, script_reexports
+from keyless.workflows.evidence import (
+    endpoint_evidence,
+    profile_writes,
+    reexports,
+    script_reexports,
+)
+from keyless.workflows.hardcoded import find_literals
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import (
     Document,
@@ -131,11 +137,36 @@ def key_variables(variables: Any) -> tuple[str, ...]:
     """The AWS key variables a ``variables:`` mapping sets (merged ones included)."""
     if not is_map(variables):
         return ()
-    return tuple(
+    keys = tuple(
         str(k)
         for k, v in variables.items()
-        if k in KEY_VARIABLES and isinstance(variable_value(v), str) and variable_value(v)
+        if k in KEY_VARIABLES and _is_credential(variable_value(v))
     )
+    if keys and _for_another_store(variables):
+        return ()
+    return keys
+
+
+def _is_credential(value: Any) -> bool:
+    """A key variable's value that can hold a credential: a CI/CD variable (``$NAME``,
+    ``${NAME}``) or a literal that looks like a real key. A literal such as ``testing`` or
+    ``test`` (moto, LocalStack) is not one; a real key written out is the hard-coded-key
+    check's business as well."""
+    if not isinstance(value, str) or not value:
+        return False
+    return "$" in value or any(find_literals(f"aws secret: {value}"))
+
+
+def _for_another_store(variables: Any) -> bool:
+    """Keys set beside an endpoint that is not AWS's, or named for an S3-compatible store
+    (``$MINIO_ACCESS_KEY``, ``$R2_…``): not AWS keys."""
+    pairs = [
+        (str(k), str(variable_value(v)))
+        for k, v in variables.items()
+        if isinstance(variable_value(v), str)
+    ]
+    sources = [v for k, v in pairs if k in KEY_VARIABLES]
+    return bool(endpoint_evidence(pairs, [v for _, v in pairs], sources))
 
 
 def _exports(job: str | None, node: Any) -> Iterator[ScriptExports]:
@@ -148,8 +179,29 @@ def _exports(job: str | None, node: Any) -> Iterator[ScriptExports]:
         indices = tuple(
             i for i, line in enumerate(script) if isinstance(line, str) and EXPORT.match(line)
         )
-        if indices:
+        if indices and not _exports_temporary(script, indices):
             yield ScriptExports(job, section, script, indices)
+
+
+# An export's value computed when the script runs: `$(…)` or backticks.
+_COMPUTED = re.compile(
+    r"(?:=|aws_(?:access_key_id|secret_access_key|session_token))\s*[\"']?\s*(?:\$\(|`)"
+)
+_ASSUMES_ROLE = re.compile(r"\bsts\s+assume-role(?:-with-web-identity|-with-saml)?\b")
+
+
+def _exports_temporary(script: Any, indices: tuple[int, ...]) -> bool:
+    """Whether the exported keys are temporary credentials the script obtains itself: a
+    session token is exported with them, and each value is computed when the script runs
+    (or the section assumes a role with ``aws sts assume-role…``). A session token only
+    comes with temporary credentials.
+    https://docs.gitlab.com/ci/cloud_services/aws/"""
+    lines = [str(script[i]) for i in indices]
+    if not any("session_token" in line.lower() for line in lines):
+        return False
+    if all(_COMPUTED.search(line) for line in lines):
+        return True
+    return any(isinstance(line, str) and _ASSUMES_ROLE.search(line) for line in script)
 
 
 def _handoffs(job: str | None, node: Any) -> Iterator[KeyHandOff]:

@@ -66,17 +66,28 @@ def redact_key_id(key_id: str) -> str:
     return f"{key_id[:4]}…{key_id[-4:]}"
 
 
+def is_documentation_example(value: str) -> bool:
+    """AWS's documentation writes example credentials ending in ``EXAMPLE`` (key IDs such
+    as ``AKIAIOSFODNN7EXAMPLE``) and ``EXAMPLEKEY`` (secrets); tests and emulators copy
+    them. They were never credentials, so they are not reported.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/security-creds-programmatic-access.html"""
+    return value.endswith(("EXAMPLE", "EXAMPLEKEY"))
+
+
 def find_literals(text: str) -> Iterator[Match]:
-    """Every literal access key ID and secret-key-shaped string in ``text``."""
+    """Every literal access key ID and secret-key-shaped string in ``text`` (AWS's
+    documentation examples excepted)."""
     for number, line in enumerate(text.splitlines()):
         for match in _KEY_ID.finditer(line):
+            if is_documentation_example(match.group(0)):
+                continue
             kind = "access key ID" if match.group(1) == "AKIA" else "temporary access key ID"
             yield Match(number, match.start(), kind, redact_key_id(match.group(0)))
         if not _SECRET_CONTEXT.search(line):
             continue
         for match in _SECRET.finditer(line):
             token = match.group(0)
-            if _looks_like_secret(token):
+            if _looks_like_secret(token) and not is_documentation_example(token):
                 yield Match(number, match.start(), "secret access key", "[REDACTED]")
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.checks.trust._common import (
@@ -81,7 +83,10 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext, analysis: RoleTrust) -> It
 
     IRSA without an exact ``sub`` trusts every service account (``system:serviceaccount:ns:*``
     every one in the namespace); Pod Identity without tag conditions trusts every
-    association in the account.
+    association in the account. The finding names the service accounts the policy admits
+    (``namespace:name``). A pattern that pins the namespace and the start of the name
+    (``kube-system:efs-csi-*``, as AWS's add-on guides write it) is a medium: only someone
+    who may create service accounts in that namespace can use it.
     https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
     """
     for path in _paths(analysis, PrincipalClass.OIDC):
@@ -89,19 +94,26 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext, analysis: RoleTrust) -> It
         if grammar is None or grammar.provider != "Amazon EKS (IRSA)":
             continue
         sub = path.key("sub")
-        exact = Language.finite(v for v in path.policy_values(sub) if "*" not in v and "?" not in v)
+        values = sorted(path.policy_values(sub))
+        exact = Language.finite(v for v in values if "*" not in v and "?" not in v)
         target = grammar.well_formed_language() - exact
-        namespaces = sorted(r for _, r in grammar.repos_in(path.policy_values(sub)))
+        namespaces = sorted(r for _, r in grammar.repos_in(values))
+        # A pattern's own shape first (`efs-csi-*` → `efs-csi-attacker`): Kubernetes names
+        # end in a letter or digit, so the shortest member would not be a real account.
+        filled = tuple(
+            Language.literal(v.replace("*", "attacker").replace("?", "x"))
+            for v in values
+            if "*" in v or "?" in v
+        )
         nice = grammar.nice("", namespaces[0] if namespaces else "default")
         witness = find(
             path,
             with_question(any_of(sub, target), all_of(sub, target)),
-            {sub: nice},
+            {sub: (*filled, *nice)},
         )
         if witness is not None:
-            yield _problem(
-                role, path, "any service account of the cluster scope can assume it", witness
-            )
+            severity = Severity.MEDIUM if _is_name_prefix(values) else None
+            yield _problem(role, path, _eks_scope(values, witness), witness, severity)
     for path in _paths(analysis, PrincipalClass.SERVICE):
         if path.principal == "pods.eks.amazonaws.com" and not any(
             k.startswith("aws:requesttag/") for k in path.mentioned_keys()
@@ -115,6 +127,43 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext, analysis: RoleTrust) -> It
                 "any EKS Pod Identity association can use it",
                 witness or find(path),
             )
+
+
+_SERVICE_ACCOUNT = "system:serviceaccount:"
+_NAME_PREFIX = re.compile(r"system:serviceaccount:[a-z0-9][a-z0-9.-]*:[a-z0-9][a-z0-9.-]*\*")
+
+
+def _is_name_prefix(values: list[str]) -> bool:
+    """Every pattern pins a namespace and the start of a name (`kube-system:efs-csi-*`, as
+    AWS's own add-on guides write it): only someone who may create service accounts in that
+    namespace can widen it, so it is a medium, not a high."""
+    loose = [v for v in values if "*" in v or "?" in v]
+    return bool(loose) and all(_NAME_PREFIX.fullmatch(v) is not None for v in loose)
+
+
+def _eks_scope(values: list[str], witness: Mapping[str, Any]) -> str:
+    """Which service accounts can assume the role, by ``namespace:name`` as the policy
+    writes them, and the one the witness uses."""
+    claims = witness.get("claims")
+    example = claims.get("sub") if isinstance(claims, Mapping) else None
+    such = (
+        f", such as {example.removeprefix(_SERVICE_ACCOUNT)}"
+        if isinstance(example, str) and example.startswith(_SERVICE_ACCOUNT)
+        else ""
+    )
+    loose = [v for v in values if "*" in v or "?" in v]
+    if not values or any(
+        not v.startswith(_SERVICE_ACCOUNT) or v.removeprefix(_SERVICE_ACCOUNT)[:1] in ("*", "?")
+        for v in loose
+    ):
+        return f"any service account of the cluster can assume it{such}"
+    shown = [v.removeprefix(_SERVICE_ACCOUNT) for v in loose]
+    namespaces = [v.removesuffix(":*") for v in shown if v.endswith(":*") and v.count(":") == 1]
+    if len(namespaces) == len(shown) and all("*" not in n and "?" not in n for n in namespaces):
+        noun = "namespace" if len(namespaces) == 1 else "namespaces"
+        return f"any service account of {noun} {', '.join(namespaces)} can assume it{such}"
+    patterns = ", ".join(shown)
+    return f"any service account matching {patterns} can assume it{such}"
 
 
 @check(

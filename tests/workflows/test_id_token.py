@@ -1,0 +1,132 @@
+"""workflow-broad-id-token: reported only for jobs that inherit a workflow-level
+``id-token: write`` and use no OIDC token, named in the message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from keyless.workflows import scan
+from keyless.workflows.oidc_use import needless_id_token_jobs
+from keyless.workflows.yamldoc import load_text
+
+from .builders import repo
+
+WORKFLOW = """
+name: ci
+on: push
+permissions:
+  id-token: {grant}
+  contents: read
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+{steps}
+"""
+
+
+def _needless(steps: str, grant: str = "write") -> tuple[str, ...]:
+    text = WORKFLOW.format(grant=grant, steps=steps)
+    return needless_id_token_jobs(load_text(text, Path("w.yml")).root)
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        "      - uses: aws-actions/configure-aws-credentials@v4\n"
+        "        with:\n          role-to-assume: arn:aws:iam::123456789012:role/x\n"
+        "          aws-region: us-east-1",
+        "      - uses: google-github-actions/auth@v2\n"
+        "        with:\n          workload_identity_provider: projects/1/x",
+        "      - uses: actions/deploy-pages@v4",
+        "      - uses: actions/attest-build-provenance@v2",
+        "      - uses: pypa/gh-action-pypi-publish@release/v1",
+        "      - uses: codecov/codecov-action@v5\n        with:\n          use_oidc: true",
+        "      - run: npm publish --provenance",
+        "      - run: cosign sign --yes ghcr.io/acme/app@sha256:abc",
+        '      - run: curl "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=sts.amazonaws.com"',
+        "      - uses: ./.github/actions/deploy",
+    ],
+)
+def test_a_job_that_uses_or_may_use_the_token_is_not_named(steps: str) -> None:
+    assert _needless(steps) == ()
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        "      - uses: actions/checkout@v4\n      - run: make test",
+        # Keys and a role: role chaining requests no OIDC token.
+        "      - uses: aws-actions/configure-aws-credentials@v4\n"
+        "        with:\n          aws-access-key-id: ${{ secrets.K }}\n"
+        "          aws-secret-access-key: ${{ secrets.S }}\n"
+        "          role-to-assume: arn:aws:iam::123456789012:role/x",
+        "      - run: gh attestation verify app.tgz -R acme/app",
+    ],
+)
+def test_a_job_that_uses_no_token_is_named(steps: str) -> None:
+    assert _needless(steps) == ("deploy",)
+
+
+def test_nothing_is_named_without_a_workflow_level_grant() -> None:
+    assert _needless("      - run: make test", grant="read") == ()
+
+
+def test_a_job_with_its_own_permissions_inherits_nothing(tmp_path: Path) -> None:
+    root = repo(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": """
+            on: push
+            permissions:
+              id-token: write
+            jobs:
+              test:
+                permissions:
+                  contents: read
+                runs-on: ubuntu-latest
+                steps:
+                  - run: make test
+              deploy:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: aws-actions/configure-aws-credentials@v4
+                    with:
+                      role-to-assume: arn:aws:iam::123456789012:role/deploy
+                      aws-region: us-east-1
+            """
+        },
+    )
+    assert [f.check for f in scan([root]).findings] == []
+
+
+def test_the_finding_names_the_jobs_that_do_not_need_the_token(tmp_path: Path) -> None:
+    root = repo(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": """
+            on: push
+            permissions: write-all
+            jobs:
+              test:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: make test
+              deploy:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: aws-actions/configure-aws-credentials@v4
+                    with:
+                      role-to-assume: arn:aws:iam::123456789012:role/deploy
+                      aws-region: us-east-1
+            """
+        },
+    )
+    (finding,) = scan([root]).findings
+    assert (finding.check, finding.message) == (
+        "workflow-broad-id-token",
+        "job 'test' may request an OIDC token without using one "
+        "(id-token: write at workflow level)",
+    )

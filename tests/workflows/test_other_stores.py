@@ -1,0 +1,95 @@
+"""Keys for an S3-compatible store (Cloudflare R2, MinIO…) are not AWS keys: the scan does
+not report them as long-lived AWS keys, unless the evidence is only one step of a job
+whose keys reach AWS too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from keyless.workflows import scan
+
+from .builders import repo
+
+
+def _checks(tmp_path: Path, text: str) -> list[str]:
+    root = repo(tmp_path, {".github/workflows/w.yml": text})
+    return [f.check for f in scan([root]).findings]
+
+
+def test_step_keys_for_r2_are_not_reported(tmp_path: Path) -> None:
+    text = """
+    on: push
+    jobs:
+      upload:
+        runs-on: ubuntu-latest
+        steps:
+          - env:
+              AWS_ACCESS_KEY_ID: ${{ secrets.R2_ACCESS_KEY_ID }}
+              AWS_SECRET_ACCESS_KEY: ${{ secrets.R2_SECRET_ACCESS_KEY }}
+            run: aws s3 sync public/ s3://assets --endpoint-url https://x.r2.cloudflarestorage.com
+    """
+    assert _checks(tmp_path, text) == []
+
+
+def test_job_keys_for_a_minio_endpoint_are_not_reported(tmp_path: Path) -> None:
+    text = """
+    on: push
+    jobs:
+      upload:
+        runs-on: ubuntu-latest
+        env:
+          AWS_ACCESS_KEY_ID: ${{ secrets.KEY_ID }}
+          AWS_SECRET_ACCESS_KEY: ${{ secrets.SECRET }}
+          AWS_ENDPOINT_URL: https://minio.internal:9000
+        steps:
+          - run: aws s3 cp build.tgz s3://artifacts/
+    """
+    assert _checks(tmp_path, text) == []
+
+
+def test_job_keys_are_reported_when_only_one_step_uses_an_emulator(tmp_path: Path) -> None:
+    text = """
+    on: push
+    jobs:
+      deploy:
+        runs-on: ubuntu-latest
+        env:
+          AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+          AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+        steps:
+          - run: aws --endpoint-url http://localhost:4566 s3 ls
+          - run: aws s3 sync dist s3://site
+    """
+    assert _checks(tmp_path, text) == ["workflow-static-aws-keys-env"]
+
+
+def test_gitlab_dummy_and_store_keys_are_not_aws_keys(tmp_path: Path) -> None:
+    text = """
+    upload:
+      variables:
+        AWS_ACCESS_KEY_ID: $MINIO_ACCESS_KEY
+        AWS_SECRET_ACCESS_KEY: $MINIO_SECRET_KEY
+        AWS_ENDPOINT_URL: https://minio.example.internal
+      script:
+        - aws s3 cp x s3://b/
+    test:
+      variables:
+        AWS_ACCESS_KEY_ID: testing
+        AWS_SECRET_ACCESS_KEY: testing
+      script:
+        - pytest
+    deploy:
+      variables:
+        AWS_ACCESS_KEY_ID: $DEPLOY_KEY_ID
+        AWS_SECRET_ACCESS_KEY: $DEPLOY_SECRET
+      script:
+        - aws s3 sync dist s3://site
+    """
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    found = [(f.check, f.message) for f in scan([root]).findings]
+    assert found == [
+        (
+            "gitlab-static-aws-keys",
+            "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY set for job 'deploy'",
+        )
+    ]

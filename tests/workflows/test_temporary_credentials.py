@@ -1,0 +1,135 @@
+"""Credentials another step or job hands on with a session token are temporary: no
+long-lived key finding for them; the same outputs without a session token still are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from keyless.workflows import scan
+
+from .builders import repo
+
+WORKFLOW = """
+on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - id: creds
+        uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/deploy
+          aws-region: us-east-1
+          output-credentials: true
+{step}
+"""
+
+ENV_STEP = """
+      - uses: docker://amazon/aws-cli:latest
+        env:
+          AWS_ACCESS_KEY_ID: ${{ steps.creds.outputs.aws-access-key-id }}
+          AWS_SECRET_ACCESS_KEY: ${{ steps.creds.outputs.aws-secret-access-key }}
+"""
+INPUTS_STEP = """
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          aws-access-key-id: ${{ steps.creds.outputs.aws-access-key-id }}
+          aws-secret-access-key: ${{ steps.creds.outputs.aws-secret-access-key }}
+          role-to-assume: arn:aws:iam::210987654321:role/target
+          aws-region: us-east-1
+"""
+OTHER_ACTION_STEP = """
+      - uses: acme/deploy@v1
+        with:
+          aws-access-key-id: ${{ steps.creds.outputs.aws-access-key-id }}
+          aws-secret-access-key: ${{ steps.creds.outputs.aws-secret-access-key }}
+"""
+
+
+def _checks(tmp_path: Path, step: str) -> list[str]:
+    root = repo(tmp_path, {".github/workflows/deploy.yml": WORKFLOW.format(step=step)})
+    return [f.check for f in scan([root]).findings]
+
+
+@pytest.mark.parametrize(
+    ("step", "token"),
+    [
+        (ENV_STEP, "          AWS_SESSION_TOKEN: ${{ steps.creds.outputs.aws-session-token }}\n"),
+        (
+            INPUTS_STEP,
+            "          aws-session-token: ${{ steps.creds.outputs.aws-session-token }}\n",
+        ),
+        (
+            OTHER_ACTION_STEP,
+            "          aws-session-token: ${{ steps.creds.outputs.aws-session-token }}\n",
+        ),
+    ],
+)
+def test_outputs_with_a_session_token_are_temporary(tmp_path: Path, step: str, token: str) -> None:
+    assert _checks(tmp_path / "without", step) != []
+    assert _checks(tmp_path / "with", step + token) == []
+
+
+def test_job_outputs_with_a_session_token_are_temporary(tmp_path: Path) -> None:
+    root = repo(
+        tmp_path,
+        {
+            ".github/workflows/use.yml": """
+            on: push
+            jobs:
+              use:
+                needs: auth
+                runs-on: ubuntu-latest
+                env:
+                  AWS_ACCESS_KEY_ID: ${{ needs.auth.outputs.key }}
+                  AWS_SECRET_ACCESS_KEY: ${{ needs.auth.outputs.secret }}
+                  AWS_SESSION_TOKEN: ${{ needs.auth.outputs.token }}
+                steps:
+                  - run: aws s3 ls
+            """
+        },
+    )
+    assert scan([root]).findings == ()
+
+
+def test_a_session_token_from_secrets_does_not_make_secret_keys_temporary(tmp_path: Path) -> None:
+    step = ENV_STEP.replace("steps.creds.outputs.aws-access-key-id", "secrets.KEY")
+    token = "          AWS_SESSION_TOKEN: ${{ steps.creds.outputs.aws-session-token }}\n"
+    assert _checks(tmp_path, step + token) == ["workflow-static-aws-keys-env"]
+
+
+ASSUMED = """
+chain:
+  image: amazon/aws-cli
+  script:
+    - CREDS=$(aws sts assume-role --role-arn "$ROLE" --role-session-name ci --output json)
+    - export AWS_ACCESS_KEY_ID=$(echo "$CREDS" | jq -r .Credentials.AccessKeyId)
+    - export AWS_SECRET_ACCESS_KEY=$(echo "$CREDS" | jq -r .Credentials.SecretAccessKey)
+{token}
+    - aws s3 ls
+"""
+
+
+def test_gitlab_exports_of_credentials_a_script_obtains_are_temporary(tmp_path: Path) -> None:
+    token = '    - export AWS_SESSION_TOKEN=$(echo "$CREDS" | jq -r .Credentials.SessionToken)'
+    with_token = repo(tmp_path / "with", {".gitlab-ci.yml": ASSUMED.format(token=token)})
+    without = repo(tmp_path / "without", {".gitlab-ci.yml": ASSUMED.format(token="")})
+    assert scan([with_token]).findings == ()
+    assert {f.check for f in scan([without]).findings} == {"gitlab-static-aws-keys"}
+
+
+def test_gitlab_exports_of_stored_keys_with_a_stored_session_token_are_reported(
+    tmp_path: Path,
+) -> None:
+    text = """
+    deploy:
+      script:
+        - export AWS_ACCESS_KEY_ID=$KEY_ID
+        - export AWS_SECRET_ACCESS_KEY=$SECRET
+        - export AWS_SESSION_TOKEN=$TOKEN
+        - aws s3 ls
+    """
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    assert {f.check for f in scan([root]).findings} == {"gitlab-static-aws-keys"}
