@@ -115,7 +115,7 @@ def generate(
     from keyless.generate.read import load_plan
     from keyless.generate.roles_anywhere import read_ca_certificate
 
-    check_output_dir(out, force=force)
+    check_output_dir(out, force=force, inputs=(plan_path, ca_cert, input_dir, snapshot))
     sources = [s for s in (demo, input_dir, snapshot) if s]
     if len(sources) > 1:
         raise click.UsageError("give at most one of --demo, --input and --snapshot")

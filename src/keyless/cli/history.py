@@ -44,7 +44,7 @@ def history(
     if account is not None and not is_account_id(account):
         raise InputError(f"{account!r} is not an account ID (12 digits)", where="--account")
     if output is not None:
-        require_writable(output, "the history (--output)")
+        require_writable(output, "the history (--output)", inputs=(store_path(store),))
     with open_store(store_path(store)) as opened:
         recorded = opened.history(account=account, limit=limit)
     if account is not None and account not in recorded.labels:

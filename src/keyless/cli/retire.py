@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from keyless.cli.output import emit, render_options
+from keyless.cli.output import emit, refuse_own_input, render_options
 from keyless.cli.progress import counting, quiet_option, waiting_message
 from keyless.render import Format, formats, render
 
@@ -167,6 +167,7 @@ def retire(ctx: click.Context, /, **params: Any) -> None:
     from keyless.retire import retire as run_retire
 
     plan = None
+    _journal_apart(params)
     if params["plan_path"] is not None:
         from keyless.retire.execute import utc_now
         from keyless.retire.plan import load_plan
@@ -226,6 +227,7 @@ def status(**params: Any) -> None:
     """
     from keyless.retire import status as watch
 
+    _journal_apart(params)
     reach, scope = _reach(params), _scope(params)
     with counting("keys") as progress:
         report = watch(
@@ -256,6 +258,7 @@ def rollback(**params: Any) -> None:
     from keyless.retire import RollbackRequest
     from keyless.retire import rollback as undo
 
+    _journal_apart(params)
     request = RollbackRequest(
         _scope(params),
         apply=params["apply"],
@@ -266,6 +269,12 @@ def rollback(**params: Any) -> None:
     with counting("keys and users") as progress:
         report = undo(request, reach, progress=progress)
     _finish(report, params["output_format"], report.exit_code)
+
+
+def _journal_apart(params: dict[str, Any]) -> None:
+    """Refuse a journal that is the plan it follows: SQLite would write over the plan (or
+    fail on it half-way) instead of keeping the record beside it."""
+    refuse_own_input(params["journal"], "the journal (--journal)", (params["plan_path"],))
 
 
 def _scope(params: dict[str, Any]) -> Scope:

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from keyless.cli.output import emit, render_options, require_writable
+from keyless.cli.output import config_file, emit, render_options, require_writable
 from keyless.cli.progress import is_quiet, quiet_option
-from keyless.cli.record import open_recording, record_options
+from keyless.cli.record import open_recording, record_options, store_path
 from keyless.cli.sources import (
     build_spec,
     load,
@@ -123,13 +123,15 @@ def scan(
     (unless --allow-partial), 130 interrupted.
     """
     from keyless.cli.configuration import load_checked_config
-    from keyless.collect.origin import reference_time
+    from keyless.collect.origin import input_files, reference_time
     from keyless.engine import run_checks_by_account
     from keyless.engine.parallel import available_workers
 
     spec = build_spec(source)
     if output is not None:
-        require_writable(output, REPORT)
+        store_file = store_path(store) if record or store is not None else None
+        inputs = (*input_files(spec), config_file(config_path), store_file)
+        require_writable(output, REPORT, inputs=inputs)
     config = load_checked_config(config_path)
     checks = _estate_checks(split_list(check_ids))
     recording = open_recording(record, store)
@@ -182,6 +184,7 @@ def collect(out: Path, shard: str | None, record: bool, store: Path | None, **so
     import dataclasses
 
     from keyless.collect.offline.snapshot import write_snapshot
+    from keyless.collect.origin import input_files
     from keyless.collect.shard import Shard
 
     spec = build_spec(source)
@@ -189,7 +192,8 @@ def collect(out: Path, shard: str | None, record: bool, store: Path | None, **so
         if not source["org"]:
             raise click.UsageError("--shard only applies with --org")
         spec = dataclasses.replace(spec, shard=Shard.parse(shard))
-    require_writable(out, "the snapshot (--out)")
+    store_file = store_path(store) if record or store is not None else None
+    require_writable(out, "the snapshot (--out)", inputs=(*input_files(spec), store_file))
     recording = open_recording(record, store)
     inventory = load(spec)
     write_snapshot(inventory, out)
@@ -268,7 +272,7 @@ def merge(snapshots: tuple[Path, ...], out: Path) -> None:
     from keyless.collect.shard import merge_snapshots
     from keyless.model import AccountStatus
 
-    require_writable(out, "the merged snapshot (--out)")
+    require_writable(out, "the merged snapshot (--out)", inputs=snapshots)
     envelope, accounts = merge_snapshots(snapshots)
     complete = True
     written = 0
