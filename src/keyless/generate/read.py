@@ -128,7 +128,7 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
 def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
     for position, arn in enumerate(entry["aws_managed_policies"]):
         if not names.matches(names.MANAGED_POLICY_ARN, arn):
-            fail(f"{pointer}/aws_managed_policies/{position}", f"{arn!r} is not a policy ARN")
+            fail(f"{pointer}/aws_managed_policies/{position}", names.not_an_arn(arn, "a policy"))
     for position, ref in enumerate(entry["customer_managed_policies"]):
         where = f"{pointer}/customer_managed_policies/{position}"
         if not names.matches(names.POLICY_NAME, ref["name"]):
@@ -137,7 +137,7 @@ def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
             fail(f"{where}/path", f"{ref['path']!r} is not an IAM path")
     boundary = entry["permissions_boundary"]
     if boundary is not None and not names.matches(names.MANAGED_POLICY_ARN, boundary):
-        fail(f"{pointer}/permissions_boundary", f"{boundary!r} is not a policy ARN")
+        fail(f"{pointer}/permissions_boundary", names.not_an_arn(boundary, "a policy"))
 
 
 def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
