@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from keyless.cli.numbers import Count
 from keyless.cli.output import emit, render_options, require_writable
 from keyless.cli.record import store_path
 from keyless.errors import InputError
@@ -20,7 +21,7 @@ from keyless.render import Format, formats, render
     help="The history store (default: .keyless/history.sqlite3).",
 )
 @click.option("--account", help="Only this account ID.")
-@click.option("--limit", type=click.IntRange(min=1), help="Only the last N scans.")
+@click.option("--limit", type=Count(min=1), help="Only the last N scans.")
 @click.option(
     "--format",
     "output_format",

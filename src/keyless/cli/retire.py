@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from keyless.cli.numbers import Count
 from keyless.cli.output import emit, refuse_own_input, render_options
 from keyless.cli.progress import counting, quiet_option, waiting_message
 from keyless.render import Format, formats, render
@@ -97,7 +98,7 @@ def _plan_option() -> Callable[[F], F]:
 def _max_actions() -> Callable[[F], F]:
     return click.option(
         "--max-actions",
-        type=click.IntRange(min=1),
+        type=Count(min=1),
         help="At most this many AWS changes in this run; the next run goes on.",
     )
 
@@ -106,14 +107,14 @@ def _max_actions() -> Callable[[F], F]:
 @_common("Make the changes (default: a dry run that prints them).", kind="retire")
 @click.option(
     "--min-idle-days",
-    type=click.IntRange(1, 3650),
+    type=Count(1, 3650),
     default=30,
     show_default=True,
     help="Refuse a key (or password) used more recently than this.",
 )
 @click.option(
     "--quarantine-days",
-    type=click.IntRange(1, 3650),
+    type=Count(1, 3650),
     default=14,
     show_default=True,
     help="Days a key stays inactive, unused, before it is deleted.",
@@ -134,7 +135,7 @@ def _max_actions() -> Callable[[F], F]:
 )
 @click.option(
     "--max-plan-age-days",
-    type=click.IntRange(1, 3650),
+    type=Count(1, 3650),
     default=30,
     show_default=True,
     help="Refuse a plan whose evidence is older than this.",
@@ -205,7 +206,7 @@ def retire(ctx: click.Context, /, **params: Any) -> None:
 @_common(None, kind="retire-status")
 @click.option(
     "--quarantine-days",
-    type=click.IntRange(1, 3650),
+    type=Count(1, 3650),
     default=14,
     show_default=True,
     help="The quarantine the retire runs use.",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from keyless.cli.numbers import Count
 from keyless.cli.output import config_file, emit, render_options, require_writable
 from keyless.cli.progress import is_quiet, quiet_option
 from keyless.cli.record import open_recording, record_options, store_path
@@ -97,7 +98,7 @@ def _estate_checks(ids: tuple[str, ...]) -> tuple[Check, ...]:
 @click.option("--checks", "check_ids", multiple=True, help="Only these check IDs.")
 @click.option(
     "--workers",
-    type=click.IntRange(1, 256),
+    type=Count(1, 256),
     help="Processes that judge a large account's trust policies (default: one per CPU, at"
     " most 8; 1 keeps the scan in one process).",
 )

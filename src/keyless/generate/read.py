@@ -64,7 +64,7 @@ def plan_problems(document: Any, inventory: Inventory | None = None) -> tuple[Pr
 
 
 def _order(pointer: str) -> tuple[tuple[int, int | str], ...]:
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in pointer.split("/"))
+    return tuple((0, int(p)) if p.isascii() and p.isdigit() else (1, p) for p in pointer.split("/"))
 
 
 def _consistency(document: Mapping[str, Any]) -> list[Problem]:

@@ -391,4 +391,4 @@ def _planned(
 
 
 def _order(pointer: str) -> tuple[tuple[int, int | str], ...]:
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in pointer.split("/"))
+    return tuple((0, int(p)) if p.isascii() and p.isdigit() else (1, p) for p in pointer.split("/"))

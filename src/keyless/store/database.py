@@ -173,7 +173,7 @@ class Store:
             if len(ids) < -named[reference]:
                 raise InputError(f"the store has no {reference} scan", where=self.where)
             return ids[named[reference]]
-        if not reference.isdigit() or int(reference) not in ids:
+        if not (reference.isascii() and reference.isdigit()) or int(reference) not in ids:
             raise InputError(
                 f"no recorded scan {reference!r}",
                 where=self.where,
