@@ -86,4 +86,5 @@ def test_a_cloudformation_index_outside_ascii_is_no_number(tmp_path: Path) -> No
 
 
 def test_a_link_user_name_is_ascii() -> None:
-    refused(run("plan", "--demo", "--link", f"ci-deploy{ARABIC_ONE}=acme/app"), "not an IAM user name")
+    link = f"ci-deploy{ARABIC_ONE}=acme/app"
+    refused(run("plan", "--demo", "--link", link), "not an IAM user name")
