@@ -90,8 +90,13 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
     people: set[str] = set()
     for index, entry in enumerate(center["users"]):
         pointer = f"/identity_center/users/{index}/user_name"
-        if not names.matches(names.IDENTITY_STORE_NAME, entry["user_name"]):
-            fail(pointer, f"{entry['user_name']!r} is not an Identity Store user name")
+        if not names.is_identity_store_name(entry["user_name"]):
+            fail(
+                pointer,
+                f"{entry['user_name']!r} is not an Identity Store user name (1 to 128 letters,"
+                " digits, symbols and punctuation of any script; no space, line break, control or"
+                " bidirectional formatting character)",
+            )
         if entry["user_name"].lower() in people:
             fail(pointer, f"Identity Center user {entry['user_name']!r} is listed twice")
         people.add(entry["user_name"].lower())
