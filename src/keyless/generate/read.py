@@ -4,9 +4,10 @@ A plan is checked in two ways. Always, on its own: the ``keyless/plan/v1`` schem
 what the emitted code would need to hold (every permission set, Identity Center user and
 role that a list names exists, names fit their AWS grammars, account IDs are 12 digits,
 OIDC subjects belong to their role's repositories and have no wildcard under
-``StringEquals``). And, when the inventory the plan was made from is given
-(``--demo``, ``--input``, ``--snapshot``), with ``keyless plan --check``'s validation:
-a plan of another inventory (stale), an unknown user, a broader target.
+``StringEquals``, inline policies are valid policies). And, when the inventory the plan
+was made from is given (``--demo``, ``--input``, ``--snapshot``), with ``keyless plan
+--check``'s validation: a plan of another inventory (stale), an unknown user, a broader
+target.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from keyless.errors import KeylessError
+from keyless.errors import KeylessError, PolicyError
 from keyless.generate import names
 from keyless.model import Inventory
 from keyless.plan.check import check_plan
 from keyless.plan.document import Problem, read_plan, schema_problems
 from keyless.plan.targets import PROVIDERS
+from keyless.policy.document import parse_policy
 
 _SUBJECT_PREFIX = {"github": "repo:{}:", "gitlab": "project_path:{}:"}
 _ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")
@@ -143,6 +145,14 @@ def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
     boundary = entry["permissions_boundary"]
     if boundary is not None and not names.matches(names.MANAGED_POLICY_ARN, boundary):
         fail(f"{pointer}/permissions_boundary", names.not_an_arn(boundary, "a policy"))
+    inline = entry["inline_policy"]
+    if inline is not None:
+        # Parsed whether or not the plan's source is given: the schema only says it is an
+        # object, and generated code must never carry a policy IAM would refuse.
+        try:
+            parse_policy(inline)
+        except PolicyError as error:
+            fail(f"{pointer}/inline_policy{error.pointer}", f"not a valid policy: {error.message}")
 
 
 def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
