@@ -12,6 +12,7 @@ from keyless.cli.progress import quiet_option, waiting_message
 from keyless.cli.record import store_path
 from keyless.findings import Severity
 from keyless.render import Format, formats, render
+from keyless.render.untrusted import printable
 
 REPORT = "the comparison (--output)"
 
@@ -73,7 +74,7 @@ def diff(
         inputs = (*documents, store_path(store), config_file(config_path))
         require_writable(output, REPORT, inputs=inputs)
     config = load_config(config_path)
-    with waiting_message(f"comparing {old} with {new}"):
+    with waiting_message(f"comparing {printable(old)} with {printable(new)}"):
         changes = compare_references(old, new, store=store_path(store), config=config)
     threshold = Severity(fail_on)
     emit(render(changes, Format(output_format), render_options(output, threshold)), output, REPORT)
