@@ -18,6 +18,7 @@ from keyless.cli.progress import counting, is_quiet, quiet_option
 from keyless.errors import InputError
 from keyless.findings import Severity
 from keyless.render import Format, formats, render
+from keyless.render.untrusted import printable
 
 
 @click.command("iac")
@@ -112,7 +113,9 @@ def iac(
     if write_baseline_path is not None:
         write_baseline(write_baseline_path, result)
         if not is_quiet():
-            click.echo(f"keyless: wrote the baseline {write_baseline_path}", err=True)
+            click.echo(
+                f"keyless: wrote the baseline {printable(str(write_baseline_path))}", err=True
+            )
         sys.exit(0 if result.is_complete else 3)
     sys.exit(result.exit_code(threshold))
 

@@ -155,7 +155,7 @@ def plan(
 
         write_plan(result, out)
         if not is_quiet():
-            click.echo(f"wrote {out}", err=True)
+            click.echo(f"wrote {printable(str(out))}", err=True)
     options = render_options(output)
     if explain is not None:
         from keyless.render.plan import explain_text
@@ -168,7 +168,7 @@ def plan(
     else:
         emit(render(result, Format(output_format), options), output, REPORT)
     if output is not None and not is_quiet():
-        click.echo(f"wrote {output}", err=True)
+        click.echo(f"wrote {printable(str(output))}", err=True)
     for line in unread_lines(inventory):
         click.echo(f"not read: {line}", err=True)
     if not inventory.is_complete:

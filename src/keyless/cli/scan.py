@@ -26,6 +26,7 @@ from keyless.cli.sources import (
 from keyless.errors import InputError
 from keyless.findings import Severity
 from keyless.render import Format, RenderOptions, formats, render
+from keyless.render.untrusted import printable
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -205,7 +206,10 @@ def collect(out: Path, shard: str | None, record: bool, store: Path | None, **so
         recording.keep(run_checks(inventory, load_checked_config(None)), "collect", RenderOptions())
     accounts = len(inventory.accounts)
     if not is_quiet():
-        click.echo(f"wrote {out} ({accounts} account{'s' if accounts != 1 else ''})", err=True)
+        click.echo(
+            f"wrote {printable(str(out))} ({accounts} account{'s' if accounts != 1 else ''})",
+            err=True,
+        )
     for line in unread_lines(inventory):
         click.echo(f"  not read: {line}", err=True)
     sys.exit(0 if inventory.is_complete else 3)
@@ -288,5 +292,8 @@ def merge(snapshots: tuple[Path, ...], out: Path) -> None:
 
     write_snapshot(envelope, out, accounts=counted())
     if not is_quiet():
-        click.echo(f"wrote {out} ({written} accounts from {len(snapshots)} snapshots)", err=True)
+        click.echo(
+            f"wrote {printable(str(out))} ({written} accounts from {len(snapshots)} snapshots)",
+            err=True,
+        )
     sys.exit(0 if complete and envelope.is_complete else 3)
