@@ -67,3 +67,11 @@ def test_iac_shows_a_logical_id_escaped(tmp_path: Path, output_format: str) -> N
     assert result.exit_code == 1, result.output
     assert not raw(result.stdout)
     assert "U\\x1b[31mX\\u202e" in result.stdout
+
+
+@pytest.mark.parametrize("command", [("scan", "--demo"), ("workflows", "scan", ".")])
+def test_an_unknown_check_id_is_named_on_one_line(command: tuple[str, ...]) -> None:
+    result = run(*command, "--checks", "a\nkeyless: forged\x1b[31m")
+    assert result.exit_code == 2, result.output
+    assert "'a\\nkeyless: forged\\x1b[31m'" in result.stderr.split("\n")[0]
+    assert "\nkeyless: forged" not in result.stderr
