@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import re
 import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass, field, fields
@@ -202,6 +203,11 @@ def _thresholds(raw: Any, source: str) -> Thresholds:
     return Thresholds(**values)
 
 
+#: ``[[ignore]] account``: ASCII digits, ``*`` and ``?`` (an fnmatch pattern); never the
+#: digits of another script, which no account ID holds.
+_ACCOUNT_PATTERN = re.compile(r"[0-9*?]{1,64}")
+
+
 def _ignore(raw: Any, index: int, source: str) -> Ignore:
     where = f"{source} [[ignore]] #{index + 1}"
     if not isinstance(raw, dict):
@@ -229,11 +235,20 @@ def _ignore(raw: Any, index: int, source: str) -> Ignore:
                 where=where,
                 hint="Write each value on one line, in printable characters.",
             )
+    account = raw.get("account", "*")
+    if not _ACCOUNT_PATTERN.fullmatch(account) or (
+        not any(c in account for c in "*?") and len(account) != 12
+    ):
+        raise ConfigError(
+            f"'account' must be a 12-digit account ID (or a pattern of digits, * and ?),"
+            f" not {account!r}",
+            where=where,
+        )
     return Ignore(
         check=raw["check"].strip(),
         reason=raw["reason"].strip(),
         resource=raw.get("resource", "*"),
-        account=raw.get("account", "*"),
+        account=account,
         source=source,
         index=index + 1,
     )

@@ -131,7 +131,7 @@ MAX_EMAIL = 254
 _LABEL = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"
 _EMAIL = re.compile(rf"[\w.%+=-]{{1,64}}@{_LABEL}(?:\.{_LABEL})+")
 _SEPARATORS = re.compile(r"[.\-_+=,\s]+")
-_TRAILING_DIGITS = re.compile(r"(?<=[a-z])\d+$")
+_TRAILING_DIGITS = re.compile(r"(?<=[a-z])\d+$", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +202,7 @@ def name_tokens(name: str) -> tuple[str, ...]:
     affixes removed (``svc-Alice.Smith_ci`` → ``("alice", "smith")``)."""
     local = name.lower().split("@", 1)[0]
     tokens = [_TRAILING_DIGITS.sub("", token) for token in _SEPARATORS.split(local)]
-    tokens = [token for token in tokens if token and not token.isdigit()]
+    tokens = [token for token in tokens if token and not (token.isascii() and token.isdigit())]
     while len(tokens) > 1 and tokens[0] in AFFIXES:
         tokens.pop(0)
     while len(tokens) > 1 and tokens[-1] in AFFIXES:

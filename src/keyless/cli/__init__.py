@@ -56,7 +56,7 @@ class LazyGroup(click.Group):
         except KeylessError as error:
             if isinstance(ctx.obj, dict) and ctx.obj.get("debug"):
                 raise
-            click.echo(f"keyless: error: {error.describe()}", err=True)
+            click.echo(f"keyless: error: {_shown(error)}", err=True)
             ctx.exit(error.exit_code)
         except KeyboardInterrupt:
             if isinstance(ctx.obj, dict) and ctx.obj.get("debug"):
@@ -80,6 +80,23 @@ class LazyGroup(click.Group):
             raise
         command = getattr(module, attribute, None)
         return command if isinstance(command, click.Command) else None
+
+
+def _shown(error: KeylessError) -> str:
+    """:meth:`KeylessError.describe` for a terminal: ``where`` (a path or value the user
+    gave, or a name from AWS) on its one line, every line of the message and hint with
+    its control, escape and bidirectional characters written as escapes."""
+    from keyless.render.untrusted import printable
+
+    def lines(text: str) -> str:
+        return "\n".join(printable(line) for line in text.split("\n"))
+
+    text = lines(error.message)
+    if error.where:
+        text = f"{printable(error.where)}: {text}"
+    if error.hint:
+        text += f"\n{lines(error.hint)}"
+    return text
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,11 +7,14 @@ from pathlib import Path
 
 import click
 
-from keyless.cli.output import emit, render_options
+from keyless.cli.output import config_file, emit, render_options, require_writable
 from keyless.cli.progress import quiet_option, waiting_message
 from keyless.cli.record import store_path
 from keyless.findings import Severity
 from keyless.render import Format, formats, render
+from keyless.render.untrusted import printable
+
+REPORT = "the comparison (--output)"
 
 
 @click.command()
@@ -66,9 +69,13 @@ def diff(
     from keyless.config import load_config
     from keyless.store.documents import compare_references
 
+    if output is not None:
+        documents = tuple(Path(text) for text in (old, new) if not text.startswith("@"))
+        inputs = (*documents, store_path(store), config_file(config_path))
+        require_writable(output, REPORT, inputs=inputs)
     config = load_config(config_path)
-    with waiting_message(f"comparing {old} with {new}"):
+    with waiting_message(f"comparing {printable(old)} with {printable(new)}"):
         changes = compare_references(old, new, store=store_path(store), config=config)
     threshold = Severity(fail_on)
-    emit(render(changes, Format(output_format), render_options(output, threshold)), output)
+    emit(render(changes, Format(output_format), render_options(output, threshold)), output, REPORT)
     sys.exit(changes.exit_code(threshold))

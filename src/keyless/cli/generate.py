@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from keyless.files import read_bytes
+from keyless.render.untrusted import printable
 
 if TYPE_CHECKING:
     from keyless.generate.build import GenerateOptions
@@ -115,7 +116,7 @@ def generate(
     from keyless.generate.read import load_plan
     from keyless.generate.roles_anywhere import read_ca_certificate
 
-    check_output_dir(out, force=force)
+    check_output_dir(out, force=force, inputs=(plan_path, ca_cert, input_dir, snapshot))
     sources = [s for s in (demo, input_dir, snapshot) if s]
     if len(sources) > 1:
         raise click.UsageError("give at most one of --demo, --input and --snapshot")
@@ -161,7 +162,9 @@ def generate(
             f"the demo's Identity Center portal: {options.sso_start_url} ({options.sso_region})",
             err=True,
         )
-    click.echo(f"wrote {out}: " + ", ".join(str(p) for p in result.paths()), err=True)
+    click.echo(
+        f"wrote {printable(str(out))}: " + ", ".join(str(p) for p in result.paths()), err=True
+    )
     for skipped in result.generated.skipped:
         click.echo(f"not generated: {skipped.what}: {skipped.why}", err=True)
     sys.exit(0 if result.is_complete else 1)

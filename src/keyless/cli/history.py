@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from keyless.cli.numbers import Count
 from keyless.cli.output import emit, render_options, require_writable
 from keyless.cli.record import store_path
 from keyless.errors import InputError
@@ -20,7 +21,7 @@ from keyless.render import Format, formats, render
     help="The history store (default: .keyless/history.sqlite3).",
 )
 @click.option("--account", help="Only this account ID.")
-@click.option("--limit", type=click.IntRange(min=1), help="Only the last N scans.")
+@click.option("--limit", type=Count(min=1), help="Only the last N scans.")
 @click.option(
     "--format",
     "output_format",
@@ -44,7 +45,7 @@ def history(
     if account is not None and not is_account_id(account):
         raise InputError(f"{account!r} is not an account ID (12 digits)", where="--account")
     if output is not None:
-        require_writable(output, "the history (--output)")
+        require_writable(output, "the history (--output)", inputs=(store_path(store),))
     with open_store(store_path(store)) as opened:
         recorded = opened.history(account=account, limit=limit)
     if account is not None and account not in recorded.labels:

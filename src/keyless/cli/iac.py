@@ -14,11 +14,12 @@ from pathlib import Path
 
 import click
 
-from keyless.cli.output import emit, render_options, require_writable
+from keyless.cli.output import config_file, emit, render_options, require_writable
 from keyless.cli.progress import counting, is_quiet, quiet_option
 from keyless.errors import InputError
 from keyless.findings import Severity
 from keyless.render import Format, formats, render
+from keyless.render.untrusted import printable
 
 
 @click.command("iac")
@@ -95,12 +96,24 @@ def iac(
     parameters = parse_parameters(parameter_values)
     for path in paths:
         _require_existing(path)
-    for target, what in (
-        (output, "the report (--output)"),
-        (write_baseline_path, "the baseline (--write-baseline)"),
-    ):
-        if target is not None:
-            require_writable(target, what)
+    if output is not None or write_baseline_path is not None:
+        from keyless.iac.sources import discover
+
+        # The report must not replace what it judges; the baseline may be rewritten in
+        # place (`--baseline B --write-baseline B` accepts today's findings).
+        read = (*(c.path for c in discover(paths)[0]), *var_files, config_file(config_path))
+        if output is not None:
+            require_writable(output, "the report (--output)", inputs=(*read, baseline_path))
+        if write_baseline_path is not None:
+            require_writable(write_baseline_path, "the baseline (--write-baseline)", inputs=read)
+        if (
+            output is not None
+            and write_baseline_path is not None
+            and output.resolve() == write_baseline_path.resolve()
+        ):
+            raise click.UsageError(
+                "--output and --write-baseline name the same file: give each its own"
+            )
     baseline = load_baseline(baseline_path) if baseline_path is not None else None
     config = load_config(config_path)
     with counting("files") as progress:
@@ -117,7 +130,9 @@ def iac(
     if write_baseline_path is not None:
         write_baseline(write_baseline_path, result)
         if not is_quiet():
-            click.echo(f"keyless: wrote the baseline {write_baseline_path}", err=True)
+            click.echo(
+                f"keyless: wrote the baseline {printable(str(write_baseline_path))}", err=True
+            )
         sys.exit(0 if result.is_complete else 3)
     sys.exit(result.exit_code(threshold))
 

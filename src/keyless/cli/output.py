@@ -15,6 +15,7 @@ from keyless.errors import InputError
 from keyless.files import check_writable, write_atomic
 from keyless.findings import Severity
 from keyless.render import RenderOptions
+from keyless.render.untrusted import printable
 
 
 def render_options(
@@ -32,12 +33,15 @@ def render_options(
     return RenderOptions(fail_on=fail_on, allow_partial=allow_partial)
 
 
-def require_writable(path: Path, what: str) -> None:
+def require_writable(path: Path, what: str, *, inputs: Iterable[Path | None] = ()) -> None:
     """Refuse, before any work, an output that could not be written whole: what
-    :func:`keyless.files.check_writable` refuses, and a directory where a file cannot
-    be created after all (a read-only file system, a pseudo file system, permissions
-    ``os.access`` does not see, such as a root user's). The trial file is removed."""
+    :func:`keyless.files.check_writable` refuses, one of the command's own ``inputs`` (the
+    same file under another name or through a hard link: writing the output would
+    destroy what it is made from), and a directory where a file cannot be created after
+    all (a read-only file system, a pseudo file system, permissions ``os.access`` does
+    not see, such as a root user's). The trial file is removed."""
     check_writable(path, what)
+    refuse_own_input(path, what, inputs)
     directory = path.parent if str(path.parent) else Path(".")
     try:
         handle, trial = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
@@ -46,6 +50,34 @@ def require_writable(path: Path, what: str) -> None:
     os.close(handle)
     with contextlib.suppress(OSError):
         os.unlink(trial)
+
+
+def config_file(given: Path | None) -> Path:
+    """The configuration file a command reads: ``--config``, or ``./keyless.toml``."""
+    from keyless.config import DEFAULT_CONFIG_NAME
+
+    return given if given is not None else Path(DEFAULT_CONFIG_NAME)
+
+
+def refuse_own_input(path: Path, what: str, inputs: Iterable[Path | None]) -> None:
+    """An InputError when ``path`` is one of ``inputs`` (``None`` entries are skipped):
+    the same file by name, by another name, or through a hard link."""
+    if not os.path.exists(path):
+        return  # a file that does not exist yet is no input
+    for source in inputs:
+        if source is None:
+            continue
+        try:
+            same = os.path.samefile(path, source)
+        except (OSError, ValueError):  # a missing input is reported where it is read
+            continue
+        if same:
+            raise InputError(
+                f"refusing to write {what} over one of the command's own inputs"
+                f" ({printable(str(source))})",
+                where=printable(str(path)),
+                hint="Write the output to another file.",
+            )
 
 
 def emit(text: str, output: Path | None = None, what: str = "the output") -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from keyless.cli.output import emit, render_options, require_writable
+from keyless.cli.output import config_file, emit, render_options, require_writable
 from keyless.cli.progress import is_quiet, quiet_option, waiting_message
 from keyless.cli.sources import build_spec, load, parse_moment, source_options, unread_lines
 from keyless.render import Format, formats, render
@@ -19,6 +19,7 @@ from keyless.render.untrusted import printable
 if TYPE_CHECKING:
     from keyless.config import Thresholds
     from keyless.model import Inventory
+    from keyless.plan.pipelines import WorkflowSource
 
 PLAN_FILE = "the plan (--out)"
 REPORT = "the rendered plan (--output)"
@@ -108,7 +109,7 @@ def plan(
     the credential report was not (unless --allow-partial).
     """
     from keyless.cli.configuration import load_checked_config
-    from keyless.collect.origin import reference_time
+    from keyless.collect.origin import input_files, reference_time
     from keyless.plan.build import PlanInputs, make_plan
     from keyless.plan.links import parse_link_option
     from keyless.plan.pipelines import parse_workflow_option
@@ -120,15 +121,18 @@ def plan(
             raise click.UsageError("--check takes only the plan and its source")
         _check(check_path, load(spec), load_checked_config(config_path).thresholds)
         return
-    if out is not None:
-        require_writable(out, PLAN_FILE)
-    if output is not None:
-        if out is not None and _same_file(out, output):
-            raise click.UsageError("--out and --output name the same file: give each its own")
-        require_writable(output, REPORT)
     config = load_checked_config(config_path)
     link_requests = tuple(parse_link_option(text) for text in links)
     workflow_sources = tuple(parse_workflow_option(text) for text in workflows)
+    read = (*input_files(spec), config_file(config_path))
+    if out is not None or output is not None:
+        read += _workflow_files(workflow_sources)
+    if out is not None:
+        require_writable(out, PLAN_FILE, inputs=read)
+    if output is not None:
+        if out is not None and _same_file(out, output):
+            raise click.UsageError("--out and --output name the same file: give each its own")
+        require_writable(output, REPORT, inputs=read)
     inventory = load(spec)
     missing = missing_evidence(inventory)
     if missing and not allow_partial:
@@ -151,7 +155,7 @@ def plan(
 
         write_plan(result, out)
         if not is_quiet():
-            click.echo(f"wrote {out}", err=True)
+            click.echo(f"wrote {printable(str(out))}", err=True)
     options = render_options(output)
     if explain is not None:
         from keyless.render.plan import explain_text
@@ -164,12 +168,21 @@ def plan(
     else:
         emit(render(result, Format(output_format), options), output, REPORT)
     if output is not None and not is_quiet():
-        click.echo(f"wrote {output}", err=True)
+        click.echo(f"wrote {printable(str(output))}", err=True)
     for line in unread_lines(inventory):
         click.echo(f"not read: {line}", err=True)
     if not inventory.is_complete:
         sys.exit(3)
     sys.exit(1 if result.open_users else 0)
+
+
+def _workflow_files(sources: tuple[WorkflowSource, ...]) -> tuple[Path, ...]:
+    """The CI files ``--workflows`` reads (an output must not replace one of them)."""
+    if not sources:
+        return ()
+    from keyless.workflows.discovery import discover
+
+    return tuple(file.path for file in discover(s.path for s in sources).files)
 
 
 def _same_file(one: Path, other: Path) -> bool:

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from keyless.cli.output import emit, render_options
+from keyless.cli.numbers import Count
+from keyless.cli.output import emit, refuse_own_input, render_options
 from keyless.cli.progress import counting, quiet_option, waiting_message
 from keyless.render import Format, formats, render
 
@@ -97,7 +98,7 @@ def _plan_option() -> Callable[[F], F]:
 def _max_actions() -> Callable[[F], F]:
     return click.option(
         "--max-actions",
-        type=click.IntRange(min=1),
+        type=Count(min=1),
         help="At most this many AWS changes in this run; the next run goes on.",
     )
 
@@ -106,14 +107,14 @@ def _max_actions() -> Callable[[F], F]:
 @_common("Make the changes (default: a dry run that prints them).", kind="retire")
 @click.option(
     "--min-idle-days",
-    type=click.IntRange(1, 3650),
+    type=Count(1, 3650),
     default=30,
     show_default=True,
     help="Refuse a key (or password) used more recently than this.",
 )
 @click.option(
     "--quarantine-days",
-    type=click.IntRange(1, 3650),
+    type=Count(1, 3650),
     default=14,
     show_default=True,
     help="Days a key stays inactive, unused, before it is deleted.",
@@ -134,7 +135,7 @@ def _max_actions() -> Callable[[F], F]:
 )
 @click.option(
     "--max-plan-age-days",
-    type=click.IntRange(1, 3650),
+    type=Count(1, 3650),
     default=30,
     show_default=True,
     help="Refuse a plan whose evidence is older than this.",
@@ -167,6 +168,7 @@ def retire(ctx: click.Context, /, **params: Any) -> None:
     from keyless.retire import retire as run_retire
 
     plan = None
+    _journal_apart(params)
     if params["plan_path"] is not None:
         from keyless.retire.execute import utc_now
         from keyless.retire.plan import load_plan
@@ -204,7 +206,7 @@ def retire(ctx: click.Context, /, **params: Any) -> None:
 @_common(None, kind="retire-status")
 @click.option(
     "--quarantine-days",
-    type=click.IntRange(1, 3650),
+    type=Count(1, 3650),
     default=14,
     show_default=True,
     help="The quarantine the retire runs use.",
@@ -226,6 +228,7 @@ def status(**params: Any) -> None:
     """
     from keyless.retire import status as watch
 
+    _journal_apart(params)
     reach, scope = _reach(params), _scope(params)
     with counting("keys") as progress:
         report = watch(
@@ -256,6 +259,7 @@ def rollback(**params: Any) -> None:
     from keyless.retire import RollbackRequest
     from keyless.retire import rollback as undo
 
+    _journal_apart(params)
     request = RollbackRequest(
         _scope(params),
         apply=params["apply"],
@@ -266,6 +270,12 @@ def rollback(**params: Any) -> None:
     with counting("keys and users") as progress:
         report = undo(request, reach, progress=progress)
     _finish(report, params["output_format"], report.exit_code)
+
+
+def _journal_apart(params: dict[str, Any]) -> None:
+    """Refuse a journal that is the plan it follows: SQLite would write over the plan (or
+    fail on it half-way) instead of keeping the record beside it."""
+    refuse_own_input(params["journal"], "the journal (--journal)", (params["plan_path"],))
 
 
 def _scope(params: dict[str, Any]) -> Scope:

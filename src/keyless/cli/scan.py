@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from keyless.cli.output import emit, emit_chunks, render_options, require_writable
+from keyless.cli.numbers import Count
+from keyless.cli.output import config_file, emit, emit_chunks, render_options, require_writable
 from keyless.cli.progress import is_quiet, quiet_option
-from keyless.cli.record import open_recording, record_options
+from keyless.cli.record import open_recording, record_options, store_path
 from keyless.cli.sources import (
     build_spec,
     load,
@@ -25,6 +26,7 @@ from keyless.cli.sources import (
 from keyless.errors import InputError
 from keyless.findings import Severity
 from keyless.render import Format, RenderOptions, formats, render_chunks
+from keyless.render.untrusted import printable
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -97,7 +99,7 @@ def _estate_checks(ids: tuple[str, ...]) -> tuple[Check, ...]:
 @click.option("--checks", "check_ids", multiple=True, help="Only these check IDs.")
 @click.option(
     "--workers",
-    type=click.IntRange(1, 256),
+    type=Count(1, 256),
     help="Processes that judge a large account's trust policies (default: one per CPU, at"
     " most 8; 1 keeps the scan in one process).",
 )
@@ -123,13 +125,15 @@ def scan(
     (unless --allow-partial), 130 interrupted.
     """
     from keyless.cli.configuration import load_checked_config
-    from keyless.collect.origin import reference_time
+    from keyless.collect.origin import input_files, reference_time
     from keyless.engine import run_checks_by_account
     from keyless.engine.parallel import available_workers
 
     spec = build_spec(source)
     if output is not None:
-        require_writable(output, REPORT)
+        store_file = store_path(store) if record or store is not None else None
+        inputs = (*input_files(spec), config_file(config_path), store_file)
+        require_writable(output, REPORT, inputs=inputs)
     config = load_checked_config(config_path)
     checks = _estate_checks(split_list(check_ids))
     recording = open_recording(record, store)
@@ -184,6 +188,7 @@ def collect(out: Path, shard: str | None, record: bool, store: Path | None, **so
     import dataclasses
 
     from keyless.collect.offline.snapshot import write_snapshot
+    from keyless.collect.origin import input_files
     from keyless.collect.shard import Shard
 
     spec = build_spec(source)
@@ -191,7 +196,8 @@ def collect(out: Path, shard: str | None, record: bool, store: Path | None, **so
         if not source["org"]:
             raise click.UsageError("--shard only applies with --org")
         spec = dataclasses.replace(spec, shard=Shard.parse(shard))
-    require_writable(out, "the snapshot (--out)")
+    store_file = store_path(store) if record or store is not None else None
+    require_writable(out, "the snapshot (--out)", inputs=(*input_files(spec), store_file))
     recording = open_recording(record, store)
     inventory = load(spec)
     write_snapshot(inventory, out)
@@ -202,7 +208,10 @@ def collect(out: Path, shard: str | None, record: bool, store: Path | None, **so
         recording.keep(run_checks(inventory, load_checked_config(None)), "collect", RenderOptions())
     accounts = len(inventory.accounts)
     if not is_quiet():
-        click.echo(f"wrote {out} ({accounts} account{'s' if accounts != 1 else ''})", err=True)
+        click.echo(
+            f"wrote {printable(str(out))} ({accounts} account{'s' if accounts != 1 else ''})",
+            err=True,
+        )
     for line in unread_lines(inventory):
         click.echo(f"  not read: {line}", err=True)
     sys.exit(0 if inventory.is_complete else 3)
@@ -270,7 +279,7 @@ def merge(snapshots: tuple[Path, ...], out: Path) -> None:
     from keyless.collect.shard import merge_snapshots
     from keyless.model import AccountStatus
 
-    require_writable(out, "the merged snapshot (--out)")
+    require_writable(out, "the merged snapshot (--out)", inputs=snapshots)
     envelope, accounts = merge_snapshots(snapshots)
     complete = True
     written = 0
@@ -285,5 +294,8 @@ def merge(snapshots: tuple[Path, ...], out: Path) -> None:
 
     write_snapshot(envelope, out, accounts=counted())
     if not is_quiet():
-        click.echo(f"wrote {out} ({written} accounts from {len(snapshots)} snapshots)", err=True)
+        click.echo(
+            f"wrote {printable(str(out))} ({written} accounts from {len(snapshots)} snapshots)",
+            err=True,
+        )
     sys.exit(0 if complete and envelope.is_complete else 3)

@@ -11,7 +11,7 @@ import click
 
 from keyless.cli.output import emit, render_options
 from keyless.errors import InputError
-from keyless.files import read_json_object, read_text
+from keyless.files import read_bytes, read_json_object, read_text
 from keyless.idp.context_keys import passed_by_hand
 from keyless.policy.document import parse_trust_policy
 from keyless.policy.evaluate import Request, evaluate
@@ -146,7 +146,7 @@ def build_request(
     # What is left is --certificate, and --trust-anchor goes with it (both checked above).
     assert certificate is not None
     assert trust_anchor is not None
-    pem = read_text(certificate, "the certificate")
+    pem = read_bytes(certificate, "the certificate", limit=1 << 20)
     with _located(certificate):
         presented = read_certificate(pem)
     with _located("--trust-anchor"):

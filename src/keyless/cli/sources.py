@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from keyless.cli.numbers import Count
 from keyless.collect.origin import InventorySpec, Origin
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def source_options(*, snapshot: bool = True) -> Callable[[F], F]:
         click.option("--exclude-accounts", multiple=True, help="Skip these account IDs (--org)."),
         click.option(
             "--max-workers",
-            type=click.IntRange(1, 64),
+            type=Count(1, 64),
             default=8,
             show_default=True,
             help="Accounts collected at once (--org).",

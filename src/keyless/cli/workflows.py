@@ -73,7 +73,7 @@ def scan(
     unknown = sorted(set(wanted) - known)
     if unknown:
         raise InputError(
-            f"unknown workflow check ID(s): {', '.join(unknown)}",
+            f"unknown workflow check ID(s): {', '.join(repr(i) for i in unknown)}",
             where="--checks",
             hint="`keyless checks` lists every check ID; the workflow checks start with workflow-.",
         )

@@ -69,6 +69,20 @@ class InventorySpec:
             raise KeylessError("--max-workers must be at least 1", where="--max-workers")
 
 
+def input_files(spec: InventorySpec) -> tuple[Path, ...]:
+    """The files ``spec`` reads from disk (an export's files, a snapshot), so that a
+    command refuses to write its output over one of them."""
+    if spec.path is None:
+        return ()
+    if spec.kind is Origin.EXPORT:
+        from keyless.collect.offline.export import export_files
+
+        return export_files(spec.path)
+    if spec.kind is Origin.SNAPSHOT:
+        return (spec.path,)
+    return ()
+
+
 def reference_time(
     spec: InventorySpec, inventory: Inventory, explicit: datetime | None = None
 ) -> tuple[datetime, str]:

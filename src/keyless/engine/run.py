@@ -50,7 +50,7 @@ def select_checks(ids: Collection[str] | None) -> tuple[Check, ...]:
     unknown = sorted(set(ids) - known)
     if unknown:
         raise KeylessError(
-            f"unknown check ID(s): {', '.join(unknown)}",
+            f"unknown check ID(s): {', '.join(repr(i) for i in unknown)}",
             hint="`keyless checks` lists every check ID.",
         )
     return tuple(c for c in checks if c.id in ids)

@@ -79,7 +79,7 @@ def checked(options: GenerateOptions) -> GenerateOptions:
     if options.break_glass_role is not None:
         check_break_glass(options.break_glass_role)
     if options.scanner_role is not None and not names.matches(names.ROLE_ARN, options.scanner_role):
-        raise InputError(f"{options.scanner_role!r} is not a role ARN", where="--scanner-role")
+        raise InputError(names.not_an_arn(options.scanner_role, "a role"), where="--scanner-role")
     if options.format is OutputFormat.AWS_CONFIG and (
         options.sso_start_url is None or options.sso_region is None
     ):

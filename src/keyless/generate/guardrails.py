@@ -26,15 +26,17 @@ SCP_LIMIT = 5120
 #: A role ARN, where the account may be ``*`` (the same role name in every account);
 #: no other wildcard, so the exception cannot widen beyond the named role.
 BREAK_GLASS_ARN = re.compile(
-    r"arn:aws[a-z-]*:iam::(?:\d{12}|\*):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}"
+    r"arn:aws[a-z-]*:iam::(?:\d{12}|\*):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}", re.ASCII
 )
 
 
 def check_break_glass(arn: str) -> str:
     """``arn`` when it is a role ARN fit for the exception, else an InputError."""
     if not BREAK_GLASS_ARN.fullmatch(arn):
+        ascii_note = "" if arn.isascii() else "; IAM ARNs are ASCII"
         raise InputError(
-            f"{arn!r} is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME, ACCOUNT may be *)",
+            f"{arn!r} is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME, ACCOUNT may be *"
+            f"{ascii_note})",
             where="--break-glass-role",
         )
     return arn

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 
 #: IAM role names: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
 ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
@@ -23,12 +24,19 @@ PERMISSION_SET_NAME = re.compile(r"[\w+=,.@-]{1,32}", re.ASCII)
 ACCOUNT_ID = re.compile(r"\d{12}", re.ASCII)
 #: Regions such as us-east-1, eu-central-2, us-gov-west-1, ap-southeast-5.
 REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}", re.ASCII)
-#: AWS managed policy ARNs (any partition).
-MANAGED_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(?:aws|\d{12}):policy/[\w+=,.@/-]{1,512}")
+#: AWS managed policy ARNs (any partition). IAM ARNs are ASCII: without ``re.ASCII``,
+#: ``\w`` and ``\d`` would accept letters and digits of every script.
+MANAGED_POLICY_ARN = re.compile(
+    r"arn:aws[a-z-]*:iam::(?:aws|\d{12}):policy/[\w+=,.@/-]{1,512}", re.ASCII
+)
 #: An IAM role ARN (with an optional path).
-ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/(?:[\x21-\x7e]+/)?[\w+=,.@-]{1,64}")
-#: Identity Store user names: at most 128 printable characters, no spaces at the ends.
-IDENTITY_STORE_NAME = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?")
+ROLE_ARN = re.compile(
+    r"arn:aws[a-z-]*:iam::\d{12}:role/(?:[\x21-\x7e]+/)?[\w+=,.@-]{1,64}", re.ASCII
+)
+#: Identity Store user names: 1 to 128 letters, marks, symbols, numbers and punctuation of
+#: any script (AWS also takes spaces; a plan's names, made by ``plan.targets``, have none):
+#: https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_CreateUser.html
+IDENTITY_STORE_NAME_LENGTH = 128
 
 _TERRAFORM_UNSAFE = re.compile(r"[^a-z0-9_-]+")
 _LOGICAL_UNSAFE = re.compile(r"[^A-Za-z0-9]+")
@@ -38,6 +46,23 @@ _PROFILE_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 def matches(grammar: re.Pattern[str], value: object) -> bool:
     """True when ``value`` is a string that is entirely a word of ``grammar``."""
     return isinstance(value, str) and grammar.fullmatch(value) is not None
+
+
+def is_identity_store_name(value: object) -> bool:
+    """True for an Identity Store user name (``jörg@example.com``, ``李雷``): AWS takes any
+    script, but never a control character (a newline, a tab, an escape), a format
+    character (a bidirectional override such as U+202E, which reorders what a console
+    shows), a line or paragraph separator, or a space."""
+    if not isinstance(value, str) or not 1 <= len(value) <= IDENTITY_STORE_NAME_LENGTH:
+        return False
+    return all(unicodedata.category(c)[0] in "LMSNP" for c in value)
+
+
+def not_an_arn(value: object, kind: str) -> str:
+    """Why ``value`` is refused as a ``kind`` ARN, saying so when it is not ASCII."""
+    if isinstance(value, str) and not value.isascii():
+        return f"{value!r} is not {kind} ARN: IAM ARNs are ASCII"
+    return f"{value!r} is not {kind} ARN"
 
 
 def short_hash(value: str, length: int = 6) -> str:

@@ -9,20 +9,24 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from keyless.errors import InputError
 from keyless.generate.model import Output
 
 
-def check_output_dir(path: Path, *, force: bool) -> None:
+def check_output_dir(path: Path, *, force: bool, inputs: Iterable[Path | None] = ()) -> None:
     """Refuse, before any work, a folder keyless would not replace: a symbolic link, a
-    file, a non-empty folder without ``force``, or a parent that is missing or not
-    writable."""
+    file, a non-empty folder without ``force``, a folder that holds (or is) one of the
+    command's ``inputs`` (replacing it would delete the plan it is made from), or a
+    parent that is missing or not writable."""
     if path.is_symlink():
         raise InputError("refusing to write through a symbolic link", where=str(path))
     if path.exists() and not path.is_dir():
         raise InputError("--out must be a folder, and this is a file", where=str(path))
+    if path.is_dir():
+        _refuse_inputs_inside(path, inputs)
     if path.is_dir() and any(path.iterdir()) and not force:
         raise InputError(
             "the folder is not empty", where=str(path), hint="Pass --force to replace it whole."
@@ -32,6 +36,20 @@ def check_output_dir(path: Path, *, force: bool) -> None:
         raise InputError("the folder's parent does not exist", where=str(path))
     if not os.access(parent, os.W_OK | os.X_OK):
         raise InputError("the folder's parent is not writable", where=str(path))
+
+
+def _refuse_inputs_inside(folder: Path, inputs: Iterable[Path | None]) -> None:
+    root = folder.resolve()
+    for source in inputs:
+        if source is None or not source.exists():
+            continue
+        if source.resolve().is_relative_to(root):
+            raise InputError(
+                f"--out holds one of the command's own inputs ({str(source)!r}):"
+                " replacing the folder would delete it",
+                where=repr(str(folder)),
+                hint="Write the output to another folder.",
+            )
 
 
 def write_output(output: Output, path: Path, *, force: bool = False) -> None:

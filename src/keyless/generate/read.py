@@ -4,9 +4,10 @@ A plan is checked in two ways. Always, on its own: the ``keyless/plan/v1`` schem
 what the emitted code would need to hold (every permission set, Identity Center user and
 role that a list names exists, names fit their AWS grammars, account IDs are 12 digits,
 OIDC subjects belong to their role's repositories and have no wildcard under
-``StringEquals``). And, when the inventory the plan was made from is given
-(``--demo``, ``--input``, ``--snapshot``), with ``keyless plan --check``'s validation:
-a plan of another inventory (stale), an unknown user, a broader target.
+``StringEquals``, inline policies are valid policies). And, when the inventory the plan
+was made from is given (``--demo``, ``--input``, ``--snapshot``), with ``keyless plan
+--check``'s validation: a plan of another inventory (stale), an unknown user, a broader
+target.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from keyless.errors import KeylessError
+from keyless.errors import KeylessError, PolicyError
 from keyless.generate import names
 from keyless.model import Inventory
 from keyless.plan.check import check_plan
 from keyless.plan.document import Problem, read_plan, schema_problems
 from keyless.plan.targets import PROVIDERS
+from keyless.policy.document import parse_policy
 
 _SUBJECT_PREFIX = {"github": "repo:{}:", "gitlab": "project_path:{}:"}
 _ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")
@@ -64,7 +66,7 @@ def plan_problems(document: Any, inventory: Inventory | None = None) -> tuple[Pr
 
 
 def _order(pointer: str) -> tuple[tuple[int, int | str], ...]:
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in pointer.split("/"))
+    return tuple((0, int(p)) if p.isascii() and p.isdigit() else (1, p) for p in pointer.split("/"))
 
 
 def _consistency(document: Mapping[str, Any]) -> list[Problem]:
@@ -90,8 +92,13 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
     people: set[str] = set()
     for index, entry in enumerate(center["users"]):
         pointer = f"/identity_center/users/{index}/user_name"
-        if not names.matches(names.IDENTITY_STORE_NAME, entry["user_name"]):
-            fail(pointer, f"{entry['user_name']!r} is not an Identity Store user name")
+        if not names.is_identity_store_name(entry["user_name"]):
+            fail(
+                pointer,
+                f"{entry['user_name']!r} is not an Identity Store user name (1 to 128 letters,"
+                " digits, symbols and punctuation of any script; no space, line break, control or"
+                " bidirectional formatting character)",
+            )
         if entry["user_name"].lower() in people:
             fail(pointer, f"Identity Center user {entry['user_name']!r} is listed twice")
         people.add(entry["user_name"].lower())
@@ -128,7 +135,7 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
 def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
     for position, arn in enumerate(entry["aws_managed_policies"]):
         if not names.matches(names.MANAGED_POLICY_ARN, arn):
-            fail(f"{pointer}/aws_managed_policies/{position}", f"{arn!r} is not a policy ARN")
+            fail(f"{pointer}/aws_managed_policies/{position}", names.not_an_arn(arn, "a policy"))
     for position, ref in enumerate(entry["customer_managed_policies"]):
         where = f"{pointer}/customer_managed_policies/{position}"
         if not names.matches(names.POLICY_NAME, ref["name"]):
@@ -137,7 +144,15 @@ def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
             fail(f"{where}/path", f"{ref['path']!r} is not an IAM path")
     boundary = entry["permissions_boundary"]
     if boundary is not None and not names.matches(names.MANAGED_POLICY_ARN, boundary):
-        fail(f"{pointer}/permissions_boundary", f"{boundary!r} is not a policy ARN")
+        fail(f"{pointer}/permissions_boundary", names.not_an_arn(boundary, "a policy"))
+    inline = entry["inline_policy"]
+    if inline is not None:
+        # Parsed whether or not the plan's source is given: the schema only says it is an
+        # object, and generated code must never carry a policy IAM would refuse.
+        try:
+            parse_policy(inline)
+        except PolicyError as error:
+            fail(f"{pointer}/inline_policy{error.pointer}", f"not a valid policy: {error.message}")
 
 
 def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:

@@ -25,15 +25,19 @@ from keyless.generate.model import (
     RoleSpec,
     TrustAnchorSpec,
 )
-from keyless.idp.roles_anywhere import SERVICE_PRINCIPAL, roles_anywhere_request
+from keyless.idp.roles_anywhere import (
+    SERVICE_PRINCIPAL,
+    check_single_pem,
+    roles_anywhere_request,
+)
 from keyless.plan.document import permissions_from
 
 ACTIONS = ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"]
 PCA_ARN = re.compile(
-    r"arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority/[0-9a-f-]{36}"
+    r"arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority/[0-9a-f-]{36}", re.ASCII
 )
 TRUST_ANCHOR_ARN = re.compile(
-    r"arn:aws[a-z-]*:rolesanywhere:[a-z0-9-]+:\d{12}:trust-anchor/[0-9a-f-]{36}"
+    r"arn:aws[a-z-]*:rolesanywhere:[a-z0-9-]+:\d{12}:trust-anchor/[0-9a-f-]{36}", re.ASCII
 )
 _STAND_IN = uuid.UUID("6b657930-6c65-7373-2d61-6e63686f7221")
 NEAR_MISS_CN = "keyless-near-miss.invalid"
@@ -41,7 +45,12 @@ NEAR_MISS_CN = "keyless-near-miss.invalid"
 
 def read_ca_certificate(pem: bytes, now: datetime) -> str:
     """The PEM text of a CA certificate fit to be a trust anchor; anything else (not PEM,
-    not a CA, expired or not yet valid) is an :class:`InputError`."""
+    not a CA, expired or not yet valid, more than one certificate) is an
+    :class:`InputError`."""
+    try:
+        check_single_pem(pem, "the CA certificate")
+    except InputError as error:
+        raise InputError(error.message, where="--ca-cert", hint=error.hint) from None
     try:
         certificate = x509.load_pem_x509_certificate(pem)
     except ValueError as error:

@@ -413,7 +413,12 @@ def _value_at(document: Any, pointer: str) -> Any:
         token = token.replace("~1", "/").replace("~0", "~")
         if isinstance(current, dict):
             current = current.get(token)
-        elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
+        elif (
+            isinstance(current, list)
+            and token.isascii()
+            and token.isdigit()
+            and int(token) < len(current)
+        ):
             current = current[int(token)]
         else:
             return None

@@ -62,9 +62,32 @@ def _rdns(name: x509.Name) -> dict[str, str]:
     return result
 
 
+_BEGIN = b"-----BEGIN "
+
+
+def check_single_pem(data: bytes, what: str = "the certificate") -> None:
+    """Refuse PEM text that is not exactly one certificate in plain ASCII: a byte-order
+    mark, a NUL or any byte outside ASCII, a second certificate (a bundle: only the first
+    would be read, silently) or another PEM block (a private key)."""
+    hint = "Pass one PEM certificate: ASCII text, one -----BEGIN CERTIFICATE----- block."
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise InputError(f"{what} starts with a byte-order mark", hint=hint)
+    if b"\x00" in data:
+        raise InputError(f"{what} holds a NUL byte", hint=hint)
+    if not data.isascii():
+        raise InputError(f"{what} is not ASCII text (PEM is)", hint=hint)
+    blocks = data.count(_BEGIN)
+    certificates = data.count(_BEGIN + b"CERTIFICATE-----")
+    if blocks > 1 or certificates != blocks:
+        found = f"{blocks} PEM blocks, {certificates} of them certificates"
+        raise InputError(f"{what} holds {found}; exactly one certificate is read", hint=hint)
+
+
 def read_certificate(pem: str | bytes) -> CertificateAttributes:
-    """Read the attributes of a PEM certificate."""
-    data = pem.encode() if isinstance(pem, str) else pem
+    """Read the attributes of a PEM certificate: exactly one, in ASCII
+    (:func:`check_single_pem`)."""
+    data = pem.encode("utf-8", "surrogatepass") if isinstance(pem, str) else pem
+    check_single_pem(data)
     try:
         certificate = x509.load_pem_x509_certificate(data)
     except ValueError as error:

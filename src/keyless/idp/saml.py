@@ -126,7 +126,7 @@ def saml_context(attributes: Mapping[str, Any]) -> tuple[dict[str, ContextValue]
 def provider_arn_from_doc(doc: str) -> str | None:
     """``saml:doc`` is ``<account>/<provider-name>``: the SAML provider's ARN."""
     account, _, name = doc.partition("/")
-    if len(account) == 12 and account.isdigit() and name:
+    if len(account) == 12 and account.isascii() and account.isdigit() and name:
         return f"arn:aws:iam::{account}:saml-provider/{name}"
     return None
 

@@ -107,7 +107,9 @@ def check_plan(
 
 
 def _order(pointer: str) -> tuple[object, ...]:
-    return tuple(int(part) if part.isdigit() else part for part in pointer.split("/"))
+    return tuple(
+        int(part) if part.isascii() and part.isdigit() else part for part in pointer.split("/")
+    )
 
 
 def _source(c: _Checker) -> None:

@@ -30,7 +30,7 @@ _GITLAB = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]
 # aws:PrincipalTag/x509Subject/CN).
 _COMMON_NAME = re.compile(r"[A-Za-z0-9*][A-Za-z0-9._*-]{0,63}")
 _SERVICE_PRINCIPAL = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com")
-_USER_NAME = re.compile(r"[\w+=,.@-]{1,64}")
+_USER_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 # Short names for the services whose role replaces a key used on AWS compute.
 SERVICES = MappingProxyType(
     {

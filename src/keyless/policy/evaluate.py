@@ -85,7 +85,7 @@ def aws_caller(arn_or_account: str, *, unique_id: str | None = None) -> Caller:
     A role ARN stands for "some session of this role".
     """
     text = arn_or_account.strip()
-    if text.isdigit() and len(text) == 12:
+    if len(text) == 12 and text.isascii() and text.isdigit():
         return Caller(
             CallerType.AWS, root_arn(text), AwsPrincipalForm.ACCOUNT, text, unique_id=unique_id
         )

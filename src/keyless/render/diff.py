@@ -19,6 +19,7 @@ from keyless.render import RenderOptions, console_text
 from keyless.render.jsonout import dumps
 from keyless.render.markdown import GITHUB_COMMENT_LIMIT, escape, fit
 from keyless.render.style import SEVERITY_STYLE
+from keyless.render.untrusted import printable
 from keyless.store.diff import AccountDiff, Diff, Side
 from keyless.store.record import FindingRecord, KeyRecord, UserRecord
 
@@ -141,13 +142,19 @@ def _label(side: Side) -> str:
     return f"{side.name} ({side.scanned_at:%Y-%m-%d %H:%M}, {side.source}{state})"
 
 
+# In the text format, every string from the documents or the store (a document or store
+# anyone may have edited) is shown through printable(): a line break, an ANSI escape or a
+# bidirectional override is written as an escape, never acted on by the terminal.
+
+
 def diff_text(diff: Diff, options: RenderOptions) -> str:
     """The ``text`` format of ``keyless diff``."""
     return console_text(lambda console: _draw(diff, console), options)
 
 
 def _draw(diff: Diff, console: Console) -> None:
-    console.print(Text(f"keyless diff — {_label(diff.old)} → {_label(diff.new)}", style="bold"))
+    title = f"keyless diff — {printable(_label(diff.old))} → {printable(_label(diff.new))}"
+    console.print(Text(title, style="bold"))
     console.print(Text(headline(diff)))
     unchanged = [a for a in diff.accounts if not a.has_changes]
     for account in diff.accounts:
@@ -156,12 +163,12 @@ def _draw(diff: Diff, console: Console) -> None:
             _draw_account(account, console)
     if unchanged:
         console.print()
-        names = ", ".join(a.label for a in unchanged)
+        names = ", ".join(printable(a.label) for a in unchanged)
         console.print(Text(f"No change in {len(unchanged)} account(s): {names}", style="dim"))
 
 
 def _draw_account(account: AccountDiff, console: Console) -> None:
-    console.print(Text(account.label, style="bold"))
+    console.print(Text(printable(account.label), style="bold"))
     if account.old_status != account.new_status:
         before = account.old_status or "not in the old scan"
         after = account.new_status or "not in the new scan"
@@ -171,7 +178,11 @@ def _draw_account(account: AccountDiff, console: Console) -> None:
     rows: list[tuple[str, str, Sequence[Text]]] = [
         ("users added", "green", [_user_text(u) for u in account.users_added]),
         ("users removed", "green", [_user_text(u) for u in account.users_removed]),
-        ("user changes", "", [Text(f"{c.user.name}: {c.change}") for c in account.users_changed]),
+        (
+            "user changes",
+            "",
+            [Text(printable(f"{c.user.name}: {c.change}")) for c in account.users_changed],
+        ),
         ("keys added", "red", [_key_text(k) for k in account.keys_added]),
         ("keys removed", "green", [_key_text(k) for k in account.keys_removed]),
         ("keys deactivated", "green", [_key_text(k) for k in account.keys_deactivated]),
@@ -196,23 +207,23 @@ def _draw_account(account: AccountDiff, console: Console) -> None:
 
 
 def _user_text(user: UserRecord) -> Text:
-    return Text.assemble(user.name, ("  ", ""), (user.arn, "dim"))
+    return Text.assemble(printable(user.name), ("  ", ""), (printable(user.arn), "dim"))
 
 
 def _key_text(key: KeyRecord) -> Text:
     created = f"  created {key.created:%Y-%m-%d}" if key.created else ""
-    return Text.assemble(key.label, (created, "dim"))
+    return Text.assemble(printable(key.label), (created, "dim"))
 
 
 def _finding_text(finding: FindingRecord) -> Text:
     return Text.assemble(
         (f"[{finding.severity.value}]", SEVERITY_STYLE[finding.severity]),
         " ",
-        (finding.check, "bold"),
+        (printable(finding.check), "bold"),
         "  ",
-        (finding.resource, "magenta"),
+        (printable(finding.resource), "magenta"),
         ": ",
-        finding.message,
+        printable(finding.message),
     )
 
 

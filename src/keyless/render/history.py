@@ -16,6 +16,7 @@ from keyless.findings import Severity
 from keyless.render import RenderOptions, console_text
 from keyless.render.html import burndown_chart, render_page, when
 from keyless.render.jsonout import dumps
+from keyless.render.untrusted import printable
 from keyless.store.history import Counts, History, HistoryPoint
 
 HISTORY_SCHEMA = "keyless/history/v1"
@@ -97,9 +98,11 @@ def history_text(history: History, options: RenderOptions) -> str:
 
 def _draw(history: History, console: Console) -> None:
     points = history.points
-    title = f"keyless history — {history.store}"
+    # The store is a file anyone may have edited: its labels and sources (and the store's
+    # own path) reach the terminal escaped, never as line breaks or escape sequences.
+    title = f"keyless history — {printable(history.store)}"
     if history.account is not None:
-        title += f" — account {history.labels.get(history.account, history.account)}"
+        title += f" — account {printable(history.labels.get(history.account, history.account))}"
     console.print(Text(title, style="bold"))
     if not points:
         console.print("No scans recorded yet: `keyless scan --record` adds one.")
@@ -163,7 +166,7 @@ def _account_table(history: History) -> Table:
     for account in history.account_ids:
         series = [c for _, c in history.series(account)]
         known = [c for c in series if c is not None]
-        cells: list[str | Text] = [history.labels[account]]
+        cells: list[str | Text] = [printable(history.labels[account])]
         for measure in measures:
             values = [None if c is None else measure(c) for c in series]
             span = f"{measure(known[0])} → {measure(known[-1])}" if known else "?"
@@ -189,8 +192,8 @@ def _scan_table(points: Sequence[HistoryPoint]) -> Table:
         table.add_row(
             f"{point.scan_id}{mark}",
             when(point.at),
-            point.command,
-            point.source,
+            printable(point.command),
+            printable(point.source),
             str(total.users),
             str(total.active_keys),
             *(str(total.findings.get(s, 0)) for s in RANKED),

@@ -23,6 +23,7 @@ from keyless.render import RenderOptions
 from keyless.render.jsonout import check_run_document, dumps
 from keyless.render.sarif import scan_sarif
 from keyless.render.trust import trust_document, trust_text
+from keyless.render.untrusted import printable
 
 SCHEMA = "keyless/iac/v1"
 TRUST_FILE_SCHEMA = "keyless/trust-file/v1"
@@ -140,8 +141,9 @@ def _verdict(result: ScanResult, fail_on: Severity) -> str:
 
 
 def _one_line(text: str) -> str:
-    """Terminal text on one line: a value cannot forge a line of its own."""
-    return " ".join(text.split())
+    """Terminal text on one line: a value cannot forge a line of its own, nor restyle or
+    reorder it (an ANSI escape or a bidirectional override is written as an escape)."""
+    return printable(" ".join(text.split()))
 
 
 # ----- GitHub workflow commands -----------------------------------------------------------------
@@ -181,7 +183,9 @@ def iac_github(result: ScanResult, options: RenderOptions) -> str:
     lines = []
     for finding in result.findings:
         location = _location(finding)
-        message = finding.message
+        # The Actions log renders ANSI escapes: every line of the message is escaped (its
+        # line breaks are the command's own, escaped by escape_data).
+        message = "\n".join(printable(line) for line in finding.message.split("\n"))
         if finding.witness is not None:
             message += "\nwitness: " + orjson.dumps(finding.witness, default=dict).decode()
         message += f"\nfix: {finding.remediation}"

@@ -13,6 +13,7 @@ an HTML tag or a table cell.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
@@ -284,6 +285,11 @@ def _explain_lines(plan: Plan, user: UserPlan) -> Iterator[Text]:
 def md(text: object) -> str:
     """``text`` safe inside Markdown prose or a table cell (see the module doc)."""
     flat = " ".join(str(text).split())
+    # A control or format character (an ANSI escape, a bidirectional override) has no
+    # place in Markdown prose: a space, as in keyless.render.markdown.escape.
+    flat = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Cf") and c != "\u200d" else c for c in flat
+    )
     return _PUNCTUATION.sub(r"\\\1", flat)
 
 

@@ -13,6 +13,7 @@ from keyless.findings import Severity
 from keyless.model import AccountStatus
 from keyless.render.style import SEVERITY_STYLE
 from keyless.render.summary import AccountSummary, summarize
+from keyless.render.untrusted import printable
 
 STATUS_STYLE = {
     AccountStatus.SCANNED: "green",
@@ -87,7 +88,10 @@ def _ranking_table(accounts: tuple[AccountSummary, ...]) -> Table:
             for s in (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
         )
         oldest = account.oldest_active_key_days
-        cells: list[str | Text] = [str(account.rank) if account.rank else "", account.label]
+        # Text, not str: an alias is the account owner's, and neither markup (``[red]``)
+        # nor a control character in it may act on the terminal.
+        label = Text(printable(account.label))
+        cells: list[str | Text] = [str(account.rank) if account.rank else "", label]
         if show_status:
             cells.append(Text(account.status.value, style=STATUS_STYLE[account.status]))
         cells += [

@@ -321,6 +321,40 @@ class Journal:
             raise JournalError(
                 f"journal format {row[0]!r}: this keyless reads {FORMAT}", where=str(self.path)
             )
+        missing = _missing_columns(self._db)
+        if missing:
+            raise JournalError(
+                f"the journal is damaged: {missing}",
+                where=str(self.path),
+                hint="A journal edited by hand cannot be followed; keep it for the record and"
+                " name a new one with --journal.",
+            )
+
+
+def _missing_columns(db: sqlite3.Connection) -> str | None:
+    """What of the journal's schema (its tables and their columns) the file lacks, or
+    None: a table dropped or altered by hand would fail in the middle of a run."""
+    expected = sqlite3.connect(":memory:")
+    try:
+        for statement in _statements(SCHEMA):
+            expected.execute(statement)
+        tables = [
+            name
+            for (name,) in expected.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        for table in tables:
+            wanted = {column[1] for column in expected.execute(f"PRAGMA table_info({table})")}
+            try:
+                present = {column[1] for column in db.execute(f"PRAGMA table_info({table})")}
+            except sqlite3.Error as error:
+                return f"table {table}: {error}"
+            if not present:
+                return f"no table {table}"
+            if wanted - present:
+                return f"table {table} has no column {', '.join(sorted(wanted - present))}"
+    finally:
+        expected.close()
+    return None
 
 
 _ENTRY = (

@@ -295,6 +295,10 @@ def plan_from_document(
 _ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")
 
 
+#: How far a plan's ``as_of`` may be ahead of this machine's clock (clocks disagree).
+_CLOCK_SKEW = timedelta(days=1)
+
+
 def _as_of(
     document: Mapping[str, Any], problems: list[Problem], now: datetime | None, max_age: int
 ) -> datetime | None:
@@ -305,6 +309,16 @@ def _as_of(
         )
         return None
     as_of = datetime.fromisoformat(text)
+    if now is not None and as_of - now > _CLOCK_SKEW:
+        # Evidence from the future would pass every "no use since" gate (nothing is used
+        # after a date that has not come), so a key in use today would look idle.
+        problems.append(
+            Problem(
+                "/source/as_of",
+                f"the plan's evidence is dated {text}, after now ({now:%Y-%m-%dT%H:%M:%SZ}):"
+                " no plan is read in the future",
+            )
+        )
     if now is not None and now - as_of > timedelta(days=max_age):
         problems.append(
             Problem(
@@ -391,4 +405,4 @@ def _planned(
 
 
 def _order(pointer: str) -> tuple[tuple[int, int | str], ...]:
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in pointer.split("/"))
+    return tuple((0, int(p)) if p.isascii() and p.isdigit() else (1, p) for p in pointer.split("/"))

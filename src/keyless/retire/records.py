@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from keyless.errors import InputError
@@ -66,29 +66,84 @@ class Backup:
 
 
 def _time(text: Any) -> Any:
-    """An ISO time from the journal (``None`` stays ``None``)."""
+    """An ISO time from the journal (``None`` stays ``None``; one without an offset, as an
+    edit may leave it, is UTC, so it compares with the clock instead of raising)."""
     if text is None:
         return None
     if not isinstance(text, str):
         raise TypeError(f"not a time: {text!r}")
-    return datetime.fromisoformat(text)
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _text(value: Any, what: str) -> str:
+    """A text column: SQLite keeps a BLOB (or a number) in any column of an edited file."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} is not text: {value!r}")
+    return value
+
+
+def _optional_text(value: Any, what: str) -> str | None:
+    return None if value is None else _text(value, what)
+
+
+def _integer(value: Any, what: str) -> int:
+    if type(value) is not int:
+        raise TypeError(f"{what} is not an integer: {value!r}")
+    return value
+
+
+def _json(text: Any, what: str) -> Any:
+    """A JSON column; nesting too deep for the parser is damage too, not a crash."""
+    try:
+        return json.loads(_text(text, what))
+    except RecursionError:
+        raise ValueError(f"{what} is nested too deeply") from None
 
 
 def to_entry(row: tuple[Any, ...]) -> Entry:
     """An ``actions`` row as an :class:`Entry`."""
     id_, run_id, account, user, kind, target, reason, detail, state, at, settled = row[:11]
     try:
-        action = Action(ActionKind(kind), account, user, target, reason, json.loads(detail))
-        return Entry(id_, run_id, action, state, _time(at), _time(settled), row[11], row[12])
+        detail_value = _json(detail, "detail")
+        if not isinstance(detail_value, dict):
+            raise TypeError(f"detail is not a JSON object: {detail_value!r}")
+        action = Action(
+            ActionKind(kind),
+            _text(account, "account"),
+            _text(user, "user_name"),
+            _text(target, "target"),
+            _text(reason, "reason"),
+            detail_value,
+        )
+        return Entry(
+            _integer(id_, "id"),
+            _integer(run_id, "run_id"),
+            action,
+            _text(state, "state"),
+            _time(at),
+            _time(settled),
+            _optional_text(row[11], "error"),
+            _optional_text(row[12], "note"),
+        )
     except (ValueError, TypeError) as error:
-        raise JournalError(f"action {id_} of the journal is damaged: {error}") from None
+        raise JournalError(f"action {id_!r} of the journal is damaged: {error}") from None
 
 
 def to_quarantine(row: tuple[Any, ...]) -> Quarantine:
     """A ``quarantine`` row as a :class:`Quarantine`."""
     account, key_id, user, since, by_keyless, deleted = row
     try:
-        return Quarantine(account, key_id, user, _time(since), bool(by_keyless), _time(deleted))
+        if by_keyless not in (0, 1) or type(by_keyless) is not int:
+            raise TypeError(f"by_keyless is not 0 or 1: {by_keyless!r}")
+        return Quarantine(
+            _text(account, "account"),
+            _text(key_id, "key_id"),
+            _text(user, "user_name"),
+            _time(since),
+            bool(by_keyless),
+            _time(deleted),
+        )
     except (ValueError, TypeError) as error:
         raise JournalError(f"the quarantine of {key_id!r} is damaged: {error}") from None
 
@@ -97,6 +152,13 @@ def to_backup(row: tuple[Any, ...]) -> Backup:
     """A ``backups`` row as a :class:`Backup` (its document is checked when read)."""
     id_, account, user, taken, document, restored = row
     try:
-        return Backup(id_, account, user, _time(taken), json.loads(document), _time(restored))
+        return Backup(
+            _integer(id_, "id"),
+            _text(account, "account"),
+            _text(user, "user_name"),
+            _time(taken),
+            _json(document, "document"),
+            _time(restored),
+        )
     except (ValueError, TypeError) as error:
-        raise JournalError(f"backup {id_} of the journal is damaged: {error}") from None
+        raise JournalError(f"backup {id_!r} of the journal is damaged: {error}") from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType, TracebackType
@@ -173,7 +173,7 @@ class Store:
             if len(ids) < -named[reference]:
                 raise InputError(f"the store has no {reference} scan", where=self.where)
             return ids[named[reference]]
-        if not reference.isdigit() or int(reference) not in ids:
+        if not (reference.isascii() and reference.isdigit()) or int(reference) not in ids:
             raise InputError(
                 f"no recorded scan {reference!r}",
                 where=self.where,
@@ -182,7 +182,14 @@ class Store:
         return int(reference)
 
     def load(self, scan_id: int) -> ScanRecord:
-        """The recorded scan ``scan_id``."""
+        """The recorded scan ``scan_id``. A store edited by hand (a value of the wrong type,
+        a date that is none, an unknown severity) is an InputError naming the row."""
+        try:
+            return self._load(scan_id)
+        except sqlite3.DatabaseError as error:
+            raise self._damaged(str(error)) from None
+
+    def _load(self, scan_id: int) -> ScanRecord:
         row = self._db.execute(
             "SELECT scanned_at, collected_at, source, organization, complete, keyless_version"
             " FROM scans WHERE id = ?",
@@ -191,24 +198,36 @@ class Store:
         if row is None:
             raise InputError(f"no recorded scan {scan_id}", where=self.where)
         scanned_at, collected_at, source, organization, complete, version = row
+        cell = _Cells(self, f"scan {scan_id}")
         rows = self._rows
         return ScanRecord(
-            scanned_at=_date(scanned_at),
-            collected_at=_optional_date(collected_at),
-            source=source,
-            organization=organization,
-            complete=bool(complete),
-            keyless_version=version,
+            scanned_at=cell.date(scanned_at, "scans.scanned_at"),
+            collected_at=cell.optional_date(collected_at, "scans.collected_at"),
+            source=cell.text(source, "scans.source"),
+            organization=cell.optional_text(organization, "scans.organization"),
+            complete=cell.flag(complete, "scans.complete"),
+            keyless_version=cell.text(version, "scans.keyless_version"),
             accounts=tuple(
-                AccountRecord(*r)
-                for r in rows(
+                AccountRecord(
+                    cell.text(account, "accounts.account"),
+                    cell.text(label, "accounts.label"),
+                    cell.status(status, "accounts.status"),
+                    cell.optional_text(error, "accounts.error"),
+                )
+                for account, label, status, error in rows(
                     "SELECT account, label, status, error FROM accounts"
                     " WHERE scan_id = ? ORDER BY rowid",
                     scan_id,
                 )
             ),
             users=tuple(
-                UserRecord(account, arn, name, bool(console), bool(mfa))
+                UserRecord(
+                    cell.text(account, "users.account"),
+                    cell.text(arn, "users.arn"),
+                    cell.text(name, "users.name"),
+                    cell.flag(console, "users.console_access"),
+                    cell.flag(mfa, "users.mfa_active"),
+                )
                 for account, arn, name, console, mfa in rows(
                     "SELECT account, arn, name, console_access, mfa_active FROM users"
                     " WHERE scan_id = ? ORDER BY rowid",
@@ -217,13 +236,13 @@ class Store:
             ),
             keys=tuple(
                 KeyRecord(
-                    account,
-                    user,
-                    slot,
-                    key_id,
-                    bool(active),
-                    _optional_date(created),
-                    _optional_date(last_used),
+                    cell.text(account, "access_keys.account"),
+                    cell.text(user, "access_keys.user_arn"),
+                    cell.integer(slot, "access_keys.slot"),
+                    cell.optional_text(key_id, "access_keys.key_id"),
+                    cell.flag(active, "access_keys.active"),
+                    cell.optional_date(created, "access_keys.created"),
+                    cell.optional_date(last_used, "access_keys.last_used"),
                 )
                 for account, user, slot, key_id, active, created, last_used in rows(
                     "SELECT account, user_arn, slot, key_id, active, created, last_used"
@@ -232,7 +251,14 @@ class Store:
                 )
             ),
             findings=tuple(
-                FindingRecord(check, Severity(severity), account, resource, subject, message)
+                FindingRecord(
+                    cell.text(check, "findings.check_id"),
+                    cell.severity(severity, "findings.severity"),
+                    cell.text(account, "findings.account"),
+                    cell.text(resource, "findings.resource"),
+                    cell.text(subject, "findings.subject"),
+                    cell.text(message, "findings.message"),
+                )
                 for check, severity, account, resource, subject, message in rows(
                     "SELECT check_id, severity, account, resource, subject, message"
                     " FROM findings WHERE scan_id = ? ORDER BY rowid",
@@ -240,8 +266,12 @@ class Store:
                 )
             ),
             not_evaluated=tuple(
-                NotEvaluatedRecord(*r)
-                for r in rows(
+                NotEvaluatedRecord(
+                    cell.text(check, "not_evaluated.check_id"),
+                    cell.text(account, "not_evaluated.account"),
+                    cell.text(reason, "not_evaluated.reason"),
+                )
+                for check, account, reason in rows(
                     "SELECT check_id, account, reason FROM not_evaluated"
                     " WHERE scan_id = ? ORDER BY rowid",
                     scan_id,
@@ -249,18 +279,33 @@ class Store:
             ),
         )
 
-    def _rows(self, query: str, scan_id: int) -> Iterator[tuple[Any, ...]]:
-        yield from self._db.execute(query, (scan_id,))
+    def _rows(self, query: str, scan_id: int) -> list[tuple[Any, ...]]:
+        return self._db.execute(query, (scan_id,)).fetchall()
+
+    def _damaged(self, what: str) -> InputError:
+        return InputError(
+            f"the history store is damaged: {what}",
+            where=self.where,
+            hint="A store edited by hand cannot be trusted: record into a new one with"
+            " --store PATH.",
+        )
 
     def history(self, account: str | None = None, limit: int | None = None) -> History:
         """Counts per recorded scan (the last ``limit`` scans), per account and overall;
-        with ``account``, that account's only."""
+        with ``account``, that account's only. A store edited by hand is an InputError
+        naming what is wrong."""
+        try:
+            return self._history(account, limit)
+        except sqlite3.DatabaseError as error:
+            raise self._damaged(str(error)) from None
+
+    def _history(self, account: str | None, limit: int | None) -> History:
         scans = list(self._db.execute(_SCANS_IN_ORDER))
         if limit is not None:
             scans = scans[-limit:] if limit > 0 else []
         wanted = {row[0] for row in scans}
         only = (account, account)  # (? IS NULL OR account = ?): every account, or one
-        counts = _account_counts(self._db, only)
+        counts = _account_counts(self._db, only, _Cells(self, "a scan"))
         labels: dict[str, str] = {}
         statuses: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for scan_id, account_id, label, status in self._db.execute(
@@ -268,28 +313,88 @@ class Store:
             " WHERE (? IS NULL OR account = ?) ORDER BY scan_id",
             only,
         ):
-            labels[account_id] = label
+            cell = _Cells(self, f"scan {scan_id}")
+            account_id = cell.text(account_id, "accounts.account")
+            labels[account_id] = cell.text(label, "accounts.label")
             if scan_id in wanted:
-                statuses[scan_id].append((account_id, status))
+                statuses[scan_id].append((account_id, cell.status(status, "accounts.status")))
         points = []
         for scan_id, scanned_at, collected_at, command, source, complete in scans:
+            cell = _Cells(self, f"scan {scan_id}")
             read = {
                 a: counts.get((scan_id, a), Counts())
                 for a, s in statuses[scan_id]
                 if s == "scanned"
             }
+            scanned = cell.date(scanned_at, "scans.scanned_at")
+            at = cell.optional_date(collected_at, "scans.collected_at") or scanned
             points.append(
                 HistoryPoint(
                     scan_id=scan_id,
-                    at=_date(collected_at or scanned_at),
-                    command=command,
-                    source=source,
-                    complete=bool(complete),
+                    at=at,
+                    command=cell.choice(command, "scans.command", COMMANDS),
+                    source=cell.text(source, "scans.source"),
+                    complete=cell.flag(complete, "scans.complete"),
                     accounts=MappingProxyType(read),
                     unread=tuple(a for a, s in statuses[scan_id] if s != "scanned"),
                 )
             )
         return History(tuple(points), MappingProxyType(labels), self.where, account)
+
+
+class _Cells:
+    """Values read back from the store, each checked against its column's type: the file
+    is the user's, and may have been edited (SQLite stores any value in any column)."""
+
+    def __init__(self, store: Store, row: str) -> None:
+        self._store = store
+        self._row = row
+
+    def _wrong(self, value: object, column: str, expected: str) -> InputError:
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        return self._store._damaged(
+            f"{column} of {self._row} is {type(value).__name__} {shown}, expected {expected}"
+        )
+
+    def text(self, value: object, column: str) -> str:
+        if type(value) is not str:
+            raise self._wrong(value, column, "text")
+        return value
+
+    def optional_text(self, value: object, column: str) -> str | None:
+        return None if value is None else self.text(value, column)
+
+    def integer(self, value: object, column: str) -> int:
+        if type(value) is not int:
+            raise self._wrong(value, column, "an integer")
+        return value
+
+    def flag(self, value: object, column: str) -> bool:
+        if value not in (0, 1) or type(value) is not int:
+            raise self._wrong(value, column, "0 or 1")
+        return bool(value)
+
+    def choice(self, value: object, column: str, choices: tuple[str, ...]) -> str:
+        if type(value) is not str or value not in choices:
+            raise self._wrong(value, column, f"one of {', '.join(choices)}")
+        return value
+
+    def status(self, value: object, column: str) -> str:
+        return self.choice(value, column, ("scanned", "failed", "skipped"))
+
+    def severity(self, value: object, column: str) -> Severity:
+        return Severity(self.choice(value, column, tuple(s.value for s in Severity)))
+
+    def date(self, value: object, column: str) -> datetime:
+        text = self.text(value, column)
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise self._wrong(value, column, "an ISO 8601 date") from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    def optional_date(self, value: object, column: str) -> datetime | None:
+        return None if value is None else self.date(value, column)
 
 
 _SCANS_IN_ORDER = (
@@ -299,13 +404,13 @@ _SCANS_IN_ORDER = (
 
 
 def _account_counts(
-    db: sqlite3.Connection, only: tuple[str | None, str | None]
+    db: sqlite3.Connection, only: tuple[str | None, str | None], cell: _Cells
 ) -> Mapping[tuple[int, str], Counts]:
     """Per (scan, account): users, console users, active keys, findings by severity."""
     users = {
         (scan, account): (total, console)
         for scan, account, total, console in db.execute(
-            "SELECT scan_id, account, count(*), sum(console_access) FROM users"
+            "SELECT scan_id, account, count(*), sum(console_access = 1) FROM users"
             " WHERE (? IS NULL OR account = ?) GROUP BY scan_id, account",
             only,
         )
@@ -324,7 +429,7 @@ def _account_counts(
         " WHERE (? IS NULL OR account = ?) GROUP BY scan_id, account, severity",
         only,
     ):
-        findings[(scan, account)][Severity(severity)] = number
+        findings[(scan, account)][cell.severity(severity, "findings.severity")] = number
     result = {}
     for key in set(users) | set(keys) | set(findings):
         total, console = users.get(key, (0, 0))
@@ -336,14 +441,6 @@ def _account_counts(
             findings=MappingProxyType({s: by_severity.get(s, 0) for s in Severity}),
         )
     return result
-
-
-def _date(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def _optional_date(text: str | None) -> datetime | None:
-    return None if text is None else _date(text)
 
 
 def open_store(path: Path, *, create: bool = False) -> Store:

@@ -243,6 +243,8 @@ def _claim_name(provider: Provider, names: Mapping[str, Any], name: str) -> str:
 def _claim_value(names: Mapping[str, Any], name: str, value: str | list[str]) -> Any:
     key = names.get(name)
     if key is not None and str(key.type) == "Numeric" and isinstance(value, str):
+        if not value.isascii():  # int() would read digits of every script
+            return value
         try:
             return int(value)
         except ValueError:

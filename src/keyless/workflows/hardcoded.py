@@ -109,7 +109,7 @@ def _looks_like_secret(token: str) -> bool:
     return (
         any(c.isupper() for c in token)
         and any(c.islower() for c in token)
-        and any(c.isdigit() for c in token)
+        and any(c in "0123456789" for c in token)
         and not re.fullmatch(r"[0-9a-fA-F]+", token)
     )
 

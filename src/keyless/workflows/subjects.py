@@ -20,7 +20,9 @@ from keyless.workflows.model import Subject, SubjectOperator
 from keyless.workflows.yamldoc import is_map, is_seq
 
 UNKNOWN_REPOSITORY = "OWNER/REPO"
-_REMOTE = re.compile(r"^(?:[a-z+]+://)?(?:[^@/]+@)?[^:/]+(?::\d+)?[:/](?P<path>.+?)(?:\.git)?/?$")
+_REMOTE = re.compile(
+    r"^(?:[a-z+]+://)?(?:[^@/]+@)?[^:/]+(?::\d+)?[:/](?P<path>.+?)(?:\.git)?/?$", re.ASCII
+)
 _BRANCH = re.compile(r"[A-Za-z0-9._/-]{1,200}", re.ASCII)
 _PR_EVENTS = frozenset({"pull_request", "pull_request_review", "pull_request_review_comment"})
 

@@ -161,7 +161,7 @@ def _named_accounts(path: AccessPath) -> frozenset[str]:
     found = set(path.policy_values("aws:principalaccount"))
     for value in path.policy_values("aws:principalarn"):
         parsed = parse_arn(value)
-        if parsed is not None and parsed.account.isdigit():
+        if parsed is not None and parsed.account.isascii() and parsed.account.isdigit():
             found.add(parsed.account)
     return frozenset(found)
 

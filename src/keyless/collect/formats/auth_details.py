@@ -78,7 +78,7 @@ class AuthDetails:
             arns += [role.arn for role in self.roles[:1]] + [group.arn for group in self.groups[:1]]
             arns += [p.arn for p in self.policies if not p.is_aws_managed][:1]
             accounts = (account_of(arn) or "" for arn in arns)
-            self.account_id = next((a for a in accounts if a.isdigit()), None)
+            self.account_id = next((a for a in accounts if a.isascii() and a.isdigit()), None)
 
     def referenced_aws_policies(self) -> None:
         """Keep only the AWS managed policies something is attached to (AWS returns

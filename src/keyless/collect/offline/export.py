@@ -8,6 +8,7 @@ never imports boto3, and converts a large export without copying its policy docu
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -98,6 +99,32 @@ def stream_export(path: str | Path) -> tuple[Inventory, Iterator[Account]]:
         collected_at=_mtime(root),
     )
     return outline, _iter_accounts(children)
+
+
+#: Every file an export directory (or each per-account directory) may hold.
+EXPORT_FILES = (
+    AUTH_DETAILS,
+    CREDENTIAL_REPORT,
+    OIDC_PROVIDERS,
+    SAML_PROVIDERS,
+    MFA_DEVICES,
+    ACCOUNT,
+    ORGANIZATION,
+)
+
+
+def export_files(root: Path) -> tuple[Path, ...]:
+    """The files of the export at ``root`` that keyless reads and that exist: at its top
+    and in each per-account directory. An output must not be written over one of them."""
+    directories = [root]
+    with contextlib.suppress(OSError):  # reading the export reports it
+        directories += sorted(p for p in root.iterdir() if p.is_dir() and is_account_id(p.name))
+    return tuple(
+        directory / name
+        for directory in directories
+        for name in EXPORT_FILES
+        if (directory / name).exists()
+    )
 
 
 def _iter_accounts(children: list[Path]) -> Iterator[Account]:
