@@ -150,8 +150,11 @@ def test_collect_snapshot_round_trips_through_scan(tmp_path: Path) -> None:
     snapshot = tmp_path / "estate.json"
     code, _, _ = run("collect", "--input", str(ORG), "--out", str(snapshot))
     assert code == 0
-    _, direct = scan_json("--input", str(ORG))
-    _, replayed = scan_json("--snapshot", str(snapshot))
+    # one moment for both: an export scan measures ages against the clock and a snapshot
+    # against its collected_at (the export's modification time), a day apart after midnight
+    now = "2026-06-01T00:00:00Z"
+    _, direct = scan_json("--input", str(ORG), "--now", now)
+    _, replayed = scan_json("--snapshot", str(snapshot), "--now", now)
     assert replayed["findings"] == direct["findings"]
     assert [a["id"] for a in replayed["accounts"]] == [a["id"] for a in direct["accounts"]]
 
