@@ -38,6 +38,25 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> N
         read_json(huge)
 
 
+def test_a_small_file_reads_under_an_address_space_limit(tmp_path: Path) -> None:
+    # Under `ulimit -v` (or strict overcommit) a buffer the size of the 1 GiB limit cannot
+    # be reserved; reading a small file must not ask for one.
+    small = tmp_path / "small.json"
+    small.write_text('{"a": 1}')
+    code = (
+        "import resource, sys\n"
+        "from keyless.files import read_bytes\n"
+        "pages = int(open('/proc/self/statm').read().split()[0]) * resource.getpagesize()\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (pages + (256 << 20),) * 2)\n"
+        "sys.stdout.write(read_bytes(sys.argv[1]).decode())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(small)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == '{"a": 1}'
+
+
 def test_a_smaller_limit_can_be_asked_for(tmp_path: Path) -> None:
     (tmp_path / "f").write_bytes(b"x" * 11)
     with pytest.raises(InputError, match="11 bytes, larger than the 10 bytes"):

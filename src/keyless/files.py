@@ -61,7 +61,11 @@ def read_bytes(path: str | Path, what: str = "the file", *, limit: int = MAX_FIL
             too_big = f"{describe_size(size)}, larger than the {describe_size(limit)} keyless reads"
             raise InputError(f"{what} is {too_big}", where=str(path))
         try:
-            data = file.read(limit + 1)
+            # Ask for what fstat saw plus one byte: read(limit + 1) would reserve a buffer
+            # of the whole limit (1 GiB) for every file, which fails under `ulimit -v`.
+            data = file.read(size + 1)
+            if len(data) > size:  # it grew since fstat: read on, up to the limit
+                data += file.read(limit + 1 - len(data))
         except OSError as error:
             raise InputError(f"cannot read {what}: {error.strerror}", where=str(path)) from None
     if len(data) > limit:  # it grew while being read
