@@ -25,7 +25,7 @@ def run(*args: str | Path) -> Result:
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
-def refused(result: Result, phrase: str) -> None:
+def assert_refused(result: Result, phrase: str) -> None:
     assert result.exit_code == 2, result.output
     assert phrase in result.stderr
     assert "Traceback" not in result.output
@@ -45,7 +45,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("digit", [SUPERSCRIPT_TWO, ARABIC_ONE, FULLWIDTH_THREE])
 def test_a_recorded_scan_number_is_ascii(store: Path, digit: str) -> None:
     assert run("diff", "@1", "@latest", "--store", store).exit_code in (0, 1)
-    refused(run("diff", f"@{digit}", "@latest", "--store", store), "no recorded scan")
+    assert_refused(run("diff", f"@{digit}", "@latest", "--store", store), "no recorded scan")
 
 
 @pytest.mark.parametrize(
@@ -60,11 +60,11 @@ def test_a_recorded_scan_number_is_ascii(store: Path, digit: str) -> None:
     ],
 )
 def test_a_count_option_is_ascii(args: tuple[str, ...]) -> None:
-    refused(run(*args), "ASCII digits")
+    assert_refused(run(*args), "ASCII digits")
 
 
 def test_a_count_option_without_a_maximum_is_capped() -> None:
-    refused(run("history", "--limit", "9" * 30), "--limit")
+    assert_refused(run("history", "--limit", "9" * 30), "--limit")
 
 
 def test_a_cloudformation_index_outside_ascii_is_no_number(tmp_path: Path) -> None:
@@ -87,4 +87,4 @@ def test_a_cloudformation_index_outside_ascii_is_no_number(tmp_path: Path) -> No
 
 def test_a_link_user_name_is_ascii() -> None:
     link = f"ci-deploy{ARABIC_ONE}=acme/app"
-    refused(run("plan", "--demo", "--link", link), "not an IAM user name")
+    assert_refused(run("plan", "--demo", "--link", link), "not an IAM user name")

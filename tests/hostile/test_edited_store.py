@@ -46,7 +46,7 @@ def edited(recorded: Path, tmp_path: Path, *statements: str) -> Path:
     return store
 
 
-def refused(result: Result, phrase: str) -> None:
+def assert_refused(result: Result, phrase: str) -> None:
     assert result.exit_code == 2, result.output
     assert "the history store is damaged" in result.stderr
     assert phrase in result.stderr
@@ -71,7 +71,7 @@ EDITS = [
 def test_history_refuses_an_edited_row(
     recorded: Path, tmp_path: Path, statement: str, column: str
 ) -> None:
-    refused(run("history", "--store", edited(recorded, tmp_path, statement)), column)
+    assert_refused(run("history", "--store", edited(recorded, tmp_path, statement)), column)
 
 
 DIFF_EDITS = [
@@ -92,13 +92,13 @@ def test_diff_refuses_an_edited_row(
 ) -> None:
     store = edited(recorded, tmp_path, statement)
     result = run("diff", "@previous", "@latest", "--store", store, "--format", "json")
-    refused(result, column)
+    assert_refused(result, column)
 
 
 def test_a_missing_table_is_a_damaged_store(recorded: Path, tmp_path: Path) -> None:
     store = edited(recorded, tmp_path, "DROP TABLE findings")
-    refused(run("history", "--store", store), "no such table")
-    refused(run("diff", "@previous", "@latest", "--store", store), "no such table")
+    assert_refused(run("history", "--store", store), "no such table")
+    assert_refused(run("diff", "@previous", "@latest", "--store", store), "no such table")
 
 
 def test_a_date_without_an_offset_is_read_as_utc(recorded: Path, tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ def run(*args: str | Path) -> Result:
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
-def refused(result: Result, phrase: str = REFUSED) -> None:
+def assert_refused(result: Result, phrase: str = REFUSED) -> None:
     assert result.exit_code == 2, result.output
     assert phrase in result.stderr
     assert "Traceback" not in result.output
@@ -57,7 +57,7 @@ def plan_file(tmp_path: Path, export: Path) -> Path:
 @pytest.mark.parametrize("name", ["credential-report.csv", "authorization-details.json"])
 def test_scan_refuses_to_write_its_report_over_an_export_file(export: Path, name: str) -> None:
     before = (export / name).read_bytes()
-    refused(run("scan", "--input", export, "--output", export / name))
+    assert_refused(run("scan", "--input", export, "--output", export / name))
     assert (export / name).read_bytes() == before
 
 
@@ -71,8 +71,8 @@ def test_scan_refuses_its_snapshot_by_a_hard_link(tmp_path: Path, snapshot: Path
     link = tmp_path / "report.txt"
     os.link(snapshot, link)
     before = snapshot.read_bytes()
-    refused(run("scan", "--snapshot", snapshot, "--output", link))
-    refused(run("scan", "--snapshot", snapshot, "--output", snapshot))
+    assert_refused(run("scan", "--snapshot", snapshot, "--output", link))
+    assert_refused(run("scan", "--snapshot", snapshot, "--output", snapshot))
     assert snapshot.read_bytes() == before
 
 
@@ -81,53 +81,53 @@ def test_scan_refuses_its_configuration_and_its_store(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     Path("keyless.toml").write_text("[thresholds]\n")
-    refused(run("scan", "--input", export, "--output", "keyless.toml"))
+    assert_refused(run("scan", "--input", export, "--output", "keyless.toml"))
     assert Path("keyless.toml").read_text() == "[thresholds]\n"
     store = tmp_path / "history.sqlite3"
     assert run("scan", "--input", export, "--record", "--store", store).exit_code in (0, 1)
     before = store.read_bytes()
-    refused(run("scan", "--input", export, "--store", store, "--output", store))
+    assert_refused(run("scan", "--input", export, "--store", store, "--output", store))
     assert store.read_bytes() == before
 
 
 def test_collect_refuses_to_write_its_snapshot_over_the_export(export: Path) -> None:
     target = export / "authorization-details.json"
     before = target.read_bytes()
-    refused(run("collect", "--input", export, "--out", target))
+    assert_refused(run("collect", "--input", export, "--out", target))
     assert target.read_bytes() == before
 
 
 def test_merge_refuses_to_write_over_one_of_its_snapshots(snapshot: Path) -> None:
     before = snapshot.read_bytes()
-    refused(run("merge", snapshot, "--out", snapshot))
+    assert_refused(run("merge", snapshot, "--out", snapshot))
     assert snapshot.read_bytes() == before
 
 
 def test_plan_refuses_its_export_and_its_workflows(tmp_path: Path, export: Path) -> None:
     target = export / "credential-report.csv"
     before = target.read_bytes()
-    refused(run("plan", "--input", export, "--out", target))
-    refused(run("plan", "--input", export, "--output", target))
+    assert_refused(run("plan", "--input", export, "--out", target))
+    assert_refused(run("plan", "--input", export, "--output", target))
     assert target.read_bytes() == before
     workflow = tmp_path / "repo" / ".github" / "workflows" / "deploy.yml"
     workflow.parent.mkdir(parents=True)
     workflow.write_text("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: ls\n")
     repo = tmp_path / "repo"
-    refused(run("plan", "--input", export, "--workflows", repo, "--output", workflow))
+    assert_refused(run("plan", "--input", export, "--workflows", repo, "--output", workflow))
     assert workflow.read_text().startswith("on: push")
 
 
 def test_generate_refuses_a_folder_that_holds_its_plan(tmp_path: Path, plan_file: Path) -> None:
     before = plan_file.read_bytes()
     result = run("generate", plan_file, "--format", "scp", "--out", tmp_path, "--force")
-    refused(result, "own inputs")
+    assert_refused(result, "own inputs")
     assert plan_file.read_bytes() == before
 
 
 def test_retire_refuses_a_journal_that_is_its_plan(plan_file: Path) -> None:
     before = plan_file.read_bytes()
     for command in (("retire",), ("retire", "status"), ("retire", "rollback")):
-        refused(run(*command, "--plan", plan_file, "--journal", plan_file))
+        assert_refused(run(*command, "--plan", plan_file, "--journal", plan_file))
     assert plan_file.read_bytes() == before
 
 
@@ -136,7 +136,7 @@ def test_diff_refuses_to_write_over_a_document_it_compares(tmp_path: Path, expor
     result = run("scan", "--input", export, "--format", "json", "--output", old)
     assert result.exit_code in (0, 1), result.output
     before = old.read_bytes()
-    refused(run("diff", old, old, "--output", old))
+    assert_refused(run("diff", old, old, "--output", old))
     assert old.read_bytes() == before
 
 
@@ -144,15 +144,15 @@ def test_history_refuses_to_write_over_its_store(tmp_path: Path, export: Path) -
     store = tmp_path / "history.sqlite3"
     assert run("scan", "--input", export, "--record", "--store", store).exit_code in (0, 1)
     before = store.read_bytes()
-    refused(run("history", "--store", store, "--output", store))
+    assert_refused(run("history", "--store", store, "--output", store))
     assert store.read_bytes() == before
 
 
 def test_iac_refuses_to_write_over_the_code_it_judges(tmp_path: Path) -> None:
     module = tmp_path / "main.tf"
     module.write_text('resource "aws_iam_user" "u" {\n  name = "u"\n}\n')
-    refused(run("iac", tmp_path, "--output", module))
-    refused(run("iac", tmp_path, "--write-baseline", module))
+    assert_refused(run("iac", tmp_path, "--output", module))
+    assert_refused(run("iac", tmp_path, "--write-baseline", module))
     assert module.read_text().startswith("resource")
 
 

@@ -57,7 +57,7 @@ def files(directory: Path) -> dict[str, bytes | str]:
     return state
 
 
-def run_case(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def assert_case(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     if case.config is not None:
         (tmp_path / "keyless.toml").write_bytes(case.config)
@@ -127,7 +127,7 @@ OPTION_CASES = [
 
 @pytest.mark.parametrize("case", OPTION_CASES, ids=str)
 def test_option_values(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    run_case(case, tmp_path, monkeypatch)
+    assert_case(case, tmp_path, monkeypatch)
 
 
 SCAN = ("scan", *EXPORT)
@@ -171,28 +171,30 @@ CONFIG_CASES = [
 
 @pytest.mark.parametrize("case", CONFIG_CASES, ids=lambda c: repr(c.config[:40]))
 def test_configuration_files(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    run_case(case, tmp_path, monkeypatch)
+    assert_case(case, tmp_path, monkeypatch)
 
 
 def test_a_fifo_named_as_configuration_is_refused_without_waiting(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     os.mkfifo(tmp_path / "fifo.toml")
-    run_case(Case((*SCAN, "--config", "{tmp}/fifo.toml"), 2, "regular file"), tmp_path, monkeypatch)
+    assert_case(
+        Case((*SCAN, "--config", "{tmp}/fifo.toml"), 2, "regular file"), tmp_path, monkeypatch
+    )
 
 
 def test_a_keyless_toml_linked_to_a_device_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "keyless.toml").symlink_to("/dev/zero")
-    run_case(Case(SCAN, 2, "regular file"), tmp_path, monkeypatch)
+    assert_case(Case(SCAN, 2, "regular file"), tmp_path, monkeypatch)
 
 
 def test_a_keyless_toml_directory_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "keyless.toml").mkdir()
-    run_case(Case(SCAN, 2, "keyless.toml: cannot read the configuration"), tmp_path, monkeypatch)
+    assert_case(Case(SCAN, 2, "keyless.toml: cannot read the configuration"), tmp_path, monkeypatch)
 
 
 # --- outputs: never through a link, never half-written ---
@@ -202,7 +204,7 @@ def test_output_through_a_symlink_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "report.txt").symlink_to(tmp_path / "previous-report.txt")
-    run_case(
+    assert_case(
         Case((*SCAN, "--output", "{tmp}/report.txt"), 2, "symbolic link"), tmp_path, monkeypatch
     )
 
@@ -212,21 +214,21 @@ def test_snapshot_through_a_symlink_is_refused(
 ) -> None:
     (tmp_path / "estate.json").symlink_to(tmp_path / "previous-report.txt")
     case = Case(("collect", *EXPORT, "--out", "{tmp}/estate.json"), 2, "symbolic link")
-    run_case(case, tmp_path, monkeypatch)
+    assert_case(case, tmp_path, monkeypatch)
 
 
 def test_output_that_is_a_directory_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "reports").mkdir()
-    run_case(Case((*SCAN, "--output", "{tmp}/reports"), 2, "--output"), tmp_path, monkeypatch)
+    assert_case(Case((*SCAN, "--output", "{tmp}/reports"), 2, "--output"), tmp_path, monkeypatch)
 
 
 def test_output_in_a_missing_directory_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     case = Case((*SCAN, "--output", "{tmp}/missing/report.txt"), 2, "the report (--output)")
-    run_case(case, tmp_path, monkeypatch)
+    assert_case(case, tmp_path, monkeypatch)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write in any directory")
@@ -238,7 +240,7 @@ def test_output_in_an_unwritable_directory_is_refused(
     locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
     try:
         case = Case((*SCAN, "--output", "{tmp}/locked/report.txt"), 2, "the report (--output)")
-        run_case(case, tmp_path, monkeypatch)
+        assert_case(case, tmp_path, monkeypatch)
     finally:
         locked.chmod(stat.S_IRWXU)
 
@@ -248,7 +250,7 @@ def test_output_where_no_file_can_be_created_is_refused_even_for_root(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     case = Case((*SCAN, "--output", "/proc/self/report.txt"), 2, "the report (--output)")
-    run_case(case, tmp_path, monkeypatch)
+    assert_case(case, tmp_path, monkeypatch)
 
 
 def keyless(*args: str, preexec_fn: Callable[[], None] | None = None) -> subprocess.Popen[str]:
