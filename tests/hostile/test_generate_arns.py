@@ -4,27 +4,14 @@ reason (exit 2, nothing written), never emitted into generated code."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.generate.conftest import EXPORT, EXPORT_LINKS, edited, run
+from tests.generate.conftest import edited, run
 
 ARABIC_ACCOUNT = "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0662"
-
-
-@pytest.fixture(scope="module")
-def export_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("plan")
-    shutil.copytree(EXPORT, folder / "export")
-    path = folder / "plan.json"
-    export = str(folder / "export")
-    now = ("--now", "2025-06-01T12:00:00Z")
-    result = run("plan", "--input", export, *now, *EXPORT_LINKS, "--out", str(path), "--quiet")
-    assert result.exit_code in (0, 1), result.output
-    return path
 
 
 def _permission_set(document: dict[str, Any]) -> dict[str, Any]:

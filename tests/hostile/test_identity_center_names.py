@@ -6,13 +6,12 @@ either end is refused with the reason (exit 2, nothing written)."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.generate.conftest import EXPORT, EXPORT_LINKS, run
+from tests.generate.conftest import run
 
 PCA = (
     "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/"
@@ -21,18 +20,6 @@ PCA = (
     + "-"
     + "0" * 12
 )
-
-
-@pytest.fixture(scope="module")
-def export_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("plan")
-    shutil.copytree(EXPORT, folder / "export")
-    path = folder / "plan.json"
-    export = str(folder / "export")
-    now = ("--now", "2025-06-01T12:00:00Z")
-    result = run("plan", "--input", export, *now, *EXPORT_LINKS, "--out", str(path), "--quiet")
-    assert result.exit_code in (0, 1), result.output
-    return path
 
 
 def renamed(plan: Path, target: Path, name: str) -> Path:
