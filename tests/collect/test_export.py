@@ -7,6 +7,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
 import pytest
 
 from keyless.collect.offline.export import load_export
@@ -128,14 +129,71 @@ def test_organization_of_per_account_directories_with_pages() -> None:
 
 
 def test_identity_center_is_not_evaluated_from_an_organization_export() -> None:
-    # organization.json names the organization; it says nothing about Identity Center.
+    # organization.json names the organization; it says nothing about Identity Center,
+    # and the export has no identity-center.json.
     inventory = load_export(FIXTURES / "org")
     runs = {run.check.id: run for run in run_checks(inventory).check_runs}
     assert runs["org-identity-center-missing"].status == "not_evaluated"
     assert inventory.organization is not None
     state = inventory.organization.dataset(Dataset.IDENTITY_CENTER)
     assert state.state is DatasetState.MISSING
-    assert "offline export" in state.reason
+    assert "identity-center.json" in state.reason
+
+
+def _org_with_identity_center(tmp_path: Path, listing: object) -> Path:
+    target = tmp_path / "org"
+    shutil.copytree(FIXTURES / "org", target)
+    (target / "identity-center.json").write_bytes(orjson.dumps(listing))
+    return target
+
+
+INSTANCE = {
+    "InstanceArn": "arn:aws:sso:::instance/ssoins-1234567890abcdef",
+    "IdentityStoreId": "d-1234567890",
+    "Status": "ACTIVE",
+}
+
+
+@pytest.mark.parametrize(
+    ("listing", "found"),
+    [({"Instances": []}, True), ({"Instances": [INSTANCE]}, False), ([INSTANCE], False)],
+)
+def test_identity_center_is_evaluated_from_its_listing(
+    tmp_path: Path, listing: object, found: bool
+) -> None:
+    # `aws sso-admin list-instances` in the management account: an empty list is the
+    # organization without Identity Center, reported; an instance is not.
+    inventory = load_export(_org_with_identity_center(tmp_path, listing))
+    result = run_checks(inventory)
+    runs = {run.check.id: run for run in result.check_runs}
+    assert runs["org-identity-center-missing"].status == "evaluated"
+    missing = [f for f in result.findings if f.check == "org-identity-center-missing"]
+    assert bool(missing) is found
+    assert inventory.organization is not None
+    center = inventory.organization.identity_center
+    assert (center is None) is found
+    if center is not None:
+        assert center.identity_store_id == "d-1234567890"
+
+
+@pytest.mark.parametrize(
+    ("listing", "problem"),
+    [
+        ({"Instances": [{"InstanceArn": "arn:aws:sso:::instance/../../x"}]}, "InstanceArn"),
+        ({"Instances": [{**INSTANCE, "IdentityStoreId": "d-12\n"}]}, "IdentityStoreId"),
+        ({"Instances": [{"IdentityStoreId": "d-1234567890"}]}, "InstanceArn"),
+        ({"Instances": "none"}, "list of objects"),
+        ({"InstanceList": []}, "Instances"),
+        ({"Instances": [{**INSTANCE, "CreatedDate": "2999-01-01T00:00:00Z"}]}, "CreatedDate"),
+    ],
+)
+def test_an_unreadable_identity_center_listing_is_refused(
+    tmp_path: Path, listing: object, problem: str
+) -> None:
+    with pytest.raises(InputError) as raised:
+        load_export(_org_with_identity_center(tmp_path, listing))
+    assert problem in str(raised.value)
+    assert "identity-center.json" in (raised.value.where or "")
 
 
 def test_missing_credential_report_is_missing_never_clean() -> None:

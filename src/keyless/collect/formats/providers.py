@@ -1,14 +1,16 @@
-"""Identity providers and MFA devices from their IAM listings, shared by the live
-collector and the offline export loader (which accepts the same CLI outputs)."""
+"""Identity providers, MFA devices and Identity Center instances from their listings,
+shared by the live collector and the offline export loader (which accepts the same CLI
+outputs)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from keyless.collect.formats import values
-from keyless.model import MfaDevice, OidcProvider, SamlProvider
+from keyless.model import IdentityCenter, MfaDevice, OidcProvider, SamlProvider
 
 
 class ListingError(ValueError):
@@ -72,3 +74,30 @@ def saml_provider(entry: Mapping[str, Any], latest: datetime | None = None) -> S
         valid_until=values.moment(entry.get("ValidUntil"), "ValidUntil", None),
         created=values.moment(entry.get("CreateDate"), "CreateDate", latest),
     )
+
+
+#: ``ListInstances``' ``InstanceArn`` (sso-admin API reference: the instance ID is
+#: ``ssoins-`` or ``ins-`` and 16 characters).
+_INSTANCE_ARN = re.compile(
+    r"arn:aws(?:-[a-z]+)*:sso:::instance/(?:sso)?ins-[a-zA-Z0-9.-]{16}", re.ASCII
+)
+#: ``IdentityStoreId``: ``d-`` and ten hex digits, or a UUID (identitystore API reference).
+_STORE_ID = re.compile(
+    r"d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII
+)
+
+
+def identity_center_instance(
+    entry: Mapping[str, Any], latest: datetime | None = None
+) -> IdentityCenter:
+    """An Identity Center instance from one ``aws sso-admin list-instances`` entry (its
+    ARN and identity store; permission sets and assignments are read only live).
+    Raises ``ValueError`` naming the field that cannot be read."""
+    arn = values.text(entry, "InstanceArn")
+    if not _INSTANCE_ARN.fullmatch(arn):
+        raise ValueError(f"InstanceArn is not an IAM Identity Center instance ARN: {arn!r}")
+    store = values.text(entry, "IdentityStoreId", "")
+    if store and not _STORE_ID.fullmatch(store):
+        raise ValueError(f"IdentityStoreId is not an identity store ID: {store!r}")
+    values.moment(entry.get("CreatedDate"), "CreatedDate", latest)
+    return IdentityCenter(instance_arn=arn, identity_store_id=store)

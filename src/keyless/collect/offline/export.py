@@ -22,6 +22,7 @@ from keyless.collect.formats.credential_report import CredentialReport, parse_cr
 from keyless.collect.formats.plausible import CLOCK_SKEW
 from keyless.collect.formats.providers import (
     ListingError,
+    identity_center_instance,
     mfa_by_user,
     oidc_provider,
     saml_provider,
@@ -35,6 +36,7 @@ from keyless.model import (
     Dataset,
     DatasetState,
     DatasetStatus,
+    IdentityCenter,
     Inventory,
     MfaDevice,
     Organization,
@@ -48,6 +50,7 @@ SAML_PROVIDERS = "saml-providers.json"
 MFA_DEVICES = "virtual-mfa-devices.json"
 ACCOUNT = "account.json"
 ORGANIZATION = "organization.json"
+IDENTITY_CENTER = "identity-center.json"
 
 _LAYOUT_HINT = (
     f"An export directory holds {AUTH_DETAILS} (aws iam get-account-authorization-details)"
@@ -55,10 +58,11 @@ _LAYOUT_HINT = (
     " account ID. See docs/export-format.md."
 )
 
-#: Identity Center is read only live; with or without organization.json an export does
-#: not say whether it exists, so its check is "not evaluated", never a false "missing".
+#: Without identity-center.json an export does not say whether Identity Center exists,
+#: so its check is "not evaluated", never a false "missing".
 _NO_IDENTITY_CENTER = DatasetStatus(
-    DatasetState.MISSING, "an offline export does not include IAM Identity Center"
+    DatasetState.MISSING,
+    f"the export has no {IDENTITY_CENTER} (aws sso-admin list-instances, management account)",
 )
 
 
@@ -110,6 +114,7 @@ EXPORT_FILES = (
     MFA_DEVICES,
     ACCOUNT,
     ORGANIZATION,
+    IDENTITY_CENTER,
 )
 
 
@@ -386,12 +391,14 @@ def _account_id(directory: Path, metadata: Mapping[str, str], details: AuthDetai
 
 def _organization(root: Path) -> Organization | None:
     """``organization.json``: ``{"id", "management_account_id"}`` or the output of
-    ``aws organizations describe-organization``."""
+    ``aws organizations describe-organization``; with Identity Center's instance from
+    ``identity-center.json`` when the export has it."""
+    center, center_state = _identity_center(root / IDENTITY_CENTER)
     path = root / ORGANIZATION
     if not path.exists():
         # A directory of account exports is an organization even without its metadata:
         # cross-account checks (people duplicated across accounts) still apply.
-        return Organization("", "", identity_center_state=_NO_IDENTITY_CENTER)
+        return Organization("", "", identity_center=center, identity_center_state=center_state)
     parsed = read_json(path)
     if isinstance(parsed, dict) and isinstance(parsed.get("Organization"), dict):
         parsed = {
@@ -409,8 +416,25 @@ def _organization(root: Path) -> Organization | None:
             where=str(path),
         )
     return Organization(
-        parsed["id"], parsed["management_account_id"], identity_center_state=_NO_IDENTITY_CENTER
+        parsed["id"],
+        parsed["management_account_id"],
+        identity_center=center,
+        identity_center_state=center_state,
     )
+
+
+def _identity_center(path: Path) -> tuple[IdentityCenter | None, DatasetStatus]:
+    """``identity-center.json``, the output of ``aws sso-admin list-instances`` in the
+    management (or delegated administrator) account: no instance listed means the
+    organization has none. Absent, whether one exists is unknown."""
+    sources: dict[Dataset, DatasetStatus] = {}
+    listing = _optional(path, ("Instances",), Dataset.IDENTITY_CENTER, sources)
+    if listing is None:
+        return None, _NO_IDENTITY_CENTER
+    # An organization has at most one organization instance; the live collector also
+    # takes the first.
+    instances = _entries(path, listing, identity_center_instance)
+    return (instances[0] if instances else None), AVAILABLE
 
 
 def _latest(path: Path) -> datetime:
