@@ -408,3 +408,23 @@ def test_tag_forgeable_by_account_principals() -> None:
         Action=["sts:AssumeRole", "sts:TagSession"],
     )
     assert run("trust-tag-forgeable", service_only) == ()
+
+
+@pytest.mark.parametrize(
+    ("condition", "open_to_all"),
+    [
+        # accounts.google.com:aud is the token's azp: a service account's numeric ID pins it.
+        ({"StringEquals": {"accounts.google.com:aud": "113458893248237410012"}}, False),
+        ({"StringEquals": {"accounts.google.com:sub": "113458893248237410012"}}, False),
+        ({"StringLike": {"accounts.google.com:aud": "*"}}, True),
+        ({"StringLike": {"accounts.google.com:aud": ["1134588932*", "*"]}}, True),
+        ({}, True),
+    ],
+)
+def test_google_any_tenant_unless_an_identity_is_pinned(
+    condition: dict[str, Any], open_to_all: bool
+) -> None:
+    trust = allow(
+        {"Federated": "accounts.google.com"}, condition, Action="sts:AssumeRoleWithWebIdentity"
+    )
+    assert bool(run("trust-oidc-any-tenant", trust)) is open_to_all

@@ -59,6 +59,9 @@ class Provider:
     issuers: tuple[str, ...]
     shared: bool
     tenant_claim: str | None = "sub"
+    #: Condition keys (suffixes) any one of which, pinned, names one tenant's identity,
+    #: where that is more than ``sub`` (Google: ``aud`` is the token's ``azp``).
+    tenant_keys: tuple[str, ...] = ()
     keys: tuple[ClaimKey, ...] = ()
     generic_keys: bool = True
     docs: str = ""
@@ -144,7 +147,10 @@ GOOGLE = Provider(
     issuers=(r"accounts\.google\.com",),
     shared=True,
     # accounts.google.com:aud is the token's azp when present, else its aud; :oaud is
-    # always the token's aud (attacker-chosen for GCP service-account tokens).
+    # always the token's aud (attacker-chosen for GCP service-account tokens). A pinned
+    # :sub (the account's ID), :aud (the service account's or OAuth client's azp) or
+    # organization number names the identity: AWS's documented ways to trust Google.
+    tenant_keys=("sub", "aud", "google/organization_number"),
     keys=(
         ClaimKey("aud", "azp|aud"),
         ClaimKey("oaud", "aud"),

@@ -69,6 +69,11 @@ def _oidc(path: AccessPath) -> str:
     name = provider.name if provider else path.issuer
     subs = path.policy_values(path.key("sub"))
     if not subs:
+        # Google's aud key is the token's azp: the service account or OAuth client.
+        pinned = provider is not None and "aud" in provider.tenant_keys
+        auds = path.policy_values(path.key("aud")) if pinned else ()
+        if auds:
+            return f"any {name} token holder whose azp is " + " or ".join(map(repr, auds))
         return f"any {name} token holder (no sub condition)"
     parts = []
     for value in subs:

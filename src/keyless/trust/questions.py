@@ -71,6 +71,15 @@ def _other_tenant(path: AccessPath) -> Question | None:
         return None
     grammar = path.grammar
     sub = path.key("sub")
+    if provider.tenant_keys:
+        # Another tenant's token carries its own identity in every pinning key the
+        # policy names; with none named, any token passes.
+        pinning = [path.key(k) for k in provider.tenant_keys]
+        named = [key for key in pinning if key in path.mentioned_keys()]
+        if not named:
+            return Term(), {}
+        terms = [all_of(key, ~Language.finite(path.policy_values(key))) for key in named]
+        return with_question(*terms), {}
     if grammar is None or not grammar.tenant_templates:
         if provider.tenant_claim in (None, "sub"):
             return (Term(), {}) if sub not in path.mentioned_keys() else None

@@ -27,8 +27,16 @@ KEY_ENV_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKE
 # https://github.com/aws-actions/configure-aws-credentials#options
 KEY_INPUTS = ("aws-access-key-id", "aws-secret-access-key", "aws-session-token")
 _OTHER_KEY_INPUT = re.compile(
-    r"^aws[-_]?(access[-_]?key[-_]?id|secret[-_]?access[-_]?key|secret[-_]?key|"
+    r"^aws[-_]?(access[-_]?key([-_]?id)?|key[-_]?id|secret[-_]?access[-_]?key|secret[-_]?key|"
     r"session[-_]?token)$",
+    re.IGNORECASE,
+)
+# An input of another action given a secret or variable named for an AWS key, whatever
+# the input is called (`access_key_id: ${{ secrets.AWS_ACCESS_KEY_ID }}`, a local composite
+# action's `access-key`).
+_AWS_KEY_SECRET_VALUE = re.compile(
+    r"\$\{\{\s*(?:secrets|vars)\.(?:\w*_)?AWS_?(?:ACCESS_KEY(?:_ID)?|SECRET(?:_ACCESS)?_KEY"
+    r"|SECRET|KEY(?:_ID)?|SESSION_TOKEN)(?:_\w*)?\s*\}\}",
     re.IGNORECASE,
 )
 _KEY_NAME = re.compile(r"AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)", re.IGNORECASE)
@@ -250,7 +258,12 @@ def analyse(document: Document) -> GithubAnalysis:
                     sites = _sites(inputs, keys, index)
                     key_inputs.append(KeyInputs(name, step_index, step, inputs, keys, sites))
             elif isinstance(step.get("uses"), str):
-                keys = tuple(str(k) for k in inputs if _OTHER_KEY_INPUT.match(str(k)))
+                keys = tuple(
+                    str(k)
+                    for k, v in inputs.items()
+                    if _OTHER_KEY_INPUT.match(str(k))
+                    or (isinstance(v, str) and _AWS_KEY_SECRET_VALUE.fullmatch(v.strip()))
+                )
                 if keys and not is_temporary(inputs, keys):
                     others.append(OtherActionKeys(name, step_index, step["uses"], inputs, keys))
     return GithubAnalysis(
