@@ -163,10 +163,42 @@ def test_a_role_pinned_to_a_resource_the_code_creates_is_judged_clean(
     assert _scan(tmp_path, name, text) == (set(), 0)
 
 
-def test_a_cognito_role_without_amr_on_the_code_s_pool_is_still_reported(tmp_path: Path) -> None:
-    checks, unread = _scan(tmp_path, "main.tf", COGNITO_TF.replace("AMR", ""))
-    assert checks == {"trust-cognito-unauthenticated"}
-    assert unread == 0
+@pytest.mark.parametrize(
+    ("guests", "severity"),
+    [
+        ("", "low"),  # allow_unauthenticated_identities defaults to false
+        ("allow_unauthenticated_identities = false", "low"),
+        ("allow_unauthenticated_identities = true", "critical"),
+        ("allow_unauthenticated_identities = var.guests", "critical"),
+    ],
+)
+def test_a_cognito_role_without_amr_is_critical_only_when_the_pool_may_admit_guests(
+    tmp_path: Path, guests: str, severity: str
+) -> None:
+    text = COGNITO_TF.replace("AMR", "").replace(
+        'identity_pool_name = "app"', f'identity_pool_name = "app"\n  {guests}'
+    )
+    (tmp_path / "main.tf").write_text(text)
+    result = scan([tmp_path])
+    (finding,) = result.findings
+    assert finding.check == "trust-cognito-unauthenticated"
+    assert finding.severity.value == severity
+    assert result.unread == ()
+
+
+@pytest.mark.parametrize(("guests", "severity"), [("false", "low"), ("true", "critical")])
+def test_a_cloudformation_pool_s_guest_access_sets_the_severity(
+    tmp_path: Path, guests: str, severity: str
+) -> None:
+    text = COGNITO_CFN.replace(
+        "AllowUnauthenticatedIdentities: true", f"AllowUnauthenticatedIdentities: {guests}"
+    )
+    text = text.replace(
+        "ForAnyValue:StringLike:\n                cognito-identity.amazonaws.com:amr: AMR\n", ""
+    )
+    (tmp_path / "template.yaml").write_text(text)
+    (finding,) = scan([tmp_path]).findings
+    assert finding.severity.value == severity
 
 
 def test_the_finding_says_which_identifier_stands_for_the_created_resource(

@@ -428,3 +428,14 @@ def test_google_any_tenant_unless_an_identity_is_pinned(
         {"Federated": "accounts.google.com"}, condition, Action="sts:AssumeRoleWithWebIdentity"
     )
     assert bool(run("trust-oidc-any-tenant", trust)) is open_to_all
+
+
+def test_a_condition_on_the_issuer_itself_does_not_fail_open() -> None:
+    # terraform-aws-modules' iam-github-oidc-role writes this beside its aud and sub pins.
+    issuer = {
+        "ForAllValues:StringEquals": {f"{GH}:iss": "http://token.actions.githubusercontent.com"}
+    }
+    pinned = WELL_PINNED["Statement"][0]["Condition"]
+    assert run("trust-condition-fails-open", github({**pinned, **issuer})) == ()
+    environment = {"ForAllValues:StringEquals": {f"{GH}:environment": "prod"}}
+    assert run("trust-condition-fails-open", github({**pinned, **environment}))

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from keyless.iac.model import DEPLOYING_ACCOUNT
 from keyless.iac.own_resources import (
     created_note,
+    guests_off_note,
     identity_pool_id,
     saml_provider_arn,
     trust_anchor_arn,
@@ -174,7 +175,14 @@ class Template:
         trust anchor's ARN or ID, a SAML provider's ARN (``Ref`` or ``Arn``)."""
         if kind == "AWS::Cognito::IdentityPool" and attribute in ("Ref", "Id"):
             pool = identity_pool_id(name)
-            return Node(pool, position, (created_note("identity pool", name, pool),))
+            said = [created_note("identity pool", name, pool)]
+            guests = get(
+                get(self.resources.get(name), "Properties"), "AllowUnauthenticatedIdentities"
+            )
+            allowed = self._as_node(self._evaluate(guests), position) if guests else None
+            if allowed is None or allowed.value in (False, "false", "False"):
+                said.append(guests_off_note(pool))
+            return Node(pool, position, tuple(said))
         if kind == "AWS::RolesAnywhere::TrustAnchor":
             if attribute == "TrustAnchorArn":
                 arn = trust_anchor_arn(name)

@@ -12,6 +12,7 @@ https://docs.aws.amazon.com/rolesanywhere/latest/userguide/trust-model.html
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from keyless.iac.model import DEPLOYING_ACCOUNT
 
@@ -42,6 +43,19 @@ def trust_anchor_arn(address: str) -> str:
 def saml_provider_arn(name: str) -> str:
     """The ARN of the SAML provider ``name`` in the deploying account."""
     return f"arn:aws:iam::{DEPLOYING_ACCOUNT}:saml-provider/{name}"
+
+
+_GUESTS_OFF = "guest (unauthenticated) access is off for the identity pool "
+
+
+def guests_off_note(pool: str) -> str:
+    """The note of a stand-in pool ID whose pool the code creates without guest access."""
+    return f"{_GUESTS_OFF}{pool}"
+
+
+def pools_without_guests(notes: Iterable[str]) -> frozenset[str]:
+    """The stand-in pool IDs that :func:`guests_off_note` marked among ``notes``."""
+    return frozenset(n.removeprefix(_GUESTS_OFF) for n in notes if n.startswith(_GUESTS_OFF))
 
 
 def created_note(what: str, address: str, value: str) -> str:

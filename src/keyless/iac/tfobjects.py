@@ -19,6 +19,7 @@ from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
 from keyless.iac.own_resources import (
     created_note,
+    guests_off_note,
     identity_pool_id,
     saml_provider_arn,
     trust_anchor_arn,
@@ -77,12 +78,12 @@ def resource_object(block: Block, evaluator: Evaluator, scope: Mapping[str, Node
     if kind == "aws_iam_openid_connect_provider" and "url" in members:
         members["arn"] = _provider_arn(members["url"])
     address = f"{block.labels[0]}.{block.labels[1]}"
-    members.update(_created_identifiers(kind, address, name, block))
+    members.update(_created_identifiers(kind, address, members, block))
     return Node(Attributes(members, address, block.position), block.position)
 
 
 def _created_identifiers(
-    kind: str, address: str, name: Node | None, block: Block
+    kind: str, address: str, members: Mapping[str, Node], block: Block
 ) -> dict[str, Node]:
     """Identifiers known only after apply that name the resource the code creates
     (:mod:`keyless.iac.own_resources`): an identity pool's ID, a trust anchor's ARN, a
@@ -90,12 +91,17 @@ def _created_identifiers(
     position = block.position
     if kind == "aws_cognito_identity_pool":
         pool = identity_pool_id(address)
-        node = Node(pool, position, (created_note("identity pool", address, pool),))
-        return {"id": node}
+        said = [created_note("identity pool", address, pool)]
+        # allow_unauthenticated_identities defaults to false.
+        guests = members.get("allow_unauthenticated_identities")
+        if guests is None or guests.value is False:
+            said.append(guests_off_note(pool))
+        return {"id": Node(pool, position, tuple(said))}
     if kind == "aws_rolesanywhere_trust_anchor":
         arn = trust_anchor_arn(address)
         note = (created_note("trust anchor", address, arn), OWN_ACCOUNT_NOTE)
         return {"arn": Node(arn, position, note), "id": Node(trust_anchor_id(address), position)}
+    name = members.get("name")
     if kind == "aws_iam_saml_provider" and name is not None and isinstance(name.value, str):
         arn = saml_provider_arn(name.value)
         return {"arn": Node(arn, position, (OWN_ACCOUNT_NOTE,))}
