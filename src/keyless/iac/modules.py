@@ -25,6 +25,66 @@ _GITHUB_OIDC_ROLE = re.compile(
 _GITHUB = "token.actions.githubusercontent.com"
 
 
+# terraform-aws-modules/iam/aws//modules/iam-user: an IAM user, and in 5.x a console
+# password and an access key unless turned off (create_iam_user_login_profile,
+# create_iam_access_key, both true by default). 6.x renamed the switches
+# (create_login_profile, create_access_key): there only an explicit true is claimed.
+# https://registry.terraform.io/modules/terraform-aws-modules/iam/aws/latest/submodules/iam-user
+_IAM_USER = re.compile(
+    r"^(registry\.terraform\.io/)?terraform-aws-modules/iam/aws//modules/iam-user$"
+)
+_MAJOR_5 = re.compile(r"^\s*(?:[~>=^ ]*)\s*v?[1-5](?:\.[\dx*]+)*\s*$")
+
+
+def resources_from_module(
+    source: str,
+    version: str | None,
+    inputs: Mapping[str, Node],
+    address: str,
+    path: Path,
+    position: Position,
+) -> list[IacResource] | None:
+    """What a known module creates from ``inputs`` (``version`` is the call's version
+    constraint, if any), or None for other modules."""
+    if _IAM_USER.match(source):
+        return _iam_user(version, inputs, address, path, position)
+    role = role_from_module(source, inputs, address, path, position)
+    return None if role is None else [role]
+
+
+def _iam_user(
+    version: str | None, inputs: Mapping[str, Node], address: str, path: Path, position: Position
+) -> list[IacResource]:
+    def switch(name: str, default: bool) -> bool:
+        given = inputs.get(name)
+        if given is None:
+            return default
+        return given.value is True or given.value == "true"
+
+    five = version is not None and bool(_MAJOR_5.match(version))
+    if not switch("create_user" if five else "create", True):
+        return []
+    name_node = inputs.get("name")
+    name = name_node.value if name_node is not None and isinstance(name_node.value, str) else None
+    made = [(ResourceKind.USER, "aws_iam_user", "this")]
+    if switch("create_iam_user_login_profile" if five else "create_login_profile", five):
+        made.append((ResourceKind.LOGIN_PROFILE, "aws_iam_user_login_profile", "this"))
+    if switch("create_iam_access_key" if five else "create_access_key", five):
+        made.append((ResourceKind.ACCESS_KEY, "aws_iam_access_key", "this"))
+    return [
+        IacResource(
+            kind=kind,
+            address=f"{address}.{kind_type}.{label}[0]",
+            type=kind_type,
+            path=path,
+            position=position,
+            source=SourceKind.TERRAFORM,
+            name=name,
+        )
+        for kind, kind_type, label in made
+    ]
+
+
 def role_from_module(
     source: str, inputs: Mapping[str, Node], address: str, path: Path, position: Position
 ) -> IacResource | None:
