@@ -350,7 +350,7 @@ def _located(finding: Finding, judged: JudgedRole) -> Finding:
     if judged.stand_ins:
         said.append(stand_in_note(judged.stand_ins))
     extra = {"stand_ins": said} if said else {}
-    severity, message = _guest_finding(finding, said)
+    severity, message = guest_severity(finding, said)
     return Finding(
         check=finding.check,
         severity=severity,
@@ -362,10 +362,12 @@ def _located(finding: Finding, judged: JudgedRole) -> Finding:
     )
 
 
-def _guest_finding(finding: Finding, said: Sequence[str]) -> tuple[Severity, str]:
-    """A guest identity of an identity pool the code creates without guest access cannot
-    exist while the pool stays so: the role's missing ``amr`` pin is then low, not
-    critical. https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html"""
+def guest_severity(finding: Finding, said: Sequence[str]) -> tuple[Severity, str]:
+    """The severity and message of a trust finding on a role whose trust policy carries
+    the notes ``said`` (:func:`keyless.iac.values.notes`): a guest identity of an identity
+    pool the code creates without guest access cannot exist while the pool stays so, so
+    the role's missing ``amr`` pin is then low, not critical. Any other finding as it is.
+    https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html"""
     witness = finding.witness or {}
     claims = witness.get("claims") if isinstance(witness, Mapping) else None
     aud = claims.get("aud") if isinstance(claims, Mapping) else None
