@@ -210,3 +210,37 @@ def test_the_finding_says_which_identifier_stands_for_the_created_resource(
     assert "identity pool the code creates (aws_cognito_identity_pool.main)" in said
     assert finding.witness is not None
     assert finding.witness["claims"]["aud"] in said
+
+
+@pytest.mark.parametrize(
+    "provider",
+    [
+        'data "aws_iam_openid_connect_provider" "github" {\n'
+        '  url = "https://token.actions.githubusercontent.com"\n}',
+        'resource "aws_iam_openid_connect_provider" "github" {\n'
+        '  url            = "https://token.actions.githubusercontent.com"\n'
+        '  client_id_list = ["sts.amazonaws.com"]\n}',
+    ],
+)
+def test_an_oidc_provider_s_id_is_its_arn(tmp_path: Path, provider: str) -> None:
+    kind = "data." if provider.startswith("data") else ""
+    role = f"""
+resource "aws_iam_role" "ci" {{
+  name = "ci"
+  assume_role_policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = {{ Federated = {kind}aws_iam_openid_connect_provider.github.id }}
+      Condition = {{
+        StringEquals = {{
+          "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
+          "token.actions.githubusercontent.com:sub" = "repo:acme/app:ref:refs/heads/main"
+        }}
+      }}
+    }}]
+  }})
+}}
+"""
+    assert _scan(tmp_path, "main.tf", provider + role) == (set(), 0)

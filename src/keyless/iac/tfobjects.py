@@ -53,7 +53,9 @@ def data_object(block: Block, evaluator: Evaluator, scope: Mapping[str, Node]) -
         url = block.body.attributes.get("url")
         if url is not None:
             host = evaluator.evaluate(url.expression, scope)
-            return Node(mapping({"arn": _provider_arn(host), "url": host}), position)
+            # The provider's id is its ARN, as the resource's is.
+            arn = _provider_arn(host)
+            return Node(mapping({"arn": arn, "id": arn, "url": host}), position)
     where = f"data.{kind}.{block.labels[1]}"
     reason = "data sources other than aws_iam_policy_document are read at plan time"
     return Node(Unknown(where, reason, position), position)
@@ -76,7 +78,9 @@ def resource_object(block: Block, evaluator: Evaluator, scope: Mapping[str, Node
             members["arn"] = Node(arn, block.position, (OWN_ACCOUNT_NOTE,))
             members["id"] = name
     if kind == "aws_iam_openid_connect_provider" and "url" in members:
-        members["arn"] = _provider_arn(members["url"])
+        # id is the ARN too:
+        # https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_openid_connect_provider#attribute-reference
+        members["arn"] = members["id"] = _provider_arn(members["url"])
     address = f"{block.labels[0]}.{block.labels[1]}"
     members.update(_created_identifiers(kind, address, members, block))
     return Node(Attributes(members, address, block.position), block.position)
