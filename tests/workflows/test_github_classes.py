@@ -446,6 +446,33 @@ def test_another_action_given_other_secrets_or_temporary_keys_is_not_reported(
     assert scan([root]).findings == ()
 
 
+def test_keys_in_the_env_of_a_job_container_are_reported(tmp_path: Path) -> None:
+    text = """
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            container:
+              image: node:20
+              env:
+                AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+                AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+            services:
+              localstack:
+                image: localstack/localstack
+                env:
+                  AWS_ACCESS_KEY_ID: test
+                  AWS_SECRET_ACCESS_KEY: test
+            steps:
+              - run: npm run deploy
+    """
+    root = repo(tmp_path, {".github/workflows/build.yml": text})
+    (finding,) = scan([root]).findings
+    assert finding.check == "workflow-static-aws-keys-env"
+    assert "container of job 'build'" in finding.message
+    assert _route(finding) == "jobs.build.container.env.AWS_ACCESS_KEY_ID"
+
+
 def test_a_local_composite_action_is_not_edited(tmp_path: Path) -> None:
     shutil.copytree(CORPUS / "gh-composite-action" / "input", tmp_path / "repo")
     action = tmp_path / "repo" / ".github" / "actions" / "deploy" / "action.yml"

@@ -151,6 +151,8 @@ class GithubAnalysis:
     scripts: tuple[ScriptKeys, ...]
     calls: tuple[ReusableCall, ...]
     broad_id_token: bool
+    #: ``env:`` of a job's container or service containers with AWS keys (level "job").
+    container_env: tuple[KeyEnv, ...] = ()
 
     @property
     def has_static_keys(self) -> bool:
@@ -224,6 +226,7 @@ def analyse(document: Document) -> GithubAnalysis:
     others: list[OtherActionKeys] = []
     scripts: list[ScriptKeys] = []
     calls: list[ReusableCall] = []
+    containers: list[KeyEnv] = []
     if is_map(root):
         env = _key_env(root.get("env"))
         if env:
@@ -236,6 +239,7 @@ def analyse(document: Document) -> GithubAnalysis:
             key_env.append(
                 KeyEnv("job", name, None, job["env"], env, _sites(job["env"], env, index))
             )
+        containers.extend(_container_env(name, job, index))
         call = _reusable_call(name, job)
         if call is not None:
             calls.append(call)
@@ -274,7 +278,24 @@ def analyse(document: Document) -> GithubAnalysis:
         scripts=tuple(scripts),
         calls=tuple(calls),
         broad_id_token=grants_id_token(root.get("permissions") if is_map(root) else None),
+        container_env=tuple(containers),
     )
+
+
+def _container_env(name: str, job: Any, index: dict[int, tuple[Any, Any]]) -> Iterator[KeyEnv]:
+    """AWS keys in the ``env:`` of the job's container (every ``run`` step executes in it)
+    or of its service containers.
+    https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#jobsjob_idcontainerenv"""
+    services = job.get("services")
+    containers = [job.get("container"), *(services.values() if is_map(services) else ())]
+    for container in containers:
+        if not is_map(container):
+            continue
+        env = _key_env(container.get("env"))
+        if env:
+            yield KeyEnv(
+                "job", name, None, container["env"], env, _sites(container["env"], env, index)
+            )
 
 
 def route_of(node: Any, index: dict[int, tuple[Any, Any]]) -> str:
