@@ -397,6 +397,11 @@ def test_another_action_given_the_keys_is_left_whole(tmp_path: Path) -> None:
             "access-key: ${{ secrets.PROD_AWS_KEY }}\nsecret-key: ${{ secrets.PROD_AWS_SECRET }}",
             "access-key, secret-key",
         ),
+        # docker/build-push-action's build arguments (baked into the image's history)
+        (
+            "build-args: AWS_ACCESS_KEY_ID=${{ secrets.AWS_ACCESS_KEY_ID }}",
+            "build-args",
+        ),
     ],
 )
 def test_another_action_given_keys_under_other_names_is_reported(

@@ -33,7 +33,7 @@ _OTHER_KEY_INPUT = re.compile(
 )
 # An input of another action given a secret or variable named for an AWS key, whatever
 # the input is called (`access_key_id: ${{ secrets.AWS_ACCESS_KEY_ID }}`, a local composite
-# action's `access-key`).
+# action's `access-key`, docker/build-push-action's `build-args: AWS_ACCESS_KEY_ID=${{ … }}`).
 _AWS_KEY_SECRET_VALUE = re.compile(
     r"\$\{\{\s*(?:secrets|vars)\.(?:\w*_)?AWS_?(?:ACCESS_KEY(?:_ID)?|SECRET(?:_ACCESS)?_KEY"
     r"|SECRET|KEY(?:_ID)?|SESSION_TOKEN)(?:_\w*)?\s*\}\}",
@@ -266,7 +266,7 @@ def analyse(document: Document) -> GithubAnalysis:
                     str(k)
                     for k, v in inputs.items()
                     if _OTHER_KEY_INPUT.match(str(k))
-                    or (isinstance(v, str) and _AWS_KEY_SECRET_VALUE.fullmatch(v.strip()))
+                    or (isinstance(v, str) and _AWS_KEY_SECRET_VALUE.search(v))
                 )
                 if keys and not is_temporary(inputs, keys):
                     others.append(OtherActionKeys(name, step_index, step["uses"], inputs, keys))
