@@ -446,6 +446,8 @@ def test_another_action_given_other_secrets_or_temporary_keys_is_not_reported(
                   account: ${{ secrets.AWS_ACCOUNT_ID }}
                   role: ${{ secrets.AWS_ROLE_ARN }}
                   token: ${{ secrets.LAWS_KEY }}
+                  secret-ids: ${{ secrets.AWS_SECRET_ARN }}
+                  kms-key: ${{ vars.AWS_KMS_KEY_ID }}
     """
     root = repo(tmp_path, {".github/workflows/deploy.yml": text})
     assert scan([root]).findings == ()

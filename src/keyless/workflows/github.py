@@ -35,8 +35,8 @@ _OTHER_KEY_INPUT = re.compile(
 # the input is called (`access_key_id: ${{ secrets.AWS_ACCESS_KEY_ID }}`, a local composite
 # action's `access-key`, docker/build-push-action's `build-args: AWS_ACCESS_KEY_ID=${{ … }}`).
 _AWS_KEY_SECRET_VALUE = re.compile(
-    r"\$\{\{\s*(?:secrets|vars)\.(?:\w*_)?AWS_?(?:ACCESS_KEY(?:_ID)?|SECRET(?:_ACCESS)?_KEY"
-    r"|SECRET|KEY(?:_ID)?|SESSION_TOKEN)(?:_\w*)?\s*\}\}",
+    r"\$\{\{\s*(?:secrets|vars)\.(?:\w*_)?AWS_?(?:(?:ACCESS_KEY(?:_ID)?|SECRET(?:_ACCESS)?_KEY"
+    r"|KEY_ID|SESSION_TOKEN)(?:_\w*)?|KEY|SECRET)\s*\}\}",
     re.IGNORECASE,
 )
 _KEY_NAME = re.compile(r"AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)", re.IGNORECASE)
