@@ -439,3 +439,32 @@ def test_a_condition_on_the_issuer_itself_does_not_fail_open() -> None:
     assert run("trust-condition-fails-open", github({**pinned, **issuer})) == ()
     environment = {"ForAllValues:StringEquals": {f"{GH}:environment": "prod"}}
     assert run("trust-condition-fails-open", github({**pinned, **environment}))
+
+
+@pytest.mark.parametrize(
+    ("environment", "reported"),
+    [
+        # required and pinned: the environment's protection rules decide (as a
+        # `repo:o/r:environment:prod` subject would)
+        ({"StringEquals": {f"{GH}:environment": "prod"}}, False),
+        ({"StringEquals": {f"{GH}:environment": ["staging", "prod"]}}, False),
+        # a wildcard, a negation or a condition that passes without the claim gates nothing
+        ({"StringLike": {f"{GH}:environment": "*"}}, True),
+        (
+            {
+                "StringNotEquals": {f"{GH}:environment": "dev"},
+                "Null": {f"{GH}:environment": "false"},
+            },
+            True,
+        ),
+        ({"ForAllValues:StringEquals": {f"{GH}:environment": "prod"}}, True),
+    ],
+)
+def test_an_environment_claim_pin_gates_the_triggers(
+    environment: dict[str, Any], reported: bool
+) -> None:
+    loose = {"StringEquals": AUD, "StringLike": {f"{GH}:sub": "repo:example-org/deploy:*"}}
+    condition = {**loose}
+    for operator, keys in environment.items():
+        condition[operator] = {**condition.get(operator, {}), **keys}
+    assert bool(run("trust-oidc-untrusted-trigger", github(condition))) is reported
