@@ -468,3 +468,39 @@ def test_an_environment_claim_pin_gates_the_triggers(
     for operator, keys in environment.items():
         condition[operator] = {**condition.get(operator, {}), **keys}
     assert bool(run("trust-oidc-untrusted-trigger", github(condition))) is reported
+
+
+CIRCLECI_ORG = "4ada2c32-f0c2-4b60-a6b8-af674858fd51"
+CIRCLECI = f"oidc.circleci.com/org/{CIRCLECI_ORG}"
+
+
+@pytest.mark.parametrize(
+    ("pins", "broad"),
+    [
+        ({f"{GH}:repository_id": "123456789"}, False),
+        ({f"{GH}:repository": "example-org/deploy"}, False),
+        ({f"{GH}:repository": ["example-org/deploy", "example-org/*"]}, True),
+        ({}, True),
+    ],
+)
+def test_a_repository_claim_pin_keeps_other_repositories_out(
+    pins: dict[str, Any], broad: bool
+) -> None:
+    sub = {f"{GH}:sub": "repo:example-org/*:ref:refs/heads/main"}
+    equals = {**AUD, **{k: v for k, v in pins.items() if "*" not in str(v)}}
+    like = {**sub, **{k: v for k, v in pins.items() if "*" in str(v)}}
+    trust = github({"StringEquals": equals, "StringLike": like})
+    assert bool(run("trust-oidc-broad-subject", trust)) is broad
+
+
+@pytest.mark.parametrize(("project", "broad"), [(True, False), (False, True)])
+def test_a_circleci_project_id_pin_keeps_other_projects_out(project: bool, broad: bool) -> None:
+    equals = {f"{CIRCLECI}:aud": CIRCLECI_ORG}
+    if project:
+        equals[f"{CIRCLECI}:oidc.circleci.com/project-id"] = "e6f3a2c1-0000-4000-8000-000000000001"
+    trust = allow(
+        {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{CIRCLECI}"},
+        {"StringEquals": equals},
+        Action="sts:AssumeRoleWithWebIdentity",
+    )
+    assert bool(run("trust-oidc-broad-subject", trust)) is broad

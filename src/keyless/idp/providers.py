@@ -62,6 +62,9 @@ class Provider:
     #: Condition keys (suffixes) any one of which, pinned, names one tenant's identity,
     #: where that is more than ``sub`` (Google: ``aud`` is the token's ``azp``).
     tenant_keys: tuple[str, ...] = ()
+    #: Condition keys (suffixes) that name one repository (project, pipeline) of a
+    #: tenant: a token of another repository carries another value.
+    repo_keys: tuple[str, ...] = ()
     keys: tuple[ClaimKey, ...] = ()
     generic_keys: bool = True
     docs: str = ""
@@ -104,6 +107,7 @@ GITHUB = Provider(
         "repository_owner_id",
         "workflow",
     ),
+    repo_keys=("repository", "repository_id"),
     docs="https://docs.github.com/en/actions/reference/security/oidc",
 )
 GITLAB = Provider(
@@ -121,6 +125,7 @@ GITLAB = Provider(
         "user_id",
         "user_login",
     ),
+    repo_keys=("project_id",),
     docs="https://docs.gitlab.com/ci/secrets/id_token_authentication/",
 )
 BUILDKITE = Provider(
@@ -140,6 +145,7 @@ BUILDKITE = Provider(
         "pipeline_id",
         "pipeline_slug",
     ),
+    repo_keys=("pipeline_id", "pipeline_slug"),
     docs="https://buildkite.com/docs/pipelines/security/oidc/aws",
 )
 GOOGLE = Provider(
@@ -191,6 +197,7 @@ CIRCLECI = Provider(
     issuers=(r"oidc\.circleci\.com/org/[^/:]+",),
     shared=False,
     keys=_strings("oidc.circleci.com/project-id"),
+    repo_keys=("oidc.circleci.com/project-id",),
     docs="https://circleci.com/docs/openid-connect-tokens/",
 )
 ORACLE = Provider(

@@ -116,8 +116,21 @@ def _other_repository(path: AccessPath) -> Question | None:
         example_tenant = ""
     mine = Language.union_all(grammar.repo_language(tenant, repo) for tenant, repo in repos)
     target = (scope & grammar.well_formed_language()) - mine
-    question = with_question(any_of(sub, target), all_of(sub, target))
-    return question, {sub: grammar.nice(example_tenant, "other-repo")}
+    terms = [any_of(sub, target), all_of(sub, target), *_other_repository_claims(path)]
+    return with_question(*terms), {sub: grammar.nice(example_tenant, "other-repo")}
+
+
+def _other_repository_claims(path: AccessPath) -> list[Term]:
+    """Another repository's token carries its own ID and name in the claims that name a
+    repository (GitHub ``repository_id``, CircleCI ``project-id``, …): never the values
+    the policy lists (a pattern among them still admits the names it matches)."""
+    provider = path.provider
+    terms = []
+    for suffix in provider.repo_keys if provider is not None else ():
+        key = path.key(suffix)
+        if key in path.mentioned_keys():
+            terms.append(all_of(key, ~Language.finite(_values_of(path, suffix))))
+    return terms
 
 
 def triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
