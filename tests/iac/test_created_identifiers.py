@@ -220,6 +220,9 @@ def test_the_finding_says_which_identifier_stands_for_the_created_resource(
         'resource "aws_iam_openid_connect_provider" "github" {\n'
         '  url            = "https://token.actions.githubusercontent.com"\n'
         '  client_id_list = ["sts.amazonaws.com"]\n}',
+        # looked up by its ARN
+        'data "aws_iam_openid_connect_provider" "github" {\n  arn = "arn:aws:iam::111122223333:'
+        'oidc-provider/token.actions.githubusercontent.com"\n}',
     ],
 )
 def test_an_oidc_provider_s_id_is_its_arn(tmp_path: Path, provider: str) -> None:

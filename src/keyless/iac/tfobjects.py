@@ -51,6 +51,11 @@ def data_object(block: Block, evaluator: Evaluator, scope: Mapping[str, Node]) -
         return Node(mapping({"partition": partition, "dns_suffix": suffix}), position)
     if kind == "aws_iam_openid_connect_provider":
         url = block.body.attributes.get("url")
+        by_arn = block.body.attributes.get("arn")
+        if url is None and by_arn is not None:
+            # Looked up by its ARN: that is its ARN and id.
+            arn = evaluator.evaluate(by_arn.expression, scope)
+            return Node(mapping({"arn": arn, "id": arn}), position)
         if url is not None:
             host = evaluator.evaluate(url.expression, scope)
             # The provider's id is its ARN, as the resource's is.
