@@ -401,6 +401,29 @@ def test_if_choosing_no_value_removes_the_property() -> None:
     assert plain(node) == {}
 
 
+@pytest.mark.parametrize(
+    ("condition", "given", "created"),
+    [
+        ("IsProd", {}, False),
+        ("IsProd", {"Stage": "prod"}, True),
+        ("IsDev", {}, True),
+        ("ProdOrHome", {}, True),  # undecided: judged
+    ],
+)
+def test_a_resource_whose_condition_is_false_is_not_created(
+    tmp_path: Path, condition: str, given: dict[str, str], created: bool
+) -> None:
+    template = {
+        **_CONDITIONS,
+        "Resources": {"Legacy": {"Type": "AWS::IAM::User", "Condition": condition}},
+    }
+    (tmp_path / "t.json").write_text(json.dumps(template))
+    model = read_paths([tmp_path], parameters=given)
+    assert [r.address for r in model.resources] == (["Legacy"] if created else [])
+    said = " ".join(model.notes)
+    assert ("Legacy is not created: its condition IsProd is false" in said) is not created
+
+
 def test_an_ssm_parameter_type_is_unknown_not_its_default() -> None:
     template = {
         "Parameters": {"Org": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/ci/org"}}

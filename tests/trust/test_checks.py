@@ -408,3 +408,99 @@ def test_tag_forgeable_by_account_principals() -> None:
         Action=["sts:AssumeRole", "sts:TagSession"],
     )
     assert run("trust-tag-forgeable", service_only) == ()
+
+
+@pytest.mark.parametrize(
+    ("condition", "open_to_all"),
+    [
+        # accounts.google.com:aud is the token's azp: a service account's numeric ID pins it.
+        ({"StringEquals": {"accounts.google.com:aud": "113458893248237410012"}}, False),
+        ({"StringEquals": {"accounts.google.com:sub": "113458893248237410012"}}, False),
+        ({"StringLike": {"accounts.google.com:aud": "*"}}, True),
+        ({"StringLike": {"accounts.google.com:aud": ["1134588932*", "*"]}}, True),
+        ({}, True),
+    ],
+)
+def test_google_any_tenant_unless_an_identity_is_pinned(
+    condition: dict[str, Any], open_to_all: bool
+) -> None:
+    trust = allow(
+        {"Federated": "accounts.google.com"}, condition, Action="sts:AssumeRoleWithWebIdentity"
+    )
+    assert bool(run("trust-oidc-any-tenant", trust)) is open_to_all
+
+
+def test_a_condition_on_the_issuer_itself_does_not_fail_open() -> None:
+    # terraform-aws-modules' iam-github-oidc-role writes this beside its aud and sub pins.
+    issuer = {
+        "ForAllValues:StringEquals": {f"{GH}:iss": "http://token.actions.githubusercontent.com"}
+    }
+    pinned = WELL_PINNED["Statement"][0]["Condition"]
+    assert run("trust-condition-fails-open", github({**pinned, **issuer})) == ()
+    environment = {"ForAllValues:StringEquals": {f"{GH}:environment": "prod"}}
+    assert run("trust-condition-fails-open", github({**pinned, **environment}))
+
+
+@pytest.mark.parametrize(
+    ("environment", "reported"),
+    [
+        # required and pinned: the environment's protection rules decide (as a
+        # `repo:o/r:environment:prod` subject would)
+        ({"StringEquals": {f"{GH}:environment": "prod"}}, False),
+        ({"StringEquals": {f"{GH}:environment": ["staging", "prod"]}}, False),
+        # a wildcard, a negation or a condition that passes without the claim gates nothing
+        ({"StringLike": {f"{GH}:environment": "*"}}, True),
+        (
+            {
+                "StringNotEquals": {f"{GH}:environment": "dev"},
+                "Null": {f"{GH}:environment": "false"},
+            },
+            True,
+        ),
+        ({"ForAllValues:StringEquals": {f"{GH}:environment": "prod"}}, True),
+    ],
+)
+def test_an_environment_claim_pin_gates_the_triggers(
+    environment: dict[str, Any], reported: bool
+) -> None:
+    loose = {"StringEquals": AUD, "StringLike": {f"{GH}:sub": "repo:example-org/deploy:*"}}
+    condition = {**loose}
+    for operator, keys in environment.items():
+        condition[operator] = {**condition.get(operator, {}), **keys}
+    assert bool(run("trust-oidc-untrusted-trigger", github(condition))) is reported
+
+
+CIRCLECI_ORG = "4ada2c32-f0c2-4b60-a6b8-af674858fd51"
+CIRCLECI = f"oidc.circleci.com/org/{CIRCLECI_ORG}"
+
+
+@pytest.mark.parametrize(
+    ("pins", "broad"),
+    [
+        ({f"{GH}:repository_id": "123456789"}, False),
+        ({f"{GH}:repository": "example-org/deploy"}, False),
+        ({f"{GH}:repository": ["example-org/deploy", "example-org/*"]}, True),
+        ({}, True),
+    ],
+)
+def test_a_repository_claim_pin_keeps_other_repositories_out(
+    pins: dict[str, Any], broad: bool
+) -> None:
+    sub = {f"{GH}:sub": "repo:example-org/*:ref:refs/heads/main"}
+    equals = {**AUD, **{k: v for k, v in pins.items() if "*" not in str(v)}}
+    like = {**sub, **{k: v for k, v in pins.items() if "*" in str(v)}}
+    trust = github({"StringEquals": equals, "StringLike": like})
+    assert bool(run("trust-oidc-broad-subject", trust)) is broad
+
+
+@pytest.mark.parametrize(("project", "broad"), [(True, False), (False, True)])
+def test_a_circleci_project_id_pin_keeps_other_projects_out(project: bool, broad: bool) -> None:
+    equals = {f"{CIRCLECI}:aud": CIRCLECI_ORG}
+    if project:
+        equals[f"{CIRCLECI}:oidc.circleci.com/project-id"] = "e6f3a2c1-0000-4000-8000-000000000001"
+    trust = allow(
+        {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{CIRCLECI}"},
+        {"StringEquals": equals},
+        Action="sts:AssumeRoleWithWebIdentity",
+    )
+    assert bool(run("trust-oidc-broad-subject", trust)) is broad

@@ -377,6 +377,109 @@ def test_another_action_given_the_keys_is_left_whole(tmp_path: Path) -> None:
     assert "appleboy/lambda-action" in reasons(rewrite, "lambda")
 
 
+@pytest.mark.parametrize(
+    ("inputs", "keys"),
+    [
+        # einaregilsson/beanstalk-deploy's names
+        (
+            "aws_access_key: ${{ secrets.DEPLOY_KEY }}\n"
+            "aws_secret_key: ${{ secrets.DEPLOY_SECRET }}",
+            "aws_access_key, aws_secret_key",
+        ),
+        # kciter/aws-ecr-action's names: only the secrets say they are AWS keys
+        (
+            "access_key_id: ${{ secrets.AWS_ACCESS_KEY_ID }}\n"
+            "secret_access_key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}",
+            "access_key_id, secret_access_key",
+        ),
+        # a local composite action's own input names
+        (
+            "access-key: ${{ secrets.PROD_AWS_KEY }}\nsecret-key: ${{ secrets.PROD_AWS_SECRET }}",
+            "access-key, secret-key",
+        ),
+        # docker/build-push-action's build arguments (baked into the image's history)
+        (
+            "build-args: AWS_ACCESS_KEY_ID=${{ secrets.AWS_ACCESS_KEY_ID }}",
+            "build-args",
+        ),
+    ],
+)
+def test_another_action_given_keys_under_other_names_is_reported(
+    tmp_path: Path, inputs: str, keys: str
+) -> None:
+    given = "\n".join(" " * 18 + line for line in inputs.splitlines())
+    text = f"""
+        on: push
+        jobs:
+          deploy:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: some-org/deploy-action@v2
+                with:
+{given}
+                  region: us-east-1
+    """
+    root = repo(tmp_path, {".github/workflows/deploy.yml": text})
+    (finding,) = scan([root]).findings
+    assert finding.check == "workflow-static-aws-keys-env"
+    assert f"({keys})" in finding.message
+
+
+def test_another_action_given_other_secrets_or_temporary_keys_is_not_reported(
+    tmp_path: Path,
+) -> None:
+    text = """
+        on: push
+        jobs:
+          deploy:
+            runs-on: ubuntu-latest
+            permissions:
+              id-token: write
+            steps:
+              - uses: aws-actions/configure-aws-credentials@v4
+                with:
+                  role-to-assume: arn:aws:iam::111122223333:role/deploy
+                  aws-region: us-east-1
+              - uses: some-org/deploy-action@v2
+                with:
+                  access-key: ${{ env.AWS_ACCESS_KEY_ID }}
+                  account: ${{ secrets.AWS_ACCOUNT_ID }}
+                  role: ${{ secrets.AWS_ROLE_ARN }}
+                  token: ${{ secrets.LAWS_KEY }}
+                  secret-ids: ${{ secrets.AWS_SECRET_ARN }}
+                  kms-key: ${{ vars.AWS_KMS_KEY_ID }}
+    """
+    root = repo(tmp_path, {".github/workflows/deploy.yml": text})
+    assert scan([root]).findings == ()
+
+
+def test_keys_in_the_env_of_a_job_container_are_reported(tmp_path: Path) -> None:
+    text = """
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            container:
+              image: node:20
+              env:
+                AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+                AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+            services:
+              localstack:
+                image: localstack/localstack
+                env:
+                  AWS_ACCESS_KEY_ID: test
+                  AWS_SECRET_ACCESS_KEY: test
+            steps:
+              - run: npm run deploy
+    """
+    root = repo(tmp_path, {".github/workflows/build.yml": text})
+    (finding,) = scan([root]).findings
+    assert finding.check == "workflow-static-aws-keys-env"
+    assert "container of job 'build'" in finding.message
+    assert _route(finding) == "jobs.build.container.env.AWS_ACCESS_KEY_ID"
+
+
 def test_a_local_composite_action_is_not_edited(tmp_path: Path) -> None:
     shutil.copytree(CORPUS / "gh-composite-action" / "input", tmp_path / "repo")
     action = tmp_path / "repo" / ".github" / "actions" / "deploy" / "action.yml"

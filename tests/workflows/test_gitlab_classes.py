@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from keyless.findings import FileLocation
 from keyless.workflows import fix, scan
 from keyless.workflows.gitlab_fix import WRITE_TOKEN
@@ -163,6 +165,27 @@ def test_keys_written_into_a_credentials_file_are_found_and_left(tmp_path: Path)
     rewrite = only(fix([root], options()), ".gitlab-ci.yml")
     assert not rewrite.changed
     assert "without a session token" in reasons(rewrite, "sync")
+
+
+@pytest.mark.parametrize(("token", "found"), [(True, 0), (False, 2)])
+def test_a_profile_written_line_by_line_is_judged_with_all_its_lines(
+    tmp_path: Path, token: bool, found: int
+) -> None:
+    # One line per entry, the session token on a line of its own: temporary credentials.
+    lines = [
+        'echo "aws_access_key_id = $TEMP_KEY" >> ~/.aws/credentials',
+        'echo "aws_secret_access_key = $TEMP_SECRET" >> ~/.aws/credentials',
+    ]
+    if token:
+        lines.append('echo "aws_session_token = $TEMP_TOKEN" >> ~/.aws/credentials')
+    script = "\n".join(f"            - {line}" for line in ["mkdir -p ~/.aws", *lines, "aws s3 ls"])
+    text = f"""
+        deploy:
+          script:
+{script}
+    """
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    assert len(scan([root]).findings) == found
 
 
 def test_a_template_from_another_project_leaves_the_job(tmp_path: Path) -> None:

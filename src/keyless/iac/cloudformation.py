@@ -15,7 +15,7 @@ from pathlib import Path
 
 from keyless.iac.intrinsics import Template
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
-from keyless.iac.model import IacResource, ResourceKind, SourceKind
+from keyless.iac.model import IacResource, ResourceKind, SourceKind, location
 from keyless.iac.sources import ReadError
 from keyless.iac.tfobjects import trust_document
 from keyless.iac.values import Node, get, text
@@ -60,10 +60,14 @@ def is_template(root: Node) -> bool:
 
 
 def read_template(
-    path: Path, root: Node, parameters: Mapping[str, str] | None = None
+    path: Path,
+    root: Node,
+    parameters: Mapping[str, str] | None = None,
+    notes: list[str] | None = None,
 ) -> list[IacResource]:
     """The IAM resources of a parsed template; ``parameters`` give parameters' values as
-    a deployment does (over their defaults)."""
+    a deployment does (over their defaults). IAM resources the stack does not create (a
+    false ``Condition``) are told to ``notes``."""
     resources = get(root, "Resources")
     if resources is None or not isinstance(resources.value, Mapping):
         return []
@@ -73,6 +77,15 @@ def read_template(
     for logical_id, declaration in resources.value.items():
         kind = _KINDS.get(text(get(declaration, "Type")) or "")
         if kind is None:
+            continue
+        condition = _false_condition(template, declaration)
+        if condition is not None:
+            if notes is not None:
+                where = location(path, declaration.position)
+                notes.append(
+                    f"{where}: {logical_id} is not created: its condition {condition} is false "
+                    "with the parameters' values (--parameter judges another deployment)"
+                )
             continue
         address = _address(logical_id, declaration)
         properties = get(declaration, "Properties")
@@ -116,6 +129,17 @@ def read_template(
             )
     found.extend(_secret_outputs(path, root, resources.value, source))
     return found
+
+
+def _false_condition(template: Template, declaration: Node) -> str | None:
+    """The resource's ``Condition`` when it is false with the parameters' values
+    (defaults, or ``--parameter``): the stack does not create it, as Terraform's
+    ``count = 0``. An undecided condition leaves the resource judged.
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/conditions-section-structure.html"""
+    name = text(get(declaration, "Condition"))
+    if name is None or template.condition(name, declaration.position) is not False:
+        return None
+    return name
 
 
 def _secret_outputs(

@@ -18,6 +18,14 @@ import re
 from collections.abc import Callable, Mapping
 
 from keyless.iac.model import DEPLOYING_ACCOUNT
+from keyless.iac.own_resources import (
+    created_note,
+    guests_off_note,
+    identity_pool_id,
+    saml_provider_arn,
+    trust_anchor_arn,
+    trust_anchor_id,
+)
 from keyless.iac.tfobjects import OWN_ACCOUNT_NOTE, PARTITION_NOTE
 from keyless.iac.values import (
     Node,
@@ -154,7 +162,42 @@ class Template:
             return _unknown(f"Ref {name}", "CloudFormation generates its name", position)
         if kind in _OIDC_PROVIDERS:
             return self._provider_arn(name, properties, position)
+        created = self._created(name, kind, "Ref", position)
+        if created is not None:
+            return created
         return _unknown(f"Ref {name}", "known only after deploy", position)
+
+    def _created(
+        self, name: str, kind: str | None, attribute: str, position: Position
+    ) -> Node | None:
+        """An identifier of a resource the template creates, known only after deploy, as
+        its stand-in (:mod:`keyless.iac.own_resources`): an identity pool's ID (``Ref``), a
+        trust anchor's ARN or ID, a SAML provider's ARN (``Ref`` or ``Arn``)."""
+        if kind == "AWS::Cognito::IdentityPool" and attribute in ("Ref", "Id"):
+            pool = identity_pool_id(name)
+            said = [created_note("identity pool", name, pool)]
+            guests = get(
+                get(self.resources.get(name), "Properties"), "AllowUnauthenticatedIdentities"
+            )
+            allowed = self._as_node(self._evaluate(guests), position) if guests else None
+            if allowed is None or allowed.value in (False, "false", "False"):
+                said.append(guests_off_note(pool))
+            return Node(pool, position, tuple(said))
+        if kind == "AWS::RolesAnywhere::TrustAnchor":
+            if attribute == "TrustAnchorArn":
+                arn = trust_anchor_arn(name)
+                notes = (created_note("trust anchor", name, arn), OWN_ACCOUNT_NOTE)
+                return Node(arn, position, notes)
+            if attribute in ("Ref", "TrustAnchorId"):
+                return Node(trust_anchor_id(name), position)
+        if kind == "AWS::IAM::SAMLProvider" and attribute in ("Ref", "Arn"):
+            fixed = get(get(self.resources.get(name), "Properties"), "Name")
+            provider = self._as_node(self._evaluate(fixed), position) if fixed else None
+            if provider is not None and isinstance(provider.value, str):
+                return Node(saml_provider_arn(provider.value), position, (OWN_ACCOUNT_NOTE,))
+            arn = saml_provider_arn(name)
+            return Node(arn, position, (created_note("SAML provider", name, arn),))
+        return None
 
     def _provider_arn(self, name: str, properties: Node | None, position: Position) -> Node:
         url_node = get(properties, "Url")
@@ -172,9 +215,13 @@ class Template:
         name, attribute = text(parts[0]), text(self._as_node(self._evaluate(parts[1]), position))
         written = f"{name}.{attribute}"
         resource = self.resources.get(name or "")
+        kind = text(get(resource, "Type"))
+        if resource is not None and name is not None and attribute is not None:
+            created = self._created(name, kind, attribute, position)
+            if created is not None:
+                return created
         if resource is None or attribute != "Arn":
             return _unknown(written, "known only after deploy", position)
-        kind = text(get(resource, "Type"))
         properties = get(resource, "Properties")
         if kind in _OIDC_PROVIDERS:
             return self._provider_arn(written, properties, position)

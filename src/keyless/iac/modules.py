@@ -25,6 +25,213 @@ _GITHUB_OIDC_ROLE = re.compile(
 _GITHUB = "token.actions.githubusercontent.com"
 
 
+# terraform-aws-modules/iam/aws//modules/iam-user: an IAM user, and in 5.x a console
+# password and an access key unless turned off (create_iam_user_login_profile,
+# create_iam_access_key, both true by default). 6.x renamed the switches
+# (create_login_profile, create_access_key): there only an explicit true is claimed.
+# https://registry.terraform.io/modules/terraform-aws-modules/iam/aws/latest/submodules/iam-user
+_IAM_USER = re.compile(
+    r"^(registry\.terraform\.io/)?terraform-aws-modules/iam/aws//modules/iam-user$"
+)
+_MAJOR_5 = re.compile(r"^\s*(?:[~>=^ ]*)\s*v?[1-5](?:\.[\dx*]+)*\s*$")
+
+
+# terraform-aws-modules/iam/aws//modules/iam-role (6.x) with `enable_github_oidc = true`:
+# one statement trusting the GitHub provider of the deploying account (`github_provider`),
+# ForAllValues:StringEquals iss and aud (`oidc_audiences`, else sts.amazonaws.com),
+# StringEquals sub for `oidc_subjects` and StringLike sub for `oidc_wildcard_subjects`
+# (each prefixed with `repo:`), and the `trust_policy_conditions`. Its other statements
+# (generic OIDC, Bitbucket, SAML, `trust_policy_permissions`) are not read: a role that
+# enables one is left not judged.
+# https://github.com/terraform-aws-modules/terraform-aws-iam/blob/master/modules/iam-role/main.tf
+_IAM_ROLE = re.compile(
+    r"^(registry\.terraform\.io/)?terraform-aws-modules/iam/aws//modules/iam-role$"
+)
+_OTHER_TRUST = ("enable_oidc", "enable_bitbucket_oidc", "enable_saml")
+
+
+def resources_from_module(
+    source: str,
+    version: str | None,
+    inputs: Mapping[str, Node],
+    address: str,
+    path: Path,
+    position: Position,
+) -> list[IacResource] | None:
+    """What a known module creates from ``inputs`` (``version`` is the call's version
+    constraint, if any), or None for other modules."""
+    if _IAM_USER.match(source):
+        return _iam_user(version, inputs, address, path, position)
+    if _IAM_ROLE.match(source):
+        role = _iam_role(inputs, address, path, position)
+        return None if role is None else [role]
+    role = role_from_module(source, inputs, address, path, position)
+    return None if role is None else [role]
+
+
+def _iam_user(
+    version: str | None, inputs: Mapping[str, Node], address: str, path: Path, position: Position
+) -> list[IacResource]:
+    def switch(name: str, default: bool) -> bool:
+        given = inputs.get(name)
+        if given is None:
+            return default
+        return given.value is True or given.value == "true"
+
+    five = version is not None and bool(_MAJOR_5.match(version))
+    if not switch("create_user" if five else "create", True):
+        return []
+    name_node = inputs.get("name")
+    name = name_node.value if name_node is not None and isinstance(name_node.value, str) else None
+    made = [(ResourceKind.USER, "aws_iam_user", "this")]
+    if switch("create_iam_user_login_profile" if five else "create_login_profile", five):
+        made.append((ResourceKind.LOGIN_PROFILE, "aws_iam_user_login_profile", "this"))
+    if switch("create_iam_access_key" if five else "create_access_key", five):
+        made.append((ResourceKind.ACCESS_KEY, "aws_iam_access_key", "this"))
+    return [
+        IacResource(
+            kind=kind,
+            address=f"{address}.{kind_type}.{label}[0]",
+            type=kind_type,
+            path=path,
+            position=position,
+            source=SourceKind.TERRAFORM,
+            name=name,
+        )
+        for kind, kind_type, label in made
+    ]
+
+
+def _iam_role(
+    inputs: Mapping[str, Node], address: str, path: Path, position: Position
+) -> IacResource | None:
+    """The 6.x iam-role module's role when it trusts GitHub (else None: not read)."""
+    enabled = inputs.get("enable_github_oidc")
+    if enabled is None or enabled.value is not True:
+        return None
+    create = inputs.get("create")
+    if create is not None and create.value is False:
+        return None
+    trust = _github_oidc_statement_document(inputs, position)
+    name = inputs.get("name")
+    subjects = inputs.get("oidc_wildcard_subjects") or inputs.get("oidc_subjects")
+    return IacResource(
+        kind=ResourceKind.ROLE,
+        address=f"{address}.aws_iam_role.this[0]",
+        type="aws_iam_role",
+        path=path,
+        position=position,
+        source=SourceKind.TERRAFORM,
+        name=name.value if name is not None and isinstance(name.value, str) else None,
+        trust=trust,
+        trust_position=subjects.position if subjects is not None else position,
+    )
+
+
+def _github_oidc_statement_document(inputs: Mapping[str, Node], position: Position) -> Node:
+    for switch in _OTHER_TRUST:
+        given = inputs.get(switch)
+        if given is not None and given.value is not False:
+            reason = f"{switch}: the module's other trust statements are not read"
+            return Node(Unknown(f"module input {switch}", reason, given.position), position)
+    others = inputs.get("trust_policy_permissions")
+    if others is not None and others.value not in (None, ()) and others.value != {}:
+        reason = "the module's trust_policy_permissions are not read"
+        return Node(Unknown("trust_policy_permissions", reason, others.position), position)
+    provider = inputs.get("github_provider") or Node(_GITHUB, position)
+    audiences = inputs.get("oidc_audiences") or Node((), position)
+    exact = inputs.get("oidc_subjects") or Node((), position)
+    wildcard = inputs.get("oidc_wildcard_subjects") or Node((), position)
+    extra = inputs.get("trust_policy_conditions") or Node((), position)
+    for node in (provider, audiences, exact, wildcard, extra):
+        if isinstance(node.value, Unknown):
+            return node
+    if not isinstance(provider.value, str) or not all(
+        isinstance(n.value, tuple) for n in (audiences, exact, wildcard, extra)
+    ):
+        unknown = Unknown(
+            "module inputs", "github_provider or a list input not understood", position
+        )
+        return Node(unknown, position)
+    host = provider.value
+    blocks: dict[str, dict[str, Node]] = {
+        "ForAllValues:StringEquals": {
+            f"{host}:iss": Node(f"https://{host}", position),
+            f"{host}:aud": audiences
+            if audiences.value
+            else Node((Node("sts.amazonaws.com", position),), position),
+        }
+    }
+    for operator, subjects in (("StringEquals", exact), ("StringLike", wildcard)):
+        if subjects.value:
+            prefixed = _prefixed_subjects(subjects)
+            if isinstance(prefixed.value, Unknown):
+                return prefixed
+            blocks[operator] = {f"{host}:sub": prefixed}
+    for condition in _as_tuple(extra):
+        fields: Mapping[str, Node] = condition.value if isinstance(condition.value, Mapping) else {}
+        test, variable, values = (fields.get(k) for k in ("test", "variable", "values"))
+        if not (
+            test is not None
+            and isinstance(test.value, str)
+            and variable is not None
+            and isinstance(variable.value, str)
+            and values is not None
+            and not isinstance(values.value, Unknown)
+        ):
+            unknown = Unknown(
+                "trust_policy_conditions", "a condition not understood", condition.position
+            )
+            return Node(unknown, condition.position)
+        merged = blocks.setdefault(test.value, {})
+        if variable.value in merged:
+            # Same test and variable: the data source adds the values together.
+            before = merged[variable.value]
+            joined = (*_as_tuple(before), *_as_tuple(values))
+            merged[variable.value] = Node(joined, values.position)
+        else:
+            merged[variable.value] = values
+    arn = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:oidc-provider/{host}"
+    statement = {
+        "Sid": Node("GithubOidcAuth", position),
+        "Effect": Node("Allow", position),
+        "Action": Node(
+            (Node("sts:TagSession", position), Node("sts:AssumeRoleWithWebIdentity", position)),
+            position,
+        ),
+        "Principal": Node(mapping({"Federated": Node(arn, position)}), position),
+        "Condition": Node(
+            mapping({op: Node(mapping(keys), position) for op, keys in blocks.items()}), position
+        ),
+    }
+    document = {
+        "Version": Node("2012-10-17", position),
+        "Statement": Node((Node(mapping(statement), position),), position),
+    }
+    return Node(mapping(document), position)
+
+
+def _as_tuple(node: Node) -> tuple[Node, ...]:
+    return node.value if isinstance(node.value, tuple) else (node,)
+
+
+def _prefixed_subjects(subjects: Node) -> Node:
+    """Each subject with `repo:` written before it (a leading `repo:` stripped first), as
+    the modules do; a stand-in keeps the prefix too."""
+    values = []
+    for subject in _as_tuple(subjects):
+        held = subject.value
+        if isinstance(held, Unknown) and held.stand_in is not None:
+            stand_in = f"repo:{held.stand_in.removeprefix('repo:')}"
+            written = Unknown(held.expression, held.reason, held.position, stand_in)
+            values.append(Node(written, subject.position))
+            continue
+        if not isinstance(held, str):
+            return subject
+        values.append(Node(f"repo:{held.removeprefix('repo:')}", subject.position))
+    return Node(tuple(values), subjects.position)
+
+
 def role_from_module(
     source: str, inputs: Mapping[str, Node], address: str, path: Path, position: Position
 ) -> IacResource | None:

@@ -64,7 +64,7 @@ def read_paths(
         if candidate.path.name.endswith(".tf.json"):
             notes.append(f"{candidate.path}: Terraform's JSON syntax is not read")
         else:
-            resources.extend(_read_data(candidate, files, unread, parameters or {}))
+            resources.extend(_read_data(candidate, files, unread, notes, parameters or {}))
         count.one()
     plans_given = any(f.kind == SourceKind.TERRAFORM_PLAN.value for f in files)
     if terraform and plans_given:
@@ -117,6 +117,7 @@ def _read_data(
     candidate: Candidate,
     files: list[ScannedFile],
     unread: list[Unread],
+    notes: list[str],
     parameters: Mapping[str, str],
 ) -> list[IacResource]:
     """A JSON or YAML file: a plan, a CloudFormation template, or not infrastructure."""
@@ -135,7 +136,7 @@ def _read_data(
         if looks_like_cloudformation(source) or may_be_cloudformation(source):
             root = cloudformation.parse_template(path, source)
             if cloudformation.is_template(root):
-                found = cloudformation.read_template(path, root, parameters)
+                found = cloudformation.read_template(path, root, parameters, notes)
                 kind = SourceKind.CDK if "cdk.out" in path.parts else SourceKind.CLOUDFORMATION
                 if any(r.source is SourceKind.CDK for r in found):
                     kind = SourceKind.CDK

@@ -31,6 +31,7 @@ from keyless.findings import FileLocation, Finding, Severity
 from keyless.iac.baseline import Baseline
 from keyless.iac.checks import FOR_KIND
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacModel, IacResource, ResourceKind, location
+from keyless.iac.own_resources import pools_without_guests
 from keyless.iac.read import Tally, read_paths
 from keyless.iac.registry import CHECKS, trust_checks
 from keyless.iac.values import (
@@ -349,15 +350,38 @@ def _located(finding: Finding, judged: JudgedRole) -> Finding:
     if judged.stand_ins:
         said.append(stand_in_note(judged.stand_ins))
     extra = {"stand_ins": said} if said else {}
+    severity, message = guest_severity(finding, said)
     return Finding(
         check=finding.check,
-        severity=finding.severity,
+        severity=severity,
         location=FileLocation(resource.path, position.line, position.column, route),
-        message=finding.message,
+        message=message,
         remediation=finding.remediation,
         evidence=_evidence(finding.check, resource, value, {**finding.evidence, **extra}),
         witness=finding.witness,
     )
+
+
+def guest_severity(finding: Finding, said: Sequence[str]) -> tuple[Severity, str]:
+    """The severity and message of a trust finding on a role whose trust policy carries
+    the notes ``said`` (:func:`keyless.iac.values.notes`): a guest identity of an identity
+    pool the code creates without guest access cannot exist while the pool stays so, so
+    the role's missing ``amr`` pin is then low, not critical. Any other finding as it is.
+    https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html"""
+    witness = finding.witness or {}
+    claims = witness.get("claims") if isinstance(witness, Mapping) else None
+    aud = claims.get("aud") if isinstance(claims, Mapping) else None
+    if (
+        finding.check == "trust-cognito-unauthenticated"
+        and "guest" in finding.message
+        and isinstance(aud, str)
+        and aud in pools_without_guests(said)
+    ):
+        return Severity.LOW, (
+            f"{finding.message} once guest access is turned on (the identity pool the code "
+            "creates has it off)"
+        )
+    return finding.severity, finding.message
 
 
 # The claim whose condition a finding is about: the finding points at that condition.

@@ -243,6 +243,11 @@ class Module:
         evaluator = self.evaluators[file.path]
         source_attribute = block.body.attributes.get("source")
         source = evaluator.evaluate(source_attribute.expression) if source_attribute else None
+        version_attribute = block.body.attributes.get("version")
+        version = evaluator.evaluate(version_attribute.expression) if version_attribute else None
+        constraint = (
+            version.value if version is not None and isinstance(version.value, str) else None
+        )
         address = f"{self.prefix}module.{name}"
         if source is None or not isinstance(source.value, str):
             result.notes.append(f"{address}: its source is not known; not read")
@@ -261,11 +266,11 @@ class Module:
             if source.value.startswith(("./", "../")):
                 self._local_call(instance, source.value, inputs, block, file, result)
                 continue
-            role = known_modules.role_from_module(
-                source.value, inputs, instance, file.path, block.position
+            known = known_modules.resources_from_module(
+                source.value, constraint, inputs, instance, file.path, block.position
             )
-            if role is not None:
-                result.resources.append(role)
+            if known is not None:
+                result.resources.extend(known)
             else:
                 result.notes.append(
                     f"{instance} ({source.value}): remote module not read; "

@@ -17,6 +17,14 @@ from keyless.iac.hcl import Block
 from keyless.iac.hcleval import Evaluator
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
+from keyless.iac.own_resources import (
+    created_note,
+    guests_off_note,
+    identity_pool_id,
+    saml_provider_arn,
+    trust_anchor_arn,
+    trust_anchor_id,
+)
 from keyless.iac.policy_document import translate
 from keyless.iac.tffiles import TerraformFile
 from keyless.iac.values import Attributes, JsonText, Node, SourcedText, Unknown, mapping
@@ -43,9 +51,16 @@ def data_object(block: Block, evaluator: Evaluator, scope: Mapping[str, Node]) -
         return Node(mapping({"partition": partition, "dns_suffix": suffix}), position)
     if kind == "aws_iam_openid_connect_provider":
         url = block.body.attributes.get("url")
+        by_arn = block.body.attributes.get("arn")
+        if url is None and by_arn is not None:
+            # Looked up by its ARN: that is its ARN and id.
+            arn = evaluator.evaluate(by_arn.expression, scope)
+            return Node(mapping({"arn": arn, "id": arn}), position)
         if url is not None:
             host = evaluator.evaluate(url.expression, scope)
-            return Node(mapping({"arn": _provider_arn(host), "url": host}), position)
+            # The provider's id is its ARN, as the resource's is.
+            arn = _provider_arn(host)
+            return Node(mapping({"arn": arn, "id": arn, "url": host}), position)
     where = f"data.{kind}.{block.labels[1]}"
     reason = "data sources other than aws_iam_policy_document are read at plan time"
     return Node(Unknown(where, reason, position), position)
@@ -68,9 +83,38 @@ def resource_object(block: Block, evaluator: Evaluator, scope: Mapping[str, Node
             members["arn"] = Node(arn, block.position, (OWN_ACCOUNT_NOTE,))
             members["id"] = name
     if kind == "aws_iam_openid_connect_provider" and "url" in members:
-        members["arn"] = _provider_arn(members["url"])
+        # id is the ARN too:
+        # https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_openid_connect_provider#attribute-reference
+        members["arn"] = members["id"] = _provider_arn(members["url"])
     address = f"{block.labels[0]}.{block.labels[1]}"
+    members.update(_created_identifiers(kind, address, members, block))
     return Node(Attributes(members, address, block.position), block.position)
+
+
+def _created_identifiers(
+    kind: str, address: str, members: Mapping[str, Node], block: Block
+) -> dict[str, Node]:
+    """Identifiers known only after apply that name the resource the code creates
+    (:mod:`keyless.iac.own_resources`): an identity pool's ID, a trust anchor's ARN, a
+    SAML provider's ARN (from its name)."""
+    position = block.position
+    if kind == "aws_cognito_identity_pool":
+        pool = identity_pool_id(address)
+        said = [created_note("identity pool", address, pool)]
+        # allow_unauthenticated_identities defaults to false.
+        guests = members.get("allow_unauthenticated_identities")
+        if guests is None or guests.value is False:
+            said.append(guests_off_note(pool))
+        return {"id": Node(pool, position, tuple(said))}
+    if kind == "aws_rolesanywhere_trust_anchor":
+        arn = trust_anchor_arn(address)
+        note = (created_note("trust anchor", address, arn), OWN_ACCOUNT_NOTE)
+        return {"arn": Node(arn, position, note), "id": Node(trust_anchor_id(address), position)}
+    name = members.get("name")
+    if kind == "aws_iam_saml_provider" and name is not None and isinstance(name.value, str):
+        arn = saml_provider_arn(name.value)
+        return {"arn": Node(arn, position, (OWN_ACCOUNT_NOTE,))}
+    return {}
 
 
 def trust_document(node: Node) -> Node:

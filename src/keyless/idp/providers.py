@@ -59,6 +59,12 @@ class Provider:
     issuers: tuple[str, ...]
     shared: bool
     tenant_claim: str | None = "sub"
+    #: Condition keys (suffixes) any one of which, pinned, names one tenant's identity,
+    #: where that is more than ``sub`` (Google: ``aud`` is the token's ``azp``).
+    tenant_keys: tuple[str, ...] = ()
+    #: Condition keys (suffixes) that name one repository (project, pipeline) of a
+    #: tenant: a token of another repository carries another value.
+    repo_keys: tuple[str, ...] = ()
     keys: tuple[ClaimKey, ...] = ()
     generic_keys: bool = True
     docs: str = ""
@@ -101,6 +107,7 @@ GITHUB = Provider(
         "repository_owner_id",
         "workflow",
     ),
+    repo_keys=("repository", "repository_id"),
     docs="https://docs.github.com/en/actions/reference/security/oidc",
 )
 GITLAB = Provider(
@@ -118,6 +125,7 @@ GITLAB = Provider(
         "user_id",
         "user_login",
     ),
+    repo_keys=("project_id",),
     docs="https://docs.gitlab.com/ci/secrets/id_token_authentication/",
 )
 BUILDKITE = Provider(
@@ -137,6 +145,7 @@ BUILDKITE = Provider(
         "pipeline_id",
         "pipeline_slug",
     ),
+    repo_keys=("pipeline_id", "pipeline_slug"),
     docs="https://buildkite.com/docs/pipelines/security/oidc/aws",
 )
 GOOGLE = Provider(
@@ -144,7 +153,10 @@ GOOGLE = Provider(
     issuers=(r"accounts\.google\.com",),
     shared=True,
     # accounts.google.com:aud is the token's azp when present, else its aud; :oaud is
-    # always the token's aud (attacker-chosen for GCP service-account tokens).
+    # always the token's aud (attacker-chosen for GCP service-account tokens). A pinned
+    # :sub (the account's ID), :aud (the service account's or OAuth client's azp) or
+    # organization number names the identity: AWS's documented ways to trust Google.
+    tenant_keys=("sub", "aud", "google/organization_number"),
     keys=(
         ClaimKey("aud", "azp|aud"),
         ClaimKey("oaud", "aud"),
@@ -185,6 +197,7 @@ CIRCLECI = Provider(
     issuers=(r"oidc\.circleci\.com/org/[^/:]+",),
     shared=False,
     keys=_strings("oidc.circleci.com/project-id"),
+    repo_keys=("oidc.circleci.com/project-id",),
     docs="https://circleci.com/docs/openid-connect-tokens/",
 )
 ORACLE = Provider(

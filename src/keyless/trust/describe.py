@@ -69,6 +69,14 @@ def _oidc(path: AccessPath) -> str:
     name = provider.name if provider else path.issuer
     subs = path.policy_values(path.key("sub"))
     if not subs:
+        # Google's aud key is the token's azp: the service account or OAuth client;
+        # Cognito's is the identity pool.
+        google = provider is not None and "aud" in provider.tenant_keys
+        pool = provider is not None and provider.tenant_claim == "aud"
+        auds = path.policy_values(path.key("aud")) if google or pool else ()
+        if auds:
+            what = "whose azp is" if google else "of identity pool"
+            return f"any {name} token holder {what} " + " or ".join(map(repr, auds))
         return f"any {name} token holder (no sub condition)"
     parts = []
     for value in subs:

@@ -71,6 +71,15 @@ def _other_tenant(path: AccessPath) -> Question | None:
         return None
     grammar = path.grammar
     sub = path.key("sub")
+    if provider.tenant_keys:
+        # Another tenant's token carries its own identity in every pinning key the
+        # policy names; with none named, any token passes.
+        pinning = [path.key(k) for k in provider.tenant_keys]
+        named = [key for key in pinning if key in path.mentioned_keys()]
+        if not named:
+            return Term(), {}
+        terms = [all_of(key, ~Language.finite(path.policy_values(key))) for key in named]
+        return with_question(*terms), {}
     if grammar is None or not grammar.tenant_templates:
         if provider.tenant_claim in (None, "sub"):
             return (Term(), {}) if sub not in path.mentioned_keys() else None
@@ -107,8 +116,21 @@ def _other_repository(path: AccessPath) -> Question | None:
         example_tenant = ""
     mine = Language.union_all(grammar.repo_language(tenant, repo) for tenant, repo in repos)
     target = (scope & grammar.well_formed_language()) - mine
-    question = with_question(any_of(sub, target), all_of(sub, target))
-    return question, {sub: grammar.nice(example_tenant, "other-repo")}
+    terms = [any_of(sub, target), all_of(sub, target), *_other_repository_claims(path)]
+    return with_question(*terms), {sub: grammar.nice(example_tenant, "other-repo")}
+
+
+def _other_repository_claims(path: AccessPath) -> list[Term]:
+    """Another repository's token carries its own ID and name in the claims that name a
+    repository (GitHub ``repository_id``, CircleCI ``project-id``, …): never the values
+    the policy lists (a pattern among them still admits the names it matches)."""
+    provider = path.provider
+    terms = []
+    for suffix in provider.repo_keys if provider is not None else ():
+        key = path.key(suffix)
+        if key in path.mentioned_keys():
+            terms.append(all_of(key, ~Language.finite(_values_of(path, suffix))))
+    return terms
 
 
 def triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:

@@ -105,6 +105,12 @@ def endpoint_evidence(
     return tuple(dict.fromkeys(reasons))
 
 
+def writes_session_token(script: str) -> bool:
+    """Whether a script writes a session token into a profile or credentials file (the
+    key pair written beside it is then temporary)."""
+    return bool(_PROFILE_TOKEN.search(script))
+
+
 def profile_writes(script: str) -> str | None:
     """Why a script breaks with temporary credentials: it writes the key pair into a
     profile or credentials file without a session token. None when it does not, or when

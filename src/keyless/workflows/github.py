@@ -27,8 +27,16 @@ KEY_ENV_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKE
 # https://github.com/aws-actions/configure-aws-credentials#options
 KEY_INPUTS = ("aws-access-key-id", "aws-secret-access-key", "aws-session-token")
 _OTHER_KEY_INPUT = re.compile(
-    r"^aws[-_]?(access[-_]?key[-_]?id|secret[-_]?access[-_]?key|secret[-_]?key|"
+    r"^aws[-_]?(access[-_]?key([-_]?id)?|key[-_]?id|secret[-_]?access[-_]?key|secret[-_]?key|"
     r"session[-_]?token)$",
+    re.IGNORECASE,
+)
+# An input of another action given a secret or variable named for an AWS key, whatever
+# the input is called (`access_key_id: ${{ secrets.AWS_ACCESS_KEY_ID }}`, a local composite
+# action's `access-key`, docker/build-push-action's `build-args: AWS_ACCESS_KEY_ID=${{ … }}`).
+_AWS_KEY_SECRET_VALUE = re.compile(
+    r"\$\{\{\s*(?:secrets|vars)\.(?:\w*_)?AWS_?(?:(?:ACCESS_KEY(?:_ID)?|SECRET(?:_ACCESS)?_KEY"
+    r"|KEY_ID|SESSION_TOKEN)(?:_\w*)?|KEY|SECRET)\s*\}\}",
     re.IGNORECASE,
 )
 _KEY_NAME = re.compile(r"AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)", re.IGNORECASE)
@@ -143,6 +151,8 @@ class GithubAnalysis:
     scripts: tuple[ScriptKeys, ...]
     calls: tuple[ReusableCall, ...]
     broad_id_token: bool
+    #: ``env:`` of a job's container or service containers with AWS keys (level "job").
+    container_env: tuple[KeyEnv, ...] = ()
 
     @property
     def has_static_keys(self) -> bool:
@@ -216,6 +226,7 @@ def analyse(document: Document) -> GithubAnalysis:
     others: list[OtherActionKeys] = []
     scripts: list[ScriptKeys] = []
     calls: list[ReusableCall] = []
+    containers: list[KeyEnv] = []
     if is_map(root):
         env = _key_env(root.get("env"))
         if env:
@@ -228,6 +239,7 @@ def analyse(document: Document) -> GithubAnalysis:
             key_env.append(
                 KeyEnv("job", name, None, job["env"], env, _sites(job["env"], env, index))
             )
+        containers.extend(_container_env(name, job, index))
         call = _reusable_call(name, job)
         if call is not None:
             calls.append(call)
@@ -250,7 +262,12 @@ def analyse(document: Document) -> GithubAnalysis:
                     sites = _sites(inputs, keys, index)
                     key_inputs.append(KeyInputs(name, step_index, step, inputs, keys, sites))
             elif isinstance(step.get("uses"), str):
-                keys = tuple(str(k) for k in inputs if _OTHER_KEY_INPUT.match(str(k)))
+                keys = tuple(
+                    str(k)
+                    for k, v in inputs.items()
+                    if _OTHER_KEY_INPUT.match(str(k))
+                    or (isinstance(v, str) and _AWS_KEY_SECRET_VALUE.search(v))
+                )
                 if keys and not is_temporary(inputs, keys):
                     others.append(OtherActionKeys(name, step_index, step["uses"], inputs, keys))
     return GithubAnalysis(
@@ -261,7 +278,24 @@ def analyse(document: Document) -> GithubAnalysis:
         scripts=tuple(scripts),
         calls=tuple(calls),
         broad_id_token=grants_id_token(root.get("permissions") if is_map(root) else None),
+        container_env=tuple(containers),
     )
+
+
+def _container_env(name: str, job: Any, index: dict[int, tuple[Any, Any]]) -> Iterator[KeyEnv]:
+    """AWS keys in the ``env:`` of the job's container (every ``run`` step executes in it)
+    or of its service containers.
+    https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#jobsjob_idcontainerenv"""
+    services = job.get("services")
+    containers = [job.get("container"), *(services.values() if is_map(services) else ())]
+    for container in containers:
+        if not is_map(container):
+            continue
+        env = _key_env(container.get("env"))
+        if env:
+            yield KeyEnv(
+                "job", name, None, container["env"], env, _sites(container["env"], env, index)
+            )
 
 
 def route_of(node: Any, index: dict[int, tuple[Any, Any]]) -> str:

@@ -180,6 +180,16 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
                 f"{', '.join(site.keys)} set in the env of the {where[0]}{also}",
                 f"{site.route}.{site.keys[0]}",
             )
+    for env in analysis.container_env:
+        for site in env.sites:
+            add(
+                STATIC_AWS_KEYS_ENV,
+                site.node,
+                site.keys[0],
+                f"{', '.join(site.keys)} set in the env of a container of job '{env.job}'; "
+                "rewrite it by hand",
+                f"{site.route}.{site.keys[0]}",
+            )
     for other in analysis.other_actions:
         step = _job_steps(analysis, other.job).get(other.step_index)
         if step is not None and _step_evidence(step):

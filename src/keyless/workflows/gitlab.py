@@ -26,6 +26,7 @@ from keyless.workflows.evidence import (
     profile_writes,
     reexports,
     script_reexports,
+    writes_session_token,
 )
 from keyless.workflows.hardcoded import find_literals
 from keyless.workflows.model import WorkflowFile, workflow_finding
@@ -215,10 +216,14 @@ def _handoffs(job: str | None, node: Any) -> Iterator[KeyHandOff]:
     own = {str(k) for k, _ in own_items(node)}
     for section in SCRIPT_SECTIONS:
         script: Any = node.get(section) if section in own else None
-        for index, line in enumerate(script if is_seq(script) else ()):
+        lines = list(script) if is_seq(script) else []
+        # A session token written by another line of the section makes the profile's
+        # key pair temporary, as when one line writes all three.
+        token = writes_session_token("\n".join(str(line) for line in lines))
+        for index, line in enumerate(lines):
             if not isinstance(line, str) or EXPORT.match(line):
                 continue
-            found = (profile_writes(line), *script_reexports(line))
+            found = (None if token else profile_writes(line), *script_reexports(line))
             for reason in (r for r in found if r):
                 yield KeyHandOff(job, script, index, reason)
 

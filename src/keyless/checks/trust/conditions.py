@@ -86,7 +86,7 @@ def trust_condition_fails_open(
                     or operator.qualifier is Qualifier.FOR_ALL_VALUES
                     or (operator.base.negated and operator.base.family is not Family.NULL)
                 )
-                if not opens or key in reported:
+                if not opens or key in reported or _names_the_issuer(path, key):
                     continue
                 witness = find(path, absent(key))
                 if witness is None:
@@ -103,6 +103,14 @@ def trust_condition_fails_open(
                     key=condition.key,
                     pointer=condition.pointer,
                 )
+
+
+def _names_the_issuer(path: AccessPath, key: str) -> bool:
+    """Whether ``key`` is the ``iss`` of the path's own OIDC issuer: the Federated
+    principal already fixes the issuer, so a condition on it (``ForAllValues:StringEquals
+    token.actions.githubusercontent.com:iss``, as terraform-aws-modules' GitHub OIDC role
+    writes) admits no token the principal does not."""
+    return path.issuer is not None and key == path.key("iss")
 
 
 @check(

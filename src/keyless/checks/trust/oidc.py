@@ -15,7 +15,7 @@ from keyless.checks.trust._common import (
 from keyless.findings import Problem, Severity
 from keyless.model import Role
 from keyless.patterns.language import Language
-from keyless.trust.formula import Term, all_of, present, with_question
+from keyless.trust.formula import Term, absent, all_of, present, with_question
 from keyless.trust.paths import (
     AccessPath,
     PrincipalClass,
@@ -130,7 +130,7 @@ def trust_oidc_untrusted_trigger(
     """
     for path in _paths(analysis, PrincipalClass.OIDC):
         grammar = path.grammar
-        if grammar is None:
+        if grammar is None or _gated_by_environment(path):
             continue
         for trigger in grammar.triggers:
             asked = triggered_by(path, trigger)
@@ -170,6 +170,27 @@ def trust_oidc_untrusted_trigger(
                     trigger="a named branch",
                     subjects=subjects,
                 )
+
+
+def _gated_by_environment(path: AccessPath) -> bool:
+    """GitHub: every token the path admits names one of the environments the policy lists
+    exactly (the ``environment`` claim, required and pinned). The environment's protection
+    rules (deployment branches, reviewers) then decide which runs may use it, as with a
+    ``repo:O/R:environment:NAME`` subject; a job referencing an environment has that
+    subject, never a pull-request or branch one.
+    https://docs.github.com/en/actions/reference/security/oidc"""
+    provider = path.provider
+    if provider is None or provider.name != "GitHub Actions":
+        return False
+    key = path.key("environment")
+    names = path.policy_values(key)
+    if key not in path.mentioned_keys() or not names:
+        return False
+    if any(c in name for name in names for c in "*?$"):
+        return False
+    listed = Language.finite(names)
+    other = with_question(present(key), all_of(key, ~listed))
+    return find(path, absent(key)) is None and find(path, other) is None
 
 
 def _admitted(path: AccessPath, question: Term) -> set[str]:

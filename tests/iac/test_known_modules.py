@@ -1,0 +1,96 @@
+"""Community modules read by their inputs: terraform-aws-modules' iam-user creates an IAM
+user, and (5.x defaults, or when asked) a console password and an access key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from keyless.iac.scan import scan
+
+CALL = """
+module "ci" {{
+  source  = "terraform-aws-modules/iam/aws//modules/iam-user"
+{version}
+  name    = "ci"
+{inputs}
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("version", "inputs", "expected"),
+    [
+        # 5.x: login profile and access key are created unless turned off
+        ('version = "~> 5.0"', "", {"iac-iam-user", "iac-login-profile", "iac-access-key"}),
+        (
+            'version = "5.39.1"',
+            "create_iam_user_login_profile = false",
+            {"iac-iam-user", "iac-access-key"},
+        ),
+        ('version = "~> 5.0"', "create_user = false", set()),
+        # 6.x (and no version: the latest) renamed the switches; only an explicit true counts
+        ('version = "~> 6.0"', "", {"iac-iam-user"}),
+        ("", "create_access_key = true", {"iac-iam-user", "iac-access-key"}),
+        ("", "create = false", set()),
+    ],
+)
+def test_the_iam_user_module_is_read_by_its_inputs(
+    tmp_path: Path, version: str, inputs: str, expected: set[str]
+) -> None:
+    (tmp_path / "main.tf").write_text(CALL.format(version=f"  {version}", inputs=f"  {inputs}"))
+    result = scan([tmp_path])
+    assert {f.check for f in result.findings} == expected
+    assert all("'ci'" in f.message for f in result.findings)
+    assert not any("iam-user" in note for note in result.notes)
+
+
+ROLE_CALL = """
+module "deploy" {{
+  source             = "terraform-aws-modules/iam/aws//modules/iam-role"
+  version            = "~> 6.0"
+  name               = "deploy"
+  enable_github_oidc = true
+{inputs}
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected"),
+    [
+        ('oidc_subjects = ["acme/app:ref:refs/heads/main"]', set()),
+        ('oidc_subjects = ["repo:acme/app:environment:prod"]', set()),
+        (
+            'oidc_wildcard_subjects = ["acme/*"]',
+            {"trust-oidc-broad-subject", "trust-oidc-untrusted-trigger"},
+        ),
+        ("", {"trust-oidc-any-tenant"}),
+        (
+            'oidc_wildcard_subjects = ["acme/app:*"]\n'
+            "  trust_policy_conditions = [{\n"
+            '    test     = "StringEquals"\n'
+            '    variable = "token.actions.githubusercontent.com:environment"\n'
+            '    values   = ["prod"]\n'
+            "  }]",
+            set(),
+        ),
+    ],
+)
+def test_the_iam_role_module_trusting_github_is_judged_by_its_inputs(
+    tmp_path: Path, inputs: str, expected: set[str]
+) -> None:
+    (tmp_path / "main.tf").write_text(ROLE_CALL.format(inputs=f"  {inputs}"))
+    result = scan([tmp_path])
+    assert {f.check for f in result.findings} == expected
+    assert result.unread == ()
+
+
+def test_the_iam_role_module_with_other_trust_statements_is_not_judged(tmp_path: Path) -> None:
+    inputs = 'oidc_subjects = ["acme/app:ref:refs/heads/main"]\n  enable_saml = true'
+    (tmp_path / "main.tf").write_text(ROLE_CALL.format(inputs=f"  {inputs}"))
+    result = scan([tmp_path])
+    assert result.findings == ()
+    (unread,) = result.unread
+    assert "enable_saml" in unread.reason
