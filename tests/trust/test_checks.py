@@ -192,6 +192,27 @@ def test_cross_account_without_external_id() -> None:
     assert finding.witness["principal"].startswith("arn:aws:iam::444455556666:")
 
 
+def test_cross_account_named_role_judged_alone_is_not_a_confused_deputy() -> None:
+    # A role of a sister account is the usual multi-account setup; alone, nothing tells
+    # it from a vendor's.
+    trust = allow({"AWS": "arn:aws:iam::444455556666:role/ci-runner"})
+    assert run("trust-cross-account-no-external-id", trust) == ()
+
+
+def test_cross_account_root_narrowed_to_a_role_is_judged_as_that_role() -> None:
+    trust = allow(
+        {"AWS": "arn:aws:iam::444455556666:root"},
+        {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::444455556666:role/ci-runner"}},
+    )
+    assert run("trust-cross-account-no-external-id", trust) == ()
+
+
+def test_cross_account_root_is_high_and_claims_no_organization_alone() -> None:
+    (finding,) = run("trust-cross-account-no-external-id", allow({"AWS": "444455556666"}))
+    assert finding.severity.value == "high"
+    assert "outside" not in finding.message
+
+
 def test_cross_account_with_external_id_is_fine() -> None:
     trust = allow({"AWS": "444455556666"}, {"StringEquals": {"sts:ExternalId": "x-123"}})
     assert run("trust-cross-account-no-external-id", trust) == ()

@@ -74,3 +74,22 @@ def test_with_the_organization_known_another_organization_is_outside() -> None:
     assert "trust-cross-account-no-external-id" in found
     context = found["trust-cross-account-no-external-id"].witness["context"]
     assert context["aws:PrincipalOrgID"] == "o-zzz999yyy8"
+
+
+NAMED = allow({"AWS": f"arn:aws:iam::{VENDOR}:role/ci-runner"})
+
+
+def test_a_named_role_of_another_account_judged_alone_is_not_reported() -> None:
+    assert "trust-cross-account-no-external-id" not in checks(NAMED)
+
+
+def test_with_the_organization_known_a_named_role_outside_it_is_medium() -> None:
+    finding = checks(NAMED, organization=OWN)["trust-cross-account-no-external-id"]
+    assert finding.severity.value == "medium"
+    assert f"role/ci-runner of account {VENDOR}, outside organization {OWN}," in finding.message
+
+
+def test_with_the_organization_known_a_whole_account_outside_it_is_high() -> None:
+    finding = checks(UNPINNED, organization=OWN)["trust-cross-account-no-external-id"]
+    assert finding.severity.value == "high"
+    assert f"outside organization {OWN}" in finding.message

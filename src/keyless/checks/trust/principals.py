@@ -22,9 +22,10 @@ from keyless.checks.trust._common import (
 )
 from keyless.findings import Problem, Severity
 from keyless.model import Role
+from keyless.model.arn import parse_arn
 from keyless.patterns.language import Language
-from keyless.trust.formula import absent, all_of, any_of, with_question
-from keyless.trust.paths import PrincipalClass
+from keyless.trust.formula import Term, absent, all_of, any_of, with_question
+from keyless.trust.paths import AccessPath, PrincipalClass
 from keyless.trust.questions import organization_pins as _org_pins
 from keyless.trust.questions import (
     outsider,
@@ -77,15 +78,21 @@ def trust_anyone(role: Role, ctx: CheckContext, analysis: RoleTrust) -> Iterator
 def trust_cross_account_no_external_id(
     role: Role, ctx: CheckContext, analysis: RoleTrust
 ) -> Iterator[Problem]:
-    """An account outside the organisation is trusted without ``sts:ExternalId``.
+    """Another account is trusted as a whole without ``sts:ExternalId``.
 
     A vendor's account acting for many customers can be driven by any of them to assume
     your role (the confused deputy) unless the vendor passes an external ID unique to you.
+    The pattern is a third party trusted through its account (``:root`` or the account ID,
+    not narrowed by ``aws:PrincipalArn``): reported high. A named role or user of another
+    account (``arn:aws:iam::444455556666:role/ci-runner``) is the usual multi-account
+    setup; it is reported (medium) only when the organisation is known (``scan --org``, an
+    organisation snapshot) and the account is outside it: judged alone (``keyless trust``,
+    ``keyless iac``, one account) nothing tells a sister account from a vendor's.
     Accounts of the same organisation are not reported, nor statements that admit only
     principals of the organisation (``aws:PrincipalOrgID``/``aws:PrincipalOrgPaths``): with
-    the organisation known (``scan --org``, an organisation snapshot), only callers outside
-    it count; judged alone, a pinned organisation is taken for the role's own, since no
-    vendor serving many customers acts from inside it.
+    the organisation known, only callers outside it count; judged alone, a pinned
+    organisation is taken for the role's own, since no vendor serving many customers acts
+    from inside it.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
     """
     own = _org_accounts(ctx) | {role.account_id}
@@ -94,14 +101,49 @@ def trust_cross_account_no_external_id(
         if path.account is None or path.account in own:
             continue
         outside = _outside_organizations([organization] if organization else _org_pins(path))
-        witness = find(path, with_question(absent("sts:externalid"), outside))
+        question = with_question(absent("sts:externalid"), outside)
+        where = f", outside organization {organization}," if organization else ""
+        if path.principal_class is PrincipalClass.AWS_ACCOUNT:
+            # An account principal narrowed by aws:PrincipalArn to named roles is judged
+            # as those roles.
+            witness = find(path, with_question(question, _unnamed_principals(path)))
+            if witness is not None:
+                yield _problem(
+                    role,
+                    path,
+                    f"account {path.account}{where} can assume it without an external ID",
+                    witness,
+                )
+                continue
+        if organization is None:
+            continue
+        witness = find(path, question)
         if witness is not None:
             yield _problem(
                 role,
                 path,
-                f"account {path.account} can assume it without an external ID",
+                f"{_principal_name(path)} of account {path.account}{where} can assume it "
+                "without an external ID",
                 witness,
+                severity=Severity.MEDIUM,
             )
+
+
+def _unnamed_principals(path: AccessPath) -> Term:
+    """A caller whose ``aws:PrincipalArn`` is none the path's statements name."""
+    named = Language.empty()
+    for value in path.policy_values("aws:principalarn"):
+        named = named | Language.wildcard(value)
+    return all_of("aws:principalarn", ~named)
+
+
+def _principal_name(path: AccessPath) -> str:
+    if path.principal_class is PrincipalClass.AWS_PRINCIPAL:
+        parsed = parse_arn(path.principal)
+        if parsed is not None and parsed.resource:
+            return parsed.resource
+    names = path.policy_values("aws:principalarn")
+    return ", ".join(names) if names else "a principal"
 
 
 @check(
@@ -132,12 +174,9 @@ def trust_account_root_broad(
     for path in _paths(analysis, PrincipalClass.AWS_ACCOUNT):
         if path.account in own:
             continue
-        named = Language.empty()
-        for value in path.policy_values("aws:principalarn"):
-            named = named | Language.wildcard(value)
         # With the organisation known, a caller inside it is one of its own accounts.
         outside = _outside_organizations([organization] if organization else [])
-        witness = find(path, with_question(all_of("aws:principalarn", ~named), outside))
+        witness = find(path, with_question(_unnamed_principals(path), outside))
         if witness is not None:
             pins = _org_pins(path)
             admitted = f" in organization {', '.join(pins)}" if pins else ""
