@@ -73,6 +73,23 @@ def test_pull_requests_stay_high() -> None:
     assert (finding.severity.value, finding.evidence["trigger"]) == ("high", "a pull request")
 
 
+def test_branches_of_every_repository_admit_no_pull_request() -> None:
+    # The wildcard crosses ':' (repo:octo-org/a:pull_request:ref:refs/heads/…), but a pull
+    # request's ref is refs/pull/N/merge: no run mints such a subject.
+    document = github(
+        {"StringEquals": AUD, "StringLike": {f"{GH}:sub": "repo:octo-org/*:ref:refs/heads/*"}}
+    )
+    (finding,) = triggers(document)
+    assert finding.evidence["trigger"] == "an unprotected branch"
+
+
+def test_a_repository_wildcard_admits_the_real_pull_request_subject() -> None:
+    document = github({"StringEquals": AUD, "StringLike": {f"{GH}:sub": "repo:octo-org/*"}})
+    found = {f.evidence["trigger"]: f for f in triggers(document)}
+    assert found["a pull request"].witness["claims"]["sub"].endswith(":pull_request")
+    assert found["a pull request"].witness["claims"]["sub"].count(":") == 2
+
+
 def test_an_environment_named_pull_request_is_not_a_pull_request() -> None:
     document = pinned("repo:octo-org/app:environment:pull_request")
     assert triggers(document) == []

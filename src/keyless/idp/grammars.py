@@ -362,9 +362,18 @@ GITHUB = SubGrammar(
     tenant_word="organisation",
     triggers=(
         # pull_request as the subject's own field (not an environment named pull_request).
+        # A pull_request run's ref is refs/pull/N/merge: a custom template that adds the
+        # ref after the context never shows a branch or tag there (pull_request_target runs
+        # the base branch's workflow, reviewed code, under that branch's ref).
+        # https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request
         Trigger(
             "a pull request",
             tuple(f"{head}pull_request{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
+            tuple(
+                f"{head}pull_request*:ref:refs/{kind}/*"
+                for head in _GITHUB_HEADS
+                for kind in ("heads", "tags")
+            ),
             example="*:pull_request",
         ),
         Trigger(
