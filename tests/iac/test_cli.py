@@ -241,3 +241,41 @@ def test_a_malformed_parameter_option_is_bad_input(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["iac", str(tmp_path), "--parameter", "Repo sitory"])
     assert result.exit_code == 2
     assert "--parameter" in result.output
+
+
+def test_trust_file_takes_a_parameter_as_iac_does(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(PARAMETER_ROLE)
+    unset = run("trust", str(tmp_path / "template.yaml"))
+    given = run("trust", str(tmp_path / "template.yaml"), "--parameter", "Repository=octo-org/app")
+    assert unset.exit_code == 3
+    assert "pass --parameter Repository=VALUE" in unset.stdout
+    assert given.exit_code == 0, given.stdout
+
+
+def test_trust_file_takes_a_var_file_as_iac_does(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(REPOSITORY_ROLE)
+    (tmp_path / "prod.tfvars").write_text('repository = "octo-org/app"\n')
+    unset = run("trust", str(tmp_path / "main.tf"))
+    given = run("trust", str(tmp_path / "main.tf"), "--var-file", str(tmp_path / "prod.tfvars"))
+    assert unset.exit_code == 3
+    assert given.exit_code == 0, given.stdout
+
+
+def test_trust_file_prints_what_it_stood_in_for(tmp_path: Path) -> None:
+    loose = REPOSITORY_ROLE.replace("ref:refs/heads/main", "*")
+    loose = loose.replace("StringEquals", "StringLike")
+    (tmp_path / "main.tf").write_text(loose)
+    result = run("trust", str(tmp_path / "main.tf"))
+    assert result.exit_code == 1
+    assert "note: judged with stand-ins for what the code leaves unset" in result.stdout
+    document = json.loads(run("trust", str(tmp_path / "main.tf"), "--format", "json").stdout)
+    (role,) = document["roles"]
+    assert any("judged with stand-ins" in note for note in role["notes"])
+
+
+def test_parameters_do_not_apply_to_a_policy_document(tmp_path: Path) -> None:
+    policy = tmp_path / "trust.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": []}))
+    result = CliRunner().invoke(cli, ["trust", str(policy), "--parameter", "Repository=x"])
+    assert result.exit_code == 2
+    assert "--parameter apply to a Terraform file" in result.output

@@ -77,7 +77,14 @@ def _snapshot_role(snapshot: Path, wanted: str) -> tuple[Role, Inventory]:
     )
 
 
-def _infrastructure_file(path: Path, role_arn: str | None, fmt: str, fail_on: str) -> bool:
+def _infrastructure_file(
+    path: Path,
+    role_arn: str | None,
+    fmt: str,
+    fail_on: str,
+    var_files: tuple[Path, ...],
+    parameters: dict[str, str],
+) -> bool:
     """A Terraform file, plan or CloudFormation template: every role in it, named by its
     address (exit 3 when one could not be judged). False for a bare policy document."""
     from keyless.iac.trust import assess_file, is_infrastructure_file
@@ -86,7 +93,7 @@ def _infrastructure_file(path: Path, role_arn: str | None, fmt: str, fail_on: st
         return False
     if role_arn is not None:
         raise InputError("--role-arn applies to a policy document; roles here have addresses")
-    value = assess_file(path)
+    value = assess_file(path, var_files=var_files, parameters=parameters)
     emit(render(value, Format(fmt), render_options(None)))
     threshold = Severity(fail_on)
     failed = any(f.severity >= threshold for r in value.roles for f in r.assessment.findings)
@@ -106,6 +113,22 @@ def _infrastructure_file(path: Path, role_arn: str | None, fmt: str, fail_on: st
     "the file in account 123456789012). Its account decides what is 'another account'.",
 )
 @click.option(
+    "--var-file",
+    "var_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Terraform variable values (.tfvars or .tfvars.json), as `terraform -var-file` "
+    "(infrastructure files).",
+)
+@click.option(
+    "--parameter",
+    "parameter_values",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A CloudFormation parameter's value, as a stack deployment gives it (repeatable; "
+    "templates).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice([f.value for f in formats("trust")]), default="text"
 )
 @click.option(
@@ -119,6 +142,8 @@ def trust(
     target: str | None,
     snapshot: Path | None,
     role_arn: str | None,
+    var_files: tuple[Path, ...],
+    parameter_values: tuple[str, ...],
     fmt: str,
     fail_on: str,
 ) -> None:
@@ -127,6 +152,9 @@ def trust(
     keyless trust POLICY.json | keyless trust --snapshot FILE ROLE_NAME_OR_ARN |
     keyless trust main.tf / template.yaml / plan.json (every role, by address)
     """
+    from keyless.cli.iac import parse_parameters
+
+    parameters = parse_parameters(parameter_values)
     if snapshot is not None:
         if not target:
             raise InputError("--snapshot needs a role name or ARN")
@@ -138,9 +166,14 @@ def trust(
     else:
         if not target:
             raise InputError("give a trust policy file, or --snapshot FILE ROLE")
-        if _infrastructure_file(Path(target), role_arn, fmt, fail_on):
+        if _infrastructure_file(Path(target), role_arn, fmt, fail_on, var_files, parameters):
             return
         role, inventory = _policy_role(Path(target), role_arn), None
+    if var_files or parameters:
+        raise InputError(
+            "--var-file and --parameter apply to a Terraform file, plan or CloudFormation "
+            "template, not to a policy document or a snapshot's role"
+        )
     assessment = assess_trust(role, inventory)
     emit(render(assessment, Format(fmt), render_options(None)))
     threshold = Severity(fail_on)

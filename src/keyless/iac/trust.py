@@ -4,7 +4,7 @@ its resource address."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -12,23 +12,27 @@ from keyless.engine import TrustAssessment, Unread, assess_trust
 from keyless.errors import InputError, PolicyError
 from keyless.iac.model import IacResource, location
 from keyless.iac.read import read_paths
-from keyless.iac.scan import holds_for_any_name, roles_to_judge
+from keyless.iac.scan import holds_for_any_name, roles_to_judge, stand_in_note
 from keyless.iac.sources import (
     ReadError,
     looks_like_cloudformation,
     looks_like_plan,
     read_source,
 )
+from keyless.iac.values import notes
 
 _INFRASTRUCTURE_SUFFIXES = (".tf", ".yaml", ".yml", ".template")
 
 
 @dataclass(frozen=True, slots=True)
 class RoleTrust:
-    """One role of the file and its assessment."""
+    """One role of the file and its assessment. ``notes`` say what keyless stood in for
+    (the deploying account shown as 000000000000, names the code leaves unset), as
+    ``keyless iac`` says it beside each finding."""
 
     resource: IacResource
     assessment: TrustAssessment
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +57,16 @@ def is_infrastructure_file(path: Path) -> bool:
     return looks_like_plan(text) or looks_like_cloudformation(text)
 
 
-def assess_file(path: Path, *, var_files: Sequence[Path] = ()) -> FileTrust:
-    """Judge every role ``path`` declares. Raises :class:`InputError` for a file that
-    cannot be read or holds no infrastructure code."""
-    model = read_paths([path], var_files=var_files)
+def assess_file(
+    path: Path,
+    *,
+    var_files: Sequence[Path] = (),
+    parameters: Mapping[str, str] | None = None,
+) -> FileTrust:
+    """Judge every role ``path`` declares, with Terraform ``var_files`` and CloudFormation
+    ``parameters`` as ``keyless iac`` takes them. Raises :class:`InputError` for a file
+    that cannot be read or holds no infrastructure code."""
+    model = read_paths([path], var_files=var_files, parameters=parameters)
     own = [u for u in model.unread if u.where == str(path)]
     if own:
         raise InputError(own[0].reason, where=str(path))
@@ -81,5 +91,8 @@ def assess_file(path: Path, *, var_files: Sequence[Path] = ()) -> FileTrust:
                     unread.append(item.not_judged)
                 continue
             assessment = replace(assessment, findings=kept)
-        roles.append(RoleTrust(item.resource, assessment))
+        said = list(notes(item.resource.trust)) if item.resource.trust is not None else []
+        if item.stand_ins:
+            said.append(stand_in_note(item.stand_ins))
+        roles.append(RoleTrust(item.resource, assessment, tuple(said)))
     return FileTrust(path, tuple(roles), (*model.unread, *unread))

@@ -224,6 +224,7 @@ def trust_file_document(value: FileTrust) -> dict[str, Any]:
                 "file": display_path(resource.path),
                 "line": resource.position.line,
                 "column": resource.position.column,
+                "notes": list(item.notes),
             }
         )
     return {
@@ -241,7 +242,8 @@ def trust_file_text(value: FileTrust, options: RenderOptions) -> str:
         resource = item.resource
         where = f"{display_path(resource.path)}:{resource.position.line}:{resource.position.column}"
         header = _one_line(f"== {resource.address} ({where})")
-        parts.append(f"{header}\n{trust_text(item.assessment)}")
+        said = "".join(_one_line(f"note: {note}") + "\n" for note in item.notes)
+        parts.append(f"{header}\n{trust_text(item.assessment)}{said}")
     if not value.roles:
         parts.append("No role with a trust policy keyless could judge.\n")
     if value.unread:
