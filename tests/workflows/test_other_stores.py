@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from keyless.workflows import scan
+from keyless.workflows import fix, scan
 
-from .builders import repo
+from .builders import only, options, reasons, repo
 
 
 def _checks(tmp_path: Path, text: str) -> list[str]:
@@ -93,3 +93,37 @@ def test_gitlab_dummy_and_store_keys_are_not_aws_keys(tmp_path: Path) -> None:
             "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY set for job 'deploy'",
         )
     ]
+
+
+def test_fix_leaves_to_a_person_only_the_keys_the_scan_reports(tmp_path: Path) -> None:
+    # MinIO's and the test keys are not reported: fix neither rewrites nor lists them
+    # (they were "left for you", exit 1, though the scan was clean).
+    text = """
+    upload:
+      variables:
+        AWS_ACCESS_KEY_ID: $MINIO_ACCESS_KEY
+        AWS_SECRET_ACCESS_KEY: $MINIO_SECRET_KEY
+        AWS_ENDPOINT_URL: https://minio.example.internal
+      script:
+        - aws s3 cp x s3://b/
+    test:
+      variables:
+        AWS_ACCESS_KEY_ID: testing
+        AWS_SECRET_ACCESS_KEY: testing
+      script:
+        - pytest
+    deploy:
+      variables:
+        AWS_ACCESS_KEY_ID: $DEPLOY_KEY_ID
+        AWS_SECRET_ACCESS_KEY: $DEPLOY_SECRET
+      script:
+        - aws s3 sync dist s3://site
+    """
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    result = fix([root], options())
+    rewrite = only(result, ".gitlab-ci.yml")
+    assert [j.job for j in rewrite.jobs] == ["deploy"]
+    assert rewrite.unfixed == ()
+    assert reasons(rewrite, "upload") == ""
+    assert "$MINIO_ACCESS_KEY" in rewrite.after
+    assert result.exit_code() == 0

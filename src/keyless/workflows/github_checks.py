@@ -132,6 +132,30 @@ def _for_another_store(analysis: GithubAnalysis, env: KeyEnv) -> bool:
     return False
 
 
+def keys_for_another_store(analysis: GithubAnalysis, job: str) -> bool:
+    """Every key ``job`` uses serves an S3-compatible store or another endpoint, as the
+    scan judges it (and so reports none of them): ``workflows fix`` leaves such a job
+    alone rather than listing it as work for a person."""
+    jobs = dict(jobs_of(analysis.document.root))
+    if job not in jobs:
+        return False
+    if (
+        any(k.job == job for k in analysis.key_inputs)
+        or any(s.job == job for s in analysis.scripts)
+        or any(c.job == job and c.keys for c in analysis.calls)
+        or (any(e.level == "workflow" for e in analysis.key_env) and "steps" in jobs[job])
+    ):
+        return False
+    envs = [e for e in analysis.key_env if e.job == job]
+    others = [o for o in analysis.other_actions if o.job == job]
+    if not envs and not others:
+        return False
+    steps = _job_steps(analysis, job)
+    return all(_for_another_store(analysis, e) for e in envs) and all(
+        o.step_index in steps and bool(_step_evidence(steps[o.step_index])) for o in others
+    )
+
+
 def _scope(env: KeyEnv) -> str:
     if env.level == "step" and env.step_index is not None:
         return f"step {env.step_index + 1} of job '{env.job}'"

@@ -42,6 +42,7 @@ from keyless.workflows.github_blockers import (
     region_for,
     shared_blockers,
 )
+from keyless.workflows.github_checks import keys_for_another_store
 from keyless.workflows.model import (
     FixOptions,
     JobRewrite,
@@ -121,6 +122,13 @@ def plan(
         for name, job in jobs.items()
         if analysis.uses_keys(name) or (workflow_env is not None and "steps" in job)
     ]
+    # Keys for R2, MinIO…: not AWS's, not reported by the scan, nothing to rewrite.
+    for name in [n for n in key_jobs if keys_for_another_store(analysis, n)]:
+        key_jobs.remove(name)
+        result.notes.append(
+            f"job '{name}': its keys are for another endpoint or an S3-compatible store, "
+            "not AWS; left as they are"
+        )
     grant_callers = [
         c for c in analysis.calls
         if c.is_local and not c.keys and c.local_path in context.callees

@@ -28,7 +28,7 @@ from keyless.workflows.evidence import (
     reexports,
     script_reexports,
 )
-from keyless.workflows.gitlab import EXPORT, variable_value
+from keyless.workflows.gitlab import EXPORT, key_variables, variable_value
 from keyless.workflows.gitlab_pipeline import Job, Pipeline, Section
 from keyless.workflows.model import (
     FixOptions,
@@ -108,6 +108,13 @@ def plan(
                 )
             )
     key_jobs = [j for j in jobs if usage[j.name].uses_keys and not j.is_trigger]
+    for job in [j for j in key_jobs if _keys_not_reported(usage[j.name])]:
+        # Keys for MinIO, R2… (or a test value): the scan reports none, nothing to rewrite.
+        key_jobs.remove(job)
+        plan_of(job.entry.document).notes.append(
+            f"job '{job.name}': its keys are for another endpoint or an S3-compatible store, "
+            "not AWS; left as they are"
+        )
     if not key_jobs:
         return plans
     blocked = {j.name: reasons for j in key_jobs if (reasons := _blockers(j, usage[j.name]))}
@@ -159,6 +166,18 @@ def plan(
                 "them from the project's or group's settings once the role works"
             )
     return plans
+
+
+def _keys_not_reported(usage: _Usage) -> bool:
+    """Every key the job gets is written where the scan reports none (beside another
+    endpoint, named for an S3-compatible store, or not a credential), and no script uses
+    keys: nothing for ``fix`` to rewrite or to leave to a person."""
+    return (
+        bool(usage.variables)
+        and not usage.exports
+        and not usage.handoffs
+        and all(not key_variables(site) for site, _, _ in usage.variables.values())
+    )
 
 
 def _usage(job: Job) -> _Usage:
