@@ -117,12 +117,12 @@ def test_for_each_over_a_map_expands_into_keyed_addresses(tmp_path: Path) -> Non
 
 
 def test_an_unknown_function_is_reported_with_its_name(tmp_path: Path) -> None:
-    trust = _roles(tmp_path, _trust('file("trust.json")'))["aws_iam_role.r"]
+    trust = _roles(tmp_path, _trust('filebase64("trust.json")'))["aws_iam_role.r"]
     assert trust is not None
     (unknown,) = unknowns(trust)
     assert (unknown.expression, unknown.reason) == (
-        'file("trust.json")',
-        "the function file() is not evaluated",
+        'filebase64("trust.json")',
+        "the function filebase64() is not evaluated",
     )
 
 

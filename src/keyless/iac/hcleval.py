@@ -30,6 +30,7 @@ from keyless.iac.hclcollections import (
     evaluate_object,
     evaluate_tuple,
 )
+from keyless.iac.hclfiles import FileAccess
 from keyless.iac.hclfunctions import evaluate_call
 from keyless.iac.hclrefs import Resolver, evaluate_identifier, evaluate_traversal
 from keyless.iac.hcltemplates import evaluate_heredoc, evaluate_string
@@ -40,12 +41,20 @@ _MAX_DEPTH = 200
 
 class Evaluator:
     """Evaluates the expressions of one file: ``text`` is the file (for error messages
-    quoting an expression), ``resolve`` answers references, ``path`` names the file."""
+    quoting an expression), ``resolve`` answers references, ``path`` names the file,
+    ``files`` says which files ``file()`` and ``templatefile()`` may read (None: none)."""
 
-    def __init__(self, text: str, resolve: Resolver, path: Path | None = None):
+    def __init__(
+        self,
+        text: str,
+        resolve: Resolver,
+        path: Path | None = None,
+        files: FileAccess | None = None,
+    ):
         self.text = text
         self.resolve = resolve
         self.path = path
+        self.files = files
         self._depth = 0
 
     # ----- entry point ---------------------------------------------------------------------

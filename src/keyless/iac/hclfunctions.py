@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 from lark import Token, Tree
 
 from keyless.iac.hcl import position_of
-from keyless.iac.values import JsonText, Node, Position, mapping, notes, plain
+from keyless.iac.hclfiles import NotReadable
+from keyless.iac.hcltemplates import render_template
+from keyless.iac.values import JsonText, Node, Position, mapping, notes, plain, unknowns
 
 if TYPE_CHECKING:  # the evaluator dispatches to these handlers: no import cycle at runtime
     from keyless.iac.hcleval import Evaluator
@@ -38,6 +40,8 @@ def evaluate_call(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Nod
         isinstance(t, Token) and t.type == "ELLIPSIS" for t in arguments_tree.children
     ):
         return evaluator.unknown(tree, "argument expansion (...) is not evaluated")
+    if name in ("file", "templatefile"):
+        return _read_file(evaluator, tree, name, arguments)
     function = _FUNCTIONS.get(name)
     if function is None:
         return evaluator.unknown(tree, f"the function {name}() is not evaluated")
@@ -51,6 +55,39 @@ def evaluate_call(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Nod
     if carried and name != "jsonencode":
         return Node(result.value, result.position, tuple(dict.fromkeys(result.notes + carried)))
     return result
+
+
+def _read_file(evaluator: Evaluator, tree: Tree[Any], name: str, arguments: list[Node]) -> Node:
+    """``file(path)``: the file's text; ``templatefile(path, vars)``: the template rendered
+    with ``vars`` (its interpolations; a directive, ``%{ if }``/``%{ for }``, is unknown).
+    Read only inside the scanned directories (:mod:`keyless.iac.hclfiles`)."""
+    expected = 1 if name == "file" else 2
+    if len(arguments) != expected:
+        return evaluator.unknown(tree, f"{name}() takes {expected} argument(s)")
+    if not all(a.is_known for a in arguments):
+        return evaluator.merge_unknown(arguments, tree)
+    written = arguments[0].value
+    if not isinstance(written, str):
+        return evaluator.unknown(tree, f"{name}() takes a path")
+    if evaluator.files is None:
+        return evaluator.unknown(tree, f"{name}() is not read here")
+    try:
+        text = evaluator.files.read(written)
+    except NotReadable as error:
+        return evaluator.unknown(tree, f"{name}({written!r}): {error}")
+    position = position_of(tree)
+    if name == "file":
+        return Node(text, position)
+    variables = arguments[1].value
+    if not isinstance(variables, Mapping):
+        return evaluator.unknown(tree, "templatefile() takes an object of variables")
+    rendered = render_template(evaluator, text, tree, variables)
+    if not rendered.is_known:
+        cause = next(unknowns(rendered), None)
+        why = f" ({cause.expression}: {cause.reason})" if cause is not None else ""
+        return evaluator.unknown(tree, f"the template {written!r} is not known{why}")
+    # The text is the template's, not this file's: no positions inside it map here.
+    return Node(str(rendered.value), position, rendered.notes)
 
 
 # ----- built-in functions -----------------------------------------------------------------------

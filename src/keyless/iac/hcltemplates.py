@@ -79,6 +79,14 @@ def evaluate_heredoc(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, 
     return _template_text(evaluator, body, origin, tree, scope, _indent(body) if trim else 0)
 
 
+def render_template(
+    evaluator: Evaluator, text: str, tree: Tree[Any], variables: Mapping[str, Node]
+) -> Node:
+    """A template file's text (``templatefile``) rendered with ``variables`` as its only
+    names (``${ name }`` interpolations; a directive is unknown)."""
+    return _template_text(evaluator, text, _P0, tree, variables, 0)
+
+
 def _template_text(
     evaluator: Evaluator,
     body: str,

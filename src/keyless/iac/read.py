@@ -11,11 +11,13 @@ Terraform configurations are not read beside it.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from keyless.engine import ScannedFile, Unread
 from keyless.iac import cloudformation, plan
+from keyless.iac.hclfiles import FileAccess, root_directories
 from keyless.iac.model import IacModel, IacResource, SourceKind
 from keyless.iac.sources import (
     Candidate,
@@ -52,6 +54,7 @@ def read_paths(
     of CloudFormation parameters (``--parameter``), as a stack deployment gives them.
     ``progress(done, total)`` is told how many of the files found have been read (for a
     progress bar)."""
+    paths = list(paths)
     candidates, problems = discover(paths)
     count = _Counter(len(candidates), progress)
     unread = [_unread(p) for p in problems]
@@ -73,7 +76,8 @@ def read_paths(
             "resolved truth of its configuration"
         )
     elif terraform:
-        _read_terraform(terraform, var_files, files, resources, unread, notes, count)
+        roots = root_directories(paths)
+        _read_terraform(terraform, var_files, roots, files, resources, unread, notes, count)
     count.rest()
     resources.sort(key=lambda r: (str(r.path), r.position, r.address))
     files.sort(key=lambda f: str(f.path))
@@ -150,6 +154,7 @@ def _read_data(
 def _read_terraform(
     candidates: list[Candidate],
     var_files: Sequence[Path],
+    roots: tuple[Path, ...],
     files: list[ScannedFile],
     resources: list[IacResource],
     unread: list[Unread],
@@ -176,7 +181,8 @@ def _read_terraform(
             continue  # read through the module call, with its inputs
         files.extend(ScannedFile(f.path, SourceKind.TERRAFORM.value) for f in parsed)
         inputs = _root_variables(directory, var_files, unread)
-        module = Module(directory, parsed, inputs=inputs, cache=cache)
+        access = FileAccess(roots, Path(os.path.abspath(directory)))
+        module = Module(directory, parsed, inputs=inputs, cache=cache, file_access=access)
         result = module.read()
         wanted = None if directory in walked else explicit.get(directory)
         resources.extend(r for r in result.resources if wanted is None or r.path in wanted)

@@ -17,6 +17,7 @@ resources evaluate to :mod:`~keyless.iac.tfobjects`'s.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from lark import Tree
 from keyless.iac import modules as known_modules
 from keyless.iac.hcl import Block, HclSyntaxError
 from keyless.iac.hcleval import Evaluator
+from keyless.iac.hclfiles import FileAccess
 from keyless.iac.hclrefs import Reference
 from keyless.iac.model import IacResource
 from keyless.iac.sources import ReadError
@@ -63,15 +65,19 @@ class Module:
         depth: int = 0,
         parents: tuple[Path, ...] = (),
         cache: DirectoryCache | None = None,
+        file_access: FileAccess | None = None,
     ):
         self.directory = directory
+        self.file_access = file_access
         self.cache = cache if cache is not None else {}
         self.files = files
         self.inputs = dict(inputs or {})
         self.prefix = prefix
         self.depth = depth
         self.parents = parents
-        self.evaluators = {f.path: Evaluator(f.text, self.resolve, f.path) for f in files}
+        self.evaluators = {
+            f.path: Evaluator(f.text, self.resolve, f.path, file_access) for f in files
+        }
         self.variables: dict[str, tuple[Block, TerraformFile]] = {}
         self.locals: dict[str, tuple[Tree[Any], TerraformFile]] = {}
         self.data: dict[tuple[str, str], tuple[Block, TerraformFile]] = {}
@@ -125,6 +131,10 @@ class Module:
             value = self._instances_value(found, reference, data_object)
             keeps = first == "aws_iam_policy_document"
             return value, 2, found[1].path if keeps else None
+        if root == "path" and first in ("module", "root") and self.file_access is not None:
+            # Only file() and templatefile() make use of them; they read inside the roots.
+            where = self.directory if first == "module" else self.file_access.working_directory
+            return Node(os.path.abspath(where), reference.position), 1, reference.path
         if root in ("module", "path", "terraform", "self", "each", "count"):
             reason = {
                 "module": "module outputs are not evaluated",
@@ -303,6 +313,7 @@ class Module:
             depth=self.depth + 1,
             parents=(*self.parents, self.directory.resolve()),
             cache=self.cache,
+            file_access=self.file_access,
         )
         found = child.read()
         result.resources.extend(found.resources)
