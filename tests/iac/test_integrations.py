@@ -152,3 +152,41 @@ def test_the_hook_is_handed_infrastructure_files_only() -> None:
     pattern = re.compile(hook["files"])
     names = ["main.tf", "stack.yaml", "ci.yml", "App.template.json", "x.template", "a.py"]
     assert [n for n in names if pattern.search(n)] == names[:-1]
+
+
+def test_the_action_passes_each_parameter_line_as_one_option(tmp_path: Path) -> None:
+    # The judge step's own script, run by bash with a stand-in keyless that records its
+    # arguments: each NAME=VALUE line is one --parameter, spaces and all.
+    runs = _action()["runs"]
+    assert isinstance(runs, dict)
+    (script,) = [s["run"] for s in runs["steps"] if s.get("id") == "judge"]
+    binary = tmp_path / "keyless-venv" / "bin" / "keyless"
+    binary.parent.mkdir(parents=True)
+    binary.write_text('#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a" >> "$ARGS_LOG"; done\n')
+    binary.chmod(0o755)
+    log = tmp_path / "args"
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "ARGS_LOG": str(log),
+        "KEYLESS_PATHS": "infra",
+        "KEYLESS_FAIL_ON": "high",
+        "KEYLESS_BASELINE": "",
+        "KEYLESS_VAR_FILES": "",
+        "KEYLESS_PARAMETERS": "Repository=octo-org/app\n\nStage=blue green\n",
+        "KEYLESS_UPLOAD_SARIF": "false",
+    }
+    subprocess.run(["bash", "-c", script], env=environment, check=True)
+    assert log.read_text().splitlines() == [
+        "iac",
+        "infra",
+        "--fail-on",
+        "high",
+        "--parameter",
+        "Repository=octo-org/app",
+        "--parameter",
+        "Stage=blue green",
+        "--format",
+        "github",
+    ]
