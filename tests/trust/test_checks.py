@@ -227,6 +227,13 @@ def test_root_broad_and_principal_arn_pin() -> None:
     assert run("trust-account-root-broad", pinned) == ()
 
 
+def test_a_vendor_required_to_pass_an_external_id_is_not_broad() -> None:
+    trust = allow({"AWS": "444455556666"}, {"StringEquals": {"sts:ExternalId": "x-123"}})
+    assert run("trust-account-root-broad", trust) == ()
+    loose = allow({"AWS": "444455556666"}, {"StringLikeIfExists": {"sts:ExternalId": "x-*"}})
+    assert run("trust-account-root-broad", loose)
+
+
 def test_same_account_root_is_not_broad() -> None:
     assert run("trust-account-root-broad", allow({"AWS": "arn:aws:iam::111122223333:root"})) == ()
 

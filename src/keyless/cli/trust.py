@@ -23,6 +23,7 @@ from keyless.model.arn import parse_arn
 from keyless.policy.document import parse_trust_policy
 from keyless.policy.identifiers import checked_role_arn, checked_role_name_or_arn, checked_text
 from keyless.render import Format, formats, render
+from keyless.trust.owner import owner_account
 
 DEFAULT_ROLE_ARN = "arn:aws:iam::123456789012:role/{name}"
 
@@ -34,9 +35,13 @@ def _policy_role(path: Path, role_arn: str | None) -> Role:
     parse_trust_policy(text, source=str(path))
     document = json.loads(text)
     if role_arn is None:
-        # The file's name becomes the role's: only the characters IAM allows in one.
+        # The file's name becomes the role's: only the characters IAM allows in one. Its
+        # account is the one the policy's own providers and source conditions name.
         name = re.sub(r"[^A-Za-z0-9_+=,.@-]", "-", path.stem)[:64] or "role"
         arn = DEFAULT_ROLE_ARN.format(name=name)
+        owner = owner_account(document)
+        if owner is not None:
+            arn = f"arn:aws:iam::{owner}:role/{name}"
     else:
         arn = checked_role_arn(role_arn)
     parsed = parse_arn(arn)
@@ -110,7 +115,9 @@ def _infrastructure_file(
 @click.option(
     "--role-arn",
     help="The role the policy belongs to (POLICY.json mode; default: a role named after "
-    "the file in account 123456789012). Its account decides what is 'another account'.",
+    "the file, in the one account the policy's OIDC/SAML providers and aws:SourceAccount/"
+    "aws:SourceArn conditions name, else 123456789012). Its account decides what is "
+    "'another account'.",
 )
 @click.option(
     "--var-file",

@@ -48,6 +48,7 @@ from keyless.model import AVAILABLE, Account, Dataset, Inventory, Role
 from keyless.model.arn import is_account_id
 from keyless.policy.document import escape_pointer, parse_trust_policy
 from keyless.policy.limits import PolicyTooLarge
+from keyless.trust.owner import owner_account
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,14 +190,24 @@ def roles_to_judge(
             )
             continue
         label = resource.address
+        account = _role_account(document)
         role = Role(
-            account_id=DEPLOYING_ACCOUNT,
+            account_id=account,
             name=label,
-            arn=f"arn:aws:iam::{DEPLOYING_ACCOUNT}:role/{label}",
+            arn=f"arn:aws:iam::{account}:role/{label}",
             trust_policy=document,
         )
         judged.append(JudgedRole(resource, role, stand_ins, not_judged))
     return judged, unread
+
+
+def _role_account(document: Any) -> str:
+    """The deploying account's stand-in, unless the policy names its own account itself (a
+    literal provider ARN, ``aws:SourceAccount``) and nowhere stands for the deploying one."""
+    owner = owner_account(document)
+    if owner is None or DEPLOYING_ACCOUNT in orjson.dumps(document).decode():
+        return DEPLOYING_ACCOUNT
+    return owner
 
 
 def stand_in_document(trust: Node) -> tuple[Any, tuple[str, ...]] | None:

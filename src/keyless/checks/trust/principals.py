@@ -168,15 +168,21 @@ def trust_account_root_broad(
     of the same organisation are not reported: there it is the usual way to let that
     account's own policies decide (e.g. ``OrganizationAccountAccessRole``). With the
     organisation known, an ``aws:PrincipalOrgID`` pin to it makes the account one of its own.
+    A statement that requires ``sts:ExternalId`` is not reported: it is the pattern AWS
+    documents for a third party, whose principals you cannot name.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html
     """
     own = _org_accounts(ctx) | {role.account_id}
     organization = _organization(ctx)
     for path in _paths(analysis, PrincipalClass.AWS_ACCOUNT):
         if path.account in own:
             continue
-        # With the organisation known, a caller inside it is one of its own accounts.
+        # With the organisation known, a caller inside it is one of its own accounts. A
+        # required external ID is AWS's third-party pattern: the vendor, not you, decides
+        # which of its principals act, and cannot be named.
         outside = _outside_organizations([organization] if organization else [])
-        witness = find(path, with_question(_unnamed_principals(path), outside))
+        question = with_question(_unnamed_principals(path), outside, absent("sts:externalid"))
+        witness = find(path, question)
         if witness is not None:
             pins = _org_pins(path)
             admitted = f" in organization {', '.join(pins)}" if pins else ""

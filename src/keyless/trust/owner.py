@@ -1,0 +1,71 @@
+"""The account a trust policy belongs to, as far as the policy itself tells.
+
+A trust policy judged alone (``keyless trust POLICY.json``, a Terraform or CloudFormation
+role) has no account of its own, yet "another account" depends on it. Some of its parts
+can only name the role's own account:
+
+* an IAM OIDC or SAML provider in ``Principal.Federated``: a role can only trust a
+  provider of its own account
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html);
+* ``aws:SourceAccount`` / ``aws:SourceOwner`` and the account of ``aws:SourceArn`` in an
+  Allow statement: the account whose resources a service acts for, which AWS's
+  confused-deputy guidance pins to the role's own
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+
+When these name exactly one account, it is taken for the role's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+_PROVIDER = re.compile(r"arn:aws[a-z-]*:iam::([0-9]{12}):(?:oidc|saml)-provider/.+", re.ASCII)
+_ACCOUNT = re.compile(r"[0-9]{12}", re.ASCII)
+_SOURCE_ARN = re.compile(r"arn:aws[a-z-]*:[^:*?]+:[^:]*:([0-9]{12}):.*", re.ASCII)
+_SOURCE_ACCOUNT_KEYS = frozenset({"aws:sourceaccount", "aws:sourceowner"})
+
+
+def owner_account(document: Any) -> str | None:
+    """The one account the policy's providers and source conditions name, else None."""
+    found = set(_named_accounts(document))
+    return found.pop() if len(found) == 1 else None
+
+
+def _named_accounts(document: Any) -> Iterator[str]:
+    if not isinstance(document, Mapping):
+        return
+    statements = document.get("Statement")
+    if isinstance(statements, Mapping):
+        statements = [statements]
+    if not isinstance(statements, list):
+        return
+    for statement in statements:
+        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal")
+        if isinstance(principal, Mapping):
+            for value in _strings(principal.get("Federated")):
+                if match := _PROVIDER.fullmatch(value):
+                    yield match.group(1)
+        conditions = statement.get("Condition")
+        if not isinstance(conditions, Mapping):
+            continue
+        for operator, block in conditions.items():
+            negated = "Not" in str(operator) or not isinstance(block, Mapping)
+            for key, values in block.items() if not negated else ():
+                name = str(key).lower()
+                for value in _strings(values):
+                    if name in _SOURCE_ACCOUNT_KEYS and _ACCOUNT.fullmatch(value):
+                        yield value
+                    elif name == "aws:sourcearn" and (match := _SOURCE_ARN.fullmatch(value)):
+                        yield match.group(1)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
