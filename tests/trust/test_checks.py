@@ -310,6 +310,13 @@ def test_roles_anywhere_unpinned_and_pinned() -> None:
     assert run("trust-roles-anywhere-unpinned", pinned) == ()
 
 
+def test_roles_anywhere_pinned_to_its_account_is_witnessed_with_an_anchor_there() -> None:
+    # Every trust anchor of the account may use it; the example anchor is in that account.
+    trust = allow(RA, {"StringEquals": {"aws:SourceAccount": "111122223333"}}, Action=RA_ACTIONS)
+    (finding,) = run("trust-roles-anywhere-unpinned", trust)
+    assert ":111122223333:trust-anchor/" in finding.witness["trust_anchor"]
+
+
 EKS = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"
 EKS_KEY = "oidc.eks.us-east-1.amazonaws.com/id/ABC"
 

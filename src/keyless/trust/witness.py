@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from keyless.idp.providers import Provider
-from keyless.model.arn import parse_arn
+from keyless.model.arn import is_account_id, parse_arn
 from keyless.patterns.budget import BudgetExceeded, bounded
 from keyless.patterns.dfa import CharClass, Token
 from keyless.patterns.language import Glob, Language
@@ -406,6 +406,14 @@ def _certificate_witness(values: Mapping[str, str | list[str]]) -> dict[str, Any
             certificate["subject"].setdefault("CN", value)
             continue
         context[key] = value
+    source_account = values.get("aws:sourceaccount")
+    if (
+        anchor == _OUTSIDER_ANCHOR
+        and isinstance(source_account, str)
+        and is_account_id(source_account)
+    ):
+        # Roles Anywhere acts for a trust anchor of the account the caller names: the same.
+        anchor = anchor.replace(OUTSIDER_ACCOUNT, source_account)
     witness: dict[str, Any] = {"certificate": certificate, "trust_anchor": anchor}
     if context:
         witness["context"] = context
