@@ -213,6 +213,16 @@ def test_cross_account_root_is_high_and_claims_no_organization_alone() -> None:
     assert "outside" not in finding.message
 
 
+def test_cross_account_people_with_mfa_are_no_confused_deputy() -> None:
+    trust = allow({"AWS": "444455556666"}, {"Bool": {"aws:MultiFactorAuthPresent": "true"}})
+    assert run("trust-cross-account-no-external-id", trust) == ()
+    bypass = allow(
+        {"AWS": "444455556666"}, {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}
+    )
+    (finding,) = run("trust-cross-account-no-external-id", bypass)
+    assert "aws:MultiFactorAuthPresent" not in finding.witness["context"]
+
+
 def test_cross_account_with_external_id_is_fine() -> None:
     trust = allow({"AWS": "444455556666"}, {"StringEquals": {"sts:ExternalId": "x-123"}})
     assert run("trust-cross-account-no-external-id", trust) == ()
@@ -308,6 +318,18 @@ def test_roles_anywhere_unpinned_and_pinned() -> None:
     anchor = "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/abc"
     pinned = allow(RA, {"ArnEquals": {"aws:SourceArn": anchor}}, Action=RA_ACTIONS)
     assert run("trust-roles-anywhere-unpinned", pinned) == ()
+
+
+def test_a_cognito_witness_names_another_identity_pool_as_its_audience() -> None:
+    trust = allow(
+        {"Federated": "cognito-identity.amazonaws.com"},
+        {"ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"}},
+        Action="sts:AssumeRoleWithWebIdentity",
+    )
+    (finding,) = run("trust-cognito-unauthenticated", trust)
+    claims = finding.witness["claims"]
+    assert claims["aud"].startswith("us-east-1:")
+    assert claims["amr"] == ["authenticated"]
 
 
 def test_roles_anywhere_pinned_to_its_account_is_witnessed_with_an_anchor_there() -> None:

@@ -40,6 +40,7 @@ from keyless.trust.replay import evaluate_witness
 #: Account and principal used for "someone else" in witnesses (an AWS documentation account).
 OUTSIDER_ACCOUNT = "999988887777"
 STS_AUDIENCE = "sts.amazonaws.com"
+_OTHER_IDENTITY_POOL = "us-east-1:99998888-7777-4666-8555-444433332222"
 _OUTSIDER_ANCHOR = f"arn:aws:rolesanywhere:us-east-1:{OUTSIDER_ACCOUNT}:trust-anchor/any"
 
 
@@ -176,7 +177,13 @@ def _statement(statements: tuple[Statement, ...], index: int) -> Statement:
 def _default_preferences(path: AccessPath) -> dict[str, tuple[Language, ...]]:
     prefer: dict[str, tuple[Language, ...]] = {}
     if path.issuer:
-        prefer[path.key("aud")] = (Language.literal(STS_AUDIENCE),)
+        provider = path.provider
+        if provider is not None and provider.name == "Amazon Cognito identity pools":
+            # Cognito's aud is the identity pool's ID, never STS's audience.
+            prefer[path.key("aud")] = (Language.literal(_OTHER_IDENTITY_POOL),)
+            prefer[path.key("amr")] = (Language.literal("authenticated"),)
+        else:
+            prefer[path.key("aud")] = (Language.literal(STS_AUDIENCE),)
         grammar = path.grammar
         if grammar is not None and grammar.example:
             # Then a readable subject of a repository or tenant the policy names, then one in

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.checks.trust._common import (
@@ -92,7 +93,8 @@ def trust_cross_account_no_external_id(
     principals of the organisation (``aws:PrincipalOrgID``/``aws:PrincipalOrgPaths``): with
     the organisation known, only callers outside it count; judged alone, a pinned
     organisation is taken for the role's own, since no vendor serving many customers acts
-    from inside it.
+    from inside it. A statement that requires MFA (``Bool aws:MultiFactorAuthPresent
+    true``) admits people signing in, not a vendor's service: not reported.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
     """
     own = _org_accounts(ctx) | {role.account_id}
@@ -106,7 +108,7 @@ def trust_cross_account_no_external_id(
         if path.principal_class is PrincipalClass.AWS_ACCOUNT:
             # An account principal narrowed by aws:PrincipalArn to named roles is judged
             # as those roles.
-            witness = find(path, with_question(question, _unnamed_principals(path)))
+            witness = _without_mfa(path, with_question(question, _unnamed_principals(path)))
             if witness is not None:
                 yield _problem(
                     role,
@@ -117,7 +119,7 @@ def trust_cross_account_no_external_id(
                 continue
         if organization is None:
             continue
-        witness = find(path, question)
+        witness = _without_mfa(path, question)
         if witness is not None:
             yield _problem(
                 role,
@@ -127,6 +129,23 @@ def trust_cross_account_no_external_id(
                 witness,
                 severity=Severity.MEDIUM,
             )
+
+
+def _without_mfa(path: AccessPath, question: Term) -> Mapping[str, Any] | None:
+    """A witness of ``question`` signed in without MFA, as a vendor's service acting for
+    its customers is: a statement that requires MFA admits people (the console's
+    cross-account role for users), not a confused deputy. Long-term keys send no MFA key;
+    a role session sends ``"false"``."""
+    mfa, age = "aws:multifactorauthpresent", "aws:multifactorauthage"
+    false = Language.literal("false")
+    for without in (
+        with_question(absent(mfa), absent(age)),
+        with_question(any_of(mfa, false), all_of(mfa, false), absent(age)),
+    ):
+        witness = find(path, with_question(question, without))
+        if witness is not None:
+            return witness
+    return None
 
 
 def _unnamed_principals(path: AccessPath) -> Term:
