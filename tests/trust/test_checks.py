@@ -561,3 +561,21 @@ def test_a_circleci_project_id_pin_keeps_other_projects_out(project: bool, broad
         Action="sts:AssumeRoleWithWebIdentity",
     )
     assert bool(run("trust-oidc-broad-subject", trust)) is broad
+
+
+def test_a_deny_of_every_other_subject_pins_the_tenant() -> None:
+    # Allow any token of the provider, then Deny every sub but one: only that one is
+    # admitted (no other tenant, the description names it).
+    trust = github({"StringEquals": AUD})
+    trust["Statement"].append(
+        {
+            "Effect": "Deny",
+            "Principal": trust["Statement"][0]["Principal"],
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringNotLike": {f"{GH}:sub": "repo:example-org/deploy:environment:prod"}
+            },
+        }
+    )
+    for check_id in ("trust-oidc-any-tenant", "trust-oidc-broad-subject"):
+        assert run(check_id, trust) == ()

@@ -315,7 +315,7 @@ def _analyse_policy(policy: Policy) -> TrustAnalysis:
                 approximate=translator.approximate,
                 issuer=issuer,
                 account=principal.account if principal.type is PrincipalType.AWS else None,
-                values=_values(index.of(used)),
+                values=_values(index.of(used), index.of(denied)),
                 universe=with_question(universe, facts),
                 by_statement={i: allows[i] for i in sorted(used)},
                 placeholders=_placeholders(principal, index.of(used)),
@@ -458,12 +458,23 @@ def _placeholders(principal: Principal, statements: Iterable[Statement]) -> tupl
     return tuple(dict.fromkeys(found))
 
 
-def _values(statements: Iterable[Statement]) -> dict[str, tuple[str, ...]]:
+def _values(
+    statements: Iterable[Statement], denials: Iterable[Statement] = ()
+) -> dict[str, tuple[str, ...]]:
+    """The values the Allow statements compare each key with (positive operators), and
+    those a Deny of one negated condition requires (``Deny`` when ``sub`` is
+    ``StringNotLike`` X admits only X)."""
     found: dict[str, list[str]] = {}
     for statement in statements:
         for condition in statement.conditions:
             if not condition.operator.base.negated:
                 found.setdefault(condition.key_lower, []).extend(condition.values)
+    for statement in denials:
+        if len(statement.conditions) != 1:
+            continue
+        condition = statement.conditions[0]
+        if condition.operator.base.negated and condition.operator.qualifier is None:
+            found.setdefault(condition.key_lower, []).extend(condition.values)
     return {key: tuple(values) for key, values in found.items()}
 
 
