@@ -119,3 +119,28 @@ def test_gitlab_protected_ref_pin_admits_no_unprotected_branch() -> None:
     document["Statement"][0]["Condition"]["StringEquals"].pop("gitlab.com:ref_protected")
     (finding,) = triggers(document)
     assert finding.witness["claims"]["sub"] == "project_path:group/app:ref_type:branch:ref:feature"
+
+
+JWR = f"{GH}:job_workflow_ref"
+SHARED = "octo-org/shared/.github/workflows/deploy.yml@refs/heads/main"
+
+
+def test_a_pinned_reusable_workflow_makes_the_organisation_wide_subject_low() -> None:
+    document = github(
+        {"StringEquals": {**AUD, JWR: SHARED}, "StringLike": {f"{GH}:sub": "repo:octo-org/*"}}
+    )
+    found = [f for f in assess(document).findings if f.check.startswith("trust-oidc-")]
+    assert found
+    for finding in found:
+        assert_real_witness(document, finding.witness)
+        assert finding.severity.value == "low"
+        assert finding.message.endswith(f"only through the reusable workflow {SHARED}")
+
+
+def test_a_reusable_workflow_at_any_ref_is_no_pin() -> None:
+    loose = SHARED.replace("refs/heads/main", "*")
+    document = github(
+        {"StringEquals": AUD, "StringLike": {JWR: loose, f"{GH}:sub": "repo:octo-org/*"}}
+    )
+    severities = {f.severity.value for f in triggers(document)}
+    assert severities == {"high"}

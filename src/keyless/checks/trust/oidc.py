@@ -81,6 +81,9 @@ def trust_oidc_broad_subject(
     """Another repository (project, workspace, pipeline) of the trusted organisation can
     assume the role, including repositories created later.
 
+    Low when a GitHub policy also pins ``job_workflow_ref`` to exact reusable workflows at
+    a ref: only that reviewed workflow runs with the role, whichever repository calls it.
+
     Not reported when the same path is already open to every tenant (``trust-oidc-any-tenant``).
     https://docs.github.com/en/actions/reference/security/oidc
     """
@@ -96,12 +99,44 @@ def trust_oidc_broad_subject(
             continue
         witness = find(path, *asked)
         if witness is not None:
-            yield _problem(
-                role,
-                path,
-                f"another {grammar.repo_word} of the organisation can assume it",
-                witness,
-            )
+            message = f"another {grammar.repo_word} of the organisation can assume it"
+            workflows = pinned_workflows(path)
+            if workflows:
+                yield _problem(
+                    role,
+                    path,
+                    f"{message}, only through {_workflow_words(workflows)}",
+                    witness,
+                    Severity.LOW,
+                    workflows=list(workflows),
+                )
+                continue
+            yield _problem(role, path, message, witness)
+
+
+def pinned_workflows(path: AccessPath) -> tuple[str, ...]:
+    """The reusable workflows a GitHub policy pins ``job_workflow_ref`` to exactly (at a
+    branch, tag or commit), when every token it admits carries one of them; else ``()``.
+
+    Any repository of the organisation (or any run) may then call the workflow, but only
+    the workflow's own reviewed code at that ref runs with the role: GitHub's pattern for a
+    shared deployment workflow. https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-with-reusable-workflows
+    """
+    provider = path.provider
+    if provider is None or provider.name != "GitHub Actions":
+        return ()
+    key = path.key("job_workflow_ref")
+    values = tuple(dict.fromkeys(path.policy_values(key)))
+    if not values or any(c in v for v in values for c in "*?") or not all("@" in v for v in values):
+        return ()
+    if path.admits(all_of(key, ~Language.finite(values))):
+        return ()
+    return values
+
+
+def _workflow_words(workflows: tuple[str, ...]) -> str:
+    noun = "the reusable workflow" if len(workflows) == 1 else "the reusable workflows"
+    return f"{noun} {', '.join(workflows)}"
 
 
 @check(
@@ -126,7 +161,8 @@ def trust_oidc_untrusted_trigger(
     workflow. A pattern that admits any branch is high; a pin to named branches (``…:ref:
     refs/heads/develop``) is low, because whether such a branch is protected cannot be
     known offline. A GitLab policy that requires ``ref_protected`` ``"true"`` admits no
-    unprotected branch. https://docs.github.com/en/actions/reference/security/oidc
+    unprotected branch. Low when a GitHub policy pins ``job_workflow_ref`` to exact
+    reusable workflows at a ref (the run's inputs, not its code, come from the trigger). https://docs.github.com/en/actions/reference/security/oidc
     """
     for path in _paths(analysis, PrincipalClass.OIDC):
         grammar = path.grammar
@@ -142,13 +178,16 @@ def trust_oidc_untrusted_trigger(
             # Any such run, beyond the subjects the policy names one by one.
             witness = find(path, with_question(question, all_of(sub, ~named)), prefer)
             if witness is not None:
+                workflows = pinned_workflows(path)
+                through = f", only through {_workflow_words(workflows)}" if workflows else ""
                 yield _problem(
                     role,
                     path,
-                    f"{trigger.label} can assume it",
+                    f"{trigger.label} can assume it{through}",
                     witness,
-                    Severity(trigger.severity),
+                    Severity.LOW if workflows else Severity(trigger.severity),
                     trigger=trigger.label,
+                    **({"workflows": list(workflows)} if workflows else {}),
                 )
                 continue
             if not trigger.named_pins:
