@@ -144,3 +144,34 @@ def test_a_reusable_workflow_at_any_ref_is_no_pin() -> None:
     )
     severities = {f.severity.value for f in triggers(document)}
     assert severities == {"high"}
+
+
+def test_any_environment_is_one_a_workflow_creates_unprotected() -> None:
+    document = github(
+        {
+            "StringEquals": AUD,
+            "StringLike": {
+                f"{GH}:sub": [
+                    "repo:octo-org/app:ref:refs/heads/main",
+                    "repo:octo-org/app:environment:*",
+                ]
+            },
+        }
+    )
+    (finding,) = triggers(document)
+    assert finding.severity.value == "high"
+    assert finding.evidence["trigger"] == "an environment a workflow creates unprotected"
+    assert finding.witness["claims"]["sub"] == "repo:octo-org/app:environment:preview"
+
+
+def test_named_environments_are_the_recommended_pin() -> None:
+    document = pinned(
+        "repo:octo-org/app:environment:production", "repo:octo-org/app:environment:staging"
+    )
+    assert triggers(document) == []
+
+
+def test_a_repository_wildcard_reports_its_triggers_once() -> None:
+    document = github({"StringEquals": AUD, "StringLike": {f"{GH}:sub": "repo:octo-org/app:*"}})
+    labels = [f.evidence["trigger"] for f in triggers(document)]
+    assert labels == ["a pull request", "an unprotected branch"]

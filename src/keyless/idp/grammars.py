@@ -162,6 +162,9 @@ class Trigger:
     while a pattern admits any branch someone pushes. ``carries``: claims every such run's
     token holds (``ref_protected`` ``"false"`` for an unprotected GitLab branch), so a policy
     pinning the opposite admits none. ``example``: a wildcard a readable witness matches.
+    ``named_exempt``: subjects named exactly are not reported at all (a named GitHub
+    environment, whose protection rules are the recommended pin), and the trigger is
+    reported only for a path no other trigger was (``repo:o/r:*`` says it once).
     """
 
     label: str
@@ -169,6 +172,7 @@ class Trigger:
     excluded: tuple[str, ...] = ()
     severity: str = "high"
     named_pins: bool = False
+    named_exempt: bool = False
     carries: tuple[tuple[str, str], ...] = ()
     example: str = ""
 
@@ -387,6 +391,15 @@ GITHUB = SubGrammar(
             ),
             named_pins=True,
             example="*:ref:refs/heads/feature",
+        ),
+        # A job that names an environment which does not exist creates it, unprotected:
+        # a pattern over environment names admits one anyone who can push may create.
+        # https://docs.github.com/en/actions/reference/workflows-and-actions/deployments-and-environments
+        Trigger(
+            "an environment a workflow creates unprotected",
+            tuple(f"{head}environment:=" for head in _GITHUB_HEADS),
+            named_exempt=True,
+            example="*:environment:preview",
         ),
     ),
     tenant_keys=MappingProxyType(

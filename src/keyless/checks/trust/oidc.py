@@ -168,12 +168,16 @@ def trust_oidc_untrusted_trigger(
         grammar = path.grammar
         if grammar is None or _gated_by_environment(path):
             continue
+        reported = False
         for trigger in grammar.triggers:
+            if trigger.named_exempt and reported:
+                continue
             asked = triggered_by(path, trigger)
             if asked is None:
                 continue
             question, prefer = asked
-            named = named_subjects(path) if trigger.named_pins else Language.empty()
+            exempt = trigger.named_pins or trigger.named_exempt
+            named = named_subjects(path) if exempt else Language.empty()
             sub = path.key("sub")
             # Any such run, beyond the subjects the policy names one by one.
             witness = find(path, with_question(question, all_of(sub, ~named)), prefer)
@@ -189,6 +193,7 @@ def trust_oidc_untrusted_trigger(
                     trigger=trigger.label,
                     **({"workflows": list(workflows)} if workflows else {}),
                 )
+                reported = True
                 continue
             if not trigger.named_pins:
                 continue
