@@ -308,6 +308,13 @@ def test_confused_deputy_for_resource_service() -> None:
     assert run("trust-service-confused-deputy", pinned) == ()
 
 
+def test_a_service_that_must_pass_an_external_id_is_no_confused_deputy() -> None:
+    firehose = {"Service": "firehose.amazonaws.com"}
+    pinned = allow(firehose, {"StringEquals": {"sts:ExternalId": "111122223333"}})
+    assert run("trust-service-confused-deputy", pinned) == ()
+    assert run("trust-service-confused-deputy", allow(firehose))
+
+
 RA = {"Service": "rolesanywhere.amazonaws.com"}
 RA_ACTIONS = ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]
 

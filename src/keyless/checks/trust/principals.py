@@ -297,7 +297,8 @@ def trust_service_confused_deputy(
     ``aws:SourceAccount``/``aws:SourceArn``; without them in the trust policy, another
     customer's resource can make the service use your role. Services that run your own
     compute and send no source keys (EC2, Lambda, ECS tasks, EKS, Step Functions, ...) and
-    service-linked roles are not reported.
+    service-linked roles are not reported, nor a statement that requires ``sts:ExternalId``
+    (Firehose passes the owner's account ID, a Cognito user pool its configured ID).
     https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
     """
     if role.is_service_linked:
@@ -314,6 +315,9 @@ def trust_service_confused_deputy(
             all_of("aws:sourceowner", ~own),
             absent("aws:sourceorgid"),
             absent("aws:sourceorgpaths"),
+            # Services that bind a role by an external ID pass it (Firehose: the owner's
+            # account ID; a Cognito user pool: the one configured): required, it pins them.
+            absent("sts:externalid"),
         )
         if not path.admits(outside):
             continue
