@@ -119,3 +119,20 @@ def test_a_large_or_missing_file_is_not_read(tmp_path: Path) -> None:
     assert "does not exist" in _reason(_trust(tmp_path, 'file("nope.json")'))
     (tmp_path / "dir.json").mkdir()
     assert "not a regular file" in _reason(_trust(tmp_path, 'file("dir.json")'))
+
+
+def test_a_template_sees_only_its_variables(tmp_path: Path) -> None:
+    (tmp_path / "t.tpl").write_text('{"Version": "${var.version}"}')
+    (tmp_path / "main.tf").write_text(
+        'variable "version" {\n  default = "2012-10-17"\n}\n'
+        + _role('templatefile("t.tpl", { repo = "x" })')
+    )
+    (resource,) = read_paths([tmp_path]).resources
+    assert resource.trust is not None
+    assert "only the variables templatefile() passes" in _reason(resource.trust)
+
+
+def test_a_template_reads_no_file_itself(tmp_path: Path) -> None:
+    (tmp_path / "trust.json").write_text(json.dumps(VENDOR))
+    (tmp_path / "t.tpl").write_text('${file("trust.json")}')
+    assert "not read here" in _reason(_trust(tmp_path, 'templatefile("t.tpl", {})'))

@@ -16,8 +16,18 @@ from lark import Token, Tree
 
 from keyless.iac.hcl import position_of
 from keyless.iac.hclfiles import NotReadable
+from keyless.iac.hclrefs import Reference
 from keyless.iac.hcltemplates import render_template
-from keyless.iac.values import JsonText, Node, Position, mapping, notes, plain, unknowns
+from keyless.iac.values import (
+    JsonText,
+    Node,
+    Position,
+    Unknown,
+    mapping,
+    notes,
+    plain,
+    unknowns,
+)
 
 if TYPE_CHECKING:  # the evaluator dispatches to these handlers: no import cycle at runtime
     from keyless.iac.hcleval import Evaluator
@@ -81,13 +91,21 @@ def _read_file(evaluator: Evaluator, tree: Tree[Any], name: str, arguments: list
     variables = arguments[1].value
     if not isinstance(variables, Mapping):
         return evaluator.unknown(tree, "templatefile() takes an object of variables")
-    rendered = render_template(evaluator, text, tree, variables)
+    # The template sees its variables only (no var., local., nor file functions), as
+    # Terraform renders it; its text is quoted in messages, not this file's.
+    inner = type(evaluator)(text, _template_reference)
+    rendered = render_template(inner, text, tree, variables)
     if not rendered.is_known:
         cause = next(unknowns(rendered), None)
         why = f" ({cause.expression}: {cause.reason})" if cause is not None else ""
         return evaluator.unknown(tree, f"the template {written!r} is not known{why}")
     # The text is the template's, not this file's: no positions inside it map here.
     return Node(str(rendered.value), position, rendered.notes)
+
+
+def _template_reference(reference: Reference) -> tuple[Node, int]:
+    reason = "a template sees only the variables templatefile() passes"
+    return Node(Unknown(reference.text, reason, reference.position), reference.position), 0
 
 
 # ----- built-in functions -----------------------------------------------------------------------
