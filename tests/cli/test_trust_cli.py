@@ -217,3 +217,51 @@ def test_role_arn_with_snapshot_is_refused(demo_snapshot: Path) -> None:
 def test_extra_arguments_are_a_usage_error(demo_snapshot: Path) -> None:
     code, _, _ = run("trust", "--snapshot", str(demo_snapshot), "github-no-sub", "extra")
     assert code == 2
+
+
+GET_ROLE_DOCUMENT = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def test_get_role_output_is_judged_as_its_role(tmp_path: Path) -> None:
+    # `aws iam get-role` output: the document inside it, in the role's own account (so
+    # its own account's root is not "another account").
+    role = {
+        "Role": {
+            "RoleName": "deploy",
+            "Arn": "arn:aws:iam::111122223333:role/deploy",
+            "AssumeRolePolicyDocument": GET_ROLE_DOCUMENT,
+        }
+    }
+    code, out, _ = run("trust", str(write(tmp_path, "role.json", role)), "--format", "json")
+    assert code == 0, out
+    document = json.loads(out)
+    assert document["role"] == "arn:aws:iam::111122223333:role/deploy"
+    assert document["findings"] == []
+
+
+@pytest.mark.parametrize(
+    "embedded",
+    [json.dumps(GET_ROLE_DOCUMENT), "%7B" + json.dumps(GET_ROLE_DOCUMENT)[1:].replace(" ", "%20")],
+)
+def test_create_role_input_holds_the_document_as_text(tmp_path: Path, embedded: str) -> None:
+    given = {"RoleName": "deploy", "AssumeRolePolicyDocument": embedded}
+    code, out, _ = run("trust", str(write(tmp_path, "input.json", given)), "--format", "json")
+    assert code == 1, out  # judged in 123456789012: 111122223333 is another account
+    checks = {f["check"] for f in json.loads(out)["findings"]}
+    assert "trust-cross-account-no-external-id" in checks
+
+
+def test_a_wrapped_document_that_is_not_json_is_bad_input(tmp_path: Path) -> None:
+    given = {"RoleName": "deploy", "AssumeRolePolicyDocument": "{not json"}
+    code, _, err = run("trust", str(write(tmp_path, "input.json", given)))
+    assert code == 2
+    assert "AssumeRolePolicyDocument" in err

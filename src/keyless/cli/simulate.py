@@ -13,7 +13,6 @@ from keyless.cli.output import emit, render_options
 from keyless.errors import InputError
 from keyless.files import read_bytes, read_json_object, read_text
 from keyless.idp.context_keys import passed_by_hand
-from keyless.policy.document import parse_trust_policy
 from keyless.policy.evaluate import Request, evaluate
 from keyless.policy.identifiers import (
     checked_action,
@@ -26,6 +25,7 @@ from keyless.policy.identifiers import (
     checked_text,
     checked_trust_anchor,
 )
+from keyless.policy.wrapped import load_trust_file
 from keyless.render import Format, formats, render
 
 
@@ -244,7 +244,7 @@ def simulate(
         role_arn=role_arn,
         action=action,
     )
-    policy = parse_trust_policy(read_text(trust_policy, "the trust policy"), source=trust_policy)
+    _, policy = load_trust_file(read_text(trust_policy, "the trust policy"), source=trust_policy)
     context = _parse_context(context_pairs)
     request = build_request(
         web_identity=web_identity,

@@ -6,7 +6,7 @@ Exit codes: 0 nothing at or above ``--fail-on``, 1 findings at or above it, 2 ba
 
 from __future__ import annotations
 
-import json
+import contextlib
 import re
 import sys
 from pathlib import Path
@@ -20,8 +20,8 @@ from keyless.files import read_text
 from keyless.findings import Severity
 from keyless.model import Inventory, Role
 from keyless.model.arn import parse_arn
-from keyless.policy.document import parse_trust_policy
 from keyless.policy.identifiers import checked_role_arn, checked_role_name_or_arn, checked_text
+from keyless.policy.wrapped import load_trust_file
 from keyless.render import Format, formats, render
 from keyless.trust.owner import owner_account
 
@@ -30,10 +30,12 @@ DEFAULT_ROLE_ARN = "arn:aws:iam::123456789012:role/{name}"
 
 def _policy_role(path: Path, role_arn: str | None) -> Role:
     checked_text(str(path), "the file name", "POLICY")
-    text = read_text(path, "the trust policy")
-    # Parsed from the text (not the mapping) so duplicate keys are reported, with a pointer.
-    parse_trust_policy(text, source=str(path))
-    document = json.loads(text)
+    found, _ = load_trust_file(read_text(path, "the trust policy"), source=str(path))
+    document = found.document
+    if role_arn is None and found.role_arn is not None:
+        # `aws iam get-role` output names the role.
+        with contextlib.suppress(InputError):
+            role_arn = checked_role_arn(found.role_arn)
     if role_arn is None:
         # The file's name becomes the role's: only the characters IAM allows in one. Its
         # account is the one the policy's own providers and source conditions name.

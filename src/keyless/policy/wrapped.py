@@ -1,0 +1,77 @@
+"""A trust policy as people keep it in files: the policy document itself, or the output of
+``aws iam get-role`` (``{"Role": {"Arn": …, "AssumeRolePolicyDocument": …}}``), or the
+input of ``aws iam create-role --cli-input-json`` (``{"RoleName": …,
+"AssumeRolePolicyDocument": "<JSON text>"}``). The document may be JSON text, or
+URL-encoded JSON text as the IAM API returns it.
+https://docs.aws.amazon.com/cli/latest/reference/iam/get-role.html
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from keyless.errors import PolicyError
+from keyless.policy.document import Policy, parse_trust_policy
+
+
+@dataclass(frozen=True, slots=True)
+class TrustFile:
+    """The trust policy a file holds, the role ARN the file states (if any), and where in
+    the file the document is (a JSON pointer, ``""`` for the whole file)."""
+
+    document: Any
+    role_arn: str | None = None
+    pointer: str = ""
+
+
+def load_trust_file(text: str, *, source: str) -> tuple[TrustFile, Policy]:
+    """The trust policy a file's ``text`` holds, parsed (a PolicyError names where it is
+    wrong: in the file, or in the document inside it)."""
+    try:
+        found = trust_file(json.loads(text), source=source)
+    except ValueError:  # not JSON: the parser says where
+        found = TrustFile(None)
+    if found.pointer:
+        where = f"{source} ({found.pointer.lstrip('/').replace('/', '.')})"
+        return found, parse_trust_policy(json.dumps(found.document), source=where)
+    # Parsed from the text (not the mapping) so duplicate keys are reported, with a pointer.
+    policy = parse_trust_policy(text, source=source)
+    return TrustFile(json.loads(text)), policy
+
+
+def trust_file(data: Any, *, source: str) -> TrustFile:
+    """The trust policy inside ``data`` (parsed JSON). A policy document is returned as it
+    is; a wrapped one is unwrapped. Raises :class:`PolicyError` for a wrapper whose
+    document is not JSON."""
+    if not isinstance(data, Mapping) or "Statement" in data:
+        return TrustFile(data)
+    role = data.get("Role")
+    if isinstance(role, Mapping) and "AssumeRolePolicyDocument" in role:
+        arn = role.get("Arn")
+        document = _document(role["AssumeRolePolicyDocument"], source, "/Role")
+        pointer = "/Role/AssumeRolePolicyDocument"
+        return TrustFile(document, arn if isinstance(arn, str) else None, pointer)
+    if "AssumeRolePolicyDocument" in data:
+        document = _document(data["AssumeRolePolicyDocument"], source, "")
+        return TrustFile(document, None, "/AssumeRolePolicyDocument")
+    return TrustFile(data)
+
+
+def _document(value: Any, source: str, parent: str) -> Any:
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("%7B") or text.startswith("%7b"):
+        text = unquote(text)  # the IAM API returns policy documents URL-encoded
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise PolicyError(
+            "AssumeRolePolicyDocument is text that is not a JSON document",
+            source=source,
+            pointer=f"{parent}/AssumeRolePolicyDocument",
+        ) from None
