@@ -7,9 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from keyless.cli import cli
+from keyless.policy.document import parse_trust_policy
+from keyless.policy.templates import has_placeholder, policy_placeholders
 from keyless.trust.paths import PrincipalClass, analyse
 from tests.trust.support import GH, assert_real_witness, assess
 
@@ -156,3 +159,31 @@ def test_the_template_document_follows_the_schema(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     schema = json.loads((root / "docs" / "schemas" / "trust-v1.schema.json").read_text())
     jsonschema.validate(document, schema)
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        "arn:aws:iam::AWS_ACCOUNT_ID:root",
+        "arn:aws:iam::ACCOUNTID:role/deploy",
+        "arn:aws:iam::XXXXXXXXXXXX:root",
+        "arn:aws:iam::XXXXXXXX5055:root",
+    ],
+)
+def test_an_account_written_as_a_name_or_masked_is_a_placeholder(principal: str) -> None:
+    # Judged literally it is no valid principal (exit 2); it is a template.
+    policy = parse_trust_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    )
+    (placeholder,) = policy_placeholders(policy)
+    assert placeholder.text == principal.split(":")[4]
+
+
+def test_a_real_account_id_is_no_placeholder() -> None:
+    assert not has_placeholder("arn:aws:iam::123456789012:root")
+    assert not has_placeholder("arn:aws:iam::111122223333:role/ACCOUNT_ADMIN")

@@ -1,5 +1,6 @@
 """Unrendered template placeholders in a policy: ``${trusted_entity}``, ``<OWNER>``,
-``{{ repo }}``, ``%{ org }``, ``__ACCOUNT_ID__``.
+``{{ repo }}``, ``%{ org }``, ``__ACCOUNT_ID__``, an ARN's account written as a name or
+masked (``arn:aws:iam::AWS_ACCOUNT_ID:root``, ``arn:aws:iam::XXXXXXXX5055:root``).
 
 Trust policies in repositories are often templates (Terraform ``templatefile``,
 CloudFormation ``Fn::Sub``, Jinja, Helm, ERB, documentation skeletons). Judged literally, a
@@ -34,7 +35,10 @@ _PLACEHOLDER = re.compile(
     r"|\$\([A-Za-z_][A-Za-z0-9_.]*\)"  # Azure Pipelines, Makefiles: $(account)
     # sed scripts, Azure DevOps Replace Tokens: __ACCOUNT_ID__ (upper case, not in a word)
     r"|(?<![A-Za-z0-9_])__[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*__(?![A-Za-z0-9_])"
-    r"|<[A-Za-z_][A-Za-z0-9_ .:-]{0,63}>",  # documentation skeletons: <OWNER>, <account-id>
+    r"|<[A-Za-z_][A-Za-z0-9_ .:-]{0,63}>"  # documentation skeletons: <OWNER>, <account-id>
+    # An ARN's account field written as a name or masked (arn:aws:iam::AWS_ACCOUNT_ID:root,
+    # ::ACCOUNTID:, ::XXXXXXXX5055:): between the empty region's "::" and the next ":".
+    r"|(?<=::)(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]*ACCOUNT[A-Z]*|[Xx]{4,}[0-9]{0,8})(?=:)",
     re.DOTALL,
 )
 # What IAM reads inside ${…}: an escape, or a condition key (PREFIX:NAME) with an optional
