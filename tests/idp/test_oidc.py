@@ -161,9 +161,12 @@ def test_missing_iss_is_an_input_error():
     [
         ("https://token.actions.githubusercontent.com", GH),
         (
-            "https://oidc.eks.us-east-1.amazonaws.com/id/ABC/",
+            "https://oidc.eks.us-east-1.amazonaws.com/id/ABC",
             "oidc.eks.us-east-1.amazonaws.com/id/ABC",
         ),
+        # Auth0 and Entra ID v1 issuers end in '/', and so do their keys (TENANT/:aud).
+        ("https://acme.eu.auth0.com/", "acme.eu.auth0.com/"),
+        ("https://sts.windows.net/tenant-id/", "sts.windows.net/tenant-id/"),
         ("accounts.google.com", "accounts.google.com"),
     ],
 )

@@ -586,3 +586,17 @@ def test_a_deny_of_every_other_subject_pins_the_tenant() -> None:
     )
     for check_id in ("trust-oidc-any-tenant", "trust-oidc-broad-subject"):
         assert run(check_id, trust) == ()
+
+
+def test_a_provider_registered_with_a_trailing_slash_keeps_it_in_its_keys() -> None:
+    # Auth0 / Entra ID v1: arn:…:oidc-provider/TENANT.auth0.com/ and TENANT.auth0.com/:aud.
+    provider = "arn:aws:iam::111122223333:oidc-provider/acme.eu.auth0.com/"
+    trust = allow(
+        {"Federated": provider},
+        {"StringEquals": {"acme.eu.auth0.com/:aud": "client-id"}},
+        Action="sts:AssumeRoleWithWebIdentity",
+    )
+    assert run("trust-oidc-missing-audience", trust) == ()
+    loose = allow({"Federated": provider}, Action="sts:AssumeRoleWithWebIdentity")
+    (finding,) = run("trust-oidc-missing-audience", loose)
+    assert finding.witness["claims"]["iss"] == "https://acme.eu.auth0.com/"

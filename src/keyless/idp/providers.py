@@ -289,11 +289,14 @@ def provider_for(prefix: str) -> Provider:
 
 
 def issuer_prefix(issuer: str) -> str:
-    """The condition-key prefix for an ``iss`` claim: without ``https://``, path kept.
+    """The condition-key prefix for an ``iss`` claim: without ``https://``, path kept, a
+    trailing slash too (Auth0's ``https://TENANT.auth0.com/`` and Entra ID v1's
+    ``https://sts.windows.net/TENANT/`` make ``TENANT.auth0.com/:aud`` and
+    ``sts.windows.net/TENANT/:aud``, as the providers' AWS guides write them).
 
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
     """
     text = issuer.strip()
     if text.lower().startswith("https://"):
         text = text[len("https://") :]
-    return text.rstrip("/")
+    return text

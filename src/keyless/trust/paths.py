@@ -433,7 +433,16 @@ def _issuer(principal: Principal, statements: Iterable[Statement]) -> str | None
         return value.lower()
     parsed = parse_arn(value)
     if parsed is not None and parsed.resource.startswith("oidc-provider/"):
-        host = parsed.resource[len("oidc-provider/") :].rstrip("/")
+        written = parsed.resource[len("oidc-provider/") :]
+        host = written.rstrip("/")
+        if written != host and not any(
+            condition.key_lower.startswith(f"{host.lower()}:")
+            for statement in statements
+            for condition in statement.conditions
+        ):
+            # A provider registered with a trailing slash (Auth0, Entra ID v1): its issuer
+            # and keys keep it (TENANT.auth0.com/:aud), unless the policy's keys do not.
+            host = written
         if not has_placeholder(host):
             return host  # arn:aws:iam::${account_id}:oidc-provider/HOST: the host is known
     if not has_placeholder(value):
