@@ -265,3 +265,22 @@ def test_a_wrapped_document_that_is_not_json_is_bad_input(tmp_path: Path) -> Non
     code, _, err = run("trust", str(write(tmp_path, "input.json", given)))
     assert code == 2
     assert "AssumeRolePolicyDocument" in err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 5000 + "]" * 5000,
+        '{"Role": {"AssumeRolePolicyDocument": ' + "[" * 900 + "]" * 900 + "}}",
+    ],
+)
+def test_a_deeply_nested_file_is_bad_input_not_a_traceback(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text(text)
+    for args in (
+        ["trust", str(path)],
+        ["simulate", "--trust-policy", str(path), "--service", "ec2.amazonaws.com"],
+    ):
+        code, _, err = run(*args)
+        assert code == 2
+        assert "nested too deeply" in err

@@ -8,11 +8,12 @@ https://docs.aws.amazon.com/cli/latest/reference/iam/get-role.html
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
+
+import orjson
 
 from keyless.errors import PolicyError
 from keyless.policy.document import Policy, parse_trust_policy
@@ -32,15 +33,21 @@ def load_trust_file(text: str, *, source: str) -> tuple[TrustFile, Policy]:
     """The trust policy a file's ``text`` holds, parsed (a PolicyError names where it is
     wrong: in the file, or in the document inside it)."""
     try:
-        found = trust_file(json.loads(text), source=source)
+        # orjson: a document nested beyond its depth limit is a ValueError, never a
+        # RecursionError; the parser below then says what is wrong, and where.
+        found = trust_file(orjson.loads(text), source=source)
     except ValueError:  # not JSON: the parser says where
         found = TrustFile(None)
     if found.pointer:
         where = f"{source} ({found.pointer.lstrip('/').replace('/', '.')})"
-        return found, parse_trust_policy(json.dumps(found.document), source=where)
+        try:
+            text = orjson.dumps(found.document).decode()
+        except TypeError:  # orjson's depth limit
+            raise PolicyError("the policy document is nested too deeply", source=where) from None
+        return found, parse_trust_policy(text, source=where)
     # Parsed from the text (not the mapping) so duplicate keys are reported, with a pointer.
     policy = parse_trust_policy(text, source=source)
-    return TrustFile(json.loads(text)), policy
+    return TrustFile(orjson.loads(text)), policy
 
 
 def trust_file(data: Any, *, source: str) -> TrustFile:
@@ -68,7 +75,7 @@ def _document(value: Any, source: str, parent: str) -> Any:
     if text.startswith("%7B") or text.startswith("%7b"):
         text = unquote(text)  # the IAM API returns policy documents URL-encoded
     try:
-        return json.loads(text)
+        return orjson.loads(text)
     except ValueError:
         raise PolicyError(
             "AssumeRolePolicyDocument is text that is not a JSON document",
