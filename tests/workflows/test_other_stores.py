@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from keyless.cli import cli
 from keyless.workflows import fix, scan
 
 from .builders import only, options, reasons, repo
@@ -127,3 +130,23 @@ def test_fix_leaves_to_a_person_only_the_keys_the_scan_reports(tmp_path: Path) -
     assert reasons(rewrite, "upload") == ""
     assert "$MINIO_ACCESS_KEY" in rewrite.after
     assert result.exit_code() == 0
+
+
+def test_fix_says_why_it_left_another_store_s_job_alone(tmp_path: Path) -> None:
+    text = """
+    on: push
+    jobs:
+      upload:
+        runs-on: ubuntu-latest
+        env:
+          AWS_ACCESS_KEY_ID: ${{ secrets.KEY_ID }}
+          AWS_SECRET_ACCESS_KEY: ${{ secrets.SECRET }}
+          AWS_ENDPOINT_URL: https://minio.internal:9000
+        steps:
+          - run: aws s3 cp build.tgz s3://artifacts/
+    """
+    root = repo(tmp_path, {".github/workflows/w.yml": text})
+    role = "arn:aws:iam::123456789012:role/deploy"
+    result = CliRunner().invoke(cli, ["workflows", "fix", "--role-arn", role, str(root)])
+    assert result.exit_code == 0, result.output
+    assert "note: job 'upload': its keys are for another endpoint" in result.output

@@ -136,7 +136,7 @@ def fix_summary(result: FixResult) -> str:
     """What changed, which subjects each rewritten job's role must trust, and what was
     left for a person (with the reason)."""
     out: list[str] = []
-    for rewrite in (r for r in result.files if r.changed or r.jobs):
+    for rewrite in (r for r in result.files if r.changed or r.jobs or r.notes):
         out.append(f"{display_path(rewrite.file.path)}:")
         for job in rewrite.jobs:
             flag = " (runs for pull requests: no deploy rights!)" if job.pull_request else ""
