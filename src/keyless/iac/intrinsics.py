@@ -52,7 +52,10 @@ _SSM_PARAMETER = "AWS::SSM::Parameter::Value<"
 # provider's ARN, like AWS::IAM::OIDCProvider's.
 # https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_iam.OpenIdConnectProvider.html
 _OIDC_PROVIDERS = frozenset({"AWS::IAM::OIDCProvider", "Custom::AWSCDKOpenIdConnectProvider"})
-_MAX_DEPTH = 200
+# Each level of evaluation is up to six Python frames (Fn::Sub of a GetAtt of a role whose
+# name is another Fn::Sub …): 100 levels stay well inside Python's default 1,000.
+_MAX_DEPTH = 100
+_SELF_REFERENCE = "its value refers to itself (a circular dependency CloudFormation refuses)"
 
 
 class _Removed:
@@ -72,11 +75,15 @@ class Template:
         self.resources = _mapping(get(root, "Resources"))
         self.conditions = _mapping(get(root, "Conditions"))
         self._deciding: set[str] = set()
+        self._naming: set[str] = set()
         self._depth = 0
 
     def evaluate(self, node: Node) -> Node:
         """``node`` with its intrinsic functions evaluated (unknown where not decided)."""
-        result = self._evaluate(node)
+        try:
+            result = self._evaluate(node)
+        except RecursionError:  # deep already when called: the depth limit is a backstop
+            return _unknown("…", "nested too deeply to evaluate", node.position)
         return result if isinstance(result, Node) else Node(None, node.position)
 
     def _evaluate(self, node: Node) -> Node | _Removed:
@@ -152,6 +159,15 @@ class Template:
 
     def _resource_ref(self, name: str, resource: Node, position: Position) -> Node:
         """``Ref`` of a role or user is its name; of an OIDC provider, its ARN."""
+        if name in self._naming:
+            return _unknown(f"Ref {name}", _SELF_REFERENCE, position)
+        self._naming.add(name)
+        try:
+            return self._resource_ref_inner(name, resource, position)
+        finally:
+            self._naming.discard(name)
+
+    def _resource_ref_inner(self, name: str, resource: Node, position: Position) -> Node:
         kind = text(get(resource, "Type"))
         properties = get(resource, "Properties")
         if kind in ("AWS::IAM::Role", "AWS::IAM::User"):
@@ -215,12 +231,25 @@ class Template:
         name, attribute = text(parts[0]), text(self._as_node(self._evaluate(parts[1]), position))
         written = f"{name}.{attribute}"
         resource = self.resources.get(name or "")
+        if resource is None or name is None or attribute is None:
+            return _unknown(written, "known only after deploy", position)
+        # A role named after its own ARN (or two resources after each other's) is a cycle
+        # CloudFormation refuses; here it is unknown, not an endless recursion.
+        if written in self._naming:
+            return _unknown(written, _SELF_REFERENCE, position)
+        self._naming.add(written)
+        try:
+            return self._attribute(name, attribute, resource, position)
+        finally:
+            self._naming.discard(written)
+
+    def _attribute(self, name: str, attribute: str, resource: Node, position: Position) -> Node:
+        written = f"{name}.{attribute}"
         kind = text(get(resource, "Type"))
-        if resource is not None and name is not None and attribute is not None:
-            created = self._created(name, kind, attribute, position)
-            if created is not None:
-                return created
-        if resource is None or attribute != "Arn":
+        created = self._created(name, kind, attribute, position)
+        if created is not None:
+            return created
+        if attribute != "Arn":
             return _unknown(written, "known only after deploy", position)
         properties = get(resource, "Properties")
         if kind in _OIDC_PROVIDERS:
@@ -231,8 +260,12 @@ class Template:
             path_node = get(properties, "Path")
             iam_name = self._as_node(self._evaluate(fixed), position) if fixed else None
             path = self._as_node(self._evaluate(path_node), position) if path_node else None
-            if iam_name is None or not isinstance(iam_name.value, str):
+            if iam_name is None:
                 return _unknown(written, "CloudFormation generates its name", position)
+            if not isinstance(iam_name.value, str):
+                cause = next(unknowns(iam_name), None)
+                why = cause.reason if cause is not None else f"its {key} is not a string"
+                return _unknown(written, why, position)
             prefix = path.value if path is not None and isinstance(path.value, str) else "/"
             arn = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:{noun}{prefix}{iam_name.value}"
             return Node(arn, position, (OWN_ACCOUNT_NOTE,))
