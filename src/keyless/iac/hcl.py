@@ -17,7 +17,12 @@ from typing import Any
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
+from keyless.files import describe_size
 from keyless.iac.values import Position
+
+#: The largest text handed to the HCL parser at once (one top-level block, or a variables
+#: file): real blocks are kilobytes; parsing costs about 250 times the text in memory.
+MAX_PARSED = 1 << 20
 
 
 class HclSyntaxError(ValueError):
@@ -27,6 +32,10 @@ class HclSyntaxError(ValueError):
         super().__init__(f"{message} at line {position.line}, column {position.column}")
         self.message = message
         self.position = position
+
+
+class HclTooLargeError(HclSyntaxError):
+    """HCL too large to parse (see :data:`MAX_PARSED`): not malformed, refused."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +110,15 @@ def parse_tree(text: str) -> Tree[Any]:
     Raises :class:`HclSyntaxError` naming the first bad position."""
     import hcl2
 
+    if len(text) > MAX_PARSED:
+        # Lark's lexer matches a string, heredoc or comment with a regular expression that
+        # keeps ~250 bytes per character on Python's regex stack: 50 MB of heredoc took
+        # 12 GB. A block larger than this is refused, not parsed.
+        raise HclTooLargeError(
+            f"too large to parse ({describe_size(len(text))} in one block; keyless parses "
+            f"HCL {describe_size(MAX_PARSED)} at a time)",
+            Position(1, 1),
+        )
     try:
         return hcl2.parses_to_tree(text)
     except UnexpectedInput as error:

@@ -34,9 +34,11 @@ from keyless.iac.hclfiles import FileAccess
 from keyless.iac.hclfunctions import evaluate_call
 from keyless.iac.hclrefs import Resolver, evaluate_identifier, evaluate_traversal
 from keyless.iac.hcltemplates import evaluate_heredoc, evaluate_string
-from keyless.iac.values import Node, Unknown, plain, unknowns
+from keyless.iac.values import MAX_WEIGHT, TOO_LARGE, Node, Unknown, plain, unknowns, weight
 
 _MAX_DEPTH = 200
+_MAX_DIGITS = 1000
+_MAX_BITS = 256
 
 
 class Evaluator:
@@ -96,7 +98,13 @@ class Evaluator:
         handler = _HANDLERS.get(str(kind))
         if handler is None:
             return self.unknown(tree, f"{kind} expressions are not evaluated")
-        return handler(self, tree, scope)
+        result = handler(self, tree, scope)
+        # Values grow only where they are built: a value past the limit (forty locals each
+        # `concat(local.l, local.l)`, a string doubled sixty times) is unknown before
+        # anything walks, encodes or compares it, which would take 2⁴⁰ steps.
+        if kind in _BUILDERS and weight(result, MAX_WEIGHT) > MAX_WEIGHT:
+            return self.unknown(tree, TOO_LARGE)
+        return result
 
     def children(self, tree: Tree[Any]) -> list[Tree[Any]]:
         """The child trees that are not layout (new lines, comments)."""
@@ -125,7 +133,10 @@ class Evaluator:
         return Node(value, position_of(tree))
 
     def _int(self, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
-        return Node(int(str(tree.children[0])), position_of(tree))
+        written = str(tree.children[0])
+        if len(written) > _MAX_DIGITS:  # int() refuses over 4,300 digits (a ValueError)
+            return self.unknown(tree, f"a number of more than {_MAX_DIGITS} digits")
+        return Node(int(written), position_of(tree))
 
     def _float(self, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
         return Node(float(str(tree.children[0])), position_of(tree))
@@ -169,6 +180,9 @@ class Evaluator:
             result = _COMPARISONS[operator](a, b)
         else:
             return self.unknown(tree, f"operator {operator} is not evaluated here")
+        if isinstance(result, int) and result.bit_length() > _MAX_BITS:
+            # forty locals each squaring the last would take Python hours and gigabytes
+            return self.unknown(tree, f"a number of more than {_MAX_BITS} bits")
         return Node(result, position_of(tree))
 
     def _unary(self, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
@@ -194,6 +208,21 @@ _COMPARISONS: dict[str, Callable[[float, float], bool]] = {
 def _numbers(*values: Any) -> bool:
     return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
 
+
+#: The kinds of expression that build a value larger than their parts.
+_BUILDERS = frozenset(
+    {
+        "string",
+        "heredoc_template",
+        "heredoc_template_trim",
+        "tuple",
+        "object",
+        "binary_op",
+        "for_tuple_expr",
+        "for_object_expr",
+        "function_call",
+    }
+)
 
 _HANDLERS: dict[str, Callable[[Evaluator, Tree[Any], Mapping[str, Node]], Node]] = {
     "expr_term": Evaluator._expr_term,

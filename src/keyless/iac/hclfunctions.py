@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from lark import Token, Tree
 
 from keyless.iac.hcl import position_of
@@ -19,6 +20,8 @@ from keyless.iac.hclfiles import NotReadable
 from keyless.iac.hclrefs import Reference
 from keyless.iac.hcltemplates import render_template
 from keyless.iac.values import (
+    MAX_WEIGHT,
+    TOO_LARGE,
     JsonText,
     Node,
     Position,
@@ -59,6 +62,10 @@ def evaluate_call(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Nod
         return evaluator.merge_unknown(arguments, tree)
     try:
         result = function(arguments, position_of(tree))
+    except _TooLarge:
+        return evaluator.unknown(tree, TOO_LARGE)
+    except _Unsafe as error:
+        return evaluator.unknown(tree, str(error))
     except (TypeError, ValueError, IndexError, KeyError, StopIteration, re.error):
         return evaluator.unknown(tree, f"{name}() could not be evaluated on these arguments")
     carried = tuple(dict.fromkeys(n for a in arguments for n in notes(a)))
@@ -115,6 +122,42 @@ def _template_reference(reference: Reference) -> tuple[Node, int]:
 Function = Callable[[list[Node], Position], Node]
 
 
+class _TooLarge(ValueError):
+    """The result would be larger than :data:`~keyless.iac.values.MAX_WEIGHT`: refused
+    before it is built (a separator of 4 MiB joining a million items)."""
+
+
+class _Unsafe(ValueError):
+    """A regular expression keyless does not run (Python's backtracking engine could take
+    exponential time where Terraform's RE2 takes linear)."""
+
+
+def _check_size(size: int) -> None:
+    if size > MAX_WEIGHT:
+        raise _TooLarge
+
+
+# A group repeated by a quantifier (`(a+)+`), or more than two quantifiers, can make a
+# backtracking engine take exponential or high polynomial time on a crafted subject.
+_ESCAPES_AND_CLASSES = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]")
+_QUANTIFIED_GROUP = re.compile(r"\)(?:[*+?]|\{[0-9])")
+_QUANTIFIER = re.compile(r"(?<!\()[*+?]|\{[0-9]")
+_MAX_REGEX_SUBJECT = 4_096
+
+
+def _check_regex(pattern: str, subject: str) -> None:
+    bare = _ESCAPES_AND_CLASSES.sub("x", pattern)
+    if (
+        _QUANTIFIED_GROUP.search(bare)
+        or len(_QUANTIFIER.findall(bare)) > 2
+        or len(subject) > _MAX_REGEX_SUBJECT
+    ):
+        raise _Unsafe(
+            "replace() with this regular expression is not evaluated (a repeated group, "
+            f"more than two quantifiers or a subject over {_MAX_REGEX_SUBJECT:,} characters)"
+        )
+
+
 def _jsonencode(arguments: list[Node], position: Position) -> Node:
     (value,) = arguments
     return Node(JsonText(value), position)
@@ -137,6 +180,7 @@ def _concat(arguments: list[Node], position: Position) -> Node:
         if not isinstance(argument.value, tuple):
             raise TypeError("concat takes lists")
         items.extend(argument.value)
+        _check_size(len(items))
     return Node(tuple(items), position)
 
 
@@ -145,11 +189,12 @@ def _flatten(arguments: list[Node], position: Position) -> Node:
     items: list[Node] = []
     stack = [argument]
     while stack:
-        current = stack.pop(0)
+        current = stack.pop()
         if isinstance(current.value, tuple):
-            stack[0:0] = list(current.value)
+            stack.extend(reversed(current.value))
         else:
             items.append(current)
+            _check_size(len(items))
     return Node(tuple(items), position)
 
 
@@ -167,11 +212,12 @@ def _distinct(arguments: list[Node], position: Position) -> Node:
     (argument,) = arguments
     if not isinstance(argument.value, tuple):
         raise TypeError("distinct takes a list")
-    seen: list[Any] = []
+    seen: set[bytes] = set()
     kept: list[Node] = []
     for item in argument.value:
-        if plain(item) not in seen:
-            seen.append(plain(item))
+        key = orjson.dumps(plain(item), option=orjson.OPT_SORT_KEYS)
+        if key not in seen:
+            seen.add(key)
             kept.append(item)
     return Node(tuple(kept), position)
 
@@ -187,6 +233,23 @@ def _format(arguments: list[Node], position: Position) -> Node:
     return Node(rendered, position)
 
 
+def _join(arguments: list[Node], position: Position) -> Node:
+    separator, items = str(plain(arguments[0])), _strings(arguments[1])
+    _check_size(len(separator) * len(items) + sum(len(item) for item in items))
+    return Node(separator.join(items), position)
+
+
+def _formatlist(arguments: list[Node], position: Position) -> Node:
+    template, items = plain(arguments[0]), _strings(arguments[1])
+    if not isinstance(template, str):
+        raise TypeError("formatlist takes a format string")
+    _check_size((len(template) + 1) * len(items) + sum(len(item) for item in items))
+    return _list(
+        [plain(_format([Node(template, position), Node(i, position)], position)) for i in items],
+        position,
+    )
+
+
 def _replace(arguments: list[Node], position: Position) -> Node:
     subject, search, replacement = (plain(a) for a in arguments)
     if not all(isinstance(v, str) for v in (subject, search, replacement)):
@@ -194,7 +257,11 @@ def _replace(arguments: list[Node], position: Position) -> Node:
     if len(search) > 1 and search.startswith("/") and search.endswith("/"):
         if "$" in replacement or "\\" in replacement:
             raise ValueError("capture references are not evaluated")
+        _check_regex(search[1:-1], subject)
+        _check_size(len(subject) + (len(subject) + 1) * len(replacement))
         return Node(re.sub(search[1:-1], replacement, subject), position)
+    matches = subject.count(search)
+    _check_size(len(subject) + matches * (len(replacement) - len(search)))
     return Node(subject.replace(search, replacement), position)
 
 
@@ -246,12 +313,10 @@ _FUNCTIONS: dict[str, Function] = {
     "tostring": lambda a, p: Node(_strings(_list([plain(a[0])], p))[0], p),
     "distinct": _distinct,
     "compact": lambda a, p: _list([s for s in _strings(a[0]) if s], p),
-    "join": lambda a, p: Node(str(plain(a[0])).join(_strings(a[1])), p),
+    "join": lambda a, p: _join(a, p),
     "split": lambda a, p: _list(str(plain(a[1])).split(str(plain(a[0]))), p),
     "format": _format,
-    "formatlist": lambda a, p: _list(
-        [plain(_format([Node(plain(a[0]), p), Node(item, p)], p)) for item in _strings(a[1])], p
-    ),
+    "formatlist": lambda a, p: _formatlist(a, p),
     "lower": _string_function(str.lower),
     "upper": _string_function(str.upper),
     "trimspace": _string_function(str.strip),

@@ -191,7 +191,7 @@ def _parse_chunk(text: str, chunk: Chunk, lines: _LineIndex) -> Block:
     try:
         tree = parse_tree(text[chunk.start : chunk.end])
     except HclSyntaxError as error:
-        raise HclSyntaxError(error.message, error.position.shifted(origin)) from None
+        raise type(error)(error.message, error.position.shifted(origin)) from None
     _shift(tree, origin, chunk.start)
     block = next(c for c in tree.children[0].children if isinstance(c, Tree) and c.data == "block")
     return block_of(block)

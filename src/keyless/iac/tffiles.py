@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from keyless.iac.hcl import Body, HclSyntaxError, parse_hcl
+from keyless.iac.hcl import Body, HclSyntaxError, HclTooLargeError, parse_hcl
 from keyless.iac.hcleval import Evaluator
 from keyless.iac.hclrefs import Reference
 from keyless.iac.hclsplit import parse_terraform
@@ -47,8 +47,12 @@ def parse_file(path: Path) -> TerraformFile:
     try:
         body = parse_terraform(text, is_read_eagerly)
     except HclSyntaxError as error:
-        raise ReadError(path, f"malformed HCL: {error}") from None
+        raise ReadError(path, _problem(error)) from None
     return TerraformFile(path, text, body)
+
+
+def _problem(error: HclSyntaxError) -> str:
+    return str(error) if isinstance(error, HclTooLargeError) else f"malformed HCL: {error}"
 
 
 #: The data sources keyless evaluates; other data sources are read at plan time.
@@ -87,7 +91,7 @@ def read_variable_file(path: Path) -> dict[str, Node]:
     try:
         body = parse_hcl(text)
     except HclSyntaxError as error:
-        raise ReadError(path, f"malformed HCL: {error}") from None
+        raise ReadError(path, _problem(error)) from None
 
     def nothing(reference: Reference) -> tuple[Node, int]:
         reason = "a variables file holds values, not references"

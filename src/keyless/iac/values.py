@@ -159,6 +159,49 @@ def unknowns(node: Node) -> Iterator[Unknown]:
             stack.extend(reversed(list(value.values())))
 
 
+#: The largest value ``keyless iac`` evaluates, in values and characters (see :func:`weight`):
+#: 4 MiB of text, hundreds of times what an IAM policy may hold.
+MAX_WEIGHT = 4 * 1024 * 1024
+TOO_LARGE = f"too large to evaluate (more than {MAX_WEIGHT:,} values and characters)"
+
+
+def weight(node: Node, limit: int) -> int:
+    """How large ``node`` is once written out: its values and the characters of its strings
+    and keys, each shared part counted as often as it occurs (``[local.a, local.a]`` twice
+    ``local.a``). Each distinct part is visited once, so a value built by doubling (forty
+    ``[local.l, local.l]``) is measured in forty steps, not 2⁴⁰; the count stops being
+    exact past ``limit``."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Node, bool]] = [(node, False)]
+    while stack:
+        current, children_done = stack.pop()
+        key = id(current)
+        if key in sizes and not children_done:
+            continue
+        parts = _parts(current.value)
+        if not children_done:
+            sizes[key] = 1  # a part met again while its own parts are measured (a cycle)
+            stack.append((current, True))
+            stack.extend((part, False) for part in parts if id(part) not in sizes)
+            continue
+        value = current.value
+        own = len(value) if isinstance(value, str) else 1
+        if isinstance(value, Mapping):
+            own += sum(len(name) for name in value)
+        sizes[key] = min(limit + 1, own + sum(sizes[id(part)] for part in parts))
+    return sizes[id(node)]
+
+
+def _parts(value: Value) -> Sequence[Node]:
+    if isinstance(value, JsonText):
+        return (value.document,)
+    if isinstance(value, tuple):
+        return value
+    if isinstance(value, Mapping):
+        return tuple(value.values())
+    return ()
+
+
 def notes(node: Node) -> tuple[str, ...]:
     """The notes of ``node`` and its parts (values keyless stood in for), each once."""
     found: dict[str, None] = {}
