@@ -80,15 +80,30 @@ def parse_wildcard(pattern: str, escapes: bool) -> tuple[str | Glob, ...]:
 
 
 def glob_tokens(parts: Iterable[str | Glob], ignore_case: bool, wild: CharClass) -> list[Token]:
+    """The tokens of a glob. A run of wildcards is written in its cheapest form, its ``?``
+    first and one ``*`` last (``**?*?`` is ``??*``, the same language): each star of a run
+    multiplies the states of the automaton built from it, and thousands of them (``*``
+    5,000 times then ``?`` 5,000 times) took the trust analysis hours."""
     tokens: list[Token] = []
+    ones, star = 0, False
+
+    def flush() -> None:
+        nonlocal ones, star
+        tokens.extend(Token(wild) for _ in range(ones))
+        if star:
+            tokens.append(Token(wild, star=True))
+        ones, star = 0, False
+
     for part in parts:
         if part is Glob.STAR:
-            tokens.append(Token(wild, star=True))
+            star = True
         elif part is Glob.ONE:
-            tokens.append(Token(wild))
+            ones += 1
         else:
             assert isinstance(part, str)
+            flush()
             tokens.extend(
                 Token(CharClass(case_variants(c) if ignore_case else frozenset(c))) for c in part
             )
+    flush()
     return tokens
