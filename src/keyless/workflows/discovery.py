@@ -55,7 +55,7 @@ def discover(paths: Iterable[Path]) -> Discovery:
         root = path.resolve()
         roots.append(root)
         candidates: Iterable[tuple[Path, WorkflowFile | None]] = (
-            _walk(path) if path.is_dir() else [(path, None)]
+            _walk(path, root, unread) if path.is_dir() else [(path, None)]
         )
         for candidate, known in candidates:
             problem = unusable(candidate, (root,))
@@ -130,14 +130,46 @@ def _guess_platform(path: Path) -> Platform:
     return Platform.GITHUB if has_jobs else Platform.GITLAB
 
 
-def _walk(directory: Path) -> Iterator[tuple[Path, WorkflowFile]]:
+def _walk(directory: Path, root: Path, unread: list[Unread]) -> Iterator[tuple[Path, WorkflowFile]]:
     for current, dirnames, filenames in os.walk(directory):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
         here = Path(current)
         if here.name == "workflows" and here.parent.name == ".github":
-            root = here.parent.parent
-            for name in sorted(filenames):
-                if name.endswith(_YAML_SUFFIXES):
-                    yield here / name, WorkflowFile(here / name, Platform.GITHUB, root)
+            yield from _workflows_in(here, sorted(filenames))
+        if here.name == ".github":
+            yield from _odd_workflows_directory(here, dirnames, filenames, root, unread)
         if GITLAB_FILE in filenames:
             yield here / GITLAB_FILE, WorkflowFile(here / GITLAB_FILE, Platform.GITLAB, here)
+        elif GITLAB_FILE in dirnames:
+            unread.append(Unread(str(here / GITLAB_FILE), "a directory, not a CI file; not read"))
+
+
+def _workflows_in(directory: Path, names: Iterable[str]) -> Iterator[tuple[Path, WorkflowFile]]:
+    root = directory.parent.parent
+    for name in names:
+        if name.endswith(_YAML_SUFFIXES):
+            yield directory / name, WorkflowFile(directory / name, Platform.GITHUB, root)
+
+
+def _odd_workflows_directory(
+    github: Path, dirnames: list[str], filenames: list[str], root: Path, unread: list[Unread]
+) -> Iterator[tuple[Path, WorkflowFile]]:
+    """``.github/workflows`` that the walk does not enter: a symbolic link to a directory
+    (read when it stays inside the root, else recorded unread) or no directory at all (a
+    FIFO, a file, a dangling link: recorded unread). Either way never silently clean."""
+    workflows = github / "workflows"
+    if "workflows" in filenames:
+        unread.append(Unread(str(workflows), "not a directory (a file, FIFO or broken link)"))
+    elif "workflows" in dirnames and workflows.is_symlink():
+        dirnames.remove("workflows")
+        if not is_inside(workflows, (root,)):
+            unread.append(
+                Unread(str(workflows), "a symbolic link that leads outside the paths given")
+            )
+            return
+        try:
+            names = sorted(entry.name for entry in os.scandir(workflows))
+        except OSError as error:
+            unread.append(Unread(str(workflows), f"cannot list it: {error.strerror}"))
+            return
+        yield from _workflows_in(workflows, names)
