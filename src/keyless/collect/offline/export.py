@@ -155,8 +155,17 @@ def _account_directories(root: Path) -> list[Path] | None:
         return None
     try:
         children = sorted(p for p in root.iterdir() if p.is_dir() and is_account_id(p.name))
+        _check_unnamed(root)
     except OSError as error:
         raise InputError(f"cannot read the directory: {error.strerror}", where=str(root)) from None
+    for child in children:
+        if child.is_symlink():
+            # Met while walking the export: followed, it would read outside the root named.
+            raise InputError(
+                "an account directory that is a symbolic link is not followed",
+                where=str(child),
+                hint="Copy the account's export into the organization's directory.",
+            )
     if not children:
         raise InputError(
             f"neither {AUTH_DETAILS} nor per-account directories (named by 12-digit"
@@ -165,6 +174,21 @@ def _account_directories(root: Path) -> list[Path] | None:
             hint=_LAYOUT_HINT,
         )
     return children
+
+
+def _check_unnamed(root: Path) -> None:
+    """An account's export in a directory not named by its 12-digit ID (``prod``, an ID
+    in other digits) would be skipped, and the organization reported without it: refused."""
+    for child in sorted(root.iterdir()):
+        if is_account_id(child.name) or not child.is_dir() or child.is_symlink():
+            continue
+        if (child / AUTH_DETAILS).exists():
+            raise InputError(
+                f"holds {AUTH_DETAILS} but is not named by a 12-digit account ID, so it"
+                " would be skipped",
+                where=str(child),
+                hint="Name each account's directory by its account ID (ASCII digits).",
+            )
 
 
 def _load(root: Path) -> Inventory:
