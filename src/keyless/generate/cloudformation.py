@@ -12,11 +12,13 @@ external identity source the user IDs are parameters instead.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from ruamel.yaml import YAML
 
+from keyless.errors import InputError
 from keyless.generate.model import (
     Generated,
     OutputFile,
@@ -54,7 +56,20 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
+    if isinstance(value, str) and _DYNAMIC_REFERENCE.search(value):
+        # CloudFormation resolves {{resolve:ssm:NAME}} in any property at deploy, with the
+        # deployer's rights, and has no escape for it: a display name or description taken
+        # from a tag could read a parameter or secret into an attribute its user can see.
+        # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html
+        raise InputError(
+            f"the plan's value {value!r} holds a CloudFormation dynamic reference "
+            "({{resolve:…}}), which CloudFormation would resolve at deploy",
+            hint="Edit the value in the plan (or the tag it came from) and generate again.",
+        )
     return value
+
+
+_DYNAMIC_REFERENCE = re.compile(r"\{\{\s*resolve\s*:", re.IGNORECASE)
 
 
 def _template(description: str, resources: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
