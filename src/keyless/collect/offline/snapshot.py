@@ -39,6 +39,7 @@ from keyless.collect.offline.codec import (
 from keyless.errors import InputError
 from keyless.files import MAX_FILE_BYTES, describe_size, open_regular, parse_json, write_atomic
 from keyless.model import Account, Inventory
+from keyless.model.arn import is_account_id
 
 SCHEMA = "keyless/snapshot/v1"
 
@@ -154,6 +155,7 @@ class _Reader:
         self.file: IO[bytes] = open_regular(path, _WHAT)
         self.line = 0
         self.whole: dict[str, Any] | None = None
+        self._seen: set[str] = set()
         try:
             self.header = self._read_header()
         except BaseException:
@@ -283,6 +285,13 @@ class _Reader:
             account: Account = decoder(Account)(raw)
         except Invalid as error:
             self._fail(error, f"/accounts/{index}")
+        # An edited snapshot: an ID of other digits would reach ARNs and reports; one
+        # account twice would count its users and findings twice.
+        if not is_account_id(account.id):
+            self._fail(Invalid("not a 12-digit account ID"), f"/accounts/{index}/id")
+        if account.id in self._seen:
+            self._fail(Invalid(f"account {account.id} appears twice"), f"/accounts/{index}/id")
+        self._seen.add(account.id)
         now = datetime.now(UTC)
         if account.collected_at is not None and account.collected_at > now + CLOCK_SKEW:
             self._fail(Invalid("collected_at is in the future"), f"/accounts/{index}/collected_at")
