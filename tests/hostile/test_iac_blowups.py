@@ -110,3 +110,14 @@ def test_a_block_larger_than_the_parser_takes_is_refused(tmp_path: Path, value: 
     result = run(tmp_path)
     assert result.exit_code == 3, result.output
     assert "main.tf: too large to parse (1 MiB in one block" in result.output
+
+
+def test_a_yaml_template_larger_than_cloudformation_takes_is_refused(tmp_path: Path) -> None:
+    lines = ["AWSTemplateFormatVersion: '2010-09-09'", "Resources:"]
+    lines += [f"  B{i}:\n    Type: AWS::S3::Bucket" for i in range(100_000)]  # 3 MiB
+    (tmp_path / "stack.yaml").write_text("\n".join(lines) + "\n")
+    result = run(tmp_path / "stack.yaml")
+    assert result.exit_code == 3, result.output
+    assert "stack.yaml: a YAML template of 3 MiB, larger than the 2 MiB keyless parses" in (
+        result.output
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from keyless.files import describe_size
 from keyless.iac.intrinsics import Template
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import IacResource, ResourceKind, SourceKind, location
@@ -34,6 +35,11 @@ _NAMES = {
 }
 
 
+#: The largest YAML template parsed: twice CloudFormation's own maximum (1 MB, from S3).
+#: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+MAX_YAML_CHARACTERS = 2 * 1024 * 1024
+
+
 def parse_template(path: Path, source: str) -> Node:
     """A template's text as a node tree (JSON when it starts with ``{``, else YAML).
     Raises :class:`ReadError` naming the position of the first error."""
@@ -42,6 +48,15 @@ def parse_template(path: Path, source: str) -> Node:
             return parse_json(source)
         except JsonSyntaxError as error:
             raise ReadError(path, f"malformed JSON: {error}") from None
+    if len(source) > MAX_YAML_CHARACTERS:
+        # The round-trip YAML parser takes seconds per megabyte (10 MB: over a minute),
+        # and CloudFormation itself accepts at most 1 MB of template.
+        raise ReadError(
+            path,
+            f"a YAML template of {describe_size(len(source))}, larger than the "
+            f"{describe_size(MAX_YAML_CHARACTERS)} keyless parses (CloudFormation accepts "
+            "1 MB at most)",
+        )
     try:
         return parse_yaml(source)
     except YamlSyntaxError as error:
