@@ -191,24 +191,8 @@ def _github_oidc_statement_document(inputs: Mapping[str, Node], position: Positi
             merged[variable.value] = Node(joined, values.position)
         else:
             merged[variable.value] = values
-    arn = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:oidc-provider/{host}"
-    statement = {
-        "Sid": Node("GithubOidcAuth", position),
-        "Effect": Node("Allow", position),
-        "Action": Node(
-            (Node("sts:TagSession", position), Node("sts:AssumeRoleWithWebIdentity", position)),
-            position,
-        ),
-        "Principal": Node(mapping({"Federated": Node(arn, position)}), position),
-        "Condition": Node(
-            mapping({op: Node(mapping(keys), position) for op, keys in blocks.items()}), position
-        ),
-    }
-    document = {
-        "Version": Node("2012-10-17", position),
-        "Statement": Node((Node(mapping(statement), position),), position),
-    }
-    return Node(mapping(document), position)
+    operators = mapping({op: Node(mapping(keys), position) for op, keys in blocks.items()})
+    return _github_document(host, Node(operators, position), position)
 
 
 def _as_tuple(node: Node) -> tuple[Node, ...]:
@@ -279,6 +263,21 @@ def _github_trust(provider: Node, audience: Node, subjects: Node, position: Posi
         if not isinstance(subject.value, str):
             return subject
         values.append(Node(f"repo:{subject.value.removeprefix('repo:')}", subject.position))
+    condition = mapping(
+        {
+            "StringEquals": Node(mapping({f"{host}:aud": audience}), audience.position),
+            "StringLike": Node(
+                mapping({f"{host}:sub": Node(tuple(values), subjects.position)}),
+                subjects.position,
+            ),
+        }
+    )
+    return _github_document(host, Node(condition, position), position)
+
+
+def _github_document(host: str, condition: Node, position: Position) -> Node:
+    """The trust policy both modules write: one statement letting the deploying account's
+    provider for ``host`` assume the role (and tag the session) under ``condition``."""
     arn = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:oidc-provider/{host}"
     statement = {
         "Sid": Node("GithubOidcAuth", position),
@@ -288,18 +287,7 @@ def _github_trust(provider: Node, audience: Node, subjects: Node, position: Posi
             position,
         ),
         "Principal": Node(mapping({"Federated": Node(arn, position)}), position),
-        "Condition": Node(
-            mapping(
-                {
-                    "StringEquals": Node(mapping({f"{host}:aud": audience}), audience.position),
-                    "StringLike": Node(
-                        mapping({f"{host}:sub": Node(tuple(values), subjects.position)}),
-                        subjects.position,
-                    ),
-                }
-            ),
-            position,
-        ),
+        "Condition": condition,
     }
     document = {
         "Version": Node("2012-10-17", position),
