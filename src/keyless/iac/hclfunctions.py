@@ -4,6 +4,9 @@ A call to a function not listed here, a provider-defined function, or a call who
 arguments are not all known is unknown (``jsonencode`` excepted: it keeps its unknown
 parts in place, so a policy document with one unknown ARN is still read). A function that
 fails on its arguments is unknown too, never an error: Terraform would report it at plan.
+Where Terraform itself fails (``lookup()`` of a missing key without a default, ``one()`` of
+two items), the unknown says so, and ``try()`` takes its next argument, ``can()`` is false;
+where keyless only does not evaluate, both stay unknown.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from keyless.iac.values import (
     Node,
     Position,
     Unknown,
+    fails,
     mapping,
     notes,
     plain,
@@ -55,6 +59,8 @@ def evaluate_call(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Nod
         return evaluator.unknown(tree, "argument expansion (...) is not evaluated")
     if name in ("file", "templatefile"):
         return _read_file(evaluator, tree, name, arguments)
+    if name in ("try", "can"):
+        return _try(evaluator, tree, name, arguments)
     function = _FUNCTIONS.get(name)
     if function is None:
         return evaluator.unknown(tree, f"the function {name}() is not evaluated")
@@ -66,6 +72,10 @@ def evaluate_call(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Nod
         return evaluator.unknown(tree, TOO_LARGE)
     except _Unsafe as error:
         return evaluator.unknown(tree, str(error))
+    except _Fails as error:
+        position = position_of(tree)
+        failed = Unknown(evaluator.source(tree), f"{name}() fails: {error}", position, fails=True)
+        return Node(failed, position)
     except (TypeError, ValueError, IndexError, KeyError, StopIteration, re.error):
         return evaluator.unknown(tree, f"{name}() could not be evaluated on these arguments")
     carried = tuple(dict.fromkeys(n for a in arguments for n in notes(a)))
@@ -115,6 +125,32 @@ def _template_reference(reference: Reference) -> tuple[Node, int]:
     return Node(Unknown(reference.text, reason, reference.position), reference.position), 0
 
 
+def _try(evaluator: Evaluator, tree: Tree[Any], name: str, arguments: list[Node]) -> Node:
+    """``try(a, b, …)``: the first argument Terraform evaluates without an error;
+    ``can(a)``: whether it does. An argument keyless does not know could be an error or
+    not, so from it on the result is unknown (as Terraform's is for an unknown argument).
+    https://developer.hashicorp.com/terraform/language/functions/try
+    """
+    if name == "can" and len(arguments) != 1:
+        return evaluator.unknown(tree, "can() takes one argument")
+    for argument in arguments:
+        if fails(argument):
+            continue
+        if argument.is_known:
+            return Node(True, position_of(tree)) if name == "can" else argument
+        if name == "try" and isinstance(argument.value, Unknown):
+            return argument  # unknown as a whole: keeps what stands in for it
+        cause = next(unknowns(argument))
+        return evaluator.unknown(
+            tree, f"{name}(): {cause.expression} is not known ({cause.reason})"
+        )
+    if name == "can" and arguments:
+        return Node(False, position_of(tree))
+    position = position_of(tree)
+    reason = "try() fails: none of its arguments can be evaluated"
+    return Node(Unknown(evaluator.source(tree), reason, position, fails=True), position)
+
+
 # ----- built-in functions -----------------------------------------------------------------------
 # https://developer.hashicorp.com/terraform/language/functions (only pure ones; arguments are
 # known when these run, except jsonencode's, which keeps its unknown parts in place).
@@ -156,6 +192,11 @@ def _check_regex(pattern: str, subject: str) -> None:
             "replace() with this regular expression is not evaluated (a repeated group, "
             f"more than two quantifiers or a subject over {_MAX_REGEX_SUBJECT:,} characters)"
         )
+
+
+class _Fails(ValueError):
+    """Terraform fails on these arguments (its message), as opposed to keyless not
+    evaluating them."""
 
 
 def _jsonencode(arguments: list[Node], position: Position) -> Node:
@@ -293,14 +334,176 @@ def _lookup(arguments: list[Node], position: Position) -> Node:
         return found
     if default:
         return default[0]
-    raise KeyError(key.value)
+    raise _Fails(f"the map has no key {key.value!r} and no default is given")
 
 
 def _element(arguments: list[Node], position: Position) -> Node:
     items, index = arguments
-    if not isinstance(items.value, tuple) or not isinstance(index.value, int) or not items.value:
+    if not isinstance(items.value, tuple) or not isinstance(index.value, int):
         raise TypeError("element takes a list and an index")
+    if not items.value:
+        raise _Fails("cannot use element() with an empty list")
     return items.value[index.value % len(items.value)]
+
+
+def _coalesce(arguments: list[Node], position: Position) -> Node:
+    for argument in arguments:
+        if argument.value is not None and argument.value != "":
+            return argument
+    raise _Fails("no non-null, non-empty-string arguments")
+
+
+def _key(node: Node) -> bytes:
+    """A value's identity for set membership: its JSON text, keys sorted (so 1 and true,
+    equal in Python, differ as in Terraform)."""
+    return orjson.dumps(plain(node), option=orjson.OPT_SORT_KEYS)
+
+
+def _same_kind(values: Sequence[Node]) -> None:
+    """Terraform converts a collection's elements to one type (1 and "1" become "1"):
+    keyless evaluates collections whose elements already share a kind."""
+    kinds = {type(v.value) for v in values}
+    if len(kinds) > 1 or kinds & {float}:
+        raise TypeError("elements of different types are converted: not evaluated")
+
+
+def _setunion(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/setunion
+    if not arguments or not all(isinstance(a.value, tuple) for a in arguments):
+        raise TypeError("setunion takes sets")
+    seen: set[bytes] = set()
+    kept: list[Node] = []
+    for argument in arguments:
+        assert isinstance(argument.value, tuple)
+        for item in argument.value:
+            key = _key(item)
+            if key not in seen:
+                seen.add(key)
+                kept.append(item)
+    _same_kind(kept)
+    if kept and not all(isinstance(item.value, str) for item in kept):
+        raise TypeError("only a set of strings has a known order")
+    return Node(tuple(sorted(kept, key=lambda item: str(item.value))), position)
+
+
+def _contains(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/contains
+    items, wanted = arguments
+    if not isinstance(items.value, tuple) or isinstance(wanted.value, tuple | Mapping):
+        raise TypeError("contains takes a list and a value")
+    _same_kind([*items.value, wanted])
+    key = _key(wanted)
+    return Node(any(_key(item) == key for item in items.value), position)
+
+
+def _substr(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/substr: offset and
+    # length count grapheme clusters, which are characters in ASCII text only.
+    text, offset, length = (plain(a) for a in arguments)
+    if not isinstance(text, str) or not _integers(offset, length):
+        raise TypeError("substr takes a string, an offset and a length")
+    if not text.isascii():
+        raise ValueError("characters of non-ASCII text are grapheme clusters: not evaluated")
+    if offset < 0:
+        if length == 0:
+            raise ValueError("a length of 0 from the end is not evaluated")
+        offset = max(0, offset + len(text))
+    rest = text[offset:]
+    return Node(rest if length < 0 else rest[:length], position)
+
+
+def _integers(*values: Any) -> bool:
+    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+
+
+def _keys(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/keys: in lexical order
+    (table,) = arguments
+    if not isinstance(table.value, Mapping):
+        raise TypeError("keys takes a map or an object")
+    return _list(sorted(table.value), position)
+
+
+def _values(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/values: in key order
+    (table,) = arguments
+    if not isinstance(table.value, Mapping):
+        raise TypeError("values takes a map or an object")
+    return Node(tuple(table.value[key] for key in sorted(table.value)), position)
+
+
+def _coalescelist(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/coalescelist
+    if not all(isinstance(a.value, tuple) for a in arguments):
+        raise TypeError("coalescelist takes lists")
+    for argument in arguments:
+        if argument.value:
+            return argument
+    raise _Fails("no non-empty list arguments")
+
+
+def _one(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/one
+    (items,) = arguments
+    if not isinstance(items.value, tuple):
+        raise TypeError("one takes a list or a set")
+    if len(items.value) > 1:
+        raise _Fails("must be a list, set, or tuple value with either zero or one elements")
+    return items.value[0] if items.value else Node(None, position)
+
+
+def _sort(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/sort: strings, lexically
+    # (Go compares bytes: code points in order, as Python does for str)
+    (items,) = arguments
+    if not isinstance(items.value, tuple):
+        raise TypeError("sort takes a list")
+    if any(item.value is None for item in items.value):
+        raise _Fails("a null string cannot be sorted")
+    if not all(isinstance(item.value, str) for item in items.value):
+        raise TypeError("only lists of strings are evaluated")
+    return Node(tuple(sorted(items.value, key=lambda item: str(item.value))), position)
+
+
+def _affix(test: Callable[[str, str], bool]) -> Function:
+    def run(arguments: list[Node], position: Position) -> Node:
+        text, affix = (plain(a) for a in arguments)
+        if not isinstance(text, str) or not isinstance(affix, str):
+            raise TypeError("takes strings")
+        return Node(test(text, affix), position)
+
+    return run
+
+
+def _jsondecode(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/jsondecode
+    (text,) = arguments
+    if isinstance(text.value, JsonText):
+        return text.value.document
+    if not isinstance(text.value, str):
+        raise TypeError("jsondecode takes a string")
+    try:
+        decoded = orjson.loads(text.value)
+    except orjson.JSONDecodeError as error:
+        if "recursion" in str(error).lower():
+            raise ValueError("nested too deeply") from error
+        raise _Fails(f"the text is not JSON: {error}") from error
+    return _decoded(decoded, position, 0)
+
+
+_MAX_JSON_DEPTH = 100
+
+
+def _decoded(value: Any, position: Position, depth: int) -> Node:
+    if depth > _MAX_JSON_DEPTH:
+        raise ValueError("nested too deeply")
+    if isinstance(value, list):
+        return Node(tuple(_decoded(v, position, depth + 1) for v in value), position)
+    if isinstance(value, dict):
+        return Node(
+            mapping({k: _decoded(v, position, depth + 1) for k, v in value.items()}), position
+        )
+    return Node(value, position)
 
 
 _FUNCTIONS: dict[str, Function] = {
@@ -327,5 +530,16 @@ _FUNCTIONS: dict[str, Function] = {
     "lookup": _lookup,
     "element": _element,
     "length": lambda a, p: Node(len(plain(a[0])), p),
-    "coalesce": lambda a, p: next(x for x in a if x.value not in (None, "")),
+    "coalesce": _coalesce,
+    "jsondecode": _jsondecode,
+    "setunion": _setunion,
+    "contains": _contains,
+    "substr": _substr,
+    "keys": _keys,
+    "values": _values,
+    "coalescelist": _coalescelist,
+    "one": _one,
+    "sort": _sort,
+    "startswith": _affix(str.startswith),
+    "endswith": _affix(str.endswith),
 }

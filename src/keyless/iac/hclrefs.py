@@ -139,4 +139,8 @@ def _step(node: Node, step: Step, text: str, position: Position) -> Node:
             return value[key]
         if isinstance(key, Unknown):
             return step.index
-    return Node(Unknown(text, f"{step} is not in the value", position), position)
+    # Every part of a value built from the code is known here (an object, a list, a
+    # variable's value, the instances of a resource with count or for_each), so a step it
+    # lacks is an error at plan ("Invalid index", "Unsupported attribute"): try() moves on.
+    # A resource's or data source's computed attributes are Attributes, answered above.
+    return Node(Unknown(text, f"{step} is not in the value", position, fails=True), position)

@@ -27,7 +27,7 @@ from keyless.iac.own_resources import (
 )
 from keyless.iac.policy_document import translate
 from keyless.iac.tffiles import TerraformFile
-from keyless.iac.values import Attributes, JsonText, Node, SourcedText, Unknown, mapping
+from keyless.iac.values import Attributes, JsonText, Node, SourcedText, Unknown
 
 OWN_ACCOUNT_NOTE = f"the deploying account is shown as {DEPLOYING_ACCOUNT}"
 PARTITION_NOTE = "judged in the aws partition"
@@ -41,29 +41,36 @@ def data_object(block: Block, evaluator: Evaluator, scope: Mapping[str, Node]) -
         rendered = translate(
             block, lambda tree, extra: evaluator.evaluate(tree, {**scope, **extra})
         )
-        return Node(mapping({"json": rendered, "minified_json": rendered}), position)
+        return _data(block, {"json": rendered, "minified_json": rendered})
     if kind == "aws_caller_identity":
         account = Node(DEPLOYING_ACCOUNT, position, (OWN_ACCOUNT_NOTE,))
-        return Node(mapping({"account_id": account, "id": account}), position)
+        return _data(block, {"account_id": account, "id": account})
     if kind == "aws_partition":
         partition = Node("aws", position, (PARTITION_NOTE,))
         suffix = Node("amazonaws.com", position, (PARTITION_NOTE,))
-        return Node(mapping({"partition": partition, "dns_suffix": suffix}), position)
+        return _data(block, {"partition": partition, "dns_suffix": suffix})
     if kind == "aws_iam_openid_connect_provider":
         url = block.body.attributes.get("url")
         by_arn = block.body.attributes.get("arn")
         if url is None and by_arn is not None:
             # Looked up by its ARN: that is its ARN and id.
             arn = evaluator.evaluate(by_arn.expression, scope)
-            return Node(mapping({"arn": arn, "id": arn}), position)
+            return _data(block, {"arn": arn, "id": arn})
         if url is not None:
             host = evaluator.evaluate(url.expression, scope)
             # The provider's id is its ARN, as the resource's is.
             arn = _provider_arn(host)
-            return Node(mapping({"arn": arn, "id": arn, "url": host}), position)
+            return _data(block, {"arn": arn, "id": arn, "url": host})
     where = f"data.{kind}.{block.labels[1]}"
     reason = "data sources other than aws_iam_policy_document are read at plan time"
     return Node(Unknown(where, reason, position), position)
+
+
+def _data(block: Block, members: Mapping[str, Node]) -> Node:
+    """A data source's object: the attributes keyless knows; the others are read at plan."""
+    address = f"data.{block.labels[0]}.{block.labels[1]}"
+    attributes = Attributes(members, address, block.position, "read at plan time")
+    return Node(attributes, block.position)
 
 
 def resource_object(block: Block, evaluator: Evaluator, scope: Mapping[str, Node]) -> Node:

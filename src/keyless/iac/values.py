@@ -45,6 +45,11 @@ class Unknown:
     # whoever deploys it (a parameter or variable without a value), or a string built
     # around such names: see :func:`stand_in_text`.
     stand_in: str | None = None
+    # True when Terraform itself would fail on the expression (an index past the end of a
+    # known list, a key a known map lacks, lookup() without a default): ``try()`` moves on
+    # to its next argument and ``can()`` is false, where an unevaluated value leaves both
+    # unknown.
+    fails: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +121,19 @@ class Attributes(Mapping[str, "Node"]):
     """A resource's attributes as far as its code fixes them (its arguments and what IAM
     computes from them): any other attribute is known only after apply."""
 
-    __slots__ = ("_members", "address", "position")
+    __slots__ = ("_members", "address", "position", "reason")
 
-    def __init__(self, members: Mapping[str, Node], address: str, position: Position):
+    def __init__(
+        self,
+        members: Mapping[str, Node],
+        address: str,
+        position: Position,
+        reason: str = "known only after apply",
+    ):
         self._members = dict(members)
         self.address = address
         self.position = position
+        self.reason = reason
 
     def __getitem__(self, key: str) -> Node:
         return self._members[key]
@@ -134,7 +146,7 @@ class Attributes(Mapping[str, "Node"]):
 
     def missing(self, key: str) -> Node:
         """The unknown value of an attribute the code does not fix."""
-        unknown = Unknown(f"{self.address}.{key}", "known only after apply", self.position)
+        unknown = Unknown(f"{self.address}.{key}", self.reason, self.position)
         return Node(unknown, self.position)
 
 
@@ -202,6 +214,11 @@ def _parts(value: Value) -> Sequence[Node]:
     return ()
 
 
+def fails(node: Node) -> bool:
+    """True when a part of ``node`` is an expression Terraform would fail on."""
+    return any(unknown.fails for unknown in unknowns(node))
+
+
 def notes(node: Node) -> tuple[str, ...]:
     """The notes of ``node`` and its parts (values keyless stood in for), each once."""
     found: dict[str, None] = {}
@@ -260,11 +277,14 @@ def relocated(node: Node, position: Position) -> Node:
     file, another resource) is reported where the code uses it."""
     value = node.value
     if isinstance(value, Unknown):
-        value = Unknown(value.expression, value.reason, position, value.stand_in)
+        value = Unknown(value.expression, value.reason, position, value.stand_in, value.fails)
     elif isinstance(value, JsonText):
         value = JsonText(relocated(value.document, position))
     elif isinstance(value, tuple):
         value = tuple(relocated(item, position) for item in value)
+    elif isinstance(value, Attributes):  # its missing attributes stay unknown, not errors
+        members = {key: relocated(item, position) for key, item in value.items()}
+        value = Attributes(members, value.address, position, value.reason)
     elif isinstance(value, Mapping):
         value = mapping({key: relocated(item, position) for key, item in value.items()})
     return Node(value, position, node.notes)

@@ -1,0 +1,192 @@
+"""Terraform's built-in functions as keyless evaluates them, per
+https://developer.hashicorp.com/terraform/language/functions: a known result where
+Terraform's is known from the code, unknown where it is not (never a guess), and
+try()/can() telling a failing expression from one keyless only does not evaluate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from keyless.iac.read import read_paths
+from keyless.iac.values import Node, plain, unknowns
+
+
+def _value(tmp_path: Path, expression: str, declarations: str = "") -> Node:
+    """The value of ``expression`` inside a role's trust policy."""
+    text = declarations + (
+        f'resource "aws_iam_role" "r" {{\n  assume_role_policy = jsonencode({{ v = {expression} }})\n}}\n'
+    )
+    (tmp_path / "main.tf").write_text(text)
+    (role,) = read_paths([tmp_path]).resources
+    assert role.trust is not None
+    return role.trust
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        ('setunion(["b", "a"], ["c", "a"])', ["a", "b", "c"]),
+        ('setunion(["x"])', ["x"]),
+        ('contains(["a", "b"], "b")', True),
+        ('contains(["a", "b"], "c")', False),
+        ("contains([1, 2], 2)", True),
+        ('substr("hello world", 1, 4)', "ello"),
+        ('substr("hello", -3, -1)', "llo"),
+        ('substr("hello", -3, 2)', "ll"),
+        ('substr("hello", 2, 100)', "llo"),
+        ('substr("hello", 9, 2)', ""),
+        ('substr("hello", 1, 0)', ""),
+        ("keys({ b = 1, a = 2 })", ["a", "b"]),
+        ("values({ b = 1, a = 2 })", [2, 1]),
+        ('coalescelist([], ["a"], ["b"])', ["a"]),
+        ("one([])", None),
+        ('one(["a"])', "a"),
+        ('sort(["b", "a", "B"])', ["B", "a", "b"]),
+        ('startswith("repo:o/r:ref", "repo:o/")', True),
+        ('startswith("repo:o/r", "repo:x/")', False),
+        ('endswith("repo:o/r:ref:refs/heads/main", "/main")', True),
+        ('endswith("a", "")', True),
+        ('jsondecode("{\\"a\\": [1, \\"x\\"]}")', {"a": [1, "x"]}),
+        ('jsondecode(jsonencode({ a = "b" }))', {"a": "b"}),
+        ('coalesce(null, "", "a")', "a"),
+        ('lookup({ a = "x" }, "b", "d")', "d"),
+        ('element(["a", "b"], 3)', "b"),
+        ('compact(["a", "", "b"])', ["a", "b"]),
+        ('length(["a", "b"])', 2),
+        ('tolist(toset(["b", "a", "b"]))', ["a", "b"]),
+    ],
+)
+def test_a_function_on_known_arguments_is_evaluated(
+    tmp_path: Path, expression: str, value: object
+) -> None:
+    assert plain(_value(tmp_path, expression)) == {"v": value}
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'setunion(["a"], [1])',  # Terraform converts 1 to "1": not evaluated
+        'contains(["1"], 1)',
+        'substr("héllo", 0, 2)',  # grapheme clusters
+        "sort([2, 1])",
+        'setunion(["a"], var.unset)',
+        'startswith(var.unset, "a")',
+        "keys(var.unset)",
+    ],
+)
+def test_a_function_keyless_does_not_evaluate_here_is_unknown(
+    tmp_path: Path, expression: str
+) -> None:
+    declarations = 'variable "unset" {}\n'
+    assert not _value(tmp_path, expression, declarations).is_known
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        # an index or key the value lacks is an error in Terraform: try() moves on
+        (
+            'try(local.settings.subjects, ["repo:o/r:ref:refs/heads/main"])',
+            ["repo:o/r:ref:refs/heads/main"],
+        ),
+        ('try(local.settings.audience, "x")', "sts.amazonaws.com"),
+        ('try(local.names[3], "none")', "none"),
+        ('try(aws_iam_user.none[0].arn, "absent")', "absent"),
+        ('try(lookup(local.settings, "nope"), "d")', "d"),
+        ('try(one(["a", "b"]), "many")', "many"),
+        ('try(jsondecode("not json"), "raw")', "raw"),
+        ('try(coalescelist([], []), ["fallback"])', ["fallback"]),
+        ("can(local.settings.subjects)", False),
+        ("can(local.settings.audience)", True),
+        ('try(local.settings.audience, local.settings.missing, "x")', "sts.amazonaws.com"),
+    ],
+)
+def test_try_takes_the_first_argument_terraform_evaluates_without_error(
+    tmp_path: Path, expression: str, value: object
+) -> None:
+    declarations = """
+locals {
+  settings = { audience = "sts.amazonaws.com" }
+  names    = ["a"]
+}
+resource "aws_iam_user" "none" {
+  count = 0
+  name  = "u"
+}
+"""
+    text = declarations + (
+        f'resource "aws_iam_role" "r" {{\n  assume_role_policy = jsonencode({{ v = {expression} }})\n}}\n'
+    )
+    (tmp_path / "main.tf").write_text(text)
+    roles = [r for r in read_paths([tmp_path]).resources if r.address == "aws_iam_role.r"]
+    (role,) = roles
+    assert role.trust is not None
+    assert plain(role.trust) == {"v": value}
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        # keyless does not know whether these fail, so neither what try() returns
+        'try(var.unset.subjects, ["fallback"])',
+        'try(upper(unknownfn("x")), "fallback")',
+        'try(data.aws_ssm_parameter.p.value, "fallback")',
+        '[for s in ["x"] : try(var.unset[s], "fallback")]',
+        "can(var.unset.subjects)",
+        # a later argument known does not decide: the earlier one may succeed
+        'try(local.partial.subjects, "fallback")',
+    ],
+)
+def test_try_of_an_unknown_argument_is_unknown(tmp_path: Path, expression: str) -> None:
+    declarations = """
+variable "unset" {}
+data "aws_ssm_parameter" "p" {
+  name = "x"
+}
+locals {
+  partial = { subjects = ["a", var.unset] }
+}
+"""
+    trust = _value(tmp_path, expression, declarations)
+    assert not trust.is_known
+
+
+def test_try_of_an_unset_variable_keeps_its_stand_in(tmp_path: Path) -> None:
+    trust = _value(tmp_path, 'try(var.unset, "x")', 'variable "unset" {}\n')
+    (unknown,) = unknowns(trust)
+    assert unknown.stand_in is not None
+
+
+def test_try_with_every_argument_failing_is_unknown_not_a_guess(tmp_path: Path) -> None:
+    trust = _value(tmp_path, "try(local.l[1], local.l[2])", "locals {\n  l = []\n}\n")
+    (unknown,) = unknowns(trust)
+    assert "none of its arguments" in unknown.reason
+
+
+def test_an_attribute_an_optional_typed_variable_lacks_is_unknown_not_an_error(
+    tmp_path: Path,
+) -> None:
+    # Terraform fills optional attributes with null (or their default): try() would
+    # return that, not the fallback
+    declarations = """
+variable "settings" {
+  type    = object({ subjects = optional(list(string)) })
+  default = {}
+}
+"""
+    trust = _value(tmp_path, 'try(var.settings.subjects, ["fallback"])', declarations)
+    assert not trust.is_known
+
+
+def test_an_attribute_an_untyped_variable_lacks_makes_try_move_on(tmp_path: Path) -> None:
+    declarations = 'variable "settings" {\n  default = {}\n}\n'
+    trust = _value(tmp_path, 'try(var.settings.subjects, ["fallback"])', declarations)
+    assert plain(trust) == {"v": ["fallback"]}
+
+
+def test_a_data_source_attribute_keyless_does_not_know_is_not_an_error(tmp_path: Path) -> None:
+    declarations = 'data "aws_caller_identity" "c" {}\n'
+    trust = _value(tmp_path, 'try(data.aws_caller_identity.c.arn, "x")', declarations)
+    assert not trust.is_known
