@@ -4,11 +4,15 @@ policy is judged with a stand-in for that resource, not left unjudged."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from keyless.cli import cli
 from keyless.iac.scan import scan
+from keyless.iac.trust import assess_file
 
 COGNITO_TF = """
 resource "aws_cognito_identity_pool" "main" {
@@ -247,3 +251,26 @@ resource "aws_iam_role" "ci" {{
 }}
 """
     assert _scan(tmp_path, "main.tf", provider + role) == (set(), 0)
+
+
+@pytest.mark.parametrize(
+    ("guests", "severity", "exit_code"),
+    [("", "low", 0), ("allow_unauthenticated_identities = true", "critical", 1)],
+)
+def test_keyless_trust_on_the_file_gives_the_guest_severity_keyless_iac_gives(
+    tmp_path: Path, guests: str, severity: str, exit_code: int
+) -> None:
+    text = COGNITO_TF.replace("AMR", "").replace(
+        'identity_pool_name = "app"', f'identity_pool_name = "app"\n  {guests}'
+    )
+    path = tmp_path / "main.tf"
+    path.write_text(text)
+    (role,) = assess_file(path).roles
+    (finding,) = role.assessment.findings
+    (scanned,) = scan([tmp_path]).findings
+    assert (finding.check, finding.severity.value) == (scanned.check, severity)
+    assert finding.message == scanned.message
+    result = CliRunner().invoke(cli, ["trust", str(path), "--format", "json"])
+    assert result.exit_code == exit_code
+    (judged,) = json.loads(result.stdout)["roles"]
+    assert [f["severity"] for f in judged["findings"]] == [severity]

@@ -12,7 +12,7 @@ from keyless.engine import TrustAssessment, Unread, assess_trust
 from keyless.errors import InputError, PolicyError
 from keyless.iac.model import IacResource, location
 from keyless.iac.read import read_paths
-from keyless.iac.scan import holds_for_any_name, roles_to_judge, stand_in_note
+from keyless.iac.scan import guest_severity, holds_for_any_name, roles_to_judge, stand_in_note
 from keyless.iac.sources import (
     ReadError,
     looks_like_cloudformation,
@@ -94,5 +94,19 @@ def assess_file(
         said = list(notes(item.resource.trust)) if item.resource.trust is not None else []
         if item.stand_ins:
             said.append(stand_in_note(item.stand_ins))
+        assessment = _as_iac_judges(assessment, said)
         roles.append(RoleTrust(item.resource, assessment, tuple(said)))
     return FileTrust(path, tuple(roles), (*model.unread, *unread))
+
+
+def _as_iac_judges(assessment: TrustAssessment, said: Sequence[str]) -> TrustAssessment:
+    """The assessment with the severities ``keyless iac`` gives the same role: a Cognito
+    role's guest finding is low while the identity pool the code creates admits no
+    guests (:func:`keyless.iac.scan.guest_severity`), so both commands agree on a file."""
+    findings = []
+    for finding in assessment.findings:
+        severity, message = guest_severity(finding, said)
+        findings.append(replace(finding, severity=severity, message=message))
+    # worst first, as assess_trust orders them (a stable sort keeps the order of equals)
+    findings.sort(key=lambda finding: -finding.severity.rank)
+    return replace(assessment, findings=tuple(findings))
