@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from keyless.workflows import scan
+from keyless.workflows import fix, scan
 
-from .builders import repo
+from .builders import options, repo
 
 WORKFLOW = """
 on: push
@@ -133,3 +133,50 @@ def test_gitlab_exports_of_stored_keys_with_a_stored_session_token_are_reported(
     """
     root = repo(tmp_path, {".gitlab-ci.yml": text})
     assert {f.check for f in scan([root]).findings} == {"gitlab-static-aws-keys"}
+
+
+PROFILE = """
+deploy:
+  image: amazon/aws-cli
+  id_tokens:
+    GITLAB_OIDC_TOKEN:
+      aud: sts.amazonaws.com
+  script:
+    - CREDS=$(aws sts assume-role-with-web-identity --role-arn "$ROLE" --role-session-name ci --web-identity-token "$GITLAB_OIDC_TOKEN")
+    - aws configure set aws_access_key_id "$(echo "$CREDS" | jq -r .Credentials.AccessKeyId)" {profile}
+    - aws configure set aws_secret_access_key "$(echo "$CREDS" | jq -r .Credentials.SecretAccessKey)" {profile}
+{token}
+    - aws s3 ls {profile}
+"""
+PROFILE_TOKEN = (
+    '    - aws configure set aws_session_token "$(echo "$CREDS" | jq -r '
+    '.Credentials.SessionToken)" {profile}'
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ASSUMED.format(
+            token='    - export AWS_SESSION_TOKEN=$(echo "$CREDS" | jq -r .Credentials.SessionToken)'
+        ),
+        PROFILE.format(profile="--profile ci", token=PROFILE_TOKEN.format(profile="--profile ci")),
+        PROFILE.format(profile="", token=PROFILE_TOKEN.format(profile="")),
+    ],
+)
+def test_gitlab_fix_leaves_temporary_credentials_a_script_obtains_alone(
+    tmp_path: Path, text: str
+) -> None:
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    assert scan([root]).findings == ()
+    result = fix([root], options())
+    assert (result.changed, result.unfixed) == ((), ())
+
+
+def test_gitlab_fix_still_leaves_a_profile_written_without_a_session_token(
+    tmp_path: Path,
+) -> None:
+    text = PROFILE.format(profile="--profile ci", token="")
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    assert scan([root]).findings != ()
+    assert fix([root], options()).unfixed != ()

@@ -180,7 +180,7 @@ def _exports(job: str | None, node: Any) -> Iterator[ScriptExports]:
         indices = tuple(
             i for i, line in enumerate(script) if isinstance(line, str) and EXPORT.match(line)
         )
-        if indices and not _exports_temporary(script, indices):
+        if indices and not exports_temporary(script, indices):
             yield ScriptExports(job, section, script, indices)
 
 
@@ -191,7 +191,7 @@ _COMPUTED = re.compile(
 _ASSUMES_ROLE = re.compile(r"\bsts\s+assume-role(?:-with-web-identity|-with-saml)?\b")
 
 
-def _exports_temporary(script: Any, indices: tuple[int, ...]) -> bool:
+def exports_temporary(script: Any, indices: tuple[int, ...]) -> bool:
     """Whether the exported keys are temporary credentials the script obtains itself: a
     session token is exported with them, and each value is computed when the script runs
     (or the section assumes a role with ``aws sts assume-role…``). A session token only

@@ -27,8 +27,9 @@ from keyless.workflows.evidence import (
     profile_writes,
     reexports,
     script_reexports,
+    writes_session_token,
 )
-from keyless.workflows.gitlab import EXPORT, key_variables, variable_value
+from keyless.workflows.gitlab import EXPORT, exports_temporary, key_variables, variable_value
 from keyless.workflows.gitlab_pipeline import Job, Pipeline, Section
 from keyless.workflows.model import (
     FixOptions,
@@ -187,7 +188,7 @@ def _usage(job: Job) -> _Usage:
     exports = [
         (section, index)
         for section in job.sections.values()
-        if is_seq(section.script)
+        if is_seq(section.script) and not _exports_temporary(section)
         for index, line in enumerate(section.script)
         if isinstance(line, str) and EXPORT.match(line)
     ]
@@ -196,18 +197,44 @@ def _usage(job: Job) -> _Usage:
         for name, var in job.variables.items()
         if isinstance(value := variable_value(var.value), str)
     ) or any(
-        profile_writes(line) or script_reexports(line)
-        for line in _lines(job)
+        (not token and profile_writes(line)) or script_reexports(line)
+        for line, _, token in _script_lines(job)
         if not EXPORT.match(line)
     )
     return _Usage(variables, exports, handoffs)
 
 
 def _lines(job: Job) -> Iterator[str]:
+    for line, temporary, _ in _script_lines(job):
+        if not (temporary and EXPORT.match(line)):
+            yield line
+
+
+def _script_lines(job: Job) -> Iterator[tuple[str, bool, bool]]:
+    """Each script line, whether its section's key exports are temporary credentials the
+    script obtains, and whether the section writes a session token into a profile: the
+    scan reports neither such exports nor such profile writes (``gitlab._exports``,
+    ``gitlab._handoffs``), so ``fix`` neither rewrites nor leaves them."""
     for section in job.sections.values():
-        for line in section.script if is_seq(section.script) else ():
-            if isinstance(line, str):
-                yield line
+        lines = (
+            [line for line in section.script if isinstance(line, str)]
+            if is_seq(section.script)
+            else []
+        )
+        temporary = _exports_temporary(section)
+        token = writes_session_token("\n".join(lines))
+        for line in lines:
+            yield line, temporary, token
+
+
+def _exports_temporary(section: Section) -> bool:
+    script = section.script
+    if not is_seq(script):
+        return False
+    indices = tuple(
+        i for i, line in enumerate(script) if isinstance(line, str) and EXPORT.match(line)
+    )
+    return bool(indices) and exports_temporary(script, indices)
 
 
 def _blockers(job: Job, usage: _Usage) -> list[str]:
@@ -226,14 +253,15 @@ def _blockers(job: Job, usage: _Usage) -> list[str]:
                 f"{reason}: the tool that reads {name} needs the key pair itself; rewrite "
                 "it by hand"
             )
-    for line in _lines(job):
+    for line, temporary, token in _script_lines(job):
         if EXPORT.match(line) and "--profile" in line:
-            reasons.append(
-                "a script writes the keys into a named profile (aws configure set … "
-                "--profile): rewrite it by hand"
-            )
+            if not temporary:
+                reasons.append(
+                    "a script writes the keys into a named profile (aws configure set … "
+                    "--profile): rewrite it by hand"
+                )
         elif not EXPORT.match(line):
-            found = [profile_writes(line), *script_reexports(line)]
+            found = [None if token else profile_writes(line), *script_reexports(line)]
             reasons += [f"a script: {r}; rewrite it by hand" for r in found if r]
     variables = [(n, variable_value(v.value)) for n, v in job.variables.items()]
     pairs = {
