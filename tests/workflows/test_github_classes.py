@@ -483,6 +483,37 @@ def test_keys_in_the_env_of_a_job_container_are_reported(tmp_path: Path) -> None
     assert _route(finding) == "jobs.build.container.env.AWS_ACCESS_KEY_ID"
 
 
+@pytest.mark.parametrize(
+    "step_env", ["", "        env:\n          AWS_ACCESS_KEY_ID: ${{ secrets.KEY }}\n"]
+)
+def test_fix_leaves_a_job_with_keys_in_its_container_env_to_a_person(
+    tmp_path: Path, step_env: str
+) -> None:
+    text = (
+        """
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    container:
+      image: node:20
+      env:
+        AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+        AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+    steps:
+      - run: npm run deploy
+"""
+        + step_env
+    )
+    root = repo(tmp_path, {".github/workflows/build.yml": text})
+    assert scan([root]).findings != ()
+    result = fix([root], options())
+    rewrite = only(result, "build.yml")
+    assert "keys in the job's container/services env: rewrite by hand" in reasons(rewrite, "build")
+    assert (rewrite.changed, rewrite.jobs) == (False, ())
+    assert result.unfixed != ()
+
+
 def test_a_local_composite_action_is_not_edited(tmp_path: Path) -> None:
     shutil.copytree(CORPUS / "gh-composite-action" / "input", tmp_path / "repo")
     action = tmp_path / "repo" / ".github" / "actions" / "deploy" / "action.yml"

@@ -4,8 +4,9 @@ A job is left as it is, with each reason, when its keys are not AWS's (an S3-com
 store, a custom endpoint), when it holds two different key pairs, when a step needs the
 key pair itself (another action's inputs, a script that writes a profile, an action that
 drops the session token), when its keys go to a reusable workflow that is not rewritten
-here, or when no region is known for the step ``fix`` would insert. Keys written in one
-place that several jobs share are then left too (:func:`shared_blockers`).
+here, when its container or service containers get keys in their ``env:``, or when no
+region is known for the step ``fix`` would insert. Keys written in one place that several
+jobs share are then left too (:func:`shared_blockers`).
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ def find_blockers(
     for name in key_jobs:
         job = jobs[name]
         reasons = list(_step_reasons(analysis, name, job, composites))
+        if any(env.job == name for env in analysis.container_env):
+            # The scan reports them; removing them could break what runs in the container.
+            reasons.append("keys in the job's container/services env: rewrite by hand")
         reasons += _call_reasons(analysis, name, callees)
         evidence = endpoint_evidence(
             _variables(workflow_env, job),
