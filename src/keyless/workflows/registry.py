@@ -4,13 +4,14 @@ beside its detector; this module only puts them in order."""
 from __future__ import annotations
 
 from keyless.checks.registry import Check
-from keyless.workflows import github_checks, gitlab, hardcoded
+from keyless.workflows import github_checks, gitlab, hardcoded, pwn_request
 
 CHECKS: tuple[Check, ...] = (
     github_checks.STATIC_AWS_KEYS,
     github_checks.STATIC_AWS_KEYS_ENV,
     hardcoded.HARDCODED_AWS_KEY,
     github_checks.BROAD_ID_TOKEN,
+    pwn_request.PWN_REQUEST_ID_TOKEN,
     gitlab.GITLAB_STATIC_AWS_KEYS,
 )
 

@@ -11,7 +11,7 @@ from keyless.config import Config
 from keyless.engine import CheckRun, ScannedFile, ScanResult, Unread, apply_ignores
 from keyless.errors import InputError
 from keyless.findings import Finding
-from keyless.workflows import github, github_checks, gitlab, hardcoded
+from keyless.workflows import github, github_checks, gitlab, hardcoded, pwn_request
 from keyless.workflows.discovery import discover
 from keyless.workflows.model import Platform, WorkflowFile
 from keyless.workflows.registry import CHECKS
@@ -82,6 +82,7 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
     for item in files:
         if item.file.platform is Platform.GITHUB:
             yield from github_checks.findings(github.analyse(item.document), item.file)
+            yield from pwn_request.findings(item.document.root, item.file)
         else:
             yield from gitlab.findings(gitlab.analyse(item.document), item.file)
         yield from hardcoded.findings(item.document, item.file)

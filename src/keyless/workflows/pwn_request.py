@@ -1,0 +1,133 @@
+"""A "pwn request": a GitHub job that runs with the base repository's privileges
+(``pull_request_target``, ``workflow_run``), checks out the pull request's code and can
+request an OIDC token.
+
+``pull_request_target`` and ``workflow_run`` runs get the base repository's secrets and
+permissions, and their OIDC token carries the *base* branch as its subject
+(``repo:O/R:ref:refs/heads/main``), not ``pull_request``. A job that checks out the pull
+request's head and then builds or tests it runs code anyone can propose from a fork, and
+with ``id-token: write`` that code can mint the token and assume every AWS role that
+trusts the default branch. https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/
+https://docs.github.com/en/actions/writing-workflows/choosing-when-your-workflow-runs/events-that-trigger-workflows#pull_request_target
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from keyless.checks.registry import Check, Scope
+from keyless.findings import Finding, Severity
+from keyless.workflows.github import grants_id_token, jobs_of, steps_of
+from keyless.workflows.model import WorkflowFile, workflow_finding
+from keyless.workflows.yamldoc import is_map, is_seq, key_position
+
+PWN_REQUEST_ID_TOKEN = Check(
+    scope=Scope.WORKFLOW,
+    theme="workflows",
+    id="workflow-untrusted-checkout-id-token",
+    title="A privileged pull request job checks out the pull request's code with id-token: write",
+    severity=Severity.HIGH,
+    rationale=(
+        "A job triggered by `pull_request_target` or `workflow_run` runs with the base "
+        "repository's permissions, and its OIDC token names the base branch "
+        "(`repo:O/R:ref:refs/heads/main`), not `pull_request`. When it checks out the pull "
+        "request's head (`ref: ${{ github.event.pull_request.head.sha }}`, `head.ref`, "
+        "`github.head_ref`, `workflow_run.head_sha`) and builds or tests it, code from any "
+        "fork runs with `id-token: write`: it can request the token and assume every AWS role "
+        'that trusts the default branch (a "pwn request").'
+        + "\n\n"
+        + "https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/"
+    ),
+    remediation=(
+        "Run the pull request's code in a `pull_request` workflow, which gets no secrets and "
+        "whose token says `pull_request` (a role trusting the default branch refuses it), "
+        "and keep `id-token: write` in jobs that check out only the base repository's code. "
+        "If the job must run on `pull_request_target`, remove `id-token: write` from it, or "
+        "restrict it to pull requests from the repository itself (`if: "
+        "github.event.pull_request.head.repo.full_name == github.repository`)."
+    ),
+)
+
+_PRIVILEGED_EVENTS = ("pull_request_target", "workflow_run")
+# The pull request's (or the triggering run's) code, as a checkout's `ref` or `repository`.
+_HEAD = re.compile(
+    r"github\.event\.pull_request\.head\.(?:sha|ref|repo\.full_name)"
+    r"|github\.head_ref"
+    r"|github\.event\.workflow_run\.head_(?:sha|branch|repository\.full_name)"
+    r"|refs/pull/",
+    re.IGNORECASE,
+)
+# A job condition that admits only pull requests from the repository itself.
+_SAME_REPOSITORY = re.compile(
+    r"head\.repo\.full_name\s*==\s*github\.repository"
+    r"|github\.repository\s*==\s*github\.event\.pull_request\.head\.repo\.full_name"
+    r"|head\.repo\.fork\s*(?:==\s*false|!=\s*true)"
+    r"|!\s*github\.event\.pull_request\.head\.repo\.fork"
+    r"|head_repository\.full_name\s*==\s*github\.repository",
+    re.IGNORECASE,
+)
+
+
+def findings(root: Any, file: WorkflowFile) -> list[Finding]:
+    """One finding per checkout of untrusted code in a privileged job with the token."""
+    if not is_map(root) or not _privileged(root.get("on")):
+        return []
+    out: list[Finding] = []
+    workflow_permissions = root.get("permissions")
+    for name, job in jobs_of(root):
+        permissions = job.get("permissions") if "permissions" in job else workflow_permissions
+        if not grants_id_token(permissions) or _same_repository_only(job.get("if")):
+            continue
+        for index, inputs, key in _head_checkouts(job):
+            line, column = key_position(inputs, key)
+            out.append(
+                workflow_finding(
+                    PWN_REQUEST_ID_TOKEN,
+                    file.path,
+                    line + 1,
+                    column + 1,
+                    f"job '{name}' step {index + 1} checks out the pull request's code "
+                    f"({key}: {_shortened(inputs[key])}) in a workflow run on "
+                    f"{' / '.join(_privileged(root.get('on')))} with id-token: write: code "
+                    "from a fork can request the OIDC token and assume the AWS roles that "
+                    "trust the base branch",
+                    f"jobs.{name}.steps[{index}].with.{key}",
+                )
+            )
+    return out
+
+
+def _shortened(value: str) -> str:
+    written = " ".join(value.split())
+    return written if len(written) <= 80 else written[:77] + "..."
+
+
+def _privileged(on: Any) -> list[str]:
+    if isinstance(on, str):
+        events = [on]
+    elif is_seq(on) or is_map(on):
+        events = [str(event) for event in on]
+    else:
+        events = []
+    return [event for event in _PRIVILEGED_EVENTS if event in events]
+
+
+def _same_repository_only(condition: Any) -> bool:
+    return isinstance(condition, str) and bool(_SAME_REPOSITORY.search(condition))
+
+
+def _head_checkouts(job: Any) -> Iterator[tuple[int, Any, str]]:
+    for index, step in steps_of(job):
+        uses = step.get("uses")
+        inputs = step.get("with")
+        if not isinstance(uses, str) or not is_map(inputs):
+            continue
+        if uses.split("@")[0].strip().lower() != "actions/checkout":
+            continue
+        for key in ("ref", "repository"):
+            value = inputs.get(key)
+            if isinstance(value, str) and _HEAD.search(value):
+                yield index, inputs, key
+                break
