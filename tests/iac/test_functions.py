@@ -190,3 +190,24 @@ def test_a_data_source_attribute_keyless_does_not_know_is_not_an_error(tmp_path:
     declarations = 'data "aws_caller_identity" "c" {}\n'
     trust = _value(tmp_path, 'try(data.aws_caller_identity.c.arn, "x")', declarations)
     assert not trust.is_known
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'try(merge(var.settings, { a = "b" }).subjects, ["fallback"])',
+        'try(lookup(var.settings, "subjects"), ["fallback"])',
+        'lookup(var.settings, "subjects", ["fallback"])',
+        "keys(var.settings)",
+    ],
+)
+def test_functions_of_an_optional_typed_variable_do_not_guess_its_missing_attributes(
+    tmp_path: Path, expression: str
+) -> None:
+    declarations = """
+variable "settings" {
+  type    = object({ subjects = optional(list(string)), a = optional(string) })
+  default = {}
+}
+"""
+    assert not _value(tmp_path, expression, declarations).is_known

@@ -25,6 +25,7 @@ from keyless.iac.hcltemplates import render_template
 from keyless.iac.values import (
     MAX_WEIGHT,
     TOO_LARGE,
+    Attributes,
     JsonText,
     Node,
     Position,
@@ -322,6 +323,9 @@ def _merge(arguments: list[Node], position: Position) -> Node:
         if not isinstance(argument.value, Mapping):
             raise TypeError("merge takes objects")
         members.update(argument.value)
+    partial = next((a.value for a in arguments if isinstance(a.value, Attributes)), None)
+    if partial is not None:  # an attribute missing from the result is still unknown
+        return Node(Attributes(members, partial.address, position, partial.reason), position)
     return Node(mapping(members), position)
 
 
@@ -332,6 +336,8 @@ def _lookup(arguments: list[Node], position: Position) -> Node:
     found = table.value.get(key.value)
     if found is not None:
         return found
+    if isinstance(table.value, Attributes):
+        raise ValueError("the object's other attributes are not known")
     if default:
         return default[0]
     raise _Fails(f"the map has no key {key.value!r} and no default is given")
@@ -421,6 +427,8 @@ def _keys(arguments: list[Node], position: Position) -> Node:
     (table,) = arguments
     if not isinstance(table.value, Mapping):
         raise TypeError("keys takes a map or an object")
+    if isinstance(table.value, Attributes):
+        raise ValueError("the object's other attributes are not known")
     return _list(sorted(table.value), position)
 
 
@@ -429,6 +437,8 @@ def _values(arguments: list[Node], position: Position) -> Node:
     (table,) = arguments
     if not isinstance(table.value, Mapping):
         raise TypeError("values takes a map or an object")
+    if isinstance(table.value, Attributes):
+        raise ValueError("the object's other attributes are not known")
     return Node(tuple(table.value[key] for key in sorted(table.value)), position)
 
 
