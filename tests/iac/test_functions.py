@@ -12,12 +12,16 @@ import pytest
 from keyless.iac.read import read_paths
 from keyless.iac.values import Node, plain, unknowns
 
+ROLE = (
+    'resource "aws_iam_role" "r" {{\n'
+    "  assume_role_policy = jsonencode({{ v = {expression} }})\n"
+    "}}\n"
+)
+
 
 def _value(tmp_path: Path, expression: str, declarations: str = "") -> Node:
     """The value of ``expression`` inside a role's trust policy."""
-    text = declarations + (
-        f'resource "aws_iam_role" "r" {{\n  assume_role_policy = jsonencode({{ v = {expression} }})\n}}\n'
-    )
+    text = declarations + ROLE.format(expression=expression)
     (tmp_path / "main.tf").write_text(text)
     (role,) = read_paths([tmp_path]).resources
     assert role.trust is not None
@@ -116,9 +120,7 @@ resource "aws_iam_user" "none" {
   name  = "u"
 }
 """
-    text = declarations + (
-        f'resource "aws_iam_role" "r" {{\n  assume_role_policy = jsonencode({{ v = {expression} }})\n}}\n'
-    )
+    text = declarations + ROLE.format(expression=expression)
     (tmp_path / "main.tf").write_text(text)
     roles = [r for r in read_paths([tmp_path]).resources if r.address == "aws_iam_role.r"]
     (role,) = roles

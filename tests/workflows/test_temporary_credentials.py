@@ -142,26 +142,24 @@ deploy:
     GITLAB_OIDC_TOKEN:
       aud: sts.amazonaws.com
   script:
-    - CREDS=$(aws sts assume-role-with-web-identity --role-arn "$ROLE" --role-session-name ci --web-identity-token "$GITLAB_OIDC_TOKEN")
-    - aws configure set aws_access_key_id "$(echo "$CREDS" | jq -r .Credentials.AccessKeyId)" {profile}
-    - aws configure set aws_secret_access_key "$(echo "$CREDS" | jq -r .Credentials.SecretAccessKey)" {profile}
+    - aws sts assume-role-with-web-identity --role-arn "$R" --web-identity-token "$T" > c
+    - aws configure set aws_access_key_id "$(jq -r .Credentials.AccessKeyId c)" {p}
+    - aws configure set aws_secret_access_key "$(jq -r .Credentials.SecretAccessKey c)" {p}
 {token}
-    - aws s3 ls {profile}
+    - aws s3 ls {p}
 """
 PROFILE_TOKEN = (
-    '    - aws configure set aws_session_token "$(echo "$CREDS" | jq -r '
-    '.Credentials.SessionToken)" {profile}'
+    '    - aws configure set aws_session_token "$(jq -r .Credentials.SessionToken c)" {p}'
 )
+EXPORT_TOKEN = '    - export AWS_SESSION_TOKEN=$(echo "$CREDS" | jq -r .Credentials.SessionToken)'
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        ASSUMED.format(
-            token='    - export AWS_SESSION_TOKEN=$(echo "$CREDS" | jq -r .Credentials.SessionToken)'
-        ),
-        PROFILE.format(profile="--profile ci", token=PROFILE_TOKEN.format(profile="--profile ci")),
-        PROFILE.format(profile="", token=PROFILE_TOKEN.format(profile="")),
+        ASSUMED.format(token=EXPORT_TOKEN),
+        PROFILE.format(p="--profile ci", token=PROFILE_TOKEN.format(p="--profile ci")),
+        PROFILE.format(p="", token=PROFILE_TOKEN.format(p="")),
     ],
 )
 def test_gitlab_fix_leaves_temporary_credentials_a_script_obtains_alone(
@@ -176,7 +174,7 @@ def test_gitlab_fix_leaves_temporary_credentials_a_script_obtains_alone(
 def test_gitlab_fix_still_leaves_a_profile_written_without_a_session_token(
     tmp_path: Path,
 ) -> None:
-    text = PROFILE.format(profile="--profile ci", token="")
+    text = PROFILE.format(p="--profile ci", token="")
     root = repo(tmp_path, {".gitlab-ci.yml": text})
     assert scan([root]).findings != ()
     assert fix([root], options()).unfixed != ()
