@@ -484,7 +484,15 @@ def test_keys_in_the_env_of_a_job_container_are_reported(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(
-    "step_env", ["", "        env:\n          AWS_ACCESS_KEY_ID: ${{ secrets.KEY }}\n"]
+    "step_env",
+    [
+        "",
+        "        env:\n          AWS_ACCESS_KEY_ID: ${{ secrets.KEY }}\n",
+        # the step's keys are for R2: the container's are still reported, so still left
+        "        env:\n          AWS_ACCESS_KEY_ID: ${{ secrets.R2_ACCESS_KEY_ID }}\n"
+        "          AWS_SECRET_ACCESS_KEY: ${{ secrets.R2_SECRET_ACCESS_KEY }}\n"
+        "          AWS_ENDPOINT_URL: https://acct.r2.cloudflarestorage.com\n",
+    ],
 )
 def test_fix_leaves_a_job_with_keys_in_its_container_env_to_a_person(
     tmp_path: Path, step_env: str

@@ -144,6 +144,7 @@ def keys_for_another_store(analysis: GithubAnalysis, job: str) -> bool:
         or any(s.job == job for s in analysis.scripts)
         or any(c.job == job and c.keys for c in analysis.calls)
         or (any(e.level == "workflow" for e in analysis.key_env) and "steps" in jobs[job])
+        or any(e.job == job for e in analysis.container_env)  # reported, whatever the steps'
     ):
         return False
     envs = [e for e in analysis.key_env if e.job == job]
