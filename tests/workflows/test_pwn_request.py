@@ -52,6 +52,7 @@ def _checks(tmp_path: Path, **parts: str) -> list[str]:
         {},  # NOT OK: the textbook pwn request
         {"checkout": "ref: ${{ github.event.pull_request.head.ref }}"},
         {"checkout": "ref: ${{ github.head_ref }}"},
+        {"checkout": "ref: ${{ github.event.pull_request.merge_commit_sha }}"},
         {"checkout": "ref: refs/pull/${{ github.event.number }}/merge"},
         {"checkout": "repository: ${{ github.event.pull_request.head.repo.full_name }}"},
         {"on": "[push, pull_request_target]"},

@@ -53,7 +53,7 @@ PWN_REQUEST_ID_TOKEN = Check(
 _PRIVILEGED_EVENTS = ("pull_request_target", "workflow_run")
 # The pull request's (or the triggering run's) code, as a checkout's `ref` or `repository`.
 _HEAD = re.compile(
-    r"github\.event\.pull_request\.head\.(?:sha|ref|repo\.full_name)"
+    r"github\.event\.pull_request\.(?:head\.(?:sha|ref|repo\.full_name)|merge_commit_sha)"
     r"|github\.head_ref"
     r"|github\.event\.workflow_run\.head_(?:sha|branch|repository\.full_name)"
     r"|refs/pull/",
