@@ -12,10 +12,10 @@ back from a ``keyless/scan/v1`` JSON document (:mod:`keyless.store.documents`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from keyless import __version__
 from keyless.dates import iso
@@ -125,7 +125,9 @@ class ScanRecord:
     accounts: tuple[AccountRecord, ...]
     users: tuple[UserRecord, ...]
     keys: tuple[KeyRecord, ...]
-    findings: tuple[FindingRecord, ...]
+    findings: Sequence[FindingRecord]
+    """A tuple, or for the record of a scan result a :class:`FindingRecords` view that
+    makes each record as it is read (an organization's findings are never all held)."""
     not_evaluated: tuple[NotEvaluatedRecord, ...] = ()
     collected_at: datetime | None = None
     keyless_version: str = __version__
@@ -170,7 +172,7 @@ def record_of_result(result: ScanResult) -> ScanRecord:
         keys=tuple(
             _key(u, k) for a in inventory.scanned_accounts for u in a.users for k in u.access_keys
         ),
-        findings=tuple(_finding(f) for f in result.findings),
+        findings=FindingRecords(result.findings),
         not_evaluated=tuple(
             NotEvaluatedRecord(run.check.id, gap.account, gap.reason)
             for run in result.check_runs
@@ -178,6 +180,45 @@ def record_of_result(result: ScanResult) -> ScanRecord:
         ),
         collected_at=inventory.collected_at,
     )
+
+
+class FindingRecords(Sequence[FindingRecord]):
+    """The records of a scan's findings, made as they are read: ``Store.record`` writes
+    them to the store one by one, so the findings of a large organization (held packed by
+    the scan) are never all unpacked at once. Equal to any sequence of the same records."""
+
+    __slots__ = ("_findings",)
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        self._findings = findings
+
+    def __len__(self) -> int:
+        return len(self._findings)
+
+    @overload
+    def __getitem__(self, index: int) -> FindingRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[FindingRecord, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> FindingRecord | tuple[FindingRecord, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        return _finding(self._findings[index])
+
+    def __iter__(self) -> Iterator[FindingRecord]:
+        return map(_finding, self._findings)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"FindingRecords({len(self)} findings)"
 
 
 def _account(account: Account) -> AccountRecord:
