@@ -78,3 +78,29 @@ def test_an_account_is_let_go_before_the_next_is_read(organization: Path) -> Non
 
     run_checks_by_account(outline, watched(accounts), now=NOW)
     assert alive == [False] * 4
+
+
+def test_an_account_s_memoised_automata_are_let_go_before_the_next_is_read(
+    organization: Path,
+) -> None:
+    from keyless.patterns import language
+
+    outline, accounts = stream_export(organization)
+    held: list[int] = []
+
+    def memoised() -> int:
+        tables = (language._AUTOMATA, language._EXAMPLES, language._NON_EMPTY)
+        constructors = (language._from_glob, language._arn_pattern, language._from_tokens)
+        return sum(map(len, tables)) + sum(c.cache_info().currsize for c in constructors)
+
+    def watched(accounts: Iterable[Account]) -> Iterator[Account]:
+        for account in accounts:
+            held.append(memoised())
+            yield account
+        held.append(memoised())
+
+    language.forget_memoised()
+    result = run_checks_by_account(outline, watched(accounts), now=NOW, workers=1)
+    assert held == [0] * 6
+    # The accounts' trust policies did build automata (the scan is not trivially empty).
+    assert any(f.check.startswith("trust-") for f in result.findings)

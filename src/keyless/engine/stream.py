@@ -34,6 +34,7 @@ from keyless.engine.groups import Schedule, Tally, judge, replay, schedule
 from keyless.engine.result import ScanResult
 from keyless.engine.run import _result
 from keyless.model import Account, Inventory
+from keyless.patterns import forget_memoised
 
 #: The scopes checked while an account is loaded, in the order run_checks runs them.
 PER_ACCOUNT = tuple(s for s in Scope if s not in (Scope.ORGANIZATION, Scope.WORKFLOW))
@@ -98,6 +99,7 @@ def run_checks_by_account(
                 replay(plan, estate, tally, judged)
             kept.append(outline(account))
         held.clear()
+        forget_memoised()  # the next accounts have policies of their own
 
     for account in accounts:
         policies = ParsedPolicies()  # documents are per account: nothing to share later

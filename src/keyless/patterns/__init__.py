@@ -10,6 +10,6 @@ by ``repo:acme/*`` that ``repo:acme/app:*`` does not match, and what is the shor
 * :mod:`keyless.patterns.case` - case folding for the ``IgnoreCase`` operators
 """
 
-from keyless.patterns.language import Glob, Language, Recipe
+from keyless.patterns.language import Glob, Language, Recipe, forget_memoised
 
-__all__ = ["Glob", "Language", "Recipe"]
+__all__ = ["Glob", "Language", "Recipe", "forget_memoised"]

@@ -71,7 +71,15 @@ from keyless.patterns.glob import (
 from keyless.patterns.search import readability
 from keyless.patterns.unions import UnionLeaf
 
-__all__ = ["Glob", "Language", "Recipe", "case_variants", "fold", "readability"]
+__all__ = [
+    "Glob",
+    "Language",
+    "Recipe",
+    "case_variants",
+    "fold",
+    "forget_memoised",
+    "readability",
+]
 
 _CACHE_SIZE = 2048
 T = TypeVar("T")
@@ -506,6 +514,18 @@ def _remember(table: OrderedDict[Recipe, T], key: Recipe, compute: Callable[[], 
     if len(table) > _CACHE_SIZE:
         table.popitem(last=False)
     return found
+
+
+def forget_memoised() -> None:
+    """Drop every memoised language, leaf automaton and search answer (the tables above
+    and the constructors' caches). They are bounded in entries, not in bytes: an
+    organization's scan, whose accounts rarely share a policy, would otherwise fill them
+    with automata no later account asks for (about 100 MB at 300 accounts). Answers do not
+    change: everything dropped is computed again when asked."""
+    for table in (_EXAMPLES, _NON_EMPTY, _AUTOMATA):
+        table.clear()
+    for constructor in (_from_glob, _arn_pattern, _from_tokens):
+        constructor.cache_clear()
 
 
 def _filtered(finite: Language, other: Language, *, keep: bool) -> Language:
