@@ -5,6 +5,7 @@ hung, took gigabytes or stopped with a traceback."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,46 @@ def test_a_yaml_template_larger_than_cloudformation_takes_is_refused(tmp_path: P
     assert "stack.yaml: a YAML template of 3 MiB, larger than the 2 MiB keyless parses" in (
         result.output
     )
+
+
+def _buckets(count: int) -> dict[str, object]:
+    return {f"B{i}": {"Type": "AWS::S3::Bucket"} for i in range(count)}
+
+
+def test_a_json_template_larger_than_cloudformation_takes_is_refused(tmp_path: Path) -> None:
+    # 35 MB of JSON template took 7.7 s and 400 MB; CloudFormation accepts 1 MB.
+    template = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": _buckets(60_000)}
+    (tmp_path / "stack.json").write_text(json.dumps(template, indent=1))
+    result = run(tmp_path / "stack.json")
+    assert result.exit_code == 3, result.output
+    assert "stack.json: a JSON template of 3 MiB, larger than the 2 MiB keyless parses" in (
+        result.output
+    )
+
+
+def test_a_large_terraform_plan_is_still_read(tmp_path: Path) -> None:
+    role = {
+        "address": "aws_iam_role.r",
+        "mode": "managed",
+        "type": "aws_iam_role",
+        "name": "r",
+        "values": {"name": "r", "assume_role_policy": "{}"},
+    }
+    buckets = [
+        {"address": f"aws_s3_bucket.b{i}", "mode": "managed", "type": "aws_s3_bucket",
+         "name": f"b{i}", "values": {"bucket": f"bucket-{i}"}}
+        for i in range(40_000)
+    ]  # fmt: skip
+    plan = {
+        "format_version": "1.2",
+        "terraform_version": "1.9.5",
+        "planned_values": {"root_module": {"resources": [role, *buckets]}},
+    }
+    (tmp_path / "plan.json").write_text(json.dumps(plan, indent=1))
+    assert (tmp_path / "plan.json").stat().st_size > 4 << 20
+    result = CliRunner().invoke(
+        cli, ["iac", "--format", "json", str(tmp_path / "plan.json")], catch_exceptions=False
+    )
+    assert result.exit_code in (0, 1), result.output
+    assert "larger than" not in result.output
+    assert '"aws_iam_role.r"' in result.output

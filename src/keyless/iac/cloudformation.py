@@ -35,28 +35,33 @@ _NAMES = {
 }
 
 
-#: The largest YAML template parsed: twice CloudFormation's own maximum (1 MB, from S3).
+#: The largest template parsed, YAML or JSON: twice CloudFormation's own maximum (1 MB,
+#: from S3). A Terraform plan (``terraform show -json``) is read by :mod:`keyless.iac.plan`
+#: and not capped here: a plan of a large configuration is legitimately large.
 #: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
-MAX_YAML_CHARACTERS = 2 * 1024 * 1024
+MAX_TEMPLATE_CHARACTERS = 2 * 1024 * 1024
 
 
 def parse_template(path: Path, source: str) -> Node:
     """A template's text as a node tree (JSON when it starts with ``{``, else YAML).
-    Raises :class:`ReadError` naming the position of the first error."""
-    if source.lstrip().startswith("{"):
+    Raises :class:`ReadError` naming the position of the first error, or for a template
+    over :data:`MAX_TEMPLATE_CHARACTERS`."""
+    is_json = source.lstrip().startswith("{")
+    if len(source) > MAX_TEMPLATE_CHARACTERS:
+        # The round-trip YAML parser takes seconds per megabyte (10 MB: over a minute),
+        # the positioned JSON parser seconds and hundreds of MB for 35 MB, and
+        # CloudFormation itself accepts at most 1 MB of template.
+        raise ReadError(
+            path,
+            f"a {'JSON' if is_json else 'YAML'} template of {describe_size(len(source))}, "
+            f"larger than the {describe_size(MAX_TEMPLATE_CHARACTERS)} keyless parses "
+            "(CloudFormation accepts 1 MB at most)",
+        )
+    if is_json:
         try:
             return parse_json(source)
         except JsonSyntaxError as error:
             raise ReadError(path, f"malformed JSON: {error}") from None
-    if len(source) > MAX_YAML_CHARACTERS:
-        # The round-trip YAML parser takes seconds per megabyte (10 MB: over a minute),
-        # and CloudFormation itself accepts at most 1 MB of template.
-        raise ReadError(
-            path,
-            f"a YAML template of {describe_size(len(source))}, larger than the "
-            f"{describe_size(MAX_YAML_CHARACTERS)} keyless parses (CloudFormation accepts "
-            "1 MB at most)",
-        )
     try:
         return parse_yaml(source)
     except YamlSyntaxError as error:
