@@ -156,6 +156,26 @@ def test_iac_refuses_to_write_over_the_code_it_judges(tmp_path: Path) -> None:
     assert module.read_text().startswith("resource")
 
 
+@pytest.mark.parametrize(
+    "call",
+    ['file("${path.module}/trust.tpl")', 'templatefile("${path.module}/trust.tpl", {})'],
+)
+def test_iac_refuses_to_write_over_a_file_terraform_reads(tmp_path: Path, call: str) -> None:
+    trust = tmp_path / "trust.tpl"
+    trust.write_text(
+        '{"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",'
+        ' "Principal": {"Service": "ec2.amazonaws.com"}}]}'
+    )
+    before = trust.read_bytes()
+    (tmp_path / "main.tf").write_text(
+        f'resource "aws_iam_role" "r" {{\n  name = "r"\n  assume_role_policy = {call}\n}}\n'
+    )
+    assert_refused(run("iac", tmp_path, "--output", trust))
+    assert_refused(run("iac", tmp_path, "--write-baseline", trust))
+    assert trust.read_bytes() == before
+    assert run("iac", tmp_path, "--output", tmp_path / "report.txt").exit_code == 0
+
+
 def test_iac_rewrites_its_own_baseline(tmp_path: Path) -> None:
     code = tmp_path / "code"
     code.mkdir()

@@ -14,7 +14,14 @@ from pathlib import Path
 
 import click
 
-from keyless.cli.output import config_file, emit, render_options, require_writable
+from keyless.cli.output import (
+    config_file,
+    emit,
+    refuse_own_input,
+    render_options,
+    require_writable,
+)
+from keyless.cli.paths import FilePath
 from keyless.cli.progress import counting, is_quiet, quiet_option
 from keyless.errors import InputError
 from keyless.findings import Severity
@@ -68,7 +75,7 @@ from keyless.render.untrusted import printable
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FilePath(exists=True),
     help="Configuration file (default: ./keyless.toml when present); its ignores apply.",
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report here.")
@@ -91,7 +98,8 @@ def iac(
     """
     from keyless.config import load_config
     from keyless.iac.baseline import load_baseline, write_baseline
-    from keyless.iac.scan import scan
+    from keyless.iac.read import read_paths
+    from keyless.iac.scan import judge
 
     parameters = parse_parameters(parameter_values)
     for path in paths:
@@ -117,14 +125,13 @@ def iac(
     baseline = load_baseline(baseline_path) if baseline_path is not None else None
     config = load_config(config_path)
     with counting("files") as progress:
-        result = scan(
-            paths,
-            config,
-            var_files=var_files,
-            parameters=parameters,
-            baseline=baseline,
-            progress=progress,
-        )
+        model = read_paths(paths, var_files=var_files, parameters=parameters, progress=progress)
+    # Files Terraform's file() and templatefile() read are known only now.
+    if output is not None:
+        refuse_own_input(output, "the report (--output)", model.included)
+    if write_baseline_path is not None:
+        refuse_own_input(write_baseline_path, "the baseline (--write-baseline)", model.included)
+    result = judge(model, config, baseline=baseline)
     threshold = Severity(fail_on)
     emit(render(result, Format(output_format), render_options(output, threshold)), output)
     if write_baseline_path is not None:

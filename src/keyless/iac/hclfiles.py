@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 #: A trust policy is at most a few KiB (IAM's limit is 2,048 characters, 4,096 on request).
@@ -25,10 +25,13 @@ class NotReadable(ValueError):
 @dataclass(frozen=True, slots=True)
 class FileAccess:
     """What ``file()`` may read: files under ``roots`` (absolute, as given: the scanned
-    directories), with relative paths taken from ``working_directory`` (the root module's)."""
+    directories), with relative paths taken from ``working_directory`` (the root module's).
+    ``opened`` gathers every file it went to read (read or refused once found), so that a
+    command writing a file can refuse to write over one of them."""
 
     roots: tuple[Path, ...]
     working_directory: Path
+    opened: set[Path] = field(default_factory=set, compare=False)
 
     def read(self, written: str) -> str:
         """The UTF-8 text of the file ``written`` names. Raises :class:`NotReadable`."""
@@ -48,6 +51,7 @@ class FileAccess:
                 raise NotReadable("the file does not exist") from None
             except OSError as error:
                 raise NotReadable(f"the file cannot be read ({error.strerror})") from None
+        self.opened.add(candidate)
         return _read_regular(candidate)
 
 

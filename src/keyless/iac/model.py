@@ -66,12 +66,15 @@ class IacResource:
 @dataclass(frozen=True, slots=True)
 class IacModel:
     """What reading some paths produced: the files read, the resources found in them,
-    what could not be read, and notes on what was deliberately not read (remote modules)."""
+    what could not be read, and notes on what was deliberately not read (remote modules).
+    ``included`` are the other files read into them: those Terraform's ``file()`` and
+    ``templatefile()`` name."""
 
     files: tuple[ScannedFile, ...] = ()
     resources: tuple[IacResource, ...] = ()
     unread: tuple[Unread, ...] = ()
     notes: tuple[str, ...] = ()
+    included: tuple[Path, ...] = ()
 
 
 def location(path: Path, position: Position) -> str:

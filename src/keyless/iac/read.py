@@ -61,6 +61,7 @@ def read_paths(
     files: list[ScannedFile] = []
     resources: list[IacResource] = []
     notes: list[str] = []
+    included: set[Path] = set()
     data = [c for c in candidates if c.kind is FileKind.DATA]
     terraform = [c for c in candidates if c.kind is FileKind.TERRAFORM]
     for candidate in data:
@@ -77,7 +78,9 @@ def read_paths(
         )
     elif terraform:
         roots = root_directories(paths)
-        _read_terraform(terraform, var_files, roots, files, resources, unread, notes, count)
+        _read_terraform(
+            terraform, var_files, roots, files, resources, unread, notes, included, count
+        )
     count.rest()
     resources.sort(key=lambda r: (str(r.path), r.position, r.address))
     files.sort(key=lambda f: str(f.path))
@@ -86,6 +89,7 @@ def read_paths(
         tuple(resources),
         tuple(dict.fromkeys(unread)),
         tuple(dict.fromkeys(notes)),
+        tuple(sorted(included)),
     )
 
 
@@ -159,6 +163,7 @@ def _read_terraform(
     resources: list[IacResource],
     unread: list[Unread],
     notes: list[str],
+    included: set[Path],
     count: _Counter,
 ) -> None:
     directories: dict[Path, list[TerraformFile]] = {}
@@ -188,6 +193,7 @@ def _read_terraform(
         resources.extend(r for r in result.resources if wanted is None or r.path in wanted)
         unread.extend(_unread(p) for p in result.problems)
         notes.extend(result.notes)
+        included.update(access.opened)
 
 
 def _called_directories(directories: dict[Path, list[TerraformFile]]) -> set[Path]:
