@@ -162,7 +162,7 @@ UNWRITABLE_OUTPUTS = [
     Case(("scan", "--output", "{tmp}/missing/r.txt"), 2, "the report (--output)"),
     Case(("scan", "--org", "--output", "{tmp}/missing/r.txt"), 2, "the report (--output)"),
     Case(("collect", "--out", "{tmp}/missing/s.json"), 2, "the snapshot (--out)"),
-    Case(("collect", "--org", "--out", "{tmp}"), 2, "'--out'"),
+    Case(("collect", "--org", "--out", "{tmp}"), 2, "--out names a directory"),
     Case(("plan", "--out", "{tmp}/missing/p.json"), 2, "the plan (--out)"),
     Case(("plan", "--output", "{tmp}/missing/p.html"), 2, "the rendered plan (--output)"),
     Case(("iac", str(IAC_TREE), "--output", "{tmp}/missing/r.txt"), 2, "the report (--output)"),

@@ -233,7 +233,7 @@ def _truncated(path: Path) -> None:
 
 SNAPSHOT_CASES: dict[str, tuple[Edit, int, str]] = {
     "fifo": (_as_fifo, 2, "not a regular file"),
-    "directory": (_as_directory, 2, "is a directory"),
+    "directory": (_as_directory, 2, "--snapshot names a directory"),
     "nested-100k": (_replace(DEEP), 2, "not a keyless snapshot"),
     "object-nested-100k": (_replace('{"a":' * 100_000 + "1" + "}" * 100_000), 2,
                            "not valid JSON"),

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from keyless.cli.output import config_file, emit, render_options, require_writable
+from keyless.cli.paths import FilePath
 from keyless.cli.progress import quiet_option, waiting_message
 from keyless.cli.record import store_path
 from keyless.findings import Severity
@@ -22,13 +23,13 @@ REPORT = "the comparison (--output)"
 @click.argument("new")
 @click.option(
     "--store",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(),
     help="The history store @N refers to (default: .keyless/history.sqlite3).",
 )
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FilePath(exists=True),
     help="Configuration for the checks run on a snapshot (default: ./keyless.toml).",
 )
 @click.option(
@@ -38,7 +39,7 @@ REPORT = "the comparison (--output)"
     default="text",
     show_default=True,
 )
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option("--output", type=FilePath(), help="Write here.")
 @click.option(
     "--fail-on",
     type=click.Choice([s.value for s in Severity]),

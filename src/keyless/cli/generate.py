@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from keyless.cli.paths import FilePath
 from keyless.files import read_bytes
 from keyless.render.untrusted import printable
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("plan_path", metavar="PLAN", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("plan_path", metavar="PLAN", type=FilePath())
 @click.option(
     "--format",
     "output_format",
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 @click.option("--region", default="us-east-1", show_default=True, help="Region of the providers.")
 @click.option(
     "--ca-cert",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(),
     help="The CA certificate (PEM) of a new Roles Anywhere trust anchor.",
 )
 @click.option("--pca-arn", metavar="ARN", help="An AWS Private CA for the trust anchor instead.")
@@ -76,7 +77,7 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--snapshot",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FilePath(exists=True),
     help="Check the plan against this snapshot (stale plans are refused).",
 )
 def generate(

@@ -8,6 +8,7 @@ import click
 
 from keyless.cli.numbers import Count
 from keyless.cli.output import emit, render_options, require_writable
+from keyless.cli.paths import FilePath
 from keyless.cli.record import store_path
 from keyless.errors import InputError
 from keyless.model.arn import is_account_id
@@ -17,7 +18,7 @@ from keyless.render import Format, formats, render
 @click.command()
 @click.option(
     "--store",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(),
     help="The history store (default: .keyless/history.sqlite3).",
 )
 @click.option("--account", help="Only this account ID.")
@@ -29,7 +30,7 @@ from keyless.render import Format, formats, render
     default="text",
     show_default=True,
 )
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option("--output", type=FilePath(), help="Write here.")
 def history(
     store: Path | None,
     account: str | None,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from keyless.cli.output import config_file, emit, render_options, require_writable
+from keyless.cli.paths import FilePath
 from keyless.cli.progress import is_quiet, quiet_option, waiting_message
 from keyless.cli.sources import build_spec, load, parse_moment, source_options, unread_lines
 from keyless.render import Format, formats, render
@@ -30,7 +31,7 @@ REPORT = "the rendered plan (--output)"
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FilePath(exists=True),
     help="Configuration file (default: ./keyless.toml when present).",
 )
 @click.option(
@@ -49,7 +50,7 @@ REPORT = "the rendered plan (--output)"
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(),
     help="Write the keyless/plan/v1 document here (whole, never through a symlink).",
 )
 @click.option(
@@ -61,7 +62,7 @@ REPORT = "the rendered plan (--output)"
 )
 @click.option(
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(),
     help="Write the --format output (or --explain) here instead of standard output.",
 )
 @click.option("--explain", "explain", metavar="USER", help="All the evidence for one user.")
@@ -83,7 +84,7 @@ REPORT = "the rendered plan (--output)"
 @click.option(
     "--check",
     "check_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FilePath(exists=True),
     help="Validate this plan (hand-edited or not) against the source instead of planning.",
 )
 @quiet_option

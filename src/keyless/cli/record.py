@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from keyless.cli.paths import FilePath
 from keyless.engine import ScanResult
 from keyless.render import RenderOptions
 from keyless.store import DEFAULT_STORE, Store, open_store, record_of_result
@@ -21,7 +22,7 @@ def record_options(function: F) -> F:
     """The ``--record`` flag and the ``--store`` path."""
     function = click.option(
         "--store",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=FilePath(),
         help=f"The history store (default: {DEFAULT_STORE}); with --format html, its"
         " burn-down is charted.",
     )(function)

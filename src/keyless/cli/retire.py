@@ -17,6 +17,7 @@ import click
 
 from keyless.cli.numbers import Count
 from keyless.cli.output import emit, refuse_own_input, render_options
+from keyless.cli.paths import FilePath
 from keyless.cli.progress import counting, quiet_option, waiting_message
 from keyless.render import Format, formats, render
 
@@ -67,7 +68,7 @@ def _common(apply_help: str | None, *, kind: str) -> Callable[[F], F]:
         ),
         click.option(
             "--journal",
-            type=click.Path(dir_okay=False, path_type=Path),
+            type=FilePath(),
             default=Path("keyless-retire.sqlite"),
             show_default=True,
             help=JOURNAL_HELP,
@@ -89,7 +90,7 @@ def _plan_option() -> Callable[[F], F]:
     return click.option(
         "--plan",
         "plan_path",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=FilePath(),
         help="Follow this keyless/plan/v1 document: its retire list, gated by its "
         "preconditions (--user and --access-key-id narrow it).",
     )

@@ -12,6 +12,7 @@ import click
 
 from keyless.cli.numbers import Count
 from keyless.cli.output import config_file, emit, emit_chunks, render_options, require_writable
+from keyless.cli.paths import FilePath
 from keyless.cli.progress import is_quiet, quiet_option
 from keyless.cli.record import open_recording, record_options, store_path
 from keyless.cli.sources import (
@@ -64,7 +65,7 @@ def _estate_checks(ids: tuple[str, ...]) -> tuple[Check, ...]:
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FilePath(exists=True),
     help="Configuration file (default: ./keyless.toml when present).",
 )
 @click.option(
@@ -74,7 +75,7 @@ def _estate_checks(ids: tuple[str, ...]) -> tuple[Check, ...]:
     default="text",
     show_default=True,
 )
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option("--output", type=FilePath(), help="Write here.")
 @click.option(
     "--fail-on",
     type=click.Choice(SEVERITIES),
@@ -168,7 +169,7 @@ def scan(
 @click.option(
     "--out",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(),
     help="The snapshot file to write (versioned JSON, no secrets).",
 )
 @click.option(
@@ -258,12 +259,12 @@ def checks(output_format: str) -> None:
     "snapshots",
     nargs=-1,
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FilePath(exists=True),
 )
 @click.option(
     "--out",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(),
     help="The merged snapshot to write.",
 )
 @quiet_option

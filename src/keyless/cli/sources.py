@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from keyless.cli.numbers import Count
+from keyless.cli.paths import FilePath
 from keyless.collect.origin import InventorySpec, Origin
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def source_options(*, snapshot: bool = True) -> Callable[[F], F]:
             [
                 click.option(
                     "--snapshot",
-                    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                    type=FilePath(exists=True),
                     help="A snapshot written by `keyless collect --out`.",
                 )
             ]

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from keyless.cli.output import emit, render_options
+from keyless.cli.paths import FilePath
 from keyless.engine import assess_trust
 from keyless.errors import InputError
 from keyless.files import read_text
@@ -111,7 +112,7 @@ def _infrastructure_file(
 @click.argument("target", required=False)
 @click.option(
     "--snapshot",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FilePath(exists=True),
     help="Read the role from a snapshot; TARGET is then the role name or ARN.",
 )
 @click.option(
@@ -125,7 +126,7 @@ def _infrastructure_file(
     "--var-file",
     "var_files",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FilePath(exists=True),
     help="Terraform variable values (.tfvars or .tfvars.json), as `terraform -var-file` "
     "(infrastructure files).",
 )

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from keyless.cli.output import emit, render_options
+from keyless.cli.paths import FilePath
 from keyless.cli.progress import quiet_option, waiting_message
 from keyless.errors import InputError
 from keyless.findings import Severity
@@ -49,7 +50,7 @@ def workflows() -> None:
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FilePath(exists=True),
     help="Configuration file (default: ./keyless.toml when present); its ignores apply.",
 )
 @quiet_option
