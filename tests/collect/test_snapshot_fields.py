@@ -24,7 +24,7 @@ import pytest
 from keyless.collect.offline.codec import INT_RANGES, fields_of
 from keyless.collect.offline.snapshot import load_snapshot, write_snapshot
 from keyless.collect.offline.snapshot_schema import snapshot_schema
-from keyless.model import Account, Inventory
+from keyless.model import Account, Inventory, Role, User
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ROOT / "docs" / "schemas" / "snapshot-v1.schema.json"
@@ -38,6 +38,7 @@ class Populate:
 
     def __init__(self) -> None:
         self.counter = 0
+        self.account_id = ""
 
     def next(self) -> int:
         self.counter += 1
@@ -50,7 +51,10 @@ class Populate:
         if dataclasses.is_dataclass(hint):
             return self.dataclass(hint)
         if hint is str and (owner, name) == (Account, "id"):
-            return f"{self.next():012d}"  # the reader refuses any other account ID
+            self.account_id = f"{self.next():012d}"  # the reader refuses any other account ID
+            return self.account_id
+        if hint is str and (owner, name) in ((User, "account_id"), (Role, "account_id")):
+            return self.account_id  # the reader refuses a user or role of another account
         if hint is str:
             return f"{owner.__name__}.{name}.{self.next()}"
         if hint is bool:

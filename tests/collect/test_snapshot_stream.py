@@ -27,7 +27,9 @@ def _accounts(count: int) -> tuple[Account, ...]:
     return tuple(
         make_account(
             account_id=f"{index:012d}",
-            users=[make_user(f"u{index}", keys=[make_key(age_days=10)])],
+            users=[
+                make_user(f"u{index}", account_id=f"{index:012d}", keys=[make_key(age_days=10)])
+            ],
         )
         for index in range(1, count + 1)
     )

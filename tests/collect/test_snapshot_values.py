@@ -39,7 +39,7 @@ def _document(tmp_path: Path) -> dict[str, Any]:
     account = dataclasses.replace(
         make_account(users=[make_user("ci", keys=[KEY])]),
         collected_at=COLLECTED,
-        saml_providers=(SamlProvider("arn:aws:iam::123456789012:saml-provider/okta", "okta"),),
+        saml_providers=(SamlProvider("arn:aws:iam::111122223333:saml-provider/okta", "okta"),),
     )
     write_snapshot(Inventory((account,), collected_at=COLLECTED), tmp_path / "good.json")
     document: dict[str, Any] = json.loads((tmp_path / "good.json").read_text())

@@ -67,3 +67,65 @@ def test_an_edited_snapshot_is_refused(
         assert result.exit_code == 2, result.output
         assert message in result.stderr
     assert not (tmp_path / "merged.json").exists()
+
+
+def _other_account(document: dict[str, Any]) -> None:
+    account = document["accounts"][0]
+    account["users"][0]["arn"] = account["users"][0]["arn"].replace(account["id"], "999999999999")
+
+
+def _empty_account(document: dict[str, Any]) -> None:
+    account = document["accounts"][0]
+    account["roles"][0]["arn"] = account["roles"][0]["arn"].replace(account["id"], "")
+
+
+def _user_account_id(document: dict[str, Any]) -> None:
+    document["accounts"][0]["users"][0]["account_id"] = "999999999999"
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        pytest.param(
+            _other_account,
+            "#/accounts/0/users/0/arn: malformed snapshot: 'arn:aws:iam::999999999999:",
+            id="other-account",
+        ),
+        pytest.param(
+            _empty_account,
+            "#/accounts/0/roles/0/arn: malformed snapshot: 'arn:aws:iam:::role/",
+            id="empty-account",
+        ),
+        pytest.param(
+            _user_account_id,
+            "#/accounts/0/users/0/account_id: malformed snapshot: '999999999999' is not of",
+            id="user-account-id",
+        ),
+    ],
+)
+def test_an_arn_of_another_account_is_refused(
+    snapshot: dict[str, Any], tmp_path: Path, edit: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    document = json.loads(json.dumps(snapshot))
+    edit(document)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(document))
+    result = CliRunner().invoke(cli, ["scan", "--snapshot", str(path)])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+
+
+def test_aws_managed_policies_and_other_partitions_are_accepted(
+    snapshot: dict[str, Any], tmp_path: Path
+) -> None:
+    document = json.loads(json.dumps(snapshot))
+    account = document["accounts"][0]
+    assert any(":iam::aws:policy/" in p["arn"] for p in account["policies"])
+    for kind in ("users", "groups", "roles", "policies"):
+        for entry in account[kind]:
+            entry["arn"] = entry["arn"].replace("arn:aws:", "arn:aws-us-gov:")
+    account["partition"] = "aws-us-gov"
+    path = tmp_path / "gov.json"
+    path.write_text(json.dumps(document))
+    result = CliRunner().invoke(cli, ["scan", "--snapshot", str(path)])
+    assert result.exit_code in (0, 1), result.output
