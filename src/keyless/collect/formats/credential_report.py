@@ -66,6 +66,8 @@ class ReportRow:
     login_profile: LoginProfile | None
     mfa_active: bool
     access_keys: tuple[AccessKey, ...]
+    #: The row's line in the report (1 is the header), for messages.
+    line: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,7 @@ def parse_credential_report(
             raise InputError("the credential report is empty (no header row)", where=where)
         _check_header(header, where)
         users: dict[str, ReportRow] = {}
+        names: set[str] = set()
         root: RootCredentials | None = None
         for fields in rows:
             if not fields:
@@ -113,12 +116,26 @@ def parse_credential_report(
                     f"line {line} has {len(fields)} fields, the header has {len(COLUMNS)}",
                     where=where,
                 )
+            # AWS writes one row per user and one <root_account> row: a second row for
+            # the same user (by ARN, or by name, which IAM keeps unique ignoring case)
+            # would silently replace the first one's keys.
+            if fields[0] == ROOT_USER:
+                duplicate = root is not None
+            else:
+                duplicate = fields[1] in users or fields[0].casefold() in names
+            if duplicate:
+                raise InputError(
+                    f"line {line}: a second row for the user {fields[0][:200]!r}"
+                    " (the report has one row per user)",
+                    where=where,
+                )
             try:
                 if fields[0] == ROOT_USER:
                     root = _root(fields, latest)
                 else:
-                    row = _row(fields, latest)
+                    row = _row(fields, latest, line)
                     users[row.arn] = row
+                    names.add(row.name.casefold())
             except ValueError as error:
                 raise InputError(f"line {line}, column {error}", where=where) from None
     except csv.Error as error:
@@ -212,7 +229,7 @@ def _keys(fields: list[str], latest: datetime | None) -> tuple[AccessKey, ...]:
     return tuple(keys)
 
 
-def _row(fields: list[str], latest: datetime | None) -> ReportRow:
+def _row(fields: list[str], latest: datetime | None, line: int = 0) -> ReportRow:
     login = None
     if _flag(fields[3], "password_enabled"):
         login = LoginProfile(
@@ -226,6 +243,7 @@ def _row(fields: list[str], latest: datetime | None) -> ReportRow:
         login_profile=login,
         mfa_active=_flag(fields[7], "mfa_active"),
         access_keys=_keys(fields, latest),
+        line=line,
     )
 
 
