@@ -247,7 +247,6 @@ def test_trust_refuses(tmp_path: Path, name: str, args: Args, phrase: str) -> No
         '"NumericGreaterThan": {"aws:MultiFactorAuthAge": "1e999999999"}',
         '"DateLessThan": {"aws:CurrentTime": "9999-12-31T23:59:59Z"}',
         '"DateGreaterThan": {"aws:CurrentTime": "0001-01-01T00:00:00Z"}',
-        '"IpAddress": {"aws:SourceIp": "10.0.0.0/99"}',
         '"BinaryEquals": {"aws:x": "!!!"}',
     ],
 )

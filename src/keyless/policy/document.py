@@ -12,6 +12,7 @@ are frozen and hashable, and parsing the same text twice hits a small cache.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import json
 import math
 import re
@@ -22,7 +23,7 @@ from typing import Any
 
 from keyless.errors import PolicyError
 from keyless.policy.limits import check_condition_values, check_trust_policy_size
-from keyless.policy.operators import Operator, UnknownOperatorError, parse_operator
+from keyless.policy.operators import Family, Operator, UnknownOperatorError, parse_operator
 from keyless.policy.templates import has_placeholder
 
 #: The policy language version that enables policy variables.
@@ -47,9 +48,18 @@ _ACCOUNT = re.compile(r"[0-9]{12}")
 # IAM unique IDs: AIDA (user), AROA (role), AIPA, ANPA, ... followed by base-32 characters.
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
 _UNIQUE_ID = re.compile(r"A[A-Z0-9]{3}[A-Z0-9]{12,}")
+# The resource is printable ASCII (a path may hold any of it); each name after it is
+# IAM's name characters. A NUL, a control character or a space: MalformedPolicyDocument.
+# https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html (RoleName, Path)
 _AWS_ARN = re.compile(
-    r"arn:(?P<partition>aws[a-z-]*):(?P<service>iam|sts)::(?P<account>[0-9]{12}):(?P<resource>.+)"
+    r"arn:(?P<partition>aws[a-z-]*):(?P<service>iam|sts)::(?P<account>[0-9]{12}):"
+    r"(?P<resource>[\x21-\x7e]+)"
 )
+_IAM_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]+")
+# A service principal is a DNS name (ec2.amazonaws.com, states.eu-west-1.amazonaws.com);
+# a federated or canonical user principal is printable ASCII (an ARN, a host name, hex).
+_SERVICE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+_PRINTABLE = re.compile(r"[\x21-\x7e]+")
 
 
 class PolicyKind(StrEnum):
@@ -497,6 +507,15 @@ class _Parser:
         if principal_type is not PrincipalType.AWS:
             if "*" in text and not (principal_type is PrincipalType.FEDERATED and text == "*"):
                 raise self.fail(f"{principal_type} principals cannot contain wildcards", pointer)
+            grammar = _SERVICE if principal_type is PrincipalType.SERVICE else _PRINTABLE
+            if not grammar.fullmatch(text) and not has_placeholder(text):
+                raise self.fail(
+                    f"not a valid {principal_type} principal: {text[:200]!r}",
+                    pointer,
+                    hint="IAM refuses it (MalformedPolicyDocument): a service principal is a"
+                    " host name such as ec2.amazonaws.com; no principal holds spaces or"
+                    " control characters.",
+                )
             return Principal(principal_type, text)
         if text == "*":
             return Principal(PrincipalType.AWS, text, AwsPrincipalForm.ANY)
@@ -515,7 +534,10 @@ class _Parser:
         match = _AWS_ARN.fullmatch(text)
         if match:
             form = aws_principal_form(match["service"], match["resource"])
-            if form is not None:
+            names = match["resource"].split("/")[
+                -2 if form is AwsPrincipalForm.ASSUMED_ROLE else -1 :
+            ]
+            if form is not None and all(_IAM_NAME.fullmatch(name) for name in names):
                 return Principal(PrincipalType.AWS, text, form, match["account"])
         elif _UNIQUE_ID.fullmatch(text):
             return Principal(PrincipalType.AWS, text, AwsPrincipalForm.UNIQUE_ID)
@@ -552,8 +574,24 @@ class _Parser:
                             raise self.fail(
                                 f'Null takes "true" or "false", not {item!r}', item_pointer
                             )
+                if operator.base.family is Family.IP:
+                    self.addresses(values, key_pointer)
                 result.append(Condition(operator, key, values, key_pointer))
         return tuple(result)
+
+    def addresses(self, values: tuple[str, ...], pointer: str) -> None:
+        """IpAddress and NotIpAddress take IP addresses and CIDR ranges; IAM refuses a
+        policy with another value (``999.1.1.1/99``), which would otherwise match nothing."""
+        for position, item in enumerate(values):
+            if has_placeholder(item):
+                continue
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                raise self.fail(
+                    f"not an IP address or CIDR range: {item[:200]!r}",
+                    pointer if len(values) == 1 else f"{pointer}/{position}",
+                ) from None
 
     def condition_values(self, value: object, pointer: str) -> tuple[str, ...]:
         if not isinstance(value, list | tuple):
