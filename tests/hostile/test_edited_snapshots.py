@@ -129,3 +129,25 @@ def test_aws_managed_policies_and_other_partitions_are_accepted(
     path.write_text(json.dumps(document))
     result = CliRunner().invoke(cli, ["scan", "--snapshot", str(path)])
     assert result.exit_code in (0, 1), result.output
+
+
+def test_an_export_whose_second_user_is_of_another_account_is_refused(tmp_path: Path) -> None:
+    # The export reader compared only the first ARN of each kind with the account: the
+    # snapshot it wrote from this export was then refused as malformed.
+    export = tmp_path / "export"
+    shutil.copytree(ACCOUNT, export)
+    details_path = export / "authorization-details.json"
+    details = json.loads(details_path.read_text())
+    second = details["UserDetailList"][1]
+    second["Arn"] = second["Arn"].replace("123456789012", "999999999999")
+    details_path.write_text(json.dumps(details))
+    (export / "credential-report.csv").unlink()
+    result = CliRunner().invoke(
+        cli, ["collect", "--input", str(export), "--out", str(tmp_path / "s.json")]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"keyless: error: {export}: conflicting account IDs: 'arn:aws:iam::999999999999:" in (
+        result.stderr
+    )
+    assert "(users #2) is not of account 123456789012" in result.stderr
+    assert not (tmp_path / "s.json").exists()

@@ -25,7 +25,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from keyless.dates import iso
-from keyless.model import SamlProvider
+from keyless.model import Account, SamlProvider
+from keyless.model.arn import parse_arn
 
 CLOCK_SKEW = timedelta(days=1)
 
@@ -108,3 +109,31 @@ def _without_none(hint: Any) -> Any:
 
 def _has_dates(hint: Any) -> bool:
     return dataclasses.is_dataclass(hint) and isinstance(hint, type) and bool(_plan(hint))
+
+
+def find_foreign_arn(account: Account) -> tuple[str, str] | None:
+    """The pointer and value of the first user, group, role, customer managed policy or
+    identity provider whose ARN names another account than ``account.id`` (or a user's or
+    role's ``account_id`` that does), as the export and snapshot readers refuse. AWS
+    managed policies (``arn:…:iam::aws:policy/…``) are AWS's; the partition is not
+    compared; a value that is not an ARN at all names no account and is left alone."""
+    kinds: tuple[tuple[str, tuple[Any, ...]], ...] = (
+        ("users", account.users),
+        ("groups", account.groups),
+        ("roles", account.roles),
+        ("policies", account.policies),
+        ("oidc_providers", account.oidc_providers),
+        ("saml_providers", account.saml_providers),
+    )
+    for name, entries in kinds:
+        for position, entry in enumerate(entries):
+            arn: str = entry.arn
+            parsed = parse_arn(arn)
+            # Not an ARN, or an AWS managed policy: no account of the customer's.
+            aws_managed = name == "policies" and parsed is not None and parsed.account == "aws"
+            if parsed is not None and not aws_managed and parsed.account != account.id:
+                return f"/{name}/{position}/arn", arn
+            owner = getattr(entry, "account_id", account.id)
+            if owner != account.id:
+                return f"/{name}/{position}/account_id", str(owner)
+    return None

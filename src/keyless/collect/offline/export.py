@@ -19,7 +19,7 @@ from typing import Any
 
 from keyless.collect.formats.auth_details import PAGE_KEYS, AuthDetails, DetailsError, build_users
 from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
-from keyless.collect.formats.plausible import CLOCK_SKEW
+from keyless.collect.formats.plausible import CLOCK_SKEW, find_foreign_arn
 from keyless.collect.formats.providers import (
     ListingError,
     identity_center_instance,
@@ -235,7 +235,7 @@ def load_account(directory: Path) -> Account:
         raise InputError(
             f"unreadable user: {error}", where=f"{details_path}#{error.pointer}"
         ) from None
-    return Account(
+    account = Account(
         id=account_id,
         alias=metadata.get("alias"),
         name=metadata.get("name"),
@@ -250,6 +250,18 @@ def load_account(directory: Path) -> Account:
         datasets=MappingProxyType(sources),
         collected_at=_mtime(details_path),
     )
+    # Every ARN, not only the first of each kind that named the account: a snapshot
+    # written from this export would be refused as malformed otherwise.
+    foreign = find_foreign_arn(account)
+    if foreign is not None:
+        pointer, value = foreign
+        kind, index = pointer.split("/")[1:3]
+        raise InputError(
+            f"conflicting account IDs: {value[:300]!r} ({kind} #{int(index) + 1}) is not of"
+            f" account {account_id}",
+            where=str(directory),
+        )
+    return account
 
 
 def _auth_details(path: Path) -> AuthDetails:

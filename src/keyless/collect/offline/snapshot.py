@@ -27,7 +27,7 @@ from typing import IO, Any, NoReturn
 
 import orjson
 
-from keyless.collect.formats.plausible import CLOCK_SKEW, find_implausible
+from keyless.collect.formats.plausible import CLOCK_SKEW, find_foreign_arn, find_implausible
 from keyless.collect.offline.codec import (
     Field,
     Invalid,
@@ -39,7 +39,7 @@ from keyless.collect.offline.codec import (
 from keyless.errors import InputError
 from keyless.files import MAX_FILE_BYTES, describe_size, open_regular, parse_json, write_atomic
 from keyless.model import Account, Inventory
-from keyless.model.arn import is_account_id, parse_arn
+from keyless.model.arn import is_account_id
 
 SCHEMA = "keyless/snapshot/v1"
 
@@ -292,7 +292,7 @@ class _Reader:
         if account.id in self._seen:
             self._fail(Invalid(f"account {account.id} appears twice"), f"/accounts/{index}/id")
         self._seen.add(account.id)
-        foreign = _foreign_arn(account)
+        foreign = find_foreign_arn(account)
         if foreign is not None:
             pointer, arn = foreign
             self._fail(
@@ -341,31 +341,3 @@ class _Reader:
             if prefix or error.pointer
             else str(self.path),
         ) from None
-
-
-def _foreign_arn(account: Account) -> tuple[str, str] | None:
-    """The pointer and value of the first user, group, role, customer managed policy or
-    identity provider whose ARN names another account than ``account.id`` (or a user's or
-    role's ``account_id`` that does), as the export reader refuses. AWS managed policies
-    (``arn:…:iam::aws:policy/…``) are AWS's; the partition is not compared; a value that
-    is not an ARN at all names no account and is left alone."""
-    kinds: tuple[tuple[str, tuple[Any, ...]], ...] = (
-        ("users", account.users),
-        ("groups", account.groups),
-        ("roles", account.roles),
-        ("policies", account.policies),
-        ("oidc_providers", account.oidc_providers),
-        ("saml_providers", account.saml_providers),
-    )
-    for name, entries in kinds:
-        for position, entry in enumerate(entries):
-            owner = getattr(entry, "account_id", account.id)
-            if owner != account.id:
-                return f"/{name}/{position}/account_id", str(owner)
-            arn: str = entry.arn
-            parsed = parse_arn(arn)
-            if parsed is None or (name == "policies" and parsed.account == "aws"):
-                continue  # not an ARN, or an AWS managed policy
-            if parsed.account != account.id:
-                return f"/{name}/{position}/arn", arn
-    return None
