@@ -60,6 +60,45 @@ def _value(tmp_path: Path, expression: str, declarations: str = "") -> Node:
         ('compact(["a", "", "b"])', ["a", "b"]),
         ('length(["a", "b"])', 2),
         ('tolist(toset(["b", "a", "b"]))', ["a", "b"]),
+        # regex and regexall in RE2's semantics
+        ('regex("[0-9]+", "role-123-x")', "123"),
+        ('regex("^repo:([^/]+)/(.*)$", "repo:o/r")', ["o", "r"]),
+        ('regex("(?P<org>[a-z]+)/(?P<repo>[a-z]+)", "o/r")', {"org": "o", "repo": "r"}),
+        ('regex("(a)|(b)", "b")', [None, "b"]),
+        ('regexall("[a-z]+", "ab 12 cd")', ["ab", "cd"]),
+        ('regexall("x", "abc")', []),
+        ('regexall("a*", "baaa")', ["", "aaa"]),  # Go: no empty match right after one
+        ('regexall("a??", "ab")', ["", "", ""]),  # Go moves on after an empty match
+        ('replace("abxd", "/x*/", "-")', "-a-b-d-"),
+        ('regex("\\\\d+", "٣3")', "3"),  # RE2's \d is ASCII
+        ("alltrue([true, true])", True),
+        ("alltrue([])", True),
+        ("alltrue([true, false])", False),
+        ("anytrue([false, true])", True),
+        ("anytrue([])", False),
+        ("range(3)", [0, 1, 2]),
+        ("range(1, 4)", [1, 2, 3]),
+        ("range(4, 1)", [4, 3, 2]),
+        ("range(0, 10, 4)", [0, 4, 8]),
+        ("range(-3)", [0, -1, -2]),
+        ("range(0)", []),
+        ('zipmap(["a", "b"], [1, 2])', {"a": 1, "b": 2}),
+        ('slice(["a", "b", "c", "d"], 1, 3)', ["b", "c"]),
+        ('slice(["a"], 1, 1)', []),
+        ('reverse(["a", "b", "c"])', ["c", "b", "a"]),
+        ('index(["a", "b", "c"], "b")', 1),
+        ('setintersection(["b", "a", "c"], ["c", "b"], ["b", "c", "d"])', ["b", "c"]),
+        ('setsubtract(["c", "a", "b"], ["b"])', ["a", "c"]),
+        ('trim("?!hello?!", "!?")', "hello"),
+        ('trimprefix("repo:o/r", "repo:")', "o/r"),
+        ('trimsuffix("o/r:ref", ":ref")', "o/r"),
+        ('trimspace("\\u00a0 x\\n")', "x"),
+        ('trimspace("\\u001cx")', "\x1cx"),  # not a space to Go
+        ('title("hello wORLD-x_y")', "Hello WORLD-X_y"),
+        ('tonumber("42")', 42),
+        ("tonumber(7)", 7),
+        ('tobool("true")', True),
+        ("tobool(false)", False),
     ],
 )
 def test_a_function_on_known_arguments_is_evaluated(
@@ -78,6 +117,29 @@ def test_a_function_on_known_arguments_is_evaluated(
         'setunion(["a"], var.unset)',
         'startswith(var.unset, "a")',
         "keys(var.unset)",
+        'regex(var.unset, "a")',
+        'regexall("a", var.unset)',
+        "alltrue([true, var.unset])",
+        "range(var.unset)",
+        'zipmap(["a"], var.unset)',
+        # what Python's engine reads otherwise than RE2
+        'regex("(a)\\\\1", "aa")',  # a backreference: an error in RE2
+        'regex("a(?=b)", "ab")',  # a lookahead
+        'regex("(?U)a+", "aaa")',  # ungreedy in RE2
+        'regex("a{,2}", "a{,2}")',  # a literal in RE2
+        'regex("[[:digit:]]+", "12")',
+        'regex("a$", "a\\n")',  # Python's $ matches before the final newline
+        'regex("(?i)k", "\\u212a")',  # RE2 folds the Kelvin sign
+        'regexall("(a+)+$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!")',  # could backtrack
+        "range(0, 2000000)",  # past the size limits
+        "range(0, 5, -1)",
+        "range(0, 5, 0)",
+        "range(0.5)",
+        'title("élan vital")',
+        'tonumber("1.5e3")',
+        'tobool("1")',
+        'setintersection(["a"], [1])',
+        'index(["1"], 1)',
     ],
 )
 def test_a_function_keyless_does_not_evaluate_here_is_unknown(
@@ -102,6 +164,15 @@ def test_a_function_keyless_does_not_evaluate_here_is_unknown(
         ('try(one(["a", "b"]), "many")', "many"),
         ('try(jsondecode("not json"), "raw")', "raw"),
         ('try(coalescelist([], []), ["fallback"])', ["fallback"]),
+        ('try(regex("x", "abc"), "none")', "none"),
+        ('try(regex("(?P<a>x)(y)", "xy"), "mixed")', "mixed"),
+        ('try(zipmap(["a", "b"], [1]), {})', {}),
+        ('try(slice(["a"], 0, 2), [])', []),
+        ('try(index(["a"], "b"), -1)', -1),
+        ('try(tonumber("abc"), 0)', 0),
+        ('try(tobool("yes"), false)', False),
+        ('can(regex("^arn:", "arn:aws:iam::1:role/r"))', True),
+        ('can(regex("^arn:", "role/r"))', False),
         ("can(local.settings.subjects)", False),
         ("can(local.settings.audience)", True),
         ('try(local.settings.audience, local.settings.missing, "x")', "sts.amazonaws.com"),

@@ -182,7 +182,7 @@ _QUANTIFIER = re.compile(r"(?<!\()[*+?]|\{[0-9]")
 _MAX_REGEX_SUBJECT = 4_096
 
 
-def _check_regex(pattern: str, subject: str) -> None:
+def _check_regex(pattern: str, subject: str, name: str = "replace") -> None:
     bare = _ESCAPES_AND_CLASSES.sub("x", pattern)
     if (
         _QUANTIFIED_GROUP.search(bare)
@@ -190,9 +190,41 @@ def _check_regex(pattern: str, subject: str) -> None:
         or len(subject) > _MAX_REGEX_SUBJECT
     ):
         raise _Unsafe(
-            "replace() with this regular expression is not evaluated (a repeated group, "
+            f"{name}() with this regular expression is not evaluated (a repeated group, "
             f"more than two quantifiers or a subject over {_MAX_REGEX_SUBJECT:,} characters)"
         )
+
+
+# What Python's re reads otherwise than RE2 (Terraform's engine,
+# https://github.com/google/re2/wiki/Syntax): a backreference or octal escape (`\1`),
+# `\Z`/`\z`, Python's `\u`/`\U`/`\N` escapes, a group other than `(?:`, `(?P<name>` and
+# the flags i, m and s (`(?=`, `(?<name>`, `(?U)`, which is ungreedy in RE2), `{,n}` (a
+# literal in RE2) and a POSIX class `[[:alpha:]]`.
+_RE2_ESCAPES = re.compile(r"\\[0-9ZzuUNg]")
+_RE2_GROUPS = re.compile(r"\(\?(?!:|P<|[ims-]*[:)])|\{,")
+
+
+def _re2(pattern: str, subject: str, name: str) -> re.Pattern[str]:
+    """``pattern`` compiled to match as RE2 does on ``subject``, or refused (unknown)."""
+    escapes = re.sub(r"\\\\", "", pattern)  # an escaped backslash escapes nothing after it
+    bare = _ESCAPES_AND_CLASSES.sub("x", pattern)
+    if (
+        _RE2_ESCAPES.search(escapes)
+        or _RE2_GROUPS.search(bare)
+        or "[:" in pattern
+        or ("$" in bare and "\n" in subject)  # Python's $ also matches before a final \n
+        or ("\\s" in escapes and "\v" in subject)  # RE2's \s leaves out \v
+        or (re.search(r"\(\?[ms-]*i", pattern) and not (pattern + subject).isascii())
+    ):
+        raise _Unsafe(
+            f"{name}() with this regular expression is not evaluated (Python's engine "
+            "reads it otherwise than Terraform's RE2)"
+        )
+    _check_regex(pattern, subject, name)
+    try:
+        return re.compile(pattern, re.ASCII)  # RE2's \d, \w, \s and \b are ASCII
+    except re.error as error:
+        raise _Unsafe(f"{name}(): the regular expression is not evaluated ({error})") from error
 
 
 class _Fails(ValueError):
@@ -299,9 +331,13 @@ def _replace(arguments: list[Node], position: Position) -> Node:
     if len(search) > 1 and search.startswith("/") and search.endswith("/"):
         if "$" in replacement or "\\" in replacement:
             raise ValueError("capture references are not evaluated")
-        _check_regex(search[1:-1], subject)
+        compiled = _re2(search[1:-1], subject, "replace")
         _check_size(len(subject) + (len(subject) + 1) * len(replacement))
-        return Node(re.sub(search[1:-1], replacement, subject), position)
+        pieces, done = [], 0
+        for match in _go_matches(compiled, subject):
+            pieces += [subject[done : match.start()], replacement]
+            done = match.end()
+        return Node("".join([*pieces, subject[done:]]), position)
     matches = subject.count(search)
     _check_size(len(subject) + matches * (len(replacement) - len(search)))
     return Node(subject.replace(search, replacement), position)
@@ -516,6 +552,217 @@ def _decoded(value: Any, position: Position, depth: int) -> Node:
     return Node(value, position)
 
 
+def _regex_result(match: re.Match[str], position: Position) -> Node:
+    """One match as Terraform's ``regex`` returns it: the matched text without capture
+    groups, an object of named groups, or a list of unnamed ones (an unmatched group is
+    null)."""
+    groups = match.re.groups
+    _check_size(groups)
+    names = match.re.groupindex
+    if not groups:
+        return Node(match.group(0), position)
+    if names:
+        return Node(mapping({n: Node(match.group(n), position) for n in names}), position)
+    return _list(match.groups(), position)
+
+
+def _regex_arguments(arguments: list[Node], name: str) -> tuple[re.Pattern[str], str]:
+    pattern, subject = (plain(a) for a in arguments)
+    if not isinstance(pattern, str) or not isinstance(subject, str):
+        raise TypeError(f"{name} takes a pattern and a string")
+    compiled = _re2(pattern, subject, name)
+    if compiled.groupindex and len(compiled.groupindex) != compiled.groups:
+        raise _Fails("invalid pattern: cannot mix both named and unnamed capture groups")
+    return compiled, subject
+
+
+def _regex(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/regex
+    compiled, subject = _regex_arguments(arguments, "regex")
+    match = compiled.search(subject)
+    if match is None:
+        raise _Fails("pattern did not match any part of the given string")
+    return _regex_result(match, position)
+
+
+def _go_matches(compiled: re.Pattern[str], subject: str) -> list[re.Match[str]]:
+    """Every match, as Go's regexp finds them for ``regexall`` and ``replace``: an empty
+    match right after a match is not one, and after an empty match the search moves on one
+    character (Python's finditer also tries a longer match there)."""
+    found: list[re.Match[str]] = []
+    position_in, previous_end = 0, -1
+    while position_in <= len(subject):
+        match = compiled.search(subject, position_in)
+        if match is None:
+            break
+        start, end = match.span()
+        accept = not (start == end and start == previous_end)
+        position_in = end + 1 if start == end else end
+        previous_end = end
+        if accept:
+            found.append(match)
+            _check_size(len(found) * (compiled.groups + 1))
+    return found
+
+
+def _regexall(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/regexall
+    compiled, subject = _regex_arguments(arguments, "regexall")
+    matches = _go_matches(compiled, subject)
+    return Node(tuple(_regex_result(m, position) for m in matches), position)
+
+
+def _booleans(node: Node, name: str) -> list[bool]:
+    if not isinstance(node.value, tuple) or not all(
+        isinstance(item.value, bool) for item in node.value
+    ):
+        raise TypeError(f"{name} takes a list of booleans")
+    return [bool(item.value) for item in node.value]
+
+
+_MAX_RANGE = 1_024  # Terraform refuses to generate more values
+
+
+def _range(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/range: integers only
+    # (Terraform's fractions are arbitrary-precision); a step of 0 or against the direction
+    # and more than 1,024 values are not evaluated
+    values = [plain(a) for a in arguments]
+    if not values or len(values) > 3 or not _integers(*values):
+        raise TypeError("range takes one to three integers")
+    if len(values) == 1:
+        values = [0, values[0]]
+    start, limit = values[0], values[1]
+    step = values[2] if len(values) == 3 else (-1 if limit < start else 1)
+    if step == 0 or (step > 0 and limit < start) or (step < 0 and limit > start):
+        raise ValueError("a step of 0 or against the direction is not evaluated")
+    if abs(limit - start) > _MAX_RANGE * abs(step):
+        raise _TooLarge
+    return _list(range(start, limit, step), position)
+
+
+def _zipmap(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/zipmap
+    keys, values = arguments
+    names = _strings(keys)
+    if not isinstance(values.value, tuple):
+        raise TypeError("zipmap takes a list of keys and a list of values")
+    if len(names) != len(values.value):
+        raise _Fails(
+            f"number of keys ({len(names)}) does not match number of values ({len(values.value)})"
+        )
+    return Node(mapping(dict(zip(names, values.value, strict=True))), position)
+
+
+def _slice(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/slice
+    items, start, end = arguments
+    if not isinstance(items.value, tuple) or not _integers(start.value, end.value):
+        raise TypeError("slice takes a list and two indices")
+    first, last = int(start.value), int(end.value)  # type: ignore[arg-type]
+    if first < 0 or last > len(items.value) or first > last:
+        raise _Fails(f"the indices {first} and {last} are outside the list or out of order")
+    return Node(items.value[first:last], position)
+
+
+def _reverse(arguments: list[Node], position: Position) -> Node:
+    (items,) = arguments
+    if not isinstance(items.value, tuple):
+        raise TypeError("reverse takes a list")
+    return Node(tuple(reversed(items.value)), position)
+
+
+def _index(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/index_function
+    items, wanted = arguments
+    if not isinstance(items.value, tuple) or isinstance(wanted.value, tuple | Mapping):
+        raise TypeError("index takes a list and a value")
+    _same_kind([*items.value, wanted])
+    key = _key(wanted)
+    for number, item in enumerate(items.value):
+        if _key(item) == key:
+            return Node(number, position)
+    raise _Fails("item not found")
+
+
+def _string_set(node: Node) -> list[Node]:
+    """A set of strings (only those have a known order, lexical)."""
+    if not isinstance(node.value, tuple) or not all(
+        isinstance(item.value, str) for item in node.value
+    ):
+        raise TypeError("only sets of strings are evaluated")
+    return list(node.value)
+
+
+def _set_result(kept: list[Node], position: Position) -> Node:
+    unique = {str(item.value): item for item in kept}
+    return Node(tuple(unique[key] for key in sorted(unique)), position)
+
+
+def _setintersection(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/setintersection
+    if not arguments:
+        raise TypeError("setintersection takes sets")
+    first, *rest = (_string_set(a) for a in arguments)
+    common = [{str(item.value) for item in other} for other in rest]
+    return _set_result([i for i in first if all(str(i.value) in c for c in common)], position)
+
+
+def _setsubtract(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/setsubtract
+    first, second = (_string_set(a) for a in arguments)
+    removed = {str(item.value) for item in second}
+    return _set_result([i for i in first if str(i.value) not in removed], position)
+
+
+# Go's unicode.IsSpace (strings.TrimSpace), not Python's str.isspace (which takes \x1c-\x1f)
+_GO_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def _title(text: str) -> str:
+    # Go's strings.Title: the first letter of each word in title case, the others as they
+    # are (Python's str.title lowers them); words are ASCII-only here
+    if not text.isascii():
+        raise ValueError("word boundaries in non-ASCII text are not evaluated")
+    letters = list(text)
+    previous = " "
+    for number, letter in enumerate(letters):
+        if not (previous.isalnum() or previous == "_"):
+            letters[number] = letter.upper()
+        previous = letter
+    return "".join(letters)
+
+
+def _tonumber(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/tonumber
+    (value,) = arguments
+    if value.value is None or _integers(value.value):
+        return value
+    if isinstance(value.value, str):
+        if re.fullmatch(r"-?[0-9]+", value.value, re.ASCII):
+            return Node(int(value.value), position)
+        if not re.search(r"[0-9]", value.value):
+            raise _Fails(f"cannot convert {value.value!r} to number")
+    raise ValueError("only integers are evaluated")
+
+
+def _tobool(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/tobool
+    (value,) = arguments
+    if value.value is None or isinstance(value.value, bool):
+        return value
+    if value.value in ("true", "false"):
+        return Node(value.value == "true", position)
+    if isinstance(value.value, str) and value.value in ("1", "0"):
+        raise ValueError("the conversion of 1 and 0 depends on Terraform's version")
+    if isinstance(value.value, str | int | float):
+        raise _Fails(f"cannot convert {value.value!r} to bool")
+    raise TypeError("tobool takes a string or a boolean")
+
+
 _FUNCTIONS: dict[str, Function] = {
     "jsonencode": _jsonencode,
     "concat": _concat,
@@ -532,7 +779,9 @@ _FUNCTIONS: dict[str, Function] = {
     "formatlist": lambda a, p: _formatlist(a, p),
     "lower": _string_function(str.lower),
     "upper": _string_function(str.upper),
-    "trimspace": _string_function(str.strip),
+    "trimspace": _string_function(lambda text: text.strip(_GO_SPACE)),
+    "trim": _string_function(str.strip),
+    "title": _string_function(_title),
     "trimprefix": _string_function(str.removeprefix),
     "trimsuffix": _string_function(str.removesuffix),
     "replace": _replace,
@@ -552,4 +801,17 @@ _FUNCTIONS: dict[str, Function] = {
     "sort": _sort,
     "startswith": _affix(str.startswith),
     "endswith": _affix(str.endswith),
+    "regex": _regex,
+    "regexall": _regexall,
+    "alltrue": lambda a, p: Node(all(_booleans(a[0], "alltrue")), p),
+    "anytrue": lambda a, p: Node(any(_booleans(a[0], "anytrue")), p),
+    "range": _range,
+    "zipmap": _zipmap,
+    "slice": _slice,
+    "reverse": _reverse,
+    "index": _index,
+    "setintersection": _setintersection,
+    "setsubtract": _setsubtract,
+    "tonumber": _tonumber,
+    "tobool": _tobool,
 }
