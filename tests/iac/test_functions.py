@@ -284,3 +284,42 @@ variable "settings" {
 }
 """
     assert not _value(tmp_path, expression, declarations).is_known
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        # no such file inside the scanned directory: Terraform fails, try() moves on
+        ('try(file("missing.json"), "{}")', "{}"),
+        ('try(file("${path.module}/policies/missing.json"), "{}")', "{}"),
+        ('can(file("missing.json"))', False),
+        ('try(templatefile("missing.tpl", {}), "x")', "x"),
+        ('try(file("latin1.txt"), "not utf-8")', "not utf-8"),
+        ('try(file("present.json"), "{}")', '{"a": 1}'),
+    ],
+)
+def test_a_missing_file_inside_the_scanned_directory_fails_as_in_terraform(
+    tmp_path: Path, expression: str, value: object
+) -> None:
+    (tmp_path / "present.json").write_text('{"a": 1}')
+    (tmp_path / "latin1.txt").write_bytes(b"caf\xe9")
+    assert plain(_value(tmp_path, expression)) == {"v": value}
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        # keyless does not read these, so it does not know whether Terraform would fail
+        'try(file("../outside/missing.json"), "{}")',
+        'try(file("linked/missing.json"), "{}")',
+        'can(file("/nonexistent/missing.json"))',
+    ],
+)
+def test_a_file_outside_the_scanned_directory_or_behind_a_link_stays_unknown(
+    tmp_path: Path, expression: str
+) -> None:
+    scanned = tmp_path / "scanned"
+    scanned.mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (scanned / "linked").symlink_to(tmp_path / "elsewhere")
+    assert not _value(scanned, expression).is_known

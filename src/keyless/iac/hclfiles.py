@@ -19,7 +19,13 @@ MAX_TEMPLATE_BYTES = 1 << 20
 
 
 class NotReadable(ValueError):
-    """Why a file a Terraform function names is not read (the call is then unknown)."""
+    """Why a file a Terraform function names is not read (the call is then unknown).
+    ``fails``: Terraform fails too (no such file inside the scanned directories, text that
+    is not UTF-8), so ``try()`` takes its next argument."""
+
+    def __init__(self, reason: str, *, fails: bool = False) -> None:
+        super().__init__(reason)
+        self.fails = fails
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +54,7 @@ class FileAccess:
                 if stat.S_ISLNK(os.lstat(current).st_mode):
                     raise NotReadable("the path goes through a symbolic link; not followed")
             except FileNotFoundError:
-                raise NotReadable("the file does not exist") from None
+                raise NotReadable("the file does not exist", fails=True) from None
             except OSError as error:
                 raise NotReadable(f"the file cannot be read ({error.strerror})") from None
         self.opened.add(candidate)
@@ -74,7 +80,7 @@ def _read_regular(path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise NotReadable("not UTF-8 text") from None
+        raise NotReadable("the file's contents are not valid UTF-8", fails=True) from None
 
 
 def root_directories(paths: list[Path]) -> tuple[Path, ...]:

@@ -102,6 +102,10 @@ def _read_file(evaluator: Evaluator, tree: Tree[Any], name: str, arguments: list
     try:
         text = evaluator.files.read(written)
     except NotReadable as error:
+        if error.fails:  # Terraform fails too: try() moves on
+            position = position_of(tree)
+            reason = f"{name}({written!r}) fails: {error}"
+            return Node(Unknown(evaluator.source(tree), reason, position, fails=True), position)
         return evaluator.unknown(tree, f"{name}({written!r}): {error}")
     position = position_of(tree)
     if name == "file":
