@@ -99,3 +99,71 @@ def test_the_finding_points_at_the_checkout_ref_and_fails_the_scan(tmp_path: Pat
     result = CliRunner().invoke(cli, ["workflows", "scan", str(root)])
     assert result.exit_code == 1
     assert CHECK in result.stdout
+
+
+RUN_WORKFLOW = """
+on: {on}
+permissions:
+  id-token: write
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: |
+          {script}
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/ci
+          aws-region: us-east-1
+"""
+
+
+def _run_findings(tmp_path: Path, script: str, on: str = "pull_request_target") -> list[str]:
+    text = RUN_WORKFLOW.format(on=on, script=script)
+    root = repo(tmp_path, {".github/workflows/pr.yml": text})
+    return [
+        f.location.route
+        for f in scan([root]).findings
+        if f.check == CHECK and isinstance(f.location, FileLocation)
+    ]
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "gh pr checkout ${{ github.event.pull_request.number }}",
+        "git fetch origin pull/${{ github.event.number }}/head:pr && git checkout pr",
+        "git fetch origin pull/$PR_NUMBER/merge",
+        "git checkout ${{ github.event.pull_request.head.sha }}",
+        "git fetch origin ${{ github.head_ref }}; make",
+        "git clone ${{ github.event.pull_request.head.repo.clone_url }} pr",
+        "git fetch \\\n            origin pull/7/head",
+    ],
+)
+def test_a_privileged_job_fetching_the_pull_request_in_a_script_is_reported(
+    tmp_path: Path, script: str
+) -> None:
+    assert _run_findings(tmp_path, script) == ["jobs.test.steps[1].run"]
+
+
+@pytest.mark.parametrize(
+    ("script", "on"),
+    [
+        ("gh pr checkout 12", "pull_request"),  # OK: no secrets, a pull_request token
+        ("git checkout ${{ github.event.pull_request.head.sha }}", "push"),
+        ("git checkout main", "pull_request_target"),
+        ("git fetch origin ${{ github.event.pull_request.base.sha }}", "pull_request_target"),
+        ("echo ${{ github.head_ref }} > ref.txt", "pull_request_target"),  # no git command
+        ("gh pr view 12", "pull_request_target"),
+    ],
+)
+def test_scripts_not_fetching_the_pull_request_are_not_reported(
+    tmp_path: Path, script: str, on: str
+) -> None:
+    assert _run_findings(tmp_path, script, on) == []
+
+
+def test_a_huge_hostile_script_is_answered(tmp_path: Path) -> None:
+    # a backtracking pattern would not finish on this one-line script
+    assert _run_findings(tmp_path, "git fetch " * 50_000 + "pull/${{" * 20_000) == []

@@ -34,7 +34,9 @@ PWN_REQUEST_ID_TOKEN = Check(
         "repository's permissions, and its OIDC token names the base branch "
         "(`repo:O/R:ref:refs/heads/main`), not `pull_request`. When it checks out the pull "
         "request's head (`ref: ${{ github.event.pull_request.head.sha }}`, `head.ref`, "
-        "`github.head_ref`, `workflow_run.head_sha`) and builds or tests it, code from any "
+        "`github.head_ref`, `workflow_run.head_sha`), or fetches it in a `run:` script "
+        "(`gh pr checkout`, `git fetch origin pull/N/head`, `git checkout "
+        "${{ github.event.pull_request.head.sha }}`), and builds or tests it, code from any "
         "fork runs with `id-token: write`: it can request the token and assume every AWS role "
         'that trusts the default branch (a "pwn request").'
         + "\n\n"
@@ -80,7 +82,8 @@ def findings(root: Any, file: WorkflowFile) -> list[Finding]:
         permissions = job.get("permissions") if "permissions" in job else workflow_permissions
         if not grants_id_token(permissions) or _same_repository_only(job.get("if")):
             continue
-        for index, inputs, key in _head_checkouts(job):
+        events = " / ".join(_privileged(root.get("on")))
+        for index, inputs, key, shown, route in _head_checkouts(job):
             line, column = key_position(inputs, key)
             out.append(
                 workflow_finding(
@@ -89,11 +92,10 @@ def findings(root: Any, file: WorkflowFile) -> list[Finding]:
                     line + 1,
                     column + 1,
                     f"job '{name}' step {index + 1} checks out the pull request's code "
-                    f"({key}: {_shortened(inputs[key])}) in a workflow run on "
-                    f"{' / '.join(_privileged(root.get('on')))} with id-token: write: code "
-                    "from a fork can request the OIDC token and assume the AWS roles that "
-                    "trust the base branch",
-                    f"jobs.{name}.steps[{index}].with.{key}",
+                    f"({key}: {_shortened(shown)}) in a workflow run on {events} with "
+                    "id-token: write: code from a fork can request the OIDC token and "
+                    "assume the AWS roles that trust the base branch",
+                    f"jobs.{name}.steps[{index}].{route}",
                 )
             )
     return out
@@ -118,8 +120,45 @@ def _same_repository_only(condition: Any) -> bool:
     return isinstance(condition, str) and bool(_SAME_REPOSITORY.search(condition))
 
 
-def _head_checkouts(job: Any) -> Iterator[tuple[int, Any, str]]:
+# A `run:` script fetching the pull request's code: `gh pr checkout`, or a git command
+# on `pull/N/head` (or `/merge`) or on an expression naming the head (`git checkout
+# ${{ github.event.pull_request.head.sha }}`, `git clone ${{ …head.repo.clone_url }}`).
+# Each command (split at line breaks, `;`, `|` and `&`) is searched by patterns that take
+# linear time on a hostile script.
+_COMMANDS = re.compile(r"[\n;|&]")
+_GH_PR_CHECKOUT = re.compile(r"\bgh\s+pr\s+checkout\b", re.IGNORECASE)
+_GIT = re.compile(r"\bgit\b", re.IGNORECASE)
+_GIT_VERB = re.compile(
+    r"\b(?:fetch|pull|clone|checkout|switch|reset|merge|rebase|worktree)\b", re.IGNORECASE
+)
+_PULL_REF = re.compile(r"\bpull/(?:\$\{\{[^}]{0,200}\}\}|[^\s/]+)/(?:head|merge)\b", re.IGNORECASE)
+_HEAD_URL = re.compile(
+    r"github\.event\.pull_request\.head\.repo\.(?:clone_url|git_url|ssh_url|html_url)",
+    re.IGNORECASE,
+)
+
+
+def _fetches_head(script: str) -> str | None:
+    """The command of ``script`` that fetches the pull request's code, if one does."""
+    for command in _COMMANDS.split(re.sub(r"\\\r?\n", " ", script)):  # continued lines
+        if _GH_PR_CHECKOUT.search(command) or (
+            _GIT.search(command)
+            and _GIT_VERB.search(command)
+            and (_PULL_REF.search(command) or _HEAD.search(command) or _HEAD_URL.search(command))
+        ):
+            return command.strip()
+    return None
+
+
+def _head_checkouts(job: Any) -> Iterator[tuple[int, Any, str, str, str]]:
+    """(step index, mapping, key, text shown, route from the step) of each step that
+    checks out or fetches the pull request's code."""
     for index, step in steps_of(job):
+        script = step.get("run")
+        command = _fetches_head(script) if isinstance(script, str) else None
+        if command is not None:
+            yield index, step, "run", command, "run"
+            continue
         uses = step.get("uses")
         inputs = step.get("with")
         if not isinstance(uses, str) or not is_map(inputs):
@@ -129,5 +168,5 @@ def _head_checkouts(job: Any) -> Iterator[tuple[int, Any, str]]:
         for key in ("ref", "repository"):
             value = inputs.get(key)
             if isinstance(value, str) and _HEAD.search(value):
-                yield index, inputs, key
+                yield index, inputs, key, value, f"with.{key}"
                 break
