@@ -158,7 +158,8 @@ def test_the_template_document_follows_the_schema(tmp_path: Path) -> None:
     )
     root = Path(__file__).resolve().parents[2]
     schema = json.loads((root / "docs" / "schemas" / "trust-v1.schema.json").read_text())
-    jsonschema.validate(document, schema)
+    jsonschema.validate(document, schema)  # raises ValidationError on a mismatch
+    assert document["template"] is not None
 
 
 @pytest.mark.parametrize(
