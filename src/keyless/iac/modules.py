@@ -115,17 +115,8 @@ def _iam_role(
     trust = _github_oidc_statement_document(inputs, position)
     name = inputs.get("name")
     subjects = inputs.get("oidc_wildcard_subjects") or inputs.get("oidc_subjects")
-    return IacResource(
-        kind=ResourceKind.ROLE,
-        address=f"{address}.aws_iam_role.this[0]",
-        type="aws_iam_role",
-        path=path,
-        position=position,
-        source=SourceKind.TERRAFORM,
-        name=name.value if name is not None and isinstance(name.value, str) else None,
-        trust=trust,
-        trust_position=subjects.position if subjects is not None else position,
-    )
+    where = subjects.position if subjects is not None else position
+    return _module_role(address, path, position, name, trust, where)
 
 
 def _github_oidc_statement_document(inputs: Mapping[str, Node], position: Position) -> Node:
@@ -230,6 +221,14 @@ def role_from_module(
     subjects = inputs.get("subjects") or Node((), position)
     name = inputs.get("name")
     trust = _github_trust(provider, audience, subjects, position)
+    return _module_role(address, path, position, name, trust, subjects.position)
+
+
+def _module_role(
+    address: str, path: Path, position: Position, name: Node | None, trust: Node, where: Position
+) -> IacResource:
+    """The role (``aws_iam_role.this[0]``) a module call creates, its trust policy read at
+    ``where``."""
     return IacResource(
         kind=ResourceKind.ROLE,
         address=f"{address}.aws_iam_role.this[0]",
@@ -239,7 +238,7 @@ def role_from_module(
         source=SourceKind.TERRAFORM,
         name=name.value if name is not None and isinstance(name.value, str) else None,
         trust=trust,
-        trust_position=subjects.position,
+        trust_position=where,
     )
 
 
