@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 
 from tests.generate.conftest import edited, run
 
@@ -42,16 +43,7 @@ def test_a_dynamic_reference_in_a_plan_is_refused(
 ) -> None:
     plan = edited(export_plan, tmp_path / "plan.json", change)
     out = tmp_path / "out"
-    result = run(
-        "generate",
-        str(plan),
-        "--format",
-        "cloudformation",
-        "--out",
-        str(out),
-        "--ca-cert",
-        str(ca_cert),
-    )
+    result = _generate(plan, out, ca_cert)
     assert result.exit_code == 2, result.output
     assert "holds a CloudFormation dynamic reference" in result.stderr
     assert not out.exists()
@@ -62,15 +54,12 @@ def test_braces_that_are_no_dynamic_reference_are_generated(
 ) -> None:
     plan = edited(export_plan, tmp_path / "plan.json", _display_name("{{Alice}} ${x}"))
     out = tmp_path / "out"
-    result = run(
-        "generate",
-        str(plan),
-        "--format",
-        "cloudformation",
-        "--out",
-        str(out),
-        "--ca-cert",
-        str(ca_cert),
-    )
+    result = _generate(plan, out, ca_cert)
     assert result.exit_code in (0, 1), result.output
     assert "'{{Alice}} ${x}'" in (out / "identity-center.yaml").read_text()
+
+
+def _generate(plan: Path, out: Path, ca_cert: Path) -> Result:
+    """``keyless generate PLAN --format cloudformation`` into ``out``."""
+    args = ["generate", str(plan), "--format", "cloudformation", "--out", str(out)]
+    return run(*args, "--ca-cert", str(ca_cert))

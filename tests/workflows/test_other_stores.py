@@ -13,6 +13,29 @@ from keyless.workflows import fix, scan
 
 from .builders import only, options, reasons, repo
 
+#: MinIO's keys (upload), the test keys (test) and real AWS keys (deploy) in one GitLab file.
+GITLAB_STORES = """
+upload:
+  variables:
+    AWS_ACCESS_KEY_ID: $MINIO_ACCESS_KEY
+    AWS_SECRET_ACCESS_KEY: $MINIO_SECRET_KEY
+    AWS_ENDPOINT_URL: https://minio.example.internal
+  script:
+    - aws s3 cp x s3://b/
+test:
+  variables:
+    AWS_ACCESS_KEY_ID: testing
+    AWS_SECRET_ACCESS_KEY: testing
+  script:
+    - pytest
+deploy:
+  variables:
+    AWS_ACCESS_KEY_ID: $DEPLOY_KEY_ID
+    AWS_SECRET_ACCESS_KEY: $DEPLOY_SECRET
+  script:
+    - aws s3 sync dist s3://site
+"""
+
 
 def _checks(tmp_path: Path, text: str) -> list[str]:
     root = repo(tmp_path, {".github/workflows/w.yml": text})
@@ -67,28 +90,7 @@ def test_job_keys_are_reported_when_only_one_step_uses_an_emulator(tmp_path: Pat
 
 
 def test_gitlab_dummy_and_store_keys_are_not_aws_keys(tmp_path: Path) -> None:
-    text = """
-    upload:
-      variables:
-        AWS_ACCESS_KEY_ID: $MINIO_ACCESS_KEY
-        AWS_SECRET_ACCESS_KEY: $MINIO_SECRET_KEY
-        AWS_ENDPOINT_URL: https://minio.example.internal
-      script:
-        - aws s3 cp x s3://b/
-    test:
-      variables:
-        AWS_ACCESS_KEY_ID: testing
-        AWS_SECRET_ACCESS_KEY: testing
-      script:
-        - pytest
-    deploy:
-      variables:
-        AWS_ACCESS_KEY_ID: $DEPLOY_KEY_ID
-        AWS_SECRET_ACCESS_KEY: $DEPLOY_SECRET
-      script:
-        - aws s3 sync dist s3://site
-    """
-    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    root = repo(tmp_path, {".gitlab-ci.yml": GITLAB_STORES})
     found = [(f.check, f.message) for f in scan([root]).findings]
     assert found == [
         (
@@ -101,28 +103,7 @@ def test_gitlab_dummy_and_store_keys_are_not_aws_keys(tmp_path: Path) -> None:
 def test_fix_leaves_to_a_person_only_the_keys_the_scan_reports(tmp_path: Path) -> None:
     # MinIO's and the test keys are not reported: fix neither rewrites nor lists them
     # (they were "left for you", exit 1, though the scan was clean).
-    text = """
-    upload:
-      variables:
-        AWS_ACCESS_KEY_ID: $MINIO_ACCESS_KEY
-        AWS_SECRET_ACCESS_KEY: $MINIO_SECRET_KEY
-        AWS_ENDPOINT_URL: https://minio.example.internal
-      script:
-        - aws s3 cp x s3://b/
-    test:
-      variables:
-        AWS_ACCESS_KEY_ID: testing
-        AWS_SECRET_ACCESS_KEY: testing
-      script:
-        - pytest
-    deploy:
-      variables:
-        AWS_ACCESS_KEY_ID: $DEPLOY_KEY_ID
-        AWS_SECRET_ACCESS_KEY: $DEPLOY_SECRET
-      script:
-        - aws s3 sync dist s3://site
-    """
-    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    root = repo(tmp_path, {".gitlab-ci.yml": GITLAB_STORES})
     result = fix([root], options())
     rewrite = only(result, ".gitlab-ci.yml")
     assert [j.job for j in rewrite.jobs] == ["deploy"]
