@@ -1,0 +1,186 @@
+"""Terraform's string and encoding functions, with Go's semantics where Python's differ
+(white space, title case, number and boolean conversions).
+https://developer.hashicorp.com/terraform/language/functions
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from keyless.iac.builtins.common import Fails, Function, as_list, check_size, integers, strings
+from keyless.iac.values import JsonText, Node, Position, mapping, plain
+
+
+def _jsonencode(arguments: list[Node], position: Position) -> Node:
+    (value,) = arguments
+    return Node(JsonText(value), position)
+
+
+def _jsondecode(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/jsondecode
+    (text,) = arguments
+    if isinstance(text.value, JsonText):
+        return text.value.document
+    if not isinstance(text.value, str):
+        raise TypeError("jsondecode takes a string")
+    try:
+        decoded = orjson.loads(text.value)
+    except orjson.JSONDecodeError as error:
+        if "recursion" in str(error).lower():
+            raise ValueError("nested too deeply") from error
+        raise Fails(f"the text is not JSON: {error}") from error
+    return _decoded(decoded, position, 0)
+
+
+_MAX_JSON_DEPTH = 100
+
+
+def _decoded(value: Any, position: Position, depth: int) -> Node:
+    if depth > _MAX_JSON_DEPTH:
+        raise ValueError("nested too deeply")
+    if isinstance(value, list):
+        return Node(tuple(_decoded(v, position, depth + 1) for v in value), position)
+    if isinstance(value, dict):
+        return Node(
+            mapping({k: _decoded(v, position, depth + 1) for k, v in value.items()}), position
+        )
+    return Node(value, position)
+
+
+def _format(arguments: list[Node], position: Position) -> Node:
+    template, *rest = [plain(a) for a in arguments]
+    if not isinstance(template, str) or re.search(r"%(?![sd%])", template):
+        raise ValueError("only %s, %d and %% are evaluated")
+    values = iter(rest)
+    rendered = re.sub(
+        r"%([sd%])", lambda m: "%" if m.group(1) == "%" else str(next(values)), template
+    )
+    return Node(rendered, position)
+
+
+def _join(arguments: list[Node], position: Position) -> Node:
+    separator, items = str(plain(arguments[0])), strings(arguments[1])
+    check_size(len(separator) * len(items) + sum(len(item) for item in items))
+    return Node(separator.join(items), position)
+
+
+def _formatlist(arguments: list[Node], position: Position) -> Node:
+    template, items = plain(arguments[0]), strings(arguments[1])
+    if not isinstance(template, str):
+        raise TypeError("formatlist takes a format string")
+    check_size((len(template) + 1) * len(items) + sum(len(item) for item in items))
+    return as_list(
+        [plain(_format([Node(template, position), Node(i, position)], position)) for i in items],
+        position,
+    )
+
+
+def _string_function(operation: Callable[..., str]) -> Function:
+    def run(arguments: list[Node], position: Position) -> Node:
+        values = [plain(a) for a in arguments]
+        if not all(isinstance(v, str) for v in values):
+            raise TypeError("takes strings")
+        return Node(operation(*values), position)
+
+    return run
+
+
+def _substr(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/substr: offset and
+    # length count grapheme clusters, which are characters in ASCII text only.
+    text, offset, length = (plain(a) for a in arguments)
+    if not isinstance(text, str) or not integers(offset, length):
+        raise TypeError("substr takes a string, an offset and a length")
+    if not text.isascii():
+        raise ValueError("characters of non-ASCII text are grapheme clusters: not evaluated")
+    if offset < 0:
+        if length == 0:
+            raise ValueError("a length of 0 from the end is not evaluated")
+        offset = max(0, offset + len(text))
+    rest = text[offset:]
+    return Node(rest if length < 0 else rest[:length], position)
+
+
+def _affix(test: Callable[[str, str], bool]) -> Function:
+    def run(arguments: list[Node], position: Position) -> Node:
+        text, affix = (plain(a) for a in arguments)
+        if not isinstance(text, str) or not isinstance(affix, str):
+            raise TypeError("takes strings")
+        return Node(test(text, affix), position)
+
+    return run
+
+
+# Go's unicode.IsSpace (strings.TrimSpace), not Python's str.isspace (which takes \x1c-\x1f)
+_GO_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def _title(text: str) -> str:
+    # Go's strings.Title: the first letter of each word in title case, the others as they
+    # are (Python's str.title lowers them); words are ASCII-only here
+    if not text.isascii():
+        raise ValueError("word boundaries in non-ASCII text are not evaluated")
+    letters = list(text)
+    previous = " "
+    for number, letter in enumerate(letters):
+        if not (previous.isalnum() or previous == "_"):
+            letters[number] = letter.upper()
+        previous = letter
+    return "".join(letters)
+
+
+def _tonumber(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/tonumber
+    (value,) = arguments
+    if value.value is None or integers(value.value):
+        return value
+    if isinstance(value.value, str):
+        if re.fullmatch(r"-?[0-9]+", value.value, re.ASCII):
+            return Node(int(value.value), position)
+        if not re.search(r"[0-9]", value.value):
+            raise Fails(f"cannot convert {value.value!r} to number")
+    raise ValueError("only integers are evaluated")
+
+
+def _tobool(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/tobool
+    (value,) = arguments
+    if value.value is None or isinstance(value.value, bool):
+        return value
+    if value.value in ("true", "false"):
+        return Node(value.value == "true", position)
+    if isinstance(value.value, str) and value.value in ("1", "0"):
+        raise ValueError("the conversion of 1 and 0 depends on Terraform's version")
+    if isinstance(value.value, str | int | float):
+        raise Fails(f"cannot convert {value.value!r} to bool")
+    raise TypeError("tobool takes a string or a boolean")
+
+
+FUNCTIONS: dict[str, Function] = {
+    "jsonencode": _jsonencode,
+    "tostring": lambda a, p: Node(strings(as_list([plain(a[0])], p))[0], p),
+    "join": lambda a, p: _join(a, p),
+    "split": lambda a, p: as_list(str(plain(a[1])).split(str(plain(a[0]))), p),
+    "format": _format,
+    "formatlist": lambda a, p: _formatlist(a, p),
+    "lower": _string_function(str.lower),
+    "upper": _string_function(str.upper),
+    "trimspace": _string_function(lambda text: text.strip(_GO_SPACE)),
+    "trim": _string_function(str.strip),
+    "title": _string_function(_title),
+    "trimprefix": _string_function(str.removeprefix),
+    "trimsuffix": _string_function(str.removesuffix),
+    "jsondecode": _jsondecode,
+    "substr": _substr,
+    "startswith": _affix(str.startswith),
+    "endswith": _affix(str.endswith),
+    "tonumber": _tonumber,
+    "tobool": _tobool,
+}
