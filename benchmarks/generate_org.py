@@ -1,8 +1,9 @@
 """Write a synthetic AWS Organization in the offline export layout (docs/export-format.md).
 
-``DIR/organization.json`` and one export directory per 12-digit account ID (each with
-authorization-details.json, credential-report.csv, account.json, oidc-providers.json and
-saml-providers.json), with the overlap real organizations have (issue #17):
+``DIR/organization.json``, ``DIR/identity-center.json`` (one IAM Identity Center instance)
+and one export directory per 12-digit account ID (each with authorization-details.json,
+credential-report.csv, account.json, oidc-providers.json and saml-providers.json),
+with the overlap real organizations have (issue #17):
 
 * the same 50 people (same user names, emails and tags) each have an IAM user in about a
   third of the accounts;
@@ -525,6 +526,15 @@ def generate(
     out.mkdir(parents=True, exist_ok=True)
     organization = {"id": org.id, "management_account_id": org.management}
     (out / "organization.json").write_bytes(orjson.dumps(organization))
+    # The stamped AWSReservedSSO roles say the organization uses IAM Identity Center; the
+    # listing lets org-identity-center-missing be evaluated offline (else the scan exits 3).
+    instance = {
+        "InstanceArn": f"arn:aws:sso:::instance/ssoins-{org.management[-8:]}{seed:08x}",
+        "IdentityStoreId": f"d-{org.management[-10:]}",
+        "OwnerAccountId": org.management,
+        "Status": "ACTIVE",
+    }
+    (out / "identity-center.json").write_bytes(orjson.dumps({"Instances": [instance]}))
     for account in org.accounts:
         write_account(org, account, out / account, seed)
     return org
