@@ -3,7 +3,12 @@ result per finding (suppressed ones included, marked as such).
 
 A finding about a file carries its physical location (path relative to the working
 directory, line, column) and its route into the document as a logical location; a finding
-about an AWS resource carries the ARN as a logical location (SARIF §3.33). The output
+about an AWS resource carries the ARN as a logical location (SARIF §3.33) and, because GitHub
+code scanning refuses a whole upload in which one result has no artifact URI
+("locationFromSarifResult: expected artifact location") and shows only results located in a
+file, a repository-relative stand-in path ``aws/ACCOUNT/SERVICE/RESOURCE`` (percent-encoded,
+no dot segments), with a fingerprint from the check, account and subject that
+``keyless diff`` compares, so an alert stays one alert from run to run. The output
 follows https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html and the parts
 GitHub code scanning reads (https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning),
 including ``security-severity`` so alerts get a severity there.
@@ -16,11 +21,14 @@ run has suppressions every other result carries an empty list (not suppressed).
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from keyless import __version__
 from keyless.config import Ignore
@@ -30,6 +38,7 @@ from keyless.findings import FileLocation, Finding, Severity
 from keyless.model import AccountStatus
 from keyless.render import RenderOptions
 from keyless.render.jsonout import Streamed, dump_chunks, dumps
+from keyless.store.record import finding_subject
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -83,7 +92,8 @@ class SarifResult:
 
     ``uri`` is relative to the scanned root where possible; ``line``/``column`` are 1-based.
     ``suppressions`` is ``None`` when suppression is not known, ``()`` for a result that
-    no rule suppressed, and the rules otherwise (SARIF §3.27.23).
+    no rule suppressed, and the rules otherwise (SARIF §3.27.23). ``fingerprint`` is what
+    stays the same for the same problem from run to run, where the location cannot say it.
     """
 
     rule_id: str
@@ -94,6 +104,11 @@ class SarifResult:
     column: int | None = None
     logical_location: str | None = None
     suppressions: tuple[SarifSuppression, ...] | None = None
+    fingerprint: str | None = None
+
+
+#: The key of :attr:`SarifResult.fingerprint` in ``partialFingerprints`` (SARIF §3.27.17).
+FINGERPRINT_KEY = "keylessFinding/v1"
 
 
 def level(severity: Severity) -> str:
@@ -141,6 +156,8 @@ def _result(result: SarifResult, rule_index: Mapping[str, int]) -> dict[str, Any
         location["logicalLocations"] = [{"fullyQualifiedName": result.logical_location}]
     if location:
         out["locations"] = [location]
+    if result.fingerprint is not None:
+        out["partialFingerprints"] = {FINGERPRINT_KEY: result.fingerprint}
     if result.suppressions is not None:
         out["suppressions"] = [_suppression(s) for s in result.suppressions]
     return out
@@ -279,13 +296,36 @@ def _finding_result(
             logical_location=location.route or None,
             suppressions=suppressions,
         )
+    subject = finding_subject(location.arn, finding.evidence)
+    identity = "\0".join((finding.check, location.account, subject))
     return SarifResult(
         rule_id=finding.check,
         severity=finding.severity,
         message=f"{finding.message} [{location.account}]",
+        uri=resource_uri(location.arn, location.account),
         logical_location=location.arn,
         suppressions=suppressions,
+        fingerprint=hashlib.sha256(identity.encode()).hexdigest(),
     )
+
+
+# RFC 3986 path characters IAM names use (`+=,.@_-`); anything else is percent-encoded.
+_URI_SAFE = "/-._~+=,@"
+_DOTS = re.compile(r"(?<![^/])\.+(?![^/])")  # a segment of dots only
+
+
+def resource_uri(arn: str, account: str) -> str:
+    """The repository-relative stand-in path of an AWS resource for a SARIF location:
+    ``aws/ACCOUNT/SERVICE/RESOURCE`` from its ARN (``aws/ACCOUNT`` when it is no ARN),
+    every character outside IAM's names percent-encoded and every segment of dots
+    (``..``, a valid role name) written as ``%2E``s, so no reader resolves it elsewhere."""
+    parts = arn.split(":", 5)
+    path = f"aws/{account or 'organization'}"
+    if len(parts) == 6 and parts[0] == "arn":
+        service, resource = parts[2], parts[5].replace(":", "/")
+        path += f"/{service}/{resource}".rstrip("/")
+    encoded = quote(path, safe=_URI_SAFE)
+    return _DOTS.sub(lambda match: "%2E" * len(match.group(0)), encoded)
 
 
 def sarif_text(result: ScanResult, options: RenderOptions) -> str:
