@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from keyless.cli import cli
-from keyless.render.sarif import FINGERPRINT_KEY, resource_uri
+from keyless.render.sarif import FINGERPRINT_KEY, artifact_uri, resource_uri
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = ROOT / "tests" / "collect" / "fixtures" / "account"
@@ -94,3 +94,24 @@ def test_a_hostile_name_stays_one_relative_path(arn: str, expected: str) -> None
     assert uri == expected
     assert github_takes(uri)
     assert unquote(uri).endswith(arn.split(":", 5)[-1]) or arn == "not an arn"
+
+
+def test_a_file_name_with_uri_characters_stays_one_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    inside = tmp_path / "infra" / "my #1?:x.tf"
+    assert artifact_uri(inside) == "infra/my%20%231%3F%3Ax.tf"
+    assert unquote(artifact_uri(inside)) == "infra/my #1?:x.tf"
+    assert github_takes(artifact_uri(inside))
+
+
+def test_a_file_outside_the_working_directory_is_an_absolute_file_uri(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    outside = Path("..") / "repo" / "main.tf"
+    uri = artifact_uri(outside)
+    assert uri == (tmp_path / "repo" / "main.tf").as_uri()
+    assert ".." not in uri.split("/")

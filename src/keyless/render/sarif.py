@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
@@ -271,7 +271,7 @@ def _not_read(result: ScanResult) -> list[dict[str, Any]]:
 def _ignore_suppression(ignore: Ignore) -> SarifSuppression:
     return SarifSuppression(
         justification=ignore.reason,
-        uri=display_path(Path(ignore.source)) if ignore.source else None,
+        uri=artifact_uri(Path(ignore.source)) if ignore.source else None,
         properties={
             "rule": ignore.index,
             "check": ignore.check,
@@ -290,7 +290,7 @@ def _finding_result(
             rule_id=finding.check,
             severity=finding.severity,
             message=finding.message,
-            uri=display_path(location.path),
+            uri=artifact_uri(location.path),
             line=location.line,
             column=location.column,
             logical_location=location.route or None,
@@ -312,6 +312,17 @@ def _finding_result(
 # RFC 3986 path characters IAM names use (`+=,.@_-`); anything else is percent-encoded.
 _URI_SAFE = "/-._~+=,@"
 _DOTS = re.compile(r"(?<![^/])\.+(?![^/])")  # a segment of dots only
+
+
+def artifact_uri(path: Path) -> str:
+    """A file as a SARIF artifact URI (RFC 3986): relative to the working directory when
+    inside it (percent-encoded, so a name with a space, ``#``, ``?`` or ``:`` stays one
+    path), else an absolute ``file:`` URI (never a relative path with ``..`` segments, which
+    GitHub code scanning cannot place)."""
+    shown = display_path(path)
+    if PurePosixPath(shown).is_absolute() or ".." in PurePosixPath(shown).parts:
+        return path.resolve().as_uri()
+    return quote(shown, safe=_URI_SAFE)
 
 
 def resource_uri(arn: str, account: str) -> str:
