@@ -69,12 +69,22 @@ class Preparation:
     (a trust policy beyond keyless's size limits), naming the subject, or ``None``: the
     engine then records the subject as not evaluated by every check of the family, with that
     reason, instead of running them. Not evaluated is never clean.
+
+    ``share(subject)`` and ``restamp(problem, judged, subject)`` (optional, together)
+    declare that the family's problems depend on a subject only through its prepared value,
+    its context, what ``share`` returns and what ``restamp`` rewrites (roles with one trust
+    policy: the role's ARN and name). A subject whose group already has a subject of the
+    same ``share`` in the same context then gets that subject's problems, each rewritten by
+    ``restamp``, instead of running the checks again; when ``restamp`` returns ``None``
+    (the problem is not of the declared form) the check runs on the subject after all.
     """
 
     name: str
     prepare: Callable[[Any, CheckContext], Any]
     key: Callable[[Any], Hashable]
     unjudged: Callable[[Any, Any], str | None] | None = None
+    share: Callable[[Any], Hashable] | None = None
+    restamp: Callable[[Problem, Any, Any], Problem | None] | None = None
 
 
 CheckFunction = Callable[..., Iterable[Problem]]

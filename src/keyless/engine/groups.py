@@ -23,7 +23,7 @@ from keyless.config import Config
 from keyless.engine import parallel
 from keyless.engine.packed import FindingPack
 from keyless.engine.result import NotEvaluated
-from keyless.findings import Finding, ResourceLocation
+from keyless.findings import Finding, Problem, ResourceLocation
 from keyless.model import Account, AccountStatus, Dataset, DatasetState, DatasetStatus, Inventory
 from keyless.model.arn import account_of
 
@@ -133,7 +133,8 @@ def replay(
         if group.preparation is None:
             for visit in group.visits:
                 for chk in visit.checks:
-                    _record(chk, visit, (visit.subject, visit.context), inventory, tally)
+                    problems = _problems(chk, (visit.subject, visit.context))
+                    _record(chk, visit, problems, inventory, tally)
         elif judged is not None:
             evaluated, found, skipped = next(judged)
             for check_id, count in evaluated:
@@ -176,10 +177,29 @@ def _run_group(
             visits, prepared, preparation.unjudged, tally
         ):
             return
+        # Problems of the first subject of each share (in its context), by check: the
+        # later subjects of that share get them restamped (see Preparation.share).
+        judged: dict[tuple[int, Hashable, str], tuple[Any, list[Problem]]] = {}
+        share, restamp = preparation.share, preparation.restamp
         for visit in visits:
+            subject = visit.subject
+            arguments = (subject, visit.context, prepared)
+            if share is None or restamp is None:
+                for chk in visit.checks:
+                    _record(chk, visit, _problems(chk, arguments), inventory, tally)
+                continue
+            shared = share(subject)
             for chk in visit.checks:
-                _record(chk, visit, (visit.subject, visit.context, prepared), inventory, tally)
-        del prepared
+                known = judged.get((id(visit.context), shared, chk.id))
+                problems = None
+                if known is not None:
+                    problems = _restamped(known, subject, restamp)
+                if problems is None:
+                    problems = _problems(chk, arguments)
+                if known is None:
+                    judged[(id(visit.context), shared, chk.id)] = (subject, problems)
+                _record(chk, visit, problems, inventory, tally)
+        del prepared, judged
     finally:
         if paused:
             gc.enable()
@@ -261,19 +281,41 @@ def _not_judged(
     return True
 
 
+def _problems(chk: Check, arguments: tuple[Any, ...]) -> list[Problem]:
+    """Run one check on one subject."""
+    assert chk.function is not None  # only estate checks are selected
+    return list(chk.function(*arguments))
+
+
+def _restamped(
+    known: tuple[Any, list[Problem]],
+    subject: Any,
+    restamp: Callable[[Problem, Any, Any], Problem | None],
+) -> list[Problem] | None:
+    """The problems judged for another subject, rewritten for ``subject``; ``None`` when
+    one of them is not of the form ``restamp`` knows (the check must then run)."""
+    judged_subject, problems = known
+    restamped = []
+    for problem in problems:
+        again = restamp(problem, judged_subject, subject)
+        if again is None:
+            return None
+        restamped.append(again)
+    return restamped
+
+
 def _record(
     chk: Check,
     visit: Visit,
-    arguments: tuple[Any, ...],
+    problems: Iterable[Problem],
     inventory: Inventory,
     tally: dict[str, Tally],
 ) -> None:
-    """Run one check on one subject and keep its findings."""
-    assert chk.function is not None  # only estate checks are selected
+    """Keep the findings of one check on one subject."""
     counts = tally[chk.id]
     counts.evaluated += 1
     account = visit.context.account
-    for problem in chk.function(*arguments):
+    for problem in problems:
         if account is not None:
             account_id = account.id
         else:

@@ -4,6 +4,7 @@ of them, and the helpers that turn an access path into a Problem."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
@@ -112,10 +113,34 @@ def _unjudged(role: Role, analysis: RoleTrust) -> str | None:
     return None
 
 
+def _share(role: Role) -> tuple[str, bool]:
+    # What a trust check reads of a role besides its trust policy, its ARN and its name:
+    # the account it is in (who is "another account") and whether AWS manages it.
+    return role.account_id, role.is_service_linked
+
+
+def _restamp(problem: Problem, judged: Role, role: Role) -> Problem | None:
+    """``judged``'s problem as ``role``'s: the trust checks name a role only as the
+    problem's resource (its ARN) and the ``name:`` that opens the message (_problem)."""
+    opening = f"{judged.name}: "
+    if problem.resource != judged.arn or not problem.message.startswith(opening):
+        return None
+    return replace(
+        problem, resource=role.arn, message=f"{role.name}: {problem.message[len(opening) :]}"
+    )
+
+
 #: The trust checks' shared per-role work: roles with the same trust policy (most roles of a
-#: large account share a handful) are analysed once, and only when a trust check is selected.
+#: large account share a handful) are analysed once, and only when a trust check is selected;
+#: the checks run on one role per account (and kind) of such a group, and their problems are
+#: restamped with each other role's ARN and name.
 TRUST_ANALYSIS = Preparation(
-    name="trust-analysis", prepare=analyse_role, key=_policy_key, unjudged=_unjudged
+    name="trust-analysis",
+    prepare=analyse_role,
+    key=_policy_key,
+    unjudged=_unjudged,
+    share=_share,
+    restamp=_restamp,
 )
 
 
