@@ -145,7 +145,7 @@ def main() -> None:
     step(
         "planning vs scanning",
         str(HERE / "bench_plan.py"),
-        str(export),
+        str(tidy),
         "--repeat",
         "1" if quick else "3",
     )
