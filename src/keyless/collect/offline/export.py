@@ -17,7 +17,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from keyless.collect.formats.auth_details import PAGE_KEYS, AuthDetails, DetailsError, build_users
+from keyless.collect.formats.auth_details import (
+    PAGE_KEYS,
+    AuthDetails,
+    DetailsError,
+    build_users,
+    left_out_notes,
+)
 from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
 from keyless.collect.formats.plausible import CLOCK_SKEW, find_foreign_arn
 from keyless.collect.formats.providers import (
@@ -227,8 +233,6 @@ def load_account(directory: Path) -> Account:
         directory / SAML_PROVIDERS, ("SAMLProviderList",), Dataset.SAML_PROVIDERS, sources
     )
     mfa = _mfa_devices(directory / MFA_DEVICES, devices)
-    if report is not None:
-        _refuse_unknown_rows(report, details, directory / CREDENTIAL_REPORT)
     try:
         users = build_users(details.raw_users, report, mfa, latest=_latest(details_path))
     except DetailsError as error:
@@ -249,6 +253,7 @@ def load_account(directory: Path) -> Account:
         root=report.root if report else None,
         datasets=MappingProxyType(sources),
         collected_at=_mtime(details_path),
+        notes=left_out_notes(users, report, mfa),
     )
     # Every ARN, not only the first of each kind that named the account: a snapshot
     # written from this export would be refused as malformed otherwise.
@@ -309,25 +314,6 @@ def _describe(document: Any) -> str:
             return f"it looks like the output of `{command}`"
     keys = ", ".join(sorted(document)[:5])
     return f"it has none of the expected keys (found: {keys or 'nothing'})"
-
-
-def _refuse_unknown_rows(report: CredentialReport, details: AuthDetails, path: Path) -> None:
-    """A report row for a user the authorization details do not hold is refused, not
-    made a user from the report alone (its findings would be under a name the account
-    may not have): the two files disagree, and which is right cannot be told."""
-    known = {entry.get("Arn") for entry in details.raw_users}
-    for arn, row in report.users.items():
-        if arn not in known:
-            raise InputError(
-                f"line {row.line}: the user {row.name[:200]!r} ({arn[:300]}) is not in"
-                f" {AUTH_DETAILS}",
-                where=str(path),
-                hint=(
-                    "Export both files from the same account at the same time. A user"
-                    " deleted after the report was generated stays in it for up to four"
-                    " hours (remove its row, or wait and export again)."
-                ),
-            )
 
 
 def _report(path: Path, sources: dict[Dataset, DatasetStatus]) -> CredentialReport | None:
