@@ -106,7 +106,7 @@ def stream_export(path: str | Path) -> tuple[Inventory, Iterator[Account]]:
         tuple(Account(id=child.name) for child in children),
         organization=_organization(root),
         origin="export",
-        collected_at=_mtime(root),
+        collected_at=datetime.now(UTC),  # see _load
     )
     return outline, _iter_accounts(children)
 
@@ -198,11 +198,15 @@ def _check_unnamed(root: Path) -> None:
 
 
 def _load(root: Path) -> Inventory:
+    # An export is collected when keyless reads it: the moment `scan --input` measures ages
+    # against, so that a snapshot `collect --input` writes is judged as that scan was.
+    # File times say when the files were last copied as often as when AWS was read; each
+    # account keeps its files' time (``Account.collected_at``), which bounds its dates.
+    collected = datetime.now(UTC)
     children = _account_directories(root)
     if children is None:
         account = load_account(root)
-        return Inventory((account,), origin="export", collected_at=account.collected_at)
-    collected = _mtime(root)
+        return Inventory((account,), origin="export", collected_at=collected)
     accounts = tuple(load_account(child) for child in children)
     return Inventory(
         accounts,
