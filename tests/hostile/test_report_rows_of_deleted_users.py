@@ -125,6 +125,21 @@ def test_an_mfa_device_of_a_deleted_user_is_a_note(tmp_path: Path) -> None:
     assert note.endswith("not scanned: gone")
 
 
+def test_the_root_users_mfa_device_is_no_note(tmp_path: Path) -> None:
+    directory = tmp_path / "export"
+    shutil.copytree(FIXTURES / "account", directory)
+    listing = json.loads((directory / DEVICES).read_text())
+    listing["VirtualMFADevices"].append(
+        {
+            "SerialNumber": "arn:aws:iam::123456789012:mfa/root-account-mfa-device",
+            "User": {"Arn": "arn:aws:iam::123456789012:root"},
+            "EnableDate": "2023-01-10T09:10:00+00:00",
+        }
+    )
+    (directory / DEVICES).write_text(json.dumps(listing))
+    assert notes_of(directory) == []
+
+
 def test_names_past_ten_are_counted(tmp_path: Path) -> None:
     directory = tmp_path / "export"
     shutil.copytree(FIXTURES / "account", directory)

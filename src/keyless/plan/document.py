@@ -313,8 +313,7 @@ def read_plan(path: Path) -> Any:
         raise InputError("the plan is nested too deeply", where=str(path)) from None
     if duplicate is not None:
         raise InputError(
-            "a key appears twice in one object: which one counts depends on the program"
-            " reading it",
+            "a key appears twice in one object: which one counts depends on the program reading it",
             where=f"{path}#{duplicate[:300]}",
             hint="Keep one of the two; a plan keyless writes never repeats a key.",
         )

@@ -360,7 +360,11 @@ def left_out_notes(
             " lack (deleted after the report was generated, up to four hours before it"
             f" was read); not scanned: {_names(rows)}"
         )
-    devices = sorted(arn for arn in (mfa_devices or {}) if arn not in known)
+    # The root user's virtual MFA device is listed too, under the account's root ARN: not
+    # a user, and not missing from anything.
+    devices = sorted(
+        arn for arn in (mfa_devices or {}) if arn not in known and not arn.endswith(":root")
+    )
     if devices:
         names = [arn.rsplit("/", 1)[-1] for arn in devices]
         notes.append(
