@@ -164,6 +164,19 @@ def test_a_usage_error_is_one_error_line_and_where_to_look(
     assert "Usage:" not in result.output
 
 
+def test_keyless_own_options_are_refused_the_same_way() -> None:
+    result = CliRunner().invoke(cli, prog_name="keyless", args=["--bogus"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == "keyless: error: No such option '--bogus'.\nSee 'keyless --help'.\n"
+
+
+@pytest.mark.parametrize("arguments", [[], ["workflows"]], ids=["keyless", "workflows"])
+def test_a_group_without_a_subcommand_still_shows_its_help(arguments: list[str]) -> None:
+    result = CliRunner().invoke(cli, prog_name="keyless", args=arguments)
+    assert result.output.startswith(f"Usage: keyless {' '.join(arguments)}".rstrip() + " [OPTIONS]")
+    assert "keyless: error" not in result.output
+
+
 def test_a_path_where_a_subcommand_belongs_suggests_it(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, prog_name="keyless", args=["workflows", str(tmp_path)])
     assert result.exit_code == 2, result.output

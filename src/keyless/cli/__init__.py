@@ -56,7 +56,7 @@ class LazyGroup(click.Group):
         except click.UsageError as error:
             # A subcommand's arguments (a --format choice, a missing argument, an unknown
             # option or subcommand): one line, as every other refusal, not the usage block.
-            if isinstance(ctx.obj, dict) and ctx.obj.get("debug"):
+            if _is_help(error) or (isinstance(ctx.obj, dict) and ctx.obj.get("debug")):
                 raise
             click.echo(f"keyless: error: {_usage_problem(error)}", err=True)
             ctx.exit(error.exit_code)
@@ -73,6 +73,16 @@ class LazyGroup(click.Group):
             click.echo(f"{start}keyless: interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """``keyless``'s own options (``keyless --bogus``): refused as a subcommand's are."""
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            if _is_help(error) or "--debug" in args:
+                raise
+            click.echo(f"keyless: error: {_usage_problem(error)}", err=True)
+            ctx.exit(error.exit_code)
+
     @staticmethod
     def _load(name: str) -> click.Command | None:
         target = COMMANDS.get(name)
@@ -87,6 +97,12 @@ class LazyGroup(click.Group):
             raise
         command = getattr(module, attribute, None)
         return command if isinstance(command, click.Command) else None
+
+
+def _is_help(error: click.UsageError) -> bool:
+    """A group run without a subcommand shows its help (click >= 8.2 raises it as a usage
+    error whose message is the whole help text): left to click."""
+    return type(error).__name__ == "NoArgsIsHelpError"
 
 
 def _usage_problem(error: click.UsageError) -> str:
