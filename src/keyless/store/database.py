@@ -115,11 +115,8 @@ class Store:
         try:
             scan_id = self._insert(record, command, recorded_at or datetime.now(UTC))
             self._db.execute("COMMIT")
-        except BaseException as error:
+        except BaseException:
             self._db.execute("ROLLBACK")
-            if isinstance(error, sqlite3.DatabaseError):
-                # A trigger or a constraint added by hand: nothing of the scan is kept.
-                raise self._damaged(str(error)) from None
             raise
         return scan_id
 
