@@ -107,6 +107,39 @@ def parse_json(data: bytes, what: str, where: str) -> Any:
         ) from None
 
 
+class _Pairs(list[tuple[str, Any]]):
+    """A JSON object as its key/value pairs, in order, duplicates kept."""
+
+
+def find_duplicate_key(data: bytes) -> str | None:
+    """The JSON pointer of the first key that appears twice in one object of ``data``
+    (valid JSON: parse it with :func:`parse_json` first), or ``None``. JSON parsers keep
+    one of the two silently (the last), so a reviewer reading the first value and keyless
+    reading the second would disagree about the same document.
+    Raises :class:`RecursionError` past Python's own nesting limit."""
+    import json
+
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    tree = json.loads(data, object_pairs_hook=_Pairs)
+    pending: list[tuple[Any, str]] = [(tree, "")]
+    while pending:
+        node, pointer = pending.pop()
+        if isinstance(node, _Pairs):
+            seen: set[str] = set()
+            children = []
+            for key, value in node:
+                here = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
+                if key in seen:
+                    return here
+                seen.add(key)
+                children.append((value, here))
+            pending.extend(reversed(children))  # depth first, in document order
+        elif isinstance(node, list):
+            pending.extend(reversed([(v, f"{pointer}/{i}") for i, v in enumerate(node)]))
+    return None
+
+
 def read_json(path: str | Path, what: str = "the file", *, limit: int = MAX_FILE_BYTES) -> Any:
     """The file parsed as JSON."""
     return parse_json(read_bytes(path, what, limit=limit), what, str(path))

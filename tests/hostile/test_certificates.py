@@ -70,6 +70,9 @@ def test_generate_refuses_a_ca_file_that_is_not_one_certificate(
 ) -> None:
     path = tmp_path / "ca.pem"
     path.write_bytes(data.replace(CERT, CA) if data != CERT + CA else CA + CA)
+    # The plan must exist (PLAN is checked as it is parsed); the CA file is refused
+    # before the plan is read.
+    (tmp_path / "plan.json").write_text("{}")
     out = tmp_path / "out"
     result = CliRunner().invoke(
         cli,

@@ -140,3 +140,24 @@ def test_diff_shows_edited_text_escaped(recorded: Path, tmp_path: Path) -> None:
     assert "\u202e" not in result.stdout
     assert "\\x1b[2J" in result.stdout
     assert "\\u202e" in result.stdout
+
+
+def test_a_remade_table_is_refused_before_the_scan_is_recorded(
+    recorded: Path, tmp_path: Path
+) -> None:
+    """A table remade by hand with other columns: recording into it failed after the
+    whole scan with a traceback (``table findings has 1 columns but 7 values``)."""
+    store = edited(recorded, tmp_path, "DROP TABLE findings", "CREATE TABLE findings (x TEXT)")
+    before = store.read_bytes()
+    export = recorded.parent / "export"
+    result = run("scan", "--input", export, "--record", "--store", store, "-q")
+    assert_refused(result, "the table findings has the columns (x), not (scan_id, check_id,")
+    assert result.stdout == ""  # refused when the store is opened, before the scan
+    assert store.read_bytes() == before
+    assert_refused(run("history", "--store", store), "the table findings has the columns (x)")
+
+
+def test_a_dropped_table_is_refused_when_recording(recorded: Path, tmp_path: Path) -> None:
+    store = edited(recorded, tmp_path, "DROP TABLE not_evaluated")
+    result = run("scan", "--input", recorded.parent / "export", "--record", "--store", store)
+    assert_refused(result, "no such table: not_evaluated")

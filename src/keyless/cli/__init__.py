@@ -53,6 +53,13 @@ class LazyGroup(click.Group):
         command leaves the previous file, never half of a new one."""
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:
+            # A subcommand's arguments (a --format choice, a missing argument, an unknown
+            # option or subcommand): one line, as every other refusal, not the usage block.
+            if _is_help(error) or (isinstance(ctx.obj, dict) and ctx.obj.get("debug")):
+                raise
+            click.echo(f"keyless: error: {_usage_problem(error)}", err=True)
+            ctx.exit(error.exit_code)
         except KeylessError as error:
             if isinstance(ctx.obj, dict) and ctx.obj.get("debug"):
                 raise
@@ -65,6 +72,16 @@ class LazyGroup(click.Group):
             start = "\n" if sys.stderr.isatty() else ""
             click.echo(f"{start}keyless: interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """``keyless``'s own options (``keyless --bogus``): refused as a subcommand's are."""
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            if _is_help(error) or "--debug" in args:
+                raise
+            click.echo(f"keyless: error: {_usage_problem(error)}", err=True)
+            ctx.exit(error.exit_code)
 
     @staticmethod
     def _load(name: str) -> click.Command | None:
@@ -80,6 +97,38 @@ class LazyGroup(click.Group):
             raise
         command = getattr(module, attribute, None)
         return command if isinstance(command, click.Command) else None
+
+
+def _is_help(error: click.UsageError) -> bool:
+    """A group run without a subcommand shows its help (click >= 8.2 raises it as a usage
+    error whose message is the whole help text): left to click."""
+    return type(error).__name__ == "NoArgsIsHelpError"
+
+
+def _usage_problem(error: click.UsageError) -> str:
+    """A usage error as one line and, after it, where to read more: for a subcommand a
+    group lacks (``keyless workflows PATH``), which one was probably meant."""
+    from keyless.render.untrusted import printable
+
+    text = printable(error.format_message())
+    context = error.ctx
+    if context is None:
+        return text
+    command = context.command
+    # click >= 8.4 raises NoSuchCommand, which names what was given; older ones, no hint.
+    given = getattr(error, "command_name", None)
+    if isinstance(command, click.Group) and isinstance(given, str):
+        names = command.list_commands(context)
+        if "scan" in names and given not in names and _looks_like_a_path(given):
+            meant = f"{context.command_path} scan {given}"
+            return f"{text}\ndid you mean '{printable(meant)}'?"
+    return f"{text}\nSee '{printable(context.command_path)} --help'."
+
+
+def _looks_like_a_path(text: str) -> bool:
+    import os
+
+    return "/" in text or "." in text or os.path.exists(text)
 
 
 def _shown(error: KeylessError) -> str:

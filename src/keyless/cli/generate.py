@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from keyless.cli.paths import FilePath
+from keyless.cli.paths import DirectoryPath, FilePath
 from keyless.files import read_bytes
 from keyless.render.untrusted import printable
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("plan_path", metavar="PLAN", type=FilePath())
+@click.argument("plan_path", metavar="PLAN", type=FilePath(exists=True))
 @click.option(
     "--format",
     "output_format",
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=DirectoryPath(),
     required=True,
     help="The folder to write (created whole; an existing non-empty one needs --force).",
 )
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 @click.option("--region", default="us-east-1", show_default=True, help="Region of the providers.")
 @click.option(
     "--ca-cert",
-    type=FilePath(),
+    type=FilePath(exists=True),
     help="The CA certificate (PEM) of a new Roles Anywhere trust anchor.",
 )
 @click.option("--pca-arn", metavar="ARN", help="An AWS Private CA for the trust anchor instead.")
@@ -72,7 +72,7 @@ if TYPE_CHECKING:
 @click.option(
     "--input",
     "input_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    type=DirectoryPath(exists=True),
     help="Check the plan against this offline export (stale plans are refused).",
 )
 @click.option(

@@ -21,7 +21,7 @@ from keyless.cli.output import (
     render_options,
     require_writable,
 )
-from keyless.cli.paths import FilePath
+from keyless.cli.paths import AnyPath, FilePath
 from keyless.cli.progress import counting, is_quiet, quiet_option
 from keyless.errors import InputError
 from keyless.findings import Severity
@@ -30,7 +30,7 @@ from keyless.render.untrusted import printable
 
 
 @click.command("iac")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=AnyPath())
 @click.option(
     "--format",
     "output_format",
@@ -49,20 +49,20 @@ from keyless.render.untrusted import printable
 @click.option(
     "--baseline",
     "baseline_path",
-    type=click.Path(path_type=Path),
+    type=FilePath(),
     help="Accepted findings (written by --write-baseline): only new ones are reported.",
 )
 @click.option(
     "--write-baseline",
     "write_baseline_path",
-    type=click.Path(path_type=Path),
+    type=FilePath(),
     help="Write every current finding to FILE as accepted, then exit 0 (3 if unread).",
 )
 @click.option(
     "--var-file",
     "var_files",
     multiple=True,
-    type=click.Path(path_type=Path),
+    type=FilePath(exists=True),
     help="Terraform variable values (.tfvars or .tfvars.json), as `terraform -var-file`.",
 )
 @click.option(
@@ -78,7 +78,7 @@ from keyless.render.untrusted import printable
     type=FilePath(exists=True),
     help="Configuration file (default: ./keyless.toml when present); its ignores apply.",
 )
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report here.")
+@click.option("--output", "-o", type=FilePath(), help="Write the report here.")
 @quiet_option
 def iac(
     paths: tuple[Path, ...],

@@ -90,7 +90,7 @@ def _plan_option() -> Callable[[F], F]:
     return click.option(
         "--plan",
         "plan_path",
-        type=FilePath(),
+        type=FilePath(exists=True),
         help="Follow this keyless/plan/v1 document: its retire list, gated by its "
         "preconditions (--user and --access-key-id narrow it).",
     )

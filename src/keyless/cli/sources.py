@@ -7,13 +7,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from keyless.cli.numbers import Count
-from keyless.cli.paths import FilePath
+from keyless.cli.paths import DirectoryPath, FilePath
 from keyless.collect.origin import InventorySpec, Origin
 
 if TYPE_CHECKING:
@@ -58,7 +57,7 @@ def source_options(*, snapshot: bool = True) -> Callable[[F], F]:
         click.option(
             "--input",
             "input_dir",
-            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            type=DirectoryPath(exists=True),
             help="An offline export directory (or a directory of them, one per account).",
         ),
         *(

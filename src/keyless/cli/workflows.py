@@ -13,16 +13,14 @@ from pathlib import Path
 import click
 
 from keyless.cli.output import emit, render_options
-from keyless.cli.paths import FilePath
+from keyless.cli.paths import AnyPath, FilePath
 from keyless.cli.progress import quiet_option, waiting_message
 from keyless.errors import InputError
 from keyless.findings import Severity
 from keyless.render import Format, formats, render
 from keyless.workflows.registry import CHECKS
 
-_PATHS = click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=False)
-)
+_PATHS = click.argument("paths", nargs=-1, required=True, type=AnyPath())
 
 
 @click.group()

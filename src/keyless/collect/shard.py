@@ -17,6 +17,7 @@ import heapq
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from keyless.errors import InputError, KeylessError
@@ -68,7 +69,8 @@ def shard_of(account_id: str, count: int) -> int:
 
 def merge_snapshots(paths: Sequence[Path]) -> tuple[Inventory, Iterator[Account]]:
     """The snapshots at ``paths`` (shards of one organization) as one: the first
-    snapshot's envelope, the earliest collection time, and each account once, in ID
+    snapshot's envelope, the earliest collection time (shards collected more than a day
+    apart are refused), and each account once, in ID
     order, from the snapshot that did not skip it. Streams: one account per snapshot is
     held at a time (the snapshots are read twice: once for which account each collected).
 
@@ -105,9 +107,39 @@ def merge_snapshots(paths: Sequence[Path]) -> tuple[Inventory, Iterator[Account]
                 )
             collected.add(account.id)
             owner[account.id] = n
-    times = [h.collected_at for h in headers if h.collected_at is not None]
-    envelope = dataclasses.replace(first, accounts=(), collected_at=min(times, default=None))
+    envelope = dataclasses.replace(first, accounts=(), collected_at=_one_time(paths, headers))
     return envelope, _merged(paths, owner)
+
+
+#: How far apart the shards of one merged snapshot may have been collected.
+MERGE_SPREAD = timedelta(days=1)
+
+
+def _one_time(paths: Sequence[Path], headers: Sequence[Inventory]) -> datetime | None:
+    """The merged snapshot's ``collected_at``: the earliest of the shards'. A scan of it
+    measures every account's ages against that one moment, so shards collected further
+    apart than :data:`MERGE_SPREAD` are refused: the later ones' keys would look younger
+    by the gap, and one created in between would be judged before it existed."""
+    times = [(h.collected_at, path) for h, path in zip(headers, paths, strict=True)]
+    known = [(time, path) for time, path in times if time is not None]
+    if not known:
+        return None
+    earliest, first = min(known)
+    latest, last = max(known)
+    if latest - earliest > MERGE_SPREAD:
+        raise InputError(
+            f"collected {_spread(latest - earliest)} after {first}: a merged snapshot is"
+            " judged as of one moment, so its shards must be collected together (within"
+            " a day)",
+            where=str(last),
+            hint="Collect the shards again in one run, or scan each snapshot on its own.",
+        )
+    return earliest
+
+
+def _spread(gap: timedelta) -> str:
+    days = gap.days
+    return f"{days} days" if days != 1 else "1 day"
 
 
 def _merged(paths: Sequence[Path], owner: dict[str, int]) -> Iterator[Account]:

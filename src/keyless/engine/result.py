@@ -92,7 +92,10 @@ class ScanResult:
     were measured against and ``now_basis`` where it came from: ``clock`` (the current
     time), ``snapshot`` (the snapshot's ``collected_at``) or ``option`` (``--now``).
     ``config_path`` is the configuration file whose ignores applied, if any. ``notes``
-    say what a file scan deliberately did not read (a remote Terraform module).
+    say what a scan deliberately did not read: a remote Terraform module in a file scan;
+    in an estate scan, what the collectors left out (:attr:`Account.notes`, such as
+    credential report rows of users deleted since the report was generated), each named
+    by its account in an organization. Notes never change the exit code.
     ``findings`` are in the report's order; an estate scan holds them packed
     (:class:`~keyless.engine.packed.SortedFindings`), so read them in order, once if
     they may be many.

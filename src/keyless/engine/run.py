@@ -122,6 +122,18 @@ def _result(
         inventory=inventory,
         now_basis=now_basis,
         config_path=config.path,
+        notes=account_notes(inventory),
+    )
+
+
+def account_notes(inventory: Inventory) -> tuple[str, ...]:
+    """What the collectors left out on purpose (:attr:`Account.notes`), as the scan's
+    notes: each prefixed with its account's label when the estate has more than one."""
+    many = len(inventory.accounts) > 1 or inventory.organization is not None
+    return tuple(
+        f"{account.label}: {note}" if many else note
+        for account in inventory.accounts
+        for note in account.notes
     )
 
 

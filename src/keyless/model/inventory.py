@@ -84,7 +84,12 @@ AVAILABLE = DatasetStatus(DatasetState.AVAILABLE)
 
 @dataclass(frozen=True)
 class Account:
-    """One AWS account's IAM estate, or the record of why it could not be read."""
+    """One AWS account's IAM estate, or the record of why it could not be read.
+
+    ``notes`` say what the collector read but left out on purpose, for reports to show
+    (credential report rows of users the authorization details lack: deleted since the
+    report was generated).
+    """
 
     id: str
     alias: str | None = None
@@ -105,6 +110,7 @@ class Account:
     datasets: Mapping[Dataset, DatasetStatus] = field(default_factory=dict)
     failed_calls: tuple[FailedCall, ...] = ()
     collected_at: datetime | None = None
+    notes: tuple[str, ...] = ()
 
     def dataset(self, dataset: Dataset) -> DatasetStatus:
         """The state of ``dataset``; anything never recorded is missing."""

@@ -24,7 +24,7 @@ import orjson
 from keyless import __version__
 from keyless.dates import iso
 from keyless.errors import InputError
-from keyless.files import read_json, write_atomic
+from keyless.files import find_duplicate_key, parse_json, read_bytes, write_atomic
 from keyless.plan.model import (
     DESTINATIONS,
     Carried,
@@ -303,8 +303,20 @@ def schema_problems(document: Any) -> tuple[Problem, ...]:
 
 
 def read_plan(path: Path) -> Any:
-    """The parsed document at ``path`` (malformed JSON is an :class:`InputError`)."""
-    document = read_json(path, "the plan")
+    """The parsed document at ``path`` (malformed JSON, and a key twice in one object, are
+    an :class:`InputError`)."""
+    data = read_bytes(path, "the plan")
+    document = parse_json(data, "the plan", str(path))
+    try:
+        duplicate = find_duplicate_key(data)
+    except RecursionError:
+        raise InputError("the plan is nested too deeply", where=str(path)) from None
+    if duplicate is not None:
+        raise InputError(
+            "a key appears twice in one object: which one counts depends on the program reading it",
+            where=f"{path}#{duplicate[:300]}",
+            hint="Keep one of the two; a plan keyless writes never repeats a key.",
+        )
     if not isinstance(document, dict) or document.get("schema") != PLAN_SCHEMA:
         found = document.get("schema") if isinstance(document, dict) else None
         raise InputError(

@@ -392,4 +392,5 @@ def unread_context(inventory: Inventory, result: ScanResult | None = None) -> di
         "failed_calls": [(a.label, c) for a in inventory.accounts for c in a.failed_calls],
         "datasets": datasets,
         "not_evaluated": not_evaluated,
+        "notes": result.notes if result else (),
     }

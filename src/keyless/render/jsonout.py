@@ -144,6 +144,7 @@ def _scan_document(
         "findings": array(map(finding_document, result.findings)),
         "check_runs": [check_run_document(r) for r in result.check_runs],
         "suppressed": [suppressed_document(s) for s in result.suppressed],
+        "notes": list(result.notes),
     }
 
 
@@ -180,6 +181,7 @@ def account_document(account: Account) -> dict[str, Any]:
             {"service": c.service, "operation": c.operation, "code": c.code, "message": c.message}
             for c in account.failed_calls
         ],
+        "notes": list(account.notes),
         "users": [user_document(user) for user in account.users],
     }
 

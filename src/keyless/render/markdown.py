@@ -126,7 +126,7 @@ def scan_markdown_within(result: ScanResult, options: RenderOptions, limit: int)
     ]
     if len(summary.accounts) > 1:
         head += ["", "### Accounts by IAM-user debt", "", *_account_table(summary.accounts)]
-    head += [*_suppressed(result), *_unread(result), ""]
+    head += [*_suppressed(result), *_unread(result), *_notes(result), ""]
     stamp = f"keyless scan · {result.now:%Y-%m-%d %H:%M} UTC"
     tail = ["", f"<sub>{stamp} · the full report: `keyless scan --format html`</sub>"]
     if not result.findings:
@@ -210,6 +210,14 @@ def _unread(result: ScanResult) -> list[str]:
         names = ", ".join(run.check.id for run in runs)
         lines.append(f"- {len(runs)} checks not evaluated everywhere: {escape(names)}")
     return ["", "### Not read or not evaluated", "", *lines] if lines else []
+
+
+def _notes(result: ScanResult) -> list[str]:
+    """What the collectors left out on purpose (rows of deleted users)."""
+    lines = [f"- {escape(note)}" for note in result.notes[:UNREAD_ROWS]]
+    if len(result.notes) > UNREAD_ROWS:
+        lines.append(f"- … and {len(result.notes) - UNREAD_ROWS} more notes.")
+    return ["", "### Notes", "", *lines] if lines else []
 
 
 def _finding_row(finding: Finding) -> str:

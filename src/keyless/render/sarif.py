@@ -245,9 +245,18 @@ def scan_sarif(result: ScanResult, *, stream: bool = False) -> dict[str, Any]:
         stream=stream,
     )
     notifications = _not_read(result)
-    if notifications:
+    # An estate's notes (what the collectors left out on purpose) are no failure; a file
+    # scan's notes are its own renderers' to show.
+    notes = [
+        {"level": "note", "message": {"text": note}}
+        for note in (result.notes if result.inventory is not None else ())
+    ]
+    if notifications or notes:
         log["runs"][0]["invocations"] = [
-            {"executionSuccessful": False, "toolExecutionNotifications": notifications}
+            {
+                "executionSuccessful": not notifications,
+                "toolExecutionNotifications": [*notifications, *notes],
+            }
         ]
     return log
 

@@ -34,6 +34,7 @@ def render_text(
     _render_findings(result, console)
     _render_suppressed(result, console)
     _render_gaps(result, console)
+    _render_notes(result, console)
     _render_footer(result, console, fail_on, allow_partial)
 
 
@@ -163,6 +164,16 @@ def _render_gaps(result: ScanResult, console: Console) -> None:
             # A reason may name a role of the estate: shown as text, never as markup.
             table.add_row(named, status, where, Text(printable(reason)))
         console.print(table)
+    console.print()
+
+
+def _render_notes(result: ScanResult, console: Console) -> None:
+    """What the collectors left out on purpose (rows of deleted users): said, never lost."""
+    if not result.notes:
+        return
+    console.rule(Text("NOTES — read but not scanned", style="bold"), align="left")
+    for note in result.notes:
+        console.print(_indented(Text(f"note: {printable(note)}"), 2))
     console.print()
 
 

@@ -9,6 +9,7 @@ next open: https://www.sqlite.org/atomiccommit.html). Nothing secret is ever sto
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections import defaultdict
 from collections.abc import Mapping
@@ -53,6 +54,7 @@ class Store:
     def _prepare(self) -> None:
         (version,) = self._db.execute("PRAGMA user_version").fetchone()
         if version == VERSION:
+            self._check_tables()
             return
         tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if version == 0 and tables == 0:
@@ -71,6 +73,22 @@ class Store:
             where=self.where,
             hint="Record into a new store with --store PATH.",
         )
+
+    def _check_tables(self) -> None:
+        """A store of this version whose tables were dropped or remade by hand is refused
+        when it is opened, before a scan is run to be recorded into it (an INSERT into a
+        remade table failed after the whole scan, with a traceback)."""
+        for table, columns in _expected_columns().items():
+            found = tuple(
+                row[1] for row in self._db.execute("SELECT * FROM pragma_table_info(?)", (table,))
+            )
+            if not found:
+                raise self._damaged(f"no such table: {table}")
+            if found != columns:
+                raise self._damaged(
+                    f"the table {table} has the columns ({', '.join(found)[:300]}),"
+                    f" not ({', '.join(columns)})"
+                )
 
     def close(self) -> None:
         """Close the connection."""
@@ -441,6 +459,28 @@ def _account_counts(
             findings=MappingProxyType({s: by_severity.get(s, 0) for s in Severity}),
         )
     return result
+
+
+@functools.cache
+def _expected_columns() -> Mapping[str, tuple[str, ...]]:
+    """Each table of the schema and its columns, in order, as SQLite reports them."""
+    db = sqlite3.connect(":memory:")
+    try:
+        for statement in STATEMENTS:
+            db.execute(statement)
+        tables = [
+            row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        return MappingProxyType(
+            {
+                table: tuple(
+                    row[1] for row in db.execute("SELECT * FROM pragma_table_info(?)", (table,))
+                )
+                for table in tables
+            }
+        )
+    finally:
+        db.close()
 
 
 def open_store(path: Path, *, create: bool = False) -> Store:

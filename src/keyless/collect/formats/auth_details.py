@@ -276,22 +276,26 @@ def build_users(
     report: CredentialReport | None,
     mfa_devices: Mapping[str, tuple[MfaDevice, ...]] | None,
     latest: datetime | None = None,
+    *,
+    details_read: bool = True,
 ) -> tuple[User, ...]:
     """Users from authorization details, with keys, password and MFA state merged in
     from the credential report and the assigned virtual MFA devices (keyed by user ARN).
 
-    Users the report knows but the authorization details do not (created in between, or
-    the details could not be read) are built from the report alone.
+    A report row (or an MFA device) of a user the authorization details lack is not made
+    a user: the report is generated up to four hours before it is fetched and the details
+    are read fresh, so such a user was almost always deleted in between
+    (:func:`left_out_notes` says which). Only when the details could not be read
+    (``details_read`` false) are users built from the report alone, so that the checks
+    that need no more than the report still see them.
     Raises :class:`DetailsError` for an unreadable entry.
     """
     rows: Mapping[str, ReportRow] = report.users if report else {}
     devices = mfa_devices or {}
     users: list[User] = []
-    seen: set[str] = set()
     try:
         for entry in raw_users:
             arn, name, user_id, path = values.fields(entry, _USER)
-            seen.add(arn)
             row = rows.get(arn)
             mine = devices.get(arn, ())
             users.append(
@@ -315,23 +319,69 @@ def build_users(
             )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise DetailsError(_reason(error), f"/UserDetailList/{len(users)}") from None
+    if details_read:
+        return tuple(users)
     for arn, row in rows.items():
-        if arn not in seen:
-            users.append(
-                User(
-                    account_id=account_of(arn) or "",
-                    name=row.name,
-                    arn=arn,
-                    user_id="",
-                    path=_user_path(arn),
-                    created=row.created,
-                    login_profile=row.login_profile,
-                    mfa_active=row.mfa_active or bool(devices.get(arn)),
-                    mfa_devices=devices.get(arn, ()),
-                    access_keys=row.access_keys,
-                )
+        users.append(
+            User(
+                account_id=account_of(arn) or "",
+                name=row.name,
+                arn=arn,
+                user_id="",
+                path=_user_path(arn),
+                created=row.created,
+                login_profile=row.login_profile,
+                mfa_active=row.mfa_active or bool(devices.get(arn)),
+                mfa_devices=devices.get(arn, ()),
+                access_keys=row.access_keys,
             )
+        )
     return tuple(users)
+
+
+#: How many user names a note lists before it only counts the rest.
+NOTE_NAMES = 10
+
+
+def left_out_notes(
+    users: Iterable[User],
+    report: CredentialReport | None,
+    mfa_devices: Mapping[str, tuple[MfaDevice, ...]] | None,
+) -> tuple[str, ...]:
+    """What :func:`build_users` left out, said once per source: the credential report's
+    rows and the MFA devices of users absent from ``users`` (the users built). Nothing is
+    lost silently; nothing is made a user the account may no longer have."""
+    known = {user.arn for user in users}
+    notes = []
+    rows = [row.name for arn, row in (report.users if report else {}).items() if arn not in known]
+    if rows:
+        notes.append(
+            f"the credential report has rows for {_users(rows)} the authorization details"
+            " lack (deleted after the report was generated, up to four hours before it"
+            f" was read); not scanned: {_names(rows)}"
+        )
+    # The root user's virtual MFA device is listed too, under the account's root ARN: not
+    # a user, and not missing from anything.
+    devices = sorted(
+        arn for arn in (mfa_devices or {}) if arn not in known and not arn.endswith(":root")
+    )
+    if devices:
+        names = [arn.rsplit("/", 1)[-1] for arn in devices]
+        notes.append(
+            f"virtual MFA devices are assigned to {_users(names)} the authorization"
+            f" details lack; not scanned: {_names(names)}"
+        )
+    return tuple(notes)
+
+
+def _users(names: list[str]) -> str:
+    return f"{len(names)} user{'s' if len(names) != 1 else ''}"
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(name[:64] for name in names[:NOTE_NAMES])
+    more = len(names) - NOTE_NAMES
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 def _user_path(arn: str) -> str:

@@ -18,7 +18,12 @@ from functools import partial
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from keyless.collect.formats.auth_details import AuthDetails, DetailsError, build_users
+from keyless.collect.formats.auth_details import (
+    AuthDetails,
+    DetailsError,
+    build_users,
+    left_out_notes,
+)
 from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
 from keyless.collect.formats.providers import mfa_by_user, oidc_provider, saml_provider
 from keyless.collect.live.failures import (
@@ -238,13 +243,14 @@ def collect_account(
     mfa = _mfa_devices(iam, calls, sources)
     oidc = _oidc_providers(iam, calls, sources)
     saml = _saml_providers(iam, calls, sources)
+    users = build_users(details.raw_users, report, mfa, details_read=pages is not None)
     return Account(
         id=account_id,
         alias=(aliases.get("AccountAliases") or [None])[0] if aliases else None,
         name=name,
         email=email,
         partition=session.get_partition_for_region(session.region_name or "us-east-1"),
-        users=build_users(details.raw_users, report, mfa),
+        users=users,
         groups=tuple(details.groups),
         roles=tuple(details.roles),
         policies=tuple(details.policies),
@@ -254,6 +260,7 @@ def collect_account(
         datasets=MappingProxyType(sources),
         failed_calls=tuple(calls.failed),
         collected_at=started,
+        notes=left_out_notes(users, report, mfa),
     )
 
 

@@ -42,7 +42,7 @@ JSON_NAMES: Mapping[tuple[type, str], str] = MappingProxyType(
 #: Fields a v1 document may lack because they were added to the model after v1 was
 #: first written; absent, they take the dataclass default. A field added to the model
 #: without an entry here makes the fixtures written by older versions fail to load.
-ADDED_AFTER_V1: frozenset[tuple[type, str]] = frozenset()
+ADDED_AFTER_V1: frozenset[tuple[type, str]] = frozenset({(Account, "notes")})
 
 #: Every integer of the model is a count, a slot or a duration.
 DEFAULT_INT_RANGE = (0, 2**31 - 1)

@@ -17,7 +17,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from keyless.collect.formats.auth_details import PAGE_KEYS, AuthDetails, DetailsError, build_users
+from keyless.collect.formats.auth_details import (
+    PAGE_KEYS,
+    AuthDetails,
+    DetailsError,
+    build_users,
+    left_out_notes,
+)
 from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
 from keyless.collect.formats.plausible import CLOCK_SKEW, find_foreign_arn
 from keyless.collect.formats.providers import (
@@ -100,7 +106,7 @@ def stream_export(path: str | Path) -> tuple[Inventory, Iterator[Account]]:
         tuple(Account(id=child.name) for child in children),
         organization=_organization(root),
         origin="export",
-        collected_at=_mtime(root),
+        collected_at=datetime.now(UTC),  # see _load
     )
     return outline, _iter_accounts(children)
 
@@ -192,11 +198,15 @@ def _check_unnamed(root: Path) -> None:
 
 
 def _load(root: Path) -> Inventory:
+    # An export is collected when keyless reads it: the moment `scan --input` measures ages
+    # against, so that a snapshot `collect --input` writes is judged as that scan was.
+    # File times say when the files were last copied as often as when AWS was read; each
+    # account keeps its files' time (``Account.collected_at``), which bounds its dates.
+    collected = datetime.now(UTC)
     children = _account_directories(root)
     if children is None:
         account = load_account(root)
-        return Inventory((account,), origin="export", collected_at=account.collected_at)
-    collected = _mtime(root)
+        return Inventory((account,), origin="export", collected_at=collected)
     accounts = tuple(load_account(child) for child in children)
     return Inventory(
         accounts,
@@ -227,8 +237,6 @@ def load_account(directory: Path) -> Account:
         directory / SAML_PROVIDERS, ("SAMLProviderList",), Dataset.SAML_PROVIDERS, sources
     )
     mfa = _mfa_devices(directory / MFA_DEVICES, devices)
-    if report is not None:
-        _refuse_unknown_rows(report, details, directory / CREDENTIAL_REPORT)
     try:
         users = build_users(details.raw_users, report, mfa, latest=_latest(details_path))
     except DetailsError as error:
@@ -249,6 +257,7 @@ def load_account(directory: Path) -> Account:
         root=report.root if report else None,
         datasets=MappingProxyType(sources),
         collected_at=_mtime(details_path),
+        notes=left_out_notes(users, report, mfa),
     )
     # Every ARN, not only the first of each kind that named the account: a snapshot
     # written from this export would be refused as malformed otherwise.
@@ -309,25 +318,6 @@ def _describe(document: Any) -> str:
             return f"it looks like the output of `{command}`"
     keys = ", ".join(sorted(document)[:5])
     return f"it has none of the expected keys (found: {keys or 'nothing'})"
-
-
-def _refuse_unknown_rows(report: CredentialReport, details: AuthDetails, path: Path) -> None:
-    """A report row for a user the authorization details do not hold is refused, not
-    made a user from the report alone (its findings would be under a name the account
-    may not have): the two files disagree, and which is right cannot be told."""
-    known = {entry.get("Arn") for entry in details.raw_users}
-    for arn, row in report.users.items():
-        if arn not in known:
-            raise InputError(
-                f"line {row.line}: the user {row.name[:200]!r} ({arn[:300]}) is not in"
-                f" {AUTH_DETAILS}",
-                where=str(path),
-                hint=(
-                    "Export both files from the same account at the same time. A user"
-                    " deleted after the report was generated stays in it for up to four"
-                    " hours (remove its row, or wait and export again)."
-                ),
-            )
 
 
 def _report(path: Path, sources: dict[Dataset, DatasetStatus]) -> CredentialReport | None:
