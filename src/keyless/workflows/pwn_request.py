@@ -21,7 +21,7 @@ from keyless.checks.registry import Check, Scope
 from keyless.findings import Finding, Severity
 from keyless.workflows.github import grants_id_token, jobs_of, steps_of
 from keyless.workflows.model import WorkflowFile, workflow_finding
-from keyless.workflows.yamldoc import is_map, is_seq, key_position
+from keyless.workflows.yamldoc import is_map, is_seq, key_position, own_items
 
 PWN_REQUEST_ID_TOKEN = Check(
     scope=Scope.WORKFLOW,
@@ -36,9 +36,11 @@ PWN_REQUEST_ID_TOKEN = Check(
         "request's head (`ref: ${{ github.event.pull_request.head.sha }}`, `head.ref`, "
         "`github.head_ref`, `workflow_run.head_sha`), or fetches it in a `run:` script "
         "(`gh pr checkout`, `git fetch origin pull/N/head`, `git checkout "
-        "${{ github.event.pull_request.head.sha }}`), and builds or tests it, code from any "
-        "fork runs with `id-token: write`: it can request the token and assume every AWS role "
-        'that trusts the default branch (a "pwn request").'
+        "${{ github.event.pull_request.head.sha }}`), or passes it to a reusable workflow "
+        "(`with: ref: ...`) or through an environment variable (`env: SHA: ...`, then "
+        '`git checkout "$SHA"`), and builds or tests it, code from any fork runs with '
+        "`id-token: write`: it can request the token and assume every AWS role that trusts "
+        'the default branch (a "pwn request").'
         + "\n\n"
         + "https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/"
     ),
@@ -78,12 +80,38 @@ def findings(root: Any, file: WorkflowFile) -> list[Finding]:
         return []
     out: list[Finding] = []
     workflow_permissions = root.get("permissions")
+    workflow_env = _head_variables(root.get("env"), {})
+    events = " / ".join(_privileged(root.get("on")))
     for name, job in jobs_of(root):
+        # A reusable workflow's call passes its token on: the called workflow's
+        # permissions can only be lowered from the calling job's (its own `permissions`,
+        # else the workflow's), `secrets: inherit` or not.
+        # https://docs.github.com/en/actions/sharing-automations/reusing-workflows#access-and-permissions
         permissions = job.get("permissions") if "permissions" in job else workflow_permissions
         if not grants_id_token(permissions) or _same_repository_only(job.get("if")):
             continue
-        events = " / ".join(_privileged(root.get("on")))
-        for index, inputs, key, shown, route in _head_checkouts(job):
+        called = job.get("uses")
+        if isinstance(called, str):
+            for inputs, key, shown in _head_inputs(job):
+                line, column = key_position(inputs, key)
+                out.append(
+                    workflow_finding(
+                        PWN_REQUEST_ID_TOKEN,
+                        file.path,
+                        line + 1,
+                        column + 1,
+                        f"job '{name}' calls the reusable workflow {_shortened(called)} with "
+                        f"the pull request's code ({key}: {_shortened(shown)}) in a workflow "
+                        f"run on {events} with id-token: write: the called workflow gets the "
+                        "token permission, so code from a fork it checks out can request the "
+                        "OIDC token and assume the AWS roles that trust the base branch",
+                        f"jobs.{name}.with.{key}",
+                    )
+                )
+            continue
+        job_env = _head_variables(job.get("env"), workflow_env)
+        runner = _RUNNER_HEAD_VARIABLES if "pull_request_target" in events else frozenset()
+        for index, inputs, key, shown, route in _head_checkouts(job, job_env, runner):
             line, column = key_position(inputs, key)
             out.append(
                 workflow_finding(
@@ -99,6 +127,33 @@ def findings(root: Any, file: WorkflowFile) -> list[Finding]:
                 )
             )
     return out
+
+
+def _head_inputs(job: Any) -> Iterator[tuple[Any, str, str]]:
+    """(mapping, key, value) of each input of a reusable workflow's call naming the pull
+    request's code (``with: ref: ${{ github.event.pull_request.head.sha }}``)."""
+    inputs = job.get("with")
+    for key, value in own_items(inputs):
+        if isinstance(value, str) and _names_head(value):
+            yield inputs, str(key), value
+
+
+def _names_head(value: str) -> bool:
+    return bool(_HEAD.search(value) or _HEAD_URL.search(value))
+
+
+def _head_variables(env: Any, outer: dict[str, str]) -> dict[str, str]:
+    """The environment variables (name → value) holding the pull request's code at this
+    level: ``outer``'s, less those this ``env:`` sets to something else, plus its own."""
+    if not is_map(env):
+        return outer
+    heads = dict(outer)
+    for name, value in env.items():
+        if isinstance(value, str) and _names_head(value):
+            heads[str(name)] = value
+        else:
+            heads.pop(str(name), None)
+    return heads
 
 
 def _shortened(value: str) -> str:
@@ -138,24 +193,64 @@ _HEAD_URL = re.compile(
 )
 
 
-def _fetches_head(script: str) -> str | None:
+# `${{ env.NAME }}` / `${{ env['NAME'] }}` in an expression; `$NAME` / `${NAME}` in a
+# shell script (a variable of the environment the runner sets, `GITHUB_HEAD_REF`, too).
+_ENV_EXPRESSION = re.compile(
+    r"\benv\.([A-Za-z_][A-Za-z0-9_-]*)|\benv\[\s*['\"]([A-Za-z_][A-Za-z0-9_-]*)['\"]\s*\]"
+)
+_SHELL_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+# Set on pull_request_target runs (not workflow_run ones) to the head branch's name.
+# https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/store-information-in-variables#default-environment-variables
+_RUNNER_HEAD_VARIABLES = frozenset({"GITHUB_HEAD_REF"})
+
+
+def _env_head(value: str, heads: dict[str, str]) -> str | None:
+    """The variable of ``heads`` that ``value`` reads as ``env.NAME``, if it reads one.
+    Expression contexts are case-insensitive."""
+    folded = {name.lower(): name for name in heads}
+    for match in _ENV_EXPRESSION.finditer(value):
+        name = folded.get((match.group(1) or match.group(2)).lower())
+        if name is not None:
+            return name
+    return None
+
+
+def _shell_head(command: str, heads: dict[str, str], runner: frozenset[str]) -> bool:
+    """Whether ``command`` reads a variable holding the pull request's code (one of
+    ``heads``, or of ``runner``, those the runner sets)."""
+    for match in _SHELL_VARIABLE.finditer(command):
+        name = match.group(1)
+        if name in heads or name in runner:
+            return True
+    return _env_head(command, heads) is not None
+
+
+def _fetches_head(script: str, heads: dict[str, str], runner: frozenset[str]) -> str | None:
     """The command of ``script`` that fetches the pull request's code, if one does."""
     for command in _COMMANDS.split(re.sub(r"\\\r?\n", " ", script)):  # continued lines
         if _GH_PR_CHECKOUT.search(command) or (
             _GIT.search(command)
             and _GIT_VERB.search(command)
-            and (_PULL_REF.search(command) or _HEAD.search(command) or _HEAD_URL.search(command))
+            and (
+                _PULL_REF.search(command)
+                or _names_head(command)
+                or _shell_head(command, heads, runner)
+            )
         ):
             return command.strip()
     return None
 
 
-def _head_checkouts(job: Any) -> Iterator[tuple[int, Any, str, str, str]]:
+def _head_checkouts(
+    job: Any, job_env: dict[str, str], runner: frozenset[str]
+) -> Iterator[tuple[int, Any, str, str, str]]:
     """(step index, mapping, key, text shown, route from the step) of each step that
-    checks out or fetches the pull request's code."""
+    checks out or fetches the pull request's code, directly or through an environment
+    variable holding its ref (``env: SHA: ${{ github.event.pull_request.head.sha }}``)."""
     for index, step in steps_of(job):
+        heads = _head_variables(step.get("env"), job_env)
         script = step.get("run")
-        command = _fetches_head(script) if isinstance(script, str) else None
+        command = _fetches_head(script, heads, runner) if isinstance(script, str) else None
         if command is not None:
             yield index, step, "run", command, "run"
             continue
@@ -167,6 +262,13 @@ def _head_checkouts(job: Any) -> Iterator[tuple[int, Any, str, str, str]]:
             continue
         for key in ("ref", "repository"):
             value = inputs.get(key)
-            if isinstance(value, str) and _HEAD.search(value):
+            if not isinstance(value, str):
+                continue
+            if _HEAD.search(value):
                 yield index, inputs, key, value, f"with.{key}"
+                break
+            name = _env_head(value, heads)
+            if name is not None:
+                shown = f"{value}, with env {name}: {heads[name]}"
+                yield index, inputs, key, shown, f"with.{key}"
                 break
