@@ -23,6 +23,19 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
     # needed: CircleCI fixes the audience to the organization ID)
     "tf-circleci-oidc": ([], []),
     "tf-eks-irsa-namespaces": ([], []),  # named service accounts, aud pinned: clean
+    # the service account written under aud, sub unpinned: a pod may project a token with
+    # any audience, so only the provider's client IDs stand between any service account
+    # and the role; AWS's guide pins sub
+    "tf-eks-aud-holds-service-account": (
+        [
+            (
+                "trust-eks-unpinned",
+                "aws_iam_role.cni: any service account of the cluster can assume it, such as "
+                "default:attacker",
+            )
+        ],
+        [],
+    ),
     "tf-gha-role-templatefile": (
         [
             ("trust-oidc-untrusted-trigger", f"aws_iam_role.gha: {PULL_REQUEST}"),
