@@ -119,6 +119,8 @@ WORKFLOWS: dict[str, list[tuple[str, str]]] = {
         ("workflow-untrusted-checkout-id-token", "jobs.deploy-preview.with.ref")
     ],
     "gh-pwn-request-env-sha": [("workflow-untrusted-checkout-id-token", "jobs.test.steps[1].run")],
+    # the called workflow shares the caller's event and checks its head out
+    "gh-pwn-request-callee-event": [("workflow-untrusted-checkout-id-token", "jobs.ci.uses")],
 }
 
 

@@ -357,3 +357,127 @@ def test_environment_variables_not_holding_the_pull_requests_ref_are_not_reporte
     tmp_path: Path, parts: dict[str, str]
 ) -> None:
     assert _env_routes(tmp_path, **parts) == []
+
+
+LOCAL_CALLER = """
+on: pull_request_target
+permissions:
+  contents: read
+{permissions}
+jobs:
+  build:
+    uses: ./.github/workflows/build.yml
+    secrets: inherit
+{inputs}
+"""
+CALLEE = """
+on:
+  workflow_call:
+    inputs:
+      ref:
+        type: string
+{callee_permissions}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+{job}
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          {checkout}
+      - run: {script}
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/ci
+          aws-region: us-east-1
+"""
+HEAD_INPUT = "    with:\n      ref: ${{ github.event.pull_request.head.sha }}"
+
+
+def _local_call_routes(tmp_path: Path, **parts: str) -> list[str]:
+    values = {
+        "permissions": TOKEN,
+        "inputs": "",
+        "callee_permissions": "",
+        "job": "",
+        "checkout": "fetch-depth: 1",
+        "script": "make test",
+    }
+    values.update(parts)
+    files = {
+        ".github/workflows/pr.yml": LOCAL_CALLER.format(**values),
+        ".github/workflows/build.yml": CALLEE.format(**values),
+    }
+    root = repo(tmp_path, files)
+    return [
+        f.location.route
+        for f in scan([root]).findings
+        if f.check == CHECK and isinstance(f.location, FileLocation)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("parts", "route"),
+    [
+        # NOT OK: the called workflow's github.event is the caller's pull request
+        ({"checkout": HEAD_SHA}, "jobs.build.uses"),
+        ({"script": "gh pr checkout ${{ github.event.number }}"}, "jobs.build.uses"),
+        # NOT OK: the call gives the head's ref, the called workflow checks it out
+        ({"inputs": HEAD_INPUT, "checkout": "ref: ${{ inputs.ref }}"}, "jobs.build.with.ref"),
+        (
+            {
+                "inputs": HEAD_INPUT,
+                "job": "    env:\n      SHA: ${{ inputs.ref }}",
+                "script": 'git checkout "$SHA"',
+            },
+            "jobs.build.uses",
+        ),
+        # the called workflow keeps id-token: write by its own grant
+        (
+            {"checkout": HEAD_SHA, "callee_permissions": "permissions:\n  id-token: write"},
+            "jobs.build.uses",
+        ),
+    ],
+)
+def test_a_local_called_workflow_checking_out_the_pull_request_is_reported_at_the_call(
+    tmp_path: Path, parts: dict[str, str], route: str
+) -> None:
+    assert _local_call_routes(tmp_path, **parts) == [route]
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        # OK: the head's ref is given but only printed
+        {"inputs": HEAD_INPUT, "script": 'echo "${{ inputs.ref }}"'},
+        # OK: the called workflow lowers the token's permissions
+        {"checkout": HEAD_SHA, "callee_permissions": "permissions:\n  contents: read"},
+        {"checkout": HEAD_SHA, "job": "    permissions:\n      contents: read"},
+        # OK: the caller grants no id-token: write, the called workflow cannot raise it
+        {"checkout": HEAD_SHA, "permissions": ""},
+        # OK: the base's code
+        {"checkout": "ref: ${{ github.event.pull_request.base.sha }}"},
+    ],
+)
+def test_a_local_called_workflow_not_running_the_pull_request_with_the_token_is_not_reported(
+    tmp_path: Path, parts: dict[str, str]
+) -> None:
+    assert _local_call_routes(tmp_path, **parts) == []
+
+
+def test_a_called_workflow_behind_a_link_is_judged_by_the_calls_inputs(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.yml"
+    outside.write_text(
+        CALLEE.format(callee_permissions="", job="", checkout="fetch-depth: 1", script="make")
+    )
+    root = repo(
+        tmp_path / "r",
+        {".github/workflows/pr.yml": LOCAL_CALLER.format(permissions=TOKEN, inputs=HEAD_INPUT)},
+    )
+    (root / ".github/workflows/build.yml").symlink_to(outside)
+    routes = [
+        f.location.route
+        for f in scan([root]).findings
+        if f.check == CHECK and isinstance(f.location, FileLocation)
+    ]
+    assert routes == ["jobs.build.with.ref"]
