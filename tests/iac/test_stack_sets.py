@@ -152,3 +152,30 @@ def test_a_template_url_is_not_read_and_not_an_error(tmp_path: Path) -> None:
     result = scan([path])
     assert result.unread == () or list(result.unread) == []
     assert list(result.findings) == []
+
+
+def test_a_false_condition_inside_a_body_is_noted_at_the_stack_set(tmp_path: Path) -> None:
+    inner = (
+        "Parameters:\n  Make:\n    Type: String\n    Default: 'no'\n"
+        "Conditions:\n  Wanted: !Equals [!Ref Make, 'yes']\n"
+        "Resources:\n  Keys:\n    Type: AWS::IAM::AccessKey\n    Condition: Wanted\n"
+        "    Properties:\n      UserName: ci\n"
+    )
+    path = _yaml_outer(tmp_path, inner)
+    result = scan([path])
+    assert list(result.findings) == []
+    (note,) = [n for n in result.notes if "Keys is not created" in n]
+    assert note.startswith(f"{path}:5:")  # the StackSet's line, not the body's
+    assert note.endswith("(in StackSet OrgRoles)")
+
+
+def test_a_stack_set_whose_condition_is_false_is_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "Conditions:\n  Never: !Equals [a, b]\nResources:\n  S:\n"
+        "    Type: AWS::CloudFormation::StackSet\n    Condition: Never\n    Properties:\n"
+        "      TemplateBody: 'Resources: [broken'\n"
+    )
+    result = scan([path])
+    assert list(result.unread) == []
+    assert any("S is not created" in n for n in result.notes)

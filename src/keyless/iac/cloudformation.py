@@ -106,7 +106,7 @@ def read_template(
     false ``Condition``) are told to ``notes``; a StackSet's ``TemplateBody`` that cannot
     be read (its roles not judged) to ``problems``."""
     template = Template(root, parameters)
-    return _read(path, root, template, notes, problems, 0)
+    return _read(path, root, template, notes, problems, 0, None)
 
 
 def _read(
@@ -116,7 +116,10 @@ def _read(
     notes: list[str] | None,
     problems: list[ReadError] | None,
     nesting: int,
+    placed: Position | None,
 ) -> list[IacResource]:
+    """The resources of ``root``; inside a StackSet's body (``nesting`` > 0) notes are
+    placed at ``placed``, the StackSet, whose lines the body's are not."""
     resources = get(root, "Resources")
     if resources is None or not isinstance(resources.value, Mapping):
         return []
@@ -124,22 +127,22 @@ def _read(
     found: list[IacResource] = []
     for logical_id, declaration in resources.value.items():
         resource_type = text(get(declaration, "Type")) or ""
-        if resource_type == _STACK_SET and _false_condition(template, declaration) is None:
-            found.extend(
-                _stack_set(path, logical_id, declaration, template, notes, problems, nesting)
-            )
-            continue
         kind = _KINDS.get(resource_type)
-        if kind is None:
+        if kind is None and resource_type != _STACK_SET:
             continue
         condition = _false_condition(template, declaration)
         if condition is not None:
             if notes is not None:
-                where = location(path, declaration.position)
+                where = location(path, placed or declaration.position)
                 notes.append(
                     f"{where}: {logical_id} is not created: its condition {condition} is false "
                     "with the parameters' values (--parameter judges another deployment)"
                 )
+            continue
+        if kind is None:  # a StackSet the stack creates
+            found.extend(
+                _stack_set(path, logical_id, declaration, template, notes, problems, nesting)
+            )
             continue
         address = _address(logical_id, declaration)
         properties = get(declaration, "Properties")
@@ -225,7 +228,13 @@ def _stack_set(
     inner_notes: list[str] = []
     inner_problems: list[ReadError] = []
     found = _read(
-        path, inner, Template(inner, given, unknown), inner_notes, inner_problems, nesting + 1
+        path,
+        inner,
+        Template(inner, given, unknown),
+        inner_notes,
+        inner_problems,
+        nesting + 1,
+        declaration.position,
     )
     where = f"(in StackSet {outer})"
     if notes is not None:
