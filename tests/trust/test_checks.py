@@ -600,3 +600,41 @@ def test_a_provider_registered_with_a_trailing_slash_keeps_it_in_its_keys() -> N
     loose = allow({"Federated": provider}, Action="sts:AssumeRoleWithWebIdentity")
     (finding,) = run("trust-oidc-missing-audience", loose)
     assert finding.witness["claims"]["iss"] == "https://acme.eu.auth0.com/"
+
+
+@pytest.mark.parametrize(
+    ("issuer", "sub", "reported"),
+    [
+        # CircleCI's documented AWS trust policy pins only :sub; the issuer is the
+        # organization's and its tokens' audience is fixed to the organization ID
+        # (https://circleci.com/docs/openid-connect-tokens/)
+        (
+            CIRCLECI,
+            f"org/{CIRCLECI_ORG}/project/e6f3a2c1-0000-4000-8000-000000000001/user/*",
+            False,
+        ),
+        # AWS's IRSA guide pins :aud too
+        (
+            "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+            "system:serviceaccount:default:app",
+            True,
+        ),
+        # so does Atlassian's Bitbucket guide
+        (
+            "api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc",
+            "{repo-uuid}:*",
+            True,
+        ),
+        # an issuer keyless does not know (kops' S3 discovery bucket, Auth0…)
+        ("acme-irsa.s3.eu-west-1.amazonaws.com", "system:serviceaccount:default:app", True),
+    ],
+)
+def test_missing_audience_on_an_issuer_of_one_tenant_follows_the_vendors_guide(
+    issuer: str, sub: str, reported: bool
+) -> None:
+    trust = allow(
+        {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{issuer}"},
+        {"StringLike": {f"{issuer}:sub": sub}},
+        Action="sts:AssumeRoleWithWebIdentity",
+    )
+    assert bool(run("trust-oidc-missing-audience", trust)) is reported

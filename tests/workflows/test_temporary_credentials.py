@@ -178,3 +178,52 @@ def test_gitlab_fix_still_leaves_a_profile_written_without_a_session_token(
     root = repo(tmp_path, {".gitlab-ci.yml": text})
     assert scan([root]).findings != ()
     assert fix([root], options()).unfixed != ()
+
+
+EXPORTED = """
+on: push
+{workflow_env}
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/first
+          aws-region: us-east-1
+      - uses: {uses}
+        with:
+          aws-access-key-id: ${{{{ env.AWS_ACCESS_KEY_ID }}}}
+          aws-secret-access-key: ${{{{ env.AWS_SECRET_ACCESS_KEY }}}}
+{token}
+          aws-region: us-east-1
+"""
+TOKEN_INPUT = "          aws-session-token: ${{ env.AWS_SESSION_TOKEN }}"
+
+
+@pytest.mark.parametrize("uses", ["aws-actions/configure-aws-credentials@v4", "acme/deploy@v1"])
+@pytest.mark.parametrize(
+    ("workflow_env", "token", "reported"),
+    [
+        # OK: an earlier step exported them (with a session token): temporary
+        ("", TOKEN_INPUT, False),
+        # NOT OK: no session token, so they may be an IAM user's keys
+        ("", "", True),
+        # NOT OK: the workflow's env sets them, from secrets
+        (
+            "env:\n  AWS_ACCESS_KEY_ID: ${{ secrets.KEY_ID }}\n"
+            "  AWS_SECRET_ACCESS_KEY: ${{ secrets.SECRET }}\n"
+            "  AWS_SESSION_TOKEN: ${{ secrets.TOKEN }}",
+            TOKEN_INPUT,
+            True,
+        ),
+    ],
+)
+def test_keys_exported_to_the_environment_with_a_session_token_are_temporary(
+    tmp_path: Path, uses: str, workflow_env: str, token: str, reported: bool
+) -> None:
+    text = EXPORTED.format(workflow_env=workflow_env, uses=uses, token=token)
+    root = repo(tmp_path, {".github/workflows/deploy.yml": text})
+    checks = {f.check for f in scan([root]).findings}
+    keys = {"workflow-static-aws-keys", "workflow-static-aws-keys-env"}
+    assert bool(checks & keys) is reported

@@ -6,11 +6,19 @@ template alone decides them (:mod:`keyless.iac.intrinsics`). A CDK app's
 ``cdk.out/*.template.json`` is a CloudFormation template whose resources carry their
 construct path (``aws:cdk:path``), which names them here.
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-anatomy.html
+
+An ``AWS::CloudFormation::StackSet`` whose ``TemplateBody`` holds a template (a string,
+YAML or JSON) is read as a template of its own, with the StackSet's ``Parameters``: its
+IAM resources are named ``Role (in StackSet Name)`` and placed at the StackSet (inside
+the string, lines are the string's, not the file's). ``AWS::CloudFormation::Stack`` takes
+only a ``TemplateURL``, which is not read.
+https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stackset.html
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from keyless.files import describe_size
@@ -19,7 +27,7 @@ from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import IacResource, ResourceKind, SourceKind, location
 from keyless.iac.sources import ReadError
 from keyless.iac.tfobjects import trust_document
-from keyless.iac.values import Node, get, text
+from keyless.iac.values import Node, Position, get, relocated, text
 from keyless.iac.yamlpos import YamlSyntaxError, parse_yaml
 
 _KINDS = {
@@ -34,6 +42,13 @@ _NAMES = {
     ResourceKind.ACCESS_KEY: "UserName",
 }
 
+
+#: The largest ``TemplateBody`` a StackSet takes, in bytes (CreateStackSet's limit).
+#: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStackSet.html
+MAX_STACK_SET_BODY_BYTES = 51_200
+#: StackSets inside StackSets' bodies read, at most (each body is smaller than its own).
+_MAX_NESTING = 4
+_STACK_SET = "AWS::CloudFormation::StackSet"
 
 #: The largest template parsed, YAML or JSON: twice CloudFormation's own maximum (1 MB,
 #: from S3). A Terraform plan (``terraform show -json``) is read by :mod:`keyless.iac.plan`
@@ -84,28 +99,50 @@ def read_template(
     root: Node,
     parameters: Mapping[str, str] | None = None,
     notes: list[str] | None = None,
+    problems: list[ReadError] | None = None,
 ) -> list[IacResource]:
     """The IAM resources of a parsed template; ``parameters`` give parameters' values as
     a deployment does (over their defaults). IAM resources the stack does not create (a
-    false ``Condition``) are told to ``notes``."""
+    false ``Condition``) are told to ``notes``; a StackSet's ``TemplateBody`` that cannot
+    be read (its roles not judged) to ``problems``."""
+    template = Template(root, parameters)
+    return _read(path, root, template, notes, problems, 0, None)
+
+
+def _read(
+    path: Path,
+    root: Node,
+    template: Template,
+    notes: list[str] | None,
+    problems: list[ReadError] | None,
+    nesting: int,
+    placed: Position | None,
+) -> list[IacResource]:
+    """The resources of ``root``; inside a StackSet's body (``nesting`` > 0) notes are
+    placed at ``placed``, the StackSet, whose lines the body's are not."""
     resources = get(root, "Resources")
     if resources is None or not isinstance(resources.value, Mapping):
         return []
-    template = Template(root, parameters)
     source = SourceKind.CDK if _is_cdk(path, resources.value) else SourceKind.CLOUDFORMATION
     found: list[IacResource] = []
     for logical_id, declaration in resources.value.items():
-        kind = _KINDS.get(text(get(declaration, "Type")) or "")
-        if kind is None:
+        resource_type = text(get(declaration, "Type")) or ""
+        kind = _KINDS.get(resource_type)
+        if kind is None and resource_type != _STACK_SET:
             continue
         condition = _false_condition(template, declaration)
         if condition is not None:
             if notes is not None:
-                where = location(path, declaration.position)
+                where = location(path, placed or declaration.position)
                 notes.append(
                     f"{where}: {logical_id} is not created: its condition {condition} is false "
                     "with the parameters' values (--parameter judges another deployment)"
                 )
+            continue
+        if kind is None:  # a StackSet the stack creates
+            found.extend(
+                _stack_set(path, logical_id, declaration, template, notes, problems, nesting)
+            )
             continue
         address = _address(logical_id, declaration)
         properties = get(declaration, "Properties")
@@ -120,7 +157,6 @@ def read_template(
             if policy is not None:
                 trust_position = policy.position
                 trust = trust_document(template.evaluate(policy))
-        resource_type = text(get(declaration, "Type")) or ""
         found.append(
             IacResource(
                 kind=kind,
@@ -149,6 +185,97 @@ def read_template(
             )
     found.extend(_secret_outputs(path, root, resources.value, source))
     return found
+
+
+def _stack_set(
+    path: Path,
+    logical_id: str,
+    declaration: Node,
+    template: Template,
+    notes: list[str] | None,
+    problems: list[ReadError] | None,
+    nesting: int,
+) -> list[IacResource]:
+    """The IAM resources of a StackSet's inline ``TemplateBody``, named and placed as
+    inside the StackSet; none (and a problem) when the body cannot be read."""
+    written = get(declaration, "Properties", "TemplateBody")
+    if written is None:
+        return []  # TemplateURL: a template in S3, not read
+    outer = _address(logical_id, declaration)
+
+    def unreadable(reason: str) -> list[IacResource]:
+        if problems is not None:
+            problems.append(ReadError(path, f"{outer}.TemplateBody: {reason}"))
+        return []
+
+    body = text(template.evaluate(written))
+    if body is None:
+        return unreadable("not known from the template alone, so its roles are not judged")
+    if len(body.encode("utf-8")) > MAX_STACK_SET_BODY_BYTES:
+        return unreadable(
+            f"{describe_size(len(body.encode('utf-8')))}, larger than the "
+            f"{MAX_STACK_SET_BODY_BYTES:,} bytes CloudFormation accepts for a StackSet"
+        )
+    if nesting >= _MAX_NESTING:
+        return unreadable("StackSets nested too deeply to read")
+    try:
+        inner = parse_template(path, body)
+    except ReadError as error:
+        return unreadable(f"{error.reason} (lines of the TemplateBody)")
+    if not is_template(inner):
+        return unreadable("not a CloudFormation template (no Resources)")
+    given, unknown = _stack_set_parameters(template, get(declaration, "Properties", "Parameters"))
+    inner_notes: list[str] = []
+    inner_problems: list[ReadError] = []
+    found = _read(
+        path,
+        inner,
+        Template(inner, given, unknown),
+        inner_notes,
+        inner_problems,
+        nesting + 1,
+        declaration.position,
+    )
+    where = f"(in StackSet {outer})"
+    if notes is not None:
+        notes.extend(f"{note} {where}" for note in inner_notes)
+    if problems is not None:
+        problems.extend(ReadError(p.path, f"{p.reason} {where}") for p in inner_problems)
+    return [_inside(resource, outer, declaration.position, written.position) for resource in found]
+
+
+def _inside(resource: IacResource, outer: str, position: Position, body: Position) -> IacResource:
+    """``resource`` of a StackSet's body, named ``… (in StackSet outer)`` and placed at the
+    StackSet (its trust policy at the ``TemplateBody``)."""
+    return replace(
+        resource,
+        address=f"{resource.address} (in StackSet {outer})",
+        position=position,
+        trust=relocated(resource.trust, body) if resource.trust is not None else None,
+        trust_position=body if resource.trust_position is not None else None,
+    )
+
+
+def _stack_set_parameters(
+    template: Template, written: Node | None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The values a StackSet gives its template's parameters (``[{ParameterKey,
+    ParameterValue}]``): those known, and those it gives a value keyless does not know."""
+    given: dict[str, str] = {}
+    unknown: dict[str, str] = {}
+    evaluated = template.evaluate(written) if written is not None else None
+    items = evaluated.value if evaluated is not None else ()
+    for item in items if isinstance(items, tuple) else ():
+        key = text(get(item, "ParameterKey"))
+        if key is None:
+            continue
+        value_node = get(item, "ParameterValue")
+        value = text(value_node) if value_node is not None else None
+        if value is not None:
+            given[key] = value
+        else:
+            unknown[key] = "the StackSet gives it a value not known from the template alone"
+    return given, unknown
 
 
 def _false_condition(template: Template, declaration: Node) -> str | None:

@@ -68,9 +68,16 @@ REMOVED = _Removed()
 class Template:
     """Evaluates the intrinsic functions of one template."""
 
-    def __init__(self, root: Node, given: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        root: Node,
+        given: Mapping[str, str] | None = None,
+        unknown: Mapping[str, str] | None = None,
+    ):
         self.parameters = _mapping(get(root, "Parameters"))
         self.given = dict(given or {})
+        #: Parameters a deployment gives a value keyless does not know (name → why).
+        self.unknown = dict(unknown or {})
         self.mappings = get(root, "Mappings")
         self.resources = _mapping(get(root, "Resources"))
         self.conditions = _mapping(get(root, "Conditions"))
@@ -135,6 +142,8 @@ class Template:
         declaration = self.parameters[name]
         kind = text(get(declaration, "Type")) or "String"
         default = get(declaration, "Default")
+        if name in self.unknown:
+            return _unknown(f"Ref {name}", self.unknown[name], position)
         if name in self.given:
             default = Node(self.given[name], position)
             kind = kind.removeprefix(_SSM_PARAMETER).removesuffix(">")

@@ -144,7 +144,9 @@ def _read_data(
         if looks_like_cloudformation(source) or may_be_cloudformation(source):
             root = cloudformation.parse_template(path, source)
             if cloudformation.is_template(root):
-                found = cloudformation.read_template(path, root, parameters, notes)
+                problems: list[ReadError] = []
+                found = cloudformation.read_template(path, root, parameters, notes, problems)
+                unread.extend(_unread(problem) for problem in problems)
                 kind = SourceKind.CDK if "cdk.out" in path.parts else SourceKind.CLOUDFORMATION
                 if any(r.source is SourceKind.CDK for r in found):
                     kind = SourceKind.CDK

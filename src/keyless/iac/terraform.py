@@ -35,7 +35,8 @@ from keyless.iac.sources import ReadError
 from keyless.iac.tffiles import RESOURCE_KINDS, DirectoryCache, TerraformFile, read_directory
 from keyless.iac.tfinstances import instance_key, instances_of
 from keyless.iac.tfobjects import data_object, iac_resource, resource_object
-from keyless.iac.values import Attributes, Node, Unknown, mapping, relocated
+from keyless.iac.tftypes import typed
+from keyless.iac.values import Node, Unknown, mapping, relocated
 
 _MODULE_META = frozenset(
     {"source", "version", "providers", "count", "for_each", "depends_on", "lifecycle"}
@@ -165,20 +166,15 @@ class Module:
         return self._typed(name, self.evaluators[file.path].evaluate(default.expression), found)
 
     def _typed(self, name: str, value: Node, found: tuple[Block, TerraformFile] | None) -> Node:
-        """A variable's value as its type makes it: a type with ``optional(...)``
-        attributes fills those the value lacks (with null or a default keyless does not
-        convert), so an attribute missing from its objects is unknown, not an error."""
+        """A variable's value as its type makes it: an object type's ``optional(...)``
+        attributes fill those the value lacks (with null or a default keyless does not
+        convert), so such an attribute is unknown, not an error (:mod:`~keyless.iac.tftypes`)."""
         if found is None:
             return value
-        block, file = found
-        declared = block.body.attributes.get("type")
+        declared = found[0].body.attributes.get("type")
         if declared is None:
             return value
-        meta = declared.expression.meta
-        written = self.evaluators[file.path].text[meta.start_pos : meta.end_pos]
-        if "optional" not in written:
-            return value
-        return _open_objects(value, f"var.{name}")
+        return typed(declared.expression, value, f"var.{name}")
 
     def local(self, name: str, reference: Reference) -> Node:
         """A local value, evaluated once."""
@@ -340,16 +336,3 @@ class Module:
 def _unknown(reference: Reference, reason: str, *, stand_in: str | None = None) -> Node:
     unknown = Unknown(reference.text, reason, reference.position, stand_in)
     return Node(unknown, reference.position)
-
-
-def _open_objects(node: Node, address: str) -> Node:
-    """``node`` with each object's missing attributes unknown (see ``_typed``)."""
-    value = node.value
-    if isinstance(value, tuple):
-        items = tuple(_open_objects(item, f"{address}[…]") for item in value)
-        return Node(items, node.position, node.notes)
-    if isinstance(value, Mapping):
-        members = {key: _open_objects(item, f"{address}.{key}") for key, item in value.items()}
-        reason = "the variable's type may give it a default (optional attributes)"
-        return Node(Attributes(members, address, node.position, reason), node.position, node.notes)
-    return node

@@ -68,6 +68,10 @@ class Provider:
     keys: tuple[ClaimKey, ...] = ()
     generic_keys: bool = True
     docs: str = ""
+    #: Where the vendor documents that its issuer (one per tenant) mints tokens whose
+    #: audience the issuer fixes, and an AWS trust policy without an ``aud`` condition:
+    #: a missing ``aud`` pin is then no finding. Empty: the vendor documents ``aud``.
+    audience_fixed_by: str = ""
 
     def matches(self, prefix: str) -> bool:
         """Whether the condition-key prefix ``prefix`` belongs to this provider."""
@@ -199,6 +203,10 @@ CIRCLECI = Provider(
     keys=_strings("oidc.circleci.com/project-id"),
     repo_keys=("oidc.circleci.com/project-id",),
     docs="https://circleci.com/docs/openid-connect-tokens/",
+    # One issuer per organization; its tokens' audience is the organization's ID (the
+    # IAM provider's client ID, which STS checks), and CircleCI's AWS trust policy pins
+    # only `:sub` (org/ORG/project/PROJECT/user/*).
+    audience_fixed_by="https://circleci.com/docs/openid-connect-tokens/",
 )
 ORACLE = Provider(
     name="Oracle Cloud Infrastructure",

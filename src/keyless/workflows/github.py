@@ -46,6 +46,8 @@ _EXPRESSION = re.compile(r"\$\{\{.*\}\}", re.DOTALL)
 _OUTPUT = re.compile(
     r"\s*\$\{\{\s*(?:steps|needs)\.[\w-]+\.outputs(?:\.[\w-]+|\[\s*'[\w-]+'\s*\])\s*\}\}\s*"
 )
+# `${{ env.NAME }}`: a variable of the environment (an `env:` or an earlier step's export).
+_ENV_VALUE = re.compile(r"\s*\$\{\{\s*env\.(\w+)\s*\}\}\s*")
 # `${{ secrets.X }}` / `${{ vars.X }}` whose name says it holds an AWS key.
 _KEY_SECRET = re.compile(
     r"\$\{\{\s*(?:secrets|vars)\.(\w*(?:ACCESS_KEY|SECRET_KEY|SECRET_ACCESS|AWS_KEY|AWS_SECRET"
@@ -256,9 +258,10 @@ def analyse(document: Document) -> GithubAnalysis:
             inputs = step.get("with")
             if not is_map(inputs):
                 continue
+            written = _env_names(root.get("env"), job.get("env"), step.get("env"))
             if is_configure_action(step):
                 keys = tuple(k for k in KEY_INPUTS if k in inputs)
-                if keys and not is_temporary(inputs, keys):
+                if keys and not is_temporary(inputs, keys, written):
                     sites = _sites(inputs, keys, index)
                     key_inputs.append(KeyInputs(name, step_index, step, inputs, keys, sites))
             elif isinstance(step.get("uses"), str):
@@ -268,7 +271,7 @@ def analyse(document: Document) -> GithubAnalysis:
                     if _OTHER_KEY_INPUT.match(str(k))
                     or (isinstance(v, str) and _AWS_KEY_SECRET_VALUE.search(v))
                 )
-                if keys and not is_temporary(inputs, keys):
+                if keys and not is_temporary(inputs, keys, written):
                     others.append(OtherActionKeys(name, step_index, step["uses"], inputs, keys))
     return GithubAnalysis(
         document=document,
@@ -338,16 +341,39 @@ def _key_env(env: Any) -> tuple[str, ...]:
     return () if is_temporary(env, keys) else keys
 
 
-def is_temporary(mapping: Any, keys: tuple[str, ...]) -> bool:
+def is_temporary(
+    mapping: Any, keys: tuple[str, ...], written_env: frozenset[str] | None = None
+) -> bool:
     """Whether the key entries ``keys`` of ``mapping`` hand on temporary credentials: a
     session token beside them, and every one of them another step's or job's output
-    (configure-aws-credentials' ``output-credentials``, a job that assumed a role). A
-    session token only comes with temporary credentials; they expire within hours.
+    (configure-aws-credentials' ``output-credentials``, a job that assumed a role) or,
+    when ``written_env`` (the names the workflow's, job's and step's ``env:`` set) is
+    given, ``${{ env.NAME }}`` of a name no ``env:`` sets: an earlier step exported it
+    (configure-aws-credentials exports the three to ``$GITHUB_ENV``). A session token only
+    comes with temporary credentials; they expire within hours.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html
     """
     if not any("session" in k.lower() for k in keys):
         return False
-    return all(isinstance(mapping.get(k), str) and _OUTPUT.fullmatch(mapping[k]) for k in keys)
+
+    def handed_on(value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        if _OUTPUT.fullmatch(value):
+            return True
+        exported = _ENV_VALUE.fullmatch(value)
+        return (
+            written_env is not None
+            and exported is not None
+            and exported.group(1).upper() not in written_env
+        )
+
+    return all(handed_on(mapping.get(k)) for k in keys)
+
+
+def _env_names(*mappings: Any) -> frozenset[str]:
+    """The names the ``env:`` mappings set (upper case: the runner's names are)."""
+    return frozenset(str(k).upper() for m in mappings if is_map(m) for k in m)
 
 
 def _is_literal_key(value: Any) -> bool:

@@ -265,6 +265,11 @@ def trust_oidc_missing_audience(
     depth; but the provider is shared by every role trusting it, and tokens minted for
     another relying party should not open this one.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
+
+    Not reported for an issuer of one tenant whose vendor documents a fixed audience and
+    a trust policy without ``aud`` (``Provider.audience_fixed_by``: CircleCI's
+    ``oidc.circleci.com/org/ID``). EKS (IRSA) and Bitbucket issuers are one tenant's too,
+    but AWS's and Atlassian's guides pin ``aud``, so they still are.
     """
     for path in _paths(analysis, PrincipalClass.OIDC):
         provider = path.provider
@@ -272,6 +277,7 @@ def trust_oidc_missing_audience(
             provider is None
             or not provider.generic_keys
             or provider.name.startswith("Amazon Cognito")
+            or provider.audience_fixed_by
         ):
             continue
         aud = path.key("aud")

@@ -1,0 +1,192 @@
+"""A variable's value as its ``type`` constraint makes it, where that matters to keyless.
+
+Terraform converts a variable's value to its type
+(https://developer.hashicorp.com/terraform/language/expressions/type-constraints): an
+``object({...})`` attribute written ``optional(T)`` or ``optional(T, default)`` that the
+value lacks is filled (with null or the default, converted to ``T``). keyless does not
+convert values, so such a missing attribute is unknown, never the "no such attribute"
+error that would make ``try()`` move on.
+
+The type is read by its grammar — ``string``, ``number``, ``bool``, ``any``,
+``list(T)``, ``set(T)``, ``map(T)``, ``tuple([T, ...])``, ``object({name = T, ...})`` with
+``optional(...)`` only as an attribute's type — so only the objects at a place whose type
+has optional attributes are opened; a word "optional" elsewhere (an attribute named
+``optional_tags``, a comment) changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from lark import Token, Tree
+
+from keyless.iac.values import Attributes, Node, mapping
+
+OPTIONAL_REASON = "the variable's type may give it a default (optional attributes)"
+# Deeper types than this (no module writes one) are read as "may have optional
+# attributes anywhere" when they mention optional() at all: recursion stays bounded.
+_MAX_DEPTH = 32
+_WRAPPERS = frozenset({"expr_term", "expression", "paren_expr"})
+
+
+def typed(type_tree: Tree[Any], value: Node, address: str) -> Node:
+    """``value`` as a variable of type ``type_tree`` holds it (see the module's text)."""
+    return _typed(type_tree, value, address, 0)
+
+
+def _typed(type_tree: Tree[Any], node: Node, address: str, depth: int) -> Node:
+    if depth > _MAX_DEPTH:
+        return _unread(type_tree, node, address)
+    shape = _call(type_tree)
+    if shape is None:
+        return node  # a primitive type, any, or what is no type constraint
+    name, arguments = shape
+    value = node.value
+    if len(arguments) != 1:
+        return _unread(type_tree, node, address)
+    (argument,) = arguments
+    if name in ("list", "set") and isinstance(value, tuple):
+        items = tuple(_typed(argument, item, f"{address}[…]", depth + 1) for item in value)
+        return Node(items, node.position, node.notes)
+    if name == "tuple" and isinstance(value, tuple):
+        elements = _tuple_items(argument)
+        if elements is None or len(elements) != len(value):
+            return _unread(type_tree, node, address)
+        items = tuple(
+            _typed(element, item, f"{address}[{index}]", depth + 1)
+            for index, (element, item) in enumerate(zip(elements, value, strict=True))
+        )
+        return Node(items, node.position, node.notes)
+    if name == "map" and isinstance(value, Mapping):
+        members = {k: _typed(argument, v, f"{address}.{k}", depth + 1) for k, v in value.items()}
+        return Node(_same_kind(value, members), node.position, node.notes)
+    if name == "object" and isinstance(value, Mapping):
+        attributes = _object_attributes(argument)
+        if attributes is None:
+            return _unread(type_tree, node, address)
+        members = {
+            key: _typed(attributes[key][0], item, f"{address}.{key}", depth + 1)
+            if key in attributes
+            else item
+            for key, item in value.items()
+        }
+        lacks_optional = any(
+            optional and key not in value for key, (_, optional) in attributes.items()
+        )
+        if lacks_optional:
+            return Node(
+                Attributes(members, address, node.position, OPTIONAL_REASON),
+                node.position,
+                node.notes,
+            )
+        return Node(_same_kind(value, members), node.position, node.notes)
+    return _unread(type_tree, node, address)
+
+
+def _unread(type_tree: Tree[Any], node: Node, address: str) -> Node:
+    """A value whose type keyless does not follow (or that does not fit its type): its
+    objects are open if the type has an optional attribute anywhere."""
+    return open_objects(node, address) if _mentions_optional(type_tree) else node
+
+
+def _same_kind(value: Mapping[str, Node], members: Mapping[str, Node]) -> Mapping[str, Node]:
+    if isinstance(value, Attributes):
+        return Attributes(members, value.address, value.position, value.reason)
+    return mapping(members)
+
+
+def open_objects(node: Node, address: str) -> Node:
+    """``node`` with each object's missing attributes unknown."""
+    value = node.value
+    if isinstance(value, tuple):
+        items = tuple(open_objects(item, f"{address}[…]") for item in value)
+        return Node(items, node.position, node.notes)
+    if isinstance(value, Mapping):
+        members = {key: open_objects(item, f"{address}.{key}") for key, item in value.items()}
+        attributes = Attributes(members, address, node.position, OPTIONAL_REASON)
+        return Node(attributes, node.position, node.notes)
+    return node
+
+
+def _mentions_optional(tree: Tree[Any]) -> bool:
+    return any(
+        subtree.data == "function_call" and _name(subtree) == "optional"
+        for subtree in tree.iter_subtrees()
+    )
+
+
+def _unwrapped(tree: Tree[Any]) -> Tree[Any]:
+    while tree.data in _WRAPPERS:
+        subtrees = [c for c in tree.children if isinstance(c, Tree)]
+        if len(subtrees) != 1:
+            break
+        tree = subtrees[0]
+    return tree
+
+
+def _name(call: Tree[Any]) -> str | None:
+    names = [c for c in call.children if isinstance(c, Tree) and c.data == "identifier"]
+    if len(names) != 1 or not names[0].children:
+        return None
+    return str(names[0].children[0])
+
+
+def _call(tree: Tree[Any]) -> tuple[str, list[Tree[Any]]] | None:
+    """(function name, argument trees) of ``name(arguments)``; None for anything else."""
+    call = _unwrapped(tree)
+    if call.data != "function_call":
+        return None
+    name = _name(call)
+    if name is None:
+        return None
+    arguments = next(
+        (c for c in call.children if isinstance(c, Tree) and c.data == "arguments"), None
+    )
+    trees = [c for c in arguments.children if isinstance(c, Tree)] if arguments else []
+    return name, trees
+
+
+def _tuple_items(tree: Tree[Any]) -> list[Tree[Any]] | None:
+    literal = _unwrapped(tree)
+    if literal.data != "tuple":
+        return None
+    return [c for c in literal.children if isinstance(c, Tree)]
+
+
+def _object_attributes(tree: Tree[Any]) -> dict[str, tuple[Tree[Any], bool]] | None:
+    """name → (type, whether optional) of ``{name = T, other = optional(T, default)}``."""
+    literal = _unwrapped(tree)
+    if literal.data != "object":
+        return None
+    attributes: dict[str, tuple[Tree[Any], bool]] = {}
+    for element in literal.children:
+        if not isinstance(element, Tree) or element.data != "object_elem":
+            continue
+        parts = [c for c in element.children if isinstance(c, Tree)]
+        if len(parts) != 2:
+            return None
+        key = _key(parts[0])
+        if key is None:
+            return None
+        attribute_type = parts[1]
+        shape = _call(attribute_type)
+        if shape is not None and shape[0] == "optional" and shape[1]:
+            attributes[key] = (shape[1][0], True)
+        else:
+            attributes[key] = (attribute_type, False)
+    return attributes
+
+
+def _key(tree: Tree[Any]) -> str | None:
+    """An object type's attribute name: ``name`` or ``"name"``."""
+    node = _unwrapped(tree)
+    if node.data == "object_elem_key":
+        node = _unwrapped(next((c for c in node.children if isinstance(c, Tree)), node))
+    if node.data == "identifier" and len(node.children) == 1:
+        return str(node.children[0])
+    parts = [c for c in node.children if isinstance(c, Tree)]
+    if node.data == "string" and len(parts) == 1 and parts[0].data == "string_part":
+        tokens = parts[0].children
+        return str(tokens[0]) if len(tokens) == 1 and isinstance(tokens[0], Token) else None
+    return None

@@ -1,0 +1,92 @@
+"""A variable's value as its `type` makes it: only an object type's `optional(...)`
+attributes that a value lacks are unknown (Terraform fills them), read by the type
+constraint grammar, not by the word "optional" in the type's text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from keyless.iac.read import read_paths
+from keyless.iac.values import Node, plain
+
+ROLE = """
+resource "aws_iam_role" "r" {{
+  name               = "r"
+  assume_role_policy = jsonencode({{ v = {expression} }})
+}}
+"""
+
+
+def _value(tmp_path: Path, expression: str, variable: str) -> Node:
+    (tmp_path / "main.tf").write_text(variable + ROLE.format(expression=expression))
+    (role,) = read_paths([tmp_path]).resources
+    assert role.trust is not None
+    return role.trust
+
+
+@pytest.mark.parametrize(
+    ("type_", "default", "expression"),
+    [
+        # an attribute named optional_tags is no optional attribute
+        ("object({ optional_tags = map(string) })", "{ optional_tags = {} }", "var.s.subjects"),
+        ("object({ name = string }) # optional", '{ name = "n" }', "var.s.subjects"),
+        ('object({ "optional" = string })', '{ optional = "n" }', "var.s.subjects"),
+        # the optional attribute is in another object than the one read
+        (
+            "object({ a = object({ x = optional(string) }), b = object({ y = string }) })",
+            '{ a = {}, b = { y = "y" } }',
+            "var.s.b.subjects",
+        ),
+        # the value has the optional attribute: nothing to fill
+        ("object({ subjects = optional(list(string)) })", '{ subjects = ["x"] }', "var.s.other"),
+        ("list(object({ optional_x = string }))", '[{ optional_x = "x" }]', "var.s[0].subjects"),
+        ("map(object({ k = string }))", '{ a = { k = "v" } }', "var.s.a.subjects"),
+    ],
+)
+def test_an_attribute_no_optional_type_fills_makes_try_move_on(
+    tmp_path: Path, type_: str, default: str, expression: str
+) -> None:
+    variable = f'variable "s" {{\n  type    = {type_}\n  default = {default}\n}}\n'
+    trust = _value(tmp_path, f'try({expression}, "fallback")', variable)
+    assert plain(trust) == {"v": "fallback"}
+
+
+@pytest.mark.parametrize(
+    ("type_", "default", "expression"),
+    [
+        ("object({ subjects = optional(list(string)) })", "{}", "var.s.subjects"),
+        ('object({ subjects = optional(string, "x") })', "{}", "var.s.subjects"),
+        ("list(object({ subjects = optional(string) }))", "[{}]", "var.s[0].subjects"),
+        ("set(object({ subjects = optional(string) }))", "[{}]", "one(var.s).subjects"),
+        ("map(object({ subjects = optional(string) }))", "{ a = {} }", "var.s.a.subjects"),
+        (
+            "tuple([string, object({ subjects = optional(string) })])",
+            '["a", {}]',
+            "var.s[1].subjects",
+        ),
+        (
+            "object({ a = object({ b = object({ subjects = optional(string) }) }) })",
+            "{ a = { b = {} } }",
+            "var.s.a.b.subjects",
+        ),
+        # a type keyless does not follow still leaves optional attributes unknown
+        ("object({ (local.k) = optional(string) })", "{}", "var.s.subjects"),
+    ],
+)
+def test_an_optional_attribute_the_value_lacks_is_unknown(
+    tmp_path: Path, type_: str, default: str, expression: str
+) -> None:
+    variable = f'variable "s" {{\n  type    = {type_}\n  default = {default}\n}}\n'
+    trust = _value(tmp_path, f'try({expression}, "fallback")', variable)
+    assert not trust.is_known
+
+
+def test_a_typed_value_keeps_its_known_attributes(tmp_path: Path) -> None:
+    variable = """variable "s" {
+  type    = object({ repos = list(string), extra = optional(map(string)) })
+  default = { repos = ["o/r"] }
+}
+"""
+    assert plain(_value(tmp_path, "var.s.repos", variable)) == {"v": ["o/r"]}

@@ -1,0 +1,147 @@
+"""Real-world shapes, one directory each, with the verdict AWS's or the vendor's
+documentation gives them (README.md names the public file each follows and why the
+verdict is right). Every finding, and every role left not judged, is listed: a case
+fails when keyless reports more, less or otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from keyless.findings import FileLocation
+from keyless.iac.scan import scan as scan_iac
+from keyless.workflows import scan as scan_workflows
+
+HERE = Path(__file__).parent
+PULL_REQUEST = "a pull request can assume it"
+BRANCH = "an unprotected branch can assume it"
+
+# case → (the findings as (check, message), the roles not judged (their addresses))
+IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
+    # CircleCI's per-organization issuer, sub pinned to one project: clean (no aud pin
+    # needed: CircleCI fixes the audience to the organization ID)
+    "tf-circleci-oidc": ([], []),
+    "tf-eks-irsa-namespaces": ([], []),  # named service accounts, aud pinned: clean
+    # the service account written under aud, sub unpinned: a pod may project a token with
+    # any audience, so only the provider's client IDs stand between any service account
+    # and the role; AWS's guide pins sub
+    "tf-eks-aud-holds-service-account": (
+        [
+            (
+                "trust-eks-unpinned",
+                "aws_iam_role.cni: any service account of the cluster can assume it, such as "
+                "default:attacker",
+            )
+        ],
+        [],
+    ),
+    "tf-gha-role-templatefile": (
+        [
+            ("trust-oidc-untrusted-trigger", f"aws_iam_role.gha: {PULL_REQUEST}"),
+            ("trust-oidc-untrusted-trigger", f"aws_iam_role.gha: {BRANCH}"),
+        ],
+        [],
+    ),
+    # setunion() of condition objects, then a grouping for: not evaluated (yet), so
+    # reported not judged, never clean
+    "tf-philips-github-oidc": (
+        [],
+        ["module.deploy_any_ref.aws_iam_role.main[0]", "module.deploy_main.aws_iam_role.main[0]"],
+    ),
+    # a %{if} template directive builds the sub: not evaluated, reported not judged
+    "tf-module-github-oidc-provider": ([], ["module.github_oidc.aws_iam_role.this[0]"]),
+    "cfn-configure-aws-credentials-sample": (
+        [
+            ("trust-oidc-untrusted-trigger", f"Role: {PULL_REQUEST}"),
+            ("trust-oidc-untrusted-trigger", f"Role: {BRANCH}"),
+        ],
+        [],
+    ),
+    "cfn-sam-github-deploy-main": ([], []),  # the main branch only: clean
+    "cfn-github-oidc-no-sub": (
+        [("trust-oidc-any-tenant", "GitHubActionsRole: any GitHub Actions tenant can assume it")],
+        [],
+    ),
+    "cfn-stackset-org-github-role": (
+        [
+            (
+                "trust-oidc-broad-subject",
+                "DeployRole (in StackSet GitHubRoleStackSet): another repository of the "
+                "organisation can assume it",
+            ),
+            (
+                "trust-oidc-untrusted-trigger",
+                f"DeployRole (in StackSet GitHubRoleStackSet): {PULL_REQUEST}",
+            ),
+            (
+                "trust-oidc-untrusted-trigger",
+                f"DeployRole (in StackSet GitHubRoleStackSet): {BRANCH}",
+            ),
+        ],
+        [],
+    ),
+    "cdk-github-oidc-role": (
+        [
+            (
+                "trust-oidc-untrusted-trigger",
+                f"DeployRoleE3CA1D26 (GithubOidcStack/DeployRole/Resource): {PULL_REQUEST}",
+            ),
+            (
+                "trust-oidc-untrusted-trigger",
+                f"DeployRoleE3CA1D26 (GithubOidcStack/DeployRole/Resource): {BRANCH}",
+            ),
+        ],
+        [],
+    ),
+    "cdk-circleci-oidc-role": (
+        [
+            (
+                "trust-oidc-broad-subject",
+                "AllProjectsRole (CircleCiStack/AllProjectsRole/Resource): another project "
+                "of the organisation can assume it",
+            )
+        ],
+        [],
+    ),
+}
+
+# case → the findings as (check, route)
+WORKFLOWS: dict[str, list[tuple[str, str]]] = {
+    "gh-oidc-dispatch-example": [],
+    "gh-pull-request-job-oidc": [],  # a pull_request token says pull_request: no pwn request
+    "gh-keys-then-assume-role": [
+        ("workflow-static-aws-keys", "jobs.terraform.steps[1].with.aws-access-key-id")
+    ],
+    # exported by an earlier step, with a session token: temporary credentials
+    "gh-session-token-from-env": [],
+    "gh-pwn-request-reusable-call": [
+        ("workflow-untrusted-checkout-id-token", "jobs.deploy-preview.with.ref")
+    ],
+    "gh-pwn-request-env-sha": [("workflow-untrusted-checkout-id-token", "jobs.test.steps[1].run")],
+    # the called workflow shares the caller's event and checks its head out
+    "gh-pwn-request-callee-event": [("workflow-untrusted-checkout-id-token", "jobs.ci.uses")],
+}
+
+
+def test_every_case_directory_has_an_expected_verdict() -> None:
+    cases = {p.name for p in HERE.iterdir() if p.is_dir() and not p.name.startswith("__")}
+    assert cases == set(IAC) | set(WORKFLOWS)
+
+
+@pytest.mark.parametrize("case", sorted(IAC))
+def test_infrastructure_code_gets_the_documented_verdict(case: str) -> None:
+    result = scan_iac([HERE / case])
+    findings, not_judged = IAC[case]
+    assert sorted((f.check, f.message) for f in result.findings) == sorted(findings)
+    assert sorted(u.reason.split(":")[0] for u in result.unread) == sorted(not_judged)
+
+
+@pytest.mark.parametrize("case", sorted(WORKFLOWS))
+def test_workflows_get_the_documented_verdict(case: str) -> None:
+    result = scan_workflows([HERE / case])
+    rows = sorted(
+        (f.check, f.location.route) for f in result.findings if isinstance(f.location, FileLocation)
+    )
+    assert len(rows) == len(result.findings)
+    assert rows == sorted(WORKFLOWS[case])

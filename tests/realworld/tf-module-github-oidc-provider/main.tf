@@ -1,0 +1,4 @@
+module "github_oidc" {
+  source       = "./modules/oidc"
+  repositories = ["acme/app"]
+}
