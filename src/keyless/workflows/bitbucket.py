@@ -67,6 +67,7 @@ _SCRIPTS = ("script", "after-script")
 def findings(document: Document, file: WorkflowFile) -> list[Finding]:
     """The findings of one ``bitbucket-pipelines.yml``, each where the keys show."""
     out: list[Finding] = []
+    seen: set[int] = set()
 
     def add(position: tuple[int, int], message: str, route: str) -> None:
         line, column = position
@@ -85,7 +86,8 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
                 f"{route}.image.aws.access-key" if route else "image.aws.access-key",
             )
         step = node.get("step")
-        if is_map(step):
+        if is_map(step) and id(step) not in seen:  # a step used through aliases: once
+            seen.add(id(step))
             _step_findings(document, step, f"{route}.step" if route else "step", add)
     return out
 
