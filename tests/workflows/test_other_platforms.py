@@ -208,6 +208,13 @@ def test_every_well_known_ci_file_is_found_with_its_platform(tmp_path: Path) -> 
         ("language: node_js\nscript: npm test\n", Platform.TRAVIS),
         ("steps:\n  - command: make\n", Platform.BUILDKITE),
         ("deploy:\n  stage: deploy\n  script: [make]\n", Platform.GITLAB),
+        (
+            "stages: [build, deploy]\ninclude:\n  - template: Auto-DevOps.gitlab-ci.yml\n"
+            "deploy:\n  stage: deploy\n  needs:\n    - job: build\n  script: [make]\n",
+            Platform.GITLAB,
+        ),
+        ("stages:\n- stage: Build\n  jobs:\n  - job: A\n    steps: []\n", Platform.AZURE),
+        ("jobs:\n- job: A\n  steps:\n  - script: make\n", Platform.AZURE),
         ("name: not a pipeline\nversion: 3\n", None),
     ],
 )
@@ -570,3 +577,18 @@ def test_the_cli_scan_of_a_circleci_repository_fails_the_gate(tmp_path: Path) ->
     assert outcome.exit_code == 1
     assert "circleci-static-aws-keys" in outcome.output
     assert "1 finding(s) in 1 file(s)" in outcome.output
+
+
+def test_sarif_with_literal_only_files_and_unread_files_is_valid(tmp_path: Path) -> None:
+    sarif_schema = json.loads(
+        (Path(__file__).parent / "schemas" / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8")
+    )
+    root = repo(tmp_path, {".travis.yml": f"env:\n  - AWS_ACCESS_KEY_ID={KEY_ID}\n"})
+    (root / ".circleci").mkdir()
+    (root / ".circleci" / "config.yml").write_text("jobs: [\n")
+    document = scan_sarif(scan([root]))
+    jsonschema.Draft4Validator(sarif_schema).validate(document)
+    (invocation,) = document["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False  # the CircleCI file was not read
+    assert [n["level"] for n in invocation["toolExecutionNotifications"]] == ["error", "note"]
+    assert len(document["runs"][0]["results"]) == 1

@@ -184,6 +184,10 @@ def _head(path: Path) -> str:
 
 
 _TOP_KEY = re.compile(r"""^["']?([A-Za-z_][\w.-]*)["']?\s*:(?:\s|$)""")
+# Azure's stages and jobs are list items (`- stage: Build`, `- job: A`); GitLab's `stages:`
+# lists names and its jobs say `stage: build` as a mapping key.
+_AZURE_STAGE = re.compile(r"^\s{0,4}-\s+stage\s*:")
+_AZURE_JOB = re.compile(r"^\s{0,4}-\s+(?:job|deployment)\s*:")
 _NESTED_KEY = re.compile(r"""^(?:\s+|\s*-\s+)["']?([A-Za-z_][\w.-]*)["']?\s*:(?:\s|$)""")
 
 
@@ -207,7 +211,11 @@ def guess_platform(head: str) -> Platform | None:
         return Platform.CIRCLECI
     if "jobs" in top and top & {"on", "true", "True"}:
         return Platform.GITHUB
-    if top & {"pool", "trigger", "pr", "resources"} or ("stage" in nested and "stages" in top):
+    if top & {"pool", "trigger", "pr", "resources"}:
+        return Platform.AZURE
+    if "stages" in top and any(_AZURE_STAGE.match(line) for line in lines):
+        return Platform.AZURE
+    if "jobs" in top and any(_AZURE_JOB.match(line) for line in lines):
         return Platform.AZURE
     if "jobs" in top:
         return Platform.GITHUB
@@ -226,6 +234,7 @@ def _walk(directory: Path, root: Path, unread: list[Unread]) -> Iterator[tuple[P
     for current, dirnames, filenames in os.walk(directory):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
         here = Path(current)
+        files, directories = frozenset(filenames), frozenset(dirnames)
         if here.name == "workflows" and here.parent.name == ".github":
             yield from _workflows_in(here, sorted(filenames))
         if here.name == ".github":
@@ -239,9 +248,9 @@ def _walk(directory: Path, root: Path, unread: list[Unread]) -> Iterator[tuple[P
         elif GITLAB_FILE in dirnames:
             unread.append(Unread(str(here / GITLAB_FILE), "a directory, not a CI file; not read"))
         for name, platform in WELL_KNOWN_FILES.items():
-            if name in filenames:
+            if name in files:
                 yield here / name, WorkflowFile(here / name, platform, here)
-            elif name in dirnames:
+            elif name in directories:
                 unread.append(Unread(str(here / name), "a directory, not a CI file; not read"))
 
 
