@@ -234,6 +234,23 @@ def test_a_file_no_platform_recognises_is_not_read_as_gitlab(tmp_path: Path) -> 
         scan([root / "settings.yml"])
 
 
+def test_a_file_the_gitlab_pipeline_includes_is_gitlab_whatever_its_content(
+    tmp_path: Path,
+) -> None:
+    root = repo(
+        tmp_path,
+        {
+            ".gitlab-ci.yml": "include:\n  - local: ci/keys.yml\njob:\n  script: [make]\n",
+            "ci/keys.yml": "variables:\n  AWS_ACCESS_KEY_ID: $DEPLOY_KEY\n",
+            "ci/other.yml": "variables:\n  AWS_ACCESS_KEY_ID: $DEPLOY_KEY\n",
+        },
+    )
+    result = scan([root / "ci" / "keys.yml", root / "ci" / "other.yml"])
+    assert [(f.path.name, f.kind) for f in result.files] == [("keys.yml", "gitlab")]
+    assert [f.check for f in result.findings] == ["gitlab-static-aws-keys"]
+    assert [u.where for u in result.unread] == [str(root / "ci" / "other.yml")]
+
+
 def test_a_circleci_directory_linked_outside_the_paths_is_unread_and_one_inside_is_read(
     tmp_path: Path,
 ) -> None:

@@ -166,6 +166,8 @@ def _classify_file(path: Path) -> WorkflowFile:
         raise InputError(
             "not a YAML file nor a Jenkinsfile", where=str(path), hint="Give CI files."
         )
+    if is_gitlab_include(path, root):
+        return WorkflowFile(path, Platform.GITLAB, root)
     guessed = guess_platform(_head(path))
     if guessed is None:
         raise InputError(
@@ -175,6 +177,24 @@ def _classify_file(path: Path) -> WorkflowFile:
             where=str(path),
         )
     return WorkflowFile(path, guessed, root)
+
+
+def is_gitlab_include(path: Path, root: Path) -> bool:
+    """Whether the repository's ``.gitlab-ci.yml`` includes ``path`` with ``include:
+    local`` (one level: what that file names itself). A ``.gitlab-ci.yml`` that cannot be
+    read says nothing here; scanning it reports why."""
+    from keyless.workflows.gitlab import local_includes
+    from keyless.workflows.yamldoc import load
+
+    main = root / GITLAB_FILE
+    if not os.path.lexists(main) or unusable(main, (root,)) is not None:
+        return False
+    try:
+        includes, _ = local_includes(load(main), root)
+    except InputError:
+        return False
+    real = path.resolve()
+    return any(include.resolve() == real for include in includes)
 
 
 def _head(path: Path) -> str:
