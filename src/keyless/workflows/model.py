@@ -98,7 +98,11 @@ OIDC_RECIPES: dict[Platform, tuple[str, str] | None] = {
         "no keys at all: a CodeBuild project runs with its service role's temporary credentials",
         "https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html",
     ),
-    Platform.AZURE: None,
+    Platform.AZURE: (
+        "an AWS service connection of the AWS Toolkit for Azure DevOps that assumes a role "
+        "with the pipeline's OIDC token (workload identity federation) instead of holding keys",
+        "https://github.com/aws/aws-toolkit-azure-devops",
+    ),
     Platform.TRAVIS: None,
     Platform.JENKINS: None,
     Platform.DRONE: None,
