@@ -445,6 +445,25 @@ def test_bitbucket_steps_in_definitions_ecr_images_and_scripts(tmp_path: Path) -
     assert _located(result.findings, "bitbucket-static-aws-keys") == [(8, 13), (11, 13)]
 
 
+def test_bitbucket_custom_pipeline_that_asks_for_the_keys_is_reported(tmp_path: Path) -> None:
+    text = """
+    pipelines:
+      custom:
+        manual-deploy:
+          - variables:
+              - name: ENVIRONMENT
+                default: staging
+              - name: AWS_ACCESS_KEY_ID
+              - name: AWS_SECRET_ACCESS_KEY
+          - step:
+              script:
+                - ./deploy.sh "$ENVIRONMENT"
+    """
+    result = scan([repo(tmp_path, {"bitbucket-pipelines.yml": text})])
+    assert _located(result.findings, "bitbucket-static-aws-keys") == [(7, 13), (8, 13)]
+    assert "asks for AWS_ACCESS_KEY_ID when it is run" in result.findings[0].message
+
+
 # Literal keys only --------------------------------------------------------------------
 
 

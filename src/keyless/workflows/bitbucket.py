@@ -11,7 +11,10 @@ A step is reported where the file shows such keys: a pipe given the key variable
 without OIDC (both ``oidc: true`` and ``AWS_OIDC_ROLE_ARN``), an image pulled with
 ``aws: access-key``, and script lines that read the keys (``$AWS_ACCESS_KEY_ID``) or write
 them into a profile. A step that exchanges its OIDC token or assumes a role itself is not
-reported for its scripts. Steps are found wherever they are written (``pipelines:`` of
+reported for its scripts. A custom pipeline whose run-time ``variables:`` ask for the key
+pair is reported too
+(https://support.atlassian.com/bitbucket-cloud/docs/configure-bitbucket-pipelinesyml/).
+Steps are found wherever they are written (``pipelines:`` of
 every kind, ``parallel`` and ``stage`` groups, ``definitions:`` anchors), each once.
 """
 
@@ -85,6 +88,17 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
                 "the image is pulled from ECR with long-lived keys (aws: access-key)",
                 f"{route}.image.aws.access-key" if route else "image.aws.access-key",
             )
+        prompted: Any = node.get("variables")
+        for index, variable in enumerate(prompted if is_seq(prompted) else ()):
+            name = variable.get("name") if is_map(variable) else None
+            if name in KEY_VARIABLES:
+                line, column = item_position(prompted, index)
+                add(
+                    (line + 1, column + 1),
+                    f"the custom pipeline asks for {name} when it is run: whoever runs it "
+                    "types an IAM user's long-lived key",
+                    f"{route}.variables[{index}]",
+                )
         step = node.get("step")
         if is_map(step) and id(step) not in seen:  # a step used through aliases: once
             seen.add(id(step))
