@@ -558,12 +558,23 @@ def test_coverage_per_platform() -> None:
 # Hostile input ------------------------------------------------------------------------
 
 
-def test_an_alias_bomb_in_a_bitbucket_file_costs_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "tail"),
+    [
+        ("bitbucket-pipelines.yml", "pipelines:\n  default:\n    - step: {script: [*a11]}\n"),
+        (
+            ".circleci/config.yml",
+            "version: 2.1\njobs:\n"
+            + "".join(f"  j{i}: {{steps: [*a11], environment: {{A: *a11}}}}\n" for i in range(50)),
+        ),
+    ],
+)
+def test_an_alias_bomb_costs_nothing(tmp_path: Path, name: str, tail: str) -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
-    text = "\n".join(lines) + "\npipelines:\n  default:\n    - step: {script: [*a11]}\n"
+    text = "\n".join(lines) + "\n" + tail
     started = time.monotonic()
-    result = scan([repo(tmp_path, {"bitbucket-pipelines.yml": text})])
+    result = scan([repo(tmp_path, {name: text})])
     assert time.monotonic() - started < 30  # 10¹² strings if aliases were expanded
     assert result.findings == ()
 
