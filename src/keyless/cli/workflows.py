@@ -61,8 +61,10 @@ def scan(
 ) -> None:
     """Scan repositories, directories of repositories or workflow files.
 
-    PATHS may be a repository, a directory holding repositories, GitHub workflow files
-    or .gitlab-ci.yml files.
+    PATHS may be a repository, a directory holding repositories, or CI files: GitHub
+    workflows, .gitlab-ci.yml, CircleCI, Bitbucket Pipelines, Buildkite, Azure Pipelines,
+    Travis, CodeBuild buildspecs, Jenkinsfiles and Drone files (the last six are read for
+    literal keys only, and the output says so).
     """
     from keyless.config import load_config
     from keyless.workflows.scan import scan as run_scan
@@ -74,7 +76,8 @@ def scan(
         raise InputError(
             f"unknown workflow check ID(s): {', '.join(repr(i) for i in unknown)}",
             where="--checks",
-            hint="`keyless checks` lists every check ID; the workflow checks start with workflow-.",
+            hint="`keyless checks` lists every check ID (the CI checks: workflow-, gitlab-, "
+            "circleci-, bitbucket-).",
         )
     with waiting_message("scanning CI pipelines"):
         result = run_scan(paths, load_config(config_path), checks=wanted or None)
@@ -112,9 +115,10 @@ def fix(
 ) -> None:
     """Rewrite pipelines from static AWS keys to OIDC (a unified diff unless --write).
 
-    Every file that can be rewritten is; what cannot is listed with the reason. Exit 0
-    when nothing was left, 1 when a job or file was left for you, 2 for bad input, 3 when
-    a file could not be read.
+    GitHub Actions and GitLab CI are rewritten; other platforms' files are left as they
+    are, with a note. Every file that can be rewritten is; what cannot is listed with the
+    reason. Exit 0 when nothing was left, 1 when a job or file was left for you, 2 for bad
+    input, 3 when a file could not be read.
     """
     from keyless.workflows.fix import fix as run_fix
     from keyless.workflows.fix import unified_diff, write

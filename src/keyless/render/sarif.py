@@ -245,12 +245,13 @@ def scan_sarif(result: ScanResult, *, stream: bool = False) -> dict[str, Any]:
         stream=stream,
     )
     notifications = _not_read(result)
-    # An estate's notes (what the collectors left out on purpose) are no failure; a file
-    # scan's notes are its own renderers' to show.
+    # An estate's notes (what the collectors left out on purpose) and the CI files read
+    # for literal keys only are no failure; a file scan's other notes are its own
+    # renderers' to show.
     notes = [
         {"level": "note", "message": {"text": note}}
         for note in (result.notes if result.inventory is not None else ())
-    ]
+    ] + _read_in_part(result)
     if notifications or notes:
         log["runs"][0]["invocations"] = [
             {
@@ -259,6 +260,16 @@ def scan_sarif(result: ScanResult, *, stream: bool = False) -> dict[str, Any]:
             }
         ]
     return log
+
+
+def _read_in_part(result: ScanResult) -> list[dict[str, Any]]:
+    """CI files a workflows scan read for literal keys only, as notes: read, but not
+    analysed, so their silence is no verdict."""
+    if result.command != "workflows-scan":
+        return []
+    from keyless.render.workflows import literal_only
+
+    return [{"level": "note", "message": {"text": line}} for line in literal_only(result)]
 
 
 def _not_read(result: ScanResult) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from keyless.files import display_path
 from keyless.findings import FileLocation, Finding
 from keyless.render import RenderOptions
 from keyless.render.jsonout import dumps
-from keyless.workflows.model import FixResult, JobRewrite, Platform, Subject
+from keyless.workflows.model import Coverage, FixResult, JobRewrite, Platform, Subject
 from keyless.workflows.verdict import statement
 
 SCAN_SCHEMA = "keyless/workflows-scan/v1"
@@ -44,10 +44,39 @@ def scan_json(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
     return {
         "schema": SCAN_SCHEMA,
         "version": __version__,
-        "files": [{"path": display_path(f.path, base), "platform": f.kind} for f in result.files],
+        "files": [
+            {
+                "path": display_path(f.path, base),
+                "platform": f.kind,
+                "coverage": coverage_of(f.kind).value,
+            }
+            for f in result.files
+        ],
         "findings": [finding_json(f, base) for f in result.findings],
         "unread": [_unread_json(u, base) for u in result.unread],
     }
+
+
+def coverage_of(kind: str) -> Coverage:
+    """How far a scanned file of platform ``kind`` was read (:class:`Coverage`)."""
+    try:
+        return Platform(kind).coverage
+    except ValueError:  # not a CI platform's file: never claim more than literal keys
+        return Coverage.LITERAL_KEYS
+
+
+def literal_only(result: ScanResult) -> list[str]:
+    """One line per file read for literal keys only: a platform whose jobs keyless does
+    not analyse. Said in every format, so a quiet scan of it never reads as clean."""
+    return [
+        f"{display_path(f.path)}: read for literal keys only "
+        f"(keyless does not analyse {Platform(f.kind).display_name} jobs)"
+        for f in result.files
+        if coverage_of(f.kind) is Coverage.LITERAL_KEYS and f.kind in _PLATFORMS
+    ]
+
+
+_PLATFORMS = frozenset(p.value for p in Platform)
 
 
 def _unread_json(unread: Unread, base: Path | None) -> dict[str, str]:
@@ -74,7 +103,11 @@ def scan_text(result: ScanResult) -> str:
     lines += [
         f"{_shown_where(u.where, None)}: not read: {one_line(u.reason)}" for u in result.unread
     ]
+    literal = literal_only(result)
+    lines += [one_line(line) for line in literal]
     summary = f"{len(result.findings)} finding(s) in {len(result.files)} file(s)"
+    if literal:
+        summary += f"; {len(literal)} read for literal keys only"
     if result.unread:
         summary += f"; {len(result.unread)} could not be read (exit code 3)"
     lines.append(summary)

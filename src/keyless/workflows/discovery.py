@@ -5,6 +5,16 @@ GitHub reads workflows only from ``.github/workflows/*.yml|yaml`` of a repositor
 ``.gitlab-ci.yml`` at the root plus the files it includes with ``include: local``
 (https://docs.gitlab.com/ci/yaml/#includelocal), which :mod:`.gitlab` resolves.
 
+The other platforms read their pipeline from one well-known place, which is where keyless
+looks: CircleCI ``.circleci/config.yml``
+(https://circleci.com/docs/configuration-reference/), Bitbucket
+``bitbucket-pipelines.yml``, Buildkite ``.buildkite/pipeline.yml`` (and the other
+``.buildkite/*.yml`` files a pipeline uploads), Azure ``azure-pipelines.yml``, Travis
+``.travis.yml``, AWS CodeBuild ``buildspec.yml``, Jenkins ``Jenkinsfile`` and Drone
+``.drone.yml``. A file named on the command line is classified by its name and place
+first and by its content only when those say nothing; a file no rule recognises is
+recorded as unread, never scanned as some platform it is not.
+
 A path that cannot be used is not a reason to stop: a FIFO or device named like a
 workflow, or a symbolic link that leads outside the paths given, is recorded as unread
 (:class:`keyless.engine.Unread`) and the rest is scanned. keyless never follows a link out
@@ -14,6 +24,7 @@ of the roots it was given and never writes through one.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,6 +38,25 @@ GITLAB_FILE = ".gitlab-ci.yml"
 _SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
 _YAML_SUFFIXES = (".yml", ".yaml")
 _GUESS_BYTES = 64 * 1024
+#: Files each platform reads from any directory of a repository, by exact name.
+WELL_KNOWN_FILES: dict[str, Platform] = {
+    "bitbucket-pipelines.yml": Platform.BITBUCKET,
+    "azure-pipelines.yml": Platform.AZURE,
+    "azure-pipelines.yaml": Platform.AZURE,
+    ".travis.yml": Platform.TRAVIS,
+    "buildspec.yml": Platform.CODEBUILD,
+    "buildspec.yaml": Platform.CODEBUILD,
+    "Jenkinsfile": Platform.JENKINS,
+    ".drone.yml": Platform.DRONE,
+    ".drone.yaml": Platform.DRONE,
+    "buildkite.yml": Platform.BUILDKITE,
+    "buildkite.yaml": Platform.BUILDKITE,
+}
+#: Directories whose YAML files belong to a platform (CircleCI reads only config.yml).
+_PLATFORM_DIRECTORIES: dict[str, tuple[Platform, tuple[str, ...] | None]] = {
+    ".circleci": (Platform.CIRCLECI, ("config.yml",)),
+    ".buildkite": (Platform.BUILDKITE, None),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +72,9 @@ class Discovery:
 def discover(paths: Iterable[Path]) -> Discovery:
     """Every CI file under ``paths``, each once, in a stable order.
 
-    A missing path raises :class:`InputError`. A file is GitLab's if it is named
-    ``.gitlab-ci.yml`` or sits outside ``.github/workflows`` and has no ``jobs:`` of
-    GitHub's shape; otherwise it is a GitHub workflow.
+    A missing path raises :class:`InputError`. A file given directly is classified by
+    its name and place (:func:`platform_by_place`), else by its content
+    (:func:`guess_platform`); a file neither recognises is recorded as unread.
     """
     found: dict[Path, WorkflowFile] = {}
     unread: list[Unread] = []
@@ -99,49 +129,179 @@ def is_inside(path: Path, roots: Iterable[Path]) -> bool:
 
 def repository_root(path: Path) -> Path:
     """The nearest directory at or above ``path`` that holds ``.git``, ``.github`` or
-    ``.gitlab-ci.yml``; the file's own directory when there is none."""
+    ``.gitlab-ci.yml``; the file's own directory when there is none (the directory
+    above it for a file in ``.circleci`` or ``.buildkite``)."""
     start = path if path.is_dir() else path.parent
     for directory in (start, *start.parents):
         if (directory / ".git").exists() or (directory / ".github").is_dir():
             return directory
         if (directory / GITLAB_FILE).is_file():
             return directory
-    return start
+    return start.parent if start.name in _PLATFORM_DIRECTORIES else start
+
+
+def platform_by_place(path: Path) -> Platform | None:
+    """The platform a file belongs to by its name and directory alone, or None."""
+    name, parent = path.name, path.parent
+    if name == GITLAB_FILE:
+        return Platform.GITLAB
+    if name.endswith(_YAML_SUFFIXES):
+        if parent.name == "workflows" and parent.parent.name == ".github":
+            return Platform.GITHUB
+        if parent.name in _PLATFORM_DIRECTORIES:
+            return _PLATFORM_DIRECTORIES[parent.name][0]
+        if name.startswith("buildspec"):  # buildspec-prod.yml: any name can be configured
+            return Platform.CODEBUILD
+    if name == "Jenkinsfile" or name.startswith("Jenkinsfile.") or name.endswith(".jenkinsfile"):
+        return Platform.JENKINS
+    return WELL_KNOWN_FILES.get(name)
 
 
 def _classify_file(path: Path) -> WorkflowFile:
-    if path.suffix not in _YAML_SUFFIXES:
-        raise InputError("not a YAML file", where=str(path), hint="Give .yml or .yaml files.")
     root = repository_root(path)
-    if path.name == GITLAB_FILE:
+    platform = platform_by_place(path)
+    if platform is not None:
+        return WorkflowFile(path, platform, root)
+    if path.suffix not in _YAML_SUFFIXES:
+        raise InputError(
+            "not a YAML file nor a Jenkinsfile", where=str(path), hint="Give CI files."
+        )
+    if is_gitlab_include(path, root):
         return WorkflowFile(path, Platform.GITLAB, root)
-    if path.parent.name == "workflows" and path.parent.parent.name == ".github":
-        return WorkflowFile(path, Platform.GITHUB, root)
-    return WorkflowFile(path, _guess_platform(path), root)
+    guessed = guess_platform(_head(path))
+    if guessed is None:
+        raise InputError(
+            "not recognised as a CI file of a platform keyless reads (GitHub Actions, "
+            "GitLab CI, CircleCI, Bitbucket, Buildkite, Azure Pipelines, Travis CI, "
+            "CodeBuild, Drone); not read",
+            where=str(path),
+        )
+    return WorkflowFile(path, guessed, root)
 
 
-def _guess_platform(path: Path) -> Platform:
-    # A GitHub workflow always has `jobs:` whose jobs have `runs-on:` or `uses:`; a GitLab
-    # file never has a top-level `jobs:` key. Good enough for a file named explicitly.
+def is_gitlab_include(path: Path, root: Path) -> bool:
+    """Whether the repository's ``.gitlab-ci.yml`` includes ``path`` with ``include:
+    local`` (one level: what that file names itself). A ``.gitlab-ci.yml`` that cannot be
+    read says nothing here; scanning it reports why."""
+    from keyless.workflows.gitlab import local_includes
+    from keyless.workflows.yamldoc import load
+
+    main = root / GITLAB_FILE
+    if not os.path.lexists(main) or unusable(main, (root,)) is not None:
+        return False
+    try:
+        includes, _ = local_includes(load(main), root)
+    except InputError:
+        return False
+    real = path.resolve()
+    return any(include.resolve() == real for include in includes)
+
+
+def _head(path: Path) -> str:
     # The file is regular (checked before); only its beginning is read.
     with path.open("rb") as handle:
-        head = handle.read(_GUESS_BYTES).decode("utf-8", errors="replace")
-    has_jobs = any(line.startswith(("jobs:", '"jobs":')) for line in head.splitlines())
-    return Platform.GITHUB if has_jobs else Platform.GITLAB
+        return handle.read(_GUESS_BYTES).decode("utf-8", errors="replace")
+
+
+_TOP_KEY = re.compile(r"""^["']?([A-Za-z_][\w.-]*)["']?\s*:(?:\s|$)""")
+# Azure's stages and jobs are list items (`- stage: Build`, `- job: A`); GitLab's `stages:`
+# lists names and its jobs say `stage: build` as a mapping key.
+_AZURE_STAGE = re.compile(r"^\s{0,4}-\s+stage\s*:")
+_AZURE_JOB = re.compile(r"^\s{0,4}-\s+(?:job|deployment)\s*:")
+_NESTED_KEY = re.compile(r"""^(?:\s+|\s*-\s+)["']?([A-Za-z_][\w.-]*)["']?\s*:(?:\s|$)""")
+
+
+def guess_platform(head: str) -> Platform | None:
+    """The platform whose documented top-level keywords ``head`` (a file's beginning) uses,
+    or None when it is no CI file keyless recognises. Each platform has keywords no other
+    uses: Drone's ``kind: pipeline``, CodeBuild's ``phases``, Bitbucket's ``pipelines``,
+    CircleCI's ``workflows``/``orbs``, GitHub's ``jobs`` with ``on``, Azure's ``pool`` /
+    ``trigger`` / ``- stage:``, Buildkite's top-level ``steps``, Travis's ``language`` /
+    top-level ``script``; GitLab jobs carry ``script`` / ``extends`` / ``stage``."""
+    lines = head.splitlines()
+    top = {m.group(1) for line in lines if (m := _TOP_KEY.match(line))}
+    nested = {m.group(1) for line in lines if (m := _NESTED_KEY.match(line))}
+    if "kind" in top and any(re.match(r"^kind:\s*pipeline\b", line) for line in lines):
+        return Platform.DRONE
+    if "phases" in top:
+        return Platform.CODEBUILD
+    if "pipelines" in top:
+        return Platform.BITBUCKET
+    if top & {"workflows", "orbs", "executors"} or ("jobs" in top and "version" in top):
+        return Platform.CIRCLECI
+    if "jobs" in top and top & {"on", "true", "True"}:
+        return Platform.GITHUB
+    if top & {"pool", "trigger", "pr", "resources"}:
+        return Platform.AZURE
+    if "stages" in top and any(_AZURE_STAGE.match(line) for line in lines):
+        return Platform.AZURE
+    if "jobs" in top and any(_AZURE_JOB.match(line) for line in lines):
+        return Platform.AZURE
+    if "jobs" in top:
+        return Platform.GITHUB
+    if top & {"language", "script", "dist", "os"}:
+        return Platform.TRAVIS
+    if "steps" in top:
+        return Platform.BUILDKITE
+    if top & {"stages", "include", "default", "workflow"} or nested & {
+        "script", "extends", "stage", "before_script", "trigger",
+    }:  # fmt: skip
+        return Platform.GITLAB
+    return None
 
 
 def _walk(directory: Path, root: Path, unread: list[Unread]) -> Iterator[tuple[Path, WorkflowFile]]:
     for current, dirnames, filenames in os.walk(directory):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
         here = Path(current)
+        files, directories = frozenset(filenames), frozenset(dirnames)
         if here.name == "workflows" and here.parent.name == ".github":
             yield from _workflows_in(here, sorted(filenames))
         if here.name == ".github":
             yield from _odd_workflows_directory(here, dirnames, filenames, root, unread)
+        if here.name in _PLATFORM_DIRECTORIES and not here.is_symlink():
+            yield from _platform_directory(here, sorted(filenames))
+        for name in sorted(d for d in dirnames if d in _PLATFORM_DIRECTORIES):
+            yield from _linked_platform_directory(here / name, dirnames, root, unread)
         if GITLAB_FILE in filenames:
             yield here / GITLAB_FILE, WorkflowFile(here / GITLAB_FILE, Platform.GITLAB, here)
         elif GITLAB_FILE in dirnames:
             unread.append(Unread(str(here / GITLAB_FILE), "a directory, not a CI file; not read"))
+        for name, platform in WELL_KNOWN_FILES.items():
+            if name in files:
+                yield here / name, WorkflowFile(here / name, platform, here)
+            elif name in directories:
+                unread.append(Unread(str(here / name), "a directory, not a CI file; not read"))
+
+
+def _platform_directory(
+    directory: Path, names: Iterable[str]
+) -> Iterator[tuple[Path, WorkflowFile]]:
+    """The pipeline files of ``.circleci`` (``config.yml`` only) or ``.buildkite``."""
+    platform, only = _PLATFORM_DIRECTORIES[directory.name]
+    for name in names:
+        if (name in only) if only is not None else name.endswith(_YAML_SUFFIXES):
+            path = directory / name
+            yield path, WorkflowFile(path, platform, directory.parent)
+
+
+def _linked_platform_directory(
+    directory: Path, dirnames: list[str], root: Path, unread: list[Unread]
+) -> Iterator[tuple[Path, WorkflowFile]]:
+    """``.circleci`` / ``.buildkite`` as a symbolic link, which the walk does not enter:
+    read when it stays inside the root, else recorded unread."""
+    if not directory.is_symlink():
+        return
+    dirnames.remove(directory.name)
+    if not is_inside(directory, (root,)):
+        unread.append(Unread(str(directory), "a symbolic link that leads outside the paths given"))
+        return
+    try:
+        names = sorted(entry.name for entry in os.scandir(directory))
+    except OSError as error:
+        unread.append(Unread(str(directory), f"cannot list it: {error.strerror}"))
+        return
+    yield from _platform_directory(directory, names)
 
 
 def _workflows_in(directory: Path, names: Iterable[str]) -> Iterator[tuple[Path, WorkflowFile]]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from keyless.errors import InputError
 from keyless.files import display_path, write_atomic
+from keyless.findings import FileLocation, Finding
 from keyless.workflows import github, github_fix, gitlab_fix
 from keyless.workflows.discovery import is_inside
 from keyless.workflows.edits import Plan
@@ -24,9 +25,18 @@ from keyless.workflows.github_composite import composite_verdict
 from keyless.workflows.github_fix import CalleeOutcome, GithubContext
 from keyless.workflows.gitlab_pipeline import assemble
 from keyless.workflows.hardcoded import redact_text
-from keyless.workflows.model import FileRewrite, FixOptions, FixResult, Platform, Unfixed
+from keyless.workflows.model import (
+    Coverage,
+    FileRewrite,
+    FixOptions,
+    FixResult,
+    Platform,
+    Unfixed,
+    platform_remedy,
+)
 from keyless.workflows.patch import apply_edits
-from keyless.workflows.scan import LoadedFile, load_all
+from keyless.workflows.registry import STATIC_KEY_CHECKS
+from keyless.workflows.scan import LoadedFile, load_all, scan_files
 from keyless.workflows.subjects import (
     UNKNOWN_REPOSITORY,
     default_branch_from_git,
@@ -58,6 +68,9 @@ def fix(paths: Iterable[Path], options: FixOptions) -> FixResult:
     for root in sorted({i.file.repository_root for i in gitlab_files}):
         group = [i for i in gitlab_files if i.file.repository_root == root]
         rewrites += _fix_gitlab(group, options, names[root], branches[root], inputs.roots)
+    rewrites += [
+        _leave_alone(i) for i in inputs.files if i.file.platform.coverage is not Coverage.FULL
+    ]
     notes += [
         f"{root}: no git remote 'origin' found; subjects use {UNKNOWN_REPOSITORY} "
         "(pass --repository ORG/REPO)"
@@ -98,6 +111,35 @@ def _fix_github(
         callees.setdefault(root, {})[_relative(item.file.path, root)] = outcome
         rewrites.append(_rewrite(item, after, plan))
     return rewrites
+
+
+def _leave_alone(item: LoadedFile) -> FileRewrite:
+    """A file of a platform ``fix`` does not rewrite: unchanged, with a note saying so,
+    and each job the scan finds using long-lived keys left for a person (exit code 1)
+    with the platform's own OIDC recipe."""
+    platform = item.file.platform
+    if platform.coverage is Coverage.LITERAL_KEYS:
+        note = (
+            f"{platform.display_name}: read for literal keys only; keyless does not rewrite "
+            "this platform's pipelines"
+        )
+    else:
+        note = f"{platform.display_name}: keyless does not rewrite this platform's pipelines"
+    found = [f for f in scan_files([item]) if f.check in STATIC_KEY_CHECKS]
+    unfixed = tuple(
+        Unfixed(None, f"{_where(finding)}{finding.message}; by hand: {platform_remedy(platform)}")
+        for finding in found
+    )
+    text = item.document.text
+    return FileRewrite(item.file, text, text, notes=(note,), unfixed=unfixed)
+
+
+def _where(finding: Finding) -> str:
+    location = finding.location
+    if not isinstance(location, FileLocation):
+        return ""
+    route = "" if location.route.startswith("line ") else f" ({location.route})"
+    return f"line {location.line}{route}: "
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 from keyless.checks.registry import Check, Scope
 from keyless.findings import Finding, Severity
-from keyless.workflows.model import WorkflowFile, workflow_finding
+from keyless.workflows.model import Coverage, WorkflowFile, platform_remedy, workflow_finding
 from keyless.workflows.yamldoc import (
     Document,
     is_map,
@@ -44,6 +44,10 @@ HARDCODED_AWS_KEY = Check(
         "Inactive`, then `delete-access-key`), review CloudTrail for its use, and switch "
         "the pipeline to OIDC with `keyless workflows fix`."
     ),
+)
+_REVOKE = (
+    "Deactivate and delete the access key now (`aws iam update-access-key --status "
+    "Inactive`, then `delete-access-key`) and review CloudTrail for its use."
 )
 
 _KEY_ID = re.compile(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
@@ -115,7 +119,12 @@ def _looks_like_secret(token: str) -> bool:
 
 
 def findings(document: Document, file: WorkflowFile) -> list[Finding]:
-    """One critical finding per literal credential in the file."""
+    """One critical finding per literal credential in the file, on every platform: the
+    text is read line by line, so a Jenkinsfile (Groovy) or a file that is not plain YAML
+    is read as well. The route is the YAML route where there is a tree, else the line."""
+    remediation = None
+    if file.platform.coverage is not Coverage.FULL:
+        remediation = f"{_REVOKE} Then {platform_remedy(file.platform)}."
     return [
         workflow_finding(
             HARDCODED_AWS_KEY,
@@ -124,6 +133,7 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
             match.column + 1,
             f"a literal {match.kind} ({match.redacted}) is written in the file",
             route_at_line(document.root, match.line) or f"line {match.line + 1}",
+            remediation=remediation,
         )
         for match in find_literals(document.text)
     ]

@@ -20,11 +20,121 @@ from keyless.workflows.values import (
 )
 
 
+class Coverage(StrEnum):
+    """How far keyless reads a platform's CI files.
+
+    ``full``: every check, and ``workflows fix`` rewrites them to OIDC. ``key-use``: the
+    literal-key check and the platform's own check for jobs that use long-lived keys;
+    ``fix`` leaves them for a person. ``literal-keys``: read for literal keys only.
+    """
+
+    FULL = "full"
+    KEY_USE = "key-use"
+    LITERAL_KEYS = "literal-keys"
+
+
 class Platform(StrEnum):
     """Which CI system a file belongs to."""
 
     GITHUB = "github"
     GITLAB = "gitlab"
+    CIRCLECI = "circleci"
+    BITBUCKET = "bitbucket"
+    BUILDKITE = "buildkite"
+    AZURE = "azure-pipelines"
+    TRAVIS = "travis"
+    CODEBUILD = "codebuild"
+    JENKINS = "jenkins"
+    DRONE = "drone"
+
+    @property
+    def display_name(self) -> str:
+        """The platform's name as its vendor writes it."""
+        return _TITLES[self]
+
+    @property
+    def coverage(self) -> Coverage:
+        """How far keyless reads this platform's files."""
+        if self in (Platform.GITHUB, Platform.GITLAB):
+            return Coverage.FULL
+        if self in (Platform.CIRCLECI, Platform.BITBUCKET):
+            return Coverage.KEY_USE
+        return Coverage.LITERAL_KEYS
+
+    @property
+    def is_yaml(self) -> bool:
+        """Whether the platform's CI files are YAML (a Jenkinsfile is Groovy)."""
+        return self is not Platform.JENKINS
+
+
+#: Each platform's documented way to reach AWS without long-lived keys: (recipe, URL).
+#: None where the vendor documents no OIDC federation with AWS.
+OIDC_RECIPES: dict[Platform, tuple[str, str] | None] = {
+    Platform.GITHUB: (
+        "configure-aws-credentials with `role-to-assume` and `id-token: write`",
+        "https://github.com/aws-actions/configure-aws-credentials#oidc",
+    ),
+    Platform.GITLAB: (
+        "`id_tokens:` with `aud: sts.amazonaws.com` and AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE",
+        "https://docs.gitlab.com/ci/cloud_services/aws/",
+    ),
+    Platform.CIRCLECI: (
+        "an IAM role trusting `oidc.circleci.com/org/ORG_ID`, assumed with "
+        "`aws-cli/setup` given `role_arn` (the job's `$CIRCLE_OIDC_TOKEN`, under a context)",
+        "https://circleci.com/docs/openid-connect-tokens/",
+    ),
+    Platform.BITBUCKET: (
+        "`oidc: true` on the step and the role as `AWS_OIDC_ROLE_ARN` (atlassian/aws-* "
+        "pipes) or AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE from `$BITBUCKET_STEP_OIDC_TOKEN`",
+        "https://support.atlassian.com/bitbucket-cloud/docs/"
+        "integrate-pipelines-with-resource-servers-using-oidc/",
+    ),
+    Platform.BUILDKITE: (
+        "the aws-assume-role-with-web-identity plugin with `role-arn` (a role trusting "
+        "`agent.buildkite.com`)",
+        "https://buildkite.com/docs/pipelines/security/oidc/aws",
+    ),
+    Platform.CODEBUILD: (
+        "no keys at all: a CodeBuild project runs with its service role's temporary credentials",
+        "https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html",
+    ),
+    Platform.AZURE: (
+        "an AWS service connection of the AWS Toolkit for Azure DevOps that assumes a role "
+        "with the pipeline's OIDC token (workload identity federation) instead of holding keys",
+        "https://github.com/aws/aws-toolkit-azure-devops",
+    ),
+    Platform.TRAVIS: None,
+    Platform.JENKINS: None,
+    Platform.DRONE: None,
+}
+
+
+def platform_remedy(platform: Platform) -> str:
+    """One sentence: how ``platform`` reaches AWS without long-lived keys, with the URL."""
+    recipe = OIDC_RECIPES[platform]
+    if recipe is None:
+        return (
+            f"keyless knows no documented OIDC federation between {platform.display_name} "
+            "and AWS: keep the key in the platform's secret store, never in the file, "
+            "scope it narrowly and rotate it, or run the job where a role's temporary "
+            "credentials are available"
+        )
+    text, url = recipe
+    return f"move the pipeline to {platform.display_name}'s OIDC: {text} ({url})"
+
+
+_TITLES = {
+    Platform.GITHUB: "GitHub Actions",
+    Platform.GITLAB: "GitLab CI",
+    Platform.CIRCLECI: "CircleCI",
+    Platform.BITBUCKET: "Bitbucket Pipelines",
+    Platform.BUILDKITE: "Buildkite",
+    Platform.AZURE: "Azure Pipelines",
+    Platform.TRAVIS: "Travis CI",
+    Platform.CODEBUILD: "AWS CodeBuild",
+    Platform.JENKINS: "Jenkins",
+    Platform.DRONE: "Drone",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,15 +286,23 @@ class FixResult:
 
 
 def workflow_finding(
-    check: Check, path: Path, line: int, column: int, message: str, route: str
+    check: Check,
+    path: Path,
+    line: int,
+    column: int,
+    message: str,
+    route: str,
+    *,
+    remediation: str | None = None,
 ) -> Finding:
     """A finding of ``check`` at 1-based ``line``/``column`` of ``path``; ``route`` is the
     dotted route into the document (``jobs.deploy.steps[2].with.aws-access-key-id``).
-    ``message`` never contains a secret."""
+    ``message`` never contains a secret. ``remediation`` replaces the check's own where
+    the platform needs another one."""
     return Finding(
         check=check.id,
         severity=check.severity,
         location=FileLocation(path, line, column, route),
         message=message,
-        remediation=check.remediation,
+        remediation=check.remediation if remediation is None else remediation,
     )

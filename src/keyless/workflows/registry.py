@@ -4,7 +4,7 @@ beside its detector; this module only puts them in order."""
 from __future__ import annotations
 
 from keyless.checks.registry import Check
-from keyless.workflows import github_checks, gitlab, hardcoded, pwn_request
+from keyless.workflows import bitbucket, circleci, github_checks, gitlab, hardcoded, pwn_request
 
 CHECKS: tuple[Check, ...] = (
     github_checks.STATIC_AWS_KEYS,
@@ -13,6 +13,8 @@ CHECKS: tuple[Check, ...] = (
     github_checks.BROAD_ID_TOKEN,
     pwn_request.PWN_REQUEST_ID_TOKEN,
     gitlab.GITLAB_STATIC_AWS_KEYS,
+    circleci.CIRCLECI_STATIC_AWS_KEYS,
+    bitbucket.BITBUCKET_STATIC_AWS_KEYS,
 )
 
 #: The checks whose findings mean "this pipeline still uses long-lived keys".
@@ -22,5 +24,7 @@ STATIC_KEY_CHECKS = frozenset(
         github_checks.STATIC_AWS_KEYS_ENV.id,
         hardcoded.HARDCODED_AWS_KEY.id,
         gitlab.GITLAB_STATIC_AWS_KEYS.id,
+        circleci.CIRCLECI_STATIC_AWS_KEYS.id,
+        bitbucket.BITBUCKET_STATIC_AWS_KEYS.id,
     }
 )

@@ -10,12 +10,21 @@ from pathlib import Path
 from keyless.config import Config
 from keyless.engine import CheckRun, ScannedFile, ScanResult, Unread, apply_ignores
 from keyless.errors import InputError
+from keyless.files import read_bytes
 from keyless.findings import Finding
-from keyless.workflows import github, github_checks, gitlab, hardcoded, pwn_request
+from keyless.workflows import (
+    bitbucket,
+    circleci,
+    github,
+    github_checks,
+    gitlab,
+    hardcoded,
+    pwn_request,
+)
 from keyless.workflows.discovery import discover
-from keyless.workflows.model import Platform, WorkflowFile
+from keyless.workflows.model import Coverage, Platform, WorkflowFile
 from keyless.workflows.registry import CHECKS
-from keyless.workflows.yamldoc import Document, load
+from keyless.workflows.yamldoc import MAX_FILE_BYTES, Document, load, load_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +64,7 @@ def load_all(paths: Iterable[Path]) -> Inputs:
         if key in loaded:
             continue
         try:
-            document = load(file.path)
+            document = load_file(file)
         except InputError as error:
             errors.append(error)
             unread.append(Unread(error.where or str(file.path), error.message))
@@ -77,14 +86,42 @@ def load_all(paths: Iterable[Path]) -> Inputs:
     return Inputs(files, tuple(unread), found.roots)
 
 
+def load_file(file: WorkflowFile) -> Document:
+    """Read and parse one CI file. A platform read for literal keys only needs the text
+    alone: when its YAML does not parse (several documents, a template language) or it is
+    no YAML at all (a Jenkinsfile), it is read as plain text (no route, only lines).
+    The size limit, regular-file and UTF-8 rules hold for every file."""
+    if file.platform.coverage is not Coverage.LITERAL_KEYS:
+        return load(file.path)
+    data = read_bytes(file.path, "the file", limit=MAX_FILE_BYTES)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"the file is not UTF-8 text (byte {error.start})", where=str(file.path)
+        ) from None
+    if file.platform.is_yaml:
+        try:
+            return load_text(text, file.path)
+        except InputError:
+            pass  # read as text below: literal keys need no tree
+    return Document(path=file.path, text=text, root=None)
+
+
 def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
-    """The findings of already loaded files."""
+    """The findings of already loaded files: every platform's own checks where keyless
+    has them, and the literal-key check on every file."""
     for item in files:
-        if item.file.platform is Platform.GITHUB:
+        platform = item.file.platform
+        if platform is Platform.GITHUB:
             yield from github_checks.findings(github.analyse(item.document), item.file)
             yield from pwn_request.findings(item.document.root, item.file)
-        else:
+        elif platform is Platform.GITLAB:
             yield from gitlab.findings(gitlab.analyse(item.document), item.file)
+        elif platform is Platform.CIRCLECI:
+            yield from circleci.findings(item.document, item.file)
+        elif platform is Platform.BITBUCKET:
+            yield from bitbucket.findings(item.document, item.file)
         yield from hardcoded.findings(item.document, item.file)
 
 
