@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import sqlite3
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType, TracebackType
@@ -217,7 +218,6 @@ class Store:
             raise InputError(f"no recorded scan {scan_id}", where=self.where)
         scanned_at, collected_at, source, organization, complete, version = row
         cell = _Cells(self, f"scan {scan_id}")
-        rows = self._rows
         return ScanRecord(
             scanned_at=cell.date(scanned_at, "scans.scanned_at"),
             collected_at=cell.optional_date(collected_at, "scans.collected_at"),
@@ -225,80 +225,12 @@ class Store:
             organization=cell.optional_text(organization, "scans.organization"),
             complete=cell.flag(complete, "scans.complete"),
             keyless_version=cell.text(version, "scans.keyless_version"),
-            accounts=tuple(
-                AccountRecord(
-                    cell.text(account, "accounts.account"),
-                    cell.text(label, "accounts.label"),
-                    cell.status(status, "accounts.status"),
-                    cell.optional_text(error, "accounts.error"),
-                )
-                for account, label, status, error in rows(
-                    "SELECT account, label, status, error FROM accounts"
-                    " WHERE scan_id = ? ORDER BY rowid",
-                    scan_id,
-                )
-            ),
-            users=tuple(
-                UserRecord(
-                    cell.text(account, "users.account"),
-                    cell.text(arn, "users.arn"),
-                    cell.text(name, "users.name"),
-                    cell.flag(console, "users.console_access"),
-                    cell.flag(mfa, "users.mfa_active"),
-                )
-                for account, arn, name, console, mfa in rows(
-                    "SELECT account, arn, name, console_access, mfa_active FROM users"
-                    " WHERE scan_id = ? ORDER BY rowid",
-                    scan_id,
-                )
-            ),
-            keys=tuple(
-                KeyRecord(
-                    cell.text(account, "access_keys.account"),
-                    cell.text(user, "access_keys.user_arn"),
-                    cell.integer(slot, "access_keys.slot"),
-                    cell.optional_text(key_id, "access_keys.key_id"),
-                    cell.flag(active, "access_keys.active"),
-                    cell.optional_date(created, "access_keys.created"),
-                    cell.optional_date(last_used, "access_keys.last_used"),
-                )
-                for account, user, slot, key_id, active, created, last_used in rows(
-                    "SELECT account, user_arn, slot, key_id, active, created, last_used"
-                    " FROM access_keys WHERE scan_id = ? ORDER BY rowid",
-                    scan_id,
-                )
-            ),
-            findings=tuple(
-                FindingRecord(
-                    cell.text(check, "findings.check_id"),
-                    cell.severity(severity, "findings.severity"),
-                    cell.text(account, "findings.account"),
-                    cell.text(resource, "findings.resource"),
-                    cell.text(subject, "findings.subject"),
-                    cell.text(message, "findings.message"),
-                )
-                for check, severity, account, resource, subject, message in rows(
-                    "SELECT check_id, severity, account, resource, subject, message"
-                    " FROM findings WHERE scan_id = ? ORDER BY rowid",
-                    scan_id,
-                )
-            ),
-            not_evaluated=tuple(
-                NotEvaluatedRecord(
-                    cell.text(check, "not_evaluated.check_id"),
-                    cell.text(account, "not_evaluated.account"),
-                    cell.text(reason, "not_evaluated.reason"),
-                )
-                for check, account, reason in rows(
-                    "SELECT check_id, account, reason FROM not_evaluated"
-                    " WHERE scan_id = ? ORDER BY rowid",
-                    scan_id,
-                )
-            ),
+            accounts=tuple(_records(self._db, scan_id, cell, _ACCOUNTS)),
+            users=tuple(_records(self._db, scan_id, cell, _USERS)),
+            keys=tuple(_records(self._db, scan_id, cell, _KEYS)),
+            findings=tuple(_records(self._db, scan_id, cell, _FINDINGS)),
+            not_evaluated=tuple(_records(self._db, scan_id, cell, _NOT_EVALUATED)),
         )
-
-    def _rows(self, query: str, scan_id: int) -> list[tuple[Any, ...]]:
-        return self._db.execute(query, (scan_id,)).fetchall()
 
     def _damaged(self, what: str) -> InputError:
         return InputError(
@@ -413,6 +345,78 @@ class _Cells:
 
     def optional_date(self, value: object, column: str) -> datetime | None:
         return None if value is None else self.date(value, column)
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """How one table's rows of a scan become records: its name, its columns in the
+    record's field order with the :class:`_Cells` reader each is checked by, and the
+    record type."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    record: Callable[..., Any]
+
+
+_ACCOUNTS = _Table(
+    "accounts",
+    (("account", "text"), ("label", "text"), ("status", "status"), ("error", "optional_text")),
+    AccountRecord,
+)
+_USERS = _Table(
+    "users",
+    (
+        ("account", "text"),
+        ("arn", "text"),
+        ("name", "text"),
+        ("console_access", "flag"),
+        ("mfa_active", "flag"),
+    ),
+    UserRecord,
+)
+_KEYS = _Table(
+    "access_keys",
+    (
+        ("account", "text"),
+        ("user_arn", "text"),
+        ("slot", "integer"),
+        ("key_id", "optional_text"),
+        ("active", "flag"),
+        ("created", "optional_date"),
+        ("last_used", "optional_date"),
+    ),
+    KeyRecord,
+)
+_FINDINGS = _Table(
+    "findings",
+    (
+        ("check_id", "text"),
+        ("severity", "severity"),
+        ("account", "text"),
+        ("resource", "text"),
+        ("subject", "text"),
+        ("message", "text"),
+    ),
+    FindingRecord,
+)
+_NOT_EVALUATED = _Table(
+    "not_evaluated",
+    (("check_id", "text"), ("account", "text"), ("reason", "text")),
+    NotEvaluatedRecord,
+)
+
+
+def _records(db: sqlite3.Connection, scan_id: int, cell: _Cells, table: _Table) -> Iterator[Any]:
+    """The records of ``table`` for scan ``scan_id``, in the order they were written,
+    every value checked by its column's reader (the query is made of the constant names
+    above, never of stored text)."""
+    names = ", ".join(column for column, _ in table.columns)
+    query = f"SELECT {names} FROM {table.name} WHERE scan_id = ? ORDER BY rowid"  # noqa: S608
+    readers = [(getattr(cell, kind), f"{table.name}.{column}") for column, kind in table.columns]
+    for row in db.execute(query, (scan_id,)).fetchall():
+        yield table.record(
+            *(read(value, column) for (read, column), value in zip(readers, row, strict=True))
+        )
 
 
 _SCANS_IN_ORDER = (
