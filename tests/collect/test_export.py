@@ -315,3 +315,35 @@ def test_garbage_collector_is_restored_after_a_failed_load(tmp_path: Path) -> No
     with pytest.raises(InputError):
         load_export(tmp_path)
     assert gc.isenabled()
+
+
+def test_a_streamed_single_account_is_frozen_before_the_gc_resumes() -> None:
+    # Resumed first, the GC's next allocation would walk the whole account just loaded
+    # (docs/performance.md, branch perf5); frozen, it is out of the collector's reach.
+    import gc
+
+    from keyless.collect.offline.export import stream_export
+
+    gc.unfreeze()
+    try:
+        inventory, accounts = stream_export(ACCOUNT)
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+        assert [a.id for a in accounts] == [a.id for a in inventory.accounts]
+    finally:
+        gc.unfreeze()
+
+
+def test_stream_export_leaves_a_paused_gc_to_its_caller() -> None:
+    import gc
+
+    from keyless.collect.offline.export import stream_export
+
+    gc.unfreeze()
+    gc.disable()
+    try:
+        stream_export(ACCOUNT)
+        assert not gc.isenabled()
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
