@@ -23,18 +23,15 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
-from keyless.engine import ScanResult, TrustAssessment
 from keyless.errors import InputError
 from keyless.findings import Severity
-from keyless.plan.model import Plan
-from keyless.policy.evaluate import Decision
-from keyless.store.diff import Diff
-from keyless.store.history import History
-from keyless.workflows.model import FixResult
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from keyless.store.history import History
 
 
 class Format(StrEnum):
@@ -139,10 +136,20 @@ _CHUNKED: dict[str, dict[Format, str]] = {
 def document_kind(value: object) -> str:
     """Which document ``value`` renders as (``scan``, ``workflows-scan``, ``iac``,
     ``trust``...)."""
+    # Each document's module is imported only when the value is not of an earlier kind:
+    # a scan loads neither the workflows, the planner nor the history store to render.
+    from keyless.engine import ScanResult, TrustAssessment
+
     if isinstance(value, ScanResult):
         return value.command
     if isinstance(value, TrustAssessment):
         return "trust"
+    from keyless.plan.model import Plan
+    from keyless.policy.evaluate import Decision
+    from keyless.store.diff import Diff
+    from keyless.store.history import History
+    from keyless.workflows.model import FixResult
+
     if isinstance(value, Decision):
         return "simulate"
     if isinstance(value, FixResult):
@@ -212,6 +219,8 @@ def console_text(
 ) -> str:
     """What ``draw`` prints on a rich console, captured as text (with colour codes only
     when ``options.color``)."""
+    from rich.console import Console
+
     buffer = io.StringIO()
     console = Console(
         file=buffer,
