@@ -149,3 +149,35 @@ def test_the_default_is_one_worker_per_cpu_within_a_bound(monkeypatch: pytest.Mo
     assert parallel.available_workers() == parallel.DEFAULT_MAX_WORKERS
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
     assert parallel.available_workers() == 2
+
+
+def test_chunks_hand_out_every_item_once_heaviest_first_the_last_ones_small() -> None:
+    weights = [100] * 3_000 + [5_000]
+    chunks = parallel.chunked(weights, 2)
+    handed = [index for chunk in chunks for index in chunk]
+    assert sorted(handed) == list(range(len(weights)))
+    assert chunks[0] == [3_000]  # the heaviest alone, first
+    assert all(len(chunk) <= parallel.CHUNK for chunk in chunks)
+    loads = [sum(weights[i] for i in chunk) for chunk in chunks]
+    assert max(loads[1:]) > 10 * loads[-1]  # the workers finish together
+    assert loads[-1] == 100
+
+
+def test_a_group_weighs_what_is_judged_not_how_many_roles_it_has() -> None:
+    from keyless.checks.registry import all_checks
+    from keyless.engine.groups import JUDGE_WEIGHT, Group, Visit, _weight
+    from tests.builders import make_role
+
+    trust = next(c for c in all_checks() if c.prepared is not None and c.prepared.share)
+    assert trust.prepared is not None
+    one_account, other = object(), object()
+    stamped = Group(  # one policy on 40 roles of one account: judged once, restamped 39 times
+        trust.prepared,
+        [Visit(one_account, make_role(f"r{n}"), [trust]) for n in range(40)],  # type: ignore[arg-type]
+    )
+    spread = Group(  # the same policy in two accounts: judged in each
+        trust.prepared,
+        [Visit(c, make_role(f"r{n}"), [trust]) for n, c in enumerate([one_account, other])],  # type: ignore[arg-type]
+    )
+    assert _weight(stamped) < _weight(spread) < 2 * JUDGE_WEIGHT + _weight(stamped)
+    assert _weight(spread) - _weight(stamped) == JUDGE_WEIGHT - 38

@@ -68,6 +68,13 @@ class Schedule:
 #: Prepared groups judged in the scanning process before workers are forked (see judge).
 WARM_UP = 16
 
+#: What judging a group costs, for handing groups to workers (:func:`judge`), in units of
+#: one role given the findings of another (restamped: about 20 us on the messy benchmark
+#: export): preparing the group's analysis (about 0.3 ms) and running the checks on the
+#: first subject of each share, in each account (about 2 ms; docs/performance.md, perf4).
+PREPARE_WEIGHT = 15
+JUDGE_WEIGHT = 90
+
 #: What a group judged in a worker adds to the tallies, kept small for the trip back:
 #: (check ID, subjects evaluated), then each finding and each gap with its check's ID.
 Judged = tuple[list[tuple[str, int]], list[tuple[str, Finding]], list[tuple[str, NotEvaluated]]]
@@ -114,9 +121,20 @@ def judge(groups: Sequence[Group], inventory: Inventory, workers: int) -> Iterat
         lambda group: _judged_apart(group, inventory),
         groups[WARM_UP:],
         workers,
-        weight=lambda group: len(group.visits),
+        weight=_weight,
     )
     return iter(first + rest)
+
+
+def _weight(group: Group) -> int:
+    """What judging ``group`` costs (see :data:`JUDGE_WEIGHT`): its checks run on one
+    subject of each share in each account, and every other subject is restamped."""
+    share = group.preparation.share if group.preparation is not None else None
+    if share is None:
+        judged = len(group.visits)
+    else:
+        judged = len({(id(visit.context), share(visit.subject)) for visit in group.visits})
+    return PREPARE_WEIGHT + JUDGE_WEIGHT * judged + len(group.visits)
 
 
 def replay(

@@ -71,23 +71,15 @@ def ordered_map(
 
     The workers inherit ``task`` and ``items`` (nothing is pickled on the way in); each
     result is pickled back. The heaviest items (by ``weight``) are handed out first, the
-    light ones in chunks, so that no worker is left with a large item at the end. An
+    light ones in chunks that grow smaller towards the end, so that no worker is left with
+    a large item, or a large chunk, while the others wait. An
     exception in ``task`` is raised here. A worker that dies (killed for memory, say) is
     not waited for: what was not judged yet is judged in this process.
     """
     global _job
     if _job is not None:
         raise RuntimeError("ordered_map does not nest")
-    weights = [max(1, weight(item)) for item in items]
-    share = max(1, sum(weights) // (workers * 64))  # about 64 chunks per worker
-    chunks: list[list[int]] = []
-    load = 0
-    for index in sorted(range(len(items)), key=lambda i: -weights[i]):
-        if not chunks or len(chunks[-1]) >= CHUNK or load + weights[index] > share:
-            chunks.append([])
-            load = 0
-        chunks[-1].append(index)
-        load += weights[index]
+    chunks = chunked([max(1, weight(item)) for item in items], workers)
     results: dict[int, Any] = {}
     _job = (task, items)
     try:
@@ -105,6 +97,26 @@ def ordered_map(
     finally:
         _job = None
     return [results[i] if i in results else task(items[i]) for i in range(len(items))]
+
+
+def chunked(weights: Sequence[int], workers: int) -> list[list[int]]:
+    """The indices of ``weights`` in the chunks they are handed out in: the heaviest
+    first, at most :data:`CHUNK` to a chunk, each chunk about a 64th of a worker's share
+    of the work, and the last ones smaller with the work left (a quarter of each worker's
+    share of it), so that the workers finish together."""
+    remaining = sum(weights)
+    share = max(1, remaining // (workers * 64))
+    chunks: list[list[int]] = []
+    load = target = 0
+    for index in sorted(range(len(weights)), key=lambda i: -weights[i]):
+        if not chunks or len(chunks[-1]) >= CHUNK or load + weights[index] > target:
+            chunks.append([])
+            load = 0
+            target = min(share, remaining // (workers * 4))
+        chunks[-1].append(index)
+        load += weights[index]
+        remaining -= weights[index]
+    return chunks
 
 
 def _run_chunk(indices: list[int]) -> list[tuple[int, Any]]:
