@@ -83,6 +83,7 @@ def test_an_account_is_let_go_before_the_next_is_read(organization: Path) -> Non
 def test_an_account_s_memoised_automata_are_let_go_before_the_next_is_read(
     organization: Path,
 ) -> None:
+    from keyless.idp import grammars
     from keyless.patterns import language
 
     outline, accounts = stream_export(organization)
@@ -90,7 +91,12 @@ def test_an_account_s_memoised_automata_are_let_go_before_the_next_is_read(
 
     def memoised() -> int:
         tables = (language._AUTOMATA, language._EXAMPLES, language._NON_EMPTY)
-        constructors = (language._from_glob, language._arn_pattern, language._from_tokens)
+        constructors = (
+            language._from_glob,
+            language._arn_pattern,
+            language._from_tokens,
+            grammars.shape,  # the claim languages of a policy's tenant and repository
+        )
         return sum(map(len, tables)) + sum(c.cache_info().currsize for c in constructors)
 
     def watched(accounts: Iterable[Account]) -> Iterator[Account]:
@@ -100,6 +106,7 @@ def test_an_account_s_memoised_automata_are_let_go_before_the_next_is_read(
         held.append(memoised())
 
     language.forget_memoised()
+    grammars.shape.cache_clear()
     result = run_checks_by_account(outline, watched(accounts), now=NOW, workers=1)
     assert held == [0] * 6
     # The accounts' trust policies did build automata (the scan is not trivially empty).

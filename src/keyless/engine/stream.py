@@ -34,6 +34,7 @@ from keyless.config import Config
 from keyless.engine.groups import Schedule, Tally, judge, replay, schedule
 from keyless.engine.result import ScanResult
 from keyless.engine.run import _result
+from keyless.idp.grammars import shape
 from keyless.model import Account, Inventory
 from keyless.patterns import forget_memoised
 
@@ -110,6 +111,10 @@ def run_checks_by_account(
                 kept.append(outline(account))
             held.clear()
             forget_memoised()  # the next accounts have policies of their own
+            # The providers' claim languages filled in with a policy's tenant and
+            # repository: 1,024 of them held 116,000 objects (19 MB) after the messy
+            # account. The grammar-wide languages are cached apart and kept.
+            shape.cache_clear()
         finally:
             if paused:
                 gc.enable()
