@@ -212,3 +212,26 @@ def test_a_whole_snapshot_with_a_key_twice_is_refused(snapshot: Path, tmp_path: 
 def test_find_duplicate_key(text: str, pointer: str | None) -> None:
     assert find_duplicate_key(text.encode()) == pointer
     assert find_duplicate_key(text) == pointer
+
+
+def test_live_a_trust_policy_with_a_key_twice_is_an_unreadable_response() -> None:
+    from moto import mock_aws
+
+    from keyless.collect.live.account import collect_account, make_session
+
+    twin = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Effect": "Allow", '
+        '"Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}'
+    )
+    with mock_aws():
+        session = make_session(region="us-east-1")
+        iam = session.client("iam")
+        iam.create_role(RoleName="kept", AssumeRolePolicyDocument=_policy(f'"Condition": {PINNED}'))
+        iam.create_role(RoleName="twin", AssumeRolePolicyDocument=twin)
+        account = collect_account(session, report_timeout=5)
+    # botocore's decoding kept the last "Effect" (an Allow to everyone) silently
+    assert not account.roles or all(role.name != "twin" for role in account.roles)
+    (failed,) = account.failed_calls
+    assert failed.operation == "GetAccountAuthorizationDetails"
+    assert failed.code == "UnreadableResponse"
+    assert "policy document has a key twice in one object (/Statement/0/Effect)" in failed.message
