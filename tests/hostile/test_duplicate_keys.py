@@ -235,3 +235,28 @@ def test_live_a_trust_policy_with_a_key_twice_is_an_unreadable_response() -> Non
     assert failed.operation == "GetAccountAuthorizationDetails"
     assert failed.code == "UnreadableResponse"
     assert "policy document has a key twice in one object (/Statement/0/Effect)" in failed.message
+
+
+def test_live_a_permission_set_inline_policy_with_a_key_twice_is_an_unreadable_response() -> None:
+    from moto import mock_aws
+
+    from keyless.collect.live.account import make_session
+    from keyless.collect.live.identity_center import collect_identity_center
+
+    twin = '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Effect": "Allow", '
+    twin += '"Action": "*", "Resource": "*"}]}'
+    with mock_aws():
+        session = make_session(region="us-east-1")
+        sso = session.client("sso-admin")
+        instance = sso.list_instances()["Instances"][0]["InstanceArn"]
+        created = sso.create_permission_set(Name="admin", InstanceArn=instance)
+        arn = created["PermissionSet"]["PermissionSetArn"]
+        sso.put_inline_policy_to_permission_set(
+            InstanceArn=instance, PermissionSetArn=arn, InlinePolicy=twin
+        )
+        center, _ = collect_identity_center(session, account_ids=["123456789012"])
+    assert center is not None
+    (failed,) = [c for c in center.failed_calls if c.operation == "GetInlinePolicyForPermissionSet"]
+    assert failed.code == "UnreadableResponse"
+    assert "a key twice in one object" in failed.message
+    assert "/InlinePolicy/Statement/0/Effect" in failed.message
