@@ -94,24 +94,67 @@ def read_text(path: str | Path, what: str = "the file", *, limit: int = MAX_FILE
 
 def parse_json(data: bytes, what: str, where: str) -> Any:
     """``data`` parsed as JSON; a leading byte-order mark is dropped. Nesting deeper than
-    orjson's limit (1,024 levels) is malformed JSON here, never a RecursionError."""
+    orjson's limit (1,024 levels) is malformed JSON here, never a RecursionError. A key
+    twice in one object is refused (:func:`refuse_duplicate_keys`)."""
     if data.startswith(b"\xef\xbb\xbf"):  # editors on Windows write a BOM; JSON forbids it
         data = data[3:]
     try:
-        return orjson.loads(data)
+        document = orjson.loads(data)
     except orjson.JSONDecodeError as error:
         raise InputError(
             f"{what} is not valid JSON "
             f"(malformed JSON at line {error.lineno}, column {error.colno}: {error.msg})",
             where=where,
         ) from None
+    refuse_duplicate_keys(data, what, where)
+    return document
+
+
+#: The refusal of a key twice in one object, in every file keyless reads.
+DUPLICATE_KEY = (
+    "a key appears twice in one object: which one counts depends on the program reading it"
+)
+
+
+def refuse_duplicate_keys(data: bytes, what: str, where: str, *, prefix: str = "") -> None:
+    """Raise an :class:`InputError` naming the JSON pointer (after ``prefix``) of the
+    first key that appears twice in one object of ``data`` (valid JSON).
+
+    Every JSON reader keyless uses keeps one of the two silently (the last), and no AWS
+    document says which one IAM reads: the Terraform AWS provider refuses such policies for
+    that reason (hashicorp/terraform-provider-aws#33026, #33570), and IAM Access Analyzer
+    reports condition keys repeated with another case as an error
+    (DUPLICATE_KEYS_WITH_DIFFERENT_CASE in
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html).
+    Neither the AWS CLI nor keyless writes a
+    key twice, so a file that has one was edited: judging either copy could be wrong."""
+    try:
+        pointer = find_duplicate_key(data)
+    except RecursionError:
+        raise InputError(f"{what} is nested too deeply", where=where) from None
+    if pointer is not None:
+        raise InputError(
+            DUPLICATE_KEY,
+            where=f"{where}#{prefix}{pointer[:300]}",
+            hint="Keep one of the two: neither the AWS CLI nor keyless writes a key twice.",
+        )
 
 
 class _Pairs(list[tuple[str, Any]]):
     """A JSON object as its key/value pairs, in order, duplicates kept."""
 
 
-def find_duplicate_key(data: bytes) -> str | None:
+class _RepeatedKey(Exception):
+    """A key twice in one object (the fast pass of :func:`find_duplicate_key`)."""
+
+
+def _no_repeated_key(pairs: list[tuple[str, Any]]) -> None:
+    # Builds nothing: the pass only looks for a repeat (the document is parsed elsewhere).
+    if len(pairs) > 1 and len({key for key, _ in pairs}) != len(pairs):
+        raise _RepeatedKey
+
+
+def find_duplicate_key(data: bytes | str) -> str | None:
     """The JSON pointer of the first key that appears twice in one object of ``data``
     (valid JSON: parse it with :func:`parse_json` first), or ``None``. JSON parsers keep
     one of the two silently (the last), so a reviewer reading the first value and keyless
@@ -119,8 +162,16 @@ def find_duplicate_key(data: bytes) -> str | None:
     Raises :class:`RecursionError` past Python's own nesting limit."""
     import json
 
-    if data.startswith(b"\xef\xbb\xbf"):
+    if isinstance(data, bytes) and data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif isinstance(data, str) and data.startswith("\ufeff"):
+        data = data[1:]
+    try:  # a first pass that keeps nothing (the standard library's C scanner)
+        json.loads(data, object_pairs_hook=_no_repeated_key)
+    except _RepeatedKey:
+        pass
+    else:
+        return None
     tree = json.loads(data, object_pairs_hook=_Pairs)
     pending: list[tuple[Any, str]] = [(tree, "")]
     while pending:
@@ -137,7 +188,7 @@ def find_duplicate_key(data: bytes) -> str | None:
             pending.extend(reversed(children))  # depth first, in document order
         elif isinstance(node, list):
             pending.extend(reversed([(v, f"{pointer}/{i}") for i, v in enumerate(node)]))
-    return None
+    return None  # pragma: no cover - the first pass found one
 
 
 def read_json(path: str | Path, what: str = "the file", *, limit: int = MAX_FILE_BYTES) -> Any:

@@ -6,7 +6,9 @@ merged back into one.
 account of the organization); ``keyless merge`` takes each account from the snapshot
 that collected it. Every shard reads the organization-level data (the organization, its
 account list and IAM Identity Center: about 15 calls from the management account), so
-any shard's snapshot scans on its own; the merge keeps the first snapshot's.
+any shard's snapshot scans on its own; the merge keeps Identity Center from a shard that
+read it (shards that read it differently are refused), and refuses shards of different
+sources (a live organization and an offline export).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from keyless.errors import InputError, KeylessError
-from keyless.model import Account, AccountStatus, Inventory
+from keyless.model import Account, AccountStatus, DatasetState, Inventory, Organization
 
 _SHARD = re.compile(r"([0-9]{1,4})/([0-9]{1,4})")
 
@@ -92,6 +94,16 @@ def merge_snapshots(paths: Sequence[Path]) -> tuple[Inventory, Iterator[Account]
                 f"{paths[0]} ({_org_label(header)} vs {_org_label(first)})",
                 where=str(path),
             )
+        if header.origin != first.origin:
+            # One snapshot says where all of its accounts came from: a merge of a live
+            # shard and an export would call the export's accounts live (or the reverse).
+            raise InputError(
+                f"a snapshot of {_origin_label(header.origin)}, and {paths[0]} one of"
+                f" {_origin_label(first.origin)}: the shards of one snapshot come from one"
+                " source",
+                where=str(path),
+                hint="Merge the shards of one kind of collection; scan the others on their own.",
+            )
     owner: dict[str, int] = {}  # the snapshot each account is taken from
     collected: set[str] = set()
     for n, path in enumerate(paths):
@@ -107,7 +119,12 @@ def merge_snapshots(paths: Sequence[Path]) -> tuple[Inventory, Iterator[Account]
                 )
             collected.add(account.id)
             owner[account.id] = n
-    envelope = dataclasses.replace(first, accounts=(), collected_at=_one_time(paths, headers))
+    envelope = dataclasses.replace(
+        first,
+        accounts=(),
+        collected_at=_one_time(paths, headers),
+        organization=_organization(paths, headers),
+    )
     return envelope, _merged(paths, owner)
 
 
@@ -135,6 +152,48 @@ def _one_time(paths: Sequence[Path], headers: Sequence[Inventory]) -> datetime |
             hint="Collect the shards again in one run, or scan each snapshot on its own.",
         )
     return earliest
+
+
+def _organization(paths: Sequence[Path], headers: Sequence[Inventory]) -> Organization | None:
+    """The merged snapshot's organization, with IAM Identity Center as the shards that read
+    it saw it: a shard whose read failed (or partly failed) does not make the merge
+    incomplete when another read it whole, and shards that read it whole but differently
+    (an assignment made between them) are refused, naming both, rather than one kept
+    silently."""
+    first = headers[0].organization
+    read = [
+        (header.organization, path)
+        for header, path in zip(headers, paths, strict=True)
+        if header.organization is not None
+        and header.organization.identity_center_state.state is DatasetState.AVAILABLE
+    ]
+    # A read whose calls all answered is preferred to one with a failed call.
+    whole = [
+        (org, path)
+        for org, path in read
+        if org.identity_center and not org.identity_center.failed_calls
+    ]
+    if not whole:
+        return read[0][0] if read else first
+    chosen, where = whole[0]
+    for other, path in whole[1:]:
+        if other.identity_center != chosen.identity_center:
+            raise InputError(
+                f"IAM Identity Center differs from {where}'s (its permission sets or"
+                " assignments changed between the shards): one snapshot has one",
+                where=str(path),
+                hint="Collect the shards again in one run.",
+            )
+    return chosen
+
+
+def _origin_label(origin: str) -> str:
+    return {
+        "live": "a live account",
+        "organization": "a live organization",
+        "export": "an offline export",
+        "demo": "the demo estate",
+    }.get(origin, repr(origin))
 
 
 def _spread(gap: timedelta) -> str:

@@ -82,7 +82,7 @@ def _convert(value: Any, position: Position, budget: list[int], depth: int) -> N
         raise YamlSyntaxError("too many values (an alias expanding without end?)", position)
     if depth > MAX_DEPTH:
         raise YamlSyntaxError(f"nested deeper than {MAX_DEPTH} levels", position)
-    tag = _tag(value)
+    tag = _tag(value, position)
     if isinstance(value, TaggedScalar):
         return _short_form(tag or "", Node(_scalar(value.value), position), position)
     if isinstance(value, CommentedMap):
@@ -109,10 +109,34 @@ def _convert(value: Any, position: Position, budget: list[int], depth: int) -> N
     return Node(_scalar(value), position)
 
 
-def _tag(value: Any) -> str | None:
+#: The short forms CloudFormation reads; any other tag (``!Include``,
+#: ``!!python/object``) makes it refuse the template, so keyless does not guess its value.
+#: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
+SHORT_FORMS = frozenset(
+    {
+        "Ref", "Condition", "Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue",
+        "Join", "Select", "Split", "Sub", "Transform", "And", "Equals", "If", "Not", "Or",
+        "Length", "ToJsonString",
+    }
+)  # fmt: skip
+_CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+)
+
+
+def _tag(value: Any, position: Position) -> str | None:
     tag = getattr(value, "tag", None)
     text = getattr(tag, "value", None)
-    return text if isinstance(text, str) and text.startswith("!") else None
+    if not isinstance(text, str) or text in _CORE_TAGS:
+        return None
+    if text.startswith("!") and text[1:] in SHORT_FORMS:
+        return text
+    raise YamlSyntaxError(
+        f"the tag {text[:100]} is not one of CloudFormation's short forms (!Ref, !Sub,"
+        " !GetAtt…): CloudFormation refuses the template",
+        position,
+    )
 
 
 def _short_form(tag: str, node: Node, position: Position) -> Node:

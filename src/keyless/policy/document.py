@@ -560,10 +560,23 @@ class _Parser:
             key_block = self.mapping(keys, where, f"the {operator_text} block")
             if not key_block:
                 raise self.fail(f"the {operator_text} block names no condition keys", where)
+            spelled: dict[str, str] = {}
             for key, raw_values in key_block.items():
                 key_pointer = f"{where}/{escape_pointer(key)}"
                 if not key:
                     raise self.fail("a condition key must not be empty", key_pointer)
+                other = spelled.setdefault(key.lower(), key)
+                if other != key:
+                    # Key names are case-insensitive, and which of the two IAM applies is
+                    # not documented: IAM Access Analyzer reports the block as an error
+                    # (DUPLICATE_KEYS_WITH_DIFFERENT_CASE), so it is not judged either way.
+                    # https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html
+                    raise self.fail(
+                        f"condition keys {other!r} and {key!r} differ only in case in one"
+                        f" {operator_text} block (key names are case-insensitive)",
+                        key_pointer,
+                        hint="Keep one of the two spellings.",
+                    )
                 values = self.condition_values(raw_values, key_pointer)
                 if operator.base.name == "Null":
                     for position, item in enumerate(values):

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 import orjson
 
 from keyless.errors import PolicyError
+from keyless.files import find_duplicate_key
 from keyless.policy.document import Policy, parse_trust_policy
 
 
@@ -27,6 +28,8 @@ class TrustFile:
     document: Any
     role_arn: str | None = None
     pointer: str = ""
+    text: str | None = None
+    """The document's JSON text, when the file holds it as a string."""
 
 
 def load_trust_file(text: str, *, source: str) -> tuple[TrustFile, Policy]:
@@ -39,7 +42,23 @@ def load_trust_file(text: str, *, source: str) -> tuple[TrustFile, Policy]:
     except ValueError:  # not JSON: the parser says where
         found = TrustFile(None)
     if found.pointer:
+        # The wrapper was read by orjson, which keeps the last of a key given twice (in the
+        # wrapper, or in a document that is an object): refused, as the document itself
+        # would be (keyless.files.refuse_duplicate_keys says why).
+        try:
+            repeated = find_duplicate_key(text)
+        except RecursionError:
+            raise PolicyError("the file is nested too deeply", source=source) from None
+        if repeated is not None:
+            raise PolicyError(
+                f"duplicate key {_last_token(repeated)!r}",
+                source=source,
+                pointer=repeated,
+                hint="JSON parsers disagree on which copy wins; keep exactly one.",
+            )
         where = f"{source} ({found.pointer.lstrip('/').replace('/', '.')})"
+        if isinstance(found.text, str):  # parsed from its text: a key twice is reported
+            return found, parse_trust_policy(found.text, source=where)
         try:
             text = orjson.dumps(found.document).decode()
         except TypeError:  # orjson's depth limit
@@ -59,23 +78,28 @@ def trust_file(data: Any, *, source: str) -> TrustFile:
     role = data.get("Role")
     if isinstance(role, Mapping) and "AssumeRolePolicyDocument" in role:
         arn = role.get("Arn")
-        document = _document(role["AssumeRolePolicyDocument"], source, "/Role")
+        value = role["AssumeRolePolicyDocument"]
+        document, text = _document(value, source, "/Role")
         pointer = "/Role/AssumeRolePolicyDocument"
-        return TrustFile(document, arn if isinstance(arn, str) else None, pointer)
+        return TrustFile(document, arn if isinstance(arn, str) else None, pointer, text)
     if "AssumeRolePolicyDocument" in data:
-        document = _document(data["AssumeRolePolicyDocument"], source, "")
-        return TrustFile(document, None, "/AssumeRolePolicyDocument")
+        document, text = _document(data["AssumeRolePolicyDocument"], source, "")
+        return TrustFile(document, None, "/AssumeRolePolicyDocument", text)
     return TrustFile(data)
 
 
-def _document(value: Any, source: str, parent: str) -> Any:
+def _last_token(pointer: str) -> str:
+    return pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+
+
+def _document(value: Any, source: str, parent: str) -> tuple[Any, str | None]:
     if not isinstance(value, str):
-        return value
+        return value, None
     text = value.strip()
     if text.startswith("%7B") or text.startswith("%7b"):
         text = unquote(text)  # the IAM API returns policy documents URL-encoded
     try:
-        return orjson.loads(text)
+        return orjson.loads(text), text
     except ValueError:
         raise PolicyError(
             "AssumeRolePolicyDocument is text that is not a JSON document",

@@ -94,7 +94,18 @@ def load_text(text: str, path: Path) -> Document:
             f"malformed YAML: {problem}", where=where, hint="Fix the file and run again."
         ) from None
     except YAMLError as error:
-        raise InputError(f"malformed YAML: {error}", where=str(path)) from None
+        # A reader error (a NUL or another character YAML forbids) says where as a
+        # character offset on a second line: one line here, at the line it is on.
+        position = getattr(error, "position", None)
+        where = (
+            f"{path}:{text.count(chr(10), 0, position) + 1}"
+            if isinstance(position, int)
+            else str(path)
+        )
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise InputError(
+            f"malformed YAML: {reason}", where=where, hint="Fix the file and run again."
+        ) from None
     except RecursionError:
         raise _too_deep(path) from None
     if depth(root, MAX_DEPTH + 1) > MAX_DEPTH:

@@ -21,6 +21,7 @@ import orjson
 
 from keyless.collect.formats import values
 from keyless.collect.formats.credential_report import CredentialReport, ReportRow
+from keyless.files import find_duplicate_key
 from keyless.model import (
     Group,
     InlinePolicy,
@@ -143,6 +144,17 @@ def document(value: Any, key: str = "PolicyDocument") -> PolicyDocument:
             parsed = orjson.loads(text)
         except orjson.JSONDecodeError as error:
             raise ValueError(f"policy document is not JSON: {error}") from None
+        try:
+            # A key twice: orjson kept the last, and which one IAM reads is not documented
+            # (keyless.files.refuse_duplicate_keys), so the document is not judged.
+            repeated = find_duplicate_key(text)
+        except RecursionError:
+            raise ValueError("policy document is nested too deeply") from None
+        if repeated is not None:
+            raise ValueError(
+                f"policy document has a key twice in one object ({repeated[:200]}): which"
+                " one counts depends on the program reading it"
+            )
         if isinstance(parsed, Mapping):
             return parsed
     raise ValueError(f"policy document is a {type(value).__name__}, expected an object")

@@ -105,7 +105,17 @@ def client(
         read_timeout=PROBE_READ_TIMEOUT if probe else READ_TIMEOUT,
         user_agent_extra="keyless",
     )
-    return session.client(service, endpoint_url=endpoint_url, config=config)
+    made = session.client(service, endpoint_url=endpoint_url, config=config)
+    if service == "iam":
+        # botocore decodes IAM's URL-encoded policy documents with json.loads, which keeps
+        # the last of a key given twice silently. keyless decodes them itself, as it does a
+        # raw page of an export (keyless.collect.formats.auth_details.document), so such a
+        # document is reported, never judged (keyless.files.refuse_duplicate_keys). The
+        # handler is removed from this client's own copy of the session's events.
+        from botocore.handlers import json_decode_policies
+
+        made.meta.events.unregister("after-call.iam", json_decode_policies)
+    return made
 
 
 def caller_identity(session: boto3.Session, endpoint_url: str | None = None) -> Any:

@@ -20,6 +20,7 @@ import orjson
 
 from keyless.collect.formats.auth_details import DetailsError
 from keyless.collect.live.account import CallRecorder, client
+from keyless.files import find_duplicate_key
 from keyless.model import (
     AVAILABLE,
     AccountAssignment,
@@ -164,6 +165,16 @@ def _inline_document(response: Mapping[str, Any]) -> Mapping[str, Any] | None:
         ) from None
     if not isinstance(document, dict):
         raise DetailsError("the inline policy is not a JSON object", "/InlinePolicy")
+    try:  # orjson kept the last of a key given twice (keyless.files.refuse_duplicate_keys)
+        repeated = find_duplicate_key(text)
+    except RecursionError:
+        raise DetailsError("the inline policy is nested too deeply", "/InlinePolicy") from None
+    if repeated is not None:
+        raise DetailsError(
+            "the inline policy has a key twice in one object: which one counts depends on"
+            " the program reading it",
+            f"/InlinePolicy{repeated[:200]}",
+        )
     return document
 
 

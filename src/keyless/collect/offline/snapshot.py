@@ -37,7 +37,15 @@ from keyless.collect.offline.codec import (
     plain_json,
 )
 from keyless.errors import InputError
-from keyless.files import MAX_FILE_BYTES, describe_size, open_regular, parse_json, write_atomic
+from keyless.files import (
+    DUPLICATE_KEY,
+    MAX_FILE_BYTES,
+    describe_size,
+    find_duplicate_key,
+    open_regular,
+    parse_json,
+    write_atomic,
+)
 from keyless.model import Account, Inventory
 from keyless.model.arn import is_account_id
 
@@ -327,9 +335,17 @@ class _Reader:
 
     def _parse(self, data: bytes) -> Any:
         try:
-            return orjson.loads(data)
+            parsed = orjson.loads(data)
         except orjson.JSONDecodeError as error:
             self._fail_line(f"not valid JSON (column {error.colno}: {error.msg})")
+        # A line keyless wrote never repeats a key (keyless.files.refuse_duplicate_keys).
+        try:
+            repeated = find_duplicate_key(data)
+        except RecursionError:
+            self._fail_line("nested too deeply")
+        if repeated is not None:
+            self._fail_line(f"{DUPLICATE_KEY} (at {repeated[:300]} of the line)")
+        return parsed
 
     def _fail_line(self, reason: str) -> NoReturn:
         raise InputError(f"malformed snapshot: line {self.line}: {reason}", where=str(self.path))
