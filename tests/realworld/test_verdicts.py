@@ -58,8 +58,26 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         [],
     ),
-    # a %{if} template directive builds the sub: not evaluated, reported not judged
-    "tf-module-github-oidc-provider": ([], ["module.github_oidc.aws_iam_role.this[0]"]),
+    # a %{if} template directive builds the sub: a bare repository becomes repo:acme/app:*
+    # (pull requests, any branch); one given with its ref is kept. No aud condition.
+    "tf-module-github-oidc-provider": (
+        [
+            (
+                "trust-oidc-untrusted-trigger",
+                f"module.github_oidc.aws_iam_role.this[0]: {PULL_REQUEST}",
+            ),
+            ("trust-oidc-untrusted-trigger", f"module.github_oidc.aws_iam_role.this[0]: {BRANCH}"),
+            (
+                "trust-oidc-missing-audience",
+                "module.github_oidc.aws_iam_role.this[0]: accepts tokens for any audience",
+            ),
+            (
+                "trust-oidc-missing-audience",
+                "module.github_oidc_main.aws_iam_role.this[0]: accepts tokens for any audience",
+            ),
+        ],
+        [],
+    ),
     "cfn-configure-aws-credentials-sample": (
         [
             ("trust-oidc-untrusted-trigger", f"Role: {PULL_REQUEST}"),

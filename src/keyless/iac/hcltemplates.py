@@ -4,7 +4,8 @@ A template's value is text, so this module also owns :func:`as_text`, how any va
 renders inside one (which the evaluator uses wherever Terraform converts a value to a
 string, such as object keys). A heredoc's result is :class:`~keyless.iac.values.SourcedText`,
 which remembers each substitution so that positions inside the text map back to the file.
-Template directives (``%{ if }``, ``%{ for }``) are not evaluated: they become unknown.
+Template directives (``%{ if }``, ``%{ for }``) are rendered by :mod:`keyless.iac.hcldirectives`;
+the text of a heredoc with directives is plain text (its positions are the heredoc's).
 https://developer.hashicorp.com/terraform/language/expressions/strings
 """
 
@@ -18,6 +19,15 @@ from hcl2.utils import HEREDOC_PATTERN, HEREDOC_TRIM_PATTERN, process_escape_seq
 from lark import Token, Tree
 
 from keyless.iac.hcl import position_of
+from keyless.iac.hcldirectives import (
+    NotUnderstood,
+    Part,
+    is_directive,
+    nested,
+    part_of,
+    render,
+    stripped,
+)
 from keyless.iac.values import Node, Position, SourcedText, Unknown, notes, stand_in_text
 
 _P0 = Position(1, 1)
@@ -28,6 +38,13 @@ if TYPE_CHECKING:  # the evaluator dispatches to these handlers: no import cycle
 
 def evaluate_string(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
     """A quoted string, its ``${ … }`` interpolations substituted."""
+    if any(
+        isinstance(part, Tree)
+        and isinstance(part.children[0], Tree)
+        and is_directive(part.children[0])
+        for part in tree.children
+    ):
+        return _with_directives(evaluator, tree, scope)
     parts: list[str] = []
     pieces: list[str | Unknown] = []
     missing: list[Node] = []
@@ -54,7 +71,7 @@ def evaluate_string(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, N
                 parts.append(rendered)
                 pieces.append(rendered)
         else:
-            return evaluator.unknown(tree, "template directives (%{ … }) are not evaluated")
+            return evaluator.unknown(tree, f"{inner.data} is not understood")
     if missing:
         merged = evaluator.merge_unknown(missing, tree)
         stand_in = stand_in_text(pieces)
@@ -83,7 +100,7 @@ def render_template(
     evaluator: Evaluator, text: str, tree: Tree[Any], variables: Mapping[str, Node]
 ) -> Node:
     """A template file's text (``templatefile``) rendered with ``variables`` as its only
-    names (``${ name }`` interpolations; a directive is unknown)."""
+    names (``${ name }`` interpolations, ``%{ if }`` and ``%{ for }`` directives)."""
     return _template_text(evaluator, text, _P0, tree, variables, 0)
 
 
@@ -101,6 +118,8 @@ def _template_text(
     import hcl2
 
     events: list[tuple[int, int]] = [(start, end) for start, end in _interpolations(body)]
+    if any(body.startswith("%{", start) for start, _ in events):
+        return _raw_with_directives(evaluator, body, events, tree, scope, cut)
     if cut:
         events.extend((m.start(), -1) for m in re.finditer(r"^", body, re.MULTILINE))
     events.sort()
@@ -119,8 +138,6 @@ def _template_text(
             substitutions.append((written, 0, blanks))
             cursor = start + blanks
             continue
-        if body.startswith("%{", start):
-            return evaluator.unknown(tree, "template directives (%{ … }) are not evaluated")
         inner = body[start + 2 : end - 1]
         where = _offset_position(body, start, origin)
         try:
@@ -147,6 +164,106 @@ def _template_text(
     text = "".join(pieces).replace("$${", "${").replace("%%{", "%{")
     sourced = SourcedText(text, origin, body, tuple(substitutions))
     return Node(sourced, position_of(tree), tuple(dict.fromkeys(carried)))
+
+
+def _with_directives(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
+    """A quoted string with ``%{ if }`` or ``%{ for }`` directives, rendered."""
+    parts: list[Part] = []
+    for part in tree.children:
+        if not isinstance(part, Tree):
+            continue  # the quotes
+        (inner,) = part.children
+        if isinstance(inner, Token):
+            if inner.type == "STRING_CHARS":
+                _add_text(parts, process_escape_sequences(str(inner)))
+            else:  # $${ and %%{ escape an interpolation or directive
+                _add_text(parts, str(inner)[1:])
+        else:
+            parts.append(part_of(inner))
+    return _rendered(evaluator, parts, tree, scope)
+
+
+def _raw_with_directives(
+    evaluator: Evaluator,
+    body: str,
+    events: list[tuple[int, int]],
+    tree: Tree[Any],
+    scope: Mapping[str, Node],
+    cut: int,
+) -> Node:
+    """A heredoc body or template file with directives, rendered (``cut`` leading blanks
+    removed from each line of its literal text first, as ``<<-`` does)."""
+    parts: list[Part] = []
+    cursor = 0
+    try:
+        for start, end in events:
+            _add_text(parts, _literal(body, cursor, start, cut))
+            parts.append(_raw_part(body[start:end]))
+            cursor = end
+    except NotUnderstood as error:
+        return evaluator.unknown(tree, str(error))
+    _add_text(parts, _literal(body, cursor, len(body), cut))
+    return _rendered(evaluator, parts, tree, scope)
+
+
+def _rendered(
+    evaluator: Evaluator, parts: list[Part], tree: Tree[Any], scope: Mapping[str, Node]
+) -> Node:
+    try:
+        items = nested(stripped(parts))
+    except NotUnderstood as error:
+        return evaluator.unknown(tree, str(error))
+    return render(evaluator, items, scope, tree, as_text)
+
+
+def _add_text(parts: list[Part], text: str) -> None:
+    """Literal text, joined to the literal text before it (a strip marker strips both)."""
+    if parts and parts[-1].kind == "text":
+        parts[-1] = Part("text", text=parts[-1].text + text)
+    else:
+        parts.append(Part("text", text=text))
+
+
+def _literal(body: str, start: int, end: int, cut: int) -> str:
+    """The literal text ``body[start:end]`` of a template, ``$${`` and ``%%{`` unescaped,
+    and up to ``cut`` blanks removed at the start of each of its lines."""
+    lines = body[start:end].split("\n")
+    for index, line in enumerate(lines):
+        if cut and (index or start == 0 or body[start - 1] == "\n"):
+            head = line[:cut]
+            lines[index] = line[len(head) - len(head.lstrip(" \t")) :]
+    return "\n".join(lines).replace("$${", "${").replace("%%{", "%{")
+
+
+def _raw_part(text: str) -> Part:
+    """A ``${ … }`` or ``%{ … }`` of a template's text, read by the HCL grammar."""
+    import hcl2
+
+    if text.startswith("${"):
+        inner = text[2:-1]
+        before, after = inner.startswith("~"), inner.endswith("~") and len(inner) > 1
+        inner = inner[1 if before else 0 : len(inner) - 1 if after else len(inner)]
+        try:
+            parsed = hcl2.parses_to_tree(f"x = {inner}")
+        except Exception as error:
+            raise NotUnderstood(f"{text} is not understood") from error
+        attribute = next(parsed.find_data("attribute"))
+        return Part(
+            "interpolation",
+            expression=attribute.children[-1],
+            strip_before=before,
+            strip_after=after,
+        )
+    written = text.replace("\n", " ").replace("\r", " ")
+    try:
+        parsed = hcl2.parses_to_tree(f'x = "{written}"\n')
+    except Exception as error:
+        raise NotUnderstood(f"{' '.join(text.split())} is not understood") from error
+    for found in parsed.find_data("string_part"):
+        child = found.children[0]
+        if isinstance(child, Tree) and is_directive(child):
+            return part_of(child)
+    raise NotUnderstood(f"{' '.join(text.split())} is not understood")
 
 
 def as_text(node: Node) -> str | None:
