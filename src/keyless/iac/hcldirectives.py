@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 #: the most iterations of %{ for } a template renders (nested loops multiply): a template
 #: of policy text needs a few dozen
 MAX_ITERATIONS = 65_536
+#: the deepest nesting of directives read (each level is a Python call)
+MAX_NESTING = 64
 
 #: what each directive (or interpolation) tree of the HCL grammar is
 _KINDS = {
@@ -109,7 +111,11 @@ def nested(parts: Sequence[Part]) -> list[Item]:
     return items
 
 
-def _nest(parts: Sequence[Part], index: int, closers: tuple[str, ...]) -> tuple[list[Item], int]:
+def _nest(
+    parts: Sequence[Part], index: int, closers: tuple[str, ...], depth: int = 0
+) -> tuple[list[Item], int]:
+    if depth > MAX_NESTING:
+        raise NotUnderstood(f"directives nested more than {MAX_NESTING} deep")
     items: list[Item] = []
     while index < len(parts):
         part = parts[index]
@@ -118,15 +124,15 @@ def _nest(parts: Sequence[Part], index: int, closers: tuple[str, ...]) -> tuple[
         if part.kind in ("else", "endif", "endfor"):
             return items, index  # the caller reports the stray directive
         if part.kind == "if":
-            then, index = _nest(parts, index + 1, ("else", "endif"))
+            then, index = _nest(parts, index + 1, ("else", "endif"), depth + 1)
             otherwise: list[Item] = []
             if index < len(parts) and parts[index].kind == "else":
-                otherwise, index = _nest(parts, index + 1, ("endif",))
+                otherwise, index = _nest(parts, index + 1, ("endif",), depth + 1)
             if index >= len(parts) or parts[index].kind != "endif":
                 raise NotUnderstood("%{ if } without its %{ endif }")
             items.append((part, then, otherwise))
         elif part.kind == "for":
-            body, index = _nest(parts, index + 1, ("endfor",))
+            body, index = _nest(parts, index + 1, ("endfor",), depth + 1)
             if index >= len(parts) or parts[index].kind != "endfor":
                 raise NotUnderstood("%{ for } without its %{ endfor }")
             items.append((part, body))

@@ -194,11 +194,15 @@ def _raw_with_directives(
     """A heredoc body or template file with directives, rendered (``cut`` leading blanks
     removed from each line of its literal text first, as ``<<-`` does)."""
     parts: list[Part] = []
+    read: dict[str, Part] = {}  # a directive written many times is parsed once
     cursor = 0
     try:
         for start, end in events:
             _add_text(parts, _literal(body, cursor, start, cut))
-            parts.append(_raw_part(body[start:end]))
+            written = body[start:end]
+            if written not in read:
+                read[written] = _raw_part(written)
+            parts.append(read[written])
             cursor = end
     except NotUnderstood as error:
         return evaluator.unknown(tree, str(error))
