@@ -64,3 +64,72 @@ def test_keyless_evaluates_as_terraform_console_does(tmp_path: Path) -> None:
         (role,) = read_paths([tmp_path]).resources
         assert role.trust is not None
         assert plain(role.trust) == {"v": value}, expression
+
+
+# Heredocs and template files: HCL scans their text one line at a time, which decides
+# what a strip marker takes and what `<<-` removes.
+LOCALS = """locals {
+  a = <<-EOT
+    %{~ for r in ["o/a", "o/b"] ~}
+    repo:${r}:ref:refs/heads/main
+    %{~ endfor ~}
+    EOT
+  b = <<-EOT
+    [
+    %{ for i, r in ["o/a", "o/b"] ~}
+      ${i > 0 ? "," : ""}"repo:${r}:*"
+    %{ endfor ~}
+    ]
+    EOT
+  c = <<EOT
+%{ if true ~}
+  yes
+%{~ else ~}
+  no
+%{~ endif }
+EOT
+  d = <<-EOT
+      x
+    %{ if false }never%{ endif }
+        y $${literal} %%{ if }
+    EOT
+  e = templatefile("t.tpl", { repos = ["o/a", "o/b"] })
+  f = templatefile("u.tpl", {})
+}
+"""
+TEMPLATES = {
+    "t.tpl": '{"sub": [\n  %{~ for i, r in repos ~}\n  ${i > 0 ? "," : ""}"repo:${r}:*"\n'
+    "  %{~ endfor ~}\n]}\n",
+    "u.tpl": "a\n  %{~ if true ~}\n  b\n  %{~ endif ~}\nc",
+}
+NAMES = "abcdef"
+
+
+@pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on this machine")
+def test_heredocs_and_template_files_render_as_terraform_console_does(tmp_path: Path) -> None:
+    assert TERRAFORM is not None
+    for directory in ("terraform", "keyless"):
+        (tmp_path / directory).mkdir()
+        for name, text in TEMPLATES.items():
+            (tmp_path / directory / name).write_text(text)
+    (tmp_path / "terraform" / "main.tf").write_text(LOCALS)
+    (tmp_path / "keyless" / "main.tf").write_text(
+        LOCALS
+        + 'resource "aws_iam_role" "r" {\n  assume_role_policy = jsonencode({ '
+        + ", ".join(f"{n} = local.{n}" for n in NAMES)
+        + " })\n}\n"
+    )
+    console = subprocess.run(
+        [TERRAFORM, "console"],
+        input=f"jsonencode({{ {', '.join(f'{n} = local.{n}' for n in NAMES)} }})\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path / "terraform",
+        env={**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"},
+        timeout=120,
+        check=True,
+    )
+    expected = json.loads(json.loads(console.stdout.strip().splitlines()[-1]))
+    (role,) = read_paths([tmp_path / "keyless"]).resources
+    assert role.trust is not None
+    assert plain(role.trust) == expected

@@ -57,7 +57,10 @@ def test_a_directive_on_known_values_is_rendered(
     assert plain(_value(tmp_path, expression)) == {"v": text}
 
 
-def test_a_heredoc_with_directives_is_rendered(tmp_path: Path) -> None:
+def test_a_heredoc_with_directives_is_rendered_line_by_line(tmp_path: Path) -> None:
+    # HCL scans a heredoc's text one line at a time: a strip marker takes the whitespace of
+    # the line beside it only, and `<<-` then finds no indentation to remove (the stripped
+    # line before the first directive has none), as terraform console gives it.
     heredoc = (
         "<<-EOT\n"
         '    %{~ for r in ["o/a", "o/b"] ~}\n'
@@ -66,7 +69,24 @@ def test_a_heredoc_with_directives_is_rendered(tmp_path: Path) -> None:
         "    EOT\n"
     )
     assert plain(_value(tmp_path, heredoc)) == {
-        "v": "repo:o/a:ref:refs/heads/mainrepo:o/b:ref:refs/heads/main"
+        "v": "    repo:o/a:ref:refs/heads/main\n    repo:o/b:ref:refs/heads/main\n"
+    }
+
+
+def test_a_flush_heredoc_loses_the_indentation_of_the_lines_that_start_with_text(
+    tmp_path: Path,
+) -> None:
+    heredoc = (
+        "<<-EOT\n"
+        "    [\n"
+        '    %{ for i, r in ["o/a", "o/b"] ~}\n'
+        '      ${i > 0 ? "," : ""}"repo:${r}:*"\n'
+        "    %{ endfor ~}\n"
+        "    ]\n"
+        "    EOT\n"
+    )
+    assert plain(_value(tmp_path, heredoc)) == {
+        "v": '[\n      "repo:o/a:*"\n      ,"repo:o/b:*"\n    ]\n'
     }
 
 

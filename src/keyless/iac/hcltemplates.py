@@ -93,7 +93,9 @@ def evaluate_heredoc(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, 
     body = match.group(2)
     # The body starts on the line after the opening marker.
     origin = Position(position_of(token).line + 1, 1)
-    return _template_text(evaluator, body, origin, tree, scope, _indent(body) if trim else 0)
+    return _template_text(
+        evaluator, body, origin, tree, scope, _indent(body) if trim else 0, heredoc=True
+    )
 
 
 def render_template(
@@ -111,6 +113,8 @@ def _template_text(
     tree: Tree[Any],
     scope: Mapping[str, Node],
     cut: int,
+    *,
+    heredoc: bool = False,
 ) -> Node:
     """A heredoc body with ``cut`` leading blanks removed from each line (``<<-``) and
     its ``${ … }`` interpolations substituted; every change is recorded so positions
@@ -119,6 +123,9 @@ def _template_text(
 
     events: list[tuple[int, int]] = [(start, end) for start, end in _interpolations(body)]
     if any(body.startswith("%{", start) for start, _ in events):
+        last = body.rfind("\n") + 1
+        if heredoc and not body[last:].strip(" \t"):  # the closing marker's indentation
+            body = body[:last]
         return _raw_with_directives(evaluator, body, events, tree, scope, cut)
     if cut:
         events.extend((m.start(), -1) for m in re.finditer(r"^", body, re.MULTILINE))
@@ -191,14 +198,16 @@ def _raw_with_directives(
     scope: Mapping[str, Node],
     cut: int,
 ) -> Node:
-    """A heredoc body or template file with directives, rendered (``cut`` leading blanks
-    removed from each line of its literal text first, as ``<<-`` does)."""
+    """A heredoc body or template file with directives, rendered. Its literal text is one
+    token per line, as HCL scans it, so a strip marker takes the whitespace of the line
+    beside it only; a ``<<-`` heredoc (``cut`` > 0) then loses the indentation HCL's flush
+    rule finds over those tokens (:func:`_flushed`)."""
     parts: list[Part] = []
     read: dict[str, Part] = {}  # a directive written many times is parsed once
     cursor = 0
     try:
         for start, end in events:
-            _add_text(parts, _literal(body, cursor, start, cut))
+            _add_lines(parts, body[cursor:start])
             written = body[start:end]
             if written not in read:
                 read[written] = _raw_part(written)
@@ -206,8 +215,52 @@ def _raw_with_directives(
             cursor = end
     except NotUnderstood as error:
         return evaluator.unknown(tree, str(error))
-    _add_text(parts, _literal(body, cursor, len(body), cut))
-    return _rendered(evaluator, parts, tree, scope)
+    _add_lines(parts, body[cursor:])
+    parts = stripped(parts)
+    if cut:
+        parts = _flushed(parts)
+    try:
+        items = nested(parts)
+    except NotUnderstood as error:
+        return evaluator.unknown(tree, str(error))
+    return render(evaluator, items, scope, tree, as_text)
+
+
+def _add_lines(parts: list[Part], text: str) -> None:
+    """Literal text as one token per line (each ending with its line break), ``$${`` and
+    ``%%{`` unescaped."""
+    text = text.replace("$${", "${").replace("%%{", "%{")
+    lines = text.split("\n")
+    parts.extend(Part("text", text=line + "\n") for line in lines[:-1])
+    if lines[-1]:
+        parts.append(Part("text", text=lines[-1]))
+
+
+def _flushed(parts: list[Part]) -> list[Part]:
+    """HCL's flush heredoc rule over the tokens (hclsyntax ``flushHeredocTemplateParts``,
+    after strip markers): the fewest leading spaces of a token that starts a line (a
+    directive or interpolation there counts as none, a blank line not at all) are removed
+    from every line-starting token."""
+    least: int | None = None
+    adjust: list[int] = []
+    line_start = True
+    for index, part in enumerate(parts):
+        if line_start:
+            line_start = False
+            if part.kind != "text":
+                least = 0
+            else:
+                trimmed = part.text.lstrip()
+                if trimmed or not part.text.endswith("\n"):
+                    spaces = len(part.text) - len(trimmed)
+                    least = spaces if least is None else min(least, spaces)
+                    adjust.append(index)
+        if part.kind == "text" and part.text.endswith("\n"):
+            line_start = True
+    result = list(parts)
+    for index in adjust:
+        result[index] = Part("text", text=result[index].text[least or 0 :])
+    return result
 
 
 def _rendered(
@@ -226,17 +279,6 @@ def _add_text(parts: list[Part], text: str) -> None:
         parts[-1] = Part("text", text=parts[-1].text + text)
     else:
         parts.append(Part("text", text=text))
-
-
-def _literal(body: str, start: int, end: int, cut: int) -> str:
-    """The literal text ``body[start:end]`` of a template, ``$${`` and ``%%{`` unescaped,
-    and up to ``cut`` blanks removed at the start of each of its lines."""
-    lines = body[start:end].split("\n")
-    for index, line in enumerate(lines):
-        if cut and (index or start == 0 or body[start - 1] == "\n"):
-            head = line[:cut]
-            lines[index] = line[len(head) - len(head.lstrip(" \t")) :]
-    return "\n".join(lines).replace("$${", "${").replace("%%{", "%{")
 
 
 def _raw_part(text: str) -> Part:
