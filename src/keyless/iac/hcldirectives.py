@@ -66,13 +66,18 @@ def part_of(tree: Tree[Any]) -> Part:
     """The part a directive or interpolation tree of the HCL grammar stands for."""
     kind = _KINDS[str(tree.data)]
     children = list(tree.children)
-    keyword = next(
-        (i for i, c in enumerate(children) if isinstance(c, Token) and c.type != "DIRECTIVE_START"),
-        len(children),
-    )
     markers = [
         i for i, c in enumerate(children) if isinstance(c, Token) and c.type == "STRIP_MARKER"
     ]
+    # the keyword (if, else, for…): a marker before it strips before, one after it after
+    keyword = next(
+        (
+            i
+            for i, c in enumerate(children)
+            if isinstance(c, Token) and c.type not in ("DIRECTIVE_START", "STRIP_MARKER")
+        ),
+        len(children),
+    )
     trees = [c for c in children if isinstance(c, Tree)]
     names = tuple(str(c.children[0]) for c in trees if c.data == "identifier")
     expressions = [c for c in trees if c.data != "identifier"]
@@ -80,8 +85,8 @@ def part_of(tree: Tree[Any]) -> Part:
         kind,
         expression=expressions[0] if expressions else None,
         names=names,
-        strip_before=bool(markers) and markers[0] <= keyword,
-        strip_after=bool(markers) and markers[-1] > keyword,
+        strip_before=any(i < keyword for i in markers),
+        strip_after=any(i > keyword for i in markers),
     )
 
 
