@@ -35,6 +35,8 @@ EXPRESSIONS = [
     '"%{ for k, v in { b = "2", a = "1" } }${k}=${v};%{ endfor }"',
     '"%{ for i, s in ["x", "y"] }${i}${s}%{ endfor }"',
     '"%{ if "true" }y%{ endif }"',
+    '"${jsonencode({ b = "<&>", a = [1, true, null, { d = 2, c = "\u2028" }] })}"',
+    '"x${jsonencode(jsonencode({ b = 1, a = ">" }))}"',
     '"%{ for s in ["a", "b"] }%{ if s == "a" }A%{ else }${s}%{ endif }%{ endfor }"',
     '[for r in ["o/a", "o/b:ref"] :'
     ' "repo:%{if length(regexall(":+", r)) > 0}${r}%{else}${r}:*%{endif}"]',
@@ -93,6 +95,14 @@ EOT
     %{ if false }never%{ endif }
         y $${literal} %%{ if }
     EOT
+  g = <<-EOT
+    {
+      "a": "${~ "x" ~}"  ,
+      "b": [
+        ${~ jsonencode({ y = "<" }) ~}
+      ]
+    }
+    EOT
   e = templatefile("t.tpl", { repos = ["o/a", "o/b"] })
   f = templatefile("u.tpl", {})
 }
@@ -102,7 +112,7 @@ TEMPLATES = {
     "  %{~ endfor ~}\n]}\n",
     "u.tpl": "a\n  %{~ if true ~}\n  b\n  %{~ endif ~}\nc",
 }
-NAMES = "abcdef"
+NAMES = "abcdefg"
 
 
 @pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on this machine")

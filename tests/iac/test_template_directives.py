@@ -49,6 +49,11 @@ def _value(tmp_path: Path, expression: str) -> Node:
             ["repo:o/a:*", "repo:o/b:ref:refs/heads/main"],
         ),
         ('"%%{ if true }x"', "%{ if true }x"),  # an escaped directive is text
+        # jsonencode's text as Terraform writes it: compact, keys sorted, < > & escaped
+        (
+            '"${jsonencode({ b = "<&>", a = [1, null] })}"',
+            '{"a":[1,null],"b":"\\u003c\\u0026\\u003e"}',
+        ),
     ],
 )
 def test_a_directive_on_known_values_is_rendered(
@@ -139,3 +144,15 @@ def test_a_template_file_with_a_for_directive_is_judged(tmp_path: Path) -> None:
     assert result.unread == ()
     subjects = sorted(f.witness["claims"]["sub"] for f in result.findings if f.witness)
     assert "repo:o/a:pull_request" in subjects
+
+
+def test_a_policy_documents_text_in_a_template_stays_unknown(tmp_path: Path) -> None:
+    # the AWS provider lays its JSON out itself: keyless does not guess the text
+    (tmp_path / "main.tf").write_text(
+        'data "aws_iam_policy_document" "d" {\n  statement {\n    actions = ["s3:*"]\n'
+        '    resources = ["*"]\n  }\n}\n'
+        + ROLE.format(expression='"${data.aws_iam_policy_document.d.json}"')
+    )
+    (role,) = read_paths([tmp_path]).resources
+    assert role.trust is not None
+    assert not role.trust.is_known
