@@ -85,10 +85,16 @@ def test_templatefile_renders_its_variables(tmp_path: Path) -> None:
     assert result.unread == ()
 
 
-def test_a_template_directive_is_unknown(tmp_path: Path) -> None:
+def test_a_template_directive_is_rendered(tmp_path: Path) -> None:
     (tmp_path / "t.tpl").write_text('{"Statement": [%{ for r in repos }"${r}"%{ endfor }]}')
     trust = _trust(tmp_path, 'templatefile("t.tpl", { repos = ["a"] })')
-    assert "template directives" in _reason(trust)
+    assert plain(trust) == {"Statement": ["a"]}
+
+
+def test_a_template_directive_on_an_unknown_value_is_unknown(tmp_path: Path) -> None:
+    (tmp_path / "t.tpl").write_text('{"Statement": [%{ for r in repos }"${r}"%{ endfor }]}')
+    trust = _trust(tmp_path, 'templatefile("t.tpl", { repos = var.repos })')
+    assert "no variable 'repos'" in _reason(trust)
 
 
 def test_a_file_outside_the_scanned_directory_is_not_read(tmp_path: Path) -> None:

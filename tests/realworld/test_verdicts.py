@@ -43,14 +43,41 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         [],
     ),
-    # setunion() of condition objects, then a grouping for: not evaluated (yet), so
-    # reported not judged, never clean
+    # setunion() of condition objects, then a grouping for: allow_all is repo:acme/app:*;
+    # the defaults (main branch, pull requests denied) are clean
     "tf-philips-github-oidc": (
+        [
+            (
+                "trust-oidc-untrusted-trigger",
+                f"module.deploy_any_ref.aws_iam_role.main[0]: {PULL_REQUEST}",
+            ),
+            (
+                "trust-oidc-untrusted-trigger",
+                f"module.deploy_any_ref.aws_iam_role.main[0]: {BRANCH}",
+            ),
+        ],
         [],
-        ["module.deploy_any_ref.aws_iam_role.main[0]", "module.deploy_main.aws_iam_role.main[0]"],
     ),
-    # a %{if} template directive builds the sub: not evaluated, reported not judged
-    "tf-module-github-oidc-provider": ([], ["module.github_oidc.aws_iam_role.this[0]"]),
+    # a %{if} template directive builds the sub: a bare repository becomes repo:acme/app:*
+    # (pull requests, any branch); one given with its ref is kept. No aud condition.
+    "tf-module-github-oidc-provider": (
+        [
+            (
+                "trust-oidc-untrusted-trigger",
+                f"module.github_oidc.aws_iam_role.this[0]: {PULL_REQUEST}",
+            ),
+            ("trust-oidc-untrusted-trigger", f"module.github_oidc.aws_iam_role.this[0]: {BRANCH}"),
+            (
+                "trust-oidc-missing-audience",
+                "module.github_oidc.aws_iam_role.this[0]: accepts tokens for any audience",
+            ),
+            (
+                "trust-oidc-missing-audience",
+                "module.github_oidc_main.aws_iam_role.this[0]: accepts tokens for any audience",
+            ),
+        ],
+        [],
+    ),
     "cfn-configure-aws-credentials-sample": (
         [
             ("trust-oidc-untrusted-trigger", f"Role: {PULL_REQUEST}"),

@@ -227,3 +227,62 @@ def test_keys_exported_to_the_environment_with_a_session_token_are_temporary(
     checks = {f.check for f in scan([root]).findings}
     keys = {"workflow-static-aws-keys", "workflow-static-aws-keys-env"}
     assert bool(checks & keys) is reported
+
+
+EXPORTED_ENV = """
+on: push
+{workflow_env}
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/first
+          aws-region: us-east-1
+      - run: ./deploy.sh
+        env:
+          AWS_ACCESS_KEY_ID: ${{{{ env.AWS_ACCESS_KEY_ID }}}}
+          AWS_SECRET_ACCESS_KEY: ${{{{ env.AWS_SECRET_ACCESS_KEY }}}}
+{token}
+"""
+TOKEN_ENV = "          AWS_SESSION_TOKEN: ${{ env.AWS_SESSION_TOKEN }}"
+
+
+@pytest.mark.parametrize(
+    ("workflow_env", "token", "reported"),
+    [
+        # OK: an earlier step exported them (with a session token): temporary
+        ("", TOKEN_ENV, False),
+        # NOT OK: no session token, so they may be an IAM user's keys
+        ("", "", True),
+        # NOT OK: the workflow's env sets them, from secrets
+        (
+            "env:\n  AWS_ACCESS_KEY_ID: ${{ secrets.KEY_ID }}\n"
+            "  AWS_SECRET_ACCESS_KEY: ${{ secrets.SECRET }}\n"
+            "  AWS_SESSION_TOKEN: ${{ secrets.TOKEN }}",
+            TOKEN_ENV,
+            True,
+        ),
+    ],
+)
+def test_a_step_env_of_exported_keys_with_a_session_token_is_temporary(
+    tmp_path: Path, workflow_env: str, token: str, reported: bool
+) -> None:
+    text = EXPORTED_ENV.format(workflow_env=workflow_env, token=token)
+    root = repo(tmp_path, {".github/workflows/deploy.yml": text})
+    checks = {f.check for f in scan([root]).findings}
+    assert ("workflow-static-aws-keys-env" in checks) is reported
+
+
+def test_a_job_env_cannot_read_exports_so_is_still_reported(tmp_path: Path) -> None:
+    # `env` is not available in a job's `env:` (GitHub's context availability table)
+    text = (
+        "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    env:\n"
+        "      AWS_ACCESS_KEY_ID: ${{ env.AWS_ACCESS_KEY_ID }}\n"
+        "      AWS_SECRET_ACCESS_KEY: ${{ env.AWS_SECRET_ACCESS_KEY }}\n"
+        "      AWS_SESSION_TOKEN: ${{ env.AWS_SESSION_TOKEN }}\n"
+        "    steps:\n      - run: ./deploy.sh\n"
+    )
+    root = repo(tmp_path, {".github/workflows/deploy.yml": text})
+    assert "workflow-static-aws-keys-env" in {f.check for f in scan([root]).findings}

@@ -32,7 +32,7 @@ from keyless.iac.hclcollections import (
 )
 from keyless.iac.hclfiles import FileAccess
 from keyless.iac.hclfunctions import evaluate_call
-from keyless.iac.hclrefs import Resolver, evaluate_identifier, evaluate_traversal
+from keyless.iac.hclrefs import Resolver, evaluate_identifier, evaluate_splat, evaluate_traversal
 from keyless.iac.hcltemplates import evaluate_heredoc, evaluate_string
 from keyless.iac.values import MAX_WEIGHT, TOO_LARGE, Node, Unknown, plain, unknowns, weight
 
@@ -237,6 +237,8 @@ _HANDLERS: dict[str, Callable[[Evaluator, Tree[Any], Mapping[str, Node]], Node]]
     "identifier": evaluate_identifier,
     "get_attr_expr_term": evaluate_traversal,
     "index_expr_term": evaluate_traversal,
+    "full_splat_expr_term": evaluate_splat,
+    "attr_splat_expr_term": evaluate_splat,
     "conditional": Evaluator._conditional,
     "binary_op": Evaluator._binary,
     "unary_op": Evaluator._unary,

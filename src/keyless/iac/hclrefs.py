@@ -61,23 +61,31 @@ def evaluate_identifier(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[st
 
 def evaluate_traversal(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
     """``a.b[0].c``: resolved from its root, then stepped into."""
-    root, steps = _flatten(evaluator, tree, scope)
-    if root is None:
+    root, steps, base = _flatten(evaluator, tree, scope)
+    if root is not None:
+        return _reference(evaluator, tree, root, tuple(steps), scope)
+    if not steps or base is tree:
         return evaluator.unknown(tree, "only references to names are evaluated")
-    return _reference(evaluator, tree, root, tuple(steps), scope)
+    # a step into a value that is no name: split("|", x)[0], (local.a)[1]
+    node = evaluator.evaluate(base, scope)
+    text, position = evaluator.source(tree), position_of(tree)
+    for step in steps:
+        node = _step(node, step, text, position)
+    return node
 
 
 def _flatten(
     evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]
-) -> tuple[str | None, list[Step]]:
-    """``a.b[0].c`` as the root name and its steps."""
+) -> tuple[str | None, list[Step], Tree[Any]]:
+    """``a.b[0].c`` as the root name and its steps; when the root is no name (a function
+    call, an expression in parentheses), ``None``, the steps and the expression."""
     steps: list[Step] = []
     current = tree
     while True:
         if current.data == "expr_term":
             inner = evaluator.children(current)
             if len(inner) != 1:
-                return None, steps
+                return None, steps, current
             current = inner[0]
             continue
         if current.data == "get_attr_expr_term":
@@ -95,8 +103,8 @@ def _flatten(
             current = base
             continue
         if current.data == "identifier":
-            return str(current.children[0]), steps
-        return None, steps
+            return str(current.children[0]), steps, current
+        return None, steps, current
 
 
 def _reference(
@@ -144,3 +152,33 @@ def _step(node: Node, step: Step, text: str, position: Position) -> Node:
     # lacks is an error at plan ("Invalid index", "Unsupported attribute"): try() moves on.
     # A resource's or data source's computed attributes are Attributes, answered above.
     return Node(Unknown(text, f"{step} is not in the value", position, fails=True), position)
+
+
+def evaluate_splat(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
+    """``xs[*].a[0]`` and ``xs.*.a``: the steps taken in every element of ``xs``; a value
+    that is no list is a list of itself, null an empty list.
+    https://developer.hashicorp.com/terraform/language/expressions/splat"""
+    base, splat = evaluator.children(tree)
+    steps: list[Step] = []
+    for part in evaluator.children(splat):
+        if part.data == "get_attr":
+            steps.append(Step(name=_name(evaluator.children(part)[0])))
+        elif part.data == "braces_index":
+            steps.append(Step(index=evaluator.evaluate(evaluator.children(part)[0], scope)))
+        else:
+            return evaluator.unknown(tree, f"{part.data} in a splat is not evaluated")
+    node = evaluator.evaluate(base, scope)
+    value = node.value
+    if isinstance(value, Unknown):
+        return node
+    position = position_of(tree)
+    if value is None:
+        return Node((), position)
+    items = value if isinstance(value, tuple) else (node,)
+    text = evaluator.source(tree)
+    results: list[Node] = []
+    for item in items:
+        for step in steps:
+            item = _step(item, step, text, position)
+        results.append(item)
+    return Node(tuple(results), position)

@@ -4,7 +4,8 @@ A template's value is text, so this module also owns :func:`as_text`, how any va
 renders inside one (which the evaluator uses wherever Terraform converts a value to a
 string, such as object keys). A heredoc's result is :class:`~keyless.iac.values.SourcedText`,
 which remembers each substitution so that positions inside the text map back to the file.
-Template directives (``%{ if }``, ``%{ for }``) are not evaluated: they become unknown.
+Template directives (``%{ if }``, ``%{ for }``) are rendered by :mod:`keyless.iac.hcldirectives`;
+the text of a heredoc with directives is plain text (its positions are the heredoc's).
 https://developer.hashicorp.com/terraform/language/expressions/strings
 """
 
@@ -14,11 +15,30 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from hcl2.utils import HEREDOC_PATTERN, HEREDOC_TRIM_PATTERN, process_escape_sequences
 from lark import Token, Tree
 
 from keyless.iac.hcl import position_of
-from keyless.iac.values import Node, Position, SourcedText, Unknown, notes, stand_in_text
+from keyless.iac.hcldirectives import (
+    NotUnderstood,
+    Part,
+    is_directive,
+    nested,
+    part_of,
+    render,
+    stripped,
+)
+from keyless.iac.values import (
+    Attributes,
+    JsonText,
+    Node,
+    Position,
+    SourcedText,
+    Unknown,
+    notes,
+    stand_in_text,
+)
 
 _P0 = Position(1, 1)
 
@@ -28,6 +48,13 @@ if TYPE_CHECKING:  # the evaluator dispatches to these handlers: no import cycle
 
 def evaluate_string(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
     """A quoted string, its ``${ … }`` interpolations substituted."""
+    if any(
+        isinstance(part, Tree)
+        and isinstance(part.children[0], Tree)
+        and is_directive(part.children[0])
+        for part in tree.children
+    ):
+        return _with_directives(evaluator, tree, scope)
     parts: list[str] = []
     pieces: list[str | Unknown] = []
     missing: list[Node] = []
@@ -54,7 +81,7 @@ def evaluate_string(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, N
                 parts.append(rendered)
                 pieces.append(rendered)
         else:
-            return evaluator.unknown(tree, "template directives (%{ … }) are not evaluated")
+            return evaluator.unknown(tree, f"{inner.data} is not understood")
     if missing:
         merged = evaluator.merge_unknown(missing, tree)
         stand_in = stand_in_text(pieces)
@@ -76,14 +103,16 @@ def evaluate_heredoc(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, 
     body = match.group(2)
     # The body starts on the line after the opening marker.
     origin = Position(position_of(token).line + 1, 1)
-    return _template_text(evaluator, body, origin, tree, scope, _indent(body) if trim else 0)
+    return _template_text(
+        evaluator, body, origin, tree, scope, _indent(body) if trim else 0, heredoc=True
+    )
 
 
 def render_template(
     evaluator: Evaluator, text: str, tree: Tree[Any], variables: Mapping[str, Node]
 ) -> Node:
     """A template file's text (``templatefile``) rendered with ``variables`` as its only
-    names (``${ name }`` interpolations; a directive is unknown)."""
+    names (``${ name }`` interpolations, ``%{ if }`` and ``%{ for }`` directives)."""
     return _template_text(evaluator, text, _P0, tree, variables, 0)
 
 
@@ -94,6 +123,8 @@ def _template_text(
     tree: Tree[Any],
     scope: Mapping[str, Node],
     cut: int,
+    *,
+    heredoc: bool = False,
 ) -> Node:
     """A heredoc body with ``cut`` leading blanks removed from each line (``<<-``) and
     its ``${ … }`` interpolations substituted; every change is recorded so positions
@@ -101,6 +132,15 @@ def _template_text(
     import hcl2
 
     events: list[tuple[int, int]] = [(start, end) for start, end in _interpolations(body)]
+    # a directive, or an interpolation with a strip marker (`${~ x ~}`), is read part by part
+    if any(
+        body.startswith(("%{", "${~"), start) or body[end - 2 : end] == "~}"
+        for start, end in events
+    ):
+        last = body.rfind("\n") + 1
+        if heredoc and not body[last:].strip(" \t"):  # the closing marker's indentation
+            body = body[:last]
+        return _raw_with_directives(evaluator, body, events, tree, scope, cut)
     if cut:
         events.extend((m.start(), -1) for m in re.finditer(r"^", body, re.MULTILINE))
     events.sort()
@@ -119,8 +159,6 @@ def _template_text(
             substitutions.append((written, 0, blanks))
             cursor = start + blanks
             continue
-        if body.startswith("%{", start):
-            return evaluator.unknown(tree, "template directives (%{ … }) are not evaluated")
         inner = body[start + 2 : end - 1]
         where = _offset_position(body, start, origin)
         try:
@@ -149,6 +187,145 @@ def _template_text(
     return Node(sourced, position_of(tree), tuple(dict.fromkeys(carried)))
 
 
+def _with_directives(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
+    """A quoted string with ``%{ if }`` or ``%{ for }`` directives, rendered."""
+    parts: list[Part] = []
+    for part in tree.children:
+        if not isinstance(part, Tree):
+            continue  # the quotes
+        (inner,) = part.children
+        if isinstance(inner, Token):
+            if inner.type == "STRING_CHARS":
+                _add_text(parts, process_escape_sequences(str(inner)))
+            else:  # $${ and %%{ escape an interpolation or directive
+                _add_text(parts, str(inner)[1:])
+        else:
+            parts.append(part_of(inner))
+    return _rendered(evaluator, parts, tree, scope)
+
+
+def _raw_with_directives(
+    evaluator: Evaluator,
+    body: str,
+    events: list[tuple[int, int]],
+    tree: Tree[Any],
+    scope: Mapping[str, Node],
+    cut: int,
+) -> Node:
+    """A heredoc body or template file with directives, rendered. Its literal text is one
+    token per line, as HCL scans it, so a strip marker takes the whitespace of the line
+    beside it only; a ``<<-`` heredoc (``cut`` > 0) then loses the indentation HCL's flush
+    rule finds over those tokens (:func:`_flushed`)."""
+    parts: list[Part] = []
+    read: dict[str, Part] = {}  # a directive written many times is parsed once
+    cursor = 0
+    try:
+        for start, end in events:
+            _add_lines(parts, body[cursor:start])
+            written = body[start:end]
+            if written not in read:
+                read[written] = _raw_part(written)
+            parts.append(read[written])
+            cursor = end
+    except NotUnderstood as error:
+        return evaluator.unknown(tree, str(error))
+    _add_lines(parts, body[cursor:])
+    parts = stripped(parts)
+    if cut:
+        parts = _flushed(parts)
+    try:
+        items = nested(parts)
+    except NotUnderstood as error:
+        return evaluator.unknown(tree, str(error))
+    return render(evaluator, items, scope, tree, as_text)
+
+
+def _add_lines(parts: list[Part], text: str) -> None:
+    """Literal text as one token per line (each ending with its line break), ``$${`` and
+    ``%%{`` unescaped."""
+    text = text.replace("$${", "${").replace("%%{", "%{")
+    lines = text.split("\n")
+    parts.extend(Part("text", text=line + "\n") for line in lines[:-1])
+    if lines[-1]:
+        parts.append(Part("text", text=lines[-1]))
+
+
+def _flushed(parts: list[Part]) -> list[Part]:
+    """HCL's flush heredoc rule over the tokens (hclsyntax ``flushHeredocTemplateParts``,
+    after strip markers): the fewest leading spaces of a token that starts a line (a
+    directive or interpolation there counts as none, a blank line not at all) are removed
+    from every line-starting token."""
+    least: int | None = None
+    adjust: list[int] = []
+    line_start = True
+    for index, part in enumerate(parts):
+        if line_start:
+            line_start = False
+            if part.kind != "text":
+                least = 0
+            else:
+                trimmed = part.text.lstrip()
+                if trimmed or not part.text.endswith("\n"):
+                    spaces = len(part.text) - len(trimmed)
+                    least = spaces if least is None else min(least, spaces)
+                    adjust.append(index)
+        if part.kind == "text" and part.text.endswith("\n"):
+            line_start = True
+    result = list(parts)
+    for index in adjust:
+        result[index] = Part("text", text=result[index].text[least or 0 :])
+    return result
+
+
+def _rendered(
+    evaluator: Evaluator, parts: list[Part], tree: Tree[Any], scope: Mapping[str, Node]
+) -> Node:
+    try:
+        items = nested(stripped(parts))
+    except NotUnderstood as error:
+        return evaluator.unknown(tree, str(error))
+    return render(evaluator, items, scope, tree, as_text)
+
+
+def _add_text(parts: list[Part], text: str) -> None:
+    """Literal text, joined to the literal text before it (a strip marker strips both)."""
+    if parts and parts[-1].kind == "text":
+        parts[-1] = Part("text", text=parts[-1].text + text)
+    else:
+        parts.append(Part("text", text=text))
+
+
+def _raw_part(text: str) -> Part:
+    """A ``${ … }`` or ``%{ … }`` of a template's text, read by the HCL grammar."""
+    import hcl2
+
+    if text.startswith("${"):
+        inner = text[2:-1]
+        before, after = inner.startswith("~"), inner.endswith("~") and len(inner) > 1
+        inner = inner[1 if before else 0 : len(inner) - 1 if after else len(inner)]
+        try:
+            parsed = hcl2.parses_to_tree(f"x = {inner}")
+        except Exception as error:
+            raise NotUnderstood(f"{text} is not understood") from error
+        attribute = next(parsed.find_data("attribute"))
+        return Part(
+            "interpolation",
+            expression=attribute.children[-1],
+            strip_before=before,
+            strip_after=after,
+        )
+    written = text.replace("\n", " ").replace("\r", " ")
+    try:
+        parsed = hcl2.parses_to_tree(f'x = "{written}"\n')
+    except Exception as error:
+        raise NotUnderstood(f"{' '.join(text.split())} is not understood") from error
+    for found in parsed.find_data("string_part"):
+        child = found.children[0]
+        if isinstance(child, Tree) and is_directive(child):
+            return part_of(child)
+    raise NotUnderstood(f"{' '.join(text.split())} is not understood")
+
+
 def as_text(node: Node) -> str | None:
     """How a value renders inside a string template, or None when it cannot."""
     value = node.value
@@ -158,7 +335,52 @@ def as_text(node: Node) -> str | None:
         return str(value)
     if isinstance(value, int | float):
         return str(value)
+    if isinstance(value, JsonText) and value.by_jsonencode:
+        return jsonencoded(value.document)
     return None
+
+
+# What Go's encoding/json (cty's JSON encoder) writes as \u escapes and orjson does not.
+_GO_JSON_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+def jsonencoded(node: Node) -> str | None:
+    """The text Terraform's ``jsonencode`` writes for ``node``: compact, object keys
+    sorted, ``<``, ``>`` and ``&`` escaped as Go writes them; None when a part is unknown,
+    a fraction (Go writes numbers otherwise), text with a backspace or form feed (written
+    otherwise), or JSON text keyless cannot write exactly.
+    https://developer.hashicorp.com/terraform/language/functions/jsonencode"""
+
+    def data(current: Node) -> Any:
+        value = current.value
+        if isinstance(value, JsonText):
+            inner = jsonencoded(value.document) if value.by_jsonencode else None
+            if inner is None:
+                raise ValueError("JSON text not written as Terraform writes it")
+            return inner
+        if isinstance(value, Unknown | float):
+            raise ValueError("not known, or a fraction")
+        if isinstance(value, str) and ("\b" in value or "\f" in value):
+            raise ValueError("a backspace or form feed")
+        if isinstance(value, tuple):
+            return [data(item) for item in value]
+        if isinstance(value, Mapping):
+            if isinstance(value, Attributes):
+                raise ValueError("other attributes are not known")
+            return {key: data(item) for key, item in value.items()}
+        return value
+
+    try:
+        text = orjson.dumps(data(node), option=orjson.OPT_SORT_KEYS).decode()
+    except (ValueError, TypeError, orjson.JSONEncodeError):
+        return None
+    return re.sub("[<>&\u2028\u2029]", lambda m: _GO_JSON_ESCAPES[m.group()], text)
 
 
 def _interpolations(body: str) -> list[tuple[int, int]]:

@@ -154,10 +154,12 @@ def judge(
 def roles_to_judge(
     resources: Iterable[IacResource],
 ) -> tuple[list[JudgedRole], list[Unread]]:
-    """The roles whose trust policy is known, as model roles (each with a unique ARN in
-    the stand-in account, named by its address), and those that cannot be judged."""
+    """The roles whose trust policy is known, as model roles (named by their address,
+    each with a unique, valid ARN in the stand-in account: :func:`_arn_name`), and those
+    that cannot be judged."""
     judged: list[JudgedRole] = []
     unread: list[Unread] = []
+    taken: set[str] = set()
     for resource in resources:
         if resource.kind is not ResourceKind.ROLE or resource.trust is None:
             continue
@@ -189,16 +191,37 @@ def roles_to_judge(
                 )
             )
             continue
-        label = resource.address
         account = _role_account(document)
         role = Role(
             account_id=account,
-            name=label,
-            arn=f"arn:aws:iam::{account}:role/{label}",
+            name=resource.address,
+            arn=f"arn:aws:iam::{account}:role/{_arn_name(resource, taken)}",
             trust_policy=document,
         )
         judged.append(JudgedRole(resource, role, stand_ins, not_judged))
     return judged, unread
+
+
+# An IAM role name: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+_NOT_IN_ROLE_NAME = re.compile(r"[^\w+=,.@-]+", re.ASCII)
+
+
+def _arn_name(resource: IacResource, taken: set[str]) -> str:
+    """The name in a role's ARN: its IAM name when the code fixes a valid one (``name``,
+    ``RoleName``), else a stand-in made of its address (``DeployRole-in-StackSet-Org``,
+    as CloudFormation or Terraform would generate one); a name another role of the run
+    already has (IAM names are unique regardless of case) gets ``-2``, ``-3``…"""
+    name = resource.name
+    if name is None or not _ROLE_NAME.fullmatch(name):
+        name = _NOT_IN_ROLE_NAME.sub("-", resource.address).strip("-")[:64] or "role"
+    candidate, count = name, 1
+    while candidate.casefold() in taken:
+        count += 1
+        suffix = f"-{count}"
+        candidate = name[: 64 - len(suffix)] + suffix
+    taken.add(candidate.casefold())
+    return candidate
 
 
 def _role_account(document: Any) -> str:

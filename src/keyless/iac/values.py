@@ -56,9 +56,11 @@ class Unknown:
 class JsonText:
     """A string known to be the JSON encoding of ``document`` (``jsonencode(...)``, a
     policy document data source's ``json``): kept structured so its parts keep their
-    positions."""
+    positions. ``by_jsonencode``: the text is ``jsonencode``'s, which keyless can write as
+    Terraform does (a data source's text is laid out by its provider)."""
 
     document: Node
+    by_jsonencode: bool = False
 
 
 class SourcedText(str):
@@ -279,7 +281,7 @@ def relocated(node: Node, position: Position) -> Node:
     if isinstance(value, Unknown):
         value = Unknown(value.expression, value.reason, position, value.stand_in, value.fails)
     elif isinstance(value, JsonText):
-        value = JsonText(relocated(value.document, position))
+        value = JsonText(relocated(value.document, position), value.by_jsonencode)
     elif isinstance(value, tuple):
         value = tuple(relocated(item, position) for item in value)
     elif isinstance(value, Attributes):  # its missing attributes stay unknown, not errors

@@ -246,7 +246,11 @@ def analyse(document: Document) -> GithubAnalysis:
         if call is not None:
             calls.append(call)
         for step_index, step in steps_of(job):
-            env = _key_env(step.get("env"))
+            # A step's `env:` sees the workflow's and job's, and what earlier steps
+            # exported; the workflow's and job's own `env:` cannot read `env` at all:
+            # https://docs.github.com/en/actions/reference/workflows-and-actions/contexts#context-availability
+            outer = _env_names(root.get("env"), job.get("env"))
+            env = _key_env(step.get("env"), outer)
             if env:
                 sites = _sites(step["env"], env, index)
                 key_env.append(KeyEnv("step", name, step_index, step["env"], env, sites))
@@ -327,7 +331,11 @@ def _sites(
     )
 
 
-def _key_env(env: Any) -> tuple[str, ...]:
+def _key_env(env: Any, written_env: frozenset[str] | None = None) -> tuple[str, ...]:
+    """The AWS key entries of an ``env:`` mapping that may hold long-lived keys.
+    ``written_env`` (a step's: the names the workflow's and job's ``env:`` set) lets
+    ``${{ env.NAME }}`` with a session token count as an earlier step's export, as
+    :func:`is_temporary` says."""
     # Only values that come from secrets, variables or inputs: a literal such as
     # `AWS_ACCESS_KEY_ID: test` (LocalStack, moto) is not a credential, and a literal that
     # looks like a real key is the hard-coded-key check's business.
@@ -338,7 +346,7 @@ def _key_env(env: Any) -> tuple[str, ...]:
         for k, v in env.items()
         if k in KEY_ENV_NAMES and (is_expression(v) or _is_literal_key(v))
     )
-    return () if is_temporary(env, keys) else keys
+    return () if is_temporary(env, keys, written_env) else keys
 
 
 def is_temporary(

@@ -1,13 +1,16 @@
 """Terraform's collection functions: lists, sets, maps and objects.
 
-Sets of strings are ordered lexically, as Terraform orders them; a collection whose elements
-Terraform would first convert to one type is not evaluated.
+Sets are ordered as Terraform's cty orders them: strings lexically, numbers by value, false
+before true, and any other element (an object, a list) by the bytes cty hashes it to
+(cty/set_internals.go, ``setRules.Less``). A collection whose elements Terraform would
+first convert to one type is not evaluated.
 https://developer.hashicorp.com/terraform/language/functions
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import orjson
 
@@ -37,6 +40,129 @@ def _same_kind(values: Sequence[Node]) -> None:
         raise TypeError("elements of different types are converted: not evaluated")
 
 
+# Go's %q escapes of the ASCII characters it does not write as themselves
+_GO_ESCAPES = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+    "\\": "\\\\",
+    '"': '\\"',
+}
+
+
+def _go_quoted(text: str) -> str:
+    """``text`` as Go's ``fmt.Sprintf("%q", …)`` writes it. A character outside ASCII is
+    refused: Go's idea of which are printable follows its own Unicode tables."""
+    if not text.isascii():
+        raise TypeError("a set of objects holding text outside ASCII: not evaluated")
+    out = []
+    for char in text:
+        if char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif char < " " or char == "\x7f":
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _hash_text(value: Any, out: list[str]) -> None:
+    """cty's set hash text of ``value`` (``appendSetHashBytes``), for values of one type.
+    A list and a tuple are written alike, and an object's attributes as cty writes them:
+    within a set every element has the same type, so the brackets never decide an order."""
+    if value is None:
+        out.append("~")
+    elif isinstance(value, bool):
+        out.append("T" if value else "F")
+    elif isinstance(value, int):
+        if abs(value) >= 10**10:  # big.Float.String() writes 10 digits, then an exponent
+            raise TypeError("a set of objects holding large numbers: not evaluated")
+        out.append(str(value))
+    elif isinstance(value, str):
+        out.append(_go_quoted(value))
+    elif isinstance(value, list):
+        out.append("[")
+        for item in value:
+            _hash_text(item, out)
+            out.append(";")
+        out.append("]")
+    elif isinstance(value, dict):
+        out.append("<")
+        for key in sorted(value):
+            _hash_text(value[key], out)
+            out.append(";")
+        out.append(">")
+    else:
+        raise TypeError("a set of fractional numbers: not evaluated")
+
+
+def _shape(value: Any) -> Any:
+    """The type of a plain value as far as the order needs it; ``None`` for null."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return ("list", _unify([_shape(item) for item in value]))
+    if isinstance(value, dict):
+        return ("object", tuple(sorted((key, _shape(item)) for key, item in value.items())))
+    return type(value).__name__
+
+
+def _unify(shapes: Sequence[Any]) -> Any:
+    """The one shape of ``shapes`` (null fits any), or :class:`TypeError` where Terraform
+    would convert the elements to another type first."""
+    found: Any = None
+    for shape in shapes:
+        if shape is None or shape == found:
+            continue
+        if found is None:
+            found = shape
+        elif shape[0] == found[0] == "list":
+            found = ("list", _unify([found[1], shape[1]]))
+        elif shape[0] == found[0] == "object" and [k for k, _ in shape[1]] == [
+            k for k, _ in found[1]
+        ]:
+            merged = [
+                (k, _unify([a, b])) for (k, a), (_, b) in zip(found[1], shape[1], strict=True)
+            ]
+            found = ("object", tuple(merged))
+        else:
+            raise TypeError("elements of different types are converted: not evaluated")
+    return found
+
+
+def set_order(items: Sequence[Node]) -> list[Node]:
+    """``items`` without repeats, in the order Terraform iterates a set of them."""
+    seen: set[bytes] = set()
+    kept: list[Node] = []
+    for item in items:
+        key = _key(item)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    values = [plain(item) for item in kept]
+    if any(value is None for value in values):
+        raise TypeError("a set holding null: not evaluated")
+    if _unify([_shape(value) for value in values]) == "float":
+        raise TypeError("a set of fractional numbers: not evaluated")
+    if all(isinstance(value, str) for value in values):
+        return sorted(kept, key=lambda item: str(item.value))
+    if all(integers(value) for value in values):
+        return sorted(kept, key=lambda item: int(plain(item)))
+    if all(isinstance(value, bool) for value in values):
+        return sorted(kept, key=lambda item: bool(plain(item)))
+
+    def text(item: Node) -> bytes:
+        out: list[str] = []
+        _hash_text(plain(item), out)
+        return "".join(out).encode()
+
+    return sorted(kept, key=text)
+
+
 def _concat(arguments: list[Node], position: Position) -> Node:
     items: list[Node] = []
     for argument in arguments:
@@ -63,12 +189,9 @@ def _flatten(arguments: list[Node], position: Position) -> Node:
 
 def _toset(arguments: list[Node], position: Position) -> Node:
     (argument,) = arguments
-    values = plain(argument)
-    if not isinstance(values, list):
+    if not isinstance(argument.value, tuple):
         raise TypeError("toset takes a list")
-    if all(isinstance(v, str) for v in values):
-        values = sorted(set(values))  # Terraform orders a set of strings lexically
-    return as_list(values, position)
+    return Node(tuple(set_order(argument.value)), position)
 
 
 def _distinct(arguments: list[Node], position: Position) -> Node:
@@ -131,19 +254,12 @@ def _setunion(arguments: list[Node], position: Position) -> Node:
     # https://developer.hashicorp.com/terraform/language/functions/setunion
     if not arguments or not all(isinstance(a.value, tuple) for a in arguments):
         raise TypeError("setunion takes sets")
-    seen: set[bytes] = set()
-    kept: list[Node] = []
+    items: list[Node] = []
     for argument in arguments:
         assert isinstance(argument.value, tuple)
-        for item in argument.value:
-            key = _key(item)
-            if key not in seen:
-                seen.add(key)
-                kept.append(item)
-    _same_kind(kept)
-    if kept and not all(isinstance(item.value, str) for item in kept):
-        raise TypeError("only a set of strings has a known order")
-    return Node(tuple(sorted(kept, key=lambda item: str(item.value))), position)
+        items.extend(argument.value)
+        check_size(len(items))
+    return Node(tuple(set_order(items)), position)
 
 
 def _contains(arguments: list[Node], position: Position) -> Node:

@@ -17,7 +17,7 @@ from keyless.iac.values import JsonText, Node, Position, mapping, plain
 
 def _jsonencode(arguments: list[Node], position: Position) -> Node:
     (value,) = arguments
-    return Node(JsonText(value), position)
+    return Node(JsonText(value, by_jsonencode=True), position)
 
 
 def _jsondecode(arguments: list[Node], position: Position) -> Node:
