@@ -54,6 +54,16 @@ def scan_json(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
         ],
         "findings": [finding_json(f, base) for f in result.findings],
         "unread": [_unread_json(u, base) for u in result.unread],
+        "check_runs": [
+            {
+                "check": run.check.id,
+                "severity": run.check.severity.value,
+                "status": run.status,
+                "evaluated": run.evaluated,
+                "findings": run.findings,
+            }
+            for run in result.check_runs
+        ],
     }
 
 

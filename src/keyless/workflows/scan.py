@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from keyless.checks.registry import Check
 from keyless.config import Config
 from keyless.engine import CheckRun, ScannedFile, ScanResult, Unread, apply_ignores
 from keyless.errors import InputError
@@ -23,7 +24,7 @@ from keyless.workflows import (
 )
 from keyless.workflows.discovery import discover
 from keyless.workflows.model import Coverage, Platform, WorkflowFile
-from keyless.workflows.registry import CHECKS
+from keyless.workflows.registry import APPLIES_TO, CHECKS
 from keyless.workflows.yamldoc import MAX_FILE_BYTES, Document, load, load_text
 
 
@@ -144,10 +145,7 @@ def scan(
     selected = [c for c in CHECKS if checks is None or c.id in checks]
     found = [f for f in scan_files(files) if any(f.check == c.id for c in selected)]
     kept, suppressed = apply_ignores(found, (config or Config()).ignores)
-    runs = tuple(
-        CheckRun(c, evaluated=len(files), findings=sum(f.check == c.id for f in kept))
-        for c in selected
-    )
+    runs = tuple(_check_run(c, files, kept) for c in selected)
     return ScanResult(
         findings=tuple(sorted(kept, key=lambda f: f.sort_key)),
         now=now or datetime.now(UTC),
@@ -156,4 +154,17 @@ def scan(
         suppressed=suppressed,
         files=tuple(ScannedFile(f.file.path, f.file.platform.value) for f in files),
         unread=inputs.unread,
+    )
+
+
+def _check_run(check: Check, files: Iterable[LoadedFile], kept: Iterable[Finding]) -> CheckRun:
+    """What ``check`` did: the files of the platforms it reads (:data:`APPLIES_TO`), not
+    every file scanned; not applicable when the scan holds none of them."""
+    platforms = APPLIES_TO[check.id]
+    evaluated = sum(item.file.platform in platforms for item in files)
+    return CheckRun(
+        check,
+        evaluated=evaluated,
+        findings=sum(f.check == check.id for f in kept),
+        applicable=evaluated > 0,
     )
