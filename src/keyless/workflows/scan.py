@@ -22,7 +22,7 @@ from keyless.workflows import (
     hardcoded,
     pwn_request,
 )
-from keyless.workflows.discovery import discover
+from keyless.workflows.discovery import discover, unusable
 from keyless.workflows.model import Coverage, Platform, WorkflowFile
 from keyless.workflows.registry import APPLIES_TO, CHECKS
 from keyless.workflows.yamldoc import MAX_FILE_BYTES, Document, load, load_text
@@ -77,6 +77,15 @@ def load_all(paths: Iterable[Path]) -> Inputs:
             queue.extend(
                 WorkflowFile(path, Platform.GITLAB, file.repository_root) for path in includes
             )
+        elif file.platform is Platform.CIRCLECI:
+            for path in circleci.continuations(document, file.repository_root):
+                # Like GitLab's includes: inside the repository, even when only the
+                # setup configuration itself was named.
+                problem = unusable(path, (*found.roots, file.repository_root.resolve()))
+                if problem is not None:
+                    unread.append(Unread(str(path), problem))
+                else:
+                    queue.append(WorkflowFile(path, Platform.CIRCLECI, file.repository_root))
     if not loaded and unread:
         if len(unread) == 1 and errors:
             raise errors[0]
