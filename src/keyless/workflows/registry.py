@@ -7,7 +7,15 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from keyless.checks.registry import Check
-from keyless.workflows import bitbucket, circleci, github_checks, gitlab, hardcoded, pwn_request
+from keyless.workflows import (
+    bitbucket,
+    circleci,
+    github_checks,
+    gitlab,
+    hardcoded,
+    implicit,
+    pwn_request,
+)
 from keyless.workflows.model import Platform
 
 CHECKS: tuple[Check, ...] = (
@@ -19,6 +27,8 @@ CHECKS: tuple[Check, ...] = (
     gitlab.GITLAB_STATIC_AWS_KEYS,
     circleci.CIRCLECI_STATIC_AWS_KEYS,
     bitbucket.BITBUCKET_STATIC_AWS_KEYS,
+    implicit.CIRCLECI_IMPLICIT_AWS_KEYS,
+    implicit.BITBUCKET_IMPLICIT_AWS_KEYS,
 )
 
 #: The checks whose findings mean "this pipeline still uses long-lived keys".
@@ -48,5 +58,7 @@ APPLIES_TO: Mapping[str, frozenset[Platform]] = MappingProxyType(
         gitlab.GITLAB_STATIC_AWS_KEYS.id: frozenset({Platform.GITLAB}),
         circleci.CIRCLECI_STATIC_AWS_KEYS.id: frozenset({Platform.CIRCLECI}),
         bitbucket.BITBUCKET_STATIC_AWS_KEYS.id: frozenset({Platform.BITBUCKET}),
+        implicit.CIRCLECI_IMPLICIT_AWS_KEYS.id: frozenset({Platform.CIRCLECI}),
+        implicit.BITBUCKET_IMPLICIT_AWS_KEYS.id: frozenset({Platform.BITBUCKET}),
     }
 )

@@ -12,7 +12,7 @@ from keyless.config import Config
 from keyless.engine import CheckRun, ScannedFile, ScanResult, Unread, apply_ignores
 from keyless.errors import InputError
 from keyless.files import read_bytes
-from keyless.findings import Finding
+from keyless.findings import FileLocation, Finding
 from keyless.workflows import (
     bitbucket,
     circleci,
@@ -20,6 +20,7 @@ from keyless.workflows import (
     github_checks,
     gitlab,
     hardcoded,
+    implicit,
     pwn_request,
 )
 from keyless.workflows.discovery import discover, unusable
@@ -129,10 +130,18 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
         elif platform is Platform.GITLAB:
             yield from gitlab.findings(gitlab.analyse(item.document), item.file)
         elif platform is Platform.CIRCLECI:
-            yield from circleci.findings(item.document, item.file)
+            explicit = circleci.findings(item.document, item.file)
+            yield from explicit
+            yield from implicit.circleci_findings(item.document, item.file, _routes(explicit))
         elif platform is Platform.BITBUCKET:
-            yield from bitbucket.findings(item.document, item.file)
+            explicit = bitbucket.findings(item.document, item.file)
+            yield from explicit
+            yield from implicit.bitbucket_findings(item.document, item.file, _routes(explicit))
         yield from hardcoded.findings(item.document, item.file)
+
+
+def _routes(findings: Iterable[Finding]) -> list[str]:
+    return [f.location.route for f in findings if isinstance(f.location, FileLocation)]
 
 
 def scan(
