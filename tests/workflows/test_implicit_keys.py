@@ -12,15 +12,19 @@ and https://support.atlassian.com/bitbucket-cloud/docs/configure-your-runner-in-
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from keyless.findings import FileLocation, Finding, Severity
+from keyless.render.workflows import scan_json
 from keyless.workflows import scan
 
 from .builders import repo
 
+SCHEMA = Path(__file__).resolve().parents[2] / "docs/schemas/workflows-scan-v1.schema.json"
 CIRCLECI = """
 version: 2.1
 jobs:
@@ -159,3 +163,11 @@ def test_bitbucket_steps_with_another_explanation_are_not_leads(
 def test_implicit_leads_do_not_fail_the_default_gate(tmp_path: Path) -> None:
     result = scan([repo(tmp_path, {".circleci/config.yml": CIRCLECI})])
     assert [f.severity for f in result.findings] == [Severity.LOW]
+
+
+def test_the_json_document_carries_the_evidence_and_stays_valid(tmp_path: Path) -> None:
+    document = scan_json(scan([repo(tmp_path, {"bitbucket-pipelines.yml": BITBUCKET})]))
+    jsonschema.validate(document, json.loads(SCHEMA.read_text()))
+    (finding,) = document["findings"]
+    assert finding["evidence"]["confidence"] == "low"
+    assert "oidc: true" in finding["evidence"]["why"]

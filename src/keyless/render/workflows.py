@@ -52,7 +52,7 @@ def scan_json(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
             }
             for f in result.files
         ],
-        "findings": [finding_json(f, base) for f in result.findings],
+        "findings": [_scan_finding_json(f, base) for f in result.findings],
         "unread": [_unread_json(u, base) for u in result.unread],
         "check_runs": [
             {
@@ -65,6 +65,15 @@ def scan_json(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
             for run in result.check_runs
         ],
     }
+
+
+def _scan_finding_json(finding: Finding, base: Path | None) -> dict[str, Any]:
+    """A finding of ``workflows scan``, with its ``evidence`` when it has any (the
+    low-confidence checks say there why they suspect keys)."""
+    document = finding_json(finding, base)
+    if finding.evidence:
+        document["evidence"] = {str(k): str(v) for k, v in finding.evidence.items()}
+    return document
 
 
 def coverage_of(kind: str) -> Coverage:
