@@ -187,3 +187,11 @@ def test_gitlab_include_cycles_end_and_decide_nothing(tmp_path: Path) -> None:
     found = discover([root / "ci" / "c.yml"])
     assert found.files == ()
     assert "not recognised" in found.unread[0].reason
+
+
+def test_a_platform_directory_above_the_path_given_says_nothing(tmp_path: Path) -> None:
+    root = repo(
+        tmp_path / ".azure-pipelines" / "checkout",
+        {"azure-pipelines.yml": "trigger: [main]\n", "deploy/compose.yml": "services: {}\n"},
+    )
+    assert _platforms(root) == {"azure-pipelines.yml": "azure-pipelines"}

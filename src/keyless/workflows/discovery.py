@@ -313,8 +313,8 @@ def _walk(directory: Path, root: Path, unread: list[Unread]) -> Iterator[tuple[P
             yield from _platform_directory(here, sorted(filenames))
             if here.name in _NESTED_DIRECTORIES:
                 _unfollowed_links(here, dirnames, unread)
-        elif platform_directory(here / "x") is not None:
-            yield from _nested_platform_directory(here, sorted(filenames), dirnames, unread)
+        elif (owner := _nested_owner(here, Path(directory))) is not None:
+            yield from _nested_platform_directory(here, owner, sorted(filenames), dirnames, unread)
         if here.name == _BUILDKITE_PLAIN[0]:
             for name in _BUILDKITE_PLAIN[1]:
                 if name in files:
@@ -344,13 +344,22 @@ def _platform_directory(
             yield path, WorkflowFile(path, platform, directory.parent)
 
 
+def _nested_owner(here: Path, start: Path) -> Path | None:
+    """The ``.buildkite`` / ``.azure-pipelines`` directory above ``here`` within the walk
+    from ``start`` (a directory above the path given says nothing), or None."""
+    for directory in (here, *here.parents):
+        if directory.name in _NESTED_DIRECTORIES:
+            return directory
+        if directory == start or len(directory.parts) <= len(start.parts):
+            return None
+    return None
+
+
 def _nested_platform_directory(
-    here: Path, names: Iterable[str], dirnames: list[str], unread: list[Unread]
+    here: Path, owner: Path, names: Iterable[str], dirnames: list[str], unread: list[Unread]
 ) -> Iterator[tuple[Path, WorkflowFile]]:
     """The YAML files of a subdirectory of ``.buildkite`` / ``.azure-pipelines`` (templates,
     pipelines per service). A linked subdirectory is not entered: it is named unread."""
-    owner = platform_directory(here / "x")
-    assert owner is not None
     platform = _PLATFORM_DIRECTORIES[owner.name][0]
     for name in names:
         if name.endswith(_YAML_SUFFIXES):
