@@ -118,7 +118,8 @@ def circleci_findings(
             context = contexts.get(str(name))
             where = f"under the context {context}" if context else "with no context named"
             why = (
-                f"it runs `{found.group(1)}` on a CircleCI-hosted executor ({where}) with no "
+                f"it runs `{found.group(1)}` on a CircleCI-hosted executor (no runner resource "
+                f"class; {where}) with no "
                 "OIDC role, no assumed role and no key variable in the file: the AWS CLI "
                 "reads the keys from the environment a context or the project's settings "
                 "fill"
@@ -163,7 +164,8 @@ def bitbucket_findings(
         for item, index, section, found in _aws_lines(step):
             label = f"step '{step['name']}'" if isinstance(step.get("name"), str) else "a step"
             why = (
-                f"it runs `{found}` on Atlassian's runners with no `oidc: true`, no assumed "
+                f"it runs `{found}` on Atlassian's runners (no `runs-on: self.hosted`) with no "
+                "`oidc: true`, no assumed "
                 "role and no key variable in the step: the AWS CLI reads the keys from the "
                 "environment repository, deployment or workspace variables fill"
             )
