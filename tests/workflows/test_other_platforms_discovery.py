@@ -195,3 +195,15 @@ def test_a_platform_directory_above_the_path_given_says_nothing(tmp_path: Path) 
         {"azure-pipelines.yml": "trigger: [main]\n", "deploy/compose.yml": "services: {}\n"},
     )
     assert _platforms(root) == {"azure-pipelines.yml": "azure-pipelines"}
+
+
+def test_gitlab_include_chains_are_read_no_further_than_gitlab_reads(tmp_path: Path) -> None:
+    files = {".gitlab-ci.yml": "include: ci/0.yml\n"}
+    files |= {f"ci/{n}.yml": f"include: ci/{n + 1}.yml\n" for n in range(200)}
+    files["ci/99.yml"] = "include: [ci/100.yml, ci/near.yml]\n"
+    files["ci/199.yml"] = "include: [ci/200.yml, ci/far.yml]\n"
+    files |= {"ci/near.yml": NOT_GUESSABLE, "ci/far.yml": NOT_GUESSABLE}
+    root = repo(tmp_path, files)
+    (near,) = discover([root / "ci" / "near.yml"]).files
+    assert near.platform.value == "gitlab"
+    assert discover([root / "ci" / "far.yml"]).files == ()

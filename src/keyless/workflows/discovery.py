@@ -56,7 +56,7 @@ WELL_KNOWN_FILES: dict[str, Platform] = {
     "buildkite.yaml": Platform.BUILDKITE,
 }
 #: Directories whose YAML files belong to a platform: CircleCI reads ``config.yml`` (and,
-#: in a setup configuration, the continuation files beside it: :func:`circleci_continuations`);
+#: in a setup configuration, its continuations: :func:`keyless.workflows.circleci.continuations`);
 #: ``.buildkite`` and ``.azure-pipelines`` hold pipelines and templates at any depth.
 _PLATFORM_DIRECTORIES: dict[str, tuple[Platform, tuple[str, ...] | None]] = {
     ".circleci": (Platform.CIRCLECI, ("config.yml",)),
@@ -70,9 +70,10 @@ _NESTING_LIMIT = 8
 #: Buildkite's agent also uploads ``buildkite/pipeline.yml`` (a directory without the dot:
 #: https://buildkite.com/docs/agent/v3/cli-pipeline); only that file of such a directory.
 _BUILDKITE_PLAIN = ("buildkite", ("pipeline.yml", "pipeline.yaml"))
-#: GitLab's limit of nested includes (https://docs.gitlab.com/ci/yaml/includes/): deeper
-#: chains, and cycles, are not followed further when classifying a file.
-GITLAB_INCLUDE_DEPTH = 100
+#: GitLab reads at most 150 included files per pipeline, nested ones counted (MAX_INCLUDES,
+#: https://gitlab.com/gitlab-org/gitlab/-/merge_requests/111726): no more are read when
+#: classifying a file, and each once (a cycle ends).
+GITLAB_MAX_INCLUDES = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,32 +219,28 @@ def _classify_file(path: Path) -> WorkflowFile:
 def is_gitlab_include(path: Path, root: Path) -> bool:
     """Whether the repository's ``.gitlab-ci.yml`` includes ``path`` with ``include:
     local``, itself or through included files that include it in turn (nested includes,
-    https://docs.gitlab.com/ci/yaml/includes/), each file read once (a cycle stops) and
-    no deeper than :data:`GITLAB_INCLUDE_DEPTH`. A file that cannot be read says nothing
+    https://docs.gitlab.com/ci/yaml/includes/), each file read once (a cycle ends) and no
+    more than :data:`GITLAB_MAX_INCLUDES` of them. A file that cannot be read says nothing
     here; scanning it reports why."""
     from keyless.workflows.gitlab import local_includes
     from keyless.workflows.yamldoc import load
 
     real = path.resolve()
-    level = [root / GITLAB_FILE]
+    queue = [root / GITLAB_FILE]
     seen: set[Path] = set()
-    for _ in range(GITLAB_INCLUDE_DEPTH + 1):
-        following: list[Path] = []
-        for current in level:
-            key = current.resolve()
-            if key in seen or not os.path.lexists(current) or unusable(current, (root,)):
-                continue
-            seen.add(key)
-            try:
-                includes, _ = local_includes(load(current), root)
-            except InputError:
-                continue
-            if any(include.resolve() == real for include in includes):
-                return True
-            following.extend(includes)
-        if not following:
-            return False
-        level = following
+    while queue and len(seen) <= GITLAB_MAX_INCLUDES:
+        current = queue.pop(0)
+        key = current.resolve()
+        if key in seen or not os.path.lexists(current) or unusable(current, (root,)):
+            continue
+        seen.add(key)
+        try:
+            includes, _ = local_includes(load(current), root)
+        except InputError:
+            continue
+        if any(include.resolve() == real for include in includes):
+            return True
+        queue.extend(includes)
     return False
 
 
