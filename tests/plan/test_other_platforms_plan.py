@@ -91,3 +91,31 @@ def test_the_plan_says_it_in_its_notes_and_text(export: Inventory, tmp_path: Pat
     plan = plan_of(export, workflows=(WorkflowSource(root, "acme/cci"),))
     assert any("CI on CircleCI" in note for note in plan.notes)
     assert "a person must set up OIDC" in plan_text(plan, RenderOptions(width=1000))
+
+
+CIRCLECI_IMPLICIT = """
+version: 2.1
+jobs:
+  deploy:
+    docker:
+      - image: cimg/aws:2024.03
+    steps:
+      - checkout
+      - run: aws s3 sync ./public s3://my-bucket
+workflows:
+  main:
+    jobs:
+      - deploy:
+          context: aws-prod
+"""
+
+
+def test_a_job_that_probably_uses_keys_from_the_settings_is_noted_as_probable(
+    tmp_path: Path,
+) -> None:
+    root = _checkout(tmp_path, ".circleci/config.yml", CIRCLECI_IMPLICIT)
+    _, notes = read_workflows([WorkflowSource(root, "acme/cci")])
+    (note,) = notes
+    assert "(line 8): CI on CircleCI: job 'deploy' probably uses long-lived AWS keys" in note
+    assert "if so, keyless plan cannot build its role" in note
+    assert "https://circleci.com/docs/openid-connect-tokens/" in note

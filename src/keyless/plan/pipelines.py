@@ -24,9 +24,11 @@ from pathlib import Path
 from types import MappingProxyType
 
 from keyless.errors import InputError
+from keyless.findings import FileLocation
 from keyless.plan.model import Subject
-from keyless.workflows import FixOptions, RoleSource, fix
-from keyless.workflows.model import Coverage, FileRewrite, platform_remedy
+from keyless.workflows import FixOptions, RoleSource, fix, scan
+from keyless.workflows.implicit import IMPLICIT_CHECKS
+from keyless.workflows.model import Coverage, FileRewrite, Platform, platform_remedy
 from keyless.workflows.subjects import UNKNOWN_REPOSITORY, repository_from_git
 
 # Only the subjects are read: the rewritten text, and so the role and region it names,
@@ -92,6 +94,7 @@ def read_workflows(
             repository=source.repository,
         )
         result = fix([source.path], options)
+        noted = {r.file.path for r in result.files if r.unfixed}
         for rewrite in result.files:
             if rewrite.file.platform.coverage is not Coverage.FULL:
                 notes += _by_hand(rewrite, source.repository)
@@ -128,6 +131,8 @@ def read_workflows(
                 rewrite.file.platform.value,
                 (known.jobs if known else ()) + jobs,
             )
+        if any(r.file.platform.coverage is Coverage.KEY_USE for r in result.files):
+            notes += _probable(source, noted)
     return MappingProxyType(dict(sorted(found.items()))), tuple(dict.fromkeys(notes))
 
 
@@ -146,3 +151,24 @@ def _by_hand(rewrite: FileRewrite, repository: str | None) -> list[str]:
         f"{first}); keyless plan cannot build its role: a person must set up OIDC — "
         f"{platform_remedy(platform)}"
     ]
+
+
+def _probable(source: WorkflowSource, noted: set[Path]) -> list[str]:
+    """One note per CircleCI / Bitbucket file with no explicit key use but a job that
+    probably takes keys from the platform's settings (the low-confidence checks), so the
+    plan does not stay silent about it either."""
+    result = scan([source.path], checks=IMPLICIT_CHECKS)
+    kinds = {file.path: file.kind for file in result.files}
+    out: list[str] = []
+    for finding in result.findings:
+        location = finding.location
+        if not isinstance(location, FileLocation) or location.path in noted:
+            continue
+        noted.add(location.path)
+        platform = Platform(kinds[location.path])
+        out.append(
+            f"{location.path} (line {location.line}): CI on {platform.display_name}: "
+            f"{finding.message}; if so, keyless plan cannot build its role: a person must "
+            f"set up OIDC — {platform_remedy(platform)}"
+        )
+    return out

@@ -82,6 +82,9 @@ BITBUCKET_IMPLICIT_AWS_KEYS = Check(
     ),
 )
 
+#: The low-confidence checks' IDs.
+IMPLICIT_CHECKS = frozenset({CIRCLECI_IMPLICIT_AWS_KEYS.id, BITBUCKET_IMPLICIT_AWS_KEYS.id})
+
 # The AWS CLI run as a command (`aws s3 sync …`), not a word in an echo or a path.
 _AWS_COMMAND = re.compile(r"(?:^|[\s;&|(`])(aws\s+(?!--version\b|help\b)[a-z][a-z0-9-]*)")
 _ELSEWHERE = re.compile(r"--endpoint-url|AWS_ENDPOINT_URL|\bawslocal\b|localstack", re.I)
