@@ -6,6 +6,13 @@ rewritten job is kept — the exact ``sub`` values of that job and the operator 
 A job is one that fix would move from keys to OIDC, so a role built from these subjects
 trusts exactly the jobs that used the keys. The repository comes from the checkout's
 ``remote.origin.url``, or from ``--workflows ORG/REPO=PATH``.
+
+Pipelines of the platforms ``fix`` does not rewrite (CircleCI, Bitbucket Pipelines and the
+platforms read for literal keys) have no ``sub`` keyless can compute: CircleCI's carries
+the organization and project IDs, Bitbucket's the repository and step UUIDs, none of them
+in the files. The plan cannot express their roles yet, so each such file that uses keys
+becomes a note saying that a person must set up the platform's OIDC, and where it is
+documented — never silence.
 """
 
 from __future__ import annotations
@@ -17,8 +24,11 @@ from pathlib import Path
 from types import MappingProxyType
 
 from keyless.errors import InputError
+from keyless.findings import FileLocation
 from keyless.plan.model import Subject
-from keyless.workflows import FixOptions, RoleSource, fix
+from keyless.workflows import FixOptions, RoleSource, fix, scan
+from keyless.workflows.implicit import IMPLICIT_CHECKS
+from keyless.workflows.model import Coverage, FileRewrite, Platform, platform_remedy
 from keyless.workflows.subjects import UNKNOWN_REPOSITORY, repository_from_git
 
 # Only the subjects are read: the rewritten text, and so the role and region it names,
@@ -84,7 +94,10 @@ def read_workflows(
             repository=source.repository,
         )
         result = fix([source.path], options)
+        noted = {r.file.path for r in result.files if r.unfixed}
         for rewrite in result.files:
+            if rewrite.file.platform.coverage is not Coverage.FULL:
+                notes += _by_hand(rewrite, source.repository)
             if not rewrite.jobs:
                 continue
             root = rewrite.file.repository_root
@@ -118,4 +131,44 @@ def read_workflows(
                 rewrite.file.platform.value,
                 (known.jobs if known else ()) + jobs,
             )
+        if any(r.file.platform.coverage is Coverage.KEY_USE for r in result.files):
+            notes += _probable(source, noted)
     return MappingProxyType(dict(sorted(found.items()))), tuple(dict.fromkeys(notes))
+
+
+def _by_hand(rewrite: FileRewrite, repository: str | None) -> list[str]:
+    """One note for a file of a platform ``fix`` leaves alone whose jobs use long-lived
+    keys: where, how many places, and that a person must set up that platform's OIDC."""
+    if not rewrite.unfixed:
+        return []
+    platform = rewrite.file.platform
+    name = repository or repository_from_git(rewrite.file.repository_root)
+    places = len(rewrite.unfixed)
+    first = rewrite.unfixed[0].reason.split(": ")[0]
+    return [
+        f"{rewrite.file.path}{f' ({name})' if name else ''}: CI on {platform.display_name} "
+        f"uses long-lived AWS keys ({places} place{'s' if places > 1 else ''}, first at "
+        f"{first}); keyless plan cannot build its role: a person must set up OIDC — "
+        f"{platform_remedy(platform)}"
+    ]
+
+
+def _probable(source: WorkflowSource, noted: set[Path]) -> list[str]:
+    """One note per CircleCI / Bitbucket file with no explicit key use but a job that
+    probably takes keys from the platform's settings (the low-confidence checks), so the
+    plan does not stay silent about it either."""
+    result = scan([source.path], checks=IMPLICIT_CHECKS)
+    kinds = {file.path: file.kind for file in result.files}
+    out: list[str] = []
+    for finding in result.findings:
+        location = finding.location
+        if not isinstance(location, FileLocation) or location.path in noted:
+            continue
+        noted.add(location.path)
+        platform = Platform(kinds[location.path])
+        out.append(
+            f"{location.path} (line {location.line}): CI on {platform.display_name}: "
+            f"{finding.message}; if so, keyless plan cannot build its role: a person must "
+            f"set up OIDC — {platform_remedy(platform)}"
+        )
+    return out

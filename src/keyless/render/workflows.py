@@ -52,9 +52,28 @@ def scan_json(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
             }
             for f in result.files
         ],
-        "findings": [finding_json(f, base) for f in result.findings],
+        "findings": [_scan_finding_json(f, base) for f in result.findings],
         "unread": [_unread_json(u, base) for u in result.unread],
+        "check_runs": [
+            {
+                "check": run.check.id,
+                "severity": run.check.severity.value,
+                "status": run.status,
+                "evaluated": run.evaluated,
+                "findings": run.findings,
+            }
+            for run in result.check_runs
+        ],
     }
+
+
+def _scan_finding_json(finding: Finding, base: Path | None) -> dict[str, Any]:
+    """A finding of ``workflows scan``, with its ``evidence`` when it has any (the
+    low-confidence checks say there why they suspect keys)."""
+    document = finding_json(finding, base)
+    if finding.evidence:
+        document["evidence"] = {str(k): str(v) for k, v in finding.evidence.items()}
+    return document
 
 
 def coverage_of(kind: str) -> Coverage:

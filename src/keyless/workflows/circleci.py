@@ -21,6 +21,7 @@ written beside the keys) is not reported for its scripts.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from keyless.checks.registry import Check, Scope
@@ -32,6 +33,7 @@ from keyless.workflows.keyuse import (
     has_key,
     is_credential,
     locate,
+    mappings,
     strings,
 )
 from keyless.workflows.model import WorkflowFile, workflow_finding
@@ -72,6 +74,40 @@ CIRCLECI_STATIC_AWS_KEYS = Check(
 # The orbs that configure AWS credentials from the key variables unless given a role.
 AWS_ORBS = frozenset({"circleci/aws-cli", "circleci/aws-ecr", "circleci/aws-s3"})
 _ROLE_KEYS = frozenset({"role_arn", "role-arn"})
+
+
+# The parameters that name the configuration a setup workflow continues with: the
+# continuation orb's `continue` command and the path-filtering orb's jobs.
+_CONTINUATION_KEYS = ("configuration_path", "config-path")
+_YAML = (".yml", ".yaml")
+
+
+def continuations(document: Document, repository_root: Path) -> tuple[Path, ...]:
+    """The continuation configurations of a setup configuration (``setup: true``,
+    https://circleci.com/docs/dynamic-config/): every other YAML file of its
+    ``.circleci`` directory (the path-filtering orb continues with
+    ``.circleci/continue_config.yml`` by default) and the files its ``configuration_path``
+    / ``config-path`` parameters name in the repository. A path computed as the job runs
+    (``$VAR``, ``<< parameters.x >>``) or not in the repository (generated) is not
+    followed. Links are judged by the caller, as for every file."""
+    root = document.root
+    if not is_map(root) or root.get("setup") is not True:
+        return ()
+    found: list[Path] = []
+    directory = document.path.parent
+    if directory.name == ".circleci":
+        found += sorted(
+            p for p in directory.iterdir() if p.name.endswith(_YAML) and p != document.path
+        )
+    for _, node in mappings(root):
+        for key in _CONTINUATION_KEYS:
+            value = node.get(key)
+            if not isinstance(value, str) or any(c in value for c in "$<>{}") or not value:
+                continue
+            path = repository_root / value.strip().lstrip("/")
+            if path.name.endswith(_YAML) and path.is_file():
+                found.append(path)
+    return tuple(dict.fromkeys(found))
 
 
 def orb_aliases(root: Any) -> dict[str, str]:

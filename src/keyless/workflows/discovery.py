@@ -7,9 +7,12 @@ GitHub reads workflows only from ``.github/workflows/*.yml|yaml`` of a repositor
 
 The other platforms read their pipeline from one well-known place, which is where keyless
 looks: CircleCI ``.circleci/config.yml``
-(https://circleci.com/docs/configuration-reference/), Bitbucket
+(https://circleci.com/docs/configuration-reference/; a setup configuration's
+continuations are followed by :func:`keyless.workflows.circleci.continuations`), Bitbucket
 ``bitbucket-pipelines.yml``, Buildkite ``.buildkite/pipeline.yml`` (and the other
-``.buildkite/*.yml`` files a pipeline uploads), Azure ``azure-pipelines.yml``, Travis
+``.buildkite/**/*.yml`` files a pipeline uploads, and ``buildkite/pipeline.yml``:
+https://buildkite.com/docs/agent/v3/cli-pipeline), Azure ``azure-pipelines.yml`` and the
+``.azure-pipelines/`` directory of pipelines and templates, Travis
 ``.travis.yml``, AWS CodeBuild ``buildspec.yml``, Jenkins ``Jenkinsfile`` and Drone
 ``.drone.yml``. A file named on the command line is classified by its name and place
 first and by its content only when those say nothing; a file no rule recognises is
@@ -52,11 +55,25 @@ WELL_KNOWN_FILES: dict[str, Platform] = {
     "buildkite.yml": Platform.BUILDKITE,
     "buildkite.yaml": Platform.BUILDKITE,
 }
-#: Directories whose YAML files belong to a platform (CircleCI reads only config.yml).
+#: Directories whose YAML files belong to a platform: CircleCI reads ``config.yml`` (and,
+#: in a setup configuration, its continuations: :func:`keyless.workflows.circleci.continuations`);
+#: ``.buildkite`` and ``.azure-pipelines`` hold pipelines and templates at any depth.
 _PLATFORM_DIRECTORIES: dict[str, tuple[Platform, tuple[str, ...] | None]] = {
     ".circleci": (Platform.CIRCLECI, ("config.yml",)),
     ".buildkite": (Platform.BUILDKITE, None),
+    ".azure-pipelines": (Platform.AZURE, None),
 }
+#: The platform directories whose subdirectories belong to them too.
+_NESTED_DIRECTORIES = frozenset({".buildkite", ".azure-pipelines"})
+#: How far above a file its platform directory may be (``.buildkite/a/b/c/x.yml``).
+_NESTING_LIMIT = 8
+#: Buildkite's agent also uploads ``buildkite/pipeline.yml`` (a directory without the dot:
+#: https://buildkite.com/docs/agent/v3/cli-pipeline); only that file of such a directory.
+_BUILDKITE_PLAIN = ("buildkite", ("pipeline.yml", "pipeline.yaml"))
+#: GitLab reads at most 150 included files per pipeline, nested ones counted (MAX_INCLUDES,
+#: https://gitlab.com/gitlab-org/gitlab/-/merge_requests/111726): no more are read when
+#: classifying a file, and each once (a cycle ends).
+GITLAB_MAX_INCLUDES = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,14 +147,31 @@ def is_inside(path: Path, roots: Iterable[Path]) -> bool:
 def repository_root(path: Path) -> Path:
     """The nearest directory at or above ``path`` that holds ``.git``, ``.github`` or
     ``.gitlab-ci.yml``; the file's own directory when there is none (the directory
-    above it for a file in ``.circleci`` or ``.buildkite``)."""
+    above its platform directory for a file in ``.circleci``, ``.buildkite``,
+    ``.azure-pipelines`` or ``buildkite``)."""
     start = path if path.is_dir() else path.parent
     for directory in (start, *start.parents):
         if (directory / ".git").exists() or (directory / ".github").is_dir():
             return directory
         if (directory / GITLAB_FILE).is_file():
             return directory
-    return start.parent if start.name in _PLATFORM_DIRECTORIES else start
+    owner = platform_directory(start / "x")
+    if owner is not None:
+        return owner.parent
+    return start.parent if start.name == _BUILDKITE_PLAIN[0] else start
+
+
+def platform_directory(path: Path) -> Path | None:
+    """The platform directory (``.circleci``, ``.buildkite``, ``.azure-pipelines``) ``path``
+    lies in: its parent, or for the directories read at any depth an ancestor up to
+    :data:`_NESTING_LIMIT` levels up (the nearest). Lexical: links are judged elsewhere."""
+    parent = path.parent
+    if parent.name in _PLATFORM_DIRECTORIES:
+        return parent
+    for ancestor in list(parent.parents)[: _NESTING_LIMIT - 1]:
+        if ancestor.name in _NESTED_DIRECTORIES:
+            return ancestor
+    return None
 
 
 def platform_by_place(path: Path) -> Platform | None:
@@ -148,8 +182,11 @@ def platform_by_place(path: Path) -> Platform | None:
     if name.endswith(_YAML_SUFFIXES):
         if parent.name == "workflows" and parent.parent.name == ".github":
             return Platform.GITHUB
-        if parent.name in _PLATFORM_DIRECTORIES:
-            return _PLATFORM_DIRECTORIES[parent.name][0]
+        directory = platform_directory(path)
+        if directory is not None:
+            return _PLATFORM_DIRECTORIES[directory.name][0]
+        if parent.name == _BUILDKITE_PLAIN[0] and name in _BUILDKITE_PLAIN[1]:
+            return Platform.BUILDKITE
         if name.startswith("buildspec"):  # buildspec-prod.yml: any name can be configured
             return Platform.CODEBUILD
     if name == "Jenkinsfile" or name.startswith("Jenkinsfile.") or name.endswith(".jenkinsfile"):
@@ -181,20 +218,30 @@ def _classify_file(path: Path) -> WorkflowFile:
 
 def is_gitlab_include(path: Path, root: Path) -> bool:
     """Whether the repository's ``.gitlab-ci.yml`` includes ``path`` with ``include:
-    local`` (one level: what that file names itself). A ``.gitlab-ci.yml`` that cannot be
-    read says nothing here; scanning it reports why."""
+    local``, itself or through included files that include it in turn (nested includes,
+    https://docs.gitlab.com/ci/yaml/includes/), each file read once (a cycle ends) and no
+    more than :data:`GITLAB_MAX_INCLUDES` of them. A file that cannot be read says nothing
+    here; scanning it reports why."""
     from keyless.workflows.gitlab import local_includes
     from keyless.workflows.yamldoc import load
 
-    main = root / GITLAB_FILE
-    if not os.path.lexists(main) or unusable(main, (root,)) is not None:
-        return False
-    try:
-        includes, _ = local_includes(load(main), root)
-    except InputError:
-        return False
     real = path.resolve()
-    return any(include.resolve() == real for include in includes)
+    queue = [root / GITLAB_FILE]
+    seen: set[Path] = set()
+    while queue and len(seen) <= GITLAB_MAX_INCLUDES:
+        current = queue.pop(0)
+        key = current.resolve()
+        if key in seen or not os.path.lexists(current) or unusable(current, (root,)):
+            continue
+        seen.add(key)
+        try:
+            includes, _ = local_includes(load(current), root)
+        except InputError:
+            continue
+        if any(include.resolve() == real for include in includes):
+            return True
+        queue.extend(includes)
+    return False
 
 
 def _head(path: Path) -> str:
@@ -261,6 +308,15 @@ def _walk(directory: Path, root: Path, unread: list[Unread]) -> Iterator[tuple[P
             yield from _odd_workflows_directory(here, dirnames, filenames, root, unread)
         if here.name in _PLATFORM_DIRECTORIES and not here.is_symlink():
             yield from _platform_directory(here, sorted(filenames))
+            if here.name in _NESTED_DIRECTORIES:
+                _unfollowed_links(here, dirnames, unread)
+        elif (owner := _nested_owner(here, Path(directory))) is not None:
+            yield from _nested_platform_directory(here, owner, sorted(filenames), dirnames, unread)
+        if here.name == _BUILDKITE_PLAIN[0]:
+            for name in _BUILDKITE_PLAIN[1]:
+                if name in files:
+                    path = here / name
+                    yield path, WorkflowFile(path, Platform.BUILDKITE, here.parent)
         for name in sorted(d for d in dirnames if d in _PLATFORM_DIRECTORIES):
             yield from _linked_platform_directory(here / name, dirnames, root, unread)
         if GITLAB_FILE in filenames:
@@ -283,6 +339,39 @@ def _platform_directory(
         if (name in only) if only is not None else name.endswith(_YAML_SUFFIXES):
             path = directory / name
             yield path, WorkflowFile(path, platform, directory.parent)
+
+
+def _nested_owner(here: Path, start: Path) -> Path | None:
+    """The ``.buildkite`` / ``.azure-pipelines`` directory above ``here`` within the walk
+    from ``start`` (a directory above the path given says nothing), or None."""
+    for directory in (here, *here.parents):
+        if directory.name in _NESTED_DIRECTORIES:
+            return directory
+        if directory == start or len(directory.parts) <= len(start.parts):
+            return None
+    return None
+
+
+def _nested_platform_directory(
+    here: Path, owner: Path, names: Iterable[str], dirnames: list[str], unread: list[Unread]
+) -> Iterator[tuple[Path, WorkflowFile]]:
+    """The YAML files of a subdirectory of ``.buildkite`` / ``.azure-pipelines`` (templates,
+    pipelines per service). A linked subdirectory is not entered: it is named unread."""
+    platform = _PLATFORM_DIRECTORIES[owner.name][0]
+    for name in names:
+        if name.endswith(_YAML_SUFFIXES):
+            yield here / name, WorkflowFile(here / name, platform, owner.parent)
+    _unfollowed_links(here, dirnames, unread)
+
+
+def _unfollowed_links(here: Path, dirnames: list[str], unread: list[Unread]) -> None:
+    """A linked subdirectory of a directory of CI files is not entered (the walk never
+    follows links): named unread, never silently skipped."""
+    for name in [d for d in dirnames if (here / d).is_symlink()]:
+        dirnames.remove(name)
+        unread.append(
+            Unread(str(here / name), "a symbolic link to a directory of CI files; not followed")
+        )
 
 
 def _linked_platform_directory(

@@ -3,8 +3,20 @@ beside its detector; this module only puts them in order."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from keyless.checks.registry import Check
-from keyless.workflows import bitbucket, circleci, github_checks, gitlab, hardcoded, pwn_request
+from keyless.workflows import (
+    bitbucket,
+    circleci,
+    github_checks,
+    gitlab,
+    hardcoded,
+    implicit,
+    pwn_request,
+)
+from keyless.workflows.model import Platform
 
 CHECKS: tuple[Check, ...] = (
     github_checks.STATIC_AWS_KEYS,
@@ -15,6 +27,8 @@ CHECKS: tuple[Check, ...] = (
     gitlab.GITLAB_STATIC_AWS_KEYS,
     circleci.CIRCLECI_STATIC_AWS_KEYS,
     bitbucket.BITBUCKET_STATIC_AWS_KEYS,
+    implicit.CIRCLECI_IMPLICIT_AWS_KEYS,
+    implicit.BITBUCKET_IMPLICIT_AWS_KEYS,
 )
 
 #: The checks whose findings mean "this pipeline still uses long-lived keys".
@@ -26,5 +40,25 @@ STATIC_KEY_CHECKS = frozenset(
         gitlab.GITLAB_STATIC_AWS_KEYS.id,
         circleci.CIRCLECI_STATIC_AWS_KEYS.id,
         bitbucket.BITBUCKET_STATIC_AWS_KEYS.id,
+    }
+)
+
+_GITHUB = frozenset({Platform.GITHUB})
+
+#: The platforms whose files each check reads: a scan counts a check as having evaluated
+#: only those files (a CircleCI check has not looked at a GitHub workflow), and a check
+#: with none of them in the scan is not applicable rather than clean.
+APPLIES_TO: Mapping[str, frozenset[Platform]] = MappingProxyType(
+    {
+        github_checks.STATIC_AWS_KEYS.id: _GITHUB,
+        github_checks.STATIC_AWS_KEYS_ENV.id: _GITHUB,
+        hardcoded.HARDCODED_AWS_KEY.id: frozenset(Platform),
+        github_checks.BROAD_ID_TOKEN.id: _GITHUB,
+        pwn_request.PWN_REQUEST_ID_TOKEN.id: _GITHUB,
+        gitlab.GITLAB_STATIC_AWS_KEYS.id: frozenset({Platform.GITLAB}),
+        circleci.CIRCLECI_STATIC_AWS_KEYS.id: frozenset({Platform.CIRCLECI}),
+        bitbucket.BITBUCKET_STATIC_AWS_KEYS.id: frozenset({Platform.BITBUCKET}),
+        implicit.CIRCLECI_IMPLICIT_AWS_KEYS.id: frozenset({Platform.CIRCLECI}),
+        implicit.BITBUCKET_IMPLICIT_AWS_KEYS.id: frozenset({Platform.BITBUCKET}),
     }
 )

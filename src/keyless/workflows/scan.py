@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from keyless.checks.registry import Check
 from keyless.config import Config
 from keyless.engine import CheckRun, ScannedFile, ScanResult, Unread, apply_ignores
 from keyless.errors import InputError
 from keyless.files import read_bytes
-from keyless.findings import Finding
+from keyless.findings import FileLocation, Finding
 from keyless.workflows import (
     bitbucket,
     circleci,
@@ -19,11 +20,12 @@ from keyless.workflows import (
     github_checks,
     gitlab,
     hardcoded,
+    implicit,
     pwn_request,
 )
-from keyless.workflows.discovery import discover
+from keyless.workflows.discovery import discover, unusable
 from keyless.workflows.model import Coverage, Platform, WorkflowFile
-from keyless.workflows.registry import CHECKS
+from keyless.workflows.registry import APPLIES_TO, CHECKS
 from keyless.workflows.yamldoc import MAX_FILE_BYTES, Document, load, load_text
 
 
@@ -76,6 +78,15 @@ def load_all(paths: Iterable[Path]) -> Inputs:
             queue.extend(
                 WorkflowFile(path, Platform.GITLAB, file.repository_root) for path in includes
             )
+        elif file.platform is Platform.CIRCLECI:
+            for path in circleci.continuations(document, file.repository_root):
+                # Like GitLab's includes: inside the repository, even when only the
+                # setup configuration itself was named.
+                problem = unusable(path, (*found.roots, file.repository_root.resolve()))
+                if problem is not None:
+                    unread.append(Unread(str(path), problem))
+                else:
+                    queue.append(WorkflowFile(path, Platform.CIRCLECI, file.repository_root))
     if not loaded and unread:
         if len(unread) == 1 and errors:
             raise errors[0]
@@ -119,10 +130,18 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
         elif platform is Platform.GITLAB:
             yield from gitlab.findings(gitlab.analyse(item.document), item.file)
         elif platform is Platform.CIRCLECI:
-            yield from circleci.findings(item.document, item.file)
+            explicit = circleci.findings(item.document, item.file)
+            yield from explicit
+            yield from implicit.circleci_findings(item.document, item.file, _routes(explicit))
         elif platform is Platform.BITBUCKET:
-            yield from bitbucket.findings(item.document, item.file)
+            explicit = bitbucket.findings(item.document, item.file)
+            yield from explicit
+            yield from implicit.bitbucket_findings(item.document, item.file, _routes(explicit))
         yield from hardcoded.findings(item.document, item.file)
+
+
+def _routes(findings: Iterable[Finding]) -> list[str]:
+    return [f.location.route for f in findings if isinstance(f.location, FileLocation)]
 
 
 def scan(
@@ -144,10 +163,7 @@ def scan(
     selected = [c for c in CHECKS if checks is None or c.id in checks]
     found = [f for f in scan_files(files) if any(f.check == c.id for c in selected)]
     kept, suppressed = apply_ignores(found, (config or Config()).ignores)
-    runs = tuple(
-        CheckRun(c, evaluated=len(files), findings=sum(f.check == c.id for f in kept))
-        for c in selected
-    )
+    runs = tuple(_check_run(c, files, kept) for c in selected)
     return ScanResult(
         findings=tuple(sorted(kept, key=lambda f: f.sort_key)),
         now=now or datetime.now(UTC),
@@ -156,4 +172,17 @@ def scan(
         suppressed=suppressed,
         files=tuple(ScannedFile(f.file.path, f.file.platform.value) for f in files),
         unread=inputs.unread,
+    )
+
+
+def _check_run(check: Check, files: Iterable[LoadedFile], kept: Iterable[Finding]) -> CheckRun:
+    """What ``check`` did: the files of the platforms it reads (:data:`APPLIES_TO`), not
+    every file scanned; not applicable when the scan holds none of them."""
+    platforms = APPLIES_TO[check.id]
+    evaluated = sum(item.file.platform in platforms for item in files)
+    return CheckRun(
+        check,
+        evaluated=evaluated,
+        findings=sum(f.check == check.id for f in kept),
+        applicable=evaluated > 0,
     )
