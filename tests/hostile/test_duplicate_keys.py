@@ -112,11 +112,14 @@ def test_condition_keys_differing_only_in_case_are_refused(tmp_path: Path) -> No
         '{"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole", '
         f'"Condition": {{"StringEquals": {{{block}}}}}}}]}}'
     )
+    result = _trust(path)
     _refused(
-        _trust(path),
+        result,
         f"{path}#/Statement/0/Condition/StringEquals/sts:externalid",
         "condition keys 'sts:ExternalId' and 'sts:externalid' differ only in case",
     )
+    # Before, both keys were required and the verdict was that nobody can assume the role.
+    assert "nobody" not in result.output
 
 
 def _export(tmp_path: Path, edit: Any) -> Path:
