@@ -17,26 +17,8 @@ from keyless.plan.pipelines import WorkflowSource, read_workflows
 from keyless.render import RenderOptions
 from keyless.render.plan import plan_text
 from tests.plan.support import plan_of
+from tests.workflows.builders import CIRCLECI_KEYS
 
-CIRCLECI_KEYS = """
-version: 2.1
-orbs:
-  aws-cli: circleci/aws-cli@4.1.3
-jobs:
-  deploy:
-    docker:
-      - image: cimg/aws:2024.03
-    steps:
-      - checkout
-      - aws-cli/setup:
-          profile_name: default
-      - run: aws s3 sync ./public s3://my-bucket
-workflows:
-  main:
-    jobs:
-      - deploy:
-          context: aws-keys
-"""
 CIRCLECI_OIDC = CIRCLECI_KEYS.replace(
     "profile_name: default", "role_arn: arn:aws:iam::123456789012:role/deploy"
 )

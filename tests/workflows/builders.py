@@ -14,6 +14,28 @@ from keyless.workflows.verdict import statement
 
 ROLE = "arn:aws:iam::123456789012:role/ci"
 
+#: CircleCI's documented aws-cli orb job with keys from a context (no role_arn):
+#: https://circleci.com/developer/orbs/orb/circleci/aws-cli
+CIRCLECI_KEYS = """
+version: 2.1
+orbs:
+  aws-cli: circleci/aws-cli@4.1.3
+jobs:
+  deploy:
+    docker:
+      - image: cimg/aws:2024.03
+    steps:
+      - checkout
+      - aws-cli/setup:
+          profile_name: default
+      - run: aws s3 sync ./public s3://my-bucket
+workflows:
+  main:
+    jobs:
+      - deploy:
+          context: aws-keys
+"""
+
 
 def repo(root: Path, files: dict[str, str]) -> Path:
     """A repository under ``root`` holding ``files`` (paths relative to it, text dedented)."""

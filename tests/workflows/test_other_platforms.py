@@ -31,7 +31,7 @@ from keyless.workflows import fix, scan
 from keyless.workflows.discovery import discover, guess_platform
 from keyless.workflows.model import Coverage, Platform
 
-from .builders import options, repo
+from .builders import CIRCLECI_KEYS, options, repo
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 KEY_ID = "AKIA" + "Q7ZK3M2PLX9RT4VW"  # key-shaped, not a real key
@@ -52,26 +52,6 @@ def _located(findings: tuple[Finding, ...] | list[Finding], check: str) -> list[
             out.append((location.line, location.column))
     return out
 
-
-CIRCLECI_KEYS = """
-version: 2.1
-orbs:
-  aws-cli: circleci/aws-cli@4.1.3
-jobs:
-  deploy:
-    docker:
-      - image: cimg/aws:2024.03
-    steps:
-      - checkout
-      - aws-cli/setup:
-          profile_name: default
-      - run: aws s3 sync ./public s3://my-bucket
-workflows:
-  main:
-    jobs:
-      - deploy:
-          context: aws-keys
-"""
 
 CIRCLECI_OIDC = """
 version: 2.1
