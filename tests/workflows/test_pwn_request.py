@@ -119,14 +119,19 @@ jobs:
 """
 
 
-def _run_findings(tmp_path: Path, script: str, on: str = "pull_request_target") -> list[str]:
-    text = RUN_WORKFLOW.format(on=on, script=script)
-    root = repo(tmp_path, {".github/workflows/pr.yml": text})
+def _routes(root: Path) -> list[str]:
+    """Where in the repository's workflows the check reports, as routes into them."""
     return [
         f.location.route
         for f in scan([root]).findings
         if f.check == CHECK and isinstance(f.location, FileLocation)
     ]
+
+
+def _run_findings(tmp_path: Path, script: str, on: str = "pull_request_target") -> list[str]:
+    text = RUN_WORKFLOW.format(on=on, script=script)
+    root = repo(tmp_path, {".github/workflows/pr.yml": text})
+    return _routes(root)
 
 
 @pytest.mark.parametrize(
@@ -194,11 +199,7 @@ def _caller_routes(tmp_path: Path, **parts: str) -> list[str]:
     }
     values.update(parts)
     root = repo(tmp_path, {".github/workflows/pr.yml": CALLER.format(**values)})
-    return [
-        f.location.route
-        for f in scan([root]).findings
-        if f.check == CHECK and isinstance(f.location, FileLocation)
-    ]
+    return _routes(root)
 
 
 @pytest.mark.parametrize(
@@ -273,11 +274,7 @@ def _env_routes(tmp_path: Path, **parts: str) -> list[str]:
     }
     values.update(parts)
     root = repo(tmp_path, {".github/workflows/pr.yml": ENV_WORKFLOW.format(**values)})
-    return [
-        f.location.route
-        for f in scan([root]).findings
-        if f.check == CHECK and isinstance(f.location, FileLocation)
-    ]
+    return _routes(root)
 
 
 @pytest.mark.parametrize(
@@ -409,11 +406,7 @@ def _local_call_routes(tmp_path: Path, **parts: str) -> list[str]:
         ".github/workflows/build.yml": CALLEE.format(**values),
     }
     root = repo(tmp_path, files)
-    return [
-        f.location.route
-        for f in scan([root]).findings
-        if f.check == CHECK and isinstance(f.location, FileLocation)
-    ]
+    return _routes(root)
 
 
 @pytest.mark.parametrize(
@@ -475,9 +468,5 @@ def test_a_called_workflow_behind_a_link_is_judged_by_the_calls_inputs(tmp_path:
         {".github/workflows/pr.yml": LOCAL_CALLER.format(permissions=TOKEN, inputs=HEAD_INPUT)},
     )
     (root / ".github/workflows/build.yml").symlink_to(outside)
-    routes = [
-        f.location.route
-        for f in scan([root]).findings
-        if f.check == CHECK and isinstance(f.location, FileLocation)
-    ]
+    routes = _routes(root)
     assert routes == ["jobs.build.with.ref"]
