@@ -199,6 +199,13 @@ jobs:
           aws-region: us-east-1
 """
 TOKEN_INPUT = "          aws-session-token: ${{ env.AWS_SESSION_TOKEN }}"
+# A workflow env that sets the keys (and a token) from secrets: what a step then hands on
+# are whatever the secrets hold, possibly an IAM user's keys.
+SECRETS_ENV = (
+    "env:\n  AWS_ACCESS_KEY_ID: ${{ secrets.KEY_ID }}\n"
+    "  AWS_SECRET_ACCESS_KEY: ${{ secrets.SECRET }}\n"
+    "  AWS_SESSION_TOKEN: ${{ secrets.TOKEN }}"
+)
 
 
 @pytest.mark.parametrize("uses", ["aws-actions/configure-aws-credentials@v4", "acme/deploy@v1"])
@@ -211,9 +218,7 @@ TOKEN_INPUT = "          aws-session-token: ${{ env.AWS_SESSION_TOKEN }}"
         ("", "", True),
         # NOT OK: the workflow's env sets them, from secrets
         (
-            "env:\n  AWS_ACCESS_KEY_ID: ${{ secrets.KEY_ID }}\n"
-            "  AWS_SECRET_ACCESS_KEY: ${{ secrets.SECRET }}\n"
-            "  AWS_SESSION_TOKEN: ${{ secrets.TOKEN }}",
+            SECRETS_ENV,
             TOKEN_INPUT,
             True,
         ),
@@ -258,9 +263,7 @@ TOKEN_ENV = "          AWS_SESSION_TOKEN: ${{ env.AWS_SESSION_TOKEN }}"
         ("", "", True),
         # NOT OK: the workflow's env sets them, from secrets
         (
-            "env:\n  AWS_ACCESS_KEY_ID: ${{ secrets.KEY_ID }}\n"
-            "  AWS_SECRET_ACCESS_KEY: ${{ secrets.SECRET }}\n"
-            "  AWS_SESSION_TOKEN: ${{ secrets.TOKEN }}",
+            SECRETS_ENV,
             TOKEN_ENV,
             True,
         ),
