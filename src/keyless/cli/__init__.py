@@ -36,12 +36,53 @@ COMMANDS = {
     "retire": "keyless.cli.retire:retire",
 }
 
+# name -> the first sentence of the command's help, for the command list of `keyless
+# --help` without importing every command (and with it boto3, the checks and the
+# renderers). tests/cli/test_help.py keeps each equal to the command's own help.
+SUMMARIES = {
+    "scan": "Inventory IAM users, keys and roles, and report what should change.",
+    "collect": "Collect an estate once into a snapshot file, to analyse offline later.",
+    "merge": "Merge the snapshots of an organization's shards (`collect --org --shard I/N`) "
+    "into one snapshot: each account from the shard that collected it, read and written "
+    "one account at a time.",
+    "checks": "List every check: ID, severity and title.",
+    "simulate": "Decide, as STS would, whether a caller may assume a role under its trust policy.",
+    "trust": "Who can assume a role: one sentence per access path, then the trust findings.",
+    "plan": "Decide, for every IAM user, what replaces it: Identity Center for people, OIDC "
+    "roles for CI, Roles Anywhere or a service role for workloads, or retirement.",
+    "generate": "Write what PLAN (a keyless/plan/v1 document) decided as code to review and apply.",
+    "workflows": "Find CI pipelines that use long-lived AWS keys and rewrite them to OIDC.",
+    "diff": "Show the users, keys and findings added, removed and fixed from OLD to NEW, per "
+    "account.",
+    "history": "Users, active keys and findings by severity over the recorded scans (keyless "
+    "scan --record), per account and overall: a table and sparklines, or SVG charts with "
+    "--format html.",
+    "iac": "Judge infrastructure code: Terraform (.tf), `terraform show -json` plans, "
+    "CloudFormation templates (YAML or JSON) and CDK output (cdk.out/*.template.json).",
+    "retire": "Retire IAM users and access keys in stages: deactivate, watch, delete, roll back.",
+}
+
 
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name in COMMANDS if self._load(name) is not None]
+        return list(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``keyless --help``, from :data:`SUMMARIES`: listing the
+        commands imports none of them (click's own would import all, ~0.3 s)."""
+        if ctx.command is not self:
+            super().format_commands(ctx, formatter)
+            return
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        # A bare command with the summary as its help shortens it exactly as click does.
+        rows = [
+            (name, click.Command(name, help=SUMMARIES[name]).get_short_help_str(limit))
+            for name in COMMANDS
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return self._load(cmd_name)
