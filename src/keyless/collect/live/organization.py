@@ -15,11 +15,7 @@ Suspended (and otherwise inactive) accounts, and accounts left out by ``accounts
 
 from __future__ import annotations
 
-import copy
 import logging
-import random
-import threading
-import time
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
@@ -27,8 +23,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from keyless.collect.live.account import caller_identity, client, collect_account
+from keyless.collect.live.assume import (
+    RoleAssumer,
+    error_code,
+    error_reason,
+    open_member,
+)
 from keyless.collect.live.failures import (
-    THROTTLING_CODES,
     TROUBLE_CODES,
     reaching_failure,
     unreachable,
@@ -44,7 +45,7 @@ from keyless.model import (
     Inventory,
     Organization,
 )
-from keyless.model.arn import is_account_id, parse_arn, role_arn
+from keyless.model.arn import is_account_id, parse_arn
 
 if TYPE_CHECKING:
     import boto3
@@ -54,19 +55,6 @@ log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int, int], None]
 
 DEFAULT_MEMBER_ROLE = "OrganizationAccountAccessRole"
-SESSION_NAME = "keyless"
-
-#: AssumeRole is retried by botocore's adaptive mode; on top of it keyless retries a
-#: throttled AssumeRole this many times with full-jitter exponential backoff, because
-#: STS throttles per calling account and a wide fan-out hits that limit first.
-#: https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
-ASSUME_ATTEMPTS = 5
-ASSUME_BACKOFF_BASE = 0.25
-ASSUME_BACKOFF_CAP = 8.0
-
-_jitter = random.SystemRandom()
-# Building a session touches the shared data loader's search path: one at a time.
-_SESSION_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +120,7 @@ def collect_organization(
     )
 
     sts = client(session, "sts", endpoint_url)
-    role = _RoleAssumer(sts, partition, member_role, external_id)
+    role = RoleAssumer(sts, partition, member_role, external_id)
     collected = _collect_members(
         selected,
         lambda member: _collect_member(session, member, caller_account, role, endpoint_url),
@@ -163,7 +151,7 @@ def _caller(session: boto3.Session, endpoint_url: str | None) -> tuple[str, str]
         # What caller_identity lets through: AWS answered with an error of its own (exit
         # 3), or a failure before any request (exit 2; docs/scan.md#reaching-aws).
         raise reaching_failure(error, "STS") or CollectionError(
-            f"cannot identify the caller: {_reason(error)}",
+            f"cannot identify the caller: {error_reason(error)}",
             hint="Configure management-account credentials (--profile, AWS_PROFILE, SSO).",
         ) from None
     arn = parse_arn(identity.get("Arn", ""))
@@ -177,13 +165,13 @@ def _describe_organization(orgs: Any) -> Mapping[str, Any]:
         organization: Mapping[str, Any] = orgs.describe_organization()["Organization"]
     except (ClientError, BotoCoreError) as error:
         _raise_if_unavailable(error)
-        if _code(error) == "AWSOrganizationsNotInUseException":
+        if error_code(error) == "AWSOrganizationsNotInUseException":
             raise CollectionError(
                 "this account is not a member of an AWS Organization",
                 hint="Scan it without --org.",
             ) from None
         raise CollectionError(
-            f"cannot describe the organization: {_reason(error)}",
+            f"cannot describe the organization: {error_reason(error)}",
             hint="Run with management-account or delegated-administrator credentials "
             "allowed organizations:DescribeOrganization and organizations:ListAccounts.",
         ) from None
@@ -198,7 +186,7 @@ def _list_accounts(orgs: Any) -> list[MemberAccount]:
     except (ClientError, BotoCoreError) as error:
         _raise_if_unavailable(error)
         raise CollectionError(
-            f"cannot list the organization's accounts: {_reason(error)}",
+            f"cannot list the organization's accounts: {error_reason(error)}",
             hint="Management-account or delegated-administrator credentials need "
             "organizations:ListAccounts.",
         ) from None
@@ -300,50 +288,11 @@ def _collect_members(
     return results
 
 
-class _RoleAssumer:
-    """Assumes the member role; one shared STS client (clients are thread-safe)."""
-
-    def __init__(self, sts: Any, partition: str, role: str, external_id: str | None) -> None:
-        self._sts = sts
-        self.partition = partition
-        self._role = role
-        self._external_id = external_id
-
-    def role_arn(self, account_id: str) -> str:
-        """The member role's ARN in ``account_id``."""
-        return role_arn(account_id, self._role, partition=self.partition)
-
-    def credentials(self, account_id: str) -> Mapping[str, Any]:
-        """Temporary credentials for the member role; raises the last ClientError."""
-        from botocore.exceptions import ClientError
-
-        arguments: dict[str, Any] = {
-            "RoleArn": self.role_arn(account_id),
-            "RoleSessionName": SESSION_NAME,
-        }
-        if self._external_id:
-            arguments["ExternalId"] = self._external_id
-        for attempt in range(1, ASSUME_ATTEMPTS + 1):
-            try:
-                credentials: Mapping[str, Any] = self._sts.assume_role(**arguments)["Credentials"]
-            except ClientError as error:
-                if _code(error) not in THROTTLING_CODES or attempt == ASSUME_ATTEMPTS:
-                    raise
-                delay = _jitter.uniform(
-                    0, min(ASSUME_BACKOFF_CAP, ASSUME_BACKOFF_BASE * 2**attempt)
-                )
-                log.debug("AssumeRole in %s throttled; retrying in %.2fs", account_id, delay)
-                time.sleep(delay)
-            else:
-                return credentials
-        raise AssertionError("unreachable")  # pragma: no cover
-
-
 def _collect_member(
     session: boto3.Session,
     member: MemberAccount,
     caller_account: str,
-    role: _RoleAssumer,
+    role: RoleAssumer,
     endpoint_url: str | None,
 ) -> Account:
     """Collect one account; every failure becomes a FAILED account, never an exception."""
@@ -362,9 +311,9 @@ def _collect_member(
 
     try:
         try:
-            member_session = _open_member(session, member.id, caller_account, role)
+            member_session = open_member(session, member.id, caller_account, role)
         except (ClientError, BotoCoreError) as error:
-            return failed(f"cannot assume {role.role_arn(member.id)}: {_reason(error)}")
+            return failed(f"cannot assume {role.role_arn(member.id)}: {error_reason(error)}")
         account = collect_account(
             member_session,
             endpoint_url=endpoint_url,
@@ -383,16 +332,6 @@ def _collect_member(
             account, status=AccountStatus.FAILED, error=f"IAM could not be read: {details.reason}"
         )
     return account
-
-
-def _open_member(
-    session: boto3.Session, account_id: str, caller_account: str, role: _RoleAssumer
-) -> boto3.Session:
-    """A session into a member account: ``session`` itself for the caller's own account,
-    the member role's credentials otherwise (raises the ClientError of AssumeRole)."""
-    if account_id == caller_account:
-        return session
-    return member_session_from(session, role.credentials(account_id))
 
 
 def member_sessions(
@@ -424,7 +363,7 @@ def member_sessions(
             f"not an account of the organization: {', '.join(unknown)}",
             hint="`aws organizations list-accounts` lists the organization's accounts.",
         )
-    role = _RoleAssumer(client(session, "sts", endpoint_url), partition, member_role, external_id)
+    role = RoleAssumer(client(session, "sts", endpoint_url), partition, member_role, external_id)
     sessions: dict[str, boto3.Session] = {}
     unreachable: dict[str, str] = {}
     for account_id in sorted(set(account_ids)):
@@ -433,43 +372,11 @@ def member_sessions(
             unreachable[account_id] = f"account is {member.state} in AWS Organizations"
             continue
         try:
-            sessions[account_id] = _open_member(session, account_id, caller_account, role)
+            sessions[account_id] = open_member(session, account_id, caller_account, role)
         except (ClientError, BotoCoreError) as error:
-            unreachable[account_id] = f"cannot assume {role.role_arn(account_id)}: {_reason(error)}"
+            reason = error_reason(error)
+            unreachable[account_id] = f"cannot assume {role.role_arn(account_id)}: {reason}"
     return sessions, unreachable
-
-
-def member_session_from(parent: boto3.Session, credentials: Mapping[str, Any]) -> boto3.Session:
-    """A new boto3 Session holding ``credentials`` (in memory only).
-
-    The new session inherits a copy of ``parent``'s event handlers, so a handler a
-    caller registered on the management session (metrics, logging, test fakes) also
-    sees the member accounts' calls. It shares ``parent``'s data loader, whose cache of
-    parsed service models is what makes a new session cost ~5 ms instead of ~130 ms.
-    """
-    import boto3
-    import botocore.session
-
-    parent_core = parent._session
-    loader = parent_core.get_component("data_loader")
-    with _SESSION_LOCK:
-        core = botocore.session.Session(
-            event_hooks=copy.copy(parent_core.get_component("event_emitter")),
-            include_builtin_handlers=False,
-        )
-        core.register_component("data_loader", loader)
-        search_paths = list(loader.search_paths)
-        member = boto3.Session(
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
-            region_name=parent.region_name,
-            botocore_session=core,
-        )
-        # boto3 appends its data directory to the loader's search path on every new
-        # Session; with a shared loader that would grow by one entry per account.
-        loader.search_paths[:] = search_paths
-    return member
 
 
 def _raise_if_unavailable(error: Exception) -> None:
@@ -479,9 +386,9 @@ def _raise_if_unavailable(error: Exception) -> None:
     found = unreachable(error, "Organizations")
     if found is not None:
         raise found from None
-    if _code(error) in TROUBLE_CODES:
+    if error_code(error) in TROUBLE_CODES:
         raise AwsUnavailable(
-            f"AWS Organizations answered {_code(error)}: the organization could not be read",
+            f"AWS Organizations answered {error_code(error)}: the organization could not be read",
             hint="AWS may be throttling or unavailable: try again later.",
         ) from None
 
@@ -491,14 +398,3 @@ def _code(error: Exception) -> str:
     if isinstance(response, Mapping):
         return str(response.get("Error", {}).get("Code", "Unknown"))
     return type(error).__name__
-
-
-def _reason(error: Exception) -> str:
-    """``Code (message)`` for a ClientError, the exception's name and text otherwise."""
-    response = getattr(error, "response", None)
-    if isinstance(response, Mapping):
-        details = response.get("Error", {})
-        message = details.get("Message", "")
-        code = details.get("Code", "Unknown")
-        return f"{code} ({message})" if message else str(code)
-    return f"{type(error).__name__}: {error}"
