@@ -126,7 +126,9 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             (
                 "trust-oidc-broad-subject",
                 "AllProjectsRole (CircleCiStack/AllProjectsRole/Resource): another project "
-                "of the organisation can assume it",
+                "of the organisation can assume it (a project of CircleCI organisation "
+                "11111111-2222-3333-4444-555555555555 only: the issuer serves no other "
+                "organisation)",
             )
         ],
         [],

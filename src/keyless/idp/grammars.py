@@ -192,6 +192,10 @@ class SubGrammar:
     a policy value. ``example``: a readable ``sub`` with slots. ``tenant_keys``: other
     claims that pin the tenant (suffix → ``"id"`` for identifiers, or a template such as
     ``"{tenant}/*"`` for names), which an attacker's token cannot share with the victim's.
+    ``repo_search``: where a provider's repositories are unique IDs (CircleCI project UUIDs,
+    Bitbucket repository and environment UUIDs), a regular expression searched anywhere in a
+    policy value: each match's ``repo`` group names one of the policy's repositories, wherever
+    the value puts wildcards around it (``org/*/project/ID/*``, ``*:{ENV_UUID}:*``).
     """
 
     provider: str
@@ -212,6 +216,7 @@ class SubGrammar:
     custom_excluded: tuple[str, ...] = ()
     ref_marker: str | None = None
     ref_prefix: str = ""
+    repo_search: str | None = None
 
     def well_formed_language(self) -> Language:
         """Every ``sub`` the provider can mint: the ``well_formed`` templates and the
@@ -243,7 +248,15 @@ class SubGrammar:
         )
 
     def repos_in(self, values: Iterable[str]) -> frozenset[tuple[str, str]]:
-        """(tenant, repository) pairs named by the literal prefixes of policy values."""
+        """(tenant, repository) pairs named by the literal prefixes of policy values (or,
+        with ``repo_search``, anywhere in them: the tenant is then ``""``)."""
+        values = tuple(values)
+        if self.repo_search:
+            return frozenset(
+                ("", match.group("repo"))
+                for value in values
+                for match in re.finditer(self.repo_search, value)
+            )
         return frozenset(
             (match.group("tenant"), match.group("repo"))
             for value in values
@@ -491,20 +504,33 @@ BUILDKITE = SubGrammar(
     ),
     tenant_keys=MappingProxyType({"organization_id": "id", "organization_slug": "{tenant}"}),
 )
+# CircleCI: one issuer per organization, so every token's sub is org/ORG/… of that
+# organization; $CIRCLE_OIDC_TOKEN_V2 adds /vcs-origin/ORIGIN/vcs-ref/REF. Project IDs are
+# UUIDs: a project segment named anywhere in a value is one of the policy's projects.
+# https://circleci.com/docs/openid-connect-tokens/
 CIRCLECI = SubGrammar(
     provider="CircleCI",
     well_formed=("org/+/project/+/user/+", "org/+/project/+/user/+/vcs-origin/*"),
+    tenant_templates=("org/{tenant}/*",),
     repo_templates=("org/*/project/{repo}/*",),
-    repo_pattern=r"org/(?P<tenant>[^/*?]+)/project/(?P<repo>[^/*?]+)",
-    example="org/{tenant}/project/{repo}/user/00000000-0000-0000-0000-000000000000",
+    tenant_pattern=rf"org/(?P<tenant>{_NAME})(?:/|$)",
+    repo_search=r"/project/(?P<repo>[^/*?]+)(?=/|$)",
+    example="org/{tenant}/project/{repo}/user/00000000-0000-4000-8000-000000000000",
+    tenant_word="organisation",
     repo_word="project",
 )
+# Bitbucket: one issuer per workspace; sub is {REPOSITORY_UUID}:{STEP_UUID}, or
+# {REPOSITORY_UUID}:{ENVIRONMENT_UUID}:{STEP_UUID} for a deployment step (braces literal).
+# Every field is a UUID of the repository's own (its deployment environments, its steps):
+# a token of another repository carries none that a policy names, wherever it names it.
+# https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/
 BITBUCKET = SubGrammar(
     provider="Bitbucket Pipelines",
-    well_formed=("{?*}:{?*}", "{?*}:{?*}:{?*}"),
-    repo_templates=("{repo}:*",),
-    repo_pattern=r"(?P<tenant>)(?P<repo>\{[^}*?]+\})",
-    example="{repo}:{step}",
+    well_formed=("{=}:{=}", "{=}:{=}:{=}"),
+    repo_templates=("*{{repo}}*",),
+    repo_search=r"\{(?P<repo>[^{}*?]+)\}",
+    example="{{repo}}:{00000000-0000-4000-8000-000000000000}",
+    tenant_word="workspace",
     repo_word="repository",
 )
 EKS = SubGrammar(

@@ -72,10 +72,25 @@ class Provider:
     #: audience the issuer fixes, and an AWS trust policy without an ``aud`` condition:
     #: a missing ``aud`` pin is then no finding. Empty: the vendor documents ``aud``.
     audience_fixed_by: str = ""
+    #: A regular expression (group ``tenant``) that reads the one tenant an issuer of this
+    #: provider serves from the condition-key prefix (CircleCI's organization ID, Bitbucket's
+    #: workspace): every token of that issuer is the tenant's, so only its own projects or
+    #: repositories can be "another" one. Empty: the issuer names no tenant.
+    tenant_in_issuer: str = ""
+    #: The ``aud`` the vendor's tokens carry by default (``{tenant}``: the issuer's tenant),
+    #: shown in witnesses of a policy that does not pin it. Empty: STS's audience.
+    audience: str = ""
 
     def matches(self, prefix: str) -> bool:
         """Whether the condition-key prefix ``prefix`` belongs to this provider."""
         return any(_compiled(pattern).fullmatch(prefix) for pattern in self.issuers)
+
+    def issuer_tenant(self, prefix: str) -> str | None:
+        """The tenant the issuer ``prefix`` serves (see ``tenant_in_issuer``), if it names one."""
+        if not self.tenant_in_issuer:
+            return None
+        match = _compiled(self.tenant_in_issuer).fullmatch(prefix)
+        return match.group("tenant") if match else None
 
 
 @functools.lru_cache(maxsize=256)
@@ -207,6 +222,10 @@ CIRCLECI = Provider(
     # IAM provider's client ID, which STS checks), and CircleCI's AWS trust policy pins
     # only `:sub` (org/ORG/project/PROJECT/user/*).
     audience_fixed_by="https://circleci.com/docs/openid-connect-tokens/",
+    # The issuer is https://oidc.circleci.com/org/ORGANIZATION_ID and every token's sub
+    # starts org/ORGANIZATION_ID/ (the IDs are UUIDs; a placeholder names no tenant).
+    tenant_in_issuer=r"oidc\.circleci\.com/org/(?P<tenant>[0-9A-Fa-f-]+)",
+    audience="{tenant}",
 )
 ORACLE = Provider(
     name="Oracle Cloud Infrastructure",
@@ -231,6 +250,15 @@ BITBUCKET = Provider(
     issuers=(r"api\.bitbucket\.org/2\.0/workspaces/[^/]+/pipelines-config/identity/oidc",),
     shared=False,
     docs="https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/",
+    # One issuer per workspace (…/workspaces/WORKSPACE/pipelines-config/identity/oidc): only
+    # the workspace's own repositories mint its tokens. Their default audience is
+    # ari:cloud:bitbucket::workspace/WORKSPACE_UUID (a UUID the issuer does not show; a
+    # step may add audiences of its own, up to ten).
+    # https://www.atlassian.com/blog/bitbucket/bitbucket-pipelines-oidc-now-supports-multiple-audiences
+    tenant_in_issuer=(
+        r"api\.bitbucket\.org/2\.0/workspaces/(?P<tenant>[^/:{}$*?]+)/pipelines-config/identity/oidc"
+    ),
+    audience="ari:cloud:bitbucket::workspace/00000000-0000-4000-8000-000000000000",
 )
 # Other issuers that AWS's RCP samples treat as serving many tenants.
 OTHER_SHARED = Provider(

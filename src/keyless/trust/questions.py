@@ -24,7 +24,12 @@ def _values_of(path: AccessPath, name: str) -> tuple[str, ...]:
 
 
 def tenants(path: AccessPath, grammar: SubGrammar) -> frozenset[str]:
-    """Tenants the policy names, in ``sub`` and in tenant-pinning claims."""
+    """Tenants the policy names, in ``sub`` and in tenant-pinning claims; for an issuer that
+    serves one tenant (CircleCI's ``oidc.circleci.com/org/ID``), that tenant alone: its
+    tokens name no other, whatever the values say."""
+    own = issuer_tenant(path)
+    if own is not None and grammar.tenant_templates:
+        return frozenset({own})
     found = set(grammar.tenants_in(_values_of(path, "sub")))
     for suffix, kind in grammar.tenant_keys.items():
         if kind != "id":
@@ -33,6 +38,14 @@ def tenants(path: AccessPath, grammar: SubGrammar) -> frozenset[str]:
                 if head:
                     found.add(head)
     return frozenset(found)
+
+
+def issuer_tenant(path: AccessPath) -> str | None:
+    """The one tenant the path's issuer serves (``Provider.tenant_in_issuer``), if any."""
+    provider = path.provider
+    if provider is None or path.issuer is None:
+        return None
+    return provider.issuer_tenant(path.issuer)
 
 
 def _attacker_claims(path: AccessPath, grammar: SubGrammar, victims: frozenset[str]) -> list[Term]:
@@ -110,7 +123,10 @@ def _other_repository(path: AccessPath) -> Question | None:
         scope = Language.union_all(grammar.tenant_language(tenant) for tenant in owners)
         example_tenant = sorted(owners)[0]
     else:
-        if not repos and sub in path.mentioned_keys():
+        # Without a tenant in the sub, "another repository" means one of the issuer's own
+        # tenant (Bitbucket's workspace); an issuer of no known tenant (an EKS cluster's)
+        # needs a repository the policy names to compare with.
+        if not repos and sub in path.mentioned_keys() and issuer_tenant(path) is None:
             return None
         scope = grammar.well_formed_language()
         example_tenant = ""

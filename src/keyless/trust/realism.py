@@ -107,6 +107,11 @@ def _token_facts(issuer: str, keys: frozenset[str], complete: bool) -> list[Term
     if grammar is not None and "sub" in exposed and (complete or sub in keys):
         # A sub the provider cannot mint is never presented (git forbids ':' in a branch).
         terms.append(all_of(sub, grammar.well_formed_language()))
+        tenant = provider.issuer_tenant(issuer)
+        if tenant is not None and grammar.tenant_templates:
+            # An issuer of one tenant mints only that tenant's subjects (CircleCI's
+            # oidc.circleci.com/org/ID: org/ID/…).
+            terms.append(all_of(sub, grammar.tenant_language(tenant)))
     return terms
 
 

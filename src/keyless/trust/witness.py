@@ -182,6 +182,11 @@ def _default_preferences(path: AccessPath) -> dict[str, tuple[Language, ...]]:
             # Cognito's aud is the identity pool's ID, never STS's audience.
             prefer[path.key("aud")] = (Language.literal(_OTHER_IDENTITY_POOL),)
             prefer[path.key("amr")] = (Language.literal("authenticated"),)
+        elif provider is not None and provider.audience:
+            # The audience the vendor's tokens carry (CircleCI's: the organization's ID).
+            tenant = provider.issuer_tenant(path.issuer) or ""
+            audience = provider.audience.replace("{tenant}", tenant)
+            prefer[path.key("aud")] = (Language.literal(audience), Language.literal(STS_AUDIENCE))
         else:
             prefer[path.key("aud")] = (Language.literal(STS_AUDIENCE),)
         grammar = path.grammar

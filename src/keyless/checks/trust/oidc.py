@@ -21,6 +21,7 @@ from keyless.trust.paths import (
     PrincipalClass,
 )
 from keyless.trust.questions import (
+    issuer_tenant,
     named_subjects,
     other_repository,
     other_tenant,
@@ -84,6 +85,14 @@ def trust_oidc_broad_subject(
     Low when a GitHub policy also pins ``job_workflow_ref`` to exact reusable workflows at
     a ref: only that reviewed workflow runs with the role, whichever repository calls it.
 
+    CircleCI and Bitbucket Pipelines give each organisation (workspace) an issuer of its own,
+    so no stranger's token is accepted; but ``sub`` ``*`` or ``org/ORG/project/*`` lets every
+    project (repository) of that organisation assume the role: reported at this severity,
+    the message naming the organisation the issuer serves. A project (repository,
+    deployment environment) is one the policy names when its UUID appears in a ``sub``
+    value. https://circleci.com/docs/openid-connect-tokens/
+    https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/
+
     Not reported when the same path is already open to every tenant (``trust-oidc-any-tenant``).
     https://docs.github.com/en/actions/reference/security/oidc
     """
@@ -100,6 +109,15 @@ def trust_oidc_broad_subject(
         witness = find(path, *asked)
         if witness is not None:
             message = f"another {grammar.repo_word} of the organisation can assume it"
+            own = issuer_tenant(path)
+            if own is not None:
+                # An issuer of one tenant: the same organisation's projects, never a
+                # stranger's (that would be trust-oidc-any-tenant, critical).
+                message = (
+                    f"another {grammar.repo_word} of the {grammar.tenant_word} can assume it "
+                    f"(a {grammar.repo_word} of {grammar.provider} {grammar.tenant_word} {own} "
+                    f"only: the issuer serves no other {grammar.tenant_word})"
+                )
             workflows = pinned_workflows(path)
             if workflows:
                 yield _problem(
