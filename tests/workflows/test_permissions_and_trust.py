@@ -197,3 +197,23 @@ def test_every_subject_the_corpus_withholds_says_why(case: str) -> None:
         for rewritten in rewrite.jobs:
             assert all(w.reason for w in rewritten.withheld)
             assert rewritten.recommended or rewritten.trust_notes
+
+
+PUSH_AND_DISPATCH = DISPATCH.replace(
+    "      workflow_dispatch:\n",
+    "      push:\n        branches: [main]\n      workflow_dispatch:\n",
+)
+
+
+def test_a_subject_two_triggers_give_is_recommended_once(tmp_path: Path) -> None:
+    # push: branches: [main] gives refs/heads/main; workflow_dispatch's refs/heads/* is
+    # withheld and the default branch proposed instead: the same subject, listed once.
+    from keyless.render.workflows import fix_summary
+
+    root = repo(tmp_path, {".github/workflows/ops.yml": PUSH_AND_DISPATCH})
+    result = fix([root], options())
+    rewritten = job(only(result, "ops.yml"), "restart")
+    recommended = [s.value for s in rewritten.recommended]
+    assert recommended == ["repo:acme/app:ref:refs/heads/main", "repo:acme/app:ref:refs/tags/*"]
+    line = "StringEquals sub = repo:acme/app:ref:refs/heads/main"
+    assert fix_summary(result).count(line) == 1

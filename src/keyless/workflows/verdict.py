@@ -145,4 +145,14 @@ def judge(
             'protected branches or tags (rules: if: $CI_COMMIT_REF_PROTECTED == "true") '
             "and trust those refs"
         )
-    return Judgement(tuple(recommended), tuple(withheld), tuple(notes))
+    return Judgement(_distinct(recommended), tuple(withheld), tuple(notes))
+
+
+def _distinct(subjects: list[Subject]) -> tuple[Subject, ...]:
+    """Each ``sub`` once, in first-seen order: two triggers give one subject different
+    reasons (``push: branches: [main]`` and the default branch proposed for
+    ``workflow_dispatch``), and a trust policy lists it once."""
+    seen: dict[tuple[str, str], Subject] = {}
+    for subject in subjects:
+        seen.setdefault((subject.operator.value, subject.value), subject)
+    return tuple(seen.values())
