@@ -179,3 +179,50 @@ def test_a_stack_set_whose_condition_is_false_is_not_read(tmp_path: Path) -> Non
     result = scan([path])
     assert list(result.unread) == []
     assert any("S is not created" in n for n in result.notes)
+
+
+def _nested(inner_body: str) -> dict[str, object]:
+    """A JSON template whose StackSet Outer's body declares StackSet Inner (body given)."""
+    middle = {
+        "Resources": {
+            "Inner": {
+                "Type": "AWS::CloudFormation::StackSet",
+                "Properties": {"StackSetName": "inner", "TemplateBody": inner_body},
+            }
+        }
+    }
+    return {
+        "Resources": {
+            "Outer": {
+                "Type": "AWS::CloudFormation::StackSet",
+                "Properties": {"StackSetName": "outer", "TemplateBody": json.dumps(middle)},
+            }
+        }
+    }
+
+
+def test_a_stack_set_inside_a_stack_set_names_both_once(tmp_path: Path) -> None:
+    body = (
+        "Resources:\n  Keys:\n    Type: AWS::IAM::AccessKey\n    Properties:\n      UserName: ci\n"
+    )
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(_nested(body), indent=2))
+    # placed at the outer StackSet, the only lines the file has
+    assert _checks(path) == [("iac-access-key", "Keys (in StackSet Outer/Inner)", 3)]
+
+
+def test_notes_and_unread_bodies_inside_nested_stack_sets_name_both_once(tmp_path: Path) -> None:
+    body = (
+        "Conditions:\n  Never: !Equals [a, b]\nResources:\n  Keys:\n"
+        "    Type: AWS::IAM::AccessKey\n    Condition: Never\n    Properties:\n      UserName: ci\n"
+    )
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(_nested(body), indent=2))
+    (note,) = [n for n in scan([path]).notes if "Keys is not created" in n]
+    assert note.startswith(f"{path}:3:")  # the outer StackSet's line
+    assert note.endswith("deployment) (in StackSet Outer/Inner)")
+    path.write_text(json.dumps(_nested("Resources: [unclosed"), indent=2))
+    (unread,) = scan([path]).unread
+    assert unread.reason.startswith("Inner.TemplateBody: malformed YAML")
+    assert unread.reason.endswith(" (in StackSet Outer)")
+    assert unread.reason.count("in StackSet") == 1

@@ -106,7 +106,7 @@ def read_template(
     false ``Condition``) are told to ``notes``; a StackSet's ``TemplateBody`` that cannot
     be read (its roles not judged) to ``problems``."""
     template = Template(root, parameters)
-    return _read(path, root, template, notes, problems, 0, None)
+    return _read(path, root, template, notes, problems, (), None)
 
 
 def _read(
@@ -115,15 +115,17 @@ def _read(
     template: Template,
     notes: list[str] | None,
     problems: list[ReadError] | None,
-    nesting: int,
+    within: tuple[str, ...],
     placed: Position | None,
 ) -> list[IacResource]:
-    """The resources of ``root``; inside a StackSet's body (``nesting`` > 0) notes are
-    placed at ``placed``, the StackSet, whose lines the body's are not."""
+    """The resources of ``root``; inside a StackSet's body (``within`` names the StackSets
+    around it, outermost first) they and the notes are named ``… (in StackSet OUTER/INNER)``
+    and notes placed at ``placed``, the outermost StackSet, whose lines the bodies' are not."""
     resources = get(root, "Resources")
     if resources is None or not isinstance(resources.value, Mapping):
         return []
     source = SourceKind.CDK if _is_cdk(path, resources.value) else SourceKind.CLOUDFORMATION
+    suffix = f" {_in_stack_sets(within)}" if within else ""
     found: list[IacResource] = []
     for logical_id, declaration in resources.value.items():
         resource_type = text(get(declaration, "Type")) or ""
@@ -136,12 +138,12 @@ def _read(
                 where = location(path, placed or declaration.position)
                 notes.append(
                     f"{where}: {logical_id} is not created: its condition {condition} is false "
-                    "with the parameters' values (--parameter judges another deployment)"
+                    f"with the parameters' values (--parameter judges another deployment){suffix}"
                 )
             continue
         if kind is None:  # a StackSet the stack creates
             found.extend(
-                _stack_set(path, logical_id, declaration, template, notes, problems, nesting)
+                _stack_set(path, logical_id, declaration, template, notes, problems, within, placed)
             )
             continue
         address = _address(logical_id, declaration)
@@ -160,7 +162,7 @@ def _read(
         found.append(
             IacResource(
                 kind=kind,
-                address=address,
+                address=address + suffix,
                 type=resource_type,
                 path=path,
                 position=declaration.position,
@@ -175,7 +177,7 @@ def _read(
             found.append(
                 IacResource(
                     kind=ResourceKind.LOGIN_PROFILE,
-                    address=f"{address}.LoginProfile",
+                    address=f"{address}.LoginProfile{suffix}",
                     type=resource_type,
                     path=path,
                     position=login.position,
@@ -183,8 +185,14 @@ def _read(
                     name=name,
                 )
             )
-    found.extend(_secret_outputs(path, root, resources.value, source))
+    outputs = _secret_outputs(path, root, resources.value, source)
+    found.extend(replace(resource, address=resource.address + suffix) for resource in outputs)
     return found
+
+
+def _in_stack_sets(within: tuple[str, ...]) -> str:
+    """``(in StackSet OUTER/INNER)``: the StackSets a body is read inside, outermost first."""
+    return f"(in StackSet {'/'.join(within)})"
 
 
 def _stack_set(
@@ -194,18 +202,21 @@ def _stack_set(
     template: Template,
     notes: list[str] | None,
     problems: list[ReadError] | None,
-    nesting: int,
+    within: tuple[str, ...],
+    placed: Position | None,
 ) -> list[IacResource]:
-    """The IAM resources of a StackSet's inline ``TemplateBody``, named and placed as
-    inside the StackSet; none (and a problem) when the body cannot be read."""
+    """The IAM resources of a StackSet's inline ``TemplateBody`` (inside the StackSets
+    ``within``), named and placed as inside it; none (and a problem) when the body cannot be
+    read."""
     written = get(declaration, "Properties", "TemplateBody")
     if written is None:
         return []  # TemplateURL: a template in S3, not read
     outer = _address(logical_id, declaration)
+    around = f" {_in_stack_sets(within)}" if within else ""
 
     def unreadable(reason: str) -> list[IacResource]:
         if problems is not None:
-            problems.append(ReadError(path, f"{outer}.TemplateBody: {reason}"))
+            problems.append(ReadError(path, f"{outer}.TemplateBody: {reason}{around}"))
         return []
 
     body = text(template.evaluate(written))
@@ -216,7 +227,7 @@ def _stack_set(
             f"{describe_size(len(body.encode('utf-8')))}, larger than the "
             f"{MAX_STACK_SET_BODY_BYTES:,} bytes CloudFormation accepts for a StackSet"
         )
-    if nesting >= _MAX_NESTING:
+    if len(within) >= _MAX_NESTING:
         return unreadable("StackSets nested too deeply to read")
     try:
         inner = parse_template(path, body)
@@ -225,31 +236,23 @@ def _stack_set(
     if not is_template(inner):
         return unreadable("not a CloudFormation template (no Resources)")
     given, unknown = _stack_set_parameters(template, get(declaration, "Properties", "Parameters"))
-    inner_notes: list[str] = []
-    inner_problems: list[ReadError] = []
     found = _read(
         path,
         inner,
         Template(inner, given, unknown),
-        inner_notes,
-        inner_problems,
-        nesting + 1,
-        declaration.position,
+        notes,
+        problems,
+        (*within, outer),
+        placed or declaration.position,
     )
-    where = f"(in StackSet {outer})"
-    if notes is not None:
-        notes.extend(f"{note} {where}" for note in inner_notes)
-    if problems is not None:
-        problems.extend(ReadError(p.path, f"{p.reason} {where}") for p in inner_problems)
-    return [_inside(resource, outer, declaration.position, written.position) for resource in found]
+    return [_inside(resource, declaration.position, written.position) for resource in found]
 
 
-def _inside(resource: IacResource, outer: str, position: Position, body: Position) -> IacResource:
-    """``resource`` of a StackSet's body, named ``… (in StackSet outer)`` and placed at the
-    StackSet (its trust policy at the ``TemplateBody``)."""
+def _inside(resource: IacResource, position: Position, body: Position) -> IacResource:
+    """``resource`` of a StackSet's body placed at the StackSet (its trust policy at the
+    ``TemplateBody``); a StackSet around this one places it again, at its own."""
     return replace(
         resource,
-        address=f"{resource.address} (in StackSet {outer})",
         position=position,
         trust=relocated(resource.trust, body) if resource.trust is not None else None,
         trust_position=body if resource.trust_position is not None else None,
