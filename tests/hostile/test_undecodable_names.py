@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from keyless.cli import cli
 from keyless.files import display_path, has_undecodable_name, path_text
+from keyless.render.sarif import artifact_uri
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux", reason="only Linux file systems take names that are not UTF-8"
@@ -98,3 +99,52 @@ def test_a_name_is_shown_with_its_bytes_escaped() -> None:
     assert display_path(Path(name), Path("/elsewhere")) == r"dir/\xff\xfe.yml"
     assert not has_undecodable_name("dir/é.yml")
     assert path_text("dir/é.yml") == "dir/é.yml"
+
+
+USER_AND_KEY = """\
+resource "aws_iam_user" "u" {
+  name = "bob"
+}
+resource "aws_iam_access_key" "k" {
+  user = aws_iam_user.u.name
+}
+"""
+
+
+@pytest.fixture
+def infrastructure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "ok.tf").write_text(USER_AND_KEY)
+    with open(os.fsencode(tmp_path) + b"/\xff.tf", "wb") as file:
+        file.write(USER_AND_KEY.encode())
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("form", ["text", "json", "sarif"])
+def test_iac_lists_it_as_unread_in_every_format(infrastructure: Path, form: str) -> None:
+    result = CliRunner().invoke(cli, ["iac", ".", "--format", form], catch_exceptions=False)
+
+    assert result.exit_code == 3, result.output
+    if form == "text":
+        assert r"\xff.tf: its name is not UTF-8" in result.stdout
+        return
+    document = json.loads(result.stdout)
+    if form == "json":
+        assert [u["where"] for u in document["unread"]] == [r"\xff.tf"]
+        assert {f["file"] for f in document["findings"]} == {"ok.tf"}
+    else:
+        (run,) = document["runs"]
+        notes = [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]]
+        assert any(note.startswith(r"\xff.tf: not read") for note in notes)
+        uris = {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]
+        }
+        assert uris == {"ok.tf"}
+
+
+def test_a_sarif_uri_encodes_the_bytes_of_the_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    assert artifact_uri(Path(os.fsdecode(b"infra/\xff.tf"))) == "infra/%FF.tf"

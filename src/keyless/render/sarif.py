@@ -22,6 +22,7 @@ run has suppressions every other result carries an empty list (not suppressed).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from urllib.parse import quote
 from keyless import __version__
 from keyless.config import Ignore
 from keyless.engine import ScanResult
-from keyless.files import display_path
+from keyless.files import relative_path
 from keyless.findings import FileLocation, Finding, Severity
 from keyless.model import AccountStatus
 from keyless.render import RenderOptions
@@ -339,10 +340,11 @@ def artifact_uri(path: Path) -> str:
     inside it (percent-encoded, so a name with a space, ``#``, ``?`` or ``:`` stays one
     path), else an absolute ``file:`` URI (never a relative path with ``..`` segments, which
     GitHub code scanning cannot place)."""
-    shown = display_path(path)
+    shown = relative_path(path).as_posix()
     if PurePosixPath(shown).is_absolute() or ".." in PurePosixPath(shown).parts:
         return path.resolve().as_uri()
-    return quote(shown, safe=_URI_SAFE)
+    # The name's bytes, so a name that is not UTF-8 is encoded as it is on disk (%FF).
+    return quote(os.fsencode(shown), safe=_URI_SAFE)
 
 
 def resource_uri(arn: str, account: str) -> str:
