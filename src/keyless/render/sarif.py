@@ -39,6 +39,7 @@ from keyless.findings import FileLocation, Finding, Severity
 from keyless.model import AccountStatus
 from keyless.render import RenderOptions
 from keyless.render.jsonout import Streamed, dump_chunks, dumps
+from keyless.render.sarif_limits import warn_about, watched
 from keyless.store.record import finding_subject
 
 SARIF_VERSION = "2.1.0"
@@ -362,11 +363,22 @@ def resource_uri(arn: str, account: str) -> str:
 
 
 def sarif_text(result: ScanResult, options: RenderOptions) -> str:
-    """The SARIF log as JSON text."""
-    return dumps(scan_sarif(result)).decode()
+    """The SARIF log as JSON text (warnings on stderr past GitHub's limits)."""
+    return sarif_json(scan_sarif(result))
+
+
+def sarif_json(log: dict[str, Any]) -> str:
+    """A SARIF log as JSON text; what is past GitHub code scanning's limits is warned
+    about (:mod:`keyless.render.sarif_limits`), the log itself left whole."""
+    data = dumps(log)
+    warn_about(log, data)
+    return data.decode()
 
 
 def sarif_chunks(result: ScanResult, options: RenderOptions) -> Iterator[bytes]:
     """The SARIF log as JSON, in pieces: the same bytes as :func:`sarif_text`, with the
-    results serialised one at a time as the findings are read."""
-    return dump_chunks(scan_sarif(result, stream=True))
+    results serialised one at a time as the findings are read (and the same warnings,
+    once they are written)."""
+    log = scan_sarif(result, stream=True)
+    results = len(result.findings) + len(result.suppressed)
+    return watched(dump_chunks(log), log, results)
