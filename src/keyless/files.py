@@ -219,11 +219,41 @@ def _sync_directory(directory: Path) -> None:
 
 
 def display_path(path: Path, base: Path | None = None) -> str:
+    """``path`` relative to ``base`` (default: the working directory) when inside it, as
+    text every output can hold (:func:`path_text`)."""
+    return path_text(relative_path(path, base).as_posix())
+
+
+def relative_path(path: Path, base: Path | None = None) -> Path:
     """``path`` relative to ``base`` (default: the working directory) when inside it."""
     try:
-        return path.resolve().relative_to((base or Path.cwd()).resolve()).as_posix()
+        return path.resolve().relative_to((base or Path.cwd()).resolve())
     except ValueError:
-        return path.as_posix()
+        return path
+
+
+def path_text(path: str | os.PathLike[str]) -> str:
+    """A path (or text holding one) as valid UTF-8 that a person can read. On POSIX a file
+    name is bytes; Python keeps those that are not UTF-8 as lone surrogates (PEP 383),
+    which no JSON, SARIF or terminal encoder accepts. They are written as ``\\xff``
+    escapes of the bytes; every other character is kept."""
+    text = os.fspath(path)
+    if not has_undecodable_name(text):
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is no escaped byte (not from a file name)
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def has_undecodable_name(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` holds bytes that are not UTF-8 (see :func:`path_text`): such a
+    file cannot be named faithfully in a report, so the readers record it as unread."""
+    try:
+        os.fspath(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def check_writable(path: Path, what: str = "the output") -> None:

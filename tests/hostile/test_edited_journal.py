@@ -1,5 +1,6 @@
 """A retire journal edited by hand: a dropped table or column, a BLOB where text belongs,
-a date that is none, a detail nested beyond the parser's depth. Each is a JournalError
+a date that is none, a detail nested beyond the parser's depth, a JSON column with a key
+twice in one object, NaN or Infinity, or no JSON at all. Each is a JournalError
 naming what is damaged (the CLI's exit 2), raised before anything contacts AWS, never a
 TypeError, RecursionError or sqlite3 error in the middle of a run."""
 
@@ -66,11 +67,18 @@ def read_everything(path: Path) -> tuple[tuple[Quarantine, ...], int]:
         ("ALTER TABLE actions DROP COLUMN note", "table actions has no column note"),
         ("UPDATE actions SET account = x'00ff'", "account is not text"),
         ("UPDATE actions SET intended_at = 'yesterday'", "action 1 of the journal is damaged"),
-        ("UPDATE actions SET detail = '" + "[" * 100_000 + "'", "nested too deeply"),
+        ("UPDATE actions SET detail = '" + "[" * 100_000 + "'", "depth limit exceeded"),
         ("UPDATE actions SET detail = '[1]'", "detail is not a JSON object"),
         ("UPDATE quarantine SET key_id = x'41'", "key_id is not text"),
         ("UPDATE quarantine SET by_keyless = 'yes'", "by_keyless is not 0 or 1"),
         ("UPDATE quarantine SET since = '2026-02-30T00:00:00+00:00'", "is damaged"),
+        ("""UPDATE actions SET detail = '{"a": 1, "a": 2}'""", "detail#/a: a key appears twice"),
+        ("UPDATE actions SET detail = '{\"a\": NaN}'", "detail is not valid JSON"),
+        ("UPDATE actions SET detail = '{\"a\": -Infinity}'", "detail is not valid JSON"),
+        ("UPDATE actions SET detail = 'not json'", "detail is not valid JSON"),
+        ("""UPDATE runs SET request = '{"users": [], "users": ["bob"]}'""", "run 1"),
+        ("UPDATE runs SET request = 'Infinity'", "run 1 of the journal is damaged"),
+        ("UPDATE runs SET request = '[]'", "request is not a JSON object"),
     ],
 )
 def test_a_damaged_journal_is_a_journal_error(journal: Path, statement: str, phrase: str) -> None:

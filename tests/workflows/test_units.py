@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from keyless.errors import InputError
 from keyless.workflows import FileRewrite, FixResult, Platform, WorkflowFile, fix, write
-from keyless.workflows.hardcoded import find_literals
+from keyless.workflows.hardcoded import find_literals, redact_text
 from keyless.workflows.model import SubjectOperator
 from keyless.workflows.patch import Edit, apply_edits
 from keyless.workflows.subjects import github_subjects, gitlab_subjects, parse_remote
@@ -79,6 +79,20 @@ def test_key_ids_are_redacted_and_commit_shas_ignored() -> None:
         (2, "temporary access key ID"),
     ]
     assert all("Q2X7RM4TZK9W" not in m.redacted for m in matches)
+
+
+@pytest.mark.parametrize(
+    "separator", ["\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e"]
+)
+def test_a_key_is_on_the_line_an_editor_shows(separator: str) -> None:
+    # Editors and GitHub end lines at LF, CRLF and CR only; str.splitlines also ends them
+    # at these, which put the key one line further down than the reader is sent.
+    text = f"name: a{separator}b\r\nnote: c\rid: AKIAQ2X7RM4TZK9WDXYZ\n"
+
+    (match,) = find_literals(text)
+
+    assert (match.line, match.column) == (2, 4)
+    assert redact_text(text) == text.replace("AKIAQ2X7RM4TZK9WDXYZ", "AKIA…DXYZ")
 
 
 def test_aws_documentation_example_keys_are_not_credentials() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from keyless.checks.registry import Check
 from keyless.config import Ignore
 from keyless.engine.packed import count_findings
+from keyless.files import path_text
 from keyless.findings import Finding, Severity
 from keyless.model import Inventory
 
@@ -80,6 +81,12 @@ class Unread:
 
     where: str
     reason: str
+
+    def __post_init__(self) -> None:
+        # A file name that is not UTF-8 (keyless.files.path_text) must not reach an
+        # encoder as lone surrogates: JSON and SARIF would fail on the report.
+        object.__setattr__(self, "where", path_text(self.where))
+        object.__setattr__(self, "reason", path_text(self.reason))
 
 
 @dataclass(frozen=True)

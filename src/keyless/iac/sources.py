@@ -19,7 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from keyless.errors import InputError
-from keyless.files import read_text
+from keyless.files import has_undecodable_name, read_text
 
 MAX_BYTES = 64 * 1024 * 1024
 _SKIP_DIRS = frozenset(
@@ -112,7 +112,10 @@ def _walk(directory: Path, problems: list[ReadError]) -> Iterator[Candidate]:
 def read_source(path: Path) -> str:
     """The file as UTF-8 text, read by :func:`keyless.files.read_text` (a regular file
     only, opened without blocking, at most :data:`MAX_BYTES`). Raises :class:`ReadError`
-    saying why not."""
+    saying why not, a name that is not UTF-8 included: no JSON or SARIF document can hold
+    it, so the file's findings could not be located (keyless.files.path_text)."""
+    if has_undecodable_name(path):
+        raise ReadError(path, "its name is not UTF-8, so no report could name it; rename it")
     try:
         return read_text(path, "the file", limit=MAX_BYTES)
     except InputError as error:

@@ -21,7 +21,7 @@ from keyless.findings import FileLocation, Finding, Severity
 from keyless.iac.trust import FileTrust
 from keyless.render import RenderOptions
 from keyless.render.jsonout import check_run_document, dumps
-from keyless.render.sarif import scan_sarif
+from keyless.render.sarif import sarif_json, scan_sarif
 from keyless.render.trust import trust_document, trust_text
 from keyless.render.untrusted import printable
 
@@ -94,7 +94,7 @@ def iac_sarif(result: ScanResult, options: RenderOptions) -> str:
         fingerprint = finding.evidence.get("fingerprint")
         if isinstance(fingerprint, str):
             entry["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint}
-    return dumps(log).decode()
+    return sarif_json(log)
 
 
 def iac_text(result: ScanResult, options: RenderOptions) -> str:

@@ -22,6 +22,7 @@ run has suppressions every other result carries an empty list (not suppressed).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -33,11 +34,12 @@ from urllib.parse import quote
 from keyless import __version__
 from keyless.config import Ignore
 from keyless.engine import ScanResult
-from keyless.files import display_path
+from keyless.files import relative_path
 from keyless.findings import FileLocation, Finding, Severity
 from keyless.model import AccountStatus
 from keyless.render import RenderOptions
 from keyless.render.jsonout import Streamed, dump_chunks, dumps
+from keyless.render.sarif_limits import warn_about, watched
 from keyless.store.record import finding_subject
 
 SARIF_VERSION = "2.1.0"
@@ -339,10 +341,11 @@ def artifact_uri(path: Path) -> str:
     inside it (percent-encoded, so a name with a space, ``#``, ``?`` or ``:`` stays one
     path), else an absolute ``file:`` URI (never a relative path with ``..`` segments, which
     GitHub code scanning cannot place)."""
-    shown = display_path(path)
+    shown = relative_path(path).as_posix()
     if PurePosixPath(shown).is_absolute() or ".." in PurePosixPath(shown).parts:
         return path.resolve().as_uri()
-    return quote(shown, safe=_URI_SAFE)
+    # The name's bytes, so a name that is not UTF-8 is encoded as it is on disk (%FF).
+    return quote(os.fsencode(shown), safe=_URI_SAFE)
 
 
 def resource_uri(arn: str, account: str) -> str:
@@ -360,11 +363,22 @@ def resource_uri(arn: str, account: str) -> str:
 
 
 def sarif_text(result: ScanResult, options: RenderOptions) -> str:
-    """The SARIF log as JSON text."""
-    return dumps(scan_sarif(result)).decode()
+    """The SARIF log as JSON text (warnings on stderr past GitHub's limits)."""
+    return sarif_json(scan_sarif(result))
+
+
+def sarif_json(log: dict[str, Any]) -> str:
+    """A SARIF log as JSON text; what is past GitHub code scanning's limits is warned
+    about (:mod:`keyless.render.sarif_limits`), the log itself left whole."""
+    data = dumps(log)
+    warn_about(log, data)
+    return data.decode()
 
 
 def sarif_chunks(result: ScanResult, options: RenderOptions) -> Iterator[bytes]:
     """The SARIF log as JSON, in pieces: the same bytes as :func:`sarif_text`, with the
-    results serialised one at a time as the findings are read."""
-    return dump_chunks(scan_sarif(result, stream=True))
+    results serialised one at a time as the findings are read (and the same warnings,
+    once they are written)."""
+    log = scan_sarif(result, stream=True)
+    results = len(result.findings) + len(result.suppressed)
+    return watched(dump_chunks(log), log, results)

@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from keyless.collect.live.account import client
-from keyless.errors import CollectionError
+from keyless.errors import CollectionError, InputError
+from keyless.files import parse_json
 from keyless.retire.model import (
     Action,
     InlinePolicyState,
@@ -54,6 +55,15 @@ class AwsFailure(Exception):
         """``iam:DeleteUser failed: DeleteConflict (...)``."""
         text = f"{self.operation} failed: {self.code}"
         return f"{text} ({self.message})" if self.message else text
+
+
+class UnfaithfulDocument(AwsFailure):
+    """A document IAM returned that keyless cannot keep exactly as it is (a key twice in
+    one object, or not a JSON object): a backup of it would restore something else."""
+
+    def describe(self) -> str:
+        """What is wrong with the document and what to do."""
+        return self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,8 +257,27 @@ class AccountApi:
         document = call(
             "iam:GetUserPolicy", self.client("iam").get_user_policy, UserName=user, PolicyName=name
         )["PolicyDocument"]
-        # botocore decodes the URL-encoded JSON IAM returns; decode it if it did not.
-        return json.loads(urllib.parse.unquote(document)) if isinstance(document, str) else document
+        # The client leaves IAM's URL-encoded JSON as it came (keyless.collect.live.account
+        # .client): read here with keyless's own parse, so a key given twice is refused
+        # instead of one copy being backed up and the other lost on rollback.
+        what = f"inline policy {name}"
+        if not isinstance(document, str):  # pragma: no cover - the client never decodes it
+            raise UnfaithfulDocument("iam:GetUserPolicy", "Decoded", f"{what} was decoded")
+        try:
+            parsed = parse_json(urllib.parse.unquote(document).encode(), what, what)
+        except InputError as error:
+            problem = f"{error.where}: {error.message}" if error.where else error.message
+            raise UnfaithfulDocument(
+                "iam:GetUserPolicy",
+                "UnfaithfulDocument",
+                f"{problem}; a backup would not restore it as it is: correct it in IAM "
+                "and run again",
+            ) from None
+        if not isinstance(parsed, dict):
+            raise UnfaithfulDocument(
+                "iam:GetUserPolicy", "UnfaithfulDocument", f"{what} is not a JSON object"
+            )
+        return parsed
 
     def _service_credentials(
         self, user: str

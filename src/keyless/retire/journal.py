@@ -31,6 +31,7 @@ from keyless.retire.records import (
     JournalError,
     Quarantine,
     Run,
+    check_request,
     to_backup,
     to_entry,
     to_quarantine,
@@ -329,6 +330,12 @@ class Journal:
                 hint="A journal edited by hand cannot be followed; keep it for the record and"
                 " name a new one with --journal.",
             )
+        # Every row read now, not when a run reaches it: a damaged one stops the command
+        # before anything contacts AWS, never between two users' changes.
+        for row in self._db.execute("SELECT id, request FROM runs"):
+            check_request(row)
+        for read in (self.entries, self.quarantined, self.backups):
+            read()
 
 
 def _missing_columns(db: sqlite3.Connection) -> str | None:

@@ -3,13 +3,13 @@ backups; and the conversion of its rows into them (a damaged row is a JournalErr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from keyless.errors import InputError
+from keyless.files import parse_json
 from keyless.retire.model import Action, ActionKind
 
 
@@ -94,11 +94,25 @@ def _integer(value: Any, what: str) -> int:
 
 
 def _json(text: Any, what: str) -> Any:
-    """A JSON column; nesting too deep for the parser is damage too, not a crash."""
+    """A JSON column, read as strictly as every file keyless reads
+    (:func:`keyless.files.parse_json`): a key twice in one object, ``NaN`` or
+    ``Infinity`` (which keyless never writes, and which the standard library's parser
+    accepts silently), nesting too deep, or text that is not JSON are damage."""
     try:
-        return json.loads(_text(text, what))
-    except RecursionError:
-        raise ValueError(f"{what} is nested too deeply") from None
+        return parse_json(_text(text, what).encode(), what, what)
+    except InputError as error:
+        at = "" if error.where in (None, what) else f"{error.where}: "
+        raise ValueError(f"{at}{error.message}") from None
+
+
+def check_request(row: tuple[Any, ...]) -> None:
+    """A ``runs`` row's ``request``: a JSON object (a damaged one is a JournalError)."""
+    id_, request = row
+    try:
+        if not isinstance(_json(request, "request"), dict):
+            raise TypeError("request is not a JSON object")
+    except (ValueError, TypeError) as error:
+        raise JournalError(f"run {id_!r} of the journal is damaged: {error}") from None
 
 
 def to_entry(row: tuple[Any, ...]) -> Entry:

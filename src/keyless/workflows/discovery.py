@@ -35,6 +35,7 @@ from pathlib import Path
 
 from keyless.engine import Unread
 from keyless.errors import InputError
+from keyless.files import has_undecodable_name
 from keyless.workflows.model import Platform, WorkflowFile
 
 GITLAB_FILE = ".gitlab-ci.yml"
@@ -124,7 +125,10 @@ def discover(paths: Iterable[Path]) -> Discovery:
 
 def unusable(path: Path, roots: Iterable[Path]) -> str | None:
     """Why ``path`` cannot be read as a CI file, or None: not a regular file, or a link
-    whose target lies outside every root."""
+    whose target lies outside every root, or a name that is not UTF-8."""
+    if has_undecodable_name(path):
+        # Read, its findings could not name it: JSON and SARIF hold UTF-8 only.
+        return "its name is not UTF-8, so no report could name it; rename it to read it"
     try:
         info = os.stat(path)
     except OSError as error:

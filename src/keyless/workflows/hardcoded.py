@@ -53,6 +53,11 @@ _REVOKE = (
 _KEY_ID = re.compile(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 _SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _SECRET_CONTEXT = re.compile(r"secret|aws.*key|key.*aws|credential", re.IGNORECASE)
+#: A line with its end: lines end at LF, CRLF or CR only, as in editors, GitHub's file
+#: view and YAML 1.2 (https://yaml.org/spec/1.2.2/#54-line-break-characters).
+#: ``str.splitlines`` also ends them at \v, \f, \x1c-\x1e, \x85, U+2028 and U+2029,
+#: which would put a key on a later line number than the one a reader is sent to.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +86,7 @@ def is_documentation_example(value: str) -> bool:
 def find_literals(text: str) -> Iterator[Match]:
     """Every literal access key ID and secret-key-shaped string in ``text`` (AWS's
     documentation examples excepted)."""
-    for number, line in enumerate(text.splitlines()):
+    for number, line in enumerate(text_lines(text)):
         for match in _KEY_ID.finditer(line):
             if is_documentation_example(match.group(0)):
                 continue
@@ -95,11 +100,17 @@ def find_literals(text: str) -> Iterator[Match]:
                 yield Match(number, match.start(), "secret access key", "[REDACTED]")
 
 
+def text_lines(text: str) -> list[str]:
+    """``text``'s lines, without their ends, split where a reader's lines end (LF, CRLF,
+    CR): the Nth is the line an editor or GitHub shows as N + 1."""
+    return [line.rstrip("\r\n") for line in _LINE.findall(text)]
+
+
 def redact_text(text: str) -> str:
     """``text`` with every literal key ID shown as ``AKIA…WXYZ`` and every secret-key-shaped
     string (on a line that names a secret or an AWS key) as ``[REDACTED]``."""
     out = []
-    for line in text.splitlines(keepends=True):
+    for line in _LINE.findall(text):
         line = _KEY_ID.sub(lambda m: redact_key_id(m.group(0)), line)
         if _SECRET_CONTEXT.search(line):
             line = _SECRET.sub(
