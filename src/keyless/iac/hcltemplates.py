@@ -23,6 +23,7 @@ from keyless.iac.hcl import position_of
 from keyless.iac.hcldirectives import (
     NotUnderstood,
     Part,
+    has_strip_marker,
     is_directive,
     nested,
     part_of,
@@ -51,7 +52,7 @@ def evaluate_string(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, N
     if any(
         isinstance(part, Tree)
         and isinstance(part.children[0], Tree)
-        and is_directive(part.children[0])
+        and (is_directive(part.children[0]) or has_strip_marker(part.children[0]))
         for part in tree.children
     ):
         return _with_directives(evaluator, tree, scope)
@@ -188,7 +189,8 @@ def _template_text(
 
 
 def _with_directives(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
-    """A quoted string with ``%{ if }`` or ``%{ for }`` directives, rendered."""
+    """A quoted string with ``%{ if }`` or ``%{ for }`` directives, or strip markers
+    (``${~ x ~}``), rendered."""
     parts: list[Part] = []
     for part in tree.children:
         if not isinstance(part, Tree):
