@@ -40,6 +40,9 @@ EXPRESSIONS = [
     '"a\\u001f\\t ${~ "x" ~}\\u00a0\\u3000b $${~ x ~}"',
     '"${jsonencode({ b = "<&>", a = [1, true, null, { d = 2, c = "\u2028" }] })}"',
     '"x${jsonencode(jsonencode({ b = 1, a = ">" }))}"',
+    'replace(jsonencode({ b = "<\u2028", a = [1, "\u0001"] }), "x", "y")',
+    'format("%s", jsonencode({ b = "&", a = [true, null] }))',
+    'jsonencode({ b = 1, a = 2 }) == "{\\"a\\":2,\\"b\\":1}"',
     '"%{ for s in ["a", "b"] }%{ if s == "a" }A%{ else }${s}%{ endif }%{ endfor }"',
     '[for r in ["o/a", "o/b:ref"] :'
     ' "repo:%{if length(regexall(":+", r)) > 0}${r}%{else}${r}:*%{endif}"]',

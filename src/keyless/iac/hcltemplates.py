@@ -15,7 +15,6 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from hcl2.utils import HEREDOC_PATTERN, HEREDOC_TRIM_PATTERN, process_escape_sequences
 from lark import Token, Tree
 
@@ -31,12 +30,12 @@ from keyless.iac.hcldirectives import (
     stripped,
 )
 from keyless.iac.values import (
-    Attributes,
     JsonText,
     Node,
     Position,
     SourcedText,
     Unknown,
+    jsonencoded,
     notes,
     stand_in_text,
 )
@@ -340,49 +339,6 @@ def as_text(node: Node) -> str | None:
     if isinstance(value, JsonText) and value.by_jsonencode:
         return jsonencoded(value.document)
     return None
-
-
-# What Go's encoding/json (cty's JSON encoder) writes as \u escapes and orjson does not.
-_GO_JSON_ESCAPES = {
-    "<": "\\u003c",
-    ">": "\\u003e",
-    "&": "\\u0026",
-    "\u2028": "\\u2028",
-    "\u2029": "\\u2029",
-}
-
-
-def jsonencoded(node: Node) -> str | None:
-    """The text Terraform's ``jsonencode`` writes for ``node``: compact, object keys
-    sorted, ``<``, ``>`` and ``&`` escaped as Go writes them; None when a part is unknown,
-    a fraction (Go writes numbers otherwise), text with a backspace or form feed (written
-    otherwise), or JSON text keyless cannot write exactly.
-    https://developer.hashicorp.com/terraform/language/functions/jsonencode"""
-
-    def data(current: Node) -> Any:
-        value = current.value
-        if isinstance(value, JsonText):
-            inner = jsonencoded(value.document) if value.by_jsonencode else None
-            if inner is None:
-                raise ValueError("JSON text not written as Terraform writes it")
-            return inner
-        if isinstance(value, Unknown | float):
-            raise ValueError("not known, or a fraction")
-        if isinstance(value, str) and ("\b" in value or "\f" in value):
-            raise ValueError("a backspace or form feed")
-        if isinstance(value, tuple):
-            return [data(item) for item in value]
-        if isinstance(value, Mapping):
-            if isinstance(value, Attributes):
-                raise ValueError("other attributes are not known")
-            return {key: data(item) for key, item in value.items()}
-        return value
-
-    try:
-        text = orjson.dumps(data(node), option=orjson.OPT_SORT_KEYS).decode()
-    except (ValueError, TypeError, orjson.JSONEncodeError):
-        return None
-    return re.sub("[<>&\u2028\u2029]", lambda m: _GO_JSON_ESCAPES[m.group()], text)
 
 
 def _interpolations(body: str) -> list[tuple[int, int]]:
