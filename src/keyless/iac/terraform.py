@@ -32,6 +32,7 @@ from keyless.iac.hclfiles import FileAccess
 from keyless.iac.hclrefs import Reference
 from keyless.iac.model import IacResource
 from keyless.iac.sources import ReadError
+from keyless.iac.tfconform import mismatch
 from keyless.iac.tffiles import RESOURCE_KINDS, DirectoryCache, TerraformFile, read_directory
 from keyless.iac.tfinstances import instance_key, instances_of
 from keyless.iac.tfobjects import data_object, iac_resource, resource_object
@@ -163,7 +164,19 @@ class Module:
                 "the variable has no default: give it in a .tfvars file or pass a plan",
                 stand_in=name,
             )
-        return self._typed(name, self.evaluators[file.path].evaluate(default.expression), found)
+        value = self.evaluators[file.path].evaluate(default.expression)
+        declared = block.body.attributes.get("type")
+        if declared is not None:
+            # Terraform refuses a default its type cannot hold: the value is none at all
+            # https://developer.hashicorp.com/terraform/language/values/variables#default-values
+            wrong = mismatch(declared.expression, value, "default")
+            if wrong is not None:
+                return _unknown(
+                    reference,
+                    f"{wrong}: Terraform refuses the variable's default "
+                    f"(type {self.evaluators[file.path].source(declared.expression)})",
+                )
+        return self._typed(name, value, found)
 
     def _typed(self, name: str, value: Node, found: tuple[Block, TerraformFile] | None) -> Node:
         """A variable's value as its type makes it: an object type's ``optional(...)``
