@@ -85,3 +85,22 @@ def test_a_trust_policy_from_a_refused_default_is_not_judged(tmp_path: Path) -> 
     (unread,) = result.unread
     assert "aws_iam_role.r: trust policy not judged" in unread.reason
     assert "Terraform refuses the variable's default (type list(string))" in unread.reason
+
+
+def test_a_module_input_its_type_cannot_hold_is_not_judged(tmp_path: Path) -> None:
+    # terraform console: "Invalid value for input variable"
+    (tmp_path / "mod").mkdir()
+    (tmp_path / "mod" / "main.tf").write_text(
+        'variable "subjects" {\n  type = list(string)\n}\n'
+        'resource "aws_iam_role" "r" {\n'
+        "  assume_role_policy = jsonencode({ v = var.subjects })\n}\n"
+    )
+    (tmp_path / "main.tf").write_text(
+        'module "m" {\n  source   = "./mod"\n  subjects = "repo:acme/app:*"\n}\n'
+    )
+    (role,) = read_paths([tmp_path]).resources
+    assert role.trust is not None
+    (unknown,) = unknowns(role.trust)
+    assert unknown.reason == (
+        "input is a string, not a list: Terraform refuses the variable's input (type list(string))"
+    )

@@ -153,7 +153,7 @@ class Module:
         """A variable's value: the call's input, else the variables files', else the default."""
         found = self.variables.get(name)
         if name in self.inputs:
-            return self._typed(name, self.inputs[name], found)
+            return self._checked(name, self.inputs[name], found, reference, "input")
         if found is None:
             return _unknown(reference, f"no variable {name!r} is declared", stand_in=name)
         block, file = found
@@ -165,16 +165,29 @@ class Module:
                 stand_in=name,
             )
         value = self.evaluators[file.path].evaluate(default.expression)
-        declared = block.body.attributes.get("type")
-        if declared is not None:
-            # Terraform refuses a default its type cannot hold: the value is none at all
-            # https://developer.hashicorp.com/terraform/language/values/variables#default-values
-            wrong = mismatch(declared.expression, value, "default")
+        return self._checked(name, value, found, reference, "default")
+
+    def _checked(
+        self,
+        name: str,
+        value: Node,
+        found: tuple[Block, TerraformFile] | None,
+        reference: Reference,
+        what: str,
+    ) -> Node:
+        """``value`` as the variable's type makes it, or unknown when its type cannot hold
+        it: Terraform refuses such a default ("Invalid default value for variable") or such
+        a value ("Invalid value for input variable"), so there is no value to judge.
+        https://developer.hashicorp.com/terraform/language/values/variables#type-constraints
+        """
+        declared = found[0].body.attributes.get("type") if found is not None else None
+        if found is not None and declared is not None:
+            wrong = mismatch(declared.expression, value, what)
             if wrong is not None:
+                written = self.evaluators[found[1].path].source(declared.expression)
                 return _unknown(
                     reference,
-                    f"{wrong}: Terraform refuses the variable's default "
-                    f"(type {self.evaluators[file.path].source(declared.expression)})",
+                    f"{wrong}: Terraform refuses the variable's {what} (type {written})",
                 )
         return self._typed(name, value, found)
 
