@@ -109,6 +109,9 @@ EOT
       ]
     }
     EOT
+  h = <<EOT
+a ${ "b ${~ "c" ~} d" } e ${~ "f ${"g"~} h" ~} i
+EOT
   e = templatefile("t.tpl", { repos = ["o/a", "o/b"] })
   f = templatefile("u.tpl", {})
 }
@@ -118,7 +121,7 @@ TEMPLATES = {
     "  %{~ endfor ~}\n]}\n",
     "u.tpl": "a\n  %{~ if true ~}\n  b\n  %{~ endif ~}\nc",
 }
-NAMES = "abcdefg"
+NAMES = "abcdefgh"
 
 
 @pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on this machine")

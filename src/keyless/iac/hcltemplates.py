@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from hcl2.utils import HEREDOC_PATTERN, HEREDOC_TRIM_PATTERN, process_escape_sequences
 from lark import Token, Tree
 
-from keyless.iac.hcl import position_of
+from keyless.iac.hcl import parse_tree, position_of
 from keyless.iac.hcldirectives import (
     NotUnderstood,
     Part,
@@ -129,8 +129,6 @@ def _template_text(
     """A heredoc body with ``cut`` leading blanks removed from each line (``<<-``) and
     its ``${ … }`` interpolations substituted; every change is recorded so positions
     inside the result map back to the file."""
-    import hcl2
-
     events: list[tuple[int, int]] = [(start, end) for start, end in _interpolations(body)]
     # a directive, or an interpolation with a strip marker (`${~ x ~}`), is read part by part
     if any(
@@ -162,7 +160,7 @@ def _template_text(
         inner = body[start + 2 : end - 1]
         where = _offset_position(body, start, origin)
         try:
-            parsed = hcl2.parses_to_tree(f"x = {inner}")
+            parsed = parse_tree(f"x = {inner}")
             attribute = next(parsed.find_data("attribute"))
         except Exception:
             missing.append(Node(Unknown(inner.strip(), "not understood", where), where))
@@ -298,14 +296,12 @@ def _add_text(parts: list[Part], text: str) -> None:
 
 def _raw_part(text: str) -> Part:
     """A ``${ … }`` or ``%{ … }`` of a template's text, read by the HCL grammar."""
-    import hcl2
-
     if text.startswith("${"):
         inner = text[2:-1]
         before, after = inner.startswith("~"), inner.endswith("~") and len(inner) > 1
         inner = inner[1 if before else 0 : len(inner) - 1 if after else len(inner)]
         try:
-            parsed = hcl2.parses_to_tree(f"x = {inner}")
+            parsed = parse_tree(f"x = {inner}")
         except Exception as error:
             raise NotUnderstood(f"{text} is not understood") from error
         attribute = next(parsed.find_data("attribute"))
@@ -317,7 +313,7 @@ def _raw_part(text: str) -> Part:
         )
     written = text.replace("\n", " ").replace("\r", " ")
     try:
-        parsed = hcl2.parses_to_tree(f'x = "{written}"\n')
+        parsed = parse_tree(f'x = "{written}"\n')
     except Exception as error:
         raise NotUnderstood(f"{' '.join(text.split())} is not understood") from error
     for found in parsed.find_data("string_part"):
