@@ -35,8 +35,14 @@ EXPRESSIONS = [
     '"%{ for k, v in { b = "2", a = "1" } }${k}=${v};%{ endfor }"',
     '"%{ for i, s in ["x", "y"] }${i}${s}%{ endfor }"',
     '"%{ if "true" }y%{ endif }"',
+    '"a ${~ "b ${~ "c" ~} d" ~} e"',
+    '"a ${"x"~} b ${~ { k = 1 }.k ~}  z"',
+    '"a\\u001f\\t ${~ "x" ~}\\u00a0\\u3000b $${~ x ~}"',
     '"${jsonencode({ b = "<&>", a = [1, true, null, { d = 2, c = "\u2028" }] })}"',
     '"x${jsonencode(jsonencode({ b = 1, a = ">" }))}"',
+    'replace(jsonencode({ b = "<\u2028", a = [1, "\u0001"] }), "x", "y")',
+    'format("%s", jsonencode({ b = "&", a = [true, null] }))',
+    'jsonencode({ b = 1, a = 2 }) == "{\\"a\\":2,\\"b\\":1}"',
     '"%{ for s in ["a", "b"] }%{ if s == "a" }A%{ else }${s}%{ endif }%{ endfor }"',
     '[for r in ["o/a", "o/b:ref"] :'
     ' "repo:%{if length(regexall(":+", r)) > 0}${r}%{else}${r}:*%{endif}"]',
@@ -103,6 +109,9 @@ EOT
       ]
     }
     EOT
+  h = <<EOT
+a ${ "b ${~ "c" ~} d" } e ${~ "f ${"g"~} h" ~} i
+EOT
   e = templatefile("t.tpl", { repos = ["o/a", "o/b"] })
   f = templatefile("u.tpl", {})
 }
@@ -112,7 +121,7 @@ TEMPLATES = {
     "  %{~ endfor ~}\n]}\n",
     "u.tpl": "a\n  %{~ if true ~}\n  b\n  %{~ endif ~}\nc",
 }
-NAMES = "abcdefg"
+NAMES = "abcdefgh"
 
 
 @pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on this machine")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from keyless.iac.read import read_paths
+from keyless.iac.scan import scan
 from keyless.iac.values import Node, plain, unknowns
 
 ROLE = (
@@ -123,6 +124,11 @@ def _value(tmp_path: Path, expression: str, declarations: str = "") -> Node:
         ("tonumber(7)", 7),
         ('tobool("true")', True),
         ("tobool(false)", False),
+        # jsonencode's text, where a function takes it as a string, is Terraform's:
+        # compact, keys sorted, < > & escaped as Go writes them
+        ('replace(jsonencode({ b = "<", a = 1 }), "x", "y")', '{"a":1,"b":"\\u003c"}'),
+        ('format("%s", jsonencode({ b = "&", a = [true] }))', '{"a":[true],"b":"\\u0026"}'),
+        ('jsonencode({ b = 1, a = 2 }) == "{\\"a\\":2,\\"b\\":1}"', True),
     ],
 )
 def test_a_function_on_known_arguments_is_evaluated(
@@ -169,13 +175,42 @@ def test_a_function_on_known_arguments_is_evaluated(
         'tobool("1")',
         'setintersection(["a"], [1])',
         'index(["1"], 1)',
+        # jsonencode's text with a fraction: keyless does not reproduce Go's digits
+        'replace(jsonencode({ a = 0.5 }), "x", "y")',
+        'jsonencode({ a = 0.5 }) == "{\\"a\\":0.5}"',
+        "length(jsonencode({ a = 1e3 }))",
+        # a policy document's text is laid out by the AWS provider
+        'replace(data.aws_iam_policy_document.d.json, "x", "y")',
     ],
 )
 def test_a_function_keyless_does_not_evaluate_here_is_unknown(
     tmp_path: Path, expression: str
 ) -> None:
-    declarations = 'variable "unset" {}\n'
+    declarations = 'variable "unset" {}\n' + _POLICY_DOCUMENT
     assert not _value(tmp_path, expression, declarations).is_known
+
+
+_POLICY_DOCUMENT = (
+    'data "aws_iam_policy_document" "d" {\n  statement {\n    actions = ["s3:*"]\n'
+    '    resources = ["*"]\n  }\n}\n'
+)
+
+
+def test_a_trust_policy_holding_json_text_keyless_cannot_write_is_not_judged(
+    tmp_path: Path,
+) -> None:
+    # a condition value that is jsonencode's text of a fraction: its exact text is Go's
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_role" "r" {\n  assume_role_policy = jsonencode({\n'
+        '    Version = "2012-10-17"\n    Statement = [{ Effect = "Allow",\n'
+        '      Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole",\n'
+        '      Condition = { StringEquals = { "aws:PrincipalTag/x" = jsonencode(0.5) } } }]\n'
+        "  })\n}\n"
+    )
+    result = scan([tmp_path])
+    (unread,) = result.unread
+    assert "not judged" in unread.reason
+    assert "not known exactly" in unread.reason
 
 
 @pytest.mark.parametrize(

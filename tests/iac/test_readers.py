@@ -360,6 +360,7 @@ _CONDITIONS: dict[str, Any] = {
     "Parameters": {
         "Stage": {"Type": "String", "Default": "dev"},
         "N": {"Type": "Number", "Default": 3},
+        "F": {"Type": "Number", "Default": 1.5},
     },
     "Conditions": {
         "IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]},
@@ -369,6 +370,10 @@ _CONDITIONS: dict[str, Any] = {
         "ProdOrHome": {"Fn::Or": [{"Condition": "IsProd"}, {"Condition": "Home"}]},
         "Three": {"Fn::Equals": ["3", {"Ref": "N"}]},
         "Loop": {"Fn::Not": [{"Condition": "Loop"}]},
+        # a number with a fraction: Python's text of it ("1.5", "100.0") is not
+        # CloudFormation's text of what was written (1.50, 1e2)
+        "Fraction": {"Fn::Equals": [{"Ref": "F"}, "1.5"]},
+        "Exponent": {"Fn::Or": [{"Fn::Equals": [["x", 1e2], ["x", "100.0"]]}]},
     },
 }
 
@@ -388,6 +393,8 @@ def test_if_takes_the_branch_its_condition_decides(condition: str, chosen: str) 
         ("ProdOrHome", "condition ProdOrHome depends on Ref AWS::Region (known only at deploy)"),
         ("Loop", "the condition refers to itself"),
         ("Missing", "no such condition in Conditions"),
+        ("Fraction", "Fn::Equals of the number 1.5, whose text is not known exactly"),
+        ("Exponent", "Fn::Equals of the number 100.0, whose text is not known exactly"),
     ],
 )
 def test_if_with_an_undecided_condition_is_unknown(condition: str, reason: str) -> None:

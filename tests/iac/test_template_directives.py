@@ -49,6 +49,15 @@ def _value(tmp_path: Path, expression: str) -> Node:
             ["repo:o/a:*", "repo:o/b:ref:refs/heads/main"],
         ),
         ('"%%{ if true }x"', "%{ if true }x"),  # an escaped directive is text
+        # an interpolation's strip markers, in a quoted string (python-hcl2 refuses them)
+        ('"a ${~ "x" ~} b"', "axb"),
+        ('"a ${"x"~} b"', "a xb"),
+        ('"a ${~"x"} b"', "ax b"),
+        ('"a ${~ "b ${~ "c" ~} d" ~} e"', "abcde"),
+        ('"a $${~ x ~} b"', "a ${~ x ~} b"),
+        # Go's white space: U+3000 is taken, U+001F (Python's str.isspace) is kept
+        ('"a\u3000${~"x"}"', "ax"),
+        ('"a\u001f${~"x"}"', "a\u001fx"),
         # jsonencode's text as Terraform writes it: compact, keys sorted, < > & escaped
         (
             '"${jsonencode({ b = "<&>", a = [1, null] })}"',

@@ -23,6 +23,31 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
     # needed: CircleCI fixes the audience to the organization ID)
     "tf-circleci-oidc": ([], []),
     "tf-eks-irsa-namespaces": ([], []),  # named service accounts, aud pinned: clean
+    # terraform-aws-modules' github-oidc-role: subjects acme/app:* give repo:acme/app:*
+    # (pull requests, any branch); a subject given with repo: and a branch is pinned.
+    # Its ForAllValues on :iss (no key AWS exposes) is vacuously true: no effect either way
+    "tf-aws-modules-github-oidc-role": (
+        [
+            (
+                "trust-oidc-untrusted-trigger",
+                f"module.any_ref.aws_iam_role.this[0]: {PULL_REQUEST}",
+            ),
+            ("trust-oidc-untrusted-trigger", f"module.any_ref.aws_iam_role.this[0]: {BRANCH}"),
+        ],
+        [],
+    ),
+    # terraform-aws-modules' IRSA role: one named service account is clean; StringLike with
+    # ci:* admits every service account of the namespace
+    "tf-aws-modules-irsa": (
+        [
+            (
+                "trust-eks-unpinned",
+                "module.ci_namespace.aws_iam_role.this[0]: any service account of namespace ci "
+                "can assume it, such as ci:attacker",
+            )
+        ],
+        [],
+    ),
     # the service account written under aud, sub unpinned: a pod may project a token with
     # any audience, so only the provider's client IDs stand between any service account
     # and the role; AWS's guide pins sub

@@ -18,6 +18,7 @@ from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
 from keyless.files import describe_size
+from keyless.iac.hclstrip import marked, without_strip_markers
 from keyless.iac.values import Position
 
 #: The largest text handed to the HCL parser at once (one top-level block, or a variables
@@ -119,8 +120,9 @@ def parse_tree(text: str) -> Tree[Any]:
             f"HCL {describe_size(MAX_PARSED)} at a time)",
             Position(1, 1),
         )
+    text, strip_markers = without_strip_markers(text)
     try:
-        return hcl2.parses_to_tree(text)
+        tree = hcl2.parses_to_tree(text)
     except UnexpectedInput as error:
         position = Position(max(error.line, 1), max(error.column, 1))
         raise HclSyntaxError(_describe(error), position) from None
@@ -128,6 +130,8 @@ def parse_tree(text: str) -> Tree[Any]:
         raise HclSyntaxError(f"not valid HCL ({type(error).__name__})", Position(1, 1)) from None
     except RecursionError:
         raise HclSyntaxError("nested too deeply", Position(1, 1)) from None
+    marked(tree, strip_markers)
+    return tree
 
 
 def block_of(tree: Tree[Any]) -> Block:

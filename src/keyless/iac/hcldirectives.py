@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from lark import Token, Tree
 
 from keyless.iac.hcl import position_of
+from keyless.iac.hclstrip import GO_SPACE
 from keyless.iac.values import MAX_WEIGHT, TOO_LARGE, Attributes, Node, Unknown, notes
 
 if TYPE_CHECKING:
@@ -38,6 +39,10 @@ _KINDS = {
     "template_for_start": "for",
     "template_endfor": "endfor",
 }
+
+
+#: the tokens that open a directive or interpolation, and its strip marker
+_OPENINGS = ("DIRECTIVE_START", "INTERP_START", "STRIP_MARKER")
 
 
 class NotUnderstood(ValueError):
@@ -62,6 +67,11 @@ def is_directive(tree: Tree[Any]) -> bool:
     return str(tree.data) in _KINDS and tree.data != "interpolation"
 
 
+def has_strip_marker(tree: Tree[Any]) -> bool:
+    """Whether a directive or interpolation tree of the HCL grammar has a strip marker."""
+    return any(isinstance(c, Token) and c.type == "STRIP_MARKER" for c in tree.children)
+
+
 def part_of(tree: Tree[Any]) -> Part:
     """The part a directive or interpolation tree of the HCL grammar stands for."""
     kind = _KINDS[str(tree.data)]
@@ -69,13 +79,10 @@ def part_of(tree: Tree[Any]) -> Part:
     markers = [
         i for i, c in enumerate(children) if isinstance(c, Token) and c.type == "STRIP_MARKER"
     ]
-    # the keyword (if, else, for…): a marker before it strips before, one after it after
+    # the keyword (if, else, for…), or an interpolation's expression: a marker before it
+    # strips before, one after it after
     keyword = next(
-        (
-            i
-            for i, c in enumerate(children)
-            if isinstance(c, Token) and c.type not in ("DIRECTIVE_START", "STRIP_MARKER")
-        ),
+        (i for i, c in enumerate(children) if not (isinstance(c, Token) and c.type in _OPENINGS)),
         len(children),
     )
     trees = [c for c in children if isinstance(c, Tree)]
@@ -91,15 +98,18 @@ def part_of(tree: Tree[Any]) -> Part:
 
 
 def stripped(parts: Sequence[Part]) -> list[Part]:
-    """``parts`` with each strip marker's whitespace removed from the adjacent text."""
+    """``parts`` with each strip marker's white space (Go's, :data:`GO_SPACE`) removed from
+    the adjacent text."""
     result = list(parts)
     for index, part in enumerate(result):
         if part.kind == "text":
             continue
         if part.strip_before and index > 0 and result[index - 1].kind == "text":
-            result[index - 1] = replace(result[index - 1], text=result[index - 1].text.rstrip())
+            before = result[index - 1].text.rstrip(GO_SPACE)
+            result[index - 1] = replace(result[index - 1], text=before)
         if part.strip_after and index + 1 < len(result) and result[index + 1].kind == "text":
-            result[index + 1] = replace(result[index + 1], text=result[index + 1].text.lstrip())
+            after = result[index + 1].text.lstrip(GO_SPACE)
+            result[index + 1] = replace(result[index + 1], text=after)
     return result
 
 

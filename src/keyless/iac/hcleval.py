@@ -158,7 +158,10 @@ class Evaluator:
         right = self.evaluate(right_tree, scope)
         if not (left.is_known and right.is_known):
             return self.merge_unknown([left, right], tree)
-        a, b = plain(left), plain(right)
+        try:
+            a, b = plain(left), plain(right)
+        except ValueError as error:  # JSON text keyless cannot write as Terraform does
+            return self.unknown(tree, str(error))
         result: Any
         if operator == "==":
             result = a == b

@@ -15,14 +15,14 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from hcl2.utils import HEREDOC_PATTERN, HEREDOC_TRIM_PATTERN, process_escape_sequences
 from lark import Token, Tree
 
-from keyless.iac.hcl import position_of
+from keyless.iac.hcl import parse_tree, position_of
 from keyless.iac.hcldirectives import (
     NotUnderstood,
     Part,
+    has_strip_marker,
     is_directive,
     nested,
     part_of,
@@ -30,12 +30,12 @@ from keyless.iac.hcldirectives import (
     stripped,
 )
 from keyless.iac.values import (
-    Attributes,
     JsonText,
     Node,
     Position,
     SourcedText,
     Unknown,
+    jsonencoded,
     notes,
     stand_in_text,
 )
@@ -51,7 +51,7 @@ def evaluate_string(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, N
     if any(
         isinstance(part, Tree)
         and isinstance(part.children[0], Tree)
-        and is_directive(part.children[0])
+        and (is_directive(part.children[0]) or has_strip_marker(part.children[0]))
         for part in tree.children
     ):
         return _with_directives(evaluator, tree, scope)
@@ -129,8 +129,6 @@ def _template_text(
     """A heredoc body with ``cut`` leading blanks removed from each line (``<<-``) and
     its ``${ … }`` interpolations substituted; every change is recorded so positions
     inside the result map back to the file."""
-    import hcl2
-
     events: list[tuple[int, int]] = [(start, end) for start, end in _interpolations(body)]
     # a directive, or an interpolation with a strip marker (`${~ x ~}`), is read part by part
     if any(
@@ -162,7 +160,7 @@ def _template_text(
         inner = body[start + 2 : end - 1]
         where = _offset_position(body, start, origin)
         try:
-            parsed = hcl2.parses_to_tree(f"x = {inner}")
+            parsed = parse_tree(f"x = {inner}")
             attribute = next(parsed.find_data("attribute"))
         except Exception:
             missing.append(Node(Unknown(inner.strip(), "not understood", where), where))
@@ -188,7 +186,8 @@ def _template_text(
 
 
 def _with_directives(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
-    """A quoted string with ``%{ if }`` or ``%{ for }`` directives, rendered."""
+    """A quoted string with ``%{ if }`` or ``%{ for }`` directives, or strip markers
+    (``${~ x ~}``), rendered."""
     parts: list[Part] = []
     for part in tree.children:
         if not isinstance(part, Tree):
@@ -297,14 +296,12 @@ def _add_text(parts: list[Part], text: str) -> None:
 
 def _raw_part(text: str) -> Part:
     """A ``${ … }`` or ``%{ … }`` of a template's text, read by the HCL grammar."""
-    import hcl2
-
     if text.startswith("${"):
         inner = text[2:-1]
         before, after = inner.startswith("~"), inner.endswith("~") and len(inner) > 1
         inner = inner[1 if before else 0 : len(inner) - 1 if after else len(inner)]
         try:
-            parsed = hcl2.parses_to_tree(f"x = {inner}")
+            parsed = parse_tree(f"x = {inner}")
         except Exception as error:
             raise NotUnderstood(f"{text} is not understood") from error
         attribute = next(parsed.find_data("attribute"))
@@ -316,7 +313,7 @@ def _raw_part(text: str) -> Part:
         )
     written = text.replace("\n", " ").replace("\r", " ")
     try:
-        parsed = hcl2.parses_to_tree(f'x = "{written}"\n')
+        parsed = parse_tree(f'x = "{written}"\n')
     except Exception as error:
         raise NotUnderstood(f"{' '.join(text.split())} is not understood") from error
     for found in parsed.find_data("string_part"):
@@ -338,49 +335,6 @@ def as_text(node: Node) -> str | None:
     if isinstance(value, JsonText) and value.by_jsonencode:
         return jsonencoded(value.document)
     return None
-
-
-# What Go's encoding/json (cty's JSON encoder) writes as \u escapes and orjson does not.
-_GO_JSON_ESCAPES = {
-    "<": "\\u003c",
-    ">": "\\u003e",
-    "&": "\\u0026",
-    "\u2028": "\\u2028",
-    "\u2029": "\\u2029",
-}
-
-
-def jsonencoded(node: Node) -> str | None:
-    """The text Terraform's ``jsonencode`` writes for ``node``: compact, object keys
-    sorted, ``<``, ``>`` and ``&`` escaped as Go writes them; None when a part is unknown,
-    a fraction (Go writes numbers otherwise), text with a backspace or form feed (written
-    otherwise), or JSON text keyless cannot write exactly.
-    https://developer.hashicorp.com/terraform/language/functions/jsonencode"""
-
-    def data(current: Node) -> Any:
-        value = current.value
-        if isinstance(value, JsonText):
-            inner = jsonencoded(value.document) if value.by_jsonencode else None
-            if inner is None:
-                raise ValueError("JSON text not written as Terraform writes it")
-            return inner
-        if isinstance(value, Unknown | float):
-            raise ValueError("not known, or a fraction")
-        if isinstance(value, str) and ("\b" in value or "\f" in value):
-            raise ValueError("a backspace or form feed")
-        if isinstance(value, tuple):
-            return [data(item) for item in value]
-        if isinstance(value, Mapping):
-            if isinstance(value, Attributes):
-                raise ValueError("other attributes are not known")
-            return {key: data(item) for key, item in value.items()}
-        return value
-
-    try:
-        text = orjson.dumps(data(node), option=orjson.OPT_SORT_KEYS).decode()
-    except (ValueError, TypeError, orjson.JSONEncodeError):
-        return None
-    return re.sub("[<>&\u2028\u2029]", lambda m: _GO_JSON_ESCAPES[m.group()], text)
 
 
 def _interpolations(body: str) -> list[tuple[int, int]]:

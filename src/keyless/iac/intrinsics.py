@@ -455,7 +455,11 @@ class Template:
             for side in (left, right):
                 if not side.is_known:
                     return Node(next(unknowns(side)), node.position)
-            return _comparable(plain(left)) == _comparable(plain(right))
+            try:
+                compared = [_comparable(plain(side)) for side in (left, right)]
+            except _Inexact as error:
+                return _unknown(f"Condition {name}", f"Fn::Equals of {error}", node.position)
+            return compared[0] == compared[1]
         if function in ("Fn::And", "Fn::Or", "Fn::Not"):
             if function == "Fn::Not" and len(parts) != 1:
                 return _unknown(f"Condition {name}", "Fn::Not expects one condition", node.position)
@@ -491,11 +495,20 @@ def _not_evaluated(name: str, reason: str) -> Function:
     return run
 
 
+class _Inexact(ValueError):
+    """A value whose text CloudFormation compares keyless cannot write exactly."""
+
+
 def _comparable(value: object) -> object:
-    """Fn::Equals compares strings: a number written unquoted equals its digits."""
+    """Fn::Equals compares strings: a number written unquoted equals its digits. A number
+    with a fraction or exponent (``1.50``, ``1e2``) was read as a float, which keeps
+    neither how it was written nor CloudFormation's text of it: :class:`_Inexact`, so the
+    condition is undecided rather than decided on Python's ``str(float)``."""
     if isinstance(value, bool):
         return str(value).lower()
-    if isinstance(value, int | float):
+    if isinstance(value, float):
+        raise _Inexact(f"the number {value!r}, whose text is not known exactly")
+    if isinstance(value, int):
         return str(value)
     if isinstance(value, list):
         return [_comparable(item) for item in value]

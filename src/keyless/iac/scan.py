@@ -181,7 +181,16 @@ def roles_to_judge(
                 continue
             document, stand_ins = rendered
         else:
-            document = plain(resource.trust)
+            try:
+                document = plain(resource.trust)
+            except ValueError as error:  # JSON text keyless cannot write exactly
+                unread.append(
+                    Unread(
+                        location(resource.path, resource.position),
+                        f"{resource.address}: trust policy not judged: {error}",
+                    )
+                )
+                continue
         too_large = _too_large(document)
         if too_large is not None:
             unread.append(

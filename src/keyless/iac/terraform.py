@@ -32,6 +32,7 @@ from keyless.iac.hclfiles import FileAccess
 from keyless.iac.hclrefs import Reference
 from keyless.iac.model import IacResource
 from keyless.iac.sources import ReadError
+from keyless.iac.tfconform import mismatch
 from keyless.iac.tffiles import RESOURCE_KINDS, DirectoryCache, TerraformFile, read_directory
 from keyless.iac.tfinstances import instance_key, instances_of
 from keyless.iac.tfobjects import data_object, iac_resource, resource_object
@@ -152,7 +153,7 @@ class Module:
         """A variable's value: the call's input, else the variables files', else the default."""
         found = self.variables.get(name)
         if name in self.inputs:
-            return self._typed(name, self.inputs[name], found)
+            return self._checked(name, self.inputs[name], found, reference, "input")
         if found is None:
             return _unknown(reference, f"no variable {name!r} is declared", stand_in=name)
         block, file = found
@@ -163,7 +164,32 @@ class Module:
                 "the variable has no default: give it in a .tfvars file or pass a plan",
                 stand_in=name,
             )
-        return self._typed(name, self.evaluators[file.path].evaluate(default.expression), found)
+        value = self.evaluators[file.path].evaluate(default.expression)
+        return self._checked(name, value, found, reference, "default")
+
+    def _checked(
+        self,
+        name: str,
+        value: Node,
+        found: tuple[Block, TerraformFile] | None,
+        reference: Reference,
+        what: str,
+    ) -> Node:
+        """``value`` as the variable's type makes it, or unknown when its type cannot hold
+        it: Terraform refuses such a default ("Invalid default value for variable") or such
+        a value ("Invalid value for input variable"), so there is no value to judge.
+        https://developer.hashicorp.com/terraform/language/values/variables#type-constraints
+        """
+        declared = found[0].body.attributes.get("type") if found is not None else None
+        if found is not None and declared is not None:
+            wrong = mismatch(declared.expression, value, what)
+            if wrong is not None:
+                written = self.evaluators[found[1].path].source(declared.expression)
+                return _unknown(
+                    reference,
+                    f"{wrong}: Terraform refuses the variable's {what} (type {written})",
+                )
+        return self._typed(name, value, found)
 
     def _typed(self, name: str, value: Node, found: tuple[Block, TerraformFile] | None) -> Node:
         """A variable's value as its type makes it: an object type's ``optional(...)``

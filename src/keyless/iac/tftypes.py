@@ -38,7 +38,7 @@ def typed(type_tree: Tree[Any], value: Node, address: str) -> Node:
 def _typed(type_tree: Tree[Any], node: Node, address: str, depth: int) -> Node:
     if depth > _MAX_DEPTH:
         return _unread(type_tree, node, address)
-    shape = _call(type_tree)
+    shape = call_of(type_tree)
     if shape is None:
         return node  # a primitive type, any, or what is no type constraint
     name, arguments = shape
@@ -50,7 +50,7 @@ def _typed(type_tree: Tree[Any], node: Node, address: str, depth: int) -> Node:
         items = tuple(_typed(argument, item, f"{address}[…]", depth + 1) for item in value)
         return Node(items, node.position, node.notes)
     if name == "tuple" and isinstance(value, tuple):
-        elements = _tuple_items(argument)
+        elements = tuple_items(argument)
         if elements is None or len(elements) != len(value):
             return _unread(type_tree, node, address)
         items = tuple(
@@ -62,7 +62,7 @@ def _typed(type_tree: Tree[Any], node: Node, address: str, depth: int) -> Node:
         members = {k: _typed(argument, v, f"{address}.{k}", depth + 1) for k, v in value.items()}
         return Node(_same_kind(value, members), node.position, node.notes)
     if name == "object" and isinstance(value, Mapping):
-        attributes = _object_attributes(argument)
+        attributes = object_attributes(argument)
         if attributes is None:
             return _unread(type_tree, node, address)
         members = {
@@ -125,6 +125,18 @@ def _unwrapped(tree: Tree[Any]) -> Tree[Any]:
     return tree
 
 
+_PRIMITIVES = frozenset({"string", "number", "bool", "any"})
+
+
+def primitive_of(tree: Tree[Any]) -> str | None:
+    """``string``, ``number``, ``bool`` or ``any`` when the type is that keyword."""
+    node = _unwrapped(tree)
+    if node.data == "identifier" and len(node.children) == 1:
+        name = str(node.children[0])
+        return name if name in _PRIMITIVES else None
+    return None
+
+
 def _name(call: Tree[Any]) -> str | None:
     names = [c for c in call.children if isinstance(c, Tree) and c.data == "identifier"]
     if len(names) != 1 or not names[0].children:
@@ -132,7 +144,7 @@ def _name(call: Tree[Any]) -> str | None:
     return str(names[0].children[0])
 
 
-def _call(tree: Tree[Any]) -> tuple[str, list[Tree[Any]]] | None:
+def call_of(tree: Tree[Any]) -> tuple[str, list[Tree[Any]]] | None:
     """(function name, argument trees) of ``name(arguments)``; None for anything else."""
     call = _unwrapped(tree)
     if call.data != "function_call":
@@ -147,14 +159,14 @@ def _call(tree: Tree[Any]) -> tuple[str, list[Tree[Any]]] | None:
     return name, trees
 
 
-def _tuple_items(tree: Tree[Any]) -> list[Tree[Any]] | None:
+def tuple_items(tree: Tree[Any]) -> list[Tree[Any]] | None:
     literal = _unwrapped(tree)
     if literal.data != "tuple":
         return None
     return [c for c in literal.children if isinstance(c, Tree)]
 
 
-def _object_attributes(tree: Tree[Any]) -> dict[str, tuple[Tree[Any], bool]] | None:
+def object_attributes(tree: Tree[Any]) -> dict[str, tuple[Tree[Any], bool]] | None:
     """name → (type, whether optional) of ``{name = T, other = optional(T, default)}``."""
     literal = _unwrapped(tree)
     if literal.data != "object":
@@ -170,7 +182,7 @@ def _object_attributes(tree: Tree[Any]) -> dict[str, tuple[Tree[Any], bool]] | N
         if key is None:
             return None
         attribute_type = parts[1]
-        shape = _call(attribute_type)
+        shape = call_of(attribute_type)
         if shape is not None and shape[0] == "optional" and shape[1]:
             attributes[key] = (shape[1][0], True)
         else:

@@ -9,6 +9,7 @@ is an :class:`Unknown` that says which expression and why: it is reported, never
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -239,18 +240,69 @@ def notes(node: Node) -> tuple[str, ...]:
 
 
 def plain(node: Node) -> Any:
-    """``node`` as plain JSON data (dicts, lists, scalars). Raises ``ValueError`` when a
-    part is unknown: check :attr:`Node.is_known` first."""
+    """``node`` as plain JSON data (dicts, lists, scalars), the text of ``jsonencode`` as
+    Terraform writes it (:func:`jsonencoded`). Raises ``ValueError`` when a part is unknown
+    (check :attr:`Node.is_known` first) or is JSON text keyless cannot write exactly (a
+    policy document's, laid out by its provider, or ``jsonencode`` of a fraction)."""
     value = node.value
     if isinstance(value, Unknown):
         raise ValueError(f"{value.expression} is not known")
     if isinstance(value, JsonText):
-        return orjson.dumps(plain(value.document)).decode()
+        text = jsonencoded(value.document) if value.by_jsonencode else None
+        if text is None:
+            raise ValueError("its JSON text is not known exactly")
+        return text
     if isinstance(value, tuple):
         return [plain(item) for item in value]
     if isinstance(value, Mapping):
         return {key: plain(item) for key, item in value.items()}
     return value
+
+
+# What Go's encoding/json (cty's JSON encoder) writes as \u escapes and orjson does not.
+_GO_JSON_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+def jsonencoded(node: Node) -> str | None:
+    """The text Terraform's ``jsonencode`` writes for ``node``: compact, object keys
+    sorted, ``<``, ``>`` and ``&`` escaped as Go writes them; None when a part is unknown,
+    a fraction (cty writes a number as ``big.Float.Text('f', -1)`` of its 512-bit value,
+    digits Python's float does not hold), an integer past 64 bits (orjson refuses it),
+    text with a backspace or form feed (written ``\b`` or ``\u0008`` by Go's version),
+    or JSON text keyless cannot write exactly. The text is never approximate: a caller
+    that gets None leaves the value unknown.
+    https://developer.hashicorp.com/terraform/language/functions/jsonencode"""
+
+    def data(current: Node) -> Any:
+        value = current.value
+        if isinstance(value, JsonText):
+            inner = jsonencoded(value.document) if value.by_jsonencode else None
+            if inner is None:
+                raise ValueError("JSON text not written as Terraform writes it")
+            return inner
+        if isinstance(value, Unknown | float):
+            raise ValueError("not known, or a fraction")
+        if isinstance(value, str) and ("\b" in value or "\f" in value):
+            raise ValueError("a backspace or form feed")
+        if isinstance(value, tuple):
+            return [data(item) for item in value]
+        if isinstance(value, Mapping):
+            if isinstance(value, Attributes):
+                raise ValueError("other attributes are not known")
+            return {key: data(item) for key, item in value.items()}
+        return value
+
+    try:
+        text = orjson.dumps(data(node), option=orjson.OPT_SORT_KEYS).decode()
+    except (ValueError, TypeError, orjson.JSONEncodeError):
+        return None
+    return re.sub("[<>&\u2028\u2029]", lambda m: _GO_JSON_ESCAPES[m.group()], text)
 
 
 def document(node: Node) -> Node:

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from keyless.iac.builtins.common import Fails, Function, as_list, check_size, integers, strings
+from keyless.iac.hclstrip import GO_SPACE
 from keyless.iac.values import JsonText, Node, Position, mapping, plain
 
 
@@ -115,13 +116,6 @@ def _affix(test: Callable[[str, str], bool]) -> Function:
     return run
 
 
-# Go's unicode.IsSpace (strings.TrimSpace), not Python's str.isspace (which takes \x1c-\x1f)
-_GO_SPACE = (
-    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
-    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-
-
 def _title(text: str) -> str:
     # Go's strings.Title: the first letter of each word in title case, the others as they
     # are (Python's str.title lowers them); words are ASCII-only here
@@ -172,7 +166,7 @@ FUNCTIONS: dict[str, Function] = {
     "formatlist": lambda a, p: _formatlist(a, p),
     "lower": _string_function(str.lower),
     "upper": _string_function(str.upper),
-    "trimspace": _string_function(lambda text: text.strip(_GO_SPACE)),
+    "trimspace": _string_function(lambda text: text.strip(GO_SPACE)),
     "trim": _string_function(str.strip),
     "title": _string_function(_title),
     "trimprefix": _string_function(str.removeprefix),
