@@ -188,3 +188,37 @@ def test_a_file_name_with_a_newline_cannot_forge_a_line(tmp_path: Path) -> None:
     result = run(str(tmp_path))
     assert result.exit_code == 1
     assert not any(line.startswith("x.tf") for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\uDFFF", "\\U0000d83d"])
+@pytest.mark.parametrize("output", ["text", "json", "sarif"])
+def test_a_yaml_escape_naming_a_surrogate_is_reported(
+    tmp_path: Path, good: Path, escape: str, output: str
+) -> None:
+    # ruamel.yaml reads the escape as a lone surrogate, which JSON and SARIF cannot hold.
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n"
+        "      AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n"
+        "            Principal: {AWS: '*'}\n            Action: sts:AssumeRole\n"
+        f'            Sid: "x{escape}"\n'
+    )
+    result = run(str(template), str(good), "--format", output)
+    _assert_reported(result, "template.yaml")
+    assert result.exit_code == 3
+    if output == "text":
+        assert "surrogate code point" in result.stdout
+        assert "line 10, column" in result.stdout
+
+
+def test_a_yaml_escape_of_a_character_beyond_the_surrogates_is_read(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n"
+        "      AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n"
+        "            Principal: {AWS: '*'}\n            Action: sts:AssumeRole\n"
+        '            Sid: "\\ue000 \\U0001F600"\n'
+    )
+    result = run(str(template))
+    assert "trust-anyone" in result.stdout
+    assert result.exit_code == 1

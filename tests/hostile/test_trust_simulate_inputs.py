@@ -184,6 +184,16 @@ SIMULATE: list[tuple[str, Args, str]] = [
         ],
         "NaN is not a JSON value",
     ),
+    (
+        "a lone surrogate escape in a condition value",
+        lambda t: [
+            "--trust-policy",
+            condition_policy(t, '"StringEquals": {"aws:PrincipalTag/team": "\\udfff"}'),
+            "--principal",
+            USER,
+        ],
+        "surrogate",
+    ),
 ]
 
 TRUST: list[tuple[str, Args, str]] = [
@@ -218,6 +228,12 @@ TRUST: list[tuple[str, Args, str]] = [
         "Infinity as a condition value",
         lambda t: [condition_policy(t, '"NumericLessThan": {"aws:MultiFactorAuthAge": Infinity}')],
         "Infinity is not a JSON value",
+    ),
+    (
+        # Python's json module reads a lone surrogate escape; orjson and every output do not.
+        "a lone surrogate escape in a condition value",
+        lambda t: [condition_policy(t, '"StringEquals": {"aws:PrincipalTag/team": "\\ud800"}')],
+        "no low surrogate",
     ),
 ]
 

@@ -13,6 +13,7 @@ memory.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from keyless.iac.values import Node, Position, mapping
@@ -57,8 +58,38 @@ def parse_yaml(text: str) -> Node:
             f"too many values ({size} once aliases are expanded; at most {MAX_NODES})",
             Position(1, 1),
         )
+    escape = _SURROGATE_ESCAPE.search(text)
+    # After the size check: the walk sees each value once per alias, at most MAX_NODES.
+    try:
+        surrogate = escape is not None and _holds_surrogate(data)
+    except RecursionError:
+        raise YamlSyntaxError("nested too deeply", Position(1, 1)) from None
+    if surrogate and escape is not None:
+        line = text.count("\n", 0, escape.start()) + 1
+        column = escape.start() - (text.rfind("\n", 0, escape.start()) + 1) + 1
+        raise YamlSyntaxError(
+            "an escape names a surrogate code point (U+D800-U+DFFF), which is no character",
+            Position(line, column),
+        )
     budget = [MAX_NODES]
     return _convert(data, Position(1, 1), budget, 0)
+
+
+# YAML's \\uXXXX and \\UXXXXXXXX escapes; ruamel.yaml reads one naming a surrogate as that
+# code point, which no output (JSON, SARIF) can hold and no Unicode text contains.
+# https://yaml.org/spec/1.2.2/#57-escaped-characters
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _holds_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(_holds_surrogate(k) or _holds_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_surrogate(item) for item in value)
+    inner = getattr(value, "value", None)  # a tagged scalar (!Sub "...")
+    return isinstance(inner, str) and _holds_surrogate(inner)
 
 
 def _expanded_size(value: Any, sizes: dict[int, int]) -> int:

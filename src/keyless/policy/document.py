@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import orjson
+
 from keyless.errors import PolicyError
 from keyless.policy.limits import check_condition_values, check_trust_policy_size
 from keyless.policy.operators import Family, Operator, UnknownOperatorError, parse_operator
@@ -249,7 +251,23 @@ def _parse_text(text: str, kind: PolicyKind, source: str | None) -> Policy:
             else str(error)
         )
         raise PolicyError(f"not valid JSON: {reason}", source=source) from None
+    if _SURROGATE_ESCAPE.search(text):
+        _refuse_lone_surrogate(text, source)
     return _Parser(kind, source).document(data)
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _refuse_lone_surrogate(text: str, source: str | None) -> None:
+    # Python's json module reads "\ud800" alone as a lone surrogate, which is no Unicode
+    # character: no other reader keyless uses (orjson) nor any output format accepts it
+    # (RFC 8259, section 8.2: such strings are unpredictable across implementations).
+    # A pair of surrogate escapes is one character and stays.
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        raise PolicyError(f"not valid JSON: {error.msg}", source=source) from None
 
 
 def _not_json(name: str) -> Any:
