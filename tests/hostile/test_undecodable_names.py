@@ -17,22 +17,12 @@ from click.testing import CliRunner, Result
 from keyless.cli import cli
 from keyless.files import display_path, has_undecodable_name, path_text
 from keyless.render.sarif import artifact_uri
+from tests.workflows.builders import GITHUB_KEYS
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux", reason="only Linux file systems take names that are not UTF-8"
 )
 
-KEYS = """\
-on: push
-jobs:
-  deploy:
-    runs-on: ubuntu-latest
-    env:
-      AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
-      AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
-    steps:
-      - run: aws s3 ls
-"""
 ESCAPED = r".github/workflows/\xff.yml"
 
 
@@ -40,9 +30,9 @@ ESCAPED = r".github/workflows/\xff.yml"
 def repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     workflows = tmp_path / ".github" / "workflows"
     workflows.mkdir(parents=True)
-    (workflows / "ok.yml").write_text(KEYS)
+    (workflows / "ok.yml").write_text(GITHUB_KEYS)
     with open(os.fsencode(workflows) + b"/\xff.yml", "wb") as file:
-        file.write(KEYS.encode())
+        file.write(GITHUB_KEYS.encode())
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -13,18 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from keyless.cli import cli
-
-KEYS = """\
-on: push
-jobs:
-  deploy:
-    runs-on: ubuntu-latest
-    env:
-      AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
-      AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
-    steps:
-      - run: aws s3 ls
-"""
+from tests.workflows.builders import GITHUB_KEYS
 
 
 def scan(*paths: Path) -> Result:
@@ -42,7 +31,7 @@ def _fifo(path: Path) -> None:
 
 
 def _file(path: Path) -> None:
-    path.write_text(KEYS)
+    path.write_text(GITHUB_KEYS)
 
 
 def _dangling(path: Path) -> None:
@@ -70,7 +59,7 @@ def test_a_workflows_entry_that_is_no_directory_is_named(
 def test_a_workflows_link_out_of_the_paths_given_is_named(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
-    (outside / "ci.yml").write_text(KEYS)
+    (outside / "ci.yml").write_text(GITHUB_KEYS)
     repository = _repository(tmp_path)
     (repository / ".github" / "workflows").symlink_to(outside)
     result = scan(repository)
@@ -81,7 +70,7 @@ def test_a_workflows_link_out_of_the_paths_given_is_named(tmp_path: Path) -> Non
 def test_a_workflows_link_inside_the_repository_is_scanned(tmp_path: Path) -> None:
     repository = _repository(tmp_path)
     (repository / "ci").mkdir()
-    (repository / "ci" / "deploy.yml").write_text(KEYS)
+    (repository / "ci" / "deploy.yml").write_text(GITHUB_KEYS)
     (repository / ".github" / "workflows").symlink_to("../ci")
     result = scan(repository)
     assert result.exit_code == 1, result.output

@@ -14,6 +14,19 @@ from keyless.workflows.verdict import statement
 
 ROLE = "arn:aws:iam::123456789012:role/ci"
 
+#: The usual GitHub Actions job with an IAM user's keys from secrets in its env.
+GITHUB_KEYS = """\
+on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    env:
+      AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+      AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+    steps:
+      - run: aws s3 ls
+"""
+
 #: CircleCI's documented aws-cli orb job with keys from a context (no role_arn):
 #: https://circleci.com/developer/orbs/orb/circleci/aws-cli
 CIRCLECI_KEYS = """
