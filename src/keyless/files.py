@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -52,9 +53,24 @@ def open_regular(path: str | Path, what: str = "the file") -> BinaryIO:
     return os.fdopen(descriptor, "rb")
 
 
+#: The file name that stands for standard input, as in most command-line tools (a file
+#: really named ``-`` is ``./-``).
+STDIN = "-"
+#: How standard input is named in messages.
+STDIN_NAME = "(standard input)"
+
+
+def source_name(path: str | Path) -> str:
+    """How a file argument is named in messages: :data:`STDIN_NAME` for ``-``."""
+    return STDIN_NAME if str(path) == STDIN else str(path)
+
+
 def read_bytes(path: str | Path, what: str = "the file", *, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The file's bytes. A missing, unreadable or non-regular file (see
-    :func:`open_regular`), or one larger than ``limit`` bytes, is an InputError."""
+    """The file's bytes; ``-`` (:data:`STDIN`) reads standard input to its end. A missing,
+    unreadable or non-regular file (see :func:`open_regular`), or one larger than ``limit``
+    bytes, is an InputError."""
+    if str(path) == STDIN:
+        return _read_stdin(what, limit)
     with open_regular(path, what) as file:
         size = os.fstat(file.fileno()).st_size
         if size > limit:
@@ -75,20 +91,41 @@ def read_bytes(path: str | Path, what: str = "the file", *, limit: int = MAX_FIL
     return data
 
 
+def _read_stdin(what: str, limit: int) -> bytes:
+    # In chunks: read(limit + 1) would reserve a buffer of the whole limit.
+    stream = sys.stdin.buffer
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while chunk := stream.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                raise InputError(
+                    f"{what} is larger than the {describe_size(limit)} keyless reads",
+                    where=STDIN_NAME,
+                )
+            chunks.append(chunk)
+    except OSError as error:
+        raise InputError(f"cannot read {what}: {error.strerror}", where=STDIN_NAME) from None
+    return b"".join(chunks)
+
+
 def describe_size(count: int) -> str:
     """A byte count for people: ``1,024 MiB`` or ``512 bytes``."""
     return f"{count / (1 << 20):,.0f} MiB" if count >= 1 << 20 else f"{count:,} bytes"
 
 
 def read_text(path: str | Path, what: str = "the file", *, limit: int = MAX_FILE_BYTES) -> str:
-    """The file as UTF-8 text (a leading byte-order mark is dropped)."""
+    """The file as UTF-8 text (a leading byte-order mark is dropped); ``-`` is standard
+    input."""
     data = read_bytes(path, what, limit=limit)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise InputError(
-            f"{what} is not UTF-8 text (line {line}, byte {error.start})", where=str(path)
+            f"{what} is not UTF-8 text (line {line}, byte {error.start})",
+            where=source_name(path),
         ) from None
 
 

@@ -372,3 +372,22 @@ def test_passing_such_a_key_by_hand_is_said_to_be_unreal(capsys, tmp_path):
     )
     assert status == 0
     assert "was passed with --context, but no request from an OIDC token carries it" in out
+
+
+def test_the_trust_policy_may_come_from_standard_input(capsys, monkeypatch, tmp_path):
+    import io
+    import sys
+
+    policy = (GITHUB / "trust-policy.json").read_bytes()
+    claims = GITHUB / "claims-pull-request.json"
+    expected = run(capsys, "--trust-policy", GITHUB / "trust-policy.json", "--web-identity", claims)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(policy)))
+    assert run(capsys, "--trust-policy", "-", "--web-identity", claims) == expected
+
+
+def test_only_one_file_comes_from_standard_input(capsys):
+    status, _, err = run(capsys, "--trust-policy", "-", "--web-identity", "-")
+    assert status == 2
+    assert (
+        "only one file can be read from standard input (-): --trust-policy, --web-identity" in err
+    )

@@ -284,3 +284,32 @@ def test_a_deeply_nested_file_is_bad_input_not_a_traceback(tmp_path: Path, text:
         code, _, err = run(*args)
         assert code == 2
         assert "nested too deeply" in err
+
+
+def test_a_policy_on_standard_input_is_judged_as_a_file_would_be(tmp_path: Path) -> None:
+    """`aws iam get-role --role-name deploy | keyless trust -`: the role's own ARN names it."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
+    }
+    get_role = {
+        "Role": {
+            "Arn": "arn:aws:iam::111122223333:role/deploy",
+            "RoleName": "deploy",
+            "AssumeRolePolicyDocument": policy,
+        }
+    }
+    result = CliRunner().invoke(cli, ["trust", "-", "--format", "json"], input=json.dumps(get_role))
+    from_file = run("trust", str(write(tmp_path, "deploy.json", get_role)), "--format", "json")
+    assert result.exit_code == from_file[0] == 1
+    assert json.loads(result.stdout) == json.loads(from_file[1])
+    assert json.loads(result.stdout)["role"] == "arn:aws:iam::111122223333:role/deploy"
+    bare = CliRunner().invoke(cli, ["trust", "-"], input=json.dumps(policy))
+    assert "arn:aws:iam::123456789012:role/stdin" in bare.stdout
+
+
+def test_standard_input_that_is_not_a_policy_is_named_in_the_error() -> None:
+    result = CliRunner().invoke(cli, ["trust", "-"], input="not json")
+    assert result.exit_code == 2
+    assert "(standard input)" in result.stderr
+    assert "Traceback" not in result.stderr

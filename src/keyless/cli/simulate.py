@@ -11,7 +11,7 @@ import click
 
 from keyless.cli.output import emit, render_options
 from keyless.errors import InputError
-from keyless.files import read_bytes, read_json_object, read_text
+from keyless.files import STDIN, read_bytes, read_json_object, read_text, source_name
 from keyless.idp.context_keys import passed_by_hand
 from keyless.policy.evaluate import Request, evaluate
 from keyless.policy.identifiers import (
@@ -60,6 +60,10 @@ def _checked_options(**values: str | None) -> None:
         "org_id": checked_organization,
         "action": checked_action,
     }
+    from_stdin = [name for name, value in values.items() if value == STDIN]
+    if len(from_stdin) > 1:
+        options = ", ".join("--" + name.replace("_", "-") for name in from_stdin)
+        raise InputError(f"only one file can be read from standard input (-): {options}")
     for name, value in values.items():
         if value is None:
             continue
@@ -244,7 +248,9 @@ def simulate(
         role_arn=role_arn,
         action=action,
     )
-    _, policy = load_trust_file(read_text(trust_policy, "the trust policy"), source=trust_policy)
+    _, policy = load_trust_file(
+        read_text(trust_policy, "the trust policy"), source=source_name(trust_policy)
+    )
     context = _parse_context(context_pairs)
     request = build_request(
         web_identity=web_identity,

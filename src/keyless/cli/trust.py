@@ -17,7 +17,7 @@ from keyless.cli.output import emit, render_options
 from keyless.cli.paths import FilePath
 from keyless.engine import assess_trust
 from keyless.errors import InputError
-from keyless.files import read_text
+from keyless.files import STDIN, read_text, source_name
 from keyless.findings import Severity
 from keyless.model import Inventory, Role
 from keyless.model.arn import parse_arn
@@ -31,7 +31,7 @@ DEFAULT_ROLE_ARN = "arn:aws:iam::123456789012:role/{name}"
 
 def _policy_role(path: Path, role_arn: str | None) -> Role:
     checked_text(str(path), "the file name", "POLICY")
-    found, _ = load_trust_file(read_text(path, "the trust policy"), source=str(path))
+    found, _ = load_trust_file(read_text(path, "the trust policy"), source=source_name(path))
     document = found.document
     if role_arn is None and found.role_arn is not None:
         # `aws iam get-role` output names the role.
@@ -40,7 +40,8 @@ def _policy_role(path: Path, role_arn: str | None) -> Role:
     if role_arn is None:
         # The file's name becomes the role's: only the characters IAM allows in one. Its
         # account is the one the policy's own providers and source conditions name.
-        name = re.sub(r"[^A-Za-z0-9_+=,.@-]", "-", path.stem)[:64] or "role"
+        stem = "stdin" if str(path) == STDIN else path.stem
+        name = re.sub(r"[^A-Za-z0-9_+=,.@-]", "-", stem)[:64] or "role"
         arn = DEFAULT_ROLE_ARN.format(name=name)
         owner = owner_account(document)
         if owner is not None:
@@ -159,8 +160,9 @@ def trust(
 ) -> None:
     """Who can assume a role: one sentence per access path, then the trust findings.
 
-    keyless trust POLICY.json | keyless trust --snapshot FILE ROLE_NAME_OR_ARN |
-    keyless trust main.tf / template.yaml / plan.json (every role, by address)
+    keyless trust POLICY.json (- reads standard input) | keyless trust --snapshot FILE
+    ROLE_NAME_OR_ARN | keyless trust main.tf / template.yaml / plan.json (every role, by
+    address)
     """
     from keyless.cli.iac import parse_parameters
 
