@@ -313,3 +313,21 @@ def test_standard_input_that_is_not_a_policy_is_named_in_the_error() -> None:
     assert result.exit_code == 2
     assert "(standard input)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "command"),
+    [
+        ("Roles", "aws iam list-roles"),
+        ("RoleDetailList", "aws iam get-account-authorization-details"),
+    ],
+)
+def test_output_listing_several_roles_is_refused_with_the_way_to_judge_them(
+    tmp_path: Path, key: str, command: str
+) -> None:
+    listed = {key: [{"RoleName": "a", "Arn": "arn:aws:iam::111122223333:role/a"}]}
+    code, out, err = run("trust", str(write(tmp_path, "roles.json", listed)))
+    assert code == 2
+    assert out == ""
+    assert f"#/{key}: this is `{command}` output, with 1 role(s)" in err
+    assert "keyless scan --input DIR" in err

@@ -85,7 +85,24 @@ def trust_file(data: Any, *, source: str) -> TrustFile:
     if "AssumeRolePolicyDocument" in data:
         document, text = _document(data["AssumeRolePolicyDocument"], source, "")
         return TrustFile(document, None, "/AssumeRolePolicyDocument", text)
+    for key, command in _MANY_ROLES.items():
+        if isinstance(data.get(key), list):
+            raise PolicyError(
+                f"this is `{command}` output, with {len(data[key])} role(s): one role's trust "
+                "policy is judged at a time",
+                source=source,
+                pointer=f"/{key}",
+                hint="Pick one with `aws iam get-role --role-name NAME`, or judge every role "
+                "with `keyless scan --input DIR` (docs/export-format.md).",
+            )
     return TrustFile(data)
+
+
+#: Outputs of the AWS CLI that hold several roles, by their list's key.
+_MANY_ROLES = {
+    "Roles": "aws iam list-roles",
+    "RoleDetailList": "aws iam get-account-authorization-details",
+}
 
 
 def _last_token(pointer: str) -> str:
