@@ -171,3 +171,109 @@ def test_the_json_document_carries_the_evidence_and_stays_valid(tmp_path: Path) 
     (finding,) = document["findings"]
     assert finding["evidence"]["confidence"] == "low"
     assert "oidc: true" in finding["evidence"]["why"]
+
+
+# GitLab's own guide (https://docs.gitlab.com/ci/cloud_deployment/) keeps the keys in the
+# project's CI/CD variables and runs `aws` in the job with nothing else in the file.
+GITLAB = """
+stages: [build, deploy]
+.aws:
+  image: registry.gitlab.com/gitlab-org/cloud-deploy/aws-base:latest
+build:
+  stage: build
+  script:
+    - make build
+deploy:
+  extends: .aws
+  stage: deploy
+  script:
+    - make build
+    - aws s3 sync ./public s3://my-bucket
+  environment: production
+"""
+
+
+def test_a_gitlab_job_running_aws_with_nothing_else_is_probably_using_keys(
+    tmp_path: Path,
+) -> None:
+    (finding,) = _implicit(repo(tmp_path, {".gitlab-ci.yml": GITLAB}))
+    assert finding.check == "gitlab-implicit-aws-keys"
+    assert finding.severity is Severity.LOW
+    assert _at(finding) == (13, 7)
+    assert finding.location.route == "deploy.script[1]"  # type: ignore[union-attr]
+    assert finding.message.startswith("job 'deploy' probably uses long-lived AWS keys")
+    assert finding.evidence["command"] == "aws s3"
+    assert "CI/CD variables" in finding.evidence["why"]
+
+
+def test_a_gitlab_template_script_is_the_jobs_and_reported_where_it_is_written(
+    tmp_path: Path,
+) -> None:
+    text = GITLAB.replace(
+        "  image: registry.gitlab.com/gitlab-org/cloud-deploy/aws-base:latest\n",
+        "  image: registry.gitlab.com/gitlab-org/cloud-deploy/aws-base:latest\n"
+        "  before_script:\n    - aws sts get-caller-identity\n",
+    )
+    findings = _implicit(repo(tmp_path, {".gitlab-ci.yml": text}))
+    assert [(f.location.route, _at(f)) for f in findings] == [  # type: ignore[union-attr]
+        ("deploy.before_script[0]", (5, 7))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        (
+            "an ID token",
+            "  environment: production\n",
+            "  environment: production\n"
+            "  id_tokens:\n    AWS_TOKEN:\n      aud: sts.amazonaws.com\n",
+        ),
+        (
+            "an ID token by default",
+            "stages: [build, deploy]\n",
+            "stages: [build, deploy]\n"
+            "default:\n  id_tokens:\n    T:\n      aud: sts.amazonaws.com\n",
+        ),
+        (
+            "a role assumed",
+            "    - make build\n    - aws s3",
+            "    - aws sts assume-role-with-web-identity --role-arn $ROLE\n    - aws s3",
+        ),
+        ("a runner of its own", "  stage: deploy\n", "  stage: deploy\n  tags: [aws-prod]\n"),
+        (
+            "a key named in the file",
+            "    - make build\n    - aws s3",
+            '    - test -n "$AWS_ACCESS_KEY_ID"\n    - aws s3',
+        ),
+        ("a profile", "    - aws s3 sync", "    - aws --profile prod s3 sync"),
+        ("another endpoint", "s3://my-bucket", "s3://my-bucket --endpoint-url http://minio:9000"),
+        ("a template of another file", "  extends: .aws\n", "  extends: .elsewhere\n"),
+        ("no aws command", "    - aws s3 sync", "    - echo aws-s3 sync"),
+    ],
+)
+def test_gitlab_jobs_with_another_explanation_are_not_leads(
+    tmp_path: Path, name: str, old: str, new: str
+) -> None:
+    assert old in GITLAB, name
+    root = repo(tmp_path, {".gitlab-ci.yml": GITLAB.replace(old, new)})
+    assert _implicit(root) == [], name
+
+
+def test_gitlab_hosted_runner_tags_are_still_gitlab_hosted(tmp_path: Path) -> None:
+    text = GITLAB.replace(
+        "  stage: deploy\n", "  stage: deploy\n  tags: [saas-linux-small-amd64]\n"
+    )
+    assert [f.check for f in _implicit(repo(tmp_path, {".gitlab-ci.yml": text}))] == [
+        "gitlab-implicit-aws-keys"
+    ]
+
+
+def test_a_gitlab_job_the_explicit_check_reports_is_not_reported_twice(tmp_path: Path) -> None:
+    text = GITLAB.replace(
+        "  environment: production\n",
+        "  environment: production\n  variables:\n"
+        "    AWS_ACCESS_KEY_ID: $PROD_KEY_ID\n    AWS_SECRET_ACCESS_KEY: $PROD_SECRET\n",
+    )
+    result = scan([repo(tmp_path, {".gitlab-ci.yml": text})])
+    assert [f.check for f in result.findings] == ["gitlab-static-aws-keys"]

@@ -31,6 +31,8 @@ from typing import Any
 
 from keyless.checks.registry import Check, Scope
 from keyless.findings import Finding, Severity
+from keyless.workflows.gitlab import SCRIPT_SECTIONS
+from keyless.workflows.gitlab_pipeline import assemble
 from keyless.workflows.keyuse import KEY_VARIABLES, TEMPORARY, has_key, mappings, strings
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import Document, is_map, is_seq, item_position, value_position
@@ -82,13 +84,40 @@ BITBUCKET_IMPLICIT_AWS_KEYS = Check(
     ),
 )
 
-#: The low-confidence checks' IDs.
+GITLAB_IMPLICIT_AWS_KEYS = Check(
+    scope=Scope.WORKFLOW,
+    theme="workflows",
+    id="gitlab-implicit-aws-keys",
+    title="A GitLab CI job probably uses long-lived AWS keys from its CI/CD variables",
+    severity=Severity.LOW,
+    rationale=(
+        "The job runs the AWS CLI with no `id_tokens`, no assumed role, no runner tag "
+        "other than GitLab.com's hosted runners' and no key variable in the file: the CLI "
+        "then reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment, which "
+        "GitLab fills from the project's, group's or instance's CI/CD variables, as GitLab's "
+        "own guide for deploying to AWS sets them up. Low confidence: the file alone cannot "
+        "prove it (on a self-managed instance the runner may have a role of its own); the "
+        "settings can." + "\n\n" + "https://docs.gitlab.com/ci/cloud_deployment/"
+    ),
+    remediation=(
+        "Look in the project's, group's and instance's CI/CD variables for "
+        "AWS_ACCESS_KEY_ID. If it is there, give the job an ID token (`id_tokens:` with "
+        "`aud`) and assume a role trusting the GitLab OIDC provider "
+        "(https://docs.gitlab.com/ci/cloud_services/aws/; `keyless workflows fix` writes "
+        "it); then delete the key variables. If the job reaches no AWS account, ignore the "
+        "finding in keyless.toml."
+    ),
+)
+
+#: The low-confidence checks' IDs of the platforms ``workflows fix`` does not rewrite.
 IMPLICIT_CHECKS = frozenset({CIRCLECI_IMPLICIT_AWS_KEYS.id, BITBUCKET_IMPLICIT_AWS_KEYS.id})
 
 # The AWS CLI run as a command (`aws s3 sync …`), not a word in an echo or a path.
 _AWS_COMMAND = re.compile(r"(?:^|[\s;&|(`])(aws\s+(?!--version\b|help\b)[a-z][a-z0-9-]*)")
 _ELSEWHERE = re.compile(r"--endpoint-url|AWS_ENDPOINT_URL|\bawslocal\b|localstack", re.I)
 _KEY_NAMES = re.compile("|".join(KEY_VARIABLES), re.IGNORECASE)
+# Credentials from a profile or a config file: a file variable keyless cannot read.
+_PROFILE = re.compile(r"AWS_(?:PROFILE|CONFIG_FILE|SHARED_CREDENTIALS_FILE)\b|--profile\b")
 _CONFIDENCE = "low"
 
 
@@ -185,6 +214,71 @@ def bitbucket_findings(
             )
             break  # one lead per step
     return out
+
+
+def gitlab_findings(
+    document: Document, file: WorkflowFile, reported: Collection[str]
+) -> list[Finding]:
+    """Jobs of one GitLab CI file that run ``aws`` with no visible credential.
+    ``reported`` are the routes the explicit check already reports. A file that names a
+    key variable, a profile or a credentials file anywhere is left to the explicit check
+    (or to a person); a job extending a template of another file is not judged."""
+    if not is_map(document.root) or _KEY_NAMES.search(document.text):
+        return []
+    if _PROFILE.search(document.text):
+        return []
+    out: list[Finding] = []
+    for job in assemble([(file, document)]).jobs():
+        name = job.name
+        if job.missing or job.is_trigger or _within(name, reported) or "id_tokens" in job.keys:
+            continue
+        if _gitlab_runner_of_its_own(job.keys.get("tags")):
+            continue
+        sections = [job.sections[s] for s in SCRIPT_SECTIONS if s in job.sections]
+        texts = [text for section in sections for text in strings(section.script)]
+        texts += list(strings(job.keys.get("variables")))
+        if _signs(texts):
+            continue
+        for section in sections:
+            script = section.script
+            lines = script if is_seq(script) else ()
+            hit = next(
+                (
+                    (index, found.group(1))
+                    for index, line in enumerate(lines)
+                    if isinstance(line, str) and (found := _AWS_COMMAND.search(line))
+                ),
+                None,
+            )
+            if hit is None:
+                continue
+            index, command = hit
+            why = (
+                f"it runs `{command}` with no `id_tokens`, no assumed role, no runner of its "
+                "own (tags) and no key variable in the file: the AWS CLI reads the keys "
+                "from the environment the project's, group's or instance's CI/CD "
+                "variables fill"
+            )
+            out.append(
+                _finding(
+                    GITLAB_IMPLICIT_AWS_KEYS,
+                    section.document,
+                    file,
+                    (script, index, command),
+                    f"job '{name}' probably uses long-lived AWS keys: {why}",
+                    f"{name}.{section.name}[{index}]",
+                    why,
+                )
+            )
+            break  # one lead per job
+    return out
+
+
+def _gitlab_runner_of_its_own(tags: Any) -> bool:
+    """Tags other than GitLab.com's hosted runners' (``saas-…``) pick a runner a
+    project or instance registered, which may run with a role of its own
+    (https://docs.gitlab.com/ci/runners/hosted_runners/linux/)."""
+    return any(not name.startswith("saas-") for name in strings(tags))
 
 
 def _within(route: str, reported: Collection[str]) -> bool:

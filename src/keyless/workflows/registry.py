@@ -29,6 +29,7 @@ CHECKS: tuple[Check, ...] = (
     bitbucket.BITBUCKET_STATIC_AWS_KEYS,
     implicit.CIRCLECI_IMPLICIT_AWS_KEYS,
     implicit.BITBUCKET_IMPLICIT_AWS_KEYS,
+    implicit.GITLAB_IMPLICIT_AWS_KEYS,
 )
 
 #: The checks whose findings mean "this pipeline still uses long-lived keys".
@@ -60,5 +61,6 @@ APPLIES_TO: Mapping[str, frozenset[Platform]] = MappingProxyType(
         bitbucket.BITBUCKET_STATIC_AWS_KEYS.id: frozenset({Platform.BITBUCKET}),
         implicit.CIRCLECI_IMPLICIT_AWS_KEYS.id: frozenset({Platform.CIRCLECI}),
         implicit.BITBUCKET_IMPLICIT_AWS_KEYS.id: frozenset({Platform.BITBUCKET}),
+        implicit.GITLAB_IMPLICIT_AWS_KEYS.id: frozenset({Platform.GITLAB}),
     }
 )

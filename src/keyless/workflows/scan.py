@@ -128,7 +128,9 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
             yield from github_checks.findings(github.analyse(item.document), item.file)
             yield from pwn_request.findings(item.document.root, item.file)
         elif platform is Platform.GITLAB:
-            yield from gitlab.findings(gitlab.analyse(item.document), item.file)
+            explicit = gitlab.findings(gitlab.analyse(item.document), item.file)
+            yield from explicit
+            yield from implicit.gitlab_findings(item.document, item.file, _routes(explicit))
         elif platform is Platform.CIRCLECI:
             explicit = circleci.findings(item.document, item.file)
             yield from explicit
