@@ -54,6 +54,8 @@ from keyless.plan.targets import (
     permission_set,
     role_names,
 )
+from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
+from keyless.plan.tenants import parse_project
 
 _SERVICE_PRINCIPALS = {
     **SERVICES,
@@ -282,6 +284,9 @@ def _oidc_role(
     draft: _Draft, repositories: Mapping[str, RepositoryJobs], taken: Names, would: list[str]
 ) -> OidcRolePlan:
     assert draft.carried is not None
+    tenant_links = [t for t in draft.links if t.kind.value in TENANT_PLATFORMS]
+    if tenant_links:
+        return _tenant_role(draft, tenant_links, taken)
     linked = [t for t in draft.links if t.kind in (LinkKind.GITHUB, LinkKind.GITLAB)]
     tagged = draft.evidence.repository_tag
     wanted = [t.value for t in linked] or ([tagged] if tagged else [])
@@ -311,6 +316,27 @@ def _oidc_role(
         platform=platform,
         provider=oidc_provider(draft.account, platform),
         repositories=tuple(r.repository for r in found) + tuple(missing),
+        subjects=subjects,
+        permissions=draft.carried.carried.permissions,
+    )
+
+
+def _tenant_role(draft: _Draft, links: list[LinkTarget], taken: Names) -> OidcRolePlan:
+    """A CircleCI or Bitbucket role: the links name the projects, and so the issuer, the
+    audience and each project's ``sub`` pattern (:mod:`.tenants`); no pipeline file can."""
+    assert draft.carried is not None
+    platform = links[0].kind.value
+    projects = [p for t in links if (p := parse_project(platform, t.value)) is not None]
+    subjects = tuple(
+        Subject(p.subject, "StringLike", f"every pipeline of {platform}:{p.text}") for p in projects
+    )
+    return OidcRolePlan(
+        account=draft.account.id,
+        name=taken.claim(f"{draft.user.name}-{platform}"),
+        user=draft.user.arn,
+        platform=platform,
+        provider=oidc_provider(draft.account, platform, (projects[0].issuer, projects[0].audience)),
+        repositories=tuple(p.text for p in projects),
         subjects=subjects,
         permissions=draft.carried.carried.permissions,
     )

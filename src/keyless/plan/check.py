@@ -41,6 +41,8 @@ from keyless.plan.prove import prove
 from keyless.plan.signals import in_use
 from keyless.plan.source import fingerprint
 from keyless.plan.targets import PROVIDERS
+from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
+from keyless.plan.tenants import tenant_problems
 from keyless.policy.document import parse_policy
 
 ROLE_LISTS = {
@@ -288,20 +290,31 @@ def _roles(c: _Checker) -> None:
 
 
 def _oidc(c: _Checker, pointer: str, role: Mapping[str, Any]) -> None:
+    if not role["subjects"]:
+        c.open_items.append(f"role {role['name']}: no subjects yet (--workflows)")
+    for index, subject in enumerate(role["subjects"]):
+        value = subject["value"]
+        if subject["operator"] == "StringEquals" and any(ch in value for ch in "*?"):
+            c.fail(
+                f"{pointer}/subjects/{index}",
+                f"{value!r} has a wildcard, which StringEquals compares literally",
+            )
+    if role["platform"] in TENANT_PLATFORMS:
+        for where, message in tenant_problems(role):
+            c.fail(f"{pointer}{where}", message)
+        return
     issuer, audience = PROVIDERS[role["platform"]]
     provider = role["provider"]
     if provider["issuer"] != issuer or provider["audience"] != audience:
         c.fail(f"{pointer}/provider", f"{role['platform']} tokens come from {issuer} ({audience})")
-    if not role["subjects"]:
-        c.open_items.append(f"role {role['name']}: no subjects yet (--workflows)")
     prefixes = [_SUBJECT_PREFIX[role["platform"]].format(r) for r in role["repositories"]]
     for index, subject in enumerate(role["subjects"]):
         value = subject["value"]
-        where = f"{pointer}/subjects/{index}"
-        if subject["operator"] == "StringEquals" and any(ch in value for ch in "*?"):
-            c.fail(where, f"{value!r} has a wildcard, which StringEquals compares literally")
         if not any(value.startswith(prefix) for prefix in prefixes):
-            c.fail(where, f"{value!r} is not a subject of the role's repositories")
+            c.fail(
+                f"{pointer}/subjects/{index}",
+                f"{value!r} is not a subject of the role's repositories",
+            )
 
 
 def _proofs(c: _Checker) -> None:

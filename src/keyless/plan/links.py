@@ -20,6 +20,7 @@ from keyless.errors import ConfigError, InputError
 from keyless.model import Inventory, User
 from keyless.model.arn import parse_arn
 from keyless.plan.model import LinkKind, LinkTarget
+from keyless.plan.tenants import BITBUCKET_SYNTAX, CIRCLECI_SYNTAX, parse_project
 
 # https://docs.github.com/en/repositories/creating-and-managing-repositories/about-repositories
 # (owner: letters, digits, single hyphens; repository: letters, digits, ., -, _)
@@ -44,7 +45,10 @@ SERVICES = MappingProxyType(
         "batch": "ecs-tasks.amazonaws.com",
     }
 )
-SYNTAX = "ORG/REPO, github:ORG/REPO, gitlab:GROUP/PROJECT, host:CN or aws:SERVICE"
+SYNTAX = (
+    f"ORG/REPO, github:ORG/REPO, gitlab:GROUP/PROJECT, {CIRCLECI_SYNTAX}, {BITBUCKET_SYNTAX}, "
+    "host:CN or aws:SERVICE"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,10 @@ def parse_target(text: str, source: str) -> LinkTarget:
         grammar = {LinkKind.GITHUB: _GITHUB, LinkKind.GITLAB: _GITLAB}.get(kind, _COMMON_NAME)
         if grammar.fullmatch(rest):
             return LinkTarget(kind, rest, source)
+    elif prefix in (LinkKind.CIRCLECI, LinkKind.BITBUCKET):
+        project = parse_project(prefix, rest)
+        if project is not None:
+            return LinkTarget(LinkKind(prefix), project.text, source)
     elif prefix == "aws":
         service = SERVICES.get(rest.lower(), rest.lower())
         if _SERVICE_PRINCIPAL.fullmatch(service):
@@ -125,6 +133,7 @@ def instructions(
                 hint="One user's keys become one role: link it to repositories, a host or "
                 "a service, not several kinds.",
             )
+        _one_tenant(arn, targets)
     keep: dict[str, str] = {}
     for entry in config.keep:
         for user in _matching(
@@ -141,6 +150,26 @@ def instructions(
         MappingProxyType({arn: tuple(targets) for arn, targets in links.items()}),
         MappingProxyType(keep),
     )
+
+
+def _one_tenant(arn: str, targets: list[LinkTarget]) -> None:
+    """A CircleCI or Bitbucket role trusts one issuer: the user's links must all be of
+    one organization (workspace) of one platform, and of no other platform."""
+    tenants = {
+        (t.kind, project.issuer, project.audience)
+        for t in targets
+        if t.kind in (LinkKind.CIRCLECI, LinkKind.BITBUCKET)
+        and (project := parse_project(t.kind, t.value)) is not None
+    }
+    if tenants and (len(tenants) > 1 or len({t.kind for t in targets}) > 1):
+        labels = ", ".join(target.label for target in targets)
+        raise ConfigError(
+            f"{arn} is linked to pipelines of more than one OIDC issuer ({labels})",
+            where=targets[-1].source,
+            hint="A CircleCI organization or Bitbucket workspace has an issuer of its own, "
+            "and one user's keys become one role: link the user to one organization's "
+            "projects (one workspace's repositories), or split the keys first.",
+        )
 
 
 def _user_reference(text: str, source: str) -> str:

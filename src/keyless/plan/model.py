@@ -76,13 +76,15 @@ class LinkKind(StrEnum):
 
     GITHUB = "github"
     GITLAB = "gitlab"
+    CIRCLECI = "circleci"
+    BITBUCKET = "bitbucket"
     HOST = "host"
     SERVICE = "aws"
 
     @property
     def destination(self) -> Destination:
         """The destination a link of this kind decides."""
-        if self in (LinkKind.GITHUB, LinkKind.GITLAB):
+        if self in (LinkKind.GITHUB, LinkKind.GITLAB, LinkKind.CIRCLECI, LinkKind.BITBUCKET):
             return Destination.OIDC_ROLE
         if self is LinkKind.HOST:
             return Destination.ROLES_ANYWHERE
@@ -91,8 +93,9 @@ class LinkKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class LinkTarget:
-    """What a user's keys are for: a repository, a host's certificate CN or an AWS
-    service. ``source`` says who said so (``--link`` or a ``keyless.toml`` entry)."""
+    """What a user's keys are for: a repository (or a CircleCI project), a host's
+    certificate CN or an AWS service. ``source`` says who said so (``--link`` or a
+    ``keyless.toml`` entry)."""
 
     kind: LinkKind
     value: str

@@ -141,14 +141,18 @@ def role_names(account: Account) -> Names:
     return Names(64, (role.name for role in account.roles))
 
 
-def oidc_provider(account: Account, platform: str) -> OidcProviderRef:
-    """The provider a role of ``platform`` trusts, with its ARN when the account has it."""
-    issuer, audience = PROVIDERS[platform]
+def oidc_provider(
+    account: Account, platform: str, tenant: tuple[str, str] | None = None
+) -> OidcProviderRef:
+    """The provider a role of ``platform`` trusts, with its ARN when the account has it.
+    ``tenant`` is the issuer and audience of a platform with an issuer per tenant
+    (:mod:`keyless.plan.tenants`)."""
+    issuer, audience = tenant or PROVIDERS[platform]
     existing = next(
         (
             p.arn
             for p in account.oidc_providers
-            if p.url.lower().removeprefix("https://").rstrip("/") == issuer
+            if p.url.lower().removeprefix("https://").rstrip("/") == issuer.lower()
         ),
         None,
     )
