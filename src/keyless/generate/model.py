@@ -89,6 +89,8 @@ class RoleSpec:
     probes: tuple[Probe, ...]
     pointer: str
     max_session_duration: int = 3600
+    #: The CI platform of an OIDC role (``github``, ``gitlab``, ``circleci``, ``bitbucket``).
+    platform: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

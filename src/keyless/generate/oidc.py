@@ -11,7 +11,7 @@ https://docs.github.com/en/actions/reference/security/oidc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from keyless.generate.model import (
@@ -25,10 +25,16 @@ from keyless.generate.model import (
 )
 from keyless.idp.oidc import web_identity_request
 from keyless.plan.document import permissions_from
+from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
+from keyless.plan.tenants import parse_project
 from keyless.policy.conditions import matches_wildcard
 
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 NEAR_MISS = "keyless-near-miss"
+# Stand-in UUIDs for a CircleCI user or Bitbucket step (any is allowed) and for another
+# project, repository or environment (each is denied).
+_STAND_IN = "00000000-0000-4000-8000-000000000000"
+_OTHER = "ffffffff-ffff-4fff-8fff-ffffffffffff"
 
 
 def provider_arn(account: str, issuer: str) -> str:
@@ -100,6 +106,7 @@ def _role(entry: Mapping[str, Any], pointer: str) -> RoleSpec:
         permissions=permissions_from(entry["permissions"]),
         probes=_probes(entry, [*exact, *patterns]),
         pointer=pointer,
+        platform=entry["platform"],
     )
 
 
@@ -113,6 +120,8 @@ def _probes(entry: Mapping[str, Any], subjects: list[str]) -> tuple[Probe, ...]:
         claims = {"iss": f"https://{issuer}", "sub": sub, "aud": aud}
         return web_identity_request(claims, account=account)
 
+    if entry["platform"] in TENANT_PLATFORMS:
+        return _tenant_probes(entry, subjects, request)
     probes = [
         Probe(f"subject {s['value']}", request(s["value"]), True)
         for s in entry["subjects"]
@@ -137,4 +146,41 @@ def _probes(entry: Mapping[str, Any], subjects: list[str]) -> tuple[Probe, ...]:
         if not any(matches_wildcard(pattern, sub) for pattern in subjects):
             probes.append(Probe(f"{what}: {sub}", request(sub), False))
     probes.append(Probe(f"another audience: {subjects[0]}", request(subjects[0], NEAR_MISS), False))
+    return tuple(probes)
+
+
+def _tenant_probes(
+    entry: Mapping[str, Any], subjects: list[str], request: Callable[..., Any]
+) -> tuple[Probe, ...]:
+    """CircleCI and Bitbucket: a job of each project (any user or step) allowed; a job of
+    another project (repository, deployment environment) and another audience denied,
+    unless the plan itself admits them."""
+    allowed: dict[str, str] = {}
+    misses: dict[str, str] = {}
+    for text in entry["repositories"]:
+        project = parse_project(entry["platform"], text)
+        if project is None:
+            continue
+        if project.platform == "circleci":
+            job = f"{project.subject_prefix}{_STAND_IN}"
+            allowed[job] = "a job"
+            allowed[f"{job}/vcs-origin/github.com/acme/app/vcs-ref/refs/heads/main"] = (
+                "a job with a v2 token"
+            )
+            misses[f"org/{project.tenant}/project/{_OTHER}/user/{_STAND_IN}"] = "another project"
+        else:
+            step = f"{{{_STAND_IN}}}"
+            job = f"{project.subject_prefix}{step}"
+            allowed[job] = "a step"
+            misses[f"{{{_OTHER}}}:{step}"] = "another repository"
+            misses[f"{{{_OTHER}}}:{project.project}:{step}"] = "another repository naming this one"
+            if project.environment:
+                misses[f"{project.project}:{step}"] = "a step outside the environment"
+                misses[f"{project.project}:{{{_OTHER}}}:{step}"] = "another environment"
+    probes = [Probe(f"{what}: {sub}", request(sub), True) for sub, what in sorted(allowed.items())]
+    for sub, what in sorted(misses.items()):
+        if not any(matches_wildcard(pattern, sub) for pattern in subjects):
+            probes.append(Probe(f"{what}: {sub}", request(sub), False))
+    first = min(allowed, default=subjects[0])
+    probes.append(Probe(f"another audience: {first}", request(first, NEAR_MISS), False))
     return tuple(probes)

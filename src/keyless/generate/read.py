@@ -22,6 +22,8 @@ from keyless.model import Inventory
 from keyless.plan.check import check_plan
 from keyless.plan.document import Problem, read_plan, schema_problems
 from keyless.plan.targets import PROVIDERS
+from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
+from keyless.plan.tenants import tenant_problems
 from keyless.policy.document import parse_policy
 
 _SUBJECT_PREFIX = {"github": "repo:{}:", "gitlab": "project_path:{}:"}
@@ -157,8 +159,18 @@ def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
 
 def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
     platform = role["platform"]
-    if platform not in PROVIDERS:
+    if platform not in PROVIDERS and platform not in TENANT_PLATFORMS:
         fail(f"{pointer}/platform", f"unknown CI platform {platform!r}")
+        return
+    for index, subject in enumerate(role["subjects"]):
+        value, where = subject["value"], f"{pointer}/subjects/{index}"
+        if subject["operator"] not in ("StringEquals", "StringLike"):
+            fail(f"{where}/operator", f"{subject['operator']!r}: StringEquals or StringLike")
+        elif subject["operator"] == "StringEquals" and any(ch in value for ch in "*?"):
+            fail(where, f"{value!r} has a wildcard, which StringEquals compares literally")
+    if platform in TENANT_PLATFORMS:
+        for where, message in tenant_problems(role):
+            fail(f"{pointer}{where}", message)
         return
     issuer, audience = PROVIDERS[platform]
     provider = role["provider"]
@@ -166,10 +178,8 @@ def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
         fail(f"{pointer}/provider", f"{platform} tokens come from {issuer} ({audience})")
     prefixes = [_SUBJECT_PREFIX[platform].format(r) for r in role["repositories"]]
     for index, subject in enumerate(role["subjects"]):
-        value, where = subject["value"], f"{pointer}/subjects/{index}"
-        if subject["operator"] not in ("StringEquals", "StringLike"):
-            fail(f"{where}/operator", f"{subject['operator']!r}: StringEquals or StringLike")
-        elif subject["operator"] == "StringEquals" and any(ch in value for ch in "*?"):
-            fail(where, f"{value!r} has a wildcard, which StringEquals compares literally")
-        if not any(value.startswith(prefix) for prefix in prefixes):
-            fail(where, f"{value!r} is not a subject of the role's repositories")
+        if not any(subject["value"].startswith(prefix) for prefix in prefixes):
+            fail(
+                f"{pointer}/subjects/{index}",
+                f"{subject['value']!r} is not a subject of the role's repositories",
+            )
