@@ -13,7 +13,10 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from keyless.generate.model import Generated, IdentitySource, OutputFormat, RoleKind
+from keyless.generate.model import Generated, IdentitySource, OutputFormat, RoleKind, RoleSpec
+from keyless.plan.targets import PROVIDERS
+from keyless.plan.tenants import DOCS
+from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 
 _PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+!|~&:@$\"'=])")
 
@@ -47,6 +50,8 @@ def _lines(generated: Generated, output_format: OutputFormat, files: list[str]) 
     else:
         yield from _order(generated, output_format)
         yield from _review(generated, output_format)
+    if output_format is not OutputFormat.AWS_CONFIG:
+        yield from _pipelines(generated)
     if generated.skipped:
         yield ""
         yield "## Not generated: a person must act"
@@ -85,9 +90,13 @@ def _order(generated: Generated, output_format: OutputFormat) -> Iterator[str]:
         yield "   permission sets, assignments. Each person signs in once before their keys go."
         step += 1
     kinds = {role.kind for role in generated.roles}
-    if RoleKind.OIDC in kinds:
+    if any(r.platform in PROVIDERS for r in generated.roles):
         yield f"{step}. OIDC providers and pipeline roles; then `keyless workflows fix"
         yield "   --role-arn ARN` with the role ARNs the outputs list; merge the workflow changes."
+        step += 1
+    if _tenant_roles(generated):
+        yield f"{step}. CircleCI and Bitbucket OIDC providers and roles; then change those"
+        yield "   pipelines by hand (below): keyless does not rewrite them."
         step += 1
     if RoleKind.ROLES_ANYWHERE in kinds:
         yield f"{step}. Roles Anywhere trust anchor, profile and roles; put the"
@@ -132,10 +141,17 @@ def _review(generated: Generated, output_format: OutputFormat) -> Iterator[str]:
             "- Assignments name people, not groups: a group per permission set would give "
             "each member the set in every account any member has it in."
         )
-    if any(role.kind is RoleKind.OIDC for role in generated.roles):
+    if any(r.platform in PROVIDERS for r in generated.roles):
         yield (
             "- Each OIDC role trusts a list of exact `sub` values: one per job that used the "
             "user's keys. A new job or environment needs its subject added."
+        )
+    if _tenant_roles(generated):
+        yield (
+            "- Each CircleCI or Bitbucket role trusts its organization's (workspace's) "
+            "issuer and audience, and every job of the linked projects (repositories, "
+            "deployment environments): their `sub` names a user or a step that changes "
+            "every run, so it is pinned up to that part with `StringLike`."
         )
     if any(role.kind is RoleKind.ROLES_ANYWHERE for role in generated.roles):
         yield (
@@ -146,3 +162,41 @@ def _review(generated: Generated, output_format: OutputFormat) -> Iterator[str]:
         f"- The keyless read-only role trusts {md(generated.keyless_scanner_role)} alone; "
         "run `keyless scan --org --member-role keyless-read-only` from it."
     )
+
+
+def _tenant_roles(generated: Generated) -> list[RoleSpec]:
+    """The OIDC roles of CircleCI and Bitbucket, whose pipelines keyless does not rewrite."""
+    return [r for r in generated.roles if r.platform in TENANT_PLATFORMS]
+
+
+def _pipelines(generated: Generated) -> Iterator[str]:
+    """What to change in each CircleCI or Bitbucket pipeline, role by role."""
+    roles = _tenant_roles(generated)
+    if not roles:
+        return
+    yield ""
+    yield "## Pipelines to change by hand"
+    yield ""
+    for role in roles:
+        arn = f"arn:aws:iam::{role.account}:role/{role.name}"
+        if role.platform == "circleci":
+            yield (
+                f"- CircleCI, role {md(role.name)} ({md(arn)}): in each job that used the "
+                "keys, run the `circleci/aws-cli` orb's `aws-cli/setup` command with "
+                f"`role_arn` set to {md(arn)} (it exchanges the job's OIDC token for the "
+                "role's credentials); then delete "
+                "`AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` from the project's "
+                "environment variables and contexts."
+            )
+        else:
+            yield (
+                f"- Bitbucket Pipelines, role {md(role.name)} ({md(arn)}): on each step "
+                "that used the keys, set `oidc: true`, write the step's token to a file "
+                "(`echo $BITBUCKET_STEP_OIDC_TOKEN > $(pwd)/web-identity-token`) and export "
+                "`AWS_WEB_IDENTITY_TOKEN_FILE` (that file) and `AWS_ROLE_ARN` "
+                f"({md(arn)}): the AWS CLI and SDKs then assume the role; then delete "
+                "`AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` from the repository's and "
+                "workspace's variables."
+            )
+        docs = DOCS.get(role.platform or "", ())
+        yield "  Documentation: " + ", ".join(f"<{url}>" for url in docs) + "."
