@@ -1,0 +1,234 @@
+"""CircleCI and Bitbucket Pipelines roles end to end: planned from ``--link``, generated
+as Terraform and CloudFormation with one provider per organization (workspace) whose
+client ID is the vendor's audience, a trust policy that passes keyless's own trust
+checks (``keyless trust`` on the files) and admits a job of the linked project while
+denying another project's, and a README that says what to change in the pipelines."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import hcl2
+import pytest
+from cfnlint.api import lint_file
+
+from keyless.engine.trust import assess_trust
+from keyless.findings import Severity
+from keyless.generate.build import GenerateOptions, resources
+from keyless.generate.model import OutputFormat, RoleSpec
+from keyless.generate.prove import concrete
+from keyless.idp.oidc import web_identity_request
+from keyless.model import Role
+from keyless.policy.document import parse_trust_policy
+from keyless.policy.evaluate import evaluate
+from tests.generate.conftest import edited, run
+from tests.plan.conftest import EXPORT
+
+ORG = "a0e1b2c3-0000-4000-8000-000000000001"
+PROJECT = "b0e1b2c3-0000-4000-8000-000000000002"
+WORKSPACE_UUID = "c0e1b2c3-0000-4000-8000-000000000003"
+REPOSITORY = "d0e1b2c3-0000-4000-8000-000000000004"
+ENVIRONMENT = "e0e1b2c3-0000-4000-8000-000000000005"
+OTHER = "f0e1b2c3-0000-4000-8000-000000000006"
+STEP = "{11111111-2222-4333-8444-555555555555}"
+CIRCLECI_ISSUER = f"oidc.circleci.com/org/{ORG}"
+BITBUCKET_ISSUER = "api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc"
+BITBUCKET_AUDIENCE = f"ari:cloud:bitbucket::workspace/{WORKSPACE_UUID}"
+TERRAFORM = shutil.which("terraform")
+PCA = (
+    "arn:aws:acm-pca:eu-west-1:210987654321:certificate-authority/"
+    "11111111-2222-3333-4444-555555555555"
+)
+
+
+@pytest.fixture(scope="module")
+def tenant_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The export fixture with ci-deploy on CircleCI and ci-infra on a Bitbucket
+    deployment environment."""
+    folder = tmp_path_factory.mktemp("tenants")
+    export = folder / "export"
+    shutil.copytree(EXPORT, export)
+    path = folder / "plan.json"
+    result = run(
+        "plan", "--input", str(export), "--now", "2025-06-01T12:00:00Z",
+        "--link", f"ci-deploy=circleci:{ORG}/{PROJECT}",
+        "--link", f"ci-infra=bitbucket:acme/{{{WORKSPACE_UUID}}}/{REPOSITORY}/{ENVIRONMENT}",
+        "--link", "backup-nas=host:nas01.example.com",
+        "--out", str(path),
+    )  # fmt: skip
+    assert result.exit_code in (0, 1), result.output
+    return path
+
+
+@pytest.fixture(scope="module")
+def generated(tenant_plan: Path) -> Any:
+    options = GenerateOptions(OutputFormat.TERRAFORM, pca_arn=PCA)
+    return resources(json.loads(tenant_plan.read_text()), options)[0]
+
+
+def role(generated: Any, name: str) -> RoleSpec:
+    return next(r for r in generated.roles if r.name == name)
+
+
+def allows(spec: RoleSpec, issuer: str, sub: str, aud: str) -> bool:
+    claims = {"iss": f"https://{issuer}", "sub": sub, "aud": aud}
+    request = web_identity_request(claims, account=spec.account)
+    return evaluate(parse_trust_policy(concrete(spec.trust)), request).allowed
+
+
+def test_one_provider_per_organization_and_workspace_with_the_vendors_audience(
+    generated: Any,
+) -> None:
+    providers = {p.issuer: p.audiences for p in generated.oidc_providers}
+    assert providers == {CIRCLECI_ISSUER: (ORG,), BITBUCKET_ISSUER: (BITBUCKET_AUDIENCE,)}
+
+
+def test_no_trust_finding_above_info_on_the_tenant_roles(generated: Any) -> None:
+    for name in ("ci-deploy-circleci", "ci-infra-bitbucket"):
+        spec = role(generated, name)
+        model = Role(
+            account_id=spec.account,
+            name=spec.name,
+            arn=f"arn:aws:iam::{spec.account}:role/{spec.name}",
+            trust_policy=concrete(spec.trust),
+        )
+        findings = assess_trust(model).findings
+        assert [f.check for f in findings if f.severity is not Severity.INFO] == [], name
+
+
+@pytest.mark.parametrize(
+    ("sub", "aud", "allowed"),
+    [
+        (f"org/{ORG}/project/{PROJECT}/user/{OTHER}", ORG, True),
+        (f"org/{ORG}/project/{PROJECT}/user/{OTHER}/vcs-origin/github.com/a/vcs-ref/x", ORG, True),
+        (f"org/{ORG}/project/{OTHER}/user/{OTHER}", ORG, False),
+        (f"org/{ORG}/project/{PROJECT}-x/user/{OTHER}", ORG, False),
+        (f"org/{ORG}/project/{PROJECT}/user/{OTHER}", OTHER, False),
+    ],
+)
+def test_circleci_role_admits_the_project_only(
+    generated: Any, sub: str, aud: str, allowed: bool
+) -> None:
+    spec = role(generated, "ci-deploy-circleci")
+    assert allows(spec, CIRCLECI_ISSUER, sub, aud) is allowed
+
+
+@pytest.mark.parametrize(
+    ("sub", "aud", "allowed"),
+    [
+        (f"{{{REPOSITORY}}}:{{{ENVIRONMENT}}}:{STEP}", BITBUCKET_AUDIENCE, True),
+        (f"{{{REPOSITORY}}}:{STEP}", BITBUCKET_AUDIENCE, False),
+        (f"{{{REPOSITORY}}}:{{{OTHER}}}:{STEP}", BITBUCKET_AUDIENCE, False),
+        (f"{{{OTHER}}}:{{{ENVIRONMENT}}}:{STEP}", BITBUCKET_AUDIENCE, False),
+        (f"{{{REPOSITORY}}}:{{{ENVIRONMENT}}}:{STEP}", "sts.amazonaws.com", False),
+    ],
+)
+def test_bitbucket_role_admits_the_deployment_environment_only(
+    generated: Any, sub: str, aud: str, allowed: bool
+) -> None:
+    spec = role(generated, "ci-infra-bitbucket")
+    assert allows(spec, BITBUCKET_ISSUER, sub, aud) is allowed
+
+
+def test_the_tenant_roles_are_proved_with_their_vendors_probes(generated: Any) -> None:
+    labels = [p.label for p in role(generated, "ci-infra-bitbucket").probes]
+    assert any(label.startswith("another environment") for label in labels)
+    assert any(label.startswith("a step outside the environment") for label in labels)
+    labels = [p.label for p in role(generated, "ci-deploy-circleci").probes]
+    assert any(label.startswith("another project") for label in labels)
+    assert not generated.skipped
+
+
+def generate(plan: Path, out: Path, output_format: str) -> Path:
+    result = run("generate", str(plan), "--format", output_format, "--out", str(out),
+                 "--pca-arn", PCA)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_keyless_trust_finds_nothing_on_the_generated_files(
+    tenant_plan: Path, tmp_path: Path
+) -> None:
+    terraform = generate(tenant_plan, tmp_path / "tf", "terraform")
+    cloudformation = generate(tenant_plan, tmp_path / "cfn", "cloudformation")
+    for path in (terraform / "oidc.tf", cloudformation / "oidc-acme-prod.yaml"):
+        result = run("trust", str(path), "--format", "json", "--fail-on", "low")
+        assert result.exit_code == 0, result.output
+        assert "ci-deploy-circleci" in result.output
+        assert "ci-infra-bitbucket" in result.output
+
+
+def test_terraform_parses_and_names_each_provider_once(tenant_plan: Path, tmp_path: Path) -> None:
+    out = generate(tenant_plan, tmp_path / "tf", "terraform")
+    parsed = hcl2.loads((out / "oidc.tf").read_text())
+    # python-hcl2 keeps the quotes of labels and strings.
+    urls = sorted(
+        body["url"].strip('"')
+        for resource in parsed["resource"]
+        for kind, entries in resource.items()
+        if kind.strip('"') == "aws_iam_openid_connect_provider"
+        for body in entries.values()
+    )
+    assert urls == [f"https://{BITBUCKET_ISSUER}", f"https://{CIRCLECI_ISSUER}"]
+
+
+@pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on this machine")
+def test_terraform_fmt_check_passes(tenant_plan: Path, tmp_path: Path) -> None:
+    out = generate(tenant_plan, tmp_path / "tf", "terraform")
+    assert TERRAFORM is not None
+    checked = subprocess.run(
+        [TERRAFORM, "fmt", "-check", "-diff", str(out)],
+        capture_output=True,
+        text=True,
+        env={"TF_CLI_CONFIG_FILE": "/dev/null", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout
+
+
+def test_cfn_lint_finds_no_error(tenant_plan: Path, tmp_path: Path) -> None:
+    out = generate(tenant_plan, tmp_path / "cfn", "cloudformation")
+    errors = [
+        f"{path.name}: {match}"
+        for path in sorted(out.glob("*.yaml"))
+        for match in lint_file(path)
+        if match.rule.id.startswith("E")
+    ]
+    assert errors == []
+
+
+def test_readme_says_what_to_change_in_each_pipeline(tenant_plan: Path, tmp_path: Path) -> None:
+    text = (generate(tenant_plan, tmp_path / "tf", "terraform") / "README.md").read_text()
+    section = text.split("## Pipelines to change by hand", 1)[1]
+    assert "`aws-cli/setup`" in section
+    assert "`role_arn`" in section
+    assert "`oidc: true`" in section
+    assert "`AWS_ROLE_ARN`" in section
+    assert "`AWS_WEB_IDENTITY_TOKEN_FILE`" in section
+    assert "<https://circleci.com/docs/openid-connect-tokens/>" in section
+    assert "deploy-on-aws-using-bitbucket-pipelines-openid-connect/>" in section
+    # The role ARN goes through the Markdown escaping, as every plan value does.
+    assert r"arn\:aws\:iam\:\:210987654321\:role/ci-deploy-circleci" in section
+    # GitHub's step (workflows fix) is not offered for pipelines it cannot rewrite.
+    assert "workflows fix" not in text
+
+
+def test_a_hand_edited_tenant_subject_is_refused_by_generate(
+    tenant_plan: Path, tmp_path: Path
+) -> None:
+    def widen(document: dict[str, Any]) -> None:
+        for entry in document["oidc_roles"]:
+            if entry["platform"] == "circleci":
+                entry["subjects"][0]["value"] = f"org/{ORG}/*"
+
+    plan = edited(tenant_plan, tmp_path / "plan.json", widen)
+    out = tmp_path / "out"
+    result = run("generate", str(plan), "--format", "terraform", "--out", str(out),
+                 "--pca-arn", PCA)  # fmt: skip
+    assert result.exit_code == 2
+    assert "is not a subject of the role's projects" in result.output
+    assert not out.exists()
