@@ -1,7 +1,7 @@
 """``plan --workflows`` over pipelines ``workflows fix`` does not rewrite: a CircleCI job
 or Bitbucket step using keys cannot get a computed role (its ``sub`` holds IDs no file
-has), so the plan says that a person must set up that platform's OIDC, with the vendor's
-URL — never nothing.
+has), so the plan says how to link the user to the project (``--link
+USER=circleci:…``), with the vendor's URL — never nothing.
 
 Files after https://circleci.com/docs/openid-connect-tokens/ and
 https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/.
@@ -51,7 +51,7 @@ def test_a_circleci_job_using_keys_is_left_to_a_person_with_the_recipe(tmp_path:
     assert dict(jobs) == {}
     (note,) = notes
     assert "(acme/cci): CI on CircleCI uses long-lived AWS keys (1 place, first at line 10" in note
-    assert "a person must set up OIDC" in note
+    assert "--link USER=circleci:ORG_ID/PROJECT_ID" in note
     assert "https://circleci.com/docs/openid-connect-tokens/" in note
 
 
@@ -60,6 +60,7 @@ def test_a_bitbucket_step_using_keys_is_left_to_a_person_with_the_recipe(tmp_pat
     _, notes = read_workflows([WorkflowSource(root, "acme/bb")])
     (note,) = notes
     assert "CI on Bitbucket Pipelines uses long-lived AWS keys (1 place, first at line 8" in note
+    assert "--link USER=bitbucket:WORKSPACE/WORKSPACE_UUID/REPOSITORY_UUID" in note
     assert "integrate-pipelines-with-resource-servers-using-oidc" in note
 
 
@@ -72,7 +73,7 @@ def test_the_plan_says_it_in_its_notes_and_text(export: Inventory, tmp_path: Pat
     root = _checkout(tmp_path, ".circleci/config.yml", CIRCLECI_KEYS)
     plan = plan_of(export, workflows=(WorkflowSource(root, "acme/cci"),))
     assert any("CI on CircleCI" in note for note in plan.notes)
-    assert "a person must set up OIDC" in plan_text(plan, RenderOptions(width=1000))
+    assert "--link USER=circleci:ORG_ID/PROJECT_ID" in plan_text(plan, RenderOptions(width=1000))
 
 
 CIRCLECI_IMPLICIT = """
@@ -99,5 +100,5 @@ def test_a_job_that_probably_uses_keys_from_the_settings_is_noted_as_probable(
     _, notes = read_workflows([WorkflowSource(root, "acme/cci")])
     (note,) = notes
     assert "(line 8): CI on CircleCI: job 'deploy' probably uses long-lived AWS keys" in note
-    assert "if so, keyless plan cannot build its role" in note
+    assert "if so, keyless plan builds its role once the user" in note
     assert "https://circleci.com/docs/openid-connect-tokens/" in note

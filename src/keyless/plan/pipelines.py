@@ -10,9 +10,10 @@ trusts exactly the jobs that used the keys. The repository comes from the checko
 Pipelines of the platforms ``fix`` does not rewrite (CircleCI, Bitbucket Pipelines and the
 platforms read for literal keys) have no ``sub`` keyless can compute: CircleCI's carries
 the organization and project IDs, Bitbucket's the repository and step UUIDs, none of them
-in the files. The plan cannot express their roles yet, so each such file that uses keys
-becomes a note saying that a person must set up the platform's OIDC, and where it is
-documented — never silence.
+in the files. So each such file that uses keys becomes a note — never silence — saying
+how its role is planned (CircleCI and Bitbucket: a ``circleci:`` / ``bitbucket:`` link
+naming the project, :mod:`.tenants`) or that a person must set up the platform's OIDC,
+and where it is documented.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from types import MappingProxyType
 from keyless.errors import InputError
 from keyless.findings import FileLocation
 from keyless.plan.model import Subject
+from keyless.plan.tenants import BITBUCKET_SYNTAX, CIRCLECI_SYNTAX
 from keyless.workflows import FixOptions, RoleSource, fix, scan
 from keyless.workflows.implicit import IMPLICIT_CHECKS
 from keyless.workflows.model import Coverage, FileRewrite, Platform, platform_remedy
@@ -148,9 +150,20 @@ def _by_hand(rewrite: FileRewrite, repository: str | None) -> list[str]:
     return [
         f"{rewrite.file.path}{f' ({name})' if name else ''}: CI on {platform.display_name} "
         f"uses long-lived AWS keys ({places} place{'s' if places > 1 else ''}, first at "
-        f"{first}); keyless plan cannot build its role: a person must set up OIDC — "
-        f"{platform_remedy(platform)}"
+        f"{first}); {_how(platform)} — {platform_remedy(platform)}"
     ]
+
+
+def _how(platform: Platform) -> str:
+    """How the role of a pipeline of ``platform`` gets into a plan."""
+    syntax = {Platform.CIRCLECI: CIRCLECI_SYNTAX, Platform.BITBUCKET: BITBUCKET_SYNTAX}
+    if platform in syntax:
+        return (
+            "keyless plan builds its role once the user whose keys it holds is linked to "
+            f"the project: --link USER={syntax[platform]} (the IDs are in "
+            f"{platform.display_name}'s settings, not in the file)"
+        )
+    return "keyless plan cannot build its role: a person must set up OIDC"
 
 
 def _probable(source: WorkflowSource, noted: set[Path]) -> list[str]:
@@ -168,7 +181,6 @@ def _probable(source: WorkflowSource, noted: set[Path]) -> list[str]:
         platform = Platform(kinds[location.path])
         out.append(
             f"{location.path} (line {location.line}): CI on {platform.display_name}: "
-            f"{finding.message}; if so, keyless plan cannot build its role: a person must "
-            f"set up OIDC — {platform_remedy(platform)}"
+            f"{finding.message}; if so, {_how(platform)} — {platform_remedy(platform)}"
         )
     return out

@@ -29,7 +29,7 @@ vendors write them); a project's canonical text is what the plan records.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,8 +156,3 @@ def tenant_problems(role: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
                 f"{subject['value']!r} is not a subject of the role's projects "
                 f"({' or '.join(prefix + '…' for prefix in prefixes)})",
             )
-
-
-def same_tenant(projects: Sequence[TenantProject]) -> bool:
-    """Whether every project's tokens come from one issuer with one audience."""
-    return len({(p.platform, p.issuer, p.audience) for p in projects}) <= 1
