@@ -232,3 +232,25 @@ def test_a_hand_edited_tenant_subject_is_refused_by_generate(
     assert result.exit_code == 2
     assert "is not a subject of the role's projects" in result.output
     assert not out.exists()
+
+
+def test_two_users_of_one_organization_share_its_provider(tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(EXPORT, export)
+    plan = tmp_path / "plan.json"
+    result = run(
+        "plan", "--input", str(export), "--now", "2025-06-01T12:00:00Z",
+        "--link", f"ci-deploy=circleci:{ORG}/{PROJECT}",
+        "--link", f"ci-infra=circleci:{ORG}/{OTHER}",
+        "--out", str(plan),
+    )  # fmt: skip
+    assert result.exit_code in (0, 1), result.output
+    options = GenerateOptions(OutputFormat.TERRAFORM, pca_arn=PCA)
+    generated = resources(json.loads(plan.read_text()), options)[0]
+    assert [(p.issuer, p.audiences) for p in generated.oidc_providers] == [
+        (CIRCLECI_ISSUER, (ORG,))
+    ]
+    assert {r.name for r in generated.roles if r.platform == "circleci"} == {
+        "ci-deploy-circleci",
+        "ci-infra-circleci",
+    }

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from keyless.cli import cli
-from keyless.config import PlanConfig
+from keyless.config import PlanConfig, parse_config
 from keyless.errors import ConfigError
 from keyless.model import Inventory, OidcProvider
 from keyless.plan.links import instructions, parse_link_option, parse_target
@@ -231,3 +231,22 @@ def test_a_hand_edited_tenant_role_is_refused(
     result = check(planned, export_dir)
     assert result.exit_code == 2, result.output
     assert message in result.output + result.stderr
+
+
+def test_a_tenant_link_in_keyless_toml_is_read(export: Inventory) -> None:
+    config = parse_config(
+        {"plan": {"link": [{"user": "ci-deploy", "target": CIRCLECI}]}}, source="keyless.toml"
+    )
+    told = instructions(export, config.plan)
+    (targets,) = told.links.values()
+    assert [(t.kind, t.value) for t in targets] == [(LinkKind.CIRCLECI, f"{ORG}/{PROJECT}")]
+
+
+def test_a_hostile_tenant_link_in_keyless_toml_names_its_entry(export: Inventory) -> None:
+    config = parse_config(
+        {"plan": {"link": [{"user": "ci-deploy", "target": "bitbucket:acme/x/y"}]}},
+        source="keyless.toml",
+    )
+    with pytest.raises(ConfigError, match="not a link target") as raised:
+        instructions(export, config.plan)
+    assert "[[plan.link]]" in str(raised.value.where)
