@@ -217,6 +217,14 @@ def _edit(plan: Path, change: Any) -> None:
             "is not ORG_ID/PROJECT_ID",
         ),
         (
+            lambda roles: roles["circleci"]["repositories"].append(f"{PROJECT}/{ORG}"),
+            "the repositories belong to more than one tenant",
+        ),
+        (
+            lambda roles: roles["circleci"]["repositories"].clear(),
+            "is not a subject of the role's projects",
+        ),
+        (
             lambda roles: roles["bitbucket"]["repositories"].__setitem__(
                 0, f"acme/{WORKSPACE_UUID}/{REPOSITORY}"
             ),

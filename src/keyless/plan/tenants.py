@@ -138,21 +138,24 @@ def tenant_problems(role: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
             yield f"/repositories/{index}", f"{text!r} is not {syntax.partition(':')[2]}"
         else:
             projects.append(project)
-    if not projects:
-        return
     tenants = {(p.issuer, p.audience) for p in projects}
     if len(tenants) > 1:
         yield "/repositories", "the repositories belong to more than one tenant (issuer)"
         return
-    issuer, audience = next(iter(tenants))
-    provider = role["provider"]
-    if provider["issuer"] != issuer or provider["audience"] != audience:
-        yield "/provider", f"{platform} tokens of these projects come from {issuer} ({audience})"
+    if tenants:
+        issuer, audience = next(iter(tenants))
+        provider = role["provider"]
+        if provider["issuer"] != issuer or provider["audience"] != audience:
+            yield (
+                "/provider",
+                f"{platform} tokens of these projects come from {issuer} ({audience})",
+            )
+    # No valid project: no subject is one of the role's.
     prefixes = sorted({p.subject_prefix for p in projects})
+    shown = " or ".join(f"{prefix}…" for prefix in prefixes) or "the role names no project"
     for index, subject in enumerate(role["subjects"]):
-        if not subject["value"].startswith(tuple(prefixes)):
+        if not prefixes or not subject["value"].startswith(tuple(prefixes)):
             yield (
                 f"/subjects/{index}",
-                f"{subject['value']!r} is not a subject of the role's projects "
-                f"({' or '.join(prefix + '…' for prefix in prefixes)})",
+                f"{subject['value']!r} is not a subject of the role's projects ({shown})",
             )
