@@ -9,20 +9,26 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import hcl2
 import pytest
 from cfnlint.api import lint_file
+from moto import mock_aws
+from moto.iam.models import iam_backends
 
+from keyless.collect.live.account import collect_account
+from keyless.engine.run import run_checks
 from keyless.engine.trust import assess_trust
 from keyless.findings import Severity
 from keyless.generate.build import GenerateOptions, resources
 from keyless.generate.model import OutputFormat, RoleSpec
 from keyless.generate.prove import concrete
 from keyless.idp.oidc import web_identity_request
-from keyless.model import Role
+from keyless.model import Inventory, Role
 from keyless.policy.document import parse_trust_policy
 from keyless.policy.evaluate import evaluate
 from tests.generate.conftest import edited, run
@@ -254,3 +260,56 @@ def test_two_users_of_one_organization_share_its_provider(tmp_path: Path) -> Non
         "ci-deploy-circleci",
         "ci-infra-circleci",
     }
+
+
+@pytest.fixture
+def moto_account(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "210987654321")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    with mock_aws():
+        yield boto3.Session(region_name="us-east-1")
+
+
+def test_deployed_tenant_roles_leave_no_trust_finding_above_info(
+    tenant_plan: Path, tmp_path: Path, moto_account: Any
+) -> None:
+    # moto's CloudFormation has no AWS::IAM::OIDCProvider: the providers are made over
+    # IAM's API (with the vendors' audiences), and the plan names them.
+    iam = moto_account.client("iam")
+    arns = {
+        issuer: iam.create_open_id_connect_provider(
+            Url=f"https://{issuer}", ClientIDList=[audience]
+        )["OpenIDConnectProviderArn"]
+        for issuer, audience in ((CIRCLECI_ISSUER, ORG), (BITBUCKET_ISSUER, BITBUCKET_AUDIENCE))
+    }
+
+    def existing(document: dict[str, Any]) -> None:
+        for entry in document["oidc_roles"]:
+            entry["provider"]["arn"] = arns.get(entry["provider"]["issuer"])
+
+    plan = edited(tenant_plan, tmp_path / "plan.json", existing)
+    out = generate(plan, tmp_path / "cfn", "cloudformation")
+    iam.create_policy(
+        PolicyName="deploy-app",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}],
+            }
+        ),
+    )
+    moto_account.client("cloudformation").create_stack(
+        StackName="keyless-oidc", TemplateBody=(out / "oidc-acme-prod.yaml").read_text()
+    )
+    # moto's CloudFormation stores inline policies parsed; IAM's API stores text.
+    for stored in iam_backends["210987654321"]["global"].roles.values():
+        stored.policies = {
+            name: document if isinstance(document, str) else json.dumps(document)
+            for name, document in stored.policies.items()
+        }
+    roles = {r["RoleName"] for r in iam.list_roles()["Roles"]}
+    assert {"ci-deploy-circleci", "ci-infra-bitbucket"} <= roles
+    result = run_checks(Inventory(accounts=(collect_account(moto_account),), origin="live"))
+    trust = [f for f in result.findings if f.check.startswith("trust-")]
+    assert [f for f in trust if f.severity is not Severity.INFO] == []
