@@ -38,8 +38,9 @@ _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _BRACED = rf"(\{{{_UUID}\}}|{_UUID})"
 # ASCII case-folding only: a Kelvin sign is not a "k".
 _CIRCLECI = re.compile(rf"({_UUID})/({_UUID})", re.ASCII | re.IGNORECASE)
-# Workspace IDs (slugs): lowercase letters, digits, '-' and '_'.
-# https://support.atlassian.com/bitbucket-cloud/docs/what-is-a-workspace/
+# Workspace IDs (the slug in bitbucket.org/WORKSPACE/REPO): new ones are lowercase
+# letters only, older ones (former account names) also have digits, '-' and '_'.
+# https://support.atlassian.com/bitbucket-cloud/docs/change-a-workspace-id/
 _WORKSPACE = r"[a-z0-9][a-z0-9_-]{0,61}"
 _BITBUCKET = re.compile(
     rf"({_WORKSPACE})/{_BRACED}/{_BRACED}(?:/{_BRACED})?", re.ASCII | re.IGNORECASE
