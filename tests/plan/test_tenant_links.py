@@ -8,12 +8,15 @@ Every identifier is checked against its grammar; a hostile one is exit 2."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
 
 from keyless.cli import cli
 from keyless.config import PlanConfig, parse_config
@@ -21,6 +24,7 @@ from keyless.errors import ConfigError
 from keyless.model import Inventory, OidcProvider
 from keyless.plan.links import instructions, parse_link_option, parse_target
 from keyless.plan.model import Destination, LinkKind, OidcRolePlan, Plan
+from keyless.plan.tenants import parse_project
 from tests.plan.support import entry, plan_of
 
 ORG = "a0e1b2c3-0000-4000-8000-000000000001"
@@ -258,3 +262,34 @@ def test_a_hostile_tenant_link_in_keyless_toml_names_its_entry(export: Inventory
     with pytest.raises(ConfigError, match="not a link target") as raised:
         instructions(export, config.plan)
     assert "[[plan.link]]" in str(raised.value.where)
+
+
+_SAFE = re.compile(r"[a-z0-9{}/:*._-]+")
+_PIECES = st.sampled_from(
+    [
+        f"{ORG}/{PROJECT}",
+        f"Acme/{{{ORG}}}/",
+        f"/{{{PROJECT.upper()}}}",
+        ORG,
+        PROJECT.upper(),
+        *"{}/:*$ \n\u212a",
+        "acme",
+    ]
+)
+
+
+@given(platform=st.sampled_from(["circleci", "bitbucket"]), pieces=st.lists(_PIECES, max_size=8))
+def test_a_parsed_project_is_canonical_and_safe(platform: str, pieces: list[str]) -> None:
+    project = parse_project(platform, "".join(pieces))
+    if project is None:
+        return
+    assert parse_project(platform, project.text) == project
+    for value in (project.text, project.issuer, project.audience, project.subject):
+        assert _SAFE.fullmatch(value.removeprefix("ari:cloud:bitbucket::")), value
+
+
+@given(text=st.text(max_size=120))
+def test_any_text_is_a_canonical_project_or_refused(text: str) -> None:
+    for platform in ("circleci", "bitbucket"):
+        project = parse_project(platform, text)
+        assert project is None or parse_project(platform, project.text) == project
