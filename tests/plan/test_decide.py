@@ -55,6 +55,23 @@ def test_console_use_with_ci_signals_is_undecided_with_what_would_decide() -> No
     assert any("--link ci-bot=ORG/REPO" in item for item in decision.would_decide)
 
 
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("circleci-deploy", "--link circleci-deploy=circleci:ORG_ID/PROJECT_ID"),
+        ("bitbucket_ci", "--link bitbucket_ci=bitbucket:WORKSPACE/WORKSPACE_UUID/REPOSITORY_UUID"),
+    ],
+)
+def test_a_ci_user_named_after_circleci_or_bitbucket_is_told_that_links_syntax(
+    name: str, hint: str
+) -> None:
+    user = make_user(name, keys=[RECENT_KEY])
+    decision = entry(plan_of(make_inventory(users=[user])), name).decision
+    assert decision.destination is Destination.OIDC_ROLE
+    assert any(hint in item for item in decision.would_decide)
+    assert not any("ORG/REPO" in item for item in decision.would_decide)
+
+
 def test_a_key_with_ci_and_person_signals_is_undecided() -> None:
     user = make_user("ci-alice", keys=[RECENT_KEY], tags={"email": "alice@example.com"})
     plan = plan_of(make_inventory(users=[user]))

@@ -26,8 +26,11 @@ repositories of an OIDC role, the CN of a certificate).
 
 from __future__ import annotations
 
+import re
+
 from keyless.plan.model import Confidence, Decision, Destination, LinkTarget, Signal
 from keyless.plan.signals import Evidence, Use, is_ci_like, is_person_like
+from keyless.plan.tenants import BITBUCKET_SYNTAX, CIRCLECI_SYNTAX
 
 HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
 
@@ -169,6 +172,15 @@ def _conflict(name: str, evidence: Evidence, what: str) -> Decision:
 
 
 def _repositories_wanted(name: str, unlinked: tuple[str, ...]) -> tuple[str, ...]:
+    # A user named after CircleCI or Bitbucket: its role is planned from the project's IDs,
+    # which no pipeline file holds (see .tenants).
+    words = set(re.findall(r"[a-z0-9]+", name.lower()))
+    for word, syntax in (("circleci", CIRCLECI_SYNTAX), ("bitbucket", BITBUCKET_SYNTAX)):
+        if word in words:
+            return (
+                f"name the project its key serves: --link {name}={syntax} (the IDs are "
+                "in the platform's settings)",
+            )
     if unlinked:
         shown = ", ".join(unlinked[:5]) + (" …" if len(unlinked) > 5 else "")
         return (
