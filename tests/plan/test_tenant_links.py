@@ -107,6 +107,13 @@ def test_a_user_linked_to_circleci_and_github_is_refused(export: Inventory) -> N
         instructions(export, PlanConfig(), links)
 
 
+def test_a_user_linked_to_github_and_gitlab_is_refused(export: Inventory) -> None:
+    # Was planned as one GitHub role trusting a GitHub repository named grp/proj.
+    links = [parse_link_option("ci-deploy=acme/app"), parse_link_option("ci-deploy=gitlab:g/p")]
+    with pytest.raises(ConfigError, match="more than one OIDC issuer"):
+        instructions(export, PlanConfig(), links)
+
+
 def test_two_projects_of_one_organization_make_one_role(export: Inventory) -> None:
     other = f"circleci:{ORG}/{ENVIRONMENT}"
     plan = plan_of(export, f"ci-deploy={CIRCLECI}", f"ci-deploy={other}")

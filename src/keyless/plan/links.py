@@ -19,7 +19,7 @@ from keyless.config import PlanConfig
 from keyless.errors import ConfigError, InputError
 from keyless.model import Inventory, User
 from keyless.model.arn import parse_arn
-from keyless.plan.model import LinkKind, LinkTarget
+from keyless.plan.model import Destination, LinkKind, LinkTarget
 from keyless.plan.tenants import BITBUCKET_SYNTAX, CIRCLECI_SYNTAX, parse_project
 
 # https://docs.github.com/en/repositories/creating-and-managing-repositories/about-repositories
@@ -133,7 +133,7 @@ def instructions(
                 hint="One user's keys become one role: link it to repositories, a host or "
                 "a service, not several kinds.",
             )
-        _one_tenant(arn, targets)
+        _one_issuer(arn, targets)
     keep: dict[str, str] = {}
     for entry in config.keep:
         for user in _matching(
@@ -152,23 +152,25 @@ def instructions(
     )
 
 
-def _one_tenant(arn: str, targets: list[LinkTarget]) -> None:
-    """A CircleCI or Bitbucket role trusts one issuer: the user's links must all be of
-    one organization (workspace) of one platform, and of no other platform."""
+def _one_issuer(arn: str, targets: list[LinkTarget]) -> None:
+    """One user's keys become one OIDC role, which trusts one issuer: its pipeline links
+    must all be of one platform (GitHub, GitLab), and CircleCI's or Bitbucket's of one
+    organization (workspace), each of which has an issuer of its own. (A GitLab project
+    linked beside a GitHub repository was planned as a GitHub repository of that name.)"""
+    pipelines = [t for t in targets if t.kind.destination is Destination.OIDC_ROLE]
     tenants = {
-        (t.kind, project.issuer, project.audience)
-        for t in targets
-        if t.kind in (LinkKind.CIRCLECI, LinkKind.BITBUCKET)
-        and (project := parse_project(t.kind, t.value)) is not None
+        (project.issuer, project.audience)
+        for t in pipelines
+        if (project := parse_project(t.kind, t.value)) is not None
     }
-    if tenants and (len(tenants) > 1 or len({t.kind for t in targets}) > 1):
+    if len({t.kind for t in pipelines}) > 1 or len(tenants) > 1:
         labels = ", ".join(target.label for target in targets)
         raise ConfigError(
             f"{arn} is linked to pipelines of more than one OIDC issuer ({labels})",
             where=targets[-1].source,
-            hint="A CircleCI organization or Bitbucket workspace has an issuer of its own, "
-            "and one user's keys become one role: link the user to one organization's "
-            "projects (one workspace's repositories), or split the keys first.",
+            hint="One user's keys become one role, which trusts one issuer: link the user "
+            "to one platform's repositories (one CircleCI organization's projects, one "
+            "Bitbucket workspace's repositories), or split the keys first.",
         )
 
 
