@@ -313,3 +313,18 @@ def test_deployed_tenant_roles_leave_no_trust_finding_above_info(
     result = run_checks(Inventory(accounts=(collect_account(moto_account),), origin="live"))
     trust = [f for f in result.findings if f.check.startswith("trust-")]
     assert [f for f in trust if f.severity is not Severity.INFO] == []
+
+
+def test_a_subject_narrowed_by_hand_is_generated_and_proved(tenant_plan: Path) -> None:
+    # One CircleCI user's jobs only, under StringEquals: the proof admits that subject
+    # and does not demand that any job of the project be admitted.
+    exact = f"org/{ORG}/project/{PROJECT}/user/{OTHER}"
+    document = json.loads(tenant_plan.read_text())
+    for entry in document["oidc_roles"]:
+        if entry["platform"] == "circleci":
+            entry["subjects"] = [{"value": exact, "operator": "StringEquals", "reason": "hand"}]
+    generated = resources(document, GenerateOptions(OutputFormat.TERRAFORM, pca_arn=PCA))[0]
+    assert not generated.skipped
+    spec = role(generated, "ci-deploy-circleci")
+    assert allows(spec, CIRCLECI_ISSUER, exact, ORG)
+    assert not allows(spec, CIRCLECI_ISSUER, f"org/{ORG}/project/{PROJECT}/user/{ORG}", ORG)

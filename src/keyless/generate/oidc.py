@@ -155,23 +155,28 @@ def _tenant_probes(
     """CircleCI and Bitbucket: a job of each project (any user or step) allowed; a job of
     another project (repository, deployment environment) and another audience denied,
     unless the plan itself admits them."""
-    allowed: dict[str, str] = {}
+    allowed = {s["value"]: "subject" for s in entry["subjects"] if s["operator"] == "StringEquals"}
+    patterns = {s["value"] for s in entry["subjects"] if s["operator"] == "StringLike"}
     misses: dict[str, str] = {}
     for text in entry["repositories"]:
         project = parse_project(entry["platform"], text)
         if project is None:
             continue
+        # The plan's own pattern admits every job of the project: prove it with one (a
+        # subject a person narrowed by hand is proved by its exact values alone).
+        linked = project.subject in patterns
         if project.platform == "circleci":
             job = f"{project.subject_prefix}{_STAND_IN}"
-            allowed[job] = "a job"
-            allowed[f"{job}/vcs-origin/github.com/acme/app/vcs-ref/refs/heads/main"] = (
-                "a job with a v2 token"
-            )
+            if linked:
+                allowed[job] = "a job"
+                allowed[f"{job}/vcs-origin/github.com/acme/app/vcs-ref/refs/heads/main"] = (
+                    "a job with a v2 token"
+                )
             misses[f"org/{project.tenant}/project/{_OTHER}/user/{_STAND_IN}"] = "another project"
         else:
             step = f"{{{_STAND_IN}}}"
-            job = f"{project.subject_prefix}{step}"
-            allowed[job] = "a step"
+            if linked:
+                allowed[f"{project.subject_prefix}{step}"] = "a step"
             misses[f"{{{_OTHER}}}:{step}"] = "another repository"
             misses[f"{{{_OTHER}}}:{project.project}:{step}"] = "another repository naming this one"
             if project.environment:
