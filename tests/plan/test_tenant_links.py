@@ -154,6 +154,20 @@ def test_a_bitbucket_deployment_environment_narrows_the_subject(export: Inventor
     assert [s.value for s in role.subjects] == [f"{{{REPOSITORY}}}:{{{ENVIRONMENT}}}:*"]
 
 
+def test_retirement_says_how_the_pipelines_move_to_the_role(export: Inventory) -> None:
+    plan = plan_of(export, f"ci-deploy={CIRCLECI}", f"ci-infra={BITBUCKET}")
+    texts = {
+        r.user: next(p.text for p in r.preconditions if p.kind == "workflows-use-oidc")
+        for r in plan.retirements
+        if r.user in ("ci-deploy", "ci-infra")
+    }
+    assert "CircleCI jobs" in texts["ci-deploy"]
+    assert "`role_arn`" in texts["ci-deploy"]
+    assert "Bitbucket Pipelines steps" in texts["ci-infra"]
+    assert "`oidc: true`" in texts["ci-infra"]
+    assert not any("workflows fix" in text for text in texts.values())
+
+
 def test_the_accounts_existing_provider_is_named(export: Inventory) -> None:
     arn = f"arn:aws:iam::210987654321:oidc-provider/oidc.circleci.com/org/{ORG}"
     account = export.accounts[0]

@@ -148,7 +148,12 @@ def make_plan(inventory: Inventory, inputs: PlanInputs | None = None) -> Plan:
         oidc_roles=tuple(oidc),
         roles_anywhere=tuple(anywhere),
         workload_roles=tuple(workload),
-        retirements=retirements(plan_users, {d.user.arn: d.user for d in drafts}, as_of),
+        retirements=retirements(
+            plan_users,
+            {d.user.arn: d.user for d in drafts},
+            as_of,
+            {role.user: role.platform for role in oidc},
+        ),
         notes=(*notes, *_unlinked_notes(unlinked)),
     )
 

@@ -34,9 +34,13 @@ from keyless.plan.model import (
 
 
 def retirements(
-    plans: tuple[UserPlan, ...], users: Mapping[str, User], as_of: datetime
+    plans: tuple[UserPlan, ...],
+    users: Mapping[str, User],
+    as_of: datetime,
+    platforms: Mapping[str, str] | None = None,
 ) -> tuple[Retirement, ...]:
-    """The credentials of every decided user, in plan order."""
+    """The credentials of every decided user, in plan order. ``platforms`` gives the CI
+    platform of each OIDC role's user (by ARN): how its pipelines move to the role."""
     result = []
     for plan in plans:
         destination = plan.decision.destination
@@ -46,7 +50,8 @@ def retirements(
         if not (user.access_keys or user.login_profile or user.mfa_devices):
             preconditions: tuple[Precondition, ...] = ()
         else:
-            preconditions = _preconditions(plan, user, as_of)
+            platform = (platforms or {}).get(plan.arn, "")
+            preconditions = _preconditions(plan, user, as_of, platform)
         result.append(
             Retirement(
                 account=plan.account,
@@ -72,7 +77,9 @@ def retirements(
     return tuple(result)
 
 
-def _preconditions(plan: UserPlan, user: User, as_of: datetime) -> tuple[Precondition, ...]:
+def _preconditions(
+    plan: UserPlan, user: User, as_of: datetime, platform: str
+) -> tuple[Precondition, ...]:
     destination = plan.decision.destination
     target = plan.target
     found: list[Precondition] = []
@@ -97,13 +104,20 @@ def _preconditions(plan: UserPlan, user: User, as_of: datetime) -> tuple[Precond
                 )
             )
     elif destination is Destination.OIDC_ROLE and target is not None:
-        found.append(
-            Precondition(
-                "workflows-use-oidc",
-                f"the workflows that used {_keys(user)} assume role {target.role} "
-                "(`keyless workflows fix --role-arn …`) and pass no key",
-            )
+        # keyless rewrites GitHub and GitLab workflows; CircleCI and Bitbucket pipelines
+        # are changed by hand, as the README of `keyless generate` says.
+        how = {
+            "circleci": "the CircleCI jobs that used {} assume role {} (the aws-cli orb's "
+            "`role_arn`, as the README of `keyless generate` says) and pass no key",
+            "bitbucket": "the Bitbucket Pipelines steps that used {} assume role {} "
+            "(`oidc: true` and `AWS_ROLE_ARN`, as the README of `keyless generate` says) "
+            "and pass no key",
+        }.get(
+            platform,
+            "the workflows that used {} assume role {} (`keyless workflows fix "
+            "--role-arn …`) and pass no key",
         )
+        found.append(Precondition("workflows-use-oidc", how.format(_keys(user), target.role)))
     elif destination is Destination.ROLES_ANYWHERE and target is not None:
         found.append(
             Precondition(
