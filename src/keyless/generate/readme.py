@@ -194,7 +194,8 @@ def _pipelines(generated: Generated) -> Iterator[str]:
                 "that used the keys, set `oidc: true`, write the step's token to a file "
                 "(`echo $BITBUCKET_STEP_OIDC_TOKEN > $(pwd)/web-identity-token`) and export "
                 "`AWS_WEB_IDENTITY_TOKEN_FILE` (that file) and `AWS_ROLE_ARN` "
-                f"({md(arn)}): the AWS CLI and SDKs then assume the role; then delete "
+                f"({md(arn)}): the AWS CLI and SDKs then assume the role (keep the "
+                "token's default audience, the workspace's, which the role pins); then delete "
                 "`AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` from the repository's and "
                 "workspace's variables."
             )
