@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from keyless.checks.registry import CheckContext, Scope, check
+from keyless.checks.trust._audiences import provider_audiences
 from keyless.checks.trust._common import (
     _REQUIRES,
     TRUST_ANALYSIS,
@@ -27,7 +28,7 @@ from keyless.trust.questions import (
     other_tenant,
     triggered_by,
 )
-from keyless.trust.witness import find
+from keyless.trust.witness import STS_AUDIENCE, find
 
 # ----- OIDC ---------------------------------------------------------------------------------------
 
@@ -272,22 +273,34 @@ def _admitted(path: AccessPath, question: Term) -> set[str]:
     scope=Scope.ROLE,
     requires=_REQUIRES,
     prepared=TRUST_ANALYSIS,
-    remediation='Add `"StringEquals": {"<issuer>:aud": "sts.amazonaws.com"}`.',
+    remediation=(
+        'Add `"StringEquals": {"<issuer>:aud": "<the audience this role\'s callers use>"}` '
+        "(`sts.amazonaws.com` for GitHub Actions), or keep the provider's audience list to that "
+        "one audience."
+    ),
 )
 def trust_oidc_missing_audience(
     role: Role, ctx: CheckContext, analysis: RoleTrust
 ) -> Iterator[Problem]:
-    """The role accepts tokens minted for any audience of the issuer.
+    """The role accepts tokens minted for any audience its OIDC provider lists.
 
-    STS also checks ``aud`` against the OIDC provider's client IDs, so this is defence in
-    depth; but the provider is shared by every role trusting it, and tokens minted for
-    another relying party should not open this one.
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
+    STS accepts a token only when its ``aud`` is one of the client IDs (audiences) of the
+    IAM OIDC provider the role trusts; a trust policy without ``aud`` accepts every one of
+    them. Where keyless read the provider (``oidc-providers.json``, live
+    ``GetOpenIDConnectProvider``), a provider of one audience is no finding (the role accepts
+    exactly what an ``aud`` pin to it would: ``sts.amazonaws.com`` for GitHub Actions); a
+    provider of several is reported, its audiences named, and the witness carries one of
+    them, not the vendor's default where another is listed: a token minted for that other
+    relying party opens the role. Where the list is unknown (providers not read, a policy
+    judged alone), the finding says so; its witness's audience is then only an example.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html
+    https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html
 
     Not reported for an issuer of one tenant whose vendor documents a fixed audience and
     a trust policy without ``aud`` (``Provider.audience_fixed_by``: CircleCI's
     ``oidc.circleci.com/org/ID``). EKS (IRSA) and Bitbucket issuers are one tenant's too,
-    but AWS's and Atlassian's guides pin ``aud``, so they still are.
+    but AWS's and Atlassian's guides pin ``aud``, so they still are (unless their provider
+    lists one audience).
     """
     for path in _paths(analysis, PrincipalClass.OIDC):
         provider = path.provider
@@ -301,6 +314,49 @@ def trust_oidc_missing_audience(
         aud = path.key("aud")
         if aud in path.mentioned_keys():
             continue
-        witness = find(path, present(aud), {aud: (Language.literal("https://attacker.example"),)})
+        known = provider_audiences(path.principal, ctx)
+        if known.audiences is None:
+            witness = find(path, present(aud), {aud: (Language.literal(_EXAMPLE_AUDIENCE),)})
+            if witness is not None:
+                yield _problem(
+                    role,
+                    path,
+                    "accepts tokens for any audience its OIDC provider lists (that list is "
+                    f"unknown: {known.unknown})",
+                    witness,
+                    audiences=None,
+                    audiences_unknown=known.unknown,
+                )
+            continue
+        if len(known.audiences) < 2:
+            continue
+        default = _vendor_audience(path)
+        # Another relying party's audience first: the token the condition would refuse.
+        ordered = sorted(known.audiences, key=lambda a: (a == default, a))
+        witness = find(
+            path,
+            all_of(aud, Language.finite(known.audiences)),
+            {aud: tuple(Language.literal(a) for a in ordered)},
+        )
         if witness is not None:
-            yield _problem(role, path, "accepts tokens for any audience", witness)
+            yield _problem(
+                role,
+                path,
+                f"accepts tokens for any of the {len(known.audiences)} audiences its OIDC "
+                f"provider lists ({', '.join(known.audiences)})",
+                witness,
+                audiences=list(known.audiences),
+            )
+
+
+#: A witness's audience where the provider's list is unknown (never claimed to be listed).
+_EXAMPLE_AUDIENCE = "https://attacker.example"
+
+
+def _vendor_audience(path: AccessPath) -> str:
+    """The ``aud`` the vendor's tokens carry by default (STS's audience unless the provider
+    table says otherwise)."""
+    provider = path.provider
+    if provider is None or not provider.audience or path.issuer is None:
+        return STS_AUDIENCE
+    return provider.audience.replace("{tenant}", provider.issuer_tenant(path.issuer) or "")

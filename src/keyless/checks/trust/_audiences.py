@@ -1,0 +1,82 @@
+"""The audiences an IAM OIDC provider accepts, as far as the inventory tells them.
+
+STS accepts a web-identity token only when its ``aud`` is one of the client IDs (audiences)
+registered on the IAM OIDC provider the role trusts: "If you remove an audience, identities
+federating with the audience cannot assume roles associated with the audience."
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html
+https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html
+(``ClientIDList``: "a list of client IDs, also known as audiences").
+
+A trust policy without an ``aud`` condition therefore accepts exactly the provider's list,
+which the export's ``oidc-providers.json`` and the live ``GetOpenIDConnectProvider`` give.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from keyless.checks.registry import CheckContext
+from keyless.model import Account, Dataset
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderAudiences:
+    """The client IDs of the IAM OIDC provider a path names, or why they are unknown.
+
+    ``audiences`` is ``None`` when keyless does not know the list; ``unknown`` then says why
+    (the providers were not read, the provider is not among those read, its entry carries
+    no client IDs).
+    """
+
+    audiences: tuple[str, ...] | None
+    unknown: str = ""
+
+
+def provider_audiences(provider_arn: str, ctx: CheckContext) -> ProviderAudiences:
+    """The audiences of the IAM OIDC provider ``provider_arn`` (a trust policy's
+    ``Federated`` principal), looked up in the account the ARN names.
+
+    Unknown, never assumed, when that account is not in the inventory, its OIDC providers
+    were not read, the provider is not among them, or its entry lists no client ID (a
+    ``list-open-id-connect-providers`` entry carries only the ARN; IAM requires at least one
+    audience on a provider, so an empty list is a listing without them, not a provider that
+    accepts nothing).
+    """
+    alone = _JUDGED_WITHOUT_PROVIDERS.get(ctx.inventory.origin)
+    if alone is not None:
+        return ProviderAudiences(None, f"{alone}: no OIDC provider was read")
+    parts = provider_arn.split(":", 5)
+    owner = parts[4] if len(parts) == 6 and parts[2] == "iam" else ""
+    account = _account(owner, ctx)
+    if account is None:
+        return ProviderAudiences(None, f"account {owner or '?'} of {provider_arn} was not read")
+    status = account.dataset(Dataset.OIDC_PROVIDERS)
+    if not account.has(Dataset.OIDC_PROVIDERS):
+        reason = status.reason or status.state.value
+        return ProviderAudiences(
+            None, f"the OIDC providers of {account.id} were not read: {reason}"
+        )
+    provider = next((p for p in account.oidc_providers if p.arn == provider_arn), None)
+    if provider is None:
+        return ProviderAudiences(
+            None, f"{provider_arn} is not among the OIDC providers read from {account.id}"
+        )
+    if not provider.client_ids:
+        return ProviderAudiences(None, f"the entry of {provider_arn} lists no client IDs")
+    return ProviderAudiences(tuple(dict.fromkeys(provider.client_ids)))
+
+
+#: Inventories made up around a trust policy (``keyless trust``, ``keyless iac``, the proof of
+#: ``keyless generate``): their accounts' data is "available" so that nothing is unread,
+#: but no OIDC provider was read into them.
+_JUDGED_WITHOUT_PROVIDERS = {
+    "policy": "the trust policy is judged alone",
+    "iac": "the trust policy is judged from infrastructure code",
+    "generate": "the trust policy is judged before it is deployed",
+}
+
+
+def _account(owner: str, ctx: CheckContext) -> Account | None:
+    if ctx.account is not None and ctx.account.id == owner:
+        return ctx.account
+    return next((a for a in ctx.inventory.accounts if a.id == owner), None)

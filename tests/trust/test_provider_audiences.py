@@ -1,0 +1,111 @@
+"""trust-oidc-missing-audience judged against the IAM OIDC provider's audience list.
+
+STS accepts a token only when its ``aud`` is one of the provider's client IDs ("If you remove
+an audience, identities federating with the audience cannot assume roles associated with the
+audience"): https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html
+A trust policy without ``aud`` accepts exactly that list.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from keyless.findings import Finding
+from keyless.model import Dataset, OidcProvider
+from tests.builders import make_account, make_role
+from tests.checks.support import findings
+from tests.trust.support import GH, GITHUB_PROVIDER, assert_real_witness, assess, github
+
+CHECK = "trust-oidc-missing-audience"
+NO_AUD = github({"StringEquals": {f"{GH}:sub": "repo:example-org/deploy:ref:refs/heads/main"}})
+CUSTOM = "https://github.com/example-org"
+
+
+def run(*audiences: str, **account: Any) -> tuple[Finding, ...]:
+    provider = OidcProvider(arn=GITHUB_PROVIDER, url=f"https://{GH}", client_ids=tuple(audiences))
+    role = make_role("deploy", trust=NO_AUD)
+    result = findings(CHECK, make_account(roles=[role], oidc_providers=(provider,), **account))
+    for finding in result:
+        assert_real_witness(NO_AUD, finding.witness)
+    return result
+
+
+def test_a_provider_of_the_vendors_audience_only_is_no_finding() -> None:
+    # GitHub's AWS guide registers sts.amazonaws.com alone: a token for anything else is
+    # refused by STS before the trust policy is read.
+    assert run("sts.amazonaws.com") == ()
+
+
+def test_a_provider_of_one_custom_audience_is_no_finding() -> None:
+    assert run(CUSTOM) == ()
+
+
+def test_a_provider_of_several_audiences_is_reported_with_a_listed_one() -> None:
+    (finding,) = run("sts.amazonaws.com", CUSTOM)
+    assert "any of the 2 audiences its OIDC provider lists" in finding.message
+    assert f"sts.amazonaws.com, {CUSTOM}" in finding.message
+    assert finding.evidence["audiences"] == ["sts.amazonaws.com", CUSTOM]
+    # Another relying party's audience, not the one the vendor's action requests.
+    assert finding.witness is not None
+    assert finding.witness["claims"]["aud"] == CUSTOM
+
+
+def test_unread_providers_are_said_to_be_unknown() -> None:
+    (finding,) = run("sts.amazonaws.com", missing=[Dataset.OIDC_PROVIDERS])
+    assert "that list is unknown" in finding.message
+    assert "OIDC providers of 111122223333 were not read" in finding.message
+    assert finding.evidence["audiences"] is None
+
+
+def test_a_provider_entry_without_client_ids_is_unknown_not_clean() -> None:
+    # list-open-id-connect-providers gives only the ARN (docs/export-format.md).
+    (finding,) = run()
+    assert "lists no client IDs" in finding.message
+
+
+def test_a_provider_not_among_those_read_is_unknown() -> None:
+    other = OidcProvider(
+        arn="arn:aws:iam::111122223333:oidc-provider/gitlab.com",
+        url="https://gitlab.com",
+        client_ids=("https://gitlab.com",),
+    )
+    role = make_role("deploy", trust=NO_AUD)
+    (finding,) = findings(CHECK, make_account(roles=[role], oidc_providers=(other,)))
+    assert "is not among the OIDC providers read" in finding.message
+
+
+def test_a_policy_judged_alone_does_not_assume_a_list() -> None:
+    problems = [f for f in assess(NO_AUD).findings if f.check == CHECK]
+    (finding,) = problems
+    assert "that list is unknown: the trust policy is judged alone" in finding.message
+
+
+def test_the_offline_export_carries_the_list(tmp_path: Path) -> None:
+    from keyless.collect.offline.export import load_export
+
+    role = {
+        "RoleName": "deploy",
+        "RoleId": "AROAEXAMPLE000000001",
+        "Arn": "arn:aws:iam::111122223333:role/deploy",
+        "Path": "/",
+        "CreateDate": "2024-01-01T00:00:00Z",
+        "AssumeRolePolicyDocument": NO_AUD,
+        "RolePolicyList": [],
+        "AttachedManagedPolicies": [],
+        "InstanceProfileList": [],
+        "Tags": [],
+    }
+    details = {
+        "UserDetailList": [],
+        "GroupDetailList": [],
+        "RoleDetailList": [role],
+        "Policies": [],
+    }
+    (tmp_path / "authorization-details.json").write_text(json.dumps(details))
+    providers = [
+        {"Arn": GITHUB_PROVIDER, "Url": GH, "ClientIDList": ["sts.amazonaws.com"]},
+    ]
+    (tmp_path / "oidc-providers.json").write_text(json.dumps(providers))
+    assert findings(CHECK, load_export(tmp_path)) == ()
