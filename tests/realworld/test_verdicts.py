@@ -126,7 +126,7 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             (
                 "trust-oidc-broad-subject",
                 "DeployRole (in StackSet GitHubRoleStackSet): another repository of the "
-                "organisation can assume it",
+                "owner can assume it",
             ),
             (
                 "trust-oidc-untrusted-trigger",
@@ -157,9 +157,9 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             (
                 "trust-oidc-broad-subject",
                 "AllProjectsRole (CircleCiStack/AllProjectsRole/Resource): another project "
-                "of the organisation can assume it (a project of CircleCI organisation "
+                "of the organization can assume it (a project of CircleCI organization "
                 "11111111-2222-3333-4444-555555555555 only: the issuer serves no other "
-                "organisation)",
+                "organization)",
             )
         ],
         [],

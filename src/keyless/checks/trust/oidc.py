@@ -41,7 +41,7 @@ from keyless.trust.witness import STS_AUDIENCE, find
     requires=_REQUIRES,
     prepared=TRUST_ANALYSIS,
     remediation=(
-        "Pin the tenant: an exact `sub` (e.g. `repo:<org>/<repo>:ref:refs/heads/main`) or the "
+        "Pin the tenant: an exact `sub` (e.g. `repo:<owner>/<repo>:ref:refs/heads/main`) or the "
         "provider's ID claim (`repository_owner_id`, `project_id`, `organization_id`), with "
         "StringEquals, in every statement and every value."
     ),
@@ -66,22 +66,24 @@ def trust_oidc_any_tenant(role: Role, ctx: CheckContext, analysis: RoleTrust) ->
 
 @check(
     "trust-oidc-broad-subject",
-    title="OIDC trust open to other repositories of the organisation",
+    title="OIDC trust open to other repositories of the same owner",
     severity=Severity.HIGH,
     scope=Scope.ROLE,
     requires=_REQUIRES,
     prepared=TRUST_ANALYSIS,
     remediation=(
-        "Enumerate the exact subjects (`repo:<org>/<repo>:ref:refs/heads/main`, "
-        "`project_path:<group>/<project>:ref_type:branch:ref:main`) instead of an "
-        "organisation-wide wildcard."
+        "Enumerate the exact subjects (`repo:<owner>/<repo>:ref:refs/heads/main`, "
+        "`project_path:<group>/<project>:ref_type:branch:ref:main`) instead of a wildcard "
+        "over the owner's (organization's, group's, workspace's) repositories."
     ),
 )
 def trust_oidc_broad_subject(
     role: Role, ctx: CheckContext, analysis: RoleTrust
 ) -> Iterator[Problem]:
-    """Another repository (project, workspace, pipeline) of the trusted organisation can
-    assume the role, including repositories created later.
+    """Another repository of the trusted owner can assume the role, including repositories
+    created later: in each provider's own words, another repository of the GitHub owner,
+    project of the GitLab group, project of the CircleCI or HCP Terraform organization,
+    pipeline of the Buildkite organization, repository of the Bitbucket workspace.
 
     Low when a GitHub policy also pins ``job_workflow_ref`` to exact reusable workflows at
     a ref: only that reviewed workflow runs with the role, whichever repository calls it.
@@ -109,7 +111,7 @@ def trust_oidc_broad_subject(
             continue
         witness = find(path, *asked)
         if witness is not None:
-            message = f"another {grammar.repo_word} of the organisation can assume it"
+            message = f"another {grammar.repo_word} of the {grammar.tenant_word} can assume it"
             own = issuer_tenant(path)
             if own is not None:
                 # An issuer of one tenant: the same organisation's projects, never a
@@ -137,7 +139,7 @@ def pinned_workflows(path: AccessPath) -> tuple[str, ...]:
     """The reusable workflows a GitHub policy pins ``job_workflow_ref`` to exactly (at a
     branch, tag or commit), when every token it admits carries one of them; else ``()``.
 
-    Any repository of the organisation (or any run) may then call the workflow, but only
+    Any repository of the owner (or any run) may then call the workflow, but only
     the workflow's own reviewed code at that ref runs with the role: GitHub's pattern for a
     shared deployment workflow. https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-with-reusable-workflows
     """
