@@ -500,10 +500,16 @@ class _Inexact(ValueError):
 
 
 def _comparable(value: object) -> object:
-    """Fn::Equals compares strings: a number written unquoted equals its digits. A number
-    with a fraction or exponent (``1.50``, ``1e2``) was read as a float, which keeps
-    neither how it was written nor CloudFormation's text of it: :class:`_Inexact`, so the
-    condition is undecided rather than decided on Python's ``str(float)``."""
+    """Fn::Equals compares strings: a boolean equals ``"true"``/``"false"`` (not
+    ``"True"``) and an integer its digits, as cfn-lint's W8003 records CloudFormation doing
+    ("True (boolean) == 'true'", "1 == '1'", tested by AWS in 2023; cfnlint/rules/conditions/
+    EqualsIsUseful.py). In a YAML template the scalars are CloudFormation's YAML 1.1
+    readings (:mod:`keyless.iac.yamlpos`: ``yes`` is a boolean, ``012345678901`` a string;
+    ``y``, ``0x1F``, ``1_000``, ``017``, base-60 numbers are unknown, so undecided). A
+    number with a fraction or exponent (``1.50``, ``1e2``, ``1.0``) was read as a float,
+    which keeps neither how it was written nor CloudFormation's text of it:
+    :class:`_Inexact`, so the condition is undecided rather than decided on Python's
+    ``str(float)``."""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):
