@@ -15,12 +15,6 @@ from keyless.workflows import scan as scan_workflows
 
 HERE = Path(__file__).parent
 PULL_REQUEST = "a pull request can assume it"
-# The IAM OIDC provider's audience list decides what a role without an aud condition
-# accepts; infrastructure code is judged without it (not read from the code yet).
-ANY_LISTED_AUDIENCE = (
-    "accepts tokens for any audience its OIDC provider lists (that list is unknown: the "
-    "trust policy is judged from infrastructure code: no OIDC provider was read)"
-)
 BRANCH = "an unprotected branch can assume it"
 
 # case → (the findings as (check, message), the roles not judged (their addresses))
@@ -90,7 +84,8 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         [],
     ),
     # a %{if} template directive builds the sub: a bare repository becomes repo:acme/app:*
-    # (pull requests, any branch); one given with its ref is kept. No aud condition.
+    # (pull requests, any branch); one given with its ref is kept. No aud condition, but the
+    # provider the module declares lists sts.amazonaws.com alone: STS accepts nothing else.
     "tf-module-github-oidc-provider": (
         [
             (
@@ -98,14 +93,6 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
                 f"module.github_oidc.aws_iam_role.this[0]: {PULL_REQUEST}",
             ),
             ("trust-oidc-untrusted-trigger", f"module.github_oidc.aws_iam_role.this[0]: {BRANCH}"),
-            (
-                "trust-oidc-missing-audience",
-                f"module.github_oidc.aws_iam_role.this[0]: {ANY_LISTED_AUDIENCE}",
-            ),
-            (
-                "trust-oidc-missing-audience",
-                f"module.github_oidc_main.aws_iam_role.this[0]: {ANY_LISTED_AUDIENCE}",
-            ),
         ],
         [],
     ),

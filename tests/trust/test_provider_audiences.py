@@ -109,3 +109,97 @@ def test_the_offline_export_carries_the_list(tmp_path: Path) -> None:
     ]
     (tmp_path / "oidc-providers.json").write_text(json.dumps(providers))
     assert findings(CHECK, load_export(tmp_path)) == ()
+
+
+# ----- keyless iac: the providers the code declares ------------------------------------------
+
+TF_ROLE = """
+resource "aws_iam_role" "ci" {{
+  name = "ci"
+  assume_role_policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect    = "Allow"
+      Principal = {{ Federated = {principal} }}
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {{ StringEquals = {{
+        "token.actions.githubusercontent.com:sub" = "repo:acme/app:ref:refs/heads/main"
+      }} }}
+    }}]
+  }})
+}}
+"""
+TF_PROVIDER = """
+resource "aws_iam_openid_connect_provider" "github" {{
+  url             = "https://token.actions.githubusercontent.com"
+  client_id_list  = {clients}
+  thumbprint_list = ["6938fd4d98bab03faadb97b34396831e3780aea1"]
+}}
+"""
+BY_REFERENCE = "aws_iam_openid_connect_provider.github.arn"
+
+
+def _iac(tmp_path: Path, text: str) -> list[str]:
+    from keyless.iac.scan import scan
+
+    (tmp_path / "main.tf").write_text(text)
+    return [f.message for f in scan([tmp_path]).findings if f.check == CHECK]
+
+
+def test_iac_a_declared_provider_of_one_audience_is_no_finding(tmp_path: Path) -> None:
+    text = TF_PROVIDER.format(clients='["sts.amazonaws.com"]') + TF_ROLE.format(
+        principal=BY_REFERENCE
+    )
+    assert _iac(tmp_path, text) == []
+
+
+def test_iac_a_declared_provider_of_two_audiences_is_named(tmp_path: Path) -> None:
+    text = TF_PROVIDER.format(clients=f'["sts.amazonaws.com", "{CUSTOM}"]') + TF_ROLE.format(
+        principal=BY_REFERENCE
+    )
+    (message,) = _iac(tmp_path, text)
+    assert f"2 audiences its OIDC provider lists (sts.amazonaws.com, {CUSTOM})" in message
+
+
+def test_iac_a_provider_the_code_does_not_declare_is_unknown(tmp_path: Path) -> None:
+    arn = f'"arn:aws:iam::123456789012:oidc-provider/{GH}"'
+    (message,) = _iac(tmp_path, TF_ROLE.format(principal=arn))
+    assert f"arn:aws:iam::123456789012:oidc-provider/{GH} is not declared in the code" in message
+
+
+def test_iac_client_ids_the_code_leaves_open_are_unknown(tmp_path: Path) -> None:
+    text = (
+        'variable "audiences" {\n  type = list(string)\n}\n'
+        + TF_PROVIDER.format(clients="var.audiences")
+        + TF_ROLE.format(principal=BY_REFERENCE)
+    )
+    (message,) = _iac(tmp_path, text)
+    assert "the code does not fix the client IDs" in message
+
+
+def test_iac_a_cloudformation_provider_of_one_audience_is_no_finding(tmp_path: Path) -> None:
+    from keyless.iac.scan import scan
+
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n"
+        "  Provider:\n"
+        "    Type: AWS::IAM::OIDCProvider\n"
+        "    Properties:\n"
+        "      Url: https://token.actions.githubusercontent.com\n"
+        "      ClientIdList: [sts.amazonaws.com]\n"
+        "  Role:\n"
+        "    Type: AWS::IAM::Role\n"
+        "    Properties:\n"
+        "      AssumeRolePolicyDocument:\n"
+        "        Version: '2012-10-17'\n"
+        "        Statement:\n"
+        "          - Effect: Allow\n"
+        "            Principal: {Federated: !Ref Provider}\n"
+        "            Action: sts:AssumeRoleWithWebIdentity\n"
+        "            Condition:\n"
+        "              StringEquals:\n"
+        f"                {GH}:sub: repo:acme/app:ref:refs/heads/main\n"
+    )
+    result = scan([tmp_path])
+    assert [f for f in result.findings if f.check == CHECK] == []
+    assert not result.unread

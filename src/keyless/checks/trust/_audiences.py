@@ -42,9 +42,12 @@ def provider_audiences(provider_arn: str, ctx: CheckContext) -> ProviderAudience
     audience on a provider, so an empty list is a listing without them, not a provider that
     accepts nothing).
     """
-    alone = _JUDGED_WITHOUT_PROVIDERS.get(ctx.inventory.origin)
+    origin = ctx.inventory.origin
+    alone = _JUDGED_WITHOUT_PROVIDERS.get(origin)
     if alone is not None:
         return ProviderAudiences(None, f"{alone}: no OIDC provider was read")
+    if origin == "iac":
+        return _declared_in_code(provider_arn, ctx)
     parts = provider_arn.split(":", 5)
     owner = parts[4] if len(parts) == 6 and parts[2] == "iam" else ""
     account = _account(owner, ctx)
@@ -66,14 +69,28 @@ def provider_audiences(provider_arn: str, ctx: CheckContext) -> ProviderAudience
     return ProviderAudiences(tuple(dict.fromkeys(provider.client_ids)))
 
 
-#: Inventories made up around a trust policy (``keyless trust``, ``keyless iac``, the proof of
-#: ``keyless generate``): their accounts' data is "available" so that nothing is unread,
-#: but no OIDC provider was read into them.
+#: Inventories made up around a trust policy (``keyless trust``, the proof of ``keyless
+#: generate``): their accounts' data is "available" so that nothing is unread, but no OIDC
+#: provider was read into them.
 _JUDGED_WITHOUT_PROVIDERS = {
     "policy": "the trust policy is judged alone",
-    "iac": "the trust policy is judged from infrastructure code",
     "generate": "the trust policy is judged before it is deployed",
 }
+
+
+def _declared_in_code(provider_arn: str, ctx: CheckContext) -> ProviderAudiences:
+    """``keyless iac``: the deploying account holds the providers the code declares (one
+    per URL in an account), with the client IDs the code fixes; any other provider exists
+    outside the code, its audiences unknown."""
+    for account in ctx.inventory.accounts:
+        for provider in account.oidc_providers:
+            if provider.arn == provider_arn:
+                if provider.client_ids:
+                    return ProviderAudiences(tuple(dict.fromkeys(provider.client_ids)))
+                return ProviderAudiences(
+                    None, f"the code does not fix the client IDs of {provider_arn}"
+                )
+    return ProviderAudiences(None, f"{provider_arn} is not declared in the code read")
 
 
 def _account(owner: str, ctx: CheckContext) -> Account | None:
