@@ -89,3 +89,17 @@ def test_the_decided_readings_are_yaml_1_1s_as_cfn_lint_reads_them(
     text = ("true" if value else "false") if isinstance(value, bool) else str(value)
     assert text == (compared or written)
     assert _decided(f'"{text}"', written) is True
+
+
+def test_a_parameters_boolean_default_is_the_string_cloudformation_passes() -> None:
+    # A parameter's value is a string wherever Ref uses it; `Default: yes` is YAML 1.1's
+    # boolean, so the value is "true".
+    # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+    source = (
+        "Parameters:\n  X:\n    Type: String\n    Default: yes\n"
+        "  N:\n    Type: Number\n    Default: 5\nResources: {}\n"
+    )
+    template = Template(parse_template(Path("t.yaml"), source))
+    node = template.evaluate(parse_json('{"Fn::Sub": "${X}-${N}"}'))
+    assert node.value == "true-5"
+    assert template.evaluate(parse_json('{"Ref": "N"}')).value == "5"

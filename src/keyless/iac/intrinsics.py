@@ -164,6 +164,14 @@ class Template:
             if raw is not None:
                 parts = tuple(Node(p.strip(), default.position) for p in raw.split(","))
                 return Node(parts, default.position)
+        # A parameter's value is a string wherever Ref uses it ("the parameter value becomes
+        # a string", Number included): an unquoted YAML boolean default (true, yes) is
+        # "true", an integer its digits. A fraction is left as read (its text is not known).
+        # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+        if isinstance(default.value, bool):
+            return Node("true" if default.value else "false", default.position, default.notes)
+        if isinstance(default.value, int):
+            return Node(str(default.value), default.position, default.notes)
         return default
 
     def _resource_ref(self, name: str, resource: Node, position: Position) -> Node:
