@@ -38,9 +38,8 @@ def provider_audiences(provider_arn: str, ctx: CheckContext) -> ProviderAudience
 
     Unknown, never assumed, when that account is not in the inventory, its OIDC providers
     were not read, the provider is not among them, or its entry lists no client ID (a
-    ``list-open-id-connect-providers`` entry carries only the ARN; IAM requires at least one
-    audience on a provider, so an empty list is a listing without them, not a provider that
-    accepts nothing).
+    ``list-open-id-connect-providers`` entry carries only the ARN; and what STS does with a
+    provider of no audience is not documented, so it is not taken to accept nothing).
     """
     origin = ctx.inventory.origin
     alone = _JUDGED_WITHOUT_PROVIDERS.get(origin)
