@@ -203,3 +203,12 @@ def test_iac_a_cloudformation_provider_of_one_audience_is_no_finding(tmp_path: P
     result = scan([tmp_path])
     assert [f for f in result.findings if f.check == CHECK] == []
     assert not result.unread
+
+
+def test_a_long_audience_list_is_cut_in_the_message_and_whole_in_the_evidence() -> None:
+    audiences = [f"client-{n:03}" for n in range(100)]
+    (finding,) = run(*audiences)
+    assert "any of the 100 audiences" in finding.message
+    assert "client-004 and 95 more" in finding.message
+    assert "client-005" not in finding.message
+    assert finding.evidence["audiences"] == audiences

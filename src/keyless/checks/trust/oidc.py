@@ -345,10 +345,16 @@ def trust_oidc_missing_audience(
                 role,
                 path,
                 f"accepts tokens for any of the {len(known.audiences)} audiences its OIDC "
-                f"provider lists ({', '.join(known.audiences)})",
+                f"provider lists ({_listed(known.audiences)})",
                 witness,
                 audiences=list(known.audiences),
             )
+
+
+def _listed(audiences: tuple[str, ...], shown: int = 5) -> str:
+    """The first ``shown`` audiences, and how many more (IAM allows 100 on a provider)."""
+    more = len(audiences) - shown
+    return ", ".join(audiences[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 #: A witness's audience where the provider's list is unknown (never claimed to be listed).
