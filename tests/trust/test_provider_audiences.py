@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from keyless.findings import Finding
 from keyless.model import Dataset, OidcProvider
 from tests.builders import make_account, make_role
@@ -212,3 +214,25 @@ def test_a_long_audience_list_is_cut_in_the_message_and_whole_in_the_evidence() 
     assert "client-004 and 95 more" in finding.message
     assert "client-005" not in finding.message
     assert finding.evidence["audiences"] == audiences
+
+
+@pytest.mark.parametrize(
+    ("check", "sub"),
+    [
+        ("trust-oidc-any-tenant", "*"),
+        ("trust-oidc-broad-subject", "repo:example-org/*"),
+        ("trust-oidc-untrusted-trigger", "repo:example-org/deploy:*"),
+    ],
+)
+def test_every_oidc_witness_carries_an_audience_the_provider_accepts(check: str, sub: str) -> None:
+    # The provider lists a custom audience only: a token for sts.amazonaws.com is refused
+    # by STS before the trust policy is read, so no witness may carry it.
+    trust = github({"StringLike": {f"{GH}:sub": sub}})
+    provider = OidcProvider(arn=GITHUB_PROVIDER, url=f"https://{GH}", client_ids=(CUSTOM,))
+    role = make_role("deploy", trust=trust)
+    found = findings(check, make_account(roles=[role], oidc_providers=(provider,)))
+    assert found
+    for finding in found:
+        assert_real_witness(trust, finding.witness)
+        assert finding.witness is not None
+        assert finding.witness["claims"]["aud"] == CUSTOM

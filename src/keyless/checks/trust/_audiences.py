@@ -13,10 +13,14 @@ which the export's ``oidc-providers.json`` and the live ``GetOpenIDConnectProvid
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from keyless.checks.registry import CheckContext
 from keyless.model import Account, Dataset
+from keyless.patterns.language import Language
+from keyless.trust.paths import AccessPath
+from keyless.trust.witness import STS_AUDIENCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +100,30 @@ def _account(owner: str, ctx: CheckContext) -> Account | None:
     if ctx.account is not None and ctx.account.id == owner:
         return ctx.account
     return next((a for a in ctx.inventory.accounts if a.id == owner), None)
+
+
+def vendor_audience(path: AccessPath) -> str:
+    """The ``aud`` the vendor's tokens carry by default (STS's audience unless the provider
+    table says otherwise: CircleCI's organization ID, Bitbucket's workspace)."""
+    provider = path.provider
+    if provider is None or not provider.audience or path.issuer is None:
+        return STS_AUDIENCE
+    return provider.audience.replace("{tenant}", provider.issuer_tenant(path.issuer) or "")
+
+
+def preferring_accepted(
+    path: AccessPath,
+    ctx: CheckContext,
+    prefer: Mapping[str, Iterable[Language]] | None = None,
+) -> dict[str, tuple[Language, ...]]:
+    """``prefer`` (a witness's preferred values) with, where the provider's audiences are
+    known and ``prefer`` says nothing of ``aud``, those audiences (the vendor's first): a
+    witness then carries an audience STS accepts from that provider, not STS's default."""
+    merged = {key: tuple(values) for key, values in (prefer or {}).items()}
+    known = provider_audiences(path.principal, ctx).audiences
+    aud = path.key("aud")
+    if known and aud not in merged:
+        default = vendor_audience(path)
+        ordered = sorted(known, key=lambda audience: audience != default)
+        merged[aud] = tuple(Language.literal(audience) for audience in ordered)
+    return merged

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from keyless.checks.registry import CheckContext, Scope, check
-from keyless.checks.trust._audiences import provider_audiences
+from keyless.checks.trust._audiences import (
+    preferring_accepted,
+    provider_audiences,
+    vendor_audience,
+)
 from keyless.checks.trust._common import (
     _REQUIRES,
     TRUST_ANALYSIS,
@@ -28,7 +32,7 @@ from keyless.trust.questions import (
     other_tenant,
     triggered_by,
 )
-from keyless.trust.witness import STS_AUDIENCE, find
+from keyless.trust.witness import find
 
 # ----- OIDC ---------------------------------------------------------------------------------------
 
@@ -58,7 +62,8 @@ def trust_oidc_any_tenant(role: Role, ctx: CheckContext, analysis: RoleTrust) ->
         asked = other_tenant(path)
         if asked is None:
             continue
-        witness = find(path, *asked)
+        question, prefer = asked
+        witness = find(path, question, preferring_accepted(path, ctx, prefer))
         if witness is not None:
             name = path.provider.name if path.provider else path.issuer
             yield _problem(role, path, f"any {name} tenant can assume it", witness)
@@ -109,7 +114,8 @@ def trust_oidc_broad_subject(
         asked = other_repository(path)
         if asked is None:
             continue
-        witness = find(path, *asked)
+        question, prefer = asked
+        witness = find(path, question, preferring_accepted(path, ctx, prefer))
         if witness is not None:
             message = f"another {grammar.repo_word} of the {grammar.tenant_word} can assume it"
             own = issuer_tenant(path)
@@ -197,6 +203,7 @@ def trust_oidc_untrusted_trigger(
             if asked is None:
                 continue
             question, prefer = asked
+            prefer = preferring_accepted(path, ctx, prefer)
             exempt = trigger.named_pins or trigger.named_exempt
             named = named_subjects(path) if exempt else Language.empty()
             sub = path.key("sub")
@@ -332,7 +339,7 @@ def trust_oidc_missing_audience(
             continue
         if len(known.audiences) < 2:
             continue
-        default = _vendor_audience(path)
+        default = vendor_audience(path)
         # Another relying party's audience first: the token the condition would refuse.
         ordered = sorted(known.audiences, key=lambda a: (a == default, a))
         witness = find(
@@ -359,12 +366,3 @@ def _listed(audiences: tuple[str, ...], shown: int = 5) -> str:
 
 #: A witness's audience where the provider's list is unknown (never claimed to be listed).
 _EXAMPLE_AUDIENCE = "https://attacker.example"
-
-
-def _vendor_audience(path: AccessPath) -> str:
-    """The ``aud`` the vendor's tokens carry by default (STS's audience unless the provider
-    table says otherwise)."""
-    provider = path.provider
-    if provider is None or not provider.audience or path.issuer is None:
-        return STS_AUDIENCE
-    return provider.audience.replace("{tenant}", provider.issuer_tenant(path.issuer) or "")
