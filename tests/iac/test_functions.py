@@ -181,6 +181,7 @@ def test_a_function_on_known_arguments_is_evaluated(
         'title("élan vital")',
         "tostring(1.5)",  # a fraction's text: cty writes digits keyless does not hold
         "tostring(-0)",  # "-0"
+        "tostring(0 * -1)",  # "-0": cty's zero product keeps the sign
         'tobool("1")',
         'setintersection(["a"], [1])',
         'index(["1"], 1)',

@@ -188,6 +188,8 @@ class Evaluator:
             result = a - b
         elif operator == "*" and _numbers(a, b):
             result = a * b
+            if result == 0 and isinstance(result, int) and (a < 0 or b < 0):
+                result = -0.0  # cty's zero product keeps the sign: 0 * -1 is -0
         elif operator == "/" and _numbers(a, b) and b != 0:
             result = a / b
         elif operator == "%" and _numbers(a, b) and b != 0:
