@@ -84,7 +84,8 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         [],
     ),
     # a %{if} template directive builds the sub: a bare repository becomes repo:acme/app:*
-    # (pull requests, any branch); one given with its ref is kept. No aud condition.
+    # (pull requests, any branch); one given with its ref is kept. No aud condition, but the
+    # provider the module declares lists sts.amazonaws.com alone: STS accepts nothing else.
     "tf-module-github-oidc-provider": (
         [
             (
@@ -92,14 +93,6 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
                 f"module.github_oidc.aws_iam_role.this[0]: {PULL_REQUEST}",
             ),
             ("trust-oidc-untrusted-trigger", f"module.github_oidc.aws_iam_role.this[0]: {BRANCH}"),
-            (
-                "trust-oidc-missing-audience",
-                "module.github_oidc.aws_iam_role.this[0]: accepts tokens for any audience",
-            ),
-            (
-                "trust-oidc-missing-audience",
-                "module.github_oidc_main.aws_iam_role.this[0]: accepts tokens for any audience",
-            ),
         ],
         [],
     ),
@@ -120,7 +113,7 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             (
                 "trust-oidc-broad-subject",
                 "DeployRole (in StackSet GitHubRoleStackSet): another repository of the "
-                "organisation can assume it",
+                "owner can assume it",
             ),
             (
                 "trust-oidc-untrusted-trigger",
@@ -151,9 +144,9 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
             (
                 "trust-oidc-broad-subject",
                 "AllProjectsRole (CircleCiStack/AllProjectsRole/Resource): another project "
-                "of the organisation can assume it (a project of CircleCI organisation "
+                "of the organization can assume it (a project of CircleCI organization "
                 "11111111-2222-3333-4444-555555555555 only: the issuer serves no other "
-                "organisation)",
+                "organization)",
             )
         ],
         [],

@@ -72,7 +72,7 @@ def test_circleci_subject_open_to_the_organisations_other_projects(sub: Any, bro
     if broad:
         (finding,) = found
         assert finding.severity.value == "high"
-        assert f"a project of CircleCI organisation {ORG} only" in finding.message
+        assert f"a project of CircleCI organization {ORG} only" in finding.message
         witness_sub = finding.witness["claims"]["sub"]
         assert witness_sub.startswith(f"org/{ORG}/project/")
         assert not witness_sub.startswith(f"org/{ORG}/project/{PROJECT}/")

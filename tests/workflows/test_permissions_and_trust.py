@@ -165,14 +165,14 @@ DISPATCH = """
 """
 
 
-def test_a_dispatch_job_is_not_told_to_trust_every_branch(tmp_path: Path) -> None:
+def test_a_dispatch_job_is_not_told_to_trust_every_branch_or_tag(tmp_path: Path) -> None:
+    # A dispatch runs on the ref its dispatcher picks: only the default branch is trusted.
     root = repo(tmp_path, {".github/workflows/ops.yml": DISPATCH})
     rewritten = job(only(fix([root], options()), "ops.yml"), "restart")
     recommended = [s.value for s in rewritten.recommended]
-    assert "repo:acme/app:ref:refs/heads/*" not in recommended
-    assert "repo:acme/app:ref:refs/heads/*" in [w.subject.value for w in rewritten.withheld]
-    assert "repo:acme/app:ref:refs/heads/main" in recommended
-    assert any("refused by AWS" in note for note in rewritten.trust_notes)
+    assert recommended == ["repo:acme/app:ref:refs/heads/main"]
+    assert rewritten.withheld == ()
+    assert "refused by AWS" in rewritten.recommended[0].reason
 
 
 def test_the_dispatch_recommendation_passes_keyless_trust(tmp_path: Path) -> None:
@@ -206,14 +206,14 @@ PUSH_AND_DISPATCH = DISPATCH.replace(
 
 
 def test_a_subject_two_triggers_give_is_recommended_once(tmp_path: Path) -> None:
-    # push: branches: [main] gives refs/heads/main; workflow_dispatch's refs/heads/* is
-    # withheld and the default branch proposed instead: the same subject, listed once.
+    # push: branches: [main] and workflow_dispatch both give refs/heads/main (a dispatch
+    # is trusted on the default branch only): the same subject, listed once.
     from keyless.render.workflows import fix_summary
 
     root = repo(tmp_path, {".github/workflows/ops.yml": PUSH_AND_DISPATCH})
     result = fix([root], options())
     rewritten = job(only(result, "ops.yml"), "restart")
     recommended = [s.value for s in rewritten.recommended]
-    assert recommended == ["repo:acme/app:ref:refs/heads/main", "repo:acme/app:ref:refs/tags/*"]
+    assert recommended == ["repo:acme/app:ref:refs/heads/main"]
     line = "StringEquals sub = repo:acme/app:ref:refs/heads/main"
     assert fix_summary(result).count(line) == 1

@@ -61,6 +61,32 @@ def test_tags_only_push_gives_only_tag_subjects() -> None:
     assert [s.value for s in github_subjects(root, job, "o/r")[0]] == ["repo:o/r:ref:refs/tags/v1"]
 
 
+def test_a_dispatch_trusts_the_default_branch_only() -> None:
+    # A dispatch runs on the branch or tag the dispatcher picks; its sub is
+    # repo:O/R:ref:<that ref>. Trusting refs/heads/* or refs/tags/* would let anyone who can
+    # push a branch or tag dispatch with the role.
+    # https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#workflow_dispatch
+    root, job = _workflow("on:\n  workflow_dispatch:\njobs:\n  j: {}\n")
+    (subject,) = github_subjects(root, job, "o/r", "trunk")[0]
+    assert subject.value == "repo:o/r:ref:refs/heads/trunk"
+    assert subject.operator is SubjectOperator.STRING_EQUALS
+    assert "refused by AWS" in subject.reason
+
+
+def test_a_dispatch_job_with_an_environment_trusts_the_environment() -> None:
+    root, job = _workflow("on: [workflow_dispatch]\njobs:\n  j:\n    environment: prod\n")
+    assert [s.value for s in github_subjects(root, job, "o/r")[0]] == ["repo:o/r:environment:prod"]
+
+
+def test_a_dispatch_adds_no_wildcard_to_what_the_file_names() -> None:
+    text = "on:\n  push:\n    tags: ['v*']\n  workflow_dispatch:\njobs:\n  j: {}\n"
+    root, job = _workflow(text)
+    assert [s.value for s in github_subjects(root, job, "o/r")[0]] == [
+        "repo:o/r:ref:refs/tags/v*",
+        "repo:o/r:ref:refs/heads/main",
+    ]
+
+
 def test_gitlab_only_tags() -> None:
     job = load_text("only: [tags]\n", Path("x")).root
     (subject,) = gitlab_subjects(job, "g/p")[0]

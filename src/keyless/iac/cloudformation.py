@@ -27,7 +27,7 @@ from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import IacResource, ResourceKind, SourceKind, location
 from keyless.iac.sources import ReadError
 from keyless.iac.tfobjects import trust_document
-from keyless.iac.values import Node, Position, get, relocated, text
+from keyless.iac.values import Node, Position, get, known_texts, mapping, relocated, text
 from keyless.iac.yamlpos import YamlSyntaxError, parse_yaml
 
 _KINDS = {
@@ -159,6 +159,14 @@ def _read(
             if policy is not None:
                 trust_position = policy.position
                 trust = trust_document(template.evaluate(policy))
+        provider_arn = audiences = None
+        if kind is ResourceKind.OIDC_PROVIDER:
+            # Its Ref is its ARN (from its Url), as a role's Federated principal names it.
+            at = declaration.position
+            ref = Node(mapping({"Ref": Node(logical_id, at)}), at)
+            provider_arn = text(template.evaluate(ref))
+            clients = get(properties, "ClientIdList")
+            audiences = known_texts(template.evaluate(clients)) if clients is not None else None
         found.append(
             IacResource(
                 kind=kind,
@@ -170,6 +178,8 @@ def _read(
                 name=name,
                 trust=trust,
                 trust_position=trust_position,
+                provider_arn=provider_arn,
+                audiences=audiences,
             )
         )
         login = get(properties, "LoginProfile")

@@ -17,6 +17,7 @@ calls in :mod:`~keyless.iac.hclfunctions`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from operator import ge, gt, le, lt
 from pathlib import Path
 from typing import Any
@@ -139,7 +140,19 @@ class Evaluator:
         return Node(int(written), position_of(tree))
 
     def _float(self, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
-        return Node(float(str(tree.children[0])), position_of(tree))
+        # cty holds a number literal exactly (512-bit big.Float): one that is a whole
+        # number (1e20, 2.0) is that int, written "100000000000000000000" as a string and
+        # by jsonencode; a fraction is a float, whose digits keyless does not claim.
+        written = str(tree.children[0])
+        try:
+            decimal = Decimal(written)
+        except InvalidOperation:
+            return self.unknown(tree, "a number keyless does not read")
+        if decimal.is_finite() and decimal == decimal.to_integral_value():
+            if decimal.adjusted() >= _MAX_DIGITS:
+                return self.unknown(tree, f"a number of more than {_MAX_DIGITS} digits")
+            return Node(int(decimal), position_of(tree))
+        return Node(float(written), position_of(tree))
 
     def _conditional(self, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
         condition, if_true, if_false = self.children(tree)
@@ -175,6 +188,8 @@ class Evaluator:
             result = a - b
         elif operator == "*" and _numbers(a, b):
             result = a * b
+            if result == 0 and isinstance(result, int) and (a < 0 or b < 0):
+                result = -0.0  # cty's zero product keeps the sign: 0 * -1 is -0
         elif operator == "/" and _numbers(a, b) and b != 0:
             result = a / b
         elif operator == "%" and _numbers(a, b) and b != 0:
@@ -196,7 +211,8 @@ class Evaluator:
         if operator == "-" and _numbers(value.value, 0):
             number = value.value
             assert isinstance(number, int | float)
-            return Node(-number, position_of(tree))
+            # -0 is cty's negative zero (written "-0"), which no Python int holds.
+            return Node(-float(number) if number == 0 else -number, position_of(tree))
         return self.unknown(tree, "its operand is not known")
 
 

@@ -164,6 +164,14 @@ class Template:
             if raw is not None:
                 parts = tuple(Node(p.strip(), default.position) for p in raw.split(","))
                 return Node(parts, default.position)
+        # A parameter's value is a string wherever Ref uses it ("the parameter value becomes
+        # a string", Number included): an unquoted YAML boolean default (true, yes) is
+        # "true", an integer its digits. A fraction is left as read (its text is not known).
+        # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+        if isinstance(default.value, bool):
+            return Node("true" if default.value else "false", default.position, default.notes)
+        if isinstance(default.value, int):
+            return Node(str(default.value), default.position, default.notes)
         return default
 
     def _resource_ref(self, name: str, resource: Node, position: Position) -> Node:
@@ -500,10 +508,16 @@ class _Inexact(ValueError):
 
 
 def _comparable(value: object) -> object:
-    """Fn::Equals compares strings: a number written unquoted equals its digits. A number
-    with a fraction or exponent (``1.50``, ``1e2``) was read as a float, which keeps
-    neither how it was written nor CloudFormation's text of it: :class:`_Inexact`, so the
-    condition is undecided rather than decided on Python's ``str(float)``."""
+    """Fn::Equals compares strings: a boolean equals ``"true"``/``"false"`` (not
+    ``"True"``) and an integer its digits, as cfn-lint's W8003 records CloudFormation doing
+    ("True (boolean) == 'true'", "1 == '1'", tested by AWS in 2023; cfnlint/rules/conditions/
+    EqualsIsUseful.py). In a YAML template the scalars are CloudFormation's YAML 1.1
+    readings (:mod:`keyless.iac.yamlpos`: ``yes`` is a boolean, ``012345678901`` a string;
+    ``y``, ``0x1F``, ``1_000``, ``017``, base-60 numbers are unknown, so undecided). A
+    number with a fraction or exponent (``1.50``, ``1e2``, ``1.0``) was read as a float,
+    which keeps neither how it was written nor CloudFormation's text of it:
+    :class:`_Inexact`, so the condition is undecided rather than decided on Python's
+    ``str(float)``."""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):

@@ -49,7 +49,10 @@ class IacResource:
     CloudFormation logical ID); ``name`` is its IAM name when the code fixes one (for a
     key or login profile, its user's); for a
     role, ``trust`` is its trust policy (``None`` when the code gives none) and
-    ``trust_position`` where the policy is written.
+    ``trust_position`` where the policy is written. For an OIDC provider,
+    ``provider_arn`` is its ARN in the deploying account (from its URL) and ``audiences``
+    its client IDs (``None`` when the code does not fix them): STS accepts only those
+    audiences from it.
     """
 
     kind: ResourceKind
@@ -61,6 +64,8 @@ class IacResource:
     name: str | None = None
     trust: Node | None = None
     trust_position: Position | None = None
+    provider_arn: str | None = None
+    audiences: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,10 +13,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
-from keyless.iac.model import IacResource, ResourceKind, SourceKind
+from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
 from keyless.iac.sources import ReadError
 from keyless.iac.tfobjects import trust_document
-from keyless.iac.values import Node, Unknown, get, text
+from keyless.iac.values import Node, Unknown, get, known_texts, text
 
 _KINDS = {
     "aws_iam_user": ResourceKind.USER,
@@ -65,6 +65,15 @@ def read_plan(path: Path, root: Node) -> list[IacResource]:
                 trust, trust_position = Node(unknown, resource.position), resource.position
             else:
                 trust, trust_position = trust_document(policy), policy.position
+        provider_arn = audiences = None
+        if kind is ResourceKind.OIDC_PROVIDER:
+            # A state's or plan's provider that exists has its ARN; a new one is named as
+            # the Terraform reader names it (the deploying account, its URL's host).
+            url = text(get(attributes, "url"))
+            host = url.removeprefix("https://") if url else None
+            made = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:oidc-provider/{host}" if host else None
+            provider_arn = text(get(attributes, "arn")) or made
+            audiences = known_texts(get(attributes, "client_id_list"))
         found.append(
             IacResource(
                 kind=kind,
@@ -77,6 +86,8 @@ def read_plan(path: Path, root: Node) -> list[IacResource]:
                 name=text(get(attributes, "user" if kind in _BY_USER else "name")),
                 trust=trust,
                 trust_position=trust_position,
+                provider_arn=provider_arn,
+                audiences=audiences,
             )
         )
     return found

@@ -31,6 +31,7 @@ from keyless.findings import FileLocation, Finding, Severity
 from keyless.iac.baseline import Baseline
 from keyless.iac.checks import FOR_KIND
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacModel, IacResource, ResourceKind, location
+from keyless.iac.oidc_providers import declared_providers
 from keyless.iac.own_resources import pools_without_guests
 from keyless.iac.read import Tally, read_paths
 from keyless.iac.registry import CHECKS, trust_checks
@@ -44,7 +45,7 @@ from keyless.iac.values import (
     pointer_positions,
     unknowns,
 )
-from keyless.model import AVAILABLE, Account, Dataset, Inventory, Role
+from keyless.model import AVAILABLE, Account, Dataset, Inventory, OidcProvider, Role
 from keyless.model.arn import is_account_id
 from keyless.policy.document import escape_pointer, parse_trust_policy
 from keyless.policy.limits import PolicyTooLarge
@@ -121,7 +122,7 @@ def judge(
     if judged and trust:
         for c in trust:
             counts[c.id] = len(judged)
-        trust_found = _trust_findings(judged, trust, now)
+        trust_found = _trust_findings(judged, trust, now, declared_providers(model.resources))
         found.extend(trust_found)
         flagged = {str(f.evidence["address"]) for f in trust_found}
         unread += [
@@ -316,12 +317,20 @@ def _too_large(document: Any) -> PolicyTooLarge | None:
     return None
 
 
-def _trust_findings(judged: list[JudgedRole], checks: list[Check], now: datetime) -> list[Finding]:
-    """Every trust check over every judged role, in one engine pass."""
+def _trust_findings(
+    judged: list[JudgedRole],
+    checks: list[Check],
+    now: datetime,
+    oidc_providers: tuple[OidcProvider, ...] = (),
+) -> list[Finding]:
+    """Every trust check over every judged role, in one engine pass; the OIDC providers
+    the code declares are the deploying account's (their audiences decide what a role
+    without an ``aud`` condition accepts)."""
     by_arn = {j.role.arn: j for j in judged}
     account = Account(
         id=DEPLOYING_ACCOUNT,
         roles=tuple(j.role for j in judged),
+        oidc_providers=oidc_providers,
         datasets=dict.fromkeys(Dataset, AVAILABLE),
     )
     result = run_checks(Inventory(accounts=(account,), origin="iac"), now=now, checks=checks)

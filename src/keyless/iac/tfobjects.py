@@ -27,7 +27,7 @@ from keyless.iac.own_resources import (
 )
 from keyless.iac.policy_document import translate
 from keyless.iac.tffiles import TerraformFile
-from keyless.iac.values import Attributes, JsonText, Node, SourcedText, Unknown
+from keyless.iac.values import Attributes, JsonText, Node, SourcedText, Unknown, known_texts
 
 OWN_ACCOUNT_NOTE = f"the deploying account is shown as {DEPLOYING_ACCOUNT}"
 PARTITION_NOTE = "judged in the aws partition"
@@ -170,6 +170,13 @@ def iac_resource(
         if attribute is not None:
             trust_position = attribute.position
             trust = trust_document(evaluator.evaluate(attribute.expression, scope))
+    provider_arn = audiences = None
+    if kind is ResourceKind.OIDC_PROVIDER:
+        url = block.body.attributes.get("url")
+        arn = _provider_arn(evaluator.evaluate(url.expression, scope)) if url else None
+        provider_arn = arn.value if arn is not None and isinstance(arn.value, str) else None
+        clients = block.body.attributes.get("client_id_list")
+        audiences = known_texts(evaluator.evaluate(clients.expression, scope)) if clients else None
     return IacResource(
         kind=kind,
         address=address,
@@ -180,4 +187,6 @@ def iac_resource(
         name=name.value if name is not None and isinstance(name.value, str) else None,
         trust=trust,
         trust_position=trust_position,
+        provider_arn=provider_arn,
+        audiences=audiences,
     )

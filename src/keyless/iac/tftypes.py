@@ -4,8 +4,9 @@ Terraform converts a variable's value to its type
 (https://developer.hashicorp.com/terraform/language/expressions/type-constraints): an
 ``object({...})`` attribute written ``optional(T)`` or ``optional(T, default)`` that the
 value lacks is filled (with null or the default, converted to ``T``). keyless does not
-convert values, so such a missing attribute is unknown, never the "no such attribute"
-error that would make ``try()`` move on.
+fill them, so such a missing attribute is unknown, never the "no such attribute"
+error that would make ``try()`` move on. A primitive type converts a primitive value
+(``5`` given to a ``string`` is ``"5"``, :mod:`keyless.iac.tfconvert`).
 
 The type is read by its grammar — ``string``, ``number``, ``bool``, ``any``,
 ``list(T)``, ``set(T)``, ``map(T)``, ``tuple([T, ...])``, ``object({name = T, ...})`` with
@@ -21,6 +22,7 @@ from typing import Any
 
 from lark import Token, Tree
 
+from keyless.iac.tfconvert import converted, unified
 from keyless.iac.values import Attributes, Node, mapping
 
 OPTIONAL_REASON = "the variable's type may give it a default (optional attributes)"
@@ -40,14 +42,24 @@ def _typed(type_tree: Tree[Any], node: Node, address: str, depth: int) -> Node:
         return _unread(type_tree, node, address)
     shape = call_of(type_tree)
     if shape is None:
-        return node  # a primitive type, any, or what is no type constraint
+        # A primitive type converts a primitive value (5 as a string is "5"); any, or what
+        # is no type constraint, leaves it as it is.
+        primitive = primitive_of(type_tree)
+        return converted(primitive, node, address) if primitive is not None else node
     name, arguments = shape
     value = node.value
     if len(arguments) != 1:
         return _unread(type_tree, node, address)
     (argument,) = arguments
+    of_any = primitive_of(argument) == "any"
     if name in ("list", "set") and isinstance(value, tuple):
         items = tuple(_typed(argument, item, f"{address}[…]", depth + 1) for item in value)
+        if of_any:
+            # One element type for all: mixed primitives become strings.
+            one_type = unified(items, address)
+            if isinstance(one_type, Node):
+                return Node(one_type.value, node.position, node.notes)
+            items = one_type
         return Node(items, node.position, node.notes)
     if name == "tuple" and isinstance(value, tuple):
         elements = tuple_items(argument)
@@ -60,6 +72,11 @@ def _typed(type_tree: Tree[Any], node: Node, address: str, depth: int) -> Node:
         return Node(items, node.position, node.notes)
     if name == "map" and isinstance(value, Mapping):
         members = {k: _typed(argument, v, f"{address}.{k}", depth + 1) for k, v in value.items()}
+        if of_any and not isinstance(value, Attributes):
+            one_type = unified(tuple(members.values()), address)
+            if isinstance(one_type, Node):
+                return Node(one_type.value, node.position, node.notes)
+            members = dict(zip(members, one_type, strict=True))
         return Node(_same_kind(value, members), node.position, node.notes)
     if name == "object" and isinstance(value, Mapping):
         attributes = object_attributes(argument)

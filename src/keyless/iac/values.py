@@ -361,6 +361,14 @@ def text(node: Node | None) -> str | None:
     return node.value
 
 
+def known_texts(node: Node | None) -> tuple[str, ...] | None:
+    """The node's items when it is a known list (or set) of known strings, else None."""
+    if node is None or not isinstance(node.value, tuple):
+        return None
+    items = tuple(text(item) for item in node.value)
+    return None if any(item is None for item in items) else tuple(i for i in items if i)
+
+
 def stand_in_text(pieces: Sequence[str | Unknown]) -> str | None:
     """A string with unknown names in it, as judged with stand-ins: literal pieces as
     written, each unknown piece as its stand-in (None when one has none). A bare name

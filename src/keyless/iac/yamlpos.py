@@ -16,7 +16,7 @@ import datetime
 import re
 from typing import Any
 
-from keyless.iac.values import Node, Position, mapping
+from keyless.iac.values import Node, Position, Unknown, mapping
 
 MAX_NODES = 2_000_000
 MAX_DEPTH = 256
@@ -38,6 +38,8 @@ def parse_yaml(text: str) -> Node:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     loader = YAML(typ="rt", pure=True)
+    # Quoted scalars come back as str subclasses: only a plain scalar is resolved by type.
+    loader.preserve_quotes = True
     try:
         data = loader.load(text)
     except MarkedYAMLError as error:
@@ -126,7 +128,8 @@ def _convert(value: Any, position: Position, budget: list[int], depth: int) -> N
             if not isinstance(key, str):
                 key_where = _child_position(value, key, here, is_key=True)
                 raise YamlSyntaxError(f"a key that is not a string: {key!r}", key_where)
-            members[key] = _convert(item, where, budget, depth + 1)
+            # A quoted key is a str subclass (preserve_quotes): stored as the str it is.
+            members[str(key)] = _convert(item, where, budget, depth + 1)
         node = Node(mapping(members), here)
         return _short_form(tag, node, here) if tag else node
     if isinstance(value, CommentedSeq):
@@ -137,7 +140,7 @@ def _convert(value: Any, position: Position, budget: list[int], depth: int) -> N
         )
         node = Node(items, here)
         return _short_form(tag, node, here) if tag else node
-    return Node(_scalar(value), position)
+    return _plain_scalar(value, position)
 
 
 #: The short forms CloudFormation reads; any other tag (``!Include``,
@@ -178,6 +181,59 @@ def _short_form(tag: str, node: Node, position: Position) -> Node:
         resource, _, attribute = node.value.partition(".")
         node = Node((Node(resource, position), Node(attribute, position)), position)
     return Node(mapping({f"Fn::{name}": node}), position)
+
+
+# YAML 1.1's booleans that YAML 1.2 (ruamel's reading) leaves strings. CloudFormation reads
+# templates as YAML 1.1 ("CloudFormation supports the YAML Version 1.1 specification"):
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-formats.html
+# and turns an unquoted yes/no/on/off into a boolean (aws/aws-cli#5245, a tag written YES
+# arrives as "true": ASFHyP3/hyp3#2061).
+_YAML11_TRUE = frozenset({"yes", "Yes", "YES", "on", "On", "ON"})
+_YAML11_FALSE = frozenset({"no", "No", "NO", "off", "Off", "OFF"})
+# y and n are booleans in the YAML 1.1 type repository, strings to PyYAML and SnakeYAML:
+# what CloudFormation makes of them is not documented.
+_YAML11_UNSETTLED = frozenset({"y", "Y", "n", "N"})
+# YAML 1.1's base-60 numbers (190:20:30), strings to YAML 1.2.
+_SEXAGESIMAL = re.compile(
+    r"[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*"
+)
+
+
+def _plain_scalar(value: Any, position: Position) -> Node:
+    """An untagged scalar as CloudFormation reads it (YAML 1.1) where keyless's YAML 1.2
+    reading differs: ``yes``/``no``/``on``/``off`` are booleans; an integer with leading
+    zeros is a string if it has an 8 or a 9 (``012345678901``, an account ID) and octal
+    otherwise; what keyless cannot read exactly as CloudFormation does (``y``/``n``, base
+    60, octal, hexadecimal, binary, underscores, ``-0``) is unknown, never a guess."""
+    from ruamel.yaml.scalarint import BinaryInt, HexCapsInt, HexInt, OctalInt, ScalarInt
+
+    if type(value) is str:  # a plain scalar (quoted and block ones are str subclasses)
+        if value in _YAML11_TRUE or value in _YAML11_FALSE:
+            return Node(value in _YAML11_TRUE, position)
+        if value in _YAML11_UNSETTLED:
+            return _unread(value, "a boolean in YAML 1.1, a string to common parsers", position)
+        if _SEXAGESIMAL.fullmatch(value):
+            return _unread(value, "a base-60 number in YAML 1.1, a string in YAML 1.2", position)
+        return Node(value, position)
+    if isinstance(value, ScalarInt) and not isinstance(value, bool):
+        width = getattr(value, "_width", None)
+        special = isinstance(value, BinaryInt | HexInt | HexCapsInt | OctalInt)
+        if not special and getattr(value, "_underscore", None) is None and width and value > 0:
+            written = str(int(value)).zfill(width)
+            if written.startswith("0") and ("8" in written or "9" in written):
+                return Node(written, position)  # no YAML 1.1 integer: the digits as written
+        return _unread(
+            f"the integer {int(value)}",
+            "written other than in plain decimal (leading zeros, hexadecimal, octal, binary, "
+            "underscores or -0): YAML 1.1, which CloudFormation reads, and YAML 1.2 read "
+            "some of these differently",
+            position,
+        )
+    return Node(_scalar(value), position)
+
+
+def _unread(written: str, reason: str, position: Position) -> Node:
+    return Node(Unknown(written[:100], f"a plain YAML scalar: {reason}", position), position)
 
 
 def _scalar(value: Any) -> Any:

@@ -196,6 +196,10 @@ class SubGrammar:
     Bitbucket repository and environment UUIDs), a regular expression searched anywhere in a
     policy value: each match's ``repo`` group names one of the policy's repositories, wherever
     the value puts wildcards around it (``org/*/project/ID/*``, ``*:{ENV_UUID}:*``).
+    ``tenant_word`` and ``repo_word``: the provider's own nouns for the two (GitHub's owner
+    and repository, GitLab's group and project, CircleCI's organization and project,
+    Bitbucket's workspace and repository), for messages; ``other_repo``: the name (or ID,
+    where repositories are UUIDs) a witness gives to another repository.
     """
 
     provider: str
@@ -207,6 +211,7 @@ class SubGrammar:
     example: str = ""
     tenant_word: str = "tenant"
     repo_word: str = "repository"
+    other_repo: str = "other-repo"
     triggers: tuple[Trigger, ...] = ()
     tenant_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     classic_repo_pattern: str | None = None
@@ -376,7 +381,7 @@ GITHUB = SubGrammar(
     tenant_pattern=rf"(?:repo:|repository_owner:|job_workflow_ref:)(?P<tenant>{_NAME})(?:[/@:]|$)",
     repo_pattern=rf"repo:(?P<tenant>{_NAME})(?:@[0-9]+)?/(?P<repo>{_NAME})",
     example="repo:{tenant}/{repo}:ref:refs/heads/main",
-    tenant_word="organisation",
+    tenant_word="owner",
     triggers=(
         # pull_request as the subject's own field (not an environment named pull_request).
         # A pull_request run's ref is refs/pull/N/merge: a custom template that adds the
@@ -443,6 +448,7 @@ GITLAB = SubGrammar(
     example="project_path:{tenant}/{repo}:ref_type:branch:ref:main",
     tenant_word="group",
     repo_word="project",
+    other_repo="other-project",
     triggers=(
         Trigger(
             "an unprotected branch",
@@ -473,8 +479,9 @@ TERRAFORM = SubGrammar(
     tenant_pattern=rf"organization:(?P<tenant>{_NAME}):",
     repo_pattern=r"organization:(?P<tenant>[^:*?]+):project:(?P<repo>[^:*?]+):",
     example="organization:{tenant}:project:{repo}:workspace:prod:run_phase:apply",
-    tenant_word="organisation",
+    tenant_word="organization",
     repo_word="project",
+    other_repo="other-project",
     triggers=(
         Trigger("a plan run", ("*:run_phase:plan",), severity="medium", example="*:run_phase:plan"),
     ),
@@ -488,8 +495,9 @@ BUILDKITE = SubGrammar(
     tenant_pattern=rf"organization:(?P<tenant>{_NAME}):",
     repo_pattern=r"organization:(?P<tenant>[^:*?]+):pipeline:(?P<repo>[^:*?]+):",
     example="organization:{tenant}:pipeline:{repo}:ref:refs/heads/main:commit:0:step:deploy",
-    tenant_word="organisation",
+    tenant_word="organization",
     repo_word="pipeline",
+    other_repo="other-pipeline",
     triggers=(
         Trigger(
             "an unprotected branch",
@@ -516,8 +524,10 @@ CIRCLECI = SubGrammar(
     tenant_pattern=rf"org/(?P<tenant>{_NAME})(?:/|$)",
     repo_search=r"/project/(?P<repo>[^/*?]+)(?=/|$)",
     example="org/{tenant}/project/{repo}/user/00000000-0000-4000-8000-000000000000",
-    tenant_word="organisation",
+    tenant_word="organization",
     repo_word="project",
+    # Project IDs are UUIDs (the project settings' "Project ID").
+    other_repo="00000000-0000-4000-8000-000000000001",
 )
 # Bitbucket: one issuer per workspace; sub is {REPOSITORY_UUID}:{STEP_UUID}, or
 # {REPOSITORY_UUID}:{ENVIRONMENT_UUID}:{STEP_UUID} for a deployment step (braces literal).
@@ -532,6 +542,8 @@ BITBUCKET = SubGrammar(
     example="{{repo}}:{00000000-0000-4000-8000-000000000000}",
     tenant_word="workspace",
     repo_word="repository",
+    # Repository UUIDs, in braces in the sub.
+    other_repo="00000000-0000-4000-8000-000000000001",
 )
 EKS = SubGrammar(
     provider="Amazon EKS (IRSA)",
@@ -540,6 +552,7 @@ EKS = SubGrammar(
     repo_pattern=r"system:serviceaccount:(?P<tenant>)(?P<repo>[^:*?]+):",
     example="system:serviceaccount:{repo}:attacker",
     repo_word="namespace",
+    other_repo="other-namespace",
 )
 COGNITO = SubGrammar(
     provider="Amazon Cognito identity pools",

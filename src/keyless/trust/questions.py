@@ -133,7 +133,7 @@ def _other_repository(path: AccessPath) -> Question | None:
     mine = Language.union_all(grammar.repo_language(tenant, repo) for tenant, repo in repos)
     target = (scope & grammar.well_formed_language()) - mine
     terms = [any_of(sub, target), all_of(sub, target), *_other_repository_claims(path)]
-    return with_question(*terms), {sub: grammar.nice(example_tenant, "other-repo")}
+    return with_question(*terms), {sub: grammar.nice(example_tenant, grammar.other_repo)}
 
 
 def _other_repository_claims(path: AccessPath) -> list[Term]:

@@ -151,7 +151,20 @@ def github_subjects(
             subjects += _refs("tags", ["*"], repository, "on: release")
         elif event == "merge_group":
             subjects += _refs("heads", ["gh-readonly-queue/*"], repository, "on: merge_group")
-        elif event in ("workflow_dispatch", "workflow_call"):
+        elif event == "workflow_dispatch":
+            # A dispatch runs on the branch or tag its dispatcher picks (GITHUB_REF: "Branch
+            # or tag that received dispatch"), so its sub is repo:O/R:ref:<that ref>. Anyone
+            # with write access can push a branch or tag and dispatch on it: trust the
+            # default branch only (a job with an environment was answered above), and a
+            # dispatch elsewhere is refused by AWS rather than trusted.
+            # https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#workflow_dispatch
+            why = (
+                "on: workflow_dispatch (dispatched on the default branch; a dispatch on "
+                "another branch or tag is refused by AWS)"
+            )
+            subjects += _refs("heads", [default_branch], repository, why)
+        elif event == "workflow_call":
+            # The caller's event and ref: unknown here.
             why = f"on: {event} (any branch or tag)"
             subjects += _refs("heads", ["*"], repository, why)
             subjects += _refs("tags", ["*"], repository, why)

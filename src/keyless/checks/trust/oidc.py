@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from keyless.checks.registry import CheckContext, Scope, check
+from keyless.checks.trust._audiences import (
+    preferring_accepted,
+    provider_audiences,
+    vendor_audience,
+)
 from keyless.checks.trust._common import (
     _REQUIRES,
     TRUST_ANALYSIS,
@@ -40,7 +45,7 @@ from keyless.trust.witness import find
     requires=_REQUIRES,
     prepared=TRUST_ANALYSIS,
     remediation=(
-        "Pin the tenant: an exact `sub` (e.g. `repo:<org>/<repo>:ref:refs/heads/main`) or the "
+        "Pin the tenant: an exact `sub` (e.g. `repo:<owner>/<repo>:ref:refs/heads/main`) or the "
         "provider's ID claim (`repository_owner_id`, `project_id`, `organization_id`), with "
         "StringEquals, in every statement and every value."
     ),
@@ -57,7 +62,8 @@ def trust_oidc_any_tenant(role: Role, ctx: CheckContext, analysis: RoleTrust) ->
         asked = other_tenant(path)
         if asked is None:
             continue
-        witness = find(path, *asked)
+        question, prefer = asked
+        witness = find(path, question, preferring_accepted(path, ctx, prefer))
         if witness is not None:
             name = path.provider.name if path.provider else path.issuer
             yield _problem(role, path, f"any {name} tenant can assume it", witness)
@@ -65,22 +71,24 @@ def trust_oidc_any_tenant(role: Role, ctx: CheckContext, analysis: RoleTrust) ->
 
 @check(
     "trust-oidc-broad-subject",
-    title="OIDC trust open to other repositories of the organisation",
+    title="OIDC trust open to other repositories of the same owner",
     severity=Severity.HIGH,
     scope=Scope.ROLE,
     requires=_REQUIRES,
     prepared=TRUST_ANALYSIS,
     remediation=(
-        "Enumerate the exact subjects (`repo:<org>/<repo>:ref:refs/heads/main`, "
-        "`project_path:<group>/<project>:ref_type:branch:ref:main`) instead of an "
-        "organisation-wide wildcard."
+        "Enumerate the exact subjects (`repo:<owner>/<repo>:ref:refs/heads/main`, "
+        "`project_path:<group>/<project>:ref_type:branch:ref:main`) instead of a wildcard "
+        "over the owner's (organization's, group's, workspace's) repositories."
     ),
 )
 def trust_oidc_broad_subject(
     role: Role, ctx: CheckContext, analysis: RoleTrust
 ) -> Iterator[Problem]:
-    """Another repository (project, workspace, pipeline) of the trusted organisation can
-    assume the role, including repositories created later.
+    """Another repository of the trusted owner can assume the role, including repositories
+    created later: in each provider's own words, another repository of the GitHub owner,
+    project of the GitLab group, project of the CircleCI or HCP Terraform organization,
+    pipeline of the Buildkite organization, repository of the Bitbucket workspace.
 
     Low when a GitHub policy also pins ``job_workflow_ref`` to exact reusable workflows at
     a ref: only that reviewed workflow runs with the role, whichever repository calls it.
@@ -106,9 +114,10 @@ def trust_oidc_broad_subject(
         asked = other_repository(path)
         if asked is None:
             continue
-        witness = find(path, *asked)
+        question, prefer = asked
+        witness = find(path, question, preferring_accepted(path, ctx, prefer))
         if witness is not None:
-            message = f"another {grammar.repo_word} of the organisation can assume it"
+            message = f"another {grammar.repo_word} of the {grammar.tenant_word} can assume it"
             own = issuer_tenant(path)
             if own is not None:
                 # An issuer of one tenant: the same organisation's projects, never a
@@ -136,7 +145,7 @@ def pinned_workflows(path: AccessPath) -> tuple[str, ...]:
     """The reusable workflows a GitHub policy pins ``job_workflow_ref`` to exactly (at a
     branch, tag or commit), when every token it admits carries one of them; else ``()``.
 
-    Any repository of the organisation (or any run) may then call the workflow, but only
+    Any repository of the owner (or any run) may then call the workflow, but only
     the workflow's own reviewed code at that ref runs with the role: GitHub's pattern for a
     shared deployment workflow. https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-with-reusable-workflows
     """
@@ -194,6 +203,7 @@ def trust_oidc_untrusted_trigger(
             if asked is None:
                 continue
             question, prefer = asked
+            prefer = preferring_accepted(path, ctx, prefer)
             exempt = trigger.named_pins or trigger.named_exempt
             named = named_subjects(path) if exempt else Language.empty()
             sub = path.key("sub")
@@ -272,22 +282,34 @@ def _admitted(path: AccessPath, question: Term) -> set[str]:
     scope=Scope.ROLE,
     requires=_REQUIRES,
     prepared=TRUST_ANALYSIS,
-    remediation='Add `"StringEquals": {"<issuer>:aud": "sts.amazonaws.com"}`.',
+    remediation=(
+        'Add `"StringEquals": {"<issuer>:aud": "<the audience this role\'s callers use>"}` '
+        "(`sts.amazonaws.com` for GitHub Actions), or keep the provider's audience list to that "
+        "one audience."
+    ),
 )
 def trust_oidc_missing_audience(
     role: Role, ctx: CheckContext, analysis: RoleTrust
 ) -> Iterator[Problem]:
-    """The role accepts tokens minted for any audience of the issuer.
+    """The role accepts tokens minted for any audience its OIDC provider lists.
 
-    STS also checks ``aud`` against the OIDC provider's client IDs, so this is defence in
-    depth; but the provider is shared by every role trusting it, and tokens minted for
-    another relying party should not open this one.
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
+    STS accepts a token only when its ``aud`` is one of the client IDs (audiences) of the
+    IAM OIDC provider the role trusts; a trust policy without ``aud`` accepts every one of
+    them. Where keyless read the provider (``oidc-providers.json``, live
+    ``GetOpenIDConnectProvider``), a provider of one audience is no finding (the role accepts
+    exactly what an ``aud`` pin to it would: ``sts.amazonaws.com`` for GitHub Actions); a
+    provider of several is reported, its audiences named, and the witness carries one of
+    them, not the vendor's default where another is listed: a token minted for that other
+    relying party opens the role. Where the list is unknown (providers not read, a policy
+    judged alone), the finding says so; its witness's audience is then only an example.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html
+    https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html
 
     Not reported for an issuer of one tenant whose vendor documents a fixed audience and
     a trust policy without ``aud`` (``Provider.audience_fixed_by``: CircleCI's
     ``oidc.circleci.com/org/ID``). EKS (IRSA) and Bitbucket issuers are one tenant's too,
-    but AWS's and Atlassian's guides pin ``aud``, so they still are.
+    but AWS's and Atlassian's guides pin ``aud``, so they still are (unless their provider
+    lists one audience).
     """
     for path in _paths(analysis, PrincipalClass.OIDC):
         provider = path.provider
@@ -301,6 +323,46 @@ def trust_oidc_missing_audience(
         aud = path.key("aud")
         if aud in path.mentioned_keys():
             continue
-        witness = find(path, present(aud), {aud: (Language.literal("https://attacker.example"),)})
+        known = provider_audiences(path.principal, ctx)
+        if known.audiences is None:
+            witness = find(path, present(aud), {aud: (Language.literal(_EXAMPLE_AUDIENCE),)})
+            if witness is not None:
+                yield _problem(
+                    role,
+                    path,
+                    "accepts tokens for any audience its OIDC provider lists (that list is "
+                    f"unknown: {known.unknown})",
+                    witness,
+                    audiences=None,
+                    audiences_unknown=known.unknown,
+                )
+            continue
+        if len(known.audiences) < 2:
+            continue
+        default = vendor_audience(path)
+        # Another relying party's audience first: the token the condition would refuse.
+        ordered = sorted(known.audiences, key=lambda a: (a == default, a))
+        witness = find(
+            path,
+            all_of(aud, Language.finite(known.audiences)),
+            {aud: tuple(Language.literal(a) for a in ordered)},
+        )
         if witness is not None:
-            yield _problem(role, path, "accepts tokens for any audience", witness)
+            yield _problem(
+                role,
+                path,
+                f"accepts tokens for any of the {len(known.audiences)} audiences its OIDC "
+                f"provider lists ({_listed(known.audiences)})",
+                witness,
+                audiences=list(known.audiences),
+            )
+
+
+def _listed(audiences: tuple[str, ...], shown: int = 5) -> str:
+    """The first ``shown`` audiences, and how many more (IAM allows 100 on a provider)."""
+    more = len(audiences) - shown
+    return ", ".join(audiences[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+#: A witness's audience where the provider's list is unknown (never claimed to be listed).
+_EXAMPLE_AUDIENCE = "https://attacker.example"

@@ -6,14 +6,15 @@ https://developer.hashicorp.com/terraform/language/functions
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
 
 from keyless.iac.builtins.common import Fails, Function, as_list, check_size, integers, strings
 from keyless.iac.hclstrip import GO_SPACE
-from keyless.iac.values import JsonText, Node, Position, mapping, plain
+from keyless.iac.tfconvert import converted, number_of
+from keyless.iac.values import JsonText, Node, Position, Unknown, mapping, plain
 
 
 def _jsonencode(arguments: list[Node], position: Position) -> Node:
@@ -136,11 +137,30 @@ def _tonumber(arguments: list[Node], position: Position) -> Node:
     if value.value is None or integers(value.value):
         return value
     if isinstance(value.value, str):
-        if re.fullmatch(r"-?[0-9]+", value.value, re.ASCII):
-            return Node(int(value.value), position)
+        # A decimal string converts as a variable of type number does (tfconvert): a whole
+        # number ("1.5e3", "+7") exactly, a fraction as the evaluator reads one.
+        number = number_of(value.value)
+        if number is not None:
+            return Node(number, position)
         if not re.search(r"[0-9]", value.value):
             raise Fails(f"cannot convert {value.value!r} to number")
-    raise ValueError("only integers are evaluated")
+    raise ValueError("only decimal numbers are evaluated")
+
+
+def _tostring(arguments: list[Node], position: Position) -> Node:
+    # https://developer.hashicorp.com/terraform/language/functions/tostring: a number or
+    # bool becomes its text, as a variable of type string does (tfconvert).
+    (value,) = arguments
+    if isinstance(value.value, JsonText):
+        return value  # JSON text is a string
+    if isinstance(value.value, tuple | Mapping):
+        raise Fails("tostring takes a primitive value")
+    text = converted("string", value, "tostring(…)")
+    if isinstance(text.value, Unknown):
+        raise ValueError(text.value.reason)
+    if text.value is not None and not isinstance(text.value, str):
+        raise TypeError("tostring takes a primitive value")
+    return Node(text.value, position)
 
 
 def _tobool(arguments: list[Node], position: Position) -> Node:
@@ -159,7 +179,7 @@ def _tobool(arguments: list[Node], position: Position) -> Node:
 
 FUNCTIONS: dict[str, Function] = {
     "jsonencode": _jsonencode,
-    "tostring": lambda a, p: Node(strings(as_list([plain(a[0])], p))[0], p),
+    "tostring": _tostring,
     "join": lambda a, p: _join(a, p),
     "split": lambda a, p: as_list(str(plain(a[1])).split(str(plain(a[0]))), p),
     "format": _format,
