@@ -447,30 +447,6 @@ def test_bitbucket_custom_pipeline_that_asks_for_the_keys_is_reported(tmp_path: 
 # Literal keys only --------------------------------------------------------------------
 
 
-def test_a_jenkinsfile_is_read_as_text_for_literal_keys(tmp_path: Path) -> None:
-    jenkinsfile = f"""
-    pipeline {{
-      agent any
-      environment {{
-        AWS_ACCESS_KEY_ID     = '{KEY_ID}'
-        AWS_SECRET_ACCESS_KEY = '{SECRET}'
-      }}
-      stages {{ stage('deploy') {{ steps {{ sh 'aws s3 ls' }} }} }}
-    }}
-    """
-    result = scan([repo(tmp_path, {"Jenkinsfile": jenkinsfile})])
-    assert _located(result.findings, "workflow-hardcoded-aws-key") == [(4, 30), (5, 30)]
-    assert [f.location.route for f in result.findings if isinstance(f.location, FileLocation)] == [
-        "line 4",
-        "line 5",
-    ]
-    text = scan_text(result)
-    assert KEY_ID not in text
-    assert SECRET not in text
-    assert "Jenkinsfile: read for literal keys only" in text
-    assert "no documented OIDC federation between Jenkins and AWS" in result.findings[0].remediation
-
-
 def test_files_read_for_literal_keys_only_say_so_in_every_format(tmp_path: Path) -> None:
     root = repo(
         tmp_path,
@@ -532,6 +508,7 @@ def test_coverage_per_platform() -> None:
     assert {p for p in Platform if p.coverage is Coverage.KEY_USE} == {
         Platform.CIRCLECI,
         Platform.BITBUCKET,
+        Platform.JENKINS,
     }
 
 

@@ -57,7 +57,7 @@ class Platform(StrEnum):
         """How far keyless reads this platform's files."""
         if self in (Platform.GITHUB, Platform.GITLAB):
             return Coverage.FULL
-        if self in (Platform.CIRCLECI, Platform.BITBUCKET):
+        if self in (Platform.CIRCLECI, Platform.BITBUCKET, Platform.JENKINS):
             return Coverage.KEY_USE
         return Coverage.LITERAL_KEYS
 
@@ -103,8 +103,14 @@ OIDC_RECIPES: dict[Platform, tuple[str, str] | None] = {
         "with the pipeline's OIDC token (workload identity federation) instead of holding keys",
         "https://github.com/aws/aws-toolkit-azure-devops",
     ),
+    Platform.JENKINS: (
+        "the OpenID Connect Provider plugin's id token: an IAM role trusting the Jenkins "
+        "issuer, an 'OpenID Connect id token as file' credential bound to "
+        "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN set (or an agent with its own "
+        "EC2/ECS/EKS role)",
+        "https://plugins.jenkins.io/oidc-provider/",
+    ),
     Platform.TRAVIS: None,
-    Platform.JENKINS: None,
     Platform.DRONE: None,
 }
 

@@ -14,6 +14,7 @@ from keyless.workflows import (
     gitlab,
     hardcoded,
     implicit,
+    jenkins,
     pwn_request,
 )
 from keyless.workflows.model import Platform
@@ -27,6 +28,7 @@ CHECKS: tuple[Check, ...] = (
     gitlab.GITLAB_STATIC_AWS_KEYS,
     circleci.CIRCLECI_STATIC_AWS_KEYS,
     bitbucket.BITBUCKET_STATIC_AWS_KEYS,
+    jenkins.JENKINS_STATIC_AWS_KEYS,
     implicit.CIRCLECI_IMPLICIT_AWS_KEYS,
     implicit.BITBUCKET_IMPLICIT_AWS_KEYS,
     implicit.GITLAB_IMPLICIT_AWS_KEYS,
@@ -41,6 +43,7 @@ STATIC_KEY_CHECKS = frozenset(
         gitlab.GITLAB_STATIC_AWS_KEYS.id,
         circleci.CIRCLECI_STATIC_AWS_KEYS.id,
         bitbucket.BITBUCKET_STATIC_AWS_KEYS.id,
+        jenkins.JENKINS_STATIC_AWS_KEYS.id,
     }
 )
 
@@ -59,6 +62,7 @@ APPLIES_TO: Mapping[str, frozenset[Platform]] = MappingProxyType(
         gitlab.GITLAB_STATIC_AWS_KEYS.id: frozenset({Platform.GITLAB}),
         circleci.CIRCLECI_STATIC_AWS_KEYS.id: frozenset({Platform.CIRCLECI}),
         bitbucket.BITBUCKET_STATIC_AWS_KEYS.id: frozenset({Platform.BITBUCKET}),
+        jenkins.JENKINS_STATIC_AWS_KEYS.id: frozenset({Platform.JENKINS}),
         implicit.CIRCLECI_IMPLICIT_AWS_KEYS.id: frozenset({Platform.CIRCLECI}),
         implicit.BITBUCKET_IMPLICIT_AWS_KEYS.id: frozenset({Platform.BITBUCKET}),
         implicit.GITLAB_IMPLICIT_AWS_KEYS.id: frozenset({Platform.GITLAB}),

@@ -21,6 +21,7 @@ from keyless.workflows import (
     gitlab,
     hardcoded,
     implicit,
+    jenkins,
     pwn_request,
 )
 from keyless.workflows.discovery import discover, unusable
@@ -99,10 +100,12 @@ def load_all(paths: Iterable[Path]) -> Inputs:
 
 def load_file(file: WorkflowFile) -> Document:
     """Read and parse one CI file. A platform read for literal keys only needs the text
-    alone: when its YAML does not parse (several documents, a template language) or it is
-    no YAML at all (a Jenkinsfile), it is read as plain text (no route, only lines).
-    The size limit, regular-file and UTF-8 rules hold for every file."""
-    if file.platform.coverage is not Coverage.LITERAL_KEYS:
+    alone: when its YAML does not parse (several documents, a template language) it is
+    read as plain text (no route, only lines). A Jenkinsfile is no YAML at all: it is
+    read as text, and refused (unread) when :func:`keyless.workflows.jenkins.readable`
+    says keyless cannot follow it. The size limit, regular-file and UTF-8 rules hold for
+    every file."""
+    if file.platform.is_yaml and file.platform.coverage is not Coverage.LITERAL_KEYS:
         return load(file.path)
     data = read_bytes(file.path, "the file", limit=MAX_FILE_BYTES)
     try:
@@ -111,7 +114,9 @@ def load_file(file: WorkflowFile) -> Document:
         raise InputError(
             f"the file is not UTF-8 text (byte {error.start})", where=str(file.path)
         ) from None
-    if file.platform.is_yaml:
+    if file.platform is Platform.JENKINS:
+        jenkins.readable(text, file.path)
+    elif file.platform.is_yaml:
         try:
             return load_text(text, file.path)
         except InputError:
@@ -139,6 +144,8 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
             explicit = bitbucket.findings(item.document, item.file)
             yield from explicit
             yield from implicit.bitbucket_findings(item.document, item.file, _routes(explicit))
+        elif platform is Platform.JENKINS:
+            yield from jenkins.findings(item.document, item.file)
         yield from hardcoded.findings(item.document, item.file)
 
 
