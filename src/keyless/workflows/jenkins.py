@@ -237,7 +237,7 @@ def _with_aws(source: GroovyText, call: Call) -> Place | None:
     if "credentials" in arguments:
         role = ""
         if "role" in arguments:
-            role = f", then assumes the role {_text(source, arguments['role'])} with them"
+            role = f", then assumes the role {_shown(source, arguments['role'])} with them"
         return Place(
             call.offset,
             f"withAWS signs with the Jenkins credential "
@@ -300,15 +300,20 @@ def _names_aws_keys(name: str, credential: str) -> bool:
 
 
 def _scripts(source: GroovyText) -> Iterator[Place]:
+    """Each line of a string literal (a script) that reads the keys or writes them."""
+    lines: set[int] = set()
     for literal in source.literals():
-        found = KEY_USE.search(source.text, literal.content_start, literal.content_end)
-        if found is not None:
-            yield Place(
-                found.start(),
-                "a script reads long-lived AWS keys from the environment or writes them into "
-                "a profile (from Jenkins' global properties, the agent, or a credential "
-                "bound where keyless does not read)",
-            )
+        start, end = literal.content_start, literal.content_end
+        for found in KEY_USE.finditer(source.text, start, end):
+            line, _ = source.position(found.start())
+            if line not in lines:
+                lines.add(line)
+                yield Place(
+                    found.start(),
+                    "a script reads long-lived AWS keys from the environment or writes them "
+                    "into a profile (from Jenkins' global properties, the agent, or a "
+                    "credential bound where keyless does not read)",
+                )
 
 
 def _text(source: GroovyText, argument: Argument | None) -> str:
