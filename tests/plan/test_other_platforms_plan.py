@@ -102,3 +102,46 @@ def test_a_job_that_probably_uses_keys_from_the_settings_is_noted_as_probable(
     assert "(line 8): CI on CircleCI: job 'deploy' probably uses long-lived AWS keys" in note
     assert "if so, keyless plan builds its role once the user" in note
     assert "https://circleci.com/docs/openid-connect-tokens/" in note
+
+
+JENKINSFILE_KEYS = """
+pipeline {
+  agent any
+  environment {
+    AWS_ACCESS_KEY_ID     = credentials('jenkins-aws-secret-key-id')
+    AWS_SECRET_ACCESS_KEY = credentials('jenkins-aws-secret-access-key')
+  }
+  stages {
+    stage('deploy') {
+      steps {
+        withAWS(credentials: 'aws-prod', region: 'eu-west-1') {
+          sh 'aws s3 sync build/ s3://my-bucket/'
+        }
+      }
+    }
+  }
+}
+"""
+
+
+def test_a_jenkins_pipeline_using_keys_is_left_to_a_person_with_the_recipe(
+    tmp_path: Path,
+) -> None:
+    # https://www.jenkins.io/doc/book/pipeline/jenkinsfile/#handling-credentials and
+    # https://plugins.jenkins.io/pipeline-aws/ (withAWS with a stored credential).
+    root = _checkout(tmp_path, "Jenkinsfile", JENKINSFILE_KEYS)
+    jobs, notes = read_workflows([WorkflowSource(root, "acme/jk")])
+    assert dict(jobs) == {}
+    (note,) = notes
+    assert "(acme/jk): CI on Jenkins uses long-lived AWS keys (3 places, first at line 4" in note
+    assert "keyless plan cannot build its role: a person must set up OIDC" in note
+    assert "https://plugins.jenkins.io/oidc-provider/" in note
+
+
+def test_a_jenkins_pipeline_on_an_agent_role_adds_no_note(tmp_path: Path) -> None:
+    # https://plugins.jenkins.io/pipeline-aws/: the role assumed with the agent's own
+    # credentials (an EC2 instance profile, a pod identity).
+    jenkinsfile = JENKINSFILE_KEYS.replace("credentials: 'aws-prod'", "role: 'deploy'")
+    jenkinsfile = "\n".join(line for line in jenkinsfile.splitlines() if "credentials(" not in line)
+    root = _checkout(tmp_path, "Jenkinsfile", jenkinsfile)
+    assert read_workflows([WorkflowSource(root, "acme/jk")]) == ({}, ())

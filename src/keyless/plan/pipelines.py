@@ -7,13 +7,15 @@ A job is one that fix would move from keys to OIDC, so a role built from these s
 trusts exactly the jobs that used the keys. The repository comes from the checkout's
 ``remote.origin.url``, or from ``--workflows ORG/REPO=PATH``.
 
-Pipelines of the platforms ``fix`` does not rewrite (CircleCI, Bitbucket Pipelines and the
-platforms read for literal keys) have no ``sub`` keyless can compute: CircleCI's carries
-the organization and project IDs, Bitbucket's the repository and step UUIDs, none of them
-in the files. So each such file that uses keys becomes a note — never silence — saying
-how its role is planned (CircleCI and Bitbucket: a ``circleci:`` / ``bitbucket:`` link
-naming the project, :mod:`.tenants`) or that a person must set up the platform's OIDC,
-and where it is documented.
+Pipelines of the platforms ``fix`` does not rewrite (CircleCI, Bitbucket Pipelines, Jenkins
+and the platforms read for literal keys) have no ``sub`` keyless can compute: CircleCI's
+carries the organization and project IDs, Bitbucket's the repository and step UUIDs,
+Jenkins' (its OpenID Connect Provider plugin, https://plugins.jenkins.io/oidc-provider/)
+the job's URL on an issuer only the Jenkins instance knows, none of them in the files.
+So each such file that uses keys becomes a note — never silence — saying how its role is
+planned (CircleCI and Bitbucket: a ``circleci:`` / ``bitbucket:`` link naming the project,
+:mod:`.tenants`) or that a person must set up the platform's OIDC, and where it is
+documented.
 """
 
 from __future__ import annotations
