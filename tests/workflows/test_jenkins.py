@@ -226,7 +226,7 @@ def test_a_key_variable_set_from_another_variable_is_found(tmp_path: Path) -> No
         """
     ((line, column, message),) = _found(tmp_path, jenkinsfile)
     assert (line, column) == (4, 5)
-    assert message.startswith("AWS_ACCESS_KEY_ID is set from another variable")
+    assert message.startswith("AWS_ACCESS_KEY_ID is set from another value")
 
 
 def test_a_script_using_keys_is_found_inside_its_string(tmp_path: Path) -> None:
@@ -239,6 +239,16 @@ def test_a_script_using_keys_is_found_inside_its_string(tmp_path: Path) -> None:
     found = _found(tmp_path, _steps(body))
     assert [(line, column) for line, column, _ in found] == [(7, 9), (8, 9)]
     assert found[0][2].startswith("a script reads long-lived AWS keys from the environment")
+
+
+def test_keys_exported_from_another_variable_are_found(tmp_path: Path) -> None:
+    body = """\
+        withEnv(["AWS_ACCESS_KEY_ID=${params.KEY_ID}", "AWS_SECRET_ACCESS_KEY=${params.SECRET}"]) {
+          sh 'aws s3 ls'
+        }
+        """
+    found = _found(tmp_path, _steps(body))
+    assert [(line, column) for line, column, _ in found] == [(6, 17)]
 
 
 def test_scripts_are_not_reported_again_beside_the_binding_they_use(tmp_path: Path) -> None:
@@ -289,6 +299,7 @@ def test_a_scripted_pipeline_is_read_like_a_declarative_one(tmp_path: Path) -> N
         "passwordVariable: 'PASS')]) {\n  sh 'docker login -u $USER -p $PASS'\n}",
         "withCredentials([aws(roleArn: 'arn:aws:iam::123456789012:role/x')]) {\n"
         "  sh 'aws s3 ls'\n}",
+        "withAWS(credentials: '', role: 'deploy') {\n  sh 'aws s3 ls'\n}",
     ],
     ids=[
         "withAWS-role",
@@ -299,6 +310,7 @@ def test_a_scripted_pipeline_is_read_like_a_declarative_one(tmp_path: Path) -> N
         "assume-role",
         "other-credentials",
         "aws-without-credential",
+        "withAWS-empty-credentials",
     ],
 )
 def test_roles_instance_profiles_and_oidc_are_not_reported(body: str, tmp_path: Path) -> None:

@@ -62,8 +62,8 @@ def scan(
     """Scan repositories, directories of repositories or workflow files.
 
     PATHS may be a repository, a directory holding repositories, or CI files: GitHub
-    workflows, .gitlab-ci.yml, CircleCI, Bitbucket Pipelines, Buildkite, Azure Pipelines,
-    Travis, CodeBuild buildspecs, Jenkinsfiles and Drone files (the last six are read for
+    workflows, .gitlab-ci.yml, CircleCI, Bitbucket Pipelines, Jenkinsfiles, Buildkite, Azure
+    Pipelines, Travis, CodeBuild buildspecs and Drone files (the last five are read for
     literal keys only, and the output says so).
     """
     from keyless.config import load_config
@@ -77,7 +77,7 @@ def scan(
             f"unknown workflow check ID(s): {', '.join(repr(i) for i in unknown)}",
             where="--checks",
             hint="`keyless checks` lists every check ID (the CI checks: workflow-, gitlab-, "
-            "circleci-, bitbucket-).",
+            "circleci-, bitbucket-, jenkins-).",
         )
     with waiting_message("scanning CI pipelines"):
         result = run_scan(paths, load_config(config_path), checks=wanted or None)

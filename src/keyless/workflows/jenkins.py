@@ -136,6 +136,11 @@ _KEY_ASSIGNED = re.compile(
 )
 # The variables the AWS Credentials plugin binds for `NAME = credentials('id')`.
 _AWS_CREDENTIAL_VARIABLES = re.compile(r"\b([A-Za-z_]\w*?)_AWS_(?:KEY_ID|SECRET)\b")
+# Scripts: the shared key use, and the keys exported from another variable
+# (`withEnv(["AWS_ACCESS_KEY_ID=${KEY}"])`, `export AWS_SECRET_ACCESS_KEY=$SECRET`).
+_SCRIPT_KEY_USE = re.compile(
+    KEY_USE.pattern + r"|\bAWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY)=[\"']?\$"
+)
 _NAMES_AWS_KEYS = re.compile(r"aws", re.IGNORECASE)
 _NAMES_KEYS = re.compile(r"key|cred|secret", re.IGNORECASE)
 _NAMES_OTHER = re.compile(r"role|arn|region|account|token|session|profile", re.IGNORECASE)
@@ -203,7 +208,7 @@ def _call_place(source: GroovyText, call: Call) -> Place | None:
     if not call.name and "$class" in arguments:
         where = arguments["$class"].offset
     if call.name == "aws" or kind == _AWS_BINDING:
-        if "credentialsId" not in arguments:
+        if not _given(source, arguments.get("credentialsId")):
             return None
         role = ""
         if "roleArn" in arguments:
@@ -234,7 +239,7 @@ def _call_place(source: GroovyText, call: Call) -> Place | None:
 
 def _with_aws(source: GroovyText, call: Call) -> Place | None:
     arguments = call.arguments
-    if "credentials" in arguments:
+    if _given(source, arguments.get("credentials")):
         role = ""
         if "role" in arguments:
             role = f", then assumes the role {_shown(source, arguments['role'])} with them"
@@ -285,8 +290,9 @@ def _assignments(source: GroovyText, temporary: bool) -> Iterator[Place]:
             continue  # a literal: a key is the hard-coded check's; a placeholder is none
         yield Place(
             match.start(1),
-            f"{match.group(1)} is set from another variable (a Jenkins credential, a "
-            "parameter or the agent's environment): an IAM user's long-lived key",
+            f"{match.group(1)} is set from another value (a Jenkins credential, a "
+            "parameter, the agent's environment or a command's output), and no role is "
+            "assumed in the file: an IAM user's long-lived key",
         )
 
 
@@ -304,7 +310,7 @@ def _scripts(source: GroovyText) -> Iterator[Place]:
     lines: set[int] = set()
     for literal in source.literals():
         start, end = literal.content_start, literal.content_end
-        for found in KEY_USE.finditer(source.text, start, end):
+        for found in _SCRIPT_KEY_USE.finditer(source.text, start, end):
             line, _ = source.position(found.start())
             if line not in lines:
                 lines.add(line)
@@ -314,6 +320,14 @@ def _scripts(source: GroovyText) -> Iterator[Place]:
                     "into a profile (from Jenkins' global properties, the agent, or a "
                     "credential bound where keyless does not read)",
                 )
+
+
+def _given(source: GroovyText, argument: Argument | None) -> bool:
+    """An argument that names something: an expression, or a literal not blank (the
+    plugins treat an empty ID as none)."""
+    if argument is None:
+        return False
+    return argument.literal is None or bool(source.value(argument.literal).strip())
 
 
 def _text(source: GroovyText, argument: Argument | None) -> str:
