@@ -25,7 +25,8 @@ binds it for its steps. The file shows where, in the documented ways:
   ``AWS_ACCESS_KEY_ID = "${…}"`` set from another variable;
 - when none of those is in the file: scripts that read the keys (``$AWS_ACCESS_KEY_ID``)
   or write them into a profile (``aws configure set aws_access_key_id``), as for CircleCI
-  and Bitbucket (:data:`keyless.workflows.keyuse.KEY_USE`).
+  and Bitbucket (:data:`keyless.workflows.keyuse.KEY_USE`), or export them from another
+  variable (``withEnv(["AWS_ACCESS_KEY_ID=${params.KEY}"])``), once per line.
 
 Not reported: ``withAWS`` without ``credentials`` (``role``/``roleAccount`` assumed with
 the agent's own credentials, ``useNode: true``, ``profile``, ``samlAssertion``), and,
