@@ -229,6 +229,43 @@ def test_a_key_variable_set_from_another_variable_is_found(tmp_path: Path) -> No
     assert message.startswith("AWS_ACCESS_KEY_ID is set from another value")
 
 
+def test_a_role_assumed_with_keys_set_from_a_parameter_is_found(tmp_path: Path) -> None:
+    # withAWS(role: …) assumes the role with the credentials the environment already has.
+    jenkinsfile = """\
+        pipeline {
+          agent any
+          environment {
+            AWS_ACCESS_KEY_ID = "${params.KEY_ID}"
+            AWS_SECRET_ACCESS_KEY = "${params.SECRET}"
+          }
+          stages { stage('s3') { steps { withAWS(role: 'deploy') { sh 'aws s3 ls' } } } }
+        }
+        """
+    assert [(line, column) for line, column, _ in _found(tmp_path, jenkinsfile)] == [
+        (4, 5),
+        (5, 5),
+    ]
+
+
+def test_keys_unset_or_taken_from_an_assumed_role_are_not_reported(tmp_path: Path) -> None:
+    # As in https://issues.jenkins.io/browse/JENKINS-38220: unset, assume, export.
+    body = """\
+        script {
+          env.AWS_ACCESS_KEY_ID = null
+          env.AWS_SECRET_ACCESS_KEY = ''
+          def json = sh(returnStdout: true,
+                        script: "aws sts assume-role --role-arn ${ROLE} --role-session-name ci")
+          def credentials = readJSON(text: json).Credentials
+          env.AWS_ACCESS_KEY_ID = credentials.AccessKeyId
+          env.AWS_SECRET_ACCESS_KEY = credentials.SecretAccessKey
+          env.AWS_SESSION_TOKEN = credentials.SessionToken
+        }
+        """
+    assert _found(tmp_path, _steps(body)) == []
+    unset = _steps("script {\n  env.AWS_ACCESS_KEY_ID = null\n}")
+    assert _found(tmp_path, unset) == []
+
+
 def test_a_script_using_keys_is_found_inside_its_string(tmp_path: Path) -> None:
     body = """\
         sh '''

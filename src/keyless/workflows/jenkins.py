@@ -142,6 +142,7 @@ _AWS_CREDENTIAL_VARIABLES = re.compile(r"\b([A-Za-z_]\w*?)_AWS_(?:KEY_ID|SECRET)
 _SCRIPT_KEY_USE = re.compile(
     KEY_USE.pattern + r"|\bAWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY)=[\"']?\$"
 )
+_NULL = re.compile(r"null\b")
 _NAMES_AWS_KEYS = re.compile(r"aws", re.IGNORECASE)
 _NAMES_KEYS = re.compile(r"key|cred|secret", re.IGNORECASE)
 _NAMES_OTHER = re.compile(r"role|arn|region|account|token|session|profile", re.IGNORECASE)
@@ -185,16 +186,20 @@ def places(source: GroovyText) -> list[Place]:
     """Every place of ``source`` that takes long-lived keys (module docstring), by offset,
     one per step; scripts only when no step binds keys and nothing is temporary."""
     found: dict[int, Place] = {}
+    # A session token, an OIDC token file or an assumed role written in the file: key
+    # variables set from other values are that role's. A `withAWS(role: …)` block gives
+    # its scripts a role's keys, but assumes the role with whatever the file set before.
     temporary = TEMPORARY.search(source.uncommented) is not None
+    role_block = False
     for call in calls(source, _ARGUMENTS):
         place = _call_place(source, call)
         if place is not None:
             found.setdefault(place.offset, place)
         elif call.name == "withAWS" and _assumes_without_keys(call):
-            temporary = True
+            role_block = True
     for place in _assignments(source, temporary):
         found.setdefault(place.offset, place)
-    if not found and not temporary:
+    if not found and not temporary and not role_block:
         for place in _scripts(source):
             found.setdefault(place.offset, place)
     return [found[offset] for offset in sorted(found)]
@@ -289,6 +294,8 @@ def _assignments(source: GroovyText, temporary: bool) -> Iterator[Place]:
         literal = source.literal_at(match.end())
         if literal is not None and "$" not in source.value(literal):
             continue  # a literal: a key is the hard-coded check's; a placeholder is none
+        if _NULL.match(code, match.end()):
+            continue  # unset
         yield Place(
             match.start(1),
             f"{match.group(1)} is set from another value (a Jenkins credential, a "
