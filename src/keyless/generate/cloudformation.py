@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.representer import SafeRepresenter
 
 from keyless.errors import InputError
 from keyless.generate.model import (
@@ -41,9 +42,31 @@ _ACCOUNT_ID = {"Ref": "AWS::AccountId"}
 _PARTITION = {"Ref": "AWS::Partition"}
 
 
+#: Characters a YAML 1.1 reader (CloudFormation's, PyYAML, ruamel.yaml) takes for a line
+#: break and a YAML 1.2 reader does not (https://yaml.org/spec/1.1/#id868851,
+#: https://yaml.org/spec/1.2.2/#54-line-break-characters). Written raw in a quoted scalar
+#: they are folded (NEL comes back as a space) or read differently by each parser.
+_LINE_SEPARATORS = frozenset("\x85\u2028\u2029")
+
+
+class _Representer(SafeRepresenter):
+    """Strings holding a line separator are double-quoted, where the emitter writes them
+    as the escapes ``\\N``, ``\\L`` and ``\\P`` that every YAML version reads back
+    exactly."""
+
+    def represent_str(self, data: Any) -> Any:
+        if _LINE_SEPARATORS.isdisjoint(data):
+            return super().represent_str(data)
+        return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+
+
+_Representer.add_representer(str, _Representer.represent_str)
+
+
 def dump(template: Mapping[str, Any]) -> bytes:
     """``template`` as YAML: block style, keys in order, long lines kept whole."""
     yaml = YAML(typ="safe", pure=True)
+    yaml.Representer = _Representer
     yaml.default_flow_style = False
     yaml.width = 4096
     out = io.StringIO()
