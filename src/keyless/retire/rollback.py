@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from keyless.errors import KeylessError
+from keyless.model.arn import is_account_id
 from keyless.retire.aws import AccountApi, AwsFailure
 from keyless.retire.backup import not_restorable, state_from_backup
 from keyless.retire.execute import (
@@ -41,9 +42,16 @@ from keyless.retire.model import (
     UserState,
 )
 from keyless.retire.reach import Reach
-from keyless.retire.records import Backup, Quarantine
+from keyless.retire.records import Backup, JournalError, Quarantine
 from keyless.retire.run import open_journal
-from keyless.retire.selection import KeyRef, UserRef, parse_key, parse_user
+from keyless.retire.selection import (
+    ACCESS_KEY_ID,
+    USER_NAME,
+    KeyRef,
+    UserRef,
+    parse_key,
+    parse_user,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +121,11 @@ def rollback(
         ]
         backups = _latest(b for b in journal.backups() if b.restored_at is None)
         backups = [b for b in backups if request.scope.covers_user(b.account, b.user)]
+        # Every row the rollback will act on is checked before the first AWS call: a
+        # damaged one stops it whole, never halfway with some users restored.
+        for record in keys:
+            _check_quarantine(record, request.journal)
+        saved = {backup.id: _saved(backup, request.journal) for backup in backups}
         pending = journal.pending() if request.apply else ()
         accounts = {k.account for k in keys} | {b.account for b in backups}
         opened = reach.open(accounts | {entry.action.account for entry in pending})
@@ -135,7 +148,9 @@ def rollback(
             if api is None:
                 steps.append(_unreached(backup.account, backup.user, opened.unreachable))
             else:
-                restored, what_is_lost = _restore(backup, api, journal, executor, clock)
+                restored, what_is_lost = _restore(
+                    backup, saved[backup.id], api, journal, executor, clock
+                )
                 steps += restored
                 lost += [(backup.account, backup.user, what) for what in what_is_lost]
             progress(done, total)
@@ -231,10 +246,49 @@ def _reactivate(
     return executor.carry_out(api, [Step.of(action, StepStatus.PLANNED)], state, chain=False)
 
 
+def _check_quarantine(record: Quarantine, path: Path) -> None:
+    """A key to reactivate: its account, user and key ID in their grammars (a JournalError
+    otherwise), so an edited row never reaches AWS as another request."""
+    if not (
+        is_account_id(record.account)
+        and USER_NAME.fullmatch(record.user)
+        and ACCESS_KEY_ID.fullmatch(record.key_id)
+    ):
+        raise JournalError(
+            "the quarantine of a key in the journal is damaged: "
+            f"account {record.account!r}, user {record.user!r}, key {record.key_id!r}",
+            where=str(path),
+            hint="Restore the journal from a copy; nothing was changed in AWS.",
+        )
+
+
+def _saved(backup: Backup, path: Path) -> UserState:
+    """The user a backup row holds, checked whole (every value in its grammar, and the
+    account and user the row names): a JournalError naming the backup otherwise."""
+    try:
+        saved = state_from_backup(backup.document)
+        if (saved.account, saved.name) != (backup.account, backup.user):
+            raise JournalError(
+                f"it holds {saved.account}:{saved.name}, not {backup.account}:{backup.user}"
+            )
+    except JournalError as error:
+        raise JournalError(
+            f"backup {backup.id} of the journal ({backup.account}:{backup.user!r}) is "
+            f"damaged: {error.message}",
+            where=str(path),
+            hint="Restore the journal from a copy; nothing was changed in AWS.",
+        ) from None
+    return saved
+
+
 def _restore(
-    backup: Backup, api: AccountApi, journal: Journal, executor: Executor, clock: Clock
+    backup: Backup,
+    saved: UserState,
+    api: AccountApi,
+    journal: Journal,
+    executor: Executor,
+    clock: Clock,
 ) -> tuple[list[Step], tuple[str, ...]]:
-    saved = state_from_backup(backup.document)
     try:
         current = observe(api, backup.user, journal, attributes=True)
     except AwsFailure as failure:
