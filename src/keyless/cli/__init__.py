@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import sys
 from typing import Any
 
@@ -172,18 +173,30 @@ def _looks_like_a_path(text: str) -> bool:
     return "/" in text or "." in text or os.path.exists(text)
 
 
+#: ``\udc80``-``\udcff`` as repr() writes an undecodable byte of an argument or file name.
+_REPR_BYTE = re.compile(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])")
+
+
 def _shown(error: KeylessError) -> str:
     """:meth:`KeylessError.describe` for a terminal: ``where`` (a path or value the user
     gave, or a name from AWS) on its one line, every line of the message and hint with
-    its control, escape and bidirectional characters written as escapes."""
+    its control, escape and bidirectional characters written as escapes. Bytes of a file
+    name or argument that are not UTF-8 are shown as the user typed them (``\\xff``, as
+    :func:`~keyless.render.untrusted.printable` writes them), not as ``\\udcff``."""
     from keyless.render.untrusted import printable
 
+    def line(text: str) -> str:
+        # A value quoted with repr() or ascii() in a message already shows such a byte as
+        # the text \udcff: written \xff too (an even run of backslashes before it is
+        # escaped backslashes, so \\udcff, a typed backslash, stays as it is).
+        return _REPR_BYTE.sub(r"\1\\x\2", printable(text))
+
     def lines(text: str) -> str:
-        return "\n".join(printable(line) for line in text.split("\n"))
+        return "\n".join(line(part) for part in text.split("\n"))
 
     text = lines(error.message)
     if error.where:
-        text = f"{printable(error.where)}: {text}"
+        text = f"{line(error.where)}: {text}"
     if error.hint:
         text += f"\n{lines(error.hint)}"
     return text

@@ -210,17 +210,17 @@ def _check(path: Path, inventory: Inventory, thresholds: Thresholds) -> None:
 
     result = check_plan(read_plan(path), inventory, thresholds)
     for problem in result.problems:
-        click.echo(f"{path}#{problem.pointer}: {problem.message}", err=True)
+        click.echo(printable(f"{path}#{problem.pointer}: {problem.message}"), err=True)
     for item in result.open_items:
-        click.echo(f"open: {item}", err=True)
+        click.echo(f"open: {printable(item)}", err=True)
     if result.problems:
         noun = "error" if len(result.problems) == 1 else "errors"
-        click.echo(f"keyless: {path}: {len(result.problems)} {noun}", err=True)
+        click.echo(f"keyless: {printable(str(path))}: {len(result.problems)} {noun}", err=True)
         sys.exit(2)
     for line in unread_lines(inventory):
         click.echo(f"not read: {line}", err=True)
     if not inventory.is_complete:
         sys.exit(3)
     opened = f" ({len(result.open_items)} open)" if result.open_items else ""
-    click.echo(f"{path}: valid against its source{opened}", err=True)
+    click.echo(f"{printable(str(path))}: valid against its source{opened}", err=True)
     sys.exit(1 if result.open_items else 0)

@@ -214,4 +214,6 @@ def unread_lines(inventory: Inventory) -> list[str]:
 def _printable(text: str) -> str:
     """``text`` with control characters written as escapes: AWS error messages, account
     names and paths are not ours, and a line break in one must not start a line."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    from keyless.render.untrusted import printable
+
+    return printable(text)

@@ -17,7 +17,7 @@ from keyless.cli.output import emit, render_options
 from keyless.cli.paths import FilePath
 from keyless.engine import assess_trust
 from keyless.errors import InputError
-from keyless.files import STDIN, read_text, source_name
+from keyless.files import STDIN, has_undecodable_name, path_text, read_text, source_name
 from keyless.findings import Severity
 from keyless.model import Inventory, Role
 from keyless.model.arn import parse_arn
@@ -29,8 +29,19 @@ from keyless.trust.owner import owner_account
 DEFAULT_ROLE_ARN = "arn:aws:iam::123456789012:role/{name}"
 
 
+def _checked_name(path: Path, where: str) -> None:
+    """A file name the findings can name: UTF-8, without control characters."""
+    if has_undecodable_name(path):
+        raise InputError(
+            f"the file name {path_text(path)} is not UTF-8, so no finding could name it",
+            where=where,
+            hint="Rename the file (or copy it to a UTF-8 name) and run again.",
+        )
+    checked_text(str(path), "the file name", where)
+
+
 def _policy_role(path: Path, role_arn: str | None) -> Role:
-    checked_text(str(path), "the file name", "POLICY")
+    _checked_name(path, "POLICY")
     found, _ = load_trust_file(read_text(path, "the trust policy"), source=source_name(path))
     document = found.document
     if role_arn is None and found.role_arn is not None:
@@ -61,7 +72,7 @@ def _policy_role(path: Path, role_arn: str | None) -> Role:
 def _snapshot_role(snapshot: Path, wanted: str) -> tuple[Role, Inventory]:
     from keyless.collect.offline.snapshot import load_snapshot
 
-    checked_text(str(snapshot), "the file name", "--snapshot")
+    _checked_name(snapshot, "--snapshot")
     checked_role_name_or_arn(wanted, "ROLE")
     inventory = load_snapshot(snapshot)
     matches = [

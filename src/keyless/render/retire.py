@@ -16,6 +16,7 @@ from typing import Any
 
 from keyless.dates import iso
 from keyless.render import RenderOptions
+from keyless.render.untrusted import printable
 from keyless.retire.demo import DemoWalk
 from keyless.retire.model import Report, Step, StepStatus
 from keyless.retire.status import KeyWatch, StatusReport
@@ -38,7 +39,7 @@ _ORDER = tuple(StepStatus)
 
 def clean(text: object) -> str:
     """``text`` with control characters escaped (a line break cannot forge a line)."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    return printable(str(text))
 
 
 # -- retire and rollback ---------------------------------------------------------------

@@ -4,7 +4,9 @@ Policy text, names from an estate and option values may hold characters that bre
 restyle a line: a newline (forging a line such as ``ALLOW``), a carriage return, an ANSI
 escape, a bidirectional override that reorders what is shown, a line or paragraph
 separator. :func:`printable` writes each such character as a visible escape (``\\n``,
-``\\x1b``, ``\\u202e``), so the text stays on its line and reads as what it is. Rich
+``\\x1b``, ``\\u202e``), so the text stays on its line and reads as what it is; a byte of
+a file name or argument that is not UTF-8 (a lone surrogate, PEP 383) as the ``\\xff`` the
+user typed (:func:`keyless.files.path_text`). Rich
 markup is a separate concern (``rich.markup.escape``); JSON, SARIF and HTML output are
 quoted by their own serialisers. A browser lays out what HTML escaping leaves alone, a
 bidirectional override included: :func:`visible` is :func:`printable` for a page (line
@@ -12,6 +14,8 @@ breaks and tabs are the page's to lay out).
 """
 
 from __future__ import annotations
+
+from keyless.files import path_text
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -21,14 +25,14 @@ def printable(text: str) -> str:
     unassigned character written as an escape; everything else unchanged."""
     if text.isprintable():
         return text
-    return "".join(_shown(char) for char in text)
+    return "".join(_shown(char) for char in path_text(text))
 
 
 def visible(text: str) -> str:
     """:func:`printable`, but line breaks and tabs kept: for text a browser lays out."""
     if text.isprintable():
         return text
-    return "".join(char if char in "\n\t" else _shown(char) for char in text)
+    return "".join(char if char in "\n\t" else _shown(char) for char in path_text(text))
 
 
 def _shown(char: str) -> str:
