@@ -7,7 +7,8 @@ Nothing touches the file system here: :mod:`.output` writes the result whole.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -91,6 +92,31 @@ def checked(options: GenerateOptions) -> GenerateOptions:
     return options
 
 
+def account_labels(accounts: Sequence[Mapping[str, Any]]) -> tuple[AccountLabel, ...]:
+    """Each account's label, which generated names (Terraform variables and providers,
+    CloudFormation parameters, profiles) are derived from: its alias, else its ID. A label
+    two accounts would share, ignoring case (an organization's account names need not be
+    unique), gets the account's ID after it: one shared name would send both accounts'
+    assignments to one of them. A plan edited so that labels still collide is refused."""
+    wanted = [(a["id"], a["alias"] or a["id"]) for a in accounts]
+    counts = Counter(label.casefold() for _, label in wanted)
+    labels = tuple(
+        AccountLabel(id_, label if counts[label.casefold()] == 1 else f"{label}-{id_}")
+        for id_, label in wanted
+    )
+    seen: dict[str, str] = {}
+    for account in labels:
+        other = seen.setdefault(account.label.casefold(), account.id)
+        if other != account.id:
+            raise InputError(
+                f"accounts {other} and {account.id} would share the name "
+                f"{account.label!r} in the generated code",
+                where="PLAN#/source/accounts",
+                hint="Give the accounts distinct aliases in the plan (or plan again).",
+            )
+    return labels
+
+
 def resources(
     document: Mapping[str, Any], options: GenerateOptions, now: datetime | None = None
 ) -> tuple[Generated, tuple[str, ...]]:
@@ -98,7 +124,7 @@ def resources(
     options = checked(options)
     moment = now or datetime.now(UTC)
     source = document["source"]
-    accounts = tuple(AccountLabel(a["id"], a["alias"] or a["id"]) for a in source["accounts"])
+    accounts = account_labels(source["accounts"])
     account_ids = tuple(a.id for a in accounts)
     management = account_ids[0] if account_ids else "000000000000"
     scanner = options.scanner_role or f"arn:aws:iam::{management}:role/keyless-scanner"
