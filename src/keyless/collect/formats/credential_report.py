@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
@@ -25,6 +25,7 @@ from keyless.model import (
     DatasetStatus,
     LoginProfile,
     RootCredentials,
+    User,
 )
 
 ROOT_USER = "<root_account>"
@@ -84,6 +85,24 @@ class CredentialReport:
         if self.root is not None:
             return AVAILABLE
         return DatasetStatus(DatasetState.MISSING, f"the credential report has no {ROOT_USER} row")
+
+    def status_for(self, users: Iterable[User]) -> DatasetStatus:
+        """The state of the report for ``users`` (those the authorization details list):
+        missing, naming them, when some have no row. AWS generates the report at most
+        every four hours, so a user created since has none, and its keys, password and
+        MFA are unknown, not absent: read as none, the user would pass every key check
+        and be planned for retirement as unused."""
+        lacking = [user.name for user in users if user.arn not in self.users]
+        if not lacking:
+            return AVAILABLE
+        shown = ", ".join(name[:64] for name in lacking[:10])
+        more = f" and {len(lacking) - 10} more" if len(lacking) > 10 else ""
+        return DatasetStatus(
+            DatasetState.MISSING,
+            f"the credential report has no row for {len(lacking)} user"
+            f"{'s' if len(lacking) != 1 else ''} (created after it was generated?): "
+            f"{shown}{more}; generate a new report",
+        )
 
 
 def parse_credential_report(

@@ -254,6 +254,8 @@ def collect_account(
     oidc = _oidc_providers(iam, calls, sources)
     saml = _saml_providers(iam, calls, sources)
     users = build_users(details.raw_users, report, mfa, details_read=pages is not None)
+    if report is not None and pages is not None:
+        sources[Dataset.CREDENTIAL_REPORT] = report.status_for(users)
     return Account(
         id=account_id,
         alias=(aliases.get("AccountAliases") or [None])[0] if aliases else None,

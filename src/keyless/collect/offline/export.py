@@ -266,6 +266,8 @@ def load_account(directory: Path) -> Account:
         raise InputError(
             f"unreadable user: {error}", where=f"{details_path}#{error.pointer}"
         ) from None
+    if report is not None:
+        sources[Dataset.CREDENTIAL_REPORT] = report.status_for(users)
     account = Account(
         id=account_id,
         alias=metadata.get("alias"),
