@@ -25,6 +25,7 @@ from keyless.collect.formats.auth_details import (
     left_out_notes,
 )
 from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
+from keyless.collect.formats.duplicates import first_duplicate
 from keyless.collect.formats.plausible import CLOCK_SKEW, find_foreign_arn
 from keyless.collect.formats.providers import (
     ListingError,
@@ -310,6 +311,9 @@ def _auth_details(path: Path) -> AuthDetails:
         except DetailsError as error:
             raise InputError(str(error), where=f"{path}#{error.pointer}") from None
         pages[index] = None  # let the rest of the page go as soon as it is converted
+    duplicate = first_duplicate(details)
+    if duplicate is not None:
+        raise InputError(f"{duplicate}: AWS lists each once", where=str(path))
     details.referenced_aws_policies()
     return details
 
