@@ -1,7 +1,8 @@
-"""A journal damaged between retire and rollback: every backup and quarantine row the
-rollback will act on is checked before its first AWS call, so a damaged one stops it
-whole (a JournalError, the CLI's exit 2) instead of halfway, with some users restored
-and the rest not."""
+"""A journal damaged between retire and rollback, or between two retire runs: every
+backup and quarantine row a rollback will act on, and every backup a retire run may
+compare a user with, is checked before the first AWS call, so a damaged one stops the run
+whole (a JournalError, the CLI's exit 2) instead of halfway, with some users restored or
+retired and the rest not (or a TypeError traceback)."""
 
 from __future__ import annotations
 
@@ -93,3 +94,22 @@ def test_the_cli_says_which_backup_is_damaged_and_exits_2(deleted: World) -> Non
     assert "Traceback" not in result.output
     assert "backup 2 of the journal (123456789012:'bob') is damaged" in result.stderr
     assert not exists(deleted, "alice")
+
+
+def test_a_damaged_backup_stops_a_retire_run_before_any_aws_call(deleted: World) -> None:
+    # alice and bob created again under the same names: each run compares them with
+    # their backups (bob's lists MFA devices as a number, which it never is)
+    for user in ("alice", "bob"):
+        deleted.estate.iam.create_user(UserName=user)
+        deleted.estate.iam.create_access_key(UserName=user)
+    edit(
+        deleted.journal,
+        "UPDATE backups SET document = json_set(document, '$.mfa_devices', 5) "
+        "WHERE user_name = 'bob'",
+    )
+
+    with pytest.raises(JournalError, match=r"backup 2 of the journal \(123456789012:'bob'\)"):
+        deleted.retire("alice", "bob", days=60)
+
+    keys = deleted.estate.iam.list_access_keys(UserName="alice")["AccessKeyMetadata"]
+    assert [key["Status"] for key in keys] == ["Active"]

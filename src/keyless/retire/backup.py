@@ -13,7 +13,7 @@ creation, so none of them can be backed up, and none can be restored.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -27,7 +27,7 @@ from keyless.retire.model import (
     UserAttributes,
     UserState,
 )
-from keyless.retire.records import JournalError
+from keyless.retire.records import Backup, JournalError
 from keyless.retire.selection import USER_NAME, USER_PATH
 
 FORMAT = "keyless/retire-backup/v1"
@@ -156,6 +156,37 @@ def state_from_backup(document: Mapping[str, Any]) -> UserState:
             ),
         ),
     )
+
+
+def latest_unrestored(backups: Iterable[Backup]) -> list[Backup]:
+    """The latest backup of each user that no rollback has restored: the one a retire run
+    compares the user with and a rollback restores."""
+    by_user: dict[tuple[str, str], Backup] = {}
+    for backup in backups:
+        if backup.restored_at is None:
+            by_user[(backup.account, backup.user)] = backup
+    return list(by_user.values())
+
+
+def checked(backup: Backup, journal: str) -> UserState:
+    """The user a backup row holds, checked whole (every value in its grammar, and the
+    account and user the row names): a JournalError naming the backup otherwise. Retire
+    and rollback check every backup they may read before their first AWS call, so a
+    damaged one stops a run whole, never halfway."""
+    try:
+        saved = state_from_backup(backup.document)
+        if (saved.account, saved.name) != (backup.account, backup.user):
+            raise JournalError(
+                f"it holds {saved.account}:{saved.name}, not {backup.account}:{backup.user}"
+            )
+    except JournalError as error:
+        raise JournalError(
+            f"backup {backup.id} of the journal ({backup.account}:{backup.user!r}) is "
+            f"damaged: {error.message}",
+            where=journal,
+            hint="Restore the journal from a copy; nothing was changed in AWS.",
+        ) from None
+    return saved
 
 
 def not_restorable(backup: UserState, now_existing_keys: frozenset[str]) -> tuple[str, ...]:

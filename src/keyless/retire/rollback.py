@@ -21,7 +21,7 @@ from typing import Any
 from keyless.errors import KeylessError
 from keyless.model.arn import is_account_id
 from keyless.retire.aws import AccountApi, AwsFailure
-from keyless.retire.backup import not_restorable, state_from_backup
+from keyless.retire.backup import checked, latest_unrestored, not_restorable
 from keyless.retire.execute import (
     Clock,
     Executor,
@@ -119,13 +119,13 @@ def rollback(
             and record.deleted_at is None
             and request.scope.covers_key(record.account, record.user, record.key_id)
         ]
-        backups = _latest(b for b in journal.backups() if b.restored_at is None)
+        backups = latest_unrestored(journal.backups())
         backups = [b for b in backups if request.scope.covers_user(b.account, b.user)]
         # Every row the rollback will act on is checked before the first AWS call: a
         # damaged one stops it whole, never halfway with some users restored.
         for record in keys:
             _check_quarantine(record, request.journal)
-        saved = {backup.id: _saved(backup, request.journal) for backup in backups}
+        saved = {backup.id: checked(backup, str(request.journal)) for backup in backups}
         pending = journal.pending() if request.apply else ()
         accounts = {k.account for k in keys} | {b.account for b in backups}
         opened = reach.open(accounts | {entry.action.account for entry in pending})
@@ -262,25 +262,6 @@ def _check_quarantine(record: Quarantine, path: Path) -> None:
         )
 
 
-def _saved(backup: Backup, path: Path) -> UserState:
-    """The user a backup row holds, checked whole (every value in its grammar, and the
-    account and user the row names): a JournalError naming the backup otherwise."""
-    try:
-        saved = state_from_backup(backup.document)
-        if (saved.account, saved.name) != (backup.account, backup.user):
-            raise JournalError(
-                f"it holds {saved.account}:{saved.name}, not {backup.account}:{backup.user}"
-            )
-    except JournalError as error:
-        raise JournalError(
-            f"backup {backup.id} of the journal ({backup.account}:{backup.user!r}) is "
-            f"damaged: {error.message}",
-            where=str(path),
-            hint="Restore the journal from a copy; nothing was changed in AWS.",
-        ) from None
-    return saved
-
-
 def _restore(
     backup: Backup,
     saved: UserState,
@@ -304,13 +285,6 @@ def _restore(
         journal.mark_restored(backup.id, clock())
     remaining = frozenset(key.key_id for key in current.keys)
     return steps, not_restorable(saved, remaining)
-
-
-def _latest(backups: Iterable[Backup]) -> list[Backup]:
-    by_user: dict[tuple[str, str], Backup] = {}
-    for backup in backups:
-        by_user[(backup.account, backup.user)] = backup
-    return list(by_user.values())
 
 
 def _unreached(account: str, user: str, unreachable: Any) -> Step:

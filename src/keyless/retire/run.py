@@ -21,6 +21,7 @@ from typing import Any
 
 from keyless.errors import KeylessError
 from keyless.retire.aws import AccountApi, AwsFailure
+from keyless.retire.backup import checked, latest_unrestored
 from keyless.retire.execute import (
     Clock,
     Executor,
@@ -83,6 +84,8 @@ def retire(
     selection = request.selection.in_account(reach.default_account())
     with open_journal(request.journal, writable=request.apply) as journal:
         memory: Memory = journal if journal is not None else NoMemory()
+        for backup in latest_unrestored(journal.backups() if journal is not None else ()):
+            checked(backup, str(request.journal))  # damage stops the run before AWS is called
         pending = journal.pending() if journal is not None else ()
         opened = reach.open(selection.accounts() | {entry.action.account for entry in pending})
         # A dry run reads the journal (read-only) and writes nothing, even after an --apply.
