@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -181,7 +182,7 @@ def _account_directories(root: Path) -> list[Path] | None:
         raise InputError("no such file or directory", where=str(root), hint=_LAYOUT_HINT)
     if not root.is_dir():
         raise InputError("an export is a directory, not a file", where=str(root), hint=_LAYOUT_HINT)
-    if (root / AUTH_DETAILS).exists():
+    if _present(root / AUTH_DETAILS):
         return None
     try:
         children = sorted(p for p in root.iterdir() if p.is_dir() and is_account_id(p.name))
@@ -212,7 +213,7 @@ def _check_unnamed(root: Path) -> None:
     for child in sorted(root.iterdir()):
         if is_account_id(child.name) or not child.is_dir() or child.is_symlink():
             continue
-        if (child / AUTH_DETAILS).exists():
+        if _present(child / AUTH_DETAILS):
             raise InputError(
                 f"holds {AUTH_DETAILS} but is not named by a 12-digit account ID, so it"
                 " would be skipped",
@@ -243,7 +244,7 @@ def _load(root: Path) -> Inventory:
 def load_account(directory: Path) -> Account:
     """One account's export directory. See :func:`load_export`."""
     details_path = directory / AUTH_DETAILS
-    if not details_path.exists():  # anything but a regular file is refused by read_json
+    if not _present(details_path):  # anything but a regular file is refused by read_json
         raise InputError(f"{AUTH_DETAILS} is missing", where=str(directory), hint=_LAYOUT_HINT)
     metadata = _account_metadata(directory / ACCOUNT)
     details = _auth_details(details_path)
@@ -318,6 +319,20 @@ def _auth_details(path: Path) -> AuthDetails:
     return details
 
 
+def _present(path: Path) -> bool:
+    """Whether a file of the export is there; a symbolic link to nothing (or to itself) is
+    refused, naming its target: it is no absent file, and "not in the export" would send
+    the user looking in the wrong place."""
+    if path.exists():
+        return True
+    if path.is_symlink():
+        raise InputError(
+            f"is a symbolic link to {os.readlink(path)!r}, which does not exist",
+            where=str(path),
+        )
+    return False
+
+
 def _check_page(page: Any, path: Path, index: int | None) -> None:
     if isinstance(page, dict) and any(key in page for key in PAGE_KEYS):
         return
@@ -350,7 +365,7 @@ def _describe(document: Any) -> str:
 
 
 def _report(path: Path, sources: dict[Dataset, DatasetStatus]) -> CredentialReport | None:
-    if not path.exists():
+    if not _present(path):
         missing = DatasetStatus(DatasetState.MISSING, f"{CREDENTIAL_REPORT} not in the export")
         sources[Dataset.CREDENTIAL_REPORT] = sources[Dataset.ROOT] = missing
         return None
@@ -374,7 +389,7 @@ def _optional(
 ) -> _Listing | None:
     """The entries of an optional listing file: the CLI output (an object with the
     listing key) or a bare list of entries. ``None`` (and the source MISSING) if absent."""
-    if not path.exists():
+    if not _present(path):
         sources[source] = DatasetStatus(DatasetState.MISSING, f"{path.name} not in the export")
         return None
     parsed = read_json(path)
@@ -422,7 +437,7 @@ def _account_metadata(path: Path) -> Mapping[str, str]:
     """``account.json``: ``{"id", "alias", "name", "email"}`` (all optional); the outputs
     of ``aws sts get-caller-identity`` (``Account``) and ``aws iam list-account-aliases``
     (``AccountAliases``) are accepted too, alone or merged into one object."""
-    if not path.exists():
+    if not _present(path):
         return {}
     parsed = read_json(path)
     if not isinstance(parsed, dict):
@@ -471,7 +486,7 @@ def _organization(root: Path) -> Organization | None:
     ``identity-center.json`` when the export has it."""
     center, center_state = _identity_center(root / IDENTITY_CENTER)
     path = root / ORGANIZATION
-    if not path.exists():
+    if not _present(path):
         # A directory of account exports is an organization even without its metadata:
         # cross-account checks (people duplicated across accounts) still apply.
         return Organization("", "", identity_center=center, identity_center_state=center_state)
