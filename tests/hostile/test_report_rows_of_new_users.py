@@ -10,11 +10,17 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
+from botocore.awsrequest import AWSResponse
 from click.testing import CliRunner
+from moto import mock_aws
 
 from keyless.cli import cli
+from keyless.collect.live.account import collect_account, make_session
+from keyless.model import Dataset, DatasetState
 
 ACCOUNT = Path(__file__).resolve().parents[1] / "collect" / "fixtures" / "account"
 REPORT = "credential-report.csv"
@@ -55,3 +61,30 @@ def test_a_report_with_every_user_is_available(tmp_path: Path) -> None:
 
     assert result.exit_code == 1, result.output
     assert "no row for" not in result.stdout
+
+
+def test_live_a_user_created_after_the_report_makes_it_missing() -> None:
+    # moto writes the report from the users of the moment: the report generated before
+    # the user was created is kept and handed back (as test_report_rows_of_deleted_users).
+    with mock_aws():
+        iam = boto3.client("iam", region_name="us-east-1")
+        iam.create_user(UserName="kept")
+        iam.generate_credential_report()
+        content = iam.get_credential_report()["Content"]
+        iam.create_user(UserName="newcomer")
+        iam.create_access_key(UserName="newcomer")
+
+        def old_report(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+            reply = {"Content": content, "ReportFormat": "text/csv"}
+            return AWSResponse("https://iam.amazonaws.com/", 200, {}, None), reply
+
+        session = make_session(region="us-east-1")
+        session.events.register("before-call.iam.GetCredentialReport", old_report)
+        account = collect_account(session, report_timeout=5)
+
+    assert sorted(user.name for user in account.users) == ["kept", "newcomer"]
+    status = account.dataset(Dataset.CREDENTIAL_REPORT)
+    assert status.state is DatasetState.MISSING
+    assert status.reason.endswith(
+        "no row for 1 user (created after it was generated?): newcomer; generate a new report"
+    )
