@@ -120,6 +120,7 @@ def fix(
     reason. Exit 0 when nothing was left, 1 when a job or file was left for you, 2 for bad
     input, 3 when a file could not be read.
     """
+    from keyless.render.untrusted import visible
     from keyless.workflows.fix import fix as run_fix
     from keyless.workflows.fix import unified_diff, write
     from keyless.workflows.model import FixOptions, RoleSource
@@ -135,6 +136,6 @@ def fix(
         emit(render(result, Format.JSON))
     else:
         if not write_files:
-            click.echo(unified_diff(result), nl=False)
+            click.echo(unified_diff(result, visible), nl=False)
         click.echo(render(result, Format.TEXT), nl=False, err=not write_files)
     sys.exit(result.exit_code())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from keyless.errors import InputError
@@ -252,17 +252,20 @@ def _unreadable_result(item: LoadedFile, after: str) -> str | None:
     return None
 
 
-def unified_diff(result: FixResult) -> str:
+def unified_diff(result: FixResult, shown: Callable[[str], str] = str) -> str:
     """One unified diff of every changed file (``a/`` and ``b/`` prefixes, like git).
 
     Hard-coded credentials are redacted as ``scan`` shows them (``AKIA…WXYZ``,
-    ``[REDACTED]``): the diff is for reading; ``--write`` applies the change.
+    ``[REDACTED]``): the diff is for reading; ``--write`` applies the change. ``shown``
+    writes each line's text for where it is read (the CLI: a bidirectional override or a
+    line separator in a workflow as an escape, not reordering or breaking the terminal's
+    lines); each diff line ends with its own line end, or a newline.
     """
     chunks: list[str] = []
     for rewrite in result.changed:
         name = display_path(rewrite.file.path)
         chunks.extend(
-            redact_text(line)
+            _diff_line(redact_text(line), shown)
             for line in difflib.unified_diff(
                 rewrite.before.splitlines(keepends=True),
                 rewrite.after.splitlines(keepends=True),
@@ -271,6 +274,11 @@ def unified_diff(result: FixResult) -> str:
             )
         )
     return "".join(chunks)
+
+
+def _diff_line(line: str, shown: Callable[[str], str]) -> str:
+    body = line.rstrip("\r\n")
+    return shown(body) + (line[len(body) :] or "\n")
 
 
 def write(result: FixResult) -> tuple[Path, ...]:
