@@ -24,10 +24,15 @@ SCANNER_POLICY = "keyless-scanner"
 #: ``GetCredentialReport`` returns and changes nothing else.
 MEMBER_ACTIONS = (
     "iam:GenerateCredentialReport",
+    "iam:GetAccessKeyLastUsed",
     "iam:GetAccountAuthorizationDetails",
     "iam:GetCredentialReport",
+    "iam:GetLoginProfile",
     "iam:GetOpenIDConnectProvider",
+    "iam:GetUser",
+    "iam:ListAccessKeys",
     "iam:ListAccountAliases",
+    "iam:ListMFADevices",
     "iam:ListOpenIDConnectProviders",
     "iam:ListSAMLProviders",
     "iam:ListVirtualMFADevices",

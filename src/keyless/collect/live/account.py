@@ -36,6 +36,7 @@ from keyless.collect.live.failures import (
     reaching_failure,
     unreachable,
 )
+from keyless.collect.live.unreported import complete_report
 from keyless.errors import CollectionError
 from keyless.model import (
     AVAILABLE,
@@ -253,6 +254,9 @@ def collect_account(
     mfa = _mfa_devices(iam, calls, sources)
     oidc = _oidc_providers(iam, calls, sources)
     saml = _saml_providers(iam, calls, sources)
+    if report is not None and pages is not None:
+        step("reading the users the credential report has no row for")
+        report = complete_report(iam, calls, report, details.raw_users)
     users = build_users(details.raw_users, report, mfa, details_read=pages is not None)
     if report is not None and pages is not None:
         sources[Dataset.CREDENTIAL_REPORT] = report.status_for(users)
