@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+#: How much of a value a message quotes: a 100 KB argument must not become a 100 KB error.
+QUOTED_CHARACTERS = 200
+
+
+def quoted(value: str, limit: int = QUOTED_CHARACTERS) -> str:
+    """``value`` as a message quotes it: ``repr`` (a line break or an escape sequence is
+    shown as text, on one line), cut at ``limit`` characters with an ellipsis."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
 
 class KeylessError(Exception):
     """An error the user can fix: a bad file, a malformed policy, an unreachable account.

@@ -83,3 +83,14 @@ def test_the_plan_table_is_read() -> None:
 def test_a_bad_plan_table_is_a_config_error(plan: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_config({"plan": plan})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["x" * 100_000 + "=acme/app", "ci-deploy=" + "a/" * 50_000, "=" + "y" * 100_000],
+)
+def test_a_huge_link_is_quoted_in_part(text: str) -> None:
+    with pytest.raises((InputError, ConfigError)) as refused:
+        parse_link_option(text)
+    assert len(refused.value.message) < 400
+    assert refused.value.message.endswith("…'")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from keyless.config import PlanConfig
-from keyless.errors import ConfigError, InputError
+from keyless.errors import ConfigError, InputError, quoted
 from keyless.model import Inventory, User
 from keyless.model.arn import parse_arn
 from keyless.plan.model import Destination, LinkKind, LinkTarget
@@ -89,7 +89,7 @@ def parse_target(text: str, source: str) -> LinkTarget:
         if _SERVICE_PRINCIPAL.fullmatch(service):
             return LinkTarget(LinkKind.SERVICE, service, source)
     raise ConfigError(
-        f"not a link target: {value!r}",
+        f"not a link target: {quoted(value)}",
         where=source,
         hint=f"A link target is {SYNTAX} (services: {', '.join(sorted(SERVICES))}).",
     )
@@ -99,7 +99,9 @@ def parse_link_option(text: str) -> LinkRequest:
     """``USER=TARGET`` from ``--link``."""
     user, sep, target = text.partition("=")
     if not sep or not user.strip():
-        raise InputError(f"--link takes USER=TARGET, not {text!r}", hint=f"TARGET is {SYNTAX}.")
+        raise InputError(
+            f"--link takes USER=TARGET, not {quoted(text)}", hint=f"TARGET is {SYNTAX}."
+        )
     return LinkRequest(_user_reference(user.strip(), "--link"), parse_target(target, "--link"))
 
 
@@ -182,7 +184,7 @@ def _user_reference(text: str, source: str) -> str:
     elif _USER_NAME.fullmatch(text):
         return text
     raise ConfigError(
-        f"not an IAM user name or user ARN: {text!r}",
+        f"not an IAM user name or user ARN: {quoted(text)}",
         where=source,
         hint="Name the user (ci-deploy) or give its ARN "
         "(arn:aws:iam::123456789012:user/ci-deploy).",
@@ -199,5 +201,5 @@ def _matching(users: list[User], reference: str, account: str | None, source: st
         found = [u for u in found if u.account_id == account]
     if not found:
         where = f" in account {account}" if account else ""
-        raise ConfigError(f"no IAM user {reference!r}{where} in the inventory", where=source)
+        raise ConfigError(f"no IAM user {quoted(reference)}{where} in the inventory", where=source)
     return found

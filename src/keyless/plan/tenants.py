@@ -33,6 +33,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from keyless.errors import quoted
+
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 # A UUID in braces (as Bitbucket writes it) or bare; never half-braced.
 _BRACED = rf"(\{{{_UUID}\}}|{_UUID})"
@@ -136,7 +138,7 @@ def tenant_problems(role: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         project = parse_project(platform, text)
         if project is None or project.text != text:
             syntax = CIRCLECI_SYNTAX if platform == "circleci" else BITBUCKET_SYNTAX
-            yield f"/repositories/{index}", f"{text!r} is not {syntax.partition(':')[2]}"
+            yield f"/repositories/{index}", f"{quoted(text)} is not {syntax.partition(':')[2]}"
         else:
             projects.append(project)
     tenants = {(p.issuer, p.audience) for p in projects}
@@ -158,5 +160,6 @@ def tenant_problems(role: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         if not prefixes or not subject["value"].startswith(tuple(prefixes)):
             yield (
                 f"/subjects/{index}",
-                f"{subject['value']!r} is not a subject of the role's projects ({shown})",
+                f"{quoted(str(subject['value']))} is not a subject of the role's projects "
+                f"({shown})",
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 
 # https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
 PARTITIONS = frozenset(
@@ -84,16 +84,11 @@ def is_context_expression(text: str) -> bool:
     return _CONTEXT_EXPRESSION.fullmatch(text) is not None
 
 
-def _shown(value: str) -> str:
-    # repr() escapes newlines and other control characters, so the message is one line.
-    return repr(value[:200] + ("…" if len(value) > 200 else ""))
-
-
 def check_role_arn(value: str, where: str = "--role-arn") -> str:
     """``value`` if it is an IAM role ARN keyless accepts; else an :class:`InputError`."""
     if not is_role_arn(value):
         raise InputError(
-            f"{_shown(value)} is not an IAM role ARN",
+            f"{quoted(value)} is not an IAM role ARN",
             where=where,
             hint="Give arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME with a 12-digit account ID "
             "(names and paths of letters, digits and +=,.@_-).",
@@ -105,7 +100,7 @@ def check_region(value: str, where: str = "--region") -> str:
     """``value`` if it is an AWS region name; else an :class:`InputError`."""
     if not is_region(value):
         raise InputError(
-            f"{_shown(value)} is not an AWS region", where=where, hint="For example us-east-1."
+            f"{quoted(value)} is not an AWS region", where=where, hint="For example us-east-1."
         )
     return value
 
@@ -114,7 +109,7 @@ def check_repository(value: str, where: str = "--repository") -> str:
     """``value`` if it is ``ORG/REPO``; else an :class:`InputError`."""
     if not is_repository(value):
         raise InputError(
-            f"{_shown(value)} is not ORG/REPO",
+            f"{quoted(value)} is not ORG/REPO",
             where=where,
             hint="Give the repository as ORG/REPO (GitLab: GROUP/PROJECT), with letters, "
             "digits and _.- only.",
@@ -126,7 +121,7 @@ def check_role_reference(value: str, where: str = "--role-arn-from") -> str:
     """``value`` if it names a variable or secret; else an :class:`InputError`."""
     if not is_role_reference(value):
         raise InputError(
-            f"{_shown(value)} is not a variable or secret name",
+            f"{quoted(value)} is not a variable or secret name",
             where=where,
             hint="Give vars.NAME, secrets.NAME or NAME.",
         )
