@@ -95,12 +95,15 @@ class RoleSpec:
 
 @dataclass(frozen=True, slots=True)
 class OidcProviderSpec:
-    """An IAM OIDC identity provider, created once per account and issuer."""
+    """An IAM OIDC identity provider, created once per account and issuer; an existing one
+    is reused, and ``notes`` say what a person must do to its client IDs first (an audience
+    to add, a list the plan did not know)."""
 
     account: str
     issuer: str
     audiences: tuple[str, ...]
     existing_arn: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from keyless.generate.model import (
 )
 from keyless.idp.oidc import web_identity_request
 from keyless.plan.document import permissions_from
+from keyless.plan.model import provider_note
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 from keyless.plan.tenants import parse_project
 from keyless.policy.conditions import matches_wildcard
@@ -65,8 +66,11 @@ def oidc_resources(
         key = (entry["account"], provider["issuer"])
         known = providers.get(key)
         audiences = tuple(sorted({*(known.audiences if known else ()), provider["audience"]}))
+        client_ids = provider.get("client_ids")
+        note = provider_note(provider["arn"], provider["audience"], client_ids)
+        notes = tuple(dict.fromkeys([*(known.notes if known else ()), *([note] if note else [])]))
         providers[key] = OidcProviderSpec(
-            entry["account"], provider["issuer"], audiences, provider["arn"]
+            entry["account"], provider["issuer"], audiences, provider["arn"], notes
         )
         roles.append(_role(entry, pointer))
     return tuple(providers[k] for k in sorted(providers)), tuple(roles), tuple(skipped)

@@ -90,6 +90,14 @@ def _order(generated: Generated, output_format: OutputFormat) -> Iterator[str]:
         yield "   permission sets, assignments. Each person signs in once before their keys go."
         step += 1
     kinds = {role.kind for role in generated.roles}
+    notes = [note for p in generated.oidc_providers for note in p.notes]
+    if notes:
+        yield f"{step}. Before the OIDC roles, the existing providers they reuse (IAM holds one"
+        yield "   per URL in an account; STS accepts a token only when its audience is one of"
+        yield "   the provider's client IDs):"
+        for note in notes:
+            yield f"   - {md(note)}"
+        step += 1
     if any(r.platform in PROVIDERS for r in generated.roles):
         yield f"{step}. OIDC providers and pipeline roles; then `keyless workflows fix"
         yield "   --role-arn ARN` with the role ARNs the outputs list; merge the workflow changes."

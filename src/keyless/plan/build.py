@@ -272,6 +272,8 @@ def _roles(
         role: OidcRolePlan | RolesAnywherePlan | WorkloadRolePlan
         if destination is Destination.OIDC_ROLE:
             role = _oidc_role(draft, repositories, taken, would)
+            if role.provider.note:
+                would.append(role.provider.note)
             oidc.append(role)
         elif destination is Destination.ROLES_ANYWHERE:
             role = _roles_anywhere(draft, taken, would)

@@ -34,7 +34,7 @@ from keyless.config import Thresholds
 from keyless.errors import PolicyError
 from keyless.model import Account, Inventory, User
 from keyless.plan.document import Problem, permissions_from, schema_problems
-from keyless.plan.model import Destination, PolicyName, ProofStatus
+from keyless.plan.model import Destination, PolicyName, ProofStatus, provider_note
 from keyless.plan.permissions import customer_managed_policy, mode_for
 from keyless.plan.principal import Mode
 from keyless.plan.prove import prove
@@ -292,6 +292,7 @@ def _roles(c: _Checker) -> None:
 def _oidc(c: _Checker, pointer: str, role: Mapping[str, Any]) -> None:
     if not role["subjects"]:
         c.open_items.append(f"role {role['name']}: no subjects yet (--workflows)")
+    _provider_audience(c, pointer, role)
     for index, subject in enumerate(role["subjects"]):
         value = subject["value"]
         if subject["operator"] == "StringEquals" and any(ch in value for ch in "*?"):
@@ -315,6 +316,19 @@ def _oidc(c: _Checker, pointer: str, role: Mapping[str, Any]) -> None:
                 f"{pointer}/subjects/{index}",
                 f"{value!r} is not a subject of the role's repositories",
             )
+
+
+def _provider_audience(c: _Checker, pointer: str, role: Mapping[str, Any]) -> None:
+    """A reused provider whose client IDs, as the inventory reads them, lack the role's
+    audience or are unknown is an open item (:func:`keyless.plan.targets.oidc_provider`)."""
+    provider = role["provider"]
+    account = c.accounts[role["account"]]
+    found = next((p for p in account.oidc_providers if p.arn == provider["arn"]), None)
+    if found is None:
+        return
+    note = provider_note(found.arn, provider["audience"], found.client_ids or None)
+    if note:
+        c.open_items.append(f"role {role['name']}: {note}")
 
 
 def _proofs(c: _Checker) -> None:

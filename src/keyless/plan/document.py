@@ -96,6 +96,9 @@ def plan_document(plan: Plan) -> dict[str, Any]:
                     "issuer": r.provider.issuer,
                     "audience": r.provider.audience,
                     "arn": r.provider.arn,
+                    "client_ids": (
+                        None if r.provider.client_ids is None else list(r.provider.client_ids)
+                    ),
                 },
                 "repositories": list(r.repositories),
                 "subjects": [

@@ -4,6 +4,7 @@ users, and the keys to retire. :mod:`keyless.plan.document` turns it into
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -220,11 +221,38 @@ class Subject:
 
 @dataclass(frozen=True, slots=True)
 class OidcProviderRef:
-    """The OIDC provider a role trusts: issuer, audience, and its ARN when it exists."""
+    """The OIDC provider a role trusts: issuer, audience, and its ARN when it exists, with
+    the client IDs (audiences) it accepts when they are known (see
+    :func:`keyless.plan.targets.oidc_provider`)."""
 
     issuer: str
     audience: str
     arn: str | None = None
+    client_ids: tuple[str, ...] | None = None
+
+    @property
+    def note(self) -> str:
+        """What a person must know of a reused provider's audiences; empty when the
+        provider is created, or exists and accepts the audience."""
+        return provider_note(self.arn, self.audience, self.client_ids)
+
+
+def provider_note(arn: str | None, audience: str, client_ids: Sequence[str] | None) -> str:
+    """See :attr:`OidcProviderRef.note` (also read from a plan document's provider)."""
+    if arn is None:
+        return ""
+    if client_ids is None:
+        return (
+            f"the client IDs of the existing provider {arn} were not read: check that it "
+            f"lists the audience {audience}, or no token is accepted"
+        )
+    if audience in client_ids:
+        return ""
+    return (
+        f"the existing provider {arn} does not list the audience {audience} (it lists "
+        f"{', '.join(client_ids)}): add it before the role is used "
+        "(aws iam add-client-id-to-open-id-connect-provider)"
+    )
 
 
 @dataclass(frozen=True, slots=True)

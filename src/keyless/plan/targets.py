@@ -144,16 +144,27 @@ def role_names(account: Account) -> Names:
 def oidc_provider(
     account: Account, platform: str, tenant: tuple[str, str] | None = None
 ) -> OidcProviderRef:
-    """The provider a role of ``platform`` trusts, with its ARN when the account has it.
-    ``tenant`` is the issuer and audience of a platform with an issuer per tenant
-    (:mod:`keyless.plan.tenants`)."""
+    """The provider a role of ``platform`` trusts, with its ARN and client IDs when the
+    account has it. ``tenant`` is the issuer and audience of a platform with an issuer per
+    tenant (:mod:`keyless.plan.tenants`).
+
+    IAM holds one provider per URL in an account, so an existing one is reused, whatever
+    its client IDs: STS accepts a token only when its ``aud`` is one of them
+    (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html,
+    ``ClientIDList``), so a reused provider that lacks the audience needs it added
+    (https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddClientIDToOpenIDConnectProvider.html):
+    :attr:`OidcProviderRef.note` says so, and ``keyless generate`` writes the step. A list
+    the inventory does not hold (a ``list-open-id-connect-providers`` entry only) is
+    ``None``: unknown, never taken to hold the audience."""
     issuer, audience = tenant or PROVIDERS[platform]
     existing = next(
         (
-            p.arn
+            p
             for p in account.oidc_providers
             if p.url.lower().removeprefix("https://").rstrip("/") == issuer.lower()
         ),
         None,
     )
-    return OidcProviderRef(issuer, audience, existing)
+    if existing is None:
+        return OidcProviderRef(issuer, audience)
+    return OidcProviderRef(issuer, audience, existing.arn, existing.client_ids or None)
