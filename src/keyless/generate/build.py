@@ -30,6 +30,7 @@ from keyless.generate.own_access import member_roles
 from keyless.generate.prove import estate, prove_role
 from keyless.generate.roles_anywhere import PCA_ARN, roles_anywhere_resources
 from keyless.generate.workload import workload_roles
+from keyless.plan.partition import partition_of
 
 #: IAM Identity Center start URLs: https://d-xxxxxxxxxx.awsapps.com/start or a custom alias.
 START_URL = r"https://[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})+/start/?(?:#/?)?"
@@ -127,19 +128,24 @@ def resources(
     accounts = account_labels(source["accounts"])
     account_ids = tuple(a.id for a in accounts)
     management = account_ids[0] if account_ids else "000000000000"
-    scanner = options.scanner_role or f"arn:aws:iam::{management}:role/keyless-scanner"
+    partition = plan_partition(document)
+    scanner = options.scanner_role or f"arn:{partition}:iam::{management}:role/keyless-scanner"
     management = scanner.split(":")[4]
-    providers, oidc_roles, skipped = oidc_resources(document)
+    providers, oidc_roles, skipped = oidc_resources(document, partition)
     anchors, ra_roles = roles_anywhere_resources(
-        document, region=options.region, ca_pem=options.ca_pem, pca_arn=options.pca_arn
+        document,
+        region=options.region,
+        ca_pem=options.ca_pem,
+        pca_arn=options.pca_arn,
+        partition=partition,
     )
     roles = (*oidc_roles, *ra_roles, *workload_roles(document), *member_roles(account_ids, scanner))
-    inventory = estate(account_ids, source["organization"], management, roles)
+    inventory = estate(account_ids, source["organization"], management, roles, partition)
     proved = []
     lines: list[str] = []
     left_out = list(skipped)
     for role in roles:
-        proof = prove_role(role, inventory, moment)
+        proof = prove_role(role, inventory, moment, partition)
         if proof.proved:
             proved.append(role)
             continue
@@ -171,8 +177,28 @@ def resources(
         sso_start_url=options.sso_start_url,
         sso_region=options.sso_region,
         keyless_scanner_role=scanner,
+        partition=partition,
     )
     return generated, tuple(lines)
+
+
+def plan_partition(document: Mapping[str, Any]) -> str:
+    """The partition of the plan's estate, from its users' and providers' ARNs
+    (:mod:`keyless.plan.partition`). In China, service principals are not all
+    ``SERVICE.amazonaws.com`` (some end in ``.amazonaws.com.cn``), and keyless does not
+    know which: a plan with service or Roles Anywhere roles there is refused, not written
+    with a principal that may be wrong."""
+    arns = [user["arn"] for user in document["users"]]
+    arns += [r["provider"]["arn"] for r in document["oidc_roles"] if r["provider"]["arn"]]
+    partition = partition_of(arns, where="the plan")
+    if partition == "aws-cn" and (document["workload_roles"] or document["roles_anywhere"]):
+        raise InputError(
+            "the plan has service or Roles Anywhere roles in the aws-cn partition, whose "
+            "service principals keyless does not know",
+            where="the plan",
+            hint="Move those users to another destination, or create their roles by hand.",
+        )
+    return partition
 
 
 def generate(

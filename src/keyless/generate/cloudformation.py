@@ -181,7 +181,7 @@ def cloudformation_files(generated: Generated) -> tuple[OutputFile, ...]:
                     "ManagedPolicyName": SCANNER_POLICY,
                     "Description": "keyless: what keyless scan --org calls from the management "
                     "account; attach it to the scanner role",
-                    "PolicyDocument": scanner_policy(),
+                    "PolicyDocument": scanner_policy(generated.partition),
                 },
             }
         },

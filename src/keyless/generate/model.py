@@ -204,6 +204,8 @@ class Generated:
     sso_start_url: str | None = None
     sso_region: str | None = None
     keyless_scanner_role: str = ""
+    #: The AWS partition of every ARN written (:mod:`keyless.plan.partition`).
+    partition: str = "aws"
 
     def label(self, account: str) -> str:
         """The label of ``account`` (its ID when the plan did not list it)."""

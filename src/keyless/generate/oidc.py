@@ -38,13 +38,13 @@ _STAND_IN = "00000000-0000-4000-8000-000000000000"
 _OTHER = "ffffffff-ffff-4fff-8fff-ffffffffffff"
 
 
-def provider_arn(account: str, issuer: str) -> str:
+def provider_arn(account: str, issuer: str, partition: str = "aws") -> str:
     """The ARN IAM gives the provider of ``issuer`` in ``account``."""
-    return f"arn:aws:iam::{account}:oidc-provider/{issuer}"
+    return f"arn:{partition}:iam::{account}:oidc-provider/{issuer}"
 
 
 def oidc_resources(
-    document: Mapping[str, Any],
+    document: Mapping[str, Any], partition: str = "aws"
 ) -> tuple[tuple[OidcProviderSpec, ...], tuple[RoleSpec, ...], tuple[Skipped, ...]]:
     """The providers, roles, and the roles left out (no subjects yet)."""
     providers: dict[tuple[str, str], OidcProviderSpec] = {}
@@ -72,15 +72,15 @@ def oidc_resources(
         providers[key] = OidcProviderSpec(
             entry["account"], provider["issuer"], audiences, provider["arn"], notes
         )
-        roles.append(_role(entry, pointer))
+        roles.append(_role(entry, pointer, partition))
     return tuple(providers[k] for k in sorted(providers)), tuple(roles), tuple(skipped)
 
 
-def _role(entry: Mapping[str, Any], pointer: str) -> RoleSpec:
+def _role(entry: Mapping[str, Any], pointer: str, partition: str) -> RoleSpec:
     account, issuer = entry["account"], entry["provider"]["issuer"]
     audience = entry["provider"]["audience"]
     principal = Placeholder(
-        PlaceholderKind.OIDC_PROVIDER, account, issuer, provider_arn(account, issuer)
+        PlaceholderKind.OIDC_PROVIDER, account, issuer, provider_arn(account, issuer, partition)
     )
     exact = sorted(s["value"] for s in entry["subjects"] if s["operator"] == "StringEquals")
     patterns = sorted(s["value"] for s in entry["subjects"] if s["operator"] == "StringLike")

@@ -56,7 +56,11 @@ class RoleProof:
 
 
 def estate(
-    accounts: Sequence[str], organization: str | None, management: str, roles: Sequence[RoleSpec]
+    accounts: Sequence[str],
+    organization: str | None,
+    management: str,
+    roles: Sequence[RoleSpec],
+    partition: str = "aws",
 ) -> Inventory:
     """The estate the roles will live in, for the trust checks' context: the plan's
     accounts (the organization's, when there is one) and the trust anchors to be made."""
@@ -70,6 +74,7 @@ def estate(
         accounts=tuple(
             Account(
                 id=account,
+                partition=partition,
                 datasets=everything,
                 trust_anchors=tuple(
                     TrustAnchor(arn, f"keyless-{account}")
@@ -83,10 +88,12 @@ def estate(
     )
 
 
-def prove_role(role: RoleSpec, inventory: Inventory, now: datetime) -> RoleProof:
+def prove_role(
+    role: RoleSpec, inventory: Inventory, now: datetime, partition: str = "aws"
+) -> RoleProof:
     """The trust findings above ``info`` and the probes decided the wrong way."""
     document = concrete(role.trust)
-    arn = f"arn:aws:iam::{role.account}:role/{role.name}"
+    arn = f"arn:{partition}:iam::{role.account}:role/{role.name}"
     model = Role(account_id=role.account, name=role.name, arn=arn, trust_policy=document)
     problems = [
         f"trust check {finding.check} ({finding.severity}): {finding.message}"

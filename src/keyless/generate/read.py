@@ -21,7 +21,8 @@ from keyless.generate import names
 from keyless.model import Inventory
 from keyless.plan.check import check_plan
 from keyless.plan.document import Problem, read_plan, schema_problems
-from keyless.plan.targets import PROVIDERS
+from keyless.plan.partition import STS_AUDIENCES, arn_partition
+from keyless.plan.targets import PROVIDERS, platform_provider
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 from keyless.plan.tenants import tenant_problems
 from keyless.policy.document import parse_policy
@@ -172,7 +173,11 @@ def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
         for where, message in tenant_problems(role):
             fail(f"{pointer}{where}", message)
         return
-    issuer, audience = PROVIDERS[platform]
+    partition = arn_partition(role["user"]) or "aws"
+    if partition not in STS_AUDIENCES:
+        fail(f"{pointer}/user", f"keyless does not know the values of the partition {partition!r}")
+        return
+    issuer, audience = platform_provider(platform, partition)
     provider = role["provider"]
     if provider["issuer"] != issuer or provider["audience"] != audience:
         fail(f"{pointer}/provider", f"{platform} tokens come from {issuer} ({audience})")

@@ -186,7 +186,7 @@ def _pipelines(generated: Generated) -> Iterator[str]:
     yield "## Pipelines to change by hand"
     yield ""
     for role in roles:
-        arn = f"arn:aws:iam::{role.account}:role/{role.name}"
+        arn = f"arn:{generated.partition}:iam::{role.account}:role/{role.name}"
         if role.platform == "circleci":
             yield (
                 f"- CircleCI, role {md(role.name)} ({md(arn)}): in each job that used the "

@@ -80,10 +80,10 @@ def _pem() -> Any:
     return Encoding.PEM
 
 
-def stand_in_anchor(account: str, region: str) -> str:
+def stand_in_anchor(account: str, region: str, partition: str = "aws") -> str:
     """A trust anchor ARN of the real shape for the proof, before the anchor exists."""
     identifier = uuid.uuid5(_STAND_IN, account)
-    return f"arn:aws:rolesanywhere:{region}:{account}:trust-anchor/{identifier}"
+    return f"arn:{partition}:rolesanywhere:{region}:{account}:trust-anchor/{identifier}"
 
 
 def roles_anywhere_resources(
@@ -92,6 +92,7 @@ def roles_anywhere_resources(
     region: str,
     ca_pem: str | None,
     pca_arn: str | None,
+    partition: str = "aws",
 ) -> tuple[tuple[TrustAnchorSpec, ...], tuple[RoleSpec, ...]]:
     """One anchor (and profile) per account that has Roles Anywhere roles, and the roles.
     An anchor the plan found in the account is used when no CA is given."""
@@ -122,7 +123,7 @@ def roles_anywhere_resources(
                 existing_arn=reuse,
             )
         )
-        concrete = reuse or stand_in_anchor(account, region)
+        concrete = reuse or stand_in_anchor(account, region, partition)
         anchor = Placeholder(PlaceholderKind.TRUST_ANCHOR, account, name, concrete)
         roles.extend(_role(entry, f"/roles_anywhere/{i}", anchor) for i, entry in entries)
     return tuple(anchors), tuple(roles)

@@ -45,7 +45,7 @@ def _permissions(
     for policy in permissions.customer_managed:
         policy_arn = Template(
             (
-                "arn:aws:iam::",
+                f"arn:{generated.partition}:iam::",
                 ref("var", account_var(generated, account)),
                 f":policy{policy.path}{policy.name}",
             )
@@ -196,7 +196,10 @@ def scanner_blocks(generated: Generated) -> list[Block]:
                     "keyless: what keyless scan --org calls from the management account; "
                     "attach it to the scanner role",
                 ),
-                Attribute("policy", Call("jsonencode", hcl_value(scanner_policy(), generated))),
+                Attribute(
+                    "policy",
+                    Call("jsonencode", hcl_value(scanner_policy(generated.partition), generated)),
+                ),
             ),
         )
     ]

@@ -138,7 +138,7 @@ def provider_blocks(generated: Generated) -> list[Block]:
     for account in generated.accounts:
         role_arn = Template(
             (
-                "arn:aws:iam::",
+                f"arn:{generated.partition}:iam::",
                 ref("var", account_var(generated, account.id)),
                 ":role/",
                 ref("var", "deploy_role_name"),

@@ -35,12 +35,13 @@ from keyless.errors import PolicyError
 from keyless.model import Account, Inventory, User
 from keyless.plan.document import Problem, permissions_from, schema_problems
 from keyless.plan.model import Destination, PolicyName, ProofStatus, provider_note
+from keyless.plan.partition import STS_AUDIENCES, arn_partition
 from keyless.plan.permissions import customer_managed_policy, mode_for
 from keyless.plan.principal import Mode
 from keyless.plan.prove import prove
 from keyless.plan.signals import in_use
 from keyless.plan.source import fingerprint
-from keyless.plan.targets import PROVIDERS
+from keyless.plan.targets import platform_provider
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 from keyless.plan.tenants import tenant_problems
 from keyless.policy.document import parse_policy
@@ -304,7 +305,13 @@ def _oidc(c: _Checker, pointer: str, role: Mapping[str, Any]) -> None:
         for where, message in tenant_problems(role):
             c.fail(f"{pointer}{where}", message)
         return
-    issuer, audience = PROVIDERS[role["platform"]]
+    partition = arn_partition(role["user"]) or "aws"
+    if partition not in STS_AUDIENCES:
+        c.fail(
+            f"{pointer}/user", f"keyless does not know the values of the partition {partition!r}"
+        )
+        return
+    issuer, audience = platform_provider(role["platform"], partition)
     provider = role["provider"]
     if provider["issuer"] != issuer or provider["audience"] != audience:
         c.fail(f"{pointer}/provider", f"{role['platform']} tokens come from {issuer} ({audience})")

@@ -22,6 +22,7 @@ from keyless.plan.model import (
     Permissions,
     PermissionSetPlan,
 )
+from keyless.plan.partition import account_partition, sts_audience
 
 PERMISSION_SET_NAME = re.compile(r"[\w+=,.@-]{1,32}", re.ASCII)
 ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
@@ -33,6 +34,15 @@ PROVIDERS = {
     "github": ("token.actions.githubusercontent.com", "sts.amazonaws.com"),
     "gitlab": ("gitlab.com", "https://gitlab.com"),
 }
+
+
+def platform_provider(platform: str, partition: str) -> tuple[str, str]:
+    """The issuer and audience of ``platform``'s tokens for STS in ``partition``: GitHub's
+    audience is STS's own, which differs in China; GitLab's is the one keyless pins."""
+    issuer, audience = PROVIDERS[platform]
+    if platform == "github":
+        return issuer, sts_audience(partition)
+    return issuer, audience
 
 
 class Names:
@@ -156,7 +166,7 @@ def oidc_provider(
     :attr:`OidcProviderRef.note` says so, and ``keyless generate`` writes the step. A list
     the inventory does not hold (a ``list-open-id-connect-providers`` entry only) is
     ``None``: unknown, never taken to hold the audience."""
-    issuer, audience = tenant or PROVIDERS[platform]
+    issuer, audience = tenant or platform_provider(platform, account_partition(account))
     existing = next(
         (
             p

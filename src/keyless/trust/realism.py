@@ -53,7 +53,8 @@ MECHANISMS = {
     "roles-anywhere": Mechanism.SERVICE,
 }
 
-_ANCHORS = Language.arn_pattern("arn:aws:rolesanywhere:*:*:trust-anchor/*")
+# Any partition: a GovCloud or China trust anchor is as real as one in `aws`.
+_ANCHORS = Language.arn_pattern("arn:aws*:rolesanywhere:*:*:trust-anchor/*")
 
 
 def mechanism_facts(
