@@ -30,11 +30,16 @@ from keyless.iac.tfobjects import trust_document
 from keyless.iac.values import Node, Position, get, known_texts, mapping, relocated, text
 from keyless.iac.yamlpos import YamlSyntaxError, parse_yaml
 
+#: The property holding an OIDC provider's client IDs, where it is not ``ClientIdList``.
+_CLIENT_IDS = {"Custom::AWSCDKOpenIdConnectProvider": "ClientIDList"}
+
 _KINDS = {
     "AWS::IAM::User": ResourceKind.USER,
     "AWS::IAM::AccessKey": ResourceKind.ACCESS_KEY,
     "AWS::IAM::Role": ResourceKind.ROLE,
     "AWS::IAM::OIDCProvider": ResourceKind.OIDC_PROVIDER,
+    # aws_iam.OpenIdConnectProvider: a Lambda-backed custom resource that creates the provider.
+    "Custom::AWSCDKOpenIdConnectProvider": ResourceKind.OIDC_PROVIDER,
 }
 _NAMES = {
     ResourceKind.USER: "UserName",
@@ -165,7 +170,9 @@ def _read(
             at = declaration.position
             ref = Node(mapping({"Ref": Node(logical_id, at)}), at)
             provider_arn = text(template.evaluate(ref))
-            clients = get(properties, "ClientIdList")
+            # The CDK's custom resource spells it ClientIDList (aws-cdk-lib's
+            # aws-iam/lib/oidc-provider.ts); AWS::IAM::OIDCProvider, ClientIdList.
+            clients = get(properties, _CLIENT_IDS.get(resource_type, "ClientIdList"))
             audiences = known_texts(template.evaluate(clients)) if clients is not None else None
         found.append(
             IacResource(
