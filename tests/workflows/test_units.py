@@ -73,6 +73,16 @@ def test_a_dispatch_trusts_the_default_branch_only() -> None:
     assert "refused by AWS" in subject.reason
 
 
+def test_a_called_workflow_trusts_the_default_branch_not_every_tag() -> None:
+    # A called workflow's sub is its caller's (the job_workflow_ref claim names the called
+    # file): https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-with-reusable-workflows
+    root, job = _workflow("on:\n  workflow_call:\njobs:\n  j: {}\n")
+    (subject,) = github_subjects(root, job, "o/r", "trunk")[0]
+    assert subject.value == "repo:o/r:ref:refs/heads/trunk"
+    assert subject.operator is SubjectOperator.STRING_EQUALS
+    assert "the caller's triggers decide the sub" in subject.reason
+
+
 def test_a_dispatch_job_with_an_environment_trusts_the_environment() -> None:
     root, job = _workflow("on: [workflow_dispatch]\njobs:\n  j:\n    environment: prod\n")
     assert [s.value for s in github_subjects(root, job, "o/r")[0]] == ["repo:o/r:environment:prod"]

@@ -164,10 +164,17 @@ def github_subjects(
             )
             subjects += _refs("heads", [default_branch], repository, why)
         elif event == "workflow_call":
-            # The caller's event and ref: unknown here.
-            why = f"on: {event} (any branch or tag)"
-            subjects += _refs("heads", ["*"], repository, why)
-            subjects += _refs("tags", ["*"], repository, why)
+            # A called workflow's token carries the *caller's* sub (its repository, event
+            # and ref); only job_workflow_ref names this file. The file cannot say which
+            # refs call it, so trust what a caller in this repository on the default
+            # branch gets, never a branch or tag wildcard: a caller elsewhere is refused by
+            # AWS until its subject is added.
+            # https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-with-reusable-workflows
+            why = (
+                f"on: {event} (the caller's triggers decide the sub: trusted, a caller in "
+                "this repository on the default branch; add the subjects of other callers)"
+            )
+            subjects += _refs("heads", [default_branch], repository, why)
         else:
             # schedule, workflow_run, repository_dispatch… run on the default branch.
             subjects += _refs("heads", [default_branch], repository, f"on: {event}")
