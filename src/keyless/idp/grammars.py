@@ -199,7 +199,11 @@ class SubGrammar:
     ``tenant_word`` and ``repo_word``: the provider's own nouns for the two (GitHub's owner
     and repository, GitLab's group and project, CircleCI's organization and project,
     Bitbucket's workspace and repository), for messages; ``other_repo``: the name (or ID,
-    where repositories are UUIDs) a witness gives to another repository.
+    where repositories are UUIDs) a witness gives to another repository. ``unit_pattern`` and
+    ``unit_templates``: a unit inside a repository whose name is unique in the tenant
+    (HCP Terraform's workspace, unique in its organization), read from the whole value
+    (group ``tenant`` and ``repo``, wildcards allowed before it): a value naming one is of
+    that unit, whatever repository it allows, so it is no "other repository".
     """
 
     provider: str
@@ -222,6 +226,8 @@ class SubGrammar:
     ref_marker: str | None = None
     ref_prefix: str = ""
     repo_search: str | None = None
+    unit_pattern: str | None = None
+    unit_templates: tuple[str, ...] = ()
 
     def well_formed_language(self) -> Language:
         """Every ``sub`` the provider can mint: the ``well_formed`` templates and the
@@ -266,6 +272,17 @@ class SubGrammar:
             (match.group("tenant"), match.group("repo"))
             for value in values
             if self.repo_pattern and (match := re.match(self.repo_pattern, _literal(value)))
+        )
+
+    def unit_language(self, values: Iterable[str]) -> Language:
+        """Every ``sub`` of the units (``unit_pattern``) the policy values name."""
+        units = {
+            (match.group("tenant"), match.group("repo"))
+            for value in values
+            if self.unit_pattern and (match := re.match(self.unit_pattern, value))
+        }
+        return Language.union_all(
+            _union(self.unit_templates, tenant, unit) for tenant, unit in sorted(units)
         )
 
     def nice(self, tenant: str, repo: str) -> tuple[Language, ...]:
@@ -482,6 +499,18 @@ TERRAFORM = SubGrammar(
     tenant_word="organization",
     repo_word="project",
     other_repo="other-project",
+    # A workspace's name is unique in its organization (the API addresses one by
+    # organization and name: GET /organizations/:organization_name/workspaces/:name,
+    # https://developer.hashicorp.com/terraform/cloud-docs/api-docs/workspaces), so
+    # `project:*:workspace:W` is the one workspace W, wherever it is moved: no other
+    # project's runs.
+    unit_pattern=(
+        r"organization:(?P<tenant>[^:*?]+):(?:project:[^:]*:)?workspace:(?P<repo>[^:*?]+):"
+    ),
+    unit_templates=(
+        "organization:{tenant}:project:*:workspace:{repo}:*",
+        "organization:{tenant}:workspace:{repo}:*",
+    ),
     triggers=(
         Trigger("a plan run", ("*:run_phase:plan",), severity="medium", example="*:run_phase:plan"),
     ),

@@ -131,6 +131,7 @@ def _other_repository(path: AccessPath) -> Question | None:
         scope = grammar.well_formed_language()
         example_tenant = ""
     mine = Language.union_all(grammar.repo_language(tenant, repo) for tenant, repo in repos)
+    mine = mine | grammar.unit_language(values)
     target = (scope & grammar.well_formed_language()) - mine
     terms = [any_of(sub, target), all_of(sub, target), *_other_repository_claims(path)]
     return with_question(*terms), {sub: grammar.nice(example_tenant, grammar.other_repo)}
