@@ -433,7 +433,7 @@ def test_fix_leaves_a_jenkinsfile_alone_and_lists_each_place(tmp_path: Path) -> 
     assert rewrite.notes == ("Jenkins: keyless does not rewrite this platform's pipelines",)
     reasons = [u.reason for u in rewrite.unfixed]
     assert [r.split(":")[0] for r in reasons] == ["line 6", "line 7"]
-    assert all("by hand: move the pipeline to Jenkins's OIDC" in r for r in reasons)
+    assert all("by hand: move the pipeline to OIDC (Jenkins): " in r for r in reasons)
     assert all("https://plugins.jenkins.io/oidc-provider/" in r for r in reasons)
     assert result.exit_code() == 1
 

@@ -126,7 +126,7 @@ def platform_remedy(platform: Platform) -> str:
             "credentials are available"
         )
     text, url = recipe
-    return f"move the pipeline to {platform.display_name}'s OIDC: {text} ({url})"
+    return f"move the pipeline to OIDC ({platform.display_name}): {text} ({url})"
 
 
 _TITLES = {
