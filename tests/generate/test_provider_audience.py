@@ -68,7 +68,11 @@ def test_a_provider_without_the_audience_is_reused_and_the_audience_added(
     assert code == 1
     assert "does not list the audience sts.amazonaws.com" in output
     (user,) = [u for u in document["users"] if u["arn"] == role["user"]]
-    assert any("add-client-id-to-open-id-connect-provider" in w for w in user["would_decide"])
+    command = (
+        f"aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn "
+        f"{arn} --client-id sts.amazonaws.com"
+    )
+    assert any(command in w for w in user["would_decide"])
 
     checked = run("plan", "--check", str(tmp_path / "plan.json"), "--input", str(export))
     assert checked.exit_code == 1, checked.output

@@ -250,8 +250,9 @@ def provider_note(arn: str | None, audience: str, client_ids: Sequence[str] | No
         return ""
     return (
         f"the existing provider {arn} does not list the audience {audience} (it lists "
-        f"{', '.join(client_ids)}): add it before the role is used "
-        "(aws iam add-client-id-to-open-id-connect-provider)"
+        f"{', '.join(client_ids)}): add it before the role is used (aws iam "
+        f"add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {arn} "
+        f"--client-id {audience})"
     )
 
 
