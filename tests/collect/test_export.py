@@ -347,3 +347,23 @@ def test_stream_export_leaves_a_paused_gc_to_its_caller() -> None:
         assert gc.get_freeze_count() == 0
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("partition", ["aws-us-gov", "aws-cn"])
+def test_the_account_is_in_the_partition_its_arns_name(export: Path, partition: str) -> None:
+    """The export has no partition field: a GovCloud or China account's root finding
+    names its own root ARN, not one in ``aws``."""
+    for path in export.iterdir():
+        text = path.read_text().replace("arn:aws:", f"arn:{partition}:")
+        path.write_text(text.replace("arn%3Aaws%3A", f"arn%3A{partition}%3A"))
+    inventory = load_export(export)
+    (account,) = inventory.accounts
+    assert account.partition == partition
+    roots = [f for f in run_checks(inventory).findings if f.check.startswith("root-")]
+    assert roots
+    assert all(f.resource == f"arn:{partition}:iam::{account.id}:root" for f in roots)
+
+
+def test_an_account_in_the_commercial_partition_stays_there() -> None:
+    (account,) = load_export(ACCOUNT).accounts
+    assert account.partition == "aws"

@@ -47,7 +47,6 @@ from keyless.model import Account, ManagedPolicy, User
 from keyless.patterns.glob import parse_wildcard
 from keyless.plan.languages import PatternSet
 from keyless.plan.model import Carried, DroppedStatement, Permissions, PolicyName
-from keyless.plan.partition import arn_partition
 from keyless.plan.principal import (
     Mode,
     PrincipalValues,
@@ -159,12 +158,7 @@ def carry(
 
 def customer_managed_policy(account: Account, ref: PolicyName) -> ManagedPolicy | None:
     """The account's customer managed policy with that name and path, if any."""
-    # The partition of the account's ARNs (an export does not fill ``account.partition``).
-    first = next(
-        iter([*(u.arn for u in account.users[:1]), *(r.arn for r in account.roles[:1])]), ""
-    )
-    partition = arn_partition(first) or account.partition
-    arn = f"arn:{partition}:iam::{account.id}:policy{ref.path}{ref.name}"
+    arn = f"arn:{account.partition}:iam::{account.id}:policy{ref.path}{ref.name}"
     return account.policies_by_arn.get(arn)
 
 

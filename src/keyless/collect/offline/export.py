@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,7 +49,7 @@ from keyless.model import (
     MfaDevice,
     Organization,
 )
-from keyless.model.arn import is_account_id
+from keyless.model.arn import is_account_id, parse_arn
 
 AUTH_DETAILS = "authorization-details.json"
 CREDENTIAL_REPORT = "credential-report.csv"
@@ -272,6 +272,7 @@ def load_account(directory: Path) -> Account:
         sources[Dataset.CREDENTIAL_REPORT] = report.status_for(users)
     account = Account(
         id=account_id,
+        partition=_partition(users, details.roles, details.groups),
         alias=metadata.get("alias"),
         name=metadata.get("name"),
         email=metadata.get("email"),
@@ -532,6 +533,18 @@ def _latest(path: Path) -> datetime:
     """The latest date ``path`` can hold: when it was written, give or take clock skew.
     A later date is refused (see keyless.collect.formats.plausible)."""
     return (_mtime(path) or datetime.now(UTC)) + CLOCK_SKEW
+
+
+def _partition(*entries: Iterable[Any]) -> str:
+    """The partition the account's own ARNs name (``aws`` when none does): the export has
+    no field for it, and a GovCloud or China account's root ARN, member role and generated
+    policies are written in its partition."""
+    for group in entries:
+        for entry in group:
+            parsed = parse_arn(entry.arn)
+            if parsed is not None and parsed.partition:
+                return parsed.partition
+    return "aws"
 
 
 def _mtime(path: Path) -> datetime | None:
