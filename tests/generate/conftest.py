@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,24 @@ EXPORT_LINKS = [
     "--workflows", f"acme/app={REPOS / 'app'}",
     "--workflows", f"acme/infra={REPOS / 'infra'}",
 ]  # fmt: skip
+
+
+#: The terraform binary, when this machine has one (tests that need it skip and say so).
+TERRAFORM = shutil.which("terraform")
+
+
+def terraform_fmt_diff(path: Path) -> str | None:
+    """What ``terraform fmt -check -diff`` would change under ``path`` (None: nothing),
+    with no CLI configuration and no plugin directory read."""
+    assert TERRAFORM is not None
+    checked = subprocess.run(
+        [TERRAFORM, "fmt", "-check", "-diff", str(path)],
+        capture_output=True,
+        text=True,
+        env={"TF_CLI_CONFIG_FILE": "/dev/null", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    return None if checked.returncode == 0 else checked.stdout + checked.stderr
 
 
 def run(*args: str) -> Result:

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cfnlint.api import lint_file
 
-from tests.generate.conftest import EXPORT_LINKS, run
+from tests.generate.conftest import EXPORT_LINKS, TERRAFORM, run, terraform_fmt_diff
 from tests.plan.conftest import EXPORT
-
-TERRAFORM = shutil.which("terraform")
 
 
 def export_in(partition: str, folder: Path) -> Path:
@@ -65,14 +62,7 @@ def test_govcloud_plan_and_code_are_in_its_partition(tmp_path: Path, ca_cert: Pa
     templates = sorted((tmp_path / "cloudformation").glob("*.yaml"))
     assert [m for p in templates for m in lint_file(p) if m.rule.id.startswith("E")] == []
     if TERRAFORM is not None:
-        checked = subprocess.run(
-            [TERRAFORM, "fmt", "-check", "-diff", str(tmp_path / "terraform")],
-            capture_output=True,
-            text=True,
-            env={"TF_CLI_CONFIG_FILE": "/dev/null", "PATH": "/usr/bin:/bin"},
-            check=False,
-        )
-        assert checked.returncode == 0, checked.stdout
+        assert terraform_fmt_diff(tmp_path / "terraform") is None
 
 
 def test_github_roles_in_china_pin_chinas_sts_audience(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from keyless.idp.oidc import web_identity_request
 from keyless.model import Inventory, Role
 from keyless.policy.document import parse_trust_policy
 from keyless.policy.evaluate import evaluate
-from tests.generate.conftest import edited, run
+from tests.generate.conftest import TERRAFORM, edited, run, terraform_fmt_diff
 from tests.plan.conftest import EXPORT
 
 ORG = "a0e1b2c3-0000-4000-8000-000000000001"
@@ -44,7 +43,6 @@ STEP = "{11111111-2222-4333-8444-555555555555}"
 CIRCLECI_ISSUER = f"oidc.circleci.com/org/{ORG}"
 BITBUCKET_ISSUER = "api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc"
 BITBUCKET_AUDIENCE = f"ari:cloud:bitbucket::workspace/{WORKSPACE_UUID}"
-TERRAFORM = shutil.which("terraform")
 PCA = (
     "arn:aws:acm-pca:eu-west-1:210987654321:certificate-authority/"
     "11111111-2222-3333-4444-555555555555"
@@ -186,14 +184,7 @@ def test_terraform_parses_and_names_each_provider_once(tenant_plan: Path, tmp_pa
 def test_terraform_fmt_check_passes(tenant_plan: Path, tmp_path: Path) -> None:
     out = generate(tenant_plan, tmp_path / "tf", "terraform")
     assert TERRAFORM is not None
-    checked = subprocess.run(
-        [TERRAFORM, "fmt", "-check", "-diff", str(out)],
-        capture_output=True,
-        text=True,
-        env={"TF_CLI_CONFIG_FILE": "/dev/null", "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert checked.returncode == 0, checked.stdout
+    assert terraform_fmt_diff(out) is None
 
 
 def test_cfn_lint_finds_no_error(tenant_plan: Path, tmp_path: Path) -> None:

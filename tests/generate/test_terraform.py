@@ -3,16 +3,12 @@ what differs per environment, deterministic, one file per concern."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import hcl2
 import pytest
 
-from tests.generate.conftest import run
-
-TERRAFORM = shutil.which("terraform")
+from tests.generate.conftest import TERRAFORM, run, terraform_fmt_diff
 
 
 def generate(plan: Path, out: Path, ca_cert: Path, *extra: str) -> Path:
@@ -26,14 +22,7 @@ def generate(plan: Path, out: Path, ca_cert: Path, *extra: str) -> Path:
 def test_terraform_fmt_check_passes(export_plan: Path, ca_cert: Path, tmp_path: Path) -> None:
     out = generate(export_plan, tmp_path / "tf", ca_cert, "--boundary")
     assert TERRAFORM is not None
-    checked = subprocess.run(
-        [TERRAFORM, "fmt", "-check", "-diff", str(out)],
-        capture_output=True,
-        text=True,
-        env={"TF_CLI_CONFIG_FILE": "/dev/null", "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert checked.returncode == 0, checked.stdout
+    assert terraform_fmt_diff(out) is None
 
 
 def test_every_file_parses_as_hcl(export_plan: Path, ca_cert: Path, tmp_path: Path) -> None:
@@ -77,11 +66,5 @@ def test_demo_organization_terraform_is_formatted(demo_plan: Path, tmp_path: Pat
     result = run("generate", str(demo_plan), "--format", "terraform", "--out", str(out))
     assert result.exit_code == 1, result.output
     assert TERRAFORM is not None
-    checked = subprocess.run(
-        [TERRAFORM, "fmt", "-check", str(out)],
-        capture_output=True,
-        env={"TF_CLI_CONFIG_FILE": "/dev/null", "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert checked.returncode == 0
+    assert terraform_fmt_diff(out) is None
     assert len(hcl2.loads((out / "identity_center.tf").read_text())["resource"]) > 4
