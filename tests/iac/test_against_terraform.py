@@ -3,18 +3,13 @@ what ``terraform console`` gives for the same expressions (skipped without terra
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from keyless.iac.read import read_paths
 from keyless.iac.values import plain
-
-TERRAFORM = shutil.which("terraform")
+from tests.iac.conftest import TERRAFORM, terraform_console
 
 EXPRESSIONS = [
     'setunion([{t = "StringNotLike", v = ["b"]}], [{t = "StringLike", v = ["a", "c"]}],'
@@ -52,17 +47,7 @@ EXPRESSIONS = [
 @pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on this machine")
 def test_keyless_evaluates_as_terraform_console_does(tmp_path: Path) -> None:
     assert TERRAFORM is not None
-    console = subprocess.run(
-        [TERRAFORM, "console"],
-        input=f"jsonencode([{', '.join(EXPRESSIONS)}])\n",  # one result is printed
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"},
-        timeout=120,
-        check=True,
-    )
-    values = json.loads(json.loads(console.stdout.strip().splitlines()[-1]))
+    values = terraform_console(tmp_path, f"[{', '.join(EXPRESSIONS)}]")
     for expression, value in zip(EXPRESSIONS, values, strict=True):
         (tmp_path / "main.tf").write_text(
             'resource "aws_iam_role" "r" {\n'
@@ -138,17 +123,9 @@ def test_heredocs_and_template_files_render_as_terraform_console_does(tmp_path: 
         + ", ".join(f"{n} = local.{n}" for n in NAMES)
         + " })\n}\n"
     )
-    console = subprocess.run(
-        [TERRAFORM, "console"],
-        input=f"jsonencode({{ {', '.join(f'{n} = local.{n}' for n in NAMES)} }})\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path / "terraform",
-        env={**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"},
-        timeout=120,
-        check=True,
+    expected = terraform_console(
+        tmp_path / "terraform", f"{{ {', '.join(f'{n} = local.{n}' for n in NAMES)} }}"
     )
-    expected = json.loads(json.loads(console.stdout.strip().splitlines()[-1]))
     (role,) = read_paths([tmp_path / "keyless"]).resources
     assert role.trust is not None
     assert plain(role.trust) == expected

@@ -7,18 +7,13 @@ exactly is unknown, never a guess."""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from keyless.iac.read import read_paths
 from keyless.iac.values import Node, plain, unknowns
-
-TERRAFORM = shutil.which("terraform")
+from tests.iac.conftest import TERRAFORM, terraform_console
 
 # (type, default, the value terraform console gives for it)
 CONVERTED = [
@@ -106,17 +101,7 @@ def test_keyless_converts_as_terraform_console_does(tmp_path: Path) -> None:
             for i, (type_, default) in enumerate(variables)
         )
     )
-    console = subprocess.run(
-        [TERRAFORM, "console"],
-        input=f"jsonencode([{names}])\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path / "terraform",
-        env={**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"},
-        timeout=120,
-        check=True,
-    )
-    expected = json.loads(json.loads(console.stdout.strip().splitlines()[-1]))
+    expected = terraform_console(tmp_path / "terraform", f"[{names}]")
     assert expected == [value for _, _, value in CONVERTED]
     (tmp_path / "keyless").mkdir()
     trust = _role(tmp_path / "keyless", variables, f"{{ v = [{names}] }}")
