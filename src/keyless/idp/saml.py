@@ -123,11 +123,12 @@ def saml_context(attributes: Mapping[str, Any]) -> tuple[dict[str, ContextValue]
     return context, ignored
 
 
-def provider_arn_from_doc(doc: str) -> str | None:
-    """``saml:doc`` is ``<account>/<provider-name>``: the SAML provider's ARN."""
+def provider_arn_from_doc(doc: str, partition: str = "aws") -> str | None:
+    """``saml:doc`` is ``<account>/<provider-name>``: the SAML provider's ARN, in the
+    role's ``partition`` (a provider of another partition cannot federate into the role)."""
     account, _, name = doc.partition("/")
     if len(account) == 12 and account.isascii() and account.isdigit() and name:
-        return f"arn:aws:iam::{account}:saml-provider/{name}"
+        return f"arn:{partition}:iam::{account}:saml-provider/{name}"
     return None
 
 
@@ -136,11 +137,13 @@ def saml_request(
     *,
     provider_arn: str | None = None,
     context: ExtraContext | None = None,
+    partition: str = "aws",
 ) -> Request:
     """An ``sts:AssumeRoleWithSAML`` request from assertion ``attributes``.
 
-    The SAML provider is ``provider_arn``, or derived from ``saml:doc``; when neither is
-    known, any SAML provider named in the policy is assumed to be the one.
+    The SAML provider is ``provider_arn``, or derived from ``saml:doc`` (in the role's
+    ``partition``); when neither is known, any SAML provider named in the policy is
+    assumed to be the one.
     """
     keys, ignored = saml_context(attributes)
     notes = []
@@ -162,7 +165,7 @@ def saml_request(
         keys["sts:sourceidentity"] = ContextValue("sts:SourceIdentity", (source_identity,))
     add_context(keys, context)
     if provider_arn is None and "saml:doc" in keys:
-        provider_arn = provider_arn_from_doc(keys["saml:doc"].values[0])
+        provider_arn = provider_arn_from_doc(keys["saml:doc"].values[0], partition)
     if provider_arn is None:
         notes.append("The SAML provider is unknown; any SAML provider in the policy is assumed.")
     notes.append(

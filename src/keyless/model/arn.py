@@ -31,6 +31,19 @@ def parse_arn(text: str) -> Arn | None:
     return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
 
 
+#: A partition's name as AWS spells them (``aws``, ``aws-us-gov``, ``aws-cn``, ``aws-iso-b``...).
+_PARTITION = re.compile(r"aws(?:-[a-z]{1,10}){0,3}")
+
+
+def partition_of(arn: str) -> str:
+    """The partition ``arn`` is in (``aws-us-gov`` for GovCloud, ``aws-cn`` for China), or
+    ``aws`` when ``arn`` is not an ARN or names no partition AWS could have."""
+    parsed = parse_arn(arn)
+    if parsed is None or _PARTITION.fullmatch(parsed.partition) is None:
+        return "aws"
+    return parsed.partition
+
+
 def is_account_id(text: str) -> bool:
     """True for a twelve-digit AWS account ID."""
     return ACCOUNT_ID.fullmatch(text) is not None

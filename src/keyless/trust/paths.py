@@ -117,6 +117,8 @@ class AccessPath:
     ``issuer`` is the OIDC condition-key prefix (e.g. ``token.actions.githubusercontent.com``).
     ``placeholders`` are the unrendered template placeholders of the principal and of the
     conditions of the path's statements (``${trusted_entity}``, ``<OWNER>``).
+    ``partition`` is the role's (``aws``, ``aws-us-gov``, ``aws-cn``): witnesses name
+    principals of it, since no principal of another partition can assume the role.
     """
 
     principal_class: PrincipalClass
@@ -135,6 +137,7 @@ class AccessPath:
     denied_by: tuple[int, ...] = ()
     by_statement: Mapping[int, Formula] = field(default_factory=dict, repr=False)
     memo: PathMemo = field(default_factory=lambda: PathMemo(), repr=False, compare=False)
+    partition: str = "aws"
 
     # ----- what the path is about -------------------------------------------------------------
 
@@ -210,9 +213,13 @@ class TrustAnalysis:
 
 
 def analyse(
-    document: str | bytes | Mapping[str, Any] | Policy, *, memoise: bool = True
+    document: str | bytes | Mapping[str, Any] | Policy,
+    *,
+    memoise: bool = True,
+    partition: str = "aws",
 ) -> TrustAnalysis:
-    """The access paths of a trust policy (parsed, or JSON text / mapping to parse).
+    """The access paths of a trust policy (parsed, or JSON text / mapping to parse), for a
+    role in ``partition`` (:func:`keyless.model.arn.partition_of` of the role's ARN).
 
     Raises :class:`keyless.errors.PolicyError` for a malformed document. Memoised on the
     canonical JSON of the document unless ``memoise`` is false (for callers that keep
@@ -220,12 +227,12 @@ def analyse(
     """
     if not memoise:
         policy = document if isinstance(document, Policy) else parse_trust_policy(document)
-        return _analyse_policy.__wrapped__(policy)
+        return _analyse_policy.__wrapped__(policy, partition)
     if isinstance(document, Policy):
-        return _analyse_policy(document)
+        return _analyse_policy(document, partition)
     if isinstance(document, str | bytes):
-        return _analyse_policy(parse_trust_policy(document))
-    return _analyse_canonical(canonical_text(document))
+        return _analyse_policy(parse_trust_policy(document), partition)
+    return _analyse_canonical(canonical_text(document), partition)
 
 
 def canonical_text(document: Mapping[str, Any]) -> str:
@@ -248,12 +255,12 @@ def _plain(value: Any) -> Any:
 # Bounded and small: an analysis holds automata and memo tables; keyless.checks.trust keeps
 # its own per-scan table of the policies many roles share.
 @functools.lru_cache(maxsize=256)
-def _analyse_canonical(text: str) -> TrustAnalysis:
-    return _analyse_policy(parse_trust_policy(text))
+def _analyse_canonical(text: str, partition: str) -> TrustAnalysis:
+    return _analyse_policy(parse_trust_policy(text), partition)
 
 
 @functools.lru_cache(maxsize=256)
-def _analyse_policy(policy: Policy) -> TrustAnalysis:
+def _analyse_policy(policy: Policy, partition: str) -> TrustAnalysis:
     translator = ConditionTranslator(policy)
     allows: dict[int, Formula] = {}
     denies: dict[int, Formula] = {}
@@ -320,6 +327,7 @@ def _analyse_policy(policy: Policy) -> TrustAnalysis:
                 by_statement={i: allows[i] for i in sorted(used)},
                 placeholders=_placeholders(principal, index.of(used)),
                 memo=PathMemo(budget=budget),
+                partition=partition,
             )
         )
     return TrustAnalysis(policy, tuple(paths))

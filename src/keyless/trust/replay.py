@@ -28,12 +28,18 @@ from keyless.idp.aws import aws_principal_request, service_request
 from keyless.idp.oidc import web_identity_request
 from keyless.idp.roles_anywhere import roles_anywhere_request
 from keyless.idp.saml import saml_request
+from keyless.model.arn import partition_of
 from keyless.policy.document import Policy
 from keyless.policy.evaluate import Decision, Request, evaluate
 
 
-def witness_request(witness: Mapping[str, Any], *, role_arn: str | None = None) -> Request:
-    """The request a witness describes. Raises ``InputError`` for an unusable witness."""
+def witness_request(
+    witness: Mapping[str, Any], *, role_arn: str | None = None, partition: str | None = None
+) -> Request:
+    """The request a witness describes. Raises ``InputError`` for an unusable witness.
+
+    ``partition`` (else the one of ``role_arn``, else ``aws``) is the role's: a SAML
+    provider named by ``saml:doc`` is in it."""
     if not isinstance(witness, Mapping):
         raise InputError("a witness must be a JSON object")
     context = witness.get("context")
@@ -71,7 +77,9 @@ def witness_request(witness: Mapping[str, Any], *, role_arn: str | None = None) 
     elif form == "saml":
         if not isinstance(value, Mapping):
             raise InputError("a witness's 'saml' must be an object of attributes")
-        request = saml_request(value, context=context)
+        if partition is None:
+            partition = partition_of(role_arn) if role_arn is not None else "aws"
+        request = saml_request(value, context=context, partition=partition)
     else:
         anchor = witness.get("trust_anchor")
         if not isinstance(anchor, str):
@@ -88,7 +96,11 @@ def witness_request(witness: Mapping[str, Any], *, role_arn: str | None = None) 
 
 
 def evaluate_witness(
-    policy: Policy, witness: Mapping[str, Any], *, role_arn: str | None = None
+    policy: Policy,
+    witness: Mapping[str, Any],
+    *,
+    role_arn: str | None = None,
+    partition: str | None = None,
 ) -> Decision:
     """Evaluate the request a witness describes against ``policy``."""
-    return evaluate(policy, witness_request(witness, role_arn=role_arn))
+    return evaluate(policy, witness_request(witness, role_arn=role_arn, partition=partition))

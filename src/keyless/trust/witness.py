@@ -40,8 +40,20 @@ from keyless.trust.replay import evaluate_witness
 #: Account and principal used for "someone else" in witnesses (an AWS documentation account).
 OUTSIDER_ACCOUNT = "999988887777"
 STS_AUDIENCE = "sts.amazonaws.com"
-_OTHER_IDENTITY_POOL = "us-east-1:99998888-7777-4666-8555-444433332222"
-_OUTSIDER_ANCHOR = f"arn:aws:rolesanywhere:us-east-1:{OUTSIDER_ACCOUNT}:trust-anchor/any"
+_OTHER_ID = "99998888-7777-4666-8555-444433332222"
+_OTHER_IDENTITY_POOL = f"us-east-1:{_OTHER_ID}"
+
+
+# A region of each partition for "someone else's" trust anchor (us-east-1 is only in aws).
+_REGIONS = {"aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}
+
+
+def _outsider_anchor(partition: str) -> str:
+    # A trust anchor of someone else's, in the role's partition (Roles Anywhere acts for
+    # anchors of the role's own partition only).
+    # The ID has a trust anchor's shape (a UUID), so `keyless simulate --trust-anchor` takes it.
+    region = _REGIONS.get(partition, "us-east-1")
+    return f"arn:{partition}:rolesanywhere:{region}:{OUTSIDER_ACCOUNT}:trust-anchor/{_OTHER_ID}"
 
 
 def realism(path: AccessPath) -> Term:
@@ -135,7 +147,7 @@ def build_witness(
     elif path.principal_class is PrincipalClass.SAML:
         witness = _saml_witness(values)
     elif path.principal_class is PrincipalClass.ROLES_ANYWHERE:
-        witness = _certificate_witness(values)
+        witness = _certificate_witness(values, path.partition)
     elif path.principal_class is PrincipalClass.SERVICE:
         witness = _service_witness(path, values, question)
     else:
@@ -163,9 +175,9 @@ def replays(path: AccessPath, witness: Mapping[str, Any]) -> bool:
         )
         own = path.memo.own_policy = dataclasses.replace(path.policy, statements=statements)
     try:
-        if evaluate_witness(own, witness).allowed:
+        if evaluate_witness(own, witness, partition=path.partition).allowed:
             return True
-        return evaluate_witness(path.policy, witness).allowed
+        return evaluate_witness(path.policy, witness, partition=path.partition).allowed
     except Exception:
         return False
 
@@ -206,9 +218,10 @@ def _default_preferences(path: AccessPath) -> dict[str, tuple[Language, ...]]:
             )
     prefer["aws:multifactorauthpresent"] = (Language.literal("false"),)
     if path.principal_class is PrincipalClass.ROLES_ANYWHERE:
+        anchor = _outsider_anchor(path.partition)
         prefer["aws:sourcearn"] = (
-            Language.literal(_OUTSIDER_ANCHOR),
-            Language.from_glob((f"arn:aws:rolesanywhere:us-east-1:{OUTSIDER_ACCOUNT}:", _STAR)),
+            Language.literal(anchor),
+            Language.from_glob((anchor.rsplit(":", 1)[0] + ":", _STAR)),
         )
     return prefer
 
@@ -329,9 +342,10 @@ def _aws_attempt(
         if kind == "user":
             principal_arn = principal
     else:
-        shape = Language.from_glob((f"arn:aws:iam::{account}:{kind}/", _STAR))
+        prefix = f"arn:{path.partition}:iam::{account}:{kind}/"
+        shape = Language.from_glob((prefix, _STAR))
         options = current.constraint("aws:principalarn").single_value_language() & shape
-        nice = Language.literal(f"arn:aws:iam::{account}:{kind}/any")
+        nice = Language.literal(prefix + "any")
         chosen = (options & nice).shortest_example() or options.shortest_example()
         if chosen is None:
             return None
@@ -396,10 +410,10 @@ def _saml_witness(values: Mapping[str, str | list[str]]) -> dict[str, Any]:
 _SECTIONS = {"x509subject/": "subject", "x509issuer/": "issuer", "x509san/": "san"}
 
 
-def _certificate_witness(values: Mapping[str, str | list[str]]) -> dict[str, Any]:
+def _certificate_witness(values: Mapping[str, str | list[str]], partition: str) -> dict[str, Any]:
     certificate: dict[str, dict[str, str]] = {"subject": {}, "issuer": {}, "san": {}}
     context: dict[str, Any] = {}
-    anchor = _OUTSIDER_ANCHOR
+    outsider = anchor = _outsider_anchor(partition)
     for key, value in values.items():
         if key == "aws:sourcearn" and isinstance(value, str):
             anchor = value
@@ -419,11 +433,7 @@ def _certificate_witness(values: Mapping[str, str | list[str]]) -> dict[str, Any
             continue
         context[key] = value
     source_account = values.get("aws:sourceaccount")
-    if (
-        anchor == _OUTSIDER_ANCHOR
-        and isinstance(source_account, str)
-        and is_account_id(source_account)
-    ):
+    if anchor == outsider and isinstance(source_account, str) and is_account_id(source_account):
         # Roles Anywhere acts for a trust anchor of the account the caller names: the same.
         anchor = anchor.replace(OUTSIDER_ACCOUNT, source_account)
     witness: dict[str, Any] = {"certificate": certificate, "trust_anchor": anchor}
