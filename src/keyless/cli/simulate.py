@@ -97,7 +97,7 @@ def build_request(
     from keyless.idp.roles_anywhere import read_certificate, roles_anywhere_request
     from keyless.idp.saml import saml_request
     from keyless.idp.tokens import decode_token
-    from keyless.model.arn import partition_of
+    from keyless.model.arn import partition_or_aws
 
     given = [
         name
@@ -145,7 +145,7 @@ def build_request(
     if saml is not None:
         assertion = read_json_object(saml, "the SAML attributes")
         with _located(saml):
-            partition = partition_of(role_arn) if role_arn is not None else "aws"
+            partition = partition_or_aws(role_arn) if role_arn is not None else "aws"
             return saml_request(assertion, context=context, partition=partition)
     if service is not None:
         return service_request(service, context=context, role_arn=role_arn)

@@ -35,7 +35,7 @@ def parse_arn(text: str) -> Arn | None:
 _PARTITION = re.compile(r"aws(?:-[a-z]{1,10}){0,3}")
 
 
-def partition_of(arn: str) -> str:
+def partition_or_aws(arn: str) -> str:
     """The partition ``arn`` is in (``aws-us-gov`` for GovCloud, ``aws-cn`` for China), or
     ``aws`` when ``arn`` is not an ARN or names no partition AWS could have."""
     parsed = parse_arn(arn)

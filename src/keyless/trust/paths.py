@@ -219,7 +219,7 @@ def analyse(
     partition: str = "aws",
 ) -> TrustAnalysis:
     """The access paths of a trust policy (parsed, or JSON text / mapping to parse), for a
-    role in ``partition`` (:func:`keyless.model.arn.partition_of` of the role's ARN).
+    role in ``partition`` (:func:`keyless.model.arn.partition_or_aws` of the role's ARN).
 
     Raises :class:`keyless.errors.PolicyError` for a malformed document. Memoised on the
     canonical JSON of the document unless ``memoise`` is false (for callers that keep

@@ -28,7 +28,7 @@ from keyless.idp.aws import aws_principal_request, service_request
 from keyless.idp.oidc import web_identity_request
 from keyless.idp.roles_anywhere import roles_anywhere_request
 from keyless.idp.saml import saml_request
-from keyless.model.arn import partition_of
+from keyless.model.arn import partition_or_aws
 from keyless.policy.document import Policy
 from keyless.policy.evaluate import Decision, Request, evaluate
 
@@ -78,7 +78,7 @@ def witness_request(
         if not isinstance(value, Mapping):
             raise InputError("a witness's 'saml' must be an object of attributes")
         if partition is None:
-            partition = partition_of(role_arn) if role_arn is not None else "aws"
+            partition = partition_or_aws(role_arn) if role_arn is not None else "aws"
         request = saml_request(value, context=context, partition=partition)
     else:
         anchor = witness.get("trust_anchor")

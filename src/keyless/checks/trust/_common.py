@@ -12,7 +12,7 @@ from keyless.checks.registry import CheckContext, Preparation
 from keyless.errors import PolicyError
 from keyless.findings import Problem, Severity
 from keyless.model import Dataset, Role
-from keyless.model.arn import parse_arn, partition_of
+from keyless.model.arn import parse_arn, partition_or_aws
 from keyless.patterns.language import Glob, Language
 from keyless.policy.limits import PolicyTooLarge
 from keyless.trust.formula import TRUE, Term, all_of, with_question
@@ -93,7 +93,7 @@ def analyse_role(role: Role, ctx: CheckContext) -> RoleTrust:
     (:data:`TRUST_ANALYSIS`'s key) and lets it go once every role sharing it is checked.
     """
     try:
-        return analyse(role.trust_policy, memoise=False, partition=partition_of(role.arn))
+        return analyse(role.trust_policy, memoise=False, partition=partition_or_aws(role.arn))
     except PolicyError as error:
         return error
 
@@ -101,7 +101,7 @@ def analyse_role(role: Role, ctx: CheckContext) -> RoleTrust:
 def _policy_key(role: Role) -> tuple[str, str]:
     # The analysis is the policy's in the role's partition (its witnesses name principals
     # of that partition).
-    return partition_of(role.arn), canonical_text(role.trust_policy)
+    return partition_or_aws(role.arn), canonical_text(role.trust_policy)
 
 
 def _unjudged(role: Role, analysis: RoleTrust) -> str | None:
