@@ -97,13 +97,15 @@ class RoleSpec:
 class OidcProviderSpec:
     """An IAM OIDC identity provider, created once per account and issuer; an existing one
     is reused, and ``notes`` say what a person must do to its client IDs first (an audience
-    to add, a list the plan did not know)."""
+    to add, a list the plan did not know). ``providers_read`` is false when the plan did not
+    read the account's providers: the one created here may exist already."""
 
     account: str
     issuer: str
     audiences: tuple[str, ...]
     existing_arn: str | None = None
     notes: tuple[str, ...] = ()
+    providers_read: bool = True
 
 
 @dataclass(frozen=True, slots=True)

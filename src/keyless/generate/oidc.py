@@ -69,8 +69,15 @@ def oidc_resources(
         client_ids = provider.get("client_ids")
         note = provider_note(provider["arn"], provider["audience"], client_ids)
         notes = tuple(dict.fromkeys([*(known.notes if known else ()), *([note] if note else [])]))
+        # Absent from plans written before the field: their providers were taken as read.
+        read = provider.get("providers_read", True) is not False
         providers[key] = OidcProviderSpec(
-            entry["account"], provider["issuer"], audiences, provider["arn"], notes
+            entry["account"],
+            provider["issuer"],
+            audiences,
+            provider["arn"],
+            notes,
+            providers_read=read and (known.providers_read if known else True),
         )
         roles.append(_role(entry, pointer, partition))
     return tuple(providers[k] for k in sorted(providers)), tuple(roles), tuple(skipped)

@@ -13,7 +13,17 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from keyless.generate.model import Generated, IdentitySource, OutputFormat, RoleKind, RoleSpec
+from keyless.generate.hcl import quote
+from keyless.generate.model import (
+    Generated,
+    IdentitySource,
+    OidcProviderSpec,
+    OutputFormat,
+    RoleKind,
+    RoleSpec,
+)
+from keyless.generate.names import logical_id
+from keyless.generate.terraform_refs import oidc_id
 from keyless.plan.targets import PROVIDERS
 from keyless.plan.tenants import DOCS
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
@@ -98,6 +108,10 @@ def _order(generated: Generated, output_format: OutputFormat) -> Iterator[str]:
         for note in notes:
             yield f"   - {md(note)}"
         step += 1
+    unread = [p for p in generated.oidc_providers if not (p.existing_arn or p.providers_read)]
+    if unread:
+        yield from _unread_providers(generated, unread, step, output_format)
+        step += 1
     if any(r.platform in PROVIDERS for r in generated.roles):
         yield f"{step}. OIDC providers and pipeline roles; then `keyless workflows fix"
         yield "   --role-arn ARN` with the role ARNs the outputs list; merge the workflow changes."
@@ -122,6 +136,50 @@ def _order(generated: Generated, output_format: OutputFormat) -> Iterator[str]:
     step += 1
     yield f"{step}. `keyless retire` removes the old users and keys, in stages that can be"
     yield "   rolled back."
+
+
+def _unread_providers(
+    generated: Generated,
+    providers: list[OidcProviderSpec],
+    step: int,
+    output_format: OutputFormat,
+) -> Iterator[str]:
+    # IAM holds one provider per URL in an account: creating one that exists fails.
+    # https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html
+    yield f"{step}. The plan did not read these accounts' OIDC providers (no"
+    yield "   `oidc-providers.json`), so the code creates them. Check first with"
+    yield "   `aws iam list-open-id-connect-providers` in the account; IAM holds one provider per"
+    yield "   URL, so creating one that exists fails. When it is listed, reuse it:"
+    for provider in providers:
+        arn = f"arn:{generated.partition}:iam::{provider.account}:oidc-provider/{provider.issuer}"
+        if output_format is OutputFormat.TERRAFORM:
+            address = f"aws_iam_openid_connect_provider.{oidc_id(generated, *_key(provider))}"
+            how = (
+                f"add an `import` block to `oidc.tf` with {_code(f'to = {address}')} and "
+                f"{_code(f'id = {quote(arn)}')}, and put the client IDs `aws iam "
+                "get-open-id-connect-provider` lists in the resource's `client_id_list` "
+                "(Terraform would remove the others)"
+            )
+        else:
+            how = (
+                f"remove {_code(logical_id('Provider', provider.issuer))} from the account's "
+                f"`oidc-*.yaml` template, put {_code(arn)} where its roles reference it, and "
+                "add the audience with `aws iam add-client-id-to-open-id-connect-provider` "
+                "if it lacks it"
+            )
+        yield f"   - {_code(arn)}: {how}."
+
+
+def _code(text: str) -> str:
+    # A code span shows a value as it is; one that could close the span or break the line
+    # is escaped as prose instead.
+    if "`" in text or any(unicodedata.category(c).startswith("C") for c in text):
+        return md(text)
+    return f"`{text}`"
+
+
+def _key(provider: OidcProviderSpec) -> tuple[str, str]:
+    return provider.account, provider.issuer
 
 
 def _review(generated: Generated, output_format: OutputFormat) -> Iterator[str]:

@@ -40,7 +40,9 @@ from keyless.plan.model import (
     TargetRef,
     UserPlan,
     WorkloadRolePlan,
+    unread_providers_note,
 )
+from keyless.plan.partition import account_partition
 from keyless.plan.permissions import CarriedPermissions, Parser, carry, mode_for
 from keyless.plan.pipelines import RepositoryJobs, WorkflowSource, read_workflows
 from keyless.plan.prove import prove
@@ -269,11 +271,16 @@ def _roles(
             continue
         taken = names.setdefault(draft.account.id, role_names(draft.account))
         would = list(draft.plan.decision.would_decide)
+        notes: tuple[str, ...] = ()
         role: OidcRolePlan | RolesAnywherePlan | WorkloadRolePlan
         if destination is Destination.OIDC_ROLE:
             role = _oidc_role(draft, repositories, taken, would)
             if role.provider.note:
                 would.append(role.provider.note)
+            if not role.provider.providers_read:
+                # A note, not an open item: the plan is decided, the code may need an import.
+                partition = account_partition(draft.account)
+                notes = (unread_providers_note(role.account, role.provider.issuer, partition),)
             oidc.append(role)
         elif destination is Destination.ROLES_ANYWHERE:
             role = _roles_anywhere(draft, taken, would)
@@ -283,7 +290,7 @@ def _roles(
             workload.append(role)
         decision = replace(draft.plan.decision, would_decide=tuple(dict.fromkeys(would)))
         draft.plan = replace(draft.plan, decision=decision)
-        draft.settle(TargetRef(role=role.name), prover(draft, role.permissions))
+        draft.settle(TargetRef(role=role.name), prover(draft, role.permissions), notes)
     return oidc, anywhere, workload
 
 

@@ -99,6 +99,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
                     "client_ids": (
                         None if r.provider.client_ids is None else list(r.provider.client_ids)
                     ),
+                    "providers_read": r.provider.providers_read,
                 },
                 "repositories": list(r.repositories),
                 "subjects": [

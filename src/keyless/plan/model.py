@@ -223,18 +223,33 @@ class Subject:
 class OidcProviderRef:
     """The OIDC provider a role trusts: issuer, audience, and its ARN when it exists, with
     the client IDs (audiences) it accepts when they are known (see
-    :func:`keyless.plan.targets.oidc_provider`)."""
+    :func:`keyless.plan.targets.oidc_provider`). ``providers_read`` is false when the
+    account's providers were not read: one may exist (:func:`unread_providers_note`)."""
 
     issuer: str
     audience: str
     arn: str | None = None
     client_ids: tuple[str, ...] | None = None
+    providers_read: bool = True
 
     @property
     def note(self) -> str:
         """What a person must know of a reused provider's audiences; empty when the
         provider is created, or exists and accepts the audience."""
         return provider_note(self.arn, self.audience, self.client_ids)
+
+
+def unread_providers_note(account: str, issuer: str, partition: str) -> str:
+    """What a person must check when the plan creates the provider of ``issuer`` in an
+    account whose providers it did not read: IAM holds one provider per URL, so creating
+    it fails (or the code fights the one that exists) when it is already there."""
+    arn = f"arn:{partition}:iam::{account}:oidc-provider/{issuer}"
+    return (
+        f"the OIDC providers of account {account} were not read (no oidc-providers.json): "
+        f"the plan creates the provider of {issuer}; if `aws iam "
+        f"list-open-id-connect-providers` lists {arn}, import it rather than create it "
+        "(IAM holds one provider per URL; the README of `keyless generate` says how)"
+    )
 
 
 def provider_note(arn: str | None, audience: str, client_ids: Sequence[str] | None) -> str:

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
-from keyless.model import Account, User
+from keyless.model import Account, Dataset, User
 from keyless.people import Person
 from keyless.plan.model import (
     IdentityCenterUser,
@@ -176,5 +176,6 @@ def oidc_provider(
         None,
     )
     if existing is None:
-        return OidcProviderRef(issuer, audience)
+        # An export without oidc-providers.json: a provider may exist all the same.
+        return OidcProviderRef(issuer, audience, providers_read=account.has(Dataset.OIDC_PROVIDERS))
     return OidcProviderRef(issuer, audience, existing.arn, existing.client_ids or None)
