@@ -6,10 +6,14 @@ from __future__ import annotations
 QUOTED_CHARACTERS = 200
 
 
-def quoted(value: str, limit: int = QUOTED_CHARACTERS) -> str:
+def quoted(value: object, limit: int = QUOTED_CHARACTERS) -> str:
     """``value`` as a message quotes it: ``repr`` (a line break or an escape sequence is
-    shown as text, on one line), cut at ``limit`` characters with an ellipsis."""
-    return repr(value if len(value) <= limit else value[:limit] + "…")
+    shown as text, on one line), cut at ``limit`` characters with an ellipsis. A value
+    that is not a string (a number, a list from a JSON file) is its ``repr``, cut."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= limit else value[:limit] + "…")
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
 class KeylessError(Exception):

@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any
 
+from keyless.errors import quoted
 from keyless.policy.document import Condition
 from keyless.policy.operators import Comparison, Family, Qualifier
 from keyless.policy.variables import Text, resolve
@@ -335,7 +336,7 @@ def evaluate_condition(
     if operator.qualifier is Qualifier.FOR_ALL_VALUES:
         failing = [value for value in request_values if not satisfies(value)]
         if failing:
-            return result(False, f"request value {failing[0]!r} does not satisfy {base.name}")
+            return result(False, f"request value {quoted(failing[0])} does not satisfy {base.name}")
         return result(True, f"every request value satisfies {base.name}")
     if len(request_values) == 1:
         passed = satisfies(request_values[0])
@@ -352,10 +353,10 @@ def evaluate_condition(
 
 
 def _describe(negated: bool, passed: bool, value: str, policy_values: tuple[str, ...]) -> str:
-    listed = ", ".join(repr(v) for v in policy_values) or "nothing"
+    listed = ", ".join(quoted(v) for v in policy_values) or "nothing"
     if negated:
-        return f"{value!r} {'matches none' if passed else 'matches one'} of {listed}"
-    return f"{value!r} {'matches' if passed else 'does not match'} {listed}"
+        return f"{quoted(value)} {'matches none' if passed else 'matches one'} of {listed}"
+    return f"{quoted(value)} {'matches' if passed else 'does not match'} {listed}"
 
 
 def _matcher(condition: Condition, context: Context, variables: bool) -> Callable[[str], bool]:

@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from keyless.errors import PolicyError
+from keyless.errors import PolicyError, quoted
 from keyless.policy.limits import check_condition_values, check_trust_policy_size
 from keyless.policy.operators import Family, Operator, UnknownOperatorError, parse_operator
 from keyless.policy.templates import has_placeholder
@@ -340,12 +340,12 @@ class _Parser:
             raise self.fail(f"{what} must be a JSON object, not {_kind(value)}", pointer)
         odd = next((key for key in value if not isinstance(key, str)), None)
         if odd is not None:  # only a mapping built in Python, never parsed JSON, has these
-            raise self.fail(f"{what} has a key that is not a string: {odd!r}", pointer)
+            raise self.fail(f"{what} has a key that is not a string: {quoted(odd)}", pointer)
         duplicates = getattr(value, "duplicates", None)
         if duplicates:
             key = duplicates[0]
             raise self.fail(
-                f"duplicate key {key!r} in {what}",
+                f"duplicate key {quoted(key)} in {what}",
                 f"{pointer}/{escape_pointer(key)}",
                 hint="JSON parsers disagree on which copy wins; keep exactly one.",
             )
@@ -358,11 +358,13 @@ class _Parser:
         top = self.mapping(data, "", "the policy document")
         for key in top:
             if key not in _TOP_ELEMENTS:
-                raise self.fail(f"unknown top-level element {key!r}", "/" + escape_pointer(key))
+                raise self.fail(
+                    f"unknown top-level element {quoted(key)}", "/" + escape_pointer(key)
+                )
         version = top.get("Version")
         if version is not None and (not isinstance(version, str) or version not in _VERSIONS):
             raise self.fail(
-                f'Version must be "2012-10-17" or "2008-10-17", not {version!r}', "/Version"
+                f'Version must be "2012-10-17" or "2008-10-17", not {quoted(version)}', "/Version"
             )
         policy_id = top.get("Id")
         if policy_id is not None and not isinstance(policy_id, str):
@@ -395,7 +397,7 @@ class _Parser:
         for key in body:
             if key not in _STATEMENT_ELEMENTS:
                 raise self.fail(
-                    f"unknown statement element {key!r}", f"{pointer}/{escape_pointer(key)}"
+                    f"unknown statement element {quoted(key)}", f"{pointer}/{escape_pointer(key)}"
                 )
         sid = body.get("Sid")
         if sid is not None and not isinstance(sid, str):
@@ -409,7 +411,7 @@ class _Parser:
             if effect_text is None:
                 raise self.fail("the statement has no Effect", pointer)
             raise self.fail(
-                f'Effect must be "Allow" or "Deny", not {effect_text!r}', f"{pointer}/Effect"
+                f'Effect must be "Allow" or "Deny", not {quoted(effect_text)}', f"{pointer}/Effect"
             )
         actions, actions_negated = self.either(body, "Action", "NotAction", pointer, required=True)
         assert actions is not None  # required=True
@@ -510,7 +512,7 @@ class _Parser:
                 principal_type = PrincipalType.ALL
             if principal_type is PrincipalType.ALL:
                 raise self.fail(
-                    f"unknown principal type {type_name!r} "
+                    f"unknown principal type {quoted(type_name)} "
                     "(expected AWS, Federated, Service or CanonicalUser)",
                     where,
                 )
@@ -528,7 +530,7 @@ class _Parser:
             grammar = _SERVICE if principal_type is PrincipalType.SERVICE else _PRINTABLE
             if not grammar.fullmatch(text) and not has_placeholder(text):
                 raise self.fail(
-                    f"not a valid {principal_type} principal: {text[:200]!r}",
+                    f"not a valid {principal_type} principal: {quoted(text)}",
                     pointer,
                     hint="IAM refuses it (MalformedPolicyDocument): a service principal is a"
                     " host name such as ec2.amazonaws.com; no principal holds spaces or"
@@ -539,7 +541,7 @@ class _Parser:
             return Principal(PrincipalType.AWS, text, AwsPrincipalForm.ANY)
         if "*" in text or "?" in text:
             raise self.fail(
-                f"partial wildcards are not allowed in a Principal: {text!r}",
+                f"partial wildcards are not allowed in a Principal: {quoted(text)}",
                 pointer,
                 hint='Use "*" with a condition on aws:PrincipalArn instead.',
             )
@@ -560,7 +562,7 @@ class _Parser:
         elif _UNIQUE_ID.fullmatch(text):
             return Principal(PrincipalType.AWS, text, AwsPrincipalForm.UNIQUE_ID)
         raise self.fail(
-            f"not a valid AWS principal: {text!r}",
+            f"not a valid AWS principal: {quoted(text)}",
             pointer,
             hint="Expected an account ID, an IAM user/role ARN, an assumed-role session ARN, "
             'arn:aws:iam::ID:root or "*".',
@@ -590,8 +592,8 @@ class _Parser:
                     # (DUPLICATE_KEYS_WITH_DIFFERENT_CASE), so it is not judged either way.
                     # https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html
                     raise self.fail(
-                        f"condition keys {other!r} and {key!r} differ only in case in one"
-                        f" {operator_text} block (key names are case-insensitive)",
+                        f"condition keys {quoted(other)} and {quoted(key)} differ only in case"
+                        f" in one {operator_text} block (key names are case-insensitive)",
                         key_pointer,
                         hint="Keep one of the two spellings.",
                     )
@@ -603,7 +605,7 @@ class _Parser:
                                 key_pointer if len(values) == 1 else f"{key_pointer}/{position}"
                             )
                             raise self.fail(
-                                f'Null takes "true" or "false", not {item!r}', item_pointer
+                                f'Null takes "true" or "false", not {quoted(item)}', item_pointer
                             )
                 if operator.base.family is Family.IP:
                     self.addresses(values, key_pointer)
@@ -620,7 +622,7 @@ class _Parser:
                 ipaddress.ip_network(item.strip(), strict=False)
             except ValueError:
                 raise self.fail(
-                    f"not an IP address or CIDR range: {item[:200]!r}",
+                    f"not an IP address or CIDR range: {quoted(item)}",
                     pointer if len(values) == 1 else f"{pointer}/{position}",
                 ) from None
 
@@ -642,7 +644,9 @@ class _Parser:
                 raise self.fail("condition value is a number too long to read", pointer) from None
         if isinstance(value, float):
             if not math.isfinite(value):
-                raise self.fail(f"condition value is a number out of range ({value!r})", pointer)
+                raise self.fail(
+                    f"condition value is a number out of range ({quoted(value)})", pointer
+                )
             return repr(value)
         raise self.fail(
             f"condition values must be strings, numbers or booleans, not {_kind(value)}", pointer

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from keyless.errors import quoted
 from keyless.model.arn import account_of, parse_arn, root_arn
 from keyless.policy.conditions import (
     ConditionResult,
@@ -478,7 +479,7 @@ def _template_notes(decisions: tuple[ActionDecision, ...], caller: Caller) -> li
             ):
                 seen.append(value)
     return [
-        f"The principal {value!r} is an unrendered template placeholder: it was read as "
+        f"The principal {quoted(value)} is an unrendered template placeholder: it was read as "
         "whoever it will name, so it matches this caller."
         for value in seen
     ]

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
+from keyless.errors import quoted
+
 
 class Family(StrEnum):
     """Which kind of value an operator compares."""
@@ -127,7 +129,7 @@ def parse_operator(text: str) -> Operator:
         prefix, rest = rest.split(":", 1)
         qualifier = _QUALIFIERS.get(prefix.lower())
         if qualifier is None:
-            raise UnknownOperatorError(f"unknown set operator {prefix!r}")
+            raise UnknownOperatorError(f"unknown set operator {quoted(prefix)}")
     lowered = rest.lower()
     if_exists = False
     base = BASE_OPERATORS.get(lowered)
@@ -135,7 +137,7 @@ def parse_operator(text: str) -> Operator:
         base = BASE_OPERATORS.get(lowered[: -len("ifexists")])
         if_exists = True
     if base is None:
-        raise UnknownOperatorError(f"unknown condition operator {text!r}")
+        raise UnknownOperatorError(f"unknown condition operator {quoted(text)}")
     if if_exists and base.family is Family.NULL:
         raise UnknownOperatorError("the Null operator has no IfExists form")
     return Operator(text=text, base=base, qualifier=qualifier, if_exists=if_exists)

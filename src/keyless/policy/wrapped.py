@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 import orjson
 
-from keyless.errors import PolicyError
+from keyless.errors import PolicyError, quoted
 from keyless.files import find_duplicate_key
 from keyless.policy.document import Policy, parse_trust_policy
 
@@ -51,7 +51,7 @@ def load_trust_file(text: str, *, source: str) -> tuple[TrustFile, Policy]:
             raise PolicyError("the file is nested too deeply", source=source) from None
         if repeated is not None:
             raise PolicyError(
-                f"duplicate key {_last_token(repeated)!r}",
+                f"duplicate key {quoted(_last_token(repeated))}",
                 source=source,
                 pointer=repeated,
                 hint="JSON parsers disagree on which copy wins; keep exactly one.",
