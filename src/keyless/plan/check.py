@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from keyless.config import Thresholds
-from keyless.errors import PolicyError
+from keyless.errors import PolicyError, quoted
 from keyless.model import Account, Inventory, User
 from keyless.plan.document import Problem, permissions_from, schema_problems
 from keyless.plan.model import Destination, PolicyName, ProofStatus, provider_note
@@ -200,12 +200,12 @@ def _identity_center(c: _Checker) -> None:
         target = entry["target"] or {}
         ic_name = (target.get("identity_center_user") or "").lower()
         if ic_name and ic_name not in ic_users:
-            c.fail(f"/users/{index}/target", f"unknown Identity Center user {ic_name!r}")
+            c.fail(f"/users/{index}/target", f"unknown Identity Center user {quoted(ic_name)}")
         elif ic_name and arn not in ic_users[ic_name][1]["iam_users"]:
             c.fail(f"/users/{index}/target", f"{ic_name} does not list {arn} in iam_users")
         chosen = target.get("permission_set")
         if chosen is not None and chosen.lower() not in sets:
-            c.fail(f"/users/{index}/target", f"unknown permission set {chosen!r}")
+            c.fail(f"/users/{index}/target", f"unknown permission set {quoted(chosen)}")
         elif chosen is not None:
             wanted_assignments.add((entry["account"], ic_name, chosen.lower()))
     assigned: set[tuple[str, str, str]] = set()
@@ -220,9 +220,9 @@ def _identity_center(c: _Checker) -> None:
             c.fail(pointer, "the same assignment is listed twice")
         assigned.add(key)
         if key[2] not in sets:
-            c.fail(pointer, f"unknown permission set {assignment['permission_set']!r}")
+            c.fail(pointer, f"unknown permission set {quoted(assignment['permission_set'])}")
         if key[1] not in ic_users:
-            c.fail(pointer, f"unknown Identity Center user {assignment['user_name']!r}")
+            c.fail(pointer, f"unknown Identity Center user {quoted(assignment['user_name'])}")
         if key not in wanted_assignments:
             c.fail(
                 pointer,
@@ -251,7 +251,8 @@ def _roles(c: _Checker) -> None:
             key = (role["account"], role["name"].lower())
             if key in names:
                 c.fail(
-                    f"{pointer}/name", f"role name {role['name']!r} is used twice ({names[key]})"
+                    f"{pointer}/name",
+                    f"role name {quoted(role['name'])} is used twice ({names[key]})",
                 )
             names[key] = pointer
             account = c.accounts.get(role["account"])
@@ -260,7 +261,8 @@ def _roles(c: _Checker) -> None:
                 continue
             if key[1] in {r.name.lower() for r in account.roles}:
                 c.fail(
-                    f"{pointer}/name", f"account {account.id} already has a role {role['name']!r}"
+                    f"{pointer}/name",
+                    f"account {account.id} already has a role {quoted(role['name'])}",
                 )
             found = c.entries.get(role["user"])
             if found is None:
@@ -269,7 +271,8 @@ def _roles(c: _Checker) -> None:
                 c.fail(f"{pointer}/user", f"{role['user']}'s destination is not {destination}")
             elif (found[1]["target"] or {}).get("role") != role["name"]:
                 c.fail(
-                    f"{pointer}/user", f"{role['user']} does not name {role['name']!r} as target"
+                    f"{pointer}/user",
+                    f"{role['user']} does not name {quoted(role['name'])} as target",
                 )
             elif found[1]["account"] != role["account"]:
                 c.fail(f"{pointer}/account", "a role replaces a user of its own account")
@@ -287,7 +290,7 @@ def _roles(c: _Checker) -> None:
             if (entry["account"], role_name.lower()) not in names or not any(
                 r["name"] == role_name and r["user"] == arn for r in c.document[list_name]
             ):
-                c.fail(f"/users/{index}/target", f"unknown role {role_name!r} in {list_name}")
+                c.fail(f"/users/{index}/target", f"unknown role {quoted(role_name)} in {list_name}")
 
 
 def _oidc(c: _Checker, pointer: str, role: Mapping[str, Any]) -> None:
@@ -299,7 +302,7 @@ def _oidc(c: _Checker, pointer: str, role: Mapping[str, Any]) -> None:
         if subject["operator"] == "StringEquals" and any(ch in value for ch in "*?"):
             c.fail(
                 f"{pointer}/subjects/{index}",
-                f"{value!r} has a wildcard, which StringEquals compares literally",
+                f"{quoted(value)} has a wildcard, which StringEquals compares literally",
             )
     if role["platform"] in TENANT_PLATFORMS:
         for where, message in tenant_problems(role):
@@ -308,7 +311,8 @@ def _oidc(c: _Checker, pointer: str, role: Mapping[str, Any]) -> None:
     partition = arn_partition(role["user"]) or "aws"
     if partition not in STS_AUDIENCES:
         c.fail(
-            f"{pointer}/user", f"keyless does not know the values of the partition {partition!r}"
+            f"{pointer}/user",
+            f"keyless does not know the values of the partition {quoted(partition)}",
         )
         return
     issuer, audience = platform_provider(role["platform"], partition)
@@ -321,7 +325,7 @@ def _oidc(c: _Checker, pointer: str, role: Mapping[str, Any]) -> None:
         if not any(value.startswith(prefix) for prefix in prefixes):
             c.fail(
                 f"{pointer}/subjects/{index}",
-                f"{value!r} is not a subject of the role's repositories",
+                f"{quoted(value)} is not a subject of the role's repositories",
             )
 
 
@@ -405,7 +409,7 @@ def _unique_names(
     for index, entry in enumerate(entries):
         name = entry[key].lower()
         if name in found:
-            c.fail(f"{pointer}/{index}/{key}", f"{what} {entry[key]!r} is used twice")
+            c.fail(f"{pointer}/{index}/{key}", f"{what} {quoted(entry[key])} is used twice")
             continue
         found[name] = (index, entry)
     return found

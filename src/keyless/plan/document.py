@@ -23,7 +23,7 @@ import orjson
 
 from keyless import __version__
 from keyless.dates import iso
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.files import find_duplicate_key, parse_json, read_bytes, write_atomic
 from keyless.plan.model import (
     DESTINATIONS,
@@ -324,7 +324,7 @@ def read_plan(path: Path) -> Any:
     if not isinstance(document, dict) or document.get("schema") != PLAN_SCHEMA:
         found = document.get("schema") if isinstance(document, dict) else None
         raise InputError(
-            f"not a {PLAN_SCHEMA} document (schema: {found!r})",
+            f"not a {PLAN_SCHEMA} document (schema: {quoted(found)})",
             where=str(path),
             hint="Write one with `keyless plan … --out plan.json`.",
         )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.model import Account
 
 #: The ``aud`` of a GitHub Actions token meant for STS, by partition.
@@ -50,7 +50,7 @@ def partition_of(arns: Iterable[str], *, where: str) -> str:
     partition = found[0] if found else "aws"
     if partition not in STS_AUDIENCES:
         raise InputError(
-            f"keyless does not know the values of the partition {partition!r} (its STS "
+            f"keyless does not know the values of the partition {quoted(partition)} (its STS "
             "audience, its service principals), so it writes no ARN or trust policy for it",
             where=where,
             hint=f"keyless knows the partitions {', '.join(sorted(STS_AUDIENCES))}.",

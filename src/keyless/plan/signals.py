@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from keyless.config import Thresholds
 from keyless.dates import days_since
+from keyless.errors import quoted
 from keyless.model import AccessKey, Account, Dataset, User
 from keyless.people import Person, identify
 from keyless.plan.model import Destination, Signal
@@ -224,7 +225,9 @@ def _person_signals(user: User, account: Account, estate: Estate) -> list[Signal
         and all(token.isalpha() for token in identity.tokens)
         and not words & (CI_WORDS | SERVICE_WORDS | HOST_WORDS)
     ):
-        signals.append(Signal("person-name", f"the name {user.name!r} reads like a person's", to))
+        signals.append(
+            Signal("person-name", f"the name {quoted(user.name)} reads like a person's", to)
+        )
     sharing = sorted(
         {
             name
@@ -260,9 +263,9 @@ def _workload_signals(user: User) -> list[Signal]:
     signals = []
     ci = Destination.OIDC_ROLE
     if words & CI_WORDS:
-        signals.append(Signal("ci-name", f"the name {user.name!r} reads like CI", ci))
+        signals.append(Signal("ci-name", f"the name {quoted(user.name)} reads like CI", ci))
     if path_words & CI_WORDS:
-        signals.append(Signal("ci-path", f"the path {user.path!r} is for CI", ci))
+        signals.append(Signal("ci-path", f"the path {quoted(user.path)} is for CI", ci))
     if tag_words & CI_WORDS:
         signals.append(Signal("ci-tag", f"tagged {', '.join(sorted(tag_words & CI_WORDS))}", ci))
     service = (words | tag_words) & SERVICE_WORDS
