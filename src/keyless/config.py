@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from keyless.errors import ConfigError
+from keyless.errors import ConfigError, quoted
 from keyless.files import read_text
 
 DEFAULT_CONFIG_NAME = "keyless.toml"
@@ -131,7 +131,7 @@ def require_known_checks(config: Config, known: Collection[str]) -> Config:
         close = difflib.get_close_matches(ignore.check, sorted(known), n=1)
         hint = f"Did you mean {close[0]!r}? " if close else ""
         raise ConfigError(
-            f"unknown check {ignore.check!r} in 'check'",
+            f"unknown check {quoted(ignore.check)} in 'check'",
             where=ignore.where,
             hint=hint + "`keyless checks` lists every check ID; '*' ignores every check.",
         )
@@ -163,7 +163,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "configuration") -> Confi
     unknown = set(raw) - {"thresholds", "ignore", "plan"}
     if unknown:
         raise ConfigError(
-            f"unknown section(s) {', '.join(sorted(unknown))}",
+            f"unknown section(s) {_listed(unknown)}",
             where=source,
             hint="keyless.toml knows [thresholds], [[ignore]] and [plan].",
         )
@@ -178,6 +178,12 @@ def parse_config(raw: dict[str, Any], *, source: str = "configuration") -> Confi
     )
 
 
+def _listed(keys: Collection[str], most: int = 5) -> str:
+    # Keys the file chose: each quoted in part, and only the first few of many.
+    shown = ", ".join(quoted(key) for key in sorted(keys)[:most])
+    return shown + (f" and {len(keys) - most:,} more" if len(keys) > most else "")
+
+
 def _thresholds(raw: Any, source: str) -> Thresholds:
     if not isinstance(raw, dict):
         raise ConfigError("[thresholds] must be a table", where=source)
@@ -186,7 +192,7 @@ def _thresholds(raw: Any, source: str) -> Thresholds:
     for key, value in raw.items():
         if key not in known:
             raise ConfigError(
-                f"unknown threshold {key!r}",
+                f"unknown threshold {quoted(key)}",
                 where=source,
                 hint=f"known thresholds: {', '.join(sorted(known))}",
             )
@@ -214,7 +220,7 @@ def _ignore(raw: Any, index: int, source: str) -> Ignore:
         raise ConfigError("each [[ignore]] must be a table", where=where)
     unknown = set(raw) - {"check", "reason", "resource", "account"}
     if unknown:
-        raise ConfigError(f"unknown key(s) {', '.join(sorted(unknown))}", where=where)
+        raise ConfigError(f"unknown key(s) {_listed(unknown)}", where=where)
     for key in ("check", "reason"):
         value = raw.get(key)
         if not isinstance(value, str) or not value.strip():
@@ -241,7 +247,7 @@ def _ignore(raw: Any, index: int, source: str) -> Ignore:
     ):
         raise ConfigError(
             f"'account' must be a 12-digit account ID (or a pattern of digits, * and ?),"
-            f" not {account!r}",
+            f" not {quoted(account)}",
             where=where,
         )
     return Ignore(
@@ -260,7 +266,7 @@ def _plan(raw: Any, source: str) -> PlanConfig:
     unknown = set(raw) - {"link", "keep"}
     if unknown:
         raise ConfigError(
-            f"unknown key(s) {', '.join(sorted(unknown))} in [plan]",
+            f"unknown key(s) {_listed(unknown)} in [plan]",
             where=source,
             hint="[plan] knows [[plan.link]] and [[plan.keep]].",
         )
@@ -288,7 +294,7 @@ def _strings(
 ) -> dict[str, str]:
     unknown = set(entry) - set(required) - set(optional)
     if unknown:
-        raise ConfigError(f"unknown key(s) {', '.join(sorted(unknown))}", where=where)
+        raise ConfigError(f"unknown key(s) {_listed(unknown)}", where=where)
     values: dict[str, str] = {}
     for key in (*required, *optional):
         value = entry.get(key)
@@ -310,5 +316,7 @@ def _strings(
         values[key] = value.strip()
     account = values.get("account")
     if account is not None and not (len(account) == 12 and account.isascii() and account.isdigit()):
-        raise ConfigError(f"'account' must be a 12-digit account ID, not {account!r}", where=where)
+        raise ConfigError(
+            f"'account' must be a 12-digit account ID, not {quoted(account)}", where=where
+        )
     return values
