@@ -17,6 +17,7 @@ from typing import Any
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
+from keyless.errors import quoted
 from keyless.files import describe_size
 from keyless.iac.hclstrip import marked, without_strip_markers
 from keyless.iac.values import Position
@@ -163,7 +164,7 @@ def _body(tree: Tree[Any]) -> Body:
             name = _name(child.children[0])
             if name in attributes:
                 raise HclSyntaxError(
-                    f"attribute {name!r} is defined twice", position_of(child.children[0])
+                    f"attribute {quoted(name)} is defined twice", position_of(child.children[0])
                 )
             attributes[name] = Attribute(name, child.children[-1], position_of(child))
         elif child.data == "block":

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from lark import Token, Tree
 
+from keyless.errors import quoted
 from keyless.iac.builtins import FUNCTIONS, Fails, TooLarge, Unsafe
 from keyless.iac.hcl import position_of
 from keyless.iac.hclfiles import NotReadable
@@ -91,9 +92,9 @@ def _read_file(evaluator: Evaluator, tree: Tree[Any], name: str, arguments: list
     except NotReadable as error:
         if error.fails:  # Terraform fails too: try() moves on
             position = position_of(tree)
-            reason = f"{name}({written!r}) fails: {error}"
+            reason = f"{name}({quoted(written)}) fails: {error}"
             return Node(Unknown(evaluator.source(tree), reason, position, fails=True), position)
-        return evaluator.unknown(tree, f"{name}({written!r}): {error}")
+        return evaluator.unknown(tree, f"{name}({quoted(written)}): {error}")
     position = position_of(tree)
     if name == "file":
         return Node(text, position)
@@ -107,7 +108,7 @@ def _read_file(evaluator: Evaluator, tree: Tree[Any], name: str, arguments: list
     if not rendered.is_known:
         cause = next(unknowns(rendered), None)
         why = f" ({cause.expression}: {cause.reason})" if cause is not None else ""
-        return evaluator.unknown(tree, f"the template {written!r} is not known{why}")
+        return evaluator.unknown(tree, f"the template {quoted(written)} is not known{why}")
     # The text is the template's, not this file's: no positions inside it map here.
     return Node(str(rendered.value), position, rendered.notes)
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from lark import Token, Tree
 
+from keyless.errors import quoted
 from keyless.iac.hcl import position_of
 from keyless.iac.values import Attributes, Node, Position, Unknown
 
@@ -36,7 +37,7 @@ class Step:
             return f".{self.name}"
         assert self.index is not None
         value = self.index.value
-        return f"[{value!r}]" if isinstance(value, str | int) else "[…]"
+        return f"[{quoted(value)}]" if isinstance(value, str | int) else "[…]"
 
 
 @dataclass(frozen=True, slots=True)

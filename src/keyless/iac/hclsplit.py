@@ -21,6 +21,7 @@ from typing import Any
 
 from lark import Token, Tree
 
+from keyless.errors import quoted
 from keyless.iac.hcl import Block, Body, HclSyntaxError, block_of, parse_tree
 from keyless.iac.values import Position
 
@@ -102,7 +103,9 @@ def split_blocks(text: str, lines: _LineIndex | None = None) -> list[Chunk]:
             labels.append(label.group())
             offset = label.end()
         if not text.startswith("{", offset):
-            raise HclSyntaxError(f"expected a block after {block_type!r}", lines.position(offset))
+            raise HclSyntaxError(
+                f"expected a block after {quoted(block_type)}", lines.position(offset)
+            )
         end = _block_end(text, offset, lines)
         chunks.append(Chunk(block_type, tuple(labels), start, end, lines.position(start)))
         offset = end

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
+from keyless.errors import quoted
 from keyless.iac.model import DEPLOYING_ACCOUNT
 from keyless.iac.own_resources import (
     created_note,
@@ -521,7 +522,7 @@ def _comparable(value: object) -> object:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):
-        raise _Inexact(f"the number {value!r}, whose text is not known exactly")
+        raise _Inexact(f"the number {quoted(value)}, whose text is not known exactly")
     if isinstance(value, int):
         return str(value)
     if isinstance(value, list):

@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from keyless.errors import quoted
 from keyless.iac.values import Node, Position, SourcedText, mapping
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
@@ -140,7 +141,7 @@ def _object_key(source: _Text, top: _Open, offset: int) -> int:
     key_position = source.position(offset)
     key, offset = _string(source, offset)
     if key in top.members:
-        raise JsonSyntaxError(f"duplicate key {key!r}", key_position)
+        raise JsonSyntaxError(f"duplicate key {quoted(key)}", key_position)
     offset = source.skip(offset)
     if offset >= len(text) or text[offset] != ":":
         raise JsonSyntaxError("expected ':'", source.position(offset))

@@ -25,6 +25,7 @@ from typing import Any
 
 from lark import Tree
 
+from keyless.errors import quoted
 from keyless.iac import modules as known_modules
 from keyless.iac.hcl import Block, HclSyntaxError
 from keyless.iac.hcleval import Evaluator
@@ -155,7 +156,7 @@ class Module:
         if name in self.inputs:
             return self._checked(name, self.inputs[name], found, reference, "input")
         if found is None:
-            return _unknown(reference, f"no variable {name!r} is declared", stand_in=name)
+            return _unknown(reference, f"no variable {quoted(name)} is declared", stand_in=name)
         block, file = found
         default = block.body.attributes.get("default")
         if default is None:
@@ -208,7 +209,7 @@ class Module:
             return self._local_values[name]
         found = self.locals.get(name)
         if found is None:
-            return _unknown(reference, f"no local {name!r} is declared")
+            return _unknown(reference, f"no local {quoted(name)} is declared")
         if name in self._evaluating:
             return _unknown(reference, "the local refers to itself")
         self._evaluating.add(name)

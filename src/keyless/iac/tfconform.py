@@ -22,6 +22,7 @@ from typing import Any
 
 from lark import Tree
 
+from keyless.errors import quoted
 from keyless.iac.tftypes import call_of, object_attributes, primitive_of, tuple_items
 from keyless.iac.values import Attributes, JsonText, Node, Unknown
 
@@ -77,7 +78,7 @@ def _mismatch(type_tree: Tree[Any], node: Node, path: str, depth: int) -> str | 
                 return None
             for key, (_, optional) in attributes.items():
                 if not optional and key not in value and not isinstance(value, Attributes):
-                    return f"{path} lacks the attribute {key!r} its type requires"
+                    return f"{path} lacks the attribute {quoted(key)} its type requires"
             members = [(attributes[k][0], k, item) for k, item in value.items() if k in attributes]
         for member_type, key, item in members:
             found = _mismatch(member_type, item, f"{path}.{key}", depth + 1)

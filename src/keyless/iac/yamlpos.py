@@ -16,6 +16,7 @@ import datetime
 import re
 from typing import Any
 
+from keyless.errors import quoted
 from keyless.iac.values import Node, Position, Unknown, mapping
 
 MAX_NODES = 2_000_000
@@ -127,7 +128,7 @@ def _convert(value: Any, position: Position, budget: list[int], depth: int) -> N
             where = _child_position(value, key, here, is_key=nested)
             if not isinstance(key, str):
                 key_where = _child_position(value, key, here, is_key=True)
-                raise YamlSyntaxError(f"a key that is not a string: {key!r}", key_where)
+                raise YamlSyntaxError(f"a key that is not a string: {quoted(key)}", key_where)
             # A quoted key is a str subclass (preserve_quotes): stored as the str it is.
             members[str(key)] = _convert(item, where, budget, depth + 1)
         node = Node(mapping(members), here)

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from keyless.errors import quoted
 from keyless.iac.builtins.common import (
     Fails,
     Function,
@@ -231,7 +232,7 @@ def _lookup(arguments: list[Node], position: Position) -> Node:
         raise ValueError("the object's other attributes are not known")
     if default:
         return default[0]
-    raise Fails(f"the map has no key {key.value!r} and no default is given")
+    raise Fails(f"the map has no key {quoted(key.value)} and no default is given")
 
 
 def _element(arguments: list[Node], position: Position) -> Node:

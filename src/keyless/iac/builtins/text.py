@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from keyless.errors import quoted
 from keyless.iac.builtins.common import Fails, Function, as_list, check_size, integers, strings
 from keyless.iac.hclstrip import GO_SPACE
 from keyless.iac.tfconvert import converted, number_of
@@ -143,7 +144,7 @@ def _tonumber(arguments: list[Node], position: Position) -> Node:
         if number is not None:
             return Node(number, position)
         if not re.search(r"[0-9]", value.value):
-            raise Fails(f"cannot convert {value.value!r} to number")
+            raise Fails(f"cannot convert {quoted(value.value)} to number")
     raise ValueError("only decimal numbers are evaluated")
 
 
@@ -173,7 +174,7 @@ def _tobool(arguments: list[Node], position: Position) -> Node:
     if isinstance(value.value, str) and value.value in ("1", "0"):
         raise ValueError("the conversion of 1 and 0 depends on Terraform's version")
     if isinstance(value.value, str | int | float):
-        raise Fails(f"cannot convert {value.value!r} to bool")
+        raise Fails(f"cannot convert {quoted(value.value)} to bool")
     raise TypeError("tobool takes a string or a boolean")
 
 
