@@ -15,7 +15,7 @@ import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.files import display_path, write_atomic
 from keyless.findings import FileLocation, Finding
 from keyless.workflows import github, github_fix, gitlab_fix
@@ -211,7 +211,7 @@ def _repository(root: Path, options: FixOptions, notes: list[str]) -> str | None
         return options.repository
     found = repository_from_git(root)
     if found is not None and not is_repository(found):
-        notes.append(f"{root}: the git remote's path {found!r} is not ORG/REPO; ignored")
+        notes.append(f"{root}: the git remote's path {quoted(found)} is not ORG/REPO; ignored")
         return None
     return found
 

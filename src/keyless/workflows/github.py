@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from keyless.errors import quoted
 from keyless.workflows.evidence import profile_writes
 from keyless.workflows.hardcoded import find_literals
 from keyless.workflows.yamldoc import Document, is_map, is_seq, origin_of, own_items, parents
@@ -198,7 +199,7 @@ def steps_of(job: Any) -> Iterator[tuple[int, Any]]:
 def describe_step(index: int, step: Any) -> str:
     """``step 3 ('Deploy')``: a step named for a person (by its name or id, if any)."""
     label = step.get("name") or step.get("id")
-    shown = f" ({label!r})" if isinstance(label, str) and label else ""
+    shown = f" ({quoted(label)})" if isinstance(label, str) and label else ""
     return f"step {index + 1}{shown}"
 
 

@@ -1,0 +1,45 @@
+"""A workflow's own text quoted in `keyless workflows fix` output is quoted in part
+(``keyless.errors.quoted``): a step named with 100,000 characters is not echoed whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from keyless.cli import cli
+
+HUGE = "x" * 100_000
+WORKFLOW = f"""\
+name: Deploy
+on:
+  push:
+    branches: [main]
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    env:
+      AWS_ACCESS_KEY_ID: ${{{{ secrets.AWS_ACCESS_KEY_ID }}}}
+      AWS_SECRET_ACCESS_KEY: ${{{{ secrets.AWS_SECRET_ACCESS_KEY }}}}
+    steps:
+      - uses: actions/checkout@v4
+      - name: {HUGE}
+        uses: jakejarvis/s3-sync-action@v0.5.1
+"""
+
+
+def test_a_huge_step_name_is_quoted_in_part(tmp_path: Path) -> None:
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "deploy.yml").write_text(WORKFLOW)
+    result = CliRunner().invoke(
+        cli,
+        ["workflows", "fix", "--role-arn", "arn:aws:iam::123456789012:role/ci",
+         "--repository", "acme/app", str(tmp_path)],
+    )  # fmt: skip
+    lines = [line for line in result.output.splitlines() if "xxxxxxxx" in line]
+    assert lines, result.output[:2000]
+    # The line also names the file and says what to do instead: 200 characters of the name.
+    assert all(len(line) < 700 and "xxxxxxxx…" in line for line in lines), [
+        line[:300] for line in lines
+    ]
