@@ -24,7 +24,15 @@ def _schema(document: dict[str, Any]) -> None:
     document["schema"] = HUGE
 
 
-@pytest.mark.parametrize("change", [_subject, _schema])
+def _role_name(document: dict[str, Any]) -> None:
+    document["oidc_roles"][0]["name"] = HUGE  # the schema's pattern refuses it
+
+
+def _extra_key(document: dict[str, Any]) -> None:
+    document["users"][0][HUGE] = 1  # additionalProperties: the key is in the message
+
+
+@pytest.mark.parametrize("change", [_subject, _schema, _role_name, _extra_key])
 def test_check_quotes_a_huge_value_in_part(
     export_dir: Path, tmp_path: Path, change: Callable[[dict[str, Any]], None]
 ) -> None:

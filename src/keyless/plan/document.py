@@ -300,10 +300,25 @@ def schema_problems(document: Any) -> tuple[Problem, ...]:
     """Every way ``document`` breaks the schema, in document order."""
     validator = jsonschema.Draft202012Validator(plan_schema())
     problems = [
-        Problem(_pointer(error.absolute_path), error.message)
+        Problem(_pointer(error.absolute_path), _bounded(error))
         for error in validator.iter_errors(document)
     ]
     return tuple(sorted(problems, key=lambda p: p.pointer))
+
+
+#: The longest schema message kept whole (jsonschema's quote the value; a few name two).
+_SCHEMA_MESSAGE = 300
+
+
+def _bounded(error: jsonschema.ValidationError) -> str:
+    # jsonschema's messages hold the whole repr of the value ("'…' does not match '^…$'"):
+    # a 100,000-character name must not become a 100 KB message.
+    message = error.message
+    if len(message) <= _SCHEMA_MESSAGE:
+        return message
+    if isinstance(error.instance, str | int | float):
+        message = message.replace(repr(error.instance), quoted(error.instance))
+    return message if len(message) <= _SCHEMA_MESSAGE else message[:_SCHEMA_MESSAGE] + "…"
 
 
 def read_plan(path: Path) -> Any:
