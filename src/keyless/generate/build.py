@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.generate import names
 from keyless.generate.guardrails import check_break_glass, guardrail_policies
 from keyless.generate.identity_center import check_session_duration, identity_center
@@ -63,19 +63,23 @@ def checked(options: GenerateOptions) -> GenerateOptions:
     import re
 
     if not names.matches(names.REGION, options.region):
-        raise InputError(f"{options.region!r} is not an AWS region", where="--region")
+        raise InputError(f"{quoted(options.region)} is not an AWS region", where="--region")
     if options.sso_region is not None and not names.matches(names.REGION, options.sso_region):
-        raise InputError(f"{options.sso_region!r} is not an AWS region", where="--sso-region")
+        raise InputError(f"{quoted(options.sso_region)} is not an AWS region", where="--sso-region")
     if options.sso_start_url is not None and not re.fullmatch(START_URL, options.sso_start_url):
         raise InputError(
-            f"{options.sso_start_url!r} is not an Identity Center start URL "
+            f"{quoted(options.sso_start_url)} is not an Identity Center start URL "
             "(https://d-0123456789.awsapps.com/start)",
             where="--sso-start-url",
         )
     if not re.fullmatch(SESSION_NAME, options.sso_session):
-        raise InputError(f"{options.sso_session!r} is not a session name", where="--sso-session")
+        raise InputError(
+            f"{quoted(options.sso_session)} is not a session name", where="--sso-session"
+        )
     if options.pca_arn is not None and not PCA_ARN.fullmatch(options.pca_arn):
-        raise InputError(f"{options.pca_arn!r} is not an AWS Private CA ARN", where="--pca-arn")
+        raise InputError(
+            f"{quoted(options.pca_arn)} is not an AWS Private CA ARN", where="--pca-arn"
+        )
     if options.ca_pem is not None and options.pca_arn is not None:
         raise InputError("give --ca-cert or --pca-arn, not both")
     if options.break_glass_role is not None:
@@ -111,7 +115,7 @@ def account_labels(accounts: Sequence[Mapping[str, Any]]) -> tuple[AccountLabel,
         if other != account.id:
             raise InputError(
                 f"accounts {other} and {account.id} would share the name "
-                f"{account.label!r} in the generated code",
+                f"{quoted(account.label)} in the generated code",
                 where="PLAN#/source/accounts",
                 hint="Give the accounts distinct aliases in the plan (or plan again).",
             )

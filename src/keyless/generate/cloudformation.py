@@ -19,7 +19,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.representer import SafeRepresenter
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.generate.model import (
     Generated,
     OutputFile,
@@ -85,7 +85,7 @@ def _plain(value: Any) -> Any:
         # from a tag could read a parameter or secret into an attribute its user can see.
         # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html
         raise InputError(
-            f"the plan's value {value!r} holds a CloudFormation dynamic reference "
+            f"the plan's value {quoted(value)} holds a CloudFormation dynamic reference "
             "({{resolve:…}}), which CloudFormation would resolve at deploy",
             hint="Edit the value in the plan (or the tag it came from) and generate again.",
         )

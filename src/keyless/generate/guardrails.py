@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.generate.model import PolicyFile
 
 DENIED_ACTIONS = (
@@ -35,7 +35,7 @@ def check_break_glass(arn: str) -> str:
     if not BREAK_GLASS_ARN.fullmatch(arn):
         ascii_note = "" if arn.isascii() else "; IAM ARNs are ASCII"
         raise InputError(
-            f"{arn!r} is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME, ACCOUNT may be *"
+            f"{quoted(arn)} is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME, ACCOUNT may be *"
             f"{ascii_note})",
             where="--break-glass-role",
         )

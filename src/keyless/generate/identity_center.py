@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.generate.model import (
     AssignmentSpec,
     IcUser,
@@ -33,7 +33,8 @@ def check_session_duration(value: str) -> str:
     """``value`` when Identity Center accepts it as a session duration."""
     if not SESSION_DURATION.fullmatch(value):
         raise InputError(
-            f"{value!r} is not a session duration from PT1H to PT12H", where="--session-duration"
+            f"{quoted(value)} is not a session duration from PT1H to PT12H",
+            where="--session-duration",
         )
     return value
 

@@ -13,6 +13,8 @@ import hashlib
 import re
 import unicodedata
 
+from keyless.errors import quoted
+
 #: IAM role names: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
 ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 #: IAM paths: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html
@@ -61,8 +63,8 @@ def is_identity_store_name(value: object) -> bool:
 def not_an_arn(value: object, kind: str) -> str:
     """Why ``value`` is refused as a ``kind`` ARN, saying so when it is not ASCII."""
     if isinstance(value, str) and not value.isascii():
-        return f"{value!r} is not {kind} ARN: IAM ARNs are ASCII"
-    return f"{value!r} is not {kind} ARN"
+        return f"{quoted(value)} is not {kind} ARN: IAM ARNs are ASCII"
+    return f"{quoted(value)} is not {kind} ARN"
 
 
 def short_hash(value: str, length: int = 6) -> str:

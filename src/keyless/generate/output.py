@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.generate.model import Output
 
 
@@ -45,7 +45,7 @@ def _refuse_inputs_inside(folder: Path, inputs: Iterable[Path | None]) -> None:
             continue
         if source.resolve().is_relative_to(root):
             raise InputError(
-                f"--out holds one of the command's own inputs ({str(source)!r}):"
+                f"--out holds one of the command's own inputs ({quoted(str(source))}):"
                 " replacing the folder would delete it",
                 where=repr(str(folder)),
                 hint="Write the output to another folder.",

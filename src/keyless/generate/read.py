@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from keyless.errors import KeylessError, PolicyError
+from keyless.errors import KeylessError, PolicyError, quoted
 from keyless.generate import names
 from keyless.model import Inventory
 from keyless.plan.check import check_plan
@@ -81,15 +81,18 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
     accounts = {a["id"] for a in document["source"]["accounts"]}
     for index, account in enumerate(document["source"]["accounts"]):
         if not names.matches(names.ACCOUNT_ID, account["id"]):
-            fail(f"/source/accounts/{index}/id", f"{account['id']!r} is not a 12-digit account ID")
+            fail(
+                f"/source/accounts/{index}/id",
+                f"{quoted(account['id'])} is not a 12-digit account ID",
+            )
     center = document["identity_center"]
     sets: dict[str, int] = {}
     for index, entry in enumerate(center["permission_sets"]):
         pointer = f"/identity_center/permission_sets/{index}"
         if not names.matches(names.PERMISSION_SET_NAME, entry["name"]):
-            fail(f"{pointer}/name", f"{entry['name']!r} is not a permission set name")
+            fail(f"{pointer}/name", f"{quoted(entry['name'])} is not a permission set name")
         if entry["name"].lower() in sets:
-            fail(f"{pointer}/name", f"permission set {entry['name']!r} is listed twice")
+            fail(f"{pointer}/name", f"permission set {quoted(entry['name'])} is listed twice")
         sets[entry["name"].lower()] = index
         _permissions(fail, pointer, entry)
     people: set[str] = set()
@@ -98,34 +101,34 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
         if not names.is_identity_store_name(entry["user_name"]):
             fail(
                 pointer,
-                f"{entry['user_name']!r} is not an Identity Store user name (1 to 128 letters,"
-                " digits, symbols and punctuation of any script; no space, line break, control or"
-                " bidirectional formatting character)",
+                f"{quoted(entry['user_name'])} is not an Identity Store user name (1 to 128"
+                " letters, digits, symbols and punctuation of any script; no space, line break,"
+                " control or bidirectional formatting character)",
             )
         if entry["user_name"].lower() in people:
-            fail(pointer, f"Identity Center user {entry['user_name']!r} is listed twice")
+            fail(pointer, f"Identity Center user {quoted(entry['user_name'])} is listed twice")
         people.add(entry["user_name"].lower())
     for index, entry in enumerate(center["assignments"]):
         pointer = f"/identity_center/assignments/{index}"
         if entry["permission_set"].lower() not in sets:
-            fail(pointer, f"unknown permission set {entry['permission_set']!r}")
+            fail(pointer, f"unknown permission set {quoted(entry['permission_set'])}")
         if entry["user_name"].lower() not in people:
-            fail(pointer, f"unknown Identity Center user {entry['user_name']!r}")
+            fail(pointer, f"unknown Identity Center user {quoted(entry['user_name'])}")
         if entry["account"] not in accounts:
             fail(pointer, f"account {entry['account']} is not an account of the plan")
     for index, user in enumerate(document["users"]):
         chosen = (user["target"] or {}).get("permission_set")
         if chosen is not None and chosen.lower() not in sets:
-            fail(f"/users/{index}/target", f"unknown permission set {chosen!r}")
+            fail(f"/users/{index}/target", f"unknown permission set {quoted(chosen)}")
     roles: set[tuple[str, str]] = set()
     for list_name in _ROLE_LISTS:
         for index, role in enumerate(document[list_name]):
             pointer = f"/{list_name}/{index}"
             key = (role["account"], role["name"].lower())
             if not names.matches(names.ROLE_NAME, role["name"]):
-                fail(f"{pointer}/name", f"{role['name']!r} is not an IAM role name")
+                fail(f"{pointer}/name", f"{quoted(role['name'])} is not an IAM role name")
             if key in roles:
-                fail(f"{pointer}/name", f"role name {role['name']!r} is used twice")
+                fail(f"{pointer}/name", f"role name {quoted(role['name'])} is used twice")
             roles.add(key)
             if role["account"] not in accounts:
                 fail(f"{pointer}/account", f"account {role['account']} is not in the plan")
@@ -142,9 +145,9 @@ def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
     for position, ref in enumerate(entry["customer_managed_policies"]):
         where = f"{pointer}/customer_managed_policies/{position}"
         if not names.matches(names.POLICY_NAME, ref["name"]):
-            fail(f"{where}/name", f"{ref['name']!r} is not a policy name")
+            fail(f"{where}/name", f"{quoted(ref['name'])} is not a policy name")
         if not names.matches(names.IAM_PATH, ref["path"]):
-            fail(f"{where}/path", f"{ref['path']!r} is not an IAM path")
+            fail(f"{where}/path", f"{quoted(ref['path'])} is not an IAM path")
     boundary = entry["permissions_boundary"]
     if boundary is not None and not names.matches(names.MANAGED_POLICY_ARN, boundary):
         fail(f"{pointer}/permissions_boundary", names.not_an_arn(boundary, "a policy"))
@@ -161,21 +164,24 @@ def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
 def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
     platform = role["platform"]
     if platform not in PROVIDERS and platform not in TENANT_PLATFORMS:
-        fail(f"{pointer}/platform", f"unknown CI platform {platform!r}")
+        fail(f"{pointer}/platform", f"unknown CI platform {quoted(platform)}")
         return
     for index, subject in enumerate(role["subjects"]):
         value, where = subject["value"], f"{pointer}/subjects/{index}"
         if subject["operator"] not in ("StringEquals", "StringLike"):
-            fail(f"{where}/operator", f"{subject['operator']!r}: StringEquals or StringLike")
+            fail(f"{where}/operator", f"{quoted(subject['operator'])}: StringEquals or StringLike")
         elif subject["operator"] == "StringEquals" and any(ch in value for ch in "*?"):
-            fail(where, f"{value!r} has a wildcard, which StringEquals compares literally")
+            fail(where, f"{quoted(value)} has a wildcard, which StringEquals compares literally")
     if platform in TENANT_PLATFORMS:
         for where, message in tenant_problems(role):
             fail(f"{pointer}{where}", message)
         return
     partition = arn_partition(role["user"]) or "aws"
     if partition not in STS_AUDIENCES:
-        fail(f"{pointer}/user", f"keyless does not know the values of the partition {partition!r}")
+        fail(
+            f"{pointer}/user",
+            f"keyless does not know the values of the partition {quoted(partition)}",
+        )
         return
     issuer, audience = platform_provider(platform, partition)
     provider = role["provider"]
@@ -186,5 +192,5 @@ def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
         if not any(subject["value"].startswith(prefix) for prefix in prefixes):
             fail(
                 f"{pointer}/subjects/{index}",
-                f"{subject['value']!r} is not a subject of the role's repositories",
+                f"{quoted(subject['value'])} is not a subject of the role's repositories",
             )
