@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from keyless.errors import InputError, KeylessError
+from keyless.errors import InputError, KeylessError, quoted
 from keyless.model import Account, AccountStatus, DatasetState, Inventory, Organization
 
 _SHARD = re.compile(r"([0-9]{1,4})/([0-9]{1,4})")
@@ -50,7 +50,9 @@ class Shard:
         """``--shard I/N`` (``0/4`` … ``3/4``)."""
         matched = _SHARD.fullmatch(text.strip())
         if matched is None:
-            raise KeylessError(f"--shard {text!r}: expected I/N, such as 0/4", where="--shard")
+            raise KeylessError(
+                f"--shard {quoted(text)}: expected I/N, such as 0/4", where="--shard"
+            )
         return cls(int(matched.group(1)), int(matched.group(2)))
 
     def owns(self, account_id: str) -> bool:

@@ -17,7 +17,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from keyless.collect.formats.dates import NO_DATE, to_utc
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.model import (
     AVAILABLE,
     AccessKey,
@@ -144,7 +144,7 @@ def parse_credential_report(
                 duplicate = fields[1] in users or fields[0].casefold() in names
             if duplicate:
                 raise InputError(
-                    f"line {line}: a second row for the user {fields[0][:200]!r}"
+                    f"line {line}: a second row for the user {quoted(fields[0])}"
                     " (the report has one row per user)",
                     where=where,
                 )
@@ -207,7 +207,7 @@ def _flag(value: str, column: str) -> bool:
         return True
     if value in ("false", "FALSE", "False") or value in NO_DATE:
         return False
-    raise ValueError(f"{column} is {value!r}, expected true or false")
+    raise ValueError(f"{column} is {quoted(value)}, expected true or false")
 
 
 def _date(value: str, column: str, latest: datetime | None) -> datetime | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from keyless.errors import quoted
+
 # Placeholders the credential report writes instead of a date.
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html#id_credentials_understanding_the_report_format
 NO_DATE = frozenset({"", "N/A", "no_information", "not_supported"})
@@ -26,7 +28,7 @@ def to_utc(value: object) -> datetime | None:
     elif isinstance(value, str):
         return to_utc(str(value))
     else:
-        raise ValueError(f"not a date: {value!r}")
+        raise ValueError(f"not a date: {quoted(value)}")
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     if moment.utcoffset():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from keyless.collect.formats.auth_details import AuthDetails
+from keyless.errors import quoted
 
 
 def first_duplicate(details: AuthDetails) -> str | None:
@@ -24,6 +25,6 @@ def first_duplicate(details: AuthDetails) -> str | None:
         seen: set[str] = set()
         for name in names:
             if name.casefold() in seen:
-                return f"the {kind} {name!r} is listed twice"
+                return f"the {kind} {quoted(name)} is listed twice"
             seen.add(name.casefold())
     return None

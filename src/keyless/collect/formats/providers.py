@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from keyless.collect.formats import values
+from keyless.errors import quoted
 from keyless.model import IdentityCenter, MfaDevice, OidcProvider, SamlProvider
 
 
@@ -95,9 +96,9 @@ def identity_center_instance(
     Raises ``ValueError`` naming the field that cannot be read."""
     arn = values.text(entry, "InstanceArn")
     if not _INSTANCE_ARN.fullmatch(arn):
-        raise ValueError(f"InstanceArn is not an IAM Identity Center instance ARN: {arn!r}")
+        raise ValueError(f"InstanceArn is not an IAM Identity Center instance ARN: {quoted(arn)}")
     store = values.text(entry, "IdentityStoreId", "")
     if store and not _STORE_ID.fullmatch(store):
-        raise ValueError(f"IdentityStoreId is not an identity store ID: {store!r}")
+        raise ValueError(f"IdentityStoreId is not an identity store ID: {quoted(store)}")
     values.moment(entry.get("CreatedDate"), "CreatedDate", latest)
     return IdentityCenter(instance_arn=arn, identity_store_id=store)

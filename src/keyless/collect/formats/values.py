@@ -11,6 +11,7 @@ from typing import Any
 
 from keyless.collect.formats.dates import to_utc
 from keyless.dates import iso
+from keyless.errors import quoted
 
 #: The longest string kept from an export (names, ARNs, descriptions, tag values). IAM's
 #: longest is an ARN of 2,048 characters; anything near this bound is not IAM's.
@@ -24,7 +25,7 @@ def kind(value: object) -> str:
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, int | float):
-        return f"the number {value!r}"
+        return f"the number {quoted(value)}"
     if isinstance(value, str):
         return f"a string of {len(value):,} characters" if len(value) > 40 else repr(value)
     return "a list" if isinstance(value, list) else "an object"

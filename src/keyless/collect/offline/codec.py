@@ -31,6 +31,7 @@ import orjson
 
 from keyless.collect.formats.dates import to_utc
 from keyless.dates import iso
+from keyless.errors import quoted
 from keyless.model import AccessKey, Account, Inventory, Role
 
 #: JSON names that differ from the Python field names. The model renamed these fields;
@@ -116,7 +117,7 @@ def _kind(value: object) -> str:
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, int | float):
-        return f"the number {value!r}"
+        return f"the number {quoted(value)}"
     if isinstance(value, str):
         return "a string" if len(value) > 40 else f"the string {value!r}"
     return "an array" if isinstance(value, list) else "an object"

@@ -36,7 +36,7 @@ from keyless.collect.formats.providers import (
     saml_provider,
 )
 from keyless.collect.formats.values import kind
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.files import read_bytes, read_json
 from keyless.model import (
     AVAILABLE,
@@ -294,7 +294,7 @@ def load_account(directory: Path) -> Account:
         pointer, value = foreign
         kind, index = pointer.split("/")[1:3]
         raise InputError(
-            f"conflicting account IDs: {value[:300]!r} ({kind} #{int(index) + 1}) is not of"
+            f"conflicting account IDs: {quoted(value)} ({kind} #{int(index) + 1}) is not of"
             f" account {account_id}",
             where=str(directory),
         )
@@ -328,7 +328,7 @@ def _present(path: Path) -> bool:
         return True
     if path.is_symlink():
         raise InputError(
-            f"is a symbolic link to {os.readlink(path)!r}, which does not exist",
+            f"is a symbolic link to {quoted(os.readlink(path))}, which does not exist",
             where=str(path),
         )
     return False
@@ -477,7 +477,7 @@ def _account_id(directory: Path, metadata: Mapping[str, str], details: AuthDetai
         raise InputError(f"conflicting account IDs: {listed}", where=str(directory))
     account_id = next(iter(known.values()))
     if not is_account_id(account_id):
-        raise InputError(f"{account_id!r} is not a 12-digit account ID", where=str(directory))
+        raise InputError(f"{quoted(account_id)} is not a 12-digit account ID", where=str(directory))
     return account_id
 
 

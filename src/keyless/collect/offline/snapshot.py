@@ -36,7 +36,7 @@ from keyless.collect.offline.codec import (
     fields_of,
     plain_json,
 )
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.files import (
     DUPLICATE_KEY,
     MAX_FILE_BYTES,
@@ -208,7 +208,7 @@ class _Reader:
     def _envelope(self, document: Any) -> Inventory:
         schema = document.get("schema") if isinstance(document, dict) else None
         if schema != SCHEMA:
-            found = f"schema {schema!r}" if schema else "no schema field"
+            found = f"schema {quoted(schema)}" if schema else "no schema field"
             raise InputError(
                 f"not a keyless snapshot this version can read: {found}; supported: {SCHEMA!r}",
                 where=str(self.path),
@@ -304,7 +304,7 @@ class _Reader:
         if foreign is not None:
             pointer, arn = foreign
             self._fail(
-                Invalid(f"{arn[:200]!r} is not of account {account.id}"),
+                Invalid(f"{quoted(arn)} is not of account {account.id}"),
                 f"/accounts/{index}{pointer}",
             )
         now = datetime.now(UTC)
