@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from keyless.dates import iso
+from keyless.errors import quoted
 from keyless.retire.model import (
     InlinePolicyState,
     KeyState,
@@ -101,10 +102,10 @@ def state_from_backup(document: Mapping[str, Any]) -> UserState:
         raise JournalError(f"a backup is not {FORMAT}")
     name = read.get("user", str)
     if not USER_NAME.fullmatch(name):
-        raise JournalError(f"a backup names an invalid user: {name!r}")
+        raise JournalError(f"a backup names an invalid user: {quoted(name)}")
     path = read.get("path", str)
     if not USER_PATH.fullmatch(path):
-        raise JournalError(f"the backup of {name} has an invalid path: {path!r}")
+        raise JournalError(f"the backup of {name} has an invalid path: {quoted(path)}")
     credentials = read.optional("service_specific_credentials", list)
     return UserState(
         account=read.get("account", str),
@@ -181,7 +182,7 @@ def checked(backup: Backup, journal: str) -> UserState:
             )
     except JournalError as error:
         raise JournalError(
-            f"backup {backup.id} of the journal ({backup.account}:{backup.user!r}) is "
+            f"backup {backup.id} of the journal ({backup.account}:{quoted(backup.user)}) is "
             f"damaged: {error.message}",
             where=journal,
             hint="Restore the journal from a copy; nothing was changed in AWS.",
@@ -242,13 +243,13 @@ def _read_material(item: _Reader) -> PublicMaterial:
 
 def _name(name: str) -> str:
     if not IAM_NAME.fullmatch(name):
-        raise JournalError(f"a backup holds an invalid IAM name: {name!r}")
+        raise JournalError(f"a backup holds an invalid IAM name: {quoted(name)}")
     return name
 
 
 def _arn(value: str | None) -> str | None:
     if value is not None and not (value.startswith("arn:") and ":iam::" in value):
-        raise JournalError(f"a backup holds an invalid policy ARN: {value!r}")
+        raise JournalError(f"a backup holds an invalid policy ARN: {quoted(value)}")
     return value
 
 
@@ -263,7 +264,7 @@ class _Reader:
     def get(self, name: str, kind: type[T]) -> T:
         value = self._value.get(name)
         if not isinstance(value, kind):
-            raise JournalError(f"a backup's {name!r} is not a {kind.__name__}")
+            raise JournalError(f"a backup's {quoted(name)} is not a {kind.__name__}")
         return value
 
     def optional(self, name: str, kind: type[T]) -> T | None:
@@ -274,7 +275,7 @@ class _Reader:
         try:
             return datetime.fromisoformat(text) if text else None
         except ValueError:
-            raise JournalError(f"a backup's {name!r} is not a date: {text!r}") from None
+            raise JournalError(f"a backup's {quoted(name)} is not a date: {quoted(text)}") from None
 
     def each(self, name: str) -> list[_Reader]:
         return [_Reader(item) for item in self.optional(name, list) or ()]
@@ -282,5 +283,5 @@ class _Reader:
     def strings(self, name: str) -> list[str]:
         values = self.optional(name, list) or []
         if not all(isinstance(value, str) for value in values):
-            raise JournalError(f"a backup's {name!r} holds something other than names")
+            raise JournalError(f"a backup's {quoted(name)} holds something other than names")
         return values

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from keyless.dates import iso
-from keyless.errors import KeylessError
+from keyless.errors import KeylessError, quoted
 from keyless.retire.model import Action, ActionKind
 from keyless.retire.records import (
     Backup,
@@ -320,7 +320,8 @@ class Journal:
             )
         if row[0] != FORMAT:
             raise JournalError(
-                f"journal format {row[0]!r}: this keyless reads {FORMAT}", where=str(self.path)
+                f"journal format {quoted(row[0])}: this keyless reads {FORMAT}",
+                where=str(self.path),
             )
         missing = _missing_columns(self._db)
         if missing:

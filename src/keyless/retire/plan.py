@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from keyless.dates import iso
-from keyless.errors import KeylessError
+from keyless.errors import KeylessError, quoted
 from keyless.plan.document import Problem, read_plan, schema_problems
 from keyless.retire.planned import Planned, PlannedKey, PlanPrecondition
 from keyless.retire.selection import (
@@ -168,7 +168,7 @@ class RetirePlan:
         if len(found) > 1:
             accounts = ", ".join(p.account for p in found)
             raise SelectionError(
-                f"{text!r} is retired in several accounts of the plan ({accounts})",
+                f"{quoted(text)} is retired in several accounts of the plan ({accounts})",
                 where="--user",
                 hint="Name the account: ACCOUNT:NAME.",
             )
@@ -179,13 +179,13 @@ class RetirePlan:
         ]
         if held:
             raise SelectionError(
-                f"the plan's destination for {text!r} is {held[0]}: it is never retired",
+                f"the plan's destination for {quoted(text)} is {held[0]}: it is never retired",
                 where="--user",
                 hint="Change its destination in the plan (then `keyless plan --check`) to "
                 "retire it.",
             )
         raise SelectionError(
-            f"{text!r} is not in the plan's retire list ({self.path})",
+            f"{quoted(text)} is not in the plan's retire list ({self.path})",
             where="--user",
             hint="With --plan, --user only narrows the plan; without --plan it selects anyone.",
         )
@@ -198,7 +198,7 @@ class RetirePlan:
                 return planned
         without_ids = any(key.key_id is None for p in self.retirements for key in p.keys)
         raise SelectionError(
-            f"{text!r} is not a key of the plan's retire list ({self.path})",
+            f"{quoted(text)} is not a key of the plan's retire list ({self.path})",
             where="--access-key-id",
             hint="The plan lists keys without IDs (a credential report has none): narrow it "
             "with --user."
@@ -217,18 +217,18 @@ class RetirePlan:
             ]
             if not planned:
                 raise SelectionError(
-                    f"{text!r} is not in the plan's retire list: nothing to confirm",
+                    f"{quoted(text)} is not in the plan's retire list: nothing to confirm",
                     where="--confirmed",
                 )
             if len(planned) > 1:
                 raise SelectionError(
-                    f"{text!r} is retired in several accounts of the plan",
+                    f"{quoted(text)} is retired in several accounts of the plan",
                     where="--confirmed",
                     hint="Name the account: ACCOUNT:NAME.",
                 )
             if not planned[0].to_confirm:
                 raise SelectionError(
-                    f"nothing of {text!r} needs a person's confirmation: retire checks its "
+                    f"nothing of {quoted(text)} needs a person's confirmation: retire checks its "
                     "preconditions in AWS, and a confirmation never overrides those",
                     where="--confirmed",
                 )
@@ -365,7 +365,9 @@ def _planned(
         key_id = key["access_key_id"]
         if key_id is not None and not ACCESS_KEY_ID.fullmatch(key_id):
             problems.append(
-                Problem(f"{pointer}/keys/{position}", f"not a long-term access key ID: {key_id!r}")
+                Problem(
+                    f"{pointer}/keys/{position}", f"not a long-term access key ID: {quoted(key_id)}"
+                )
             )
         created = datetime.fromisoformat(key["created"]) if key["created"] else None
         keys.append(PlannedKey(key_id, created, key["status"] == "Active"))

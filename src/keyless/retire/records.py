@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.files import parse_json
 from keyless.retire.model import Action, ActionKind
 
@@ -71,7 +71,7 @@ def _time(text: Any) -> Any:
     if text is None:
         return None
     if not isinstance(text, str):
-        raise TypeError(f"not a time: {text!r}")
+        raise TypeError(f"not a time: {quoted(text)}")
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -79,7 +79,7 @@ def _time(text: Any) -> Any:
 def _text(value: Any, what: str) -> str:
     """A text column: SQLite keeps a BLOB (or a number) in any column of an edited file."""
     if not isinstance(value, str):
-        raise TypeError(f"{what} is not text: {value!r}")
+        raise TypeError(f"{what} is not text: {quoted(value)}")
     return value
 
 
@@ -89,7 +89,7 @@ def _optional_text(value: Any, what: str) -> str | None:
 
 def _integer(value: Any, what: str) -> int:
     if type(value) is not int:
-        raise TypeError(f"{what} is not an integer: {value!r}")
+        raise TypeError(f"{what} is not an integer: {quoted(value)}")
     return value
 
 
@@ -112,7 +112,7 @@ def check_request(row: tuple[Any, ...]) -> None:
         if not isinstance(_json(request, "request"), dict):
             raise TypeError("request is not a JSON object")
     except (ValueError, TypeError) as error:
-        raise JournalError(f"run {id_!r} of the journal is damaged: {error}") from None
+        raise JournalError(f"run {quoted(id_)} of the journal is damaged: {error}") from None
 
 
 def to_entry(row: tuple[Any, ...]) -> Entry:
@@ -121,7 +121,7 @@ def to_entry(row: tuple[Any, ...]) -> Entry:
     try:
         detail_value = _json(detail, "detail")
         if not isinstance(detail_value, dict):
-            raise TypeError(f"detail is not a JSON object: {detail_value!r}")
+            raise TypeError(f"detail is not a JSON object: {quoted(detail_value)}")
         action = Action(
             ActionKind(kind),
             _text(account, "account"),
@@ -141,7 +141,7 @@ def to_entry(row: tuple[Any, ...]) -> Entry:
             _optional_text(row[12], "note"),
         )
     except (ValueError, TypeError) as error:
-        raise JournalError(f"action {id_!r} of the journal is damaged: {error}") from None
+        raise JournalError(f"action {quoted(id_)} of the journal is damaged: {error}") from None
 
 
 def to_quarantine(row: tuple[Any, ...]) -> Quarantine:
@@ -149,7 +149,7 @@ def to_quarantine(row: tuple[Any, ...]) -> Quarantine:
     account, key_id, user, since, by_keyless, deleted = row
     try:
         if by_keyless not in (0, 1) or type(by_keyless) is not int:
-            raise TypeError(f"by_keyless is not 0 or 1: {by_keyless!r}")
+            raise TypeError(f"by_keyless is not 0 or 1: {quoted(by_keyless)}")
         return Quarantine(
             _text(account, "account"),
             _text(key_id, "key_id"),
@@ -159,7 +159,7 @@ def to_quarantine(row: tuple[Any, ...]) -> Quarantine:
             _time(deleted),
         )
     except (ValueError, TypeError) as error:
-        raise JournalError(f"the quarantine of {key_id!r} is damaged: {error}") from None
+        raise JournalError(f"the quarantine of {quoted(key_id)} is damaged: {error}") from None
 
 
 def to_backup(row: tuple[Any, ...]) -> Backup:
@@ -175,4 +175,4 @@ def to_backup(row: tuple[Any, ...]) -> Backup:
             _time(restored),
         )
     except (ValueError, TypeError) as error:
-        raise JournalError(f"backup {id_!r} of the journal is damaged: {error}") from None
+        raise JournalError(f"backup {quoted(id_)} of the journal is damaged: {error}") from None

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from keyless.errors import KeylessError
+from keyless.errors import KeylessError, quoted
 from keyless.model.arn import is_account_id
 from keyless.retire.aws import AccountApi, AwsFailure
 from keyless.retire.backup import checked, latest_unrestored, not_restorable
@@ -256,7 +256,8 @@ def _check_quarantine(record: Quarantine, path: Path) -> None:
     ):
         raise JournalError(
             "the quarantine of a key in the journal is damaged: "
-            f"account {record.account!r}, user {record.user!r}, key {record.key_id!r}",
+            f"account {quoted(record.account)}, user {quoted(record.user)}, "
+            f"key {quoted(record.key_id)}",
             where=str(path),
             hint="Restore the journal from a copy; nothing was changed in AWS.",
         )

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from keyless.errors import KeylessError
+from keyless.errors import KeylessError, quoted
 from keyless.model.arn import is_account_id, parse_arn
 from keyless.retire.planned import Planned
 
@@ -80,20 +80,24 @@ def parse_user(text: str, option: str = "--user") -> UserRef:
     if value.startswith("arn:"):
         arn = parse_arn(value)
         if arn is None or arn.service != "iam" or not is_account_id(arn.account):
-            raise SelectionError(f"not an IAM user ARN: {value!r}", where=option)
+            raise SelectionError(f"not an IAM user ARN: {quoted(value)}", where=option)
         if arn.resource == "root":
             raise SelectionError(
                 "retire never touches the root user", where=option, hint=_ROOT_HINT
             )
         if not arn.resource.startswith("user/"):
             kind = arn.resource.split("/", 1)[0]
+            # A resource type (role, group) as it is; anything else is quoted, in part.
+            shown = (
+                kind if kind.isascii() and kind.isalpha() and len(kind) <= 40 else quoted(kind, 40)
+            )
             raise SelectionError(
-                f"retire acts on IAM users and their keys, not on a {kind}: {value!r}",
+                f"retire acts on IAM users and their keys, not on a {shown}: {quoted(value)}",
                 where=option,
             )
         path, _, name = arn.resource[len("user") :].rpartition("/")
         if not USER_PATH.fullmatch(path + "/"):
-            raise SelectionError(f"not a valid IAM path in {value!r}", where=option)
+            raise SelectionError(f"not a valid IAM path in {quoted(value)}", where=option)
         return UserRef(arn.account, _user_name(name, option))
     account, name = _split_account(value, option)
     return UserRef(account, _user_name(name, option))
@@ -104,7 +108,7 @@ def parse_key(text: str, option: str = "--access-key-id") -> KeyRef:
     account, key_id = _split_account(text, option)
     if not ACCESS_KEY_ID.fullmatch(key_id):
         raise SelectionError(
-            f"not a long-term access key ID: {key_id!r}",
+            f"not a long-term access key ID: {quoted(key_id)}",
             where=option,
             hint="Access key IDs are AKIA followed by 16 capital letters and digits.",
         )
@@ -205,14 +209,16 @@ def _split_account(value: str, option: str) -> tuple[str | None, str]:
     if not separator:
         return None, value
     if not is_account_id(account):
-        raise SelectionError(f"not a 12-digit account ID before ':' in {value!r}", where=option)
+        raise SelectionError(
+            f"not a 12-digit account ID before ':' in {quoted(value)}", where=option
+        )
     return account, rest
 
 
 def _user_name(name: str, option: str) -> str:
     if not USER_NAME.fullmatch(name):
         raise SelectionError(
-            f"not a valid IAM user name: {name!r}",
+            f"not a valid IAM user name: {quoted(name)}",
             where=option,
             hint="IAM user names are 1-64 letters, digits and +=,.@_- characters.",
         )
