@@ -10,7 +10,7 @@ from keyless.cli.numbers import Count
 from keyless.cli.output import emit, render_options, require_writable
 from keyless.cli.paths import FilePath
 from keyless.cli.record import store_path
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.model.arn import is_account_id
 from keyless.render import Format, formats, render
 
@@ -44,11 +44,11 @@ def history(
     from keyless.store import open_store
 
     if account is not None and not is_account_id(account):
-        raise InputError(f"{account!r} is not an account ID (12 digits)", where="--account")
+        raise InputError(f"{quoted(account)} is not an account ID (12 digits)", where="--account")
     if output is not None:
         require_writable(output, "the history (--output)", inputs=(store_path(store),))
     with open_store(store_path(store)) as opened:
         recorded = opened.history(account=account, limit=limit)
     if account is not None and account not in recorded.labels:
-        raise InputError(f"no recorded scan has account {account!r}", where="--account")
+        raise InputError(f"no recorded scan has account {quoted(account)}", where="--account")
     emit(render(recorded, Format(output_format), render_options(output)), output)

@@ -23,7 +23,7 @@ from keyless.cli.output import (
 )
 from keyless.cli.paths import AnyPath, FilePath
 from keyless.cli.progress import counting, is_quiet, quiet_option
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.findings import Severity
 from keyless.render import Format, formats, render
 from keyless.render.untrusted import printable
@@ -157,7 +157,7 @@ def parse_parameters(values: tuple[str, ...]) -> dict[str, str]:
         name, equals, given = value.partition("=")
         if not equals or not _PARAMETER_NAME.fullmatch(name):
             raise InputError(
-                f"{value[:60]!r} is not NAME=VALUE with an alphanumeric parameter name",
+                f"{quoted(value)} is not NAME=VALUE with an alphanumeric parameter name",
                 where="--parameter",
             )
         if len(given) > _MAX_PARAMETER_VALUE or any(ord(c) < 32 for c in given):

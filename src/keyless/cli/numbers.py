@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from keyless.errors import quoted
+
 #: The largest number an option without its own maximum accepts.
 MAX_COUNT = 10**9
 
@@ -27,5 +29,5 @@ class Count(click.IntRange):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value.strip().isascii():
-            self.fail(f"{value!r} is not a whole number in ASCII digits", param, ctx)
+            self.fail(f"{quoted(value)} is not a whole number in ASCII digits", param, ctx)
         return super().convert(value, param, ctx)

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 
 
 class _KeylessPath(click.Path):
@@ -37,7 +37,7 @@ class _KeylessPath(click.Path):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if not isinstance(value, str | os.PathLike):
-            self.fail(f"{value!r} is not a path", param, ctx)
+            self.fail(f"{quoted(value)} is not a path", param, ctx)
         if not os.fspath(value):
             # Path("") is ".", the current directory: an empty value is a script's mistake.
             raise InputError(f"{_label(param)} names no path (an empty value)")
@@ -55,7 +55,7 @@ class _KeylessPath(click.Path):
             if not self.must_exist:
                 return None
             if path.is_symlink():
-                return f"is a symbolic link to {os.readlink(path)!r}, which does not exist"
+                return f"is a symbolic link to {quoted(os.readlink(path))}, which does not exist"
             return "does not exist"
         except OSError as error:
             return f"cannot be read ({error.strerror})"

@@ -14,6 +14,7 @@ from keyless.cli.output import config_file, emit, render_options, require_writab
 from keyless.cli.paths import FilePath
 from keyless.cli.progress import is_quiet, quiet_option, waiting_message
 from keyless.cli.sources import build_spec, load, parse_moment, source_options, unread_lines
+from keyless.errors import quoted
 from keyless.render import Format, formats, render
 from keyless.render.untrusted import printable
 
@@ -164,7 +165,9 @@ def plan(
         wanted = explain.lower()
         chosen = [u for u in result.users if wanted in (u.name.lower(), u.arn.lower())]
         if not chosen:
-            raise click.BadParameter(f"no user {explain!r} in the plan", param_hint="--explain")
+            raise click.BadParameter(
+                f"no user {quoted(explain)} in the plan", param_hint="--explain"
+            )
         emit(explain_text(result, chosen, options), output, REPORT)
     else:
         emit(render(result, Format(output_format), options), output, REPORT)

@@ -14,6 +14,7 @@ import click
 from keyless.cli.numbers import Count
 from keyless.cli.paths import DirectoryPath, FilePath
 from keyless.collect.origin import InventorySpec, Origin
+from keyless.errors import quoted
 
 if TYPE_CHECKING:
     from keyless.model import Account, Inventory
@@ -40,12 +41,12 @@ def parse_moment(ctx: click.Context, param: click.Parameter, value: str | None) 
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(
-            f"{value!r} is not an ISO 8601 date or time (such as 2025-01-31T08:00:00Z)"
+            f"{quoted(value)} is not an ISO 8601 date or time (such as 2025-01-31T08:00:00Z)"
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     if not EARLIEST_NOW <= moment <= LATEST_NOW:
-        raise click.BadParameter(f"{value!r} is not between 2006 and 9000")
+        raise click.BadParameter(f"{quoted(value)} is not between 2006 and 9000")
     return moment.astimezone(UTC)
 
 

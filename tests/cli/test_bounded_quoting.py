@@ -1,0 +1,31 @@
+"""Option values are quoted in part in the CLI's messages (``keyless.errors.quoted``): a
+100,000-character `--now`, `--account` or `--limit` is not echoed whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from keyless.cli import cli
+
+HUGE = "x" * 100_000
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", "--demo", "--now", HUGE],
+        ["plan", "--demo", "--now", "2025-01-01T" + "9" * 100_000],
+        ["history", "--account", HUGE],
+        ["history", "--limit", "\u0663" * 100_000],
+    ],
+)
+def test_a_huge_option_is_quoted_in_part(args: list[str], tmp_path: Path) -> None:
+    if args[0] == "history":
+        args = [*args, "--store", str(tmp_path / "history.sqlite3")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output[:500]
+    assert len(result.output) < 800, result.output[:1000]
+    assert "…" in result.output
