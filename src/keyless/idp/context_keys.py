@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
+from keyless.errors import quoted
 from keyless.idp.providers import Provider, provider_for
 from keyless.idp.saml import ASSERTION_KEYS, MULTIVALUED_ATTRIBUTES, SINGLE_VALUED_ATTRIBUTES
 from keyless.policy.evaluate import CallerType, Request
@@ -131,7 +132,7 @@ def _web_identity(key: str, mechanism: Mechanism, issuer: str | None) -> str | N
         return f"it belongs to issuer {prefix}, not to the caller's issuer {own}"
     provider = provider_for(own)
     if name not in exposed_claims(provider):
-        return f"AWS does not map the {provider.name} claim {name!r} to a condition key"
+        return f"AWS does not map the {provider.name} claim {quoted(name)} to a condition key"
     return None
 
 

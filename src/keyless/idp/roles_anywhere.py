@@ -19,7 +19,7 @@ from typing import Any
 
 from cryptography import x509
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.idp.common import ExtraContext, add_context
 from keyless.model.arn import parse_arn
 from keyless.policy.conditions import ContextValue
@@ -161,7 +161,7 @@ def roles_anywhere_request(
         or not anchor.resource.startswith("trust-anchor/")
     ):
         raise InputError(
-            f"not a Roles Anywhere trust anchor ARN: {trust_anchor!r}",
+            f"not a Roles Anywhere trust anchor ARN: {quoted(trust_anchor)}",
             hint="Expected arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/ID.",
         )
     if isinstance(certificate, CertificateAttributes):

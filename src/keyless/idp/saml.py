@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.idp.common import (
     ExtraContext,
     add_context,
@@ -118,7 +118,9 @@ def saml_context(attributes: Mapping[str, Any]) -> tuple[dict[str, ContextValue]
         key = "saml:" + _SPELLING.get(lowered, lowered)
         value = context_value(key, raw, multivalued=multivalued)
         if value is None:
-            raise InputError(f"SAML attribute {raw_name!r} must be a string or a list of strings")
+            raise InputError(
+                f"SAML attribute {quoted(raw_name)} must be a string or a list of strings"
+            )
         context[key.lower()] = value
     return context, ignored
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import jwt
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 
 # Asymmetric algorithms only: an HMAC "verification" with a public key would prove nothing.
 _ALGORITHMS = frozenset(
@@ -31,12 +31,14 @@ def decode_token(token: str, *, jwks: Mapping[str, Any] | None = None) -> dict[s
             header = jwt.get_unverified_header(text)
             algorithm = header.get("alg")
             if algorithm not in _ALGORITHMS:
-                raise InputError(f"token algorithm {algorithm!r} cannot be verified with a JWKS")
+                raise InputError(
+                    f"token algorithm {quoted(algorithm)} cannot be verified with a JWKS"
+                )
             key_set = jwt.PyJWKSet.from_dict(dict(jwks))
             kid = header.get("kid")
             keys = [key for key in key_set.keys if kid is None or key.key_id == kid]
             if not keys:
-                raise InputError(f"no key with kid {kid!r} in the JWKS")
+                raise InputError(f"no key with kid {quoted(kid)} in the JWKS")
             claims = jwt.decode(
                 text,
                 keys[0].key,
