@@ -20,7 +20,7 @@ from types import MappingProxyType, TracebackType
 from typing import Any
 
 from keyless.dates import iso
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.findings import Severity
 from keyless.store.history import Counts, History, HistoryPoint
 from keyless.store.record import (
@@ -194,7 +194,7 @@ class Store:
             return ids[named[reference]]
         if not (reference.isascii() and reference.isdigit()) or int(reference) not in ids:
             raise InputError(
-                f"no recorded scan {reference!r}",
+                f"no recorded scan {quoted(reference)}",
                 where=self.where,
                 hint="`keyless history` lists the recorded scans and their numbers.",
             )

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from keyless.config import Config
 from keyless.engine import run_checks
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.files import open_regular, read_json_object
 from keyless.findings import Severity
 from keyless.model import AccountStatus
@@ -51,7 +51,7 @@ def load_record(path: Path, config: Config | None = None) -> ScanRecord:
         del document
         return _snapshot_record(path, config)
     raise InputError(
-        f"not a keyless scan document or snapshot (schema {schema!r})",
+        f"not a keyless scan document or snapshot (schema {quoted(schema)})",
         where=str(path),
         hint=f"keyless diff compares {SCAN_SCHEMA} documents (`keyless scan --format json`) "
         f"and {SNAPSHOT_SCHEMA} snapshots (`keyless collect --out`).",
@@ -109,7 +109,9 @@ class _Reader:
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise self.fail(f"{pointer}/{key}", f"is not an ISO-8601 date: {text!r}") from None
+            raise self.fail(
+                f"{pointer}/{key}", f"is not an ISO-8601 date: {quoted(text)}"
+            ) from None
         if moment.tzinfo is None:
             raise self.fail(f"{pointer}/{key}", "must carry a UTC offset")
         return moment
@@ -178,7 +180,7 @@ def _account(read: _Reader, entry: Mapping[str, Any], at: str) -> AccountRecord:
     account_id = read.value(entry, "id", str, at)
     status = read.value(entry, "status", str, at)
     if status not in {s.value for s in AccountStatus}:
-        raise read.fail(f"{at}/status", f"is not an account status: {status!r}")
+        raise read.fail(f"{at}/status", f"is not an account status: {quoted(status)}")
     alias = read.optional(entry, "alias", str, at) or read.optional(entry, "name", str, at)
     label = f"{alias} ({account_id})" if alias else account_id
     return AccountRecord(account_id, label, status, read.optional(entry, "error", str, at))
@@ -214,7 +216,7 @@ def _severity(read: _Reader, entry: Mapping[str, Any], at: str) -> Severity:
     try:
         return Severity(text)
     except ValueError:
-        raise read.fail(f"{at}/severity", f"is not a severity: {text!r}") from None
+        raise read.fail(f"{at}/severity", f"is not a severity: {quoted(text)}") from None
 
 
 def _finding(read: _Reader, entry: Mapping[str, Any], at: str) -> FindingRecord:
