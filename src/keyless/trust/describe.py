@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
+from keyless.errors import QUOTED_CHARACTERS, quoted
 from keyless.trust.keys import canonical_key
 from keyless.trust.paths import AccessPath, PrincipalClass
 from keyless.trust.questions import organization_pins
 
 _AWS = (PrincipalClass.ANYONE, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL)
 
+#: How many subjects a description names (a policy may list a thousand).
+_DESCRIBED_SUBJECTS = 10
 _CLASSIC = re.compile(
     r"^repo:(?P<repo>[^:]+):(?:(?:ref:(?P<ref>.+))|(?:environment:(?P<env>.+))|(?P<pr>pull_request))$"
 )
@@ -76,13 +79,14 @@ def _oidc(path: AccessPath) -> str:
         auds = path.policy_values(path.key("aud")) if google or pool else ()
         if auds:
             what = "whose azp is" if google else "of identity pool"
-            return f"any {name} token holder {what} " + " or ".join(map(repr, auds))
+            return f"any {name} token holder {what} " + " or ".join(map(quoted, auds))
         return f"any {name} token holder (no sub condition)"
     parts = []
-    for value in subs:
-        match = _CLASSIC.match(value)
+    for value in subs[:_DESCRIBED_SUBJECTS]:
+        # A subject longer than a message quotes is quoted in part, not read out whole.
+        match = _CLASSIC.match(value) if len(value) <= QUOTED_CHARACTERS else None
         if match is None:
-            parts.append(f"sub {value!r}")
+            parts.append(f"sub {quoted(value)}")
             continue
         repo = match["repo"]
         where = "any repository of " + repo[:-2] if repo.endswith("/*") else repo
@@ -92,5 +96,7 @@ def _oidc(path: AccessPath) -> str:
             parts.append(f"in {where} deploying to environment {match['env']}")
         else:
             parts.append(f"in {where} on a pull request")
+    if len(subs) > _DESCRIBED_SUBJECTS:
+        parts.append(f"{len(subs) - _DESCRIBED_SUBJECTS:,} more subjects")
     noun = "workflow" if name == "GitHub Actions" else "token holder"
     return f"any {name} {noun} " + " or ".join(parts)
