@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 
 from keyless.checks.registry import CheckContext, Scope, check
+from keyless.errors import quoted
 from keyless.findings import Problem, Severity
 from keyless.model import AccountStatus, Dataset, DatasetState, Inventory
 from keyless.people import Person, duplicated_people
@@ -79,7 +80,7 @@ def duplicated_people_problems(
         yield Problem(
             resource=person.users[0].arn,
             message=(
-                f"{noun} {person.key!r} has {len(person.users)} IAM users in "
+                f"{noun} {quoted(person.key)} has {len(person.users)} IAM users in "
                 f"{len(accounts)} accounts ({named})"
             ),
             evidence=MappingProxyType(

@@ -13,7 +13,7 @@ from keyless.checks.trust._common import (
     RoleTrust,
     _problem,
 )
-from keyless.errors import PolicyError
+from keyless.errors import PolicyError, quoted
 from keyless.findings import Problem, Severity
 from keyless.idp.context_keys import unsupplied
 from keyless.idp.grammars import SubGrammar
@@ -239,7 +239,7 @@ def _dead_values(role: Role, analysis: TrustAnalysis) -> Iterator[Problem]:
                         yield _problem(
                             role,
                             path,
-                            f"{condition.key} value {value!r} {reason}",
+                            f"{condition.key} value {quoted(value)} {reason}",
                             None,
                             Severity.INFO if unrendered else None,
                             key=condition.key,
