@@ -93,3 +93,18 @@ def test_saml_doc_names_a_provider_of_the_roles_partition(tmp_path: Path) -> Non
     base = ["simulate", "--trust-policy", str(policy), "--saml", str(saml)]
     assert run(*base, "--role-arn", ROLE)[0] == 0
     assert run(*base, "--role-arn", "arn:aws:iam::111122223333:role/r")[0] == 1
+
+
+def test_without_role_arn_the_policys_principals_give_the_partition(tmp_path: Path) -> None:
+    # The GovCloud provider and account ARNs are the role's partition: trust does not
+    # cross partitions.
+    policy = write(tmp_path, "trust.json", POLICY)
+    code, out, _ = run("trust", str(policy), "--format", "json")
+    assert code == 1
+    witnesses = _witnesses(json.loads(out))
+    principals = [w["principal"] for w in witnesses if "principal" in w]
+    assert principals
+    assert all(p.startswith("arn:aws-us-gov:") for p in principals), principals
+    anchors = [w["trust_anchor"] for w in witnesses if "trust_anchor" in w]
+    assert all(a.startswith("arn:aws-us-gov:") for a in anchors), anchors
+    assert any("saml" in w for w in witnesses)

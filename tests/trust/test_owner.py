@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from keyless.cli import cli
 from keyless.iac.scan import scan
-from keyless.trust.owner import owner_account
+from keyless.trust.owner import owner_account, owner_partition
 from tests.trust.support import allow
 
 OWN = "111122223333"
@@ -79,3 +79,22 @@ def test_a_literal_source_account_in_terraform_is_the_role_s_own(tmp_path: Path)
         "}\n"
     )
     assert scan([tmp_path]).findings == ()
+
+
+def test_the_partition_is_the_one_the_principals_name() -> None:
+    def policy(*principals: str, source: str | None = None) -> dict[str, object]:
+        statement: dict[str, object] = {
+            "Effect": "Allow",
+            "Principal": {"AWS": list(principals)},
+            "Action": "sts:AssumeRole",
+        }
+        if source:
+            statement["Condition"] = {"ArnLike": {"aws:SourceArn": source}}
+        return {"Version": "2012-10-17", "Statement": [statement]}
+
+    assert owner_partition(policy("arn:aws-cn:iam::111122223333:root")) == "aws-cn"
+    assert owner_partition(policy("*", source="arn:aws-us-gov:sns:*:*:t")) == "aws-us-gov"
+    assert owner_partition(policy("111122223333")) is None
+    assert owner_partition(policy("*", source="arn:aws*:sns:*:*:t")) is None
+    mixed = policy("arn:aws:iam::111122223333:root", "arn:aws-cn:iam::111122223333:root")
+    assert owner_partition(mixed) is None

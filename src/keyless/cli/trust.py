@@ -24,9 +24,9 @@ from keyless.model.arn import parse_arn
 from keyless.policy.identifiers import checked_role_arn, checked_role_name_or_arn, checked_text
 from keyless.policy.wrapped import load_trust_file
 from keyless.render import Format, formats, render
-from keyless.trust.owner import owner_account
+from keyless.trust.owner import owner_account, owner_partition
 
-DEFAULT_ROLE_ARN = "arn:aws:iam::123456789012:role/{name}"
+DEFAULT_ACCOUNT = "123456789012"
 
 
 def _checked_name(path: Path, where: str) -> None:
@@ -50,13 +50,13 @@ def _policy_role(path: Path, role_arn: str | None) -> Role:
             role_arn = checked_role_arn(found.role_arn)
     if role_arn is None:
         # The file's name becomes the role's: only the characters IAM allows in one. Its
-        # account is the one the policy's own providers and source conditions name.
+        # account is the one the policy's own providers and source conditions name, its
+        # partition the one its principals' ARNs name (trust does not cross partitions).
         stem = "stdin" if str(path) == STDIN else path.stem
         name = re.sub(r"[^A-Za-z0-9_+=,.@-]", "-", stem)[:64] or "role"
-        arn = DEFAULT_ROLE_ARN.format(name=name)
-        owner = owner_account(document)
-        if owner is not None:
-            arn = f"arn:aws:iam::{owner}:role/{name}"
+        owner = owner_account(document) or DEFAULT_ACCOUNT
+        partition = owner_partition(document) or "aws"
+        arn = f"arn:{partition}:iam::{owner}:role/{name}"
     else:
         arn = checked_role_arn(role_arn)
     parsed = parse_arn(arn)

@@ -24,6 +24,8 @@ from typing import Any
 _PROVIDER = re.compile(r"arn:aws[a-z-]*:iam::([0-9]{12}):(?:oidc|saml)-provider/.+", re.ASCII)
 _ACCOUNT = re.compile(r"[0-9]{12}", re.ASCII)
 _SOURCE_ARN = re.compile(r"arn:aws[a-z-]*:[^:*?]+:[^:]*:([0-9]{12}):.*", re.ASCII)
+# A partition as AWS names them; "arn:aws*:" (a wildcard) names none.
+_PARTITION = re.compile(r"arn:(aws(?:-[a-z]{1,10}){0,3}):", re.ASCII)
 _SOURCE_ACCOUNT_KEYS = frozenset({"aws:sourceaccount", "aws:sourceowner"})
 
 
@@ -31,6 +33,44 @@ def owner_account(document: Any) -> str | None:
     """The one account the policy's providers and source conditions name, else None."""
     found = set(_named_accounts(document))
     return found.pop() if len(found) == 1 else None
+
+
+def owner_partition(document: Any) -> str | None:
+    """The one partition (``aws``, ``aws-us-gov``, ``aws-cn``) the ARNs of the policy's
+    principals and ``aws:SourceArn`` name, else None: trust does not cross partitions, so a
+    policy naming GovCloud principals is a GovCloud role's."""
+    found = set(_named_partitions(document))
+    return found.pop() if len(found) == 1 else None
+
+
+def _named_partitions(document: Any) -> Iterator[str]:
+    for statement in _allow_statements(document):
+        principal = statement.get("Principal")
+        if isinstance(principal, Mapping):
+            for kind in ("AWS", "Federated"):
+                for value in _strings(principal.get(kind)):
+                    if match := _PARTITION.match(value):
+                        yield match.group(1)
+        conditions = statement.get("Condition")
+        for block in conditions.values() if isinstance(conditions, Mapping) else ():
+            for key, values in block.items() if isinstance(block, Mapping) else ():
+                if str(key).lower() == "aws:sourcearn":
+                    for value in _strings(values):
+                        if match := _PARTITION.match(value):
+                            yield match.group(1)
+
+
+def _allow_statements(document: Any) -> Iterator[Mapping[str, Any]]:
+    if not isinstance(document, Mapping):
+        return
+    statements = document.get("Statement")
+    if isinstance(statements, Mapping):
+        statements = [statements]
+    if not isinstance(statements, list):
+        return
+    for statement in statements:
+        if isinstance(statement, Mapping) and statement.get("Effect") == "Allow":
+            yield statement
 
 
 def _named_accounts(document: Any) -> Iterator[str]:
