@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,14 @@ def test_a_huge_option_is_quoted_in_part(args: list[str], tmp_path: Path) -> Non
     assert result.exit_code == 2, result.output[:500]
     assert len(result.output) < 800, result.output[:1000]
     assert "…" in result.output
+
+
+def test_a_huge_pointer_is_shown_in_part(tmp_path: Path) -> None:
+    # The pointer to an unknown key holds the key: 30,000 characters (a trust policy is
+    # refused past 40,960).
+    policy = tmp_path / "trust.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "x" * 30_000: 1, "Statement": []}))
+    result = CliRunner().invoke(cli, ["trust", str(policy)])
+    assert result.exit_code == 2
+    assert len(result.stderr) < 800, result.stderr[:1000]
+    assert "unknown top-level element" in result.stderr

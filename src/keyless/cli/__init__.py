@@ -177,6 +177,10 @@ def _looks_like_a_path(text: str) -> bool:
 _REPR_BYTE = re.compile(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])")
 
 
+#: How much of an error's ``where`` the terminal shows (a path, or a file and pointer).
+_SHOWN_WHERE = 300
+
+
 def _shown(error: KeylessError) -> str:
     """:meth:`KeylessError.describe` for a terminal: ``where`` (a path or value the user
     gave, or a name from AWS) on its one line, every line of the message and hint with
@@ -196,7 +200,12 @@ def _shown(error: KeylessError) -> str:
 
     text = lines(error.message)
     if error.where:
-        text = f"{line(error.where)}: {text}"
+        # A JSON pointer holds the keys on its way: a 30,000-character key is a pointer as
+        # long. Shown in part, as the message quotes values (keyless.errors.quoted).
+        where = error.where
+        if len(where) > _SHOWN_WHERE:
+            where = where[:_SHOWN_WHERE] + "…"
+        text = f"{line(where)}: {text}"
     if error.hint:
         text += f"\n{lines(error.hint)}"
     return text
