@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from keyless.errors import ConfigError, quoted
+from keyless.errors import ConfigError, quoted, quoted_list
 from keyless.files import read_text
 
 DEFAULT_CONFIG_NAME = "keyless.toml"
@@ -163,7 +163,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "configuration") -> Confi
     unknown = set(raw) - {"thresholds", "ignore", "plan"}
     if unknown:
         raise ConfigError(
-            f"unknown section(s) {_listed(unknown)}",
+            f"unknown section(s) {quoted_list(unknown)}",
             where=source,
             hint="keyless.toml knows [thresholds], [[ignore]] and [plan].",
         )
@@ -176,12 +176,6 @@ def parse_config(raw: dict[str, Any], *, source: str = "configuration") -> Confi
         path=source,
         plan=_plan(raw.get("plan", {}), source),
     )
-
-
-def _listed(keys: Collection[str], most: int = 5) -> str:
-    # Keys the file chose: each quoted in part, and only the first few of many.
-    shown = ", ".join(quoted(key) for key in sorted(keys)[:most])
-    return shown + (f" and {len(keys) - most:,} more" if len(keys) > most else "")
 
 
 def _thresholds(raw: Any, source: str) -> Thresholds:
@@ -220,7 +214,7 @@ def _ignore(raw: Any, index: int, source: str) -> Ignore:
         raise ConfigError("each [[ignore]] must be a table", where=where)
     unknown = set(raw) - {"check", "reason", "resource", "account"}
     if unknown:
-        raise ConfigError(f"unknown key(s) {_listed(unknown)}", where=where)
+        raise ConfigError(f"unknown key(s) {quoted_list(unknown)}", where=where)
     for key in ("check", "reason"):
         value = raw.get(key)
         if not isinstance(value, str) or not value.strip():
@@ -266,7 +260,7 @@ def _plan(raw: Any, source: str) -> PlanConfig:
     unknown = set(raw) - {"link", "keep"}
     if unknown:
         raise ConfigError(
-            f"unknown key(s) {_listed(unknown)} in [plan]",
+            f"unknown key(s) {quoted_list(unknown)} in [plan]",
             where=source,
             hint="[plan] knows [[plan.link]] and [[plan.keep]].",
         )
@@ -294,7 +288,7 @@ def _strings(
 ) -> dict[str, str]:
     unknown = set(entry) - set(required) - set(optional)
     if unknown:
-        raise ConfigError(f"unknown key(s) {_listed(unknown)}", where=where)
+        raise ConfigError(f"unknown key(s) {quoted_list(unknown)}", where=where)
     values: dict[str, str] = {}
     for key in (*required, *optional):
         value = entry.get(key)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 #: How much of a value a message quotes: a 100 KB argument must not become a 100 KB error.
 QUOTED_CHARACTERS = 200
 
@@ -14,6 +16,14 @@ def quoted(value: object, limit: int = QUOTED_CHARACTERS) -> str:
         return repr(value if len(value) <= limit else value[:limit] + "…")
     shown = repr(value)
     return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
+def quoted_list(values: Iterable[str], most: int = 5) -> str:
+    """``values`` as a message lists them: sorted, each :func:`quoted`, the first ``most``
+    only (``'a', 'b' and 3 more``): a file or an option may hold thousands."""
+    ordered = sorted(values)
+    shown = ", ".join(quoted(value) for value in ordered[:most])
+    return shown + (f" and {len(ordered) - most:,} more" if len(ordered) > most else "")
 
 
 class KeylessError(Exception):

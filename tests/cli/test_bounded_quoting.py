@@ -41,3 +41,12 @@ def test_a_huge_pointer_is_shown_in_part(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert len(result.stderr) < 800, result.stderr[:1000]
     assert "unknown top-level element" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["scan", "--demo"], ["workflows", "scan", "."]])
+def test_unknown_check_ids_are_listed_in_part(command: list[str]) -> None:
+    many = ",".join(f"no-such-check-{n}" for n in range(1_000))
+    result = CliRunner().invoke(cli, [*command, "--checks", "x" * 100_000 + "," + many])
+    assert result.exit_code == 2
+    assert len(result.stderr) < 1_500, result.stderr[:2000]
+    assert "and 996 more" in result.stderr

@@ -15,7 +15,7 @@ import click
 from keyless.cli.output import emit, render_options
 from keyless.cli.paths import AnyPath, FilePath
 from keyless.cli.progress import quiet_option, waiting_message
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted_list
 from keyless.findings import Severity
 from keyless.render import Format, formats, render
 from keyless.workflows.registry import CHECKS
@@ -74,7 +74,7 @@ def scan(
     unknown = sorted(set(wanted) - known)
     if unknown:
         raise InputError(
-            f"unknown workflow check ID(s): {', '.join(repr(i) for i in unknown)}",
+            f"unknown workflow check ID(s): {quoted_list(unknown)}",
             where="--checks",
             hint="`keyless checks` lists every check ID (the CI checks: workflow-, gitlab-, "
             "circleci-, bitbucket-, jenkins-).",

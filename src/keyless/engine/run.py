@@ -12,7 +12,7 @@ from keyless.config import Config, Ignore
 from keyless.engine.groups import Tally, judge, replay, schedule
 from keyless.engine.packed import FindingSorter
 from keyless.engine.result import CheckRun, ScanResult, Suppressed
-from keyless.errors import KeylessError
+from keyless.errors import KeylessError, quoted_list
 from keyless.findings import Finding
 from keyless.model import Inventory
 
@@ -50,7 +50,7 @@ def select_checks(ids: Collection[str] | None) -> tuple[Check, ...]:
     unknown = sorted(set(ids) - known)
     if unknown:
         raise KeylessError(
-            f"unknown check ID(s): {', '.join(repr(i) for i in unknown)}",
+            f"unknown check ID(s): {quoted_list(unknown)}",
             hint="`keyless checks` lists every check ID.",
         )
     return tuple(c for c in checks if c.id in ids)
