@@ -45,6 +45,8 @@ def test_unread_providers_are_a_note_not_an_open_item(tmp_path: Path) -> None:
     assert f"arn:aws:iam::{role['account']}:{ACCOUNT_PROVIDER}" in note
     assert "aws iam list-open-id-connect-providers" in note
     assert not any("were not read" in w for w in user["would_decide"])
+    # Said once in the plan's own notes (its summary), for both GitHub roles of the account.
+    assert [n for n in document["notes"] if "were not read" in n] == [note]
 
     # Decided exactly as when the account is known to have no provider.
     read_code, read = plan(tmp_path / "read", [])
@@ -53,3 +55,4 @@ def test_unread_providers_are_a_note_not_an_open_item(tmp_path: Path) -> None:
     read_role, read_user = github_role(read)
     assert read_role["provider"]["providers_read"] is True
     assert not any("were not read" in n for n in read_user["notes"])
+    assert not any("were not read" in n for n in read["notes"])

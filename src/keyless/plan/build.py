@@ -25,6 +25,7 @@ from keyless.people import Person, group_people
 from keyless.plan.decide import decide
 from keyless.plan.links import SERVICES, LinkRequest, instructions
 from keyless.plan.model import (
+    UNREAD_PROVIDERS_NOTE_OPENING,
     Assignment,
     Destination,
     IdentityCenterUser,
@@ -156,7 +157,7 @@ def make_plan(inventory: Inventory, inputs: PlanInputs | None = None) -> Plan:
             as_of,
             {role.user: role.platform for role in oidc},
         ),
-        notes=(*notes, *_unlinked_notes(unlinked)),
+        notes=(*notes, *_unread_provider_notes(drafts), *_unlinked_notes(unlinked)),
     )
 
 
@@ -384,6 +385,18 @@ def _workload_role(draft: _Draft, taken: Names) -> WorkloadRolePlan:
         user=draft.user.arn,
         service=service,
         permissions=draft.carried.carried.permissions,
+    )
+
+
+def _unread_provider_notes(drafts: list[_Draft]) -> tuple[str, ...]:
+    # Once per account and issuer, in the plan's summary: the users' own notes say it too.
+    return tuple(
+        dict.fromkeys(
+            note
+            for draft in drafts
+            for note in draft.plan.notes
+            if note.startswith(UNREAD_PROVIDERS_NOTE_OPENING)
+        )
     )
 
 

@@ -239,13 +239,17 @@ class OidcProviderRef:
         return provider_note(self.arn, self.audience, self.client_ids)
 
 
+#: How :func:`unread_providers_note` begins (the plan's summary gathers these notes).
+UNREAD_PROVIDERS_NOTE_OPENING = "the OIDC providers of account "
+
+
 def unread_providers_note(account: str, issuer: str, partition: str) -> str:
     """What a person must check when the plan creates the provider of ``issuer`` in an
     account whose providers it did not read: IAM holds one provider per URL, so creating
     it fails (or the code fights the one that exists) when it is already there."""
     arn = f"arn:{partition}:iam::{account}:oidc-provider/{issuer}"
     return (
-        f"the OIDC providers of account {account} were not read (no oidc-providers.json): "
+        f"{UNREAD_PROVIDERS_NOTE_OPENING}{account} were not read (no oidc-providers.json): "
         f"the plan creates the provider of {issuer}; if `aws iam "
         f"list-open-id-connect-providers` lists {arn}, import it rather than create it "
         "(IAM holds one provider per URL; the README of `keyless generate` says how)"
