@@ -4,6 +4,7 @@ valid, unique role ARN; the address stays the role's name in messages and locati
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -78,3 +79,23 @@ def test_every_judged_role_has_a_valid_unique_arn(case: Path) -> None:
     arns = [j.role.arn for j in judged]
     assert all(ROLE_ARN.fullmatch(arn) for arn in arns), arns
     assert len({arn.casefold() for arn in arns}) == len(arns)
+
+
+def test_a_govcloud_role_is_judged_in_its_partition(tmp_path: Path) -> None:
+    # Its provider is GovCloud's: so is the role (trust does not cross partitions), and
+    # every witness names a GovCloud principal.
+    github = json.loads(GITHUB.replace("arn:aws:iam::", "arn:aws-us-gov:iam::"))
+    anyone = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+    govcloud = json.dumps({**github, "Statement": [*github["Statement"], anyone]})
+    (tmp_path / "main.tf").write_text(
+        f'resource "aws_iam_role" "ci" {{\n  assume_role_policy = <<EOT\n{govcloud}\nEOT\n}}\n'
+    )
+    (role,) = assess_file(tmp_path / "main.tf").roles
+    assert role.assessment.role.arn.startswith("arn:aws-us-gov:iam::111122223333:role/")
+    principals = [
+        f.witness["principal"]
+        for f in role.assessment.findings
+        if f.witness and "principal" in f.witness
+    ]
+    assert principals
+    assert all(p.startswith("arn:aws-us-gov:") for p in principals), principals

@@ -49,7 +49,7 @@ from keyless.model import AVAILABLE, Account, Dataset, Inventory, OidcProvider, 
 from keyless.model.arn import is_account_id
 from keyless.policy.document import escape_pointer, parse_trust_policy
 from keyless.policy.limits import PolicyTooLarge
-from keyless.trust.owner import owner_account
+from keyless.trust.owner import owner_account, owner_partition
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,10 +202,12 @@ def roles_to_judge(
             )
             continue
         account = _role_account(document)
+        # Trust does not cross partitions: principals of GovCloud make a GovCloud role.
+        partition = owner_partition(document) or "aws"
         role = Role(
             account_id=account,
             name=resource.address,
-            arn=f"arn:aws:iam::{account}:role/{_arn_name(resource, taken)}",
+            arn=f"arn:{partition}:iam::{account}:role/{_arn_name(resource, taken)}",
             trust_policy=document,
         )
         judged.append(JudgedRole(resource, role, stand_ins, not_judged))
