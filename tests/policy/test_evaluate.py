@@ -373,3 +373,25 @@ def test_variables_in_resource_are_substituted(resource, context, allowed):
     )
     request = Request(aws_caller(USER), ("s3:GetObject",), make_context(context), resource)
     assert evaluate(policy, request).allowed is allowed
+
+
+@pytest.mark.parametrize(
+    ("principal", "caller", "allowed"),
+    [
+        (f"arn:aws-us-gov:iam::{ACCOUNT}:root", f"arn:aws:iam::{ACCOUNT}:user/x", False),
+        (f"arn:aws-us-gov:iam::{ACCOUNT}:root", f"arn:aws-us-gov:iam::{ACCOUNT}:user/x", True),
+        (f"arn:aws-cn:iam::{ACCOUNT}:role/r", f"arn:aws:sts::{ACCOUNT}:assumed-role/r/s", False),
+        (f"arn:aws-cn:iam::{ACCOUNT}:role/r", f"arn:aws-cn:sts::{ACCOUNT}:assumed-role/r/s", True),
+        (f"arn:aws:iam::{ACCOUNT}:user/x", f"arn:aws-us-gov:iam::{ACCOUNT}:user/x", False),
+        # A bare account ID names the account in the policy's partition, both ways.
+        (ACCOUNT, f"arn:aws-us-gov:iam::{ACCOUNT}:user/x", True),
+        (f"arn:aws-us-gov:iam::{ACCOUNT}:root", ACCOUNT, True),
+    ],
+)
+def test_a_principal_of_another_partition_is_another_principal(
+    principal: str, caller: str, allowed: bool
+) -> None:
+    """An ARN names its partition; the same account ID in aws and aws-us-gov are two accounts.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html"""
+    decision = evaluate(policy(stmt(principal={"AWS": principal})), aws(caller))
+    assert decision.allowed is allowed

@@ -73,6 +73,9 @@ class Caller:
     account: str | None = None
     provider: str | None = None
     unique_id: str | None = None
+    any_partition: bool = False
+    """An AWS caller given by account ID alone: ``arn`` is its root in ``aws``, but the ID
+    names the account in whichever partition the policy's principal is."""
 
     @property
     def label(self) -> str:
@@ -88,7 +91,12 @@ def aws_caller(arn_or_account: str, *, unique_id: str | None = None) -> Caller:
     text = arn_or_account.strip()
     if len(text) == 12 and text.isascii() and text.isdigit():
         return Caller(
-            CallerType.AWS, root_arn(text), AwsPrincipalForm.ACCOUNT, text, unique_id=unique_id
+            CallerType.AWS,
+            root_arn(text),
+            AwsPrincipalForm.ACCOUNT,
+            text,
+            unique_id=unique_id,
+            any_partition=True,
         )
     parsed = parse_arn(text)
     form = aws_principal_form(parsed.service, parsed.resource) if parsed else None
@@ -188,6 +196,11 @@ def _template_matches(principal: Principal, caller: Caller) -> bool:
 
 
 def _aws_principal_matches(principal: Principal, caller: Caller) -> bool:
+    if not caller.any_partition and _other_partitions(principal.value, caller.arn):
+        # An ARN names one partition; a principal of another (aws-us-gov, aws-cn) is
+        # another principal, whatever its account ID.
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+        return False
     form = principal.form
     if form is AwsPrincipalForm.ACCOUNT:
         # The whole account: every principal in it (still gated by its identity policy).
@@ -221,6 +234,14 @@ def _aws_principal_matches(principal: Principal, caller: Caller) -> bool:
     if form is AwsPrincipalForm.FEDERATED_USER:
         return caller.arn.lower() == principal.value.lower()
     return False
+
+
+def _other_partitions(value: str, caller_arn: str | None) -> bool:
+    """Both are ARNs, of different partitions (a bare account ID names none)."""
+    if caller_arn is None or not value.startswith("arn:"):
+        return False
+    theirs, mine = parse_arn(value), parse_arn(caller_arn)
+    return theirs is not None and mine is not None and theirs.partition != mine.partition
 
 
 def _last(resource: str) -> str:
