@@ -98,3 +98,14 @@ def test_the_partition_is_the_one_the_principals_name() -> None:
     assert owner_partition(policy("*", source="arn:aws*:sns:*:*:t")) is None
     mixed = policy("arn:aws:iam::111122223333:root", "arn:aws-cn:iam::111122223333:root")
     assert owner_partition(mixed) is None
+
+
+def test_a_source_arn_the_policy_excludes_names_no_partition() -> None:
+    """``ArnNotEquals aws:SourceArn`` says what the role is not for, as for accounts."""
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": "config.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+        "Condition": {"ArnNotEquals": {"aws:SourceArn": "arn:aws-us-gov:config:us-gov-west-1:1:x"}},
+    }
+    assert owner_partition({"Version": "2012-10-17", "Statement": [statement]}) is None

@@ -52,8 +52,10 @@ def _named_partitions(document: Any) -> Iterator[str]:
                     if match := _PARTITION.match(value):
                         yield match.group(1)
         conditions = statement.get("Condition")
-        for block in conditions.values() if isinstance(conditions, Mapping) else ():
-            for key, values in block.items() if isinstance(block, Mapping) else ():
+        for operator, block in conditions.items() if isinstance(conditions, Mapping) else ():
+            # As for accounts: an ArnNotEquals names what the role is *not* for.
+            negated = "Not" in str(operator) or not isinstance(block, Mapping)
+            for key, values in block.items() if not negated else ():
                 if str(key).lower() == "aws:sourcearn":
                     for value in _strings(values):
                         if match := _PARTITION.match(value):
@@ -74,16 +76,7 @@ def _allow_statements(document: Any) -> Iterator[Mapping[str, Any]]:
 
 
 def _named_accounts(document: Any) -> Iterator[str]:
-    if not isinstance(document, Mapping):
-        return
-    statements = document.get("Statement")
-    if isinstance(statements, Mapping):
-        statements = [statements]
-    if not isinstance(statements, list):
-        return
-    for statement in statements:
-        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
-            continue
+    for statement in _allow_statements(document):
         principal = statement.get("Principal")
         if isinstance(principal, Mapping):
             for value in _strings(principal.get("Federated")):
