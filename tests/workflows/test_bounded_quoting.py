@@ -8,24 +8,17 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from keyless.cli import cli
+from tests.workflows.builders import GITHUB_KEYS
 
 HUGE = "x" * 100_000
-WORKFLOW = f"""\
-name: Deploy
-on:
-  push:
-    branches: [main]
-jobs:
-  deploy:
-    runs-on: ubuntu-latest
-    env:
-      AWS_ACCESS_KEY_ID: ${{{{ secrets.AWS_ACCESS_KEY_ID }}}}
-      AWS_SECRET_ACCESS_KEY: ${{{{ secrets.AWS_SECRET_ACCESS_KEY }}}}
-    steps:
-      - uses: actions/checkout@v4
+# The usual keys job, and a step of an action keyless reports by name, named hugely.
+WORKFLOW = (
+    GITHUB_KEYS
+    + f"""\
       - name: {HUGE}
         uses: jakejarvis/s3-sync-action@v0.5.1
 """
+)
 
 
 def test_a_huge_step_name_is_quoted_in_part(tmp_path: Path) -> None:
