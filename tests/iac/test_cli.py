@@ -85,6 +85,19 @@ def test_malformed_hcl_is_named_with_its_position_and_the_rest_still_analysed(
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_malformed_block_nothing_refers_to_makes_the_file_not_read(tmp_path: Path) -> None:
+    """A syntax error in a bucket next to a tight role: Terraform refuses the whole file,
+    so keyless must not call it clean (it judged only part of it)."""
+    main = tmp_path / "main.tf"
+    main.write_text(TIGHT_ROLE + '\nresource "aws_s3_bucket" "b" {\n  bucket = = "x"\n}\n')
+    bucket_line = TIGHT_ROLE.count("\n") + 3
+    result = run("iac", str(tmp_path))
+    assert result.exit_code == 3
+    assert f"{main}: malformed HCL: unexpected '=' at line {bucket_line}, column 12" in (
+        result.stdout
+    )
+
+
 def test_malformed_yaml_template_is_named_with_its_position(tmp_path: Path) -> None:
     template = tmp_path / "stack.yaml"
     template.write_text("Resources:\n  User:\n    Type: AWS::IAM::User\n   Bad: [\n")

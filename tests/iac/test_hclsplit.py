@@ -11,7 +11,8 @@ import pytest
 from keyless.iac.hcl import HclSyntaxError
 from keyless.iac.hclsplit import split_blocks
 from keyless.iac.read import read_paths
-from keyless.iac.values import Position, plain, pointer_positions, unknowns
+from keyless.iac.tffiles import parse_file
+from keyless.iac.values import Position, plain, pointer_positions
 
 TRICKY = """# a comment with a brace {
 resource "aws_s3_bucket" "b" {
@@ -59,13 +60,33 @@ def test_a_block_parsed_alone_keeps_its_file_positions(tmp_path: Path) -> None:
     assert pointer_positions(role.trust)["/Version"] == Position(5, 47)
 
 
-def test_a_block_nothing_refers_to_is_not_parsed(tmp_path: Path) -> None:
+def test_a_malformed_block_nothing_refers_to_makes_the_file_unread(tmp_path: Path) -> None:
+    """Terraform refuses the whole file: judging the user alone would call it clean."""
     (tmp_path / "main.tf").write_text(
         'resource "aws_s3_bucket" "b" {\n  bucket = = "broken"\n}\n'
         'resource "aws_iam_user" "u" {\n  name = "u"\n}\n'
     )
     model = read_paths([tmp_path])
-    assert (model.unread, [r.address for r in model.resources]) == ((), ["aws_iam_user.u"])
+    assert [r.address for r in model.resources] == []
+    (unread,) = model.unread
+    assert unread.reason == "malformed HCL: unexpected '=' at line 2, column 12"
+
+
+def test_a_block_nothing_refers_to_keeps_no_values(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_s3_bucket" "b" {\n  bucket = "fine"\n}\n'
+        'resource "aws_iam_user" "u" {\n  name = "u"\n}\n'
+    )
+    body = parse_file(tmp_path / "main.tf").body
+    bucket = next(b for b in body.blocks if b.type == "resource" and b.labels[0] == "aws_s3_bucket")
+    assert bucket._body is None  # checked, then dropped until something refers to it
+    assert "bucket" in bucket.body.attributes
+
+
+def test_a_block_defining_an_attribute_twice_makes_the_file_unread(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  a = 1\n  a = 2\n}\n')
+    (unread,) = read_paths([tmp_path]).unread
+    assert unread.reason == "malformed HCL: attribute 'a' is defined twice at line 3, column 3"
 
 
 def test_a_block_a_trust_policy_refers_to_is_parsed_and_evaluated(tmp_path: Path) -> None:
@@ -78,15 +99,3 @@ def test_a_block_a_trust_policy_refers_to_is_parsed_and_evaluated(tmp_path: Path
     (role,) = read_paths([tmp_path]).resources
     assert role.trust is not None
     assert plain(role.trust) == {"Bucket": "octo-logs"}
-
-
-def test_a_malformed_block_a_trust_policy_refers_to_makes_it_unknown(tmp_path: Path) -> None:
-    (tmp_path / "main.tf").write_text(
-        'resource "aws_s3_bucket" "b" {\n  bucket = = "broken"\n}\n'
-        'resource "aws_iam_role" "r" {\n'
-        "  assume_role_policy = jsonencode({ Bucket = aws_s3_bucket.b.bucket })\n"
-        "}\n"
-    )
-    (role,) = read_paths([tmp_path]).resources
-    assert role.trust is not None
-    assert "its block could not be parsed" in next(unknowns(role.trust)).reason

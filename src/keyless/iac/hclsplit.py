@@ -5,9 +5,10 @@ networks, functions) says nothing about IAM, and parsing is the dominant cost of
 HCL in Python, so the file is first cut into its top-level blocks by a scanner that knows
 HCL's strings, interpolations, heredocs and comments. The blocks keyless judges or
 evaluates (variables, locals, modules, IAM resources, the data sources it understands) are
-parsed at once, so their syntax errors are reported with the file; any other block is
-parsed only if an IAM value refers to it. A syntax error inside a block nothing refers to
-is therefore not reported: keyless is not a Terraform validator.
+parsed into values at once. Every other block is parsed too, for its errors only (what
+it holds is dropped) and turned into values only if an IAM value refers to it: a file keyless could
+not read whole is reported as not read, never as clean, whatever block holds the error,
+and an unrelated block costs no memory after the check.
 """
 
 from __future__ import annotations
@@ -44,15 +45,16 @@ class Chunk:
 
 
 def parse_terraform(text: str, eager: Callable[[str, tuple[str, ...]], bool]) -> Body:
-    """A ``.tf`` file's top-level blocks; those ``eager`` selects are parsed now, the
-    others when first read. Raises :class:`HclSyntaxError` for a malformed file or a
-    malformed selected block."""
+    """A ``.tf`` file's top-level blocks; those ``eager`` selects are parsed into values
+    now, the others when first read (their syntax is checked now). Raises
+    :class:`HclSyntaxError` for a malformed file, whichever block is malformed."""
     lines = _LineIndex(text)
     blocks = []
     for chunk in split_blocks(text, lines):
         if eager(chunk.type, chunk.labels):
             blocks.append(_parse_chunk(text, chunk, lines))
         else:
+            _parse_chunk(text, chunk, lines)  # its syntax only: the values are dropped
             blocks.append(
                 Block(chunk.type, chunk.labels, _deferred(text, chunk, lines), chunk.position)
             )

@@ -68,7 +68,7 @@ DATA_SOURCES = frozenset(
 
 def is_read_eagerly(block_type: str, labels: tuple[str, ...]) -> bool:
     """The top-level blocks always parsed: what keyless judges or evaluates. Others
-    (buckets, networks) are parsed only when a judged value refers to them."""
+    (buckets, networks) are only checked for syntax until a judged value refers to them."""
     if block_type in ("variable", "locals", "module"):
         return True
     kind = labels[0] if labels else ""
