@@ -292,6 +292,27 @@ def test_services_needing_no_source_condition(service: str) -> None:
     assert run("trust-service-confused-deputy", allow({"Service": service})) == ()
 
 
+@pytest.mark.parametrize(
+    "service",
+    [
+        "elasticmapreduce.amazonaws.com.cn",  # the China Regions' spelling
+        "states.ap-east-1.amazonaws.com",  # an opt-in Region's spelling
+        "Lambda.AmazonAWS.com",
+        "ec2.cn-north-1.amazonaws.com.cn",
+    ],
+)
+def test_other_spellings_of_services_needing_no_source_condition(service: str) -> None:
+    """The same service as its global name: no confused deputy either."""
+    assert run("trust-service-confused-deputy", allow({"Service": service})) == ()
+
+
+@pytest.mark.parametrize(
+    "service", ["sns.eu-south-1.amazonaws.com", "sns.amazonaws.com.cn", "ec2.amazonaws.com.evil"]
+)
+def test_other_spellings_of_resource_services_are_still_confused_deputies(service: str) -> None:
+    assert run("trust-service-confused-deputy", allow({"Service": service}))
+
+
 def test_service_linked_role_is_exempt() -> None:
     trust = allow({"Service": "sns.amazonaws.com"})
     assert (

@@ -3,6 +3,7 @@ of them, and the helpers that turn an access path into a Problem."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from types import MappingProxyType
@@ -57,6 +58,30 @@ NO_SOURCE_CONDITION_SERVICES = frozenset(
 )
 # Handled by their own checks (trust-roles-anywhere-unpinned, trust-eks-unpinned).
 _OWN_CHECK_SERVICES = frozenset({"rolesanywhere.amazonaws.com", "pods.eks.amazonaws.com"})
+
+_REGIONAL_SERVICE = re.compile(
+    r"(?P<service>[a-z0-9.-]+?)\.(?:[a-z]{2}(?:-[a-z]+)+-[0-9]+\.)?amazonaws\.com(?:\.cn)?"
+)
+
+
+def service_name(principal: str) -> str:
+    """A service principal as the service's global name: ``states.ap-east-1.amazonaws.com``
+    (an opt-in Region's spelling) and ``elasticmapreduce.amazonaws.com.cn`` (the China
+    Regions') are ``states.amazonaws.com`` and ``elasticmapreduce.amazonaws.com``, the same
+    service. Anything else is returned lower-cased as it is.
+    https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_iam.ServicePrincipalOpts.html
+    https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/service_principal
+    """
+    lowered = principal.lower()
+    match = _REGIONAL_SERVICE.fullmatch(lowered)
+    return f"{match['service']}.amazonaws.com" if match else lowered
+
+
+def exempt_from_source_conditions(principal: str) -> bool:
+    """Services that send no source keys or have their own check (see above)."""
+    service = service_name(principal)
+    return service in NO_SOURCE_CONDITION_SERVICES or service in _OWN_CHECK_SERVICES
+
 
 # A witness's "someone else": the documentation account of reasoning_witness.
 _STRANGER = {

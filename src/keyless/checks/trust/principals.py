@@ -8,10 +8,8 @@ from typing import Any
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.checks.trust._common import (
     _AWS,
-    _OWN_CHECK_SERVICES,
     _REQUIRES,
     _STRANGER,
-    NO_SOURCE_CONDITION_SERVICES,
     TRUST_ANALYSIS,
     RoleTrust,
     _named_accounts,
@@ -20,6 +18,7 @@ from keyless.checks.trust._common import (
     _outside_organizations,
     _paths,
     _problem,
+    exempt_from_source_conditions,
 )
 from keyless.findings import Problem, Severity
 from keyless.model import Role
@@ -307,7 +306,7 @@ def trust_service_confused_deputy(
     own_arns = Language.arn_pattern(f"arn:*:*:*:{role.account_id}:*")
     for path in _paths(analysis, PrincipalClass.SERVICE):
         service = path.principal.lower()
-        if service in NO_SOURCE_CONDITION_SERVICES or service in _OWN_CHECK_SERVICES:
+        if exempt_from_source_conditions(service):
             continue
         outside = with_question(
             all_of("aws:sourceaccount", ~own),
