@@ -19,8 +19,10 @@ OLD_KEY = make_key(age_days=400, last_used_days=300)
     ("user", "destination"),
     [
         (make_user("alice", console=True, tags={"email": "a@example.com"}), "identity-center"),
-        (make_user("ci-deploy", keys=[RECENT_KEY]), "oidc-role"),
-        (make_user("deployer", path="/ci/", keys=[RECENT_KEY]), "oidc-role"),
+        (make_user("ci-deploy", keys=[RECENT_KEY]), "undecided"),
+        (make_user("gitlab-deploy", keys=[RECENT_KEY]), "oidc-role"),
+        (make_user("deployer", path="/ci/", keys=[RECENT_KEY]), "undecided"),
+        (make_user("deployer", path="/ci/github/", keys=[RECENT_KEY]), "oidc-role"),
         (make_user("runner", tags={"purpose": "github actions"}, keys=[RECENT_KEY]), "oidc-role"),
         (make_user("app", tags={"repository": "acme/app"}, keys=[RECENT_KEY]), "oidc-role"),
         (make_user("lambda-etl", keys=[RECENT_KEY]), "workload-role"),
@@ -65,9 +67,12 @@ def test_console_use_with_ci_signals_is_undecided_with_what_would_decide() -> No
 def test_a_ci_user_named_after_circleci_or_bitbucket_is_told_that_links_syntax(
     name: str, hint: str
 ) -> None:
+    # Their issuer is the organization's (workspace's): no role without the project's IDs.
     user = make_user(name, keys=[RECENT_KEY])
-    decision = entry(plan_of(make_inventory(users=[user])), name).decision
-    assert decision.destination is Destination.OIDC_ROLE
+    plan = plan_of(make_inventory(users=[user]))
+    decision = entry(plan, name).decision
+    assert decision.destination is Destination.UNDECIDED
+    assert plan.oidc_roles == ()
     assert any(hint in item for item in decision.would_decide)
     assert not any("ORG/REPO" in item for item in decision.would_decide)
 

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 from keyless.checks._policies import ParsedPolicies
 from keyless.config import PlanConfig, Thresholds
@@ -46,6 +47,7 @@ from keyless.plan.model import (
 from keyless.plan.partition import account_partition
 from keyless.plan.permissions import CarriedPermissions, Parser, carry, mode_for
 from keyless.plan.pipelines import RepositoryJobs, WorkflowSource, read_workflows
+from keyless.plan.platforms import guess_platform
 from keyless.plan.prove import prove
 from keyless.plan.retire import retirements
 from keyless.plan.signals import SERVICE_WORDS, Evidence, estate_view, gather
@@ -118,6 +120,7 @@ def make_plan(inventory: Inventory, inputs: PlanInputs | None = None) -> Plan:
     estate = estate_view((user for _, user in users), people, as_of, inputs.thresholds)
     linked = {t.value.lower() for targets in told.links.values() for t in targets}
     unlinked = tuple(name for name in jobs if name.lower() not in linked)
+    unlinked_platforms = MappingProxyType({name: jobs[name].platform for name in unlinked})
     organization = inventory.organization.id if inventory.organization else None
     # Group and managed policy documents are shared by many users: parse each once.
     parse = ParsedPolicies().get
@@ -126,7 +129,7 @@ def make_plan(inventory: Inventory, inputs: PlanInputs | None = None) -> Plan:
     for account, user in users:
         evidence = gather(user, account, estate)
         links = told.links.get(user.arn, ())
-        decision = decide(user.name, evidence, links, told.keep.get(user.arn), unlinked)
+        decision = decide(user.name, evidence, links, told.keep.get(user.arn), unlinked_platforms)
         plan = UserPlan(user.account_id, user.arn, user.name, user.path, decision)
         draft = _Draft(user, account, evidence, plan, links)
         if decision.destination.migrates:
@@ -135,7 +138,8 @@ def make_plan(inventory: Inventory, inputs: PlanInputs | None = None) -> Plan:
         drafts.append(draft)
     prover = _Prover(organization, parse)
     ic_users, permission_sets, assignments = _identity_center(drafts, people, prover)
-    oidc, anywhere, workload = _roles(drafts, {k.lower(): v for k, v in jobs.items()}, prover)
+    repositories = {k.lower(): v for k, v in jobs.items()}
+    oidc, anywhere, workload = _roles(drafts, repositories, unlinked_platforms, prover)
     position = {account.id: n for n, account in enumerate(inventory.accounts)}
     ordered = sorted(
         drafts, key=lambda d: (position[d.account.id], d.user.name.lower(), d.user.arn)
@@ -260,7 +264,10 @@ def _reference_notes(members: list[_Draft], permissions: Permissions) -> tuple[s
 
 
 def _roles(
-    drafts: list[_Draft], repositories: Mapping[str, RepositoryJobs], prover: _Prover
+    drafts: list[_Draft],
+    repositories: Mapping[str, RepositoryJobs],
+    unlinked: Mapping[str, str],
+    prover: _Prover,
 ) -> tuple[list[OidcRolePlan], list[RolesAnywherePlan], list[WorkloadRolePlan]]:
     oidc: list[OidcRolePlan] = []
     anywhere: list[RolesAnywherePlan] = []
@@ -275,7 +282,7 @@ def _roles(
         notes: tuple[str, ...] = ()
         role: OidcRolePlan | RolesAnywherePlan | WorkloadRolePlan
         if destination is Destination.OIDC_ROLE:
-            role = _oidc_role(draft, repositories, taken, would)
+            role = _oidc_role(draft, repositories, unlinked, taken, would)
             if role.provider.note:
                 would.append(role.provider.note)
             if not role.provider.providers_read:
@@ -296,7 +303,11 @@ def _roles(
 
 
 def _oidc_role(
-    draft: _Draft, repositories: Mapping[str, RepositoryJobs], taken: Names, would: list[str]
+    draft: _Draft,
+    repositories: Mapping[str, RepositoryJobs],
+    unlinked: Mapping[str, str],
+    taken: Names,
+    would: list[str],
 ) -> OidcRolePlan:
     assert draft.carried is not None
     tenant_links = [t for t in draft.links if t.kind.value in TENANT_PLATFORMS]
@@ -306,7 +317,7 @@ def _oidc_role(
     tagged = draft.evidence.repository_tag
     wanted = [t.value for t in linked] or ([tagged] if tagged else [])
     found = [repositories[name.lower()] for name in wanted if name.lower() in repositories]
-    platform = found[0].platform if found else (linked[0].kind.value if linked else "github")
+    platform = found[0].platform if found else _platform(draft, linked, unlinked)
     # One subject per value and operator (two jobs, or a job's own branch and the default
     # branch fix proposes, may give the same value with different reasons).
     unique: dict[tuple[str, str], Subject] = {}
@@ -334,6 +345,17 @@ def _oidc_role(
         subjects=subjects,
         permissions=draft.carried.carried.permissions,
     )
+
+
+def _platform(draft: _Draft, linked: list[LinkTarget], unlinked: Mapping[str, str]) -> str:
+    """The platform of an OIDC role no workflow found: the link's, else the one
+    :func:`.decide` settled on (it decides ``oidc-role`` only when the evidence names GitHub
+    or GitLab, or for a repository tag with no platform named: GitHub)."""
+    if linked:
+        return linked[0].kind.value
+    evidence = draft.evidence
+    guess = guess_platform(evidence.named_platforms, evidence.provider_platforms, unlinked)
+    return guess.platform.value if guess else "github"
 
 
 def _tenant_role(draft: _Draft, links: list[LinkTarget], taken: Names) -> OidcRolePlan:

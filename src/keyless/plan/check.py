@@ -155,7 +155,11 @@ def _users(c: _Checker) -> None:
                     "thresholds of keyless.toml, or keyless's defaults)",
                 )
         if destination is Destination.UNDECIDED:
-            c.open_items.append(f"{user.name} ({user.account_id}) is undecided")
+            # What would decide it, as the plan says (printed through printable()).
+            what = "; ".join(str(item) for item in entry["would_decide"])
+            c.open_items.append(
+                f"{user.name} ({user.account_id}) is undecided" + (f": {what}" if what else "")
+            )
         _target_shape(c, pointer, entry, destination)
     for arn, user in c.inventory_users.items():
         if arn not in c.entries:

@@ -12,11 +12,13 @@ The rules, in order (docs/plan.md has the table):
 5. A console password in use means a person (``identity-center``), unless CI signals
    say otherwise (conflict: ``undecided``). A person's key in use goes with them (the
    key becomes an ``aws configure sso`` profile).
-6. A key in use without a person: CI signals (name, path, tags) give ``oidc-role``; a
-   repository tag links it; AWS-service words give ``workload-role``; person signals
-   give ``identity-center``; CI and person signals together are a conflict
-   (``undecided``); nothing at all gives ``roles-anywhere`` with low confidence (a
-   workload outside AWS that is not CI).
+6. A key in use without a person: CI signals (name, path, tags) give ``oidc-role`` when
+   the CI platform is known and keyless plans its roles (GitHub, GitLab:
+   :mod:`.platforms`), and ``undecided`` otherwise, saying which ``--link`` would decide
+   it; a repository tag links it (GitHub unless the evidence names GitLab);
+   AWS-service words give ``workload-role``; person signals give ``identity-center``; CI
+   and person signals together are a conflict (``undecided``); nothing at all gives
+   ``roles-anywhere`` with low confidence (a workload outside AWS that is not CI).
 7. Only new credentials (created within the grace period, unused): ``undecided`` until
    they are used.
 
@@ -26,13 +28,25 @@ repositories of an OIDC role, the CN of a certificate).
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from keyless.plan.model import Confidence, Decision, Destination, LinkTarget, Signal
+from keyless.plan.platforms import (
+    LINK_SYNTAX,
+    REPOSITORY_PLATFORMS,
+    TENANT_SYNTAX,
+    Basis,
+    any_link_syntax,
+    guess_platform,
+)
 from keyless.plan.signals import Evidence, Use, is_ci_like, is_person_like
-from keyless.plan.tenants import BITBUCKET_SYNTAX, CIRCLECI_SYNTAX
+from keyless.workflows.model import Platform, platform_remedy
 
 HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
+CODEBUILD_ROLE_DOCS = (
+    "https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html"
+)
 
 
 def decide(
@@ -40,9 +54,11 @@ def decide(
     evidence: Evidence,
     links: tuple[LinkTarget, ...] = (),
     keep_reason: str | None = None,
-    unlinked_repositories: tuple[str, ...] = (),
+    unlinked_repositories: Mapping[str, str] = MappingProxyType({}),
 ) -> Decision:
-    """The destination of the user called ``name`` (see the module doc)."""
+    """The destination of the user called ``name`` (see the module doc).
+    ``unlinked_repositories`` maps each repository under ``--workflows`` whose jobs use
+    AWS keys and that no user is linked to, to its platform."""
     signals = evidence.signals
     if keep_reason is not None:
         kept = Signal("keep", f"kept by keyless.toml: {keep_reason}", Destination.KEEP)
@@ -90,22 +106,8 @@ def decide(
         return Decision(Destination.IDENTITY_CENTER, confidence, reason, signals)
     if ci and person:
         return _conflict(name, evidence, "a key in use, and both CI and person signals")
-    if evidence.repository_tag is not None:
-        return Decision(
-            Destination.OIDC_ROLE,
-            MEDIUM,
-            f"{evidence.keys_detail}; tagged with repository {evidence.repository_tag}",
-            signals,
-        )
     if ci:
-        wanted = _repositories_wanted(name, unlinked_repositories)
-        return Decision(
-            Destination.OIDC_ROLE,
-            MEDIUM,
-            f"{evidence.keys_detail}; looks like CI",
-            signals,
-            wanted,
-        )
+        return _pipeline(name, evidence, unlinked_repositories)
     if evidence.has("aws-service-name"):
         return Decision(
             Destination.WORKLOAD_ROLE,
@@ -171,23 +173,86 @@ def _conflict(name: str, evidence: Evidence, what: str) -> Decision:
     )
 
 
-def _repositories_wanted(name: str, unlinked: tuple[str, ...]) -> tuple[str, ...]:
-    # A user named after CircleCI or Bitbucket: its role is planned from the project's IDs,
-    # which no pipeline file holds (see .tenants).
-    words = set(re.findall(r"[a-z0-9]+", name.lower()))
-    for word, syntax in (("circleci", CIRCLECI_SYNTAX), ("bitbucket", BITBUCKET_SYNTAX)):
-        if word in words:
-            return (
-                f"name the project its key serves: --link {name}={syntax} (the IDs are "
-                "in the platform's settings)",
-            )
-    if unlinked:
-        shown = ", ".join(unlinked[:5]) + (" …" if len(unlinked) > 5 else "")
-        return (
-            f"name the repositories its key serves: --link {name}=ORG/REPO "
-            f"(workflows with AWS keys, not linked: {shown})",
+def _pipeline(name: str, evidence: Evidence, unlinked: Mapping[str, str]) -> Decision:
+    """A key in use by CI: an OIDC role when its platform is known and keyless plans that
+    platform's roles; otherwise undecided, saying what would decide it (:mod:`.platforms`)."""
+    signals, keys = evidence.signals, evidence.keys_detail
+    guess = guess_platform(evidence.named_platforms, evidence.provider_platforms, unlinked)
+    tagged = evidence.repository_tag
+    # A repository tag names ORG/REPO as GitHub writes it (.signals): GitHub, unless the
+    # evidence names another platform (GitLab: its role; any other: undecided below).
+    known = guess.platform in REPOSITORY_PLATFORMS if guess else not evidence.named_platforms
+    if tagged is not None and known:
+        shown = f" on {guess.platform.display_name} ({guess.because})" if guess else ""
+        reason = f"{keys}; tagged with repository {tagged}{shown}"
+        return Decision(Destination.OIDC_ROLE, MEDIUM, reason, signals)
+    if guess is None:
+        return Decision(
+            Destination.UNDECIDED,
+            LOW,
+            f"{keys}; looks like CI, but nothing says on which platform (an OIDC role "
+            "trusts one platform's tokens)",
+            signals,
+            (
+                f"name the pipelines its key serves: --link {name}={any_link_syntax()}",
+                *_unlinked_hint(unlinked, None),
+            ),
         )
+    platform = guess.platform
+    looks = f"{keys}; looks like CI on {platform.display_name} ({guess.because})"
+    if platform in REPOSITORY_PLATFORMS:
+        confidence = LOW if guess.basis is Basis.PROVIDER else MEDIUM
+        wanted = _repositories_wanted(name, platform, unlinked)
+        return Decision(Destination.OIDC_ROLE, confidence, looks, signals, wanted)
+    if platform in TENANT_SYNTAX:
+        return Decision(
+            Destination.UNDECIDED,
+            LOW,
+            f"{looks}, whose role names the project's IDs",
+            signals,
+            (
+                f"name the project its key serves: --link {name}={TENANT_SYNTAX[platform]} "
+                "(the IDs are in the platform's settings)",
+            ),
+        )
+    if platform is Platform.CODEBUILD:
+        return Decision(
+            Destination.UNDECIDED,
+            LOW,
+            f"{looks}: a CodeBuild project runs with its service role",
+            signals,
+            (f"--link {name}=aws:codebuild for a service role ({CODEBUILD_ROLE_DOCS})",),
+        )
+    return Decision(
+        Destination.UNDECIDED,
+        LOW,
+        f"{looks}, whose OIDC role keyless does not plan",
+        signals,
+        (
+            platform_remedy(platform),
+            f"once its jobs run with a role of their own: --link {name}=aws:SERVICE (agents "
+            f"on EC2, ECS or EKS) or --link {name}=host:CN (a host outside AWS); until then "
+            "[[plan.keep]] with the reason",
+        ),
+    )
+
+
+def _repositories_wanted(
+    name: str, platform: Platform, unlinked: Mapping[str, str]
+) -> tuple[str, ...]:
+    syntax = "ORG/REPO" if platform is Platform.GITHUB else LINK_SYNTAX[platform]
+    hint = _unlinked_hint(unlinked, platform)
+    if hint:
+        return (f"name the repositories its key serves: --link {name}={syntax}", *hint)
     return (
-        f"name the repositories its key serves: --link {name}=ORG/REPO, and pass "
+        f"name the repositories its key serves: --link {name}={syntax}, and pass "
         "--workflows PATH for the exact subjects",
     )
+
+
+def _unlinked_hint(unlinked: Mapping[str, str], platform: Platform | None) -> tuple[str, ...]:
+    names = [n for n, p in unlinked.items() if platform is None or p == platform]
+    if not names:
+        return ()
+    shown = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
+    return (f"workflows with AWS keys, not linked: {shown}",)

@@ -25,6 +25,8 @@ from keyless.errors import quoted
 from keyless.model import AccessKey, Account, Dataset, User
 from keyless.people import Person, identify
 from keyless.plan.model import Destination, Signal
+from keyless.plan.platforms import named_platforms, provider_platforms
+from keyless.workflows.model import Platform
 
 CI_WORDS = frozenset(
     {
@@ -42,6 +44,7 @@ REPOSITORY_TAGS = frozenset(
     {"repo", "repository", "github_repo", "github-repo", "github_repository", "source_repo"}
 )
 _WORD = re.compile(r"[a-z0-9]+")
+_CI_SIGNALS = ("ci-name", "ci-path", "ci-tag", "repository-tag")
 _REPOSITORY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
 
 
@@ -66,6 +69,10 @@ class Evidence:
     keys_detail: str
     signals: tuple[Signal, ...]
     repository_tag: str | None = None
+    #: The CI platforms the name, path or tags name, and those whose tokens the account's
+    #: OIDC providers accept (:mod:`keyless.plan.platforms`); empty unless CI-like.
+    named_platforms: frozenset[Platform] = frozenset()
+    provider_platforms: frozenset[Platform] = frozenset()
 
     def has(self, *names: str) -> bool:
         """True when any of the named signals is present."""
@@ -132,7 +139,30 @@ def gather(user: User, account: Account, estate: Estate) -> Evidence:
         signals.append(
             Signal("repository-tag", f"tagged with repository {repository}", Destination.OIDC_ROLE)
         )
-    return Evidence(console, console_detail, keys, keys_detail, tuple(signals), repository)
+    named: frozenset[Platform] = frozenset()
+    providers: frozenset[Platform] = frozenset()
+    if any(s.name in _CI_SIGNALS for s in signals):
+        named, providers = named_platforms(user), provider_platforms(account)
+        if named:
+            signals.append(Signal("ci-platform", f"names {_titles(named)}"))
+        if providers:
+            signals.append(
+                Signal("ci-provider", f"the account trusts {_titles(providers)} tokens already")
+            )
+    return Evidence(
+        console,
+        console_detail,
+        keys,
+        keys_detail,
+        tuple(signals),
+        repository,
+        named,
+        providers,
+    )
+
+
+def _titles(platforms: frozenset[Platform]) -> str:
+    return " and ".join(sorted(p.display_name for p in platforms))
 
 
 # --------------------------------------------------------------------------- use
@@ -307,4 +337,4 @@ def is_person_like(evidence: Evidence) -> bool:
 
 def is_ci_like(evidence: Evidence) -> bool:
     """Any signal that the user is a CI pipeline."""
-    return evidence.has("ci-name", "ci-path", "ci-tag", "repository-tag")
+    return evidence.has(*_CI_SIGNALS)
