@@ -22,6 +22,7 @@ from keyless.model import Inventory
 from keyless.plan.check import check_plan
 from keyless.plan.document import Problem, read_plan, schema_problems
 from keyless.plan.partition import STS_AUDIENCES, arn_partition
+from keyless.plan.providers import provider_problems
 from keyless.plan.targets import PROVIDERS, platform_provider
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 from keyless.plan.tenants import tenant_problems
@@ -166,6 +167,10 @@ def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
     if platform not in PROVIDERS and platform not in TENANT_PLATFORMS:
         fail(f"{pointer}/platform", f"unknown CI platform {quoted(platform)}")
         return
+    # The ARN becomes the role's Federated principal: another issuer's, account's or
+    # partition's provider would be trusted instead (keyless.plan.providers).
+    for where, message in provider_problems(role):
+        fail(f"{pointer}{where}", message)
     for index, subject in enumerate(role["subjects"]):
         value, where = subject["value"], f"{pointer}/subjects/{index}"
         if subject["operator"] not in ("StringEquals", "StringLike"):

@@ -39,6 +39,7 @@ from keyless.plan.partition import STS_AUDIENCES, arn_partition
 from keyless.plan.permissions import customer_managed_policy, mode_for
 from keyless.plan.principal import Mode
 from keyless.plan.prove import prove
+from keyless.plan.providers import account_provider_problems, provider_problems
 from keyless.plan.signals import in_use
 from keyless.plan.source import fingerprint
 from keyless.plan.targets import platform_provider
@@ -334,10 +335,17 @@ def _oidc(c: _Checker, pointer: str, role: Mapping[str, Any]) -> None:
 
 
 def _provider_audience(c: _Checker, pointer: str, role: Mapping[str, Any]) -> None:
-    """A reused provider whose client IDs, as the inventory reads them, lack the role's
-    audience or are unknown is an open item (:func:`keyless.plan.targets.oidc_provider`)."""
+    """A provider ARN that is not the account's provider of the role's issuer is a problem
+    (:mod:`.providers`); a reused provider whose client IDs, as the inventory reads them,
+    lack the role's audience or are unknown is an open item
+    (:func:`keyless.plan.targets.oidc_provider`)."""
     provider = role["provider"]
     account = c.accounts[role["account"]]
+    wrong = [*provider_problems(role), *account_provider_problems(role, account)]
+    for where, message in wrong[:1]:
+        c.fail(f"{pointer}{where}", message)
+    if wrong:
+        return
     found = next((p for p in account.oidc_providers if p.arn == provider["arn"]), None)
     if found is None:
         return
