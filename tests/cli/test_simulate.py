@@ -391,3 +391,27 @@ def test_only_one_file_comes_from_standard_input(capsys):
     assert (
         "only one file can be read from standard input (-): --trust-policy, --web-identity" in err
     )
+
+
+def test_a_caller_of_another_partition_than_the_role_is_denied(capsys, tmp_path):
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_outbound_cross_partition.html
+    policy = write(
+        tmp_path,
+        "trust.json",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+            ],
+        },
+    )
+    caller = "arn:aws-us-gov:iam::444455556666:user/alice"
+    role = "arn:aws:iam::111122223333:role/open"
+    code, out, _ = run(capsys, "--trust-policy", policy, "--principal", caller, "--role-arn", role)
+    assert code == 1
+    assert "the caller is in the partition 'aws-us-gov' and the role in 'aws'" in out
+    same, _, _ = run(
+        capsys, "--trust-policy", policy, "--principal", caller, "--role-arn",
+        role.replace("arn:aws:", "arn:aws-us-gov:"),
+    )  # fmt: skip
+    assert same == 0

@@ -395,3 +395,47 @@ def test_a_principal_of_another_partition_is_another_principal(
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html"""
     decision = evaluate(policy(stmt(principal={"AWS": principal})), aws(caller))
     assert decision.allowed is allowed
+
+
+GOV_USER = f"arn:aws-us-gov:iam::{ACCOUNT}:user/x"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/deploy"
+
+
+@pytest.mark.parametrize(
+    "principal",
+    ["*", {"AWS": "*"}, {"AWS": ACCOUNT}, {"AWS": f"arn:aws-us-gov:iam::{ACCOUNT}:root"}],
+)
+def test_no_principal_admits_a_caller_of_another_partition_than_the_roles(principal) -> None:
+    """Partitions have independent IAM instances and a credential of one is not valid in
+    another, so AssumeRole never crosses them, "*" included:
+    https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_outbound_cross_partition.html
+    """
+    request = dataclasses.replace(aws(GOV_USER), resource=ROLE)
+    decision = evaluate(policy(stmt(principal=principal)), request)
+    assert not decision.allowed
+    assert (
+        "principal does not match: the caller is in the partition 'aws-us-gov' and the role in "
+        "'aws': no principal of one partition can assume a role of another"
+    ) in decision.explanation
+
+
+@pytest.mark.parametrize(
+    ("caller", "role"),
+    [
+        (GOV_USER, ROLE.replace("arn:aws:", "arn:aws-us-gov:")),  # the same partition
+        (GOV_USER, None),  # the role's partition unknown
+        (ACCOUNT, ROLE.replace("arn:aws:", "arn:aws-cn:")),  # the caller's unknown
+    ],
+)
+def test_a_wildcard_still_admits_a_caller_when_the_partitions_agree_or_are_unknown(
+    caller: str, role: str | None
+) -> None:
+    request = dataclasses.replace(aws(caller), resource=role)
+    assert evaluate(policy(stmt(principal="*")), request).allowed
+
+
+def test_a_deny_still_applies_to_a_caller_of_another_partition() -> None:
+    request = dataclasses.replace(aws(GOV_USER), resource=ROLE)
+    decision = evaluate(policy(stmt(), stmt("Deny")), request)
+    assert decision.actions[0].explicitly_denied

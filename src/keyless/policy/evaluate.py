@@ -144,7 +144,8 @@ def principal_matches(principal: Principal, caller: Caller) -> bool:
     """
     if principal.is_wildcard:
         # "*" and {"AWS": "*"} are equivalent. Whether they admit web-identity and SAML
-        # callers is undocumented; we say they do (fail-safe: never hide access).
+        # callers is undocumented; we say they do (fail-safe: never hide access). An AWS
+        # caller of another partition than the role's never gets in: see other_partition.
         return True
     if has_placeholder(principal.value):
         return _template_matches(principal, caller)
@@ -382,7 +383,10 @@ def evaluate(policy: Policy, request: Request) -> Decision:
 
 
 def _decide(policy: Policy, request: Request, action: str) -> ActionDecision:
-    traces = tuple(_trace(statement, policy, request, action) for statement in policy.statements)
+    crossing = other_partition(request)
+    traces = tuple(
+        _trace(statement, policy, request, action, crossing) for statement in policy.statements
+    )
     deny = next((t for t in traces if t.applies and t.statement.effect is Effect.DENY), None)
     if deny is not None:
         return ActionDecision(action, False, deny, traces)
@@ -390,13 +394,41 @@ def _decide(policy: Policy, request: Request, action: str) -> ActionDecision:
     return ActionDecision(action, allow is not None, allow, traces)
 
 
-def _trace(statement: Statement, policy: Policy, request: Request, action: str) -> StatementTrace:
+def other_partition(request: Request) -> str | None:
+    """Why an AWS caller cannot assume the role at all: its ARN is of another partition
+    than the role's (``request.resource``), whatever the policy says. Partitions have
+    independent IAM instances, and a credential of one is not valid in another, so
+    ``sts:AssumeRole`` never crosses them (a ``*`` principal included); only a web-identity
+    token from the other partition's STS does.
+    https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_outbound_cross_partition.html
+    ``None`` when the partitions agree or one is unknown (a caller given by account ID, no
+    role ARN)."""
+    caller = request.caller
+    if caller.type is not CallerType.AWS or caller.any_partition or caller.arn is None:
+        return None
+    if request.resource is None:
+        return None
+    theirs, role = parse_arn(caller.arn), parse_arn(request.resource)
+    if theirs is None or role is None or not role.partition or theirs.partition == role.partition:
+        return None
+    return (
+        f"the caller is in the partition {quoted(theirs.partition)} and the role in "
+        f"{quoted(role.partition)}: no principal of one partition can assume a role of another"
+    )
+
+
+def _trace(
+    statement: Statement, policy: Policy, request: Request, action: str, crossing: str | None
+) -> StatementTrace:
     principals = statement.principals
+    # No Allow admits a caller of another partition ("*" included); a Deny still applies.
+    crossed = crossing is not None and principals is not None and statement.effect is Effect.ALLOW
     if principals is None:
         principal_ok = True
     else:
         hit = any(principal_matches(p, request.caller) for p in principals)
-        principal_ok = hit != statement.principals_negated
+        principal_ok = hit != statement.principals_negated and not crossed
     action_ok = actions_match(statement, action)
     resource_state = _resource_matches(
         statement, request.resource, request.context, policy.supports_variables
@@ -415,6 +447,8 @@ def _trace(statement: Statement, policy: Policy, request: Request, action: str) 
             if not ok
         ]
         reason = f"{' and '.join(missing)} do{'es' if len(missing) == 1 else ''} not match"
+        if crossed:
+            reason += f": {crossing}"
         return StatementTrace(
             statement, action, principal_ok, action_ok, resource_ok, (), False, reason
         )
