@@ -1,43 +1,34 @@
 """The offline collector: an Inventory from files exported with the AWS CLI.
 
 The layout and the accepted shapes of each file are documented in
-``docs/export-format.md``. One directory is one account; a directory whose
-subdirectories are named by twelve-digit account IDs is an organization. This path
-never imports boto3, and converts a large export without copying its policy documents.
+``docs/export-format.md``. One directory is one account (:mod:`.account` loads it); a
+directory whose subdirectories are named by twelve-digit account IDs is an organization,
+walked here. This path never imports boto3, and converts a large export without copying
+its policy documents.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import os
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any
 
-from keyless.collect.formats.auth_details import (
-    PAGE_KEYS,
-    AuthDetails,
-    DetailsError,
-    build_users,
-    left_out_notes,
+from keyless.collect.formats.providers import identity_center_instance
+from keyless.collect.offline.account import load_account
+from keyless.collect.offline.export_files import (
+    AUTH_DETAILS,
+    EXPORT_FILES,
+    IDENTITY_CENTER,
+    LAYOUT_HINT,
+    ORGANIZATION,
+    converted_entries,
+    is_present,
+    read_listing,
 )
-from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
-from keyless.collect.formats.duplicates import first_duplicate
-from keyless.collect.formats.plausible import CLOCK_SKEW, find_foreign_arn
-from keyless.collect.formats.providers import (
-    ListingError,
-    identity_center_instance,
-    mfa_by_user,
-    oidc_provider,
-    saml_provider,
-)
-from keyless.collect.formats.values import kind
-from keyless.errors import InputError, quoted
-from keyless.files import read_bytes, read_json
+from keyless.errors import InputError
+from keyless.files import read_json
 from keyless.model import (
     AVAILABLE,
     Account,
@@ -46,25 +37,11 @@ from keyless.model import (
     DatasetStatus,
     IdentityCenter,
     Inventory,
-    MfaDevice,
     Organization,
 )
-from keyless.model.arn import is_account_id, parse_arn
+from keyless.model.arn import is_account_id
 
-AUTH_DETAILS = "authorization-details.json"
-CREDENTIAL_REPORT = "credential-report.csv"
-OIDC_PROVIDERS = "oidc-providers.json"
-SAML_PROVIDERS = "saml-providers.json"
-MFA_DEVICES = "virtual-mfa-devices.json"
-ACCOUNT = "account.json"
-ORGANIZATION = "organization.json"
-IDENTITY_CENTER = "identity-center.json"
-
-_LAYOUT_HINT = (
-    f"An export directory holds {AUTH_DETAILS} (aws iam get-account-authorization-details)"
-    f" and {CREDENTIAL_REPORT}; an organization export holds one such directory per"
-    " account ID. See docs/export-format.md."
-)
+__all__ = ["EXPORT_FILES", "export_files", "load_account", "load_export", "stream_export"]
 
 #: Without identity-center.json an export does not say whether Identity Center exists,
 #: so its check is "not evaluated", never a false "missing".
@@ -111,19 +88,6 @@ def stream_export(path: str | Path) -> tuple[Inventory, Iterator[Account]]:
         collected_at=datetime.now(UTC),  # see _load
     )
     return outline, _iter_accounts(children)
-
-
-#: Every file an export directory (or each per-account directory) may hold.
-EXPORT_FILES = (
-    AUTH_DETAILS,
-    CREDENTIAL_REPORT,
-    OIDC_PROVIDERS,
-    SAML_PROVIDERS,
-    MFA_DEVICES,
-    ACCOUNT,
-    ORGANIZATION,
-    IDENTITY_CENTER,
-)
 
 
 def export_files(root: Path) -> tuple[Path, ...]:
@@ -179,10 +143,10 @@ def _account_directories(root: Path) -> list[Path] | None:
     """The per-account directories of an organization export, or ``None`` for a single
     account's export. Raises :class:`InputError` when ``root`` is neither."""
     if not root.exists():
-        raise InputError("no such file or directory", where=str(root), hint=_LAYOUT_HINT)
+        raise InputError("no such file or directory", where=str(root), hint=LAYOUT_HINT)
     if not root.is_dir():
-        raise InputError("an export is a directory, not a file", where=str(root), hint=_LAYOUT_HINT)
-    if _present(root / AUTH_DETAILS):
+        raise InputError("an export is a directory, not a file", where=str(root), hint=LAYOUT_HINT)
+    if is_present(root / AUTH_DETAILS):
         return None
     try:
         children = sorted(p for p in root.iterdir() if p.is_dir() and is_account_id(p.name))
@@ -202,7 +166,7 @@ def _account_directories(root: Path) -> list[Path] | None:
             f"neither {AUTH_DETAILS} nor per-account directories (named by 12-digit"
             " account ID) found",
             where=str(root),
-            hint=_LAYOUT_HINT,
+            hint=LAYOUT_HINT,
         )
     return children
 
@@ -213,7 +177,7 @@ def _check_unnamed(root: Path) -> None:
     for child in sorted(root.iterdir()):
         if is_account_id(child.name) or not child.is_dir() or child.is_symlink():
             continue
-        if _present(child / AUTH_DETAILS):
+        if is_present(child / AUTH_DETAILS):
             raise InputError(
                 f"holds {AUTH_DETAILS} but is not named by a 12-digit account ID, so it"
                 " would be skipped",
@@ -241,253 +205,13 @@ def _load(root: Path) -> Inventory:
     )
 
 
-def load_account(directory: Path) -> Account:
-    """One account's export directory. See :func:`load_export`."""
-    details_path = directory / AUTH_DETAILS
-    if not _present(details_path):  # anything but a regular file is refused by read_json
-        raise InputError(f"{AUTH_DETAILS} is missing", where=str(directory), hint=_LAYOUT_HINT)
-    metadata = _account_metadata(directory / ACCOUNT)
-    details = _auth_details(details_path)
-    account_id = _account_id(directory, metadata, details)
-
-    sources: dict[Dataset, DatasetStatus] = {Dataset.AUTHORIZATION_DETAILS: AVAILABLE}
-    report = _report(directory / CREDENTIAL_REPORT, sources)
-    devices = _optional(
-        directory / MFA_DEVICES, ("VirtualMFADevices",), Dataset.MFA_DEVICES, sources
-    )
-    oidc = _optional(
-        directory / OIDC_PROVIDERS, ("OpenIDConnectProviderList",), Dataset.OIDC_PROVIDERS, sources
-    )
-    saml = _optional(
-        directory / SAML_PROVIDERS, ("SAMLProviderList",), Dataset.SAML_PROVIDERS, sources
-    )
-    mfa = _mfa_devices(directory / MFA_DEVICES, devices)
-    try:
-        users = build_users(details.raw_users, report, mfa, latest=_latest(details_path))
-    except DetailsError as error:
-        raise InputError(
-            f"unreadable user: {error}", where=f"{details_path}#{error.pointer}"
-        ) from None
-    if report is not None:
-        sources[Dataset.CREDENTIAL_REPORT] = report.status_for(users)
-    account = Account(
-        id=account_id,
-        partition=_partition(users, details.roles, details.groups),
-        alias=metadata.get("alias"),
-        name=metadata.get("name"),
-        email=metadata.get("email"),
-        users=users,
-        groups=tuple(details.groups),
-        roles=tuple(details.roles),
-        policies=tuple(details.policies),
-        oidc_providers=_entries(directory / OIDC_PROVIDERS, oidc, oidc_provider),
-        saml_providers=_entries(directory / SAML_PROVIDERS, saml, saml_provider),
-        root=report.root if report else None,
-        datasets=MappingProxyType(sources),
-        collected_at=_mtime(details_path),
-        notes=left_out_notes(users, report, mfa),
-    )
-    # Every ARN, not only the first of each kind that named the account: a snapshot
-    # written from this export would be refused as malformed otherwise.
-    foreign = find_foreign_arn(account)
-    if foreign is not None:
-        pointer, value = foreign
-        kind, index = pointer.split("/")[1:3]
-        raise InputError(
-            f"conflicting account IDs: {quoted(value)} ({kind} #{int(index) + 1}) is not of"
-            f" account {account_id}",
-            where=str(directory),
-        )
-    return account
-
-
-def _auth_details(path: Path) -> AuthDetails:
-    parsed = read_json(path)
-    pages = parsed if isinstance(parsed, list) else [parsed]
-    del parsed
-    details = AuthDetails(latest=_latest(path))
-    for index, page in enumerate(pages):
-        _check_page(page, path, index if len(pages) > 1 else None)
-        try:
-            details.add_page(page, index)
-        except DetailsError as error:
-            raise InputError(str(error), where=f"{path}#{error.pointer}") from None
-        pages[index] = None  # let the rest of the page go as soon as it is converted
-    duplicate = first_duplicate(details)
-    if duplicate is not None:
-        raise InputError(f"{duplicate}: AWS lists each once", where=str(path))
-    details.referenced_aws_policies()
-    return details
-
-
-def _present(path: Path) -> bool:
-    """Whether a file of the export is there; a symbolic link to nothing (or to itself) is
-    refused, naming its target: it is no absent file, and "not in the export" would send
-    the user looking in the wrong place."""
-    if path.exists():
-        return True
-    if path.is_symlink():
-        raise InputError(
-            f"is a symbolic link to {quoted(os.readlink(path))}, which does not exist",
-            where=str(path),
-        )
-    return False
-
-
-def _check_page(page: Any, path: Path, index: int | None) -> None:
-    if isinstance(page, dict) and any(key in page for key in PAGE_KEYS):
-        return
-    what = _describe(page)
-    where = f"{path}#/{index}" if index is not None else str(path)
-    raise InputError(
-        f"not the output of `aws iam get-account-authorization-details`: {what}",
-        where=where,
-        hint=f"Expected an object with {', '.join(PAGE_KEYS)} (or a list of such pages).",
-    )
-
-
-def _describe(document: Any) -> str:
-    """What a wrong document looks like, to help the user see what they passed."""
-    if not isinstance(document, dict):
-        return f"the document is a JSON {type(document).__name__}"
-    if "Statement" in document:
-        return "it looks like a policy document (a trust or permissions policy)"
-    for key, command in (
-        ("Users", "aws iam list-users"),
-        ("Roles", "aws iam list-roles"),
-        ("Groups", "aws iam list-groups"),
-        ("Policies", "aws iam list-policies"),
-        ("Accounts", "aws organizations list-accounts"),
-    ):
-        if key in document:
-            return f"it looks like the output of `{command}`"
-    keys = ", ".join(sorted(document)[:5])
-    return f"it has none of the expected keys (found: {keys or 'nothing'})"
-
-
-def _report(path: Path, sources: dict[Dataset, DatasetStatus]) -> CredentialReport | None:
-    if not _present(path):
-        missing = DatasetStatus(DatasetState.MISSING, f"{CREDENTIAL_REPORT} not in the export")
-        sources[Dataset.CREDENTIAL_REPORT] = sources[Dataset.ROOT] = missing
-        return None
-    content = read_bytes(path, "the credential report")
-    report = parse_credential_report(content, where=str(path), latest=_latest(path))
-    sources[Dataset.CREDENTIAL_REPORT] = AVAILABLE
-    sources[Dataset.ROOT] = report.root_status
-    return report
-
-
-@dataclass(frozen=True, slots=True)
-class _Listing:
-    """The entries of an optional listing file and the JSON pointer to their list."""
-
-    entries: list[Any]
-    pointer: str
-
-
-def _optional(
-    path: Path, keys: tuple[str, ...], source: Dataset, sources: dict[Dataset, DatasetStatus]
-) -> _Listing | None:
-    """The entries of an optional listing file: the CLI output (an object with the
-    listing key) or a bare list of entries. ``None`` (and the source MISSING) if absent."""
-    if not _present(path):
-        sources[source] = DatasetStatus(DatasetState.MISSING, f"{path.name} not in the export")
-        return None
-    parsed = read_json(path)
-    pointer = ""
-    if isinstance(parsed, dict):
-        found = next((key for key in keys if key in parsed), None)
-        if found is None:
-            raise InputError(
-                f"expected an object with {' or '.join(keys)} or a list: {_describe(parsed)}",
-                where=str(path),
-            )
-        parsed, pointer = parsed[found], f"/{found}"
-    if not isinstance(parsed, list) or not all(isinstance(e, dict) for e in parsed):
-        raise InputError(f"expected a list of objects under {keys[0]}", where=str(path))
-    sources[source] = AVAILABLE
-    return _Listing(parsed, pointer)
-
-
-def _mfa_devices(
-    path: Path, listing: _Listing | None
-) -> Mapping[str, tuple[MfaDevice, ...]] | None:
-    if listing is None:
-        return None
-    try:
-        return mfa_by_user(listing.entries, latest=_latest(path))
-    except ListingError as error:
-        raise InputError(str(error), where=f"{path}#{listing.pointer}/{error.index}") from None
-
-
-def _entries(path: Path, listing: _Listing | None, convert: Any) -> tuple[Any, ...]:
-    if not listing:
-        return ()
-    latest = _latest(path)
-    converted = []
-    for index, entry in enumerate(listing.entries):
-        try:
-            converted.append(convert(entry, latest=latest))
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            reason = f"missing field {error}" if isinstance(error, KeyError) else str(error)
-            raise InputError(reason, where=f"{path}#{listing.pointer}/{index}") from None
-    return tuple(converted)
-
-
-def _account_metadata(path: Path) -> Mapping[str, str]:
-    """``account.json``: ``{"id", "alias", "name", "email"}`` (all optional); the outputs
-    of ``aws sts get-caller-identity`` (``Account``) and ``aws iam list-account-aliases``
-    (``AccountAliases``) are accepted too, alone or merged into one object."""
-    if not _present(path):
-        return {}
-    parsed = read_json(path)
-    if not isinstance(parsed, dict):
-        raise InputError(f"expected a JSON object, found {_describe(parsed)}", where=str(path))
-    aliases = parsed.get("AccountAliases") or [None]
-    if not isinstance(aliases, list):
-        raise InputError(f"AccountAliases must be a list, found {kind(aliases)}", where=str(path))
-    found = {
-        "id": parsed.get("id") or parsed.get("Id") or parsed.get("Account"),
-        "alias": parsed.get("alias") or aliases[0],
-        "name": parsed.get("name") or parsed.get("Name"),
-        "email": parsed.get("email") or parsed.get("Email"),
-    }
-    for key, value in found.items():
-        if value is not None and not isinstance(value, str):
-            raise InputError(f"{key} must be a string, found {kind(value)}", where=str(path))
-    return {key: value for key, value in found.items() if value}
-
-
-def _account_id(directory: Path, metadata: Mapping[str, str], details: AuthDetails) -> str:
-    candidates = {
-        "account.json": metadata.get("id"),
-        "the directory name": directory.name if is_account_id(directory.name) else None,
-        "the ARNs in " + AUTH_DETAILS: details.account_id,
-    }
-    known = {where: value for where, value in candidates.items() if value}
-    if not known:
-        raise InputError(
-            "cannot tell which account this is: no account ID in account.json, the"
-            " directory name or any ARN",
-            where=str(directory),
-            hint='Add account.json with {"id": "123456789012"}.',
-        )
-    if len(set(known.values())) > 1:
-        listed = ", ".join(f"{value} from {where}" for where, value in known.items())
-        raise InputError(f"conflicting account IDs: {listed}", where=str(directory))
-    account_id = next(iter(known.values()))
-    if not is_account_id(account_id):
-        raise InputError(f"{quoted(account_id)} is not a 12-digit account ID", where=str(directory))
-    return account_id
-
-
 def _organization(root: Path) -> Organization | None:
     """``organization.json``: ``{"id", "management_account_id"}`` or the output of
     ``aws organizations describe-organization``; with Identity Center's instance from
     ``identity-center.json`` when the export has it."""
     center, center_state = _identity_center(root / IDENTITY_CENTER)
     path = root / ORGANIZATION
-    if not _present(path):
+    if not is_present(path):
         # A directory of account exports is an organization even without its metadata:
         # cross-account checks (people duplicated across accounts) still apply.
         return Organization("", "", identity_center=center, identity_center_state=center_state)
@@ -520,35 +244,10 @@ def _identity_center(path: Path) -> tuple[IdentityCenter | None, DatasetStatus]:
     management (or delegated administrator) account: no instance listed means the
     organization has none. Absent, whether one exists is unknown."""
     sources: dict[Dataset, DatasetStatus] = {}
-    listing = _optional(path, ("Instances",), Dataset.IDENTITY_CENTER, sources)
+    listing = read_listing(path, ("Instances",), Dataset.IDENTITY_CENTER, sources)
     if listing is None:
         return None, _NO_IDENTITY_CENTER
     # An organization has at most one organization instance; the live collector also
     # takes the first.
-    instances = _entries(path, listing, identity_center_instance)
+    instances = converted_entries(path, listing, identity_center_instance)
     return (instances[0] if instances else None), AVAILABLE
-
-
-def _latest(path: Path) -> datetime:
-    """The latest date ``path`` can hold: when it was written, give or take clock skew.
-    A later date is refused (see keyless.collect.formats.plausible)."""
-    return (_mtime(path) or datetime.now(UTC)) + CLOCK_SKEW
-
-
-def _partition(*entries: Iterable[Any]) -> str:
-    """The partition the account's own ARNs name (``aws`` when none does): the export has
-    no field for it, and a GovCloud or China account's root ARN, member role and generated
-    policies are written in its partition."""
-    for group in entries:
-        for entry in group:
-            parsed = parse_arn(entry.arn)
-            if parsed is not None and parsed.partition:
-                return parsed.partition
-    return "aws"
-
-
-def _mtime(path: Path) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    except OSError:
-        return None
