@@ -21,6 +21,17 @@ credentials: a CircleCI job whose ``resource_class`` (or its executor's) is a ru
 ``namespace/name`` (https://circleci.com/docs/runner-overview/), a Bitbucket step whose
 ``runs-on`` says ``self.hosted``
 (https://support.atlassian.com/bitbucket-cloud/docs/configure-your-runner-in-bitbucket-pipelines-yml/).
+
+No such check for Jenkins: the evidence is too weak. Jenkins puts a stored credential in a
+build's environment only through an explicit binding in the file (``credentials()`` in
+``environment``, ``withCredentials``, ``withAWS(credentials: …)``:
+https://www.jenkins.io/doc/book/pipeline/jenkinsfile/#handling-credentials,
+https://plugins.jenkins.io/aws-credentials/, https://plugins.jenkins.io/pipeline-aws/),
+which ``jenkins-static-aws-keys`` reports; it has no hosted machines of its own, and an
+``aws …`` with no binding takes the agent's own credentials from the SDK's default chain:
+an EC2 agent's instance profile (https://plugins.jenkins.io/ec2/), a pod role on EKS, or a
+credentials file on a static agent. The first two are common and are not keys, so "probably
+long-lived keys" would be wrong too often to be a lead.
 """
 
 from __future__ import annotations
