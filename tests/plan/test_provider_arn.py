@@ -147,3 +147,26 @@ def test_no_provider_where_the_account_has_one_is_refused(source: Path, tmp_path
     assert f"account {ACCOUNT} already has the provider of token.actions.githubusercontent.com" in (
         checked.stderr
     )
+
+
+def test_a_provider_written_in_other_case_is_the_issuers_as_the_plan_chose_it(
+    export_dir: Path, tmp_path: Path
+) -> None:
+    # The plan reuses the account's provider whatever the case of its URL
+    # (keyless.plan.targets.oidc_provider): its own plan must pass its own check. Here a
+    # CircleCI organization's provider created with the UUID in capitals.
+    org, project = "a1b2c3d4-0000-4000-8000-00000000000a", "a1b2c3d4-0000-4000-8000-00000000000b"
+    url = f"oidc.circleci.com/org/{org.upper()}"
+    arn = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{url}"
+    source = providers(export_dir, (arn, f"https://{url}", org))
+    out = tmp_path / "plan.json"
+    planned = keyless(
+        "plan", "--input", str(source), "--now", "2025-06-01T12:00:00Z",
+        "--link", f"ci-deploy=circleci:{org}/{project}", "--out", str(out),
+    )  # fmt: skip
+    assert planned.exit_code in (0, 1), planned.stderr
+    (role,) = [r for r in json.loads(out.read_text())["oidc_roles"] if r["platform"] == "circleci"]
+    assert role["provider"]["arn"] == arn
+    checked = check(out, source)
+    assert "provider/arn" not in checked.stderr
+    assert "valid against its source" in checked.stderr
