@@ -185,3 +185,20 @@ def test_check_and_generate_agree_with_the_undecided_user(export_dir: Path, tmp_
     code = "".join(p.read_text() for p in (tmp_path / "tf").iterdir())
     assert "circleci-deploy" not in code
     assert "circleci-deploy" not in generated.stderr  # no role to leave out either
+
+
+def test_generate_leaves_out_a_gitlab_role_without_subjects_naming_gitlabs_link(
+    export_dir: Path, tmp_path: Path
+) -> None:
+    source = renamed(export_dir, "gitlab-runner")
+    out = tmp_path / "plan.json"
+    plan(source, out)
+    generated = keyless(
+        "generate", str(out), "--format", "terraform", "--out", str(tmp_path / "tf"),
+        "--input", str(source), "--pca-arn", PCA,
+    )  # fmt: skip
+    assert generated.exit_code == 1
+    assert (
+        "not generated: role gitlab-runner-gitlab (210987654321): the plan names no subjects "
+        "yet: plan again with --link USER=gitlab:GROUP/PROJECT and --workflows PATH"
+    ) in generated.stderr

@@ -53,11 +53,13 @@ def oidc_resources(
     for index, entry in enumerate(document["oidc_roles"]):
         pointer = f"/oidc_roles/{index}"
         if not entry["subjects"]:
+            # The link of the role's own platform: a GitLab role is not linked as ORG/REPO.
+            syntax = "gitlab:GROUP/PROJECT" if entry["platform"] == "gitlab" else "ORG/REPO"
             skipped.append(
                 Skipped(
                     pointer,
                     f"role {entry['name']} ({entry['account']})",
-                    "the plan names no subjects yet: plan again with --link USER=ORG/REPO "
+                    f"the plan names no subjects yet: plan again with --link USER={syntax} "
                     "and --workflows PATH",
                 )
             )

@@ -114,7 +114,7 @@ def guess_platform(
             {Platform(p) for p in unlinked.values()},
             "the pipelines under --workflows that use AWS keys are all {}",
         ),
-        (Basis.PROVIDER, set(providers), "the account trusts {} tokens already (OIDC provider)"),
+        (Basis.PROVIDER, set(providers), "the account already has an OIDC provider for {}"),
     )
     for basis, found, text in levels:
         if len(found) > 1:
