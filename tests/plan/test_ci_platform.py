@@ -181,10 +181,16 @@ def test_check_and_generate_agree_with_the_undecided_user(export_dir: Path, tmp_
         "generate", str(out), "--format", "terraform", "--out", str(tmp_path / "tf"),
         "--input", str(source), "--pca-arn", PCA,
     )  # fmt: skip
-    assert generated.exit_code == 0, generated.stderr
-    code = "".join(p.read_text() for p in (tmp_path / "tf").iterdir())
+    # Nothing is written for it, and the run says so (exit 1: part of the plan left out).
+    assert generated.exit_code == 1, generated.stderr
+    code = "".join(p.read_text() for p in (tmp_path / "tf").iterdir() if p.name != "README.md")
     assert "circleci-deploy" not in code
-    assert "circleci-deploy" not in generated.stderr  # no role to leave out either
+    assert (
+        f"not generated: user circleci-deploy ({ACCOUNT}): the plan has not decided what "
+        "replaces it: name the project its key serves: --link "
+        "circleci-deploy=circleci:ORG_ID/PROJECT_ID"
+    ) in generated.stderr
+    assert "circleci-deploy" in (tmp_path / "tf" / "README.md").read_text()
 
 
 def test_generate_leaves_out_a_gitlab_role_without_subjects_naming_gitlabs_link(

@@ -147,7 +147,7 @@ def resources(
     inventory = estate(account_ids, source["organization"], management, roles, partition)
     proved = []
     lines: list[str] = []
-    left_out = list(skipped)
+    left_out = [*undecided_users(document), *skipped]
     for role in roles:
         proof = prove_role(role, inventory, moment, partition)
         if proof.proved:
@@ -184,6 +184,24 @@ def resources(
         partition=partition,
     )
     return generated, tuple(lines)
+
+
+def undecided_users(document: Mapping[str, Any]) -> list[Skipped]:
+    """The users the plan has not decided: nothing is generated for them, and saying so
+    keeps a run that wrote every decided role from reading as the whole plan done."""
+    left_out = []
+    for index, user in enumerate(document["users"]):
+        if user["destination"] != "undecided":
+            continue
+        what = "; ".join(user.get("would_decide") or ()) or "decide it in the plan"
+        left_out.append(
+            Skipped(
+                f"/users/{index}",
+                f"user {user['name']} ({user['account']})",
+                f"the plan has not decided what replaces it: {what}",
+            )
+        )
+    return left_out
 
 
 def plan_partition(document: Mapping[str, Any]) -> str:
