@@ -26,6 +26,7 @@ from keyless.generate.model import (
 from keyless.idp.oidc import web_identity_request
 from keyless.plan.document import permissions_from
 from keyless.plan.model import provider_note
+from keyless.plan.providers import provider_arn
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 from keyless.plan.tenants import parse_project
 from keyless.policy.conditions import matches_wildcard
@@ -36,11 +37,6 @@ NEAR_MISS = "keyless-near-miss"
 # project, repository or environment (each is denied).
 _STAND_IN = "00000000-0000-4000-8000-000000000000"
 _OTHER = "ffffffff-ffff-4fff-8fff-ffffffffffff"
-
-
-def provider_arn(account: str, issuer: str, partition: str = "aws") -> str:
-    """The ARN IAM gives the provider of ``issuer`` in ``account``."""
-    return f"arn:{partition}:iam::{account}:oidc-provider/{issuer}"
 
 
 def oidc_resources(
