@@ -208,3 +208,21 @@ def test_generate_leaves_out_a_gitlab_role_without_subjects_naming_gitlabs_link(
         "not generated: role gitlab-runner-gitlab (210987654321): the plan names no subjects "
         "yet: plan again with --link USER=gitlab:GROUP/PROJECT and --workflows PATH"
     ) in generated.stderr
+
+
+def test_a_console_user_that_looks_like_ci_is_told_every_pipeline_link(
+    export_dir: Path, tmp_path: Path
+) -> None:
+    """Signs in and looks like CI: if it is a pipeline, the link depends on its platform."""
+    for file in ("authorization-details.json", "credential-report.csv"):
+        target = export_dir / file
+        target.write_text(target.read_text(encoding="utf-8").replace("tom.baker", "ci-runner"))
+    _, document = plan(export_dir, tmp_path / "plan.json")
+    user = user_entry(document, "ci-runner")
+    assert user["destination"] == "undecided"
+    assert "signs in to the console but looks like CI" in user["reason"]
+    assert (
+        "if it is a pipeline: --link ci-runner=github:ORG/REPO, gitlab:GROUP/PROJECT, "
+        "circleci:ORG_ID/PROJECT_ID or bitbucket:WORKSPACE/WORKSPACE_UUID/REPOSITORY_UUID"
+        "[/ENVIRONMENT_UUID]"
+    ) in user["would_decide"]

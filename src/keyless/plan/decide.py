@@ -132,7 +132,7 @@ def decide(
         signals,
         (
             f"confirm the host with --link {name}=host:CN (its certificate's common name)",
-            f"or, if it is a pipeline, --link {name}=ORG/REPO",
+            f"or, if it is a pipeline, --link {name}={any_link_syntax()}",
         ),
     )
 
@@ -167,7 +167,7 @@ def _conflict(name: str, evidence: Evidence, what: str) -> Decision:
         f"{what}: {evidence.console_detail}; {evidence.keys_detail}",
         evidence.signals,
         (
-            f"if it is a pipeline: --link {name}=ORG/REPO",
+            f"if it is a pipeline: --link {name}={any_link_syntax()}",
             "if it is a person: give them an Identity Center user and edit the plan",
         ),
     )
