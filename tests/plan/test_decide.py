@@ -54,7 +54,7 @@ def test_console_use_with_ci_signals_is_undecided_with_what_would_decide() -> No
     user = make_user("ci-bot", console=True, keys=[RECENT_KEY])
     decision = entry(plan_of(make_inventory(users=[user])), "ci-bot").decision
     assert decision.destination is Destination.UNDECIDED
-    assert any("--link ci-bot=ORG/REPO" in item for item in decision.would_decide)
+    assert any("--link ci-bot=github:ORG/REPO, gitlab:" in i for i in decision.would_decide)
 
 
 @pytest.mark.parametrize(
