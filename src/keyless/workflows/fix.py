@@ -50,11 +50,6 @@ _ACTION_NOTE = (
     "a GitHub action (action.yml): keyless does not edit actions, which every workflow "
     "that runs them shares"
 )
-_ACTION_REMEDY = (
-    "have its callers assume a role before it (configure-aws-credentials with "
-    "role-to-assume and id-token: write) and drop its key inputs, or give it a "
-    "role-to-assume input instead"
-)
 
 
 def fix(paths: Iterable[Path], options: FixOptions) -> FixResult:
@@ -157,7 +152,7 @@ def _leave_action(item: LoadedFile, analysed: github_action.ActionAnalysis | Non
         *(f for f in hardcoded.findings(item.document, item.file) if f.check in STATIC_KEY_CHECKS),
     ]
     unfixed = tuple(
-        Unfixed(None, f"{_where(finding)}{finding.message}; by hand: {_ACTION_REMEDY}")
+        Unfixed(None, f"{_where(finding)}{finding.message}; {github_action.REMEDIATION}")
         for finding in found
     )
     notes = (_ACTION_NOTE,) if unfixed else ()

@@ -288,6 +288,11 @@ def analyse(document: Document) -> GithubAnalysis:
     )
 
 
+def is_output(value: Any) -> bool:
+    """Whether a value is only another step's or job's output (``${{ steps.x.outputs.y }}``)."""
+    return isinstance(value, str) and _OUTPUT.fullmatch(value) is not None
+
+
 def other_action_keys(inputs: Any) -> tuple[str, ...]:
     """The inputs of an action (other than configure-aws-credentials) that take AWS keys,
     as their names or their values' secret and variable names say."""

@@ -43,6 +43,7 @@ from keyless.workflows.github import (
     describe_step,
     is_configure_action,
     is_expression,
+    is_output,
     is_temporary,
     jobs_of,
     key_env_entries,
@@ -56,6 +57,14 @@ from keyless.workflows.hardcoded import find_literals
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import Document, is_map, is_seq, key_position, origin_of, parents
 
+#: What to do about keys in an action: ``fix`` never edits one (every workflow that runs
+#: it shares it), and a step inside it cannot be given a role by its callers' rewrite.
+REMEDIATION = (
+    "keyless does not edit actions, which every workflow that runs them shares: by hand, "
+    "have the action's callers assume a role before it (configure-aws-credentials with "
+    "`role-to-assume` and `id-token: write`: the credentials it exports reach the "
+    "action's steps) and drop its key inputs, or give it a `role-to-assume` input instead."
+)
 _EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 # `inputs.name` or `inputs['name']` inside an expression (names are case-insensitive).
 _INPUT_REF = re.compile(
@@ -71,7 +80,7 @@ _KEY_WORD = re.compile(
 # the rest of the script or, through GITHUB_ENV, for the job's later steps.
 _KEY_ASSIGNMENT = re.compile(r"(?<![\w$])(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)=")
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_]\w*)")
-_PLAIN_NAME = re.compile(r"[A-Za-z_][\w-]{0,79}")
+_PLAIN_NAME = re.compile(r"[\w./@-]{1,100}", re.ASCII)
 
 
 #: What an action does with an input: a verb and the rest of the phrase, the input names
@@ -91,6 +100,8 @@ class KeySink:
     route: str
     message: str
     inputs: tuple[str, ...]
+    #: The inputs among them that feed a session token (temporary credentials).
+    session: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +115,9 @@ class ActionAnalysis:
     using: str | None
     sinks: tuple[KeySink, ...]
     routes: Mapping[str, Route]
+    #: The inputs (lower case) that feed a session token: given outputs of a step that
+    #: obtained temporary credentials, the keys beside them are temporary too.
+    session: frozenset[str] = frozenset()
 
 
 def name(value: object) -> str:
@@ -203,7 +217,8 @@ def analyse(
             sinks.append(sink)
             for item in sink.inputs:
                 routes.setdefault(item.lower(), what)
-    return ActionAnalysis(document, using, tuple(sinks), MappingProxyType(routes))
+    session = frozenset(item.lower() for sink in sinks for item in sink.session)
+    return ActionAnalysis(document, using, tuple(sinks), MappingProxyType(routes), session)
 
 
 def _step_sinks(
@@ -225,17 +240,18 @@ def _step_sinks(
             _sink(
                 STATIC_AWS_KEYS_ENV, env, names[0], index,
                 f"{', '.join(names)} set in the env of {label} of the action", fed,
+                _fed(env[n] for n in names if n == "AWS_SESSION_TOKEN"),
             ),
             ("sets", f"as {', '.join(names)} in the env of its {label}"),
         )  # fmt: skip
     run = step.get("run")
     if isinstance(run, str):
         fed = _script_inputs(run, env)
-        reason = script_reason(run)
-        if reason is None and fed and not _exports_session_token(run):
-            exported = sorted({m.group(1) for m in _KEY_ASSIGNMENT.finditer(run)})
-            if exported:
-                reason = f"its script exports {', '.join(exported)} from its inputs"
+        exported = sorted({m.group(1) for m in _KEY_ASSIGNMENT.finditer(run)})
+        if exported and fed and "AWS_SESSION_TOKEN=" not in run:
+            reason: str | None = f"its script exports {', '.join(exported)} from its inputs"
+        else:
+            reason = script_reason(run)
         if reason is not None:
             yield (
                 _sink(
@@ -256,14 +272,21 @@ def _step_sinks(
                     STATIC_AWS_KEYS, inputs, keys[0], index,
                     f"{label} of the action passes {', '.join(keys)} to {CONFIGURE_ACTION}",
                     _fed(inputs[k] for k in keys),
+                    _fed(inputs[k] for k in keys if k == "aws-session-token"),
                 ),
                 ("hands", f"to {CONFIGURE_ACTION} in its {label}"),
             )  # fmt: skip
         return
     named = other_action_keys(inputs)
-    routed = _routed(file, uses, inputs, others)
+    routed, session = _routed(file, uses, inputs, others)
     keys = tuple(dict.fromkeys((*named, *routed)))
-    if not keys or is_temporary(inputs, keys, written) or step_evidence(step):
+    session += tuple(k for k in named if "session" in k.lower())
+    if (
+        not keys
+        or is_temporary(inputs, keys, written)
+        or _hands_on_temporary(inputs, keys, session)
+        or step_evidence(step)
+    ):
         return
     why = "; ".join(_why(routed, keys, named))
     why = f" ({name(uses)} {why})" if why else ""
@@ -273,6 +296,7 @@ def _step_sinks(
             f"{label} of the action gives {name(uses)} AWS keys as inputs "
             f"({', '.join(map(name, keys))}){why}",
             _fed(inputs[k] for k in keys),
+            _fed(inputs[k] for k in session),
         ),
         ("gives", f"to {name(uses)} as AWS keys in its {label}"),
     )  # fmt: skip
@@ -285,6 +309,7 @@ def _sink(
     index: dict[int, tuple[Any, Any]],
     what: str,
     fed: tuple[str, ...],
+    session: tuple[str, ...] = (),
 ) -> KeySink:
     written = origin_of(node, key) if is_map(node) else None
     where = written if written is not None else node
@@ -294,7 +319,8 @@ def _sink(
         if fed
         else ""
     )
-    return KeySink(check, where, key, f"{route_of(where, index)}.{key}", what + source, fed)
+    route = f"{route_of(where, index)}.{key}"
+    return KeySink(check, where, key, route, what + source, fed, session)
 
 
 def _fed(values: Iterable[Any]) -> tuple[str, ...]:
@@ -320,26 +346,30 @@ def _script_inputs(run: str, env: Any) -> tuple[str, ...]:
     return _unique(found)
 
 
-def _exports_session_token(run: str) -> bool:
-    return "AWS_SESSION_TOKEN=" in run
-
-
 def _routed(
     file: WorkflowFile, uses: str, inputs: Any, others: Mapping[Path, ActionAnalysis]
-) -> dict[str, Route]:
+) -> tuple[dict[str, Route], tuple[str, ...]]:
     """The inputs given to the local action ``uses`` that it routes into AWS keys, each
-    with what it does with them; empty for any other action."""
+    with what it does with them (empty for any other action), and those of them that
+    feed a session token."""
     if not uses.strip().startswith("./"):
-        return {}
+        return {}, ()
     target = local_action(file.repository_root, uses.strip())
     action = others.get(_key(target)) if isinstance(target, Path) else None
     if action is None or not action.routes:
-        return {}
-    return {
+        return {}, ()
+    routed = {
         str(k): action.routes[str(k).lower()]
         for k, v in inputs.items()
         if str(k).lower() in action.routes and holds_credential(v)
     }
+    return routed, tuple(k for k in routed if k.lower() in action.session)
+
+
+def _hands_on_temporary(inputs: Any, keys: Iterable[str], session: Iterable[str]) -> bool:
+    """Whether the keys given are temporary credentials handed on: one feeds a session
+    token and every one is another step's or job's output (as :func:`is_temporary`)."""
+    return bool(tuple(session)) and all(is_output(inputs.get(k)) for k in keys)
 
 
 def _why(routed: Mapping[str, Route], keys: Iterable[str], named: Iterable[str]) -> list[str]:
@@ -361,9 +391,11 @@ def findings(analysis: ActionAnalysis, file: WorkflowFile) -> list[Finding]:
             continue
         reported.add((id(sink.node), sink.key))
         line, column = key_position(sink.node, sink.key)
-        out.append(
-            workflow_finding(sink.check, file.path, line + 1, column + 1, sink.message, sink.route)
+        where = (line + 1, column + 1)
+        finding = workflow_finding(
+            sink.check, file.path, *where, sink.message, sink.route, remediation=REMEDIATION
         )
+        out.append(finding)
     return out
 
 
@@ -382,12 +414,8 @@ def with_local_actions(
             uses, inputs = step.get("uses"), step.get("with")
             if not isinstance(uses, str) or not is_map(inputs):
                 continue
-            routed = _routed(file, uses, inputs, actions)
-            written = frozenset(
-                str(k).upper() for m in (root.get("env"), job.get("env"), step.get("env"))
-                if is_map(m) for k in m
-            )  # fmt: skip
-            if not routed or is_temporary(inputs, tuple(routed), written):
+            routed, session = _routed(file, uses, inputs, actions)
+            if not routed or _hands_on_temporary(inputs, routed, session):
                 continue
             at = next(
                 (i for i, o in enumerate(others) if (o.job, o.step_index) == (job_name, number)),

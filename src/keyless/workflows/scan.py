@@ -63,14 +63,16 @@ def load_all(paths: Iterable[Path]) -> Inputs:
     unread = list(found.unread)
     errors: list[InputError] = []
     queue = list(found.files)
+    failed: set[Path] = set()  # each file's problem reported once (an action run twice)
     while queue:
         file = queue.pop(0)
         key = file.path.resolve()
-        if key in loaded:
+        if key in loaded or key in failed:
             continue
         try:
             document = load_file(file)
         except InputError as error:
+            failed.add(key)
             errors.append(error)
             unread.append(Unread(error.where or str(file.path), error.message))
             continue
