@@ -147,7 +147,7 @@ def test_an_action_yml_deep_in_a_repository_is_not_taken_for_an_action(tmp_path:
     assert [Path(f["path"]).name for f in document["files"]] == ["ci.yml"]
 
 
-def test_job_and_trigger_checks_do_not_misfire_on_an_action(tmp_path: Path) -> None:
+def test_job_and_trigger_checks_do_not_count_an_action_as_evaluated(tmp_path: Path) -> None:
     action = """\
     runs:
       using: composite
@@ -166,6 +166,11 @@ def test_job_and_trigger_checks_do_not_misfire_on_an_action(tmp_path: Path) -> N
     code, document = scan(root)
     assert (code, document["findings"], document["unread"]) == (0, [], [])
     assert len(document["files"]) == 1
+    runs = {r["check"]: (r["status"], r["evaluated"]) for r in document["check_runs"]}
+    assert runs["workflow-static-aws-keys"] == ("evaluated", 1)
+    # An action has no jobs, triggers or permissions: those checks read nothing in it.
+    assert runs["workflow-broad-id-token"] == ("not_applicable", 0)
+    assert runs["workflow-untrusted-checkout-id-token"] == ("not_applicable", 0)
 
 
 @pytest.mark.parametrize("using", ["docker", "node20"])

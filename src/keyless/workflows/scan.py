@@ -28,7 +28,7 @@ from keyless.workflows import (
 from keyless.workflows.action_files import referenced_actions
 from keyless.workflows.discovery import discover, unusable
 from keyless.workflows.model import Coverage, Platform, WorkflowFile
-from keyless.workflows.registry import APPLIES_TO, CHECKS
+from keyless.workflows.registry import APPLIES_TO, CHECKS, WORKFLOW_ONLY
 from keyless.workflows.yamldoc import MAX_FILE_BYTES, Document, load, load_text
 
 
@@ -212,9 +212,13 @@ def scan(
 
 def _check_run(check: Check, files: Iterable[LoadedFile], kept: Iterable[Finding]) -> CheckRun:
     """What ``check`` did: the files of the platforms it reads (:data:`APPLIES_TO`), not
-    every file scanned; not applicable when the scan holds none of them."""
+    every file scanned (nor, for a check of workflows' jobs and triggers, an action's
+    metadata); not applicable when the scan holds none of them."""
     platforms = APPLIES_TO[check.id]
-    evaluated = sum(item.file.platform in platforms for item in files)
+    evaluated = sum(
+        item.file.platform in platforms and not (item.file.action and check.id in WORKFLOW_ONLY)
+        for item in files
+    )
     return CheckRun(
         check,
         evaluated=evaluated,
