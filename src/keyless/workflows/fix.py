@@ -46,10 +46,6 @@ from keyless.workflows.values import is_repository
 from keyless.workflows.yamldoc import load_text
 
 _BUG = "nothing changed, because of a bug in keyless (please report it): "
-_ACTION_NOTE = (
-    "a GitHub action (action.yml): keyless does not edit actions, which every workflow "
-    "that runs them shares"
-)
 
 
 def fix(paths: Iterable[Path], options: FixOptions) -> FixResult:
@@ -151,13 +147,14 @@ def _leave_action(item: LoadedFile, analysed: github_action.ActionAnalysis | Non
         *(github_action.findings(analysed, item.file) if analysed is not None else ()),
         *(f for f in hardcoded.findings(item.document, item.file) if f.check in STATIC_KEY_CHECKS),
     ]
+    # Each finding's own remedy: the action's (keyless does not edit actions: by hand…),
+    # a literal key's (deactivate it now).
     unfixed = tuple(
-        Unfixed(None, f"{_where(finding)}{finding.message}; {github_action.REMEDIATION}")
+        Unfixed(None, f"{_where(finding)}{finding.message}; {finding.remediation}")
         for finding in found
     )
-    notes = (_ACTION_NOTE,) if unfixed else ()
     text = item.document.text
-    return FileRewrite(item.file, text, text, notes=notes, unfixed=unfixed)
+    return FileRewrite(item.file, text, text, unfixed=unfixed)
 
 
 def _where(finding: Finding) -> str:
