@@ -240,6 +240,18 @@ def test_a_plain_word_given_to_the_action_is_no_key(tmp_path: Path, value: str) 
     assert messages(document, "ci.yml") == []
 
 
+def test_a_dispatched_workflows_inputs_are_not_the_actions_inputs(tmp_path: Path) -> None:
+    action = PROFILE_ACTION.replace("inputs.", "github.event.inputs.")
+    root = repo(
+        tmp_path,
+        {".github/actions/creds/action.yml": action, ".github/workflows/ci.yml": caller()},
+    )
+    _, document = scan(root)
+    assert messages(document, "ci.yml") == []
+    (message,) = messages(document, "action.yml")
+    assert "takes AWS keys as its inputs" not in message
+
+
 def test_temporary_credentials_handed_on_are_not_long_lived_keys(tmp_path: Path) -> None:
     action = """\
     inputs:

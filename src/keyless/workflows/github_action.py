@@ -66,9 +66,10 @@ REMEDIATION = (
     "action's steps) and drop its key inputs, or give it a `role-to-assume` input instead."
 )
 _EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
-# `inputs.name` or `inputs['name']` inside an expression (names are case-insensitive).
+# `inputs.name` or `inputs['name']` inside an expression (names are case-insensitive);
+# not `github.event.inputs.name`, a dispatched workflow's inputs.
 _INPUT_REF = re.compile(
-    r"\binputs\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])", re.IGNORECASE
+    r"(?<![\w.])inputs\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])", re.IGNORECASE
 )
 # A script line that names an AWS key: a profile entry or an environment variable.
 _KEY_WORD = re.compile(
