@@ -498,3 +498,23 @@ def test_fix_stops_giving_keys_to_an_action_that_only_configures_them(tmp_path: 
     workflow = root / ".github" / "workflows" / "ci.yml"
     assert "DEPLOY_ID" not in workflow.read_text()
     assert run_actionlint([workflow]) == []
+
+
+def test_a_huge_input_name_is_quoted_in_part(tmp_path: Path) -> None:
+    huge = "k" * 1_000  # YAML's longest plain key: a message would repeat it whole
+    root = repo(
+        tmp_path,
+        {
+            ".github/actions/creds/action.yml": PROFILE_ACTION.replace(
+                "inputs.access_key_id", f"inputs.{huge}"
+            ).replace("  access_key_id:", f"  {huge}:"),
+            ".github/workflows/ci.yml": caller(**{huge: "${{ secrets.CACHE_KEY }}"}),
+        },
+    )
+    _, document = scan(root)
+    assert len(document["findings"]) == 2
+    assert all(len(f["message"]) < 1_000 for f in document["findings"])
+    assert all("kkkkkkkk…" in f["message"] for f in document["findings"])
+    _, output = fix(root)
+    assert "uses its input 'kkkkkkkk" in output
+    assert "k" * 300 not in output.replace(f".with.{huge}", "")  # the route names it whole

@@ -40,6 +40,7 @@ _AWS_KEY_SECRET_VALUE = re.compile(
     r"|KEY_ID|SESSION_TOKEN)(?:_\w*)?|KEY|SECRET)\s*\}\}",
     re.IGNORECASE,
 )
+_PLAIN_NAME = re.compile(r"[\w./@-]{1,100}", re.ASCII)
 _KEY_NAME = re.compile(r"AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)", re.IGNORECASE)
 _EXPRESSION = re.compile(r"\$\{\{.*\}\}", re.DOTALL)
 # A value that is only another step's or job's output: `${{ steps.creds.outputs.x }}`,
@@ -286,6 +287,14 @@ def analyse(document: Document) -> GithubAnalysis:
         broad_id_token=grants_id_token(root.get("permissions") if is_map(root) else None),
         container_env=tuple(containers),
     )
+
+
+def shown_name(value: object) -> str:
+    """A name from a workflow (an input, a key) as a message shows it: plain when it is a
+    short name, else quoted in part (:func:`keyless.errors.quoted`): a file may hold a
+    name of 100,000 characters."""
+    text = str(value)
+    return text if _PLAIN_NAME.fullmatch(text) else quoted(text)
 
 
 def is_output(value: Any) -> bool:

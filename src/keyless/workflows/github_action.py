@@ -32,7 +32,6 @@ from types import MappingProxyType
 from typing import Any
 
 from keyless.checks.registry import Check
-from keyless.errors import quoted
 from keyless.findings import Finding
 from keyless.workflows.action_files import local_action, local_steps
 from keyless.workflows.github import (
@@ -50,6 +49,7 @@ from keyless.workflows.github import (
     other_action_keys,
     route_of,
     script_reason,
+    shown_name,
     steps_of,
 )
 from keyless.workflows.github_checks import STATIC_AWS_KEYS, STATIC_AWS_KEYS_ENV, step_evidence
@@ -81,7 +81,6 @@ _KEY_WORD = re.compile(
 # the rest of the script or, through GITHUB_ENV, for the job's later steps.
 _KEY_ASSIGNMENT = re.compile(r"(?<![\w$])(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)=")
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_]\w*)")
-_PLAIN_NAME = re.compile(r"[\w./@-]{1,100}", re.ASCII)
 
 
 #: What an action does with an input: a verb and the rest of the phrase, the input names
@@ -119,13 +118,6 @@ class ActionAnalysis:
     #: The inputs (lower case) that feed a session token: given outputs of a step that
     #: obtained temporary credentials, the keys beside them are temporary too.
     session: frozenset[str] = frozenset()
-
-
-def name(value: object) -> str:
-    """A name from a file as a message shows it: plain when it is a short identifier,
-    else quoted in part (:func:`keyless.errors.quoted`)."""
-    text = str(value)
-    return text if _PLAIN_NAME.fullmatch(text) else quoted(text)
 
 
 def inputs_in(text: str) -> tuple[str, ...]:
@@ -290,16 +282,16 @@ def _step_sinks(
     ):
         return
     why = "; ".join(_why(routed, keys, named))
-    why = f" ({name(uses)} {why})" if why else ""
+    why = f" ({shown_name(uses)} {why})" if why else ""
     yield (
         _sink(
             STATIC_AWS_KEYS_ENV, inputs, keys[0], index,
-            f"{label} of the action gives {name(uses)} AWS keys as inputs "
-            f"({', '.join(map(name, keys))}){why}",
+            f"{label} of the action gives {shown_name(uses)} AWS keys as inputs "
+            f"({', '.join(map(shown_name, keys))}){why}",
             _fed(inputs[k] for k in keys),
             _fed(inputs[k] for k in session),
         ),
-        ("gives", f"to {name(uses)} as AWS keys in its {label}"),
+        ("gives", f"to {shown_name(uses)} as AWS keys in its {label}"),
     )  # fmt: skip
 
 
@@ -315,7 +307,7 @@ def _sink(
     written = origin_of(node, key) if is_map(node) else None
     where = written if written is not None else node
     source = (
-        f"; the action takes AWS keys as its inputs {', '.join(map(name, fed))}: its "
+        f"; the action takes AWS keys as its inputs {', '.join(map(shown_name, fed))}: its "
         "callers hold them"
         if fed
         else ""
@@ -379,7 +371,7 @@ def _why(routed: Mapping[str, Route], keys: Iterable[str], named: Iterable[str])
     shown: dict[Route, list[str]] = {}
     for key in keys:
         if key in routed and key not in named:
-            shown.setdefault(routed[key], []).append(name(key))
+            shown.setdefault(routed[key], []).append(shown_name(key))
     return [f"{verb} {', '.join(inputs)} {rest}" for (verb, rest), inputs in shown.items()]
 
 

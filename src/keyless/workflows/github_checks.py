@@ -14,6 +14,7 @@ from keyless.workflows.github import (
     GithubAnalysis,
     KeyEnv,
     jobs_of,
+    shown_name,
     steps_of,
 )
 from keyless.workflows.model import WorkflowFile, workflow_finding
@@ -225,7 +226,7 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             other.inputs,
             other.keys[0],
             f"job '{other.job}' step {other.step_index + 1} gives {other.action} AWS keys "
-            f"as inputs ({', '.join(other.keys)}){routes}; rewrite it by hand",
+            f"as inputs ({', '.join(map(shown_name, other.keys))}){routes}; rewrite it by hand",
             f"jobs.{other.job}.steps[{other.step_index}].with.{other.keys[0]}",
         )
     for script in analysis.scripts:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from keyless.errors import InputError
-from keyless.workflows.github import CONFIGURE_ACTION, KEY_INPUTS
+from keyless.workflows.github import CONFIGURE_ACTION, KEY_INPUTS, shown_name
 from keyless.workflows.yamldoc import Document, is_map, is_seq, load
 
 ACTION_FILES = ("action.yml", "action.yaml")
@@ -60,7 +60,7 @@ def _verdict(document: Document, uses: str, keys: tuple[str, ...]) -> str | None
         handed = _handed_to_configure(runs.get("steps"), key)
         if mentions != handed:
             return (
-                f"{uses} uses its input {key} other than as a key input of "
+                f"{uses} uses its input {shown_name(key)} other than as a key input of "
                 f"{CONFIGURE_ACTION}: an empty value would reach it"
             )
     return None
