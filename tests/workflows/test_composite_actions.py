@@ -109,6 +109,32 @@ def test_a_workflow_giving_a_local_action_keys_under_other_names_is_reported(
     assert "its callers hold them" in action
 
 
+def test_a_workflow_named_alone_reads_the_local_actions_it_runs(tmp_path: Path) -> None:
+    root = repo(
+        tmp_path,
+        {".github/actions/creds/action.yml": PROFILE_ACTION, ".github/workflows/ci.yml": caller()},
+    )
+    code, document = scan(root / ".github" / "workflows" / "ci.yml")
+    assert (code, len(document["files"]), document["unread"]) == (1, 2, [])
+    assert len(messages(document, "ci.yml")) == 1
+
+
+def test_each_repository_of_a_directory_reads_its_own_actions(tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        (tmp_path / name / ".git").mkdir(parents=True)
+        repo(
+            tmp_path / name,
+            {
+                ".github/actions/creds/action.yml": PROFILE_ACTION,
+                ".github/workflows/ci.yml": caller(),
+            },
+        )
+    repo(tmp_path / "three", {".github/workflows/ci.yml": caller(target="x86")})
+    code, document = scan(tmp_path)
+    assert (code, len(document["files"])) == (1, 5)
+    assert len(messages(document, "ci.yml")) == 2
+
+
 def test_the_action_file_named_alone_is_read_as_github_actions(tmp_path: Path) -> None:
     root = repo(tmp_path, {".github/actions/creds/action.yml": PROFILE_ACTION})
     code, document = scan(root / ".github" / "actions" / "creds" / "action.yml")
