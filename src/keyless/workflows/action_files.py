@@ -125,18 +125,18 @@ def local_action(repository_root: Path, uses: str) -> Path | str:
     repository is checked out."""
     relative = uses.removeprefix("./").split("@")[0]
     if "\0" in relative:
-        return "a local action whose path holds a NUL character"
+        return "its path holds a NUL character"
     directory = repository_root / relative
     try:
         inside = directory.resolve().is_relative_to(repository_root.resolve())
     except (OSError, ValueError, RuntimeError):
-        return "a local action whose path cannot be resolved"
+        return "its path cannot be resolved"
     if not inside:
-        return "a local action outside the repository"
+        return "it lies outside the repository"
     for name in ACTION_FILES:
         if os.path.lexists(directory / name):
             return directory / name
-    return "no action.yml or action.yaml there"
+    return "it holds no action.yml or action.yaml"
 
 
 def referenced_actions(
