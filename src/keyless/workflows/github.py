@@ -110,7 +110,7 @@ class OtherActionKeys:
     inputs: Any
     keys: tuple[str, ...]
     #: What a local composite action does with inputs not named for keys
-    #: (:mod:`.github_action`): ``"writes access_key into an AWS profile"``.
+    #: (:mod:`.github_action`): ``"writes access_key into AWS credentials in its step 1"``.
     routes: tuple[str, ...] = ()
 
 
