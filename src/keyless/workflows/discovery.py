@@ -14,7 +14,8 @@ continuations are followed by :func:`keyless.workflows.circleci.continuations`),
 https://buildkite.com/docs/agent/v3/cli-pipeline), Azure ``azure-pipelines.yml`` and the
 ``.azure-pipelines/`` directory of pipelines and templates, Travis
 ``.travis.yml``, AWS CodeBuild ``buildspec.yml``, Jenkins ``Jenkinsfile`` and Drone
-``.drone.yml``. A file named on the command line is classified by its name and place
+``.drone.yml``. GitHub action metadata files (``action.yml``) are found by
+:mod:`.action_files`. A file named on the command line is classified by its name and place
 first and by its content only when those say nothing; a file no rule recognises is
 recorded as unread, never scanned as some platform it is not.
 
@@ -36,6 +37,12 @@ from pathlib import Path
 from keyless.engine import Unread
 from keyless.errors import InputError
 from keyless.files import has_undecodable_name
+from keyless.workflows.action_files import (
+    ACTION_FILES,
+    actions_in,
+    is_action_text,
+    linked_actions,
+)
 from keyless.workflows.model import Platform, WorkflowFile
 
 GITLAB_FILE = ".gitlab-ci.yml"
@@ -209,7 +216,10 @@ def _classify_file(path: Path) -> WorkflowFile:
         )
     if is_gitlab_include(path, root):
         return WorkflowFile(path, Platform.GITLAB, root)
-    guessed = guess_platform(_head(path))
+    head = _head(path)
+    if path.name in ACTION_FILES and is_action_text(head):
+        return WorkflowFile(path, Platform.GITHUB, root, action=True)
+    guessed = guess_platform(head)
     if guessed is None:
         raise InputError(
             "not recognised as a CI file of a platform keyless reads (GitHub Actions, "
@@ -310,6 +320,8 @@ def _walk(directory: Path, root: Path, unread: list[Unread]) -> Iterator[tuple[P
             yield from _workflows_in(here, sorted(filenames))
         if here.name == ".github":
             yield from _odd_workflows_directory(here, dirnames, filenames, root, unread)
+        yield from actions_in(here, filenames, Path(directory))
+        yield from linked_actions(here, dirnames, root, unread)
         if here.name in _PLATFORM_DIRECTORIES and not here.is_symlink():
             yield from _platform_directory(here, sorted(filenames))
             if here.name in _NESTED_DIRECTORIES:

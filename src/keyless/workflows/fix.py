@@ -18,7 +18,7 @@ from pathlib import Path
 from keyless.errors import InputError, quoted
 from keyless.files import display_path, write_atomic
 from keyless.findings import FileLocation, Finding
-from keyless.workflows import github, github_fix, gitlab_fix
+from keyless.workflows import github, github_action, github_fix, gitlab_fix, hardcoded
 from keyless.workflows.discovery import is_inside
 from keyless.workflows.edits import Plan
 from keyless.workflows.github_composite import composite_verdict
@@ -90,10 +90,16 @@ def _fix_github(
 ) -> list[FileRewrite]:
     callees: dict[Path, dict[str, CalleeOutcome]] = {}
     rewrites: list[FileRewrite] = []
+    actions = github_action.analyse_actions((i.file, i.document) for i in items)
     # Called workflows first: their callers need to know whether they were rewritten.
     for item in sorted(items, key=lambda i: (not _is_callee(i), str(i.file.path))):
         root = item.file.repository_root
-        analysis = github.analyse(item.document)
+        if item.file.action:
+            rewrites.append(_leave_action(item, actions.get(item.file.path.resolve())))
+            continue
+        analysis = github_action.with_local_actions(
+            github.analyse(item.document), item.file, actions
+        )
         composites = {
             o.action: composite_verdict(root, o.action, o.keys)
             for o in analysis.other_actions
@@ -132,6 +138,23 @@ def _leave_alone(item: LoadedFile) -> FileRewrite:
     )
     text = item.document.text
     return FileRewrite(item.file, text, text, notes=(note,), unfixed=unfixed)
+
+
+def _leave_action(item: LoadedFile, analysed: github_action.ActionAnalysis | None) -> FileRewrite:
+    """A GitHub action's metadata file: never edited, since every workflow that runs it
+    shares it. Each place its steps use long-lived keys is left for a person."""
+    found = [
+        *(github_action.findings(analysed, item.file) if analysed is not None else ()),
+        *(f for f in hardcoded.findings(item.document, item.file) if f.check in STATIC_KEY_CHECKS),
+    ]
+    # Each finding's own remedy: the action's (keyless does not edit actions: by hand…),
+    # a literal key's (deactivate it now).
+    unfixed = tuple(
+        Unfixed(None, f"{_where(finding)}{finding.message}; {finding.remediation}")
+        for finding in found
+    )
+    text = item.document.text
+    return FileRewrite(item.file, text, text, unfixed=unfixed)
 
 
 def _where(finding: Finding) -> str:

@@ -40,6 +40,7 @@ _AWS_KEY_SECRET_VALUE = re.compile(
     r"|KEY_ID|SESSION_TOKEN)(?:_\w*)?|KEY|SECRET)\s*\}\}",
     re.IGNORECASE,
 )
+_PLAIN_NAME = re.compile(r"[\w./@-]{1,100}", re.ASCII)
 _KEY_NAME = re.compile(r"AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)", re.IGNORECASE)
 _EXPRESSION = re.compile(r"\$\{\{.*\}\}", re.DOTALL)
 # A value that is only another step's or job's output: `${{ steps.creds.outputs.x }}`,
@@ -108,6 +109,9 @@ class OtherActionKeys:
     action: str
     inputs: Any
     keys: tuple[str, ...]
+    #: What a local composite action does with inputs not named for keys
+    #: (:mod:`.github_action`): ``"writes access_key into AWS credentials in its step 1"``.
+    routes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,13 +235,13 @@ def analyse(document: Document) -> GithubAnalysis:
     calls: list[ReusableCall] = []
     containers: list[KeyEnv] = []
     if is_map(root):
-        env = _key_env(root.get("env"))
+        env = key_env_entries(root.get("env"))
         if env:
             key_env.append(
                 KeyEnv("workflow", None, None, root["env"], env, _sites(root["env"], env, index))
             )
     for name, job in jobs_of(root):
-        env = _key_env(job.get("env"))
+        env = key_env_entries(job.get("env"))
         if env:
             key_env.append(
                 KeyEnv("job", name, None, job["env"], env, _sites(job["env"], env, index))
@@ -251,13 +255,13 @@ def analyse(document: Document) -> GithubAnalysis:
             # exported; the workflow's and job's own `env:` cannot read `env` at all:
             # https://docs.github.com/en/actions/reference/workflows-and-actions/contexts#context-availability
             outer = _env_names(root.get("env"), job.get("env"))
-            env = _key_env(step.get("env"), outer)
+            env = key_env_entries(step.get("env"), outer)
             if env:
                 sites = _sites(step["env"], env, index)
                 key_env.append(KeyEnv("step", name, step_index, step["env"], env, sites))
             run = step.get("run")
             if isinstance(run, str):
-                reason = _script_reason(run)
+                reason = script_reason(run)
                 if reason:
                     scripts.append(ScriptKeys(name, step_index, step, reason))
             inputs = step.get("with")
@@ -270,12 +274,7 @@ def analyse(document: Document) -> GithubAnalysis:
                     sites = _sites(inputs, keys, index)
                     key_inputs.append(KeyInputs(name, step_index, step, inputs, keys, sites))
             elif isinstance(step.get("uses"), str):
-                keys = tuple(
-                    str(k)
-                    for k, v in inputs.items()
-                    if _OTHER_KEY_INPUT.match(str(k))
-                    or (isinstance(v, str) and _AWS_KEY_SECRET_VALUE.search(v))
-                )
+                keys = other_action_keys(inputs)
                 if keys and not is_temporary(inputs, keys, written):
                     others.append(OtherActionKeys(name, step_index, step["uses"], inputs, keys))
     return GithubAnalysis(
@@ -290,6 +289,30 @@ def analyse(document: Document) -> GithubAnalysis:
     )
 
 
+def shown_name(value: object) -> str:
+    """A name from a workflow (an input, a key) as a message shows it: plain when it is a
+    short name, else quoted in part (:func:`keyless.errors.quoted`): a file may hold a
+    name of 100,000 characters."""
+    text = str(value)
+    return text if _PLAIN_NAME.fullmatch(text) else quoted(text)
+
+
+def is_output(value: Any) -> bool:
+    """Whether a value is only another step's or job's output (``${{ steps.x.outputs.y }}``)."""
+    return isinstance(value, str) and _OUTPUT.fullmatch(value) is not None
+
+
+def other_action_keys(inputs: Any) -> tuple[str, ...]:
+    """The inputs of an action (other than configure-aws-credentials) that take AWS keys,
+    as their names or their values' secret and variable names say."""
+    return tuple(
+        str(k)
+        for k, v in inputs.items()
+        if _OTHER_KEY_INPUT.match(str(k))
+        or (isinstance(v, str) and _AWS_KEY_SECRET_VALUE.search(v))
+    )
+
+
 def _container_env(name: str, job: Any, index: dict[int, tuple[Any, Any]]) -> Iterator[KeyEnv]:
     """AWS keys in the ``env:`` of the job's container (every ``run`` step executes in it)
     or of its service containers.
@@ -299,7 +322,7 @@ def _container_env(name: str, job: Any, index: dict[int, tuple[Any, Any]]) -> It
     for container in containers:
         if not is_map(container):
             continue
-        env = _key_env(container.get("env"))
+        env = key_env_entries(container.get("env"))
         if env:
             yield KeyEnv(
                 "job", name, None, container["env"], env, _sites(container["env"], env, index)
@@ -332,7 +355,7 @@ def _sites(
     )
 
 
-def _key_env(env: Any, written_env: frozenset[str] | None = None) -> tuple[str, ...]:
+def key_env_entries(env: Any, written_env: frozenset[str] | None = None) -> tuple[str, ...]:
     """The AWS key entries of an ``env:`` mapping that may hold long-lived keys.
     ``written_env`` (a step's: the names the workflow's and job's ``env:`` set) lets
     ``${{ env.NAME }}`` with a session token count as an earlier step's export, as
@@ -389,7 +412,9 @@ def _is_literal_key(value: Any) -> bool:
     return isinstance(value, str) and any(find_literals(f"aws secret: {value}"))
 
 
-def _script_reason(script: str) -> str | None:
+def script_reason(script: str) -> str | None:
+    """Why a ``run:`` script uses long-lived keys (it writes them into a profile, or takes
+    them straight from secrets), or None."""
     written = profile_writes(script)
     if written:
         return written

@@ -22,6 +22,7 @@ from keyless.workflows.github import (
     describe_step,
     is_configure_action,
     jobs_of,
+    shown_name,
     steps_of,
 )
 from keyless.workflows.hardcoded import redact_key_id
@@ -228,8 +229,8 @@ def _step_reasons(
             continue
         yield (
             f"step {other.step_index + 1} gives {other.action} the keys as inputs "
-            f"({', '.join(other.keys)}): keyless does not know how it takes temporary "
-            "credentials; rewrite it by hand"
+            f"({', '.join(map(shown_name, other.keys))}): keyless does not know how it takes "
+            "temporary credentials; rewrite it by hand"
         )
     for script in (s for s in analysis.scripts if s.job == name):
         yield (

@@ -14,6 +14,7 @@ from keyless.workflows.github import (
     GithubAnalysis,
     KeyEnv,
     jobs_of,
+    shown_name,
     steps_of,
 )
 from keyless.workflows.model import WorkflowFile, workflow_finding
@@ -91,7 +92,7 @@ def _job_steps(analysis: GithubAnalysis, job: str | None) -> dict[int, Any]:
     return dict(steps_of(jobs[job])) if job in jobs else {}
 
 
-def _step_evidence(step: Any) -> tuple[str, ...]:
+def step_evidence(step: Any) -> tuple[str, ...]:
     """Why one step's keys are for an S3-compatible store or another endpoint, not AWS."""
     variables = [
         (str(k), v)
@@ -115,7 +116,7 @@ def _for_another_store(analysis: GithubAnalysis, env: KeyEnv) -> bool:
     steps = _job_steps(analysis, env.job)
     if env.level == "step" and env.step_index is not None:
         step = steps.get(env.step_index)
-        return step is not None and bool(_step_evidence(step))
+        return step is not None and bool(step_evidence(step))
     if env.level == "job" and env.job is not None:
         job = dict(jobs_of(analysis.document.root))[env.job]
         pairs = {str(v) for v in (env.env.get("AWS_ACCESS_KEY_ID"),) if v is not None}
@@ -128,7 +129,7 @@ def _for_another_store(analysis: GithubAnalysis, env: KeyEnv) -> bool:
             return False
         # The job's own env must say so (an endpoint variable, a store's host, keys named
         # for a store): one step that talks to an emulator does not make the keys not AWS.
-        return bool(_step_evidence({"env": job.get("env")}))
+        return bool(step_evidence({"env": job.get("env")}))
     return False
 
 
@@ -153,7 +154,7 @@ def keys_for_another_store(analysis: GithubAnalysis, job: str) -> bool:
         return False
     steps = _job_steps(analysis, job)
     return all(_for_another_store(analysis, e) for e in envs) and all(
-        o.step_index in steps and bool(_step_evidence(steps[o.step_index])) for o in others
+        o.step_index in steps and bool(step_evidence(steps[o.step_index])) for o in others
     )
 
 
@@ -217,14 +218,15 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             )
     for other in analysis.other_actions:
         step = _job_steps(analysis, other.job).get(other.step_index)
-        if step is not None and _step_evidence(step):
+        if step is not None and step_evidence(step):
             continue
+        routes = f": the action {'; '.join(other.routes)}" if other.routes else ""
         add(
             STATIC_AWS_KEYS_ENV,
             other.inputs,
             other.keys[0],
             f"job '{other.job}' step {other.step_index + 1} gives {other.action} AWS keys "
-            f"as inputs ({', '.join(other.keys)}); rewrite it by hand",
+            f"as inputs ({', '.join(map(shown_name, other.keys))}){routes}; rewrite it by hand",
             f"jobs.{other.job}.steps[{other.step_index}].with.{other.keys[0]}",
         )
     for script in analysis.scripts:

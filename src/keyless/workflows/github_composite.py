@@ -18,24 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from keyless.errors import InputError
-from keyless.workflows.github import CONFIGURE_ACTION, KEY_INPUTS
+from keyless.workflows.action_files import local_action
+from keyless.workflows.github import CONFIGURE_ACTION, KEY_INPUTS, shown_name
 from keyless.workflows.yamldoc import Document, is_map, is_seq, load
-
-ACTION_FILES = ("action.yml", "action.yaml")
-
-
-def action_file(repository_root: Path, uses: str) -> Path | None:
-    """The metadata file of ``uses: ./path`` in the repository, if there is one."""
-    directory = repository_root / uses.removeprefix("./").split("@")[0]
-    return next((directory / n for n in ACTION_FILES if (directory / n).is_file()), None)
 
 
 def composite_verdict(repository_root: Path, uses: str, keys: tuple[str, ...]) -> str | None:
     """None when the job may stop passing ``keys`` to the local action ``uses``; else why
     not (for the report)."""
-    path = action_file(repository_root, uses)
-    if path is None:
-        return f"{uses} has no action.yml here"
+    path = local_action(repository_root, uses)
+    if isinstance(path, str):
+        return f"{uses} cannot be read: {path}"
     real = path.resolve()
     if path.is_symlink() or not real.is_relative_to(repository_root.resolve()):
         return f"{uses} is a link out of the repository"
@@ -60,7 +53,7 @@ def _verdict(document: Document, uses: str, keys: tuple[str, ...]) -> str | None
         handed = _handed_to_configure(runs.get("steps"), key)
         if mentions != handed:
             return (
-                f"{uses} uses its input {key} other than as a key input of "
+                f"{uses} uses its input {shown_name(key)} other than as a key input of "
                 f"{CONFIGURE_ACTION}: an empty value would reach it"
             )
     return None

@@ -33,6 +33,7 @@ from keyless.workflows.github import (
     is_called_workflow,
     is_configure_action,
     jobs_of,
+    shown_name,
     steps_of,
 )
 from keyless.workflows.github_blockers import (
@@ -163,7 +164,8 @@ def plan(
             step = job["steps"][other.step_index]
             result.edits += remove_entries(lines, other.inputs, other.keys, step, "with")
             result.notes.append(
-                f"job '{name}' no longer passes {', '.join(other.keys)} to {other.action}; "
+                f"job '{name}' no longer passes {', '.join(map(shown_name, other.keys))} to "
+                f"{other.action}; "
                 "if the action declares them required: true, make them optional there"
             )
         _insert_credentials_step(result, analysis, name, job, role, options, context.composites)

@@ -145,11 +145,13 @@ _TITLES = {
 
 @dataclass(frozen=True, slots=True)
 class WorkflowFile:
-    """A CI file found on disk, and the repository it belongs to."""
+    """A CI file found on disk, and the repository it belongs to. ``action``: a GitHub
+    action's metadata file (``action.yml``), judged by its steps, never rewritten."""
 
     path: Path
     platform: Platform
     repository_root: Path
+    action: bool = False
 
 
 class SubjectOperator(StrEnum):

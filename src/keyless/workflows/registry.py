@@ -49,6 +49,10 @@ STATIC_KEY_CHECKS = frozenset(
 
 _GITHUB = frozenset({Platform.GITHUB})
 
+#: The GitHub checks of a workflow's jobs, triggers and permissions: a GitHub action's
+#: metadata file (``action.yml``) has none, so they never count one as evaluated.
+WORKFLOW_ONLY = frozenset({github_checks.BROAD_ID_TOKEN.id, pwn_request.PWN_REQUEST_ID_TOKEN.id})
+
 #: The platforms whose files each check reads: a scan counts a check as having evaluated
 #: only those files (a CircleCI check has not looked at a GitHub workflow), and a check
 #: with none of them in the scan is not applicable rather than clean.

@@ -17,6 +17,7 @@ from keyless.workflows import (
     bitbucket,
     circleci,
     github,
+    github_action,
     github_checks,
     gitlab,
     hardcoded,
@@ -24,9 +25,10 @@ from keyless.workflows import (
     jenkins,
     pwn_request,
 )
+from keyless.workflows.action_files import referenced_actions
 from keyless.workflows.discovery import discover, unusable
 from keyless.workflows.model import Coverage, Platform, WorkflowFile
-from keyless.workflows.registry import APPLIES_TO, CHECKS
+from keyless.workflows.registry import APPLIES_TO, CHECKS, WORKFLOW_ONLY
 from keyless.workflows.yamldoc import MAX_FILE_BYTES, Document, load, load_text
 
 
@@ -61,14 +63,16 @@ def load_all(paths: Iterable[Path]) -> Inputs:
     unread = list(found.unread)
     errors: list[InputError] = []
     queue = list(found.files)
+    failed: set[Path] = set()  # each file's problem reported once (an action run twice)
     while queue:
         file = queue.pop(0)
         key = file.path.resolve()
-        if key in loaded:
+        if key in loaded or key in failed:
             continue
         try:
             document = load_file(file)
         except InputError as error:
+            failed.add(key)
             errors.append(error)
             unread.append(Unread(error.where or str(file.path), error.message))
             continue
@@ -79,6 +83,17 @@ def load_all(paths: Iterable[Path]) -> Inputs:
             queue.extend(
                 WorkflowFile(path, Platform.GITLAB, file.repository_root) for path in includes
             )
+        elif file.platform is Platform.GITHUB:
+            # The local actions its steps run (`uses: ./path`), inside the repository.
+            actions, absent = referenced_actions(document, file.repository_root)
+            lost = list(absent)
+            for action in actions:
+                problem = unusable(action.path, (*found.roots, file.repository_root.resolve()))
+                if problem is not None:
+                    lost.append(Unread(str(action.path), problem))
+                else:
+                    queue.append(action)
+            unread.extend(u for u in dict.fromkeys(lost) if u not in unread)
         elif file.platform is Platform.CIRCLECI:
             for path in circleci.continuations(document, file.repository_root):
                 # Like GitLab's includes: inside the repository, even when only the
@@ -126,11 +141,22 @@ def load_file(file: WorkflowFile) -> Document:
 
 def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
     """The findings of already loaded files: every platform's own checks where keyless
-    has them, and the literal-key check on every file."""
+    has them, and the literal-key check on every file. A GitHub action's metadata file
+    (``action.yml``) is judged by its steps (:mod:`.github_action`); a workflow's steps
+    that run those actions, by what the actions do with their inputs."""
+    files = list(files)
+    actions = github_action.analyse_actions((i.file, i.document) for i in files)
     for item in files:
         platform = item.file.platform
-        if platform is Platform.GITHUB:
-            yield from github_checks.findings(github.analyse(item.document), item.file)
+        if platform is Platform.GITHUB and item.file.action:
+            analysed = actions.get(item.file.path.resolve())
+            if analysed is not None:
+                yield from github_action.findings(analysed, item.file)
+        elif platform is Platform.GITHUB:
+            analysis = github_action.with_local_actions(
+                github.analyse(item.document), item.file, actions
+            )
+            yield from github_checks.findings(analysis, item.file)
             yield from pwn_request.findings(item.document.root, item.file)
         elif platform is Platform.GITLAB:
             explicit = gitlab.findings(gitlab.analyse(item.document), item.file)
@@ -186,9 +212,13 @@ def scan(
 
 def _check_run(check: Check, files: Iterable[LoadedFile], kept: Iterable[Finding]) -> CheckRun:
     """What ``check`` did: the files of the platforms it reads (:data:`APPLIES_TO`), not
-    every file scanned; not applicable when the scan holds none of them."""
+    every file scanned (nor, for a check of workflows' jobs and triggers, an action's
+    metadata); not applicable when the scan holds none of them."""
     platforms = APPLIES_TO[check.id]
-    evaluated = sum(item.file.platform in platforms for item in files)
+    evaluated = sum(
+        item.file.platform in platforms and not (item.file.action and check.id in WORKFLOW_ONLY)
+        for item in files
+    )
     return CheckRun(
         check,
         evaluated=evaluated,

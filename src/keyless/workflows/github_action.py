@@ -1,0 +1,431 @@
+"""GitHub composite actions (``action.yml``): where an action uses long-lived AWS keys,
+and what it does with the inputs its callers give it.
+
+An action's metadata file says how it runs
+(https://docs.github.com/en/actions/sharing-automations/creating-actions/metadata-syntax-for-github-actions).
+A composite action (``runs: using: composite``) runs its ``runs.steps`` inside the
+caller's job, each a ``run:`` script or a ``uses:`` of another action, with ``env:`` and
+``with:`` (https://docs.github.com/en/actions/sharing-automations/creating-actions/creating-a-composite-action).
+It cannot read ``secrets``: keys reach it from its callers as inputs (``${{ inputs.X }}``).
+
+Its steps are judged by the workflow checks' own rules (:mod:`.github`), under the same
+check IDs: configure-aws-credentials given key inputs (``workflow-static-aws-keys``), AWS
+key variables in a step's ``env:``, a script that writes the keys into a profile or
+exports them, another action given them (``workflow-static-aws-keys-env``). An action has
+no jobs, triggers or permissions, so the job- and trigger-level checks have nothing to
+read in it; a ``docker`` or JavaScript action has no steps: read, nothing to judge.
+
+A workflow step (or a composite action's step) that runs a local action
+(``uses: ./path``) and gives it a secret or variable as an input the action routes into
+one of those places uses static keys itself, whatever the names say:
+:func:`with_local_actions` adds such steps to the workflow's analysis, where the scan
+reports them and ``fix`` judges them like any other action given keys.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from keyless.checks.registry import Check
+from keyless.findings import Finding
+from keyless.workflows.action_files import local_action, local_steps
+from keyless.workflows.github import (
+    CONFIGURE_ACTION,
+    KEY_INPUTS,
+    GithubAnalysis,
+    OtherActionKeys,
+    describe_step,
+    is_configure_action,
+    is_expression,
+    is_output,
+    is_temporary,
+    jobs_of,
+    key_env_entries,
+    other_action_keys,
+    route_of,
+    script_reason,
+    shown_name,
+    steps_of,
+)
+from keyless.workflows.github_checks import STATIC_AWS_KEYS, STATIC_AWS_KEYS_ENV, step_evidence
+from keyless.workflows.hardcoded import find_literals
+from keyless.workflows.model import WorkflowFile, workflow_finding
+from keyless.workflows.yamldoc import Document, is_map, is_seq, key_position, origin_of, parents
+
+#: What to do about keys in an action: ``fix`` never edits one (every workflow that runs
+#: it shares it), and a step inside it cannot be given a role by its callers' rewrite.
+REMEDIATION = (
+    "keyless does not edit actions, which every workflow that runs them shares: by hand, "
+    "have the action's callers assume a role before it (configure-aws-credentials with "
+    "`role-to-assume` and `id-token: write`: the credentials it exports reach the "
+    "action's steps) and drop its key inputs, or give it a `role-to-assume` input instead."
+)
+_EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
+# `inputs.name` or `inputs['name']` inside an expression (names are case-insensitive);
+# not `github.event.inputs.name`, a dispatched workflow's inputs.
+_INPUT_REF = re.compile(
+    r"(?<![\w.])inputs\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])", re.IGNORECASE
+)
+# A script line that names an AWS key: a profile entry or an environment variable.
+_KEY_WORD = re.compile(
+    r"aws_(?:access_key_id|secret_access_key|session_token)|"
+    r"AWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)",
+    re.IGNORECASE,
+)
+# `AWS_ACCESS_KEY_ID=…` (`export`, or a line appended to `$GITHUB_ENV`): the key set for
+# the rest of the script or, through GITHUB_ENV, for the job's later steps.
+_KEY_ASSIGNMENT = re.compile(r"(?<![\w$])(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)=")
+_VARIABLE = re.compile(r"\$\{?([A-Za-z_]\w*)")
+
+
+#: What an action does with an input: a verb and the rest of the phrase, the input names
+#: between them (``hands`` access_key ``to aws-actions/… in its step 1``).
+Route = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class KeySink:
+    """One place in a composite action where AWS keys are used: the check it falls
+    under, where it is written (a mapping and its key), and the action's inputs that
+    feed it."""
+
+    check: Check
+    node: Any
+    key: str
+    route: str
+    message: str
+    inputs: tuple[str, ...]
+    #: The inputs among them that feed a session token (temporary credentials).
+    session: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ActionAnalysis:
+    """What one action's metadata says about AWS keys: how it runs (``using``), where
+    its steps use keys, and ``routes``: each input (lower case) that reaches one of
+    those places → what the action does with it, as a verb and the rest of the phrase
+    that names the inputs between them (``("hands", "to … in its step 1")``)."""
+
+    document: Document
+    using: str | None
+    sinks: tuple[KeySink, ...]
+    routes: Mapping[str, Route]
+    #: The inputs (lower case) that feed a session token: given outputs of a step that
+    #: obtained temporary credentials, the keys beside them are temporary too.
+    session: frozenset[str] = frozenset()
+
+
+def inputs_in(text: str) -> tuple[str, ...]:
+    """The inputs the ``${{ … }}`` expressions of ``text`` read, as written there."""
+    found = [
+        m.group(1) or m.group(2)
+        for expression in _EXPRESSION.findall(text)
+        for m in _INPUT_REF.finditer(expression)
+    ]
+    return _unique(found)
+
+
+def _unique(names: Iterable[str]) -> tuple[str, ...]:
+    """``names`` without repeats (input names are case-insensitive), first spelling kept."""
+    seen: dict[str, str] = {}
+    for item in names:
+        seen.setdefault(item.lower(), item)
+    return tuple(seen.values())
+
+
+def holds_credential(value: Any) -> bool:
+    """Whether an input's value can be a credential: an expression (a secret, variable,
+    input or output) or a literal that looks like a key; a plain word is not one."""
+    return is_expression(value) or (
+        isinstance(value, str) and any(find_literals(f"aws secret: {value}"))
+    )
+
+
+def analyse_actions(items: Iterable[tuple[WorkflowFile, Document]]) -> dict[Path, ActionAnalysis]:
+    """Every action among ``items`` analysed, keyed by its resolved path. An action whose
+    steps run local actions is analysed after them (what they do with their inputs is
+    what it does with its own); a cycle is cut where it closes."""
+    actions = {_key(file.path): (file, document) for file, document in items if file.action}
+    order: list[Path] = []
+    state: dict[Path, bool] = {}  # False while its dependencies are visited, then True
+    for start in actions:
+        if start in state:
+            continue
+        state[start] = False
+        stack = [(start, iter(_dependencies(*actions[start])))]
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                state[node] = True
+                order.append(node)
+            elif child in actions and child not in state:
+                state[child] = False
+                stack.append((child, iter(_dependencies(*actions[child]))))
+    done: dict[Path, ActionAnalysis] = {}
+    for key in order:
+        file, document = actions[key]
+        done[key] = analyse(document, file, done)
+    return done
+
+
+def _key(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path
+
+
+def _dependencies(file: WorkflowFile, document: Document) -> Iterator[Path]:
+    for uses, _ in local_steps(document.root):
+        target = local_action(file.repository_root, uses)
+        if isinstance(target, Path):
+            yield _key(target)
+
+
+def analyse(
+    document: Document, file: WorkflowFile, others: Mapping[Path, ActionAnalysis]
+) -> ActionAnalysis:
+    """Where one action's steps use AWS keys, and which of its inputs feed them;
+    ``others``: the local actions already analysed, which its own steps may run."""
+    root = document.root
+    runs: Any = root.get("runs") if is_map(root) else None
+    using = runs.get("using") if is_map(runs) else None
+    if not isinstance(using, str) or using != "composite":
+        return ActionAnalysis(document, using if isinstance(using, str) else None, (), {})
+    steps = runs.get("steps")
+    index = parents(root)
+    sinks: list[KeySink] = []
+    routes: dict[str, Route] = {}
+    for number, step in enumerate(steps if is_seq(steps) else ()):
+        if not is_map(step):
+            continue
+        for sink, what in _step_sinks(number, step, file, others, index):
+            sinks.append(sink)
+            for item in sink.inputs:
+                routes.setdefault(item.lower(), what)
+    session = frozenset(item.lower() for sink in sinks for item in sink.session)
+    return ActionAnalysis(document, using, tuple(sinks), MappingProxyType(routes), session)
+
+
+def _step_sinks(
+    number: int,
+    step: Any,
+    file: WorkflowFile,
+    others: Mapping[Path, ActionAnalysis],
+    index: dict[int, tuple[Any, Any]],
+) -> Iterator[tuple[KeySink, Route]]:
+    """The places one step of a composite action uses keys, each with what it does with
+    the inputs that feed it."""
+    label = describe_step(number, step)
+    env = step.get("env")
+    written = frozenset(str(k).upper() for k in env) if is_map(env) else frozenset()
+    names = key_env_entries(env, frozenset())
+    if names and not step_evidence(step):
+        fed = _fed(env[n] for n in names)
+        yield (
+            _sink(
+                STATIC_AWS_KEYS_ENV, env, names[0], index,
+                f"{', '.join(names)} set in the env of {label} of the action", fed,
+                _fed(env[n] for n in names if n == "AWS_SESSION_TOKEN"),
+            ),
+            ("sets", f"as {', '.join(names)} in the env of its {label}"),
+        )  # fmt: skip
+    run = step.get("run")
+    if isinstance(run, str):
+        fed = _script_inputs(run, env)
+        exported = sorted({m.group(1) for m in _KEY_ASSIGNMENT.finditer(run)})
+        if exported and fed and "AWS_SESSION_TOKEN=" not in run:
+            reason: str | None = f"its script exports {', '.join(exported)} from its inputs"
+        else:
+            reason = script_reason(run)
+        if reason is not None:
+            yield (
+                _sink(
+                    STATIC_AWS_KEYS_ENV, step, "run", index,
+                    f"{label} of the action: {reason}", fed,
+                ),
+                ("writes", f"into AWS credentials in its {label}"),
+            )  # fmt: skip
+    inputs = step.get("with")
+    uses = step.get("uses")
+    if not is_map(inputs) or not isinstance(uses, str):
+        return
+    if is_configure_action(step):
+        keys = tuple(k for k in KEY_INPUTS if k in inputs)
+        if keys and not is_temporary(inputs, keys, written):
+            yield (
+                _sink(
+                    STATIC_AWS_KEYS, inputs, keys[0], index,
+                    f"{label} of the action passes {', '.join(keys)} to {CONFIGURE_ACTION}",
+                    _fed(inputs[k] for k in keys),
+                    _fed(inputs[k] for k in keys if k == "aws-session-token"),
+                ),
+                ("hands", f"to {CONFIGURE_ACTION} in its {label}"),
+            )  # fmt: skip
+        return
+    named = other_action_keys(inputs)
+    routed, session = _routed(file, uses, inputs, others)
+    keys = tuple(dict.fromkeys((*named, *routed)))
+    session += tuple(k for k in named if "session" in k.lower())
+    if (
+        not keys
+        or is_temporary(inputs, keys, written)
+        or _hands_on_temporary(inputs, keys, session)
+        or step_evidence(step)
+    ):
+        return
+    why = "; ".join(_why(routed, keys, named))
+    why = f" ({shown_name(uses)} {why})" if why else ""
+    yield (
+        _sink(
+            STATIC_AWS_KEYS_ENV, inputs, keys[0], index,
+            f"{label} of the action gives {shown_name(uses)} AWS keys as inputs "
+            f"({', '.join(map(shown_name, keys))}){why}",
+            _fed(inputs[k] for k in keys),
+            _fed(inputs[k] for k in session),
+        ),
+        ("gives", f"to {shown_name(uses)} as AWS keys in its {label}"),
+    )  # fmt: skip
+
+
+def _sink(
+    check: Check,
+    node: Any,
+    key: str,
+    index: dict[int, tuple[Any, Any]],
+    what: str,
+    fed: tuple[str, ...],
+    session: tuple[str, ...] = (),
+) -> KeySink:
+    written = origin_of(node, key) if is_map(node) else None
+    where = written if written is not None else node
+    source = (
+        f"; the action takes AWS keys as its inputs {', '.join(map(shown_name, fed))}: its "
+        "callers hold them"
+        if fed
+        else ""
+    )
+    route = f"{route_of(where, index)}.{key}"
+    return KeySink(check, where, key, route, what + source, fed, session)
+
+
+def _fed(values: Iterable[Any]) -> tuple[str, ...]:
+    return _unique(item for value in values if isinstance(value, str) for item in inputs_in(value))
+
+
+def _script_inputs(run: str, env: Any) -> tuple[str, ...]:
+    """The inputs a script writes into a key: on a line that names an AWS key, read
+    directly (``${{ inputs.key }}``) or through a variable of the step's ``env:`` set
+    from an input (``KEY: ${{ inputs.key }}`` and ``$KEY``)."""
+    through: dict[str, tuple[str, ...]] = {}
+    if is_map(env):
+        for variable, value in env.items():
+            if isinstance(value, str):
+                through[str(variable)] = inputs_in(value)
+    found: list[str] = []
+    for line in run.splitlines():
+        if not _KEY_WORD.search(line):
+            continue
+        found += inputs_in(line)
+        for variable in _VARIABLE.findall(line):
+            found += through.get(variable, ())
+    return _unique(found)
+
+
+def _routed(
+    file: WorkflowFile, uses: str, inputs: Any, others: Mapping[Path, ActionAnalysis]
+) -> tuple[dict[str, Route], tuple[str, ...]]:
+    """The inputs given to the local action ``uses`` that it routes into AWS keys, each
+    with what it does with them (empty for any other action), and those of them that
+    feed a session token."""
+    if not uses.strip().startswith("./"):
+        return {}, ()
+    target = local_action(file.repository_root, uses.strip())
+    action = others.get(_key(target)) if isinstance(target, Path) else None
+    if action is None or not action.routes:
+        return {}, ()
+    routed = {
+        str(k): action.routes[str(k).lower()]
+        for k, v in inputs.items()
+        if str(k).lower() in action.routes and holds_credential(v)
+    }
+    return routed, tuple(k for k in routed if k.lower() in action.session)
+
+
+def _hands_on_temporary(inputs: Any, keys: Iterable[str], session: Iterable[str]) -> bool:
+    """Whether the keys given are temporary credentials handed on: one feeds a session
+    token and every one is another step's or job's output (as :func:`is_temporary`)."""
+    return bool(tuple(session)) and all(is_output(inputs.get(k)) for k in keys)
+
+
+def _why(routed: Mapping[str, Route], keys: Iterable[str], named: Iterable[str]) -> list[str]:
+    """What the action does with the inputs keyless found by routing alone (those named
+    for keys need no explanation): ``hands access_key, secret to … in its step 1``."""
+    shown: dict[Route, list[str]] = {}
+    for key in keys:
+        if key in routed and key not in named:
+            shown.setdefault(routed[key], []).append(shown_name(key))
+    return [f"{verb} {', '.join(inputs)} {rest}" for (verb, rest), inputs in shown.items()]
+
+
+def findings(analysis: ActionAnalysis, file: WorkflowFile) -> list[Finding]:
+    """The findings of one analysed action: one per place its steps use keys."""
+    out: list[Finding] = []
+    reported: set[tuple[int, str]] = set()
+    for sink in analysis.sinks:
+        if (id(sink.node), sink.key) in reported:
+            continue
+        reported.add((id(sink.node), sink.key))
+        line, column = key_position(sink.node, sink.key)
+        where = (line + 1, column + 1)
+        finding = workflow_finding(
+            sink.check, file.path, *where, sink.message, sink.route, remediation=REMEDIATION
+        )
+        out.append(finding)
+    return out
+
+
+def with_local_actions(
+    analysis: GithubAnalysis, file: WorkflowFile, actions: Mapping[Path, ActionAnalysis]
+) -> GithubAnalysis:
+    """``analysis`` with the steps that give a local action keys under names that do not
+    say so (``access_key: ${{ secrets.SCCACHE_KEY }}`` to an action that writes it into
+    an AWS profile) added to its other actions given keys. A step already found by its
+    names gains the routed inputs it lacked; it is never reported twice."""
+    root = analysis.document.root
+    others = list(analysis.other_actions)
+    changed = False
+    for job_name, job in jobs_of(root):
+        for number, step in steps_of(job):
+            uses, inputs = step.get("uses"), step.get("with")
+            if not isinstance(uses, str) or not is_map(inputs):
+                continue
+            routed, session = _routed(file, uses, inputs, actions)
+            if not routed or _hands_on_temporary(inputs, routed, session):
+                continue
+            at = next(
+                (i for i, o in enumerate(others) if (o.job, o.step_index) == (job_name, number)),
+                None,
+            )
+            named = others[at].keys if at is not None else ()
+            keys = tuple(str(k) for k in inputs if str(k) in named or str(k) in routed)
+            if keys == named:
+                continue
+            record = OtherActionKeys(
+                job_name, number, uses, inputs, keys, tuple(_why(routed, keys, named))
+            )
+            if at is None:
+                others.append(record)
+            else:
+                others[at] = record
+            changed = True
+    if not changed:
+        return analysis
+    return replace(analysis, other_actions=tuple(others))
