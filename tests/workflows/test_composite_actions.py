@@ -143,6 +143,18 @@ def test_the_action_file_named_alone_is_read_as_github_actions(tmp_path: Path) -
     assert [f["check"] for f in document["findings"]] == ["workflow-static-aws-keys-env"]
 
 
+def test_an_action_file_is_read_for_key_use_and_a_workflow_in_full(tmp_path: Path) -> None:
+    """Only the step-level key checks judge an action, and fix never rewrites it: its
+    coverage must not promise what a workflow's does."""
+    root = repo(
+        tmp_path,
+        {".github/actions/creds/action.yml": PROFILE_ACTION, ".github/workflows/ci.yml": caller()},
+    )
+    _, document = scan(root)
+    coverage = {f["path"].rsplit("/", 1)[-1]: f["coverage"] for f in document["files"]}
+    assert coverage == {"action.yml": "key-use", "ci.yml": "full"}
+
+
 def test_a_yaml_file_named_action_yml_without_runs_is_not_an_action(tmp_path: Path) -> None:
     path = tmp_path / "action.yml"
     path.write_text("name: not an action\ndescription: no runs\n")

@@ -68,10 +68,12 @@ class Suppressed:
 @dataclass(frozen=True, slots=True)
 class ScannedFile:
     """A file a file scan read: its path and what kind of file it is (``github``,
-    ``gitlab``, ``terraform``, ``cloudformation``...)."""
+    ``gitlab``, ``terraform``, ``cloudformation``...). ``coverage``: how far it was
+    read, where that is not what its kind says (a GitHub action's ``action.yml``)."""
 
     path: Path
     kind: str
+    coverage: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

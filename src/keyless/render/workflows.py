@@ -48,7 +48,7 @@ def scan_json(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
             {
                 "path": display_path(f.path, base),
                 "platform": f.kind,
-                "coverage": coverage_of(f.kind).value,
+                "coverage": f.coverage or coverage_of(f.kind).value,
             }
             for f in result.files
         ],

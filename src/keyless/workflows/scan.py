@@ -205,9 +205,14 @@ def scan(
         command="workflows-scan",
         check_runs=runs,
         suppressed=suppressed,
-        files=tuple(ScannedFile(f.file.path, f.file.platform.value) for f in files),
+        files=tuple(ScannedFile(f.file.path, f.file.platform.value, _coverage(f)) for f in files),
         unread=inputs.unread,
     )
+
+
+def _coverage(loaded: LoadedFile) -> str | None:
+    """An action file is judged by its steps' key checks only and never rewritten."""
+    return Coverage.KEY_USE.value if loaded.file.action else None
 
 
 def _check_run(check: Check, files: Iterable[LoadedFile], kept: Iterable[Finding]) -> CheckRun:
