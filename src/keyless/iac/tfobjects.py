@@ -11,6 +11,7 @@ The deploying account is not known from code: it is written as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from keyless.iac.hcl import Block
@@ -28,6 +29,12 @@ from keyless.iac.own_resources import (
 from keyless.iac.policy_document import translate
 from keyless.iac.tffiles import TerraformFile
 from keyless.iac.values import Attributes, JsonText, Node, SourcedText, Unknown, known_texts
+
+# A service name as service principals spell it (``ecs-tasks``, ``monitoring.rds``), and
+# the regions whose service principals end in amazonaws.com (commercial and GovCloud; China
+# and the isolated partitions have their own suffixes).
+_SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]{0,62}", re.ASCII)
+_COMMERCIAL_OR_GOVCLOUD = re.compile(r"(?!cn-)[a-z]{2}-(?:gov-)?[a-z]+-\d", re.ASCII)
 
 OWN_ACCOUNT_NOTE = f"the deploying account is shown as {DEPLOYING_ACCOUNT}"
 PARTITION_NOTE = "judged in the aws partition"
@@ -49,6 +56,8 @@ def data_object(block: Block, evaluator: Evaluator, scope: Mapping[str, Node]) -
         partition = Node("aws", position, (PARTITION_NOTE,))
         suffix = Node("amazonaws.com", position, (PARTITION_NOTE,))
         return _data(block, {"partition": partition, "dns_suffix": suffix})
+    if kind == "aws_service_principal":
+        return _service_principal(block, evaluator, scope)
     if kind == "aws_iam_openid_connect_provider":
         url = block.body.attributes.get("url")
         by_arn = block.body.attributes.get("arn")
@@ -64,6 +73,31 @@ def data_object(block: Block, evaluator: Evaluator, scope: Mapping[str, Node]) -
     where = f"data.{kind}.{block.labels[1]}"
     reason = "data sources other than aws_iam_policy_document are read at plan time"
     return Node(Unknown(where, reason, position), position)
+
+
+def _service_principal(block: Block, evaluator: Evaluator, scope: Mapping[str, Node]) -> Node:
+    """``data.aws_service_principal``: ``SERVICE.amazonaws.com`` in the aws partition, as
+    ``data.aws_partition`` is judged there. A region outside it (``cn-…``, ``us-iso…``) may
+    take another suffix (``logs.amazonaws.com.cn``): read at plan time.
+    https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/service_principal
+    """
+    attributes = block.body.attributes
+    service = attributes.get("service_name")
+    region = attributes.get("region")
+    name = evaluator.evaluate(service.expression, scope) if service is not None else None
+    where = f"data.aws_service_principal.{block.labels[1]}"
+    if region is not None:
+        chosen = evaluator.evaluate(region.expression, scope).value
+        if not isinstance(chosen, str) or not _COMMERCIAL_OR_GOVCLOUD.fullmatch(chosen):
+            reason = "its region may be of a partition whose service principals differ"
+            return Node(Unknown(where, reason, block.position), block.position)
+    if name is None or not isinstance(name.value, str) or not _SERVICE.fullmatch(name.value):
+        reason = "its service_name is not known from the code"
+        return Node(Unknown(where, reason, block.position), block.position)
+    position = block.position
+    suffix = Node("amazonaws.com", position, (PARTITION_NOTE,))
+    principal = Node(f"{name.value}.amazonaws.com", name.position, (PARTITION_NOTE,))
+    return _data(block, {"name": principal, "suffix": suffix, "service": name})
 
 
 def _data(block: Block, members: Mapping[str, Node]) -> Node:
