@@ -433,6 +433,7 @@ def _job_rewrite(
         subjects,
         default_branch_subject=None if job.get("environment") else default,
         runs_on_branches=_runs_on_branches(root),
+        computed_environment=any(s.value.endswith(":environment:*") for s in subjects),
     )
     return JobRewrite(
         job=name,

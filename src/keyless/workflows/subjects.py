@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from keyless.workflows.matrix import expand
 from keyless.workflows.model import Subject, SubjectOperator
 from keyless.workflows.yamldoc import is_map, is_seq
 
@@ -99,13 +100,21 @@ def _refs(kind: str, patterns: list[str], repo: str, reason: str) -> list[Subjec
     return subjects
 
 
-def _environment(job: Any) -> str | None:
+def job_environment(job: Any) -> str | None:
+    """The job's ``environment`` (its ``name``) as written, expressions included."""
     environment = job.get("environment")
     if is_map(environment):
         environment = environment.get("name")
-    if not isinstance(environment, str):
+    return environment if isinstance(environment, str) else None
+
+
+def _environments(job: Any) -> tuple[str, ...] | None:
+    """The environments the job runs in: a name, or one per value of the matrix a
+    ``${{ matrix.NAME }}`` in it takes; ``("*",)`` when it is computed otherwise."""
+    environment = job_environment(job)
+    if environment is None:
         return None
-    return "*" if "${{" in environment else environment
+    return expand(environment, job) or ("*",)
 
 
 def _triggers(on: Any) -> dict[str, Any]:
@@ -124,10 +133,13 @@ def github_subjects(
     """The ``sub`` values of one job, and whether a pull request can run it."""
     triggers = _triggers(workflow.get("on"))
     pull_request = any(event in _PR_EVENTS or event == "pull_request_target" for event in triggers)
-    environment = _environment(job)
-    if environment is not None:
+    environments = _environments(job)
+    if environments is not None:
+        reason = "job environment" + (" (a matrix value)" if len(environments) > 1 else "")
         return (
-            (_subject(f"repo:{repository}:environment:{environment}", "job environment"),),
+            tuple(
+                _subject(f"repo:{repository}:environment:{name}", reason) for name in environments
+            ),
             pull_request,
         )
     subjects: list[Subject] = []

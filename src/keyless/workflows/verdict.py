@@ -99,12 +99,14 @@ def judge(
     *,
     default_branch_subject: Subject | None,
     runs_on_branches: bool,
+    computed_environment: bool = False,
 ) -> Judgement:
     """Split a job's subjects into those to trust and those withheld.
 
     ``default_branch_subject`` is proposed when something was withheld and the job runs
     on branch pushes, dispatches or schedules (a pull-request-only job gains nothing
-    from it).
+    from it). ``computed_environment``: the job names an environment keyless cannot
+    work out (``${{ inputs.environment }}``), so its subject is a wildcard.
     """
     recommended: list[Subject] = []
     withheld: list[Withheld] = []
@@ -135,7 +137,13 @@ def judge(
         notes.append("the subjects together draw a finding from keyless trust; none recommended")
         withheld.extend(Withheld(s, "together with the others") for s in recommended)
         recommended = []
-    if not recommended:
+    if not recommended and computed_environment:
+        notes.append(
+            "the job's environment is computed when it runs, so keyless cannot name it: "
+            "trust repo:ORG/REPO:environment:NAME for each environment it can take, once "
+            "each has protection rules"
+        )
+    elif not recommended:
         notes.append(
             "no subject of this job can be trusted without a high finding: give it an "
             "environment (`environment: NAME`) with protection rules and trust "
