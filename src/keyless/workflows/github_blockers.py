@@ -27,12 +27,15 @@ from keyless.workflows.github import (
 )
 from keyless.workflows.hardcoded import redact_key_id
 from keyless.workflows.model import FixOptions
+from keyless.workflows.subjects import job_environment
 from keyless.workflows.values import is_context_expression, is_region
 from keyless.workflows.yamldoc import has_own, is_flow, is_map, is_seq
 
 Blockers = dict[str, list[str]]
 _LITERAL_KEY = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 _REGION_NAMES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+_EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
+_MATRIX_NAME = re.compile(r"(?<![\w.-])matrix\.([A-Za-z_][A-Za-z0-9_-]{0,99})", re.ASCII)
 # Steps that never call AWS, so the credentials step can go after them.
 _AWS_AGNOSTIC = ("actions/checkout@", "actions/setup-", "actions/cache@")
 
@@ -71,6 +74,14 @@ def find_blockers(
             reasons.append(
                 f"it uses {len(pairs)} different key pairs ({', '.join(sorted(pairs))}): one role "
                 "cannot stand for both; split the job or rewrite it by hand"
+            )
+        chosen_by = _matrix_names(_key_sources(workflow_env, job))
+        if chosen_by and not _role_follows_environment(options, job):
+            reasons.append(
+                f"its keys are chosen by the matrix ({', '.join(chosen_by)}): each "
+                "combination may be another IAM user, even of another account, and one role "
+                "cannot stand for them all; give each combination its own role "
+                "(`role-to-assume: ${{ matrix.role }}`) by hand"
             )
         reasons += _layout_reasons(analysis, name, job)
         target = insertion_target(analysis, name, job, composites)
@@ -327,6 +338,30 @@ def _key_sources(workflow_env: Any, job: Any) -> list[str]:
             "aws-secret-access-key",
         )
     ]
+
+
+def _matrix_names(sources: list[str]) -> list[str]:
+    """The ``matrix.NAME`` the key expressions read (``${{ secrets[matrix.key] }}``,
+    ``${{ secrets[format('KEY_{0}', matrix.stage)] }}``), each once."""
+    names = (
+        f"matrix.{m.group(1)}"
+        for source in sources
+        for expression in _EXPRESSION.findall(source)
+        for m in _MATRIX_NAME.finditer(expression)
+    )
+    return list(dict.fromkeys(names))
+
+
+def _role_follows_environment(options: FixOptions, job: Any) -> bool:
+    """Whether the role, taken from a variable or secret, can differ per combination:
+    the job's environment is a matrix value, and an environment has its own variables
+    and secrets."""
+    environment = job_environment(job)
+    return (
+        options.role.reference is not None
+        and environment is not None
+        and bool(_matrix_names([environment]))
+    )
 
 
 def _key_ids(workflow_env: Any, job: Any) -> set[str]:
