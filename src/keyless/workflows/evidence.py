@@ -61,6 +61,8 @@ _PROFILE_TOKEN = re.compile(
     re.IGNORECASE,
 )
 _LITERAL_KEY = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+# `docker run -e NAME=…`, `--env NAME=…`, `--env=NAME=…` (podman and nerdctl alike).
+_CONTAINER_OPTION = re.compile(r"(?:^|\s)(?:-e|--env)(?:\s+|=)$")
 _KEY_VARIABLE = re.compile(
     r"\$(?:\{)?(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)\b(?:\})?"
 )
@@ -121,10 +123,14 @@ def profile_writes(script: str) -> str | None:
     for line in script.splitlines():
         match = _PROFILE_KEY.search(line)
         if match and ("$" in line or _LITERAL_KEY.search(line)):
-            return (
-                f"it writes the key pair into a profile ({_short(match.group(0))}…) without "
-                "a session token"
-            )
+            written = _short(match.group(0))
+            if not match.group(0).isupper():  # aws configure set, a credentials file
+                return f"it writes the key pair into a profile ({written}…) without a session token"
+            # The variable itself, as the runner's environment names it: set for the
+            # commands of the script, or for a container (docker/podman run -e NAME=…).
+            if _CONTAINER_OPTION.search(line[: match.start()]):
+                return f"it passes the key pair to a container ({written}…) without a session token"
+            return f"its script sets the key pair ({written}…) without a session token"
     return None
 
 
