@@ -17,6 +17,7 @@ from typing import Any
 
 from keyless.errors import quoted
 from keyless.workflows.evidence import profile_writes
+from keyless.workflows.handoffs import AWS_KEY_SECRET_VALUE, EnvHandOff, handed_on
 from keyless.workflows.hardcoded import find_literals
 from keyless.workflows.yamldoc import Document, is_map, is_seq, origin_of, own_items, parents
 
@@ -35,11 +36,7 @@ _OTHER_KEY_INPUT = re.compile(
 # An input of another action given a secret or variable named for an AWS key, whatever
 # the input is called (`access_key_id: ${{ secrets.AWS_ACCESS_KEY_ID }}`, a local composite
 # action's `access-key`, docker/build-push-action's `build-args: AWS_ACCESS_KEY_ID=${{ … }}`).
-_AWS_KEY_SECRET_VALUE = re.compile(
-    r"\$\{\{\s*(?:secrets|vars)\.(?:\w*_)?AWS_?(?:(?:ACCESS_KEY(?:_ID)?|SECRET(?:_ACCESS)?_KEY"
-    r"|KEY_ID|SESSION_TOKEN)(?:_\w*)?|KEY|SECRET)\s*\}\}",
-    re.IGNORECASE,
-)
+_AWS_KEY_SECRET_VALUE = AWS_KEY_SECRET_VALUE
 _PLAIN_NAME = re.compile(r"[\w./@-]{1,100}", re.ASCII)
 _KEY_NAME = re.compile(r"AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)", re.IGNORECASE)
 _EXPRESSION = re.compile(r"\$\{\{.*\}\}", re.DOTALL)
@@ -160,6 +157,8 @@ class GithubAnalysis:
     broad_id_token: bool
     #: ``env:`` of a job's container or service containers with AWS keys (level "job").
     container_env: tuple[KeyEnv, ...] = ()
+    #: ``env:`` entries that hand the keys on under other names (``TF_VAR_aws_access_key``).
+    env_handoffs: tuple[EnvHandOff, ...] = ()
 
     @property
     def has_static_keys(self) -> bool:
@@ -170,6 +169,7 @@ class GithubAnalysis:
             or self.other_actions
             or self.scripts
             or any(c.keys for c in self.calls)
+            or bool(self.env_handoffs)
         )
 
     def uses_keys(self, job: str) -> bool:
@@ -180,6 +180,7 @@ class GithubAnalysis:
             or any(o.job == job for o in self.other_actions)
             or any(s.job == job for s in self.scripts)
             or any(c.job == job and c.keys for c in self.calls)
+            or any(h.job == job for h in self.env_handoffs)
         )
 
 
@@ -234,18 +235,27 @@ def analyse(document: Document) -> GithubAnalysis:
     scripts: list[ScriptKeys] = []
     calls: list[ReusableCall] = []
     containers: list[KeyEnv] = []
+    handoffs: list[EnvHandOff] = []
+
+    def hand_offs(level: str, job: str | None, step_index: int | None, env: Any) -> None:
+        names = handed_on(env)
+        if names:
+            handoffs.append(EnvHandOff(level, job, step_index, env, names, route_of(env, index)))
+
     if is_map(root):
         env = key_env_entries(root.get("env"))
         if env:
             key_env.append(
                 KeyEnv("workflow", None, None, root["env"], env, _sites(root["env"], env, index))
             )
+        hand_offs("workflow", None, None, root.get("env"))
     for name, job in jobs_of(root):
         env = key_env_entries(job.get("env"))
         if env:
             key_env.append(
                 KeyEnv("job", name, None, job["env"], env, _sites(job["env"], env, index))
             )
+        hand_offs("job", name, None, job.get("env"))
         containers.extend(_container_env(name, job, index))
         call = _reusable_call(name, job)
         if call is not None:
@@ -259,6 +269,7 @@ def analyse(document: Document) -> GithubAnalysis:
             if env:
                 sites = _sites(step["env"], env, index)
                 key_env.append(KeyEnv("step", name, step_index, step["env"], env, sites))
+            hand_offs("step", name, step_index, step.get("env"))
             run = step.get("run")
             if isinstance(run, str):
                 reason = script_reason(run)
@@ -286,6 +297,7 @@ def analyse(document: Document) -> GithubAnalysis:
         calls=tuple(calls),
         broad_id_token=grants_id_token(root.get("permissions") if is_map(root) else None),
         container_env=tuple(containers),
+        env_handoffs=tuple(handoffs),
     )
 
 

@@ -58,6 +58,11 @@ def find_blockers(
         if any(env.job == name for env in analysis.container_env):
             # The scan reports them; removing them could break what runs in the container.
             reasons.append("keys in the job's container/services env: rewrite by hand")
+        reasons += [
+            h.reason
+            for h in analysis.env_handoffs
+            if h.job == name or (h.level == "workflow" and "steps" in job)
+        ]
         reasons += _call_reasons(analysis, name, callees)
         evidence = endpoint_evidence(
             _variables(workflow_env, job),

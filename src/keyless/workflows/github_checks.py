@@ -144,6 +144,7 @@ def keys_for_another_store(analysis: GithubAnalysis, job: str) -> bool:
         any(k.job == job for k in analysis.key_inputs)
         or any(s.job == job for s in analysis.scripts)
         or any(c.job == job and c.keys for c in analysis.calls)
+        or any(h.job in (job, None) for h in analysis.env_handoffs)
         or (any(e.level == "workflow" for e in analysis.key_env) and "steps" in jobs[job])
         or any(e.job == job for e in analysis.container_env)  # reported, whatever the steps'
     ):
@@ -228,6 +229,17 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             f"job '{other.job}' step {other.step_index + 1} gives {other.action} AWS keys "
             f"as inputs ({', '.join(map(shown_name, other.keys))}){routes}; rewrite it by hand",
             f"jobs.{other.job}.steps[{other.step_index}].with.{other.keys[0]}",
+        )
+    for handoff in analysis.env_handoffs:
+        if _step_evidence({"env": handoff.env}):  # an endpoint or store named beside them
+            continue
+        add(
+            STATIC_AWS_KEYS_ENV,
+            handoff.env,
+            handoff.names[0],
+            f"{', '.join(handoff.names)} set from AWS key secrets in the env of the "
+            f"{handoff.scope}: the keys handed on under other names",
+            f"{handoff.route}.{handoff.names[0]}",
         )
     for script in analysis.scripts:
         add(

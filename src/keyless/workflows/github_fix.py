@@ -124,6 +124,7 @@ def plan(
         if analysis.uses_keys(name)
         or (workflow_env is not None and "steps" in job)
         or any(e.job == name for e in analysis.container_env)  # left, with why
+        or (any(h.level == "workflow" for h in analysis.env_handoffs) and "steps" in job)
     ]
     # Keys for R2, MinIO…: not AWS's, not reported by the scan, nothing to rewrite.
     for name in [n for n in key_jobs if keys_for_another_store(analysis, n)]:
