@@ -77,8 +77,38 @@ def fix(paths: Iterable[Path], options: FixOptions) -> FixResult:
         for root, repository in repositories.items()
         if repository is None and any(r.jobs for r in rewrites if r.file.repository_root == root)
     ]
+    notes += _one_role_for_environments(rewrites, options)
     files = tuple(sorted(rewrites, key=lambda r: str(r.file.path)))
     return FixResult(files, tuple(notes), unread=inputs.unread)
+
+
+def _one_role_for_environments(rewrites: list[FileRewrite], options: FixOptions) -> list[str]:
+    """A note when jobs of several GitHub environments now assume the one role given: an
+    environment's secrets can hold its own keys (``secrets.AWS_ACCESS_KEY_ID`` is then a
+    different IAM user per environment), which one role would merge.
+    https://docs.github.com/en/actions/how-tos/deploy/configure-and-manage-deployments/manage-environments#environment-secrets
+    """
+    if options.role.arn is None:
+        return []
+    environments = sorted(
+        {
+            subject.value.rsplit(":environment:", 1)[1]
+            for rewrite in rewrites
+            for job in rewrite.jobs
+            if job.role == options.role.arn and rewrite.file.platform is Platform.GITHUB
+            for subject in job.subjects
+            if ":environment:" in subject.value and not subject.value.endswith(":environment:*")
+        }
+    )
+    if len(environments) < 2:
+        return []
+    return [
+        f"jobs of the environments {', '.join(environments)} now all assume "
+        f"{options.role.arn}: an environment's secrets may have held its own keys (another IAM "
+        "user, perhaps of another account), which one role merges; to keep them apart, give "
+        "each environment its own role and pass --role-arn-from vars.NAME, with NAME set in "
+        "each environment"
+    ]
 
 
 def _fix_github(
