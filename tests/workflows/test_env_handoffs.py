@@ -5,6 +5,9 @@ key; ``scan`` missed it, and ``fix`` rewrote a step holding both names and kept 
 ``TF_VAR_…``. Terraform's AWS provider given no keys uses the environment's credentials,
 session token included:
 https://registry.terraform.io/providers/hashicorp/aws/latest/docs#environment-variables
+
+GitLab's variables re-exporting ``$AWS_ACCESS_KEY_ID`` were found; one re-exporting a CI/CD
+variable named for a key (``TF_VAR_aws_access_key: $PROD_AWS_ACCESS_KEY_ID``) was not.
 """
 
 from __future__ import annotations
@@ -113,3 +116,40 @@ jobs:
 )
 def test_other_values_are_not_keys_handed_on(tmp_path: Path, env: str) -> None:
     assert scan([_root(tmp_path, env)]).findings == ()
+
+
+GITLAB_JOB = """\
+apply:
+  image: hashicorp/terraform:1.9
+  variables:
+    TF_VAR_aws_access_key: VALUE
+  script:
+    - terraform apply -auto-approve
+"""
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["$PROD_AWS_ACCESS_KEY_ID", "${AWS_SECRET_KEY}", "$AWS_ACCESS_KEY_ID", "$CI_AWS_KEY_ID"],
+)
+def test_a_gitlab_variable_set_from_a_key_variable_hands_the_keys_on(
+    tmp_path: Path, value: str
+) -> None:
+    # GitLab's CI/CD variables are what GitHub's secrets are: one named for an AWS key,
+    # re-exported under another name, is the key (it was found only as $AWS_ACCESS_KEY_ID).
+    root = repo(tmp_path, {".gitlab-ci.yml": GITLAB_JOB.replace("VALUE", value)})
+    (finding,) = scan([root]).findings
+    assert finding.check == "gitlab-static-aws-keys"
+    assert finding.message.startswith(
+        f"job 'apply': TF_VAR_aws_access_key re-exports ${value.strip('${}')} under another name"
+    )
+    (unfixed,) = only(fix([root], options()), ".gitlab-ci.yml").unfixed
+    assert "needs the key pair itself" in unfixed.reason
+
+
+@pytest.mark.parametrize("value", ["$AWS_DEFAULT_REGION", "$AWS_KMS_KEY_ID", "$TF_STATE_BUCKET"])
+def test_a_gitlab_variable_set_from_another_variable_is_not_a_key(
+    tmp_path: Path, value: str
+) -> None:
+    root = repo(tmp_path, {".gitlab-ci.yml": GITLAB_JOB.replace("VALUE", value)})
+    assert scan([root]).findings == ()

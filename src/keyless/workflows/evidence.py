@@ -63,8 +63,12 @@ _PROFILE_TOKEN = re.compile(
 _LITERAL_KEY = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 # `docker run -e NAME=…`, `--env NAME=…`, `--env=NAME=…` (podman and nerdctl alike).
 _CONTAINER_OPTION = re.compile(r"(?:^|\s)(?:-e|--env)(?:\s+|=)$")
+# `$AWS_ACCESS_KEY_ID`, and a CI/CD variable named for an AWS key (`$PROD_AWS_ACCESS_KEY_ID`,
+# `${AWS_SECRET_KEY}`): a variable set from one hands the keys on.
 _KEY_VARIABLE = re.compile(
-    r"\$(?:\{)?(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)\b(?:\})?"
+    r"\$\{?((?:[A-Za-z0-9]\w*_)?AWS_?(?:ACCESS_KEY(?:_ID)?|SECRET(?:_ACCESS)?_KEY|KEY_ID|"
+    r"SESSION_TOKEN)(?:_\w*)?)\b\}?",
+    re.IGNORECASE,
 )
 _ASSIGNMENT = re.compile(r"(?:^|[\s;&|])(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*)")
 KEY_NAMES = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"})
