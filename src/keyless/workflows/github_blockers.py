@@ -210,7 +210,25 @@ def insertion_target(
         i < target and is_configure_action(s) and is_map(s.get("with")) for i, s in steps_of(job)
     ):
         return None
+    # The step given the keys in its own env is configure-aws-credentials assuming a role
+    # (role chaining from the keys): without them it assumes that role with the job's OIDC
+    # token itself, so no step goes before it.
+    step = dict(steps_of(job)).get(target)
+    if step is not None and _assumes_a_role(step):
+        return None
     return target
+
+
+def _assumes_a_role(step: Any) -> bool:
+    """configure-aws-credentials given a role and not told to chain from the credentials
+    already in the environment (``role-chaining: true`` needs the step inserted before)."""
+    inputs = step.get("with")
+    return (
+        is_configure_action(step)
+        and is_map(inputs)
+        and isinstance(inputs.get("role-to-assume"), str)
+        and str(inputs.get("role-chaining", "")).lower() != "true"
+    )
 
 
 def needs_aws(step: Any) -> bool:
