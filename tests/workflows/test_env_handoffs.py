@@ -49,8 +49,8 @@ def test_keys_handed_to_terraform_variables_are_reported(tmp_path: Path) -> None
     (finding,) = scan([_root(tmp_path, HANDED_ON)]).findings
     assert finding.check == "workflow-static-aws-keys-env"
     assert finding.message == (
-        "TF_VAR_aws_access_key, TF_VAR_aws_secret_key set from AWS key secrets in the env of "
-        "the step 2 of job 'terraform': the keys handed on under other names"
+        "TF_VAR_aws_access_key, TF_VAR_aws_secret_key set from secrets named for AWS keys in "
+        "the env of the step 2 of job 'terraform': the keys handed on under other names"
     )
     assert isinstance(finding.location, FileLocation)
     assert finding.location.route == "jobs.terraform.steps[1].env.TF_VAR_aws_access_key"

@@ -237,8 +237,8 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             STATIC_AWS_KEYS_ENV,
             handoff.env,
             handoff.names[0],
-            f"{', '.join(handoff.names)} set from AWS key secrets in the env of the "
-            f"{handoff.scope}: the keys handed on under other names",
+            f"{', '.join(handoff.names)} set from {handoff.sources} named for AWS keys in the "
+            f"env of the {handoff.scope}: the keys handed on under other names",
             f"{handoff.route}.{handoff.names[0]}",
         )
     for script in analysis.scripts:

@@ -51,13 +51,28 @@ class EnvHandOff:
         return "workflow" if self.level == "workflow" else f"job '{self.job}'"
 
     @property
+    def sources(self) -> str:
+        """What the names are set from: ``secrets``, ``variables`` or both."""
+        values = " ".join(str(self.env.get(name)) for name in self.names)
+        found = (("secrets", "secrets."), ("variables", "vars."))
+        kinds = [kind for kind, word in found if word in values]
+        return " and ".join(kinds) or "secrets"
+
+    @property
     def reason(self) -> str:
         """Why ``fix`` leaves the jobs it reaches."""
+        terraform = all(name.upper().startswith("TF_VAR_") for name in self.names)
         return (
             f"{', '.join(self.names)} in the env of the {self.scope} hand the keys on under "
-            "other names: the tool reading them needs the key pair itself; rewrite it by "
-            "hand (a Terraform AWS provider given no keys uses the credentials "
-            "configure-aws-credentials exports)"
+            "other names: whatever reads them is given the key pair itself; rewrite it by "
+            "hand"
+            + (
+                " (a Terraform AWS provider given no keys uses the credentials "
+                "configure-aws-credentials exports)"
+                if terraform
+                else " (configure-aws-credentials exports temporary credentials as "
+                "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN)"
+            )
         )
 
 
