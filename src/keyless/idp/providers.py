@@ -241,7 +241,10 @@ TERRAFORM = Provider(
 )
 EKS = Provider(
     name="Amazon EKS (IRSA)",
-    issuers=(r"oidc\.eks\.[a-z0-9-]+\.amazonaws\.com/id/[A-Za-z0-9]+",),
+    # A cluster's issuer, https://oidc.eks.REGION.amazonaws.com/id/ID; in the China
+    # regions the domain is amazonaws.com.cn (oidc.eks.cn-northwest-1.amazonaws.com.cn/id/ID,
+    # the endpoints' domain: https://docs.amazonaws.cn/en_us/aws/latest/userguide/endpoints-arns.html).
+    issuers=(r"oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?/id/[A-Za-z0-9]+",),
     shared=False,
     docs="https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html",
 )
