@@ -324,7 +324,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
             out.append(workflow_finding(meta, file.path, line + 1, column + 1, message, route))
 
     for item in analysis.variables:
-        scope = f"job '{item.job}'" if item.job else "every job (top-level variables)"
+        scope = _scope(item.job) if item.job else "every job (top-level variables)"
         route = f"{item.job}.variables" if item.job else "variables"
         merged = "" if item.node is item.scope else " (merged in with <<)"
         add(
@@ -336,7 +336,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
         )
     for export in analysis.exports:
         for index in export.indices:
-            scope = f"job '{export.job}'" if export.job else "every job"
+            scope = _scope(export.job)
             prefix = f"{export.job}." if export.job else ""
             add(
                 export.script,
@@ -346,7 +346,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
                 f"{prefix}{export.section}[{index}]",
             )
     for handoff in analysis.handoffs:
-        scope = f"job '{handoff.job}'" if handoff.job else "every job"
+        scope = _scope(handoff.job)
         position = (
             item_position(handoff.node, handoff.key)
             if isinstance(handoff.key, int)
@@ -361,3 +361,16 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
             f"{handoff.job or ''}{'.' if handoff.job else ''}{handoff.key}",
         )
     return out
+
+
+def _scope(job: str | None) -> str:
+    """Who gets what is written in ``job``, as a message says it: a name starting with a
+    dot is a hidden job, a template the jobs that extend it get it from
+    (https://docs.gitlab.com/ci/jobs/#hide-a-job); ``default:`` gives it to every job."""
+    if job is None:
+        return "every job"
+    if job == "default":
+        return "every job (default:)"
+    if job.startswith("."):
+        return f"template '{job}'"
+    return f"job '{job}'"
