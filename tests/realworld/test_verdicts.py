@@ -139,6 +139,18 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         [],
     ),
+    # data.aws_service_principal: ec2 runs the account's own instances (clean); SNS acts
+    # for topics and sends aws:SourceAccount, which the role does not pin
+    "tf-service-principal-data-source": (
+        [
+            (
+                "trust-service-confused-deputy",
+                "aws_iam_role.sns_feedback: sns.amazonaws.com can assume it for another "
+                "account's resources",
+            )
+        ],
+        [],
+    ),
     "cdk-circleci-oidc-role": (
         [
             (
@@ -168,6 +180,16 @@ WORKFLOWS: dict[str, list[tuple[str, str]]] = {
     "gh-pwn-request-env-sha": [("workflow-untrusted-checkout-id-token", "jobs.test.steps[1].run")],
     # the called workflow shares the caller's event and checks its head out
     "gh-pwn-request-callee-event": [("workflow-untrusted-checkout-id-token", "jobs.ci.uses")],
+    # the IAM user's keys handed to Terraform's provider as TF_VAR_ variables, per step
+    "gh-terraform-tf-var-keys": [
+        ("workflow-static-aws-keys-env", "jobs.terraform.steps[3].env.TF_VAR_aws_access_key"),
+        ("workflow-static-aws-keys-env", "jobs.terraform.steps[4].env.TF_VAR_aws_access_key"),
+    ],
+    # GitLab: a template's variables re-export CI/CD variables named for the keys
+    "gl-terraform-prod-key-variables": [
+        ("gitlab-static-aws-keys", ".terraform.TF_VAR_aws_access_key"),
+        ("gitlab-static-aws-keys", ".terraform.TF_VAR_aws_secret_key"),
+    ],
 }
 
 
