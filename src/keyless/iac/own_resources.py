@@ -1,10 +1,10 @@
 """Identifiers of resources the same code creates, written as stand-ins.
 
-An identity pool's ID, a Roles Anywhere trust anchor's ARN and a SAML provider's ARN are
-known only after deploy, but a trust policy that names the one the same code creates is
-pinned to that resource, in the deploying account, whatever its identifier will be: it is
-judged with a stand-in identifier (one per resource, derived from its address) and the
-finding says so, as for the deploying account itself.
+An identity pool's ID, a Roles Anywhere trust anchor's ARN, a SAML provider's ARN and an
+EKS cluster's OIDC issuer are known only after deploy, but a trust policy that names the
+one the same code creates is pinned to that resource, in the deploying account, whatever
+its identifier will be: it is judged with a stand-in identifier (one per resource, derived
+from its address) and the finding says so, as for the deploying account itself.
 https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
 https://docs.aws.amazon.com/rolesanywhere/latest/userguide/trust-model.html
 """
@@ -38,6 +38,14 @@ def trust_anchor_id(address: str) -> str:
 def trust_anchor_arn(address: str) -> str:
     """The stand-in ARN of the Roles Anywhere trust anchor declared at ``address``."""
     return f"arn:aws:rolesanywhere:{REGION}:{DEPLOYING_ACCOUNT}:trust-anchor/{_guid(address)}"
+
+
+def eks_issuer(address: str) -> str:
+    """The stand-in OIDC issuer of the EKS cluster declared at ``address``, in the shape
+    EKS gives it (``https://oidc.eks.REGION.amazonaws.com/id/`` and 32 hexadecimal digits:
+    https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html)."""
+    cluster_id = uuid.uuid5(_NAMESPACE, address).hex.upper()
+    return f"https://oidc.eks.{REGION}.amazonaws.com/id/{cluster_id}"
 
 
 def saml_provider_arn(name: str) -> str:

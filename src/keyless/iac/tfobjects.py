@@ -20,6 +20,7 @@ from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
 from keyless.iac.own_resources import (
     created_note,
+    eks_issuer,
     guests_off_note,
     identity_pool_id,
     saml_provider_arn,
@@ -28,7 +29,15 @@ from keyless.iac.own_resources import (
 )
 from keyless.iac.policy_document import translate
 from keyless.iac.tffiles import TerraformFile
-from keyless.iac.values import Attributes, JsonText, Node, SourcedText, Unknown, known_texts
+from keyless.iac.values import (
+    Attributes,
+    JsonText,
+    Node,
+    SourcedText,
+    Unknown,
+    known_texts,
+    mapping,
+)
 
 # A service name as service principals spell it (``ecs-tasks``, ``monitoring.rds``), and
 # the regions whose service principals end in amazonaws.com (commercial and GovCloud; China
@@ -147,6 +156,13 @@ def _created_identifiers(
         if guests is None or guests.value is False:
             said.append(guests_off_note(pool))
         return {"id": Node(pool, position, tuple(said))}
+    if kind == "aws_eks_cluster":
+        # identity[0].oidc[0].issuer: the cluster's own issuer, whatever its ID will be
+        # https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/eks_cluster#identity
+        url = eks_issuer(address)
+        issuer = Node(url, position, (created_note("EKS cluster's OIDC issuer", address, url),))
+        oidc = Node((Node(mapping({"issuer": issuer}), position),), position)
+        return {"identity": Node((Node(mapping({"oidc": oidc}), position),), position)}
     if kind == "aws_rolesanywhere_trust_anchor":
         arn = trust_anchor_arn(address)
         note = (created_note("trust anchor", address, arn), OWN_ACCOUNT_NOTE)
@@ -181,7 +197,8 @@ def _provider_arn(url: Node) -> Node:
         return url
     host = url.value.removeprefix("https://")
     arn = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:oidc-provider/{host}"
-    return Node(arn, url.position, (OWN_ACCOUNT_NOTE,))
+    # The URL's own notes (a stand-in issuer of a cluster the code creates) stay with it.
+    return Node(arn, url.position, (*url.notes, OWN_ACCOUNT_NOTE))
 
 
 def iac_resource(
