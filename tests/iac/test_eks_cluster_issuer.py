@@ -101,3 +101,51 @@ def test_a_cluster_the_code_only_reads_stays_not_judged(tmp_path: Path, sub: str
     assert result.findings == ()
     (unread,) = result.unread
     assert "data.aws_eks_cluster.this" in unread.reason
+
+
+CFN = """
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Cluster:
+    Type: AWS::EKS::Cluster
+    Properties:
+      RoleArn: arn:aws:iam::123456789012:role/eks
+      ResourcesVpcConfig:
+        SubnetIds: [subnet-1]
+  AppRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: !Sub
+        - |
+          {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::${AWS::AccountId}:oidc-provider/${Issuer}"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"${Issuer}:aud": "sts.amazonaws.com"},
+                          "StringLike": {"${Issuer}:sub": "SUB"}}}]}
+        - Issuer: !Select [1, !Split ["//", !GetAtt Cluster.OpenIdConnectIssuerUrl]]
+"""
+
+
+@pytest.mark.parametrize(
+    ("sub", "checks"),
+    [
+        ("system:serviceaccount:default:*", ["trust-eks-unpinned"]),
+        ("system:serviceaccount:a:b", []),
+    ],
+)
+def test_cloudformation_s_issuer_url_of_its_own_cluster_is_judged(
+    tmp_path: Path, sub: str, checks: list[str]
+) -> None:
+    # AWS::EKS::Cluster's OpenIdConnectIssuerUrl return value, in a policy written as a
+    # !Sub string (CloudFormation cannot build a condition key from a value otherwise):
+    # https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eks-cluster.html
+    (tmp_path / "template.yaml").write_text(CFN.replace("SUB", sub))
+    result = scan([tmp_path])
+    assert result.unread == ()
+    assert [f.check for f in result.findings] == checks
+    for finding in result.findings:
+        said = finding.evidence["stand_ins"]
+        assert any(
+            n.startswith("the EKS cluster's OIDC issuer the code creates (Cluster)") for n in said
+        )
+        assert "the deploying account is shown as 000000000000" in said

@@ -21,6 +21,7 @@ from keyless.errors import quoted
 from keyless.iac.model import DEPLOYING_ACCOUNT
 from keyless.iac.own_resources import (
     created_note,
+    eks_issuer,
     guests_off_note,
     identity_pool_id,
     saml_provider_arn,
@@ -206,7 +207,8 @@ class Template:
     ) -> Node | None:
         """An identifier of a resource the template creates, known only after deploy, as
         its stand-in (:mod:`keyless.iac.own_resources`): an identity pool's ID (``Ref``), a
-        trust anchor's ARN or ID, a SAML provider's ARN (``Ref`` or ``Arn``)."""
+        trust anchor's ARN or ID, a SAML provider's ARN (``Ref`` or ``Arn``), an EKS
+        cluster's OIDC issuer (``OpenIdConnectIssuerUrl``)."""
         if kind == "AWS::Cognito::IdentityPool" and attribute in ("Ref", "Id"):
             pool = identity_pool_id(name)
             said = [created_note("identity pool", name, pool)]
@@ -224,6 +226,10 @@ class Template:
                 return Node(arn, position, notes)
             if attribute in ("Ref", "TrustAnchorId"):
                 return Node(trust_anchor_id(name), position)
+        if kind == "AWS::EKS::Cluster" and attribute == "OpenIdConnectIssuerUrl":
+            # https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eks-cluster.html#aws-resource-eks-cluster-return-values
+            url = eks_issuer(name)
+            return Node(url, position, (created_note("EKS cluster's OIDC issuer", name, url),))
         if kind == "AWS::IAM::SAMLProvider" and attribute in ("Ref", "Arn"):
             fixed = get(get(self.resources.get(name), "Properties"), "Name")
             provider = self._as_node(self._evaluate(fixed), position) if fixed else None

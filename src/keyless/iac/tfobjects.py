@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from keyless.iac.hcl import Block
 from keyless.iac.hcleval import Evaluator
@@ -182,9 +183,14 @@ def trust_document(node: Node) -> Node:
         return value.document
     if isinstance(value, str):
         try:
-            if isinstance(value, SourcedText):
-                return parse_json(value)
-            return parse_json(value, pinned=node.position)
+            parsed = (
+                parse_json(value)
+                if isinstance(value, SourcedText)
+                else parse_json(value, pinned=node.position)
+            )
+            # What the text stood in for (the deploying account, a resource the code
+            # creates) is said of the document built from it.
+            return replace(parsed, notes=(*parsed.notes, *node.notes)) if node.notes else parsed
         except JsonSyntaxError as error:
             reason = f"the trust policy is not valid JSON ({error})"
             return Node(Unknown("assume_role_policy", reason, node.position), node.position)
