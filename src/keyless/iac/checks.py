@@ -106,6 +106,34 @@ SECRET_KEY_OUTPUT = Check(
 )
 
 #: The check that judges each kind of resource by its existence alone.
+HARDCODED_AWS_KEY = Check(
+    id="iac-hardcoded-aws-key",
+    title="An AWS access key is written into infrastructure code",
+    severity=Severity.CRITICAL,
+    scope=Scope.IAC,
+    theme="iac",
+    rationale=cleandoc(
+        """
+        An access key ID (``AKIA…``, ``ASIA…``) is written in a Terraform file, a plan or a
+        template: an AWS provider's ``access_key``, a variable's default, a parameter's
+        default, an environment variable of a function. Its secret is almost always
+        written beside it. Anyone who can read the repository (its history, forks and
+        clones too) holds the credential, and removing the line does not revoke it.
+        Terraform's AWS provider takes credentials from the environment, a profile or a
+        role when its block names none.
+        https://registry.terraform.io/providers/hashicorp/aws/latest/docs#authentication-and-configuration
+        https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html
+        """
+    ),
+    remediation=(
+        "Deactivate and delete the access key now (`aws iam update-access-key --status "
+        "Inactive`, then `delete-access-key`) and review CloudTrail for its use. Remove it "
+        "from the code and its history; let the provider take temporary credentials from "
+        "its environment (a role assumed through OIDC in CI, a profile or IAM Identity "
+        "Center on a workstation)."
+    ),
+)
+
 FOR_KIND = {
     ResourceKind.USER: IAM_USER,
     ResourceKind.ACCESS_KEY: ACCESS_KEY,

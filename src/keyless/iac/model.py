@@ -69,6 +69,17 @@ class IacResource:
 
 
 @dataclass(frozen=True, slots=True)
+class LiteralKey:
+    """An access key ID written in a file (:mod:`keyless.iac.literal_keys`): where, and
+    the ID redacted (``AKIA…WXYZ``)."""
+
+    path: Path
+    position: Position
+    key_id: str
+    source: SourceKind
+
+
+@dataclass(frozen=True, slots=True)
 class IacModel:
     """What reading some paths produced: the files read, the resources found in them,
     what could not be read, and notes on what was deliberately not read (remote modules).
@@ -80,6 +91,7 @@ class IacModel:
     unread: tuple[Unread, ...] = ()
     notes: tuple[str, ...] = ()
     included: tuple[Path, ...] = ()
+    literal_keys: tuple[LiteralKey, ...] = ()
 
 
 def location(path: Path, position: Position) -> str:

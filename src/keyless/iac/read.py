@@ -18,7 +18,8 @@ from pathlib import Path
 from keyless.engine import ScannedFile, Unread
 from keyless.iac import cloudformation, plan
 from keyless.iac.hclfiles import FileAccess, root_directories
-from keyless.iac.model import IacModel, IacResource, SourceKind
+from keyless.iac.literal_keys import literal_keys
+from keyless.iac.model import IacModel, IacResource, LiteralKey, SourceKind
 from keyless.iac.sources import (
     Candidate,
     FileKind,
@@ -62,13 +63,14 @@ def read_paths(
     resources: list[IacResource] = []
     notes: list[str] = []
     included: set[Path] = set()
+    keys: list[LiteralKey] = []
     data = [c for c in candidates if c.kind is FileKind.DATA]
     terraform = [c for c in candidates if c.kind is FileKind.TERRAFORM]
     for candidate in data:
         if candidate.path.name.endswith(".tf.json"):
             notes.append(f"{candidate.path}: Terraform's JSON syntax is not read")
         else:
-            resources.extend(_read_data(candidate, files, unread, notes, parameters or {}))
+            resources.extend(_read_data(candidate, files, unread, notes, parameters or {}, keys))
         count.one()
     plans_given = any(f.kind == SourceKind.TERRAFORM_PLAN.value for f in files)
     if terraform and plans_given:
@@ -79,7 +81,7 @@ def read_paths(
     elif terraform:
         roots = root_directories(paths)
         _read_terraform(
-            terraform, var_files, roots, files, resources, unread, notes, included, count
+            terraform, var_files, roots, files, resources, unread, notes, included, count, keys
         )
     count.rest()
     resources.sort(key=lambda r: (str(r.path), r.position, r.address))
@@ -90,6 +92,7 @@ def read_paths(
         tuple(dict.fromkeys(unread)),
         tuple(dict.fromkeys(notes)),
         tuple(sorted(included)),
+        tuple(dict.fromkeys(keys)),
     )
 
 
@@ -127,8 +130,10 @@ def _read_data(
     unread: list[Unread],
     notes: list[str],
     parameters: Mapping[str, str],
+    keys: list[LiteralKey],
 ) -> list[IacResource]:
-    """A JSON or YAML file: a plan, a CloudFormation template, or not infrastructure."""
+    """A JSON or YAML file: a plan, a CloudFormation template, or not infrastructure
+    (``keys``: the access key IDs written in a plan or template)."""
     path = candidate.path
     try:
         source = read_source(path)
@@ -136,6 +141,7 @@ def _read_data(
             root = plan.parse_plan(path, source)
             if plan.is_plan(root):
                 files.append(ScannedFile(path, SourceKind.TERRAFORM_PLAN.value))
+                keys.extend(literal_keys(path, source, SourceKind.TERRAFORM_PLAN))
                 return plan.read_plan(path, root)
         # A file with a top-level Resources key or a template version is parsed even
         # without an AWS:: type (YAML cut short may have lost them): if it is malformed,
@@ -151,6 +157,7 @@ def _read_data(
                 if any(r.source is SourceKind.CDK for r in found):
                     kind = SourceKind.CDK
                 files.append(ScannedFile(path, kind.value))
+                keys.extend(literal_keys(path, source, kind))
                 return found
     except ReadError as error:
         unread.append(_unread(error))
@@ -167,6 +174,7 @@ def _read_terraform(
     notes: list[str],
     included: set[Path],
     count: _Counter,
+    keys: list[LiteralKey],
 ) -> None:
     directories: dict[Path, list[TerraformFile]] = {}
     explicit: dict[Path, set[Path]] = {}
@@ -180,6 +188,10 @@ def _read_terraform(
         if candidate.explicit:
             explicit.setdefault(directory, set()).add(candidate.path)
         count.one()
+    # Every file read, a module's too: a key written there is in the code all the same.
+    for parsed in directories.values():
+        for file in parsed:
+            keys.extend(literal_keys(file.path, file.text, SourceKind.TERRAFORM))
     called = _called_directories(directories)
     # A directory that was walked is reported whole, even if some of its files were named.
     walked = {c.path.parent for c in candidates if not c.explicit}

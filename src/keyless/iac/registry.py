@@ -4,9 +4,21 @@ the code are also judged by every trust check (theme ``trust``) of the estate ca
 from __future__ import annotations
 
 from keyless.checks.registry import Check, all_checks
-from keyless.iac.checks import ACCESS_KEY, IAM_USER, LOGIN_PROFILE, SECRET_KEY_OUTPUT
+from keyless.iac.checks import (
+    ACCESS_KEY,
+    HARDCODED_AWS_KEY,
+    IAM_USER,
+    LOGIN_PROFILE,
+    SECRET_KEY_OUTPUT,
+)
 
-CHECKS: tuple[Check, ...] = (IAM_USER, ACCESS_KEY, LOGIN_PROFILE, SECRET_KEY_OUTPUT)
+CHECKS: tuple[Check, ...] = (
+    IAM_USER,
+    ACCESS_KEY,
+    LOGIN_PROFILE,
+    SECRET_KEY_OUTPUT,
+    HARDCODED_AWS_KEY,
+)
 
 
 def trust_checks() -> tuple[Check, ...]:

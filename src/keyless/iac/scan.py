@@ -29,8 +29,15 @@ from keyless.errors import PolicyError
 from keyless.files import display_path
 from keyless.findings import FileLocation, Finding, Severity
 from keyless.iac.baseline import Baseline
-from keyless.iac.checks import FOR_KIND
-from keyless.iac.model import DEPLOYING_ACCOUNT, IacModel, IacResource, ResourceKind, location
+from keyless.iac.checks import FOR_KIND, HARDCODED_AWS_KEY
+from keyless.iac.model import (
+    DEPLOYING_ACCOUNT,
+    IacModel,
+    IacResource,
+    LiteralKey,
+    ResourceKind,
+    location,
+)
 from keyless.iac.oidc_providers import declared_providers
 from keyless.iac.own_resources import pools_without_guests
 from keyless.iac.read import Tally, read_paths
@@ -117,6 +124,9 @@ def judge(
         if check is not None and check.id in wanted:
             counts[check.id] += 1
             found.append(_existence_finding(check, resource))
+    if HARDCODED_AWS_KEY.id in wanted:
+        counts[HARDCODED_AWS_KEY.id] = len(model.files)
+        found.extend(_literal_key_finding(key) for key in model.literal_keys)
     judged, unread = roles_to_judge(model.resources)
     trust = [c for c in selected if c.theme == "trust"]
     if judged and trust:
@@ -357,6 +367,27 @@ def stand_in_note(stand_ins: Sequence[str]) -> str:
         f"judged with stand-ins for what the code leaves unset ({', '.join(stand_ins)}): a "
         "name as itself, an OIDC principal as the provider its condition keys name; the "
         "finding holds whatever the values are"
+    )
+
+
+def _literal_key_finding(key: LiteralKey) -> Finding:
+    """An access key ID written in a file: located at it, named only redacted."""
+    address = f"access key {key.key_id}"
+    check = HARDCODED_AWS_KEY
+    return Finding(
+        check=check.id,
+        severity=check.severity,
+        location=FileLocation(key.path, key.position.line, key.position.column, address),
+        message=f"{address} is written in plain text",
+        remediation=check.remediation,
+        evidence=MappingProxyType(
+            {
+                "address": address,
+                "resource_type": "access key ID",
+                "source": key.source.value,
+                "fingerprint": fingerprint(check.id, key.path, address, key.key_id),
+            }
+        ),
     )
 
 
