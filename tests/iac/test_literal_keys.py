@@ -95,3 +95,24 @@ def test_the_key_is_never_shown_in_full(tmp_path: Path) -> None:
         assert KEY_ID not in shown
         assert SECRET not in shown
         assert "AKIA…WZPE" in shown
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "column"),
+    [
+        ("terraform.tfvars", f'aws_access_key = "{KEY_ID}"\n', 19),
+        ("prod.auto.tfvars.json", f'{{"aws_access_key": "{KEY_ID}"}}\n', 21),
+    ],
+)
+def test_a_key_in_a_variables_file_terraform_loads_is_reported(
+    tmp_path: Path, name: str, text: str, column: int
+) -> None:
+    # terraform.tfvars and *.auto.tfvars are loaded with the root module, and are where
+    # tutorials tell readers to put the provider's keys
+    # (https://developer.hashicorp.com/terraform/language/values/variables#variable-definitions-tfvars-files)
+    (tmp_path / "main.tf").write_text(VARIABLE.replace(f'"{KEY_ID}"', "null"))
+    (tmp_path / name).write_text(text)
+    (finding,) = scan([tmp_path]).findings
+    assert isinstance(finding.location, FileLocation)
+    assert (finding.location.path.name, finding.location.line) == (name, 1)
+    assert finding.location.column == column

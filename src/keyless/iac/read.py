@@ -199,7 +199,7 @@ def _read_terraform(
         if directory not in explicit and directory.resolve() in called:
             continue  # read through the module call, with its inputs
         files.extend(ScannedFile(f.path, SourceKind.TERRAFORM.value) for f in parsed)
-        inputs = _root_variables(directory, var_files, unread)
+        inputs = _root_variables(directory, var_files, unread, keys)
         access = FileAccess(roots, Path(os.path.abspath(directory)))
         module = Module(directory, parsed, inputs=inputs, cache=cache, file_access=access)
         result = module.read()
@@ -240,10 +240,11 @@ def _literal(expression: object) -> str | None:
 
 
 def _root_variables(
-    directory: Path, var_files: Sequence[Path], unread: list[Unread]
+    directory: Path, var_files: Sequence[Path], unread: list[Unread], keys: list[LiteralKey]
 ) -> dict[str, Node]:
     """The values Terraform loads for a root module: ``terraform.tfvars(.json)``, then
-    ``*.auto.tfvars(.json)`` in name order, then ``-var-file`` files in order.
+    ``*.auto.tfvars(.json)`` in name order, then ``-var-file`` files in order (``keys``:
+    the access key IDs written in them, as ``aws_access_key = "AKIA…"``).
     https://developer.hashicorp.com/terraform/language/values/variables#variable-definition-precedence"""
     automatic = [directory / "terraform.tfvars", directory / "terraform.tfvars.json"]
     with contextlib.suppress(OSError):
@@ -254,6 +255,7 @@ def _root_variables(
     for path in [p for p in automatic if p.is_file()] + list(var_files):
         try:
             values.update(read_variable_file(path))
+            keys.extend(literal_keys(path, read_source(path), SourceKind.TERRAFORM))
         except ReadError as error:
             unread.append(_unread(error))
     return values
