@@ -36,6 +36,9 @@ _LITERAL_KEY = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 _REGION_NAMES = ("AWS_REGION", "AWS_DEFAULT_REGION")
 _EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 _MATRIX_NAME = re.compile(r"(?<![\w.-])matrix\.([A-Za-z_][A-Za-z0-9_-]{0,99})", re.ASCII)
+# configure-aws-credentials releases before v1.6.0, which added GitHub OIDC (and
+# web-identity-token-file): given a role and no keys, they fail.
+_BEFORE_OIDC = re.compile(r"@v?1\.[0-5](?:\.\d+)?\s*$")
 # Steps that never call AWS, so the credentials step can go after them.
 _AWS_AGNOSTIC = ("actions/checkout@", "actions/setup-", "actions/cache@")
 
@@ -266,6 +269,15 @@ def _step_reasons(
             f"({', '.join(map(shown_name, other.keys))}): keyless does not know how it takes "
             "temporary credentials; rewrite it by hand"
         )
+    for index, step in steps_of(job):
+        uses = step.get("uses")
+        if is_configure_action(step) and isinstance(uses, str) and _BEFORE_OIDC.search(uses):
+            yield (
+                f"{describe_step(index, step)} pins {uses.strip()}, which predates OIDC "
+                "(configure-aws-credentials supports it from v1.6.0: "
+                "https://github.com/aws-actions/configure-aws-credentials/releases/tag/v1.6.0): "
+                "move it to @v4 and run fix again"
+            )
     for script in (s for s in analysis.scripts if s.job == name):
         yield (
             f"{describe_step(script.step_index, script.step)}: {script.reason}; rewrite it by "
