@@ -114,10 +114,13 @@ def web_identity_request(
         )
     add_context(keys, context)
     if provider.shared:
+        # Said whatever the decision: the request cannot see the policy. Worded as what
+        # decides it, not as a demand the policy may already meet.
+        told = f"its condition on {provider.tenant_claim!r}" if provider.tenant_claim else "it"
         notes.append(
             f"{prefix} is a shared issuer ({provider.name}): every tenant gets tokens from it, "
-            f"so the trust policy must pin the tenant"
-            + (f" (claim {provider.tenant_claim!r})." if provider.tenant_claim else ".")
+            f"and only the trust policy tells this tenant's from another's ({told}; "
+            "`keyless trust` checks it)."
         )
     caller = Caller(CallerType.WEB_IDENTITY, provider=prefix, account=account)
     return Request(
