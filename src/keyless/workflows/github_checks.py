@@ -231,7 +231,7 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             f"jobs.{other.job}.steps[{other.step_index}].with.{other.keys[0]}",
         )
     for handoff in analysis.env_handoffs:
-        if _step_evidence({"env": handoff.env}):  # an endpoint or store named beside them
+        if step_evidence({"env": handoff.env}):  # an endpoint or store named beside them
             continue
         add(
             STATIC_AWS_KEYS_ENV,
