@@ -418,11 +418,56 @@ def test_eks_message_names_the_service_accounts(sub: str, message: str, severity
     assert finding.severity.value == severity
 
 
+POD = {"Service": "pods.eks.amazonaws.com"}
+POD_ACTIONS = ["sts:AssumeRole", "sts:TagSession"]
+NAMESPACE = "aws:RequestTag/kubernetes-namespace"
+SERVICE_ACCOUNT = "aws:RequestTag/kubernetes-service-account"
+
+
 def test_pod_identity_without_tags() -> None:
-    assert run(
-        "trust-eks-unpinned",
-        allow({"Service": "pods.eks.amazonaws.com"}, Action=["sts:AssumeRole", "sts:TagSession"]),
+    """AWS's documented default policy: any association in the account, which only someone
+    allowed iam:PassRole on the role can make: low.
+    https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html"""
+    (finding,) = run("trust-eks-unpinned", allow(POD, Action=POD_ACTIONS))
+    assert finding.severity.value == "low"
+    assert finding.message.split(": ", 1)[1] == (
+        "any EKS Pod Identity association in the account can use it, through an association "
+        "anyone allowed iam:PassRole on it may create"
     )
+
+
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        # A tag that is not the pod's (any aws:RequestTag/ key exempted it before).
+        ({"StringEquals": {"aws:RequestTag/team": "a"}}, "any EKS Pod Identity association"),
+        (
+            {"StringEquals": {"aws:RequestTag/eks-cluster-name": "prod"}},
+            "any EKS Pod Identity association of the clusters it names",
+        ),
+        (
+            {"StringEquals": {NAMESPACE: "prod"}},
+            "any service account of the namespaces it names (in the account)",
+        ),
+        (
+            {"StringEquals": {SERVICE_ACCOUNT: "deploy"}},
+            "the service accounts it names, in any namespace (in the account)",
+        ),
+        (
+            {"StringEquals": {NAMESPACE: "prod"}, "StringLike": {SERVICE_ACCOUNT: "app-*"}},
+            "any service account of the namespaces it names",
+        ),
+    ],
+)
+def test_pod_identity_with_the_pod_not_pinned(condition: dict[str, Any], message: str) -> None:
+    (finding,) = run("trust-eks-unpinned", allow(POD, condition, Action=POD_ACTIONS))
+    assert finding.message.split(": ", 1)[1].startswith(message)
+    assert finding.severity.value == "low"
+
+
+def test_pod_identity_pinned_to_one_service_account() -> None:
+    pinned = {"StringEquals": {NAMESPACE: "prod", SERVICE_ACCOUNT: "deploy"}}
+    assert run("trust-eks-unpinned", allow(POD, pinned, Action=POD_ACTIONS)) == ()
 
 
 COGNITO = {"Federated": "cognito-identity.amazonaws.com"}

@@ -17,13 +17,14 @@ from keyless.checks.trust._common import (
     RoleTrust,
     _paths,
     _problem,
+    service_name,
 )
 from keyless.errors import PolicyError
 from keyless.findings import Problem, Severity
 from keyless.model import Role
 from keyless.patterns.language import Language
 from keyless.trust.formula import absent, all_of, any_of, present, with_question
-from keyless.trust.paths import PrincipalClass
+from keyless.trust.paths import AccessPath, PrincipalClass
 from keyless.trust.witness import find
 
 # ----- Roles Anywhere, EKS, Cognito, Google, SAML ------------------------------------------------
@@ -82,8 +83,8 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext, analysis: RoleTrust) -> It
     """Any pod of a cluster or namespace can assume the role.
 
     IRSA without an exact ``sub`` trusts every service account (``system:serviceaccount:ns:*``
-    every one in the namespace); Pod Identity without tag conditions trusts every
-    association in the account. The finding names the service accounts the policy admits
+    every one in the namespace); Pod Identity without the namespace and service-account
+    tags pinned trusts other associations in the account (low: see :func:`_pod_identity`). The finding names the service accounts the policy admits
     (``namespace:name``). A pattern that pins the namespace and the start of the name
     (``kube-system:efs-csi-*``, as AWS's add-on guides write it) is a medium: only someone
     who may create service accounts in that namespace can use it.
@@ -115,18 +116,52 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext, analysis: RoleTrust) -> It
             severity = Severity.MEDIUM if _is_name_prefix(values) else None
             yield _problem(role, path, _eks_scope(values, witness), witness, severity)
     for path in _paths(analysis, PrincipalClass.SERVICE):
-        if path.principal == "pods.eks.amazonaws.com" and not any(
-            k.startswith("aws:requesttag/") for k in path.mentioned_keys()
-        ):
-            # Any association: a pod of any namespace, shown by the tags EKS passes.
-            tagged = with_question(*(present(key) for key in _POD_TAGS))
-            witness = find(path, tagged, _POD_TAG_VALUES)
-            yield _problem(
-                role,
-                path,
-                "any EKS Pod Identity association can use it",
-                witness or find(path),
-            )
+        if service_name(path.principal) == "pods.eks.amazonaws.com":
+            yield from _pod_identity(role, path)
+
+
+def _pod_identity(role: Role, path: AccessPath) -> Iterator[Problem]:
+    """Pod Identity: EKS tags every session with the pod's namespace and service account
+    (and cluster); a trust policy that does not pin both admits every association another
+    service account could be given. Low: an association is made in the role's own account
+    by someone allowed ``eks:CreatePodIdentityAssociation`` and ``iam:PassRole`` on the role
+    (AWS documents the bare policy as the default), so the tags are the defence in depth
+    that keeps a mistaken association from working.
+    https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
+    https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html"""
+    tagged = [present(key) for key in _POD_TAGS]
+    open_keys = []
+    for key in _POD_TAGS:
+        named = Language.finite(v for v in path.policy_values(key) if "*" not in v and "?" not in v)
+        witness = find(path, with_question(*tagged, any_of(key, ~named)), _POD_TAG_VALUES)
+        if witness is not None:
+            open_keys.append((key, witness))
+    if not open_keys:
+        return
+    keys = [key for key, _ in open_keys]
+    mentioned = path.mentioned_keys()
+    clusters = any(k in mentioned for k in _CLUSTER_KEYS)
+    where = "of the clusters it names" if clusters else "in the account"
+    if len(keys) == len(_POD_TAGS):
+        what = f"any EKS Pod Identity association {where} can use it"
+    elif keys[0].endswith("kubernetes-service-account"):
+        what = f"any service account of the namespaces it names ({where}) can use it"
+    else:
+        what = f"the service accounts it names, in any namespace ({where}), can use it"
+    yield _problem(
+        role,
+        path,
+        f"{what}, through an association anyone allowed iam:PassRole on it may create",
+        open_keys[0][1],
+        Severity.LOW,
+    )
+
+
+#: Keys that tie a Pod Identity session to a cluster (the session tags EKS sets, and the
+#: cluster as the source of the request).
+_CLUSTER_KEYS = frozenset(
+    {"aws:requesttag/eks-cluster-arn", "aws:requesttag/eks-cluster-name", "aws:sourcearn"}
+)
 
 
 _SERVICE_ACCOUNT = "system:serviceaccount:"
