@@ -704,3 +704,32 @@ def test_missing_audience_on_an_issuer_of_one_tenant_follows_the_vendors_guide(
         Action="sts:AssumeRoleWithWebIdentity",
     )
     assert bool(run("trust-oidc-missing-audience", trust)) is reported
+
+
+@pytest.mark.parametrize(
+    ("condition", "dead"),
+    [
+        ({"StringEquals": {"sts:ExternalId": ""}}, True),
+        ({"StringEquals": {"sts:ExternalId": "x"}}, True),
+        ({"StringEquals": {"sts:ExternalId": "two words"}}, True),
+        ({"StringEquals": {"sts:ExternalId": ["", "x"]}}, True),
+        ({"StringLike": {"sts:ExternalId": "?"}}, True),
+        ({"StringEquals": {"sts:ExternalId": ["", "partner-42"]}}, False),
+        ({"StringEquals": {"sts:ExternalId": "ab"}}, False),
+        ({"StringLike": {"sts:ExternalId": "*"}}, False),
+        ({"StringNotEquals": {"sts:ExternalId": ""}}, False),
+    ],
+)
+def test_an_external_id_sts_never_accepts_is_a_dead_condition(
+    condition: dict[str, Any], dead: bool
+) -> None:
+    """STS takes an ExternalId of 2 to 1,224 characters of [\\w+=,.@:/-]: a statement that
+    requires another value admits nobody (an unfilled template parameter, often).
+    https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html"""
+    trust = allow({"AWS": "arn:aws:iam::111122223333:root"}, condition)
+    found = run("trust-dead-condition", trust)
+    assert bool(found) == dead
+    if dead:
+        (finding,) = found
+        assert "is not an external ID STS accepts" in finding.message
+        assert "nobody can assume it through this statement" in finding.message

@@ -14,12 +14,14 @@ and :mod:`keyless.trust.witness` builds witnesses a real caller could present.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable
 
 from keyless.idp.context_keys import Mechanism, exposed_claims, unsupplied
 from keyless.idp.grammars import grammar_for
 from keyless.idp.providers import provider_for
 from keyless.model.arn import parse_arn
+from keyless.patterns.dfa import CharClass, Token
 from keyless.patterns.language import Language
 from keyless.trust.formula import TRUE, Term, absent, all_of, any_of, present, with_question
 
@@ -57,6 +59,15 @@ MECHANISMS = {
 _ANCHORS = Language.arn_pattern("arn:aws*:rolesanywhere:*:*:trust-anchor/*")
 
 
+# STS takes an ExternalId of 2 to 1,224 characters of [\w+=,.@:/-]: an empty or one-character
+# value, or one with a space, is never presented (the upper bound is not modelled).
+# https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+_EXTERNAL_ID_CHAR = CharClass(frozenset(string.ascii_letters + string.digits + "_+=,.@:/-"))
+EXTERNAL_IDS = Language.from_tokens(
+    (Token(_EXTERNAL_ID_CHAR), Token(_EXTERNAL_ID_CHAR), Token(_EXTERNAL_ID_CHAR, star=True))
+)
+
+
 def mechanism_facts(
     principal_class: str,
     principal: str,
@@ -82,6 +93,8 @@ def mechanism_facts(
         terms.extend(_assertion_facts(principal, keys, complete))
     elif principal_class == "roles-anywhere" and (complete or "aws:sourcearn" in keys):
         terms += [any_of("aws:sourcearn", _ANCHORS), all_of("aws:sourcearn", _ANCHORS)]
+    if "sts:externalid" in keys and not unsupplied("sts:externalid", mechanism, issuer):
+        terms.append(all_of("sts:externalid", EXTERNAL_IDS))
     return with_question(*terms) if terms else TRUE
 
 
@@ -127,4 +140,4 @@ def _assertion_facts(principal: str, keys: frozenset[str], complete: bool) -> li
     return terms
 
 
-__all__ = ["ALWAYS_PRESENT", "MECHANISMS", "mechanism_facts"]
+__all__ = ["ALWAYS_PRESENT", "EXTERNAL_IDS", "MECHANISMS", "mechanism_facts"]

@@ -13,14 +13,14 @@ from keyless.checks.trust._common import (
     RoleTrust,
     _problem,
 )
-from keyless.errors import PolicyError, quoted
+from keyless.errors import PolicyError, quoted, quoted_list
 from keyless.findings import Problem, Severity
-from keyless.idp.context_keys import unsupplied
+from keyless.idp.context_keys import Mechanism, unsupplied
 from keyless.idp.grammars import SubGrammar
 from keyless.model import Role
 from keyless.patterns.language import Language
 from keyless.policy.document import Condition, Statement
-from keyless.policy.operators import Family, Qualifier
+from keyless.policy.operators import Comparison, Family, Qualifier
 from keyless.policy.templates import placeholders_in
 from keyless.trust.formula import absent
 from keyless.trust.paths import (
@@ -28,7 +28,7 @@ from keyless.trust.paths import (
     PrincipalClass,
     TrustAnalysis,
 )
-from keyless.trust.realism import MECHANISMS
+from keyless.trust.realism import EXTERNAL_IDS, MECHANISMS
 from keyless.trust.witness import find, realism
 
 # ----- conditions that fail open or can never hold ------------------------------------------------
@@ -152,7 +152,10 @@ def trust_dead_condition(role: Role, ctx: CheckContext, analysis: RoleTrust) -> 
             if path.solve_statement(index, real) is not None:
                 continue
             statement = analysis.policy.statements[index]
-            missing = list(_unsupplied_conditions(path, statement))
+            missing = [
+                *_unsupplied_conditions(path, statement),
+                *_impossible_external_ids(path, statement),
+            ]
             for condition, reason in missing:
                 yield _problem(
                     role,
@@ -190,6 +193,36 @@ def _unsupplied_conditions(
         reason = unsupplied(condition.key, mechanism, path.issuer)
         if reason is not None and _needs_key(condition):
             yield condition, reason
+
+
+def _impossible_external_ids(
+    path: AccessPath, statement: Statement
+) -> Iterator[tuple[Condition, str]]:
+    """``sts:ExternalId`` conditions no value STS accepts can meet (``""``, one character,
+    a space): the caller cannot send such an ID, so the statement is dead."""
+    if MECHANISMS.get(path.principal_class.value) is not Mechanism.AWS:
+        return
+    for condition in statement.conditions:
+        operator = condition.operator.base
+        if (
+            condition.key_lower != "sts:externalid"
+            or operator.family is not Family.STRING
+            or operator.negated
+            or not _needs_key(condition)
+        ):
+            continue
+        like = operator.comparison is Comparison.LIKE
+        fold = operator.comparison is Comparison.EQUALS_IGNORE_CASE
+        values = [
+            Language.wildcard(v) if like else Language.literal(v, ignore_case=fold)
+            for v in condition.values
+        ]
+        if all((value & EXTERNAL_IDS).is_empty() for value in values):
+            yield (
+                condition,
+                f"{quoted_list(condition.values)} is not an external ID STS accepts: 2 to "
+                "1,224 letters, digits or _+=,.@:/-",
+            )
 
 
 def _needs_key(condition: Condition) -> bool:

@@ -84,10 +84,11 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext, analysis: RoleTrust) -> It
 
     IRSA without an exact ``sub`` trusts every service account (``system:serviceaccount:ns:*``
     every one in the namespace); Pod Identity without the namespace and service-account
-    tags pinned trusts other associations in the account (low: see :func:`_pod_identity`). The finding names the service accounts the policy admits
-    (``namespace:name``). A pattern that pins the namespace and the start of the name
-    (``kube-system:efs-csi-*``, as AWS's add-on guides write it) is a medium: only someone
-    who may create service accounts in that namespace can use it.
+    tags pinned trusts other associations in the account (low: see :func:`_pod_identity`).
+    The finding names the service accounts the policy admits (``namespace:name``). A pattern
+    that pins the namespace and the start of the name (``kube-system:efs-csi-*``, as AWS's
+    add-on guides write it) is a medium: only someone who may create service accounts in
+    that namespace can use it.
     https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
     """
     for path in _paths(analysis, PrincipalClass.OIDC):
