@@ -105,7 +105,6 @@ SECRET_KEY_OUTPUT = Check(
     ),
 )
 
-#: The check that judges each kind of resource by its existence alone.
 HARDCODED_AWS_KEY = Check(
     id="iac-hardcoded-aws-key",
     title="An AWS access key is written into infrastructure code",
@@ -134,6 +133,7 @@ HARDCODED_AWS_KEY = Check(
     ),
 )
 
+#: The check that judges each kind of resource by its existence alone.
 FOR_KIND = {
     ResourceKind.USER: IAM_USER,
     ResourceKind.ACCESS_KEY: ACCESS_KEY,
