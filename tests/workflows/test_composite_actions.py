@@ -254,7 +254,12 @@ def test_a_step_found_by_its_names_is_reported_once(tmp_path: Path) -> None:
     _, document = scan(root)
     (message,) = messages(document, "ci.yml")
     assert "gives ./.github/actions/aws AWS keys as inputs" in message
-    assert "hands" not in message  # the names said it already
+    assert "the action hands" not in message  # the names said it already
+    # The action only configures them: fix can stop passing them (github_composite).
+    assert message.endswith(
+        "`keyless workflows fix` can rewrite it (the action only hands them to "
+        "aws-actions/configure-aws-credentials)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from keyless.workflows.github import (
     shown_name,
     steps_of,
 )
+from keyless.workflows.github_composite import composite_verdict
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.oidc_use import needless_id_token_jobs
 from keyless.workflows.yamldoc import is_map, key_position
@@ -165,6 +166,20 @@ def _scope(env: KeyEnv) -> str:
     return "workflow" if env.level == "workflow" else f"job '{env.job}'"
 
 
+def _how_to_rewrite(file: WorkflowFile, action: str, keys: tuple[str, ...]) -> str:
+    """A local action that only hands the keys to configure-aws-credentials: ``fix`` can
+    stop passing them (:mod:`.github_composite`); any other action is a person's job."""
+    if (
+        action.strip().startswith("./")
+        and composite_verdict(file.repository_root, action.strip(), keys) is None
+    ):
+        return (
+            "`keyless workflows fix` can rewrite it (the action only hands them to "
+            f"{CONFIGURE_ACTION})"
+        )
+    return "rewrite it by hand"
+
+
 def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
     """The findings of one analysed workflow: one per place keys are written (a key merged
     into several jobs with ``<<: *anchor`` is reported once, where it is written)."""
@@ -227,7 +242,8 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             other.inputs,
             other.keys[0],
             f"job '{other.job}' step {other.step_index + 1} gives {other.action} AWS keys "
-            f"as inputs ({', '.join(map(shown_name, other.keys))}){routes}; rewrite it by hand",
+            f"as inputs ({', '.join(map(shown_name, other.keys))}){routes}; "
+            f"{_how_to_rewrite(file, other.action, other.keys)}",
             f"jobs.{other.job}.steps[{other.step_index}].with.{other.keys[0]}",
         )
     for handoff in analysis.env_handoffs:
