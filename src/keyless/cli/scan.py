@@ -277,8 +277,9 @@ def merge(snapshots: tuple[Path, ...], out: Path) -> None:
     one snapshot: each account from the shard that collected it, read and written one
     account at a time. Scan it with `keyless scan --snapshot OUT`.
 
-    Exit code 3 when an account is missing from every snapshot or could not be read, 2 on
-    bad input (snapshots of different organizations, overlapping shards).
+    Exit code 3 when an account could not be read, or was left to a shard whose snapshot
+    is not merged (it is written as failed, never as skipped), 2 on bad input (snapshots
+    of different organizations, overlapping shards).
     """
     from keyless.collect.offline.snapshot import write_snapshot
     from keyless.collect.shard import merge_snapshots
@@ -287,20 +288,23 @@ def merge(snapshots: tuple[Path, ...], out: Path) -> None:
     require_writable(out, "the merged snapshot (--out)", inputs=snapshots)
     envelope, accounts = merge_snapshots(snapshots)
     complete = True
-    written = 0
+    written = failed = 0
 
     def counted() -> Iterator[Account]:
-        nonlocal complete, written
+        nonlocal complete, written, failed
         for account in accounts:
             written += 1
+            failed += account.status is AccountStatus.FAILED
             complete = complete and account.status is not AccountStatus.FAILED
             complete = complete and not account.failed_calls
             yield account
 
     write_snapshot(envelope, out, accounts=counted())
     if not is_quiet():
+        unread = f"; {failed} not read" if failed else ""
         click.echo(
-            f"wrote {printable(str(out))} ({written} accounts from {len(snapshots)} snapshots)",
+            f"wrote {printable(str(out))} ({written} accounts from {len(snapshots)} snapshots"
+            f"{unread})",
             err=True,
         )
     sys.exit(0 if complete and envelope.is_complete else 3)

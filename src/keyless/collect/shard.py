@@ -29,6 +29,10 @@ _SHARD = re.compile(r"([0-9]{1,4})/([0-9]{1,4})")
 
 #: The reason recorded for an account another shard collects.
 OTHER_SHARD = "collected by shard {index}/{count}"
+_OTHER_SHARD = re.compile(r"collected by shard ([0-9]{1,4}/[0-9]{1,4})")
+
+#: What a merge records for an account left to a shard whose snapshot was not merged.
+UNMERGED_SHARD = "not collected: left to shard {shard}, whose snapshot is not among those merged"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,12 @@ def merge_snapshots(paths: Sequence[Path]) -> tuple[Inventory, Iterator[Account]
     order, from the snapshot that did not skip it. Streams: one account per snapshot is
     held at a time (the snapshots are read twice: once for which account each collected).
 
+    An account every snapshot skipped stays skipped (suspended, excluded), unless one of
+    them left it to another shard ("collected by shard j/N"): that shard's snapshot is
+    missing from ``paths``, so the account was never read and is written as failed
+    (:data:`UNMERGED_SHARD`), which makes the merged snapshot incomplete (exit code 3),
+    never skipped on purpose.
+
     Raises :class:`InputError` when the snapshots are of different organizations, or when
     two of them collected the same account.
     """
@@ -108,10 +118,14 @@ def merge_snapshots(paths: Sequence[Path]) -> tuple[Inventory, Iterator[Account]
             )
     owner: dict[str, int] = {}  # the snapshot each account is taken from
     collected: set[str] = set()
+    unmerged: dict[str, str] = {}  # account -> the shard it was left to
     for n, path in enumerate(paths):
         for account in iter_snapshot_accounts(path):
             if account.status is AccountStatus.SKIPPED:
                 owner.setdefault(account.id, n)  # unless another snapshot collected it
+                left_to = _OTHER_SHARD.fullmatch(account.error or "")
+                if left_to is not None:
+                    unmerged.setdefault(account.id, left_to.group(1))
                 continue
             if account.id in collected:
                 raise InputError(
@@ -127,7 +141,8 @@ def merge_snapshots(paths: Sequence[Path]) -> tuple[Inventory, Iterator[Account]
         collected_at=_one_time(paths, headers),
         organization=_organization(paths, headers),
     )
-    return envelope, _merged(paths, owner)
+    missing = {account: shard for account, shard in unmerged.items() if account not in collected}
+    return envelope, _merged(paths, owner, missing)
 
 
 #: How far apart the shards of one merged snapshot may have been collected.
@@ -203,13 +218,19 @@ def _spread(gap: timedelta) -> str:
     return f"{days} days" if days != 1 else "1 day"
 
 
-def _merged(paths: Sequence[Path], owner: dict[str, int]) -> Iterator[Account]:
+def _merged(
+    paths: Sequence[Path], owner: dict[str, int], missing: dict[str, str]
+) -> Iterator[Account]:
     from keyless.collect.offline.snapshot import iter_snapshot_accounts
 
     def kept(n: int) -> Iterator[tuple[str, int, Account]]:
         for account in iter_snapshot_accounts(paths[n]):
-            if owner.get(account.id) == n:
-                yield account.id, n, account
+            if owner.get(account.id) != n:
+                continue
+            if account.id in missing:
+                reason = UNMERGED_SHARD.format(shard=missing[account.id])
+                account = dataclasses.replace(account, status=AccountStatus.FAILED, error=reason)
+            yield account.id, n, account
 
     # Each (ID, snapshot) comes once, so accounts themselves are never compared.
     for _, _, account in heapq.merge(*(kept(n) for n in range(len(paths)))):

@@ -1,0 +1,120 @@
+"""``keyless merge`` of some of an organization's shards, not all: each shard's snapshot
+names every account, those of the other shards skipped ("collected by shard j/N"). With
+one shard's snapshot left out (a failed job, a glob that missed a file), its accounts
+were skipped everywhere, so the merge kept them as skipped, exited 0, and a scan of the
+merged snapshot counted them as skipped on purpose (which does not change the exit
+code): accounts never read, reported as clean. Now they are written as failed, naming
+the missing shard, and the merge and the scan exit 3."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from keyless.cli import cli
+from keyless.collect.offline.codec import encoder
+from keyless.collect.shard import OTHER_SHARD, shard_of
+from keyless.model import Account, AccountStatus
+
+COUNT = 3
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    path = tmp_path_factory.mktemp("demo") / "demo.json"
+    result = CliRunner().invoke(cli, ["collect", "--demo", "--out", str(path)])
+    assert result.exit_code == 0, result.output
+    document: dict[str, Any] = json.loads(path.read_text())
+    # Every shard of three collects at least one of the demo's accounts.
+    assert {shard_of(a["id"], COUNT) for a in document["accounts"]} == set(range(COUNT))
+    return document
+
+
+def _skipped(account: dict[str, Any], reason: str) -> Any:
+    """The account as `collect --org` records one it did not collect."""
+    encode = encoder(Account)
+    assert encode is not None
+    return encode(
+        Account(
+            id=account["id"],
+            name=account["name"],
+            email=account["email"],
+            partition=account["partition"],
+            status=AccountStatus.SKIPPED,
+            error=reason,
+        )
+    )
+
+
+def _shard(collected: dict[str, Any], index: int, directory: Path) -> Path:
+    document = json.loads(json.dumps(collected))
+    document["accounts"] = [
+        account
+        if shard_of(account["id"], COUNT) == index
+        else _skipped(
+            account, OTHER_SHARD.format(index=shard_of(account["id"], COUNT), count=COUNT)
+        )
+        for account in document["accounts"]
+    ]
+    path = directory / f"shard-{index}.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def _invoke(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_a_merge_without_one_shard_reports_its_accounts_unread(
+    collected: dict[str, Any], tmp_path: Path
+) -> None:
+    shards = [_shard(collected, n, tmp_path) for n in range(COUNT)]
+    out = tmp_path / "merged.json"
+    result = _invoke("merge", str(shards[0]), str(shards[2]), "--out", str(out))
+    assert result.exit_code == 3, result.output
+    left_out = [a["id"] for a in collected["accounts"] if shard_of(a["id"], COUNT) == 1]
+    assert f"{len(left_out)} not read" in result.stderr
+    merged = {a["id"]: a for a in json.loads(out.read_text())["accounts"]}
+    for account_id in left_out:
+        assert merged[account_id]["status"] == "failed"
+        assert merged[account_id]["error"] == (
+            "not collected: left to shard 1/3, whose snapshot is not among those merged"
+        )
+    scan = _invoke("scan", "--snapshot", str(out), "--format", "json", "--fail-on", "critical")
+    assert scan.exit_code == 3, scan.output
+    statuses = {a["id"]: a["status"] for a in json.loads(scan.stdout)["accounts"]}
+    assert all(statuses[account_id] == "failed" for account_id in left_out)
+
+
+def test_a_merge_of_every_shard_is_complete(collected: dict[str, Any], tmp_path: Path) -> None:
+    shards = [_shard(collected, n, tmp_path) for n in range(COUNT)]
+    out = tmp_path / "merged.json"
+    result = _invoke("merge", *map(str, shards), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "not read" not in result.stderr
+    statuses = {a["status"] for a in json.loads(out.read_text())["accounts"]}
+    assert statuses == {"scanned"}
+
+
+def test_an_account_skipped_everywhere_for_another_reason_stays_skipped(
+    collected: dict[str, Any], tmp_path: Path
+) -> None:
+    shards = []
+    for n in range(COUNT):
+        path = _shard(collected, n, tmp_path)
+        document = json.loads(path.read_text())
+        # The management account, suspended: every shard records it skipped for that.
+        document["accounts"][0] = _skipped(
+            collected["accounts"][0], "account is SUSPENDED in AWS Organizations"
+        )
+        path.write_text(json.dumps(document))
+        shards.append(path)
+    out = tmp_path / "merged.json"
+    result = _invoke("merge", *map(str, shards), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    merged = {a["id"]: a for a in json.loads(out.read_text())["accounts"]}
+    assert merged[collected["accounts"][0]["id"]]["status"] == "skipped"
