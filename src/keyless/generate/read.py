@@ -70,7 +70,11 @@ def plan_problems(document: Any, inventory: Inventory | None = None) -> tuple[Pr
 
 
 def _order(pointer: str) -> tuple[tuple[int, int | str], ...]:
-    return tuple((0, int(p)) if p.isascii() and p.isdigit() else (1, p) for p in pointer.split("/"))
+    # A key of digits that is no list index (int() refuses past 4,300 digits) sorts as text.
+    return tuple(
+        (0, int(p)) if p.isascii() and p.isdigit() and len(p) <= 18 else (1, p)
+        for p in pointer.split("/")
+    )
 
 
 def _consistency(document: Mapping[str, Any]) -> list[Problem]:

@@ -383,7 +383,8 @@ class Template:
         index = self._as_node(self._evaluate(parts[0]), position)
         items = self._as_node(self._evaluate(parts[1]), position)
         number = index.value
-        if isinstance(number, str) and number.isascii() and number.isdigit():
+        # A longer string of digits indexes no list (and int() refuses past 4,300 digits).
+        if isinstance(number, str) and number.isascii() and number.isdigit() and len(number) <= 18:
             number = int(number)
         if isinstance(items.value, tuple) and isinstance(number, int):
             chosen = items.value[number : number + 1] if number >= 0 else ()

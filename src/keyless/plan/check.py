@@ -110,9 +110,12 @@ def check_plan(
     return CheckResult(tuple(dict.fromkeys(ordered)), tuple(dict.fromkeys(checker.open_items)))
 
 
-def _order(pointer: str) -> tuple[object, ...]:
+def _order(pointer: str) -> tuple[tuple[int, int | str], ...]:
+    # A key of digits that is no list index (int() refuses past 4,300 digits) sorts as
+    # text, after the indexes (an int and a str are never compared).
     return tuple(
-        int(part) if part.isascii() and part.isdigit() else part for part in pointer.split("/")
+        (0, int(p)) if p.isascii() and p.isdigit() and len(p) <= 18 else (1, p)
+        for p in pointer.split("/")
     )
 
 

@@ -37,6 +37,8 @@ from keyless.store.schema import STATEMENTS, VERSION
 DEFAULT_STORE = Path(".keyless") / "history.sqlite3"
 COMMANDS = ("scan", "collect")
 _BUSY_TIMEOUT_SECONDS = 30.0
+#: A scan number has at most this many digits (SQLite's rowids are 64-bit integers).
+_MAX_SCAN_DIGITS = 19
 
 
 class Store:
@@ -192,7 +194,12 @@ class Store:
             if len(ids) < -named[reference]:
                 raise InputError(f"the store has no {reference} scan", where=self.where)
             return ids[named[reference]]
-        if not (reference.isascii() and reference.isdigit()) or int(reference) not in ids:
+        # Past 4,300 digits int() raises rather than reads: no scan has such a number.
+        if (
+            not (reference.isascii() and reference.isdigit())
+            or len(reference) > _MAX_SCAN_DIGITS
+            or int(reference) not in ids
+        ):
             raise InputError(
                 f"no recorded scan {quoted(reference)}",
                 where=self.where,
