@@ -52,7 +52,9 @@ class Store:
             self._db.execute("PRAGMA foreign_keys = ON")
             self._prepare()
         except sqlite3.DatabaseError as error:
-            raise InputError(f"not a keyless history store ({error})", where=where) from None
+            raise self._in_use(error) or InputError(
+                f"not a keyless history store ({error})", where=where
+            ) from None
 
     def _prepare(self) -> None:
         (version,) = self._db.execute("PRAGMA user_version").fetchone()
@@ -114,12 +116,20 @@ class Store:
         """Add ``record`` as a new scan, whole or not at all. Returns its ID."""
         if command not in COMMANDS:
             raise ValueError(f"command must be one of {COMMANDS}")
-        self._db.execute("BEGIN IMMEDIATE")
+        # The store locked by another process, a read-only file or a full disk: an
+        # OperationalError. A constraint refusing a row keyless built is a defect and
+        # stays one.
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise self._in_use(error) or self._unwritable(error) from None
         try:
             scan_id = self._insert(record, command, recorded_at or datetime.now(UTC))
             self._db.execute("COMMIT")
-        except BaseException:
+        except BaseException as error:
             self._db.execute("ROLLBACK")
+            if isinstance(error, sqlite3.OperationalError):
+                raise self._in_use(error) or self._unwritable(error) from None
             raise
         return scan_id
 
@@ -184,7 +194,10 @@ class Store:
 
     def scan_ids(self) -> tuple[int, ...]:
         """Every recorded scan's ID, oldest first."""
-        return tuple(row[0] for row in self._db.execute(_SCANS_IN_ORDER))
+        try:
+            return tuple(row[0] for row in self._db.execute(_SCANS_IN_ORDER))
+        except sqlite3.DatabaseError as error:
+            raise self._in_use(error) or self._damaged(str(error)) from None
 
     def resolve(self, reference: str) -> int:
         """A scan ID from a reference: a number, ``latest`` or ``previous``."""
@@ -213,7 +226,7 @@ class Store:
         try:
             return self._load(scan_id)
         except sqlite3.DatabaseError as error:
-            raise self._damaged(str(error)) from None
+            raise self._in_use(error) or self._damaged(str(error)) from None
 
     def _load(self, scan_id: int) -> ScanRecord:
         row = self._db.execute(
@@ -239,6 +252,23 @@ class Store:
             not_evaluated=tuple(_records(self._db, scan_id, cell, _NOT_EVALUATED)),
         )
 
+    def _in_use(self, error: sqlite3.DatabaseError) -> InputError | None:
+        """The error for a store another process holds locked past the busy timeout (a
+        scan recording into it, or any program with a transaction open on it), or None
+        for any other error: a store in use is neither damaged nor not a store."""
+        if error.sqlite_errorname not in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+            return None
+        return InputError(
+            f"the history store is locked by another process (waited"
+            f" {_BUSY_TIMEOUT_SECONDS:g} seconds for it)",
+            where=self.where,
+            hint="Run again when the other program (a keyless scan recording) has finished"
+            " with it, or record into another store with --store PATH.",
+        )
+
+    def _unwritable(self, error: sqlite3.DatabaseError) -> InputError:
+        return InputError(f"cannot record the scan in the history store: {error}", where=self.where)
+
     def _damaged(self, what: str) -> InputError:
         return InputError(
             f"the history store is damaged: {what}",
@@ -254,7 +284,7 @@ class Store:
         try:
             return self._history(account, limit)
         except sqlite3.DatabaseError as error:
-            raise self._damaged(str(error)) from None
+            raise self._in_use(error) or self._damaged(str(error)) from None
 
     def _history(self, account: str | None, limit: int | None) -> History:
         scans = list(self._db.execute(_SCANS_IN_ORDER))
