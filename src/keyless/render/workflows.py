@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from keyless import __version__
-from keyless.engine import ScanResult, Unread
+from keyless.engine import ScanResult, Suppressed, Unread
 from keyless.files import display_path
 from keyless.findings import FileLocation, Finding
 from keyless.render import RenderOptions
@@ -53,6 +53,7 @@ def scan_json(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
             for f in result.files
         ],
         "findings": [_scan_finding_json(f, base) for f in result.findings],
+        "suppressed": [_suppressed_json(s, base) for s in result.suppressed],
         "unread": [_unread_json(u, base) for u in result.unread],
         "check_runs": [
             {
@@ -74,6 +75,22 @@ def _scan_finding_json(finding: Finding, base: Path | None) -> dict[str, Any]:
     if finding.evidence:
         document["evidence"] = {str(k): str(v) for k, v in finding.evidence.items()}
     return document
+
+
+def _suppressed_json(entry: Suppressed, base: Path | None) -> dict[str, Any]:
+    """A finding the configuration ignores: counted in every format, with the rule."""
+    rule = entry.ignore
+    return {
+        **_scan_finding_json(entry.finding, base),
+        "reason": rule.reason,
+        "ignore": {
+            "file": rule.source or None,
+            "rule": rule.index,
+            "check": rule.check,
+            "resource": rule.resource,
+            "account": rule.account,
+        },
+    }
 
 
 def coverage_of(kind: str) -> Coverage:
@@ -119,12 +136,24 @@ def scan_text(result: ScanResult) -> str:
             f"{display_path(location.path)}:{location.line}:{location.column}: "
             f"{finding.severity.value} {finding.check}: {one_line(finding.message)}"
         )
+    if result.suppressed:
+        lines.append(f"{len(result.suppressed)} finding(s) suppressed by the configuration:")
+        for entry in result.suppressed:
+            location = entry.finding.location
+            assert isinstance(location, FileLocation), "a workflow finding is about a file"
+            lines.append(
+                f"  {display_path(location.path)}:{location.line}:{location.column}: "
+                f"{entry.finding.check}: {one_line(entry.ignore.reason)}"
+                f" ({one_line(entry.ignore.where)})"
+            )
     lines += [
         f"{_shown_where(u.where, None)}: not read: {one_line(u.reason)}" for u in result.unread
     ]
     literal = literal_only(result)
     lines += [one_line(line) for line in literal]
     summary = f"{len(result.findings)} finding(s) in {len(result.files)} file(s)"
+    if result.suppressed:
+        summary += f"; {len(result.suppressed)} suppressed"
     if literal:
         summary += f"; {len(literal)} read for literal keys only"
     if result.unread:
