@@ -115,11 +115,7 @@ def iac_text(result: ScanResult, options: RenderOptions) -> str:
             lines.append(f"    note: {'; '.join(str(s) for s in stand_ins)}")
     if result.suppressed:
         lines.append(f"{len(result.suppressed)} finding(s) suppressed (accepted or ignored):")
-        lines.extend(
-            f"  {s.finding.check} {_one_line(str(s.finding.evidence.get('address', '')))}: "
-            f"{_one_line(s.ignore.reason)}"
-            for s in result.suppressed
-        )
+        lines.extend(f"  {_suppressed_line(s)}" for s in result.suppressed)
     if result.unread:
         lines.append("Not read or not judged (exit code 3):")
         lines.extend(f"  {_one_line(u.where)}: {_one_line(u.reason)}" for u in result.unread)
@@ -178,6 +174,14 @@ def _command(kind: str, properties: dict[str, str | int], message: str) -> str:
     )
 
 
+def _suppressed_line(entry: Suppressed) -> str:
+    """``check address: reason``, and the ``[[ignore]]`` rule when a configuration's
+    (a baseline's reason names the baseline)."""
+    address = _one_line(str(entry.finding.evidence.get("address", "")))
+    rule = f" ({_one_line(entry.ignore.where)})" if entry.ignore.index else ""
+    return f"{entry.finding.check} {address}: {_one_line(entry.ignore.reason)}{rule}"
+
+
 def iac_github(result: ScanResult, options: RenderOptions) -> str:
     """One annotation per finding, and one per input that could not be read."""
     lines = []
@@ -205,6 +209,17 @@ def iac_github(result: ScanResult, options: RenderOptions) -> str:
         _command("error", {"title": "keyless: not read"}, f"{u.where}: {u.reason}")
         for u in result.unread
     )
+    if result.suppressed:
+        # Counted here too, as in every format: one notice for the run, not annotations
+        # on the lines a person accepted.
+        accepted = "\n".join(_suppressed_line(s) for s in result.suppressed)
+        lines.append(
+            _command(
+                "notice",
+                {"title": f"keyless: {len(result.suppressed)} finding(s) suppressed"},
+                f"accepted or ignored:\n{accepted}",
+            )
+        )
     return "".join(line + "\n" for line in lines)
 
 
