@@ -37,6 +37,7 @@ TOTALS = (
     "findings_fixed",
     "findings_unverified",
     "findings_unchanged",
+    "findings_suppressed",
 )
 
 
@@ -84,6 +85,7 @@ def _account(account: AccountDiff) -> dict[str, Any]:
             "fixed": [_finding(f) for f in account.findings_fixed],
             "unverified": [_finding(f) for f in account.findings_unverified],
             "unchanged": account.findings_unchanged,
+            "suppressed": [_finding(f) for f in account.findings_suppressed],
         },
     }
 
@@ -129,11 +131,13 @@ def headline(diff: Diff) -> str:
     keys = f"keys +{t('keys_added')} -{t('keys_removed')}, {t('keys_deactivated')} deactivated"
     if t("keys_reactivated"):
         keys += f", {t('keys_reactivated')} reactivated"
+    suppressed = t("findings_suppressed")
     return (
         f"users +{t('users_added')} -{t('users_removed')}"
         f" ({t('users_changed')} changed) · {keys} · findings {t('findings_new')} new,"
         f" {t('findings_fixed')} fixed, {t('findings_unverified')} unverified,"
         f" {t('findings_unchanged')} unchanged"
+        + (f", {suppressed} suppressed" if suppressed else "")
     )
 
 
@@ -190,6 +194,7 @@ def _draw_account(account: AccountDiff, console: Console) -> None:
         ("new findings", "red", [_finding_text(f) for f in account.findings_new]),
         ("fixed", "green", [_finding_text(f) for f in account.findings_fixed]),
         ("unverified", "yellow", [_finding_text(f) for f in account.findings_unverified]),
+        ("suppressed", "yellow", [_finding_text(f) for f in account.findings_suppressed]),
     ]
     for title, style, items in rows:
         if not items:
@@ -201,6 +206,13 @@ def _draw_account(account: AccountDiff, console: Console) -> None:
         console.print(
             Text(
                 "    (gone from the new scan, but its check could not run there: not a fix)",
+                style="dim",
+            )
+        )
+    if account.findings_suppressed:
+        console.print(
+            Text(
+                "    (found by the new scan, but its configuration ignores it: not a fix)",
                 style="dim",
             )
         )
@@ -260,6 +272,9 @@ def diff_markdown(diff: Diff, options: RenderOptions) -> str:
         items += _markdown_lines("Fixed", [_md_finding(f) for f in account.findings_fixed])
         items += _markdown_lines(
             "Unverified", [_md_finding(f) for f in account.findings_unverified]
+        )
+        items += _markdown_lines(
+            "Suppressed", [_md_finding(f) for f in account.findings_suppressed]
         )
         items.append("")
     return fit(head, items, ["<sub>keyless diff</sub>"], GITHUB_COMMENT_LIMIT, "lines")

@@ -2,9 +2,10 @@
 findings that were added, removed or fixed.
 
 Nothing unread is reported as changed. Users and keys are compared only for an account
-read in both scans; a finding that disappears is *fixed* only when its check ran on its
-account in the newer scan, and *unverified* otherwise (the account could not be read,
-the check was not evaluated there, or the account left the estate).
+read in both scans; a finding that disappears is *suppressed* when the newer scan found it
+and its configuration ignored it, else *fixed* only when its check ran on its account in
+the newer scan, and *unverified* otherwise (the account could not be read, the check was
+not evaluated there, or the account left the estate).
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ class AccountDiff:
     findings_fixed: tuple[FindingRecord, ...] = ()
     findings_unverified: tuple[FindingRecord, ...] = ()
     findings_unchanged: int = 0
+    findings_suppressed: tuple[FindingRecord, ...] = ()
+    """Gone from the newer scan's findings because its configuration ignores them: still
+    there, so not fixed."""
 
     @property
     def has_changes(self) -> bool:
@@ -76,6 +80,7 @@ class AccountDiff:
                 self.findings_new,
                 self.findings_fixed,
                 self.findings_unverified,
+                self.findings_suppressed,
             )
         )
 
@@ -137,16 +142,19 @@ class _AccountFacts:
     users: list[UserRecord]
     keys: list[KeyRecord]
     findings: list[FindingRecord]
+    suppressed: list[FindingRecord]
 
 
 def _by_account(record: ScanRecord) -> defaultdict[str, _AccountFacts]:
-    facts: defaultdict[str, _AccountFacts] = defaultdict(lambda: _AccountFacts([], [], []))
+    facts: defaultdict[str, _AccountFacts] = defaultdict(lambda: _AccountFacts([], [], [], []))
     for user in record.users:
         facts[user.account].users.append(user)
     for key in record.keys:
         facts[key.account].keys.append(key)
     for finding in record.findings:
         facts[finding.account].findings.append(finding)
+    for finding in record.suppressed:
+        facts[finding.account].suppressed.append(finding)
     return facts
 
 
@@ -165,8 +173,11 @@ def _account_diff(
     read_in_new = new_account is not None and new_account.is_scanned
     compared = read_in_new and (read_in_old or old_account is None) and has_identities
     gone = _surplus(old.findings, new.findings)
-    fixed = [f for f in gone if ran(f.check, f.account)]
-    unverified = [f for f in gone if not ran(f.check, f.account)]
+    # Gone from the findings, but found and ignored by the newer scan's configuration.
+    resolved = _surplus(gone, new.suppressed)
+    suppressed = _surplus(gone, resolved)
+    fixed = [f for f in resolved if ran(f.check, f.account)]
+    unverified = [f for f in resolved if not ran(f.check, f.account)]
     findings = AccountDiff(
         account=account,
         label=label,
@@ -177,6 +188,7 @@ def _account_diff(
         findings_fixed=_sorted(fixed),
         findings_unverified=_sorted(unverified),
         findings_unchanged=len(old.findings) - len(gone),
+        findings_suppressed=_sorted(suppressed),
     )
     return _with_identity_changes(findings, old, new) if compared else findings
 

@@ -173,7 +173,14 @@ def record_of_document(document: Mapping[str, Any], *, where: str = "document") 
         ),
         keyless_version=read.value(document, "keyless_version", str, ""),
         has_identities=has_identities,
+        suppressed=tuple(_finding(read, f, at) for f, at in _suppressed(read, document)),
     )
+
+
+def _suppressed(read: _Reader, document: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], str]]:
+    """The findings the scan's configuration ignored; documents written before
+    ``suppressed`` existed have none to read."""
+    return read.objects(document, "suppressed", "") if "suppressed" in document else []
 
 
 def _account(read: _Reader, entry: Mapping[str, Any], at: str) -> AccountRecord:

@@ -130,6 +130,9 @@ class ScanRecord:
     makes each record as it is read (an organization's findings are never all held)."""
     not_evaluated: tuple[NotEvaluatedRecord, ...] = ()
     collected_at: datetime | None = None
+    suppressed: tuple[FindingRecord, ...] = ()
+    """The findings the scan's configuration ignored (a recorded scan does not keep them:
+    empty). A finding gone from the newer scan because it is ignored there is not fixed."""
     keyless_version: str = __version__
     has_identities: bool = True
 
@@ -179,6 +182,7 @@ def record_of_result(result: ScanResult) -> ScanRecord:
             for gap in run.not_evaluated
         ),
         collected_at=inventory.collected_at,
+        suppressed=tuple(_finding(s.finding) for s in result.suppressed),
     )
 
 
