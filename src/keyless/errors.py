@@ -18,6 +18,17 @@ def quoted(value: object, limit: int = QUOTED_CHARACTERS) -> str:
     return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
+#: How much of a JSON pointer a message shows: its keys are the document's, and a key of
+#: 30,000 characters makes a pointer as long.
+SHOWN_POINTER = 300
+
+
+def shown_pointer(pointer: str, limit: int = SHOWN_POINTER) -> str:
+    """``pointer`` as a message shows it: whole up to ``limit`` characters, else its start
+    and an ellipsis (the message after it still says what is wrong)."""
+    return pointer if len(pointer) <= limit else pointer[:limit] + "…"
+
+
 def quoted_list(values: Iterable[str], most: int = 5) -> str:
     """``values`` as a message lists them: sorted, each :func:`quoted`, the first ``most``
     only (``'a', 'b' and 3 more``): a file or an option may hold thousands."""

@@ -14,7 +14,7 @@ from keyless.cli.output import config_file, emit, render_options, require_writab
 from keyless.cli.paths import FilePath
 from keyless.cli.progress import is_quiet, quiet_option, waiting_message
 from keyless.cli.sources import build_spec, load, parse_moment, source_options, unread_lines
-from keyless.errors import quoted
+from keyless.errors import quoted, shown_pointer
 from keyless.render import Format, formats, render
 from keyless.render.untrusted import printable
 
@@ -213,7 +213,8 @@ def _check(path: Path, inventory: Inventory, thresholds: Thresholds) -> None:
 
     result = check_plan(read_plan(path), inventory, thresholds)
     for problem in result.problems:
-        click.echo(printable(f"{path}#{problem.pointer}: {problem.message}"), err=True)
+        pointer = shown_pointer(problem.pointer)
+        click.echo(printable(f"{path}#{pointer}: {problem.message}"), err=True)
     for item in result.open_items:
         click.echo(f"open: {printable(item)}", err=True)
     if result.problems:

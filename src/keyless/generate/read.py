@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from keyless.errors import KeylessError, PolicyError, quoted
+from keyless.errors import KeylessError, PolicyError, quoted, shown_pointer
 from keyless.generate import names
 from keyless.model import Inventory
 from keyless.plan.check import check_plan
@@ -37,7 +37,7 @@ class PlanProblems(KeylessError):
 
     def __init__(self, path: str, problems: tuple[Problem, ...]):
         noun = "error" if len(problems) == 1 else "errors"
-        lines = "\n".join(f"{path}#{p.pointer}: {p.message}" for p in problems)
+        lines = "\n".join(f"{path}#{shown_pointer(p.pointer)}: {p.message}" for p in problems)
         super().__init__(
             f"{len(problems)} {noun} in the plan; nothing was written\n{lines}",
             where=path,
