@@ -67,14 +67,14 @@ def diff(
     Exit codes: 0 no new finding at or above --fail-on, 1 new findings at or above it,
     2 bad input, 3 NEW could not read part of the estate.
     """
-    from keyless.config import load_config
+    from keyless.cli.configuration import load_checked_config
     from keyless.store.documents import compare_references
 
     if output is not None:
         documents = tuple(Path(text) for text in (old, new) if not text.startswith("@"))
         inputs = (*documents, store_path(store), config_file(config_path))
         require_writable(output, REPORT, inputs=inputs)
-    config = load_config(config_path)
+    config = load_checked_config(config_path)
     with waiting_message(f"comparing {printable(old)} with {printable(new)}"):
         changes = compare_references(old, new, store=store_path(store), config=config)
     threshold = Severity(fail_on)

@@ -96,7 +96,7 @@ def iac(
 
     PATHS are files or directories (walked; .terraform and node_modules are skipped).
     """
-    from keyless.config import load_config
+    from keyless.cli.configuration import load_checked_config
     from keyless.iac.baseline import load_baseline, write_baseline
     from keyless.iac.read import read_paths
     from keyless.iac.scan import judge
@@ -123,7 +123,7 @@ def iac(
                 "--output and --write-baseline name the same file: give each its own"
             )
     baseline = load_baseline(baseline_path) if baseline_path is not None else None
-    config = load_config(config_path)
+    config = load_checked_config(config_path)
     with counting("files") as progress:
         model = read_paths(paths, var_files=var_files, parameters=parameters, progress=progress)
     # Files Terraform's file() and templatefile() read are known only now.

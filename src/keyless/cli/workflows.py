@@ -66,7 +66,7 @@ def scan(
     Pipelines, Travis, CodeBuild buildspecs and Drone files (the last five are read for
     literal keys only, and the output says so).
     """
-    from keyless.config import load_config
+    from keyless.cli.configuration import load_checked_config
     from keyless.workflows.scan import scan as run_scan
 
     known = {c.id for c in CHECKS}
@@ -80,7 +80,7 @@ def scan(
             "circleci-, bitbucket-, jenkins-).",
         )
     with waiting_message("scanning CI pipelines"):
-        result = run_scan(paths, load_config(config_path), checks=wanted or None)
+        result = run_scan(paths, load_checked_config(config_path), checks=wanted or None)
     threshold = Severity(fail_on)
     emit(render(result, Format(output_format), render_options(None, threshold)))
     sys.exit(result.exit_code(threshold))
