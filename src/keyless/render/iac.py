@@ -166,7 +166,12 @@ def escape_property(text: str) -> str:
 
 
 def _command(kind: str, properties: dict[str, str | int], message: str) -> str:
-    rendered = ",".join(f"{k}={escape_property(str(v))}" for k, v in properties.items())
+    """One workflow command. The Actions log renders ANSI escapes and bidirectional
+    overrides: every property (a file name is the repository's) and every line of the
+    message is :func:`printable` first; its line breaks are the command's own, escaped by
+    :func:`escape_data`."""
+    message = "\n".join(printable(line) for line in message.split("\n"))
+    rendered = ",".join(f"{k}={escape_property(printable(str(v)))}" for k, v in properties.items())
     return (
         f"::{kind} {rendered}::{escape_data(message)}"
         if rendered
