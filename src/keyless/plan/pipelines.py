@@ -90,8 +90,12 @@ def read_workflows(
     found: dict[str, RepositoryJobs] = {}
     notes: list[str] = []
     for source in sources:
-        if not source.path.exists():
-            raise InputError("no such file or directory", where=str(source.path))
+        try:
+            source.path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            raise InputError("no such file or directory", where=str(source.path)) from None
+        except OSError as error:  # a name too long, a directory the user cannot enter
+            raise InputError(f"cannot be read ({error.strerror})", where=str(source.path)) from None
         options = FixOptions(
             RoleSource(arn=_PLACEHOLDER_ROLE),
             region=_PLACEHOLDER_REGION,

@@ -10,6 +10,7 @@ A snapshot is an estate without findings, so the checks run on it first.
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -258,14 +259,28 @@ def load_reference(reference: str, *, store: Path, config: Config | None = None)
         with open_store(store) as opened:
             return opened.load(opened.resolve(reference[1:]))
     path = Path(reference)
-    if not path.is_file():
+    problem = _not_a_file(path)
+    if problem is not None:
         raise InputError(
-            "does not exist" if not path.exists() else "is not a file",
+            problem,
             where=reference,
             hint="Give a scan document (keyless scan --format json), a snapshot (keyless"
             " collect --out) or @N for a recorded scan (keyless history lists them).",
         )
     return load_record(path, config)
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why ``path`` names no file to read, or None. A name the system refuses to look up
+    (longer than a file name may be, in a directory the user cannot enter) is said so:
+    ``Path.is_file`` raised those as a traceback."""
+    try:
+        found = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return "does not exist"
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    return None if stat.S_ISREG(found.st_mode) else "is not a file"
 
 
 def compare_references(old: str, new: str, *, store: Path, config: Config | None = None) -> Diff:
