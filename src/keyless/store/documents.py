@@ -68,7 +68,12 @@ _LEADING_SCHEMA = re.compile(
 
 def _leading_schema(path: Path) -> str | None:
     with open_regular(path, "the scan or snapshot") as file:
-        found = _LEADING_SCHEMA.match(file.read(4096))
+        try:
+            found = _LEADING_SCHEMA.match(file.read(4096))
+        except OSError as error:
+            raise InputError(
+                f"cannot read the scan or snapshot: {error.strerror}", where=str(path)
+            ) from None
     return found.group(1).decode("ascii") if found else None
 
 

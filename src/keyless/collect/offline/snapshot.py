@@ -179,7 +179,7 @@ class _Reader:
     # -- the envelope --------------------------------------------------------------
 
     def _read_header(self) -> Inventory:
-        start = self.file.read(4096)
+        start = self._read(4096)
         if not start.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
             # Refused before reading further: a file of zeros, a binary, an export file.
             raise InputError(
@@ -199,7 +199,7 @@ class _Reader:
                     where=str(self.path),
                 )
             self.file.seek(0)  # read whole, without copying the first line again
-            data = self.file.read(MAX_WHOLE_BYTES)
+            data = self._read(MAX_WHOLE_BYTES)
             document = parse_json(data, _WHAT, str(self.path))
             del data
             self.whole = document
@@ -322,16 +322,30 @@ class _Reader:
     # -- lines and errors ----------------------------------------------------------
 
     def _next_line(self, limit: int = MAX_LINE_BYTES) -> bytes:
-        line = self.file.readline(limit + 1)
+        try:
+            line = self.file.readline(limit + 1)
+        except OSError as error:
+            self._unreadable(error)
         self.line += 1
         if len(line) > limit:
             self._fail_line(f"longer than the {describe_size(limit)} keyless reads")
         return line
 
     def _expect_end(self) -> None:
-        while chunk := self.file.read(1 << 20):
+        while chunk := self._read(1 << 20):
             if chunk.strip():
                 self._fail_line("text after the end of the document")
+
+    def _read(self, size: int) -> bytes:
+        try:
+            return self.file.read(size)
+        except OSError as error:
+            self._unreadable(error)
+
+    def _unreadable(self, error: OSError) -> NoReturn:
+        """A read the system failed (an I/O error of the disk or the network file system):
+        the snapshot is not read, and never taken for a shorter one."""
+        raise InputError(f"cannot read {_WHAT}: {error.strerror}", where=str(self.path)) from None
 
     def _parse(self, data: bytes) -> Any:
         try:
