@@ -82,7 +82,7 @@ def test_a_merge_without_one_shard_reports_its_accounts_unread(
     for account_id in left_out:
         assert merged[account_id]["status"] == "failed"
         assert merged[account_id]["error"] == (
-            "not collected: left to shard 1/3, whose snapshot is not among those merged"
+            "not collected: left to shard 1/3, but no merged snapshot collected it"
         )
     scan = _invoke("scan", "--snapshot", str(out), "--format", "json", "--fail-on", "critical")
     assert scan.exit_code == 3, scan.output
@@ -118,3 +118,23 @@ def test_an_account_skipped_everywhere_for_another_reason_stays_skipped(
     assert result.exit_code == 0, result.output
     merged = {a["id"]: a for a in json.loads(out.read_text())["accounts"]}
     assert merged[collected["accounts"][0]["id"]]["status"] == "skipped"
+
+
+def test_an_account_the_owning_shard_did_not_list_is_unread(
+    collected: dict[str, Any], tmp_path: Path
+) -> None:
+    # The account joined the organization after shard 1 listed the accounts: shard 1's
+    # snapshot lacks it, the other shards left it to shard 1.
+    shards = [_shard(collected, n, tmp_path) for n in range(COUNT)]
+    joined = next(a["id"] for a in collected["accounts"] if shard_of(a["id"], COUNT) == 1)
+    document = json.loads(shards[1].read_text())
+    document["accounts"] = [a for a in document["accounts"] if a["id"] != joined]
+    shards[1].write_text(json.dumps(document))
+    out = tmp_path / "merged.json"
+    result = _invoke("merge", *map(str, shards), "--out", str(out))
+    assert result.exit_code == 3, result.output
+    merged = {a["id"]: a for a in json.loads(out.read_text())["accounts"]}
+    assert merged[joined]["status"] == "failed"
+    assert merged[joined]["error"] == (
+        "not collected: left to shard 1/3, but no merged snapshot collected it"
+    )

@@ -30,9 +30,7 @@ def _assert_unreadable(result: Result, what: str) -> None:
         result.exception
     )
     assert result.exit_code == 2, result.output
-    assert result.stderr == (
-        f"keyless: error: {FAILING}: cannot read {what}: {os.strerror(5)}\n"
-    )
+    assert result.stderr == (f"keyless: error: {FAILING}: cannot read {what}: {os.strerror(5)}\n")
 
 
 def test_the_file_does_fail_to_read() -> None:

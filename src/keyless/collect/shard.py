@@ -31,8 +31,9 @@ _SHARD = re.compile(r"([0-9]{1,4})/([0-9]{1,4})")
 OTHER_SHARD = "collected by shard {index}/{count}"
 _OTHER_SHARD = re.compile(r"collected by shard ([0-9]{1,4}/[0-9]{1,4})")
 
-#: What a merge records for an account left to a shard whose snapshot was not merged.
-UNMERGED_SHARD = "not collected: left to shard {shard}, whose snapshot is not among those merged"
+#: What a merge records for an account left to a shard whose snapshot was not merged (or
+#: that did not collect it: the account joined the organization after that shard listed it).
+UNMERGED_SHARD = "not collected: left to shard {shard}, but no merged snapshot collected it"
 
 
 @dataclass(frozen=True, slots=True)
