@@ -177,6 +177,11 @@ def record_of_document(document: Mapping[str, Any], *, where: str = "document") 
             for run, at in read.objects(document, "check_runs", "")
             for gap in _gaps(read, run, at)
         ),
+        # A scan limited with --checks lists only the checks it ran.
+        checks_run=frozenset(
+            read.value(run, "check", str, at)
+            for run, at in read.objects(document, "check_runs", "")
+        ),
         keyless_version=read.value(document, "keyless_version", str, ""),
         has_identities=has_identities,
         suppressed=tuple(_finding(read, f, at) for f, at in _suppressed(read, document)),

@@ -19,7 +19,7 @@ from typing import Any, overload
 
 from keyless import __version__
 from keyless.dates import iso
-from keyless.engine import ScanResult
+from keyless.engine import ScanResult, select_checks
 from keyless.findings import Finding, Severity
 from keyless.model import AccessKey, Account, AccountStatus, User
 
@@ -135,13 +135,20 @@ class ScanRecord:
     empty). A finding gone from the newer scan because it is ignored there is not fixed."""
     keyless_version: str = __version__
     has_identities: bool = True
+    checks_run: frozenset[str] | None = None
+    """The checks the scan ran (a scan document's ``check_runs``), or None when every
+    check not in :attr:`not_evaluated` ran. A scan limited with ``--checks`` ran the
+    others nowhere: their findings are not fixed by it."""
 
     def coverage(self) -> Callable[[str, str], bool]:
         """A predicate ``(check, account)``: True when the check ran on the account (a
-        scanned account the check did not skip)."""
+        scanned account the check did not skip, of a check the scan ran)."""
         scanned = {a.id for a in self.accounts if a.is_scanned}
         skipped = {(n.check, n.account) for n in self.not_evaluated}
-        return lambda check, account: account in scanned and (check, account) not in skipped
+        ran = self.checks_run
+        return lambda check, account: (
+            account in scanned and (ran is None or check in ran) and (check, account) not in skipped
+        )
 
 
 def finding_subject(resource: str, evidence: Mapping[str, Any]) -> str:
@@ -176,14 +183,33 @@ def record_of_result(result: ScanResult) -> ScanRecord:
             _key(u, k) for a in inventory.scanned_accounts for u in a.users for k in u.access_keys
         ),
         findings=FindingRecords(result.findings),
-        not_evaluated=tuple(
-            NotEvaluatedRecord(run.check.id, gap.account, gap.reason)
-            for run in result.check_runs
-            for gap in run.not_evaluated
+        not_evaluated=(
+            *(
+                NotEvaluatedRecord(run.check.id, gap.account, gap.reason)
+                for run in result.check_runs
+                for gap in run.not_evaluated
+            ),
+            *_not_selected(result),
         ),
         collected_at=inventory.collected_at,
         suppressed=tuple(_finding(s.finding) for s in result.suppressed),
     )
+
+
+#: Why a check a scan limited with ``--checks`` left out did not run on an account.
+NOT_SELECTED = "not run: not among the checks selected (--checks)"
+
+
+def _not_selected(result: ScanResult) -> Iterator[NotEvaluatedRecord]:
+    """For a scan limited with ``--checks``: every other check, as not evaluated on every
+    scanned account. A recorded scan keeps which checks could not run where, not which
+    ran, so this is how the store remembers that the others did not (none for a scan of
+    every check)."""
+    ran = {run.check.id for run in result.check_runs}
+    scanned = [account.id for account in result.estate.scanned_accounts]
+    for check in select_checks(None):
+        if check.id not in ran:
+            yield from (NotEvaluatedRecord(check.id, account, NOT_SELECTED) for account in scanned)
 
 
 class FindingRecords(Sequence[FindingRecord]):
