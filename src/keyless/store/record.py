@@ -192,6 +192,7 @@ def record_of_result(result: ScanResult) -> ScanRecord:
             *_not_selected(result),
         ),
         collected_at=inventory.collected_at,
+        checks_run=frozenset(run.check.id for run in result.check_runs),
         suppressed=tuple(_finding(s.finding) for s in result.suppressed),
     )
 
