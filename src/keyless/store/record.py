@@ -13,7 +13,7 @@ back from a ``keyless/scan/v1`` JSON document (:mod:`keyless.store.documents`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, overload
 
@@ -130,12 +130,14 @@ class ScanRecord:
     makes each record as it is read (an organization's findings are never all held)."""
     not_evaluated: tuple[NotEvaluatedRecord, ...] = ()
     collected_at: datetime | None = None
-    suppressed: tuple[FindingRecord, ...] = ()
+    # Not compared: the store keeps neither (it keeps the checks not run as not_evaluated),
+    # and a record read back from it is the record that was written.
+    suppressed: tuple[FindingRecord, ...] = field(default=(), compare=False)
     """The findings the scan's configuration ignored (a recorded scan does not keep them:
     empty). A finding gone from the newer scan because it is ignored there is not fixed."""
     keyless_version: str = __version__
     has_identities: bool = True
-    checks_run: frozenset[str] | None = None
+    checks_run: frozenset[str] | None = field(default=None, compare=False)
     """The checks the scan ran (a scan document's ``check_runs``), or None when every
     check not in :attr:`not_evaluated` ran. A scan limited with ``--checks`` ran the
     others nowhere: their findings are not fixed by it."""
