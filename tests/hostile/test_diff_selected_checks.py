@@ -79,3 +79,13 @@ def test_a_finding_its_check_no_longer_finds_is_fixed(
     edited = tmp_path / "fixed.json"
     edited.write_text(json.dumps(document))
     assert _totals(scans["all"], edited)["findings_fixed"] == gone > 0
+
+
+def test_history_marks_a_scan_of_some_checks(scans: dict[str, Path]) -> None:
+    """Its totals count only the checks it ran: marked as a lower bound, as a scan that
+    could not read part of the estate is, never a burn-down that did not happen."""
+    result = run("history", "--store", scans["store"], "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [scan["complete"] for scan in json.loads(result.stdout)["scans"]] == [True, False]
+    text = run("history", "--store", scans["store"])
+    assert "or it ran only some checks (--checks)" in " ".join(text.stdout.split())

@@ -118,8 +118,9 @@ def _draw(history: History, console: Console) -> None:
     if any(not p.complete for p in points):
         console.print(
             Text(
-                "* part of the estate could not be read in that scan: its totals are a lower"
-                " bound, and a gap in a sparkline is an account not read.",
+                "* part of the estate could not be read in that scan, or it ran only some"
+                " checks (--checks): its totals are a lower bound, and a gap in a sparkline"
+                " is an account not read.",
                 style="yellow",
             )
         )

@@ -24,6 +24,7 @@ from keyless.errors import InputError, quoted
 from keyless.findings import Severity
 from keyless.store.history import Counts, History, HistoryPoint
 from keyless.store.record import (
+    NOT_SELECTED,
     AccountRecord,
     FindingRecord,
     KeyRecord,
@@ -305,6 +306,14 @@ class Store:
             labels[account_id] = cell.text(label, "accounts.label")
             if scan_id in wanted:
                 statuses[scan_id].append((account_id, cell.status(status, "accounts.status")))
+        # A scan limited with --checks found only what its checks find: its totals are a
+        # lower bound, as an incomplete scan's, never a drop that did not happen.
+        limited = {
+            row[0]
+            for row in self._db.execute(
+                "SELECT DISTINCT scan_id FROM not_evaluated WHERE reason = ?", (NOT_SELECTED,)
+            )
+        }
         points = []
         for scan_id, scanned_at, collected_at, command, source, complete in scans:
             cell = _Cells(self, f"scan {scan_id}")
@@ -321,7 +330,7 @@ class Store:
                     at=at,
                     command=cell.choice(command, "scans.command", COMMANDS),
                     source=cell.text(source, "scans.source"),
-                    complete=cell.flag(complete, "scans.complete"),
+                    complete=cell.flag(complete, "scans.complete") and scan_id not in limited,
                     accounts=MappingProxyType(read),
                     unread=tuple(a for a, s in statuses[scan_id] if s != "scanned"),
                 )
