@@ -542,6 +542,14 @@ def open_store(path: Path, *, create: bool = False) -> Store:
         if path.is_symlink():
             raise InputError("refusing to write the store through a symbolic link", where=where)
         if path == DEFAULT_STORE:
+            # The working directory is often a checkout: a `.keyless` link it ships would
+            # have keyless create its store wherever the link leads.
+            if path.parent.is_symlink():
+                raise InputError(
+                    f"refusing to write the store through a symbolic link ({path.parent})",
+                    where=where,
+                    hint="Remove the link, or name the store with --store PATH.",
+                )
             _make_directory(path.parent, where)
         if not path.parent.is_dir():
             raise InputError("cannot create the store: its directory does not exist", where=where)
