@@ -45,10 +45,15 @@ _MAX_SCAN_DIGITS = 19
 class Store:
     """A history store on an open SQLite connection (see :func:`open_store`)."""
 
-    def __init__(self, connection: sqlite3.Connection, where: str = "the store") -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, where: str = "the store", *, create: bool = True
+    ) -> None:
+        """``create``: an empty database becomes a new store (recording); without it (a
+        command that only reads) an empty file is refused, never written."""
         self._db = connection
         self._db.isolation_level = None  # transactions are begun and ended explicitly
         self.where = where
+        self._create = create
         try:
             self._db.execute("PRAGMA foreign_keys = ON")
             self._prepare()
@@ -63,6 +68,14 @@ class Store:
             self._check_tables()
             return
         tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if version == 0 and tables == 0 and not self._create:
+            # An empty file (keyless creates a store whole, in one transaction): a read
+            # must not turn it into a database.
+            raise InputError(
+                "not a keyless history store: the file is empty",
+                where=self.where,
+                hint="Record scans first: `keyless scan --record` (or `keyless collect --record`).",
+            )
         if version == 0 and tables == 0:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -569,7 +582,7 @@ def open_store(path: Path, *, create: bool = False) -> Store:
         connection = sqlite3.connect(uri, uri=True, timeout=_BUSY_TIMEOUT_SECONDS)
     except sqlite3.Error as error:
         raise InputError(f"cannot open the store: {error}", where=where) from None
-    return Store(connection, where)
+    return Store(connection, where, create=create)
 
 
 def _make_directory(directory: Path, where: str) -> None:
