@@ -8,7 +8,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from keyless.errors import InputError
@@ -83,10 +83,32 @@ def refuse_own_input(path: Path, what: str, inputs: Iterable[Path | None]) -> No
 def emit(text: str, output: Path | None = None, what: str = "the output") -> None:
     """Write ``text`` to standard output, or atomically to ``output``."""
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        with _standard_output():
+            sys.stdout.write(text)
+            sys.stdout.flush()
         return
     write_atomic(output, text.encode("utf-8"), what)
+
+
+@contextlib.contextmanager
+def _standard_output() -> Iterator[None]:
+    """Writing to standard output: a failure (a full disk under ``> report.json``) is an
+    error naming it, exit 2, as it is for ``--output``; not a traceback and exit 1, which
+    reads as "findings". A closed pipe (``| head``) is left to click, as before."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        # What is still buffered cannot be written either: drop it, so that exiting does
+        # not fail again (and exit 120) trying to flush it.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise InputError(
+            f"cannot write to standard output: {error.strerror or error}",
+            hint="Free space where the output goes, or write it elsewhere with --output"
+            " (or --out).",
+        ) from None
 
 
 def emit_chunks(
@@ -101,7 +123,8 @@ def emit_chunks(
         return
     # As text, like emit: the terminal's (or the pipe's) encoding and newlines apply.
     decoder = codecs.getincrementaldecoder("utf-8")()
-    for chunk in chunks:
-        sys.stdout.write(decoder.decode(chunk))
-    sys.stdout.write(decoder.decode(b"", final=True))
-    sys.stdout.flush()
+    with _standard_output():
+        for chunk in chunks:
+            sys.stdout.write(decoder.decode(chunk))
+        sys.stdout.write(decoder.decode(b"", final=True))
+        sys.stdout.flush()

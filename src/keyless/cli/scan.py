@@ -232,7 +232,7 @@ def checks(output_format: str) -> None:
 
     catalogue = every_check()
     if output_format == "markdown":
-        click.echo(render_catalogue(), nl=False)
+        emit(render_catalogue())
     elif output_format == "json":
         from keyless.render.jsonout import dumps
 
@@ -254,8 +254,7 @@ def checks(output_format: str) -> None:
         }
         emit(dumps(document).decode())
     else:
-        for c in catalogue:
-            click.echo(f"{c.id:<36} {c.severity.value:<9} {c.title}")
+        emit("".join(f"{c.id:<36} {c.severity.value:<9} {c.title}\n" for c in catalogue))
 
 
 @click.command()

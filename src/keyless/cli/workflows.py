@@ -136,6 +136,8 @@ def fix(
         emit(render(result, Format.JSON))
     else:
         if not write_files:
-            click.echo(unified_diff(result, visible), nl=False)
-        click.echo(render(result, Format.TEXT), nl=False, err=not write_files)
+            emit(unified_diff(result, visible))
+            click.echo(render(result, Format.TEXT), nl=False, err=True)
+        else:
+            emit(render(result, Format.TEXT))
     sys.exit(result.exit_code())
