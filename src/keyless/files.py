@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -151,6 +152,26 @@ def parse_json(data: bytes, what: str, where: str) -> Any:
 DUPLICATE_KEY = (
     "a key appears twice in one object: which one counts depends on the program reading it"
 )
+
+
+#: A key a YAML parser's duplicate-key message may name: a plain word, never a mapping
+#: or a quoted value.
+_PLAIN_KEY = re.compile(r"[^\s\"'{}\[\],:]{1,200}")
+
+
+def yaml_problem(problem: str) -> str:
+    """A YAML parser's ``problem`` as a message may show it. ruamel.yaml's duplicate-key
+    problem quotes both values whole (``found duplicate key "Password" with value "x"
+    (original value: "…")``): a hard-coded secret in a malformed file would be printed in
+    the report, its JSON and SARIF. It is cut to the key, named only when it is a plain
+    word; every other problem names no value of the document."""
+    if not problem.startswith("found duplicate key"):
+        return problem
+    key = problem.removeprefix('found duplicate key "').split('" with value "', 1)[0]
+    key = key.removesuffix('"')
+    if _PLAIN_KEY.fullmatch(key):
+        return f"found duplicate key {key!r}"
+    return "found a duplicate key"
 
 
 def refuse_duplicate_keys(data: bytes, what: str, where: str, *, prefix: str = "") -> None:

@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from keyless.errors import quoted
+from keyless.files import yaml_problem
 from keyless.iac.values import Node, Position, Unknown, mapping
 
 MAX_NODES = 2_000_000
@@ -46,8 +47,8 @@ def parse_yaml(text: str) -> Node:
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
-        problem = error.problem or error.context or "not valid YAML"
-        raise YamlSyntaxError(str(problem), position) from None
+        problem = yaml_problem(str(error.problem or error.context or "not valid YAML"))
+        raise YamlSyntaxError(problem, position) from None
     except YAMLError as error:
         raise YamlSyntaxError(f"not valid YAML ({type(error).__name__})", Position(1, 1)) from None
     except RecursionError:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from keyless.errors import InputError
-from keyless.files import describe_size, read_bytes
+from keyless.files import describe_size, read_bytes, yaml_problem
 
 #: The largest CI file keyless reads. GitLab refuses configurations over 2 MB of parsed
 #: memory (https://docs.gitlab.com/administration/instance_limits/#maximum-size-and-depth-of-cicd-configuration-yaml-files);
@@ -89,7 +89,7 @@ def load_text(text: str, path: Path) -> Document:
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        problem = error.problem or error.context or "invalid YAML"
+        problem = yaml_problem(error.problem or error.context or "invalid YAML")
         raise InputError(
             f"malformed YAML: {problem}", where=where, hint="Fix the file and run again."
         ) from None
