@@ -23,7 +23,7 @@ def render_options(
 ) -> RenderOptions:
     """Colour and the terminal's width on an interactive terminal; plain 120 columns for
     files and pipes."""
-    if output is None and sys.stdout.isatty():
+    if output is None and sys.stdout is not None and sys.stdout.isatty():
         return RenderOptions(
             color=True,
             width=shutil.get_terminal_size().columns,
@@ -95,6 +95,11 @@ def _standard_output() -> Iterator[None]:
     """Writing to standard output: a failure (a full disk under ``> report.json``) is an
     error naming it, exit 2, as it is for ``--output``; not a traceback and exit 1, which
     reads as "findings". A closed pipe (``| head``) is left to click, as before."""
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        raise InputError(
+            "cannot write to standard output: it is closed",
+            hint="Give the command somewhere to write: a file (> FILE, or --output / --out).",
+        )
     try:
         yield
     except BrokenPipeError:
