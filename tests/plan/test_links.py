@@ -17,6 +17,7 @@ from keyless.plan.model import LinkKind
         ("acme/app", LinkKind.GITHUB, "acme/app"),
         ("github:acme/app.site", LinkKind.GITHUB, "acme/app.site"),
         ("gitlab:group/sub/project", LinkKind.GITLAB, "group/sub/project"),
+        ("gitlab:" + "/".join(["g"] * 22), LinkKind.GITLAB, "/".join(["g"] * 22)),
         ("host:nas01.example.com", LinkKind.HOST, "nas01.example.com"),
         ("aws:ec2", LinkKind.SERVICE, "ec2.amazonaws.com"),
         ("aws:ecs", LinkKind.SERVICE, "ecs-tasks.amazonaws.com"),
@@ -29,7 +30,19 @@ def test_link_targets_parse(text: str, kind: LinkKind, value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["acme", "acme/app/extra", "host:", "host:a b", "aws:no such", "ftp:x/y", "-x/y"]
+    "text",
+    [
+        "acme",
+        "acme/app/extra",
+        "host:",
+        "host:a b",
+        "aws:no such",
+        "ftp:x/y",
+        "-x/y",
+        # GitLab: at most 20 subgroups, segments of at most 255 characters.
+        "gitlab:" + "/".join(["g"] * 23),
+        "gitlab:group/" + "p" * 256,
+    ],
 )
 def test_bad_link_targets_are_refused(text: str) -> None:
     with pytest.raises(ConfigError, match="not a link target"):

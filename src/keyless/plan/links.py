@@ -26,7 +26,11 @@ from keyless.plan.tenants import BITBUCKET_SYNTAX, CIRCLECI_SYNTAX, parse_projec
 # (owner: letters, digits, single hyphens; repository: letters, digits, ., -, _)
 _GITHUB = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
 # https://docs.gitlab.com/user/reserved_names/#rules-for-usernames-project-and-group-names-and-slugs
-_GITLAB = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)+")
+# A path segment is at most 255 characters, and a group nests at most 20 subgroups
+# (https://docs.gitlab.com/user/group/subgroups/): a group, its subgroups, the project.
+_GITLAB = re.compile(
+    r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}(?:/[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}){1,21}"
+)
 # A certificate common name for a host: a DNS-like name (Roles Anywhere maps it to
 # aws:PrincipalTag/x509Subject/CN).
 _COMMON_NAME = re.compile(r"[A-Za-z0-9*][A-Za-z0-9._*-]{0,63}")
