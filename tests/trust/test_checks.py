@@ -731,5 +731,9 @@ def test_an_external_id_sts_never_accepts_is_a_dead_condition(
     assert bool(found) == dead
     if dead:
         (finding,) = found
-        assert "is not an external ID STS accepts" in finding.message
+        assert "an external ID STS accepts" in finding.message
+        (values,) = (operator["sts:ExternalId"] for operator in condition.values())
+        single = isinstance(values, str)
+        assert ("is not an external ID" in finding.message) == single
+        assert ("none of " in finding.message) != single
         assert "nobody can assume it through this statement" in finding.message

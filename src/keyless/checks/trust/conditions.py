@@ -218,10 +218,11 @@ def _impossible_external_ids(
             for v in condition.values
         ]
         if all((value & EXTERNAL_IDS).is_empty() for value in values):
+            shown = quoted_list(condition.values)
+            which = f"{shown} is not" if len(condition.values) == 1 else f"none of {shown} is"
             yield (
                 condition,
-                f"{quoted_list(condition.values)} is not an external ID STS accepts: 2 to "
-                "1,224 letters, digits or _+=,.@:/-",
+                f"{which} an external ID STS accepts: 2 to 1,224 letters, digits or _+=,.@:/-",
             )
 
 
