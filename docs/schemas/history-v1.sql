@@ -59,4 +59,15 @@ CREATE TABLE not_evaluated (
     reason TEXT NOT NULL
 );
 CREATE INDEX not_evaluated_by_scan ON not_evaluated (scan_id);
+-- Added to version 1 later: a store written before gains it when it next records.
+CREATE TABLE IF NOT EXISTS suppressed_findings (
+    scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    check_id TEXT NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low', 'info')),
+    account TEXT NOT NULL,
+    resource TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS suppressed_findings_by_scan ON suppressed_findings (scan_id);
 PRAGMA user_version = 1;

@@ -7,6 +7,7 @@ the Markdown posted on a pull request. Now a finding NEW found and ignored is
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,39 @@ def test_a_finding_that_is_gone_is_still_fixed(estate: dict[str, Path], tmp_path
     totals = _document(estate["old"], gone)["totals"]
     assert totals["findings_suppressed"] == 0
     assert totals["findings_fixed"] > 0
+
+
+def test_recorded_scans_keep_what_their_configuration_ignored(
+    estate: dict[str, Path], tmp_path: Path
+) -> None:
+    """The store kept no suppressed findings: `diff` of two recorded scans called every
+    finding a new ignore hides *fixed*, as the documents did before."""
+    store = tmp_path / "history.sqlite3"
+    recorded = run("scan", "--snapshot", estate["snapshot"], "--record", "--store", store)
+    assert recorded.exit_code == 1, recorded.output
+    ignored = run(
+        "scan", "--snapshot", estate["snapshot"], "--config", estate["config"],
+        "--record", "--store", store,
+    )  # fmt: skip
+    assert ignored.exit_code == 0, ignored.output
+    reported = len(json.loads(estate["old"].read_text())["findings"])
+    totals = _document("@previous", "@latest", "--store", store)["totals"]
+    assert totals["findings_fixed"] == 0
+    assert totals["findings_suppressed"] == reported > 0
+
+
+def test_a_store_written_before_the_suppressed_table_is_read_and_gains_it(
+    estate: dict[str, Path], tmp_path: Path
+) -> None:
+    store = tmp_path / "history.sqlite3"
+    assert run("scan", "--snapshot", estate["snapshot"], "--record", "--store", store).exit_code
+    with sqlite3.connect(store) as db:  # as a store of the first release of version 1
+        db.execute("DROP TABLE suppressed_findings")
+    assert run("history", "--store", store).exit_code == 0
+    ignored = run(
+        "scan", "--snapshot", estate["snapshot"], "--config", estate["config"],
+        "--record", "--store", store,
+    )  # fmt: skip
+    assert ignored.exit_code == 0, ignored.output
+    totals = _document("@previous", "@latest", "--store", store)["totals"]
+    assert (totals["findings_fixed"], totals["findings_suppressed"] > 0) == (0, True)

@@ -32,7 +32,7 @@ from keyless.store.record import (
     ScanRecord,
     UserRecord,
 )
-from keyless.store.schema import STATEMENTS, VERSION
+from keyless.store.schema import ADDED_IN_1, ADDED_TABLES, STATEMENTS, VERSION
 
 #: Where ``--record`` keeps scans unless ``--store`` says otherwise.
 DEFAULT_STORE = Path(".keyless") / "history.sqlite3"
@@ -101,6 +101,8 @@ class Store:
             found = tuple(
                 row[1] for row in self._db.execute("SELECT * FROM pragma_table_info(?)", (table,))
             )
+            if not found and table in ADDED_TABLES:
+                continue  # a store written before the table: added when it next records
             if not found:
                 raise self._damaged(f"no such table: {table}")
             if found != columns:
@@ -138,6 +140,8 @@ class Store:
         except sqlite3.OperationalError as error:
             raise self._in_use(error) or self._unwritable(error) from None
         try:
+            for statement in ADDED_IN_1:  # a store written before them gains them here
+                self._db.execute(statement)
             scan_id = self._insert(record, command, recorded_at or datetime.now(UTC))
             self._db.execute("COMMIT")
         except BaseException as error:
@@ -198,6 +202,13 @@ class Store:
             (
                 (scan_id, f.check, f.severity.value, f.account, f.resource, f.subject, f.message)
                 for f in record.findings
+            ),
+        )
+        many(
+            "INSERT INTO suppressed_findings VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (scan_id, f.check, f.severity.value, f.account, f.resource, f.subject, f.message)
+                for f in record.suppressed
             ),
         )
         many(
@@ -264,7 +275,14 @@ class Store:
             keys=tuple(_records(self._db, scan_id, cell, _KEYS)),
             findings=tuple(_records(self._db, scan_id, cell, _FINDINGS)),
             not_evaluated=tuple(_records(self._db, scan_id, cell, _NOT_EVALUATED)),
+            suppressed=tuple(_records(self._db, scan_id, cell, _SUPPRESSED))
+            if self._has_table(_SUPPRESSED.name)
+            else (),
         )
+
+    def _has_table(self, name: str) -> bool:
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        return self._db.execute(query, (name,)).fetchone() is not None
 
     def _in_use(self, error: sqlite3.DatabaseError) -> InputError | None:
         """The error for a store another process holds locked past the busy timeout (a
@@ -458,6 +476,7 @@ _FINDINGS = _Table(
     ),
     FindingRecord,
 )
+_SUPPRESSED = _Table("suppressed_findings", _FINDINGS.columns, FindingRecord)
 _NOT_EVALUATED = _Table(
     "not_evaluated",
     (("check_id", "text"), ("account", "text"), ("reason", "text")),

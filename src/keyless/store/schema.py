@@ -10,6 +10,24 @@ from __future__ import annotations
 
 VERSION = 1
 
+#: Tables added to version 1 after its first release: a store written before lacks them,
+#: and gains them the first time it records (reading it, they are simply empty).
+#: ``suppressed_findings``: what the scan's configuration ignored, so that ``diff`` of two
+#: recorded scans calls a finding a new ignore hides *suppressed*, never fixed.
+ADDED_IN_1 = (
+    """CREATE TABLE IF NOT EXISTS suppressed_findings (
+    scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    check_id TEXT NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low', 'info')),
+    account TEXT NOT NULL,
+    resource TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    message TEXT NOT NULL
+)""",
+    "CREATE INDEX IF NOT EXISTS suppressed_findings_by_scan ON suppressed_findings (scan_id)",
+)
+ADDED_TABLES = frozenset({"suppressed_findings"})
+
 STATEMENTS = (
     """CREATE TABLE scans (
     id INTEGER PRIMARY KEY,
@@ -67,4 +85,5 @@ STATEMENTS = (
     reason TEXT NOT NULL
 )""",
     "CREATE INDEX not_evaluated_by_scan ON not_evaluated (scan_id)",
+    *ADDED_IN_1,
 )
