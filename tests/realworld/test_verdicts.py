@@ -104,6 +104,8 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         [],
     ),
     "cfn-sam-github-deploy-main": ([], []),  # the main branch only: clean
+    # the role SAM creates for a Lambda@Edge function, trusting the two Lambda services
+    "cfn-sam-lambda-edge": ([], []),
     "cfn-github-oidc-no-sub": (
         [("trust-oidc-any-tenant", "GitHubActionsRole: any GitHub Actions tenant can assume it")],
         [],

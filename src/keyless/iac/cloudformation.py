@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from keyless.files import describe_size
+from keyless.iac import sam
 from keyless.iac.intrinsics import Template
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import IacResource, ResourceKind, SourceKind, location
@@ -132,7 +133,9 @@ def _read(
     source = SourceKind.CDK if _is_cdk(path, resources.value) else SourceKind.CLOUDFORMATION
     suffix = f" {_in_stack_sets(within)}" if within else ""
     found: list[IacResource] = []
-    for logical_id, declaration in resources.value.items():
+    # The roles SAM creates for serverless functions are judged beside the template's own.
+    declared = {**resources.value, **sam.created_roles(root, resources.value)}
+    for logical_id, declaration in declared.items():
         resource_type = text(get(declaration, "Type")) or ""
         kind = _KINDS.get(resource_type)
         if kind is None and resource_type != _STACK_SET:
