@@ -106,6 +106,9 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
     "cfn-sam-github-deploy-main": ([], []),  # the main branch only: clean
     # the role SAM creates for a Lambda@Edge function, trusting the two Lambda services
     "cfn-sam-lambda-edge": ([], []),
+    # roles written once per repository in an AWS::LanguageExtensions loop: not read, so
+    # reported (exit 3), never clean
+    "cfn-foreach-github-roles": ([], ["Resources.Fn"]),
     "cfn-github-oidc-no-sub": (
         [("trust-oidc-any-tenant", "GitHubActionsRole: any GitHub Actions tenant can assume it")],
         [],

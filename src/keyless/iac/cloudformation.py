@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from keyless.files import describe_size
-from keyless.iac import sam
+from keyless.iac import sam, transforms
 from keyless.iac.intrinsics import Template
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import IacResource, ResourceKind, SourceKind, location
@@ -55,6 +55,8 @@ MAX_STACK_SET_BODY_BYTES = 51_200
 #: StackSets inside StackSets' bodies read, at most (each body is smaller than its own).
 _MAX_NESTING = 4
 _STACK_SET = "AWS::CloudFormation::StackSet"
+#: Stacks of another template (in S3, or SAM's application): not read, a note says so.
+_NESTED = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
 
 #: The largest template parsed, YAML or JSON: twice CloudFormation's own maximum (1 MB,
 #: from S3). A Terraform plan (``terraform show -json``) is read by :mod:`keyless.iac.plan`
@@ -90,12 +92,15 @@ def parse_template(path: Path, source: str) -> Node:
 
 
 def is_template(root: Node) -> bool:
-    """A mapping with a ``Resources`` mapping whose types are ``AWS::``/``Custom::``."""
+    """A mapping with a ``Resources`` mapping whose types are ``AWS::``/``Custom::`` (or a
+    template version, a ``Transform``, an ``Fn::ForEach`` loop of resources)."""
     resources = get(root, "Resources")
     if resources is None or not isinstance(resources.value, Mapping):
         return False
-    if get(root, "AWSTemplateFormatVersion") is not None:
+    if get(root, "AWSTemplateFormatVersion") is not None or get(root, "Transform") is not None:
         return True
+    if any(key.startswith("Fn::ForEach::") for key in resources.value):
+        return True  # resources written only in AWS::LanguageExtensions loops
     types = [text(get(r, "Type")) or "" for r in resources.value.values()]
     return any(t.startswith(("AWS::", "Custom::")) for t in types)
 
@@ -138,6 +143,12 @@ def _read(
     for logical_id, declaration in declared.items():
         resource_type = text(get(declaration, "Type")) or ""
         kind = _KINDS.get(resource_type)
+        if resource_type in _NESTED and notes is not None:
+            where = location(path, placed or declaration.position)
+            notes.append(
+                f"{where}: {logical_id} ({resource_type}): nested stack not read; "
+                f"scan its template to judge it{suffix}"
+            )
         if kind is None and resource_type != _STACK_SET:
             continue
         condition = _false_condition(template, declaration)
@@ -205,6 +216,10 @@ def _read(
                     name=name,
                 )
             )
+    if problems is not None:
+        read_types = {*_KINDS, _STACK_SET, sam.FUNCTION}
+        for reason in transforms.unread_parts(root, read_types):
+            problems.append(ReadError(path, reason + suffix))
     outputs = _secret_outputs(path, root, resources.value, source)
     found.extend(replace(resource, address=resource.address + suffix) for resource in outputs)
     return found

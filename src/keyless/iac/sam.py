@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 from keyless.iac.values import Node, get, mapping, text
 
-_FUNCTION = "AWS::Serverless::Function"
+FUNCTION = "AWS::Serverless::Function"
 _POLICY = "AssumeRolePolicyDocument"
 #: Keys of a one-key mapping SAM treats as a value, not merged (``is_intrinsics``).
 _INTRINSIC_KEYS = ("Ref", "Condition")
@@ -33,7 +33,7 @@ def created_roles(root: Node, resources: Mapping[str, Node]) -> dict[str, Node]:
     inherited = get(root, "Globals", "Function", _POLICY)
     roles: dict[str, Node] = {}
     for logical_id, declaration in resources.items():
-        if text(get(declaration, "Type")) != _FUNCTION:
+        if text(get(declaration, "Type")) != FUNCTION:
             continue
         properties = get(declaration, "Properties")
         role = get(properties, "Role")

@@ -1,0 +1,98 @@
+"""What a template leaves to a transform keyless does not run (a macro, AWS::Include, an
+AWS::LanguageExtensions loop) is reported as not read, never as clean."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from keyless.iac.scan import scan
+
+ROLE = """\
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: sts:AssumeRole
+            Principal:
+              Service: lambda.amazonaws.com
+"""
+
+
+def _unread(tmp_path: Path, template: str) -> list[str]:
+    path = tmp_path / "template.yaml"
+    path.write_text(template)
+    return [u.reason for u in scan([path]).unread]
+
+
+@pytest.mark.parametrize(
+    ("transform", "says"),
+    [
+        ("Transform: [OrgRoles]", "Transform OrgRoles at line 1: a macro rewrites the template"),
+        (
+            "Transform:\n  - AWS::Serverless-2016-10-31\n  - Name: AWS::Include\n"
+            "    Parameters:\n      Location: s3://bucket/roles.yaml",
+            "Transform AWS::Include at line 3: the snippet it inserts (kept in S3) is not read",
+        ),
+        ("Transform: {Ref: Macro}", "Transform at line 1: not a name keyless knows"),
+    ],
+)
+def test_a_transform_that_may_write_resources_is_reported(
+    tmp_path: Path, transform: str, says: str
+) -> None:
+    (reason,) = _unread(tmp_path, f"{transform}\nResources:\n  Fn:\n{ROLE}")
+    assert reason.startswith(says)
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        "AWS::Serverless-2016-10-31",
+        "AWS::LanguageExtensions",
+        "[AWS::LanguageExtensions, AWS::Serverless-2016-10-31]",
+    ],
+)
+def test_aws_transforms_keyless_reads_around_are_not_reported(
+    tmp_path: Path, transform: str
+) -> None:
+    assert _unread(tmp_path, f"Transform: {transform}\nResources:\n  Fn:\n{ROLE}") == []
+
+
+def test_a_loop_of_roles_is_reported_and_a_loop_of_buckets_is_not(tmp_path: Path) -> None:
+    body = "".join("      " + line + "\n" for line in ROLE.splitlines())
+    roles = (
+        "Transform: AWS::LanguageExtensions\nResources:\n  Fn::ForEach::Roles:\n"
+        "    - Repo\n    - [app, site]\n    - ${Repo}Role:\n" + body
+    )
+    (reason,) = _unread(tmp_path, roles)
+    assert reason.startswith("Resources.Fn::ForEach::Roles at line 3: the IAM resources")
+    buckets = (
+        "Transform: AWS::LanguageExtensions\nResources:\n  Fn::ForEach::Buckets:\n"
+        "    - Name\n    - [logs, data]\n    - ${Name}Bucket:\n        Type: AWS::S3::Bucket\n"
+    )
+    assert _unread(tmp_path, buckets) == []
+
+
+def test_resources_inserted_by_fn_transform_are_reported(tmp_path: Path) -> None:
+    template = (
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Fn::Transform:\n"
+        "    Name: AWS::Include\n    Parameters:\n      Location: s3://bucket/roles.yaml\n"
+    )
+    (reason,) = _unread(tmp_path, template)
+    assert reason.startswith("Resources.Fn::Transform at line 3")
+
+
+def test_a_nested_stack_is_named_in_a_note(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Roles:\n"
+        "    Type: AWS::Serverless::Application\n    Properties:\n      Location: ./roles.yaml\n"
+    )
+    result = scan([path])
+    assert result.notes == (
+        f"{path}:3:3: Roles (AWS::Serverless::Application): nested stack not read; "
+        "scan its template to judge it",
+    )
