@@ -48,6 +48,25 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         [],
     ),
+    # the same module called from the registry (5.x) with the cluster's provider from
+    # module.eks: read by its inputs; what the subjects admit holds for any cluster, the
+    # role pinned to one service account is not judged (not called clean on a guess)
+    "tf-aws-modules-irsa-registry": (
+        [
+            (
+                "trust-eks-unpinned",
+                "module.irsa_agent.aws_iam_role.this[0]: any service account of the cluster "
+                "can assume it, such as attacker:attacker",
+            ),
+            (
+                "trust-eks-unpinned",
+                "module.crossplane_irsa.aws_iam_role.this[0]: any service account matching "
+                "crossplane-system:provider-aws-* can assume it, such as "
+                "crossplane-system:provider-aws-attacker",
+            ),
+        ],
+        ["module.external_dns_irsa.aws_iam_role.this[0]"],
+    ),
     # the service account written under aud, sub unpinned: a pod may project a token with
     # any audience, so only the provider's client IDs stand between any service account
     # and the role; AWS's guide pins sub
