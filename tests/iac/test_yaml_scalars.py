@@ -19,7 +19,7 @@ import pytest
 from keyless.iac.cloudformation import parse_template
 from keyless.iac.intrinsics import Template
 from keyless.iac.jsonpos import parse_json
-from keyless.iac.values import Unknown
+from keyless.iac.values import Unknown, get
 
 TEMPLATE = """\
 Conditions:
@@ -46,6 +46,7 @@ def _decided(left: str, right: str) -> bool | str:
         ('"false"', "Off", True),
         ('"on"', "'on'", True),  # quoted: a string
         ('"5"', "5", True),  # an integer: its digits
+        ('"0"', "0", True),  # plain 0 is the integer 0 (ruamel reads -0 and +0 alike)
         ('"012345678901"', "012345678901", True),  # no YAML 1.1 integer: the digits as written
         ('"12345678901"', "012345678901", False),
         ("prod", "prod", True),
@@ -63,6 +64,9 @@ def test_what_cloudformation_compares_is_decided(left: str, right: str, decided:
         "N",
         "0x1F",  # 31 to both readings, but CloudFormation's text of it is not documented
         "1_000",
+        "-0",  # 0 to both readings, but CloudFormation's text of it is not documented
+        "+0",
+        "00",
         "017",  # octal 15 in YAML 1.1, 17 in YAML 1.2
         "0o17",  # 15 in YAML 1.2, a string in YAML 1.1
         "10:30",  # 630 in YAML 1.1 (base 60), a string in YAML 1.2
@@ -103,3 +107,14 @@ def test_a_parameters_boolean_default_is_the_string_cloudformation_passes() -> N
     node = template.evaluate(parse_json('{"Fn::Sub": "${X}-${N}"}'))
     assert node.value == "true-5"
     assert template.evaluate(parse_json('{"Ref": "N"}')).value == "5"
+
+
+def test_select_with_a_plain_zero_index_is_evaluated() -> None:
+    # !Select [0, !Split ["/", !Ref Repo]], the owner of OWNER/REPO in many GitHub OIDC
+    # templates, was unknown: ruamel.yaml reads 0 as it reads -0.
+    template = "Parameters:\n  Repo:\n    Type: String\n    Default: acme/app\nResources: {}\n"
+    root = parse_template(Path("t.yaml"), template)
+    owner = parse_template(Path("v.yaml"), 'v: !Select [0, !Split ["/", !Ref Repo]]\n')
+    node = get(owner, "v")
+    assert node is not None
+    assert Template(root).evaluate(node).value == "acme"

@@ -13,6 +13,7 @@ memory.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from typing import Any
 
@@ -40,6 +41,7 @@ def parse_yaml(text: str) -> Node:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     loader = YAML(typ="rt", pure=True)
+    loader.Constructor = _constructor()
     # Quoted scalars come back as str subclasses: only a plain scalar is resolved by type.
     loader.preserve_quotes = True
     try:
@@ -77,6 +79,23 @@ def parse_yaml(text: str) -> Node:
         )
     budget = [MAX_NODES]
     return _convert(data, Position(1, 1), budget, 0)
+
+
+@functools.cache
+def _constructor() -> type:
+    """ruamel.yaml's round-trip constructor, reading a plain ``0`` as the integer 0: it
+    reads ``0``, ``-0`` and ``+0`` alike (a zero-padded integer of width 1), which
+    :func:`_plain_scalar` must not take for plain decimal, so ``!Select [0, …]`` was unknown."""
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    class Constructor(RoundTripConstructor):
+        def construct_yaml_int(self, node: Any) -> Any:
+            if node.value == "0":
+                return 0
+            return super().construct_yaml_int(node)
+
+    Constructor.add_constructor("tag:yaml.org,2002:int", Constructor.construct_yaml_int)
+    return Constructor
 
 
 # YAML's \\uXXXX and \\UXXXXXXXX escapes; ruamel.yaml reads one naming a surrogate as that
