@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from keyless.iac import modules_eks
+from keyless.iac import modules_eks, modules_oidc
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
 from keyless.iac.values import Node, Position, Unknown, mapping
 
@@ -65,6 +65,8 @@ def resources_from_module(
         return _iam_user(version, inputs, address, path, position)
     if modules_eks.IRSA_ROLE.match(source):
         return modules_eks.irsa_role(version, inputs, address, path, position)
+    if modules_oidc.OIDC_ROLE.match(source):
+        return modules_oidc.oidc_role(version, inputs, address, path, position)
     if _IAM_ROLE.match(source):
         role = _iam_role(inputs, address, path, position)
         return None if role is None else [role]
