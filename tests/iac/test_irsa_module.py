@@ -92,3 +92,15 @@ def test_create_role_false_creates_nothing(tmp_path: Path) -> None:
     assert result.findings == ()
     assert result.unread == ()
     assert result.notes == ()
+
+
+def test_a_call_without_a_version_is_read_as_5x(tmp_path: Path) -> None:
+    # 6.x renamed the submodule: a call without a version was written for 5.x or older.
+    text = CALL.replace('  version   = "{version}"\n', "").format(
+        source=SOURCE,
+        inputs='  assume_role_condition_test = "StringLike"',
+        provider=f'"{PROVIDER}"',
+        accounts='"ci:*"',
+    )
+    (tmp_path / "main.tf").write_text(text)
+    assert [f.check for f in scan([tmp_path]).findings] == ["trust-eks-unpinned"]

@@ -96,3 +96,32 @@ def test_the_self_assume_statement_leaves_it_not_judged(tmp_path: Path) -> None:
     result = _scan(tmp_path, f"{GITHUB}\nallow_self_assume_role = true")
     (unread,) = result.unread
     assert "allow_self_assume_role" in unread.reason
+
+
+def test_a_call_without_a_version_is_read_as_5x(tmp_path: Path) -> None:
+    # 6.x has no such submodule: a call without a version was written for 5.x or older.
+    text = CALL.replace('  version     = "{version}"\n', "").format(
+        inputs=f'{GITHUB}\noidc_subjects_with_wildcards = ["repo:acme/*"]'
+    )
+    (tmp_path / "main.tf").write_text(text)
+    result = scan([tmp_path])
+    assert "trust-oidc-broad-subject" in {f.check for f in result.findings}
+
+
+def test_a_github_url_from_a_module_output_stands_in_for_github_subjects(
+    tmp_path: Path,
+) -> None:
+    loose = _scan(
+        tmp_path,
+        "provider_url = module.iam_github_oidc_provider.url\n"
+        'oidc_subjects_with_wildcards = ["repo:acme/app:*"]',
+    )
+    assert {f.check for f in loose.findings} == {"trust-oidc-untrusted-trigger"}
+    assert loose.unread == ()
+    pinned = _scan(
+        tmp_path,
+        "provider_url = module.iam_github_oidc_provider.url\n"
+        'oidc_fully_qualified_subjects = ["repo:acme/app:ref:refs/heads/main"]',
+    )
+    assert pinned.findings == ()
+    assert len(pinned.unread) == 1

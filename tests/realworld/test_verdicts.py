@@ -67,6 +67,22 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         ["module.external_dns_irsa.aws_iam_role.this[0]"],
     ),
+    # iam-assumable-role-with-oidc from the registry, no version (only 5.x and older have
+    # it), the provider's URL a module output: repo:acme/app:* admits pull requests and any
+    # branch whatever GitHub issuer it is; the main-branch role is clean
+    "tf-aws-modules-assumable-role-oidc": (
+        [
+            (
+                "trust-oidc-untrusted-trigger",
+                f"module.iam_assumable_role_with_oidc.aws_iam_role.this[0]: {PULL_REQUEST}",
+            ),
+            (
+                "trust-oidc-untrusted-trigger",
+                f"module.iam_assumable_role_with_oidc.aws_iam_role.this[0]: {BRANCH}",
+            ),
+        ],
+        [],
+    ),
     # the service account written under aud, sub unpinned: a pod may project a token with
     # any audience, so only the provider's client IDs stand between any service account
     # and the role; AWS's guide pins sub

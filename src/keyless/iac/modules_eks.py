@@ -31,7 +31,8 @@ IRSA_ROLE = re.compile(
     r"^(registry\.terraform\.io/)?terraform-aws-modules/iam/aws//modules/"
     r"iam-role-for-service-accounts-eks$"
 )
-#: The submodule is in 4.x and 5.x (6.x renamed it): only a call pinned to those is read.
+#: The submodule is in 4.x and 5.x (6.x renamed it): a call without a version can only
+#: have been written for those.
 _MAJOR_4_OR_5 = re.compile(r"^\s*(?:[~>=^ ]*)\s*v?[45](?:\.[\dx*]+)*\s*$")
 _HEAD = re.compile(r"^(.*provider/)")
 
@@ -41,7 +42,7 @@ def irsa_role(
 ) -> list[IacResource] | None:
     """The role the module creates (none with ``create_role = false``), or None when the
     call's version is not one whose code this follows."""
-    if version is None or not _MAJOR_4_OR_5.match(version):
+    if version is not None and not _MAJOR_4_OR_5.match(version):
         return None
     create = inputs.get("create_role")
     if create is not None and create.value is False:

@@ -13,9 +13,11 @@ https://github.com/terraform-aws-modules/terraform-aws-iam/blob/v5.39.0/modules/
 Its statement letting the role assume itself (``allow_self_assume_role``, earlier
 ``explicit_permission_to_assume_self``) changed across versions and is not read: a call
 that turns it on is left not judged. A provider URL the code does not decide
-(``module.eks.cluster_oidc_issuer_url``) stands for an EKS cluster's issuer when every
-subject is a service account's (``system:serviceaccount:…``), as for the IRSA module
-(:mod:`keyless.iac.modules_eks`); otherwise the role is not judged.
+(``module.eks.cluster_oidc_issuer_url``, ``module.iam_github_oidc_provider.url``) stands
+for GitHub's issuer when every subject is GitHub's (``repo:…``) and for an EKS cluster's
+when every subject is a service account's (``system:serviceaccount:…``), as for the IRSA
+module (:mod:`keyless.iac.modules_eks`): what the subjects admit holds for any such
+issuer, and a pinned role is left not judged. Otherwise the role is not judged.
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ OIDC_ROLE = re.compile(
     r"^(registry\.terraform\.io/)?terraform-aws-modules/iam/aws//modules/"
     r"iam-assumable-role-with-oidc$"
 )
-#: The submodule's inputs as read here are those of 4.x and 5.x (6.x removed it).
+#: The submodule's inputs as read here are those of 4.x and 5.x; 6.x removed it, so a call
+#: without a version can only have been written for one of those.
 _MAJOR_4_OR_5 = re.compile(r"^\s*(?:[~>=^ ]*)\s*v?[45](?:\.[\dx*]+)*\s*$")
 _SELF = ("allow_self_assume_role", "explicit_permission_to_assume_self")
 _SERVICE_ACCOUNT = "system:serviceaccount:"
+_GITHUB = "token.actions.githubusercontent.com"
 
 
 def oidc_role(
@@ -43,7 +47,7 @@ def oidc_role(
 ) -> list[IacResource] | None:
     """The role the module creates (none unless ``create_role = true``), or None when the
     call's version is not one whose code this follows."""
-    if version is None or not _MAJOR_4_OR_5.match(version):
+    if version is not None and not _MAJOR_4_OR_5.match(version):
         return None
     create = inputs.get("create_role")
     if create is None or create.value is False:
@@ -109,11 +113,14 @@ def _document(inputs: Mapping[str, Node], address: str, position: Position) -> N
         if isinstance(held, str):
             host = held.replace("https://", "")
             federated = Node(f"arn:aws:iam::{account}:oidc-provider/{host}", url.position)
+        elif isinstance(held, Unknown) and held.stand_in is None and _all(subjects, "repo:"):
+            host = _GITHUB  # GitHub's subjects: what they admit holds for its issuers
+            federated = url  # stands for the provider of the issuer its keys name
         elif (
-            isinstance(held, Unknown) and held.stand_in is None and _all_service_accounts(subjects)
+            isinstance(held, Unknown) and held.stand_in is None and _all(subjects, _SERVICE_ACCOUNT)
         ):
             host = eks_issuer(f"{address}:{held.expression}").removeprefix("https://")
-            federated = url  # stands for the provider of the issuer its keys name
+            federated = url
         else:
             return (
                 url
@@ -154,9 +161,10 @@ def _statement(
     return Node(mapping(statement), at)
 
 
-def _all_service_accounts(subjects: tuple[Node, ...]) -> bool:
+def _all(subjects: tuple[Node, ...], prefix: str) -> bool:
+    """Every subject is known and starts with ``prefix`` (there is one at least)."""
     return bool(subjects) and all(
-        isinstance(s.value, str) and s.value.startswith(_SERVICE_ACCOUNT) for s in subjects
+        isinstance(s.value, str) and s.value.startswith(prefix) for s in subjects
     )
 
 
