@@ -93,6 +93,18 @@ def test_a_nested_stack_is_named_in_a_note(tmp_path: Path) -> None:
     )
     result = scan([path])
     assert result.notes == (
-        f"{path}:3:3: Roles (AWS::Serverless::Application): nested stack not read; "
-        "scan its template to judge it",
+        f"{path}:3:3: Roles (AWS::Serverless::Application): nested stack not read here; "
+        "its template is judged only when scanned",
     )
+
+
+def test_a_cdk_nested_stack_names_its_template(tmp_path: Path) -> None:
+    path = tmp_path / "App.template.json"
+    path.write_text(
+        '{"Resources": {"Nested": {"Type": "AWS::CloudFormation::Stack", '
+        '"Properties": {"TemplateURL": "https://s3/x"}, "Metadata": '
+        '{"aws:cdk:path": "App/Nested.NestedStack/Nested.NestedStackResource", '
+        '"aws:asset:path": "AppNested1234.nested.template.json"}}}}'
+    )
+    (note,) = scan([path]).notes
+    assert "its template, AppNested1234.nested.template.json, is judged only when" in note

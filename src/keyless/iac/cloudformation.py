@@ -145,9 +145,12 @@ def _read(
         kind = _KINDS.get(resource_type)
         if resource_type in _NESTED and notes is not None:
             where = location(path, placed or declaration.position)
+            # The CDK writes a nested stack's template beside this one (aws:asset:path).
+            asset = text(get(declaration, "Metadata", "aws:asset:path"))
+            which = f"its template, {asset}," if asset else "its template"
             notes.append(
-                f"{where}: {logical_id} ({resource_type}): nested stack not read; "
-                f"scan its template to judge it{suffix}"
+                f"{where}: {logical_id} ({resource_type}): nested stack not read here; "
+                f"{which} is judged only when scanned{suffix}"
             )
         if kind is None and resource_type != _STACK_SET:
             continue
