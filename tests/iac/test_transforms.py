@@ -61,17 +61,71 @@ def test_aws_transforms_keyless_reads_around_are_not_reported(
     assert _unread(tmp_path, f"Transform: {transform}\nResources:\n  Fn:\n{ROLE}") == []
 
 
-def test_a_loop_of_roles_is_reported_and_a_loop_of_buckets_is_not(tmp_path: Path) -> None:
-    body = "".join("      " + line + "\n" for line in ROLE.splitlines())
-    roles = (
-        "Transform: AWS::LanguageExtensions\nResources:\n  Fn::ForEach::Roles:\n"
-        "    - Repo\n    - [app, site]\n    - ${Repo}Role:\n" + body
+OPEN = """\
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: sts:AssumeRole
+            Principal:
+              AWS: !Ref Who
+"""
+
+
+def _loop(collection: str, body: str = OPEN) -> str:
+    fragment = "".join("      " + line + "\n" for line in body.splitlines())
+    return (
+        "Transform: AWS::LanguageExtensions\n"
+        "Parameters:\n  Accounts:\n    Type: CommaDelimitedList\n"
+        "    Default: '111122223333, 444455556666'\n  Later:\n    Type: CommaDelimitedList\n"
+        f"Resources:\n  Fn::ForEach::Roles:\n    - Who\n    - {collection}\n"
+        "    - Role${Who}:\n" + fragment
     )
-    (reason,) = _unread(tmp_path, roles)
-    assert reason.startswith("Resources.Fn::ForEach::Roles at line 3: the IAM resources")
+
+
+def test_a_loop_of_roles_is_written_out_and_judged(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(_loop("!Ref Accounts"))
+    result = scan([path])
+    assert result.unread == ()
+    assert {
+        f.message for f in result.findings if f.check == "trust-cross-account-no-external-id"
+    } == {
+        f"Role{account}: account {account} can assume it without an external ID"
+        for account in ("111122223333", "444455556666")
+    }
+
+
+NESTED = """\
+Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::Roles:
+    - Who
+    - [a, b]
+    - Fn::ForEach::Inner:
+        - X
+        - [c]
+        - Role${Who}${X}:
+            Type: AWS::IAM::Role
+"""
+
+
+@pytest.mark.parametrize(
+    "template",
+    [_loop("!Ref Later"), NESTED],  # a parameter without a value; a loop inside a loop
+)
+def test_a_loop_keyless_cannot_write_out_is_reported(tmp_path: Path, template: str) -> None:
+    (reason,) = _unread(tmp_path, template)
+    assert reason.startswith("Resources.Fn::ForEach::Roles at line ")
+    assert "loop creates are not read" in reason
+
+
+def test_a_loop_of_buckets_is_not_reported(tmp_path: Path) -> None:
     buckets = (
         "Transform: AWS::LanguageExtensions\nResources:\n  Fn::ForEach::Buckets:\n"
-        "    - Name\n    - [logs, data]\n    - ${Name}Bucket:\n        Type: AWS::S3::Bucket\n"
+        "    - Name\n    - !Ref Names\n    - ${Name}Bucket:\n        Type: AWS::S3::Bucket\n"
     )
     assert _unread(tmp_path, buckets) == []
 

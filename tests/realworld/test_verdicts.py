@@ -141,9 +141,17 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
     "cfn-sam-github-deploy-main": ([], []),  # the main branch only: clean
     # the role SAM creates for a Lambda@Edge function, trusting the two Lambda services
     "cfn-sam-lambda-edge": ([], []),
-    # roles written once per repository in an AWS::LanguageExtensions loop: not read, so
-    # reported (exit 3), never clean
-    "cfn-foreach-github-roles": ([], ["Resources.Fn"]),
+    # roles written once per repository in an AWS::LanguageExtensions loop over a
+    # CommaDelimitedList parameter: written out, each repo:acme/${Repo}:* admits pull
+    # requests and any branch
+    "cfn-foreach-github-roles": (
+        [
+            ("trust-oidc-untrusted-trigger", f"{repo}DeployRole: {what}")
+            for repo in ("app", "site")
+            for what in (PULL_REQUEST, BRANCH)
+        ],
+        [],
+    ),
     "cfn-github-oidc-no-sub": (
         [("trust-oidc-any-tenant", "GitHubActionsRole: any GitHub Actions tenant can assume it")],
         [],

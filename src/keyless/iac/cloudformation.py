@@ -139,7 +139,9 @@ def _read(
     suffix = f" {_in_stack_sets(within)}" if within else ""
     found: list[IacResource] = []
     # The roles SAM creates for serverless functions are judged beside the template's own.
-    declared = {**resources.value, **sam.created_roles(root, resources.value)}
+    # AWS::LanguageExtensions loops are written out where the template decides them.
+    written = transforms.expand_loops(resources.value, template.evaluate)
+    declared = {**written, **sam.created_roles(root, written)}
     for logical_id, declaration in declared.items():
         resource_type = text(get(declaration, "Type")) or ""
         kind = _KINDS.get(resource_type)
@@ -221,7 +223,7 @@ def _read(
             )
     if problems is not None:
         read_types = {*_KINDS, _STACK_SET, sam.FUNCTION}
-        for reason in transforms.unread_parts(root, read_types):
+        for reason in transforms.unread_parts(root, written, read_types):
             problems.append(ReadError(path, reason + suffix))
     outputs = _secret_outputs(path, root, resources.value, source)
     found.extend(replace(resource, address=resource.address + suffix) for resource in outputs)

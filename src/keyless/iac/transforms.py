@@ -4,8 +4,9 @@ CloudFormation runs a template's transforms before it creates anything: a macro 
 account's own (``Transform: [OrgRoles]``) or ``AWS::Include`` (a snippet kept in S3) can
 add or rewrite any resource, and an ``AWS::LanguageExtensions`` loop
 (``Fn::ForEach::Name`` under ``Resources``) creates resources whose logical IDs and
-properties are written once for every item. Their IAM resources are not in the template
-as written, so such a template is reported as not read in full, never as clean.
+properties are written once for every item. A loop whose collection the template decides
+is written out (:func:`expand_loops`); the rest are not in the template as written, so
+such a template is reported as not read in full, never as clean.
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-macros.html
 https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-foreach.html
 
@@ -18,9 +19,10 @@ values where they are used), ``AWS::CodeDeployBlueGreen`` (no IAM) and
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+import re
+from collections.abc import Callable, Collection, Iterator, Mapping
 
-from keyless.iac.values import Node, get, text
+from keyless.iac.values import Node, get, mapping, text
 
 #: Transforms written by AWS whose output keyless judges (or that create no trust).
 #: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/transform-reference.html
@@ -32,12 +34,96 @@ _READ_AROUND = (
     "AWS::SecretsManager-2024-09-16",
 )
 _FOR_EACH = "Fn::ForEach::"
+#: Resources one loop may write: CloudFormation's limit for a whole template.
+#: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+_MAX_LOOP_RESOURCES = 500
+_ALNUM = re.compile(r"[^A-Za-z0-9]")
 
 
-def unread_parts(root: Node, read_types: Collection[str]) -> Iterator[str]:
+def expand_loops(
+    resources: Mapping[str, Node], evaluate: Callable[[Node], Node]
+) -> dict[str, Node]:
+    """``resources`` with each ``Fn::ForEach`` loop replaced by the resources it creates,
+    where keyless can write them exactly: a collection that ``evaluate`` decides (a list, a
+    ``CommaDelimitedList`` parameter's value), every ``${Identifier}`` and ``&{Identifier}``
+    of the fragment's keys and strings replaced by the item (``&{}`` keeping its letters
+    and digits alone) and ``Ref: Identifier`` by the item, as the guide says. A loop with
+    a loop inside, a collection not decided, or more than :data:`_MAX_LOOP_RESOURCES`
+    resources is kept, and :func:`unread_parts` reports it."""
+    expanded: dict[str, Node] = {}
+    for key, node in resources.items():
+        made = _expand(node, evaluate) if key.startswith(_FOR_EACH) else None
+        if made is None:
+            expanded[key] = node
+        else:
+            expanded.update(made)
+    return expanded
+
+
+def _expand(loop: Node, evaluate: Callable[[Node], Node]) -> dict[str, Node] | None:
+    parts = loop.value
+    if not isinstance(parts, tuple) or len(parts) != 3:
+        return None
+    identifier = text(parts[0])
+    body = parts[2].value
+    if not identifier or not isinstance(body, Mapping):
+        return None
+    collection = evaluate(parts[1]).value
+    items = [text(item) for item in collection] if isinstance(collection, tuple) else None
+    if items is None or len(items) * len(body) > _MAX_LOOP_RESOURCES:
+        return None
+    made: dict[str, Node] = {}
+    for item in items:
+        if item is None:
+            return None
+        marks = {"${" + identifier + "}": item, "&{" + identifier + "}": _ALNUM.sub("", item)}
+        for written, fragment in body.items():
+            key = _replaced(written, marks)
+            if key == written or written.startswith(_FOR_EACH):
+                return None  # a key without the identifier, or a loop inside
+            declaration = _substituted(fragment, identifier, item, marks)
+            if declaration is None:
+                return None
+            made[key] = declaration
+    return made
+
+
+def _replaced(written: str, marks: Mapping[str, str]) -> str:
+    for mark, value in marks.items():
+        written = written.replace(mark, value)
+    return written
+
+
+def _substituted(node: Node, identifier: str, item: str, marks: Mapping[str, str]) -> Node | None:
+    """``node`` with the loop's item written in; None where a loop is nested inside."""
+    value = node.value
+    if isinstance(value, str):
+        return Node(_replaced(value, marks), node.position, node.notes)
+    if isinstance(value, tuple):
+        items = [_substituted(part, identifier, item, marks) for part in value]
+        if any(part is None for part in items):
+            return None
+        return Node(tuple(part for part in items if part is not None), node.position)
+    if isinstance(value, Mapping):
+        if len(value) == 1 and text(value.get("Ref")) == identifier:
+            return Node(item, node.position)
+        members: dict[str, Node] = {}
+        for key, part in value.items():
+            done = _substituted(part, identifier, item, marks)
+            if done is None or key.startswith(_FOR_EACH):
+                return None
+            members[_replaced(key, marks)] = done
+        return Node(mapping(members), node.position, node.notes)
+    return node
+
+
+def unread_parts(
+    root: Node, resources: Mapping[str, Node], read_types: Collection[str]
+) -> Iterator[str]:
     """Why parts of the template are not read: each transform that may write resources
-    keyless does not see, and each ``Fn::ForEach`` loop under ``Resources`` that creates a
-    resource of one of ``read_types``."""
+    keyless does not see, and each ``Fn::ForEach`` loop left in ``resources`` (those
+    :func:`expand_loops` could not write) that creates a resource of one of
+    ``read_types``."""
     for name, node in _transforms(get(root, "Transform")):
         if name in _READ_AROUND:
             continue
@@ -55,11 +141,7 @@ def unread_parts(root: Node, read_types: Collection[str]) -> Iterator[str]:
                 "CloudFormation creates it; keyless does not run it, so what it creates or "
                 "changes is not judged"
             )
-    resources = get(root, "Resources")
-    members = resources.value if resources is not None else None
-    if not isinstance(members, Mapping):
-        return
-    for key, node in members.items():
+    for key, node in resources.items():
         if key == "Fn::Transform":
             yield (
                 f"Resources.Fn::Transform at line {node.position.line}: the resources a "
@@ -68,7 +150,8 @@ def unread_parts(root: Node, read_types: Collection[str]) -> Iterator[str]:
         elif key.startswith(_FOR_EACH) and _creates(node, read_types):
             yield (
                 f"Resources.{key} at line {node.position.line}: the IAM resources an "
-                "AWS::LanguageExtensions loop creates are not read, so they are not judged"
+                "AWS::LanguageExtensions loop creates are not read (a loop inside it, or a "
+                "collection not known from the template), so they are not judged"
             )
 
 
