@@ -150,8 +150,9 @@ def unread_parts(
         elif key.startswith(_FOR_EACH) and _creates(node, read_types):
             yield (
                 f"Resources.{key} at line {node.position.line}: the IAM resources an "
-                "AWS::LanguageExtensions loop creates are not read (a loop inside it, or a "
-                "collection not known from the template), so they are not judged"
+                "AWS::LanguageExtensions loop creates are not read (keyless writes out a loop "
+                "over a list the template decides, with no loop inside), so they are not "
+                "judged"
             )
 
 
