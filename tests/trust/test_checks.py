@@ -737,3 +737,30 @@ def test_an_external_id_sts_never_accepts_is_a_dead_condition(
         assert ("is not an external ID" in finding.message) == single
         assert ("none of " in finding.message) != single
         assert "nobody can assume it through this statement" in finding.message
+
+
+@pytest.mark.parametrize(
+    "sub",
+    [
+        "repo:acme/*:environment:prod",
+        "repo:acme/app*:environment:prod",
+        # A custom template with the ref and environment claims: the job uses prod.
+        "repo:acme/app:ref:refs/heads/*:environment:prod",
+    ],
+)
+def test_a_subject_that_names_the_environment_admits_no_pull_request_or_branch_run(
+    sub: str,
+) -> None:
+    """A job that references an environment has the environment's subject (or, under a
+    custom template, an ``environment:`` field): its protection rules gate it, never the
+    pull-request or branch context. GitHub never issues ``…:pull_request:environment:prod``.
+    https://docs.github.com/en/actions/reference/security/oidc#example-subject-claims"""
+    found = run("trust-oidc-untrusted-trigger", github({"StringLike": {**AUD, f"{GH}:sub": sub}}))
+    labels = {f.evidence.get("trigger") for f in found}
+    assert not labels & {"a pull request", "an unprotected branch"}
+
+
+def test_a_subject_open_after_the_repository_still_admits_pull_requests() -> None:
+    trust = github({"StringLike": {**AUD, f"{GH}:sub": "repo:acme/app:*"}})
+    labels = {f.evidence.get("trigger") for f in run("trust-oidc-untrusted-trigger", trust)}
+    assert "a pull request" in labels

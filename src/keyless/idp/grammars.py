@@ -355,6 +355,13 @@ _EMPTY_FIELD = ("*::*", "*:")
 # Where a GitHub subject's context starts: after repo:OWNER/REPO (classic or immutable), or
 # at the start of a custom template.
 _GITHUB_HEADS = ("repo:+/+:", "repo:+@+/+@+:", "")
+# A custom template that includes the environment claim (`repo:O/R:ref:refs/heads/x:
+# environment:prod`): the job references that environment, whose protection rules (its
+# deployment branches, reviewers) decide which runs may use it, as for the default
+# `repo:O/R:environment:prod`. A job with an environment never has the `pull_request` or
+# `ref:` context, so only a custom template's key:value field shows both.
+# https://docs.github.com/en/actions/reference/security/oidc#customizing-the-token-claims
+_WITH_ENVIRONMENT = ("*:environment:*", "environment:*")
 # Branches counted as protected by default (the usual default branches).
 _DEFAULT_BRANCHES = ("main", "master")
 
@@ -408,21 +415,27 @@ GITHUB = SubGrammar(
         Trigger(
             "a pull request",
             tuple(f"{head}pull_request{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
-            tuple(
-                f"{head}pull_request*:ref:refs/{kind}/*"
-                for head in _GITHUB_HEADS
-                for kind in ("heads", "tags")
+            (
+                *(
+                    f"{head}pull_request*:ref:refs/{kind}/*"
+                    for head in _GITHUB_HEADS
+                    for kind in ("heads", "tags")
+                ),
+                *_WITH_ENVIRONMENT,
             ),
             example="*:pull_request",
         ),
         Trigger(
             "an unprotected branch",
             tuple(f"{head}ref:refs/heads/%{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
-            tuple(
-                f"{head}ref:refs/heads/{branch}{tail}"
-                for head in _GITHUB_HEADS
-                for branch in _DEFAULT_BRANCHES
-                for tail in ("", ":*")
+            (
+                *(
+                    f"{head}ref:refs/heads/{branch}{tail}"
+                    for head in _GITHUB_HEADS
+                    for branch in _DEFAULT_BRANCHES
+                    for tail in ("", ":*")
+                ),
+                *_WITH_ENVIRONMENT,
             ),
             named_pins=True,
             example="*:ref:refs/heads/feature",
