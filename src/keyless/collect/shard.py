@@ -21,9 +21,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keyless.errors import InputError, KeylessError, quoted
 from keyless.model import Account, AccountStatus, DatasetState, Inventory, Organization
+
+if TYPE_CHECKING:
+    from keyless.collect.offline.snapshot import SnapshotFile
 
 _SHARD = re.compile(r"([0-9]{1,4})/([0-9]{1,4})")
 
@@ -81,7 +85,10 @@ def merge_snapshots(paths: Sequence[Path]) -> tuple[Inventory, Iterator[Account]
     snapshot's envelope, the earliest collection time (shards collected more than a day
     apart are refused), and each account once, in ID
     order, from the snapshot that did not skip it. Streams: one account per snapshot is
-    held at a time (the snapshots are read twice: once for which account each collected).
+    held at a time. Each snapshot is opened once and read twice through that one open
+    file (:class:`~keyless.collect.offline.snapshot.SnapshotFile`): once for which
+    account each collected, then for the accounts, which are what the first read saw (a
+    snapshot rewritten in place between the reads is refused as the accounts are read).
 
     An account every snapshot skipped stays skipped (suspended, excluded), unless one of
     them left it to another shard ("collected by shard j/N"): that shard's snapshot is
@@ -92,11 +99,27 @@ def merge_snapshots(paths: Sequence[Path]) -> tuple[Inventory, Iterator[Account]
     Raises :class:`InputError` when the snapshots are of different organizations, or when
     two of them collected the same account.
     """
-    from keyless.collect.offline.snapshot import iter_snapshot_accounts, read_snapshot_header
+    from keyless.collect.offline.snapshot import SnapshotFile
 
     if not paths:
         raise InputError("nothing to merge: name the shards' snapshots")
-    headers = [read_snapshot_header(path) for path in paths]
+    files: list[SnapshotFile] = []
+    try:
+        files.extend(SnapshotFile(path) for path in paths)  # those opened, should one fail
+        envelope, owner, missing = _first_pass(paths, [file.read() for file in files])
+    except BaseException:
+        for file in files:
+            file.close()
+        raise
+    return envelope, _merged(files, owner, missing)
+
+
+def _first_pass(
+    paths: Sequence[Path], reads: Sequence[tuple[Inventory, Iterator[Account]]]
+) -> tuple[Inventory, dict[str, int], dict[str, str]]:
+    """The merged envelope, the snapshot each account is taken from, and the accounts
+    left to a shard no snapshot collected them in (with that shard)."""
+    headers = [header for header, _ in reads]
     first = headers[0]
     for path, header in zip(paths, headers, strict=True):
         if (header.organization and header.organization.id) != (
@@ -120,8 +143,8 @@ def merge_snapshots(paths: Sequence[Path]) -> tuple[Inventory, Iterator[Account]
     owner: dict[str, int] = {}  # the snapshot each account is taken from
     collected: set[str] = set()
     unmerged: dict[str, str] = {}  # account -> the shard it was left to
-    for n, path in enumerate(paths):
-        for account in iter_snapshot_accounts(path):
+    for n, (path, (_, accounts)) in enumerate(zip(paths, reads, strict=True)):
+        for account in accounts:
             if account.status is AccountStatus.SKIPPED:
                 owner.setdefault(account.id, n)  # unless another snapshot collected it
                 left_to = _OTHER_SHARD.fullmatch(account.error or "")
@@ -143,7 +166,7 @@ def merge_snapshots(paths: Sequence[Path]) -> tuple[Inventory, Iterator[Account]
         organization=_organization(paths, headers),
     )
     missing = {account: shard for account, shard in unmerged.items() if account not in collected}
-    return envelope, _merged(paths, owner, missing)
+    return envelope, owner, missing
 
 
 #: How far apart the shards of one merged snapshot may have been collected.
@@ -220,12 +243,11 @@ def _spread(gap: timedelta) -> str:
 
 
 def _merged(
-    paths: Sequence[Path], owner: dict[str, int], missing: dict[str, str]
+    files: Sequence[SnapshotFile], owner: dict[str, int], missing: dict[str, str]
 ) -> Iterator[Account]:
-    from keyless.collect.offline.snapshot import iter_snapshot_accounts
-
     def kept(n: int) -> Iterator[tuple[str, int, Account]]:
-        for account in iter_snapshot_accounts(paths[n]):
+        _, accounts = files[n].read()
+        for account in accounts:
             if owner.get(account.id) != n:
                 continue
             if account.id in missing:
@@ -233,9 +255,13 @@ def _merged(
                 account = dataclasses.replace(account, status=AccountStatus.FAILED, error=reason)
             yield account.id, n, account
 
-    # Each (ID, snapshot) comes once, so accounts themselves are never compared.
-    for _, _, account in heapq.merge(*(kept(n) for n in range(len(paths)))):
-        yield account
+    try:
+        # Each (ID, snapshot) comes once, so accounts themselves are never compared.
+        for _, _, account in heapq.merge(*(kept(n) for n in range(len(files)))):
+            yield account
+    finally:
+        for file in files:
+            file.close()
 
 
 def _org_label(inventory: Inventory) -> str:

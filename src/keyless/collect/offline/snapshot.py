@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -155,12 +156,62 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-class _Reader:
-    """One pass over a snapshot file: the envelope first, then the accounts."""
+class SnapshotFile:
+    """A snapshot opened once and read in as many passes as its reader needs (``keyless
+    merge`` reads each shard twice: which accounts it collected, then the accounts).
+
+    Every pass reads the same open file, so a snapshot renamed over meanwhile is not
+    seen, and each pass after the first ends by checking that it read the bytes the
+    first one read: a snapshot written again in place is refused (:class:`InputError`),
+    never merged as something other than what the first pass validated."""
 
     def __init__(self, path: Path):
         self.path = path
         self.file: IO[bytes] = open_regular(path, _WHAT)
+        self._digest: bytes | None = None
+
+    def __enter__(self) -> SnapshotFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.file.close()
+
+    def read(self) -> tuple[Inventory, Iterator[Account]]:
+        """One pass: the envelope, and the accounts one at a time."""
+        try:
+            self.file.seek(0)
+        except OSError as error:
+            raise InputError(
+                f"cannot read {_WHAT}: {error.strerror}", where=str(self.path)
+            ) from None
+        reader = _Reader(self.path, self.file)
+        return reader.header, self._accounts(reader)
+
+    def _accounts(self, reader: _Reader) -> Iterator[Account]:
+        yield from reader.accounts()
+        digest = reader.digest.digest()
+        if self._digest is None:
+            self._digest = digest
+        elif digest != self._digest:
+            raise InputError(
+                f"{_WHAT} changed while keyless read it (it was written again in place)",
+                where=str(self.path),
+                hint="Run the command again once the snapshot is written.",
+            )
+
+
+class _Reader:
+    """One pass over a snapshot file: the envelope first, then the accounts. ``digest``
+    is the SHA-256 of the bytes read from the start of the file: of the whole file once
+    the accounts are read."""
+
+    def __init__(self, path: Path, file: IO[bytes] | None = None):
+        self.path = path
+        self.file: IO[bytes] = open_regular(path, _WHAT) if file is None else file
+        self.digest = hashlib.sha256()
         self.line = 0
         self.whole: dict[str, Any] | None = None
         self._seen: set[str] = set()
@@ -185,7 +236,7 @@ class _Reader:
             raise InputError(
                 f"{_WHAT} is not a keyless snapshot (not a JSON object)", where=str(self.path)
             )
-        self.file.seek(0)
+        self._rewind()
         first = self._next_line(MAX_HEADER_BYTES).removeprefix(b"\xef\xbb\xbf")
         if first.startswith(b"{") and first.rstrip().endswith(_STREAM_HEADER_END):
             document = self._parse(first.rstrip() + b"]}")
@@ -198,7 +249,7 @@ class _Reader:
                     " with `keyless collect` to stream it",
                     where=str(self.path),
                 )
-            self.file.seek(0)  # read whole, without copying the first line again
+            self._rewind()  # read whole, without copying the first line again
             data = self._read(MAX_WHOLE_BYTES)
             document = parse_json(data, _WHAT, str(self.path))
             del data
@@ -321,11 +372,16 @@ class _Reader:
 
     # -- lines and errors ----------------------------------------------------------
 
+    def _rewind(self) -> None:
+        self.file.seek(0)
+        self.digest = hashlib.sha256()
+
     def _next_line(self, limit: int = MAX_LINE_BYTES) -> bytes:
         try:
             line = self.file.readline(limit + 1)
         except OSError as error:
             self._unreadable(error)
+        self.digest.update(line)
         self.line += 1
         if len(line) > limit:
             self._fail_line(f"longer than the {describe_size(limit)} keyless reads")
@@ -338,9 +394,11 @@ class _Reader:
 
     def _read(self, size: int) -> bytes:
         try:
-            return self.file.read(size)
+            data = self.file.read(size)
         except OSError as error:
             self._unreadable(error)
+        self.digest.update(data)
+        return data
 
     def _unreadable(self, error: OSError) -> NoReturn:
         """A read the system failed (an I/O error of the disk or the network file system):
