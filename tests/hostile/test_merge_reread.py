@@ -61,7 +61,7 @@ def test_a_snapshot_renamed_over_between_the_reads_is_not_seen(
     collected: dict[str, Any], tmp_path: Path, layout: str
 ) -> None:
     shards = _shards(collected, tmp_path, layout)
-    _, accounts = merge_snapshots(shards)
+    accounts = merge_snapshots(shards).accounts
     later = _write(_renamed(collected), tmp_path / "later.json", layout)
     os.replace(later, shards[0])
     merged = {account.id: account for account in accounts}
@@ -75,7 +75,7 @@ def test_a_snapshot_written_again_in_place_between_the_reads_is_refused(
     collected: dict[str, Any], tmp_path: Path, layout: str
 ) -> None:
     shards = _shards(collected, tmp_path, layout)
-    _, accounts = merge_snapshots(shards)
+    accounts = merge_snapshots(shards).accounts
     later = _write(_renamed(collected), tmp_path / "later.json", layout).read_bytes()
     with shards[0].open("r+b") as file:
         file.write(later)

@@ -276,16 +276,18 @@ def merge(snapshots: tuple[Path, ...], out: Path) -> None:
     one snapshot: each account from the shard that collected it, read and written one
     account at a time. Scan it with `keyless scan --snapshot OUT`.
 
-    Exit code 3 when an account could not be read, or was left to a shard whose snapshot
-    is not merged (it is written as failed, never as skipped), 2 on bad input (snapshots
-    of different organizations, overlapping shards).
+    Exit code 3 when an account could not be read, or was left to a shard or an
+    `--accounts` batch whose snapshot is not merged (it is written as failed, never as
+    skipped, and named on standard error), 2 on bad input (snapshots of different
+    organizations, overlapping shards).
     """
     from keyless.collect.offline.snapshot import write_snapshot
     from keyless.collect.shard import merge_snapshots
     from keyless.model import AccountStatus
 
     require_writable(out, "the merged snapshot (--out)", inputs=snapshots)
-    envelope, accounts = merge_snapshots(snapshots)
+    merged = merge_snapshots(snapshots)
+    envelope, accounts = merged.envelope, merged.accounts
     complete = True
     written = failed = 0
 
@@ -306,4 +308,7 @@ def merge(snapshots: tuple[Path, ...], out: Path) -> None:
             f"{unread})",
             err=True,
         )
+    # Named even with --quiet (which silences progress only): no snapshot read them.
+    for account_id, reason in merged.uncovered.items():
+        click.echo(f"  not read: {account_id}: {reason}", err=True)
     sys.exit(0 if complete and envelope.is_complete else 3)

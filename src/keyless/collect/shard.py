@@ -17,10 +17,11 @@ import dataclasses
 import hashlib
 import heapq
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from keyless.errors import InputError, KeylessError, quoted
@@ -35,9 +36,29 @@ _SHARD = re.compile(r"([0-9]{1,4})/([0-9]{1,4})")
 OTHER_SHARD = "collected by shard {index}/{count}"
 _OTHER_SHARD = re.compile(r"collected by shard ([0-9]{1,4}/[0-9]{1,4})")
 
+#: The reason recorded for an account ``collect --org`` leaves out on purpose.
+EXCLUDED = "excluded by --exclude-accounts"
+#: The reason recorded for an account outside ``--accounts``: left to another batch, when
+#: an organization is collected in ``--accounts`` batches.
+NOT_SELECTED = "not selected by --accounts"
+
 #: What a merge records for an account left to a shard whose snapshot was not merged (or
 #: that did not collect it: the account joined the organization after that shard listed it).
 UNMERGED_SHARD = "not collected: left to shard {shard}, but no merged snapshot collected it"
+#: What a merge records for an account outside the ``--accounts`` of every merged snapshot.
+UNSELECTED = "not collected: no merged snapshot selected it with --accounts"
+
+
+@dataclass(frozen=True)
+class MergedSnapshots:
+    """What :func:`merge_snapshots` returns: the merged snapshot's envelope, its accounts
+    (one at a time, each read once), and the accounts no merged snapshot collected nor
+    left out on purpose (ID -> the reason written for it: :data:`UNMERGED_SHARD` or
+    :data:`UNSELECTED`), written as failed."""
+
+    envelope: Inventory
+    accounts: Iterator[Account]
+    uncovered: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +101,7 @@ def shard_of(account_id: str, count: int) -> int:
     return int.from_bytes(digest[:8], "big") % count
 
 
-def merge_snapshots(paths: Sequence[Path]) -> tuple[Inventory, Iterator[Account]]:
+def merge_snapshots(paths: Sequence[Path]) -> MergedSnapshots:
     """The snapshots at ``paths`` (shards of one organization) as one: the first
     snapshot's envelope, the earliest collection time (shards collected more than a day
     apart are refused), and each account once, in ID
@@ -90,11 +111,13 @@ def merge_snapshots(paths: Sequence[Path]) -> tuple[Inventory, Iterator[Account]
     account each collected, then for the accounts, which are what the first read saw (a
     snapshot rewritten in place between the reads is refused as the accounts are read).
 
-    An account every snapshot skipped stays skipped (suspended, excluded), unless one of
-    them left it to another shard ("collected by shard j/N"): that shard's snapshot is
-    missing from ``paths``, so the account was never read and is written as failed
-    (:data:`UNMERGED_SHARD`), which makes the merged snapshot incomplete (exit code 3),
-    never skipped on purpose.
+    An account no snapshot collected stays skipped when one of them left it out on purpose
+    (suspended, ``--exclude-accounts``, or outside an ``--accounts`` every snapshot
+    shares). One they all only left to another shard ("collected by shard j/N") or, when
+    their ``--accounts`` differ (batches), to another batch was never read: that shard's
+    or batch's snapshot is missing from ``paths``, so it is written as failed
+    (:data:`UNMERGED_SHARD`, :data:`UNSELECTED`), which makes the merged snapshot
+    incomplete (exit code 3), never skipped on purpose.
 
     Raises :class:`InputError` when the snapshots are of different organizations, or when
     two of them collected the same account.
@@ -111,14 +134,14 @@ def merge_snapshots(paths: Sequence[Path]) -> tuple[Inventory, Iterator[Account]
         for file in files:
             file.close()
         raise
-    return envelope, _merged(files, owner, missing)
+    return MergedSnapshots(envelope, _merged(files, owner, missing), MappingProxyType(missing))
 
 
 def _first_pass(
     paths: Sequence[Path], reads: Sequence[tuple[Inventory, Iterator[Account]]]
 ) -> tuple[Inventory, dict[str, int], dict[str, str]]:
-    """The merged envelope, the snapshot each account is taken from, and the accounts
-    left to a shard no snapshot collected them in (with that shard)."""
+    """The merged envelope, the snapshot each account is taken from, and the accounts no
+    snapshot collected nor left out on purpose (with the reason written for them)."""
     headers = [header for header, _ in reads]
     first = headers[0]
     for path, header in zip(paths, headers, strict=True):
@@ -140,33 +163,72 @@ def _first_pass(
                 where=str(path),
                 hint="Merge the shards of one kind of collection; scan the others on their own.",
             )
-    owner: dict[str, int] = {}  # the snapshot each account is taken from
-    collected: set[str] = set()
-    unmerged: dict[str, str] = {}  # account -> the shard it was left to
+    coverage = _Coverage()
     for n, (path, (_, accounts)) in enumerate(zip(paths, reads, strict=True)):
+        selected: set[str] = set()
         for account in accounts:
-            if account.status is AccountStatus.SKIPPED:
-                owner.setdefault(account.id, n)  # unless another snapshot collected it
-                left_to = _OTHER_SHARD.fullmatch(account.error or "")
-                if left_to is not None:
-                    unmerged.setdefault(account.id, left_to.group(1))
+            if account.status is AccountStatus.SKIPPED and account.error == NOT_SELECTED:
+                coverage.owner.setdefault(account.id, n)
+                coverage.unselected.add(account.id)
                 continue
-            if account.id in collected:
+            selected.add(account.id)
+            if account.status is AccountStatus.SKIPPED:
+                coverage.skipped(n, account)
+            elif account.id in coverage.collected:
                 raise InputError(
-                    f"account {account.id} is collected in {paths[owner[account.id]]} too:"
-                    " shards must not overlap",
+                    f"account {account.id} is collected in"
+                    f" {paths[coverage.owner[account.id]]} too: shards must not overlap",
                     where=str(path),
                 )
-            collected.add(account.id)
-            owner[account.id] = n
+            else:
+                coverage.collected.add(account.id)
+                coverage.owner[account.id] = n
+        coverage.selections.add(frozenset(selected))
     envelope = dataclasses.replace(
         first,
         accounts=(),
         collected_at=_one_time(paths, headers),
         organization=_organization(paths, headers),
     )
-    missing = {account: shard for account, shard in unmerged.items() if account not in collected}
-    return envelope, owner, missing
+    return envelope, coverage.owner, coverage.missing()
+
+
+@dataclass
+class _Coverage:
+    """Which merged snapshot collected each account, and why the others left it out."""
+
+    owner: dict[str, int] = dataclasses.field(default_factory=dict)  # the one taken
+    collected: set[str] = dataclasses.field(default_factory=set)
+    deliberate: set[str] = dataclasses.field(default_factory=set)  # out on purpose
+    to_shard: dict[str, str] = dataclasses.field(default_factory=dict)  # left to a shard
+    unselected: set[str] = dataclasses.field(default_factory=set)  # outside an --accounts
+    #: Each snapshot's accounts but those outside its ``--accounts``: all alike when the
+    #: snapshots are shards of one selection, different when they are batches.
+    selections: set[frozenset[str]] = dataclasses.field(default_factory=set)
+
+    def skipped(self, n: int, account: Account) -> None:
+        left_to = _OTHER_SHARD.fullmatch(account.error or "")
+        if left_to is not None:
+            self.owner.setdefault(account.id, n)  # unless another snapshot collected it
+            self.to_shard.setdefault(account.id, UNMERGED_SHARD.format(shard=left_to.group(1)))
+            return
+        # Suspended, or excluded: the snapshot that says why it is out is kept.
+        if account.id not in self.collected and account.id not in self.deliberate:
+            self.owner[account.id] = n
+        self.deliberate.add(account.id)
+
+    def missing(self) -> dict[str, str]:
+        """The accounts no snapshot collected nor left out on purpose, with the reason
+        written for them. Outside every snapshot's ``--accounts`` is on purpose when the
+        snapshots share one selection (the shards of ``--accounts A,B --shard I/N``), a
+        batch's snapshot missing when their selections differ."""
+        batches = len(self.selections) > 1
+        uncovered = self.to_shard.keys() | (self.unselected if batches else set())
+        return {
+            account: self.to_shard.get(account, UNSELECTED)
+            for account in sorted(uncovered)
+            if account not in self.collected and account not in self.deliberate
+        }
 
 
 #: How far apart the shards of one merged snapshot may have been collected.
@@ -251,7 +313,7 @@ def _merged(
             if owner.get(account.id) != n:
                 continue
             if account.id in missing:
-                reason = UNMERGED_SHARD.format(shard=missing[account.id])
+                reason = missing[account.id]
                 account = dataclasses.replace(account, status=AccountStatus.FAILED, error=reason)
             yield account.id, n, account
 

@@ -35,7 +35,7 @@ from keyless.collect.live.failures import (
     unreachable,
 )
 from keyless.collect.live.identity_center import collect_identity_center
-from keyless.collect.shard import OTHER_SHARD, Shard, shard_of
+from keyless.collect.shard import EXCLUDED, NOT_SELECTED, OTHER_SHARD, Shard, shard_of
 from keyless.errors import AwsUnavailable, CollectionError, KeylessError
 from keyless.model import (
     Account,
@@ -229,9 +229,9 @@ def _select(
     skipped: list[tuple[MemberAccount, str]] = []
     for member in members:
         if member.id in excluded:
-            skipped.append((member, "excluded by --exclude-accounts"))
+            skipped.append((member, EXCLUDED))
         elif wanted and member.id not in wanted:
-            skipped.append((member, "not selected by --accounts"))
+            skipped.append((member, NOT_SELECTED))
         elif not member.is_active:
             skipped.append((member, f"account is {member.state} in AWS Organizations"))
         elif shard is not None and not shard.owns(member.id):
