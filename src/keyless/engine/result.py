@@ -100,7 +100,9 @@ class ScanResult:
     its JSON document's schema is ``keyless/<command>/v1``. ``now`` is the moment ages
     were measured against and ``now_basis`` where it came from: ``clock`` (the current
     time), ``snapshot`` (the snapshot's ``collected_at``) or ``option`` (``--now``).
-    ``config_path`` is the configuration file whose ignores applied, if any. ``notes``
+    ``config_path`` is the configuration file whose ignores applied, if any, and
+    ``ignores`` those ignores (:attr:`unused_ignores` are those that accepted nothing).
+    ``notes``
     say what a scan deliberately did not read: a remote Terraform module in a file scan;
     in an estate scan, what the collectors left out (:attr:`Account.notes`, such as
     credential report rows of users deleted since the report was generated), each named
@@ -121,6 +123,7 @@ class ScanResult:
     now_basis: str = "clock"
     config_path: str | None = None
     notes: tuple[str, ...] = ()
+    ignores: tuple[Ignore, ...] = ()
 
     @property
     def estate(self) -> Inventory:
@@ -128,6 +131,23 @@ class ScanResult:
         if self.inventory is None:
             raise TypeError(f"a {self.command} result scanned files, not an estate")
         return self.inventory
+
+    @property
+    def unused_ignores(self) -> tuple[Ignore, ...]:
+        """The configuration's ignores that accepted no finding of this scan, among those
+        of a check it ran (or of every check, ``*``): a rule that matches nothing (a regex
+        written where a glob is read, a renamed user) hides nothing, and says so. A notice,
+        never an error: a configuration shared by repositories need not match in all."""
+        ran = {run.check.id for run in self.check_runs}
+        unused = [i for i in self.ignores if i.check == "*" or i.check in ran]
+        for entry in self.suppressed:
+            if not unused:
+                break
+            finding = entry.finding
+            unused = [
+                i for i in unused if not i.matches(finding.check, finding.account, finding.resource)
+            ]
+        return tuple(unused)
 
     @property
     def is_complete(self) -> bool:

@@ -123,6 +123,7 @@ def _result(
         now_basis=now_basis,
         config_path=config.path,
         notes=account_notes(inventory),
+        ignores=rules,
     )
 
 

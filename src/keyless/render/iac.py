@@ -20,6 +20,7 @@ from keyless.files import display_path
 from keyless.findings import FileLocation, Finding, Severity
 from keyless.iac.trust import FileTrust
 from keyless.render import RenderOptions
+from keyless.render.ignores import unused_ignore_document, unused_ignore_line
 from keyless.render.jsonout import check_run_document, dumps
 from keyless.render.sarif import sarif_json, scan_sarif
 from keyless.render.trust import trust_document, trust_text
@@ -72,6 +73,7 @@ def iac_document(result: ScanResult) -> dict[str, Any]:
         "files": [{"path": display_path(f.path), "kind": f.kind} for f in result.files],
         "findings": [finding_json(f) for f in result.findings],
         "suppressed": [_suppressed_json(s) for s in result.suppressed],
+        "unused_ignores": [unused_ignore_document(i) for i in result.unused_ignores],
         "unread": [{"where": u.where, "reason": u.reason} for u in result.unread],
         "notes": list(result.notes),
         "check_runs": [check_run_document(r) for r in result.check_runs],
@@ -120,6 +122,7 @@ def iac_text(result: ScanResult, options: RenderOptions) -> str:
         lines.append("Not read or not judged (exit code 3):")
         lines.extend(f"  {_one_line(u.where)}: {_one_line(u.reason)}" for u in result.unread)
     lines.extend(f"note: {_one_line(n)}" for n in result.notes)
+    lines.extend(unused_ignore_line(ignore) for ignore in result.unused_ignores)
     lines.append(
         f"{len(result.findings)} finding(s) in {len(result.files)} file(s); "
         f"{_verdict(result, options.fail_on)}"

@@ -22,6 +22,7 @@ from keyless.engine import CheckRun, ScanResult, Suppressed
 from keyless.findings import Finding
 from keyless.model import Account, Inventory, User
 from keyless.render import RenderOptions
+from keyless.render.ignores import unused_ignore_document
 from keyless.render.summary import summarize
 
 SCAN_SCHEMA = "keyless/scan/v1"
@@ -144,6 +145,7 @@ def _scan_document(
         "findings": array(map(finding_document, result.findings)),
         "check_runs": [check_run_document(r) for r in result.check_runs],
         "suppressed": [suppressed_document(s) for s in result.suppressed],
+        "unused_ignores": [unused_ignore_document(i) for i in result.unused_ignores],
         "notes": list(result.notes),
     }
 

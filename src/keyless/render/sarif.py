@@ -38,6 +38,7 @@ from keyless.files import relative_path
 from keyless.findings import FileLocation, Finding, Severity
 from keyless.model import AccountStatus
 from keyless.render import RenderOptions
+from keyless.render.ignores import unused_ignore_line
 from keyless.render.jsonout import Streamed, dump_chunks, dumps
 from keyless.render.sarif_limits import warn_about, watched
 from keyless.store.record import finding_subject
@@ -254,6 +255,10 @@ def scan_sarif(result: ScanResult, *, stream: bool = False) -> dict[str, Any]:
         {"level": "note", "message": {"text": note}}
         for note in (result.notes if result.inventory is not None else ())
     ] + _read_in_part(result)
+    notes += [
+        {"level": "note", "message": {"text": unused_ignore_line(ignore)}}
+        for ignore in result.unused_ignores
+    ]
     if notifications or notes:
         log["runs"][0]["invocations"] = [
             {

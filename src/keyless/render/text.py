@@ -20,6 +20,7 @@ from keyless.engine import EXIT_INCOMPLETE, ScanResult
 from keyless.findings import Finding, Severity
 from keyless.model import AccountStatus
 from keyless.render import RenderOptions, console_text
+from keyless.render.ignores import unused_ignore_line
 from keyless.render.style import SEVERITY_STYLE
 from keyless.render.summary_text import render_summary
 from keyless.render.untrusted import printable
@@ -35,6 +36,7 @@ def render_text(
     _render_suppressed(result, console)
     _render_gaps(result, console)
     _render_notes(result, console)
+    _render_unused_ignores(result, console)
     _render_footer(result, console, fail_on, allow_partial)
 
 
@@ -175,6 +177,15 @@ def _render_notes(result: ScanResult, console: Console) -> None:
     for note in result.notes:
         console.print(_indented(Text(f"note: {printable(note)}"), 2))
     console.print()
+
+
+def _render_unused_ignores(result: ScanResult, console: Console) -> None:
+    """Ignores that accepted nothing: a notice line each (see render.ignores)."""
+    unused = result.unused_ignores
+    for ignore in unused:
+        console.print(Text(unused_ignore_line(ignore)), soft_wrap=True)
+    if unused:
+        console.print()
 
 
 def _checks_named(checks: list[str]) -> str:

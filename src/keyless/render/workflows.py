@@ -15,6 +15,7 @@ from keyless.engine import ScanResult, Suppressed, Unread
 from keyless.files import display_path
 from keyless.findings import FileLocation, Finding
 from keyless.render import RenderOptions
+from keyless.render.ignores import unused_ignore_document, unused_ignore_line
 from keyless.render.jsonout import dumps
 from keyless.workflows.model import Coverage, FixResult, JobRewrite, Platform, Subject
 from keyless.workflows.verdict import statement
@@ -54,6 +55,7 @@ def scan_json(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
         ],
         "findings": [_scan_finding_json(f, base) for f in result.findings],
         "suppressed": [_suppressed_json(s, base) for s in result.suppressed],
+        "unused_ignores": [unused_ignore_document(i) for i in result.unused_ignores],
         "unread": [_unread_json(u, base) for u in result.unread],
         "check_runs": [
             {
@@ -151,6 +153,7 @@ def scan_text(result: ScanResult) -> str:
     ]
     literal = literal_only(result)
     lines += [one_line(line) for line in literal]
+    lines += [unused_ignore_line(ignore) for ignore in result.unused_ignores]
     summary = f"{len(result.findings)} finding(s) in {len(result.files)} file(s)"
     if result.suppressed:
         summary += f"; {len(result.suppressed)} suppressed"
