@@ -100,20 +100,28 @@ class LazyGroup(click.Group):
             # option or subcommand): one line, as every other refusal, not the usage block.
             if _is_help(error) or (isinstance(ctx.obj, dict) and ctx.obj.get("debug")):
                 raise
-            click.echo(f"keyless: error: {_usage_problem(error)}", err=True)
+            tell(f"keyless: error: {_usage_problem(error)}")
             ctx.exit(error.exit_code)
         except KeylessError as error:
             if isinstance(ctx.obj, dict) and ctx.obj.get("debug"):
                 raise
-            click.echo(f"keyless: error: {_shown(error)}", err=True)
+            tell(f"keyless: error: {_shown(error)}")
             ctx.exit(error.exit_code)
         except KeyboardInterrupt:
             if isinstance(ctx.obj, dict) and ctx.obj.get("debug"):
                 raise
             # On a terminal the line starts after the "^C" the terminal echoed.
-            start = "\n" if sys.stderr.isatty() else ""
-            click.echo(f"{start}keyless: interrupted", err=True)
+            start = "\n" if sys.stderr is not None and sys.stderr.isatty() else ""
+            tell(f"{start}keyless: interrupted")
             ctx.exit(EXIT_INTERRUPTED)
+        except OSError as error:
+            # Standard output or error that cannot be written (`| head`, `2> /dev/full`):
+            # exit 2, as a report that cannot be written; click's own answer is 1.
+            debug = isinstance(ctx.obj, dict) and ctx.obj.get("debug")
+            code = None if debug else _unwritable(error)
+            if code is None:
+                raise
+            ctx.exit(code)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """``keyless``'s own options (``keyless --bogus``): refused as a subcommand's are."""
@@ -122,8 +130,13 @@ class LazyGroup(click.Group):
         except click.UsageError as error:
             if _is_help(error) or "--debug" in args:
                 raise
-            click.echo(f"keyless: error: {_usage_problem(error)}", err=True)
+            tell(f"keyless: error: {_usage_problem(error)}")
             ctx.exit(error.exit_code)
+        except OSError as error:  # --help or --version into a closed pipe
+            code = None if "--debug" in args else _unwritable(error)
+            if code is None:
+                raise
+            ctx.exit(code)
 
     @staticmethod
     def _load(name: str) -> click.Command | None:
@@ -139,6 +152,21 @@ class LazyGroup(click.Group):
             raise
         command = getattr(module, attribute, None)
         return command if isinstance(command, click.Command) else None
+
+
+def tell(message: str) -> None:
+    """``message`` on standard error, or nothing when it cannot be written (see
+    :mod:`keyless.cli.streams`, imported only when a command fails)."""
+    from keyless.cli.streams import tell as say
+
+    say(message)
+
+
+def _unwritable(error: OSError) -> int | None:
+    """Exit code 2 when ``error`` is standard output or error failing; else ``None``."""
+    from keyless.cli.streams import end_unwritable, is_unwritable_stream
+
+    return end_unwritable(error) if is_unwritable_stream(error) else None
 
 
 def _is_help(error: click.UsageError) -> bool:

@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from keyless.cli.streams import CLOSED_PIPE, silence
 from keyless.errors import InputError
 from keyless.files import check_writable, write_atomic
 from keyless.findings import Severity
@@ -94,7 +95,7 @@ def emit(text: str, output: Path | None = None, what: str = "the output") -> Non
 def _standard_output() -> Iterator[None]:
     """Writing to standard output: a failure (a full disk under ``> report.json``) is an
     error naming it, exit 2, as it is for ``--output``; not a traceback and exit 1, which
-    reads as "findings". A closed pipe (``| head``) is left to click, as before."""
+    reads as "findings". A closed pipe (``| head``) too: nothing more is written to it."""
     if sys.stdout is None:  # started with standard output closed (`>&-`)
         raise InputError(
             "cannot write to standard output: it is closed",
@@ -103,12 +104,12 @@ def _standard_output() -> Iterator[None]:
     try:
         yield
     except BrokenPipeError:
-        raise
+        silence(sys.stdout)
+        raise InputError(CLOSED_PIPE) from None
     except OSError as error:
         # What is still buffered cannot be written either: drop it, so that exiting does
         # not fail again (and exit 120) trying to flush it.
-        with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        silence(sys.stdout)
         raise InputError(
             f"cannot write to standard output: {error.strerror or error}",
             hint="Free space where the output goes, or write it elsewhere with --output"
