@@ -135,12 +135,26 @@ def iter_snapshot_accounts(path: str | Path) -> Iterator[Account]:
 def stream_snapshot(path: str | Path) -> tuple[Inventory, Iterator[Account]]:
     """The snapshot as its outline (the envelope, with every account by ID alone) and its
     accounts one at a time (:func:`iter_snapshot_accounts`). The IDs are read first, in a
-    pass that does not decode the accounts; errors as :func:`load_snapshot`."""
-    with _Reader(Path(path)) as reader:
-        outline = dataclasses.replace(
-            reader.header, accounts=tuple(Account(id=i) for i in reader.account_ids())
-        )
-    return outline, iter_snapshot_accounts(path)
+    pass that does not decode the accounts, and the accounts from the same open file
+    (:class:`SnapshotFile`): a snapshot replaced between the passes is not seen, one
+    written again in place is refused. Errors as :func:`load_snapshot`."""
+    file = SnapshotFile(Path(path))
+    try:
+        header, ids = file.read_ids()
+    except BaseException:
+        file.close()
+        raise
+    return dataclasses.replace(header, accounts=tuple(Account(id=i) for i in ids)), _closing(file)
+
+
+def _closing(file: SnapshotFile) -> Iterator[Account]:
+    """The accounts of ``file``'s next pass, the file closed once they are read."""
+    try:
+        with _gc_paused():
+            _, accounts = file.read()
+        yield from accounts
+    finally:
+        file.close()
 
 
 @contextlib.contextmanager
@@ -181,17 +195,32 @@ class SnapshotFile:
 
     def read(self) -> tuple[Inventory, Iterator[Account]]:
         """One pass: the envelope, and the accounts one at a time."""
+        reader = self._reader()
+        return reader.header, self._accounts(reader)
+
+    def read_ids(self) -> tuple[Inventory, tuple[str, ...]]:
+        """One pass: the envelope, and each account's ID (the accounts not decoded)."""
+        reader = self._reader()
+        ids = tuple(reader.account_ids())
+        reader.drain()
+        self._passed(reader)
+        return reader.header, ids
+
+    def _reader(self) -> _Reader:
         try:
             self.file.seek(0)
         except OSError as error:
             raise InputError(
                 f"cannot read {_WHAT}: {error.strerror}", where=str(self.path)
             ) from None
-        reader = _Reader(self.path, self.file)
-        return reader.header, self._accounts(reader)
+        return _Reader(self.path, self.file)
 
     def _accounts(self, reader: _Reader) -> Iterator[Account]:
         yield from reader.accounts()
+        self._passed(reader)
+
+    def _passed(self, reader: _Reader) -> None:
+        """A pass read the whole file: its bytes are the first pass's, or refused."""
         digest = reader.digest.digest()
         if self._digest is None:
             self._digest = digest
@@ -386,6 +415,11 @@ class _Reader:
         if len(line) > limit:
             self._fail_line(f"longer than the {describe_size(limit)} keyless reads")
         return line
+
+    def drain(self) -> None:
+        """Read what is left of the file (into :attr:`digest`), unchecked."""
+        while self._read(1 << 20):
+            pass
 
     def _expect_end(self) -> None:
         while chunk := self._read(1 << 20):
