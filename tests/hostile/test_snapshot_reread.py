@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from keyless.cli import cli
-from keyless.collect.offline.snapshot import load_snapshot, stream_snapshot, write_snapshot
+from keyless.collect.offline.snapshot import load_snapshot, write_snapshot
+from keyless.collect.offline.snapshot_passes import stream_snapshot
 from keyless.errors import InputError
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from keyless.collect.offline.export import load_export, stream_export
-from keyless.collect.offline.snapshot import stream_snapshot, write_snapshot
+from keyless.collect.offline.snapshot import write_snapshot
+from keyless.collect.offline.snapshot_passes import stream_snapshot
 from keyless.engine import ScanResult, run_checks, run_checks_by_account
 from keyless.model import Account
 from keyless.render.jsonout import check_run_document, finding_document

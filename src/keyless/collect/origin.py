@@ -159,7 +159,7 @@ def stream_inventory(
 
         return stream_export(_required_path(spec))
     if spec.kind is Origin.SNAPSHOT:
-        from keyless.collect.offline.snapshot import stream_snapshot
+        from keyless.collect.offline.snapshot_passes import stream_snapshot
 
         return stream_snapshot(_required_path(spec))
     inventory = load_inventory(spec, progress=progress, on_step=on_step)

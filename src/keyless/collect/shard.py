@@ -28,7 +28,7 @@ from keyless.errors import InputError, KeylessError, quoted
 from keyless.model import Account, AccountStatus, DatasetState, Inventory, Organization
 
 if TYPE_CHECKING:
-    from keyless.collect.offline.snapshot import SnapshotFile
+    from keyless.collect.offline.snapshot_passes import SnapshotFile
 
 _SHARD = re.compile(r"([0-9]{1,4})/([0-9]{1,4})")
 
@@ -107,7 +107,7 @@ def merge_snapshots(paths: Sequence[Path]) -> MergedSnapshots:
     apart are refused), and each account once, in ID
     order, from the snapshot that did not skip it. Streams: one account per snapshot is
     held at a time. Each snapshot is opened once and read twice through that one open
-    file (:class:`~keyless.collect.offline.snapshot.SnapshotFile`): once for which
+    file (:class:`~keyless.collect.offline.snapshot_passes.SnapshotFile`): once for which
     account each collected, then for the accounts, which are what the first read saw (a
     snapshot rewritten in place between the reads is refused as the accounts are read).
 
@@ -122,7 +122,7 @@ def merge_snapshots(paths: Sequence[Path]) -> MergedSnapshots:
     Raises :class:`InputError` when the snapshots are of different organizations, or when
     two of them collected the same account.
     """
-    from keyless.collect.offline.snapshot import SnapshotFile
+    from keyless.collect.offline.snapshot_passes import SnapshotFile
 
     if not paths:
         raise InputError("nothing to merge: name the shards' snapshots")
