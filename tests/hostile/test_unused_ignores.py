@@ -136,3 +136,14 @@ def test_sarif_says_it_as_a_notification(repository: Path) -> None:
         "toolExecutionNotifications"
     ]
     assert {"level": "note", "message": {"text": NOTICE}} in notifications
+
+
+def test_markdown_lists_it(repository: Path) -> None:
+    result = _run(*COMMANDS["scan"], "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    at = lines.index("### Ignores that matched nothing")
+    assert lines[at + 2] == (
+        "- notice: keyless.toml \\[\\[ignore\\]\\] \\#1 (check '\\*', resource"
+        " 'arn:aws:iam::.\\*:user/ci-.\\*') matched no finding"
+    )

@@ -21,6 +21,7 @@ from keyless.engine import ScanResult
 from keyless.findings import Finding, Severity
 from keyless.model import AccountStatus
 from keyless.render import RenderOptions
+from keyless.render.ignores import unused_ignore_line
 from keyless.render.summary import AccountSummary, summarize
 
 #: GitHub refuses comments longer than this many characters.
@@ -126,7 +127,7 @@ def scan_markdown_within(result: ScanResult, options: RenderOptions, limit: int)
     ]
     if len(summary.accounts) > 1:
         head += ["", "### Accounts by IAM-user debt", "", *_account_table(summary.accounts)]
-    head += [*_suppressed(result), *_unread(result), *_notes(result), ""]
+    head += [*_suppressed(result), *_unread(result), *_notes(result), *_unused(result), ""]
     stamp = f"keyless scan · {result.now:%Y-%m-%d %H:%M} UTC"
     tail = ["", f"<sub>{stamp} · the full report: `keyless scan --format html`</sub>"]
     if not result.findings:
@@ -218,6 +219,15 @@ def _notes(result: ScanResult) -> list[str]:
     if len(result.notes) > UNREAD_ROWS:
         lines.append(f"- … and {len(result.notes) - UNREAD_ROWS} more notes.")
     return ["", "### Notes", "", *lines] if lines else []
+
+
+def _unused(result: ScanResult) -> list[str]:
+    """Ignores that accepted no finding: a notice each (see render.ignores)."""
+    unused = result.unused_ignores
+    lines = [f"- {escape(unused_ignore_line(i))}" for i in unused[:UNREAD_ROWS]]
+    if len(unused) > UNREAD_ROWS:
+        lines.append(f"- … and {len(unused) - UNREAD_ROWS} more ignores that matched nothing.")
+    return ["", "### Ignores that matched nothing", "", *lines] if lines else []
 
 
 def _finding_row(finding: Finding) -> str:
