@@ -147,3 +147,10 @@ def test_markdown_lists_it(repository: Path) -> None:
         "- notice: keyless.toml \\[\\[ignore\\]\\] \\#1 (check '\\*', resource"
         " 'arn:aws:iam::.\\*:user/ci-.\\*') matched no finding"
     )
+
+
+def test_html_lists_it(repository: Path) -> None:
+    result = _run(*COMMANDS["scan"], "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert '<section id="unused-ignores">' in result.stdout
+    assert "[[ignore]] #1 (check &#39;*&#39;" in result.stdout

@@ -30,6 +30,7 @@ from keyless.findings import Finding, Severity
 from keyless.model import AccountStatus, DatasetState, Inventory
 from keyless.render import RenderOptions
 from keyless.render.charts import BarChart, LineChart, columns, lines, rows
+from keyless.render.ignores import unused_ignore_line
 from keyless.render.summary import Summary, summarize
 from keyless.render.untrusted import visible
 from keyless.store.history import History
@@ -393,4 +394,5 @@ def unread_context(inventory: Inventory, result: ScanResult | None = None) -> di
         "datasets": datasets,
         "not_evaluated": not_evaluated,
         "notes": result.notes if result else (),
+        "unused_ignores": [unused_ignore_line(i) for i in result.unused_ignores] if result else (),
     }
