@@ -102,8 +102,7 @@ class ScanResult:
     time), ``snapshot`` (the snapshot's ``collected_at``) or ``option`` (``--now``).
     ``config_path`` is the configuration file whose ignores applied, if any, and
     ``ignores`` those ignores (:attr:`unused_ignores` are those that accepted nothing).
-    ``notes``
-    say what a scan deliberately did not read: a remote Terraform module in a file scan;
+    ``notes`` say what a scan deliberately did not read: a remote Terraform module in a file scan;
     in an estate scan, what the collectors left out (:attr:`Account.notes`, such as
     credential report rows of users deleted since the report was generated), each named
     by its account in an organization. Notes never change the exit code.
