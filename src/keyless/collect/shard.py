@@ -104,8 +104,9 @@ def shard_of(account_id: str, count: int) -> int:
 def merge_snapshots(paths: Sequence[Path]) -> MergedSnapshots:
     """The snapshots at ``paths`` (shards of one organization) as one: the first
     snapshot's envelope, the earliest collection time (shards collected more than a day
-    apart are refused), and each account once, in ID
-    order, from the snapshot that did not skip it. Streams: one account per snapshot is
+    apart are refused), and each account once, from the snapshot that did not skip it
+    (merged by account ID, keeping each snapshot's own order: ID order when every snapshot
+    lists its accounts in ID order). Streams: one account per snapshot is
     held at a time. Each snapshot is opened once and read twice through that one open
     file (:class:`~keyless.collect.offline.snapshot_passes.SnapshotFile`): once for which
     account each collected, then for the accounts, which are what the first read saw (a
