@@ -139,13 +139,19 @@ def test_a_json_template_larger_than_cloudformation_takes_is_refused(tmp_path: P
     )
 
 
+OPEN_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
+}
+
+
 def test_a_large_terraform_plan_is_still_read(tmp_path: Path) -> None:
     role = {
         "address": "aws_iam_role.r",
         "mode": "managed",
         "type": "aws_iam_role",
         "name": "r",
-        "values": {"name": "r", "assume_role_policy": "{}"},
+        "values": {"name": "r", "assume_role_policy": json.dumps(OPEN_TRUST)},
     }
     buckets = [
         {"address": f"aws_s3_bucket.b{i}", "mode": "managed", "type": "aws_s3_bucket",

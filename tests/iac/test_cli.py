@@ -292,3 +292,24 @@ def test_parameters_do_not_apply_to_a_policy_document(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["trust", str(policy), "--parameter", "Repository=x"])
     assert result.exit_code == 2
     assert "--parameter apply to a Terraform file" in result.output
+
+
+def test_a_malformed_trust_policy_is_not_judged_as_keyless_trust_says(tmp_path: Path) -> None:
+    """A Condition written as a list: CloudFormation fails to create the role. `keyless iac`
+    reported a medium finding and exit 0 (below --fail-on), `keyless trust` "not judged" and
+    exit 3: both now say not judged, exit 3."""
+    template = tmp_path / "stack.yaml"
+    template.write_text(
+        "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n"
+        "      AssumeRolePolicyDocument:\n        Version: '2012-10-17'\n"
+        "        Statement:\n          - Effect: Allow\n"
+        "            Principal: {AWS: arn:aws:iam::111122223333:root}\n"
+        "            Action: sts:AssumeRole\n"
+        "            Condition:\n              - Bool: {aws:MultiFactorAuthPresent: 'true'}\n"
+    )
+    reason = "Role: trust policy not judged: /Statement/0/Condition: Condition must be a JSON"
+    iac = run("iac", str(template))
+    assert iac.exit_code == 3
+    assert reason in iac.stdout
+    trust = run("trust", str(template))
+    assert trust.exit_code == 3

@@ -202,12 +202,12 @@ def roles_to_judge(
                     )
                 )
                 continue
-        too_large = _too_large(document)
-        if too_large is not None:
+        malformed = _malformed(document)
+        if malformed is not None:
             unread.append(
                 Unread(
                     location(resource.path, resource.position),
-                    f"{resource.address}: trust policy not judged: {too_large.message}",
+                    f"{resource.address}: trust policy not judged: {malformed}",
                 )
             )
             continue
@@ -317,15 +317,18 @@ def _issuer_of(statement: Node) -> str | None:
     return issuer if "." in issuer and not any(c in issuer for c in "*?${}") else None
 
 
-def _too_large(document: Any) -> PolicyTooLarge | None:
-    """The error of a trust policy beyond keyless's limits (keyless.policy.limits): not
-    judged, so never clean. Any other error in the policy is the trust checks' to report."""
+def _malformed(document: Any) -> str | None:
+    """Why a trust policy cannot be judged: beyond keyless's limits
+    (keyless.policy.limits), or not a policy IAM accepts (a ``Condition`` written as a
+    list: CloudFormation and Terraform fail to create the role). Not judged, so never clean
+    and never passed as a finding below ``--fail-on`` (exit 3), as ``keyless trust`` says
+    of the same file."""
     try:
         parse_trust_policy(document)
     except PolicyTooLarge as error:
-        return error
-    except PolicyError:
-        pass
+        return error.message
+    except PolicyError as error:
+        return error.describe()
     return None
 
 
