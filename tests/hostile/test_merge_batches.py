@@ -16,9 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from keyless.cli import cli
-from keyless.collect.offline.codec import encoder
 from keyless.collect.shard import EXCLUDED, NOT_SELECTED, OTHER_SHARD, UNSELECTED, shard_of
-from keyless.model import Account, AccountStatus
+from tests.hostile.snapshots import skipped_account
 
 BATCHES = 3
 
@@ -39,33 +38,17 @@ def _batch_of(collected: dict[str, Any], account_id: str) -> int:
     return ids.index(account_id) % BATCHES
 
 
-def _skipped(account: dict[str, Any], reason: str) -> Any:
-    """The account as `collect --org` records one it did not collect."""
-    encode = encoder(Account)
-    assert encode is not None
-    return encode(
-        Account(
-            id=account["id"],
-            name=account["name"],
-            email=account["email"],
-            partition=account["partition"],
-            status=AccountStatus.SKIPPED,
-            error=reason,
-        )
-    )
-
-
 def _batch(
     collected: dict[str, Any], index: int, directory: Path, excluded: frozenset[str] = frozenset()
 ) -> Path:
     """The snapshot of `collect --org --accounts <batch index> [--exclude-accounts ...]`."""
     document = json.loads(json.dumps(collected))
     document["accounts"] = [
-        _skipped(account, EXCLUDED)
+        skipped_account(account, EXCLUDED)
         if account["id"] in excluded
         else account
         if _batch_of(collected, account["id"]) == index
-        else _skipped(account, NOT_SELECTED)
+        else skipped_account(account, NOT_SELECTED)
         for account in document["accounts"]
     ]
     path = directory / f"batch-{index}.json"
@@ -113,7 +96,7 @@ def test_a_merge_of_every_batch_is_complete(collected: dict[str, Any], tmp_path:
     assert statuses == {"scanned"}
 
 
-def test_an_account_a_batch_excludes_stays_skipped(
+def test_an_account_a_batch_excludes_staysskipped_account(
     collected: dict[str, Any], tmp_path: Path
 ) -> None:
     # Left out of every batch's --accounts, and given to one batch's --exclude-accounts.
@@ -142,7 +125,9 @@ def test_a_merge_without_one_shard_names_its_accounts(
         document["accounts"] = [
             account
             if shard_of(account["id"], 3) == index
-            else _skipped(account, OTHER_SHARD.format(index=shard_of(account["id"], 3), count=3))
+            else skipped_account(
+                account, OTHER_SHARD.format(index=shard_of(account["id"], 3), count=3)
+            )
             for account in document["accounts"]
         ]
         path = tmp_path / f"shard-{index}.json"
@@ -159,7 +144,7 @@ def test_a_merge_without_one_shard_names_its_accounts(
     ]
 
 
-def test_the_shards_of_one_selection_keep_the_accounts_outside_it_skipped(
+def test_the_shards_of_one_selection_keep_the_accounts_outside_itskipped_account(
     collected: dict[str, Any], tmp_path: Path
 ) -> None:
     # `collect --org --accounts <batch 0> --shard I/2`: every shard leaves the others out
@@ -169,11 +154,13 @@ def test_the_shards_of_one_selection_keep_the_accounts_outside_it_skipped(
     for index in range(2):
         document = json.loads(json.dumps(collected))
         document["accounts"] = [
-            _skipped(account, NOT_SELECTED)
+            skipped_account(account, NOT_SELECTED)
             if account["id"] not in chosen
             else account
             if shard_of(account["id"], 2) == index
-            else _skipped(account, OTHER_SHARD.format(index=shard_of(account["id"], 2), count=2))
+            else skipped_account(
+                account, OTHER_SHARD.format(index=shard_of(account["id"], 2), count=2)
+            )
             for account in document["accounts"]
         ]
         path = tmp_path / f"shard-{index}.json"

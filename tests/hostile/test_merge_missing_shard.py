@@ -16,9 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from keyless.cli import cli
-from keyless.collect.offline.codec import encoder
 from keyless.collect.shard import OTHER_SHARD, shard_of
-from keyless.model import Account, AccountStatus
+from tests.hostile.snapshots import skipped_account
 
 COUNT = 3
 
@@ -34,28 +33,12 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return document
 
 
-def _skipped(account: dict[str, Any], reason: str) -> Any:
-    """The account as `collect --org` records one it did not collect."""
-    encode = encoder(Account)
-    assert encode is not None
-    return encode(
-        Account(
-            id=account["id"],
-            name=account["name"],
-            email=account["email"],
-            partition=account["partition"],
-            status=AccountStatus.SKIPPED,
-            error=reason,
-        )
-    )
-
-
 def _shard(collected: dict[str, Any], index: int, directory: Path) -> Path:
     document = json.loads(json.dumps(collected))
     document["accounts"] = [
         account
         if shard_of(account["id"], COUNT) == index
-        else _skipped(
+        else skipped_account(
             account, OTHER_SHARD.format(index=shard_of(account["id"], COUNT), count=COUNT)
         )
         for account in document["accounts"]
@@ -100,7 +83,7 @@ def test_a_merge_of_every_shard_is_complete(collected: dict[str, Any], tmp_path:
     assert statuses == {"scanned"}
 
 
-def test_an_account_skipped_everywhere_for_another_reason_stays_skipped(
+def test_an_account_skipped_everywhere_for_another_reason_staysskipped_account(
     collected: dict[str, Any], tmp_path: Path
 ) -> None:
     shards = []
@@ -108,7 +91,7 @@ def test_an_account_skipped_everywhere_for_another_reason_stays_skipped(
         path = _shard(collected, n, tmp_path)
         document = json.loads(path.read_text())
         # The management account, suspended: every shard records it skipped for that.
-        document["accounts"][0] = _skipped(
+        document["accounts"][0] = skipped_account(
             collected["accounts"][0], "account is SUSPENDED in AWS Organizations"
         )
         path.write_text(json.dumps(document))
