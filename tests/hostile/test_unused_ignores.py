@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from keyless.cli import cli
+from tests.workflows.builders import GITHUB_CONFIGURE_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "docs" / "schemas"
@@ -47,18 +48,7 @@ UNUSED = {
     "reason": "CI users are being migrated",
 }
 
-WORKFLOW = """\
-on: push
-jobs:
-  deploy:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: aws-actions/configure-aws-credentials@v4
-        with:
-          aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
-          aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
-          aws-region: us-east-1
-"""
+WORKFLOW = GITHUB_CONFIGURE_KEYS
 
 TEMPLATE = {
     "AWSTemplateFormatVersion": "2010-09-09",

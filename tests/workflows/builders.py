@@ -27,6 +27,20 @@ jobs:
       - run: aws s3 ls
 """
 
+#: configure-aws-credentials given the keys from secrets (its README's first example).
+GITHUB_CONFIGURE_KEYS = """\
+on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
+          aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+          aws-region: us-east-1
+"""
+
 #: CircleCI's documented aws-cli orb job with keys from a context (no role_arn):
 #: https://circleci.com/developer/orbs/orb/circleci/aws-cli
 CIRCLECI_KEYS = """
