@@ -331,3 +331,50 @@ def test_output_listing_several_roles_is_refused_with_the_way_to_judge_them(
     assert out == ""
     assert f"#/{key}: this is `{command}` output, with 1 role(s)" in err
     assert "keyless scan --input DIR" in err
+
+
+def _github_policy(*providers: str) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}
+                },
+            }
+            for provider in providers
+        ],
+    }
+
+
+OTHER_PROVIDER = "arn:aws:iam::999988887777:oidc-provider/token.actions.githubusercontent.com"
+
+
+def test_a_role_of_another_account_than_its_provider_admits_nobody(tmp_path: Path) -> None:
+    policy = write(tmp_path, "deploy.json", _github_policy(OTHER_PROVIDER))
+    role = "arn:aws:iam::111122223333:role/deploy"
+    code, out, _ = run("trust", str(policy), "--role-arn", role)
+    assert code == 0, out
+    assert "nobody through " + OTHER_PROVIDER in out
+    assert "trust-dead-condition" in out
+    assert "trust-oidc-any-tenant" not in out
+    # Without --role-arn the policy's provider names the role's account: judged.
+    code, out, _ = run("trust", str(policy))
+    assert code == 1
+    assert "trust-oidc-any-tenant" in out
+    assert "arn:aws:iam::999988887777:role/deploy" in out
+
+
+def test_providers_of_several_accounts_leave_the_roles_account_unknown(tmp_path: Path) -> None:
+    """Which of two accounts' providers works depends on where the role lives: unknown, so
+    neither is declared dead (that would hide the open one)."""
+    policy = write(tmp_path, "deploy.json", _github_policy(GITHUB_PROVIDER, OTHER_PROVIDER))
+    code, out, _ = run("trust", str(policy), "--format", "json")
+    document = json.loads(out)
+    assert code == 1
+    assert document["role"] == "arn:aws:iam::000000000000:role/deploy"
+    assert not any(p["description"].startswith("nobody") for p in document["paths"])
+    assert {f["check"] for f in document["findings"]} >= {"trust-oidc-any-tenant"}

@@ -367,7 +367,7 @@ def test_roles_anywhere_pinned_to_its_account_is_witnessed_with_an_anchor_there(
     assert ":111122223333:trust-anchor/" in finding.witness["trust_anchor"]
 
 
-EKS = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"
+EKS = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"
 EKS_KEY = "oidc.eks.us-east-1.amazonaws.com/id/ABC"
 
 
@@ -629,7 +629,7 @@ def test_a_circleci_project_id_pin_keeps_other_projects_out(project: bool, broad
     if project:
         equals[f"{CIRCLECI}:oidc.circleci.com/project-id"] = "e6f3a2c1-0000-4000-8000-000000000001"
     trust = allow(
-        {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{CIRCLECI}"},
+        {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{CIRCLECI}"},
         {"StringEquals": equals},
         Action="sts:AssumeRoleWithWebIdentity",
     )
@@ -699,7 +699,7 @@ def test_missing_audience_on_an_issuer_of_one_tenant_follows_the_vendors_guide(
     issuer: str, sub: str, reported: bool
 ) -> None:
     trust = allow(
-        {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{issuer}"},
+        {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{issuer}"},
         {"StringLike": {f"{issuer}:sub": sub}},
         Action="sts:AssumeRoleWithWebIdentity",
     )
@@ -764,3 +764,38 @@ def test_a_subject_open_after_the_repository_still_admits_pull_requests() -> Non
     trust = github({"StringLike": {**AUD, f"{GH}:sub": "repo:acme/app:*"}})
     labels = {f.evidence.get("trigger") for f in run("trust-oidc-untrusted-trigger", trust)}
     assert "a pull request" in labels
+
+
+OTHER_ACCOUNTS_GITHUB = (
+    "arn:aws:iam::999988887777:oidc-provider/token.actions.githubusercontent.com"
+)
+
+
+def test_another_accounts_oidc_provider_admits_nobody() -> None:
+    """STS resolves a token's issuer to the IAM OIDC provider of the role's own account
+    ("No OpenIDConnect provider found in your account"), so a statement naming another
+    account's provider is dead, not a role any GitHub tenant can assume.
+    https://docs.aws.amazon.com/eks/latest/userguide/cross-account-access.html"""
+    trust = allow({"Federated": OTHER_ACCOUNTS_GITHUB}, {"StringEquals": AUD})
+    trust["Statement"][0]["Action"] = "sts:AssumeRoleWithWebIdentity"
+    assert run("trust-oidc-any-tenant", trust) == ()
+    assert run("trust-oidc-missing-audience", trust) == ()
+    (finding,) = run("trust-dead-condition", trust)
+    assert "of another account" in finding.message
+    assert "(111122223333)" in finding.message
+    assert finding.severity.value == "medium"
+    assert finding.evidence["principal"] == OTHER_ACCOUNTS_GITHUB
+    # The same policy on a role of that account is judged: any tenant can assume it.
+    (critical,) = run("trust-oidc-any-tenant", trust, account_id="999988887777")
+    assert critical.severity.value == "critical"
+    assert run("trust-dead-condition", trust, account_id="999988887777") == ()
+
+
+def test_the_own_accounts_provider_is_still_judged_beside_another_accounts() -> None:
+    own = github({"StringEquals": AUD})  # the role's account's provider, no sub
+    other = dict(own["Statement"][0], Principal={"Federated": OTHER_ACCOUNTS_GITHUB})
+    trust = {**own, "Statement": [own["Statement"][0], other]}
+    (finding,) = run("trust-oidc-any-tenant", trust)
+    assert finding.evidence["principal"] == own["Statement"][0]["Principal"]["Federated"]
+    (dead,) = run("trust-dead-condition", trust)
+    assert dead.evidence["statements"] == [1]

@@ -27,7 +27,7 @@ ENVIRONMENT = "8b9d0c2a-0000-4000-8000-000000000002"
 
 def web_identity(issuer: str, condition: dict[str, Any]) -> dict[str, Any]:
     return allow(
-        {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{issuer}"},
+        {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{issuer}"},
         condition,
         Action="sts:AssumeRoleWithWebIdentity",
     )

@@ -24,7 +24,7 @@ from keyless.model.arn import parse_arn
 from keyless.policy.identifiers import checked_role_arn, checked_role_name_or_arn, checked_text
 from keyless.policy.wrapped import load_trust_file
 from keyless.render import Format, formats, render
-from keyless.trust.owner import owner_account, owner_partition
+from keyless.trust.owner import UNKNOWN_ACCOUNT, named_accounts, owner_partition
 
 DEFAULT_ACCOUNT = "123456789012"
 
@@ -54,7 +54,10 @@ def _policy_role(path: Path, role_arn: str | None) -> Role:
         # partition the one its principals' ARNs name (trust does not cross partitions).
         stem = "stdin" if str(path) == STDIN else path.stem
         name = re.sub(r"[^A-Za-z0-9_+=,.@-]", "-", stem)[:64] or "role"
-        owner = owner_account(document) or DEFAULT_ACCOUNT
+        named = named_accounts(document)
+        # Several accounts named (providers of two accounts): which is the role's is unknown.
+        owner = next(iter(named)) if len(named) == 1 else UNKNOWN_ACCOUNT if named else None
+        owner = owner or DEFAULT_ACCOUNT
         partition = owner_partition(document) or "aws"
         arn = f"arn:{partition}:iam::{owner}:role/{name}"
     else:
@@ -131,8 +134,8 @@ def _infrastructure_file(
     "--role-arn",
     help="The role the policy belongs to (POLICY.json mode; default: a role named after "
     "the file, in the one account the policy's OIDC/SAML providers and aws:SourceAccount/"
-    "aws:SourceArn conditions name, else 123456789012). Its account decides what is "
-    "'another account'.",
+    "aws:SourceArn conditions name, else 123456789012; 000000000000, unknown, when they "
+    "name several). Its account decides what is 'another account'.",
 )
 @click.option(
     "--var-file",

@@ -13,12 +13,13 @@ from pathlib import Path
 
 from keyless.engine import ScannedFile, Unread
 from keyless.iac.values import Node, Position
+from keyless.trust.owner import UNKNOWN_ACCOUNT
 
 #: The account a resource is deployed to is not written in the code: trust policies are
 #: judged as if the role lived in this stand-in account, and references to "this account"
 #: (``${AWS::AccountId}``, ``data.aws_caller_identity``) stand for it, exactly as AWS
 #: resolves them to the role's own account.
-DEPLOYING_ACCOUNT = "000000000000"
+DEPLOYING_ACCOUNT = UNKNOWN_ACCOUNT
 
 
 class SourceKind(StrEnum):

@@ -32,7 +32,7 @@ def trust_document(assessment: TrustAssessment) -> dict[str, Any]:
             "principal": path.principal,
             "actions": list(path.actions),
             "statements": list(path.statements),
-            "description": describe_path(path),
+            "description": describe_path(path, assessment.role.account_id),
             "approximate": path.approximate,
         }
         for path in assessment.analysis.paths

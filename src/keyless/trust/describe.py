@@ -6,6 +6,7 @@ import re
 
 from keyless.errors import QUOTED_CHARACTERS, quoted
 from keyless.trust.keys import canonical_key
+from keyless.trust.owner import names_foreign_provider
 from keyless.trust.paths import AccessPath, PrincipalClass
 from keyless.trust.questions import organization_pins
 
@@ -18,9 +19,17 @@ _CLASSIC = re.compile(
 )
 
 
-def describe_path(path: AccessPath) -> str:
+def describe_path(path: AccessPath, account: str = "") -> str:
     """A sentence such as "any GitHub Actions workflow in octo-org/deploy running on
-    refs/heads/main"; conditions the sentence cannot summarise are named by key."""
+    refs/heads/main"; conditions the sentence cannot summarise are named by key.
+    ``account`` is the role's (empty: unknown)."""
+    if path.principal_class is PrincipalClass.OIDC and names_foreign_provider(
+        path.principal, account
+    ):
+        return (
+            f"nobody through {path.principal}: an OIDC provider of another account, and STS "
+            f"only uses account {account}'s (see trust-dead-condition)"
+        )
     if not path.allow:
         return f"nobody through {path.principal} (no request satisfies the conditions)"
     if not path.admits():

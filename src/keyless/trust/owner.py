@@ -29,10 +29,48 @@ _PARTITION = re.compile(r"arn:(aws(?:-[a-z]{1,10}){0,3}):", re.ASCII)
 _SOURCE_ACCOUNT_KEYS = frozenset({"aws:sourceaccount", "aws:sourceowner"})
 
 
+_OIDC_PROVIDER = re.compile(r"arn:aws[a-z-]*:iam::([0-9]{12}):oidc-provider/.+", re.ASCII)
+
+
+def oidc_provider_account(principal: str) -> str | None:
+    """The account of the IAM OIDC provider a ``Principal.Federated`` ARN names (None: a
+    built-in provider such as ``accounts.google.com``, or an account that is a placeholder).
+
+    STS looks the token's issuer up among the IAM OIDC providers *of the role's account*
+    ("No OpenIDConnect provider found in your account for ISSUER" when there is none:
+    https://github.com/aws-actions/configure-aws-credentials/issues/280), and a role trusted
+    by pods of another account's cluster needs a provider in its own account
+    (https://docs.aws.amazon.com/eks/latest/userguide/cross-account-access.html, option 1):
+    a statement naming another account's provider admits no token at all.
+    """
+    match = _OIDC_PROVIDER.fullmatch(principal)
+    return match.group(1) if match else None
+
+
+UNKNOWN_ACCOUNT = "000000000000"
+"""No role lives in it: the stand-in for a role's account that nothing tells (the account
+infrastructure code is deployed to; a policy file naming the providers of several
+accounts). Nothing is "another account's provider" to it."""
+
+
+def names_foreign_provider(principal: str, account: str) -> bool:
+    """Does ``principal`` name the OIDC provider of an account other than ``account`` (the
+    role's)? An unknown role account (empty, :data:`UNKNOWN_ACCOUNT`) is never "other"."""
+    if account in ("", UNKNOWN_ACCOUNT):
+        return False
+    provider_account = oidc_provider_account(principal)
+    return provider_account is not None and provider_account != account
+
+
 def owner_account(document: Any) -> str | None:
     """The one account the policy's providers and source conditions name, else None."""
-    found = set(_named_accounts(document))
-    return found.pop() if len(found) == 1 else None
+    found = named_accounts(document)
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def named_accounts(document: Any) -> frozenset[str]:
+    """Every account the policy's providers and source conditions name (see above)."""
+    return frozenset(_named_accounts(document))
 
 
 def owner_partition(document: Any) -> str | None:

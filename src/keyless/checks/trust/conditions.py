@@ -11,7 +11,9 @@ from keyless.checks.trust._common import (
     _REQUIRES,
     TRUST_ANALYSIS,
     RoleTrust,
+    _paths,
     _problem,
+    foreign_provider,
 )
 from keyless.errors import PolicyError, quoted, quoted_list
 from keyless.findings import Problem, Severity
@@ -75,7 +77,7 @@ def trust_condition_fails_open(
     """
     if isinstance(analysis, PolicyError):
         return
-    for path in analysis.paths:
+    for path in _paths(role, analysis):
         reported: set[str] = set()
         for index in path.statements:
             for condition in analysis.policy.statements[index].conditions:
@@ -130,8 +132,9 @@ def trust_dead_condition(role: Role, ctx: CheckContext, analysis: RoleTrust) -> 
     """A statement or value of the trust policy can never match a real request.
 
     Examples: a wildcard under ``StringEquals`` (literal), a ``sub`` no token of the
-    provider has, a claim STS does not expose, or a classic GitHub ``sub`` for a repository
-    the same policy shows minting immutable subjects. The role silently does not work as
+    provider has, a claim STS does not expose, another account's OIDC provider (STS only
+    uses the role's own account's), or a classic GitHub ``sub`` for a repository the same
+    policy shows minting immutable subjects. The role silently does not work as
     written, and readers (and simpler tools) misread it. A malformed trust policy is
     reported here too, with the JSON pointer of the error.
     """
@@ -143,8 +146,9 @@ def trust_dead_condition(role: Role, ctx: CheckContext, analysis: RoleTrust) -> 
             severity=Severity.MEDIUM,
         )
         return
+    yield from _foreign_providers(role, analysis)
     yield from _dead_values(role, analysis)
-    for path in analysis.paths:
+    for path in _paths(role, analysis):
         if path.principal_class is PrincipalClass.DELETED_PRINCIPAL:
             continue
         real = realism(path)
@@ -243,8 +247,28 @@ def _mechanism_name(path: AccessPath) -> str:
     return str(mechanism) if mechanism is not None else path.principal
 
 
-def _dead_values(role: Role, analysis: TrustAnalysis) -> Iterator[Problem]:
+def _foreign_providers(role: Role, analysis: TrustAnalysis) -> Iterator[Problem]:
+    """Statements naming another account's IAM OIDC provider: STS resolves a token's issuer
+    to the provider of the role's own account, so they admit nobody
+    (:func:`keyless.trust.owner.oidc_provider_account`)."""
     for path in analysis.of_class(PrincipalClass.OIDC):
+        if not foreign_provider(role, path):
+            continue
+        statements = ", ".join(analysis.policy.statements[i].label for i in path.statements)
+        yield _problem(
+            role,
+            path,
+            f"{statements} trusts the OIDC provider {path.principal} of another account: STS "
+            f"only accepts a token through the provider of the role's own account "
+            f"({role.account_id}), so nobody can assume it through this principal",
+            None,
+            Severity.MEDIUM,
+            pointer=analysis.policy.statements[path.statements[0]].pointer,
+        )
+
+
+def _dead_values(role: Role, analysis: TrustAnalysis) -> Iterator[Problem]:
+    for path in _paths(role, analysis, PrincipalClass.OIDC):
         grammar = path.grammar
         sub = path.key("sub")
         immutable = set()

@@ -51,7 +51,7 @@ def trust_roles_anywhere_unpinned(
     accepts) that a profile listing the role can use is trusted.
     https://docs.aws.amazon.com/rolesanywhere/latest/userguide/trust-model.html
     """
-    for path in _paths(analysis, PrincipalClass.ROLES_ANYWHERE):
+    for path in _paths(role, analysis, PrincipalClass.ROLES_ANYWHERE):
         named = Language.finite(path.policy_values("aws:sourcearn"))
         witness = find(path, all_of("aws:sourcearn", ~named))
         if witness is None:
@@ -91,7 +91,7 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext, analysis: RoleTrust) -> It
     that namespace can use it.
     https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
     """
-    for path in _paths(analysis, PrincipalClass.OIDC):
+    for path in _paths(role, analysis, PrincipalClass.OIDC):
         grammar = path.grammar
         if grammar is None or grammar.provider != "Amazon EKS (IRSA)":
             continue
@@ -116,7 +116,7 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext, analysis: RoleTrust) -> It
         if witness is not None:
             severity = Severity.MEDIUM if _is_name_prefix(values) else None
             yield _problem(role, path, _eks_scope(values, witness), witness, severity)
-    for path in _paths(analysis, PrincipalClass.SERVICE):
+    for path in _paths(role, analysis, PrincipalClass.SERVICE):
         if service_name(path.principal) == "pods.eks.amazonaws.com":
             yield from _pod_identity(role, path)
 
@@ -225,7 +225,7 @@ def trust_cognito_unauthenticated(
     role through the basic flow.
     https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
     """
-    for path in _paths(analysis, PrincipalClass.OIDC):
+    for path in _paths(role, analysis, PrincipalClass.OIDC):
         if path.issuer != "cognito-identity.amazonaws.com":
             continue
         aud, amr = path.key("aud"), path.key("amr")
@@ -261,7 +261,7 @@ def trust_google_oaud_only(role: Role, ctx: CheckContext, analysis: RoleTrust) -
     an ID token for any audience.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
     """
-    for path in _paths(analysis, PrincipalClass.OIDC):
+    for path in _paths(role, analysis, PrincipalClass.OIDC):
         if path.issuer != "accounts.google.com" or path.key("oaud") not in path.mentioned_keys():
             continue
         terms = [absent(path.key("google/organization_number"))]
@@ -294,7 +294,7 @@ def trust_saml_no_audience(role: Role, ctx: CheckContext, analysis: RoleTrust) -
     another relying party is accepted.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml.html
     """
-    for path in _paths(analysis, PrincipalClass.SAML):
+    for path in _paths(role, analysis, PrincipalClass.SAML):
         witness = find(
             path,
             all_of("saml:aud", ~_AWS_SIGNIN),

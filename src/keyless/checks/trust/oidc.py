@@ -58,7 +58,7 @@ def trust_oidc_any_tenant(role: Role, ctx: CheckContext, analysis: RoleTrust) ->
     are ORed, so one loose value anywhere in a list (``["repo:o/r:…", "*"]``) opens the role
     to everybody. https://securitylabs.datadoghq.com/articles/exploring-github-to-aws-keyless-authentication-flaws/
     """
-    for path in _paths(analysis, PrincipalClass.OIDC):
+    for path in _paths(role, analysis, PrincipalClass.OIDC):
         asked = other_tenant(path)
         if asked is None:
             continue
@@ -104,7 +104,7 @@ def trust_oidc_broad_subject(
     Not reported when the same path is already open to every tenant (``trust-oidc-any-tenant``).
     https://docs.github.com/en/actions/reference/security/oidc
     """
-    for path in _paths(analysis, PrincipalClass.OIDC):
+    for path in _paths(role, analysis, PrincipalClass.OIDC):
         grammar = path.grammar
         if grammar is None or grammar.provider == "Amazon EKS (IRSA)":
             continue
@@ -191,7 +191,7 @@ def trust_oidc_untrusted_trigger(
     unprotected branch. Low when a GitHub policy pins ``job_workflow_ref`` to exact
     reusable workflows at a ref (the run's inputs, not its code, come from the trigger). https://docs.github.com/en/actions/reference/security/oidc
     """
-    for path in _paths(analysis, PrincipalClass.OIDC):
+    for path in _paths(role, analysis, PrincipalClass.OIDC):
         grammar = path.grammar
         if grammar is None or _gated_by_environment(path):
             continue
@@ -311,7 +311,7 @@ def trust_oidc_missing_audience(
     but AWS's and Atlassian's guides pin ``aud``, so they still are (unless their provider
     lists one audience).
     """
-    for path in _paths(analysis, PrincipalClass.OIDC):
+    for path in _paths(role, analysis, PrincipalClass.OIDC):
         provider = path.provider
         if (
             provider is None

@@ -56,7 +56,7 @@ def trust_anyone(role: Role, ctx: CheckContext, analysis: RoleTrust) -> Iterator
     sets (``sts:ExternalId``, session tags, MFA on their own user) do not help.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
     """
-    for path in _paths(analysis, PrincipalClass.ANYONE):
+    for path in _paths(role, analysis, PrincipalClass.ANYONE):
         question = outsider(role.account_id, _named_accounts(path))
         witness = find(path, question)
         if witness is not None:
@@ -98,7 +98,7 @@ def trust_cross_account_no_external_id(
     """
     own = _org_accounts(ctx) | {role.account_id}
     organization = _organization(ctx)
-    for path in _paths(analysis, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL):
+    for path in _paths(role, analysis, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL):
         if path.account is None or path.account in own:
             continue
         outside = _outside_organizations([organization] if organization else _org_pins(path))
@@ -192,7 +192,7 @@ def trust_account_root_broad(
     """
     own = _org_accounts(ctx) | {role.account_id}
     organization = _organization(ctx)
-    for path in _paths(analysis, PrincipalClass.AWS_ACCOUNT):
+    for path in _paths(role, analysis, PrincipalClass.AWS_ACCOUNT):
         if path.account in own:
             continue
         # With the organisation known, a caller inside it is one of its own accounts. A
@@ -233,7 +233,7 @@ def trust_mfa_bypass(role: Role, ctx: CheckContext, analysis: RoleTrust) -> Iter
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
     """
     mfa, age = "aws:multifactorauthpresent", "aws:multifactorauthage"
-    for path in _paths(analysis, *_AWS):
+    for path in _paths(role, analysis, *_AWS):
         if not ({mfa, age} & path.mentioned_keys()):
             continue
         without = with_question(absent(mfa), absent(age))
@@ -271,7 +271,7 @@ def trust_dangling_principal(
     "restores" the name may trust someone unintended.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles
     """
-    for path in _paths(analysis, PrincipalClass.DELETED_PRINCIPAL):
+    for path in _paths(role, analysis, PrincipalClass.DELETED_PRINCIPAL):
         yield _problem(role, path, f"trusts a deleted principal ({path.principal})", None)
 
 
@@ -304,7 +304,7 @@ def trust_service_confused_deputy(
         return
     own = Language.literal(role.account_id)
     own_arns = Language.arn_pattern(f"arn:*:*:*:{role.account_id}:*")
-    for path in _paths(analysis, PrincipalClass.SERVICE):
+    for path in _paths(role, analysis, PrincipalClass.SERVICE):
         service = path.principal.lower()
         if exempt_from_source_conditions(service):
             continue
