@@ -24,6 +24,8 @@ Formats (each cited where defined):
   https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/
 * Buildkite: ``organization:ORG:pipeline:P:ref:R:commit:SHA:step:K``.
   https://buildkite.com/docs/pipelines/security/oidc/aws
+* Spacelift: ``space:SPACE:stack|module:ID:run_type:T:scope:read|write``.
+  https://docs.spacelift.io/integrations/cloud-providers/oidc
 * EKS IRSA: ``system:serviceaccount:NS:SA``.
   https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
 * Cognito: the identity ID ``REGION:UUID``; Google: a numeric user or service-account ID.
@@ -587,6 +589,43 @@ BITBUCKET = SubGrammar(
     # Repository UUIDs, in braces in the sub.
     other_repo="00000000-0000-4000-8000-000000000001",
 )
+# Spacelift: one issuer per account; sub is
+# space:SPACE:stack|module:ID:run_type:PROPOSED|TRACKED|TASK|TESTING|DESTROY:scope:read|write,
+# or an account-wide custom template of placeholders (alphanumerics, - _ : / | { }), so any
+# text may be a subject. Stack and module IDs (slugs) are unique in the account: a value that
+# names one is of that stack, whichever space. Proposed runs are the runs of pull requests
+# and feature-branch pushes (the code under review, with a read-scoped token).
+# https://docs.spacelift.io/integrations/cloud-providers/oidc
+# https://docs.spacelift.io/integrations/cloud-providers/oidc/subject-template
+# https://docs.spacelift.io/concepts/run/proposed
+SPACELIFT = SubGrammar(
+    provider="Spacelift",
+    well_formed=("?*",),
+    # Every placeholder is filled (no empty field), and a proposed run's token is always
+    # read-scoped, so no subject shows both PROPOSED and write.
+    ill_formed=(
+        *_EMPTY_FIELD,
+        ":*",
+        "*run_type:PROPOSED*scope:write*",
+        "*scope:write*run_type:PROPOSED*",
+    ),
+    repo_templates=("space:{repo}:*",),
+    repo_pattern=r"space:(?P<tenant>)(?P<repo>[^:*?]+):",
+    example="space:{repo}:stack:infra:run_type:TRACKED:scope:write",
+    tenant_word="account",
+    repo_word="space",
+    other_repo="other-space",
+    unit_pattern=r"(?P<tenant>)(?:.*:)?(?:stack|module):(?P<repo>[^:*?]+):",
+    unit_templates=("*:stack:{repo}:*", "*:module:{repo}:*", "stack:{repo}:*", "module:{repo}:*"),
+    triggers=(
+        Trigger(
+            "a proposed run (a pull request)",
+            ("*:run_type:PROPOSED:*", "*:run_type:PROPOSED"),
+            severity="medium",
+            example="space:*:stack:*:run_type:PROPOSED:scope:read",
+        ),
+    ),
+)
 EKS = SubGrammar(
     provider="Amazon EKS (IRSA)",
     well_formed=("system:serviceaccount:+:+",),
@@ -610,7 +649,18 @@ GOOGLE = SubGrammar(
 GRAMMARS: Mapping[str, SubGrammar] = MappingProxyType(
     {
         g.provider: g
-        for g in (GITHUB, GITLAB, TERRAFORM, BUILDKITE, CIRCLECI, BITBUCKET, EKS, COGNITO, GOOGLE)
+        for g in (
+            GITHUB,
+            GITLAB,
+            TERRAFORM,
+            BUILDKITE,
+            CIRCLECI,
+            BITBUCKET,
+            SPACELIFT,
+            EKS,
+            COGNITO,
+            GOOGLE,
+        )
     }
 )
 

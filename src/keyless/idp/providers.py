@@ -263,6 +263,23 @@ BITBUCKET = Provider(
     ),
     audience="ari:cloud:bitbucket::workspace/00000000-0000-4000-8000-000000000000",
 )
+SPACELIFT = Provider(
+    name="Spacelift",
+    # One issuer per Spacelift account: https://ACCOUNT.app.spacelift.io (the US-hosted
+    # ACCOUNT.app.us.spacelift.io); a self-hosted install names its own, which keyless cannot
+    # tell from any other issuer.
+    issuers=(rf"{_SEGMENT}\.app(?:\.us)?\.spacelift\.io",),
+    shared=False,
+    docs="https://docs.spacelift.io/integrations/cloud-providers/oidc",
+    # The token's aud is the account's hostname, which the IAM provider's client ID fixes;
+    # Spacelift's AWS guide pins only `sub` (or nothing: "any stack or module in the
+    # account").
+    audience_fixed_by="https://docs.spacelift.io/integrations/cloud-providers/oidc/aws-oidc",
+    # The tenant is the whole hostname (the account's name is its first label): it is
+    # also every token's aud.
+    tenant_in_issuer=rf"(?P<tenant>{_SEGMENT}\.app(?:\.us)?\.spacelift\.io)",
+    audience="{tenant}",
+)
 # Other issuers that AWS's RCP samples treat as serving many tenants.
 OTHER_SHARED = Provider(
     name="other shared issuer",
@@ -297,6 +314,7 @@ PROVIDERS: tuple[Provider, ...] = (
     TERRAFORM,
     EKS,
     BITBUCKET,
+    SPACELIFT,
     OTHER_SHARED,
 )
 

@@ -169,6 +169,9 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
             grammar.tenant_language(tenant) for tenant in tenants(path, grammar)
         )
     if scope.is_empty():
+        # Units named in any position (a Spacelift stack: `*:stack:infra:*`).
+        scope = grammar.unit_language(_values_of(path, "sub"))
+    if scope.is_empty():
         return None
     target = scope & _runs(grammar.provider, trigger)
     terms = [any_of(sub, target), all_of(sub, target)]
