@@ -26,6 +26,8 @@ Formats (each cited where defined):
   https://buildkite.com/docs/pipelines/security/oidc/aws
 * Spacelift: ``space:SPACE:stack|module:ID:run_type:T:scope:read|write``.
   https://docs.spacelift.io/integrations/cloud-providers/oidc
+* Pulumi Cloud: ``pulumi:deploy:org:O:project:P:stack:S:operation:OP:scope:write``,
+  ``pulumi:environments:org:O:env:E``. https://www.pulumi.com/docs/esc/guides/configuring-oidc/
 * EKS IRSA: ``system:serviceaccount:NS:SA``.
   https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
 * Cognito: the identity ID ``REGION:UUID``; Google: a numeric user or service-account ID.
@@ -626,6 +628,59 @@ SPACELIFT = SubGrammar(
         ),
     ),
 )
+# Pulumi Cloud: Deployments'
+# pulumi:deploy:org:ORG:project:PROJECT:stack:STACK:operation:OPERATION:scope:write, ESC's
+# pulumi:environments:org:ORG:env:[PROJECT/]ENV (or, with subject attributes,
+# pulumi:environments:pulumi.organization.login:ORG:…). Every token's aud is its
+# organization's (ORG, aws:ORG): a pinned aud keeps other organizations out. Pull-request
+# previews run the pull request's code as a `preview` operation.
+# https://www.pulumi.com/docs/deployments/deployments/oidc/aws/
+# https://www.pulumi.com/docs/esc/guides/configuring-oidc/
+PULUMI = SubGrammar(
+    provider="Pulumi Cloud",
+    well_formed=("pulumi:*",),
+    ill_formed=_EMPTY_FIELD,
+    tenant_templates=(
+        "pulumi:deploy:org:{tenant}:*",
+        "pulumi:environments:org:{tenant}:*",
+        "pulumi:environments:pulumi.organization.login:{tenant}:*",
+    ),
+    # A Deployments project; an ESC environment's project (env:PROJECT/ENV), or the
+    # environment itself where it has none (env:ENV).
+    repo_templates=(
+        "pulumi:deploy:org:{tenant}:project:{repo}:*",
+        "pulumi:environments:org:{tenant}:env:{repo}",
+        "pulumi:environments:org:{tenant}:env:{repo}/*",
+        "pulumi:environments:org:{tenant}:env:{repo}:*",
+    ),
+    tenant_pattern=(
+        r"pulumi:(?:deploy|environments):(?:org|pulumi\.organization\.login):"
+        r"(?P<tenant>[^:*?]+)(?::|$)"
+    ),
+    repo_pattern=(
+        r"pulumi:(?:deploy|environments):org:(?P<tenant>[^:*?]+):(?:project|env):"
+        r"(?P<repo>[^:*?/]+)"
+    ),
+    # An ESC subject built from subject attributes names no project keyless can read: an
+    # exact one is its own unit (never "another project"), a pattern over it is judged.
+    unit_pattern=(
+        r"pulumi:environments:pulumi\.organization\.login:(?P<tenant>[^:*?]+):(?P<repo>[^*?]+)$"
+    ),
+    unit_templates=("pulumi:environments:pulumi.organization.login:{tenant}:{repo}",),
+    example="pulumi:deploy:org:{tenant}:project:{repo}:stack:prod:operation:update:scope:write",
+    tenant_word="organization",
+    repo_word="project",
+    other_repo="other-project",
+    tenant_keys=MappingProxyType({"aud": "id"}),
+    triggers=(
+        Trigger(
+            "a preview (a pull request)",
+            ("pulumi:deploy:*:operation:preview:*", "pulumi:deploy:*:operation:preview"),
+            severity="medium",
+            example="pulumi:deploy:org:*:project:*:stack:*:operation:preview:scope:write",
+        ),
+    ),
+)
 EKS = SubGrammar(
     provider="Amazon EKS (IRSA)",
     well_formed=("system:serviceaccount:+:+",),
@@ -657,6 +712,7 @@ GRAMMARS: Mapping[str, SubGrammar] = MappingProxyType(
             CIRCLECI,
             BITBUCKET,
             SPACELIFT,
+            PULUMI,
             EKS,
             COGNITO,
             GOOGLE,

@@ -263,6 +263,19 @@ BITBUCKET = Provider(
     ),
     audience="ari:cloud:bitbucket::workspace/00000000-0000-4000-8000-000000000000",
 )
+PULUMI = Provider(
+    name="Pulumi Cloud",
+    # Deployments and ESC's aws-login share this issuer; ESC's fn::open::oidc tokens come
+    # from api.pulumi.com/oidc/v2 (another issuer, another provider in IAM).
+    # https://www.pulumi.com/docs/deployments/deployments/oidc/aws/
+    # https://www.pulumi.com/docs/esc/guides/configuring-oidc/aws/
+    issuers=(r"api\.pulumi\.com/oidc",),
+    shared=True,
+    # Every token's aud names its organization (Deployments: ORG; ESC: aws:ORG, or ORG
+    # for the default project): a pinned aud is one organization's, as a pinned sub is.
+    tenant_claim="sub",
+    docs="https://www.pulumi.com/docs/deployments/deployments/oidc/aws/",
+)
 SPACELIFT = Provider(
     name="Spacelift",
     # One issuer per Spacelift account: https://ACCOUNT.app.spacelift.io (the US-hosted
@@ -285,7 +298,6 @@ OTHER_SHARED = Provider(
     name="other shared issuer",
     issuers=(
         r"scalr\.io",
-        r"api\.pulumi\.com/oidc",
         r"api\.pulumi\.com",
         r"oidc\.vercel\.com(/[^/]+)?",
         r"oidc\.codefresh\.io",
@@ -315,6 +327,7 @@ PROVIDERS: tuple[Provider, ...] = (
     EKS,
     BITBUCKET,
     SPACELIFT,
+    PULUMI,
     OTHER_SHARED,
 )
 
