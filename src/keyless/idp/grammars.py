@@ -26,6 +26,7 @@ Formats (each cited where defined):
   https://buildkite.com/docs/pipelines/security/oidc/aws
 * Spacelift: ``space:SPACE:stack|module:ID:run_type:T:scope:read|write``.
   https://docs.spacelift.io/integrations/cloud-providers/oidc
+* Vercel: ``owner:TEAM:project:P:environment:E``. https://vercel.com/docs/oidc/reference
 * Pulumi Cloud: ``pulumi:deploy:org:O:project:P:stack:S:operation:OP:scope:write``,
   ``pulumi:environments:org:O:env:E``. https://www.pulumi.com/docs/esc/guides/configuring-oidc/
 * EKS IRSA: ``system:serviceaccount:NS:SA``.
@@ -628,6 +629,37 @@ SPACELIFT = SubGrammar(
         ),
     ),
 )
+# Vercel: owner:TEAM_SLUG:project:PROJECT:environment:production|preview|development (or a
+# custom environment's name). Preview deployments are built from any branch pushed (and
+# pull requests); development tokens go to any team member's machine (`vercel env pull`).
+# https://vercel.com/docs/oidc/reference ; https://vercel.com/docs/deployments/environments
+VERCEL = SubGrammar(
+    provider="Vercel",
+    well_formed=("owner:+:project:=:environment:=",),
+    tenant_templates=("owner:{tenant}:*",),
+    # A project named anywhere (`owner:*:project:web:…` on a team's own issuer is that
+    # team's project web).
+    repo_templates=("owner:*:project:{repo}:*",),
+    tenant_pattern=r"owner:(?P<tenant>[^:*?]+):",
+    repo_search=r":project:(?P<repo>[^:*?]+)(?=:|$)",
+    example="owner:{tenant}:project:{repo}:environment:production",
+    tenant_word="team",
+    repo_word="project",
+    other_repo="other-project",
+    triggers=(
+        Trigger(
+            "a preview deployment (any branch)",
+            ("*:environment:preview",),
+            example="owner:*:project:*:environment:preview",
+        ),
+        Trigger(
+            "a development token (any team member's machine)",
+            ("*:environment:development",),
+            severity="medium",
+            example="owner:*:project:*:environment:development",
+        ),
+    ),
+)
 # Pulumi Cloud: Deployments'
 # pulumi:deploy:org:ORG:project:PROJECT:stack:STACK:operation:OPERATION:scope:write, ESC's
 # pulumi:environments:org:ORG:env:[PROJECT/]ENV (or, with subject attributes,
@@ -713,6 +745,7 @@ GRAMMARS: Mapping[str, SubGrammar] = MappingProxyType(
             BITBUCKET,
             SPACELIFT,
             PULUMI,
+            VERCEL,
             EKS,
             COGNITO,
             GOOGLE,

@@ -85,6 +85,12 @@ class Provider:
         """Whether the condition-key prefix ``prefix`` belongs to this provider."""
         return any(_compiled(pattern).fullmatch(prefix) for pattern in self.issuers)
 
+    def default_audience(self, prefix: str) -> str:
+        """``audience`` for the issuer ``prefix``: its tenant filled in, or, for an issuer
+        that names none (Vercel's global mode), a stranger's ("attacker"). Empty when the
+        table has none."""
+        return self.audience.replace("{tenant}", self.issuer_tenant(prefix) or "attacker")
+
     def issuer_tenant(self, prefix: str) -> str | None:
         """The tenant the issuer ``prefix`` serves (see ``tenant_in_issuer``), if it names one."""
         if not self.tenant_in_issuer:
@@ -263,6 +269,18 @@ BITBUCKET = Provider(
     ),
     audience="ari:cloud:bitbucket::workspace/00000000-0000-4000-8000-000000000000",
 )
+VERCEL = Provider(
+    name="Vercel",
+    # The team issuer mode (https://oidc.vercel.com/TEAM_SLUG, Vercel's default) serves one
+    # team; the global mode (https://oidc.vercel.com) every team. Tokens' sub is
+    # owner:TEAM_SLUG:project:PROJECT:environment:ENV and aud https://vercel.com/TEAM_SLUG.
+    # https://vercel.com/docs/oidc/reference ; https://vercel.com/docs/oidc/aws
+    issuers=(r"oidc\.vercel\.com/[^/]+", r"oidc\.vercel\.com"),
+    shared=True,
+    docs="https://vercel.com/docs/oidc/aws",
+    tenant_in_issuer=r"oidc\.vercel\.com/(?P<tenant>[^/:{}$*?]+)",
+    audience="https://vercel.com/{tenant}",
+)
 PULUMI = Provider(
     name="Pulumi Cloud",
     # Deployments and ESC's aws-login share this issuer; ESC's fn::open::oidc tokens come
@@ -299,7 +317,6 @@ OTHER_SHARED = Provider(
     issuers=(
         r"scalr\.io",
         r"api\.pulumi\.com",
-        r"oidc\.vercel\.com(/[^/]+)?",
         r"oidc\.codefresh\.io",
         r"proidc\.upbound\.io",
         r"tokens\.cloud\.shisho\.dev",
@@ -328,6 +345,7 @@ PROVIDERS: tuple[Provider, ...] = (
     BITBUCKET,
     SPACELIFT,
     PULUMI,
+    VERCEL,
     OTHER_SHARED,
 )
 

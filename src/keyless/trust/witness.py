@@ -196,8 +196,7 @@ def _default_preferences(path: AccessPath) -> dict[str, tuple[Language, ...]]:
             prefer[path.key("amr")] = (Language.literal("authenticated"),)
         elif provider is not None and provider.audience:
             # The audience the vendor's tokens carry (CircleCI's: the organization's ID).
-            tenant = provider.issuer_tenant(path.issuer) or ""
-            audience = provider.audience.replace("{tenant}", tenant)
+            audience = provider.default_audience(path.issuer)
             prefer[path.key("aud")] = (Language.literal(audience), Language.literal(STS_AUDIENCE))
         else:
             prefer[path.key("aud")] = (Language.literal(STS_AUDIENCE),)

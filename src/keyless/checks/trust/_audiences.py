@@ -108,7 +108,7 @@ def vendor_audience(path: AccessPath) -> str:
     provider = path.provider
     if provider is None or not provider.audience or path.issuer is None:
         return STS_AUDIENCE
-    return provider.audience.replace("{tenant}", provider.issuer_tenant(path.issuer) or "")
+    return provider.default_audience(path.issuer)
 
 
 def preferring_accepted(
