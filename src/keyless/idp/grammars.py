@@ -755,5 +755,8 @@ GRAMMARS: Mapping[str, SubGrammar] = MappingProxyType(
 
 
 def grammar_for(provider_name: str) -> SubGrammar | None:
-    """The ``sub`` grammar of the provider named ``provider_name`` (see ``providers.py``)."""
+    """The ``sub`` grammar of the provider named ``provider_name`` (see ``providers.py``);
+    GitHub Enterprise Server mints GitHub's subjects."""
+    if provider_name == "GitHub Enterprise Server":
+        return GITHUB
     return GRAMMARS.get(provider_name)

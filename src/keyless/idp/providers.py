@@ -135,6 +135,20 @@ GITHUB = Provider(
     repo_keys=("repository", "repository_id"),
     docs="https://docs.github.com/en/actions/reference/security/oidc",
 )
+# GitHub Enterprise Server: each instance issues its own tokens, https://HOSTNAME/_services/token,
+# with GitHub's claims and sub formats; one company's instance (its organizations are that
+# company's, so a stranger is no tenant of it).
+# https://docs.github.com/en/enterprise-server@latest/actions/reference/security/oidc
+GITHUB_SERVER = Provider(
+    name="GitHub Enterprise Server",
+    issuers=(r"[a-z0-9.-]+(?::[0-9]+)?/_services/token",),
+    shared=False,
+    keys=GITHUB.keys,
+    repo_keys=GITHUB.repo_keys,
+    docs="https://docs.github.com/en/enterprise-server@latest/actions/reference/security/oidc",
+)
+#: The providers whose tokens are GitHub Actions' (claims, subjects, environments).
+GITHUB_FAMILY = frozenset({GITHUB.name, GITHUB_SERVER.name})
 GITLAB = Provider(
     name="GitLab",
     issuers=(r"gitlab\.com",),
@@ -332,6 +346,7 @@ OTHER_SHARED = Provider(
 #: Every known provider, most specific first.
 PROVIDERS: tuple[Provider, ...] = (
     GITHUB,
+    GITHUB_SERVER,
     GITLAB,
     BUILDKITE,
     GOOGLE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from keyless.errors import QUOTED_CHARACTERS, quoted
+from keyless.idp.providers import GITHUB_FAMILY
 from keyless.trust.keys import canonical_key
 from keyless.trust.owner import names_foreign_provider
 from keyless.trust.paths import AccessPath, PrincipalClass
@@ -107,5 +108,5 @@ def _oidc(path: AccessPath) -> str:
             parts.append(f"in {where} on a pull request")
     if len(subs) > _DESCRIBED_SUBJECTS:
         parts.append(f"{len(subs) - _DESCRIBED_SUBJECTS:,} more subjects")
-    noun = "workflow" if name == "GitHub Actions" else "token holder"
+    noun = "workflow" if name in GITHUB_FAMILY else "token holder"
     return f"any {name} {noun} " + " or ".join(parts)

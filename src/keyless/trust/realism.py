@@ -39,6 +39,16 @@ ALWAYS_PRESENT = {
         "repository_owner_id",
         "workflow",
     ),
+    "GitHub Enterprise Server": (
+        "actor",
+        "actor_id",
+        "job_workflow_ref",
+        "ref",
+        "repository",
+        "repository_id",
+        "repository_owner_id",
+        "workflow",
+    ),
     "GitLab": ("namespace_id", "pipeline_source", "project_id", "ref_protected", "user_id"),
     "Buildkite": ("organization_slug", "organization_id", "pipeline_slug", "pipeline_id"),
 }

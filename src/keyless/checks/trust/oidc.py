@@ -18,6 +18,7 @@ from keyless.checks.trust._common import (
     _problem,
 )
 from keyless.findings import Problem, Severity
+from keyless.idp.providers import GITHUB_FAMILY
 from keyless.model import Role
 from keyless.patterns.language import Language
 from keyless.trust.formula import Term, absent, all_of, present, with_question
@@ -150,7 +151,7 @@ def pinned_workflows(path: AccessPath) -> tuple[str, ...]:
     shared deployment workflow. https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-with-reusable-workflows
     """
     provider = path.provider
-    if provider is None or provider.name != "GitHub Actions":
+    if provider is None or provider.name not in GITHUB_FAMILY:
         return ()
     key = path.key("job_workflow_ref")
     values = tuple(dict.fromkeys(path.policy_values(key)))
@@ -252,7 +253,7 @@ def _gated_by_environment(path: AccessPath) -> bool:
     subject, never a pull-request or branch one.
     https://docs.github.com/en/actions/reference/security/oidc"""
     provider = path.provider
-    if provider is None or provider.name != "GitHub Actions":
+    if provider is None or provider.name not in GITHUB_FAMILY:
         return False
     key = path.key("environment")
     names = path.policy_values(key)

@@ -1,0 +1,72 @@
+"""GitHub Enterprise Server: an instance's own issuer, https://HOSTNAME/_services/token, mints
+GitHub's subjects and claims. It was an unknown issuer, judged on nothing.
+https://docs.github.com/en/enterprise-server@latest/actions/reference/security/oidc
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from keyless.findings import Finding
+from keyless.idp.providers import provider_for
+from tests.builders import make_account, make_role
+from tests.checks.support import findings
+from tests.trust.support import allow, assert_real_witness
+
+ISSUER = "github.acme.internal/_services/token"
+AUD = {f"{ISSUER}:aud": "sts.amazonaws.com"}
+
+
+def ghes(condition: dict[str, Any]) -> dict[str, Any]:
+    return allow(
+        {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{ISSUER}"},
+        condition,
+        Action="sts:AssumeRoleWithWebIdentity",
+    )
+
+
+def run(check_id: str, trust: dict[str, Any]) -> tuple[Finding, ...]:
+    result = findings(check_id, make_account(roles=[make_role("r", trust=trust)]))
+    for finding in result:
+        assert_real_witness(trust, finding.witness)
+    return result
+
+
+def test_the_issuer_is_github_enterprise_server() -> None:
+    assert provider_for(ISSUER).name == "GitHub Enterprise Server"
+    assert provider_for("ghe.example.com:8443/_services/token").name == "GitHub Enterprise Server"
+    assert provider_for("token.actions.githubusercontent.com").name == "GitHub Actions"
+
+
+def test_a_pinned_branch_is_clean_and_an_owner_wildcard_is_broad() -> None:
+    pinned = ghes(
+        {"StringEquals": {**AUD, f"{ISSUER}:sub": "repo:platform/deploy:ref:refs/heads/main"}}
+    )
+    for check in (
+        "trust-oidc-broad-subject",
+        "trust-oidc-untrusted-trigger",
+        "trust-oidc-any-tenant",
+    ):
+        assert run(check, pinned) == (), check
+    wide = ghes({"StringEquals": AUD, "StringLike": {f"{ISSUER}:sub": "repo:platform/*"}})
+    (broad,) = run("trust-oidc-broad-subject", wide)
+    assert broad.witness["claims"]["sub"] == "repo:platform/other-repo:ref:refs/heads/main"
+    assert broad.witness["claims"]["iss"] == f"https://{ISSUER}"
+    # The instance is one company's: no stranger's tenant.
+    assert run("trust-oidc-any-tenant", wide) == ()
+
+
+def test_pull_requests_of_an_instance_repository_are_untrusted_triggers() -> None:
+    trust = ghes({"StringEquals": AUD, "StringLike": {f"{ISSUER}:sub": "repo:platform/deploy:*"}})
+    labels = {f.evidence["trigger"] for f in run("trust-oidc-untrusted-trigger", trust)}
+    assert labels == {"a pull request", "an unprotected branch"}
+
+
+def test_an_environment_claim_pin_gates_it_as_on_github_com() -> None:
+    trust = ghes(
+        {
+            "StringEquals": {**AUD, f"{ISSUER}:environment": "production"},
+            "StringLike": {f"{ISSUER}:sub": "repo:platform/deploy:*"},
+        }
+    )
+    assert run("trust-oidc-untrusted-trigger", trust) == ()
