@@ -759,4 +759,6 @@ def grammar_for(provider_name: str) -> SubGrammar | None:
     GitHub Enterprise Server mints GitHub's subjects."""
     if provider_name == "GitHub Enterprise Server":
         return GITHUB
+    if provider_name == "GitLab self-managed":
+        return GITLAB
     return GRAMMARS.get(provider_name)

@@ -167,6 +167,17 @@ GITLAB = Provider(
     repo_keys=("project_id",),
     docs="https://docs.gitlab.com/ci/secrets/id_token_authentication/",
 )
+# A self-managed GitLab instance is its own issuer (its URL, nothing in it says GitLab): a
+# path is taken for one when every `sub` its policy names is GitLab's
+# (`project_path:GROUP/PROJECT:…`). One company's instance: no stranger is a tenant of it.
+# https://docs.gitlab.com/ci/cloud_services/aws/
+GITLAB_SELF_MANAGED = Provider(
+    name="GitLab self-managed",
+    issuers=(),
+    shared=False,
+    repo_keys=GITLAB.repo_keys,
+    docs="https://docs.gitlab.com/ci/cloud_services/aws/",
+)
 BUILDKITE = Provider(
     name="Buildkite",
     issuers=(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -26,7 +27,12 @@ from typing import Any
 import orjson
 
 from keyless.idp.grammars import SubGrammar, grammar_for
-from keyless.idp.providers import BUILT_IN_PROVIDERS, Provider, provider_for
+from keyless.idp.providers import (
+    BUILT_IN_PROVIDERS,
+    GITLAB_SELF_MANAGED,
+    Provider,
+    provider_for,
+)
 from keyless.model.arn import parse_arn
 from keyless.patterns.budget import SearchBudget
 from keyless.policy.document import (
@@ -72,6 +78,10 @@ most demanding one about 525,000; a policy of hundreds of wildcard
 values could otherwise keep a scan busy for hours. Past it, findings keep their exact
 verdict and say that their witness was omitted. Deciding *whether* a path admits a
 request is never bounded."""
+
+
+def _gitlab_subjects(values: tuple[str, ...]) -> bool:
+    return bool(values) and all(value.startswith("project_path:") for value in values)
 
 
 class PrincipalClass(StrEnum):
@@ -141,10 +151,18 @@ class AccessPath:
 
     # ----- what the path is about -------------------------------------------------------------
 
-    @property
+    @functools.cached_property
     def provider(self) -> Provider | None:
-        """The OIDC provider of the path (from the issuer table), if any."""
-        return provider_for(self.issuer) if self.issuer else None
+        """The OIDC provider of the path (from the issuer table), if any; an issuer the table
+        does not know whose policy names only GitLab subjects is a self-managed GitLab."""
+        if not self.issuer:
+            return None
+        found = provider_for(self.issuer)
+        if found.issuers == (re.escape(self.issuer),) and _gitlab_subjects(
+            self.policy_values(self.key("sub"))
+        ):
+            return GITLAB_SELF_MANAGED
+        return found
 
     @property
     def grammar(self) -> SubGrammar | None:
