@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from keyless.trust.describe import describe_path
 from keyless.trust.paths import analyse
 from tests.trust.support import GH, allow, github
@@ -31,7 +33,22 @@ def test_confused_deputy_witness_respects_a_partial_pin() -> None:
     (finding,) = run("trust-service-confused-deputy", trust)
     context = finding.witness["context"]
     assert context["aws:SourceAccount"] == "999988887777"
-    assert context["aws:SourceArn"].startswith("arn:aws:sns:")
+    # A real topic of that account, every field of the ARN filled (it was arn:aws:sns:::).
+    assert context["aws:SourceArn"] == "arn:aws:sns:us-east-1:999988887777:example"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("arn:aws:s3:::my-*", "arn:aws:s3:::my-"),
+        ("arn:aws:sns:us-west-2:*:*", "arn:aws:sns:us-west-2:999988887777:a"),
+    ],
+)
+def test_confused_deputy_witness_source_arn_is_readable(pattern: str, expected: str) -> None:
+    service_principal = pattern.split(":")[2] + ".amazonaws.com"
+    trust = service(service_principal, condition={"ArnLike": {"aws:SourceArn": pattern}})
+    (finding,) = run("trust-service-confused-deputy", trust)
+    assert finding.witness["context"]["aws:SourceArn"] == expected
 
 
 def test_pod_identity_witness_is_any_association() -> None:

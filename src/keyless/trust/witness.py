@@ -48,6 +48,26 @@ _OTHER_IDENTITY_POOL = f"us-east-1:{_OTHER_ID}"
 _REGIONS = {"aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}
 
 
+def outsider_resources(partition: str, service: str) -> tuple[Language, ...]:
+    """Readable ARNs of someone else's resources, most specific first, for a witness's
+    ``aws:SourceArn``: the service's own (``arn:aws:sns:us-east-1:999988887777:example``),
+    then any of the outsider account's, every field filled."""
+    region = _REGIONS.get(partition, "us-east-1")
+    prefix = service.split(".", 1)[0] or "service"
+    named = (
+        f"arn:{partition}:{prefix}:{region}:{OUTSIDER_ACCOUNT}:example",
+        f"arn:{partition}:{prefix}:{region}:{OUTSIDER_ACCOUNT}:example/example",
+        f"arn:{partition}:{prefix}:{region}:{OUTSIDER_ACCOUNT}:example:example",
+        f"arn:{partition}:{prefix}:::example",  # S3 buckets name no Region or account
+    )
+    return (
+        *(Language.literal(arn) for arn in named),
+        Language.wildcard(f"arn:{partition}:{prefix}:::?*"),
+        Language.wildcard(f"arn:{partition}:{prefix}:*:{OUTSIDER_ACCOUNT}:?*"),
+        Language.wildcard(f"arn:{partition}:?*:?*:{OUTSIDER_ACCOUNT}:?*"),
+    )
+
+
 def _outsider_anchor(partition: str) -> str:
     # A trust anchor of someone else's, in the role's partition (Roles Anywhere acts for
     # anchors of the role's own partition only).

@@ -19,6 +19,7 @@ from keyless.checks.trust._common import (
     _paths,
     _problem,
     exempt_from_source_conditions,
+    service_name,
 )
 from keyless.findings import Problem, Severity
 from keyless.model import Role
@@ -30,7 +31,7 @@ from keyless.trust.questions import organization_pins as _org_pins
 from keyless.trust.questions import (
     outsider,
 )
-from keyless.trust.witness import find
+from keyless.trust.witness import find, outsider_resources
 
 # ----- anyone and AWS accounts -------------------------------------------------------------------
 
@@ -322,10 +323,14 @@ def trust_service_confused_deputy(
             continue
         # The witness shows the service acting for a resource of another account.
         stranger = with_question(outside, any_of("aws:sourceaccount", ~own))
-        witness = find(path, stranger, _STRANGER)
+        prefer = {
+            **_STRANGER,
+            "aws:sourcearn": outsider_resources(path.partition, service_name(service)),
+        }
+        witness = find(path, stranger, prefer)
         yield _problem(
             role,
             path,
             f"{service} can assume it for another account's resources",
-            witness or find(path, outside, _STRANGER),
+            witness or find(path, outside, prefer),
         )
