@@ -799,3 +799,31 @@ def test_the_own_accounts_provider_is_still_judged_beside_another_accounts() -> 
     assert finding.evidence["principal"] == own["Statement"][0]["Principal"]["Federated"]
     (dead,) = run("trust-dead-condition", trust)
     assert dead.evidence["statements"] == [1]
+
+
+def test_an_owner_pinned_by_id_with_any_subject_opens_every_repository_of_it() -> None:
+    """`repository_owner_id` pinned and `sub` `repo:*`: every repository of that owner, as
+    `repo:owner/*` is (it drew nothing: the sub names no owner)."""
+    trust = github(
+        {
+            "StringEquals": {**AUD, f"{GH}:repository_owner_id": "123456"},
+            "StringLike": {f"{GH}:sub": "repo:*"},
+        }
+    )
+    assert run("trust-oidc-any-tenant", trust) == ()
+    (broad,) = run("trust-oidc-broad-subject", trust)
+    assert broad.witness["claims"]["repository_owner_id"] == "123456"
+    labels = {f.evidence["trigger"] for f in run("trust-oidc-untrusted-trigger", trust)}
+    assert labels == {"a pull request", "an unprotected branch"}
+    # Pinning the repository's ID too leaves one repository.
+    pinned = github(
+        {
+            "StringEquals": {
+                **AUD,
+                f"{GH}:repository_owner_id": "123456",
+                f"{GH}:repository_id": "789",
+            },
+            "StringLike": {f"{GH}:sub": "repo:*"},
+        }
+    )
+    assert run("trust-oidc-broad-subject", pinned) == ()

@@ -40,6 +40,22 @@ def tenants(path: AccessPath, grammar: SubGrammar) -> frozenset[str]:
     return frozenset(found)
 
 
+#: The tenant a witness names when the policy pins it by ID only (any name will do).
+_ANY_TENANT = "example-org"
+
+
+def pins_tenant_by_id(path: AccessPath, grammar: SubGrammar) -> bool:
+    """Does the policy pin the tenant by an ID claim (GitHub ``repository_owner_id``, GitLab
+    ``namespace_id``) to exact values? Another tenant's token never carries them."""
+    for suffix, kind in grammar.tenant_keys.items():
+        key = path.key(suffix)
+        values = path.policy_values(key)
+        exact = not any(c in value for value in values for c in "*?$")
+        if kind == "id" and values and exact and key in path.mentioned_keys():
+            return True
+    return False
+
+
 def issuer_tenant(path: AccessPath) -> str | None:
     """The one tenant the path's issuer serves (``Provider.tenant_in_issuer``), if any."""
     provider = path.provider
@@ -118,10 +134,16 @@ def _other_repository(path: AccessPath) -> Question | None:
     repos = grammar.repos_in(values)
     if grammar.tenant_templates:
         owners = tenants(path, grammar)
-        if not owners:
+        if owners:
+            scope = Language.union_all(grammar.tenant_language(tenant) for tenant in owners)
+            example_tenant = sorted(owners)[0]
+        elif pins_tenant_by_id(path, grammar):
+            # The tenant is pinned by its ID (repository_owner_id) and the sub names none:
+            # every repository of that tenant is in scope.
+            scope = grammar.well_formed_language()
+            example_tenant = _ANY_TENANT
+        else:
             return None
-        scope = Language.union_all(grammar.tenant_language(tenant) for tenant in owners)
-        example_tenant = sorted(owners)[0]
     else:
         # Without a tenant in the sub, "another repository" means one of the issuer's own
         # tenant (Bitbucket's workspace); an issuer of no known tenant (an EKS cluster's)
@@ -171,6 +193,8 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
     if scope.is_empty():
         # Units named in any position (a Spacelift stack: `*:stack:infra:*`).
         scope = grammar.unit_language(_values_of(path, "sub"))
+    if scope.is_empty() and pins_tenant_by_id(path, grammar):
+        scope = grammar.well_formed_language()  # every repository of the pinned tenant
     if scope.is_empty():
         return None
     target = scope & _runs(grammar.provider, trigger)
