@@ -2,9 +2,10 @@
 
 A :class:`keyless.patterns.language.Language` is an expression (union, intersection,
 complement) over *leaf* automata. Nothing here builds the product automaton ahead of time:
-:func:`shortest_member` walks tuples of leaf states breadth-first from the start, in the
-readability order of characters, and stops at the first accepting tuple, so a question costs
-the states it visits, not the size of the product, and nothing is ever minimised.
+:func:`shortest_member` walks tuples of leaf states from the start, nearest acceptance first
+(A*, with the distances below as its bound), prefixes in the readability order of
+characters, and stops at the first accepting tuple it takes, so a question costs the states
+it visits, not the size of the product, and nothing is ever minimised.
 
 Two facts keep the walk small:
 
@@ -234,34 +235,45 @@ __all__ = [
 def shortest_member(language: Language) -> str | None:
     """The least member in :func:`shortlex` order, or None when the language is empty.
 
-    Breadth-first from the start, characters in readability order, so the first accepting
-    tuple reached is reached by the least member.
-    """
+    A* from the start: tuples are taken in order of their prefix's length
+    plus :attr:`Compiled.to_accept` (a consistent lower bound, so the first accepting tuple
+    taken is reached by a shortest member), ties broken by the prefix in readability order
+    (so it is the least of them)."""
     compiled = Compiled(language)
     start: State = (0,) * len(compiled.tables)
-    distance = compiled.to_accept(start)
-    if distance >= UNREACHABLE:
+    estimate = compiled.to_accept(start)
+    if estimate >= UNREACHABLE:
         return None
-    if distance == 0:
+    if estimate == 0:
         return ""
-    parent: dict[State, tuple[State, str] | None] = {start: None}
-    queue = [start]
+    Label = tuple[tuple[int, int], ...]
+    best: dict[State, tuple[int, Label]] = {start: (0, ())}
+    found: dict[State, tuple[str, int]] = {start: ("", estimate)}
+    heap: list[tuple[int, Label, State]] = [(estimate, (), start)]
     budget = BUDGET.get()
     width = len(compiled.infos)
     moves_of, successors = compiled.program.moves, compiled.program.successors
-    for state in queue:
+    while heap:
+        _, key, state = heapq.heappop(heap)
+        length = len(key)
+        if best[state] != (length, key):
+            continue  # a better prefix reached it after this entry was pushed
+        prefix, distance = found[state]
+        if distance == 0:
+            return prefix
         moves = moves_of(state)
         if budget is not None:
             budget.spend(width * len(moves))
         for char, (target, distance) in zip(moves, successors(state, moves), strict=True):
-            if target in parent:
-                continue
-            parent[target] = (state, char)
             if distance >= UNREACHABLE:
                 continue
-            if distance == 0:  # a distance of 0 means accepting (see has_member)
-                return _path(parent, target)
-            queue.append(target)
+            label = (length + 1, (*key, readability(char)))
+            known = best.get(target)
+            if known is not None and known <= label:
+                continue
+            best[target] = label
+            found[target] = (prefix + char, distance)
+            heapq.heappush(heap, (length + 1 + distance, label[1], target))
     return None
 
 
@@ -304,16 +316,6 @@ def has_member(language: Language) -> bool:
             pushed -= 1  # among equals, the latest first: deeper, as a depth-first walk
             heapq.heappush(heap, (estimate, pushed, target))
     return False
-
-
-def _path(parent: dict[State, tuple[State, str] | None], state: State) -> str:
-    chars = []
-    link = parent[state]
-    while link is not None:
-        state, char = link
-        chars.append(char)
-        link = parent[state]
-    return "".join(reversed(chars))
 
 
 def canonical_dfa(language: Language) -> Dfa:
