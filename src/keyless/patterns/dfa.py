@@ -339,6 +339,26 @@ def glob_automaton(tokens: Sequence[Token]) -> Dfa:
     return dfa
 
 
+def from_exceptions(
+    alphabet: tuple[str, ...],
+    defaults: Sequence[int],
+    exceptions: Sequence[dict[str, int]],
+    accepting: frozenset[int],
+) -> Dfa:
+    """A complete DFA given per state its "any other character" target and the characters
+    (of ``alphabet``) that go elsewhere, with its search tables filled in from them."""
+    column = {char: i for i, char in enumerate(alphabet)}
+    rows = []
+    for default, exception in zip(defaults, exceptions, strict=True):
+        row = [default] * (len(alphabet) + 1)
+        for char, target in exception.items():
+            row[column[char]] = target
+        rows.append(tuple(row))
+    dfa = Dfa(alphabet, tuple(rows), accepting)
+    object.__setattr__(dfa, "_info", _facts(tuple(defaults), tuple(exceptions), accepting))
+    return dfa
+
+
 def canonical(alphabet: Sequence[str], rows: Sequence[Row], accepting: frozenset[int]) -> Dfa:
     """Minimise (Hopcroft), drop redundant columns and renumber by BFS.
 

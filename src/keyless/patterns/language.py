@@ -69,6 +69,7 @@ from keyless.patterns.glob import (
     segments_match,
 )
 from keyless.patterns.search import readability
+from keyless.patterns.segments import segments_automaton
 from keyless.patterns.unions import UnionLeaf
 
 __all__ = [
@@ -196,6 +197,8 @@ class Language:
 
     def _build_automaton(self) -> Dfa:
         if self.op == "glob":
+            if self.segments:
+                return segments_automaton(self.segments)
             return glob_automaton(self._glob_tokens)
         return finite_dfa(self.members)
 
