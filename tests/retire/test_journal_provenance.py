@@ -63,6 +63,35 @@ def test_a_journal_of_another_user_is_refused(tmp_path: Path, writable: bool) ->
         Journal.open(path, writable=writable)
 
 
+@pytest.mark.parametrize("suffix", ["-journal", "-wal"])
+@pytest.mark.parametrize("writable", [True, False])
+def test_an_sqlite_file_beside_it_from_someone_else_is_refused(
+    tmp_path: Path, suffix: str, writable: bool
+) -> None:
+    """SQLite plays a hot rollback journal back into the database on open: one shipped
+    beside the journal (a checkout's 0644) would rewrite it."""
+    path = _journal(tmp_path)
+    beside = path.with_name(path.name + suffix)
+    beside.write_bytes(b"not yours")
+    beside.chmod(0o644)
+    before = path.read_bytes()
+
+    with pytest.raises(JournalError, match="open to other users") as refused:
+        Journal.open(path, writable=writable)
+
+    assert refused.value.where == str(beside)
+    assert path.read_bytes() == before
+    assert beside.read_bytes() == b"not yours"
+
+
+def test_a_link_beside_it_is_refused(tmp_path: Path) -> None:
+    path = _journal(tmp_path)
+    path.with_name(path.name + "-journal").symlink_to(tmp_path / "elsewhere")
+
+    with pytest.raises(JournalError, match="not a regular file"):
+        Journal.open(path, writable=True)
+
+
 def test_an_owner_only_journal_opens(tmp_path: Path) -> None:
     path = _journal(tmp_path)
     path.chmod(0o400)  # read-only for its owner is still the owner's alone

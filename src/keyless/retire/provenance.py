@@ -12,6 +12,10 @@ writable by its owner only (0600); the checks below refuse anything else:
   committed to a repository comes out of ``git checkout`` as 0644 (git records no finer
   mode), and a writable one may have been edited by anyone.
 
+The same holds for SQLite's own files beside it (``-journal``, ``-wal``): SQLite plays a
+"hot" rollback journal back into the database when it opens it, so one shipped beside a
+journal would rewrite it. SQLite creates them with the database's owner and mode.
+
 The checks look at the open file (``fstat`` of its descriptor), so what is checked is
 what is read. Platforms without POSIX owners (Windows) have nothing to compare.
 """
@@ -32,14 +36,37 @@ _NOT_YOURS = (
 )
 
 
+#: The files SQLite keeps beside a database while it writes (rollback journal, WAL).
+_SIBLINGS = ("-journal", "-wal")
+
+
 def check_provenance(descriptor: int, path: Path) -> None:
     """Refuse the journal open at ``descriptor`` unless the current user owns it and no
-    one else may read or write it (a :class:`JournalError`, exit 2)."""
-    geteuid = getattr(os, "geteuid", None)
-    if geteuid is None:  # pragma: no cover - Windows: no POSIX owner or mode
+    one else may read or write it, nor SQLite's files beside it (a
+    :class:`JournalError`, exit 2)."""
+    if getattr(os, "geteuid", None) is None:  # pragma: no cover - Windows: no POSIX owner
         return
-    info = os.fstat(descriptor)
-    if info.st_uid != geteuid():
+    _check(os.fstat(descriptor), path)
+    for suffix in _SIBLINGS:
+        sibling = path.with_name(path.name + suffix)
+        try:
+            info = os.lstat(sibling)
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise JournalError(
+                f"cannot read SQLite's file beside the journal: {error.strerror}",
+                where=str(sibling),
+            ) from None
+        if not stat.S_ISREG(info.st_mode):
+            raise JournalError(
+                "SQLite's file beside the journal is not a regular file", where=str(sibling)
+            )
+        _check(info, sibling)
+
+
+def _check(info: os.stat_result, path: Path) -> None:
+    if info.st_uid != os.geteuid():
         raise JournalError(
             f"the journal belongs to another user (uid {info.st_uid})",
             where=str(path),
