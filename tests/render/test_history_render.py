@@ -56,8 +56,8 @@ def test_one_hundred_scans_chart_every_point(hundred: History) -> None:
     html = render(hundred, Format.HTML)
     overall = html[html.index('id="chart-overall"') : html.index("</figure>")]
     lines = re.findall(r'<polyline class="series [^"]+" points="([^"]+)"', overall)
-    assert len(lines) == 6  # four severities, active keys, users
-    assert [len(points.split(" ")) for points in lines] == [100] * 6
+    assert len(lines) == 7  # four severities, active keys, users, suppressed
+    assert [len(points.split(" ")) for points in lines] == [100] * 7
     assert html.count('class="account-chart"') == 2
 
 

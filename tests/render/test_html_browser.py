@@ -146,7 +146,7 @@ def test_a_history_of_100_scans_draws_its_charts(browser: Browser, tmp_path: Pat
             " return {points: Array.from(svg.querySelectorAll('polyline'))"
             ".map(line => line.points.numberOfItems), width: box.width}; })()"
         )
-        assert overall["points"] == [100] * 6
+        assert overall["points"] == [100] * 7  # severities, keys, users, suppressed
         assert overall["width"] > 300
         assert page.evaluate("document.querySelectorAll('figure.account-chart svg').length") == 2
         assert page.evaluate("document.querySelectorAll('#scans tbody tr').length") == 100

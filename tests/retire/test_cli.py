@@ -136,6 +136,7 @@ def test_bad_input_is_refused_before_anything_changes(
 
 def test_a_file_that_is_not_a_journal_is_refused(alice: World) -> None:
     alice.journal.write_text("my notes\n")
+    alice.journal.chmod(0o600)  # the owner's own file: refused for what it holds
 
     result = _run(alice, "--user", "alice", "--apply")
 

@@ -45,6 +45,7 @@ def test_the_published_schema_is_the_one_the_code_creates(tmp_path: Path) -> Non
 def test_a_file_that_is_not_a_journal_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
     other = tmp_path / "other.sqlite"
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    other.chmod(0o600)  # the owner's own file: refused for what it holds, not its mode
     before = other.read_bytes()
 
     with pytest.raises(JournalError, match="not a keyless retire journal"):
@@ -56,6 +57,7 @@ def test_a_file_that_is_not_a_journal_is_refused_and_left_as_it_was(tmp_path: Pa
 def test_text_is_not_a_journal(tmp_path: Path) -> None:
     text = tmp_path / "notes.txt"
     text.write_text("hello\n")
+    text.chmod(0o600)
 
     with pytest.raises(JournalError, match="not a keyless retire journal"):
         Journal.open(text, writable=False)

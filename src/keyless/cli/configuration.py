@@ -3,14 +3,9 @@ against the whole check catalogue (estate and CI checks share one ``keyless.toml
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from keyless.config import Config, load_config, require_known_checks
-
-if TYPE_CHECKING:
-    from keyless.engine import ScanResult
 
 
 def load_checked_config(path: Path | None) -> Config:
@@ -22,10 +17,3 @@ def load_checked_config(path: Path | None) -> Config:
     from keyless.render.catalogue import every_check
 
     return require_known_checks(config, {c.id for c in every_check()})
-
-
-def with_ignores(result: ScanResult, config: Config) -> ScanResult:
-    """``result`` holding the ignores of ``config`` it applied, so its report names those
-    that accepted nothing (``ScanResult.unused_ignores``). ``run_checks`` records them
-    itself; the file scans (``workflows scan``, ``iac``) apply them without doing so."""
-    return dataclasses.replace(result, ignores=config.ignores)

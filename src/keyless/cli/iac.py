@@ -96,7 +96,7 @@ def iac(
 
     PATHS are files or directories (walked; .terraform and node_modules are skipped).
     """
-    from keyless.cli.configuration import load_checked_config, with_ignores
+    from keyless.cli.configuration import load_checked_config
     from keyless.iac.baseline import load_baseline, write_baseline
     from keyless.iac.read import read_paths
     from keyless.iac.scan import judge
@@ -131,7 +131,7 @@ def iac(
         refuse_own_input(output, "the report (--output)", model.included)
     if write_baseline_path is not None:
         refuse_own_input(write_baseline_path, "the baseline (--write-baseline)", model.included)
-    result = with_ignores(judge(model, config, baseline=baseline), config)
+    result = judge(model, config, baseline=baseline)
     threshold = Severity(fail_on)
     emit(render(result, Format(output_format), render_options(output, threshold)), output)
     if write_baseline_path is not None:

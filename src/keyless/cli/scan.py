@@ -286,12 +286,10 @@ def merge(snapshots: tuple[Path, ...], out: Path) -> None:
     from keyless.model import AccountStatus
 
     require_writable(out, "the merged snapshot (--out)", inputs=snapshots)
-    merged = merge_snapshots(snapshots)
-    envelope, accounts = merged.envelope, merged.accounts
     complete = True
     written = failed = 0
 
-    def counted() -> Iterator[Account]:
+    def counted(accounts: Iterator[Account]) -> Iterator[Account]:
         nonlocal complete, written, failed
         for account in accounts:
             written += 1
@@ -300,7 +298,10 @@ def merge(snapshots: tuple[Path, ...], out: Path) -> None:
             complete = complete and not account.failed_calls
             yield account
 
-    write_snapshot(envelope, out, accounts=counted())
+    # Every snapshot is closed however the write ends (a full disk, Ctrl-C, a refusal).
+    with merge_snapshots(snapshots) as merged:
+        envelope = merged.envelope
+        write_snapshot(envelope, out, accounts=counted(merged.accounts))
     if not is_quiet():
         unread = f"; {failed} not read" if failed else ""
         click.echo(

@@ -66,7 +66,7 @@ def scan(
     Pipelines, Travis, CodeBuild buildspecs and Drone files (the last five are read for
     literal keys only, and the output says so).
     """
-    from keyless.cli.configuration import load_checked_config, with_ignores
+    from keyless.cli.configuration import load_checked_config
     from keyless.workflows.scan import scan as run_scan
 
     known = {c.id for c in CHECKS}
@@ -81,7 +81,7 @@ def scan(
         )
     config = load_checked_config(config_path)
     with waiting_message("scanning CI pipelines"):
-        result = with_ignores(run_scan(paths, config, checks=wanted or None), config)
+        result = run_scan(paths, config, checks=wanted or None)
     threshold = Severity(fail_on)
     emit(render(result, Format(output_format), render_options(None, threshold)))
     sys.exit(result.exit_code(threshold))

@@ -13,12 +13,13 @@ sources (a live organization and an offline export).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import heapq
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
@@ -54,11 +55,28 @@ class MergedSnapshots:
     """What :func:`merge_snapshots` returns: the merged snapshot's envelope, its accounts
     (one at a time, each read once), and the accounts no merged snapshot collected nor
     left out on purpose (ID -> the reason written for it: :data:`UNMERGED_SHARD` or
-    :data:`UNSELECTED`), written as failed."""
+    :data:`UNSELECTED`), written as failed.
+
+    It holds every snapshot open until the accounts are exhausted or it is closed: use
+    it as a context manager, so that the files are closed on every path, an exception
+    while the accounts are written (a full disk) or before they are read included."""
 
     envelope: Inventory
     accounts: Iterator[Account]
     uncovered: Mapping[str, str]
+    _files: contextlib.ExitStack = field(
+        default_factory=contextlib.ExitStack, repr=False, compare=False
+    )
+
+    def close(self) -> None:
+        """Close every snapshot (the accounts can no longer be read)."""
+        self._files.close()
+
+    def __enter__(self) -> MergedSnapshots:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,15 +145,14 @@ def merge_snapshots(paths: Sequence[Path]) -> MergedSnapshots:
 
     if not paths:
         raise InputError("nothing to merge: name the shards' snapshots")
-    files: list[SnapshotFile] = []
-    try:
-        files.extend(SnapshotFile(path) for path in paths)  # those opened, should one fail
+    with contextlib.ExitStack() as opened:  # those opened are closed, should one fail
+        files = [opened.enter_context(SnapshotFile(path)) for path in paths]
         envelope, owner, missing = _first_pass(paths, [file.read() for file in files])
-    except BaseException:
-        for file in files:
-            file.close()
-        raise
-    return MergedSnapshots(envelope, _merged(files, owner, missing), MappingProxyType(missing))
+        accounts = _merged(files, owner, missing)
+        # From here the merged snapshots own the files (and close the accounts first).
+        owned = opened.pop_all()
+    owned.callback(accounts.close)
+    return MergedSnapshots(envelope, accounts, MappingProxyType(missing), owned)
 
 
 def _first_pass(
@@ -307,7 +324,7 @@ def _spread(gap: timedelta) -> str:
 
 def _merged(
     files: Sequence[SnapshotFile], owner: dict[str, int], missing: dict[str, str]
-) -> Iterator[Account]:
+) -> Generator[Account, None, None]:
     def kept(n: int) -> Iterator[tuple[str, int, Account]]:
         _, accounts = files[n].read()
         for account in accounts:

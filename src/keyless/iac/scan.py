@@ -159,6 +159,7 @@ def judge(
         files=model.files,
         unread=(*model.unread, *unread),
         notes=model.notes,
+        ignores=(config or Config()).ignores,
     )
 
 

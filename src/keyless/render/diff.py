@@ -16,8 +16,9 @@ from rich.text import Text
 from keyless import __version__
 from keyless.dates import iso
 from keyless.render import RenderOptions, console_text
+from keyless.render.ignores import unused_ignore_document, unused_ignore_line
 from keyless.render.jsonout import dumps
-from keyless.render.markdown import GITHUB_COMMENT_LIMIT, escape, fit
+from keyless.render.markdown import GITHUB_COMMENT_LIMIT, UNREAD_ROWS, escape, fit
 from keyless.render.style import SEVERITY_STYLE
 from keyless.render.untrusted import printable
 from keyless.store.diff import AccountDiff, Diff, Side
@@ -50,6 +51,9 @@ def diff_document(diff: Diff) -> dict[str, Any]:
         "new": _side(diff.new),
         "totals": {name: diff.total(name) for name in TOTALS},
         "accounts": [_account(a) for a in diff.accounts],
+        "unused_ignores": None
+        if diff.unused_ignores is None
+        else [unused_ignore_document(i) for i in diff.unused_ignores],
     }
 
 
@@ -169,6 +173,10 @@ def _draw(diff: Diff, console: Console) -> None:
         console.print()
         names = ", ".join(printable(a.label) for a in unchanged)
         console.print(Text(f"No change in {len(unchanged)} account(s): {names}", style="dim"))
+    if diff.unused_ignores:
+        console.print()
+    for ignore in diff.unused_ignores or ():
+        console.print(Text(unused_ignore_line(ignore)), soft_wrap=True)
 
 
 def _draw_account(account: AccountDiff, console: Console) -> None:
@@ -247,6 +255,7 @@ def diff_markdown(diff: Diff, options: RenderOptions) -> str:
         "",
         escape(headline(diff)),
         "",
+        *_md_unused(diff),
     ]
     items: list[str] = []
     for account in diff.accounts:
@@ -278,6 +287,16 @@ def diff_markdown(diff: Diff, options: RenderOptions) -> str:
         )
         items.append("")
     return fit(head, items, ["<sub>keyless diff</sub>"], GITHUB_COMMENT_LIMIT, "lines")
+
+
+def _md_unused(diff: Diff) -> list[str]:
+    """The ignores that matched nothing, a notice each (at most ``UNREAD_ROWS``: the head
+    of a comment is never cut)."""
+    unused = diff.unused_ignores or ()
+    lines = [f"- {escape(unused_ignore_line(i))}" for i in unused[:UNREAD_ROWS]]
+    if len(unused) > UNREAD_ROWS:
+        lines.append(f"- … and {len(unused) - UNREAD_ROWS} more ignores that matched nothing.")
+    return [*lines, ""] if lines else []
 
 
 def _markdown_lines(kind: str, entries: Sequence[str]) -> list[str]:

@@ -25,11 +25,13 @@ SPARK_WIDTH = 40
 TABLE_ROWS = 30
 RANKED = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
 
-Measure = Callable[[Counts], int]
+Measure = Callable[[Counts], int | None]
 MEASURES: tuple[tuple[str, Measure], ...] = (
     ("users", lambda c: c.users),
     ("active keys", lambda c: c.active_keys),
     *((s.value, (lambda c, s=s: c.findings.get(s, 0))) for s in RANKED),
+    # Apart from the findings: debt that "goes down" under a broad ignore is still there.
+    ("suppressed", lambda c: c.suppressed),
 )
 
 
@@ -83,6 +85,7 @@ def _counts(counts: Counts) -> dict[str, Any]:
         "console_users": counts.console_users,
         "active_keys": counts.active_keys,
         "findings": {s.value: counts.findings.get(s, 0) for s in Severity},
+        "suppressed": counts.suppressed,
     }
 
 
@@ -115,6 +118,14 @@ def _draw(history: History, console: Console) -> None:
     console.print(_scan_table(points))
     if history.account is None and len(history.labels) > 1:
         console.print(_account_table(history))
+    if any(p.total.suppressed is None for p in points):
+        console.print(
+            Text(
+                "? suppressed: the store was written before keyless kept the findings a"
+                " configuration ignores; unknown, not zero.",
+                style="yellow",
+            )
+        )
     if any(not p.complete for p in points):
         console.print(
             Text(
@@ -140,8 +151,8 @@ def _trend_table(title: str, series: Sequence[tuple[HistoryPoint, Counts | None]
         change = "" if first is None or last is None else f"{last - first:+d}"
         table.add_row(
             name,
-            "?" if first is None else str(first),
-            "?" if last is None else str(last),
+            _shown(first),
+            _shown(last),
             change,
             Text(sparkline(values), style="cyan"),
         )
@@ -155,7 +166,7 @@ def _account_table(history: History) -> Table:
         title="Per account (first → latest)", title_justify="left", show_edge=False, pad_edge=False
     )
     table.add_column("account", overflow="fold")
-    for header in ("users", "active keys", "findings"):
+    for header in ("users", "active keys", "findings", "suppressed"):
         table.add_column(header, justify="right", no_wrap=True)
         table.add_column("", no_wrap=True)
     table.add_column("latest C/H/M/L", justify="right", no_wrap=True)
@@ -163,6 +174,7 @@ def _account_table(history: History) -> Table:
         lambda c: c.users,
         lambda c: c.active_keys,
         lambda c: c.total_findings,
+        lambda c: c.suppressed,
     )
     for account in history.account_ids:
         series = [c for _, c in history.series(account)]
@@ -170,7 +182,7 @@ def _account_table(history: History) -> Table:
         cells: list[str | Text] = [printable(history.labels[account])]
         for measure in measures:
             values = [None if c is None else measure(c) for c in series]
-            span = f"{measure(known[0])} → {measure(known[-1])}" if known else "?"
+            span = f"{_shown(measure(known[0]))} → {_shown(measure(known[-1]))}" if known else "?"
             cells += [span, Text(sparkline(values, 20), style="cyan")]
         latest = known[-1] if known else None
         cells.append("/".join(str(latest.findings.get(s, 0)) for s in RANKED) if latest else "?")
@@ -185,7 +197,7 @@ def _scan_table(points: Sequence[HistoryPoint]) -> Table:
     table.add_column("#", justify="right")
     for header in ("when", "by", "source"):
         table.add_column(header)
-    for header in ("users", "keys", *(s.value for s in RANKED)):
+    for header in ("users", "keys", *(s.value for s in RANKED), "suppressed"):
         table.add_column(header, justify="right")
     for point in shown:
         total = point.total
@@ -198,8 +210,14 @@ def _scan_table(points: Sequence[HistoryPoint]) -> Table:
             str(total.users),
             str(total.active_keys),
             *(str(total.findings.get(s, 0)) for s in RANKED),
+            _shown(total.suppressed),
         )
     return table
+
+
+def _shown(value: int | None) -> str:
+    """A count, or ``?`` when it is unknown."""
+    return "?" if value is None else str(value)
 
 
 def history_html(history: History, options: RenderOptions) -> str:

@@ -263,7 +263,8 @@ def _debt_tone(findings: Mapping[Severity, int]) -> str:
 
 
 def burndown_chart(history: History | None, account: str | None = None) -> LineChart | None:
-    """Findings by severity and active keys over the recorded scans (two or more)."""
+    """Findings by severity, active keys, users and suppressed findings over the recorded
+    scans (two or more)."""
     if history is None or len(history.points) < 2:
         return None
     series = history.series(account)
@@ -278,6 +279,11 @@ def burndown_chart(history: History | None, account: str | None = None) -> LineC
     ]
     lines_drawn.append(("active keys", "tone-accent", values(lambda c: c.active_keys)))
     lines_drawn.append(("users", "tone-neutral", values(lambda c: c.users)))
+    # What a configuration ignores, apart: a drop in findings under a broad ignore is not
+    # a fix. Not drawn when no scan of the store kept it (written before keyless did).
+    suppressed = values(lambda c: c.suppressed)
+    if any(v is not None for v in suppressed):
+        lines_drawn.append(("suppressed", "tone-info", suppressed))
     incomplete = [
         (not point.complete) if account is None else account in point.unread for point, _ in series
     ]

@@ -25,6 +25,7 @@ from typing import Any
 from keyless.dates import iso
 from keyless.errors import KeylessError, quoted
 from keyless.retire.model import Action, ActionKind
+from keyless.retire.provenance import check_provenance, probe_provenance
 from keyless.retire.records import (
     Backup,
     Entry,
@@ -61,6 +62,7 @@ class Journal:
         if not writable:
             if not path.exists():
                 return None
+            probe_provenance(path)
             connection = _connect(f"{path.resolve().as_uri()}?mode=ro", path, uri=True)
             journal = cls(connection, path, None)
             try:
@@ -79,6 +81,11 @@ class Journal:
             raise JournalError(
                 f"cannot open the journal: {error.strerror}", where=str(path)
             ) from None
+        try:
+            check_provenance(lock, path)
+        except BaseException:
+            os.close(lock)
+            raise
         _lock(lock, path)
         try:
             fresh = os.fstat(lock).st_size == 0

@@ -22,6 +22,7 @@ from typing import Any
 from keyless.dates import iso
 from keyless.errors import InputError, quoted
 from keyless.findings import Severity
+from keyless.store.counts import account_counts
 from keyless.store.history import Counts, History, HistoryPoint
 from keyless.store.record import (
     NOT_SELECTED,
@@ -324,7 +325,9 @@ class Store:
             scans = scans[-limit:] if limit > 0 else []
         wanted = {row[0] for row in scans}
         only = (account, account)  # (? IS NULL OR account = ?): every account, or one
-        counts = _account_counts(self._db, only, _Cells(self, "a scan"))
+        kept = self._has_table(_SUPPRESSED.name)
+        reader = _Cells(self, "a scan")
+        counts = account_counts(self._db, only, reader.severity, suppressed_kept=kept)
         labels: dict[str, str] = {}
         statuses: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for scan_id, account_id, label, status in self._db.execute(
@@ -349,7 +352,7 @@ class Store:
         for scan_id, scanned_at, collected_at, command, source, complete in scans:
             cell = _Cells(self, f"scan {scan_id}")
             read = {
-                a: counts.get((scan_id, a), Counts())
+                a: counts.get((scan_id, a), Counts(suppressed=0 if kept else None))
                 for a, s in statuses[scan_id]
                 if s == "scanned"
             }
@@ -501,46 +504,6 @@ _SCANS_IN_ORDER = (
     "SELECT id, scanned_at, collected_at, command, source, complete FROM scans"
     " ORDER BY coalesce(collected_at, scanned_at), id"
 )
-
-
-def _account_counts(
-    db: sqlite3.Connection, only: tuple[str | None, str | None], cell: _Cells
-) -> Mapping[tuple[int, str], Counts]:
-    """Per (scan, account): users, console users, active keys, findings by severity."""
-    users = {
-        (scan, account): (total, console)
-        for scan, account, total, console in db.execute(
-            "SELECT scan_id, account, count(*), sum(console_access = 1) FROM users"
-            " WHERE (? IS NULL OR account = ?) GROUP BY scan_id, account",
-            only,
-        )
-    }
-    keys = {
-        (scan, account): active
-        for scan, account, active in db.execute(
-            "SELECT scan_id, account, count(*) FROM access_keys"
-            " WHERE active = 1 AND (? IS NULL OR account = ?) GROUP BY scan_id, account",
-            only,
-        )
-    }
-    findings: dict[tuple[int, str], dict[Severity, int]] = defaultdict(dict)
-    for scan, account, severity, number in db.execute(
-        "SELECT scan_id, account, severity, count(*) FROM findings"
-        " WHERE (? IS NULL OR account = ?) GROUP BY scan_id, account, severity",
-        only,
-    ):
-        findings[(scan, account)][cell.severity(severity, "findings.severity")] = number
-    result = {}
-    for key in set(users) | set(keys) | set(findings):
-        total, console = users.get(key, (0, 0))
-        by_severity = findings.get(key, {})
-        result[key] = Counts(
-            users=total,
-            console_users=console or 0,
-            active_keys=keys.get(key, 0),
-            findings=MappingProxyType({s: by_severity.get(s, 0) for s in Severity}),
-        )
-    return result
 
 
 @functools.cache

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from keyless.config import Ignore
 from keyless.engine import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE
 from keyless.findings import Severity
 from keyless.store.record import AccountRecord, FindingRecord, KeyRecord, ScanRecord, UserRecord
@@ -93,6 +94,10 @@ class Diff:
     old: Side
     new: Side
     accounts: tuple[AccountDiff, ...]
+    unused_ignores: tuple[Ignore, ...] | None = None
+    """The configuration's ignores that accepted no finding on any side whose checks ran
+    with it (a snapshot), or None when neither side ran checks (documents and recorded
+    scans had their ignores applied when they were made)."""
 
     def total(self, field: str) -> int:
         """The number of entries of ``field`` (``users_added``, ``findings_fixed``…) over
@@ -130,7 +135,16 @@ def compare(old: ScanRecord, new: ScanRecord, *, old_name: str, new_name: str) -
         )
         for account in order
     )
-    return Diff(_side(old, old_name), _side(new, new_name), diffs)
+    return Diff(_side(old, old_name), _side(new, new_name), diffs, _unused_ignores(old, new))
+
+
+def _unused_ignores(*records: ScanRecord) -> tuple[Ignore, ...] | None:
+    """The ignores unused by every record whose checks ran with the configuration: a rule
+    that hid a finding on one side is in use."""
+    judged = [r.unused_ignores for r in records if r.unused_ignores is not None]
+    if not judged:
+        return None
+    return tuple(i for i in judged[0] if all(i in unused for unused in judged[1:]))
 
 
 def _side(record: ScanRecord, name: str) -> Side:

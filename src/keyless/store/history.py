@@ -1,5 +1,5 @@
-"""The estate over time: per recorded scan, users, active keys and findings by severity,
-per account and overall.
+"""The estate over time: per recorded scan, users, active keys, findings by severity and
+the findings the configuration suppressed, per account and overall.
 
 An account that could not be read in a scan has no counts for that scan (unknown, not
 zero), and the scan's overall numbers are marked incomplete: a chart shows a gap or a
@@ -26,6 +26,9 @@ class Counts:
     console_users: int = 0
     active_keys: int = 0
     findings: Mapping[Severity, int] = field(default_factory=lambda: NO_FINDINGS)
+    suppressed: int | None = 0
+    """Findings the scan's configuration ignored, apart from ``findings``; ``None`` when
+    unknown (a store written before keyless kept them)."""
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(
@@ -35,6 +38,9 @@ class Counts:
             findings=MappingProxyType(
                 {s: self.findings.get(s, 0) + other.findings.get(s, 0) for s in Severity}
             ),
+            suppressed=None
+            if self.suppressed is None or other.suppressed is None
+            else self.suppressed + other.suppressed,
         )
 
     @property

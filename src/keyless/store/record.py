@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, overload
 
 from keyless import __version__
+from keyless.config import Ignore
 from keyless.dates import iso
 from keyless.engine import ScanResult, select_checks
 from keyless.findings import Finding, Severity
@@ -141,6 +142,10 @@ class ScanRecord:
     """The checks the scan ran (a scan document's ``check_runs``), or None when every
     check not in :attr:`not_evaluated` ran. A scan limited with ``--checks`` ran the
     others nowhere: their findings are not fixed by it."""
+    unused_ignores: tuple[Ignore, ...] | None = field(default=None, compare=False)
+    """The configuration's ignores that accepted no finding when keyless ran the checks
+    for this record (a snapshot's, a scan's), or None when it ran none here: a scan
+    document or a recorded scan had its ignores applied when it was made."""
 
     def coverage(self) -> Callable[[str, str], bool]:
         """A predicate ``(check, account)``: True when the check ran on the account (a
@@ -196,6 +201,7 @@ def record_of_result(result: ScanResult) -> ScanRecord:
         collected_at=inventory.collected_at,
         checks_run=frozenset(run.check.id for run in result.check_runs),
         suppressed=tuple(_finding(s.finding) for s in result.suppressed),
+        unused_ignores=result.unused_ignores,
     )
 
 

@@ -207,6 +207,7 @@ def scan(
         suppressed=suppressed,
         files=tuple(ScannedFile(f.file.path, f.file.platform.value, _coverage(f)) for f in files),
         unread=inputs.unread,
+        ignores=(config or Config()).ignores,
     )
 
 
