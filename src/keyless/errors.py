@@ -37,6 +37,12 @@ def quoted_list(values: Iterable[str], most: int = 5) -> str:
     return shown + (f" and {len(ordered) - most:,} more" if len(ordered) > most else "")
 
 
+class NotDecided(Exception):
+    """A check could not decide a question about its subject within keyless's bounds (a
+    trust policy crafted to make an exact answer astronomical): the subject is recorded as
+    not evaluated by that check, never as clean, and the scan goes on."""
+
+
 class KeylessError(Exception):
     """An error the user can fix: a bad file, a malformed policy, an unreachable account.
 

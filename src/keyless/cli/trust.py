@@ -1,7 +1,8 @@
 """``keyless trust``: who can assume a role, and the trust findings with witnesses.
 
 Exit codes: 0 nothing at or above ``--fail-on``, 1 findings at or above it, 2 bad input,
-3 a role of an infrastructure file whose trust policy could not be judged.
+3 a role of an infrastructure file whose trust policy could not be judged, or a check that
+could not decide the role within keyless's bound of work (listed as not evaluated).
 """
 
 from __future__ import annotations
@@ -203,4 +204,6 @@ def trust(
     assessment = assess_trust(role, inventory)
     emit(render(assessment, Format(fmt), render_options(None)))
     threshold = Severity(fail_on)
+    if assessment.not_evaluated:
+        sys.exit(3)  # not judged is never clean
     sys.exit(1 if any(f.severity >= threshold for f in assessment.findings) else 0)

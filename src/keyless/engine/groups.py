@@ -23,6 +23,7 @@ from keyless.config import Config
 from keyless.engine import parallel
 from keyless.engine.packed import FindingPack
 from keyless.engine.result import NotEvaluated
+from keyless.errors import NotDecided
 from keyless.findings import Finding, Problem, ResourceLocation
 from keyless.model import Account, AccountStatus, Dataset, DatasetState, DatasetStatus, Inventory
 from keyless.model.arn import account_of
@@ -197,7 +198,7 @@ def _run_group(
             return
         # Problems of the first subject of each share (in its context), by check: the
         # later subjects of that share get them restamped (see Preparation.share).
-        judged: dict[tuple[int, Hashable, str], tuple[Any, list[Problem]]] = {}
+        judged: dict[tuple[int, Hashable, str], tuple[Any, list[Problem] | _Undecided]] = {}
         share, restamp = preparation.share, preparation.restamp
         for visit in visits:
             subject = visit.subject
@@ -209,11 +210,8 @@ def _run_group(
             shared = share(subject)
             for chk in visit.checks:
                 known = judged.get((id(visit.context), shared, chk.id))
-                problems = None
-                if known is not None:
-                    problems = _restamped(known, subject, restamp)
-                if problems is None:
-                    problems = _problems(chk, arguments)
+                restamped = _restamped(known, subject, restamp) if known is not None else None
+                problems = restamped if restamped is not None else _problems(chk, arguments)
                 if known is None:
                     judged[(id(visit.context), shared, chk.id)] = (subject, problems)
                 _record(chk, visit, problems, inventory, tally)
@@ -299,20 +297,37 @@ def _not_judged(
     return True
 
 
-def _problems(chk: Check, arguments: tuple[Any, ...]) -> list[Problem]:
+@dataclass(frozen=True, slots=True)
+class _Undecided:
+    """A check that stopped on a question it could not decide (:class:`NotDecided`): the
+    problems it found before, and why the subject is not evaluated by it."""
+
+    problems: list[Problem]
+    reason: str
+
+
+def _problems(chk: Check, arguments: tuple[Any, ...]) -> list[Problem] | _Undecided:
     """Run one check on one subject."""
     assert chk.function is not None  # only estate checks are selected
-    return list(chk.function(*arguments))
+    found: list[Problem] = []
+    try:
+        found.extend(chk.function(*arguments))
+    except NotDecided as error:
+        return _Undecided(found, str(error))
+    return found
 
 
 def _restamped(
-    known: tuple[Any, list[Problem]],
+    known: tuple[Any, list[Problem] | _Undecided],
     subject: Any,
     restamp: Callable[[Problem, Any, Any], Problem | None],
 ) -> list[Problem] | None:
     """The problems judged for another subject, rewritten for ``subject``; ``None`` when
-    one of them is not of the form ``restamp`` knows (the check must then run)."""
+    one of them is not of the form ``restamp`` knows, or the check did not decide (the
+    check must then run: an undecided one stops at once, its budget spent)."""
     judged_subject, problems = known
+    if isinstance(problems, _Undecided):
+        return None
     restamped = []
     for problem in problems:
         again = restamp(problem, judged_subject, subject)
@@ -322,17 +337,32 @@ def _restamped(
     return restamped
 
 
+def _named(subject: Any) -> str:
+    name = getattr(subject, "name", None)
+    kind = type(subject).__name__.lower()
+    return f"{kind} {name}" if isinstance(name, str) else kind
+
+
 def _record(
     chk: Check,
     visit: Visit,
-    problems: Iterable[Problem],
+    problems: Iterable[Problem] | _Undecided,
     inventory: Inventory,
     tally: dict[str, Tally],
 ) -> None:
-    """Keep the findings of one check on one subject."""
+    """Keep the findings of one check on one subject (an undecided one is not evaluated:
+    what it found is kept, and the gap is recorded)."""
     counts = tally[chk.id]
-    counts.evaluated += 1
     account = visit.context.account
+    if isinstance(problems, _Undecided):
+        counts.skipped.append(
+            NotEvaluated(
+                account.id if account else "*", f"{_named(visit.subject)}: {problems.reason}"
+            )
+        )
+        problems = problems.problems
+    else:
+        counts.evaluated += 1
     for problem in problems:
         if account is not None:
             account_id = account.id

@@ -23,6 +23,9 @@ class TrustAssessment:
     role: Role
     analysis: TrustAnalysis
     findings: tuple[Finding, ...]
+    not_evaluated: tuple[tuple[str, str], ...] = ()
+    """``(check ID, reason)`` of the checks that could not decide the role (a policy past
+    keyless's bound of work): the assessment is incomplete, never clean."""
 
 
 def assess_trust(
@@ -56,4 +59,7 @@ def assess_trust(
         raise analysis
     checks = [c for c in all_checks() if c.theme == "trust"]
     result = run_checks(inventory, now=now, checks=checks)
-    return TrustAssessment(role, analysis, tuple(result.findings))
+    gaps = tuple(
+        (run.check.id, gap.reason) for run in result.check_runs for gap in run.not_evaluated
+    )
+    return TrustAssessment(role, analysis, tuple(result.findings), gaps)

@@ -95,10 +95,14 @@ def prove_role(
     document = concrete(role.trust)
     arn = f"arn:{partition}:iam::{role.account}:role/{role.name}"
     model = Role(account_id=role.account, name=role.name, arn=arn, trust_policy=document)
+    assessment = assess_trust(model, inventory, now=now)
     problems = [
         f"trust check {finding.check} ({finding.severity}): {finding.message}"
-        for finding in assess_trust(model, inventory, now=now).findings
+        for finding in assessment.findings
         if finding.severity is not Severity.INFO
+    ]
+    problems += [
+        f"trust check {check} not evaluated: {why}" for check, why in assessment.not_evaluated
     ]
     policy = parse_trust_policy(document)
     for probe in role.probes:

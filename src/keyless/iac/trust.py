@@ -83,6 +83,11 @@ def assess_file(
             where = location(item.resource.path, item.resource.position)
             unread.append(Unread(where, f"{item.resource.address}: {error.describe()}"))
             continue
+        for check, reason in assessment.not_evaluated:
+            where = location(item.resource.path, item.resource.position)
+            unread.append(
+                Unread(where, f"{item.resource.address}: {check} not evaluated: {reason}")
+            )
         if item.stand_ins:
             # As `keyless iac` does: only what holds whatever the unset names are.
             kept = tuple(f for f in assessment.findings if holds_for_any_name(f))

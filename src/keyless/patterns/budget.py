@@ -20,9 +20,14 @@ class SearchBudget:
     (keyless gives each trust policy one for its witnesses), so that one adversarial
     expression cannot stall everything else."""
 
-    def __init__(self, steps: int):
+    def __init__(self, steps: int, *, proofs: bool = False):
         self.limit = steps
         self.remaining = steps
+        self.proofs = proofs
+        """Whether structural proofs of emptiness (:mod:`keyless.patterns.inclusion`,
+        polynomial and uncounted) may answer first: yes for a budget that only guards
+        against a stall (decisions), no for one whose counted work must be the search's
+        own (witnesses, whose omission is reported)."""
 
     @property
     def exhausted(self) -> bool:

@@ -283,8 +283,9 @@ def has_member(language: Language) -> bool:
     many steps as it has characters; an empty language costs what
     :func:`shortest_member` would (every tuple it can reach), unless its structure already
     proves it empty (:mod:`keyless.patterns.inclusion`). That proof is skipped under a
-    :class:`SearchBudget`, whose counted work stays that of the search."""
-    if BUDGET.get() is None and inclusion.is_refuted(language):
+    :class:`SearchBudget` whose counted work must stay that of the search (not ``proofs``)."""
+    guard = BUDGET.get()
+    if (guard is None or guard.proofs) and inclusion.is_refuted(language):
         return False
     compiled = Compiled(language)
     start: State = (0,) * len(compiled.tables)

@@ -43,7 +43,7 @@ def trust_document(assessment: TrustAssessment) -> dict[str, Any]:
         if placeholders
         else None
     )
-    return {
+    document: dict[str, Any] = {
         "schema": SCHEMA,
         "role": assessment.role.arn,
         "template": template,
@@ -51,6 +51,11 @@ def trust_document(assessment: TrustAssessment) -> dict[str, Any]:
         "findings": findings,
         "max_severity": worst,
     }
+    if assessment.not_evaluated:
+        document["not_evaluated"] = [
+            {"check": check, "reason": reason} for check, reason in assessment.not_evaluated
+        ]
+    return document
 
 
 def trust_json(assessment: TrustAssessment) -> str:
@@ -81,8 +86,12 @@ def trust_text(assessment: TrustAssessment) -> str:
         lines.append(f"  [{finding['severity']}] {finding['check']}: {finding['message']}")
         if finding["witness"] is not None:
             lines.append(f"      witness: {json.dumps(finding['witness'], sort_keys=True)}")
+    not_evaluated = document.get("not_evaluated", [])
+    if not_evaluated:
+        lines.append("Not evaluated (the role is not judged clean by these):")
+        lines.extend(f"  {item['check']}: {item['reason']}" for item in not_evaluated)
     if not document["findings"]:
-        lines.append("No trust findings.")
+        lines.append("No trust findings." if not not_evaluated else "No trust findings so far.")
     # Each line quotes policy text (principals, keys, values): one line each, whatever it holds.
     return "\n".join(printable(line) for line in lines) + "\n"
 

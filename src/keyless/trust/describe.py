@@ -8,7 +8,7 @@ from keyless.errors import QUOTED_CHARACTERS, quoted
 from keyless.idp.providers import GITHUB_FAMILY
 from keyless.trust.keys import canonical_key
 from keyless.trust.owner import names_foreign_provider
-from keyless.trust.paths import AccessPath, PrincipalClass
+from keyless.trust.paths import AccessPath, PrincipalClass, UndecidedTrust
 from keyless.trust.questions import organization_pins
 
 _AWS = (PrincipalClass.ANYONE, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL)
@@ -33,7 +33,11 @@ def describe_path(path: AccessPath, account: str = "") -> str:
         )
     if not path.allow:
         return f"nobody through {path.principal} (no request satisfies the conditions)"
-    if not path.admits():
+    try:
+        admits = path.admits()
+    except UndecidedTrust as error:
+        return f"not decided for {path.principal}: {error} (see the checks not evaluated)"
+    if not admits:
         return (
             f"nobody through {path.principal}: no request it can make satisfies the "
             "conditions (see trust-dead-condition)"

@@ -19,13 +19,14 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 import orjson
 
+from keyless.errors import NotDecided
 from keyless.idp.grammars import SubGrammar, grammar_for
 from keyless.idp.providers import (
     BUILT_IN_PROVIDERS,
@@ -34,7 +35,7 @@ from keyless.idp.providers import (
     provider_for,
 )
 from keyless.model.arn import parse_arn
-from keyless.patterns.budget import SearchBudget
+from keyless.patterns.budget import BUDGET, BudgetExceeded, SearchBudget, bounded
 from keyless.policy.document import (
     AwsPrincipalForm,
     Effect,
@@ -84,6 +85,27 @@ def _gitlab_subjects(values: tuple[str, ...]) -> bool:
     return bool(values) and all(value.startswith("project_path:") for value in values)
 
 
+DECISION_STEPS = 40_000_000
+"""How much work *deciding* the questions of one trust policy may do, all its paths
+together (the same steps as :data:`WITNESS_STEPS`; about twenty seconds). No ordinary policy
+comes near it: on the messy benchmark estate the most demanding one needs under 2% of it.
+It exists so that no policy can stall a scan: a union of hundreds of wildcard values can
+make the subset construction of an exact decision astronomical. Past it, the checks that
+asked are not evaluated for the roles of that policy (:class:`UndecidedTrust`; exit 3),
+never reported clean."""
+
+
+class UndecidedTrust(NotDecided):
+    """A question about a trust policy was not decided within :data:`DECISION_STEPS`."""
+
+    def __init__(self, limit: int):
+        super().__init__(
+            f"trust policy too complex to decide within keyless's bound of {limit:,} "
+            "automaton steps"
+        )
+        self.limit = limit
+
+
 class PrincipalClass(StrEnum):
     """Who a path admits, coarsely."""
 
@@ -112,6 +134,10 @@ class PathMemo:
     realism: Term | None = None
     budget: SearchBudget = field(default_factory=lambda: SearchBudget(WITNESS_STEPS))
     """The witness searches' budget; the paths of one policy share one."""
+    decisions: SearchBudget = field(
+        default_factory=lambda: SearchBudget(DECISION_STEPS, proofs=True)
+    )
+    """The decisions' budget (:data:`DECISION_STEPS`), shared the same way."""
     own_policy: Policy | None = None
     """The policy cut down to the path's statements, for replays (built on first use)."""
 
@@ -190,8 +216,25 @@ class AccessPath:
         key = question.recipe()
         solutions = self.memo.solutions
         if key not in solutions:
-            solutions[key] = solve(self.allow, self.deny, self._scoped(question), is_multivalued)
+            scoped = self._scoped(question)
+            solutions[key] = self._decided(
+                lambda: solve(self.allow, self.deny, scoped, is_multivalued)
+            )
         return solutions[key]
+
+    def _decided(self, decide: Callable[[], Term | None]) -> Term | None:
+        """``decide()`` on the policy's decision budget (a witness search already running
+        keeps its own); :class:`UndecidedTrust` once that budget is spent."""
+        if BUDGET.get() is not None:
+            return decide()
+        budget = self.memo.decisions
+        if budget.exhausted:
+            raise UndecidedTrust(budget.limit)
+        try:
+            with bounded(budget):
+                return decide()
+        except BudgetExceeded as exceeded:
+            raise UndecidedTrust(exceeded.limit) from None
 
     def _scoped(self, question: Term) -> Term:
         """The question within the path's universe, merged but not yet decided: alone it is
@@ -208,7 +251,10 @@ class AccessPath:
         solutions = self.memo.statement_solutions
         if key not in solutions:
             formula = self.by_statement.get(index, ())
-            solutions[key] = solve(formula, self.deny, self._scoped(question), is_multivalued)
+            scoped = self._scoped(question)
+            solutions[key] = self._decided(
+                lambda: solve(formula, self.deny, scoped, is_multivalued)
+            )
         return solutions[key]
 
     def admits(self, question: Term = TRUE) -> bool:
@@ -291,6 +337,7 @@ def _analyse_policy(policy: Policy, partition: str) -> TrustAnalysis:
     universe = with_question(*(all_of(k, u) for k, u in translator.universes.items()))
     index = _StatementIndex(policy)
     budget = SearchBudget(WITNESS_STEPS)
+    decisions = SearchBudget(DECISION_STEPS, proofs=True)
     paths = []
     for (principal_class, name), principal in index.allowed.items():
         actions = _actions(principal_class)
@@ -344,7 +391,7 @@ def _analyse_policy(policy: Policy, partition: str) -> TrustAnalysis:
                 universe=with_question(universe, facts),
                 by_statement={i: allows[i] for i in sorted(used)},
                 placeholders=_placeholders(principal, index.of(used)),
-                memo=PathMemo(budget=budget),
+                memo=PathMemo(budget=budget, decisions=decisions),
                 partition=partition,
             )
         )

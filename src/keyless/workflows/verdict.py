@@ -81,14 +81,19 @@ def problems(platform: Platform, subjects: Iterable[Subject]) -> tuple[str, ...]
         trust_policy=document,
     )
     try:
-        findings = assess_trust(role).findings
+        assessment = assess_trust(role)
     except PolicyError as error:  # a subject the policy language cannot hold
         return (f"not a valid trust policy: {error.message}",)
     return tuple(
         dict.fromkeys(
-            f"{f.message.split(': ', 1)[-1]} ({f.check}, {f.severity.value})"
-            for f in findings
-            if f.severity > _WORST_ACCEPTED
+            [
+                *(
+                    f"{f.message.split(': ', 1)[-1]} ({f.check}, {f.severity.value})"
+                    for f in assessment.findings
+                    if f.severity > _WORST_ACCEPTED
+                ),
+                *(f"{check} not evaluated: {why}" for check, why in assessment.not_evaluated),
+            ]
         )
     )
 
