@@ -29,9 +29,10 @@ from pathlib import Path
 import benchlib
 
 
-def generate(values: int, stars: int, seed: int) -> Path:
+def generate(values: int, stars: int, seed: int, shape: str = "github") -> Path:
     """The cached account for ``values`` sub values of ``stars`` stars."""
-    target = benchlib.OUT / f"adversarial-{values}x{stars}-s{seed}"
+    suffix = "" if shape == "github" else f"-{shape}"
+    target = benchlib.OUT / f"adversarial-{values}x{stars}-s{seed}{suffix}"
     command = [
         sys.executable,
         str(benchlib.HERE / "generate_export.py"),
@@ -44,6 +45,8 @@ def generate(values: int, stars: int, seed: int) -> Path:
         str(stars),
         "--seed",
         str(seed),
+        "--shape",
+        shape,
     ]
     benchlib.OUT.mkdir(exist_ok=True)
     benchlib.cached(
@@ -57,6 +60,12 @@ def main() -> None:
     parser.add_argument("--values", default="1,200", help="comma-separated counts")
     parser.add_argument("--stars", type=int, default=4)
     parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument(
+        "--shape",
+        choices=("github", "open-fields"),
+        default="github",
+        help="github: witness searches hit their bound; open-fields: decisions do",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs of the baseline")
     parser.add_argument("--timeout", type=float, default=300, help="seconds for each scan")
     parser.add_argument("--results", type=Path, help="append the figures here (JSON lines)")
@@ -69,7 +78,7 @@ def main() -> None:
         if stopped:
             print(f"{values:6} {args.stars:5}  not run: {stopped}")
             continue
-        export = generate(values, args.stars, args.seed)
+        export = generate(values, args.stars, args.seed, args.shape)
         details = glob.escape(str(export / "authorization-details.json"))
         parse = statistics.median(
             benchlib.run(benchlib.parse_command(details)).wall for _ in range(args.repeat)
@@ -88,6 +97,7 @@ def main() -> None:
         if args.results:
             record = {
                 "benchmark": "adversarial",
+                "shape": args.shape,
                 "values": values,
                 "stars": args.stars,
                 "timeout": args.timeout,

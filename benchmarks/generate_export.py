@@ -556,28 +556,41 @@ def saml_providers(estate: Estate) -> dict[str, Any]:
     }
 
 
-def adversarial_trust(values: int, stars: int, seed: int) -> dict[str, Any]:
-    """A GitHub trust policy with ``values`` StringLike ``sub`` values of ``stars`` ``*`` each."""
-    rng = random.Random(f"adversarial-{seed}")
+#: The adversarial policy's shapes: ``github`` makes witness searches costly (their bound
+#: is hit, the findings stand), ``open-fields`` the decisions themselves (random text over a
+#: few characters after Vercel's ``owner:``, whose sub fields take anything but ``:``: the
+#: union's subset construction explodes; the checks that ask are not evaluated).
+SHAPES = ("github", "open-fields")
+VERCEL = "oidc.vercel.com"
+
+
+def adversarial_trust(values: int, stars: int, seed: int, shape: str = "github") -> dict[str, Any]:
+    """A trust policy with ``values`` StringLike ``sub`` values of ``stars`` ``*`` each."""
+    rng = random.Random(f"adversarial-{seed}" if shape == "github" else f"{shape}-{seed}")
+    issuer = GITHUB if shape == "github" else VERCEL
     subs = []
     for _ in range(values):
-        parts = ["repo:", f"acme/{rng.choice(WORDS)}", ":ref:refs/heads/", rng.choice(WORDS)]
-        text = "".join(parts)
+        if shape == "github":
+            parts = ["repo:", f"acme/{rng.choice(WORDS)}", ":ref:refs/heads/", rng.choice(WORDS)]
+            text, head = "".join(parts), 0
+        else:
+            text = "owner:" + "".join(rng.choice("abcdefgh:/-") for _ in range(30))
+            head = len("owner:")
         # Stars at distinct places of the text, so never two in a row.
-        for at in sorted(rng.sample(range(len(text) + 1), stars), reverse=True):
+        for at in sorted(rng.sample(range(head, len(text) + 1), stars), reverse=True):
             text = text[:at] + "*" + text[at:]
         subs.append(text)
+    condition: dict[str, Any] = {"StringLike": {f"{issuer}:sub": subs}}
+    if shape == "github":
+        condition["StringEquals"] = {f"{GITHUB}:aud": STS_AUD}
     return {
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Effect": "Allow",
-                "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB}"},
+                "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{issuer}"},
                 "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {
-                    "StringEquals": {f"{GITHUB}:aud": STS_AUD},
-                    "StringLike": {f"{GITHUB}:sub": subs},
-                },
+                "Condition": condition,
             }
         ],
     }
@@ -602,6 +615,7 @@ def generate(
     values: int = 200,
     stars: int = 4,
     trust_policies: int | None = None,
+    shape: str = "github",
 ) -> None:
     """Write authorization-details.json and credential-report.csv into ``out`` (and, for
     the messy profile, oidc-providers.json and saml-providers.json)."""
@@ -622,7 +636,7 @@ def generate(
         def trust(index: int) -> dict[str, Any]:
             return assigned[index]
     elif profile == "adversarial":
-        hard = adversarial_trust(values, stars, seed)
+        hard = adversarial_trust(values, stars, seed, shape)
 
         def trust(index: int) -> dict[str, Any]:
             return hard if index == 0 else _trust(rng, index)
@@ -798,6 +812,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--values", type=int, default=200, help="adversarial: sub values")
     parser.add_argument("--stars", type=int, default=4, help="adversarial: * per value")
+    parser.add_argument("--shape", choices=SHAPES, default="github", help="adversarial: see SHAPES")
     parser.add_argument(
         "--trust-policies",
         type=int,
@@ -815,6 +830,7 @@ def main() -> None:
         profile=args.profile,
         values=args.values,
         stars=args.stars,
+        shape=args.shape,
     )
     details = args.out / "authorization-details.json"
     documents = orjson.loads(details.read_bytes())["RoleDetailList"]

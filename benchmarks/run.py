@@ -64,6 +64,8 @@ def summary(results: Path) -> None:
         elif kind == "adversarial":
             scan = record["keyless scan"]
             what = f"{record['values']} sub values x {record['stars']} stars"
+            if record.get("shape", "github") != "github":
+                what += f" ({record['shape']}: decisions bounded, exit 3)"
             if scan["stopped"]:
                 figure = f"did not finish in {record['timeout']:.0f} s"
                 if scan["stopped"] == "memory":
@@ -138,6 +140,17 @@ def main() -> None:
         str(HERE / "bench_adversarial.py"),
         "--values",
         "1,5" if quick else "1,200",
+        "--timeout",
+        "60" if quick else "300",
+        *record,
+    )
+    step(
+        "adversarial trust policy, open fields: the decisions' bound (issue #11)",
+        str(HERE / "bench_adversarial.py"),
+        "--shape",
+        "open-fields",
+        "--values",
+        "5" if quick else "200",
         "--timeout",
         "60" if quick else "300",
         *record,
