@@ -92,3 +92,25 @@ def assert_real_witness(
         if grammar is not None and "sub" in witness["claims"]:
             sub = witness["claims"]["sub"]
             assert sub in grammar.well_formed_language(), f"{grammar.provider} mints no {sub!r}"
+
+
+def web_identity(issuer: str, condition: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A one-statement trust policy for the IAM OIDC provider of ``issuer`` (the tests'
+    role account's)."""
+    return allow(
+        {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{issuer}"},
+        condition,
+        Action="sts:AssumeRoleWithWebIdentity",
+    )
+
+
+def run_check(check_id: str, trust: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The findings of one check on a role of the tests' account whose trust policy is
+    ``trust``; every witness replayed (:func:`assert_real_witness`)."""
+    from tests.builders import make_account, make_role
+    from tests.checks.support import findings
+
+    result = findings(check_id, make_account(roles=[make_role("r", trust=dict(trust))]))
+    for finding in result:
+        assert_real_witness(trust, finding.witness)
+    return tuple(result)

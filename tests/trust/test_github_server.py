@@ -9,27 +9,18 @@ from typing import Any
 
 from keyless.findings import Finding
 from keyless.idp.providers import provider_for
-from tests.builders import make_account, make_role
-from tests.checks.support import findings
-from tests.trust.support import allow, assert_real_witness
+from tests.trust.support import run_check, web_identity
 
 ISSUER = "github.acme.internal/_services/token"
 AUD = {f"{ISSUER}:aud": "sts.amazonaws.com"}
 
 
-def ghes(condition: dict[str, Any]) -> dict[str, Any]:
-    return allow(
-        {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{ISSUER}"},
-        condition,
-        Action="sts:AssumeRoleWithWebIdentity",
-    )
+def ghes(condition: dict[str, Any] | None) -> dict[str, Any]:
+    return web_identity(ISSUER, condition)
 
 
 def run(check_id: str, trust: dict[str, Any]) -> tuple[Finding, ...]:
-    result = findings(check_id, make_account(roles=[make_role("r", trust=trust)]))
-    for finding in result:
-        assert_real_witness(trust, finding.witness)
-    return result
+    return run_check(check_id, trust)
 
 
 def test_the_issuer_is_github_enterprise_server() -> None:

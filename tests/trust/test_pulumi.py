@@ -13,26 +13,17 @@ from typing import Any
 import pytest
 
 from keyless.findings import Finding
-from tests.builders import make_account, make_role
-from tests.checks.support import findings
-from tests.trust.support import allow, assert_real_witness
+from tests.trust.support import run_check, web_identity
 
 ISSUER = "api.pulumi.com/oidc"
 
 
-def pulumi(condition: dict[str, Any]) -> dict[str, Any]:
-    return allow(
-        {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{ISSUER}"},
-        condition,
-        Action="sts:AssumeRoleWithWebIdentity",
-    )
+def pulumi(condition: dict[str, Any] | None) -> dict[str, Any]:
+    return web_identity(ISSUER, condition)
 
 
 def run(check_id: str, trust: dict[str, Any]) -> tuple[Finding, ...]:
-    result = findings(check_id, make_account(roles=[make_role("r", trust=trust)]))
-    for finding in result:
-        assert_real_witness(trust, finding.witness)
-    return result
+    return run_check(check_id, trust)
 
 
 @pytest.mark.parametrize("aud", ["acme", "aws:acme"])

@@ -14,7 +14,7 @@ from keyless.findings import Finding
 from keyless.idp.grammars import BITBUCKET
 from tests.builders import make_account, make_role
 from tests.checks.support import findings
-from tests.trust.support import allow, assert_real_witness
+from tests.trust.support import run_check, web_identity
 
 ORG = "4ada2c32-f0c2-4b60-a6b8-af674858fd51"
 CIRCLECI = f"oidc.circleci.com/org/{ORG}"
@@ -23,14 +23,6 @@ BITBUCKET_ISSUER = "api.bitbucket.org/2.0/workspaces/acme/pipelines-config/ident
 WORKSPACE_AUD = "ari:cloud:bitbucket::workspace/0f6f2a4e-0000-4000-8000-00000000000a"
 REPO = "4f1c7e1e-0000-4000-8000-000000000001"
 ENVIRONMENT = "8b9d0c2a-0000-4000-8000-000000000002"
-
-
-def web_identity(issuer: str, condition: dict[str, Any]) -> dict[str, Any]:
-    return allow(
-        {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{issuer}"},
-        condition,
-        Action="sts:AssumeRoleWithWebIdentity",
-    )
 
 
 def circleci(sub: Any) -> dict[str, Any]:
@@ -47,10 +39,7 @@ def bitbucket(sub: Any) -> dict[str, Any]:
 
 
 def run(check_id: str, trust: dict[str, Any]) -> tuple[Finding, ...]:
-    result = findings(check_id, make_account(roles=[make_role("r", trust=trust)]))
-    for finding in result:
-        assert_real_witness(trust, finding.witness)
-    return result
+    return run_check(check_id, trust)
 
 
 @pytest.mark.parametrize(

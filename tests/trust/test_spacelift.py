@@ -14,24 +14,17 @@ import pytest
 from keyless.findings import Finding
 from tests.builders import make_account, make_role
 from tests.checks.support import findings
-from tests.trust.support import allow, assert_real_witness
+from tests.trust.support import run_check, web_identity
 
 HOST = "demo.app.spacelift.io"
 
 
 def spacelift(condition: dict[str, Any] | None) -> dict[str, Any]:
-    return allow(
-        {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{HOST}"},
-        condition,
-        Action="sts:AssumeRoleWithWebIdentity",
-    )
+    return web_identity(HOST, condition)
 
 
 def run(check_id: str, trust: dict[str, Any]) -> tuple[Finding, ...]:
-    result = findings(check_id, make_account(roles=[make_role("r", trust=trust)]))
-    for finding in result:
-        assert_real_witness(trust, finding.witness)
-    return result
+    return run_check(check_id, trust)
 
 
 def test_no_subject_opens_the_role_to_every_space_of_the_account_not_to_strangers() -> None:

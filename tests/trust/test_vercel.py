@@ -13,25 +13,18 @@ import pytest
 from keyless.findings import Finding
 from tests.builders import make_account, make_role
 from tests.checks.support import findings
-from tests.trust.support import allow, assert_real_witness
+from tests.trust.support import run_check, web_identity
 
 TEAM = "oidc.vercel.com/acme"
 GLOBAL = "oidc.vercel.com"
 
 
 def vercel(issuer: str, condition: dict[str, Any]) -> dict[str, Any]:
-    return allow(
-        {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{issuer}"},
-        condition,
-        Action="sts:AssumeRoleWithWebIdentity",
-    )
+    return web_identity(issuer, condition)
 
 
 def run(check_id: str, trust: dict[str, Any]) -> tuple[Finding, ...]:
-    result = findings(check_id, make_account(roles=[make_role("r", trust=trust)]))
-    for finding in result:
-        assert_real_witness(trust, finding.witness)
-    return result
+    return run_check(check_id, trust)
 
 
 def test_vercels_own_example_is_clean() -> None:

@@ -28,27 +28,19 @@ from keyless.trust.formula import TRUE, Term, absent, all_of, any_of, present, w
 # Claims real tokens always carry (besides sub and aud), per provider.
 # GitHub: https://docs.github.com/en/actions/reference/security/oidc ; GitLab and Buildkite:
 # their ID-token references (see keyless.idp.providers).
+_GITHUB_CLAIMS = (
+    "actor",
+    "actor_id",
+    "job_workflow_ref",
+    "ref",
+    "repository",
+    "repository_id",
+    "repository_owner_id",
+    "workflow",
+)
 ALWAYS_PRESENT = {
-    "GitHub Actions": (
-        "actor",
-        "actor_id",
-        "job_workflow_ref",
-        "ref",
-        "repository",
-        "repository_id",
-        "repository_owner_id",
-        "workflow",
-    ),
-    "GitHub Enterprise Server": (
-        "actor",
-        "actor_id",
-        "job_workflow_ref",
-        "ref",
-        "repository",
-        "repository_id",
-        "repository_owner_id",
-        "workflow",
-    ),
+    "GitHub Actions": _GITHUB_CLAIMS,
+    "GitHub Enterprise Server": _GITHUB_CLAIMS,
     "GitLab": ("namespace_id", "pipeline_source", "project_id", "ref_protected", "user_id"),
     "Buildkite": ("organization_slug", "organization_id", "pipeline_slug", "pipeline_id"),
 }
