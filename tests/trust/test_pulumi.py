@@ -38,6 +38,8 @@ def test_a_subject_open_over_organizations_is_any_tenant() -> None:
     (finding,) = run("trust-oidc-any-tenant", trust)
     assert finding.severity.value == "critical"
     assert finding.witness["claims"]["sub"].startswith("pulumi:deploy:org:attacker:")
+    # A Pulumi-shaped audience (ESC's aws:ORG), never STS's, which Pulumi never sends.
+    assert finding.witness["claims"]["aud"] == "aws:attacker"
 
 
 @pytest.mark.parametrize(

@@ -318,6 +318,9 @@ PULUMI = Provider(
     # for the default project): a pinned aud is one organization's, as a pinned sub is.
     tenant_claim="sub",
     docs="https://www.pulumi.com/docs/deployments/deployments/oidc/aws/",
+    # ESC's aws-login audience; the issuer names no organization, so a witness shows a
+    # stranger's (aws:attacker).
+    audience="aws:{tenant}",
 )
 SPACELIFT = Provider(
     name="Spacelift",
