@@ -52,3 +52,15 @@ def test_a_project_of_every_workspace_is_still_reported() -> None:
 def test_a_workspace_prefix_is_not_one_workspace() -> None:
     (finding,) = broad("organization:acme:project:*:workspace:prod*:run_phase:apply")
     assert "another project of the organization can assume it" in finding.message
+
+
+def test_a_witness_carries_hcp_terraforms_default_audience() -> None:
+    """HCP Terraform's tokens carry aws.workload.identity unless a workspace sets
+    TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE: a witness of a policy that leaves aud open shows it,
+    not STS's audience."""
+    from tests.trust.support import run_check, web_identity
+
+    sub = "organization:my-org:project:*:workspace:*:run_phase:*"
+    trust = web_identity("app.terraform.io", {"StringLike": {"app.terraform.io:sub": sub}})
+    (finding,) = run_check("trust-oidc-broad-subject", trust)
+    assert finding.witness["claims"]["aud"] == "aws.workload.identity"

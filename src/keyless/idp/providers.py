@@ -269,6 +269,8 @@ TERRAFORM = Provider(
     issuers=(r"app\.terraform\.io",),
     shared=True,
     docs="https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/aws-configuration",
+    # TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE's default (the same page).
+    audience="aws.workload.identity",
 )
 EKS = Provider(
     name="Amazon EKS (IRSA)",
