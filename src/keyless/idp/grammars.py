@@ -26,6 +26,8 @@ Formats (each cited where defined):
   https://buildkite.com/docs/pipelines/security/oidc/aws
 * Spacelift: ``space:SPACE:stack|module:ID:run_type:T:scope:read|write``.
   https://docs.spacelift.io/integrations/cloud-providers/oidc
+* Semaphore: ``org:O:project:ID:repo:R:ref_type:branch|tag|pr:ref:REF``.
+  https://docs.semaphoreci.com/using-semaphore/openid
 * Vercel: ``owner:TEAM:project:P:environment:E``. https://vercel.com/docs/oidc/reference
 * Pulumi Cloud: ``pulumi:deploy:org:O:project:P:stack:S:operation:OP:scope:write``,
   ``pulumi:environments:org:O:env:E``. https://www.pulumi.com/docs/esc/guides/configuring-oidc/
@@ -629,6 +631,37 @@ SPACELIFT = SubGrammar(
         ),
     ),
 )
+# Semaphore: org:ORG:project:PROJECT_ID:repo:REPO:ref_type:branch|tag|pr:ref:REF, one issuer
+# per organization; project IDs are UUIDs (a project named anywhere in a value is one of the
+# policy's). A pull request's run has ref_type pr.
+# https://docs.semaphoreci.com/using-semaphore/openid
+SEMAPHORE = SubGrammar(
+    provider="Semaphore",
+    well_formed=tuple(
+        f"org:+:project:+:repo:=:ref_type:{kind}:ref:%" for kind in ("branch", "tag", "pr")
+    ),
+    ref_marker=":ref:",
+    tenant_templates=("org:{tenant}:*",),
+    repo_templates=("org:*:project:{repo}:*",),
+    tenant_pattern=r"org:(?P<tenant>[^:*?]+):",
+    repo_search=r":project:(?P<repo>[^:*?]+)(?=:|$)",
+    example="org:{tenant}:project:{repo}:repo:web:ref_type:branch:ref:refs/heads/main",
+    tenant_word="organization",
+    repo_word="project",
+    other_repo="00000000-0000-4000-8000-000000000001",
+    triggers=(
+        Trigger(
+            "a pull request", ("*:ref_type:pr:*",), example="*:ref_type:pr:ref:refs/pull/1/merge"
+        ),
+        Trigger(
+            "an unprotected branch",
+            ("*:ref_type:branch:ref:*",),
+            tuple(f"*:ref_type:branch:ref:refs/heads/{b}" for b in _DEFAULT_BRANCHES),
+            named_pins=True,
+            example="*:ref_type:branch:ref:refs/heads/feature",
+        ),
+    ),
+)
 # Vercel: owner:TEAM_SLUG:project:PROJECT:environment:production|preview|development (or a
 # custom environment's name). Preview deployments are built from any branch pushed (and
 # pull requests); development tokens go to any team member's machine (`vercel env pull`).
@@ -746,6 +779,7 @@ GRAMMARS: Mapping[str, SubGrammar] = MappingProxyType(
             SPACELIFT,
             PULUMI,
             VERCEL,
+            SEMAPHORE,
             EKS,
             COGNITO,
             GOOGLE,

@@ -296,6 +296,18 @@ BITBUCKET = Provider(
     ),
     audience="ari:cloud:bitbucket::workspace/00000000-0000-4000-8000-000000000000",
 )
+SEMAPHORE = Provider(
+    name="Semaphore",
+    # One issuer per organization, https://ORG.semaphoreci.com; its tokens' aud is that URL
+    # (the IAM provider's client ID, which Semaphore's guide also pins).
+    # https://docs.semaphoreci.com/using-semaphore/openid
+    issuers=(rf"{_SEGMENT}\.semaphoreci\.com",),
+    shared=False,
+    docs="https://docs.semaphoreci.com/using-semaphore/openid",
+    audience_fixed_by="https://docs.semaphoreci.com/using-semaphore/openid",
+    tenant_in_issuer=rf"(?P<tenant>{_SEGMENT})\.semaphoreci\.com",
+    audience="https://{tenant}.semaphoreci.com",
+)
 VERCEL = Provider(
     name="Vercel",
     # The team issuer mode (https://oidc.vercel.com/TEAM_SLUG, Vercel's default) serves one
@@ -377,6 +389,7 @@ PROVIDERS: tuple[Provider, ...] = (
     SPACELIFT,
     PULUMI,
     VERCEL,
+    SEMAPHORE,
     OTHER_SHARED,
 )
 
