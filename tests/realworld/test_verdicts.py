@@ -131,6 +131,22 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         [],
     ),
+    # unfunco/oidc-github by its release: 1.7.1 writes repo:acme/app:* for a bare repository
+    # (pull requests, any branch); ~> 1.6 installs 1.8.1, whose pinned entry is kept; no
+    # version installs the latest release, whose code keyless does not follow: not judged
+    "tf-unfunco-oidc-github": (
+        [
+            (
+                "trust-oidc-untrusted-trigger",
+                f"module.oidc_github.aws_iam_role.github[0]: {PULL_REQUEST}",
+            ),
+            (
+                "trust-oidc-untrusted-trigger",
+                f"module.oidc_github.aws_iam_role.github[0]: {BRANCH}",
+            ),
+        ],
+        ["module.oidc_github_latest.aws_iam_role.github[0]"],
+    ),
     "cfn-configure-aws-credentials-sample": (
         [
             ("trust-oidc-untrusted-trigger", f"Role: {PULL_REQUEST}"),

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from keyless.iac import modules_eks, modules_oidc
+from keyless.iac import modules_eks, modules_oidc, modules_unfunco
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
 from keyless.iac.values import Node, Position, Unknown, mapping
 
@@ -67,6 +67,8 @@ def resources_from_module(
         return modules_eks.irsa_role(version, inputs, address, path, position)
     if modules_oidc.OIDC_ROLE.match(source):
         return modules_oidc.oidc_role(version, inputs, address, path, position)
+    if modules_unfunco.OIDC_GITHUB.match(source):
+        return modules_unfunco.oidc_github(version, inputs, address, path, position)
     if _IAM_ROLE.match(source):
         role = _iam_role(inputs, address, path, position)
         return None if role is None else [role]
