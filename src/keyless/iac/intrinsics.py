@@ -18,10 +18,12 @@ import re
 from collections.abc import Callable, Mapping
 
 from keyless.errors import quoted
+from keyless.iac import sam
 from keyless.iac.model import DEPLOYING_ACCOUNT
 from keyless.iac.own_resources import (
     created_note,
     eks_issuer,
+    generated_name,
     guests_off_note,
     identity_pool_id,
     saml_provider_arn,
@@ -81,7 +83,9 @@ class Template:
         #: Parameters a deployment gives a value keyless does not know (name → why).
         self.unknown = dict(unknown or {})
         self.mappings = get(root, "Mappings")
-        self.resources = _mapping(get(root, "Resources"))
+        declared = _mapping(get(root, "Resources"))
+        # The roles SAM generates for its functions can be named by Ref and Fn::GetAtt too.
+        self.resources = {**sam.generated_roles(declared), **declared}
         self.conditions = _mapping(get(root, "Conditions"))
         self._deciding: set[str] = set()
         self._naming: set[str] = set()
@@ -194,7 +198,10 @@ class Template:
             fixed = get(properties, key)
             if fixed is not None:
                 return self._as_node(self._evaluate(fixed), position)
-            return _unknown(f"Ref {name}", "CloudFormation generates its name", position)
+            noun = "role" if kind == "AWS::IAM::Role" else "user"
+            generated = generated_name(name)
+            said = created_note(f"name of the {noun}", name, generated)
+            return Node(generated, position, (said,))
         if kind in _OIDC_PROVIDERS:
             return self._provider_arn(name, properties, position)
         created = self._created(name, kind, "Ref", position)
@@ -284,15 +291,17 @@ class Template:
             path_node = get(properties, "Path")
             iam_name = self._as_node(self._evaluate(fixed), position) if fixed else None
             path = self._as_node(self._evaluate(path_node), position) if path_node else None
+            generated = iam_name is None
             if iam_name is None:
-                return _unknown(written, "CloudFormation generates its name", position)
+                iam_name = Node(generated_name(name), position)
             if not isinstance(iam_name.value, str):
                 cause = next(unknowns(iam_name), None)
                 why = cause.reason if cause is not None else f"its {key} is not a string"
                 return _unknown(written, why, position)
             prefix = path.value if path is not None and isinstance(path.value, str) else "/"
             arn = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:{noun}{prefix}{iam_name.value}"
-            return Node(arn, position, (OWN_ACCOUNT_NOTE,))
+            said = (created_note(noun, name, arn),) if generated else ()
+            return Node(arn, position, (OWN_ACCOUNT_NOTE, *said))
         return _unknown(written, "known only after deploy", position)
 
     def sub(self, argument: Node, position: Position) -> Node | _Removed:

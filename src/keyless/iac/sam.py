@@ -58,6 +58,34 @@ def created_roles(root: Node, resources: Mapping[str, Node]) -> dict[str, Node]:
     return roles
 
 
+def generated_roles(resources: Mapping[str, Node]) -> dict[str, Node]:
+    """The roles SAM generates, by the logical ID SAM gives them (``<LogicalId>Role``), for
+    every function without a ``Role``: as ``AWS::IAM::Role`` declarations without a
+    ``RoleName`` (CloudFormation names them), with the function's ``RolePath`` if any, so
+    that a ``Ref`` or ``Fn::GetAtt … Arn`` of them in the template names that role.
+    https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources-function.html
+    """
+    roles: dict[str, Node] = {}
+    for logical_id, declaration in resources.items():
+        if text(get(declaration, "Type")) != FUNCTION:
+            continue
+        properties = get(declaration, "Properties")
+        role = get(properties, "Role")
+        if role is not None and not _may_be_no_value(role):
+            continue
+        at = declaration.position
+        members: dict[str, Node] = {}
+        path = get(properties, "RolePath")
+        if path is not None:
+            members["Path"] = path
+        role_declaration = {
+            "Type": Node("AWS::IAM::Role", at),
+            "Properties": Node(mapping(members), at),
+        }
+        roles[f"{logical_id}Role"] = Node(mapping(role_declaration), at)
+    return roles
+
+
 def _merged(inherited: Node, own: Node) -> Node:
     """``own`` merged over ``inherited`` as SAM's Globals are."""
     if isinstance(inherited.value, tuple) and isinstance(own.value, tuple):
