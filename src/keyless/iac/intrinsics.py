@@ -30,6 +30,7 @@ from keyless.iac.own_resources import (
     trust_anchor_arn,
     trust_anchor_id,
 )
+from keyless.iac.partitions import provider_arn
 from keyless.iac.tfobjects import OWN_ACCOUNT_NOTE, PARTITION_NOTE
 from keyless.iac.values import (
     Node,
@@ -252,7 +253,7 @@ class Template:
         if url is None or not isinstance(url.value, str):
             return _unknown(f"{name}.Arn", "the provider's Url is not known", position)
         host = url.value.removeprefix("https://")
-        arn = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:oidc-provider/{host}"
+        arn = provider_arn(DEPLOYING_ACCOUNT, host)
         return Node(arn, position, (OWN_ACCOUNT_NOTE, *url.notes))
 
     def get_att(self, argument: Node, position: Position) -> Node | _Removed:

@@ -32,6 +32,7 @@ from keyless.iac.hcleval import Evaluator
 from keyless.iac.hclfiles import FileAccess
 from keyless.iac.hclrefs import Reference
 from keyless.iac.model import IacResource
+from keyless.iac.partitions import Partition, one_partition, resource_in
 from keyless.iac.sources import ReadError
 from keyless.iac.tfconform import mismatch
 from keyless.iac.tffiles import RESOURCE_KINDS, DirectoryCache, TerraformFile, read_directory
@@ -69,6 +70,7 @@ class Module:
         parents: tuple[Path, ...] = (),
         cache: DirectoryCache | None = None,
         file_access: FileAccess | None = None,
+        partition: Partition | None = None,
     ):
         self.directory = directory
         self.file_access = file_access
@@ -86,11 +88,15 @@ class Module:
         self.data: dict[tuple[str, str], tuple[Block, TerraformFile]] = {}
         self.declared: dict[tuple[str, str], tuple[Block, TerraformFile]] = {}
         self.calls: dict[str, tuple[Block, TerraformFile]] = {}
+        self.providers: list[tuple[Block, TerraformFile]] = []
         for file in files:
             for block in file.body.blocks:
                 self._index(block, file)
         self._local_values: dict[str, Node] = {}
         self._evaluating: set[str] = set()
+        #: The partition the code deploys to: a called module's is its caller's, the root
+        #: module's its AWS providers' regions' (None: not said, aws is assumed).
+        self.partition = partition if depth > 0 else self._provider_partition()
 
     def _index(self, block: Block, file: TerraformFile) -> None:
         if block.type == "variable" and len(block.labels) == 1:
@@ -104,6 +110,21 @@ class Module:
             self.declared[(block.labels[0], block.labels[1])] = (block, file)
         elif block.type == "module" and len(block.labels) == 1:
             self.calls[block.labels[0]] = (block, file)
+        elif block.type == "provider" and block.labels == ("aws",):
+            self.providers.append((block, file))
+
+    def _provider_partition(self) -> Partition | None:
+        """The one partition the ``region`` of every ``provider "aws"`` block is in."""
+        regions: list[str] = []
+        for block, file in self.providers:
+            attribute = block.body.attributes.get("region")
+            if attribute is None:
+                return None  # from the environment or the profile: not in the code
+            region = self.evaluators[file.path].evaluate(attribute.expression).value
+            if not isinstance(region, str):
+                return None
+            regions.append(region)
+        return one_partition(regions)
 
     # ----- references ------------------------------------------------------------------------
 
@@ -131,7 +152,9 @@ class Module:
             found = self.data.get((first, steps[1].name))
             if found is None:
                 return _unknown(reference, "no such data source in this module"), len(steps), None
-            value = self._instances_value(found, reference, data_object)
+            value = self._instances_value(
+                found, reference, lambda b, e, s: data_object(b, e, s, self.partition)
+            )
             keeps = first == "aws_iam_policy_document"
             return value, 2, found[1].path if keeps else None
         if root == "path" and first in ("module", "root") and self.file_access is not None:
@@ -286,6 +309,8 @@ class Module:
                 )
         for name, (block, file) in self.calls.items():
             self._call(name, block, file, result)
+        if self.depth == 0 and self.partition is not None:
+            result.resources = [resource_in(r, self.partition) for r in result.resources]
         return result
 
     def _call(self, name: str, block: Block, file: TerraformFile, result: ModuleResult) -> None:
@@ -353,6 +378,7 @@ class Module:
             parents=(*self.parents, self.directory.resolve()),
             cache=self.cache,
             file_access=self.file_access,
+            partition=self.partition,
         )
         found = child.read()
         result.resources.extend(found.resources)
