@@ -203,6 +203,23 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         [],
     ),
+    # aripalo's GithubActionsRole with GithubActionsIdentityProvider.fromAccount: the
+    # provider's ARN an Fn::Join, sub under ForAnyValue:StringLike; the repository given
+    # without a filter gets '*' (pull requests, any branch); MainRole's sub is an Fn::Join
+    # of a parameter pinned to main
+    "cdk-github-actions-role-from-account": (
+        [
+            (
+                "trust-oidc-untrusted-trigger",
+                f"DeployRoleE3CA1D26 (GhStack/DeployRole/Resource): {what}",
+            )
+            for what in (PULL_REQUEST, BRANCH)
+        ],
+        [],
+    ),
+    # aws-eks ServiceAccount: the condition keys hold the cluster's issuer, so the CDK writes
+    # them through a CfnJson custom resource; one service account, aud pinned: clean
+    "cdk-eks-service-account": ([], []),
     # data.aws_service_principal: ec2 runs the account's own instances (clean); SNS acts
     # for topics and sends aws:SourceAccount, which the role does not pin
     "tf-service-principal-data-source": (

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from keyless.errors import quoted
 from keyless.iac import sam
+from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import DEPLOYING_ACCOUNT
 from keyless.iac.own_resources import (
     created_note,
@@ -50,6 +52,10 @@ _PSEUDO = {
     "AWS::Partition": ("aws", PARTITION_NOTE),
     "AWS::URLSuffix": ("amazonaws.com", PARTITION_NOTE),
 }
+#: EKS clusters whose OpenIdConnectIssuerUrl a template can read: CloudFormation's, and the
+#: CDK's aws-eks cluster custom resource.
+_EKS_CLUSTERS = ("AWS::EKS::Cluster", "Custom::AWSCDK-EKS-Cluster")
+_CFN_JSON = "Custom::AWSCDKCfnJson"
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _NO_VALUE = "AWS::NoValue"
 _SSM_PARAMETER = "AWS::SSM::Parameter::Value<"
@@ -234,8 +240,9 @@ class Template:
                 return Node(arn, position, notes)
             if attribute in ("Ref", "TrustAnchorId"):
                 return Node(trust_anchor_id(name), position)
-        if kind == "AWS::EKS::Cluster" and attribute == "OpenIdConnectIssuerUrl":
+        if kind in _EKS_CLUSTERS and attribute == "OpenIdConnectIssuerUrl":
             # https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eks-cluster.html#aws-resource-eks-cluster-return-values
+            # (the CDK's aws-eks cluster resource returns the same attribute)
             url = eks_issuer(name)
             return Node(url, position, (created_note("EKS cluster's OIDC issuer", name, url),))
         if kind == "AWS::IAM::SAMLProvider" and attribute in ("Ref", "Arn"):
@@ -281,6 +288,8 @@ class Template:
         created = self._created(name, kind, attribute, position)
         if created is not None:
             return created
+        if kind == _CFN_JSON and attribute == "Value":
+            return self._cfn_json(written, get(resource, "Properties", "Value"), position)
         if attribute != "Arn":
             return _unknown(written, "known only after deploy", position)
         properties = get(resource, "Properties")
@@ -304,6 +313,22 @@ class Template:
             said = (created_note(noun, name, arn),) if generated else ()
             return Node(arn, position, (OWN_ACCOUNT_NOTE, *said))
         return _unknown(written, "known only after deploy", position)
+
+    def _cfn_json(self, written: str, value: Node | None, position: Position) -> Node:
+        """The CDK's ``CfnJson``: a custom resource whose ``Value`` attribute is its
+        ``Value`` property (JSON text, joined at deploy from references) parsed. The CDK
+        writes a trust condition whose keys hold a reference (an EKS cluster's issuer) so.
+        https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.CfnJson.html"""
+        found = self._as_node(self._evaluate(value), position) if value is not None else None
+        if found is None or not isinstance(found.value, str):
+            cause = next(unknowns(found), None) if found is not None else None
+            why = cause.reason if cause is not None else "its Value is not JSON text"
+            return _unknown(written, why, position)
+        try:
+            parsed = parse_json(found.value, pinned=found.position)
+        except JsonSyntaxError as error:
+            return _unknown(written, f"its Value is not JSON ({error})", position)
+        return replace(parsed, notes=(*parsed.notes, *found.notes)) if found.notes else parsed
 
     def sub(self, argument: Node, position: Position) -> Node | _Removed:
         template: Node | None = argument
