@@ -19,7 +19,7 @@ from keyless.engine import ScannedFile, Unread
 from keyless.iac import cloudformation, plan
 from keyless.iac.hclfiles import FileAccess, root_directories
 from keyless.iac.literal_keys import literal_keys
-from keyless.iac.model import IacModel, IacResource, LiteralKey, SourceKind
+from keyless.iac.model import IacModel, IacResource, LiteralKey, SourceKind, location
 from keyless.iac.sources import (
     Candidate,
     FileKind,
@@ -121,7 +121,8 @@ class _Counter:
 
 
 def _unread(error: ReadError) -> Unread:
-    return Unread(str(error.path), error.reason)
+    where = error.path if error.position is None else location(error.path, error.position)
+    return Unread(str(where), error.reason)
 
 
 def _read_data(

@@ -291,8 +291,8 @@ class Module:
                 result.problems.append(
                     ReadError(
                         file.path,
-                        f"{block.position.line}:{block.position.column}: {address}: "
-                        f"{unknown.reason} ({unknown.expression})",
+                        f"{address}: {unknown.reason} ({unknown.expression})",
+                        block.position,
                     )
                 )
                 continue
@@ -328,7 +328,28 @@ class Module:
             return
         instances = self.instances(block, file)
         if isinstance(instances, Node):
-            result.notes.append(f"{address}: its count or for_each is not known; not read")
+            unknown = instances.value
+            assert isinstance(unknown, Unknown)
+            local = source.value.startswith(("./", "../"))
+            read_here = local or (
+                known_modules.resources_from_module(
+                    source.value, constraint, {}, address, file.path, block.position
+                )
+                is not None
+            )
+            if not read_here:
+                result.notes.append(f"{address}: its count or for_each is not known; not read")
+                return
+            # The module's IAM resources would be created that many times, or none: what
+            # they are is not known, so not read (never clean).
+            result.problems.append(
+                ReadError(
+                    file.path,
+                    f"{address}: what it creates is not read: its count or for_each is not "
+                    f"known: {unknown.reason} ({unknown.expression})",
+                    block.position,
+                )
+            )
             return
         for key, scope in instances.items():
             inputs = {
