@@ -121,3 +121,14 @@ def test_the_role_path_sam_is_given_is_in_the_arn(tmp_path: Path) -> None:
     assert target.trust is not None
     (statement,) = plain(target.trust)["Statement"]
     assert statement["Principal"]["AWS"].startswith("arn:aws:iam::000000000000:role/lambda/FnRole-")
+
+
+def test_a_users_generated_name_is_not_shown_as_its_name(tmp_path: Path) -> None:
+    """A key's message names its user: a stand-in would read as the user's real name."""
+    template = (
+        "Resources:\n  CiUser:\n    Type: AWS::IAM::User\n"
+        "  CiKey:\n    Type: AWS::IAM::AccessKey\n    Properties:\n      UserName: !Ref CiUser\n"
+    )
+    result = _scan(tmp_path, template)
+    key = next(f for f in result.findings if f.check == "iac-access-key")
+    assert key.message == "CiKey creates an access key"

@@ -205,9 +205,11 @@ class Template:
             fixed = get(properties, key)
             if fixed is not None:
                 return self._as_node(self._evaluate(fixed), position)
-            noun = "role" if kind == "AWS::IAM::Role" else "user"
+            if kind == "AWS::IAM::User":
+                # A user's name names its keys and password in messages: not a stand-in.
+                return _unknown(f"Ref {name}", "CloudFormation generates its name", position)
             generated = generated_name(name)
-            said = created_note(f"name of the {noun}", name, generated)
+            said = created_note("name of the role", name, generated)
             return Node(generated, position, (said,))
         if kind in _OIDC_PROVIDERS:
             return self._provider_arn(name, properties, position)
