@@ -69,6 +69,10 @@ def _scan(tmp_path: Path, template: str) -> ScanResult:
         ),
         # CloudFormation names a role declared without RoleName
         "Resources:\n" + PLAIN_ROLE,
+        # SAM generates one for a state machine without a Role too
+        SAM
+        + "Resources:\n  Fn:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n"
+        + "      DefinitionUri: sm.json\n",
     ],
 )
 def test_a_role_trusting_the_generated_role_is_judged(tmp_path: Path, head: str) -> None:

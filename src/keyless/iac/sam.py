@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from keyless.iac.values import Node, get, mapping, text
 
 FUNCTION = "AWS::Serverless::Function"
+#: The SAM resources for which SAM generates ``<LogicalId>Role`` when no ``Role`` is given.
+_GENERATING_A_ROLE = (FUNCTION, "AWS::Serverless::StateMachine")
 _POLICY = "AssumeRolePolicyDocument"
 #: Keys of a one-key mapping SAM treats as a value, not merged (``is_intrinsics``).
 _INTRINSIC_KEYS = ("Ref", "Condition")
@@ -60,14 +62,16 @@ def created_roles(root: Node, resources: Mapping[str, Node]) -> dict[str, Node]:
 
 def generated_roles(resources: Mapping[str, Node]) -> dict[str, Node]:
     """The roles SAM generates, by the logical ID SAM gives them (``<LogicalId>Role``), for
-    every function without a ``Role``: as ``AWS::IAM::Role`` declarations without a
-    ``RoleName`` (CloudFormation names them), with the function's ``RolePath`` if any, so
-    that a ``Ref`` or ``Fn::GetAtt … Arn`` of them in the template names that role.
+    every function and state machine without a ``Role``: as ``AWS::IAM::Role``
+    declarations without a ``RoleName`` (CloudFormation names them), with the resource's
+    ``RolePath`` if any, so that a ``Ref`` or ``Fn::GetAtt … Arn`` of them in the template
+    names that role.
     https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources-function.html
+    https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources-statemachine.html
     """
     roles: dict[str, Node] = {}
     for logical_id, declaration in resources.items():
-        if text(get(declaration, "Type")) != FUNCTION:
+        if text(get(declaration, "Type")) not in _GENERATING_A_ROLE:
             continue
         properties = get(declaration, "Properties")
         role = get(properties, "Role")
