@@ -154,6 +154,16 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         [],
     ),
+    # sam pipeline bootstrap's stage template: the pipeline user and its key are created
+    # unless the (undecided) parameters say OIDC; the execution role's trust is one of two
+    # policies by a condition on a parameter without a default: not judged
+    "cfn-sam-pipeline-bootstrap": (
+        [
+            ("iac-iam-user", "PipelineUser creates an IAM user"),
+            ("iac-access-key", "PipelineUserAccessKey creates an access key"),
+        ],
+        ["PipelineExecutionRole"],
+    ),
     "cfn-sam-github-deploy-main": ([], []),  # the main branch only: clean
     # the role SAM creates for a Lambda@Edge function, trusting the two Lambda services
     "cfn-sam-lambda-edge": ([], []),
