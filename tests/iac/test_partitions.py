@@ -212,3 +212,49 @@ resource "aws_iam_role" "svc" {
     )
     (unread,) = scan([tmp_path]).unread
     assert "the DNS suffix of aws-iso is not known to keyless" in unread.reason
+
+
+GOVCLOUD_TEMPLATE = """
+Resources:
+  DeployRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Federated: !Sub {federated}
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringEquals:
+                token.actions.githubusercontent.com:aud: sts.amazonaws.com
+                token.actions.githubusercontent.com:sub: repo:acme/app:ref:refs/heads/main
+          - Effect: Allow
+            Principal:
+              AWS: !Sub arn:${{AWS::Partition}}:iam::210987654321:root
+            Action: sts:AssumeRole
+"""
+PROVIDER_ARN = "arn:{}:iam::${{AWS::AccountId}}:oidc-provider/token.actions.githubusercontent.com"
+
+
+@pytest.mark.parametrize(
+    ("federated", "partition", "said"),
+    [
+        (
+            PROVIDER_ARN.format("aws-us-gov"),
+            "aws-us-gov",
+            "judged in the aws-us-gov partition (the partition the template's own ARNs name)",
+        ),
+        (PROVIDER_ARN.format("${AWS::Partition}"), "aws", ASSUMED),
+    ],
+)
+def test_a_templates_own_arns_name_its_partition(
+    tmp_path: Path, federated: str, partition: str, said: str
+) -> None:
+    (tmp_path / "t.yaml").write_text(GOVCLOUD_TEMPLATE.format(federated=federated))
+    result = scan([tmp_path])
+    finding = next(f for f in result.findings if f.check == "trust-cross-account-no-external-id")
+    assert finding.witness is not None
+    assert str(finding.witness["principal"]).startswith(f"arn:{partition}:iam::210987654321:")
+    assert said in finding.evidence["stand_ins"]

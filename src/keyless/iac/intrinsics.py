@@ -32,7 +32,7 @@ from keyless.iac.own_resources import (
     trust_anchor_arn,
     trust_anchor_id,
 )
-from keyless.iac.partitions import provider_arn
+from keyless.iac.partitions import provider_arn, template_partition
 from keyless.iac.tfobjects import OWN_ACCOUNT_NOTE, PARTITION_NOTE
 from keyless.iac.values import (
     Node,
@@ -94,6 +94,8 @@ class Template:
         # The roles SAM generates for its functions can be named by Ref and Fn::GetAtt too.
         self.resources = {**sam.generated_roles(declared), **declared}
         self.conditions = _mapping(get(root, "Conditions"))
+        #: The partition the template's own ARNs name, if one (else aws is assumed).
+        self.partition = template_partition(root)
         self._deciding: set[str] = set()
         self._naming: set[str] = set()
         self._depth = 0
@@ -140,6 +142,9 @@ class Template:
         if name == _NO_VALUE:
             return REMOVED
         if name in _PSEUDO:
+            partitioned = self._in_partition(name, position)
+            if partitioned is not None:
+                return partitioned
             stand_in, note = _PSEUDO[name]
             return Node(stand_in, position, (note,))
         if name in self.parameters:
@@ -150,6 +155,20 @@ class Template:
         if name.startswith("AWS::"):
             return _unknown(f"Ref {name}", "known only at deploy", position)
         return _unknown(f"Ref {name}", "not declared in Parameters or Resources", position)
+
+    def _in_partition(self, name: str, position: Position) -> Node | None:
+        """``AWS::Partition`` and ``AWS::URLSuffix`` in the partition the template's own
+        ARNs name (:func:`~keyless.iac.partitions.template_partition`), if they do."""
+        partition = self.partition
+        if partition is None or name not in ("AWS::Partition", "AWS::URLSuffix"):
+            return None
+        if name == "AWS::Partition":
+            return Node(partition.name, position, (partition.note,))
+        suffix = partition.dns_suffix
+        if suffix is None:
+            reason = f"the DNS suffix of {partition.name} is not known to keyless"
+            return _unknown(f"Ref {name}", reason, position)
+        return Node(suffix, position, (partition.note,))
 
     def _parameter(self, name: str, position: Position) -> Node:
         declaration = self.parameters[name]

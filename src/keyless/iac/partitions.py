@@ -51,10 +51,11 @@ _STAND_IN = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:"
 
 @dataclass(frozen=True, slots=True)
 class Partition:
-    """A partition the code names, and why: ``region`` is the provider's."""
+    """A partition the code names, and how: ``region`` is the AWS provider's when that
+    decided it (else None: the template's own ARNs did)."""
 
     name: str
-    region: str
+    region: str | None = None
 
     @property
     def dns_suffix(self) -> str | None:
@@ -64,7 +65,12 @@ class Partition:
     @property
     def note(self) -> str:
         """What a value standing for it says."""
-        return f"judged in the {self.name} partition (the AWS provider's region {self.region})"
+        why = (
+            f"the AWS provider's region {self.region}"
+            if self.region is not None
+            else "the partition the template's own ARNs name"
+        )
+        return f"judged in the {self.name} partition ({why})"
 
 
 def region_partition(region: str) -> Partition | None:
@@ -73,6 +79,32 @@ def region_partition(region: str) -> Partition | None:
         return None
     name = next((p for prefix, p in _PREFIXES if region.startswith(prefix)), "aws")
     return Partition(name, region)
+
+
+_LITERAL_ARN = re.compile(r"arn:(aws(?:-[a-z]{1,10}){0,3}):", re.ASCII)
+
+
+def template_partition(root: Node) -> Partition | None:
+    """The partition a CloudFormation template names in its own text: the one partition
+    of the ARNs it writes literally (``arn:aws-us-gov:…``, in ``Fn::Sub`` text too), when
+    that is not ``aws``. A template is deployed to its stack's partition, which
+    ``AWS::Partition`` resolves to; one whose ARNs name GovCloud alone is written for
+    GovCloud. None when its ARNs name no partition, ``aws``, or several."""
+    found: set[str] = set()
+    stack = [root]
+    while stack:
+        value = stack.pop().value
+        if isinstance(value, str):
+            found.update(_LITERAL_ARN.findall(value))
+        elif isinstance(value, tuple):
+            stack.extend(value)
+        elif isinstance(value, Mapping):
+            stack.extend(value.values())
+        elif isinstance(value, JsonText):
+            stack.append(value.document)
+    if len(found) != 1 or "aws" in found:
+        return None
+    return Partition(found.pop())
 
 
 # An EKS cluster's OIDC issuer names its region (amazonaws.com.cn in China):
