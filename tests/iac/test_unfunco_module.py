@@ -152,3 +152,27 @@ def test_constraints_read_as_go_version_reads_them(
     assert constraint is not None
     assert all(constraint.admits(v) for v in admitted)
     assert not any(constraint.admits(v) for v in refused)
+
+
+@pytest.mark.parametrize(
+    ("region", "release", "audience"),
+    [
+        ("cn-north-1", "2.0.2", "sts.amazonaws.com.cn"),
+        ("us-gov-west-1", "2.0.2", "sts.amazonaws.com"),
+        ("cn-north-1", "1.8.1", "sts.amazonaws.com"),  # 1.x writes the aws audience always
+    ],
+)
+def test_2_x_writes_the_audience_of_the_providers_partition(
+    tmp_path: Path, region: str, release: str, audience: str
+) -> None:
+    (tmp_path / "main.tf").write_text(
+        f'provider "aws" {{\n  region = "{region}"\n}}\n'
+        + CALL.format(
+            version=f'  version = "{release}"',
+            inputs='github_repositories = ["acme/app:ref:refs/heads/main"]',
+        )
+    )
+    key = "token.actions.githubusercontent.com:aud"
+    assert _statement(tmp_path)["Condition"]["StringEquals"][key] == [audience]
+    provider = next(r for r in read_paths([tmp_path]).resources if r.audiences)
+    assert provider.audiences == ("https://github.com/acme", audience)

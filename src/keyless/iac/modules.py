@@ -15,6 +15,7 @@ from pathlib import Path
 
 from keyless.iac import modules_eks, modules_oidc, modules_unfunco
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
+from keyless.iac.partitions import Partition
 from keyless.iac.values import Node, Position, Unknown, mapping
 
 # terraform-aws-modules/iam/aws//modules/iam-github-oidc-role (5.x): a role trusting the
@@ -75,9 +76,11 @@ def resources_from_module(
     address: str,
     path: Path,
     position: Position,
+    partition: Partition | None = None,
 ) -> list[IacResource] | None:
     """What a known module creates from ``inputs`` (``version`` is the call's version
-    constraint, if any), or None for other modules."""
+    constraint, if any; ``partition`` the one the code deploys to, if it says), or None
+    for other modules."""
     if _IAM_USER.match(source):
         return _iam_user(version, inputs, address, path, position)
     if modules_eks.IRSA_ROLE.match(source):
@@ -85,7 +88,7 @@ def resources_from_module(
     if modules_oidc.OIDC_ROLE.match(source):
         return modules_oidc.oidc_role(version, inputs, address, path, position)
     if modules_unfunco.OIDC_GITHUB.match(source):
-        return modules_unfunco.oidc_github(version, inputs, address, path, position)
+        return modules_unfunco.oidc_github(version, inputs, address, path, position, partition)
     if _IAM_ROLE.match(source):
         role = _iam_role(inputs, address, path, position)
         return None if role is None else [role]

@@ -11,7 +11,8 @@ per entry of ``github_repositories``:
 - from 0.7.0: ``repo:ENTRY`` when the entry holds a ``:``, else ``repo:ENTRY:*`` (every
   branch, tag, environment and pull request of the repository);
 - from 1.2.1, ``StringEquals`` on ``:aud``: ``sts.amazonaws.com`` (in 2.x
-  ``sts.`` + the partition's DNS suffix), and from 1.6.0 ``additional_audiences`` after it.
+  ``sts.`` + the partition's DNS suffix: ``sts.amazonaws.com.cn`` where the AWS provider's
+  region is China's), and from 1.6.0 ``additional_audiences`` after it.
 
 The role exists unless ``enabled = false`` (before 2.0.0) or ``create = false`` /
 ``create_iam_role = false`` (2.x); the provider it creates (``create_oidc_provider``, true
@@ -35,6 +36,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
+from keyless.iac.partitions import Partition
 from keyless.iac.tfversions import Version, parse_constraint
 from keyless.iac.values import Node, Position, Unknown, mapping
 
@@ -59,21 +61,28 @@ _LATER = (
 
 
 def oidc_github(
-    version: str | None, inputs: Mapping[str, Node], address: str, path: Path, position: Position
+    version: str | None,
+    inputs: Mapping[str, Node],
+    address: str,
+    path: Path,
+    position: Position,
+    partition: Partition | None = None,
 ) -> list[IacResource]:
     """The provider and role the call creates; the role's trust is unknown, with why,
-    when the release installed is not one whose code this follows."""
+    when the release installed is not one whose code this follows. ``partition`` (the
+    code's, if it says) gives 2.x its STS audience."""
     release = _release(version, position)
     if isinstance(release, Node):
         return [_role(address, path, position, inputs, release, release.position)]
     if not _switch(inputs, "enabled" if release < (2, 0, 0) else "create"):
         return []
     repositories = inputs.get("github_repositories") or Node((), position)
+    sts = _sts(release, partition, position)
     made = []
     if _switch(inputs, "create_oidc_provider"):
-        made.append(_provider(address, path, position, repositories))
+        made.append(_provider(address, path, position, repositories, sts))
     if release < (2, 0, 0) or _switch(inputs, "create_iam_role"):
-        trust = _document(release, inputs, repositories, position)
+        trust = _document(release, inputs, repositories, sts, position)
         made.append(_role(address, path, position, inputs, trust, repositories.position))
     return made
 
@@ -107,8 +116,20 @@ def _switch(inputs: Mapping[str, Node], name: str) -> bool:
     return given is None or given.value not in (False, "false")
 
 
+def _sts(release: Version, partition: Partition | None, position: Position) -> Node:
+    """The STS audience the release writes: ``sts.amazonaws.com``; from 2.0.0 ``sts.`` and
+    the partition's DNS suffix (``data.aws_partition``), ``aws``'s when the code does not
+    say which."""
+    if release < (2, 0, 0) or partition is None:
+        return Node(_STS, position)
+    if partition.dns_suffix is None:
+        reason = f"the DNS suffix of {partition.name} is not known to keyless"
+        return Node(Unknown("data.aws_partition.this[0].dns_suffix", reason, position), position)
+    return Node(f"sts.{partition.dns_suffix}", position, (partition.note,))
+
+
 def _document(
-    release: Version, inputs: Mapping[str, Node], repositories: Node, position: Position
+    release: Version, inputs: Mapping[str, Node], repositories: Node, sts: Node, position: Position
 ) -> Node:
     slug = inputs.get("enterprise_slug")
     if release >= (1, 5, 0) and slug is not None and slug.value != "":
@@ -134,7 +155,7 @@ def _document(
         )
     }
     if release >= (1, 2, 1):
-        audiences = _audiences(release, inputs, position)
+        audiences = _audiences(release, inputs, sts, position)
         if isinstance(audiences.value, Unknown):
             return audiences
         operators["StringEquals"] = Node(mapping({f"{_HOST}:aud": audiences}), position)
@@ -151,23 +172,28 @@ def _document(
     return Node(mapping(document), position)
 
 
-def _audiences(release: Version, inputs: Mapping[str, Node], position: Position) -> Node:
+def _audiences(release: Version, inputs: Mapping[str, Node], sts: Node, position: Position) -> Node:
+    if isinstance(sts.value, Unknown):
+        return sts
     extra = inputs.get("additional_audiences")
     if release < (1, 6, 0) or extra is None or extra.value is None:
-        return Node((Node(_STS, position),), position)
+        return Node((sts,), position)
     if isinstance(extra.value, Unknown):
         return extra
     if not isinstance(extra.value, tuple):
         return _unknown("additional_audiences not understood", extra.position)
-    return Node((Node(_STS, position), *extra.value), extra.position)
+    return Node((sts, *extra.value), extra.position)
 
 
-def _provider(address: str, path: Path, position: Position, repositories: Node) -> IacResource:
+def _provider(
+    address: str, path: Path, position: Position, repositories: Node, sts: Node
+) -> IacResource:
     audiences: tuple[str, ...] | None = None
     entries = repositories.value if isinstance(repositories.value, tuple) else None
-    if entries is not None and all(isinstance(e.value, str) for e in entries):
+    known = entries is not None and all(isinstance(e.value, str) for e in entries)
+    if entries is not None and known and isinstance(sts.value, str):
         owners = sorted({str(e.value).split("/", 1)[0] for e in entries})
-        audiences = (*(f"https://github.com/{owner}" for owner in owners), _STS)
+        audiences = (*(f"https://github.com/{owner}" for owner in owners), sts.value)
     return IacResource(
         kind=ResourceKind.OIDC_PROVIDER,
         address=f"{address}.aws_iam_openid_connect_provider.github[0]",

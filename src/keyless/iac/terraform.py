@@ -362,7 +362,13 @@ class Module:
                 self._local_call(instance, source.value, inputs, block, file, result)
                 continue
             known = known_modules.resources_from_module(
-                source.value, constraint, inputs, instance, file.path, block.position
+                source.value,
+                constraint,
+                inputs,
+                instance,
+                file.path,
+                block.position,
+                self.partition,
             )
             if known is not None:
                 result.resources.extend(known)
