@@ -176,3 +176,24 @@ def test_2_x_writes_the_audience_of_the_providers_partition(
     assert _statement(tmp_path)["Condition"]["StringEquals"][key] == [audience]
     provider = next(r for r in read_paths([tmp_path]).resources if r.audiences)
     assert provider.audiences == ("https://github.com/acme", audience)
+
+
+def test_a_version_that_is_an_expression_is_not_taken_for_none(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "module_version" {}\n'
+        + CALL.format(
+            version="  version = var.module_version", inputs='github_repositories = ["acme/a"]'
+        )
+    )
+    (unread,) = scan([tmp_path]).unread
+    assert "no version" not in unread.reason
+    assert "version 'var.module_version' is not a constraint keyless reads" in unread.reason
+
+
+def test_a_version_written_as_a_number_is_its_text(tmp_path: Path) -> None:
+    """HCL converts a number to the string an argument takes: ``1.8`` is ``= 1.8.0``."""
+    (tmp_path / "main.tf").write_text(
+        CALL.format(version="  version = 1.8", inputs='github_repositories = ["acme/app"]')
+    )
+    result = scan([tmp_path])
+    assert _messages(result) == OPEN

@@ -319,9 +319,7 @@ class Module:
         source = evaluator.evaluate(source_attribute.expression) if source_attribute else None
         version_attribute = block.body.attributes.get("version")
         version = evaluator.evaluate(version_attribute.expression) if version_attribute else None
-        constraint = (
-            version.value if version is not None and isinstance(version.value, str) else None
-        )
+        constraint = None if version is None else _constraint_text(version)
         address = f"{self.prefix}module.{name}"
         if source is None or not isinstance(source.value, str):
             result.notes.append(f"{address}: its source is not known; not read")
@@ -411,6 +409,18 @@ class Module:
         result.resources.extend(found.resources)
         result.notes.extend(found.notes)
         result.problems.extend(found.problems)
+
+
+def _constraint_text(version: Node) -> str:
+    """A module call's ``version`` as text: a number as written, an expression Terraform
+    does not allow there (``var.v``) as its text, so that it is reported as a constraint
+    keyless does not read rather than taken for no ``version`` at all."""
+    value = version.value
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Unknown):
+        return value.expression
+    return str(value)
 
 
 def _unknown(reference: Reference, reason: str, *, stand_in: str | None = None) -> Node:
