@@ -83,6 +83,23 @@ def test_an_optional_attribute_the_value_lacks_is_unknown(
     assert not trust.is_known
 
 
+@pytest.mark.parametrize(
+    ("type_", "known"),
+    [
+        # HCL's Defaults.Apply overwrites an attribute that is null with its default
+        ('object({ subjects = optional(string, "repo:acme/app:*") })', False),
+        # without a default, a null attribute stays null
+        ("object({ subjects = optional(string) })", True),
+    ],
+)
+def test_a_null_attribute_a_default_would_replace_is_unknown(
+    tmp_path: Path, type_: str, known: bool
+) -> None:
+    variable = f'variable "s" {{\n  type    = {type_}\n  default = {{ subjects = null }}\n}}\n'
+    trust = _value(tmp_path, 'coalesce(var.s.subjects, "fallback")', variable)
+    assert trust.is_known is known
+
+
 def test_a_typed_value_keeps_its_known_attributes(tmp_path: Path) -> None:
     variable = """variable "s" {
   type    = object({ repos = list(string), extra = optional(map(string)) })
