@@ -246,3 +246,54 @@ def test_an_unknown_remote_module_over_a_value_not_given_stays_a_note(tmp_path: 
     result = _scan(tmp_path, text)
     assert result.unread == ()
     assert result.notes == ("module.m: its count or for_each is not known; not read",)
+
+
+OPTIONAL_ROLES = """
+variable "roles" {
+  type = map(object({
+    subjects    = list(string)
+    environment = optional(string)
+  }))
+  default = {
+    ci     = { subjects = ["repo:acme/app:*"] }
+    deploy = { subjects = [], environment = "prod" }
+  }
+}
+data "aws_iam_policy_document" "trust" {
+  for_each = var.roles
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [aws_iam_openid_connect_provider.github.arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values = (each.value.environment == null ? each.value.subjects
+      : ["repo:acme/app:environment:${each.value.environment}"])
+    }
+  }
+}
+resource "aws_iam_role" "r" {
+  for_each           = var.roles
+  assume_role_policy = data.aws_iam_policy_document.trust[each.key].json
+}
+"""
+
+
+def test_roles_of_a_map_whose_objects_omit_an_optional_attribute_are_judged(
+    tmp_path: Path,
+) -> None:
+    """``optional(string)`` without a default is null where the object omits it."""
+    result = _scan(tmp_path, PROVIDER + OPTIONAL_ROLES)
+    assert result.unread == ()
+    assert sorted(f.message for f in result.findings) == [
+        f'aws_iam_role.r["ci"]: {PULL_REQUEST}',
+        f'aws_iam_role.r["ci"]: {BRANCH}',
+    ]

@@ -5,10 +5,11 @@ Terraform converts a variable's value to its type
 ``object({...})`` attribute written ``optional(T)`` or ``optional(T, default)`` that the
 value lacks is filled (with null or the default, converted to ``T``), and one written
 with a default that the value holds as null takes the default too (HCL's
-``typeexpr.Defaults``). keyless does not fill them, so such an attribute (missing, or null
-where a default would replace it) is unknown, never the "no such attribute" error that
-would make ``try()`` move on, nor null
-(https://github.com/hashicorp/hcl/blob/main/ext/typeexpr/defaults.go).
+``typeexpr.Defaults``). keyless fills ``optional(T)`` with null, as the conversion does; it
+does not fill defaults, so an attribute a default would fill (missing, or null) is
+unknown, never the "no such attribute" error that would make ``try()`` move on, nor null
+(https://github.com/hashicorp/hcl/pull/549,
+https://github.com/hashicorp/hcl/blob/main/ext/typeexpr/defaults.go).
 A primitive type converts a primitive value (``5`` given to a ``string`` is ``"5"``,
 :mod:`keyless.iac.tfconvert`).
 
@@ -101,8 +102,14 @@ def _typed(type_tree: Tree[Any], node: Node, address: str, depth: int) -> Node:
                 # values with defaults if they are null"): not filled here, so unknown.
                 unknown = Unknown(f"{address}.{key}", OPTIONAL_REASON, value[key].position)
                 members[key] = Node(unknown, value[key].position)
+            elif key not in defaulted and key not in value:
+                # optional(T) without a default: the conversion fills in null ("Any such
+                # missing attributes will be replaced with a null value of the
+                # appropriate type upon conversion", hashicorp/hcl#549).
+                members[key] = Node(None, node.position)
         lacks_optional = any(
-            optional and key not in value for key, (_, optional) in attributes.items()
+            optional and key not in value and key in defaulted
+            for key, (_, optional) in attributes.items()
         )
         if lacks_optional:
             return Node(
