@@ -297,3 +297,34 @@ def test_roles_of_a_map_whose_objects_omit_an_optional_attribute_are_judged(
         f'aws_iam_role.r["ci"]: {PULL_REQUEST}',
         f'aws_iam_role.r["ci"]: {BRANCH}',
     ]
+
+
+@pytest.mark.parametrize(
+    ("module", "unread"),
+    [
+        ('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n', False),  # no IAM: a note
+        # a module it calls declares a role: not read
+        ('module "inner" {\n  source = "../role"\n  repo = "acme/app"\n}\n', True),
+        # it calls a remote module keyless reads
+        (
+            'module "inner" {\n  source = "unfunco/oidc-github/aws"\n  version = "1.8.1"\n'
+            '  github_repositories = ["acme/app"]\n}\n',
+            True,
+        ),
+        ('module "inner" {\n  source = "acme/bucket/aws"\n}\n', False),
+    ],
+)
+def test_a_module_over_a_value_not_given_is_not_read_only_if_it_may_create_iam(
+    tmp_path: Path, module: str, unread: bool
+) -> None:
+    (tmp_path / "role").mkdir()
+    (tmp_path / "role" / "main.tf").write_text(ROLE_MODULE)
+    (tmp_path / "wrapper").mkdir()
+    (tmp_path / "wrapper" / "main.tf").write_text(module)
+    text = (
+        'variable "envs" {\n  type = map(string)\n}\n'
+        'module "w" {\n  source = "./wrapper"\n  for_each = var.envs\n}\n'
+    )
+    result = _scan(tmp_path, text)
+    assert bool(result.unread) is unread
+    assert bool(result.notes) is not unread

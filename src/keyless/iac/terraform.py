@@ -35,7 +35,13 @@ from keyless.iac.model import IacResource
 from keyless.iac.partitions import Partition, one_partition, resource_in
 from keyless.iac.sources import ReadError
 from keyless.iac.tfconform import mismatch
-from keyless.iac.tffiles import RESOURCE_KINDS, DirectoryCache, TerraformFile, read_directory
+from keyless.iac.tffiles import (
+    RESOURCE_KINDS,
+    DirectoryCache,
+    TerraformFile,
+    may_declare_iam,
+    read_directory,
+)
 from keyless.iac.tfinstances import instance_key, instances_of
 from keyless.iac.tfobjects import data_object, iac_resource, resource_object
 from keyless.iac.tftypes import typed
@@ -328,13 +334,18 @@ class Module:
         if isinstance(instances, Node):
             unknown = instances.value
             assert isinstance(unknown, Unknown)
-            local = source.value.startswith(("./", "../"))
-            read_here = local or (
-                known_modules.resources_from_module(
-                    source.value, constraint, {}, address, file.path, block.position
+
+            def reads_remote(written: str, version: str | None = None) -> bool:
+                found = known_modules.resources_from_module(
+                    written, version, {}, address, file.path, block.position
                 )
-                is not None
-            )
+                return found is not None
+
+            if source.value.startswith(("./", "../")):
+                directory = file.path.parent / source.value
+                read_here = may_declare_iam(directory, self.cache, reads_remote)
+            else:
+                read_here = reads_remote(source.value, constraint)
             if not read_here:
                 result.notes.append(f"{address}: its count or for_each is not known; not read")
                 return
