@@ -314,16 +314,19 @@ def test_try_with_every_argument_failing_is_unknown_not_a_guess(tmp_path: Path) 
 def test_an_attribute_an_optional_typed_variable_lacks_is_unknown_not_an_error(
     tmp_path: Path,
 ) -> None:
-    # Terraform fills optional attributes with null (or their default): try() would
-    # return that, not the fallback
+    # Terraform fills optional attributes with their default: try() would return that,
+    # not the fallback (keyless does not fill defaults); without a default, with null
     declarations = """
 variable "settings" {
-  type    = object({ subjects = optional(list(string)) })
+  type    = object({ subjects = optional(list(string), ["default"]) })
   default = {}
 }
 """
     trust = _value(tmp_path, 'try(var.settings.subjects, ["fallback"])', declarations)
     assert not trust.is_known
+    plain_null = declarations.replace(', ["default"]', "")
+    trust = _value(tmp_path, 'try(var.settings.subjects, ["fallback"])', plain_null)
+    assert plain(trust) == {"v": None}
 
 
 def test_an_attribute_an_untyped_variable_lacks_makes_try_move_on(tmp_path: Path) -> None:
@@ -352,11 +355,32 @@ def test_functions_of_an_optional_typed_variable_do_not_guess_its_missing_attrib
 ) -> None:
     declarations = """
 variable "settings" {
-  type    = object({ subjects = optional(list(string)), a = optional(string) })
+  type    = object({ subjects = optional(list(string), []), a = optional(string, "x") })
   default = {}
 }
 """
     assert not _value(tmp_path, expression, declarations).is_known
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        ('try(merge(var.settings, { a = "b" }).subjects, ["fallback"])', None),
+        ('lookup(var.settings, "subjects", ["fallback"])', None),
+        ("keys(var.settings)", ["a", "subjects"]),
+    ],
+)
+def test_functions_of_an_optional_typed_variable_see_its_null_attributes(
+    tmp_path: Path, expression: str, value: object
+) -> None:
+    """optional(T) without a default is filled with null: the object has the attribute."""
+    declarations = """
+variable "settings" {
+  type    = object({ subjects = optional(list(string)), a = optional(string) })
+  default = {}
+}
+"""
+    assert plain(_value(tmp_path, expression, declarations)) == {"v": value}
 
 
 @pytest.mark.parametrize(

@@ -94,3 +94,50 @@ def test_the_iam_role_module_with_other_trust_statements_is_not_judged(tmp_path:
     assert result.findings == ()
     (unread,) = result.unread
     assert "enable_saml" in unread.reason
+
+
+@pytest.mark.parametrize(
+    ("source", "inputs", "role"),
+    [
+        (
+            "philips-labs/github-oidc/aws",
+            'repo = "acme/app"',
+            "module.m.aws_iam_role.main[0]",
+        ),
+        (
+            "terraform-module/github-oidc-provider/aws",
+            'repositories = ["acme/app"]',
+            "module.m.aws_iam_role.this[0]",
+        ),
+    ],
+)
+def test_a_github_role_module_not_followed_is_not_judged(
+    tmp_path: Path, source: str, inputs: str, role: str
+) -> None:
+    """A registry module known to create a GitHub Actions role, whose trust policy keyless
+    does not follow by release, leaves that role not judged (exit 3), not a note."""
+    (tmp_path / "main.tf").write_text(
+        f'module "m" {{\n  source  = "{source}"\n  version = "~> 1.0"\n  {inputs}\n}}\n'
+    )
+    result = scan([tmp_path])
+    assert result.findings == ()
+    assert result.notes == ()
+    (unread,) = result.unread
+    assert unread.reason.startswith(f"{role}: trust policy not judged")
+    assert "pass `terraform show -json` output" in unread.reason
+
+
+@pytest.mark.parametrize(
+    ("source", "inputs"),
+    [
+        ("philips-labs/github-oidc/aws", "repo = null"),
+        ("terraform-module/github-oidc-provider/aws", "create_oidc_role = false"),
+    ],
+)
+def test_a_github_role_module_that_makes_no_role_is_quiet(
+    tmp_path: Path, source: str, inputs: str
+) -> None:
+    (tmp_path / "main.tf").write_text(f'module "m" {{\n  source = "{source}"\n  {inputs}\n}}\n')
+    result = scan([tmp_path])
+    assert result.unread == ()
+    assert result.findings == ()

@@ -56,8 +56,25 @@ def test_an_attribute_no_optional_type_fills_makes_try_move_on(
 @pytest.mark.parametrize(
     ("type_", "default", "expression"),
     [
-        ("object({ subjects = optional(list(string)) })", "{}", "var.s.subjects"),
         ('object({ subjects = optional(string, "x") })', "{}", "var.s.subjects"),
+        ('list(object({ subjects = optional(string, "x") }))', "[{}]", "var.s[0].subjects"),
+        ('map(object({ subjects = optional(string, "x") }))', "{ a = {} }", "var.s.a.subjects"),
+        # a type keyless does not follow still leaves optional attributes unknown
+        ("object({ (local.k) = optional(string) })", "{}", "var.s.subjects"),
+    ],
+)
+def test_an_optional_attribute_a_default_fills_is_unknown(
+    tmp_path: Path, type_: str, default: str, expression: str
+) -> None:
+    variable = f'variable "s" {{\n  type    = {type_}\n  default = {default}\n}}\n'
+    trust = _value(tmp_path, f'try({expression}, "fallback")', variable)
+    assert not trust.is_known
+
+
+@pytest.mark.parametrize(
+    ("type_", "default", "expression"),
+    [
+        ("object({ subjects = optional(list(string)) })", "{}", "var.s.subjects"),
         ("list(object({ subjects = optional(string) }))", "[{}]", "var.s[0].subjects"),
         ("set(object({ subjects = optional(string) }))", "[{}]", "one(var.s).subjects"),
         ("map(object({ subjects = optional(string) }))", "{ a = {} }", "var.s.a.subjects"),
@@ -71,16 +88,32 @@ def test_an_attribute_no_optional_type_fills_makes_try_move_on(
             "{ a = { b = {} } }",
             "var.s.a.b.subjects",
         ),
-        # a type keyless does not follow still leaves optional attributes unknown
-        ("object({ (local.k) = optional(string) })", "{}", "var.s.subjects"),
     ],
 )
-def test_an_optional_attribute_the_value_lacks_is_unknown(
+def test_an_optional_attribute_without_a_default_the_value_lacks_is_null(
     tmp_path: Path, type_: str, default: str, expression: str
 ) -> None:
+    """The conversion fills it with null (hashicorp/hcl#549): try() returns that null."""
     variable = f'variable "s" {{\n  type    = {type_}\n  default = {default}\n}}\n'
     trust = _value(tmp_path, f'try({expression}, "fallback")', variable)
-    assert not trust.is_known
+    assert plain(trust) == {"v": None}
+
+
+@pytest.mark.parametrize(
+    ("type_", "known"),
+    [
+        # HCL's Defaults.Apply overwrites an attribute that is null with its default
+        ('object({ subjects = optional(string, "repo:acme/app:*") })', False),
+        # without a default, a null attribute stays null
+        ("object({ subjects = optional(string) })", True),
+    ],
+)
+def test_a_null_attribute_a_default_would_replace_is_unknown(
+    tmp_path: Path, type_: str, known: bool
+) -> None:
+    variable = f'variable "s" {{\n  type    = {type_}\n  default = {{ subjects = null }}\n}}\n'
+    trust = _value(tmp_path, 'coalesce(var.s.subjects, "fallback")', variable)
+    assert trust.is_known is known
 
 
 def test_a_typed_value_keeps_its_known_attributes(tmp_path: Path) -> None:

@@ -131,12 +131,38 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         [],
     ),
+    # unfunco/oidc-github by its release: 1.7.1 writes repo:acme/app:* for a bare repository
+    # (pull requests, any branch); ~> 1.6 installs 1.8.1, whose pinned entry is kept; no
+    # version installs the latest release, whose code keyless does not follow: not judged
+    "tf-unfunco-oidc-github": (
+        [
+            (
+                "trust-oidc-untrusted-trigger",
+                f"module.oidc_github.aws_iam_role.github[0]: {PULL_REQUEST}",
+            ),
+            (
+                "trust-oidc-untrusted-trigger",
+                f"module.oidc_github.aws_iam_role.github[0]: {BRANCH}",
+            ),
+        ],
+        ["module.oidc_github_latest.aws_iam_role.github[0]"],
+    ),
     "cfn-configure-aws-credentials-sample": (
         [
             ("trust-oidc-untrusted-trigger", f"Role: {PULL_REQUEST}"),
             ("trust-oidc-untrusted-trigger", f"Role: {BRANCH}"),
         ],
         [],
+    ),
+    # sam pipeline bootstrap's stage template: the pipeline user and its key are created
+    # unless the (undecided) parameters say OIDC; the execution role's trust is one of two
+    # policies by a condition on a parameter without a default: not judged
+    "cfn-sam-pipeline-bootstrap": (
+        [
+            ("iac-iam-user", "PipelineUser creates an IAM user"),
+            ("iac-access-key", "PipelineUserAccessKey creates an access key"),
+        ],
+        ["PipelineExecutionRole"],
     ),
     "cfn-sam-github-deploy-main": ([], []),  # the main branch only: clean
     # the role SAM creates for a Lambda@Edge function, trusting the two Lambda services
@@ -187,6 +213,23 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         [],
     ),
+    # aripalo's GithubActionsRole with GithubActionsIdentityProvider.fromAccount: the
+    # provider's ARN an Fn::Join, sub under ForAnyValue:StringLike; the repository given
+    # without a filter gets '*' (pull requests, any branch); MainRole's sub is an Fn::Join
+    # of a parameter pinned to main
+    "cdk-github-actions-role-from-account": (
+        [
+            (
+                "trust-oidc-untrusted-trigger",
+                f"DeployRoleE3CA1D26 (GhStack/DeployRole/Resource): {what}",
+            )
+            for what in (PULL_REQUEST, BRANCH)
+        ],
+        [],
+    ),
+    # aws-eks ServiceAccount: the condition keys hold the cluster's issuer, so the CDK writes
+    # them through a CfnJson custom resource; one service account, aud pinned: clean
+    "cdk-eks-service-account": ([], []),
     # data.aws_service_principal: ec2 runs the account's own instances (clean); SNS acts
     # for topics and sends aws:SourceAccount, which the role does not pin
     "tf-service-principal-data-source": (

@@ -26,6 +26,7 @@ from keyless.iac import sam, transforms
 from keyless.iac.intrinsics import Template
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import IacResource, ResourceKind, SourceKind, location
+from keyless.iac.partitions import resource_in
 from keyless.iac.sources import ReadError
 from keyless.iac.tfobjects import trust_document
 from keyless.iac.values import Node, Position, get, known_texts, mapping, relocated, text
@@ -117,7 +118,9 @@ def read_template(
     false ``Condition``) are told to ``notes``; a StackSet's ``TemplateBody`` that cannot
     be read (its roles not judged) to ``problems``."""
     template = Template(root, parameters)
-    return _read(path, root, template, notes, problems, (), None)
+    found = _read(path, root, template, notes, problems, (), None)
+    partition = template.partition
+    return found if partition is None else [resource_in(r, partition) for r in found]
 
 
 def _read(

@@ -16,18 +16,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from keyless.errors import quoted
+from keyless.iac import sam
+from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import DEPLOYING_ACCOUNT
 from keyless.iac.own_resources import (
     created_note,
     eks_issuer,
+    generated_name,
     guests_off_note,
     identity_pool_id,
     saml_provider_arn,
     trust_anchor_arn,
     trust_anchor_id,
 )
+from keyless.iac.partitions import provider_arn, template_partition
 from keyless.iac.tfobjects import OWN_ACCOUNT_NOTE, PARTITION_NOTE
 from keyless.iac.values import (
     Node,
@@ -47,6 +52,10 @@ _PSEUDO = {
     "AWS::Partition": ("aws", PARTITION_NOTE),
     "AWS::URLSuffix": ("amazonaws.com", PARTITION_NOTE),
 }
+#: EKS clusters whose OpenIdConnectIssuerUrl a template can read: CloudFormation's, and the
+#: CDK's aws-eks cluster custom resource.
+_EKS_CLUSTERS = ("AWS::EKS::Cluster", "Custom::AWSCDK-EKS-Cluster")
+_CFN_JSON = "Custom::AWSCDKCfnJson"
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _NO_VALUE = "AWS::NoValue"
 _SSM_PARAMETER = "AWS::SSM::Parameter::Value<"
@@ -81,8 +90,12 @@ class Template:
         #: Parameters a deployment gives a value keyless does not know (name → why).
         self.unknown = dict(unknown or {})
         self.mappings = get(root, "Mappings")
-        self.resources = _mapping(get(root, "Resources"))
+        declared = _mapping(get(root, "Resources"))
+        # The roles SAM generates for its functions can be named by Ref and Fn::GetAtt too.
+        self.resources = {**sam.generated_roles(declared), **declared}
         self.conditions = _mapping(get(root, "Conditions"))
+        #: The partition the template's own ARNs name, if one (else aws is assumed).
+        self.partition = template_partition(root)
         self._deciding: set[str] = set()
         self._naming: set[str] = set()
         self._depth = 0
@@ -129,6 +142,9 @@ class Template:
         if name == _NO_VALUE:
             return REMOVED
         if name in _PSEUDO:
+            partitioned = self._in_partition(name, position)
+            if partitioned is not None:
+                return partitioned
             stand_in, note = _PSEUDO[name]
             return Node(stand_in, position, (note,))
         if name in self.parameters:
@@ -139,6 +155,20 @@ class Template:
         if name.startswith("AWS::"):
             return _unknown(f"Ref {name}", "known only at deploy", position)
         return _unknown(f"Ref {name}", "not declared in Parameters or Resources", position)
+
+    def _in_partition(self, name: str, position: Position) -> Node | None:
+        """``AWS::Partition`` and ``AWS::URLSuffix`` in the partition the template's own
+        ARNs name (:func:`~keyless.iac.partitions.template_partition`), if they do."""
+        partition = self.partition
+        if partition is None or name not in ("AWS::Partition", "AWS::URLSuffix"):
+            return None
+        if name == "AWS::Partition":
+            return Node(partition.name, position, (partition.note,))
+        suffix = partition.dns_suffix
+        if suffix is None:
+            reason = f"the DNS suffix of {partition.name} is not known to keyless"
+            return _unknown(f"Ref {name}", reason, position)
+        return Node(suffix, position, (partition.note,))
 
     def _parameter(self, name: str, position: Position) -> Node:
         declaration = self.parameters[name]
@@ -194,7 +224,12 @@ class Template:
             fixed = get(properties, key)
             if fixed is not None:
                 return self._as_node(self._evaluate(fixed), position)
-            return _unknown(f"Ref {name}", "CloudFormation generates its name", position)
+            if kind == "AWS::IAM::User":
+                # A user's name names its keys and password in messages: not a stand-in.
+                return _unknown(f"Ref {name}", "CloudFormation generates its name", position)
+            generated = generated_name(name)
+            said = created_note("name of the role", name, generated)
+            return Node(generated, position, (said,))
         if kind in _OIDC_PROVIDERS:
             return self._provider_arn(name, properties, position)
         created = self._created(name, kind, "Ref", position)
@@ -226,8 +261,9 @@ class Template:
                 return Node(arn, position, notes)
             if attribute in ("Ref", "TrustAnchorId"):
                 return Node(trust_anchor_id(name), position)
-        if kind == "AWS::EKS::Cluster" and attribute == "OpenIdConnectIssuerUrl":
+        if kind in _EKS_CLUSTERS and attribute == "OpenIdConnectIssuerUrl":
             # https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eks-cluster.html#aws-resource-eks-cluster-return-values
+            # (the CDK's aws-eks cluster resource returns the same attribute)
             url = eks_issuer(name)
             return Node(url, position, (created_note("EKS cluster's OIDC issuer", name, url),))
         if kind == "AWS::IAM::SAMLProvider" and attribute in ("Ref", "Arn"):
@@ -245,7 +281,7 @@ class Template:
         if url is None or not isinstance(url.value, str):
             return _unknown(f"{name}.Arn", "the provider's Url is not known", position)
         host = url.value.removeprefix("https://")
-        arn = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:oidc-provider/{host}"
+        arn = provider_arn(DEPLOYING_ACCOUNT, host)
         return Node(arn, position, (OWN_ACCOUNT_NOTE, *url.notes))
 
     def get_att(self, argument: Node, position: Position) -> Node | _Removed:
@@ -273,6 +309,8 @@ class Template:
         created = self._created(name, kind, attribute, position)
         if created is not None:
             return created
+        if kind == _CFN_JSON and attribute == "Value":
+            return self._cfn_json(written, get(resource, "Properties", "Value"), position)
         if attribute != "Arn":
             return _unknown(written, "known only after deploy", position)
         properties = get(resource, "Properties")
@@ -284,16 +322,34 @@ class Template:
             path_node = get(properties, "Path")
             iam_name = self._as_node(self._evaluate(fixed), position) if fixed else None
             path = self._as_node(self._evaluate(path_node), position) if path_node else None
+            generated = iam_name is None
             if iam_name is None:
-                return _unknown(written, "CloudFormation generates its name", position)
+                iam_name = Node(generated_name(name), position)
             if not isinstance(iam_name.value, str):
                 cause = next(unknowns(iam_name), None)
                 why = cause.reason if cause is not None else f"its {key} is not a string"
                 return _unknown(written, why, position)
             prefix = path.value if path is not None and isinstance(path.value, str) else "/"
             arn = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:{noun}{prefix}{iam_name.value}"
-            return Node(arn, position, (OWN_ACCOUNT_NOTE,))
+            said = (created_note(noun, name, arn),) if generated else ()
+            return Node(arn, position, (OWN_ACCOUNT_NOTE, *said))
         return _unknown(written, "known only after deploy", position)
+
+    def _cfn_json(self, written: str, value: Node | None, position: Position) -> Node:
+        """The CDK's ``CfnJson``: a custom resource whose ``Value`` attribute is its
+        ``Value`` property (JSON text, joined at deploy from references) parsed. The CDK
+        writes a trust condition whose keys hold a reference (an EKS cluster's issuer) so.
+        https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.CfnJson.html"""
+        found = self._as_node(self._evaluate(value), position) if value is not None else None
+        if found is None or not isinstance(found.value, str):
+            cause = next(unknowns(found), None) if found is not None else None
+            why = cause.reason if cause is not None else "its Value is not JSON text"
+            return _unknown(written, why, position)
+        try:
+            parsed = parse_json(found.value, pinned=found.position)
+        except JsonSyntaxError as error:
+            return _unknown(written, f"its Value is not JSON ({error})", position)
+        return replace(parsed, notes=(*parsed.notes, *found.notes)) if found.notes else parsed
 
     def sub(self, argument: Node, position: Position) -> Node | _Removed:
         template: Node | None = argument

@@ -53,7 +53,8 @@ class IacResource:
     ``trust_position`` where the policy is written. For an OIDC provider,
     ``provider_arn`` is its ARN in the deploying account (from its URL) and ``audiences``
     its client IDs (``None`` when the code does not fix them): STS accepts only those
-    audiences from it.
+    audiences from it. ``partition`` is the AWS partition the code deploys it to, when the
+    code says (:mod:`keyless.iac.partitions`).
     """
 
     kind: ResourceKind
@@ -67,6 +68,7 @@ class IacResource:
     trust_position: Position | None = None
     provider_arn: str | None = None
     audiences: tuple[str, ...] | None = None
+    partition: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

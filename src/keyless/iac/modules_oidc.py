@@ -28,6 +28,7 @@ from pathlib import Path
 
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
 from keyless.iac.own_resources import eks_issuer
+from keyless.iac.partitions import provider_arn
 from keyless.iac.values import Node, Position, Unknown, mapping
 
 OIDC_ROLE = re.compile(
@@ -112,7 +113,7 @@ def _document(inputs: Mapping[str, Node], address: str, position: Position) -> N
         held = url.value
         if isinstance(held, str):
             host = held.replace("https://", "")
-            federated = Node(f"arn:aws:iam::{account}:oidc-provider/{host}", url.position)
+            federated = Node(provider_arn(account, host), url.position)
         elif isinstance(held, Unknown) and held.stand_in is None and _all(subjects, "repo:"):
             host = _GITHUB  # GitHub's subjects: what they admit holds for its issuers
             federated = url  # stands for the provider of the issuer its keys name

@@ -48,6 +48,14 @@ def eks_issuer(address: str) -> str:
     return f"https://oidc.eks.{REGION}.amazonaws.com/id/{cluster_id}"
 
 
+def generated_name(logical_id: str) -> str:
+    """The stand-in name of a role or user whose name CloudFormation generates (it writes
+    the stack's name, the logical ID and a random suffix: ``Name type``,
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-name.html);
+    the suffix here is derived from the logical ID. At most 64 characters, as IAM takes."""
+    return f"{logical_id[:50]}-{uuid.uuid5(_NAMESPACE, logical_id).hex[:12].upper()}"
+
+
 def saml_provider_arn(name: str) -> str:
     """The ARN of the SAML provider ``name`` in the deploying account."""
     return f"arn:aws:iam::{DEPLOYING_ACCOUNT}:saml-provider/{name}"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
+from keyless.iac.partitions import provider_arn as oidc_provider_arn
 from keyless.iac.sources import ReadError
 from keyless.iac.tfobjects import trust_document
 from keyless.iac.values import Node, Unknown, get, known_texts, text
@@ -71,7 +72,7 @@ def read_plan(path: Path, root: Node) -> list[IacResource]:
             # the Terraform reader names it (the deploying account, its URL's host).
             url = text(get(attributes, "url"))
             host = url.removeprefix("https://") if url else None
-            made = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:oidc-provider/{host}" if host else None
+            made = oidc_provider_arn(DEPLOYING_ACCOUNT, host) if host else None
             provider_arn = text(get(attributes, "arn")) or made
             audiences = known_texts(get(attributes, "client_id_list"))
         found.append(

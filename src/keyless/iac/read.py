@@ -19,7 +19,7 @@ from keyless.engine import ScannedFile, Unread
 from keyless.iac import cloudformation, plan
 from keyless.iac.hclfiles import FileAccess, root_directories
 from keyless.iac.literal_keys import literal_keys
-from keyless.iac.model import IacModel, IacResource, LiteralKey, SourceKind
+from keyless.iac.model import IacModel, IacResource, LiteralKey, SourceKind, location
 from keyless.iac.sources import (
     Candidate,
     FileKind,
@@ -34,6 +34,7 @@ from keyless.iac.terraform import Module
 from keyless.iac.tffiles import (
     DirectoryCache,
     TerraformFile,
+    literal_string,
     read_directory,
     read_variable_file,
 )
@@ -121,7 +122,8 @@ class _Counter:
 
 
 def _unread(error: ReadError) -> Unread:
-    return Unread(str(error.path), error.reason)
+    where = error.path if error.position is None else location(error.path, error.position)
+    return Unread(str(where), error.reason)
 
 
 def _read_data(
@@ -219,24 +221,10 @@ def _called_directories(directories: dict[Path, list[TerraformFile]]) -> set[Pat
                 source = block.body.attributes.get("source")
                 if source is None:
                     continue
-                written = _literal(source.expression)
+                written = literal_string(source.expression)
                 if written is not None and written.startswith(("./", "../")):
                     called.add((directory / written).resolve())
     return called
-
-
-def _literal(expression: object) -> str | None:
-    """A plain string literal's text (``source`` must be one in Terraform)."""
-    from lark import Token, Tree
-
-    if not isinstance(expression, Tree):
-        return None
-    strings = list(expression.find_data("string"))
-    if len(strings) != 1:
-        return None
-    tokens = list(strings[0].scan_values(lambda v: isinstance(v, Token)))
-    parts = [str(t) for t in tokens if t.type == "STRING_CHARS"]
-    return "".join(parts) if len(parts) == len(tokens) - 2 else None
 
 
 def _root_variables(

@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from keyless.iac.values import Node, get, mapping, text
 
 FUNCTION = "AWS::Serverless::Function"
+#: The SAM resources for which SAM generates ``<LogicalId>Role`` when no ``Role`` is given.
+_GENERATING_A_ROLE = (FUNCTION, "AWS::Serverless::StateMachine")
 _POLICY = "AssumeRolePolicyDocument"
 #: Keys of a one-key mapping SAM treats as a value, not merged (``is_intrinsics``).
 _INTRINSIC_KEYS = ("Ref", "Condition")
@@ -55,6 +57,36 @@ def created_roles(root: Node, resources: Mapping[str, Node]) -> dict[str, Node]:
         if condition is not None:
             members["Condition"] = condition
         roles[f"{logical_id}Role (created by SAM for {logical_id})"] = Node(mapping(members), at)
+    return roles
+
+
+def generated_roles(resources: Mapping[str, Node]) -> dict[str, Node]:
+    """The roles SAM generates, by the logical ID SAM gives them (``<LogicalId>Role``), for
+    every function and state machine without a ``Role``: as ``AWS::IAM::Role``
+    declarations without a ``RoleName`` (CloudFormation names them), with the resource's
+    ``RolePath`` if any, so that a ``Ref`` or ``Fn::GetAtt … Arn`` of them in the template
+    names that role.
+    https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources-function.html
+    https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources-statemachine.html
+    """
+    roles: dict[str, Node] = {}
+    for logical_id, declaration in resources.items():
+        if text(get(declaration, "Type")) not in _GENERATING_A_ROLE:
+            continue
+        properties = get(declaration, "Properties")
+        role = get(properties, "Role")
+        if role is not None and not _may_be_no_value(role):
+            continue
+        at = declaration.position
+        members: dict[str, Node] = {}
+        path = get(properties, "RolePath")
+        if path is not None:
+            members["Path"] = path
+        role_declaration = {
+            "Type": Node("AWS::IAM::Role", at),
+            "Properties": Node(mapping(members), at),
+        }
+        roles[f"{logical_id}Role"] = Node(mapping(role_declaration), at)
     return roles
 
 

@@ -40,6 +40,7 @@ from keyless.iac.model import (
 )
 from keyless.iac.oidc_providers import declared_providers
 from keyless.iac.own_resources import pools_without_guests
+from keyless.iac.partitions import provider_arn, providers_partition
 from keyless.iac.read import Tally, read_paths
 from keyless.iac.registry import CHECKS, trust_checks
 from keyless.iac.values import (
@@ -187,7 +188,7 @@ def roles_to_judge(
                 f"line {first.position.line}, column {first.position.column}: "
                 f"{first.reason}{more}",
             )
-            rendered = stand_in_document(resource.trust)
+            rendered = stand_in_document(resource.trust, resource.partition)
             if rendered is None:
                 unread.append(not_judged)
                 continue
@@ -213,8 +214,14 @@ def roles_to_judge(
             )
             continue
         account = _role_account(document)
-        # Trust does not cross partitions: principals of GovCloud make a GovCloud role.
-        partition = owner_partition(document) or "aws"
+        # Trust does not cross partitions: the partition the code deploys the role to (its
+        # provider's region), else that of its principals (GovCloud's make a GovCloud role).
+        partition = (
+            resource.partition
+            or providers_partition(document)
+            or owner_partition(document)
+            or "aws"
+        )
         role = Role(
             account_id=account,
             name=resource.address,
@@ -256,12 +263,15 @@ def _role_account(document: Any) -> str:
     return owner
 
 
-def stand_in_document(trust: Node) -> tuple[Any, tuple[str, ...]] | None:
+def stand_in_document(
+    trust: Node, partition: str | None = None
+) -> tuple[Any, tuple[str, ...]] | None:
     """The trust policy with each unknown replaced by its stand-in, and the expressions
     stood in for; None when an unknown cannot be stood in for. Stand-ins go in a
     condition's value (a name the code leaves unset, :func:`stand_in_text`), or in a
     ``Federated`` principal whose statement's condition keys name one OIDC issuer: only
-    that issuer's provider gives those keys, so a role that works at all trusts it."""
+    that issuer's provider gives those keys, so a role that works at all trusts it: in the
+    issuer's partition, else ``partition`` (the code's), else ``aws``."""
     used: list[str] = []
 
     def render(node: Node, pointer: str, issuer: str | None) -> Any:
@@ -269,7 +279,7 @@ def stand_in_document(trust: Node) -> tuple[Any, tuple[str, ...]] | None:
         if isinstance(value, Unknown):
             if _FEDERATED.fullmatch(pointer) and issuer is not None:
                 used.append(value.expression)
-                return f"arn:aws:iam::{DEPLOYING_ACCOUNT}:oidc-provider/{issuer}"
+                return provider_arn(DEPLOYING_ACCOUNT, issuer, partition)
             if value.stand_in is None or not _CONDITION_VALUE.fullmatch(pointer):
                 raise LookupError(pointer)
             used.append(value.expression)

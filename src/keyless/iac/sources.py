@@ -20,6 +20,7 @@ from pathlib import Path
 
 from keyless.errors import InputError
 from keyless.files import has_undecodable_name, read_text
+from keyless.iac.values import Position
 
 MAX_BYTES = 64 * 1024 * 1024
 _SKIP_DIRS = frozenset(
@@ -48,12 +49,15 @@ class Candidate:
 
 
 class ReadError(Exception):
-    """A file that could not be read, and why (reported as unread, never as clean)."""
+    """A file that could not be read, and why (reported as unread, never as clean);
+    ``position``, where in it, when one part of it is what could not be read."""
 
-    def __init__(self, path: Path, reason: str):
-        super().__init__(f"{path}: {reason}")
+    def __init__(self, path: Path, reason: str, position: Position | None = None):
+        where = f"{path}:{position.line}:{position.column}" if position else str(path)
+        super().__init__(f"{where}: {reason}")
         self.path = path
         self.reason = reason
+        self.position = position
 
 
 def kind_of(path: Path) -> FileKind | None:

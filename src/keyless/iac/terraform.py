@@ -32,9 +32,16 @@ from keyless.iac.hcleval import Evaluator
 from keyless.iac.hclfiles import FileAccess
 from keyless.iac.hclrefs import Reference
 from keyless.iac.model import IacResource
+from keyless.iac.partitions import Partition, one_partition, resource_in
 from keyless.iac.sources import ReadError
 from keyless.iac.tfconform import mismatch
-from keyless.iac.tffiles import RESOURCE_KINDS, DirectoryCache, TerraformFile, read_directory
+from keyless.iac.tffiles import (
+    RESOURCE_KINDS,
+    DirectoryCache,
+    TerraformFile,
+    may_declare_iam,
+    read_directory,
+)
 from keyless.iac.tfinstances import instance_key, instances_of
 from keyless.iac.tfobjects import data_object, iac_resource, resource_object
 from keyless.iac.tftypes import typed
@@ -69,6 +76,7 @@ class Module:
         parents: tuple[Path, ...] = (),
         cache: DirectoryCache | None = None,
         file_access: FileAccess | None = None,
+        partition: Partition | None = None,
     ):
         self.directory = directory
         self.file_access = file_access
@@ -86,11 +94,15 @@ class Module:
         self.data: dict[tuple[str, str], tuple[Block, TerraformFile]] = {}
         self.declared: dict[tuple[str, str], tuple[Block, TerraformFile]] = {}
         self.calls: dict[str, tuple[Block, TerraformFile]] = {}
+        self.providers: list[tuple[Block, TerraformFile]] = []
         for file in files:
             for block in file.body.blocks:
                 self._index(block, file)
         self._local_values: dict[str, Node] = {}
         self._evaluating: set[str] = set()
+        #: The partition the code deploys to: a called module's is its caller's, the root
+        #: module's its AWS providers' regions' (None: not said, aws is assumed).
+        self.partition = partition if depth > 0 else self._provider_partition()
 
     def _index(self, block: Block, file: TerraformFile) -> None:
         if block.type == "variable" and len(block.labels) == 1:
@@ -104,6 +116,21 @@ class Module:
             self.declared[(block.labels[0], block.labels[1])] = (block, file)
         elif block.type == "module" and len(block.labels) == 1:
             self.calls[block.labels[0]] = (block, file)
+        elif block.type == "provider" and block.labels == ("aws",):
+            self.providers.append((block, file))
+
+    def _provider_partition(self) -> Partition | None:
+        """The one partition the ``region`` of every ``provider "aws"`` block is in."""
+        regions: list[str] = []
+        for block, file in self.providers:
+            attribute = block.body.attributes.get("region")
+            if attribute is None:
+                return None  # from the environment or the profile: not in the code
+            region = self.evaluators[file.path].evaluate(attribute.expression).value
+            if not isinstance(region, str):
+                return None
+            regions.append(region)
+        return one_partition(regions)
 
     # ----- references ------------------------------------------------------------------------
 
@@ -131,7 +158,9 @@ class Module:
             found = self.data.get((first, steps[1].name))
             if found is None:
                 return _unknown(reference, "no such data source in this module"), len(steps), None
-            value = self._instances_value(found, reference, data_object)
+            value = self._instances_value(
+                found, reference, lambda b, e, s: data_object(b, e, s, self.partition)
+            )
             keeps = first == "aws_iam_policy_document"
             return value, 2, found[1].path if keeps else None
         if root == "path" and first in ("module", "root") and self.file_access is not None:
@@ -268,8 +297,8 @@ class Module:
                 result.problems.append(
                     ReadError(
                         file.path,
-                        f"{block.position.line}:{block.position.column}: {address}: "
-                        f"{unknown.reason} ({unknown.expression})",
+                        f"{address}: {unknown.reason} ({unknown.expression})",
+                        block.position,
                     )
                 )
                 continue
@@ -286,6 +315,8 @@ class Module:
                 )
         for name, (block, file) in self.calls.items():
             self._call(name, block, file, result)
+        if self.depth == 0 and self.partition is not None:
+            result.resources = [resource_in(r, self.partition) for r in result.resources]
         return result
 
     def _call(self, name: str, block: Block, file: TerraformFile, result: ModuleResult) -> None:
@@ -294,16 +325,40 @@ class Module:
         source = evaluator.evaluate(source_attribute.expression) if source_attribute else None
         version_attribute = block.body.attributes.get("version")
         version = evaluator.evaluate(version_attribute.expression) if version_attribute else None
-        constraint = (
-            version.value if version is not None and isinstance(version.value, str) else None
-        )
+        constraint = None if version is None else _constraint_text(version)
         address = f"{self.prefix}module.{name}"
         if source is None or not isinstance(source.value, str):
             result.notes.append(f"{address}: its source is not known; not read")
             return
         instances = self.instances(block, file)
         if isinstance(instances, Node):
-            result.notes.append(f"{address}: its count or for_each is not known; not read")
+            unknown = instances.value
+            assert isinstance(unknown, Unknown)
+
+            def reads_remote(written: str, version: str | None = None) -> bool:
+                found = known_modules.resources_from_module(
+                    written, version, {}, address, file.path, block.position
+                )
+                return found is not None
+
+            if source.value.startswith(("./", "../")):
+                directory = file.path.parent / source.value
+                read_here = may_declare_iam(directory, self.cache, reads_remote)
+            else:
+                read_here = reads_remote(source.value, constraint)
+            if not read_here:
+                result.notes.append(f"{address}: its count or for_each is not known; not read")
+                return
+            # The module's IAM resources would be created that many times, or none: what
+            # they are is not known, so not read (never clean).
+            result.problems.append(
+                ReadError(
+                    file.path,
+                    f"{address}: what it creates is not read: its count or for_each is not "
+                    f"known: {unknown.reason} ({unknown.expression})",
+                    block.position,
+                )
+            )
             return
         for key, scope in instances.items():
             inputs = {
@@ -316,7 +371,13 @@ class Module:
                 self._local_call(instance, source.value, inputs, block, file, result)
                 continue
             known = known_modules.resources_from_module(
-                source.value, constraint, inputs, instance, file.path, block.position
+                source.value,
+                constraint,
+                inputs,
+                instance,
+                file.path,
+                block.position,
+                self.partition,
             )
             if known is not None:
                 result.resources.extend(known)
@@ -353,11 +414,24 @@ class Module:
             parents=(*self.parents, self.directory.resolve()),
             cache=self.cache,
             file_access=self.file_access,
+            partition=self.partition,
         )
         found = child.read()
         result.resources.extend(found.resources)
         result.notes.extend(found.notes)
         result.problems.extend(found.problems)
+
+
+def _constraint_text(version: Node) -> str:
+    """A module call's ``version`` as text: a number as written, an expression Terraform
+    does not allow there (``var.v``) as its text, so that it is reported as a constraint
+    keyless does not read rather than taken for no ``version`` at all."""
+    value = version.value
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Unknown):
+        return value.expression
+    return str(value)
 
 
 def _unknown(reference: Reference, reason: str, *, stand_in: str | None = None) -> Node:

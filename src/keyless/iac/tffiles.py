@@ -9,7 +9,7 @@ silently.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,3 +135,54 @@ def _read_directory(directory: Path) -> tuple[list[TerraformFile], list[ReadErro
         except ReadError as error:
             problems.append(error)
     return files, problems
+
+
+def literal_string(expression: object) -> str | None:
+    """A plain string literal's text (a module's ``source`` must be one in Terraform)."""
+    from lark import Token, Tree
+
+    if not isinstance(expression, Tree):
+        return None
+    strings = list(expression.find_data("string"))
+    if len(strings) != 1:
+        return None
+    tokens = list(strings[0].scan_values(lambda v: isinstance(v, Token)))
+    parts = [str(t) for t in tokens if t.type == "STRING_CHARS"]
+    return "".join(parts) if len(parts) == len(tokens) - 2 else None
+
+
+_MAX_CALL_DEPTH = 16
+
+
+def may_declare_iam(
+    directory: Path,
+    cache: DirectoryCache,
+    reads_remote: Callable[[str], bool],
+    seen: frozenset[Path] = frozenset(),
+) -> bool:
+    """Whether the module in ``directory`` — or a module it calls — may create an IAM
+    resource keyless judges: it declares one, calls a local module that may, or calls a
+    remote one ``reads_remote`` says keyless reads. A file that cannot be parsed, or a
+    source that is not a literal, may (never assumed away)."""
+    here = directory.resolve()
+    if here in seen or len(seen) >= _MAX_CALL_DEPTH:
+        return False  # a loop, or nesting Terraform refuses: reported where it is read
+    files, problems = read_directory(directory, cache)
+    if problems:
+        return True
+    for file in files:
+        for block in file.body.blocks:
+            if block.type == "resource" and block.labels and block.labels[0] in RESOURCE_KINDS:
+                return True
+            if block.type != "module":
+                continue
+            source = block.body.attributes.get("source")
+            written = literal_string(source.expression) if source is not None else None
+            if written is None:
+                return True
+            if written.startswith(("./", "../")):
+                if may_declare_iam(directory / written, cache, reads_remote, seen | {here}):
+                    return True
+            elif reads_remote(written):
+                return True
+    return False

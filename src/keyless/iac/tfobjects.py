@@ -28,12 +28,14 @@ from keyless.iac.own_resources import (
     trust_anchor_arn,
     trust_anchor_id,
 )
+from keyless.iac.partitions import ASSUMED_NOTE, Partition, provider_arn
 from keyless.iac.policy_document import translate
 from keyless.iac.tffiles import TerraformFile
 from keyless.iac.values import (
     Attributes,
     JsonText,
     Node,
+    Position,
     SourcedText,
     Unknown,
     known_texts,
@@ -47,11 +49,14 @@ _SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]{0,62}", re.ASCII)
 _COMMERCIAL_OR_GOVCLOUD = re.compile(r"(?!cn-)[a-z]{2}-(?:gov-)?[a-z]+-\d", re.ASCII)
 
 OWN_ACCOUNT_NOTE = f"the deploying account is shown as {DEPLOYING_ACCOUNT}"
-PARTITION_NOTE = "judged in the aws partition"
+PARTITION_NOTE = ASSUMED_NOTE
 
 
-def data_object(block: Block, evaluator: Evaluator, scope: Mapping[str, Node]) -> Node:
-    """The object of a data source keyless evaluates (else unknown, read at plan time)."""
+def data_object(
+    block: Block, evaluator: Evaluator, scope: Mapping[str, Node], partition: Partition | None
+) -> Node:
+    """The object of a data source keyless evaluates (else unknown, read at plan time);
+    ``partition`` is the one the code deploys to, if it says."""
     kind = block.labels[0]
     position = block.position
     if kind == "aws_iam_policy_document":
@@ -63,11 +68,9 @@ def data_object(block: Block, evaluator: Evaluator, scope: Mapping[str, Node]) -
         account = Node(DEPLOYING_ACCOUNT, position, (OWN_ACCOUNT_NOTE,))
         return _data(block, {"account_id": account, "id": account})
     if kind == "aws_partition":
-        partition = Node("aws", position, (PARTITION_NOTE,))
-        suffix = Node("amazonaws.com", position, (PARTITION_NOTE,))
-        return _data(block, {"partition": partition, "dns_suffix": suffix})
+        return _data(block, _partition_members(partition, position))
     if kind == "aws_service_principal":
-        return _service_principal(block, evaluator, scope)
+        return _service_principal(block, evaluator, scope, partition)
     if kind == "aws_iam_openid_connect_provider":
         url = block.body.attributes.get("url")
         by_arn = block.body.attributes.get("arn")
@@ -85,10 +88,39 @@ def data_object(block: Block, evaluator: Evaluator, scope: Mapping[str, Node]) -
     return Node(Unknown(where, reason, position), position)
 
 
-def _service_principal(block: Block, evaluator: Evaluator, scope: Mapping[str, Node]) -> Node:
+def _partition_members(partition: Partition | None, position: Position) -> dict[str, Node]:
+    """``data.aws_partition``'s ``partition`` and ``dns_suffix``: the partition the code
+    deploys to, else ``aws`` (assumed, and said)."""
+    if partition is None:
+        return {
+            "partition": Node("aws", position, (PARTITION_NOTE,)),
+            "dns_suffix": Node("amazonaws.com", position, (PARTITION_NOTE,)),
+        }
+    suffix = partition.dns_suffix
+    return {
+        "partition": Node(partition.name, position, (partition.note,)),
+        "dns_suffix": (
+            Node(suffix, position, (partition.note,))
+            if suffix is not None
+            else Node(
+                Unknown(
+                    "data.aws_partition.dns_suffix",
+                    f"the DNS suffix of {partition.name} is not known to keyless",
+                    position,
+                ),
+                position,
+            )
+        ),
+    }
+
+
+def _service_principal(
+    block: Block, evaluator: Evaluator, scope: Mapping[str, Node], partition: Partition | None
+) -> Node:
     """``data.aws_service_principal``: ``SERVICE.amazonaws.com`` in the aws partition, as
-    ``data.aws_partition`` is judged there. A region outside it (``cn-…``, ``us-iso…``) may
-    take another suffix (``logs.amazonaws.com.cn``): read at plan time.
+    ``data.aws_partition`` is judged there. A region outside it (``cn-…``, ``us-iso…``),
+    its own or the AWS provider's, may take another suffix (``logs.amazonaws.com.cn``):
+    read at plan time.
     https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/service_principal
     """
     attributes = block.body.attributes
@@ -96,11 +128,14 @@ def _service_principal(block: Block, evaluator: Evaluator, scope: Mapping[str, N
     region = attributes.get("region")
     name = evaluator.evaluate(service.expression, scope) if service is not None else None
     where = f"data.aws_service_principal.{block.labels[1]}"
+    chosen: object = partition.region if partition is not None else None
     if region is not None:
         chosen = evaluator.evaluate(region.expression, scope).value
-        if not isinstance(chosen, str) or not _COMMERCIAL_OR_GOVCLOUD.fullmatch(chosen):
-            reason = "its region may be of a partition whose service principals differ"
-            return Node(Unknown(where, reason, block.position), block.position)
+    if chosen is not None and (
+        not isinstance(chosen, str) or not _COMMERCIAL_OR_GOVCLOUD.fullmatch(chosen)
+    ):
+        reason = "its region may be of a partition whose service principals differ"
+        return Node(Unknown(where, reason, block.position), block.position)
     if name is None or not isinstance(name.value, str) or not _SERVICE.fullmatch(name.value):
         reason = "its service_name is not known from the code"
         return Node(Unknown(where, reason, block.position), block.position)
@@ -202,7 +237,7 @@ def _provider_arn(url: Node) -> Node:
     if not isinstance(url.value, str):
         return url
     host = url.value.removeprefix("https://")
-    arn = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:oidc-provider/{host}"
+    arn = provider_arn(DEPLOYING_ACCOUNT, host)
     # The URL's own notes (a stand-in issuer of a cluster the code creates) stay with it.
     return Node(arn, url.position, (*url.notes, OWN_ACCOUNT_NOTE))
 

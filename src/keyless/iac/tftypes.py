@@ -3,10 +3,15 @@
 Terraform converts a variable's value to its type
 (https://developer.hashicorp.com/terraform/language/expressions/type-constraints): an
 ``object({...})`` attribute written ``optional(T)`` or ``optional(T, default)`` that the
-value lacks is filled (with null or the default, converted to ``T``). keyless does not
-fill them, so such a missing attribute is unknown, never the "no such attribute"
-error that would make ``try()`` move on. A primitive type converts a primitive value
-(``5`` given to a ``string`` is ``"5"``, :mod:`keyless.iac.tfconvert`).
+value lacks is filled (with null or the default, converted to ``T``), and one written
+with a default that the value holds as null takes the default too (HCL's
+``typeexpr.Defaults``). keyless fills ``optional(T)`` with null, as the conversion does; it
+does not fill defaults, so an attribute a default would fill (missing, or null) is
+unknown, never the "no such attribute" error that would make ``try()`` move on, nor null
+(https://github.com/hashicorp/hcl/pull/549,
+https://github.com/hashicorp/hcl/blob/main/ext/typeexpr/defaults.go).
+A primitive type converts a primitive value (``5`` given to a ``string`` is ``"5"``,
+:mod:`keyless.iac.tfconvert`).
 
 The type is read by its grammar — ``string``, ``number``, ``bool``, ``any``,
 ``list(T)``, ``set(T)``, ``map(T)``, ``tuple([T, ...])``, ``object({name = T, ...})`` with
@@ -23,7 +28,7 @@ from typing import Any
 from lark import Token, Tree
 
 from keyless.iac.tfconvert import converted, unified
-from keyless.iac.values import Attributes, Node, mapping
+from keyless.iac.values import Attributes, Node, Unknown, mapping
 
 OPTIONAL_REASON = "the variable's type may give it a default (optional attributes)"
 # Deeper types than this (no module writes one) are read as "may have optional
@@ -88,8 +93,23 @@ def _typed(type_tree: Tree[Any], node: Node, address: str, depth: int) -> Node:
             else item
             for key, item in value.items()
         }
+        defaulted = _defaulted(argument)
+        for key, (_, optional) in attributes.items():
+            if not optional or isinstance(value, Attributes):
+                continue
+            if key in defaulted and key in value and value[key].value is None:
+                # A null attribute takes the default too ("we will overwrite children
+                # values with defaults if they are null"): not filled here, so unknown.
+                unknown = Unknown(f"{address}.{key}", OPTIONAL_REASON, value[key].position)
+                members[key] = Node(unknown, value[key].position)
+            elif key not in defaulted and key not in value:
+                # optional(T) without a default: the conversion fills in null ("Any such
+                # missing attributes will be replaced with a null value of the
+                # appropriate type upon conversion", hashicorp/hcl#549).
+                members[key] = Node(None, node.position)
         lacks_optional = any(
-            optional and key not in value for key, (_, optional) in attributes.items()
+            optional and key not in value and key in defaulted
+            for key, (_, optional) in attributes.items()
         )
         if lacks_optional:
             return Node(
@@ -205,6 +225,21 @@ def object_attributes(tree: Tree[Any]) -> dict[str, tuple[Tree[Any], bool]] | No
         else:
             attributes[key] = (attribute_type, False)
     return attributes
+
+
+def _defaulted(tree: Tree[Any]) -> frozenset[str]:
+    """The attributes of an object type written ``optional(T, default)``."""
+    literal = _unwrapped(tree)
+    found: set[str] = set()
+    for element in literal.children if literal.data == "object" else ():
+        if not isinstance(element, Tree) or element.data != "object_elem":
+            continue
+        parts = [c for c in element.children if isinstance(c, Tree)]
+        shape = call_of(parts[1]) if len(parts) == 2 else None
+        key = _key(parts[0]) if parts else None
+        if key is not None and shape is not None and shape[0] == "optional" and len(shape[1]) > 1:
+            found.add(key)
+    return frozenset(found)
 
 
 def _key(tree: Tree[Any]) -> str | None:
