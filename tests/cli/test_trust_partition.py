@@ -108,3 +108,41 @@ def test_without_role_arn_the_policys_principals_give_the_partition(tmp_path: Pa
     anchors = [w["trust_anchor"] for w in witnesses if "trust_anchor" in w]
     assert all(a.startswith("arn:aws-us-gov:") for a in anchors), anchors
     assert any("saml" in w for w in witnesses)
+
+
+def test_a_china_providers_role_is_chinas_and_its_witnesses_carry_chinas_audience(
+    tmp_path: Path,
+) -> None:
+    """A role trusts its own account's identity providers only: an `aws-cn` provider makes
+    the policy file's role a China role even beside an `arn:aws:` principal, and a witness
+    carries STS China's audience (sts.amazonaws.com.cn), not the global one.
+    https://github.com/aws-actions/configure-aws-credentials#oidc-audience"""
+    provider = "arn:aws-cn:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/*"}
+                },
+            },
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+                "Action": "sts:AssumeRole",
+            },
+        ],
+    }
+    policy = write(tmp_path, "cn.json", document)
+    _, out, _ = run("trust", str(policy), "--format", "json")
+    report = json.loads(out)
+    assert report["role"].startswith("arn:aws-cn:iam::111122223333:role/")
+    auds = {
+        f["witness"]["claims"]["aud"]
+        for f in report["findings"]
+        if f["witness"] and f["check"] != "trust-oidc-missing-audience"  # a stranger's aud
+    }
+    assert auds == {"sts.amazonaws.com.cn"}

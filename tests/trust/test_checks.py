@@ -827,3 +827,14 @@ def test_an_owner_pinned_by_id_with_any_subject_opens_every_repository_of_it() -
         }
     )
     assert run("trust-oidc-broad-subject", pinned) == ()
+
+
+def test_a_literal_star_under_string_equals_is_dead_not_broad() -> None:
+    """`StringEquals "repo:acme/*"`: `*` is literal there, and no GitHub owner or repository
+    name holds one, so no token matches: trust-dead-condition only. It was a high
+    broad-subject finding whose witness was the literal `repo:acme/*`."""
+    trust = github({"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/*"}})
+    assert run("trust-oidc-broad-subject", trust) == ()
+    assert run("trust-oidc-untrusted-trigger", trust) == ()
+    messages = [f.message for f in run("trust-dead-condition", trust)]
+    assert any("literal under this operator" in m for m in messages)

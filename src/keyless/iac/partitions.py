@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource
 from keyless.iac.values import JsonText, Node, mapping
+from keyless.trust.owner import provider_partition
 
 #: The note of a value standing for the partition when the code does not say which.
 ASSUMED_NOTE = "the partition is taken to be aws (the code does not say which)"
@@ -127,26 +128,10 @@ def provider_arn(account: str, host: str, partition: str | None = None) -> str:
     return f"arn:{named}:iam::{account}:oidc-provider/{host}"
 
 
-_PROVIDER = re.compile(r"arn:(aws[a-z-]*):iam::[0-9]{12}:(?:oidc|saml)-provider/.+", re.ASCII)
-
-
 def providers_partition(document: object) -> str | None:
     """The one partition of the IAM identity providers a trust policy's Allow statements
-    name as ``Federated``: a role trusts providers of its own account only, so its own
-    partition (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html)."""
-    statements = document.get("Statement") if isinstance(document, Mapping) else None
-    if isinstance(statements, Mapping):
-        statements = [statements]
-    found: set[str] = set()
-    for statement in statements if isinstance(statements, list) else ():
-        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
-            continue
-        principal = statement.get("Principal")
-        federated = principal.get("Federated") if isinstance(principal, Mapping) else None
-        for value in federated if isinstance(federated, list) else [federated]:
-            if isinstance(value, str) and (match := _PROVIDER.fullmatch(value)):
-                found.add(match.group(1))
-    return found.pop() if len(found) == 1 else None
+    name as ``Federated`` (:func:`keyless.trust.owner.provider_partition`)."""
+    return provider_partition(document)
 
 
 def one_partition(regions: Iterable[str]) -> Partition | None:

@@ -52,7 +52,9 @@ _SLOT = re.compile(r"\{(tenant|repo)\}")
 
 
 # A name segment: one or more characters other than the separators of ``sub`` formats.
-_NAME_CHAR = CharClass(frozenset(":/@"), negated=True)
+# No provider's names hold a wildcard character: a literal `*` in a StringEquals value
+# (`repo:acme/*`) names nothing a token can carry.
+_NAME_CHAR = CharClass(frozenset(":/@*?"), negated=True)
 # A field of a ``key:value`` subject: anything but the separator (GitHub writes a ':' inside
 # a value as %3A).
 _FIELD_CHAR = CharClass(frozenset(":"), negated=True)

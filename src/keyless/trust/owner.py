@@ -74,10 +74,30 @@ def named_accounts(document: Any) -> frozenset[str]:
 
 
 def owner_partition(document: Any) -> str | None:
-    """The one partition (``aws``, ``aws-us-gov``, ``aws-cn``) the ARNs of the policy's
-    principals and ``aws:SourceArn`` name, else None: trust does not cross partitions, so a
-    policy naming GovCloud principals is a GovCloud role's."""
+    """The role's partition as the policy tells it: the one its IAM identity providers are
+    in (a role trusts its own account's providers only, :func:`provider_partition`), else
+    the one partition (``aws``, ``aws-us-gov``, ``aws-cn``) the ARNs of its principals and
+    ``aws:SourceArn`` name; else None. Trust does not cross partitions, so a policy naming
+    GovCloud principals is a GovCloud role's."""
+    providers = provider_partition(document)
+    if providers is not None:
+        return providers
     found = set(_named_partitions(document))
+    return found.pop() if len(found) == 1 else None
+
+
+def provider_partition(document: Any) -> str | None:
+    """The one partition of the IAM OIDC and SAML providers the Allow statements name as
+    ``Federated`` (a role trusts providers of its own account only:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html),
+    else None."""
+    found = set()
+    for statement in _allow_statements(document):
+        principal = statement.get("Principal")
+        if isinstance(principal, Mapping):
+            for value in _strings(principal.get("Federated")):
+                if _PROVIDER.fullmatch(value) and (match := _PARTITION.match(value)):
+                    found.add(match.group(1))
     return found.pop() if len(found) == 1 else None
 
 

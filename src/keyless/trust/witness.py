@@ -40,6 +40,14 @@ from keyless.trust.replay import evaluate_witness
 #: Account and principal used for "someone else" in witnesses (an AWS documentation account).
 OUTSIDER_ACCOUNT = "999988887777"
 STS_AUDIENCE = "sts.amazonaws.com"
+#: STS's audience where a partition's differs (China's: the endpoint's domain).
+#: https://github.com/aws-actions/configure-aws-credentials#oidc-audience
+_STS_AUDIENCES = {"aws-cn": "sts.amazonaws.com.cn"}
+
+
+def sts_audience(partition: str) -> str:
+    """The audience STS expects of a web identity token in ``partition``."""
+    return _STS_AUDIENCES.get(partition, STS_AUDIENCE)
 _OTHER_ID = "99998888-7777-4666-8555-444433332222"
 _OTHER_IDENTITY_POOL = f"us-east-1:{_OTHER_ID}"
 
@@ -217,9 +225,10 @@ def _default_preferences(path: AccessPath) -> dict[str, tuple[Language, ...]]:
         elif provider is not None and provider.audience:
             # The audience the vendor's tokens carry (CircleCI's: the organization's ID).
             audience = provider.default_audience(path.issuer)
-            prefer[path.key("aud")] = (Language.literal(audience), Language.literal(STS_AUDIENCE))
+            sts = Language.literal(sts_audience(path.partition))
+            prefer[path.key("aud")] = (Language.literal(audience), sts)
         else:
-            prefer[path.key("aud")] = (Language.literal(STS_AUDIENCE),)
+            prefer[path.key("aud")] = (Language.literal(sts_audience(path.partition)),)
         grammar = path.grammar
         if grammar is not None and grammar.example:
             # Then a readable subject of a repository or tenant the policy names, then one in

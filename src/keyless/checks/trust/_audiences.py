@@ -20,7 +20,7 @@ from keyless.checks.registry import CheckContext
 from keyless.model import Account, Dataset
 from keyless.patterns.language import Language
 from keyless.trust.paths import AccessPath
-from keyless.trust.witness import STS_AUDIENCE
+from keyless.trust.witness import sts_audience
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +107,7 @@ def vendor_audience(path: AccessPath) -> str:
     table says otherwise: CircleCI's organization ID, Bitbucket's workspace)."""
     provider = path.provider
     if provider is None or not provider.audience or path.issuer is None:
-        return STS_AUDIENCE
+        return sts_audience(path.partition)
     return provider.default_audience(path.issuer)
 
 
