@@ -48,6 +48,8 @@ _STS_AUDIENCES = {"aws-cn": "sts.amazonaws.com.cn"}
 def sts_audience(partition: str) -> str:
     """The audience STS expects of a web identity token in ``partition``."""
     return _STS_AUDIENCES.get(partition, STS_AUDIENCE)
+
+
 _OTHER_ID = "99998888-7777-4666-8555-444433332222"
 _OTHER_IDENTITY_POOL = f"us-east-1:{_OTHER_ID}"
 
