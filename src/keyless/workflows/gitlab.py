@@ -324,7 +324,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
             out.append(workflow_finding(meta, file.path, line + 1, column + 1, message, route))
 
     for item in analysis.variables:
-        scope = _scope(item.job) if item.job else "every job (top-level variables)"
+        scope = scope_of(item.job) if item.job else "every job (top-level variables)"
         route = f"{item.job}.variables" if item.job else "variables"
         merged = "" if item.node is item.scope else " (merged in with <<)"
         add(
@@ -336,7 +336,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
         )
     for export in analysis.exports:
         for index in export.indices:
-            scope = _scope(export.job)
+            scope = scope_of(export.job)
             prefix = f"{export.job}." if export.job else ""
             add(
                 export.script,
@@ -346,7 +346,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
                 f"{prefix}{export.section}[{index}]",
             )
     for handoff in analysis.handoffs:
-        scope = _scope(handoff.job)
+        scope = scope_of(handoff.job)
         position = (
             item_position(handoff.node, handoff.key)
             if isinstance(handoff.key, int)
@@ -363,7 +363,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
     return out
 
 
-def _scope(job: str | None) -> str:
+def scope_of(job: str | None) -> str:
     """Who gets what is written in ``job``, as a message says it: a name starting with a
     dot is a hidden job, a template the jobs that extend it get it from
     (https://docs.gitlab.com/ci/jobs/#hide-a-job); ``default:`` gives it to every job."""

@@ -20,6 +20,7 @@ from keyless.workflows import (
     github_action,
     github_checks,
     gitlab,
+    gitlab_jwt,
     hardcoded,
     implicit,
     jenkins,
@@ -162,6 +163,7 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
             explicit = gitlab.findings(gitlab.analyse(item.document), item.file)
             yield from explicit
             yield from implicit.gitlab_findings(item.document, item.file, _routes(explicit))
+            yield from gitlab_jwt.findings(item.document, item.file)
         elif platform is Platform.CIRCLECI:
             explicit = circleci.findings(item.document, item.file)
             yield from explicit
