@@ -8,7 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from keyless.cli import cli
-from tests.workflows.builders import GITHUB_KEYS
+from keyless.errors import SHOWN_POINTER
+from keyless.workflows import fix
+from tests.workflows.builders import CIRCLECI_KEYS, GITHUB_KEYS, options, repo
 
 HUGE = "x" * 100_000
 # The usual keys job, and a step of an action keyless reports by name, named hugely.
@@ -36,3 +38,19 @@ def test_a_huge_step_name_is_quoted_in_part(tmp_path: Path) -> None:
     assert all(len(line) < 700 and "xxxxxxxx…" in line for line in lines), [
         line[:300] for line in lines
     ]
+
+
+def test_the_location_of_a_finding_left_for_a_person_is_cut(tmp_path: Path) -> None:
+    # A CircleCI job named with 1,000 characters: fix leaves its keys for a person, and
+    # each reason starts with where they are (`line 7 (jobs.….environment.…)`).
+    name = "j" * 1_000
+    text = CIRCLECI_KEYS.replace("deploy", name).replace(
+        "    docker:", "    environment:\n      AWS_ACCESS_KEY_ID: $KEY_ID\n    docker:"
+    )
+    (rewrite,) = fix([repo(tmp_path, {".circleci/config.yml": text})], options()).files
+    reasons = [u.reason for u in rewrite.unfixed if u.reason.startswith("line 7 (")]
+    assert reasons
+    for reason in reasons:
+        where = reason.split("): ", 1)[0]
+        assert len(where) <= len("line 7 (") + SHOWN_POINTER + 1
+        assert where.endswith("…")

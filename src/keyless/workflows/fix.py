@@ -15,7 +15,7 @@ import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from keyless.errors import InputError, quoted
+from keyless.errors import InputError, quoted, shown_pointer
 from keyless.files import display_path, write_atomic
 from keyless.findings import FileLocation, Finding
 from keyless.workflows import github, github_action, github_fix, gitlab_fix, hardcoded
@@ -188,10 +188,13 @@ def _leave_action(item: LoadedFile, analysed: github_action.ActionAnalysis | Non
 
 
 def _where(finding: Finding) -> str:
+    """``line 7 (jobs.deploy.environment.AWS_ACCESS_KEY_ID): ``, the route cut as messages
+    cut a pointer (:func:`keyless.errors.shown_pointer`): its keys are the file's, and a
+    job or input name may be 100,000 characters long."""
     location = finding.location
     if not isinstance(location, FileLocation):
         return ""
-    route = "" if location.route.startswith("line ") else f" ({location.route})"
+    route = "" if location.route.startswith("line ") else f" ({shown_pointer(location.route)})"
     return f"line {location.line}{route}: "
 
 
