@@ -54,3 +54,14 @@ def test_the_location_of_a_finding_left_for_a_person_is_cut(tmp_path: Path) -> N
         where = reason.split("): ", 1)[0]
         assert len(where) <= len("line 7 (") + SHOWN_POINTER + 1
         assert where.endswith("…")
+
+
+def test_a_huge_circleci_job_name_is_quoted_in_part(tmp_path: Path) -> None:
+    name = "j" * 1_000
+    text = CIRCLECI_KEYS.replace("deploy", name).replace(
+        "    docker:", "    environment:\n      AWS_ACCESS_KEY_ID: $KEY_ID\n    docker:"
+    )
+    (rewrite,) = fix([repo(tmp_path, {".circleci/config.yml": text})], options()).files
+    assert rewrite.unfixed
+    assert all(name not in u.reason for u in rewrite.unfixed)
+    assert any(f"job '{'j' * 200}…'" in u.reason for u in rewrite.unfixed)
