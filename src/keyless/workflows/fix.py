@@ -18,7 +18,14 @@ from pathlib import Path
 from keyless.errors import InputError, quoted, shown_pointer
 from keyless.files import display_path, write_atomic
 from keyless.findings import FileLocation, Finding
-from keyless.workflows import github, github_action, github_fix, gitlab_fix, hardcoded
+from keyless.workflows import (
+    github,
+    github_action,
+    github_action_routes,
+    github_fix,
+    gitlab_fix,
+    hardcoded,
+)
 from keyless.workflows.discovery import is_inside
 from keyless.workflows.edits import Plan
 from keyless.workflows.github_composite import composite_verdict
@@ -127,7 +134,7 @@ def _fix_github(
         if item.file.action:
             rewrites.append(_leave_action(item, actions.get(item.file.path.resolve())))
             continue
-        analysis = github_action.with_local_actions(
+        analysis = github_action_routes.with_local_actions(
             github.analyse(item.document), item.file, actions
         )
         composites = {
@@ -170,7 +177,9 @@ def _leave_alone(item: LoadedFile) -> FileRewrite:
     return FileRewrite(item.file, text, text, notes=(note,), unfixed=unfixed)
 
 
-def _leave_action(item: LoadedFile, analysed: github_action.ActionAnalysis | None) -> FileRewrite:
+def _leave_action(
+    item: LoadedFile, analysed: github_action_routes.ActionAnalysis | None
+) -> FileRewrite:
     """A GitHub action's metadata file: never edited, since every workflow that runs it
     shares it. Each place its steps use long-lived keys is left for a person."""
     found = [
