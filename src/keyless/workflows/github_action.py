@@ -1,5 +1,5 @@
-"""GitHub composite actions (``action.yml``): where an action uses long-lived AWS keys,
-and what it does with the inputs its callers give it.
+"""GitHub composite and Docker container actions (``action.yml``): where an action uses
+long-lived AWS keys, and what it does with the inputs its callers give it.
 
 An action's metadata file says how it runs
 (https://docs.github.com/en/actions/sharing-automations/creating-actions/metadata-syntax-for-github-actions).
@@ -13,7 +13,9 @@ check IDs: configure-aws-credentials given key inputs (``workflow-static-aws-key
 key variables in a step's ``env:``, a script that writes the keys into a profile or
 exports them, another action given them (``workflow-static-aws-keys-env``). An action has
 no jobs, triggers or permissions, so the job- and trigger-level checks have nothing to
-read in it; a ``docker`` or JavaScript action has no steps: read, nothing to judge.
+read in it. A Docker container action (``using: docker``) has no steps: it is judged by
+the keys it hands its container from its inputs (``runs.env``, ``runs.args``); a
+JavaScript action is read, with nothing to judge.
 
 A workflow step (or a composite action's step) that runs a local action
 (``uses: ./path``) and gives it a secret or variable as an input the action routes into
@@ -80,6 +82,12 @@ _KEY_WORD = re.compile(
 # the rest of the script or, through GITHUB_ENV, for the job's later steps.
 _KEY_ASSIGNMENT = re.compile(r"(?<![\w$])(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)=")
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_]\w*)")
+# An argument of a container action that names an AWS key (`--aws-access-key-id`,
+# `AWS_SECRET_ACCESS_KEY=…`, `aws_session_token`).
+_ARG_KEY = re.compile(
+    r"aws[-_]?(?:access[-_]?key(?:[-_]?id)?|secret[-_]?(?:access[-_]?)?key|session[-_]?token)",
+    re.IGNORECASE,
+)
 
 
 def analyse_actions(items: Iterable[tuple[WorkflowFile, Document]]) -> dict[Path, ActionAnalysis]:
@@ -126,21 +134,76 @@ def analyse(
     root = document.root
     runs: Any = root.get("runs") if is_map(root) else None
     using = runs.get("using") if is_map(runs) else None
-    if not isinstance(using, str) or using != "composite":
+    if using not in ("composite", "docker"):
         return ActionAnalysis(document, using if isinstance(using, str) else None, (), {})
     steps = runs.get("steps")
     index = parents(root)
     sinks: list[KeySink] = []
     routes: dict[str, Route] = {}
-    for number, step in enumerate(steps if is_seq(steps) else ()):
-        if not is_map(step):
-            continue
-        for sink, what in _step_sinks(number, step, file, others, index):
-            sinks.append(sink)
-            for item in sink.inputs:
-                routes.setdefault(item.lower(), what)
+    found = (
+        _container_sinks(runs, index)
+        if using == "docker"
+        else (
+            sink
+            for number, step in enumerate(steps if is_seq(steps) else ())
+            if is_map(step)
+            for sink in _step_sinks(number, step, file, others, index)
+        )
+    )
+    for sink, what in found:
+        sinks.append(sink)
+        for item in sink.inputs:
+            routes.setdefault(item.lower(), what)
     session = frozenset(item.lower() for sink in sinks for item in sink.session)
     return ActionAnalysis(document, using, tuple(sinks), MappingProxyType(routes), session)
+
+
+def _container_sinks(
+    runs: Any, index: dict[int, tuple[Any, Any]]
+) -> Iterator[tuple[KeySink, Route]]:
+    """The places a Docker container action gives its container AWS keys: ``runs.env``
+    (the container's environment variables) and ``runs.args`` (the arguments of its
+    ENTRYPOINT), each fed from the action's inputs
+    (https://docs.github.com/en/actions/reference/workflows-and-actions/metadata-syntax#runsenv,
+    https://docs.github.com/en/actions/reference/workflows-and-actions/metadata-syntax#runsargs).
+    What the image does with them cannot be read; that it is handed the keys can."""
+    env = runs.get("env")
+    names = key_env_entries(env, frozenset())
+    if names and not step_evidence({"env": env}):
+        yield (
+            _sink(
+                STATIC_AWS_KEYS_ENV, env, names[0], index,
+                f"{', '.join(names)} set in the env of the action's container",
+                fed_by(env[n] for n in names),
+                fed_by(env[n] for n in names if n == "AWS_SESSION_TOKEN"),
+            ),
+            ("sets", f"as {', '.join(names)} in the env of its container"),
+        )  # fmt: skip
+    args = runs.get("args")
+    items = [a if isinstance(a, str) else "" for a in args] if is_seq(args) else []
+    # An argument that names an AWS key and reads an input (`--aws-access-key-id=${{ … }}`),
+    # or reads one right after an argument that names a key (`--aws-access-key-id`, `${{ … }}`).
+    fed = unique_inputs(
+        item
+        for i, arg in enumerate(items)
+        if _ARG_KEY.search(arg) or (i > 0 and _ARG_KEY.search(items[i - 1]))
+        for item in inputs_in(arg)
+    )
+    if fed and not step_evidence({"env": env}):
+        session = unique_inputs(
+            item
+            for i, arg in enumerate(items)
+            if "session" in arg.lower() or (i > 0 and "session" in items[i - 1].lower())
+            for item in inputs_in(arg)
+        )
+        yield (
+            _sink(
+                STATIC_AWS_KEYS_ENV, runs, "args", index,
+                "the action passes AWS keys to its container in its args", fed,
+                tuple(s for s in session if s in fed),
+            ),
+            ("passes", "to its container as AWS keys in its args"),
+        )  # fmt: skip
 
 
 def _step_sinks(
