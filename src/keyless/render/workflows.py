@@ -7,6 +7,7 @@ carry ``"schema": "keyless/workflows-scan/v1"`` / ``"keyless/workflows-fix/v1"``
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -262,21 +263,63 @@ def fix_summary(result: FixResult) -> str:
 
 def _per_role(result: FixResult) -> list[str]:
     """For a role several jobs assume: every subject its trust policy needs, once each
-    (the per-job lists above repeat a subject that two jobs share)."""
-    jobs: dict[str, int] = {}
-    subjects: dict[str, dict[tuple[str, str], None]] = {}
+    (the per-job lists above repeat a subject that two jobs share). A role named by a
+    GitHub variable or secret (``${{ vars.ROLE }}``) whose jobs run in several
+    environments is listed per environment: an environment's own variable or secret of
+    that name wins over the repository's, so each environment may name another role
+    (https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/store-information-in-variables#configuration-variable-precedence)."""
+    jobs: dict[str, list[JobRewrite]] = {}
     for rewrite in result.files:
         for job in rewrite.jobs:
-            jobs[job.role] = jobs.get(job.role, 0) + 1
-            wanted = subjects.setdefault(job.role, {})
-            wanted.update(dict.fromkeys((s.operator.value, s.value) for s in job.recommended))
+            jobs.setdefault(job.role, []).append(job)
     out: list[str] = []
-    for role, count in jobs.items():
-        if count < 2 or not subjects[role]:
+    for role, assumed in jobs.items():
+        wanted = _subjects(assumed)
+        if len(assumed) < 2 or not wanted:
             continue
-        out.append(f"{one_line(role)} ({count} jobs) must trust, in all:")
-        out += [f"  {operator} sub = {one_line(value)}" for operator, value in subjects[role]]
+        groups = _by_environment(assumed) if _GITHUB_REFERENCE.fullmatch(role) else {}
+        if len(groups) < 2:
+            out.append(f"{one_line(role)} ({len(assumed)} jobs) must trust, in all:")
+            out += [f"  {operator} sub = {one_line(value)}" for operator, value in wanted]
+            continue
+        out.append(
+            f"{one_line(role)} ({len(assumed)} jobs) may name a role per environment (an "
+            "environment's own value wins over the repository's); the role each names must "
+            "trust:"
+        )
+        for label, (count, subjects) in groups.items():
+            out.append(f"  {label} ({count} job{'s' if count > 1 else ''}):")
+            out += [f"    {operator} sub = {one_line(value)}" for operator, value in subjects]
     return out
+
+
+# A role named by a GitHub variable or secret: `${{ vars.ROLE }}`, `${{ secrets.ROLE }}`.
+_GITHUB_REFERENCE = re.compile(r"\$\{\{\s*(?:vars|secrets)\.\w+\s*\}\}")
+
+
+def _subjects(jobs: list[JobRewrite]) -> list[tuple[str, str]]:
+    """The recommended subjects of ``jobs``, once each, in order."""
+    return list(dict.fromkeys((s.operator.value, s.value) for j in jobs for s in j.recommended))
+
+
+def _by_environment(jobs: list[JobRewrite]) -> dict[str, tuple[int, list[tuple[str, str]]]]:
+    """The recommended subjects of ``jobs`` by the environment their tokens name (a
+    matrix job runs in several), with how many jobs run there; subjects that name none
+    are the repository's value's."""
+    groups: dict[str, tuple[set[int], dict[tuple[str, str], None]]] = {}
+    for job in jobs:
+        for subject in job.recommended:
+            _, found, name = subject.value.rpartition(":environment:")
+            if not found:
+                label = "no environment (the repository's value)"
+            elif name == "*":
+                label = "a computed environment"
+            else:
+                label = f"environment {one_line(name)}"
+            names, subjects = groups.setdefault(label, (set(), {}))
+            names.add(id(job))
+            subjects[(subject.operator.value, subject.value)] = None
+    return {label: (len(names), list(subjects)) for label, (names, subjects) in groups.items()}
 
 
 def workflows_scan_text(result: ScanResult, options: RenderOptions) -> str:
