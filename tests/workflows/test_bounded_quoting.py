@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 from keyless.cli import cli
 from keyless.errors import SHOWN_POINTER
-from keyless.workflows import fix
+from keyless.render.workflows import fix_summary
+from keyless.workflows import fix, scan
 from tests.workflows.builders import CIRCLECI_KEYS, GITHUB_KEYS, options, repo
 
 HUGE = "x" * 100_000
@@ -65,3 +66,23 @@ def test_a_huge_circleci_job_name_is_quoted_in_part(tmp_path: Path) -> None:
     assert rewrite.unfixed
     assert all(name not in u.reason for u in rewrite.unfixed)
     assert any(f"job '{'j' * 200}…'" in u.reason for u in rewrite.unfixed)
+
+
+def test_a_huge_github_job_name_is_quoted_in_part(tmp_path: Path) -> None:
+    # Every message and every line of fix's summary names the job, cut; JSON and SARIF
+    # locations keep the route whole (it is data, not text for a person).
+    name = "j" * 1_000
+    text = GITHUB_KEYS.replace("deploy:", f"{name}:") + (
+        "      - uses: aws-actions/configure-aws-credentials@v4\n"
+        "        with:\n"
+        "          aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}\n"
+        "          aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}\n"
+        "          aws-region: us-east-1\n"
+    )
+    root = repo(tmp_path, {".github/workflows/deploy.yml": text})
+    messages = [f.message for f in scan([root]).findings]
+    assert len(messages) == 2
+    assert all(name not in m and f"job '{'j' * 200}…'" in m for m in messages)
+    summary = fix_summary(fix([root], options()))
+    assert name not in summary
+    assert f"job {'j' * 200}…: assumes" in summary

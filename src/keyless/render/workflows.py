@@ -13,6 +13,7 @@ from typing import Any
 
 from keyless import __version__
 from keyless.engine import ScanResult, Suppressed, Unread
+from keyless.errors import QUOTED_CHARACTERS, shown_pointer
 from keyless.files import display_path
 from keyless.findings import FileLocation, Finding
 from keyless.render import RenderOptions
@@ -171,6 +172,13 @@ def one_line(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+def _job_name(name: str) -> str:
+    """A job's name as the summary shows it: on one line, and cut as messages cut a
+    value (:func:`keyless.errors.shown_pointer`): a file may name a job with 100,000
+    characters."""
+    return one_line(shown_pointer(name, QUOTED_CHARACTERS))
+
+
 def _subject_json(subject: Subject) -> dict[str, str]:
     return {"sub": subject.value, "operator": subject.operator.value, "reason": subject.reason}
 
@@ -225,7 +233,7 @@ def fix_summary(result: FixResult) -> str:
         out.append(f"{display_path(rewrite.file.path)}:")
         for job in rewrite.jobs:
             flag = " (runs for pull requests: no deploy rights!)" if job.pull_request else ""
-            out.append(f"  job {one_line(job.job)}{flag}: assumes {one_line(job.role)}")
+            out.append(f"  job {_job_name(job.job)}{flag}: assumes {one_line(job.role)}")
             if job.recommended:
                 out.append("    trust these subjects:")
                 out += [
@@ -245,7 +253,7 @@ def fix_summary(result: FixResult) -> str:
         out.append("left as it is (a person must rewrite these):")
         for rewrite, unfixed in left:
             where = display_path(rewrite.file.path)
-            label = f" job {one_line(unfixed.job)}" if unfixed.job else ""
+            label = f" job {_job_name(unfixed.job)}" if unfixed.job else ""
             out.append(f"  {where}{label}: {one_line(unfixed.reason)}")
     for unread in result.unread:
         out.append(f"{_shown_where(unread.where, None)}: not read: {one_line(unread.reason)}")

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from keyless.errors import quoted, shown_pointer
 from keyless.workflows.evidence import DROPS_SESSION_TOKEN, endpoint_evidence
 from keyless.workflows.github import (
     GithubAnalysis,
@@ -121,8 +122,8 @@ def shared_blockers(analysis: GithubAnalysis, key_jobs: list[str], blockers: Blo
             stuck = sorted(n for n in names if n in out)
             for name in sorted(names - out.keys()) if stuck else ():
                 out[name] = [
-                    f"it shares the keys written at {site.route} with job '{stuck[0]}', which "
-                    "is left as it is"
+                    f"it shares the keys written at {shown_pointer(site.route)} with job "
+                    f"{quoted(stuck[0])}, which is left as it is"
                 ]
                 changed = True
     return out
@@ -257,15 +258,15 @@ def _step_reasons(
             why = composites[other.action]
             if why is not None:
                 yield (
-                    f"step {other.step_index + 1} gives the local action {other.action} the "
-                    f"keys, and {why}; keyless does not edit an action other workflows share: "
-                    "rewrite it by hand"
+                    f"step {other.step_index + 1} gives the local action "
+                    f"{shown_name(other.action)} the keys, and {why}; keyless does not edit an "
+                    "action other workflows share: rewrite it by hand"
                 )
             elif is_flow(other.inputs):
                 yield f"step {other.step_index + 1}'s with: is written in flow style"
             continue
         yield (
-            f"step {other.step_index + 1} gives {other.action} the keys as inputs "
+            f"step {other.step_index + 1} gives {shown_name(other.action)} the keys as inputs "
             f"({', '.join(map(shown_name, other.keys))}): keyless does not know how it takes "
             "temporary credentials; rewrite it by hand"
         )
@@ -302,25 +303,28 @@ def _call_reasons(analysis: GithubAnalysis, name: str, callees: Mapping[str, Any
         return []
     if not call.is_local:
         return [
-            f"it passes the keys to {call.callee}, a workflow in another repository: rewrite "
-            "that workflow there to use OIDC, then grant this job `id-token: write` and stop "
-            "passing the keys"
+            f"it passes the keys to {shown_name(call.callee)}, a workflow in another "
+            "repository: rewrite that workflow there to use OIDC, then grant this job "
+            "`id-token: write` and stop passing the keys"
         ]
     outcome = callees.get(call.local_path)
     if outcome is None:
         return [
-            f"it passes the keys to {call.callee}, which is not among the files read: run "
-            "fix on the whole repository"
+            f"it passes the keys to {shown_name(call.callee)}, which is not among the files "
+            "read: run fix on the whole repository"
         ]
     if not outcome.rewritten:
-        return [f"it passes the keys to {call.callee}, which is left as it is (see that file)"]
+        return [
+            f"it passes the keys to {shown_name(call.callee)}, which is left as it is "
+            "(see that file)"
+        ]
     return []
 
 
 def _layout_reasons(analysis: GithubAnalysis, name: str, job: Any) -> list[str]:
     reasons = [
-        f"the keys at {site.route} are written in flow style ({{…}}): rewrite them in block "
-        "style, or by hand"
+        f"the keys at {shown_pointer(site.route)} are written in flow style ({{…}}): "
+        "rewrite them in block style, or by hand"
         for site in job_sites(analysis, name, job)
         if is_flow(site.node)
     ]

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from keyless.checks.registry import Check, Scope
+from keyless.errors import quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.evidence import endpoint_evidence
 from keyless.workflows.github import (
@@ -163,8 +164,8 @@ def keys_for_another_store(analysis: GithubAnalysis, job: str) -> bool:
 
 def _scope(env: KeyEnv) -> str:
     if env.level == "step" and env.step_index is not None:
-        return f"step {env.step_index + 1} of job '{env.job}'"
-    return "workflow" if env.level == "workflow" else f"job '{env.job}'"
+        return f"step {env.step_index + 1} of job {quoted(env.job)}"
+    return "workflow" if env.level == "workflow" else f"job {quoted(env.job)}"
 
 
 def _how_to_rewrite(file: WorkflowFile, action: str, keys: tuple[str, ...]) -> str:
@@ -206,10 +207,10 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             STATIC_AWS_KEYS,
             site.node,
             site.keys[0],
-            f"job '{item.job}' step {item.step_index + 1} passes "
+            f"job {quoted(item.job)} step {item.step_index + 1} passes "
             f"{', '.join(item.keys)} to {CONFIGURE_ACTION}",
             f"{site.route}.{site.keys[0]}",
-            f"job '{item.job}' step {item.step_index + 1}",
+            f"job {quoted(item.job)} step {item.step_index + 1}",
         )
     # Each env that gets a site's keys: the one it is written in, those that repeat it
     # with an alias (the same mapping) and those that merge it in (another mapping).
@@ -238,10 +239,10 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
                 STATIC_AWS_KEYS_ENV,
                 site.node,
                 site.keys[0],
-                f"{', '.join(site.keys)} set in the env of a container of job '{env.job}'; "
+                f"{', '.join(site.keys)} set in the env of a container of job {quoted(env.job)}; "
                 "rewrite it by hand",
                 f"{site.route}.{site.keys[0]}",
-                f"a container of job '{env.job}'",
+                f"a container of job {quoted(env.job)}",
             )
     for other in analysis.other_actions:
         step = _job_steps(analysis, other.job).get(other.step_index)
@@ -252,11 +253,12 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             STATIC_AWS_KEYS_ENV,
             other.inputs,
             other.keys[0],
-            f"job '{other.job}' step {other.step_index + 1} gives {other.action} AWS keys "
-            f"as inputs ({', '.join(map(shown_name, other.keys))}){routes}; "
+            f"job {quoted(other.job)} step {other.step_index + 1} gives "
+            f"{shown_name(other.action)} AWS keys as inputs "
+            f"({', '.join(map(shown_name, other.keys))}){routes}; "
             f"{_how_to_rewrite(file, other.action, other.keys)}",
             f"jobs.{other.job}.steps[{other.step_index}].with.{other.keys[0]}",
-            f"job '{other.job}' step {other.step_index + 1}",
+            f"job {quoted(other.job)} step {other.step_index + 1}",
         )
     for handoff in analysis.env_handoffs:
         if step_evidence({"env": handoff.env}):  # an endpoint or store named beside them
@@ -275,9 +277,9 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             STATIC_AWS_KEYS_ENV,
             script.step,
             "run",
-            f"job '{script.job}' step {script.step_index + 1}: {script.reason}",
+            f"job {quoted(script.job)} step {script.step_index + 1}: {script.reason}",
             f"jobs.{script.job}.steps[{script.step_index}].run",
-            f"job '{script.job}' step {script.step_index + 1}",
+            f"job {quoted(script.job)} step {script.step_index + 1}",
         )
     for call in analysis.calls:
         if call.keys:
@@ -285,17 +287,17 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
                 STATIC_AWS_KEYS_ENV,
                 call.secrets,
                 call.keys[0],
-                f"job '{call.job}' passes {', '.join(call.keys)} to the reusable workflow "
-                f"{call.callee}",
+                f"job {quoted(call.job)} passes {', '.join(call.keys)} to the reusable workflow "
+                f"{shown_name(call.callee)}",
                 f"jobs.{call.job}.secrets.{call.keys[0]}",
-                f"job '{call.job}'",
+                f"job {quoted(call.job)}",
             )
     needless = needless_id_token_jobs(analysis.document.root)
     if needless:
         root = analysis.document.root
         permissions = root["permissions"]
         node, key = (permissions, "id-token") if is_map(permissions) else (root, "permissions")
-        names = ", ".join(f"'{n}'" for n in needless)
+        names = ", ".join(quoted(n) for n in needless)
         noun = "job" if len(needless) == 1 else "jobs"
         add(
             BROAD_ID_TOKEN,

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from keyless.errors import quoted
 from keyless.workflows import permissions as perms
 from keyless.workflows.edits import (
     Plan,
@@ -130,7 +131,7 @@ def plan(
     for name in [n for n in key_jobs if keys_for_another_store(analysis, n)]:
         key_jobs.remove(name)
         result.notes.append(
-            f"job '{name}': its keys are for another endpoint or an S3-compatible store, "
+            f"job {quoted(name)}: its keys are for another endpoint or an S3-compatible store, "
             "not AWS; left as they are"
         )
     grant_callers = [
@@ -165,8 +166,8 @@ def plan(
             step = job["steps"][other.step_index]
             result.edits += remove_entries(lines, other.inputs, other.keys, step, "with")
             result.notes.append(
-                f"job '{name}' no longer passes {', '.join(map(shown_name, other.keys))} to "
-                f"{other.action}; "
+                f"job {quoted(name)} no longer passes {', '.join(map(shown_name, other.keys))} to "
+                f"{shown_name(other.action)}; "
                 "if the action declares them required: true, make them optional there"
             )
         _insert_credentials_step(result, analysis, name, job, role, options, context.composites)
@@ -175,7 +176,8 @@ def plan(
             result.edits += remove_entries(lines, call.secrets, call.keys, call.node, "secrets")
             grants[name] = perms.union(grants[name], context.callees[call.local_path].permissions)
             result.notes.append(
-                f"job '{name}' no longer passes {', '.join(call.keys)} to {call.callee}"
+                f"job {quoted(name)} no longer passes {', '.join(call.keys)} to "
+                f"{shown_name(call.callee)}"
             )
     for call in grant_callers:
         grants[call.job] = perms.union(
@@ -257,7 +259,7 @@ def _insert_credentials_step(
     if target is None:
         workflow_keys = any(e.level == "workflow" for e in analysis.key_env) and "steps" in job
         if workflow_keys and not any(needs_aws(s) for _, s in steps_of(job)):
-            result.notes.append(f"job '{name}': no step seems to call AWS; none inserted")
+            result.notes.append(f"job {quoted(name)}: no step seems to call AWS; none inserted")
         return
     region = region_for(options, analysis.document.root, job, target)
     if region is None:  # find_blockers has left such a job; never reached for a rewrite
@@ -327,15 +329,15 @@ def _grant_permissions(
     else:
         needs = perms.job_needs((s for _, s in steps_of(job)), describe_step)
         entries = perms.ordered(perms.union(needs.permissions, extra, {"id-token": "write"}))
-        result.notes.append(f"job '{name}': {NARROW_PERMISSIONS_NOTE}")
+        result.notes.append(f"job {quoted(name)}: {NARROW_PERMISSIONS_NOTE}")
         for unknown in needs.unknown:
             result.notes.append(
-                f"job '{name}': {unknown}; keyless cannot tell which permissions that needs: "
+                f"job {quoted(name)}: {unknown}; keyless cannot tell which permissions that needs: "
                 "add them to the job's permissions"
             )
         if isinstance(job.get("uses"), str) and not extra:
             result.notes.append(
-                f"job '{name}' calls {job['uses']}: grant it what that workflow's jobs need"
+                f"job {quoted(name)} calls {job['uses']}: grant it what that workflow's jobs need"
             )
     block = mapping_lines({"permissions": perms.id_token_last(entries)}, column)
     return [insert_before_first_key(lines, job, block)]

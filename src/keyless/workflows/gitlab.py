@@ -20,6 +20,7 @@ from typing import Any
 
 from keyless.checks.registry import Check, Scope
 from keyless.engine import Unread
+from keyless.errors import quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.evidence import (
     endpoint_evidence,
@@ -372,5 +373,5 @@ def scope_of(job: str | None) -> str:
     if job == "default":
         return "every job (default:)"
     if job.startswith("."):
-        return f"template '{job}'"
-    return f"job '{job}'"
+        return f"template {quoted(job)}"
+    return f"job {quoted(job)}"

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from keyless.errors import quoted
 from keyless.workflows.edits import Plan, entry_column, insert_before_first_key, key_block
 from keyless.workflows.evidence import (
     endpoint_evidence,
@@ -118,7 +119,7 @@ def plan(
         # Keys for MinIO, R2… (or a test value): the scan reports none, nothing to rewrite.
         key_jobs.remove(job)
         plan_of(job.entry.document).notes.append(
-            f"job '{job.name}': its keys are for another endpoint or an S3-compatible store, "
+            f"job {quoted(job.name)}: its keys are for another endpoint or an S3-compatible store, "
             "not AWS; left as they are"
         )
     if not key_jobs:

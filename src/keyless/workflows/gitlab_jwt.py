@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from keyless.checks.registry import Check, Scope
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.edits import entry_column, insert_before_first_key, key_block
 from keyless.workflows.gitlab import SCRIPT_SECTIONS, jobs_of, scope_of, variable_value
@@ -322,7 +322,7 @@ def _plain(value: Any) -> Any:
 
 def _rewritten_note(job: str) -> str:
     return (
-        f"job '{job}' read $CI_JOB_JWT_V2, which GitLab removed in 17.0 (the job got no "
+        f"job {quoted(job)} read $CI_JOB_JWT_V2, which GitLab removed in 17.0 (the job got no "
         f"token): it now declares its own, ${TOKEN_VARIABLE}, with the audience "
         f"$CI_JOB_JWT_V2 carried (aud: {V2_AUDIENCE}, the instance's URL), so the trust "
         "policy of the role it assumes need not change"
@@ -335,7 +335,7 @@ def _left_note(job: str, variables: list[str]) -> str:
     """
     names = ", ".join(f"${name}" for name in variables)
     return (
-        f"job '{job}' reads {names}, which GitLab removed in 17.0: the job gets no token, so "
+        f"job {quoted(job)} reads {names}, which GitLab removed in 17.0: the job gets no token, so "
         f"it cannot assume its role; declare its own token (`id_tokens: {TOKEN_VARIABLE}: "
         "aud: …`, with the audience its role's trust policy pins: $CI_JOB_JWT_V2 carried "
         f"the instance URL, such as https://gitlab.com) and read ${TOKEN_VARIABLE} instead"
