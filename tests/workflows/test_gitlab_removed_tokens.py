@@ -59,6 +59,8 @@ def _removed(tmp_path: Path, text: str) -> list[tuple[int, str, str]]:
         ("$CI_JOB_JWT_V2", "$CI_JOB_JWT_V2"),
         ("${CI_JOB_JWT}", "$CI_JOB_JWT"),
         ("$CI_JOB_JWT_V1", "$CI_JOB_JWT_V1"),
+        ("$env:CI_JOB_JWT_V2", "$CI_JOB_JWT_V2"),  # PowerShell
+        ("%CI_JOB_JWT_V2%", "$CI_JOB_JWT_V2"),  # cmd
     ],
 )
 def test_scan_reports_a_script_reading_a_removed_token(
