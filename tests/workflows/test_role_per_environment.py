@@ -88,3 +88,39 @@ def test_a_literal_role_is_one_role_whatever_the_environments(tmp_path: Path) ->
         "  StringEquals sub = repo:acme/app:ref:refs/heads/main",
         "  StringEquals sub = repo:acme/app:environment:prod",
     ]
+
+
+GITLAB_JOB = """\
+{name}:
+{environment}  variables:
+    AWS_ACCESS_KEY_ID: $AWS_ACCESS_KEY_ID
+    AWS_SECRET_ACCESS_KEY: $AWS_SECRET_ACCESS_KEY
+  script:
+    - aws s3 ls
+"""
+
+
+def test_a_gitlab_variable_role_is_listed_per_environment(tmp_path: Path) -> None:
+    # A CI/CD variable can be scoped to an environment
+    # (https://docs.gitlab.com/ci/environments/#limit-the-environment-scope-of-a-cicd-variable):
+    # `$ROLE_ARN` may name another role for the jobs that deploy to production.
+    text = "".join(
+        GITLAB_JOB.format(name=name, environment=environment)
+        for name, environment in [
+            ("test", ""),
+            ("deploy", "  environment: production\n"),
+            ("deploy-eu", "  environment:\n    name: production\n"),
+        ]
+    )
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    options = FixOptions(
+        RoleSource(reference="ROLE_ARN"), region="us-east-1", repository="acme/app"
+    )
+    lines = fix_summary(fix([root], options)).splitlines()
+    header = (
+        "$ROLE_ARN (3 jobs) may name a role per environment (a CI/CD variable scoped to an "
+        "environment wins for its jobs); the role each names must trust:"
+    )
+    grouped = _after(lines, header)
+    assert grouped[0] == "  no environment (the value scoped to all environments) (1 job):"
+    assert "  environment production (2 jobs):" in grouped

@@ -272,10 +272,12 @@ def fix_summary(result: FixResult) -> str:
 def _per_role(result: FixResult) -> list[str]:
     """For a role several jobs assume: every subject its trust policy needs, once each
     (the per-job lists above repeat a subject that two jobs share). A role named by a
-    GitHub variable or secret (``${{ vars.ROLE }}``) whose jobs run in several
-    environments is listed per environment: an environment's own variable or secret of
-    that name wins over the repository's, so each environment may name another role
-    (https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/store-information-in-variables#configuration-variable-precedence)."""
+    variable whose jobs run in several environments is listed per environment, since
+    each environment may name another role: a GitHub environment's own variable or
+    secret wins over the repository's
+    (https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/store-information-in-variables#configuration-variable-precedence),
+    and a GitLab CI/CD variable can be scoped to an environment
+    (https://docs.gitlab.com/ci/environments/#limit-the-environment-scope-of-a-cicd-variable)."""
     jobs: dict[str, list[JobRewrite]] = {}
     for rewrite in result.files:
         for job in rewrite.jobs:
@@ -285,15 +287,21 @@ def _per_role(result: FixResult) -> list[str]:
         wanted = _subjects(assumed)
         if len(assumed) < 2 or not wanted:
             continue
-        groups = _by_environment(assumed) if _GITHUB_REFERENCE.fullmatch(role) else {}
+        github = _GITHUB_REFERENCE.fullmatch(role) is not None
+        gitlab = _GITLAB_REFERENCE.fullmatch(role) is not None
+        groups = _by_environment(assumed, gitlab) if github or gitlab else {}
         if len(groups) < 2:
             out.append(f"{one_line(role)} ({len(assumed)} jobs) must trust, in all:")
             out += [f"  {operator} sub = {one_line(value)}" for operator, value in wanted]
             continue
+        wins = (
+            "a CI/CD variable scoped to an environment wins for its jobs"
+            if gitlab
+            else "an environment's own value wins over the repository's"
+        )
         out.append(
-            f"{one_line(role)} ({len(assumed)} jobs) may name a role per environment (an "
-            "environment's own value wins over the repository's); the role each names must "
-            "trust:"
+            f"{one_line(role)} ({len(assumed)} jobs) may name a role per environment ({wins}); "
+            "the role each names must trust:"
         )
         for label, (count, subjects) in groups.items():
             out.append(f"  {label} ({count} job{'s' if count > 1 else ''}):")
@@ -303,6 +311,8 @@ def _per_role(result: FixResult) -> list[str]:
 
 # A role named by a GitHub variable or secret: `${{ vars.ROLE }}`, `${{ secrets.ROLE }}`.
 _GITHUB_REFERENCE = re.compile(r"\$\{\{\s*(?:vars|secrets)\.\w+\s*\}\}")
+# A role named by a GitLab CI/CD variable: `$ROLE_ARN`.
+_GITLAB_REFERENCE = re.compile(r"\$\w+")
 
 
 def _subjects(jobs: list[JobRewrite]) -> list[tuple[str, str]]:
@@ -310,20 +320,29 @@ def _subjects(jobs: list[JobRewrite]) -> list[tuple[str, str]]:
     return list(dict.fromkeys((s.operator.value, s.value) for j in jobs for s in j.recommended))
 
 
-def _by_environment(jobs: list[JobRewrite]) -> dict[str, tuple[int, list[tuple[str, str]]]]:
-    """The recommended subjects of ``jobs`` by the environment their tokens name (a
-    matrix job runs in several), with how many jobs run there; subjects that name none
-    are the repository's value's."""
+def _by_environment(
+    jobs: list[JobRewrite], gitlab: bool
+) -> dict[str, tuple[int, list[tuple[str, str]]]]:
+    """The recommended subjects of ``jobs`` by environment, with how many jobs run
+    there: a GitHub subject names its environment (a matrix job runs in several); a
+    GitLab job names its own (``environment:``). Jobs in none get the variable's
+    unscoped value."""
     groups: dict[str, tuple[set[int], dict[tuple[str, str], None]]] = {}
     for job in jobs:
         for subject in job.recommended:
-            _, found, name = subject.value.rpartition(":environment:")
-            if not found:
-                label = "no environment (the repository's value)"
-            elif name == "*":
+            if gitlab:
+                name = job.environment
+            else:
+                _, found, after = subject.value.rpartition(":environment:")
+                name = after if found else None
+            if name is None:
+                label = "no environment (the " + (
+                    "value scoped to all environments)" if gitlab else "repository's value)"
+                )
+            elif name == "*" or "$" in name:
                 label = "a computed environment"
             else:
-                label = f"environment {one_line(name)}"
+                label = f"environment {_job_name(name)}"
             names, subjects = groups.setdefault(label, (set(), {}))
             names.add(id(job))
             subjects[(subject.operator.value, subject.value)] = None

@@ -449,4 +449,14 @@ def _job_rewrite(job: Job, project: str, default_branch: str, options: FixOption
         role=role,
         account=role_account(role),
         trust_notes=verdict.notes,
+        environment=_environment(job),
     )
+
+
+def _environment(job: Job) -> str | None:
+    """The environment the job deploys to (``environment: NAME`` or ``name:``), as written
+    (https://docs.gitlab.com/ci/yaml/#environment)."""
+    environment: Any = job.keys.get("environment")
+    if is_map(environment):
+        environment = environment.get("name")
+    return environment if isinstance(environment, str) and environment else None
