@@ -16,7 +16,7 @@ from keyless.findings import FileLocation, Finding
 from keyless.workflows import fix, scan
 from keyless.workflows.yamldoc import load_text
 
-from .builders import only, options, repo
+from .builders import only, options, reasons, repo
 
 ENV_ALIAS = """\
 on: push
@@ -149,3 +149,68 @@ def test_fix_removes_aliased_keys_where_they_are_written(tmp_path: Path) -> None
     for name in ("build", "deploy"):
         assert dict(jobs[name]["env"]) == {}
         assert jobs[name]["steps"][0]["uses"] == "aws-actions/configure-aws-credentials@v4"
+
+
+#: A local action that only hands its inputs to configure-aws-credentials (``fix`` may
+#: stop passing them), given them by two jobs through one aliased ``with:``.
+CONFIGURE_ACTION = """\
+inputs:
+  key: {required: false}
+  secret: {required: false}
+runs:
+  using: composite
+  steps:
+    - uses: aws-actions/configure-aws-credentials@v4
+      with:
+        aws-access-key-id: ${{ inputs.key }}
+        aws-secret-access-key: ${{ inputs.secret }}
+        aws-region: us-east-1
+    - run: aws s3 ls
+      shell: bash
+"""
+ACTION_INPUTS_ALIAS = """\
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ./.github/actions/creds
+        with: &in
+          key: ${{ secrets.AWS_ACCESS_KEY_ID }}
+          secret: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ./.github/actions/creds
+        with: *in
+"""
+
+
+def test_fix_stops_passing_aliased_inputs_once_where_they_are_written(tmp_path: Path) -> None:
+    files = {
+        ".github/actions/creds/action.yml": CONFIGURE_ACTION,
+        ".github/workflows/cd.yml": ACTION_INPUTS_ALIAS,
+    }
+    rewrite = only(fix([repo(tmp_path, files)], options()), "cd.yml")
+    assert [j.job for j in rewrite.jobs] == ["build", "deploy"]
+    assert rewrite.after.count("&in") == 1
+    assert "        with: &in {}\n" in rewrite.after
+    assert "        with: *in\n" in rewrite.after
+    jobs = load_text(rewrite.after, Path("cd.yml")).root["jobs"]
+    for name in ("build", "deploy"):
+        assert dict(jobs[name]["steps"][1]["with"]) == {}
+
+
+def test_a_job_left_as_it_is_keeps_the_inputs_it_shares_by_an_alias(tmp_path: Path) -> None:
+    # deploy also writes a profile (a person's job): removing the shared inputs for build
+    # would take deploy's keys away while saying deploy was left as it is.
+    profile = "      - run: aws configure set aws_access_key_id ${{ secrets.OTHER }}\n"
+    files = {
+        ".github/actions/creds/action.yml": CONFIGURE_ACTION,
+        ".github/workflows/cd.yml": ACTION_INPUTS_ALIAS + profile,
+    }
+    rewrite = only(fix([repo(tmp_path, files)], options()), "cd.yml")
+    assert rewrite.after == rewrite.before
+    assert "shares the keys written at jobs.build.steps[0].with with job 'deploy'" in reasons(
+        rewrite, "build"
+    )

@@ -23,6 +23,7 @@ from keyless.workflows.github import (
     describe_step,
     is_configure_action,
     jobs_of,
+    route_of,
     shown_name,
     steps_of,
 )
@@ -30,7 +31,7 @@ from keyless.workflows.hardcoded import redact_key_id
 from keyless.workflows.model import FixOptions
 from keyless.workflows.subjects import job_environment
 from keyless.workflows.values import is_context_expression, is_region
-from keyless.workflows.yamldoc import has_own, is_flow, is_map, is_seq
+from keyless.workflows.yamldoc import has_own, is_flow, is_map, is_seq, parents
 
 Blockers = dict[str, list[str]]
 _LITERAL_KEY = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
@@ -130,12 +131,19 @@ def shared_blockers(analysis: GithubAnalysis, key_jobs: list[str], blockers: Blo
 
 
 def job_sites(analysis: GithubAnalysis, name: str, job: Any) -> list[Site]:
-    """Every place the keys ``job`` uses are written."""
+    """Every place the keys ``job`` uses are written: ``env:`` and configure-aws-credentials
+    inputs, and the inputs of another action and the secrets of a reusable workflow it
+    is given them in (a mapping an alias may share with another job: ``with: *inputs``)."""
     sites = [s for e in analysis.key_env if e.job == name for s in e.sites]
     sites += [s for k in analysis.key_inputs if k.job == name for s in k.sites]
     workflow = next((e for e in analysis.key_env if e.level == "workflow"), None)
     if workflow is not None and "steps" in job:
         sites += list(workflow.sites)
+    given = [(o.inputs, o.keys) for o in analysis.other_actions if o.job == name]
+    given += [(c.secrets, c.keys) for c in analysis.calls if c.job == name and c.keys]
+    if given:
+        index = parents(analysis.document.root)
+        sites += [Site(node, keys, route_of(node, index)) for node, keys in given]
     return sites
 
 

@@ -163,8 +163,11 @@ def plan(
                 result.edits += remove_entries(lines, site.node, site.keys, parent, key)
         _rewrite_key_inputs(result, analysis, name, role, options)
         for other in (o for o in analysis.other_actions if o.job == name):
-            step = job["steps"][other.step_index]
-            result.edits += remove_entries(lines, other.inputs, other.keys, step, "with")
+            # Where the inputs are written: an alias (`with: *inputs`) shares them.
+            if id(other.inputs) not in done:
+                done.add(id(other.inputs))
+                parent, key = index.get(id(other.inputs), (None, None))
+                result.edits += remove_entries(lines, other.inputs, other.keys, parent, key)
             result.notes.append(
                 f"job {quoted(name)} no longer passes {', '.join(map(shown_name, other.keys))} to "
                 f"{shown_name(other.action)}; "
@@ -173,7 +176,10 @@ def plan(
         _insert_credentials_step(result, analysis, name, job, role, options, context.composites)
         call = next((c for c in analysis.calls if c.job == name and c.keys), None)
         if call is not None:
-            result.edits += remove_entries(lines, call.secrets, call.keys, call.node, "secrets")
+            if id(call.secrets) not in done:
+                done.add(id(call.secrets))
+                parent, key = index.get(id(call.secrets), (None, None))
+                result.edits += remove_entries(lines, call.secrets, call.keys, parent, key)
             grants[name] = perms.union(grants[name], context.callees[call.local_path].permissions)
             result.notes.append(
                 f"job {quoted(name)} no longer passes {', '.join(call.keys)} to "
