@@ -214,3 +214,48 @@ def test_a_job_left_as_it_is_keeps_the_inputs_it_shares_by_an_alias(tmp_path: Pa
     assert "shares the keys written at jobs.build.steps[0].with with job 'deploy'" in reasons(
         rewrite, "build"
     )
+
+
+STEPS_ALIAS = """\
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    env:
+      AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+      AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+    steps: &steps
+      - run: aws s3 ls
+  deploy:
+    runs-on: ubuntu-latest
+    env:
+      AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+      AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+    steps: *steps
+"""
+CONTAINER_KEYS = """\
+    container:
+      image: amazon/aws-cli
+      env:
+        AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+"""
+
+
+def test_jobs_sharing_their_steps_get_one_credentials_step(tmp_path: Path) -> None:
+    root = repo(tmp_path, {".github/workflows/cd.yml": STEPS_ALIAS})
+    rewrite = only(fix([root], options()), "cd.yml")
+    assert [j.job for j in rewrite.jobs] == ["build", "deploy"]
+    assert rewrite.after.count("Configure AWS credentials (OIDC)") == 1
+    jobs = load_text(rewrite.after, Path("cd.yml")).root["jobs"]
+    assert jobs["deploy"]["steps"][0]["uses"] == "aws-actions/configure-aws-credentials@v4"
+
+
+def test_a_job_sharing_its_steps_with_a_job_left_is_left(tmp_path: Path) -> None:
+    # The credentials step would go into the one list both jobs run: the job left (keys
+    # in its container's env) would run it too.
+    root = repo(tmp_path, {".github/workflows/cd.yml": STEPS_ALIAS + CONTAINER_KEYS})
+    rewrite = only(fix([root], options()), "cd.yml")
+    assert rewrite.after == rewrite.before
+    assert reasons(rewrite, "build") == (
+        "it shares its steps (jobs.build.steps) with job 'deploy', which is left as it is"
+    )

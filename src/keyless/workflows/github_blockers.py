@@ -108,32 +108,39 @@ def find_blockers(
 def shared_blockers(analysis: GithubAnalysis, key_jobs: list[str], blockers: Blockers) -> Blockers:
     """``blockers`` plus every job that shares a key site with a job left as it is:
     removing the shared keys would break the job left, and keeping them leaves the key
-    in this one too."""
+    in this one too. Jobs that share their steps (``steps: *steps``) share the step the
+    rewrite inserts there as well."""
     root = analysis.document.root
     jobs = dict(jobs_of(root))
+    index = parents(root)
     users: dict[Site, set[str]] = {}
     for name in key_jobs:
         for site in job_sites(analysis, name, jobs[name]):
             users.setdefault(site, set()).add(name)
+        steps = jobs[name].get("steps")
+        if is_seq(steps):
+            users.setdefault(Site(steps, (), route_of(steps, index)), set()).add(name)
     out = {name: list(reasons) for name, reasons in blockers.items()}
     changed = True
     while changed:
         changed = False
         for site, names in users.items():
             stuck = sorted(n for n in names if n in out)
+            route = shown_pointer(site.route)
+            what = f"the keys written at {route}" if site.keys else f"its steps ({route})"
             for name in sorted(names - out.keys()) if stuck else ():
                 out[name] = [
-                    f"it shares the keys written at {shown_pointer(site.route)} with job "
-                    f"{quoted(stuck[0])}, which is left as it is"
+                    f"it shares {what} with job {quoted(stuck[0])}, which is left as it is"
                 ]
                 changed = True
     return out
 
 
-def job_sites(analysis: GithubAnalysis, name: str, job: Any) -> list[Site]:
+def job_sites(analysis: GithubAnalysis, name: str, job: Any, *, handed: bool = True) -> list[Site]:
     """Every place the keys ``job`` uses are written: ``env:`` and configure-aws-credentials
-    inputs, and the inputs of another action and the secrets of a reusable workflow it
-    is given them in (a mapping an alias may share with another job: ``with: *inputs``)."""
+    inputs and, when ``handed``, the inputs of another action and the secrets of a
+    reusable workflow it gives them in (a mapping an alias may share with another job:
+    ``with: *inputs``)."""
     sites = [s for e in analysis.key_env if e.job == name for s in e.sites]
     sites += [s for k in analysis.key_inputs if k.job == name for s in k.sites]
     workflow = next((e for e in analysis.key_env if e.level == "workflow"), None)
@@ -141,7 +148,7 @@ def job_sites(analysis: GithubAnalysis, name: str, job: Any) -> list[Site]:
         sites += list(workflow.sites)
     given = [(o.inputs, o.keys) for o in analysis.other_actions if o.job == name]
     given += [(c.secrets, c.keys) for c in analysis.calls if c.job == name and c.keys]
-    if given:
+    if given and handed:
         index = parents(analysis.document.root)
         sites += [Site(node, keys, route_of(node, index)) for node, keys in given]
     return sites
@@ -333,7 +340,7 @@ def _layout_reasons(analysis: GithubAnalysis, name: str, job: Any) -> list[str]:
     reasons = [
         f"the keys at {shown_pointer(site.route)} are written in flow style ({{…}}): "
         "rewrite them in block style, or by hand"
-        for site in job_sites(analysis, name, job)
+        for site in job_sites(analysis, name, job, handed=False)
         if is_flow(site.node)
     ]
     reasons += [
