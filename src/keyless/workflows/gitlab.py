@@ -220,7 +220,7 @@ def _handoffs(job: str | None, node: Any) -> Iterator[KeyHandOff]:
         lines = list(script) if is_seq(script) else []
         # A session token written by another line of the section makes the profile's
         # key pair temporary, as when one line writes all three.
-        token = writes_session_token("\n".join(str(line) for line in lines))
+        token = writes_session_token("\n".join(line for line in lines if isinstance(line, str)))
         for index, line in enumerate(lines):
             if not isinstance(line, str) or EXPORT.match(line):
                 continue

@@ -104,14 +104,21 @@ def removed_tokens(text: str) -> tuple[str, ...]:
     return tuple(sorted({m.group(2) for m in _REMOVED.finditer(text)}))
 
 
-def _leaves(node: Any, key: Any, value: Any, depth: int = 0) -> Iterator[tuple[Any, Any, str]]:
+def _leaves(node: Any, key: Any, value: Any) -> Iterator[tuple[Any, Any, str]]:
     """(holder, key, text) of each string of a script section: a string, a list of them,
-    or lists nested in it (GitLab flattens up to 10 levels)."""
-    if isinstance(value, str):
-        yield node, key, value
-    elif is_seq(value) and depth < 10:
-        for index, item in enumerate(value):
-            yield from _leaves(value, index, item, depth + 1)
+    or lists nested in it (GitLab flattens up to 10 levels). Each list is read once, so
+    lists an alias repeats (``[*a, *a, …]`` ten levels deep) cost nothing more."""
+    seen: set[int] = set()
+
+    def walk(holder: Any, at: Any, item: Any, depth: int) -> Iterator[tuple[Any, Any, str]]:
+        if isinstance(item, str):
+            yield holder, at, item
+        elif is_seq(item) and depth < 10 and id(item) not in seen:
+            seen.add(id(item))
+            for index, inner in enumerate(item):
+                yield from walk(item, index, inner, depth + 1)
+
+    return walk(node, key, value, 0)
 
 
 def _reads_in(entry: str | None, node: Any) -> Iterator[TokenRead]:
@@ -287,7 +294,8 @@ def _replace(text: str) -> str:
 def _reads_back(job: Job, found: list[tuple[Any, Any, str]], edits: list[Edit]) -> bool:
     """Whether the edited file reads back (ruamel.yaml's round-trip reader) with the job
     declaring the token and every read changed to it, and nothing else of the job changed:
-    a line written with escapes (``"\\x24CI_JOB_JWT_V2"``) is not rewritten blind."""
+    a line written with escapes (``"\\x24CI_JOB_JWT_V2"``) is not rewritten blind. A job
+    too large to compare (aliases repeated many levels deep) is not rewritten."""
     document = job.entry.document
     try:
         after = load_text(apply_edits(document.text, edits), Path(document.path))
@@ -296,27 +304,35 @@ def _reads_back(job: Job, found: list[tuple[Any, Any, str]], edits: list[Edit]) 
     new: Any = dict(jobs_of(after.root)).get(job.name)
     if not is_map(new) or new.get("id_tokens") != {TOKEN_VARIABLE: {"aud": V2_AUDIENCE}}:
         return False
-    old = job.entry.node
-    expected = {str(k): _replaced_value(v) for k, v in old.items()}
-    got = {str(k): v for k, v in new.items() if k != "id_tokens"}
-    return _plain(got) == expected and len(found) > 0
+    budget = [_COMPARED_NODES]
+    try:
+        expected = _plain(job.entry.node, budget, _replace)
+        got = _plain({k: v for k, v in new.items() if k != "id_tokens"}, budget, None)
+    except _TooLarge:
+        return False
+    return got == expected and len(found) > 0
 
 
-def _replaced_value(value: Any) -> Any:
+#: How many values of a job the read-back comparison looks at, at most.
+_COMPARED_NODES = 100_000
+
+
+class _TooLarge(Exception):
+    """A value with more nodes than the comparison looks at."""
+
+
+def _plain(value: Any, budget: list[int], change: Any) -> Any:
+    """``value`` as plain dicts, lists and scalars (strings passed through ``change``),
+    counting each node against ``budget``."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge
     if isinstance(value, str):
-        return _replace(value)
-    if is_map(value):
-        return {str(k): _replaced_value(v) for k, v in value.items()}
-    if is_seq(value):
-        return [_replaced_value(v) for v in value]
-    return value
-
-
-def _plain(value: Any) -> Any:
-    if is_map(value):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if is_seq(value):
-        return [_plain(v) for v in value]
+        return change(value) if change is not None else value
+    if isinstance(value, dict):
+        return {str(k): _plain(v, budget, change) for k, v in value.items()}
+    if is_seq(value) or isinstance(value, list):
+        return [_plain(v, budget, change) for v in value]
     return value
 
 

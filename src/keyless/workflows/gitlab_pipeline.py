@@ -161,7 +161,7 @@ def _inherits(entry: Entry, what: str, key: str) -> bool:
     if setting is False:
         return False
     if is_seq(setting):
-        return key in [str(s) for s in setting]
+        return key in [s for s in setting if isinstance(s, str)]
     return True
 
 

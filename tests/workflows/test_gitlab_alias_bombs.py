@@ -1,0 +1,50 @@
+"""GitLab files whose script sections, ``inherit:`` lists or jobs repeat an alias ten
+levels deep (``[*a, *a, …]``: a billion strings once expanded). Each list is read once;
+nothing turns the whole expansion into text or walks it, so the scan and the fix answer
+at once instead of never."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from keyless.workflows import fix, scan
+
+from .builders import only, options, repo
+
+
+def _laughs(leaf: str, indent: str) -> str:
+    """Anchors a … i, each list ten of the previous: ``i`` expands to 10⁹ leaves."""
+    lines = [f"a: &a [{', '.join([leaf] * 10)}]"]
+    lines += [
+        f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
+    return "".join(f"{indent}{line}\n" for line in lines)
+
+
+def test_a_script_of_nested_aliases_is_read_once(tmp_path: Path) -> None:
+    text = ".laughs:\n" + _laughs("'echo $CI_JOB_JWT_V2'", "  ") + "job:\n  script: *i\n"
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    found = scan([root]).findings
+    # The ten lines of `a` are where the token is read, each once.
+    assert {f.check for f in found} == {"gitlab-removed-job-jwt"}
+    assert len(found) == 10
+    rewrite = only(fix([root], options()), ".gitlab-ci.yml")
+    assert rewrite.after == rewrite.before  # read in a template: a note
+    assert rewrite.notes
+
+
+def test_an_inherit_list_of_nested_aliases_is_read_once(tmp_path: Path) -> None:
+    job = "job:\n  inherit:\n    variables: *i\n  script: [aws s3 ls]\n"
+    text = "variables:\n  STAGE: prod\n.laughs:\n" + _laughs("X", "  ") + job
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    assert [f.check for f in scan([root]).findings] == ["gitlab-implicit-aws-keys"]
+    assert only(fix([root], options()), ".gitlab-ci.yml").after is not None
+
+
+def test_a_job_too_large_to_compare_is_left_with_a_note(tmp_path: Path) -> None:
+    text = "job:\n" + _laughs("x", "  ") + "  script:\n    - echo $CI_JOB_JWT_V2\n"
+    rewrite = only(fix([repo(tmp_path, {".gitlab-ci.yml": text})], options()), ".gitlab-ci.yml")
+    assert rewrite.after == rewrite.before
+    (note,) = rewrite.notes
+    assert note.startswith("job 'job' reads $CI_JOB_JWT_V2, which GitLab removed in 17.0")
