@@ -64,6 +64,7 @@ from keyless.workflows.yamldoc import (
     item_position,
     own_items,
     parents,
+    scalar_texts,
     value_position,
 )
 from keyless.workflows.yamlout import item_lines, mapping_lines
@@ -219,7 +220,7 @@ def _outcome(analysis: GithubAnalysis, key_jobs: set[str], rewritten: set[str]) 
     for name, job in jobs_of(root):
         own = job.get("permissions")
         if is_map(own):
-            needs.append(perms.copied({str(k): str(v) for k, v in own.items()}))
+            needs.append(perms.copied(perms.texts(own)))
         else:
             needs.append(perms.job_needs((s for _, s in steps_of(job)), describe_step).permissions)
         if name in rewritten or _uses_oidc(job):
@@ -288,7 +289,7 @@ def _current_permissions(permissions: Any) -> dict[str, str]:
     if permissions == "write-all":
         return dict.fromkeys(perms.SCOPES, "write")
     if is_map(permissions):
-        return perms.copied({str(k): str(v) for k, v in permissions.items()})
+        return perms.copied(perms.texts(permissions))
     return {}
 
 
@@ -460,5 +461,5 @@ def _job_rewrite(
 
 def _runs_on_branches(root: Any) -> bool:
     on = root.get("on")
-    events = {str(e) for e in on} if is_map(on) or is_seq(on) else {str(on)}
+    events = set(scalar_texts(on)) if is_map(on) or is_seq(on) else {str(on)}
     return bool(events - _NOT_ON_BRANCHES)

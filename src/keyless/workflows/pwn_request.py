@@ -23,7 +23,7 @@ from keyless.errors import InputError, quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.github import grants_id_token, jobs_of, steps_of
 from keyless.workflows.model import WorkflowFile, workflow_finding
-from keyless.workflows.yamldoc import is_map, is_seq, key_position, load, own_items
+from keyless.workflows.yamldoc import is_map, is_seq, key_position, load, own_items, scalar_texts
 
 PWN_REQUEST_ID_TOKEN = Check(
     scope=Scope.WORKFLOW,
@@ -266,7 +266,7 @@ def _privileged(on: Any) -> list[str]:
     if isinstance(on, str):
         events = [on]
     elif is_seq(on) or is_map(on):
-        events = [str(event) for event in on]
+        events = scalar_texts(on)
     else:
         events = []
     return [event for event in _PRIVILEGED_EVENTS if event in events]

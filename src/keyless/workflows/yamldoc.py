@@ -180,6 +180,19 @@ def is_seq(node: Any) -> bool:
     return isinstance(node, CommentedSeq)
 
 
+def scalar_text(value: Any) -> str | None:
+    """A scalar's text (``2024`` → ``"2024"``), or None for a mapping or sequence: never
+    the text of a whole structure, which aliases nested ten deep make a billion values
+    long."""
+    return None if is_map(value) or is_seq(value) else str(value)
+
+
+def scalar_texts(values: Any) -> list[str]:
+    """The texts of the scalars of a sequence (or the keys of a mapping), in order;
+    nested mappings and sequences are left out (:func:`scalar_text`)."""
+    return [t for v in values if (t := scalar_text(v)) is not None]
+
+
 def own_items(node: Any) -> Iterator[tuple[Any, Any]]:
     """The entries written in this mapping itself, not those merged in with ``<<: *x``."""
     if not is_map(node):

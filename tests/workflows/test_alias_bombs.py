@@ -1,11 +1,14 @@
-"""GitLab files whose script sections, ``inherit:`` lists or jobs repeat an alias ten
-levels deep (``[*a, *a, …]``: a billion strings once expanded). Each list is read once;
-nothing turns the whole expansion into text or walks it, so the scan and the fix answer
-at once instead of never."""
+"""CI files whose values repeat an alias ten levels deep (``[*a, *a, …]``: a billion
+strings once expanded) where a list of names is expected: GitLab script sections,
+``inherit:`` and ``extends:`` lists, GitHub triggers, branch filters and permission levels.
+Each list is read once, and a nested list is never turned into text, so the scan and the
+fix answer at once instead of never."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from keyless.workflows import fix, scan
 
@@ -48,3 +51,32 @@ def test_a_job_too_large_to_compare_is_left_with_a_note(tmp_path: Path) -> None:
     assert rewrite.after == rewrite.before
     (note,) = rewrite.notes
     assert note.startswith("job 'job' reads $CI_JOB_JWT_V2, which GitLab removed in 17.0")
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "on: *i\n",
+        "on:\n  push:\n    branches: *i\n",
+        "on: push\npermissions:\n  contents: *i\n  id-token: write\n",
+    ],
+    ids=["triggers", "branches", "permissions"],
+)
+def test_a_github_list_of_nested_aliases_is_never_text(tmp_path: Path, head: str) -> None:
+    text = (
+        "x-laughs:\n" + _laughs("x", "  ") + head + "jobs:\n  deploy:\n"
+        "    runs-on: ubuntu-latest\n    env:\n"
+        "      AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}\n"
+        "      AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}\n"
+        "    steps:\n      - run: aws s3 ls\n"
+    )
+    root = repo(tmp_path, {".github/workflows/cd.yml": text})
+    assert "workflow-static-aws-keys-env" in {f.check for f in scan([root]).findings}
+    assert only(fix([root], options()), "cd.yml").jobs
+
+
+def test_a_gitlab_extends_list_of_nested_aliases_is_never_text(tmp_path: Path) -> None:
+    job = "job:\n  extends: *i\n  script: [aws s3 ls]\n"
+    root = repo(tmp_path, {".gitlab-ci.yml": ".laughs:\n" + _laughs("X", "  ") + job})
+    rewrite = only(fix([root], options()), ".gitlab-ci.yml")
+    assert rewrite.after == rewrite.before
