@@ -80,3 +80,21 @@ def test_a_gitlab_extends_list_of_nested_aliases_is_never_text(tmp_path: Path) -
     root = repo(tmp_path, {".gitlab-ci.yml": ".laughs:\n" + _laughs("X", "  ") + job})
     rewrite = only(fix([root], options()), ".gitlab-ci.yml")
     assert rewrite.after == rewrite.before
+
+
+@pytest.mark.parametrize(
+    "job",
+    [
+        "    env:\n      AWS_ACCESS_KEY_ID: *i\n"
+        "      AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}\n"
+        "    steps:\n      - run: aws s3 ls\n",
+        "    env:\n      AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}\n"
+        "    steps:\n      - uses: foo/bar@v1\n        with:\n          aws-access-key-id: *i\n",
+    ],
+    ids=["env", "input"],
+)
+def test_a_github_key_id_of_nested_aliases_is_never_text(tmp_path: Path, job: str) -> None:
+    text = "x-laughs:\n" + _laughs("x", "  ") + "on: push\njobs:\n  deploy:\n"
+    text += "    runs-on: ubuntu-latest\n" + job
+    root = repo(tmp_path, {".github/workflows/cd.yml": text})
+    assert "workflow-static-aws-keys-env" in {f.check for f in scan([root]).findings}

@@ -22,7 +22,7 @@ from keyless.workflows.github import (
 from keyless.workflows.github_composite import composite_verdict
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.oidc_use import needless_id_token_jobs
-from keyless.workflows.yamldoc import anchor_of, is_map, key_position, parents
+from keyless.workflows.yamldoc import anchor_of, is_map, key_position, parents, scalar_text
 
 _DOCS = "https://github.com/aws-actions/configure-aws-credentials#oidc"
 _KEY_VALUE = re.compile(
@@ -122,12 +122,10 @@ def _for_another_store(analysis: GithubAnalysis, env: KeyEnv) -> bool:
         return step is not None and bool(step_evidence(step))
     if env.level == "job" and env.job is not None:
         job = dict(jobs_of(analysis.document.root))[env.job]
-        pairs = {str(v) for v in (env.env.get("AWS_ACCESS_KEY_ID"),) if v is not None}
-        pairs |= {
-            str(s["with"].get("aws-access-key-id"))
-            for s in steps.values()
-            if is_map(s.get("with")) and s["with"].get("aws-access-key-id") is not None
-        }
+        # Each key ID the job names, as text (a nested list never is: aliases ten deep).
+        ids = [env.env.get("AWS_ACCESS_KEY_ID")]
+        ids += [s["with"].get("aws-access-key-id") for s in steps.values() if is_map(s.get("with"))]
+        pairs = {t for v in ids if v is not None and (t := scalar_text(v)) is not None}
         if len(pairs) > 1:
             return False
         # The job's own env must say so (an endpoint variable, a store's host, keys named
