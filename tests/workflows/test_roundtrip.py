@@ -18,12 +18,13 @@ from keyless.workflows.yamldoc import load_text
 from .conftest import CORPUS, CORPUS_OPTIONS, corpus_cases
 
 # Lines the rewrite may remove or replace: keys, and the mappings they empty; the inputs
-# a local action routes into keys under other names (gh-composite-routed's DEPLOY_…).
+# a local action routes into keys under other names (gh-composite-routed's DEPLOY_…); a
+# GitLab token removed in 17.0 that a job reads (gl-removed-job-jwt's ${CI_JOB_JWT_V2}).
 TOUCHABLE = re.compile(
     r"AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|aws-access-key-id|"
     r"aws-secret-access-key|aws-session-token|aws_access_key_id|aws_secret_access_key|"
     r"^\s*required: true|^\s*id-token: write|^\s*env:\s*$|^\s*secrets:\s*$|"
-    r"^\s*with:\s*$|secrets\.DEPLOY_(?:ID|SECRET)\b",
+    r"^\s*with:\s*$|secrets\.DEPLOY_(?:ID|SECRET)\b|\$\{?CI_JOB_JWT_V2\b",
     re.IGNORECASE,
 )
 

@@ -7,11 +7,13 @@ carry ``"schema": "keyless/workflows-scan/v1"`` / ``"keyless/workflows-fix/v1"``
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from keyless import __version__
 from keyless.engine import ScanResult, Suppressed, Unread
+from keyless.errors import QUOTED_CHARACTERS, shown_pointer
 from keyless.files import display_path
 from keyless.findings import FileLocation, Finding
 from keyless.render import RenderOptions
@@ -170,6 +172,13 @@ def one_line(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+def _job_name(name: str) -> str:
+    """A job's name as the summary shows it: on one line, and cut as messages cut a
+    value (:func:`keyless.errors.shown_pointer`): a file may name a job with 100,000
+    characters."""
+    return one_line(shown_pointer(name, QUOTED_CHARACTERS))
+
+
 def _subject_json(subject: Subject) -> dict[str, str]:
     return {"sub": subject.value, "operator": subject.operator.value, "reason": subject.reason}
 
@@ -224,7 +233,7 @@ def fix_summary(result: FixResult) -> str:
         out.append(f"{display_path(rewrite.file.path)}:")
         for job in rewrite.jobs:
             flag = " (runs for pull requests: no deploy rights!)" if job.pull_request else ""
-            out.append(f"  job {one_line(job.job)}{flag}: assumes {one_line(job.role)}")
+            out.append(f"  job {_job_name(job.job)}{flag}: assumes {one_line(job.role)}")
             if job.recommended:
                 out.append("    trust these subjects:")
                 out += [
@@ -244,7 +253,7 @@ def fix_summary(result: FixResult) -> str:
         out.append("left as it is (a person must rewrite these):")
         for rewrite, unfixed in left:
             where = display_path(rewrite.file.path)
-            label = f" job {one_line(unfixed.job)}" if unfixed.job else ""
+            label = f" job {_job_name(unfixed.job)}" if unfixed.job else ""
             out.append(f"  {where}{label}: {one_line(unfixed.reason)}")
     for unread in result.unread:
         out.append(f"{_shown_where(unread.where, None)}: not read: {one_line(unread.reason)}")
@@ -262,21 +271,82 @@ def fix_summary(result: FixResult) -> str:
 
 def _per_role(result: FixResult) -> list[str]:
     """For a role several jobs assume: every subject its trust policy needs, once each
-    (the per-job lists above repeat a subject that two jobs share)."""
-    jobs: dict[str, int] = {}
-    subjects: dict[str, dict[tuple[str, str], None]] = {}
+    (the per-job lists above repeat a subject that two jobs share). A role named by a
+    variable whose jobs run in several environments is listed per environment, since
+    each environment may name another role: a GitHub environment's own variable or
+    secret wins over the repository's
+    (https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/store-information-in-variables#configuration-variable-precedence),
+    and a GitLab CI/CD variable can be scoped to an environment
+    (https://docs.gitlab.com/ci/environments/#limit-the-environment-scope-of-a-cicd-variable)."""
+    jobs: dict[str, list[JobRewrite]] = {}
     for rewrite in result.files:
         for job in rewrite.jobs:
-            jobs[job.role] = jobs.get(job.role, 0) + 1
-            wanted = subjects.setdefault(job.role, {})
-            wanted.update(dict.fromkeys((s.operator.value, s.value) for s in job.recommended))
+            jobs.setdefault(job.role, []).append(job)
     out: list[str] = []
-    for role, count in jobs.items():
-        if count < 2 or not subjects[role]:
+    for role, assumed in jobs.items():
+        wanted = _subjects(assumed)
+        if len(assumed) < 2 or not wanted:
             continue
-        out.append(f"{one_line(role)} ({count} jobs) must trust, in all:")
-        out += [f"  {operator} sub = {one_line(value)}" for operator, value in subjects[role]]
+        github = _GITHUB_REFERENCE.fullmatch(role) is not None
+        gitlab = _GITLAB_REFERENCE.fullmatch(role) is not None
+        groups = _by_environment(assumed, gitlab) if github or gitlab else {}
+        if len(groups) < 2:
+            out.append(f"{one_line(role)} ({len(assumed)} jobs) must trust, in all:")
+            out += [f"  {operator} sub = {one_line(value)}" for operator, value in wanted]
+            continue
+        wins = (
+            "a CI/CD variable scoped to an environment wins for its jobs"
+            if gitlab
+            else "an environment's own value wins over the repository's"
+        )
+        out.append(
+            f"{one_line(role)} ({len(assumed)} jobs) may name a role per environment ({wins}); "
+            "the role each names must trust:"
+        )
+        for label, (count, subjects) in groups.items():
+            out.append(f"  {label} ({count} job{'s' if count > 1 else ''}):")
+            out += [f"    {operator} sub = {one_line(value)}" for operator, value in subjects]
     return out
+
+
+# A role named by a GitHub variable or secret: `${{ vars.ROLE }}`, `${{ secrets.ROLE }}`.
+_GITHUB_REFERENCE = re.compile(r"\$\{\{\s*(?:vars|secrets)\.\w+\s*\}\}")
+# A role named by a GitLab CI/CD variable: `$ROLE_ARN`.
+_GITLAB_REFERENCE = re.compile(r"\$\w+")
+
+
+def _subjects(jobs: list[JobRewrite]) -> list[tuple[str, str]]:
+    """The recommended subjects of ``jobs``, once each, in order."""
+    return list(dict.fromkeys((s.operator.value, s.value) for j in jobs for s in j.recommended))
+
+
+def _by_environment(
+    jobs: list[JobRewrite], gitlab: bool
+) -> dict[str, tuple[int, list[tuple[str, str]]]]:
+    """The recommended subjects of ``jobs`` by environment, with how many jobs run
+    there: a GitHub subject names its environment (a matrix job runs in several); a
+    GitLab job names its own (``environment:``). Jobs in none get the variable's
+    unscoped value."""
+    groups: dict[str, tuple[set[int], dict[tuple[str, str], None]]] = {}
+    for job in jobs:
+        for subject in job.recommended:
+            if gitlab:
+                name = job.environment
+            else:
+                _, found, after = subject.value.rpartition(":environment:")
+                name = after if found else None
+            if name is None:
+                label = "no environment (the " + (
+                    "value scoped to all environments)" if gitlab else "repository's value)"
+                )
+            elif name == "*" or "$" in name:
+                label = "a computed environment"
+            else:
+                label = f"environment {_job_name(name)}"
+            names, subjects = groups.setdefault(label, (set(), {}))
+            names.add(id(job))
+            subjects[(subject.operator.value, subject.value)] = None
+    return {label: (len(names), list(subjects)) for label, (names, subjects) in groups.items()}
 
 
 def workflows_scan_text(result: ScanResult, options: RenderOptions) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from keyless.checks.registry import Check, Scope
+from keyless.errors import quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.keyuse import (
     KEY_USE,
@@ -146,7 +147,7 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
             if not is_map(body):
                 continue
             where = f"{section}.{name}"
-            label = f"{section[:-1]} '{name}'"
+            label = f"{section[:-1]} {quoted(str(name))}"
             for node, key, route in _environment_keys(body, where):
                 line, column = key_position(node, key)
                 add((line + 1, column + 1), f"{key} is set in the environment of {label}", route)
@@ -261,8 +262,8 @@ def _workflow_orb_jobs(root: Any, aliases: dict[str, str], file: WorkflowFile) -
                     file.path,
                     line + 1,
                     column + 1,
-                    f"workflow '{name}' runs the orb job {orb} without role_arn: it uses "
-                    "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from a context or the "
+                    f"workflow {quoted(str(name))} runs the orb job {orb} without role_arn: "
+                    "it uses AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from a context or the "
                     "project's environment variables",
                     f"workflows.{name}.jobs[{index}]",
                 )

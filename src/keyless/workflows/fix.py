@@ -15,10 +15,17 @@ import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from keyless.errors import InputError, quoted
+from keyless.errors import InputError, quoted, shown_pointer
 from keyless.files import display_path, write_atomic
 from keyless.findings import FileLocation, Finding
-from keyless.workflows import github, github_action, github_fix, gitlab_fix, hardcoded
+from keyless.workflows import (
+    github,
+    github_action,
+    github_action_routes,
+    github_fix,
+    gitlab_fix,
+    hardcoded,
+)
 from keyless.workflows.discovery import is_inside
 from keyless.workflows.edits import Plan
 from keyless.workflows.github_composite import composite_verdict
@@ -127,7 +134,7 @@ def _fix_github(
         if item.file.action:
             rewrites.append(_leave_action(item, actions.get(item.file.path.resolve())))
             continue
-        analysis = github_action.with_local_actions(
+        analysis = github_action_routes.with_local_actions(
             github.analyse(item.document), item.file, actions
         )
         composites = {
@@ -170,7 +177,9 @@ def _leave_alone(item: LoadedFile) -> FileRewrite:
     return FileRewrite(item.file, text, text, notes=(note,), unfixed=unfixed)
 
 
-def _leave_action(item: LoadedFile, analysed: github_action.ActionAnalysis | None) -> FileRewrite:
+def _leave_action(
+    item: LoadedFile, analysed: github_action_routes.ActionAnalysis | None
+) -> FileRewrite:
     """A GitHub action's metadata file: never edited, since every workflow that runs it
     shares it. Each place its steps use long-lived keys is left for a person."""
     found = [
@@ -188,10 +197,13 @@ def _leave_action(item: LoadedFile, analysed: github_action.ActionAnalysis | Non
 
 
 def _where(finding: Finding) -> str:
+    """``line 7 (jobs.deploy.environment.AWS_ACCESS_KEY_ID): ``, the route cut as messages
+    cut a pointer (:func:`keyless.errors.shown_pointer`): its keys are the file's, and a
+    job or input name may be 100,000 characters long."""
     location = finding.location
     if not isinstance(location, FileLocation):
         return ""
-    route = "" if location.route.startswith("line ") else f" ({location.route})"
+    route = "" if location.route.startswith("line ") else f" ({shown_pointer(location.route)})"
     return f"line {location.line}{route}: "
 
 

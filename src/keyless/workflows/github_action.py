@@ -1,5 +1,5 @@
-"""GitHub composite actions (``action.yml``): where an action uses long-lived AWS keys,
-and what it does with the inputs its callers give it.
+"""GitHub composite and Docker container actions (``action.yml``): where an action uses
+long-lived AWS keys, and what it does with the inputs its callers give it.
 
 An action's metadata file says how it runs
 (https://docs.github.com/en/actions/sharing-automations/creating-actions/metadata-syntax-for-github-actions).
@@ -13,20 +13,22 @@ check IDs: configure-aws-credentials given key inputs (``workflow-static-aws-key
 key variables in a step's ``env:``, a script that writes the keys into a profile or
 exports them, another action given them (``workflow-static-aws-keys-env``). An action has
 no jobs, triggers or permissions, so the job- and trigger-level checks have nothing to
-read in it; a ``docker`` or JavaScript action has no steps: read, nothing to judge.
+read in it. A Docker container action (``using: docker``) has no steps: it is judged by
+the keys it hands its container from its inputs (``runs.env``, ``runs.args``); a
+JavaScript action is read, with nothing to judge.
 
 A workflow step (or a composite action's step) that runs a local action
 (``uses: ./path``) and gives it a secret or variable as an input the action routes into
 one of those places uses static keys itself, whatever the names say:
-:func:`with_local_actions` adds such steps to the workflow's analysis, where the scan
-reports them and ``fix`` judges them like any other action given keys.
+:func:`.github_action_routes.with_local_actions` adds such steps to the workflow's
+analysis, where the scan reports them and ``fix`` judges them like any other action
+given keys.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -37,23 +39,28 @@ from keyless.workflows.action_files import local_action, local_steps
 from keyless.workflows.github import (
     CONFIGURE_ACTION,
     KEY_INPUTS,
-    GithubAnalysis,
-    OtherActionKeys,
     describe_step,
     is_configure_action,
-    is_expression,
-    is_output,
     is_temporary,
-    jobs_of,
     key_env_entries,
     other_action_keys,
     route_of,
     script_reason,
     shown_name,
-    steps_of,
+)
+from keyless.workflows.github_action_routes import (
+    ActionAnalysis,
+    KeySink,
+    Route,
+    action_key,
+    fed_by,
+    hands_on_temporary,
+    inputs_in,
+    routed_inputs,
+    unique_inputs,
+    why_routed,
 )
 from keyless.workflows.github_checks import STATIC_AWS_KEYS, STATIC_AWS_KEYS_ENV, step_evidence
-from keyless.workflows.hardcoded import find_literals
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import Document, is_map, is_seq, key_position, origin_of, parents
 
@@ -65,12 +72,6 @@ REMEDIATION = (
     "`role-to-assume` and `id-token: write`: the credentials it exports reach the "
     "action's steps) and drop its key inputs, or give it a `role-to-assume` input instead."
 )
-_EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
-# `inputs.name` or `inputs['name']` inside an expression (names are case-insensitive);
-# not `github.event.inputs.name`, a dispatched workflow's inputs.
-_INPUT_REF = re.compile(
-    r"(?<![\w.])inputs\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])", re.IGNORECASE
-)
 # A script line that names an AWS key: a profile entry or an environment variable.
 _KEY_WORD = re.compile(
     r"aws_(?:access_key_id|secret_access_key|session_token)|"
@@ -81,76 +82,19 @@ _KEY_WORD = re.compile(
 # the rest of the script or, through GITHUB_ENV, for the job's later steps.
 _KEY_ASSIGNMENT = re.compile(r"(?<![\w$])(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)=")
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_]\w*)")
-
-
-#: What an action does with an input: a verb and the rest of the phrase, the input names
-#: between them (``hands`` access_key ``to aws-actions/… in its step 1``).
-Route = tuple[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class KeySink:
-    """One place in a composite action where AWS keys are used: the check it falls
-    under, where it is written (a mapping and its key), and the action's inputs that
-    feed it."""
-
-    check: Check
-    node: Any
-    key: str
-    route: str
-    message: str
-    inputs: tuple[str, ...]
-    #: The inputs among them that feed a session token (temporary credentials).
-    session: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ActionAnalysis:
-    """What one action's metadata says about AWS keys: how it runs (``using``), where
-    its steps use keys, and ``routes``: each input (lower case) that reaches one of
-    those places → what the action does with it, as a verb and the rest of the phrase
-    that names the inputs between them (``("hands", "to … in its step 1")``)."""
-
-    document: Document
-    using: str | None
-    sinks: tuple[KeySink, ...]
-    routes: Mapping[str, Route]
-    #: The inputs (lower case) that feed a session token: given outputs of a step that
-    #: obtained temporary credentials, the keys beside them are temporary too.
-    session: frozenset[str] = frozenset()
-
-
-def inputs_in(text: str) -> tuple[str, ...]:
-    """The inputs the ``${{ … }}`` expressions of ``text`` read, as written there."""
-    found = [
-        m.group(1) or m.group(2)
-        for expression in _EXPRESSION.findall(text)
-        for m in _INPUT_REF.finditer(expression)
-    ]
-    return _unique(found)
-
-
-def _unique(names: Iterable[str]) -> tuple[str, ...]:
-    """``names`` without repeats (input names are case-insensitive), first spelling kept."""
-    seen: dict[str, str] = {}
-    for item in names:
-        seen.setdefault(item.lower(), item)
-    return tuple(seen.values())
-
-
-def holds_credential(value: Any) -> bool:
-    """Whether an input's value can be a credential: an expression (a secret, variable,
-    input or output) or a literal that looks like a key; a plain word is not one."""
-    return is_expression(value) or (
-        isinstance(value, str) and any(find_literals(f"aws secret: {value}"))
-    )
+# An argument of a container action that names an AWS key (`--aws-access-key-id`,
+# `AWS_SECRET_ACCESS_KEY=…`, `aws_session_token`).
+_ARG_KEY = re.compile(
+    r"aws[-_]?(?:access[-_]?key(?:[-_]?id)?|secret[-_]?(?:access[-_]?)?key|session[-_]?token)",
+    re.IGNORECASE,
+)
 
 
 def analyse_actions(items: Iterable[tuple[WorkflowFile, Document]]) -> dict[Path, ActionAnalysis]:
     """Every action among ``items`` analysed, keyed by its resolved path. An action whose
     steps run local actions is analysed after them (what they do with their inputs is
     what it does with its own); a cycle is cut where it closes."""
-    actions = {_key(file.path): (file, document) for file, document in items if file.action}
+    actions = {action_key(file.path): (file, document) for file, document in items if file.action}
     order: list[Path] = []
     state: dict[Path, bool] = {}  # False while its dependencies are visited, then True
     for start in actions:
@@ -175,18 +119,11 @@ def analyse_actions(items: Iterable[tuple[WorkflowFile, Document]]) -> dict[Path
     return done
 
 
-def _key(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return path
-
-
 def _dependencies(file: WorkflowFile, document: Document) -> Iterator[Path]:
     for uses, _ in local_steps(document.root):
         target = local_action(file.repository_root, uses)
         if isinstance(target, Path):
-            yield _key(target)
+            yield action_key(target)
 
 
 def analyse(
@@ -197,21 +134,76 @@ def analyse(
     root = document.root
     runs: Any = root.get("runs") if is_map(root) else None
     using = runs.get("using") if is_map(runs) else None
-    if not isinstance(using, str) or using != "composite":
+    if using not in ("composite", "docker"):
         return ActionAnalysis(document, using if isinstance(using, str) else None, (), {})
     steps = runs.get("steps")
     index = parents(root)
     sinks: list[KeySink] = []
     routes: dict[str, Route] = {}
-    for number, step in enumerate(steps if is_seq(steps) else ()):
-        if not is_map(step):
-            continue
-        for sink, what in _step_sinks(number, step, file, others, index):
-            sinks.append(sink)
-            for item in sink.inputs:
-                routes.setdefault(item.lower(), what)
+    found = (
+        _container_sinks(runs, index)
+        if using == "docker"
+        else (
+            sink
+            for number, step in enumerate(steps if is_seq(steps) else ())
+            if is_map(step)
+            for sink in _step_sinks(number, step, file, others, index)
+        )
+    )
+    for sink, what in found:
+        sinks.append(sink)
+        for item in sink.inputs:
+            routes.setdefault(item.lower(), what)
     session = frozenset(item.lower() for sink in sinks for item in sink.session)
     return ActionAnalysis(document, using, tuple(sinks), MappingProxyType(routes), session)
+
+
+def _container_sinks(
+    runs: Any, index: dict[int, tuple[Any, Any]]
+) -> Iterator[tuple[KeySink, Route]]:
+    """The places a Docker container action gives its container AWS keys: ``runs.env``
+    (the container's environment variables) and ``runs.args`` (the arguments of its
+    ENTRYPOINT), each fed from the action's inputs
+    (https://docs.github.com/en/actions/reference/workflows-and-actions/metadata-syntax#runsenv,
+    https://docs.github.com/en/actions/reference/workflows-and-actions/metadata-syntax#runsargs).
+    What the image does with them cannot be read; that it is handed the keys can."""
+    env = runs.get("env")
+    names = key_env_entries(env, frozenset())
+    if names and not step_evidence({"env": env}):
+        yield (
+            _sink(
+                STATIC_AWS_KEYS_ENV, env, names[0], index,
+                f"{', '.join(names)} set in the env of the action's container",
+                fed_by(env[n] for n in names),
+                fed_by(env[n] for n in names if n == "AWS_SESSION_TOKEN"),
+            ),
+            ("sets", f"as {', '.join(names)} in the env of its container"),
+        )  # fmt: skip
+    args = runs.get("args")
+    items = [a if isinstance(a, str) else "" for a in args] if is_seq(args) else []
+    # An argument that names an AWS key and reads an input (`--aws-access-key-id=${{ … }}`),
+    # or reads one right after an argument that names a key (`--aws-access-key-id`, `${{ … }}`).
+    fed = unique_inputs(
+        item
+        for i, arg in enumerate(items)
+        if _ARG_KEY.search(arg) or (i > 0 and _ARG_KEY.search(items[i - 1]))
+        for item in inputs_in(arg)
+    )
+    if fed and not step_evidence({"env": env}):
+        session = unique_inputs(
+            item
+            for i, arg in enumerate(items)
+            if "session" in arg.lower() or (i > 0 and "session" in items[i - 1].lower())
+            for item in inputs_in(arg)
+        )
+        yield (
+            _sink(
+                STATIC_AWS_KEYS_ENV, runs, "args", index,
+                "the action passes AWS keys to its container in its args", fed,
+                tuple(s for s in session if s in fed),
+            ),
+            ("passes", "to its container as AWS keys in its args"),
+        )  # fmt: skip
 
 
 def _step_sinks(
@@ -228,12 +220,12 @@ def _step_sinks(
     written = frozenset(str(k).upper() for k in env) if is_map(env) else frozenset()
     names = key_env_entries(env, frozenset())
     if names and not step_evidence(step):
-        fed = _fed(env[n] for n in names)
+        fed = fed_by(env[n] for n in names)
         yield (
             _sink(
                 STATIC_AWS_KEYS_ENV, env, names[0], index,
                 f"{', '.join(names)} set in the env of {label} of the action", fed,
-                _fed(env[n] for n in names if n == "AWS_SESSION_TOKEN"),
+                fed_by(env[n] for n in names if n == "AWS_SESSION_TOKEN"),
             ),
             ("sets", f"as {', '.join(names)} in the env of its {label}"),
         )  # fmt: skip
@@ -264,32 +256,32 @@ def _step_sinks(
                 _sink(
                     STATIC_AWS_KEYS, inputs, keys[0], index,
                     f"{label} of the action passes {', '.join(keys)} to {CONFIGURE_ACTION}",
-                    _fed(inputs[k] for k in keys),
-                    _fed(inputs[k] for k in keys if k == "aws-session-token"),
+                    fed_by(inputs[k] for k in keys),
+                    fed_by(inputs[k] for k in keys if k == "aws-session-token"),
                 ),
                 ("hands", f"to {CONFIGURE_ACTION} in its {label}"),
             )  # fmt: skip
         return
     named = other_action_keys(inputs)
-    routed, session = _routed(file, uses, inputs, others)
+    routed, session = routed_inputs(file, uses, inputs, others)
     keys = tuple(dict.fromkeys((*named, *routed)))
     session += tuple(k for k in named if "session" in k.lower())
     if (
         not keys
         or is_temporary(inputs, keys, written)
-        or _hands_on_temporary(inputs, keys, session)
+        or hands_on_temporary(inputs, keys, session)
         or step_evidence(step)
     ):
         return
-    why = "; ".join(_why(routed, keys, named))
+    why = "; ".join(why_routed(routed, keys, named))
     why = f" ({shown_name(uses)} {why})" if why else ""
     yield (
         _sink(
             STATIC_AWS_KEYS_ENV, inputs, keys[0], index,
             f"{label} of the action gives {shown_name(uses)} AWS keys as inputs "
             f"({', '.join(map(shown_name, keys))}){why}",
-            _fed(inputs[k] for k in keys),
-            _fed(inputs[k] for k in session),
+            fed_by(inputs[k] for k in keys),
+            fed_by(inputs[k] for k in session),
         ),
         ("gives", f"to {shown_name(uses)} as AWS keys in its {label}"),
     )  # fmt: skip
@@ -316,10 +308,6 @@ def _sink(
     return KeySink(check, where, key, route, what + source, fed, session)
 
 
-def _fed(values: Iterable[Any]) -> tuple[str, ...]:
-    return _unique(item for value in values if isinstance(value, str) for item in inputs_in(value))
-
-
 def _script_inputs(run: str, env: Any) -> tuple[str, ...]:
     """The inputs a script writes into a key: on a line that names an AWS key, read
     directly (``${{ inputs.key }}``) or through a variable of the step's ``env:`` set
@@ -336,43 +324,7 @@ def _script_inputs(run: str, env: Any) -> tuple[str, ...]:
         found += inputs_in(line)
         for variable in _VARIABLE.findall(line):
             found += through.get(variable, ())
-    return _unique(found)
-
-
-def _routed(
-    file: WorkflowFile, uses: str, inputs: Any, others: Mapping[Path, ActionAnalysis]
-) -> tuple[dict[str, Route], tuple[str, ...]]:
-    """The inputs given to the local action ``uses`` that it routes into AWS keys, each
-    with what it does with them (empty for any other action), and those of them that
-    feed a session token."""
-    if not uses.strip().startswith("./"):
-        return {}, ()
-    target = local_action(file.repository_root, uses.strip())
-    action = others.get(_key(target)) if isinstance(target, Path) else None
-    if action is None or not action.routes:
-        return {}, ()
-    routed = {
-        str(k): action.routes[str(k).lower()]
-        for k, v in inputs.items()
-        if str(k).lower() in action.routes and holds_credential(v)
-    }
-    return routed, tuple(k for k in routed if k.lower() in action.session)
-
-
-def _hands_on_temporary(inputs: Any, keys: Iterable[str], session: Iterable[str]) -> bool:
-    """Whether the keys given are temporary credentials handed on: one feeds a session
-    token and every one is another step's or job's output (as :func:`is_temporary`)."""
-    return bool(tuple(session)) and all(is_output(inputs.get(k)) for k in keys)
-
-
-def _why(routed: Mapping[str, Route], keys: Iterable[str], named: Iterable[str]) -> list[str]:
-    """What the action does with the inputs keyless found by routing alone (those named
-    for keys need no explanation): ``hands access_key, secret to … in its step 1``."""
-    shown: dict[Route, list[str]] = {}
-    for key in keys:
-        if key in routed and key not in named:
-            shown.setdefault(routed[key], []).append(shown_name(key))
-    return [f"{verb} {', '.join(inputs)} {rest}" for (verb, rest), inputs in shown.items()]
+    return unique_inputs(found)
 
 
 def findings(analysis: ActionAnalysis, file: WorkflowFile) -> list[Finding]:
@@ -390,42 +342,3 @@ def findings(analysis: ActionAnalysis, file: WorkflowFile) -> list[Finding]:
         )
         out.append(finding)
     return out
-
-
-def with_local_actions(
-    analysis: GithubAnalysis, file: WorkflowFile, actions: Mapping[Path, ActionAnalysis]
-) -> GithubAnalysis:
-    """``analysis`` with the steps that give a local action keys under names that do not
-    say so (``access_key: ${{ secrets.SCCACHE_KEY }}`` to an action that writes it into
-    an AWS profile) added to its other actions given keys. A step already found by its
-    names gains the routed inputs it lacked; it is never reported twice."""
-    root = analysis.document.root
-    others = list(analysis.other_actions)
-    changed = False
-    for job_name, job in jobs_of(root):
-        for number, step in steps_of(job):
-            uses, inputs = step.get("uses"), step.get("with")
-            if not isinstance(uses, str) or not is_map(inputs):
-                continue
-            routed, session = _routed(file, uses, inputs, actions)
-            if not routed or _hands_on_temporary(inputs, routed, session):
-                continue
-            at = next(
-                (i for i, o in enumerate(others) if (o.job, o.step_index) == (job_name, number)),
-                None,
-            )
-            named = others[at].keys if at is not None else ()
-            keys = tuple(str(k) for k in inputs if str(k) in named or str(k) in routed)
-            if keys == named:
-                continue
-            record = OtherActionKeys(
-                job_name, number, uses, inputs, keys, tuple(_why(routed, keys, named))
-            )
-            if at is None:
-                others.append(record)
-            else:
-                others[at] = record
-            changed = True
-    if not changed:
-        return analysis
-    return replace(analysis, other_actions=tuple(others))

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from keyless.errors import quoted, shown_pointer
 from keyless.workflows.evidence import DROPS_SESSION_TOKEN, endpoint_evidence
 from keyless.workflows.github import (
     GithubAnalysis,
@@ -22,6 +23,7 @@ from keyless.workflows.github import (
     describe_step,
     is_configure_action,
     jobs_of,
+    route_of,
     shown_name,
     steps_of,
 )
@@ -29,7 +31,7 @@ from keyless.workflows.hardcoded import redact_key_id
 from keyless.workflows.model import FixOptions
 from keyless.workflows.subjects import job_environment
 from keyless.workflows.values import is_context_expression, is_region
-from keyless.workflows.yamldoc import has_own, is_flow, is_map, is_seq
+from keyless.workflows.yamldoc import has_own, is_flow, is_map, is_seq, parents
 
 Blockers = dict[str, list[str]]
 _LITERAL_KEY = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
@@ -106,35 +108,49 @@ def find_blockers(
 def shared_blockers(analysis: GithubAnalysis, key_jobs: list[str], blockers: Blockers) -> Blockers:
     """``blockers`` plus every job that shares a key site with a job left as it is:
     removing the shared keys would break the job left, and keeping them leaves the key
-    in this one too."""
+    in this one too. Jobs that share their steps (``steps: *steps``) share the step the
+    rewrite inserts there as well."""
     root = analysis.document.root
     jobs = dict(jobs_of(root))
+    index = parents(root)
     users: dict[Site, set[str]] = {}
     for name in key_jobs:
         for site in job_sites(analysis, name, jobs[name]):
             users.setdefault(site, set()).add(name)
+        steps = jobs[name].get("steps")
+        if is_seq(steps):
+            users.setdefault(Site(steps, (), route_of(steps, index)), set()).add(name)
     out = {name: list(reasons) for name, reasons in blockers.items()}
     changed = True
     while changed:
         changed = False
         for site, names in users.items():
             stuck = sorted(n for n in names if n in out)
+            route = shown_pointer(site.route)
+            what = f"the keys written at {route}" if site.keys else f"its steps ({route})"
             for name in sorted(names - out.keys()) if stuck else ():
                 out[name] = [
-                    f"it shares the keys written at {site.route} with job '{stuck[0]}', which "
-                    "is left as it is"
+                    f"it shares {what} with job {quoted(stuck[0])}, which is left as it is"
                 ]
                 changed = True
     return out
 
 
-def job_sites(analysis: GithubAnalysis, name: str, job: Any) -> list[Site]:
-    """Every place the keys ``job`` uses are written."""
+def job_sites(analysis: GithubAnalysis, name: str, job: Any, *, handed: bool = True) -> list[Site]:
+    """Every place the keys ``job`` uses are written: ``env:`` and configure-aws-credentials
+    inputs and, when ``handed``, the inputs of another action and the secrets of a
+    reusable workflow it gives them in (a mapping an alias may share with another job:
+    ``with: *inputs``)."""
     sites = [s for e in analysis.key_env if e.job == name for s in e.sites]
     sites += [s for k in analysis.key_inputs if k.job == name for s in k.sites]
     workflow = next((e for e in analysis.key_env if e.level == "workflow"), None)
     if workflow is not None and "steps" in job:
         sites += list(workflow.sites)
+    given = [(o.inputs, o.keys) for o in analysis.other_actions if o.job == name]
+    given += [(c.secrets, c.keys) for c in analysis.calls if c.job == name and c.keys]
+    if given and handed:
+        index = parents(analysis.document.root)
+        sites += [Site(node, keys, route_of(node, index)) for node, keys in given]
     return sites
 
 
@@ -257,15 +273,15 @@ def _step_reasons(
             why = composites[other.action]
             if why is not None:
                 yield (
-                    f"step {other.step_index + 1} gives the local action {other.action} the "
-                    f"keys, and {why}; keyless does not edit an action other workflows share: "
-                    "rewrite it by hand"
+                    f"step {other.step_index + 1} gives the local action "
+                    f"{shown_name(other.action)} the keys, and {why}; keyless does not edit an "
+                    "action other workflows share: rewrite it by hand"
                 )
             elif is_flow(other.inputs):
                 yield f"step {other.step_index + 1}'s with: is written in flow style"
             continue
         yield (
-            f"step {other.step_index + 1} gives {other.action} the keys as inputs "
+            f"step {other.step_index + 1} gives {shown_name(other.action)} the keys as inputs "
             f"({', '.join(map(shown_name, other.keys))}): keyless does not know how it takes "
             "temporary credentials; rewrite it by hand"
         )
@@ -302,26 +318,29 @@ def _call_reasons(analysis: GithubAnalysis, name: str, callees: Mapping[str, Any
         return []
     if not call.is_local:
         return [
-            f"it passes the keys to {call.callee}, a workflow in another repository: rewrite "
-            "that workflow there to use OIDC, then grant this job `id-token: write` and stop "
-            "passing the keys"
+            f"it passes the keys to {shown_name(call.callee)}, a workflow in another "
+            "repository: rewrite that workflow there to use OIDC, then grant this job "
+            "`id-token: write` and stop passing the keys"
         ]
     outcome = callees.get(call.local_path)
     if outcome is None:
         return [
-            f"it passes the keys to {call.callee}, which is not among the files read: run "
-            "fix on the whole repository"
+            f"it passes the keys to {shown_name(call.callee)}, which is not among the files "
+            "read: run fix on the whole repository"
         ]
     if not outcome.rewritten:
-        return [f"it passes the keys to {call.callee}, which is left as it is (see that file)"]
+        return [
+            f"it passes the keys to {shown_name(call.callee)}, which is left as it is "
+            "(see that file)"
+        ]
     return []
 
 
 def _layout_reasons(analysis: GithubAnalysis, name: str, job: Any) -> list[str]:
     reasons = [
-        f"the keys at {site.route} are written in flow style ({{…}}): rewrite them in block "
-        "style, or by hand"
-        for site in job_sites(analysis, name, job)
+        f"the keys at {shown_pointer(site.route)} are written in flow style ({{…}}): "
+        "rewrite them in block style, or by hand"
+        for site in job_sites(analysis, name, job, handed=False)
         if is_flow(site.node)
     ]
     reasons += [

@@ -4,9 +4,11 @@ analysed workflow (:mod:`.github`)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from keyless.checks.registry import Check, Scope
+from keyless.errors import quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.evidence import endpoint_evidence
 from keyless.workflows.github import (
@@ -20,7 +22,7 @@ from keyless.workflows.github import (
 from keyless.workflows.github_composite import composite_verdict
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.oidc_use import needless_id_token_jobs
-from keyless.workflows.yamldoc import is_map, key_position
+from keyless.workflows.yamldoc import anchor_of, is_map, key_position, parents, scalar_text
 
 _DOCS = "https://github.com/aws-actions/configure-aws-credentials#oidc"
 _KEY_VALUE = re.compile(
@@ -120,12 +122,10 @@ def _for_another_store(analysis: GithubAnalysis, env: KeyEnv) -> bool:
         return step is not None and bool(step_evidence(step))
     if env.level == "job" and env.job is not None:
         job = dict(jobs_of(analysis.document.root))[env.job]
-        pairs = {str(v) for v in (env.env.get("AWS_ACCESS_KEY_ID"),) if v is not None}
-        pairs |= {
-            str(s["with"].get("aws-access-key-id"))
-            for s in steps.values()
-            if is_map(s.get("with")) and s["with"].get("aws-access-key-id") is not None
-        }
+        # Each key ID the job names, as text (a nested list never is: aliases ten deep).
+        ids = [env.env.get("AWS_ACCESS_KEY_ID")]
+        ids += [s["with"].get("aws-access-key-id") for s in steps.values() if is_map(s.get("with"))]
+        pairs = {t for v in ids if v is not None and (t := scalar_text(v)) is not None}
         if len(pairs) > 1:
             return False
         # The job's own env must say so (an endpoint variable, a store's host, keys named
@@ -162,8 +162,8 @@ def keys_for_another_store(analysis: GithubAnalysis, job: str) -> bool:
 
 def _scope(env: KeyEnv) -> str:
     if env.level == "step" and env.step_index is not None:
-        return f"step {env.step_index + 1} of job '{env.job}'"
-    return "workflow" if env.level == "workflow" else f"job '{env.job}'"
+        return f"step {env.step_index + 1} of job {quoted(env.job)}"
+    return "workflow" if env.level == "workflow" else f"job {quoted(env.job)}"
 
 
 def _how_to_rewrite(file: WorkflowFile, action: str, keys: tuple[str, ...]) -> str:
@@ -181,16 +181,21 @@ def _how_to_rewrite(file: WorkflowFile, action: str, keys: tuple[str, ...]) -> s
 
 
 def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
-    """The findings of one analysed workflow: one per place keys are written (a key merged
-    into several jobs with ``<<: *anchor`` is reported once, where it is written)."""
+    """The findings of one analysed workflow: one per place keys are written. Keys that
+    reach several jobs from that one place (merged in with ``<<: *anchor``, or the whole
+    mapping or step repeated with ``*anchor``) are reported once, where they are written
+    and where ``fix`` removes them, and the message names every job they reach."""
     out: list[Finding] = []
     path = file.path
-    reported: set[tuple[int, str]] = set()
+    # (node, key) → (the finding's position, its node, who gets the keys written there)
+    reported: dict[tuple[int, str], tuple[int, Any, list[str]]] = {}
 
-    def add(meta: Check, node: Any, key: Any, message: str, route: str) -> None:
-        if (id(node), str(key)) in reported:
+    def add(meta: Check, node: Any, key: Any, message: str, route: str, who: str = "") -> None:
+        seen = reported.get((id(node), str(key)))
+        if seen is not None:
+            seen[2].append(who)
             return
-        reported.add((id(node), str(key)))
+        reported[(id(node), str(key))] = (len(out), node, [who])
         line, column = key_position(node, key)
         out.append(workflow_finding(meta, path, line + 1, column + 1, message, route))
 
@@ -200,27 +205,31 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             STATIC_AWS_KEYS,
             site.node,
             site.keys[0],
-            f"job '{item.job}' step {item.step_index + 1} passes "
+            f"job {quoted(item.job)} step {item.step_index + 1} passes "
             f"{', '.join(item.keys)} to {CONFIGURE_ACTION}",
             f"{site.route}.{site.keys[0]}",
+            f"job {quoted(item.job)} step {item.step_index + 1}",
         )
-    scopes: dict[int, list[str]] = {}
+    # Each env that gets a site's keys: the one it is written in, those that repeat it
+    # with an alias (the same mapping) and those that merge it in (another mapping).
+    users: dict[int, list[tuple[str, bool]]] = {}
     for env in analysis.key_env:
         for site in env.sites:
-            scopes.setdefault(id(site.node), []).append(_scope(env))
+            users.setdefault(id(site.node), []).append((_scope(env), env.env is not site.node))
     for env in analysis.key_env:
         if _for_another_store(analysis, env):
             continue
         for site in env.sites:
-            where = scopes[id(site.node)]
-            merged = [s for s in where if s != where[0]]
+            first = users[id(site.node)][0][0]
+            merged = [s for s, by_merge in users[id(site.node)] if by_merge and s != first]
             also = f" (merged into the {', '.join(merged)} too)" if merged else ""
             add(
                 STATIC_AWS_KEYS_ENV,
                 site.node,
                 site.keys[0],
-                f"{', '.join(site.keys)} set in the env of the {where[0]}{also}",
+                f"{', '.join(site.keys)} set in the env of the {first}{also}",
                 f"{site.route}.{site.keys[0]}",
+                "" if env.env is not site.node else f"the {_scope(env)}",
             )
     for env in analysis.container_env:
         for site in env.sites:
@@ -228,9 +237,10 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
                 STATIC_AWS_KEYS_ENV,
                 site.node,
                 site.keys[0],
-                f"{', '.join(site.keys)} set in the env of a container of job '{env.job}'; "
+                f"{', '.join(site.keys)} set in the env of a container of job {quoted(env.job)}; "
                 "rewrite it by hand",
                 f"{site.route}.{site.keys[0]}",
+                f"a container of job {quoted(env.job)}",
             )
     for other in analysis.other_actions:
         step = _job_steps(analysis, other.job).get(other.step_index)
@@ -241,10 +251,12 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             STATIC_AWS_KEYS_ENV,
             other.inputs,
             other.keys[0],
-            f"job '{other.job}' step {other.step_index + 1} gives {other.action} AWS keys "
-            f"as inputs ({', '.join(map(shown_name, other.keys))}){routes}; "
+            f"job {quoted(other.job)} step {other.step_index + 1} gives "
+            f"{shown_name(other.action)} AWS keys as inputs "
+            f"({', '.join(map(shown_name, other.keys))}){routes}; "
             f"{_how_to_rewrite(file, other.action, other.keys)}",
             f"jobs.{other.job}.steps[{other.step_index}].with.{other.keys[0]}",
+            f"job {quoted(other.job)} step {other.step_index + 1}",
         )
     for handoff in analysis.env_handoffs:
         if step_evidence({"env": handoff.env}):  # an endpoint or store named beside them
@@ -256,14 +268,16 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             f"{', '.join(handoff.names)} set from {handoff.sources} named for AWS keys in the "
             f"env of the {handoff.scope}: the keys handed on under other names",
             f"{handoff.route}.{handoff.names[0]}",
+            f"the {handoff.scope}",
         )
     for script in analysis.scripts:
         add(
             STATIC_AWS_KEYS_ENV,
             script.step,
             "run",
-            f"job '{script.job}' step {script.step_index + 1}: {script.reason}",
+            f"job {quoted(script.job)} step {script.step_index + 1}: {script.reason}",
             f"jobs.{script.job}.steps[{script.step_index}].run",
+            f"job {quoted(script.job)} step {script.step_index + 1}",
         )
     for call in analysis.calls:
         if call.keys:
@@ -271,16 +285,17 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
                 STATIC_AWS_KEYS_ENV,
                 call.secrets,
                 call.keys[0],
-                f"job '{call.job}' passes {', '.join(call.keys)} to the reusable workflow "
-                f"{call.callee}",
+                f"job {quoted(call.job)} passes {', '.join(call.keys)} to the reusable workflow "
+                f"{shown_name(call.callee)}",
                 f"jobs.{call.job}.secrets.{call.keys[0]}",
+                f"job {quoted(call.job)}",
             )
     needless = needless_id_token_jobs(analysis.document.root)
     if needless:
         root = analysis.document.root
         permissions = root["permissions"]
         node, key = (permissions, "id-token") if is_map(permissions) else (root, "permissions")
-        names = ", ".join(f"'{n}'" for n in needless)
+        names = ", ".join(quoted(n) for n in needless)
         noun = "job" if len(needless) == 1 else "jobs"
         add(
             BROAD_ID_TOKEN,
@@ -290,4 +305,40 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             "at workflow level)",
             "permissions.id-token" if is_map(permissions) else "permissions",
         )
-    return out
+    shared = [entry for entry in reported.values() if len(entry[2]) > 1]
+    return _name_aliases(out, analysis, shared) if shared else out
+
+
+def _name_aliases(
+    out: list[Finding], analysis: GithubAnalysis, shared: list[tuple[int, Any, list[str]]]
+) -> list[Finding]:
+    """Each finding whose keys an alias (``*anchor``) repeats in other jobs, steps or
+    containers, naming them too: an alias is the anchored node itself, so they get the
+    same keys (https://yaml.org/spec/1.2.2/#3222-anchors-and-aliases)."""
+    index = parents(analysis.document.root)
+    result = list(out)
+    for position, node, who in shared:
+        others = [w for w in dict.fromkeys(who[1:]) if w and w != who[0]]
+        if not others:
+            continue
+        anchor = _anchor_above(node, index)
+        named = f"the alias *{shown_name(anchor)}" if anchor is not None else "a YAML alias"
+        finding = result[position]
+        result[position] = replace(
+            finding, message=f"{finding.message} (given to {', '.join(others)} too, by {named})"
+        )
+    return result
+
+
+def _anchor_above(node: Any, index: dict[int, tuple[Any, Any]]) -> str | None:
+    """The anchor on ``node`` or on the nearest mapping or sequence it is written in
+    (a whole job or step may be the one repeated)."""
+    seen: set[int] = set()
+    current = node
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        anchor = anchor_of(current)
+        if anchor is not None:
+            return anchor
+        current = index.get(id(current), (None, None))[0]
+    return None

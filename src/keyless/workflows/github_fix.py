@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from keyless.errors import quoted
 from keyless.workflows import permissions as perms
 from keyless.workflows.edits import (
     Plan,
@@ -63,6 +64,7 @@ from keyless.workflows.yamldoc import (
     item_position,
     own_items,
     parents,
+    scalar_texts,
     value_position,
 )
 from keyless.workflows.yamlout import item_lines, mapping_lines
@@ -130,7 +132,7 @@ def plan(
     for name in [n for n in key_jobs if keys_for_another_store(analysis, n)]:
         key_jobs.remove(name)
         result.notes.append(
-            f"job '{name}': its keys are for another endpoint or an S3-compatible store, "
+            f"job {quoted(name)}: its keys are for another endpoint or an S3-compatible store, "
             "not AWS; left as they are"
         )
     grant_callers = [
@@ -162,20 +164,27 @@ def plan(
                 result.edits += remove_entries(lines, site.node, site.keys, parent, key)
         _rewrite_key_inputs(result, analysis, name, role, options)
         for other in (o for o in analysis.other_actions if o.job == name):
-            step = job["steps"][other.step_index]
-            result.edits += remove_entries(lines, other.inputs, other.keys, step, "with")
+            # Where the inputs are written: an alias (`with: *inputs`) shares them.
+            if id(other.inputs) not in done:
+                done.add(id(other.inputs))
+                parent, key = index.get(id(other.inputs), (None, None))
+                result.edits += remove_entries(lines, other.inputs, other.keys, parent, key)
             result.notes.append(
-                f"job '{name}' no longer passes {', '.join(map(shown_name, other.keys))} to "
-                f"{other.action}; "
+                f"job {quoted(name)} no longer passes {', '.join(map(shown_name, other.keys))} to "
+                f"{shown_name(other.action)}; "
                 "if the action declares them required: true, make them optional there"
             )
         _insert_credentials_step(result, analysis, name, job, role, options, context.composites)
         call = next((c for c in analysis.calls if c.job == name and c.keys), None)
         if call is not None:
-            result.edits += remove_entries(lines, call.secrets, call.keys, call.node, "secrets")
+            if id(call.secrets) not in done:
+                done.add(id(call.secrets))
+                parent, key = index.get(id(call.secrets), (None, None))
+                result.edits += remove_entries(lines, call.secrets, call.keys, parent, key)
             grants[name] = perms.union(grants[name], context.callees[call.local_path].permissions)
             result.notes.append(
-                f"job '{name}' no longer passes {', '.join(call.keys)} to {call.callee}"
+                f"job {quoted(name)} no longer passes {', '.join(call.keys)} to "
+                f"{shown_name(call.callee)}"
             )
     for call in grant_callers:
         grants[call.job] = perms.union(
@@ -211,7 +220,7 @@ def _outcome(analysis: GithubAnalysis, key_jobs: set[str], rewritten: set[str]) 
     for name, job in jobs_of(root):
         own = job.get("permissions")
         if is_map(own):
-            needs.append(perms.copied({str(k): str(v) for k, v in own.items()}))
+            needs.append(perms.copied(perms.texts(own)))
         else:
             needs.append(perms.job_needs((s for _, s in steps_of(job)), describe_step).permissions)
         if name in rewritten or _uses_oidc(job):
@@ -257,7 +266,7 @@ def _insert_credentials_step(
     if target is None:
         workflow_keys = any(e.level == "workflow" for e in analysis.key_env) and "steps" in job
         if workflow_keys and not any(needs_aws(s) for _, s in steps_of(job)):
-            result.notes.append(f"job '{name}': no step seems to call AWS; none inserted")
+            result.notes.append(f"job {quoted(name)}: no step seems to call AWS; none inserted")
         return
     region = region_for(options, analysis.document.root, job, target)
     if region is None:  # find_blockers has left such a job; never reached for a rewrite
@@ -280,7 +289,7 @@ def _current_permissions(permissions: Any) -> dict[str, str]:
     if permissions == "write-all":
         return dict.fromkeys(perms.SCOPES, "write")
     if is_map(permissions):
-        return perms.copied({str(k): str(v) for k, v in permissions.items()})
+        return perms.copied(perms.texts(permissions))
     return {}
 
 
@@ -327,15 +336,15 @@ def _grant_permissions(
     else:
         needs = perms.job_needs((s for _, s in steps_of(job)), describe_step)
         entries = perms.ordered(perms.union(needs.permissions, extra, {"id-token": "write"}))
-        result.notes.append(f"job '{name}': {NARROW_PERMISSIONS_NOTE}")
+        result.notes.append(f"job {quoted(name)}: {NARROW_PERMISSIONS_NOTE}")
         for unknown in needs.unknown:
             result.notes.append(
-                f"job '{name}': {unknown}; keyless cannot tell which permissions that needs: "
+                f"job {quoted(name)}: {unknown}; keyless cannot tell which permissions that needs: "
                 "add them to the job's permissions"
             )
         if isinstance(job.get("uses"), str) and not extra:
             result.notes.append(
-                f"job '{name}' calls {job['uses']}: grant it what that workflow's jobs need"
+                f"job {quoted(name)} calls {job['uses']}: grant it what that workflow's jobs need"
             )
     block = mapping_lines({"permissions": perms.id_token_last(entries)}, column)
     return [insert_before_first_key(lines, job, block)]
@@ -452,5 +461,5 @@ def _job_rewrite(
 
 def _runs_on_branches(root: Any) -> bool:
     on = root.get("on")
-    events = {str(e) for e in on} if is_map(on) or is_seq(on) else {str(on)}
+    events = set(scalar_texts(on)) if is_map(on) or is_seq(on) else {str(on)}
     return bool(events - _NOT_ON_BRANCHES)

@@ -20,6 +20,7 @@ from typing import Any
 
 from keyless.checks.registry import Check, Scope
 from keyless.engine import Unread
+from keyless.errors import quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.evidence import (
     endpoint_evidence,
@@ -219,7 +220,7 @@ def _handoffs(job: str | None, node: Any) -> Iterator[KeyHandOff]:
         lines = list(script) if is_seq(script) else []
         # A session token written by another line of the section makes the profile's
         # key pair temporary, as when one line writes all three.
-        token = writes_session_token("\n".join(str(line) for line in lines))
+        token = writes_session_token("\n".join(line for line in lines if isinstance(line, str)))
         for index, line in enumerate(lines):
             if not isinstance(line, str) or EXPORT.match(line):
                 continue
@@ -324,7 +325,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
             out.append(workflow_finding(meta, file.path, line + 1, column + 1, message, route))
 
     for item in analysis.variables:
-        scope = _scope(item.job) if item.job else "every job (top-level variables)"
+        scope = scope_of(item.job) if item.job else "every job (top-level variables)"
         route = f"{item.job}.variables" if item.job else "variables"
         merged = "" if item.node is item.scope else " (merged in with <<)"
         add(
@@ -336,7 +337,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
         )
     for export in analysis.exports:
         for index in export.indices:
-            scope = _scope(export.job)
+            scope = scope_of(export.job)
             prefix = f"{export.job}." if export.job else ""
             add(
                 export.script,
@@ -346,7 +347,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
                 f"{prefix}{export.section}[{index}]",
             )
     for handoff in analysis.handoffs:
-        scope = _scope(handoff.job)
+        scope = scope_of(handoff.job)
         position = (
             item_position(handoff.node, handoff.key)
             if isinstance(handoff.key, int)
@@ -363,7 +364,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
     return out
 
 
-def _scope(job: str | None) -> str:
+def scope_of(job: str | None) -> str:
     """Who gets what is written in ``job``, as a message says it: a name starting with a
     dot is a hidden job, a template the jobs that extend it get it from
     (https://docs.gitlab.com/ci/jobs/#hide-a-job); ``default:`` gives it to every job."""
@@ -372,5 +373,5 @@ def _scope(job: str | None) -> str:
     if job == "default":
         return "every job (default:)"
     if job.startswith("."):
-        return f"template '{job}'"
-    return f"job '{job}'"
+        return f"template {quoted(job)}"
+    return f"job {quoted(job)}"

@@ -16,12 +16,12 @@ replaced only when every job that gets them is rewritten; trigger jobs are never
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from keyless.errors import quoted
 from keyless.workflows.edits import Plan, entry_column, insert_before_first_key, key_block
 from keyless.workflows.evidence import (
     endpoint_evidence,
@@ -31,6 +31,7 @@ from keyless.workflows.evidence import (
     writes_session_token,
 )
 from keyless.workflows.gitlab import EXPORT, exports_temporary, key_variables, variable_value
+from keyless.workflows.gitlab_jwt import TOKEN_VARIABLE, plan_token_fixes
 from keyless.workflows.gitlab_pipeline import Job, Pipeline, Section
 from keyless.workflows.model import (
     FixOptions,
@@ -55,7 +56,6 @@ from keyless.workflows.yamldoc import (
 )
 from keyless.workflows.yamlout import Reference, mapping_lines, scalar_item_lines
 
-TOKEN_VARIABLE = "GITLAB_OIDC_TOKEN"  # noqa: S105 - a variable name, not a secret
 # Outside the project directory so that `artifacts: paths` can never pick the token up.
 TOKEN_FILE = "/tmp/gitlab-oidc-token"  # noqa: S105, S108
 WRITE_TOKEN = f'printf \'%s\' "${TOKEN_VARIABLE}" > "$AWS_WEB_IDENTITY_TOKEN_FILE"'
@@ -65,8 +65,6 @@ SETTINGS_NOTE = (
     "AWS SDKs use such keys before the ID token"
 )
 _REGIONS = ("AWS_REGION", "AWS_DEFAULT_REGION")
-# The JSON web tokens GitLab gave every job until 17.0, replaced by `id_tokens`.
-_REMOVED_TOKEN = re.compile(r"\$\{?(CI_JOB_JWT(?:_V1|_V2)?)\b\}?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,32 +78,6 @@ class _Usage:
     @property
     def uses_keys(self) -> bool:
         return bool(self.variables or self.exports or self.handoffs)
-
-
-def _removed_tokens(job: Job) -> list[str]:
-    """The predefined JWT variables GitLab removed that the job's scripts still read."""
-    found = (
-        match.group(1)
-        for section in job.sections.values()
-        if is_seq(section.script)
-        for line in section.script
-        if isinstance(line, str)
-        for match in _REMOVED_TOKEN.finditer(line)
-    )
-    return sorted(set(found))
-
-
-def _removed_token_note(job: str, variables: list[str]) -> str:
-    """Why a job reading ``$CI_JOB_JWT_V2`` no longer reaches AWS, and what replaces it.
-    https://docs.gitlab.com/update/deprecations/#old-versions-of-json-web-tokens-are-deprecated
-    """
-    names = ", ".join(f"${name}" for name in variables)
-    return (
-        f"job '{job}' reads {names}, which GitLab removed in 17.0: the job gets no token, so "
-        "it cannot assume its role; declare its own token (`id_tokens: GITLAB_OIDC_TOKEN: "
-        "aud: …`, with the audience its role's trust policy pins: $CI_JOB_JWT_V2 carried "
-        "the instance URL, such as https://gitlab.com) and read $GITLAB_OIDC_TOKEN instead"
-    )
 
 
 def role_value(options: FixOptions) -> str:
@@ -137,16 +109,17 @@ def plan(
                     "fix on it)",
                 )
             )
-    for job in jobs:
-        removed = _removed_tokens(job)
-        if removed:
-            plan_of(job.entry.document).notes.append(_removed_token_note(job.name, removed))
+    keyed = [j.name for j in jobs if usage[j.name].uses_keys]
+    for token_fix in plan_token_fixes(jobs, keyed):
+        target = plan_of(token_fix.job.entry.document)
+        target.edits += token_fix.edits
+        target.notes.append(token_fix.note)
     key_jobs = [j for j in jobs if usage[j.name].uses_keys and not j.is_trigger]
     for job in [j for j in key_jobs if _keys_not_reported(usage[j.name])]:
         # Keys for MinIO, R2… (or a test value): the scan reports none, nothing to rewrite.
         key_jobs.remove(job)
         plan_of(job.entry.document).notes.append(
-            f"job '{job.name}': its keys are for another endpoint or an S3-compatible store, "
+            f"job {quoted(job.name)}: its keys are for another endpoint or an S3-compatible store, "
             "not AWS; left as they are"
         )
     if not key_jobs:
@@ -476,4 +449,14 @@ def _job_rewrite(job: Job, project: str, default_branch: str, options: FixOption
         role=role,
         account=role_account(role),
         trust_notes=verdict.notes,
+        environment=_environment(job),
     )
+
+
+def _environment(job: Job) -> str | None:
+    """The environment the job deploys to (``environment: NAME`` or ``name:``), as written
+    (https://docs.gitlab.com/ci/yaml/#environment)."""
+    environment: Any = job.keys.get("environment")
+    if is_map(environment):
+        environment = environment.get("name")
+    return environment if isinstance(environment, str) and environment else None

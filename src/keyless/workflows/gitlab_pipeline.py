@@ -17,7 +17,7 @@ from typing import Any
 
 from keyless.workflows.gitlab import KEY_VARIABLES, SCRIPT_SECTIONS, jobs_of, variable_value
 from keyless.workflows.model import WorkflowFile
-from keyless.workflows.yamldoc import Document, has_own, is_map, is_seq, origin_of
+from keyless.workflows.yamldoc import Document, has_own, is_map, is_seq, origin_of, scalar_texts
 
 #: GitLab resolves at most this many levels of `extends`.
 MAX_EXTENDS = 11
@@ -143,7 +143,7 @@ def _chain(
     """The templates ``entry`` extends, lowest priority first (nested ones before). Each
     template is expanded once, so cycles and diamonds cost nothing extra."""
     spec = entry.node.get("extends")
-    names = [spec] if isinstance(spec, str) else [str(n) for n in spec] if is_seq(spec) else []
+    names = [spec] if isinstance(spec, str) else scalar_texts(spec) if is_seq(spec) else []
     out: list[Entry] = []
     for name in names:
         template = pipeline.entries.get(name)
@@ -161,7 +161,7 @@ def _inherits(entry: Entry, what: str, key: str) -> bool:
     if setting is False:
         return False
     if is_seq(setting):
-        return key in [str(s) for s in setting]
+        return key in [s for s in setting if isinstance(s, str)]
     return True
 
 

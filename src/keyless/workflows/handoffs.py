@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from keyless.errors import quoted
 from keyless.workflows.yamldoc import is_map
 
 # The names the AWS SDKs and CLI read static credentials from (github.KEY_ENV_NAMES):
@@ -47,8 +48,8 @@ class EnvHandOff:
     def scope(self) -> str:
         """Where it is, as messages say it."""
         if self.level == "step" and self.step_index is not None:
-            return f"step {self.step_index + 1} of job '{self.job}'"
-        return "workflow" if self.level == "workflow" else f"job '{self.job}'"
+            return f"step {self.step_index + 1} of job {quoted(self.job)}"
+        return "workflow" if self.level == "workflow" else f"job {quoted(self.job)}"
 
     @property
     def sources(self) -> str:

@@ -41,6 +41,7 @@ from collections.abc import Collection, Iterator
 from typing import Any
 
 from keyless.checks.registry import Check, Scope
+from keyless.errors import quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.gitlab import SCRIPT_SECTIONS
 from keyless.workflows.gitlab_pipeline import assemble
@@ -173,7 +174,7 @@ def circleci_findings(
                     document,
                     file,
                     (step, "run", found.group(1)),
-                    f"job '{name}' probably uses long-lived AWS keys: {why}",
+                    f"job {quoted(name)} probably uses long-lived AWS keys: {why}",
                     f"jobs.{name}.steps[{index}].run",
                     why,
                 )
@@ -276,7 +277,7 @@ def gitlab_findings(
                     section.document,
                     file,
                     (script, index, command),
-                    f"job '{name}' probably uses long-lived AWS keys: {why}",
+                    f"job {quoted(name)} probably uses long-lived AWS keys: {why}",
                     f"{name}.{section.name}[{index}]",
                     why,
                 )

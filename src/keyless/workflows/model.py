@@ -200,6 +200,9 @@ class JobRewrite:
     account: str | None = None
     chained: bool = False
     trust_notes: tuple[str, ...] = ()
+    #: The deployment environment a GitLab job names (``environment:``): a CI/CD
+    #: variable scoped to it wins for the job (a GitHub job's is in its subjects).
+    environment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

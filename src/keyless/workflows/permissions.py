@@ -203,6 +203,17 @@ def _script_needs(script: str) -> tuple[dict[str, str], str | None]:
 _SCOPE_NAME = re.compile(r"[a-z][a-z-]{0,49}", re.ASCII)
 
 
+def texts(permissions: Mapping[Any, Any]) -> dict[str, str]:
+    """A ``permissions:`` mapping read from a file, its scalar entries as text: a value
+    that is a mapping or a sequence is no level (and, aliased ten deep, would be a billion
+    values long as text)."""
+    return {
+        str(scope): str(level)
+        for scope, level in permissions.items()
+        if not isinstance(scope, (Mapping, list)) and not isinstance(level, (Mapping, list))
+    }
+
+
 def copied(permissions: Mapping[str, str]) -> dict[str, str]:
     """A workflow's own ``permissions:`` entries that may be copied into a job: scope
     names of lower-case letters and dashes (newer scopes than :data:`SCOPES` included)

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from keyless.checks.registry import Check, Scope
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.github import grants_id_token, jobs_of, steps_of
 from keyless.workflows.model import WorkflowFile, workflow_finding
-from keyless.workflows.yamldoc import is_map, is_seq, key_position, load, own_items
+from keyless.workflows.yamldoc import is_map, is_seq, key_position, load, own_items, scalar_texts
 
 PWN_REQUEST_ID_TOKEN = Check(
     scope=Scope.WORKFLOW,
@@ -106,7 +106,7 @@ def findings(root: Any, file: WorkflowFile) -> list[Finding]:
                     file.path,
                     line + 1,
                     column + 1,
-                    f"job '{name}' step {index + 1} checks out the pull request's code "
+                    f"job {quoted(name)} step {index + 1} checks out the pull request's code "
                     f"({key}: {_shortened(shown)}) in a workflow run on {events} with "
                     "id-token: write: code from a fork can request the OIDC token and "
                     "assume the AWS roles that trust the base branch",
@@ -144,7 +144,7 @@ def _call_findings(
             continue
         reported.add(at)
         what = (
-            f"whose job '{callee_job}' step {index + 1} checks out the pull request's code "
+            f"whose job {quoted(callee_job)} step {index + 1} checks out the pull request's code "
             f"({key}: {_shortened(shown)})"
         )
         node = job if at == "uses" else given[at][0]
@@ -161,7 +161,7 @@ def _call_finding(
         file.path,
         line + 1,
         column + 1,
-        f"job '{name}' calls the reusable workflow {_shortened(called)} {what} in a "
+        f"job {quoted(name)} calls the reusable workflow {_shortened(called)} {what} in a "
         f"workflow run on {events} with id-token: write: the called workflow gets the "
         "token permission, so code from a fork it checks out can request the OIDC token "
         "and assume the AWS roles that trust the base branch",
@@ -266,7 +266,7 @@ def _privileged(on: Any) -> list[str]:
     if isinstance(on, str):
         events = [on]
     elif is_seq(on) or is_map(on):
-        events = [str(event) for event in on]
+        events = scalar_texts(on)
     else:
         events = []
     return [event for event in _PRIVILEGED_EVENTS if event in events]

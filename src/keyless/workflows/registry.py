@@ -12,6 +12,7 @@ from keyless.workflows import (
     circleci,
     github_checks,
     gitlab,
+    gitlab_jwt,
     hardcoded,
     implicit,
     jenkins,
@@ -32,6 +33,7 @@ CHECKS: tuple[Check, ...] = (
     implicit.CIRCLECI_IMPLICIT_AWS_KEYS,
     implicit.BITBUCKET_IMPLICIT_AWS_KEYS,
     implicit.GITLAB_IMPLICIT_AWS_KEYS,
+    gitlab_jwt.GITLAB_REMOVED_JOB_JWT,
 )
 
 #: The checks whose findings mean "this pipeline still uses long-lived keys".
@@ -70,5 +72,6 @@ APPLIES_TO: Mapping[str, frozenset[Platform]] = MappingProxyType(
         implicit.CIRCLECI_IMPLICIT_AWS_KEYS.id: frozenset({Platform.CIRCLECI}),
         implicit.BITBUCKET_IMPLICIT_AWS_KEYS.id: frozenset({Platform.BITBUCKET}),
         implicit.GITLAB_IMPLICIT_AWS_KEYS.id: frozenset({Platform.GITLAB}),
+        gitlab_jwt.GITLAB_REMOVED_JOB_JWT.id: frozenset({Platform.GITLAB}),
     }
 )

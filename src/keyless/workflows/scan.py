@@ -18,8 +18,10 @@ from keyless.workflows import (
     circleci,
     github,
     github_action,
+    github_action_routes,
     github_checks,
     gitlab,
+    gitlab_jwt,
     hardcoded,
     implicit,
     jenkins,
@@ -153,7 +155,7 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
             if analysed is not None:
                 yield from github_action.findings(analysed, item.file)
         elif platform is Platform.GITHUB:
-            analysis = github_action.with_local_actions(
+            analysis = github_action_routes.with_local_actions(
                 github.analyse(item.document), item.file, actions
             )
             yield from github_checks.findings(analysis, item.file)
@@ -162,6 +164,7 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
             explicit = gitlab.findings(gitlab.analyse(item.document), item.file)
             yield from explicit
             yield from implicit.gitlab_findings(item.document, item.file, _routes(explicit))
+            yield from gitlab_jwt.findings(item.document, item.file)
         elif platform is Platform.CIRCLECI:
             explicit = circleci.findings(item.document, item.file)
             yield from explicit

@@ -18,7 +18,7 @@ from typing import Any
 
 from keyless.workflows.matrix import expand
 from keyless.workflows.model import Subject, SubjectOperator
-from keyless.workflows.yamldoc import is_map, is_seq
+from keyless.workflows.yamldoc import is_map, is_seq, scalar_texts
 
 UNKNOWN_REPOSITORY = "OWNER/REPO"
 _REMOTE = re.compile(
@@ -68,7 +68,7 @@ def _as_list(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     if is_seq(value):
-        return [str(v) for v in value]
+        return scalar_texts(value)
     return []
 
 
@@ -121,7 +121,7 @@ def _triggers(on: Any) -> dict[str, Any]:
     if isinstance(on, str):
         return {on: None}
     if is_seq(on):
-        return {str(event): None for event in on}
+        return dict.fromkeys(scalar_texts(on))
     if is_map(on):
         return {str(k): v for k, v in on.items()}
     return {}

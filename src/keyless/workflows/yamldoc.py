@@ -180,6 +180,19 @@ def is_seq(node: Any) -> bool:
     return isinstance(node, CommentedSeq)
 
 
+def scalar_text(value: Any) -> str | None:
+    """A scalar's text (``2024`` → ``"2024"``), or None for a mapping or sequence: never
+    the text of a whole structure, which aliases nested ten deep make a billion values
+    long."""
+    return None if is_map(value) or is_seq(value) else str(value)
+
+
+def scalar_texts(values: Any) -> list[str]:
+    """The texts of the scalars of a sequence (or the keys of a mapping), in order;
+    nested mappings and sequences are left out (:func:`scalar_text`)."""
+    return [t for v in values if (t := scalar_text(v)) is not None]
+
+
 def own_items(node: Any) -> Iterator[tuple[Any, Any]]:
     """The entries written in this mapping itself, not those merged in with ``<<: *x``."""
     if not is_map(node):
@@ -207,22 +220,25 @@ def origin_of(node: Any, key: Any) -> Any:
 
 def parents(root: Any) -> dict[int, tuple[Any, Any]]:
     """``id(node) → (parent, key or index)`` for every mapping and sequence written in
-    the document (merged entries are reached where they are written)."""
+    the document (merged entries are reached where they are written). A node reached
+    again through an alias (``env: *keys``) keeps the place its anchor is written: the
+    walk is in document order, and YAML writes an anchor before its aliases
+    (https://yaml.org/spec/1.2.2/#71-alias-nodes)."""
     index: dict[int, tuple[Any, Any]] = {}
-    stack = [root]
+    stack: list[tuple[Any, Any, Any]] = [(root, None, None)]
     seen: set[int] = set()
     while stack:
-        node = stack.pop()
+        node, parent, key = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
+        if parent is not None:
+            index[id(node)] = (parent, key)
         children = (
             list(own_items(node)) if is_map(node) else list(enumerate(node)) if is_seq(node) else []
         )
-        for key, child in children:
-            if is_map(child) or is_seq(child):
-                index.setdefault(id(child), (node, key))
-                stack.append(child)
+        nested = [(c, node, k) for k, c in children if is_map(c) or is_seq(c)]
+        stack.extend(reversed(nested))
     return index
 
 
