@@ -2,7 +2,8 @@
 
 A plan is checked in two ways. Always, on its own: the ``keyless/plan/v1`` schema, then
 what the emitted code would need to hold (every permission set, Identity Center user and
-role that a list names exists, names fit their AWS grammars, account IDs are 12 digits,
+role that a list names exists, names fit their AWS grammars, emails are plain addresses,
+account IDs are 12 digits,
 OIDC subjects belong to their role's repositories and have no wildcard under
 ``StringEquals``, inline policies are valid policies). And, when the inventory the plan
 was made from is given (``--demo``, ``--input``, ``--snapshot``), with ``keyless plan
@@ -19,6 +20,7 @@ from typing import Any
 from keyless.errors import KeylessError, PolicyError, quoted, shown_pointer
 from keyless.generate import names
 from keyless.model import Inventory
+from keyless.people import normalize_email
 from keyless.plan.check import check_plan
 from keyless.plan.document import Problem, read_plan, schema_problems
 from keyless.plan.partition import STS_AUDIENCES, arn_partition
@@ -113,6 +115,7 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
         if entry["user_name"].lower() in people:
             fail(pointer, f"Identity Center user {quoted(entry['user_name'])} is listed twice")
         people.add(entry["user_name"].lower())
+        _email(fail, f"/identity_center/users/{index}/email", entry["email"])
     for index, entry in enumerate(center["assignments"]):
         pointer = f"/identity_center/assignments/{index}"
         if entry["permission_set"].lower() not in sets:
@@ -141,6 +144,18 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
     for index, role in enumerate(document["oidc_roles"]):
         _oidc(fail, f"/oidc_roles/{index}", role)
     return problems
+
+
+def _email(fail: Any, pointer: str, email: str | None) -> None:
+    # The address becomes the Identity Store user's primary email in generated code: held
+    # to what the planner takes from an email tag (keyless.people.normalize_email).
+    if email is not None and (email != email.strip() or normalize_email(email) is None):
+        fail(
+            pointer,
+            f"{quoted(email)} is not an email address (local@domain: letters, digits and"
+            " . _ % + = - before the @, a domain of two or more labels; no space, quote,"
+            " line break or control character)",
+        )
 
 
 def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
