@@ -26,6 +26,7 @@ from keyless.collect.formats.auth_details import (
 )
 from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
 from keyless.collect.formats.providers import mfa_by_user, oidc_provider, saml_provider
+from keyless.collect.live.answers import iam_pages
 from keyless.collect.live.failures import (
     CONNECT_TIMEOUT,
     CREDENTIALS_REFUSED,
@@ -300,9 +301,7 @@ def _read_details(iam: Any, details: AuthDetails) -> int:
     # No Filter: users, groups, roles, local policies and the AWS managed policies that
     # are attached to something, in one paginated call.
     count = 0
-    for count, page in enumerate(
-        iam.get_paginator("get_account_authorization_details").paginate(), start=1
-    ):
+    for count, page in enumerate(iam_pages(iam, "get_account_authorization_details"), start=1):
         details.add_page(page, count - 1)
     return count
 
@@ -357,12 +356,8 @@ def _mfa_devices(
     iam: Any, calls: CallRecorder, sources: dict[Dataset, DatasetStatus]
 ) -> Mapping[str, tuple[MfaDevice, ...]] | None:
     def read() -> list[dict[str, Any]]:
-        paginator = iam.get_paginator("list_virtual_mfa_devices")
-        return [
-            device
-            for page in paginator.paginate(AssignmentStatus="Assigned")
-            for device in page.get("VirtualMFADevices", ())
-        ]
+        pages = iam_pages(iam, "list_virtual_mfa_devices", AssignmentStatus="Assigned")
+        return [device for page in pages for device in page.get("VirtualMFADevices", ())]
 
     devices = calls.call("iam", "ListVirtualMFADevices", read)
     if devices is None:

@@ -27,6 +27,7 @@ from typing import Any
 
 from keyless.collect.formats.credential_report import CredentialReport, ReportRow
 from keyless.collect.formats.dates import to_utc
+from keyless.collect.live.answers import iam_pages
 from keyless.model import AccessKey, LoginProfile
 
 #: The most users read one by one (about five calls each); past it, the report is missing.
@@ -115,8 +116,9 @@ def _login_profile(iam: Any, name: str) -> Mapping[str, Any] | None:
 
 def _all(iam: Any, operation: str, name: str) -> list[Mapping[str, Any]]:
     field = "MFADevices" if operation == "list_mfa_devices" else "AccessKeyMetadata"
-    pages = iam.get_paginator(operation).paginate(UserName=name)
-    return [item for page in pages for item in page.get(field, ())]
+    return [
+        item for page in iam_pages(iam, operation, UserName=name) for item in page.get(field, ())
+    ]
 
 
 def _ask(calls: Any, operation: str, function: Any) -> Any:
