@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from keyless.collect.formats import values
 from keyless.collect.formats.auth_details import (
     AuthDetails,
     DetailsError,
@@ -25,8 +25,7 @@ from keyless.collect.formats.auth_details import (
     left_out_notes,
 )
 from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
-from keyless.collect.formats.providers import mfa_by_user, oidc_provider, saml_provider
-from keyless.collect.live.answers import iam_pages
+from keyless.collect.live.answers import converted, iam_pages
 from keyless.collect.live.failures import (
     CONNECT_TIMEOUT,
     CREDENTIALS_REFUSED,
@@ -37,6 +36,7 @@ from keyless.collect.live.failures import (
     reaching_failure,
     unreachable,
 )
+from keyless.collect.live.listings import mfa_devices, oidc_providers, saml_providers
 from keyless.collect.live.unreported import complete_report
 from keyless.errors import CollectionError
 from keyless.model import (
@@ -46,9 +46,6 @@ from keyless.model import (
     DatasetState,
     DatasetStatus,
     FailedCall,
-    MfaDevice,
-    OidcProvider,
-    SamlProvider,
 )
 
 if TYPE_CHECKING:
@@ -179,15 +176,22 @@ class CallRecorder:
         except BotoCoreError as error:
             failure = FailedCall(service, operation, type(error).__name__, str(error))
         except DetailsError as error:
-            # AWS answered with something the converter cannot read: recorded like a
-            # failed call, never shown as a complete account.
-            failure = FailedCall(
-                service, operation, "UnreadableResponse", f"{error} at {error.pointer}"
-            )
+            self.unreadable(service, operation, error)
+            return None
+        self._record(failure)
+        return None
+
+    def unreadable(self, service: str, operation: str, error: DetailsError) -> None:
+        """Record that AWS answered ``operation`` with something the converter cannot
+        read: like a failed call, never shown as a complete account."""
+        self._record(
+            FailedCall(service, operation, "UnreadableResponse", f"{error} at {error.pointer}")
+        )
+
+    def _record(self, failure: FailedCall) -> None:
         # Reported once, by whoever renders the account (the report, `collect`'s summary).
         log.debug("%s", failure.describe())
         self.failed.append(failure)
-        return None
 
     def last_reason(self) -> str:
         """The last failure, described."""
@@ -224,10 +228,10 @@ def collect_account(
         )
         account_id = identity["Account"] if identity else None
 
-    aliases = calls.call(
+    alias = calls.call(
         "iam",
         "ListAccountAliases",
-        lambda: _reach_iam(client(session, "iam", endpoint_url, probe=True)),
+        lambda: _alias(_reach_iam(client(session, "iam", endpoint_url, probe=True))),
     )
     sources: dict[Dataset, DatasetStatus] = {}
     details = AuthDetails()
@@ -252,18 +256,28 @@ def collect_account(
     step("waiting for the credential report (iam:GenerateCredentialReport)")
     report = _credential_report(iam, calls, sources, report_timeout)
     step("reading MFA devices and identity providers")
-    mfa = _mfa_devices(iam, calls, sources)
-    oidc = _oidc_providers(iam, calls, sources)
-    saml = _saml_providers(iam, calls, sources)
+    mfa = mfa_devices(iam, calls, sources)
+    oidc = oidc_providers(iam, calls, sources)
+    saml = saml_providers(iam, calls, sources)
     if report is not None and pages is not None:
         step("reading the users the credential report has no row for")
         report = complete_report(iam, calls, report, details.raw_users)
-    users = build_users(details.raw_users, report, mfa, details_read=pages is not None)
+    try:
+        users = build_users(details.raw_users, report, mfa, details_read=pages is not None)
+    except DetailsError as error:
+        # A user AWS answered with that cannot be read fails the whole source, as an
+        # unreadable page does (recorded by the same path: exit code 3, no traceback).
+        calls.unreadable("iam", "GetAccountAuthorizationDetails", error)
+        sources[Dataset.AUTHORIZATION_DETAILS] = DatasetStatus(
+            DatasetState.FAILED, calls.last_reason()
+        )
+        pages, details = None, AuthDetails()
+        users = build_users([], report, mfa, details_read=False)
     if report is not None and pages is not None:
         sources[Dataset.CREDENTIAL_REPORT] = report.status_for(users)
     return Account(
         id=account_id,
-        alias=(aliases.get("AccountAliases") or [None])[0] if aliases else None,
+        alias=alias,
         name=name,
         email=email,
         partition=session.get_partition_for_region(session.region_name or "us-east-1"),
@@ -352,53 +366,8 @@ def _fetch_report(iam: Any, timeout: float) -> CredentialReport:
     return parse_credential_report(content, where="GetCredentialReport")
 
 
-def _mfa_devices(
-    iam: Any, calls: CallRecorder, sources: dict[Dataset, DatasetStatus]
-) -> Mapping[str, tuple[MfaDevice, ...]] | None:
-    def read() -> list[dict[str, Any]]:
-        pages = iam_pages(iam, "list_virtual_mfa_devices", AssignmentStatus="Assigned")
-        return [device for page in pages for device in page.get("VirtualMFADevices", ())]
-
-    devices = calls.call("iam", "ListVirtualMFADevices", read)
-    if devices is None:
-        sources[Dataset.MFA_DEVICES] = DatasetStatus(DatasetState.FAILED, calls.last_reason())
-        return None
-    sources[Dataset.MFA_DEVICES] = AVAILABLE
-    return mfa_by_user(devices)
-
-
-def _oidc_providers(
-    iam: Any, calls: CallRecorder, sources: dict[Dataset, DatasetStatus]
-) -> tuple[OidcProvider, ...]:
-    listing = calls.call("iam", "ListOpenIDConnectProviders", iam.list_open_id_connect_providers)
-    if listing is None:
-        sources[Dataset.OIDC_PROVIDERS] = DatasetStatus(DatasetState.FAILED, calls.last_reason())
-        return ()
-    providers = []
-    complete = True
-    for entry in listing.get("OpenIDConnectProviderList", ()):
-        arn = entry["Arn"]
-        got = calls.call("iam", "GetOpenIDConnectProvider", partial(_get_oidc, iam, arn))
-        if got is None:
-            complete = False
-            continue
-        providers.append(oidc_provider({**got, "Arn": arn}))
-    sources[Dataset.OIDC_PROVIDERS] = (
-        AVAILABLE if complete else DatasetStatus(DatasetState.FAILED, calls.last_reason())
+def _alias(answer: Any) -> str | None:
+    found = converted(
+        lambda: values.texts(answer.get("AccountAliases"), "AccountAliases"), "/AccountAliases"
     )
-    return tuple(providers)
-
-
-def _get_oidc(iam: Any, arn: str) -> Any:
-    return iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
-
-
-def _saml_providers(
-    iam: Any, calls: CallRecorder, sources: dict[Dataset, DatasetStatus]
-) -> tuple[SamlProvider, ...]:
-    listing = calls.call("iam", "ListSAMLProviders", iam.list_saml_providers)
-    if listing is None:
-        sources[Dataset.SAML_PROVIDERS] = DatasetStatus(DatasetState.FAILED, calls.last_reason())
-        return ()
-    sources[Dataset.SAML_PROVIDERS] = AVAILABLE
-    return tuple(saml_provider(entry) for entry in listing.get("SAMLProviderList", ()))
+    return found[0] if found else None

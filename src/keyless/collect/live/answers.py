@@ -1,6 +1,7 @@
-"""AWS's answers read whole or not at all: every page of an IAM listing, so that a part
-is never taken for the whole (a listing that cannot be followed is a failed call,
-recorded, its sources failed: exit code 3).
+"""AWS's answers read whole or not at all: every page of an IAM listing, and each answer
+converted inside the call that fetched it, so that an answer keyless cannot read is a
+failed call (recorded, its sources failed: exit code 3), never a traceback and never a
+part taken for the whole.
 
 IAM pages with ``IsTruncated`` and ``Marker``
 (https://docs.aws.amazon.com/IAM/latest/APIReference/Welcome.html, "Pagination"). A page
@@ -11,10 +12,12 @@ was silently missing and the account looked complete.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from keyless.collect.formats.auth_details import DetailsError
+
+T = TypeVar("T")
 
 
 def iam_pages(client: Any, operation: str, **arguments: Any) -> Iterator[Mapping[str, Any]]:
@@ -28,3 +31,15 @@ def iam_pages(client: Any, operation: str, **arguments: Any) -> Iterator[Mapping
                 " it cannot be asked for",
                 f"/{index}/IsTruncated" if index else "/IsTruncated",
             )
+
+
+def converted(convert: Callable[[], T], pointer: str = "") -> T:
+    """``convert()``, its ``ValueError`` (an answer of the wrong shape) as a
+    :class:`DetailsError` at ``pointer`` (the collector records it as a failed call)."""
+    try:
+        return convert()
+    except DetailsError:
+        raise
+    except ValueError as error:
+        index = getattr(error, "index", None)
+        raise DetailsError(str(error), pointer if index is None else f"{pointer}/{index}") from None
