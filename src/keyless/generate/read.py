@@ -23,6 +23,7 @@ from keyless.model import Inventory
 from keyless.people import normalize_email
 from keyless.plan.check import check_plan
 from keyless.plan.document import Problem, read_plan, schema_problems
+from keyless.plan.links import is_repository
 from keyless.plan.partition import STS_AUDIENCES, arn_partition
 from keyless.plan.providers import provider_problems
 from keyless.plan.targets import PROVIDERS, platform_provider
@@ -31,6 +32,7 @@ from keyless.plan.tenants import tenant_problems
 from keyless.policy.document import parse_policy
 
 _SUBJECT_PREFIX = {"github": "repo:{}:", "gitlab": "project_path:{}:"}
+_REPOSITORY = {"github": "ORG/REPO", "gitlab": "GROUP/PROJECT"}
 _ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")
 
 
@@ -211,6 +213,12 @@ def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
     provider = role["provider"]
     if provider["issuer"] != issuer or provider["audience"] != audience:
         fail(f"{pointer}/provider", f"{platform} tokens come from {issuer} ({audience})")
+    for index, repository in enumerate(role["repositories"]):
+        if not is_repository(platform, repository):
+            fail(
+                f"{pointer}/repositories/{index}",
+                f"{quoted(repository)} is not a {platform} repository ({_REPOSITORY[platform]})",
+            )
     prefixes = [_SUBJECT_PREFIX[platform].format(r) for r in role["repositories"]]
     for index, subject in enumerate(role["subjects"]):
         if not any(subject["value"].startswith(prefix) for prefix in prefixes):
