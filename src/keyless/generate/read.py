@@ -3,9 +3,9 @@
 A plan is checked in two ways. Always, on its own: the ``keyless/plan/v1`` schema, then
 what the emitted code would need to hold (every permission set, Identity Center user and
 role that a list names exists, names fit their AWS grammars, emails are plain addresses,
-account IDs are 12 digits,
-OIDC subjects belong to their role's repositories and have no wildcard under
-``StringEquals``, inline policies are valid policies). And, when the inventory the plan
+account IDs are 12 digits, OIDC repositories fit their platform's grammar, OIDC subjects
+belong to their role's repositories and have no wildcard under ``StringEquals``, inline
+policies are valid policies whose strings IAM takes). And, when the inventory the plan
 was made from is given (``--demo``, ``--input``, ``--snapshot``), with ``keyless plan
 --check``'s validation: a plan of another inventory (stale), an unknown user, a broader
 target.
@@ -19,6 +19,7 @@ from typing import Any
 
 from keyless.errors import KeylessError, PolicyError, quoted, shown_pointer
 from keyless.generate import names
+from keyless.generate.policy_grammar import identity_policy_problems
 from keyless.model import Inventory
 from keyless.people import normalize_email
 from keyless.plan.check import check_plan
@@ -178,9 +179,12 @@ def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
         # Parsed whether or not the plan's source is given: the schema only says it is an
         # object, and generated code must never carry a policy IAM would refuse.
         try:
-            parse_policy(inline)
+            parsed = parse_policy(inline)
         except PolicyError as error:
             fail(f"{pointer}/inline_policy{error.pointer}", f"not a valid policy: {error.message}")
+        else:
+            for where, message in identity_policy_problems(parsed):
+                fail(f"{pointer}/inline_policy{where}", f"IAM would refuse the policy: {message}")
 
 
 def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
