@@ -38,7 +38,7 @@ from keyless.collect.live.failures import (
 )
 from keyless.collect.live.listings import mfa_devices, oidc_providers, saml_providers
 from keyless.collect.live.unreported import complete_report
-from keyless.errors import CollectionError
+from keyless.errors import CollectionError, InputError, quoted
 from keyless.model import (
     AVAILABLE,
     Account,
@@ -47,6 +47,7 @@ from keyless.model import (
     DatasetStatus,
     FailedCall,
 )
+from keyless.model.arn import is_account_id
 
 if TYPE_CHECKING:
     import boto3
@@ -223,10 +224,11 @@ def collect_account(
     iam = client(session, "iam", endpoint_url)
     if account_id is None:
         step("contacting AWS (sts:GetCallerIdentity)")
-        identity = calls.call(
-            "sts", "GetCallerIdentity", lambda: caller_identity(session, endpoint_url)
+        account_id = calls.call(
+            "sts",
+            "GetCallerIdentity",
+            lambda: _caller_account(caller_identity(session, endpoint_url)),
         )
-        account_id = identity["Account"] if identity else None
 
     alias = calls.call(
         "iam",
@@ -346,7 +348,7 @@ def _fetch_report(iam: Any, timeout: float) -> CredentialReport:
         state = iam.generate_credential_report().get("State")
         if state == "COMPLETE":
             try:
-                content = iam.get_credential_report()["Content"]
+                content = iam.get_credential_report().get("Content")
                 break
             except ClientError as error:
                 # Expired or regenerated between the two calls: generate again.
@@ -363,7 +365,24 @@ def _fetch_report(iam: Any, timeout: float) -> CredentialReport:
             )
         time.sleep(delay)
         delay = min(delay * 2, 8.0)
-    return parse_credential_report(content, where="GetCredentialReport")
+    if not isinstance(content, bytes | str):
+        raise DetailsError("the answer holds no report", "/Content")
+    try:
+        return parse_credential_report(content, where="GetCredentialReport")
+    except InputError as error:
+        # AWS answered with a report keyless cannot read: the report is unread (a failed
+        # call, exit code 3), never the user's input (exit code 2, nothing collected).
+        raise DetailsError(error.message, "/Content") from None
+
+
+def _caller_account(answer: Any) -> str:
+    def read() -> str:
+        account = values.text(values.obj(answer, "GetCallerIdentity"), "Account")
+        if not is_account_id(account):
+            raise ValueError(f"Account {quoted(account)} is not a 12-digit account ID")
+        return account
+
+    return converted(read, "/Account")
 
 
 def _alias(answer: Any) -> str | None:

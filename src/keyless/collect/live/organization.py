@@ -37,7 +37,7 @@ from keyless.collect.live.failures import (
 from keyless.collect.live.identity_center import collect_identity_center
 from keyless.collect.live.members import MemberAccount, member_accounts, organization_ids
 from keyless.collect.shard import EXCLUDED, NOT_SELECTED, OTHER_SHARD, Shard, shard_of
-from keyless.errors import AwsUnavailable, CollectionError, KeylessError
+from keyless.errors import AwsUnavailable, CollectionError, KeylessError, quoted
 from keyless.model import (
     Account,
     AccountStatus,
@@ -142,8 +142,16 @@ def _caller(session: boto3.Session, endpoint_url: str | None) -> tuple[str, str]
             f"cannot identify the caller: {error_reason(error)}",
             hint="Configure management-account credentials (--profile, AWS_PROFILE, SSO).",
         ) from None
-    arn = parse_arn(identity.get("Arn", ""))
-    return identity["Account"], arn.partition if arn else "aws"
+    account = identity.get("Account")
+    if not isinstance(account, str) or not is_account_id(account):
+        raise AwsUnavailable(
+            f"STS answered GetCallerIdentity with the account {quoted(account)}, which is"
+            " not a 12-digit account ID: the organization could not be read",
+            hint="Run again; if the answer stays the same, an endpoint or proxy may be"
+            " altering it.",
+        )
+    arn = parse_arn(identity.get("Arn", "") if isinstance(identity.get("Arn"), str) else "")
+    return account, arn.partition if arn else "aws"
 
 
 def _describe_organization(orgs: Any) -> Any:
