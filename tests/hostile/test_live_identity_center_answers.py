@@ -114,3 +114,11 @@ def test_an_unreadable_answer_is_a_failed_call(
     (failure,) = [f for f in center.failed_calls if f.code == "UnreadableResponse"]
     assert failure.operation == operation
     assert said in failure.message
+
+
+def test_a_session_duration_in_seconds_is_read(aws: None) -> None:
+    """moto answers ``SessionDuration`` as a number of seconds (AWS: ``PT1H``)."""
+    center, _ = _collect(DescribePermissionSet={"PermissionSet": {"SessionDuration": 3600}})
+    (permission_set,) = center.permission_sets
+    assert permission_set.session_duration == "PT3600S"
+    assert center.failed_calls == ()

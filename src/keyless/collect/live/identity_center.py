@@ -182,10 +182,14 @@ def _permission_set(
 def _described(response: Mapping[str, Any], arn: str) -> tuple[str, str, str]:
     def read() -> tuple[str, str, str]:
         details = values.obj(response.get("PermissionSet") or {}, "PermissionSet")
+        duration = details.get("SessionDuration")
+        if type(duration) is int:
+            # An ISO 8601 duration in AWS's answers; the emulator (moto) gives seconds.
+            duration = f"PT{duration}S"
         return (
             values.text(details, "Name", arn.rsplit("/", 1)[-1]),
             values.text(details, "Description", ""),
-            values.text(details, "SessionDuration", "") or "PT1H",
+            values.text({"SessionDuration": duration}, "SessionDuration", "") or "PT1H",
         )
 
     return converted(read, "/PermissionSet")
