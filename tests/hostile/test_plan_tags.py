@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.builders import make_inventory, make_user
+from tests.builders import make_inventory, make_key, make_user
 from tests.plan.support import plan_of
 
 
@@ -31,3 +31,16 @@ def test_a_plain_email_tag_names_the_identity_center_user() -> None:
     plan = plan_of(make_inventory(users=[user]))
     (center_user,) = plan.identity_center_users
     assert (center_user.user_name, center_user.email) == ("alice@example.com", "alice@example.com")
+
+
+@pytest.mark.parametrize(
+    ("value", "role"), [("acme/app", True), ("acme/..", False), ("acme/.", False)]
+)
+def test_a_repository_tag_of_a_reserved_name_names_no_repository(value: str, role: bool) -> None:
+    """GitHub reserves "." and ".." as repository names: such a tag named the role's
+    repository (``repo:acme/..:…`` in its subjects), as ``--link github:acme/..`` did."""
+    user = make_user(
+        "deployer", keys=[make_key(age_days=30, last_used_days=1)], tags={"repo": value}
+    )
+    plan = plan_of(make_inventory(users=[user]))
+    assert [r.repositories for r in plan.oidc_roles] == ([(value,)] if role else [])

@@ -16,6 +16,8 @@ from keyless.plan.model import LinkKind
     [
         ("acme/app", LinkKind.GITHUB, "acme/app"),
         ("github:acme/app.site", LinkKind.GITHUB, "acme/app.site"),
+        ("acme/.github", LinkKind.GITHUB, "acme/.github"),
+        ("acme/...", LinkKind.GITHUB, "acme/..."),
         ("gitlab:group/sub/project", LinkKind.GITLAB, "group/sub/project"),
         ("gitlab:" + "/".join(["g"] * 22), LinkKind.GITLAB, "/".join(["g"] * 22)),
         ("host:nas01.example.com", LinkKind.HOST, "nas01.example.com"),
@@ -39,6 +41,9 @@ def test_link_targets_parse(text: str, kind: LinkKind, value: str) -> None:
         "aws:no such",
         "ftp:x/y",
         "-x/y",
+        # GitHub reserves "." and ".." as repository names.
+        "github:acme/..",
+        "acme/.",
         # GitLab: at most 20 subgroups, segments of at most 255 characters.
         "gitlab:" + "/".join(["g"] * 23),
         "gitlab:group/" + "p" * 256,

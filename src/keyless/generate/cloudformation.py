@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -63,15 +64,33 @@ class _Representer(SafeRepresenter):
 _Representer.add_representer(str, _Representer.represent_str)
 
 
+#: Unicode categories a reviewer cannot see (format characters such as bidirectional
+#: overrides and isolates or zero-width spaces; private-use and unassigned code points),
+#: which the YAML emitter writes raw when it may write non-ASCII text: they reorder or hide
+#: what is read (https://trojansource.codes).
+_INVISIBLE = frozenset({"Cf", "Co", "Cn", "Cs"})
+
+
 def dump(template: Mapping[str, Any]) -> bytes:
-    """``template`` as YAML: block style, keys in order, long lines kept whole."""
+    """``template`` as YAML: block style, keys in order, long lines kept whole. A
+    template holding an invisible character is written in ASCII, every non-ASCII
+    character as a double-quoted escape (``\\u202E``) that reads back exactly."""
+    plain = _plain(template)
+    text = _dump(plain, allow_unicode=True)
+    if not text.isascii() and any(unicodedata.category(c) in _INVISIBLE for c in text):
+        text = _dump(plain, allow_unicode=False)
+    return text.encode()
+
+
+def _dump(template: Any, *, allow_unicode: bool) -> str:
     yaml = YAML(typ="safe", pure=True)
     yaml.Representer = _Representer
     yaml.default_flow_style = False
     yaml.width = 4096
+    yaml.allow_unicode = allow_unicode
     out = io.StringIO()
-    yaml.dump(_plain(template), out)
-    return out.getvalue().encode()
+    yaml.dump(template, out)
+    return out.getvalue()
 
 
 def _plain(value: Any) -> Any:

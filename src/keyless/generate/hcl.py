@@ -1,9 +1,11 @@
 """A small HCL (Terraform) writer: blocks, attributes and values, formatted as
 ``terraform fmt`` formats them, every string quoted with HCL's escapes.
 
-Untrusted text only ever reaches the output through :func:`quote`: backslash, quote and
-control characters escaped, and the template introducers ``${`` and ``%{`` doubled to
-``$${`` / ``%%{`` so that no value can become an interpolation or a directive
+Untrusted text only ever reaches the output through :func:`quote`: backslash, quote,
+control and invisible characters escaped (a bidirectional override or isolate, a
+zero-width space, a line separator: written raw, they reorder or hide what a reviewer
+reads, https://trojansource.codes), and the template introducers ``${`` and ``%{``
+doubled to ``$${`` / ``%%{`` so that no value can become an interpolation or a directive
 (https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences).
 Expressions (references, function calls) are built only from :class:`Ref`, whose parts
 are checked against the identifier grammar, and :class:`Call` / :class:`Template`.
@@ -12,12 +14,17 @@ are checked against the identifier grammar, and :class:`Call` / :class:`Template
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*", re.ASCII)
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: Unicode categories written as ``\\uNNNN``: controls, format characters (bidirectional
+#: overrides and isolates, zero-width characters), line and paragraph separators,
+#: surrogates, private-use and unassigned code points.
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _KEYWORDS = frozenset({"true", "false", "null", "for", "in", "if", "endif", "endfor"})
 INDENT = "  "
 
@@ -89,8 +96,9 @@ def quote_text(text: str) -> str:
         following = text[index + 1 : index + 2]
         if char in _ESCAPES:
             out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 or char in "\u2028\u2029":
-            out.append(f"\\u{ord(char):04x}")
+        elif unicodedata.category(char) in _ESCAPED_CATEGORIES:
+            code = ord(char)
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
         elif char in "$%" and following == "{":
             out.append(char * 2)
         else:

@@ -2,9 +2,10 @@
 
 A plan is checked in two ways. Always, on its own: the ``keyless/plan/v1`` schema, then
 what the emitted code would need to hold (every permission set, Identity Center user and
-role that a list names exists, names fit their AWS grammars, account IDs are 12 digits,
-OIDC subjects belong to their role's repositories and have no wildcard under
-``StringEquals``, inline policies are valid policies). And, when the inventory the plan
+role that a list names exists, names fit their AWS grammars, emails are plain addresses,
+account IDs are 12 digits, OIDC repositories fit their platform's grammar, OIDC subjects
+belong to their role's repositories and have no wildcard under ``StringEquals``, inline
+policies are valid policies whose strings IAM takes). And, when the inventory the plan
 was made from is given (``--demo``, ``--input``, ``--snapshot``), with ``keyless plan
 --check``'s validation: a plan of another inventory (stale), an unknown user, a broader
 target.
@@ -18,9 +19,12 @@ from typing import Any
 
 from keyless.errors import KeylessError, PolicyError, quoted, shown_pointer
 from keyless.generate import names
+from keyless.generate.policy_grammar import identity_policy_problems
 from keyless.model import Inventory
+from keyless.people import normalize_email
 from keyless.plan.check import check_plan
 from keyless.plan.document import Problem, read_plan, schema_problems
+from keyless.plan.links import is_repository
 from keyless.plan.partition import STS_AUDIENCES, arn_partition
 from keyless.plan.providers import provider_problems
 from keyless.plan.targets import PROVIDERS, platform_provider
@@ -29,6 +33,7 @@ from keyless.plan.tenants import tenant_problems
 from keyless.policy.document import parse_policy
 
 _SUBJECT_PREFIX = {"github": "repo:{}:", "gitlab": "project_path:{}:"}
+_REPOSITORY = {"github": "ORG/REPO", "gitlab": "GROUP/PROJECT"}
 _ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")
 
 
@@ -113,6 +118,7 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
         if entry["user_name"].lower() in people:
             fail(pointer, f"Identity Center user {quoted(entry['user_name'])} is listed twice")
         people.add(entry["user_name"].lower())
+        _email(fail, f"/identity_center/users/{index}/email", entry["email"])
     for index, entry in enumerate(center["assignments"]):
         pointer = f"/identity_center/assignments/{index}"
         if entry["permission_set"].lower() not in sets:
@@ -143,6 +149,18 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+def _email(fail: Any, pointer: str, email: str | None) -> None:
+    # The address becomes the Identity Store user's primary email in generated code: held
+    # to what the planner takes from an email tag (keyless.people.normalize_email).
+    if email is not None and (email != email.strip() or normalize_email(email) is None):
+        fail(
+            pointer,
+            f"{quoted(email)} is not an email address (local@domain: letters, digits and"
+            " . _ % + = - before the @, a domain of two or more labels; no space, quote,"
+            " line break or control character)",
+        )
+
+
 def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
     for position, arn in enumerate(entry["aws_managed_policies"]):
         if not names.matches(names.MANAGED_POLICY_ARN, arn):
@@ -161,9 +179,12 @@ def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
         # Parsed whether or not the plan's source is given: the schema only says it is an
         # object, and generated code must never carry a policy IAM would refuse.
         try:
-            parse_policy(inline)
+            parsed = parse_policy(inline)
         except PolicyError as error:
             fail(f"{pointer}/inline_policy{error.pointer}", f"not a valid policy: {error.message}")
+        else:
+            for where, message in identity_policy_problems(parsed):
+                fail(f"{pointer}/inline_policy{where}", f"IAM would refuse the policy: {message}")
 
 
 def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
@@ -196,6 +217,12 @@ def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
     provider = role["provider"]
     if provider["issuer"] != issuer or provider["audience"] != audience:
         fail(f"{pointer}/provider", f"{platform} tokens come from {issuer} ({audience})")
+    for index, repository in enumerate(role["repositories"]):
+        if not is_repository(platform, repository):
+            fail(
+                f"{pointer}/repositories/{index}",
+                f"{quoted(repository)} is not a {platform} repository ({_REPOSITORY[platform]})",
+            )
     prefixes = [_SUBJECT_PREFIX[platform].format(r) for r in role["repositories"]]
     for index, subject in enumerate(role["subjects"]):
         if not any(subject["value"].startswith(prefix) for prefix in prefixes):

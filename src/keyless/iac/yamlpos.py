@@ -81,6 +81,11 @@ def parse_yaml(text: str) -> Node:
     return _convert(data, Position(1, 1), budget, 0)
 
 
+#: What ruamel.yaml's resolver calls an integer but has no digit: a sign or a base prefix
+#: and underscores only.
+_NO_DIGITS = re.compile(r"[-+]?(?:0[box])?_*", re.ASCII)
+
+
 @functools.cache
 def _constructor() -> type:
     """ruamel.yaml's round-trip constructor, reading a plain ``0`` as the integer 0: it
@@ -92,6 +97,10 @@ def _constructor() -> type:
         def construct_yaml_int(self, node: Any) -> Any:
             if node.value == "0":
                 return 0
+            if _NO_DIGITS.fullmatch(node.value):
+                # ruamel's resolver takes "+_" or "0x_" for an integer and its constructor
+                # then fails (IndexError: a traceback); YAML 1.2 reads them as strings.
+                return self.construct_scalar(node)
             return super().construct_yaml_int(node)
 
     Constructor.add_constructor("tag:yaml.org,2002:int", Constructor.construct_yaml_int)

@@ -23,8 +23,10 @@ from keyless.plan.model import Destination, LinkKind, LinkTarget
 from keyless.plan.tenants import BITBUCKET_SYNTAX, CIRCLECI_SYNTAX, parse_project
 
 # https://docs.github.com/en/repositories/creating-and-managing-repositories/about-repositories
-# (owner: letters, digits, single hyphens; repository: letters, digits, ., -, _)
-_GITHUB = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
+# (owner: letters, digits, single hyphens; repository: letters, digits, ., -, _; never
+# "." or "..", which GitHub reserves: no token names them, and "repo:acme/..:" reads as a
+# path that leaves the owner)
+_GITHUB = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/(?!\.\.?\Z)[A-Za-z0-9._-]{1,100}")
 # https://docs.gitlab.com/user/reserved_names/#rules-for-usernames-project-and-group-names-and-slugs
 # A path segment is at most 255 characters, and a group nests at most 20 subgroups
 # (https://docs.gitlab.com/user/group/subgroups/): a group, its subgroups, the project.
@@ -97,6 +99,13 @@ def parse_target(text: str, source: str) -> LinkTarget:
         where=source,
         hint=f"A link target is {SYNTAX} (services: {', '.join(sorted(SERVICES))}).",
     )
+
+
+def is_repository(platform: str, name: str) -> bool:
+    """True when ``name`` is a repository of ``platform`` (``github``: ORG/REPO,
+    ``gitlab``: GROUP/…/PROJECT) as a ``--link`` takes it."""
+    grammar = {"github": _GITHUB, "gitlab": _GITLAB}.get(platform)
+    return grammar is not None and grammar.fullmatch(name) is not None
 
 
 def parse_link_option(text: str) -> LinkRequest:

@@ -45,7 +45,8 @@ REPOSITORY_TAGS = frozenset(
 )
 _WORD = re.compile(r"[a-z0-9]+")
 _CI_SIGNALS = ("ci-name", "ci-path", "ci-tag", "repository-tag")
-_REPOSITORY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
+# GitHub's ORG/REPO, as keyless.plan.links reads a --link (never "." or ".." for REPO).
+_REPOSITORY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/(?!\.\.?\Z)[A-Za-z0-9._-]{1,100}")
 
 
 class Use(StrEnum):

@@ -119,6 +119,22 @@ def level(severity: Severity) -> str:
     return _LEVELS[severity]
 
 
+#: What a SARIF viewer reads as an embedded link in a plain text message, ``[text](target)``
+#: (SARIF 2.1.0 §3.11.6): a name from the estate such as ``[docs](https://evil.example)``
+#: would be shown as a link.
+_EMBEDDED_LINK = re.compile(r"\[[^\]]*\]\(")
+
+
+def message(text: str) -> dict[str, str]:
+    """A plain text message object for ``text``, which may hold names from the estate. A
+    text that a viewer could read as holding an embedded link has its square brackets and
+    backslashes escaped with a backslash (§3.11.6: a producer should, where a literal
+    could be parsed as a link), so it is shown as the text it is, never as a link."""
+    if "](" in text and _EMBEDDED_LINK.search(text):
+        text = re.sub(r"([\\\[\]])", r"\\\1", text)
+    return {"text": text}
+
+
 def _rule(rule: SarifRule) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": rule.id,
@@ -142,7 +158,7 @@ def _result(result: SarifResult, rule_index: Mapping[str, int]) -> dict[str, Any
     out: dict[str, Any] = {
         "ruleId": result.rule_id,
         "level": level(result.severity),
-        "message": {"text": result.message},
+        "message": message(result.message),
     }
     if result.rule_id in rule_index:
         out["ruleIndex"] = rule_index[result.rule_id]
@@ -252,11 +268,11 @@ def scan_sarif(result: ScanResult, *, stream: bool = False) -> dict[str, Any]:
     # for literal keys only are no failure; a file scan's other notes are its own
     # renderers' to show.
     notes = [
-        {"level": "note", "message": {"text": note}}
+        {"level": "note", "message": message(note)}
         for note in (result.notes if result.inventory is not None else ())
     ] + _read_in_part(result)
     notes += [
-        {"level": "note", "message": {"text": unused_ignore_line(ignore)}}
+        {"level": "note", "message": message(unused_ignore_line(ignore))}
         for ignore in result.unused_ignores
     ]
     if notifications or notes:
@@ -276,7 +292,7 @@ def _read_in_part(result: ScanResult) -> list[dict[str, Any]]:
         return []
     from keyless.render.workflows import literal_only
 
-    return [{"level": "note", "message": {"text": line}} for line in literal_only(result)]
+    return [{"level": "note", "message": message(line)} for line in literal_only(result)]
 
 
 def _not_read(result: ScanResult) -> list[dict[str, Any]]:
@@ -292,7 +308,7 @@ def _not_read(result: ScanResult) -> list[dict[str, Any]]:
     for run in result.short_runs:
         for gap in run.not_evaluated:
             notes.append(f"{run.check.id} not evaluated in account {gap.account}: {gap.reason}")
-    return [{"level": "error", "message": {"text": note}} for note in notes]
+    return [{"level": "error", "message": message(note)} for note in notes]
 
 
 def _ignore_suppression(ignore: Ignore) -> SarifSuppression:

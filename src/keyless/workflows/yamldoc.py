@@ -10,6 +10,7 @@ keys GitLab's YAML 1.1 reader accepts (ruamel.yaml alone refuses them).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,14 @@ def _constructor() -> Any:
         over every merge. They become one ``<<: [later, …, earlier]`` sequence, which the
         YAML merge rules read the same way (https://yaml.org/type/merge.html)."""
 
+        def construct_yaml_int(self, node: Any) -> Any:
+            # ruamel's resolver takes "+_" or "0x_" (a sign or base prefix and underscores,
+            # no digit) for an integer and its constructor then fails with an IndexError (a
+            # traceback); YAML 1.2 reads them as strings.
+            if re.fullmatch(r"[-+]?(?:0[box])?_*", node.value, re.ASCII):
+                return self.construct_scalar(node)
+            return super().construct_yaml_int(node)
+
         def flatten_mapping(self, node: Any) -> Any:
             merges = [(k, v) for k, v in node.value if k.tag == merge_tag]
             if len(merges) > 1:
@@ -74,6 +83,9 @@ def _constructor() -> Any:
                     node.value = rest
             return super().flatten_mapping(node)
 
+    MergingConstructor.add_constructor(
+        "tag:yaml.org,2002:int", MergingConstructor.construct_yaml_int
+    )
     return MergingConstructor
 
 

@@ -21,6 +21,7 @@ import orjson
 
 from keyless.collect.formats import values
 from keyless.collect.formats.credential_report import CredentialReport, ReportRow
+from keyless.errors import quoted
 from keyless.files import find_duplicate_key
 from keyless.model import (
     Group,
@@ -164,8 +165,19 @@ def _tags(entries: Any) -> Tags:
     if not entries:
         return EMPTY_TAGS
     tags = {}
+    seen: set[str] = set()
     for tag in values.listing(entries, "Tags"):
         key, value = values.fields(values.obj(tag, "a tag"), _TAG)
+        if key.lower() in seen:
+            # IAM keeps one tag per key of a user or role, ignoring case: a list with two
+            # (``email`` and ``Email``) was edited, and which value a reader kept (a plan's
+            # email, an ``aws:PrincipalTag`` of its proof) depended on the reader.
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating
+            raise ValueError(
+                f"the tag key {quoted(key)} is listed twice (IAM tag keys ignore case):"
+                " AWS lists each once"
+            )
+        seen.add(key.lower())
         tags[key] = value
     return MappingProxyType(tags)
 

@@ -60,11 +60,19 @@ def text(entry: Mapping[str, Any], key: str, default: str | None = None) -> str:
 def fields(entry: Mapping[str, Any], spec: tuple[tuple[str, str | None], ...]) -> list[str]:
     """The strings ``entry[key]`` for each ``(key, default)`` of ``spec``, as
     :func:`text` reads them one by one, but with one check for the usual case where
-    all are strings already (this runs for every role of a 20,000-role export)."""
+    all are strings already (this runs for every role of a 20,000-role export). A
+    required field (no default) is never empty: every name, ARN and tag key AWS lists has
+    at least one character, and an empty one (``"UserName": ""``) became a user that
+    ``keyless plan`` wrote into a plan its own schema refuses."""
     found = [entry.get(key, default) for key, default in spec]
     for value in found:
         if type(value) is not str or len(value) > MAX_TEXT:
-            return [text(entry, key, default) for key, default in spec]
+            found = [text(entry, key, default) for key, default in spec]
+            break
+    if "" in found:
+        for (key, default), value in zip(spec, found, strict=True):
+            if default is None and not value:
+                raise ValueError(f"{key} is empty: AWS names every resource")
     return found
 
 

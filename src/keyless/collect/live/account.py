@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from keyless.collect.formats import values
 from keyless.collect.formats.auth_details import (
     AuthDetails,
     DetailsError,
@@ -25,7 +25,7 @@ from keyless.collect.formats.auth_details import (
     left_out_notes,
 )
 from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
-from keyless.collect.formats.providers import mfa_by_user, oidc_provider, saml_provider
+from keyless.collect.live.answers import converted, iam_pages
 from keyless.collect.live.failures import (
     CONNECT_TIMEOUT,
     CREDENTIALS_REFUSED,
@@ -36,8 +36,9 @@ from keyless.collect.live.failures import (
     reaching_failure,
     unreachable,
 )
+from keyless.collect.live.listings import mfa_devices, oidc_providers, saml_providers
 from keyless.collect.live.unreported import complete_report
-from keyless.errors import CollectionError
+from keyless.errors import CollectionError, InputError, quoted
 from keyless.model import (
     AVAILABLE,
     Account,
@@ -45,10 +46,8 @@ from keyless.model import (
     DatasetState,
     DatasetStatus,
     FailedCall,
-    MfaDevice,
-    OidcProvider,
-    SamlProvider,
 )
+from keyless.model.arn import is_account_id
 
 if TYPE_CHECKING:
     import boto3
@@ -178,15 +177,22 @@ class CallRecorder:
         except BotoCoreError as error:
             failure = FailedCall(service, operation, type(error).__name__, str(error))
         except DetailsError as error:
-            # AWS answered with something the converter cannot read: recorded like a
-            # failed call, never shown as a complete account.
-            failure = FailedCall(
-                service, operation, "UnreadableResponse", f"{error} at {error.pointer}"
-            )
+            self.unreadable(service, operation, error)
+            return None
+        self._record(failure)
+        return None
+
+    def unreadable(self, service: str, operation: str, error: DetailsError) -> None:
+        """Record that AWS answered ``operation`` with something the converter cannot
+        read: like a failed call, never shown as a complete account."""
+        self._record(
+            FailedCall(service, operation, "UnreadableResponse", f"{error} at {error.pointer}")
+        )
+
+    def _record(self, failure: FailedCall) -> None:
         # Reported once, by whoever renders the account (the report, `collect`'s summary).
         log.debug("%s", failure.describe())
         self.failed.append(failure)
-        return None
 
     def last_reason(self) -> str:
         """The last failure, described."""
@@ -218,15 +224,16 @@ def collect_account(
     iam = client(session, "iam", endpoint_url)
     if account_id is None:
         step("contacting AWS (sts:GetCallerIdentity)")
-        identity = calls.call(
-            "sts", "GetCallerIdentity", lambda: caller_identity(session, endpoint_url)
+        account_id = calls.call(
+            "sts",
+            "GetCallerIdentity",
+            lambda: _caller_account(caller_identity(session, endpoint_url)),
         )
-        account_id = identity["Account"] if identity else None
 
-    aliases = calls.call(
+    alias = calls.call(
         "iam",
         "ListAccountAliases",
-        lambda: _reach_iam(client(session, "iam", endpoint_url, probe=True)),
+        lambda: _alias(_reach_iam(client(session, "iam", endpoint_url, probe=True))),
     )
     sources: dict[Dataset, DatasetStatus] = {}
     details = AuthDetails()
@@ -251,18 +258,28 @@ def collect_account(
     step("waiting for the credential report (iam:GenerateCredentialReport)")
     report = _credential_report(iam, calls, sources, report_timeout)
     step("reading MFA devices and identity providers")
-    mfa = _mfa_devices(iam, calls, sources)
-    oidc = _oidc_providers(iam, calls, sources)
-    saml = _saml_providers(iam, calls, sources)
+    mfa = mfa_devices(iam, calls, sources)
+    oidc = oidc_providers(iam, calls, sources)
+    saml = saml_providers(iam, calls, sources)
     if report is not None and pages is not None:
         step("reading the users the credential report has no row for")
         report = complete_report(iam, calls, report, details.raw_users)
-    users = build_users(details.raw_users, report, mfa, details_read=pages is not None)
+    try:
+        users = build_users(details.raw_users, report, mfa, details_read=pages is not None)
+    except DetailsError as error:
+        # A user AWS answered with that cannot be read fails the whole source, as an
+        # unreadable page does (recorded by the same path: exit code 3, no traceback).
+        calls.unreadable("iam", "GetAccountAuthorizationDetails", error)
+        sources[Dataset.AUTHORIZATION_DETAILS] = DatasetStatus(
+            DatasetState.FAILED, calls.last_reason()
+        )
+        pages, details = None, AuthDetails()
+        users = build_users([], report, mfa, details_read=False)
     if report is not None and pages is not None:
         sources[Dataset.CREDENTIAL_REPORT] = report.status_for(users)
     return Account(
         id=account_id,
-        alias=(aliases.get("AccountAliases") or [None])[0] if aliases else None,
+        alias=alias,
         name=name,
         email=email,
         partition=session.get_partition_for_region(session.region_name or "us-east-1"),
@@ -300,9 +317,7 @@ def _read_details(iam: Any, details: AuthDetails) -> int:
     # No Filter: users, groups, roles, local policies and the AWS managed policies that
     # are attached to something, in one paginated call.
     count = 0
-    for count, page in enumerate(
-        iam.get_paginator("get_account_authorization_details").paginate(), start=1
-    ):
+    for count, page in enumerate(iam_pages(iam, "get_account_authorization_details"), start=1):
         details.add_page(page, count - 1)
     return count
 
@@ -333,7 +348,7 @@ def _fetch_report(iam: Any, timeout: float) -> CredentialReport:
         state = iam.generate_credential_report().get("State")
         if state == "COMPLETE":
             try:
-                content = iam.get_credential_report()["Content"]
+                content = iam.get_credential_report().get("Content")
                 break
             except ClientError as error:
                 # Expired or regenerated between the two calls: generate again.
@@ -350,60 +365,28 @@ def _fetch_report(iam: Any, timeout: float) -> CredentialReport:
             )
         time.sleep(delay)
         delay = min(delay * 2, 8.0)
-    return parse_credential_report(content, where="GetCredentialReport")
+    if not isinstance(content, bytes | str):
+        raise DetailsError("the answer holds no report", "/Content")
+    try:
+        return parse_credential_report(content, where="GetCredentialReport")
+    except InputError as error:
+        # AWS answered with a report keyless cannot read: the report is unread (a failed
+        # call, exit code 3), never the user's input (exit code 2, nothing collected).
+        raise DetailsError(error.message, "/Content") from None
 
 
-def _mfa_devices(
-    iam: Any, calls: CallRecorder, sources: dict[Dataset, DatasetStatus]
-) -> Mapping[str, tuple[MfaDevice, ...]] | None:
-    def read() -> list[dict[str, Any]]:
-        paginator = iam.get_paginator("list_virtual_mfa_devices")
-        return [
-            device
-            for page in paginator.paginate(AssignmentStatus="Assigned")
-            for device in page.get("VirtualMFADevices", ())
-        ]
+def _caller_account(answer: Any) -> str:
+    def read() -> str:
+        account = values.text(values.obj(answer, "GetCallerIdentity"), "Account")
+        if not is_account_id(account):
+            raise ValueError(f"Account {quoted(account)} is not a 12-digit account ID")
+        return account
 
-    devices = calls.call("iam", "ListVirtualMFADevices", read)
-    if devices is None:
-        sources[Dataset.MFA_DEVICES] = DatasetStatus(DatasetState.FAILED, calls.last_reason())
-        return None
-    sources[Dataset.MFA_DEVICES] = AVAILABLE
-    return mfa_by_user(devices)
+    return converted(read, "/Account")
 
 
-def _oidc_providers(
-    iam: Any, calls: CallRecorder, sources: dict[Dataset, DatasetStatus]
-) -> tuple[OidcProvider, ...]:
-    listing = calls.call("iam", "ListOpenIDConnectProviders", iam.list_open_id_connect_providers)
-    if listing is None:
-        sources[Dataset.OIDC_PROVIDERS] = DatasetStatus(DatasetState.FAILED, calls.last_reason())
-        return ()
-    providers = []
-    complete = True
-    for entry in listing.get("OpenIDConnectProviderList", ()):
-        arn = entry["Arn"]
-        got = calls.call("iam", "GetOpenIDConnectProvider", partial(_get_oidc, iam, arn))
-        if got is None:
-            complete = False
-            continue
-        providers.append(oidc_provider({**got, "Arn": arn}))
-    sources[Dataset.OIDC_PROVIDERS] = (
-        AVAILABLE if complete else DatasetStatus(DatasetState.FAILED, calls.last_reason())
+def _alias(answer: Any) -> str | None:
+    found = converted(
+        lambda: values.texts(answer.get("AccountAliases"), "AccountAliases"), "/AccountAliases"
     )
-    return tuple(providers)
-
-
-def _get_oidc(iam: Any, arn: str) -> Any:
-    return iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
-
-
-def _saml_providers(
-    iam: Any, calls: CallRecorder, sources: dict[Dataset, DatasetStatus]
-) -> tuple[SamlProvider, ...]:
-    listing = calls.call("iam", "ListSAMLProviders", iam.list_saml_providers)
-    if listing is None:
-        sources[Dataset.SAML_PROVIDERS] = DatasetStatus(DatasetState.FAILED, calls.last_reason())
-        return ()
-    sources[Dataset.SAML_PROVIDERS] = AVAILABLE
-    return tuple(saml_provider(entry) for entry in listing.get("SAMLProviderList", ()))
+    return found[0] if found else None

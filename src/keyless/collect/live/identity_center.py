@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from keyless.collect.formats import values
 from keyless.collect.formats.auth_details import DetailsError
 from keyless.collect.live.account import CallRecorder, client
+from keyless.collect.live.answers import converted
 from keyless.files import find_duplicate_key
 from keyless.model import (
     AVAILABLE,
@@ -47,16 +49,13 @@ def collect_identity_center(
     ``account_ids`` and permission set, ``max_workers`` calls at a time."""
     calls = CallRecorder()
     sso = client(session, "sso-admin", endpoint_url)
-    instances = calls.call("sso-admin", "ListInstances", lambda: _paginate(sso, "list_instances"))
+    instances = calls.call("sso-admin", "ListInstances", lambda: _instances(sso))
     if instances is None:
         return None, DatasetStatus(DatasetState.FAILED, calls.last_reason())
-    entries = [entry for page in instances for entry in page.get("Instances", ())]
-    if not entries:
+    if not instances:
         return None, AVAILABLE
     # An organization has at most one organization instance of Identity Center.
-    instance = entries[0]
-    instance_arn = instance["InstanceArn"]
-    store_id = instance.get("IdentityStoreId", "")
+    instance_arn, store_id = instances[0]
     permission_sets = _permission_sets(sso, instance_arn, calls, max_workers)
     assignments = _assignments(
         sso,
@@ -92,17 +91,45 @@ def _paginate(sso: Any, operation: str, **arguments: Any) -> list[Mapping[str, A
     return list(sso.get_paginator(operation).paginate(**arguments))
 
 
+def _listed(pages: list[Mapping[str, Any]], key: str, read: Any = None) -> list[Any]:
+    """The entries under ``key`` of every page, each through ``read`` (an answer of
+    another shape is a recorded ``UnreadableResponse``, never a traceback)."""
+
+    def entries() -> list[Any]:
+        found = [item for page in pages for item in values.listing(page.get(key), key)]
+        return [read(item) for item in found] if read else found
+
+    return converted(entries, f"/{key}")
+
+
+def _instances(sso: Any) -> list[tuple[str, str]]:
+    def read(entry: Any) -> tuple[str, str]:
+        entry = values.obj(entry, "an instance")
+        return values.text(entry, "InstanceArn"), values.text(entry, "IdentityStoreId", "")
+
+    return _listed(_paginate(sso, "list_instances"), "Instances", read)
+
+
+def _text(item: Any) -> str:
+    return values.checked_text(item, "an ARN")
+
+
 def _permission_sets(
     sso: Any, instance_arn: str, calls: CallRecorder, max_workers: int
 ) -> tuple[PermissionSet, ...]:
-    pages = calls.call(
+    arns = calls.call(
         "sso-admin",
         "ListPermissionSets",
-        lambda: _paginate(sso, "list_permission_sets", InstanceArn=instance_arn),
+        lambda: _listed(
+            _paginate(sso, "list_permission_sets", InstanceArn=instance_arn),
+            "PermissionSets",
+            _text,
+        ),
     )
-    arns = [arn for page in pages or () for arn in page.get("PermissionSets", ())]
     with ThreadPoolExecutor(max_workers=max_workers) as pool:
-        found = list(pool.map(lambda arn: _permission_set(sso, instance_arn, arn, calls), arns))
+        found = list(
+            pool.map(lambda arn: _permission_set(sso, instance_arn, arn, calls), arns or ())
+        )
     return tuple(sorted((ps for ps in found if ps is not None), key=lambda ps: ps.name))
 
 
@@ -110,44 +137,67 @@ def _permission_set(
     sso: Any, instance_arn: str, arn: str, calls: CallRecorder
 ) -> PermissionSet | None:
     ids = {"InstanceArn": instance_arn, "PermissionSetArn": arn}
-    described = calls.call(
-        "sso-admin", "DescribePermissionSet", lambda: sso.describe_permission_set(**ids)
+    details = calls.call(
+        "sso-admin",
+        "DescribePermissionSet",
+        lambda: _described(sso.describe_permission_set(**ids), arn),
     )
-    if described is None:
+    if details is None:
         return None
-    details = described.get("PermissionSet", {})
     managed = calls.call(
         "sso-admin",
         "ListManagedPoliciesInPermissionSet",
-        lambda: _paginate(sso, "list_managed_policies_in_permission_set", **ids),
+        lambda: _listed(
+            _paginate(sso, "list_managed_policies_in_permission_set", **ids),
+            "AttachedManagedPolicies",
+            lambda policy: values.text(values.obj(policy, "a policy"), "Arn"),
+        ),
     )
     customer = calls.call(
         "sso-admin",
         "ListCustomerManagedPolicyReferencesInPermissionSet",
-        lambda: _paginate(sso, "list_customer_managed_policy_references_in_permission_set", **ids),
+        lambda: _listed(
+            _paginate(sso, "list_customer_managed_policy_references_in_permission_set", **ids),
+            "CustomerManagedPolicyReferences",
+            _reference,
+        ),
     )
     inline = calls.call(
         "sso-admin",
         "GetInlinePolicyForPermissionSet",
         lambda: _inline_document(sso.get_inline_policy_for_permission_set(**ids)),
     )
+    name, description, duration = details
     return PermissionSet(
         arn=arn,
-        name=details.get("Name", arn.rsplit("/", 1)[-1]),
-        description=details.get("Description", "") or "",
-        session_duration=details.get("SessionDuration", "PT1H") or "PT1H",
-        managed_policies=tuple(
-            policy["Arn"]
-            for page in managed or ()
-            for policy in page.get("AttachedManagedPolicies", ())
-        ),
-        customer_managed_policies=tuple(
-            f"{ref.get('Path', '/')}{ref['Name']}"
-            for page in customer or ()
-            for ref in page.get("CustomerManagedPolicyReferences", ())
-        ),
+        name=name,
+        description=description,
+        session_duration=duration,
+        managed_policies=tuple(managed or ()),
+        customer_managed_policies=tuple(customer or ()),
         inline_policy=inline,
     )
+
+
+def _described(response: Mapping[str, Any], arn: str) -> tuple[str, str, str]:
+    def read() -> tuple[str, str, str]:
+        details = values.obj(response.get("PermissionSet") or {}, "PermissionSet")
+        duration = details.get("SessionDuration")
+        if type(duration) is int:
+            # An ISO 8601 duration in AWS's answers; the emulator (moto) gives seconds.
+            duration = f"PT{duration}S"
+        return (
+            values.text(details, "Name", arn.rsplit("/", 1)[-1]),
+            values.text(details, "Description", ""),
+            values.text({"SessionDuration": duration}, "SessionDuration", "") or "PT1H",
+        )
+
+    return converted(read, "/PermissionSet")
+
+
+def _reference(entry: Any) -> str:
+    ref = values.obj(entry, "a policy reference")
+    return f"{values.text(ref, 'Path', '/')}{values.text(ref, 'Name')}"
 
 
 def _inline_document(response: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -188,22 +238,41 @@ def _assignments(
 ) -> list[Mapping[str, Any]]:
     def read(pair: tuple[str, str]) -> list[Mapping[str, Any]]:
         account_id, permission_set = pair
-        pages = calls.call(
+        found = calls.call(
             "sso-admin",
             "ListAccountAssignments",
-            lambda: _paginate(
-                sso,
-                "list_account_assignments",
-                InstanceArn=instance_arn,
-                AccountId=account_id,
-                PermissionSetArn=permission_set,
+            lambda: _listed(
+                _paginate(
+                    sso,
+                    "list_account_assignments",
+                    InstanceArn=instance_arn,
+                    AccountId=account_id,
+                    PermissionSetArn=permission_set,
+                ),
+                "AccountAssignments",
+                _assignment,
             ),
         )
-        return [entry for page in pages or () for entry in page.get("AccountAssignments", ())]
+        return list(found or ())
 
     pairs = [(account, ps) for account in sorted(account_ids) for ps in permission_sets]
     with ThreadPoolExecutor(max_workers=max_workers) as pool:
         return [entry for entries in pool.map(read, pairs) for entry in entries]
+
+
+_ASSIGNMENT = (("AccountId", None), ("PermissionSetArn", None), ("PrincipalType", None))
+
+
+def _assignment(entry: Any) -> Mapping[str, str]:
+    assignment = values.obj(entry, "an assignment")
+    account, permission_set, kind = values.fields(assignment, _ASSIGNMENT)
+    principal = values.text(assignment, "PrincipalId")
+    return {
+        "AccountId": account,
+        "PermissionSetArn": permission_set,
+        "PrincipalType": kind,
+        "PrincipalId": principal,
+    }
 
 
 def _principal_names(

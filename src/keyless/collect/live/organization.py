@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +35,9 @@ from keyless.collect.live.failures import (
     unreachable,
 )
 from keyless.collect.live.identity_center import collect_identity_center
+from keyless.collect.live.members import MemberAccount, member_accounts, organization_ids
 from keyless.collect.shard import EXCLUDED, NOT_SELECTED, OTHER_SHARD, Shard, shard_of
-from keyless.errors import AwsUnavailable, CollectionError, KeylessError
+from keyless.errors import AwsUnavailable, CollectionError, KeylessError, quoted
 from keyless.model import (
     Account,
     AccountStatus,
@@ -55,21 +56,6 @@ log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int, int], None]
 
 DEFAULT_MEMBER_ROLE = "OrganizationAccountAccessRole"
-
-
-@dataclass(frozen=True, slots=True)
-class MemberAccount:
-    """An account as AWS Organizations lists it."""
-
-    id: str
-    name: str | None
-    email: str | None
-    state: str
-
-    @property
-    def is_active(self) -> bool:
-        """Only active accounts can be collected."""
-        return self.state == "ACTIVE"
 
 
 def collect_organization(
@@ -107,7 +93,9 @@ def collect_organization(
     caller_account, partition = _caller(session, endpoint_url)
     # The first Organizations call is a probe too: its endpoint may be out of reach
     # while STS answers, and that is said within seconds, not after ten retries.
-    org = _describe_organization(client(session, "organizations", endpoint_url, probe=True))
+    org_id, management = organization_ids(
+        _describe_organization(client(session, "organizations", endpoint_url, probe=True))
+    )
     orgs = client(session, "organizations", endpoint_url)
     members = _list_accounts(orgs)
     selected, skipped = _select(members, accounts, exclude_accounts, shard)
@@ -131,8 +119,8 @@ def collect_organization(
     return Inventory(
         accounts=tuple(sorted(everything, key=lambda a: a.id)),
         organization=Organization(
-            id=org["Id"],
-            management_account_id=org.get("MasterAccountId", ""),
+            id=org_id,
+            management_account_id=management,
             identity_center=center,
             identity_center_state=center_state,
         ),
@@ -154,15 +142,23 @@ def _caller(session: boto3.Session, endpoint_url: str | None) -> tuple[str, str]
             f"cannot identify the caller: {error_reason(error)}",
             hint="Configure management-account credentials (--profile, AWS_PROFILE, SSO).",
         ) from None
-    arn = parse_arn(identity.get("Arn", ""))
-    return identity["Account"], arn.partition if arn else "aws"
+    account = identity.get("Account")
+    if not isinstance(account, str) or not is_account_id(account):
+        raise AwsUnavailable(
+            f"STS answered GetCallerIdentity with the account {quoted(account)}, which is"
+            " not a 12-digit account ID: the organization could not be read",
+            hint="Run again; if the answer stays the same, an endpoint or proxy may be"
+            " altering it.",
+        )
+    arn = parse_arn(identity.get("Arn", "") if isinstance(identity.get("Arn"), str) else "")
+    return account, arn.partition if arn else "aws"
 
 
-def _describe_organization(orgs: Any) -> Mapping[str, Any]:
+def _describe_organization(orgs: Any) -> Any:
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        organization: Mapping[str, Any] = orgs.describe_organization()["Organization"]
+        organization = orgs.describe_organization().get("Organization")
     except (ClientError, BotoCoreError) as error:
         _raise_if_unavailable(error)
         if error_code(error) == "AWSOrganizationsNotInUseException":
@@ -190,17 +186,7 @@ def _list_accounts(orgs: Any) -> list[MemberAccount]:
             hint="Management-account or delegated-administrator credentials need "
             "organizations:ListAccounts.",
         ) from None
-    return [
-        MemberAccount(
-            id=entry["Id"],
-            name=entry.get("Name"),
-            email=entry.get("Email"),
-            # ``State`` supersedes the deprecated ``Status`` (ACTIVE, SUSPENDED, ...).
-            state=str(entry.get("State") or entry.get("Status") or "UNKNOWN"),
-        )
-        for page in pages
-        for entry in page.get("Accounts", ())
-    ]
+    return member_accounts(pages)
 
 
 def _select(

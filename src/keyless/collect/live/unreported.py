@@ -25,8 +25,10 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from keyless.collect.formats import values
 from keyless.collect.formats.credential_report import CredentialReport, ReportRow
 from keyless.collect.formats.dates import to_utc
+from keyless.collect.live.answers import converted, iam_pages
 from keyless.model import AccessKey, LoginProfile
 
 #: The most users read one by one (about five calls each); past it, the report is missing.
@@ -65,7 +67,7 @@ def complete_report(
 
 
 def _row(iam: Any, calls: Any, name: str, arn: str) -> ReportRow:
-    user = _ask(calls, "GetUser", lambda: iam.get_user(UserName=name))["User"]
+    user = _ask(calls, "GetUser", lambda: _object(iam.get_user(UserName=name), "User"))
     profile = _ask(calls, "GetLoginProfile", lambda: _login_profile(iam, name))
     login = None
     if profile is not None:
@@ -74,7 +76,7 @@ def _row(iam: Any, calls: Any, name: str, arn: str) -> ReportRow:
             password_last_used=_moment(user.get("PasswordLastUsed")),
         )
     devices = _ask(calls, "ListMFADevices", lambda: _all(iam, "list_mfa_devices", name))
-    listed = _ask(calls, "ListAccessKeys", lambda: _all(iam, "list_access_keys", name))
+    listed = _ask(calls, "ListAccessKeys", lambda: _keys(_all(iam, "list_access_keys", name)))
     keys = sorted(listed, key=lambda key: _moment(key.get("CreateDate")) or datetime.max)
     return ReportRow(
         name=name,
@@ -91,8 +93,12 @@ def _row(iam: Any, calls: Any, name: str, arn: str) -> ReportRow:
 def _key(iam: Any, calls: Any, slot: int, key: Mapping[str, Any]) -> AccessKey:
     key_id = key["AccessKeyId"]
     used = _ask(
-        calls, "GetAccessKeyLastUsed", lambda: iam.get_access_key_last_used(AccessKeyId=key_id)
-    ).get("AccessKeyLastUsed", {})
+        calls,
+        "GetAccessKeyLastUsed",
+        lambda: _object(
+            iam.get_access_key_last_used(AccessKeyId=key_id), "AccessKeyLastUsed", optional=True
+        ),
+    )
     service = used.get("ServiceName")
     region = used.get("Region")
     return AccessKey(
@@ -108,21 +114,39 @@ def _key(iam: Any, calls: Any, slot: int, key: Mapping[str, Any]) -> AccessKey:
 
 def _login_profile(iam: Any, name: str) -> Mapping[str, Any] | None:
     try:
-        return dict(iam.get_login_profile(UserName=name)["LoginProfile"])
+        return dict(_object(iam.get_login_profile(UserName=name), "LoginProfile"))
     except iam.exceptions.NoSuchEntityException:
         return None
 
 
+def _object(answer: Any, key: str, *, optional: bool = False) -> Mapping[str, Any]:
+    """``answer[key]`` as an object (``{}`` when ``optional`` and absent)."""
+    found = values.obj(answer, "the answer").get(key)
+    if found is None and optional:
+        return {}
+    if found is None:
+        raise ValueError(f"missing field {key!r}")
+    return values.obj(found, key)
+
+
+def _keys(listed: list[Any]) -> list[Mapping[str, Any]]:
+    keys = [values.obj(key, "an access key") for key in listed]
+    for key in keys:
+        values.text(key, "AccessKeyId")
+    return keys
+
+
 def _all(iam: Any, operation: str, name: str) -> list[Mapping[str, Any]]:
     field = "MFADevices" if operation == "list_mfa_devices" else "AccessKeyMetadata"
-    pages = iam.get_paginator(operation).paginate(UserName=name)
-    return [item for page in pages for item in page.get(field, ())]
+    return [
+        item for page in iam_pages(iam, operation, UserName=name) for item in page.get(field, ())
+    ]
 
 
 def _ask(calls: Any, operation: str, function: Any) -> Any:
     # A profile that does not exist is an answer (None); any failure is recorded by
     # ``calls`` and leaves the user without a row.
-    found = calls.call("iam", operation, lambda: _Answer(function()))
+    found = calls.call("iam", operation, lambda: _Answer(converted(function, "/")))
     if found is None:
         raise _Unanswered(operation)
     return found.value
