@@ -100,3 +100,21 @@ class IacModel:
 def location(path: Path, position: Position) -> str:
     """``file:line:column`` for messages."""
     return f"{path}:{position.line}:{position.column}"
+
+
+def module_role(
+    address: str, path: Path, position: Position, name: Node | None, trust: Node, where: Position
+) -> IacResource:
+    """The Terraform role at ``address`` a module call creates (its IAM name when the
+    ``name`` input is a literal), its trust policy read at ``where``."""
+    return IacResource(
+        kind=ResourceKind.ROLE,
+        address=address,
+        type="aws_iam_role",
+        path=path,
+        position=position,
+        source=SourceKind.TERRAFORM,
+        name=name.value if name is not None and isinstance(name.value, str) else None,
+        trust=trust,
+        trust_position=where,
+    )

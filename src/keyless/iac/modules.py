@@ -14,7 +14,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from keyless.iac import modules_eks, modules_oidc, modules_unfunco
-from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
+from keyless.iac.model import (
+    DEPLOYING_ACCOUNT,
+    IacResource,
+    ResourceKind,
+    SourceKind,
+    module_role,
+)
 from keyless.iac.partitions import Partition
 from keyless.iac.values import Node, Position, Unknown, mapping
 
@@ -273,17 +279,7 @@ def _module_role(
 ) -> IacResource:
     """The role (``aws_iam_role.this[0]``) a module call creates, its trust policy read at
     ``where``."""
-    return IacResource(
-        kind=ResourceKind.ROLE,
-        address=f"{address}.aws_iam_role.this[0]",
-        type="aws_iam_role",
-        path=path,
-        position=position,
-        source=SourceKind.TERRAFORM,
-        name=name.value if name is not None and isinstance(name.value, str) else None,
-        trust=trust,
-        trust_position=where,
-    )
+    return module_role(f"{address}.aws_iam_role.this[0]", path, position, name, trust, where)
 
 
 def _github_trust(provider: Node, audience: Node, subjects: Node, position: Position) -> Node:

@@ -35,7 +35,13 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
+from keyless.iac.model import (
+    DEPLOYING_ACCOUNT,
+    IacResource,
+    ResourceKind,
+    SourceKind,
+    module_role,
+)
 from keyless.iac.partitions import Partition
 from keyless.iac.tfversions import Version, parse_constraint
 from keyless.iac.values import Node, Position, Unknown, mapping
@@ -214,18 +220,8 @@ def _role(
     trust: Node,
     where: Position,
 ) -> IacResource:
-    name = inputs.get("iam_role_name")
-    return IacResource(
-        kind=ResourceKind.ROLE,
-        address=f"{address}.aws_iam_role.github[0]",
-        type="aws_iam_role",
-        path=path,
-        position=position,
-        source=SourceKind.TERRAFORM,
-        name=name.value if name is not None and isinstance(name.value, str) else None,
-        trust=trust,
-        trust_position=where,
-    )
+    github = f"{address}.aws_iam_role.github[0]"
+    return module_role(github, path, position, inputs.get("iam_role_name"), trust, where)
 
 
 def _unknown(reason: str, at: Position) -> Node:
