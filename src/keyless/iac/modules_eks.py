@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
+from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, module_role
 from keyless.iac.own_resources import eks_issuer
 from keyless.iac.values import Node, Position, Unknown, mapping
 
@@ -50,18 +50,8 @@ def irsa_role(
     name = inputs.get("role_name")
     trust = _document(inputs, address, position)
     providers = inputs.get("oidc_providers")
-    role = IacResource(
-        kind=ResourceKind.ROLE,
-        address=f"{address}.aws_iam_role.this[0]",
-        type="aws_iam_role",
-        path=path,
-        position=position,
-        source=SourceKind.TERRAFORM,
-        name=name.value if name is not None and isinstance(name.value, str) else None,
-        trust=trust,
-        trust_position=providers.position if providers is not None else position,
-    )
-    return [role]
+    where = providers.position if providers is not None else position
+    return [module_role(f"{address}.aws_iam_role.this[0]", path, position, name, trust, where)]
 
 
 def _document(inputs: Mapping[str, Node], address: str, position: Position) -> Node:
