@@ -152,7 +152,7 @@ CASES = [
     Case("merge key in env: scan", ("scan", "{root}"), 1, "merged into the job 'deploy' too",
          files={GITHUB: MERGED_ENV}),
     Case("merge key in env: fix", ("fix", "--role-arn", ROLE, "--repository", "acme/app", "{root}"),
-         0, "2 job(s) rewritten", files={GITHUB: MERGED_ENV}),
+         1, "does not run on GitHub as written", files={GITHUB: MERGED_ENV}),
     Case("repeated << merge keys (GitLab): scan", ("scan", "{root}"), 1, "gitlab-static-aws-keys",
          files={".gitlab-ci.yml": REPEATED_MERGE}),
     Case("repeated << merge keys (GitLab): fix",

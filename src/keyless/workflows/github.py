@@ -4,7 +4,9 @@ One analysis walks the workflow once and records each place keys enter (inputs o
 ``aws-actions/configure-aws-credentials``, ``env:`` at each level, inputs of other
 actions, ``run:`` scripts that take the keys or write them into a profile, secrets passed
 to reusable workflows) and a workflow-wide ``id-token: write``. Keys merged in with
-``<<: *anchor`` are followed to the mapping where they are written (a :class:`Site`).
+``<<: *anchor`` are followed to the mapping where they are written (a :class:`Site`), but
+GitHub Actions rejects merge keys (:func:`merge_key_problem`): such a workflow does not run
+as written, and only a person can rewrite it.
 :mod:`.github_checks` turns the records into findings; :mod:`.github_fix` into edits.
 """
 
@@ -218,6 +220,24 @@ def is_called_workflow(root: Any) -> bool:
     """Whether a workflow is a reusable one (``on: workflow_call``)."""
     on: Any = root.get("on") if is_map(root) else None
     return (is_map(on) and "workflow_call" in on) or on == "workflow_call"
+
+
+def merge_key_problem(document: Document) -> str | None:
+    """Why a workflow does not run on GitHub as written, when it uses a ``<<`` merge key.
+    GitHub Actions reads anchors and aliases (YAML 1.2) but not merge keys, a YAML 1.1
+    type: https://docs.github.com/en/actions/reference/workflows-and-actions/reusing-workflow-configurations#yaml-anchors-and-aliases
+    documents no merge, and GitHub's staff said merge keys are not supported
+    (https://github.com/actions/runner/issues/1182). The secrets it names are still
+    configured, so its keys are reported all the same."""
+    if not document.merge_key_lines:
+        return None
+    lines = document.merge_key_lines
+    where = f"line {lines[0]}" if len(lines) == 1 else f"lines {', '.join(map(str, lines[:5]))}"
+    more = ", …" if len(lines) > 5 else ""
+    return (
+        f"the workflow does not run on GitHub as written: GitHub Actions does not accept "
+        f"the YAML merge key (<<) on {where}{more}"
+    )
 
 
 def is_expression(value: Any) -> bool:

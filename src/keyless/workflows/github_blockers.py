@@ -31,7 +31,7 @@ from keyless.workflows.hardcoded import redact_key_id
 from keyless.workflows.model import FixOptions
 from keyless.workflows.subjects import job_environment
 from keyless.workflows.values import is_context_expression, is_region
-from keyless.workflows.yamldoc import has_own, is_flow, is_map, is_seq, parents
+from keyless.workflows.yamldoc import is_flow, is_map, is_seq, parents
 
 Blockers = dict[str, list[str]]
 _LITERAL_KEY = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
@@ -342,11 +342,6 @@ def _layout_reasons(analysis: GithubAnalysis, name: str, job: Any) -> list[str]:
         "rewrite them in block style, or by hand"
         for site in job_sites(analysis, name, job, handed=False)
         if is_flow(site.node)
-    ]
-    reasons += [
-        f"step {item.step_index + 1}'s key inputs are merged in from an anchor: rewrite it by hand"
-        for item in analysis.key_inputs
-        if item.job == name and not any(has_own(item.inputs, key) for key in item.keys)
     ]
     if _needs_inserted_step(analysis, name, job):
         steps = job.get("steps")

@@ -16,6 +16,7 @@ from keyless.workflows.github import (
     GithubAnalysis,
     KeyEnv,
     jobs_of,
+    merge_key_problem,
     shown_name,
     steps_of,
 )
@@ -306,7 +307,11 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             "permissions.id-token" if is_map(permissions) else "permissions",
         )
     shared = [entry for entry in reported.values() if len(entry[2]) > 1]
-    return _name_aliases(out, analysis, shared) if shared else out
+    named = _name_aliases(out, analysis, shared) if shared else out
+    problem = merge_key_problem(analysis.document)
+    if problem is None:
+        return named
+    return [replace(f, message=f"{f.message}; {problem}") for f in named]
 
 
 def _name_aliases(

@@ -9,6 +9,7 @@ its steps use (https://docs.github.com/en/actions/security-for-github-actions/se
 The job is the unit: a job is rewritten whole or left whole with the reasons
 (:mod:`.github_blockers`), and keys written in one place that several jobs share (the
 workflow's ``env:``, an anchor) are removed only when every job using them is rewritten.
+A workflow with a ``<<`` merge key, which GitHub rejects, is left whole.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from keyless.workflows.github import (
     is_called_workflow,
     is_configure_action,
     jobs_of,
+    merge_key_problem,
     shown_name,
     steps_of,
 )
@@ -142,6 +144,12 @@ def plan(
     ]  # fmt: skip
     if not key_jobs and not grant_callers:
         return result, _outcome(analysis, set(), set())
+    problem = merge_key_problem(analysis.document)
+    if problem is not None:
+        # Not a rewrite to hand out: the file fails on GitHub before and after it.
+        for name in dict.fromkeys([*key_jobs, *(c.job for c in grant_callers)]):
+            result.unfixed.append(Unfixed(name, f"{problem}: rewrite it by hand"))
+        return result, _outcome(analysis, set(key_jobs), set())
     blockers = find_blockers(analysis, options, context.callees, key_jobs, context.composites)
     blocked = shared_blockers(analysis, key_jobs, blockers)
     rewritten = [n for n in key_jobs if n not in blocked]

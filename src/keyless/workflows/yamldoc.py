@@ -34,6 +34,9 @@ class Document:
     path: Path
     text: str
     root: Any
+    #: The 1-based lines where a ``<<`` merge key is written, in order (GitHub Actions
+    #: rejects them; GitLab, CircleCI and Bitbucket read them).
+    merge_key_lines: tuple[int, ...] = ()
 
     @property
     def lines(self) -> list[str]:
@@ -51,7 +54,12 @@ def _constructor() -> Any:
         """Reads repeated ``<<`` keys as Ruby's Psych (GitLab) does: each one merges in
         turn, a later one winning over an earlier one; keys written in the mapping win
         over every merge. They become one ``<<: [later, …, earlier]`` sequence, which the
-        YAML merge rules read the same way (https://yaml.org/type/merge.html)."""
+        YAML merge rules read the same way (https://yaml.org/type/merge.html). The lines
+        of the merge keys are kept in ``merge_key_lines``."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.merge_key_lines: set[int] = set()
 
         def construct_yaml_int(self, node: Any) -> Any:
             # ruamel's resolver takes "+_" or "0x_" (a sign or base prefix and underscores,
@@ -63,6 +71,7 @@ def _constructor() -> Any:
 
         def flatten_mapping(self, node: Any) -> Any:
             merges = [(k, v) for k, v in node.value if k.tag == merge_tag]
+            self.merge_key_lines.update(k.start_mark.line + 1 for k, _ in merges)
             if len(merges) > 1:
                 sources: list[Any] = []
                 for _, value in reversed(merges):
@@ -98,6 +107,7 @@ def load_text(text: str, path: Path) -> Document:
     yaml.Constructor = _constructor()
     try:
         root = yaml.load(text)
+        merge_key_lines = tuple(sorted(yaml.constructor.merge_key_lines))
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
@@ -122,7 +132,7 @@ def load_text(text: str, path: Path) -> Document:
         raise _too_deep(path) from None
     if depth(root, MAX_DEPTH + 1) > MAX_DEPTH:
         raise _too_deep(path)
-    return Document(path=path, text=text, root=root)
+    return Document(path=path, text=text, root=root, merge_key_lines=merge_key_lines)
 
 
 def _too_deep(path: Path) -> InputError:
