@@ -199,3 +199,65 @@ def test_a_job_with_its_own_id_token_is_not_told(tmp_path: Path, token: str) -> 
         ".gitlab-ci.yml",
     )
     assert rewrite.notes == ()
+
+
+# GitLab's Vault guide logged in with the removed token before ID tokens
+# (https://docs.gitlab.com/ci/secrets/hashicorp_vault/): such a job assumes no AWS role.
+VAULT_LOGIN = """\
+secrets:
+  variables:
+    VAULT_ADDR: https://vault.example.com
+  script:
+    - echo "$CI_JOB_JWT" > /tmp/jwt
+    - export VAULT_TOKEN="$(vault write -field=token auth/jwt/login role=app jwt=@/tmp/jwt)"
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (_assume("$CI_JOB_JWT"), "so it cannot assume its role"),
+        (
+            "login:\n  script:\n    - vault write auth/jwt/login role=app jwt=$CI_JOB_JWT\n",
+            "so it cannot log in to Vault",
+        ),
+        # The line only saves the token; the job's other lines say what it is for.
+        (VAULT_LOGIN, "so it cannot log in to Vault"),
+        (
+            'notify:\n  script:\n    - \'curl -H "Authorization: Bearer $CI_JOB_JWT" '
+            "https://deploy.example.com'\n",
+            "so whatever it presents the token to (an AWS role, Vault, another service) "
+            "turns it away",
+        ),
+        (
+            "both:\n  script:\n    - vault login $CI_JOB_JWT_V2 && aws sts assume-role "
+            "--role-arn x\n",
+            "turns it away",
+        ),
+    ],
+)
+def test_scan_says_what_the_job_cannot_do_without_its_token(
+    tmp_path: Path, text: str, says: str
+) -> None:
+    ((_, _, message),) = _removed(tmp_path, text)
+    assert message.endswith(says)
+
+
+def test_fix_tells_a_vault_login_of_its_vault_role(tmp_path: Path) -> None:
+    rewrite = only(
+        fix([repo(tmp_path, {".gitlab-ci.yml": VAULT_LOGIN})], options()), ".gitlab-ci.yml"
+    )
+    (note,) = rewrite.notes
+    assert "the job gets no token, so it cannot log in to Vault;" in note
+    assert "with the audience its Vault role (bound_audiences) pins" in note
+    assert "assume" not in note
+
+
+def test_fix_rewrites_a_vault_login_and_says_its_vault_role_need_not_change(
+    tmp_path: Path,
+) -> None:
+    text = "login:\n  script:\n    - vault write auth/jwt/login role=app jwt=$CI_JOB_JWT_V2\n"
+    rewrite = only(fix([repo(tmp_path, {".gitlab-ci.yml": text})], options()), ".gitlab-ci.yml")
+    assert "jwt=$GITLAB_OIDC_TOKEN" in rewrite.after
+    (note,) = rewrite.notes
+    assert "so its Vault role (bound_audiences) need not change" in note

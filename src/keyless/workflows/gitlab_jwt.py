@@ -32,6 +32,7 @@ from keyless.findings import Finding, Severity
 from keyless.workflows.edits import entry_column, insert_before_first_key, key_block
 from keyless.workflows.gitlab import SCRIPT_SECTIONS, jobs_of, scope_of, variable_value
 from keyless.workflows.gitlab_pipeline import Job
+from keyless.workflows.jwt_use import TokenUse, token_use
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.patch import Edit, apply_edits, block_end, dash_line
 from keyless.workflows.yamldoc import (
@@ -90,6 +91,8 @@ class TokenRead:
     node: Any
     key: Any
     names: tuple[str, ...]
+    #: What the entry does with the token, as the read and the entry's scripts say.
+    use: TokenUse = TokenUse.UNKNOWN
 
     @property
     def position(self) -> tuple[int, int]:
@@ -125,18 +128,24 @@ def _reads_in(entry: str | None, node: Any) -> Iterator[TokenRead]:
     """The reads written in one top-level entry (its own keys; merged ones are read where
     they are written)."""
     own = dict(own_items(node))
+    found: list[tuple[str, Any, Any, str, tuple[str, ...]]] = []
+    around: list[str] = []
     for section in SCRIPT_SECTIONS:
         if section in own:
             for holder, key, text in _leaves(node, section, own[section]):
-                names = removed_tokens(text)
-                if names:
-                    yield TokenRead(entry, section, holder, key, names)
+                around.append(text)
+                if names := removed_tokens(text):
+                    found.append((section, holder, key, text, names))
     variables = own.get("variables")
     for name, value in own_items(variables):
         text = variable_value(value)
-        names = removed_tokens(text) if isinstance(text, str) else ()
-        if names:
-            yield TokenRead(entry, "variables", variables, name, names)
+        if isinstance(text, str):
+            # The name says what the value is for (`VAULT_ID_TOKEN: $CI_JOB_JWT`).
+            around.append(f"{name}={text}")
+            if names := removed_tokens(text):
+                found.append(("variables", variables, name, f"{name}={text}", names))
+    for section, holder, key, text, names in found:
+        yield TokenRead(entry, section, holder, key, names, token_use([text], around))
 
 
 def token_reads(document: Document) -> tuple[TokenRead, ...]:
@@ -176,7 +185,7 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
                 line + 1,
                 column + 1,
                 f"the {read.section} of {who} reads {names}, which GitLab removed in 17.0: "
-                "the job gets no token, so it cannot assume its role",
+                f"the job gets no token, so {read.use.without_token}",
                 route,
             )
         )
@@ -217,11 +226,23 @@ def plan_token_fixes(jobs: Iterable[Job], keyed: Iterable[str]) -> list[TokenFix
             if names == ["CI_JOB_JWT_V2"] and alone and job.name not in skip
             else None
         )
+        use = token_use((text for _, _, text in found), _job_texts(job))
         if edits is None:
-            out.append(TokenFix(job, (), _left_note(job.name, names)))
+            out.append(TokenFix(job, (), _left_note(job.name, names, use)))
         else:
-            out.append(TokenFix(job, edits, _rewritten_note(job.name)))
+            out.append(TokenFix(job, edits, _rewritten_note(job.name, use)))
     return out
+
+
+def _job_texts(job: Job) -> Iterator[str]:
+    """Every script line the job runs and every variable it gets (``NAME=value``)."""
+    for section in job.sections.values():
+        for _, _, text in _leaves(section.host, section.name, section.script):
+            yield text
+    for name, variable in job.variables.items():
+        value = variable_value(variable.value)
+        if isinstance(value, str):
+            yield f"{name}={value}"
 
 
 def _job_reads(job: Job) -> Iterator[tuple[Any, Any, str]]:
@@ -336,23 +357,23 @@ def _plain(value: Any, budget: list[int], change: Any) -> Any:
     return value
 
 
-def _rewritten_note(job: str) -> str:
+def _rewritten_note(job: str, use: TokenUse) -> str:
     return (
         f"job {quoted(job)} read $CI_JOB_JWT_V2, which GitLab removed in 17.0 (the job got no "
         f"token): it now declares its own, ${TOKEN_VARIABLE}, with the audience "
-        f"$CI_JOB_JWT_V2 carried (aud: {V2_AUDIENCE}, the instance's URL), so the trust "
-        "policy of the role it assumes need not change"
+        f"$CI_JOB_JWT_V2 carried (aud: {V2_AUDIENCE}, the instance's URL), so "
+        f"{use.audience_holder} need not change"
     )
 
 
-def _left_note(job: str, variables: list[str]) -> str:
+def _left_note(job: str, variables: list[str], use: TokenUse) -> str:
     """Why a job reading a removed token no longer reaches AWS, and what replaces it.
     https://docs.gitlab.com/update/deprecations/#old-versions-of-json-web-tokens-are-deprecated
     """
     names = ", ".join(f"${name}" for name in variables)
     return (
         f"job {quoted(job)} reads {names}, which GitLab removed in 17.0: the job gets no token, so "
-        f"it cannot assume its role; declare its own token (`id_tokens: {TOKEN_VARIABLE}: "
-        "aud: …`, with the audience its role's trust policy pins: $CI_JOB_JWT_V2 carried "
+        f"{use.without_token}; declare its own token (`id_tokens: {TOKEN_VARIABLE}: "
+        f"aud: …`, with the audience {use.audience_holder} pins: $CI_JOB_JWT_V2 carried "
         f"the instance URL, such as https://gitlab.com) and read ${TOKEN_VARIABLE} instead"
     )
