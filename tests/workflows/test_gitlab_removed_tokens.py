@@ -261,3 +261,14 @@ def test_fix_rewrites_a_vault_login_and_says_its_vault_role_need_not_change(
     assert "jwt=$GITLAB_OIDC_TOKEN" in rewrite.after
     (note,) = rewrite.notes
     assert "so its Vault role (bound_audiences) need not change" in note
+
+
+def test_the_rewrite_note_warns_of_an_instance_served_under_a_path(tmp_path: Path) -> None:
+    # $CI_SERVER_URL holds the relative URL root; $CI_JOB_JWT_V2's audience did not.
+    result = fix([repo(tmp_path, {".gitlab-ci.yml": _assume("$CI_JOB_JWT_V2")})], options())
+    (note,) = only(result, ".gitlab-ci.yml").notes
+    assert note.endswith(
+        "on an instance served under a path (https://example.com/gitlab), $CI_SERVER_URL "
+        "includes the path and $CI_JOB_JWT_V2's audience did not: write that audience out "
+        "(https://example.com)"
+    )

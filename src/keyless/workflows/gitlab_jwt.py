@@ -358,11 +358,15 @@ def _plain(value: Any, budget: list[int], change: Any) -> Any:
 
 
 def _rewritten_note(job: str, use: TokenUse) -> str:
+    # $CI_JOB_JWT_V2's aud was `Settings.gitlab.base_url` (see the module's docstring),
+    # which holds no relative URL root; $CI_SERVER_URL, the instance's URL, holds it.
     return (
         f"job {quoted(job)} read $CI_JOB_JWT_V2, which GitLab removed in 17.0 (the job got no "
         f"token): it now declares its own, ${TOKEN_VARIABLE}, with the audience "
         f"$CI_JOB_JWT_V2 carried (aud: {V2_AUDIENCE}, the instance's URL), so "
-        f"{use.audience_holder} need not change"
+        f"{use.audience_holder} need not change; on an instance served under a path "
+        f"(https://example.com/gitlab), {V2_AUDIENCE} includes the path and "
+        "$CI_JOB_JWT_V2's audience did not: write that audience out (https://example.com)"
     )
 
 
