@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.workflows import FileRewrite, FixResult, Platform, WorkflowFile, fix, write
 from keyless.workflows.hardcoded import find_literals, redact_text
 from keyless.workflows.model import SubjectOperator
@@ -54,6 +54,22 @@ def test_wildcard_branches_become_string_like() -> None:
     (subject,) = github_subjects(root, job, "o/r")[0]
     assert subject.value == "repo:o/r:ref:refs/heads/release/*"
     assert subject.operator is SubjectOperator.STRING_LIKE
+
+
+def test_a_widened_pattern_is_named_in_the_reason() -> None:
+    root, job = _workflow("on:\n  push:\n    branches: ['v[0-9]']\njobs:\n  j: {}\n")
+    (subject,) = github_subjects(root, job, "o/r")[0]
+    assert subject.value == "repo:o/r:ref:refs/heads/v*"
+    assert subject.reason == "on: push (pattern 'v[0-9]' widened)"
+
+
+def test_a_long_widened_pattern_is_cut_in_the_reason() -> None:
+    # A branch filter is the file's to choose: 100,000 characters would fill every report.
+    pattern = "v?" + "x" * 100_000
+    root, job = _workflow(f"on:\n  push:\n    branches: ['{pattern}']\njobs:\n  j: {{}}\n")
+    (subject,) = github_subjects(root, job, "o/r")[0]
+    assert subject.reason == f"on: push (pattern {quoted(pattern)} widened)"
+    assert len(subject.reason) < 300
 
 
 def test_tags_only_push_gives_only_tag_subjects() -> None:

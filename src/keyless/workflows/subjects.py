@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from keyless.errors import quoted
 from keyless.workflows.matrix import expand
 from keyless.workflows.model import Subject, SubjectOperator
 from keyless.workflows.yamldoc import is_map, is_seq, scalar_texts
@@ -95,7 +96,7 @@ def _refs(kind: str, patterns: list[str], repo: str, reason: str) -> list[Subjec
         if pattern.startswith("!"):
             continue  # exclusions cannot narrow a StringLike list; the broader set is safe
         iam, exact = _glob_to_iam(pattern)
-        note = reason if exact else f"{reason} (pattern '{pattern}' widened)"
+        note = reason if exact else f"{reason} (pattern {quoted(pattern)} widened)"
         subjects.append(_subject(f"repo:{repo}:ref:refs/{kind}/{iam}", note))
     return subjects
 
