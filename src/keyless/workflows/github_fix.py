@@ -4,7 +4,7 @@ For each job that receives keys: key inputs of configure-aws-credentials become
 ``role-to-assume``; key variables leave ``env:`` and a configure-aws-credentials step is
 inserted before the first step that needs AWS (it exports temporary credentials to the
 steps after it); the job is granted ``id-token: write`` and keeps the token permissions
-its steps use (https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services).
+its steps use (:mod:`.github_grants`; https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services).
 
 The job is the unit: a job is rewritten whole or left whole with the reasons
 (:mod:`.github_blockers`), and keys written in one place that several jobs share (the
@@ -22,8 +22,6 @@ from keyless.errors import quoted
 from keyless.workflows import permissions as perms
 from keyless.workflows.edits import (
     Plan,
-    entry_column,
-    insert_before_first_key,
     key_block,
     remove_entries,
 )
@@ -47,6 +45,7 @@ from keyless.workflows.github_blockers import (
     shared_blockers,
 )
 from keyless.workflows.github_checks import keys_for_another_store
+from keyless.workflows.github_grants import grant_permissions, narrow_workflow_id_token
 from keyless.workflows.model import (
     FixOptions,
     JobRewrite,
@@ -60,7 +59,6 @@ from keyless.workflows.subjects import github_subjects
 from keyless.workflows.values import role_account
 from keyless.workflows.verdict import judge
 from keyless.workflows.yamldoc import (
-    is_flow,
     is_map,
     is_seq,
     item_position,
@@ -75,10 +73,6 @@ INSERTED_ACTION = "aws-actions/configure-aws-credentials@v4"
 # Events whose runs never carry a branch ref of their own choosing.
 _NOT_ON_BRANCHES = frozenset(
     {"pull_request", "pull_request_review", "pull_request_review_comment", "release"}
-)
-NARROW_PERMISSIONS_NOTE = (
-    "the workflow declared no permissions, so the job now gets only what keyless could "
-    "tell its steps use (and id-token: write)"
 )
 
 
@@ -199,12 +193,12 @@ def plan(
             {"id-token": "write"}, context.callees[call.local_path].permissions
         )
     if analysis.broad_id_token:
-        result.edits += _narrow_workflow_id_token(lines, root)
+        result.edits += narrow_workflow_id_token(lines, root)
         for name, job in jobs.items():
             if name not in grants and (_uses_oidc(job) or isinstance(job.get("uses"), str)):
                 grants[name] = {"id-token": "write"}
     for name, extra in grants.items():
-        result.edits += _grant_permissions(result, lines, root, name, jobs[name], extra)
+        result.edits += grant_permissions(result, lines, root, name, jobs[name], extra)
     if not blocked:
         result.edits += _optional_key_secrets(lines, root)
     for name in rewritten:
@@ -289,84 +283,6 @@ def _insert_credentials_step(
         "with": {"role-to-assume": role, "aws-region": region},
     }
     result.edits.append(Edit(start, start, tuple(item_lines(step, dash_column, column)), order=1))
-
-
-def _current_permissions(permissions: Any) -> dict[str, str]:
-    if permissions == "read-all":
-        return dict.fromkeys((s for s in perms.SCOPES if s != "id-token"), "read")
-    if permissions == "write-all":
-        return dict.fromkeys(perms.SCOPES, "write")
-    if is_map(permissions):
-        return perms.copied(perms.texts(permissions))
-    return {}
-
-
-def _grant_permissions(
-    result: Plan, lines: list[str], root: Any, name: str, job: Any, extra: dict[str, str]
-) -> list[Edit]:
-    """One edit giving ``job`` ``id-token: write`` while keeping what it had: its own
-    block is extended; otherwise the workflow's are copied down; when the workflow
-    declares none, the job gets what its steps (and ``extra``, a called workflow's
-    needs) use the token for."""
-    own = job.get("permissions")
-    workflow = root.get("permissions") if is_map(root) else None
-    if own == "write-all" or (own is None and workflow == "write-all"):
-        return []
-    if is_map(own) and own.get("id-token") == "write":
-        return []
-    if is_map(own) and not is_flow(own) and len(own):
-        if "id-token" in own:
-            line, column = value_position(own, "id-token")
-            text = lines[line]
-            old = str(own["id-token"])
-            return [
-                Edit(
-                    line,
-                    line + 1,
-                    (text[:column] + "write" + text[column + len(old) :].rstrip("\r\n"),),
-                )
-            ]
-        _, end, _ = key_block(lines, own, list(own)[-1])
-        return [Edit(end, end, tuple(mapping_lines({"id-token": "write"}, entry_column(own))))]
-    column = entry_column(job)
-    if own is not None:
-        entries = {**_current_permissions(own), "id-token": "write"}
-        start, end, _ = key_block(lines, job, "permissions")
-        return [
-            Edit(
-                start,
-                end,
-                tuple(mapping_lines({"permissions": perms.id_token_last(entries)}, column)),
-            )
-        ]
-    if workflow is not None:
-        entries = {**_current_permissions(workflow), "id-token": "write"}
-    else:
-        needs = perms.job_needs((s for _, s in steps_of(job)), describe_step)
-        entries = perms.ordered(perms.union(needs.permissions, extra, {"id-token": "write"}))
-        result.notes.append(f"job {quoted(name)}: {NARROW_PERMISSIONS_NOTE}")
-        for unknown in needs.unknown:
-            result.notes.append(
-                f"job {quoted(name)}: {unknown}; keyless cannot tell which permissions that needs: "
-                "add them to the job's permissions"
-            )
-        if isinstance(job.get("uses"), str) and not extra:
-            result.notes.append(
-                f"job {quoted(name)} calls {job['uses']}: grant it what that workflow's jobs need"
-            )
-    block = mapping_lines({"permissions": perms.id_token_last(entries)}, column)
-    return [insert_before_first_key(lines, job, block)]
-
-
-def _narrow_workflow_id_token(lines: list[str], root: Any) -> list[Edit]:
-    permissions = root.get("permissions")
-    if not is_map(permissions) or is_flow(permissions):
-        return []
-    if [k for k, _ in own_items(permissions)] == ["id-token"]:
-        start, end, column = key_block(lines, root, "permissions")
-        return [Edit(start, end, tuple(mapping_lines({"permissions": {}}, column)))]
-    start, end, _ = key_block(lines, permissions, "id-token")
-    return [Edit(start, end)]
 
 
 def _optional_key_secrets(lines: list[str], root: Any) -> list[Edit]:

@@ -1,0 +1,103 @@
+"""The token permissions a GitHub job rewritten by ``fix`` is given: ``id-token: write``
+beside what it had (its own block extended, or the workflow's copied down), or, when the
+workflow declares none, only what its steps use the token for; and a workflow-wide
+``id-token: write`` narrowed to the jobs that use it.
+https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from keyless.errors import quoted
+from keyless.workflows import permissions as perms
+from keyless.workflows.edits import Plan, entry_column, insert_before_first_key, key_block
+from keyless.workflows.github import describe_step, steps_of
+from keyless.workflows.patch import Edit
+from keyless.workflows.yamldoc import is_flow, is_map, own_items, value_position
+from keyless.workflows.yamlout import mapping_lines
+
+NARROW_PERMISSIONS_NOTE = (
+    "the workflow declared no permissions, so the job now gets only what keyless could "
+    "tell its steps use (and id-token: write)"
+)
+
+
+def _current_permissions(permissions: Any) -> dict[str, str]:
+    if permissions == "read-all":
+        return dict.fromkeys((s for s in perms.SCOPES if s != "id-token"), "read")
+    if permissions == "write-all":
+        return dict.fromkeys(perms.SCOPES, "write")
+    if is_map(permissions):
+        return perms.copied(perms.texts(permissions))
+    return {}
+
+
+def grant_permissions(
+    result: Plan, lines: list[str], root: Any, name: str, job: Any, extra: dict[str, str]
+) -> list[Edit]:
+    """One edit giving ``job`` ``id-token: write`` while keeping what it had: its own
+    block is extended; otherwise the workflow's are copied down; when the workflow
+    declares none, the job gets what its steps (and ``extra``, a called workflow's
+    needs) use the token for."""
+    own = job.get("permissions")
+    workflow = root.get("permissions") if is_map(root) else None
+    if own == "write-all" or (own is None and workflow == "write-all"):
+        return []
+    if is_map(own) and own.get("id-token") == "write":
+        return []
+    if is_map(own) and not is_flow(own) and len(own):
+        if "id-token" in own:
+            line, column = value_position(own, "id-token")
+            text = lines[line]
+            old = str(own["id-token"])
+            return [
+                Edit(
+                    line,
+                    line + 1,
+                    (text[:column] + "write" + text[column + len(old) :].rstrip("\r\n"),),
+                )
+            ]
+        _, end, _ = key_block(lines, own, list(own)[-1])
+        return [Edit(end, end, tuple(mapping_lines({"id-token": "write"}, entry_column(own))))]
+    column = entry_column(job)
+    if own is not None:
+        entries = {**_current_permissions(own), "id-token": "write"}
+        start, end, _ = key_block(lines, job, "permissions")
+        return [
+            Edit(
+                start,
+                end,
+                tuple(mapping_lines({"permissions": perms.id_token_last(entries)}, column)),
+            )
+        ]
+    if workflow is not None:
+        entries = {**_current_permissions(workflow), "id-token": "write"}
+    else:
+        needs = perms.job_needs((s for _, s in steps_of(job)), describe_step)
+        entries = perms.ordered(perms.union(needs.permissions, extra, {"id-token": "write"}))
+        result.notes.append(f"job {quoted(name)}: {NARROW_PERMISSIONS_NOTE}")
+        for unknown in needs.unknown:
+            result.notes.append(
+                f"job {quoted(name)}: {unknown}; keyless cannot tell which permissions that needs: "
+                "add them to the job's permissions"
+            )
+        if isinstance(job.get("uses"), str) and not extra:
+            result.notes.append(
+                f"job {quoted(name)} calls {job['uses']}: grant it what that workflow's jobs need"
+            )
+    block = mapping_lines({"permissions": perms.id_token_last(entries)}, column)
+    return [insert_before_first_key(lines, job, block)]
+
+
+def narrow_workflow_id_token(lines: list[str], root: Any) -> list[Edit]:
+    """The edit removing a workflow-wide ``id-token: write`` (jobs that use the token are
+    given it in their own block); none when the block is not a block mapping."""
+    permissions = root.get("permissions")
+    if not is_map(permissions) or is_flow(permissions):
+        return []
+    if [k for k, _ in own_items(permissions)] == ["id-token"]:
+        start, end, column = key_block(lines, root, "permissions")
+        return [Edit(start, end, tuple(mapping_lines({"permissions": {}}, column)))]
+    start, end, _ = key_block(lines, permissions, "id-token")
+    return [Edit(start, end)]
