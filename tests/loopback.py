@@ -3,11 +3,19 @@ and a port that refuses every connection. Nothing beyond 127.0.0.1."""
 
 from __future__ import annotations
 
+import itertools
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import boto3
 from moto.server import ThreadedMotoServer
+
+# Emulated accounts no other test uses: moto keys its state by account (and region), so
+# a test that works in one of these cannot see, nor be seen by, what any other test of the
+# process put in the servers' shared state (the organization tests' management account
+# 123456789012 above all). Counted, so a test run twice in one process gets a new one.
+_OWN_ACCOUNTS = itertools.count(100_000_000_000)
 
 
 @contextmanager
@@ -21,6 +29,28 @@ def moto_server() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+def own_account_credentials(endpoint: str) -> dict[str, str]:
+    """Credentials, in the standard ``AWS_*`` environment variable names, for a fresh
+    emulated account on the moto server at ``endpoint``: entered through an assumed role,
+    whose temporary keys moto attributes to that account."""
+    sts = boto3.client(
+        "sts",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    account = f"{next(_OWN_ACCOUNTS):012d}"
+    credentials = sts.assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/own-state", RoleSessionName="own-state"
+    )["Credentials"]
+    return {
+        "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": credentials["SessionToken"],
+    }
 
 
 @contextmanager
