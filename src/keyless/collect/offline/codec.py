@@ -266,9 +266,27 @@ def _mapping_decoder(key: Convert, item: Convert) -> Convert:
                 converted[key(name)] = item(entry)
             except Invalid as error:
                 raise error.within(name) from None
+        if key is _str and len(converted) > 1:
+            _refuse_case_twins(converted)
         return MappingProxyType(converted)
 
     return convert
+
+
+def _refuse_case_twins(mapping: Mapping[str, Any]) -> None:
+    """Every string-keyed mapping of the model is a user's or role's tags, and IAM keeps
+    one tag per key, ignoring case: an object with ``email`` and ``Email`` was edited, and
+    which value a reader kept (a plan's email, an ``aws:PrincipalTag`` of its proof)
+    would depend on the reader. Refused as the export reader refuses it (same folding).
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating"""
+    seen: dict[str, str] = {}
+    for name in mapping:
+        first = seen.setdefault(name.lower(), name)
+        if first != name:
+            raise Invalid(
+                f"the tag key {quoted(name)} differs only in case from {quoted(first)}"
+                " (IAM tag keys ignore case): AWS lists each once"
+            ).within(name)
 
 
 def _dataclass_decoder(cls: type) -> Convert:
