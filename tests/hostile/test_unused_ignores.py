@@ -134,8 +134,8 @@ def test_markdown_lists_it(repository: Path) -> None:
     lines = result.stdout.splitlines()
     at = lines.index("### Ignores that matched nothing")
     assert lines[at + 2] == (
-        "- notice: keyless.toml \\[\\[ignore\\]\\] \\#1 (check '\\*', resource"
-        " 'arn:aws:iam::.\\*:user/ci-.\\*') matched no finding"
+        "- notice: `keyless.toml` \\[\\[ignore\\]\\] \\#1 (check '\\*', resource"
+        " `'arn:aws:iam::.*:user/ci-.*')` matched no finding"
     )
 
 

@@ -5,10 +5,14 @@ Every value from AWS is escaped for CommonMark and GitHub-flavoured Markdown: ea
 character that can open or close inline syntax is backslash-escaped (CommonMark §2.4: a
 backslash before ASCII punctuation makes it literal), so a name cannot open a link, an
 image, an HTML tag, an entity, a code span, emphasis, strikethrough or math, nor close a
-table cell; line breaks become spaces, so it cannot start a block of its own; an
-``@name`` gets a zero-width space after its ``@`` so it mentions nobody; control and
-bidirectional-format characters become spaces. Our own text (fixes) keeps its `code`
-spans.
+table cell; line breaks become spaces, so it cannot start a block of its own; control and
+bidirectional-format characters become spaces. A word that could hold a link GFM makes
+without any syntax (an extended autolink: ``www.evil.example``, ``https://…``,
+``alice@evil.example``, ``mailto:…``; https://github.github.com/gfm/#autolinks-extension-)
+or an ``@mention`` is put in a code span whole: nothing in a code span is a link or a
+mention, neither for the Markdown parser nor for GitHub's later pass over the rendered
+text (which links e-mail addresses whatever their backslashes). Our own text (fixes)
+keeps its `code` spans.
 """
 
 from __future__ import annotations
@@ -30,17 +34,32 @@ GITHUB_COMMENT_LIMIT = 65_536
 UNREAD_ROWS = 25
 ACCOUNT_ROWS = 20
 _SYNTAX = re.compile(r"([\\`*_\[\]<>&|~$!#])")
-_MENTION = re.compile(r"(^|[^\w`])@(?=\w)")
 _BREAKS = re.compile(r"[\r\n\t\f\v\u2028\u2029]+")
+#: A word: what an extended autolink cannot cross (it stops at whitespace; a table cell
+#: ends at ``|``, which a code span in a cell could not hold unescaped).
+_WORD = re.compile(r"[^\s|]+")
+#: Inside a word, what every autolink and mention needs: ``.`` (a domain) or ``@`` (an
+#: address, a mention) followed by more of the word, or ``:/`` (``https://localhost``;
+#: ``mailto:`` and ``xmpp:`` need an ``@``). Sentences' ``days.`` and ``it:``, times
+#: (``02:17``) and ARNs without a dot stay plain text.
+_LINKABLE = re.compile(r"[.@]\S|:/")
 
 
 def escape(text: str) -> str:
-    """``text`` as literal Markdown text, safe in a paragraph or a table cell."""
-    flat = _BREAKS.sub(" ", text)
+    """``text`` as literal Markdown text, safe in a paragraph or a table cell: words that
+    could become links or mentions in code spans, the rest backslash-escaped."""
     visible = "".join(
-        " " if unicodedata.category(c) in ("Cc", "Cf") and c != "\u200d" else c for c in flat
+        " " if unicodedata.category(c) in ("Cc", "Cf") and c != "\u200d" else c
+        for c in _BREAKS.sub(" ", text)
     )
-    return _MENTION.sub("\\1@\u200b", _SYNTAX.sub(r"\\\1", visible))
+    parts: list[str] = []
+    plain = 0
+    for word in _WORD.finditer(visible):
+        if _LINKABLE.search(word.group()):
+            parts += [_SYNTAX.sub(r"\\\1", visible[plain : word.start()]), code(word.group())]
+            plain = word.end()
+    parts.append(_SYNTAX.sub(r"\\\1", visible[plain:]))
+    return "".join(parts)
 
 
 def code(text: str) -> str:
