@@ -108,3 +108,12 @@ def test_sentences_times_and_dotless_arns_stay_plain_text() -> None:
         "arn:aws:iam::111122223333:user/ci",
     ):
         assert escape(text) == text
+
+
+@pytest.mark.parametrize("name", [*LINKING_NAMES, LINKING_ERROR])
+def test_the_plan_markdown_links_nothing_either(name: str) -> None:
+    from keyless.render.plan import md
+
+    page = on_github(f"| user | why |\n|---|---|\n| {md(name)} | {md('see ' + name)} |")
+    assert page.links == []
+    assert LINKABLE_TEXT.findall("".join(page.text)) == []

@@ -45,9 +45,10 @@ _WORD = re.compile(r"[^\s|]+")
 _LINKABLE = re.compile(r"[.@]\S|:/")
 
 
-def escape(text: str) -> str:
+def escape(text: str, syntax: re.Pattern[str] = _SYNTAX) -> str:
     """``text`` as literal Markdown text, safe in a paragraph or a table cell: words that
-    could become links or mentions in code spans, the rest backslash-escaped."""
+    could become links or mentions in code spans, the rest's ``syntax`` characters (one
+    group) backslash-escaped."""
     visible = "".join(
         " " if unicodedata.category(c) in ("Cc", "Cf") and c != "\u200d" else c
         for c in _BREAKS.sub(" ", text)
@@ -56,9 +57,9 @@ def escape(text: str) -> str:
     plain = 0
     for word in _WORD.finditer(visible):
         if _LINKABLE.search(word.group()):
-            parts += [_SYNTAX.sub(r"\\\1", visible[plain : word.start()]), code(word.group())]
+            parts += [syntax.sub(r"\\\1", visible[plain : word.start()]), code(word.group())]
             plain = word.end()
-    parts.append(_SYNTAX.sub(r"\\\1", visible[plain:]))
+    parts.append(syntax.sub(r"\\\1", visible[plain:]))
     return "".join(parts)
 
 

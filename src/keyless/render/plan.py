@@ -7,13 +7,13 @@ the command line, so none is trusted: the text goes out as rich ``Text`` (never 
 as markup), and Markdown escapes every punctuation character of a value that could
 open or close syntax with a backslash, which CommonMark reads back as the character
 (https://spec.commonmark.org/0.31.2/#backslash-escapes): no value can open a link,
-an HTML tag or a table cell.
+an HTML tag or a table cell, and a word GitHub would autolink or mention
+(``www.evil.example``, ``alice@evil.example``, ``@team``) is put in a code span.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
@@ -32,7 +32,7 @@ from keyless.plan.model import (
     UserPlan,
 )
 from keyless.render import RenderOptions, console_text
-from keyless.render.markdown import GITHUB_COMMENT_LIMIT, cut
+from keyless.render.markdown import GITHUB_COMMENT_LIMIT, cut, escape
 from keyless.render.untrusted import printable
 
 # The ASCII punctuation that can start or end Markdown syntax inside a line; ``-`` and
@@ -283,14 +283,11 @@ def _explain_lines(plan: Plan, user: UserPlan) -> Iterator[Text]:
 
 
 def md(text: object) -> str:
-    """``text`` safe inside Markdown prose or a table cell (see the module doc)."""
-    flat = " ".join(str(text).split())
-    # A control or format character (an ANSI escape, a bidirectional override) has no
-    # place in Markdown prose: a space, as in keyless.render.markdown.escape.
-    flat = "".join(
-        " " if unicodedata.category(c) in ("Cc", "Cf") and c != "\u200d" else c for c in flat
-    )
-    return _PUNCTUATION.sub(r"\\\1", flat)
+    """``text`` safe inside Markdown prose or a table cell (see the module doc): a word
+    GitHub would link or mention with no syntax (``www.evil.example``, ``a@evil.example``)
+    in a code span, as :func:`keyless.render.markdown.escape` does; control and format
+    characters (an ANSI escape, a bidirectional override) become spaces."""
+    return escape(" ".join(str(text).split()), _PUNCTUATION)
 
 
 def _markdown_lines(plan: Plan) -> Iterator[str]:
