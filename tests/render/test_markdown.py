@@ -11,7 +11,8 @@ from markdown_it.token import Token
 
 from keyless.engine import ScanResult, run_checks
 from keyless.render import Format, RenderOptions, render
-from keyless.render.markdown import GITHUB_COMMENT_LIMIT, escape, scan_markdown_within
+from keyless.render.markdown import GITHUB_COMMENT_LIMIT, scan_markdown_within
+from keyless.text_markdown import escape
 from tests.builders import NOW, make_inventory, make_key, make_user
 from tests.render.hostile import HOSTILE_NAMES, hostile_scan
 

@@ -17,7 +17,7 @@ import pytest
 from keyless.engine import ScanResult, run_checks
 from keyless.model import AccountStatus
 from keyless.render import Format, RenderOptions, render
-from keyless.render.markdown import escape
+from keyless.text_markdown import escape
 from tests.builders import NOW, OTHER_ACCOUNT_ID, make_account, make_inventory, make_key, make_user
 
 LINKING_NAMES = (
@@ -117,3 +117,15 @@ def test_the_plan_markdown_links_nothing_either(name: str) -> None:
     page = on_github(f"| user | why |\n|---|---|\n| {md(name)} | {md('see ' + name)} |")
     assert page.links == []
     assert LINKABLE_TEXT.findall("".join(page.text)) == []
+
+
+@pytest.mark.parametrize("name", LINKING_NAMES)
+def test_the_generated_readme_links_nothing_either(name: str) -> None:
+    """`keyless generate` writes a README from plan values (user names, emails): the same
+    escaping (keyless.text_markdown), so a crafted name links nothing there either."""
+    from keyless.generate.readme import md
+
+    for markdown in (f"Generated for {md(name)}.", f"| a | b |\n|---|---|\n| {md(name)} | y |"):
+        page = on_github(markdown)
+        assert page.links == []
+        assert LINKABLE_TEXT.findall("".join(page.text)) == []

@@ -27,15 +27,18 @@ from keyless.generate.terraform_refs import oidc_id
 from keyless.plan.targets import PROVIDERS
 from keyless.plan.tenants import DOCS
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
+from keyless.text_markdown import escape
 
 _PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+!|~&:@$\"'=])")
 
 
 def md(text: object) -> str:
-    """``text`` safe inside Markdown prose (see the module doc). Values never start a
-    line here, so ``-``, ``.`` and digits cannot open a list and stay as they are."""
+    """``text`` safe inside Markdown prose (see the module doc): a word GitHub would link or
+    mention with no syntax (``alice@evil.example``, ``www.evil.example``) in a code span
+    (:func:`keyless.text_markdown.escape`); control and format characters become spaces.
+    Values never start a line here, so ``-``, ``.`` and digits cannot open a list."""
     flat = "".join(" " if unicodedata.category(c).startswith("C") else c for c in str(text))
-    return _PUNCTUATION.sub(r"\\\1", " ".join(flat.split()))
+    return escape(" ".join(flat.split()), _PUNCTUATION)
 
 
 def readme(generated: Generated, output_format: OutputFormat, files: list[str]) -> str:

@@ -18,11 +18,12 @@ from keyless.dates import iso
 from keyless.render import RenderOptions, console_text
 from keyless.render.ignores import unused_ignore_document, unused_ignore_line
 from keyless.render.jsonout import dumps
-from keyless.render.markdown import GITHUB_COMMENT_LIMIT, UNREAD_ROWS, escape, fit
+from keyless.render.markdown import GITHUB_COMMENT_LIMIT, UNREAD_ROWS, fit
 from keyless.render.style import SEVERITY_STYLE
 from keyless.render.untrusted import printable
 from keyless.store.diff import AccountDiff, Diff, Side
 from keyless.store.record import FindingRecord, KeyRecord, UserRecord
+from keyless.text_markdown import escape
 
 DIFF_SCHEMA = "keyless/diff/v1"
 #: Every count the diff has, in the order the documents list them.

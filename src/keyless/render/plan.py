@@ -32,8 +32,9 @@ from keyless.plan.model import (
     UserPlan,
 )
 from keyless.render import RenderOptions, console_text
-from keyless.render.markdown import GITHUB_COMMENT_LIMIT, cut, escape
+from keyless.render.markdown import GITHUB_COMMENT_LIMIT, cut
 from keyless.render.untrusted import printable
+from keyless.text_markdown import escape
 
 # The ASCII punctuation that can start or end Markdown syntax inside a line; ``-`` and
 # ``.`` only matter at the start of a line, where no value is ever written.
