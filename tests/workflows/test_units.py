@@ -209,3 +209,13 @@ def test_a_file_that_cannot_be_written_is_an_input_error(tmp_path: Path) -> None
     with pytest.raises(InputError, match="nothing was written") as error:
         write(result)
     assert f"{tmp_path}: it is not a regular file" in error.value.message
+
+
+def test_an_unknown_event_named_at_length_is_cut_in_the_reason() -> None:
+    """The catch-all branch of other events (schedule, workflow_run…) names the event the
+    file wrote: a 10,000-character name is quoted in part, as every message cuts values."""
+    event = "e" * 10_000
+    root, job = _workflow(f"on: [{event}]\njobs:\n  j: {{}}\n")
+    (subject,) = github_subjects(root, job, "o/r")[0]
+    assert subject.value == "repo:o/r:ref:refs/heads/main"
+    assert len(subject.reason) < 1_000

@@ -190,7 +190,8 @@ def github_subjects(
             subjects += _refs("heads", [default_branch], repository, why)
         else:
             # schedule, workflow_run, repository_dispatch… run on the default branch.
-            subjects += _refs("heads", [default_branch], repository, f"on: {event}")
+            # The event's name is the file's, whatever it holds: quoted and cut.
+            subjects += _refs("heads", [default_branch], repository, f"on: {quoted(event)}")
     return tuple(dict.fromkeys(subjects)), pull_request
 
 
