@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from keyless.errors import quoted
+from keyless.errors import QUOTED_CHARACTERS, quoted
 from keyless.workflows.matrix import expand
 from keyless.workflows.model import Subject, SubjectOperator
 from keyless.workflows.yamldoc import is_map, is_seq, scalar_texts
@@ -190,8 +190,11 @@ def github_subjects(
             subjects += _refs("heads", [default_branch], repository, why)
         else:
             # schedule, workflow_run, repository_dispatch… run on the default branch.
-            # The event's name is the file's, whatever it holds: quoted and cut.
-            subjects += _refs("heads", [default_branch], repository, f"on: {quoted(event)}")
+            # The event's name is the file's, whatever it holds: an odd one quoted and cut.
+            name = (
+                event if len(event) <= QUOTED_CHARACTERS and event.isprintable() else quoted(event)
+            )
+            subjects += _refs("heads", [default_branch], repository, f"on: {name}")
     return tuple(dict.fromkeys(subjects)), pull_request
 
 
