@@ -393,6 +393,8 @@ PROVIDERS: tuple[Provider, ...] = (
     OTHER_SHARED,
 )
 
+_KNOWN_NAMES = frozenset(provider.name for provider in PROVIDERS)
+
 #: Issuers built into STS: no IAM OIDC provider is needed, the principal is the host name.
 BUILT_IN_PROVIDERS = frozenset(
     {
@@ -402,6 +404,12 @@ BUILT_IN_PROVIDERS = frozenset(
         "www.amazon.com",
     }
 )
+
+
+def is_known(provider: Provider) -> bool:
+    """Whether ``provider`` is one of the table's, not :func:`generic_provider`'s stand-in
+    for an issuer keyless does not know."""
+    return provider.name in _KNOWN_NAMES
 
 
 def generic_provider(prefix: str) -> Provider:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -32,6 +31,7 @@ from keyless.idp.providers import (
     BUILT_IN_PROVIDERS,
     GITLAB_SELF_MANAGED,
     Provider,
+    is_known,
     provider_for,
 )
 from keyless.model.arn import parse_arn
@@ -184,9 +184,7 @@ class AccessPath:
         if not self.issuer:
             return None
         found = provider_for(self.issuer)
-        if found.issuers == (re.escape(self.issuer),) and _gitlab_subjects(
-            self.policy_values(self.key("sub"))
-        ):
+        if not is_known(found) and _gitlab_subjects(self.policy_values(self.key("sub"))):
             return GITLAB_SELF_MANAGED
         return found
 
