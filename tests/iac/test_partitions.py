@@ -148,7 +148,10 @@ resource "aws_iam_role" "irsa" {{
 """
     )
     result = scan([tmp_path])
-    assert result.findings == ()
+    # The China role's one way in is the pod; the `aws` account principal admits nobody.
+    assert [(f.check, f.evidence["principal"]) for f in result.findings] == [
+        ("trust-dead-condition", OTHER)
+    ]
     assert result.unread == ()
     provider = next(r for r in read_paths([tmp_path]).resources if r.provider_arn)
     assert provider.provider_arn == f"arn:aws-cn:iam::000000000000:oidc-provider/{issuer}"

@@ -838,3 +838,41 @@ def test_a_literal_star_under_string_equals_is_dead_not_broad() -> None:
     assert run("trust-oidc-untrusted-trigger", trust) == ()
     messages = [f.message for f in run("trust-dead-condition", trust)]
     assert any("literal under this operator" in m for m in messages)
+
+
+def _govcloud(trust: dict[str, Any]) -> Any:
+    from dataclasses import replace
+
+    role = make_role("r", trust=trust)
+    return make_account(roles=[replace(role, arn=role.arn.replace("arn:aws:", "arn:aws-us-gov:"))])
+
+
+def test_a_principal_of_another_partition_admits_nobody() -> None:
+    """Partitions have independent IAM instances: `arn:aws:iam::X:root` in a GovCloud role's
+    trust policy is nobody (the evaluator denies it), not "any principal of account X" —
+    while the GovCloud account of the same ID is still judged, as its own path."""
+    from keyless.trust.describe import describe_path
+    from keyless.trust.paths import analyse
+
+    commercial, govcloud = "arn:aws:iam::222233334444:root", "arn:aws-us-gov:iam::222233334444:root"
+    trust = allow({"AWS": [commercial]})
+    account = _govcloud(trust)
+    assert findings("trust-cross-account-no-external-id", account) == ()
+    (dead,) = findings("trust-dead-condition", account)
+    assert dead.evidence["principal"] == commercial
+    assert "partition aws and the role of aws-us-gov" in dead.message
+    assert dead.severity.value == "medium"
+    # Both partitions' roots of one account ID: two paths, only the GovCloud one reported.
+    both = allow({"AWS": [commercial, govcloud]})
+    (cross,) = findings("trust-cross-account-no-external-id", _govcloud(both))
+    assert cross.evidence["principal"] == "222233334444"
+    (dead,) = findings("trust-dead-condition", _govcloud(both))
+    assert dead.evidence["principal"] == commercial
+    said = [describe_path(p, "111122223333") for p in analyse(both, partition="aws-us-gov").paths]
+    assert said[0].startswith(f"nobody through {commercial}: it is of the partition aws")
+    assert said[1] == "any principal of account 222233334444 that its own policies allow"
+    # In an `aws` role the commercial root is judged and the GovCloud one admits nobody.
+    (cross,) = run("trust-cross-account-no-external-id", both)
+    assert cross.evidence["principal"] == "222233334444"
+    (dead,) = run("trust-dead-condition", both)
+    assert dead.evidence["principal"] == govcloud

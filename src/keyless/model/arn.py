@@ -44,6 +44,17 @@ def partition_or_aws(arn: str) -> str:
     return parsed.partition
 
 
+def foreign_partition(value: str, partition: str) -> str | None:
+    """The partition ``value`` names when it is an ARN of a partition other than
+    ``partition`` (a role's), else None (not an ARN, no partition AWS could have, or the
+    same). Partitions have independent IAM instances: nothing of one is trusted in another.
+    https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html"""
+    parsed = parse_arn(value)
+    if parsed is None or _PARTITION.fullmatch(parsed.partition) is None:
+        return None
+    return parsed.partition if parsed.partition != partition else None
+
+
 def is_account_id(text: str) -> bool:
     """True for a twelve-digit AWS account ID."""
     return ACCOUNT_ID.fullmatch(text) is not None

@@ -7,7 +7,6 @@ import re
 from keyless.errors import QUOTED_CHARACTERS, quoted
 from keyless.idp.providers import GITHUB_FAMILY
 from keyless.trust.keys import canonical_key
-from keyless.trust.owner import names_foreign_provider
 from keyless.trust.paths import AccessPath, PrincipalClass, UndecidedTrust
 from keyless.trust.questions import organization_pins
 
@@ -24,13 +23,9 @@ def describe_path(path: AccessPath, account: str = "") -> str:
     """A sentence such as "any GitHub Actions workflow in octo-org/deploy running on
     refs/heads/main"; conditions the sentence cannot summarise are named by key.
     ``account`` is the role's (empty: unknown)."""
-    if path.principal_class is PrincipalClass.OIDC and names_foreign_provider(
-        path.principal, account
-    ):
-        return (
-            f"nobody through {path.principal}: an OIDC provider of another account, and STS "
-            f"only uses account {account}'s (see trust-dead-condition)"
-        )
+    unreachable = path.unreachable(account)
+    if unreachable is not None:
+        return f"nobody through {path.principal}: {unreachable} (see trust-dead-condition)"
     if not path.allow:
         return f"nobody through {path.principal} (no request satisfies the conditions)"
     try:

@@ -34,7 +34,7 @@ from keyless.idp.providers import (
     is_known,
     provider_for,
 )
-from keyless.model.arn import parse_arn
+from keyless.model.arn import foreign_partition, parse_arn
 from keyless.patterns.budget import BUDGET, BudgetExceeded, SearchBudget, bounded
 from keyless.policy.document import (
     AwsPrincipalForm,
@@ -66,6 +66,7 @@ from keyless.trust.formula import (
     solve,
     with_question,
 )
+from keyless.trust.owner import names_foreign_provider
 from keyless.trust.realism import mechanism_facts
 
 ROLES_ANYWHERE_SERVICE = "rolesanywhere.amazonaws.com"
@@ -193,6 +194,29 @@ class AccessPath:
         """The ``sub`` grammar of the path's provider, if keyless knows it."""
         provider = self.provider
         return grammar_for(provider.name) if provider else None
+
+    def unreachable(self, account: str) -> str | None:
+        """Why the path's principal can never assume a role of ``account`` (empty or
+        :data:`~keyless.trust.owner.UNKNOWN_ACCOUNT`: unknown) in :attr:`partition`,
+        whatever the conditions say; None when it may. Two reasons: a principal or identity
+        provider of another partition (partitions have independent IAM instances, see
+        :func:`keyless.policy.evaluate.other_partition`), and another account's IAM OIDC
+        provider (:func:`keyless.trust.owner.oidc_provider_account`)."""
+        if self.principal_class not in (PrincipalClass.ANYONE, PrincipalClass.SERVICE):
+            foreign = foreign_partition(self.principal, self.partition)
+            if foreign is not None:
+                return (
+                    f"it is of the partition {foreign} and the role of {self.partition}, and "
+                    "no principal or identity provider of one partition is trusted in another"
+                )
+        if self.principal_class is PrincipalClass.OIDC and names_foreign_provider(
+            self.principal, account
+        ):
+            return (
+                "it is an OIDC provider of another account, and STS only accepts a token "
+                f"through the provider of the role's own account ({account})"
+            )
+        return None
 
     def key(self, name: str) -> str:
         """The full, lower-cased condition key for a claim of this path's issuer."""
@@ -333,7 +357,7 @@ def _analyse_policy(policy: Policy, partition: str) -> TrustAnalysis:
             denies[statement.index] = translator.statement(statement, deny=True)
     # Typed keys (Bool, Numeric, ...) range over their finite universe, also under negation.
     universe = with_question(*(all_of(k, u) for k, u in translator.universes.items()))
-    index = _StatementIndex(policy)
+    index = _StatementIndex(policy, partition)
     budget = SearchBudget(WITNESS_STEPS)
     decisions = SearchBudget(DECISION_STEPS, proofs=True)
     paths = []
@@ -351,10 +375,10 @@ def _analyse_policy(policy: Policy, partition: str) -> TrustAnalysis:
                 if not actions_match(statement, action):
                     continue
                 if statement.effect is Effect.ALLOW:
-                    if _names(statement, principal, exact=True):
+                    if _names(statement, principal, partition, exact=True):
                         per_action.extend(allows[statement.index])
                         used.add(statement.index)
-                elif _names(statement, principal, exact=False):
+                elif _names(statement, principal, partition, exact=False):
                     deny.extend(denies[statement.index])
                     denied.add(statement.index)
             allow = f_and(allow, tuple(per_action), is_multivalued)
@@ -407,8 +431,9 @@ class _StatementIndex:
     exact test (:func:`_names`) is still applied to each.
     """
 
-    def __init__(self, policy: Policy):
+    def __init__(self, policy: Policy, partition: str):
         self.statements = policy.statements
+        self._partition = partition
         self.allowed: dict[tuple[PrincipalClass, str], Principal] = {}
         self._by_identity: dict[tuple[PrincipalClass, str], list[int]] = {}
         self._by_account: dict[str, list[int]] = {}
@@ -416,7 +441,7 @@ class _StatementIndex:
         self._position = {statement.index: i for i, statement in enumerate(policy.statements)}
         for position, statement in enumerate(policy.statements):
             for principal in statement.principals or ():
-                identity = _identity(principal)
+                identity = _identity(principal, partition)
                 self._by_identity.setdefault(identity, []).append(position)
                 if statement.effect is Effect.ALLOW:
                     self.allowed.setdefault(identity, principal)
@@ -426,14 +451,15 @@ class _StatementIndex:
                 elif principal.type is PrincipalType.AWS and principal.form is (
                     AwsPrincipalForm.ACCOUNT
                 ):
-                    self._by_account.setdefault(principal.account or "", []).append(position)
+                    key = _account_key(principal, partition)
+                    self._by_account.setdefault(key, []).append(position)
 
     def candidates(self, principal: Principal) -> list[int]:
         """Positions of the statements that may name ``principal`` (a superset), in order."""
-        found = set(self._by_identity.get(_identity(principal), ()))
+        found = set(self._by_identity.get(_identity(principal, self._partition), ()))
         found.update(self._everyone)
         if principal.type is PrincipalType.AWS:
-            found.update(self._by_account.get(principal.account or "", ()))
+            found.update(self._by_account.get(_account_key(principal, self._partition), ()))
         return sorted(found)
 
     def of(self, indexes: Iterable[int]) -> list[Statement]:
@@ -441,14 +467,16 @@ class _StatementIndex:
         return [self.statements[self._position[i]] for i in sorted(indexes)]
 
 
-def _identity(principal: Principal) -> tuple[PrincipalClass, str]:
+def _identity(principal: Principal, partition: str) -> tuple[PrincipalClass, str]:
+    """What a principal stands for in a role of ``partition``: statements naming the same
+    identity share one access path."""
     if principal.is_wildcard:
         return PrincipalClass.ANYONE, "*"
     if has_placeholder(principal.value) and principal.type is not PrincipalType.FEDERATED:
         return PrincipalClass.TEMPLATE, principal.value
     if principal.type is PrincipalType.AWS:
         if principal.form is AwsPrincipalForm.ACCOUNT:
-            return PrincipalClass.AWS_ACCOUNT, principal.account or principal.value
+            return PrincipalClass.AWS_ACCOUNT, _account_key(principal, partition)
         if principal.form is AwsPrincipalForm.UNIQUE_ID:
             return PrincipalClass.DELETED_PRINCIPAL, principal.value
         return PrincipalClass.AWS_PRINCIPAL, principal.value
@@ -475,11 +503,21 @@ def _actions(principal_class: PrincipalClass) -> tuple[str, ...]:
     return (ASSUME_ROLE,)
 
 
-def _names(statement: Statement, principal: Principal, *, exact: bool) -> bool:
+def _account_key(principal: Principal, partition: str) -> str:
+    """The account an AWS principal belongs to, as a role of ``partition`` tells accounts
+    apart: ``123456789012`` and ``arn:aws:iam::123456789012:root`` are one account in an
+    ``aws`` role, while ``arn:aws-cn:iam::123456789012:root`` is another account's (that of
+    the China partition, :func:`keyless.model.arn.foreign_partition`), kept as its ARN."""
+    if foreign_partition(principal.value, partition):
+        return principal.value
+    return principal.account or principal.value
+
+
+def _names(statement: Statement, principal: Principal, partition: str, *, exact: bool) -> bool:
     """Does ``statement`` name ``principal``? For a Deny (``exact=False``) a wider principal
     counts too: ``"*"`` and the principal's whole account cover it."""
     for candidate in statement.principals or ():
-        if _identity(candidate) == _identity(principal):
+        if _identity(candidate, partition) == _identity(principal, partition):
             return True
         if exact:
             continue
@@ -489,7 +527,7 @@ def _names(statement: Statement, principal: Principal, *, exact: bool) -> bool:
             candidate.type is PrincipalType.AWS
             and candidate.form is AwsPrincipalForm.ACCOUNT
             and principal.type is PrincipalType.AWS
-            and principal.account == candidate.account
+            and _account_key(principal, partition) == _account_key(candidate, partition)
         ):
             return True
     return False

@@ -17,7 +17,6 @@ from keyless.model.arn import parse_arn, partition_or_aws
 from keyless.patterns.language import Glob, Language
 from keyless.policy.limits import PolicyTooLarge
 from keyless.trust.formula import TRUE, Term, all_of, with_question
-from keyless.trust.owner import names_foreign_provider
 from keyless.trust.paths import (
     AccessPath,
     PrincipalClass,
@@ -174,19 +173,18 @@ TRUST_ANALYSIS = Preparation(
 
 def _paths(role: Role, analysis: RoleTrust, *classes: PrincipalClass) -> tuple[AccessPath, ...]:
     """The role's paths of ``classes`` (all when none) that can admit anyone: a statement
-    naming another account's OIDC provider admits no token (trust-dead-condition says so)."""
+    naming another account's OIDC provider, or a principal of another partition, admits
+    nobody (trust-dead-condition says so)."""
     if isinstance(analysis, PolicyError):
         return ()
     found = analysis.of_class(*classes) if classes else analysis.paths
-    return tuple(path for path in found if not foreign_provider(role, path))
+    return tuple(path for path in found if unreachable(role, path) is None)
 
 
-def foreign_provider(role: Role, path: AccessPath) -> bool:
-    """Is ``path`` an OIDC provider of another account than ``role``'s (see
-    :func:`keyless.trust.owner.oidc_provider_account`)?"""
-    return path.principal_class is PrincipalClass.OIDC and names_foreign_provider(
-        path.principal, role.account_id
-    )
+def unreachable(role: Role, path: AccessPath) -> str | None:
+    """Why ``path``'s principal can never assume ``role`` (:meth:`AccessPath.unreachable`),
+    or None."""
+    return path.unreachable(role.account_id)
 
 
 def _evidence(path: AccessPath, **extra: Any) -> Mapping[str, Any]:

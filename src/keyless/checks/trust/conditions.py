@@ -13,7 +13,7 @@ from keyless.checks.trust._common import (
     RoleTrust,
     _paths,
     _problem,
-    foreign_provider,
+    unreachable,
 )
 from keyless.errors import PolicyError, quoted, quoted_list
 from keyless.findings import Problem, Severity
@@ -125,7 +125,8 @@ def _names_the_issuer(path: AccessPath, key: str) -> bool:
     remediation=(
         "Fix or remove the value: `*` is literal under StringEquals (use StringLike), the "
         "claim may not be exposed by AWS, or the repository now mints immutable subjects "
-        "(`repo:OWNER@ID/REPO@ID:…`)."
+        "(`repo:OWNER@ID/REPO@ID:…`). A principal of another partition or another account's "
+        "OIDC provider: name the role's own partition and account's provider."
     ),
 )
 def trust_dead_condition(role: Role, ctx: CheckContext, analysis: RoleTrust) -> Iterator[Problem]:
@@ -133,7 +134,8 @@ def trust_dead_condition(role: Role, ctx: CheckContext, analysis: RoleTrust) -> 
 
     Examples: a wildcard under ``StringEquals`` (literal), a ``sub`` no token of the
     provider has, a claim STS does not expose, another account's OIDC provider (STS only
-    uses the role's own account's), or a classic GitHub ``sub`` for a repository the same
+    uses the role's own account's), a principal of another partition (an ``aws`` account's
+    root in a GovCloud or China role), or a classic GitHub ``sub`` for a repository the same
     policy shows minting immutable subjects. The role silently does not work as
     written, and readers (and simpler tools) misread it. A malformed trust policy is
     reported here too, with the JSON pointer of the error.
@@ -146,7 +148,7 @@ def trust_dead_condition(role: Role, ctx: CheckContext, analysis: RoleTrust) -> 
             severity=Severity.MEDIUM,
         )
         return
-    yield from _foreign_providers(role, analysis)
+    yield from _unreachable(role, analysis)
     yield from _dead_values(role, analysis)
     for path in _paths(role, analysis):
         if path.principal_class is PrincipalClass.DELETED_PRINCIPAL:
@@ -247,20 +249,20 @@ def _mechanism_name(path: AccessPath) -> str:
     return str(mechanism) if mechanism is not None else path.principal
 
 
-def _foreign_providers(role: Role, analysis: TrustAnalysis) -> Iterator[Problem]:
-    """Statements naming another account's IAM OIDC provider: STS resolves a token's issuer
-    to the provider of the role's own account, so they admit nobody
-    (:func:`keyless.trust.owner.oidc_provider_account`)."""
-    for path in analysis.of_class(PrincipalClass.OIDC):
-        if not foreign_provider(role, path):
+def _unreachable(role: Role, analysis: TrustAnalysis) -> Iterator[Problem]:
+    """Statements whose principal can never reach the role: another account's IAM OIDC
+    provider (STS resolves a token's issuer to the provider of the role's own account,
+    :func:`keyless.trust.owner.oidc_provider_account`) or a principal of another
+    partition. They admit nobody."""
+    for path in analysis.paths:
+        why = unreachable(role, path)
+        if why is None:
             continue
         statements = ", ".join(analysis.policy.statements[i].label for i in path.statements)
         yield _problem(
             role,
             path,
-            f"{statements} trusts the OIDC provider {path.principal} of another account: STS "
-            f"only accepts a token through the provider of the role's own account "
-            f"({role.account_id}), so nobody can assume it through this principal",
+            f"{statements} trusts {path.principal}, which admits nobody: {why}",
             None,
             Severity.MEDIUM,
             pointer=analysis.policy.statements[path.statements[0]].pointer,

@@ -331,7 +331,7 @@ def trust_tag_forgeable(role: Role, ctx: CheckContext, analysis: RoleTrust) -> I
         for key in path.mentioned_keys()
         if key.startswith("aws:requesttag/")
     }
-    for path in analysis.of_class(*_AWS):
+    for path in _paths(role, analysis, *_AWS):
         for key, source in sorted(tagged.items()):
             solution = source.solve(present(key))
             if solution is None:
