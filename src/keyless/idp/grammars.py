@@ -28,6 +28,8 @@ Formats (each cited where defined):
   https://docs.spacelift.io/integrations/cloud-providers/oidc
 * Semaphore: ``org:O:project:ID:repo:R:ref_type:branch|tag|pr:ref:REF``.
   https://docs.semaphoreci.com/using-semaphore/openid
+* Azure DevOps: ``sc://ORG/PROJECT/SERVICE_CONNECTION``.
+  https://learn.microsoft.com/en-us/azure/devops/pipelines/release/configure-workload-identity
 * Vercel: ``owner:TEAM:project:P:environment:E``. https://vercel.com/docs/oidc/reference
 * Pulumi Cloud: ``pulumi:deploy:org:O:project:P:stack:S:operation:OP:scope:write``,
   ``pulumi:environments:org:O:env:E``. https://www.pulumi.com/docs/esc/guides/configuring-oidc/
@@ -664,6 +666,24 @@ SEMAPHORE = SubGrammar(
         ),
     ),
 )
+# Azure DevOps: sc://ORGANIZATION/PROJECT/SERVICE_CONNECTION, one issuer per organization
+# (by ID). A pipeline gets a token only for a service connection it is authorised to use,
+# and a connection's name is unique in its project: a sub names one connection of one
+# project. The sub says nothing of the branch or pull request that runs the pipeline (the
+# connection's approvals and checks gate that), so there is no trigger to ask about.
+# https://learn.microsoft.com/en-us/azure/devops/pipelines/release/configure-workload-identity
+AZURE_DEVOPS = SubGrammar(
+    provider="Azure DevOps",
+    # Organization names are letters, digits and hyphens; project names hold no `/`.
+    well_formed=("sc://+/+/?*",),
+    repo_templates=("sc://*/{repo}/*",),
+    # The issuer serves one organization, so `sc://*/web/…` names the project web too.
+    repo_search=r"^sc://[^/]*/(?P<repo>[^/*?]+)/",
+    example="sc://organization/{repo}/aws",
+    tenant_word="organization",
+    repo_word="project",
+    other_repo="other-project",
+)
 # Vercel: owner:TEAM_SLUG:project:PROJECT:environment:production|preview|development (or a
 # custom environment's name). Preview deployments are built from any branch pushed (and
 # pull requests); development tokens go to any team member's machine (`vercel env pull`).
@@ -782,6 +802,7 @@ GRAMMARS: Mapping[str, SubGrammar] = MappingProxyType(
             PULUMI,
             VERCEL,
             SEMAPHORE,
+            AZURE_DEVOPS,
             EKS,
             COGNITO,
             GOOGLE,

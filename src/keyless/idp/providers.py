@@ -353,6 +353,23 @@ SPACELIFT = Provider(
     tenant_in_issuer=rf"(?P<tenant>{_SEGMENT}\.app(?:\.us)?\.spacelift\.io)",
     audience="{tenant}",
 )
+AZURE_DEVOPS = Provider(
+    name="Azure DevOps",
+    # One issuer per organization, named by its ID (a GUID): https://vstoken.dev.azure.com/ORG_ID.
+    # Its tokens are minted for a service connection (sub sc://ORG/PROJECT/CONNECTION) and
+    # always carry the audience api://AzureADTokenExchange; AWS's guide for the AWS Toolkit
+    # for Azure DevOps pins that audience (and the sub, to one service connection).
+    # https://learn.microsoft.com/en-us/azure/devops/pipelines/release/configure-workload-identity
+    # https://aws.amazon.com/blogs/modernizing-with-aws/how-to-federate-into-aws-from-azure-devops-using-openid-connect
+    issuers=(r"vstoken\.dev\.azure\.com/[^/:]+",),
+    shared=False,
+    docs="https://learn.microsoft.com/en-us/azure/devops/pipelines/release/configure-workload-identity",
+    audience_fixed_by=(
+        "https://learn.microsoft.com/en-us/azure/devops/pipelines/release/configure-workload-identity"
+    ),
+    tenant_in_issuer=r"vstoken\.dev\.azure\.com/(?P<tenant>[^/:]+)",
+    audience="api://AzureADTokenExchange",
+)
 # Other issuers that AWS's RCP samples treat as serving many tenants.
 OTHER_SHARED = Provider(
     name="other shared issuer",
@@ -390,6 +407,7 @@ PROVIDERS: tuple[Provider, ...] = (
     PULUMI,
     VERCEL,
     SEMAPHORE,
+    AZURE_DEVOPS,
     OTHER_SHARED,
 )
 
