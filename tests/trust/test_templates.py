@@ -188,3 +188,29 @@ def test_an_account_written_as_a_name_or_masked_is_a_placeholder(principal: str)
 def test_a_real_account_id_is_no_placeholder() -> None:
     assert not has_placeholder("arn:aws:iam::123456789012:root")
     assert not has_placeholder("arn:aws:iam::111122223333:role/ACCOUNT_ADMIN")
+
+
+def test_printf_verbs_are_placeholders() -> None:
+    """Go's fmt.Sprintf and Terraform's format() fill trust policies written with `%s`: the
+    provider `%s` is whoever it will name, not an OIDC provider literally called `%s` that
+    any audience opens."""
+    from keyless.policy.templates import placeholders_in
+
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": "%s"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {"%s:sub": "system:serviceaccount:%s:%s"}},
+            }
+        ],
+    }
+    (path,) = analyse(trust).paths
+    assert path.principal_class is PrincipalClass.TEMPLATE
+    assert {p.text for p in policy_placeholders(parse_trust_policy(trust))} == {"%s"}
+    assert placeholders_in("arn:aws:iam::%[1]s:role/%(name)s") == ("%[1]s", "%(name)s")
+    # URL escapes are no verbs: GitHub writes `:` in a value as %3A, UTF-8 as %d3...
+    for text in ("repo:o/r%3Aref", "caf%d3", "100%", "%41"):
+        assert not has_placeholder(text), text

@@ -1,6 +1,7 @@
 """Unrendered template placeholders in a policy: ``${trusted_entity}``, ``<OWNER>``,
-``{{ repo }}``, ``%{ org }``, ``__ACCOUNT_ID__``, an ARN's account written as a name or
-masked (``arn:aws:iam::AWS_ACCOUNT_ID:root``, ``arn:aws:iam::XXXXXXXX5055:root``).
+``{{ repo }}``, ``%{ org }``, ``__ACCOUNT_ID__``, ``%s`` (a printf verb), an ARN's account
+written as a name or masked (``arn:aws:iam::AWS_ACCOUNT_ID:root``,
+``arn:aws:iam::XXXXXXXX5055:root``).
 
 Trust policies in repositories are often templates (Terraform ``templatefile``,
 CloudFormation ``Fn::Sub``, Jinja, Helm, ERB, documentation skeletons). Judged literally, a
@@ -33,6 +34,9 @@ _PLACEHOLDER = re.compile(
     r"|%\{[^{}]*\}"  # Terraform template directives, Puppet: %{ org }
     r"|#\{[^{}]*\}"  # Ruby, Octopus Deploy: #{Org}
     r"|\$\([A-Za-z_][A-Za-z0-9_.]*\)"  # Azure Pipelines, Makefiles: $(account)
+    # printf verbs (Go fmt, Terraform format(), Python %): %s, %[2]s, %(org)s. A %d before
+    # a hex digit is a URL escape (%d3), not a verb.
+    r"|%(?:\[[0-9]{1,2}\]|\([A-Za-z_][A-Za-z0-9_]{0,63}\))?(?:[sqv]|d(?![0-9A-Fa-f]))"
     # sed scripts, Azure DevOps Replace Tokens: __ACCOUNT_ID__ (upper case, not in a word)
     r"|(?<![A-Za-z0-9_])__[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*__(?![A-Za-z0-9_])"
     r"|<[A-Za-z_][A-Za-z0-9_ .:-]{0,63}>"  # documentation skeletons: <OWNER>, <account-id>
