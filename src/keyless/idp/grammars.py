@@ -47,6 +47,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from keyless.idp.frozen import frozen
 from keyless.patterns.dfa import ANY_CHAR, CharClass, Token
 from keyless.patterns.language import Glob, Language
 
@@ -126,13 +127,42 @@ def _union(templates: Iterable[str], tenant: str = "", repo: str = "") -> Langua
 
 @functools.lru_cache(maxsize=256)
 def _compact(templates: tuple[str, ...], excluded: tuple[str, ...] = ()) -> Language:
-    """A grammar-wide language (no slots) as one minimal automaton, built once per process:
-    the lazy product search then follows one leaf instead of a dozen."""
-    return (_union(templates) - _union(excluded)).compact()
+    """A grammar-wide language (no slots) as one minimal automaton, built once per process
+    (or ahead of time, :mod:`keyless.idp.frozen`): the lazy product search then follows one
+    leaf instead of a dozen."""
+    return frozen(
+        ("compact", templates, excluded),
+        lambda: (_union(templates) - _union(excluded)).compact(),
+    )
+
+
+#: What builds a provider's well-formed subjects: templates, custom templates and those
+#: excluded from them, ill-formed templates, the ref marker and the refs' prefix.
+WellFormedKey = tuple[
+    tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...], str | None, str
+]
 
 
 @functools.lru_cache(maxsize=32)
-def _well_formed(
+def _well_formed(key: WellFormedKey) -> Language:
+    return frozen(("well-formed", *key), lambda: _build_well_formed(*key))
+
+
+@functools.lru_cache(maxsize=64)
+def _runs(trigger: Trigger, well_formed: WellFormedKey) -> Language:
+    return frozen(
+        ("runs", trigger.templates, trigger.excluded, *well_formed),
+        lambda: (trigger.language() & _well_formed(well_formed)).compact(),
+    )
+
+
+def clear_caches() -> None:
+    """Forget the grammar-wide languages built in this process."""
+    for cached in (_compact, _well_formed, _runs):
+        cached.cache_clear()
+
+
+def _build_well_formed(
     templates: tuple[str, ...],
     custom: tuple[tuple[str, ...], tuple[str, ...]],
     excluded: tuple[str, ...],
@@ -245,13 +275,25 @@ class SubGrammar:
         ``custom`` ones not ``custom_excluded``, minus the ``ill_formed`` ones and any git
         ref after ``ref_marker`` that git rejects (or that does not begin with
         ``ref_prefix``)."""
-        return _well_formed(
+        return _well_formed(self.well_formed_key)
+
+    @property
+    def well_formed_key(self) -> WellFormedKey:
+        """What :meth:`well_formed_language` is built from."""
+        return (
             self.well_formed,
             (self.custom, self.custom_excluded),
             self.ill_formed,
             self.ref_marker,
             self.ref_prefix,
         )
+
+    def runs_language(self, trigger: Trigger) -> Language:
+        """The well-formed ``sub`` values of ``trigger``'s runs, as one minimal automaton
+        (built once per process): its distances to acceptance are exact where those of the
+        two automata apart only bound them, so the product search walks straight to a
+        member."""
+        return _runs(trigger, self.well_formed_key)
 
     def tenant_language(self, tenant: str) -> Language:
         """Every ``sub`` of ``tenant``."""

@@ -7,7 +7,6 @@ provider grammars of :mod:`keyless.idp.grammars`.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Hashable
 
 from keyless.idp.grammars import SubGrammar, Trigger, grammar_for, shape
@@ -207,14 +206,11 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
     return with_question(*terms), {sub: examples}
 
 
-@functools.lru_cache(maxsize=64)
 def _runs(provider: str, trigger: Trigger) -> Language:
-    """The well-formed ``sub`` values of ``trigger``'s runs, as one minimal automaton (built
-    once per process): its distances to acceptance are exact where those of the two
-    automata apart only bound them, so the product search walks straight to a member."""
+    """The well-formed ``sub`` values of ``trigger``'s runs (:meth:`SubGrammar.runs_language`)."""
     grammar = grammar_for(provider)
     assert grammar is not None
-    return (trigger.language() & grammar.well_formed_language()).compact()
+    return grammar.runs_language(trigger)
 
 
 def named_subjects(path: AccessPath) -> Language:
