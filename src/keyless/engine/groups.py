@@ -4,9 +4,10 @@
 share (roles with the same trust policy share one analysis); it records nothing. Running a
 schedule (:func:`replay`) adds to the checks' tallies in one fixed order: first the checks
 that could not run for lack of data, in the order the subjects were visited, then each
-group in turn. The prepared groups may have been judged beforehand in worker processes
-(:func:`judge`, :mod:`.parallel`): their results are merged where each group stands, so the
-tallies are the same, entry for entry, however the groups were judged.
+group in turn. The groups may have been judged beforehand (:func:`judge`): the prepared
+ones in worker processes (:mod:`.parallel`), the others in the scanning process while the
+workers run; their results are merged where each group stands, so the tallies are the same,
+entry for entry, however the groups were judged.
 """
 
 from __future__ import annotations
@@ -109,22 +110,34 @@ def schedule(
 
 
 def judge(groups: Sequence[Group], inventory: Inventory, workers: int) -> Iterator[Judged] | None:
-    """The prepared ``groups`` judged in ``workers`` processes, in order; ``None`` (judge
-    them in this process) for one worker, too few groups, or where workers are not forked.
+    """Every group of ``groups`` judged, in order: the prepared ones in ``workers``
+    processes, the others (one subject whose checks share nothing: a user's, a key's) in
+    this process meanwhile; ``None`` (judge them all in this process) for one worker, too
+    few prepared groups, or where workers are not forked.
 
-    The first few groups are judged here before the workers are forked: the automata and
-    grammars every analysis needs are then built once, in this process, and inherited,
-    rather than built again by every worker of every batch."""
-    if workers < 2 or len(groups) < parallel.MIN_GROUPS or not parallel.can_fork():
+    The first few prepared groups are judged here before the workers are forked: the
+    automata and grammars every analysis needs are then built once, in this process, and
+    inherited, rather than built again by every worker of every batch."""
+    prepared = [i for i, group in enumerate(groups) if group.preparation is not None]
+    if workers < 2 or len(prepared) < parallel.MIN_GROUPS or not parallel.can_fork():
         return None
-    first = [_judged_apart(group, inventory) for group in groups[:WARM_UP]]
-    rest = parallel.ordered_map(
+    judged: dict[int, Judged] = {i: _judged_apart(groups[i], inventory) for i in prepared[:WARM_UP]}
+    rest = prepared[WARM_UP:]
+
+    def others() -> None:
+        for i, group in enumerate(groups):
+            if group.preparation is None:
+                judged[i] = _judged_apart(group, inventory)
+
+    results = parallel.ordered_map(
         lambda group: _judged_apart(group, inventory),
-        groups[WARM_UP:],
+        [groups[i] for i in rest],
         workers,
         weight=_weight,
+        meanwhile=others,
     )
-    return iter(first + rest)
+    judged.update(zip(rest, results, strict=True))
+    return (judged[i] for i in range(len(groups)))
 
 
 def _weight(group: Group) -> int:
@@ -149,12 +162,7 @@ def replay(
     for check_id, gap in plan.skipped:
         tally[check_id].skipped.append(gap)
     for group in plan.groups:
-        if group.preparation is None:
-            for visit in group.visits:
-                for chk in visit.checks:
-                    problems = _problems(chk, (visit.subject, visit.context))
-                    _record(chk, visit, problems, inventory, tally)
-        elif judged is not None:
+        if judged is not None:
             evaluated, found, skipped = next(judged)
             for check_id, count in evaluated:
                 tally[check_id].evaluated += count
@@ -162,18 +170,30 @@ def replay(
                 tally[check_id].found.append(finding)
             for check_id, gap in skipped:
                 tally[check_id].skipped.append(gap)
+        elif group.preparation is None:
+            _run_visits(group.visits, inventory, tally)
         else:
             _run_group(group.preparation, group.visits, inventory, tally)
 
 
+def _run_visits(visits: list[Visit], inventory: Inventory, tally: dict[str, Tally]) -> None:
+    """Run each visit's checks on its subject (nothing prepared to share)."""
+    for visit in visits:
+        for chk in visit.checks:
+            _record(chk, visit, _problems(chk, (visit.subject, visit.context)), inventory, tally)
+
+
 def _judged_apart(group: Group, inventory: Inventory) -> Judged:
-    """One group judged in a worker: what it adds to each check's tally."""
-    assert group.preparation is not None  # only prepared groups are sent to workers
+    """One group judged apart (in a worker, or while the workers judge): what it adds to
+    each check's tally."""
     tally: dict[str, Tally] = {}
     for visit in group.visits:
         for chk in visit.checks:
             tally.setdefault(chk.id, Tally())
-    _run_group(group.preparation, group.visits, inventory, tally)
+    if group.preparation is None:
+        _run_visits(group.visits, inventory, tally)
+    else:
+        _run_group(group.preparation, group.visits, inventory, tally)
     return (
         [(check_id, counts.evaluated) for check_id, counts in tally.items() if counts.evaluated],
         [(check_id, finding) for check_id, counts in tally.items() for finding in counts.found],

@@ -66,8 +66,11 @@ def ordered_map(
     items: Sequence[Any],
     workers: int,
     weight: Callable[[Any], int] = lambda _: 1,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Any]:
     """``[task(item) for item in items]``, computed by ``workers`` forked processes.
+    ``meanwhile`` is called in this process once the items are handed out, while the
+    workers judge them (this process would otherwise only wait).
 
     The workers inherit ``task`` and ``items`` (nothing is pickled on the way in); each
     result is pickled back. The heaviest items (by ``weight``) are handed out first, the
@@ -87,6 +90,8 @@ def ordered_map(
         with ProcessPoolExecutor(workers, context, initializer=_quiet_worker) as pool:
             pending = [pool.submit(_run_chunk, chunk) for chunk in chunks]
             try:
+                if meanwhile is not None:
+                    meanwhile()
                 for future in as_completed(pending):
                     results.update(future.result())
             except BrokenProcessPool:

@@ -152,4 +152,4 @@ def _run_scope(
     once per group (with ``workers`` above 1, many prepared groups are judged in that many
     processes: the result is the same)."""
     plan = schedule(scope, checks, inventory, config, now, policies)
-    replay(plan, inventory, tally, judge(plan.prepared, inventory, workers))
+    replay(plan, inventory, tally, judge(plan.groups, inventory, workers))

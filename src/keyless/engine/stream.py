@@ -94,7 +94,7 @@ def run_checks_by_account(
     held: list[tuple[Account, list[Schedule]]] = []
 
     def check_held() -> None:
-        work = [group for _, plans in held for plan in plans for group in plan.prepared]
+        work = [group for _, plans in held for plan in plans for group in plan.groups]
         # The trust analyses memoise automata (half a million small objects for a messy
         # account) that are dropped below, and make few reference cycles (about 2,000
         # objects there): with the cyclic GC on between groups, its first collection walked
