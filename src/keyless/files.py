@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from keyless.errors import InputError
+from keyless.forked import fork_call
 
 #: The largest file keyless reads unless a caller says otherwise. A single account's
 #: `get-account-authorization-details` output at IAM's largest quotas (5,000 roles and
@@ -136,6 +137,8 @@ def parse_json(data: bytes, what: str, where: str) -> Any:
     twice in one object is refused (:func:`refuse_duplicate_keys`)."""
     if data.startswith(b"\xef\xbb\xbf"):  # editors on Windows write a BOM; JSON forbids it
         data = data[3:]
+    # A large file's duplicate-key pass runs in a child while orjson parses it here.
+    pending = fork_call(lambda: _duplicate_answer(data)) if len(data) >= FORKED_PASS else None
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as error:
@@ -144,8 +147,27 @@ def parse_json(data: bytes, what: str, where: str) -> Any:
             f"(malformed JSON at line {error.lineno}, column {error.colno}: {error.msg})",
             where=where,
         ) from None
-    refuse_duplicate_keys(data, what, where)
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
+    answer = pending.result() if pending is not None else None
+    refuse_duplicate_keys(data, what, where, answer=answer)
     return document
+
+
+#: From this size (bytes) the duplicate-key pass over a JSON file runs in a forked child
+#: while orjson parses the file (:mod:`keyless.forked`): a fork costs a few milliseconds.
+FORKED_PASS = 4 << 20
+
+
+def _duplicate_answer(data: bytes) -> bytes:
+    """:func:`find_duplicate_key`'s answer as bytes, for the trip back from a child."""
+    try:
+        pointer = find_duplicate_key(data)
+    except RecursionError:
+        return b"deep"
+    return b"none" if pointer is None else b"at" + pointer.encode("utf-8", "surrogatepass")
 
 
 #: The refusal of a key twice in one object, in every file keyless reads.
@@ -174,7 +196,9 @@ def yaml_problem(problem: str) -> str:
     return "found a duplicate key"
 
 
-def refuse_duplicate_keys(data: bytes, what: str, where: str, *, prefix: str = "") -> None:
+def refuse_duplicate_keys(
+    data: bytes, what: str, where: str, *, prefix: str = "", answer: bytes | None = None
+) -> None:
     """Raise an :class:`InputError` naming the JSON pointer (after ``prefix``) of the
     first key that appears twice in one object of ``data`` (valid JSON).
 
@@ -185,11 +209,14 @@ def refuse_duplicate_keys(data: bytes, what: str, where: str, *, prefix: str = "
     (DUPLICATE_KEYS_WITH_DIFFERENT_CASE in
     https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html).
     Neither the AWS CLI nor keyless writes a
-    key twice, so a file that has one was edited: judging either copy could be wrong."""
-    try:
-        pointer = find_duplicate_key(data)
-    except RecursionError:
-        raise InputError(f"{what} is nested too deeply", where=where) from None
+    key twice, so a file that has one was edited: judging either copy could be wrong.
+
+    ``answer`` is :func:`_duplicate_answer`'s, computed elsewhere (None: compute it here)."""
+    if answer is None:
+        answer = _duplicate_answer(data)
+    if answer == b"deep":
+        raise InputError(f"{what} is nested too deeply", where=where)
+    pointer = answer[2:].decode("utf-8", "surrogatepass") if answer.startswith(b"at") else None
     if pointer is not None:
         raise InputError(
             DUPLICATE_KEY,
