@@ -123,7 +123,7 @@ docs: $(VENV)/.dev-installed
 	$(BIN)/python -m keyless.render.catalogue > docs/checks.md
 	$(BIN)/python -m keyless.collect.offline.snapshot_schema > docs/schemas/snapshot-v1.schema.json
 	$(BIN)/python -m keyless.retire.sql > docs/schemas/retire-journal-v1.sql
-	$(BIN)/python -m keyless.idp.frozen > src/keyless/idp/automata.json
+	$(BIN)/python -m keyless.idp.automata > src/keyless/idp/automata.json
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/run.py

@@ -1,8 +1,8 @@
 """The providers' grammar-wide automata, built ahead of time.
 
 A provider's well-formed subjects and the runs of each of its triggers are minimal DFAs built
-from templates by products and minimisation: about a third of a second of CPU for every
-provider, spent by every process that judges a trust policy (most of what `keyless trust`
+from templates by products and minimisation: about a third of a second of CPU for all
+providers together, spent by every process that judges a trust policy (most of what `keyless trust`
 spends on one policy, and serial work before a scan forks its workers). They depend on
 nothing but the templates, so `make docs` builds them once into ``automata.json`` beside
 this module, each under the arguments that build it (its *key*). A key the table does not
@@ -10,14 +10,14 @@ hold (templates edited without regenerating, a grammar a test makes up) is built
 the table only ever saves work, and a test rebuilds every entry and compares, so a stale
 table fails the suite rather than changing a verdict.
 
-``python -m keyless.idp.frozen`` prints the table.
+``python -m keyless.idp.automata`` prints the table.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import sys
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,30 @@ TABLE = Path(__file__).with_name("automata.json")
 
 #: Set while the table is being generated: every key is built, and recorded here.
 _recording: dict[str, Dfa] | None = None
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[dict[str, Dfa]]:
+    """Within it, every key is built (the table is not read) and recorded in the mapping
+    it gives."""
+    global _recording
+    _recording = {}
+    try:
+        yield _recording
+    finally:
+        _recording = None
+
+
+def dumps(automata: dict[str, Dfa]) -> str:
+    """The table as JSON text: one automaton per line, keys sorted (a readable diff)."""
+    lines = [
+        f"  {orjson.dumps(name).decode()}: "
+        + orjson.dumps(
+            [list(dfa.alphabet), [list(r) for r in dfa.table], sorted(dfa.accepting)]
+        ).decode()
+        for name, dfa in sorted(automata.items())
+    ]
+    return '{"automata": {\n' + ",\n".join(lines) + "\n}}\n"
 
 
 def frozen(key: Hashable, build: Callable[[], Language]) -> Language:
@@ -64,41 +88,3 @@ def _dfa(entry: Any) -> Dfa:
     if any(len(row) != width or not all(0 <= t < len(rows) for t in row) for row in rows):
         raise ValueError("a malformed automaton")
     return Dfa(tuple(alphabet), rows, frozenset(accepting))
-
-
-def build_table() -> dict[str, Dfa]:
-    """Every grammar-wide automaton of the known providers, built from its templates."""
-    from keyless.idp.grammars import GRAMMARS, clear_caches
-
-    global _recording
-    clear_caches()
-    _recording = {}
-    try:
-        for grammar in GRAMMARS.values():
-            grammar.well_formed_language()
-            for trigger in grammar.triggers:
-                trigger.language()
-                grammar.runs_language(trigger)
-        return dict(_recording)
-    finally:
-        _recording = None
-        clear_caches()
-
-
-def dumps(automata: dict[str, Dfa]) -> str:
-    """The table as JSON text: one automaton per line, keys sorted (a readable diff)."""
-    lines = [
-        f"  {orjson.dumps(name).decode()}: "
-        + orjson.dumps(
-            [list(dfa.alphabet), [list(r) for r in dfa.table], sorted(dfa.accepting)]
-        ).decode()
-        for name, dfa in sorted(automata.items())
-    ]
-    return '{"automata": {\n' + ",\n".join(lines) + "\n}}\n"
-
-
-if __name__ == "__main__":  # pragma: no cover - exercised through `make docs`
-    # Run as a script this file is a module of its own: the grammars use the package's.
-    from keyless.idp import frozen as package_module
-
-    sys.stdout.write(package_module.dumps(package_module.build_table()))
