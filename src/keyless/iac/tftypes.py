@@ -27,7 +27,8 @@ from typing import Any
 
 from lark import Token, Tree
 
-from keyless.iac.tfconvert import converted, unified
+from keyless.iac.tfconvert import converted
+from keyless.iac.tfunify import unified
 from keyless.iac.values import Attributes, Node, Unknown, mapping
 
 OPTIONAL_REASON = "the variable's type may give it a default (optional attributes)"
@@ -60,7 +61,7 @@ def _typed(type_tree: Tree[Any], node: Node, address: str, depth: int) -> Node:
     if name in ("list", "set") and isinstance(value, tuple):
         items = tuple(_typed(argument, item, f"{address}[…]", depth + 1) for item in value)
         if of_any:
-            # One element type for all: mixed primitives become strings.
+            # One element type for all (keyless.iac.tfunify): mixed primitives become strings.
             one_type = unified(items, address)
             if isinstance(one_type, Node):
                 return Node(one_type.value, node.position, node.notes)
