@@ -202,14 +202,15 @@ class Module:
 
     def _typed(self, name: str, value: Node, found: tuple[Block, TerraformFile] | None) -> Node:
         """A variable's value as its type makes it: an object type's ``optional(...)``
-        attributes fill those the value lacks (with null or a default keyless does not
-        convert), so such an attribute is unknown, not an error (:mod:`~keyless.iac.tftypes`)."""
+        attributes fill those the value lacks or holds as null, with null or their default
+        (:mod:`~keyless.iac.tftypes`)."""
         if found is None:
             return value
         declared = found[0].body.attributes.get("type")
         if declared is None:
             return value
-        return typed(declared.expression, value, f"var.{name}")
+        evaluator = self.evaluators[found[1].path]
+        return typed(declared.expression, value, f"var.{name}", evaluator.evaluate)
 
     def local(self, name: str, reference: Reference) -> Node:
         """A local value, evaluated once."""
