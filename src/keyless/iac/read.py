@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from keyless.engine import ScannedFile, Unread
-from keyless.iac import cloudformation, plan
+from keyless.iac import cloudformation, plan, serverless
 from keyless.iac.hclfiles import FileAccess, root_directories
 from keyless.iac.literal_keys import literal_keys
 from keyless.iac.model import IacModel, IacResource, LiteralKey, SourceKind, location
@@ -149,10 +149,19 @@ def _read_data(
         # without an AWS:: type (YAML cut short may have lost them): if it is malformed,
         # that is reported, never clean. Other JSON and YAML (package.json, CI files) are
         # not infrastructure and are skipped, as the pre-commit hook relies on.
-        if looks_like_cloudformation(source) or may_be_cloudformation(source):
+        named = path.name in serverless.NAMES
+        if looks_like_cloudformation(source) or may_be_cloudformation(source) or named:
             root = cloudformation.parse_template(path, source)
+            problems: list[ReadError] = []
+            if not cloudformation.is_template(root) and serverless.is_serverless(path, root):
+                # The resources section of serverless.yml: CloudFormation of the stack.
+                root, problems = serverless.template_of(path, root)
+                found = cloudformation.read_template(path, root, parameters, notes, problems)
+                unread.extend(_unread(problem) for problem in problems)
+                files.append(ScannedFile(path, SourceKind.CLOUDFORMATION.value))
+                keys.extend(literal_keys(path, source, SourceKind.CLOUDFORMATION))
+                return found
             if cloudformation.is_template(root):
-                problems: list[ReadError] = []
                 found = cloudformation.read_template(path, root, parameters, notes, problems)
                 unread.extend(_unread(problem) for problem in problems)
                 kind = SourceKind.CDK if "cdk.out" in path.parts else SourceKind.CLOUDFORMATION
