@@ -8,10 +8,11 @@ known when these run, except ``jsonencode``'s, which keeps its unknown parts in 
 
 from __future__ import annotations
 
-from keyless.iac.builtins import lists, products, regex, text
+from keyless.iac.builtins import decoding, lists, products, regex, text
 from keyless.iac.builtins.common import Fails, Function, TooLarge, Unsafe
 
 FUNCTIONS: dict[str, Function] = {
+    **decoding.FUNCTIONS,
     **lists.FUNCTIONS,
     **products.FUNCTIONS,
     **regex.FUNCTIONS,
