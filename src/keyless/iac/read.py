@@ -21,6 +21,7 @@ from keyless.iac.hclfiles import FileAccess, root_directories
 from keyless.iac.literal_keys import literal_keys
 from keyless.iac.model import IacModel, IacResource, LiteralKey, SourceKind, location
 from keyless.iac.sources import (
+    JSON_CONFIGURATION_SUFFIXES,
     Candidate,
     FileKind,
     ReadError,
@@ -37,6 +38,7 @@ from keyless.iac.tffiles import (
     literal_string,
     read_directory,
     read_variable_file,
+    shadowed_by_tofu,
 )
 from keyless.iac.values import Node
 
@@ -68,7 +70,7 @@ def read_paths(
     data = [c for c in candidates if c.kind is FileKind.DATA]
     terraform = [c for c in candidates if c.kind is FileKind.TERRAFORM]
     for candidate in data:
-        if candidate.path.name.endswith(".tf.json"):
+        if candidate.path.name.endswith(JSON_CONFIGURATION_SUFFIXES):
             notes.append(f"{candidate.path}: Terraform's JSON syntax is not read")
         else:
             resources.extend(_read_data(candidate, files, unread, notes, parameters or {}, keys))
@@ -190,6 +192,14 @@ def _read_terraform(
     directories: dict[Path, list[TerraformFile]] = {}
     explicit: dict[Path, set[Path]] = {}
     cache: DirectoryCache = {}
+    given = {c.path for c in candidates}
+    beside = (sibling for path in given for sibling in _beside(path))
+    notes.extend(
+        f"{shadowed}: not read: OpenTofu reads {shadowed.with_suffix('.tofu').name} in its "
+        "place (Terraform, which ignores .tofu files, would read this one)"
+        for shadowed in shadowed_by_tofu(beside)
+        if shadowed in given
+    )
     for candidate in candidates:
         directory = candidate.path.parent
         if directory not in directories:
@@ -219,6 +229,12 @@ def _read_terraform(
         unread.extend(_unread(p) for p in result.problems)
         notes.extend(result.notes)
         included.update(access.opened)
+
+
+def _beside(path: Path) -> tuple[Path, ...]:
+    """``path`` and the ``.tofu`` file of the same name, if there is one."""
+    tofu = path.with_suffix(".tofu")
+    return (path, tofu) if path.suffix == ".tf" and tofu.is_file() else (path,)
 
 
 def _called_directories(directories: dict[Path, list[TerraformFile]]) -> set[Path]:

@@ -22,7 +22,7 @@ from keyless.iac.sources import (
 )
 from keyless.iac.values import notes
 
-_INFRASTRUCTURE_SUFFIXES = (".tf", ".yaml", ".yml", ".template")
+_INFRASTRUCTURE_SUFFIXES = (".tf", ".tofu", ".yaml", ".yml", ".template")
 
 
 @dataclass(frozen=True, slots=True)
