@@ -130,6 +130,11 @@ def _read_directory(directory: Path) -> tuple[list[TerraformFile], list[ReadErro
         return [], [ReadError(directory, f"cannot list: {error.strerror}")]
     shadowed = set(shadowed_by_tofu(names))
     names = [p for p in names if p not in shadowed]
+    for path in [p for p in names if is_override_file(p)]:
+        # Terraform merges an override file's blocks into the ones they name, argument by
+        # argument: keyless does not, so it reads neither as deployed (never clean).
+        names.remove(path)
+        problems.append(ReadError(path, _OVERRIDE_REASON))
     for path in names:
         if path.is_symlink():
             problems.append(ReadError(path, "symbolic link not followed"))
@@ -139,6 +144,20 @@ def _read_directory(directory: Path) -> tuple[list[TerraformFile], list[ReadErro
         except ReadError as error:
             problems.append(error)
     return files, problems
+
+
+_OVERRIDE_REASON = (
+    "an override file: Terraform merges its blocks into the ones they name, which keyless "
+    "does not, so what it changes is not read; pass `terraform show -json` output to judge "
+    "the module (https://developer.hashicorp.com/terraform/language/files/override)"
+)
+
+
+def is_override_file(path: Path) -> bool:
+    """``override.tf`` or ``*_override.tf`` (``.tofu`` too): loaded after the others and
+    merged into the blocks it names."""
+    stem = path.name.removesuffix(".tf").removesuffix(".tofu")
+    return stem == "override" or stem.endswith("_override")
 
 
 def shadowed_by_tofu(paths: Iterable[Path]) -> list[Path]:
