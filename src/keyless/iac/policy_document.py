@@ -7,7 +7,9 @@ Follows the AWS provider's documentation
 (``type`` and ``identifiers``; ``type = "*"`` with ``identifiers = ["*"]`` renders
 ``"Principal": "*"``) and ``condition`` blocks (``test``, ``variable``, ``values``; blocks
 with the same test and variable add their values together); ``source_policy_documents``
-come first and ``override_policy_documents`` replace statements with the same ``sid``.
+come first and ``override_policy_documents`` replace statements with the same ``sid``
+(the deprecated ``source_json`` and ``override_json`` as one more of each: the first
+source, the last override).
 ``dynamic`` blocks (``statement``, ``principals``, ``condition``...) are expanded as
 Terraform expands them when their ``for_each`` is known, with the iterator's ``key`` and
 ``value`` in scope
@@ -57,8 +59,18 @@ def translate(block: Block, evaluate: Evaluate) -> Node:
         if isinstance(statement.value, Unknown):
             return statement
         statements.append(statement)
-    sources = _attribute(body, "source_policy_documents", evaluate, _EMPTY)
-    overrides = _attribute(body, "override_policy_documents", evaluate, _EMPTY)
+    # The deprecated source_json and override_json merge as one more document each:
+    # source_json first of the sources, override_json last of the overrides (the AWS
+    # provider's dataSourcePolicyDocumentRead).
+    sources = _joined(
+        _attribute(body, "source_json", evaluate, _EMPTY),
+        _attribute(body, "source_policy_documents", evaluate, _EMPTY),
+    )
+    overrides = _joined(
+        _attribute(body, "override_policy_documents", evaluate, _EMPTY),
+        _attribute(body, "override_json", evaluate, _EMPTY),
+        single_last=True,
+    )
     if sources is not None or overrides is not None:
         merged = _merge(sources, statements, overrides, block.position)
         if isinstance(merged, Node):
@@ -258,6 +270,22 @@ def _merge(
         else:
             ordered[index] = statement
     return ordered
+
+
+def _joined(first: Node | None, second: Node | None, *, single_last: bool = False) -> Node | None:
+    """A list of documents: the single document (``source_json``, ``override_json``)
+    before or after (``single_last``) the list of them; None when neither is given."""
+    single, many = (second, first) if single_last else (first, second)
+    if single is None:
+        return many
+    if isinstance(single.value, Unknown):
+        return single
+    listed: tuple[Node, ...] = (single,)
+    if many is not None:
+        if not isinstance(many.value, tuple):
+            return many  # unknown, or not a list: _documents says so
+        listed = (*listed, *many.value) if not single_last else (*many.value, *listed)
+    return Node(listed, single.position)
 
 
 def _documents(group: Node) -> list[Node] | Node:
