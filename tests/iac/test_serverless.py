@@ -84,7 +84,7 @@ def test_resources_from_a_file_are_reported_unread(tmp_path: Path) -> None:
     )
     result = scan([tmp_path])
     (unread,) = result.unread
-    assert "resources/roles.yml" in unread.reason
+    assert unread.reason.startswith("the resources entry '${file(resources/roles.yml)}' is not")
     assert unread.where.endswith("serverless.yml:5:5")
 
 
@@ -101,3 +101,12 @@ def test_another_yaml_file_with_the_same_text_is_not_read_as_a_service(tmp_path:
     result = _scan(tmp_path, "repo:acme/app:*", name="config.yml")
     assert result.findings == ()
     assert result.files == ()
+
+
+def test_a_resources_entry_that_is_no_mapping_is_reported_unread(tmp_path: Path) -> None:
+    (tmp_path / "serverless.yml").write_text(
+        'service: s\nprovider:\n  name: aws\nresources:\n  - 5\n  - "a\\x1b[31mb"\n'
+    )
+    reasons = sorted(u.reason for u in scan([tmp_path]).unread)
+    assert reasons[0].startswith("the resources entry 'a\\x1b[31mb' is not read")
+    assert reasons[1].startswith("the resources entry 5 is not read")

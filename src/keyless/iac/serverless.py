@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from keyless.errors import quoted
 from keyless.iac.sources import ReadError
 from keyless.iac.values import Node, Unknown, get, mapping, stand_in_text, text
 
@@ -59,8 +60,11 @@ def template_of(path: Path, root: Node) -> tuple[Node, list[ReadError]]:
                 if section is not None and isinstance(section.value, Mapping):
                     sections.setdefault(name, {}).update(section.value)
         elif entry.value is not None:
-            written = str(entry.value)[:100]
-            reason = f"resources from {written!r} are not read (a Serverless variable)"
+            shown = entry.value.expression if isinstance(entry.value, Unknown) else entry.value
+            reason = (
+                f"the resources entry {quoted(shown)} is not read: only CloudFormation written "
+                "in the file is (a file a Serverless variable names, ${file(…)}, is not)"
+            )
             problems.append(ReadError(path, reason, entry.position))
     position = resources.position if resources is not None else root.position
     template = {name: Node(mapping(members), position) for name, members in sections.items()}
