@@ -29,6 +29,7 @@ from typing import Any
 
 from lark import Token, Tree
 
+from keyless.iac.builtins.lists import set_order
 from keyless.iac.tfconvert import converted
 from keyless.iac.tfunify import unified
 from keyless.iac.values import Attributes, Node, Unknown, mapping
@@ -78,6 +79,8 @@ def _typed(
             if isinstance(one_type, Node):
                 return Node(one_type.value, node.position, node.notes)
             items = one_type
+        if name == "set":
+            items = _as_set(items)
         return Node(items, node.position, node.notes)
     if name == "tuple" and isinstance(value, tuple):
         elements = tuple_items(argument)
@@ -141,6 +144,18 @@ def _typed(
             )
         return Node(_same_kind(value, members), node.position, node.notes)
     return _unread(type_tree, node, address)
+
+
+def _as_set(items: tuple[Node, ...]) -> tuple[Node, ...]:
+    """A ``set(T)``'s elements as Terraform holds them: without repeats, in the order it
+    iterates a set (:func:`~keyless.iac.builtins.lists.set_order`); where keyless does not
+    know that order (an unknown element, a fraction, null), as written."""
+    if not all(item.is_known for item in items):
+        return items
+    try:
+        return tuple(set_order(items))
+    except (TypeError, ValueError):
+        return items
 
 
 def _unread(type_tree: Tree[Any], node: Node, address: str) -> Node:
