@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from keyless.iac.read import read_paths
 from keyless.iac.scan import scan
 from keyless.iac.values import plain, unknowns
@@ -104,3 +106,36 @@ data "aws_iam_policy_document" "trust" {
     (role,) = read_paths([tmp_path]).resources
     assert role.trust is not None
     assert list(unknowns(role.trust))
+
+
+@pytest.mark.parametrize(
+    ("trust", "why"),
+    [
+        (
+            "source_policy_documents = [data.aws_iam_policy_document.first.json,"
+            " data.aws_iam_policy_document.again.json]",
+            "Sid 'GitHub' twice in its sources",
+        ),
+        (
+            "source_json             = data.aws_iam_policy_document.first.json\n"
+            "  source_policy_documents = [data.aws_iam_policy_document.again.json]",
+            "Sid 'GitHub' twice in its sources",
+        ),
+        (
+            'statement {\n    sid = "Same"\n    actions = ["sts:AssumeRole"]\n  }\n'
+            '  statement {\n    sid = "Same"\n    actions = ["sts:TagSession"]\n  }',
+            "Sid 'Same' twice",
+        ),
+    ],
+)
+def test_a_sid_terraform_refuses_twice_leaves_the_document_unknown(
+    tmp_path: Path, trust: str, why: str
+) -> None:
+    # the AWS provider: "duplicate Sid (GitHub) in source_policy_documents … Remove the Sid
+    # or ensure Sids are unique"
+    block = f'data "aws_iam_policy_document" "trust" {{\n  {trust}\n}}\n'
+    _write(tmp_path, block, first="repo:acme/one:*", again="repo:acme/two:*")
+    (role,) = read_paths([tmp_path]).resources
+    assert role.trust is not None
+    (unknown,) = unknowns(role.trust)
+    assert unknown.reason == f"Terraform refuses the document: {why}"

@@ -25,6 +25,7 @@ from typing import Any
 
 from lark import Token, Tree
 
+from keyless.errors import quoted
 from keyless.iac.hcl import Block, Body
 from keyless.iac.values import JsonText, Node, Position, Unknown, document, mapping
 
@@ -62,10 +63,12 @@ def translate(block: Block, evaluate: Evaluate) -> Node:
     # The deprecated source_json and override_json merge as one more document each:
     # source_json first of the sources, override_json last of the overrides (the AWS
     # provider's dataSourcePolicyDocumentRead).
-    sources = _joined(
-        _attribute(body, "source_json", evaluate, _EMPTY),
-        _attribute(body, "source_policy_documents", evaluate, _EMPTY),
-    )
+    source_json = _attribute(body, "source_json", evaluate, _EMPTY)
+    source_documents = _attribute(body, "source_policy_documents", evaluate, _EMPTY)
+    refused = _duplicate_sid(source_json, source_documents, statements, block.position)
+    if refused is not None:
+        return refused
+    sources = _joined(source_json, source_documents)
     overrides = _joined(
         _attribute(body, "override_policy_documents", evaluate, _EMPTY),
         _attribute(body, "override_json", evaluate, _EMPTY),
@@ -270,6 +273,38 @@ def _merge(
         else:
             ordered[index] = statement
     return ordered
+
+
+def _duplicate_sid(
+    source_json: Node | None, sources: Node | None, own: list[Node], position: Position
+) -> Node | None:
+    """Terraform's refusal of a ``Sid`` written twice: among this document's statements,
+    or among the ``source_policy_documents`` (and ``source_json``'s) statements ("duplicate
+    Sid … Remove the Sid or ensure Sids are unique"); None when there is none."""
+    seen: set[str] = set()
+    for statement in own:
+        sid = _sid(statement)
+        if sid and sid in seen:
+            return _unknown(f"Terraform refuses the document: Sid {quoted(sid)} twice", position)
+        if sid:
+            seen.add(sid)
+    listed: set[str] = set()
+    if source_json is not None:
+        found = _documents(Node((source_json,), source_json.position))
+        if isinstance(found, Node):
+            return None  # unknown: the merge says so
+        listed = {sid for d in found for s in _statements(d) if (sid := _sid(s))}
+    found = [] if sources is None else _documents(sources)
+    if isinstance(found, Node):
+        return None
+    for statement in (s for d in found for s in _statements(d)):
+        sid = _sid(statement)
+        if sid and sid in listed:
+            reason = f"Terraform refuses the document: Sid {quoted(sid)} twice in its sources"
+            return _unknown(reason, position)
+        if sid:
+            listed.add(sid)
+    return None
 
 
 def _joined(first: Node | None, second: Node | None, *, single_last: bool = False) -> Node | None:
