@@ -44,3 +44,13 @@ def test_an_override_file_is_reported_unread(tmp_path: Path, name: str) -> None:
 def test_a_file_named_like_an_override_but_not_one_is_read(tmp_path: Path) -> None:
     (tmp_path / "overrides.tf").write_text('locals {\n  x = "y"\n}\n')
     assert scan([tmp_path]).unread == ()
+
+
+def test_a_key_written_in_an_override_file_is_found(tmp_path: Path) -> None:
+    (tmp_path / "override.tf").write_text(
+        'provider "aws" {\n  access_key = "AKIAQ3EGUNO4XJ5LWZPE"\n}\n'
+    )
+    result = scan([tmp_path])
+    (finding,) = result.findings
+    assert finding.check == "iac-hardcoded-aws-key"
+    assert result.unread

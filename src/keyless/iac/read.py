@@ -35,6 +35,7 @@ from keyless.iac.terraform import Module
 from keyless.iac.tffiles import (
     DirectoryCache,
     TerraformFile,
+    is_override_file,
     literal_string,
     read_directory,
     read_variable_file,
@@ -209,10 +210,16 @@ def _read_terraform(
         if candidate.explicit:
             explicit.setdefault(directory, set()).add(candidate.path)
         count.one()
-    # Every file read, a module's too: a key written there is in the code all the same.
+    # Every file read, a module's too: a key written there is in the code all the same;
+    # an override file too, which is not read (tffiles.is_override_file) but is code.
     for parsed in directories.values():
         for file in parsed:
             keys.extend(literal_keys(file.path, file.text, SourceKind.TERRAFORM))
+    for candidate in candidates:
+        if is_override_file(candidate.path):
+            with contextlib.suppress(ReadError):  # reported unread already
+                text = read_source(candidate.path)
+                keys.extend(literal_keys(candidate.path, text, SourceKind.TERRAFORM))
     called = _called_directories(directories)
     # A directory that was walked is reported whole, even if some of its files were named.
     walked = {c.path.parent for c in candidates if not c.explicit}
