@@ -311,11 +311,11 @@ def test_try_with_every_argument_failing_is_unknown_not_a_guess(tmp_path: Path) 
     assert "none of its arguments" in unknown.reason
 
 
-def test_an_attribute_an_optional_typed_variable_lacks_is_unknown_not_an_error(
+def test_an_attribute_an_optional_typed_variable_lacks_takes_its_default(
     tmp_path: Path,
 ) -> None:
-    # Terraform fills optional attributes with their default: try() would return that,
-    # not the fallback (keyless does not fill defaults); without a default, with null
+    # Terraform fills optional attributes with their default: try() returns that, not
+    # the fallback (terraform console: ["default"]); without a default, null
     declarations = """
 variable "settings" {
   type    = object({ subjects = optional(list(string), ["default"]) })
@@ -323,7 +323,7 @@ variable "settings" {
 }
 """
     trust = _value(tmp_path, 'try(var.settings.subjects, ["fallback"])', declarations)
-    assert not trust.is_known
+    assert plain(trust) == {"v": ["default"]}
     plain_null = declarations.replace(', ["default"]', "")
     trust = _value(tmp_path, 'try(var.settings.subjects, ["fallback"])', plain_null)
     assert plain(trust) == {"v": None}
@@ -342,16 +342,17 @@ def test_a_data_source_attribute_keyless_does_not_know_is_not_an_error(tmp_path:
 
 
 @pytest.mark.parametrize(
-    "expression",
+    ("expression", "value"),
     [
-        'try(merge(var.settings, { a = "b" }).subjects, ["fallback"])',
-        'try(lookup(var.settings, "subjects"), ["fallback"])',
-        'lookup(var.settings, "subjects", ["fallback"])',
-        "keys(var.settings)",
+        # terraform console: [], [], [], ["a", "subjects"]
+        ('try(merge(var.settings, { a = "b" }).subjects, ["fallback"])', []),
+        ('try(lookup(var.settings, "subjects"), ["fallback"])', []),
+        ('lookup(var.settings, "subjects", ["fallback"])', []),
+        ("keys(var.settings)", ["a", "subjects"]),
     ],
 )
-def test_functions_of_an_optional_typed_variable_do_not_guess_its_missing_attributes(
-    tmp_path: Path, expression: str
+def test_functions_of_an_optional_typed_variable_see_its_defaulted_attributes(
+    tmp_path: Path, expression: str, value: object
 ) -> None:
     declarations = """
 variable "settings" {
@@ -359,7 +360,7 @@ variable "settings" {
   default = {}
 }
 """
-    assert not _value(tmp_path, expression, declarations).is_known
+    assert plain(_value(tmp_path, expression, declarations)) == {"v": value}
 
 
 @pytest.mark.parametrize(

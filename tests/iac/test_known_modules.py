@@ -109,9 +109,25 @@ def test_the_iam_role_module_with_other_trust_statements_is_not_judged(tmp_path:
             'repositories = ["acme/app"]',
             "module.m.aws_iam_role.this[0]",
         ),
+        # roles other accounts assume, as written to trust another account's root
+        (
+            "terraform-aws-modules/iam/aws//modules/iam-assumable-role",
+            'create_role = true\n  trusted_role_arns = ["arn:aws:iam::111122223333:root"]',
+            "module.m.aws_iam_role.this[0]",
+        ),
+        (
+            "terraform-aws-modules/iam/aws//modules/iam-assumable-role-with-saml",
+            "create_role = var.saml",
+            "module.m.aws_iam_role.this[0]",
+        ),
+        (
+            "cloudposse/iam-role/aws",
+            'principals = { AWS = ["111122223333"] }\n  assume_role_conditions = []',
+            "module.m.aws_iam_role.default[0]",
+        ),
     ],
 )
-def test_a_github_role_module_not_followed_is_not_judged(
+def test_a_role_module_not_followed_is_not_judged(
     tmp_path: Path, source: str, inputs: str, role: str
 ) -> None:
     """A registry module known to create a GitHub Actions role, whose trust policy keyless
@@ -132,12 +148,30 @@ def test_a_github_role_module_not_followed_is_not_judged(
     [
         ("philips-labs/github-oidc/aws", "repo = null"),
         ("terraform-module/github-oidc-provider/aws", "create_oidc_role = false"),
+        # create_role is false by default
+        ("terraform-aws-modules/iam/aws//modules/iam-assumable-role", 'role_name = "x"'),
+        ("terraform-aws-modules/iam/aws//modules/iam-assumable-roles", "create_admin_role = false"),
+        ("cloudposse/iam-role/aws", "enabled = false"),
     ],
 )
-def test_a_github_role_module_that_makes_no_role_is_quiet(
+def test_a_role_module_that_makes_no_role_is_quiet(
     tmp_path: Path, source: str, inputs: str
 ) -> None:
     (tmp_path / "main.tf").write_text(f'module "m" {{\n  source = "{source}"\n  {inputs}\n}}\n')
     result = scan([tmp_path])
     assert result.unread == ()
     assert result.findings == ()
+
+
+def test_each_role_the_assumable_roles_module_creates_is_not_judged(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "m" {\n  source = "terraform-aws-modules/iam/aws//modules/iam-assumable-roles"\n'
+        '  version = "~> 5.0"\n  create_admin_role = true\n  create_readonly_role = true\n'
+        '  trusted_role_arns = ["arn:aws:iam::111122223333:root"]\n}\n'
+    )
+    result = scan([tmp_path])
+    assert result.notes == ()
+    assert sorted(u.reason.split(":", 1)[0] for u in result.unread) == [
+        "module.m.aws_iam_role.admin[0]",
+        "module.m.aws_iam_role.readonly[0]",
+    ]

@@ -1,6 +1,6 @@
-"""A variable's value as its `type` makes it: only an object type's `optional(...)`
-attributes that a value lacks are unknown (Terraform fills them), read by the type
-constraint grammar, not by the word "optional" in the type's text."""
+"""A variable's value as its `type` makes it: an object type's `optional(...)` attributes
+that a value lacks are filled as Terraform fills them (null, or the default), read by the
+type constraint grammar, not by the word "optional" in the type's text."""
 
 from __future__ import annotations
 
@@ -59,15 +59,23 @@ def test_an_attribute_no_optional_type_fills_makes_try_move_on(
         ('object({ subjects = optional(string, "x") })', "{}", "var.s.subjects"),
         ('list(object({ subjects = optional(string, "x") }))', "[{}]", "var.s[0].subjects"),
         ('map(object({ subjects = optional(string, "x") }))', "{ a = {} }", "var.s.a.subjects"),
-        # a type keyless does not follow still leaves optional attributes unknown
-        ("object({ (local.k) = optional(string) })", "{}", "var.s.subjects"),
     ],
 )
-def test_an_optional_attribute_a_default_fills_is_unknown(
+def test_an_optional_attribute_the_value_lacks_takes_its_default(
     tmp_path: Path, type_: str, default: str, expression: str
 ) -> None:
     variable = f'variable "s" {{\n  type    = {type_}\n  default = {default}\n}}\n'
     trust = _value(tmp_path, f'try({expression}, "fallback")', variable)
+    assert plain(trust) == {"v": "x"}
+
+
+def test_a_type_keyless_does_not_follow_leaves_optional_attributes_unknown(
+    tmp_path: Path,
+) -> None:
+    variable = (
+        'variable "s" {\n  type    = object({ (local.k) = optional(string) })\n  default = {}\n}\n'
+    )
+    trust = _value(tmp_path, 'try(var.s.subjects, "fallback")', variable)
     assert not trust.is_known
 
 
@@ -100,26 +108,15 @@ def test_an_optional_attribute_without_a_default_the_value_lacks_is_null(
 
 
 @pytest.mark.parametrize(
-    ("type_", "known"),
+    ("type_", "value"),
     [
         # HCL's Defaults.Apply overwrites an attribute that is null with its default
-        ('object({ subjects = optional(string, "repo:acme/app:*") })', False),
+        ('object({ subjects = optional(string, "repo:acme/app:*") })', "repo:acme/app:*"),
         # without a default, a null attribute stays null
-        ("object({ subjects = optional(string) })", True),
+        ("object({ subjects = optional(string) })", "fallback"),
     ],
 )
-def test_a_null_attribute_a_default_would_replace_is_unknown(
-    tmp_path: Path, type_: str, known: bool
-) -> None:
+def test_a_null_attribute_takes_its_default(tmp_path: Path, type_: str, value: str) -> None:
     variable = f'variable "s" {{\n  type    = {type_}\n  default = {{ subjects = null }}\n}}\n'
     trust = _value(tmp_path, 'coalesce(var.s.subjects, "fallback")', variable)
-    assert trust.is_known is known
-
-
-def test_a_typed_value_keeps_its_known_attributes(tmp_path: Path) -> None:
-    variable = """variable "s" {
-  type    = object({ repos = list(string), extra = optional(map(string)) })
-  default = { repos = ["o/r"] }
-}
-"""
-    assert plain(_value(tmp_path, "var.s.repos", variable)) == {"v": ["o/r"]}
+    assert plain(trust) == {"v": value}

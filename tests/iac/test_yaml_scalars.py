@@ -19,6 +19,7 @@ import pytest
 from keyless.iac.cloudformation import parse_template
 from keyless.iac.intrinsics import Template
 from keyless.iac.jsonpos import parse_json
+from keyless.iac.sources import ReadError
 from keyless.iac.values import Unknown, get
 
 TEMPLATE = """\
@@ -118,3 +119,33 @@ def test_select_with_a_plain_zero_index_is_evaluated() -> None:
     node = get(owner, "v")
     assert node is not None
     assert Template(root).evaluate(node).value == "acme"
+
+
+@pytest.mark.parametrize("key", ["yes", "No", "on", "OFF", "true", "123456789012"])
+def test_a_key_yaml_1_1_reads_as_no_string_is_refused_as_cloudformation_refuses_it(
+    key: str,
+) -> None:
+    # CloudFormation: "map keys must be strings; received numeric [123456789012] instead"
+    # (aws-cloudformation/cfn-lint#292); in YAML 1.1 an unquoted `on:` is a boolean too,
+    # though YAML 1.2 (and GitHub's workflow parser) read it as the string "on".
+    source = f"Mappings:\n  Envs:\n    {key}:\n      Repo: acme/app\nResources: {{}}\n"
+    with pytest.raises(ReadError, match="a key that is not a string") as raised:
+        parse_template(Path("t.yaml"), source)
+    assert "line 3, column 5" in str(raised.value)
+
+
+@pytest.mark.parametrize("key", ["'on'", '"yes"', "y", "prod"])
+def test_a_quoted_or_plain_string_key_is_read(key: str) -> None:
+    source = f"Mappings:\n  Envs:\n    {key}:\n      Repo: acme/app\nResources: {{}}\n"
+    root = parse_template(Path("t.yaml"), source)
+    assert get(root, "Mappings", "Envs", key.strip("'\""), "Repo") is not None
+
+
+@pytest.mark.parametrize(("key", "string"), [("yes", False), ("on", False), ("'on'", True)])
+def test_the_refused_keys_are_no_strings_to_cfn_lints_yaml_1_1_loader(
+    key: str, string: bool
+) -> None:
+    from cfnlint.decode.cfn_yaml import loads
+
+    (found,) = loads(f"{key}: 1\n")
+    assert isinstance(found, str) is string

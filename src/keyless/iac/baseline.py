@@ -1,7 +1,7 @@
 """Accepted findings: a team adopting keyless on an old repository fails only on new ones.
 
 A baseline is a JSON document (``keyless/iac-baseline/v1``) listing the fingerprints of
-accepted findings (:func:`keyless.iac.scan.fingerprint`: check, file, resource address and
+accepted findings (:func:`keyless.iac.located.fingerprint`: check, file, resource address and
 a hash of the offending value, not line numbers, so a finding survives edits around it).
 A finding in the baseline is reported as suppressed, with the baseline named as the
 reason: what a configuration suppresses is always counted.

@@ -16,6 +16,7 @@ calls in :mod:`~keyless.iac.hclfunctions`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from operator import ge, gt, le, lt
@@ -192,8 +193,10 @@ class Evaluator:
                 result = -0.0  # cty's zero product keeps the sign: 0 * -1 is -0
         elif operator == "/" and _numbers(a, b) and b != 0:
             result = a / b
-        elif operator == "%" and _numbers(a, b) and b != 0:
-            result = a % b
+        elif operator == "%" and _numbers(a, b):
+            result = _remainder(a, b)
+            if result is None:
+                return self.unknown(tree, "a remainder of numbers cty rounds (past 500 bits)")
         elif operator in _COMPARISONS and _numbers(a, b):
             result = _COMPARISONS[operator](a, b)
         else:
@@ -222,6 +225,27 @@ _COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     ">": gt,
     ">=": ge,
 }
+
+
+def _remainder(a: float, b: float) -> float | None:
+    """cty's ``a % b`` (``Value.Modulo``): ``a`` less ``b`` times the quotient truncated
+    toward zero, so the remainder has the dividend's sign (``-7 % 3`` is ``-1`` where
+    Python's floored ``%`` gives ``2``); ``a % 0`` is ``a``; a zero remainder is ``0``,
+    ``-0`` only when ``a`` is ``-0`` (Go's ``big.Float`` subtraction). cty divides with
+    512-bit floats, which round a quotient of larger numbers: None there. Compared with
+    ``terraform console`` in ``tests/iac/test_remainder.py``.
+    https://github.com/zclconf/go-cty/blob/main/cty/value_ops.go"""
+    if b == 0:
+        return a
+    if isinstance(a, int) and isinstance(b, int):
+        if max(a.bit_length(), b.bit_length()) > 500:
+            return None
+        remainder = abs(a) % abs(b)
+        return -remainder if a < 0 else remainder
+    found = math.fmod(a, b)
+    if found == 0:
+        return -0.0 if a == 0 and math.copysign(1.0, a) < 0 else 0
+    return found
 
 
 def _numbers(*values: Any) -> bool:

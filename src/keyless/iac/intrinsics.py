@@ -8,6 +8,8 @@ pseudo parameters ``AWS::AccountId``, ``AWS::Partition``, ``AWS::URLSuffix`` and
 else (``Fn::ImportValue``, ``AWS::Region``, parameters read from SSM Parameter Store,
 generated names) is reported unknown. ``AWS::AccountId`` is the stack's account, which is
 the role's own: it stands for :data:`~keyless.iac.model.DEPLOYING_ACCOUNT`, and the value says so.
+What a resource's ``Ref`` and attributes return is :mod:`keyless.iac.cfnreturns`; the
+``Conditions`` section is decided by :mod:`keyless.iac.cfnconditions`.
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html
 """
@@ -16,23 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 
-from keyless.errors import quoted
 from keyless.iac import sam
-from keyless.iac.jsonpos import JsonSyntaxError, parse_json
+from keyless.iac.cfnconditions import Conditions
+from keyless.iac.cfnreturns import ReturnValues
 from keyless.iac.model import DEPLOYING_ACCOUNT
-from keyless.iac.own_resources import (
-    created_note,
-    eks_issuer,
-    generated_name,
-    guests_off_note,
-    identity_pool_id,
-    saml_provider_arn,
-    trust_anchor_arn,
-    trust_anchor_id,
-)
-from keyless.iac.partitions import provider_arn, template_partition
+from keyless.iac.partitions import template_partition
 from keyless.iac.tfobjects import OWN_ACCOUNT_NOTE, PARTITION_NOTE
 from keyless.iac.values import (
     Node,
@@ -41,7 +32,6 @@ from keyless.iac.values import (
     get,
     mapping,
     notes,
-    plain,
     stand_in_text,
     text,
     unknowns,
@@ -52,21 +42,12 @@ _PSEUDO = {
     "AWS::Partition": ("aws", PARTITION_NOTE),
     "AWS::URLSuffix": ("amazonaws.com", PARTITION_NOTE),
 }
-#: EKS clusters whose OpenIdConnectIssuerUrl a template can read: CloudFormation's, and the
-#: CDK's aws-eks cluster custom resource.
-_EKS_CLUSTERS = ("AWS::EKS::Cluster", "Custom::AWSCDK-EKS-Cluster")
-_CFN_JSON = "Custom::AWSCDKCfnJson"
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _NO_VALUE = "AWS::NoValue"
 _SSM_PARAMETER = "AWS::SSM::Parameter::Value<"
-# The CDK's OpenIdConnectProvider is a custom resource whose physical ID (its Ref) is the
-# provider's ARN, like AWS::IAM::OIDCProvider's.
-# https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_iam.OpenIdConnectProvider.html
-_OIDC_PROVIDERS = frozenset({"AWS::IAM::OIDCProvider", "Custom::AWSCDKOpenIdConnectProvider"})
 # Each level of evaluation is up to six Python frames (Fn::Sub of a GetAtt of a role whose
 # name is another Fn::Sub …): 100 levels stay well inside Python's default 1,000.
 _MAX_DEPTH = 100
-_SELF_REFERENCE = "its value refers to itself (a circular dependency CloudFormation refuses)"
 
 
 class _Removed:
@@ -93,11 +74,10 @@ class Template:
         declared = _mapping(get(root, "Resources"))
         # The roles SAM generates for its functions can be named by Ref and Fn::GetAtt too.
         self.resources = {**sam.generated_roles(declared), **declared}
-        self.conditions = _mapping(get(root, "Conditions"))
+        self.conditions = Conditions(_mapping(get(root, "Conditions")), self._value)
+        self.returns = ReturnValues(self.resources, self._value)
         #: The partition the template's own ARNs name, if one (else aws is assumed).
         self.partition = template_partition(root)
-        self._deciding: set[str] = set()
-        self._naming: set[str] = set()
         self._depth = 0
 
     def evaluate(self, node: Node) -> Node:
@@ -151,7 +131,7 @@ class Template:
             return self._parameter(name, position)
         resource = self.resources.get(name)
         if resource is not None:
-            return self._resource_ref(name, resource, position)
+            return self.returns.ref(name, resource, position)
         if name.startswith("AWS::"):
             return _unknown(f"Ref {name}", "known only at deploy", position)
         return _unknown(f"Ref {name}", "not declared in Parameters or Resources", position)
@@ -206,84 +186,6 @@ class Template:
             return Node(str(default.value), default.position, default.notes)
         return default
 
-    def _resource_ref(self, name: str, resource: Node, position: Position) -> Node:
-        """``Ref`` of a role or user is its name; of an OIDC provider, its ARN."""
-        if name in self._naming:
-            return _unknown(f"Ref {name}", _SELF_REFERENCE, position)
-        self._naming.add(name)
-        try:
-            return self._resource_ref_inner(name, resource, position)
-        finally:
-            self._naming.discard(name)
-
-    def _resource_ref_inner(self, name: str, resource: Node, position: Position) -> Node:
-        kind = text(get(resource, "Type"))
-        properties = get(resource, "Properties")
-        if kind in ("AWS::IAM::Role", "AWS::IAM::User"):
-            key = "RoleName" if kind == "AWS::IAM::Role" else "UserName"
-            fixed = get(properties, key)
-            if fixed is not None:
-                return self._as_node(self._evaluate(fixed), position)
-            if kind == "AWS::IAM::User":
-                # A user's name names its keys and password in messages: not a stand-in.
-                return _unknown(f"Ref {name}", "CloudFormation generates its name", position)
-            generated = generated_name(name)
-            said = created_note("name of the role", name, generated)
-            return Node(generated, position, (said,))
-        if kind in _OIDC_PROVIDERS:
-            return self._provider_arn(name, properties, position)
-        created = self._created(name, kind, "Ref", position)
-        if created is not None:
-            return created
-        return _unknown(f"Ref {name}", "known only after deploy", position)
-
-    def _created(
-        self, name: str, kind: str | None, attribute: str, position: Position
-    ) -> Node | None:
-        """An identifier of a resource the template creates, known only after deploy, as
-        its stand-in (:mod:`keyless.iac.own_resources`): an identity pool's ID (``Ref``), a
-        trust anchor's ARN or ID, a SAML provider's ARN (``Ref`` or ``Arn``), an EKS
-        cluster's OIDC issuer (``OpenIdConnectIssuerUrl``)."""
-        if kind == "AWS::Cognito::IdentityPool" and attribute in ("Ref", "Id"):
-            pool = identity_pool_id(name)
-            said = [created_note("identity pool", name, pool)]
-            guests = get(
-                get(self.resources.get(name), "Properties"), "AllowUnauthenticatedIdentities"
-            )
-            allowed = self._as_node(self._evaluate(guests), position) if guests else None
-            if allowed is None or allowed.value in (False, "false", "False"):
-                said.append(guests_off_note(pool))
-            return Node(pool, position, tuple(said))
-        if kind == "AWS::RolesAnywhere::TrustAnchor":
-            if attribute == "TrustAnchorArn":
-                arn = trust_anchor_arn(name)
-                notes = (created_note("trust anchor", name, arn), OWN_ACCOUNT_NOTE)
-                return Node(arn, position, notes)
-            if attribute in ("Ref", "TrustAnchorId"):
-                return Node(trust_anchor_id(name), position)
-        if kind in _EKS_CLUSTERS and attribute == "OpenIdConnectIssuerUrl":
-            # https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eks-cluster.html#aws-resource-eks-cluster-return-values
-            # (the CDK's aws-eks cluster resource returns the same attribute)
-            url = eks_issuer(name)
-            return Node(url, position, (created_note("EKS cluster's OIDC issuer", name, url),))
-        if kind == "AWS::IAM::SAMLProvider" and attribute in ("Ref", "Arn"):
-            fixed = get(get(self.resources.get(name), "Properties"), "Name")
-            provider = self._as_node(self._evaluate(fixed), position) if fixed else None
-            if provider is not None and isinstance(provider.value, str):
-                return Node(saml_provider_arn(provider.value), position, (OWN_ACCOUNT_NOTE,))
-            arn = saml_provider_arn(name)
-            return Node(arn, position, (created_note("SAML provider", name, arn),))
-        return None
-
-    def _provider_arn(self, name: str, properties: Node | None, position: Position) -> Node:
-        url_node = get(properties, "Url")
-        url = self._as_node(self._evaluate(url_node), position) if url_node else None
-        if url is None or not isinstance(url.value, str):
-            return _unknown(f"{name}.Arn", "the provider's Url is not known", position)
-        host = url.value.removeprefix("https://")
-        arn = provider_arn(DEPLOYING_ACCOUNT, host)
-        return Node(arn, position, (OWN_ACCOUNT_NOTE, *url.notes))
-
     def get_att(self, argument: Node, position: Position) -> Node | _Removed:
         parts = argument.value
         if not isinstance(parts, tuple) or len(parts) != 2:
@@ -293,63 +195,7 @@ class Template:
         resource = self.resources.get(name or "")
         if resource is None or name is None or attribute is None:
             return _unknown(written, "known only after deploy", position)
-        # A role named after its own ARN (or two resources after each other's) is a cycle
-        # CloudFormation refuses; here it is unknown, not an endless recursion.
-        if written in self._naming:
-            return _unknown(written, _SELF_REFERENCE, position)
-        self._naming.add(written)
-        try:
-            return self._attribute(name, attribute, resource, position)
-        finally:
-            self._naming.discard(written)
-
-    def _attribute(self, name: str, attribute: str, resource: Node, position: Position) -> Node:
-        written = f"{name}.{attribute}"
-        kind = text(get(resource, "Type"))
-        created = self._created(name, kind, attribute, position)
-        if created is not None:
-            return created
-        if kind == _CFN_JSON and attribute == "Value":
-            return self._cfn_json(written, get(resource, "Properties", "Value"), position)
-        if attribute != "Arn":
-            return _unknown(written, "known only after deploy", position)
-        properties = get(resource, "Properties")
-        if kind in _OIDC_PROVIDERS:
-            return self._provider_arn(written, properties, position)
-        if kind in ("AWS::IAM::Role", "AWS::IAM::User"):
-            key, noun = ("RoleName", "role") if kind == "AWS::IAM::Role" else ("UserName", "user")
-            fixed = get(properties, key)
-            path_node = get(properties, "Path")
-            iam_name = self._as_node(self._evaluate(fixed), position) if fixed else None
-            path = self._as_node(self._evaluate(path_node), position) if path_node else None
-            generated = iam_name is None
-            if iam_name is None:
-                iam_name = Node(generated_name(name), position)
-            if not isinstance(iam_name.value, str):
-                cause = next(unknowns(iam_name), None)
-                why = cause.reason if cause is not None else f"its {key} is not a string"
-                return _unknown(written, why, position)
-            prefix = path.value if path is not None and isinstance(path.value, str) else "/"
-            arn = f"arn:aws:iam::{DEPLOYING_ACCOUNT}:{noun}{prefix}{iam_name.value}"
-            said = (created_note(noun, name, arn),) if generated else ()
-            return Node(arn, position, (OWN_ACCOUNT_NOTE, *said))
-        return _unknown(written, "known only after deploy", position)
-
-    def _cfn_json(self, written: str, value: Node | None, position: Position) -> Node:
-        """The CDK's ``CfnJson``: a custom resource whose ``Value`` attribute is its
-        ``Value`` property (JSON text, joined at deploy from references) parsed. The CDK
-        writes a trust condition whose keys hold a reference (an EKS cluster's issuer) so.
-        https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.CfnJson.html"""
-        found = self._as_node(self._evaluate(value), position) if value is not None else None
-        if found is None or not isinstance(found.value, str):
-            cause = next(unknowns(found), None) if found is not None else None
-            why = cause.reason if cause is not None else "its Value is not JSON text"
-            return _unknown(written, why, position)
-        try:
-            parsed = parse_json(found.value, pinned=found.position)
-        except JsonSyntaxError as error:
-            return _unknown(written, f"its Value is not JSON ({error})", position)
-        return replace(parsed, notes=(*parsed.notes, *found.notes)) if found.notes else parsed
+        return self.returns.attribute(name, attribute, resource, position)
 
     def sub(self, argument: Node, position: Position) -> Node | _Removed:
         template: Node | None = argument
@@ -493,63 +339,12 @@ class Template:
 
     def condition(self, name: str, position: Position) -> bool | Node:
         """The truth of the condition ``name`` of the ``Conditions`` section, or an unknown
-        node saying why it is not decided.
-        https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/conditions-section-structure.html
-        """
-        declaration = self.conditions.get(name)
-        if declaration is None:
-            return _unknown(f"Condition {name}", "no such condition in Conditions", position)
-        if name in self._deciding:
-            return _unknown(f"Condition {name}", "the condition refers to itself", position)
-        self._deciding.add(name)
-        try:
-            return self._truth(declaration, name)
-        finally:
-            self._deciding.discard(name)
+        node saying why it is not decided (:mod:`keyless.iac.cfnconditions`)."""
+        return self.conditions.decide(name, position)
 
-    def _truth(self, node: Node, name: str) -> bool | Node:
-        """A condition function's truth (``Fn::Equals``, ``Fn::And``, ``Fn::Or``,
-        ``Fn::Not``, ``Condition``), or the unknown node that leaves it undecided."""
-        value = node.value
-        if not isinstance(value, Mapping) or len(value) != 1:
-            return _unknown(f"Condition {name}", "not a condition function", node.position)
-        (function, argument), *_ = value.items()
-        if function == "Condition":
-            other = text(argument)
-            if other is None:
-                return _unknown(f"Condition {name}", "Condition expects a name", node.position)
-            return self.condition(other, node.position)
-        parts = argument.value if isinstance(argument.value, tuple) else None
-        if parts is None:
-            return _unknown(f"Condition {name}", f"{function} expects a list", node.position)
-        if function == "Fn::Equals" and len(parts) == 2:
-            left, right = (self._as_node(self._evaluate(p), node.position) for p in parts)
-            for side in (left, right):
-                if not side.is_known:
-                    return Node(next(unknowns(side)), node.position)
-            try:
-                compared = [_comparable(plain(side)) for side in (left, right)]
-            except _Inexact as error:
-                return _unknown(f"Condition {name}", f"Fn::Equals of {error}", node.position)
-            return compared[0] == compared[1]
-        if function in ("Fn::And", "Fn::Or", "Fn::Not"):
-            if function == "Fn::Not" and len(parts) != 1:
-                return _unknown(f"Condition {name}", "Fn::Not expects one condition", node.position)
-            truths = [self._truth(p, name) for p in parts]
-            decided = [t for t in truths if isinstance(t, bool)]
-            if function == "Fn::And" and False in decided:
-                return False
-            if function == "Fn::Or" and True in decided:
-                return True
-            undecided = next((t for t in truths if isinstance(t, Node)), None)
-            if undecided is not None:
-                return undecided
-            if function == "Fn::Not":
-                return not decided[0]
-            return function == "Fn::And"
-        return _unknown(
-            f"Condition {name}", f"{function} is not a condition function", node.position
-        )
+    def _value(self, node: Node, position: Position) -> Node:
+        """``node`` evaluated, with ``AWS::NoValue`` an unknown node."""
+        return self._as_node(self._evaluate(node), position)
 
     def _as_node(self, value: Node | _Removed, position: Position) -> Node:
         if isinstance(value, Node):
@@ -565,32 +360,6 @@ def _not_evaluated(name: str, reason: str) -> Function:
         return _unknown(name, reason, position)
 
     return run
-
-
-class _Inexact(ValueError):
-    """A value whose text CloudFormation compares keyless cannot write exactly."""
-
-
-def _comparable(value: object) -> object:
-    """Fn::Equals compares strings: a boolean equals ``"true"``/``"false"`` (not
-    ``"True"``) and an integer its digits, as cfn-lint's W8003 records CloudFormation doing
-    ("True (boolean) == 'true'", "1 == '1'", tested by AWS in 2023; cfnlint/rules/conditions/
-    EqualsIsUseful.py). In a YAML template the scalars are CloudFormation's YAML 1.1
-    readings (:mod:`keyless.iac.yamlpos`: ``yes`` is a boolean, ``012345678901`` a string;
-    ``y``, ``0x1F``, ``1_000``, ``017``, base-60 numbers are unknown, so undecided). A
-    number with a fraction or exponent (``1.50``, ``1e2``, ``1.0``) was read as a float,
-    which keeps neither how it was written nor CloudFormation's text of it:
-    :class:`_Inexact`, so the condition is undecided rather than decided on Python's
-    ``str(float)``."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        raise _Inexact(f"the number {quoted(value)}, whose text is not known exactly")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, list):
-        return [_comparable(item) for item in value]
-    return value
 
 
 def _unknown(expression: str, reason: str, position: Position) -> Node:

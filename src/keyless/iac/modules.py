@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 
-from keyless.iac import modules_eks, modules_oidc, modules_unfunco
+from keyless.iac import modules_eks, modules_oidc, modules_unfollowed, modules_unfunco
 from keyless.iac.model import (
     DEPLOYING_ACCOUNT,
     IacResource,
@@ -59,22 +58,6 @@ _IAM_ROLE = re.compile(
 _OTHER_TRUST = ("enable_oidc", "enable_bitbucket_oidc", "enable_saml")
 
 
-# Modules known to create a role trusting GitHub Actions, whose trust policy keyless has not
-# followed release by release (their many releases rewrote their code): the role is reported
-# as not judged (exit 3), not left as a note, which a scan's exit code does not count.
-# https://github.com/philips-labs/terraform-aws-github-oidc (role `main`, made when `repo`
-# is given), https://github.com/terraform-module/terraform-aws-github-oidc-provider (role
-# `this`, unless `create_oidc_role = false`)
-_UNFOLLOWED_GITHUB_ROLES = (
-    (re.compile(r"^(registry\.terraform\.io/)?philips-labs/github-oidc/aws$"), "main", "repo"),
-    (
-        re.compile(r"^(registry\.terraform\.io/)?terraform-module/github-oidc-provider/aws$"),
-        "this",
-        "create_oidc_role",
-    ),
-)
-
-
 def resources_from_module(
     source: str,
     version: str | None,
@@ -98,23 +81,9 @@ def resources_from_module(
     if _IAM_ROLE.match(source):
         role = _iam_role(inputs, address, path, position)
         return None if role is None else [role]
-    for pattern, label, switch in _UNFOLLOWED_GITHUB_ROLES:
-        if pattern.match(source):
-            given = inputs.get(switch)
-            if given is not None and given.value in (None, False):
-                return []  # no repo given, or the role turned off: no role
-            reason = (
-                f"{source}: keyless does not follow this module's trust policy release by "
-                "release; pass `terraform show -json` output to judge it"
-            )
-            trust = Node(Unknown("module", reason, position), position)
-            where = given.position if given is not None else position
-            return [
-                replace(
-                    _module_role(address, path, position, inputs.get("role_name"), trust, where),
-                    address=f"{address}.aws_iam_role.{label}[0]",
-                )
-            ]
+    unfollowed = modules_unfollowed.unfollowed_roles(source, inputs, address, path, position)
+    if unfollowed is not None:
+        return unfollowed
     role = role_from_module(source, inputs, address, path, position)
     return None if role is None else [role]
 

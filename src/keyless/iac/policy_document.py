@@ -7,7 +7,9 @@ Follows the AWS provider's documentation
 (``type`` and ``identifiers``; ``type = "*"`` with ``identifiers = ["*"]`` renders
 ``"Principal": "*"``) and ``condition`` blocks (``test``, ``variable``, ``values``; blocks
 with the same test and variable add their values together); ``source_policy_documents``
-come first and ``override_policy_documents`` replace statements with the same ``sid``.
+come first and ``override_policy_documents`` replace statements with the same ``sid``
+(the deprecated ``source_json`` and ``override_json`` as one more of each: the first
+source, the last override).
 ``dynamic`` blocks (``statement``, ``principals``, ``condition``...) are expanded as
 Terraform expands them when their ``for_each`` is known, with the iterator's ``key`` and
 ``value`` in scope
@@ -23,6 +25,7 @@ from typing import Any
 
 from lark import Token, Tree
 
+from keyless.errors import quoted
 from keyless.iac.hcl import Block, Body
 from keyless.iac.values import JsonText, Node, Position, Unknown, document, mapping
 
@@ -57,8 +60,20 @@ def translate(block: Block, evaluate: Evaluate) -> Node:
         if isinstance(statement.value, Unknown):
             return statement
         statements.append(statement)
-    sources = _attribute(body, "source_policy_documents", evaluate, _EMPTY)
-    overrides = _attribute(body, "override_policy_documents", evaluate, _EMPTY)
+    # The deprecated source_json and override_json merge as one more document each:
+    # source_json first of the sources, override_json last of the overrides (the AWS
+    # provider's dataSourcePolicyDocumentRead).
+    source_json = _attribute(body, "source_json", evaluate, _EMPTY)
+    source_documents = _attribute(body, "source_policy_documents", evaluate, _EMPTY)
+    refused = _duplicate_sid(source_json, source_documents, statements, block.position)
+    if refused is not None:
+        return refused
+    sources = _joined(source_json, source_documents)
+    overrides = _joined(
+        _attribute(body, "override_policy_documents", evaluate, _EMPTY),
+        _attribute(body, "override_json", evaluate, _EMPTY),
+        single_last=True,
+    )
     if sources is not None or overrides is not None:
         merged = _merge(sources, statements, overrides, block.position)
         if isinstance(merged, Node):
@@ -258,6 +273,54 @@ def _merge(
         else:
             ordered[index] = statement
     return ordered
+
+
+def _duplicate_sid(
+    source_json: Node | None, sources: Node | None, own: list[Node], position: Position
+) -> Node | None:
+    """Terraform's refusal of a ``Sid`` written twice: among this document's statements,
+    or among the ``source_policy_documents`` (and ``source_json``'s) statements ("duplicate
+    Sid … Remove the Sid or ensure Sids are unique"); None when there is none."""
+    seen: set[str] = set()
+    for statement in own:
+        sid = _sid(statement)
+        if sid and sid in seen:
+            return _unknown(f"Terraform refuses the document: Sid {quoted(sid)} twice", position)
+        if sid:
+            seen.add(sid)
+    listed: set[str] = set()
+    if source_json is not None:
+        found = _documents(Node((source_json,), source_json.position))
+        if isinstance(found, Node):
+            return None  # unknown: the merge says so
+        listed = {sid for d in found for s in _statements(d) if (sid := _sid(s))}
+    found = [] if sources is None else _documents(sources)
+    if isinstance(found, Node):
+        return None
+    for statement in (s for d in found for s in _statements(d)):
+        sid = _sid(statement)
+        if sid and sid in listed:
+            reason = f"Terraform refuses the document: Sid {quoted(sid)} twice in its sources"
+            return _unknown(reason, position)
+        if sid:
+            listed.add(sid)
+    return None
+
+
+def _joined(first: Node | None, second: Node | None, *, single_last: bool = False) -> Node | None:
+    """A list of documents: the single document (``source_json``, ``override_json``)
+    before or after (``single_last``) the list of them; None when neither is given."""
+    single, many = (second, first) if single_last else (first, second)
+    if single is None:
+        return many
+    if isinstance(single.value, Unknown):
+        return single
+    listed: tuple[Node, ...] = (single,)
+    if many is not None:
+        if not isinstance(many.value, tuple):
+            return many  # unknown, or not a list: _documents says so
+        listed = (*listed, *many.value) if not single_last else (*many.value, *listed)
+    return Node(listed, single.position)
 
 
 def _documents(group: Node) -> list[Node] | Node:

@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from keyless.engine import ScannedFile, Unread
-from keyless.iac import cloudformation, plan
+from keyless.iac import cloudformation, plan, serverless
 from keyless.iac.hclfiles import FileAccess, root_directories
 from keyless.iac.literal_keys import literal_keys
 from keyless.iac.model import IacModel, IacResource, LiteralKey, SourceKind, location
 from keyless.iac.sources import (
+    JSON_CONFIGURATION_SUFFIXES,
     Candidate,
     FileKind,
     ReadError,
@@ -34,9 +35,11 @@ from keyless.iac.terraform import Module
 from keyless.iac.tffiles import (
     DirectoryCache,
     TerraformFile,
+    is_override_file,
     literal_string,
     read_directory,
     read_variable_file,
+    shadowed_by_tofu,
 )
 from keyless.iac.values import Node
 
@@ -68,7 +71,7 @@ def read_paths(
     data = [c for c in candidates if c.kind is FileKind.DATA]
     terraform = [c for c in candidates if c.kind is FileKind.TERRAFORM]
     for candidate in data:
-        if candidate.path.name.endswith(".tf.json"):
+        if candidate.path.name.endswith(JSON_CONFIGURATION_SUFFIXES):
             notes.append(f"{candidate.path}: Terraform's JSON syntax is not read")
         else:
             resources.extend(_read_data(candidate, files, unread, notes, parameters or {}, keys))
@@ -149,10 +152,19 @@ def _read_data(
         # without an AWS:: type (YAML cut short may have lost them): if it is malformed,
         # that is reported, never clean. Other JSON and YAML (package.json, CI files) are
         # not infrastructure and are skipped, as the pre-commit hook relies on.
-        if looks_like_cloudformation(source) or may_be_cloudformation(source):
+        named = path.name in serverless.NAMES
+        if looks_like_cloudformation(source) or may_be_cloudformation(source) or named:
             root = cloudformation.parse_template(path, source)
+            problems: list[ReadError] = []
+            if not cloudformation.is_template(root) and serverless.is_serverless(path, root):
+                # The resources section of serverless.yml: CloudFormation of the stack.
+                root, problems = serverless.template_of(path, root)
+                found = cloudformation.read_template(path, root, parameters, notes, problems)
+                unread.extend(_unread(problem) for problem in problems)
+                files.append(ScannedFile(path, SourceKind.CLOUDFORMATION.value))
+                keys.extend(literal_keys(path, source, SourceKind.CLOUDFORMATION))
+                return found
             if cloudformation.is_template(root):
-                problems: list[ReadError] = []
                 found = cloudformation.read_template(path, root, parameters, notes, problems)
                 unread.extend(_unread(problem) for problem in problems)
                 kind = SourceKind.CDK if "cdk.out" in path.parts else SourceKind.CLOUDFORMATION
@@ -181,6 +193,14 @@ def _read_terraform(
     directories: dict[Path, list[TerraformFile]] = {}
     explicit: dict[Path, set[Path]] = {}
     cache: DirectoryCache = {}
+    given = {c.path for c in candidates}
+    beside = (sibling for path in given for sibling in _beside(path))
+    notes.extend(
+        f"{shadowed}: not read: OpenTofu reads {shadowed.with_suffix('.tofu').name} in its "
+        "place (Terraform, which ignores .tofu files, would read this one)"
+        for shadowed in shadowed_by_tofu(beside)
+        if shadowed in given
+    )
     for candidate in candidates:
         directory = candidate.path.parent
         if directory not in directories:
@@ -190,10 +210,16 @@ def _read_terraform(
         if candidate.explicit:
             explicit.setdefault(directory, set()).add(candidate.path)
         count.one()
-    # Every file read, a module's too: a key written there is in the code all the same.
+    # Every file read, a module's too: a key written there is in the code all the same;
+    # an override file too, which is not read (tffiles.is_override_file) but is code.
     for parsed in directories.values():
         for file in parsed:
             keys.extend(literal_keys(file.path, file.text, SourceKind.TERRAFORM))
+    for candidate in candidates:
+        if is_override_file(candidate.path):
+            with contextlib.suppress(ReadError):  # reported unread already
+                text = read_source(candidate.path)
+                keys.extend(literal_keys(candidate.path, text, SourceKind.TERRAFORM))
     called = _called_directories(directories)
     # A directory that was walked is reported whole, even if some of its files were named.
     walked = {c.path.parent for c in candidates if not c.explicit}
@@ -210,6 +236,12 @@ def _read_terraform(
         unread.extend(_unread(p) for p in result.problems)
         notes.extend(result.notes)
         included.update(access.opened)
+
+
+def _beside(path: Path) -> tuple[Path, ...]:
+    """``path`` and the ``.tofu`` file of the same name, if there is one."""
+    tofu = path.with_suffix(".tofu")
+    return (path, tofu) if path.suffix == ".tf" and tofu.is_file() else (path,)
 
 
 def _called_directories(directories: dict[Path, list[TerraformFile]]) -> set[Path]:

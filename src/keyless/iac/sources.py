@@ -26,8 +26,12 @@ MAX_BYTES = 64 * 1024 * 1024
 _SKIP_DIRS = frozenset(
     {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".hg"}
 )
-_TERRAFORM_SUFFIXES = (".tf",)
+# OpenTofu reads ``.tofu`` files as it reads ``.tf`` ones (Terraform ignores them).
+# https://opentofu.org/docs/language/files/
+_TERRAFORM_SUFFIXES = (".tf", ".tofu")
 _DATA_SUFFIXES = (".json", ".yaml", ".yml", ".template")
+#: Terraform's and OpenTofu's JSON syntax, which is not read (a note says so).
+JSON_CONFIGURATION_SUFFIXES = (".tf.json", ".tofu.json")
 _CLOUDFORMATION = re.compile(r"""(^|[{,])\s*["']?Resources["']?\s*:""", re.MULTILINE)
 _PLAN = re.compile(r'"(format_version|terraform_version)"\s*:')
 

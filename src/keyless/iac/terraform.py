@@ -11,55 +11,34 @@ their inputs (:mod:`keyless.iac.modules`); other remote modules are noted as not
 
 This module is a :class:`Module`: the scope its references resolve in, and the walk over
 what it declares and calls. Parsing files is :mod:`~keyless.iac.tffiles`'s, expanding
-``count``/``for_each`` :mod:`~keyless.iac.tfinstances`'s, and what data sources and IAM
-resources evaluate to :mod:`~keyless.iac.tfobjects`'s.
+``count``/``for_each`` :mod:`~keyless.iac.tfinstances`'s, reading the modules it calls
+:mod:`~keyless.iac.tfcalls`'s, and what data sources and IAM resources evaluate to
+:mod:`~keyless.iac.tfobjects`'s.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lark import Tree
 
 from keyless.errors import quoted
-from keyless.iac import modules as known_modules
 from keyless.iac.hcl import Block, HclSyntaxError
 from keyless.iac.hcleval import Evaluator
 from keyless.iac.hclfiles import FileAccess
 from keyless.iac.hclrefs import Reference
-from keyless.iac.model import IacResource
 from keyless.iac.partitions import Partition, one_partition, resource_in
 from keyless.iac.sources import ReadError
+from keyless.iac.tfcalls import ModuleResult, read_call
 from keyless.iac.tfconform import mismatch
-from keyless.iac.tffiles import (
-    RESOURCE_KINDS,
-    DirectoryCache,
-    TerraformFile,
-    may_declare_iam,
-    read_directory,
-)
+from keyless.iac.tffiles import RESOURCE_KINDS, DirectoryCache, TerraformFile
 from keyless.iac.tfinstances import instance_key, instances_of
 from keyless.iac.tfobjects import data_object, iac_resource, resource_object
 from keyless.iac.tftypes import typed
 from keyless.iac.values import Node, Unknown, mapping, relocated
-
-_MODULE_META = frozenset(
-    {"source", "version", "providers", "count", "for_each", "depends_on", "lifecycle"}
-)
-_MAX_MODULE_DEPTH = 16
-
-
-@dataclass
-class ModuleResult:
-    """What reading a module produced: resources, and notes on what was not read."""
-
-    resources: list[IacResource] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    problems: list[ReadError] = field(default_factory=list)
 
 
 class Module:
@@ -223,14 +202,15 @@ class Module:
 
     def _typed(self, name: str, value: Node, found: tuple[Block, TerraformFile] | None) -> Node:
         """A variable's value as its type makes it: an object type's ``optional(...)``
-        attributes fill those the value lacks (with null or a default keyless does not
-        convert), so such an attribute is unknown, not an error (:mod:`~keyless.iac.tftypes`)."""
+        attributes fill those the value lacks or holds as null, with null or their default
+        (:mod:`~keyless.iac.tftypes`)."""
         if found is None:
             return value
         declared = found[0].body.attributes.get("type")
         if declared is None:
             return value
-        return typed(declared.expression, value, f"var.{name}")
+        evaluator = self.evaluators[found[1].path]
+        return typed(declared.expression, value, f"var.{name}", evaluator.evaluate)
 
     def local(self, name: str, reference: Reference) -> Node:
         """A local value, evaluated once."""
@@ -314,124 +294,27 @@ class Module:
                     )
                 )
         for name, (block, file) in self.calls.items():
-            self._call(name, block, file, result)
+            read_call(self, name, block, file, result)
         if self.depth == 0 and self.partition is not None:
             result.resources = [resource_in(r, self.partition) for r in result.resources]
         return result
 
-    def _call(self, name: str, block: Block, file: TerraformFile, result: ModuleResult) -> None:
-        evaluator = self.evaluators[file.path]
-        source_attribute = block.body.attributes.get("source")
-        source = evaluator.evaluate(source_attribute.expression) if source_attribute else None
-        version_attribute = block.body.attributes.get("version")
-        version = evaluator.evaluate(version_attribute.expression) if version_attribute else None
-        constraint = None if version is None else _constraint_text(version)
-        address = f"{self.prefix}module.{name}"
-        if source is None or not isinstance(source.value, str):
-            result.notes.append(f"{address}: its source is not known; not read")
-            return
-        instances = self.instances(block, file)
-        if isinstance(instances, Node):
-            unknown = instances.value
-            assert isinstance(unknown, Unknown)
-
-            def reads_remote(written: str, version: str | None = None) -> bool:
-                found = known_modules.resources_from_module(
-                    written, version, {}, address, file.path, block.position
-                )
-                return found is not None
-
-            if source.value.startswith(("./", "../")):
-                directory = file.path.parent / source.value
-                read_here = may_declare_iam(directory, self.cache, reads_remote)
-            else:
-                read_here = reads_remote(source.value, constraint)
-            if not read_here:
-                result.notes.append(f"{address}: its count or for_each is not known; not read")
-                return
-            # The module's IAM resources would be created that many times, or none: what
-            # they are is not known, so not read (never clean).
-            result.problems.append(
-                ReadError(
-                    file.path,
-                    f"{address}: what it creates is not read: its count or for_each is not "
-                    f"known: {unknown.reason} ({unknown.expression})",
-                    block.position,
-                )
-            )
-            return
-        for key, scope in instances.items():
-            inputs = {
-                input_name: evaluator.evaluate(attribute.expression, scope)
-                for input_name, attribute in block.body.attributes.items()
-                if input_name not in _MODULE_META
-            }
-            instance = address + instance_key(key)
-            if source.value.startswith(("./", "../")):
-                self._local_call(instance, source.value, inputs, block, file, result)
-                continue
-            known = known_modules.resources_from_module(
-                source.value,
-                constraint,
-                inputs,
-                instance,
-                file.path,
-                block.position,
-                self.partition,
-            )
-            if known is not None:
-                result.resources.extend(known)
-            else:
-                result.notes.append(
-                    f"{instance} ({source.value}): remote module not read; "
-                    "pass `terraform show -json` output to judge what it creates"
-                )
-
-    def _local_call(
-        self,
-        address: str,
-        source: str,
-        inputs: Mapping[str, Node],
-        block: Block,
-        file: TerraformFile,
-        result: ModuleResult,
-    ) -> None:
-        directory = (file.path.parent / source).resolve()
-        if self.depth >= _MAX_MODULE_DEPTH or directory in self.parents:
-            result.notes.append(f"{address}: module calls nest too deeply or in a loop; not read")
-            return
-        files, problems = read_directory(directory, self.cache)
-        result.problems.extend(problems)
-        if not files and not problems:
-            result.notes.append(f"{address}: {source} holds no .tf files")
-            return
-        child = Module(
+    def child(
+        self, directory: Path, files: list[TerraformFile], inputs: Mapping[str, Node], prefix: str
+    ) -> Module:
+        """The module a call of this one reads from ``directory``, with the call's inputs,
+        its resources' addresses under ``prefix``."""
+        return Module(
             directory,
             files,
             inputs=inputs,
-            prefix=f"{address}.",
+            prefix=prefix,
             depth=self.depth + 1,
             parents=(*self.parents, self.directory.resolve()),
             cache=self.cache,
             file_access=self.file_access,
             partition=self.partition,
         )
-        found = child.read()
-        result.resources.extend(found.resources)
-        result.notes.extend(found.notes)
-        result.problems.extend(found.problems)
-
-
-def _constraint_text(version: Node) -> str:
-    """A module call's ``version`` as text: a number as written, an expression Terraform
-    does not allow there (``var.v``) as its text, so that it is reported as a constraint
-    keyless does not read rather than taken for no ``version`` at all."""
-    value = version.value
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Unknown):
-        return value.expression
-    return str(value)
 
 
 def _unknown(reference: Reference, reason: str, *, stand_in: str | None = None) -> Node:

@@ -2,8 +2,8 @@
 
 A variable of type ``string`` whose value is ``5`` holds the string ``"5"`` (so
 ``jsonencode(var.x)`` is ``"5"``), a ``number`` given ``"5"`` holds ``5``, a ``bool`` given
-``"true"`` holds ``true``; a ``list(any)`` or ``map(any)`` whose elements mix primitive
-types holds them all as strings (the one type every element converts to):
+``"true"`` holds ``true`` (the elements of a ``list(any)`` or ``map(any)``, converted to
+the one type Terraform unifies them to, are :mod:`keyless.iac.tfunify`'s):
 https://developer.hashicorp.com/terraform/language/expressions/type-constraints#conversion-of-primitive-types
 (compared with ``terraform console`` in ``tests/iac/test_type_conversions.py``).
 
@@ -65,43 +65,6 @@ def converted(primitive: str, node: Node, address: str) -> Node:
     else:
         return node
     return Node(result, node.position, node.notes)
-
-
-def unified(items: tuple[Node, ...], address: str) -> tuple[Node, ...] | Node:
-    """The elements of a ``list(any)``, ``set(any)`` or ``map(any)`` as Terraform holds
-    them: primitives of more than one type all become strings; an element keyless does
-    not know leaves the others unknown unless they are all strings already. Elements that
-    are collections are left as they are (their unification is not followed), unless
-    primitives are mixed in: then the whole value is unknown."""
-    kinds: set[str] = set()
-    unknown = collections = False
-    for item in items:
-        value = item.value
-        if value is None:
-            continue
-        if isinstance(value, Unknown):
-            unknown = True
-        elif isinstance(value, tuple | Mapping):
-            collections = True
-        elif isinstance(value, bool):
-            kinds.add("bool")
-        elif isinstance(value, int | float):
-            kinds.add("number")
-        else:
-            kinds.add("string")
-    if collections:
-        return _whole_unknown(items, address) if kinds else items
-    if kinds <= {"string"} or (len(kinds) == 1 and not unknown):
-        return items
-    if unknown:
-        return _whole_unknown(items, address)
-    return tuple(converted("string", item, address) for item in items)
-
-
-def _whole_unknown(items: tuple[Node, ...], address: str) -> Node:
-    position = items[0].position
-    reason = "elements of mixed types: Terraform converts them to one type keyless does not"
-    return Node(Unknown(address, reason, position), position)
 
 
 def number_of(text: str) -> int | float | None:

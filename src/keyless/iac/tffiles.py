@@ -9,7 +9,7 @@ silently.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,7 +109,9 @@ DirectoryCache = dict[Path, tuple[list[TerraformFile], list[ReadError]]]
 def read_directory(
     directory: Path, cache: DirectoryCache | None = None
 ) -> tuple[list[TerraformFile], list[ReadError]]:
-    """Parse every ``.tf`` file of one directory (a module); unreadable ones are reported."""
+    """Parse every ``.tf`` and ``.tofu`` file of one directory (a module), but a ``.tf``
+    file a ``.tofu`` one replaces (:func:`shadowed_by_tofu`); unreadable ones are
+    reported."""
     key = directory.resolve()
     if cache is not None and key in cache:
         return cache[key]
@@ -123,9 +125,16 @@ def _read_directory(directory: Path) -> tuple[list[TerraformFile], list[ReadErro
     files: list[TerraformFile] = []
     problems: list[ReadError] = []
     try:
-        names = sorted(p for p in directory.iterdir() if p.name.endswith(".tf"))
+        names = sorted(p for p in directory.iterdir() if p.name.endswith((".tf", ".tofu")))
     except OSError as error:
         return [], [ReadError(directory, f"cannot list: {error.strerror}")]
+    shadowed = set(shadowed_by_tofu(names))
+    names = [p for p in names if p not in shadowed]
+    for path in [p for p in names if is_override_file(p)]:
+        # Terraform merges an override file's blocks into the ones they name, argument by
+        # argument: keyless does not, so it reads neither as deployed (never clean).
+        names.remove(path)
+        problems.append(ReadError(path, _OVERRIDE_REASON))
     for path in names:
         if path.is_symlink():
             problems.append(ReadError(path, "symbolic link not followed"))
@@ -135,6 +144,30 @@ def _read_directory(directory: Path) -> tuple[list[TerraformFile], list[ReadErro
         except ReadError as error:
             problems.append(error)
     return files, problems
+
+
+_OVERRIDE_REASON = (
+    "an override file: Terraform merges its blocks into the ones they name, which keyless "
+    "does not, so what it changes is not read; pass `terraform show -json` output to judge "
+    "the module (https://developer.hashicorp.com/terraform/language/files/override)"
+)
+
+
+def is_override_file(path: Path) -> bool:
+    """``override.tf`` or ``*_override.tf`` (``.tofu`` too): loaded after the others and
+    merged into the blocks it names."""
+    stem = path.name.removesuffix(".tf").removesuffix(".tofu")
+    return stem == "override" or stem.endswith("_override")
+
+
+def shadowed_by_tofu(paths: Iterable[Path]) -> list[Path]:
+    """The ``.tf`` files OpenTofu does not load because a ``.tofu`` file of the same name
+    is beside them (``main.tofu`` in place of ``main.tf``): a module written for both
+    tools keeps each one's version, and OpenTofu's is read.
+    https://opentofu.org/docs/language/files/#extension-precedence"""
+    given = list(paths)
+    tofu = {p.with_suffix("") for p in given if p.name.endswith(".tofu")}
+    return [p for p in given if p.name.endswith(".tf") and p.with_suffix("") in tofu]
 
 
 def literal_string(expression: object) -> str | None:

@@ -5,9 +5,11 @@ Terraform converts a variable's value to its type
 ``object({...})`` attribute written ``optional(T)`` or ``optional(T, default)`` that the
 value lacks is filled (with null or the default, converted to ``T``), and one written
 with a default that the value holds as null takes the default too (HCL's
-``typeexpr.Defaults``). keyless fills ``optional(T)`` with null, as the conversion does; it
-does not fill defaults, so an attribute a default would fill (missing, or null) is
-unknown, never the "no such attribute" error that would make ``try()`` move on, nor null
+``typeexpr.Defaults``). keyless fills ``optional(T)`` with null, as the conversion does,
+and an attribute a default fills (missing, or null) with the default, converted to ``T``
+(and its own optional attributes filled in turn); without an evaluator for the default,
+such an attribute is unknown, never the "no such attribute" error that would make
+``try()`` move on, nor null
 (https://github.com/hashicorp/hcl/pull/549,
 https://github.com/hashicorp/hcl/blob/main/ext/typeexpr/defaults.go).
 A primitive type converts a primitive value (``5`` given to a ``string`` is ``"5"``,
@@ -22,14 +24,18 @@ has optional attributes are opened; a word "optional" elsewhere (an attribute na
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from lark import Token, Tree
 
-from keyless.iac.tfconvert import converted, unified
+from keyless.iac.builtins.lists import set_order
+from keyless.iac.tfconvert import converted
+from keyless.iac.tfunify import unified
 from keyless.iac.values import Attributes, Node, Unknown, mapping
 
+#: Evaluates an expression of the module (a default written in a type constraint).
+Evaluate = Callable[[Tree[Any]], Node]
 OPTIONAL_REASON = "the variable's type may give it a default (optional attributes)"
 # Deeper types than this (no module writes one) are read as "may have optional
 # attributes anywhere" when they mention optional() at all: recursion stays bounded.
@@ -37,12 +43,18 @@ _MAX_DEPTH = 32
 _WRAPPERS = frozenset({"expr_term", "expression", "paren_expr"})
 
 
-def typed(type_tree: Tree[Any], value: Node, address: str) -> Node:
-    """``value`` as a variable of type ``type_tree`` holds it (see the module's text)."""
-    return _typed(type_tree, value, address, 0)
+def typed(
+    type_tree: Tree[Any], value: Node, address: str, evaluate: Evaluate | None = None
+) -> Node:
+    """``value`` as a variable of type ``type_tree`` holds it (see the module's text);
+    ``evaluate`` gives the value of an ``optional(T, default)``'s default (without it, an
+    attribute the default would fill is unknown)."""
+    return _typed(type_tree, value, address, 0, evaluate)
 
 
-def _typed(type_tree: Tree[Any], node: Node, address: str, depth: int) -> Node:
+def _typed(
+    type_tree: Tree[Any], node: Node, address: str, depth: int, evaluate: Evaluate | None
+) -> Node:
     if depth > _MAX_DEPTH:
         return _unread(type_tree, node, address)
     shape = call_of(type_tree)
@@ -58,25 +70,31 @@ def _typed(type_tree: Tree[Any], node: Node, address: str, depth: int) -> Node:
     (argument,) = arguments
     of_any = primitive_of(argument) == "any"
     if name in ("list", "set") and isinstance(value, tuple):
-        items = tuple(_typed(argument, item, f"{address}[…]", depth + 1) for item in value)
+        items = tuple(
+            _typed(argument, item, f"{address}[…]", depth + 1, evaluate) for item in value
+        )
         if of_any:
-            # One element type for all: mixed primitives become strings.
+            # One element type for all (keyless.iac.tfunify): mixed primitives become strings.
             one_type = unified(items, address)
             if isinstance(one_type, Node):
                 return Node(one_type.value, node.position, node.notes)
             items = one_type
+        if name == "set":
+            items = _as_set(items)
         return Node(items, node.position, node.notes)
     if name == "tuple" and isinstance(value, tuple):
         elements = tuple_items(argument)
         if elements is None or len(elements) != len(value):
             return _unread(type_tree, node, address)
         items = tuple(
-            _typed(element, item, f"{address}[{index}]", depth + 1)
+            _typed(element, item, f"{address}[{index}]", depth + 1, evaluate)
             for index, (element, item) in enumerate(zip(elements, value, strict=True))
         )
         return Node(items, node.position, node.notes)
     if name == "map" and isinstance(value, Mapping):
-        members = {k: _typed(argument, v, f"{address}.{k}", depth + 1) for k, v in value.items()}
+        members = {
+            k: _typed(argument, v, f"{address}.{k}", depth + 1, evaluate) for k, v in value.items()
+        }
         if of_any and not isinstance(value, Attributes):
             one_type = unified(tuple(members.values()), address)
             if isinstance(one_type, Node):
@@ -88,27 +106,34 @@ def _typed(type_tree: Tree[Any], node: Node, address: str, depth: int) -> Node:
         if attributes is None:
             return _unread(type_tree, node, address)
         members = {
-            key: _typed(attributes[key][0], item, f"{address}.{key}", depth + 1)
+            key: _typed(attributes[key][0], item, f"{address}.{key}", depth + 1, evaluate)
             if key in attributes
             else item
             for key, item in value.items()
         }
-        defaulted = _defaulted(argument)
-        for key, (_, optional) in attributes.items():
+        defaults = _default_trees(argument)
+        for key, (attribute_type, optional) in attributes.items():
             if not optional or isinstance(value, Attributes):
                 continue
-            if key in defaulted and key in value and value[key].value is None:
+            absent = key not in value or value[key].value is None
+            if key in defaults and absent and evaluate is not None:
+                # optional(T, default): a missing or null attribute takes the default,
+                # converted to T (typeexpr.Defaults, applied before the conversion).
+                default = evaluate(defaults[key])
+                where = f"{address}.{key}"
+                members[key] = _typed(attribute_type, default, where, depth + 1, evaluate)
+            elif key in defaults and key in value and value[key].value is None:
                 # A null attribute takes the default too ("we will overwrite children
                 # values with defaults if they are null"): not filled here, so unknown.
                 unknown = Unknown(f"{address}.{key}", OPTIONAL_REASON, value[key].position)
                 members[key] = Node(unknown, value[key].position)
-            elif key not in defaulted and key not in value:
+            elif key not in defaults and key not in value:
                 # optional(T) without a default: the conversion fills in null ("Any such
                 # missing attributes will be replaced with a null value of the
                 # appropriate type upon conversion", hashicorp/hcl#549).
                 members[key] = Node(None, node.position)
-        lacks_optional = any(
-            optional and key not in value and key in defaulted
+        lacks_optional = evaluate is None and any(
+            optional and key not in value and key in defaults
             for key, (_, optional) in attributes.items()
         )
         if lacks_optional:
@@ -119,6 +144,18 @@ def _typed(type_tree: Tree[Any], node: Node, address: str, depth: int) -> Node:
             )
         return Node(_same_kind(value, members), node.position, node.notes)
     return _unread(type_tree, node, address)
+
+
+def _as_set(items: tuple[Node, ...]) -> tuple[Node, ...]:
+    """A ``set(T)``'s elements as Terraform holds them: without repeats, in the order it
+    iterates a set (:func:`~keyless.iac.builtins.lists.set_order`); where keyless does not
+    know that order (an unknown element, a fraction, null), as written."""
+    if not all(item.is_known for item in items):
+        return items
+    try:
+        return tuple(set_order(items))
+    except (TypeError, ValueError):
+        return items
 
 
 def _unread(type_tree: Tree[Any], node: Node, address: str) -> Node:
@@ -227,10 +264,11 @@ def object_attributes(tree: Tree[Any]) -> dict[str, tuple[Tree[Any], bool]] | No
     return attributes
 
 
-def _defaulted(tree: Tree[Any]) -> frozenset[str]:
-    """The attributes of an object type written ``optional(T, default)``."""
+def _default_trees(tree: Tree[Any]) -> dict[str, Tree[Any]]:
+    """name → default expression of the attributes of an object type written
+    ``optional(T, default)``."""
     literal = _unwrapped(tree)
-    found: set[str] = set()
+    found: dict[str, Tree[Any]] = {}
     for element in literal.children if literal.data == "object" else ():
         if not isinstance(element, Tree) or element.data != "object_elem":
             continue
@@ -238,8 +276,8 @@ def _defaulted(tree: Tree[Any]) -> frozenset[str]:
         shape = call_of(parts[1]) if len(parts) == 2 else None
         key = _key(parts[0]) if parts else None
         if key is not None and shape is not None and shape[0] == "optional" and len(shape[1]) > 1:
-            found.add(key)
-    return frozenset(found)
+            found[key] = shape[1][1]
+    return found
 
 
 def _key(tree: Tree[Any]) -> str | None:

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from keyless.engine import TrustAssessment, Unread, assess_trust
 from keyless.errors import InputError, PolicyError
+from keyless.iac.located import guest_severity, stand_in_note
 from keyless.iac.model import IacResource, location
 from keyless.iac.read import read_paths
-from keyless.iac.scan import guest_severity, holds_for_any_name, roles_to_judge, stand_in_note
+from keyless.iac.roles import holds_for_any_name, roles_to_judge
 from keyless.iac.sources import (
     ReadError,
     looks_like_cloudformation,
@@ -21,7 +22,7 @@ from keyless.iac.sources import (
 )
 from keyless.iac.values import notes
 
-_INFRASTRUCTURE_SUFFIXES = (".tf", ".yaml", ".yml", ".template")
+_INFRASTRUCTURE_SUFFIXES = (".tf", ".tofu", ".yaml", ".yml", ".template")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +108,7 @@ def assess_file(
 def _as_iac_judges(assessment: TrustAssessment, said: Sequence[str]) -> TrustAssessment:
     """The assessment with the severities ``keyless iac`` gives the same role: a Cognito
     role's guest finding is low while the identity pool the code creates admits no
-    guests (:func:`keyless.iac.scan.guest_severity`), so both commands agree on a file."""
+    guests (:func:`keyless.iac.located.guest_severity`), so both commands agree on a file."""
     findings = []
     for finding in assessment.findings:
         severity, message = guest_severity(finding, said)

@@ -155,9 +155,9 @@ def _convert(value: Any, position: Position, budget: list[int], depth: int) -> N
             # A nested block is placed at its key (`Principal:`), a scalar at its value.
             nested = isinstance(item, CommentedMap | CommentedSeq)
             where = _child_position(value, key, here, is_key=nested)
-            if not isinstance(key, str):
+            if not isinstance(key, str) or _is_yaml11_boolean(key):
                 key_where = _child_position(value, key, here, is_key=True)
-                raise YamlSyntaxError(f"a key that is not a string: {quoted(key)}", key_where)
+                raise YamlSyntaxError(_NOT_A_STRING_KEY.format(key=quoted(key)), key_where)
             # A quoted key is a str subclass (preserve_quotes): stored as the str it is.
             members[str(key)] = _convert(item, where, budget, depth + 1)
         node = Node(mapping(members), here)
@@ -227,6 +227,21 @@ _YAML11_UNSETTLED = frozenset({"y", "Y", "n", "N"})
 _SEXAGESIMAL = re.compile(
     r"[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*"
 )
+
+
+# CloudFormation refuses a template whose mapping key is not a string ("Template format
+# error: [/Mappings/AccountMap] map keys must be strings; received numeric [123456789012]
+# instead", aws-cloudformation/cfn-lint#292): an unquoted number, true/false, and in the
+# YAML 1.1 CloudFormation reads also yes/no/on/off, which YAML 1.2 reads as strings.
+_NOT_A_STRING_KEY = (
+    "a key that is not a string: {key} (YAML 1.1, which CloudFormation reads, reads it as a "
+    "number or a boolean, and CloudFormation refuses keys that are not strings: quote it)"
+)
+
+
+def _is_yaml11_boolean(key: str) -> bool:
+    """An unquoted key YAML 1.1 reads as a boolean (quoted keys are str subclasses)."""
+    return type(key) is str and (key in _YAML11_TRUE or key in _YAML11_FALSE)
 
 
 def _plain_scalar(value: Any, position: Position) -> Node:

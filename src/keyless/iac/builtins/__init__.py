@@ -8,9 +8,15 @@ known when these run, except ``jsonencode``'s, which keeps its unknown parts in 
 
 from __future__ import annotations
 
-from keyless.iac.builtins import lists, regex, text
+from keyless.iac.builtins import decoding, lists, products, regex, text
 from keyless.iac.builtins.common import Fails, Function, TooLarge, Unsafe
 
-FUNCTIONS: dict[str, Function] = {**lists.FUNCTIONS, **regex.FUNCTIONS, **text.FUNCTIONS}
+FUNCTIONS: dict[str, Function] = {
+    **decoding.FUNCTIONS,
+    **lists.FUNCTIONS,
+    **products.FUNCTIONS,
+    **regex.FUNCTIONS,
+    **text.FUNCTIONS,
+}
 
 __all__ = ["FUNCTIONS", "Fails", "Function", "TooLarge", "Unsafe"]

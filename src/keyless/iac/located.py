@@ -1,0 +1,221 @@
+"""Findings of infrastructure code, placed in the file: a resource's existence, an
+access key ID written in plain text, and a trust finding located at the offending value
+of the policy. Each carries a :func:`fingerprint` that survives lines moving.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import orjson
+
+from keyless.checks.registry import Check
+from keyless.files import display_path
+from keyless.findings import FileLocation, Finding, Severity
+from keyless.iac.checks import HARDCODED_AWS_KEY
+from keyless.iac.model import IacResource, LiteralKey, ResourceKind
+from keyless.iac.own_resources import pools_without_guests
+from keyless.iac.roles import JudgedRole
+from keyless.iac.values import Position, notes, pointer_positions
+from keyless.model.arn import is_account_id
+
+
+def stand_in_note(stand_ins: Sequence[str]) -> str:
+    """What a finding judged with stand-ins says about them."""
+    return (
+        f"judged with stand-ins for what the code leaves unset ({', '.join(stand_ins)}): a "
+        "name as itself, an OIDC principal as the provider its condition keys name; the "
+        "finding holds whatever the values are"
+    )
+
+
+def literal_key_finding(key: LiteralKey) -> Finding:
+    """An access key ID written in a file: located at it, named only redacted."""
+    address = f"access key {key.key_id}"
+    check = HARDCODED_AWS_KEY
+    return Finding(
+        check=check.id,
+        severity=check.severity,
+        location=FileLocation(key.path, key.position.line, key.position.column, address),
+        message=f"{address} is written in plain text",
+        remediation=check.remediation,
+        evidence=MappingProxyType(
+            {
+                "address": address,
+                "resource_type": "access key ID",
+                "source": key.source.value,
+                "fingerprint": fingerprint(check.id, key.path, address, key.key_id),
+            }
+        ),
+    )
+
+
+def existence_finding(check: Check, resource: IacResource) -> Finding:
+    name = repr(resource.name) if resource.name else None
+    if resource.kind is ResourceKind.USER:
+        what = f"creates an IAM user named {name}" if name else "creates an IAM user"
+    elif resource.kind is ResourceKind.ACCESS_KEY:
+        what = f"creates an access key for IAM user {name}" if name else "creates an access key"
+    elif resource.kind is ResourceKind.SECRET_OUTPUT:
+        what = (
+            f"shows the secret access key of {name} in plain text"
+            if name
+            else ("shows a secret access key in plain text")
+        )
+    else:
+        user = f"IAM user {name}" if name else "an IAM user"
+        what = f"gives {user} a console password"
+    message = f"{resource.address} {what}"
+    value = {"type": resource.type, "name": resource.name}
+    return Finding(
+        check=check.id,
+        severity=check.severity,
+        location=FileLocation(
+            resource.path, resource.position.line, resource.position.column, resource.address
+        ),
+        message=message,
+        remediation=check.remediation,
+        evidence=_evidence(check.id, resource, value, {}),
+    )
+
+
+def located(finding: Finding, judged: JudgedRole) -> Finding:
+    """A trust finding placed in the file: at the value its evidence names."""
+    resource = judged.resource
+    assert resource.trust is not None
+    document = judged.role.trust_policy
+    positions = pointer_positions(resource.trust)
+    pointer = _pointer(finding.check, finding.evidence, document, positions)
+    position = positions.get(pointer) if pointer is not None else None
+    position = position or resource.trust_position or resource.position
+    route = f"{resource.address}{'#' + pointer if pointer else ''}"
+    value = {"policy": document, "principal": finding.evidence.get("principal")}
+    said = list(notes(resource.trust))
+    if judged.stand_ins:
+        said.append(stand_in_note(judged.stand_ins))
+    extra = {"stand_ins": said} if said else {}
+    severity, message = guest_severity(finding, said)
+    return Finding(
+        check=finding.check,
+        severity=severity,
+        location=FileLocation(resource.path, position.line, position.column, route),
+        message=message,
+        remediation=finding.remediation,
+        evidence=_evidence(finding.check, resource, value, {**finding.evidence, **extra}),
+        witness=finding.witness,
+    )
+
+
+def guest_severity(finding: Finding, said: Sequence[str]) -> tuple[Severity, str]:
+    """The severity and message of a trust finding on a role whose trust policy carries
+    the notes ``said`` (:func:`keyless.iac.values.notes`): a guest identity of an identity
+    pool the code creates without guest access cannot exist while the pool stays so, so
+    the role's missing ``amr`` pin is then low, not critical. Any other finding as it is.
+    https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html"""
+    witness = finding.witness or {}
+    claims = witness.get("claims") if isinstance(witness, Mapping) else None
+    aud = claims.get("aud") if isinstance(claims, Mapping) else None
+    if (
+        finding.check == "trust-cognito-unauthenticated"
+        and "guest" in finding.message
+        and isinstance(aud, str)
+        and aud in pools_without_guests(said)
+    ):
+        return Severity.LOW, (
+            f"{finding.message} once guest access is turned on (the identity pool the code "
+            "creates has it off)"
+        )
+    return finding.severity, finding.message
+
+
+# The claim whose condition a finding is about: the finding points at that condition.
+_CLAIM_OF_CHECK = {
+    "trust-oidc-broad-subject": ":sub",
+    "trust-oidc-untrusted-trigger": ":sub",
+    "trust-oidc-missing-audience": ":aud",
+}
+
+
+def _pointer(
+    check: str, evidence: Mapping[str, Any], document: Any, positions: Mapping[str, Position]
+) -> str | None:
+    """The JSON pointer of the offending value: the error's pointer, or the condition on
+    the claim the check is about, or the principal in the first statement the finding
+    names, or that statement."""
+    error_pointer = evidence.get("pointer")
+    if isinstance(error_pointer, str):
+        while error_pointer and error_pointer not in positions:
+            error_pointer = error_pointer.rsplit("/", 1)[0]
+        return error_pointer
+    statements = evidence.get("statements")
+    if not statements:
+        return None
+    listed = isinstance(document.get("Statement"), list) if isinstance(document, dict) else False
+    statement = f"/Statement/{statements[0]}" if listed else "/Statement"
+    claim = _CLAIM_OF_CHECK.get(check)
+    if claim is not None:
+        conditions = [
+            p
+            for p in sorted(positions)
+            if p.startswith(f"{statement}/Condition/")
+            and p.count("/") == 5 - (not listed)
+            and p.lower().endswith(claim)
+        ]
+        if conditions:
+            return conditions[0]
+    principal = evidence.get("principal")
+    for pointer in sorted(positions):
+        if pointer.startswith(f"{statement}/Principal") and principal is not None:
+            value = _value_at(document, pointer)
+            if value == principal or (isinstance(value, list) and principal in value):
+                return pointer
+            # An account's principal is named by its ID; the policy may write its root ARN.
+            if isinstance(value, str) and is_account_id(principal) and f"::{principal}:" in value:
+                return pointer
+    return statement if statement in positions else None
+
+
+def _value_at(document: Any, pointer: str) -> Any:
+    current = document
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(current, dict):
+            current = current.get(token)
+        elif (
+            isinstance(current, list)
+            and token.isascii()
+            and token.isdigit()
+            and int(token) < len(current)
+        ):
+            current = current[int(token)]
+        else:
+            return None
+    return current
+
+
+def _evidence(
+    check: str, resource: IacResource, value: Any, extra: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    return MappingProxyType(
+        {
+            **extra,
+            "address": resource.address,
+            "resource_type": resource.type,
+            "source": resource.source.value,
+            "fingerprint": fingerprint(check, resource.path, resource.address, value),
+        }
+    )
+
+
+def fingerprint(check: str, path: Path, address: str, value: Any) -> str:
+    """A finding's identity across edits: the check, the file (relative to the working
+    directory), the resource's address and a hash of the offending value — not its line,
+    so a finding survives lines moving above it."""
+    material = orjson.dumps(
+        [check, display_path(path), address, value], option=orjson.OPT_SORT_KEYS
+    )
+    return hashlib.sha256(material).hexdigest()[:32]

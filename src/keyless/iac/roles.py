@@ -1,0 +1,239 @@
+"""The roles of infrastructure code as the trust checks see them: model roles named by
+their address, with a unique, valid ARN in the deploying account's stand-in, and a trust
+policy whose unknowns are stood in for where a finding can hold whatever they are
+(:func:`stand_in_document`); what cannot be judged is unread, never clean.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from keyless.engine import Unread
+from keyless.errors import PolicyError
+from keyless.findings import Finding, Severity
+from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, location
+from keyless.iac.partitions import provider_arn, providers_partition
+from keyless.iac.values import JsonText, Node, Unknown, plain, unknowns
+from keyless.model import Role
+from keyless.policy.document import escape_pointer, parse_trust_policy
+from keyless.policy.limits import PolicyTooLarge
+from keyless.trust.owner import owner_account, owner_partition
+
+
+@dataclass(frozen=True, slots=True)
+class JudgedRole:
+    """A role of the code, as the trust checks see it. A role judged with stand-ins
+    (``stand_ins`` names what the code leaves unset, judged as its own name) reports only
+    the findings that hold whatever those names are (:data:`STAND_IN_CHECKS`); when it has
+    none, it is reported as ``not_judged``."""
+
+    resource: IacResource
+    role: Role
+    stand_ins: tuple[str, ...] = ()
+    not_judged: Unread | None = None
+
+
+# Checks whose findings on a subject pattern do not depend on the names a stand-in fills
+# in: the wildcards the code writes around them admit a pull request, any branch, another
+# repository, any tenant or any service account, whatever the names turn out to be.
+STAND_IN_CHECKS = frozenset(
+    {
+        "trust-oidc-untrusted-trigger",
+        "trust-oidc-broad-subject",
+        "trust-oidc-any-tenant",
+        "trust-eks-unpinned",
+    }
+)
+# Where a stand-in may be: a condition's value (a string in its list).
+_CONDITION_VALUE = re.compile(r"/Statement(?:/\d+)?/Condition/[^/]+/[^/]+(?:/\d+)?")
+
+
+def roles_to_judge(
+    resources: Iterable[IacResource],
+) -> tuple[list[JudgedRole], list[Unread]]:
+    """The roles whose trust policy is known, as model roles (named by their address,
+    each with a unique, valid ARN in the stand-in account: :func:`_arn_name`), and those
+    that cannot be judged."""
+    judged: list[JudgedRole] = []
+    unread: list[Unread] = []
+    taken: set[str] = set()
+    for resource in resources:
+        if resource.kind is not ResourceKind.ROLE or resource.trust is None:
+            continue
+        missing = list(unknowns(resource.trust))
+        stand_ins: tuple[str, ...] = ()
+        not_judged: Unread | None = None
+        if missing:
+            first = missing[0]
+            more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+            not_judged = Unread(
+                location(resource.path, resource.position),
+                f"{resource.address}: trust policy not judged: {first.expression} at "
+                f"line {first.position.line}, column {first.position.column}: "
+                f"{first.reason}{more}",
+            )
+            rendered = stand_in_document(resource.trust, resource.partition)
+            if rendered is None:
+                unread.append(not_judged)
+                continue
+            document, stand_ins = rendered
+        else:
+            try:
+                document = plain(resource.trust)
+            except ValueError as error:  # JSON text keyless cannot write exactly
+                unread.append(
+                    Unread(
+                        location(resource.path, resource.position),
+                        f"{resource.address}: trust policy not judged: {error}",
+                    )
+                )
+                continue
+        malformed = _malformed(document)
+        if malformed is not None:
+            unread.append(
+                Unread(
+                    location(resource.path, resource.position),
+                    f"{resource.address}: trust policy not judged: {malformed}",
+                )
+            )
+            continue
+        account = _role_account(document)
+        # Trust does not cross partitions: the partition the code deploys the role to (its
+        # provider's region), else that of its principals (GovCloud's make a GovCloud role).
+        partition = (
+            resource.partition
+            or providers_partition(document)
+            or owner_partition(document)
+            or "aws"
+        )
+        role = Role(
+            account_id=account,
+            name=resource.address,
+            arn=f"arn:{partition}:iam::{account}:role/{_arn_name(resource, taken)}",
+            trust_policy=document,
+        )
+        judged.append(JudgedRole(resource, role, stand_ins, not_judged))
+    return judged, unread
+
+
+# An IAM role name: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+_NOT_IN_ROLE_NAME = re.compile(r"[^\w+=,.@-]+", re.ASCII)
+
+
+def _arn_name(resource: IacResource, taken: set[str]) -> str:
+    """The name in a role's ARN: its IAM name when the code fixes a valid one (``name``,
+    ``RoleName``), else a stand-in made of its address (``DeployRole-in-StackSet-Org``,
+    as CloudFormation or Terraform would generate one); a name another role of the run
+    already has (IAM names are unique regardless of case) gets ``-2``, ``-3``…"""
+    name = resource.name
+    if name is None or not _ROLE_NAME.fullmatch(name):
+        name = _NOT_IN_ROLE_NAME.sub("-", resource.address).strip("-")[:64] or "role"
+    candidate, count = name, 1
+    while candidate.casefold() in taken:
+        count += 1
+        suffix = f"-{count}"
+        candidate = name[: 64 - len(suffix)] + suffix
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _role_account(document: Any) -> str:
+    """The deploying account's stand-in, unless the policy names its own account itself (a
+    literal provider ARN, ``aws:SourceAccount``) and nowhere stands for the deploying one."""
+    owner = owner_account(document)
+    if owner is None or DEPLOYING_ACCOUNT in orjson.dumps(document).decode():
+        return DEPLOYING_ACCOUNT
+    return owner
+
+
+def stand_in_document(
+    trust: Node, partition: str | None = None
+) -> tuple[Any, tuple[str, ...]] | None:
+    """The trust policy with each unknown replaced by its stand-in, and the expressions
+    stood in for; None when an unknown cannot be stood in for. Stand-ins go in a
+    condition's value (a name the code leaves unset, :func:`stand_in_text`), or in a
+    ``Federated`` principal whose statement's condition keys name one OIDC issuer: only
+    that issuer's provider gives those keys, so a role that works at all trusts it: in the
+    issuer's partition, else ``partition`` (the code's), else ``aws``."""
+    used: list[str] = []
+
+    def render(node: Node, pointer: str, issuer: str | None) -> Any:
+        value = node.value
+        if isinstance(value, Unknown):
+            if _FEDERATED.fullmatch(pointer) and issuer is not None:
+                used.append(value.expression)
+                return provider_arn(DEPLOYING_ACCOUNT, issuer, partition)
+            if value.stand_in is None or not _CONDITION_VALUE.fullmatch(pointer):
+                raise LookupError(pointer)
+            used.append(value.expression)
+            return value.stand_in
+        if isinstance(value, JsonText):
+            return render(value.document, pointer, issuer)
+        if _STATEMENT.fullmatch(pointer):
+            issuer = _issuer_of(node)
+        if isinstance(value, tuple):
+            return [render(item, f"{pointer}/{i}", issuer) for i, item in enumerate(value)]
+        if isinstance(value, Mapping):
+            return {
+                k: render(item, f"{pointer}/{escape_pointer(k)}", issuer)
+                for k, item in value.items()
+            }
+        return value
+
+    try:
+        return render(trust, "", None), tuple(dict.fromkeys(used))
+    except LookupError:
+        return None
+
+
+_STATEMENT = re.compile(r"/Statement(?:/\d+)?")
+_FEDERATED = re.compile(r"/Statement(?:/\d+)?/Principal/Federated(?:/\d+)?")
+# Condition keys of AWS itself, not of an identity provider.
+_AWS_KEY_PREFIXES = ("aws:", "sts:", "saml:", "cognito-identity.amazonaws.com:")
+
+
+def _issuer_of(statement: Node) -> str | None:
+    """The one OIDC issuer whose claims a statement's condition keys name
+    (``token.actions.githubusercontent.com`` for ``…:sub``), or None."""
+    conditions = statement.value.get("Condition") if isinstance(statement.value, Mapping) else None
+    if conditions is None or not isinstance(conditions.value, Mapping):
+        return None
+    issuers = {
+        key.rsplit(":", 1)[0]
+        for block in conditions.value.values()
+        if isinstance(block.value, Mapping)
+        for key in block.value
+        if ":" in key and not key.lower().startswith(_AWS_KEY_PREFIXES)
+    }
+    if len(issuers) != 1:
+        return None
+    (issuer,) = issuers
+    return issuer if "." in issuer and not any(c in issuer for c in "*?${}") else None
+
+
+def _malformed(document: Any) -> str | None:
+    """Why a trust policy cannot be judged: beyond keyless's limits
+    (keyless.policy.limits), or not a policy IAM accepts (a ``Condition`` written as a
+    list: CloudFormation and Terraform fail to create the role). Not judged, so never clean
+    and never passed as a finding below ``--fail-on`` (exit 3), as ``keyless trust`` says
+    of the same file."""
+    try:
+        parse_trust_policy(document)
+    except PolicyTooLarge as error:
+        return error.message
+    except PolicyError as error:
+        return error.describe()
+    return None
+
+
+def holds_for_any_name(finding: Finding) -> bool:
+    """A finding on a policy judged with stand-ins that does not depend on the names:
+    one of :data:`STAND_IN_CHECKS`, at medium or above (a low one is about the named
+    branch itself, which a stand-in only pretends to know)."""
+    return finding.check in STAND_IN_CHECKS and finding.severity >= Severity.MEDIUM

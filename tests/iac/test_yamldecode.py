@@ -1,0 +1,124 @@
+"""``yamldecode``, with which roles are often read from a YAML file
+(``yamldecode(file("roles.yaml"))``): what Terraform's YAML library and YAML 1.2 agree on
+is evaluated (compared with ``terraform console``, skipped without terraform); a plain
+scalar they may read apart (``yes``, ``012``, a date) is unknown, never a guess."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from keyless.iac.read import read_paths
+from keyless.iac.scan import scan
+from keyless.iac.values import Node, plain, unknowns
+from tests.iac.conftest import TERRAFORM, terraform_console
+
+DOCUMENT = """\
+roles:
+  deploy:
+    subjects: ["repo:acme/app:ref:refs/heads/main", 'repo:acme/app:environment:prod']
+    audience: sts.amazonaws.com
+    max: 3600
+    enabled: true
+    note: ~
+    text: |
+      two
+      lines
+  preview:
+    subjects:
+      - repo:acme/app:*
+    enabled: false
+"""
+DECODED = {
+    "roles": {
+        "deploy": {
+            "subjects": ["repo:acme/app:ref:refs/heads/main", "repo:acme/app:environment:prod"],
+            "audience": "sts.amazonaws.com",
+            "max": 3600,
+            "enabled": True,
+            "note": None,
+            "text": "two\nlines\n",
+        },
+        "preview": {"subjects": ["repo:acme/app:*"], "enabled": False},
+    }
+}
+
+
+def _value(tmp_path: Path, document: str, expression: str = "local.d") -> Node:
+    (tmp_path / "roles.yaml").write_text(document)
+    (tmp_path / "main.tf").write_text(
+        'locals {\n  d = yamldecode(file("${path.module}/roles.yaml"))\n}\n'
+        'resource "aws_iam_role" "r" {\n'
+        f"  assume_role_policy = jsonencode({{ v = {expression} }})\n"
+        "}\n"
+    )
+    (role,) = read_paths([tmp_path]).resources
+    assert role.trust is not None
+    return role.trust
+
+
+def test_a_yaml_document_is_decoded(tmp_path: Path) -> None:
+    assert plain(_value(tmp_path, DOCUMENT)) == {"v": DECODED}
+
+
+@pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on this machine")
+def test_keyless_decodes_as_terraform_console_does(tmp_path: Path) -> None:
+    (tmp_path / "terraform").mkdir()
+    (tmp_path / "terraform" / "roles.yaml").write_text(DOCUMENT)
+    expected = terraform_console(
+        tmp_path / "terraform", 'yamldecode(file("${path.module}/roles.yaml"))'
+    )
+    assert expected == DECODED
+
+
+@pytest.mark.parametrize(
+    # terraform console: true, true, 12, 12345678901, "2001-12-14T00:00:00Z", 10, 1.5
+    "scalar",
+    ["yes", "on", "012", "012345678901", "2001-12-14", "0o12", "1.50", "-foo"],
+)
+def test_a_scalar_the_readings_may_differ_on_is_unknown(tmp_path: Path, scalar: str) -> None:
+    trust = _value(tmp_path, f"a: {scalar}\nb: kept\n")
+    (unknown,) = unknowns(trust)
+    assert "yamldecode may read otherwise than YAML 1.2" in unknown.reason
+    assert plain(_value(tmp_path, f"a: {scalar}\nb: kept\n", "local.d.b")) == {"v": "kept"}
+
+
+def test_a_key_the_readings_may_differ_on_leaves_its_mapping_unknown(tmp_path: Path) -> None:
+    # terraform console reads the key n as "false"
+    trust = _value(tmp_path, "n: 1\nb: 2\n")
+    assert not trust.is_known
+
+
+def test_roles_read_from_a_yaml_file_are_judged(tmp_path: Path) -> None:
+    (tmp_path / "roles.yaml").write_text(DOCUMENT)
+    (tmp_path / "main.tf").write_text(
+        """
+locals {
+  roles = yamldecode(file("${path.module}/roles.yaml")).roles
+  gh    = "token.actions.githubusercontent.com"
+}
+resource "aws_iam_role" "gh" {
+  for_each = { for name, role in local.roles : name => role if role.enabled }
+  name     = each.key
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::111122223333:oidc-provider/${local.gh}" }
+      Condition = {
+        StringEquals = { "${local.gh}:aud" = "sts.amazonaws.com" }
+        StringLike   = { "${local.gh}:sub" = each.value.subjects }
+      }
+    }]
+  })
+}
+"""
+    )
+    result = scan([tmp_path])
+    assert result.unread == ()
+    assert result.findings == ()
+    (tmp_path / "roles.yaml").write_text(DOCUMENT.replace("enabled: false", "enabled: true"))
+    flagged = {str(f.evidence["address"]) for f in scan([tmp_path]).findings}
+    assert flagged == {'aws_iam_role.gh["preview"]'}
