@@ -91,8 +91,9 @@ def iac(
     config_path: Path | None,
     output: Path | None,
 ) -> None:
-    """Judge infrastructure code: Terraform (.tf), `terraform show -json` plans,
-    CloudFormation templates (YAML or JSON) and CDK output (cdk.out/*.template.json).
+    """Judge infrastructure code: Terraform and OpenTofu (.tf, .tofu), `terraform show
+    -json` plans, CloudFormation templates (YAML or JSON), the resources of a Serverless
+    Framework serverless.yml, and CDK output (cdk.out/*.template.json).
 
     PATHS are files or directories (walked; .terraform and node_modules are skipped).
     """
