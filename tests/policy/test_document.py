@@ -138,10 +138,8 @@ def test_service_federated_and_canonical_principals():
 
 
 def test_not_action_and_not_resource():
-    statement = parse_trust_policy(
-        trust(
-            {"Effect": "Deny", "Principal": "*", "NotAction": "sts:TagSession", "NotResource": "*"}
-        )
+    statement = parse_policy(
+        {"Statement": {"Effect": "Deny", "NotAction": "sts:TagSession", "NotResource": "*"}}
     ).statements[0]
     assert statement.actions_negated
     assert statement.resources_negated

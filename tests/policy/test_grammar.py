@@ -133,3 +133,12 @@ def test_keyless_trust_refuses_an_unprefixed_action_by_pointer(tmp_path: Path) -
     assert f"{path}#/Statement/0/Action" in result.stderr
     assert "no service prefix" in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("element", ["Resource", "NotResource"])
+def test_a_trust_policy_naming_a_resource_is_refused(element: str) -> None:
+    # CreateRole: "MalformedPolicyDocument: Has prohibited field Resource".
+    statement = trust_statement(**{element: "*"})
+    error = refusal(parse_trust_policy, document(trust_statement(), statement))
+    assert error.pointer == f"/Statement/1/{element}"
+    assert f"a role trust policy cannot have {element}" in str(error)

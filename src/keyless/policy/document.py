@@ -385,6 +385,8 @@ class _Parser:
         actions, actions_negated = self.either(body, "Action", "NotAction", pointer, required=True)
         assert actions is not None  # required=True
         principals, principals_negated = self.principal_element(body, pointer)
+        if self.kind is PolicyKind.TRUST:
+            self.refuse_resource(body, pointer)
         resources, resources_negated = self.either(
             body, "Resource", "NotResource", pointer, required=self.kind is PolicyKind.IDENTITY
         )
@@ -405,6 +407,17 @@ class _Parser:
             resources_negated=resources_negated,
             conditions=conditions,
         )
+
+    def refuse_resource(self, body: Mapping[str, Any], pointer: str) -> None:
+        """A role trust policy names no resource (the role is the resource): IAM refuses one
+        that does ("MalformedPolicyDocument: Has prohibited field Resource")."""
+        for name in ("Resource", "NotResource"):
+            if name in body:
+                raise self.fail(
+                    f"a role trust policy cannot have {name}",
+                    f"{pointer}/{name}",
+                    hint="IAM refuses it (Has prohibited field); remove the element.",
+                )
 
     def either(
         self, body: Mapping[str, Any], name: str, negated_name: str, pointer: str, *, required: bool
