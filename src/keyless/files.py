@@ -16,7 +16,7 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -363,7 +363,10 @@ def write_atomic(path: str | Path, data: bytes | Iterable[bytes], what: str = "t
     renamed over ``path`` (atomic on POSIX): a reader sees the old file or the new one,
     and on a full disk or any failure the old file is left intact. A symlink is never
     written through. The new file keeps the old one's permission bits (or gets the
-    process's default for a new file). Failures are :class:`InputError` naming ``path``.
+    process's default for a new file). Failures are :class:`InputError` naming ``path``;
+    an ``OSError`` raised by ``data`` itself (the generator reading what goes into the file)
+    is an :class:`InputError` naming what it was reading, not ``path``: the output did not
+    fail, its input did.
     """
     path = Path(path)
     check_writable(path, what)
@@ -376,7 +379,7 @@ def write_atomic(path: str | Path, data: bytes | Iterable[bytes], what: str = "t
         raise InputError(f"cannot write {what}: {error.strerror}", where=str(path)) from None
     try:
         with os.fdopen(handle, "wb") as file:
-            for chunk in chunks:
+            for chunk in _content(chunks):
                 file.write(chunk)
             file.flush()
             os.fsync(file.fileno())
@@ -385,12 +388,49 @@ def write_atomic(path: str | Path, data: bytes | Iterable[bytes], what: str = "t
     except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(error, _ContentUnreadable):
+            raise error.as_input_error(what, path) from None
         if isinstance(error, OSError):
             raise InputError(
                 f"cannot write {what}: {error.strerror or error}", where=str(path)
             ) from None
         raise
     _sync_directory(directory)
+
+
+class _ContentUnreadable(Exception):
+    """The content of a file being written failed to read its own input (``reason``, an
+    ``OSError`` of the generator, not of the file)."""
+
+    def __init__(self, reason: OSError):
+        super().__init__(str(reason))
+        self.reason = reason
+
+    def as_input_error(self, what: str, path: Path) -> InputError:
+        reason = self.reason.strerror or str(self.reason)
+        source = self.reason.filename
+        hint = f"{path_text(str(path))} was not written (a file already there is unchanged)."
+        if isinstance(source, str | bytes):
+            return InputError(
+                f"cannot read this file while making {what}: {reason}",
+                where=path_text(os.fsdecode(source)),
+                hint=hint,
+            )
+        return InputError(f"an input could not be read while making {what}: {reason}", hint=hint)
+
+
+def _content(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """``chunks``, an ``OSError`` raised while they are made told apart from one raised by
+    writing them (:class:`_ContentUnreadable`)."""
+    iterator = iter(chunks)
+    while True:
+        try:
+            chunk = next(iterator)
+        except StopIteration:
+            return
+        except OSError as error:
+            raise _ContentUnreadable(error) from error
+        yield chunk
 
 
 def _default_mode() -> int:

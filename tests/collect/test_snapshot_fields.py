@@ -21,7 +21,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from keyless.collect.offline.codec import ADDED_AFTER_V1, INT_RANGES, fields_of
+from keyless.collect.offline.codec import ADDED_AFTER_V1, INT_RANGES, NAME_GRAMMARS, fields_of
 from keyless.collect.offline.snapshot import load_snapshot, write_snapshot
 from keyless.collect.offline.snapshot_schema import snapshot_schema
 from keyless.model import Account, Inventory, Role, User
@@ -55,6 +55,11 @@ class Populate:
             return self.account_id
         if hint is str and (owner, name) in ((User, "account_id"), (Role, "account_id")):
             return self.account_id  # the reader refuses a user or role of another account
+        if hint is str and (owner, name) in NAME_GRAMMARS:
+            # The reader refuses a name or path outside IAM's grammar.
+            return (
+                f"/{owner.__name__}.{self.next()}/" if name == "path" else f"{name}.{self.next()}"
+            )
         if hint is str:
             return f"{owner.__name__}.{name}.{self.next()}"
         if hint is bool:

@@ -138,10 +138,8 @@ def test_service_federated_and_canonical_principals():
 
 
 def test_not_action_and_not_resource():
-    statement = parse_trust_policy(
-        trust(
-            {"Effect": "Deny", "Principal": "*", "NotAction": "sts:TagSession", "NotResource": "*"}
-        )
+    statement = parse_policy(
+        {"Statement": {"Effect": "Deny", "NotAction": "sts:TagSession", "NotResource": "*"}}
     ).statements[0]
     assert statement.actions_negated
     assert statement.resources_negated
@@ -184,7 +182,7 @@ def test_condition_key_keeps_spelling_and_lowers_for_lookup():
         (trust(allow(Action=["sts:AssumeRole", 5])), "/Statement/0/Action/1"),
         (trust(allow(Action=[])), "/Statement/0/Action"),
         (trust({"Effect": "Allow", "Action": "sts:AssumeRole"}), "/Statement/0"),
-        (trust({"Effect": "Permit", "Principal": "*", "Action": "a"}), "/Statement/0/Effect"),
+        (trust({"Effect": "Permit", "Principal": "*", "Action": "s:a"}), "/Statement/0/Effect"),
         (
             trust(allow(Principal={"AWS": "arn:aws:iam::111122223333:role/*"})),
             "/Statement/0/Principal/AWS",
@@ -227,13 +225,15 @@ def test_invalid_documents_point_at_the_element(document, pointer):
 
 
 def test_duplicate_keys_are_rejected_with_pointer():
-    text = '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "a", "Effect": "Deny"}]}'
+    text = (
+        '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s:a", "Effect": "Deny"}]}'
+    )
     assert pointer_of(text) == "/Statement/0/Effect"
 
 
 def test_duplicate_condition_keys_are_rejected():
     text = (
-        '{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "a",'
+        '{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s:a",'
         ' "Condition": {"StringEquals": {"k": "1", "k": "2"}}}}'
     )
     assert pointer_of(text) == "/Statement/Condition/StringEquals/k"
@@ -258,11 +258,10 @@ def test_identity_policy_rules():
         "Statement": {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
     }
     assert parse_policy(identity).statements[0].principals is None
-    assert (
-        pointer_of({"Statement": {"Effect": "Allow", "Action": "a"}}, parse_policy) == "/Statement"
-    )
+    no_resource = {"Statement": {"Effect": "Allow", "Action": "s:a"}}
+    assert pointer_of(no_resource, parse_policy) == "/Statement"
     with_principal = {
-        "Statement": {"Effect": "Allow", "Principal": "*", "Action": "a", "Resource": "*"}
+        "Statement": {"Effect": "Allow", "Principal": "*", "Action": "s:a", "Resource": "*"}
     }
     assert pointer_of(with_principal, parse_policy) == "/Statement/Principal"
 

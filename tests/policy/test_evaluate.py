@@ -275,7 +275,19 @@ def test_bool_mfa_fails_without_mfa_and_passes_with_it():
 
 
 def test_resource_element_checked_when_role_known():
-    document = policy(stmt(Resource=f"arn:aws:iam::{ACCOUNT}:role/Deploy"))
+    # An identity policy's Resource (a trust policy has none: IAM refuses it).
+    document = parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Resource": f"arn:aws:iam::{ACCOUNT}:role/Deploy",
+                }
+            ],
+        }
+    )
     known = Request(
         aws_caller(USER), ("sts:AssumeRole",), resource=f"arn:aws:iam::{ACCOUNT}:role/Other"
     )

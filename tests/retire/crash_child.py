@@ -15,14 +15,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import boto3
+
 from keyless.retire import RetireRequest, Selection, SessionReach, retire
 from tests.retire.conftest import NO_CREDENTIALS
-from tests.retire.estate import session
+from tests.retire.estate import REGION
 from tests.retire.stubs import Stubbed
 
 
 def main(arguments: dict[str, Any]) -> None:
-    boto = session()
+    # The emulated account of the test's own (tests.loopback.own_account_credentials).
+    credentials = arguments["credentials"]
+    boto = boto3.Session(
+        aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=credentials["AWS_SESSION_TOKEN"],
+        region_name=REGION,
+    )
     Stubbed(boto, "iam").always("ListServiceSpecificCredentials", NO_CREDENTIALS)
     calls = 0
 

@@ -1,14 +1,17 @@
 """retire against the moto server (a real HTTP endpoint on loopback): an organization's
 member accounts reached through the member role, an account that cannot be reached
 reported (exit 3), and a run killed with SIGKILL in a process of its own that resumes to
-the state an uninterrupted run reaches."""
+the state an uninterrupted run reaches.
+
+Every test works in emulated accounts of its own (:func:`tests.loopback.own_account_credentials`):
+the emulator's state is shared by every server of the process, so emptying it between tests
+(moto's reset) would also wipe what other modules' tests had put there."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,9 +30,9 @@ from keyless.retire import (
     StepStatus,
     retire,
 )
-from tests.loopback import moto_server
+from tests.loopback import moto_server, own_account_credentials
 from tests.retire.conftest import NO_CREDENTIALS
-from tests.retire.estate import Estate, Key, Person, describe_user, session
+from tests.retire.estate import REGION, Estate, Key, Person, describe_user
 from tests.retire.stubs import Stubbed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,26 +56,46 @@ def endpoint() -> Iterator[str]:
         yield url
 
 
-def _reset(endpoint: str) -> None:
-    """Empty the server (its state outlives a test otherwise)."""
-    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
-    urllib.request.urlopen(request).read()  # a loopback URL this module started
+@pytest.fixture(scope="module")
+def bystander(endpoint: str) -> Any:
+    """What another module's test holds in the shared emulator while these tests run: an
+    IAM user of another account. Each test ends by checking it is still there."""
+    iam = Own(endpoint).boto().client("iam", endpoint_url=endpoint)
+    iam.create_user(UserName="bystander")
+    return iam
 
 
-@pytest.fixture
-def fresh(endpoint: str) -> str:
-    _reset(endpoint)
-    return endpoint
+def _assert_untouched(bystander: Any) -> None:
+    assert bystander.get_user(UserName="bystander")["User"]["UserName"] == "bystander"
 
 
-def _session() -> boto3.Session:
-    boto = session()
+class Own:
+    """An emulated account of this test's own: its ID and its credentials (the standard
+    ``AWS_*`` variable names)."""
+
+    def __init__(self, endpoint: str):
+        self.credentials = own_account_credentials(endpoint)
+        self.account: str = (
+            self.boto().client("sts", endpoint_url=endpoint).get_caller_identity()["Account"]
+        )
+
+    def boto(self) -> boto3.Session:
+        return boto3.Session(
+            aws_access_key_id=self.credentials["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=self.credentials["AWS_SECRET_ACCESS_KEY"],
+            aws_session_token=self.credentials["AWS_SESSION_TOKEN"],
+            region_name=REGION,
+        )
+
+
+def _session(own: Own) -> boto3.Session:
+    boto = own.boto()
     Stubbed(boto, "iam").always("ListServiceSpecificCredentials", NO_CREDENTIALS)
     return boto
 
 
-def _member(endpoint: str, account: str) -> Estate:
-    sts = session().client("sts", endpoint_url=endpoint)
+def _member(owner: Own, endpoint: str, account: str) -> Estate:
+    sts = owner.boto().client("sts", endpoint_url=endpoint)
     credentials = sts.assume_role(
         RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
         RoleSessionName="seed",
@@ -87,9 +110,10 @@ def _member(endpoint: str, account: str) -> Estate:
 
 
 def test_an_organization_is_retired_account_by_account_and_a_denied_one_is_reported(
-    fresh: str, tmp_path: Path
+    endpoint: str, tmp_path: Path, bystander: Any
 ) -> None:
-    orgs = session().client("organizations", endpoint_url=fresh)
+    owner = Own(endpoint)
+    orgs = owner.boto().client("organizations", endpoint_url=endpoint)
     orgs.create_organization(FeatureSet="ALL")
     members = [
         orgs.create_account(AccountName=f"m{n}", Email=f"m{n}@example.com")["CreateAccountStatus"][
@@ -97,11 +121,11 @@ def test_an_organization_is_retired_account_by_account_and_a_denied_one_is_repor
         ]
         for n in range(3)
     ]
-    estates = [_member(fresh, account) for account in members]
+    estates = [_member(owner, endpoint, account) for account in members]
     for estate in estates:
         estate.add(Person("ci", keys=(Key(),)))
     denied = members[2]
-    management = _session()
+    management = _session(owner)
 
     def refuse(params: dict[str, Any], **_: Any) -> Any:
         if denied in str(params.get("body", {}).get("RoleArn", "")):
@@ -119,7 +143,7 @@ def test_an_organization_is_retired_account_by_account_and_a_denied_one_is_repor
         journal=tmp_path / "journal.sqlite",
     )
 
-    report = retire(request, OrganizationReach(management, endpoint_url=fresh))
+    report = retire(request, OrganizationReach(management, endpoint_url=endpoint))
 
     for estate in estates[:2]:
         assert describe_user(estate.iam, "ci")["keys"][0][1] == "Inactive"
@@ -127,28 +151,34 @@ def test_an_organization_is_retired_account_by_account_and_a_denied_one_is_repor
     assert denied in report.unreachable
     assert [s.status for s in report.steps if s.account == denied] == [StepStatus.UNREAD]
     assert report.exit_code == 3
+    _assert_untouched(bystander)
 
 
-def _seed(endpoint: str, now: datetime, journal: Path) -> Estate:
-    estate = Estate(session(), now, endpoint_url=endpoint)
+def _seed(own: Own, endpoint: str, now: datetime, journal: Path) -> Estate:
+    estate = Estate(own.boto(), now, account=own.account, endpoint_url=endpoint)
     estate.add(*PEOPLE)
-    _retire(estate, journal, now)  # the deactivations: the stage killed is the deletion
+    _retire(own, estate, journal, now)  # the deactivations: the stage killed is the deletion
     return estate
 
 
-def _retire(estate: Estate, journal: Path, when: datetime) -> Any:
+def _retire(own: Own, estate: Estate, journal: Path, when: datetime) -> Any:
     request = RetireRequest(
         Selection.from_options(["alice", "bob"], []), apply=True, journal=journal
     )
-    reach = SessionReach(_session(), endpoint_url=estate.endpoint_url)
+    reach = SessionReach(_session(own), endpoint_url=estate.endpoint_url)
     return retire(request, reach, clock=lambda: when)
 
 
 def _state(estate: Estate, journal: Path) -> tuple[Any, ...]:
+    """The users, the actions done and those pending, with the account's ID replaced by
+    ``ACCOUNT`` (two runs compared are in two accounts)."""
     users = {name: describe_user(estate.iam, name) for name in ("alice", "bob")}
     with Journal.open(journal, writable=False) as read:  # type: ignore[union-attr]
         done = sorted(
-            tuple(estate.label(part) for part in entry.action.subject)
+            tuple(
+                estate.label(part).replace(estate.account, "ACCOUNT")
+                for part in entry.action.subject
+            )
             for entry in read.entries()
             if entry.state == "done"
         )
@@ -159,18 +189,19 @@ def _state(estate: Estate, journal: Path) -> tuple[Any, ...]:
 @pytest.mark.slow
 @pytest.mark.parametrize("kill_at", [1, 4, 9, 15, 22, 30, 38, 44])
 def test_a_process_killed_with_sigkill_resumes_to_the_same_end(
-    fresh: str, tmp_path: Path, kill_at: int
+    endpoint: str, tmp_path: Path, kill_at: int, bystander: Any
 ) -> None:
     now = datetime.now(UTC)
     later = now + timedelta(days=15)
     reference_journal = tmp_path / "reference.sqlite"
-    reference = _seed(fresh, now, reference_journal)
-    _retire(reference, reference_journal, later)
+    reference_account = Own(endpoint)
+    reference = _seed(reference_account, endpoint, now, reference_journal)
+    _retire(reference_account, reference, reference_journal, later)
     expected = _state(reference, reference_journal)
-    _reset(fresh)
 
     journal = tmp_path / "killed.sqlite"
-    estate = _seed(fresh, now, journal)
+    own = Own(endpoint)
+    estate = _seed(own, endpoint, now, journal)
     child = subprocess.run(
         [
             sys.executable,
@@ -178,7 +209,8 @@ def test_a_process_killed_with_sigkill_resumes_to_the_same_end(
             "tests.retire.crash_child",
             json.dumps(
                 {
-                    "endpoint": fresh,
+                    "endpoint": endpoint,
+                    "credentials": own.credentials,
                     "journal": str(journal),
                     "kill_at": kill_at,
                     "now": later.isoformat(),
@@ -193,20 +225,23 @@ def test_a_process_killed_with_sigkill_resumes_to_the_same_end(
         check=False,
     )
     assert child.returncode == -9, child.stderr.decode()[-2000:]
-    resumed = _retire(estate, journal, later)
+    resumed = _retire(own, estate, journal, later)
 
     assert resumed.exit_code == 0
     users, done, pending = _state(estate, journal)
     assert pending == ()
     assert done == expected[1]
     assert _labelled(users, estate) == _labelled(expected[0], reference)
+    _assert_untouched(bystander)
 
 
-def _labelled(users: dict[str, Any], estate: Estate) -> dict[str, Any]:
-    """Users with their key IDs (random per seeding) replaced by labels."""
-    return {
+def _labelled(users: dict[str, Any], estate: Estate) -> Any:
+    """Users with their key IDs (random per seeding) replaced by labels and their account's
+    ID (in ARNs) by ``ACCOUNT``."""
+    labelled = {
         name: None
         if user is None
         else {**user, "keys": sorted((estate.label(k), s) for k, s in user["keys"])}
         for name, user in users.items()
     }
+    return json.loads(json.dumps(labelled, default=str).replace(estate.account, "ACCOUNT"))

@@ -164,10 +164,15 @@ def tell(message: str) -> None:
 
 
 def _unwritable(error: OSError) -> int | None:
-    """Exit code 2 when ``error`` is standard output or error failing; else ``None``."""
-    from keyless.cli.streams import end_unwritable, is_unwritable_stream
+    """Exit code 2 when ``error`` is standard output or error failing, or an I/O error that
+    names no file (:mod:`keyless.cli.streams`); else ``None``."""
+    from keyless.cli import streams
 
-    return end_unwritable(error) if is_unwritable_stream(error) else None
+    if streams.is_unwritable_stream(error):
+        return streams.end_unwritable(error)
+    if streams.is_nameless_io_failure(error):
+        return streams.end_nameless_io_failure(error)
+    return None
 
 
 def _is_help(error: click.UsageError) -> bool:

@@ -16,8 +16,8 @@ import click
 
 #: What is said when the reader of standard output has closed it.
 CLOSED_PIPE = "cannot write to standard output: the pipe is closed (its reader stopped reading)"
-#: A write with no room (a full disk, a quota) or no device.
-_WRITE_FAILURES = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+#: A write with no room (a full disk, a quota, a file too large): no read fails this way.
+_WRITE_FAILURES = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 def silence(stream: TextIO | None) -> None:
@@ -44,12 +44,32 @@ def tell(message: str) -> None:
 
 def is_unwritable_stream(error: OSError) -> bool:
     """True when ``error`` is standard output or standard error failing: a closed pipe
-    (keyless writes to no other pipe), or a write that found no room or no device with no
-    file named (keyless writes its own files with ``write_atomic``, whose errors name
-    them, and reads none with these errors)."""
+    (keyless writes to no other pipe), or a write that found no room with no file named
+    (keyless writes its own files with ``write_atomic``, whose errors name them, and no
+    read fails with these errors). An I/O error (EIO, a failing disk or device) is not
+    one: a read fails with it too (see :func:`is_nameless_io_failure`)."""
     if error.errno == errno.EPIPE:
         return True
     return error.errno in _WRITE_FAILURES and error.filename is None
+
+
+def is_nameless_io_failure(error: OSError) -> bool:
+    """True when ``error`` is an I/O error (EIO) that names no file: standard output (a
+    terminal hung up, a failing device) or a file read through an open handle; which of the
+    two cannot be told from the error."""
+    return error.errno == errno.EIO and error.filename is None
+
+
+def end_nameless_io_failure(error: OSError) -> int:
+    """After :func:`is_nameless_io_failure`: said as what it is, never "cannot write to
+    standard output" (it may have been a read); standard output silenced, since it may be
+    the stream that failed. Exit code 2."""
+    silence(sys.stdout)
+    tell(
+        "keyless: error: an input/output error on standard output or on a file being read"
+        f" (a failing disk, device or terminal): {error.strerror or error}"
+    )
+    return 2
 
 
 def end_unwritable(error: OSError) -> int:

@@ -12,7 +12,6 @@ are frozen and hashable, and parsing the same text twice hits a small cache.
 from __future__ import annotations
 
 import functools
-import ipaddress
 import json
 import math
 import re
@@ -24,9 +23,20 @@ from typing import Any
 import orjson
 
 from keyless.errors import PolicyError, quoted
+from keyless.policy.grammar import AwsPrincipalForm as AwsPrincipalForm
+from keyless.policy.grammar import (
+    Refusal,
+    action_refusal,
+    address_refusal,
+    aws_principal,
+    null_value_refusal,
+    other_principal_refusal,
+    resource_refusal,
+    sid_refusal,
+)
+from keyless.policy.grammar import aws_principal_form as aws_principal_form
 from keyless.policy.limits import check_condition_values, check_trust_policy_size
 from keyless.policy.operators import Family, Operator, UnknownOperatorError, parse_operator
-from keyless.policy.templates import has_placeholder
 
 #: The policy language version that enables policy variables.
 VERSION_2012 = "2012-10-17"
@@ -46,22 +56,6 @@ _STATEMENT_ELEMENTS = frozenset(
         "Condition",
     }
 )
-_ACCOUNT = re.compile(r"[0-9]{12}")
-# IAM unique IDs: AIDA (user), AROA (role), AIPA, ANPA, ... followed by base-32 characters.
-# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
-_UNIQUE_ID = re.compile(r"A[A-Z0-9]{3}[A-Z0-9]{12,}")
-# The resource is printable ASCII (a path may hold any of it); each name after it is
-# IAM's name characters. A NUL, a control character or a space: MalformedPolicyDocument.
-# https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html (RoleName, Path)
-_AWS_ARN = re.compile(
-    r"arn:(?P<partition>aws[a-z-]*):(?P<service>iam|sts)::(?P<account>[0-9]{12}):"
-    r"(?P<resource>[\x21-\x7e]+)"
-)
-_IAM_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]+")
-# A service principal is a DNS name (ec2.amazonaws.com, states.eu-west-1.amazonaws.com);
-# a federated or canonical user principal is printable ASCII (an ARN, a host name, hex).
-_SERVICE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
-_PRINTABLE = re.compile(r"[\x21-\x7e]+")
 
 
 class PolicyKind(StrEnum):
@@ -90,22 +84,6 @@ class PrincipalType(StrEnum):
     FEDERATED = "Federated"
     SERVICE = "Service"
     CANONICAL_USER = "CanonicalUser"
-
-
-class AwsPrincipalForm(StrEnum):
-    """The shapes an ``AWS`` principal value can take.
-
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
-    """
-
-    ANY = "any"  # "*"
-    ACCOUNT = "account"  # "123456789012" or arn:aws:iam::123456789012:root: the whole account
-    USER = "user"
-    ROLE = "role"
-    ASSUMED_ROLE = "assumed-role"
-    FEDERATED_USER = "federated-user"
-    UNIQUE_ID = "unique-id"  # AIDA.../AROA...: a deleted principal (dangling trust)
-    TEMPLATE = "template"  # arn:aws:iam::${account_id}:root: an unrendered placeholder
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,26 +275,6 @@ def _object_with_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return marked
 
 
-def aws_principal_form(service: str, resource: str) -> AwsPrincipalForm | None:
-    """The form of an IAM or STS principal ARN, from its service and resource parts.
-
-    ``None`` when the ARN names no principal (``iam`` ``group/...``, a malformed session).
-    """
-    if service == "iam":
-        if resource == "root":
-            return AwsPrincipalForm.ACCOUNT
-        if resource.startswith("user/"):
-            return AwsPrincipalForm.USER
-        if resource.startswith("role/"):
-            return AwsPrincipalForm.ROLE
-    elif service == "sts":
-        if resource.startswith("assumed-role/") and resource.count("/") == 2:
-            return AwsPrincipalForm.ASSUMED_ROLE
-        if resource.startswith("federated-user/"):
-            return AwsPrincipalForm.FEDERATED_USER
-    return None
-
-
 def escape_pointer(token: str) -> str:
     """Escape one JSON-pointer reference token (RFC 6901)."""
     return token.replace("~", "~0").replace("/", "~1")
@@ -326,14 +284,20 @@ def escape_pointer(token: str) -> str:
 
 
 class _Parser:
-    __slots__ = ("kind", "source")
+    __slots__ = ("kind", "sids", "source")
 
     def __init__(self, kind: PolicyKind, source: str | None):
         self.kind = kind
         self.source = source
+        self.sids: set[str] = set()
 
     def fail(self, message: str, pointer: str, hint: str | None = None) -> PolicyError:
         return PolicyError(message, pointer=pointer, source=self.source, hint=hint)
+
+    def refuse(self, refusal: Refusal | None, pointer: str) -> None:
+        """Raise ``refusal`` (from :mod:`keyless.policy.grammar`) at ``pointer``, if any."""
+        if refusal is not None:
+            raise self.fail(refusal.message, pointer, refusal.hint)
 
     def mapping(self, value: object, pointer: str, what: str) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
@@ -400,8 +364,13 @@ class _Parser:
                     f"unknown statement element {quoted(key)}", f"{pointer}/{escape_pointer(key)}"
                 )
         sid = body.get("Sid")
-        if sid is not None and not isinstance(sid, str):
-            raise self.fail(f"Sid must be a string, not {_kind(sid)}", f"{pointer}/Sid")
+        if sid is not None:
+            if not isinstance(sid, str):
+                raise self.fail(f"Sid must be a string, not {_kind(sid)}", f"{pointer}/Sid")
+            alphanumeric = self.kind is PolicyKind.IDENTITY
+            self.refuse(
+                sid_refusal(sid, alphanumeric=alphanumeric, seen=self.sids), f"{pointer}/Sid"
+            )
         effect_text = body.get("Effect")
         # AWS documents "Allow" and "Deny"; whether IAM stores other spellings is not
         # documented. A document that reached an export was accepted by AWS, so the reading
@@ -416,6 +385,8 @@ class _Parser:
         actions, actions_negated = self.either(body, "Action", "NotAction", pointer, required=True)
         assert actions is not None  # required=True
         principals, principals_negated = self.principal_element(body, pointer)
+        if self.kind is PolicyKind.TRUST:
+            self.refuse_resource(body, pointer)
         resources, resources_negated = self.either(
             body, "Resource", "NotResource", pointer, required=self.kind is PolicyKind.IDENTITY
         )
@@ -437,15 +408,31 @@ class _Parser:
             conditions=conditions,
         )
 
+    def refuse_resource(self, body: Mapping[str, Any], pointer: str) -> None:
+        """A role trust policy names no resource (the role is the resource): IAM refuses one
+        that does ("MalformedPolicyDocument: Has prohibited field Resource")."""
+        for name in ("Resource", "NotResource"):
+            if name in body:
+                raise self.fail(
+                    f"a role trust policy cannot have {name}",
+                    f"{pointer}/{name}",
+                    hint="IAM refuses it (Has prohibited field); remove the element.",
+                )
+
     def either(
         self, body: Mapping[str, Any], name: str, negated_name: str, pointer: str, *, required: bool
     ) -> tuple[tuple[str, ...] | None, bool]:
         if name in body and negated_name in body:
             raise self.fail(f"a statement may have {name} or {negated_name}, not both", pointer)
-        if name in body:
-            return self.strings(body[name], f"{pointer}/{name}", name), False
-        if negated_name in body:
-            return self.strings(body[negated_name], f"{pointer}/{negated_name}", negated_name), True
+        for element, negated in ((name, False), (negated_name, True)):
+            if element in body:
+                where = f"{pointer}/{element}"
+                values = self.strings(body[element], where, element)
+                grammar = action_refusal if name == "Action" else resource_refusal
+                for position, text in enumerate(values):
+                    item = where if isinstance(body[element], str) else f"{where}/{position}"
+                    self.refuse(grammar(text), item)
+                return values, negated
         if required:
             raise self.fail(f"the statement has neither {name} nor {negated_name}", pointer)
         return None, False
@@ -525,48 +512,16 @@ class _Parser:
 
     def principal(self, principal_type: PrincipalType, text: str, pointer: str) -> Principal:
         if principal_type is not PrincipalType.AWS:
-            if "*" in text and not (principal_type is PrincipalType.FEDERATED and text == "*"):
-                raise self.fail(f"{principal_type} principals cannot contain wildcards", pointer)
-            grammar = _SERVICE if principal_type is PrincipalType.SERVICE else _PRINTABLE
-            if not grammar.fullmatch(text) and not has_placeholder(text):
-                raise self.fail(
-                    f"not a valid {principal_type} principal: {quoted(text)}",
-                    pointer,
-                    hint="IAM refuses it (MalformedPolicyDocument): a service principal is a"
-                    " host name such as ec2.amazonaws.com; no principal holds spaces or"
-                    " control characters.",
-                )
-            return Principal(principal_type, text)
-        if text == "*":
-            return Principal(PrincipalType.AWS, text, AwsPrincipalForm.ANY)
-        if "*" in text or "?" in text:
-            raise self.fail(
-                f"partial wildcards are not allowed in a Principal: {quoted(text)}",
-                pointer,
-                hint='Use "*" with a condition on aws:PrincipalArn instead.',
+            is_service = principal_type is PrincipalType.SERVICE
+            self.refuse(
+                other_principal_refusal(principal_type, text, is_service=is_service), pointer
             )
-        if _ACCOUNT.fullmatch(text):
-            return Principal(PrincipalType.AWS, text, AwsPrincipalForm.ACCOUNT, text)
-        if has_placeholder(text):
-            # A template (arn:aws:iam::${account_id}:root, <ACCOUNT_ID>): whoever it names
-            # once rendered; keyless.policy.templates reports it.
-            return Principal(PrincipalType.AWS, text, AwsPrincipalForm.TEMPLATE)
-        match = _AWS_ARN.fullmatch(text)
-        if match:
-            form = aws_principal_form(match["service"], match["resource"])
-            names = match["resource"].split("/")[
-                -2 if form is AwsPrincipalForm.ASSUMED_ROLE else -1 :
-            ]
-            if form is not None and all(_IAM_NAME.fullmatch(name) for name in names):
-                return Principal(PrincipalType.AWS, text, form, match["account"])
-        elif _UNIQUE_ID.fullmatch(text):
-            return Principal(PrincipalType.AWS, text, AwsPrincipalForm.UNIQUE_ID)
-        raise self.fail(
-            f"not a valid AWS principal: {quoted(text)}",
-            pointer,
-            hint="Expected an account ID, an IAM user/role ARN, an assumed-role session ARN, "
-            'arn:aws:iam::ID:root or "*".',
-        )
+            return Principal(principal_type, text)
+        found = aws_principal(text)
+        if isinstance(found, Refusal):
+            raise self.fail(found.message, pointer, found.hint)
+        form, account = found
+        return Principal(PrincipalType.AWS, text, form, account)
 
     def conditions(self, value: object, pointer: str) -> tuple[Condition, ...]:
         block = self.mapping(value, pointer, "Condition")
@@ -598,33 +553,21 @@ class _Parser:
                         hint="Keep one of the two spellings.",
                     )
                 values = self.condition_values(raw_values, key_pointer)
-                if operator.base.name == "Null":
+                grammar = (
+                    null_value_refusal
+                    if operator.base.name == "Null"
+                    else address_refusal
+                    if operator.base.family is Family.IP
+                    else None
+                )
+                if grammar is not None:
                     for position, item in enumerate(values):
-                        if item.lower() not in ("true", "false"):
-                            item_pointer = (
-                                key_pointer if len(values) == 1 else f"{key_pointer}/{position}"
-                            )
-                            raise self.fail(
-                                f'Null takes "true" or "false", not {quoted(item)}', item_pointer
-                            )
-                if operator.base.family is Family.IP:
-                    self.addresses(values, key_pointer)
+                        item_pointer = (
+                            key_pointer if len(values) == 1 else f"{key_pointer}/{position}"
+                        )
+                        self.refuse(grammar(item), item_pointer)
                 result.append(Condition(operator, key, values, key_pointer))
         return tuple(result)
-
-    def addresses(self, values: tuple[str, ...], pointer: str) -> None:
-        """IpAddress and NotIpAddress take IP addresses and CIDR ranges; IAM refuses a
-        policy with another value (``999.1.1.1/99``), which would otherwise match nothing."""
-        for position, item in enumerate(values):
-            if has_placeholder(item):
-                continue
-            try:
-                ipaddress.ip_network(item.strip(), strict=False)
-            except ValueError:
-                raise self.fail(
-                    f"not an IP address or CIDR range: {quoted(item)}",
-                    pointer if len(values) == 1 else f"{pointer}/{position}",
-                ) from None
 
     def condition_values(self, value: object, pointer: str) -> tuple[str, ...]:
         if not isinstance(value, list | tuple):

@@ -37,6 +37,11 @@ _REGION = r"[a-z]{2}(?:-[a-z]+)+-[0-9]+"
 
 ACCOUNT_ID = re.compile(_ACCOUNT)
 ROLE_NAME = re.compile(_IAM_NAME)
+USER_NAME = ROLE_NAME
+# https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateGroup.html (GroupName)
+GROUP_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{1,128}")
+# "/" or "/segments/" of printable ASCII, 512 characters at most (CreateUser's Path).
+IAM_PATH = re.compile(r"/(?:[!-~]{1,510}/)?")
 ROLE_ARN = re.compile(rf"arn:{_PARTITION}:iam::{_ACCOUNT}:role{_IAM_PATH}{_IAM_NAME}")
 PRINCIPAL_ARN = re.compile(
     rf"arn:{_PARTITION}:(?:"

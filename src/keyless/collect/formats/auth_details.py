@@ -21,6 +21,7 @@ import orjson
 
 from keyless.collect.formats import values
 from keyless.collect.formats.credential_report import CredentialReport, ReportRow
+from keyless.collect.formats.names import NameOutsideGrammar, checked_name
 from keyless.errors import quoted
 from keyless.files import find_duplicate_key
 from keyless.model import (
@@ -124,12 +125,17 @@ def _convert(entries: Any, convert: Callable[[Any], T], pointer: str) -> list[T]
         for entry in values.listing(entries, pointer.rsplit("/", 1)[-1]):
             append(convert(entry if type(entry) is dict else values.obj(entry, "an entry")))
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise DetailsError(_reason(error), f"{pointer}/{len(converted)}") from None
+        raise DetailsError(_reason(error), f"{pointer}/{len(converted)}{_field(error)}") from None
     return converted
 
 
 def _reason(error: Exception) -> str:
     return f"missing field {error}" if isinstance(error, KeyError) else str(error)
+
+
+def _field(error: Exception) -> str:
+    # A name outside IAM's grammar is pointed at itself, not only at its entry.
+    return f"/{error.key}" if isinstance(error, NameOutsideGrammar) else ""
 
 
 def document(value: Any, key: str = "PolicyDocument") -> PolicyDocument:
@@ -222,10 +228,10 @@ _GROUP = (("GroupName", None), ("Arn", None), ("GroupId", ""), ("Path", "/"))
 def _group(entry: Mapping[str, Any]) -> Group:
     name, arn, group_id, path = values.fields(entry, _GROUP)
     return Group(
-        name=name,
+        name=checked_name("GroupName", name),
         arn=arn,
         group_id=group_id,
-        path=path,
+        path=checked_name("Path", path),
         attached_policies=_refs(entry.get("AttachedManagedPolicies")),
         inline_policies=_inline(entry.get("GroupPolicyList")),
     )
@@ -247,11 +253,11 @@ def _role(entry: Mapping[str, Any], latest: datetime | None = None) -> Role:
         duration = values.whole(entry, "MaxSessionDuration", 3600, 3600, 43200)
     return Role(
         account_id=account_of(arn) or "",
-        name=name,
+        name=checked_name("RoleName", name),
         arn=arn,
         trust_policy=document(entry.get("AssumeRolePolicyDocument"), "AssumeRolePolicyDocument"),
         role_id=role_id,
-        path=path,
+        path=checked_name("Path", path),
         created=values.moment(entry.get("CreateDate"), "CreateDate", latest),
         description=description,
         attached_policies=_refs(entry.get("AttachedManagedPolicies")),
@@ -325,10 +331,10 @@ def build_users(
             users.append(
                 User(
                     account_id=account_of(arn) or "",
-                    name=name,
+                    name=checked_name("UserName", name),
                     arn=arn,
                     user_id=user_id,
-                    path=path,
+                    path=checked_name("Path", path),
                     created=values.moment(entry.get("CreateDate"), "CreateDate", latest),
                     login_profile=row.login_profile if row else None,
                     mfa_active=(row.mfa_active if row else False) or bool(mine),
@@ -342,7 +348,7 @@ def build_users(
                 )
             )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise DetailsError(_reason(error), f"/UserDetailList/{len(users)}") from None
+        raise DetailsError(_reason(error), f"/UserDetailList/{len(users)}{_field(error)}") from None
     if details_read:
         return tuple(users)
     for arn, row in rows.items():

@@ -17,6 +17,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from keyless.collect.formats.dates import NO_DATE, to_utc
+from keyless.collect.formats.names import checked_name
 from keyless.errors import InputError, quoted
 from keyless.model import (
     AVAILABLE,
@@ -256,7 +257,7 @@ def _row(fields: list[str], latest: datetime | None, line: int = 0) -> ReportRow
             password_last_changed=_date(fields[5], "password_last_changed", latest),
         )
     return ReportRow(
-        name=fields[0],
+        name=checked_name("UserName", fields[0]),
         arn=fields[1],
         created=_date(fields[2], "user_creation_time", latest),
         login_profile=login,

@@ -30,9 +30,10 @@ from typing import Any
 import orjson
 
 from keyless.collect.formats.dates import to_utc
+from keyless.collect.formats.names import name_problem
 from keyless.dates import iso
 from keyless.errors import quoted
-from keyless.model import AccessKey, Account, Inventory, Role
+from keyless.model import AccessKey, Account, Group, Inventory, Role, User
 
 #: JSON names that differ from the Python field names. The model renamed these fields;
 #: the ``keyless/snapshot/v1`` documents keep the names they were written with.
@@ -55,6 +56,19 @@ INT_RANGES: Mapping[tuple[type, str], tuple[int, int]] = MappingProxyType(
         # One to twelve hours.
         # https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
         (Role, "max_session_duration"): (3600, 43200),
+    }
+)
+
+#: Strings with a grammar of their own (keyless.collect.formats.names): a snapshot holds
+#: what AWS returned, whose names and paths are always in IAM's grammar.
+NAME_GRAMMARS: Mapping[tuple[type, str], str] = MappingProxyType(
+    {
+        (User, "name"): "UserName",
+        (Role, "name"): "RoleName",
+        (Group, "name"): "GroupName",
+        (User, "path"): "Path",
+        (Role, "path"): "Path",
+        (Group, "path"): "Path",
     }
 )
 
@@ -92,6 +106,8 @@ class Field:
     hint: Any
     required: bool
     int_range: tuple[int, int]
+    #: The IAM grammar the value follows (a key of keyless.collect.formats.names.GRAMMARS).
+    grammar: str | None = None
 
 
 @functools.cache
@@ -105,6 +121,7 @@ def fields_of(cls: type) -> tuple[Field, ...]:
             hint=hints[field.name],
             required=(cls, field.name) not in ADDED_AFTER_V1,
             int_range=INT_RANGES.get((cls, field.name), DEFAULT_INT_RANGE),
+            grammar=NAME_GRAMMARS.get((cls, field.name)),
         )
         for field in dataclasses.fields(cls)
     )
@@ -291,7 +308,14 @@ def _refuse_case_twins(mapping: Mapping[str, Any]) -> None:
 
 def _dataclass_decoder(cls: type) -> Convert:
     plan = [
-        (field.attribute, field.key, _decoder(field.hint, field.int_range), field.required)
+        (
+            field.attribute,
+            field.key,
+            _decoder(field.hint, field.int_range)
+            if field.grammar is None
+            else _grammar_decoder(field.grammar),
+            field.required,
+        )
         for field in fields_of(cls)
     ]
 
@@ -309,6 +333,17 @@ def _dataclass_decoder(cls: type) -> Convert:
             except Invalid as error:
                 raise error.within(key) from None
         return cls(**arguments)
+
+    return convert
+
+
+def _grammar_decoder(what: str) -> Convert:
+    def convert(value: Any) -> str:
+        text = _str(value)
+        problem = name_problem(what, text)
+        if problem is not None:
+            raise Invalid(problem)
+        return text
 
     return convert
 

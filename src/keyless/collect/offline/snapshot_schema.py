@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from keyless.collect.formats.names import name_schema
 from keyless.collect.offline.codec import (
     MAX_STRING,
     fields_of,
@@ -56,7 +57,11 @@ def _object(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
     properties = {}
     required = []
     for field in fields_of(cls):
-        properties[field.key] = _schema(field.hint, field.int_range, definitions)
+        properties[field.key] = (
+            _schema(field.hint, field.int_range, definitions)
+            if field.grammar is None
+            else name_schema(field.grammar)
+        )
         if field.required:
             required.append(field.key)
     return {

@@ -1,0 +1,67 @@
+"""The grammar of the names and paths IAM gives users, roles and groups, applied to what
+an export or a snapshot claims they are.
+
+AWS's ``GetAccountAuthorizationDetails`` only ever returns names IAM accepted at creation
+(``CreateUser``, ``CreateRole``, ``CreateGroup``): letters, digits and ``_+=,.@-``, 64
+characters for users and roles, 128 for groups; paths ``/`` or ``/…/`` of printable
+ASCII, 512 at most. A name outside that grammar (``a/b``, a newline, 70 characters) was
+edited in by hand: it would reach plans, generated Terraform and file names, so it is
+refused where it is read, with its JSON pointer, rather than sanitised later.
+https://docs.aws.amazon.com/IAM/latest/APIReference/API_User.html
+https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html
+https://docs.aws.amazon.com/IAM/latest/APIReference/API_Group.html
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from keyless.errors import quoted
+from keyless.policy.identifiers import GROUP_NAME, IAM_PATH, ROLE_NAME, USER_NAME
+
+#: Each grammar and how to describe it, by what it names.
+GRAMMARS: Mapping[str, tuple[re.Pattern[str], str]] = MappingProxyType(
+    {
+        "UserName": (USER_NAME, "1 to 64 letters, digits or _+=,.@-"),
+        "RoleName": (ROLE_NAME, "1 to 64 letters, digits or _+=,.@-"),
+        "GroupName": (GROUP_NAME, "1 to 128 letters, digits or _+=,.@-"),
+        "Path": (IAM_PATH, '"/" or "/…/" of printable ASCII, 512 characters at most'),
+    }
+)
+
+
+class NameOutsideGrammar(ValueError):
+    """A name or path outside IAM's grammar; ``key`` is its field (``UserName``, ``Path``)."""
+
+    def __init__(self, message: str, key: str):
+        super().__init__(message)
+        self.key = key
+
+
+def name_schema(what: str) -> dict[str, object]:
+    """The JSON Schema of a ``what`` (anchored: JSON Schema patterns match anywhere)."""
+    grammar, description = GRAMMARS[what]
+    return {
+        "type": "string",
+        "pattern": f"^(?:{grammar.pattern})$",
+        "description": description,
+    }
+
+
+def name_problem(what: str, value: str) -> str | None:
+    """Why ``value`` cannot be the ``what`` (``UserName``, ``RoleName``, ``GroupName`` or
+    ``Path``) of anything IAM holds, or ``None`` when it can."""
+    grammar, description = GRAMMARS[what]
+    if grammar.fullmatch(value):
+        return None
+    return f"{what} {quoted(value)} is not one IAM allows ({description})"
+
+
+def checked_name(what: str, value: str) -> str:
+    """``value`` when it is a valid ``what``; else :class:`NameOutsideGrammar`."""
+    problem = name_problem(what, value)
+    if problem is not None:
+        raise NameOutsideGrammar(problem, what)
+    return value

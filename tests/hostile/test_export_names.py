@@ -1,0 +1,128 @@
+"""User, role and group names (and paths) outside IAM's grammar in an export or a snapshot.
+
+``GetAccountAuthorizationDetails`` only returns names IAM accepted at creation
+(``[A-Za-z0-9_+=,.@-]``, 64 characters for users and roles, 128 for groups; paths ``/`` or
+``/…/`` of printable ASCII), so ``a/b`` or 70 characters was edited in. Such a name was
+read, and the planner sanitised it later; it is now refused by JSON pointer (exit 2).
+https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from keyless.cli import cli
+
+ACCOUNT = Path(__file__).resolve().parents[1] / "collect" / "fixtures" / "account"
+Edit = Callable[[dict[str, Any]], None]
+
+
+def run(*args: str | Path) -> Any:
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def _edited_export(tmp_path: Path, edit: Edit) -> Path:
+    target = tmp_path / "export"
+    shutil.copytree(ACCOUNT, target)
+    details = target / "authorization-details.json"
+    document = json.loads(details.read_text())
+    edit(document)
+    details.write_text(json.dumps(document))
+    return target
+
+
+def _set(listing: str, key: str, value: str) -> Edit:
+    def edit(document: dict[str, Any]) -> None:
+        document[listing][0][key] = value
+
+    return edit
+
+
+EXPORT_CASES = [
+    pytest.param("UserDetailList", "UserName", "a/b", id="user-slash"),
+    pytest.param("UserDetailList", "UserName", "u" * 65, id="user-65"),
+    pytest.param("UserDetailList", "UserName", "al\u0131ce", id="user-dotless-i"),
+    pytest.param("UserDetailList", "Path", "/a b/", id="user-path-space"),
+    pytest.param("RoleDetailList", "RoleName", "r" * 70, id="role-70"),
+    pytest.param("RoleDetailList", "RoleName", "x\ny", id="role-newline"),
+    pytest.param("RoleDetailList", "Path", "no-slashes", id="role-path"),
+    pytest.param("GroupDetailList", "GroupName", "../admins", id="group-dots"),
+    pytest.param("GroupDetailList", "GroupName", "g" * 129, id="group-129"),
+]
+
+
+@pytest.mark.parametrize(("listing", "key", "value"), EXPORT_CASES)
+def test_an_export_name_outside_the_grammar_is_refused_by_pointer(
+    tmp_path: Path, listing: str, key: str, value: str
+) -> None:
+    export = _edited_export(tmp_path, _set(listing, key, value))
+    result = run("scan", "--input", export)
+    assert result.exit_code == 2, result.output
+    assert f"authorization-details.json#/{listing}/0/{key}: " in result.stderr
+    assert "is not one IAM allows" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("listing", "key", "value"),
+    [
+        ("UserDetailList", "UserName", "u" * 64),
+        ("UserDetailList", "UserName", "a_b+c=d,e.f@g-h"),
+        ("RoleDetailList", "Path", "/aws-service-role/support.amazonaws.com/"),
+        ("GroupDetailList", "GroupName", "g" * 128),
+    ],
+)
+def test_names_in_the_grammar_are_read(tmp_path: Path, listing: str, key: str, value: str) -> None:
+    export = _edited_export(tmp_path, _set(listing, key, value))
+    result = run("collect", "--input", export, "--out", tmp_path / "snapshot.json")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_credential_report_user_outside_the_grammar_is_refused(tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(ACCOUNT, export)
+    report = export / "credential-report.csv"
+    report.write_text(report.read_text().replace("\nalice,", "\nal/ice,", 1))
+    result = run("scan", "--input", export)
+    assert result.exit_code == 2, result.output
+    assert "credential-report.csv" in result.stderr
+    assert "UserName 'al/ice' is not one IAM allows" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    directory = tmp_path_factory.mktemp("snapshot")
+    path = directory / "snapshot.json"
+    result = run("collect", "--input", ACCOUNT, "--out", path)
+    assert result.exit_code == 0, result.output
+    document: dict[str, Any] = json.loads(path.read_text())
+    return document
+
+
+@pytest.mark.parametrize(
+    ("listing", "key", "value"),
+    [
+        ("users", "name", "a/b"),
+        ("users", "path", "/a\x00/"),
+        ("roles", "name", "r" * 70),
+        ("groups", "name", "<script>"),
+    ],
+)
+def test_a_snapshot_name_outside_the_grammar_is_refused_by_pointer(
+    snapshot: dict[str, Any], tmp_path: Path, listing: str, key: str, value: str
+) -> None:
+    document = json.loads(json.dumps(snapshot))
+    document["accounts"][0][listing][0][key] = value
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(document))
+    result = run("scan", "--snapshot", path)
+    assert result.exit_code == 2, result.output
+    assert f"#/accounts/0/{listing}/0/{key}: malformed snapshot: " in result.stderr
+    assert "is not one IAM allows" in result.stderr
