@@ -22,8 +22,17 @@ from keyless.checks.registry import Check, Scope
 from keyless.errors import InputError, quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.github import grants_id_token, jobs_of, steps_of
+from keyless.workflows.github_checks import said_not_to_run
 from keyless.workflows.model import WorkflowFile, workflow_finding
-from keyless.workflows.yamldoc import is_map, is_seq, key_position, load, own_items, scalar_texts
+from keyless.workflows.yamldoc import (
+    Document,
+    is_map,
+    is_seq,
+    key_position,
+    load,
+    own_items,
+    scalar_texts,
+)
 
 PWN_REQUEST_ID_TOKEN = Check(
     scope=Scope.WORKFLOW,
@@ -76,8 +85,13 @@ _SAME_REPOSITORY = re.compile(
 )
 
 
-def findings(root: Any, file: WorkflowFile) -> list[Finding]:
-    """One finding per checkout of untrusted code in a privileged job with the token."""
+def findings(document: Document, file: WorkflowFile) -> list[Finding]:
+    """One finding per checkout of untrusted code in a privileged job with the token;
+    each says so when a merge key keeps the workflow from running on GitHub as written."""
+    return said_not_to_run(_findings(document.root, file), document)
+
+
+def _findings(root: Any, file: WorkflowFile) -> list[Finding]:
     if not is_map(root) or not _privileged(root.get("on")):
         return []
     out: list[Finding] = []

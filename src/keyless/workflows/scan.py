@@ -159,7 +159,7 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
                 github.analyse(item.document), item.file, actions
             )
             yield from github_checks.findings(analysis, item.file)
-            yield from pwn_request.findings(item.document.root, item.file)
+            yield from pwn_request.findings(item.document, item.file)
         elif platform is Platform.GITLAB:
             explicit = gitlab.findings(gitlab.analyse(item.document), item.file)
             yield from explicit

@@ -272,15 +272,24 @@ def anchor_of(node: Any) -> str | None:
 
 
 def key_position(node: Any, key: Any) -> tuple[int, int]:
-    """0-based (line, column) of ``key`` in mapping ``node``."""
-    line, column = node.lc.key(key)
+    """0-based (line, column) of ``key`` in mapping ``node``, or where a ``<<`` merge key
+    brought it from (ruamel records positions of the entries written in a mapping only)."""
+    line, column = _written_in(node, key).lc.key(key)
     return int(line), int(column)
 
 
 def value_position(node: Any, key: Any) -> tuple[int, int]:
-    """0-based (line, column) of the value of ``key`` in mapping ``node``."""
-    line, column = node.lc.value(key)
+    """0-based (line, column) of the value of ``key`` in mapping ``node``, or where a
+    ``<<`` merge key brought it from."""
+    line, column = _written_in(node, key).lc.value(key)
     return int(line), int(column)
+
+
+def _written_in(node: Any, key: Any) -> Any:
+    data = getattr(getattr(node, "lc", None), "data", None)
+    if data is not None and key in data:
+        return node
+    return origin_of(node, key) or node
 
 
 def item_position(node: Any, index: int) -> tuple[int, int]:
