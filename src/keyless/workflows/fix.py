@@ -13,6 +13,7 @@ import difflib
 import os
 import stat
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from keyless.errors import InputError, quoted, shown_pointer
@@ -150,7 +151,7 @@ def _fix_github(
         after, problem = _apply(item, plan, roots)
         if problem is not None:
             plan = Plan(unfixed=[*plan.unfixed, Unfixed(None, problem)])
-            outcome = CalleeOutcome(False, outcome.permissions)
+            outcome = replace(outcome, rewritten=False)
         callees.setdefault(root, {})[_relative(item.file.path, root)] = outcome
         rewrites.append(_rewrite(item, after, plan))
     return rewrites

@@ -84,6 +84,9 @@ class CalleeOutcome:
 
     rewritten: bool
     permissions: Mapping[str, str]
+    #: Its jobs' token uses keyless cannot tell the permissions of ("job 'deploy' step 2
+    #: gives acme/notes the token"): a caller narrowed to ``permissions`` may lack them.
+    unknown: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +201,10 @@ def plan(
             if name not in grants and (_uses_oidc(job) or isinstance(job.get("uses"), str)):
                 grants[name] = {"id-token": "write"}
     for name, extra in grants.items():
-        result.edits += grant_permissions(result, lines, root, name, jobs[name], extra)
+        call = next((c for c in analysis.calls if c.job == name and c.is_local), None)
+        outcome = context.callees.get(call.local_path) if call is not None else None
+        unknown = outcome.unknown if outcome is not None else ()
+        result.edits += grant_permissions(result, lines, root, name, jobs[name], extra, unknown)
     if not blocked:
         result.edits += _optional_key_secrets(lines, root)
     for name in rewritten:
@@ -219,15 +225,20 @@ def _outcome(analysis: GithubAnalysis, key_jobs: set[str], rewritten: set[str]) 
     """For a called workflow: rewritten when no job was left; its jobs' token needs."""
     root = analysis.document.root
     needs: list[Mapping[str, str]] = []
+    unknown: list[str] = []
     for name, job in jobs_of(root):
         own = job.get("permissions")
         if is_map(own):
             needs.append(perms.copied(perms.texts(own)))
         else:
-            needs.append(perms.job_needs((s for _, s in steps_of(job)), describe_step).permissions)
+            found = perms.job_needs((s for _, s in steps_of(job)), describe_step)
+            needs.append(found.permissions)
+            unknown += [f"job {quoted(name)} {use}" for use in found.unknown]
         if name in rewritten or _uses_oidc(job):
             needs.append({"id-token": "write"})
-    return CalleeOutcome(rewritten=key_jobs <= rewritten, permissions=perms.union(*needs))
+    return CalleeOutcome(
+        rewritten=key_jobs <= rewritten, permissions=perms.union(*needs), unknown=tuple(unknown)
+    )
 
 
 def _uses_oidc(job: Any) -> bool:

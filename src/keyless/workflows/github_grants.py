@@ -12,7 +12,7 @@ from typing import Any
 from keyless.errors import quoted
 from keyless.workflows import permissions as perms
 from keyless.workflows.edits import Plan, entry_column, insert_before_first_key, key_block
-from keyless.workflows.github import describe_step, steps_of
+from keyless.workflows.github import describe_step, shown_name, steps_of
 from keyless.workflows.patch import Edit
 from keyless.workflows.yamldoc import is_flow, is_map, own_items, value_position
 from keyless.workflows.yamlout import mapping_lines
@@ -34,12 +34,21 @@ def _current_permissions(permissions: Any) -> dict[str, str]:
 
 
 def grant_permissions(
-    result: Plan, lines: list[str], root: Any, name: str, job: Any, extra: dict[str, str]
+    result: Plan,
+    lines: list[str],
+    root: Any,
+    name: str,
+    job: Any,
+    extra: dict[str, str],
+    callee_unknown: tuple[str, ...] = (),
 ) -> list[Edit]:
     """One edit giving ``job`` ``id-token: write`` while keeping what it had: its own
     block is extended; otherwise the workflow's are copied down; when the workflow
     declares none, the job gets what its steps (and ``extra``, a called workflow's
-    needs) use the token for."""
+    needs) use the token for, and a note for each of ``callee_unknown``, the called
+    workflow's token uses keyless cannot tell the permissions of: a called workflow gets
+    no more than its caller grants
+    (https://docs.github.com/en/actions/sharing-automations/reusing-workflows#access-and-permissions)."""
     own = job.get("permissions")
     workflow = root.get("permissions") if is_map(root) else None
     if own == "write-all" or (own is None and workflow == "write-all"):
@@ -82,10 +91,14 @@ def grant_permissions(
                 f"job {quoted(name)}: {unknown}; keyless cannot tell which permissions that needs: "
                 "add them to the job's permissions"
             )
-        if isinstance(job.get("uses"), str) and not extra:
-            result.notes.append(
-                f"job {quoted(name)} calls {job['uses']}: grant it what that workflow's jobs need"
-            )
+        called = job.get("uses")
+        if isinstance(called, str):
+            result.notes += [
+                f"job {quoted(name)} calls {shown_name(called)}, whose {unknown}; keyless "
+                "cannot tell which permissions that needs: add them to this job's permissions "
+                "too (a called workflow gets no more than its caller grants)"
+                for unknown in callee_unknown
+            ]
     block = mapping_lines({"permissions": perms.id_token_last(entries)}, column)
     return [insert_before_first_key(lines, job, block)]
 
