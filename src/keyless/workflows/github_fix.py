@@ -37,15 +37,10 @@ from keyless.workflows.github import (
     shown_name,
     steps_of,
 )
-from keyless.workflows.github_blockers import (
-    find_blockers,
-    insertion_target,
-    needs_aws,
-    region_for,
-    shared_blockers,
-)
+from keyless.workflows.github_blockers import find_blockers, shared_blockers
 from keyless.workflows.github_checks import keys_for_another_store
 from keyless.workflows.github_grants import grant_permissions, narrow_workflow_id_token
+from keyless.workflows.github_insertion import insertion_target, needs_aws, region_for
 from keyless.workflows.model import (
     FixOptions,
     JobRewrite,
