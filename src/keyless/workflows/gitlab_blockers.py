@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from keyless.errors import quoted
 from keyless.workflows.evidence import (
     endpoint_evidence,
     profile_writes,
@@ -211,7 +212,7 @@ def shared_blockers(
             for name in sorted(names - out.keys()) if stuck else ():
                 out[name] = [
                     "it shares its keys (a template, anchor or top-level variables) with job "
-                    f"'{stuck[0]}', which is left as it is"
+                    f"{quoted(stuck[0])}, which is left as it is"
                 ]
                 changed = True
     return out
