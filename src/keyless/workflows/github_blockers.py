@@ -31,6 +31,7 @@ from keyless.workflows.github import (
 from keyless.workflows.github_insertion import insertion_target, region_for
 from keyless.workflows.hardcoded import redact_key_id
 from keyless.workflows.model import FixOptions
+from keyless.workflows.pwn_request import untrusted_checkout
 from keyless.workflows.subjects import job_environment
 from keyless.workflows.yamldoc import is_flow, is_map, is_seq, parents
 
@@ -92,6 +93,14 @@ def find_blockers(
                 "(`role-to-assume: ${{ matrix.role }}`) by hand"
             )
         reasons += _layout_reasons(analysis, name, job)
+        checkout = untrusted_checkout(root, job)
+        if checkout is not None:
+            reasons.append(
+                f"its {checkout}: with id-token: write, code from a fork could request the OIDC "
+                "token and assume the role (workflow-untrusted-checkout-id-token), as it can "
+                "read the keys now (rotate them); run the pull request's code in a job "
+                "without credentials and rewrite it by hand"
+            )
         target = insertion_target(analysis, name, job, composites)
         if target is not None and region_for(options, root, job, target) is None:
             reasons.append(

@@ -110,9 +110,7 @@ def _findings(root: Any, file: WorkflowFile) -> list[Finding]:
         if isinstance(called, str):
             out.extend(_call_findings(file, name, job, called, events))
             continue
-        job_env = _head_variables(job.get("env"), workflow_env)
-        runner = _RUNNER_HEAD_VARIABLES if "pull_request_target" in events else frozenset()
-        for index, inputs, key, shown, route in _head_checkouts(job, job_env, runner):
+        for index, inputs, key, shown, route in _job_checkouts(job, workflow_env, events):
             line, column = key_position(inputs, key)
             out.append(
                 workflow_finding(
@@ -128,6 +126,34 @@ def _findings(root: Any, file: WorkflowFile) -> list[Finding]:
                 )
             )
     return out
+
+
+def untrusted_checkout(root: Any, job: Any) -> str | None:
+    """What ``job`` checks out of the pull request's code, when its workflow runs on
+    ``pull_request_target`` or ``workflow_run`` and its condition does not keep forks out
+    (``step 2 checks out the pull request's code (ref: …) in a workflow run on
+    pull_request_target``); None otherwise. Given ``id-token: write``, such a job is what
+    this check reports: ``fix`` leaves it, whatever it holds now."""
+    if not is_map(root) or not is_map(job) or _same_repository_only(job.get("if")):
+        return None
+    events = " / ".join(_privileged(root.get("on")))
+    if not events:
+        return None
+    workflow_env = _head_variables(root.get("env"), {})
+    for index, _, key, shown, _ in _job_checkouts(job, workflow_env, events):
+        return (
+            f"step {index + 1} checks out the pull request's code ({key}: {_shortened(shown)}) "
+            f"in a workflow run on {events}"
+        )
+    return None
+
+
+def _job_checkouts(
+    job: Any, workflow_env: dict[str, str], events: str
+) -> Iterator[tuple[int, Any, str, str, str]]:
+    job_env = _head_variables(job.get("env"), workflow_env)
+    runner = _RUNNER_HEAD_VARIABLES if "pull_request_target" in events else frozenset()
+    return _head_checkouts(job, job_env, runner)
 
 
 def _call_findings(
