@@ -84,6 +84,10 @@ class KeyVariables:
     scope: Any
     node: Any
     keys: tuple[str, ...]
+    #: ``deploy.rules[0]`` / ``workflow.rules[1]``: set by a rule's ``variables:`` when
+    #: the rule matches (https://docs.gitlab.com/ci/yaml/#rulesvariables); None for a
+    #: ``variables:`` keyword.
+    rule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +119,13 @@ class GitlabAnalysis:
     variables: tuple[KeyVariables, ...]
     exports: tuple[ScriptExports, ...]
     handoffs: tuple[KeyHandOff, ...] = ()
+    #: Keys a job's or ``workflow:``'s ``rules:`` set when a rule matches.
+    rule_variables: tuple[KeyVariables, ...] = ()
 
     @property
     def has_static_keys(self) -> bool:
         """Whether keys are written anywhere in the file."""
-        return bool(self.variables or self.exports or self.handoffs)
+        return bool(self.variables or self.exports or self.handoffs or self.rule_variables)
 
 
 def jobs_of(root: Any) -> Iterator[tuple[str, Any]]:
@@ -147,6 +153,19 @@ def key_variables(variables: Any) -> tuple[str, ...]:
     if keys and _for_another_store(variables):
         return ()
     return keys
+
+
+def rule_keys(rules: Any) -> Iterator[tuple[int, Any, tuple[str, ...]]]:
+    """(index, ``variables:`` mapping, AWS key variables it sets) of each rule of
+    ``rules`` (a job's or ``workflow:``'s) that sets AWS keys when it matches: a job's
+    rule variables outrank its other variables, ``workflow:``'s reach every job
+    (https://docs.gitlab.com/ci/yaml/#rulesvariables,
+    https://docs.gitlab.com/ci/yaml/#workflowrulesvariables)."""
+    for index, rule in enumerate(rules if is_seq(rules) else ()):
+        variables = rule.get("variables") if is_map(rule) else None
+        keys = key_variables(variables)
+        if keys:
+            yield index, variables, keys
 
 
 def _is_credential(value: Any) -> bool:
@@ -243,6 +262,10 @@ def analyse(document: Document) -> GitlabAnalysis:
         exports.extend(_exports("default", root.get("default")))
         handoffs.extend(_handoffs(None, root))
         handoffs.extend(_handoffs("default", root.get("default")))
+    rules: list[KeyVariables] = []
+    workflow: Any = root.get("workflow") if is_map(root) else None
+    if is_map(workflow):
+        rules += _rule_sites(None, "workflow", workflow.get("rules"))
     for name, job in jobs_of(root):
         scope = job.get("variables")
         keys = key_variables(scope)
@@ -250,7 +273,14 @@ def analyse(document: Document) -> GitlabAnalysis:
             variables.extend(_sites(name, scope, keys))
         exports.extend(_exports(name, job))
         handoffs.extend(_handoffs(name, job))
-    return GitlabAnalysis(document, tuple(variables), tuple(exports), tuple(handoffs))
+        rules += _rule_sites(name, name, job.get("rules"))
+    return GitlabAnalysis(document, tuple(variables), tuple(exports), tuple(handoffs), tuple(rules))
+
+
+def _rule_sites(job: str | None, route: str, rules: Any) -> Iterator[KeyVariables]:
+    for index, node, keys in rule_keys(rules):
+        for site in _sites(job, node, keys):
+            yield KeyVariables(job, site.scope, site.node, site.keys, f"{route}.rules[{index}]")
 
 
 def _sites(job: str | None, scope: Any, keys: tuple[str, ...]) -> Iterator[KeyVariables]:
@@ -346,6 +376,16 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
                 f"{export.section} of {scope} exports static AWS keys",
                 f"{prefix}{export.section}[{index}]",
             )
+    for item in analysis.rule_variables:
+        scope = scope_of(item.job) if item.job else "every job"
+        where = "rules" if item.job else "workflow:rules"
+        add(
+            item.node,
+            item.keys[0],
+            key_position(item.node, item.keys[0]),
+            f"{', '.join(item.keys)} set for {scope} when its rule matches ({where}:variables)",
+            f"{item.rule}.variables.{item.keys[0]}",
+        )
     for handoff in analysis.handoffs:
         scope = scope_of(handoff.job)
         position = (

@@ -21,7 +21,13 @@ from keyless.workflows.evidence import (
     script_reexports,
     writes_session_token,
 )
-from keyless.workflows.gitlab import EXPORT, exports_temporary, key_variables, variable_value
+from keyless.workflows.gitlab import (
+    EXPORT,
+    exports_temporary,
+    key_variables,
+    rule_keys,
+    variable_value,
+)
 from keyless.workflows.gitlab_pipeline import Job, Section
 from keyless.workflows.yamldoc import Document, has_own, is_flow, is_seq
 
@@ -33,11 +39,13 @@ class KeyUsage:
     variables: dict[int, tuple[Any, list[str], Document]]
     exports: list[tuple[Section, int]]
     handoffs: bool = False  # re-exports or credential-file writes: a person's job
+    #: Key variables its ``rules:`` set when a rule matches: they outrank its variables.
+    rule_keys: tuple[str, ...] = ()
 
     @property
     def uses_keys(self) -> bool:
         """Whether the job gets keys at all (written, exported or handed on)."""
-        return bool(self.variables or self.exports or self.handoffs)
+        return bool(self.variables or self.exports or self.handoffs or self.rule_keys)
 
 
 def keys_not_reported(usage: KeyUsage) -> bool:
@@ -75,7 +83,8 @@ def key_usage(job: Job) -> KeyUsage:
         for line, _, token in _script_lines(job)
         if not EXPORT.match(line)
     )
-    return KeyUsage(variables, exports, handoffs)
+    rules = tuple(dict.fromkeys(k for _, _, keys in rule_keys(job.keys.get("rules")) for k in keys))
+    return KeyUsage(variables, exports, handoffs, rules)
 
 
 def _lines(job: Job) -> Iterator[str]:
@@ -115,6 +124,11 @@ def blockers(job: Job, usage: KeyUsage) -> list[str]:
     """Why ``job`` must be rewritten by a person, each reason once; none when ``fix``
     can rewrite it."""
     reasons: list[str] = []
+    if usage.rule_keys:
+        reasons.append(
+            f"its rules set {', '.join(usage.rule_keys)} when they match (rules:variables), "
+            "which outrank every other variable: rewrite it by hand"
+        )
     if job.missing:
         reasons.append(
             f"it extends {', '.join(job.missing)}, not defined in the files read (an include "

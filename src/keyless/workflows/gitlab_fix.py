@@ -22,7 +22,7 @@ from typing import Any
 
 from keyless.errors import quoted
 from keyless.workflows.edits import Plan, entry_column, insert_before_first_key, key_block
-from keyless.workflows.gitlab import variable_value
+from keyless.workflows.gitlab import rule_keys, variable_value
 from keyless.workflows.gitlab_blockers import (
     blockers,
     first_section,
@@ -95,6 +95,24 @@ def plan(
                     "fix on it)",
                 )
             )
+    workflow = pipeline.workflow
+    workflow_keys = [
+        k
+        for _, _, keys in rule_keys(workflow.node.get("rules") if workflow is not None else None)
+        for k in keys
+    ]
+    if workflow is not None and workflow_keys:
+        # Global variables for every job: a job rewritten would still get these keys,
+        # which the AWS SDKs use before the ID token.
+        plan_of(workflow.document).unfixed.append(
+            Unfixed(
+                None,
+                f"workflow:rules set {', '.join(dict.fromkeys(workflow_keys))} for every job "
+                "when they match (workflow:rules:variables): no job is rewritten; rewrite "
+                "it by hand",
+            )
+        )
+        return plans
     keyed = [j.name for j in jobs if usage[j.name].uses_keys]
     for token_fix in plan_token_fixes(jobs, keyed):
         target = plan_of(token_fix.job.entry.document)

@@ -99,6 +99,8 @@ class Pipeline:
     variables: tuple[Entry, ...]  # the files' top-level `variables:`, root file last
     default: Entry | None
     legacy: Mapping[str, Section]
+    #: ``workflow:`` (its ``rules:`` may set variables for every job).
+    workflow: Entry | None = None
 
     def jobs(self) -> Iterator[Job]:
         """Every concrete (not hidden) job, resolved."""
@@ -120,6 +122,7 @@ def assemble(files: Iterable[tuple[WorkflowFile, Document]]) -> Pipeline:
     entries: dict[str, Entry] = {}
     variables: list[Entry] = []
     default: Entry | None = None
+    workflow: Entry | None = None
     legacy: dict[str, Section] = {}
     for file, document in ordered:
         root = document.root
@@ -131,10 +134,12 @@ def assemble(files: Iterable[tuple[WorkflowFile, Document]]) -> Pipeline:
             variables.append(Entry("variables", root["variables"], file, document))
         if is_map(root.get("default")):
             default = Entry("default", root["default"], file, document)
+        if is_map(root.get("workflow")):
+            workflow = Entry("workflow", root["workflow"], file, document)
         for section in SCRIPT_SECTIONS:
             if is_seq(root.get(section)):
                 legacy[section] = Section(section, root[section], root, None, False, document)
-    return Pipeline(entries, tuple(variables), default, legacy)
+    return Pipeline(entries, tuple(variables), default, legacy, workflow)
 
 
 def _chain(
