@@ -9,7 +9,7 @@ keys with a job left as it is. :mod:`.gitlab_fix` rewrites the others.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,13 +23,23 @@ from keyless.workflows.evidence import (
 )
 from keyless.workflows.gitlab import (
     EXPORT,
+    KEY_VARIABLES,
     exports_temporary,
     key_variables,
     rule_keys,
     variable_value,
 )
-from keyless.workflows.gitlab_pipeline import Job, Section
-from keyless.workflows.yamldoc import Document, has_own, is_flow, is_seq
+from keyless.workflows.gitlab_pipeline import Job, Pipeline, Section, dereferenced
+from keyless.workflows.yamldoc import (
+    Document,
+    has_own,
+    is_flow,
+    is_map,
+    is_seq,
+    origin_of,
+    own_items,
+    scalar_texts,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +130,39 @@ def _exports_temporary(section: Section) -> bool:
     return bool(indices) and exports_temporary(script, indices)
 
 
-def blockers(job: Job, usage: KeyUsage) -> list[str]:
+def referenced_key_sites(pipeline: Pipeline) -> dict[int, str]:
+    """``id`` of each mapping whose AWS key variable another variable reads one by one
+    (``FOO: !reference [.aws, variables, AWS_ACCESS_KEY_ID]``) → the reading entry's
+    name: removing the key there would leave that reference naming nothing, which GitLab
+    refuses (https://docs.gitlab.com/ci/yaml/yaml_optimization/#reference-tags)."""
+    found: dict[int, str] = {}
+    for entry in pipeline.entries.values():
+        variables = entry.node.get("variables")
+        for _, value in own_items(variables) if is_map(variables) else ():
+            path = scalar_texts(value) if is_seq(value) else []
+            if len(path) != 3 or path[1] != "variables" or path[2] not in KEY_VARIABLES:
+                continue
+            target = pipeline.entries.get(path[0])
+            if target is None:
+                continue
+            held, _ = dereferenced(pipeline, target.node.get("variables"), target)
+            site = origin_of(held, path[2]) if is_map(held) else None
+            if site is not None:
+                found.setdefault(id(site), entry.name)
+    return found
+
+
+def blockers(job: Job, usage: KeyUsage, referenced: Mapping[int, str] | None = None) -> list[str]:
     """Why ``job`` must be rewritten by a person, each reason once; none when ``fix``
-    can rewrite it."""
+    can rewrite it. ``referenced``: :func:`referenced_key_sites`."""
     reasons: list[str] = []
+    for key in usage.variables:
+        reader = (referenced or {}).get(key)
+        if reader is not None:
+            reasons.append(
+                f"its keys are written where the job {quoted(reader)} reads one with "
+                "!reference: rewrite both by hand"
+            )
     if usage.rule_keys:
         reasons.append(
             f"its rules set {', '.join(usage.rule_keys)} when they match (rules:variables), "

@@ -28,6 +28,7 @@ from keyless.workflows.gitlab_blockers import (
     first_section,
     key_usage,
     keys_not_reported,
+    referenced_key_sites,
     shared_blockers,
 )
 from keyless.workflows.gitlab_jwt import TOKEN_VARIABLE, plan_token_fixes
@@ -128,7 +129,10 @@ def plan(
         )
     if not key_jobs:
         return plans
-    blocked = {j.name: reasons for j in key_jobs if (reasons := blockers(j, usage[j.name]))}
+    referenced = referenced_key_sites(pipeline)
+    blocked = {
+        j.name: reasons for j in key_jobs if (reasons := blockers(j, usage[j.name], referenced))
+    }
     blocked = shared_blockers(key_jobs, usage, blocked)
     for job in key_jobs:
         for reason in blocked.get(job.name, ()):
