@@ -57,3 +57,14 @@ def test_a_reference_to_nothing_read_gives_no_keys(tmp_path: Path) -> None:
     root = repo(tmp_path, {".gitlab-ci.yml": text})
     rewrite = only(fix([root], options()), ".gitlab-ci.yml")
     assert rewrite.jobs == ()
+
+
+def test_keys_fix_does_not_rewrite_are_listed_not_passed_over(tmp_path: Path) -> None:
+    # A template no job uses keeps its keys: fix must not say all is done (exit 0).
+    text = REFERENCED.replace("variables: !reference [.aws, variables]", "variables: {}")
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    rewrite = only(fix([root], options()), ".gitlab-ci.yml")
+    assert reasons(rewrite, None) == (
+        "line 3 (.aws.variables.AWS_ACCESS_KEY_ID): AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY "
+        "set for template '.aws': keyless did not rewrite it; do it by hand"
+    )
