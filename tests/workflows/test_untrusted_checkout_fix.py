@@ -94,3 +94,52 @@ def test_a_job_that_checks_out_the_base_is_rewritten(tmp_path: Path) -> None:
     assert "head.sha" not in text
     root = repo(tmp_path, {".github/workflows/cd.yml": text})
     assert only(fix([root], options()), "cd.yml").changed
+
+
+CALLEE = """
+    on:
+      workflow_call:
+        inputs:
+          ref: {type: string, required: true}
+    jobs:
+      deploy:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+            with:
+              ref: ${{ inputs.ref }}
+          - uses: aws-actions/configure-aws-credentials@v4
+            with:
+              aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
+              aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+              aws-region: us-east-1
+          - run: make deploy
+"""
+PR_CALLER = """
+    on: pull_request_target
+    jobs:
+      preview:
+        uses: ./.github/workflows/deploy.yml
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+        secrets: inherit
+"""
+
+
+def test_a_caller_handing_a_callee_the_pull_request_is_not_granted_the_token(
+    tmp_path: Path,
+) -> None:
+    root = repo(
+        tmp_path,
+        {".github/workflows/deploy.yml": CALLEE, ".github/workflows/pr.yml": PR_CALLER},
+    )
+    result = fix([root], options())
+    caller = only(result, "pr.yml")
+    assert not caller.changed
+    assert reasons(caller, "preview").startswith(
+        "it calls ./.github/workflows/deploy.yml whose job 'deploy' step 1 checks out the pull "
+        "request's code (ref: ${{ inputs.ref }}) in a workflow run on pull_request_target: "
+        "given id-token: write"
+    )
+    write(result)
+    assert "workflow-untrusted-checkout-id-token" not in [f.check for f in scan([root]).findings]

@@ -143,7 +143,9 @@ def _fix_github(
             for o in analysis.other_actions
             if o.action.startswith("./")
         }
-        context = GithubContext(names[root], branches[root], callees.get(root, {}), composites)
+        context = GithubContext(
+            names[root], branches[root], callees.get(root, {}), composites, root
+        )
         try:
             plan, outcome = github_fix.plan(analysis, options, context)
         except InputError as error:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from keyless.errors import quoted
@@ -39,7 +40,11 @@ from keyless.workflows.github import (
 )
 from keyless.workflows.github_blockers import find_blockers, shared_blockers
 from keyless.workflows.github_checks import keys_for_another_store
-from keyless.workflows.github_grants import grant_permissions, narrow_workflow_id_token
+from keyless.workflows.github_grants import (
+    grant_permissions,
+    narrow_workflow_id_token,
+    refused_grant,
+)
 from keyless.workflows.github_insertion import insertion_target, needs_aws, region_for
 from keyless.workflows.model import (
     FixOptions,
@@ -94,6 +99,8 @@ class GithubContext:
     #: ``uses: ./…`` of local composite actions given keys → None when the job may stop
     #: passing them (:mod:`.github_composite`), else why not.
     composites: Mapping[str, str | None] = field(default_factory=dict)
+    #: The repository's root directory, where local reusable workflows are read.
+    root: Path | None = None
 
 
 def role_expression(options: FixOptions) -> str:
@@ -187,6 +194,10 @@ def plan(
                 f"{shown_name(call.callee)}"
             )
     for call in grant_callers:
+        refused = refused_grant(root, call.job, jobs[call.job], context.root)
+        if refused is not None:
+            result.unfixed.append(refused)
+            continue
         grants[call.job] = perms.union(
             {"id-token": "write"}, context.callees[call.local_path].permissions
         )

@@ -7,13 +7,16 @@ https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from keyless.errors import quoted
 from keyless.workflows import permissions as perms
 from keyless.workflows.edits import Plan, entry_column, insert_before_first_key, key_block
 from keyless.workflows.github import describe_step, shown_name, steps_of
+from keyless.workflows.model import Unfixed
 from keyless.workflows.patch import Edit
+from keyless.workflows.pwn_request import untrusted_call
 from keyless.workflows.yamldoc import is_flow, is_map, own_items, value_position
 from keyless.workflows.yamlout import mapping_lines
 
@@ -114,3 +117,19 @@ def narrow_workflow_id_token(lines: list[str], root: Any) -> list[Edit]:
         return [Edit(start, end, tuple(mapping_lines({"permissions": {}}, column)))]
     start, end, _ = key_block(lines, permissions, "id-token")
     return [Edit(start, end)]
+
+
+def refused_grant(root: Any, name: str, job: Any, repository_root: Path | None) -> Unfixed | None:
+    """Why job ``name``, which calls a rewritten reusable workflow, is not granted
+    ``id-token: write``: it hands that workflow the pull request's code in a run on
+    ``pull_request_target`` or ``workflow_run`` (:func:`.pwn_request.untrusted_call`).
+    None when it may be granted."""
+    untrusted = untrusted_call(root, job, repository_root) if repository_root else None
+    if untrusted is None:
+        return None
+    return Unfixed(
+        name,
+        f"it {untrusted}: given id-token: write, code from a fork could request the OIDC "
+        "token and assume the role (workflow-untrusted-checkout-id-token); run the pull "
+        "request's code in a job without credentials and grant it by hand",
+    )
