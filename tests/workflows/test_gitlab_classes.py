@@ -250,3 +250,27 @@ def test_a_job_left_for_sharing_keys_names_the_other_job_quoted_and_cut(tmp_path
     reason = reasons(only(fix([root], options()), ".gitlab-ci.yml"), "build")
     assert "it shares its keys" in reason
     assert len(reason) < 500
+
+
+def test_keys_an_anchor_gives_several_jobs_name_them_all(tmp_path: Path) -> None:
+    text = """
+        .creds: &creds
+          AWS_ACCESS_KEY_ID: $AWS_KEY
+          AWS_SECRET_ACCESS_KEY: $AWS_SECRET
+        build:
+          variables:
+            <<: *creds
+            FOO: bar
+          script:
+            - aws s3 ls
+        deploy:
+          variables: *creds
+          script:
+            - aws s3 ls
+    """
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    (finding,) = [f for f in scan([root]).findings if f.check == "gitlab-static-aws-keys"]
+    assert finding.message == (
+        "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY set for job 'build' (merged in with <<), "
+        "and for job 'deploy'"
+    )

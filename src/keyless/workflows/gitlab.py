@@ -354,6 +354,10 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
             line, column = position
             out.append(workflow_finding(meta, file.path, line + 1, column + 1, message, route))
 
+    # Keys written once (an anchor) and given to several jobs: one finding, naming them all.
+    given: dict[tuple[int, str], list[str | None]] = {}
+    for item in analysis.variables:
+        given.setdefault((id(item.node), item.keys[0]), []).append(item.job)
     for item in analysis.variables:
         scope = scope_of(item.job) if item.job else "every job (top-level variables)"
         route = f"{item.job}.variables" if item.job else "variables"
@@ -362,7 +366,8 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
             item.node,
             item.keys[0],
             key_position(item.node, item.keys[0]),
-            f"{', '.join(item.keys)} set for {scope}{merged}",
+            f"{', '.join(item.keys)} set for {scope}{merged}"
+            + _also(given[(id(item.node), item.keys[0])], item.job),
             f"{route}.{item.keys[0]}",
         )
     for export in analysis.exports:
@@ -402,6 +407,17 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
             f"{handoff.job or ''}{'.' if handoff.job else ''}{handoff.key}",
         )
     return out
+
+
+def _also(jobs: list[str | None], first: str | None, most: int = 5) -> str:
+    """``, and for job 'deploy'``: the other jobs the same written keys reach (an alias,
+    a merge key), the first ``most`` of them."""
+    others = [j for j in dict.fromkeys(jobs) if j != first]
+    if not others:
+        return ""
+    shown = ", ".join(scope_of(j) for j in others[:most])
+    more = f" and {len(others) - most:,} more" if len(others) > most else ""
+    return f", and for {shown}{more}"
 
 
 def scope_of(job: str | None) -> str:
