@@ -11,15 +11,12 @@ them under another name is reported.
 
 from __future__ import annotations
 
-import glob
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from keyless.checks.registry import Check, Scope
-from keyless.engine import Unread
 from keyless.errors import quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.evidence import (
@@ -291,55 +288,6 @@ def _sites(job: str | None, scope: Any, keys: tuple[str, ...]) -> Iterator[KeyVa
             by_origin.setdefault(id(origin), (origin, []))[1].append(key)
     for node, names in by_origin.values():
         yield KeyVariables(job, scope, node, tuple(names))
-
-
-def local_includes(
-    document: Document, repository_root: Path
-) -> tuple[tuple[Path, ...], tuple[Unread, ...]]:
-    """The files a GitLab CI file includes from the same repository, and the includes
-    that could not be found (or lead outside the repository).
-
-    ``include: path``, ``include: [path, …]`` and ``include: {local: path}``; paths are
-    relative to the repository root and may hold wildcards
-    (https://docs.gitlab.com/ci/yaml/includes/#use-includelocal-with-wildcard-file-paths).
-    """
-    root = document.root
-    spec = root.get("include") if is_map(root) else None
-    entries: Any = spec if is_seq(spec) else [spec] if spec is not None else []
-    found: list[Path] = []
-    missing: list[Unread] = []
-    base = repository_root.resolve()
-    for entry in entries:
-        target = entry.get("local") if is_map(entry) else entry
-        if not isinstance(target, str) or "://" in target:
-            continue
-        if is_map(entry) and ("project" in entry or "template" in entry or "remote" in entry):
-            continue
-        pattern = str(repository_root / target.lstrip("/"))
-        matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
-        inside = [p for p in matches if p.resolve().is_relative_to(base)]
-        where = f"{document.path}: include {target}"
-        if len(inside) < len(matches):
-            missing.append(Unread(where, "leads outside the repository; not read"))
-        if not matches and not any(c in target for c in "*?["):
-            missing.append(Unread(where, "the included file does not exist"))
-        found.extend(inside)
-    return tuple(found), tuple(missing)
-
-
-def remote_includes(document: Document) -> tuple[str, ...]:
-    """Includes keyless cannot read: other projects, remote files, CI/CD templates."""
-    root = document.root
-    spec = root.get("include") if is_map(root) else None
-    entries: Any = spec if is_seq(spec) else [spec] if spec is not None else []
-    out = []
-    for entry in entries:
-        if is_map(entry):
-            kinds = ("project", "remote", "template", "component")
-            out += [f"{k} {entry[k]}" for k in kinds if isinstance(entry.get(k), str)]
-        elif isinstance(entry, str) and "://" in entry:
-            out.append(f"remote {entry}")
-    return tuple(out)
 
 
 def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
