@@ -83,3 +83,50 @@ def test_fix_rewrites_no_job_when_a_workflow_rule_sets_keys(tmp_path: Path) -> N
     assert reasons(rewrite, None).startswith(
         "workflow:rules set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY for every job"
     )
+
+
+MATRIX = """
+    deploy:
+      parallel:
+        matrix:
+          - STAGE: dev
+            AWS_ACCESS_KEY_ID: $DEV_KEY
+            AWS_SECRET_ACCESS_KEY: $DEV_SECRET
+          - STAGE: [prod, prod-eu]
+            AWS_ACCESS_KEY_ID: [$PROD_KEY]
+            AWS_SECRET_ACCESS_KEY: [$PROD_SECRET]
+      script:
+        - aws s3 ls
+"""
+
+
+def test_keys_a_parallel_matrix_sets_are_reported(tmp_path: Path) -> None:
+    # https://docs.gitlab.com/ci/yaml/#parallelmatrix: each entry's variables, one
+    # instance per value.
+    root = repo(tmp_path, {".gitlab-ci.yml": MATRIX})
+    assert (
+        _messages(root)
+        == [
+            "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY set for job 'deploy' by its "
+            "parallel:matrix, one instance each"
+        ]
+        * 2
+    )
+
+
+def test_a_matrix_of_other_variables_is_not_reported(tmp_path: Path) -> None:
+    text = MATRIX.replace("AWS_ACCESS_KEY_ID:", "DEPLOY_KEY_ID:").replace(
+        "AWS_SECRET_ACCESS_KEY:", "DEPLOY_SECRET:"
+    )
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    assert _messages(root) == []
+
+
+def test_fix_leaves_a_job_whose_matrix_sets_keys(tmp_path: Path) -> None:
+    root = repo(tmp_path, {".gitlab-ci.yml": MATRIX})
+    rewrite = only(fix([root], options()), ".gitlab-ci.yml")
+    assert not rewrite.changed
+    assert reasons(rewrite, "deploy").startswith(
+        "its parallel:matrix sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY for each instance: "
+        "each may be another IAM user"
+    )

@@ -81,10 +81,13 @@ class KeyVariables:
     scope: Any
     node: Any
     keys: tuple[str, ...]
-    #: ``deploy.rules[0]`` / ``workflow.rules[1]``: set by a rule's ``variables:`` when
-    #: the rule matches (https://docs.gitlab.com/ci/yaml/#rulesvariables); None for a
-    #: ``variables:`` keyword.
+    #: ``deploy.rules[0].variables`` / ``deploy.parallel.matrix[1]``: set by a rule's
+    #: ``variables:`` when the rule matches (https://docs.gitlab.com/ci/yaml/#rulesvariables)
+    #: or by an entry of ``parallel:matrix`` for its instances
+    #: (https://docs.gitlab.com/ci/yaml/#parallelmatrix); None for a ``variables:`` keyword.
     rule: str | None = None
+    #: How they are set, as a finding says it (`` when its rule matches (rules:variables)``).
+    how: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +119,8 @@ class GitlabAnalysis:
     variables: tuple[KeyVariables, ...]
     exports: tuple[ScriptExports, ...]
     handoffs: tuple[KeyHandOff, ...] = ()
-    #: Keys a job's or ``workflow:``'s ``rules:`` set when a rule matches.
+    #: Keys a job's or ``workflow:``'s ``rules:`` set when a rule matches, and those a
+    #: job's ``parallel:matrix`` sets for its instances.
     rule_variables: tuple[KeyVariables, ...] = ()
 
     @property
@@ -271,13 +275,43 @@ def analyse(document: Document) -> GitlabAnalysis:
         exports.extend(_exports(name, job))
         handoffs.extend(_handoffs(name, job))
         rules += _rule_sites(name, name, job.get("rules"))
+        rules += _matrix_sites(name, job.get("parallel"))
     return GitlabAnalysis(document, tuple(variables), tuple(exports), tuple(handoffs), tuple(rules))
 
 
 def _rule_sites(job: str | None, route: str, rules: Any) -> Iterator[KeyVariables]:
+    where = "rules" if job else "workflow:rules"
+    how = f" when its rule matches ({where}:variables)"
     for index, node, keys in rule_keys(rules):
         for site in _sites(job, node, keys):
-            yield KeyVariables(job, site.scope, site.node, site.keys, f"{route}.rules[{index}]")
+            rule = f"{route}.rules[{index}].variables"
+            yield KeyVariables(job, site.scope, site.node, site.keys, rule, how)
+
+
+def matrix_keys(parallel: Any) -> Iterator[tuple[int, Any, tuple[str, ...]]]:
+    """(index, entry, AWS key variables it sets) of each entry of a job's
+    ``parallel: matrix:`` that sets AWS keys for the instances it makes: a value is one
+    string or a list of them, one instance each (https://docs.gitlab.com/ci/yaml/#parallelmatrix)."""
+    matrix: Any = parallel.get("matrix") if is_map(parallel) else None
+    for index, entry in enumerate(matrix if is_seq(matrix) else ()):
+        if not is_map(entry):
+            continue
+        keys = tuple(
+            str(k)
+            for k, v in entry.items()
+            if k in KEY_VARIABLES
+            and any(_is_credential(item) for item in (v if is_seq(v) else [v]))
+        )
+        if keys:
+            yield index, entry, keys
+
+
+def _matrix_sites(job: str, parallel: Any) -> Iterator[KeyVariables]:
+    how = " by its parallel:matrix, one instance each"
+    for index, node, keys in matrix_keys(parallel):
+        for site in _sites(job, node, keys):
+            rule = f"{job}.parallel.matrix[{index}]"
+            yield KeyVariables(job, site.scope, site.node, site.keys, rule, how)
 
 
 def _sites(job: str | None, scope: Any, keys: tuple[str, ...]) -> Iterator[KeyVariables]:
@@ -331,13 +365,12 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
             )
     for item in analysis.rule_variables:
         scope = scope_of(item.job) if item.job else "every job"
-        where = "rules" if item.job else "workflow:rules"
         add(
             item.node,
             item.keys[0],
             key_position(item.node, item.keys[0]),
-            f"{', '.join(item.keys)} set for {scope} when its rule matches ({where}:variables)",
-            f"{item.rule}.variables.{item.keys[0]}",
+            f"{', '.join(item.keys)} set for {scope}{item.how}",
+            f"{item.rule}.{item.keys[0]}",
         )
     for handoff in analysis.handoffs:
         scope = scope_of(handoff.job)

@@ -26,6 +26,7 @@ from keyless.workflows.gitlab import (
     KEY_VARIABLES,
     exports_temporary,
     key_variables,
+    matrix_keys,
     rule_keys,
     variable_value,
 )
@@ -51,11 +52,15 @@ class KeyUsage:
     handoffs: bool = False  # re-exports or credential-file writes: a person's job
     #: Key variables its ``rules:`` set when a rule matches: they outrank its variables.
     rule_keys: tuple[str, ...] = ()
+    #: Key variables its ``parallel:matrix`` sets, one instance each.
+    matrix_keys: tuple[str, ...] = ()
 
     @property
     def uses_keys(self) -> bool:
         """Whether the job gets keys at all (written, exported or handed on)."""
-        return bool(self.variables or self.exports or self.handoffs or self.rule_keys)
+        return bool(
+            self.variables or self.exports or self.handoffs or self.rule_keys or self.matrix_keys
+        )
 
 
 def keys_not_reported(usage: KeyUsage) -> bool:
@@ -94,7 +99,14 @@ def key_usage(job: Job) -> KeyUsage:
         if not EXPORT.match(line)
     )
     rules = tuple(dict.fromkeys(k for _, _, keys in rule_keys(job.keys.get("rules")) for k in keys))
-    return KeyUsage(variables, exports, handoffs, rules)
+    matrix = matrix_keys(job.keys.get("parallel"))
+    return KeyUsage(
+        variables,
+        exports,
+        handoffs,
+        rules,
+        tuple(dict.fromkeys(k for _, _, ks in matrix for k in ks)),
+    )
 
 
 def _lines(job: Job) -> Iterator[str]:
@@ -163,6 +175,12 @@ def blockers(job: Job, usage: KeyUsage, referenced: Mapping[int, str] | None = N
                 f"its keys are written where the job {quoted(reader)} reads one with "
                 "!reference: rewrite both by hand"
             )
+    if usage.matrix_keys:
+        reasons.append(
+            f"its parallel:matrix sets {', '.join(usage.matrix_keys)} for each instance: "
+            "each may be another IAM user, even of another account, and one role cannot "
+            "stand for them all; give each instance its own role by hand"
+        )
     if usage.rule_keys:
         reasons.append(
             f"its rules set {', '.join(usage.rule_keys)} when they match (rules:variables), "
