@@ -229,3 +229,48 @@ def test_an_export_only_before_script_becomes_an_empty_list(tmp_path: Path) -> N
     after = only(fix([root], options()), ".gitlab-ci.yml").after
     assert list(_job(after, ".creds")["before_script"]) == []
     assert _job(after, "deploy")["before_script"][0] == WRITE_TOKEN
+
+
+def test_a_job_left_for_sharing_keys_names_the_other_job_quoted_and_cut(tmp_path: Path) -> None:
+    # The job name comes from the file: a 1,000-character one is cut, as every name is.
+    long_name = "deploy-" + "x" * 1000
+    text = f"""
+        variables:
+          AWS_ACCESS_KEY_ID: $PROD_KEY
+          AWS_SECRET_ACCESS_KEY: $PROD_SECRET
+        build:
+          script:
+            - aws s3 ls
+        {long_name}:
+          script:
+            - aws configure set aws_access_key_id "$AWS_ACCESS_KEY_ID" --profile prod
+            - aws s3 ls --profile prod
+    """
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    reason = reasons(only(fix([root], options()), ".gitlab-ci.yml"), "build")
+    assert "it shares its keys" in reason
+    assert len(reason) < 500
+
+
+def test_keys_an_anchor_gives_several_jobs_name_them_all(tmp_path: Path) -> None:
+    text = """
+        .creds: &creds
+          AWS_ACCESS_KEY_ID: $AWS_KEY
+          AWS_SECRET_ACCESS_KEY: $AWS_SECRET
+        build:
+          variables:
+            <<: *creds
+            FOO: bar
+          script:
+            - aws s3 ls
+        deploy:
+          variables: *creds
+          script:
+            - aws s3 ls
+    """
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    (finding,) = [f for f in scan([root]).findings if f.check == "gitlab-static-aws-keys"]
+    assert finding.message == (
+        "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY set for job 'build' (merged in with <<), "
+        "and for job 'deploy'"
+    )

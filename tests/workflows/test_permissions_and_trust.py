@@ -134,6 +134,48 @@ def test_the_caller_grants_what_the_called_workflow_needs(tmp_path: Path) -> Non
     assert callee == {"contents": "write", "id-token": "write"}
 
 
+#: CALLEE with a step giving an action keyless does not know the token.
+CALLEE_UNKNOWN_USE = CALLEE.replace(
+    "          - run: gh release upload",
+    "          - uses: acme/notes@v1\n            with:\n              token: ${{ github.token }}\n"
+    "          - run: gh release upload",
+)
+
+
+def test_a_caller_is_told_what_the_called_workflow_needs_that_keyless_cannot_tell(
+    tmp_path: Path,
+) -> None:
+    # The caller declared no permissions: narrowed to what keyless can tell the callee
+    # needs, it would cap the callee's step 2 below what it may need.
+    root = repo(
+        tmp_path,
+        {".github/workflows/publish.yml": CALLEE_UNKNOWN_USE, ".github/workflows/main.yml": CALLER},
+    )
+    notes = only(fix([root], options()), "main.yml").notes
+    assert (
+        "job 'publish' calls ./.github/workflows/publish.yml, whose job 'publish' step 2 gives "
+        "acme/notes the token; keyless cannot tell which permissions that needs: add them to "
+        "this job's permissions too (a called workflow gets no more than its caller grants)"
+    ) in notes
+
+
+def test_a_caller_of_a_workflow_whose_needs_are_known_gets_no_such_note(tmp_path: Path) -> None:
+    root = repo(
+        tmp_path,
+        {".github/workflows/publish.yml": CALLEE, ".github/workflows/main.yml": CALLER},
+    )
+    notes = only(fix([root], options()), "main.yml").notes
+    assert not any("cannot tell" in n for n in notes)
+
+
+def test_an_unknown_action_named_in_a_note_is_cut(tmp_path: Path) -> None:
+    action = "acme/" + "n" * 5000
+    step = f"uses: {action}@v1\n            with:\n              token: ${{{{ github.token }}}}"
+    root = repo(tmp_path, {".github/workflows/release.yml": TEMPLATE.replace("STEP", step)})
+    (note,) = [n for n in only(fix([root], options()), "release.yml").notes if "cannot tell" in n]
+    assert len(note) < 500
+
+
 def test_a_caller_whose_callee_is_left_keeps_passing_the_keys(tmp_path: Path) -> None:
     callee = CALLEE.replace("gh release upload v1 dist/app.zip", "s3cmd --host=minio.lan put x")
     callee = callee.replace("GH_TOKEN: ${{ github.token }}", "AWS_ENDPOINT_URL: http://minio.lan")

@@ -236,7 +236,7 @@ def is_gitlab_include(path: Path, root: Path) -> bool:
     https://docs.gitlab.com/ci/yaml/includes/), each file read once (a cycle ends) and no
     more than :data:`GITLAB_MAX_INCLUDES` of them. A file that cannot be read says nothing
     here; scanning it reports why."""
-    from keyless.workflows.gitlab import local_includes
+    from keyless.workflows.gitlab_includes import local_includes
     from keyless.workflows.yamldoc import load
 
     real = path.resolve()

@@ -13,11 +13,11 @@ import difflib
 import os
 import stat
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
-from keyless.errors import InputError, quoted, shown_pointer
+from keyless.errors import InputError, quoted
 from keyless.files import display_path, write_atomic
-from keyless.findings import FileLocation, Finding
 from keyless.workflows import (
     github,
     github_action,
@@ -28,6 +28,7 @@ from keyless.workflows import (
 )
 from keyless.workflows.discovery import is_inside
 from keyless.workflows.edits import Plan
+from keyless.workflows.fix_left import keys_left_unsaid, where
 from keyless.workflows.github_composite import composite_verdict
 from keyless.workflows.github_fix import CalleeOutcome, GithubContext
 from keyless.workflows.gitlab_pipeline import assemble
@@ -142,7 +143,9 @@ def _fix_github(
             for o in analysis.other_actions
             if o.action.startswith("./")
         }
-        context = GithubContext(names[root], branches[root], callees.get(root, {}), composites)
+        context = GithubContext(
+            names[root], branches[root], callees.get(root, {}), composites, root
+        )
         try:
             plan, outcome = github_fix.plan(analysis, options, context)
         except InputError as error:
@@ -150,7 +153,7 @@ def _fix_github(
         after, problem = _apply(item, plan, roots)
         if problem is not None:
             plan = Plan(unfixed=[*plan.unfixed, Unfixed(None, problem)])
-            outcome = CalleeOutcome(False, outcome.permissions)
+            outcome = replace(outcome, rewritten=False)
         callees.setdefault(root, {})[_relative(item.file.path, root)] = outcome
         rewrites.append(_rewrite(item, after, plan))
     return rewrites
@@ -170,7 +173,7 @@ def _leave_alone(item: LoadedFile) -> FileRewrite:
         note = f"{platform.display_name}: keyless does not rewrite this platform's pipelines"
     found = [f for f in scan_files([item]) if f.check in STATIC_KEY_CHECKS]
     unfixed = tuple(
-        Unfixed(None, f"{_where(finding)}{finding.message}; by hand: {platform_remedy(platform)}")
+        Unfixed(None, f"{where(finding)}{finding.message}; by hand: {platform_remedy(platform)}")
         for finding in found
     )
     text = item.document.text
@@ -189,22 +192,11 @@ def _leave_action(
     # Each finding's own remedy: the action's (keyless does not edit actions: by hand…),
     # a literal key's (deactivate it now).
     unfixed = tuple(
-        Unfixed(None, f"{_where(finding)}{finding.message}; {finding.remediation}")
+        Unfixed(None, f"{where(finding)}{finding.message}; {finding.remediation}")
         for finding in found
     )
     text = item.document.text
     return FileRewrite(item.file, text, text, unfixed=unfixed)
-
-
-def _where(finding: Finding) -> str:
-    """``line 7 (jobs.deploy.environment.AWS_ACCESS_KEY_ID): ``, the route cut as messages
-    cut a pointer (:func:`keyless.errors.shown_pointer`): its keys are the file's, and a
-    job or input name may be 100,000 characters long."""
-    location = finding.location
-    if not isinstance(location, FileLocation):
-        return ""
-    route = "" if location.route.startswith("line ") else f" ({shown_pointer(location.route)})"
-    return f"line {location.line}{route}: "
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -246,7 +238,7 @@ def _fix_gitlab(
                 unfixed=plan.unfixed + ([Unfixed(None, problem)] if problem else []),
             )
         rewrites.append(_rewrite(item, after, plan))
-    return rewrites
+    return keys_left_unsaid(rewrites)
 
 
 def _apply(item: LoadedFile, plan: Plan, roots: tuple[Path, ...]) -> tuple[str, str | None]:

@@ -222,20 +222,22 @@ def is_called_workflow(root: Any) -> bool:
     return (is_map(on) and "workflow_call" in on) or on == "workflow_call"
 
 
-def merge_key_problem(document: Document) -> str | None:
-    """Why a workflow does not run on GitHub as written, when it uses a ``<<`` merge key.
-    GitHub Actions reads anchors and aliases (YAML 1.2) but not merge keys, a YAML 1.1
+def merge_key_problem(document: Document, what: str = "workflow") -> str | None:
+    """Why a workflow (or, ``what="action"``, an action's metadata file) does not run on
+    GitHub as written, when it uses a ``<<`` merge key. GitHub Actions reads anchors and
+    aliases (YAML 1.2) but not merge keys, a YAML 1.1
     type: https://docs.github.com/en/actions/reference/workflows-and-actions/reusing-workflow-configurations#yaml-anchors-and-aliases
     documents no merge, and GitHub's staff said merge keys are not supported
-    (https://github.com/actions/runner/issues/1182). The secrets it names are still
-    configured, so its keys are reported all the same."""
+    (https://github.com/actions/runner/issues/1182); the runner, which reads an action's
+    metadata, refused even anchors there. The secrets it names are still configured, so
+    its keys are reported all the same."""
     if not document.merge_key_lines:
         return None
     lines = document.merge_key_lines
     where = f"line {lines[0]}" if len(lines) == 1 else f"lines {', '.join(map(str, lines[:5]))}"
     more = ", …" if len(lines) > 5 else ""
     return (
-        f"the workflow does not run on GitHub as written: GitHub Actions does not accept "
+        f"the {what} does not run on GitHub as written: GitHub Actions does not accept "
         f"the YAML merge key (<<) on {where}{more}"
     )
 

@@ -60,7 +60,12 @@ from keyless.workflows.github_action_routes import (
     unique_inputs,
     why_routed,
 )
-from keyless.workflows.github_checks import STATIC_AWS_KEYS, STATIC_AWS_KEYS_ENV, step_evidence
+from keyless.workflows.github_checks import (
+    STATIC_AWS_KEYS,
+    STATIC_AWS_KEYS_ENV,
+    said_not_to_run,
+    step_evidence,
+)
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import Document, is_map, is_seq, key_position, origin_of, parents
 
@@ -341,4 +346,4 @@ def findings(analysis: ActionAnalysis, file: WorkflowFile) -> list[Finding]:
             sink.check, file.path, *where, sink.message, sink.route, remediation=REMEDIATION
         )
         out.append(finding)
-    return out
+    return said_not_to_run(out, analysis.document, "action")

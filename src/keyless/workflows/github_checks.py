@@ -23,7 +23,14 @@ from keyless.workflows.github import (
 from keyless.workflows.github_composite import composite_verdict
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.oidc_use import needless_id_token_jobs
-from keyless.workflows.yamldoc import anchor_of, is_map, key_position, parents, scalar_text
+from keyless.workflows.yamldoc import (
+    Document,
+    anchor_of,
+    is_map,
+    key_position,
+    parents,
+    scalar_text,
+)
 
 _DOCS = "https://github.com/aws-actions/configure-aws-credentials#oidc"
 _KEY_VALUE = re.compile(
@@ -308,10 +315,18 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
         )
     shared = [entry for entry in reported.values() if len(entry[2]) > 1]
     named = _name_aliases(out, analysis, shared) if shared else out
-    problem = merge_key_problem(analysis.document)
+    return said_not_to_run(named, analysis.document)
+
+
+def said_not_to_run(
+    found: list[Finding], document: Document, what: str = "workflow"
+) -> list[Finding]:
+    """``found``, each message saying the file does not run on GitHub as written when it
+    uses a ``<<`` merge key (:func:`.github.merge_key_problem`)."""
+    problem = merge_key_problem(document, what)
     if problem is None:
-        return named
-    return [replace(f, message=f"{f.message}; {problem}") for f in named]
+        return found
+    return [replace(f, message=f"{f.message}; {problem}") for f in found]
 
 
 def _name_aliases(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from keyless.errors import quoted
@@ -37,15 +38,14 @@ from keyless.workflows.github import (
     shown_name,
     steps_of,
 )
-from keyless.workflows.github_blockers import (
-    find_blockers,
-    insertion_target,
-    needs_aws,
-    region_for,
-    shared_blockers,
-)
+from keyless.workflows.github_blockers import find_blockers, shared_blockers
 from keyless.workflows.github_checks import keys_for_another_store
-from keyless.workflows.github_grants import grant_permissions, narrow_workflow_id_token
+from keyless.workflows.github_grants import (
+    grant_permissions,
+    narrow_workflow_id_token,
+    refused_grant,
+)
+from keyless.workflows.github_insertion import insertion_target, needs_aws, region_for
 from keyless.workflows.model import (
     FixOptions,
     JobRewrite,
@@ -84,6 +84,9 @@ class CalleeOutcome:
 
     rewritten: bool
     permissions: Mapping[str, str]
+    #: Its jobs' token uses keyless cannot tell the permissions of ("job 'deploy' step 2
+    #: gives acme/notes the token"): a caller narrowed to ``permissions`` may lack them.
+    unknown: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,8 @@ class GithubContext:
     #: ``uses: ./…`` of local composite actions given keys → None when the job may stop
     #: passing them (:mod:`.github_composite`), else why not.
     composites: Mapping[str, str | None] = field(default_factory=dict)
+    #: The repository's root directory, where local reusable workflows are read.
+    root: Path | None = None
 
 
 def role_expression(options: FixOptions) -> str:
@@ -189,6 +194,10 @@ def plan(
                 f"{shown_name(call.callee)}"
             )
     for call in grant_callers:
+        refused = refused_grant(root, call.job, jobs[call.job], context.root)
+        if refused is not None:
+            result.unfixed.append(refused)
+            continue
         grants[call.job] = perms.union(
             {"id-token": "write"}, context.callees[call.local_path].permissions
         )
@@ -198,7 +207,10 @@ def plan(
             if name not in grants and (_uses_oidc(job) or isinstance(job.get("uses"), str)):
                 grants[name] = {"id-token": "write"}
     for name, extra in grants.items():
-        result.edits += grant_permissions(result, lines, root, name, jobs[name], extra)
+        call = next((c for c in analysis.calls if c.job == name and c.is_local), None)
+        outcome = context.callees.get(call.local_path) if call is not None else None
+        unknown = outcome.unknown if outcome is not None else ()
+        result.edits += grant_permissions(result, lines, root, name, jobs[name], extra, unknown)
     if not blocked:
         result.edits += _optional_key_secrets(lines, root)
     for name in rewritten:
@@ -219,15 +231,20 @@ def _outcome(analysis: GithubAnalysis, key_jobs: set[str], rewritten: set[str]) 
     """For a called workflow: rewritten when no job was left; its jobs' token needs."""
     root = analysis.document.root
     needs: list[Mapping[str, str]] = []
+    unknown: list[str] = []
     for name, job in jobs_of(root):
         own = job.get("permissions")
         if is_map(own):
             needs.append(perms.copied(perms.texts(own)))
         else:
-            needs.append(perms.job_needs((s for _, s in steps_of(job)), describe_step).permissions)
+            found = perms.job_needs((s for _, s in steps_of(job)), describe_step)
+            needs.append(found.permissions)
+            unknown += [f"job {quoted(name)} {use}" for use in found.unknown]
         if name in rewritten or _uses_oidc(job):
             needs.append({"id-token": "write"})
-    return CalleeOutcome(rewritten=key_jobs <= rewritten, permissions=perms.union(*needs))
+    return CalleeOutcome(
+        rewritten=key_jobs <= rewritten, permissions=perms.union(*needs), unknown=tuple(unknown)
+    )
 
 
 def _uses_oidc(job: Any) -> bool:

@@ -7,13 +7,16 @@ https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from keyless.errors import quoted
 from keyless.workflows import permissions as perms
 from keyless.workflows.edits import Plan, entry_column, insert_before_first_key, key_block
-from keyless.workflows.github import describe_step, steps_of
+from keyless.workflows.github import describe_step, shown_name, steps_of
+from keyless.workflows.model import Unfixed
 from keyless.workflows.patch import Edit
+from keyless.workflows.pwn_request import untrusted_call
 from keyless.workflows.yamldoc import is_flow, is_map, own_items, value_position
 from keyless.workflows.yamlout import mapping_lines
 
@@ -34,12 +37,21 @@ def _current_permissions(permissions: Any) -> dict[str, str]:
 
 
 def grant_permissions(
-    result: Plan, lines: list[str], root: Any, name: str, job: Any, extra: dict[str, str]
+    result: Plan,
+    lines: list[str],
+    root: Any,
+    name: str,
+    job: Any,
+    extra: dict[str, str],
+    callee_unknown: tuple[str, ...] = (),
 ) -> list[Edit]:
     """One edit giving ``job`` ``id-token: write`` while keeping what it had: its own
     block is extended; otherwise the workflow's are copied down; when the workflow
     declares none, the job gets what its steps (and ``extra``, a called workflow's
-    needs) use the token for."""
+    needs) use the token for, and a note for each of ``callee_unknown``, the called
+    workflow's token uses keyless cannot tell the permissions of: a called workflow gets
+    no more than its caller grants
+    (https://docs.github.com/en/actions/sharing-automations/reusing-workflows#access-and-permissions)."""
     own = job.get("permissions")
     workflow = root.get("permissions") if is_map(root) else None
     if own == "write-all" or (own is None and workflow == "write-all"):
@@ -82,10 +94,14 @@ def grant_permissions(
                 f"job {quoted(name)}: {unknown}; keyless cannot tell which permissions that needs: "
                 "add them to the job's permissions"
             )
-        if isinstance(job.get("uses"), str) and not extra:
-            result.notes.append(
-                f"job {quoted(name)} calls {job['uses']}: grant it what that workflow's jobs need"
-            )
+        called = job.get("uses")
+        if isinstance(called, str):
+            result.notes += [
+                f"job {quoted(name)} calls {shown_name(called)}, whose {unknown}; keyless "
+                "cannot tell which permissions that needs: add them to this job's permissions "
+                "too (a called workflow gets no more than its caller grants)"
+                for unknown in callee_unknown
+            ]
     block = mapping_lines({"permissions": perms.id_token_last(entries)}, column)
     return [insert_before_first_key(lines, job, block)]
 
@@ -101,3 +117,19 @@ def narrow_workflow_id_token(lines: list[str], root: Any) -> list[Edit]:
         return [Edit(start, end, tuple(mapping_lines({"permissions": {}}, column)))]
     start, end, _ = key_block(lines, permissions, "id-token")
     return [Edit(start, end)]
+
+
+def refused_grant(root: Any, name: str, job: Any, repository_root: Path | None) -> Unfixed | None:
+    """Why job ``name``, which calls a rewritten reusable workflow, is not granted
+    ``id-token: write``: it hands that workflow the pull request's code in a run on
+    ``pull_request_target`` or ``workflow_run`` (:func:`.pwn_request.untrusted_call`).
+    None when it may be granted."""
+    untrusted = untrusted_call(root, job, repository_root) if repository_root else None
+    if untrusted is None:
+        return None
+    return Unfixed(
+        name,
+        f"it {untrusted}: given id-token: write, code from a fork could request the OIDC "
+        "token and assume the role (workflow-untrusted-checkout-id-token); run the pull "
+        "request's code in a job without credentials and grant it by hand",
+    )

@@ -11,15 +11,12 @@ them under another name is reported.
 
 from __future__ import annotations
 
-import glob
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from keyless.checks.registry import Check, Scope
-from keyless.engine import Unread
 from keyless.errors import quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.evidence import (
@@ -84,6 +81,13 @@ class KeyVariables:
     scope: Any
     node: Any
     keys: tuple[str, ...]
+    #: ``deploy.rules[0].variables`` / ``deploy.parallel.matrix[1]``: set by a rule's
+    #: ``variables:`` when the rule matches (https://docs.gitlab.com/ci/yaml/#rulesvariables)
+    #: or by an entry of ``parallel:matrix`` for its instances
+    #: (https://docs.gitlab.com/ci/yaml/#parallelmatrix); None for a ``variables:`` keyword.
+    rule: str | None = None
+    #: How they are set, as a finding says it (`` when its rule matches (rules:variables)``).
+    how: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +119,14 @@ class GitlabAnalysis:
     variables: tuple[KeyVariables, ...]
     exports: tuple[ScriptExports, ...]
     handoffs: tuple[KeyHandOff, ...] = ()
+    #: Keys a job's or ``workflow:``'s ``rules:`` set when a rule matches, and those a
+    #: job's ``parallel:matrix`` sets for its instances.
+    rule_variables: tuple[KeyVariables, ...] = ()
 
     @property
     def has_static_keys(self) -> bool:
         """Whether keys are written anywhere in the file."""
-        return bool(self.variables or self.exports or self.handoffs)
+        return bool(self.variables or self.exports or self.handoffs or self.rule_variables)
 
 
 def jobs_of(root: Any) -> Iterator[tuple[str, Any]]:
@@ -147,6 +154,19 @@ def key_variables(variables: Any) -> tuple[str, ...]:
     if keys and _for_another_store(variables):
         return ()
     return keys
+
+
+def rule_keys(rules: Any) -> Iterator[tuple[int, Any, tuple[str, ...]]]:
+    """(index, ``variables:`` mapping, AWS key variables it sets) of each rule of
+    ``rules`` (a job's or ``workflow:``'s) that sets AWS keys when it matches: a job's
+    rule variables outrank its other variables, ``workflow:``'s reach every job
+    (https://docs.gitlab.com/ci/yaml/#rulesvariables,
+    https://docs.gitlab.com/ci/yaml/#workflowrulesvariables)."""
+    for index, rule in enumerate(rules if is_seq(rules) else ()):
+        variables = rule.get("variables") if is_map(rule) else None
+        keys = key_variables(variables)
+        if keys:
+            yield index, variables, keys
 
 
 def _is_credential(value: Any) -> bool:
@@ -243,6 +263,10 @@ def analyse(document: Document) -> GitlabAnalysis:
         exports.extend(_exports("default", root.get("default")))
         handoffs.extend(_handoffs(None, root))
         handoffs.extend(_handoffs("default", root.get("default")))
+    rules: list[KeyVariables] = []
+    workflow: Any = root.get("workflow") if is_map(root) else None
+    if is_map(workflow):
+        rules += _rule_sites(None, "workflow", workflow.get("rules"))
     for name, job in jobs_of(root):
         scope = job.get("variables")
         keys = key_variables(scope)
@@ -250,7 +274,44 @@ def analyse(document: Document) -> GitlabAnalysis:
             variables.extend(_sites(name, scope, keys))
         exports.extend(_exports(name, job))
         handoffs.extend(_handoffs(name, job))
-    return GitlabAnalysis(document, tuple(variables), tuple(exports), tuple(handoffs))
+        rules += _rule_sites(name, name, job.get("rules"))
+        rules += _matrix_sites(name, job.get("parallel"))
+    return GitlabAnalysis(document, tuple(variables), tuple(exports), tuple(handoffs), tuple(rules))
+
+
+def _rule_sites(job: str | None, route: str, rules: Any) -> Iterator[KeyVariables]:
+    where = "rules" if job else "workflow:rules"
+    how = f" when its rule matches ({where}:variables)"
+    for index, node, keys in rule_keys(rules):
+        for site in _sites(job, node, keys):
+            rule = f"{route}.rules[{index}].variables"
+            yield KeyVariables(job, site.scope, site.node, site.keys, rule, how)
+
+
+def matrix_keys(parallel: Any) -> Iterator[tuple[int, Any, tuple[str, ...]]]:
+    """(index, entry, AWS key variables it sets) of each entry of a job's
+    ``parallel: matrix:`` that sets AWS keys for the instances it makes: a value is one
+    string or a list of them, one instance each (https://docs.gitlab.com/ci/yaml/#parallelmatrix)."""
+    matrix: Any = parallel.get("matrix") if is_map(parallel) else None
+    for index, entry in enumerate(matrix if is_seq(matrix) else ()):
+        if not is_map(entry):
+            continue
+        keys = tuple(
+            str(k)
+            for k, v in entry.items()
+            if k in KEY_VARIABLES
+            and any(_is_credential(item) for item in (v if is_seq(v) else [v]))
+        )
+        if keys:
+            yield index, entry, keys
+
+
+def _matrix_sites(job: str, parallel: Any) -> Iterator[KeyVariables]:
+    how = " by its parallel:matrix, one instance each"
+    for index, node, keys in matrix_keys(parallel):
+        for site in _sites(job, node, keys):
+            rule = f"{job}.parallel.matrix[{index}]"
+            yield KeyVariables(job, site.scope, site.node, site.keys, rule, how)
 
 
 def _sites(job: str | None, scope: Any, keys: tuple[str, ...]) -> Iterator[KeyVariables]:
@@ -261,55 +322,6 @@ def _sites(job: str | None, scope: Any, keys: tuple[str, ...]) -> Iterator[KeyVa
             by_origin.setdefault(id(origin), (origin, []))[1].append(key)
     for node, names in by_origin.values():
         yield KeyVariables(job, scope, node, tuple(names))
-
-
-def local_includes(
-    document: Document, repository_root: Path
-) -> tuple[tuple[Path, ...], tuple[Unread, ...]]:
-    """The files a GitLab CI file includes from the same repository, and the includes
-    that could not be found (or lead outside the repository).
-
-    ``include: path``, ``include: [path, …]`` and ``include: {local: path}``; paths are
-    relative to the repository root and may hold wildcards
-    (https://docs.gitlab.com/ci/yaml/includes/#use-includelocal-with-wildcard-file-paths).
-    """
-    root = document.root
-    spec = root.get("include") if is_map(root) else None
-    entries: Any = spec if is_seq(spec) else [spec] if spec is not None else []
-    found: list[Path] = []
-    missing: list[Unread] = []
-    base = repository_root.resolve()
-    for entry in entries:
-        target = entry.get("local") if is_map(entry) else entry
-        if not isinstance(target, str) or "://" in target:
-            continue
-        if is_map(entry) and ("project" in entry or "template" in entry or "remote" in entry):
-            continue
-        pattern = str(repository_root / target.lstrip("/"))
-        matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
-        inside = [p for p in matches if p.resolve().is_relative_to(base)]
-        where = f"{document.path}: include {target}"
-        if len(inside) < len(matches):
-            missing.append(Unread(where, "leads outside the repository; not read"))
-        if not matches and not any(c in target for c in "*?["):
-            missing.append(Unread(where, "the included file does not exist"))
-        found.extend(inside)
-    return tuple(found), tuple(missing)
-
-
-def remote_includes(document: Document) -> tuple[str, ...]:
-    """Includes keyless cannot read: other projects, remote files, CI/CD templates."""
-    root = document.root
-    spec = root.get("include") if is_map(root) else None
-    entries: Any = spec if is_seq(spec) else [spec] if spec is not None else []
-    out = []
-    for entry in entries:
-        if is_map(entry):
-            kinds = ("project", "remote", "template", "component")
-            out += [f"{k} {entry[k]}" for k in kinds if isinstance(entry.get(k), str)]
-        elif isinstance(entry, str) and "://" in entry:
-            out.append(f"remote {entry}")
-    return tuple(out)
 
 
 def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
@@ -324,6 +336,10 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
             line, column = position
             out.append(workflow_finding(meta, file.path, line + 1, column + 1, message, route))
 
+    # Keys written once (an anchor) and given to several jobs: one finding, naming them all.
+    given: dict[tuple[int, str], list[str | None]] = {}
+    for item in analysis.variables:
+        given.setdefault((id(item.node), item.keys[0]), []).append(item.job)
     for item in analysis.variables:
         scope = scope_of(item.job) if item.job else "every job (top-level variables)"
         route = f"{item.job}.variables" if item.job else "variables"
@@ -332,7 +348,8 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
             item.node,
             item.keys[0],
             key_position(item.node, item.keys[0]),
-            f"{', '.join(item.keys)} set for {scope}{merged}",
+            f"{', '.join(item.keys)} set for {scope}{merged}"
+            + _also(given[(id(item.node), item.keys[0])], item.job),
             f"{route}.{item.keys[0]}",
         )
     for export in analysis.exports:
@@ -346,6 +363,15 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
                 f"{export.section} of {scope} exports static AWS keys",
                 f"{prefix}{export.section}[{index}]",
             )
+    for item in analysis.rule_variables:
+        scope = scope_of(item.job) if item.job else "every job"
+        add(
+            item.node,
+            item.keys[0],
+            key_position(item.node, item.keys[0]),
+            f"{', '.join(item.keys)} set for {scope}{item.how}",
+            f"{item.rule}.{item.keys[0]}",
+        )
     for handoff in analysis.handoffs:
         scope = scope_of(handoff.job)
         position = (
@@ -362,6 +388,17 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
             f"{handoff.job or ''}{'.' if handoff.job else ''}{handoff.key}",
         )
     return out
+
+
+def _also(jobs: list[str | None], first: str | None, most: int = 5) -> str:
+    """``, and for job 'deploy'``: the other jobs the same written keys reach (an alias,
+    a merge key), the first ``most`` of them."""
+    others = [j for j in dict.fromkeys(jobs) if j != first]
+    if not others:
+        return ""
+    shown = ", ".join(scope_of(j) for j in others[:most])
+    more = f" and {len(others) - most:,} more" if len(others) > most else ""
+    return f", and for {shown}{more}"
 
 
 def scope_of(job: str | None) -> str:

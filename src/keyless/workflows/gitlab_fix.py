@@ -12,25 +12,25 @@ the job gets its own ``before_script`` that runs the token line and then the tem
 (``!reference [TEMPLATE, before_script]``), so the template other jobs share stays as it
 is. Keys written in a shared place (top-level variables, a template, an anchor) are
 replaced only when every job that gets them is rewritten; trigger jobs are never edited.
+Why a job is left for a person: :mod:`.gitlab_blockers`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from keyless.errors import quoted
 from keyless.workflows.edits import Plan, entry_column, insert_before_first_key, key_block
-from keyless.workflows.evidence import (
-    endpoint_evidence,
-    profile_writes,
-    reexports,
-    script_reexports,
-    writes_session_token,
+from keyless.workflows.gitlab import rule_keys, variable_value
+from keyless.workflows.gitlab_blockers import (
+    blockers,
+    first_section,
+    key_usage,
+    keys_not_reported,
+    referenced_key_sites,
+    shared_blockers,
 )
-from keyless.workflows.gitlab import EXPORT, exports_temporary, key_variables, variable_value
 from keyless.workflows.gitlab_jwt import TOKEN_VARIABLE, plan_token_fixes
 from keyless.workflows.gitlab_pipeline import Job, Pipeline, Section
 from keyless.workflows.model import (
@@ -67,19 +67,6 @@ SETTINGS_NOTE = (
 _REGIONS = ("AWS_REGION", "AWS_DEFAULT_REGION")
 
 
-@dataclass(frozen=True, slots=True)
-class _Usage:
-    """Where one job's keys are written: variable sites and export lines."""
-
-    variables: dict[int, tuple[Any, list[str], Document]]
-    exports: list[tuple[Section, int]]
-    handoffs: bool = False  # re-exports or credential-file writes: a person's job
-
-    @property
-    def uses_keys(self) -> bool:
-        return bool(self.variables or self.exports or self.handoffs)
-
-
 def role_value(options: FixOptions) -> str:
     """``AWS_ROLE_ARN``'s value: the ARN, or ``$NAME`` for a CI/CD variable."""
     if options.role.arn is not None:
@@ -97,7 +84,7 @@ def plan(
         return plans.setdefault(document.path, Plan())
 
     jobs = list(pipeline.jobs())
-    usage = {job.name: _usage(job) for job in jobs}
+    usage = {job.name: key_usage(job) for job in jobs}
     for job in jobs:
         if job.is_trigger and usage[job.name].uses_keys:
             plan_of(job.entry.document).unfixed.append(
@@ -109,13 +96,31 @@ def plan(
                     "fix on it)",
                 )
             )
+    workflow = pipeline.workflow
+    workflow_keys = [
+        k
+        for _, _, keys in rule_keys(workflow.node.get("rules") if workflow is not None else None)
+        for k in keys
+    ]
+    if workflow is not None and workflow_keys:
+        # Global variables for every job: a job rewritten would still get these keys,
+        # which the AWS SDKs use before the ID token.
+        plan_of(workflow.document).unfixed.append(
+            Unfixed(
+                None,
+                f"workflow:rules set {', '.join(dict.fromkeys(workflow_keys))} for every job "
+                "when they match (workflow:rules:variables): no job is rewritten; rewrite "
+                "it by hand",
+            )
+        )
+        return plans
     keyed = [j.name for j in jobs if usage[j.name].uses_keys]
     for token_fix in plan_token_fixes(jobs, keyed):
         target = plan_of(token_fix.job.entry.document)
         target.edits += token_fix.edits
         target.notes.append(token_fix.note)
     key_jobs = [j for j in jobs if usage[j.name].uses_keys and not j.is_trigger]
-    for job in [j for j in key_jobs if _keys_not_reported(usage[j.name])]:
+    for job in [j for j in key_jobs if keys_not_reported(usage[j.name])]:
         # Keys for MinIO, R2… (or a test value): the scan reports none, nothing to rewrite.
         key_jobs.remove(job)
         plan_of(job.entry.document).notes.append(
@@ -124,8 +129,11 @@ def plan(
         )
     if not key_jobs:
         return plans
-    blocked = {j.name: reasons for j in key_jobs if (reasons := _blockers(j, usage[j.name]))}
-    blocked = _shared(key_jobs, usage, blocked)
+    referenced = referenced_key_sites(pipeline)
+    blocked = {
+        j.name: reasons for j in key_jobs if (reasons := blockers(j, usage[j.name], referenced))
+    }
+    blocked = shared_blockers(key_jobs, usage, blocked)
     for job in key_jobs:
         for reason in blocked.get(job.name, ()):
             plan_of(job.entry.document).unfixed.append(Unfixed(job.name, reason))
@@ -161,7 +169,7 @@ def plan(
             )
         target.edits.append(_token_line(lines, job))
         target.jobs.append(_job_rewrite(job, project, default_branch, options))
-    hosts = {id(f.script) for j in rewritten if (f := _first_section(j)) is not None and f.own}
+    hosts = {id(f.script) for j in rewritten if (f := first_section(j)) is not None and f.own}
     for key, (section, indices) in sections.items():
         plan_of(section.document).edits += _remove_exports(section, indices, key in hosts)
     if rewritten:
@@ -173,181 +181,6 @@ def plan(
                 "them from the project's or group's settings once the role works"
             )
     return plans
-
-
-def _keys_not_reported(usage: _Usage) -> bool:
-    """Every key the job gets is written where the scan reports none (beside another
-    endpoint, named for an S3-compatible store, or not a credential), and no script uses
-    keys: nothing for ``fix`` to rewrite or to leave to a person."""
-    return (
-        bool(usage.variables)
-        and not usage.exports
-        and not usage.handoffs
-        and all(not key_variables(site) for site, _, _ in usage.variables.values())
-    )
-
-
-def _usage(job: Job) -> _Usage:
-    variables: dict[int, tuple[Any, list[str], Document]] = {}
-    for name, var in job.key_variables().items():
-        variables.setdefault(id(var.site), (var.site, [], var.document))[1].append(name)
-    exports = [
-        (section, index)
-        for section in job.sections.values()
-        if is_seq(section.script) and not _exports_temporary(section)
-        for index, line in enumerate(section.script)
-        if isinstance(line, str) and EXPORT.match(line)
-    ]
-    handoffs = any(
-        reexports(name, value)
-        for name, var in job.variables.items()
-        if isinstance(value := variable_value(var.value), str)
-    ) or any(
-        (not token and profile_writes(line)) or script_reexports(line)
-        for line, _, token in _script_lines(job)
-        if not EXPORT.match(line)
-    )
-    return _Usage(variables, exports, handoffs)
-
-
-def _lines(job: Job) -> Iterator[str]:
-    for line, temporary, _ in _script_lines(job):
-        if not (temporary and EXPORT.match(line)):
-            yield line
-
-
-def _script_lines(job: Job) -> Iterator[tuple[str, bool, bool]]:
-    """Each script line, whether its section's key exports are temporary credentials the
-    script obtains, and whether the section writes a session token into a profile: the
-    scan reports neither such exports nor such profile writes (``gitlab._exports``,
-    ``gitlab._handoffs``), so ``fix`` neither rewrites nor leaves them."""
-    for section in job.sections.values():
-        lines = (
-            [line for line in section.script if isinstance(line, str)]
-            if is_seq(section.script)
-            else []
-        )
-        temporary = _exports_temporary(section)
-        token = writes_session_token("\n".join(lines))
-        for line in lines:
-            yield line, temporary, token
-
-
-def _exports_temporary(section: Section) -> bool:
-    script = section.script
-    if not is_seq(script):
-        return False
-    indices = tuple(
-        i for i, line in enumerate(script) if isinstance(line, str) and EXPORT.match(line)
-    )
-    return bool(indices) and exports_temporary(script, indices)
-
-
-def _blockers(job: Job, usage: _Usage) -> list[str]:
-    reasons: list[str] = []
-    if job.missing:
-        reasons.append(
-            f"it extends {', '.join(job.missing)}, not defined in the files read (an include "
-            "from another project, a remote file or a CI/CD template): keys or scripts may be "
-            "set there; rewrite it by hand"
-        )
-    for name, var in job.variables.items():
-        value = variable_value(var.value)
-        reason = reexports(name, value) if isinstance(value, str) else None
-        if reason:
-            reasons.append(
-                f"{reason}: the tool that reads {name} needs the key pair itself; rewrite "
-                "it by hand"
-            )
-    for line, temporary, token in _script_lines(job):
-        if EXPORT.match(line) and "--profile" in line:
-            if not temporary:
-                reasons.append(
-                    "a script writes the keys into a named profile (aws configure set … "
-                    "--profile): rewrite it by hand"
-                )
-        elif not EXPORT.match(line):
-            found = [None if token else profile_writes(line), *script_reexports(line)]
-            reasons += [f"a script: {r}; rewrite it by hand" for r in found if r]
-    variables = [(n, variable_value(v.value)) for n, v in job.variables.items()]
-    pairs = {
-        str(variable_value(v.value))
-        for n, v in job.key_variables().items()
-        if n == "AWS_ACCESS_KEY_ID"
-    }
-    pairs |= {
-        line.split("=", 1)[1].strip().strip("'\"")
-        for line in _lines(job)
-        if EXPORT.match(line) and "AWS_ACCESS_KEY_ID=" in line
-    }
-    evidence = endpoint_evidence(
-        [(n, v) for n, v in variables if isinstance(v, str)],
-        list(_lines(job)),
-        [str(variable_value(v.value)) for v in job.key_variables().values()],
-    )
-    if evidence:
-        reasons.append(
-            "its keys do not look like AWS keys ("
-            + "; ".join(evidence)
-            + "): an AWS role cannot replace them, so they are left"
-        )
-    if len(pairs) > 1:
-        reasons.append(
-            f"it uses {len(pairs)} different key pairs: one role cannot stand for both; "
-            "rewrite it by hand"
-        )
-    for site, _, _ in usage.variables.values():
-        if is_flow(site):
-            reasons.append(
-                "its key variables are written in flow style ({…}): use block style, or "
-                "rewrite it by hand"
-            )
-    first = _first_section(job)
-    if first is not None and not first.own and first.entry is None:
-        reasons.append(
-            f"its {first.name} comes from the deprecated global {first.name}, which cannot "
-            "be referenced: give the job its own"
-        )
-    if first is not None and first.own and is_flow(first.script):
-        reasons.append(
-            f"its {first.name} is written in flow style ([…]): use block style, or rewrite by hand"
-        )
-    node = job.entry.node
-    if is_flow(node) or not any(True for _ in node.non_merged_items()):
-        reasons.append(
-            "the job is written in flow style or only merges a template: rewrite it by hand"
-        )
-    if not usage.variables and "variables" in node and not has_own(node, "variables"):
-        reasons.append("its variables are merged in from an anchor (<<): rewrite it by hand")
-    return list(dict.fromkeys(reasons))
-
-
-def _shared(
-    key_jobs: list[Job], usage: dict[str, _Usage], blocked: dict[str, list[str]]
-) -> dict[str, list[str]]:
-    users: dict[tuple[int, int], set[str]] = {}
-    for job in key_jobs:
-        for key in usage[job.name].variables:
-            users.setdefault((key, -1), set()).add(job.name)
-        for section, _ in usage[job.name].exports:
-            users.setdefault((id(section.script), -2), set()).add(job.name)
-    out = dict(blocked)
-    changed = True
-    while changed:
-        changed = False
-        for names in users.values():
-            stuck = sorted(n for n in names if n in out)
-            for name in sorted(names - out.keys()) if stuck else ():
-                out[name] = [
-                    "it shares its keys (a template, anchor or top-level variables) with job "
-                    f"'{stuck[0]}', which is left as it is"
-                ]
-                changed = True
-    return out
-
-
-def _first_section(job: Job) -> Section | None:
-    return job.sections.get("before_script") or job.sections.get("script")
 
 
 def _wiring(options: FixOptions) -> dict[str, str]:
@@ -412,7 +245,7 @@ def _add_variables(lines: list[str], job: Job, wiring: dict[str, str], options: 
 def _token_line(lines: list[str], job: Job) -> Edit:
     node = job.entry.node
     column = entry_column(node)
-    first = _first_section(job)
+    first = first_section(job)
     if first is not None and first.own and is_seq(first.script) and len(first.script):
         line, item_column = item_position(first.script, 0)
         dash, dash_column = dash_line(lines, line, item_column)

@@ -9,7 +9,13 @@ user's keys. A job declares its own token with ``id_tokens:`` instead
 (https://docs.gitlab.com/ci/secrets/id_token_authentication/).
 
 ``$CI_JOB_JWT_V2`` carried the instance's URL as its audience (``aud``): GitLab's
-``Gitlab::Ci::JwtV2`` sets ``aud`` to ``Settings.gitlab.base_url``. A job that reads it in
+``Gitlab::Ci::JwtV2`` sets ``aud`` to its ``DEFAULT_AUD``, ``Settings.gitlab.base_url``
+(https://rubydoc.info/github/gitlabhq/gitlabhq/Gitlab/Ci/JwtV2; the merge request that
+added the token, https://gitlab.com/gitlab-org/gitlab/-/merge_requests/72555, says "aud
+eq base_url"), and GitLab's settings build ``base_url`` from the protocol, host and port
+only (``build_base_gitlab_url``), while ``gitlab.url``, which ``$CI_SERVER_URL`` is,
+adds the relative URL root (``build_gitlab_url``; GitLab sets ``CI_SERVER_URL`` to
+``Gitlab.config.gitlab.url``). A job that reads it in
 its own scripts or variables is rewritten to ``id_tokens: GITLAB_OIDC_TOKEN: aud:
 $CI_SERVER_URL`` (``aud`` expands CI/CD variables since GitLab 16.1) reading
 ``$GITLAB_OIDC_TOKEN``: the token its role's trust policy accepted, under another name.

@@ -21,6 +21,9 @@ from keyless.workflows.yamldoc import Document, has_own, is_map, is_seq, origin_
 
 #: GitLab resolves at most this many levels of `extends`.
 MAX_EXTENDS = 11
+#: GitLab follows `!reference` tags at most this many levels deep.
+MAX_REFERENCES = 10
+_TAG = "!reference"
 # Keywords `default:` can hold that matter here: https://docs.gitlab.com/ci/yaml/#default
 _DEFAULTABLE = ("before_script", "after_script", "id_tokens")
 
@@ -99,6 +102,8 @@ class Pipeline:
     variables: tuple[Entry, ...]  # the files' top-level `variables:`, root file last
     default: Entry | None
     legacy: Mapping[str, Section]
+    #: ``workflow:`` (its ``rules:`` may set variables for every job).
+    workflow: Entry | None = None
 
     def jobs(self) -> Iterator[Job]:
         """Every concrete (not hidden) job, resolved."""
@@ -120,6 +125,7 @@ def assemble(files: Iterable[tuple[WorkflowFile, Document]]) -> Pipeline:
     entries: dict[str, Entry] = {}
     variables: list[Entry] = []
     default: Entry | None = None
+    workflow: Entry | None = None
     legacy: dict[str, Section] = {}
     for file, document in ordered:
         root = document.root
@@ -131,10 +137,12 @@ def assemble(files: Iterable[tuple[WorkflowFile, Document]]) -> Pipeline:
             variables.append(Entry("variables", root["variables"], file, document))
         if is_map(root.get("default")):
             default = Entry("default", root["default"], file, document)
+        if is_map(root.get("workflow")):
+            workflow = Entry("workflow", root["workflow"], file, document)
         for section in SCRIPT_SECTIONS:
             if is_seq(root.get(section)):
                 legacy[section] = Section(section, root[section], root, None, False, document)
-    return Pipeline(entries, tuple(variables), default, legacy)
+    return Pipeline(entries, tuple(variables), default, legacy, workflow)
 
 
 def _chain(
@@ -179,11 +187,14 @@ def resolve(pipeline: Pipeline, entry: Entry) -> Job:
     for layer in layers:
         for name, value in layer.node.items():
             keys[str(name)] = value
-        scope = layer.node.get("variables")
-        if is_map(scope):
+        scope, holder = dereferenced(pipeline, layer.node.get("variables"), layer)
+        if is_map(scope) and holder is not None:
             for name, value in scope.items():
                 variables[str(name)] = Variable(
-                    value, origin_of(scope, name), layer, layer.document
+                    dereferenced(pipeline, value, holder)[0],
+                    origin_of(scope, name),
+                    holder,
+                    holder.document,
                 )
     sections: dict[str, Section] = {}
     for section in SCRIPT_SECTIONS:
@@ -195,6 +206,25 @@ def resolve(pipeline: Pipeline, entry: Entry) -> Job:
     if "id_tokens" not in keys and inherited and _inherits(entry, "default", "id_tokens"):
         keys["id_tokens"] = default["id_tokens"]
     return Job(entry, variables, sections, keys, tuple(dict.fromkeys(missing)))
+
+
+def dereferenced(pipeline: Pipeline, value: Any, entry: Entry) -> tuple[Any, Entry | None]:
+    """``value``, or what a ``!reference [NAME, key, …]`` tag names (followed as GitLab
+    does, at most 10 levels deep: https://docs.gitlab.com/ci/yaml/yaml_optimization/#reference-tags),
+    with the entry it is written in (``entry`` for a value that is no reference). (None,
+    None) when the reference names nothing among the files read."""
+    for _ in range(MAX_REFERENCES):
+        if not (is_seq(value) and getattr(getattr(value, "tag", None), "value", None) == _TAG):
+            return value, entry
+        path = scalar_texts(value)
+        target = pipeline.entries.get(path[0]) if path and len(path) == len(value) else None
+        if target is None:
+            return None, None
+        node: Any = target.node
+        for key in path[1:]:
+            node = node.get(key) if is_map(node) else None
+        value, entry = node, target
+    return None, None
 
 
 def _section(pipeline: Pipeline, entry: Entry, layers: list[Entry], section: str) -> Section | None:

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from keyless.workflows.github import shown_name
+
 # The GITHUB_TOKEN scopes and levels; anything else is not copied into a rewrite.
 # `attestations` and `models` are left out: actionlint releases before 1.7 reject them.
 SCOPES = (
@@ -141,7 +143,8 @@ def job_needs(steps: Iterable[Any], describe: Any) -> TokenNeeds:
             if known is not None:
                 found.append(known)
             elif not uses.startswith(("./", "docker://")) and _passes_token(step):
-                unknown.append(f"{describe(index, step)} gives {uses.split('@')[0]} the token")
+                action = shown_name(uses.split("@")[0])
+                unknown.append(f"{describe(index, step)} gives {action} the token")
         if isinstance(run, str):
             needs, unsure = _script_needs(run)
             found.append(needs)

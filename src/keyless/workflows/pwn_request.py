@@ -22,8 +22,17 @@ from keyless.checks.registry import Check, Scope
 from keyless.errors import InputError, quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.github import grants_id_token, jobs_of, steps_of
+from keyless.workflows.github_checks import said_not_to_run
 from keyless.workflows.model import WorkflowFile, workflow_finding
-from keyless.workflows.yamldoc import is_map, is_seq, key_position, load, own_items, scalar_texts
+from keyless.workflows.yamldoc import (
+    Document,
+    is_map,
+    is_seq,
+    key_position,
+    load,
+    own_items,
+    scalar_texts,
+)
 
 PWN_REQUEST_ID_TOKEN = Check(
     scope=Scope.WORKFLOW,
@@ -76,8 +85,13 @@ _SAME_REPOSITORY = re.compile(
 )
 
 
-def findings(root: Any, file: WorkflowFile) -> list[Finding]:
-    """One finding per checkout of untrusted code in a privileged job with the token."""
+def findings(document: Document, file: WorkflowFile) -> list[Finding]:
+    """One finding per checkout of untrusted code in a privileged job with the token;
+    each says so when a merge key keeps the workflow from running on GitHub as written."""
+    return said_not_to_run(_findings(document.root, file), document)
+
+
+def _findings(root: Any, file: WorkflowFile) -> list[Finding]:
     if not is_map(root) or not _privileged(root.get("on")):
         return []
     out: list[Finding] = []
@@ -96,9 +110,7 @@ def findings(root: Any, file: WorkflowFile) -> list[Finding]:
         if isinstance(called, str):
             out.extend(_call_findings(file, name, job, called, events))
             continue
-        job_env = _head_variables(job.get("env"), workflow_env)
-        runner = _RUNNER_HEAD_VARIABLES if "pull_request_target" in events else frozenset()
-        for index, inputs, key, shown, route in _head_checkouts(job, job_env, runner):
+        for index, inputs, key, shown, route in _job_checkouts(job, workflow_env, events):
             line, column = key_position(inputs, key)
             out.append(
                 workflow_finding(
@@ -116,6 +128,49 @@ def findings(root: Any, file: WorkflowFile) -> list[Finding]:
     return out
 
 
+def untrusted_checkout(root: Any, job: Any) -> str | None:
+    """What ``job`` checks out of the pull request's code, when its workflow runs on
+    ``pull_request_target`` or ``workflow_run`` and its condition does not keep forks out
+    (``step 2 checks out the pull request's code (ref: …) in a workflow run on
+    pull_request_target``); None otherwise. Given ``id-token: write``, such a job is what
+    this check reports: ``fix`` leaves it, whatever it holds now."""
+    if not is_map(root) or not is_map(job) or _same_repository_only(job.get("if")):
+        return None
+    events = " / ".join(_privileged(root.get("on")))
+    if not events:
+        return None
+    workflow_env = _head_variables(root.get("env"), {})
+    for index, _, key, shown, _ in _job_checkouts(job, workflow_env, events):
+        return (
+            f"step {index + 1} checks out the pull request's code ({key}: {_shortened(shown)}) "
+            f"in a workflow run on {events}"
+        )
+    return None
+
+
+def untrusted_call(root: Any, job: Any, repository_root: Path) -> str | None:
+    """What a job calling a reusable workflow hands it of the pull request's code, when
+    its workflow runs on ``pull_request_target`` or ``workflow_run`` and its condition does
+    not keep forks out (``calls ./.github/workflows/d.yml whose job 'd' step 1 checks out
+    the pull request's code (…) in a workflow run on pull_request_target``); None
+    otherwise. Granted ``id-token: write``, such a call is what this check reports."""
+    called = job.get("uses") if is_map(job) else None
+    if not is_map(root) or not isinstance(called, str) or _same_repository_only(job.get("if")):
+        return None
+    events = " / ".join(_privileged(root.get("on")))
+    for _, _, what in _call_reads(repository_root, job, called) if events else ():
+        return f"calls {_shortened(called)} {what} in a workflow run on {events}"
+    return None
+
+
+def _job_checkouts(
+    job: Any, workflow_env: dict[str, str], events: str
+) -> Iterator[tuple[int, Any, str, str, str]]:
+    job_env = _head_variables(job.get("env"), workflow_env)
+    runner = _RUNNER_HEAD_VARIABLES if "pull_request_target" in events else frozenset()
+    return _head_checkouts(job, job_env, runner)
+
+
 def _call_findings(
     file: WorkflowFile, name: str, job: Any, called: str, events: str
 ) -> Iterator[Finding]:
@@ -129,12 +184,19 @@ def _call_findings(
     gives the head's ref, in a job whose own permissions keep ``id-token: write`` (one
     finding per input, at the call's input; one for the event, at the call's ``uses``).
     Any other call is judged by its inputs: one naming the head's ref is reported."""
+    for node, at, what in _call_reads(file.repository_root, job, called):
+        yield _call_finding(file, name, called, events, node, at, what)
+
+
+def _call_reads(repository_root: Path, job: Any, called: str) -> Iterator[tuple[Any, str, str]]:
+    """(mapping, key, what) of each way a call hands the called workflow the pull
+    request's code: an input naming the head's ref, or (for a local workflow that can be
+    read) a checkout of it there, by the event (at the call's ``uses``) or by an input."""
     given = dict(_head_inputs(job))
-    callee = _local_workflow(file.repository_root, called)
+    callee = _local_workflow(repository_root, called)
     if callee is None:
         for key, (inputs, value) in given.items():
-            what = f"with the pull request's code ({key}: {_shortened(value)})"
-            yield _call_finding(file, name, called, events, inputs, key, what)
+            yield inputs, key, f"with the pull request's code ({key}: {_shortened(value)})"
         return
     reported: set[str] = set()
     names = {key.lower(): key for key in given}
@@ -147,8 +209,7 @@ def _call_findings(
             f"whose job {quoted(callee_job)} step {index + 1} checks out the pull request's code "
             f"({key}: {_shortened(shown)})"
         )
-        node = job if at == "uses" else given[at][0]
-        yield _call_finding(file, name, called, events, node, at, what)
+        yield (job if at == "uses" else given[at][0]), at, what
 
 
 def _call_finding(

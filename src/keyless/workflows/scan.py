@@ -21,6 +21,7 @@ from keyless.workflows import (
     github_action_routes,
     github_checks,
     gitlab,
+    gitlab_includes,
     gitlab_jwt,
     hardcoded,
     implicit,
@@ -80,7 +81,7 @@ def load_all(paths: Iterable[Path]) -> Inputs:
             continue
         loaded[key] = LoadedFile(file, document)
         if file.platform is Platform.GITLAB:
-            includes, missing = gitlab.local_includes(document, file.repository_root)
+            includes, missing = gitlab_includes.local_includes(document, file.repository_root)
             unread.extend(missing)
             queue.extend(
                 WorkflowFile(path, Platform.GITLAB, file.repository_root) for path in includes
@@ -159,7 +160,7 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
                 github.analyse(item.document), item.file, actions
             )
             yield from github_checks.findings(analysis, item.file)
-            yield from pwn_request.findings(item.document.root, item.file)
+            yield from pwn_request.findings(item.document, item.file)
         elif platform is Platform.GITLAB:
             explicit = gitlab.findings(gitlab.analyse(item.document), item.file)
             yield from explicit

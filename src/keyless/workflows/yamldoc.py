@@ -10,6 +10,7 @@ keys GitLab's YAML 1.1 reader accepts (ruamel.yaml alone refuses them).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -101,6 +102,7 @@ def _constructor() -> Any:
 def load_text(text: str, path: Path) -> Document:
     """Parse ``text``; a YAML error becomes an :class:`InputError` naming file and line."""
     from ruamel.yaml import YAML
+    from ruamel.yaml.composer import ComposerError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     yaml = YAML(typ="rt")
@@ -108,13 +110,12 @@ def load_text(text: str, path: Path) -> Document:
     try:
         root = yaml.load(text)
         merge_key_lines = tuple(sorted(yaml.constructor.merge_key_lines))
+    except ComposerError as error:
+        if error.problem != "but found another document":
+            raise _malformed(error, path) from None
+        root, merge_key_lines = _after_header(text, path)
     except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        problem = yaml_problem(error.problem or error.context or "invalid YAML")
-        raise InputError(
-            f"malformed YAML: {problem}", where=where, hint="Fix the file and run again."
-        ) from None
+        raise _malformed(error, path) from None
     except YAMLError as error:
         # A reader error (a NUL or another character YAML forbids) says where as a
         # character offset on a second line: one line here, at the line it is on.
@@ -133,6 +134,37 @@ def load_text(text: str, path: Path) -> Document:
     if depth(root, MAX_DEPTH + 1) > MAX_DEPTH:
         raise _too_deep(path)
     return Document(path=path, text=text, root=root, merge_key_lines=merge_key_lines)
+
+
+def _malformed(error: Any, path: Path) -> InputError:
+    mark = error.problem_mark or error.context_mark
+    where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+    problem = yaml_problem(error.problem or error.context or "invalid YAML")
+    return InputError(f"malformed YAML: {problem}", where=where, hint="Fix the file and run again.")
+
+
+def _after_header(text: str, path: Path) -> tuple[Any, tuple[int, ...]]:
+    """The configuration of a GitLab file that declares its inputs in a header document
+    (``spec: inputs: …``, then ``---``: https://docs.gitlab.com/ci/inputs/), with its
+    merge key lines. Any other file of several documents is malformed YAML here."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _constructor()
+    try:
+        documents = list(itertools.islice(yaml.load_all(text), 3))
+    except MarkedYAMLError as error:
+        raise _malformed(error, path) from None
+    header: Any = documents[0] if documents else None
+    if len(documents) != 2 or not is_map(header) or [str(k) for k in header] != ["spec"]:
+        raise InputError(
+            "malformed YAML: several documents in one file (only GitLab's `spec:` header "
+            "may come before the configuration)",
+            where=str(path),
+            hint="Fix the file and run again.",
+        )
+    return documents[1], tuple(sorted(yaml.constructor.merge_key_lines))
 
 
 def _too_deep(path: Path) -> InputError:
@@ -272,15 +304,24 @@ def anchor_of(node: Any) -> str | None:
 
 
 def key_position(node: Any, key: Any) -> tuple[int, int]:
-    """0-based (line, column) of ``key`` in mapping ``node``."""
-    line, column = node.lc.key(key)
+    """0-based (line, column) of ``key`` in mapping ``node``, or where a ``<<`` merge key
+    brought it from (ruamel records positions of the entries written in a mapping only)."""
+    line, column = _written_in(node, key).lc.key(key)
     return int(line), int(column)
 
 
 def value_position(node: Any, key: Any) -> tuple[int, int]:
-    """0-based (line, column) of the value of ``key`` in mapping ``node``."""
-    line, column = node.lc.value(key)
+    """0-based (line, column) of the value of ``key`` in mapping ``node``, or where a
+    ``<<`` merge key brought it from."""
+    line, column = _written_in(node, key).lc.value(key)
     return int(line), int(column)
+
+
+def _written_in(node: Any, key: Any) -> Any:
+    data = getattr(getattr(node, "lc", None), "data", None)
+    if data is not None and key in data:
+        return node
+    return origin_of(node, key) or node
 
 
 def item_position(node: Any, index: int) -> tuple[int, int]:
