@@ -24,6 +24,7 @@ from keyless.errors import InputError, quoted
 from keyless.findings import Severity
 from keyless.store.counts import account_counts
 from keyless.store.history import Counts, History, HistoryPoint
+from keyless.store.provenance import check_store, create_store_file, write_gitignore
 from keyless.store.record import (
     NOT_SELECTED,
     AccountRecord,
@@ -530,21 +531,24 @@ def _expected_columns() -> Mapping[str, tuple[str, ...]]:
 
 def open_store(path: Path, *, create: bool = False) -> Store:
     """Open the store at ``path``. With ``create`` (recording) a missing store is created
-    and the default store's directory too; otherwise the store must exist. A symbolic
-    link is never written through."""
+    (owner-only) and the default store's directory too; otherwise the store must exist. A
+    symbolic link is never written through, and a store that is not the user's is refused
+    (:mod:`keyless.store.provenance`)."""
     where = str(path)
+    default = path == DEFAULT_STORE
+    if default and path.parent.is_symlink():
+        # The working directory is often a checkout: a `.keyless` link it ships would
+        # have keyless create its store wherever the link leads, or read one from there.
+        raise InputError(
+            f"refusing to {'write' if create else 'read'} the store through a symbolic link"
+            f" ({path.parent})",
+            where=where,
+            hint="Remove the link, or name the store with --store PATH.",
+        )
     if create:
         if path.is_symlink():
             raise InputError("refusing to write the store through a symbolic link", where=where)
-        if path == DEFAULT_STORE:
-            # The working directory is often a checkout: a `.keyless` link it ships would
-            # have keyless create its store wherever the link leads.
-            if path.parent.is_symlink():
-                raise InputError(
-                    f"refusing to write the store through a symbolic link ({path.parent})",
-                    where=where,
-                    hint="Remove the link, or name the store with --store PATH.",
-                )
+        if default:
             _make_directory(path.parent, where)
         if not path.parent.is_dir():
             raise InputError("cannot create the store: its directory does not exist", where=where)
@@ -556,6 +560,11 @@ def open_store(path: Path, *, create: bool = False) -> Store:
         )
     if path.exists() and not path.is_file():
         raise InputError("the store must be a regular file", where=where)
+    if create and not path.exists():
+        if default:
+            write_gitignore(path.parent, where)
+        create_store_file(path)
+    check_store(path, default=default)
     # Even to read, the store opens for writing when the file allows it (SQLite falls back
     # to read-only otherwise): after a crash, the first connection that can write rolls
     # the interrupted transaction back.
@@ -568,12 +577,11 @@ def open_store(path: Path, *, create: bool = False) -> Store:
 
 
 def _make_directory(directory: Path, where: str) -> None:
-    """Create the default store's directory, with a .gitignore so that the history (account
-    IDs, user names) is not committed by accident."""
+    """Create the default store's directory (its ``.gitignore`` is written with the store,
+    so that the history, account IDs and user names, is not committed by accident)."""
     try:
         if not directory.is_dir():
             directory.mkdir()
-            (directory / ".gitignore").write_text("# keyless history store\n*\n")
     except OSError as error:
         raise InputError(
             f"cannot create the store's directory: {error.strerror}", where=where
