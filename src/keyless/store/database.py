@@ -36,6 +36,8 @@ DEFAULT_STORE = Path(".keyless") / "history.sqlite3"
 _BUSY_TIMEOUT_SECONDS = 30.0
 #: A scan number has at most this many digits (SQLite's rowids are 64-bit integers).
 _MAX_SCAN_DIGITS = 19
+#: How much of what is wrong with a damaged store a message shows.
+_MOST_SHOWN = 400
 
 
 class Store:
@@ -92,10 +94,15 @@ class Store:
     def _check_tables(self) -> None:
         """A store of this version whose tables were dropped or remade by hand is refused
         when it is opened, before a scan is run to be recorded into it (an INSERT into a
-        remade table failed after the whole scan, with a traceback)."""
+        remade table failed after the whole scan, with a traceback). A view or a trigger is
+        refused too: keyless makes neither, and SQLite runs their code when the store is
+        read or written (a view in a table's place can yield rows without end)."""
+        for kind, name in self._db.execute(_CODE_OBJECTS):
+            raise self._damaged(f"a {kind} {quoted(name, 60)}, which keyless never makes")
         for table, columns in expected_columns().items():
+            # table_xinfo, not table_info: a generated column is hidden from the latter.
             found = tuple(
-                row[1] for row in self._db.execute("SELECT * FROM pragma_table_info(?)", (table,))
+                row[1] for row in self._db.execute("SELECT * FROM pragma_table_xinfo(?)", (table,))
             )
             if not found and table in ADDED_TABLES:
                 continue  # a store written before the table: added when it next records
@@ -284,7 +291,8 @@ class Store:
         """The error for a store another process holds locked past the busy timeout (a
         scan recording into it, or any program with a transaction open on it), or None
         for any other error: a store in use is neither damaged nor not a store."""
-        if error.sqlite_errorname not in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+        # An error of Python's sqlite3 module itself (text that is not UTF-8) has no name.
+        if getattr(error, "sqlite_errorname", None) not in ("SQLITE_BUSY", "SQLITE_LOCKED"):
             return None
         return InputError(
             f"the history store is locked by another process (waited"
@@ -298,8 +306,10 @@ class Store:
         return InputError(f"cannot record the scan in the history store: {error}", where=self.where)
 
     def _damaged(self, what: str) -> InputError:
+        # SQLite's message may quote the store's text (a value that is not UTF-8), whole.
+        shown = what if len(what) <= _MOST_SHOWN else what[:_MOST_SHOWN] + "…"
         return InputError(
-            f"the history store is damaged: {what}",
+            f"the history store is damaged: {shown}",
             where=self.where,
             hint="A store edited by hand cannot be trusted: record into a new one with"
             " --store PATH.",
@@ -320,6 +330,13 @@ class Store:
             )
         except sqlite3.DatabaseError as error:
             raise self._in_use(error) or self._damaged(str(error)) from None
+
+
+#: What in a store runs code when it is read or written: views, triggers, virtual tables.
+_CODE_OBJECTS = (
+    "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger')"
+    " OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%')"
+)
 
 
 def open_store(path: Path, *, create: bool = False) -> Store:

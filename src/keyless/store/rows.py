@@ -75,7 +75,12 @@ class Cells:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             raise self._wrong(value, column, "an ISO 8601 date") from None
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        try:
+            # In UTC now: a date at the edge of the calendar with an offset ("0001-01-01
+            # T00:00+05:00") has no UTC value, and every later use of it would fail.
+            return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+        except OverflowError:
+            raise self._wrong(value, column, "a date with a UTC value") from None
 
     def optional_date(self, value: object, column: str) -> datetime | None:
         return None if value is None else self.date(value, column)
