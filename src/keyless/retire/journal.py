@@ -38,6 +38,7 @@ from keyless.retire.records import (
     to_quarantine,
 )
 from keyless.retire.schema import APPLICATION_ID, FORMAT, missing_columns, statements
+from keyless.sqlite_code import code_objects
 
 DEFAULT_PATH = Path("keyless-retire.sqlite")
 
@@ -330,7 +331,12 @@ class Journal:
                 f"journal format {quoted(row[0])}: this keyless reads {FORMAT}",
                 where=str(self.path),
             )
-        missing = missing_columns(self._db)
+        code = code_objects(self._db)
+        missing = (
+            f"a {code[0][0]} {quoted(code[0][1], 60)}, which keyless never makes"
+            if code
+            else missing_columns(self._db)
+        )
         if missing:
             raise JournalError(
                 f"the journal is damaged: {missing}",

@@ -16,6 +16,7 @@ from types import TracebackType
 
 from keyless.dates import iso
 from keyless.errors import InputError, quoted
+from keyless.sqlite_code import code_objects
 from keyless.store import rows
 from keyless.store.history import History
 from keyless.store.provenance import check_store, create_store_file, write_gitignore
@@ -97,7 +98,7 @@ class Store:
         remade table failed after the whole scan, with a traceback). A view or a trigger is
         refused too: keyless makes neither, and SQLite runs their code when the store is
         read or written (a view in a table's place can yield rows without end)."""
-        for kind, name in self._db.execute(_CODE_OBJECTS):
+        for kind, name in code_objects(self._db):
             raise self._damaged(f"a {kind} {quoted(name, 60)}, which keyless never makes")
         for table, columns in expected_columns().items():
             # table_xinfo, not table_info: a generated column is hidden from the latter.
@@ -330,13 +331,6 @@ class Store:
             )
         except sqlite3.DatabaseError as error:
             raise self._in_use(error) or self._damaged(str(error)) from None
-
-
-#: What in a store runs code when it is read or written: views, triggers, virtual tables.
-_CODE_OBJECTS = (
-    "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger')"
-    " OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%')"
-)
 
 
 def open_store(path: Path, *, create: bool = False) -> Store:
