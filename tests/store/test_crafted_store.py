@@ -105,3 +105,18 @@ def test_text_that_is_not_utf8_is_refused_and_shown_cut(store: Path, output: str
     result = _run(store, ["diff", "@previous", "@latest", "--format", output])
     _refused(result, "Could not decode to UTF-8 column 'name'")
     assert len(result.stderr) < 1000
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [("", "'': names nothing (an empty argument)"), ("a\x00b", "holds a NUL character")],
+)
+def test_a_reference_that_names_no_path_is_refused(
+    store: Path, reference: str, message: str
+) -> None:
+    """An empty argument read as the working directory ("is not a file", naming nothing);
+    a NUL character (from Python) was a ValueError traceback."""
+    result = _run(store, ["diff", reference, "@latest"])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert message in result.stderr
