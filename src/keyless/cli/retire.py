@@ -306,10 +306,13 @@ def _reach(params: dict[str, Any]) -> Reach:
 
     if params["external_id"] is not None and not params["org"]:
         raise click.UsageError("--external-id only applies with --org")
-    profile = params["profile"] and check_profile(params["profile"])
-    region = params["region"] and check_region(params["region"])
+    # `is not None`: an empty value given (`--region ""`, a variable unset in a script) is
+    # refused as `scan` refuses it, never read as "the default".
+    given = {name: params[name] for name in ("profile", "region", "external_id")}
+    profile = None if given["profile"] is None else check_profile(given["profile"])
+    region = None if given["region"] is None else check_region(given["region"])
     member_role = check_member_role(params["member_role"])
-    external_id = params["external_id"] and check_external_id(params["external_id"])
+    external_id = None if given["external_id"] is None else check_external_id(given["external_id"])
     session = make_session(profile=profile, region=region)
     if params["org"]:
         return OrganizationReach(session, member_role=member_role, external_id=external_id)

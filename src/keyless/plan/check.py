@@ -25,34 +25,22 @@ as an open item.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from keyless.config import Thresholds
-from keyless.errors import PolicyError, quoted
-from keyless.model import Account, Inventory, User
+from keyless.errors import quoted
+from keyless.model import Inventory
+from keyless.plan.check_roles import ROLE_LISTS, check_roles
+from keyless.plan.checking import Checker, inline, references, unique_names
 from keyless.plan.document import Problem, permissions_from, schema_problems
-from keyless.plan.model import Destination, PolicyName, ProofStatus, provider_note
-from keyless.plan.partition import STS_AUDIENCES, arn_partition
-from keyless.plan.permissions import customer_managed_policy, mode_for
+from keyless.plan.model import Destination, ProofStatus
+from keyless.plan.permissions import mode_for
 from keyless.plan.principal import Mode
 from keyless.plan.prove import prove
-from keyless.plan.providers import account_provider_problems, provider_problems
 from keyless.plan.signals import in_use
 from keyless.plan.source import fingerprint
-from keyless.plan.targets import platform_provider
-from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
-from keyless.plan.tenants import tenant_problems
-from keyless.policy.document import parse_policy
-
-ROLE_LISTS = {
-    "oidc_roles": Destination.OIDC_ROLE,
-    "roles_anywhere": Destination.ROLES_ANYWHERE,
-    "workload_roles": Destination.WORKLOAD_ROLE,
-}
-_SUBJECT_PREFIX = {"github": "repo:{}:", "gitlab": "project_path:{}:"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,33 +49,6 @@ class CheckResult:
 
     problems: tuple[Problem, ...]
     open_items: tuple[str, ...] = ()
-
-
-@dataclass
-class _Checker:
-    document: Mapping[str, Any]
-    inventory: Inventory
-    thresholds: Thresholds | None
-    problems: list[Problem] = field(default_factory=list)
-    open_items: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        accounts = self.inventory.scanned_accounts
-        self.accounts: dict[str, Account] = {a.id: a for a in accounts}
-        self.inventory_users: dict[str, User] = {u.arn: u for a in accounts for u in a.users}
-        self.entries: dict[str, tuple[int, Mapping[str, Any]]] = {}
-        self.users_account: dict[str, Account] = {u.arn: a for a in accounts for u in a.users}
-        as_of = self.document["source"]["as_of"] or self.document["source"]["collected_at"]
-        self.as_of = (
-            datetime.fromisoformat(as_of.replace("Z", "+00:00")) if as_of else datetime.now(UTC)
-        )
-
-    def fail(self, pointer: str, message: str) -> None:
-        self.problems.append(Problem(pointer, message))
-
-    def destination(self, arn: str) -> Destination | None:
-        found = self.entries.get(arn)
-        return Destination(found[1]["destination"]) if found else None
 
 
 def check_plan(
@@ -99,11 +60,11 @@ def check_plan(
     problems = schema_problems(document)
     if problems:
         return CheckResult(problems)
-    checker = _Checker(document, inventory, thresholds)
+    checker = Checker(document, inventory, thresholds)
     _source(checker)
     _users(checker)
     _identity_center(checker)
-    _roles(checker)
+    check_roles(checker)
     _proofs(checker)
     _retire(checker)
     ordered = sorted(checker.problems, key=lambda p: (_order(p.pointer), p.message))
@@ -119,7 +80,7 @@ def _order(pointer: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
-def _source(c: _Checker) -> None:
+def _source(c: Checker) -> None:
     found = c.document["source"]["fingerprint"]
     current = fingerprint(c.inventory)
     if found != current:
@@ -130,7 +91,7 @@ def _source(c: _Checker) -> None:
         )
 
 
-def _users(c: _Checker) -> None:
+def _users(c: Checker) -> None:
     for index, entry in enumerate(c.document["users"]):
         pointer = f"/users/{index}"
         arn = entry["arn"]
@@ -171,7 +132,7 @@ def _users(c: _Checker) -> None:
 
 
 def _target_shape(
-    c: _Checker, pointer: str, entry: Mapping[str, Any], destination: Destination
+    c: Checker, pointer: str, entry: Mapping[str, Any], destination: Destination
 ) -> None:
     target = entry["target"]
     if not destination.migrates:
@@ -187,10 +148,10 @@ def _target_shape(
         c.fail(f"{pointer}/target", f"destination {destination} takes only target.{wanted}")
 
 
-def _identity_center(c: _Checker) -> None:
+def _identity_center(c: Checker) -> None:
     center = c.document["identity_center"]
-    sets = _unique_names(c, "/identity_center/permission_sets", center["permission_sets"])
-    ic_users = _unique_names(
+    sets = unique_names(c, "/identity_center/permission_sets", center["permission_sets"])
+    ic_users = unique_names(
         c, "/identity_center/users", center["users"], key="user_name", what="user name"
     )
     for name, (index, ic_user) in ic_users.items():
@@ -247,117 +208,11 @@ def _identity_center(c: _Checker) -> None:
         accounts_of_set[chosen].add(account)
     for name, (index, entry) in sets.items():
         pointer = f"/identity_center/permission_sets/{index}"
-        _inline(c, f"{pointer}/inline_policy", entry["inline_policy"])
-        _references(c, pointer, entry, sorted(accounts_of_set.get(name, ())))
+        inline(c, f"{pointer}/inline_policy", entry["inline_policy"])
+        references(c, pointer, entry, sorted(accounts_of_set.get(name, ())))
 
 
-def _roles(c: _Checker) -> None:
-    names: dict[tuple[str, str], str] = {}
-    for list_name, destination in ROLE_LISTS.items():
-        for index, role in enumerate(c.document[list_name]):
-            pointer = f"/{list_name}/{index}"
-            key = (role["account"], role["name"].lower())
-            if key in names:
-                c.fail(
-                    f"{pointer}/name",
-                    f"role name {quoted(role['name'])} is used twice ({names[key]})",
-                )
-            names[key] = pointer
-            account = c.accounts.get(role["account"])
-            if account is None:
-                c.fail(f"{pointer}/account", f"account {role['account']} is not in the inventory")
-                continue
-            if key[1] in {r.name.lower() for r in account.roles}:
-                c.fail(
-                    f"{pointer}/name",
-                    f"account {account.id} already has a role {quoted(role['name'])}",
-                )
-            found = c.entries.get(role["user"])
-            if found is None:
-                c.fail(f"{pointer}/user", f"{role['user']} is not a user of the plan")
-            elif Destination(found[1]["destination"]) is not destination:
-                c.fail(f"{pointer}/user", f"{role['user']}'s destination is not {destination}")
-            elif (found[1]["target"] or {}).get("role") != role["name"]:
-                c.fail(
-                    f"{pointer}/user",
-                    f"{role['user']} does not name {quoted(role['name'])} as target",
-                )
-            elif found[1]["account"] != role["account"]:
-                c.fail(f"{pointer}/account", "a role replaces a user of its own account")
-            _inline(c, f"{pointer}/permissions/inline_policy", role["permissions"]["inline_policy"])
-            _references(c, f"{pointer}/permissions", role["permissions"], [role["account"]])
-            if list_name == "oidc_roles":
-                _oidc(c, pointer, role)
-            elif list_name == "roles_anywhere" and role["common_name_source"] == "proposed":
-                c.open_items.append(f"role {role['name']}: certificate CN only proposed")
-    for arn, (index, entry) in c.entries.items():
-        destination = Destination(entry["destination"])
-        role_name = (entry["target"] or {}).get("role")
-        if destination.is_role and role_name:
-            list_name = next(k for k, v in ROLE_LISTS.items() if v is destination)
-            if (entry["account"], role_name.lower()) not in names or not any(
-                r["name"] == role_name and r["user"] == arn for r in c.document[list_name]
-            ):
-                c.fail(f"/users/{index}/target", f"unknown role {quoted(role_name)} in {list_name}")
-
-
-def _oidc(c: _Checker, pointer: str, role: Mapping[str, Any]) -> None:
-    if not role["subjects"]:
-        c.open_items.append(f"role {role['name']}: no subjects yet (--workflows)")
-    _provider_audience(c, pointer, role)
-    for index, subject in enumerate(role["subjects"]):
-        value = subject["value"]
-        if subject["operator"] == "StringEquals" and any(ch in value for ch in "*?"):
-            c.fail(
-                f"{pointer}/subjects/{index}",
-                f"{quoted(value)} has a wildcard, which StringEquals compares literally",
-            )
-    if role["platform"] in TENANT_PLATFORMS:
-        for where, message in tenant_problems(role):
-            c.fail(f"{pointer}{where}", message)
-        return
-    partition = arn_partition(role["user"]) or "aws"
-    if partition not in STS_AUDIENCES:
-        c.fail(
-            f"{pointer}/user",
-            f"keyless does not know the values of the partition {quoted(partition)}",
-        )
-        return
-    issuer, audience = platform_provider(role["platform"], partition)
-    provider = role["provider"]
-    if provider["issuer"] != issuer or provider["audience"] != audience:
-        c.fail(f"{pointer}/provider", f"{role['platform']} tokens come from {issuer} ({audience})")
-    prefixes = [_SUBJECT_PREFIX[role["platform"]].format(r) for r in role["repositories"]]
-    for index, subject in enumerate(role["subjects"]):
-        value = subject["value"]
-        if not any(value.startswith(prefix) for prefix in prefixes):
-            c.fail(
-                f"{pointer}/subjects/{index}",
-                f"{quoted(value)} is not a subject of the role's repositories",
-            )
-
-
-def _provider_audience(c: _Checker, pointer: str, role: Mapping[str, Any]) -> None:
-    """A provider ARN that is not the account's provider of the role's issuer is a problem
-    (:mod:`.providers`); a reused provider whose client IDs, as the inventory reads them,
-    lack the role's audience or are unknown is an open item
-    (:func:`keyless.plan.targets.oidc_provider`)."""
-    provider = role["provider"]
-    account = c.accounts[role["account"]]
-    wrong = [*provider_problems(role), *account_provider_problems(role, account)]
-    for where, message in wrong[:1]:
-        c.fail(f"{pointer}{where}", message)
-    if wrong:
-        return
-    found = next((p for p in account.oidc_providers if p.arn == provider["arn"]), None)
-    if found is None:
-        return
-    note = provider_note(found.arn, provider["audience"], found.client_ids or None)
-    if note:
-        c.open_items.append(f"role {role['name']}: {note}")
-
-
-def _proofs(c: _Checker) -> None:
+def _proofs(c: Checker) -> None:
     sets = {s["name"].lower(): s for s in c.document["identity_center"]["permission_sets"]}
     roles = {
         (r["account"], r["name"]): r for list_name in ROLE_LISTS for r in c.document[list_name]
@@ -387,7 +242,7 @@ def _proofs(c: _Checker) -> None:
             c.open_items.append(f"{user.name} ({user.account_id}): not proved: {proof.detail}")
 
 
-def _retire(c: _Checker) -> None:
+def _retire(c: Checker) -> None:
     seen: set[str] = set()
     for index, entry in enumerate(c.document["retire"]):
         pointer = f"/retire/{index}"
@@ -410,46 +265,3 @@ def _retire(c: _Checker) -> None:
         destination = Destination(entry["destination"])
         if destination not in (Destination.KEEP, Destination.UNDECIDED) and arn not in seen:
             c.fail(f"/users/{index}", f"{entry['name']} is {destination} but not in retire")
-
-
-def _unique_names(
-    c: _Checker,
-    pointer: str,
-    entries: Iterable[Mapping[str, Any]],
-    *,
-    key: str = "name",
-    what: str = "name",
-) -> dict[str, tuple[int, Mapping[str, Any]]]:
-    found: dict[str, tuple[int, Mapping[str, Any]]] = {}
-    for index, entry in enumerate(entries):
-        name = entry[key].lower()
-        if name in found:
-            c.fail(f"{pointer}/{index}/{key}", f"{what} {quoted(entry[key])} is used twice")
-            continue
-        found[name] = (index, entry)
-    return found
-
-
-def _inline(c: _Checker, pointer: str, document: Any) -> None:
-    if document is None:
-        return
-    try:
-        parse_policy(document)
-    except PolicyError as error:
-        c.fail(f"{pointer}{error.pointer}", f"not a valid policy: {error.message}")
-
-
-def _references(
-    c: _Checker, pointer: str, entry: Mapping[str, Any], accounts: Iterable[str]
-) -> None:
-    for account_id in accounts:
-        account = c.accounts.get(account_id)
-        if account is None:
-            continue
-        for position, ref in enumerate(entry["customer_managed_policies"]):
-            if customer_managed_policy(account, PolicyName(ref["name"], ref["path"])) is None:
-                c.fail(
-                    f"{pointer}/customer_managed_policies/{position}",
-                    f"account {account_id} has no customer managed policy "
-                    f"{ref['path']}{ref['name']}",
-                )

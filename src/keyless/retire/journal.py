@@ -37,7 +37,8 @@ from keyless.retire.records import (
     to_entry,
     to_quarantine,
 )
-from keyless.retire.schema import APPLICATION_ID, FORMAT, SCHEMA
+from keyless.retire.schema import APPLICATION_ID, FORMAT, missing_columns, statements
+from keyless.sqlite_code import code_objects
 
 DEFAULT_PATH = Path("keyless-retire.sqlite")
 
@@ -307,7 +308,7 @@ class Journal:
 
     def _create(self) -> None:
         with self._transaction():
-            for statement in _statements(SCHEMA):
+            for statement in statements():
                 self._db.execute(statement)
             self._db.execute("INSERT INTO meta (key, value) VALUES ('format', ?)", (FORMAT,))
         self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -330,7 +331,12 @@ class Journal:
                 f"journal format {quoted(row[0])}: this keyless reads {FORMAT}",
                 where=str(self.path),
             )
-        missing = _missing_columns(self._db)
+        code = code_objects(self._db)
+        missing = (
+            f"a {code[0][0]} {quoted(code[0][1], 60)}, which keyless never makes"
+            if code
+            else missing_columns(self._db)
+        )
         if missing:
             raise JournalError(
                 f"the journal is damaged: {missing}",
@@ -344,32 +350,6 @@ class Journal:
             check_request(row)
         for read in (self.entries, self.quarantined, self.backups):
             read()
-
-
-def _missing_columns(db: sqlite3.Connection) -> str | None:
-    """What of the journal's schema (its tables and their columns) the file lacks, or
-    None: a table dropped or altered by hand would fail in the middle of a run."""
-    expected = sqlite3.connect(":memory:")
-    try:
-        for statement in _statements(SCHEMA):
-            expected.execute(statement)
-        tables = [
-            name
-            for (name,) in expected.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        ]
-        for table in tables:
-            wanted = {column[1] for column in expected.execute(f"PRAGMA table_info({table})")}
-            try:
-                present = {column[1] for column in db.execute(f"PRAGMA table_info({table})")}
-            except sqlite3.Error as error:
-                return f"table {table}: {error}"
-            if not present:
-                return f"no table {table}"
-            if wanted - present:
-                return f"table {table} has no column {', '.join(sorted(wanted - present))}"
-    finally:
-        expected.close()
-    return None
 
 
 _ENTRY = (
@@ -402,11 +382,6 @@ def _lock(descriptor: int, path: Path) -> None:
             where=str(path),
             hint="Wait for it to finish; runs on one journal never interleave.",
         ) from None
-
-
-def _statements(script: str) -> list[str]:
-    body = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("--"))
-    return [statement.strip() for statement in body.split(";") if statement.strip()]
 
 
 def _rowid(cursor: sqlite3.Cursor) -> int:

@@ -1,8 +1,10 @@
 """The journal's SQL schema (``keyless/retire-journal/v1``), published as
 ``docs/schemas/retire-journal-v1.sql`` (``python -m keyless.retire.sql`` prints it; a test
-fails when the two differ)."""
+fails when the two differ), its statements one by one, and what of it a journal file lacks."""
 
 from __future__ import annotations
+
+import sqlite3
 
 FORMAT = "keyless/retire-journal/v1"
 #: ``PRAGMA application_id``: marks the file as a keyless journal ("KLRJ").
@@ -76,3 +78,35 @@ CREATE TABLE backups (
 );
 CREATE INDEX backups_by_user ON backups (account, user_name);
 """
+
+
+def statements(script: str = SCHEMA) -> list[str]:
+    """The SQL statements of ``script`` (the schema), one each, comments left out."""
+    body = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("--"))
+    return [statement.strip() for statement in body.split(";") if statement.strip()]
+
+
+def missing_columns(db: sqlite3.Connection) -> str | None:
+    """What of the journal's schema (its tables and their columns) the file lacks, or
+    None: a table dropped or altered by hand would fail in the middle of a run."""
+    expected = sqlite3.connect(":memory:")
+    try:
+        for statement in statements():
+            expected.execute(statement)
+        tables = [
+            name
+            for (name,) in expected.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        for table in tables:
+            wanted = {column[1] for column in expected.execute(f"PRAGMA table_info({table})")}
+            try:
+                present = {column[1] for column in db.execute(f"PRAGMA table_info({table})")}
+            except sqlite3.Error as error:
+                return f"table {table}: {error}"
+            if not present:
+                return f"no table {table}"
+            if wanted - present:
+                return f"table {table} has no column {', '.join(sorted(wanted - present))}"
+    finally:
+        expected.close()
+    return None

@@ -9,38 +9,36 @@ next open: https://www.sqlite.org/atomiccommit.html). Nothing secret is ever sto
 
 from __future__ import annotations
 
-import functools
 import sqlite3
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import MappingProxyType, TracebackType
-from typing import Any
+from types import TracebackType
 
 from keyless.dates import iso
 from keyless.errors import InputError, quoted
-from keyless.findings import Severity
-from keyless.store.counts import account_counts
-from keyless.store.history import Counts, History, HistoryPoint
-from keyless.store.record import (
-    NOT_SELECTED,
-    AccountRecord,
-    FindingRecord,
-    KeyRecord,
-    NotEvaluatedRecord,
-    ScanRecord,
-    UserRecord,
+from keyless.sqlite_code import code_objects
+from keyless.store import rows
+from keyless.store.history import History
+from keyless.store.provenance import check_store, create_store_file, write_gitignore
+from keyless.store.record import ScanRecord
+from keyless.store.schema import (
+    ADDED_IN_1,
+    ADDED_TABLES,
+    COMMANDS,
+    SCANS_IN_ORDER,
+    STATEMENTS,
+    VERSION,
+    expected_columns,
 )
-from keyless.store.schema import ADDED_IN_1, ADDED_TABLES, STATEMENTS, VERSION
+from keyless.store.timeline import read_history
 
 #: Where ``--record`` keeps scans unless ``--store`` says otherwise.
 DEFAULT_STORE = Path(".keyless") / "history.sqlite3"
-COMMANDS = ("scan", "collect")
 _BUSY_TIMEOUT_SECONDS = 30.0
 #: A scan number has at most this many digits (SQLite's rowids are 64-bit integers).
 _MAX_SCAN_DIGITS = 19
+#: How much of what is wrong with a damaged store a message shows.
+_MOST_SHOWN = 400
 
 
 class Store:
@@ -97,10 +95,15 @@ class Store:
     def _check_tables(self) -> None:
         """A store of this version whose tables were dropped or remade by hand is refused
         when it is opened, before a scan is run to be recorded into it (an INSERT into a
-        remade table failed after the whole scan, with a traceback)."""
-        for table, columns in _expected_columns().items():
+        remade table failed after the whole scan, with a traceback). A view or a trigger is
+        refused too: keyless makes neither, and SQLite runs their code when the store is
+        read or written (a view in a table's place can yield rows without end)."""
+        for kind, name in code_objects(self._db):
+            raise self._damaged(f"a {kind} {quoted(name, 60)}, which keyless never makes")
+        for table, columns in expected_columns().items():
+            # table_xinfo, not table_info: a generated column is hidden from the latter.
             found = tuple(
-                row[1] for row in self._db.execute("SELECT * FROM pragma_table_info(?)", (table,))
+                row[1] for row in self._db.execute("SELECT * FROM pragma_table_xinfo(?)", (table,))
             )
             if not found and table in ADDED_TABLES:
                 continue  # a store written before the table: added when it next records
@@ -221,7 +224,7 @@ class Store:
     def scan_ids(self) -> tuple[int, ...]:
         """Every recorded scan's ID, oldest first."""
         try:
-            return tuple(row[0] for row in self._db.execute(_SCANS_IN_ORDER))
+            return tuple(row[0] for row in self._db.execute(SCANS_IN_ORDER))
         except sqlite3.DatabaseError as error:
             raise self._in_use(error) or self._damaged(str(error)) from None
 
@@ -263,7 +266,7 @@ class Store:
         if row is None:
             raise InputError(f"no recorded scan {scan_id}", where=self.where)
         scanned_at, collected_at, source, organization, complete, version = row
-        cell = _Cells(self, f"scan {scan_id}")
+        cell = rows.Cells(self._damaged, f"scan {scan_id}")
         return ScanRecord(
             scanned_at=cell.date(scanned_at, "scans.scanned_at"),
             collected_at=cell.optional_date(collected_at, "scans.collected_at"),
@@ -271,13 +274,13 @@ class Store:
             organization=cell.optional_text(organization, "scans.organization"),
             complete=cell.flag(complete, "scans.complete"),
             keyless_version=cell.text(version, "scans.keyless_version"),
-            accounts=tuple(_records(self._db, scan_id, cell, _ACCOUNTS)),
-            users=tuple(_records(self._db, scan_id, cell, _USERS)),
-            keys=tuple(_records(self._db, scan_id, cell, _KEYS)),
-            findings=tuple(_records(self._db, scan_id, cell, _FINDINGS)),
-            not_evaluated=tuple(_records(self._db, scan_id, cell, _NOT_EVALUATED)),
-            suppressed=tuple(_records(self._db, scan_id, cell, _SUPPRESSED))
-            if self._has_table(_SUPPRESSED.name)
+            accounts=tuple(rows.records(self._db, scan_id, cell, rows.ACCOUNTS)),
+            users=tuple(rows.records(self._db, scan_id, cell, rows.USERS)),
+            keys=tuple(rows.records(self._db, scan_id, cell, rows.KEYS)),
+            findings=tuple(rows.records(self._db, scan_id, cell, rows.FINDINGS)),
+            not_evaluated=tuple(rows.records(self._db, scan_id, cell, rows.NOT_EVALUATED)),
+            suppressed=tuple(rows.records(self._db, scan_id, cell, rows.SUPPRESSED))
+            if self._has_table(rows.SUPPRESSED.name)
             else (),
         )
 
@@ -289,7 +292,8 @@ class Store:
         """The error for a store another process holds locked past the busy timeout (a
         scan recording into it, or any program with a transaction open on it), or None
         for any other error: a store in use is neither damaged nor not a store."""
-        if error.sqlite_errorname not in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+        # An error of Python's sqlite3 module itself (text that is not UTF-8) has no name.
+        if getattr(error, "sqlite_errorname", None) not in ("SQLITE_BUSY", "SQLITE_LOCKED"):
             return None
         return InputError(
             f"the history store is locked by another process (waited"
@@ -303,8 +307,10 @@ class Store:
         return InputError(f"cannot record the scan in the history store: {error}", where=self.where)
 
     def _damaged(self, what: str) -> InputError:
+        # SQLite's message may quote the store's text (a value that is not UTF-8), whole.
+        shown = what if len(what) <= _MOST_SHOWN else what[:_MOST_SHOWN] + "…"
         return InputError(
-            f"the history store is damaged: {what}",
+            f"the history store is damaged: {shown}",
             where=self.where,
             hint="A store edited by hand cannot be trusted: record into a new one with"
             " --store PATH.",
@@ -315,236 +321,38 @@ class Store:
         with ``account``, that account's only. A store edited by hand is an InputError
         naming what is wrong."""
         try:
-            return self._history(account, limit)
+            return read_history(
+                self._db,
+                self._damaged,
+                self.where,
+                account,
+                limit,
+                suppressed_kept=self._has_table(rows.SUPPRESSED.name),
+            )
         except sqlite3.DatabaseError as error:
             raise self._in_use(error) or self._damaged(str(error)) from None
-
-    def _history(self, account: str | None, limit: int | None) -> History:
-        scans = list(self._db.execute(_SCANS_IN_ORDER))
-        if limit is not None:
-            scans = scans[-limit:] if limit > 0 else []
-        wanted = {row[0] for row in scans}
-        only = (account, account)  # (? IS NULL OR account = ?): every account, or one
-        kept = self._has_table(_SUPPRESSED.name)
-        reader = _Cells(self, "a scan")
-        counts = account_counts(self._db, only, reader.severity, suppressed_kept=kept)
-        labels: dict[str, str] = {}
-        statuses: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for scan_id, account_id, label, status in self._db.execute(
-            "SELECT scan_id, account, label, status FROM accounts"
-            " WHERE (? IS NULL OR account = ?) ORDER BY scan_id",
-            only,
-        ):
-            cell = _Cells(self, f"scan {scan_id}")
-            account_id = cell.text(account_id, "accounts.account")
-            labels[account_id] = cell.text(label, "accounts.label")
-            if scan_id in wanted:
-                statuses[scan_id].append((account_id, cell.status(status, "accounts.status")))
-        # A scan limited with --checks found only what its checks find: its totals are a
-        # lower bound, as an incomplete scan's, never a drop that did not happen.
-        limited = {
-            row[0]
-            for row in self._db.execute(
-                "SELECT DISTINCT scan_id FROM not_evaluated WHERE reason = ?", (NOT_SELECTED,)
-            )
-        }
-        points = []
-        for scan_id, scanned_at, collected_at, command, source, complete in scans:
-            cell = _Cells(self, f"scan {scan_id}")
-            read = {
-                a: counts.get((scan_id, a), Counts(suppressed=0 if kept else None))
-                for a, s in statuses[scan_id]
-                if s == "scanned"
-            }
-            scanned = cell.date(scanned_at, "scans.scanned_at")
-            at = cell.optional_date(collected_at, "scans.collected_at") or scanned
-            points.append(
-                HistoryPoint(
-                    scan_id=scan_id,
-                    at=at,
-                    command=cell.choice(command, "scans.command", COMMANDS),
-                    source=cell.text(source, "scans.source"),
-                    complete=cell.flag(complete, "scans.complete") and scan_id not in limited,
-                    accounts=MappingProxyType(read),
-                    unread=tuple(a for a, s in statuses[scan_id] if s != "scanned"),
-                )
-            )
-        return History(tuple(points), MappingProxyType(labels), self.where, account)
-
-
-class _Cells:
-    """Values read back from the store, each checked against its column's type: the file
-    is the user's, and may have been edited (SQLite stores any value in any column)."""
-
-    def __init__(self, store: Store, row: str) -> None:
-        self._store = store
-        self._row = row
-
-    def _wrong(self, value: object, column: str, expected: str) -> InputError:
-        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
-        return self._store._damaged(
-            f"{column} of {self._row} is {type(value).__name__} {shown}, expected {expected}"
-        )
-
-    def text(self, value: object, column: str) -> str:
-        if type(value) is not str:
-            raise self._wrong(value, column, "text")
-        return value
-
-    def optional_text(self, value: object, column: str) -> str | None:
-        return None if value is None else self.text(value, column)
-
-    def integer(self, value: object, column: str) -> int:
-        if type(value) is not int:
-            raise self._wrong(value, column, "an integer")
-        return value
-
-    def flag(self, value: object, column: str) -> bool:
-        if value not in (0, 1) or type(value) is not int:
-            raise self._wrong(value, column, "0 or 1")
-        return bool(value)
-
-    def choice(self, value: object, column: str, choices: tuple[str, ...]) -> str:
-        if type(value) is not str or value not in choices:
-            raise self._wrong(value, column, f"one of {', '.join(choices)}")
-        return value
-
-    def status(self, value: object, column: str) -> str:
-        return self.choice(value, column, ("scanned", "failed", "skipped"))
-
-    def severity(self, value: object, column: str) -> Severity:
-        return Severity(self.choice(value, column, tuple(s.value for s in Severity)))
-
-    def date(self, value: object, column: str) -> datetime:
-        text = self.text(value, column)
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise self._wrong(value, column, "an ISO 8601 date") from None
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-    def optional_date(self, value: object, column: str) -> datetime | None:
-        return None if value is None else self.date(value, column)
-
-
-@dataclass(frozen=True, slots=True)
-class _Table:
-    """How one table's rows of a scan become records: its name, its columns in the
-    record's field order with the :class:`_Cells` reader each is checked by, and the
-    record type."""
-
-    name: str
-    columns: tuple[tuple[str, str], ...]
-    record: Callable[..., Any]
-
-
-_ACCOUNTS = _Table(
-    "accounts",
-    (("account", "text"), ("label", "text"), ("status", "status"), ("error", "optional_text")),
-    AccountRecord,
-)
-_USERS = _Table(
-    "users",
-    (
-        ("account", "text"),
-        ("arn", "text"),
-        ("name", "text"),
-        ("console_access", "flag"),
-        ("mfa_active", "flag"),
-    ),
-    UserRecord,
-)
-_KEYS = _Table(
-    "access_keys",
-    (
-        ("account", "text"),
-        ("user_arn", "text"),
-        ("slot", "integer"),
-        ("key_id", "optional_text"),
-        ("active", "flag"),
-        ("created", "optional_date"),
-        ("last_used", "optional_date"),
-    ),
-    KeyRecord,
-)
-_FINDINGS = _Table(
-    "findings",
-    (
-        ("check_id", "text"),
-        ("severity", "severity"),
-        ("account", "text"),
-        ("resource", "text"),
-        ("subject", "text"),
-        ("message", "text"),
-    ),
-    FindingRecord,
-)
-_SUPPRESSED = _Table("suppressed_findings", _FINDINGS.columns, FindingRecord)
-_NOT_EVALUATED = _Table(
-    "not_evaluated",
-    (("check_id", "text"), ("account", "text"), ("reason", "text")),
-    NotEvaluatedRecord,
-)
-
-
-def _records(db: sqlite3.Connection, scan_id: int, cell: _Cells, table: _Table) -> Iterator[Any]:
-    """The records of ``table`` for scan ``scan_id``, in the order they were written,
-    every value checked by its column's reader (the query is made of the constant names
-    above, never of stored text)."""
-    names = ", ".join(column for column, _ in table.columns)
-    query = f"SELECT {names} FROM {table.name} WHERE scan_id = ? ORDER BY rowid"  # noqa: S608
-    readers = [(getattr(cell, kind), f"{table.name}.{column}") for column, kind in table.columns]
-    for row in db.execute(query, (scan_id,)).fetchall():
-        yield table.record(
-            *(read(value, column) for (read, column), value in zip(readers, row, strict=True))
-        )
-
-
-_SCANS_IN_ORDER = (
-    "SELECT id, scanned_at, collected_at, command, source, complete FROM scans"
-    " ORDER BY coalesce(collected_at, scanned_at), id"
-)
-
-
-@functools.cache
-def _expected_columns() -> Mapping[str, tuple[str, ...]]:
-    """Each table of the schema and its columns, in order, as SQLite reports them."""
-    db = sqlite3.connect(":memory:")
-    try:
-        for statement in STATEMENTS:
-            db.execute(statement)
-        tables = [
-            row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        ]
-        return MappingProxyType(
-            {
-                table: tuple(
-                    row[1] for row in db.execute("SELECT * FROM pragma_table_info(?)", (table,))
-                )
-                for table in tables
-            }
-        )
-    finally:
-        db.close()
 
 
 def open_store(path: Path, *, create: bool = False) -> Store:
     """Open the store at ``path``. With ``create`` (recording) a missing store is created
-    and the default store's directory too; otherwise the store must exist. A symbolic
-    link is never written through."""
+    (owner-only) and the default store's directory too; otherwise the store must exist. A
+    symbolic link is never written through, and a store that is not the user's is refused
+    (:mod:`keyless.store.provenance`)."""
     where = str(path)
+    default = path == DEFAULT_STORE
+    if default and path.parent.is_symlink():
+        # The working directory is often a checkout: a `.keyless` link it ships would
+        # have keyless create its store wherever the link leads, or read one from there.
+        raise InputError(
+            f"refusing to {'write' if create else 'read'} the store through a symbolic link"
+            f" ({path.parent})",
+            where=where,
+            hint="Remove the link, or name the store with --store PATH.",
+        )
     if create:
         if path.is_symlink():
             raise InputError("refusing to write the store through a symbolic link", where=where)
-        if path == DEFAULT_STORE:
-            # The working directory is often a checkout: a `.keyless` link it ships would
-            # have keyless create its store wherever the link leads.
-            if path.parent.is_symlink():
-                raise InputError(
-                    f"refusing to write the store through a symbolic link ({path.parent})",
-                    where=where,
-                    hint="Remove the link, or name the store with --store PATH.",
-                )
+        if default:
             _make_directory(path.parent, where)
         if not path.parent.is_dir():
             raise InputError("cannot create the store: its directory does not exist", where=where)
@@ -556,6 +364,11 @@ def open_store(path: Path, *, create: bool = False) -> Store:
         )
     if path.exists() and not path.is_file():
         raise InputError("the store must be a regular file", where=where)
+    if create and not path.exists():
+        if default:
+            write_gitignore(path.parent, where)
+        create_store_file(path)
+    check_store(path, default=default)
     # Even to read, the store opens for writing when the file allows it (SQLite falls back
     # to read-only otherwise): after a crash, the first connection that can write rolls
     # the interrupted transaction back.
@@ -568,12 +381,11 @@ def open_store(path: Path, *, create: bool = False) -> Store:
 
 
 def _make_directory(directory: Path, where: str) -> None:
-    """Create the default store's directory, with a .gitignore so that the history (account
-    IDs, user names) is not committed by accident."""
+    """Create the default store's directory (its ``.gitignore`` is written with the store,
+    so that the history, account IDs and user names, is not committed by accident)."""
     try:
         if not directory.is_dir():
             directory.mkdir()
-            (directory / ".gitignore").write_text("# keyless history store\n*\n")
     except OSError as error:
         raise InputError(
             f"cannot create the store's directory: {error.strerror}", where=where

@@ -269,11 +269,11 @@ def load_reference(reference: str, *, store: Path, config: Config | None = None)
         with open_store(store) as opened:
             return opened.load(opened.resolve(reference[1:]))
     path = Path(reference)
-    problem = _not_a_file(path)
+    problem = _not_a_file(path) if reference else "names nothing (an empty argument)"
     if problem is not None:
         raise InputError(
             problem,
-            where=reference,
+            where=quoted(reference) if not reference or "\x00" in reference else reference,
             hint="Give a scan document (keyless scan --format json), a snapshot (keyless"
             " collect --out) or @N for a recorded scan (keyless history lists them).",
         )
@@ -290,6 +290,8 @@ def _not_a_file(path: Path) -> str | None:
         return "does not exist"
     except OSError as error:
         return f"cannot be read ({error.strerror})"
+    except ValueError:  # a NUL character (from Python: an argument vector cannot hold one)
+        return "is not a path (it holds a NUL character)"
     return None if stat.S_ISREG(found.st_mode) else "is not a file"
 
 

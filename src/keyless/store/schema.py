@@ -8,7 +8,15 @@ by another version is recognised before any table is read.
 
 from __future__ import annotations
 
+import functools
+import sqlite3
+from collections.abc import Mapping
+from types import MappingProxyType
+
 VERSION = 1
+
+#: The commands that record scans (the ``scans.command`` column's CHECK).
+COMMANDS = ("scan", "collect")
 
 #: Tables added to version 1 after its first release: a store written before lacks them,
 #: and gains them the first time it records (reading it, they are simply empty).
@@ -86,4 +94,33 @@ STATEMENTS = (
 )""",
     "CREATE INDEX not_evaluated_by_scan ON not_evaluated (scan_id)",
     *ADDED_IN_1,
+)
+
+
+@functools.cache
+def expected_columns() -> Mapping[str, tuple[str, ...]]:
+    """Each table of the schema and its columns, in order, as SQLite reports them."""
+    db = sqlite3.connect(":memory:")
+    try:
+        for statement in STATEMENTS:
+            db.execute(statement)
+        tables = [
+            row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        return MappingProxyType(
+            {
+                table: tuple(
+                    row[1] for row in db.execute("SELECT * FROM pragma_table_info(?)", (table,))
+                )
+                for table in tables
+            }
+        )
+    finally:
+        db.close()
+
+
+#: Every recorded scan, oldest first (by when its estate was collected).
+SCANS_IN_ORDER = (
+    "SELECT id, scanned_at, collected_at, command, source, complete FROM scans"
+    " ORDER BY coalesce(collected_at, scanned_at), id"
 )

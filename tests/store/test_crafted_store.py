@@ -1,0 +1,122 @@
+"""A history store crafted by hand (a store is a SQLite file a user may be handed): what
+SQLite lets a file hold that keyless never writes is refused with a message (exit 2),
+never a traceback or a command that does not end."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from keyless.cli import cli
+from keyless.store import open_store
+from tests.store.support import record
+
+FORMATS = {"history": ("text", "json", "html"), "diff": ("text", "json", "markdown")}
+COMMANDS = [
+    [command, *(["@previous", "@latest"] if command == "diff" else []), "--format", output]
+    for command, outputs in FORMATS.items()
+    for output in outputs
+]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    path = tmp_path / "h.sqlite3"
+    with open_store(path, create=True) as opened:
+        opened.record(record())
+        opened.record(record(days_later=7))
+    return path
+
+
+def _edit(path: Path, *statements: str) -> None:
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA ignore_check_constraints = ON")
+    for statement in statements:
+        db.execute(statement)
+    db.commit()
+    db.close()
+
+
+def _run(path: Path, command: list[str]) -> Result:
+    return CliRunner().invoke(cli, [*command, "--store", str(path)])
+
+
+def _refused(result: Result, message: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "the history store is damaged" in result.stderr
+    assert message in result.stderr
+
+
+#: A view in the place of a table, yielding rows without end (a read never returned).
+ENDLESS_USERS = (
+    "CREATE VIEW users (scan_id, account, arn, name, console_access, mfa_active) AS"
+    " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)"
+    " SELECT 1, '111111111111', 'arn:aws:iam::111111111111:user/u' || i, 'u', 0, 0 FROM n"
+)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_view_in_place_of_a_table_is_refused(store: Path, command: list[str]) -> None:
+    _edit(store, "DROP TABLE users", ENDLESS_USERS)
+    _refused(_run(store, command), "a view 'users', which keyless never makes")
+
+
+def test_a_trigger_is_refused_before_a_scan_is_recorded(store: Path) -> None:
+    _edit(store, "CREATE TRIGGER wipe AFTER INSERT ON scans BEGIN DELETE FROM findings; END")
+    with pytest.raises(Exception, match="a trigger 'wipe', which keyless never makes"):
+        open_store(store, create=True)
+
+
+def test_a_generated_column_is_a_remade_table(store: Path) -> None:
+    _edit(
+        store,
+        "ALTER TABLE users RENAME TO old_users",
+        "CREATE TABLE users (scan_id, account, arn, name, console_access, mfa_active,"
+        " big AS (zeroblob(1000000000)))",
+    )
+    _refused(_run(store, ["history"]), "the table users has the columns")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    "moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"], ids=["first", "last"]
+)
+def test_a_date_with_no_utc_value_is_refused(store: Path, command: list[str], moment: str) -> None:
+    """An offset at the edge of the calendar: converting it to UTC overflowed when the
+    history was drawn (a traceback)."""
+    _edit(store, f"UPDATE scans SET scanned_at = '{moment}', collected_at = '{moment}'")
+    _refused(_run(store, command), "expected a date with a UTC value")
+
+
+def test_a_key_date_with_no_utc_value_is_refused(store: Path) -> None:
+    _edit(store, "UPDATE access_keys SET created = '9999-12-31T23:59:59-12:00'")
+    _refused(_run(store, ["diff", "@previous", "@latest"]), "access_keys.created of scan")
+
+
+@pytest.mark.parametrize("output", FORMATS["diff"])
+def test_text_that_is_not_utf8_is_refused_and_shown_cut(store: Path, output: str) -> None:
+    """Python's sqlite3 raises its own error for it, which has no SQLite error name (an
+    AttributeError traceback); its message quotes the whole value."""
+    _edit(store, "UPDATE users SET name = CAST(x'ff' || zeroblob(100000) AS TEXT)")
+    result = _run(store, ["diff", "@previous", "@latest", "--format", output])
+    _refused(result, "Could not decode to UTF-8 column 'name'")
+    assert len(result.stderr) < 1000
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [("", "'': names nothing (an empty argument)"), ("a\x00b", "holds a NUL character")],
+)
+def test_a_reference_that_names_no_path_is_refused(
+    store: Path, reference: str, message: str
+) -> None:
+    """An empty argument read as the working directory ("is not a file", naming nothing);
+    a NUL character (from Python) was a ValueError traceback."""
+    result = _run(store, ["diff", reference, "@latest"])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert message in result.stderr
