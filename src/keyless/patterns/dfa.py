@@ -198,12 +198,14 @@ def finite_dfa(members: Iterable[str]) -> Dfa:
             node = children[node][symbol]
         accepting.add(node)
     dead = len(children)
-    rows = [
-        tuple(node_children.get(symbol, dead) for symbol in range(len(alphabet) + 1))
+    # Each node's children are its exceptions (in the alphabet's order, as _info reads them
+    # off a row); every other character, and every character of the dead state, is dead.
+    exceptions = [
+        {alphabet[symbol]: target for symbol, target in sorted(node_children.items())}
         for node_children in children
     ]
-    rows.append((dead,) * (len(alphabet) + 1))
-    return Dfa(alphabet, tuple(rows), frozenset(accepting))
+    exceptions.append({})
+    return from_exceptions(alphabet, [dead] * (dead + 1), exceptions, frozenset(accepting))
 
 
 def glob_dfa(tokens: Sequence[Token]) -> Dfa:
