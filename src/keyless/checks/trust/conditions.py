@@ -54,6 +54,13 @@ _PINNING_CLAIMS = frozenset(
 )
 
 
+# Keys that list the session tags the caller sets: a condition on them limits what may be
+# set (`ForAllValues:StringLike aws:TagKeys datazone*`, AWS's own DataZone and session-tag
+# examples), and a request without them sets none: passing it opens nothing.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required
+_TAGS_SET = frozenset({"aws:tagkeys", "sts:transitivetagkeys"})
+
+
 @check(
     "trust-condition-fails-open",
     title="Condition that passes when the key is missing",
@@ -73,7 +80,9 @@ def trust_condition_fails_open(
 
     ``…IfExists``, ``ForAllValues:`` and negated operators are true when the key is absent
     (a token without an ``environment`` claim passes ``ForAllValues:StringEquals
-    environment prod``). https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+    environment prod``). Not for ``aws:TagKeys`` / ``sts:TransitiveTagKeys``: a request
+    without them sets no tag, which a limit on tag keys means to allow.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
     """
     if isinstance(analysis, PolicyError):
         return
@@ -89,6 +98,8 @@ def trust_condition_fails_open(
                     or (operator.base.negated and operator.base.family is not Family.NULL)
                 )
                 if not opens or key in reported or _names_the_issuer(path, key):
+                    continue
+                if key in _TAGS_SET:
                     continue
                 witness = find(path, absent(key))
                 if witness is None:
