@@ -93,3 +93,34 @@ def test_with_the_organization_known_a_whole_account_outside_it_is_high() -> Non
     finding = checks(UNPINNED, organization=OWN)["trust-cross-account-no-external-id"]
     assert finding.severity.value == "high"
     assert f"outside organization {OWN}" in finding.message
+
+
+# "Principal": "*" behind a condition on the caller's organization: a stranger may be in an
+# organization of their own (anyone can create one), so only a pin to named organizations
+# keeps them out.
+ANYONE_IN_SOME_ORG = allow("*", {"Null": {"aws:PrincipalOrgID": "false"}})
+ANYONE_FOR_ALL_VALUES = allow("*", {"ForAllValues:StringEquals": {"aws:PrincipalOrgID": OWN}})
+
+
+def test_anyone_in_any_organization_is_anyone() -> None:
+    finding = checks(ANYONE_IN_SOME_ORG)["trust-anyone"]
+    assert finding.severity.value == "critical"
+    assert finding.witness["context"]["aws:PrincipalOrgID"] not in ("", OWN)
+
+
+def test_a_null_condition_names_no_organization() -> None:
+    (path,) = analyse(ANYONE_IN_SOME_ORG).paths
+    assert "organization false" not in describe_path(path)
+
+
+def test_anyone_pinned_to_the_estates_organization_is_still_nobody_outside() -> None:
+    pinned_anyone = allow("*", {"StringEquals": {"aws:PrincipalOrgID": OWN}})
+    assert "trust-anyone" not in checks(pinned_anyone)
+    assert "trust-anyone" not in checks(pinned_anyone, organization=OWN)
+    assert "trust-anyone" in checks(ANYONE_IN_SOME_ORG, organization=OWN)
+
+
+def test_a_pin_that_callers_of_no_organization_pass_is_not_described_as_one() -> None:
+    (path,) = analyse(ANYONE_FOR_ALL_VALUES).paths
+    assert "only principals of organization" not in describe_path(path)
+    assert "trust-anyone" in checks(ANYONE_FOR_ALL_VALUES)

@@ -8,7 +8,7 @@ from keyless.errors import QUOTED_CHARACTERS, quoted
 from keyless.idp.providers import GITHUB_FAMILY
 from keyless.trust.keys import canonical_key
 from keyless.trust.paths import AccessPath, PrincipalClass, UndecidedTrust
-from keyless.trust.questions import organization_pins
+from keyless.trust.questions import organization_pins, outside_organizations
 
 _AWS = (PrincipalClass.ANYONE, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL)
 
@@ -57,6 +57,10 @@ def describe_path(path: AccessPath, account: str = "") -> str:
     else:
         who = f"the AWS service {path.principal}"
     pins = organization_pins(path) if cls in _AWS else ()
+    if pins and path.solve(outside_organizations(pins)) is not None:
+        # A pin that lets callers of no organization through (ForAllValues:, …IfExists)
+        # admits more than that organization's principals: not said to.
+        pins = ()
     if pins:
         # What the pin admits: that organization's principals, whoever they are.
         who += f", only principals of organization {', '.join(pins)}"

@@ -53,6 +53,7 @@ from keyless.policy.evaluate import (
     TAG_SESSION,
     actions_match,
 )
+from keyless.policy.operators import Family
 from keyless.policy.templates import has_placeholder, placeholders_in
 from keyless.trust.conditions import ConditionTranslator, is_multivalued
 from keyless.trust.formula import (
@@ -581,11 +582,14 @@ def _values(
 ) -> dict[str, tuple[str, ...]]:
     """The values the Allow statements compare each key with (positive operators), and
     those a Deny of one negated condition requires (``Deny`` when ``sub`` is
-    ``StringNotLike`` X admits only X)."""
+    ``StringNotLike`` X admits only X). A ``Null`` condition's ``"true"``/``"false"`` says
+    whether the key is there, not what it holds: never one of the key's values
+    (``Null aws:PrincipalOrgID false`` pins no organization named "false")."""
     found: dict[str, list[str]] = {}
     for statement in statements:
         for condition in statement.conditions:
-            if not condition.operator.base.negated:
+            base = condition.operator.base
+            if not base.negated and base.family is not Family.NULL:
                 found.setdefault(condition.key_lower, []).extend(condition.values)
     for statement in denials:
         if len(statement.conditions) != 1:

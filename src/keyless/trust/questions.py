@@ -7,15 +7,15 @@ provider grammars of :mod:`keyless.idp.grammars`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 
 from keyless.idp.grammars import SubGrammar, Trigger, grammar_for, shape
-from keyless.patterns.language import Language
-from keyless.trust.formula import Question, Term, absent, all_of, any_of, with_question
+from keyless.patterns.language import Glob, Language
+from keyless.trust.formula import TRUE, Question, Term, absent, all_of, any_of, with_question
 from keyless.trust.paths import AccessPath
 
-#: Keys an outside AWS caller cannot set to the victim's values.
-ORG_KEYS = ("aws:principalorgid", "aws:principalorgpaths", "aws:sourceorgid", "aws:sourceorgpaths")
+#: Keys of the organization a service acts for: an outside AWS caller sends none.
+SOURCE_ORG_KEYS = ("aws:sourceorgid", "aws:sourceorgpaths")
 
 
 def _values_of(path: AccessPath, name: str) -> tuple[str, ...]:
@@ -230,10 +230,29 @@ def organization_pins(path: AccessPath) -> tuple[str, ...]:
     return tuple(sorted(value for value in found if "*" not in value and "?" not in value))
 
 
-def outsider(role_account: str | None, named: frozenset[str]) -> Term:
-    """An AWS caller outside the role's account, the accounts the policy names and any
-    organisation: what a stranger controls is their own identity, not these keys."""
-    terms = [absent(key) for key in ORG_KEYS]
+def outsider(role_account: str | None, named: frozenset[str], organizations: Term) -> Term:
+    """An AWS caller outside the role's account and the accounts the policy names, and
+    in no organization of ``organizations`` (a term over ``aws:PrincipalOrgID`` /
+    ``aws:PrincipalOrgPaths``): what a stranger controls is their own identity, which may
+    include an organization of their own (``Null aws:PrincipalOrgID false`` admits them)."""
+    terms = [absent(key) for key in SOURCE_ORG_KEYS]
     taken = Language.finite({*named, *([role_account] if role_account else [])})
     terms.append(all_of("aws:principalaccount", ~taken))
-    return with_question(*terms)
+    return with_question(*terms, organizations)
+
+
+def outside_organizations(organizations: Iterable[str]) -> Term:
+    """A caller in none of ``organizations``: its ``aws:PrincipalOrgID`` is another one (or
+    absent) and none of its ``aws:PrincipalOrgPaths`` starts with theirs.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+    """
+    ids = tuple(sorted(organizations))
+    if not ids:
+        return TRUE
+    paths = Language.empty()
+    for organization in ids:
+        paths = paths | Language.from_glob((f"{organization}/", Glob.STAR))
+    return with_question(
+        all_of("aws:principalorgid", ~Language.finite(ids)),
+        all_of("aws:principalorgpaths", ~paths),
+    )

@@ -4,7 +4,7 @@ of them, and the helpers that turn an access path into a Problem."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
@@ -14,9 +14,8 @@ from keyless.errors import PolicyError
 from keyless.findings import Problem, Severity
 from keyless.model import Dataset, Role
 from keyless.model.arn import parse_arn, partition_or_aws
-from keyless.patterns.language import Glob, Language
+from keyless.patterns.language import Language
 from keyless.policy.limits import PolicyTooLarge
-from keyless.trust.formula import TRUE, Term, all_of, with_question
 from keyless.trust.paths import (
     AccessPath,
     PrincipalClass,
@@ -24,6 +23,7 @@ from keyless.trust.paths import (
     analyse,
     canonical_text,
 )
+from keyless.trust.questions import outside_organizations
 from keyless.trust.witness import OUTSIDER_ACCOUNT, OmittedWitness
 
 _REQUIRES = (Dataset.AUTHORIZATION_DETAILS,)
@@ -237,21 +237,7 @@ def _org_accounts(ctx: CheckContext) -> frozenset[str]:
     )
 
 
-def _outside_organizations(organizations: Iterable[str]) -> Term:
-    """A caller in none of ``organizations``: its ``aws:PrincipalOrgID`` is another one (or
-    absent) and none of its ``aws:PrincipalOrgPaths`` starts with theirs.
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
-    """
-    ids = tuple(organizations)
-    if not ids:
-        return TRUE
-    paths = Language.empty()
-    for organization in ids:
-        paths = paths | Language.from_glob((f"{organization}/", Glob.STAR))
-    return with_question(
-        all_of("aws:principalorgid", ~Language.finite(ids)),
-        all_of("aws:principalorgpaths", ~paths),
-    )
+_outside_organizations = outside_organizations
 
 
 def _organization(ctx: CheckContext) -> str | None:

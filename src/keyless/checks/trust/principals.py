@@ -33,6 +33,9 @@ from keyless.trust.questions import (
 )
 from keyless.trust.witness import find, outsider_resources
 
+#: A stranger's own organization, when a witness needs one.
+_STRANGER_ORG = {"aws:principalorgid": (Language.literal("o-exampleorgid11"),)}
+
 # ----- anyone and AWS accounts -------------------------------------------------------------------
 
 
@@ -57,9 +60,14 @@ def trust_anyone(role: Role, ctx: CheckContext, analysis: RoleTrust) -> Iterator
     sets (``sts:ExternalId``, session tags, MFA on their own user) do not help.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
     """
+    organization = _organization(ctx)
     for path in _paths(role, analysis, PrincipalClass.ANYONE):
-        question = outsider(role.account_id, _named_accounts(path))
-        witness = find(path, question)
+        # Not a caller of the estate's organization (when known) nor of one the policy
+        # pins (judged alone, taken for the role's own); any other organization is the
+        # stranger's to create.
+        orgs = {*_org_pins(path), *([organization] if organization else [])}
+        question = outsider(role.account_id, _named_accounts(path), _outside_organizations(orgs))
+        witness = find(path, question, _STRANGER_ORG)
         if witness is not None:
             yield _problem(role, path, "any principal in any AWS account can assume it", witness)
 
@@ -103,7 +111,7 @@ def trust_cross_account_no_external_id(
         if path.account is None or path.account in own:
             continue
         outside = _outside_organizations([organization] if organization else _org_pins(path))
-        question = with_question(absent("sts:externalid"), outside)
+        question = with_question(_strangers_external_id(path), outside)
         where = f", outside organization {organization}," if organization else ""
         if path.principal_class is PrincipalClass.AWS_ACCOUNT:
             # An account principal narrowed by aws:PrincipalArn to named roles is judged
@@ -113,7 +121,7 @@ def trust_cross_account_no_external_id(
                 yield _problem(
                     role,
                     path,
-                    f"account {path.account}{where} can assume it without an external ID",
+                    f"account {path.account}{where} can assume it {_external_id_words(witness)}",
                     witness,
                 )
                 continue
@@ -125,10 +133,33 @@ def trust_cross_account_no_external_id(
                 role,
                 path,
                 f"{_principal_name(path)} of account {path.account}{where} can assume it "
-                "without an external ID",
+                f"{_external_id_words(witness)}",
                 witness,
                 severity=Severity.MEDIUM,
             )
+
+
+def _strangers_external_id(path: AccessPath) -> Term:
+    """A caller passing no external ID, or one the policy does not name exactly: what a
+    vendor passes for another of its customers. ``StringLike sts:ExternalId "*"`` (or any
+    pattern) is no external ID unique to you: whoever gets the vendor to pass a matching
+    one, as another customer can, gets in.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html
+    """
+    exact = (v for v in path.policy_values("sts:externalid") if "*" not in v and "?" not in v)
+    return all_of("sts:externalid", ~Language.finite(exact))
+
+
+def _external_id_words(witness: Mapping[str, Any]) -> str:
+    """How the witness gets past the external ID: none passed, or one a pattern admits."""
+    context = witness.get("context") or {}
+    if any(key.lower() == "sts:externalid" for key in context):
+        return "with another customer's external ID (the policy pins none exactly)"
+    return "without an external ID"
+
+
+#: The external ID a witness's stranger passes when it must pass one.
+_STRANGER_EXTERNAL_ID = {"sts:externalid": (Language.literal("another-customers-id"),)}
 
 
 def _without_mfa(path: AccessPath, question: Term) -> Mapping[str, Any] | None:
@@ -142,7 +173,7 @@ def _without_mfa(path: AccessPath, question: Term) -> Mapping[str, Any] | None:
         with_question(absent(mfa), absent(age)),
         with_question(any_of(mfa, false), all_of(mfa, false), absent(age)),
     ):
-        witness = find(path, with_question(question, without))
+        witness = find(path, with_question(question, without), _STRANGER_EXTERNAL_ID)
         if witness is not None:
             return witness
     return None
@@ -200,8 +231,8 @@ def trust_account_root_broad(
         # required external ID is AWS's third-party pattern: the vendor, not you, decides
         # which of its principals act, and cannot be named.
         outside = _outside_organizations([organization] if organization else [])
-        question = with_question(_unnamed_principals(path), outside, absent("sts:externalid"))
-        witness = find(path, question)
+        question = with_question(_unnamed_principals(path), outside, _strangers_external_id(path))
+        witness = find(path, question, _STRANGER_EXTERNAL_ID)
         if witness is not None:
             pins = _org_pins(path)
             admitted = f" in organization {', '.join(pins)}" if pins else ""
