@@ -6,6 +6,8 @@ import re
 
 from keyless.errors import QUOTED_CHARACTERS, quoted
 from keyless.idp.providers import GITHUB_FAMILY
+from keyless.patterns.language import Language
+from keyless.trust.formula import all_of
 from keyless.trust.keys import canonical_key
 from keyless.trust.paths import AccessPath, PrincipalClass, UndecidedTrust
 from keyless.trust.questions import organization_pins, outside_organizations
@@ -38,7 +40,14 @@ def describe_path(path: AccessPath, account: str = "") -> str:
             "conditions (see trust-dead-condition)"
         )
     cls = path.principal_class
-    if cls is PrincipalClass.ANYONE:
+    accounts = _pinned_accounts(path) if cls is PrincipalClass.ANYONE else ()
+    if accounts:
+        listed, many = ", ".join(accounts), len(accounts) > 1
+        who = (
+            f"any principal of account{'s' if many else ''} {listed} that "
+            f"{'their' if many else 'its'} own policies allow"
+        )
+    elif cls is PrincipalClass.ANYONE:
         who = "any AWS principal in any account"
     elif cls is PrincipalClass.AWS_ACCOUNT:
         who = f"any principal of account {path.principal} that its own policies allow"
@@ -65,6 +74,7 @@ def describe_path(path: AccessPath, account: str = "") -> str:
         # What the pin admits: that organization's principals, whoever they are.
         who += f", only principals of organization {', '.join(pins)}"
     said = {"aws:principalorgid", "aws:principalorgpaths"} if pins else set()
+    said |= {"aws:principalaccount"} if accounts else set()
     others = sorted(
         canonical_key(key, path.policy)
         for key in path.mentioned_keys()
@@ -78,6 +88,17 @@ def describe_path(path: AccessPath, account: str = "") -> str:
     if path.placeholders and cls is not PrincipalClass.TEMPLATE:
         who += f" (template: {', '.join(path.placeholders)} unresolved, judged as written)"
     return who
+
+
+def _pinned_accounts(path: AccessPath) -> tuple[str, ...]:
+    """The accounts ``"Principal": "*"`` is narrowed to by exact ``aws:PrincipalAccount``
+    values, when the path admits no caller of another account; else ``()``."""
+    values = path.policy_values("aws:principalaccount")
+    exact = sorted({v for v in values if v.isascii() and v.isdigit() and len(v) == 12})
+    outside = all_of("aws:principalaccount", ~Language.finite(exact))
+    if not exact or path.solve(outside) is not None:
+        return ()
+    return tuple(exact)
 
 
 def _oidc(path: AccessPath) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -25,7 +26,7 @@ from keyless.findings import Problem, Severity
 from keyless.model import Role
 from keyless.model.arn import parse_arn
 from keyless.patterns.language import Language
-from keyless.trust.formula import Term, absent, all_of, any_of, with_question
+from keyless.trust.formula import TRUE, Term, absent, all_of, any_of, with_question
 from keyless.trust.paths import AccessPath, PrincipalClass
 from keyless.trust.questions import organization_pins as _org_pins
 from keyless.trust.questions import (
@@ -107,25 +108,27 @@ def trust_cross_account_no_external_id(
     """
     own = _org_accounts(ctx) | {role.account_id}
     organization = _organization(ctx)
-    for path in _paths(role, analysis, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL):
-        if path.account is None or path.account in own:
-            continue
+    for path in _paths(role, analysis, *_AWS):
         outside = _outside_organizations([organization] if organization else _org_pins(path))
         question = with_question(_strangers_external_id(path), outside)
         where = f", outside organization {organization}," if organization else ""
-        if path.principal_class is PrincipalClass.AWS_ACCOUNT:
+        reported = False
+        for account, scope in _trusted_accounts(path, own):
             # An account principal narrowed by aws:PrincipalArn to named roles is judged
             # as those roles.
-            witness = _without_mfa(path, with_question(question, _unnamed_principals(path)))
+            whole = with_question(question, scope, _unnamed_principals(path))
+            witness = _without_mfa(path, whole)
             if witness is not None:
+                reported = True
                 yield _problem(
                     role,
                     path,
-                    f"account {path.account}{where} can assume it {_external_id_words(witness)}",
+                    f"account {account}{where} can assume it {_external_id_words(witness)}",
                     witness,
                 )
-                continue
-        if organization is None:
+        if reported or path.principal_class is PrincipalClass.ANYONE:
+            continue
+        if organization is None or path.account is None or path.account in own:
             continue
         witness = _without_mfa(path, question)
         if witness is not None:
@@ -137,6 +140,22 @@ def trust_cross_account_no_external_id(
                 witness,
                 severity=Severity.MEDIUM,
             )
+
+
+def _trusted_accounts(path: AccessPath, own: frozenset[str]) -> Iterator[tuple[str, Term]]:
+    """The other accounts ``path`` trusts as a whole, each with the term that puts the
+    caller there: an account principal's, and those ``"Principal": "*"`` is narrowed to by
+    exact ``aws:PrincipalAccount`` values (the same trust as naming their ``:root``)."""
+    if path.principal_class is PrincipalClass.AWS_ACCOUNT:
+        if path.account is not None and path.account not in own:
+            yield path.account, TRUE
+    elif path.principal_class is PrincipalClass.ANYONE:
+        for account in sorted(set(path.policy_values("aws:principalaccount"))):
+            if account not in own and _ACCOUNT_ID.fullmatch(account):
+                yield account, any_of("aws:principalaccount", Language.literal(account))
+
+
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
 def _strangers_external_id(path: AccessPath) -> Term:
@@ -224,14 +243,18 @@ def trust_account_root_broad(
     """
     own = _org_accounts(ctx) | {role.account_id}
     organization = _organization(ctx)
-    for path in _paths(role, analysis, PrincipalClass.AWS_ACCOUNT):
-        if path.account in own:
-            continue
+    for path, account, scope in (
+        (trusted, account, scope)
+        for trusted in _paths(role, analysis, PrincipalClass.AWS_ACCOUNT, PrincipalClass.ANYONE)
+        for account, scope in _trusted_accounts(trusted, own)
+    ):
         # With the organisation known, a caller inside it is one of its own accounts. A
         # required external ID is AWS's third-party pattern: the vendor, not you, decides
         # which of its principals act, and cannot be named.
         outside = _outside_organizations([organization] if organization else [])
-        question = with_question(_unnamed_principals(path), outside, _strangers_external_id(path))
+        question = with_question(
+            _unnamed_principals(path), outside, _strangers_external_id(path), scope
+        )
         witness = find(path, question, _STRANGER_EXTERNAL_ID)
         if witness is not None:
             pins = _org_pins(path)
@@ -239,7 +262,7 @@ def trust_account_root_broad(
             yield _problem(
                 role,
                 path,
-                f"every principal account {path.account} allows{admitted} can assume it",
+                f"every principal account {account} allows{admitted} can assume it",
                 witness,
                 organizations=list(pins),
             )
