@@ -17,6 +17,7 @@ from keyless.cli import cli
 from keyless.idp.context_keys import Mechanism, unsupplied
 from keyless.idp.grammars import grammar_for
 from keyless.idp.providers import provider_for
+from tests.idp.certs import make_certificate
 
 CORPUS = Path(__file__).parent / "corpus"
 EXPECTED = tomllib.loads((CORPUS / "EXPECTED.toml").read_text())
@@ -97,7 +98,25 @@ def simulate_args(witness: dict[str, Any], tmp_path: Path) -> list[str]:
         attributes.write_text(json.dumps(witness["saml"]))
         assert "context" not in witness
         return ["--saml", str(attributes)]
+    if "certificate" in witness:
+        return ["--certificate", str(certificate(witness["certificate"], tmp_path))]
     pytest.fail(f"no simulate form for {sorted(witness)}")
+
+
+def certificate(fields: dict[str, Any], tmp_path: Path) -> Path:
+    """A PEM certificate with the witness's subject, issuer and SANs (a fresh CA's)."""
+    san = fields.get("san", {})
+    issuer = tuple(fields.get("issuer", {}).items()) or (("CN", "Example CA"),)
+    pem = make_certificate(
+        subject=tuple(fields.get("subject", {}).items()),
+        issuer=issuer,
+        dns=tuple(v for k, v in san.items() if k.upper() == "DNS"),
+        uri=next((v for k, v in san.items() if k.upper() == "URI"), None),
+        directory=(),
+    )
+    path = tmp_path / "certificate.pem"
+    path.write_text(pem)
+    return path
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -113,6 +132,7 @@ def test_every_witness_replays_through_simulate(name: str, tmp_path: Path) -> No
             "--role-arn",
             f"arn:aws:iam::{ACCOUNT}:role/{name}",
             *simulate_args(witness, tmp_path),
+            *(["--trust-anchor", witness["trust_anchor"]] if "trust_anchor" in witness else []),
         )
         assert code == 0, (finding["check"], witness, out)
         assert out.startswith("ALLOW")
