@@ -493,6 +493,17 @@ GITHUB = SubGrammar(
             named_pins=True,
             example="*:ref:refs/heads/feature",
         ),
+        # Anyone who can push may push a tag unless a ruleset protects it, which cannot be
+        # seen offline: a pattern over tags (`refs/tags/v*`, a release workflow's) admits
+        # one; a tag named exactly is a release already cut, not reported.
+        # https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/about-rulesets
+        Trigger(
+            "an unprotected tag",
+            tuple(f"{head}ref:refs/tags/%{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
+            _WITH_ENVIRONMENT,
+            named_exempt=True,
+            example="*:ref:refs/tags/v9.9.9",
+        ),
         # A job that names an environment which does not exist creates it, unprotected:
         # a pattern over environment names admits one anyone who can push may create.
         # https://docs.github.com/en/actions/reference/workflows-and-actions/deployments-and-environments
@@ -541,6 +552,16 @@ GITLAB = SubGrammar(
             # A branch without protection mints ref_protected "false".
             carries=(("ref_protected", "false"),),
             example="*:ref_type:branch:ref:feature",
+        ),
+        # Developers may create tags that no protected-tag rule covers; such a tag's token
+        # has ref_protected "false". A tag named exactly is a release already cut.
+        # https://docs.gitlab.com/user/project/protected_tags/
+        Trigger(
+            "an unprotected tag",
+            ("project_path:*:ref_type:tag:ref:*",),
+            named_exempt=True,
+            carries=(("ref_protected", "false"),),
+            example="*:ref_type:tag:ref:v9.9.9",
         ),
     ),
     tenant_keys=MappingProxyType({"namespace_id": "id", "project_id": "id"}),

@@ -182,8 +182,9 @@ def _workflow_words(workflows: tuple[str, ...]) -> str:
 def trust_oidc_untrusted_trigger(
     role: Role, ctx: CheckContext, analysis: RoleTrust
 ) -> Iterator[Problem]:
-    """Unreviewed code can mint a token the role accepts: a pull request, or a push to a
-    branch other than the default branch (``refs/heads/*``, ``main*``).
+    """Unreviewed code can mint a token the role accepts: a pull request, a push to a
+    branch other than the default branch (``refs/heads/*``, ``main*``), or a tag a pattern
+    admits (``refs/tags/v*``: anyone who can push may push one unless a ruleset protects it).
 
     Anyone with write access can push a branch or open a pull request that edits the
     workflow. A pattern that admits any branch is high; a pin to named branches (``…:ref:
