@@ -71,13 +71,13 @@ _REF_CHAR = CharClass(frozenset({"\x7f", " ", "~", "^", ":", "?", "*", "[", "\\"
 
 
 @functools.lru_cache(maxsize=1024)
-def shape(template: str, tenant: str = "", repo: str = "") -> Language:
+def shape(template: str, tenant: str = "", repo: str = "", *, fold: bool = False) -> Language:
     """A language from a template: ``*`` and ``?`` are wildcards (any characters), ``+`` is
     a name (one or more characters other than ``:``, ``/`` and ``@``), ``=`` a field value
     (one or more characters other than ``:``), ``&`` a claim name (``[a-z_]+``), ``%`` a
     git ref name's characters (one or more, none that ``git check-ref-format`` forbids;
     :func:`invalid_refs` has its other rules); ``{tenant}``/``{repo}`` are filled in as
-    literal text."""
+    literal text (in either case with ``fold``: names the provider compares so)."""
     if not any(special in template for special in "+?=%&"):
         # Literal text and stars only: a glob that needs no automaton for membership.
         text = template.replace("{tenant}", "\0T").replace("{repo}", "\0R")
@@ -86,13 +86,15 @@ def shape(template: str, tenant: str = "", repo: str = "") -> Language:
             if index:
                 parts.append(Glob.STAR)
             parts.append(chunk.replace("\0T", tenant).replace("\0R", repo))
-        return Language.from_glob(parts)
+        return Language.from_glob(parts, ignore_case=fold)
     tokens: list[Token] = []
     position = 0
     for match in _SLOT.finditer(template):
         tokens.extend(_tokens(template[position : match.start()]))
         text = tenant if match.group(1) == "tenant" else repo
-        tokens.extend(Token(CharClass(frozenset(c))) for c in text)
+        tokens.extend(
+            Token(CharClass(frozenset({c, c.lower(), c.upper()} if fold else c))) for c in text
+        )
         position = match.end()
     tokens.extend(_tokens(template[position:]))
     return Language.from_tokens(tokens)
@@ -118,10 +120,12 @@ def _tokens(text: str) -> list[Token]:
     return tokens
 
 
-def _union(templates: Iterable[str], tenant: str = "", repo: str = "") -> Language:
+def _union(
+    templates: Iterable[str], tenant: str = "", repo: str = "", *, fold: bool = False
+) -> Language:
     language = Language.empty()
     for template in templates:
-        language = language | shape(template, tenant, repo)
+        language = language | shape(template, tenant, repo, fold=fold)
     return language
 
 
@@ -245,6 +249,9 @@ class SubGrammar:
     (HCP Terraform's workspace, unique in its organization), read from the whole value
     (group ``tenant`` and ``repo``, wildcards allowed before it): a value naming one is of
     that unit, whatever repository it allows, so it is no "other repository".
+    ``names_ignore_case``: tenant and repository names are unique whatever their case
+    (GitHub's: ``Octo-Org`` and ``octo-org`` are one owner), so a case variant that an
+    ``…IgnoreCase`` operator admits is the same tenant, never another.
     """
 
     provider: str
@@ -269,6 +276,7 @@ class SubGrammar:
     repo_search: str | None = None
     unit_pattern: str | None = None
     unit_templates: tuple[str, ...] = ()
+    names_ignore_case: bool = False
 
     def well_formed_language(self) -> Language:
         """Every ``sub`` the provider can mint: the ``well_formed`` templates and the
@@ -296,12 +304,12 @@ class SubGrammar:
         return _runs(trigger, self.well_formed_key)
 
     def tenant_language(self, tenant: str) -> Language:
-        """Every ``sub`` of ``tenant``."""
-        return _union(self.tenant_templates, tenant)
+        """Every ``sub`` of ``tenant`` (in any case, where the provider's names are)."""
+        return _union(self.tenant_templates, tenant, fold=self.names_ignore_case)
 
     def repo_language(self, tenant: str, repo: str) -> Language:
-        """Every ``sub`` of one repository of ``tenant``."""
-        return _union(self.repo_templates, tenant, repo)
+        """Every ``sub`` of one repository of ``tenant`` (in any case, as above)."""
+        return _union(self.repo_templates, tenant, repo, fold=self.names_ignore_case)
 
     def tenants_in(self, values: Iterable[str]) -> frozenset[str]:
         """Tenants named by the literal prefixes of policy values (before any wildcard)."""
@@ -525,6 +533,10 @@ GITHUB = SubGrammar(
     ),
     classic_repo_pattern=rf"^repo:(?P<tenant>{_NAME})/(?P<repo>{_NAME}):",
     immutable_repo_pattern=rf"^repo:(?P<tenant>{_NAME})@[0-9*?]+/(?P<repo>{_NAME})@",
+    # Owner and repository names are case-insensitive: github.com/Octo-Org/Repo is
+    # github.com/octo-org/repo, and no other account may take a case variant of a login.
+    # https://docs.github.com/en/repositories/creating-and-managing-repositories/about-repositories
+    names_ignore_case=True,
 )
 GITLAB = SubGrammar(
     provider="GitLab",
