@@ -78,6 +78,9 @@ def outsider_resources(partition: str, service: str) -> tuple[Language, ...]:
     )
 
 
+_ANCHOR_ID = f"trust-anchor/{_OTHER_ID}"
+
+
 def _outsider_anchor(partition: str) -> str:
     # A trust anchor of someone else's, in the role's partition (Roles Anywhere acts for
     # anchors of the role's own partition only).
@@ -249,9 +252,15 @@ def _default_preferences(path: AccessPath) -> dict[str, tuple[Language, ...]]:
     prefer["aws:multifactorauthpresent"] = (Language.literal("false"),)
     if path.principal_class is PrincipalClass.ROLES_ANYWHERE:
         anchor = _outsider_anchor(path.partition)
+        head = f"arn:{path.partition}:rolesanywhere:"
         prefer["aws:sourcearn"] = (
             Language.literal(anchor),
             Language.from_glob((anchor.rsplit(":", 1)[0] + ":", _STAR)),
+            # A pattern over the account's own anchors (`…:*:111122223333:trust-anchor/*`):
+            # one of them with an anchor's shape (a Region, a UUID), as simulate takes it.
+            Language.from_glob((anchor.rsplit(":", 2)[0] + ":", _STAR, ":" + _ANCHOR_ID)),
+            Language.wildcard(f"{head}?*:?*:{_ANCHOR_ID}"),
+            Language.wildcard(f"{head}?*:?*:trust-anchor/?*"),
         )
     return prefer
 

@@ -57,10 +57,15 @@ def trust_roles_anywhere_unpinned(
         if witness is None:
             continue
         pinned = any(k.startswith("aws:principaltag/x509") for k in path.mentioned_keys())
+        # A pattern over the account's own anchors (`…:111122223333:trust-anchor/*`) admits
+        # every anchor of it, whoever created them: said so.
+        own = role.account_id if path.policy_values("aws:sourcearn") else None
+        anchor = str(witness.get("trust_anchor", "")) if own else ""
+        where = f" of account {own}" if own and f":{own}:" in anchor else ""
         yield _problem(
             role,
             path,
-            "a certificate from any trust anchor can assume it",
+            f"a certificate from any trust anchor{where} can assume it",
             witness,
             Severity.MEDIUM if pinned else None,
         )
