@@ -7,6 +7,7 @@ provider grammars of :mod:`keyless.idp.grammars`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Iterable
 
 from keyless.idp.grammars import SubGrammar, Trigger, grammar_for, shape
@@ -230,15 +231,38 @@ def organization_pins(path: AccessPath) -> tuple[str, ...]:
     return tuple(sorted(value for value in found if "*" not in value and "?" not in value))
 
 
-def outsider(role_account: str | None, named: frozenset[str], organizations: Term) -> Term:
-    """An AWS caller outside the role's account and the accounts the policy names, and
-    in no organization of ``organizations`` (a term over ``aws:PrincipalOrgID`` /
-    ``aws:PrincipalOrgPaths``): what a stranger controls is their own identity, which may
+#: An IAM unique ID (``AROA…`` a role's, ``AIDA…`` a user's) or an account ID (the root's
+#: ``aws:userid``): global, so no stranger's caller has one a policy names.
+#: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+_UNIQUE_ID = re.compile(r"A[A-Z0-9]{3}[A-Z0-9]{12,124}|[0-9]{12}")
+
+
+def named_user_ids(values: Iterable[str]) -> Term:
+    """A caller whose ``aws:userid`` is none of the unique IDs ``values`` name exactly
+    (``AROA…:*`` names a role: its sessions' IDs begin with it; a wildcard in the ID
+    itself names none)."""
+    ids = {value.split(":", 1)[0] for value in values}
+    ids = {i for i in ids if _UNIQUE_ID.fullmatch(i)}
+    if not ids:
+        return TRUE
+    named = Language.union_all(
+        Language.literal(i) | Language.from_glob((f"{i}:", Glob.STAR)) for i in sorted(ids)
+    )
+    return all_of("aws:userid", ~named)
+
+
+def outsider(
+    role_account: str | None, named: frozenset[str], organizations: Term, user_ids: Term = TRUE
+) -> Term:
+    """An AWS caller outside the role's account and the accounts the policy names, in no
+    organization of ``organizations`` (a term over ``aws:PrincipalOrgID`` /
+    ``aws:PrincipalOrgPaths``) and with none of the unique IDs ``user_ids`` excludes
+    (:func:`named_user_ids`): what a stranger controls is their own identity, which may
     include an organization of their own (``Null aws:PrincipalOrgID false`` admits them)."""
     terms = [absent(key) for key in SOURCE_ORG_KEYS]
     taken = Language.finite({*named, *([role_account] if role_account else [])})
     terms.append(all_of("aws:principalaccount", ~taken))
-    return with_question(*terms, organizations)
+    return with_question(*terms, organizations, user_ids)
 
 
 def outside_organizations(organizations: Iterable[str]) -> Term:

@@ -28,10 +28,8 @@ from keyless.model.arn import parse_arn
 from keyless.patterns.language import Language
 from keyless.trust.formula import TRUE, Term, absent, all_of, any_of, with_question
 from keyless.trust.paths import AccessPath, PrincipalClass
+from keyless.trust.questions import named_user_ids, outsider
 from keyless.trust.questions import organization_pins as _org_pins
-from keyless.trust.questions import (
-    outsider,
-)
 from keyless.trust.witness import find, outsider_resources
 
 #: A stranger's own organization, when a witness needs one.
@@ -67,7 +65,10 @@ def trust_anyone(role: Role, ctx: CheckContext, analysis: RoleTrust) -> Iterator
         # pins (judged alone, taken for the role's own); any other organization is the
         # stranger's to create.
         orgs = {*_org_pins(path), *([organization] if organization else [])}
-        question = outsider(role.account_id, _named_accounts(path), _outside_organizations(orgs))
+        ids = named_user_ids(path.policy_values("aws:userid"))
+        question = outsider(
+            role.account_id, _named_accounts(path), _outside_organizations(orgs), ids
+        )
         witness = find(path, question, _STRANGER_ORG)
         if witness is not None:
             yield _problem(role, path, "any principal in any AWS account can assume it", witness)
