@@ -42,6 +42,8 @@ def test_confused_deputy_witness_respects_a_partial_pin() -> None:
     [
         ("arn:aws:s3:::my-*", "arn:aws:s3:::my-"),
         ("arn:aws:sns:us-west-2:*:*", "arn:aws:sns:us-west-2:999988887777:a"),
+        # Every field filled, in the outsider's account (it was arn:aws:events:::rule/).
+        ("arn:aws:events:*:*:rule/*", "arn:aws:events:us-east-1:999988887777:rule/example"),
     ],
 )
 def test_confused_deputy_witness_source_arn_is_readable(pattern: str, expected: str) -> None:

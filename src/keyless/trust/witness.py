@@ -70,9 +70,13 @@ def outsider_resources(partition: str, service: str) -> tuple[Language, ...]:
         f"arn:{partition}:{prefix}:{region}:{OUTSIDER_ACCOUNT}:example:example",
         f"arn:{partition}:{prefix}:::example",  # S3 buckets name no Region or account
     )
+    # A bucket names no Region or account; any other resource is the outsider's, and a
+    # pattern's own resource type (`rule/*`) ends in "example".
+    buckets = (Language.wildcard(f"arn:{partition}:{prefix}:::?*"),) if prefix == "s3" else ()
     return (
         *(Language.literal(arn) for arn in named),
-        Language.wildcard(f"arn:{partition}:{prefix}:::?*"),
+        *buckets,
+        Language.wildcard(f"arn:{partition}:{prefix}:{region}:{OUTSIDER_ACCOUNT}:*example"),
         Language.wildcard(f"arn:{partition}:{prefix}:*:{OUTSIDER_ACCOUNT}:?*"),
         Language.wildcard(f"arn:{partition}:?*:?*:{OUTSIDER_ACCOUNT}:?*"),
     )
