@@ -121,3 +121,16 @@ def test_a_branch_family_witness_carries_one_ref_as_tokens_do() -> None:
     assert all(
         subject.startswith("repo:acme/infra:ref:refs/heads/release/") for subject in subjects
     )
+
+
+def test_a_trigger_witness_names_the_repository_the_repository_claim_pins() -> None:
+    # No sub pin, the repository claim pinned: a pull request's token of that repository
+    # (its sub names it too; it named another repository, example-org/a).
+    trust = github(
+        {"StringEquals": {f"{GH}:aud": "sts.amazonaws.com", f"{GH}:repository": "example-org/app"}}
+    )
+    found = run("trust-oidc-untrusted-trigger", trust)
+    assert found
+    for finding in found:
+        claims = finding.witness["claims"]
+        assert claims["sub"].startswith(f"repo:{claims['repository']}:")

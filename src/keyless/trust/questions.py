@@ -203,8 +203,29 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
         key = path.key(claim)
         if key in path.mentioned_keys():
             terms += [any_of(key, Language.literal(value)), all_of(key, Language.literal(value))]
-    examples = (Language.wildcard(trigger.example),) if trigger.example else ()
+    examples: tuple[Language, ...] = ()
+    if trigger.example:
+        # A repository the policy names first: a witness's sub agrees with the claims that
+        # name it (GitHub's `repository`), as a real token's does.
+        example = Language.wildcard(trigger.example)
+        examples = (
+            *(example & grammar.repo_language(t, r) for t, r in _named_repos(path, grammar)),
+            example,
+        )
     return with_question(*terms), {sub: examples}
+
+
+def _named_repos(path: AccessPath, grammar: SubGrammar) -> list[tuple[str, str]]:
+    """(tenant, repository) pairs the policy names exactly: in ``sub`` values, and in a
+    GitHub ``repository`` claim (``OWNER/REPO``)."""
+    named = set(grammar.repos_in(_values_of(path, "sub")))
+    provider = path.provider
+    if provider is not None and "repository" in provider.repo_keys:
+        for value in _values_of(path, "repository"):
+            owner, _, repo = value.partition("/")
+            if owner and repo and "/" not in repo and not any(c in value for c in "*?$"):
+                named.add((owner, repo))
+    return sorted(named)
 
 
 def _runs(provider: str, trigger: Trigger) -> Language:
