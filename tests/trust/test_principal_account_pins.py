@@ -57,3 +57,19 @@ def test_the_description_names_the_accounts() -> None:
     assert describe_path(path) == (
         f"any principal of accounts {OWN}, {OTHER} that their own policies allow"
     )
+
+
+def narrowed(pattern: str) -> dict[str, Any]:
+    return allow({"AWS": f"arn:aws:iam::{OTHER}:root"}, {"ArnLike": {"aws:PrincipalArn": pattern}})
+
+
+def test_a_pattern_over_every_role_of_the_account_names_none() -> None:
+    # Whatever role its administrators create gets in, as through :root.
+    checks = found(narrowed(f"arn:aws:iam::{OTHER}:role/*"))
+    assert "trust-account-root-broad" in checks
+    assert checks["trust-cross-account-no-external-id"].severity.value == "high"
+
+
+def test_a_pattern_over_some_roles_still_names_them() -> None:
+    assert found(narrowed(f"arn:aws:iam::{OTHER}:role/ci-*")) == {}
+    assert found(narrowed("arn:aws:iam::*:role/deployer")) == {}

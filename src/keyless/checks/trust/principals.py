@@ -200,11 +200,30 @@ def _without_mfa(path: AccessPath, question: Term) -> Mapping[str, Any] | None:
 
 
 def _unnamed_principals(path: AccessPath) -> Term:
-    """A caller whose ``aws:PrincipalArn`` is none the path's statements name."""
+    """A caller whose ``aws:PrincipalArn`` is none the path's statements name. A pattern
+    over every role (or user) of an account (``…:role/*``) names none: whatever role its
+    administrators create gets in, as through ``:root``."""
     named = Language.empty()
     for value in path.policy_values("aws:principalarn"):
-        named = named | Language.wildcard(value)
+        pattern = Language.wildcard(value)
+        if not _every_principal_of(path.account or _account_field(value), pattern, path):
+            named = named | pattern
     return all_of("aws:principalarn", ~named)
+
+
+def _account_field(value: str) -> str | None:
+    fields = value.split(":", 5)
+    return fields[4] if len(fields) == 6 and _ACCOUNT_ID.fullmatch(fields[4]) else None
+
+
+def _every_principal_of(account: str | None, pattern: Language, path: AccessPath) -> bool:
+    """Does ``pattern`` admit every role, or every user, of ``account``?"""
+    if account is None:
+        return False
+    return any(
+        pattern.includes(Language.wildcard(f"arn:{path.partition}:iam::{account}:{kind}/?*"))
+        for kind in ("role", "user")
+    )
 
 
 def _principal_name(path: AccessPath) -> str:
