@@ -73,3 +73,11 @@ def test_a_pattern_over_every_role_of_the_account_names_none() -> None:
 def test_a_pattern_over_some_roles_still_names_them() -> None:
     assert found(narrowed(f"arn:aws:iam::{OTHER}:role/ci-*")) == {}
     assert found(narrowed("arn:aws:iam::*:role/deployer")) == {}
+
+
+def test_a_stranger_witness_is_never_the_unknown_account() -> None:
+    # 999988887777 excluded: another documentation account, not 000000000000 (what keyless
+    # prints for an unknown account).
+    trust = allow("*", {"StringNotEquals": {"aws:PrincipalAccount": "999988887777"}})
+    finding = found(trust)["trust-anyone"]
+    assert finding.witness["principal"].startswith("arn:aws:iam::777788889999:")

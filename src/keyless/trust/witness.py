@@ -342,14 +342,17 @@ def _aws_witness(
     return None
 
 
+_STRANGER_ACCOUNTS = (OUTSIDER_ACCOUNT, "777788889999")
+
+
 def _account_choices(path: AccessPath, solution: Term) -> list[str]:
     if path.account:
         return [path.account]
     allowed = solution.constraint("aws:principalaccount")
     language = allowed.single_value_language() & _ACCOUNT
-    choices = []
-    if OUTSIDER_ACCOUNT in language:
-        choices.append(OUTSIDER_ACCOUNT)
+    # The documentation's stranger, then another documentation account (000000000000,
+    # the shortest, is what keyless prints for an unknown account).
+    choices = [account for account in _STRANGER_ACCOUNTS if account in language]
     choices.extend(a for a in language.examples(3) if a not in choices)
     arn = solution.constraint("aws:principalarn").single_value_language()
     for example in arn.examples(3):

@@ -96,9 +96,14 @@ _POD_TAG_VALUES = {
     "aws:requesttag/kubernetes-service-account": (Language.literal("attacker"),),
 }
 
+# A Region's endpoint (`https://us-east-1.signin.aws.amazon.com/saml`): a host name, so no
+# `/` before `.signin` (`https://attacker.example/.signin.aws.amazon.com/saml` is not AWS's).
 _AWS_SIGNIN = (
     Language.literal("https://signin.aws.amazon.com/saml")
-    | Language.wildcard("https://?*.signin.aws.amazon.com/saml")
+    | (
+        Language.wildcard("https://?*.signin.aws.amazon.com/saml")
+        - Language.wildcard("https://*/*.signin.aws.amazon.com/saml")
+    )
     | Language.literal("https://signin.amazonaws-us-gov.com/saml")
     | Language.literal("https://signin.amazonaws.cn/saml")
 )

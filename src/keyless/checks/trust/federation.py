@@ -303,7 +303,15 @@ def trust_saml_no_audience(role: Role, ctx: CheckContext, analysis: RoleTrust) -
         witness = find(
             path,
             all_of("saml:aud", ~_AWS_SIGNIN),
-            {"saml:aud": (Language.literal("https://attacker.example/saml"),)},
+            # Another relying party's URL; under a pattern (`https://*.signin.aws.amazon.com/
+            # saml`, whose * spans `/`) one on the attacker's host, never an empty host.
+            {
+                "saml:aud": (
+                    Language.literal("https://attacker.example/saml"),
+                    Language.wildcard("https://attacker.example/*"),
+                    Language.wildcard("https://?*/?*"),
+                )
+            },
         )
         if witness is not None:
             yield _problem(role, path, "accepts SAML assertions for another recipient", witness)
