@@ -57,3 +57,18 @@ def test_a_pattern_over_gitlab_tags_admits_an_unprotected_one() -> None:
 def test_gitlab_protected_tags_only_are_not_reported() -> None:
     trust = gitlab("project_path:example-group/app:ref_type:tag:ref:*", ref_protected="true")
     assert run_check(CHECK, trust) == ()
+
+
+def test_a_buildkite_branch_witness_reads_as_a_branch_run() -> None:
+    # It was organization:ORG:pipeline:deploy:ref:a:commit:a:step: (an empty step key).
+    trust = web_identity(
+        "agent.buildkite.com",
+        {
+            "StringEquals": {"agent.buildkite.com:aud": "sts.amazonaws.com"},
+            "StringLike": {"agent.buildkite.com:sub": "organization:acme:pipeline:deploy:ref:*"},
+        },
+    )
+    (finding,) = run_check(CHECK, trust)
+    assert finding.witness["claims"]["sub"] == (
+        "organization:acme:pipeline:deploy:ref:refs/heads/feature:commit:0:step:deploy"
+    )

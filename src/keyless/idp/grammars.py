@@ -636,6 +636,7 @@ BUILDKITE = SubGrammar(
                 "organization:*:ref:refs/heads/master:commit:*",
                 "organization:*:ref:master:commit:*",
             ),
+            example="*:ref:refs/heads/feature:commit:0:step:deploy",
         ),
     ),
     tenant_keys=MappingProxyType({"organization_id": "id", "organization_slug": "{tenant}"}),
