@@ -81,3 +81,9 @@ def test_a_stranger_witness_is_never_the_unknown_account() -> None:
     trust = allow("*", {"StringNotEquals": {"aws:PrincipalAccount": "999988887777"}})
     finding = found(trust)["trust-anyone"]
     assert finding.witness["principal"].startswith("arn:aws:iam::777788889999:")
+
+
+def test_principal_star_narrowed_by_principal_arn_is_described_by_it() -> None:
+    pattern = f"arn:aws:iam::{OWN}:role/ci-*"
+    (path,) = analyse(allow("*", {"ArnLike": {"aws:PrincipalArn": pattern}})).paths
+    assert describe_path(path) == f"principals whose ARN matches '{pattern}'"

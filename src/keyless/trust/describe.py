@@ -41,7 +41,12 @@ def describe_path(path: AccessPath, account: str = "") -> str:
         )
     cls = path.principal_class
     accounts = _pinned_accounts(path) if cls is PrincipalClass.ANYONE else ()
-    if accounts:
+    arns = _pinned_arns(path) if cls is PrincipalClass.ANYONE and not accounts else ()
+    if arns:
+        shown = ", ".join(quoted(arn) for arn in arns[:_DESCRIBED_SUBJECTS])
+        more = len(arns) - _DESCRIBED_SUBJECTS
+        who = f"principals whose ARN matches {shown}" + (f" or {more:,} more" if more > 0 else "")
+    elif accounts:
         listed, many = ", ".join(accounts), len(accounts) > 1
         who = (
             f"any principal of account{'s' if many else ''} {listed} that "
@@ -75,6 +80,7 @@ def describe_path(path: AccessPath, account: str = "") -> str:
         who += f", only principals of organization {', '.join(pins)}"
     said = {"aws:principalorgid", "aws:principalorgpaths"} if pins else set()
     said |= {"aws:principalaccount"} if accounts else set()
+    said |= {"aws:principalarn"} if arns else set()
     others = sorted(
         canonical_key(key, path.policy)
         for key in path.mentioned_keys()
@@ -99,6 +105,18 @@ def _pinned_accounts(path: AccessPath) -> tuple[str, ...]:
     if not exact or path.solve(outside) is not None:
         return ()
     return tuple(exact)
+
+
+def _pinned_arns(path: AccessPath) -> tuple[str, ...]:
+    """The ``aws:PrincipalArn`` values ``"Principal": "*"`` is narrowed to, when the path
+    admits no caller whose ARN matches none of them; else ``()``."""
+    values = tuple(dict.fromkeys(path.policy_values("aws:principalarn")))
+    if not values:
+        return ()
+    named = Language.union_all(Language.wildcard(value) for value in values)
+    if path.solve(all_of("aws:principalarn", ~named)) is not None:
+        return ()
+    return values
 
 
 def _oidc(path: AccessPath) -> str:
