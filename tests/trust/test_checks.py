@@ -876,3 +876,37 @@ def test_a_principal_of_another_partition_admits_nobody() -> None:
     assert cross.evidence["principal"] == "222233334444"
     (dead,) = run("trust-dead-condition", both)
     assert dead.evidence["principal"] == govcloud
+
+
+def test_a_canonical_user_principal_admits_nobody() -> None:
+    """A CanonicalUser names an S3 owner; no caller of STS carries one, so the statement is
+    dead, not an AWS service open to another account's resources."""
+    from keyless.trust.describe import describe_path
+    from keyless.trust.paths import analyse
+
+    canonical = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"
+    trust = allow({"CanonicalUser": canonical})
+    assert run("trust-service-confused-deputy", trust) == ()
+    (dead,) = run("trust-dead-condition", trust)
+    assert dead.evidence["principal"] == canonical
+    assert "names an Amazon S3 owner" in dead.message
+    (path,) = analyse(trust).paths
+    assert describe_path(path, "111122223333").startswith(f"nobody through {canonical}")
+
+
+def test_an_unknown_issuer_is_said_not_judged() -> None:
+    from keyless.trust.describe import describe_path
+    from keyless.trust.paths import analyse
+
+    issuer = "token.builds.bitrise.io"
+    trust = allow(
+        {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{issuer}"},
+        {"StringEquals": {f"{issuer}:aud": "https://bitrise.io"}},
+    )
+    trust["Statement"][0]["Action"] = "sts:AssumeRoleWithWebIdentity"
+    (path,) = analyse(trust).paths
+    assert describe_path(path, "111122223333").endswith(
+        "(an issuer keyless does not know: who can get its tokens is not judged)"
+    )
+    (known,) = analyse(WELL_PINNED).paths
+    assert "not judged" not in describe_path(known, "111122223333")

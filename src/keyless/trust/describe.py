@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from keyless.errors import QUOTED_CHARACTERS, quoted
-from keyless.idp.providers import GITHUB_FAMILY
+from keyless.idp.providers import GITHUB_FAMILY, is_known
 from keyless.patterns.language import Language
 from keyless.trust.formula import all_of
 from keyless.trust.keys import canonical_key
@@ -62,6 +62,10 @@ def describe_path(path: AccessPath, account: str = "") -> str:
         return f"nobody: {path.principal} is the unique ID of a deleted principal"
     elif cls is PrincipalClass.OIDC:
         who = _oidc(path)
+        if path.provider is not None and not is_known(path.provider):
+            # Only the conditions are read: whose tokens the issuer mints, and how its
+            # subjects are formed, keyless cannot tell (no broad-subject or trigger check).
+            who += " (an issuer keyless does not know: who can get its tokens is not judged)"
     elif cls is PrincipalClass.SAML:
         who = f"users the SAML provider {path.principal} sends with this role (IdP-delegated)"
     elif cls is PrincipalClass.ROLES_ANYWHERE:

@@ -120,6 +120,7 @@ class PrincipalClass(StrEnum):
     SERVICE = "service"
     ROLES_ANYWHERE = "roles-anywhere"
     TEMPLATE = "template"  # an unrendered placeholder: whoever it will name, not judged
+    CANONICAL_USER = "canonical-user"  # an S3 owner's ID: no STS caller carries one
 
 
 @dataclass(slots=True)
@@ -203,6 +204,11 @@ class AccessPath:
         provider of another partition (partitions have independent IAM instances, see
         :func:`keyless.policy.evaluate.other_partition`), and another account's IAM OIDC
         provider (:func:`keyless.trust.owner.oidc_provider_account`)."""
+        if self.principal_class is PrincipalClass.CANONICAL_USER:
+            return (
+                "a CanonicalUser principal names an Amazon S3 owner, and no caller of STS "
+                "carries one"
+            )
         if self.principal_class not in (PrincipalClass.ANYONE, PrincipalClass.SERVICE):
             foreign = foreign_partition(self.principal, self.partition)
             if foreign is not None:
@@ -490,6 +496,8 @@ def _identity(principal: Principal, partition: str) -> tuple[PrincipalClass, str
         if principal.value.lower() == ROLES_ANYWHERE_SERVICE:
             return PrincipalClass.ROLES_ANYWHERE, principal.value.lower()
         return PrincipalClass.SERVICE, principal.value.lower()
+    if principal.type is PrincipalType.CANONICAL_USER:
+        return PrincipalClass.CANONICAL_USER, principal.value
     return PrincipalClass.SERVICE, principal.value
 
 
