@@ -64,3 +64,46 @@ def test_the_configuration_after_a_spec_header_is_rewritten(tmp_path: Path) -> N
 def test_other_files_of_several_documents_are_refused(text: str) -> None:
     with pytest.raises(InputError, match="several documents"):
         load_text(text, Path("x.yml"))
+
+
+#: A GitHub workflow written like a GitLab component: a `spec:` document, then the jobs.
+#: GitHub reads a workflow as one YAML document and refuses a second one (the runner's
+#: YamlObjectReader.ValidateEnd; actions/languageservices' parseDocument), so the jobs
+#: after `---` never run as keyless would read them: the file is unread, not judged.
+GITHUB_WITH_HEADER = """\
+spec:
+  inputs: {}
+---
+on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    env:
+      AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+      AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+    steps:
+      - run: aws s3 ls
+"""
+
+
+def test_a_spec_header_is_gitlab_s_only(tmp_path: Path) -> None:
+    root = repo(
+        tmp_path,
+        {
+            ".github/workflows/deploy.yml": GITHUB_WITH_HEADER,
+            ".github/workflows/ok.yml": "on: push\njobs: {}\n",
+        },
+    )
+    result = scan([root])
+    assert result.findings == ()
+    (unread,) = result.unread
+    assert unread.where.endswith("deploy.yml:3")
+    assert "several documents" in unread.reason
+    assert "only GitLab" in unread.reason
+
+
+def test_the_header_rule_is_asked_for() -> None:
+    text = "spec:\n  inputs: {}\n---\na: 1\n"
+    assert load_text(text, Path("x.yml"), gitlab_header=True).root == {"a": 1}
+    with pytest.raises(InputError, match="several documents"):
+        load_text(text, Path("x.yml"))

@@ -249,7 +249,7 @@ def is_gitlab_include(path: Path, root: Path) -> bool:
             continue
         seen.add(key)
         try:
-            includes, _ = local_includes(load(current), root)
+            includes, _ = local_includes(load(current, gitlab_header=True), root)
         except InputError:
             continue
         if any(include.resolve() == real for include in includes):

@@ -303,7 +303,7 @@ def _unreadable_result(item: LoadedFile, after: str) -> str | None:
     if after == item.document.text:
         return None
     try:
-        load_text(after, item.file.path)
+        load_text(after, item.file.path, gitlab_header=item.file.platform is Platform.GITLAB)
     except InputError as error:
         return _BUG + f"the rewrite would not be valid YAML ({error.message})"
     return None

@@ -8,7 +8,7 @@ from dataclasses import replace
 from keyless.errors import InputError, shown_pointer
 from keyless.findings import FileLocation, Finding
 from keyless.workflows import gitlab
-from keyless.workflows.model import FileRewrite, Unfixed
+from keyless.workflows.model import FileRewrite, Platform, Unfixed
 from keyless.workflows.scan import LoadedFile, scan_files
 from keyless.workflows.yamldoc import load_text
 
@@ -33,7 +33,11 @@ def keys_left_unsaid(rewrites: list[FileRewrite]) -> list[FileRewrite]:
     out = []
     for rewrite in rewrites:
         try:
-            document = load_text(rewrite.after, rewrite.file.path)
+            document = load_text(
+                rewrite.after,
+                rewrite.file.path,
+                gitlab_header=rewrite.file.platform is Platform.GITLAB,
+            )
         except InputError:
             out.append(rewrite)
             continue

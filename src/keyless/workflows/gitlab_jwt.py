@@ -325,7 +325,8 @@ def _reads_back(job: Job, found: list[tuple[Any, Any, str]], edits: list[Edit]) 
     too large to compare (aliases repeated many levels deep) is not rewritten."""
     document = job.entry.document
     try:
-        after = load_text(apply_edits(document.text, edits), Path(document.path))
+        text = apply_edits(document.text, edits)
+        after = load_text(text, Path(document.path), gitlab_header=True)
     except (InputError, ValueError):
         return False
     new: Any = dict(jobs_of(after.root)).get(job.name)

@@ -124,7 +124,7 @@ def load_file(file: WorkflowFile) -> Document:
     says keyless cannot follow it. The size limit, regular-file and UTF-8 rules hold for
     every file."""
     if file.platform.is_yaml and file.platform.coverage is not Coverage.LITERAL_KEYS:
-        return load(file.path)
+        return load(file.path, gitlab_header=file.platform is Platform.GITLAB)
     data = read_bytes(file.path, "the file", limit=MAX_FILE_BYTES)
     try:
         text = data.decode("utf-8")

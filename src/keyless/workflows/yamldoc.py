@@ -99,8 +99,17 @@ def _constructor() -> Any:
     return MergingConstructor
 
 
-def load_text(text: str, path: Path) -> Document:
-    """Parse ``text``; a YAML error becomes an :class:`InputError` naming file and line."""
+def load_text(text: str, path: Path, *, gitlab_header: bool = False) -> Document:
+    """Parse ``text``; a YAML error becomes an :class:`InputError` naming file and line.
+
+    A file is one YAML document. With ``gitlab_header`` (a GitLab file), a first document
+    that holds only ``spec:`` is GitLab's inputs header and the configuration is the
+    second (:func:`_after_header`). Elsewhere a second document is refused: GitHub reads
+    a workflow or an action's metadata as one document and refuses the file otherwise
+    (the runner's ``YamlObjectReader.ValidateEnd`` expects the stream to end after the
+    first document; GitHub's workflow parser, ``actions/languageservices``, reports
+    ``parseDocument``'s "Source contains multiple documents" error), so reading the
+    first document alone would judge a workflow that never runs."""
     from ruamel.yaml import YAML
     from ruamel.yaml.composer import ComposerError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -113,6 +122,15 @@ def load_text(text: str, path: Path) -> Document:
     except ComposerError as error:
         if error.problem != "but found another document":
             raise _malformed(error, path) from None
+        if not gitlab_header:
+            raise InputError(
+                "malformed YAML: several documents in one file (a CI file is one YAML "
+                "document; only GitLab reads a `spec:` header document before it)",
+                where=f"{path}:{error.problem_mark.line + 1}"
+                if error.problem_mark is not None
+                else str(path),
+                hint="Fix the file and run again.",
+            ) from None
         root, merge_key_lines = _after_header(text, path)
     except MarkedYAMLError as error:
         raise _malformed(error, path) from None
@@ -146,7 +164,7 @@ def _malformed(error: Any, path: Path) -> InputError:
 def _after_header(text: str, path: Path) -> tuple[Any, tuple[int, ...]]:
     """The configuration of a GitLab file that declares its inputs in a header document
     (``spec: inputs: …``, then ``---``: https://docs.gitlab.com/ci/inputs/), with its
-    merge key lines. Any other file of several documents is malformed YAML here."""
+    merge key lines. Any other GitLab file of several documents is malformed YAML here."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError
 
@@ -194,15 +212,18 @@ def depth(root: Any, limit: int) -> int:
     return deepest
 
 
-def load(path: Path) -> Document:
+def load(path: Path, *, gitlab_header: bool = False) -> Document:
     """Read and parse one file: a regular file (never a FIFO, which would block) of at
-    most :data:`MAX_FILE_BYTES`, refused before it is loaded when larger."""
-    return load_bytes(read_bytes(path, "the file", limit=MAX_FILE_BYTES), path)
+    most :data:`MAX_FILE_BYTES`, refused before it is loaded when larger.
+    ``gitlab_header`` as in :func:`load_text`."""
+    data = read_bytes(path, "the file", limit=MAX_FILE_BYTES)
+    return load_bytes(data, path, gitlab_header=gitlab_header)
 
 
-def load_bytes(data: bytes, path: Path) -> Document:
+def load_bytes(data: bytes, path: Path, *, gitlab_header: bool = False) -> Document:
     """Parse a CI file's bytes: UTF-8 text of at most :data:`MAX_FILE_BYTES`, YAML that
-    nests at most :data:`MAX_DEPTH` deep. Anything else is an :class:`InputError`."""
+    nests at most :data:`MAX_DEPTH` deep. Anything else is an :class:`InputError`.
+    ``gitlab_header`` as in :func:`load_text`."""
     if len(data) > MAX_FILE_BYTES:
         raise InputError(
             f"the file is larger than the {describe_size(MAX_FILE_BYTES)} keyless reads",
@@ -217,7 +238,7 @@ def load_bytes(data: bytes, path: Path) -> Document:
         raise InputError(
             f"the file is not UTF-8 text (byte {error.start})", where=str(path)
         ) from None
-    return load_text(text, path)
+    return load_text(text, path, gitlab_header=gitlab_header)
 
 
 def is_map(node: Any) -> bool:
