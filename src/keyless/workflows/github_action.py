@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from keyless.checks.registry import Check
-from keyless.findings import Finding
+from keyless.findings import Finding, Severity
 from keyless.workflows.action_files import local_action, local_steps
 from keyless.workflows.github import (
     CONFIGURE_ACTION,
@@ -66,6 +67,7 @@ from keyless.workflows.github_checks import (
     said_not_to_run,
     step_evidence,
 )
+from keyless.workflows.github_conditions import not_on_github
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import Document, is_map, is_seq, key_position, origin_of, parents
 
@@ -152,14 +154,18 @@ def analyse(
             sink
             for number, step in enumerate(steps if is_seq(steps) else ())
             if is_map(step)
-            for sink in _step_sinks(number, step, file, others, index)
+            for sink in _skipped(_step_sinks(number, step, file, others, index), step)
         )
     )
     for sink, what in found:
         sinks.append(sink)
+        if sink.not_on_github is not None:
+            continue  # on GitHub the action does nothing with these inputs
         for item in sink.inputs:
             routes.setdefault(item.lower(), what)
-    session = frozenset(item.lower() for sink in sinks for item in sink.session)
+    session = frozenset(
+        item.lower() for sink in sinks if sink.not_on_github is None for item in sink.session
+    )
     return ActionAnalysis(document, using, tuple(sinks), MappingProxyType(routes), session)
 
 
@@ -209,6 +215,13 @@ def _container_sinks(
             ),
             ("passes", "to its container as AWS keys in its args"),
         )  # fmt: skip
+
+
+def _skipped(found: Iterator[tuple[KeySink, Route]], step: Any) -> Iterator[tuple[KeySink, Route]]:
+    """``found``, each marked with why its step never runs on GitHub, if it never does."""
+    reason = not_on_github(step.get("if"))
+    for sink, what in found:
+        yield (sink if reason is None else replace(sink, not_on_github=reason)), what
 
 
 def _step_sinks(
@@ -345,5 +358,13 @@ def findings(analysis: ActionAnalysis, file: WorkflowFile) -> list[Finding]:
         finding = workflow_finding(
             sink.check, file.path, *where, sink.message, sink.route, remediation=REMEDIATION
         )
+        if sink.not_on_github is not None:
+            # The keys are still written in the action (and used where the step does
+            # run, e.g. under nektos/act), but GitHub skips the step: low, with why.
+            finding = replace(
+                finding,
+                severity=Severity.LOW,
+                message=f"{finding.message}; the step does not run on GitHub: {sink.not_on_github}",
+            )
         out.append(finding)
     return said_not_to_run(out, analysis.document, "action")

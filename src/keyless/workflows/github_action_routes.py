@@ -57,6 +57,9 @@ class KeySink:
     inputs: tuple[str, ...]
     #: The inputs among them that feed a session token (temporary credentials).
     session: tuple[str, ...] = ()
+    #: Why the step never runs on GitHub (its ``if:``, :mod:`.github_conditions`), or
+    #: None when it may run.
+    not_on_github: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
