@@ -29,6 +29,7 @@ from keyless.workflows import (
 from keyless.workflows.discovery import is_inside
 from keyless.workflows.edits import Plan
 from keyless.workflows.fix_left import keys_left_unsaid, where
+from keyless.workflows.github_callers import caller_inputs
 from keyless.workflows.github_composite import composite_verdict
 from keyless.workflows.github_fix import CalleeOutcome, GithubContext
 from keyless.workflows.gitlab_pipeline import assemble
@@ -129,6 +130,14 @@ def _fix_github(
     callees: dict[Path, dict[str, CalleeOutcome]] = {}
     rewrites: list[FileRewrite] = []
     actions = github_action.analyse_actions((i.file, i.document) for i in items)
+    callers = {
+        root: caller_inputs(
+            (_relative(i.file.path, root), i.document.root)
+            for i in items
+            if i.file.repository_root == root and not i.file.action
+        )
+        for root in {i.file.repository_root for i in items}
+    }
     # Called workflows first: their callers need to know whether they were rewritten.
     for item in sorted(items, key=lambda i: (not _is_callee(i), str(i.file.path))):
         root = item.file.repository_root
@@ -144,8 +153,9 @@ def _fix_github(
             if o.action.startswith("./")
         }
         context = GithubContext(
-            names[root], branches[root], callees.get(root, {}), composites, root
-        )
+            names[root], branches[root], callees.get(root, {}), composites, root,
+            callers[root].get(_relative(item.file.path, root), ()),
+        )  # fmt: skip
         try:
             plan, outcome = github_fix.plan(analysis, options, context)
         except InputError as error:

@@ -39,6 +39,7 @@ from keyless.workflows.github import (
     steps_of,
 )
 from keyless.workflows.github_blockers import find_blockers, shared_blockers
+from keyless.workflows.github_callers import CallerInputs
 from keyless.workflows.github_checks import keys_for_another_store
 from keyless.workflows.github_grants import (
     grant_permissions,
@@ -101,6 +102,8 @@ class GithubContext:
     composites: Mapping[str, str | None] = field(default_factory=dict)
     #: The repository's root directory, where local reusable workflows are read.
     root: Path | None = None
+    #: The jobs among the files read that call this workflow, with the inputs they give.
+    callers: tuple[CallerInputs, ...] = ()
 
 
 def role_expression(options: FixOptions) -> str:
@@ -332,7 +335,9 @@ def _job_rewrite(
     context: GithubContext,
 ) -> JobRewrite:
     root = analysis.document.root
-    subjects, pull_request = github_subjects(root, job, context.repository, context.default_branch)
+    subjects, pull_request = github_subjects(
+        root, job, context.repository, context.default_branch, context.callers
+    )
     chained = next(
         (
             str(k.inputs["role-to-assume"])

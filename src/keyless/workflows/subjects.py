@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import configparser
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from keyless.errors import QUOTED_CHARACTERS, quoted
+from keyless.workflows.github_callers import CallerInputs, from_callers
 from keyless.workflows.matrix import expand
 from keyless.workflows.model import Subject, SubjectOperator
 from keyless.workflows.yamldoc import is_map, is_seq, scalar_texts
@@ -109,13 +110,24 @@ def job_environment(job: Any) -> str | None:
     return environment if isinstance(environment, str) else None
 
 
-def _environments(job: Any) -> tuple[str, ...] | None:
-    """The environments the job runs in: a name, or one per value of the matrix a
-    ``${{ matrix.NAME }}`` in it takes; ``("*",)`` when it is computed otherwise."""
+def _environments(
+    workflow: Any, job: Any, callers: Sequence[CallerInputs]
+) -> tuple[tuple[str, str], ...] | None:
+    """The environments the job runs in, each with why: a name, or one per value of the
+    matrix a ``${{ matrix.NAME }}`` in it takes, or (a called workflow's
+    ``${{ inputs.NAME }}``) one per value its callers among the files give it;
+    ``("*", …)`` when it is computed otherwise."""
     environment = job_environment(job)
     if environment is None:
         return None
-    return expand(environment, job) or ("*",)
+    names = expand(environment, job)
+    if names is not None:
+        reason = "job environment" + (" (a matrix value)" if len(names) > 1 else "")
+        return tuple((name, reason) for name in names)
+    given = from_callers(environment, workflow, callers)
+    if given is not None:
+        return tuple((name, f"job environment (given by the caller {who})") for name, who in given)
+    return (("*", "job environment"),)
 
 
 def _triggers(on: Any) -> dict[str, Any]:
@@ -129,17 +141,23 @@ def _triggers(on: Any) -> dict[str, Any]:
 
 
 def github_subjects(
-    workflow: Any, job: Any, repository: str, default_branch: str = "main"
+    workflow: Any,
+    job: Any,
+    repository: str,
+    default_branch: str = "main",
+    callers: Sequence[CallerInputs] = (),
 ) -> tuple[tuple[Subject, ...], bool]:
-    """The ``sub`` values of one job, and whether a pull request can run it."""
+    """The ``sub`` values of one job, and whether a pull request can run it. ``callers``:
+    the jobs among the files read that call this (reusable) workflow, whose inputs can
+    name its environment."""
     triggers = _triggers(workflow.get("on"))
     pull_request = any(event in _PR_EVENTS or event == "pull_request_target" for event in triggers)
-    environments = _environments(job)
+    environments = _environments(workflow, job, callers)
     if environments is not None:
-        reason = "job environment" + (" (a matrix value)" if len(environments) > 1 else "")
         return (
             tuple(
-                _subject(f"repo:{repository}:environment:{name}", reason) for name in environments
+                _subject(f"repo:{repository}:environment:{name}", reason)
+                for name, reason in environments
             ),
             pull_request,
         )
