@@ -47,6 +47,10 @@ RESERVED = frozenset(
     }
 )  # fmt: skip
 SCRIPT_SECTIONS = ("before_script", "script", "after_script")
+#: The route of a job's (or ``default:``'s) ``hooks:pre_get_sources_script``, a script
+#: GitLab runs before it fetches the repository, with the job's variables
+#: (https://docs.gitlab.com/ci/yaml/#hookspre_get_sources_script).
+HOOK_SECTION = "hooks.pre_get_sources_script"
 EXPORT = re.compile(
     r"^\s*(export\s+(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)\s*=|"
     r"aws\s+configure\s+set\s+(aws_access_key_id|aws_secret_access_key|aws_session_token)\b)"
@@ -191,11 +195,27 @@ def _for_another_store(variables: Any) -> bool:
     return bool(endpoint_evidence(pairs, [v for _, v in pairs], sources))
 
 
-def _exports(job: str | None, node: Any) -> Iterator[ScriptExports]:
-    # Only sections written in this job: merged ones (`<<: *x`) are reported where written.
+def own_scripts(node: Any, hooks: bool) -> Iterator[tuple[str, Any]]:
+    """(route, script) of each script section written in ``node`` itself (merged ones,
+    ``<<: *x``, are reported where written); with ``hooks`` (a job or ``default:``, not
+    the top level, where ``hooks`` would be a job's name), its
+    ``hooks:pre_get_sources_script`` too (:data:`HOOK_SECTION`)."""
     own = {str(k) for k, _ in own_items(node)}
     for section in SCRIPT_SECTIONS:
-        script: Any = node.get(section) if section in own else None
+        if section in own:
+            yield section, node.get(section)
+    hook: Any = node.get("hooks") if hooks and "hooks" in own else None
+    if is_map(hook) and "pre_get_sources_script" in hook:
+        yield HOOK_SECTION, hook.get("pre_get_sources_script")
+
+
+def shown_section(section: str) -> str:
+    """A section as a message names it: ``hooks:pre_get_sources_script`` for the hook."""
+    return "hooks:pre_get_sources_script" if section == HOOK_SECTION else section
+
+
+def _exports(job: str | None, node: Any) -> Iterator[ScriptExports]:
+    for section, script in own_scripts(node, hooks=job is not None):
         if not is_seq(script):
             continue
         indices = tuple(
@@ -234,9 +254,7 @@ def _handoffs(job: str | None, node: Any) -> Iterator[KeyHandOff]:
             reason = reexports(str(name), text) if isinstance(text, str) else None
             if reason:
                 yield KeyHandOff(job, variables, name, reason)
-    own = {str(k) for k, _ in own_items(node)}
-    for section in SCRIPT_SECTIONS:
-        script: Any = node.get(section) if section in own else None
+    for _, script in own_scripts(node, hooks=job is not None):
         lines = list(script) if is_seq(script) else []
         # A session token written by another line of the section makes the profile's
         # key pair temporary, as when one line writes all three.
@@ -360,7 +378,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
                 export.script,
                 index,
                 item_position(export.script, index),
-                f"{export.section} of {scope} exports static AWS keys",
+                f"{shown_section(export.section)} of {scope} exports static AWS keys",
                 f"{prefix}{export.section}[{index}]",
             )
     for item in analysis.rule_variables:
