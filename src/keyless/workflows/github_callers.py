@@ -1,4 +1,5 @@
-"""What the callers among the files read give a local reusable workflow's inputs.
+"""What the callers among the files read give a local reusable workflow's inputs, and
+what keyless cannot read of the reusable workflows of other repositories they call.
 
 A job that calls a workflow of its repository (``uses: ./.github/workflows/x.yml``)
 gives its inputs with ``with:``; the called workflow reads them as ``${{ inputs.NAME }}``,
@@ -20,7 +21,7 @@ from types import MappingProxyType
 from typing import Any
 
 from keyless.errors import quoted
-from keyless.workflows.github import jobs_of
+from keyless.workflows.github import GithubAnalysis, jobs_of, shown_name
 from keyless.workflows.matrix import expand
 from keyless.workflows.yamldoc import is_map
 
@@ -122,3 +123,24 @@ def _defaults(workflow: Any) -> dict[str, tuple[str, ...] | None]:
         else:
             out[str(name).lower()] = None
     return out
+
+
+def inherited_elsewhere(analysis: GithubAnalysis, repository: str) -> list[str]:
+    """A note for each job that gives every secret (``secrets: inherit``) to a reusable
+    workflow of another repository, which keyless does not read: the caller's AWS key
+    secrets, if it holds any, reach it, and it keeps using them whatever this rewrite
+    does (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#jobsjob_idsecretsinherit)."""
+    notes = []
+    for call in analysis.calls:
+        owner_repo = "/".join(call.callee.split("/")[:2]).lower()
+        if not call.inherit or call.is_local or owner_repo == repository.lower():
+            continue
+        notes.append(
+            f"job {quoted(call.job)} passes every secret of this repository (`secrets: "
+            f"inherit`) to {shown_name(call.callee)}, a workflow of another repository "
+            "keyless does not read: it cannot tell whether that workflow uses AWS key "
+            "secrets. If it does, it keeps using the long-lived keys after this rewrite: "
+            "move it to OIDC in its own repository before the keys are retired, and pass it "
+            "only the secrets it needs"
+        )
+    return notes

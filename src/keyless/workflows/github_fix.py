@@ -39,7 +39,7 @@ from keyless.workflows.github import (
     steps_of,
 )
 from keyless.workflows.github_blockers import find_blockers, shared_blockers
-from keyless.workflows.github_callers import CallerInputs
+from keyless.workflows.github_callers import CallerInputs, inherited_elsewhere
 from keyless.workflows.github_checks import keys_for_another_store
 from keyless.workflows.github_grants import (
     grant_permissions,
@@ -139,6 +139,7 @@ def plan(
             f"job {quoted(name)}: its keys are for another endpoint or an S3-compatible store, "
             "not AWS; left as they are"
         )
+    result.notes += inherited_elsewhere(analysis, context.repository)
     grant_callers = [
         c for c in analysis.calls
         if c.is_local and not c.keys and c.local_path in context.callees
