@@ -11,22 +11,30 @@ them under another name is reported.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from keyless.checks.registry import Check, Scope
-from keyless.errors import quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.evidence import (
-    endpoint_evidence,
     profile_writes,
     reexports,
     script_reexports,
     writes_session_token,
 )
-from keyless.workflows.hardcoded import find_literals
+from keyless.workflows.gitlab_keys import (
+    EXPORT,
+    exports_temporary,
+    jobs_of,
+    key_variables,
+    matrix_keys,
+    own_scripts,
+    rule_keys,
+    scope_of,
+    shown_section,
+    variable_value,
+)
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import (
     Document,
@@ -36,24 +44,6 @@ from keyless.workflows.yamldoc import (
     key_position,
     origin_of,
     own_items,
-)
-
-KEY_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
-# Top-level keywords that are not jobs: https://docs.gitlab.com/ci/yaml/#global-keywords
-RESERVED = frozenset(
-    {
-        "default", "include", "stages", "variables", "workflow", "image", "services",
-        "cache", "before_script", "after_script", "spec",
-    }
-)  # fmt: skip
-SCRIPT_SECTIONS = ("before_script", "script", "after_script")
-#: The route of a job's (or ``default:``'s) ``hooks:pre_get_sources_script``, a script
-#: GitLab runs before it fetches the repository, with the job's variables
-#: (https://docs.gitlab.com/ci/yaml/#hookspre_get_sources_script).
-HOOK_SECTION = "hooks.pre_get_sources_script"
-EXPORT = re.compile(
-    r"^\s*(export\s+(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)\s*=|"
-    r"aws\s+configure\s+set\s+(aws_access_key_id|aws_secret_access_key|aws_session_token)\b)"
 )
 
 GITLAB_STATIC_AWS_KEYS = Check(
@@ -133,87 +123,6 @@ class GitlabAnalysis:
         return bool(self.variables or self.exports or self.handoffs or self.rule_variables)
 
 
-def jobs_of(root: Any) -> Iterator[tuple[str, Any]]:
-    """(name, mapping) of every job and hidden template (``.name``) in a file."""
-    for name, job in own_items(root):
-        if str(name) not in RESERVED and is_map(job):
-            yield str(name), job
-
-
-def variable_value(value: Any) -> Any:
-    """A variable's value: ``NAME: value`` or ``NAME: {value: …, description: …}``
-    (https://docs.gitlab.com/ci/yaml/#variablesdescription)."""
-    return value.get("value") if is_map(value) else value
-
-
-def key_variables(variables: Any) -> tuple[str, ...]:
-    """The AWS key variables a ``variables:`` mapping sets (merged ones included)."""
-    if not is_map(variables):
-        return ()
-    keys = tuple(
-        str(k)
-        for k, v in variables.items()
-        if k in KEY_VARIABLES and _is_credential(variable_value(v))
-    )
-    if keys and _for_another_store(variables):
-        return ()
-    return keys
-
-
-def rule_keys(rules: Any) -> Iterator[tuple[int, Any, tuple[str, ...]]]:
-    """(index, ``variables:`` mapping, AWS key variables it sets) of each rule of
-    ``rules`` (a job's or ``workflow:``'s) that sets AWS keys when it matches: a job's
-    rule variables outrank its other variables, ``workflow:``'s reach every job
-    (https://docs.gitlab.com/ci/yaml/#rulesvariables,
-    https://docs.gitlab.com/ci/yaml/#workflowrulesvariables)."""
-    for index, rule in enumerate(rules if is_seq(rules) else ()):
-        variables = rule.get("variables") if is_map(rule) else None
-        keys = key_variables(variables)
-        if keys:
-            yield index, variables, keys
-
-
-def _is_credential(value: Any) -> bool:
-    """A key variable's value that can hold a credential: a CI/CD variable (``$NAME``,
-    ``${NAME}``) or a literal that looks like a real key. A literal such as ``testing`` or
-    ``test`` (moto, LocalStack) is not one; a real key written out is the hard-coded-key
-    check's business as well."""
-    if not isinstance(value, str) or not value:
-        return False
-    return "$" in value or any(find_literals(f"aws secret: {value}"))
-
-
-def _for_another_store(variables: Any) -> bool:
-    """Keys set beside an endpoint that is not AWS's, or named for an S3-compatible store
-    (``$MINIO_ACCESS_KEY``, ``$R2_…``): not AWS keys."""
-    pairs = [
-        (str(k), str(variable_value(v)))
-        for k, v in variables.items()
-        if isinstance(variable_value(v), str)
-    ]
-    sources = [v for k, v in pairs if k in KEY_VARIABLES]
-    return bool(endpoint_evidence(pairs, [v for _, v in pairs], sources))
-
-
-def own_scripts(node: Any, hooks: bool) -> Iterator[tuple[str, Any]]:
-    """(route, script) of each script section written in ``node`` itself (merged ones,
-    ``<<: *x``, are reported where written); with ``hooks`` (a job or ``default:``, not
-    the top level, where ``hooks`` would be a job's name), its
-    ``hooks:pre_get_sources_script`` too (:data:`HOOK_SECTION`)."""
-    own = {str(k) for k, _ in own_items(node)}
-    for section in SCRIPT_SECTIONS:
-        if section in own:
-            yield section, node.get(section)
-    hook: Any = node.get("hooks") if hooks and "hooks" in own else None
-    if is_map(hook) and "pre_get_sources_script" in hook:
-        yield HOOK_SECTION, hook.get("pre_get_sources_script")
-
-
-def shown_section(section: str) -> str:
-    """A section as a message names it: ``hooks:pre_get_sources_script`` for the hook."""
-    return "hooks:pre_get_sources_script" if section == HOOK_SECTION else section
-
-
 def _exports(job: str | None, node: Any) -> Iterator[ScriptExports]:
     for section, script in own_scripts(node, hooks=job is not None):
         if not is_seq(script):
@@ -223,27 +132,6 @@ def _exports(job: str | None, node: Any) -> Iterator[ScriptExports]:
         )
         if indices and not exports_temporary(script, indices):
             yield ScriptExports(job, section, script, indices)
-
-
-# An export's value computed when the script runs: `$(…)` or backticks.
-_COMPUTED = re.compile(
-    r"(?:=|aws_(?:access_key_id|secret_access_key|session_token))\s*[\"']?\s*(?:\$\(|`)"
-)
-_ASSUMES_ROLE = re.compile(r"\bsts\s+assume-role(?:-with-web-identity|-with-saml)?\b")
-
-
-def exports_temporary(script: Any, indices: tuple[int, ...]) -> bool:
-    """Whether the exported keys are temporary credentials the script obtains itself: a
-    session token is exported with them, and each value is computed when the script runs
-    (or the section assumes a role with ``aws sts assume-role…``). A session token only
-    comes with temporary credentials.
-    https://docs.gitlab.com/ci/cloud_services/aws/"""
-    lines = [str(script[i]) for i in indices]
-    if not any("session_token" in line.lower() for line in lines):
-        return False
-    if all(_COMPUTED.search(line) for line in lines):
-        return True
-    return any(isinstance(line, str) and _ASSUMES_ROLE.search(line) for line in script)
 
 
 def _handoffs(job: str | None, node: Any) -> Iterator[KeyHandOff]:
@@ -304,24 +192,6 @@ def _rule_sites(job: str | None, route: str, rules: Any) -> Iterator[KeyVariable
         for site in _sites(job, node, keys):
             rule = f"{route}.rules[{index}].variables"
             yield KeyVariables(job, site.scope, site.node, site.keys, rule, how)
-
-
-def matrix_keys(parallel: Any) -> Iterator[tuple[int, Any, tuple[str, ...]]]:
-    """(index, entry, AWS key variables it sets) of each entry of a job's
-    ``parallel: matrix:`` that sets AWS keys for the instances it makes: a value is one
-    string or a list of them, one instance each (https://docs.gitlab.com/ci/yaml/#parallelmatrix)."""
-    matrix: Any = parallel.get("matrix") if is_map(parallel) else None
-    for index, entry in enumerate(matrix if is_seq(matrix) else ()):
-        if not is_map(entry):
-            continue
-        keys = tuple(
-            str(k)
-            for k, v in entry.items()
-            if k in KEY_VARIABLES
-            and any(_is_credential(item) for item in (v if is_seq(v) else [v]))
-        )
-        if keys:
-            yield index, entry, keys
 
 
 def _matrix_sites(job: str, parallel: Any) -> Iterator[KeyVariables]:
@@ -417,16 +287,3 @@ def _also(jobs: list[str | None], first: str | None, most: int = 5) -> str:
     shown = ", ".join(scope_of(j) for j in others[:most])
     more = f" and {len(others) - most:,} more" if len(others) > most else ""
     return f", and for {shown}{more}"
-
-
-def scope_of(job: str | None) -> str:
-    """Who gets what is written in ``job``, as a message says it: a name starting with a
-    dot is a hidden job, a template the jobs that extend it get it from
-    (https://docs.gitlab.com/ci/jobs/#hide-a-job); ``default:`` gives it to every job."""
-    if job is None:
-        return "every job"
-    if job == "default":
-        return "every job (default:)"
-    if job.startswith("."):
-        return f"template {quoted(job)}"
-    return f"job {quoted(job)}"

@@ -21,7 +21,7 @@ from keyless.workflows.evidence import (
     script_reexports,
     writes_session_token,
 )
-from keyless.workflows.gitlab import (
+from keyless.workflows.gitlab_keys import (
     EXPORT,
     KEY_VARIABLES,
     exports_temporary,

@@ -22,7 +22,6 @@ from typing import Any
 
 from keyless.errors import quoted
 from keyless.workflows.edits import Plan, entry_column, insert_before_first_key, key_block
-from keyless.workflows.gitlab import rule_keys, variable_value
 from keyless.workflows.gitlab_blockers import (
     blockers,
     first_section,
@@ -32,6 +31,7 @@ from keyless.workflows.gitlab_blockers import (
     shared_blockers,
 )
 from keyless.workflows.gitlab_jwt import TOKEN_VARIABLE, plan_token_fixes
+from keyless.workflows.gitlab_keys import rule_keys, variable_value
 from keyless.workflows.gitlab_pipeline import Job, Pipeline, Section
 from keyless.workflows.model import (
     FixOptions,

@@ -36,7 +36,7 @@ from keyless.checks.registry import Check, Scope
 from keyless.errors import InputError, quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.edits import entry_column, insert_before_first_key, key_block
-from keyless.workflows.gitlab import SCRIPT_SECTIONS, jobs_of, scope_of, variable_value
+from keyless.workflows.gitlab_keys import SCRIPT_SECTIONS, jobs_of, scope_of, variable_value
 from keyless.workflows.gitlab_pipeline import Job
 from keyless.workflows.jwt_use import TokenUse, token_use
 from keyless.workflows.model import WorkflowFile, workflow_finding

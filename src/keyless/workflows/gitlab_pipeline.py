@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from keyless.workflows.gitlab import KEY_VARIABLES, SCRIPT_SECTIONS, jobs_of, variable_value
+from keyless.workflows.gitlab_keys import KEY_VARIABLES, SCRIPT_SECTIONS, jobs_of, variable_value
 from keyless.workflows.model import WorkflowFile
 from keyless.workflows.yamldoc import Document, has_own, is_map, is_seq, origin_of, scalar_texts
 

@@ -43,7 +43,7 @@ from typing import Any
 from keyless.checks.registry import Check, Scope
 from keyless.errors import quoted
 from keyless.findings import Finding, Severity
-from keyless.workflows.gitlab import SCRIPT_SECTIONS
+from keyless.workflows.gitlab_keys import SCRIPT_SECTIONS
 from keyless.workflows.gitlab_pipeline import assemble
 from keyless.workflows.keyuse import KEY_VARIABLES, TEMPORARY, has_key, mappings, strings
 from keyless.workflows.model import WorkflowFile, workflow_finding
