@@ -21,9 +21,16 @@ from typing import Any
 from keyless.checks.registry import Check, Scope
 from keyless.errors import InputError, quoted
 from keyless.findings import Finding, Severity
-from keyless.workflows.github import grants_id_token, jobs_of, steps_of
+from keyless.workflows.github import grants_id_token, jobs_of
 from keyless.workflows.github_checks import said_not_to_run
 from keyless.workflows.model import WorkflowFile, workflow_finding
+from keyless.workflows.pull_request_code import (
+    RUNNER_HEAD_VARIABLES,
+    head_checkouts,
+    head_variables,
+    input_read,
+    names_head,
+)
 from keyless.workflows.yamldoc import (
     Document,
     is_map,
@@ -66,14 +73,6 @@ PWN_REQUEST_ID_TOKEN = Check(
 )
 
 _PRIVILEGED_EVENTS = ("pull_request_target", "workflow_run")
-# The pull request's (or the triggering run's) code, as a checkout's `ref` or `repository`.
-_HEAD = re.compile(
-    r"github\.event\.pull_request\.(?:head\.(?:sha|ref|repo\.full_name)|merge_commit_sha)"
-    r"|github\.head_ref"
-    r"|github\.event\.workflow_run\.head_(?:sha|branch|repository\.full_name)"
-    r"|refs/pull/",
-    re.IGNORECASE,
-)
 # A job condition that admits only pull requests from the repository itself.
 _SAME_REPOSITORY = re.compile(
     r"head\.repo\.full_name\s*==\s*github\.repository"
@@ -96,7 +95,7 @@ def _findings(root: Any, file: WorkflowFile) -> list[Finding]:
         return []
     out: list[Finding] = []
     workflow_permissions = root.get("permissions")
-    workflow_env = _head_variables(root.get("env"), {})
+    workflow_env = head_variables(root.get("env"), {})
     events = " / ".join(_privileged(root.get("on")))
     for name, job in jobs_of(root):
         # A reusable workflow's call passes its token on: the called workflow's
@@ -139,7 +138,7 @@ def untrusted_checkout(root: Any, job: Any) -> str | None:
     events = " / ".join(_privileged(root.get("on")))
     if not events:
         return None
-    workflow_env = _head_variables(root.get("env"), {})
+    workflow_env = head_variables(root.get("env"), {})
     for index, _, key, shown, _ in _job_checkouts(job, workflow_env, events):
         return (
             f"step {index + 1} checks out the pull request's code ({key}: {_shortened(shown)}) "
@@ -166,9 +165,9 @@ def untrusted_call(root: Any, job: Any, repository_root: Path) -> str | None:
 def _job_checkouts(
     job: Any, workflow_env: dict[str, str], events: str
 ) -> Iterator[tuple[int, Any, str, str, str]]:
-    job_env = _head_variables(job.get("env"), workflow_env)
-    runner = _RUNNER_HEAD_VARIABLES if "pull_request_target" in events else frozenset()
-    return _head_checkouts(job, job_env, runner)
+    job_env = head_variables(job.get("env"), workflow_env)
+    runner = RUNNER_HEAD_VARIABLES if "pull_request_target" in events else frozenset()
+    return head_checkouts(job, job_env, runner)
 
 
 def _call_findings(
@@ -257,15 +256,15 @@ def _callee_checkouts(
     caller's, which grant it)."""
     if not is_map(callee):
         return
-    workflow_env = _head_variables(callee.get("env"), {}, given)
+    workflow_env = head_variables(callee.get("env"), {}, given)
     for name, job in jobs_of(callee):
         permissions = job.get("permissions") if "permissions" in job else callee.get("permissions")
         keeps = permissions is None and "permissions" not in callee and "permissions" not in job
         if not (keeps or grants_id_token(permissions)) or _same_repository_only(job.get("if")):
             continue
-        job_env = _head_variables(job.get("env"), workflow_env, given)
-        for index, _, key, shown, _ in _head_checkouts(job, job_env, frozenset(), given):
-            yield name, index, key, shown, _input_read(shown, given)
+        job_env = head_variables(job.get("env"), workflow_env, given)
+        for index, _, key, shown, _ in head_checkouts(job, job_env, frozenset(), given):
+            yield name, index, key, shown, input_read(shown, given)
 
 
 def _head_inputs(job: Any) -> Iterator[tuple[str, tuple[Any, str]]]:
@@ -273,49 +272,8 @@ def _head_inputs(job: Any) -> Iterator[tuple[str, tuple[Any, str]]]:
     pull request's code (``with: ref: ${{ github.event.pull_request.head.sha }}``)."""
     inputs = job.get("with")
     for key, value in own_items(inputs):
-        if isinstance(value, str) and _names_head(value):
+        if isinstance(value, str) and names_head(value):
             yield str(key), (inputs, value)
-
-
-# `${{ inputs.NAME }}` / `${{ inputs['NAME'] }}` in a called workflow.
-_INPUT_EXPRESSION = re.compile(
-    r"\binputs\.([A-Za-z_][A-Za-z0-9_-]*)|\binputs\[\s*['\"]([A-Za-z_][A-Za-z0-9_-]*)['\"]\s*\]"
-)
-
-
-def _input_read(value: str, given: frozenset[str]) -> str | None:
-    """The input of ``given`` (lower case names) that ``value`` reads, if any."""
-    for match in _INPUT_EXPRESSION.finditer(value):
-        name = (match.group(1) or match.group(2)).lower()
-        if name in given:
-            return name
-    return None
-
-
-def _names_head(value: str, given: frozenset[str] = frozenset()) -> bool:
-    """Whether ``value`` names the pull request's code: an expression of the event, or
-    an input of a called workflow that its call gives the head's ref."""
-    return bool(
-        _HEAD.search(value)
-        or _HEAD_URL.search(value)
-        or (given and _input_read(value, given) is not None)
-    )
-
-
-def _head_variables(
-    env: Any, outer: dict[str, str], given: frozenset[str] = frozenset()
-) -> dict[str, str]:
-    """The environment variables (name → value) holding the pull request's code at this
-    level: ``outer``'s, less those this ``env:`` sets to something else, plus its own."""
-    if not is_map(env):
-        return outer
-    heads = dict(outer)
-    for name, value in env.items():
-        if isinstance(value, str) and _names_head(value, given):
-            heads[str(name)] = value
-        else:
-            heads.pop(str(name), None)
-    return heads
 
 
 def _shortened(value: str) -> str:
@@ -335,108 +293,3 @@ def _privileged(on: Any) -> list[str]:
 
 def _same_repository_only(condition: Any) -> bool:
     return isinstance(condition, str) and bool(_SAME_REPOSITORY.search(condition))
-
-
-# A `run:` script fetching the pull request's code: `gh pr checkout`, or a git command
-# on `pull/N/head` (or `/merge`) or on an expression naming the head (`git checkout
-# ${{ github.event.pull_request.head.sha }}`, `git clone ${{ …head.repo.clone_url }}`).
-# Each command (split at line breaks, `;`, `|` and `&`) is searched by patterns that take
-# linear time on a hostile script.
-_COMMANDS = re.compile(r"[\n;|&]")
-_GH_PR_CHECKOUT = re.compile(r"\bgh\s+pr\s+checkout\b", re.IGNORECASE)
-_GIT = re.compile(r"\bgit\b", re.IGNORECASE)
-_GIT_VERB = re.compile(
-    r"\b(?:fetch|pull|clone|checkout|switch|reset|merge|rebase|worktree)\b", re.IGNORECASE
-)
-_PULL_REF = re.compile(r"\bpull/(?:\$\{\{[^}]{0,200}\}\}|[^\s/]+)/(?:head|merge)\b", re.IGNORECASE)
-_HEAD_URL = re.compile(
-    r"github\.event\.pull_request\.head\.repo\.(?:clone_url|git_url|ssh_url|html_url)",
-    re.IGNORECASE,
-)
-
-
-# `${{ env.NAME }}` / `${{ env['NAME'] }}` in an expression; `$NAME` / `${NAME}` in a
-# shell script (a variable of the environment the runner sets, `GITHUB_HEAD_REF`, too).
-_ENV_EXPRESSION = re.compile(
-    r"\benv\.([A-Za-z_][A-Za-z0-9_-]*)|\benv\[\s*['\"]([A-Za-z_][A-Za-z0-9_-]*)['\"]\s*\]"
-)
-_SHELL_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
-# Set on pull_request_target runs (not workflow_run ones) to the head branch's name.
-# https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/store-information-in-variables#default-environment-variables
-_RUNNER_HEAD_VARIABLES = frozenset({"GITHUB_HEAD_REF"})
-
-
-def _env_head(value: str, heads: dict[str, str]) -> str | None:
-    """The variable of ``heads`` that ``value`` reads as ``env.NAME``, if it reads one.
-    Expression contexts are case-insensitive."""
-    folded = {name.lower(): name for name in heads}
-    for match in _ENV_EXPRESSION.finditer(value):
-        name = folded.get((match.group(1) or match.group(2)).lower())
-        if name is not None:
-            return name
-    return None
-
-
-def _shell_head(command: str, heads: dict[str, str], runner: frozenset[str]) -> bool:
-    """Whether ``command`` reads a variable holding the pull request's code (one of
-    ``heads``, or of ``runner``, those the runner sets)."""
-    for match in _SHELL_VARIABLE.finditer(command):
-        name = match.group(1)
-        if name in heads or name in runner:
-            return True
-    return _env_head(command, heads) is not None
-
-
-def _fetches_head(
-    script: str, heads: dict[str, str], runner: frozenset[str], given: frozenset[str]
-) -> str | None:
-    """The command of ``script`` that fetches the pull request's code, if one does."""
-    for command in _COMMANDS.split(re.sub(r"\\\r?\n", " ", script)):  # continued lines
-        if _GH_PR_CHECKOUT.search(command) or (
-            _GIT.search(command)
-            and _GIT_VERB.search(command)
-            and (
-                _PULL_REF.search(command)
-                or _names_head(command, given)
-                or _shell_head(command, heads, runner)
-            )
-        ):
-            return command.strip()
-    return None
-
-
-def _head_checkouts(
-    job: Any,
-    job_env: dict[str, str],
-    runner: frozenset[str],
-    given: frozenset[str] = frozenset(),
-) -> Iterator[tuple[int, Any, str, str, str]]:
-    """(step index, mapping, key, text shown, route from the step) of each step that
-    checks out or fetches the pull request's code, directly, through an environment
-    variable holding its ref (``env: SHA: ${{ github.event.pull_request.head.sha }}``) or,
-    in a called workflow, through an input ``given`` the head's ref."""
-    for index, step in steps_of(job):
-        heads = _head_variables(step.get("env"), job_env, given)
-        script = step.get("run")
-        command = _fetches_head(script, heads, runner, given) if isinstance(script, str) else None
-        if command is not None:
-            yield index, step, "run", command, "run"
-            continue
-        uses = step.get("uses")
-        inputs = step.get("with")
-        if not isinstance(uses, str) or not is_map(inputs):
-            continue
-        if uses.split("@")[0].strip().lower() != "actions/checkout":
-            continue
-        for key in ("ref", "repository"):
-            value = inputs.get(key)
-            if not isinstance(value, str):
-                continue
-            if _HEAD.search(value) or (given and _input_read(value, given) is not None):
-                yield index, inputs, key, value, f"with.{key}"
-                break
-            name = _env_head(value, heads)
-            if name is not None:
-                shown = f"{value}, with env {name}: {heads[name]}"
-                yield index, inputs, key, shown, f"with.{key}"
-                break
