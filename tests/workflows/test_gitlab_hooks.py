@@ -76,3 +76,43 @@ def test_fix_never_says_a_hook_s_keys_are_done(tmp_path: Path) -> None:
 def test_a_top_level_job_named_hooks_is_a_job(tmp_path: Path) -> None:
     root = repo(tmp_path, {".gitlab-ci.yml": TOP_LEVEL})
     assert scan([root]).findings == ()
+
+
+#: Keys from the job's variables, used by its hook before the clone.
+HOOK_USES_KEYS = """\
+deploy:
+  variables:
+    AWS_ACCESS_KEY_ID: $KEY
+    AWS_SECRET_ACCESS_KEY: $SECRET
+  HOOKS
+  script:
+    - aws s3 sync ./public s3://site
+"""
+
+
+def test_a_job_whose_hook_uses_aws_is_left_for_a_person(tmp_path: Path) -> None:
+    hooks = "hooks:\n    pre_get_sources_script:\n      - aws s3 cp s3://mirror/creds ~/.netrc"
+    root = repo(tmp_path, {".gitlab-ci.yml": HOOK_USES_KEYS.replace("HOOKS", hooks)})
+    rewrite = only(fix([root], options()), ".gitlab-ci.yml")
+    assert rewrite.after == rewrite.before
+    assert [u.reason for u in rewrite.unfixed] == [
+        "its hooks:pre_get_sources_script uses AWS, and runs before the clone and the script "
+        "that would write the OIDC token file: rewrite it by hand"
+    ]
+
+
+def test_the_default_hook_is_the_job_s_too(tmp_path: Path) -> None:
+    text = HOOK_USES_KEYS.replace("  HOOKS\n", "") + (
+        "default:\n  hooks:\n    pre_get_sources_script:\n      - aws --version\n"
+    )
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    rewrite = only(fix([root], options()), ".gitlab-ci.yml")
+    assert any("hooks:pre_get_sources_script uses AWS" in u.reason for u in rewrite.unfixed)
+
+
+def test_a_hook_without_aws_does_not_stop_the_rewrite(tmp_path: Path) -> None:
+    hooks = "hooks:\n    pre_get_sources_script:\n      - git config --global http.version HTTP/1.1"
+    root = repo(tmp_path, {".gitlab-ci.yml": HOOK_USES_KEYS.replace("HOOKS", hooks)})
+    rewrite = only(fix([root], options()), ".gitlab-ci.yml")
+    assert rewrite.unfixed == ()
+    assert rewrite.after != rewrite.before

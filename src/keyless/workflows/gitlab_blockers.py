@@ -9,6 +9,7 @@ keys with a job left as it is. :mod:`.gitlab_fix` rewrites the others.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -253,6 +254,11 @@ def blockers(job: Job, usage: KeyUsage, referenced: Mapping[int, str] | None = N
         reasons.append(
             f"its {first.name} is written in flow style ([…]): use block style, or rewrite by hand"
         )
+    if _hook_uses_aws(job):
+        reasons.append(
+            "its hooks:pre_get_sources_script uses AWS, and runs before the clone and the "
+            "script that would write the OIDC token file: rewrite it by hand"
+        )
     node = job.entry.node
     if is_flow(node) or not any(True for _ in node.non_merged_items()):
         reasons.append(
@@ -261,6 +267,21 @@ def blockers(job: Job, usage: KeyUsage, referenced: Mapping[int, str] | None = N
     if not usage.variables and "variables" in node and not has_own(node, "variables"):
         reasons.append("its variables are merged in from an anchor (<<): rewrite it by hand")
     return list(dict.fromkeys(reasons))
+
+
+# An `aws` command or an AWS variable (`$AWS_ACCESS_KEY_ID`, `AWS_PROFILE=…`) in a line.
+_AWS_USE = re.compile(r"(?<![\w-])aws(?![\w-])|\bAWS_[A-Z_]+")
+
+
+def _hook_uses_aws(job: Job) -> bool:
+    """Whether the job's ``hooks:pre_get_sources_script`` (its own, a template's or
+    ``default:``'s) uses AWS: GitLab runs it before it fetches the repository
+    (https://docs.gitlab.com/ci/yaml/#hookspre_get_sources_script), before any script
+    line the rewrite adds, so it would lose the keys and have no token file yet."""
+    hooks: Any = job.keys.get("hooks")
+    script: Any = hooks.get("pre_get_sources_script") if is_map(hooks) else None
+    lines = [script] if isinstance(script, str) else list(script) if is_seq(script) else []
+    return any(isinstance(line, str) and _AWS_USE.search(line) for line in lines)
 
 
 def shared_blockers(

@@ -202,9 +202,10 @@ def resolve(pipeline: Pipeline, entry: Entry) -> Job:
         if found is not None:
             sections[section] = found
     default: Any = pipeline.default.node if pipeline.default is not None else None
-    inherited = is_map(default) and "id_tokens" in default
-    if "id_tokens" not in keys and inherited and _inherits(entry, "default", "id_tokens"):
-        keys["id_tokens"] = default["id_tokens"]
+    for keyword in ("id_tokens", "hooks"):  # default: keywords the job may inherit
+        inherited = is_map(default) and keyword in default
+        if keyword not in keys and inherited and _inherits(entry, "default", keyword):
+            keys[keyword] = default[keyword]
     return Job(entry, variables, sections, keys, tuple(dict.fromkeys(missing)))
 
 
