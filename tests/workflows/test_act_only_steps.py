@@ -120,3 +120,49 @@ def test_conditions_false_on_github(condition: Any, reason: str) -> None:
 )
 def test_other_conditions_may_run(condition: Any) -> None:
     assert not_on_github(condition) is None
+
+
+WORKFLOW = """\
+on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    JOB_IF
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        STEP_IF
+        with:
+          aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
+          aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+          aws-region: us-east-1
+"""
+
+
+def workflow_findings(tmp_path: Path, job_if: str, step_if: str) -> list[Any]:
+    text = WORKFLOW.replace("JOB_IF", job_if or "name: deploy").replace(
+        "STEP_IF", step_if or "name: keys"
+    )
+    result = scan([repo(tmp_path, {".github/workflows/deploy.yml": text})])
+    return list(result.findings)
+
+
+@pytest.mark.parametrize(
+    ("job_if", "step_if", "said"),
+    [
+        ("", "if: ${{ env.ACT }}", f"the step does not run on GitHub: {ACT_ONLY}"),
+        ("", "if: false", f"the step does not run on GitHub: {FALSE}"),
+        ("if: false", "", f"the job does not run on GitHub: {FALSE}"),
+    ],
+)
+def test_a_workflow_step_or_job_github_never_runs_is_low(
+    tmp_path: Path, job_if: str, step_if: str, said: str
+) -> None:
+    (finding,) = workflow_findings(tmp_path, job_if, step_if)
+    assert finding.severity is Severity.LOW
+    assert finding.message.endswith(f"; {said}")
+
+
+def test_a_workflow_step_that_may_run_stays_high(tmp_path: Path) -> None:
+    (finding,) = workflow_findings(tmp_path, "", "if: ${{ !env.ACT }}")
+    assert finding.severity is Severity.HIGH
+    assert "does not run on GitHub" not in finding.message

@@ -9,7 +9,7 @@ from typing import Any
 
 from keyless.checks.registry import Check, Scope
 from keyless.errors import quoted
-from keyless.findings import Finding, Severity
+from keyless.findings import FileLocation, Finding, Severity
 from keyless.workflows.evidence import endpoint_evidence
 from keyless.workflows.github import (
     CONFIGURE_ACTION,
@@ -21,6 +21,7 @@ from keyless.workflows.github import (
     steps_of,
 )
 from keyless.workflows.github_composite import composite_verdict
+from keyless.workflows.github_conditions import lowered_if_never_run
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.oidc_use import needless_id_token_jobs
 from keyless.workflows.yamldoc import (
@@ -314,8 +315,19 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             "permissions.id-token" if is_map(permissions) else "permissions",
         )
     shared = [entry for entry in reported.values() if len(entry[2]) > 1]
+    # Keys shared by several jobs or steps run where any of them runs: judged as they are.
+    alone = {position for position, _, who in reported.values() if len(who) == 1}
+    out = [
+        lowered_if_never_run(f, analysis.document.root, _route(f)) if i in alone else f
+        for i, f in enumerate(out)
+    ]
     named = _name_aliases(out, analysis, shared) if shared else out
     return said_not_to_run(named, analysis.document)
+
+
+def _route(finding: Finding) -> str:
+    location = finding.location
+    return location.route if isinstance(location, FileLocation) else ""
 
 
 def said_not_to_run(

@@ -13,14 +13,22 @@ Two shapes are false on GitHub as written, whatever the event:
 
 A condition that holds one of them as a conjunct (``env.ACT && github.ref == …``) is
 false too. Anything else (``!env.ACT``, ``||``, parentheses, a function) is not judged:
-keyless reads it as a step that may run.
+keyless reads it as a step that may run. A job's ``if:`` cannot read ``env``; its
+``false`` is judged the same way.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
+from keyless.findings import Finding, Severity
+from keyless.workflows.yamldoc import is_map, is_seq
+
+# A finding's route inside a job, and inside one of its steps: job IDs are letters,
+# digits, `-` and `_` (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#jobsjob_id).
+_IN_JOB = re.compile(r"jobs\.([A-Za-z0-9_-]+)(?:\.steps\[(\d+)\])?")
 _WRAPPED = re.compile(r"\s*\$\{\{(.*)\}\}\s*", re.DOTALL)
 # A string literal of an expression: single quotes, '' inside for a quote.
 _STRING = re.compile(r"'(?:[^']|'')*'")
@@ -59,3 +67,26 @@ def not_on_github(condition: Any) -> str | None:
         if _ACT_TRUE.fullmatch(atom):
             return ACT_ONLY
     return None
+
+
+def lowered_if_never_run(finding: Finding, root: Any, route: str) -> Finding:
+    """``finding`` (at ``route`` of the workflow ``root``) made low, with the reason, when
+    the job or step it is in never runs on GitHub (:func:`not_on_github`); else itself."""
+    match = _IN_JOB.match(route)
+    jobs: Any = root.get("jobs") if is_map(root) and match else None
+    job: Any = jobs.get(match.group(1)) if match and is_map(jobs) else None
+    if not is_map(job):
+        return finding
+    reason, what = not_on_github(job.get("if")), "job"
+    steps: Any = job.get("steps")
+    index = int(match.group(2)) if match and match.group(2) and len(match.group(2)) < 6 else None
+    if reason is None and index is not None and is_seq(steps) and index < len(steps):
+        step = steps[index]
+        reason, what = (not_on_github(step.get("if")) if is_map(step) else None), "step"
+    if reason is None:
+        return finding
+    return replace(
+        finding,
+        severity=Severity.LOW,
+        message=f"{finding.message}; the {what} does not run on GitHub: {reason}",
+    )
