@@ -118,7 +118,12 @@ def test_the_status_document_follows_its_schema(alice: World) -> None:
         (["--user", "alice", "--max-actions", "0"], "--max-actions"),
         (["--user", "alice", "--external-id", "abc"], "only applies with --org"),
         (["--user", "alice", "--region", "us-east-1\n"], "--region"),
-        (["--user", "alice", "--member-role", "a b"], "--member-role"),
+        (["--user", "alice", "--org", "--member-role", "a b"], "--member-role"),
+        (["--user", "alice", "--member-role", "Auditor"], "--member-role only applies with --org"),
+        (
+            ["--user", "alice", "--member-role", "Auditor", "--external-id", "abcdef"],
+            "--member-role and --external-id only apply with --org",
+        ),
         ([], "name what to retire"),
         (["--demo", "--user", "alice"], "--demo runs on its own"),
     ],
@@ -172,3 +177,14 @@ def test_the_demo_walks_every_stage(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert "FLAG " in result.stdout
     assert "done     reactivate-key" in result.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["status", "rollback"])
+def test_member_role_without_org_is_refused_by_every_subcommand(world: World, command: str) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["retire", command, "--member-role", "Auditor", "--journal", str(world.journal)],
+    )
+
+    assert result.exit_code == 2
+    assert "--member-role only applies with --org" in result.stderr

@@ -304,8 +304,20 @@ def _reach(params: dict[str, Any]) -> Reach:
     )
     from keyless.retire import OrganizationReach, SessionReach
 
-    if params["external_id"] is not None and not params["org"]:
-        raise click.UsageError("--external-id only applies with --org")
+    # --member-role has a default: whether it was given is asked of click, as --external-id
+    # (no default) is known given when it is not None.
+    source = click.get_current_context().get_parameter_source("member_role")
+    org_only = [
+        flag
+        for flag, given in (
+            ("--member-role", source not in (None, click.core.ParameterSource.DEFAULT)),
+            ("--external-id", params["external_id"] is not None),
+        )
+        if given
+    ]
+    if org_only and not params["org"]:
+        verb = "applies" if len(org_only) == 1 else "apply"
+        raise click.UsageError(f"{' and '.join(org_only)} only {verb} with --org")
     # `is not None`: an empty value given (`--region ""`, a variable unset in a script) is
     # refused as `scan` refuses it, never read as "the default".
     given = {name: params[name] for name in ("profile", "region", "external_id")}
