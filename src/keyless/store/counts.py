@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
+from keyless.errors import InputError, quoted
 from keyless.findings import Severity
 from keyless.store.history import Counts
 
@@ -28,25 +29,37 @@ def account_counts(
     db: sqlite3.Connection,
     only: tuple[str | None, str | None],
     severity: SeverityReader,
+    damaged: Callable[[str], InputError],
     *,
     suppressed_kept: bool,
 ) -> Mapping[Key, Counts]:
     """Per (scan, account): users, console users, active keys, findings by severity and,
-    when ``suppressed_kept`` (the store has the table), the suppressed findings."""
-    users: dict[Key, tuple[int, int]] = {
-        (scan, account): (total, console or 0)
-        for scan, account, total, console in db.execute(
-            "SELECT scan_id, account, count(*), sum(console_access = 1) FROM users"
-            " WHERE (? IS NULL OR account = ?) GROUP BY scan_id, account",
-            only,
-        )
-    }
-    keys = _grouped(
-        db,
-        "SELECT scan_id, account, count(*) FROM access_keys"
-        " WHERE active = 1 AND (? IS NULL OR account = ?) GROUP BY scan_id, account",
+    when ``suppressed_kept`` (the store has the table), the suppressed findings.
+    ``damaged`` makes the error for a user or key listed twice."""
+    # A user listed twice in a scan (or a user's key slot) would be counted twice: the
+    # collectors refuse a user listed twice, so keyless never writes one (the length
+    # makes the key's pair unambiguous).
+    users: dict[Key, tuple[int, int]] = {}
+    for scan, account, total, console, distinct in db.execute(
+        "SELECT scan_id, account, count(*), sum(console_access = 1), count(DISTINCT arn)"
+        " FROM users WHERE (? IS NULL OR account = ?) GROUP BY scan_id, account",
         only,
-    )
+    ):
+        if distinct != total:
+            raise damaged(f"scan {scan} has a user listed twice ({quoted(account, 40)})")
+        users[(scan, account)] = (total, console or 0)
+    keys: dict[Key, int] = {}
+    for scan, account, active, total, distinct in db.execute(
+        "SELECT scan_id, account, sum(active = 1), count(*),"
+        " count(DISTINCT length(user_arn) || ':' || user_arn || ':' || slot)"
+        " FROM access_keys WHERE (? IS NULL OR account = ?) GROUP BY scan_id, account",
+        only,
+    ):
+        if distinct != total:
+            raise damaged(
+                f"scan {scan} has an access key twice in one slot ({quoted(account, 40)})"
+            )
+        keys[(scan, account)] = active or 0
     suppressed = (
         _grouped(
             db,

@@ -19,6 +19,7 @@ from keyless.errors import InputError, quoted
 from keyless.sqlite_code import code_objects
 from keyless.store import rows
 from keyless.store.history import History
+from keyless.store.integrity import check_scan_rows
 from keyless.store.provenance import check_store, create_store_file, write_gitignore
 from keyless.store.record import ScanRecord
 from keyless.store.schema import (
@@ -266,6 +267,8 @@ class Store:
         if row is None:
             raise InputError(f"no recorded scan {scan_id}", where=self.where)
         scanned_at, collected_at, source, organization, complete, version = row
+        suppressed_kept = self._has_table(rows.SUPPRESSED.name)
+        check_scan_rows(self._db, self._damaged, scan_id, suppressed_kept=suppressed_kept)
         cell = rows.Cells(self._damaged, f"scan {scan_id}")
         return ScanRecord(
             scanned_at=cell.date(scanned_at, "scans.scanned_at"),
@@ -280,7 +283,7 @@ class Store:
             findings=tuple(rows.records(self._db, scan_id, cell, rows.FINDINGS)),
             not_evaluated=tuple(rows.records(self._db, scan_id, cell, rows.NOT_EVALUATED)),
             suppressed=tuple(rows.records(self._db, scan_id, cell, rows.SUPPRESSED))
-            if self._has_table(rows.SUPPRESSED.name)
+            if suppressed_kept
             else (),
         )
 

@@ -122,6 +122,10 @@ def compare(old: ScanRecord, new: ScanRecord, *, old_name: str, new_name: str) -
     order = [a.id for a in new.accounts] + [a for a in old_accounts if a not in new_accounts]
     old_by = _by_account(old)
     new_by = _by_account(new)
+    # An organization check's finding may name an account neither scan lists (the
+    # management account left out of the scan): compared too, never dropped.
+    listed = set(order)
+    order += [a for a in dict.fromkeys([*new_by, *old_by]) if a not in listed]
     ran = new.coverage()
     diffs = tuple(
         _account_diff(

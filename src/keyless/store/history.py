@@ -61,12 +61,15 @@ class HistoryPoint:
     complete: bool
     accounts: Mapping[str, Counts]
     unread: tuple[str, ...] = ()
+    outside: Counts = field(default_factory=Counts)
+    """What is counted on no account read: the findings of an organization check on its
+    management account when the scan did not read that account."""
 
     @property
     def total(self) -> Counts:
-        """The estate's counts: the sum over the accounts read (a lower bound when
-        ``unread`` is not empty)."""
-        total = Counts()
+        """The estate's counts: the sum over the accounts read and :attr:`outside` (a
+        lower bound when ``unread`` is not empty)."""
+        total = self.outside
         for counts in self.accounts.values():
             total = total + counts
         return total

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from keyless.errors import InputError
 from keyless.store.counts import account_counts
 from keyless.store.history import Counts, History, HistoryPoint
+from keyless.store.integrity import check_history_rows
 from keyless.store.record import NOT_SELECTED
 from keyless.store.rows import Cells
 from keyless.store.schema import COMMANDS, SCANS_IN_ORDER
@@ -38,9 +39,10 @@ def read_history(
     wanted = {row[0] for row in scans}
     only = (account, account)  # (? IS NULL OR account = ?): every account, or one
     reader = Cells(damaged, "a scan")
-    counts = account_counts(db, only, reader.severity, suppressed_kept=suppressed_kept)
+    counts = account_counts(db, only, reader.severity, damaged, suppressed_kept=suppressed_kept)
     labels: dict[str, str] = {}
     statuses: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    scanned_in: set[tuple[int, str]] = set()
     for scan_id, account_id, label, status in db.execute(
         "SELECT scan_id, account, label, status FROM accounts"
         " WHERE (? IS NULL OR account = ?) ORDER BY scan_id",
@@ -49,8 +51,20 @@ def read_history(
         cell = Cells(damaged, f"scan {scan_id}")
         account_id = cell.text(account_id, "accounts.account")
         labels[account_id] = cell.text(label, "accounts.label")
+        status = cell.status(status, "accounts.status")
+        if status == "scanned":
+            scanned_in.add((scan_id, account_id))
         if scan_id in wanted:
-            statuses[scan_id].append((account_id, cell.status(status, "accounts.status")))
+            statuses[scan_id].append((account_id, status))
+    # What is counted on no account read may only be an organization check's findings on
+    # its management account, left out of the scan: anything else is refused, and those
+    # are counted in the scan's total, never dropped.
+    unread = [key for key in counts if key not in scanned_in]
+    check_history_rows(db, damaged, unread, suppressed_kept=suppressed_kept)
+    outside: dict[int, Counts] = {}
+    for scan_id, account_id in unread:
+        found = counts[(scan_id, account_id)]
+        outside[scan_id] = outside[scan_id] + found if scan_id in outside else found
     # A scan limited with --checks found only what its checks find: its totals are a
     # lower bound, as an incomplete scan's, never a drop that did not happen.
     limited = {
@@ -78,6 +92,7 @@ def read_history(
                 complete=cell.flag(complete, "scans.complete") and scan_id not in limited,
                 accounts=MappingProxyType(read),
                 unread=tuple(a for a, s in statuses[scan_id] if s != "scanned"),
+                outside=outside.get(scan_id, Counts(suppressed=0 if suppressed_kept else None)),
             )
         )
     return History(tuple(points), MappingProxyType(labels), where, account)

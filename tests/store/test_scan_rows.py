@@ -1,0 +1,165 @@
+"""Rows keyless never writes into a recorded scan (a user, key or finding on an account the
+scan did not read, a user listed twice) are refused as damage when the scan is read;
+what keyless does write there (an organization check's finding on a management account
+the scan left out) is counted and compared, never dropped."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from keyless.cli import cli
+from keyless.model import DatasetState, DatasetStatus, Organization
+from keyless.store import open_store, record_of_result
+from tests.builders import NOW, make_account, make_inventory, make_key, make_user
+from tests.store.support import record, scan
+
+COMMANDS = [["history", "--format", "json"], ["diff", "@previous", "@latest", "--format", "json"]]
+UNLISTED = "999999999999"
+ARN = f"arn:aws:iam::{UNLISTED}:user/crafted"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    path = tmp_path / "h.sqlite3"
+    with open_store(path, create=True) as opened:
+        opened.record(record())
+        opened.record(record(days_later=7))
+    return path
+
+
+def _edit(path: Path, *statements: str) -> None:
+    db = sqlite3.connect(path)
+    for statement in statements:
+        db.execute(statement)
+    db.commit()
+    db.close()
+
+
+def _run(path: Path, command: list[str]) -> Result:
+    return CliRunner().invoke(cli, [*command, "--store", str(path)])
+
+
+def _refused(result: Result, message: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "the history store is damaged" in result.stderr
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        (
+            "INSERT INTO findings SELECT id, 'user-key-not-rotated', 'critical',"
+            f" '{UNLISTED}', '{ARN}', '{ARN}', 'crafted' FROM scans",
+            "a finding of 'user-key-not-rotated' on an account the scan did not read",
+        ),
+        (
+            # An organization check, in a scan of no organization: keyless never runs it.
+            "INSERT INTO findings SELECT id, 'org-identity-center-missing', 'critical',"
+            f" '{UNLISTED}', '{ARN}', '{ARN}', 'crafted' FROM scans",
+            "a finding of 'org-identity-center-missing' on an account the scan did not read",
+        ),
+        (
+            "INSERT INTO suppressed_findings SELECT id, 'user-key-not-rotated', 'critical',"
+            f" '{UNLISTED}', '{ARN}', '{ARN}', 'crafted' FROM scans",
+            "a finding of 'user-key-not-rotated' on an account the scan did not read",
+        ),
+        (
+            f"INSERT INTO users SELECT id, '{UNLISTED}', '{ARN}', 'crafted', 1, 0 FROM scans",
+            f"a user '{ARN}' on an account the scan did not read",
+        ),
+        (
+            f"INSERT INTO access_keys SELECT id, '{UNLISTED}', '{ARN}', 1, NULL, 1, NULL, NULL"
+            " FROM scans",
+            f"an access key of '{ARN}' on an account the scan did not read",
+        ),
+        (
+            "INSERT INTO not_evaluated SELECT id, 'user-key-not-rotated', 'elsewhere', 'why'"
+            " FROM scans",
+            "a check not evaluated: 'user-key-not-rotated' on an account the scan does not list",
+        ),
+        (
+            # A failed account's users are not known: keyless never records them.
+            "UPDATE accounts SET status = 'failed' WHERE account = '444455556666'",
+            "on an account the scan did not read ('444455556666')",
+        ),
+        (
+            "INSERT INTO users SELECT * FROM users",
+            "listed twice",
+        ),
+        (
+            "INSERT INTO access_keys SELECT * FROM access_keys",
+            "twice in one slot",
+        ),
+    ],
+    ids=[
+        "finding",
+        "organization-finding-without-organization",
+        "suppressed",
+        "user",
+        "key",
+        "not-evaluated",
+        "failed-account",
+        "user-twice",
+        "key-twice",
+    ],
+)
+def test_a_row_keyless_never_writes_is_refused(
+    store: Path, command: list[str], statement: str, message: str
+) -> None:
+    """Such rows were dropped or counted twice without a word: a crafted critical finding
+    on an unlisted account gave "0 new", a user listed twice doubled the users."""
+    _edit(store, statement)
+    _refused(_run(store, command), message)
+
+
+def test_two_identical_findings_are_kept(store: Path) -> None:
+    """A check may report two problems of one resource in the same words (keyless writes
+    both): not damage."""
+    _edit(store, "INSERT INTO findings SELECT * FROM findings WHERE rowid = 1")
+
+    result = _run(store, ["history", "--format", "json"])
+
+    assert result.exit_code == 0, result.output
+
+
+MANAGEMENT = "000011112222"
+
+
+def _organization_store(path: Path) -> None:
+    """Two scans of an organization whose management account was left out: Identity
+    Center unknown in the first (its check not evaluated on the management account),
+    known to be missing in the second (a finding on the management account)."""
+    ci = make_user("ci", keys=[make_key(age_days=10)])
+    with open_store(path, create=True) as opened:
+        for state in (DatasetState.MISSING, DatasetState.AVAILABLE):
+            organization = Organization(
+                "o-abcdefghij", MANAGEMENT, identity_center_state=DatasetStatus(state, "")
+            )
+            inventory = make_inventory(make_account(users=[ci]), organization=organization)
+            opened.record(record_of_result(scan(inventory, now=NOW)))
+
+
+def test_an_organization_finding_on_an_unread_account_is_counted(tmp_path: Path) -> None:
+    path = tmp_path / "org.sqlite3"
+    _organization_store(path)
+
+    history = _run(path, ["history", "--format", "json"])
+    diff = _run(path, ["diff", "@previous", "@latest", "--format", "json"])
+
+    assert history.exit_code == 0, history.output
+    first, second = json.loads(history.stdout)["scans"]
+    gained = second["total"]["findings"]["medium"] - first["total"]["findings"]["medium"]
+    assert gained == 1
+    assert MANAGEMENT not in second["accounts"]
+    assert diff.exit_code == 0, diff.output
+    accounts = {a["account"]: a for a in json.loads(diff.stdout)["accounts"]}
+    new = accounts[MANAGEMENT]["findings"]["new"]
+    assert [f["check"] for f in new] == ["org-identity-center-missing"]
