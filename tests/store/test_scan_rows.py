@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from keyless.cli import cli
+from keyless.errors import InputError
 from keyless.model import DatasetState, DatasetStatus, Organization
 from keyless.store import open_store, record_of_result
 from tests.builders import NOW, make_account, make_inventory, make_key, make_user
@@ -163,3 +165,15 @@ def test_an_organization_finding_on_an_unread_account_is_counted(tmp_path: Path)
     accounts = {a["account"]: a for a in json.loads(diff.stdout)["accounts"]}
     new = accounts[MANAGEMENT]["findings"]["new"]
     assert [f["check"] for f in new] == ["org-identity-center-missing"]
+
+
+@pytest.mark.parametrize("twice", ["users", "keys"])
+def test_a_scan_listing_a_user_twice_is_not_recorded(store: Path, twice: str) -> None:
+    """A snapshot edited to list a user twice is read as it is: recorded, its store would
+    be refused when read back."""
+    scan_record = record()
+    doubled = getattr(scan_record, twice)
+    with open_store(store, create=True) as opened:
+        with pytest.raises(InputError, match="the scan is not recorded: it lists"):
+            opened.record(replace(scan_record, **{twice: (*doubled, doubled[0])}))
+        assert len(opened.scan_ids()) == 2

@@ -19,7 +19,7 @@ from keyless.errors import InputError, quoted
 from keyless.sqlite_code import code_objects
 from keyless.store import rows
 from keyless.store.history import History
-from keyless.store.integrity import check_scan_rows
+from keyless.store.integrity import check_scan_rows, listed_twice
 from keyless.store.provenance import check_store, create_store_file, write_gitignore
 from keyless.store.record import ScanRecord
 from keyless.store.schema import (
@@ -137,6 +137,11 @@ class Store:
         """Add ``record`` as a new scan, whole or not at all. Returns its ID."""
         if command not in COMMANDS:
             raise ValueError(f"command must be one of {COMMANDS}")
+        repeated = listed_twice(record)
+        if repeated is not None:
+            raise InputError(
+                f"the scan is not recorded: it lists {repeated} twice", where=self.where
+            )
         # The store locked by another process, a read-only file or a full disk: an
         # OperationalError. A constraint refusing a row keyless built is a defect and
         # stays one.

@@ -30,6 +30,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 
 from keyless.errors import InputError, quoted
+from keyless.store.record import ScanRecord
 
 #: An account the scan read (users, keys and findings belong to one).
 _SCANNED = (
@@ -173,3 +174,20 @@ def _check(
                 f"scan {number} has {kind} {quoted(name, 80)} {wrong}"
                 f" ({quoted(account, 40)}): keyless never writes one"
             )
+
+
+def listed_twice(record: ScanRecord) -> str | None:
+    """The first user (by ARN) or key slot ``record`` lists twice, described; None when
+    each is listed once. A snapshot edited to list a user twice is read as it is: such a
+    scan is not recorded, since reading it back would refuse the store."""
+    users: set[str] = set()
+    for user in record.users:
+        if user.arn in users:
+            return f"the user {quoted(user.arn, 80)}"
+        users.add(user.arn)
+    slots: set[tuple[str, int]] = set()
+    for key in record.keys:
+        if (key.user_arn, key.slot) in slots:
+            return f"access key slot {key.slot} of {quoted(key.user_arn, 80)}"
+        slots.add((key.user_arn, key.slot))
+    return None
