@@ -11,7 +11,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from keyless.cli import cli
+from keyless.errors import InputError
 from keyless.store import open_store
+from keyless.store.schema import ADDED_IN_1, STATEMENTS, VERSION
 from tests.store.support import record
 
 FORMATS = {"history": ("text", "json", "html"), "diff": ("text", "json", "markdown")}
@@ -120,3 +122,66 @@ def test_a_reference_that_names_no_path_is_refused(
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert message in result.stderr
+
+
+#: A CHECK that writes a gigabyte for every row recorded (and every row it is tried on).
+COSTLY = "CHECK (length(zeroblob(1000000000)) > 0)"
+
+
+@pytest.mark.parametrize(
+    ("statements", "message"),
+    [
+        (
+            (
+                "ALTER TABLE users RENAME TO old_users",
+                "CREATE TABLE users (scan_id INTEGER, account TEXT, arn TEXT, name TEXT,"
+                f" console_access INTEGER, mfa_active INTEGER {COSTLY})",
+                "INSERT INTO users SELECT * FROM old_users",
+                "DROP TABLE old_users",
+            ),
+            "the table 'users' is not as keyless makes it",
+        ),
+        (
+            ("CREATE INDEX costly ON findings (length(zeroblob(1000000000)))",),
+            "the index 'costly' is not as keyless makes it",
+        ),
+        (
+            (
+                "DROP INDEX findings_by_scan",
+                "CREATE INDEX findings_by_scan ON findings (length(zeroblob(1000000000)))",
+            ),
+            "the index 'findings_by_scan' is not as keyless makes it",
+        ),
+    ],
+    ids=["table-check", "extra-index", "remade-index"],
+)
+def test_a_table_or_index_remade_with_the_same_columns_is_refused(
+    store: Path, statements: tuple[str, ...], message: str
+) -> None:
+    """The columns were all that was compared: an expensive CHECK or index passed, and
+    ran on every row recorded."""
+    _edit(store, *statements)
+
+    _refused(_run(store, ["history"]), message)
+    with pytest.raises(InputError, match=message):
+        open_store(store, create=True)
+
+
+def test_every_form_keyless_wrote_is_accepted(tmp_path: Path) -> None:
+    """A store made before suppressed_findings (which it gains by the same statement when
+    it next records), laid out with other white space, is a store keyless made."""
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    for statement in STATEMENTS:
+        if statement not in ADDED_IN_1:
+            db.execute(" ".join(statement.split()))
+    db.execute(f"PRAGMA user_version = {VERSION}")
+    db.commit()
+    db.close()
+    path.chmod(0o600)
+
+    with open_store(path, create=True) as opened:
+        opened.record(record())
+    result = _run(path, ["history", "--format", "json"])
+
+    assert result.exit_code == 0, result.output

@@ -30,6 +30,8 @@ from keyless.store.schema import (
     STATEMENTS,
     VERSION,
     expected_columns,
+    expected_sql,
+    normalised,
 )
 from keyless.store.timeline import read_history
 
@@ -115,6 +117,18 @@ class Store:
                     f"the table {table} has the columns ({', '.join(found)[:300]}),"
                     f" not ({', '.join(columns)})"
                 )
+        # The same columns may come with another table's constraints (an expensive CHECK
+        # run on every row recorded), or an index keyless never makes on an expression.
+        expected = expected_sql()
+        for kind, name, table, sql in self._db.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master"
+            " WHERE type IN ('table', 'index') AND sql IS NOT NULL"
+        ):
+            if table not in expected_columns():
+                continue  # not read by keyless (sqlite_stat1 after ANALYZE, the user's own)
+            wanted = expected.get(name)
+            if wanted is None or not isinstance(sql, str) or normalised(sql) != wanted:
+                raise self._damaged(f"the {kind} {quoted(name, 60)} is not as keyless makes it")
 
     def close(self) -> None:
         """Close the connection."""

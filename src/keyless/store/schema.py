@@ -119,6 +119,33 @@ def expected_columns() -> Mapping[str, tuple[str, ...]]:
         db.close()
 
 
+@functools.cache
+def expected_sql() -> Mapping[str, str]:
+    """Each table's and index's SQL as SQLite keeps it for a store keyless made (every
+    version of keyless wrote these same statements; a store made before
+    ``suppressed_findings`` gained it by the same statement), :func:`normalised`."""
+    db = sqlite3.connect(":memory:")
+    try:
+        for statement in STATEMENTS:
+            db.execute(statement)
+        return MappingProxyType(
+            {
+                name: normalised(sql)
+                for name, sql in db.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL"
+                )
+            }
+        )
+    finally:
+        db.close()
+
+
+def normalised(sql: str) -> str:
+    """``sql`` with its runs of white space made one space: the statement, however
+    laid out."""
+    return " ".join(sql.split())
+
+
 #: Every recorded scan, oldest first (by when its estate was collected).
 SCANS_IN_ORDER = (
     "SELECT id, scanned_at, collected_at, command, source, complete FROM scans"
