@@ -10,6 +10,7 @@ table's module. Such a file is refused before anything is read from it.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 
 _QUERY = (
     "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger')"
@@ -21,3 +22,27 @@ def code_objects(db: sqlite3.Connection) -> list[tuple[str, str]]:
     """The views, triggers and virtual tables of ``db`` as (kind, name): ``view``,
     ``trigger`` or ``table``."""
     return [(str(kind), str(name)) for kind, name in db.execute(_QUERY)]
+
+
+def damaged_pages(db: sqlite3.Connection, tables: Iterable[str] | None = None) -> str | None:
+    """What SQLite's ``PRAGMA quick_check`` finds wrong with the file's pages (of
+    ``tables`` and their indexes only, when given), or None when it finds nothing: a page
+    no query of the command reads is damaged too, and would be read as clean.
+    ``quick_check`` reads every page of what it checks (https://www.sqlite.org/pragma.html
+    #pragma_quick_check): callers pass ``tables`` where the whole file costs too much."""
+    try:
+        for table in [None] if tables is None else list(tables):
+            # A PRAGMA takes no bound parameter: the names are keyless's own tables.
+            if table is not None and not table.isidentifier():
+                raise ValueError(f"not a table name: {table!r}")
+            target = "" if table is None else f'("{table}")'
+            rows = db.execute(f"PRAGMA quick_check{target}").fetchall()
+            problems = [str(row[0]) for row in rows if row and row[0] != "ok"]
+            if problems:
+                return problems[0]
+    except sqlite3.DatabaseError as error:
+        name = str(getattr(error, "sqlite_errorname", ""))
+        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            return str(error)
+        raise
+    return None

@@ -150,3 +150,24 @@ def test_a_journal_someone_else_wrote_over_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(JournalError):
         Journal.open(path, writable=False)
+
+
+@pytest.mark.parametrize("writable", [True, False])
+def test_a_damaged_page_no_read_reaches_is_refused(tmp_path: Path, writable: bool) -> None:
+    """Opening reads every row by its table, never an index: a damaged index page went
+    unseen (SQLite's quick_check reads every page)."""
+    path = tmp_path / "j.sqlite"
+    with Journal.open(path, writable=True):
+        pass
+    db = sqlite3.connect(path)
+    (page,) = db.execute("SELECT pageno FROM dbstat WHERE name = 'actions_by_state'").fetchone()
+    (size,) = db.execute("PRAGMA page_size").fetchone()
+    db.close()
+    with path.open("r+b") as file:
+        file.seek((page - 1) * size)
+        file.write(b"\xff" * size)
+
+    with pytest.raises(
+        JournalError, match="the journal is damaged: SQLite finds its pages damaged"
+    ):
+        Journal.open(path, writable=writable)

@@ -38,7 +38,7 @@ from keyless.retire.records import (
     to_quarantine,
 )
 from keyless.retire.schema import APPLICATION_ID, FORMAT, missing_columns, statements
-from keyless.sqlite_code import code_objects
+from keyless.sqlite_code import code_objects, damaged_pages
 
 DEFAULT_PATH = Path("keyless-retire.sqlite")
 
@@ -332,10 +332,14 @@ class Journal:
                 where=str(self.path),
             )
         code = code_objects(self._db)
+        # Then SQLite's own check of every page (PRAGMA quick_check; a journal is small):
+        # a damaged page no read below reaches (an index's, a free one's) is damage too.
+        pages = None if code else damaged_pages(self._db)
         missing = (
             f"a {code[0][0]} {quoted(code[0][1], 60)}, which keyless never makes"
             if code
             else missing_columns(self._db)
+            or (None if pages is None else f"SQLite finds its pages damaged ({pages[:300]})")
         )
         if missing:
             raise JournalError(

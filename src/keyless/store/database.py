@@ -16,7 +16,7 @@ from types import TracebackType
 
 from keyless.dates import iso
 from keyless.errors import InputError, quoted
-from keyless.sqlite_code import code_objects
+from keyless.sqlite_code import code_objects, damaged_pages
 from keyless.store import rows
 from keyless.store.history import History
 from keyless.store.integrity import check_scan_rows, listed_twice
@@ -26,6 +26,7 @@ from keyless.store.schema import (
     ADDED_IN_1,
     ADDED_TABLES,
     COMMANDS,
+    PAGES_CHECKED,
     SCANS_IN_ORDER,
     STATEMENTS,
     VERSION,
@@ -129,6 +130,10 @@ class Store:
             wanted = expected.get(name)
             if wanted is None or not isinstance(sql, str) or normalised(sql) != wanted:
                 raise self._damaged(f"the {kind} {quoted(name, 60)} is not as keyless makes it")
+        present = [t for t in PAGES_CHECKED if t not in ADDED_TABLES or self._has_table(t)]
+        problem = damaged_pages(self._db, present)
+        if problem is not None:
+            raise self._damaged(f"SQLite finds its pages damaged ({problem})")
 
     def close(self) -> None:
         """Close the connection."""
