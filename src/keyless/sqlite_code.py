@@ -30,6 +30,10 @@ def damaged_pages(db: sqlite3.Connection, tables: Iterable[str] | None = None) -
     no query of the command reads is damaged too, and would be read as clean.
     ``quick_check`` reads every page of what it checks (https://www.sqlite.org/pragma.html
     #pragma_quick_check): callers pass ``tables`` where the whole file costs too much."""
+    # A value a CHECK refuses is left to the readers, which name its column and row: the
+    # pages are what is checked here (SQLite skips CHECKs while this is on).
+    (ignoring,) = db.execute("PRAGMA ignore_check_constraints").fetchone()
+    db.execute("PRAGMA ignore_check_constraints = ON")
     try:
         for table in [None] if tables is None else list(tables):
             # A PRAGMA takes no bound parameter: the names are keyless's own tables.
@@ -45,4 +49,6 @@ def damaged_pages(db: sqlite3.Connection, tables: Iterable[str] | None = None) -
         if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
             return str(error)
         raise
+    finally:
+        db.execute(f"PRAGMA ignore_check_constraints = {'ON' if ignoring else 'OFF'}")
     return None

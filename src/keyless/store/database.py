@@ -292,9 +292,8 @@ class Store:
             raise InputError(f"no recorded scan {scan_id}", where=self.where)
         scanned_at, collected_at, source, organization, complete, version = row
         suppressed_kept = self._has_table(rows.SUPPRESSED.name)
-        check_scan_rows(self._db, self._damaged, scan_id, suppressed_kept=suppressed_kept)
         cell = rows.Cells(self._damaged, f"scan {scan_id}")
-        return ScanRecord(
+        record = ScanRecord(
             scanned_at=cell.date(scanned_at, "scans.scanned_at"),
             collected_at=cell.optional_date(collected_at, "scans.collected_at"),
             source=cell.text(source, "scans.source"),
@@ -310,6 +309,10 @@ class Store:
             if suppressed_kept
             else (),
         )
+        # After every value is read and checked: a value out of place is named by its
+        # column first.
+        check_scan_rows(self._db, self._damaged, scan_id, suppressed_kept=suppressed_kept)
+        return record
 
     def _has_table(self, name: str) -> bool:
         query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
