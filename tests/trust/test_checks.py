@@ -910,3 +910,44 @@ def test_an_unknown_issuer_is_said_not_judged() -> None:
     )
     (known,) = analyse(WELL_PINNED).paths
     assert "not judged" not in describe_path(known, "111122223333")
+
+
+def test_findings_on_several_alike_paths_say_which_path() -> None:
+    """Two clusters (or two SAML providers) of one role, each open: one finding each, and
+    each names its provider; they read alike before (a history store could not tell them
+    apart). A lone path's message is unchanged."""
+    clusters = [
+        "oidc.eks.us-east-1.amazonaws.com/id/AAAA1111BBBB2222CCCC3333DDDD4444",
+        "oidc.eks.eu-west-1.amazonaws.com/id/EEEE1111BBBB2222CCCC3333DDDD4444",
+    ]
+    statements = [
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{issuer}"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringLike": {f"{issuer}:sub": "system:serviceaccount:data:*"}},
+        }
+        for issuer in clusters
+    ]
+    trust = {"Version": "2012-10-17", "Statement": statements}
+    found = run("trust-eks-unpinned", trust)
+    assert len({f.message for f in found}) == 2
+    assert all(
+        f"(through '{f.evidence['principal'].split('/', 1)[1]}')" in f.message for f in found
+    )
+    alone = run("trust-eks-unpinned", {"Version": "2012-10-17", "Statement": statements[:1]})
+    assert [f.message for f in alone] == [
+        "r: any service account of namespace data can assume it, such as data:attacker"
+    ]
+    providers = [f"arn:aws:iam::111122223333:saml-provider/{name}" for name in ("okta", "entra")]
+    saml = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Federated": p}, "Action": "sts:AssumeRoleWithSAML"}
+            for p in providers
+        ],
+    }
+    messages = {f.message for f in run("trust-saml-no-audience", saml)}
+    assert messages == {
+        f"r: accepts SAML assertions for another recipient (through '{p}')" for p in providers
+    }

@@ -4,13 +4,13 @@ of them, and the helpers that turn an access path into a Problem."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
 from keyless.checks.registry import CheckContext, Preparation
-from keyless.errors import PolicyError
+from keyless.errors import PolicyError, quoted
 from keyless.findings import Problem, Severity
 from keyless.model import Dataset, Role
 from keyless.model.arn import parse_arn, partition_or_aws
@@ -222,6 +222,15 @@ def _problem(
         severity=severity,
         witness=witness,
     )
+
+
+def through(path: AccessPath, siblings: Sequence[AccessPath]) -> str:
+    """`` (through PROVIDER)`` when the role's check reports on several paths alike (two
+    clusters, two SAML providers, GitHub and GitLab): otherwise their findings read the
+    same. Empty for a lone path."""
+    if len(siblings) < 2:
+        return ""
+    return f" (through {quoted(path.issuer or path.principal)})"
 
 
 def _named_accounts(path: AccessPath) -> frozenset[str]:

@@ -18,6 +18,7 @@ from keyless.checks.trust._common import (
     _paths,
     _problem,
     service_name,
+    through,
 )
 from keyless.errors import PolicyError
 from keyless.findings import Problem, Severity
@@ -96,10 +97,14 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext, analysis: RoleTrust) -> It
     that namespace can use it.
     https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
     """
-    for path in _paths(role, analysis, PrincipalClass.OIDC):
+    clusters = [
+        path
+        for path in _paths(role, analysis, PrincipalClass.OIDC)
+        if path.grammar is not None and path.grammar.provider == "Amazon EKS (IRSA)"
+    ]
+    for path in clusters:
         grammar = path.grammar
-        if grammar is None or grammar.provider != "Amazon EKS (IRSA)":
-            continue
+        assert grammar is not None
         sub = path.key("sub")
         values = sorted(path.policy_values(sub))
         exact = Language.finite(v for v in values if "*" not in v and "?" not in v)
@@ -120,7 +125,8 @@ def trust_eks_unpinned(role: Role, ctx: CheckContext, analysis: RoleTrust) -> It
         )
         if witness is not None:
             severity = Severity.MEDIUM if _is_name_prefix(values) else None
-            yield _problem(role, path, _eks_scope(values, witness), witness, severity)
+            scope = _eks_scope(values, witness) + through(path, clusters)
+            yield _problem(role, path, scope, witness, severity)
     for path in _paths(role, analysis, PrincipalClass.SERVICE):
         if service_name(path.principal) == "pods.eks.amazonaws.com":
             yield from _pod_identity(role, path)
@@ -299,7 +305,8 @@ def trust_saml_no_audience(role: Role, ctx: CheckContext, analysis: RoleTrust) -
     another relying party is accepted.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml.html
     """
-    for path in _paths(role, analysis, PrincipalClass.SAML):
+    providers = _paths(role, analysis, PrincipalClass.SAML)
+    for path in providers:
         witness = find(
             path,
             all_of("saml:aud", ~_AWS_SIGNIN),
@@ -314,7 +321,8 @@ def trust_saml_no_audience(role: Role, ctx: CheckContext, analysis: RoleTrust) -
             },
         )
         if witness is not None:
-            yield _problem(role, path, "accepts SAML assertions for another recipient", witness)
+            message = "accepts SAML assertions for another recipient" + through(path, providers)
+            yield _problem(role, path, message, witness)
 
 
 @check(

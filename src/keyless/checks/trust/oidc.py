@@ -16,6 +16,7 @@ from keyless.checks.trust._common import (
     RoleTrust,
     _paths,
     _problem,
+    through,
 )
 from keyless.findings import Problem, Severity
 from keyless.idp.providers import GITHUB_FAMILY
@@ -193,7 +194,8 @@ def trust_oidc_untrusted_trigger(
     unprotected branch. Low when a GitHub policy pins ``job_workflow_ref`` to exact
     reusable workflows at a ref (the run's inputs, not its code, come from the trigger). https://docs.github.com/en/actions/reference/security/oidc
     """
-    for path in _paths(role, analysis, PrincipalClass.OIDC):
+    paths = [path for path in _paths(role, analysis, PrincipalClass.OIDC) if path.grammar]
+    for path in paths:
         grammar = path.grammar
         if grammar is None or _gated_by_environment(path):
             continue
@@ -213,11 +215,11 @@ def trust_oidc_untrusted_trigger(
             witness = find(path, with_question(question, all_of(sub, ~named)), prefer)
             if witness is not None:
                 workflows = pinned_workflows(path)
-                through = f", only through {_workflow_words(workflows)}" if workflows else ""
+                only = f", only through {_workflow_words(workflows)}" if workflows else ""
                 yield _problem(
                     role,
                     path,
-                    f"{trigger.label} can assume it{through}",
+                    f"{trigger.label} can assume it{only}{through(path, paths)}",
                     witness,
                     Severity.LOW if workflows else Severity(trigger.severity),
                     trigger=trigger.label,
