@@ -424,3 +424,14 @@ def test_what_collect_could_not_read_is_one_printable_line_each() -> None:
         "account 111111111111: denied\\nforged",
         "222222222222: iam:GetCredentialReport failed: AccessDenied",
     ]
+
+
+@pytest.mark.parametrize("command", ["scan", "collect"])
+def test_member_role_without_org_is_refused(command: str, tmp_path: Path) -> None:
+    """--member-role has a default, so it used to be ignored silently without --org."""
+    arguments = [command, "--demo", "--member-role", "Auditor"]
+    if command == "collect":
+        arguments += ["--out", str(tmp_path / "snapshot.json")]
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 2
+    assert "--member-role only applies with --org" in result.output

@@ -105,6 +105,16 @@ def source_options(*, snapshot: bool = True) -> Callable[[F], F]:
     return decorate
 
 
+def _given(name: str) -> bool:
+    """Was the option ``name`` given on the command line (or by its environment variable),
+    not left at its default? False outside a click command."""
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return False
+    source = context.get_parameter_source(name)
+    return source not in (None, click.core.ParameterSource.DEFAULT)
+
+
 def build_spec(params: dict[str, Any]) -> InventorySpec:
     """Turn the source options into a InventorySpec, rejecting contradictory choices and
     values that cannot be right (each named by its option, exit code 2)."""
@@ -127,11 +137,14 @@ def build_spec(params: dict[str, Any]) -> InventorySpec:
             ("--accounts", params["accounts"]),
             ("--exclude-accounts", params["exclude_accounts"]),
             ("--external-id", params["external_id"] is not None),
+            # It has a default: whether it was given is asked of click.
+            ("--member-role", _given("member_role")),
         )
         if given
     ]
     if org_only and not params["org"]:
-        raise click.UsageError(f"{', '.join(org_only)} only apply with --org")
+        verb = "applies" if len(org_only) == 1 else "apply"
+        raise click.UsageError(f"{', '.join(org_only)} only {verb} with --org")
     if params["demo"]:
         kind = Origin.DEMO
     elif params["input_dir"] is not None:
