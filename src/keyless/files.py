@@ -141,15 +141,17 @@ def parse_json(data: bytes, what: str, where: str) -> Any:
     pending = fork_call(lambda: _duplicate_answer(data)) if len(data) >= FORKED_PASS else None
     try:
         document = orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        raise InputError(
-            f"{what} is not valid JSON "
-            f"(malformed JSON at line {error.lineno}, column {error.colno}: {error.msg})",
-            where=where,
-        ) from None
-    except BaseException:
+    except BaseException as error:
+        # Whatever stopped the parse, the child's answer is not wanted: stop and reap it
+        # (left alone, each malformed file left a process and a pipe behind).
         if pending is not None:
             pending.cancel()
+        if isinstance(error, orjson.JSONDecodeError):
+            raise InputError(
+                f"{what} is not valid JSON "
+                f"(malformed JSON at line {error.lineno}, column {error.colno}: {error.msg})",
+                where=where,
+            ) from None
         raise
     answer = pending.result() if pending is not None else None
     refuse_duplicate_keys(data, what, where, answer=answer)
