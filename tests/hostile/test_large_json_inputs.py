@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from keyless import files
+from keyless import duplicate_keys
 from keyless.cli import cli
 from keyless.errors import InputError
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux")
 
 EXPORT = Path(__file__).resolve().parents[1] / "collect" / "fixtures" / "account"
-PAD = b" " * files.FORKED_PASS  # whitespace is valid before any JSON value
+PAD = b" " * duplicate_keys.FORKED_PASS  # whitespace is valid before any JSON value
 
 
 def _children() -> set[str]:
@@ -35,7 +35,7 @@ def _children() -> set[str]:
 
 def _outcome(data: bytes) -> str:
     try:
-        files.parse_json(data, "the export", "x.json")
+        duplicate_keys.parse_json(data, "the export", "x.json")
     except InputError as error:
         return error.describe()
     return "read"
@@ -67,7 +67,7 @@ def test_a_large_file_is_answered_as_a_small_one(
     before = _children()
     forked = _outcome(data)
     assert _children() <= before, "a child was left behind"
-    monkeypatch.setattr(files, "FORKED_PASS", 1 << 40)
+    monkeypatch.setattr(duplicate_keys, "FORKED_PASS", 1 << 40)
     assert forked == _outcome(data)
     assert said in forked
 
@@ -87,7 +87,7 @@ def test_scan_refuses_a_large_export_with_a_key_twice_deep_inside(tmp_path: Path
     # The last user's name, twice: deep in the file, after megabytes of padding.
     text = text.replace('"UserName": "ci-deploy"', '"UserName": "ci-deploy", "UserName": "x"')
     details.write_text(text)
-    assert details.stat().st_size >= files.FORKED_PASS
+    assert details.stat().st_size >= duplicate_keys.FORKED_PASS
     result = CliRunner().invoke(cli, ["scan", "--input", str(export)])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
