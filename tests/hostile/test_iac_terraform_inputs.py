@@ -1,0 +1,81 @@
+"""Hostile Terraform for ``keyless iac``. Before:
+
+- an override file in JSON syntax (``main_override.tf.json``) was only noted as "JSON
+  syntax is not read", while the role it rewrites in ``main.tf`` was judged as written
+  (``*`` deployed, an account root reported; exit 1, nothing unread). Terraform merges
+  it like ``main_override.tf``, which is reported unread.
+- ``setproduct`` unified its arguments' elements before it looked at the product's size:
+  a product of two lists of 65,536 nested pairs spent a minute unifying them before it
+  was refused as too large; a list of mixed element types was refused as that, not as
+  the product too large to build.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from keyless.iac.scan import scan
+
+ROLE = """\
+resource "aws_iam_role" "r" {
+  name = "r"
+  assume_role_policy = jsonencode({Statement = [{Effect = "Allow",
+    Action = "sts:AssumeRole", Principal = {AWS = %s}}]})
+}
+"""
+ANYONE = json.dumps(
+    {
+        "resource": {
+            "aws_iam_role": {
+                "r": {
+                    "assume_role_policy": json.dumps(
+                        {
+                            "Statement": [
+                                {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*"}
+                            ]
+                        }
+                    )
+                }
+            }
+        }
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["main_override.tf.json", "override.tf.json", "x_override.tofu.json", "override.tofu.json"],
+)
+def test_an_override_file_in_json_syntax_is_unread(tmp_path: Path, name: str) -> None:
+    (tmp_path / "main.tf").write_text(ROLE % '"arn:aws:iam::123456789012:root"')
+    (tmp_path / name).write_text(ANYONE)
+    result = scan([tmp_path])
+    (unread,) = result.unread
+    assert unread.where == str(tmp_path / name)
+    assert unread.reason.startswith("an override file: Terraform merges its blocks")
+    assert result.exit_code() == 3
+    assert not any(name in note for note in result.notes)
+
+
+def test_json_syntax_that_overrides_nothing_read_is_still_a_note(tmp_path: Path) -> None:
+    (tmp_path / "main.tf.json").write_text(ANYONE)
+    (tmp_path / "override.tf.json").write_text(ANYONE)
+    result = scan([tmp_path])
+    assert result.unread == ()
+    assert sorted(note.rsplit("/", 1)[-1] for note in result.notes) == [
+        "main.tf.json: Terraform's JSON syntax is not read",
+        "override.tf.json: Terraform's JSON syntax is not read",
+    ]
+
+
+def test_a_product_too_large_is_refused_before_its_elements_are_unified(tmp_path: Path) -> None:
+    # Unifying the first list (an object among numbers, which Terraform refuses) came first.
+    numbers = ", ".join(str(number) for number in range(1000))
+    locals_ = f"locals {{\n  a = [{{a = 1}}, {numbers}]\n  b = [{numbers}]\n}}\n"
+    (tmp_path / "main.tf").write_text(locals_ + ROLE % "setproduct(local.a, local.b, local.b)[0]")
+    (unread,) = scan([tmp_path]).unread
+    assert "setproduct(local.a, local.b, local.b)" in unread.reason
+    assert "too large to evaluate" in unread.reason
