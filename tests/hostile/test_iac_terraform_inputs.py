@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from keyless.iac.builtins.decoding import FUNCTIONS
 from keyless.iac.scan import scan
+from keyless.iac.values import Node, Position, plain
+
+AT = Position(1, 1)
 
 ROLE = """\
 resource "aws_iam_role" "r" {
@@ -79,3 +84,38 @@ def test_a_product_too_large_is_refused_before_its_elements_are_unified(tmp_path
     (unread,) = scan([tmp_path]).unread
     assert "setproduct(local.a, local.b, local.b)" in unread.reason
     assert "too large to evaluate" in unread.reason
+
+
+def _decoded(tmp_path: Path, yaml: str, use: str) -> Any:
+    text = f"locals {{\n  y = yamldecode(<<EOT\n{yaml}EOT\n  )\n}}\n" + ROLE % use
+    (tmp_path / "main.tf").write_text(text)
+    return scan([tmp_path])
+
+
+# Ten anchors of nine aliases each: 9¹⁰ strings once written out.
+FIRST = '["arn:aws:iam::123456789012:root", "x", "x", "x", "x", "x", "x", "x", "x"]'
+BOMB = f"a: &a {FIRST}\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{before}'] * 9)}]\n"
+    for before, name in zip("abcdefghi", "bcdefghij", strict=True)
+)
+
+
+def test_an_alias_bomb_in_yamldecode_is_too_large(tmp_path: Path) -> None:
+    (unread,) = _decoded(tmp_path, BOMB, "local.y.j[0][0][0][0][0][0][0][0][0][0]").unread
+    assert "too large to evaluate" in unread.reason
+
+
+def test_an_alias_is_decoded_once_and_shared() -> None:
+    # Built once per alias, the bomb above took 4 million steps (half a minute) to refuse.
+    decoded = FUNCTIONS["yamldecode"]([Node("a: &a [x]\nb: *a\n", AT)], AT)
+    assert plain(decoded) == {"a": ["x"], "b": ["x"]}
+    assert decoded.value["a"] is decoded.value["b"]
+
+
+def test_aliases_that_nest_past_the_depth_limit_are_refused(tmp_path: Path) -> None:
+    # Each anchor nests the one before 100 levels deeper: 300 levels once written out.
+    deep = "a: &a " + "[" * 100 + '"arn:aws:iam::123456789012:root"' + "]" * 100 + "\n"
+    deep += "b: &b " + "[" * 100 + "*a" + "]" * 100 + "\n"
+    deep += "c: " + "[" * 100 + "*b" + "]" * 100 + "\n"
+    (unread,) = _decoded(tmp_path, deep, "local.y.c").unread
+    assert "yamldecode" in unread.reason
