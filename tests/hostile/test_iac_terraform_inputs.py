@@ -119,3 +119,68 @@ def test_aliases_that_nest_past_the_depth_limit_are_refused(tmp_path: Path) -> N
     deep += "c: " + "[" * 100 + "*b" + "]" * 100 + "\n"
     (unread,) = _decoded(tmp_path, deep, "local.y.c").unread
     assert "yamldecode" in unread.reason
+
+
+# Terraform refuses a module that declares a name twice ("Duplicate resource
+# configuration", "Duplicate local value definition"...): keyless kept the last one, so a
+# role trusting an account root, declared again in another file, vanished (exit 0).
+@pytest.mark.parametrize(
+    ("files", "said"),
+    [
+        pytest.param(
+            {
+                "a.tf": ROLE % '"arn:aws:iam::123456789012:root"',
+                "b.tf": ROLE % '"arn:aws:iam::123456789012:role/x"',
+            },
+            "b.tf:1:1: aws_iam_role.r: declared twice in the module",
+            id="resource-in-two-files",
+        ),
+        pytest.param(
+            {"main.tf": ROLE % '"arn:aws:iam::123456789012:root"' + ROLE % '"*"'},
+            "main.tf:6:1: aws_iam_role.r: declared twice in the module",
+            id="resource-in-one-file",
+        ),
+        pytest.param(
+            {
+                "a.tf": 'locals {\n  p = "arn:aws:iam::123456789012:role/x"\n}\n'
+                + ROLE % "local.p",
+                "b.tf": 'locals {\n  p = "*"\n}\n',
+            },
+            "aws_iam_role.r: trust policy not judged: local.p",
+            id="local",
+        ),
+        pytest.param(
+            {
+                "a.tf": 'variable "p" {\n  default = "arn:aws:iam::123456789012:role/x"\n}\n'
+                + ROLE % "var.p",
+                "b.tf": 'variable "p" {\n  default = "*"\n}\n',
+            },
+            "aws_iam_role.r: trust policy not judged: var.p",
+            id="variable",
+        ),
+    ],
+)
+def test_a_name_declared_twice_in_a_module_is_not_judged(
+    tmp_path: Path, files: dict[str, str], said: str
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    result = scan([tmp_path])
+    assert not list(result.findings)
+    (unread,) = result.unread
+    assert said in f"{unread.where}: {unread.reason}"
+    assert "declared twice in the module" in unread.reason
+    assert result.exit_code() == 3
+
+
+def test_a_module_called_twice_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "mod").mkdir()
+    (tmp_path / "mod" / "main.tf").write_text(ROLE % '"*"')
+    call = 'module "m" {\n  source = "./mod"\n}\n'
+    (tmp_path / "main.tf").write_text(call + call)
+    result = scan([tmp_path])
+    (unread,) = result.unread
+    assert unread.reason == (
+        "module.m: declared twice in the module: Terraform refuses it (a duplicate resource, "
+        "data source, module call, variable or local value), so neither declaration is judged"
+    )
