@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from keyless import files
+from keyless import duplicate_keys
 from keyless.errors import InputError
 from keyless.forked import fork_call
 
@@ -60,17 +60,18 @@ def test_a_large_file_with_a_key_twice_is_refused_by_pointer(
     forked: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = _large(duplicate=True)
-    assert len(data) >= files.FORKED_PASS
+    assert len(data) >= duplicate_keys.FORKED_PASS
     calls: list[int] = []
-    real = files.fork_call
+    real = duplicate_keys.fork_call
 
     def counted(function):  # type: ignore[no-untyped-def]
         calls.append(1)
         return real(function) if forked else None
 
-    monkeypatch.setattr(files, "fork_call", counted)
+    monkeypatch.setattr(duplicate_keys, "fork_call", counted)
     with pytest.raises(InputError) as raised:
-        files.parse_json(data, "the export", "export.json")
+        duplicate_keys.parse_json(data, "the export", "export.json")
     assert calls == [1]
     assert raised.value.where == "export.json#/UserDetailList/200000/Path"
-    assert files.parse_json(_large(duplicate=False), "the export", "e.json")["UserDetailList"]
+    clean = duplicate_keys.parse_json(_large(duplicate=False), "the export", "e.json")
+    assert clean["UserDetailList"]

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from keyless.cli import cli
-from keyless.files import find_duplicate_key
+from keyless.duplicate_keys import find_duplicate_key
 
 EXPORT = Path(__file__).resolve().parents[1] / "collect" / "fixtures" / "account"
 GITHUB = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"

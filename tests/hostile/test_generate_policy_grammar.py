@@ -45,8 +45,11 @@ def _statement(document: dict[str, Any]) -> dict[str, Any]:
             f"{PARSED}resource 'acme-home/*' is neither an ARN nor *",
         ),
         ("Resource", "arn:aws:s3:::a\u202eb", "/0/Resource", f"{REFUSED}"),
+        # Placeholders pass the parser (a draft's, judged once rendered): not generated code.
+        ("Action", "s3:%s", "/0/Action", f"{REFUSED}'s3:%s' is not service:action or *"),
+        ("Resource", "<BUCKET_ARN>", "/0/Resource", f"{REFUSED}'<BUCKET_ARN>' is not an ARN or *"),
     ],
-    ids=["sid", "no-prefix", "space", "not-arn", "bidi-arn"],
+    ids=["sid", "no-prefix", "space", "not-arn", "bidi-arn", "action-template", "arn-template"],
 )
 def test_a_string_iam_refuses_is_refused(
     export_plan: Path,

@@ -4,8 +4,10 @@ document deny (nearly) everything unless the caller signed in with MFA.
 
 Documents are read by the policy engine's parser (:func:`keyless.policy.document.
 parse_policy`), so single values versus lists, key and operator spelling follow one set
-of rules. A document the parser rejects is not recognised (never raises): the checks
-report what they can show, not guesses.
+of rules. A document the parser rejects (or that is not a JSON object) is unreadable: the
+checks that read it report what the readable documents show and then raise
+:class:`UnreadablePolicies` (a :class:`~keyless.errors.NotDecided`), so the engine records
+the user as not evaluated by them, never as clean.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from keyless.errors import PolicyError
+from keyless.errors import NotDecided, PolicyError, quoted, shown_pointer
 from keyless.model import Account, ManagedPolicy, PolicyDocument, User
 from keyless.policy.document import Condition, Effect, Policy, parse_policy
 from keyless.policy.grants import Grant, grant_on_everything
@@ -96,6 +98,17 @@ def is_full_admin_arn(arn: str | None) -> bool:
     )
 
 
+class UnreadablePolicies(NotDecided):
+    """Some of a subject's policies could not be read: what the check says of it would rest
+    on the others alone."""
+
+    def __init__(self, unread: tuple[tuple[str, str], ...]):
+        shown = "; ".join(f"{quoted(label)}: {reason}" for label, reason in unread[:3])
+        more = f" and {len(unread) - 3:,} more" if len(unread) > 3 else ""
+        super().__init__(f"policy could not be read: {shown}{more}")
+        self.unread = unread
+
+
 class ParsedPolicies:
     """Identity policy documents parsed once per scan.
 
@@ -105,28 +118,58 @@ class ParsedPolicies:
     """
 
     def __init__(self) -> None:
-        self._parsed: dict[int, tuple[Any, Policy | None]] = {}
+        self._parsed: dict[int, tuple[Any, Policy | str]] = {}
 
     def get(self, document: Any) -> Policy | None:
         """``document`` parsed as an identity policy, or ``None`` when it is not one."""
+        policy = self.read(document)
+        return policy if isinstance(policy, Policy) else None
+
+    def read(self, document: Any) -> Policy | str:
+        """``document`` parsed as an identity policy, or why it is not one."""
         if not isinstance(document, Mapping):
-            return None
+            return read_policy(document)
         cached = self._parsed.get(id(document))
         if cached is not None and cached[0] is document:
             return cached[1]
-        policy = parsed_policy(document)
+        policy = read_policy(document)
         self._parsed[id(document)] = (document, policy)
         return policy
 
 
-def parsed_policy(document: Any) -> Policy | None:
-    """``document`` parsed as an identity policy, or ``None`` when it is not one."""
+def read_policy(document: Any) -> Policy | str:
+    """``document`` parsed as an identity policy, or why it is not one (a short message
+    naming the JSON pointer of the first value the parser refused)."""
     if not isinstance(document, Mapping):
-        return None
+        return f"not a JSON object but {type(document).__name__}"
     try:
         return parse_policy(document)
-    except PolicyError:
-        return None
+    except PolicyError as error:
+        text = f"{shown_pointer(error.pointer) or '/'}: {error.message}"
+        # The pointer holds the document's own keys: a line break in one stays on the line.
+        return text if text.isprintable() else repr(text)[1:-1]
+
+
+def parsed_policy(document: Any) -> Policy | None:
+    """``document`` parsed as an identity policy, or ``None`` when it is not one."""
+    policy = read_policy(document)
+    return policy if isinstance(policy, Policy) else None
+
+
+def unreadable(
+    applied: tuple[AppliedPolicy, ...], policies: ParsedPolicies | None = None
+) -> tuple[tuple[str, str], ...]:
+    """The policies of ``applied`` whose document is there but cannot be read, each as
+    (label, why); a managed policy whose document is not in the inventory is not one."""
+    read = policies.read if policies is not None else read_policy
+    unread = []
+    for policy in applied:
+        if policy.document is None:
+            continue
+        parsed = read(policy.document)
+        if not isinstance(parsed, Policy):
+            unread.append((policy.label, parsed))
+    return tuple(unread)
 
 
 def grants_full_admin(document: Any, policies: ParsedPolicies | None = None) -> bool:

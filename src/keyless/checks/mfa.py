@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from types import MappingProxyType
 
-from keyless.checks._policies import denies_without_mfa, policies_of
+from keyless.checks._policies import (
+    UnreadablePolicies,
+    denies_without_mfa,
+    policies_of,
+    unreadable,
+)
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.dates import iso
 from keyless.findings import Problem, Severity
@@ -71,13 +76,18 @@ def account_mfa_not_enforced(user: User, ctx: CheckContext) -> Iterator[Problem]
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_my-sec-creds-self-manage.html
 
     Reported per user, so that a documented exception can be ignored for one user.
-    Service control policies are not considered.
+    Service control policies are not considered. A user with a policy that cannot be read
+    (one IAM would refuse, in a hand-edited export) and no readable deny-unless-MFA policy
+    is not evaluated: the unread one may be it.
     """
     if not user.has_console_access:
         return
     policies = policies_of(user, ctx.account)
     if any(denies_without_mfa(policy.document, ctx.policies) for policy in policies):
         return
+    # The deny-unless-MFA policy may be the one that cannot be read.
+    if unread := unreadable(policies, ctx.policies):
+        raise UnreadablePolicies(unread)
     unresolved = tuple(sorted(p.label for p in policies if p.document is None))
     yield Problem(
         resource=user.arn,

@@ -6,12 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from types import MappingProxyType
 
-from keyless.checks._policies import policies_of, user_grant
+from keyless.checks._policies import (
+    AppliedPolicy,
+    UnreadablePolicies,
+    policies_of,
+    unreadable,
+    user_grant,
+)
 from keyless.checks.keys import ROTATE_TO_ROLES
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.dates import days_since, iso
 from keyless.findings import Problem, Severity
 from keyless.model import Dataset, User
+from keyless.policy.grants import Grant
 
 
 def _slots(user: User) -> str:
@@ -139,21 +146,34 @@ def user_admin_with_access_key(user: User, ctx: CheckContext) -> Iterator[Proble
     inline and through groups) is computed by the policy engine: every action (critical),
     or every action except a few services, such as ``PowerUserAccess`` (every action
     except IAM, Organizations and Account management; high). The message and evidence say
-    what is and is not granted. See
+    what is and is not granted. A policy that cannot be read (one IAM would refuse, in a
+    hand-edited export) leaves the user not evaluated, never clean: what the readable
+    policies grant is still reported. See
     https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
     """
     if not user.active_keys:
         return
-    grant, broad = user_grant(policies_of(user, ctx.account), ctx.policies)
-    if not grant.broad or not broad:
-        return
+    applied = policies_of(user, ctx.account)
+    grant, broad = user_grant(applied, ctx.policies)
+    # A policy that cannot be read may grant everything, or deny what the others grant:
+    # what the readable ones show is reported, and the user is not evaluated.
+    unread = unreadable(applied, ctx.policies)
+    if grant.broad and broad:
+        yield _admin_problem(user, grant, broad, unread)
+    if unread:
+        raise UnreadablePolicies(unread)
+
+
+def _admin_problem(
+    user: User, grant: Grant, broad: tuple[AppliedPolicy, ...], unread: tuple[tuple[str, str], ...]
+) -> Problem:
     labels = tuple(sorted({policy.label for policy in broad}))
     access = (
         "full administrator access"
         if grant.everything
         else f"near-administrator access: {grant.describe()}"
     )
-    yield Problem(
+    return Problem(
         resource=user.arn,
         message=(
             f"{user.name} has {access} ({', '.join(labels)}) and "
@@ -169,6 +189,7 @@ def user_admin_with_access_key(user: User, ctx: CheckContext) -> Iterator[Proble
                 "slots": tuple(key.slot for key in user.active_keys),
                 "key_ids": tuple(key.key_id for key in user.active_keys),
             }
+            | ({"unread_policies": tuple(label for label, _ in unread)} if unread else {})
         ),
         severity=None if grant.everything else Severity.HIGH,
     )

@@ -70,9 +70,13 @@ def read_paths(
     keys: list[LiteralKey] = []
     data = [c for c in candidates if c.kind is FileKind.DATA]
     terraform = [c for c in candidates if c.kind is FileKind.TERRAFORM]
+    read_as_terraform = {c.path.parent for c in terraform}
     for candidate in data:
         if candidate.path.name.endswith(JSON_CONFIGURATION_SUFFIXES):
-            notes.append(f"{candidate.path}: Terraform's JSON syntax is not read")
+            if is_override_file(candidate.path) and candidate.path.parent in read_as_terraform:
+                pass  # reported unread with its directory (tffiles.read_directory)
+            else:
+                notes.append(f"{candidate.path}: Terraform's JSON syntax is not read")
         else:
             resources.extend(_read_data(candidate, files, unread, notes, parameters or {}, keys))
         count.one()

@@ -59,16 +59,45 @@ def template_of(path: Path, root: Node) -> tuple[Node, list[ReadError]]:
                 section = entry.value.get(name)
                 if section is not None and isinstance(section.value, Mapping):
                     sections.setdefault(name, {}).update(section.value)
+                elif section is not None:
+                    reason = f"the resources entry's {name} is not a mapping: it is not read"
+                    problems.append(ReadError(path, reason, section.position))
         elif entry.value is not None:
-            shown = entry.value.expression if isinstance(entry.value, Unknown) else entry.value
+            shown = _shown(entry.value)
             reason = (
-                f"the resources entry {quoted(shown)} is not read: only CloudFormation written "
+                f"the resources entry {shown} is not read: only CloudFormation written "
                 "in the file is (a file a Serverless variable names, ${file(…)}, is not)"
             )
             problems.append(ReadError(path, reason, entry.position))
     position = resources.position if resources is not None else root.position
-    template = {name: Node(mapping(members), position) for name, members in sections.items()}
-    return _resolved(Node(mapping(template), position), root, 0), problems
+    template: dict[str, Node] = {}
+    for name, members in sections.items():
+        resolved: dict[str, Node] = {}
+        for key, member in members.items():
+            # A logical ID is only a name: one holding a variable is kept as written.
+            node = _resolved(member, root, 1)
+            if name == "Resources" and isinstance(node.value, Unknown):
+                # Its Type and Properties are unknown: a role there would pass unseen.
+                reason = f"the resource {quoted(key)} is not read: {node.value.reason}"
+                problems.append(ReadError(path, reason, member.position))
+                continue
+            named = _key(key, root) or key
+            if named in resolved:
+                reason = f"two resources are named {quoted(named)} once variables are resolved"
+                problems.append(ReadError(path, reason, member.position))
+                continue
+            resolved[named] = node
+        template[name] = Node(mapping(resolved), position)
+    return Node(mapping(template), position), problems
+
+
+def _shown(value: object) -> str:
+    """A resources entry that is no mapping, as a message names it."""
+    if isinstance(value, Unknown):
+        return quoted(value.expression)
+    if isinstance(value, tuple):
+        return "that is a list"
+    return quoted(value)
 
 
 def _resolved(node: Node, root: Node, depth: int) -> Node:
@@ -83,13 +112,29 @@ def _resolved(node: Node, root: Node, depth: int) -> Node:
         items = tuple(_resolved(item, root, depth + 1) for item in value)
         return Node(items, node.position, node.notes)
     if isinstance(value, Mapping):
-        if any(_VARIABLE.search(key) for key in value):
-            key = next(k for k in value if _VARIABLE.search(k))
-            unknown = Unknown(key[:100], f"a key holding {_REASON}", node.position)
+        keys = {key: _key(key, root) for key in value}
+        unresolved = next((key for key, known in keys.items() if known is None), None)
+        if unresolved is not None:
+            unknown = Unknown(unresolved[:100], f"a key holding {_REASON}", node.position)
             return Node(unknown, node.position)
-        members = {key: _resolved(item, root, depth + 1) for key, item in value.items()}
+        if len(set(keys.values())) < len(keys):  # `a:` and `${self:custom.a}:`, a is "a"
+            twice = next(key for key in keys if keys[key] != key)
+            reason = "a key that names another key of its mapping once variables are resolved"
+            return Node(Unknown(twice[:100], reason, node.position), node.position)
+        members = {
+            keys[key] or key: _resolved(item, root, depth + 1) for key, item in value.items()
+        }
         return Node(mapping(members), node.position, node.notes)
     return node
+
+
+def _key(key: str, root: Node) -> str | None:
+    """``key`` with its Serverless variables resolved (``${self:…}`` of a plain string of
+    the file); None when one of them cannot be."""
+    if _VARIABLE.search(key) is None:
+        return key
+    resolved = _string(key, Node(key, root.position), root).value
+    return resolved if isinstance(resolved, str) else None
 
 
 def _string(value: str, node: Node, root: Node) -> Node:

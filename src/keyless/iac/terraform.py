@@ -74,6 +74,9 @@ class Module:
         self.declared: dict[tuple[str, str], tuple[Block, TerraformFile]] = {}
         self.calls: dict[str, tuple[Block, TerraformFile]] = {}
         self.providers: list[tuple[Block, TerraformFile]] = []
+        #: What the module declares twice (``("resource", type, name)``, ``("local", name)``
+        #: ...): Terraform refuses such a module, so neither declaration is judged.
+        self.twice: set[tuple[str, ...]] = set()
         for file in files:
             for block in file.body.blocks:
                 self._index(block, file)
@@ -85,18 +88,29 @@ class Module:
 
     def _index(self, block: Block, file: TerraformFile) -> None:
         if block.type == "variable" and len(block.labels) == 1:
+            self._once(("var", *block.labels), block.labels[0] in self.variables)
             self.variables[block.labels[0]] = (block, file)
         elif block.type == "locals":
             for name, attribute in block.body.attributes.items():
+                self._once(("local", name), name in self.locals)
                 self.locals[name] = (attribute.expression, file)
         elif block.type == "data" and len(block.labels) == 2:
+            self._once(("data", *block.labels), (block.labels[0], block.labels[1]) in self.data)
             self.data[(block.labels[0], block.labels[1])] = (block, file)
         elif block.type == "resource" and len(block.labels) == 2:
-            self.declared[(block.labels[0], block.labels[1])] = (block, file)
+            labels = (block.labels[0], block.labels[1])
+            self._once(("resource", *labels), labels in self.declared)
+            self.declared[labels] = (block, file)
         elif block.type == "module" and len(block.labels) == 1:
+            self._once(("module", *block.labels), block.labels[0] in self.calls)
             self.calls[block.labels[0]] = (block, file)
         elif block.type == "provider" and block.labels == ("aws",):
             self.providers.append((block, file))
+
+    def _once(self, key: tuple[str, ...], seen: bool) -> None:
+        """Record ``key`` as declared twice when ``seen`` (in this file or another)."""
+        if seen:
+            self.twice.add(key)
 
     def _provider_partition(self) -> Partition | None:
         """The one partition the ``region`` of every ``provider "aws"`` block is in."""
@@ -128,6 +142,8 @@ class Module:
         """The value, the steps used, and the file it is defined in (None: relocate)."""
         root, steps = reference.root, reference.steps
         first = steps[0].name if steps else None
+        if _declaration(root, [step.name for step in steps[:2]]) in self.twice:
+            return _unknown(reference, _TWICE), len(steps), reference.path
         if root == "var" and first is not None:
             return self.variable(first, reference), 1, None
         if root == "local" and first is not None:
@@ -269,8 +285,11 @@ class Module:
             resource_kind = RESOURCE_KINDS.get(kind)
             if resource_kind is None:
                 continue
-            instances = self.instances(block, file)
             address = f"{self.prefix}{kind}.{local_name}"
+            if ("resource", kind, local_name) in self.twice:
+                result.problems.append(ReadError(file.path, f"{address}: {_TWICE}", block.position))
+                continue
+            instances = self.instances(block, file)
             if isinstance(instances, Node):
                 unknown = instances.value
                 assert isinstance(unknown, Unknown)
@@ -294,6 +313,10 @@ class Module:
                     )
                 )
         for name, (block, file) in self.calls.items():
+            if ("module", name) in self.twice:
+                where = f"{self.prefix}module.{name}"
+                result.problems.append(ReadError(file.path, f"{where}: {_TWICE}", block.position))
+                continue
             read_call(self, name, block, file, result)
         if self.depth == 0 and self.partition is not None:
             result.resources = [resource_in(r, self.partition) for r in result.resources]
@@ -320,3 +343,19 @@ class Module:
 def _unknown(reference: Reference, reason: str, *, stand_in: str | None = None) -> Node:
     unknown = Unknown(reference.text, reason, reference.position, stand_in)
     return Node(unknown, reference.position)
+
+
+#: Why a name declared twice in one module is not judged.
+_TWICE = (
+    "declared twice in the module: Terraform refuses it (a duplicate resource, data "
+    "source, module call, variable or local value), so neither declaration is judged"
+)
+
+
+def _declaration(root: str, names: list[str | None]) -> tuple[str | None, ...]:
+    """The key in :attr:`Module.twice` a reference's first steps name."""
+    if root in ("var", "local", "module"):
+        return (root, *names[:1])
+    if root == "data":
+        return ("data", *names[:2])
+    return ("resource", root, *names[:1])

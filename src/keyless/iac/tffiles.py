@@ -19,7 +19,7 @@ from keyless.iac.hclrefs import Reference
 from keyless.iac.hclsplit import parse_terraform
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import ResourceKind
-from keyless.iac.sources import ReadError, read_source
+from keyless.iac.sources import JSON_CONFIGURATION_SUFFIXES, ReadError, read_source
 from keyless.iac.values import Node, Unknown
 
 #: The Terraform resource types keyless judges, and what each is.
@@ -125,15 +125,21 @@ def _read_directory(directory: Path) -> tuple[list[TerraformFile], list[ReadErro
     files: list[TerraformFile] = []
     problems: list[ReadError] = []
     try:
-        names = sorted(p for p in directory.iterdir() if p.name.endswith((".tf", ".tofu")))
+        listed = sorted(directory.iterdir())
     except OSError as error:
         return [], [ReadError(directory, f"cannot list: {error.strerror}")]
+    names = [p for p in listed if p.name.endswith((".tf", ".tofu"))]
     shadowed = set(shadowed_by_tofu(names))
     names = [p for p in names if p not in shadowed]
-    for path in [p for p in names if is_override_file(p)]:
+    # An override file in JSON syntax (override.tf.json) changes the blocks of the .tf
+    # files as much as one in HCL does, although no JSON-syntax file is read.
+    overrides = [p for p in names if is_override_file(p)]
+    overrides += [p for p in listed if p.name.endswith(JSON_CONFIGURATION_SUFFIXES)]
+    for path in sorted(p for p in overrides if is_override_file(p)):
         # Terraform merges an override file's blocks into the ones they name, argument by
         # argument: keyless does not, so it reads neither as deployed (never clean).
-        names.remove(path)
+        if path in names:
+            names.remove(path)
         problems.append(ReadError(path, _OVERRIDE_REASON))
     for path in names:
         if path.is_symlink():
@@ -154,10 +160,14 @@ _OVERRIDE_REASON = (
 
 
 def is_override_file(path: Path) -> bool:
-    """``override.tf`` or ``*_override.tf`` (``.tofu`` too): loaded after the others and
-    merged into the blocks it names."""
-    stem = path.name.removesuffix(".tf").removesuffix(".tofu")
-    return stem == "override" or stem.endswith("_override")
+    """``override.tf`` or ``*_override.tf`` (``.tofu``, ``.tf.json`` and ``.tofu.json``
+    too): loaded after the others and merged into the blocks it names."""
+    name = path.name
+    for suffix in (*JSON_CONFIGURATION_SUFFIXES, ".tf", ".tofu"):
+        if name.endswith(suffix):
+            stem = name.removesuffix(suffix)
+            return stem == "override" or stem.endswith("_override")
+    return False
 
 
 def shadowed_by_tofu(paths: Iterable[Path]) -> list[Path]:

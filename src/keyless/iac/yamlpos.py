@@ -17,8 +17,8 @@ import functools
 import re
 from typing import Any
 
+from keyless.duplicate_keys import yaml_problem
 from keyless.errors import quoted
-from keyless.files import yaml_problem
 from keyless.iac.values import Node, Position, Unknown, mapping
 
 MAX_NODES = 2_000_000

@@ -23,8 +23,9 @@ import orjson
 
 from keyless import __version__
 from keyless.dates import iso
+from keyless.duplicate_keys import find_duplicate_key, parse_json
 from keyless.errors import InputError, quoted
-from keyless.files import find_duplicate_key, parse_json, read_bytes, write_atomic
+from keyless.files import read_bytes, write_atomic
 from keyless.plan.model import (
     DESTINATIONS,
     Carried,

@@ -79,9 +79,16 @@ class Placeholder:
 
 
 def policy_placeholders(policy: Policy) -> tuple[Placeholder, ...]:
-    """Every placeholder in the policy's principals, condition keys and condition values."""
+    """Every placeholder in the policy's principals, actions, condition keys and condition
+    values. An action placeholder (``"Action": "${action}"``) matches no request as
+    written, so a template whose every statement has one was judged "nobody", with no
+    word of it being a template."""
     found: list[Placeholder] = []
     for statement in policy.statements:
+        element = "NotAction" if statement.actions_negated else "Action"
+        for action in statement.actions:
+            pointer = f"{statement.pointer}/{element}"
+            found.extend(Placeholder(text, pointer) for text in placeholders_in(action))
         for principal in statement.principals or ():
             pointer = f"{statement.pointer}/Principal/{principal.type}"
             found.extend(Placeholder(text, pointer) for text in placeholders_in(principal.value))

@@ -15,8 +15,8 @@ from urllib.parse import unquote
 
 import orjson
 
+from keyless.duplicate_keys import find_duplicate_key
 from keyless.errors import PolicyError, quoted
-from keyless.files import find_duplicate_key
 from keyless.policy.document import Policy, parse_trust_policy
 
 
@@ -44,7 +44,7 @@ def load_trust_file(text: str, *, source: str) -> tuple[TrustFile, Policy]:
     if found.pointer:
         # The wrapper was read by orjson, which keeps the last of a key given twice (in the
         # wrapper, or in a document that is an object): refused, as the document itself
-        # would be (keyless.files.refuse_duplicate_keys says why).
+        # would be (keyless.duplicate_keys.refuse_duplicate_keys says why).
         try:
             repeated = find_duplicate_key(text)
         except RecursionError:

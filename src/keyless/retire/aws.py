@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from keyless.collect.live.account import client
+from keyless.duplicate_keys import parse_json
 from keyless.errors import CollectionError, InputError
-from keyless.files import parse_json
 from keyless.retire.model import (
     Action,
     InlinePolicyState,

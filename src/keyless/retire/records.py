@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from keyless.duplicate_keys import parse_json
 from keyless.errors import InputError, quoted
-from keyless.files import parse_json
 from keyless.retire.model import Action, ActionKind
 
 
@@ -95,7 +95,7 @@ def _integer(value: Any, what: str) -> int:
 
 def _json(text: Any, what: str) -> Any:
     """A JSON column, read as strictly as every file keyless reads
-    (:func:`keyless.files.parse_json`): a key twice in one object, ``NaN`` or
+    (:func:`keyless.duplicate_keys.parse_json`): a key twice in one object, ``NaN`` or
     ``Infinity`` (which keyless never writes, and which the standard library's parser
     accepts silently), nesting too deep, or text that is not JSON are damage."""
     try:

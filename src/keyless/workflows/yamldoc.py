@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from keyless.duplicate_keys import yaml_problem
 from keyless.errors import InputError
-from keyless.files import describe_size, read_bytes, yaml_problem
+from keyless.files import describe_size, read_bytes
 
 #: The largest CI file keyless reads. GitLab refuses configurations over 2 MB of parsed
 #: memory (https://docs.gitlab.com/administration/instance_limits/#maximum-size-and-depth-of-cicd-configuration-yaml-files);

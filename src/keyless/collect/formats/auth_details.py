@@ -22,8 +22,8 @@ import orjson
 from keyless.collect.formats import values
 from keyless.collect.formats.credential_report import CredentialReport, ReportRow
 from keyless.collect.formats.names import NameOutsideGrammar, checked_name
+from keyless.duplicate_keys import find_duplicate_key
 from keyless.errors import quoted
-from keyless.files import find_duplicate_key
 from keyless.model import (
     Group,
     InlinePolicy,
@@ -153,7 +153,7 @@ def document(value: Any, key: str = "PolicyDocument") -> PolicyDocument:
             raise ValueError(f"policy document is not JSON: {error}") from None
         try:
             # A key twice: orjson kept the last, and which one IAM reads is not documented
-            # (keyless.files.refuse_duplicate_keys), so the document is not judged.
+            # (keyless.duplicate_keys.refuse_duplicate_keys), so the document is not judged.
             repeated = find_duplicate_key(text)
         except RecursionError:
             raise ValueError("policy document is nested too deeply") from None

@@ -110,7 +110,7 @@ def client(
         # botocore decodes IAM's URL-encoded policy documents with json.loads, which keeps
         # the last of a key given twice silently. keyless decodes them itself, as it does a
         # raw page of an export (keyless.collect.formats.auth_details.document), so such a
-        # document is reported, never judged (keyless.files.refuse_duplicate_keys). The
+        # document is reported, never judged (keyless.duplicate_keys.refuse_duplicate_keys). The
         # handler is removed from this client's own copy of the session's events.
         from botocore.handlers import json_decode_policies
 

@@ -22,7 +22,7 @@ from keyless.collect.formats import values
 from keyless.collect.formats.auth_details import DetailsError
 from keyless.collect.live.account import CallRecorder, client
 from keyless.collect.live.answers import converted
-from keyless.files import find_duplicate_key
+from keyless.duplicate_keys import find_duplicate_key
 from keyless.model import (
     AVAILABLE,
     AccountAssignment,
@@ -215,7 +215,7 @@ def _inline_document(response: Mapping[str, Any]) -> Mapping[str, Any] | None:
         ) from None
     if not isinstance(document, dict):
         raise DetailsError("the inline policy is not a JSON object", "/InlinePolicy")
-    try:  # orjson kept the last of a key given twice (keyless.files.refuse_duplicate_keys)
+    try:  # orjson kept the last of a key given twice (keyless.duplicate_keys.refuse_duplicate_keys)
         repeated = find_duplicate_key(text)
     except RecursionError:
         raise DetailsError("the inline policy is nested too deeply", "/InlinePolicy") from None

@@ -37,16 +37,9 @@ from keyless.collect.offline.codec import (
     fields_of,
     plain_json,
 )
+from keyless.duplicate_keys import DUPLICATE_KEY, find_duplicate_key, parse_json
 from keyless.errors import InputError, quoted
-from keyless.files import (
-    DUPLICATE_KEY,
-    MAX_FILE_BYTES,
-    describe_size,
-    find_duplicate_key,
-    open_regular,
-    parse_json,
-    write_atomic,
-)
+from keyless.files import MAX_FILE_BYTES, describe_size, open_regular, write_atomic
 from keyless.model import Account, Inventory
 from keyless.model.arn import is_account_id
 
@@ -357,7 +350,7 @@ class _Reader:
             parsed = orjson.loads(data)
         except orjson.JSONDecodeError as error:
             self._fail_line(f"not valid JSON (column {error.colno}: {error.msg})")
-        # A line keyless wrote never repeats a key (keyless.files.refuse_duplicate_keys).
+        # A line keyless wrote never repeats a key (keyless.duplicate_keys.refuse_duplicate_keys).
         try:
             repeated = find_duplicate_key(data)
         except RecursionError:

@@ -20,17 +20,22 @@ from keyless.iac.values import Node, Position
 def _setproduct(arguments: list[Node], position: Position) -> Node:
     if len(arguments) < 2:
         raise Fails("at least two arguments are required")
-    columns: list[tuple[Node, ...]] = []
+    lists: list[tuple[Node, ...]] = []
     size = 1
     for argument in arguments:
         if not isinstance(argument.value, tuple):
             raise TypeError("setproduct takes lists or sets")
-        items = unified(argument.value, "setproduct") if argument.value else ()
+        # Sized before the elements are unified: unifying a list of 65,536 nested pairs
+        # took a minute, for a product refused as too large once it was done.
+        lists.append(argument.value)
+        size *= len(argument.value)
+        check_size(size * len(arguments))
+    columns: list[tuple[Node, ...]] = []
+    for values in lists:
+        items = unified(values, "setproduct") if values else ()
         if isinstance(items, Node):
             raise TypeError("elements of mixed types")
         columns.append(items)
-        size *= len(items)
-        check_size(size * len(arguments))
     pairs = tuple(Node(tuple(pair), position) for pair in itertools.product(*columns))
     return Node(pairs, position)
 
