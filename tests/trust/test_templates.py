@@ -214,3 +214,31 @@ def test_printf_verbs_are_placeholders() -> None:
     # URL escapes are no verbs: GitHub writes `:` in a value as %3A, UTF-8 as %d3...
     for text in ("repo:o/r%3Aref", "caf%d3", "100%", "%41"):
         assert not has_placeholder(text), text
+
+
+@pytest.mark.parametrize("placeholder", ["${issuer}", "%s", "{{ .Issuer }}"])
+def test_a_placeholder_issuer_in_a_key_is_the_principals_issuer(placeholder: str) -> None:
+    """`${issuer}:sub` beside a literal GitHub provider renders to GitHub's `sub` key: the
+    policy pins one branch of one repository, not (as a key no request carries would make
+    it) every GitHub tenant."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{GH}"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {f"{placeholder}:aud": "sts.amazonaws.com"},
+                    "StringLike": {f"{placeholder}:sub": "repo:acme/app:ref:refs/heads/main"},
+                },
+            }
+        ],
+    }
+    (path,) = analyse(trust).paths
+    assert path.principal_class is PrincipalClass.OIDC
+    assert path.policy_values(f"{GH}:sub") == ("repo:acme/app:ref:refs/heads/main",)
+    assert path.placeholders == (placeholder,)
+    assert {f.check for f in assess(trust).findings} == {"trust-unrendered-template"}
+    # The template is still reported, with the key's pointer.
+    assert {p.text for p in policy_placeholders(parse_trust_policy(trust))} == {placeholder}

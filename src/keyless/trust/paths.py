@@ -16,6 +16,7 @@ trust policies) and lazy: automata are built only for the keys a question touche
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from collections.abc import Callable, Hashable, Iterable, Mapping
@@ -353,7 +354,8 @@ def _analyse_canonical(text: str, partition: str) -> TrustAnalysis:
 
 
 @functools.lru_cache(maxsize=256)
-def _analyse_policy(policy: Policy, partition: str) -> TrustAnalysis:
+def _analyse_policy(written: Policy, partition: str) -> TrustAnalysis:
+    policy = _keys_of_issuer(written)
     translator = ConditionTranslator(policy)
     allows: dict[int, Formula] = {}
     denies: dict[int, Formula] = {}
@@ -419,12 +421,47 @@ def _analyse_policy(policy: Policy, partition: str) -> TrustAnalysis:
                 values=_values(index.of(used), index.of(denied)),
                 universe=with_question(universe, facts),
                 by_statement={i: allows[i] for i in sorted(used)},
-                placeholders=_placeholders(principal, index.of(used)),
+                placeholders=_placeholders(principal, (written.statements[i] for i in used)),
                 memo=PathMemo(budget=budget, decisions=decisions),
                 partition=partition,
             )
         )
-    return TrustAnalysis(policy, tuple(paths))
+    return TrustAnalysis(written, tuple(paths))
+
+
+def _keys_of_issuer(policy: Policy) -> Policy:
+    """The policy with each condition key whose issuer part is one unrendered placeholder
+    (``${issuer}:sub``, ``%s:sub``) read as the key of the one OIDC issuer its statement's
+    principals name: rendered, that is the issuer it names. Judged as written it is a key
+    no request carries, and the statement's real ``sub`` and ``aud`` pins were lost (a
+    pinned role read as open to every tenant)."""
+    statements = []
+    for statement in policy.statements:
+        issuers = {
+            _issuer(principal, (statement,))
+            for principal in statement.principals or ()
+            if principal.type is PrincipalType.FEDERATED
+            and ":saml-provider/" not in principal.value
+        }
+        issuer = issuers.pop() if len(issuers) == 1 else None
+        if issuer is None or has_placeholder(issuer):
+            statements.append(statement)
+            continue
+        conditions = tuple(
+            dataclasses.replace(condition, key=f"{issuer}:{name}")
+            if sep and placeholders_in(prefix) == (prefix,)
+            else condition
+            for condition in statement.conditions
+            for prefix, sep, name in (condition.key.rpartition(":"),)
+        )
+        statements.append(
+            dataclasses.replace(statement, conditions=conditions)
+            if conditions != statement.conditions
+            else statement
+        )
+    if all(new is old for new, old in zip(statements, policy.statements, strict=True)):
+        return policy
+    return dataclasses.replace(policy, statements=tuple(statements))
 
 
 class _StatementIndex:
