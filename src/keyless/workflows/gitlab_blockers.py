@@ -278,8 +278,7 @@ def _hook_uses_aws(job: Job) -> bool:
     ``default:``'s) uses AWS: GitLab runs it before it fetches the repository
     (https://docs.gitlab.com/ci/yaml/#hookspre_get_sources_script), before any script
     line the rewrite adds, so it would lose the keys and have no token file yet."""
-    hooks: Any = job.keys.get("hooks")
-    script: Any = hooks.get("pre_get_sources_script") if is_map(hooks) else None
+    script: Any = job.hook[1] if job.hook is not None else None
     lines = [script] if isinstance(script, str) else list(script) if is_seq(script) else []
     return any(isinstance(line, str) and _AWS_USE.search(line) for line in lines)
 

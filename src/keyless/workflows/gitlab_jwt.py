@@ -36,7 +36,14 @@ from keyless.checks.registry import Check, Scope
 from keyless.errors import InputError, quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.edits import entry_column, insert_before_first_key, key_block
-from keyless.workflows.gitlab_keys import SCRIPT_SECTIONS, jobs_of, scope_of, variable_value
+from keyless.workflows.gitlab_keys import (
+    HOOK_SECTION,
+    jobs_of,
+    own_scripts,
+    scope_of,
+    shown_section,
+    variable_value,
+)
 from keyless.workflows.gitlab_pipeline import Job
 from keyless.workflows.jwt_use import TokenUse, token_use
 from keyless.workflows.model import WorkflowFile, workflow_finding
@@ -93,7 +100,8 @@ class TokenRead:
     ``node`` is the sequence (``key`` an index) or mapping (``key`` a name) holding it."""
 
     entry: str | None  # the top-level entry (job, template, `default`); None: top level
-    section: str  # "script", "before_script", "after_script" or "variables"
+    #: "script", "before_script", "after_script", :data:`HOOK_SECTION` or "variables"
+    section: str
     node: Any
     key: Any
     names: tuple[str, ...]
@@ -136,12 +144,14 @@ def _reads_in(entry: str | None, node: Any) -> Iterator[TokenRead]:
     own = dict(own_items(node))
     found: list[tuple[str, Any, Any, str, tuple[str, ...]]] = []
     around: list[str] = []
-    for section in SCRIPT_SECTIONS:
-        if section in own:
-            for holder, key, text in _leaves(node, section, own[section]):
-                around.append(text)
-                if names := removed_tokens(text):
-                    found.append((section, holder, key, text, names))
+    # The top level has no hook: a top-level `hooks:` is a job's name.
+    for section, script in own_scripts(node, hooks=entry is not None):
+        host = own["hooks"] if section == HOOK_SECTION else node
+        name = "pre_get_sources_script" if section == HOOK_SECTION else section
+        for holder, key, text in _leaves(host, name, script):
+            around.append(text)
+            if names := removed_tokens(text):
+                found.append((section, holder, key, text, names))
     variables = own.get("variables")
     for name, value in own_items(variables):
         text = variable_value(value)
@@ -190,8 +200,8 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
                 file.path,
                 line + 1,
                 column + 1,
-                f"the {read.section} of {who} reads {names}, which GitLab removed in 17.0: "
-                f"the job gets no token, so {read.use.without_token}",
+                f"the {shown_section(read.section)} of {who} reads {names}, which GitLab "
+                f"removed in 17.0: the job gets no token, so {read.use.without_token}",
                 route,
             )
         )
@@ -227,9 +237,12 @@ def plan_token_fixes(jobs: Iterable[Job], keyed: Iterable[str]) -> list[TokenFix
         if not names:
             continue
         alone = all(readers[id(node)] == {job.name} for node, _, _ in found)
+        # A read in the hook is left: the hook runs before the clone, and GitLab does not
+        # say it gets the job's ID tokens.
+        hooked = any(True for _ in _reads_of(_hook_script(job)))
         edits = (
             _rewrite(job, found)
-            if names == ["CI_JOB_JWT_V2"] and alone and job.name not in skip
+            if names == ["CI_JOB_JWT_V2"] and alone and not hooked and job.name not in skip
             else None
         )
         use = token_use((text for _, _, text in found), _job_texts(job))
@@ -240,10 +253,29 @@ def plan_token_fixes(jobs: Iterable[Job], keyed: Iterable[str]) -> list[TokenFix
     return out
 
 
+def _hook_script(job: Job) -> list[tuple[Any, str, Any]]:
+    """(host, key, script) of the job's ``hooks:pre_get_sources_script``, if it has one."""
+    return [(job.hook[0], "pre_get_sources_script", job.hook[1])] if job.hook else []
+
+
+def _job_scripts(job: Job) -> list[tuple[Any, str, Any]]:
+    """(host, key, script) of each script section the job runs, its hook included."""
+    own = [(s.host, s.name, s.script) for s in job.sections.values()]
+    return own + _hook_script(job)
+
+
+def _reads_of(scripts: list[tuple[Any, str, Any]]) -> Iterator[tuple[Any, Any, str]]:
+    """(holder, key, text) of each line of ``scripts`` that reads a removed token."""
+    for host, name, script in scripts:
+        for holder, key, text in _leaves(host, name, script):
+            if removed_tokens(text):
+                yield holder, key, text
+
+
 def _job_texts(job: Job) -> Iterator[str]:
     """Every script line the job runs and every variable it gets (``NAME=value``)."""
-    for section in job.sections.values():
-        for _, _, text in _leaves(section.host, section.name, section.script):
+    for host, name, script in _job_scripts(job):
+        for _, _, text in _leaves(host, name, script):
             yield text
     for name, variable in job.variables.items():
         value = variable_value(variable.value)
@@ -254,10 +286,7 @@ def _job_texts(job: Job) -> Iterator[str]:
 def _job_reads(job: Job) -> Iterator[tuple[Any, Any, str]]:
     """(holder, key, text) of each script line and variable the job gets that reads a
     removed token, wherever it is written."""
-    for section in job.sections.values():
-        for holder, key, text in _leaves(section.host, section.name, section.script):
-            if removed_tokens(text):
-                yield holder, key, text
+    yield from _reads_of(_job_scripts(job))
     for name, variable in job.variables.items():
         text = variable_value(variable.value)
         if isinstance(text, str) and removed_tokens(text) and variable.site is not None:

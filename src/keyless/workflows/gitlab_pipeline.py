@@ -83,6 +83,17 @@ class Job:
         (https://docs.gitlab.com/ci/yaml/#trigger)."""
         return "trigger" in self.keys
 
+    @property
+    def hook(self) -> tuple[Any, Any] | None:
+        """(the ``hooks:`` mapping, its ``pre_get_sources_script``) the job gets (its own,
+        a template's or ``default:``'s): a script GitLab runs with the job's variables
+        before it fetches the repository
+        (https://docs.gitlab.com/ci/yaml/#hookspre_get_sources_script). None without one."""
+        hooks: Any = self.keys.get("hooks")
+        if is_map(hooks) and "pre_get_sources_script" in hooks:
+            return hooks, hooks.get("pre_get_sources_script")
+        return None
+
     def key_variables(self) -> dict[str, Variable]:
         """The AWS key variables the job gets, with non-empty values."""
         return {

@@ -43,7 +43,7 @@ from typing import Any
 from keyless.checks.registry import Check, Scope
 from keyless.errors import quoted
 from keyless.findings import Finding, Severity
-from keyless.workflows.gitlab_keys import SCRIPT_SECTIONS
+from keyless.workflows.gitlab_keys import HOOK_SECTION, SCRIPT_SECTIONS
 from keyless.workflows.gitlab_pipeline import assemble
 from keyless.workflows.keyuse import KEY_VARIABLES, TEMPORARY, has_key, mappings, strings
 from keyless.workflows.model import WorkflowFile, workflow_finding
@@ -246,13 +246,19 @@ def gitlab_findings(
             continue
         if _gitlab_runner_of_its_own(job.keys.get("tags")):
             continue
-        sections = [job.sections[s] for s in SCRIPT_SECTIONS if s in job.sections]
-        texts = [text for section in sections for text in strings(section.script)]
+        # (route, script, document) of each section, the hook (run before the clone)
+        # first; one file is assembled, so a hook is written in it.
+        sections = [(HOOK_SECTION, job.hook[1], document)] if job.hook else []
+        sections += [
+            (s, job.sections[s].script, job.sections[s].document)
+            for s in SCRIPT_SECTIONS
+            if s in job.sections
+        ]
+        texts = [text for _, script, _ in sections for text in strings(script)]
         texts += list(strings(job.keys.get("variables")))
         if _signs(texts):
             continue
-        for section in sections:
-            script = section.script
+        for section, script, written in sections:
             lines = script if is_seq(script) else ()
             hit = next(
                 (
@@ -274,11 +280,11 @@ def gitlab_findings(
             out.append(
                 _finding(
                     GITLAB_IMPLICIT_AWS_KEYS,
-                    section.document,
+                    written,
                     file,
                     (script, index, command),
                     f"job {quoted(name)} probably uses long-lived AWS keys: {why}",
-                    f"{name}.{section.name}[{index}]",
+                    f"{name}.{section}[{index}]",
                     why,
                 )
             )
