@@ -116,3 +116,22 @@ def test_a_hook_without_aws_does_not_stop_the_rewrite(tmp_path: Path) -> None:
     rewrite = only(fix([root], options()), ".gitlab-ci.yml")
     assert rewrite.unfixed == ()
     assert rewrite.after != rewrite.before
+
+
+def test_fix_lists_the_default_hook_s_keys_when_other_items_are_left(tmp_path: Path) -> None:
+    """The re-read ran only when nothing else was left: a trigger job left for a person
+    hid ``default:``'s hook keys from the list. The trigger job's own keys are said by its
+    own item, not repeated."""
+    text = DEFAULT + (
+        "downstream:\n"
+        "  variables:\n"
+        "    AWS_ACCESS_KEY_ID: $KEY\n"
+        "    AWS_SECRET_ACCESS_KEY: $SECRET\n"
+        "  trigger: group/other\n"
+    )
+    rewrite = only(fix([repo(tmp_path, {".gitlab-ci.yml": text})], options()), ".gitlab-ci.yml")
+    assert [(u.job, u.reason.split(":")[0]) for u in rewrite.unfixed] == [
+        ("downstream", "a trigger job"),
+        (None, "line 4 (default.hooks.pre_get_sources_script[0])"),
+        (None, "line 5 (default.hooks.pre_get_sources_script[1])"),
+    ]

@@ -1,5 +1,5 @@
 """What ``fix`` says it left: where a finding is (``line 7 (route): ``), and keys a
-GitLab pipeline still holds after a rewrite that listed nothing left."""
+GitLab pipeline still holds after its rewrite that the rewrite did not list."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from dataclasses import replace
 from keyless.errors import InputError, shown_pointer
 from keyless.findings import FileLocation, Finding
 from keyless.workflows import gitlab
+from keyless.workflows.gitlab_keys import jobs_of
 from keyless.workflows.model import FileRewrite, Platform, Unfixed
 from keyless.workflows.scan import LoadedFile, scan_files
-from keyless.workflows.yamldoc import load_text
+from keyless.workflows.yamldoc import is_map, load_text
 
 
 def where(finding: Finding) -> str:
@@ -25,11 +26,10 @@ def where(finding: Finding) -> str:
 
 
 def keys_left_unsaid(rewrites: list[FileRewrite]) -> list[FileRewrite]:
-    """A pipeline whose rewrite lists nothing left, read again: keys the scan still finds
-    in it (a template no job uses, a shape ``fix`` does not know) are listed, so that
-    ``fix`` never says all is done, exit code 0, while ``scan`` reports keys."""
-    if any(r.unfixed for r in rewrites):
-        return rewrites
+    """Each pipeline's rewrite read again: keys the scan still finds in it (a template no
+    job uses, ``default:``'s hook, a shape ``fix`` does not know) are listed, so that
+    ``fix`` never leaves out a key ``scan`` reports, nor says all is done, exit code 0.
+    Keys of a job already listed with its own reason (left as it is) are not repeated."""
     out = []
     for rewrite in rewrites:
         try:
@@ -46,9 +46,21 @@ def keys_left_unsaid(rewrites: list[FileRewrite]) -> list[FileRewrite]:
             for f in scan_files([LoadedFile(rewrite.file, document)])
             if f.check == gitlab.GITLAB_STATIC_AWS_KEYS.id
         ]
+        listed = {u.job for u in rewrite.unfixed if u.job is not None}
+        entries = [name for name, _ in jobs_of(document.root)] if is_map(document.root) else []
         left = tuple(
             Unfixed(None, f"{where(f)}{f.message}: keyless did not rewrite it; do it by hand")
             for f in found
+            if _entry_of(f, entries) not in listed
         )
-        out.append(replace(rewrite, unfixed=left) if left else rewrite)
+        out.append(replace(rewrite, unfixed=rewrite.unfixed + left) if left else rewrite)
     return out
+
+
+def _entry_of(finding: Finding, entries: list[str]) -> str | None:
+    """The job or template a finding's route lies in: the longest name the route starts
+    with (``a.b.script[0]`` is job ``a.b``'s when both ``a`` and ``a.b`` are jobs)."""
+    location = finding.location
+    route = location.route if isinstance(location, FileLocation) else ""
+    within = [e for e in entries if route.startswith((f"{e}.", f"{e}["))]
+    return max(within, key=len, default=None)
