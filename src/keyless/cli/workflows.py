@@ -123,7 +123,7 @@ def fix(
     """
     from keyless.render.untrusted import visible
     from keyless.workflows.fix import fix as run_fix
-    from keyless.workflows.fix import unified_diff, write
+    from keyless.workflows.fix_output import unified_diff, write
     from keyless.workflows.model import FixOptions, RoleSource
 
     # Each value is checked against its grammar here, before any file is read.

@@ -11,7 +11,8 @@ Public API::
 
 from __future__ import annotations
 
-from keyless.workflows.fix import fix, unified_diff, write
+from keyless.workflows.fix import fix
+from keyless.workflows.fix_output import unified_diff, write
 from keyless.workflows.model import (
     FileRewrite,
     FixOptions,
