@@ -303,13 +303,15 @@ class SubGrammar:
         member."""
         return _runs(trigger, self.well_formed_key)
 
-    def tenant_language(self, tenant: str) -> Language:
-        """Every ``sub`` of ``tenant`` (in any case, where the provider's names are)."""
-        return _union(self.tenant_templates, tenant, fold=self.names_ignore_case)
+    def tenant_language(self, tenant: str, *, fold: bool = False) -> Language:
+        """Every ``sub`` of ``tenant``; with ``fold``, in any case where the provider's names
+        are (ask for it only where the policy compares without case: a case-sensitive
+        policy value keeps the case it names, and the folded automata cost far more)."""
+        return _union(self.tenant_templates, tenant, fold=fold and self.names_ignore_case)
 
-    def repo_language(self, tenant: str, repo: str) -> Language:
-        """Every ``sub`` of one repository of ``tenant`` (in any case, as above)."""
-        return _union(self.repo_templates, tenant, repo, fold=self.names_ignore_case)
+    def repo_language(self, tenant: str, repo: str, *, fold: bool = False) -> Language:
+        """Every ``sub`` of one repository of ``tenant`` (``fold`` as above)."""
+        return _union(self.repo_templates, tenant, repo, fold=fold and self.names_ignore_case)
 
     def tenants_in(self, values: Iterable[str]) -> frozenset[str]:
         """Tenants named by the literal prefixes of policy values (before any wildcard)."""

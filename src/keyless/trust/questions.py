@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable, Iterable
 
 from keyless.idp.grammars import SubGrammar, Trigger, grammar_for, shape
 from keyless.patterns.language import Glob, Language
+from keyless.policy.operators import Comparison
 from keyless.trust.formula import TRUE, Question, Term, absent, all_of, any_of, with_question
 from keyless.trust.paths import AccessPath
 
@@ -38,6 +39,17 @@ def tenants(path: AccessPath, grammar: SubGrammar) -> frozenset[str]:
                 if head:
                     found.add(head)
     return frozenset(found)
+
+
+def _folds(path: AccessPath) -> bool:
+    """Does one of the path's statements compare a value without case
+    (``StringEqualsIgnoreCase``)? Only then can a policy value admit a case variant of the
+    tenant or repository it names (:meth:`SubGrammar.tenant_language`)."""
+    return any(
+        condition.operator.base.comparison is Comparison.EQUALS_IGNORE_CASE
+        for index in (*path.statements, *path.denied_by)
+        for condition in path.policy.statements[index].conditions
+    )
 
 
 #: The tenant a witness names when the policy pins it by ID only (any name will do).
@@ -114,7 +126,9 @@ def _other_tenant(path: AccessPath) -> Question | None:
             return (Term(), {}) if sub not in path.mentioned_keys() else None
         return None
     victims = tenants(path, grammar)
-    theirs = Language.union_all(grammar.tenant_language(tenant) for tenant in victims)
+    theirs = Language.union_all(
+        grammar.tenant_language(tenant, fold=_folds(path)) for tenant in victims
+    )
     outside = grammar.well_formed_language() - theirs
     terms = [any_of(sub, outside), all_of(sub, outside), *_attacker_claims(path, grammar, victims)]
     return with_question(*terms), {sub: grammar.nice("attacker", "anything")}
@@ -135,7 +149,9 @@ def _other_repository(path: AccessPath) -> Question | None:
     if grammar.tenant_templates:
         owners = tenants(path, grammar)
         if owners:
-            scope = Language.union_all(grammar.tenant_language(tenant) for tenant in owners)
+            scope = Language.union_all(
+                grammar.tenant_language(tenant, fold=_folds(path)) for tenant in owners
+            )
             example_tenant = sorted(owners)[0]
         elif pins_tenant_by_id(path, grammar):
             # The tenant is pinned by its ID (repository_owner_id) and the sub names none:
@@ -152,7 +168,9 @@ def _other_repository(path: AccessPath) -> Question | None:
             return None
         scope = grammar.well_formed_language()
         example_tenant = ""
-    mine = Language.union_all(grammar.repo_language(tenant, repo) for tenant, repo in repos)
+    mine = Language.union_all(
+        grammar.repo_language(tenant, repo, fold=_folds(path)) for tenant, repo in repos
+    )
     mine = mine | grammar.unit_language(values)
     target = (scope & grammar.well_formed_language()) - mine
     terms = [any_of(sub, target), all_of(sub, target), *_other_repository_claims(path)]
@@ -182,13 +200,14 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
     if grammar is None:
         return None
     sub = path.key("sub")
+    fold = _folds(path)
     scope = Language.union_all(
-        grammar.repo_language(tenant, repo)
+        grammar.repo_language(tenant, repo, fold=fold)
         for tenant, repo in grammar.repos_in(_values_of(path, "sub"))
     )
     if scope.is_empty():
         scope = Language.union_all(
-            grammar.tenant_language(tenant) for tenant in tenants(path, grammar)
+            grammar.tenant_language(tenant, fold=fold) for tenant in tenants(path, grammar)
         )
     if scope.is_empty():
         # Units named in any position (a Spacelift stack: `*:stack:infra:*`).
@@ -209,7 +228,10 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
         # name it (GitHub's `repository`), as a real token's does.
         example = Language.wildcard(trigger.example)
         examples = (
-            *(example & grammar.repo_language(t, r) for t, r in _named_repos(path, grammar)),
+            *(
+                example & grammar.repo_language(t, r, fold=fold)
+                for t, r in _named_repos(path, grammar)
+            ),
             example,
         )
     return with_question(*terms), {sub: examples}
