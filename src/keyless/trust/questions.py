@@ -226,28 +226,39 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
     if trigger.example:
         # A repository the policy names first: a witness's sub agrees with the claims that
         # name it (GitHub's `repository`), as a real token's does.
+        # One preference per group, each repository of it an alternative: a preference
+        # that admits no run costs a search of the whole product, and a policy may name
+        # dozens of repositories (one preference each cost the messy benchmark 16%).
         example = Language.wildcard(trigger.example)
+        claimed, named = _named_repos(path, grammar)
         examples = (
             *(
-                example & grammar.repo_language(t, r, fold=fold)
-                for t, r in _named_repos(path, grammar)
+                example
+                & Language.union_all(
+                    grammar.repo_language(t, r, fold=fold) for t, r in sorted(group)
+                )
+                for group in (claimed, named)
+                if group
             ),
             example,
         )
     return with_question(*terms), {sub: examples}
 
 
-def _named_repos(path: AccessPath, grammar: SubGrammar) -> list[tuple[str, str]]:
-    """(tenant, repository) pairs the policy names exactly: in ``sub`` values, and in a
-    GitHub ``repository`` claim (``OWNER/REPO``)."""
-    named = set(grammar.repos_in(_values_of(path, "sub")))
+def _named_repos(
+    path: AccessPath, grammar: SubGrammar
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(tenant, repository) pairs the policy names exactly: those of a GitHub
+    ``repository`` claim (``OWNER/REPO``), which every token the path admits carries, and
+    then those of its ``sub`` values."""
+    claimed: set[tuple[str, str]] = set()
     provider = path.provider
     if provider is not None and "repository" in provider.repo_keys:
         for value in _values_of(path, "repository"):
             owner, _, repo = value.partition("/")
             if owner and repo and "/" not in repo and not any(c in value for c in "*?$"):
-                named.add((owner, repo))
-    return sorted(named)
+                claimed.add((owner, repo))
+    return claimed, set(grammar.repos_in(_values_of(path, "sub"))) - claimed
 
 
 def _runs(provider: str, trigger: Trigger) -> Language:
