@@ -46,7 +46,7 @@ def _run(path: Path, command: list[str]) -> Result:
     return CliRunner().invoke(cli, [*command, "--store", str(path)])
 
 
-def _refused(result: Result, message: str) -> None:
+def assert_refused(result: Result, message: str) -> None:
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "the history store is damaged" in result.stderr
@@ -64,7 +64,7 @@ ENDLESS_USERS = (
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_view_in_place_of_a_table_is_refused(store: Path, command: list[str]) -> None:
     _edit(store, "DROP TABLE users", ENDLESS_USERS)
-    _refused(_run(store, command), "a view 'users', which keyless never makes")
+    assert_refused(_run(store, command), "a view 'users', which keyless never makes")
 
 
 def test_a_trigger_is_refused_before_a_scan_is_recorded(store: Path) -> None:
@@ -80,7 +80,7 @@ def test_a_generated_column_is_a_remade_table(store: Path) -> None:
         "CREATE TABLE users (scan_id, account, arn, name, console_access, mfa_active,"
         " big AS (zeroblob(1000000000)))",
     )
-    _refused(_run(store, ["history"]), "the table users has the columns")
+    assert_refused(_run(store, ["history"]), "the table users has the columns")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -91,12 +91,12 @@ def test_a_date_with_no_utc_value_is_refused(store: Path, command: list[str], mo
     """An offset at the edge of the calendar: converting it to UTC overflowed when the
     history was drawn (a traceback)."""
     _edit(store, f"UPDATE scans SET scanned_at = '{moment}', collected_at = '{moment}'")
-    _refused(_run(store, command), "expected a date with a UTC value")
+    assert_refused(_run(store, command), "expected a date with a UTC value")
 
 
 def test_a_key_date_with_no_utc_value_is_refused(store: Path) -> None:
     _edit(store, "UPDATE access_keys SET created = '9999-12-31T23:59:59-12:00'")
-    _refused(_run(store, ["diff", "@previous", "@latest"]), "access_keys.created of scan")
+    assert_refused(_run(store, ["diff", "@previous", "@latest"]), "access_keys.created of scan")
 
 
 @pytest.mark.parametrize("output", FORMATS["diff"])
@@ -105,7 +105,7 @@ def test_text_that_is_not_utf8_is_refused_and_shown_cut(store: Path, output: str
     AttributeError traceback); its message quotes the whole value."""
     _edit(store, "UPDATE users SET name = CAST(x'ff' || zeroblob(100000) AS TEXT)")
     result = _run(store, ["diff", "@previous", "@latest", "--format", output])
-    _refused(result, "Could not decode to UTF-8 column 'name'")
+    assert_refused(result, "Could not decode to UTF-8 column 'name'")
     assert len(result.stderr) < 1000
 
 
@@ -162,7 +162,7 @@ def test_a_table_or_index_remade_with_the_same_columns_is_refused(
     ran on every row recorded."""
     _edit(store, *statements)
 
-    _refused(_run(store, ["history"]), message)
+    assert_refused(_run(store, ["history"]), message)
     with pytest.raises(InputError, match=message):
         open_store(store, create=True)
 

@@ -46,7 +46,7 @@ def _run(path: Path, command: list[str]) -> Result:
     return CliRunner().invoke(cli, [*command, "--store", str(path)])
 
 
-def _refused(result: Result, message: str) -> None:
+def assert_refused(result: Result, message: str) -> None:
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "the history store is damaged" in result.stderr
@@ -119,7 +119,7 @@ def test_a_row_keyless_never_writes_is_refused(
     """Such rows were dropped or counted twice without a word: a crafted critical finding
     on an unlisted account gave "0 new", a user listed twice doubled the users."""
     _edit(store, statement)
-    _refused(_run(store, command), message)
+    assert_refused(_run(store, command), message)
 
 
 def test_two_identical_findings_are_kept(store: Path) -> None:

@@ -41,7 +41,7 @@ def _cli(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args))
 
 
-def _refused(result: Result, message: str) -> str:
+def assert_refused(result: Result, message: str) -> str:
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -124,7 +124,7 @@ def test_a_checked_out_default_store_drives_nothing(checkout: Path, command: lis
     store.chmod(0o644)  # as `git checkout` writes a committed file
     before = store.read_bytes()
 
-    stderr = _refused(_cli(*command), "open to other users (mode 0644)")
+    stderr = assert_refused(_cli(*command), "open to other users (mode 0644)")
 
     assert "--store PATH" in stderr
     assert store.read_bytes() == before
@@ -155,7 +155,7 @@ def test_a_default_store_git_does_not_ignore_is_refused(
     else:
         gitignore.write_text(ignore)
 
-    stderr = _refused(_cli("history"), "the default store is not ignored by git")
+    stderr = assert_refused(_cli("history"), "the default store is not ignored by git")
 
     assert problem in stderr
     assert "--store PATH" in stderr
@@ -172,14 +172,14 @@ def test_an_ignore_file_that_is_a_link_is_refused(checkout: Path) -> None:
     (checkout / "ignore").write_text("*\n")
     gitignore.unlink()
     gitignore.symlink_to(checkout / "ignore")
-    _refused(_cli("history"), "is not a regular file")
+    assert_refused(_cli("history"), "is not a regular file")
 
 
 def test_a_default_store_that_is_a_link_is_refused(checkout: Path) -> None:
     store = checkout / DEFAULT_STORE
     store.rename(checkout / "mine.sqlite3")
     store.symlink_to(checkout / "mine.sqlite3")
-    _refused(_cli("history"), "refusing a default store that is a symbolic link")
+    assert_refused(_cli("history"), "refusing a default store that is a symbolic link")
 
 
 def test_the_default_store_is_not_read_through_a_linked_directory(
@@ -190,7 +190,7 @@ def test_the_default_store_is_not_read_through_a_linked_directory(
     (tmp_path / "checkout").mkdir()
     (tmp_path / "checkout" / ".keyless").symlink_to(tmp_path / "elsewhere" / ".keyless")
     monkeypatch.chdir(tmp_path / "checkout")
-    _refused(_cli("history"), "refusing to read the store through a symbolic link (.keyless)")
+    assert_refused(_cli("history"), "refusing to read the store through a symbolic link (.keyless)")
 
 
 @pytest.fixture
@@ -214,6 +214,6 @@ def test_recording_never_blesses_a_store_that_came_without_its_ignore_file(
         store.record(record())
     (bare_directory / "made.sqlite3").rename(bare_directory / DEFAULT_STORE)
 
-    _refused(_cli("scan", "--demo", "--record", "-q"), "is missing")
+    assert_refused(_cli("scan", "--demo", "--record", "-q"), "is missing")
 
     assert not (bare_directory / ".keyless" / ".gitignore").exists()
