@@ -8,13 +8,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from keyless.cli import cli
 from keyless.errors import InputError
 from keyless.store import open_store
 from keyless.store.schema import ADDED_IN_1, STATEMENTS, VERSION
-from tests.store.support import record
+from tests.store.support import assert_damaged, edit, record, run_on, two_scans
 
 FORMATS = {"history": ("text", "json", "html"), "diff": ("text", "json", "markdown")}
 COMMANDS = [
@@ -26,31 +24,7 @@ COMMANDS = [
 
 @pytest.fixture
 def store(tmp_path: Path) -> Path:
-    path = tmp_path / "h.sqlite3"
-    with open_store(path, create=True) as opened:
-        opened.record(record())
-        opened.record(record(days_later=7))
-    return path
-
-
-def _edit(path: Path, *statements: str) -> None:
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA ignore_check_constraints = ON")
-    for statement in statements:
-        db.execute(statement)
-    db.commit()
-    db.close()
-
-
-def _run(path: Path, command: list[str]) -> Result:
-    return CliRunner().invoke(cli, [*command, "--store", str(path)])
-
-
-def assert_refused(result: Result, message: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert "the history store is damaged" in result.stderr
-    assert message in result.stderr
+    return two_scans(tmp_path / "h.sqlite3")
 
 
 #: A view in the place of a table, yielding rows without end (a read never returned).
@@ -63,24 +37,24 @@ ENDLESS_USERS = (
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_view_in_place_of_a_table_is_refused(store: Path, command: list[str]) -> None:
-    _edit(store, "DROP TABLE users", ENDLESS_USERS)
-    assert_refused(_run(store, command), "a view 'users', which keyless never makes")
+    edit(store, "DROP TABLE users", ENDLESS_USERS)
+    assert_damaged(run_on(store, command), "a view 'users', which keyless never makes")
 
 
 def test_a_trigger_is_refused_before_a_scan_is_recorded(store: Path) -> None:
-    _edit(store, "CREATE TRIGGER wipe AFTER INSERT ON scans BEGIN DELETE FROM findings; END")
+    edit(store, "CREATE TRIGGER wipe AFTER INSERT ON scans BEGIN DELETE FROM findings; END")
     with pytest.raises(Exception, match="a trigger 'wipe', which keyless never makes"):
         open_store(store, create=True)
 
 
 def test_a_generated_column_is_a_remade_table(store: Path) -> None:
-    _edit(
+    edit(
         store,
         "ALTER TABLE users RENAME TO old_users",
         "CREATE TABLE users (scan_id, account, arn, name, console_access, mfa_active,"
         " big AS (zeroblob(1000000000)))",
     )
-    assert_refused(_run(store, ["history"]), "the table users has the columns")
+    assert_damaged(run_on(store, ["history"]), "the table users has the columns")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -90,22 +64,22 @@ def test_a_generated_column_is_a_remade_table(store: Path) -> None:
 def test_a_date_with_no_utc_value_is_refused(store: Path, command: list[str], moment: str) -> None:
     """An offset at the edge of the calendar: converting it to UTC overflowed when the
     history was drawn (a traceback)."""
-    _edit(store, f"UPDATE scans SET scanned_at = '{moment}', collected_at = '{moment}'")
-    assert_refused(_run(store, command), "expected a date with a UTC value")
+    edit(store, f"UPDATE scans SET scanned_at = '{moment}', collected_at = '{moment}'")
+    assert_damaged(run_on(store, command), "expected a date with a UTC value")
 
 
 def test_a_key_date_with_no_utc_value_is_refused(store: Path) -> None:
-    _edit(store, "UPDATE access_keys SET created = '9999-12-31T23:59:59-12:00'")
-    assert_refused(_run(store, ["diff", "@previous", "@latest"]), "access_keys.created of scan")
+    edit(store, "UPDATE access_keys SET created = '9999-12-31T23:59:59-12:00'")
+    assert_damaged(run_on(store, ["diff", "@previous", "@latest"]), "access_keys.created of scan")
 
 
 @pytest.mark.parametrize("output", FORMATS["diff"])
 def test_text_that_is_not_utf8_is_refused_and_shown_cut(store: Path, output: str) -> None:
     """Python's sqlite3 raises its own error for it, which has no SQLite error name (an
     AttributeError traceback); its message quotes the whole value."""
-    _edit(store, "UPDATE users SET name = CAST(x'ff' || zeroblob(100000) AS TEXT)")
-    result = _run(store, ["diff", "@previous", "@latest", "--format", output])
-    assert_refused(result, "Could not decode to UTF-8 column 'name'")
+    edit(store, "UPDATE users SET name = CAST(x'ff' || zeroblob(100000) AS TEXT)")
+    result = run_on(store, ["diff", "@previous", "@latest", "--format", output])
+    assert_damaged(result, "Could not decode to UTF-8 column 'name'")
     assert len(result.stderr) < 1000
 
 
@@ -118,7 +92,7 @@ def test_a_reference_that_names_no_path_is_refused(
 ) -> None:
     """An empty argument read as the working directory ("is not a file", naming nothing);
     a NUL character (from Python) was a ValueError traceback."""
-    result = _run(store, ["diff", reference, "@latest"])
+    result = run_on(store, ["diff", reference, "@latest"])
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert message in result.stderr
@@ -160,9 +134,9 @@ def test_a_table_or_index_remade_with_the_same_columns_is_refused(
 ) -> None:
     """The columns were all that was compared: an expensive CHECK or index passed, and
     ran on every row recorded."""
-    _edit(store, *statements)
+    edit(store, *statements)
 
-    assert_refused(_run(store, ["history"]), message)
+    assert_damaged(run_on(store, ["history"]), message)
     with pytest.raises(InputError, match=message):
         open_store(store, create=True)
 
@@ -182,6 +156,6 @@ def test_every_form_keyless_wrote_is_accepted(tmp_path: Path) -> None:
 
     with open_store(path, create=True) as opened:
         opened.record(record())
-    result = _run(path, ["history", "--format", "json"])
+    result = run_on(path, ["history", "--format", "json"])
 
     assert result.exit_code == 0, result.output

@@ -6,19 +6,16 @@ the scan left out) is counted and compared, never dropped."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from keyless.cli import cli
 from keyless.errors import InputError
 from keyless.model import DatasetState, DatasetStatus, Organization
 from keyless.store import open_store, record_of_result
 from tests.builders import NOW, make_account, make_inventory, make_key, make_user
-from tests.store.support import record, scan
+from tests.store.support import assert_damaged, edit, record, run_on, scan, two_scans
 
 COMMANDS = [["history", "--format", "json"], ["diff", "@previous", "@latest", "--format", "json"]]
 UNLISTED = "999999999999"
@@ -27,30 +24,7 @@ ARN = f"arn:aws:iam::{UNLISTED}:user/crafted"
 
 @pytest.fixture
 def store(tmp_path: Path) -> Path:
-    path = tmp_path / "h.sqlite3"
-    with open_store(path, create=True) as opened:
-        opened.record(record())
-        opened.record(record(days_later=7))
-    return path
-
-
-def _edit(path: Path, *statements: str) -> None:
-    db = sqlite3.connect(path)
-    for statement in statements:
-        db.execute(statement)
-    db.commit()
-    db.close()
-
-
-def _run(path: Path, command: list[str]) -> Result:
-    return CliRunner().invoke(cli, [*command, "--store", str(path)])
-
-
-def assert_refused(result: Result, message: str) -> None:
-    assert result.exit_code == 2, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert "the history store is damaged" in result.stderr
-    assert message in result.stderr
+    return two_scans(tmp_path / "h.sqlite3")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -118,16 +92,16 @@ def test_a_row_keyless_never_writes_is_refused(
 ) -> None:
     """Such rows were dropped or counted twice without a word: a crafted critical finding
     on an unlisted account gave "0 new", a user listed twice doubled the users."""
-    _edit(store, statement)
-    assert_refused(_run(store, command), message)
+    edit(store, statement)
+    assert_damaged(run_on(store, command), message)
 
 
 def test_two_identical_findings_are_kept(store: Path) -> None:
     """A check may report two problems of one resource in the same words (keyless writes
     both): not damage."""
-    _edit(store, "INSERT INTO findings SELECT * FROM findings WHERE rowid = 1")
+    edit(store, "INSERT INTO findings SELECT * FROM findings WHERE rowid = 1")
 
-    result = _run(store, ["history", "--format", "json"])
+    result = run_on(store, ["history", "--format", "json"])
 
     assert result.exit_code == 0, result.output
 
@@ -153,8 +127,8 @@ def test_an_organization_finding_on_an_unread_account_is_counted(tmp_path: Path)
     path = tmp_path / "org.sqlite3"
     _organization_store(path)
 
-    history = _run(path, ["history", "--format", "json"])
-    diff = _run(path, ["diff", "@previous", "@latest", "--format", "json"])
+    history = run_on(path, ["history", "--format", "json"])
+    diff = run_on(path, ["diff", "@previous", "@latest", "--format", "json"])
 
     assert history.exit_code == 0, history.output
     first, second = json.loads(history.stdout)["scans"]
