@@ -151,3 +151,25 @@ def test_an_export_whose_second_user_is_of_another_account_is_refused(tmp_path: 
     )
     assert "(users #2) is not of account 123456789012" in result.stderr
     assert not (tmp_path / "s.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [("users", "name"), ("roles", "name"), ("groups", "name"), ("policies", "arn")],
+)
+def test_an_entity_listed_twice_in_an_account_is_refused(
+    snapshot: dict[str, Any], tmp_path: Path, kind: str, field: str
+) -> None:
+    """As the export reader refuses it: AWS lists each once, and IAM keeps names unique
+    ignoring case; a second copy would be counted and judged twice (store18's note)."""
+    document = json.loads(json.dumps(snapshot))
+    entries = document["accounts"][0][kind]
+    copy = json.loads(json.dumps(entries[0]))
+    copy[field] = copy[field].upper() if field == "name" else copy[field]
+    entries.append(copy)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(document))
+    result = CliRunner().invoke(cli, ["scan", "--snapshot", str(path)])
+    assert result.exit_code == 2, result.output
+    assert f"#/accounts/0/{kind}/{len(entries) - 1}: malformed snapshot: the " in result.stderr
+    assert "is listed twice: AWS lists each once" in result.stderr

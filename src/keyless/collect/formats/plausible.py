@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from keyless.dates import iso
+from keyless.errors import quoted
 from keyless.model import Account, SamlProvider
 from keyless.model.arn import parse_arn
 
@@ -136,4 +137,24 @@ def find_foreign_arn(account: Account) -> tuple[str, str] | None:
             owner = getattr(entry, "account_id", account.id)
             if owner != account.id:
                 return f"/{name}/{position}/account_id", str(owner)
+    return None
+
+
+def find_listed_twice(account: Account) -> tuple[str, str] | None:
+    """The pointer and description of the first user, group or role whose name, or managed
+    policy whose ARN, ``account`` lists twice (IAM keeps names unique ignoring case; AWS
+    lists each once), as the export reader refuses it
+    (:func:`keyless.collect.formats.duplicates.first_duplicate`); None when each is listed once."""
+    kinds: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+        ("users", "user", tuple(user.name for user in account.users)),
+        ("groups", "group", tuple(group.name for group in account.groups)),
+        ("roles", "role", tuple(role.name for role in account.roles)),
+        ("policies", "managed policy", tuple(policy.arn for policy in account.policies)),
+    )
+    for name, kind, values in kinds:
+        seen: set[str] = set()
+        for position, value in enumerate(values):
+            if value.casefold() in seen:
+                return f"/{name}/{position}", f"the {kind} {quoted(value)} is listed twice"
+            seen.add(value.casefold())
     return None

@@ -28,7 +28,12 @@ from typing import IO, Any, NoReturn
 
 import orjson
 
-from keyless.collect.formats.plausible import CLOCK_SKEW, find_foreign_arn, find_implausible
+from keyless.collect.formats.plausible import (
+    CLOCK_SKEW,
+    find_foreign_arn,
+    find_implausible,
+    find_listed_twice,
+)
 from keyless.collect.offline.codec import (
     Field,
     Invalid,
@@ -293,6 +298,10 @@ class _Reader:
                 Invalid(f"{quoted(arn)} is not of account {account.id}"),
                 f"/accounts/{index}{pointer}",
             )
+        twice = find_listed_twice(account)
+        if twice is not None:
+            pointer, what = twice
+            self._fail(Invalid(f"{what}: AWS lists each once"), f"/accounts/{index}{pointer}")
         now = datetime.now(UTC)
         if account.collected_at is not None and account.collected_at > now + CLOCK_SKEW:
             self._fail(Invalid("collected_at is in the future"), f"/accounts/{index}/collected_at")
