@@ -421,3 +421,12 @@ def test_a_file_outside_the_scanned_directory_or_behind_a_link_stays_unknown(
     (tmp_path / "elsewhere").mkdir()
     (scanned / "linked").symlink_to(tmp_path / "elsewhere")
     assert not _value(scanned, expression).is_known
+
+
+def test_a_range_terraform_refuses_says_so(tmp_path: Path) -> None:
+    """Terraform fails on range() of more than 1,024 values; the reason said "too large to
+    evaluate (more than 4,194,304 values…)", a limit of keyless's that was not the one hit."""
+    value = _value(tmp_path, "range(2000)")
+    assert not value.is_known
+    (reason,) = {u.reason for u in unknowns(value)}
+    assert reason == "range() fails: more than 1,024 values would be generated"

@@ -18,7 +18,6 @@ from keyless.errors import quoted
 from keyless.iac.builtins.common import (
     Fails,
     Function,
-    TooLarge,
     as_list,
     check_size,
     integers,
@@ -351,7 +350,9 @@ def _range(arguments: list[Node], position: Position) -> Node:
     if step == 0 or (step > 0 and limit < start) or (step < 0 and limit > start):
         raise ValueError("a step of 0 or against the direction is not evaluated")
     if abs(limit - start) > _MAX_RANGE * abs(step):
-        raise TooLarge
+        # Terraform: "more than 1024 values were generated; either decrease the difference
+        # between start and end or use a smaller step".
+        raise Fails(f"more than {_MAX_RANGE:,} values would be generated")
     return as_list(range(start, limit, step), position)
 
 
