@@ -242,3 +242,33 @@ def test_a_placeholder_issuer_in_a_key_is_the_principals_issuer(placeholder: str
     assert {f.check for f in assess(trust).findings} == {"trust-unrendered-template"}
     # The template is still reported, with the key's pointer.
     assert {p.text for p in policy_placeholders(parse_trust_policy(trust))} == {placeholder}
+
+
+def test_a_placeholder_issuer_key_witness_replays_through_simulate(tmp_path: Path) -> None:
+    """`keyless simulate` reads `${issuer}:sub` as `keyless trust` does: the pull-request
+    witness of a template pinned to `repo:acme/app:*` is allowed there too (it was denied:
+    "key is absent from the request")."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{GH}"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {"${issuer}:aud": "sts.amazonaws.com"},
+                    "StringLike": {"${issuer}:sub": "repo:acme/app:*"},
+                },
+            }
+        ],
+    }
+    policy = tmp_path / "role.json"
+    policy.write_text(json.dumps(trust))
+    finding = next(f for f in assess(trust).findings if f.check == "trust-oidc-untrusted-trigger")
+    claims = tmp_path / "claims.json"
+    claims.write_text(json.dumps(finding.witness["claims"]))
+    result = CliRunner().invoke(
+        cli, ["simulate", "--trust-policy", str(policy), "--web-identity", str(claims)]
+    )
+    assert result.exit_code == 0, result.stdout
+    assert f"StringLike {GH}:sub" in result.stdout

@@ -27,6 +27,7 @@ from keyless.policy.identifiers import (
 )
 from keyless.policy.wrapped import load_trust_file
 from keyless.render import Format, formats, render
+from keyless.trust.paths import keys_of_issuer
 
 
 def _parse_context(pairs: tuple[str, ...]) -> dict[str, str | list[str]]:
@@ -272,6 +273,8 @@ def simulate(
     request = replace(request, notes=(*request.notes, *passed_by_hand(request, context)))
     if action is not None:
         request = replace(request, actions=(action,))
-    decision = evaluate(policy, request)
+    # As `keyless trust` reads it: a template's `${issuer}:sub` beside a literal provider is
+    # that provider's key (keyless.trust.paths.keys_of_issuer).
+    decision = evaluate(keys_of_issuer(policy), request)
     emit(render(decision, Format(output_format), render_options(None)))
     sys.exit(0 if decision.allowed else 1)

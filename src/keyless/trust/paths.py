@@ -355,7 +355,7 @@ def _analyse_canonical(text: str, partition: str) -> TrustAnalysis:
 
 @functools.lru_cache(maxsize=256)
 def _analyse_policy(written: Policy, partition: str) -> TrustAnalysis:
-    policy = _keys_of_issuer(written)
+    policy = keys_of_issuer(written)
     translator = ConditionTranslator(policy)
     allows: dict[int, Formula] = {}
     denies: dict[int, Formula] = {}
@@ -429,7 +429,7 @@ def _analyse_policy(written: Policy, partition: str) -> TrustAnalysis:
     return TrustAnalysis(written, tuple(paths))
 
 
-def _keys_of_issuer(policy: Policy) -> Policy:
+def keys_of_issuer(policy: Policy) -> Policy:
     """The policy with each condition key whose issuer part is one unrendered placeholder
     (``${issuer}:sub``, ``%s:sub``) read as the key of the one OIDC issuer its statement's
     principals name: rendered, that is the issuer it names. Judged as written it is a key
