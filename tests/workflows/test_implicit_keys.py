@@ -277,3 +277,13 @@ def test_a_gitlab_job_the_explicit_check_reports_is_not_reported_twice(tmp_path:
     )
     result = scan([repo(tmp_path, {".gitlab-ci.yml": text})])
     assert [f.check for f in result.findings] == ["gitlab-static-aws-keys"]
+
+
+def test_a_gitlab_script_written_as_one_string_is_read(tmp_path: Path) -> None:
+    """GitLab takes a script section as one string as well as a list (ci3's note): its
+    `aws` command was never searched, so the job was clean."""
+    text = 'deploy:\n  stage: deploy\n  script: "aws s3 sync ./site s3://my-bucket"\n'
+    (finding,) = _implicit(repo(tmp_path, {".gitlab-ci.yml": text}))
+    assert finding.check == "gitlab-implicit-aws-keys"
+    assert _at(finding) == (3, 12)
+    assert finding.evidence["command"] == "aws s3"

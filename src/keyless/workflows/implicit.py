@@ -248,18 +248,23 @@ def gitlab_findings(
             continue
         # (route, script, document) of each section, the hook (run before the clone)
         # first; one file is assembled, so a hook is written in it.
-        sections = [(HOOK_SECTION, job.hook[1], document)] if job.hook else []
+        # A section is a sequence of commands or, as GitLab also takes it, one string.
+        sections = (
+            [(HOOK_SECTION, job.hook[1], document, job.hook[0], "pre_get_sources_script")]
+            if job.hook
+            else []
+        )
         sections += [
-            (s, job.sections[s].script, job.sections[s].document)
+            (s, job.sections[s].script, job.sections[s].document, job.sections[s].host, s)
             for s in SCRIPT_SECTIONS
             if s in job.sections
         ]
-        texts = [text for _, script, _ in sections for text in strings(script)]
+        texts = [text for _, script, _, _, _ in sections for text in strings(script)]
         texts += list(strings(job.keys.get("variables")))
         if _signs(texts):
             continue
-        for section, script, written in sections:
-            lines = script if is_seq(script) else ()
+        for section, script, written, host, key in sections:
+            lines = script if is_seq(script) else (script,) if isinstance(script, str) else ()
             hit = next(
                 (
                     (index, found.group(1))
@@ -271,6 +276,8 @@ def gitlab_findings(
             if hit is None:
                 continue
             index, command = hit
+            # Where it is written: the sequence's item, or the string's key in its mapping.
+            node, at = (script, index) if is_seq(script) else (host, key)
             why = (
                 f"it runs `{command}` with no `id_tokens`, no assumed role, no runner of its "
                 "own (tags) and no key variable in the file: the AWS CLI reads the keys "
@@ -282,9 +289,9 @@ def gitlab_findings(
                     GITLAB_IMPLICIT_AWS_KEYS,
                     written,
                     file,
-                    (script, index, command),
+                    (node, at, command),
                     f"job {quoted(name)} probably uses long-lived AWS keys: {why}",
-                    f"{name}.{section}[{index}]",
+                    f"{name}.{section}[{index}]" if is_seq(script) else f"{name}.{section}",
                     why,
                 )
             )
