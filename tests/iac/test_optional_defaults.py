@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from keyless.iac.read import read_paths
 from keyless.iac.scan import scan
 from keyless.iac.values import Node, plain
 from tests.iac.conftest import TERRAFORM, terraform_console
+from tests.iac.support import role_trust, variable_blocks
 
 # (type, value, the value terraform console gives the variable)
 DEFAULTS = [
@@ -48,19 +48,8 @@ DEFAULTS = [
 ]
 
 
-def _variables(cases: list[tuple[str, str]]) -> str:
-    return "".join(
-        f'variable "v{i}" {{\n  type    = {type_}\n  default = {default}\n}}\n'
-        for i, (type_, default) in enumerate(cases)
-    )
-
-
 def _trust(tmp_path: Path, cases: list[tuple[str, str]], value: str) -> Node:
-    role = f'resource "aws_iam_role" "r" {{\n  assume_role_policy = jsonencode({value})\n}}\n'
-    (tmp_path / "main.tf").write_text(_variables(cases) + role)
-    (resource,) = read_paths([tmp_path]).resources
-    assert resource.trust is not None
-    return resource.trust
+    return role_trust(tmp_path, value, variable_blocks(cases))
 
 
 @pytest.mark.parametrize(("type_", "default", "expected"), DEFAULTS)
@@ -75,7 +64,7 @@ def test_keyless_fills_defaults_as_terraform_console_does(tmp_path: Path) -> Non
     cases = [(type_, default) for type_, default, _ in DEFAULTS]
     names = ", ".join(f"var.v{i}" for i in range(len(cases)))
     (tmp_path / "terraform").mkdir()
-    (tmp_path / "terraform" / "main.tf").write_text(_variables(cases))
+    (tmp_path / "terraform" / "main.tf").write_text(variable_blocks(cases))
     expected = terraform_console(tmp_path / "terraform", f"[{names}]")
     assert expected == [value for _, _, value in DEFAULTS]
     (tmp_path / "keyless").mkdir()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from keyless.iac.read import read_paths
 from keyless.iac.values import Node, plain, unknowns
 from tests.iac.conftest import TERRAFORM, terraform_console
+from tests.iac.support import role_trust
 
 # (expression, the value terraform console gives for it)
 REMAINDERS = [
@@ -33,14 +33,7 @@ REMAINDERS = [
 
 
 def _value(tmp_path: Path, expression: str) -> Node:
-    (tmp_path / "main.tf").write_text(
-        'resource "aws_iam_role" "r" {\n'
-        f"  assume_role_policy = jsonencode({{ v = {expression} }})\n"
-        "}\n"
-    )
-    (role,) = read_paths([tmp_path]).resources
-    assert role.trust is not None
-    return role.trust
+    return role_trust(tmp_path, f"{{ v = {expression} }}")
 
 
 @pytest.mark.parametrize(("expression", "expected"), REMAINDERS)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from keyless.iac.read import read_paths
 from keyless.iac.values import Node, plain, unknowns
 from tests.iac.conftest import TERRAFORM, terraform_console
+from tests.iac.support import role_trust, variable_blocks
 
 # (type, default, the value terraform console gives for it)
 UNIFIED = [
@@ -47,20 +47,8 @@ REFUSED = [
 ]
 
 
-def _variables(variables: list[tuple[str, str]]) -> str:
-    return "".join(
-        f'variable "v{i}" {{\n  type    = {type_}\n  default = {default}\n}}\n'
-        for i, (type_, default) in enumerate(variables)
-    )
-
-
-def _trust(tmp_path: Path, variables: list[tuple[str, str]], value: str) -> Node:
-    text = _variables(variables)
-    text += f'resource "aws_iam_role" "r" {{\n  assume_role_policy = jsonencode({value})\n}}\n'
-    (tmp_path / "main.tf").write_text(text)
-    (role,) = read_paths([tmp_path]).resources
-    assert role.trust is not None
-    return role.trust
+def _trust(tmp_path: Path, cases: list[tuple[str, str]], value: str) -> Node:
+    return role_trust(tmp_path, value, variable_blocks(cases))
 
 
 def _sorted_if_set(type_: str, value: object) -> object:
@@ -98,7 +86,7 @@ def test_keyless_unifies_as_terraform_console_does(tmp_path: Path) -> None:
     variables = [(type_, default) for type_, default, _ in UNIFIED]
     names = ", ".join(f"var.v{i}" for i in range(len(variables)))
     (tmp_path / "terraform").mkdir()
-    (tmp_path / "terraform" / "main.tf").write_text(_variables(variables))
+    (tmp_path / "terraform" / "main.tf").write_text(variable_blocks(variables))
     expected = terraform_console(tmp_path / "terraform", f"[{names}]")
     assert expected == [value for _, _, value in UNIFIED]
     (tmp_path / "keyless").mkdir()
@@ -115,7 +103,7 @@ def test_terraform_refuses_what_keyless_leaves_unknown(
     tmp_path: Path, type_: str, default: str
 ) -> None:
     assert TERRAFORM is not None
-    (tmp_path / "main.tf").write_text(_variables([(type_, default)]))
+    (tmp_path / "main.tf").write_text(variable_blocks([(type_, default)]))
     console = subprocess.run(
         [TERRAFORM, "console"],
         input="jsonencode(var.v0)\n",

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from keyless.iac.read import read_paths
 from keyless.iac.scan import scan
 from keyless.iac.values import Node, plain, unknowns
 from tests.iac.conftest import TERRAFORM, terraform_console
+from tests.iac.support import role_trust
 
 DOCUMENT = """\
 roles:
@@ -47,15 +47,8 @@ DECODED = {
 
 def _value(tmp_path: Path, document: str, expression: str = "local.d") -> Node:
     (tmp_path / "roles.yaml").write_text(document)
-    (tmp_path / "main.tf").write_text(
-        'locals {\n  d = yamldecode(file("${path.module}/roles.yaml"))\n}\n'
-        'resource "aws_iam_role" "r" {\n'
-        f"  assume_role_policy = jsonencode({{ v = {expression} }})\n"
-        "}\n"
-    )
-    (role,) = read_paths([tmp_path]).resources
-    assert role.trust is not None
-    return role.trust
+    locals_ = 'locals {\n  d = yamldecode(file("${path.module}/roles.yaml"))\n}\n'
+    return role_trust(tmp_path, f"{{ v = {expression} }}", locals_)
 
 
 def test_a_yaml_document_is_decoded(tmp_path: Path) -> None:
