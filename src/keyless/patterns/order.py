@@ -22,6 +22,15 @@ def readability(char: str) -> tuple[int, int]:
     return (3 if char == " " else 4, code_point)
 
 
+@functools.lru_cache(maxsize=8192)
+def rank(char: str) -> str:
+    """:func:`readability` as two code points, so that strings of ranks compare (by code
+    point, a proper prefix first) exactly as the tuples of readabilities do: a search's
+    prefixes are compared and extended in C rather than as tuples of tuples."""
+    group, position = readability(char)
+    return chr(group) + chr(position)
+
+
 def shortlex(text: str) -> tuple[int, list[tuple[int, int]]]:
     """The order of shortest members: shorter first, then by readable characters."""
     return (len(text), [readability(char) for char in text])

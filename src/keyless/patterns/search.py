@@ -28,7 +28,7 @@ from keyless.patterns import dfa as dfa_engine
 from keyless.patterns import inclusion, programs
 from keyless.patterns.budget import BUDGET, BudgetExceeded, SearchBudget, bounded
 from keyless.patterns.dfa import UNREACHABLE, Dfa
-from keyless.patterns.order import fresh_char, readability, shortlex
+from keyless.patterns.order import fresh_char, rank, readability, shortlex
 from keyless.patterns.programs import State
 
 if TYPE_CHECKING:
@@ -246,16 +246,16 @@ def shortest_member(language: Language) -> str | None:
         return None
     if estimate == 0:
         return ""
-    Label = tuple[tuple[int, int], ...]
-    best: dict[State, tuple[int, Label]] = {start: (0, ())}
+    # A prefix's label is its characters' ranks (:func:`rank`), which order as readability.
+    best: dict[State, tuple[int, str]] = {start: (0, "")}
     found: dict[State, tuple[str, int]] = {start: ("", estimate)}
-    heap: list[tuple[int, Label, State]] = [(estimate, (), start)]
+    heap: list[tuple[int, str, State]] = [(estimate, "", start)]
     budget = BUDGET.get()
     width = len(compiled.infos)
     moves_of, successors = compiled.program.moves, compiled.program.successors
     while heap:
         _, key, state = heapq.heappop(heap)
-        length = len(key)
+        length = len(key) // 2  # two code points per character
         if best[state] != (length, key):
             continue  # a better prefix reached it after this entry was pushed
         prefix, distance = found[state]
@@ -267,7 +267,7 @@ def shortest_member(language: Language) -> str | None:
         for char, (target, distance) in zip(moves, successors(state, moves), strict=True):
             if distance >= UNREACHABLE:
                 continue
-            label = (length + 1, (*key, readability(char)))
+            label = (length + 1, key + rank(char))
             known = best.get(target)
             if known is not None and known <= label:
                 continue
