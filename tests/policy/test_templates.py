@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from keyless.policy.document import AwsPrincipalForm, parse_trust_policy
 from keyless.policy.templates import as_wildcard, placeholders_in, policy_placeholders
@@ -81,3 +83,57 @@ def test_an_unrendered_aws_principal_parses_as_a_template() -> None:
         ("${AWS::AccountId}", "/Statement/0/Principal/AWS"),
         ("<ROLE_ARN>", "/Statement/0/Condition/StringLike/aws:PrincipalArn"),
     ]
+
+
+_PIECES = (
+    "::",
+    ":",
+    "x",
+    "X",
+    "xxxx",
+    "XXXX5055",
+    "ACCOUNT",
+    "AWS_ACCOUNT_ID",
+    "$",
+    "{",
+    "}",
+    "${",
+    "{{",
+    "}}",
+    "(",
+    ")",
+    "%",
+    "s",
+    "%[1]",
+    "__",
+    "A",
+    "a",
+    "1",
+    "<",
+    ">",
+    "<%",
+    "%>",
+    "#",
+    "d",
+    "3",
+    " ",
+    "/",
+    "role",
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join))
+@example("arn:aws:iam::xxxxxxxx5055:root")
+@example("arn:aws:iam::ACCOUNTID:root")
+def test_the_quick_pre_filter_never_hides_a_placeholder(text: str) -> None:
+    """``placeholders_in`` skips the long pattern when no placeholder's mark is in the text:
+    whatever the text, it finds what the long pattern alone finds."""
+    from keyless.policy import templates
+
+    expected = tuple(
+        m.group(0)
+        for m in templates._PLACEHOLDER.finditer(text)
+        if not templates._IAM_VARIABLE.fullmatch(m.group(0))
+    )
+    assert placeholders_in(text) == expected

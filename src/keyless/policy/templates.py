@@ -45,8 +45,9 @@ _PLACEHOLDER = re.compile(
     r"|(?<=::)(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]*ACCOUNT[A-Z]*|[Xx]{4,}[0-9]{0,8})(?=:)",
     re.DOTALL,
 )
-# Every placeholder above holds one of these (the ARN account forms sit after "::").
-_MARKS = ("$", "{", "<", "%", "#", "__", "::")
+# Every placeholder above holds one of these (the ARN account forms sit after "::" and begin
+# with a capital or an x): one search, and an ordinary ARN never reaches the long pattern.
+_MARKS = re.compile(r"[${<%#]|__|::[A-Zx]")
 # What IAM reads inside ${…}: an escape, or a condition key (PREFIX:NAME) with an optional
 # quoted default. Anything else is a placeholder of some other language.
 _IAM_VARIABLE = re.compile(
@@ -56,7 +57,7 @@ _IAM_VARIABLE = re.compile(
 
 def placeholders_in(text: str) -> tuple[str, ...]:
     """The template placeholders in ``text``, in order (IAM policy variables excluded)."""
-    if not any(mark in text for mark in _MARKS):
+    if not _MARKS.search(text):
         return ()  # the usual value: none of the characters a placeholder needs
     return tuple(
         match.group(0)
