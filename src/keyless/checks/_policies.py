@@ -119,6 +119,16 @@ class ParsedPolicies:
 
     def __init__(self) -> None:
         self._parsed: dict[int, tuple[Any, Policy | str]] = {}
+        self._admin: dict[int, tuple[Any, bool]] = {}
+
+    def grants_full_admin(self, document: Any) -> bool:
+        """:func:`grants_full_admin` of ``document``, decided once per document object."""
+        cached = self._admin.get(id(document))
+        if cached is not None and cached[0] is document:
+            return cached[1]
+        verdict = _allows_everything(self.get(document))
+        self._admin[id(document)] = (document, verdict)
+        return verdict
 
     def get(self, document: Any) -> Policy | None:
         """``document`` parsed as an identity policy, or ``None`` when it is not one."""
@@ -180,7 +190,12 @@ def grants_full_admin(document: Any, policies: ParsedPolicies | None = None) -> 
     practice), over ``Resource`` ``"*"`` or any ``NotResource``. Conditions are ignored:
     they narrow *when*, not *what*.
     """
-    policy = policies.get(document) if policies is not None else parsed_policy(document)
+    if policies is not None:
+        return policies.grants_full_admin(document)
+    return _allows_everything(parsed_policy(document))
+
+
+def _allows_everything(policy: Policy | None) -> bool:
     return policy is not None and any(
         statement.effect is Effect.ALLOW
         and (statement.actions_negated or _has_wildcard(statement.actions))

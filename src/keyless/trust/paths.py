@@ -144,6 +144,8 @@ class PathMemo:
     """The decisions' budget (:data:`DECISION_STEPS`), shared the same way."""
     own_policy: Policy | None = None
     """The policy cut down to the path's statements, for replays (built on first use)."""
+    unreachable: dict[str, str | None] = field(default_factory=dict)
+    """:meth:`AccessPath.unreachable` per account (every check asks it of every path)."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,12 @@ class AccessPath:
         provider of another partition (partitions have independent IAM instances, see
         :func:`keyless.policy.evaluate.other_partition`), and another account's IAM OIDC
         provider (:func:`keyless.trust.owner.oidc_provider_account`)."""
+        known = self.memo.unreachable
+        if account not in known:
+            known[account] = self._unreachable(account)
+        return known[account]
+
+    def _unreachable(self, account: str) -> str | None:
         if self.principal_class is PrincipalClass.CANONICAL_USER:
             return (
                 "a CanonicalUser principal names an Amazon S3 owner, and no caller of STS "
