@@ -56,7 +56,13 @@ class Populate:
         if hint is str and (owner, name) in ((User, "account_id"), (Role, "account_id")):
             return self.account_id  # the reader refuses a user or role of another account
         if hint is str and (owner, name) in NAME_GRAMMARS:
-            # The reader refuses a name or path outside IAM's grammar.
+            # The reader refuses a name or path outside IAM's (or AWS's) grammar.
+            if owner is Account:
+                return {
+                    "alias": f"alias-{self.next()}",
+                    "name": f"Account {self.next()}",
+                    "email": f"aws+{self.next()}@example.com",
+                }[name]
             return (
                 f"/{owner.__name__}.{self.next()}/" if name == "path" else f"{name}.{self.next()}"
             )

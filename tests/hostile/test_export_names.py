@@ -126,3 +126,66 @@ def test_a_snapshot_name_outside_the_grammar_is_refused_by_pointer(
     assert result.exit_code == 2, result.output
     assert f"#/accounts/0/{listing}/0/{key}: malformed snapshot: " in result.stderr
     assert "is not one IAM allows" in result.stderr
+
+
+ACCOUNT_NAMES = [
+    pytest.param("alias", "acme\n[default]\ncredential_process = sh -c id", id="alias-ini"),
+    pytest.param("alias", "Acme-Prod", id="alias-capitals"),
+    pytest.param("alias", "acme--prod", id="alias-double-dash"),
+    pytest.param("name", "Prod ]\n[profile evil]", id="name-newline"),
+    pytest.param("name", "n" * 51, id="name-51"),
+    pytest.param("email", "ops@exa mple.com", id="email-space"),
+    pytest.param("email", "<script>@x", id="email-no-dot"),
+]
+
+
+@pytest.mark.parametrize(("key", "value"), ACCOUNT_NAMES)
+def test_an_account_name_outside_its_grammar_is_refused_in_a_snapshot(
+    snapshot: dict[str, Any], tmp_path: Path, key: str, value: str
+) -> None:
+    """An account's alias, name and email become ~/.aws/config profile names, file names and
+    report titles: a snapshot edited to hold one AWS never allows (CreateAccountAlias,
+    Organizations' Account) is refused by pointer, as names are."""
+    document = json.loads(json.dumps(snapshot))
+    document["accounts"][0][key] = value
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(document))
+    result = run("plan", "--snapshot", path, "--out", tmp_path / "plan.json")
+    assert result.exit_code == 2, result.output
+    assert f"#/accounts/0/{key}: malformed snapshot: " in result.stderr
+    assert "is not one AWS allows" in result.stderr
+    assert not (tmp_path / "plan.json").exists()
+
+
+@pytest.mark.parametrize(("key", "value"), ACCOUNT_NAMES)
+def test_an_account_name_outside_its_grammar_is_refused_in_an_export(
+    tmp_path: Path, key: str, value: str
+) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(ACCOUNT, export)
+    metadata = json.loads((export / "account.json").read_text())
+    metadata[key] = value
+    (export / "account.json").write_text(json.dumps(metadata))
+    result = run("scan", "--input", export)
+    assert result.exit_code == 2, result.output
+    assert "account.json" in result.stderr
+    assert "is not one AWS allows" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("alias", "a1-b2-c3"),
+        ("name", "Prod (EU) #1 ~ [main]"),
+        ("email", "a.b+aws@sub.example.org"),
+    ],
+)
+def test_account_names_aws_allows_are_read(
+    snapshot: dict[str, Any], tmp_path: Path, key: str, value: str
+) -> None:
+    document = json.loads(json.dumps(snapshot))
+    document["accounts"][0][key] = value
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(document))
+    result = run("scan", "--snapshot", path)
+    assert result.exit_code in (0, 1), result.output  # 1: the fixture's findings

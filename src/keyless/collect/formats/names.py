@@ -10,6 +10,11 @@ refused where it is read, with its JSON pointer, rather than sanitised later.
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_User.html
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_Group.html
+
+An account's alias, name and email are held to theirs too (IAM's ``CreateAccountAlias``,
+Organizations' ``Account``): they become profile names, file names and report titles.
+https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateAccountAlias.html
+https://docs.aws.amazon.com/organizations/latest/APIReference/API_Account.html
 """
 
 from __future__ import annotations
@@ -28,6 +33,15 @@ GRAMMARS: Mapping[str, tuple[re.Pattern[str], str]] = MappingProxyType(
         "RoleName": (ROLE_NAME, "1 to 64 letters, digits or _+=,.@-"),
         "GroupName": (GROUP_NAME, "1 to 128 letters, digits or _+=,.@-"),
         "Path": (IAM_PATH, '"/" or "/…/" of printable ASCII, 512 characters at most'),
+        "AccountAlias": (
+            re.compile(r"[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]"),
+            "3 to 63 lower-case letters, digits or single dashes, neither first nor last",
+        ),
+        "AccountName": (re.compile(r"[ -~]{1,50}"), "1 to 50 printable ASCII characters"),
+        "AccountEmail": (
+            re.compile(r"(?=.{6,64}$)[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+"),
+            "an email address of 6 to 64 printable ASCII characters",
+        ),
     }
 )
 
@@ -56,7 +70,8 @@ def name_problem(what: str, value: str) -> str | None:
     grammar, description = GRAMMARS[what]
     if grammar.fullmatch(value):
         return None
-    return f"{what} {quoted(value)} is not one IAM allows ({description})"
+    owner = "AWS" if what.startswith("Account") else "IAM"
+    return f"{what} {quoted(value)} is not one {owner} allows ({description})"
 
 
 def checked_name(what: str, value: str) -> str:

@@ -19,6 +19,7 @@ from keyless.collect.formats.auth_details import (
 )
 from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
 from keyless.collect.formats.duplicates import first_duplicate
+from keyless.collect.formats.names import name_problem
 from keyless.collect.formats.plausible import find_foreign_arn
 from keyless.collect.formats.providers import (
     ListingError,
@@ -191,7 +192,16 @@ def _account_metadata(path: Path) -> Mapping[str, str]:
     for key, value in found.items():
         if value is not None and not isinstance(value, str):
             raise InputError(f"{key} must be a string, found {kind(value)}", where=str(path))
+        grammar = _GRAMMARS.get(key)
+        problem = name_problem(grammar, value) if grammar and value else None
+        if problem is not None:
+            raise InputError(problem, where=str(path))
     return {key: value for key, value in found.items() if value}
+
+
+#: What AWS allows in each of an account's names (keyless.collect.formats.names): they
+#: become profile and file names and report titles, so one edited in is refused here.
+_GRAMMARS = {"alias": "AccountAlias", "name": "AccountName", "email": "AccountEmail"}
 
 
 def _account_id(directory: Path, metadata: Mapping[str, str], details: AuthDetails) -> str:

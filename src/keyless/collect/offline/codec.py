@@ -69,6 +69,9 @@ NAME_GRAMMARS: Mapping[tuple[type, str], str] = MappingProxyType(
         (User, "path"): "Path",
         (Role, "path"): "Path",
         (Group, "path"): "Path",
+        (Account, "alias"): "AccountAlias",
+        (Account, "name"): "AccountName",
+        (Account, "email"): "AccountEmail",
     }
 )
 
@@ -313,7 +316,7 @@ def _dataclass_decoder(cls: type) -> Convert:
             field.key,
             _decoder(field.hint, field.int_range)
             if field.grammar is None
-            else _grammar_decoder(field.grammar),
+            else _grammar_decoder(field.grammar, optional=optional_inner(field.hint) is not None),
             field.required,
         )
         for field in fields_of(cls)
@@ -337,8 +340,10 @@ def _dataclass_decoder(cls: type) -> Convert:
     return convert
 
 
-def _grammar_decoder(what: str) -> Convert:
-    def convert(value: Any) -> str:
+def _grammar_decoder(what: str, optional: bool) -> Convert:
+    def convert(value: Any) -> str | None:
+        if value is None and optional:
+            return None
         text = _str(value)
         problem = name_problem(what, text)
         if problem is not None:

@@ -53,6 +53,11 @@ def snapshot_schema() -> dict[str, Any]:
     }
 
 
+def _named(grammar: str, *, optional: bool) -> dict[str, Any]:
+    schema = name_schema(grammar)
+    return {"anyOf": [schema, {"type": "null"}]} if optional else schema
+
+
 def _object(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
     properties = {}
     required = []
@@ -60,7 +65,7 @@ def _object(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
         properties[field.key] = (
             _schema(field.hint, field.int_range, definitions)
             if field.grammar is None
-            else name_schema(field.grammar)
+            else _named(field.grammar, optional=optional_inner(field.hint) is not None)
         )
         if field.required:
             required.append(field.key)
