@@ -35,6 +35,10 @@ def describe_path(path: AccessPath, account: str = "") -> str:
     except UndecidedTrust as error:
         return f"not decided for {path.principal}: {error} (see the checks not evaluated)"
     if not admits:
+        if path.principal_class is PrincipalClass.ANYONE or path.any_service:
+            # "*" names IAM principals and services, each described on its own path.
+            who = "no AWS service" if path.any_service else "no IAM principal of any account"
+            return f"{who} through {path.principal}: none satisfies the conditions"
         return (
             f"nobody through {path.principal}: no request it can make satisfies the "
             "conditions (see trust-dead-condition)"
@@ -72,6 +76,8 @@ def describe_path(path: AccessPath, account: str = "") -> str:
         who = "workloads with a certificate from a Roles Anywhere trust anchor"
     elif cls is PrincipalClass.TEMPLATE:
         who = f"whoever the unrendered template principal {path.principal} will name (not judged)"
+    elif path.any_service:
+        who = "any AWS service principal"
     else:
         who = f"the AWS service {path.principal}"
     pins = organization_pins(path) if cls in _AWS else ()
