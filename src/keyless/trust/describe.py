@@ -11,6 +11,7 @@ from keyless.trust.formula import all_of
 from keyless.trust.keys import canonical_key
 from keyless.trust.paths import AccessPath, PrincipalClass, UndecidedTrust
 from keyless.trust.questions import organization_pins, outside_organizations
+from keyless.trust.sources import pinned_source_accounts
 
 _AWS = (PrincipalClass.ANYONE, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL)
 
@@ -80,6 +81,17 @@ def describe_path(path: AccessPath, account: str = "") -> str:
         who = "any AWS service principal"
     else:
         who = f"the AWS service {path.principal}"
+    sources = pinned_source_accounts(path) if cls is PrincipalClass.SERVICE else ()
+    if sources:
+        # A service pinned to named accounts acts for their resources only; another
+        # account's is a delegation the reader should see.
+        other = [a for a in sources if a != account]
+        whose = f"account{'s' if len(sources) > 1 else ''} {', '.join(sources)}"
+        if account and other:
+            whose += f" ({'another account' if len(other) == 1 else 'other accounts'})"
+        elif account:
+            whose += " (the role's own)"
+        who += f", for resources of {whose}"
     pins = organization_pins(path) if cls in _AWS else ()
     if pins and path.solve(outside_organizations(pins)) is not None:
         # A pin that lets callers of no organization through (ForAllValues:, …IfExists)
@@ -91,6 +103,7 @@ def describe_path(path: AccessPath, account: str = "") -> str:
     said = {"aws:principalorgid", "aws:principalorgpaths"} if pins else set()
     said |= {"aws:principalaccount"} if accounts else set()
     said |= {"aws:principalarn"} if arns else set()
+    said |= {"aws:sourceaccount", "aws:sourcearn", "aws:sourceowner"} if sources else set()
     others = sorted(
         canonical_key(key, path.policy)
         for key in path.mentioned_keys()
