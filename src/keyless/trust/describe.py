@@ -7,7 +7,7 @@ import re
 from keyless.errors import QUOTED_CHARACTERS, quoted
 from keyless.idp.providers import GITHUB_FAMILY, is_known
 from keyless.patterns.language import Language
-from keyless.trust.formula import all_of
+from keyless.trust.formula import all_of, any_of
 from keyless.trust.keys import canonical_key
 from keyless.trust.paths import AccessPath, PrincipalClass, UndecidedTrust
 from keyless.trust.questions import organization_pins, outside_organizations
@@ -66,7 +66,7 @@ def describe_path(path: AccessPath, account: str = "") -> str:
     elif cls is PrincipalClass.DELETED_PRINCIPAL:
         return f"nobody: {path.principal} is the unique ID of a deleted principal"
     elif cls is PrincipalClass.OIDC:
-        who = _oidc(path)
+        who = _oidc(path) + _any_branch(path)
         if path.provider is not None and not is_known(path.provider):
             # Only the conditions are read: whose tokens the issuer mints, and how its
             # subjects are formed, keyless cannot tell (no broad-subject or trigger check).
@@ -140,6 +140,35 @@ def _pinned_arns(path: AccessPath) -> tuple[str, ...]:
     if path.solve(all_of("aws:principalarn", ~named)) is not None:
         return ()
     return values
+
+
+# A branch no policy names: a run of it is "any branch".
+_UNNAMED_BRANCH = Language.wildcard("*/vcs-ref/refs/heads/keyless-unnamed-branch")
+
+
+def _any_branch(path: AccessPath) -> str:
+    """ ", runs of any branch" where the path's subjects name no branch, so a run of any
+    branch gets in. Bitbucket Pipelines' ``{REPO_UUID}[:{ENV_UUID}]:{STEP_UUID}`` never
+    names one (https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/);
+    CircleCI's ``$CIRCLE_OIDC_TOKEN`` ``org/ORG/project/PROJ/user/USER`` neither, and
+    ``$CIRCLE_OIDC_TOKEN_V2`` adds ``/vcs-origin/…/vcs-ref/REF``, so a policy admitting
+    the first form, or any ref of the second, admits every branch
+    (https://circleci.com/docs/openid-connect-tokens/). AWS maps no branch claim of either
+    (only CircleCI's ``project-id``), so nothing else can pin one."""
+    provider = path.provider
+    grammar = path.grammar
+    if provider is None or grammar is None:
+        return ""
+    sub = path.key("sub")
+    if provider.name == "Bitbucket Pipelines":
+        return ", runs of any branch (its sub names none)"
+    if provider.name == "CircleCI":
+        unnamed = grammar.well_formed_language() - Language.wildcard("*/vcs-origin/*")
+        if path.admits(any_of(sub, unnamed)):
+            return ", runs of any branch ($CIRCLE_OIDC_TOKEN's sub names no branch)"
+        if path.admits(any_of(sub, _UNNAMED_BRANCH)):
+            return ", runs of any branch (any vcs-ref)"
+    return ""
 
 
 def _oidc(path: AccessPath) -> str:
