@@ -102,3 +102,17 @@ def test_requests_carry_the_key_as_aws_sets_it() -> None:
         anyone({"StringEquals": {"aws:PrincipalServiceName": "sns.amazonaws.com"}})
     )
     assert evaluate(named, sns).allowed
+
+
+def test_statement_neither_half_can_use_is_dead_once() -> None:
+    """Services carry no aws:PrincipalOrgID (it describes an IAM principal's account) and
+    IAM callers no "true": nobody, reported once."""
+    trust = anyone({**TRUE, "StringEquals": {"aws:PrincipalOrgID": "o-abc123def4"}})
+    (finding,) = run("trust-dead-condition", trust)
+    assert finding.message.endswith("admits no real request from *")
+
+
+def test_star_without_service_keys_has_no_service_half() -> None:
+    (path,) = analyse(anyone({"StringEquals": {"sts:ExternalId": ""}})).paths
+    assert path.principal_class is PrincipalClass.ANYONE
+    assert describe_path(path).endswith("(see trust-dead-condition)")

@@ -36,7 +36,7 @@ def describe_path(path: AccessPath, account: str = "") -> str:
     except UndecidedTrust as error:
         return f"not decided for {path.principal}: {error} (see the checks not evaluated)"
     if not admits:
-        if path.principal_class is PrincipalClass.ANYONE or path.any_service:
+        if path.has_service_half or path.any_service:
             # "*" names IAM principals and services, each described on its own path.
             who = "no AWS service" if path.any_service else "no IAM principal of any account"
             return f"{who} through {path.principal}: none satisfies the conditions"

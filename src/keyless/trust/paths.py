@@ -205,6 +205,17 @@ class AccessPath:
         return self.principal_class is PrincipalClass.SERVICE and self.principal == ANY_SERVICE
 
     @property
+    def has_service_half(self) -> bool:
+        """Is this the ``anyone`` path of a ``"*"`` that also names services (its statements
+        condition on keys only a service sends), so that a service path of the same
+        statements exists?"""
+        return self.principal_class is PrincipalClass.ANYONE and any(
+            _names_service_keys(statement)
+            for statement in self.policy.statements
+            if statement.index in self.statements
+        )
+
+    @property
     def grammar(self) -> SubGrammar | None:
         """The ``sub`` grammar of the path's provider, if keyless knows it."""
         provider = self.provider
