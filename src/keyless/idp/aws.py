@@ -27,7 +27,10 @@ _PRINCIPAL_TYPE = {
 def principal_context(
     caller: Caller, *, mfa: bool = False, org_id: str | None = None
 ) -> dict[str, ContextValue]:
-    """``aws:PrincipalArn``, ``aws:PrincipalAccount``, ``aws:PrincipalType``, MFA keys.
+    """``aws:PrincipalArn``, ``aws:PrincipalAccount``, ``aws:PrincipalType``, MFA keys, and
+    ``aws:PrincipalIsAWSService`` ``"false"`` ("present in the request context for all
+    signed API requests that use AWS credentials", "true" only for a service principal:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalisawsservice).
 
     ``aws:MultiFactorAuthPresent`` is absent for long-term access keys (users, root) unless
     ``mfa`` says the caller authenticated with MFA; role and federated-user sessions carry
@@ -68,6 +71,8 @@ def principal_context(
         put("aws:MultiFactorAuthPresent", "false")
     if org_id:
         put("aws:PrincipalOrgID", org_id)
+    # Present in every signed request, "false" for an IAM principal (see below).
+    put("aws:PrincipalIsAWSService", "false")
     return keys
 
 
@@ -110,10 +115,18 @@ def service_request(
     ``context`` holds what the service sends (``aws:SourceAccount``, ``aws:SourceArn``);
     session tags there add ``sts:TagSession``, as for EKS Pod Identity.
     """
-    keys: dict[str, ContextValue] = {}
+    # aws:PrincipalIsAWSService is "true" when a service principal makes the call itself,
+    # and aws:PrincipalServiceName is then its name (``context`` may override both).
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalisawsservice
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalservicename
+    name = service.strip()
+    keys: dict[str, ContextValue] = {
+        "aws:principalisawsservice": ContextValue("aws:PrincipalIsAWSService", ("true",)),
+        "aws:principalservicename": ContextValue("aws:PrincipalServiceName", (name,)),
+    }
     add_context(keys, context)
     return Request(
-        caller=Caller(CallerType.SERVICE, provider=service.strip()),
+        caller=Caller(CallerType.SERVICE, provider=name),
         actions=with_session_actions(ASSUME_ROLE, keys),
         context=MappingProxyType(keys),
         resource=role_arn,

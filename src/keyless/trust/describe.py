@@ -7,10 +7,11 @@ import re
 from keyless.errors import QUOTED_CHARACTERS, quoted
 from keyless.idp.providers import GITHUB_FAMILY, is_known
 from keyless.patterns.language import Language
-from keyless.trust.formula import all_of
+from keyless.trust.formula import all_of, any_of
 from keyless.trust.keys import canonical_key
 from keyless.trust.paths import AccessPath, PrincipalClass, UndecidedTrust
 from keyless.trust.questions import organization_pins, outside_organizations
+from keyless.trust.sources import pinned_source_accounts
 
 _AWS = (PrincipalClass.ANYONE, PrincipalClass.AWS_ACCOUNT, PrincipalClass.AWS_PRINCIPAL)
 
@@ -35,6 +36,10 @@ def describe_path(path: AccessPath, account: str = "") -> str:
     except UndecidedTrust as error:
         return f"not decided for {path.principal}: {error} (see the checks not evaluated)"
     if not admits:
+        if path.has_service_half or path.any_service:
+            # "*" names IAM principals and services, each described on its own path.
+            who = "no AWS service" if path.any_service else "no IAM principal of any account"
+            return f"{who} through {path.principal}: none satisfies the conditions"
         return (
             f"nobody through {path.principal}: no request it can make satisfies the "
             "conditions (see trust-dead-condition)"
@@ -61,7 +66,7 @@ def describe_path(path: AccessPath, account: str = "") -> str:
     elif cls is PrincipalClass.DELETED_PRINCIPAL:
         return f"nobody: {path.principal} is the unique ID of a deleted principal"
     elif cls is PrincipalClass.OIDC:
-        who = _oidc(path)
+        who = _oidc(path) + _any_branch(path)
         if path.provider is not None and not is_known(path.provider):
             # Only the conditions are read: whose tokens the issuer mints, and how its
             # subjects are formed, keyless cannot tell (no broad-subject or trigger check).
@@ -72,8 +77,21 @@ def describe_path(path: AccessPath, account: str = "") -> str:
         who = "workloads with a certificate from a Roles Anywhere trust anchor"
     elif cls is PrincipalClass.TEMPLATE:
         who = f"whoever the unrendered template principal {path.principal} will name (not judged)"
+    elif path.any_service:
+        who = "any AWS service principal"
     else:
         who = f"the AWS service {path.principal}"
+    sources = pinned_source_accounts(path) if cls is PrincipalClass.SERVICE else ()
+    if sources:
+        # A service pinned to named accounts acts for their resources only; another
+        # account's is a delegation the reader should see.
+        other = [a for a in sources if a != account]
+        whose = f"account{'s' if len(sources) > 1 else ''} {', '.join(sources)}"
+        if account and other:
+            whose += f" ({'another account' if len(other) == 1 else 'other accounts'})"
+        elif account:
+            whose += " (the role's own)"
+        who += f", for resources of {whose}"
     pins = organization_pins(path) if cls in _AWS else ()
     if pins and path.solve(outside_organizations(pins)) is not None:
         # A pin that lets callers of no organization through (ForAllValues:, …IfExists)
@@ -85,6 +103,7 @@ def describe_path(path: AccessPath, account: str = "") -> str:
     said = {"aws:principalorgid", "aws:principalorgpaths"} if pins else set()
     said |= {"aws:principalaccount"} if accounts else set()
     said |= {"aws:principalarn"} if arns else set()
+    said |= {"aws:sourceaccount", "aws:sourcearn", "aws:sourceowner"} if sources else set()
     others = sorted(
         canonical_key(key, path.policy)
         for key in path.mentioned_keys()
@@ -121,6 +140,35 @@ def _pinned_arns(path: AccessPath) -> tuple[str, ...]:
     if path.solve(all_of("aws:principalarn", ~named)) is not None:
         return ()
     return values
+
+
+# A branch no policy names: a run of it is "any branch".
+_UNNAMED_BRANCH = Language.wildcard("*/vcs-ref/refs/heads/keyless-unnamed-branch")
+
+
+def _any_branch(path: AccessPath) -> str:
+    """ ", runs of any branch" where the path's subjects name no branch, so a run of any
+    branch gets in. Bitbucket Pipelines' ``{REPO_UUID}[:{ENV_UUID}]:{STEP_UUID}`` never
+    names one (https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/);
+    CircleCI's ``$CIRCLE_OIDC_TOKEN`` ``org/ORG/project/PROJ/user/USER`` neither, and
+    ``$CIRCLE_OIDC_TOKEN_V2`` adds ``/vcs-origin/…/vcs-ref/REF``, so a policy admitting
+    the first form, or any ref of the second, admits every branch
+    (https://circleci.com/docs/openid-connect-tokens/). AWS maps no branch claim of either
+    (only CircleCI's ``project-id``), so nothing else can pin one."""
+    provider = path.provider
+    grammar = path.grammar
+    if provider is None or grammar is None:
+        return ""
+    sub = path.key("sub")
+    if provider.name == "Bitbucket Pipelines":
+        return ", runs of any branch (its sub names none)"
+    if provider.name == "CircleCI":
+        unnamed = grammar.well_formed_language() - Language.wildcard("*/vcs-origin/*")
+        if path.admits(any_of(sub, unnamed)):
+            return ", runs of any branch ($CIRCLE_OIDC_TOKEN's sub names no branch)"
+        if path.admits(any_of(sub, _UNNAMED_BRANCH)):
+            return ", runs of any branch (any vcs-ref)"
+    return ""
 
 
 def _oidc(path: AccessPath) -> str:

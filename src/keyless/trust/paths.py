@@ -3,7 +3,11 @@
 An :class:`AccessPath` is one principal (anyone, an AWS account or principal, an OIDC issuer,
 a SAML provider, a service, Roles Anywhere) with the exact set of request contexts the policy
 admits for it: the OR of the Allow statements that name it, minus every Deny statement that
-applies to it (a request escapes a Deny when one of its conditions fails). Conditions are
+applies to it (a request escapes a Deny when one of its conditions fails). ``"Principal":
+"*"`` names IAM principals and service principals alike: its statements give an ``anyone``
+path (IAM callers) and, when they condition on keys only a service sends
+(``aws:PrincipalIsAWSService``, ``aws:SourceAccount``, …), a service path of any service
+(:data:`ANY_SERVICE`). Conditions are
 translated by :mod:`keyless.trust.conditions` into formulas over languages
 (:mod:`keyless.trust.formula`); :meth:`AccessPath.find` answers "is there an
 admitted request that also satisfies this question?" exactly and returns a concrete witness
@@ -193,6 +197,23 @@ class AccessPath:
         if not is_known(found) and _gitlab_subjects(self.policy_values(self.key("sub"))):
             return GITLAB_SELF_MANAGED
         return found
+
+    @property
+    def any_service(self) -> bool:
+        """Is this the service half of ``"Principal": "*"`` (:data:`ANY_SERVICE`): any AWS
+        service principal, for a resource of any account?"""
+        return self.principal_class is PrincipalClass.SERVICE and self.principal == ANY_SERVICE
+
+    @property
+    def has_service_half(self) -> bool:
+        """Is this the ``anyone`` path of a ``"*"`` that also names services (its statements
+        condition on keys only a service sends), so that a service path of the same
+        statements exists?"""
+        return self.principal_class is PrincipalClass.ANYONE and any(
+            _names_service_keys(statement)
+            for statement in self.policy.statements
+            if statement.index in self.statements
+        )
 
     @property
     def grammar(self) -> SubGrammar | None:
@@ -497,6 +518,8 @@ class _StatementIndex:
                 self._by_identity.setdefault(identity, []).append(position)
                 if statement.effect is Effect.ALLOW:
                     self.allowed.setdefault(identity, principal)
+                    if principal.is_wildcard and _names_service_keys(statement):
+                        self.allowed.setdefault((PrincipalClass.SERVICE, ANY_SERVICE), principal)
                     continue
                 if principal.is_wildcard:
                     self._everyone.append(position)
@@ -517,6 +540,32 @@ class _StatementIndex:
     def of(self, indexes: Iterable[int]) -> list[Statement]:
         """The statements of the given ``Statement.index`` values, in order."""
         return [self.statements[self._position[i]] for i in sorted(indexes)]
+
+
+ANY_SERVICE = "*"
+"""The principal of the service half of ``"Principal": "*"``: any AWS service principal."""
+
+# Keys only a service principal's request carries (aws:PrincipalIsAWSService is "true" only
+# for one): a ``"*"`` statement conditioned on them is written for services, and ``"*"``
+# names service principals as well as IAM ones.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalisawsservice
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+_SERVICE_KEYS = frozenset(
+    {
+        "aws:principalisawsservice",
+        "aws:principalservicename",
+        "aws:principalservicenameslist",
+        "aws:sourceaccount",
+        "aws:sourcearn",
+        "aws:sourceowner",
+        "aws:sourceorgid",
+        "aws:sourceorgpaths",
+    }
+)
+
+
+def _names_service_keys(statement: Statement) -> bool:
+    return any(condition.key_lower in _SERVICE_KEYS for condition in statement.conditions)
 
 
 def _identity(principal: Principal, partition: str) -> tuple[PrincipalClass, str]:
@@ -654,6 +703,7 @@ def _values(
 
 
 __all__ = [
+    "ANY_SERVICE",
     "AccessPath",
     "PrincipalClass",
     "TrustAnalysis",

@@ -97,7 +97,32 @@ def mechanism_facts(
         terms += [any_of("aws:sourcearn", _ANCHORS), all_of("aws:sourcearn", _ANCHORS)]
     if "sts:externalid" in keys and not unsupplied("sts:externalid", mechanism, issuer):
         terms.append(all_of("sts:externalid", EXTERNAL_IDS))
+    terms.extend(_service_identity_facts(mechanism, keys))
     return with_question(*terms) if terms else TRUE
+
+
+# aws:PrincipalIsAWSService "is present in the request context for all signed API requests
+# that use AWS credentials": true only when the call is made directly by an AWS service
+# principal, false for an IAM user, role session or root. aws:PrincipalServiceName is
+# present when (and only when) a service principal makes the call.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalisawsservice
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalservicename
+IS_SERVICE = "aws:principalisawsservice"
+SERVICE_NAME = "aws:principalservicename"
+_IS_SERVICE_VALUE = {Mechanism.AWS: "false", Mechanism.SERVICE: "true"}
+
+
+def _service_identity_facts(mechanism: Mechanism, keys: frozenset[str]) -> list[Term]:
+    # Only for keys the policy mentions, also for witnesses: a witness shows no key its
+    # policy does not look at.
+    terms: list[Term] = []
+    value = _IS_SERVICE_VALUE.get(mechanism)
+    if value is not None and IS_SERVICE in keys:
+        only = Language.literal(value)
+        terms += [any_of(IS_SERVICE, only), all_of(IS_SERVICE, only)]
+    if mechanism is Mechanism.SERVICE and SERVICE_NAME in keys:
+        terms.append(present(SERVICE_NAME))
+    return terms
 
 
 def _token_facts(issuer: str, keys: frozenset[str], complete: bool) -> list[Term]:
@@ -142,4 +167,11 @@ def _assertion_facts(principal: str, keys: frozenset[str], complete: bool) -> li
     return terms
 
 
-__all__ = ["ALWAYS_PRESENT", "EXTERNAL_IDS", "MECHANISMS", "mechanism_facts"]
+__all__ = [
+    "ALWAYS_PRESENT",
+    "EXTERNAL_IDS",
+    "IS_SERVICE",
+    "MECHANISMS",
+    "SERVICE_NAME",
+    "mechanism_facts",
+]

@@ -34,7 +34,7 @@ from keyless.trust.formula import (
 from keyless.trust.keys import canonical_context
 from keyless.trust.paths import AccessPath, PrincipalClass
 from keyless.trust.questions import tenants
-from keyless.trust.realism import mechanism_facts
+from keyless.trust.realism import SERVICE_NAME, mechanism_facts
 from keyless.trust.replay import evaluate_witness
 
 #: Account and principal used for "someone else" in witnesses (an AWS documentation account).
@@ -254,6 +254,8 @@ def _default_preferences(path: AccessPath) -> dict[str, tuple[Language, ...]]:
                 grammar.well_formed_language(),
             )
     prefer["aws:multifactorauthpresent"] = (Language.literal("false"),)
+    if path.any_service:
+        prefer[SERVICE_NAME] = _SERVICE_NAMES
     if path.principal_class is PrincipalClass.ROLES_ANYWHERE:
         anchor = _outsider_anchor(path.partition)
         head = f"arn:{path.partition}:rolesanywhere:"
@@ -429,13 +431,28 @@ _STAR = Glob.STAR
 # ----- services ---------------------------------------------------------------------------------
 
 
+#: The service a witness of ``"*"``'s service half names when the policy does not say which
+#: (``aws:PrincipalServiceName``): SNS acts for topics of any account.
+ANY_SERVICE_EXAMPLE = "sns.amazonaws.com"
+_SERVICE_NAMES = (
+    Language.literal(ANY_SERVICE_EXAMPLE),
+    Language.wildcard("?*.amazonaws.com"),
+)
+
+
 def _service_witness(
     path: AccessPath, values: Mapping[str, str | list[str]], question: Term
 ) -> dict[str, Any]:
     # What the service sends: the keys the policy or the question looks at.
     wanted = path.mentioned_keys() | {k for k, c in question.keys if c.needs}
     context = {key: value for key, value in values.items() if key in wanted}
-    witness: dict[str, Any] = {"service": path.principal}
+    service = path.principal
+    if path.any_service:
+        # Every service principal: the one aws:PrincipalServiceName names (realism makes
+        # it present for a service, and the preferences a real one).
+        named = values.get(SERVICE_NAME)
+        service = named if isinstance(named, str) and named else ANY_SERVICE_EXAMPLE
+    witness: dict[str, Any] = {"service": service}
     if context:
         witness["context"] = context
     return witness
@@ -495,4 +512,11 @@ def _field_name(field: str) -> str:
     return field.upper()
 
 
-__all__ = ["OUTSIDER_ACCOUNT", "OmittedWitness", "build_witness", "realism", "replays"]
+__all__ = [
+    "ANY_SERVICE_EXAMPLE",
+    "OUTSIDER_ACCOUNT",
+    "OmittedWitness",
+    "build_witness",
+    "realism",
+    "replays",
+]

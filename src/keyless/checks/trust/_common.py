@@ -186,6 +186,17 @@ def _paths(role: Role, analysis: RoleTrust, *classes: PrincipalClass) -> tuple[A
     return tuple(path for path in found if unreachable(role, path) is None)
 
 
+def other_half(analysis: TrustAnalysis, path: AccessPath) -> AccessPath | None:
+    """The other half of ``"Principal": "*"``: the any-service path of the ``anyone`` path
+    and the reverse (None for other paths, or when the policy has no service half). The
+    two read the same statements for different callers (IAM principals, AWS services)."""
+    if path.principal_class is PrincipalClass.ANYONE:
+        return next((p for p in analysis.paths if p.any_service), None)
+    if path.any_service:
+        return next(iter(analysis.of_class(PrincipalClass.ANYONE)), None)
+    return None
+
+
 def unreachable(role: Role, path: AccessPath) -> str | None:
     """Why ``path``'s principal can never assume ``role`` (:meth:`AccessPath.unreachable`),
     or None."""

@@ -13,6 +13,7 @@ from keyless.checks.trust._common import (
     RoleTrust,
     _paths,
     _problem,
+    other_half,
     unreachable,
 )
 from keyless.errors import PolicyError, quoted, quoted_list
@@ -104,6 +105,9 @@ def trust_condition_fails_open(
                 witness = find(path, absent(key))
                 if witness is None:
                     continue
+                half = other_half(analysis, path) if path.any_service else None
+                if half is not None and half.admits(absent(key)):
+                    continue  # reported on the anyone half of "*", with an IAM caller
                 reported.add(key)
                 claim = key.rsplit(":", 1)[-1]
                 severity = Severity.HIGH if claim in _PINNING_CLAIMS else None
@@ -165,8 +169,15 @@ def trust_dead_condition(role: Role, ctx: CheckContext, analysis: RoleTrust) -> 
         if path.principal_class is PrincipalClass.DELETED_PRINCIPAL:
             continue
         real = realism(path)
+        half = other_half(analysis, path)
         for index in path.statements:
             if path.solve_statement(index, real) is not None:
+                continue
+            if half is not None and (
+                path.any_service or half.solve_statement(index, realism(half)) is not None
+            ):
+                # "*" names IAM principals and services: a statement one of them can use
+                # is alive, and one neither can is reported once, on the anyone path.
                 continue
             statement = analysis.policy.statements[index]
             missing = [

@@ -30,7 +30,8 @@ from keyless.trust.formula import TRUE, Term, absent, all_of, any_of, with_quest
 from keyless.trust.paths import AccessPath, PrincipalClass
 from keyless.trust.questions import named_user_ids, outsider
 from keyless.trust.questions import organization_pins as _org_pins
-from keyless.trust.witness import find, outsider_resources
+from keyless.trust.sources import ACCOUNT_IDS, from_other_accounts, named_source_accounts
+from keyless.trust.witness import ANY_SERVICE_EXAMPLE, find, outsider_resources
 
 #: A stranger's own organization, when a witness needs one.
 _STRANGER_ORG = {"aws:principalorgid": (Language.literal("o-exampleorgid11"),)}
@@ -373,20 +374,34 @@ def trust_service_confused_deputy(
     compute and send no source keys (EC2, Lambda, ECS tasks, EKS, Step Functions, ...) and
     service-linked roles are not reported, nor a statement that requires ``sts:ExternalId``
     (Firehose passes the owner's account ID, a Cognito user pool its configured ID).
+    ``"Principal": "*"`` with ``Bool aws:PrincipalIsAWSService "true"`` (or conditions on
+    source keys) admits every service principal, which only services send "true" for: it
+    is reported here, as any service acting for another account's resource, not as
+    ``trust-anyone`` (no IAM caller carries the key as "true"). A source pinned exactly
+    to another account (``aws:SourceAccount`` ``222233334444``, or a ``aws:SourceArn`` of
+    that account) is a delegation to that account's resources, which AWS's guidance
+    describes ("Use aws:SourceAccount if you want to allow any resource in that account to
+    be associated with the cross-service use"): not reported; "who can assume" names the
+    account. A pattern over accounts still is.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalisawsservice
     """
     if role.is_service_linked:
         return
-    own = Language.literal(role.account_id)
-    own_arns = Language.arn_pattern(f"arn:*:*:*:{role.account_id}:*")
     for path in _paths(role, analysis, PrincipalClass.SERVICE):
-        service = path.principal.lower()
-        if exempt_from_source_conditions(service):
+        # "*" conditioned on aws:PrincipalIsAWSService "true" (or on source keys) admits
+        # every service principal: a confused deputy like one named service, and the
+        # witness is one (SNS) acting for a stranger's resource.
+        service = ANY_SERVICE_EXAMPLE if path.any_service else path.principal.lower()
+        if not path.any_service and exempt_from_source_conditions(service):
             continue
+        # The role's own account, and any the policy names exactly as the source: a
+        # service pinned to another named account (a central logging account's topic) acts
+        # for that account's resources only, as delegated: no one else's.
+        accounts = {role.account_id, *named_source_accounts(path)}
+        own = Language.finite(accounts)
         outside = with_question(
-            all_of("aws:sourceaccount", ~own),
-            all_of("aws:sourcearn", ~own_arns),
-            all_of("aws:sourceowner", ~own),
+            from_other_accounts(accounts),
             absent("aws:sourceorgid"),
             absent("aws:sourceorgpaths"),
             # Services that bind a role by an external ID pass it (Firehose: the owner's
@@ -399,12 +414,15 @@ def trust_service_confused_deputy(
         stranger = with_question(outside, any_of("aws:sourceaccount", ~own))
         prefer = {
             **_STRANGER,
+            # Then any account ID the policy's pattern admits (`2222*`), not "2222".
+            "aws:sourceaccount": (*_STRANGER["aws:sourceaccount"], ACCOUNT_IDS),
             "aws:sourcearn": outsider_resources(path.partition, service_name(service)),
         }
         witness = find(path, stranger, prefer)
+        who = "any AWS service principal" if path.any_service else service
         yield _problem(
             role,
             path,
-            f"{service} can assume it for another account's resources",
+            f"{who} can assume it for another account's resources",
             witness or find(path, outside, prefer),
         )
