@@ -189,3 +189,60 @@ def test_account_names_aws_allows_are_read(
     path.write_text(json.dumps(document))
     result = run("scan", "--snapshot", path)
     assert result.exit_code in (0, 1), result.output  # 1: the fixture's findings
+
+
+TAGS = [
+    pytest.param("email", "alice@example.com\nx: y", id="value-newline"),
+    pytest.param("email", "ali\u202ece@example.com", id="value-rlo"),
+    pytest.param("email", "alice@example.com\x00", id="value-nul"),
+    pytest.param("team<script>", "ops", id="key-angle"),
+    pytest.param("k" * 129, "v", id="key-129"),
+    pytest.param("note", "v" * 257, id="value-257"),
+]
+
+
+def _user_tag(key: str, value: str) -> Edit:
+    def edit(document: dict[str, Any]) -> None:
+        user = next(u for u in document["UserDetailList"] if u.get("Tags"))
+        user["Tags"] = [{"Key": key, "Value": value}]
+
+    return edit
+
+
+@pytest.mark.parametrize(("key", "value"), TAGS)
+def test_a_tag_iam_never_holds_is_refused_in_an_export(
+    tmp_path: Path, key: str, value: str
+) -> None:
+    """IAM's tags hold letters, numbers and separators of any script and _.:/=+-@ (keys 1-128,
+    values up to 256): a control or format character was edited in, and tags reach plans
+    (an email) and reports. https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html"""
+    export = _edited_export(tmp_path, _user_tag(key, value))
+    result = run("scan", "--input", export)
+    assert result.exit_code == 2, result.output
+    assert "authorization-details.json#/UserDetailList/" in result.stderr
+    assert "the tag " in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("key", "value"), TAGS)
+def test_a_tag_iam_never_holds_is_refused_in_a_snapshot(
+    snapshot: dict[str, Any], tmp_path: Path, key: str, value: str
+) -> None:
+    document = json.loads(json.dumps(snapshot))
+    user = next(u for u in document["accounts"][0]["users"] if u["tags"])
+    user["tags"] = {key: value}
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(document))
+    result = run("scan", "--snapshot", path)
+    assert result.exit_code == 2, result.output
+    assert "malformed snapshot: the tag " in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("email", "alice@example.com"), ("Nom complet", "Zoë Ünal 名前 ٣"), ("cost:centre", "")],
+)
+def test_tags_iam_holds_are_read(tmp_path: Path, key: str, value: str) -> None:
+    export = _edited_export(tmp_path, _user_tag(key, value))
+    result = run("collect", "--input", export, "--out", tmp_path / "snapshot.json")
+    assert result.exit_code == 0, result.output

@@ -21,7 +21,7 @@ import orjson
 
 from keyless.collect.formats import values
 from keyless.collect.formats.credential_report import CredentialReport, ReportRow
-from keyless.collect.formats.names import NameOutsideGrammar, checked_name
+from keyless.collect.formats.names import NameOutsideGrammar, checked_name, tag_problem
 from keyless.duplicate_keys import find_duplicate_key
 from keyless.errors import quoted
 from keyless.model import (
@@ -184,6 +184,9 @@ def _tags(entries: Any) -> Tags:
                 " AWS lists each once"
             )
         seen.add(key.lower())
+        problem = tag_problem(key, value)
+        if problem is not None:
+            raise ValueError(problem)
         tags[key] = value
     return MappingProxyType(tags)
 

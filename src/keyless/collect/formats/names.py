@@ -20,6 +20,7 @@ https://docs.aws.amazon.com/organizations/latest/APIReference/API_Account.html
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -80,3 +81,32 @@ def checked_name(what: str, value: str) -> str:
     if problem is not None:
         raise NameOutsideGrammar(problem, what)
     return value
+
+
+# IAM's tag grammar: letters, separators (\p{Z}) and numbers of any script, and _.:/=+-@;
+# keys 1 to 128 characters, values up to 256.
+# https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html
+_TAG_ASCII = re.compile(r"[A-Za-z0-9 _.:/=+@-]*")
+_TAG_PUNCTUATION = frozenset("_.:/=+-@")
+_TAG_CATEGORIES = ("L", "Z", "N")
+
+
+def tag_problem(key: str, value: str) -> str | None:
+    """Why ``key: value`` cannot be a tag IAM holds, or ``None`` when it can. Tags reach
+    plans (an email, a display name) and reports: a control or format character (a line
+    break, a right-to-left override) was edited in."""
+    for text, what, low, high in ((key, "key", 1, 128), (value, "value", 0, 256)):
+        if not low <= len(text) <= high:
+            return f"the tag {what} {quoted(text)} is not {low} to {high} characters long"
+        if _TAG_ASCII.fullmatch(text):
+            continue
+        for char in text:
+            if (
+                char not in _TAG_PUNCTUATION
+                and unicodedata.category(char)[0] not in _TAG_CATEGORIES
+            ):
+                return (
+                    f"the tag {what} {quoted(text)} holds U+{ord(char):04X}, which IAM never "
+                    "allows in a tag (letters, numbers, spaces and _.:/=+-@ only)"
+                )
+    return None

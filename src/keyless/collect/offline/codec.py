@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 
 from keyless.collect.formats.dates import to_utc
-from keyless.collect.formats.names import name_problem
+from keyless.collect.formats.names import name_problem, tag_problem
 from keyless.dates import iso
 from keyless.errors import quoted
 from keyless.model import AccessKey, Account, Group, Inventory, Role, User
@@ -286,21 +286,25 @@ def _mapping_decoder(key: Convert, item: Convert) -> Convert:
                 converted[key(name)] = item(entry)
             except Invalid as error:
                 raise error.within(name) from None
-        if key is _str and len(converted) > 1:
-            _refuse_case_twins(converted)
+        if key is _str:
+            _refuse_bad_tags(converted)
         return MappingProxyType(converted)
 
     return convert
 
 
-def _refuse_case_twins(mapping: Mapping[str, Any]) -> None:
-    """Every string-keyed mapping of the model is a user's or role's tags, and IAM keeps
+def _refuse_bad_tags(mapping: Mapping[str, Any]) -> None:
+    """Every string-keyed mapping of the model is a user's or role's tags: each must be one
+    IAM can hold (:func:`keyless.collect.formats.names.tag_problem`), and IAM keeps
     one tag per key, ignoring case: an object with ``email`` and ``Email`` was edited, and
     which value a reader kept (a plan's email, an ``aws:PrincipalTag`` of its proof)
     would depend on the reader. Refused as the export reader refuses it (same folding).
     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating"""
     seen: dict[str, str] = {}
-    for name in mapping:
+    for name, value in mapping.items():
+        problem = tag_problem(name, value) if isinstance(value, str) else None
+        if problem is not None:
+            raise Invalid(problem).within(name)
         first = seen.setdefault(name.lower(), name)
         if first != name:
             raise Invalid(
