@@ -48,10 +48,11 @@ def test_a_tf_file_a_tofu_file_replaces_is_noted_not_read(tmp_path: Path) -> Non
     assert note.startswith(f"{tmp_path / 'main.tf'}: not read: OpenTofu reads main.tofu")
 
 
-def test_a_tofu_json_file_is_noted_as_not_read(tmp_path: Path) -> None:
-    (tmp_path / "main.tofu.json").write_text("{}")
+def test_a_tofu_json_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / "main.tofu.json").write_text('{"resource": {"aws_iam_user": {"u": {}}}}')
     result = scan([tmp_path])
-    assert result.notes == (f"{tmp_path / 'main.tofu.json'}: Terraform's JSON syntax is not read",)
+    assert result.notes == ()
+    assert [f.check for f in result.findings] == ["iac-iam-user"]
 
 
 def test_keyless_trust_takes_a_tofu_file(tmp_path: Path) -> None:

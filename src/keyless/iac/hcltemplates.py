@@ -55,6 +55,11 @@ def evaluate_string(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, N
         for part in tree.children
     ):
         return _with_directives(evaluator, tree, scope)
+    only = _only_interpolation(tree)
+    if only is not None:
+        # "${x}" is x itself, not converted to a string (HCL's template unwrapping): a
+        # policy document's json, a list, an object pass through unchanged.
+        return evaluator.evaluate(only, scope)
     parts: list[str] = []
     pieces: list[str | Unknown] = []
     missing: list[Node] = []
@@ -106,6 +111,42 @@ def evaluate_heredoc(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, 
     return _template_text(
         evaluator, body, origin, tree, scope, _indent(body) if trim else 0, heredoc=True
     )
+
+
+def _only_interpolation(tree: Tree[Any]) -> Tree[Any] | None:
+    """The expression of a quoted string that is one interpolation and nothing else."""
+    parts = [part for part in tree.children if isinstance(part, Tree)]
+    if len(parts) != 1 or len(parts[0].children) != 1:
+        return None
+    inner = parts[0].children[0]
+    if not isinstance(inner, Tree) or inner.data != "interpolation":
+        return None
+    expressions = [c for c in inner.children if isinstance(c, Tree)]
+    return expressions[0] if len(expressions) == 1 else None
+
+
+def single_interpolation(text: str) -> str | None:
+    """The expression of a template that is one ``${ … }`` and nothing else (no strip
+    marker), which HCL evaluates to that expression's value, unconverted."""
+    found = _interpolations(text)
+    if len(found) != 1 or found[0] != (0, len(text)) or not text.startswith("${"):
+        return None
+    inner = text[2:-1]
+    if inner.startswith("~") or inner.endswith("~"):
+        return None
+    return inner
+
+
+def evaluate_template_text(
+    evaluator: Evaluator,
+    text: str,
+    origin: Position,
+    tree: Tree[Any],
+    scope: Mapping[str, Node],
+) -> Node:
+    """A template's text (a JSON string in a ``.tf.json`` file) rendered in ``scope``,
+    with the evaluator's references; ``origin`` is where the text starts in its file."""
+    return _template_text(evaluator, text, origin, tree, scope, 0)
 
 
 def render_template(
