@@ -191,13 +191,21 @@ def _read_terraform(
     explicit: dict[Path, set[Path]] = {}
     cache: DirectoryCache = {}
     given = {c.path for c in candidates}
+    named = {c.path for c in candidates if c.explicit}
     beside = (sibling for path in given for sibling in _beside(path))
-    notes.extend(
-        f"{shadowed}: not read: OpenTofu reads {_tofu_name(shadowed)} in its "
-        "place (Terraform, which ignores .tofu files, would read this one)"
-        for shadowed in shadowed_by_tofu(beside)
-        if shadowed in given
-    )
+    for shadowed in shadowed_by_tofu(beside):
+        if shadowed not in given:
+            continue
+        reason = (
+            f"not read: OpenTofu reads {_tofu_name(shadowed)} in its place (Terraform, "
+            "which ignores .tofu files, would read this one)"
+        )
+        if shadowed in named:
+            # The file the user asked about was not judged: the run is incomplete, never
+            # clean (a walked directory's shadowed file is OpenTofu's choice: a note).
+            unread.append(Unread(str(shadowed), reason))
+        else:
+            notes.append(f"{shadowed}: {reason}")
     for candidate in candidates:
         directory = candidate.path.parent
         if directory not in directories:
