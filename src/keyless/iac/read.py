@@ -70,6 +70,10 @@ def read_paths(
     keys: list[LiteralKey] = []
     data = [c for c in candidates if c.kind is FileKind.DATA]
     terraform = [c for c in candidates if c.kind is FileKind.TERRAFORM]
+    for candidate in candidates:
+        if candidate.kind is FileKind.TERRAGRUNT:
+            notes.append(f"{candidate.path}: {TERRAGRUNT_REASON}")
+            count.one()
     for candidate in data:
         resources.extend(_read_data(candidate, files, unread, notes, parameters or {}, keys))
         count.one()
@@ -119,6 +123,12 @@ class _Counter:
     def _tell(self) -> None:
         if self._progress is not None:
             self._progress(self.done, self.total)
+
+
+TERRAGRUNT_REASON = (
+    "Terragrunt configuration is not read: the module it deploys is judged only where it "
+    "is scanned, with its own defaults, not the inputs this file gives"
+)
 
 
 def _unread(error: ReadError) -> Unread:

@@ -41,6 +41,12 @@ class FileKind(StrEnum):
 
     TERRAFORM = "terraform"
     DATA = "data"  # JSON or YAML: a CloudFormation template or a Terraform plan
+    TERRAGRUNT = "terragrunt"  # noted, not read
+
+
+#: Terragrunt's configuration files: the modules they deploy, with inputs keyless does not
+#: read (https://terragrunt.gruntwork.io/docs/reference/config-blocks-and-attributes/).
+TERRAGRUNT_NAMES = frozenset({"terragrunt.hcl", "terragrunt.hcl.json", "terragrunt.stack.hcl"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,8 @@ class ReadError(Exception):
 def kind_of(path: Path) -> FileKind | None:
     """The kind of a file by its name, or None when keyless does not read it."""
     name = path.name
+    if name in TERRAGRUNT_NAMES:
+        return FileKind.TERRAGRUNT
     if name.endswith(_TERRAFORM_SUFFIXES + JSON_CONFIGURATION_SUFFIXES):
         return FileKind.TERRAFORM
     if name.endswith(_DATA_SUFFIXES):
