@@ -305,3 +305,23 @@ def test_keyless_trust_takes_a_tf_json_file(tmp_path: Path) -> None:
     assert is_infrastructure_file(path)
     (role,) = assess_file(path).roles
     assert role.resource.address == "aws_iam_role.r"
+
+
+def test_what_is_not_known_is_quoted_as_written(tmp_path: Path) -> None:
+    principal = "${jsonencode({Statement = [{Principal = {AWS = var.v}}]})}"
+    document = _role(principal, variable={"v": {"type": "list(string)", "default": "x"}})
+    _write(tmp_path / "main.tf.json", document)
+    (unread,) = scan([tmp_path]).unread
+    assert "var.v at line" in unread.reason
+    assert unread.reason.endswith("(type list(string))")
+
+
+def test_for_each_over_a_json_object(tmp_path: Path) -> None:
+    statement = '{Effect = "Allow", Action = "sts:AssumeRole", Principal = {AWS = each.value}}'
+    document = _role(f"${{jsonencode({{Statement = [{statement}]}})}}")
+    document["resource"]["aws_iam_role"]["r"]["for_each"] = {"a": "111122223333", "b": "*"}
+    _write(tmp_path / "main.tf.json", document)
+    found = {(f.check, f.evidence["address"]) for f in scan([tmp_path]).findings}
+    assert ("trust-anyone", 'aws_iam_role.r["b"]') in found
+    assert ("trust-anyone", 'aws_iam_role.r["a"]') not in found
+    assert ("trust-cross-account-no-external-id", 'aws_iam_role.r["a"]') in found

@@ -34,7 +34,14 @@ from keyless.iac.hclcollections import (
 )
 from keyless.iac.hclfiles import FileAccess
 from keyless.iac.hclfunctions import evaluate_call
-from keyless.iac.hcljson import EXPRESSION, LITERAL, evaluate_json, evaluate_literal, written
+from keyless.iac.hcljson import (
+    EXPRESSION,
+    LITERAL,
+    WRITTEN,
+    evaluate_json,
+    evaluate_literal,
+    written,
+)
 from keyless.iac.hclrefs import Resolver, evaluate_identifier, evaluate_splat, evaluate_traversal
 from keyless.iac.hcltemplates import evaluate_heredoc, evaluate_string
 from keyless.iac.values import MAX_WEIGHT, TOO_LARGE, Node, Unknown, plain, unknowns, weight
@@ -75,13 +82,6 @@ class Evaluator:
         finally:
             self._depth -= 1
 
-    def for_text(self, text: str) -> Evaluator:
-        """An evaluator of the same scope for expressions parsed from ``text`` (an
-        interpolation inside a ``.tf.json`` string), as deep in evaluation as this one."""
-        evaluator = Evaluator(text, self.resolve, self.path, self.files)
-        evaluator._depth = self._depth
-        return evaluator
-
     def source(self, tree: Tree[Any] | Token) -> str:
         """The expression as written (shortened for messages)."""
         if isinstance(tree, Token):
@@ -92,7 +92,8 @@ class Evaluator:
             meta = tree.meta
             if getattr(meta, "empty", True):
                 return "…"
-            shown = self.text[meta.start_pos : meta.end_pos]
+            # a tree parsed from a string of a .tf.json file carries its own text
+            shown = getattr(meta, WRITTEN, None) or self.text[meta.start_pos : meta.end_pos]
         shown = " ".join(shown.split())
         return shown if len(shown) <= 80 else shown[:77] + "..."
 

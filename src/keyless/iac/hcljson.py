@@ -68,8 +68,9 @@ def written(tree: Tree[Any]) -> str:
 def expression_tree(text: str, position: Position) -> Tree[Any] | None:
     """A string Terraform reads as a native expression (a variable's ``type``, a dynamic
     block's ``iterator``) parsed, every part placed at ``position``; None if malformed."""
+    written = f"x = {text}\n"
     try:
-        parsed = parse_tree(f"x = {text}\n")
+        parsed = parse_tree(written)
     except HclSyntaxError:
         return None
     attributes = list(parsed.find_data("attribute"))
@@ -78,7 +79,7 @@ def expression_tree(text: str, position: Position) -> Tree[Any] | None:
     expression = attributes[0].children[-1]
     if not isinstance(expression, Tree):
         return None
-    _place(expression, position)
+    _place(expression, position, written)
     return expression
 
 
@@ -151,9 +152,7 @@ def _template(
         expression = expression_tree(inner, origin)
         if expression is None:
             return evaluator.unknown(tree, "an interpolation that is not understood")
-        # The expression is evaluated against its own text, so that what it cannot know
-        # is quoted as written.
-        return evaluator.for_text(f"x = {inner}\n").evaluate(expression, scope)
+        return evaluator.evaluate(expression, scope)
     rendered = evaluate_template_text(evaluator, text, origin, tree, scope)
     if isinstance(rendered.value, SourcedText):
         # Its line breaks were escapes on one line of the file: a JSON document in it is
@@ -162,12 +161,19 @@ def _template(
     return rendered
 
 
-def _place(tree: Tree[Any], position: Position) -> None:
+#: The attribute of a tree's ``meta`` holding its text as written, for trees parsed from a
+#: string rather than from the file (:meth:`keyless.iac.hcleval.Evaluator.source`).
+WRITTEN = "keyless_written"
+
+
+def _place(tree: Tree[Any], position: Position, written: str) -> None:
     """Every part of ``tree`` placed on ``position``'s line, at its column plus its own
-    (the synthetic ``x = `` prefix taken off)."""
+    (the synthetic ``x = `` prefix taken off), with its text from ``written`` (the file's
+    text at those offsets is something else)."""
     for subtree in tree.iter_subtrees():
         meta = subtree.meta
         if not getattr(meta, "empty", True):
+            setattr(meta, WRITTEN, written[meta.start_pos : meta.end_pos])
             meta.line = position.line
             meta.column = position.column + max(meta.column - 5, 0)
         for child in subtree.children:
