@@ -325,3 +325,21 @@ def test_for_each_over_a_json_object(tmp_path: Path) -> None:
     assert ("trust-anyone", 'aws_iam_role.r["b"]') in found
     assert ("trust-anyone", 'aws_iam_role.r["a"]') not in found
     assert ("trust-cross-account-no-external-id", 'aws_iam_role.r["a"]') in found
+
+
+def test_an_integer_of_thousands_of_digits_is_unknown_not_a_traceback(tmp_path: Path) -> None:
+    # Python's int() refuses more than 4,300 digits: the JSON reader raised a ValueError,
+    # for .tf.json files, CloudFormation templates and trust policies in strings alike.
+    huge = "1" * 5000
+    policy = '{"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*",'
+    policy += ' "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": ' + huge + "}}}]}"
+    (tmp_path / "main.tf.json").write_text(
+        '{"locals": {"n": ' + huge + "}, " + json.dumps(_role(policy))[1:]
+    )
+    (tmp_path / "template.json").write_text(
+        '{"Resources": {"U": {"Type": "AWS::IAM::User", "Properties": {"Path": ' + huge + "}}}}"
+    )
+    result = scan([tmp_path])
+    (unread,) = result.unread
+    assert "a number of more than 1000 digits" in unread.reason
+    assert [f.check for f in result.findings] == ["iac-iam-user"]
