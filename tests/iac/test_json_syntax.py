@@ -348,3 +348,34 @@ def test_an_integer_of_thousands_of_digits_is_unknown_not_a_traceback(tmp_path: 
     (unread,) = result.unread
     assert "a number of more than 1000 digits" in unread.reason
     assert [f.check for f in result.findings] == ["iac-iam-user"]
+
+
+CONDITIONAL_ARN = "arn:aws:iam::${var.x == 1 ? var.x : upper(var.x)}:root"
+CONDITIONAL_POLICY = json.dumps(
+    {
+        "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": CONDITIONAL_ARN}}
+        ]
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "main.tf",
+            'variable "x" {}\nresource "aws_iam_role" "r" {\n  assume_role_policy = <<EOF\n'
+            f"{CONDITIONAL_POLICY}\nEOF\n}}\n",
+        ),
+        ("main.tf.json", json.dumps(_role(CONDITIONAL_POLICY, variable={"x": {}}))),
+    ],
+)
+def test_what_an_interpolation_of_a_template_cannot_know_is_quoted_as_written(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    # A heredoc's (or JSON string's) interpolation was parsed from "x = …": messages quoted
+    # the file's bytes at those offsets ("its condition is not known (able: …").
+    (tmp_path / name).write_text(text)
+    (unread,) = scan([tmp_path]).unread
+    assert "its condition is not known (var.x: the variable has no default" in unread.reason

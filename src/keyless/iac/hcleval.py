@@ -25,7 +25,7 @@ from typing import Any
 
 from lark import Token, Tree
 
-from keyless.iac.hcl import position_of
+from keyless.iac.hcl import WRITTEN, position_of
 from keyless.iac.hclcollections import (
     evaluate_for_object,
     evaluate_for_tuple,
@@ -34,14 +34,7 @@ from keyless.iac.hclcollections import (
 )
 from keyless.iac.hclfiles import FileAccess
 from keyless.iac.hclfunctions import evaluate_call
-from keyless.iac.hcljson import (
-    EXPRESSION,
-    LITERAL,
-    WRITTEN,
-    evaluate_json,
-    evaluate_literal,
-    written,
-)
+from keyless.iac.hcljson import EXPRESSION, LITERAL, evaluate_json, evaluate_literal, written
 from keyless.iac.hclrefs import Resolver, evaluate_identifier, evaluate_splat, evaluate_traversal
 from keyless.iac.hcltemplates import evaluate_heredoc, evaluate_string
 from keyless.iac.values import MAX_WEIGHT, TOO_LARGE, Node, Unknown, plain, unknowns, weight

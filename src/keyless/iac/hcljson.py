@@ -20,9 +20,9 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from lark import Token, Tree
+from lark import Tree
 
-from keyless.iac.hcl import HclSyntaxError, parse_tree
+from keyless.iac.hcl import parse_expression
 from keyless.iac.hcltemplates import as_text, evaluate_template_text, single_interpolation
 from keyless.iac.values import Node, Position, SourcedText, mapping
 
@@ -67,20 +67,8 @@ def written(tree: Tree[Any]) -> str:
 
 def expression_tree(text: str, position: Position) -> Tree[Any] | None:
     """A string Terraform reads as a native expression (a variable's ``type``, a dynamic
-    block's ``iterator``) parsed, every part placed at ``position``; None if malformed."""
-    written = f"x = {text}\n"
-    try:
-        parsed = parse_tree(written)
-    except HclSyntaxError:
-        return None
-    attributes = list(parsed.find_data("attribute"))
-    if len(attributes) != 1:
-        return None
-    expression = attributes[0].children[-1]
-    if not isinstance(expression, Tree):
-        return None
-    _place(expression, position, written)
-    return expression
+    block's ``iterator``, an interpolation) parsed and placed at ``position``."""
+    return parse_expression(text, position)
 
 
 def evaluate_json(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
@@ -159,24 +147,3 @@ def _template(
         # placed on the string (tfobjects.trust_document), not on lines past it.
         return Node(str(rendered.value), position, rendered.notes)
     return rendered
-
-
-#: The attribute of a tree's ``meta`` holding its text as written, for trees parsed from a
-#: string rather than from the file (:meth:`keyless.iac.hcleval.Evaluator.source`).
-WRITTEN = "keyless_written"
-
-
-def _place(tree: Tree[Any], position: Position, written: str) -> None:
-    """Every part of ``tree`` placed on ``position``'s line, at its column plus its own
-    (the synthetic ``x = `` prefix taken off), with its text from ``written`` (the file's
-    text at those offsets is something else)."""
-    for subtree in tree.iter_subtrees():
-        meta = subtree.meta
-        if not getattr(meta, "empty", True):
-            setattr(meta, WRITTEN, written[meta.start_pos : meta.end_pos])
-            meta.line = position.line
-            meta.column = position.column + max(meta.column - 5, 0)
-        for child in subtree.children:
-            if isinstance(child, Token) and child.line is not None:
-                child.line = position.line
-                child.column = position.column + max((child.column or 1) - 5, 0)

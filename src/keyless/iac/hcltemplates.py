@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from hcl2.utils import HEREDOC_PATTERN, HEREDOC_TRIM_PATTERN, process_escape_sequences
 from lark import Token, Tree
 
-from keyless.iac.hcl import parse_tree, position_of
+from keyless.iac.hcl import parse_expression, parse_tree, position_of
 from keyless.iac.hcldirectives import (
     NotUnderstood,
     Part,
@@ -200,14 +200,12 @@ def _template_text(
             continue
         inner = body[start + 2 : end - 1]
         where = _offset_position(body, start, origin)
-        try:
-            parsed = parse_tree(f"x = {inner}")
-            attribute = next(parsed.find_data("attribute"))
-        except Exception:
+        expression = parse_expression(inner, Position(where.line, where.column + 2))
+        if expression is None:
             missing.append(Node(Unknown(inner.strip(), "not understood", where), where))
             cursor = end
             continue
-        value = evaluator.evaluate(attribute.children[-1], scope)
+        value = evaluator.evaluate(expression, scope)
         carried.extend(notes(value))
         rendered = as_text(value)
         if rendered is None:
