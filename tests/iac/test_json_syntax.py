@@ -379,3 +379,17 @@ def test_what_an_interpolation_of_a_template_cannot_know_is_quoted_as_written(
     (tmp_path / name).write_text(text)
     (unread,) = scan([tmp_path]).unread
     assert "its condition is not known (var.x: the variable has no default" in unread.reason
+
+
+def test_an_interpolation_beside_a_directive_is_quoted_and_placed_as_written(
+    tmp_path: Path,
+) -> None:
+    arn = "arn:aws:iam::%{ if true }${var.x == 1 ? var.x : upper(var.x)}%{ endif }:root"
+    policy = CONDITIONAL_POLICY.replace(CONDITIONAL_ARN, arn)
+    (tmp_path / "main.tf").write_text(
+        f'variable "x" {{}}\nresource "aws_iam_role" "r" {{\n  assume_role_policy = <<EOF\n'
+        f"{policy}\nEOF\n}}\n"
+    )
+    (unread,) = scan([tmp_path]).unread
+    column = policy.index("${") + 3
+    assert f"at line 4, column {column}: its condition is not known (var.x:" in unread.reason

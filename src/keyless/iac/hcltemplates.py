@@ -179,7 +179,7 @@ def _template_text(
         last = body.rfind("\n") + 1
         if heredoc and not body[last:].strip(" \t"):  # the closing marker's indentation
             body = body[:last]
-        return _raw_with_directives(evaluator, body, events, tree, scope, cut)
+        return _raw_with_directives(evaluator, body, events, tree, scope, cut, origin)
     if cut:
         events.extend((m.start(), -1) for m in re.finditer(r"^", body, re.MULTILINE))
     events.sort()
@@ -249,11 +249,13 @@ def _raw_with_directives(
     tree: Tree[Any],
     scope: Mapping[str, Node],
     cut: int,
+    origin: Position = _P0,
 ) -> Node:
     """A heredoc body or template file with directives, rendered. Its literal text is one
     token per line, as HCL scans it, so a strip marker takes the whitespace of the line
     beside it only; a ``<<-`` heredoc (``cut`` > 0) then loses the indentation HCL's flush
-    rule finds over those tokens (:func:`_flushed`)."""
+    rule finds over those tokens (:func:`_flushed`). ``origin`` is where the body starts
+    in its file (a part written several times is placed where it is first)."""
     parts: list[Part] = []
     read: dict[str, Part] = {}  # a directive written many times is parsed once
     cursor = 0
@@ -262,7 +264,8 @@ def _raw_with_directives(
             _add_lines(parts, body[cursor:start])
             written = body[start:end]
             if written not in read:
-                read[written] = _raw_part(written)
+                where = _offset_position(body, start, origin)
+                read[written] = _raw_part(written, Position(where.line, where.column + 2))
             parts.append(read[written])
             cursor = end
     except NotUnderstood as error:
@@ -333,20 +336,19 @@ def _add_text(parts: list[Part], text: str) -> None:
         parts.append(Part("text", text=text))
 
 
-def _raw_part(text: str) -> Part:
+def _raw_part(text: str, position: Position = _P0) -> Part:
     """A ``${ … }`` or ``%{ … }`` of a template's text, read by the HCL grammar."""
     if text.startswith("${"):
         inner = text[2:-1]
         before, after = inner.startswith("~"), inner.endswith("~") and len(inner) > 1
         inner = inner[1 if before else 0 : len(inner) - 1 if after else len(inner)]
-        try:
-            parsed = parse_tree(f"x = {inner}")
-        except Exception as error:
-            raise NotUnderstood(f"{text} is not understood") from error
-        attribute = next(parsed.find_data("attribute"))
+        # its own text kept, so what it cannot know is quoted as written
+        expression = parse_expression(inner, position)
+        if expression is None:
+            raise NotUnderstood(f"{text} is not understood")
         return Part(
             "interpolation",
-            expression=attribute.children[-1],
+            expression=expression,
             strip_before=before,
             strip_after=after,
         )
