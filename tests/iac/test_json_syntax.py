@@ -393,3 +393,10 @@ def test_an_interpolation_beside_a_directive_is_quoted_and_placed_as_written(
     (unread,) = scan([tmp_path]).unread
     column = policy.index("${") + 3
     assert f"at line 4, column {column}: its condition is not known (var.x:" in unread.reason
+
+
+def test_a_file_of_millions_of_values_is_unread_not_held(tmp_path: Path) -> None:
+    # Each value is kept with its position: 64 MiB of `[0,0,…]` took gigabytes.
+    (tmp_path / "main.tf.json").write_text('{"locals": {"a": [' + "0," * 2_000_000 + "0]}}")
+    (unread,) = scan([tmp_path]).unread
+    assert "too many values" in unread.reason

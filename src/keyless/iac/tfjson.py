@@ -35,6 +35,9 @@ from keyless.policy.document import escape_pointer
 
 #: The comment property HCL ignores in an object that is a body.
 COMMENT = "//"
+#: The most values a file may hold (as for YAML, yamlpos.MAX_NODES): each is kept with its
+#: position, about 200 bytes, so 64 MiB of `[0,0,…]` would have taken gigabytes.
+MAX_VALUES = 2_000_000
 
 
 class JsonConfigurationError(ValueError):
@@ -108,6 +111,15 @@ _DYNAMIC = "dynamic"
 def parse_json_configuration(text: str) -> Body:
     """A ``.tf.json`` file's top-level blocks. Raises :class:`JsonConfigurationError`
     (the file is malformed JSON, has a key twice, or holds what Terraform refuses)."""
+    # Every value but the first follows a comma or opens a container: a bound found in C.
+    values = text.count(",") + text.count("[") + text.count("{") + 1
+    if values > MAX_VALUES:
+        raise JsonConfigurationError(
+            f"too many values (about {values:,}; keyless reads at most {MAX_VALUES:,} "
+            "values of a JSON configuration)",
+            Position(1, 1),
+            None,
+        )
     try:
         root = parse_json(text)
     except JsonSyntaxError as error:
