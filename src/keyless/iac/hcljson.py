@@ -65,12 +65,6 @@ def written(tree: Tree[Any]) -> str:
     return json.dumps(value)
 
 
-def expression_tree(text: str, position: Position) -> Tree[Any] | None:
-    """A string Terraform reads as a native expression (a variable's ``type``, a dynamic
-    block's ``iterator``, an interpolation) parsed and placed at ``position``."""
-    return parse_expression(text, position)
-
-
 def evaluate_json(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
     """A JSON value read as an expression (strings are templates)."""
     node = json_node(tree)
@@ -137,7 +131,7 @@ def _template(
     origin = Position(position.line, position.column + 1)
     inner = single_interpolation(text)
     if inner is not None:
-        expression = expression_tree(inner, origin)
+        expression = parse_expression(inner, origin)
         if expression is None:
             return evaluator.unknown(tree, "an interpolation that is not understood")
         return evaluator.evaluate(expression, scope)

@@ -27,8 +27,8 @@ from typing import Any
 from lark import Tree
 
 from keyless.errors import quoted
-from keyless.iac.hcl import Attribute, Block, Body
-from keyless.iac.hcljson import LITERAL, expression_tree, json_tree
+from keyless.iac.hcl import Attribute, Block, Body, parse_expression
+from keyless.iac.hcljson import LITERAL, json_tree
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.values import Node, Position
 from keyless.policy.document import escape_pointer
@@ -251,7 +251,7 @@ def _expression(name: str, value: Node, schema: Schema, pointer: str) -> Tree[An
         return json_tree(value, LITERAL)
     if name in schema.native:
         written = value.value
-        parsed = expression_tree(written, value.position) if isinstance(written, str) else None
+        parsed = parse_expression(written, value.position) if isinstance(written, str) else None
         if parsed is None:
             raise JsonConfigurationError(
                 f"{quoted(name)} must be a string holding an expression", value.position, pointer
