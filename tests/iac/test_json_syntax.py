@@ -16,7 +16,7 @@ import pytest
 from keyless.findings import FileLocation, Finding
 from keyless.iac.read import read_paths
 from keyless.iac.scan import scan
-from keyless.iac.values import Node, plain
+from keyless.iac.values import Node, plain, unknowns
 from tests.iac.conftest import TERRAFORM, terraform_console
 
 ANYONE = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*"}]}
@@ -400,3 +400,20 @@ def test_a_file_of_millions_of_values_is_unread_not_held(tmp_path: Path) -> None
     (tmp_path / "main.tf.json").write_text('{"locals": {"a": [' + "0," * 2_000_000 + "0]}}")
     (unread,) = scan([tmp_path]).unread
     assert "too many values" in unread.reason
+
+
+@pytest.mark.parametrize("levels", [150, 500])
+def test_a_deep_variable_default_is_read_or_unknown_never_a_traceback(
+    tmp_path: Path, levels: int
+) -> None:
+    # A default is taken literally, past the evaluator's depth bound: 500 levels exhausted
+    # Python's stack (RecursionError) where it was copied.
+    deep = "[" * levels + '"*"' + "]" * levels
+    trust = '${jsonencode({Statement = [{Effect = "Allow", Principal = var.v}]})}'
+    text = '{"variable": {"v": {"default": ' + deep + "}}, " + json.dumps(_role(trust))[1:]
+    (tmp_path / "main.tf.json").write_text(text)
+    trust_node = _trust(tmp_path)
+    if levels > 200:
+        assert "nested too deeply to evaluate" in next(unknowns(trust_node)).reason
+    else:
+        assert trust_node.is_known

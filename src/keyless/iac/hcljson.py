@@ -95,15 +95,40 @@ def evaluate_literal(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, 
     node = json_node(tree)
     if node is None:
         return evaluator.unknown(tree, "not a value")
+    if _deeper_than(node, MAX_LITERAL_DEPTH):
+        # as deep as the evaluator goes in an expression (hcleval), and no deeper: what
+        # reads a value walks it recursively
+        return evaluator.unknown(tree, "nested too deeply to evaluate")
     return _literal(node)
+
+
+#: The deepest literal value read (the evaluator's own bound on expressions).
+MAX_LITERAL_DEPTH = 200
+
+
+def _deeper_than(node: Node, limit: int) -> bool:
+    stack = [(node, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > limit:
+            return True
+        value = current.value
+        if isinstance(value, tuple):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, Mapping):
+            stack.extend((item, depth + 1) for item in value.values())
+    return False
 
 
 def _literal(node: Node) -> Node:
     value = node.value
     if isinstance(value, tuple):
-        return Node(tuple(_literal(item) for item in value), node.position)
+        # map, not a generator: one Python frame per level
+        return Node(tuple(map(_literal, value)), node.position)
     if isinstance(value, Mapping):
-        return Node(mapping({k: _literal(v) for k, v in value.items()}), node.position)
+        return Node(
+            mapping(dict(zip(value, map(_literal, value.values()), strict=True))), node.position
+        )
     return _scalar(node)
 
 
@@ -131,7 +156,7 @@ def _template(
     origin = Position(position.line, position.column + 1)
     inner = single_interpolation(text)
     if inner is not None:
-        expression = parse_expression(inner, origin)
+        expression = parse_expression(inner, Position(origin.line, origin.column + 2))
         if expression is None:
             return evaluator.unknown(tree, "an interpolation that is not understood")
         return evaluator.evaluate(expression, scope)
