@@ -65,15 +65,14 @@ def test_an_override_file_in_json_syntax_is_unread(tmp_path: Path, name: str) ->
     assert not any(name in note for note in result.notes)
 
 
-def test_json_syntax_that_overrides_nothing_read_is_still_a_note(tmp_path: Path) -> None:
+def test_json_syntax_is_read_and_its_override_file_unread(tmp_path: Path) -> None:
     (tmp_path / "main.tf.json").write_text(ANYONE)
     (tmp_path / "override.tf.json").write_text(ANYONE)
     result = scan([tmp_path])
-    assert result.unread == ()
-    assert sorted(note.rsplit("/", 1)[-1] for note in result.notes) == [
-        "main.tf.json: Terraform's JSON syntax is not read",
-        "override.tf.json: Terraform's JSON syntax is not read",
-    ]
+    (unread,) = result.unread
+    assert unread.where == str(tmp_path / "override.tf.json")
+    assert [f.check for f in result.findings] == ["trust-anyone"]
+    assert result.notes == ()
 
 
 def test_a_product_too_large_is_refused_before_its_elements_are_unified(tmp_path: Path) -> None:

@@ -334,10 +334,11 @@ def test_a_state_document_is_read_like_a_plan() -> None:
     assert [(r.address, r.name) for r in found] == [("aws_iam_user.a", "a")]
 
 
-def test_terraform_json_syntax_is_noted_not_silently_skipped(tmp_path: Path) -> None:
+def test_terraform_json_syntax_is_read_not_noted(tmp_path: Path) -> None:
     (tmp_path / "main.tf.json").write_text('{"resource": {"aws_iam_user": {"u": {}}}}')
     model = read_paths([tmp_path])
-    assert model.notes == (f"{tmp_path / 'main.tf.json'}: Terraform's JSON syntax is not read",)
+    assert [r.address for r in model.resources] == ["aws_iam_user.u"]
+    assert model.notes == ()
 
 
 def test_a_named_file_reports_only_its_own_resources(tmp_path: Path) -> None:

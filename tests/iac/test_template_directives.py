@@ -160,7 +160,7 @@ def test_a_policy_documents_text_in_a_template_stays_unknown(tmp_path: Path) -> 
     (tmp_path / "main.tf").write_text(
         'data "aws_iam_policy_document" "d" {\n  statement {\n    actions = ["s3:*"]\n'
         '    resources = ["*"]\n  }\n}\n'
-        + ROLE.format(expression='"${data.aws_iam_policy_document.d.json}"')
+        + ROLE.format(expression='"doc: ${data.aws_iam_policy_document.d.json}"')
     )
     (role,) = read_paths([tmp_path]).resources
     assert role.trust is not None

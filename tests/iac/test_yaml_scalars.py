@@ -149,3 +149,20 @@ def test_the_refused_keys_are_no_strings_to_cfn_lints_yaml_1_1_loader(
 
     (found,) = loads(f"{key}: 1\n")
     assert isinstance(found, str) is string
+
+
+@pytest.mark.parametrize("written", ["1" * 5000, "-" + "1" * 5000, "1" * 1001])
+def test_an_integer_of_thousands_of_digits_is_unknown_not_a_traceback(written: str) -> None:
+    # Python's int() refuses more than 4,300 digits: ruamel's constructor raised ValueError.
+    root = parse_template(Path("t.yaml"), f"Resources:\n  R:\n    Type: X\n    Size: {written}\n")
+    size = get(root, "Resources", "R", "Size")
+    assert size is not None
+    assert isinstance(size.value, Unknown)
+    assert "more than 1000 digits" in size.value.reason
+
+
+def test_a_long_hexadecimal_integer_is_read_as_before() -> None:
+    root = parse_template(Path("t.yaml"), f"Resources: {{}}\nN: 0x{'f' * 2000}\n")
+    size = get(root, "N")
+    assert size is not None
+    assert "hexadecimal" in str(size.value)

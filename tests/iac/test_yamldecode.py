@@ -5,15 +5,18 @@ scalar they may read apart (``yes``, ``012``, a date) is unknown, never a guess.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from keyless.iac.builtins.decoding import FUNCTIONS, flow_depth
 from keyless.iac.scan import scan
-from keyless.iac.values import Node, plain, unknowns
+from keyless.iac.values import Node, Position, plain, unknowns
 from tests.iac.conftest import TERRAFORM, terraform_console
 from tests.iac.support import role_trust
 
+AT = Position(1, 1)
 DOCUMENT = """\
 roles:
   deploy:
@@ -115,3 +118,27 @@ resource "aws_iam_role" "gh" {
     (tmp_path / "roles.yaml").write_text(DOCUMENT.replace("enabled: false", "enabled: true"))
     flagged = {str(f.evidence["address"]) for f in scan([tmp_path]).findings}
     assert flagged == {'aws_iam_role.gh["preview"]'}
+
+
+def test_flow_collections_nested_past_the_limit_are_refused_before_parsing() -> None:
+    # ruamel's scanner spent seconds on 3,000 nested `[` before a RecursionError.
+    with pytest.raises(TypeError, match="nested too deeply"):
+        FUNCTIONS["yamldecode"]([Node("[" * 3000 + "]" * 3000, AT)], AT)
+
+
+def test_a_document_at_the_depth_limit_is_decoded() -> None:
+    decoded = FUNCTIONS["yamldecode"]([Node("[" * 255 + "x" + "]" * 255, AT)], AT)
+    assert plain(decoded) == json.loads("[" * 255 + '"x"' + "]" * 255)
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ('a: [1, "[[[", [2]]  # [[[\n', 2),
+        ("a: '[[''[' \nb: {c: [d]}\n", 2),
+        ("a: x#[[[\n", 3),  # a `#` not after a blank is no comment
+        ('a: "[', 0),  # an unterminated quote ends the scan
+    ],
+)
+def test_the_depth_scan_skips_quoted_scalars_and_comments(text: str, depth: int) -> None:
+    assert flow_depth(text) == depth

@@ -242,6 +242,9 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         [],
     ),
+    # cdktf synth output (cdk.tf.json): service roles whose trust is a literal JSON string
+    # with the account interpolated; aws:SourceAccount pinned, so no confused deputy: clean
+    "cdktf-service-roles-source-account": ([], []),
     "cdk-circleci-oidc-role": (
         [
             (

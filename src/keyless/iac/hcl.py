@@ -135,6 +135,43 @@ def parse_tree(text: str) -> Tree[Any]:
     return tree
 
 
+#: The attribute of a tree's ``meta`` holding its text as written, for a tree parsed from
+#: a piece of text rather than from its file (:func:`parse_expression`): the file's text
+#: at its offsets is something else (:meth:`keyless.iac.hcleval.Evaluator.source`).
+WRITTEN = "keyless_written"
+
+
+def parse_expression(text: str, position: Position) -> Tree[Any] | None:
+    """One expression written inside something else (an interpolation of a heredoc or of
+    a ``.tf.json`` string, a variable's ``type`` in JSON) parsed, placed where it starts in
+    its file (``position``), each part carrying its own text; None if it is malformed."""
+    written = f"x = {text}\n"
+    try:
+        parsed = parse_tree(written)
+    except HclSyntaxError:
+        return None
+    attributes = list(parsed.find_data("attribute"))
+    if len(attributes) != 1 or not isinstance(attributes[0].children[-1], Tree):
+        return None
+    expression: Tree[Any] = attributes[0].children[-1]
+    for subtree in expression.iter_subtrees():
+        meta = subtree.meta
+        if not getattr(meta, "empty", True):
+            setattr(meta, WRITTEN, written[meta.start_pos : meta.end_pos])
+            meta.line, meta.column = _placed(meta.line, meta.column, position)
+        for child in subtree.children:
+            if isinstance(child, Token) and child.line is not None:
+                child.line, child.column = _placed(child.line, child.column or 1, position)
+    return expression
+
+
+def _placed(line: int, column: int, origin: Position) -> tuple[int, int]:
+    """A position in ``x = <text>`` moved to where ``text`` starts in its file."""
+    if line == 1:
+        return origin.line, origin.column + max(column - 5, 0)
+    return origin.line + line - 1, column
+
+
 def block_of(tree: Tree[Any]) -> Block:
     """A ``block`` tree as a :class:`Block`."""
     return _block(tree)

@@ -25,7 +25,7 @@ from typing import Any
 
 from lark import Token, Tree
 
-from keyless.iac.hcl import position_of
+from keyless.iac.hcl import WRITTEN, position_of
 from keyless.iac.hclcollections import (
     evaluate_for_object,
     evaluate_for_tuple,
@@ -34,6 +34,7 @@ from keyless.iac.hclcollections import (
 )
 from keyless.iac.hclfiles import FileAccess
 from keyless.iac.hclfunctions import evaluate_call
+from keyless.iac.hcljson import EXPRESSION, LITERAL, evaluate_json, evaluate_literal, written
 from keyless.iac.hclrefs import Resolver, evaluate_identifier, evaluate_splat, evaluate_traversal
 from keyless.iac.hcltemplates import evaluate_heredoc, evaluate_string
 from keyless.iac.values import MAX_WEIGHT, TOO_LARGE, Node, Unknown, plain, unknowns, weight
@@ -77,14 +78,17 @@ class Evaluator:
     def source(self, tree: Tree[Any] | Token) -> str:
         """The expression as written (shortened for messages)."""
         if isinstance(tree, Token):
-            written = str(tree)
+            shown = str(tree)
+        elif tree.data in (EXPRESSION, LITERAL):
+            shown = written(tree)
         else:
             meta = tree.meta
             if getattr(meta, "empty", True):
                 return "…"
-            written = self.text[meta.start_pos : meta.end_pos]
-        written = " ".join(written.split())
-        return written if len(written) <= 80 else written[:77] + "..."
+            # a tree parsed from a string of a .tf.json file carries its own text
+            shown = getattr(meta, WRITTEN, None) or self.text[meta.start_pos : meta.end_pos]
+        shown = " ".join(shown.split())
+        return shown if len(shown) <= 80 else shown[:77] + "..."
 
     def unknown(self, tree: Tree[Any] | Token, reason: str) -> Node:
         """An unknown value for ``tree``."""
@@ -264,6 +268,7 @@ _BUILDERS = frozenset(
         "for_tuple_expr",
         "for_object_expr",
         "function_call",
+        EXPRESSION,
     }
 )
 
@@ -288,4 +293,6 @@ _HANDLERS: dict[str, Callable[[Evaluator, Tree[Any], Mapping[str, Node]], Node]]
     "for_tuple_expr": evaluate_for_tuple,
     "for_object_expr": evaluate_for_object,
     "function_call": evaluate_call,
+    EXPRESSION: evaluate_json,
+    LITERAL: evaluate_literal,
 }

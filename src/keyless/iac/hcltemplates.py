@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from hcl2.utils import HEREDOC_PATTERN, HEREDOC_TRIM_PATTERN, process_escape_sequences
 from lark import Token, Tree
 
-from keyless.iac.hcl import parse_tree, position_of
+from keyless.iac.hcl import parse_expression, parse_tree, position_of
 from keyless.iac.hcldirectives import (
     NotUnderstood,
     Part,
@@ -55,6 +55,11 @@ def evaluate_string(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, N
         for part in tree.children
     ):
         return _with_directives(evaluator, tree, scope)
+    only = _only_interpolation(tree)
+    if only is not None:
+        # "${x}" is x itself, not converted to a string (HCL's template unwrapping): a
+        # policy document's json, a list, an object pass through unchanged.
+        return evaluator.evaluate(only, scope)
     parts: list[str] = []
     pieces: list[str | Unknown] = []
     missing: list[Node] = []
@@ -108,6 +113,42 @@ def evaluate_heredoc(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, 
     )
 
 
+def _only_interpolation(tree: Tree[Any]) -> Tree[Any] | None:
+    """The expression of a quoted string that is one interpolation and nothing else."""
+    parts = [part for part in tree.children if isinstance(part, Tree)]
+    if len(parts) != 1 or len(parts[0].children) != 1:
+        return None
+    inner = parts[0].children[0]
+    if not isinstance(inner, Tree) or inner.data != "interpolation":
+        return None
+    expressions = [c for c in inner.children if isinstance(c, Tree)]
+    return expressions[0] if len(expressions) == 1 else None
+
+
+def single_interpolation(text: str) -> str | None:
+    """The expression of a template that is one ``${ … }`` and nothing else (no strip
+    marker), which HCL evaluates to that expression's value, unconverted."""
+    found = _interpolations(text)
+    if len(found) != 1 or found[0] != (0, len(text)) or not text.startswith("${"):
+        return None
+    inner = text[2:-1]
+    if inner.startswith("~") or inner.endswith("~"):
+        return None
+    return inner
+
+
+def evaluate_template_text(
+    evaluator: Evaluator,
+    text: str,
+    origin: Position,
+    tree: Tree[Any],
+    scope: Mapping[str, Node],
+) -> Node:
+    """A template's text (a JSON string in a ``.tf.json`` file) rendered in ``scope``,
+    with the evaluator's references; ``origin`` is where the text starts in its file."""
+    return _template_text(evaluator, text, origin, tree, scope, 0)
+
+
 def render_template(
     evaluator: Evaluator, text: str, tree: Tree[Any], variables: Mapping[str, Node]
 ) -> Node:
@@ -138,7 +179,7 @@ def _template_text(
         last = body.rfind("\n") + 1
         if heredoc and not body[last:].strip(" \t"):  # the closing marker's indentation
             body = body[:last]
-        return _raw_with_directives(evaluator, body, events, tree, scope, cut)
+        return _raw_with_directives(evaluator, body, events, tree, scope, cut, origin)
     if cut:
         events.extend((m.start(), -1) for m in re.finditer(r"^", body, re.MULTILINE))
     events.sort()
@@ -159,14 +200,12 @@ def _template_text(
             continue
         inner = body[start + 2 : end - 1]
         where = _offset_position(body, start, origin)
-        try:
-            parsed = parse_tree(f"x = {inner}")
-            attribute = next(parsed.find_data("attribute"))
-        except Exception:
+        expression = parse_expression(inner, Position(where.line, where.column + 2))
+        if expression is None:
             missing.append(Node(Unknown(inner.strip(), "not understood", where), where))
             cursor = end
             continue
-        value = evaluator.evaluate(attribute.children[-1], scope)
+        value = evaluator.evaluate(expression, scope)
         carried.extend(notes(value))
         rendered = as_text(value)
         if rendered is None:
@@ -210,11 +249,13 @@ def _raw_with_directives(
     tree: Tree[Any],
     scope: Mapping[str, Node],
     cut: int,
+    origin: Position = _P0,
 ) -> Node:
     """A heredoc body or template file with directives, rendered. Its literal text is one
     token per line, as HCL scans it, so a strip marker takes the whitespace of the line
     beside it only; a ``<<-`` heredoc (``cut`` > 0) then loses the indentation HCL's flush
-    rule finds over those tokens (:func:`_flushed`)."""
+    rule finds over those tokens (:func:`_flushed`). ``origin`` is where the body starts
+    in its file (a part written several times is placed where it is first)."""
     parts: list[Part] = []
     read: dict[str, Part] = {}  # a directive written many times is parsed once
     cursor = 0
@@ -223,7 +264,8 @@ def _raw_with_directives(
             _add_lines(parts, body[cursor:start])
             written = body[start:end]
             if written not in read:
-                read[written] = _raw_part(written)
+                where = _offset_position(body, start, origin)
+                read[written] = _raw_part(written, Position(where.line, where.column + 2))
             parts.append(read[written])
             cursor = end
     except NotUnderstood as error:
@@ -294,20 +336,19 @@ def _add_text(parts: list[Part], text: str) -> None:
         parts.append(Part("text", text=text))
 
 
-def _raw_part(text: str) -> Part:
+def _raw_part(text: str, position: Position = _P0) -> Part:
     """A ``${ … }`` or ``%{ … }`` of a template's text, read by the HCL grammar."""
     if text.startswith("${"):
         inner = text[2:-1]
         before, after = inner.startswith("~"), inner.endswith("~") and len(inner) > 1
         inner = inner[1 if before else 0 : len(inner) - 1 if after else len(inner)]
-        try:
-            parsed = parse_tree(f"x = {inner}")
-        except Exception as error:
-            raise NotUnderstood(f"{text} is not understood") from error
-        attribute = next(parsed.find_data("attribute"))
+        # its own text kept, so what it cannot know is quoted as written
+        expression = parse_expression(inner, position)
+        if expression is None:
+            raise NotUnderstood(f"{text} is not understood")
         return Part(
             "interpolation",
-            expression=attribute.children[-1],
+            expression=expression,
             strip_before=before,
             strip_after=after,
         )

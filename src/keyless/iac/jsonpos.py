@@ -15,12 +15,15 @@ import re
 from dataclasses import dataclass, field
 
 from keyless.errors import quoted
-from keyless.iac.values import Node, Position, SourcedText, mapping
+from keyless.iac.values import Node, Position, SourcedText, Unknown, mapping
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
 MAX_DEPTH = 512
+#: Integers longer than this are not read (Python's int() refuses past 4,300 digits with a
+#: ValueError; the evaluator's number literals stop at the same length).
+MAX_DIGITS = 1000
 # Strings are decoded by the standard library (its C scanner): escapes exactly as json does.
 _DECODER = json.JSONDecoder()
 
@@ -181,5 +184,9 @@ def _scalar(source: _Text, offset: int, start: Position) -> tuple[Node, int]:
     if match is None or match.end() == offset:
         raise JsonSyntaxError("expected a value", start)
     literal = match.group()
-    number: int | float = float(literal) if match.group(1) or match.group(2) else int(literal)
-    return Node(number, start), match.end()
+    if match.group(1) or match.group(2):
+        return Node(float(literal), start), match.end()
+    if len(literal) > MAX_DIGITS:
+        unknown = Unknown(f"{literal[:20]}…", f"a number of more than {MAX_DIGITS} digits", start)
+        return Node(unknown, start), match.end()
+    return Node(int(literal), start), match.end()

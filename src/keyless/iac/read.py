@@ -21,7 +21,6 @@ from keyless.iac.hclfiles import FileAccess, root_directories
 from keyless.iac.literal_keys import literal_keys
 from keyless.iac.model import IacModel, IacResource, LiteralKey, SourceKind, location
 from keyless.iac.sources import (
-    JSON_CONFIGURATION_SUFFIXES,
     Candidate,
     FileKind,
     ReadError,
@@ -40,6 +39,7 @@ from keyless.iac.tffiles import (
     read_directory,
     read_variable_file,
     shadowed_by_tofu,
+    tofu_counterpart,
 )
 from keyless.iac.values import Node
 
@@ -70,15 +70,12 @@ def read_paths(
     keys: list[LiteralKey] = []
     data = [c for c in candidates if c.kind is FileKind.DATA]
     terraform = [c for c in candidates if c.kind is FileKind.TERRAFORM]
-    read_as_terraform = {c.path.parent for c in terraform}
+    for candidate in candidates:
+        if candidate.kind is FileKind.TERRAGRUNT:
+            notes.append(f"{candidate.path}: {TERRAGRUNT_REASON}")
+            count.one()
     for candidate in data:
-        if candidate.path.name.endswith(JSON_CONFIGURATION_SUFFIXES):
-            if is_override_file(candidate.path) and candidate.path.parent in read_as_terraform:
-                pass  # reported unread with its directory (tffiles.read_directory)
-            else:
-                notes.append(f"{candidate.path}: Terraform's JSON syntax is not read")
-        else:
-            resources.extend(_read_data(candidate, files, unread, notes, parameters or {}, keys))
+        resources.extend(_read_data(candidate, files, unread, notes, parameters or {}, keys))
         count.one()
     plans_given = any(f.kind == SourceKind.TERRAFORM_PLAN.value for f in files)
     if terraform and plans_given:
@@ -126,6 +123,12 @@ class _Counter:
     def _tell(self) -> None:
         if self._progress is not None:
             self._progress(self.done, self.total)
+
+
+TERRAGRUNT_REASON = (
+    "Terragrunt configuration is not read: the module it deploys is judged only where it "
+    "is scanned, with its own defaults, not the inputs this file gives"
+)
 
 
 def _unread(error: ReadError) -> Unread:
@@ -198,13 +201,21 @@ def _read_terraform(
     explicit: dict[Path, set[Path]] = {}
     cache: DirectoryCache = {}
     given = {c.path for c in candidates}
+    named = {c.path for c in candidates if c.explicit}
     beside = (sibling for path in given for sibling in _beside(path))
-    notes.extend(
-        f"{shadowed}: not read: OpenTofu reads {shadowed.with_suffix('.tofu').name} in its "
-        "place (Terraform, which ignores .tofu files, would read this one)"
-        for shadowed in shadowed_by_tofu(beside)
-        if shadowed in given
-    )
+    for shadowed in shadowed_by_tofu(beside):
+        if shadowed not in given:
+            continue
+        reason = (
+            f"not read: OpenTofu reads {_tofu_name(shadowed)} in its place (Terraform, "
+            "which ignores .tofu files, would read this one)"
+        )
+        if shadowed in named:
+            # The file the user asked about was not judged: the run is incomplete, never
+            # clean (a walked directory's shadowed file is OpenTofu's choice: a note).
+            unread.append(Unread(str(shadowed), reason))
+        else:
+            notes.append(f"{shadowed}: {reason}")
     for candidate in candidates:
         directory = candidate.path.parent
         if directory not in directories:
@@ -244,8 +255,13 @@ def _read_terraform(
 
 def _beside(path: Path) -> tuple[Path, ...]:
     """``path`` and the ``.tofu`` file of the same name, if there is one."""
-    tofu = path.with_suffix(".tofu")
-    return (path, tofu) if path.suffix == ".tf" and tofu.is_file() else (path,)
+    tofu = tofu_counterpart(path)
+    return (path, tofu) if tofu is not None and tofu.is_file() else (path,)
+
+
+def _tofu_name(path: Path) -> str:
+    tofu = tofu_counterpart(path)
+    return tofu.name if tofu is not None else path.name
 
 
 def _called_directories(directories: dict[Path, list[TerraformFile]]) -> set[Path]:

@@ -30,7 +30,7 @@ _SKIP_DIRS = frozenset(
 # https://opentofu.org/docs/language/files/
 _TERRAFORM_SUFFIXES = (".tf", ".tofu")
 _DATA_SUFFIXES = (".json", ".yaml", ".yml", ".template")
-#: Terraform's and OpenTofu's JSON syntax, which is not read (a note says so).
+#: Terraform's and OpenTofu's JSON syntax, read as Terraform (:mod:`keyless.iac.tfjson`).
 JSON_CONFIGURATION_SUFFIXES = (".tf.json", ".tofu.json")
 _CLOUDFORMATION = re.compile(r"""(^|[{,])\s*["']?Resources["']?\s*:""", re.MULTILINE)
 _PLAN = re.compile(r'"(format_version|terraform_version)"\s*:')
@@ -41,6 +41,12 @@ class FileKind(StrEnum):
 
     TERRAFORM = "terraform"
     DATA = "data"  # JSON or YAML: a CloudFormation template or a Terraform plan
+    TERRAGRUNT = "terragrunt"  # noted, not read
+
+
+#: Terragrunt's configuration files: the modules they deploy, with inputs keyless does not
+#: read (https://terragrunt.gruntwork.io/docs/reference/config-blocks-and-attributes/).
+TERRAGRUNT_NAMES = frozenset({"terragrunt.hcl", "terragrunt.hcl.json", "terragrunt.stack.hcl"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +73,9 @@ class ReadError(Exception):
 def kind_of(path: Path) -> FileKind | None:
     """The kind of a file by its name, or None when keyless does not read it."""
     name = path.name
-    if name.endswith(_TERRAFORM_SUFFIXES):
+    if name in TERRAGRUNT_NAMES:
+        return FileKind.TERRAGRUNT
+    if name.endswith(_TERRAFORM_SUFFIXES + JSON_CONFIGURATION_SUFFIXES):
         return FileKind.TERRAFORM
     if name.endswith(_DATA_SUFFIXES):
         return FileKind.DATA

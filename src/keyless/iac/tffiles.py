@@ -15,11 +15,13 @@ from pathlib import Path
 
 from keyless.iac.hcl import Body, HclSyntaxError, HclTooLargeError, parse_hcl
 from keyless.iac.hcleval import Evaluator
+from keyless.iac.hcljson import json_node
 from keyless.iac.hclrefs import Reference
 from keyless.iac.hclsplit import parse_terraform
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import ResourceKind
 from keyless.iac.sources import JSON_CONFIGURATION_SUFFIXES, ReadError, read_source
+from keyless.iac.tfjson import JsonConfigurationError, parse_json_configuration
 from keyless.iac.values import Node, Unknown
 
 #: The Terraform resource types keyless judges, and what each is.
@@ -34,7 +36,7 @@ RESOURCE_KINDS = {
 
 @dataclass(frozen=True, slots=True)
 class TerraformFile:
-    """A parsed ``.tf`` file."""
+    """A parsed ``.tf`` file (or ``.tofu``, ``.tf.json``, ``.tofu.json``)."""
 
     path: Path
     text: str
@@ -42,8 +44,14 @@ class TerraformFile:
 
 
 def parse_file(path: Path) -> TerraformFile:
-    """Read and parse one ``.tf`` file. Raises :class:`ReadError` naming the position."""
+    """Read and parse one ``.tf`` file, or one in Terraform's JSON syntax (``.tf.json``).
+    Raises :class:`ReadError` naming the position."""
     text = read_source(path)
+    if path.name.endswith(JSON_CONFIGURATION_SUFFIXES):
+        try:
+            return TerraformFile(path, text, parse_json_configuration(text))
+        except JsonConfigurationError as error:
+            raise ReadError(path, str(error)) from None
     try:
         body = parse_terraform(text, is_read_eagerly)
     except HclSyntaxError as error:
@@ -54,6 +62,10 @@ def parse_file(path: Path) -> TerraformFile:
 def _problem(error: HclSyntaxError) -> str:
     return str(error) if isinstance(error, HclTooLargeError) else f"malformed HCL: {error}"
 
+
+#: The file names Terraform (``.tf``, ``.tf.json``) and OpenTofu (also ``.tofu``,
+#: ``.tofu.json``) read as a module's configuration.
+CONFIGURATION_SUFFIXES = (".tf", ".tofu", *JSON_CONFIGURATION_SUFFIXES)
 
 #: The data sources keyless evaluates; other data sources are read at plan time.
 DATA_SOURCES = frozenset(
@@ -128,14 +140,11 @@ def _read_directory(directory: Path) -> tuple[list[TerraformFile], list[ReadErro
         listed = sorted(directory.iterdir())
     except OSError as error:
         return [], [ReadError(directory, f"cannot list: {error.strerror}")]
-    names = [p for p in listed if p.name.endswith((".tf", ".tofu"))]
+    names = [p for p in listed if p.name.endswith(CONFIGURATION_SUFFIXES)]
     shadowed = set(shadowed_by_tofu(names))
     names = [p for p in names if p not in shadowed]
-    # An override file in JSON syntax (override.tf.json) changes the blocks of the .tf
-    # files as much as one in HCL does, although no JSON-syntax file is read.
     overrides = [p for p in names if is_override_file(p)]
-    overrides += [p for p in listed if p.name.endswith(JSON_CONFIGURATION_SUFFIXES)]
-    for path in sorted(p for p in overrides if is_override_file(p)):
+    for path in sorted(overrides):
         # Terraform merges an override file's blocks into the ones they name, argument by
         # argument: keyless does not, so it reads neither as deployed (never clean).
         if path in names:
@@ -170,14 +179,31 @@ def is_override_file(path: Path) -> bool:
     return False
 
 
+def tofu_counterpart(path: Path) -> Path | None:
+    """The OpenTofu file that would replace ``path`` (``main.tofu`` for ``main.tf``,
+    ``main.tofu.json`` for ``main.tf.json``), whether it exists or not."""
+    for terraform, tofu in ((".tf.json", ".tofu.json"), (".tf", ".tofu")):
+        if path.name.endswith(terraform):
+            return path.parent / (path.name.removesuffix(terraform) + tofu)
+    return None
+
+
 def shadowed_by_tofu(paths: Iterable[Path]) -> list[Path]:
     """The ``.tf`` files OpenTofu does not load because a ``.tofu`` file of the same name
-    is beside them (``main.tofu`` in place of ``main.tf``): a module written for both
-    tools keeps each one's version, and OpenTofu's is read.
+    is beside them (``main.tofu`` in place of ``main.tf``; ``main.tofu.json`` in place of
+    ``main.tf.json``): a module written for both tools keeps each one's version, and
+    OpenTofu's is read.
     https://opentofu.org/docs/language/files/#extension-precedence"""
     given = list(paths)
-    tofu = {p.with_suffix("") for p in given if p.name.endswith(".tofu")}
-    return [p for p in given if p.name.endswith(".tf") and p.with_suffix("") in tofu]
+    found = []
+    for terraform, tofu in ((".tf", ".tofu"), (".tf.json", ".tofu.json")):
+        stems = {p.parent / p.name.removesuffix(tofu) for p in given if p.name.endswith(tofu)}
+        found += [
+            p
+            for p in given
+            if p.name.endswith(terraform) and p.parent / p.name.removesuffix(terraform) in stems
+        ]
+    return found
 
 
 def literal_string(expression: object) -> str | None:
@@ -186,6 +212,9 @@ def literal_string(expression: object) -> str | None:
 
     if not isinstance(expression, Tree):
         return None
+    written = json_node(expression)  # a .tf.json file's module source: a JSON string
+    if written is not None:
+        return written.value if isinstance(written.value, str) else None
     strings = list(expression.find_data("string"))
     if len(strings) != 1:
         return None

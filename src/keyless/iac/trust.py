@@ -15,6 +15,7 @@ from keyless.iac.model import IacResource, location
 from keyless.iac.read import read_paths
 from keyless.iac.roles import holds_for_any_name, roles_to_judge
 from keyless.iac.sources import (
+    JSON_CONFIGURATION_SUFFIXES,
     ReadError,
     looks_like_cloudformation,
     looks_like_plan,
@@ -22,7 +23,14 @@ from keyless.iac.sources import (
 )
 from keyless.iac.values import notes
 
-_INFRASTRUCTURE_SUFFIXES = (".tf", ".tofu", ".yaml", ".yml", ".template")
+_INFRASTRUCTURE_SUFFIXES = (
+    ".tf",
+    ".tofu",
+    *JSON_CONFIGURATION_SUFFIXES,
+    ".yaml",
+    ".yml",
+    ".template",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from keyless.duplicate_keys import yaml_problem
@@ -84,6 +85,16 @@ def parse_yaml(text: str) -> Node:
 #: What ruamel.yaml's resolver calls an integer but has no digit: a sign or a base prefix
 #: and underscores only.
 _NO_DIGITS = re.compile(r"[-+]?(?:0[box])?_*", re.ASCII)
+#: Decimal integers longer than this are not read: Python's int() refuses more than 4,300
+#: digits (a ValueError out of ruamel's constructor), and values stop at 1,000 digits.
+MAX_DIGITS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class _LongInteger:
+    """A plain decimal integer of more than :data:`MAX_DIGITS` digits, as written."""
+
+    written: str
 
 
 @functools.cache
@@ -97,6 +108,10 @@ def _constructor() -> type:
         def construct_yaml_int(self, node: Any) -> Any:
             if node.value == "0":
                 return 0
+            if sum(char.isdigit() for char in node.value) > MAX_DIGITS and not re.match(
+                r"[-+]?0[box]", node.value
+            ):
+                return _LongInteger(node.value)
             if _NO_DIGITS.fullmatch(node.value):
                 # ruamel's resolver takes "+_" or "0x_" for an integer and its constructor
                 # then fails (IndexError: a traceback); YAML 1.2 reads them as strings.
@@ -252,6 +267,8 @@ def _plain_scalar(value: Any, position: Position) -> Node:
     60, octal, hexadecimal, binary, underscores, ``-0``) is unknown, never a guess."""
     from ruamel.yaml.scalarint import BinaryInt, HexCapsInt, HexInt, OctalInt, ScalarInt
 
+    if isinstance(value, _LongInteger):
+        return _unread(value.written, f"an integer of more than {MAX_DIGITS} digits", position)
     if type(value) is str:  # a plain scalar (quoted and block ones are str subclasses)
         if value in _YAML11_TRUE or value in _YAML11_FALSE:
             return Node(value in _YAML11_TRUE, position)

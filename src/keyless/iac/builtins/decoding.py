@@ -42,6 +42,10 @@ def _yamldecode(arguments: list[Node], position: Position) -> Node:
     (source,) = arguments
     if not isinstance(source.value, str):
         raise TypeError("yamldecode takes a string")
+    if flow_depth(source.value) > _MAX_DEPTH:
+        # ruamel's scanner spent seconds on 1,000 nested `[` before a RecursionError:
+        # such text is refused before it is parsed.
+        raise TypeError("nested too deeply")
     loader = YAML(typ="rt", pure=True)
     loader.preserve_quotes = True  # a quoted scalar stays a str subclass
     try:
@@ -56,6 +60,45 @@ def _yamldecode(arguments: list[Node], position: Position) -> Node:
     if weight(node, MAX_WEIGHT) > MAX_WEIGHT:
         raise TooLarge
     return node
+
+
+#: What the flow-depth scan stops on: brackets, and the starts of quoted scalars and
+#: comments, whose brackets do not nest.
+_FLOW_MARKS = re.compile(r"""[\[\]{}"'#]""")
+_QUOTED = {'"': re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL), "'": re.compile(r"'(?:[^']|'')*'")}
+_QUOTE_AFTER = frozenset(" \t\r\n[{,:-?")
+
+
+def flow_depth(text: str) -> int:
+    """How deeply ``text``'s flow collections (``[…]``, ``{…}``) nest, brackets inside
+    quoted scalars and comments not counted: found in one pass before YAML is parsed.
+    Brackets in plain or block scalars count (hundreds left open there refuse the text,
+    whose value is then unknown, never guessed); a quote inside a plain scalar (``it's``)
+    may hide brackets after it, and an unterminated one ends the scan (the parser then
+    fails, or its own limit applies)."""
+    depth = deepest = 0
+    offset = 0
+    while True:
+        found = _FLOW_MARKS.search(text, offset)
+        if found is None:
+            return deepest
+        mark, start = found.group(), found.start()
+        offset = start + 1
+        before = text[start - 1] if start else " "
+        if mark in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif mark in "]}":
+            depth = max(depth - 1, 0)
+        elif mark == "#":
+            if before in " \t\r\n":
+                end = text.find("\n", start)
+                offset = len(text) if end == -1 else end
+        elif before in _QUOTE_AFTER:
+            quoted = _QUOTED[mark].match(text, start)
+            if quoted is None:
+                return deepest
+            offset = quoted.end()
 
 
 def _node(
