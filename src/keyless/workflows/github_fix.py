@@ -46,6 +46,7 @@ from keyless.workflows.github_grants import (
     narrow_workflow_id_token,
     refused_grant,
 )
+from keyless.workflows.github_idle import set_aside_idle
 from keyless.workflows.github_insertion import insertion_target, needs_aws, region_for
 from keyless.workflows.model import (
     FixOptions,
@@ -121,6 +122,10 @@ def plan(
 ) -> tuple[Plan, CalleeOutcome]:
     """Plan the rewrite of one workflow; also say what it means for callers of it."""
     result = Plan()
+    # Jobs and steps GitHub never runs are left as they are, listed with why.
+    idle = set_aside_idle(analysis)
+    analysis = idle.analysis
+    result.unfixed += idle.unfixed
     root = analysis.document.root
     jobs = dict(jobs_of(root))
     workflow_env = next((e for e in analysis.key_env if e.level == "workflow"), None)
@@ -128,9 +133,13 @@ def plan(
         name
         for name, job in jobs.items()
         if analysis.uses_keys(name)
-        or (workflow_env is not None and "steps" in job)
+        or (workflow_env is not None and "steps" in job and name not in idle.idle_jobs)
         or any(e.job == name for e in analysis.container_env)  # left, with why
-        or (any(h.level == "workflow" for h in analysis.env_handoffs) and "steps" in job)
+        or (
+            any(h.level == "workflow" for h in analysis.env_handoffs)
+            and "steps" in job
+            and name not in idle.idle_jobs
+        )
     ]
     # Keys for R2, MinIO…: not AWS's, not reported by the scan, nothing to rewrite.
     for name in [n for n in key_jobs if keys_for_another_store(analysis, n)]:
