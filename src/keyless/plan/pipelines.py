@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted, quoted_list
 from keyless.findings import FileLocation
 from keyless.plan.model import Subject
 from keyless.plan.tenants import BITBUCKET_SYNTAX, CIRCLECI_SYNTAX
@@ -106,6 +106,8 @@ def read_workflows(
         for rewrite in result.files:
             if rewrite.file.platform.coverage is not Coverage.FULL:
                 notes += _by_hand(rewrite, source.repository)
+            else:
+                notes += _left_by_fix(rewrite, source.repository)
             if not rewrite.jobs:
                 continue
             root = rewrite.file.repository_root
@@ -157,6 +159,29 @@ def _by_hand(rewrite: FileRewrite, repository: str | None) -> list[str]:
         f"{rewrite.file.path}{f' ({name})' if name else ''}: CI on {platform.display_name} "
         f"uses long-lived AWS keys ({places} place{'s' if places > 1 else ''}, first at "
         f"{first}); {_how(platform)} — {platform_remedy(platform)}"
+    ]
+
+
+def _left_by_fix(rewrite: FileRewrite, repository: str | None) -> list[str]:
+    """One note for a GitHub or GitLab file in which ``fix`` left something (a job whose
+    hook uses AWS, keys a ``parallel:matrix`` chooses, an action's own steps…): those jobs
+    get no subjects, so a role built from the plan does not replace their keys."""
+    if not rewrite.unfixed:
+        return []
+    name = repository or repository_from_git(rewrite.file.repository_root)
+    jobs = list(dict.fromkeys(u.job for u in rewrite.unfixed if u.job is not None))
+    elsewhere = sum(1 for u in rewrite.unfixed if u.job is None)
+    left = []
+    if jobs:
+        left.append(f"{len(jobs)} job{'s' if len(jobs) > 1 else ''} ({quoted_list(jobs)})")
+    if elsewhere:
+        left.append(f"{elsewhere} place{'s' if elsewhere > 1 else ''} outside a job")
+    first = quoted(rewrite.unfixed[0].reason, 200)
+    return [
+        f"{rewrite.file.path}{f' ({name})' if name else ''}: keyless workflows fix leaves "
+        f"{' and '.join(left)} with long-lived AWS keys as written (first: {first}); the plan "
+        "gives them no subjects, so a role built from it does not replace those keys: "
+        "rewrite them by hand (keyless workflows fix lists each reason) and plan again"
     ]
 
 
