@@ -509,6 +509,7 @@ def test_coverage_per_platform() -> None:
         Platform.CIRCLECI,
         Platform.BITBUCKET,
         Platform.JENKINS,
+        Platform.AZURE,
     }
 
 

@@ -31,6 +31,7 @@ from keyless.findings import FileLocation
 from keyless.plan.model import Subject
 from keyless.plan.tenants import BITBUCKET_SYNTAX, CIRCLECI_SYNTAX
 from keyless.workflows import FixOptions, RoleSource, fix, scan
+from keyless.workflows.azure import AZURE_SERVICE_CONNECTION_AWS_KEYS
 from keyless.workflows.implicit import IMPLICIT_CHECKS
 from keyless.workflows.model import Coverage, FileRewrite, Platform, platform_remedy
 from keyless.workflows.subjects import UNKNOWN_REPOSITORY, repository_from_git
@@ -39,6 +40,8 @@ from keyless.workflows.subjects import UNKNOWN_REPOSITORY, repository_from_git
 # is discarded.
 _PLACEHOLDER_ROLE = "arn:aws:iam::000000000000:role/keyless-plan"
 _PLACEHOLDER_REGION = "us-east-1"
+#: The low-confidence checks whose leads the plan notes.
+_PROBABLE_CHECKS = IMPLICIT_CHECKS | {AZURE_SERVICE_CONNECTION_AWS_KEYS.id}
 _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+")
 
 
@@ -198,10 +201,11 @@ def _how(platform: Platform) -> str:
 
 
 def _probable(source: WorkflowSource, noted: set[Path]) -> list[str]:
-    """One note per CircleCI / Bitbucket file with no explicit key use but a job that
-    probably takes keys from the platform's settings (the low-confidence checks), so the
-    plan does not stay silent about it either."""
-    result = scan([source.path], checks=IMPLICIT_CHECKS)
+    """One note per CircleCI / Bitbucket / Azure file with no explicit key use but a job
+    that probably takes keys from the platform's settings (the low-confidence checks; an
+    Azure service connection that may hold a key), so the plan does not stay silent about
+    it either."""
+    result = scan([source.path], checks=_PROBABLE_CHECKS)
     kinds = {file.path: file.kind for file in result.files}
     out: list[str] = []
     for finding in result.findings:
