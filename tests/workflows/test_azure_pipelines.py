@@ -204,7 +204,7 @@ def test_a_template_loop_ends(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("reference", "reason"),
     [
-        ("missing.yml", "the template does not exist"),
+        ("missing.yml", "the template does not exist (or is not a file)"),
         ("${{ parameters.template }}", "template expression or variable keyless cannot resolve"),
         ("steps.yml@templates", "a template of another repository (resources.repositories)"),
         ("../../outside.yml", "leads outside the repository"),
@@ -258,3 +258,22 @@ def test_fix_leaves_the_pipeline_with_the_reason_and_notes_the_connection(
     (note,) = [n for n in rewrite.notes if "service connection" in n]
     assert "'aws-prod'" in note
     assert "if it holds a key:" in note
+
+
+def test_key_variables_deep_in_conditional_blocks_are_reported(tmp_path: Path) -> None:
+    text, indent = "variables:\n", "  "
+    for _ in range(40):
+        text += f"{indent}${{{{ if true }}}}:\n"
+        indent += "  "
+    text += f"{indent}AWS_ACCESS_KEY_ID: $(k)\n"
+    root = repo(tmp_path, {"azure-pipelines.yml": text})
+    (finding,) = only_findings(root)
+    assert finding.location.line == 42
+
+
+@pytest.mark.parametrize("reference", ['"a\\0b.yml"', "templates", "/"])
+def test_a_template_that_is_no_file_is_unread(tmp_path: Path, reference: str) -> None:
+    root = repo(tmp_path, {"azure-pipelines.yml": f"steps:\n  - template: {reference}\n"})
+    (root / "templates").mkdir()
+    (unread,) = scan([root]).unread
+    assert "the template" in unread.reason

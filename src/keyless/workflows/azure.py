@@ -110,8 +110,6 @@ _SCRIPT_KEY_USE = re.compile(
     + r"|\$env:AWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY)\b",
     re.IGNORECASE,
 )
-# Conditional and loop blocks nest at most this deep inside one `variables:`.
-_MAX_NESTING = 20
 
 
 def findings(document: Document, file: WorkflowFile) -> list[Finding]:
@@ -122,7 +120,7 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
             continue
         where = f"{route}." if route else ""
         variables = node.get("variables")
-        for holder, key, name, route_to in _key_variables(variables, f"{where}variables", 0):
+        for holder, key, name, route_to in _key_variables(variables, f"{where}variables"):
             line, column = _position(holder, key)
             out.append(
                 workflow_finding(
@@ -156,19 +154,17 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
     return out
 
 
-def _key_variables(variables: Any, route: str, depth: int) -> Iterator[tuple[Any, Any, str, str]]:
+def _key_variables(variables: Any, route: str) -> Iterator[tuple[Any, Any, str, str]]:
     """(mapping, key, name, route) of each key variable set with a credential in a
     ``variables:`` (mapping or list form), inside ``${{ }}`` blocks too. A ``group:``
     (a variable group) holds what the file cannot show."""
-    if depth > _MAX_NESTING:
-        return
     if is_map(variables):
         for key, value in own_items(variables):
             name = str(key)
             if name.upper() in _KEY_VARIABLES and is_credential(value):
                 yield variables, key, name, f"{route}.{name}"
             elif name.startswith("${{") and (is_map(value) or is_seq(value)):
-                yield from _key_variables(value, route, depth + 1)
+                yield from _key_variables(value, route)
     elif is_seq(variables):
         for index, item in enumerate(variables):
             if not is_map(item):
@@ -180,7 +176,7 @@ def _key_variables(variables: Any, route: str, depth: int) -> Iterator[tuple[Any
                 continue
             for key, value in own_items(item):
                 if str(key).startswith("${{") and (is_map(value) or is_seq(value)):
-                    yield from _key_variables(value, f"{route}[{index}]", depth + 1)
+                    yield from _key_variables(value, f"{route}[{index}]")
 
 
 def _key_env(env: Any) -> Iterator[str]:

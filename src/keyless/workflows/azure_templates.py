@@ -70,7 +70,7 @@ def template_references(
         if not inside:
             missing.append(Unread(where, "leads outside the repository"))
         elif not exists:
-            missing.append(Unread(where, "the template does not exist"))
+            missing.append(Unread(where, "the template does not exist (or is not a file)"))
         else:
             found.append(candidate)
     return tuple(dict.fromkeys(found)), tuple(dict.fromkeys(missing))
