@@ -30,7 +30,7 @@ from keyless.workflows.gitlab_blockers import (
     referenced_key_sites,
     shared_blockers,
 )
-from keyless.workflows.gitlab_jwt import TOKEN_VARIABLE, plan_token_fixes
+from keyless.workflows.gitlab_jwt_fix import TOKEN_VARIABLE, plan_token_fixes
 from keyless.workflows.gitlab_keys import rule_keys, variable_value
 from keyless.workflows.gitlab_pipeline import Job, Pipeline, Section
 from keyless.workflows.model import (
