@@ -277,3 +277,20 @@ def test_a_template_that_is_no_file_is_unread(tmp_path: Path, reference: str) ->
     (root / "templates").mkdir()
     (unread,) = scan([root]).unread
     assert "the template" in unread.reason
+
+
+def test_keys_handed_on_under_another_name_are_reported(tmp_path: Path) -> None:
+    text = (
+        "steps:\n  - script: terraform apply\n    env:\n"
+        "      TF_VAR_access_key: $(AWS_ACCESS_KEY_ID)\n"
+        "      TF_VAR_secret_key: ${{ variables['AWS.SecretAccessKey'] }}\n"
+        "      1: $(AWS_ACCESS_KEY_ID)\n"
+        "      TF_VAR_region: $(AWS_REGION)\n"
+    )
+    root = repo(tmp_path, {"azure-pipelines.yml": text})
+    found = only_findings(root)
+    assert [f.location.line for f in found] == [4, 5, 6]
+    assert found[0].message == (
+        "TF_VAR_access_key is set from an AWS key variable (the keys under another name) in "
+        "the env of a step"
+    )

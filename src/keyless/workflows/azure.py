@@ -103,10 +103,19 @@ _STEP_KEYS = frozenset({*_SCRIPT_KEYS, "task"})
 # The inputs that name an AWS service connection: the AWS Toolkit's tasks, and the
 # Terraform extension's AWS provider (https://github.com/microsoft/azure-pipelines-terraform).
 _CONNECTION_INPUTS = ("awsCredentials", "backendServiceAWS", "environmentServiceNameAWS")
+# A key variable read with Azure's macro syntax (`$(AWS_ACCESS_KEY_ID)`) or as a template
+# or runtime expression of the variables (`${{ variables.AWS_ACCESS_KEY_ID }}`).
+_KEY_MACRO = re.compile(
+    r"\$\(\s*AWS(?:_ACCESS_KEY_ID|_SECRET_ACCESS_KEY|\.AccessKeyID|\.SecretAccessKey)\s*\)"
+    r"|variables(?:\.|\[\s*')AWS(?:_ACCESS_KEY_ID|_SECRET_ACCESS_KEY|\.AccessKeyID"
+    r"|\.SecretAccessKey)\b",
+    re.IGNORECASE,
+)
 # A script that reads the keys: as a shell or PowerShell variable, or as Azure's macro.
 _SCRIPT_KEY_USE = re.compile(
     KEY_USE.pattern
-    + r"|\$\(\s*AWS(?:_ACCESS_KEY_ID|_SECRET_ACCESS_KEY|\.AccessKeyID|\.SecretAccessKey)\s*\)"
+    + "|"
+    + _KEY_MACRO.pattern
     + r"|\$env:AWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY)\b",
     re.IGNORECASE,
 )
@@ -139,14 +148,21 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
         mapped = list(_key_env(node.get("env")))
         for key in mapped:
             line, column = key_position(node["env"], key)
+            name = str(key)
+            how = (
+                "is mapped into"
+                if name.upper() in _KEY_VARIABLES
+                else "is set from an AWS key variable (the keys under another name) in"
+            )
             out.append(
                 workflow_finding(
                     AZURE_STATIC_AWS_KEYS,
                     file.path,
                     line + 1,
                     column + 1,
-                    f"{key} is mapped into the env of {_label(node, route)}",
-                    f"{where}env.{key}",
+                    f"{quoted(name) if len(name) > 100 else name} {how} the env of "
+                    f"{_label(node, route)}",
+                    f"{where}env.{name}",
                 )
             )
         out += _script(document, file, node, route, bool(mapped))
@@ -179,10 +195,15 @@ def _key_variables(variables: Any, route: str) -> Iterator[tuple[Any, Any, str, 
                     yield from _key_variables(value, f"{route}[{index}]")
 
 
-def _key_env(env: Any) -> Iterator[str]:
+def _key_env(env: Any) -> Iterator[Any]:
+    """The entries of an ``env:`` that hand a step the keys: the key variables set from a
+    credential, and any name set from a key variable (``TF_VAR_access_key:
+    $(AWS_ACCESS_KEY_ID)``: the keys under another name)."""
     for key, value in own_items(env):
-        if str(key).upper() in _KEY_VARIABLES and is_credential(value):
-            yield str(key)
+        names_a_key = str(key).upper() in _KEY_VARIABLES and is_credential(value)
+        reads_a_key = isinstance(value, str) and _KEY_MACRO.search(value) is not None
+        if names_a_key or reads_a_key:
+            yield key
 
 
 def _script(
