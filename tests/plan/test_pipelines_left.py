@@ -43,7 +43,7 @@ def test_gitlab_jobs_fix_leaves_are_named_in_a_note(tmp_path: Path) -> None:
     jobs, notes = read_workflows([WorkflowSource(root, "acme/gl")])
     assert [j.job for j in jobs["acme/gl"].jobs] == ["ok"]
     (note,) = [n for n in notes if "workflows fix leaves" in n]
-    assert "(acme/gl): keyless workflows fix leaves 2 jobs ('deploy', 'matrix')" in note
+    assert "(acme/gl): keyless workflows fix leaves 2 jobs ('deploy', 'matrix') for a" in note
     assert "first: 'its hooks:pre_get_sources_script uses AWS" in note
     assert "the plan gives them no subjects" in note
 
@@ -64,7 +64,7 @@ def test_a_github_step_given_keys_for_another_action_is_named(tmp_path: Path) ->
     jobs, notes = read_workflows([WorkflowSource(root, "acme/gh")])
     assert dict(jobs) == {}
     (note,) = notes
-    assert "(acme/gh): keyless workflows fix leaves 1 job ('sync') with long-lived" in note
+    assert "(acme/gh): keyless workflows fix leaves 1 job ('sync') for a person" in note
 
 
 def test_a_pipeline_fix_rewrites_whole_adds_no_note(tmp_path: Path) -> None:
@@ -75,3 +75,24 @@ def test_a_pipeline_fix_rewrites_whole_adds_no_note(tmp_path: Path) -> None:
     jobs, notes = read_workflows([WorkflowSource(root, "acme/gl")])
     assert [j.job for j in jobs["acme/gl"].jobs] == ["deploy"]
     assert not any("workflows fix leaves" in n for n in notes)
+
+
+def test_keys_workflow_rules_set_for_every_job_count_as_a_place(tmp_path: Path) -> None:
+    # https://docs.gitlab.com/ci/yaml/#workflowrulesvariables: variables for every job.
+    pipeline = """\
+    workflow:
+      rules:
+        - if: $CI_COMMIT_BRANCH == "main"
+          variables:
+            AWS_ACCESS_KEY_ID: $PROD_KEY
+            AWS_SECRET_ACCESS_KEY: $PROD_SECRET
+    deploy:
+      script:
+        - aws s3 ls
+    """
+    root = repo(tmp_path, {".gitlab-ci.yml": pipeline})
+    jobs, notes = read_workflows([WorkflowSource(root, "acme/gl")])
+    assert dict(jobs) == {}
+    (note,) = [n for n in notes if "workflows fix leaves" in n]
+    assert "leaves 1 place outside a job for a person (first: 'workflow:rules set" in note
+    assert "2 places" not in note

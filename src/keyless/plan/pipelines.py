@@ -182,8 +182,8 @@ def _left_by_fix(rewrite: FileRewrite, repository: str | None) -> list[str]:
     first = quoted(rewrite.unfixed[0].reason, 200)
     return [
         f"{rewrite.file.path}{f' ({name})' if name else ''}: keyless workflows fix leaves "
-        f"{' and '.join(left)} with long-lived AWS keys as written (first: {first}); the plan "
-        "gives them no subjects, so a role built from it does not replace those keys: "
+        f"{' and '.join(left)} for a person (first: {first}); the plan gives them no "
+        "subjects, so a role built from it may not replace every key of the repository: "
         "rewrite them by hand (keyless workflows fix lists each reason) and plan again"
     ]
 
