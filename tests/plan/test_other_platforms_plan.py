@@ -145,3 +145,36 @@ def test_a_jenkins_pipeline_on_an_agent_role_adds_no_note(tmp_path: Path) -> Non
     jenkinsfile = "\n".join(line for line in jenkinsfile.splitlines() if "credentials(" not in line)
     root = _checkout(tmp_path, "Jenkinsfile", jenkinsfile)
     assert read_workflows([WorkflowSource(root, "acme/jk")]) == ({}, ())
+
+
+AZURE_TOOLKIT = """
+steps:
+  - task: AWSCLI@1
+    inputs:
+      awsCredentials: aws-prod
+      regionName: us-east-1
+      awsCommand: s3
+      awsSubCommand: ls
+"""
+
+
+def test_an_azure_toolkit_task_with_a_service_connection_is_noted(tmp_path: Path) -> None:
+    # https://docs.aws.amazon.com/vsts/latest/userguide/getting-started.html: the task's
+    # connection holds a key unless it is set to use OIDC, which the file cannot show.
+    root = _checkout(tmp_path, "azure-pipelines.yml", AZURE_TOOLKIT)
+    jobs, notes = read_workflows([WorkflowSource(root, "acme/az")])
+    assert dict(jobs) == {}
+    (note,) = notes
+    assert "(line 4): CI on Azure Pipelines: a step runs 'AWSCLI' with the AWS service" in note
+    assert "keyless plan cannot build its role: a person must set up OIDC" in note
+
+
+def test_azure_keys_mapped_into_a_step_are_left_to_a_person(tmp_path: Path) -> None:
+    pipeline = "steps:\n  - script: aws s3 ls\n    env:\n      AWS_ACCESS_KEY_ID: $(key)\n"
+    root = _checkout(tmp_path, "azure-pipelines.yml", pipeline)
+    _, notes = read_workflows([WorkflowSource(root, "acme/az")])
+    (note,) = notes
+    assert (
+        "(acme/az): CI on Azure Pipelines uses long-lived AWS keys (1 place, first at line 4"
+        in note
+    )

@@ -85,6 +85,15 @@ def test_fix_rewrites_no_job_when_a_workflow_rule_sets_keys(tmp_path: Path) -> N
     )
 
 
+def test_fix_lists_the_workflow_rule_keys_once(tmp_path: Path) -> None:
+    # They were listed twice: as the reason, and again as keys the scan still finds.
+    root = repo(tmp_path, {".gitlab-ci.yml": WORKFLOW_RULE})
+    rewrite = only(fix([root], options()), ".gitlab-ci.yml")
+    left = [u.reason for u in rewrite.unfixed]
+    assert sum("workflow" in reason for reason in left) == 1
+    assert any(reason.startswith("line 10 (build.variables.") for reason in left)
+
+
 MATRIX = """
     deploy:
       parallel:

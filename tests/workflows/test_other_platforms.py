@@ -28,8 +28,9 @@ from keyless.findings import FileLocation, Finding
 from keyless.render.sarif import scan_sarif
 from keyless.render.workflows import fix_json, scan_json, scan_text
 from keyless.workflows import fix, scan
-from keyless.workflows.discovery import discover, guess_platform
+from keyless.workflows.discovery import discover
 from keyless.workflows.model import Coverage, Platform
+from keyless.workflows.platform_guess import guess_platform
 
 from .builders import CIRCLECI_KEYS, options, repo
 
@@ -509,6 +510,7 @@ def test_coverage_per_platform() -> None:
         Platform.CIRCLECI,
         Platform.BITBUCKET,
         Platform.JENKINS,
+        Platform.AZURE,
     }
 
 

@@ -86,7 +86,12 @@ def test_azure_pipelines_directory_and_its_templates_are_read(tmp_path: Path) ->
         ".azure-pipelines/t/s.yml": "azure-pipelines",
     }
     result = scan([root])
-    assert _names(result.findings) == ["s.yml"]
+    # The literal key, and (Azure read for key use) its mapping into the step's env.
+    assert _names(result.findings) == ["s.yml", "s.yml"]
+    assert sorted(f.check for f in result.findings) == [
+        "azure-static-aws-keys",
+        "workflow-hardcoded-aws-key",
+    ]
     assert {f.repository_root for f in discover([root]).files} == {root}
 
 

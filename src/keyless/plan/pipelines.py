@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted, quoted_list
 from keyless.findings import FileLocation
 from keyless.plan.model import Subject
 from keyless.plan.tenants import BITBUCKET_SYNTAX, CIRCLECI_SYNTAX
 from keyless.workflows import FixOptions, RoleSource, fix, scan
+from keyless.workflows.azure import AZURE_SERVICE_CONNECTION_AWS_KEYS
 from keyless.workflows.implicit import IMPLICIT_CHECKS
 from keyless.workflows.model import Coverage, FileRewrite, Platform, platform_remedy
 from keyless.workflows.subjects import UNKNOWN_REPOSITORY, repository_from_git
@@ -39,6 +40,8 @@ from keyless.workflows.subjects import UNKNOWN_REPOSITORY, repository_from_git
 # is discarded.
 _PLACEHOLDER_ROLE = "arn:aws:iam::000000000000:role/keyless-plan"
 _PLACEHOLDER_REGION = "us-east-1"
+#: The low-confidence checks whose leads the plan notes.
+_PROBABLE_CHECKS = IMPLICIT_CHECKS | {AZURE_SERVICE_CONNECTION_AWS_KEYS.id}
 _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+")
 
 
@@ -106,6 +109,8 @@ def read_workflows(
         for rewrite in result.files:
             if rewrite.file.platform.coverage is not Coverage.FULL:
                 notes += _by_hand(rewrite, source.repository)
+            else:
+                notes += _left_by_fix(rewrite, source.repository)
             if not rewrite.jobs:
                 continue
             root = rewrite.file.repository_root
@@ -160,6 +165,29 @@ def _by_hand(rewrite: FileRewrite, repository: str | None) -> list[str]:
     ]
 
 
+def _left_by_fix(rewrite: FileRewrite, repository: str | None) -> list[str]:
+    """One note for a GitHub or GitLab file in which ``fix`` left something (a job whose
+    hook uses AWS, keys a ``parallel:matrix`` chooses, an action's own steps…): those jobs
+    get no subjects, so a role built from the plan does not replace their keys."""
+    if not rewrite.unfixed:
+        return []
+    name = repository or repository_from_git(rewrite.file.repository_root)
+    jobs = list(dict.fromkeys(u.job for u in rewrite.unfixed if u.job is not None))
+    elsewhere = sum(1 for u in rewrite.unfixed if u.job is None)
+    left = []
+    if jobs:
+        left.append(f"{len(jobs)} job{'s' if len(jobs) > 1 else ''} ({quoted_list(jobs)})")
+    if elsewhere:
+        left.append(f"{elsewhere} place{'s' if elsewhere > 1 else ''} outside a job")
+    first = quoted(rewrite.unfixed[0].reason, 200)
+    return [
+        f"{rewrite.file.path}{f' ({name})' if name else ''}: keyless workflows fix leaves "
+        f"{' and '.join(left)} for a person (first: {first}); the plan gives them no "
+        "subjects, so a role built from it may not replace every key of the repository: "
+        "rewrite them by hand (keyless workflows fix lists each reason) and plan again"
+    ]
+
+
 def _how(platform: Platform) -> str:
     """How the role of a pipeline of ``platform`` gets into a plan."""
     syntax = {Platform.CIRCLECI: CIRCLECI_SYNTAX, Platform.BITBUCKET: BITBUCKET_SYNTAX}
@@ -173,10 +201,11 @@ def _how(platform: Platform) -> str:
 
 
 def _probable(source: WorkflowSource, noted: set[Path]) -> list[str]:
-    """One note per CircleCI / Bitbucket file with no explicit key use but a job that
-    probably takes keys from the platform's settings (the low-confidence checks), so the
-    plan does not stay silent about it either."""
-    result = scan([source.path], checks=IMPLICIT_CHECKS)
+    """One note per CircleCI / Bitbucket / Azure file with no explicit key use but a job
+    that probably takes keys from the platform's settings (the low-confidence checks; an
+    Azure service connection that may hold a key), so the plan does not stay silent about
+    it either."""
+    result = scan([source.path], checks=_PROBABLE_CHECKS)
     kinds = {file.path: file.kind for file in result.files}
     out: list[str] = []
     for finding in result.findings:

@@ -28,7 +28,6 @@ of the roots it was given and never writes through one.
 from __future__ import annotations
 
 import os
-import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -44,11 +43,11 @@ from keyless.workflows.action_files import (
     linked_actions,
 )
 from keyless.workflows.model import Platform, WorkflowFile
+from keyless.workflows.platform_guess import file_head, guess_platform
 
 GITLAB_FILE = ".gitlab-ci.yml"
 _SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
 _YAML_SUFFIXES = (".yml", ".yaml")
-_GUESS_BYTES = 64 * 1024
 #: Files each platform reads from any directory of a repository, by exact name.
 WELL_KNOWN_FILES: dict[str, Platform] = {
     "bitbucket-pipelines.yml": Platform.BITBUCKET,
@@ -99,7 +98,7 @@ def discover(paths: Iterable[Path]) -> Discovery:
 
     A missing path raises :class:`InputError`. A file given directly is classified by
     its name and place (:func:`platform_by_place`), else by its content
-    (:func:`guess_platform`); a file neither recognises is recorded as unread.
+    (:func:`.platform_guess.guess_platform`); a file neither recognises is recorded as unread.
     """
     found: dict[Path, WorkflowFile] = {}
     unread: list[Unread] = []
@@ -216,7 +215,7 @@ def _classify_file(path: Path) -> WorkflowFile:
         )
     if is_gitlab_include(path, root):
         return WorkflowFile(path, Platform.GITLAB, root)
-    head = _head(path)
+    head = file_head(path)
     if path.name in ACTION_FILES and is_action_text(head):
         return WorkflowFile(path, Platform.GITHUB, root, action=True)
     guessed = guess_platform(head)
@@ -256,59 +255,6 @@ def is_gitlab_include(path: Path, root: Path) -> bool:
             return True
         queue.extend(includes)
     return False
-
-
-def _head(path: Path) -> str:
-    # The file is regular (checked before); only its beginning is read.
-    with path.open("rb") as handle:
-        return handle.read(_GUESS_BYTES).decode("utf-8", errors="replace")
-
-
-_TOP_KEY = re.compile(r"""^["']?([A-Za-z_][\w.-]*)["']?\s*:(?:\s|$)""")
-# Azure's stages and jobs are list items (`- stage: Build`, `- job: A`); GitLab's `stages:`
-# lists names and its jobs say `stage: build` as a mapping key.
-_AZURE_STAGE = re.compile(r"^\s{0,4}-\s+stage\s*:")
-_AZURE_JOB = re.compile(r"^\s{0,4}-\s+(?:job|deployment)\s*:")
-_NESTED_KEY = re.compile(r"""^(?:\s+|\s*-\s+)["']?([A-Za-z_][\w.-]*)["']?\s*:(?:\s|$)""")
-
-
-def guess_platform(head: str) -> Platform | None:
-    """The platform whose documented top-level keywords ``head`` (a file's beginning) uses,
-    or None when it is no CI file keyless recognises. Each platform has keywords no other
-    uses: Drone's ``kind: pipeline``, CodeBuild's ``phases``, Bitbucket's ``pipelines``,
-    CircleCI's ``workflows``/``orbs``, GitHub's ``jobs`` with ``on``, Azure's ``pool`` /
-    ``trigger`` / ``- stage:``, Buildkite's top-level ``steps``, Travis's ``language`` /
-    top-level ``script``; GitLab jobs carry ``script`` / ``extends`` / ``stage``."""
-    lines = head.splitlines()
-    top = {m.group(1) for line in lines if (m := _TOP_KEY.match(line))}
-    nested = {m.group(1) for line in lines if (m := _NESTED_KEY.match(line))}
-    if "kind" in top and any(re.match(r"^kind:\s*pipeline\b", line) for line in lines):
-        return Platform.DRONE
-    if "phases" in top:
-        return Platform.CODEBUILD
-    if "pipelines" in top:
-        return Platform.BITBUCKET
-    if top & {"workflows", "orbs", "executors"} or ("jobs" in top and "version" in top):
-        return Platform.CIRCLECI
-    if "jobs" in top and top & {"on", "true", "True"}:
-        return Platform.GITHUB
-    if top & {"pool", "trigger", "pr", "resources"}:
-        return Platform.AZURE
-    if "stages" in top and any(_AZURE_STAGE.match(line) for line in lines):
-        return Platform.AZURE
-    if "jobs" in top and any(_AZURE_JOB.match(line) for line in lines):
-        return Platform.AZURE
-    if "jobs" in top:
-        return Platform.GITHUB
-    if top & {"language", "script", "dist", "os"}:
-        return Platform.TRAVIS
-    if "steps" in top:
-        return Platform.BUILDKITE
-    if top & {"stages", "include", "default", "workflow"} or nested & {
-        "script", "extends", "stage", "before_script", "trigger",
-    }:  # fmt: skip
-        return Platform.GITLAB
-    return None
 
 
 def _walk(directory: Path, root: Path, unread: list[Unread]) -> Iterator[tuple[Path, WorkflowFile]]:

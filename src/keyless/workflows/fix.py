@@ -24,6 +24,7 @@ from keyless.workflows import (
     gitlab_fix,
     hardcoded,
 )
+from keyless.workflows.azure import AZURE_SERVICE_CONNECTION_AWS_KEYS
 from keyless.workflows.discovery import is_inside
 from keyless.workflows.edits import Plan
 from keyless.workflows.fix_left import keys_left_unsaid, where
@@ -178,13 +179,20 @@ def _leave_alone(item: LoadedFile) -> FileRewrite:
         )
     else:
         note = f"{platform.display_name}: keyless does not rewrite this platform's pipelines"
-    found = [f for f in scan_files([item]) if f.check in STATIC_KEY_CHECKS]
+    found = list(scan_files([item]))
     unfixed = tuple(
         Unfixed(None, f"{where(finding)}{finding.message}; by hand: {platform_remedy(platform)}")
         for finding in found
+        if finding.check in STATIC_KEY_CHECKS
+    )
+    # An Azure service connection may hold keys or use OIDC: the file cannot tell.
+    maybe = tuple(
+        f"{where(finding)}{finding.message}; if it holds a key: {platform_remedy(platform)}"
+        for finding in found
+        if finding.check == AZURE_SERVICE_CONNECTION_AWS_KEYS.id
     )
     text = item.document.text
-    return FileRewrite(item.file, text, text, notes=(note,), unfixed=unfixed)
+    return FileRewrite(item.file, text, text, notes=(note, *maybe), unfixed=unfixed)
 
 
 def _leave_action(

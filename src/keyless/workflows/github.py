@@ -7,6 +7,7 @@ to reusable workflows) and a workflow-wide ``id-token: write``. Keys merged in w
 ``<<: *anchor`` are followed to the mapping where they are written (a :class:`Site`), but
 GitHub Actions rejects merge keys (:func:`merge_key_problem`): such a workflow does not run
 as written, and only a person can rewrite it.
+:mod:`.github_values` says what a value holds (long-lived keys or temporary credentials);
 :mod:`.github_checks` turns the records into findings; :mod:`.github_fix` into edits.
 """
 
@@ -18,43 +19,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from keyless.errors import quoted
-from keyless.workflows.evidence import profile_writes
-from keyless.workflows.handoffs import AWS_KEY_SECRET_VALUE, EnvHandOff, handed_on
-from keyless.workflows.hardcoded import find_literals
+from keyless.workflows.github_values import (
+    env_names,
+    grants_id_token,
+    is_temporary,
+    key_env_entries,
+    other_action_keys,
+    script_reason,
+)
+from keyless.workflows.handoffs import EnvHandOff, handed_on
 from keyless.workflows.yamldoc import Document, is_map, is_seq, origin_of, own_items, parents
 
 CONFIGURE_ACTION = "aws-actions/configure-aws-credentials"
-# The environment variables the AWS SDKs and CLI read static credentials from:
-# https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html
-KEY_ENV_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 # configure-aws-credentials' inputs for static keys:
 # https://github.com/aws-actions/configure-aws-credentials#options
 KEY_INPUTS = ("aws-access-key-id", "aws-secret-access-key", "aws-session-token")
-_OTHER_KEY_INPUT = re.compile(
-    r"^aws[-_]?(access[-_]?key([-_]?id)?|key[-_]?id|secret[-_]?access[-_]?key|secret[-_]?key|"
-    r"session[-_]?token)$",
-    re.IGNORECASE,
-)
-# An input of another action given a secret or variable named for an AWS key, whatever
-# the input is called (`access_key_id: ${{ secrets.AWS_ACCESS_KEY_ID }}`, a local composite
-# action's `access-key`, docker/build-push-action's `build-args: AWS_ACCESS_KEY_ID=${{ … }}`).
-_AWS_KEY_SECRET_VALUE = AWS_KEY_SECRET_VALUE
 _PLAIN_NAME = re.compile(r"[\w./@-]{1,100}", re.ASCII)
 _KEY_NAME = re.compile(r"AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)", re.IGNORECASE)
-_EXPRESSION = re.compile(r"\$\{\{.*\}\}", re.DOTALL)
-# A value that is only another step's or job's output: `${{ steps.creds.outputs.x }}`,
-# `${{ needs.auth.outputs.x }}`.
-_OUTPUT = re.compile(
-    r"\s*\$\{\{\s*(?:steps|needs)\.[\w-]+\.outputs(?:\.[\w-]+|\[\s*'[\w-]+'\s*\])\s*\}\}\s*"
-)
-# `${{ env.NAME }}`: a variable of the environment (an `env:` or an earlier step's export).
-_ENV_VALUE = re.compile(r"\s*\$\{\{\s*env\.(\w+)\s*\}\}\s*")
-# `${{ secrets.X }}` / `${{ vars.X }}` whose name says it holds an AWS key.
-_KEY_SECRET = re.compile(
-    r"\$\{\{\s*(?:secrets|vars)\.(\w*(?:ACCESS_KEY|SECRET_KEY|SECRET_ACCESS|AWS_KEY|AWS_SECRET"
-    r"|SESSION_TOKEN)\w*)\s*\}\}",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True, eq=False)
@@ -242,11 +223,6 @@ def merge_key_problem(document: Document, what: str = "workflow") -> str | None:
     )
 
 
-def is_expression(value: Any) -> bool:
-    """Whether a value is (or contains) a ``${{ … }}`` expression."""
-    return isinstance(value, str) and bool(_EXPRESSION.search(value))
-
-
 def analyse(document: Document) -> GithubAnalysis:
     """Walk one workflow and record where AWS keys enter it."""
     root = document.root
@@ -286,7 +262,7 @@ def analyse(document: Document) -> GithubAnalysis:
             # A step's `env:` sees the workflow's and job's, and what earlier steps
             # exported; the workflow's and job's own `env:` cannot read `env` at all:
             # https://docs.github.com/en/actions/reference/workflows-and-actions/contexts#context-availability
-            outer = _env_names(root.get("env"), job.get("env"))
+            outer = env_names(root.get("env"), job.get("env"))
             env = key_env_entries(step.get("env"), outer)
             if env:
                 sites = _sites(step["env"], env, index)
@@ -300,7 +276,7 @@ def analyse(document: Document) -> GithubAnalysis:
             inputs = step.get("with")
             if not is_map(inputs):
                 continue
-            written = _env_names(root.get("env"), job.get("env"), step.get("env"))
+            written = env_names(root.get("env"), job.get("env"), step.get("env"))
             if is_configure_action(step):
                 keys = tuple(k for k in KEY_INPUTS if k in inputs)
                 if keys and not is_temporary(inputs, keys, written):
@@ -329,22 +305,6 @@ def shown_name(value: object) -> str:
     name of 100,000 characters."""
     text = str(value)
     return text if _PLAIN_NAME.fullmatch(text) else quoted(text)
-
-
-def is_output(value: Any) -> bool:
-    """Whether a value is only another step's or job's output (``${{ steps.x.outputs.y }}``)."""
-    return isinstance(value, str) and _OUTPUT.fullmatch(value) is not None
-
-
-def other_action_keys(inputs: Any) -> tuple[str, ...]:
-    """The inputs of an action (other than configure-aws-credentials) that take AWS keys,
-    as their names or their values' secret and variable names say."""
-    return tuple(
-        str(k)
-        for k, v in inputs.items()
-        if _OTHER_KEY_INPUT.match(str(k))
-        or (isinstance(v, str) and _AWS_KEY_SECRET_VALUE.search(v))
-    )
 
 
 def _container_env(name: str, job: Any, index: dict[int, tuple[Any, Any]]) -> Iterator[KeyEnv]:
@@ -389,75 +349,6 @@ def _sites(
     )
 
 
-def key_env_entries(env: Any, written_env: frozenset[str] | None = None) -> tuple[str, ...]:
-    """The AWS key entries of an ``env:`` mapping that may hold long-lived keys.
-    ``written_env`` (a step's: the names the workflow's and job's ``env:`` set) lets
-    ``${{ env.NAME }}`` with a session token count as an earlier step's export, as
-    :func:`is_temporary` says."""
-    # Only values that come from secrets, variables or inputs: a literal such as
-    # `AWS_ACCESS_KEY_ID: test` (LocalStack, moto) is not a credential, and a literal that
-    # looks like a real key is the hard-coded-key check's business.
-    if not is_map(env):
-        return ()
-    keys = tuple(
-        str(k)
-        for k, v in env.items()
-        if k in KEY_ENV_NAMES and (is_expression(v) or _is_literal_key(v))
-    )
-    return () if is_temporary(env, keys, written_env) else keys
-
-
-def is_temporary(
-    mapping: Any, keys: tuple[str, ...], written_env: frozenset[str] | None = None
-) -> bool:
-    """Whether the key entries ``keys`` of ``mapping`` hand on temporary credentials: a
-    session token beside them, and every one of them another step's or job's output
-    (configure-aws-credentials' ``output-credentials``, a job that assumed a role) or,
-    when ``written_env`` (the names the workflow's, job's and step's ``env:`` set) is
-    given, ``${{ env.NAME }}`` of a name no ``env:`` sets: an earlier step exported it
-    (configure-aws-credentials exports the three to ``$GITHUB_ENV``). A session token only
-    comes with temporary credentials; they expire within hours.
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html
-    """
-    if not any("session" in k.lower() for k in keys):
-        return False
-
-    def handed_on(value: Any) -> bool:
-        if not isinstance(value, str):
-            return False
-        if _OUTPUT.fullmatch(value):
-            return True
-        exported = _ENV_VALUE.fullmatch(value)
-        return (
-            written_env is not None
-            and exported is not None
-            and exported.group(1).upper() not in written_env
-        )
-
-    return all(handed_on(mapping.get(k)) for k in keys)
-
-
-def _env_names(*mappings: Any) -> frozenset[str]:
-    """The names the ``env:`` mappings set (upper case: the runner's names are)."""
-    return frozenset(str(k).upper() for m in mappings if is_map(m) for k in m)
-
-
-def _is_literal_key(value: Any) -> bool:
-    return isinstance(value, str) and any(find_literals(f"aws secret: {value}"))
-
-
-def script_reason(script: str) -> str | None:
-    """Why a ``run:`` script uses long-lived keys (it writes them into a profile, or takes
-    them straight from secrets), or None."""
-    written = profile_writes(script)
-    if written:
-        return written
-    secret = _KEY_SECRET.search(script)
-    if secret:
-        return f"its script takes the keys straight from {secret.group(0)}"
-    return None
-
-
 def _reusable_call(name: str, job: Any) -> ReusableCall | None:
     uses = job.get("uses")
     if not isinstance(uses, str):
@@ -473,10 +364,3 @@ def _reusable_call(name: str, job: Any) -> ReusableCall | None:
             if _KEY_NAME.search(str(k)) or (isinstance(v, str) and _KEY_NAME.search(v))
         )
     return ReusableCall(name, job, uses, secrets, keys, inherit=False)
-
-
-def grants_id_token(permissions: Any) -> bool:
-    """Whether a ``permissions:`` value grants ``id-token: write``."""
-    if permissions == "write-all":
-        return True
-    return is_map(permissions) and permissions.get("id-token") == "write"

@@ -42,11 +42,7 @@ from keyless.workflows.github import (
     KEY_INPUTS,
     describe_step,
     is_configure_action,
-    is_temporary,
-    key_env_entries,
-    other_action_keys,
     route_of,
-    script_reason,
     shown_name,
 )
 from keyless.workflows.github_action_routes import (
@@ -68,6 +64,12 @@ from keyless.workflows.github_checks import (
     step_evidence,
 )
 from keyless.workflows.github_conditions import not_on_github
+from keyless.workflows.github_values import (
+    is_temporary,
+    key_env_entries,
+    other_action_keys,
+    script_reason,
+)
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import Document, is_map, is_seq, key_position, origin_of, parents
 

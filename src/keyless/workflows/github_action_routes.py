@@ -21,11 +21,13 @@ from keyless.workflows.action_files import local_action
 from keyless.workflows.github import (
     GithubAnalysis,
     OtherActionKeys,
-    is_expression,
-    is_output,
     jobs_of,
     shown_name,
     steps_of,
+)
+from keyless.workflows.github_values import (
+    is_expression,
+    is_output,
 )
 from keyless.workflows.hardcoded import find_literals
 from keyless.workflows.model import WorkflowFile

@@ -9,7 +9,9 @@ its steps use (:mod:`.github_grants`; https://docs.github.com/en/actions/securit
 The job is the unit: a job is rewritten whole or left whole with the reasons
 (:mod:`.github_blockers`), and keys written in one place that several jobs share (the
 workflow's ``env:``, an anchor) are removed only when every job using them is rewritten.
-A workflow with a ``<<`` merge key, which GitHub rejects, is left whole.
+A workflow with a ``<<`` merge key, which GitHub rejects, is left whole. The line edits
+themselves are in :mod:`.github_edits`; jobs and steps GitHub never runs are set aside by
+:mod:`.github_idle`.
 """
 
 from __future__ import annotations
@@ -23,13 +25,10 @@ from keyless.errors import quoted
 from keyless.workflows import permissions as perms
 from keyless.workflows.edits import (
     Plan,
-    key_block,
     remove_entries,
 )
 from keyless.workflows.github import (
     GithubAnalysis,
-    KeyEnv,
-    Site,
     describe_step,
     is_called_workflow,
     is_configure_action,
@@ -41,12 +40,19 @@ from keyless.workflows.github import (
 from keyless.workflows.github_blockers import find_blockers, shared_blockers
 from keyless.workflows.github_callers import CallerInputs, inherited_elsewhere
 from keyless.workflows.github_checks import keys_for_another_store
+from keyless.workflows.github_edits import (
+    env_sites,
+    insert_credentials_step,
+    optional_key_secrets,
+    rewrite_key_inputs,
+)
 from keyless.workflows.github_grants import (
     grant_permissions,
     narrow_workflow_id_token,
     refused_grant,
 )
-from keyless.workflows.github_insertion import insertion_target, needs_aws, region_for
+from keyless.workflows.github_idle import set_aside_idle
+from keyless.workflows.github_insertion import insertion_target
 from keyless.workflows.model import (
     FixOptions,
     JobRewrite,
@@ -55,22 +61,16 @@ from keyless.workflows.model import (
     SubjectOperator,
     Unfixed,
 )
-from keyless.workflows.patch import Edit, dash_line, leading_comments_start
 from keyless.workflows.subjects import github_subjects
 from keyless.workflows.values import role_account
 from keyless.workflows.verdict import judge
 from keyless.workflows.yamldoc import (
     is_map,
     is_seq,
-    item_position,
-    own_items,
     parents,
     scalar_texts,
-    value_position,
 )
-from keyless.workflows.yamlout import item_lines, mapping_lines
 
-INSERTED_ACTION = "aws-actions/configure-aws-credentials@v4"
 # Events whose runs never carry a branch ref of their own choosing.
 _NOT_ON_BRANCHES = frozenset(
     {"pull_request", "pull_request_review", "pull_request_review_comment", "release"}
@@ -121,6 +121,10 @@ def plan(
 ) -> tuple[Plan, CalleeOutcome]:
     """Plan the rewrite of one workflow; also say what it means for callers of it."""
     result = Plan()
+    # Jobs and steps GitHub never runs are left as they are, listed with why.
+    idle = set_aside_idle(analysis)
+    analysis = idle.analysis
+    result.unfixed += idle.unfixed
     root = analysis.document.root
     jobs = dict(jobs_of(root))
     workflow_env = next((e for e in analysis.key_env if e.level == "workflow"), None)
@@ -128,9 +132,13 @@ def plan(
         name
         for name, job in jobs.items()
         if analysis.uses_keys(name)
-        or (workflow_env is not None and "steps" in job)
+        or (workflow_env is not None and "steps" in job and name not in idle.idle_jobs)
         or any(e.job == name for e in analysis.container_env)  # left, with why
-        or (any(h.level == "workflow" for h in analysis.env_handoffs) and "steps" in job)
+        or (
+            any(h.level == "workflow" for h in analysis.env_handoffs)
+            and "steps" in job
+            and name not in idle.idle_jobs
+        )
     ]
     # Keys for R2, MinIO…: not AWS's, not reported by the scan, nothing to rewrite.
     for name in [n for n in key_jobs if keys_for_another_store(analysis, n)]:
@@ -168,12 +176,12 @@ def plan(
     for name in rewritten:
         job = jobs[name]
         grants[name] = {"id-token": "write"}
-        for site in _env_sites(analysis, name, workflow_env, job):
+        for site in env_sites(analysis, name, workflow_env, job):
             if id(site.node) not in done:
                 done.add(id(site.node))
                 parent, key = index.get(id(site.node), (None, None))
                 result.edits += remove_entries(lines, site.node, site.keys, parent, key)
-        _rewrite_key_inputs(result, analysis, name, role, options)
+        rewrite_key_inputs(result, analysis, name, role, options)
         for other in (o for o in analysis.other_actions if o.job == name):
             # Where the inputs are written: an alias (`with: *inputs`) shares them.
             if id(other.inputs) not in done:
@@ -185,7 +193,7 @@ def plan(
                 f"{shown_name(other.action)}; "
                 "if the action declares them required: true, make them optional there"
             )
-        _insert_credentials_step(result, analysis, name, job, role, options, context.composites)
+        insert_credentials_step(result, analysis, name, job, role, options, context.composites)
         call = next((c for c in analysis.calls if c.job == name and c.keys), None)
         if call is not None:
             if id(call.secrets) not in done:
@@ -216,19 +224,10 @@ def plan(
         unknown = outcome.unknown if outcome is not None else ()
         result.edits += grant_permissions(result, lines, root, name, jobs[name], extra, unknown)
     if not blocked:
-        result.edits += _optional_key_secrets(lines, root)
+        result.edits += optional_key_secrets(lines, root)
     for name in rewritten:
         result.jobs.append(_job_rewrite(analysis, name, jobs[name], role, options, context))
     return result, _outcome(analysis, set(key_jobs), set(rewritten))
-
-
-def _env_sites(
-    analysis: GithubAnalysis, name: str, workflow_env: KeyEnv | None, job: Any
-) -> list[Site]:
-    sites = [s for e in analysis.key_env if e.job == name for s in e.sites]
-    if workflow_env is not None and "steps" in job:
-        sites += list(workflow_env.sites)
-    return sites
 
 
 def _outcome(analysis: GithubAnalysis, key_jobs: set[str], rewritten: set[str]) -> CalleeOutcome:
@@ -256,75 +255,6 @@ def _uses_oidc(job: Any) -> bool:
         is_configure_action(step) and is_map(step.get("with")) and "role-to-assume" in step["with"]
         for _, step in steps_of(job)
     )
-
-
-def _rewrite_key_inputs(
-    result: Plan, analysis: GithubAnalysis, name: str, role: str, options: FixOptions
-) -> None:
-    lines = analysis.document.lines
-    for item in (k for k in analysis.key_inputs if k.job == name):
-        inputs = item.inputs
-        own = [k for k, _ in own_items(inputs)]
-        for position, key in enumerate(k for k in item.keys if k in own):
-            start, end, column = key_block(lines, inputs, key)
-            new: dict[str, str] = {}
-            if position == 0 and "role-to-assume" not in inputs:
-                new["role-to-assume"] = role
-                if "aws-region" not in inputs and options.region:
-                    new["aws-region"] = options.region
-            edits = tuple(mapping_lines(new, column)) if new else ()
-            result.edits.append(Edit(start, end, edits))
-
-
-def _insert_credentials_step(
-    result: Plan,
-    analysis: GithubAnalysis,
-    name: str,
-    job: Any,
-    role: str,
-    options: FixOptions,
-    composites: Mapping[str, str | None],
-) -> None:
-    target = insertion_target(analysis, name, job, composites)
-    if target is None:
-        workflow_keys = any(e.level == "workflow" for e in analysis.key_env) and "steps" in job
-        if workflow_keys and not any(needs_aws(s) for _, s in steps_of(job)):
-            result.notes.append(f"job {quoted(name)}: no step seems to call AWS; none inserted")
-        return
-    region = region_for(options, analysis.document.root, job, target)
-    if region is None:  # find_blockers has left such a job; never reached for a rewrite
-        return
-    lines = analysis.document.lines
-    line, column = item_position(job["steps"], target)
-    dash, dash_column = dash_line(lines, line, column)
-    start = leading_comments_start(lines, dash, dash_column)
-    step = {
-        "name": "Configure AWS credentials (OIDC)",
-        "uses": INSERTED_ACTION,
-        "with": {"role-to-assume": role, "aws-region": region},
-    }
-    result.edits.append(Edit(start, start, tuple(item_lines(step, dash_column, column)), order=1))
-
-
-def _optional_key_secrets(lines: list[str], root: Any) -> list[Edit]:
-    # A called workflow keeps declaring the key secrets (other callers may still pass
-    # them; passing an undeclared secret is an error) but no longer requires them.
-    on = root.get("on")
-    call: Any = on.get("workflow_call") if is_map(on) else None
-    secrets = call.get("secrets") if is_map(call) else None
-    edits = []
-    for name, spec in own_items(secrets):
-        if is_map(spec) and spec.get("required") is True and _is_key_name(str(name)):
-            line, column = value_position(spec, "required")
-            text = lines[line]
-            rest = text[column + len("true") :].rstrip("\r\n")
-            edits.append(Edit(line, line + 1, (text[:column] + "false" + rest,)))
-    return edits
-
-
-def _is_key_name(name: str) -> bool:
-    upper = name.upper()
-    return "AWS" in upper and ("KEY" in upper or "TOKEN" in upper)
 
 
 def _job_rewrite(

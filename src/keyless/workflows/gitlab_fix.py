@@ -30,8 +30,8 @@ from keyless.workflows.gitlab_blockers import (
     referenced_key_sites,
     shared_blockers,
 )
-from keyless.workflows.gitlab_jwt import TOKEN_VARIABLE, plan_token_fixes
-from keyless.workflows.gitlab_keys import rule_keys, variable_value
+from keyless.workflows.gitlab_jwt_fix import TOKEN_VARIABLE, plan_token_fixes
+from keyless.workflows.gitlab_keys import WORKFLOW_RULES_LEFT, rule_keys, variable_value
 from keyless.workflows.gitlab_pipeline import Job, Pipeline, Section
 from keyless.workflows.model import (
     FixOptions,
@@ -108,7 +108,7 @@ def plan(
         plan_of(workflow.document).unfixed.append(
             Unfixed(
                 None,
-                f"workflow:rules set {', '.join(dict.fromkeys(workflow_keys))} for every job "
+                f"{WORKFLOW_RULES_LEFT}{', '.join(dict.fromkeys(workflow_keys))} for every job "
                 "when they match (workflow:rules:variables): no job is rewritten; rewrite "
                 "it by hand",
             )

@@ -71,6 +71,11 @@ def key_variables(variables: Any) -> tuple[str, ...]:
     return keys
 
 
+#: How ``fix`` begins the reason it leaves a pipeline whose ``workflow:rules`` set keys for
+#: every job: the keys the scan finds there are that item, not another.
+WORKFLOW_RULES_LEFT = "workflow:rules set "
+
+
 def rule_keys(rules: Any) -> Iterator[tuple[int, Any, tuple[str, ...]]]:
     """(index, ``variables:`` mapping, AWS key variables it sets) of each rule of
     ``rules`` (a job's or ``workflow:``'s) that sets AWS keys when it matches: a job's

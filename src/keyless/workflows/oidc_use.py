@@ -21,9 +21,11 @@ from typing import Any
 from keyless.workflows.github import (
     CONFIGURE_ACTION,
     KEY_INPUTS,
-    grants_id_token,
     jobs_of,
     steps_of,
+)
+from keyless.workflows.github_values import (
+    grants_id_token,
 )
 from keyless.workflows.yamldoc import is_map
 

@@ -21,8 +21,13 @@ from typing import Any
 from keyless.checks.registry import Check, Scope
 from keyless.errors import InputError, quoted
 from keyless.findings import Finding, Severity
-from keyless.workflows.github import grants_id_token, jobs_of
+from keyless.workflows.github import (
+    jobs_of,
+)
 from keyless.workflows.github_checks import said_not_to_run
+from keyless.workflows.github_values import (
+    grants_id_token,
+)
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.pull_request_code import (
     RUNNER_HEAD_VARIABLES,

@@ -8,6 +8,7 @@ from types import MappingProxyType
 
 from keyless.checks.registry import Check
 from keyless.workflows import (
+    azure,
     bitbucket,
     circleci,
     github_checks,
@@ -30,6 +31,8 @@ CHECKS: tuple[Check, ...] = (
     circleci.CIRCLECI_STATIC_AWS_KEYS,
     bitbucket.BITBUCKET_STATIC_AWS_KEYS,
     jenkins.JENKINS_STATIC_AWS_KEYS,
+    azure.AZURE_STATIC_AWS_KEYS,
+    azure.AZURE_SERVICE_CONNECTION_AWS_KEYS,
     implicit.CIRCLECI_IMPLICIT_AWS_KEYS,
     implicit.BITBUCKET_IMPLICIT_AWS_KEYS,
     implicit.GITLAB_IMPLICIT_AWS_KEYS,
@@ -46,6 +49,7 @@ STATIC_KEY_CHECKS = frozenset(
         circleci.CIRCLECI_STATIC_AWS_KEYS.id,
         bitbucket.BITBUCKET_STATIC_AWS_KEYS.id,
         jenkins.JENKINS_STATIC_AWS_KEYS.id,
+        azure.AZURE_STATIC_AWS_KEYS.id,
     }
 )
 
@@ -69,6 +73,8 @@ APPLIES_TO: Mapping[str, frozenset[Platform]] = MappingProxyType(
         circleci.CIRCLECI_STATIC_AWS_KEYS.id: frozenset({Platform.CIRCLECI}),
         bitbucket.BITBUCKET_STATIC_AWS_KEYS.id: frozenset({Platform.BITBUCKET}),
         jenkins.JENKINS_STATIC_AWS_KEYS.id: frozenset({Platform.JENKINS}),
+        azure.AZURE_STATIC_AWS_KEYS.id: frozenset({Platform.AZURE}),
+        azure.AZURE_SERVICE_CONNECTION_AWS_KEYS.id: frozenset({Platform.AZURE}),
         implicit.CIRCLECI_IMPLICIT_AWS_KEYS.id: frozenset({Platform.CIRCLECI}),
         implicit.BITBUCKET_IMPLICIT_AWS_KEYS.id: frozenset({Platform.BITBUCKET}),
         implicit.GITLAB_IMPLICIT_AWS_KEYS.id: frozenset({Platform.GITLAB}),

@@ -14,6 +14,8 @@ from keyless.errors import InputError
 from keyless.files import read_bytes
 from keyless.findings import FileLocation, Finding
 from keyless.workflows import (
+    azure,
+    azure_templates,
     bitbucket,
     circleci,
     github,
@@ -67,6 +69,7 @@ def load_all(paths: Iterable[Path]) -> Inputs:
     errors: list[InputError] = []
     queue = list(found.files)
     failed: set[Path] = set()  # each file's problem reported once (an action run twice)
+    templates: dict[Path, int] = {}  # Azure templates followed, per repository
     while queue:
         file = queue.pop(0)
         key = file.path.resolve()
@@ -106,6 +109,8 @@ def load_all(paths: Iterable[Path]) -> Inputs:
                     unread.append(Unread(str(path), problem))
                 else:
                     queue.append(WorkflowFile(path, Platform.CIRCLECI, file.repository_root))
+        elif file.platform is Platform.AZURE:
+            unread.extend(_azure_templates(file, document, found.roots, templates, queue))
     if not loaded and unread:
         if len(unread) == 1 and errors:
             raise errors[0]
@@ -114,6 +119,37 @@ def load_all(paths: Iterable[Path]) -> Inputs:
         )
     files = tuple(sorted(loaded.values(), key=lambda f: str(f.file.path)))
     return Inputs(files, tuple(unread), found.roots)
+
+
+def _azure_templates(
+    file: WorkflowFile,
+    document: Document,
+    roots: tuple[Path, ...],
+    counts: dict[Path, int],
+    queue: list[WorkflowFile],
+) -> list[Unread]:
+    """Queue the templates an Azure file includes (:mod:`.azure_templates`), at most
+    :data:`~.azure_templates.MAX_TEMPLATES` per repository; what cannot be read, unread."""
+    paths, lost = azure_templates.template_references(document, file.repository_root)
+    unread = list(lost)
+    for path in paths:
+        problem = unusable(path, (*roots, file.repository_root.resolve()))
+        if problem is not None:
+            unread.append(Unread(str(path), problem))
+            continue
+        count = counts.get(file.repository_root, 0)
+        if count >= azure_templates.MAX_TEMPLATES:
+            unread.append(
+                Unread(
+                    str(path),
+                    f"more than {azure_templates.MAX_TEMPLATES} templates, which Azure "
+                    "Pipelines refuses in one pipeline",
+                )
+            )
+            continue
+        counts[file.repository_root] = count + 1
+        queue.append(WorkflowFile(path, Platform.AZURE, file.repository_root))
+    return unread
 
 
 def load_file(file: WorkflowFile) -> Document:
@@ -176,6 +212,8 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
             yield from implicit.bitbucket_findings(item.document, item.file, _routes(explicit))
         elif platform is Platform.JENKINS:
             yield from jenkins.findings(item.document, item.file)
+        elif platform is Platform.AZURE:
+            yield from azure.findings(item.document, item.file)
         yield from hardcoded.findings(item.document, item.file)
 
 

@@ -1,0 +1,99 @@
+"""The line edits of a GitHub workflow's rewrite, once :mod:`.github_fix` has decided
+which jobs are rewritten: key inputs of configure-aws-credentials replaced by
+``role-to-assume``, the credentials step inserted before the first step that needs AWS,
+and a called workflow's key secrets declared optional. Each edit replaces whole lines,
+written by ruamel.yaml's emitter (:mod:`.yamlout`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from keyless.errors import quoted
+from keyless.workflows.edits import Plan, key_block
+from keyless.workflows.github import GithubAnalysis, KeyEnv, Site, steps_of
+from keyless.workflows.github_insertion import insertion_target, needs_aws, region_for
+from keyless.workflows.model import FixOptions
+from keyless.workflows.patch import Edit, dash_line, leading_comments_start
+from keyless.workflows.yamldoc import is_map, item_position, own_items, value_position
+from keyless.workflows.yamlout import item_lines, mapping_lines
+
+INSERTED_ACTION = "aws-actions/configure-aws-credentials@v4"
+
+
+def env_sites(
+    analysis: GithubAnalysis, name: str, workflow_env: KeyEnv | None, job: Any
+) -> list[Site]:
+    sites = [s for e in analysis.key_env if e.job == name for s in e.sites]
+    if workflow_env is not None and "steps" in job:
+        sites += list(workflow_env.sites)
+    return sites
+
+
+def rewrite_key_inputs(
+    result: Plan, analysis: GithubAnalysis, name: str, role: str, options: FixOptions
+) -> None:
+    lines = analysis.document.lines
+    for item in (k for k in analysis.key_inputs if k.job == name):
+        inputs = item.inputs
+        own = [k for k, _ in own_items(inputs)]
+        for position, key in enumerate(k for k in item.keys if k in own):
+            start, end, column = key_block(lines, inputs, key)
+            new: dict[str, str] = {}
+            if position == 0 and "role-to-assume" not in inputs:
+                new["role-to-assume"] = role
+                if "aws-region" not in inputs and options.region:
+                    new["aws-region"] = options.region
+            edits = tuple(mapping_lines(new, column)) if new else ()
+            result.edits.append(Edit(start, end, edits))
+
+
+def insert_credentials_step(
+    result: Plan,
+    analysis: GithubAnalysis,
+    name: str,
+    job: Any,
+    role: str,
+    options: FixOptions,
+    composites: Mapping[str, str | None],
+) -> None:
+    target = insertion_target(analysis, name, job, composites)
+    if target is None:
+        workflow_keys = any(e.level == "workflow" for e in analysis.key_env) and "steps" in job
+        if workflow_keys and not any(needs_aws(s) for _, s in steps_of(job)):
+            result.notes.append(f"job {quoted(name)}: no step seems to call AWS; none inserted")
+        return
+    region = region_for(options, analysis.document.root, job, target)
+    if region is None:  # find_blockers has left such a job; never reached for a rewrite
+        return
+    lines = analysis.document.lines
+    line, column = item_position(job["steps"], target)
+    dash, dash_column = dash_line(lines, line, column)
+    start = leading_comments_start(lines, dash, dash_column)
+    step = {
+        "name": "Configure AWS credentials (OIDC)",
+        "uses": INSERTED_ACTION,
+        "with": {"role-to-assume": role, "aws-region": region},
+    }
+    result.edits.append(Edit(start, start, tuple(item_lines(step, dash_column, column)), order=1))
+
+
+def optional_key_secrets(lines: list[str], root: Any) -> list[Edit]:
+    # A called workflow keeps declaring the key secrets (other callers may still pass
+    # them; passing an undeclared secret is an error) but no longer requires them.
+    on = root.get("on")
+    call: Any = on.get("workflow_call") if is_map(on) else None
+    secrets = call.get("secrets") if is_map(call) else None
+    edits = []
+    for name, spec in own_items(secrets):
+        if is_map(spec) and spec.get("required") is True and _is_key_name(str(name)):
+            line, column = value_position(spec, "required")
+            text = lines[line]
+            rest = text[column + len("true") :].rstrip("\r\n")
+            edits.append(Edit(line, line + 1, (text[:column] + "false" + rest,)))
+    return edits
+
+
+def _is_key_name(name: str) -> bool:
+    upper = name.upper()
+    return "AWS" in upper and ("KEY" in upper or "TOKEN" in upper)

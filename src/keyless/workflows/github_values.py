@@ -1,0 +1,140 @@
+"""What a GitHub workflow's values hold: whether an ``env:`` entry or an action's input
+carries long-lived AWS keys or only hands on temporary credentials (another step's
+outputs, an earlier step's export, a session token beside them), what a ``run:`` script
+does with the keys, and whether ``permissions:`` grant an OIDC token. :mod:`.github`
+walks a workflow with these; :mod:`.github_action` an action's steps."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from keyless.workflows.evidence import profile_writes
+from keyless.workflows.handoffs import AWS_KEY_SECRET_VALUE
+from keyless.workflows.hardcoded import find_literals
+from keyless.workflows.yamldoc import is_map
+
+# The environment variables the AWS SDKs and CLI read static credentials from:
+# https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html
+KEY_ENV_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+# Another action's input named for an AWS key (`aws_access_key_id`, `aws-secret-key`…).
+_OTHER_KEY_INPUT = re.compile(
+    r"^aws[-_]?(access[-_]?key([-_]?id)?|key[-_]?id|secret[-_]?access[-_]?key|secret[-_]?key|"
+    r"session[-_]?token)$",
+    re.IGNORECASE,
+)
+# An input of another action given a secret or variable named for an AWS key, whatever
+# the input is called (`access_key_id: ${{ secrets.AWS_ACCESS_KEY_ID }}`, a local composite
+# action's `access-key`, docker/build-push-action's `build-args: AWS_ACCESS_KEY_ID=${{ … }}`).
+_AWS_KEY_SECRET_VALUE = AWS_KEY_SECRET_VALUE
+_EXPRESSION = re.compile(r"\$\{\{.*\}\}", re.DOTALL)
+# A value that is only another step's or job's output: `${{ steps.creds.outputs.x }}`,
+# `${{ needs.auth.outputs.x }}`.
+_OUTPUT = re.compile(
+    r"\s*\$\{\{\s*(?:steps|needs)\.[\w-]+\.outputs(?:\.[\w-]+|\[\s*'[\w-]+'\s*\])\s*\}\}\s*"
+)
+# `${{ env.NAME }}`: a variable of the environment (an `env:` or an earlier step's export).
+_ENV_VALUE = re.compile(r"\s*\$\{\{\s*env\.(\w+)\s*\}\}\s*")
+# `${{ secrets.X }}` / `${{ vars.X }}` whose name says it holds an AWS key.
+_KEY_SECRET = re.compile(
+    r"\$\{\{\s*(?:secrets|vars)\.(\w*(?:ACCESS_KEY|SECRET_KEY|SECRET_ACCESS|AWS_KEY|AWS_SECRET"
+    r"|SESSION_TOKEN)\w*)\s*\}\}",
+    re.IGNORECASE,
+)
+
+
+def is_expression(value: Any) -> bool:
+    """Whether a value is (or contains) a ``${{ … }}`` expression."""
+    return isinstance(value, str) and bool(_EXPRESSION.search(value))
+
+
+def is_output(value: Any) -> bool:
+    """Whether a value is only another step's or job's output (``${{ steps.x.outputs.y }}``)."""
+    return isinstance(value, str) and _OUTPUT.fullmatch(value) is not None
+
+
+def other_action_keys(inputs: Any) -> tuple[str, ...]:
+    """The inputs of an action (other than configure-aws-credentials) that take AWS keys,
+    as their names or their values' secret and variable names say."""
+    return tuple(
+        str(k)
+        for k, v in inputs.items()
+        if _OTHER_KEY_INPUT.match(str(k))
+        or (isinstance(v, str) and _AWS_KEY_SECRET_VALUE.search(v))
+    )
+
+
+def key_env_entries(env: Any, written_env: frozenset[str] | None = None) -> tuple[str, ...]:
+    """The AWS key entries of an ``env:`` mapping that may hold long-lived keys.
+    ``written_env`` (a step's: the names the workflow's and job's ``env:`` set) lets
+    ``${{ env.NAME }}`` with a session token count as an earlier step's export, as
+    :func:`is_temporary` says."""
+    # Only values that come from secrets, variables or inputs: a literal such as
+    # `AWS_ACCESS_KEY_ID: test` (LocalStack, moto) is not a credential, and a literal that
+    # looks like a real key is the hard-coded-key check's business.
+    if not is_map(env):
+        return ()
+    keys = tuple(
+        str(k)
+        for k, v in env.items()
+        if k in KEY_ENV_NAMES and (is_expression(v) or _is_literal_key(v))
+    )
+    return () if is_temporary(env, keys, written_env) else keys
+
+
+def is_temporary(
+    mapping: Any, keys: tuple[str, ...], written_env: frozenset[str] | None = None
+) -> bool:
+    """Whether the key entries ``keys`` of ``mapping`` hand on temporary credentials: a
+    session token beside them, and every one of them another step's or job's output
+    (configure-aws-credentials' ``output-credentials``, a job that assumed a role) or,
+    when ``written_env`` (the names the workflow's, job's and step's ``env:`` set) is
+    given, ``${{ env.NAME }}`` of a name no ``env:`` sets: an earlier step exported it
+    (configure-aws-credentials exports the three to ``$GITHUB_ENV``). A session token only
+    comes with temporary credentials; they expire within hours.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html
+    """
+    if not any("session" in k.lower() for k in keys):
+        return False
+
+    def handed_on(value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        if _OUTPUT.fullmatch(value):
+            return True
+        exported = _ENV_VALUE.fullmatch(value)
+        return (
+            written_env is not None
+            and exported is not None
+            and exported.group(1).upper() not in written_env
+        )
+
+    return all(handed_on(mapping.get(k)) for k in keys)
+
+
+def env_names(*mappings: Any) -> frozenset[str]:
+    """The names the ``env:`` mappings set (upper case: the runner's names are)."""
+    return frozenset(str(k).upper() for m in mappings if is_map(m) for k in m)
+
+
+def _is_literal_key(value: Any) -> bool:
+    return isinstance(value, str) and any(find_literals(f"aws secret: {value}"))
+
+
+def script_reason(script: str) -> str | None:
+    """Why a ``run:`` script uses long-lived keys (it writes them into a profile, or takes
+    them straight from secrets), or None."""
+    written = profile_writes(script)
+    if written:
+        return written
+    secret = _KEY_SECRET.search(script)
+    if secret:
+        return f"its script takes the keys straight from {secret.group(0)}"
+    return None
+
+
+def grants_id_token(permissions: Any) -> bool:
+    """Whether a ``permissions:`` value grants ``id-token: write``."""
+    if permissions == "write-all":
+        return True
+    return is_map(permissions) and permissions.get("id-token") == "write"

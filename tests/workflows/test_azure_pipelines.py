@@ -1,0 +1,296 @@
+"""Azure Pipelines read for key use (``key-use``), after the shapes Microsoft and the AWS
+Toolkit for Azure DevOps document: secret variables mapped into a step's ``env:``
+(https://learn.microsoft.com/en-us/azure/devops/pipelines/process/set-secret-variables),
+key variables in ``variables:``, scripts that read them, and toolkit tasks given an AWS
+service connection (https://docs.aws.amazon.com/vsts/latest/userguide/getting-started.html).
+Azure was read for literal keys only: every one of these was silent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from keyless.cli import cli
+from keyless.findings import FileLocation, Severity
+from keyless.workflows import fix, scan
+
+from .builders import options, reasons, repo
+
+STATIC = "azure-static-aws-keys"
+CONNECTION = "azure-service-connection-aws-keys"
+
+#: Microsoft's documented way to hand a script a secret variable: map it in `env:`.
+ENV_MAPPED = """\
+trigger: [main]
+pool:
+  vmImage: ubuntu-latest
+steps:
+  - script: aws s3 sync build s3://my-bucket
+    displayName: Upload
+    env:
+      AWS_ACCESS_KEY_ID: $(awsAccessKeyId)
+      AWS_SECRET_ACCESS_KEY: $(awsSecretAccessKey)
+"""
+
+#: The toolkit's AWSShellScript task with a service connection (its task reference).
+TOOLKIT_TASK = """\
+trigger: [main]
+pool:
+  vmImage: ubuntu-latest
+steps:
+  - task: AWSShellScript@1
+    inputs:
+      awsCredentials: 'aws-prod'
+      regionName: 'us-east-1'
+      scriptType: 'inline'
+      inlineScript: aws s3 ls
+"""
+
+
+def located(root: Path, check: str) -> list[tuple[str, int, int]]:
+    result = scan([root])
+    out = []
+    for finding in result.findings:
+        if finding.check != check:
+            continue
+        assert isinstance(finding.location, FileLocation)
+        location = finding.location
+        out.append((location.path.name, location.line, location.column))
+    return out
+
+
+def only_findings(root: Path) -> list[Any]:
+    return [f for f in scan([root]).findings if f.check in (STATIC, CONNECTION)]
+
+
+def test_secret_variables_mapped_into_a_step_env_are_reported(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"azure-pipelines.yml": ENV_MAPPED})
+    found = only_findings(root)
+    assert [(f.check, f.location.line, f.severity) for f in found] == [
+        (STATIC, 8, Severity.HIGH),
+        (STATIC, 9, Severity.HIGH),
+    ]
+    assert found[0].message == "AWS_ACCESS_KEY_ID is mapped into the env of the step 'Upload'"
+
+
+def test_the_file_is_read_for_key_use(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"azure-pipelines.yml": ENV_MAPPED})
+    result = CliRunner().invoke(cli, ["workflows", "scan", str(root), "--format", "json"])
+    document = json.loads(result.stdout)
+    assert [f["coverage"] for f in document["files"]] == ["key-use"]
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        "variables:\n  AWS_ACCESS_KEY_ID: $(prodKey)\n",
+        "variables:\n  - name: AWS.AccessKeyID\n    value: $(prodKey)\n",
+        "variables:\n  ${{ if eq(variables['Build.SourceBranch'], 'refs/heads/main') }}:\n"
+        "    aws_access_key_id: ${{ parameters.key }}\n",
+        "variables:\n  - ${{ if true }}:\n    - name: AWS_ACCESS_KEY_ID\n      value: $(k)\n",
+    ],
+)
+def test_key_variables_are_reported_in_every_form(tmp_path: Path, variables: str) -> None:
+    text = variables + "steps:\n  - script: aws s3 ls\n"
+    root = repo(tmp_path, {"azure-pipelines.yml": text})
+    (finding,) = only_findings(root)
+    assert finding.check == STATIC
+    assert "is set in the file's top-level variables" in finding.message
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        "variables:\n  - group: aws-prod\n",  # a variable group: the file cannot show it
+        "variables:\n  AWS_ACCESS_KEY_ID: test\n",  # a placeholder (LocalStack, moto)
+        "variables:\n  AWS_REGION: $(region)\n",
+    ],
+)
+def test_what_holds_no_key_is_not_reported(tmp_path: Path, variables: str) -> None:
+    text = variables + "steps:\n  - script: make\n"
+    root = repo(tmp_path, {"azure-pipelines.yml": text})
+    assert only_findings(root) == []
+
+
+@pytest.mark.parametrize(
+    ("script", "column"),
+    [
+        ("bash: aws configure set aws_access_key_id $(AWS_ACCESS_KEY_ID)", 11),
+        ("pwsh: Write-Host $env:AWS_SECRET_ACCESS_KEY", 22),
+        ("script: curl -u $(AWS.AccessKeyID) https://example.com", 21),
+    ],
+)
+def test_a_script_that_reads_the_keys_is_reported(tmp_path: Path, script: str, column: int) -> None:
+    root = repo(tmp_path, {"azure-pipelines.yml": f"steps:\n  - {script}\n"})
+    assert located(root, STATIC) == [("azure-pipelines.yml", 2, column)]
+
+
+def test_a_script_with_a_session_token_is_not_reported(tmp_path: Path) -> None:
+    text = (
+        "steps:\n  - bash: aws s3 ls\n    env:\n      AWS_SESSION_TOKEN: $(token)\n"
+        "  - bash: echo $AWS_ACCESS_KEY_ID $AWS_SESSION_TOKEN\n"
+    )
+    root = repo(tmp_path, {"azure-pipelines.yml": text})
+    assert only_findings(root) == []
+
+
+def test_a_toolkit_task_with_a_service_connection_is_low_with_what_to_check(
+    tmp_path: Path,
+) -> None:
+    root = repo(tmp_path, {"azure-pipelines.yml": TOOLKIT_TASK})
+    (finding,) = only_findings(root)
+    assert finding.check == CONNECTION
+    assert finding.severity is Severity.LOW
+    assert (finding.location.line, finding.location.column) == (7, 7)
+    assert finding.message == (
+        "a step runs 'AWSShellScript' with the AWS service connection 'aws-prod': it holds "
+        "an IAM user's access key unless it is set to use OIDC, which the file cannot show"
+    )
+
+
+def test_a_toolkit_task_without_a_connection_is_not_reported(tmp_path: Path) -> None:
+    text = TOOLKIT_TASK.replace("      awsCredentials: 'aws-prod'\n", "")
+    root = repo(tmp_path, {"azure-pipelines.yml": text})
+    assert only_findings(root) == []
+
+
+def test_steps_in_each_loops_and_template_parameters_are_read(tmp_path: Path) -> None:
+    text = """\
+    steps:
+      - ${{ each target in parameters.targets }}:
+        - script: aws s3 sync build s3://${{ target }}
+          env:
+            AWS_SECRET_ACCESS_KEY: $(secret)
+      - template: build.yml
+        parameters:
+          after:
+            - script: aws s3 ls
+              env:
+                AWS_ACCESS_KEY_ID: $(key)
+    """
+    root = repo(tmp_path, {"azure-pipelines.yml": text, "build.yml": "steps: []\n"})
+    assert [f.location.line for f in only_findings(root)] == [5, 11]
+
+
+def test_templates_are_followed_from_the_including_file(tmp_path: Path) -> None:
+    files = {
+        "azure-pipelines.yml": "stages:\n  - template: ci/stages.yml\n",
+        "ci/stages.yml": "stages:\n  - stage: A\n    jobs:\n      - template: jobs.yml@self\n",
+        "ci/jobs.yml": "jobs:\n  - job: B\n    steps:\n      - template: /steps/keys.yml\n",
+        "steps/keys.yml": "steps:\n" + ENV_MAPPED.split("steps:\n")[1],
+    }
+    root = repo(tmp_path, files)
+    result = scan([root])
+    assert result.unread == ()
+    assert {f.location.path.name for f in result.findings if f.check == STATIC} == {"keys.yml"}
+
+
+def test_a_template_loop_ends(tmp_path: Path) -> None:
+    files = {
+        "azure-pipelines.yml": "steps:\n  - template: a.yml\n",
+        "a.yml": "steps:\n  - template: b.yml\n",
+        "b.yml": "steps:\n  - template: a.yml\n  - template: azure-pipelines.yml\n",
+    }
+    result = scan([repo(tmp_path, files)])
+    assert result.unread == ()
+    assert sorted(f.path.name for f in result.files) == ["a.yml", "azure-pipelines.yml", "b.yml"]
+
+
+@pytest.mark.parametrize(
+    ("reference", "reason"),
+    [
+        ("missing.yml", "the template does not exist (or is not a file)"),
+        ("${{ parameters.template }}", "template expression or variable keyless cannot resolve"),
+        ("steps.yml@templates", "a template of another repository (resources.repositories)"),
+        ("../../outside.yml", "leads outside the repository"),
+    ],
+)
+def test_a_template_that_cannot_be_read_is_unread_exit_3(
+    tmp_path: Path, reference: str, reason: str
+) -> None:
+    (tmp_path / "outside.yml").write_text("steps: []\n")
+    root = repo(
+        tmp_path / "a" / "repo",
+        {"azure-pipelines.yml": f"steps:\n  - template: '{reference}'\n"},
+    )
+    result = CliRunner().invoke(cli, ["workflows", "scan", str(root)])
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    assert reason in result.output
+
+
+def test_at_most_a_hundred_templates_are_followed(tmp_path: Path) -> None:
+    files = {"azure-pipelines.yml": "steps:\n  - template: t0.yml\n"}
+    files |= {f"t{i}.yml": f"steps:\n  - template: t{i + 1}.yml\n" for i in range(105)}
+    files["t105.yml"] = "steps: []\n"
+    result = scan([repo(tmp_path, files)])
+    assert len(result.files) == 101
+    (unread,) = result.unread
+    assert unread.reason == (
+        "more than 100 templates, which Azure Pipelines refuses in one pipeline"
+    )
+
+
+def test_a_long_hostile_template_name_is_cut(tmp_path: Path) -> None:
+    name = "x" * 50_000 + "\u202e.yml"
+    root = repo(tmp_path, {"azure-pipelines.yml": f"steps:\n  - template: '{name}'\n"})
+    (unread,) = scan([root]).unread
+    assert len(unread.where) < 1_000
+    assert "\u202e" not in unread.where
+
+
+def test_fix_leaves_the_pipeline_with_the_reason_and_notes_the_connection(
+    tmp_path: Path,
+) -> None:
+    text = ENV_MAPPED + TOOLKIT_TASK.split("steps:\n")[1]
+    root = repo(tmp_path, {"azure-pipelines.yml": text})
+    (rewrite,) = fix([root], options()).files
+    assert not rewrite.changed
+    left = reasons(rewrite, None)
+    assert "line 8 (steps[0].env.AWS_ACCESS_KEY_ID): AWS_ACCESS_KEY_ID is mapped" in left
+    assert "OIDC token (workload identity federation)" in left
+    assert len(rewrite.unfixed) == 2
+    (note,) = [n for n in rewrite.notes if "service connection" in n]
+    assert "'aws-prod'" in note
+    assert "if it holds a key:" in note
+
+
+def test_key_variables_deep_in_conditional_blocks_are_reported(tmp_path: Path) -> None:
+    text, indent = "variables:\n", "  "
+    for _ in range(40):
+        text += f"{indent}${{{{ if true }}}}:\n"
+        indent += "  "
+    text += f"{indent}AWS_ACCESS_KEY_ID: $(k)\n"
+    root = repo(tmp_path, {"azure-pipelines.yml": text})
+    (finding,) = only_findings(root)
+    assert finding.location.line == 42
+
+
+@pytest.mark.parametrize("reference", ['"a\\0b.yml"', "templates", "/"])
+def test_a_template_that_is_no_file_is_unread(tmp_path: Path, reference: str) -> None:
+    root = repo(tmp_path, {"azure-pipelines.yml": f"steps:\n  - template: {reference}\n"})
+    (root / "templates").mkdir()
+    (unread,) = scan([root]).unread
+    assert "the template" in unread.reason
+
+
+def test_keys_handed_on_under_another_name_are_reported(tmp_path: Path) -> None:
+    text = (
+        "steps:\n  - script: terraform apply\n    env:\n"
+        "      TF_VAR_access_key: $(AWS_ACCESS_KEY_ID)\n"
+        "      TF_VAR_secret_key: ${{ variables['AWS.SecretAccessKey'] }}\n"
+        "      1: $(AWS_ACCESS_KEY_ID)\n"
+        "      TF_VAR_region: $(AWS_REGION)\n"
+    )
+    root = repo(tmp_path, {"azure-pipelines.yml": text})
+    found = only_findings(root)
+    assert [f.location.line for f in found] == [4, 5, 6]
+    assert found[0].message == (
+        "TF_VAR_access_key is set from an AWS key variable (the keys under another name) in "
+        "the env of a step"
+    )
