@@ -75,3 +75,24 @@ def test_an_unknown_check_id_is_named_on_one_line(command: tuple[str, ...]) -> N
     assert result.exit_code == 2, result.output
     assert "'a\\nkeyless: forged\\x1b[31m'" in result.stderr.split("\n")[0]
     assert "\nkeyless: forged" not in result.stderr
+
+
+@pytest.mark.parametrize("field", ["source", "organization"])
+def test_scan_text_shows_the_source_and_organization_escaped(
+    snapshot: Path, tmp_path: Path, field: str
+) -> None:
+    """The report's first line is made of the snapshot's source and organization ID: both
+    were printed raw, so a snapshot could forge a line or recolour the terminal."""
+    document = json.loads(snapshot.read_text())
+    if field == "source":
+        document["source"] = HOSTILE
+    else:
+        document["organization"]["id"] = HOSTILE
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(document))
+
+    result = run("scan", "--snapshot", edited, "--allow-partial")
+
+    assert result.exit_code in (0, 1), result.output
+    assert not raw(result.stdout)
+    assert "acme\\n\\x1b[2J[bold red]x\\u202e" in result.stdout.splitlines()[0]
