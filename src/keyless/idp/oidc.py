@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.idp.common import (
     ExtraContext,
     add_context,
     context_value,
+    session_tag_values,
     session_tags,
     with_session_actions,
 )
@@ -104,14 +105,17 @@ def web_identity_request(
             "sts:RoleAuthorizedByIdp", ("true" if listed else "false",)
         )
     tags = claims.get(_TAGS_CLAIM)
-    if isinstance(tags, Mapping) and isinstance(tags.get("principal_tags"), Mapping):
-        session_tags(
-            keys,
-            {
-                str(name): str(value[0] if isinstance(value, list) and value else value)
-                for name, value in tags["principal_tags"].items()
-            },
-        )
+    if tags is not None:
+        # {"principal_tags": {"team": ["ops"]}, "transitive_tag_keys": [...]}: anything
+        # else was ignored without a word (the session passed no tags).
+        principal_tags = tags.get("principal_tags", {}) if isinstance(tags, Mapping) else None
+        if not isinstance(principal_tags, Mapping):
+            raise InputError(
+                f"the claim {quoted(_TAGS_CLAIM)} must be an object whose 'principal_tags' is"
+                ' an object of tags ({"principal_tags": {"team": ["ops"]}})'
+            )
+        source = f"claim {quoted(_TAGS_CLAIM)}, principal_tags"
+        session_tags(keys, session_tag_values(principal_tags.items(), source))
     add_context(keys, context)
     if provider.shared:
         # Said whatever the decision: the request cannot see the policy. Worded as what

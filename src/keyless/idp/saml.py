@@ -14,6 +14,7 @@ from keyless.idp.common import (
     ExtraContext,
     add_context,
     context_value,
+    session_tag_values,
     session_tags,
     with_session_actions,
 )
@@ -153,11 +154,15 @@ def saml_request(
         notes.append(
             "Not exposed to trust policies by AWS, so ignored: " + ", ".join(sorted(ignored)) + "."
         )
-    tags = {
-        name[len(_AWS_ATTRIBUTES + "PrincipalTag:") :]: str(value)
-        for name, value in attributes.items()
-        if name.lower().startswith(_AWS_ATTRIBUTES + "principaltag:")
-    }
+    prefix = _AWS_ATTRIBUTES + "principaltag:"
+    tags = session_tag_values(
+        (
+            (name[len(prefix) :], value)
+            for name, value in attributes.items()
+            if name.lower().startswith(prefix)
+        ),
+        f"attribute {quoted(_AWS_ATTRIBUTES + 'PrincipalTag:NAME')}",
+    )
     session_tags(keys, tags)
     source_identity = next(
         (v for k, v in attributes.items() if k.lower() == _AWS_ATTRIBUTES + "sourceidentity"),
