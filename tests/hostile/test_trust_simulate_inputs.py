@@ -311,3 +311,32 @@ def test_policy_text_cannot_forge_a_line_of_trust_output(tmp_path: Path) -> None
     assert code == 1
     assert "  [critical] forged" not in out.splitlines()
     assert out.splitlines().count("Findings:") == 1
+
+
+def test_a_context_key_repeated_in_another_case_is_one_multivalued_key(tmp_path: Path) -> None:
+    """Condition keys ignore case: the second spelling's value replaced the first's, so
+    `--context aws:PrincipalTag/team=a --context aws:principaltag/team=b` was team=b alone
+    (DENY), where the same key repeated is team=[a, b] (ALLOW)."""
+    path = tmp_path / "policy.json"
+    path.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+                        "Action": "sts:AssumeRole",
+                        "Condition": {"ForAnyValue:StringEquals": {"aws:PrincipalTag/team": "a"}},
+                    }
+                ],
+            }
+        )
+    )
+    args = ["simulate", "--trust-policy", str(path), "--principal", USER]
+    args += ["--context", "aws:PrincipalTag/team=a", "--context", "aws:principaltag/team=b"]
+
+    code, stdout, stderr = run(args)
+
+    assert code == 0, stdout + stderr
+    assert stdout.startswith("ALLOW")
