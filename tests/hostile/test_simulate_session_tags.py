@@ -4,7 +4,9 @@ Python writes it (``None``, ``['ops']``, ``{'a': 1}``) and compared as the tag's
 a ``null`` tag matched a policy's ``"None"`` and simulate said ALLOW; a tags claim that was
 not an object was ignored without a word. STS takes one string per tag (in a token, a list
 of one string), and tag keys ignoring case: anything else is refused (exit 2), naming the
-file and the tag."""
+file and the tag. So is one SAML key written twice (``aud`` and ``saml:aud``, a name and
+its OID: the second replaced the first) and a list of SAML values holding a null, an object
+or a list (dropped without a word)."""
 
 from __future__ import annotations
 
@@ -123,3 +125,33 @@ def test_a_saml_tag_of_one_string_is_passed(tmp_path: Path, value: object) -> No
 
     assert result.exit_code == 0, result.output
     assert "aws:RequestTag/team: 'None' matches 'None'" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {"saml:aud": "https://signin.aws.amazon.com/saml", "aud": "x"},
+        {"saml:aud": "https://signin.aws.amazon.com/saml", "saml:AUD": "x"},
+        {"urn:oid:0.9.2342.19200300.100.1.3": "a@example.com", "mail": "b@example.com"},
+    ],
+    ids=["with-and-without-prefix", "another-case", "name-and-oid"],
+)
+def test_one_saml_key_written_twice_is_refused(
+    tmp_path: Path, attributes: dict[str, object]
+) -> None:
+    """The second spelling replaced the first: `aud` written after `saml:aud` decided."""
+    result = _saml(tmp_path, attributes)
+
+    assert result.exit_code == 2, result.output
+    assert "are one key" in result.stderr
+
+
+@pytest.mark.parametrize("item", [None, {"a": 1}, ["x"]], ids=["null", "object", "list"])
+def test_a_saml_list_with_a_value_that_is_no_string_is_refused(
+    tmp_path: Path, item: object
+) -> None:
+    """Such an item was dropped: the attribute read as the values left."""
+    result = _saml(tmp_path, {"eduPersonAffiliation": ["staff", item]})
+
+    assert result.exit_code == 2, result.output
+    assert "'eduPersonAffiliation' must be a string or a list of strings" in result.stderr

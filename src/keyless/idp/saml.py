@@ -101,6 +101,7 @@ def saml_context(attributes: Mapping[str, Any]) -> tuple[dict[str, ContextValue]
     """
     context: dict[str, ContextValue] = {}
     ignored: list[str] = []
+    named: dict[str, str] = {}
     for raw_name, raw in attributes.items():
         name = raw_name[5:] if raw_name.lower().startswith("saml:") else raw_name
         lowered = _OIDS.get(name.lower(), name.lower())
@@ -117,8 +118,18 @@ def saml_context(attributes: Mapping[str, Any]) -> tuple[dict[str, ContextValue]
             ignored.append(raw_name)
             continue
         key = "saml:" + _SPELLING.get(lowered, lowered)
+        # One key written twice (``aud`` and ``saml:aud``, or an attribute's name and its
+        # OID): the second replaced the first without a word.
+        other = named.setdefault(key.lower(), raw_name)
+        if other != raw_name:
+            raise InputError(
+                f"SAML attributes {quoted(other)} and {quoted(raw_name)} are one key"
+                f" ({key}): give it once, with a list for several values"
+            )
         value = context_value(key, raw, multivalued=multivalued)
-        if value is None:
+        # A null or an object in a list was dropped without a word.
+        items = raw if isinstance(raw, list) else [raw]
+        if value is None or any(item is None or isinstance(item, list | Mapping) for item in items):
             raise InputError(
                 f"SAML attribute {quoted(raw_name)} must be a string or a list of strings"
             )
