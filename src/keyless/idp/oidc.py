@@ -55,7 +55,9 @@ def web_identity_context(claims: Mapping[str, Any]) -> tuple[Provider, dict[str,
     issuer = claims.get("iss")
     if not isinstance(issuer, str) or not issuer.strip():
         raise InputError(
-            "the token claims have no 'iss' (issuer)",
+            "the token claims have no 'iss' (issuer)"
+            if issuer is None or isinstance(issuer, str)
+            else f"the token's 'iss' (issuer) is {_kind(issuer)}, not a URL",
             hint="The claims are the token's decoded payload: at least iss, sub and aud.",
         )
     prefix = issuer_prefix(issuer)
@@ -65,6 +67,16 @@ def web_identity_context(claims: Mapping[str, Any]) -> tuple[Provider, dict[str,
     def put(name: str, raw: object, multivalued: bool = False) -> None:
         key = f"{prefix}:{name}"
         value = context_value(key, raw, multivalued=multivalued)
+        # An object, or a null or an object among a list's values, was dropped without a
+        # word (the key absent, or read as the values left).
+        items = raw if isinstance(raw, list) else [raw]
+        if raw is not None and any(
+            item is None or isinstance(item, list | Mapping) for item in items
+        ):
+            raise InputError(
+                f"the claim behind {key} is {_kind(raw)}: AWS exposes a claim that is a"
+                " string, a number, a boolean or a list of them"
+            )
         if value is not None and value.values:
             context[key.lower()] = value
 
@@ -79,6 +91,14 @@ def web_identity_context(claims: Mapping[str, Any]) -> tuple[Provider, dict[str,
             raw = [raw]
         put(claim_key.name, raw, claim_key.multivalued)
     return provider, context
+
+
+def _kind(raw: object) -> str:
+    if isinstance(raw, list):
+        return "a list holding a null, an object or a list"
+    if isinstance(raw, Mapping):
+        return "an object"
+    return "a boolean" if isinstance(raw, bool) else "a number"
 
 
 def web_identity_request(
