@@ -40,6 +40,10 @@ DEFAULT_CONFIG_NAME = "keyless.toml"
 MAX_CONFIG_BYTES = 1_000_000
 #: Thresholds are ages in days; a bound keeps date arithmetic far from overflow.
 MAX_THRESHOLD_DAYS = 100_000
+#: ``[[ignore]] resource``: longer than any resource a finding names (an ARN IAM accepts
+#: is at most 2,048 characters, a file path 4,096 bytes). fnmatch compiles a pattern in
+#: time that grows faster than its length: a megabyte of ``*a`` took seconds per rule.
+MAX_RESOURCE_PATTERN = 4_096
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +239,7 @@ def _ignore(raw: Any, index: int, source: str) -> Ignore:
                 where=where,
                 hint="Write each value on one line, in printable characters.",
             )
+    _require_resource_pattern(raw.get("resource", "*"), where)
     account = raw.get("account", "*")
     if not _ACCOUNT_PATTERN.fullmatch(account) or (
         not any(c in account for c in "*?") and len(account) != 12
@@ -252,6 +257,34 @@ def _ignore(raw: Any, index: int, source: str) -> Ignore:
         source=source,
         index=index + 1,
     )
+
+
+def _require_resource_pattern(pattern: str, where: str) -> None:
+    """Refuse a ``resource`` pattern fnmatch would take long to compile: one past
+    :data:`MAX_RESOURCE_PATTERN`, or with a ``[`` that opens no character class (fnmatch
+    reads it as a literal ``[`` after searching the rest of the pattern for its ``]``:
+    10,000 of them took a minute). ``[[]`` is the literal ``[``."""
+    if len(pattern) > MAX_RESOURCE_PATTERN:
+        raise ConfigError(
+            f"'resource' is {len(pattern):,} characters long, more than"
+            f" {MAX_RESOURCE_PATTERN:,} (longer than any ARN or path a finding names)",
+            where=where,
+        )
+    position = pattern.find("[")
+    while position != -1:
+        # fnmatch's reading: a '!' and then a ']' right after '[' belong to the class.
+        start = position + 1
+        start += pattern.startswith("!", start)
+        start += pattern.startswith("]", start)
+        end = pattern.find("]", start)
+        if end == -1:
+            raise ConfigError(
+                f"'resource' has a '[' that opens no character class (no ']' after it), at"
+                f" character {position + 1}",
+                where=where,
+                hint="Write [[] for a literal '['; [abc] matches one of a, b or c.",
+            )
+        position = pattern.find("[", end + 1)
 
 
 def _plan(raw: Any, source: str) -> PlanConfig:

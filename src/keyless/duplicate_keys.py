@@ -57,7 +57,55 @@ def _duplicate_answer(data: bytes) -> bytes:
         pointer = find_duplicate_key(data)
     except RecursionError:
         return b"deep"
+    except InexactNumber as error:
+        return b"wide" + f"{error.pointer}\0{error.text}".encode("utf-8", "surrogatepass")
     return b"none" if pointer is None else b"at" + pointer.encode("utf-8", "surrogatepass")
+
+
+class InexactNumber(ValueError):
+    """An integer past 64 bits in JSON orjson reads: it reads it as the nearest float
+    (``123456789012345678901234567890`` as ``1.2345678901234568e+29``), so a policy's
+    condition would compare another number than the one written, and a snapshot written
+    from it would hold that other number. ``pointer`` locates it."""
+
+    def __init__(self, pointer: str, text: str):
+        super().__init__(f"{inexact_number(text)} (at {pointer[:300] or '/'})")
+        self.pointer = pointer
+        self.text = text
+
+
+def inexact_number(text: str) -> str:
+    """What is wrong with the integer ``text`` orjson reads inexactly."""
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    return (
+        f"the number {shown} has more than 64 bits: keyless would read another number"
+        " (write it as a string)"
+    )
+
+
+#: The integers orjson reads exactly: a signed 64-bit or an unsigned 64-bit integer.
+_EXACT = range(-(1 << 63), 1 << 64)
+
+
+class _WideInteger(Exception):
+    """An integer orjson would read inexactly (the fast pass of :func:`find_duplicate_key`)."""
+
+
+def _exact_int(text: str) -> int:
+    # 20 digits and a sign at most (never int() of thousands of digits).
+    if len(text) > 21 or (value := int(text)) not in _EXACT:
+        raise _WideInteger
+    return value
+
+
+class _Wide(str):
+    """An integer orjson would read inexactly, as written (the slow pass)."""
+
+
+def _marked_int(text: str) -> int | _Wide:
+    if len(text) > 21 or (value := int(text)) not in _EXACT:
+        return _Wide(text)
+    return value
 
 
 #: The refusal of a key twice in one object, in every file keyless reads.
@@ -106,6 +154,13 @@ def refuse_duplicate_keys(
         answer = _duplicate_answer(data)
     if answer == b"deep":
         raise InputError(f"{what} is nested too deeply", where=where)
+    if answer.startswith(b"wide"):
+        wide, _, text = answer[4:].decode("utf-8", "surrogatepass").partition("\0")
+        raise InputError(
+            f"{what}: {inexact_number(text)}",
+            where=f"{where}#{prefix}{wide[:300]}",
+            hint="A condition compares a number written as a string the same way, exactly.",
+        )
     pointer = answer[2:].decode("utf-8", "surrogatepass") if answer.startswith(b"at") else None
     if pointer is not None:
         raise InputError(
@@ -134,7 +189,9 @@ def find_duplicate_key(data: bytes | str) -> str | None:
     (valid JSON: parse it with :func:`parse_json` first), or ``None``. JSON parsers keep
     one of the two silently (the last), so a reviewer reading the first value and keyless
     reading the second would disagree about the same document.
-    Raises :class:`RecursionError` past Python's own nesting limit."""
+    Raises :class:`RecursionError` past Python's own nesting limit, and
+    :class:`InexactNumber` for an integer orjson reads inexactly (past 64 bits) before any
+    repeated key."""
     import json
 
     if isinstance(data, bytes) and data.startswith(b"\xef\xbb\xbf"):
@@ -142,15 +199,17 @@ def find_duplicate_key(data: bytes | str) -> str | None:
     elif isinstance(data, str) and data.startswith("\ufeff"):
         data = data[1:]
     try:  # a first pass that keeps nothing (the standard library's C scanner)
-        json.loads(data, object_pairs_hook=_no_repeated_key)
-    except _RepeatedKey:
+        json.loads(data, object_pairs_hook=_no_repeated_key, parse_int=_exact_int)
+    except (_RepeatedKey, _WideInteger):
         pass
     else:
         return None
-    tree = json.loads(data, object_pairs_hook=_Pairs)
+    tree = json.loads(data, object_pairs_hook=_Pairs, parse_int=_marked_int)
     pending: list[tuple[Any, str]] = [(tree, "")]
     while pending:
         node, pointer = pending.pop()
+        if isinstance(node, _Wide):
+            raise InexactNumber(pointer, node)
         if isinstance(node, _Pairs):
             seen: set[str] = set()
             children = []

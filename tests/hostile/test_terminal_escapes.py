@@ -1,5 +1,5 @@
 """Names from an estate or a file reach a terminal (or an Actions log, which renders ANSI
-colours) escaped: an account alias in a snapshot, a CloudFormation logical ID. A line
+colours) escaped: a snapshot's source and organization ID, a CloudFormation logical ID. A line
 break, an ANSI escape or a bidirectional override is shown as ``\\n``, ``\\x1b``,
 ``\\u202e``; rich markup in an alias is shown as typed."""
 
@@ -35,19 +35,21 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run("collect", "--input", folder / "export", "--out", path, "-q")
     assert result.exit_code in (0, 3), result.output
     document = json.loads(path.read_text())
-    document["accounts"][0]["alias"] = HOSTILE
+    # An alias outside AWS's grammar is now refused where it is read: the snapshot's
+    # source (free text, the report's first line) carries the hostile text instead.
+    document["source"] = HOSTILE
     path.write_text(json.dumps(document))
     return path
 
 
-def test_scan_text_shows_an_alias_escaped(snapshot: Path) -> None:
+def test_scan_text_shows_a_source_escaped(snapshot: Path) -> None:
     result = run("scan", "--snapshot", snapshot, "--allow-partial")
     assert result.exit_code in (0, 1), result.output
     assert not raw(result.stdout)
     assert "acme\\n\\x1b[2J[bold red]x\\u202e" in result.stdout
 
 
-def test_plan_markdown_has_no_control_character_from_an_alias(snapshot: Path) -> None:
+def test_plan_markdown_has_no_control_character_from_a_source(snapshot: Path) -> None:
     result = run("plan", "--snapshot", snapshot, "--format", "markdown", "-q", "--allow-partial")
     assert result.exit_code in (0, 1), result.output
     assert not raw(result.stdout)
@@ -75,3 +77,18 @@ def test_an_unknown_check_id_is_named_on_one_line(command: tuple[str, ...]) -> N
     assert result.exit_code == 2, result.output
     assert "'a\\nkeyless: forged\\x1b[31m'" in result.stderr.split("\n")[0]
     assert "\nkeyless: forged" not in result.stderr
+
+
+def test_scan_text_shows_the_organization_escaped(snapshot: Path, tmp_path: Path) -> None:
+    """The report's first line is made of the snapshot's source and organization ID: both
+    were printed raw, so a snapshot could forge a line or recolour the terminal."""
+    document = json.loads(snapshot.read_text())
+    document["organization"]["id"] = HOSTILE
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(document))
+
+    result = run("scan", "--snapshot", edited, "--allow-partial")
+
+    assert result.exit_code in (0, 1), result.output
+    assert not raw(result.stdout)
+    assert "acme\\n\\x1b[2J[bold red]x\\u202e" in result.stdout.splitlines()[0]

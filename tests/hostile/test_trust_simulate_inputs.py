@@ -311,3 +311,65 @@ def test_policy_text_cannot_forge_a_line_of_trust_output(tmp_path: Path) -> None
     assert code == 1
     assert "  [critical] forged" not in out.splitlines()
     assert out.splitlines().count("Findings:") == 1
+
+
+def test_a_context_key_repeated_in_another_case_is_one_multivalued_key(tmp_path: Path) -> None:
+    """Condition keys ignore case: the second spelling's value replaced the first's, so
+    `--context aws:PrincipalTag/team=a --context aws:principaltag/team=b` was team=b alone
+    (DENY), where the same key repeated is team=[a, b] (ALLOW)."""
+    path = tmp_path / "policy.json"
+    path.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+                        "Action": "sts:AssumeRole",
+                        "Condition": {"ForAnyValue:StringEquals": {"aws:PrincipalTag/team": "a"}},
+                    }
+                ],
+            }
+        )
+    )
+    args = ["simulate", "--trust-policy", str(path), "--principal", USER]
+    args += ["--context", "aws:PrincipalTag/team=a", "--context", "aws:principaltag/team=b"]
+
+    code, stdout, stderr = run(args)
+
+    assert code == 0, stdout + stderr
+    assert stdout.startswith("ALLOW")
+
+
+@pytest.mark.parametrize(
+    ("claims", "message"),
+    [
+        (
+            {"sub": {"repo": "octo-org/octo-repo"}},
+            "token.actions.githubusercontent.com:sub is an object",
+        ),
+        ({"aud": ["sts.amazonaws.com", None]}, ":aud is a list holding a null"),
+        (
+            {"aud": ["sts.amazonaws.com", ["x"]]},
+            ":aud is a list holding a null, an object or a list",
+        ),
+        ({"iss": 5}, "the token's 'iss' (issuer) is a number"),
+    ],
+    ids=["sub-an-object", "aud-with-a-null", "aud-with-a-list", "iss-a-number"],
+)
+def test_a_claim_of_a_shape_aws_never_exposes_is_refused(
+    tmp_path: Path, claims: dict[str, object], message: str
+) -> None:
+    """An object was dropped (the key absent: DENY, said as "key is absent"), a null in a
+    list dropped (the rest read), and an issuer that is a number said to be missing."""
+    path = tmp_path / "claims.json"
+    path.write_text(json.dumps({**json.loads(CLAIMS.read_text()), **claims}))
+
+    code, stdout, stderr = run(
+        ["simulate", "--trust-policy", str(POLICY), "--web-identity", str(path)]
+    )
+
+    assert code == 2, stdout + stderr
+    assert message in stderr
+    assert "claims.json" in stderr

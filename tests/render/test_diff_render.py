@@ -45,3 +45,18 @@ def test_an_unchanged_estate_lists_its_accounts_as_unchanged() -> None:
     record = record_of_result(run_checks(make_inventory(make_account()), now=NOW))
     text = render(compare(record, record, old_name="a", new_name="b"), Format.TEXT)
     assert "No change in 1 account(s)" in text
+
+
+def test_long_sources_keep_the_markdown_within_a_github_comment() -> None:
+    """A snapshot's source may be 65,536 characters: both sides' in the heading put the
+    comment past GitHub's limit (which refuses it) before a single change."""
+    from keyless.render.markdown import GITHUB_COMMENT_LIMIT
+
+    record = record_of_result(
+        run_checks(make_inventory(make_account(), source="S|" * 30_000), now=NOW)
+    )
+    diff = compare(record, record, old_name="old.json", new_name="new.json")
+
+    text = render(diff, Format.MARKDOWN, RenderOptions())
+
+    assert len(text) <= GITHUB_COMMENT_LIMIT

@@ -156,3 +156,31 @@ def test_a_large_plan_fits_a_github_comment() -> None:
     note = re.search(r"… and (\d+) more lines not shown", text)
     assert note is not None
     assert int(note.group(1)) + text.count("| retire |") == 10_000
+
+
+def test_long_estate_strings_keep_the_report_within_a_github_comment() -> None:
+    """A snapshot's source and aliases may be 65,536 characters each (the snapshot
+    reader's bound): written whole in the title, the account table and the list of what
+    was not read, the report was five times GitHub's limit, which refuses the comment."""
+    from dataclasses import replace
+
+    from keyless.model import AccountStatus
+    from tests.builders import make_account
+
+    long = "a|" * 30_000
+    accounts = [
+        replace(
+            make_account(f"{n:012d}", users=[make_user("ci", keys=[make_key(age_days=400)])]),
+            alias=long,
+        )
+        for n in range(1, 5)
+    ]
+    accounts.append(
+        replace(make_account("999999999999", alias=long), status=AccountStatus.FAILED, error=long)
+    )
+    result = run_checks(make_inventory(*accounts, source=long), now=NOW)
+
+    text = render(result, Format.MARKDOWN, RenderOptions())
+
+    assert len(text) <= GITHUB_COMMENT_LIMIT
+    assert "…" in text.splitlines()[0]

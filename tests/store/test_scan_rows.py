@@ -151,3 +151,44 @@ def test_a_scan_listing_a_user_twice_is_not_recorded(store: Path, twice: str) ->
         with pytest.raises(InputError, match="the scan is not recorded: it lists"):
             opened.record(replace(scan_record, **{twice: (*doubled, doubled[0])}))
         assert len(opened.scan_ids()) == 2
+
+
+NEWER_CHECK = "org-check-from-a-later-keyless"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT INTO findings SELECT id, '" + NEWER_CHECK + "', 'high',"
+        f" '{UNLISTED}', '{ARN}', '{ARN}', 'an organization finding' FROM scans",
+        "INSERT INTO not_evaluated SELECT id, '" + NEWER_CHECK + "', '*', 'why' FROM scans",
+    ],
+    ids=["finding", "not-evaluated"],
+)
+def test_a_check_of_a_newer_keyless_is_not_called_damage(
+    store: Path, command: list[str], statement: str
+) -> None:
+    """A later keyless's organization check may write where this one's never do (the
+    management account left out of the scan): refused, but as a store this keyless is too
+    old for, naming the version that recorded it; it said "damaged"."""
+    edit(store, statement, "UPDATE scans SET keyless_version = '99.0.0'")
+
+    result = run_on(store, command)
+
+    assert result.exit_code == 2, result.output
+    assert "damaged" not in result.stderr
+    assert "recorded by keyless '99.0.0'" in result.stderr
+    assert f"'{NEWER_CHECK}'" in result.stderr
+    assert "upgrade keyless" in result.stderr
+
+
+def test_an_unknown_check_of_this_keyless_version_is_damage(store: Path) -> None:
+    """The same row in a scan this very version recorded is damage: it never writes one."""
+    edit(
+        store,
+        "INSERT INTO findings SELECT id, '" + NEWER_CHECK + "', 'high',"
+        f" '{UNLISTED}', '{ARN}', '{ARN}', 'crafted' FROM scans",
+    )
+
+    assert_damaged(run_on(store, COMMANDS[0]), f"a finding of '{NEWER_CHECK}'")

@@ -31,15 +31,19 @@ from keyless.trust.paths import keys_of_issuer
 
 
 def _parse_context(pairs: tuple[str, ...]) -> dict[str, str | list[str]]:
-    """``KEY=VALUE`` pairs; a key given several times becomes multivalued. Keys follow the
+    """``KEY=VALUE`` pairs; a key given several times becomes multivalued (condition keys
+    ignore case: ``aws:SourceVpc`` and ``aws:sourcevpc`` are one key, written as first
+    given; the second spelling replaced the first one's values). Keys follow the
     condition-key grammar; neither side may hold a control character."""
     result: dict[str, str | list[str]] = {}
+    spelled: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise InputError(f"--context expects KEY=VALUE, not {pair!a}", where="--context")
         checked_text(key, "the key", "--context")
         key = checked_condition_key(key.strip())
+        key = spelled.setdefault(key.lower(), key)
         checked_text(value, "the value of " + key, "--context")
         if key in result:
             previous = result[key]

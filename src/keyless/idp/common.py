@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
+from keyless.errors import InputError, quoted
 from keyless.policy.conditions import ContextValue
 from keyless.policy.evaluate import SET_SOURCE_IDENTITY, TAG_SESSION
 
@@ -61,3 +62,44 @@ def session_tags(target: dict[str, ContextValue], tags: Mapping[str, str]) -> No
         target[key.lower()] = ContextValue(key, (value,))
     if tags:
         target["aws:tagkeys"] = ContextValue("aws:TagKeys", tuple(tags), multivalued=True)
+
+
+def session_tag_values(tags: Iterable[tuple[str, object]], source: str) -> dict[str, str]:
+    """Session tags as STS takes them: one string per tag (a list of one string, as a
+    token writes it, is that string), no two keys alike ignoring case. Anything else is an
+    InputError naming the tag and ``source`` (where the tags were written): a value that
+    is not a string was compared as Python writes it (``None``, ``['ops']``).
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html
+    """
+    values: dict[str, str] = {}
+    folded: dict[str, str] = {}
+    for name, raw in tags:
+        value = raw[0] if isinstance(raw, list) and len(raw) == 1 else raw
+        if not isinstance(value, str):
+            raise InputError(
+                f"the session tag {quoted(name)} ({source}) is {_json_kind(raw)}: a tag has one"
+                " string value",
+                hint="Write the tag's value as a string (in a token, a list of one string:"
+                ' "team": ["ops"]); STS refuses a token or assertion that passes anything else.',
+            )
+        other = folded.setdefault(name.lower(), name)
+        if other != name or name in values:
+            alike = "are one tag" if other == name else "differ only in case"
+            raise InputError(
+                f"the session tags {quoted(other)} and {quoted(name)} ({source}) {alike}:"
+                " STS reads tag keys ignoring case",
+            )
+        values[name] = value
+    return values
+
+
+def _json_kind(raw: object) -> str:
+    if raw is None:
+        return "null"
+    if isinstance(raw, bool):
+        return "a boolean"
+    if isinstance(raw, int | float):
+        return "a number"
+    if isinstance(raw, list):
+        return f"a list of {len(raw)} values" if len(raw) != 1 else "a list of one non-string"
+    return "an object" if isinstance(raw, Mapping) else "not a string"

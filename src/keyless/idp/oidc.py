@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.idp.common import (
     ExtraContext,
     add_context,
     context_value,
+    session_tag_values,
     session_tags,
     with_session_actions,
 )
@@ -54,7 +55,9 @@ def web_identity_context(claims: Mapping[str, Any]) -> tuple[Provider, dict[str,
     issuer = claims.get("iss")
     if not isinstance(issuer, str) or not issuer.strip():
         raise InputError(
-            "the token claims have no 'iss' (issuer)",
+            "the token claims have no 'iss' (issuer)"
+            if issuer is None or isinstance(issuer, str)
+            else f"the token's 'iss' (issuer) is {_kind(issuer)}, not a URL",
             hint="The claims are the token's decoded payload: at least iss, sub and aud.",
         )
     prefix = issuer_prefix(issuer)
@@ -64,6 +67,16 @@ def web_identity_context(claims: Mapping[str, Any]) -> tuple[Provider, dict[str,
     def put(name: str, raw: object, multivalued: bool = False) -> None:
         key = f"{prefix}:{name}"
         value = context_value(key, raw, multivalued=multivalued)
+        # An object, or a null or an object among a list's values, was dropped without a
+        # word (the key absent, or read as the values left).
+        items = raw if isinstance(raw, list) else [raw]
+        if raw is not None and any(
+            item is None or isinstance(item, list | Mapping) for item in items
+        ):
+            raise InputError(
+                f"the claim behind {key} is {_kind(raw)}: AWS exposes a claim that is a"
+                " string, a number, a boolean or a list of them"
+            )
         if value is not None and value.values:
             context[key.lower()] = value
 
@@ -78,6 +91,14 @@ def web_identity_context(claims: Mapping[str, Any]) -> tuple[Provider, dict[str,
             raw = [raw]
         put(claim_key.name, raw, claim_key.multivalued)
     return provider, context
+
+
+def _kind(raw: object) -> str:
+    if isinstance(raw, list):
+        return "a list holding a null, an object or a list"
+    if isinstance(raw, Mapping):
+        return "an object"
+    return "a boolean" if isinstance(raw, bool) else "a number"
 
 
 def web_identity_request(
@@ -104,14 +125,17 @@ def web_identity_request(
             "sts:RoleAuthorizedByIdp", ("true" if listed else "false",)
         )
     tags = claims.get(_TAGS_CLAIM)
-    if isinstance(tags, Mapping) and isinstance(tags.get("principal_tags"), Mapping):
-        session_tags(
-            keys,
-            {
-                str(name): str(value[0] if isinstance(value, list) and value else value)
-                for name, value in tags["principal_tags"].items()
-            },
-        )
+    if tags is not None:
+        # {"principal_tags": {"team": ["ops"]}, "transitive_tag_keys": [...]}: anything
+        # else was ignored without a word (the session passed no tags).
+        principal_tags = tags.get("principal_tags", {}) if isinstance(tags, Mapping) else None
+        if not isinstance(principal_tags, Mapping):
+            raise InputError(
+                f"the claim {quoted(_TAGS_CLAIM)} must be an object whose 'principal_tags' is"
+                ' an object of tags ({"principal_tags": {"team": ["ops"]}})'
+            )
+        source = f"claim {quoted(_TAGS_CLAIM)}, principal_tags"
+        session_tags(keys, session_tag_values(principal_tags.items(), source))
     add_context(keys, context)
     if provider.shared:
         # Said whatever the decision: the request cannot see the policy. Worded as what

@@ -14,6 +14,7 @@ from keyless.idp.common import (
     ExtraContext,
     add_context,
     context_value,
+    session_tag_values,
     session_tags,
     with_session_actions,
 )
@@ -100,6 +101,7 @@ def saml_context(attributes: Mapping[str, Any]) -> tuple[dict[str, ContextValue]
     """
     context: dict[str, ContextValue] = {}
     ignored: list[str] = []
+    named: dict[str, str] = {}
     for raw_name, raw in attributes.items():
         name = raw_name[5:] if raw_name.lower().startswith("saml:") else raw_name
         lowered = _OIDS.get(name.lower(), name.lower())
@@ -116,8 +118,18 @@ def saml_context(attributes: Mapping[str, Any]) -> tuple[dict[str, ContextValue]
             ignored.append(raw_name)
             continue
         key = "saml:" + _SPELLING.get(lowered, lowered)
+        # One key written twice (``aud`` and ``saml:aud``, or an attribute's name and its
+        # OID): the second replaced the first without a word.
+        other = named.setdefault(key.lower(), raw_name)
+        if other != raw_name:
+            raise InputError(
+                f"SAML attributes {quoted(other)} and {quoted(raw_name)} are one key"
+                f" ({key}): give it once, with a list for several values"
+            )
         value = context_value(key, raw, multivalued=multivalued)
-        if value is None:
+        # A null or an object in a list was dropped without a word.
+        items = raw if isinstance(raw, list) else [raw]
+        if value is None or any(item is None or isinstance(item, list | Mapping) for item in items):
             raise InputError(
                 f"SAML attribute {quoted(raw_name)} must be a string or a list of strings"
             )
@@ -153,11 +165,15 @@ def saml_request(
         notes.append(
             "Not exposed to trust policies by AWS, so ignored: " + ", ".join(sorted(ignored)) + "."
         )
-    tags = {
-        name[len(_AWS_ATTRIBUTES + "PrincipalTag:") :]: str(value)
-        for name, value in attributes.items()
-        if name.lower().startswith(_AWS_ATTRIBUTES + "principaltag:")
-    }
+    prefix = _AWS_ATTRIBUTES + "principaltag:"
+    tags = session_tag_values(
+        (
+            (name[len(prefix) :], value)
+            for name, value in attributes.items()
+            if name.lower().startswith(prefix)
+        ),
+        f"attribute {quoted(_AWS_ATTRIBUTES + 'PrincipalTag:NAME')}",
+    )
     session_tags(keys, tags)
     source_identity = next(
         (v for k, v in attributes.items() if k.lower() == _AWS_ATTRIBUTES + "sourceidentity"),

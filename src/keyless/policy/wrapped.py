@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 import orjson
 
-from keyless.duplicate_keys import find_duplicate_key
+from keyless.duplicate_keys import InexactNumber, find_duplicate_key
 from keyless.errors import PolicyError, quoted
 from keyless.policy.document import Policy, parse_trust_policy
 
@@ -49,6 +49,8 @@ def load_trust_file(text: str, *, source: str) -> tuple[TrustFile, Policy]:
             repeated = find_duplicate_key(text)
         except RecursionError:
             raise PolicyError("the file is nested too deeply", source=source) from None
+        except InexactNumber as error:
+            raise PolicyError(str(error), source=source, pointer=error.pointer) from None
         if repeated is not None:
             raise PolicyError(
                 f"duplicate key {quoted(_last_token(repeated))}",

@@ -18,7 +18,7 @@ from keyless.dates import iso
 from keyless.render import RenderOptions, console_text
 from keyless.render.ignores import unused_ignore_document, unused_ignore_line
 from keyless.render.jsonout import dumps
-from keyless.render.markdown import GITHUB_COMMENT_LIMIT, UNREAD_ROWS, fit
+from keyless.render.markdown import GITHUB_COMMENT_LIMIT, UNREAD_ROWS, fit, shown
 from keyless.render.style import SEVERITY_STYLE
 from keyless.render.untrusted import printable
 from keyless.store.diff import AccountDiff, Diff, Side
@@ -252,7 +252,7 @@ def diff_markdown(diff: Diff, options: RenderOptions) -> str:
     """The ``markdown`` format of ``keyless diff``: the counts, then each changed account's
     changes, within GitHub's comment limit."""
     head = [
-        f"## keyless diff: {escape(_label(diff.old))} → {escape(_label(diff.new))}",
+        f"## keyless diff: {shown(_label(diff.old))} → {shown(_label(diff.new))}",
         "",
         escape(headline(diff)),
         "",

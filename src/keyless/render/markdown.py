@@ -32,6 +32,17 @@ GITHUB_COMMENT_LIMIT = 65_536
 #: Accounts or calls not read listed before the rest is counted (the comment has a limit).
 UNREAD_ROWS = 25
 ACCOUNT_ROWS = 20
+#: Characters of a value from the estate shown in the report's head (the title, account
+#: labels, errors, notes): real ones are far shorter (an alias is at most 63), and an
+#: edited snapshot's (65,536 each) put the head alone past GitHub's limit.
+SHOWN_CHARACTERS = 256
+
+
+def shown(text: str) -> str:
+    """``text`` escaped (:func:`escape`), cut to :data:`SHOWN_CHARACTERS` characters."""
+    if len(text) > SHOWN_CHARACTERS:
+        text = text[:SHOWN_CHARACTERS] + "…"
+    return escape(text)
 
 
 def prose(text: str) -> str:
@@ -88,7 +99,7 @@ def scan_markdown_within(result: ScanResult, options: RenderOptions, limit: int)
     code_ = result.exit_code(options.fail_on)
     oldest = totals.oldest_active_key_days
     head = [
-        f"## {escape(title)}",
+        f"## {shown(title)}",
         "",
         f"**{_verdict(code_, options.fail_on)}**",
         "",
@@ -149,7 +160,7 @@ def _account_table(accounts: Sequence[AccountSummary]) -> list[str]:
         rows.append(
             [
                 str(account.rank or ""),
-                escape(account.label) + ("" if read else f" ({account.status.value})"),
+                shown(account.label) + ("" if read else f" ({account.status.value})"),
                 str(account.users) if read else "?",
                 str(account.active_keys) if read else "?",
                 "—" if oldest is None else f"{oldest} d",
@@ -182,11 +193,9 @@ def _unread(result: ScanResult) -> list[str]:
     lines = []
     for account in result.estate.accounts:
         if account.status is not AccountStatus.SCANNED:
-            why = f": {escape(account.error)}" if account.error else ""
-            lines.append(f"- account {escape(account.label)} {account.status.value}{why}")
-        lines += [
-            f"- {escape(account.label)}: {escape(c.describe())}" for c in account.failed_calls
-        ]
+            why = f": {shown(account.error)}" if account.error else ""
+            lines.append(f"- account {shown(account.label)} {account.status.value}{why}")
+        lines += [f"- {shown(account.label)}: {shown(c.describe())}" for c in account.failed_calls]
     if len(lines) > UNREAD_ROWS:
         lines = [*lines[:UNREAD_ROWS], f"- … and {len(lines) - UNREAD_ROWS} more not read."]
     runs = [run for run in result.check_runs if run.not_evaluated]
@@ -198,7 +207,7 @@ def _unread(result: ScanResult) -> list[str]:
 
 def _notes(result: ScanResult) -> list[str]:
     """What the collectors left out on purpose (rows of deleted users)."""
-    lines = [f"- {escape(note)}" for note in result.notes[:UNREAD_ROWS]]
+    lines = [f"- {shown(note)}" for note in result.notes[:UNREAD_ROWS]]
     if len(result.notes) > UNREAD_ROWS:
         lines.append(f"- … and {len(result.notes) - UNREAD_ROWS} more notes.")
     return ["", "### Notes", "", *lines] if lines else []
@@ -207,7 +216,7 @@ def _notes(result: ScanResult) -> list[str]:
 def _unused(result: ScanResult) -> list[str]:
     """Ignores that accepted no finding: a notice each (see render.ignores)."""
     unused = result.unused_ignores
-    lines = [f"- {escape(unused_ignore_line(i))}" for i in unused[:UNREAD_ROWS]]
+    lines = [f"- {shown(unused_ignore_line(i))}" for i in unused[:UNREAD_ROWS]]
     if len(unused) > UNREAD_ROWS:
         lines.append(f"- … and {len(unused) - UNREAD_ROWS} more ignores that matched nothing.")
     return ["", "### Ignores that matched nothing", "", *lines] if lines else []

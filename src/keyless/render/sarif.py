@@ -41,6 +41,7 @@ from keyless.render import RenderOptions
 from keyless.render.ignores import unused_ignore_line
 from keyless.render.jsonout import Streamed, dump_chunks, dumps
 from keyless.render.sarif_limits import warn_about, watched
+from keyless.render.untrusted import visible
 from keyless.store.record import finding_subject
 
 SARIF_VERSION = "2.1.0"
@@ -129,7 +130,10 @@ def message(text: str) -> dict[str, str]:
     """A plain text message object for ``text``, which may hold names from the estate. A
     text that a viewer could read as holding an embedded link has its square brackets and
     backslashes escaped with a backslash (§3.11.6: a producer should, where a literal
-    could be parsed as a link), so it is shown as the text it is, never as a link."""
+    could be parsed as a link), so it is shown as the text it is, never as a link. A
+    control, format or bidirectional-override character is written as a visible escape
+    (``\u202e``: a viewer would reorder or hide text around it); line breaks stay."""
+    text = visible(text)
     if "](" in text and _EMBEDDED_LINK.search(text):
         text = re.sub(r"([\\\[\]])", r"\\\1", text)
     return {"text": text}

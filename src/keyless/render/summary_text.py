@@ -35,7 +35,8 @@ def render_summary(result: ScanResult, console: Console) -> None:
             title += " organization"
         if organization.id:
             title += f" {organization.id}"
-    console.print(Text(title, style="bold"))
+    # The source and organization ID come from the snapshot or export: escaped.
+    console.print(Text(printable(title), style="bold"))
     accounts = str(totals.accounts)
     if totals.failed or totals.skipped:
         accounts += f" ({totals.scanned} scanned, {totals.failed} failed, {totals.skipped} skipped)"

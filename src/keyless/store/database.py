@@ -311,7 +311,9 @@ class Store:
         )
         # After every value is read and checked: a value out of place is named by its
         # column first.
-        check_scan_rows(self._db, self._damaged, scan_id, suppressed_kept=suppressed_kept)
+        check_scan_rows(
+            self._db, self._damaged, scan_id, suppressed_kept=suppressed_kept, where=self.where
+        )
         return record
 
     def _has_table(self, name: str) -> bool:

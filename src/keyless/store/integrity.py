@@ -15,8 +15,13 @@ change what ``history`` and ``diff`` count without a value of the wrong type any
 * a user listed twice in one scan (or an access key: a user's slot twice): the collectors
   refuse a user listed twice, so each is one row, and a second one counted it twice.
 
-Two findings equal in every column are not refused: a check may report two problems of
-one role that read alike (two paths described by the same words), and keyless records both.
+Two findings equal in every column are not refused: keyless 0.1.0 reported two problems
+of one role that read alike (two paths described by the same words) and recorded both, and
+this keyless carries the same version number, so a scan's version cannot tell them apart.
+
+A finding or gap of a check this keyless does not know, in a scan another version of
+keyless recorded, is refused as a store of that version (a later keyless's organization
+check may write where this one's never do), not as damage.
 
 Every row is checked with a few grouped queries, each stopping at the first offender (a
 UNIQUE index would refuse these rows when written, but would make every older store
@@ -29,6 +34,7 @@ import functools
 import sqlite3
 from collections.abc import Callable, Iterable
 
+from keyless import __version__
 from keyless.errors import InputError, quoted
 from keyless.store.record import ScanRecord
 
@@ -56,17 +62,26 @@ def organization_checks() -> tuple[str, ...]:
     return tuple(c.id for c in select_checks(None) if c.scope is Scope.ORGANIZATION)
 
 
+@functools.cache
+def known_checks() -> frozenset[str]:
+    """The IDs of every check this keyless runs."""
+    from keyless.engine import select_checks
+
+    return frozenset(c.id for c in select_checks(None))
+
+
 def check_scan_rows(
     db: sqlite3.Connection,
     damaged: Callable[[str], InputError],
     scan_id: int,
     *,
     suppressed_kept: bool,
+    where: str | None,
 ) -> None:
     """Refuse (``damaged``) the first row of scan ``scan_id`` keyless would never have
-    written. ``suppressed_kept``: the store has that table."""
+    written. ``suppressed_kept``: the store has that table; ``where`` names the store."""
     only = ("t.scan_id = ?", (scan_id,))
-    _check(db, damaged, _placed(only, suppressed_kept) + _gaps(only) + _twice(only))
+    _check(db, damaged, where, _placed(only, suppressed_kept) + _gaps(only) + _twice(only))
 
 
 def check_history_rows(
@@ -75,6 +90,7 @@ def check_history_rows(
     unread: Iterable[tuple[int, str]],
     *,
     suppressed_kept: bool,
+    where: str | None,
 ) -> None:
     """What :func:`check_scan_rows` refuses, for every scan of the store, at a cost the
     history hardly notices: ``unread`` holds the (scan, account) pairs the history's
@@ -84,11 +100,13 @@ def check_history_rows(
     queries = _gaps(("1", ()))
     for scan_id, account in unread:
         queries += _placed(("t.scan_id = ? AND t.account = ?", (scan_id, account)), suppressed_kept)
-    _check(db, damaged, queries)
+    _check(db, damaged, where, queries)
 
 
 #: A query, its parameters, and what is wrong with the row it finds.
 _Query = tuple[str, tuple[object, ...], str]
+#: The kinds of row whose name is a check ID.
+_OF_CHECK = ("a finding of", "a check not evaluated:")
 #: A condition on the rows (``t``) to check, and its parameters.
 _Only = tuple[str, tuple[object, ...]]
 _UNREAD = "on an account the scan did not read"
@@ -164,16 +182,41 @@ def _twice(only: _Only) -> list[_Query]:
 
 
 def _check(
-    db: sqlite3.Connection, damaged: Callable[[str], InputError], queries: list[_Query]
+    db: sqlite3.Connection,
+    damaged: Callable[[str], InputError],
+    where: str | None,
+    queries: list[_Query],
 ) -> None:
     for query, parameters, wrong in queries:
         row = db.execute(query, parameters).fetchone()
         if row is not None:
             number, account, kind, name = row
+            if kind in _OF_CHECK:
+                _refuse_another_version(db, where, number, name)
             raise damaged(
                 f"scan {number} has {kind} {quoted(name, 80)} {wrong}"
                 f" ({quoted(account, 40)}): keyless never writes one"
             )
+
+
+def _refuse_another_version(
+    db: sqlite3.Connection, where: str | None, scan_id: int, check_id: object
+) -> None:
+    """Refuse scan ``scan_id`` as recorded by another version of keyless when it was, and
+    ``check_id`` is a check this one does not know: otherwise return (the row is damage)."""
+    if not isinstance(check_id, str) or check_id in known_checks():
+        return
+    found = db.execute("SELECT keyless_version FROM scans WHERE id = ?", (scan_id,)).fetchone()
+    version = found[0] if found is not None else None
+    if not isinstance(version, str) or version == __version__:
+        return
+    raise InputError(
+        f"scan {scan_id} was recorded by keyless {quoted(version, 40)}, whose check"
+        f" {quoted(check_id, 80)} this keyless ({__version__}) does not know",
+        where=where,
+        hint="Read this store with the version of keyless that recorded it or a later one"
+        " (upgrade keyless), or record into another store with --store PATH.",
+    )
 
 
 def listed_twice(record: ScanRecord) -> str | None:

@@ -60,7 +60,7 @@ def read_history(
     # its management account, left out of the scan: anything else is refused, and those
     # are counted in the scan's total, never dropped.
     unread = [key for key in counts if key not in scanned_in]
-    check_history_rows(db, damaged, unread, suppressed_kept=suppressed_kept)
+    check_history_rows(db, damaged, unread, suppressed_kept=suppressed_kept, where=where)
     outside: dict[int, Counts] = {}
     for scan_id, account_id in unread:
         found = counts[(scan_id, account_id)]

@@ -22,7 +22,7 @@ from keyless.collect.formats import values
 from keyless.collect.formats.auth_details import DetailsError
 from keyless.collect.live.account import CallRecorder, client
 from keyless.collect.live.answers import converted
-from keyless.duplicate_keys import find_duplicate_key
+from keyless.duplicate_keys import InexactNumber, find_duplicate_key
 from keyless.model import (
     AVAILABLE,
     AccountAssignment,
@@ -219,6 +219,8 @@ def _inline_document(response: Mapping[str, Any]) -> Mapping[str, Any] | None:
         repeated = find_duplicate_key(text)
     except RecursionError:
         raise DetailsError("the inline policy is nested too deeply", "/InlinePolicy") from None
+    except InexactNumber as error:
+        raise DetailsError(f"the inline policy: {error}", f"/InlinePolicy{error.pointer}") from None
     if repeated is not None:
         raise DetailsError(
             "the inline policy has a key twice in one object: which one counts depends on"

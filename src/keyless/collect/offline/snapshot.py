@@ -42,7 +42,7 @@ from keyless.collect.offline.codec import (
     fields_of,
     plain_json,
 )
-from keyless.duplicate_keys import DUPLICATE_KEY, find_duplicate_key, parse_json
+from keyless.duplicate_keys import DUPLICATE_KEY, InexactNumber, find_duplicate_key, parse_json
 from keyless.errors import InputError, quoted
 from keyless.files import MAX_FILE_BYTES, describe_size, open_regular, write_atomic
 from keyless.model import Account, Inventory
@@ -364,6 +364,8 @@ class _Reader:
             repeated = find_duplicate_key(data)
         except RecursionError:
             self._fail_line("nested too deeply")
+        except InexactNumber as error:
+            self._fail_line(f"{error} of the line")
         if repeated is not None:
             self._fail_line(f"{DUPLICATE_KEY} (at {repeated[:300]} of the line)")
         return parsed
