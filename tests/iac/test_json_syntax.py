@@ -417,3 +417,15 @@ def test_a_deep_variable_default_is_read_or_unknown_never_a_traceback(
         assert "nested too deeply to evaluate" in next(unknowns(trust_node)).reason
     else:
         assert trust_node.is_known
+
+
+def test_a_deep_value_of_a_tfvars_json_file_is_unknown_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "terraform.tfvars.json").write_text('{"v": ' + "[" * 500 + '"*"' + "]" * 500 + "}")
+    (tmp_path / "main.tf").write_text(
+        'variable "v" {}\nresource "aws_iam_role" "r" {\n'
+        '  assume_role_policy = jsonencode({Statement = [{Effect = "Allow", '
+        "Principal = var.v}]})\n}\n"
+    )
+    (unread,) = scan([tmp_path]).unread
+    assert "var.v at line 3" in unread.reason
+    assert unread.reason.endswith("nested too deeply to evaluate")

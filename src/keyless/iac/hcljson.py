@@ -95,7 +95,7 @@ def evaluate_literal(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, 
     node = json_node(tree)
     if node is None:
         return evaluator.unknown(tree, "not a value")
-    if _deeper_than(node, MAX_LITERAL_DEPTH):
+    if deeper_than(node, MAX_LITERAL_DEPTH):
         # as deep as the evaluator goes in an expression (hcleval), and no deeper: what
         # reads a value walks it recursively
         return evaluator.unknown(tree, "nested too deeply to evaluate")
@@ -106,7 +106,8 @@ def evaluate_literal(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, 
 MAX_LITERAL_DEPTH = 200
 
 
-def _deeper_than(node: Node, limit: int) -> bool:
+def deeper_than(node: Node, limit: int) -> bool:
+    """Whether ``node`` nests more than ``limit`` levels (found without recursion)."""
     stack = [(node, 0)]
     while stack:
         current, depth = stack.pop()

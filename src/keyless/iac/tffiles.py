@@ -15,7 +15,7 @@ from pathlib import Path
 
 from keyless.iac.hcl import Body, HclSyntaxError, HclTooLargeError, parse_hcl
 from keyless.iac.hcleval import Evaluator
-from keyless.iac.hcljson import json_node
+from keyless.iac.hcljson import MAX_LITERAL_DEPTH, deeper_than, json_node
 from keyless.iac.hclrefs import Reference
 from keyless.iac.hclsplit import parse_terraform
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
@@ -100,7 +100,7 @@ def read_variable_file(path: Path) -> dict[str, Node]:
             raise ReadError(path, f"malformed JSON: {error}") from None
         if not isinstance(node.value, Mapping):
             raise ReadError(path, "a variables file must hold an object")
-        return dict(node.value)
+        return {name: _bounded(name, value) for name, value in node.value.items()}
     try:
         body = parse_hcl(text)
     except HclSyntaxError as error:
@@ -112,6 +112,15 @@ def read_variable_file(path: Path) -> dict[str, Node]:
 
     evaluator = Evaluator(text, nothing)
     return {name: evaluator.evaluate(a.expression) for name, a in body.attributes.items()}
+
+
+def _bounded(name: str, value: Node) -> Node:
+    """A value of a ``.tfvars.json`` file, unknown past the depth expressions are evaluated
+    to (what reads a value walks it recursively: 500 levels exhausted Python's stack)."""
+    if deeper_than(value, MAX_LITERAL_DEPTH):
+        unknown = Unknown(f"var.{name}", "nested too deeply to evaluate", value.position)
+        return Node(unknown, value.position)
+    return value
 
 
 #: Parsed directories of one reading, so a module called several times is parsed once.
