@@ -429,3 +429,18 @@ def test_a_deep_value_of_a_tfvars_json_file_is_unknown_not_a_traceback(tmp_path:
     (unread,) = scan([tmp_path]).unread
     assert "var.v at line 3" in unread.reason
     assert unread.reason.endswith("nested too deeply to evaluate")
+
+
+@pytest.mark.parametrize("name", ["main.tf", "main.tf.json"])
+def test_a_trust_policy_text_nested_500_deep_is_not_judged_not_a_traceback(
+    tmp_path: Path, name: str
+) -> None:
+    deep = "[" * 500 + '"*"' + "]" * 500
+    policy = '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ' + deep + "}}]}"
+    if name == "main.tf":
+        text = f'resource "aws_iam_role" "r" {{\n  assume_role_policy = <<EOF\n{policy}\nEOF\n}}\n'
+    else:
+        text = json.dumps(_role(policy))
+    (tmp_path / name).write_text(text)
+    (unread,) = scan([tmp_path]).unread
+    assert unread.reason.endswith("the trust policy is nested too deeply to evaluate")

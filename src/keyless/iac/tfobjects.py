@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from keyless.iac.hcl import Block
 from keyless.iac.hcleval import Evaluator
+from keyless.iac.hcljson import MAX_LITERAL_DEPTH, deeper_than
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
 from keyless.iac.own_resources import (
@@ -223,6 +224,10 @@ def trust_document(node: Node) -> Node:
                 if isinstance(value, SourcedText)
                 else parse_json(value, pinned=node.position)
             )
+            if deeper_than(parsed, MAX_LITERAL_DEPTH):
+                # what judges a policy walks it recursively: 500 levels were a traceback
+                reason = "the trust policy is nested too deeply to evaluate"
+                return Node(Unknown("assume_role_policy", reason, node.position), node.position)
             # What the text stood in for (the deploying account, a resource the code
             # creates) is said of the document built from it.
             return replace(parsed, notes=(*parsed.notes, *node.notes)) if node.notes else parsed
