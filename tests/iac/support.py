@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from keyless.iac.read import read_paths
 from keyless.iac.values import Node
@@ -24,3 +26,25 @@ def role_trust(tmp_path: Path, value: str, prelude: str = "") -> Node:
     (resource,) = read_paths([tmp_path]).resources
     assert resource.trust is not None
     return resource.trust
+
+
+#: A trust policy any principal may assume (what a .tf.json role is given in the tests).
+ANYONE = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*"}]}
+
+
+def write_json(path: Path, document: Any) -> Path:
+    """``document`` written as JSON (a ``.tf.json`` file), indented as generators write it."""
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    return path
+
+
+def json_role(trust: Any, **more: Any) -> dict[str, Any]:
+    """A ``.tf.json`` document: ``aws_iam_role.r`` with ``trust``, beside ``more`` blocks."""
+    return {"resource": {"aws_iam_role": {"r": {"assume_role_policy": trust}}}, **more}
+
+
+def only_trust(directory: Path) -> Node:
+    """The trust policy of the one resource read under ``directory``."""
+    (role,) = read_paths([directory]).resources
+    assert role.trust is not None
+    return role.trust

@@ -9,32 +9,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from keyless.findings import FileLocation, Finding
 from keyless.iac.read import read_paths
 from keyless.iac.scan import scan
-from keyless.iac.values import Node, plain, unknowns
+from keyless.iac.values import plain
 from tests.iac.conftest import TERRAFORM, terraform_console
-
-ANYONE = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*"}]}
-
-
-def _write(path: Path, document: Any) -> Path:
-    path.write_text(json.dumps(document, indent=2) + "\n")
-    return path
-
-
-def _role(trust: Any, **more: Any) -> dict[str, Any]:
-    return {"resource": {"aws_iam_role": {"r": {"assume_role_policy": trust}}}, **more}
-
-
-def _trust(tmp_path: Path) -> Node:
-    (role,) = read_paths([tmp_path]).resources
-    assert role.trust is not None
-    return role.trust
+from tests.iac.support import ANYONE, json_role, only_trust, write_json
 
 
 def _line(finding: Finding) -> int:
@@ -48,7 +31,7 @@ def _line_of(path: Path, text: str) -> int:
 
 
 def test_a_role_open_to_anyone_is_found_on_its_line(tmp_path: Path) -> None:
-    path = _write(tmp_path / "main.tf.json", _role(json.dumps(ANYONE)))
+    path = write_json(tmp_path / "main.tf.json", json_role(json.dumps(ANYONE)))
     result = scan([tmp_path])
     (finding,) = [f for f in result.findings if f.check == "trust-anyone"]
     assert _line(finding) == _line_of(path, "assume_role_policy")
@@ -69,9 +52,9 @@ def test_a_policy_document_with_statement_arrays_is_read(tmp_path: Path) -> None
                 }
             }
         },
-        **_role("${data.aws_iam_policy_document.t.json}"),
+        **json_role("${data.aws_iam_policy_document.t.json}"),
     }
-    path = _write(tmp_path / "cdk.tf.json", document)
+    path = write_json(tmp_path / "cdk.tf.json", document)
     (finding,) = [f for f in scan([tmp_path]).findings if f.check == "trust-anyone"]
     # the principal's own line, inside the data source
     assert _line(finding) == _line_of(path, '"*"')
@@ -85,10 +68,10 @@ def test_nested_blocks_may_be_single_objects(tmp_path: Path) -> None:
     }
     document = {
         "data": {"aws_iam_policy_document": {"t": {"statement": statement}}},
-        **_role("${data.aws_iam_policy_document.t.json}"),
+        **json_role("${data.aws_iam_policy_document.t.json}"),
     }
-    _write(tmp_path / "main.tf.json", document)
-    (only,) = plain(_trust(tmp_path))["Statement"]
+    write_json(tmp_path / "main.tf.json", document)
+    (only,) = plain(only_trust(tmp_path))["Statement"]
     assert only["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
     assert only["Condition"] == {"StringEquals": {"sts:ExternalId": "x"}}
 
@@ -115,32 +98,32 @@ def test_a_dynamic_block_in_json_is_expanded(tmp_path: Path) -> None:
             }
         },
         "variable": {"accounts": {"default": ["111122223333"]}},
-        **_role("${data.aws_iam_policy_document.t.json}"),
+        **json_role("${data.aws_iam_policy_document.t.json}"),
     }
-    _write(tmp_path / "main.tf.json", document)
-    (only,) = plain(_trust(tmp_path))["Statement"]
+    write_json(tmp_path / "main.tf.json", document)
+    (only,) = plain(only_trust(tmp_path))["Statement"]
     assert only["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
 
 
 def test_jsonencode_in_an_interpolation_is_the_document(tmp_path: Path) -> None:
     trust = '${jsonencode({Statement = [{Effect = "Allow", Principal = "*"}]})}'
-    _write(tmp_path / "main.tf.json", _role(trust))
-    assert plain(_trust(tmp_path)) == {"Statement": [{"Effect": "Allow", "Principal": "*"}]}
+    write_json(tmp_path / "main.tf.json", json_role(trust))
+    assert plain(only_trust(tmp_path)) == {"Statement": [{"Effect": "Allow", "Principal": "*"}]}
 
 
 def test_a_literal_json_string_is_a_template(tmp_path: Path) -> None:
     trust = json.dumps({"Statement": [{"Principal": {"AWS": "arn:aws:iam::${var.a}:root"}}]})
-    document = _role(trust, variable={"a": {"type": "string", "default": "123456789012"}})
-    _write(tmp_path / "main.tf.json", document)
-    principal = plain(_trust(tmp_path))["Statement"][0]["Principal"]
+    document = json_role(trust, variable={"a": {"type": "string", "default": "123456789012"}})
+    write_json(tmp_path / "main.tf.json", document)
+    principal = plain(only_trust(tmp_path))["Statement"][0]["Principal"]
     assert principal == {"AWS": "arn:aws:iam::123456789012:root"}
 
 
 def test_a_variable_default_is_taken_literally(tmp_path: Path) -> None:
     # Terraform does not read a default's strings as templates: "${x}" is those characters.
     trust = '${jsonencode({v = var.a, w = "$${x}"})}'
-    _write(tmp_path / "main.tf.json", _role(trust, variable={"a": {"default": "${x}"}}))
-    assert plain(_trust(tmp_path)) == {"v": "${x}", "w": "${x}"}
+    write_json(tmp_path / "main.tf.json", json_role(trust, variable={"a": {"default": "${x}"}}))
+    assert plain(only_trust(tmp_path)) == {"v": "${x}", "w": "${x}"}
 
 
 def test_comment_properties_are_ignored(tmp_path: Path) -> None:
@@ -152,7 +135,7 @@ def test_comment_properties_are_ignored(tmp_path: Path) -> None:
             }
         },
     }
-    _write(tmp_path / "cdk.tf.json", document)
+    write_json(tmp_path / "cdk.tf.json", document)
     result = scan([tmp_path])
     assert result.unread == ()
     assert [f.check for f in result.findings] == ["trust-anyone"]
@@ -162,7 +145,7 @@ def test_a_module_mixing_tf_and_tf_json_is_read_as_one(tmp_path: Path) -> None:
     (tmp_path / "variables.tf").write_text('variable "open" {\n  default = "*"\n}\n')
     statement = '{Effect = "Allow", Action = "sts:AssumeRole", Principal = var.open}'
     trust = f"${{jsonencode({{Statement = [{statement}]}})}}"
-    _write(tmp_path / "main.tf.json", _role(trust, locals={"p": "${var.open}"}))
+    write_json(tmp_path / "main.tf.json", json_role(trust, locals={"p": "${var.open}"}))
     (tmp_path / "user.tf").write_text('resource "aws_iam_user" "u" {\n  name = local.p\n}\n')
     result = scan([tmp_path])
     assert sorted(f.check for f in result.findings) == ["iac-iam-user", "trust-anyone"]
@@ -176,7 +159,7 @@ def test_a_local_module_called_from_json_is_read_with_its_inputs(tmp_path: Path)
         '  assume_role_policy = jsonencode({Statement = [{Effect = "Allow", '
         'Action = "sts:AssumeRole", Principal = var.principal}]})\n}\n'
     )
-    _write(tmp_path / "main.tf.json", {"module": {"m": {"source": "./role", "principal": "*"}}})
+    write_json(tmp_path / "main.tf.json", {"module": {"m": {"source": "./role", "principal": "*"}}})
     result = scan([tmp_path])
     assert [(f.check, f.evidence["address"]) for f in result.findings] == [
         ("trust-anyone", "module.m.aws_iam_role.r")
@@ -185,72 +168,20 @@ def test_a_local_module_called_from_json_is_read_with_its_inputs(tmp_path: Path)
 
 def test_several_blocks_with_the_same_labels_as_an_array(tmp_path: Path) -> None:
     document = {"resource": {"aws_iam_user": {"u": [{"name": "a"}]}}, "provider": {"aws": []}}
-    _write(tmp_path / "main.tf.json", document)
+    write_json(tmp_path / "main.tf.json", document)
     assert [r.address for r in read_paths([tmp_path]).resources] == ["aws_iam_user.u"]
 
 
 def test_a_tofu_json_file_replaces_the_tf_json_file_of_its_name(tmp_path: Path) -> None:
-    _write(tmp_path / "main.tf.json", _role(json.dumps(ANYONE)))
-    _write(tmp_path / "main.tofu.json", {"resource": {"aws_iam_user": {"u": {"name": "a"}}}})
+    write_json(tmp_path / "main.tf.json", json_role(json.dumps(ANYONE)))
+    write_json(tmp_path / "main.tofu.json", {"resource": {"aws_iam_user": {"u": {"name": "a"}}}})
     model = read_paths([tmp_path])
     assert [r.address for r in model.resources] == ["aws_iam_user.u"]
 
 
-def test_a_key_twice_makes_the_file_unread_by_pointer(tmp_path: Path) -> None:
-    text = '{"resource": {"aws_iam_role": {"r": {"name": "a", "name": "b"}}}}'
-    (tmp_path / "main.tf.json").write_text(text)
-    result = scan([tmp_path])
-    (unread,) = result.unread
-    assert "duplicate key" in unread.reason
-    assert "/resource/aws_iam_role/r/name" in unread.reason
-    assert result.exit_code() == 3
-
-
-@pytest.mark.parametrize(
-    ("document", "pointer"),
-    [
-        ([], "at /,"),
-        ({"resource": "x"}, "/resource"),
-        ({"resource": {"aws_iam_role": {"r": "x"}}}, "/resource/aws_iam_role/r"),
-        ({"resource": {"aws_iam_role": {"r": [1]}}}, "/resource/aws_iam_role/r/0"),
-        ({"variable": {}}, "/variable"),
-        ({"data": {"aws_iam_policy_document": {"d": {"statement": 5}}}}, "/d/statement"),
-        ({"variable": {"v": {"type": 5}}}, "/variable/v/type"),
-        ({"resource": {"aws_iam_role": {"r": [{"name": "a"}, {"name": "b"}]}}}, None),
-    ],
-)
-def test_what_terraform_refuses_is_unread_with_the_reason(
-    tmp_path: Path, document: Any, pointer: str | None
-) -> None:
-    _write(tmp_path / "main.tf.json", document)
-    result = scan([tmp_path])
-    if pointer is None:  # two blocks of the same address: Terraform refuses the module
-        assert result.exit_code() == 3
-        return
-    (unread,) = result.unread
-    assert pointer in unread.reason
-    assert result.exit_code() == 3
-
-
-def test_json_nested_too_deeply_is_unread_not_a_traceback(tmp_path: Path) -> None:
-    (tmp_path / "main.tf.json").write_text('{"locals": {"a": ' + "[" * 5000 + "]" * 5000 + "}}")
-    (unread,) = scan([tmp_path]).unread
-    assert "nested deeper than" in unread.reason
-
-
-def test_a_deep_value_is_unknown_not_a_traceback(tmp_path: Path) -> None:
-    deep = "[" * 400 + '"*"' + "]" * 400
-    text = '{"resource": {"aws_iam_role": {"r": {"assume_role_policy": ' + deep + "}}}}"
-    (tmp_path / "main.tf.json").write_text(text)
-    result = scan([tmp_path])
-    (unread,) = result.unread
-    assert "not judged" in unread.reason
-    assert result.exit_code() == 3
-
-
 def test_an_override_file_in_json_stays_unread(tmp_path: Path) -> None:
-    _write(tmp_path / "main.tf.json", {"resource": {"aws_iam_user": {"u": {"name": "a"}}}})
-    _write(tmp_path / "override.tf.json", _role(json.dumps(ANYONE)))
+    write_json(tmp_path / "main.tf.json", {"resource": {"aws_iam_user": {"u": {"name": "a"}}}})
+    write_json(tmp_path / "override.tf.json", json_role(json.dumps(ANYONE)))
     result = scan([tmp_path])
     (unread,) = result.unread
     assert unread.where.endswith("override.tf.json")
@@ -295,18 +226,18 @@ LOCALS = {
 
 @pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on this machine")
 def test_keyless_reads_json_syntax_as_terraform_console_does(tmp_path: Path) -> None:
-    _write(tmp_path / "main.tf.json", LOCALS)
+    write_json(tmp_path / "main.tf.json", LOCALS)
     value = terraform_console(tmp_path, "local.all")
     (tmp_path / "role.tf").write_text(
         'resource "aws_iam_role" "r" {\n  assume_role_policy = jsonencode({ v = local.all })\n}\n'
     )
-    assert plain(_trust(tmp_path)) == {"v": value}
+    assert plain(only_trust(tmp_path)) == {"v": value}
 
 
 def test_keyless_trust_takes_a_tf_json_file(tmp_path: Path) -> None:
     from keyless.iac.trust import assess_file, is_infrastructure_file
 
-    path = _write(tmp_path / "cdk.tf.json", _role(json.dumps(ANYONE)))
+    path = write_json(tmp_path / "cdk.tf.json", json_role(json.dumps(ANYONE)))
     assert is_infrastructure_file(path)
     (role,) = assess_file(path).roles
     assert role.resource.address == "aws_iam_role.r"
@@ -314,8 +245,8 @@ def test_keyless_trust_takes_a_tf_json_file(tmp_path: Path) -> None:
 
 def test_what_is_not_known_is_quoted_as_written(tmp_path: Path) -> None:
     principal = "${jsonencode({Statement = [{Principal = {AWS = var.v}}]})}"
-    document = _role(principal, variable={"v": {"type": "list(string)", "default": "x"}})
-    _write(tmp_path / "main.tf.json", document)
+    document = json_role(principal, variable={"v": {"type": "list(string)", "default": "x"}})
+    write_json(tmp_path / "main.tf.json", document)
     (unread,) = scan([tmp_path]).unread
     assert "var.v at line" in unread.reason
     assert unread.reason.endswith("(type list(string))")
@@ -323,34 +254,18 @@ def test_what_is_not_known_is_quoted_as_written(tmp_path: Path) -> None:
 
 def test_for_each_over_a_json_object(tmp_path: Path) -> None:
     statement = '{Effect = "Allow", Action = "sts:AssumeRole", Principal = {AWS = each.value}}'
-    document = _role(f"${{jsonencode({{Statement = [{statement}]}})}}")
+    document = json_role(f"${{jsonencode({{Statement = [{statement}]}})}}")
     document["resource"]["aws_iam_role"]["r"]["for_each"] = {"a": "111122223333", "b": "*"}
-    _write(tmp_path / "main.tf.json", document)
+    write_json(tmp_path / "main.tf.json", document)
     found = {(f.check, f.evidence["address"]) for f in scan([tmp_path]).findings}
     assert ("trust-anyone", 'aws_iam_role.r["b"]') in found
     assert ("trust-anyone", 'aws_iam_role.r["a"]') not in found
     assert ("trust-cross-account-no-external-id", 'aws_iam_role.r["a"]') in found
 
 
-def test_an_integer_of_thousands_of_digits_is_unknown_not_a_traceback(tmp_path: Path) -> None:
-    # Python's int() refuses more than 4,300 digits: the JSON reader raised a ValueError,
-    # for .tf.json files, CloudFormation templates and trust policies in strings alike.
-    huge = "1" * 5000
-    policy = '{"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*",'
-    policy += ' "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": ' + huge + "}}}]}"
-    (tmp_path / "main.tf.json").write_text(
-        '{"locals": {"n": ' + huge + "}, " + json.dumps(_role(policy))[1:]
-    )
-    (tmp_path / "template.json").write_text(
-        '{"Resources": {"U": {"Type": "AWS::IAM::User", "Properties": {"Path": ' + huge + "}}}}"
-    )
-    result = scan([tmp_path])
-    (unread,) = result.unread
-    assert "a number of more than 1000 digits" in unread.reason
-    assert [f.check for f in result.findings] == ["iac-iam-user"]
-
-
 CONDITIONAL_ARN = "arn:aws:iam::${var.x == 1 ? var.x : upper(var.x)}:root"
+
+
 CONDITIONAL_POLICY = json.dumps(
     {
         "Statement": [
@@ -368,7 +283,7 @@ CONDITIONAL_POLICY = json.dumps(
             'variable "x" {}\nresource "aws_iam_role" "r" {\n  assume_role_policy = <<EOF\n'
             f"{CONDITIONAL_POLICY}\nEOF\n}}\n",
         ),
-        ("main.tf.json", json.dumps(_role(CONDITIONAL_POLICY, variable={"x": {}}))),
+        ("main.tf.json", json.dumps(json_role(CONDITIONAL_POLICY, variable={"x": {}}))),
     ],
 )
 def test_what_an_interpolation_of_a_template_cannot_know_is_quoted_as_written(
@@ -393,54 +308,3 @@ def test_an_interpolation_beside_a_directive_is_quoted_and_placed_as_written(
     (unread,) = scan([tmp_path]).unread
     column = policy.index("${") + 3
     assert f"at line 4, column {column}: its condition is not known (var.x:" in unread.reason
-
-
-def test_a_file_of_millions_of_values_is_unread_not_held(tmp_path: Path) -> None:
-    # Each value is kept with its position: 64 MiB of `[0,0,…]` took gigabytes.
-    (tmp_path / "main.tf.json").write_text('{"locals": {"a": [' + "0," * 2_000_000 + "0]}}")
-    (unread,) = scan([tmp_path]).unread
-    assert "too many values" in unread.reason
-
-
-@pytest.mark.parametrize("levels", [150, 500])
-def test_a_deep_variable_default_is_read_or_unknown_never_a_traceback(
-    tmp_path: Path, levels: int
-) -> None:
-    # A default is taken literally, past the evaluator's depth bound: 500 levels exhausted
-    # Python's stack (RecursionError) where it was copied.
-    deep = "[" * levels + '"*"' + "]" * levels
-    trust = '${jsonencode({Statement = [{Effect = "Allow", Principal = var.v}]})}'
-    text = '{"variable": {"v": {"default": ' + deep + "}}, " + json.dumps(_role(trust))[1:]
-    (tmp_path / "main.tf.json").write_text(text)
-    trust_node = _trust(tmp_path)
-    if levels > 200:
-        assert "nested too deeply to evaluate" in next(unknowns(trust_node)).reason
-    else:
-        assert trust_node.is_known
-
-
-def test_a_deep_value_of_a_tfvars_json_file_is_unknown_not_a_traceback(tmp_path: Path) -> None:
-    (tmp_path / "terraform.tfvars.json").write_text('{"v": ' + "[" * 500 + '"*"' + "]" * 500 + "}")
-    (tmp_path / "main.tf").write_text(
-        'variable "v" {}\nresource "aws_iam_role" "r" {\n'
-        '  assume_role_policy = jsonencode({Statement = [{Effect = "Allow", '
-        "Principal = var.v}]})\n}\n"
-    )
-    (unread,) = scan([tmp_path]).unread
-    assert "var.v at line 3" in unread.reason
-    assert unread.reason.endswith("nested too deeply to evaluate")
-
-
-@pytest.mark.parametrize("name", ["main.tf", "main.tf.json"])
-def test_a_trust_policy_text_nested_500_deep_is_not_judged_not_a_traceback(
-    tmp_path: Path, name: str
-) -> None:
-    deep = "[" * 500 + '"*"' + "]" * 500
-    policy = '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ' + deep + "}}]}"
-    if name == "main.tf":
-        text = f'resource "aws_iam_role" "r" {{\n  assume_role_policy = <<EOF\n{policy}\nEOF\n}}\n'
-    else:
-        text = json.dumps(_role(policy))
-    (tmp_path / name).write_text(text)
-    (unread,) = scan([tmp_path]).unread
-    assert unread.reason.endswith("the trust policy is nested too deeply to evaluate")

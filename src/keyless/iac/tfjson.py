@@ -26,6 +26,7 @@ from typing import Any
 
 from lark import Tree
 
+from keyless.duplicate_keys import find_duplicate_key
 from keyless.errors import quoted
 from keyless.iac.hcl import Attribute, Block, Body, parse_expression
 from keyless.iac.hcljson import LITERAL, json_tree
@@ -141,8 +142,6 @@ def _pointer_of(error: JsonSyntaxError, text: str) -> str | None:
     """The JSON pointer of a duplicate key (None for other errors)."""
     if not error.message.startswith("duplicate key"):
         return None
-    from keyless.duplicate_keys import find_duplicate_key
-
     try:
         return find_duplicate_key(text.encode("utf-8", "surrogatepass"))
     except (RecursionError, ValueError):
