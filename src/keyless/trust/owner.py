@@ -4,9 +4,12 @@ A trust policy judged alone (``keyless trust POLICY.json``, a Terraform or Cloud
 role) has no account of its own, yet "another account" depends on it. Some of its parts
 can only name the role's own account:
 
-* an IAM OIDC or SAML provider in ``Principal.Federated``: a role can only trust a
-  provider of its own account
+* an IAM OIDC provider in ``Principal.Federated``: STS only accepts a token through a
+  provider of the role's own account
   (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html);
+  an IAM SAML provider is taken for the role's account too, as every AWS example writes
+  it, though no AWS page found says STS refuses another account's (so such a statement is
+  still judged as usable, never as dead);
 * ``aws:SourceAccount`` / ``aws:SourceOwner`` and the account of ``aws:SourceArn`` in an
   Allow statement: the account whose resources a service acts for, which AWS's
   confused-deputy guidance pins to the role's own
