@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from lark import Tree
 
 from keyless.iac.hcl import parse_expression
-from keyless.iac.hcltemplates import as_text, evaluate_template_text, single_interpolation
+from keyless.iac.hcltemplates import as_text, interpolations, template_text
 from keyless.iac.values import Node, Position, SourcedText, mapping
 
 if TYPE_CHECKING:  # the evaluator dispatches to these handlers: no import cycle at runtime
@@ -142,6 +142,18 @@ def _scalar(node: Node) -> Node:
     return node
 
 
+def single_interpolation(text: str) -> str | None:
+    """The expression of a template that is one ``${ … }`` and nothing else (no strip
+    marker), which HCL evaluates to that expression's value, unconverted."""
+    found = interpolations(text)
+    if len(found) != 1 or found[0] != (0, len(text)) or not text.startswith("${"):
+        return None
+    inner = text[2:-1]
+    if inner.startswith("~") or inner.endswith("~"):
+        return None
+    return inner
+
+
 def _template(
     evaluator: Evaluator,
     text: str,
@@ -161,7 +173,7 @@ def _template(
         if expression is None:
             return evaluator.unknown(tree, "an interpolation that is not understood")
         return evaluator.evaluate(expression, scope)
-    rendered = evaluate_template_text(evaluator, text, origin, tree, scope)
+    rendered = template_text(evaluator, text, origin, tree, scope, 0)
     if isinstance(rendered.value, SourcedText):
         # Its line breaks were escapes on one line of the file: a JSON document in it is
         # placed on the string (tfobjects.trust_document), not on lines past it.

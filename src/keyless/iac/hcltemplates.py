@@ -108,7 +108,7 @@ def evaluate_heredoc(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, 
     body = match.group(2)
     # The body starts on the line after the opening marker.
     origin = Position(position_of(token).line + 1, 1)
-    return _template_text(
+    return template_text(
         evaluator, body, origin, tree, scope, _indent(body) if trim else 0, heredoc=True
     )
 
@@ -125,39 +125,15 @@ def _only_interpolation(tree: Tree[Any]) -> Tree[Any] | None:
     return expressions[0] if len(expressions) == 1 else None
 
 
-def single_interpolation(text: str) -> str | None:
-    """The expression of a template that is one ``${ … }`` and nothing else (no strip
-    marker), which HCL evaluates to that expression's value, unconverted."""
-    found = _interpolations(text)
-    if len(found) != 1 or found[0] != (0, len(text)) or not text.startswith("${"):
-        return None
-    inner = text[2:-1]
-    if inner.startswith("~") or inner.endswith("~"):
-        return None
-    return inner
-
-
-def evaluate_template_text(
-    evaluator: Evaluator,
-    text: str,
-    origin: Position,
-    tree: Tree[Any],
-    scope: Mapping[str, Node],
-) -> Node:
-    """A template's text (a JSON string in a ``.tf.json`` file) rendered in ``scope``,
-    with the evaluator's references; ``origin`` is where the text starts in its file."""
-    return _template_text(evaluator, text, origin, tree, scope, 0)
-
-
 def render_template(
     evaluator: Evaluator, text: str, tree: Tree[Any], variables: Mapping[str, Node]
 ) -> Node:
     """A template file's text (``templatefile``) rendered with ``variables`` as its only
     names (``${ name }`` interpolations, ``%{ if }`` and ``%{ for }`` directives)."""
-    return _template_text(evaluator, text, _P0, tree, variables, 0)
+    return template_text(evaluator, text, _P0, tree, variables, 0)
 
 
-def _template_text(
+def template_text(
     evaluator: Evaluator,
     body: str,
     origin: Position,
@@ -167,10 +143,11 @@ def _template_text(
     *,
     heredoc: bool = False,
 ) -> Node:
-    """A heredoc body with ``cut`` leading blanks removed from each line (``<<-``) and
-    its ``${ … }`` interpolations substituted; every change is recorded so positions
-    inside the result map back to the file."""
-    events: list[tuple[int, int]] = [(start, end) for start, end in _interpolations(body)]
+    """A heredoc body (or a template file's text, a ``.tf.json`` string) with ``cut``
+    leading blanks removed from each line (``<<-``) and its ``${ … }`` interpolations
+    substituted; every change is recorded so positions inside the result map back to the
+    file, whose text starts at ``origin``."""
+    events: list[tuple[int, int]] = [(start, end) for start, end in interpolations(body)]
     # a directive, or an interpolation with a strip marker (`${~ x ~}`), is read part by part
     if any(
         body.startswith(("%{", "${~"), start) or body[end - 2 : end] == "~}"
@@ -378,7 +355,7 @@ def as_text(node: Node) -> str | None:
     return None
 
 
-def _interpolations(body: str) -> list[tuple[int, int]]:
+def interpolations(body: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each ``${ … }`` and ``%{ … }`` in a template (not ``$${``)."""
     found: list[tuple[int, int]] = []
     index = 0
