@@ -134,3 +134,27 @@ def test_a_trust_policy_text_nested_500_deep_is_not_judged_not_a_traceback(
     (tmp_path / name).write_text(text)
     (unread,) = scan([tmp_path]).unread
     assert unread.reason.endswith("the trust policy is nested too deeply to evaluate")
+
+
+@pytest.mark.parametrize(
+    ("name", "opened"),
+    [("main.tf.json", "${"), ("main.tf.json", "%{"), ("main.tf", "${"), ("main.tf", "%{")],
+)
+def test_an_interpolation_never_closed_is_not_read_as_text(
+    tmp_path: Path, name: str, opened: str
+) -> None:
+    # Terraform refuses the template ("Unclosed template interpolation sequence"); read as
+    # text, the account below was a literal that no principal has: the role looked closed.
+    condition = '"Condition": {"StringEquals": {"aws:PrincipalAccount": "' + opened + 'var.a"}}'
+    policy = '{"Statement": [{"Effect": "Allow", "Principal": "*", ' + condition + "}]}"
+    if name == "main.tf":
+        text = f'resource "aws_iam_role" "r" {{\n  assume_role_policy = <<EOF\n{policy}\nEOF\n}}\n'
+    else:
+        text = json.dumps(json_role(policy))
+    (tmp_path / name).write_text(text)
+    result = scan([tmp_path])
+    (unread,) = result.unread
+    assert unread.reason.endswith(
+        "never closed: Terraform refuses the template (an unclosed interpolation)"
+    )
+    assert result.exit_code() == 3
