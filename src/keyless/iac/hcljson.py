@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 from lark import Tree
 
 from keyless.iac.hcl import parse_expression
-from keyless.iac.hcltemplates import as_text, interpolations, template_text
+from keyless.iac.hclinterpolations import interpolations
+from keyless.iac.hcltemplates import as_text, template_text
 from keyless.iac.values import Node, Position, SourcedText, mapping
 
 if TYPE_CHECKING:  # the evaluator dispatches to these handlers: no import cycle at runtime

@@ -29,6 +29,7 @@ from keyless.iac.hcldirectives import (
     render,
     stripped,
 )
+from keyless.iac.hclinterpolations import interpolations, unclosed
 from keyless.iac.values import (
     JsonText,
     Node,
@@ -148,12 +149,12 @@ def template_text(
     substituted; every change is recorded so positions inside the result map back to the
     file, whose text starts at ``origin``."""
     events: list[tuple[int, int]] = [(start, end) for start, end in interpolations(body)]
-    unclosed = _unclosed(body, events)
-    if unclosed is not None:
+    never_closed = unclosed(body, events)
+    if never_closed is not None:
         # Terraform refuses the template ("Unclosed template interpolation sequence"):
         # read as text, what follows would be judged as deployed.
-        where = _offset_position(body, unclosed, origin)
-        opened = body[unclosed : unclosed + 40].split("\n")[0]
+        where = _offset_position(body, never_closed, origin)
+        opened = body[never_closed : never_closed + 40].split("\n")[0]
         reason = "never closed: Terraform refuses the template (an unclosed interpolation)"
         return Node(Unknown(opened, reason, where), where)
     # a directive, or an interpolation with a strip marker (`${~ x ~}`), is read part by part
@@ -361,47 +362,6 @@ def as_text(node: Node) -> str | None:
     if isinstance(value, JsonText) and value.by_jsonencode:
         return jsonencoded(value.document)
     return None
-
-
-_OPENER = re.compile(r"(?<![$%])[$%]\{")
-
-
-def interpolations(body: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each ``${ … }`` and ``%{ … }`` in a template (not ``$${``), up
-    to one that is never closed (:func:`_unclosed`)."""
-    found: list[tuple[int, int]] = []
-    index = 0
-    while True:
-        match = _OPENER.search(body, index)
-        if match is None:
-            return found
-        depth, cursor, quote = 0, match.start() + 1, False
-        while cursor < len(body):
-            char = body[cursor]
-            if quote:
-                if char == "\\":
-                    cursor += 1
-                elif char == '"':
-                    quote = False
-            elif char == '"':
-                quote = True
-            elif char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            cursor += 1
-        if cursor >= len(body):
-            return found  # unterminated: _unclosed finds it
-        found.append((match.start(), cursor + 1))
-        index = cursor + 1
-
-
-def _unclosed(body: str, found: list[tuple[int, int]]) -> int | None:
-    """Where a ``${`` or ``%{`` that is never closed starts (after the last one found)."""
-    match = _OPENER.search(body, found[-1][1] if found else 0)
-    return None if match is None else match.start()
 
 
 def _offset_position(body: str, offset: int, origin: Position) -> Position:
