@@ -294,3 +294,21 @@ def test_keys_handed_on_under_another_name_are_reported(tmp_path: Path) -> None:
         "TF_VAR_access_key is set from an AWS key variable (the keys under another name) in "
         "the env of a step"
     )
+
+
+@pytest.mark.parametrize("pipeline", ["azure-pipelines.yml", ".azure-pipelines/deploy.yml"])
+def test_a_template_named_on_its_own_is_azure_s(tmp_path: Path, pipeline: str) -> None:
+    # A steps template's top-level `steps:` is also Buildkite's keyword: the pipeline that
+    # includes it says whose it is, as GitLab's includes do.
+    template = "steps:\n  - script: aws s3 ls\n    env:\n      AWS_ACCESS_KEY_ID: $(key)\n"
+    files = {pipeline: "steps:\n  - template: /ci/steps.yml\n", "ci/steps.yml": template}
+    root = repo(tmp_path, files)
+    (root / ".git").mkdir()
+    result = scan([root / "ci" / "steps.yml"])
+    assert [f.kind for f in result.files] == ["azure-pipelines"]
+    assert [f.check for f in result.findings] == [STATIC]
+
+
+def test_a_steps_file_no_pipeline_includes_is_still_guessed(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"ci/steps.yml": "steps:\n  - command: make\n"})
+    assert [f.kind for f in scan([root / "ci" / "steps.yml"]).files] == ["buildkite"]
