@@ -312,3 +312,11 @@ def test_a_template_named_on_its_own_is_azure_s(tmp_path: Path, pipeline: str) -
 def test_a_steps_file_no_pipeline_includes_is_still_guessed(tmp_path: Path) -> None:
     root = repo(tmp_path, {"ci/steps.yml": "steps:\n  - command: make\n"})
     assert [f.kind for f in scan([root / "ci" / "steps.yml"]).files] == ["buildkite"]
+
+
+def test_a_template_many_pipelines_share_counts_once(tmp_path: Path) -> None:
+    files = {f".azure-pipelines/p{i}.yml": "steps:\n  - template: /t.yml\n" for i in range(120)}
+    files["t.yml"] = "steps: []\n"
+    result = scan([repo(tmp_path, files)])
+    assert result.unread == ()
+    assert len(result.files) == 121
