@@ -9,8 +9,8 @@ template of another repository (``path@alias``, declared in ``resources.reposito
 a path computed by an expression (``${{ parameters.template }}``, ``$(var)``), a file that
 does not exist and a path that leads outside the repository are unread (exit 3): steps
 keyless cannot see may use keys. Each file is read once, so a template that includes
-itself, directly or not, ends; at most :data:`MAX_TEMPLATES` files are read per
-repository, Azure Pipelines' own limit.
+itself, directly or not, ends; at most :data:`MAX_TEMPLATES` template files are
+followed per repository.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from keyless.workflows.keyuse import mappings
 from keyless.workflows.yamldoc import Document, load
 
 #: Azure Pipelines refuses a pipeline that includes more than 100 YAML files, directly or
-#: indirectly (https://learn.microsoft.com/en-us/azure/devops/pipelines/process/templates#imposed-limits).
-MAX_TEMPLATES = 100
+#: indirectly (https://learn.microsoft.com/en-us/azure/devops/pipelines/process/templates#imposed-limits);
+#: a repository holds many pipelines, so keyless follows ten times that many per repository.
+MAX_TEMPLATES = 1_000
 _EXPRESSIONS = ("${{", "$(", "$[")
 
 

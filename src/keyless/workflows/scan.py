@@ -145,8 +145,8 @@ def _azure_templates(
             unread.append(
                 Unread(
                     str(path),
-                    f"more than {azure_templates.MAX_TEMPLATES} templates, which Azure "
-                    "Pipelines refuses in one pipeline",
+                    f"more than {azure_templates.MAX_TEMPLATES:,} Azure templates in the "
+                    "repository (Azure allows 100 per pipeline); keyless follows no more",
                 )
             )
             continue
