@@ -224,15 +224,15 @@ def test_a_template_that_cannot_be_read_is_unread_exit_3(
     assert reason in result.output
 
 
-def test_at_most_a_hundred_templates_are_followed(tmp_path: Path) -> None:
+def test_at_most_a_thousand_templates_are_followed(tmp_path: Path) -> None:
     files = {"azure-pipelines.yml": "steps:\n  - template: t0.yml\n"}
-    files |= {f"t{i}.yml": f"steps:\n  - template: t{i + 1}.yml\n" for i in range(105)}
-    files["t105.yml"] = "steps: []\n"
+    files |= {f"t{i}.yml": f"steps:\n  - template: t{i + 1}.yml\n" for i in range(1_001)}
     result = scan([repo(tmp_path, files)])
-    assert len(result.files) == 101
+    assert len(result.files) == 1_001
     (unread,) = result.unread
     assert unread.reason == (
-        "more than 100 templates, which Azure Pipelines refuses in one pipeline"
+        "more than 1,000 Azure templates in the repository (Azure allows 100 per pipeline); "
+        "keyless follows no more"
     )
 
 
@@ -294,3 +294,29 @@ def test_keys_handed_on_under_another_name_are_reported(tmp_path: Path) -> None:
         "TF_VAR_access_key is set from an AWS key variable (the keys under another name) in "
         "the env of a step"
     )
+
+
+@pytest.mark.parametrize("pipeline", ["azure-pipelines.yml", ".azure-pipelines/deploy.yml"])
+def test_a_template_named_on_its_own_is_azure_s(tmp_path: Path, pipeline: str) -> None:
+    # A steps template's top-level `steps:` is also Buildkite's keyword: the pipeline that
+    # includes it says whose it is, as GitLab's includes do.
+    template = "steps:\n  - script: aws s3 ls\n    env:\n      AWS_ACCESS_KEY_ID: $(key)\n"
+    files = {pipeline: "steps:\n  - template: /ci/steps.yml\n", "ci/steps.yml": template}
+    root = repo(tmp_path, files)
+    (root / ".git").mkdir()
+    result = scan([root / "ci" / "steps.yml"])
+    assert [f.kind for f in result.files] == ["azure-pipelines"]
+    assert [f.check for f in result.findings] == [STATIC]
+
+
+def test_a_steps_file_no_pipeline_includes_is_still_guessed(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"ci/steps.yml": "steps:\n  - command: make\n"})
+    assert [f.kind for f in scan([root / "ci" / "steps.yml"]).files] == ["buildkite"]
+
+
+def test_a_template_many_pipelines_share_counts_once(tmp_path: Path) -> None:
+    files = {f".azure-pipelines/p{i}.yml": "steps:\n  - template: /t.yml\n" for i in range(120)}
+    files["t.yml"] = "steps: []\n"
+    result = scan([repo(tmp_path, files)])
+    assert result.unread == ()
+    assert len(result.files) == 121

@@ -128,3 +128,44 @@ def test_a_step_that_may_run_is_rewritten(tmp_path: Path) -> None:
     rewrite = only(fix([root], options()), "cd.yml")
     assert "role-to-assume" in rewrite.after
     assert reasons(rewrite, "deploy") == ""
+
+
+def test_keys_of_a_step_that_never_runs_do_not_hold_the_job_back(tmp_path: Path) -> None:
+    # nektos/act runs often use their own keys against LocalStack: neither the second key
+    # pair nor the endpoint is the job's on GitHub.
+    text = """\
+    on: push
+    jobs:
+      deploy:
+        runs-on: ubuntu-latest
+        env:
+          AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+          AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+          AWS_REGION: us-east-1
+        steps:
+          - name: Local keys
+            if: ${{ env.ACT }}
+            uses: aws-actions/configure-aws-credentials@v4
+            with:
+              aws-access-key-id: ${{ secrets.LOCAL_KEY_ID }}
+              aws-secret-access-key: ${{ secrets.LOCAL_SECRET }}
+              aws-region: us-east-1
+            env:
+              AWS_ENDPOINT_URL: http://localhost:4566
+          - run: aws s3 ls
+    """
+    root = repo(tmp_path, {".github/workflows/cd.yml": text})
+    rewrite = only(fix([root], options()), "cd.yml")
+    assert [j.job for j in rewrite.jobs] == ["deploy"]
+    assert reasons(rewrite, "deploy") == (
+        f"step 1 ('Local keys') does not run on GitHub: {ACT_ONLY}; left as it is"
+    )
+    assert "secrets.LOCAL_KEY_ID" in rewrite.after
+    assert "secrets.AWS_ACCESS_KEY_ID" not in rewrite.after
+    # The local-run step configures nothing on GitHub: the role is assumed before the
+    # step that runs and calls AWS.
+    inserted, called = (
+        rewrite.after.index("Configure AWS credentials (OIDC)"),
+        rewrite.after.index("- run: aws s3 ls"),
+    )
+    assert rewrite.after.index("Local keys") < inserted < called

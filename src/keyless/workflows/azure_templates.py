@@ -9,22 +9,25 @@ template of another repository (``path@alias``, declared in ``resources.reposito
 a path computed by an expression (``${{ parameters.template }}``, ``$(var)``), a file that
 does not exist and a path that leads outside the repository are unread (exit 3): steps
 keyless cannot see may use keys. Each file is read once, so a template that includes
-itself, directly or not, ends; at most :data:`MAX_TEMPLATES` files are read per
-repository, Azure Pipelines' own limit.
+itself, directly or not, ends; at most :data:`MAX_TEMPLATES` template files are
+followed per repository.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 from pathlib import Path
 
 from keyless.engine import Unread
-from keyless.errors import quoted
+from keyless.errors import InputError, quoted
 from keyless.workflows.keyuse import mappings
-from keyless.workflows.yamldoc import Document
+from keyless.workflows.yamldoc import Document, load
 
 #: Azure Pipelines refuses a pipeline that includes more than 100 YAML files, directly or
-#: indirectly (https://learn.microsoft.com/en-us/azure/devops/pipelines/process/templates#imposed-limits).
-MAX_TEMPLATES = 100
+#: indirectly (https://learn.microsoft.com/en-us/azure/devops/pipelines/process/templates#imposed-limits);
+#: a repository holds many pipelines, so keyless follows ten times that many per repository.
+MAX_TEMPLATES = 1_000
 _EXPRESSIONS = ("${{", "$(", "$[")
 
 
@@ -74,3 +77,37 @@ def template_references(
         else:
             found.append(candidate)
     return tuple(dict.fromkeys(found)), tuple(dict.fromkeys(missing))
+
+
+#: The pipelines Azure reads by default at a repository's root.
+PIPELINE_FILES = ("azure-pipelines.yml", "azure-pipelines.yaml")
+
+
+def is_azure_template(path: Path, root: Path) -> bool:
+    """Whether the repository's ``azure-pipelines.yml`` (or ``.yaml``), or a pipeline of
+    its ``.azure-pipelines`` directory, includes ``path`` as a template, itself or through
+    the templates it includes, each file read once (a cycle ends) and no more than
+    :data:`MAX_TEMPLATES` of them: such a file is Azure's whatever its keywords look like
+    (a steps template's top-level ``steps:`` is also Buildkite's). A file that cannot be
+    read says nothing here; scanning it reports why."""
+    real = path.resolve()
+    queue = [root / name for name in PIPELINE_FILES]
+    directory = root / ".azure-pipelines"
+    if directory.is_dir() and not directory.is_symlink():
+        found = (p for p in directory.rglob("*") if p.suffix in (".yml", ".yaml"))
+        queue += sorted(itertools.islice(found, MAX_TEMPLATES))
+    seen: set[Path] = set()
+    while queue and len(seen) <= MAX_TEMPLATES:
+        current = queue.pop(0)
+        try:
+            key = current.resolve()
+            if key in seen or not os.path.isfile(current) or not key.is_relative_to(root.resolve()):
+                continue
+            seen.add(key)
+            templates, _ = template_references(load(current), root)
+        except (InputError, OSError, RuntimeError, ValueError):
+            continue
+        if any(template.resolve() == real for template in templates):
+            return True
+        queue.extend(templates)
+    return False

@@ -215,6 +215,10 @@ def _classify_file(path: Path) -> WorkflowFile:
         )
     if is_gitlab_include(path, root):
         return WorkflowFile(path, Platform.GITLAB, root)
+    from keyless.workflows.azure_templates import is_azure_template
+
+    if is_azure_template(path, root):
+        return WorkflowFile(path, Platform.AZURE, root)
     head = file_head(path)
     if path.name in ACTION_FILES and is_action_text(head):
         return WorkflowFile(path, Platform.GITHUB, root, action=True)

@@ -28,6 +28,7 @@ from keyless.workflows.github import (
     shown_name,
     steps_of,
 )
+from keyless.workflows.github_conditions import not_on_github
 from keyless.workflows.github_insertion import insertion_target, region_for
 from keyless.workflows.hardcoded import redact_key_id
 from keyless.workflows.model import FixOptions
@@ -257,9 +258,15 @@ def _mappings(workflow_env: Any, job: Any) -> Iterator[Any]:
     if is_map(workflow_env) and "steps" in job:
         yield workflow_env
     yield job.get("env")
-    for _, step in steps_of(job):
+    for _, step in _running_steps(job):
         yield step.get("env")
         yield step.get("with")
+
+
+def _running_steps(job: Any) -> Iterator[tuple[int, Any]]:
+    """The job's steps but those GitHub never runs (:mod:`.github_conditions`): an
+    ``env.ACT`` step's keys and endpoint (LocalStack, for local runs) are not the job's."""
+    return ((i, step) for i, step in steps_of(job) if not_on_github(step.get("if")) is None)
 
 
 def _variables(workflow_env: Any, job: Any) -> list[tuple[str, str]]:
@@ -274,7 +281,7 @@ def _variables(workflow_env: Any, job: Any) -> list[tuple[str, str]]:
 
 def _texts(workflow_env: Any, job: Any) -> list[str]:
     texts = [value for _, value in _variables(workflow_env, job)]
-    texts += [s["run"] for _, s in steps_of(job) if isinstance(s.get("run"), str)]
+    texts += [s["run"] for _, s in _running_steps(job) if isinstance(s.get("run"), str)]
     return texts
 
 
@@ -318,7 +325,7 @@ def _role_follows_environment(options: FixOptions, job: Any) -> bool:
 
 def _key_ids(workflow_env: Any, job: Any) -> set[str]:
     values = []
-    for _, step in steps_of(job):
+    for _, step in _running_steps(job):
         inputs = step.get("with")
         if is_configure_action(step) and is_map(inputs):
             values.append(inputs.get("aws-access-key-id"))

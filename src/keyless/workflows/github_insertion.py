@@ -3,8 +3,8 @@
 The step goes before the first step given keys in its own ``env:`` (or a local composite
 action given them), or before the first step that seems to call AWS when the job's or
 workflow's ``env:`` holds them; none is inserted when configure-aws-credentials already
-runs earlier or itself assumes a role. Its ``aws-region`` is the one the job already
-names, else ``--region`` (:func:`region_for`).
+runs earlier or itself assumes a role. Steps GitHub never runs count for neither. Its
+``aws-region`` is the one the job already names, else ``--region`` (:func:`region_for`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from keyless.workflows.github import GithubAnalysis, is_configure_action, steps_of
+from keyless.workflows.github_conditions import not_on_github
 from keyless.workflows.model import FixOptions
 from keyless.workflows.values import is_context_expression, is_region
 from keyless.workflows.yamldoc import is_map
@@ -87,14 +88,15 @@ def insertion_target(
         if o.job == name and o.action in composites and composites[o.action] is None
     ]
     if any(e.level == "workflow" or (e.job == name and e.level == "job") for e in analysis.key_env):
-        first = next((i for i, s in steps_of(job) if needs_aws(s)), None)
+        first = next((i for i, s in _running_steps(job) if needs_aws(s)), None)
         if first is not None:
             targets.append(first)
     if not targets or ("steps" not in job):
         return None
     target = min(targets)
     if any(
-        i < target and is_configure_action(s) and is_map(s.get("with")) for i, s in steps_of(job)
+        i < target and is_configure_action(s) and is_map(s.get("with"))
+        for i, s in _running_steps(job)
     ):
         return None
     # The step given the keys in its own env is configure-aws-credentials assuming a role
@@ -104,6 +106,13 @@ def insertion_target(
     if step is not None and _assumes_a_role(step):
         return None
     return target
+
+
+def _running_steps(job: Any) -> list[tuple[int, Any]]:
+    """The job's steps but those GitHub never runs (``if: false``, ``env.ACT``:
+    :mod:`.github_conditions`): a credentials step for local runs configures nothing on
+    GitHub, so the inserted step still goes before the first step that runs and needs AWS."""
+    return [(i, step) for i, step in steps_of(job) if not_on_github(step.get("if")) is None]
 
 
 def _assumes_a_role(step: Any) -> bool:

@@ -69,7 +69,7 @@ def load_all(paths: Iterable[Path]) -> Inputs:
     errors: list[InputError] = []
     queue = list(found.files)
     failed: set[Path] = set()  # each file's problem reported once (an action run twice)
-    templates: dict[Path, int] = {}  # Azure templates followed, per repository
+    templates: dict[Path, set[Path]] = {}  # Azure templates followed, per repository
     while queue:
         file = queue.pop(0)
         key = file.path.resolve()
@@ -110,7 +110,8 @@ def load_all(paths: Iterable[Path]) -> Inputs:
                 else:
                     queue.append(WorkflowFile(path, Platform.CIRCLECI, file.repository_root))
         elif file.platform is Platform.AZURE:
-            unread.extend(_azure_templates(file, document, found.roots, templates, queue))
+            lost = _azure_templates(file, document, found.roots, templates, queue)
+            unread.extend(u for u in dict.fromkeys(lost) if u not in unread)
     if not loaded and unread:
         if len(unread) == 1 and errors:
             raise errors[0]
@@ -125,7 +126,7 @@ def _azure_templates(
     file: WorkflowFile,
     document: Document,
     roots: tuple[Path, ...],
-    counts: dict[Path, int],
+    followed: dict[Path, set[Path]],
     queue: list[WorkflowFile],
 ) -> list[Unread]:
     """Queue the templates an Azure file includes (:mod:`.azure_templates`), at most
@@ -137,17 +138,19 @@ def _azure_templates(
         if problem is not None:
             unread.append(Unread(str(path), problem))
             continue
-        count = counts.get(file.repository_root, 0)
-        if count >= azure_templates.MAX_TEMPLATES:
+        seen = followed.setdefault(file.repository_root, set())
+        if path.resolve() in seen:
+            continue  # queued already: a template many pipelines share counts once
+        if len(seen) >= azure_templates.MAX_TEMPLATES:
             unread.append(
                 Unread(
                     str(path),
-                    f"more than {azure_templates.MAX_TEMPLATES} templates, which Azure "
-                    "Pipelines refuses in one pipeline",
+                    f"more than {azure_templates.MAX_TEMPLATES:,} Azure templates in the "
+                    "repository (Azure allows 100 per pipeline); keyless follows no more",
                 )
             )
             continue
-        counts[file.repository_root] = count + 1
+        seen.add(path.resolve())
         queue.append(WorkflowFile(path, Platform.AZURE, file.repository_root))
     return unread
 
