@@ -223,7 +223,9 @@ def _ignore(raw: Any, index: int, source: str) -> Ignore:
         value = raw.get(key)
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(
-                f"'{key}' is mandatory",
+                f"'{key}' is mandatory"
+                if value is None
+                else f"'{key}' must be a non-empty string, not {_toml_kind(value)}",
                 where=where,
                 hint="Every ignore names the check and gives the reason it is accepted.",
             )
@@ -285,6 +287,18 @@ def _require_resource_pattern(pattern: str, where: str) -> None:
                 hint="Write [[] for a literal '['; [abc] matches one of a, b or c.",
             )
         position = pattern.find("[", end + 1)
+
+
+def _toml_kind(value: object) -> str:
+    if isinstance(value, str):
+        return "blank text"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "an array"
+    return "a table" if isinstance(value, dict) else "a date or time"
 
 
 def _plan(raw: Any, source: str) -> PlanConfig:
