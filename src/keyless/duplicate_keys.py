@@ -11,6 +11,7 @@ YAML parser's duplicate-key message from quoting the values.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -184,27 +185,30 @@ def _no_repeated_key(pairs: list[tuple[str, Any]]) -> None:
         raise _RepeatedKey
 
 
-def find_duplicate_key(data: bytes | str) -> str | None:
+def find_duplicate_key(data: bytes | str, *, read_by_orjson: bool = True) -> str | None:
     """The JSON pointer of the first key that appears twice in one object of ``data``
     (valid JSON: parse it with :func:`parse_json` first), or ``None``. JSON parsers keep
     one of the two silently (the last), so a reviewer reading the first value and keyless
     reading the second would disagree about the same document.
-    Raises :class:`RecursionError` past Python's own nesting limit, and
-    :class:`InexactNumber` for an integer orjson reads inexactly (past 64 bits) before any
-    repeated key."""
+    Raises :class:`RecursionError` past Python's own nesting limit, and, when ``data`` is
+    ``read_by_orjson``, :class:`InexactNumber` for an integer orjson reads inexactly (past
+    64 bits) before any repeated key."""
     import json
 
     if isinstance(data, bytes) and data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif isinstance(data, str) and data.startswith("\ufeff"):
         data = data[1:]
+    # Python's json module reads every integer exactly (``int`` keeps its fast path).
+    exact: Callable[[str], object] = _exact_int if read_by_orjson else int
     try:  # a first pass that keeps nothing (the standard library's C scanner)
-        json.loads(data, object_pairs_hook=_no_repeated_key, parse_int=_exact_int)
+        json.loads(data, object_pairs_hook=_no_repeated_key, parse_int=exact)
     except (_RepeatedKey, _WideInteger):
         pass
     else:
         return None
-    tree = json.loads(data, object_pairs_hook=_Pairs, parse_int=_marked_int)
+    marked: Callable[[str], object] = _marked_int if read_by_orjson else int
+    tree = json.loads(data, object_pairs_hook=_Pairs, parse_int=marked)
     pending: list[tuple[Any, str]] = [(tree, "")]
     while pending:
         node, pointer = pending.pop()

@@ -373,3 +373,46 @@ def test_a_claim_of_a_shape_aws_never_exposes_is_refused(
     assert code == 2, stdout + stderr
     assert message in stderr
     assert "claims.json" in stderr
+
+
+def _segment(document: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(document.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("header", "payload", "message"),
+    [
+        (
+            '{"alg": "RS256"}',
+            '{"iss": "https://token.actions.githubusercontent.com", "aud": "sts.amazonaws.com",'
+            ' "sub": "repo:octo-org/octo-repo:ref:refs/heads/main",'
+            ' "sub": "repo:x/y:pull_request"}',
+            "the token's payload: a key appears twice in one object",
+        ),
+        (
+            '{"alg": "RS256", "alg": "none"}',
+            '{"iss": "https://token.actions.githubusercontent.com", "aud": "sts.amazonaws.com",'
+            ' "sub": "repo:octo-org/octo-repo:ref:refs/heads/main"}',
+            "the token's header: a key appears twice in one object",
+        ),
+    ],
+    ids=["claim-twice", "header-field-twice"],
+)
+def test_a_token_with_a_key_twice_is_refused(
+    tmp_path: Path, header: str, payload: str, message: str
+) -> None:
+    """PyJWT kept the last copy without a word (a second `sub` decided), where a claims
+    file with a key twice is refused."""
+    token = tmp_path / "token.jwt"
+    token.write_text(f"{_segment(header)}.{_segment(payload)}.c2ln")
+
+    code, stdout, stderr = run(
+        ["simulate", "--trust-policy", str(POLICY), "--web-identity-token", str(token)]
+    )
+
+    assert code == 2, stdout + stderr
+    assert message in stderr
+    assert "token.jwt" in stderr
+    assert "(at /" in stderr

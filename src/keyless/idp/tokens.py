@@ -7,6 +7,7 @@ from typing import Any
 
 import jwt
 
+from keyless.duplicate_keys import DUPLICATE_KEY, find_duplicate_key
 from keyless.errors import InputError, quoted
 
 # Asymmetric algorithms only: an HMAC "verification" with a public key would prove nothing.
@@ -54,4 +55,20 @@ def decode_token(token: str, *, jwks: Mapping[str, Any] | None = None) -> dict[s
         raise InputError(f"the token cannot be used: {error}") from None
     if not isinstance(claims, dict):
         raise InputError("the token payload is not a JSON object")
+    _refuse_repeated_keys(text)
     return claims
+
+
+def _refuse_repeated_keys(text: str) -> None:
+    """A claim (or header field) written twice: PyJWT keeps the last copy silently, as a
+    claims file would, which keyless refuses (:mod:`keyless.duplicate_keys`); RFC 7519
+    §4 lets a parser refuse such a token."""
+    for index, part in enumerate(("header", "payload")):
+        segment = text.split(".")[index]
+        data = jwt.utils.base64url_decode(segment.encode("ascii"))
+        try:
+            repeated = find_duplicate_key(data, read_by_orjson=False)
+        except RecursionError:
+            raise InputError(f"the token's {part} is nested too deeply") from None
+        if repeated is not None:
+            raise InputError(f"the token's {part}: {DUPLICATE_KEY} (at {repeated[:200]})")
