@@ -149,3 +149,21 @@ def test_live_a_permission_set_inline_policy_with_a_wide_integer_is_unreadable()
     assert failed.code == "UnreadableResponse"
     assert f"the number {WIDE} has more than 64 bits" in failed.message
     assert f"/InlinePolicy{POINTER}" in failed.message
+
+
+def test_a_terraform_json_key_twice_after_a_wide_integer_is_named_by_pointer(
+    tmp_path: Path,
+) -> None:
+    """keyless reads .tf.json with its own parser (integers exact), so the duplicate-key
+    pointer must not stop at a wide integer before the repeated key (it was lost)."""
+    from keyless.iac.scan import scan
+
+    text = (
+        f'{{"locals": {{"n": {WIDE}}}, "resource": {{"aws_iam_role":'
+        ' {"r": {"name": "a", "name": "b"}}}}'
+    )
+    (tmp_path / "main.tf.json").write_text(text)
+
+    (unread,) = scan([tmp_path]).unread
+
+    assert "/resource/aws_iam_role/r/name" in unread.reason

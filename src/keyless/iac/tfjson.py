@@ -143,7 +143,8 @@ def _pointer_of(error: JsonSyntaxError, text: str) -> str | None:
     if not error.message.startswith("duplicate key"):
         return None
     try:
-        return find_duplicate_key(text.encode("utf-8", "surrogatepass"))
+        # Read by its own parser, which keeps every integer exact: a wide one is no error.
+        return find_duplicate_key(text.encode("utf-8", "surrogatepass"), read_by_orjson=False)
     except (RecursionError, ValueError):
         return None
 
