@@ -155,3 +155,39 @@ def test_a_saml_list_with_a_value_that_is_no_string_is_refused(
 
     assert result.exit_code == 2, result.output
     assert "'eduPersonAffiliation' must be a string or a list of strings" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("tags", "message"),
+    [
+        ({"team": ["x" * 257]}, "its value is 257 characters long (0 to 256)"),
+        ({"t" * 129: ["None"]}, "its key is 129 characters long (1 to 128)"),
+        ({"": ["None"]}, "its key is 0 characters long (1 to 128)"),
+        ({"team": ["ops;rm"]}, "its value holds ';'"),
+        ({"te\nam": ["None"]}, "its key holds '\\n'"),
+        ({"team": ["a\u202eb"]}, "its value holds '\\u202e'"),
+    ],
+    ids=["long-value", "long-key", "empty-key", "semicolon", "line-break", "bidi-override"],
+)
+def test_a_token_tag_sts_would_refuse_is_refused(
+    tmp_path: Path, tags: dict[str, object], message: str
+) -> None:
+    """STS takes a tag key of 1 to 128 and a value of at most 256 letters, digits, spaces
+    or _.:/=+-@ (https://docs.aws.amazon.com/STS/latest/APIReference/API_Tag.html) and
+    refuses the call otherwise: simulate said ALLOW for a request STS never accepts."""
+    result = _web_identity(tmp_path, {"principal_tags": tags})
+
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "Équipe ops", "a_b.c:d/e=f+g-h@i", "x" * 256],
+    ids=["empty", "letters", "marks", "256"],
+)
+def test_a_token_tag_sts_takes_is_passed(tmp_path: Path, value: str) -> None:
+    result = _web_identity(tmp_path, {"principal_tags": {"team": [value]}})
+
+    assert result.exit_code == 1, result.output  # the policy wants "None"
+    assert "aws:RequestTag/team" in result.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 from keyless.errors import InputError, quoted
@@ -82,6 +83,13 @@ def session_tag_values(tags: Iterable[tuple[str, object]], source: str) -> dict[
                 hint="Write the tag's value as a string (in a token, a list of one string:"
                 ' "team": ["ops"]); STS refuses a token or assertion that passes anything else.',
             )
+        wrong = _tag_problem(name, 128, minimum=1) or _tag_problem(value, 256, minimum=0)
+        if wrong is not None:
+            raise InputError(
+                f"the session tag {quoted(name, 80)} ({source}): {wrong}",
+                hint="STS takes a tag key of 1 to 128 and a value of at most 256 letters,"
+                " digits, spaces or _.:/=+-@, and refuses the call otherwise.",
+            )
         other = folded.setdefault(name.lower(), name)
         if other != name or name in values:
             alike = "are one tag" if other == name else "differ only in case"
@@ -91,6 +99,20 @@ def session_tag_values(tags: Iterable[tuple[str, object]], source: str) -> dict[
             )
         values[name] = value
     return values
+
+
+def _tag_problem(text: str, longest: int, *, minimum: int) -> str | None:
+    """What makes ``text`` no tag key or value STS takes (``[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]``,
+    ``minimum`` to ``longest`` characters), or None.
+    https://docs.aws.amazon.com/STS/latest/APIReference/API_Tag.html
+    """
+    what = "key" if minimum else "value"
+    if not minimum <= len(text) <= longest:
+        return f"its {what} is {len(text):,} characters long ({minimum} to {longest})"
+    for char in text:
+        if char not in "_.:/=+-@" and unicodedata.category(char)[0] not in "LZN":
+            return f"its {what} holds {quoted(char)}, which no tag may hold"
+    return None
 
 
 def _json_kind(raw: object) -> str:
