@@ -191,3 +191,33 @@ def test_a_token_tag_sts_takes_is_passed(tmp_path: Path, value: str) -> None:
 
     assert result.exit_code == 1, result.output  # the policy wants "None"
     assert "aws:RequestTag/team" in result.stdout
+
+
+SOURCE_IDENTITY = "https://aws.amazon.com/SAML/Attributes/SourceIdentity"
+
+
+@pytest.mark.parametrize(
+    ("attributes", "message"),
+    [
+        ({SOURCE_IDENTITY: None}, "must be one string"),
+        ({SOURCE_IDENTITY: ["a", "b"]}, "must be one string"),
+        ({SOURCE_IDENTITY: "alice", SOURCE_IDENTITY.lower(): "bob"}, "are one key"),
+    ],
+    ids=["null", "two-values", "two-spellings"],
+)
+def test_a_saml_source_identity_that_is_not_one_string_is_refused(
+    tmp_path: Path, attributes: dict[str, object], message: str
+) -> None:
+    """A value that was not a string was dropped (no sts:SourceIdentity), and of two
+    spellings the first was taken, without a word."""
+    result = _saml(tmp_path, {f"{PRINCIPAL_TAG}team": "None", **attributes})
+
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+
+
+def test_a_saml_source_identity_of_one_string_is_passed(tmp_path: Path) -> None:
+    result = _saml(tmp_path, {f"{PRINCIPAL_TAG}team": "None", SOURCE_IDENTITY: ["alice"]})
+
+    assert result.exit_code == 1, result.output  # the policy does not allow SetSourceIdentity
+    assert "sts:SetSourceIdentity" in result.stdout

@@ -146,6 +146,26 @@ def provider_arn_from_doc(doc: str, partition: str = "aws") -> str | None:
     return None
 
 
+def _source_identity(attributes: Mapping[str, Any]) -> str | None:
+    """The assertion's ``…/SourceIdentity`` (a string, or a list of one), or None. Written
+    twice (two cases), or as anything else, it is an InputError: the first spelling was
+    taken, and a value that was not a string was dropped without a word."""
+    name = _AWS_ATTRIBUTES + "sourceidentity"
+    found = [(k, v) for k, v in attributes.items() if k.lower() == name]
+    if not found:
+        return None
+    if len(found) > 1:
+        raise InputError(
+            f"SAML attributes {quoted(found[0][0])} and {quoted(found[1][0])} are one key"
+            " (SourceIdentity): give it once"
+        )
+    key, raw = found[0]
+    value = raw[0] if isinstance(raw, list) and len(raw) == 1 else raw
+    if not isinstance(value, str):
+        raise InputError(f"SAML attribute {quoted(key)} must be one string")
+    return value
+
+
 def saml_request(
     attributes: Mapping[str, Any],
     *,
@@ -175,11 +195,8 @@ def saml_request(
         f"attribute {quoted(_AWS_ATTRIBUTES + 'PrincipalTag:NAME')}",
     )
     session_tags(keys, tags)
-    source_identity = next(
-        (v for k, v in attributes.items() if k.lower() == _AWS_ATTRIBUTES + "sourceidentity"),
-        None,
-    )
-    if isinstance(source_identity, str):
+    source_identity = _source_identity(attributes)
+    if source_identity is not None:
         keys["sts:sourceidentity"] = ContextValue("sts:SourceIdentity", (source_identity,))
     add_context(keys, context)
     if provider_arn is None and "saml:doc" in keys:
