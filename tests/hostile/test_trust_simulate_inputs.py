@@ -416,3 +416,55 @@ def test_a_token_with_a_key_twice_is_refused(
     assert message in stderr
     assert "token.jwt" in stderr
     assert "(at /" in stderr
+
+
+ROLE = "arn:aws:iam::111122223333:role/deploy"
+
+
+@pytest.mark.parametrize(
+    ("roles", "message"),
+    [
+        ({ROLE: True}, "the token's 'roles' claim is an object"),
+        ([ROLE, 5], "the token's 'roles' claim is a list holding a value that is not text"),
+        (7, "the token's 'roles' claim is a number"),
+    ],
+    ids=["object", "list-with-a-number", "number"],
+)
+def test_a_roles_claim_that_lists_no_role_arns_is_refused(
+    tmp_path: Path, roles: object, message: str
+) -> None:
+    """An object's keys were searched for the role (``{ROLE: true}`` set
+    sts:RoleAuthorizedByIdp to true) and a number compared as is, without a word."""
+    claims = {**json.loads(CLAIMS.read_text()), "roles": roles}
+    path = tmp_path / "claims.json"
+    path.write_text(json.dumps(claims))
+
+    code, stdout, stderr = run(
+        ["simulate", "--trust-policy", str(POLICY), "--web-identity", str(path), "--role-arn", ROLE]
+    )
+
+    assert code == 2, stdout + stderr
+    assert message in stderr
+
+
+def test_a_roles_claim_listing_the_role_authorizes_it(tmp_path: Path) -> None:
+    claims = {**json.loads(CLAIMS.read_text()), "roles": [ROLE, "arn:aws:iam::1:role/other"]}
+    path = tmp_path / "claims.json"
+    path.write_text(json.dumps(claims))
+
+    code, stdout, stderr = run(
+        [
+            "simulate",
+            "--trust-policy",
+            str(POLICY),
+            "--web-identity",
+            str(path),
+            "--role-arn",
+            ROLE,
+            "--format",
+            "json",
+        ]
+    )
+
+    assert code == 0, stdout + stderr
+    assert "sts:RoleAuthorizedByIdp" in stdout

@@ -119,8 +119,20 @@ def web_identity_request(
     notes = []
     roles = claims.get("roles")
     if role_arn is not None and roles is not None:
-        # sts:RoleAuthorizedByIdp: whether the IdP listed this role in a `roles` claim.
-        listed = role_arn in roles if isinstance(roles, list) else role_arn == roles
+        # sts:RoleAuthorizedByIdp: whether the IdP listed this role in a `roles` claim (a
+        # role ARN, or a list of them: an object's keys or a number were compared too).
+        items = roles if isinstance(roles, list) else [roles]
+        if not all(isinstance(item, str) for item in items):
+            kind = (
+                _kind(roles)
+                if not isinstance(roles, list)
+                else "a list holding a value that is not text"
+            )
+            raise InputError(
+                f"the token's 'roles' claim is {kind}: it lists role ARNs (a string or a list"
+                " of strings)"
+            )
+        listed = role_arn in items
         keys["sts:roleauthorizedbyidp"] = ContextValue(
             "sts:RoleAuthorizedByIdp", ("true" if listed else "false",)
         )
