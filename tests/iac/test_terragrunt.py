@@ -35,3 +35,15 @@ def test_a_terragrunt_file_counts_as_a_file_found(tmp_path: Path) -> None:
     told: list[tuple[int, int]] = []
     read_paths([tmp_path], progress=lambda done, total: told.append((done, total)))
     assert told[-1] == (1, 1)
+
+
+def test_the_text_summary_line_counts_the_notes(tmp_path: Path) -> None:
+    """The last line is what a CI log shows: "0 finding(s) in 0 file(s)" read as clean."""
+    from click.testing import CliRunner
+
+    from keyless.cli import cli
+
+    (tmp_path / "terragrunt.hcl").write_text(STACK)
+    outcome = CliRunner().invoke(cli, ["iac", str(tmp_path)])
+    assert outcome.exit_code == 0, outcome.output
+    assert outcome.output.splitlines()[-1].startswith("0 finding(s) in 0 file(s), 1 note(s) above;")

@@ -58,7 +58,8 @@ SUMMARIES = {
     "history": "Users, active keys and findings by severity over the recorded scans (keyless "
     "scan --record), per account and overall: a table and sparklines, or SVG charts with "
     "--format html.",
-    "iac": "Judge infrastructure code: Terraform and OpenTofu (.tf, .tofu), `terraform show "
+    "iac": "Judge infrastructure code: Terraform and OpenTofu (.tf, .tofu, and the JSON syntax "
+    ".tf.json, such as CDKTF's cdk.tf.json), `terraform show "
     "-json` plans, CloudFormation templates (YAML or JSON), the resources of a Serverless "
     "Framework serverless.yml, and CDK output (cdk.out/*.template.json).",
     "retire": "Retire IAM users and access keys in stages: deactivate, watch, delete, roll back.",

@@ -91,9 +91,10 @@ def iac(
     config_path: Path | None,
     output: Path | None,
 ) -> None:
-    """Judge infrastructure code: Terraform and OpenTofu (.tf, .tofu), `terraform show
-    -json` plans, CloudFormation templates (YAML or JSON), the resources of a Serverless
-    Framework serverless.yml, and CDK output (cdk.out/*.template.json).
+    """Judge infrastructure code: Terraform and OpenTofu (.tf, .tofu, and the JSON
+    syntax .tf.json, such as CDKTF's cdk.tf.json), `terraform show -json` plans,
+    CloudFormation templates (YAML or JSON), the resources of a Serverless Framework
+    serverless.yml, and CDK output (cdk.out/*.template.json).
 
     PATHS are files or directories (walked; .terraform and node_modules are skipped).
     """

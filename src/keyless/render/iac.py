@@ -123,8 +123,9 @@ def iac_text(result: ScanResult, options: RenderOptions) -> str:
         lines.extend(f"  {_one_line(u.where)}: {_one_line(u.reason)}" for u in result.unread)
     lines.extend(f"note: {_one_line(n)}" for n in result.notes)
     lines.extend(unused_ignore_line(ignore) for ignore in result.unused_ignores)
+    noted = f", {len(result.notes)} note(s) above" if result.notes else ""
     lines.append(
-        f"{len(result.findings)} finding(s) in {len(result.files)} file(s); "
+        f"{len(result.findings)} finding(s) in {len(result.files)} file(s){noted}; "
         f"{_verdict(result, options.fail_on)}"
     )
     return "\n".join(lines) + "\n"
