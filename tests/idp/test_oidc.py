@@ -244,3 +244,19 @@ def test_role_authorized_by_idp():
     role = "arn:aws:iam::111122223333:role/R"
     request = web_identity_request({**GITHUB_CLAIMS, "roles": [role]}, role_arn=role)
     assert request.context["sts:roleauthorizedbyidp"].values == ("true",)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [["repo:o/r:ref:refs/heads/main", "repo:attacker/x:ref:refs/heads/main"], 42, True, {"a": 1}],
+)
+@pytest.mark.parametrize(
+    "issuer", ["https://token.actions.githubusercontent.com", "https://idp.example.com"]
+)
+def test_a_sub_claim_that_is_not_one_string_is_refused(subject: object, issuer: str) -> None:
+    """RFC 7519 4.1.2 makes ``sub`` one string. A list was read as several values, so a
+    condition pinning one of them allowed a token that also named another repository; how
+    STS reads such a token is not documented, so keyless does not guess."""
+    claims = {"iss": issuer, "aud": "sts.amazonaws.com", "sub": subject}
+    with pytest.raises(InputError, match="sub claim is"):
+        web_identity_context(claims)

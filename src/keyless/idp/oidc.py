@@ -80,6 +80,16 @@ def web_identity_context(claims: Mapping[str, Any]) -> tuple[Provider, dict[str,
         if value is not None and value.values:
             context[key.lower()] = value
 
+    subject = claims.get("sub")
+    if subject is not None and not isinstance(subject, str):
+        # RFC 7519 4.1.2: "sub" is one case-sensitive string. How STS reads a token
+        # with another (a list would match a condition on any of its values) is not
+        # documented: such a token is refused rather than judged by a guess.
+        shown = "a list" if isinstance(subject, list) else _kind(subject)
+        raise InputError(
+            f"the token's sub claim is {shown}: a JWT's sub is one string (RFC 7519),"
+            " and how STS reads another is not documented"
+        )
     if provider.generic_keys:
         put("sub", claims.get("sub"))
         # A list-valued aud becomes a multivalued key. How STS presents a token with several
