@@ -347,7 +347,7 @@ def test_a_context_key_repeated_in_another_case_is_one_multivalued_key(tmp_path:
     [
         (
             {"sub": {"repo": "octo-org/octo-repo"}},
-            "token.actions.githubusercontent.com:sub is an object",
+            "the token's sub claim is an object",
         ),
         ({"aud": ["sts.amazonaws.com", None]}, ":aud is a list holding a null"),
         (
