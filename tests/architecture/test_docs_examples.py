@@ -17,6 +17,9 @@ printed on stdout and stderr. Whitespace is ignored (a terminal's width wraps li
 differently), and ``…`` stands for any text: a line of its own for omitted lines, inside a
 line for a value that changes (a date). In any other block every line is a command.
 
+A block marked ``<!-- same-as: PATH -->`` shows the file PATH (from the repository's root)
+as it is: the same JSON value for a ``json`` block, else the same text.
+
 The scratch directory holds copies of the repository's files the examples read
 (``docs/examples``, ``tests/iac/corpus``, ``tests/plan/fixtures``); the environment has no
 AWS credentials or configuration but fake keys, so nothing can reach a real account.
@@ -24,6 +27,7 @@ AWS credentials or configuration but fake keys, so nothing can reach a real acco
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -37,6 +41,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
 COPIED = ("docs/examples", "tests/iac/corpus", "tests/plan/fixtures")
+SAME_AS = re.compile(r"^<!--\s*same-as:\s*(?P<path>\S+)\s*-->\s*$")
 MARKER = re.compile(r"^<!--\s*run(?::(?P<options>.*?))?\s*-->\s*$")
 FENCE = re.compile(r"^```(?P<info>\S*)\s*$")
 OPTIONS = {"exit", "commands", "cwd", "writes"}
@@ -304,6 +309,42 @@ def test_the_pages_mark_their_runnable_examples() -> None:
     pages = pages_with_examples()
     assert "README.md" in pages
     assert len(examples()) >= 10, pages
+
+
+def shown_files(name: str, text: str) -> list[tuple[str, str, str, str]]:
+    """Each block of the page marked ``same-as``: where, the file it names, the block's
+    fence info and its text."""
+    lines = text.splitlines()
+    shown = []
+    for number, line in enumerate(lines):
+        marker = SAME_AS.match(line)
+        if not marker:
+            continue
+        fence = FENCE.match(lines[number + 1]) if number + 1 < len(lines) else None
+        assert fence, f"{name}:{number + 1}: a same-as marker must be followed by a fence"
+        end = next(i for i in range(number + 2, len(lines)) if lines[i].strip() == "```")
+        body = "\n".join(lines[number + 2 : end]) + "\n"
+        shown.append((f"{name}:{number + 1}", marker["path"], fence["info"], body))
+    return shown
+
+
+def differs(path: Path, info: str, body: str) -> bool:
+    text = path.read_text(encoding="utf-8")
+    return json.loads(body) != json.loads(text) if info == "json" else body != text
+
+
+def test_a_block_that_shows_a_file_shows_it_as_it_is() -> None:
+    shown = [s for p in PAGES for s in shown_files(p.name, p.read_text(encoding="utf-8"))]
+    assert len(shown) >= 3
+    assert [where for where, path, info, body in shown if differs(ROOT / path, info, body)] == []
+
+
+def test_a_block_that_no_longer_shows_its_file_is_seen(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text('{"Version": "2012-10-17", "Statement": []}')
+    assert not differs(policy, "json", '{"Statement": [], "Version": "2012-10-17"}')
+    assert differs(policy, "json", '{"Version": "2008-10-17", "Statement": []}')
+    assert differs(policy, "", '{"Version": "2012-10-17", "Statement": []}\n')
 
 
 @pytest.mark.parametrize("page", pages_with_examples())
