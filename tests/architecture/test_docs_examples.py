@@ -3,7 +3,8 @@ block marked ``<!-- run: … -->`` (an HTML comment, invisible on GitHub) is run
 venv's ``keyless`` in a scratch directory, and must exit as documented and print what the
 page shows.
 
-The marker sits on the line just before the fence and takes, space-separated:
+The pages are README.md, docs/*.md and docs/examples/README.md. The marker sits on the
+line just before the fence and takes, space-separated:
 
 - ``exit=N`` (every command) or ``exit=1,1,0`` (one per command run); in a ``console``
   block a ``$ echo $?`` line followed by the number says it for the command before it;
@@ -39,7 +40,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
+PAGES = (
+    ROOT / "README.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+    ROOT / "docs/examples/README.md",
+)
 COPIED = ("docs/examples", "tests/iac/corpus", "tests/plan/fixtures")
 SAME_AS = re.compile(r"^<!--\s*same-as:\s*(?P<path>\S+)\s*-->\s*$")
 MARKER = re.compile(r"^<!--\s*run(?::(?P<options>.*?))?\s*-->\s*$")

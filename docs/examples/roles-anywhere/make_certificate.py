@@ -1,6 +1,6 @@
 """Generate the test CA and end-entity certificate used in docs/simulate.md.
 
-Run from this directory: ``python make_certificate.py``. Writes ca.pem and cert.pem only
+``python make_certificate.py`` writes ca.pem and cert.pem beside this file, and nothing else
 (the private keys are thrown away: these certificates exist to be read, not to sign in).
 """
 
