@@ -1,7 +1,8 @@
 """The files under docs/examples and the CI recipes of the pages are what their ecosystems
 accept: every example directory is described in docs/examples/README.md, every JSON file
 is JSON with no key twice, and every GitHub Actions workflow (the example checkout's, the
-sharding matrix, the history recipe's steps of docs/history.md) passes actionlint.
+sharding matrix, the history recipe's steps of docs/history.md) passes actionlint; the
+Step Functions task's entrypoint in docs/organizations.md is valid shell.
 (The sharding recipes' own checks, the Step Functions state machine included, are in
 tests/org/test_sharding_recipes.py; the GitHub Action's example in docs/iac.md is checked by
 tests/iac/test_integrations.py.)"""
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +81,13 @@ def test_the_history_recipe_passes_actionlint(tmp_path: Path) -> None:
 def test_the_history_recipe_passes_keyless_workflows_scan(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["workflows", "scan", str(history_recipe(tmp_path))])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("shell", ["sh", "bash"])
+def test_the_step_functions_entrypoint_parses(shell: str) -> None:
+    text = (ROOT / "docs" / "organizations.md").read_text(encoding="utf-8")
+    (script,) = re.findall(r"\n  ```sh\n(  case .*?)\n  ```", text, re.DOTALL)
+    completed = subprocess.run(
+        [shell, "-n"], input=textwrap.dedent(script), capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
