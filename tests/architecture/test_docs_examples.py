@@ -352,6 +352,7 @@ def test_a_block_that_no_longer_shows_its_file_is_seen(tmp_path: Path) -> None:
     assert differs(policy, "", '{"Version": "2012-10-17", "Statement": []}\n')
 
 
+@pytest.mark.slow  # a page's commands build the demo estate again and again: seconds each
 @pytest.mark.parametrize("page", pages_with_examples())
 def test_the_examples_of_a_page_run_as_documented(page: str, tmp_path: Path) -> None:
     scratch = scratch_copy(tmp_path)
