@@ -58,8 +58,10 @@ ENVIRONMENT = {
     "AWS_EC2_METADATA_DISABLED": "true",
     "COLUMNS": "200",
     "NO_COLOR": "1",
+    "PYTHONIOENCODING": "utf-8",
     "PYTHONUNBUFFERED": "1",
     "TERM": "dumb",
+    "TZ": "UTC",
 }
 
 
@@ -205,7 +207,7 @@ def run_example(example: Example, scratch: Path) -> list[str]:
             env=environment,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            text=True,
+            encoding="utf-8",
             timeout=120,
             check=False,
         )
