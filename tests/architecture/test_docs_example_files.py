@@ -2,7 +2,8 @@
 accept: every example directory is described in docs/examples/README.md, every JSON file
 is JSON with no key twice, and every GitHub Actions workflow (the example checkout's, the
 sharding matrix, the history recipe's steps of docs/history.md) passes actionlint; the
-Step Functions task's entrypoint in docs/organizations.md is valid shell.
+Step Functions task's entrypoint in docs/organizations.md is valid shell; every
+keyless.toml a page shows is accepted as it is.
 (The sharding recipes' own checks, the Step Functions state machine included, are in
 tests/org/test_sharding_recipes.py; the GitHub Action's example in docs/iac.md is checked by
 tests/iac/test_integrations.py.)"""
@@ -20,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from keyless.cli import cli
+from keyless.cli.configuration import load_checked_config
 from tests.workflows.conftest import needs_actionlint, run_actionlint  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,3 +93,27 @@ def test_the_step_functions_entrypoint_parses(shell: str) -> None:
         [shell, "-n"], input=textwrap.dedent(script), capture_output=True, text=True, check=False
     )
     assert completed.returncode == 0, completed.stderr
+
+
+def toml_blocks() -> list[tuple[str, str]]:
+    """Each ```toml block of the pages (a keyless.toml), with where it is."""
+    blocks = []
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        for found in re.finditer(r"^```toml\n(.*?)^```", text, re.DOTALL | re.MULTILINE):
+            line = text.count("\n", 0, found.start()) + 1
+            blocks.append((f"{page.name}:{line}", found.group(1)))
+    return blocks
+
+
+@pytest.mark.parametrize(("where", "text"), toml_blocks())
+def test_every_configuration_the_pages_show_is_accepted(
+    where: str, text: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "keyless.toml"
+    path.write_text(text, encoding="utf-8")
+    load_checked_config(path)  # a ConfigError (exit 2 for a user) fails the test
+
+
+def test_the_pages_show_configurations() -> None:
+    assert {where.split(":")[0] for where, _ in toml_blocks()} >= {"scan.md", "plan.md"}
