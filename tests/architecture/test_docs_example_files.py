@@ -3,13 +3,15 @@ accept: every example directory is described in docs/examples/README.md, every J
 is JSON with no key twice, and every GitHub Actions workflow (the example checkout's, the
 sharding matrix, the history recipe's steps of docs/history.md) passes actionlint; the
 Step Functions task's entrypoint in docs/organizations.md is valid shell; every
-keyless.toml a page shows is accepted as it is.
+keyless.toml a page shows is accepted as it is, and the Python examples import names that
+exist.
 (The sharding recipes' own checks, the Step Functions state machine included, are in
 tests/org/test_sharding_recipes.py; the GitHub Action's example in docs/iac.md is checked by
 tests/iac/test_integrations.py.)"""
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import subprocess
@@ -117,3 +119,25 @@ def test_every_configuration_the_pages_show_is_accepted(
 
 def test_the_pages_show_configurations() -> None:
     assert {where.split(":")[0] for where, _ in toml_blocks()} >= {"scan.md", "plan.md"}
+
+
+def python_imports() -> list[tuple[str, str, str]]:
+    """Each ``from MODULE import NAME`` of the pages' ```python blocks, with its page."""
+    imports = []
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        for block in re.findall(r"^```python\n(.*?)^```", text, re.DOTALL | re.MULTILINE):
+            for module, names in re.findall(r"^from ([\w.]+) import (.+)$", block, re.M):
+                imports += [(page.name, module, n.strip()) for n in names.split(",")]
+    return imports
+
+
+def test_the_python_examples_import_what_exists() -> None:
+    imports = python_imports()
+    assert {page for page, _, _ in imports} >= {"simulate.md", "organizations.md"}
+    missing = [
+        f"{page}: from {module} import {name}"
+        for page, module, name in imports
+        if not hasattr(importlib.import_module(module), name)
+    ]
+    assert missing == []
