@@ -16,7 +16,9 @@ In a ``console`` block, ``$ `` starts a command (``\\`` at the end of a line con
 and the lines after it are its output: each must appear, in order, in what the command
 printed on stdout and stderr. Whitespace is ignored (a terminal's width wraps lines
 differently), and ``…`` stands for any text: a line of its own for omitted lines, inside a
-line for a value that changes (a date). In any other block every line is a command.
+line for a value that changes (a date). A ``python`` block is one program, run with the
+venv's Python; a line ``EXPRESSION  # True`` (or ``False``) in it is asserted. In any
+other block every line is a command.
 
 A block marked ``<!-- same-as: PATH -->`` shows the file PATH (from the repository's root)
 as it is: the same JSON value for a ``json`` block, else the same text.
@@ -31,6 +33,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -101,7 +104,10 @@ def parse_page(name: str, text: str) -> list[Example]:
         options = dict(o.split("=", 1) for o in (marker["options"] or "").split())
         assert set(options) <= OPTIONS, f"{where}: unknown options {set(options) - OPTIONS}"
         body = lines[number + 2 : end]
-        commands = _console(body) if fence["info"] == "console" else _script(body)
+        if fence["info"] == "python":  # one program, run by the venv's Python
+            commands = [Command("python -c " + shlex.quote(asserted(body)), None, ())]
+        else:
+            commands = _console(body) if fence["info"] == "console" else _script(body)
         commands = commands[: int(options.get("commands", len(commands)))]
         codes = options.get("exit", "").split(",") if "exit" in options else []
         if len(codes) == 1:
@@ -116,6 +122,16 @@ def parse_page(name: str, text: str) -> list[Example]:
         writes = tuple(w for w in options.get("writes", "").split(",") if w)
         examples.append(Example(name, number + 1, options.get("cwd", "."), tuple(commands), writes))
     return examples
+
+
+def asserted(program: list[str]) -> str:
+    """``program`` with each top-level ``EXPRESSION  # True`` (or ``False``) line turned
+    into an assertion: the value a page says an expression has is checked."""
+    said = re.compile(r"^(?P<expression>\S.*?)\s+#\s+(?P<value>True|False)\s*$")
+    return "\n".join(
+        said.sub(r'assert (\g<expression>) is \g<value>, "\g<expression>"', line)
+        for line in program
+    )
 
 
 def _joined(body: list[str], script: bool = False) -> list[tuple[str, bool]]:
@@ -270,6 +286,16 @@ def test_the_parser_reads_commands_outputs_and_exit_codes() -> None:
     assert [(c.text, c.exit_code) for c in second.commands] == [
         ("keyless scan --format pdf   # refused", 2),
         ("keyless trust x.json", 0),
+    ]
+
+
+def test_a_python_example_asserts_the_values_its_comments_give() -> None:
+    program = ["x = 1", "x == 1          # True", "    x == 2  # False", "x  # the value"]
+    assert asserted(program).splitlines() == [
+        "x = 1",
+        'assert (x == 1) is True, "x == 1"',
+        "    x == 2  # False",
+        "x  # the value",
     ]
 
 
