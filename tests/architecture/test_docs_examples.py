@@ -118,7 +118,7 @@ def test_a_broken_example_is_reported(tmp_path: Path) -> None:
 def test_the_pages_mark_their_runnable_examples() -> None:
     pages = pages_with_examples()
     assert "README.md" in pages
-    assert len(examples()) >= 10, pages
+    assert len(examples()) >= 25, pages  # 28 when written: a lost marker shows
 
 
 def test_a_block_that_shows_a_file_shows_it_as_it_is() -> None:
