@@ -12,6 +12,8 @@ line just before the fence and takes, space-separated:
 - ``cwd=DIR``: run in that directory of the scratch copy (``docs/examples``);
 - ``writes=A,B``: files the commands must leave behind (relative to ``cwd``).
 
+A ``console`` block that cannot run offline says why: ``<!-- not run: REASON -->``.
+
 In a ``console`` block, ``$ `` starts a command (``\\`` at the end of a line continues it)
 and the lines after it are its output: each must appear, in order, in what the command
 printed on stdout and stderr. Whitespace is ignored (a terminal's width wraps lines
@@ -49,6 +51,7 @@ PAGES = (
 COPIED = ("docs/examples", "tests/iac/corpus", "tests/plan/fixtures")
 SAME_AS = re.compile(r"^<!--\s*same-as:\s*(?P<path>\S+)\s*-->\s*$")
 MARKER = re.compile(r"^<!--\s*run(?::(?P<options>.*?))?\s*-->\s*$")
+NOT_RUN = re.compile(r"^<!--\s*not run:\s*\S.*-->\s*$")
 FENCE = re.compile(r"^```(?P<info>\S*)\s*$")
 OPTIONS = {"exit", "commands", "cwd", "writes"}
 # Fake credentials (AWS's documentation example) and no configuration: a command that
@@ -266,3 +269,15 @@ def shown_files(name: str, text: str) -> list[tuple[str, str, str, str]]:
 def differs(path: Path, info: str, body: str) -> bool:
     text = path.read_text(encoding="utf-8")
     return json.loads(body) != json.loads(text) if info == "json" else body != text
+
+
+def unmarked_console_blocks(name: str, text: str) -> list[str]:
+    """Where ``text`` has a ``console`` block (a command with its output) that neither a
+    run marker nor ``<!-- not run: reason -->`` precedes."""
+    lines = text.splitlines()
+    return [
+        f"{name}:{number + 1}"
+        for number, line in enumerate(lines)
+        if line.strip() == "```console"
+        and not (number and (MARKER.match(lines[number - 1]) or NOT_RUN.match(lines[number - 1])))
+    ]

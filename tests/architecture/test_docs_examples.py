@@ -22,6 +22,7 @@ from tests.architecture.runnable_docs import (
     run_example,
     scratch_copy,
     shown_files,
+    unmarked_console_blocks,
 )
 
 
@@ -133,6 +134,17 @@ def test_a_block_that_no_longer_shows_its_file_is_seen(tmp_path: Path) -> None:
     assert not differs(policy, "json", '{"Statement": [], "Version": "2012-10-17"}')
     assert differs(policy, "json", '{"Version": "2008-10-17", "Statement": []}')
     assert differs(policy, "", '{"Version": "2012-10-17", "Statement": []}\n')
+
+
+def test_every_console_block_runs_or_says_why_not() -> None:
+    found = [w for p in PAGES for w in unmarked_console_blocks(p.name, p.read_text("utf-8"))]
+    assert found == []
+
+
+def test_an_unmarked_console_block_is_seen() -> None:
+    page = "<!-- run -->\n```console\n$ keyless\n```\n```console\n$ keyless\n```\n"
+    page += "<!-- not run: needs AWS -->\n```console\n$ keyless scan\n```\n"
+    assert unmarked_console_blocks("page.md", page) == ["page.md:5"]
 
 
 @pytest.mark.slow  # a page's commands build the demo estate again and again: seconds each
