@@ -315,3 +315,13 @@ def test_a_malformed_trust_policy_is_not_judged_as_keyless_trust_says(tmp_path: 
     assert reason in iac.stdout
     trust = run("trust", str(template))
     assert trust.exit_code == 3
+
+
+def test_writing_a_baseline_says_the_exit_code_it_gives(tmp_path: Path) -> None:
+    """``--write-baseline`` accepts the findings and exits 0: the last line said "findings at
+    or above high: exit code 1", which a CI log reader took for a failed step."""
+    outcome = run("iac", str(CORPUS / "tf-users"), "--write-baseline", str(tmp_path / "b.json"))
+    assert outcome.exit_code == 0, outcome.output
+    last = outcome.stdout.splitlines()[-1]
+    assert last.endswith("written to the baseline, accepted: exit code 0"), last
+    assert "exit code 1" not in outcome.stdout

@@ -96,9 +96,27 @@ def test_overlapping_shards_are_refused(endpoint: Estate, tmp_path: Path) -> Non
     chosen = ",".join([MANAGEMENT, *endpoint.members[:2]])
     snapshot = tmp_path / "one.json"
     run("collect", "--org", "--accounts", chosen, "--out", str(snapshot))
-    code, _, err = run("merge", str(snapshot), str(snapshot), "--out", str(tmp_path / "m.json"))
+    copy = tmp_path / "two.json"
+    copy.write_bytes(snapshot.read_bytes())
+    code, _, err = run("merge", str(snapshot), str(copy), "--out", str(tmp_path / "m.json"))
     assert code == 2
     assert "shards must not overlap" in err
+
+
+def test_one_snapshot_named_twice_is_said_as_such(endpoint: Estate, tmp_path: Path) -> None:
+    """The same file twice (or under another name) is a slip on the command line; it was
+    reported as two shards collecting the same accounts."""
+    snapshot = tmp_path / "one.json"
+    run("collect", "--org", "--accounts", MANAGEMENT, "--out", str(snapshot))
+    (tmp_path / "link.json").symlink_to(snapshot)
+    code, _, err = run("merge", str(snapshot), str(snapshot), "--out", str(tmp_path / "m.json"))
+    assert (code, "one.json' is named twice" in err) == (2, True), err
+    code, _, err = run(
+        "merge", str(snapshot), str(tmp_path / "link.json"), "--out", str(tmp_path / "m.json")
+    )
+    assert code == 2
+    assert "link.json' is the snapshot" in err
+    assert "named again" in err
 
 
 @pytest.mark.parametrize("text", ["3/3", "1", "-1/2", "a/b", "0/0", "1/2/3"])

@@ -7,6 +7,7 @@ Thin: parse arguments, call :func:`keyless.iac.scan.scan`, render, choose the ex
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import sys
@@ -135,7 +136,10 @@ def iac(
         refuse_own_input(write_baseline_path, "the baseline (--write-baseline)", model.included)
     result = judge(model, config, baseline=baseline)
     threshold = Severity(fail_on)
-    emit(render(result, Format(output_format), render_options(output, threshold)), output)
+    options = dataclasses.replace(
+        render_options(output, threshold), writing_baseline=write_baseline_path is not None
+    )
+    emit(render(result, Format(output_format), options), output)
     if write_baseline_path is not None:
         write_baseline(write_baseline_path, result)
         if not is_quiet():

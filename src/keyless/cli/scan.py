@@ -305,7 +305,8 @@ def merge(snapshots: tuple[Path, ...], out: Path) -> None:
     if not is_quiet():
         unread = f"; {failed} not read" if failed else ""
         click.echo(
-            f"wrote {printable(str(out))} ({written} accounts from {len(snapshots)} snapshots"
+            f"wrote {printable(str(out))} ({written} account{'' if written == 1 else 's'} from "
+            f"{len(snapshots)} snapshot{'' if len(snapshots) == 1 else 's'}"
             f"{unread})",
             err=True,
         )

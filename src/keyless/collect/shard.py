@@ -119,6 +119,25 @@ def shard_of(account_id: str, count: int) -> int:
     return int.from_bytes(digest[:8], "big") % count
 
 
+def _refuse_named_twice(paths: Sequence[Path]) -> None:
+    """One file named twice (or under two names: a link, ``./x``) is a slip, not two
+    overlapping shards: said as such."""
+    seen: dict[tuple[int, int], Path] = {}
+    for path in paths:
+        try:
+            status = path.stat()
+        except OSError:
+            continue  # the snapshot reader says why it cannot be read
+        first = seen.setdefault((status.st_dev, status.st_ino), path)
+        if first is not path:
+            again = (
+                f"{quoted(str(path))} is named twice"
+                if str(path) == str(first)
+                else f"{quoted(str(path))} is the snapshot {quoted(str(first))} named again"
+            )
+            raise InputError(f"{again}: name each shard's snapshot once")
+
+
 def merge_snapshots(paths: Sequence[Path]) -> MergedSnapshots:
     """The snapshots at ``paths`` (shards of one organization) as one: the first
     snapshot's envelope, the earliest collection time (shards collected more than a day
@@ -145,6 +164,7 @@ def merge_snapshots(paths: Sequence[Path]) -> MergedSnapshots:
 
     if not paths:
         raise InputError("nothing to merge: name the shards' snapshots")
+    _refuse_named_twice(paths)
     with contextlib.ExitStack() as opened:  # those opened are closed, should one fail
         files = [opened.enter_context(SnapshotFile(path)) for path in paths]
         envelope, owner, missing = _first_pass(paths, [file.read() for file in files])

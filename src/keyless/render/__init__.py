@@ -56,6 +56,9 @@ class RenderOptions:
     fail_on: Severity = Severity.HIGH
     allow_partial: bool = False
     history: History | None = None
+    writing_baseline: bool = False
+    """``keyless iac --write-baseline``: the findings are being accepted, and the command
+    exits 0 (or 3) whatever their severity."""
 
 
 # document kind -> format -> "module:function"; a function takes (value, options) -> str.

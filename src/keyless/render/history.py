@@ -111,7 +111,11 @@ def _draw(history: History, console: Console) -> None:
         console.print("No scans recorded yet: `keyless scan --record` adds one.")
         return
     console.print(
-        Text(f"{len(points)} scans, {when(points[0].at)} → {when(points[-1].at)}", style="dim")
+        Text(
+            f"{len(points)} scan{'' if len(points) == 1 else 's'}, "
+            f"{when(points[0].at)} → {when(points[-1].at)}",
+            style="dim",
+        )
     )
     console.print()
     console.print(_trend_table("Overall", history.series()))

@@ -126,13 +126,15 @@ def iac_text(result: ScanResult, options: RenderOptions) -> str:
     noted = f", {len(result.notes)} note(s) above" if result.notes else ""
     lines.append(
         f"{len(result.findings)} finding(s) in {len(result.files)} file(s){noted}; "
-        f"{_verdict(result, options.fail_on)}"
+        f"{_verdict(result, options.fail_on, baseline=options.writing_baseline)}"
     )
     return "\n".join(lines) + "\n"
 
 
-def _verdict(result: ScanResult, fail_on: Severity) -> str:
+def _verdict(result: ScanResult, fail_on: Severity, *, baseline: bool = False) -> str:
     code = result.exit_code(fail_on)
+    if baseline and code == 1:
+        return "written to the baseline, accepted: exit code 0"
     return {
         0: f"nothing at or above {fail_on.value}",
         1: f"findings at or above {fail_on.value}: exit code 1",
