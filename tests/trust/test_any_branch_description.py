@@ -10,8 +10,8 @@ No finding is added: only the description says what the pin means.
 
 from __future__ import annotations
 
+from keyless.trust.analysis import analyse
 from keyless.trust.describe import describe_path
-from keyless.trust.paths import analyse
 from tests.trust.support import web_identity
 
 BITBUCKET = "api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from keyless.trust.analysis import analyse
 from keyless.trust.describe import describe_path
-from keyless.trust.paths import analyse
 
 LARGE = "x" * 30_000
 ISSUER = "token.actions.githubusercontent.com"

@@ -9,8 +9,8 @@ from keyless.engine import assess_trust
 from keyless.model import Role
 from keyless.patterns.budget import SearchBudget, bounded
 from keyless.patterns.language import Language
+from keyless.trust.analysis import analyse
 from keyless.trust.formula import any_of
-from keyless.trust.paths import analyse
 
 GH = "token.actions.githubusercontent.com"
 ARN = "arn:aws:iam::123456789012:role/r"

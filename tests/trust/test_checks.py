@@ -851,8 +851,8 @@ def test_a_principal_of_another_partition_admits_nobody() -> None:
     """Partitions have independent IAM instances: `arn:aws:iam::X:root` in a GovCloud role's
     trust policy is nobody (the evaluator denies it), not "any principal of account X" —
     while the GovCloud account of the same ID is still judged, as its own path."""
+    from keyless.trust.analysis import analyse
     from keyless.trust.describe import describe_path
-    from keyless.trust.paths import analyse
 
     commercial, govcloud = "arn:aws:iam::222233334444:root", "arn:aws-us-gov:iam::222233334444:root"
     trust = allow({"AWS": [commercial]})
@@ -881,8 +881,8 @@ def test_a_principal_of_another_partition_admits_nobody() -> None:
 def test_a_canonical_user_principal_admits_nobody() -> None:
     """A CanonicalUser names an S3 owner; no caller of STS carries one, so the statement is
     dead, not an AWS service open to another account's resources."""
+    from keyless.trust.analysis import analyse
     from keyless.trust.describe import describe_path
-    from keyless.trust.paths import analyse
 
     canonical = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"
     trust = allow({"CanonicalUser": canonical})
@@ -895,8 +895,8 @@ def test_a_canonical_user_principal_admits_nobody() -> None:
 
 
 def test_an_unknown_issuer_is_said_not_judged() -> None:
+    from keyless.trust.analysis import analyse
     from keyless.trust.describe import describe_path
-    from keyless.trust.paths import analyse
 
     issuer = "token.builds.bitrise.io"
     trust = allow(

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keyless.patterns.language import Language
+from keyless.trust.analysis import analyse
 from keyless.trust.formula import all_of, any_of, with_question
-from keyless.trust.paths import analyse
 from keyless.trust.witness import find
 from tests.trust.support import assert_admitted
 

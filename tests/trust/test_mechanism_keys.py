@@ -115,8 +115,8 @@ def test_a_claim_aws_maps_is_not_dead() -> None:
 
 def test_the_path_description_says_nobody() -> None:
     document = github({"StringEquals": {f"{GH}:repository_owner": "octo-org"}})
+    from keyless.trust.analysis import analyse
     from keyless.trust.describe import describe_path
-    from keyless.trust.paths import analyse
 
     (path,) = analyse(document).paths
     assert describe_path(path).startswith(f"nobody through {GITHUB_PROVIDER}")

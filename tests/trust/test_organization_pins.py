@@ -8,8 +8,8 @@ from typing import Any
 
 from keyless.engine import assess_trust
 from keyless.model import Organization
+from keyless.trust.analysis import analyse
 from keyless.trust.describe import describe_path
-from keyless.trust.paths import analyse
 from tests.builders import make_account, make_inventory, make_role
 from tests.trust.support import allow, assert_real_witness
 

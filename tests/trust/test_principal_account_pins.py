@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from keyless.trust.analysis import analyse
 from keyless.trust.describe import describe_path
-from keyless.trust.paths import analyse
 from tests.trust.support import allow, assert_real_witness, assess
 
 OWN, OTHER = "111122223333", "444455556666"

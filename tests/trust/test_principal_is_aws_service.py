@@ -18,8 +18,9 @@ from typing import Any
 from keyless.idp.aws import aws_principal_request, service_request
 from keyless.policy.document import parse_trust_policy
 from keyless.policy.evaluate import evaluate
+from keyless.trust.analysis import analyse
 from keyless.trust.describe import describe_path
-from keyless.trust.paths import PrincipalClass, analyse
+from keyless.trust.paths import PrincipalClass
 from tests.trust.support import allow, run_check
 from tests.trust.test_checks import run
 

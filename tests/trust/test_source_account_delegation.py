@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from keyless.trust.analysis import analyse
 from keyless.trust.describe import describe_path
-from keyless.trust.paths import analyse
 from tests.trust.support import allow, run_check
 
 OWN, OTHER = "111122223333", "222233334444"

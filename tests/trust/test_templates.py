@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from keyless.cli import cli
 from keyless.policy.document import parse_trust_policy
 from keyless.policy.templates import has_placeholder, policy_placeholders
-from keyless.trust.paths import PrincipalClass, analyse
+from keyless.trust.analysis import analyse
+from keyless.trust.paths import PrincipalClass
 from tests.trust.support import GH, assert_real_witness, assess
 
 TERRAFORM = {

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from keyless.trust.analysis import analyse
 from keyless.trust.formula import present
-from keyless.trust.paths import analyse
 from keyless.trust.witness import find
 from tests.trust.support import assert_admitted
 

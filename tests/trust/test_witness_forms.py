@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from keyless.trust.analysis import analyse
 from keyless.trust.describe import describe_path
-from keyless.trust.paths import analyse
 from tests.trust.support import GH, allow, github
 from tests.trust.test_checks import run
 

@@ -17,8 +17,8 @@ import pytest
 
 from keyless.patterns.language import Language
 from keyless.policy.document import parse_trust_policy
+from keyless.trust.analysis import analyse
 from keyless.trust.formula import all_of, any_of, with_question
-from keyless.trust.paths import analyse
 from keyless.trust.witness import find
 from tests.trust.support import assert_admitted
 

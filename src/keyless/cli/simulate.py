@@ -27,7 +27,7 @@ from keyless.policy.identifiers import (
 )
 from keyless.policy.wrapped import load_trust_file
 from keyless.render import Format, formats, render
-from keyless.trust.paths import keys_of_issuer
+from keyless.trust.analysis import keys_of_issuer
 
 
 def _parse_context(pairs: tuple[str, ...]) -> dict[str, str | list[str]]:
@@ -278,7 +278,7 @@ def simulate(
     if action is not None:
         request = replace(request, actions=(action,))
     # As `keyless trust` reads it: a template's `${issuer}:sub` beside a literal provider is
-    # that provider's key (keyless.trust.paths.keys_of_issuer).
+    # that provider's key (keyless.trust.analysis.keys_of_issuer).
     decision = evaluate(keys_of_issuer(policy), request)
     emit(render(decision, Format(output_format), render_options(None)))
     sys.exit(0 if decision.allowed else 1)

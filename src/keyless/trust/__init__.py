@@ -1,6 +1,7 @@
 """Who can assume a role, decided symbolically and exactly.
 
-* :mod:`keyless.trust.paths` - a trust policy's access paths (:func:`analyse`)
+* :mod:`keyless.trust.analysis` - a trust policy's access paths (:func:`analyse`)
+* :mod:`keyless.trust.paths` - an access path and the exact questions it answers
 * :mod:`keyless.trust.conditions` - conditions translated into formulas over languages
 * :mod:`keyless.trust.formula` - formulas, terms and their exact satisfiability
 * :mod:`keyless.trust.questions` - the questions checks ask (another tenant, a pull request)

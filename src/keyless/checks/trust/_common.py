@@ -16,13 +16,8 @@ from keyless.model import Dataset, Role
 from keyless.model.arn import parse_arn, partition_or_aws
 from keyless.patterns.language import Language
 from keyless.policy.limits import PolicyTooLarge
-from keyless.trust.paths import (
-    AccessPath,
-    PrincipalClass,
-    TrustAnalysis,
-    analyse,
-    canonical_text,
-)
+from keyless.trust.analysis import analyse, canonical_text
+from keyless.trust.paths import AccessPath, PrincipalClass, TrustAnalysis
 from keyless.trust.questions import outside_organizations
 from keyless.trust.witness import OUTSIDER_ACCOUNT, OmittedWitness
 

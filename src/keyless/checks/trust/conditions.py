@@ -26,11 +26,7 @@ from keyless.policy.document import Condition, Statement
 from keyless.policy.operators import Comparison, Family, Qualifier
 from keyless.policy.templates import placeholders_in
 from keyless.trust.formula import absent
-from keyless.trust.paths import (
-    AccessPath,
-    PrincipalClass,
-    TrustAnalysis,
-)
+from keyless.trust.paths import AccessPath, PrincipalClass, TrustAnalysis
 from keyless.trust.realism import EXTERNAL_IDS, MECHANISMS
 from keyless.trust.witness import find, realism
 

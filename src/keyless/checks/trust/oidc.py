@@ -23,10 +23,7 @@ from keyless.idp.providers import GITHUB_FAMILY
 from keyless.model import Role
 from keyless.patterns.language import Language
 from keyless.trust.formula import Term, absent, all_of, present, with_question
-from keyless.trust.paths import (
-    AccessPath,
-    PrincipalClass,
-)
+from keyless.trust.paths import AccessPath, PrincipalClass
 from keyless.trust.questions import (
     issuer_tenant,
     named_subjects,
