@@ -40,6 +40,7 @@ from keyless.workflows.github import (
 from keyless.workflows.github_blockers import find_blockers, shared_blockers
 from keyless.workflows.github_callers import CallerInputs, inherited_elsewhere
 from keyless.workflows.github_checks import keys_for_another_store
+from keyless.workflows.github_conditions import not_on_github
 from keyless.workflows.github_edits import (
     env_sites,
     insert_credentials_step,
@@ -153,6 +154,13 @@ def plan(
         if c.is_local and not c.keys and c.local_path in context.callees
         and context.callees[c.local_path].rewritten
     ]  # fmt: skip
+    # A job GitHub never runs calls nothing there: it needs no `id-token: write`.
+    for idle_job in dict.fromkeys(c.job for c in grant_callers if c.job in idle.idle_jobs):
+        why = not_on_github(jobs[idle_job].get("if"))
+        result.unfixed.append(
+            Unfixed(idle_job, f"the job does not run on GitHub: {why}; left as it is")
+        )
+    grant_callers = [c for c in grant_callers if c.job not in idle.idle_jobs]
     if not key_jobs and not grant_callers:
         return result, _outcome(analysis, set(), set())
     problem = merge_key_problem(analysis.document)
@@ -279,12 +287,14 @@ def _job_rewrite(
     )
     if chained is None and insertion_target(analysis, name, job, context.composites) is None:
         # No step inserted: a credentials step of the job's own, which used the keys in the
-        # environment to assume its role, now assumes it with the job's OIDC token.
+        # environment to assume its role, now assumes it with the job's OIDC token. A step
+        # GitHub never runs assumes nothing there.
         chained = next(
             (
                 str(step["with"]["role-to-assume"])
                 for _, step in steps_of(job)
-                if is_configure_action(step)
+                if not_on_github(step.get("if")) is None
+                and is_configure_action(step)
                 and is_map(step.get("with"))
                 and isinstance(step["with"].get("role-to-assume"), str)
             ),
