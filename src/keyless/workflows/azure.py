@@ -24,7 +24,9 @@ confidence (``azure-service-connection-aws-keys``), saying what to look at.
 
 The whole document is walked, every mapping once, wherever it is written (a template's
 ``parameters``, a ``${{ each }}`` loop, a conditional block), so a template expression
-never hides a step; templates the file includes are read by :mod:`.azure_templates`.
+never hides a step; templates the file includes are read by :mod:`.azure_templates`. The
+keys of a stage, job or step whose ``condition:`` is false as written are reported ``low``
+(:mod:`.azure_conditions`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Any
 from keyless.checks.registry import Check, Scope
 from keyless.errors import quoted
 from keyless.findings import Finding, Severity
+from keyless.workflows.azure_conditions import lowered_if_never_run
 from keyless.workflows.keyuse import KEY_USE, TEMPORARY, is_credential, mappings
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import (
@@ -167,7 +170,8 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
             )
         out += _script(document, file, node, route, bool(mapped))
         out += _connection(file, node, route)
-    return out
+    # What never runs (`condition: false`) uses no keys: low, with the reason.
+    return lowered_if_never_run(out, document.root)
 
 
 def _key_variables(variables: Any, route: str) -> Iterator[tuple[Any, Any, str, str]]:
