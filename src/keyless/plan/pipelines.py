@@ -32,6 +32,7 @@ from keyless.plan.model import Subject
 from keyless.plan.tenants import BITBUCKET_SYNTAX, CIRCLECI_SYNTAX
 from keyless.workflows import FixOptions, RoleSource, fix, scan
 from keyless.workflows.azure import AZURE_SERVICE_CONNECTION_AWS_KEYS
+from keyless.workflows.azure_implicit import AZURE_IMPLICIT_AWS_KEYS
 from keyless.workflows.implicit import IMPLICIT_CHECKS
 from keyless.workflows.model import Coverage, FileRewrite, Platform, platform_remedy
 from keyless.workflows.subjects import UNKNOWN_REPOSITORY, repository_from_git
@@ -41,7 +42,10 @@ from keyless.workflows.subjects import UNKNOWN_REPOSITORY, repository_from_git
 _PLACEHOLDER_ROLE = "arn:aws:iam::000000000000:role/keyless-plan"
 _PLACEHOLDER_REGION = "us-east-1"
 #: The low-confidence checks whose leads the plan notes.
-_PROBABLE_CHECKS = IMPLICIT_CHECKS | {AZURE_SERVICE_CONNECTION_AWS_KEYS.id}
+_PROBABLE_CHECKS = IMPLICIT_CHECKS | {
+    AZURE_SERVICE_CONNECTION_AWS_KEYS.id,
+    AZURE_IMPLICIT_AWS_KEYS.id,
+}
 _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+")
 
 

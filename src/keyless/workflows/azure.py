@@ -37,7 +37,8 @@ from typing import Any
 
 from keyless.checks.registry import Check, Scope
 from keyless.errors import quoted
-from keyless.findings import Finding, Severity
+from keyless.findings import FileLocation, Finding, Severity
+from keyless.workflows import azure_implicit
 from keyless.workflows.azure_conditions import lowered_if_never_run
 from keyless.workflows.keyuse import KEY_USE, TEMPORARY, is_credential, mappings
 from keyless.workflows.model import WorkflowFile, workflow_finding
@@ -170,6 +171,8 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
             )
         out += _script(document, file, node, route, bool(mapped))
         out += _connection(file, node, route)
+    reported = [f.location.route for f in out if isinstance(f.location, FileLocation)]
+    out += azure_implicit.findings(document, file, reported)
     # What never runs (`condition: false`) uses no keys: low, with the reason.
     return lowered_if_never_run(out, document.root)
 

@@ -25,6 +25,7 @@ from keyless.workflows import (
     hardcoded,
 )
 from keyless.workflows.azure import AZURE_SERVICE_CONNECTION_AWS_KEYS
+from keyless.workflows.azure_implicit import AZURE_IMPLICIT_AWS_KEYS
 from keyless.workflows.discovery import is_inside
 from keyless.workflows.edits import Plan
 from keyless.workflows.fix_left import keys_left_unsaid, where
@@ -185,11 +186,11 @@ def _leave_alone(item: LoadedFile) -> FileRewrite:
         for finding in found
         if finding.check in STATIC_KEY_CHECKS
     )
-    # An Azure service connection may hold keys or use OIDC: the file cannot tell.
+    # An Azure service connection (or variable group) may hold keys: the file cannot tell.
     maybe = tuple(
         f"{where(finding)}{finding.message}; if it holds a key: {platform_remedy(platform)}"
         for finding in found
-        if finding.check == AZURE_SERVICE_CONNECTION_AWS_KEYS.id
+        if finding.check in (AZURE_SERVICE_CONNECTION_AWS_KEYS.id, AZURE_IMPLICIT_AWS_KEYS.id)
     )
     text = item.document.text
     return FileRewrite(item.file, text, text, notes=(note, *maybe), unfixed=unfixed)

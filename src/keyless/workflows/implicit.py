@@ -125,11 +125,11 @@ GITLAB_IMPLICIT_AWS_KEYS = Check(
 IMPLICIT_CHECKS = frozenset({CIRCLECI_IMPLICIT_AWS_KEYS.id, BITBUCKET_IMPLICIT_AWS_KEYS.id})
 
 # The AWS CLI run as a command (`aws s3 sync …`), not a word in an echo or a path.
-_AWS_COMMAND = re.compile(r"(?:^|[\s;&|(`])(aws\s+(?!--version\b|help\b)[a-z][a-z0-9-]*)")
+AWS_COMMAND = re.compile(r"(?:^|[\s;&|(`])(aws\s+(?!--version\b|help\b)[a-z][a-z0-9-]*)")
 _ELSEWHERE = re.compile(r"--endpoint-url|AWS_ENDPOINT_URL|\bawslocal\b|localstack", re.I)
 _KEY_NAMES = re.compile("|".join(KEY_VARIABLES), re.IGNORECASE)
 # Credentials from a profile or a config file: a file variable keyless cannot read.
-_PROFILE = re.compile(r"AWS_(?:PROFILE|CONFIG_FILE|SHARED_CREDENTIALS_FILE)\b|--profile\b")
+PROFILE = re.compile(r"AWS_(?:PROFILE|CONFIG_FILE|SHARED_CREDENTIALS_FILE)\b|--profile\b")
 _CONFIDENCE = "low"
 
 
@@ -147,16 +147,16 @@ def circleci_findings(
     contexts = _contexts(root)
     out: list[Finding] = []
     for name, body in jobs.items():
-        if not is_map(body) or _within(f"jobs.{name}", reported) or _is_self_hosted(root, body):
+        if not is_map(body) or within(f"jobs.{name}", reported) or _is_self_hosted(root, body):
             continue
         texts = list(strings(body))
-        if has_key(body, frozenset({"role_arn", "role-arn"})) or _signs(texts):
+        if has_key(body, frozenset({"role_arn", "role-arn"})) or other_signs(texts):
             continue
         steps = body.get("steps")
         for index, step in enumerate(steps if is_seq(steps) else ()):
             run: Any = step.get("run") if is_map(step) else None
             command = run.get("command") if is_map(run) else run
-            found = _AWS_COMMAND.search(command) if isinstance(command, str) else None
+            found = AWS_COMMAND.search(command) if isinstance(command, str) else None
             if found is None:
                 continue
             context = contexts.get(str(name))
@@ -169,7 +169,7 @@ def circleci_findings(
                 "fill"
             )
             out.append(
-                _finding(
+                lead_finding(
                     CIRCLECI_IMPLICIT_AWS_KEYS,
                     document,
                     file,
@@ -198,10 +198,10 @@ def bitbucket_findings(
         where = f"{route}.step" if route else "step"
         texts = list(strings(step))
         if (
-            _within(where, reported)
+            within(where, reported)
             or step.get("oidc") is True
             or any(_KEY_NAMES.search(text) for text in texts)
-            or _signs(texts)
+            or other_signs(texts)
             or any("self.hosted" in text for text in strings(step.get("runs-on")))
         ):
             continue
@@ -214,7 +214,7 @@ def bitbucket_findings(
                 "environment repository, deployment or workspace variables fill"
             )
             out.append(
-                _finding(
+                lead_finding(
                     BITBUCKET_IMPLICIT_AWS_KEYS,
                     document,
                     file,
@@ -237,12 +237,12 @@ def gitlab_findings(
     (or to a person); a job extending a template of another file is not judged."""
     if not is_map(document.root) or _KEY_NAMES.search(document.text):
         return []
-    if _PROFILE.search(document.text):
+    if PROFILE.search(document.text):
         return []
     out: list[Finding] = []
     for job in assemble([(file, document)]).jobs():
         name = job.name
-        if job.missing or job.is_trigger or _within(name, reported) or "id_tokens" in job.keys:
+        if job.missing or job.is_trigger or within(name, reported) or "id_tokens" in job.keys:
             continue
         if _gitlab_runner_of_its_own(job.keys.get("tags")):
             continue
@@ -261,7 +261,7 @@ def gitlab_findings(
         ]
         texts = [text for _, script, _, _, _ in sections for text in strings(script)]
         texts += list(strings(job.keys.get("variables")))
-        if _signs(texts):
+        if other_signs(texts):
             continue
         for section, script, written, host, key in sections:
             lines = script if is_seq(script) else (script,) if isinstance(script, str) else ()
@@ -269,7 +269,7 @@ def gitlab_findings(
                 (
                     (index, found.group(1))
                     for index, line in enumerate(lines)
-                    if isinstance(line, str) and (found := _AWS_COMMAND.search(line))
+                    if isinstance(line, str) and (found := AWS_COMMAND.search(line))
                 ),
                 None,
             )
@@ -285,7 +285,7 @@ def gitlab_findings(
                 "variables fill"
             )
             out.append(
-                _finding(
+                lead_finding(
                     GITLAB_IMPLICIT_AWS_KEYS,
                     written,
                     file,
@@ -306,7 +306,7 @@ def _gitlab_runner_of_its_own(tags: Any) -> bool:
     return any(not name.startswith("saas-") for name in strings(tags))
 
 
-def _within(route: str, reported: Collection[str]) -> bool:
+def within(route: str, reported: Collection[str]) -> bool:
     """Whether a reported route lies in (or is) ``route``."""
     return any(r == route or r.startswith((f"{route}.", f"{route}[")) for r in reported)
 
@@ -316,12 +316,12 @@ def _aws_lines(step: Any) -> Iterator[tuple[Any, int, str, str]]:
     for section in ("script", "after-script"):
         script = step.get(section)
         for index, line in enumerate(script if is_seq(script) else ()):
-            found = _AWS_COMMAND.search(line) if isinstance(line, str) else None
+            found = AWS_COMMAND.search(line) if isinstance(line, str) else None
             if found is not None:
                 yield script, index, section, found.group(1)
 
 
-def _signs(texts: list[str]) -> bool:
+def other_signs(texts: list[str]) -> bool:
     """An OIDC exchange, an assumed role, or another endpoint than AWS."""
     return any(TEMPORARY.search(text) or _ELSEWHERE.search(text) for text in texts)
 
@@ -355,7 +355,7 @@ def _contexts(root: Any) -> dict[str, str]:
     return found
 
 
-def _finding(
+def lead_finding(
     check: Check,
     document: Document,
     file: WorkflowFile,

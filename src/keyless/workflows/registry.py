@@ -9,6 +9,7 @@ from types import MappingProxyType
 from keyless.checks.registry import Check
 from keyless.workflows import (
     azure,
+    azure_implicit,
     bitbucket,
     circleci,
     github_checks,
@@ -33,6 +34,7 @@ CHECKS: tuple[Check, ...] = (
     jenkins.JENKINS_STATIC_AWS_KEYS,
     azure.AZURE_STATIC_AWS_KEYS,
     azure.AZURE_SERVICE_CONNECTION_AWS_KEYS,
+    azure_implicit.AZURE_IMPLICIT_AWS_KEYS,
     implicit.CIRCLECI_IMPLICIT_AWS_KEYS,
     implicit.BITBUCKET_IMPLICIT_AWS_KEYS,
     implicit.GITLAB_IMPLICIT_AWS_KEYS,
@@ -75,6 +77,7 @@ APPLIES_TO: Mapping[str, frozenset[Platform]] = MappingProxyType(
         jenkins.JENKINS_STATIC_AWS_KEYS.id: frozenset({Platform.JENKINS}),
         azure.AZURE_STATIC_AWS_KEYS.id: frozenset({Platform.AZURE}),
         azure.AZURE_SERVICE_CONNECTION_AWS_KEYS.id: frozenset({Platform.AZURE}),
+        azure_implicit.AZURE_IMPLICIT_AWS_KEYS.id: frozenset({Platform.AZURE}),
         implicit.CIRCLECI_IMPLICIT_AWS_KEYS.id: frozenset({Platform.CIRCLECI}),
         implicit.BITBUCKET_IMPLICIT_AWS_KEYS.id: frozenset({Platform.BITBUCKET}),
         implicit.GITLAB_IMPLICIT_AWS_KEYS.id: frozenset({Platform.GITLAB}),

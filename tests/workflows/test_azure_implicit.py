@@ -1,0 +1,118 @@
+"""Azure Pipelines puts a linked variable group's non-secret variables into every
+script's environment, secret ones only where ``env:`` maps them
+(https://learn.microsoft.com/en-us/azure/devops/pipelines/process/variables#environment-variables):
+a job linking a group and running ``aws`` on a hosted agent with no visible credential
+may use the group's keys (``azure-implicit-aws-keys``, low). Such a job was clean."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from keyless.findings import Severity
+from keyless.workflows import fix, scan
+
+from .builders import only, options, repo
+
+IMPLICIT = "azure-implicit-aws-keys"
+
+PIPELINE = """\
+trigger: [main]
+pool:
+  vmImage: ubuntu-latest
+variables:
+  - group: aws-prod
+steps:
+  - checkout: self
+  - script: |
+      make build
+      aws s3 sync build s3://my-bucket
+    displayName: Upload
+"""
+
+
+def leads(root: Path) -> list[tuple[int, int, Severity, str]]:
+    return [
+        (f.location.line, f.location.column, f.severity, f.message)  # type: ignore[union-attr]
+        for f in scan([root]).findings
+        if f.check == IMPLICIT
+    ]
+
+
+def test_a_job_linking_a_group_and_running_aws_is_a_low_lead(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"azure-pipelines.yml": PIPELINE})
+    ((line, column, severity, message),) = leads(root)
+    assert (line, column, severity) == (10, 7, Severity.LOW)
+    assert message.startswith(
+        "the pipeline's job may use long-lived AWS keys from a variable group: it runs "
+        "`aws s3` on a Microsoft-hosted agent"
+    )
+    assert "links the variable group 'aws-prod'" in message
+
+
+def test_a_group_of_the_stage_reaches_its_jobs(tmp_path: Path) -> None:
+    text = """\
+    stages:
+      - stage: Deploy
+        variables:
+          - ${{ if eq(variables['Build.SourceBranch'], 'refs/heads/main') }}:
+            - group: aws-prod
+        jobs:
+          - job: Build
+            steps:
+              - script: make
+          - deployment: Release
+            environment: prod
+            strategy:
+              runOnce:
+                deploy:
+                  steps:
+                    - bash: aws cloudformation deploy --template-file t.yml
+    """
+    root = repo(tmp_path, {"azure-pipelines.yml": text})
+    ((line, _, _, message),) = leads(root)
+    assert line == 16
+    assert message.startswith("job 'Release' may use long-lived AWS keys")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("  - group: aws-prod\n", "  - name: region\n    value: us-east-1\n"),  # no group
+        ("  vmImage: ubuntu-latest\n", "  name: build-agents\n"),  # self-hosted: a role
+        ("make build", "aws sts assume-role-with-web-identity --role-arn x"),
+        ("make build", "export AWS_PROFILE=ci"),
+        ("s3://my-bucket", "s3://my-bucket --endpoint-url http://localhost:4566"),
+        ("aws s3 sync", "aws --version; echo"),
+        # the keys in the file: the explicit check's
+        ("    displayName: Upload\n", "    env:\n      AWS_ACCESS_KEY_ID: $(keyId)\n"),
+    ],
+)
+def test_what_is_not_a_lead(tmp_path: Path, old: str, new: str) -> None:
+    root = repo(tmp_path, {"azure-pipelines.yml": PIPELINE.replace(old, new)})
+    assert leads(root) == []
+
+
+def test_a_toolkit_task_s_job_is_left_to_the_connection_check(tmp_path: Path) -> None:
+    text = PIPELINE + (
+        "  - task: AWSShellScript@1\n    inputs:\n      awsCredentials: aws-prod\n"
+        "      scriptType: inline\n      inlineScript: aws s3 ls\n"
+    )
+    root = repo(tmp_path, {"azure-pipelines.yml": text})
+    assert leads(root) == []
+
+
+def test_a_job_that_never_runs_is_a_low_lead_with_the_reason(tmp_path: Path) -> None:
+    text = PIPELINE.replace("    displayName: Upload\n", "    condition: false\n")
+    root = repo(tmp_path, {"azure-pipelines.yml": text})
+    ((_, _, _, message),) = leads(root)
+    assert message.endswith("the step does not run on Azure Pipelines: its `condition:` is `false`")
+
+
+def test_fix_notes_the_lead(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"azure-pipelines.yml": PIPELINE})
+    rewrite = only(fix([root], options()), "azure-pipelines.yml")
+    assert not rewrite.changed
+    assert rewrite.unfixed == ()
+    assert any("may use long-lived AWS keys from a variable group" in n for n in rewrite.notes)
