@@ -104,3 +104,23 @@ def test_a_caller_that_never_runs_is_not_granted_a_token(tmp_path: Path) -> None
     assert old == CALLER.split("  publish:")[0]
     assert "id-token: write" in publish
     assert reasons(caller, "old") == f"the job does not run on GitHub: {FALSE}; left as it is"
+
+
+def test_a_caller_that_never_runs_gets_no_token_when_the_workflow_s_is_narrowed(
+    tmp_path: Path,
+) -> None:
+    # The workflow's own `id-token: write` is narrowed to the jobs that use it: a job
+    # that never runs is not one of them, and is listed as left, not edited.
+    caller = CALLER.replace("jobs:\n", "permissions:\n  id-token: write\njobs:\n", 1)
+    root = repo(
+        tmp_path,
+        {".github/workflows/publish.yml": CALLEE, ".github/workflows/main.yml": caller},
+    )
+    rewrite = only(fix([root], options()), "main.yml")
+    old, publish = rewrite.after.split("  publish:")
+    assert "id-token" not in old
+    assert old.endswith(
+        "  old:\n    if: false\n    uses: ./.github/workflows/publish.yml\n    secrets: inherit\n"
+    )
+    assert "id-token: write" in publish
+    assert reasons(rewrite, "old") == f"the job does not run on GitHub: {FALSE}; left as it is"

@@ -155,11 +155,8 @@ def plan(
         and context.callees[c.local_path].rewritten
     ]  # fmt: skip
     # A job GitHub never runs calls nothing there: it needs no `id-token: write`.
-    for idle_job in dict.fromkeys(c.job for c in grant_callers if c.job in idle.idle_jobs):
-        why = not_on_github(jobs[idle_job].get("if"))
-        result.unfixed.append(
-            Unfixed(idle_job, f"the job does not run on GitHub: {why}; left as it is")
-        )
+    for idle_job in [n for n in dict.fromkeys(c.job for c in grant_callers) if n in idle.idle_jobs]:
+        _leave_idle(result, idle_job, jobs[idle_job])
     grant_callers = [c for c in grant_callers if c.job not in idle.idle_jobs]
     if not key_jobs and not grant_callers:
         return result, _outcome(analysis, set(), set())
@@ -224,7 +221,11 @@ def plan(
     if analysis.broad_id_token:
         result.edits += narrow_workflow_id_token(lines, root)
         for name, job in jobs.items():
-            if name not in grants and (_uses_oidc(job) or isinstance(job.get("uses"), str)):
+            if name in grants or not (_uses_oidc(job) or isinstance(job.get("uses"), str)):
+                continue
+            if name in idle.idle_jobs:
+                _leave_idle(result, name, job)  # never runs: needs no token
+            else:
                 grants[name] = {"id-token": "write"}
     for name, extra in grants.items():
         call = next((c for c in analysis.calls if c.job == name and c.is_local), None)
@@ -236,6 +237,13 @@ def plan(
     for name in rewritten:
         result.jobs.append(_job_rewrite(analysis, name, jobs[name], role, options, context))
     return result, _outcome(analysis, set(key_jobs), set(rewritten))
+
+
+def _leave_idle(result: Plan, name: str, job: Any) -> None:
+    """List a job GitHub never runs as left, with why (once): it is granted nothing."""
+    why = f"the job does not run on GitHub: {not_on_github(job.get('if'))}; left as it is"
+    if not any(u.job == name and u.reason == why for u in result.unfixed):
+        result.unfixed.append(Unfixed(name, why))
 
 
 def _outcome(analysis: GithubAnalysis, key_jobs: set[str], rewritten: set[str]) -> CalleeOutcome:
