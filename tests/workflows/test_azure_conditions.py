@@ -70,6 +70,8 @@ def test_a_step_that_never_runs_is_low_with_the_reason(
         "eq(variables['Build.SourceBranch'], 'refs/heads/main')",
         "eq(1, 1)",
         "eq('a', 'A')",
+        "eq(1, '1')",
+        "ne(1, '2')",
         "or(false, true)",
         "not(true)",
         "$(runOld)",

@@ -60,9 +60,10 @@ def _false(expression: str, depth: int) -> str | None:
     comparison = _COMPARISON.fullmatch(text)
     if comparison is not None:
         function, left, right = comparison.groups()
-        equal = _value(left) == _value(right)
-        if equal is None:
-            return None
+        first, second = _value(left), _value(right)
+        if type(first) is not type(second):
+            return None  # Azure converts one to the other's type (`eq(1, '1')` is true)
+        equal = first == second
         return CONSTANT if equal == (function.lower() == "ne") else None
     conjunction = _AND.fullmatch(text)
     if conjunction is not None and depth == 0:
@@ -73,13 +74,10 @@ def _false(expression: str, depth: int) -> str | None:
     return None
 
 
-def _value(literal: str) -> float | str | None:
+def _value(literal: str) -> float | str:
     if literal.startswith("'"):
         return literal[1:-1].replace("''", "'").casefold()
-    try:
-        return float(literal)
-    except ValueError:
-        return None
+    return float(literal)  # the pattern admits only digits, a sign and a point
 
 
 def _arguments(text: str) -> list[str]:
