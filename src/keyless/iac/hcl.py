@@ -9,6 +9,7 @@ https://developer.hashicorp.com/terraform/language/syntax/configuration
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -145,6 +146,43 @@ def parse_expression(text: str, position: Position) -> Tree[Any] | None:
     """One expression written inside something else (an interpolation of a heredoc or of
     a ``.tf.json`` string, a variable's ``type`` in JSON) parsed, placed where it starts in
     its file (``position``), each part carrying its own text; None if it is malformed."""
+    unplaced = _unplaced_expression(text)
+    return None if unplaced is None else _placed_copy(unplaced, position)
+
+
+class ParsedExpressions:
+    """Expressions written inside the text of one file, each distinct text parsed once:
+    a template may repeat ``${var.org}`` thousands of times and parsing is what costs
+    (20,000 interpolations took 10 s). Every use gets its own copy of the tree, placed
+    where it is written, exactly as :func:`parse_expression` places it."""
+
+    __slots__ = ("_unplaced",)
+
+    #: Only short texts are kept (repeated interpolations are short), and at most this
+    #: many: a parsed tree costs about 50 bytes per character of its text.
+    MAX_KEPT = 2048
+    MAX_KEPT_LENGTH = 256
+
+    def __init__(self) -> None:
+        self._unplaced: dict[str, Tree[Any] | None] = {}
+
+    def parse(self, text: str, position: Position) -> Tree[Any] | None:
+        """:func:`parse_expression`, parsing ``text`` only the first time it is seen."""
+        if text in self._unplaced:
+            unplaced = self._unplaced[text]
+        else:
+            unplaced = _unplaced_expression(text)
+            if len(text) <= self.MAX_KEPT_LENGTH:
+                if len(self._unplaced) >= self.MAX_KEPT:
+                    del self._unplaced[next(iter(self._unplaced))]  # the oldest
+                self._unplaced[text] = unplaced
+        return None if unplaced is None else _placed_copy(unplaced, position)
+
+
+def _unplaced_expression(text: str) -> Tree[Any] | None:
+    """``text`` parsed as the value of ``x = text`` (positions in that line), each part
+    carrying its own text; None if it is malformed. Never changed once made: uses get
+    placed copies."""
     written = f"x = {text}\n"
     try:
         parsed = parse_tree(written)
@@ -158,11 +196,32 @@ def parse_expression(text: str, position: Position) -> Tree[Any] | None:
         meta = subtree.meta
         if not getattr(meta, "empty", True):
             setattr(meta, WRITTEN, written[meta.start_pos : meta.end_pos])
-            meta.line, meta.column = _placed(meta.line, meta.column, position)
-        for child in subtree.children:
-            if isinstance(child, Token) and child.line is not None:
-                child.line, child.column = _placed(child.line, child.column or 1, position)
     return expression
+
+
+def _placed_copy(unplaced: Tree[Any], origin: Position) -> Tree[Any]:
+    """A copy of an expression of ``x = <text>`` with its lines and columns moved to where
+    ``text`` starts in its file (iterative: a deeply nested expression is no recursion)."""
+    copies: dict[int, Tree[Any]] = {}
+    for subtree in unplaced.iter_subtrees():
+        meta = copy.copy(subtree.meta)
+        if not getattr(meta, "empty", True):
+            meta.line, meta.column = _placed(meta.line, meta.column, origin)
+        copies[id(subtree)] = Tree(subtree.data, list(subtree.children), meta)
+    for placed in copies.values():
+        placed.children = [_placed_child(child, copies, origin) for child in placed.children]
+    return copies[id(unplaced)]
+
+
+def _placed_child(child: Any, copies: Mapping[int, Tree[Any]], origin: Position) -> Any:
+    if isinstance(child, Tree):
+        return copies[id(child)]
+    if isinstance(child, Token):
+        token = Token.new_borrow_pos(child.type, child.value, child)
+        if token.line is not None:
+            token.line, token.column = _placed(token.line, token.column or 1, origin)
+        return token
+    return child
 
 
 def _placed(line: int, column: int, origin: Position) -> tuple[int, int]:

@@ -25,7 +25,7 @@ from typing import Any
 
 from lark import Token, Tree
 
-from keyless.iac.hcl import WRITTEN, position_of
+from keyless.iac.hcl import WRITTEN, ParsedExpressions, position_of
 from keyless.iac.hclcollections import (
     evaluate_for_object,
     evaluate_for_tuple,
@@ -60,6 +60,8 @@ class Evaluator:
         self.resolve = resolve
         self.path = path
         self.files = files
+        #: the expressions written inside this file's templates, each text parsed once
+        self.expressions = ParsedExpressions()
         self._depth = 0
 
     # ----- entry point ---------------------------------------------------------------------

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from lark import Tree
 
-from keyless.iac.hcl import parse_expression
 from keyless.iac.hclinterpolations import interpolations
 from keyless.iac.hcltemplates import as_text, template_text
 from keyless.iac.values import Node, Position, SourcedText, mapping
@@ -170,7 +169,7 @@ def _template(
     origin = Position(position.line, position.column + 1)
     inner = single_interpolation(text)
     if inner is not None:
-        expression = parse_expression(inner, Position(origin.line, origin.column + 2))
+        expression = evaluator.expressions.parse(inner, Position(origin.line, origin.column + 2))
         if expression is None:
             return evaluator.unknown(tree, "an interpolation that is not understood")
         return evaluator.evaluate(expression, scope)

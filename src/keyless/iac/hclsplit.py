@@ -20,10 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from hcl2.utils import process_escape_sequences
 from lark import Token, Tree
 
 from keyless.errors import quoted
 from keyless.iac.hcl import Block, Body, HclSyntaxError, block_of, parse_tree
+from keyless.iac.tflabels import RefusedLabelError, refused_label
 from keyless.iac.values import Position
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -92,8 +94,10 @@ def split_blocks(text: str, lines: _LineIndex | None = None) -> list[Chunk]:
         block_type = match.group()
         offset = match.end()
         labels: list[str] = []
+        label_starts: list[int] = []
         while True:
             offset = _skip_spaces(text, offset)
+            label_starts.append(offset)
             if text.startswith('"', offset):
                 end = _string_end(text, offset, lines)
                 labels.append(text[offset + 1 : end - 1])
@@ -104,6 +108,11 @@ def split_blocks(text: str, lines: _LineIndex | None = None) -> list[Chunk]:
                 break
             labels.append(label.group())
             offset = label.end()
+        # a quoted label's escapes are decoded before Terraform checks it (`"\u0061"` is a)
+        refused = refused_label(block_type, tuple(map(process_escape_sequences, labels)))
+        if refused is not None:
+            index, reason = refused
+            raise RefusedLabelError(reason, lines.position(label_starts[index]))
         if not text.startswith("{", offset):
             raise HclSyntaxError(
                 f"expected a block after {quoted(block_type)}", lines.position(offset)

@@ -11,6 +11,7 @@ https://developer.hashicorp.com/terraform/language/expressions/strings
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -149,11 +150,12 @@ def template_text(
     substituted; every change is recorded so positions inside the result map back to the
     file, whose text starts at ``origin``."""
     events: list[tuple[int, int]] = [(start, end) for start, end in interpolations(body)]
+    lines = _Lines(body, origin)
     never_closed = unclosed(body, events)
     if never_closed is not None:
         # Terraform refuses the template ("Unclosed template interpolation sequence"):
         # read as text, what follows would be judged as deployed.
-        where = _offset_position(body, never_closed, origin)
+        where = lines.position(never_closed)
         opened = body[never_closed : never_closed + 40].split("\n")[0]
         reason = "never closed: Terraform refuses the template (an unclosed interpolation)"
         return Node(Unknown(opened, reason, where), where)
@@ -165,7 +167,7 @@ def template_text(
         last = body.rfind("\n") + 1
         if heredoc and not body[last:].strip(" \t"):  # the closing marker's indentation
             body = body[:last]
-        return _raw_with_directives(evaluator, body, events, tree, scope, cut, origin)
+        return _raw_with_directives(evaluator, body, events, tree, scope, cut, lines)
     if cut:
         events.extend((m.start(), -1) for m in re.finditer(r"^", body, re.MULTILINE))
     events.sort()
@@ -185,8 +187,8 @@ def template_text(
             cursor = start + blanks
             continue
         inner = body[start + 2 : end - 1]
-        where = _offset_position(body, start, origin)
-        expression = parse_expression(inner, Position(where.line, where.column + 2))
+        where = lines.position(start)
+        expression = evaluator.expressions.parse(inner, Position(where.line, where.column + 2))
         if expression is None:
             missing.append(Node(Unknown(inner.strip(), "not understood", where), where))
             cursor = end
@@ -235,12 +237,12 @@ def _raw_with_directives(
     tree: Tree[Any],
     scope: Mapping[str, Node],
     cut: int,
-    origin: Position = _P0,
+    lines: _Lines,
 ) -> Node:
     """A heredoc body or template file with directives, rendered. Its literal text is one
     token per line, as HCL scans it, so a strip marker takes the whitespace of the line
     beside it only; a ``<<-`` heredoc (``cut`` > 0) then loses the indentation HCL's flush
-    rule finds over those tokens (:func:`_flushed`). ``origin`` is where the body starts
+    rule finds over those tokens (:func:`_flushed`). ``lines`` places an offset of the body
     in its file (a part written several times is placed where it is first)."""
     parts: list[Part] = []
     read: dict[str, Part] = {}  # a directive written many times is parsed once
@@ -250,7 +252,7 @@ def _raw_with_directives(
             _add_lines(parts, body[cursor:start])
             written = body[start:end]
             if written not in read:
-                where = _offset_position(body, start, origin)
+                where = lines.position(start)
                 read[written] = _raw_part(written, Position(where.line, where.column + 2))
             parts.append(read[written])
             cursor = end
@@ -364,10 +366,20 @@ def as_text(node: Node) -> str | None:
     return None
 
 
-def _offset_position(body: str, offset: int, origin: Position) -> Position:
-    line = body.count("\n", 0, offset)
-    column = offset - (body.rfind("\n", 0, offset) + 1) + 1
-    return Position(line + 1, column).shifted(origin)
+class _Lines:
+    """Where an offset of a template's text is in its file, whose text starts at
+    ``origin``: the line starts are found once (counting them again for each of 20,000
+    interpolations took seconds)."""
+
+    __slots__ = ("origin", "starts")
+
+    def __init__(self, body: str, origin: Position):
+        self.origin = origin
+        self.starts = [0, *(match.end() for match in re.finditer("\n", body))]
+
+    def position(self, offset: int) -> Position:
+        line = bisect.bisect_right(self.starts, offset)
+        return Position(line, offset - self.starts[line - 1] + 1).shifted(self.origin)
 
 
 def _indent(body: str) -> int:

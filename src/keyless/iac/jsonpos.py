@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from array import array
 from dataclasses import dataclass, field
 
 from keyless.errors import quoted
@@ -26,6 +27,11 @@ MAX_DEPTH = 512
 MAX_DIGITS = 1000
 # Strings are decoded by the standard library (its C scanner): escapes exactly as json does.
 _DECODER = json.JSONDecoder()
+#: Strings up to this long are kept once per document however often they are written (keys,
+#: `"Effect": "Allow"`, resource types), as the standard library's own decoder does for
+#: keys: a string read again was a new object each time, a fifth of what a large template
+#: kept in memory.
+SHARED_LENGTH = 64
 
 
 class JsonSyntaxError(ValueError):
@@ -46,7 +52,6 @@ class _Open:
     items: list[Node] = field(default_factory=list)
     members: dict[str, Node] = field(default_factory=dict)
     key: str | None = None
-    key_position: Position | None = None
 
 
 class _Text:
@@ -55,8 +60,11 @@ class _Text:
         self.sourced = text if isinstance(text, SourcedText) else None
         self.origin = origin or (self.sourced.origin if self.sourced else None)
         self.pinned = pinned
+        self.seen: dict[str, str] = {}  # the short strings read so far (SHARED_LENGTH)
         written = self.sourced.original if self.sourced else text
-        self.line_starts = [0, *(m.end() for m in re.finditer("\n", written))]
+        # an array of 8-byte offsets, not a list of ints (36 bytes a line)
+        self.line_starts = array("q", [0])
+        self.line_starts.extend(m.end() for m in re.finditer("\n", written))
 
     def position(self, offset: int) -> Position:
         if self.pinned is not None:
@@ -141,14 +149,14 @@ def _object_key(source: _Text, top: _Open, offset: int) -> int:
     text = source.text
     if text[offset] != '"':
         raise JsonSyntaxError("expected a string key", source.position(offset))
-    key_position = source.position(offset)
+    start = offset  # placed only if it is a duplicate: a Position per key cost time
     key, offset = _string(source, offset)
     if key in top.members:
-        raise JsonSyntaxError(f"duplicate key {quoted(key)}", key_position)
+        raise JsonSyntaxError(f"duplicate key {quoted(key)}", source.position(start))
     offset = source.skip(offset)
     if offset >= len(text) or text[offset] != ":":
         raise JsonSyntaxError("expected ':'", source.position(offset))
-    top.key, top.key_position = key, key_position
+    top.key = key
     return source.skip(offset + 1)
 
 
@@ -172,7 +180,10 @@ def _string(source: _Text, offset: int) -> tuple[str, int]:
         value, end = _DECODER.raw_decode(source.text, offset)
     except json.JSONDecodeError as error:
         raise JsonSyntaxError(error.msg.rstrip(" at"), source.position(error.pos)) from None
-    return str(value), end
+    text = str(value)
+    if len(text) <= SHARED_LENGTH:
+        text = source.seen.setdefault(text, text)
+    return text, end
 
 
 def _scalar(source: _Text, offset: int, start: Position) -> tuple[Node, int]:

@@ -22,6 +22,7 @@ from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import ResourceKind
 from keyless.iac.sources import JSON_CONFIGURATION_SUFFIXES, ReadError, read_source
 from keyless.iac.tfjson import JsonConfigurationError, parse_json_configuration
+from keyless.iac.tflabels import RefusedLabelError
 from keyless.iac.values import Node, Unknown
 
 #: The Terraform resource types keyless judges, and what each is.
@@ -60,7 +61,9 @@ def parse_file(path: Path) -> TerraformFile:
 
 
 def _problem(error: HclSyntaxError) -> str:
-    return str(error) if isinstance(error, HclTooLargeError) else f"malformed HCL: {error}"
+    if isinstance(error, HclTooLargeError | RefusedLabelError):
+        return str(error)  # well-formed HCL, refused
+    return f"malformed HCL: {error}"
 
 
 #: The file names Terraform (``.tf``, ``.tf.json``) and OpenTofu (also ``.tofu``,

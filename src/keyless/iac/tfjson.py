@@ -31,6 +31,7 @@ from keyless.errors import quoted
 from keyless.iac.hcl import Attribute, Block, Body, parse_expression
 from keyless.iac.hcljson import LITERAL, json_tree
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
+from keyless.iac.tflabels import refused_label
 from keyless.iac.values import Node, Position
 from keyless.policy.document import escape_pointer
 
@@ -167,6 +168,9 @@ def _blocks(
                 pointer,
             )
         for label, inner, where in found:
+            refused = refused_label(block_type, (*labels, label))
+            if refused is not None:  # as in a .tf file (keyless.iac.tflabels)
+                raise JsonConfigurationError(refused[1], inner.position, where)
             yield from _blocks(block_type, inner, labels_left - 1, schema, where, (*labels, label))
         return
     chosen = schema if schema is not None else _resource_schema(block_type, labels)

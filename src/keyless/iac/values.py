@@ -9,9 +9,11 @@ is an :class:`Unknown` that says which expression and why: it is reported, never
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from types import MappingProxyType
 from typing import Any, TypeAlias
 
@@ -72,6 +74,8 @@ class SourcedText(str):
     origin: Position
     original: str
     substitutions: tuple[tuple[int, int, int], ...]
+    _starts: list[int]
+    _shifts: list[int]
 
     def __new__(
         cls,
@@ -84,19 +88,24 @@ class SourcedText(str):
         made.origin = origin
         made.original = original
         made.substitutions = substitutions
+        # each substitution's start, and how far the original is ahead before it: an
+        # offset is then found by bisection (a walk from the first substitution for each
+        # JSON value of a heredoc of 20,000 interpolations took 20 s)
+        made._starts = [start for start, _, _ in substitutions]
+        shifts = (there - here for _, here, there in substitutions)
+        made._shifts = list(accumulate(shifts, initial=0))
         return made
 
     def original_offset(self, offset: int) -> int:
         """Where ``offset`` of this string was in the original text: ``substitutions``
         are ``(start, length here, length there)`` in increasing order."""
-        shift = 0
-        for start, here, there in self.substitutions:
-            if offset < start:
-                break
-            if offset < start + here:
-                return start + shift
-            shift += there - here
-        return offset + shift
+        index = bisect.bisect_right(self._starts, offset) - 1
+        if index < 0:
+            return offset
+        start, here, _ = self.substitutions[index]
+        if offset < start + here:
+            return start + self._shifts[index]
+        return offset + self._shifts[index + 1]
 
 
 Scalar = None | bool | int | float | str

@@ -1,0 +1,57 @@
+"""The labels Terraform requires to be identifiers: a resource's type and name, a
+variable's, an output's, a module call's name... A label it refuses (``resource
+"aws_iam_role" "a.b"``) makes ``terraform validate`` fail, so the file is not read: judged,
+it would stand for a role that can never be deployed, and an address built from it
+(``aws_iam_role.a.b``) would name something else.
+
+Terraform checks each with HCL's ``hclsyntax.ValidIdentifier``: a letter or underscore,
+then letters, digits, underscores and dashes (Unicode letters and digits count: HCL's
+identifiers are UAX #31's ``ID_Start (ID_Continue | '-')*``).
+https://developer.hashicorp.com/terraform/language/syntax/configuration#identifiers
+https://github.com/hashicorp/hcl/blob/main/hclsyntax/spec.md#identifiers
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from keyless.errors import quoted
+from keyless.iac.hcl import HclSyntaxError
+
+
+class RefusedLabelError(HclSyntaxError):
+    """A block label Terraform refuses: well-formed HCL, an invalid configuration."""
+
+
+#: What Terraform calls each label of the top-level blocks whose labels it checks
+#: (``configs.decodeResourceBlock``, ``decodeDataBlock``, ``decodeVariableBlock``, ...).
+_CHECKED: Mapping[str, tuple[str, ...]] = {
+    "resource": ("resource type name", "resource name"),
+    "data": ("data source type name", "data source name"),
+    "ephemeral": ("ephemeral resource type name", "ephemeral resource name"),
+    "variable": ("variable name",),
+    "output": ("output name",),
+    "module": ("module name",),
+    "provider": ("provider name",),
+    "check": ("check block name",),
+}
+
+
+def is_identifier(text: str) -> bool:
+    """True when ``text`` is an HCL identifier. Python's ``str.isidentifier`` is Unicode's
+    ``XID_Start XID_Continue*`` with ``_`` allowed first (``ID`` and ``XID`` differ on a
+    handful of compatibility characters); a dash continues one, never starts it."""
+    return not text.startswith("-") and text.replace("-", "_").isidentifier()
+
+
+def refused_label(block_type: str, labels: tuple[str, ...]) -> tuple[int, str] | None:
+    """The index of the first label of a top-level ``block_type`` block that Terraform
+    refuses, and why; None when it accepts them all (or does not check this type's)."""
+    for index, (label, what) in enumerate(zip(labels, _CHECKED.get(block_type, ()), strict=False)):
+        if not is_identifier(label):
+            return index, (
+                f"{quoted(label)} is not a valid {what}: Terraform refuses the "
+                f"{block_type} block (a name starts with a letter or underscore and holds "
+                "only letters, digits, underscores and dashes)"
+            )
+    return None
