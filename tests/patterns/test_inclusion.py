@@ -70,3 +70,39 @@ def test_a_budgeted_search_counts_its_work_even_when_refutable() -> None:
     with bounded(budget):
         assert not has_member(language)
     assert budget.remaining < budget.limit
+
+
+unions_of_globs = st.lists(
+    st.one_of(star_patterns, st.text(alphabet="ab/:", max_size=5)), min_size=1, max_size=3
+)
+
+
+@settings(deadline=None, max_examples=400)
+@given(st.lists(unions_of_globs, min_size=2, max_size=4))
+def test_operands_whose_options_disagree_pairwise_are_empty(operands: list[list[str]]) -> None:
+    language = Language.union_all(Language.wildcard(p) for p in operands[0])
+    for patterns in operands[1:]:
+        language = language & Language.union_all(Language.wildcard(p) for p in patterns)
+    if language.op == "and" and is_refuted(language):
+        assert as_automaton(language).is_empty()
+
+
+def test_globs_whose_beginnings_disagree_are_refuted() -> None:
+    # The witness preference "a subject of the attacker's repository" against a policy that
+    # pins the owner: empty, proved without a search.
+    attacker = Language.wildcard("repo:attacker/*") | Language.literal("repo:attacker/x:ref:a")
+    policy = Language.wildcard("repo:acme/*") | Language.wildcard("repo:acme-labs/*:environment:*")
+    assert is_refuted(attacker & policy & Language.wildcard("*:ref:refs/heads/*"))
+
+
+def test_globs_whose_ends_disagree_are_refuted() -> None:
+    language = Language.wildcard("repo:*:pull_request") & Language.wildcard("*:ref:refs/heads/*b")
+    assert is_refuted(language)
+    assert as_automaton(language).is_empty()
+
+
+def test_globs_that_may_meet_are_not_refuted() -> None:
+    # They disagree only through their middle: not proved, and indeed not empty.
+    language = Language.wildcard("repo:acme/x:*") & Language.wildcard("repo:*/y:*")
+    assert not is_refuted(language)
+    assert language.shortest_example() == "repo:acme/x:/y:"

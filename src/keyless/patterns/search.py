@@ -238,7 +238,11 @@ def shortest_member(language: Language) -> str | None:
     A* from the start: tuples are taken in order of their prefix's length
     plus :attr:`Compiled.to_accept` (a consistent lower bound, so the first accepting tuple
     taken is reached by a shortest member), ties broken by the prefix in readability order
-    (so it is the least of them)."""
+    (so it is the least of them). An empty language costs every tuple it can reach, unless
+    its structure already proves it empty, as for :func:`has_member`."""
+    guard = BUDGET.get()
+    if (guard is None or guard.proofs) and inclusion.is_refuted(language):
+        return None
     compiled = Compiled(language)
     start: State = (0,) * len(compiled.tables)
     estimate = compiled.to_accept(start)
