@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from keyless.idp import frozen, grammars
+from keyless.idp import frozen, subject_grammar
 from keyless.idp.automata import build_table
-from keyless.idp.grammars import GITHUB, SubGrammar
+from keyless.idp.grammars import GITHUB
+from keyless.idp.subject_grammar import SubGrammar
 
 
 def test_the_shipped_table_is_what_the_grammars_build() -> None:
@@ -25,18 +26,18 @@ def test_the_shipped_table_is_what_the_grammars_build() -> None:
 
 
 def test_a_stored_language_is_not_built_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    grammars.clear_caches()
+    subject_grammar.clear_caches()
 
     def refuse(*_: object) -> None:
         raise AssertionError("built, though the table holds it")
 
-    monkeypatch.setattr(grammars, "_build_well_formed", refuse)
+    monkeypatch.setattr(subject_grammar, "_build_well_formed", refuse)
     try:
         language = GITHUB.well_formed_language()
         assert language.contains("repo:octo-org/app:ref:refs/heads/main")
         assert not language.contains("repo:octo-org/app:ref:refs/heads/a..b")
     finally:
-        grammars.clear_caches()
+        subject_grammar.clear_caches()
 
 
 def test_a_grammar_the_table_does_not_hold_is_built() -> None:

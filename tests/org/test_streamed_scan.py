@@ -84,7 +84,7 @@ def test_an_account_is_let_go_before_the_next_is_read(organization: Path) -> Non
 def test_an_account_s_memoised_automata_are_let_go_before_the_next_is_read(
     organization: Path,
 ) -> None:
-    from keyless.idp import grammars
+    from keyless.idp import subject_grammar
     from keyless.patterns import language
 
     outline, accounts = stream_export(organization)
@@ -96,7 +96,7 @@ def test_an_account_s_memoised_automata_are_let_go_before_the_next_is_read(
             language._from_glob,
             language._arn_pattern,
             language._from_tokens,
-            grammars.shape,  # the claim languages of a policy's tenant and repository
+            subject_grammar.shape,  # the claim languages of a policy's tenant and repository
         )
         return sum(map(len, tables)) + sum(c.cache_info().currsize for c in constructors)
 
@@ -107,7 +107,7 @@ def test_an_account_s_memoised_automata_are_let_go_before_the_next_is_read(
         held.append(memoised())
 
     language.forget_memoised()
-    grammars.shape.cache_clear()
+    subject_grammar.shape.cache_clear()
     result = run_checks_by_account(outline, watched(accounts), now=NOW, workers=1)
     assert held == [0] * 6
     # The accounts' trust policies did build automata (the scan is not trivially empty).

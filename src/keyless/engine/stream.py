@@ -34,7 +34,7 @@ from keyless.config import Config
 from keyless.engine.groups import Schedule, Tally, judge, replay, schedule
 from keyless.engine.result import ScanResult
 from keyless.engine.run import _result
-from keyless.idp.grammars import shape
+from keyless.idp.subject_grammar import shape
 from keyless.model import Account, Inventory
 from keyless.patterns import forget_memoised
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import sys
 
 from keyless.idp.frozen import dumps, recording
-from keyless.idp.grammars import GRAMMARS, clear_caches
+from keyless.idp.grammars import GRAMMARS
+from keyless.idp.subject_grammar import clear_caches
 from keyless.patterns.dfa import Dfa
 
 

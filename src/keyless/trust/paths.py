@@ -27,13 +27,14 @@ from enum import StrEnum
 from typing import Any
 
 from keyless.errors import NotDecided
-from keyless.idp.grammars import SubGrammar, grammar_for
+from keyless.idp.grammars import grammar_for
 from keyless.idp.providers import (
     GITLAB_SELF_MANAGED,
     Provider,
     is_known,
     provider_for,
 )
+from keyless.idp.subject_grammar import SubGrammar
 from keyless.model.arn import foreign_partition
 from keyless.patterns.budget import BUDGET, BudgetExceeded, SearchBudget, bounded
 from keyless.policy.document import (

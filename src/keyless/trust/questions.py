@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterable
 
-from keyless.idp.grammars import SubGrammar, Trigger, grammar_for, shape
+from keyless.idp.grammars import grammar_for
+from keyless.idp.subject_grammar import SubGrammar, Trigger, shape
 from keyless.patterns.language import Glob, Language
 from keyless.policy.operators import Comparison
 from keyless.trust.formula import TRUE, Question, Term, absent, all_of, any_of, with_question

@@ -19,7 +19,7 @@ from keyless.checks.trust._common import (
 from keyless.errors import PolicyError, quoted, quoted_list
 from keyless.findings import Problem, Severity
 from keyless.idp.context_keys import Mechanism, unsupplied
-from keyless.idp.grammars import SubGrammar
+from keyless.idp.subject_grammar import SubGrammar
 from keyless.model import Role
 from keyless.patterns.language import Language
 from keyless.policy.document import Condition, Statement

@@ -1,0 +1,366 @@
+"""The machinery of ``sub`` grammars: claim templates as languages, triggers, and what a
+grammar answers (a tenant's, a repository's, a trigger's subjects; well-formed subjects).
+
+The grammars themselves, one per provider with the documents that define them, are in
+:mod:`keyless.idp.grammars`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from keyless.idp.frozen import frozen
+from keyless.patterns.dfa import ANY_CHAR, CharClass, Token
+from keyless.patterns.language import Glob, Language
+
+_SLOT = re.compile(r"\{(tenant|repo)\}")
+
+
+# A name segment: one or more characters other than the separators of ``sub`` formats.
+# No provider's names hold a wildcard character: a literal `*` in a StringEquals value
+# (`repo:acme/*`) names nothing a token can carry.
+_NAME_CHAR = CharClass(frozenset(":/@*?"), negated=True)
+# A field of a ``key:value`` subject: anything but the separator (GitHub writes a ':' inside
+# a value as %3A).
+_FIELD_CHAR = CharClass(frozenset(":"), negated=True)
+# A claim name (a key of a custom GitHub subject): lower-case letters and underscores.
+_CLAIM_CHAR = CharClass(frozenset("abcdefghijklmnopqrstuvwxyz_"))
+# What git allows in a ref name: no space, ~ ^ : ? * [ backslash or DEL. git also forbids
+# the other control characters; they are left out of the class (each would be a column of
+# every automaton, doubling the grammar's cost) and no witness chooses one.
+# https://git-scm.com/docs/git-check-ref-format
+_REF_CHAR = CharClass(frozenset({"\x7f", " ", "~", "^", ":", "?", "*", "[", "\\"}), negated=True)
+
+
+@functools.lru_cache(maxsize=1024)
+def shape(template: str, tenant: str = "", repo: str = "", *, fold: bool = False) -> Language:
+    """A language from a template: ``*`` and ``?`` are wildcards (any characters), ``+`` is
+    a name (one or more characters other than ``:``, ``/`` and ``@``), ``=`` a field value
+    (one or more characters other than ``:``), ``&`` a claim name (``[a-z_]+``), ``%`` a
+    git ref name's characters (one or more, none that ``git check-ref-format`` forbids;
+    :func:`invalid_refs` has its other rules); ``{tenant}``/``{repo}`` are filled in as
+    literal text (in either case with ``fold``: names the provider compares so)."""
+    if not any(special in template for special in "+?=%&"):
+        # Literal text and stars only: a glob that needs no automaton for membership.
+        text = template.replace("{tenant}", "\0T").replace("{repo}", "\0R")
+        parts: list[str | Glob] = []
+        for index, chunk in enumerate(text.split("*")):
+            if index:
+                parts.append(Glob.STAR)
+            parts.append(chunk.replace("\0T", tenant).replace("\0R", repo))
+        return Language.from_glob(parts, ignore_case=fold)
+    tokens: list[Token] = []
+    position = 0
+    for match in _SLOT.finditer(template):
+        tokens.extend(_tokens(template[position : match.start()]))
+        text = tenant if match.group(1) == "tenant" else repo
+        tokens.extend(
+            Token(CharClass(frozenset({c, c.lower(), c.upper()} if fold else c))) for c in text
+        )
+        position = match.end()
+    tokens.extend(_tokens(template[position:]))
+    return Language.from_tokens(tokens)
+
+
+def _tokens(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    for char in text:
+        if char == "*":
+            tokens.append(Token(ANY_CHAR, star=True))
+        elif char == "?":
+            tokens.append(Token(ANY_CHAR))
+        elif char == "+":
+            tokens.extend((Token(_NAME_CHAR), Token(_NAME_CHAR, star=True)))
+        elif char == "=":
+            tokens.extend((Token(_FIELD_CHAR), Token(_FIELD_CHAR, star=True)))
+        elif char == "&":
+            tokens.extend((Token(_CLAIM_CHAR), Token(_CLAIM_CHAR, star=True)))
+        elif char == "%":
+            tokens.extend((Token(_REF_CHAR), Token(_REF_CHAR, star=True)))
+        else:
+            tokens.append(Token(CharClass(frozenset(char))))
+    return tokens
+
+
+def _union(
+    templates: Iterable[str], tenant: str = "", repo: str = "", *, fold: bool = False
+) -> Language:
+    language = Language.empty()
+    for template in templates:
+        language = language | shape(template, tenant, repo, fold=fold)
+    return language
+
+
+@functools.lru_cache(maxsize=256)
+def _compact(templates: tuple[str, ...], excluded: tuple[str, ...] = ()) -> Language:
+    """A grammar-wide language (no slots) as one minimal automaton, built once per process
+    (or ahead of time, :mod:`keyless.idp.frozen`): the lazy product search then follows one
+    leaf instead of a dozen."""
+    return frozen(
+        ("compact", templates, excluded),
+        lambda: (_union(templates) - _union(excluded)).compact(),
+    )
+
+
+#: What builds a provider's well-formed subjects: templates, custom templates and those
+#: excluded from them, ill-formed templates, the ref marker and the refs' prefix.
+WellFormedKey = tuple[
+    tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...], str | None, str
+]
+
+
+@functools.lru_cache(maxsize=32)
+def _well_formed(key: WellFormedKey) -> Language:
+    return frozen(("well-formed", *key), lambda: _build_well_formed(*key))
+
+
+@functools.lru_cache(maxsize=64)
+def _runs(trigger: Trigger, well_formed: WellFormedKey) -> Language:
+    return frozen(
+        ("runs", trigger.templates, trigger.excluded, *well_formed),
+        lambda: (trigger.language() & _well_formed(well_formed)).compact(),
+    )
+
+
+def clear_caches() -> None:
+    """Forget the grammar-wide languages built in this process."""
+    for cached in (_compact, _well_formed, _runs):
+        cached.cache_clear()
+
+
+def _build_well_formed(
+    templates: tuple[str, ...],
+    custom: tuple[tuple[str, ...], tuple[str, ...]],
+    excluded: tuple[str, ...],
+    ref_marker: str | None,
+    prefix: str,
+) -> Language:
+    good = _compact_union(shape(template) for template in templates)
+    if custom[0]:
+        extra = _compact_union(shape(template) for template in custom[0])
+        extra = (extra - _compact_union(shape(template) for template in custom[1])).compact()
+        good = (good | extra).compact()
+    bad = _compact_union(shape(template) for template in excluded)
+    if ref_marker is not None:
+        bad = (bad | invalid_refs(ref_marker, prefix)).compact()
+    return (good - bad).compact()
+
+
+def _compact_union(languages: Iterable[Language]) -> Language:
+    """The union, minimised after each step: one product of dozens of patterns at once
+    would track every pattern's position separately, and explode."""
+    level = [language.compact() for language in languages]
+    if not level:
+        return Language.empty()
+    while len(level) > 1:  # pairwise, as a balanced tree: the automata grow slowly
+        level = [
+            (level[i] | level[i + 1]).compact() if i + 1 < len(level) else level[i]
+            for i in range(0, len(level), 2)
+        ]
+    return level[0]
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A kind of run that an attacker with write access (or a fork) can start.
+
+    ``named_pins``: a subject the policy names exactly (one branch, ``…:ref:refs/heads/develop``)
+    is reported apart, at low severity: whether that branch is protected is unknown offline,
+    while a pattern admits any branch someone pushes. ``carries``: claims every such run's
+    token holds (``ref_protected`` ``"false"`` for an unprotected GitLab branch), so a policy
+    pinning the opposite admits none. ``example``: a wildcard a readable witness matches.
+    ``named_exempt``: subjects named exactly are not reported at all (a named GitHub
+    environment, whose protection rules are the recommended pin), and the trigger is
+    reported only for a path no other trigger was (``repo:o/r:*`` says it once).
+    """
+
+    label: str
+    templates: tuple[str, ...]
+    excluded: tuple[str, ...] = ()
+    severity: str = "high"
+    named_pins: bool = False
+    named_exempt: bool = False
+    carries: tuple[tuple[str, str], ...] = ()
+    example: str = ""
+
+    def language(self) -> Language:
+        """The ``sub`` values of such runs."""
+        return _compact(self.templates, self.excluded)
+
+
+@dataclass(frozen=True)
+class SubGrammar:
+    """The ``sub`` grammar of one provider.
+
+    ``well_formed``: templates every real ``sub`` matches. ``tenant_templates`` and
+    ``repo_templates``: the ``sub`` values of one tenant / one repository (``{tenant}`` and
+    ``{repo}`` slots). ``tenant_pattern`` / ``repo_pattern``: regular expressions that read
+    the tenant (group ``tenant``) and repository (group ``repo``) from the literal prefix of
+    a policy value. ``example``: a readable ``sub`` with slots. ``tenant_keys``: other
+    claims that pin the tenant (suffix → ``"id"`` for identifiers, or a template such as
+    ``"{tenant}/*"`` for names), which an attacker's token cannot share with the victim's.
+    ``repo_search``: where a provider's repositories are unique IDs (CircleCI project UUIDs,
+    Bitbucket repository and environment UUIDs), a regular expression searched anywhere in a
+    policy value: each match's ``repo`` group names one of the policy's repositories, wherever
+    the value puts wildcards around it (``org/*/project/ID/*``, ``*:{ENV_UUID}:*``).
+    ``tenant_word`` and ``repo_word``: the provider's own nouns for the two (GitHub's owner
+    and repository, GitLab's group and project, CircleCI's organization and project,
+    Bitbucket's workspace and repository), for messages; ``other_repo``: the name (or ID,
+    where repositories are UUIDs) a witness gives to another repository. ``unit_pattern`` and
+    ``unit_templates``: a unit inside a repository whose name is unique in the tenant
+    (HCP Terraform's workspace, unique in its organization), read from the whole value
+    (group ``tenant`` and ``repo``, wildcards allowed before it): a value naming one is of
+    that unit, whatever repository it allows, so it is no "other repository".
+    ``names_ignore_case``: tenant and repository names are unique whatever their case
+    (GitHub's: ``Octo-Org`` and ``octo-org`` are one owner), so a case variant that an
+    ``…IgnoreCase`` operator admits is the same tenant, never another.
+    """
+
+    provider: str
+    well_formed: tuple[str, ...]
+    tenant_templates: tuple[str, ...] = ()
+    repo_templates: tuple[str, ...] = ()
+    tenant_pattern: str | None = None
+    repo_pattern: str | None = None
+    example: str = ""
+    tenant_word: str = "tenant"
+    repo_word: str = "repository"
+    other_repo: str = "other-repo"
+    triggers: tuple[Trigger, ...] = ()
+    tenant_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    classic_repo_pattern: str | None = None
+    immutable_repo_pattern: str | None = None
+    ill_formed: tuple[str, ...] = ()
+    custom: tuple[str, ...] = ()
+    custom_excluded: tuple[str, ...] = ()
+    ref_marker: str | None = None
+    ref_prefix: str = ""
+    repo_search: str | None = None
+    unit_pattern: str | None = None
+    unit_templates: tuple[str, ...] = ()
+    names_ignore_case: bool = False
+
+    def well_formed_language(self) -> Language:
+        """Every ``sub`` the provider can mint: the ``well_formed`` templates and the
+        ``custom`` ones not ``custom_excluded``, minus the ``ill_formed`` ones and any git
+        ref after ``ref_marker`` that git rejects (or that does not begin with
+        ``ref_prefix``)."""
+        return _well_formed(self.well_formed_key)
+
+    @property
+    def well_formed_key(self) -> WellFormedKey:
+        """What :meth:`well_formed_language` is built from."""
+        return (
+            self.well_formed,
+            (self.custom, self.custom_excluded),
+            self.ill_formed,
+            self.ref_marker,
+            self.ref_prefix,
+        )
+
+    def runs_language(self, trigger: Trigger) -> Language:
+        """The well-formed ``sub`` values of ``trigger``'s runs, as one minimal automaton
+        (built once per process): its distances to acceptance are exact where those of the
+        two automata apart only bound them, so the product search walks straight to a
+        member."""
+        return _runs(trigger, self.well_formed_key)
+
+    def tenant_language(self, tenant: str, *, fold: bool = False) -> Language:
+        """Every ``sub`` of ``tenant``; with ``fold``, in any case where the provider's names
+        are (ask for it only where the policy compares without case: a case-sensitive
+        policy value keeps the case it names, and the folded automata cost far more)."""
+        return _union(self.tenant_templates, tenant, fold=fold and self.names_ignore_case)
+
+    def repo_language(self, tenant: str, repo: str, *, fold: bool = False) -> Language:
+        """Every ``sub`` of one repository of ``tenant`` (``fold`` as above)."""
+        return _union(self.repo_templates, tenant, repo, fold=fold and self.names_ignore_case)
+
+    def tenants_in(self, values: Iterable[str]) -> frozenset[str]:
+        """Tenants named by the literal prefixes of policy values (before any wildcard)."""
+        return frozenset(
+            match.group("tenant")
+            for value in values
+            if self.tenant_pattern and (match := re.match(self.tenant_pattern, _literal(value)))
+        )
+
+    def repos_in(self, values: Iterable[str]) -> frozenset[tuple[str, str]]:
+        """(tenant, repository) pairs named by the literal prefixes of policy values (or,
+        with ``repo_search``, anywhere in them: the tenant is then ``""``)."""
+        values = tuple(values)
+        if self.repo_search:
+            return frozenset(
+                ("", match.group("repo"))
+                for value in values
+                for match in re.finditer(self.repo_search, value)
+            )
+        return frozenset(
+            (match.group("tenant"), match.group("repo"))
+            for value in values
+            if self.repo_pattern and (match := re.match(self.repo_pattern, _literal(value)))
+        )
+
+    def unit_language(self, values: Iterable[str]) -> Language:
+        """Every ``sub`` of the units (``unit_pattern``) the policy values name."""
+        units = {
+            (match.group("tenant"), match.group("repo"))
+            for value in values
+            if self.unit_pattern and (match := re.match(self.unit_pattern, value))
+        }
+        return Language.union_all(
+            _union(self.unit_templates, tenant, unit) for tenant, unit in sorted(units)
+        )
+
+    def nice(self, tenant: str, repo: str) -> tuple[Language, ...]:
+        """Readable ``sub`` shapes to draw witnesses from, most readable first."""
+        if not self.example:
+            return ()
+        text = self.example.replace("{tenant}", tenant).replace("{repo}", repo)
+        return (Language.literal(text), shape(self.example.split("{repo}")[0] + "*", tenant))
+
+
+def _literal(value: str) -> str:
+    """The part of a wildcard value before its first wildcard."""
+    cut = min((i for i in (value.find("*"), value.find("?")) if i >= 0), default=len(value))
+    return value[:cut]
+
+
+@functools.lru_cache(maxsize=16)
+def invalid_refs(marker: str = ":ref:", prefix: str = "") -> Language:
+    """Subjects in which a ref name follows ``marker`` (a ``:key:``, also at the start as
+    ``key:``) and runs to the next ``:`` or the end, that ``git check-ref-format`` rejects:
+    empty, a forbidden character, a component that is empty or begins with ``.``, ``..``,
+    ``@{``, an end in ``/``, ``.`` or ``.lock`` (also of a component); or, with ``prefix``,
+    a ref that does not begin with it (GitHub's ``ref`` is always ``refs/…``). Subtract it
+    from a grammar: no provider mints ``repo:O/R:ref:refs/heads/:pull_request``.
+    https://git-scm.com/docs/git-check-ref-format
+    """
+    run = Token(_FIELD_CHAR, star=True)  # part of the ref: anything up to a ':'
+
+    def text(chars: str) -> list[Token]:
+        return [Token(CharClass(frozenset(c))) for c in chars]
+
+    heads = [[Token(ANY_CHAR, star=True), *text(marker)]]
+    if marker.startswith(":"):
+        heads.append(text(marker[1:]))  # the first field of the subject
+    anything = [Token(ANY_CHAR, star=True)]
+    field_end = [[], [Token(CharClass(frozenset(":"))), *anything]]  # the end, or ':' and more
+    forbidden = Token(CharClass(_REF_CHAR.chars - {":"}))  # space, ~, ^, …: not ':' (the end)
+    # Faults inside the ref: what follows them does not matter.
+    inside: list[list[Token]] = [[run, forbidden]]
+    inside += [[run, *text(infix)] for infix in ("//", "/.", "..", "@{", ".lock/")]
+    inside += [text(start) for start in ("/", ".")]
+    # Faults at the ref's end: the field must end there.
+    at_end: list[list[Token]] = [[]]  # the empty ref
+    at_end += [[run, *text(suffix)] for suffix in ("/", ".", ".lock")]
+    for length in range(len(prefix)):
+        # The prefix's first `length` characters, then a different one, or the field's end.
+        differs = Token(CharClass(frozenset({prefix[length], ":"}), negated=True))
+        inside.append([*text(prefix[:length]), differs])
+        at_end.append(text(prefix[:length]))
+    patterns = [[*head, *body, *anything] for head in heads for body in inside]
+    patterns += [[*head, *body, *end] for head in heads for body in at_end for end in field_end]
+    return _compact_union(Language.from_tokens(tokens) for tokens in patterns)
