@@ -39,3 +39,29 @@ def test_a_case_variant_of_a_branch_is_another_branch() -> None:
 def test_another_owner_is_still_another_tenant() -> None:
     trust = github({"StringLike": {SUB: "repo:*/App:*"}})
     assert run_check("trust-oidc-any-tenant", trust)
+
+
+def test_a_pin_written_in_another_case_names_its_tenant_and_repository() -> None:
+    # Compared without case, `REPO:Example-Org/App:…` admits GitHub's `repo:Example-Org/App:…`
+    # and nothing of another owner: no other tenant, no other repository, no dead value.
+    trust = ignoring_case("REPO:Example-Org/App:ENVIRONMENT:prod")
+    assert run_check("trust-oidc-any-tenant", trust) == ()
+    assert run_check("trust-oidc-broad-subject", trust) == ()
+    assert run_check("trust-dead-condition", trust) == ()
+
+
+def test_a_branch_pin_written_in_another_case_is_its_own_repository_s() -> None:
+    (finding,) = run_check(
+        "trust-oidc-untrusted-trigger", ignoring_case("REPO:example-org/app:REF:refs/heads/main")
+    )
+    assert finding.witness["claims"]["sub"].lower() == "repo:example-org/app:ref:refs/heads/main"
+
+
+def test_the_same_value_compared_with_case_is_dead() -> None:
+    from tests.builders import make_account, make_role
+    from tests.checks.support import findings
+
+    trust = github({"StringEquals": {SUB: "REPO:Example-Org/App:environment:prod"}})
+    account = make_account(roles=[make_role("r", trust=trust)])
+    messages = [finding.message for finding in findings("trust-dead-condition", account)]
+    assert any("matches no subject the provider mints" in message for message in messages)

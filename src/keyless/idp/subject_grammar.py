@@ -279,36 +279,44 @@ class SubGrammar:
         """Every ``sub`` of one repository of ``tenant`` (``fold`` as above)."""
         return _union(self.repo_templates, tenant, repo, fold=fold and self.names_ignore_case)
 
-    def tenants_in(self, values: Iterable[str]) -> frozenset[str]:
-        """Tenants named by the literal prefixes of policy values (before any wildcard)."""
+    def tenants_in(self, values: Iterable[str], *, fold: bool = False) -> frozenset[str]:
+        """Tenants named by the literal prefixes of policy values (before any wildcard).
+        ``fold``: the values are compared without case (``StringEqualsIgnoreCase``), so
+        ``REPO:acme/app:…`` names tenant ``acme`` as ``repo:acme/app:…`` does."""
+        flags = re.IGNORECASE if fold else 0
         return frozenset(
             match.group("tenant")
             for value in values
-            if self.tenant_pattern and (match := re.match(self.tenant_pattern, _literal(value)))
+            if self.tenant_pattern
+            and (match := re.match(self.tenant_pattern, _literal(value), flags))
         )
 
-    def repos_in(self, values: Iterable[str]) -> frozenset[tuple[str, str]]:
+    def repos_in(self, values: Iterable[str], *, fold: bool = False) -> frozenset[tuple[str, str]]:
         """(tenant, repository) pairs named by the literal prefixes of policy values (or,
-        with ``repo_search``, anywhere in them: the tenant is then ``""``)."""
+        with ``repo_search``, anywhere in them: the tenant is then ``""``); ``fold`` as
+        for :meth:`tenants_in`."""
         values = tuple(values)
+        flags = re.IGNORECASE if fold else 0
         if self.repo_search:
             return frozenset(
                 ("", match.group("repo"))
                 for value in values
-                for match in re.finditer(self.repo_search, value)
+                for match in re.finditer(self.repo_search, value, flags)
             )
         return frozenset(
             (match.group("tenant"), match.group("repo"))
             for value in values
-            if self.repo_pattern and (match := re.match(self.repo_pattern, _literal(value)))
+            if self.repo_pattern and (match := re.match(self.repo_pattern, _literal(value), flags))
         )
 
-    def unit_language(self, values: Iterable[str]) -> Language:
-        """Every ``sub`` of the units (``unit_pattern``) the policy values name."""
+    def unit_language(self, values: Iterable[str], *, fold: bool = False) -> Language:
+        """Every ``sub`` of the units (``unit_pattern``) the policy values name (``fold``
+        as for :meth:`tenants_in`)."""
+        flags = re.IGNORECASE if fold else 0
         units = {
             (match.group("tenant"), match.group("repo"))
             for value in values
-            if self.unit_pattern and (match := re.match(self.unit_pattern, value))
+            if self.unit_pattern and (match := re.match(self.unit_pattern, value, flags))
         }
         return Language.union_all(
             _union(self.unit_templates, tenant, unit) for tenant, unit in sorted(units)

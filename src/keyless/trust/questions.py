@@ -32,7 +32,7 @@ def tenants(path: AccessPath, grammar: SubGrammar) -> frozenset[str]:
     own = issuer_tenant(path)
     if own is not None and grammar.tenant_templates:
         return frozenset({own})
-    found = set(grammar.tenants_in(_values_of(path, "sub")))
+    found = set(grammar.tenants_in(_values_of(path, "sub"), fold=folds(path)))
     for suffix, kind in grammar.tenant_keys.items():
         if kind != "id":
             for value in _values_of(path, suffix):
@@ -42,7 +42,7 @@ def tenants(path: AccessPath, grammar: SubGrammar) -> frozenset[str]:
     return frozenset(found)
 
 
-def _folds(path: AccessPath) -> bool:
+def folds(path: AccessPath) -> bool:
     """Does one of the path's statements compare a value without case
     (``StringEqualsIgnoreCase``)? Only then can a policy value admit a case variant of the
     tenant or repository it names (:meth:`SubGrammar.tenant_language`)."""
@@ -128,7 +128,7 @@ def _other_tenant(path: AccessPath) -> Question | None:
         return None
     victims = tenants(path, grammar)
     theirs = Language.union_all(
-        grammar.tenant_language(tenant, fold=_folds(path)) for tenant in victims
+        grammar.tenant_language(tenant, fold=folds(path)) for tenant in victims
     )
     outside = grammar.well_formed_language() - theirs
     terms = [any_of(sub, outside), all_of(sub, outside), *_attacker_claims(path, grammar, victims)]
@@ -146,12 +146,12 @@ def _other_repository(path: AccessPath) -> Question | None:
         return None
     sub = path.key("sub")
     values = _values_of(path, "sub")
-    repos = grammar.repos_in(values)
+    repos = grammar.repos_in(values, fold=folds(path))
     if grammar.tenant_templates:
         owners = tenants(path, grammar)
         if owners:
             scope = Language.union_all(
-                grammar.tenant_language(tenant, fold=_folds(path)) for tenant in owners
+                grammar.tenant_language(tenant, fold=folds(path)) for tenant in owners
             )
             example_tenant = sorted(owners)[0]
         elif pins_tenant_by_id(path, grammar):
@@ -170,9 +170,9 @@ def _other_repository(path: AccessPath) -> Question | None:
         scope = grammar.well_formed_language()
         example_tenant = ""
     mine = Language.union_all(
-        grammar.repo_language(tenant, repo, fold=_folds(path)) for tenant, repo in repos
+        grammar.repo_language(tenant, repo, fold=folds(path)) for tenant, repo in repos
     )
-    mine = mine | grammar.unit_language(values)
+    mine = mine | grammar.unit_language(values, fold=folds(path))
     target = (scope & grammar.well_formed_language()) - mine
     terms = [any_of(sub, target), all_of(sub, target), *_other_repository_claims(path)]
     return with_question(*terms), {sub: grammar.nice(example_tenant, grammar.other_repo)}
@@ -201,10 +201,10 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
     if grammar is None:
         return None
     sub = path.key("sub")
-    fold = _folds(path)
+    fold = folds(path)
     scope = Language.union_all(
         grammar.repo_language(tenant, repo, fold=fold)
-        for tenant, repo in grammar.repos_in(_values_of(path, "sub"))
+        for tenant, repo in grammar.repos_in(_values_of(path, "sub"), fold=fold)
     )
     if scope.is_empty():
         scope = Language.union_all(
@@ -212,7 +212,7 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
         )
     if scope.is_empty():
         # Units named in any position (a Spacelift stack: `*:stack:infra:*`).
-        scope = grammar.unit_language(_values_of(path, "sub"))
+        scope = grammar.unit_language(_values_of(path, "sub"), fold=fold)
     if scope.is_empty() and pins_tenant_by_id(path, grammar):
         scope = grammar.well_formed_language()  # every repository of the pinned tenant
     if scope.is_empty():
@@ -259,7 +259,7 @@ def _named_repos(
             owner, _, repo = value.partition("/")
             if owner and repo and "/" not in repo and not any(c in value for c in "*?$"):
                 claimed.add((owner, repo))
-    return claimed, set(grammar.repos_in(_values_of(path, "sub"))) - claimed
+    return claimed, set(grammar.repos_in(_values_of(path, "sub"), fold=folds(path))) - claimed
 
 
 def _runs(provider: str, trigger: Trigger) -> Language:

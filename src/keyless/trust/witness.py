@@ -33,7 +33,7 @@ from keyless.trust.formula import (
 )
 from keyless.trust.keys import canonical_context
 from keyless.trust.paths import AccessPath, PrincipalClass
-from keyless.trust.questions import tenants
+from keyless.trust.questions import folds, tenants
 from keyless.trust.realism import SERVICE_NAME, mechanism_facts
 from keyless.trust.replay import evaluate_witness
 
@@ -242,7 +242,8 @@ def _default_preferences(path: AccessPath) -> dict[str, tuple[Language, ...]]:
         if grammar is not None and grammar.example:
             # Then a readable subject of a repository or tenant the policy names, then one in
             # the provider's usual form, before any subject.
-            repos = sorted(grammar.repos_in(path.policy_values(path.key("sub"))))[:1]
+            values = path.policy_values(path.key("sub"))
+            repos = sorted(grammar.repos_in(values, fold=folds(path)))[:1]
             named = sorted(tenants(path, grammar))[:1]
             usual = grammar.example.replace("{tenant}", "*").replace("{repo}", "*")
             prefer[path.key("sub")] = (

@@ -337,7 +337,10 @@ def _dead_reason(
         return "holds a wildcard, which is literal under this operator"
     if key != sub or grammar is None:
         return None
-    language = Language.wildcard(value) if comparison == "like" else Language.literal(value)
+    if comparison == "like":
+        language = Language.wildcard(value)
+    else:  # StringEqualsIgnoreCase 'REPO:o/r:…' admits the subject GitHub mints, repo:o/r:…
+        language = Language.literal(value, ignore_case=comparison == "equals-ignore-case")
     if (language & grammar.well_formed_language()).is_empty():
         return "matches no subject the provider mints"
     if grammar.classic_repo_pattern:
