@@ -233,7 +233,9 @@ def trust_cognito_unauthenticated(
 
     Without an ``aud`` pin any identity pool (anyone can create one) is trusted; without
     ``amr`` = ``authenticated``, a guest identity of a pool with guest access can assume the
-    role through the basic flow.
+    role through the basic flow. A role whose ``amr`` values name ``unauthenticated`` is
+    a pool's guest role by design (what guests may do is its permissions, not its trust):
+    its trust is reported only when it admits any identity pool.
     https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
     """
     for path in _paths(role, analysis, PrincipalClass.OIDC):
