@@ -65,3 +65,25 @@ def test_the_same_value_compared_with_case_is_dead() -> None:
     account = make_account(roles=[make_role("r", trust=trust)])
     messages = [finding.message for finding in findings("trust-dead-condition", account)]
     assert any("matches no subject the provider mints" in message for message in messages)
+
+
+def test_a_case_variant_of_a_named_environment_is_that_environment() -> None:
+    # GitHub environment names are not case sensitive: a job naming `proD` deploys to
+    # `prod`, under its protection rules, and creates no unprotected environment.
+    # https://docs.github.com/en/actions/how-tos/deploy/configure-and-manage-deployments/manage-environments
+    for value in ("repo:acme/app:environment:prod", "REPO:acme/app:ENVIRONMENT:Prod"):
+        assert run_check("trust-oidc-untrusted-trigger", ignoring_case(value)) == ()
+
+
+def test_an_environment_pattern_compared_without_case_still_admits_new_ones() -> None:
+    trust = github(
+        {
+            "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+            "StringEqualsIgnoreCase": {SUB: "repo:acme/app:environment:prod"},
+            "StringLike": {SUB: "repo:acme/app:environment:*"},
+        }
+    )
+    assert run_check("trust-oidc-untrusted-trigger", trust) == ()  # both must hold: prod only
+    wide = github({"StringLike": {SUB: "repo:acme/app:environment:*"}})
+    (finding,) = run_check("trust-oidc-untrusted-trigger", wide)
+    assert "environment a workflow creates" in finding.message

@@ -164,10 +164,13 @@ GITHUB = SubGrammar(
         # A job that names an environment which does not exist creates it, unprotected:
         # a pattern over environment names admits one anyone who can push may create.
         # https://docs.github.com/en/actions/reference/workflows-and-actions/deployments-and-environments
+        # Environment names are not case sensitive (`Prod` is the environment `prod`, with
+        # its protection rules): https://docs.github.com/en/actions/how-tos/deploy/configure-and-manage-deployments/manage-environments
         Trigger(
             "an environment a workflow creates unprotected",
             tuple(f"{head}environment:=" for head in _GITHUB_HEADS),
             named_exempt=True,
+            names_ignore_case=True,
             example="*:environment:preview",
         ),
     ),

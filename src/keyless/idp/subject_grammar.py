@@ -176,6 +176,9 @@ class Trigger:
     ``named_exempt``: subjects named exactly are not reported at all (a named GitHub
     environment, whose protection rules are the recommended pin), and the trigger is
     reported only for a path no other trigger was (``repo:o/r:*`` says it once).
+    ``names_ignore_case``: the names the trigger's subjects carry are unique whatever their
+    case (GitHub environments), so where the policy compares without case a case variant
+    of a subject it names exactly is that subject.
     """
 
     label: str
@@ -184,6 +187,7 @@ class Trigger:
     severity: str = "high"
     named_pins: bool = False
     named_exempt: bool = False
+    names_ignore_case: bool = False
     carries: tuple[tuple[str, str], ...] = ()
     example: str = ""
 

@@ -269,10 +269,15 @@ def _runs(provider: str, trigger: Trigger) -> Language:
     return grammar.runs_language(trigger)
 
 
-def named_subjects(path: AccessPath) -> Language:
+def named_subjects(path: AccessPath, *, ignore_case: bool = False) -> Language:
     """The ``sub`` values the path's policy names exactly (no wildcard): each admits one
-    subject, as a pin to one named branch does."""
-    return Language.finite(v for v in _values_of(path, "sub") if "*" not in v and "?" not in v)
+    subject, as a pin to one named branch does. ``ignore_case``: the names in them are
+    unique whatever their case (:attr:`Trigger.names_ignore_case`), so where the policy
+    compares without case each value stands for its case variants too."""
+    exact = [v for v in _values_of(path, "sub") if "*" not in v and "?" not in v]
+    if ignore_case and folds(path):
+        return Language.union_all(Language.literal(v, ignore_case=True) for v in exact)
+    return Language.finite(exact)
 
 
 def organization_pins(path: AccessPath) -> tuple[str, ...]:

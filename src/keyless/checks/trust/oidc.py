@@ -206,7 +206,11 @@ def trust_oidc_untrusted_trigger(
             question, prefer = asked
             prefer = preferring_accepted(path, ctx, prefer)
             exempt = trigger.named_pins or trigger.named_exempt
-            named = named_subjects(path) if exempt else Language.empty()
+            named = (
+                named_subjects(path, ignore_case=trigger.names_ignore_case)
+                if exempt
+                else Language.empty()
+            )
             sub = path.key("sub")
             # Any such run, beyond the subjects the policy names one by one.
             witness = find(path, with_question(question, all_of(sub, ~named)), prefer)
