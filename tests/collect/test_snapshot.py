@@ -44,6 +44,8 @@ from keyless.model import (
     User,
 )
 
+ORG_ID = "o-a1b2c3d4e5"
+
 T1 = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 T2 = datetime(2024, 6, 7, 8, 9, 10, 123456, tzinfo=UTC)
 DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -124,7 +126,7 @@ def _everything() -> Inventory:
         (AccountAssignment("111111111111", "arn:ps", "GROUP", "g-1", "admins"),),
         (FAILED,),
     )
-    org = Organization("o-1", "111111111111", center, DatasetStatus(DatasetState.AVAILABLE))
+    org = Organization(ORG_ID, "111111111111", center, DatasetStatus(DatasetState.AVAILABLE))
     return Inventory((account,), organization=org, origin="live", collected_at=T1)
 
 

@@ -24,7 +24,7 @@ import pytest
 from keyless.collect.offline.codec import ADDED_AFTER_V1, INT_RANGES, NAME_GRAMMARS, fields_of
 from keyless.collect.offline.snapshot import load_snapshot, write_snapshot
 from keyless.collect.offline.snapshot_schema import snapshot_schema
-from keyless.model import Account, Inventory, Role, User
+from keyless.model import Account, Inventory, Organization, Role, User
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ROOT / "docs" / "schemas" / "snapshot-v1.schema.json"
@@ -62,6 +62,11 @@ class Populate:
                     "alias": f"alias-{self.next()}",
                     "name": f"Account {self.next()}",
                     "email": f"aws+{self.next()}@example.com",
+                }[name]
+            if owner is Organization:
+                return {
+                    "id": f"o-{self.next():010d}",
+                    "management_account_id": f"{self.next():012d}",
                 }[name]
             return (
                 f"/{owner.__name__}.{self.next()}/" if name == "path" else f"{name}.{self.next()}"

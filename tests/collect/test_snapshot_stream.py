@@ -36,7 +36,7 @@ def _accounts(count: int) -> tuple[Account, ...]:
 
 
 def _inventory(count: int = 3) -> Inventory:
-    return Inventory(_accounts(count), organization=Organization("o-1", "000000000001"))
+    return Inventory(_accounts(count), organization=Organization("o-a1b2c3d4e5", "000000000001"))
 
 
 def test_a_generator_of_accounts_writes_the_same_document(tmp_path: Path) -> None:
@@ -86,7 +86,7 @@ def test_the_header_is_read_without_the_accounts(tmp_path: Path) -> None:
     write_snapshot(_inventory(2), tmp_path / "s.json")
     header = read_snapshot_header(tmp_path / "s.json")
     assert header.accounts == ()
-    assert header.organization == Organization("o-1", "000000000001")
+    assert header.organization == Organization("o-a1b2c3d4e5", "000000000001")
 
 
 def test_a_snapshot_of_keyless_0_1_is_streamed_too() -> None:

@@ -31,6 +31,8 @@ from keyless.model import (
 from tests.builders import make_account, make_user
 from tests.collect.test_snapshot_fields import model_classes
 
+ORG_ID = "o-a1b2c3d4e5"
+
 COLLECTED = datetime(2025, 6, 1, tzinfo=UTC)
 KEY = AccessKey(slot=1, active=True, created=datetime(2024, 1, 1, tzinfo=UTC))
 
@@ -121,7 +123,7 @@ def test_a_date_within_the_clock_skew_is_accepted(tmp_path: Path) -> None:
 
 def test_a_failed_account_survives_the_snapshot(tmp_path: Path) -> None:
     failed = Account(id="222222222222", status=AccountStatus.FAILED, error="AccessDenied")
-    inventory = Inventory((make_account(), failed), organization=Organization("o-1", "1" * 12))
+    inventory = Inventory((make_account(), failed), organization=Organization(ORG_ID, "1" * 12))
     assert not inventory.is_complete
     write_snapshot(inventory, tmp_path / "s.json")
     loaded = load_snapshot(tmp_path / "s.json")
@@ -132,7 +134,7 @@ def test_a_failed_account_survives_the_snapshot(tmp_path: Path) -> None:
 def test_failed_calls_of_the_organization_survive_the_snapshot(tmp_path: Path) -> None:
     call = FailedCall("sso", "ListPermissionSets", "AccessDenied", "denied")
     center = IdentityCenter("arn:aws:sso:::instance/ssoins-1", "d-1", failed_calls=(call,))
-    organization = Organization("o-1", "1" * 12, center, DatasetStatus(DatasetState.AVAILABLE))
+    organization = Organization(ORG_ID, "1" * 12, center, DatasetStatus(DatasetState.AVAILABLE))
     inventory = Inventory((make_account(),), organization=organization)
     write_snapshot(inventory, tmp_path / "s.json")
     loaded = load_snapshot(tmp_path / "s.json")

@@ -9,7 +9,7 @@ from tests.builders import NOW, make_account, make_inventory
 
 def org(state: DatasetState, center: IdentityCenter | None = None) -> Organization:
     return Organization(
-        "o-test",
+        "o-test123456",
         "111111111111",
         identity_center=center,
         identity_center_state=DatasetStatus(

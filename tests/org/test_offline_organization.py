@@ -116,7 +116,7 @@ def test_organization_export_finds_the_same_duplicated_people(
     for account in live.scanned_accounts:
         export_account(estate.endpoint, account.id, tmp_path / account.id)
     (tmp_path / "organization.json").write_text(
-        json.dumps({"id": "o-offline", "management_account_id": MANAGEMENT})
+        json.dumps({"id": "o-offline123", "management_account_id": MANAGEMENT})
     )
 
     def people(inventory: Inventory) -> list[list[str]]:

@@ -19,7 +19,7 @@ M, A, B = "123456789012", "111111111111", "222222222222"
 
 
 def org(center: IdentityCenter | None = None, state: DatasetStatus = AVAILABLE) -> Organization:
-    return Organization("o-abc", M, identity_center=center, identity_center_state=state)
+    return Organization("o-abc123def4", M, identity_center=center, identity_center_state=state)
 
 
 def findings(inventory: Inventory, check: str) -> list:  # type: ignore[type-arg]

@@ -28,7 +28,7 @@ def result(*findings: Finding) -> ScanResult:
             make_account(F, status=AccountStatus.FAILED, error="AccessDenied"),
             make_account(S, status=AccountStatus.SKIPPED, error="SUSPENDED"),
         ),
-        organization=Organization("o-1", A),
+        organization=Organization("o-a1b2c3d4e5", A),
     )
     return ScanResult(findings=tuple(findings), now=NOW, inventory=inventory)
 

@@ -15,6 +15,11 @@ An account's alias, name and email are held to theirs too (IAM's ``CreateAccount
 Organizations' ``Account``): they become profile names, file names and report titles.
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateAccountAlias.html
 https://docs.aws.amazon.com/organizations/latest/APIReference/API_Account.html
+
+So are an organization's ID and its management account's (Organizations'
+``Organization``): the ID names the organization in reports and decides which shards
+merge, the management account is judged by the organization's checks.
+https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html
 """
 
 from __future__ import annotations
@@ -43,8 +48,16 @@ GRAMMARS: Mapping[str, tuple[re.Pattern[str], str]] = MappingProxyType(
             re.compile(r"(?=.{6,64}$)[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+"),
             "an email address of 6 to 64 printable ASCII characters",
         ),
+        "OrganizationId": (
+            re.compile(r"o-[a-z0-9]{10,32}"),
+            '"o-" and 10 to 32 lower-case letters or digits',
+        ),
+        "AccountId": (re.compile(r"[0-9]{12}"), "12 ASCII digits"),
     }
 )
+
+#: The grammars of names IAM gives (the others are AWS Organizations').
+_IAM_GRAMMARS = frozenset({"UserName", "RoleName", "GroupName", "Path"})
 
 
 class NameOutsideGrammar(ValueError):
@@ -66,12 +79,12 @@ def name_schema(what: str) -> dict[str, object]:
 
 
 def name_problem(what: str, value: str) -> str | None:
-    """Why ``value`` cannot be the ``what`` (``UserName``, ``RoleName``, ``GroupName`` or
-    ``Path``) of anything IAM holds, or ``None`` when it can."""
+    """Why ``value`` cannot be the ``what`` (a key of :data:`GRAMMARS`: ``UserName``,
+    ``Path``, ``OrganizationId``…) of anything AWS holds, or ``None`` when it can."""
     grammar, description = GRAMMARS[what]
     if grammar.fullmatch(value):
         return None
-    owner = "AWS" if what.startswith("Account") else "IAM"
+    owner = "IAM" if what in _IAM_GRAMMARS else "AWS"
     return f"{what} {quoted(value)} is not one {owner} allows ({description})"
 
 

@@ -12,16 +12,18 @@ https://docs.aws.amazon.com/organizations/latest/APIReference/API_Account.html
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from keyless.collect.formats.names import name_problem
 from keyless.errors import AwsUnavailable, quoted
 from keyless.model.arn import is_account_id
 
-#: ``Organization.Id``: ``o-`` and 10 to 32 lower-case letters or digits.
-_ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}", re.ASCII)
+#: ``Account.State`` and the deprecated ``Status`` it supersedes, as AWS documents them.
+#: https://docs.aws.amazon.com/organizations/latest/APIReference/API_Account.html
+_STATES = frozenset({"PENDING_ACTIVATION", "ACTIVE", "SUSPENDED", "PENDING_CLOSURE", "CLOSED"})
+_STATUSES = frozenset({"ACTIVE", "SUSPENDED", "PENDING_CLOSURE"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +34,23 @@ class MemberAccount:
     name: str | None
     email: str | None
     state: str
+    #: Whether ``state`` is one AWS documents: an account in another (an answer altered
+    #: on its way, a state added since) is not known to be inactive, so it is unread
+    #: (exit code 3), never skipped as if it were suspended.
+    state_is_known: bool = True
 
     @property
     def is_active(self) -> bool:
         """Only active accounts can be collected."""
         return self.state == "ACTIVE"
+
+    @property
+    def unknown_state(self) -> str:
+        """Why an account in a state keyless does not know is not collected."""
+        return (
+            f"AWS Organizations gives the account the state {quoted(self.state)}, which"
+            " keyless does not know: not collected"
+        )
 
 
 def member_accounts(pages: Iterable[Mapping[str, Any]]) -> list[MemberAccount]:
@@ -60,10 +74,12 @@ def organization_ids(organization: Any) -> tuple[str, str]:
     if not isinstance(organization, Mapping):
         raise _unreadable("DescribeOrganization", "no Organization object")
     found = organization.get("Id")
-    if not isinstance(found, str) or not _ORGANIZATION_ID.fullmatch(found):
+    if not isinstance(found, str) or name_problem("OrganizationId", found) is not None:
         raise _unreadable("DescribeOrganization", f"Id {quoted(found)} is no organization ID")
     management = organization.get("MasterAccountId") or ""
-    if management and not (isinstance(management, str) and is_account_id(management)):
+    if management and not (
+        isinstance(management, str) and name_problem("AccountId", management) is None
+    ):
         raise _unreadable(
             "DescribeOrganization", f"MasterAccountId {quoted(management)} is no account ID"
         )
@@ -93,12 +109,14 @@ def _member(entry: Any, index: int) -> MemberAccount:
         if value is not None and not isinstance(value, str):
             raise _unreadable("ListAccounts", f"account {account_id}: {field} is no string")
         texts[field] = value
+    # ``State`` supersedes the deprecated ``Status`` (ACTIVE, SUSPENDED, ...).
+    state, known = (texts["State"], _STATES) if texts["State"] else (texts["Status"], _STATUSES)
     return MemberAccount(
         id=account_id,
         name=texts["Name"],
         email=texts["Email"],
-        # ``State`` supersedes the deprecated ``Status`` (ACTIVE, SUSPENDED, ...).
-        state=texts["State"] or texts["Status"] or "UNKNOWN",
+        state=state or "",
+        state_is_known=state in known,
     )
 
 

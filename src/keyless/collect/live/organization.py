@@ -115,7 +115,7 @@ def collect_organization(
         max_workers,
         progress,
     )
-    everything = [*collected, *(_skipped(m, reason, partition) for m, reason in skipped)]
+    everything = [*collected, *(_left_out(m, reason, partition) for m, reason in skipped)]
     return Inventory(
         accounts=tuple(sorted(everything, key=lambda a: a.id)),
         organization=Organization(
@@ -218,23 +218,27 @@ def _select(
             skipped.append((member, EXCLUDED))
         elif wanted and member.id not in wanted:
             skipped.append((member, NOT_SELECTED))
-        elif not member.is_active:
+        elif member.state_is_known and not member.is_active:
             skipped.append((member, f"account is {member.state} in AWS Organizations"))
         elif shard is not None and not shard.owns(member.id):
             owner = shard_of(member.id, shard.count)
             skipped.append((member, OTHER_SHARD.format(index=owner, count=shard.count)))
+        elif not member.state_is_known:
+            skipped.append((member, member.unknown_state))  # unread: see _left_out
         else:
             selected.append(member)
     return selected, skipped
 
 
-def _skipped(member: MemberAccount, reason: str, partition: str) -> Account:
+def _left_out(member: MemberAccount, reason: str, partition: str) -> Account:
+    """An account not collected: skipped on purpose, or unread (failed) when its state
+    is one keyless does not know."""
     return Account(
         id=member.id,
         name=member.name,
         email=member.email,
         partition=partition,
-        status=AccountStatus.SKIPPED,
+        status=AccountStatus.FAILED if reason == member.unknown_state else AccountStatus.SKIPPED,
         error=reason,
     )
 
@@ -354,6 +358,9 @@ def member_sessions(
     unreachable: dict[str, str] = {}
     for account_id in sorted(set(account_ids)):
         member = members[account_id]
+        if not member.state_is_known:
+            unreachable[account_id] = member.unknown_state
+            continue
         if not member.is_active:
             unreachable[account_id] = f"account is {member.state} in AWS Organizations"
             continue

@@ -33,7 +33,7 @@ from keyless.collect.formats.dates import to_utc
 from keyless.collect.formats.names import name_problem, tag_problem
 from keyless.dates import iso
 from keyless.errors import quoted
-from keyless.model import AccessKey, Account, Group, Inventory, Role, User
+from keyless.model import AccessKey, Account, Group, Inventory, Organization, Role, User
 
 #: JSON names that differ from the Python field names. The model renamed these fields;
 #: the ``keyless/snapshot/v1`` documents keep the names they were written with.
@@ -72,7 +72,16 @@ NAME_GRAMMARS: Mapping[tuple[type, str], str] = MappingProxyType(
         (Account, "alias"): "AccountAlias",
         (Account, "name"): "AccountName",
         (Account, "email"): "AccountEmail",
+        (Organization, "id"): "OrganizationId",
+        (Organization, "management_account_id"): "AccountId",
     }
+)
+
+#: Grammar fields that may also be empty: an export without ``organization.json`` is an
+#: organization whose ID is not known, and ``DescribeOrganization`` may leave out the
+#: management account.
+EMPTY_WHEN_UNKNOWN: frozenset[tuple[type, str]] = frozenset(
+    {(Organization, "id"), (Organization, "management_account_id")}
 )
 
 #: The longest string a snapshot may hold outside policy documents. IAM's own longest
@@ -111,6 +120,8 @@ class Field:
     int_range: tuple[int, int]
     #: The IAM grammar the value follows (a key of keyless.collect.formats.names.GRAMMARS).
     grammar: str | None = None
+    #: Whether ``""`` stands for a value not known (:data:`EMPTY_WHEN_UNKNOWN`).
+    may_be_empty: bool = False
 
 
 @functools.cache
@@ -125,6 +136,7 @@ def fields_of(cls: type) -> tuple[Field, ...]:
             required=(cls, field.name) not in ADDED_AFTER_V1,
             int_range=INT_RANGES.get((cls, field.name), DEFAULT_INT_RANGE),
             grammar=NAME_GRAMMARS.get((cls, field.name)),
+            may_be_empty=(cls, field.name) in EMPTY_WHEN_UNKNOWN,
         )
         for field in dataclasses.fields(cls)
     )
@@ -320,7 +332,11 @@ def _dataclass_decoder(cls: type) -> Convert:
             field.key,
             _decoder(field.hint, field.int_range)
             if field.grammar is None
-            else _grammar_decoder(field.grammar, optional=optional_inner(field.hint) is not None),
+            else _grammar_decoder(
+                field.grammar,
+                optional=optional_inner(field.hint) is not None,
+                may_be_empty=field.may_be_empty,
+            ),
             field.required,
         )
         for field in fields_of(cls)
@@ -344,11 +360,13 @@ def _dataclass_decoder(cls: type) -> Convert:
     return convert
 
 
-def _grammar_decoder(what: str, optional: bool) -> Convert:
+def _grammar_decoder(what: str, optional: bool, may_be_empty: bool) -> Convert:
     def convert(value: Any) -> str | None:
         if value is None and optional:
             return None
         text = _str(value)
+        if not text and may_be_empty:
+            return text
         problem = name_problem(what, text)
         if problem is not None:
             raise Invalid(problem)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from keyless.collect.formats.names import name_problem
 from keyless.collect.formats.providers import identity_center_instance
 from keyless.collect.offline.account import load_account
 from keyless.collect.offline.export_files import (
@@ -216,7 +217,12 @@ def _organization(root: Path) -> Organization | None:
         # cross-account checks (people duplicated across accounts) still apply.
         return Organization("", "", identity_center=center, identity_center_state=center_state)
     parsed = read_json(path)
+    fields = {"id": "/id", "management_account_id": "/management_account_id"}
     if isinstance(parsed, dict) and isinstance(parsed.get("Organization"), dict):
+        fields = {
+            "id": "/Organization/Id",
+            "management_account_id": "/Organization/MasterAccountId",
+        }
         parsed = {
             "id": parsed["Organization"].get("Id"),
             "management_account_id": parsed["Organization"].get("MasterAccountId"),
@@ -231,6 +237,14 @@ def _organization(root: Path) -> Organization | None:
             " `aws organizations describe-organization`",
             where=str(path),
         )
+    # Held to AWS's grammars: the ID names the organization in reports and decides which
+    # shards merge; the management account is judged by the organization's checks.
+    for (key, pointer), grammar in zip(
+        fields.items(), ("OrganizationId", "AccountId"), strict=True
+    ):
+        problem = name_problem(grammar, parsed[key])
+        if problem is not None:
+            raise InputError(problem, where=f"{path}#{pointer}")
     return Organization(
         parsed["id"],
         parsed["management_account_id"],

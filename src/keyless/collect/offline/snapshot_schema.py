@@ -53,8 +53,10 @@ def snapshot_schema() -> dict[str, Any]:
     }
 
 
-def _named(grammar: str, *, optional: bool) -> dict[str, Any]:
+def _named(grammar: str, *, optional: bool, may_be_empty: bool) -> dict[str, Any]:
     schema = name_schema(grammar)
+    if may_be_empty:
+        schema = {"anyOf": [schema, {"const": "", "description": "not known"}]}
     return {"anyOf": [schema, {"type": "null"}]} if optional else schema
 
 
@@ -65,7 +67,11 @@ def _object(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
         properties[field.key] = (
             _schema(field.hint, field.int_range, definitions)
             if field.grammar is None
-            else _named(field.grammar, optional=optional_inner(field.hint) is not None)
+            else _named(
+                field.grammar,
+                optional=optional_inner(field.hint) is not None,
+                may_be_empty=field.may_be_empty,
+            )
         )
         if field.required:
             required.append(field.key)
