@@ -79,9 +79,11 @@ def test_an_unknown_check_id_is_named_on_one_line(command: tuple[str, ...]) -> N
     assert "\nkeyless: forged" not in result.stderr
 
 
-def test_scan_text_shows_the_organization_escaped(snapshot: Path, tmp_path: Path) -> None:
+def test_scan_refuses_an_organization_id_aws_never_gives(snapshot: Path, tmp_path: Path) -> None:
     """The report's first line is made of the snapshot's source and organization ID: both
-    were printed raw, so a snapshot could forge a line or recolour the terminal."""
+    were printed raw, so a snapshot could forge a line or recolour the terminal. An
+    organization ID outside AWS's grammar (``o-`` and 10 to 32 lower-case letters or
+    digits) is now refused, named escaped."""
     document = json.loads(snapshot.read_text())
     document["organization"]["id"] = HOSTILE
     edited = tmp_path / "edited.json"
@@ -89,6 +91,6 @@ def test_scan_text_shows_the_organization_escaped(snapshot: Path, tmp_path: Path
 
     result = run("scan", "--snapshot", edited, "--allow-partial")
 
-    assert result.exit_code in (0, 1), result.output
-    assert not raw(result.stdout)
-    assert "acme\\n\\x1b[2J[bold red]x\\u202e" in result.stdout.splitlines()[0]
+    assert result.exit_code == 2, result.output
+    assert not raw(result.output)
+    assert "#/organization/id: malformed snapshot: OrganizationId 'acme\\n" in result.stderr
