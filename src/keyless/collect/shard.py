@@ -25,6 +25,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from keyless.collect.merge_checks import ShardCounts, refuse_other_sources
 from keyless.errors import InputError, KeylessError, quoted
 from keyless.model import Account, AccountStatus, DatasetState, Inventory, Organization
 
@@ -157,8 +158,9 @@ def merge_snapshots(paths: Sequence[Path]) -> MergedSnapshots:
     (:data:`UNMERGED_SHARD`, :data:`UNSELECTED`), which makes the merged snapshot
     incomplete (exit code 3), never skipped on purpose.
 
-    Raises :class:`InputError` when the snapshots are of different organizations, or when
-    two of them collected the same account.
+    Raises :class:`InputError` when the snapshots are of different organizations (or
+    kinds of collection, or shard counts), or when two of them collected the same account
+    (:mod:`keyless.collect.merge_checks`).
     """
     from keyless.collect.offline.snapshot_passes import SnapshotFile
 
@@ -182,27 +184,10 @@ def _first_pass(
     snapshot collected nor left out on purpose (with the reason written for them)."""
     headers = [header for header, _ in reads]
     first = headers[0]
-    for path, header in zip(paths, headers, strict=True):
-        if (header.organization and header.organization.id) != (
-            first.organization and first.organization.id
-        ):
-            raise InputError(
-                "not a snapshot of the same organization as "
-                f"{paths[0]} ({_org_label(header)} vs {_org_label(first)})",
-                where=str(path),
-            )
-        if header.origin != first.origin:
-            # One snapshot says where all of its accounts came from: a merge of a live
-            # shard and an export would call the export's accounts live (or the reverse).
-            raise InputError(
-                f"a snapshot of {_origin_label(header.origin)}, and {paths[0]} one of"
-                f" {_origin_label(first.origin)}: the shards of one snapshot come from one"
-                " source",
-                where=str(path),
-                hint="Merge the shards of one kind of collection; scan the others on their own.",
-            )
+    refuse_other_sources(paths, headers)
+    counts = ShardCounts()
     coverage = _Coverage()
-    for n, (path, (_, accounts)) in enumerate(zip(paths, reads, strict=True)):
+    for n, (_, accounts) in enumerate(reads):
         selected: set[str] = set()
         for account in accounts:
             if account.status is AccountStatus.SKIPPED and account.error == NOT_SELECTED:
@@ -211,17 +196,16 @@ def _first_pass(
                 continue
             selected.add(account.id)
             if account.status is AccountStatus.SKIPPED:
+                counts.note_skipped(n, account.error)
                 coverage.skipped(n, account)
             elif account.id in coverage.collected:
-                raise InputError(
-                    f"account {account.id} is collected in"
-                    f" {paths[coverage.owner[account.id]]} too: shards must not overlap",
-                    where=str(path),
-                )
+                # Said once every snapshot is read: shards of two counts overlap too.
+                counts.note_overlap(account.id, coverage.owner[account.id], n)
             else:
                 coverage.collected.add(account.id)
                 coverage.owner[account.id] = n
         coverage.selections.add(frozenset(selected))
+    counts.refuse(paths, shard_of)
     envelope = dataclasses.replace(
         first,
         accounts=(),
@@ -328,15 +312,6 @@ def _organization(paths: Sequence[Path], headers: Sequence[Inventory]) -> Organi
     return chosen
 
 
-def _origin_label(origin: str) -> str:
-    return {
-        "live": "a live account",
-        "organization": "a live organization",
-        "export": "an offline export",
-        "demo": "the demo estate",
-    }.get(origin, repr(origin))
-
-
 def _spread(gap: timedelta) -> str:
     days = gap.days
     return f"{days} days" if days != 1 else "1 day"
@@ -362,9 +337,3 @@ def _merged(
     finally:
         for file in files:
             file.close()
-
-
-def _org_label(inventory: Inventory) -> str:
-    return (
-        f"organization {inventory.organization.id}" if inventory.organization else "no organization"
-    )
