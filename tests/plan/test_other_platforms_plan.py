@@ -50,7 +50,10 @@ def test_a_circleci_job_using_keys_is_left_to_a_person_with_the_recipe(tmp_path:
     jobs, notes = read_workflows([WorkflowSource(root, "acme/cci")])
     assert dict(jobs) == {}
     (note,) = notes
-    assert "(acme/cci): CI on CircleCI uses long-lived AWS keys (1 place, first at line 10" in note
+    assert (
+        "(acme/cci): CI on CircleCI uses long-lived AWS keys"
+        " (1 item keyless workflows fix lists, first at line 10" in note
+    )
     assert "--link USER=circleci:ORG_ID/PROJECT_ID" in note
     assert "https://circleci.com/docs/openid-connect-tokens/" in note
 
@@ -59,7 +62,10 @@ def test_a_bitbucket_step_using_keys_is_left_to_a_person_with_the_recipe(tmp_pat
     root = _checkout(tmp_path, "bitbucket-pipelines.yml", BITBUCKET_KEYS)
     _, notes = read_workflows([WorkflowSource(root, "acme/bb")])
     (note,) = notes
-    assert "CI on Bitbucket Pipelines uses long-lived AWS keys (1 place, first at line 8" in note
+    assert (
+        "CI on Bitbucket Pipelines uses long-lived AWS keys"
+        " (1 item keyless workflows fix lists, first at line 8" in note
+    )
     assert "--link USER=bitbucket:WORKSPACE/WORKSPACE_UUID/REPOSITORY_UUID" in note
     assert "integrate-pipelines-with-resource-servers-using-oidc" in note
 
@@ -133,7 +139,10 @@ def test_a_jenkins_pipeline_using_keys_is_left_to_a_person_with_the_recipe(
     jobs, notes = read_workflows([WorkflowSource(root, "acme/jk")])
     assert dict(jobs) == {}
     (note,) = notes
-    assert "(acme/jk): CI on Jenkins uses long-lived AWS keys (3 places, first at line 4" in note
+    assert (
+        "(acme/jk): CI on Jenkins uses long-lived AWS keys"
+        " (3 items keyless workflows fix lists, first at line 4" in note
+    )
     assert "keyless plan cannot build its role: a person must set up OIDC" in note
     assert "https://plugins.jenkins.io/oidc-provider/" in note
 
@@ -175,6 +184,6 @@ def test_azure_keys_mapped_into_a_step_are_left_to_a_person(tmp_path: Path) -> N
     _, notes = read_workflows([WorkflowSource(root, "acme/az")])
     (note,) = notes
     assert (
-        "(acme/az): CI on Azure Pipelines uses long-lived AWS keys (1 place, first at line 4"
-        in note
+        "(acme/az): CI on Azure Pipelines uses long-lived AWS keys"
+        " (1 item keyless workflows fix lists, first at line 4" in note
     )

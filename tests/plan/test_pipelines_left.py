@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from keyless.plan.pipelines import WorkflowSource, read_workflows
+from keyless.workflows import FixOptions, RoleSource, fix
 from tests.workflows.builders import repo
 
 PIPELINE = """\
@@ -43,9 +44,12 @@ def test_gitlab_jobs_fix_leaves_are_named_in_a_note(tmp_path: Path) -> None:
     jobs, notes = read_workflows([WorkflowSource(root, "acme/gl")])
     assert [j.job for j in jobs["acme/gl"].jobs] == ["ok"]
     (note,) = [n for n in notes if "workflows fix leaves" in n]
-    assert "(acme/gl): keyless workflows fix leaves 2 jobs ('deploy', 'matrix') for a" in note
+    assert (
+        "(acme/gl): keyless workflows fix leaves 2 items for a person"
+        " (2 in 2 jobs ('deploy', 'matrix');" in note
+    )
     assert "first: 'its hooks:pre_get_sources_script uses AWS" in note
-    assert "the plan gives them no subjects" in note
+    assert "the plan gives those jobs no subjects" in note
 
 
 def test_a_github_step_given_keys_for_another_action_is_named(tmp_path: Path) -> None:
@@ -64,7 +68,9 @@ def test_a_github_step_given_keys_for_another_action_is_named(tmp_path: Path) ->
     jobs, notes = read_workflows([WorkflowSource(root, "acme/gh")])
     assert dict(jobs) == {}
     (note,) = notes
-    assert "(acme/gh): keyless workflows fix leaves 1 job ('sync') for a person" in note
+    assert (
+        "(acme/gh): keyless workflows fix leaves 1 item for a person (1 in 1 job ('sync');" in note
+    )
 
 
 def test_a_pipeline_fix_rewrites_whole_adds_no_note(tmp_path: Path) -> None:
@@ -77,7 +83,7 @@ def test_a_pipeline_fix_rewrites_whole_adds_no_note(tmp_path: Path) -> None:
     assert not any("workflows fix leaves" in n for n in notes)
 
 
-def test_keys_workflow_rules_set_for_every_job_count_as_a_place(tmp_path: Path) -> None:
+def test_keys_workflow_rules_set_for_every_job_count_as_one_item(tmp_path: Path) -> None:
     # https://docs.gitlab.com/ci/yaml/#workflowrulesvariables: variables for every job.
     pipeline = """\
     workflow:
@@ -94,5 +100,35 @@ def test_keys_workflow_rules_set_for_every_job_count_as_a_place(tmp_path: Path) 
     jobs, notes = read_workflows([WorkflowSource(root, "acme/gl")])
     assert dict(jobs) == {}
     (note,) = [n for n in notes if "workflows fix leaves" in n]
-    assert "leaves 1 place outside a job for a person (first: 'workflow:rules set" in note
-    assert "2 places" not in note
+    assert "leaves 1 item for a person (1 outside any job; first: 'workflow:rules set" in note
+    assert "2 items" not in note
+
+
+def test_the_note_counts_what_fix_counts(tmp_path: Path) -> None:
+    """The note's count is `keyless workflows fix`'s "N item(s) left for you", split into
+    the items of named jobs and those outside any job: a job left for two reasons (a hook
+    and a matrix) and a template no job uses are three items, not "1 job"."""
+    pipeline = """\
+    deploy:
+      hooks:
+        pre_get_sources_script:
+          - aws s3 ls
+      parallel:
+        matrix:
+          - AWS_ACCESS_KEY_ID: $K1
+            AWS_SECRET_ACCESS_KEY: $S1
+          - AWS_ACCESS_KEY_ID: $K2
+            AWS_SECRET_ACCESS_KEY: $S2
+      script:
+        - aws s3 ls
+    .aws:
+      variables:
+        AWS_ACCESS_KEY_ID: $KEY
+        AWS_SECRET_ACCESS_KEY: $SECRET
+    """
+    root = repo(tmp_path, {".gitlab-ci.yml": pipeline})
+    left = fix([root], FixOptions(RoleSource(arn="arn:aws:iam::123456789012:role/r"))).unfixed
+    _, notes = read_workflows([WorkflowSource(root, "acme/gl")])
+    (note,) = [n for n in notes if "workflows fix leaves" in n]
+    assert len(left) == 3
+    assert "leaves 3 items for a person (2 in 1 job ('deploy') and 1 outside any job;" in note

@@ -155,24 +155,27 @@ def read_workflows(
 
 def _by_hand(rewrite: FileRewrite, repository: str | None) -> list[str]:
     """One note for a file of a platform ``fix`` leaves alone whose jobs use long-lived
-    keys: where, how many places, and that a person must set up that platform's OIDC."""
+    keys: where, how many items ``keyless workflows fix`` lists for it (one per use of
+    keys it finds: the count a user can check), and that a person must set up that
+    platform's OIDC."""
     if not rewrite.unfixed:
         return []
     platform = rewrite.file.platform
     name = repository or repository_from_git(rewrite.file.repository_root)
-    places = len(rewrite.unfixed)
     first = rewrite.unfixed[0].reason.split(": ")[0]
     return [
         f"{rewrite.file.path}{f' ({name})' if name else ''}: CI on {platform.display_name} "
-        f"uses long-lived AWS keys ({places} place{'s' if places > 1 else ''}, first at "
-        f"{first}); {_how(platform)} — {platform_remedy(platform)}"
+        f"uses long-lived AWS keys ({_items(len(rewrite.unfixed))} keyless workflows fix "
+        f"lists, first at {first}); {_how(platform)} — {platform_remedy(platform)}"
     ]
 
 
 def _left_by_fix(rewrite: FileRewrite, repository: str | None) -> list[str]:
     """One note for a GitHub or GitLab file in which ``fix`` left something (a job whose
-    hook uses AWS, keys a ``parallel:matrix`` chooses, an action's own steps…): those jobs
-    get no subjects, so a role built from the plan does not replace their keys."""
+    hook uses AWS, keys a ``parallel:matrix`` chooses, an action's own steps, a template
+    no job uses, ``workflow:rules`` variables…): counted as ``keyless workflows fix``
+    counts them (items: its "N item(s) left for you"), with the jobs they leave without
+    subjects named, since a role built from the plan does not replace those jobs' keys."""
     if not rewrite.unfixed:
         return []
     name = repository or repository_from_git(rewrite.file.repository_root)
@@ -180,16 +183,24 @@ def _left_by_fix(rewrite: FileRewrite, repository: str | None) -> list[str]:
     elsewhere = sum(1 for u in rewrite.unfixed if u.job is None)
     left = []
     if jobs:
-        left.append(f"{len(jobs)} job{'s' if len(jobs) > 1 else ''} ({quoted_list(jobs)})")
+        in_jobs = len(rewrite.unfixed) - elsewhere
+        left.append(
+            f"{in_jobs} in {len(jobs)} job{'s' if len(jobs) > 1 else ''} ({quoted_list(jobs)})"
+        )
     if elsewhere:
-        left.append(f"{elsewhere} place{'s' if elsewhere > 1 else ''} outside a job")
+        left.append(f"{elsewhere} outside any job")
     first = quoted(rewrite.unfixed[0].reason, 200)
+    without = "the plan gives those jobs no subjects, so a" if jobs else "a"
     return [
         f"{rewrite.file.path}{f' ({name})' if name else ''}: keyless workflows fix leaves "
-        f"{' and '.join(left)} for a person (first: {first}); the plan gives them no "
-        "subjects, so a role built from it may not replace every key of the repository: "
-        "rewrite them by hand (keyless workflows fix lists each reason) and plan again"
+        f"{_items(len(rewrite.unfixed))} for a person ({' and '.join(left)}; first: {first});"
+        f" {without} role built from the plan may not replace every key of the repository:"
+        " rewrite them by hand (keyless workflows fix lists each reason) and plan again"
     ]
+
+
+def _items(count: int) -> str:
+    return f"{count} item{'s' if count > 1 else ''}"
 
 
 def _how(platform: Platform) -> str:
