@@ -23,6 +23,12 @@ HISTORY_SCHEMA = "keyless/history/v1"
 SPARKS = "▁▂▃▄▅▆▇█"
 SPARK_WIDTH = 40
 TABLE_ROWS = 30
+#: Accounts given a row (text) or a chart (HTML): the worst, the others counted. An
+#: organization of 1,000 accounts printed 1,000 rows before this; `--account ID` shows
+#: any one, and the JSON document has them all.
+ACCOUNT_ROWS = 20
+#: Accounts named in a scan's "not read" cell of the HTML table; the others counted.
+UNREAD_NAMED = 5
 RANKED = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
 
 Measure = Callable[[Counts], int | None]
@@ -121,7 +127,10 @@ def _draw(history: History, console: Console) -> None:
     console.print(_trend_table("Overall", history.series()))
     console.print(_scan_table(points))
     if history.account is None and len(history.labels) > 1:
-        console.print(_account_table(history))
+        shown, more = worst_accounts(history)
+        console.print(_account_table(history, shown))
+        if more:
+            console.print(Text(_more_accounts(more), style="dim"))
     if any(p.total.suppressed is None for p in points):
         console.print(
             Text(
@@ -163,9 +172,31 @@ def _trend_table(title: str, series: Sequence[tuple[HistoryPoint, Counts | None]
     return table
 
 
-def _account_table(history: History) -> Table:
-    """One row per account: users, active keys and findings, first → latest, with their
-    sparklines."""
+def worst_accounts(history: History) -> tuple[list[str], int]:
+    """The :data:`ACCOUNT_ROWS` accounts shown on their own, and how many are left out:
+    those never read first (unknown is not clean), then the most findings in their latest
+    counts, then by label."""
+
+    def rank(account: str) -> tuple[int, int, str, str]:
+        known = [c for _, c in history.series(account) if c is not None]
+        if not known:
+            return (0, 0, history.labels[account], account)
+        return (1, -known[-1].total_findings, history.labels[account], account)
+
+    ranked = sorted(history.account_ids, key=rank)
+    return ranked[:ACCOUNT_ROWS], max(0, len(ranked) - ACCOUNT_ROWS)
+
+
+def _more_accounts(more: int) -> str:
+    return (
+        f"… and {more} more account{'s' if more > 1 else ''} with fewer findings:"
+        " `keyless history --account ID` shows one, `--format json` every one."
+    )
+
+
+def _account_table(history: History, accounts: Sequence[str]) -> Table:
+    """One row per account of ``accounts``: users, active keys and findings, first →
+    latest, with their sparklines."""
     table = Table(
         title="Per account (first → latest)", title_justify="left", show_edge=False, pad_edge=False
     )
@@ -180,7 +211,7 @@ def _account_table(history: History) -> Table:
         lambda c: c.total_findings,
         lambda c: c.suppressed,
     )
-    for account in history.account_ids:
+    for account in accounts:
         series = [c for _, c in history.series(account)]
         known = [c for c in series if c is not None]
         cells: list[str | Text] = [printable(history.labels[account])]
@@ -227,7 +258,7 @@ def _shown(value: int | None) -> str:
 def history_html(history: History, options: RenderOptions) -> str:
     """The ``html`` format of ``keyless history``: the estate's burn-down and each
     account's, as inline SVG."""
-    accounts = [] if history.account else list(history.account_ids)
+    accounts, more = ([], 0) if history.account else worst_accounts(history)
     return render_page(
         "history.html.j2",
         title=f"keyless history — {history.store}",
@@ -235,8 +266,12 @@ def history_html(history: History, options: RenderOptions) -> str:
         history=history,
         overall=burndown_chart(history, history.account),
         per_account=[
-            (history.labels[a], burndown_chart(history, a)) for a in accounts if len(accounts) > 1
+            (history.labels[a], burndown_chart(history, a))
+            for a in accounts
+            if len(history.labels) > 1
         ],
+        more_accounts=_more_accounts(more) if more else "",
+        unread_named=UNREAD_NAMED,
         ranked=RANKED,
         when=when,
     )
