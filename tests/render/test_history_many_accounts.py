@@ -12,12 +12,12 @@ import pytest
 
 from keyless.model import Account, AccountStatus
 from keyless.render import Format, RenderOptions, render
-from keyless.render.history import ACCOUNT_ROWS
 from keyless.store import History, open_store, record_of_result
 from tests.builders import NOW, make_account, make_inventory, make_key, make_user
 from tests.store.support import scan
 
 ACCOUNTS = 50
+ACCOUNT_ROWS = 20  # the rows and charts shown
 UNREAD = 7
 
 

@@ -15,6 +15,10 @@ from keyless.render.style import SEVERITY_STYLE
 from keyless.render.summary import AccountSummary, summarize
 from keyless.render.untrusted import printable
 
+#: Accounts the ranking shows, worst first (as the Markdown report's); the others are
+#: counted: an organization of 1,000 accounts printed 1,000 rows before its findings.
+RANKING_ROWS = 20
+
 STATUS_STYLE = {
     AccountStatus.SCANNED: "green",
     AccountStatus.FAILED: "bold red",
@@ -57,8 +61,27 @@ def render_summary(result: ScanResult, console: Console) -> None:
     console.print(Text.assemble(*parts))
     console.print(_severity_line(totals.findings))
     if len(summary.accounts) > 1:
-        console.print(_ranking_table(summary.accounts))
+        console.print(_ranking_table(summary.accounts[:RANKING_ROWS]))
+        left_out = summary.accounts[RANKING_ROWS:]
+        if left_out:
+            console.print(Text(_more_accounts(left_out), style="dim"))
     console.print()
+
+
+def _more_accounts(left_out: tuple[AccountSummary, ...]) -> str:
+    """The accounts the ranking leaves out, counted: those not read said apart (their
+    reasons are under NOT EVALUATED), so an unread account never passes as less debt."""
+    failed = sum(1 for a in left_out if a.status is AccountStatus.FAILED)
+    skipped = sum(1 for a in left_out if a.status is AccountStatus.SKIPPED)
+    unread = [
+        *([f"{failed} failed, see NOT EVALUATED"] if failed else []),
+        *([f"{skipped} skipped"] if skipped else []),
+    ]
+    said = f" ({'; '.join(unread)})" if unread else ""
+    return (
+        f"… and {len(left_out)} more account{'s' if len(left_out) > 1 else ''}{said}:"
+        " `--format json` or `--format html` lists every one."
+    )
 
 
 def _severity_line(counts: Mapping[Severity, int]) -> Text:
