@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,12 +23,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from keyless import __version__
-from keyless.checks.registry import checks_by_id
 from keyless.engine import ScanResult
-from keyless.findings import Finding, Severity
+from keyless.findings import Severity
 from keyless.model import AccountStatus, DatasetState, Inventory
 from keyless.render import RenderOptions
 from keyless.render.charts import BarChart, LineChart, columns, lines, rows
+from keyless.render.html_findings import findings_context
 from keyless.render.ignores import unused_ignore_line
 from keyless.render.summary import Summary, summarize
 from keyless.render.untrusted import visible
@@ -136,19 +135,6 @@ def render_page(template: str, **context: Any) -> str:
     )
 
 
-def pretty_json(value: Mapping[str, Any]) -> str:
-    """A witness or evidence as indented JSON text (escaped by the template)."""
-    return json.dumps(value, indent=2, ensure_ascii=False, default=_plain, sort_keys=False)
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, Mapping):
-        return dict(value)
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    return str(value)
-
-
 def scan_html(result: ScanResult, options: RenderOptions) -> str:
     """The ``html`` format of ``keyless scan``."""
     inventory = result.estate
@@ -174,7 +160,7 @@ def scan_html(result: ScanResult, options: RenderOptions) -> str:
         burndown_note=_burndown_note(options.history),
         accounts=summary.accounts,
         ranked_severities=RANKED_SEVERITIES,
-        **_findings_context(result),
+        **findings_context(result),
         **unread_context(inventory, result),
         suppressed=result.suppressed,
     )
@@ -297,81 +283,6 @@ def _burndown_note(history: History | None) -> str:
     if len(history.points) < 2:
         return "One scan recorded so far: the burn-down appears from the second."
     return ""
-
-
-@dataclass(frozen=True, slots=True)
-class FindingView:
-    """A finding as the report shows it; witness and evidence as JSON text."""
-
-    severity: str
-    account: str
-    account_label: str
-    resource: str
-    message: str
-    remediation: str
-    witness: str
-    evidence: str
-
-
-@dataclass(frozen=True, slots=True)
-class CheckGroup:
-    """A check's findings with its fix (a finding whose fix differs shows its own)."""
-
-    id: str
-    title: str
-    severity: str
-    fix: str
-    docs_url: str
-    findings: tuple[FindingView, ...]
-
-
-def _findings_context(result: ScanResult) -> dict[str, Any]:
-    labels = {a.id: a.label for a in result.estate.accounts}
-    checks = {run.check.id: run.check for run in result.check_runs}
-    catalogue = checks_by_id()
-    by_check: dict[str, list[Finding]] = defaultdict(list)
-    for finding in result.findings:
-        by_check[finding.check].append(finding)
-    groups = []
-    for check_id, findings in by_check.items():
-        check = checks.get(check_id) or catalogue.get(check_id)
-        fix = check.remediation if check else findings[0].remediation
-        worst = max(f.severity.rank for f in findings)
-        groups.append(
-            CheckGroup(
-                id=check_id,
-                title=check.title if check else check_id,
-                severity=next(s.value for s in Severity if s.rank == worst),
-                fix=fix,
-                docs_url=check.docs_url if check else "",
-                findings=tuple(_finding_view(f, labels, fix) for f in findings),
-            )
-        )
-    groups.sort(key=lambda g: (-Severity(g.severity).rank, g.id))
-    severity_counts = Counter(f.severity for f in result.findings)
-    accounts_with_findings = {f.account for f in result.findings}
-    return {
-        "groups": groups,
-        "finding_count": len(result.findings),
-        "severity_counts": [(s.value, severity_counts[s]) for s in Severity if severity_counts[s]],
-        "account_options": [
-            (a.id, a.label) for a in result.estate.accounts if a.id in accounts_with_findings
-        ],
-        "check_options": [(g.id, f"{g.id} ({len(g.findings)})") for g in groups],
-    }
-
-
-def _finding_view(finding: Finding, labels: Mapping[str, str], fix: str) -> FindingView:
-    return FindingView(
-        severity=finding.severity.value,
-        account=finding.account,
-        account_label=labels.get(finding.account, finding.account),
-        resource=finding.resource,
-        message=finding.message,
-        remediation="" if finding.remediation == fix else finding.remediation,
-        witness=pretty_json(finding.witness) if finding.witness is not None else "",
-        evidence=pretty_json(finding.evidence) if finding.evidence else "",
-    )
 
 
 def unread_context(inventory: Inventory, result: ScanResult | None = None) -> dict[str, Any]:
