@@ -172,12 +172,23 @@ def _draw(diff: Diff, console: Console) -> None:
             _draw_account(account, console)
     if unchanged:
         console.print()
-        names = ", ".join(printable(a.label) for a in unchanged)
-        console.print(Text(f"No change in {len(unchanged)} account(s): {names}", style="dim"))
+        console.print(Text(_no_change(unchanged), style="dim"))
     if diff.unused_ignores:
         console.print()
     for ignore in diff.unused_ignores or ():
         console.print(Text(unused_ignore_line(ignore)), soft_wrap=True)
+
+
+#: Accounts without change named in the text; past that, counted (an organization of
+#: 1,000 accounts named them all in one paragraph).
+UNCHANGED_NAMED = 10
+
+
+def _no_change(unchanged: list[AccountDiff]) -> str:
+    if len(unchanged) > UNCHANGED_NAMED:
+        return f"No change in {len(unchanged)} accounts: `--format json` lists each."
+    names = ", ".join(printable(a.label) for a in unchanged)
+    return f"No change in {len(unchanged)} account(s): {names}"
 
 
 def _draw_account(account: AccountDiff, console: Console) -> None:
