@@ -195,6 +195,28 @@ def test_an_account_in_an_undocumented_state_is_unread(
 
 
 @pytest.mark.parametrize(
+    ("listed", "said"),
+    [
+        ({"Name": "prod\n[profile x]"}, "AccountName 'prod\\n[profile x]' is not one AWS allows"),
+        ({"Name": "n" * 51}, "AccountName"),
+        ({"Email": "ops@exa mple.com"}, "AccountEmail 'ops@exa mple.com' is not one AWS allows"),
+    ],
+    ids=["name-newline", "name-51", "email-space"],
+)
+def test_an_account_listed_with_a_name_outside_the_grammar_is_unread(
+    organization: None, listed: dict[str, str], said: str
+) -> None:
+    """Collected, its name reached the snapshot, which `scan --snapshot` then refused."""
+    inventory = _collect("ListAccounts", {"Accounts": [{**MEMBER, "State": "ACTIVE", **listed}]})
+    (account,) = inventory.accounts
+    assert account.status is AccountStatus.FAILED
+    assert (account.name, account.email) == (None, None)
+    assert account.error is not None
+    assert said in account.error
+    assert not inventory.is_complete
+
+
+@pytest.mark.parametrize(
     "listed",
     [{"State": "SUSPENDED"}, {"State": "CLOSED"}, {"State": "PENDING_ACTIVATION"}],
     ids=["suspended", "closed", "pending"],

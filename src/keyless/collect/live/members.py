@@ -34,23 +34,17 @@ class MemberAccount:
     name: str | None
     email: str | None
     state: str
-    #: Whether ``state`` is one AWS documents: an account in another (an answer altered
-    #: on its way, a state added since) is not known to be inactive, so it is unread
-    #: (exit code 3), never skipped as if it were suspended.
-    state_is_known: bool = True
+    #: Why the account is not collected although it may be active, or ``None``: a state
+    #: AWS does not document (an answer altered on its way, a state added since) is not
+    #: known to be inactive, and a name or email outside AWS's grammar would make the
+    #: snapshot unreadable, so such an account is unread (exit code 3), never skipped as
+    #: if it were suspended nor collected with what AWS never holds.
+    unreadable: str | None = None
 
     @property
     def is_active(self) -> bool:
         """Only active accounts can be collected."""
         return self.state == "ACTIVE"
-
-    @property
-    def unknown_state(self) -> str:
-        """Why an account in a state keyless does not know is not collected."""
-        return (
-            f"AWS Organizations gives the account the state {quoted(self.state)}, which"
-            " keyless does not know: not collected"
-        )
 
 
 def member_accounts(pages: Iterable[Mapping[str, Any]]) -> list[MemberAccount]:
@@ -111,12 +105,27 @@ def _member(entry: Any, index: int) -> MemberAccount:
         texts[field] = value
     # ``State`` supersedes the deprecated ``Status`` (ACTIVE, SUSPENDED, ...).
     state, known = (texts["State"], _STATES) if texts["State"] else (texts["Status"], _STATUSES)
+    unreadable = None
+    if state not in known:
+        unreadable = (
+            f"AWS Organizations gives the account the state {quoted(state or '')}, which"
+            " keyless does not know: not collected"
+        )
+    for field, grammar in (("Name", "AccountName"), ("Email", "AccountEmail")):
+        value = texts[field]
+        problem = name_problem(grammar, value) if value is not None else None
+        if problem is not None:
+            unreadable = (
+                "AWS Organizations lists the account with a name keyless cannot keep"
+                f" ({problem}): not collected"
+            )
+            texts["Name"] = texts["Email"] = None  # never written where AWS's are read
     return MemberAccount(
         id=account_id,
         name=texts["Name"],
         email=texts["Email"],
         state=state or "",
-        state_is_known=state in known,
+        unreadable=unreadable,
     )
 
 

@@ -218,27 +218,27 @@ def _select(
             skipped.append((member, EXCLUDED))
         elif wanted and member.id not in wanted:
             skipped.append((member, NOT_SELECTED))
-        elif member.state_is_known and not member.is_active:
+        elif member.unreadable is None and not member.is_active:
             skipped.append((member, f"account is {member.state} in AWS Organizations"))
         elif shard is not None and not shard.owns(member.id):
             owner = shard_of(member.id, shard.count)
             skipped.append((member, OTHER_SHARD.format(index=owner, count=shard.count)))
-        elif not member.state_is_known:
-            skipped.append((member, member.unknown_state))  # unread: see _left_out
+        elif member.unreadable is not None:
+            skipped.append((member, member.unreadable))  # unread: see _left_out
         else:
             selected.append(member)
     return selected, skipped
 
 
 def _left_out(member: MemberAccount, reason: str, partition: str) -> Account:
-    """An account not collected: skipped on purpose, or unread (failed) when its state
-    is one keyless does not know."""
+    """An account not collected: skipped on purpose, or unread (failed) when what AWS
+    Organizations says of it cannot be read (:attr:`MemberAccount.unreadable`)."""
     return Account(
         id=member.id,
         name=member.name,
         email=member.email,
         partition=partition,
-        status=AccountStatus.FAILED if reason == member.unknown_state else AccountStatus.SKIPPED,
+        status=AccountStatus.FAILED if reason == member.unreadable else AccountStatus.SKIPPED,
         error=reason,
     )
 
@@ -358,8 +358,8 @@ def member_sessions(
     unreachable: dict[str, str] = {}
     for account_id in sorted(set(account_ids)):
         member = members[account_id]
-        if not member.state_is_known:
-            unreachable[account_id] = member.unknown_state
+        if member.unreadable is not None:
+            unreachable[account_id] = member.unreadable
             continue
         if not member.is_active:
             unreachable[account_id] = f"account is {member.state} in AWS Organizations"
