@@ -25,6 +25,7 @@ from keyless.collect.formats.auth_details import (
     left_out_notes,
 )
 from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
+from keyless.collect.formats.names import checked_name
 from keyless.collect.live.answers import converted, iam_pages
 from keyless.collect.live.failures import (
     CONNECT_TIMEOUT,
@@ -389,4 +390,8 @@ def _alias(answer: Any) -> str | None:
     found = converted(
         lambda: values.texts(answer.get("AccountAliases"), "AccountAliases"), "/AccountAliases"
     )
-    return found[0] if found else None
+    if not found:
+        return None
+    # One IAM never accepts (a line break, capitals) becomes a profile and file name, and
+    # makes the snapshot unreadable: an unreadable answer, as a snapshot refuses it.
+    return converted(lambda: checked_name("AccountAlias", found[0]), "/AccountAliases/0")
