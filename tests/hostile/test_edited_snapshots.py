@@ -48,8 +48,8 @@ def _short(document: dict[str, Any]) -> None:
     ("edit", "message"),
     [
         pytest.param(_twice, "#/accounts/1/id: malformed snapshot: account ", id="twice"),
-        pytest.param(_arabic, "#/accounts/0/id: malformed snapshot: not a 12-digit", id="arabic"),
-        pytest.param(_short, "#/accounts/0/id: malformed snapshot: not a 12-digit", id="short"),
+        pytest.param(_arabic, "#/accounts/0/id: malformed snapshot: AccountId", id="arabic"),
+        pytest.param(_short, "#/accounts/0/id: malformed snapshot: AccountId", id="short"),
     ],
 )
 def test_an_edited_snapshot_is_refused(

@@ -71,6 +71,7 @@ NAME_GRAMMARS: Mapping[tuple[type, str], str] = MappingProxyType(
         (Group, "path"): "Path",
         (Account, "alias"): "AccountAlias",
         (Account, "name"): "AccountName",
+        (Account, "id"): "AccountId",
         (Account, "email"): "AccountEmail",
         (Organization, "id"): "OrganizationId",
         (Organization, "management_account_id"): "AccountId",
