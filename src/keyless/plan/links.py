@@ -25,14 +25,22 @@ from keyless.plan.tenants import BITBUCKET_SYNTAX, CIRCLECI_SYNTAX, parse_projec
 # https://docs.github.com/en/repositories/creating-and-managing-repositories/about-repositories
 # (owner: letters, digits, single hyphens; repository: letters, digits, ., -, _; never
 # "." or "..", which GitHub reserves: no token names them, and "repo:acme/..:" reads as a
-# path that leaves the owner)
-_GITHUB = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/(?!\.\.?\Z)[A-Za-z0-9._-]{1,100}")
+# path that leaves the owner; nor a name ending in ".git", which GitHub strips when it
+# creates the repository, so "acme/app.git" is a clone URL's tail for acme/app and no
+# token names it: https://github.com/github/docs/issues/44518)
+_GITHUB = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/(?!\.\.?\Z)(?![A-Za-z0-9._-]*\.git\Z)[A-Za-z0-9._-]{1,100}"
+)
+# A URL's user information (`https://user:token@github.com/acme/app`, or `user:token@…`
+# without a scheme): a token pasted with the repository, never echoed in a message.
+_URL_CREDENTIALS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@|\A[^/@:]*:[^/@]*@")
+_URL = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*://|\A[^/:]+@[^/:]+:")
 # https://docs.gitlab.com/user/reserved_names/#rules-for-usernames-project-and-group-names-and-slugs
 # A path segment is at most 255 characters, and a group nests at most 20 subgroups
 # (https://docs.gitlab.com/user/group/subgroups/): a group, its subgroups, the project.
-_GITLAB = re.compile(
-    r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}(?:/[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}){1,21}"
-)
+# No segment ends in ".git" or ".atom" (the rules above).
+_GITLAB_SEGMENT = r"(?![A-Za-z0-9_.-]*\.(?:git|atom)(?:/|\Z))[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}"
+_GITLAB = re.compile(rf"{_GITLAB_SEGMENT}(?:/{_GITLAB_SEGMENT}){{1,21}}")
 # A certificate common name for a host: a DNS-like name (Roles Anywhere maps it to
 # aws:PrincipalTag/x509Subject/CN).
 _COMMON_NAME = re.compile(r"[A-Za-z0-9*][A-Za-z0-9._*-]{0,63}")
@@ -95,10 +103,28 @@ def parse_target(text: str, source: str) -> LinkTarget:
         if _SERVICE_PRINCIPAL.fullmatch(service):
             return LinkTarget(LinkKind.SERVICE, service, source)
     raise ConfigError(
-        f"not a link target: {quoted(value)}",
+        f"not a link target: {shown_target(value)}{_why_not(value)}",
         where=source,
         hint=f"A link target is {SYNTAX} (services: {', '.join(sorted(SERVICES))}).",
     )
+
+
+def shown_target(text: str) -> str:
+    """``text`` as a message quotes it, a URL's user information (a token) replaced by
+    ``…``: ``'https://…@github.com/acme/app'``."""
+    return quoted(_URL_CREDENTIALS.sub(lambda m: f"{m.group(1) or ''}…@", text))
+
+
+def _why_not(value: str) -> str:
+    """What is wrong with a value people often give for a repository."""
+    if _URL.match(value):
+        return " (a URL: give the repository itself, ORG/REPO or gitlab:GROUP/PROJECT)"
+    if re.search(r"\.(?:git|atom)(?:/|\Z)", value):
+        return (
+            " (a GitHub or GitLab name never ends in .git, nor a GitLab one in .atom: "
+            "give it without the suffix)"
+        )
+    return ""
 
 
 def is_repository(platform: str, name: str) -> bool:
@@ -113,7 +139,7 @@ def parse_link_option(text: str) -> LinkRequest:
     user, sep, target = text.partition("=")
     if not sep or not user.strip():
         raise InputError(
-            f"--link takes USER=TARGET, not {quoted(text)}", hint=f"TARGET is {SYNTAX}."
+            f"--link takes USER=TARGET, not {shown_target(text)}", hint=f"TARGET is {SYNTAX}."
         )
     return LinkRequest(_user_reference(user.strip(), "--link"), parse_target(target, "--link"))
 
