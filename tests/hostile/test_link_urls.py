@@ -1,4 +1,4 @@
-"""``plan --link`` (and ``[[plan.link]]``) given a clone URL with a token in it
+"""``plan --link`` (and ``[[plan.link]]``, ``--workflows``) given a clone URL with a token in it
 (``https://user:ghp_…@github.com/acme/app``) echoed the token in its error, to a terminal
 or a CI log; and ``acme/app.git`` (a clone URL's tail) was planned as a repository GitHub
 can never have (it strips the suffix), so the role trusted a subject no token carries.
@@ -75,3 +75,14 @@ def test_the_plan_is_not_written_for_a_git_suffix(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "not a link target: 'acme/app.git'" in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "workflows",
+    [f"https://alice:{TOKEN}@github.com/acme/app", f"acme/app=https://{TOKEN}@github.com/acme/app"],
+)
+def test_a_token_in_a_workflows_url_is_never_echoed(workflows: str) -> None:
+    result = plan("--workflows", workflows)
+    assert result.exit_code == 2, result.output
+    assert TOKEN not in result.output
+    assert "not the URL 'https://…@github.com/acme/app'" in result.stderr

@@ -115,9 +115,14 @@ def shown_target(text: str) -> str:
     return quoted(_URL_CREDENTIALS.sub(lambda m: f"{m.group(1) or ''}…@", text))
 
 
+def is_url(text: str) -> bool:
+    """Whether ``text`` is written as a URL (``https://…``, ``git@host:…``), not a name."""
+    return _URL.match(text) is not None
+
+
 def _why_not(value: str) -> str:
     """What is wrong with a value people often give for a repository."""
-    if _URL.match(value):
+    if is_url(value):
         return " (a URL: give the repository itself, ORG/REPO or gitlab:GROUP/PROJECT)"
     if re.search(r"\.(?:git|atom)(?:/|\Z)", value):
         return (

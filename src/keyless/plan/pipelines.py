@@ -20,6 +20,7 @@ documented.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from types import MappingProxyType
 
 from keyless.errors import InputError, quoted, quoted_list
 from keyless.findings import FileLocation
+from keyless.plan.links import is_url, shown_target
 from keyless.plan.model import Subject
 from keyless.plan.tenants import BITBUCKET_SYNTAX, CIRCLECI_SYNTAX
 from keyless.workflows import FixOptions, RoleSource, fix, scan
@@ -82,11 +84,18 @@ class RepositoryJobs:
 
 
 def parse_workflow_option(text: str) -> WorkflowSource:
-    """``PATH`` or ``ORG/REPO=PATH``."""
+    """``PATH`` or ``ORG/REPO=PATH``. A URL (``https://user:token@github.com/…``) is
+    refused before anything echoes it: its token is shown as ``…``."""
     repository, sep, path = text.partition("=")
-    if sep and _REPOSITORY.fullmatch(repository):
-        return WorkflowSource(Path(path), repository)
-    return WorkflowSource(Path(text))
+    if not (sep and _REPOSITORY.fullmatch(repository)):
+        repository, path = "", text
+    if is_url(path) and not os.path.lexists(path):
+        raise InputError(
+            f"--workflows takes [ORG/REPO=]PATH, a checkout on disk, not the URL "
+            f"{shown_target(path)}",
+            hint="Clone the repository and give its folder (ORG/REPO=PATH names it).",
+        )
+    return WorkflowSource(Path(path), repository or None)
 
 
 def read_workflows(
