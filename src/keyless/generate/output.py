@@ -25,6 +25,7 @@ def check_output_dir(path: Path, *, force: bool, inputs: Iterable[Path | None] =
         raise InputError("refusing to write through a symbolic link", where=str(path))
     if path.exists() and not path.is_dir():
         raise InputError("--out must be a folder, and this is a file", where=str(path))
+    _refuse_git_folders(path, force=force)
     if path.is_dir():
         _refuse_inputs_inside(path, inputs)
     if path.is_dir() and any(path.iterdir()) and not force:
@@ -36,6 +37,28 @@ def check_output_dir(path: Path, *, force: bool, inputs: Iterable[Path | None] =
         raise InputError("the folder's parent does not exist", where=str(path))
     if not os.access(parent, os.W_OK | os.X_OK):
         raise InputError("the folder's parent is not writable", where=str(path))
+
+
+def _refuse_git_folders(path: Path, *, force: bool) -> None:
+    """Refuse a folder inside a repository's ``.git`` (git's own files: what is written
+    there is never committed, and ``--force`` would replace hooks or objects), and, with
+    ``force``, a folder that holds a ``.git`` (a checkout: replacing it whole would delete
+    the repository)."""
+    written, real = Path(os.path.abspath(path)), path.resolve()  # a linked parent too
+    for folder in (written, *written.parents, real, *real.parents):
+        if folder.name.casefold() == ".git":
+            raise InputError(
+                "refusing to write inside a git repository's .git folder (git's own files)",
+                where=str(path),
+                hint="Write the output to a folder of the checkout, such as infra/keyless.",
+            )
+    if force and path.is_dir() and os.path.lexists(path / ".git"):
+        raise InputError(
+            "--force would replace a git checkout whole (the folder holds .git), deleting "
+            "the repository",
+            where=str(path),
+            hint="Write the output to a folder of its own, such as infra/keyless.",
+        )
 
 
 def _refuse_inputs_inside(folder: Path, inputs: Iterable[Path | None]) -> None:
