@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -55,3 +57,52 @@ def test_a_plan_dated_in_the_future_is_refused(plan_file: Path, as_of: str) -> N
     assert "/source/as_of" in result.stderr
     assert "in the future" in result.stderr
     assert "Traceback" not in result.output
+
+
+def edited(plan: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    document = json.loads(plan.read_text())
+    change(document)
+    plan.write_text(json.dumps(document))
+    return plan
+
+
+def _kept_first(document: dict[str, Any]) -> None:
+    """The retired user listed again in /users, first, as kept: two destinations."""
+    arn = document["retire"][0]["arn"]
+    entry = next(u for u in document["users"] if u["arn"] == arn)
+    document["users"].insert(0, {**entry, "destination": "keep", "target": None})
+
+
+def _other_case_and_path(document: dict[str, Any]) -> None:
+    """The retired user listed again under another case and path (IAM: the same user)."""
+    arn = document["retire"][0]["arn"]
+    entry = next(u for u in document["users"] if u["arn"] == arn)
+    name = entry["name"].upper()
+    document["users"].append(
+        {**entry, "name": name, "path": "/x/", "arn": f"{arn.split(':user/')[0]}:user/x/{name}"}
+    )
+
+
+@pytest.mark.usefixtures("no_aws")
+@pytest.mark.parametrize("change", [_kept_first, _other_case_and_path])
+def test_a_user_listed_twice_is_refused(
+    plan_file: Path, change: Callable[[dict[str, Any]], None]
+) -> None:
+    """A plan listing one user twice in /users (a hand edit, or two plans pasted together)
+    was followed by the entry retire looked up last: the user kept by one entry was
+    retired by the other. Every listing after the first is refused by pointer (exit 2),
+    as `keyless plan --check` refuses it, before anything connects."""
+    result = run("retire", "--plan", edited(plan_file, change))
+    assert result.exit_code == 2, result.output
+    assert "is listed twice (also /users/" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.usefixtures("no_aws")
+def test_a_user_retired_twice_is_refused(plan_file: Path) -> None:
+    def twice(document: dict[str, Any]) -> None:
+        document["retire"].append(document["retire"][0])
+
+    result = run("retire", "--plan", edited(plan_file, twice))
+    assert result.exit_code == 2, result.output
+    assert "is retired twice (also /retire/0)" in result.stderr

@@ -259,17 +259,25 @@ def plan_from_document(
     if problems:
         raise PlanProblems(where, problems)
     as_of = _as_of(document, problems, now, max_age_days)
-    users = {entry["arn"]: entry for entry in document["users"]}
+    users = _listed_once(document["users"], problems)
     roles = {(r["account"], r["user"]): r["name"] for name in _ROLE_LISTS for r in document[name]}
     retirements: list[Planned] = []
-    seen: set[str] = set()
+    seen: dict[tuple[str, str], int] = {}
     for index, entry in enumerate(document["retire"]):
         planned = _planned(entry, f"/retire/{index}", users, roles, as_of, problems)
         if planned is None:
             continue
-        if entry["arn"] in seen:
-            problems.append(Problem(f"/retire/{index}", f"{entry['arn']} is retired twice"))
-        seen.add(entry["arn"])
+        # IAM user names are unique per account regardless of case: alice and ALICE (or
+        # two paths) name one user, whose retirement would be decided twice.
+        identity = (entry["account"], entry["user"].lower())
+        if identity in seen:
+            problems.append(
+                Problem(
+                    f"/retire/{index}",
+                    f"{entry['arn']} is retired twice (also /retire/{seen[identity]})",
+                )
+            )
+        seen.setdefault(identity, index)
         retirements.append(planned)
     if not document["retire"]:
         problems.append(Problem("/retire", "the plan retires no user"))
@@ -293,6 +301,29 @@ def plan_from_document(
 
 
 _ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")
+
+
+def _listed_once(
+    entries: Iterable[Mapping[str, Any]], problems: list[Problem]
+) -> dict[str, Mapping[str, Any]]:
+    """The plan's users by ARN. A user listed twice (its ARN, or its name in any case in
+    one account: IAM names ignore case) is a problem: the two entries may give it two
+    destinations, ``keep`` and one that retires it, and retire would follow either."""
+    users: dict[str, Mapping[str, Any]] = {}
+    first: dict[object, int] = {}
+    for index, entry in enumerate(entries):
+        identity = (entry["account"], entry["name"].lower())
+        earlier = first.get(identity, first.get(entry["arn"]))
+        if earlier is not None:
+            problems.append(
+                Problem(
+                    f"/users/{index}", f"{entry['arn']} is listed twice (also /users/{earlier})"
+                )
+            )
+            continue
+        first[identity] = first[entry["arn"]] = index
+        users[entry["arn"]] = entry
+    return users
 
 
 #: How far a plan's ``as_of`` may be ahead of this machine's clock (clocks disagree).
