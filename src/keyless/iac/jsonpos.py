@@ -32,6 +32,12 @@ _DECODER = json.JSONDecoder()
 #: keys: a string read again was a new object each time, a fifth of what a large template
 #: kept in memory.
 SHARED_LENGTH = 64
+#: An escape of a surrogate code point: ``\ud800`` alone decodes to a lone surrogate, no
+#: character at all (a pair of them is one character, and stays). No output keyless writes
+#: (JSON, SARIF, a fingerprint) can hold one, and readers differ on it (RFC 8259 §8.2):
+#: refused, as the YAML reader refuses it.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class JsonSyntaxError(ValueError):
@@ -61,6 +67,8 @@ class _Text:
         self.origin = origin or (self.sourced.origin if self.sourced else None)
         self.pinned = pinned
         self.seen: dict[str, str] = {}  # the short strings read so far (SHARED_LENGTH)
+        # One search of the text: strings are checked for surrogates only when it has one.
+        self.may_hold_surrogates = _SURROGATE_ESCAPE.search(text) is not None
         written = self.sourced.original if self.sourced else text
         # an array of 8-byte offsets, not a list of ints (36 bytes a line)
         self.line_starts = array("q", [0])
@@ -181,6 +189,11 @@ def _string(source: _Text, offset: int) -> tuple[str, int]:
     except json.JSONDecodeError as error:
         raise JsonSyntaxError(error.msg.rstrip(" at"), source.position(error.pos)) from None
     text = str(value)
+    if source.may_hold_surrogates and _SURROGATE.search(text):
+        raise JsonSyntaxError(
+            "an escape names a surrogate code point (U+D800-U+DFFF) that is no character",
+            source.position(offset),
+        )
     if len(text) <= SHARED_LENGTH:
         text = source.seen.setdefault(text, text)
     return text, end
