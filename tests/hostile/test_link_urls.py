@@ -86,3 +86,22 @@ def test_a_token_in_a_workflows_url_is_never_echoed(workflows: str) -> None:
     assert result.exit_code == 2, result.output
     assert TOKEN not in result.output
     assert "not the URL 'https://…@github.com/acme/app'" in result.stderr
+
+
+def test_a_target_longer_than_any_name_is_refused_by_its_length(tmp_path: Path) -> None:
+    """A target of most of a megabyte (keyless.toml allows one) was searched for a URL's credentials
+    from every position, each scanning the rest: hours. It is refused by its length,
+    never echoed."""
+    target = "a" * 900_000 + f"://x:{TOKEN}@github.com/acme/app"
+    config = tmp_path / "keyless.toml"
+    config.write_text(f'[[plan.link]]\nuser = "ci-deploy"\ntarget = "{target}"\n')
+    result = plan("--config", str(config))
+    assert result.exit_code == 2, result.output[:300]
+    assert f"{len(target):,} characters, longer than any repository" in result.stderr
+    assert TOKEN not in result.output
+
+
+def test_a_long_link_without_a_user_is_shown_cut(tmp_path: Path) -> None:
+    result = plan("--link", "a" * 100_000 + f"://x:{TOKEN}@github.com/acme/app")
+    assert result.exit_code == 2
+    assert TOKEN not in result.output

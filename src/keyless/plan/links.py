@@ -33,7 +33,11 @@ _GITHUB = re.compile(
 )
 # A URL's user information (`https://user:token@github.com/acme/app`, or `user:token@…`
 # without a scheme): a token pasted with the repository, never echoed in a message.
-_URL_CREDENTIALS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@|\A[^/@:]*:[^/@]*@")
+# (A scheme is tried only where one can start: each position of a long run of letters
+# scanning the rest of it was quadratic, minutes for a 100 KB value.)
+_URL_CREDENTIALS = re.compile(
+    r"(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@|\A[^/@:]*:[^/@]*@"
+)
 _URL = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*://|\A[^/:]+@[^/:]+:")
 # https://docs.gitlab.com/user/reserved_names/#rules-for-usernames-project-and-group-names-and-slugs
 # A path segment is at most 255 characters, and a group nests at most 20 subgroups
@@ -59,6 +63,9 @@ SERVICES = MappingProxyType(
         "batch": "ecs-tasks.amazonaws.com",
     }
 )
+#: Longer than any target the grammars below accept (GitLab's deepest path: 22 segments of
+#: 255 characters).
+LONGEST_TARGET = 8_192
 SYNTAX = (
     f"ORG/REPO, github:ORG/REPO, gitlab:GROUP/PROJECT, {CIRCLECI_SYNTAX}, {BITBUCKET_SYNTAX}, "
     "host:CN or aws:SERVICE"
@@ -85,6 +92,13 @@ class Instructions:
 def parse_target(text: str, source: str) -> LinkTarget:
     """A link target from its text; a :class:`ConfigError` says what is accepted."""
     value = text.strip()
+    if len(value) > LONGEST_TARGET:
+        raise ConfigError(
+            f"not a link target: {len(value):,} characters, longer than any repository, "
+            f"host or service name (at most {LONGEST_TARGET:,})",
+            where=source,
+            hint=f"A link target is {SYNTAX}.",
+        )
     prefix, _, rest = value.partition(":")
     if not rest:
         prefix, rest = "github", value
