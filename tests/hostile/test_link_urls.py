@@ -91,13 +91,13 @@ def test_a_token_in_a_workflows_url_is_never_echoed(workflows: str) -> None:
 def test_a_target_longer_than_any_name_is_refused_by_its_length(tmp_path: Path) -> None:
     """A target of most of a megabyte (keyless.toml allows one) was searched for a URL's credentials
     from every position, each scanning the rest: hours. It is refused by its length,
-    never echoed."""
+    shown cut, its token never echoed."""
     target = "a" * 900_000 + f"://x:{TOKEN}@github.com/acme/app"
     config = tmp_path / "keyless.toml"
     config.write_text(f'[[plan.link]]\nuser = "ci-deploy"\ntarget = "{target}"\n')
     result = plan("--config", str(config))
     assert result.exit_code == 2, result.output[:300]
-    assert f"{len(target):,} characters, longer than any repository" in result.stderr
+    assert f"({len(target):,} characters, longer than any repository" in result.stderr
     assert TOKEN not in result.output
 
 

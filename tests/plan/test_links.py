@@ -111,4 +111,4 @@ def test_a_huge_link_is_quoted_in_part(text: str) -> None:
     with pytest.raises((InputError, ConfigError)) as refused:
         parse_link_option(text)
     assert len(refused.value.message) < 400
-    assert refused.value.message.endswith("…'")
+    assert "…'" in refused.value.message

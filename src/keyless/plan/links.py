@@ -94,8 +94,8 @@ def parse_target(text: str, source: str) -> LinkTarget:
     value = text.strip()
     if len(value) > LONGEST_TARGET:
         raise ConfigError(
-            f"not a link target: {len(value):,} characters, longer than any repository, "
-            f"host or service name (at most {LONGEST_TARGET:,})",
+            f"not a link target: {shown_target(value)} ({len(value):,} characters, longer "
+            f"than any repository, host or service name: at most {LONGEST_TARGET:,})",
             where=source,
             hint=f"A link target is {SYNTAX}.",
         )
