@@ -25,6 +25,7 @@ from keyless.iac.sources import (
     FileKind,
     ReadError,
     discover,
+    is_ignored_by_terraform,
     looks_like_cloudformation,
     looks_like_plan,
     may_be_cloudformation,
@@ -231,7 +232,17 @@ def _read_terraform(
         for file in parsed:
             keys.extend(literal_keys(file.path, file.text, SourceKind.TERRAFORM))
     for candidate in candidates:
-        if is_override_file(candidate.path):
+        ignored = is_ignored_by_terraform(candidate.path.name)
+        if ignored:
+            reason = (
+                "not read: Terraform ignores a file whose name starts with '.' (or '#', or "
+                "ends with '~'), so nothing in it is deployed"
+            )
+            if candidate.explicit:  # the file asked about was not judged: never clean
+                unread.append(Unread(str(candidate.path), reason))
+            else:
+                notes.append(f"{candidate.path}: {reason}")
+        if ignored or is_override_file(candidate.path):
             with contextlib.suppress(ReadError):  # reported unread already
                 text = read_source(candidate.path)
                 keys.extend(literal_keys(candidate.path, text, SourceKind.TERRAFORM))

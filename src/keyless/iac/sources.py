@@ -70,6 +70,17 @@ class ReadError(Exception):
         self.position = position
 
 
+def is_ignored_by_terraform(name: str) -> bool:
+    """Whether Terraform (and OpenTofu) skip a file of this name in a module's directory,
+    whatever its suffix: a hidden file (``.main.tf``, an editor's ``.#main.tf`` lock), a
+    backup (``main.tf~``), an Emacs autosave (``#main.tf#``). Its blocks are never
+    deployed (``IsIgnoredFile``,
+    https://github.com/hashicorp/terraform/blob/main/internal/configs/parser_config_dir.go)."""
+    return (
+        name.startswith(".") or name.endswith("~") or (name.startswith("#") and name.endswith("#"))
+    )
+
+
 def kind_of(path: Path) -> FileKind | None:
     """The kind of a file by its name, or None when keyless does not read it."""
     name = path.name
@@ -120,6 +131,8 @@ def _walk(directory: Path, problems: list[ReadError]) -> Iterator[Candidate]:
             if kind is None:
                 continue
             if path.is_symlink():
+                if kind is FileKind.TERRAFORM and is_ignored_by_terraform(name):
+                    continue  # an editor's lock (.#main.tf), which Terraform never reads
                 problems.append(ReadError(path, "symbolic link not followed"))
                 continue
             yield Candidate(path, kind, explicit=False)

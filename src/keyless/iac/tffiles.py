@@ -20,7 +20,12 @@ from keyless.iac.hclrefs import Reference
 from keyless.iac.hclsplit import parse_terraform
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import ResourceKind
-from keyless.iac.sources import JSON_CONFIGURATION_SUFFIXES, ReadError, read_source
+from keyless.iac.sources import (
+    JSON_CONFIGURATION_SUFFIXES,
+    ReadError,
+    is_ignored_by_terraform,
+    read_source,
+)
 from keyless.iac.tfjson import JsonConfigurationError, parse_json_configuration
 from keyless.iac.tflabels import RefusedLabelError
 from keyless.iac.values import Node, Unknown
@@ -152,7 +157,15 @@ def _read_directory(directory: Path) -> tuple[list[TerraformFile], list[ReadErro
         listed = sorted(directory.iterdir())
     except OSError as error:
         return [], [ReadError(directory, f"cannot list: {error.strerror}")]
-    names = [p for p in listed if p.name.endswith(CONFIGURATION_SUFFIXES)]
+    # As Terraform lists a module: neither a directory (x.tf/) nor a file it ignores
+    # (.main.tf, an editor's .#main.tf lock) is configuration.
+    names = [
+        p
+        for p in listed
+        if p.name.endswith(CONFIGURATION_SUFFIXES)
+        and not is_ignored_by_terraform(p.name)
+        and (p.is_symlink() or not p.is_dir())
+    ]
     shadowed = set(shadowed_by_tofu(names))
     names = [p for p in names if p not in shadowed]
     overrides = [p for p in names if is_override_file(p)]
