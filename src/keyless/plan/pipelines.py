@@ -89,6 +89,13 @@ def parse_workflow_option(text: str) -> WorkflowSource:
     repository, sep, path = text.partition("=")
     if not (sep and _REPOSITORY.fullmatch(repository)):
         repository, path = "", text
+    if not path:
+        # Path("") is the working directory: an unset variable in a script
+        # (`--workflows acme/app=$CHECKOUT`) read whatever lies there as acme/app's.
+        raise InputError(
+            f"--workflows takes [ORG/REPO=]PATH, and the path of {shown_target(text)} is empty",
+            hint="Name the checkout's folder (`.` for the working directory).",
+        )
     if is_url(path) and not os.path.lexists(path):
         raise InputError(
             f"--workflows takes [ORG/REPO=]PATH, a checkout on disk, not the URL "
