@@ -10,7 +10,8 @@ are false whatever the run, and are judged here:
 - the literal ``false`` (a YAML boolean, or the text, in any case), people's way to switch a
   step off, also written as the template expression ``${{ false }}``;
 - ``eq`` of two different literals (``eq(1, 2)``, ``eq('a', 'b')``), or ``ne`` of two equal
-  ones;
+  ones (strings of ASCII only: Azure's ignore-case comparison of other text is not
+  Python's);
 - ``and(…)`` with one of those as an argument.
 
 Anything else (a variable, a status function, ``or``, ``not``) is not judged: keyless reads
@@ -60,6 +61,11 @@ def _false(expression: str, depth: int) -> str | None:
     comparison = _COMPARISON.fullmatch(text)
     if comparison is not None:
         function, left, right = comparison.groups()
+        if not (left.isascii() and right.isascii()):
+            # Azure compares ignoring case one character at a time (.NET's ordinal
+            # ignore-case), which no Python case mapping reproduces outside ASCII: casefold
+            # made ne('straße', 'STRASSE') false and eq('K', 'k') (a Kelvin sign) true.
+            return None
         first, second = _value(left), _value(right)
         if type(first) is not type(second):
             return None  # Azure converts one to the other's type (`eq(1, '1')` is true)
@@ -76,7 +82,7 @@ def _false(expression: str, depth: int) -> str | None:
 
 def _value(literal: str) -> float | str:
     if literal.startswith("'"):
-        return literal[1:-1].replace("''", "'").casefold()
+        return literal[1:-1].replace("''", "'").lower()  # ASCII: as Azure ignores case
     return float(literal)  # the pattern admits only digits, a sign and a point
 
 
