@@ -266,7 +266,11 @@ def _connection(file: WorkflowFile, step: Any, route: str) -> list[Finding]:
 
 
 def _has_session_token(env: Any) -> bool:
-    return any(str(k).upper() == "AWS_SESSION_TOKEN" for k, _ in own_items(env))
+    # ASCII only: Python upper-cases `aws_\u017fession_token` (a long s) to AWS_SESSION_TOKEN,
+    # which the AWS CLI never reads, so it hid the script's keys.
+    return any(
+        str(k).isascii() and str(k).upper() == "AWS_SESSION_TOKEN" for k, _ in own_items(env)
+    )
 
 
 def _label(node: Any, route: str) -> str:
