@@ -106,3 +106,31 @@ def test_a_user_retired_twice_is_refused(plan_file: Path) -> None:
     result = run("retire", "--plan", edited(plan_file, twice))
     assert result.exit_code == 2, result.output
     assert "is retired twice (also /retire/0)" in result.stderr
+
+
+def _time(pointer: str) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        if pointer == "key":
+            entry = next(e for e in document["retire"] if e["keys"])
+            entry["keys"][0]["created"] = "2026-02-30T00:00:00Z"
+        else:
+            document["source"][pointer] = "2026-02-30T00:00:00Z"
+
+    return change
+
+
+@pytest.mark.usefixtures("no_aws")
+@pytest.mark.parametrize(
+    ("field", "pointer"),
+    [("collected_at", "/source/collected_at"), ("as_of", "/source/as_of"), ("key", "/created")],
+)
+def test_a_time_no_calendar_has_is_refused_by_pointer(
+    plan_file: Path, field: str, pointer: str
+) -> None:
+    """``2026-02-30T00:00:00Z`` matched the schema's pattern for a time, and retire died
+    with a traceback where it read it (ValueError: day is out of range for month)."""
+    result = run("retire", "--plan", edited(plan_file, _time(field)))
+    assert result.exit_code == 2, result.output
+    assert pointer in result.stderr
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
