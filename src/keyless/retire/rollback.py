@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from keyless.errors import KeylessError, quoted
+from keyless.errors import KeylessError, quoted, quoted_list
 from keyless.model.arn import is_account_id
 from keyless.retire.aws import AccountApi, AwsFailure
 from keyless.retire.backup import checked, latest_unrestored, not_restorable
@@ -60,6 +60,9 @@ class Scope:
 
     users: frozenset[UserRef] = frozenset()
     keys: frozenset[KeyRef] = frozenset()
+    #: Named one by one (``--user``, ``--access-key-id``), not drawn from a plan: each must
+    #: name something the journal records (:meth:`unmatched`).
+    named: bool = False
 
     @staticmethod
     def parse(users: Iterable[str], keys: Iterable[str]) -> Scope:
@@ -67,13 +70,35 @@ class Scope:
         return Scope(
             frozenset(parse_user(value) for value in users),
             frozenset(parse_key(value) for value in keys),
+            named=True,
         )
 
     def covers_user(self, account: str, user: str) -> bool:
-        """True for a user the scope names (or every user of an empty scope)."""
+        """True for a user the scope names (or every user of an empty scope). IAM user
+        names are unique regardless of case: ``--user ALICE`` names alice."""
         if not self.users and not self.keys:
             return True
-        return any(ref.name == user and ref.account in (None, account) for ref in self.users)
+        return any(
+            ref.name.lower() == user.lower() and ref.account in (None, account)
+            for ref in self.users
+        )
+
+    def unmatched(self, keys: Iterable[Quarantine], backups: Iterable[Backup]) -> list[str]:
+        """The users and keys the scope names of which the journal records nothing."""
+        recorded = [(r.account, r.user) for r in keys]
+        users = recorded + [(b.account, b.user) for b in backups]
+        key_ids = [(r.account, r.key_id) for r in keys]
+        missing = [
+            str(ref)
+            for ref in self.users
+            if not any(Scope(frozenset({ref})).covers_user(a, u) for a, u in users)
+        ]
+        missing += [
+            str(ref)
+            for ref in self.keys
+            if not any(ref.key_id == k and ref.account in (None, a) for a, k in key_ids)
+        ]
+        return missing
 
     def covers_key(self, account: str, user: str, key_id: str) -> bool:
         """True for a key the scope names, or a key of a user it names."""
@@ -119,6 +144,8 @@ def rollback(
             and record.deleted_at is None
             and request.scope.covers_key(record.account, record.user, record.key_id)
         ]
+        if request.scope.named:
+            _refuse_unrecorded(request.scope, journal, request.journal)
         backups = latest_unrestored(journal.backups())
         backups = [b for b in backups if request.scope.covers_user(b.account, b.user)]
         # Every row the rollback will act on is checked before the first AWS call: a
@@ -167,6 +194,22 @@ def rollback(
         resumed=run.resumed if run else False,
         lost=tuple(lost),
     )
+
+
+def _refuse_unrecorded(scope: Scope, journal: Journal, path: Path) -> None:
+    """A user or key named for a rollback of which the journal records nothing (never
+    retired with it, or a name mistyped): said before anything connects, never a quiet
+    "nothing to do" that leaves a key someone needs out of service."""
+    missing = scope.unmatched(journal.quarantined(), journal.backups())
+    if missing:
+        raise KeylessError(
+            f"the journal records nothing keyless did to {quoted_list(missing)}: nothing of "
+            "it can be rolled back",
+            where=str(path),
+            hint="Name users and keys as retire did (ACCOUNT:NAME, the key ID), with the "
+            "journal of those runs (--journal); `keyless retire status` lists the keys it "
+            "took out of service.",
+        )
 
 
 def restore_actions(backup: UserState, current: UserState) -> list[Action]:
