@@ -105,3 +105,10 @@ def test_a_long_link_without_a_user_is_shown_cut(tmp_path: Path) -> None:
     result = plan("--link", "a" * 100_000 + f"://x:{TOKEN}@github.com/acme/app")
     assert result.exit_code == 2
     assert TOKEN not in result.output
+
+
+def test_a_token_given_as_the_user_is_never_echoed() -> None:
+    result = plan("--link", f"https://x:{TOKEN}@github.com/acme/app=acme/app")
+    assert result.exit_code == 2, result.output
+    assert TOKEN not in result.output
+    assert "not an IAM user name or user ARN: 'https://…@github.com/acme/app'" in result.stderr

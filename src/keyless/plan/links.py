@@ -242,7 +242,7 @@ def _user_reference(text: str, source: str) -> str:
     elif _USER_NAME.fullmatch(text):
         return text
     raise ConfigError(
-        f"not an IAM user name or user ARN: {quoted(text)}",
+        f"not an IAM user name or user ARN: {shown_target(text)}",
         where=source,
         hint="Name the user (ci-deploy) or give its ARN "
         "(arn:aws:iam::123456789012:user/ci-deploy).",
