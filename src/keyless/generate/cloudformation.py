@@ -30,7 +30,7 @@ from keyless.generate.model import (
     RoleSpec,
     TrustAnchorSpec,
 )
-from keyless.generate.names import logical_id
+from keyless.generate.names import UniqueIds, logical_id
 from keyless.generate.own_access import MEMBER_ROLE, SCANNER_POLICY, scanner_policy
 from keyless.plan.model import Permissions
 
@@ -162,8 +162,8 @@ def cloudformation_files(generated: Generated) -> tuple[OutputFile, ...]:
         if role.kind is not RoleKind.KEYLESS:
             by_file.setdefault((_FILE[role.kind], role.account), []).append(role)
     for (concern, account), roles in sorted(by_file.items()):
-        resources: dict[str, Any] = {}
-        outputs: dict[str, Any] = {}
+        resources = UniqueIds("CloudFormation logical ID")
+        outputs = UniqueIds("CloudFormation output")
         if concern == "oidc":
             for provider in generated.oidc_providers:
                 if provider.account == account and provider.existing_arn is None:
@@ -176,7 +176,8 @@ def cloudformation_files(generated: Generated) -> tuple[OutputFile, ...]:
                     }
         if concern == "roles-anywhere":
             anchor = next(a for a in generated.trust_anchors if a.account == account)
-            resources.update(_anchor(anchor, roles))
+            for key, value in _anchor(anchor, roles).items():
+                resources[key] = value
         for role in roles:
             identifier = logical_id("Role", role.name)
             resources[identifier] = _role(role, generated)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from keyless.generate.model import Generated, IdentitySource
-from keyless.generate.names import logical_id
+from keyless.generate.names import UniqueIds, logical_id
 
 
 def identity_center_template(generated: Generated) -> dict[str, Any]:
@@ -19,7 +19,7 @@ def identity_center_template(generated: Generated) -> dict[str, Any]:
         "InstanceArn": {"Type": "String", "Description": "The IAM Identity Center instance"},
         "IdentityStoreId": {"Type": "String", "Description": "The instance's identity store"},
     }
-    resources: dict[str, Any] = {}
+    resources = UniqueIds("CloudFormation logical ID")
     user_ids: dict[str, Any] = {}
     for user in center.users:
         identifier = logical_id("User", user.user_name)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from typing import Any
 
-from keyless.errors import quoted
+from keyless.errors import InputError, quoted
 
 #: IAM role names: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
 ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
@@ -101,3 +102,31 @@ def profile_name(*parts: str) -> str:
     if cleaned != original:
         cleaned = f"{cleaned}-{short_hash(original)}"
     return cleaned
+
+
+class UniqueIds(dict[str, Any]):
+    """Identifiers keyless derived from the plan's names (CloudFormation logical IDs), each
+    given once. Sanitising adds six hex digits of a hash, which a hand-edited plan can make
+    collide (``a.a,b`` and ``a,a.b`` both read ``AAB`` before it): the second definition
+    replaced the first, so a permission set was dropped and its assignments granted the
+    other one's permissions. Refused instead (exit 2), naming the identifier. Set items one
+    by one (``update`` does not check)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self.what = what
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key in self:
+            raise duplicate_identifier(self.what, key)
+        super().__setitem__(key, value)
+
+
+def duplicate_identifier(what: str, identifier: str) -> InputError:
+    """Two of the plan's names give one identifier of the generated code."""
+    return InputError(
+        f"two names of the plan give one {what} {quoted(identifier)}: the generated code "
+        "would define it twice",
+        hint="Rename one of them in the plan (names that differ only in punctuation or "
+        "case become one identifier), then check it with `keyless plan --check`.",
+    )

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 from keyless.generate.hcl import Attribute, Block, Call, Value, ref, render_file
 from keyless.generate.model import Generated, OutputFile, RoleKind
-from keyless.generate.names import terraform_name
+from keyless.generate.names import duplicate_identifier, terraform_name
 from keyless.generate.terraform_ic import identity_center_blocks
 from keyless.generate.terraform_refs import account_var, hcl_value, oidc_id, provider_of
 from keyless.generate.terraform_roles import anchor_blocks, role_blocks, scanner_blocks
@@ -39,6 +39,20 @@ _FILES = {
     RoleKind.WORKLOAD: "workload_roles.tf",
     RoleKind.KEYLESS: "keyless_access.tf",
 }
+
+
+def _refuse_duplicate_addresses(files: Mapping[str, list[Block]]) -> None:
+    """Two blocks of one address (the plan's names differ only where sanitising changed
+    them, and their hashes collide): Terraform refuses the module ("Duplicate resource")."""
+    seen: set[tuple[str, ...]] = set()
+    for blocks in files.values():
+        for block in blocks:
+            if block.type not in ("resource", "data", "output", "variable"):
+                continue  # providers share the label "aws" (their aliases tell them apart)
+            address = (block.type, *block.labels)
+            if address in seen:
+                raise duplicate_identifier("Terraform address", ".".join(block.labels))
+            seen.add(address)
 
 
 def terraform_files(generated: Generated) -> tuple[OutputFile, ...]:
@@ -72,6 +86,7 @@ def terraform_files(generated: Generated) -> tuple[OutputFile, ...]:
     files.setdefault("keyless_access.tf", []).extend(scanner_blocks(generated))
     files["guardrails.tf"] = _guardrails(generated)
     files["outputs.tf"] = output_blocks(generated)
+    _refuse_duplicate_addresses(files)
     return tuple(
         OutputFile(name, render_file(blocks, HEADER).encode())
         for name, blocks in sorted(files.items())
