@@ -42,3 +42,16 @@ def test_an_empty_path_does_not_read_the_working_directory(
 def test_a_path_is_still_read(tmp_path: Path) -> None:
     assert parse_workflow_option(f"acme/app={tmp_path}").path == tmp_path
     assert parse_workflow_option(".").path == Path(".")
+
+
+@pytest.mark.parametrize("repository", ["../..", "acme/..", "acme/app.git"])
+def test_a_repository_outside_the_grammar_is_refused_as_workflows(repository: str) -> None:
+    """``--workflows ../..=PATH`` was refused later by the rewrite it runs, as a
+    ``--repository`` that `keyless plan` has not; ``acme/app.git`` (which --link refuses)
+    named a repository no token carries. Both are refused naming --workflows."""
+    with pytest.raises(InputError, match=r"--workflows: .* is not ORG/REPO"):
+        parse_workflow_option(f"{repository}=.")
+
+
+def test_a_gitlab_project_is_a_repository() -> None:
+    assert parse_workflow_option("group/sub/project=.").repository == "group/sub/project"

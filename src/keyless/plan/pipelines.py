@@ -29,7 +29,7 @@ from types import MappingProxyType
 
 from keyless.errors import InputError, quoted, quoted_list
 from keyless.findings import FileLocation
-from keyless.plan.links import is_url, shown_target
+from keyless.plan.links import is_repository, is_url, shown_target
 from keyless.plan.model import Subject
 from keyless.plan.tenants import BITBUCKET_SYNTAX, CIRCLECI_SYNTAX
 from keyless.workflows import FixOptions, RoleSource, fix, scan
@@ -89,6 +89,13 @@ def parse_workflow_option(text: str) -> WorkflowSource:
     repository, sep, path = text.partition("=")
     if not (sep and _REPOSITORY.fullmatch(repository)):
         repository, path = "", text
+    elif not (is_repository("github", repository) or is_repository("gitlab", repository)):
+        # As --link refuses it (`../..`, `acme/app.git`); fix refused it later as a
+        # "--repository" this command has not.
+        raise InputError(
+            f"--workflows: {shown_target(repository)} is not ORG/REPO (GitLab: GROUP/PROJECT)",
+            hint="Name the repository as its tokens do: acme/app, without .git.",
+        )
     if not path:
         # Path("") is the working directory: an unset variable in a script
         # (`--workflows acme/app=$CHECKOUT`) read whatever lies there as acme/app's.
