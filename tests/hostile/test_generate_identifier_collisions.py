@@ -57,3 +57,34 @@ def test_two_names_of_one_identifier_are_refused(
     assert result.exit_code == 2, result.output
     assert f"two names of the plan give one {what}" in result.stderr
     assert not out.exists()
+
+
+def test_two_users_of_one_parameter_are_refused(
+    demo_plan: Path, tmp_path: Path, ca_cert: Path
+) -> None:
+    """With ``--identity-source external`` each user is a parameter (its Identity Store
+    ID): two users of one logical ID were one parameter, so both users' assignments went
+    to the one principal its value names, each given the other's permission sets."""
+    seen: dict[str, str] = {}
+    for combo in itertools.product(".,=+_", repeat=10):
+        name = "a" + "a".join(combo) + "@example.com"
+        first = seen.setdefault(logical_id("User", name), name)
+        if first != name:
+            break
+    renamed = {"alice@example.com": first, "carol@example.com": name}
+    document = json.loads(demo_plan.read_text())
+    center = document["identity_center"]
+    for entry in (*center["users"], *center["assignments"]):
+        entry["user_name"] = renamed.get(entry["user_name"], entry["user_name"])
+    for user in document["users"]:
+        target = user["target"] or {}
+        if target.get("identity_center_user") in renamed:
+            target["identity_center_user"] = renamed[target["identity_center_user"]]
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(document))
+    out = tmp_path / "out"
+    result = run("generate", str(plan), "--format", "cloudformation", "--identity-source",
+                 "external", "--out", str(out), "--ca-cert", str(ca_cert))  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "two names of the plan give one CloudFormation parameter" in result.stderr
+    assert not out.exists()

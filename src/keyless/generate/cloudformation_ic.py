@@ -15,9 +15,16 @@ from keyless.generate.names import UniqueIds, logical_id
 def identity_center_template(generated: Generated) -> dict[str, Any]:
     """The template (see the module doc)."""
     center = generated.identity_center
-    parameters: dict[str, Any] = {
-        "InstanceArn": {"Type": "String", "Description": "The IAM Identity Center instance"},
-        "IdentityStoreId": {"Type": "String", "Description": "The instance's identity store"},
+    # Unique: two users of one parameter (an external source) would both be the one
+    # principal its value names, given each other's permission sets.
+    parameters = UniqueIds("CloudFormation parameter")
+    parameters["InstanceArn"] = {
+        "Type": "String",
+        "Description": "The IAM Identity Center instance",
+    }
+    parameters["IdentityStoreId"] = {
+        "Type": "String",
+        "Description": "The instance's identity store",
     }
     resources = UniqueIds("CloudFormation logical ID")
     user_ids: dict[str, Any] = {}
