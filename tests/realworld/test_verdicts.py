@@ -5,17 +5,24 @@ fails when keyless reports more, less or otherwise."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from keyless.findings import FileLocation
 from keyless.iac.scan import scan as scan_iac
+from keyless.workflows import FixOptions, RoleSource
+from keyless.workflows import fix as fix_workflows
 from keyless.workflows import scan as scan_workflows
+from keyless.workflows.gitlab_pipeline import assemble
+from keyless.workflows.model import Platform
+from keyless.workflows.yamldoc import load_text
 
 HERE = Path(__file__).parent
 PULL_REQUEST = "a pull request can assume it"
 BRANCH = "an unprotected branch can assume it"
+ROLE = "arn:aws:iam::123456789012:role/deploy"
 
 # case → (the findings as (check, message), the roles not judged (their addresses))
 IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
@@ -284,6 +291,18 @@ WORKFLOWS: dict[str, list[tuple[str, str]]] = {
         ("gitlab-static-aws-keys", ".terraform.TF_VAR_aws_access_key"),
         ("gitlab-static-aws-keys", ".terraform.TF_VAR_aws_secret_key"),
     ],
+    # GitLab: a template logs in to Vault with its own ID token; the job extends it
+    "gl-vault-token-template-keys": [
+        ("gitlab-static-aws-keys", "deploy.variables.AWS_ACCESS_KEY_ID")
+    ],
+}
+
+# case → (the jobs `fix` rewrites, the jobs it leaves for a person); the rewritten copy
+# is scanned again and must be clean of what was rewritten
+FIXES: dict[str, tuple[list[str], list[str]]] = {
+    # the job gets GITLAB_OIDC_TOKEN beside the template's Vault token (GitLab merges
+    # id_tokens key by key across extends), or the token line writes an empty file
+    "gl-vault-token-template-keys": (["deploy"], []),
 }
 
 
@@ -308,3 +327,24 @@ def test_workflows_get_the_documented_verdict(case: str) -> None:
     )
     assert len(rows) == len(result.findings)
     assert rows == sorted(WORKFLOWS[case])
+
+
+@pytest.mark.parametrize("case", sorted(FIXES))
+def test_fix_gets_the_documented_outcome(case: str, tmp_path: Path) -> None:
+    copy = tmp_path / case
+    shutil.copytree(HERE / case, copy)
+    options = FixOptions(RoleSource(arn=ROLE), region="eu-west-1", repository="acme/app")
+    result = fix_workflows([copy], options)
+    rewritten, left = FIXES[case]
+    assert sorted(j.job for r in result.files for j in r.jobs) == sorted(rewritten)
+    assert sorted(str(u.job) for _, u in result.unfixed) == sorted(left)
+    for rewrite in result.changed:
+        rewrite.file.path.write_text(rewrite.after, encoding="utf-8")
+    rows = [(f.check, f.location) for f in scan_workflows([copy]).findings]
+    assert [
+        r for r in rows if isinstance(r[1], FileLocation) and r[1].route.split(".")[0] in rewritten
+    ] == []
+    for gitlab in [r for r in result.changed if r.file.platform is Platform.GITLAB]:
+        pipeline = assemble([(r.file, load_text(r.after, r.file.path)) for r in result.files])
+        for job in (j for j in pipeline.jobs() if j.name in rewritten):
+            assert "GITLAB_OIDC_TOKEN" in job.keys["id_tokens"], (gitlab.file.path, job.name)

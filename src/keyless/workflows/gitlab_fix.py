@@ -30,6 +30,7 @@ from keyless.workflows.gitlab_blockers import (
     referenced_key_sites,
     shared_blockers,
 )
+from keyless.workflows.gitlab_id_tokens import declare_token, token_blocker
 from keyless.workflows.gitlab_jwt_fix import TOKEN_VARIABLE, plan_token_fixes
 from keyless.workflows.gitlab_keys import WORKFLOW_RULES_LEFT, rule_keys, variable_value
 from keyless.workflows.gitlab_pipeline import Job, Pipeline, Section
@@ -131,7 +132,9 @@ def plan(
         return plans
     referenced = referenced_key_sites(pipeline)
     blocked = {
-        j.name: reasons for j in key_jobs if (reasons := blockers(j, usage[j.name], referenced))
+        j.name: reasons
+        for j in key_jobs
+        if (reasons := [*blockers(j, usage[j.name], referenced), *_token_blockers(j, pipeline)])
     }
     blocked = shared_blockers(key_jobs, usage, blocked)
     for job in key_jobs:
@@ -160,13 +163,9 @@ def plan(
         lines = document.lines
         if not job_usage.variables:
             target.edits.append(_add_variables(lines, job, wiring, options))
-        if "id_tokens" not in job.keys:
-            block = {"id_tokens": {TOKEN_VARIABLE: {"aud": "sts.amazonaws.com"}}}
-            target.edits.append(
-                insert_before_first_key(
-                    lines, job.entry.node, mapping_lines(block, entry_column(job.entry.node))
-                )
-            )
+        declared = declare_token(lines, job)
+        if declared is not None:
+            target.edits.append(declared)
         target.edits.append(_token_line(lines, job))
         target.jobs.append(_job_rewrite(job, project, default_branch, options))
     hosts = {id(f.script) for j in rewritten if (f := first_section(j)) is not None and f.own}
@@ -181,6 +180,11 @@ def plan(
                 "them from the project's or group's settings once the role works"
             )
     return plans
+
+
+def _token_blockers(job: Job, pipeline: Pipeline) -> list[str]:
+    reason = token_blocker(job, pipeline)
+    return [] if reason is None else [reason]
 
 
 def _wiring(options: FixOptions) -> dict[str, str]:
