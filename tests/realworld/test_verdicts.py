@@ -292,9 +292,17 @@ WORKFLOWS: dict[str, list[tuple[str, str]]] = {
         ("gitlab-static-aws-keys", ".terraform.TF_VAR_aws_secret_key"),
     ],
     # GitLab: a template logs in to Vault with its own ID token; the job extends it
+    # GitLab's ECS template, included: nothing in the file, the template not read (exit 3)
+    "gl-ecs-template-include": [],
     "gl-vault-token-template-keys": [
         ("gitlab-static-aws-keys", "deploy.variables.AWS_ACCESS_KEY_ID")
     ],
+}
+
+# case → what is named as not read (the part after the file: an include from outside)
+UNREAD: dict[str, list[str]] = {
+    # GitLab's ECS template reads AWS_ACCESS_KEY_ID from the CI/CD variables: unseen
+    "gl-ecs-template-include": ["include template 'AWS/Deploy-ECS.gitlab-ci.yml'"],
 }
 
 # case → (the jobs `fix` rewrites, the jobs it leaves for a person); the rewritten copy
@@ -327,6 +335,7 @@ def test_workflows_get_the_documented_verdict(case: str) -> None:
     )
     assert len(rows) == len(result.findings)
     assert rows == sorted(WORKFLOWS[case])
+    assert sorted(u.where.split(": ", 1)[1] for u in result.unread) == UNREAD.get(case, [])
 
 
 @pytest.mark.parametrize("case", sorted(FIXES))

@@ -1,0 +1,75 @@
+"""GitLab includes from outside the repository (another project, a URL, a CI/CD template,
+a component: https://docs.gitlab.com/ci/yaml/#include) bring jobs, templates and
+variables keyless never sees: each is named as not read (exit 3), never passed as clean."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from keyless.workflows import fix, scan
+
+from .builders import options, repo
+
+JOB = "deploy:\n  script:\n    - aws s3 ls\n"
+
+
+@pytest.mark.parametrize(
+    ("include", "named", "kind"),
+    [
+        (
+            "  - project: acme/ci-templates\n    ref: main\n    file: /templates/aws.yml\n",
+            "include project 'acme/ci-templates' file '/templates/aws.yml'",
+            "a file of another project",
+        ),
+        (
+            "  - project: acme/ci\n    file:\n      - /a.yml\n      - /b.yml\n",
+            "include project 'acme/ci' file ['/a.yml', '/b.yml']",
+            "a file of another project",
+        ),
+        (
+            "  - remote: https://example.com/ci/deploy.yml\n",
+            "include remote 'https://example.com/ci/deploy.yml'",
+            "a file at a URL",
+        ),
+        (
+            "  - https://example.com/ci/deploy.yml\n",
+            "include 'https://example.com/ci/deploy.yml'",
+            "a file at a URL",
+        ),
+        (
+            "  - template: Jobs/Deploy/ECS.gitlab-ci.yml\n",
+            "include template 'Jobs/Deploy/ECS.gitlab-ci.yml'",
+            "one of GitLab's CI/CD templates",
+        ),
+        (
+            "  - component: $CI_SERVER_FQDN/acme/aws/deploy@1.0\n",
+            "include component '$CI_SERVER_FQDN/acme/aws/deploy@1.0'",
+            "a CI/CD component",
+        ),
+    ],
+)
+def test_an_include_from_outside_the_repository_is_not_read(
+    tmp_path: Path, include: str, named: str, kind: str
+) -> None:
+    root = repo(tmp_path, {".gitlab-ci.yml": f"include:\n{include}{JOB}"})
+    result = scan([root])
+    (unread,) = result.unread
+    assert unread.where == f"{root / '.gitlab-ci.yml'}: {named}"
+    assert unread.reason.startswith(f"{kind}, not in the repository")
+    assert result.exit_code("high") == 3
+    assert fix([root], options()).exit_code() == 3
+
+
+def test_a_remote_include_written_as_a_string_is_not_read(tmp_path: Path) -> None:
+    text = f"include: https://example.com/ci.yml\n{JOB}"
+    (unread,) = scan([repo(tmp_path, {".gitlab-ci.yml": text})]).unread
+    assert "a file at a URL" in unread.reason
+
+
+def test_a_local_include_is_still_read(tmp_path: Path) -> None:
+    files = {".gitlab-ci.yml": f"include:\n  - local: ci/jobs.yml\n{JOB}", "ci/jobs.yml": JOB}
+    result = scan([repo(tmp_path, files)])
+    assert result.unread == ()
+    assert len(result.files) == 2
