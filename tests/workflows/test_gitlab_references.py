@@ -68,3 +68,32 @@ def test_keys_fix_does_not_rewrite_are_listed_not_passed_over(tmp_path: Path) ->
         "line 3 (.aws.variables.AWS_ACCESS_KEY_ID): AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY "
         "set for template '.aws': keyless did not rewrite it; do it by hand"
     )
+
+
+#: Each key taken one by one from a template's variables of other names.
+EACH_KEY = """
+    .creds:
+      variables:
+        KEY: $PROD_AWS_ACCESS_KEY_ID
+        SECRET: $PROD_AWS_SECRET_ACCESS_KEY
+    deploy:
+      variables:
+        AWS_ACCESS_KEY_ID: !reference [.creds, variables, KEY]
+        AWS_SECRET_ACCESS_KEY: !reference [.creds, variables, SECRET]
+      script:
+        - aws s3 ls
+"""
+
+
+def test_keys_referenced_one_by_one_are_not_called_another_stores(tmp_path: Path) -> None:
+    # The scan reports the keys at the template, where they are written; the job that
+    # reads them is an AWS job, not one "for another endpoint".
+    result = fix([repo(tmp_path, {".gitlab-ci.yml": EACH_KEY})], options())
+    rewrite = only(result, ".gitlab-ci.yml")
+    assert not any("another endpoint" in n for n in rewrite.notes)
+    assert [j.job for j in rewrite.jobs] == ["deploy"]
+    assert "!reference [.creds" not in rewrite.after
+    # The template's keys stay, listed for a person: the scan still reports them.
+    assert "$PROD_AWS_ACCESS_KEY_ID" in rewrite.after
+    assert [u.job for u in rewrite.unfixed] == [None, None]
+    assert result.exit_code() == 1

@@ -31,7 +31,7 @@ from keyless.workflows.gitlab_keys import (
     rule_keys,
     variable_value,
 )
-from keyless.workflows.gitlab_pipeline import Job, Pipeline, Section, dereferenced
+from keyless.workflows.gitlab_pipeline import Job, Pipeline, Section, dereferenced, is_reference
 from keyless.workflows.yamldoc import (
     Document,
     has_own,
@@ -55,6 +55,9 @@ class KeyUsage:
     rule_keys: tuple[str, ...] = ()
     #: Key variables its ``parallel:matrix`` sets, one instance each.
     matrix_keys: tuple[str, ...] = ()
+    #: Key variables whose value is a ``!reference`` to another entry's: the scan reports
+    #: the keys where they are written, there.
+    referenced: bool = False
 
     @property
     def uses_keys(self) -> bool:
@@ -72,6 +75,7 @@ def keys_not_reported(usage: KeyUsage) -> bool:
         bool(usage.variables)
         and not usage.exports
         and not usage.handoffs
+        and not usage.referenced
         and all(not key_variables(site) for site, _, _ in usage.variables.values())
     )
 
@@ -107,6 +111,9 @@ def key_usage(job: Job) -> KeyUsage:
         handoffs,
         rules,
         tuple(dict.fromkeys(k for _, _, ks in matrix for k in ks)),
+        referenced=any(
+            is_reference(var.site.get(name)) for name, var in job.key_variables().items()
+        ),
     )
 
 

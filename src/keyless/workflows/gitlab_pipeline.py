@@ -220,13 +220,18 @@ def resolve(pipeline: Pipeline, entry: Entry) -> Job:
     return Job(entry, variables, sections, keys, tuple(dict.fromkeys(missing)))
 
 
+def is_reference(value: Any) -> bool:
+    """Whether ``value`` is a ``!reference [NAME, key, …]`` tag."""
+    return is_seq(value) and getattr(getattr(value, "tag", None), "value", None) == _TAG
+
+
 def dereferenced(pipeline: Pipeline, value: Any, entry: Entry) -> tuple[Any, Entry | None]:
     """``value``, or what a ``!reference [NAME, key, …]`` tag names (followed as GitLab
     does, at most 10 levels deep: https://docs.gitlab.com/ci/yaml/yaml_optimization/#reference-tags),
     with the entry it is written in (``entry`` for a value that is no reference). (None,
     None) when the reference names nothing among the files read."""
     for _ in range(MAX_REFERENCES):
-        if not (is_seq(value) and getattr(getattr(value, "tag", None), "value", None) == _TAG):
+        if not is_reference(value):
             return value, entry
         path = scalar_texts(value)
         target = pipeline.entries.get(path[0]) if path and len(path) == len(value) else None
