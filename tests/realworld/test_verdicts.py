@@ -18,6 +18,7 @@ from keyless.workflows import scan as scan_workflows
 from keyless.workflows.gitlab_pipeline import assemble
 from keyless.workflows.model import Platform
 from keyless.workflows.yamldoc import load_text
+from tests.workflows.conftest import actionlint_available, run_actionlint
 
 HERE = Path(__file__).parent
 PULL_REQUEST = "a pull request can assume it"
@@ -282,6 +283,12 @@ WORKFLOWS: dict[str, list[tuple[str, str]]] = {
     # the called workflow shares the caller's event and checks its head out
     "gh-pwn-request-callee-event": [("workflow-untrusted-checkout-id-token", "jobs.ci.uses")],
     # the IAM user's keys handed to Terraform's provider as TF_VAR_ variables, per step
+    # keys passed to a local reusable workflow whose jobs run in environments
+    "gh-reusable-keys-environments": [
+        ("workflow-static-aws-keys-env", "jobs.cicd.secrets.AWS_ACCESS_KEY_ID"),
+        ("workflow-static-aws-keys", "jobs.DeployStage.steps[1].with.aws-access-key-id"),
+        ("workflow-static-aws-keys", "jobs.DeployProd.steps[1].with.aws-access-key-id"),
+    ],
     "gh-terraform-tf-var-keys": [
         ("workflow-static-aws-keys-env", "jobs.terraform.steps[3].env.TF_VAR_aws_access_key"),
         ("workflow-static-aws-keys-env", "jobs.terraform.steps[4].env.TF_VAR_aws_access_key"),
@@ -305,12 +312,23 @@ UNREAD: dict[str, list[str]] = {
     "gl-ecs-template-include": ["include template 'AWS/Deploy-ECS.gitlab-ci.yml'"],
 }
 
-# case → (the jobs `fix` rewrites, the jobs it leaves for a person); the rewritten copy
-# is scanned again and must be clean of what was rewritten
-FIXES: dict[str, tuple[list[str], list[str]]] = {
+# case → (the jobs `fix` rewrites, the jobs it leaves for a person, every `sub` the role
+# must trust); the rewritten copy is scanned again and must be clean of what was rewritten
+FIXES: dict[str, tuple[list[str], list[str], list[str]]] = {
     # the job gets GITLAB_OIDC_TOKEN beside the template's Vault token (GitLab merges
     # id_tokens key by key across extends), or the token line writes an empty file
-    "gl-vault-token-template-keys": (["deploy"], []),
+    "gl-vault-token-template-keys": (
+        ["deploy"],
+        [],
+        ["project_path:acme/app:ref_type:branch:ref:main"],
+    ),
+    # the caller assumes nothing: the called workflow's jobs do, in their environments;
+    # the caller's own ref (the main branch) is no subject to trust
+    "gh-reusable-keys-environments": (
+        ["DeployProd", "DeployStage"],
+        [],
+        ["repo:acme/app:environment:Production", "repo:acme/app:environment:Stage"],
+    ),
 }
 
 
@@ -344,8 +362,10 @@ def test_fix_gets_the_documented_outcome(case: str, tmp_path: Path) -> None:
     shutil.copytree(HERE / case, copy)
     options = FixOptions(RoleSource(arn=ROLE), region="eu-west-1", repository="acme/app")
     result = fix_workflows([copy], options)
-    rewritten, left = FIXES[case]
+    rewritten, left, subjects = FIXES[case]
     assert sorted(j.job for r in result.files for j in r.jobs) == sorted(rewritten)
+    trusted = {s.value for r in result.files for j in r.jobs for s in j.recommended}
+    assert sorted(trusted) == sorted(subjects)
     assert sorted(str(u.job) for _, u in result.unfixed) == sorted(left)
     for rewrite in result.changed:
         rewrite.file.path.write_text(rewrite.after, encoding="utf-8")
@@ -353,6 +373,9 @@ def test_fix_gets_the_documented_outcome(case: str, tmp_path: Path) -> None:
     assert [
         r for r in rows if isinstance(r[1], FileLocation) and r[1].route.split(".")[0] in rewritten
     ] == []
+    if actionlint_available() is None:
+        for github in [r for r in result.changed if r.file.platform is Platform.GITHUB]:
+            assert run_actionlint([github.file.path]) == []  # one file a run: see conftest
     for gitlab in [r for r in result.changed if r.file.platform is Platform.GITLAB]:
         pipeline = assemble([(r.file, load_text(r.after, r.file.path)) for r in result.files])
         for job in (j for j in pipeline.jobs() if j.name in rewritten):

@@ -127,3 +127,22 @@ def test_without_callers_among_the_files_it_stays_computed(tmp_path: Path) -> No
     )
     found = job(only(fix([root], options()), "deploy.yml"), "deploy")
     assert [w.subject.value for w in found.withheld] == ["repo:acme/app:environment:*"]
+
+
+def test_the_caller_lists_no_subject_of_its_own(tmp_path: Path) -> None:
+    # The calling job runs no step and requests no token: its branch (`ref:refs/heads/main`)
+    # is no subject the role needs, only the called job's environment is.
+    root = repo(
+        tmp_path,
+        {
+            ".github/workflows/deploy.yml": CALLED.replace("ENVIRONMENT", "production"),
+            ".github/workflows/release.yml": CALLER.replace("JOBS", call("prod")),
+        },
+    )
+    result = fix([root], options())
+    caller = only(result, "release.yml")
+    assert caller.changed
+    assert caller.jobs == ()
+    assert "whose jobs assume the role" in " ".join(caller.notes)
+    trusted = {s.value for f in result.files for j in f.jobs for s in j.recommended}
+    assert trusted == {"repo:acme/app:environment:production"}

@@ -208,7 +208,8 @@ def plan(
             grants[name] = perms.union(grants[name], context.callees[call.local_path].permissions)
             result.notes.append(
                 f"job {quoted(name)} no longer passes {', '.join(call.keys)} to "
-                f"{shown_name(call.callee)}"
+                f"{shown_name(call.callee)}, whose jobs assume the role (their subjects are "
+                "listed with it)"
             )
     for call in grant_callers:
         refused = refused_grant(root, call.job, jobs[call.job], context.root)
@@ -235,6 +236,11 @@ def plan(
     if not blocked:
         result.edits += optional_key_secrets(lines, root)
     for name in rewritten:
+        if isinstance(jobs[name].get("uses"), str):
+            # A job calling a reusable workflow runs no step and requests no token: the
+            # called workflow's jobs assume the role, with subjects of their own (their
+            # environment's, not the caller's ref), listed with that workflow.
+            continue
         result.jobs.append(_job_rewrite(analysis, name, jobs[name], role, options, context))
     return result, _outcome(analysis, set(key_jobs), set(rewritten))
 
