@@ -289,6 +289,13 @@ WORKFLOWS: dict[str, list[tuple[str, str]]] = {
         ("workflow-static-aws-keys", "jobs.DeployStage.steps[1].with.aws-access-key-id"),
         ("workflow-static-aws-keys", "jobs.DeployProd.steps[1].with.aws-access-key-id"),
     ],
+    # the key pair chosen by the branch: one finding, at the key input
+    "gh-keys-chosen-by-branch": [
+        (
+            "workflow-static-aws-keys",
+            "jobs.build-and-deploy.steps[1].with.aws-access-key-id",
+        )
+    ],
     "gh-terraform-tf-var-keys": [
         ("workflow-static-aws-keys-env", "jobs.terraform.steps[3].env.TF_VAR_aws_access_key"),
         ("workflow-static-aws-keys-env", "jobs.terraform.steps[4].env.TF_VAR_aws_access_key"),
@@ -322,6 +329,9 @@ FIXES: dict[str, tuple[list[str], list[str], list[str]]] = {
         [],
         ["project_path:acme/app:ref_type:branch:ref:main"],
     ),
+    # the branch chooses between two IAM users (prod, staging): one role cannot stand for
+    # both, so the job is left (exit 1), as two configure steps gated by `if:` are
+    "gh-keys-chosen-by-branch": ([], ["build-and-deploy"], []),
     # the caller assumes nothing: the called workflow's jobs do, in their environments;
     # the caller's own ref (the main branch) is no subject to trust
     "gh-reusable-keys-environments": (

@@ -39,6 +39,8 @@ from keyless.workflows.yamldoc import is_flow, is_map, is_seq, parents
 Blockers = dict[str, list[str]]
 _LITERAL_KEY = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 _EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
+_EXPRESSION = re.compile(r"\$\{\{(.{0,2000}?)\}\}", re.DOTALL)
+_CONTEXT_NAME = re.compile(r"(?<![\w.-])(?:secrets|vars)\.[A-Za-z_][A-Za-z0-9_-]{0,99}", re.ASCII)
 _MATRIX_NAME = re.compile(r"(?<![\w.-])matrix\.([A-Za-z_][A-Za-z0-9_-]{0,99})", re.ASCII)
 # configure-aws-credentials releases before v1.6.0, which added GitHub OIDC (and
 # web-identity-token-file): given a role and no keys, they fail.
@@ -84,6 +86,15 @@ def find_blockers(
             reasons.append(
                 f"it uses {len(pairs)} different key pairs ({', '.join(sorted(pairs))}): one role "
                 "cannot stand for both; split the job or rewrite it by hand"
+            )
+        chosen = _chosen_by_condition(_key_ids(workflow_env, job))
+        if len(pairs) <= 1 and chosen and not _role_per_computed_environment(options, job):
+            reasons.append(
+                f"its key ID is chosen by a condition among {', '.join(chosen)}: each may be "
+                "another IAM user, even of another account, and one role cannot stand for "
+                "them all; give each its own role by hand (`role-to-assume: ${{ cond && "
+                "vars.ROLE_A || vars.ROLE_B }}`), or run the job in an environment chosen by "
+                "the same condition and fix with --role-arn-from vars.NAME, NAME set in each"
             )
         chosen_by = _matrix_names(_key_sources(workflow_env, job))
         if chosen_by and not _role_follows_environment(options, job):
@@ -321,6 +332,26 @@ def _role_follows_environment(options: FixOptions, job: Any) -> bool:
         and environment is not None
         and bool(_matrix_names([environment]))
     )
+
+
+def _role_per_computed_environment(options: FixOptions, job: Any) -> bool:
+    """Whether the role, taken from a variable or secret, can differ as the keys did: the
+    job's environment is an expression, and each environment has its own variables."""
+    environment = job_environment(job)
+    return options.role.reference is not None and environment is not None and "${{" in environment
+
+
+def _chosen_by_condition(values: set[str]) -> list[str]:
+    """The secrets and variables a key ID expression chooses among by a condition
+    (``${{ github.ref == 'refs/heads/main' && secrets.PROD_KEY || secrets.DEV_KEY }}``),
+    each once; none for one source, or a plain fallback (``secrets.KEY || vars.KEY``)."""
+    found: list[str] = []
+    for value in values:
+        for expression in _EXPRESSION.findall(value):
+            names = list(dict.fromkeys(_CONTEXT_NAME.findall(expression)))
+            if "&&" in expression and len(names) > 1:
+                found += [n for n in names if n not in found]
+    return found
 
 
 def _key_ids(workflow_env: Any, job: Any) -> set[str]:
