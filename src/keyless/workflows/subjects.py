@@ -18,6 +18,7 @@ from typing import Any
 
 from keyless.errors import QUOTED_CHARACTERS, quoted
 from keyless.workflows.github_callers import CallerInputs, from_callers
+from keyless.workflows.github_job_events import narrowed_triggers
 from keyless.workflows.matrix import expand
 from keyless.workflows.model import Subject, SubjectOperator
 from keyless.workflows.yamldoc import is_map, is_seq, scalar_texts
@@ -150,7 +151,7 @@ def github_subjects(
     """The ``sub`` values of one job, and whether a pull request can run it. ``callers``:
     the jobs among the files read that call this (reusable) workflow, whose inputs can
     name its environment."""
-    triggers = _triggers(workflow.get("on"))
+    triggers = narrowed_triggers(_triggers(workflow.get("on")), job.get("if"))
     pull_request = any(event in _PR_EVENTS or event == "pull_request_target" for event in triggers)
     environments = _environments(workflow, job, callers)
     if environments is not None:
