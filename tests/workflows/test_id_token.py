@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from keyless.workflows import scan
+from keyless.workflows import fix, scan
 from keyless.workflows.oidc_use import needless_id_token_jobs
 from keyless.workflows.yamldoc import load_text
 
-from .builders import repo
+from .builders import GITHUB_CONFIGURE_KEYS, only, options, repo
 
 WORKFLOW = """
 name: ci
@@ -130,3 +130,24 @@ def test_the_finding_names_the_jobs_that_do_not_need_the_token(tmp_path: Path) -
         "job 'test' may request an OIDC token without using one "
         "(id-token: write at workflow level)",
     )
+
+
+@pytest.mark.parametrize(
+    ("permissions", "written"),
+    [
+        ("permissions: write-all\n", "permissions: write-all"),
+        ("permissions: {id-token: write, contents: read}\n", "permissions (in flow style)"),
+    ],
+)
+def test_fix_says_when_it_cannot_narrow_the_workflows_grant(
+    tmp_path: Path, permissions: str, written: str
+) -> None:
+    # `fix` removes a block-style workflow-level id-token: write; these it cannot, and the
+    # other jobs keep a grant with which they can assume the role on the same subject.
+    build = "  build:\n    runs-on: x\n    steps:\n      - run: make\n"
+    text = GITHUB_CONFIGURE_KEYS.replace("jobs:\n", f"{permissions}jobs:\n{build}")
+    rewrite = only(fix([repo(tmp_path, {".github/workflows/d.yml": text})], options()), "d.yml")
+    assert [j.job for j in rewrite.jobs] == ["deploy"]
+    (note,) = [n for n in rewrite.notes if "workflow-broad-id-token" in n]
+    assert note.startswith(f"the workflow's {written} was left as it is")
+    assert "(jobs 'build' too)" in note

@@ -48,6 +48,7 @@ from keyless.workflows.github_edits import (
     rewrite_key_inputs,
 )
 from keyless.workflows.github_grants import (
+    broad_grant_note,
     grant_permissions,
     narrow_workflow_id_token,
     refused_grant,
@@ -220,7 +221,10 @@ def plan(
             {"id-token": "write"}, context.callees[call.local_path].permissions
         )
     if analysis.broad_id_token:
-        result.edits += narrow_workflow_id_token(lines, root)
+        narrowed = narrow_workflow_id_token(lines, root)
+        result.edits += narrowed
+        if not narrowed:
+            result.notes.append(broad_grant_note(root, jobs, rewritten))
         for name, job in jobs.items():
             if name in grants or not (_uses_oidc(job) or isinstance(job.get("uses"), str)):
                 continue

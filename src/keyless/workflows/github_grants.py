@@ -7,10 +7,11 @@ https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from keyless.errors import quoted
+from keyless.errors import quoted, quoted_list
 from keyless.workflows import permissions as perms
 from keyless.workflows.edits import Plan, entry_column, insert_before_first_key, key_block
 from keyless.workflows.github import describe_step, shown_name, steps_of
@@ -117,6 +118,26 @@ def narrow_workflow_id_token(lines: list[str], root: Any) -> list[Edit]:
         return [Edit(start, end, tuple(mapping_lines({"permissions": {}}, column)))]
     start, end, _ = key_block(lines, permissions, "id-token")
     return [Edit(start, end)]
+
+
+def broad_grant_note(root: Any, jobs: Mapping[str, Any], rewritten: Sequence[str]) -> str:
+    """What to say when the workflow's ``id-token: write`` could not be narrowed
+    (``permissions: write-all``, a flow mapping): every job without permissions of its
+    own keeps it, and any of them whose token carries a subject the role trusts can
+    assume the role."""
+    others = [n for n, job in jobs.items() if n not in rewritten and "permissions" not in job]
+    written = (
+        "permissions: write-all"
+        if root.get("permissions") == "write-all"
+        else ("permissions (in flow style)")
+    )
+    who = f" (jobs {quoted_list(others)} too)" if others else ""
+    return (
+        f"the workflow's {written} was left as it is: it gives id-token: write to every job "
+        f"without permissions of its own{who}, and any of them whose token carries a subject "
+        "the role trusts can assume it; replace it with the permissions each job needs "
+        "(workflow-broad-id-token)"
+    )
 
 
 def refused_grant(root: Any, name: str, job: Any, repository_root: Path | None) -> Unfixed | None:
