@@ -18,6 +18,7 @@ from typing import Any
 
 from keyless.errors import QUOTED_CHARACTERS, quoted
 from keyless.workflows.github_callers import CallerInputs, from_callers
+from keyless.workflows.github_choices import chosen_literals
 from keyless.workflows.github_job_events import narrowed_triggers
 from keyless.workflows.matrix import expand
 from keyless.workflows.model import Subject, SubjectOperator
@@ -125,6 +126,10 @@ def _environments(
     if names is not None:
         reason = "job environment" + (" (a matrix value)" if len(names) > 1 else "")
         return tuple((name, reason) for name in names)
+    chosen = chosen_literals(environment)
+    if chosen is not None:
+        why = "job environment (one of the values its condition chooses)"
+        return tuple((name, why) for name in chosen)
     given = from_callers(environment, workflow, callers)
     if given is not None:
         return tuple((name, f"job environment (given by the caller {who})") for name, who in given)
