@@ -296,6 +296,8 @@ WORKFLOWS: dict[str, list[tuple[str, str]]] = {
             "jobs.build-and-deploy.steps[1].with.aws-access-key-id",
         )
     ],
+    # CircleCI: the role is assumed in a reusable command (a step, an orb step's auth:)
+    "cc-command-assumes-role": [],
     "gh-terraform-tf-var-keys": [
         ("workflow-static-aws-keys-env", "jobs.terraform.steps[3].env.TF_VAR_aws_access_key"),
         ("workflow-static-aws-keys-env", "jobs.terraform.steps[4].env.TF_VAR_aws_access_key"),

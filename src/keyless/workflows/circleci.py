@@ -27,6 +27,7 @@ from typing import Any
 from keyless.checks.registry import Check, Scope
 from keyless.errors import quoted
 from keyless.findings import Finding, Severity
+from keyless.workflows.circleci_commands import with_commands
 from keyless.workflows.keyuse import (
     KEY_USE,
     KEY_VARIABLES,
@@ -153,11 +154,11 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
                 add((line + 1, column + 1), f"{key} is set in the environment of {label}", route)
             if section == "executors":
                 continue
-            uses_oidc = _uses_oidc(body)
+            uses_oidc = _uses_oidc(root, body)
             steps = body.get("steps")
             for index, item in enumerate(steps if is_seq(steps) else ()):
                 route = f"{where}.steps[{index}]"
-                orb = _orb_step(item, aliases)
+                orb = _orb_step(item, aliases, root)
                 if orb is not None and not uses_oidc:
                     line, column = item_position(steps, index)
                     add(
@@ -180,15 +181,19 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
     return out
 
 
-def _uses_oidc(body: Any) -> bool:
-    """Whether a job (or command) assumes a role itself: an orb step given ``role_arn``,
-    or a script that exchanges the OIDC token or writes a session token."""
-    return has_key(body.get("steps"), _ROLE_KEYS) or any(
-        TEMPORARY.search(text) for text in strings(body.get("steps"))
+def _uses_oidc(root: Any, body: Any) -> bool:
+    """Whether a job (or command) assumes a role itself, or through a reusable command it
+    runs (:mod:`.circleci_commands`): an orb step given ``role_arn``, or a script that
+    exchanges the OIDC token or writes a session token."""
+    return any(
+        has_key(node.get("steps"), _ROLE_KEYS)
+        or any(TEMPORARY.search(text) for text in strings(node.get("steps")))
+        for node in with_commands(root, body)
+        if is_map(node)
     )
 
 
-def _orb_step(item: Any, aliases: dict[str, str]) -> str | None:
+def _orb_step(item: Any, aliases: dict[str, str], root: Any) -> str | None:
     """``aws-cli/setup`` when the step runs an AWS orb command without a role."""
     if isinstance(item, str):
         name, params = item, None
@@ -197,7 +202,10 @@ def _orb_step(item: Any, aliases: dict[str, str]) -> str | None:
     else:
         return None
     alias, _, command = str(name).partition("/")
-    if alias not in aliases or not command or has_key(params, _ROLE_KEYS):
+    if alias not in aliases or not command:
+        return None
+    # `role_arn` given, or an `auth:` of commands of the file that assume a role.
+    if any(has_key(node, _ROLE_KEYS) for node in with_commands(root, params)):
         return None
     return f"{aliases[alias].split('/')[1]}/{command}"
 
@@ -252,7 +260,7 @@ def _workflow_orb_jobs(root: Any, aliases: dict[str, str], file: WorkflowFile) -
         if not is_seq(jobs):
             continue
         for index, item in enumerate(jobs):
-            orb = _orb_step(item, aliases)
+            orb = _orb_step(item, aliases, root)
             if orb is None:
                 continue
             line, column = item_position(jobs, index)

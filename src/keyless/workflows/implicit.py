@@ -43,6 +43,7 @@ from typing import Any
 from keyless.checks.registry import Check, Scope
 from keyless.errors import quoted
 from keyless.findings import Finding, Severity
+from keyless.workflows.circleci_commands import with_commands
 from keyless.workflows.gitlab_keys import HOOK_SECTION, SCRIPT_SECTIONS
 from keyless.workflows.gitlab_pipeline import assemble
 from keyless.workflows.keyuse import KEY_VARIABLES, TEMPORARY, has_key, mappings, strings
@@ -149,8 +150,12 @@ def circleci_findings(
     for name, body in jobs.items():
         if not is_map(body) or within(f"jobs.{name}", reported) or _is_self_hosted(root, body):
             continue
-        texts = list(strings(body))
-        if has_key(body, frozenset({"role_arn", "role-arn"})) or other_signs(texts):
+        # The job's own text and that of the reusable commands it runs.
+        bodies = with_commands(root, body)
+        texts = [text for node in bodies for text in strings(node)]
+        if any(has_key(n, frozenset({"role_arn", "role-arn"})) for n in bodies) or other_signs(
+            texts
+        ):
             continue
         steps = body.get("steps")
         for index, step in enumerate(steps if is_seq(steps) else ()):
