@@ -35,6 +35,7 @@ from keyless.workflows.gitlab_keys import (
     shown_section,
     variable_value,
 )
+from keyless.workflows.gitlab_secrets import fetched_keys
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import (
     Document,
@@ -116,11 +117,15 @@ class GitlabAnalysis:
     #: Keys a job's or ``workflow:``'s ``rules:`` set when a rule matches, and those a
     #: job's ``parallel:matrix`` sets for its instances.
     rule_variables: tuple[KeyVariables, ...] = ()
+    #: Keys a job reads from an external secret store (``secrets:``): :mod:`.gitlab_secrets`.
+    fetched: tuple[KeyHandOff, ...] = ()
 
     @property
     def has_static_keys(self) -> bool:
         """Whether keys are written anywhere in the file."""
-        return bool(self.variables or self.exports or self.handoffs or self.rule_variables)
+        return bool(
+            self.variables or self.exports or self.handoffs or self.rule_variables or self.fetched
+        )
 
 
 def _exports(job: str | None, node: Any) -> Iterator[ScriptExports]:
@@ -170,6 +175,7 @@ def analyse(document: Document) -> GitlabAnalysis:
         handoffs.extend(_handoffs(None, root))
         handoffs.extend(_handoffs("default", root.get("default")))
     rules: list[KeyVariables] = []
+    fetched: list[KeyHandOff] = []
     workflow: Any = root.get("workflow") if is_map(root) else None
     if is_map(workflow):
         rules += _rule_sites(None, "workflow", workflow.get("rules"))
@@ -182,7 +188,10 @@ def analyse(document: Document) -> GitlabAnalysis:
         handoffs.extend(_handoffs(name, job))
         rules += _rule_sites(name, name, job.get("rules"))
         rules += _matrix_sites(name, job.get("parallel"))
-    return GitlabAnalysis(document, tuple(variables), tuple(exports), tuple(handoffs), tuple(rules))
+        fetched += (KeyHandOff(name, node, key, reason) for node, key, reason in fetched_keys(job))
+    return GitlabAnalysis(
+        document, tuple(variables), tuple(exports), tuple(handoffs), tuple(rules), tuple(fetched)
+    )
 
 
 def _rule_sites(job: str | None, route: str, rules: Any) -> Iterator[KeyVariables]:
@@ -259,6 +268,14 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
             key_position(item.node, item.keys[0]),
             f"{', '.join(item.keys)} set for {scope}{item.how}",
             f"{item.rule}.{item.keys[0]}",
+        )
+    for fetch in analysis.fetched:
+        add(
+            fetch.node,
+            fetch.key,
+            key_position(fetch.node, fetch.key),
+            f"{scope_of(fetch.job)} {fetch.reason}",
+            f"{fetch.job}.secrets.{fetch.key}",
         )
     for handoff in analysis.handoffs:
         scope = scope_of(handoff.job)
