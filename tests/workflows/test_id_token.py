@@ -151,3 +151,28 @@ def test_fix_says_when_it_cannot_narrow_the_workflows_grant(
     (note,) = [n for n in rewrite.notes if "workflow-broad-id-token" in n]
     assert note.startswith(f"the workflow's {written} was left as it is")
     assert "(jobs 'build' too)" in note
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        "uses: pypa/gh-action-pypi-publish@release/v1",
+        "uses: google-github-actions/auth@v2\n        with:\n          project_id: x",
+        "uses: hashicorp/vault-action@v3\n        with:\n          method: jwt",
+        "run: npm publish --provenance",
+    ],
+)
+def test_fix_keeps_the_token_of_a_job_that_uses_it_for_something_else(
+    tmp_path: Path, step: str
+) -> None:
+    # Narrowing a workflow-level id-token: write to the jobs that assume a role must not
+    # take it from a job that publishes to PyPI, logs in to Google Cloud or Vault with it.
+    other = f"  publish:\n    runs-on: x\n    steps:\n      - {step}\n"
+    text = GITHUB_CONFIGURE_KEYS.replace(
+        "jobs:\n", f"permissions:\n  contents: read\n  id-token: write\njobs:\n{other}"
+    )
+    after = only(fix([repo(tmp_path, {".github/workflows/d.yml": text})], options()), "d.yml").after
+    root = load_text(after, Path("d.yml")).root
+    assert "id-token" not in root["permissions"]
+    assert root["jobs"]["publish"]["permissions"]["id-token"] == "write"
+    assert root["jobs"]["deploy"]["permissions"]["id-token"] == "write"

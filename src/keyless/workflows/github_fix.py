@@ -63,6 +63,7 @@ from keyless.workflows.model import (
     SubjectOperator,
     Unfixed,
 )
+from keyless.workflows.oidc_use import may_use_oidc
 from keyless.workflows.subjects import github_subjects
 from keyless.workflows.values import role_account
 from keyless.workflows.verdict import judge
@@ -226,7 +227,7 @@ def plan(
         if not narrowed:
             result.notes.append(broad_grant_note(root, jobs, rewritten))
         for name, job in jobs.items():
-            if name in grants or not (_uses_oidc(job) or isinstance(job.get("uses"), str)):
+            if name in grants or not (_uses_oidc(job) or may_use_oidc(job)):
                 continue
             if name in idle.idle_jobs:
                 _leave_idle(result, name, job)  # never runs: needs no token
