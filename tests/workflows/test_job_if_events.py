@@ -82,3 +82,25 @@ def test_a_string_holding_a_status_call_does_not_shift_the_reading() -> None:
     triggers = {"push": None, "pull_request": None}
     condition = "github.actor != 'always()' && github.event_name == 'push'"
     assert narrowed_triggers(triggers, condition) == {"push": None}
+
+
+def test_a_tag_only_workflow_is_not_told_to_trust_the_default_branch(tmp_path: Path) -> None:
+    # Its runs carry `ref:refs/tags/…` only: trusting `ref:refs/heads/main` would never
+    # let it assume the role, and the note said it would.
+    text = GITHUB_KEYS.replace("on: push", "on:\n  push:\n    tags: ['v*']")
+    found = job(
+        only(fix([repo(tmp_path, {".github/workflows/ci.yml": text})], options()), "ci.yml"),
+        "deploy",
+    )
+    assert found.recommended == ()
+    assert [w.subject.value for w in found.withheld] == ["repo:acme/app:ref:refs/tags/v*"]
+    assert any("give it an environment" in note for note in found.trust_notes)
+
+
+def test_a_tag_and_dispatch_workflow_is_still_told_the_default_branch(tmp_path: Path) -> None:
+    text = GITHUB_KEYS.replace("on: push", "on:\n  push:\n    tags: ['v*']\n  workflow_dispatch:")
+    found = job(
+        only(fix([repo(tmp_path, {".github/workflows/ci.yml": text})], options()), "ci.yml"),
+        "deploy",
+    )
+    assert [s.value for s in found.recommended] == ["repo:acme/app:ref:refs/heads/main"]

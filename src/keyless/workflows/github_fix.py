@@ -348,7 +348,7 @@ def _job_rewrite(
         Platform.GITHUB,
         subjects,
         default_branch_subject=None if job.get("environment") else default,
-        runs_on_branches=_runs_on_branches(root),
+        runs_on_branches=_runs_on_branches(root, subjects),
         computed_environment=any(s.value.endswith(":environment:*") for s in subjects),
     )
     return JobRewrite(
@@ -365,7 +365,13 @@ def _job_rewrite(
     )
 
 
-def _runs_on_branches(root: Any) -> bool:
+def _runs_on_branches(root: Any, subjects: tuple[Subject, ...]) -> bool:
+    """Whether the job can run on a branch, so that trusting the default branch is of use
+    to it: one of its subjects is a branch ref (a push to a branch; a dispatch, schedule
+    or call on the default branch) or an environment. A workflow run on tag pushes only is
+    not proposed a branch its runs never carry."""
     on = root.get("on")
     events = set(scalar_texts(on)) if is_map(on) or is_seq(on) else {str(on)}
-    return bool(events - _NOT_ON_BRANCHES)
+    return bool(events - _NOT_ON_BRANCHES) and any(
+        ":ref:refs/heads/" in s.value or ":environment:" in s.value for s in subjects
+    )
