@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from keyless.errors import quoted
+from keyless.workflows.github_stores import vault_keys
 from keyless.workflows.github_values import (
     env_names,
     grants_id_token,
@@ -97,12 +98,16 @@ class OtherActionKeys:
 @dataclass(frozen=True, slots=True)
 class ScriptKeys:
     """A ``run:`` step that takes AWS keys straight from secrets, or writes them into a
-    profile or credentials file; only a person can rewrite it."""
+    profile or credentials file, or a step that fetches them from a secret store for the
+    steps after it; only a person can rewrite it."""
 
     job: str
     step_index: int
     step: Any
     reason: str
+    #: Where in the step: its ``run``, or the input of an action that fetches the keys
+    #: from a secret store (``with.secrets``: :mod:`.github_stores`).
+    at: str = "run"
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +278,9 @@ def analyse(document: Document) -> GithubAnalysis:
                 reason = script_reason(run)
                 if reason:
                     scripts.append(ScriptKeys(name, step_index, step, reason))
+            fetched = vault_keys(step)
+            if fetched:
+                scripts.append(ScriptKeys(name, step_index, step, fetched, "with.secrets"))
             inputs = step.get("with")
             if not is_map(inputs):
                 continue

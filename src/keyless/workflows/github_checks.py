@@ -280,12 +280,13 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             f"the {handoff.scope}",
         )
     for script in analysis.scripts:
+        node, key = (script.step["with"], "secrets") if script.at != "run" else (script.step, "run")
         add(
             STATIC_AWS_KEYS_ENV,
-            script.step,
-            "run",
+            node,
+            key,
             f"job {quoted(script.job)} step {script.step_index + 1}: {script.reason}",
-            f"jobs.{script.job}.steps[{script.step_index}].run",
+            f"jobs.{script.job}.steps[{script.step_index}].{script.at}",
             f"job {quoted(script.job)} step {script.step_index + 1}",
         )
     for call in analysis.calls:
