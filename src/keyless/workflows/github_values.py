@@ -12,6 +12,7 @@ from typing import Any
 from keyless.workflows.evidence import profile_writes
 from keyless.workflows.handoffs import AWS_KEY_SECRET_VALUE
 from keyless.workflows.hardcoded import find_literals
+from keyless.workflows.keyuse import is_store_reference
 from keyless.workflows.yamldoc import is_map
 
 # The environment variables the AWS SDKs and CLI read static credentials from:
@@ -77,7 +78,7 @@ def key_env_entries(env: Any, written_env: frozenset[str] | None = None) -> tupl
     keys = tuple(
         str(k)
         for k, v in env.items()
-        if k in KEY_ENV_NAMES and (is_expression(v) or _is_literal_key(v))
+        if k in KEY_ENV_NAMES and (is_expression(v) or _is_literal_key(v) or is_store_reference(v))
     )
     return () if is_temporary(env, keys, written_env) else keys
 

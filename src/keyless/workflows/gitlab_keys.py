@@ -19,6 +19,7 @@ from typing import Any
 from keyless.errors import quoted
 from keyless.workflows.evidence import endpoint_evidence
 from keyless.workflows.hardcoded import find_literals
+from keyless.workflows.keyuse import is_store_reference
 from keyless.workflows.yamldoc import is_map, is_seq, own_items
 
 KEY_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
@@ -96,7 +97,7 @@ def _is_credential(value: Any) -> bool:
     check's business as well."""
     if not isinstance(value, str) or not value:
         return False
-    return "$" in value or any(find_literals(f"aws secret: {value}"))
+    return "$" in value or is_store_reference(value) or any(find_literals(f"aws secret: {value}"))
 
 
 def _for_another_store(variables: Any) -> bool:

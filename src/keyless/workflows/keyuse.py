@@ -38,7 +38,20 @@ def is_credential(value: Any) -> bool:
     like a real key. A placeholder such as ``test`` (moto, LocalStack) is not one."""
     if not isinstance(value, str) or not value.strip():
         return False
-    return "$" in value or "<<" in value or any(find_literals(f"aws secret: {value}"))
+    return (
+        "$" in value
+        or "<<" in value
+        or is_store_reference(value)
+        or any(find_literals(f"aws secret: {value}"))
+    )
+
+
+def is_store_reference(value: Any) -> bool:
+    """A 1Password secret reference (``op://vault/item/field``), which
+    ``1password/load-secrets-action`` and ``op run`` replace with the secret as the job
+    runs: the key is kept in 1Password, and is no less long-lived for it.
+    https://developer.1password.com/docs/cli/secret-reference-syntax/"""
+    return isinstance(value, str) and value.strip().startswith("op://")
 
 
 def strings(node: Any) -> Iterator[str]:
