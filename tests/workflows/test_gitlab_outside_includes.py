@@ -73,3 +73,9 @@ def test_a_local_include_is_still_read(tmp_path: Path) -> None:
     result = scan([repo(tmp_path, files)])
     assert result.unread == ()
     assert len(result.files) == 2
+
+
+def test_a_local_include_named_by_a_variable_says_so(tmp_path: Path) -> None:
+    text = f"include:\n  - local: ci/$CI_COMMIT_REF_NAME.yml\n{JOB}"
+    (unread,) = scan([repo(tmp_path, {".gitlab-ci.yml": text, "ci/main.yml": JOB})]).unread
+    assert unread.reason.startswith("its path holds a variable GitLab expands")

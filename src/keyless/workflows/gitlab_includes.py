@@ -43,6 +43,16 @@ def local_includes(
         target = entry.get("local") if is_map(entry) else entry
         if not isinstance(target, str):
             continue
+        if "$" in target:
+            # https://docs.gitlab.com/ci/yaml/includes/#use-variables-with-include
+            missing.append(
+                Unread(
+                    f"{document.path}: include {target}",
+                    "its path holds a variable GitLab expands when the pipeline is created: "
+                    "which file it names is not known here",
+                )
+            )
+            continue
         pattern = str(repository_root / target.lstrip("/"))
         matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
         inside = [p for p in matches if p.resolve().is_relative_to(base)]
