@@ -89,3 +89,39 @@ def test_temporary_credentials_from_a_store_are_not_reported(
 ) -> None:
     root = repo(tmp_path, {".gitlab-ci.yml": _text(key_id, secret, extra)})
     assert scan([root]).findings == ()
+
+
+VAULT_ONLY = """
+deploy:
+  image: amazon/aws-cli
+  id_tokens:
+    <name>:
+      aud: <aud>
+  secrets:
+    DB_PASSWORD:
+      vault: production/db/password@ops
+      token: $VAULT_ID_TOKEN
+  script:
+    - aws s3 sync public s3://bucket
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "aud", "found"),
+    [
+        # a token for Vault only: the AWS CLI still reads keys from the CI/CD variables
+        ("VAULT_ID_TOKEN", "https://vault.example.com", ["gitlab-implicit-aws-keys"]),
+        ("VAULT_ID_TOKEN", "https://gitlab.example.com", ["gitlab-implicit-aws-keys"]),
+        ("OTHER", "https://vault.example.com", ["gitlab-implicit-aws-keys"]),
+        # a token that may be an IAM provider's: no lead
+        ("AWS_TOKEN", "https://gitlab.example.com", []),
+        ("AWS_TOKEN", "sts.amazonaws.com", []),
+    ],
+)
+def test_an_id_token_for_vault_alone_does_not_clear_the_lead(
+    tmp_path: Path, name: str, aud: str, found: list[str]
+) -> None:
+    text = VAULT_ONLY.replace("<name>", name).replace("<aud>", aud)
+    result = scan([repo(tmp_path, {".gitlab-ci.yml": text})])
+    assert [f.check for f in result.findings] == found
+    assert all("with no `id_tokens` but Vault's" in f.message for f in result.findings)

@@ -57,3 +57,25 @@ def _dynamic(spec: Any) -> bool:
     the AWS secrets engine's temporary credentials."""
     engine: Any = spec.get("engine") if is_map(spec) else None
     return is_map(engine) and str(engine.get("name", "")).lower() == "generic"
+
+
+def has_token_for_aws(id_tokens: Any, secrets: Any) -> bool:
+    """Whether a job's ``id_tokens`` may serve AWS: some token is not Vault's. A token
+    whose audience names Vault (``aud: https://vault.example.com``), or that a ``secrets:``
+    entry logs in to its store with (``token: $VAULT_ID_TOKEN``), lets the job read the
+    store, not assume an AWS role; any other audience may be an IAM provider's client ID
+    (GitLab's AWS guide uses the instance's URL), so such a token counts."""
+    if not is_map(id_tokens):
+        return id_tokens is not None
+    used_by_stores = {
+        str(entry.get("token", "")).strip().lstrip("$").strip("{}")
+        for _, entry in own_items(secrets)
+        if is_map(entry)
+    }
+    for name, token in id_tokens.items():
+        audience: Any = token.get("aud") if is_map(token) else None
+        audiences = [audience] if isinstance(audience, str) else list(audience or [])
+        names_vault = bool(audiences) and all("vault" in str(a).lower() for a in audiences)
+        if not names_vault and str(name) not in used_by_stores:
+            return True
+    return False

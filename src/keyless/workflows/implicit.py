@@ -46,6 +46,7 @@ from keyless.findings import Finding, Severity
 from keyless.workflows.circleci_commands import with_commands
 from keyless.workflows.gitlab_keys import HOOK_SECTION, SCRIPT_SECTIONS
 from keyless.workflows.gitlab_pipeline import assemble
+from keyless.workflows.gitlab_secrets import has_token_for_aws
 from keyless.workflows.keyuse import KEY_VARIABLES, TEMPORARY, has_key, mappings, strings
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import Document, is_map, is_seq, item_position, value_position
@@ -247,7 +248,9 @@ def gitlab_findings(
     out: list[Finding] = []
     for job in assemble([(file, document)]).jobs():
         name = job.name
-        if job.missing or job.is_trigger or within(name, reported) or "id_tokens" in job.keys:
+        if job.missing or job.is_trigger or within(name, reported):
+            continue
+        if has_token_for_aws(job.keys.get("id_tokens"), job.keys.get("secrets")):
             continue
         if _gitlab_runner_of_its_own(job.keys.get("tags")):
             continue
@@ -284,7 +287,9 @@ def gitlab_findings(
             # Where it is written: the sequence's item, or the string's key in its mapping.
             node, at = (script, index) if is_seq(script) else (host, key)
             why = (
-                f"it runs `{command}` with no `id_tokens`, no assumed role, no runner of its "
+                f"it runs `{command}` with no `id_tokens`"
+                + (" but Vault's" if "id_tokens" in job.keys else "")
+                + ", no assumed role, no runner of its "
                 "own (tags) and no key variable in the file: the AWS CLI reads the keys "
                 "from the environment the project's, group's or instance's CI/CD "
                 "variables fill"
