@@ -23,6 +23,9 @@ binds it for its steps. The file shows where, in the documented ways:
   (https://www.jenkins.io/doc/pipeline/steps/credentials-binding/), a build parameter
   named after them (whoever starts the build types the key), and
   ``AWS_ACCESS_KEY_ID = "${…}"`` set from another variable;
+- the HashiCorp Vault plugin's ``withVault`` putting a secret into a key variable,
+  ``[envVar: 'AWS_ACCESS_KEY_ID', vaultKey: 'access_key_id']``: the key is kept in Vault,
+  no less long-lived (https://plugins.jenkins.io/hashicorp-vault-plugin/);
 - when none of those is in the file: scripts that read the keys (``$AWS_ACCESS_KEY_ID``)
   or write them into a profile (``aws configure set aws_access_key_id``), as for CircleCI
   and Bitbucket (:data:`keyless.workflows.keyuse.KEY_USE`), or export them from another
@@ -116,6 +119,8 @@ _ARGUMENTS = frozenset(
         "variable",
         "usernameVariable",
         "passwordVariable",
+        "envVar",
+        "vaultKey",
     }
 )
 _AWS_BINDING = "AmazonWebServicesCredentialsBinding"
@@ -223,6 +228,14 @@ def _call_place(source: GroovyText, call: Call) -> Place | None:
             where,
             f"withCredentials binds the AWS credential {_credential(source, call)}: an IAM "
             f"user's long-lived access key{role}",
+        )
+    vault = _text(source, arguments.get("envVar"))
+    if vault in _BOUND_KEYS and "vaultKey" in arguments:
+        # The HashiCorp Vault plugin's `secretValues` entry (https://plugins.jenkins.io/hashicorp-vault-plugin/).
+        return Place(
+            where,
+            f"withVault puts the Vault secret's key {_shown(source, arguments['vaultKey'])} "
+            f"into {vault}: an IAM user's long-lived key, kept in Vault",
         )
     variables = [_text(source, arguments.get(name)) for name in _VARIABLES]
     keys = [v for v in variables if v in _BOUND_KEYS]
