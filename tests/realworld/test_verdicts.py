@@ -298,6 +298,13 @@ WORKFLOWS: dict[str, list[tuple[str, str]]] = {
     ],
     # CircleCI: the role is assumed in a reusable command (a step, an orb step's auth:)
     "cc-command-assumes-role": [],
+    # hashicorp/vault-action exporting the keys from Vault's key-value store
+    "gh-vault-keys-dispatch-choice": [
+        (
+            "workflow-static-aws-keys-env",
+            "jobs.configure-environment.steps[0].with.secrets",
+        )
+    ],
     "gh-terraform-tf-var-keys": [
         ("workflow-static-aws-keys-env", "jobs.terraform.steps[3].env.TF_VAR_aws_access_key"),
         ("workflow-static-aws-keys-env", "jobs.terraform.steps[4].env.TF_VAR_aws_access_key"),
@@ -334,6 +341,8 @@ FIXES: dict[str, tuple[list[str], list[str], list[str]]] = {
     # the branch chooses between two IAM users (prod, staging): one role cannot stand for
     # both, so the job is left (exit 1), as two configure steps gated by `if:` are
     "gh-keys-chosen-by-branch": ([], ["build-and-deploy"], []),
+    # the keys come from Vault in a step fix cannot rewrite: left (exit 1)
+    "gh-vault-keys-dispatch-choice": ([], ["configure-environment"], []),
     # the caller assumes nothing: the called workflow's jobs do, in their environments;
     # the caller's own ref (the main branch) is no subject to trust
     "gh-reusable-keys-environments": (

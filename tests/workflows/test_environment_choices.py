@@ -45,3 +45,53 @@ def test_each_environment_the_condition_chooses_is_a_subject(tmp_path: Path) -> 
 )
 def test_only_the_ternary_idiom_of_literals_is_read(text: str, values: object) -> None:
     assert chosen_literals(text) == values
+
+
+DISPATCH = """\
+on:
+  workflow_dispatch:
+    inputs:
+      environment:
+        type: <type>
+        options: [staging, production]
+<more>jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment:
+      name: <value>
+      url: https://example.com
+    env:
+      AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+      AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+    steps:
+      - run: aws s3 ls
+"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "more", "expected"),
+    [
+        (
+            "choice",
+            "${{ inputs.environment }}",
+            "",
+            ["repo:acme/app:environment:staging", "repo:acme/app:environment:production"],
+        ),
+        (
+            "choice",
+            "${{ github.event.inputs.environment }}",
+            "",
+            ["repo:acme/app:environment:staging", "repo:acme/app:environment:production"],
+        ),
+        # any environment of the repository: computed
+        ("environment", "${{ inputs.environment }}", "", []),
+        # a push leaves the input empty: computed, never guessed
+        ("choice", "${{ inputs.environment }}", "  push:\n    branches: [main]\n", []),
+    ],
+)
+def test_a_dispatch_choice_gives_one_subject_per_option(
+    tmp_path: Path, kind: str, value: str, more: str, expected: list[str]
+) -> None:
+    text = DISPATCH.replace("<type>", kind).replace("<value>", value).replace("<more>", more)
+    rewrite = only(fix([repo(tmp_path, {".github/workflows/d.yml": text})], options()), "d.yml")
+    assert [s.value for s in job(rewrite, "deploy").recommended] == expected

@@ -91,3 +91,13 @@ def test_temporary_or_other_secrets_are_not_reported(
     tmp_path: Path, secrets: str, extra: str
 ) -> None:
     assert scan([_repo(tmp_path, secrets, extra)]).findings == ()
+
+
+def test_an_expression_in_the_path_is_one_word(tmp_path: Path) -> None:
+    # GitHub fills in `${{ … }}` before the action reads the input; its spaces split nothing.
+    secrets = (
+        "secret/data/app/${{ github.event.inputs.environment }}/aws AWS_ACCESS_KEY_ID ;\n"
+        "secret/data/app/${{ github.event.inputs.environment }}/aws AWS_SECRET_ACCESS_KEY"
+    )
+    (finding,) = scan([_repo(tmp_path, secrets)]).findings
+    assert "(secret/data/app/${{github.event.inputs.environment}}/aws)" in finding.message

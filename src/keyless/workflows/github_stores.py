@@ -18,6 +18,7 @@ from keyless.workflows.yamldoc import is_map
 
 VAULT_ACTION = "hashicorp/vault-action"
 _KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+_EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 # A path of Vault's AWS secrets engine: a `creds` or `sts` segment, not under a KV v2 `data/`.
 _DYNAMIC = re.compile(r"^(?:(?!data/)[^/]+/)*?(?:creds|sts)/", re.IGNORECASE)
 
@@ -34,7 +35,11 @@ def vault_keys(step: Any) -> str | None:
     if str(inputs.get("exportEnv", "true")).strip().lower() == "false":
         return None
     names: dict[str, str] = {}
-    for entry in re.split(r"[;\n]", inputs["secrets"][:100_000]):
+    # GitHub fills in expressions before the action reads the input: one word each.
+    text = _EXPRESSION.sub(
+        lambda m: "${{" + "".join(m.group(1).split()) + "}}", inputs["secrets"][:100_000]
+    )
+    for entry in re.split(r"[;\n]", text):
         source, _, alias = entry.partition("|")
         words = source.split()
         if len(words) < 2:

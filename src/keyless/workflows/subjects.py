@@ -18,7 +18,7 @@ from typing import Any
 
 from keyless.errors import QUOTED_CHARACTERS, quoted
 from keyless.workflows.github_callers import CallerInputs, from_callers
-from keyless.workflows.github_choices import chosen_literals
+from keyless.workflows.github_choices import chosen_literals, dispatch_choices
 from keyless.workflows.github_job_events import narrowed_triggers
 from keyless.workflows.matrix import expand
 from keyless.workflows.model import Subject, SubjectOperator
@@ -127,6 +127,9 @@ def _environments(
         reason = "job environment" + (" (a matrix value)" if len(names) > 1 else "")
         return tuple((name, reason) for name in names)
     chosen = chosen_literals(environment)
+    if chosen is None and (options := dispatch_choices(environment, workflow)) is not None:
+        why = "job environment (an option of the dispatch's choice input)"
+        return tuple((name, why) for name in options)
     if chosen is not None:
         why = "job environment (one of the values its condition chooses)"
         return tuple((name, why) for name in chosen)
