@@ -101,3 +101,10 @@ def test_an_expression_in_the_path_is_one_word(tmp_path: Path) -> None:
     )
     (finding,) = scan([_repo(tmp_path, secrets)]).findings
     assert "(secret/data/app/${{github.event.inputs.environment}}/aws)" in finding.message
+
+
+def test_expressions_are_compacted_in_one_pass() -> None:
+    from keyless.workflows.github_stores import _compact_expressions
+
+    assert _compact_expressions("a/${{ x . y }}/b ${{ z") == "a/${{x.y}}/b ${{ z"
+    assert _compact_expressions("${{" * 3) == "${{" * 3
