@@ -27,7 +27,7 @@ from typing import Any
 from keyless.checks.registry import Check, Scope
 from keyless.errors import quoted
 from keyless.findings import Finding, Severity
-from keyless.workflows.circleci_commands import with_commands
+from keyless.workflows.circleci_commands import commands_that, runs_any
 from keyless.workflows.keyuse import (
     KEY_USE,
     KEY_VARIABLES,
@@ -132,6 +132,7 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
     if not is_map(root):
         return []
     aliases = orb_aliases(root)
+    assuming = commands_that(root, _assumes)
     out: list[Finding] = []
 
     def add(position: tuple[int, int], message: str, route: str) -> None:
@@ -154,11 +155,11 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
                 add((line + 1, column + 1), f"{key} is set in the environment of {label}", route)
             if section == "executors":
                 continue
-            uses_oidc = _uses_oidc(root, body)
+            uses_oidc = _uses_oidc(body, assuming)
             steps = body.get("steps")
             for index, item in enumerate(steps if is_seq(steps) else ()):
                 route = f"{where}.steps[{index}]"
-                orb = _orb_step(item, aliases, root)
+                orb = _orb_step(item, aliases, assuming)
                 if orb is not None and not uses_oidc:
                     line, column = item_position(steps, index)
                     add(
@@ -177,23 +178,24 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
                         "(a context or the project's environment variables)",
                         f"{route}.run",
                     )
-    out.extend(_workflow_orb_jobs(root, aliases, file))
+    out.extend(_workflow_orb_jobs(root, aliases, assuming, file))
     return out
 
 
-def _uses_oidc(root: Any, body: Any) -> bool:
-    """Whether a job (or command) assumes a role itself, or through a reusable command it
-    runs (:mod:`.circleci_commands`): an orb step given ``role_arn``, or a script that
-    exchanges the OIDC token or writes a session token."""
-    return any(
-        has_key(node.get("steps"), _ROLE_KEYS)
-        or any(TEMPORARY.search(text) for text in strings(node.get("steps")))
-        for node in with_commands(root, body)
-        if is_map(node)
-    )
+def _assumes(body: Any) -> bool:
+    """Whether a job or command's own steps assume a role: an orb step given
+    ``role_arn``, or a script that exchanges the OIDC token or writes a session token."""
+    steps = body.get("steps") if is_map(body) else None
+    return has_key(steps, _ROLE_KEYS) or any(TEMPORARY.search(text) for text in strings(steps))
 
 
-def _orb_step(item: Any, aliases: dict[str, str], root: Any) -> str | None:
+def _uses_oidc(body: Any, assuming: frozenset[str]) -> bool:
+    """Whether a job (or command) assumes a role itself, or through a reusable command
+    of ``assuming`` it runs (:mod:`.circleci_commands`)."""
+    return _assumes(body) or runs_any(body.get("steps"), assuming)
+
+
+def _orb_step(item: Any, aliases: dict[str, str], assuming: frozenset[str]) -> str | None:
     """``aws-cli/setup`` when the step runs an AWS orb command without a role."""
     if isinstance(item, str):
         name, params = item, None
@@ -205,7 +207,7 @@ def _orb_step(item: Any, aliases: dict[str, str], root: Any) -> str | None:
     if alias not in aliases or not command:
         return None
     # `role_arn` given, or an `auth:` of commands of the file that assume a role.
-    if any(has_key(node, _ROLE_KEYS) for node in with_commands(root, params)):
+    if has_key(params, _ROLE_KEYS) or runs_any(params, assuming):
         return None
     return f"{aliases[alias].split('/')[1]}/{command}"
 
@@ -249,7 +251,9 @@ def _environment_keys(body: Any, where: str) -> Iterator[tuple[Any, str, str]]:
                 yield environment, str(key), f"{route}.{key}"
 
 
-def _workflow_orb_jobs(root: Any, aliases: dict[str, str], file: WorkflowFile) -> list[Finding]:
+def _workflow_orb_jobs(
+    root: Any, aliases: dict[str, str], assuming: frozenset[str], file: WorkflowFile
+) -> list[Finding]:
     """Orb jobs invoked from ``workflows:`` without a role (``- aws-ecr/build_and_push_image``)."""
     out: list[Finding] = []
     workflows = root.get("workflows")
@@ -260,7 +264,7 @@ def _workflow_orb_jobs(root: Any, aliases: dict[str, str], file: WorkflowFile) -
         if not is_seq(jobs):
             continue
         for index, item in enumerate(jobs):
-            orb = _orb_step(item, aliases, root)
+            orb = _orb_step(item, aliases, assuming)
             if orb is None:
                 continue
             line, column = item_position(jobs, index)

@@ -5,44 +5,54 @@ or ``- aws-auth: {role: …}``), and an orb step's ``auth:`` parameter is a list
 too (``aws-s3/sync`` with ``auth: [aws-auth]``). A command that assumes a role
 (``aws-cli/setup`` given ``role_arn``, a script writing ``$CIRCLE_OIDC_TOKEN`` to the web
 identity token file) does so for the job that runs it: the job's own text does not show
-it, the command's does. Commands run commands; each is followed once, so a cycle ends.
+it, the command's does. Commands run commands: which of them does so, itself or through
+those it runs, is worked out once per file (each command's body read once), so a file of
+thousands of jobs and commands costs no more than reading it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from keyless.workflows.yamldoc import is_map, is_seq
 
-#: How many commands deep a job's steps are followed (CircleCI has no documented limit).
-MAX_DEPTH = 50
 
-
-def with_commands(root: Any, node: Any) -> list[Any]:
-    """``node`` (a job, a step or its parameters) and the bodies of the commands of
-    ``root``'s ``commands:`` it runs, directly or through other commands, each once."""
+def commands_that(root: Any, holds: Callable[[Any], bool]) -> frozenset[str]:
+    """The names of ``root``'s ``commands:`` whose body ``holds``, or that run (as a
+    step, at any depth) a command that does."""
     commands: Any = root.get("commands") if is_map(root) else None
     if not is_map(commands):
-        return [node]
-    out = [node]
-    seen: set[str] = set()
-    pending = [(node, 0)]
+        return frozenset()
+    names = {str(k) for k in commands}
+    callers: dict[str, set[str]] = {}
+    found: set[str] = set()
+    for name, body in commands.items():
+        if not is_map(body):
+            continue
+        for callee in invoked(body, names):
+            callers.setdefault(callee, set()).add(str(name))
+        if holds(body):
+            found.add(str(name))
+    pending = list(found)
     while pending:
-        current, depth = pending.pop()
-        for name in _invoked(current, commands):
-            body = commands.get(name)
-            if name in seen or not is_map(body) or depth >= MAX_DEPTH:
-                continue
-            seen.add(name)
-            out.append(body)
-            pending.append((body, depth + 1))
-    return out
+        for caller in callers.get(pending.pop(), ()):
+            if caller not in found:
+                found.add(caller)
+                pending.append(caller)
+    return frozenset(found)
 
 
-def _invoked(node: Any, commands: Any) -> list[str]:
-    """The names of commands invoked as steps anywhere under ``node`` (``- name`` or
-    ``- name: {parameters}`` in any list of steps, an orb's ``auth:`` included)."""
-    found: list[str] = []
+def runs_any(node: Any, commands: frozenset[str]) -> bool:
+    """Whether ``node`` (a job, its steps, an orb step's parameters) runs one of
+    ``commands`` as a step."""
+    return bool(commands) and bool(invoked(node, commands))
+
+
+def invoked(node: Any, names: set[str] | frozenset[str]) -> set[str]:
+    """The names among ``names`` invoked as steps anywhere under ``node`` (``- name`` or
+    ``- name: {parameters}`` in any list, an orb's ``auth:`` included)."""
+    found: set[str] = set()
     stack = [node]
     visited: set[int] = set()
     while stack:
@@ -52,12 +62,12 @@ def _invoked(node: Any, commands: Any) -> list[str]:
         visited.add(id(current))
         if is_seq(current):
             for item in current:
-                if isinstance(item, str) and item in commands:
-                    found.append(item)
+                if isinstance(item, str) and item in names:
+                    found.add(item)
                 elif is_map(item) and len(item) == 1:
                     key = str(next(iter(item)))
-                    if key in commands:
-                        found.append(key)
+                    if key in names:
+                        found.add(key)
                 stack.append(item)
         elif is_map(current):
             stack.extend(current.values())

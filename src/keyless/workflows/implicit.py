@@ -43,7 +43,7 @@ from typing import Any
 from keyless.checks.registry import Check, Scope
 from keyless.errors import quoted
 from keyless.findings import Finding, Severity
-from keyless.workflows.circleci_commands import with_commands
+from keyless.workflows.circleci_commands import commands_that, runs_any
 from keyless.workflows.gitlab_keys import HOOK_SECTION, SCRIPT_SECTIONS
 from keyless.workflows.gitlab_pipeline import assemble
 from keyless.workflows.gitlab_secrets import has_token_for_aws
@@ -147,16 +147,13 @@ def circleci_findings(
     if not is_map(jobs) or _KEY_NAMES.search(document.text):
         return []
     contexts = _contexts(root)
+    signed = commands_that(root, _signed)
     out: list[Finding] = []
     for name, body in jobs.items():
         if not is_map(body) or within(f"jobs.{name}", reported) or _is_self_hosted(root, body):
             continue
-        # The job's own text and that of the reusable commands it runs.
-        bodies = with_commands(root, body)
-        texts = [text for node in bodies for text in strings(node)]
-        if any(has_key(n, frozenset({"role_arn", "role-arn"})) for n in bodies) or other_signs(
-            texts
-        ):
+        # The job's own text, and the reusable commands it runs (worked out once).
+        if _signed(body) or runs_any(body.get("steps"), signed):
             continue
         steps = body.get("steps")
         for index, step in enumerate(steps if is_seq(steps) else ()):
@@ -187,6 +184,12 @@ def circleci_findings(
             )
             break  # one lead per job
     return out
+
+
+def _signed(body: Any) -> bool:
+    """A CircleCI job or command whose text shows a role: ``role_arn``, an OIDC exchange,
+    an assumed role or another endpoint."""
+    return has_key(body, frozenset({"role_arn", "role-arn"})) or other_signs(list(strings(body)))
 
 
 def bitbucket_findings(
