@@ -125,3 +125,13 @@ def test_an_id_token_for_vault_alone_does_not_clear_the_lead(
     result = scan([repo(tmp_path, {".gitlab-ci.yml": text})])
     assert [f.check for f in result.findings] == found
     assert all("with no `id_tokens` but Vault's" in f.message for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    "tokens",
+    ["  id_tokens:\n    T:\n      aud: 5\n", "  id_tokens: 5\n", "  id_tokens:\n    T: [1]\n"],
+)
+def test_odd_token_declarations_are_read_without_a_crash(tmp_path: Path, tokens: str) -> None:
+    text = f"deploy:\n{tokens}  secrets: [1, 2]\n  script:\n    - aws s3 ls\n"
+    result = scan([repo(tmp_path, {".gitlab-ci.yml": text})])
+    assert result.unread == ()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from keyless.workflows.yamldoc import is_map, own_items
+from keyless.workflows.yamldoc import is_map, is_seq, own_items
 
 _KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 # The providers of https://docs.gitlab.com/ci/yaml/#secrets, as its keywords name them.
@@ -74,7 +74,9 @@ def has_token_for_aws(id_tokens: Any, secrets: Any) -> bool:
     }
     for name, token in id_tokens.items():
         audience: Any = token.get("aud") if is_map(token) else None
-        audiences = [audience] if isinstance(audience, str) else list(audience or [])
+        audiences = (
+            [audience] if isinstance(audience, str) else list(audience) if is_seq(audience) else []
+        )
         names_vault = bool(audiences) and all("vault" in str(a).lower() for a in audiences)
         if not names_vault and str(name) not in used_by_stores:
             return True
