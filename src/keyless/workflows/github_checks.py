@@ -189,6 +189,27 @@ def _how_to_rewrite(file: WorkflowFile, action: str, keys: tuple[str, ...]) -> s
     return "rewrite it by hand"
 
 
+# A configuration variable read in an expression: `vars.NAME` (not `secrets.vars.x`).
+_VARIABLE = re.compile(r"(?<![\w.])vars\s*\.\s*([A-Za-z_][A-Za-z0-9_]{0,99})", re.ASCII)
+
+
+def _unmasked(mapping: Any, keys: tuple[str, ...]) -> str:
+    """What to add when the secret key comes from a configuration variable: GitHub stores
+    it in plain text and shows it unmasked in the logs
+    (https://docs.github.com/en/actions/concepts/workflows-and-actions/variables), so it
+    is exposed already, not only long-lived."""
+    for key in (k for k in keys if "secret" in k.lower()):
+        value = mapping.get(key) if is_map(mapping) else None
+        found = _VARIABLE.search(value[:2000]) if isinstance(value, str) else None
+        if found is not None:
+            return (
+                f"; the secret key is the configuration variable vars.{found.group(1)}, "
+                "which GitHub keeps in plain text and shows unmasked in logs: treat the key "
+                "as exposed and rotate it"
+            )
+    return ""
+
+
 def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
     """The findings of one analysed workflow: one per place keys are written. Keys that
     reach several jobs from that one place (merged in with ``<<: *anchor``, or the whole
@@ -215,7 +236,7 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             site.node,
             site.keys[0],
             f"job {quoted(item.job)} step {item.step_index + 1} passes "
-            f"{', '.join(item.keys)} to {CONFIGURE_ACTION}",
+            f"{', '.join(item.keys)} to {CONFIGURE_ACTION}{_unmasked(item.inputs, item.keys)}",
             f"{site.route}.{site.keys[0]}",
             f"job {quoted(item.job)} step {item.step_index + 1}",
         )
@@ -236,7 +257,8 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
                 STATIC_AWS_KEYS_ENV,
                 site.node,
                 site.keys[0],
-                f"{', '.join(site.keys)} set in the env of the {first}{also}",
+                f"{', '.join(site.keys)} set in the env of the {first}{also}"
+                + _unmasked(site.node, site.keys),
                 f"{site.route}.{site.keys[0]}",
                 "" if env.env is not site.node else f"the {_scope(env)}",
             )
