@@ -100,3 +100,31 @@ def test_keys_the_matrix_does_not_choose_are_still_rewritten(tmp_path: Path) -> 
     rewrite = only(fix([_workflow(tmp_path, keys)], options()), "deploy.yml")
     assert rewrite.unfixed == ()
     assert f"role-to-assume: {ROLE}" in rewrite.after
+
+
+def test_a_chained_role_from_the_matrix_is_named_per_combination(tmp_path: Path) -> None:
+    # Keys used to assume `${{ matrix.role }}`: each role the matrix names must admit the
+    # job's tokens, not a role called `${{ matrix.role }}`.
+    text = """\
+on:
+  push:
+    branches: [main]
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        include:
+          - role: arn:aws:iam::111111111111:role/deploy
+          - role: arn:aws:iam::222222222222:role/deploy
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
+          aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+          role-to-assume: ${{ matrix.role }}
+          aws-region: us-east-1
+"""
+    rewrite = only(fix([repo(tmp_path, {".github/workflows/d.yml": text})], options()), "d.yml")
+    (note,) = [n for n in job(rewrite, "deploy").notes if "per combination" in n]
+    assert "arn:aws:iam::111111111111:role/deploy, arn:aws:iam::222222222222:role/deploy" in note

@@ -55,6 +55,7 @@ from keyless.workflows.github_grants import (
 )
 from keyless.workflows.github_idle import set_aside_idle
 from keyless.workflows.github_insertion import insertion_target
+from keyless.workflows.matrix import expand
 from keyless.workflows.model import (
     FixOptions,
     JobRewrite,
@@ -339,6 +340,13 @@ def _job_rewrite(
             f"the job keeps assuming {chained} (role chaining): that role's trust policy "
             "must now admit this job's OIDC tokens: add the statement shown"
         )
+        roles = expand(chained, job) if "${{" in chained else None
+        if roles and roles != (chained,):
+            notes.append(
+                f"{chained} is, per combination of the job's matrix, {', '.join(roles)}: "
+                "each of them must admit the job's tokens (with its own account's OIDC "
+                "provider in the statement)"
+            )
     default = Subject(
         f"repo:{context.repository}:ref:refs/heads/{context.default_branch}",
         SubjectOperator.STRING_EQUALS,
