@@ -100,3 +100,41 @@ def test_commands_that_run_each_other_are_followed_once(tmp_path: Path) -> None:
     )
     root = repo(tmp_path, {".circleci/config.yml": text})
     assert [f.check for f in scan([root]).findings] == ["circleci-static-aws-keys"]
+
+
+ECR_IMAGE = """
+version: 2.1
+executors:
+  app:
+    docker:
+      - image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest
+        aws_auth:
+          AUTH
+jobs:
+  build:
+    executor: app
+    steps:
+      - run: make
+workflows:
+  main:
+    jobs: [build]
+"""
+
+
+@pytest.mark.parametrize(
+    ("auth", "found"),
+    [
+        (
+            "aws_access_key_id: $AWS_ACCESS_KEY_ID\n          "
+            "aws_secret_access_key: $AWS_SECRET_ACCESS_KEY",
+            ["executors.app.docker[0].aws_auth.aws_access_key_id"],
+        ),
+        ("oidc_role_arn: arn:aws:iam::123456789012:role/ecr-pull", []),
+    ],
+)
+def test_an_ecr_image_pulled_with_keys_is_reported(
+    tmp_path: Path, auth: str, found: list[str]
+) -> None:
+    # https://circleci.com/docs/private-images/: aws_auth takes a key pair or a role
+    root = repo(tmp_path, {".circleci/config.yml": ECR_IMAGE.replace("AUTH", auth)})
+    assert [getattr(f.location, "route", None) for f in scan([root]).findings] == found

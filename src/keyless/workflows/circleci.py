@@ -153,6 +153,15 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
             for node, key, route in _environment_keys(body, where):
                 line, column = key_position(node, key)
                 add((line + 1, column + 1), f"{key} is set in the environment of {label}", route)
+            for node, route in _image_auth_keys(body, where):
+                line, column = key_position(node, "aws_access_key_id")
+                add(
+                    (line + 1, column + 1),
+                    f"{label} pulls its image from Amazon ECR with aws_auth keys "
+                    "(aws_access_key_id, aws_secret_access_key): an IAM user's long-lived "
+                    "key; aws_auth takes oidc_role_arn instead",
+                    route,
+                )
             if section == "executors":
                 continue
             uses_oidc = _uses_oidc(body, assuming)
@@ -249,6 +258,21 @@ def _environment_keys(body: Any, where: str) -> Iterator[tuple[Any, str, str]]:
         for key, value in own_items(environment):
             if str(key) in KEY_VARIABLES and is_credential(value):
                 yield environment, str(key), f"{route}.{key}"
+
+
+def _image_auth_keys(body: Any, where: str) -> Iterator[tuple[Any, str]]:
+    """(the ``aws_auth`` mapping, route) of each Docker image of a job or executor pulled
+    from Amazon ECR with an access key (https://circleci.com/docs/private-images/): the
+    key of an IAM user, where ``oidc_role_arn`` would assume a role with the job's token."""
+    docker = body.get("docker")
+    for index, image in enumerate(docker if is_seq(docker) else ()):
+        auth: Any = image.get("aws_auth") if is_map(image) else None
+        if (
+            is_map(auth)
+            and is_credential(auth.get("aws_access_key_id"))
+            and not auth.get("oidc_role_arn")
+        ):
+            yield auth, f"{where}.docker[{index}].aws_auth.aws_access_key_id"
 
 
 def _workflow_orb_jobs(
