@@ -212,3 +212,20 @@ def test_gitlab_include_chains_are_read_no_further_than_gitlab_reads(tmp_path: P
     (near,) = discover([root / "ci" / "near.yml"]).files
     assert near.platform.value == "gitlab"
     assert discover([root / "ci" / "far.yml"]).files == ()
+
+
+def test_a_bitbucket_pipeline_imported_from_another_repository_is_not_read(
+    tmp_path: Path,
+) -> None:
+    # https://support.atlassian.com/bitbucket-cloud/docs/share-pipelines-configurations/
+    text = (
+        "pipelines:\n  branches:\n    main:\n      import: shared:master:deploy-to-aws\n"
+        "  default:\n    - step:\n        script: [make]\n"
+    )
+    result = scan([repo(tmp_path, {"bitbucket-pipelines.yml": text})])
+    (unread,) = result.unread
+    assert unread.where.endswith(
+        "bitbucket-pipelines.yml: pipelines.branches.main imports 'shared:master:deploy-to-aws'"
+    )
+    assert unread.reason.startswith("a pipeline of another repository")
+    assert result.exit_code("high") == 3

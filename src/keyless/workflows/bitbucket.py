@@ -146,3 +146,16 @@ def _pipe_finding(item: Any, oidc: bool, label: str, where: str, add: Add) -> No
         f"{label} gives the pipe {pipe} {' and '.join(keys)} (long-lived keys; no {missing})",
         f"{where}.variables.{keys[0]}",
     )
+
+
+def imported_pipelines(document: Document) -> list[tuple[str, str]]:
+    """(route, ``import`` value) of each pipeline the file takes from another repository
+    (``main: {import: shared-pipelines:master:deploy}``,
+    https://support.atlassian.com/bitbucket-cloud/docs/share-pipelines-configurations/):
+    its steps and variables are not in this file, so they are named as not read."""
+    pipelines: Any = document.root.get("pipelines") if is_map(document.root) else None
+    return [
+        (f"pipelines.{route}" if route else "pipelines", str(node["import"]))
+        for route, node in mappings(pipelines)
+        if isinstance(node.get("import"), str)
+    ]

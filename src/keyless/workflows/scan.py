@@ -10,7 +10,7 @@ from pathlib import Path
 from keyless.checks.registry import Check
 from keyless.config import Config
 from keyless.engine import CheckRun, ScannedFile, ScanResult, Unread, apply_ignores
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.files import read_bytes
 from keyless.findings import FileLocation, Finding
 from keyless.workflows import (
@@ -83,6 +83,15 @@ def load_all(paths: Iterable[Path]) -> Inputs:
             unread.append(Unread(error.where or str(file.path), error.message))
             continue
         loaded[key] = LoadedFile(file, document)
+        if file.platform is Platform.BITBUCKET:
+            unread.extend(
+                Unread(
+                    f"{file.path}: {route} imports {quoted(value)}",
+                    "a pipeline of another repository (import: REPOSITORY:BRANCH:PIPELINE): "
+                    "its steps and variables are not in this file",
+                )
+                for route, value in bitbucket.imported_pipelines(document)
+            )
         if file.platform is Platform.GITLAB:
             includes, missing = gitlab_includes.local_includes(document, file.repository_root)
             unread.extend(missing)
