@@ -79,3 +79,31 @@ def test_a_local_include_named_by_a_variable_says_so(tmp_path: Path) -> None:
     text = f"include:\n  - local: ci/$CI_COMMIT_REF_NAME.yml\n{JOB}"
     (unread,) = scan([repo(tmp_path, {".gitlab-ci.yml": text, "ci/main.yml": JOB})]).unread
     assert unread.reason.startswith("its path holds a variable GitLab expands")
+
+
+CHILD_KEYS = (
+    "deploy:\n  variables:\n    AWS_ACCESS_KEY_ID: $KEY\n    AWS_SECRET_ACCESS_KEY: $SECRET\n"
+    "  script:\n    - aws s3 ls\n"
+)
+
+
+@pytest.mark.parametrize(
+    "trigger",
+    [
+        "  trigger:\n    include: ci/child.yml\n",
+        "  trigger:\n    include:\n      - local: ci/child.yml\n    strategy: depend\n",
+    ],
+)
+def test_a_child_pipeline_of_the_repository_is_read(tmp_path: Path, trigger: str) -> None:
+    # https://docs.gitlab.com/ci/pipelines/downstream_pipelines/#parent-child-pipelines
+    files = {".gitlab-ci.yml": f"child:\n{trigger}", "ci/child.yml": CHILD_KEYS}
+    result = scan([repo(tmp_path, files)])
+    assert [f.check for f in result.findings] == ["gitlab-static-aws-keys"]
+    assert result.unread == ()
+
+
+def test_a_generated_child_pipeline_is_not_read(tmp_path: Path) -> None:
+    text = "child:\n  trigger:\n    include:\n      - artifact: generated.yml\n        job: gen\n"
+    (unread,) = scan([repo(tmp_path, {".gitlab-ci.yml": text})]).unread
+    assert unread.where.endswith("job 'child' trigger include artifact 'generated.yml'")
+    assert unread.reason.startswith("a child pipeline a job generates while the pipeline runs")

@@ -16,7 +16,7 @@ from typing import Any
 
 from keyless.engine import Unread
 from keyless.errors import quoted
-from keyless.workflows.yamldoc import Document, is_map, is_seq
+from keyless.workflows.yamldoc import Document, is_map, is_seq, own_items
 
 
 def local_includes(
@@ -28,17 +28,53 @@ def local_includes(
     ``include: path``, ``include: [path, …]`` and ``include: {local: path}``; paths are
     relative to the repository root and may hold wildcards
     (https://docs.gitlab.com/ci/yaml/includes/#use-includelocal-with-wildcard-file-paths).
+    A trigger job's ``trigger: include:`` names the configuration of a child pipeline
+    (https://docs.gitlab.com/ci/pipelines/downstream_pipelines/#parent-child-pipelines),
+    whose jobs run as this repository's: its files are read the same way, and one
+    generated while the pipeline runs (``artifact:``) is named as not read.
     """
     root = document.root
     spec = root.get("include") if is_map(root) else None
-    entries: Any = spec if is_seq(spec) else [spec] if spec is not None else []
     found: list[Path] = []
     missing: list[Unread] = []
+    _follow(_entries(spec), "include", document, repository_root, found, missing)
+    for name, job in own_items(root) if is_map(root) else ():
+        trigger: Any = job.get("trigger") if is_map(job) else None
+        child: Any = trigger.get("include") if is_map(trigger) else None
+        if child is not None:
+            label = f"job {quoted(str(name))} trigger include"
+            _follow(_entries(child), label, document, repository_root, found, missing)
+    return tuple(found), tuple(missing)
+
+
+def _entries(spec: Any) -> list[Any]:
+    return list(spec) if is_seq(spec) else [spec] if spec is not None else []
+
+
+def _follow(
+    entries: list[Any],
+    label: str,
+    document: Document,
+    repository_root: Path,
+    found: list[Path],
+    missing: list[Unread],
+) -> None:
+    """Add the local files ``entries`` name to ``found``, and what cannot be read to
+    ``missing`` (``label``: how the file names them, ``include`` or a trigger's)."""
     base = repository_root.resolve()
     for entry in entries:
         elsewhere = _elsewhere(entry)
         if elsewhere is not None:
-            missing.append(Unread(f"{document.path}: include {elsewhere[0]}", elsewhere[1]))
+            missing.append(Unread(f"{document.path}: {label} {elsewhere[0]}", elsewhere[1]))
+            continue
+        if is_map(entry) and "artifact" in entry:
+            missing.append(
+                Unread(
+                    f"{document.path}: {label} artifact {quoted(entry.get('artifact'))}",
+                    "a child pipeline a job generates while the pipeline runs: not in the "
+                    "repository",
+                )
+            )
             continue
         target = entry.get("local") if is_map(entry) else entry
         if not isinstance(target, str):
@@ -47,7 +83,7 @@ def local_includes(
             # https://docs.gitlab.com/ci/yaml/includes/#use-variables-with-include
             missing.append(
                 Unread(
-                    f"{document.path}: include {target}",
+                    f"{document.path}: {label} {target}",
                     "its path holds a variable GitLab expands when the pipeline is created: "
                     "which file it names is not known here",
                 )
@@ -56,13 +92,12 @@ def local_includes(
         pattern = str(repository_root / target.lstrip("/"))
         matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
         inside = [p for p in matches if p.resolve().is_relative_to(base)]
-        where = f"{document.path}: include {target}"
+        where = f"{document.path}: {label} {target}"
         if len(inside) < len(matches):
             missing.append(Unread(where, "leads outside the repository; not read"))
         if not matches and not any(c in target for c in "*?["):
             missing.append(Unread(where, "the included file does not exist"))
         found.extend(inside)
-    return tuple(found), tuple(missing)
 
 
 # include: keyword → what it names, for the reason an include of it is not read.
