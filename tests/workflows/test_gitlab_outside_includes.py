@@ -107,3 +107,11 @@ def test_a_generated_child_pipeline_is_not_read(tmp_path: Path) -> None:
     (unread,) = scan([repo(tmp_path, {".gitlab-ci.yml": text})]).unread
     assert unread.where.endswith("job 'child' trigger include artifact 'generated.yml'")
     assert unread.reason.startswith("a child pipeline a job generates while the pipeline runs")
+
+
+def test_an_include_path_with_control_characters_is_shown_escaped(tmp_path: Path) -> None:
+    # A terminal would act on an escape sequence printed as written (set its title…).
+    text = f'include:\n  - local: "ci/\\u001b]0;x\\u0007y.yml"\n{JOB}'
+    (unread,) = scan([repo(tmp_path, {".gitlab-ci.yml": text})]).unread
+    assert "\x1b" not in unread.where
+    assert unread.where.endswith("include 'ci/\\x1b]0;x\\x07y.yml'")

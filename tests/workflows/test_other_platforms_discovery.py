@@ -229,3 +229,9 @@ def test_a_bitbucket_pipeline_imported_from_another_repository_is_not_read(
     )
     assert unread.reason.startswith("a pipeline of another repository")
     assert result.exit_code("high") == 3
+
+
+def test_an_imported_pipeline_under_a_hostile_name_is_shown_escaped(tmp_path: Path) -> None:
+    text = 'pipelines:\n  branches:\n    "m\\u001b[31m":\n      import: "a:b:\\u001b[31mc"\n'
+    (unread,) = scan([repo(tmp_path, {"bitbucket-pipelines.yml": text})]).unread
+    assert "\x1b" not in unread.where

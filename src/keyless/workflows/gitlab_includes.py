@@ -83,7 +83,7 @@ def _follow(
             # https://docs.gitlab.com/ci/yaml/includes/#use-variables-with-include
             missing.append(
                 Unread(
-                    f"{document.path}: {label} {target}",
+                    f"{document.path}: {label} {_shown(target)}",
                     "its path holds a variable GitLab expands when the pipeline is created: "
                     "which file it names is not known here",
                 )
@@ -92,7 +92,7 @@ def _follow(
         pattern = str(repository_root / target.lstrip("/"))
         matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
         inside = [p for p in matches if p.resolve().is_relative_to(base)]
-        where = f"{document.path}: {label} {target}"
+        where = f"{document.path}: {label} {_shown(target)}"
         if len(inside) < len(matches):
             missing.append(Unread(where, "leads outside the repository; not read"))
         if not matches and not any(c in target for c in "*?["):
@@ -132,3 +132,9 @@ def _why(keyword: str) -> str:
         f"{_ELSEWHERE[keyword]}, not in the repository: its jobs, templates and variables "
         "join the pipeline unseen (they may hold or use AWS keys)"
     )
+
+
+def _shown(path: str) -> str:
+    """An include's path as a message shows it: as written, or quoted (escaped) when it
+    holds a control or invisible character a terminal would act on."""
+    return path if path.isprintable() else quoted(path)

@@ -86,7 +86,8 @@ def load_all(paths: Iterable[Path]) -> Inputs:
         if file.platform is Platform.BITBUCKET:
             unread.extend(
                 Unread(
-                    f"{file.path}: {route} imports {quoted(value)}",
+                    f"{file.path}: {route if route.isprintable() else quoted(route)} "
+                    f"imports {quoted(value)}",
                     "a pipeline of another repository (import: REPOSITORY:BRANCH:PIPELINE): "
                     "its steps and variables are not in this file",
                 )
