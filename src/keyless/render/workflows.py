@@ -137,7 +137,7 @@ def scan_text(result: ScanResult) -> str:
         location = finding.location
         assert isinstance(location, FileLocation), "a workflow finding is about a file"
         lines.append(
-            f"{display_path(location.path)}:{location.line}:{location.column}: "
+            f"{one_line(display_path(location.path))}:{location.line}:{location.column}: "
             f"{finding.severity.value} {finding.check}: {one_line(finding.message)}"
         )
     if result.suppressed:
@@ -146,12 +146,13 @@ def scan_text(result: ScanResult) -> str:
             location = entry.finding.location
             assert isinstance(location, FileLocation), "a workflow finding is about a file"
             lines.append(
-                f"  {display_path(location.path)}:{location.line}:{location.column}: "
+                f"  {one_line(display_path(location.path))}:{location.line}:{location.column}: "
                 f"{entry.finding.check}: {one_line(entry.ignore.reason)}"
                 f" ({one_line(entry.ignore.where)})"
             )
     lines += [
-        f"{_shown_where(u.where, None)}: not read: {one_line(u.reason)}" for u in result.unread
+        f"{one_line(_shown_where(u.where, None))}: not read: {one_line(u.reason)}"
+        for u in result.unread
     ]
     literal = literal_only(result)
     lines += [one_line(line) for line in literal]
@@ -230,7 +231,7 @@ def fix_summary(result: FixResult) -> str:
     left for a person (with the reason)."""
     out: list[str] = []
     for rewrite in (r for r in result.files if r.changed or r.jobs or r.notes):
-        out.append(f"{display_path(rewrite.file.path)}:")
+        out.append(f"{one_line(display_path(rewrite.file.path))}:")
         for job in rewrite.jobs:
             flag = " (runs for pull requests: no deploy rights!)" if job.pull_request else ""
             out.append(f"  job {_job_name(job.job)}{flag}: assumes {one_line(job.role)}")
@@ -252,11 +253,12 @@ def fix_summary(result: FixResult) -> str:
     if left:
         out.append("left as it is (a person must rewrite these):")
         for rewrite, unfixed in left:
-            where = display_path(rewrite.file.path)
+            where = one_line(display_path(rewrite.file.path))
             label = f" job {_job_name(unfixed.job)}" if unfixed.job else ""
             out.append(f"  {where}{label}: {one_line(unfixed.reason)}")
     for unread in result.unread:
-        out.append(f"{_shown_where(unread.where, None)}: not read: {one_line(unread.reason)}")
+        where = one_line(_shown_where(unread.where, None))
+        out.append(f"{where}: not read: {one_line(unread.reason)}")
     out += [f"note: {one_line(note)}" for note in result.notes]
     out += _per_role(result)
     rewritten = sum(len(r.jobs) for r in result.files)
