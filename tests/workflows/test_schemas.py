@@ -26,6 +26,12 @@ def _schema(name: str) -> dict[str, Any]:
     return document
 
 
+def _errors(document: Any, name: str) -> list[str]:
+    """Where ``document`` breaks the schema ``name`` (empty: it validates)."""
+    validator = jsonschema.Draft202012Validator(_schema(name))
+    return [f"{error.json_path}: {error.message}" for error in validator.iter_errors(document)]
+
+
 def _json(document: dict[str, Any]) -> Any:
     return json.loads(json.dumps(document))  # as a consumer reads it
 
@@ -33,13 +39,13 @@ def _json(document: dict[str, Any]) -> Any:
 @pytest.mark.parametrize("case", corpus_cases())
 def test_scan_documents_match_the_schema(case: str) -> None:
     document = _json(scan_json(scan([CORPUS / case / "input"])))
-    jsonschema.validate(document, _schema("workflows-scan-v1"))
+    assert _errors(document, "workflows-scan-v1") == []
 
 
 @pytest.mark.parametrize("case", corpus_cases())
 def test_fix_documents_match_the_schema(case: str) -> None:
     document = _json(fix_json(fix([CORPUS / case / "input"], CORPUS_OPTIONS)))
-    jsonschema.validate(document, _schema("workflows-fix-v1"))
+    assert _errors(document, "workflows-fix-v1") == []
 
 
 def test_documents_with_unread_and_unfixed_files_match_the_schemas(tmp_path: Path) -> None:
