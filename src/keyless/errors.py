@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 #: How much of a value a message quotes: a 100 KB argument must not become a 100 KB error.
@@ -16,6 +17,21 @@ def quoted(value: object, limit: int = QUOTED_CHARACTERS) -> str:
         return repr(value if len(value) <= limit else value[:limit] + "…")
     shown = repr(value)
     return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
+# A URL's user information (`https://user:token@github.com/acme/app`, or `user:token@…`
+# without a scheme): a token pasted with a repository, never echoed in a message.
+# (A scheme is tried only where one can start: each position of a long run of letters
+# scanning the rest of it was quadratic, minutes for a 100 KB value.)
+_URL_CREDENTIALS = re.compile(
+    r"(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@|\A[^/@:]*:[^/@]*@"
+)
+
+
+def quoted_hiding_credentials(text: str) -> str:
+    """``text`` as :func:`quoted` shows it, a URL's user information (a token) replaced by
+    ``…``: ``'https://…@github.com/acme/app'``."""
+    return quoted(_URL_CREDENTIALS.sub(lambda m: f"{m.group(1) or ''}…@", text))
 
 
 #: How much of a JSON pointer a message shows: its keys are the document's, and a key of

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from keyless.config import PlanConfig
-from keyless.errors import ConfigError, InputError, quoted
+from keyless.errors import ConfigError, InputError, quoted, quoted_hiding_credentials
 from keyless.model import Inventory, User
 from keyless.model.arn import parse_arn
 from keyless.plan.model import Destination, LinkKind, LinkTarget
@@ -30,13 +30,6 @@ from keyless.plan.tenants import BITBUCKET_SYNTAX, CIRCLECI_SYNTAX, parse_projec
 # token names it: https://github.com/github/docs/issues/44518)
 _GITHUB = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/(?!\.\.?\Z)(?![A-Za-z0-9._-]*\.git\Z)[A-Za-z0-9._-]{1,100}"
-)
-# A URL's user information (`https://user:token@github.com/acme/app`, or `user:token@…`
-# without a scheme): a token pasted with the repository, never echoed in a message.
-# (A scheme is tried only where one can start: each position of a long run of letters
-# scanning the rest of it was quadratic, minutes for a 100 KB value.)
-_URL_CREDENTIALS = re.compile(
-    r"(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@|\A[^/@:]*:[^/@]*@"
 )
 _URL = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*://|\A[^/:]+@[^/:]+:")
 # https://docs.gitlab.com/user/reserved_names/#rules-for-usernames-project-and-group-names-and-slugs
@@ -126,7 +119,7 @@ def parse_target(text: str, source: str) -> LinkTarget:
 def shown_target(text: str) -> str:
     """``text`` as a message quotes it, a URL's user information (a token) replaced by
     ``…``: ``'https://…@github.com/acme/app'``."""
-    return quoted(_URL_CREDENTIALS.sub(lambda m: f"{m.group(1) or ''}…@", text))
+    return quoted_hiding_credentials(text)
 
 
 def is_url(text: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from keyless.errors import InputError, quoted
+from keyless.errors import InputError, quoted, quoted_hiding_credentials
 
 # https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
 PARTITIONS = frozenset(
@@ -109,7 +109,7 @@ def check_repository(value: str, where: str = "--repository") -> str:
     """``value`` if it is ``ORG/REPO``; else an :class:`InputError`."""
     if not is_repository(value):
         raise InputError(
-            f"{quoted(value)} is not ORG/REPO",
+            f"{quoted_hiding_credentials(value)} is not ORG/REPO",
             where=where,
             hint="Give the repository as ORG/REPO (GitLab: GROUP/PROJECT), with letters, "
             "digits and _.- only.",
