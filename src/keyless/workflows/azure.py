@@ -40,7 +40,7 @@ from keyless.errors import quoted
 from keyless.findings import FileLocation, Finding, Severity
 from keyless.workflows import azure_implicit
 from keyless.workflows.azure_conditions import lowered_if_never_run
-from keyless.workflows.keyuse import KEY_USE, TEMPORARY, is_credential, mappings
+from keyless.workflows.keyuse import KEY_USE, is_credential, mappings, shows_temporary
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import (
     Document,
@@ -222,7 +222,7 @@ def _script(
         text = step.get(key)
         if not isinstance(text, str) or not _SCRIPT_KEY_USE.search(text):
             continue
-        if mapped or TEMPORARY.search(text) or _has_session_token(step.get("env")):
+        if mapped or shows_temporary(text) or _has_session_token(step.get("env")):
             return []
         line, column = _locate(document, value_position(step, key), text)
         return [

@@ -28,10 +28,10 @@ from keyless.findings import Finding, Severity
 from keyless.workflows.keyuse import (
     KEY_USE,
     KEY_VARIABLES,
-    TEMPORARY,
     is_credential,
     locate,
     mappings,
+    shows_temporary,
     strings,
 )
 from keyless.workflows.model import WorkflowFile, workflow_finding
@@ -109,7 +109,7 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
 def _step_findings(document: Document, step: Any, route: str, add: Add) -> None:
     oidc = step.get("oidc") is True
     label = f"step '{step['name']}'" if isinstance(step.get("name"), str) else "a step"
-    temporary = any(TEMPORARY.search(text) for text in strings(step))
+    temporary = any(shows_temporary(text) for text in strings(step))
     for section in _SCRIPTS:
         script = step.get(section)
         if not is_seq(script):

@@ -31,11 +31,11 @@ from keyless.workflows.circleci_commands import commands_that, runs_any
 from keyless.workflows.keyuse import (
     KEY_USE,
     KEY_VARIABLES,
-    TEMPORARY,
     has_key,
     is_credential,
     locate,
     mappings,
+    shows_temporary,
     strings,
 )
 from keyless.workflows.model import WorkflowFile, workflow_finding
@@ -195,7 +195,7 @@ def _assumes(body: Any) -> bool:
     """Whether a job or command's own steps assume a role: an orb step given
     ``role_arn``, or a script that exchanges the OIDC token or writes a session token."""
     steps = body.get("steps") if is_map(body) else None
-    return has_key(steps, _ROLE_KEYS) or any(TEMPORARY.search(text) for text in strings(steps))
+    return has_key(steps, _ROLE_KEYS) or any(shows_temporary(text) for text in strings(steps))
 
 
 def _uses_oidc(body: Any, assuming: frozenset[str]) -> bool:

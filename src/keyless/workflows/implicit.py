@@ -47,7 +47,7 @@ from keyless.workflows.circleci_commands import commands_that, runs_any
 from keyless.workflows.gitlab_keys import HOOK_SECTION, SCRIPT_SECTIONS
 from keyless.workflows.gitlab_pipeline import assemble
 from keyless.workflows.gitlab_secrets import has_token_for_aws
-from keyless.workflows.keyuse import KEY_VARIABLES, TEMPORARY, has_key, mappings, strings
+from keyless.workflows.keyuse import KEY_VARIABLES, has_key, mappings, shows_temporary, strings
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import Document, is_map, is_seq, item_position, value_position
 
@@ -336,7 +336,7 @@ def _aws_lines(step: Any) -> Iterator[tuple[Any, int, str, str]]:
 
 def other_signs(texts: list[str]) -> bool:
     """An OIDC exchange, an assumed role, or another endpoint than AWS."""
-    return any(TEMPORARY.search(text) or _ELSEWHERE.search(text) for text in texts)
+    return any(shows_temporary(text) or _ELSEWHERE.search(text) for text in texts)
 
 
 def _is_self_hosted(root: Any, body: Any) -> bool:

@@ -30,6 +30,17 @@ TEMPORARY = re.compile(
     r"assume-role-with-web-identity|\bsts\s+assume-role\b|AWS_WEB_IDENTITY_TOKEN_FILE"
     r"|CIRCLE_OIDC_TOKEN|BITBUCKET_STEP_OIDC_TOKEN|aws_session_token|AWS_SESSION_TOKEN",
 )
+# A shell comment: a line that is one, or the rest of a line after a `#` that follows a
+# blank (`${x#y}` and `a#b` are no comments).
+_SHELL_COMMENT = re.compile(r"(?:^|(?<=\s))#[^\n]*", re.MULTILINE)
+
+
+def shows_temporary(text: str) -> bool:
+    """Whether a script (or any text of a job) shows :data:`TEMPORARY` credentials outside
+    its shell comments: ``# no aws_session_token here`` is no sign of a role."""
+    return TEMPORARY.search(text) is not None and (
+        TEMPORARY.search(_SHELL_COMMENT.sub("", text)) is not None
+    )
 
 
 def is_credential(value: Any) -> bool:
