@@ -200,6 +200,7 @@ def check_writable(path: Path, what: str = "the output") -> None:
     or not writable."""
     if path.is_symlink():
         raise InputError(f"refusing to write {what} through a symbolic link", where=str(path))
+    refuse_git_internals(path)
     if path.exists() and not path.is_file():
         raise InputError(f"{what} must be a regular file", where=str(path))
     directory = path.parent if str(path.parent) else Path(".")
@@ -207,6 +208,21 @@ def check_writable(path: Path, what: str = "the output") -> None:
         raise InputError(f"cannot write {what}: its directory does not exist", where=str(path))
     if not os.access(directory, os.W_OK | os.X_OK):
         raise InputError(f"cannot write {what}: its directory is not writable", where=str(path))
+
+
+def refuse_git_internals(path: Path) -> None:
+    """Refuse a place inside a repository's ``.git`` folder (git's own files: its config,
+    hooks and objects): what is written there is never committed, and ``.git/config`` or
+    ``.git/hooks/pre-commit`` are run by git (a hook is a program). The path as written and
+    as resolved (a linked parent) are both looked at."""
+    written, real = Path(os.path.abspath(path)), path.resolve()
+    for folder in (written, *written.parents, real, *real.parents):
+        if folder.name.casefold() == ".git":
+            raise InputError(
+                "refusing to write inside a git repository's .git folder (git's own files)",
+                where=str(path),
+                hint="Write the output to a folder of the checkout, such as infra/keyless.",
+            )
 
 
 def write_atomic(path: str | Path, data: bytes | Iterable[bytes], what: str = "the output") -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from keyless.errors import InputError, quoted
+from keyless.files import refuse_git_internals
 from keyless.generate.model import Output
 
 
@@ -44,14 +45,7 @@ def _refuse_git_folders(path: Path, *, force: bool) -> None:
     there is never committed, and ``--force`` would replace hooks or objects), and, with
     ``force``, a folder that holds a ``.git`` (a checkout: replacing it whole would delete
     the repository)."""
-    written, real = Path(os.path.abspath(path)), path.resolve()  # a linked parent too
-    for folder in (written, *written.parents, real, *real.parents):
-        if folder.name.casefold() == ".git":
-            raise InputError(
-                "refusing to write inside a git repository's .git folder (git's own files)",
-                where=str(path),
-                hint="Write the output to a folder of the checkout, such as infra/keyless.",
-            )
+    refuse_git_internals(path)
     if force and path.is_dir() and os.path.lexists(path / ".git"):
         raise InputError(
             "--force would replace a git checkout whole (the folder holds .git), deleting "
