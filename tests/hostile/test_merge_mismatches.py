@@ -16,8 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from keyless.cli import cli
-from keyless.collect.shard import OTHER_SHARD, shard_of
-from tests.hostile.snapshots import skipped_account
+from tests.hostile.snapshots import write_shard
 
 
 @pytest.fixture(scope="module")
@@ -27,21 +26,6 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert result.exit_code == 0, result.output
     document: dict[str, Any] = json.loads(path.read_text())
     return document
-
-
-def _shard(collected: dict[str, Any], index: int, count: int, path: Path) -> Path:
-    """The snapshot `collect --shard index/count` writes of the collected estate."""
-    document = json.loads(json.dumps(collected))
-    document["accounts"] = [
-        account
-        if shard_of(account["id"], count) == index
-        else skipped_account(
-            account, OTHER_SHARD.format(index=shard_of(account["id"], count), count=count)
-        )
-        for account in document["accounts"]
-    ]
-    path.write_text(json.dumps(document))
-    return path
 
 
 def _merge(tmp_path: Path, *snapshots: Path) -> Any:
@@ -55,9 +39,9 @@ def test_shards_of_two_counts_are_refused_naming_the_counts(
     collected: dict[str, Any], tmp_path: Path
 ) -> None:
     shards = [
-        _shard(collected, 0, 3, tmp_path / "a.json"),
-        _shard(collected, 1, 3, tmp_path / "b.json"),
-        _shard(collected, 1, 2, tmp_path / "c.json"),
+        write_shard(collected, 0, 3, tmp_path / "a.json"),
+        write_shard(collected, 1, 3, tmp_path / "b.json"),
+        write_shard(collected, 1, 2, tmp_path / "c.json"),
     ]
     result = _merge(tmp_path, *shards)
     assert result.exit_code == 2, result.output
@@ -67,9 +51,9 @@ def test_shards_of_two_counts_are_refused_naming_the_counts(
 
 
 def test_one_shard_collected_twice_is_named(collected: dict[str, Any], tmp_path: Path) -> None:
-    first = _shard(collected, 1, 3, tmp_path / "first.json")
-    again = _shard(collected, 1, 3, tmp_path / "again.json")
-    result = _merge(tmp_path, _shard(collected, 0, 3, tmp_path / "zero.json"), first, again)
+    first = write_shard(collected, 1, 3, tmp_path / "first.json")
+    again = write_shard(collected, 1, 3, tmp_path / "again.json")
+    result = _merge(tmp_path, write_shard(collected, 0, 3, tmp_path / "zero.json"), first, again)
     assert result.exit_code == 2, result.output
     assert "first.json too (both are shard 1/3: one shard run twice?)" in result.stderr
     assert "shards must not overlap" in result.stderr
@@ -78,8 +62,8 @@ def test_one_shard_collected_twice_is_named(collected: dict[str, Any], tmp_path:
 def test_one_organization_under_two_management_accounts_is_refused(
     collected: dict[str, Any], tmp_path: Path
 ) -> None:
-    zero = _shard(collected, 0, 3, tmp_path / "zero.json")
-    one = _shard(collected, 1, 3, tmp_path / "one.json")
+    zero = write_shard(collected, 0, 3, tmp_path / "zero.json")
+    one = write_shard(collected, 1, 3, tmp_path / "one.json")
     document = json.loads(one.read_text())
     document["organization"]["management_account_id"] = "999999999999"
     one.write_text(json.dumps(document))
@@ -90,7 +74,7 @@ def test_one_organization_under_two_management_accounts_is_refused(
 
 
 def test_shards_of_one_count_merge(collected: dict[str, Any], tmp_path: Path) -> None:
-    shards = [_shard(collected, n, 3, tmp_path / f"s{n}.json") for n in range(3)]
+    shards = [write_shard(collected, n, 3, tmp_path / f"s{n}.json") for n in range(3)]
     out = tmp_path / "merged.json"
     result = CliRunner().invoke(cli, ["merge", *map(str, shards), "--out", str(out)])
     assert result.exit_code == 0, result.output

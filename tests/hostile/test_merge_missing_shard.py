@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from keyless.cli import cli
-from keyless.collect.shard import OTHER_SHARD, shard_of
-from tests.hostile.snapshots import skipped_account
+from keyless.collect.shard import shard_of
+from tests.hostile.snapshots import skipped_account, write_shard
 
 COUNT = 3
 
@@ -34,18 +34,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _shard(collected: dict[str, Any], index: int, directory: Path) -> Path:
-    document = json.loads(json.dumps(collected))
-    document["accounts"] = [
-        account
-        if shard_of(account["id"], COUNT) == index
-        else skipped_account(
-            account, OTHER_SHARD.format(index=shard_of(account["id"], COUNT), count=COUNT)
-        )
-        for account in document["accounts"]
-    ]
-    path = directory / f"shard-{index}.json"
-    path.write_text(json.dumps(document))
-    return path
+    return write_shard(collected, index, COUNT, directory / f"shard-{index}.json")
 
 
 def _invoke(*args: str) -> Any:
