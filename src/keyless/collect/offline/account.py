@@ -63,10 +63,17 @@ def load_account(directory: Path) -> Account:
     if not is_present(details_path):  # anything but a regular file is refused by read_json
         raise InputError(f"{AUTH_DETAILS} is missing", where=str(directory), hint=LAYOUT_HINT)
     metadata = _account_metadata(directory / ACCOUNT)
-    details = _auth_details(details_path)
+    details, unlisted = _auth_details(details_path)
     account_id = _account_id(directory, metadata, details)
 
     sources: dict[Dataset, DatasetStatus] = {Dataset.AUTHORIZATION_DETAILS: AVAILABLE}
+    if unlisted:
+        # Never analyse half an account as if it were whole (as the live collector does
+        # when a page fails): a list the file does not hold is not an empty one.
+        sources[Dataset.AUTHORIZATION_DETAILS] = DatasetStatus(
+            DatasetState.MISSING, _unlisted_reason(unlisted)
+        )
+        details = AuthDetails(account_id=details.account_id)
     report = _report(directory / CREDENTIAL_REPORT, sources)
     devices = read_listing(
         directory / MFA_DEVICES, ("VirtualMFADevices",), Dataset.MFA_DEVICES, sources
@@ -79,7 +86,13 @@ def load_account(directory: Path) -> Account:
     )
     mfa = _mfa_devices(directory / MFA_DEVICES, devices)
     try:
-        users = build_users(details.raw_users, report, mfa, latest=latest_date(details_path))
+        users = build_users(
+            details.raw_users,
+            report,
+            mfa,
+            latest=latest_date(details_path),
+            details_read=not unlisted,
+        )
     except DetailsError as error:
         raise InputError(
             f"unreadable user: {error}", where=f"{details_path}#{error.pointer}"
@@ -117,13 +130,18 @@ def load_account(directory: Path) -> Account:
     return account
 
 
-def _auth_details(path: Path) -> AuthDetails:
+def _auth_details(path: Path) -> tuple[AuthDetails, tuple[str, ...]]:
+    """The file's details, and the lists of :data:`PAGE_KEYS` some page does not hold."""
     parsed = read_json(path)
     pages = parsed if isinstance(parsed, list) else [parsed]
     del parsed
     details = AuthDetails(latest=latest_date(path))
+    unlisted: dict[str, None] = {}
     for index, page in enumerate(pages):
         _check_page(page, path, index if len(pages) > 1 else None)
+        # AWS answers every page with all four lists, empty ones included (a --filter
+        # leaves them empty); a list that is absent or null was never exported.
+        unlisted.update((key, None) for key in PAGE_KEYS if page.get(key) is None)
         try:
             details.add_page(page, index)
         except DetailsError as error:
@@ -133,7 +151,17 @@ def _auth_details(path: Path) -> AuthDetails:
     if duplicate is not None:
         raise InputError(f"{duplicate}: AWS lists each once", where=str(path))
     details.referenced_aws_policies()
-    return details
+    return details, tuple(unlisted)
+
+
+def _unlisted_reason(unlisted: tuple[str, ...]) -> str:
+    names = ", ".join(unlisted)
+    return (
+        f"{AUTH_DETAILS} holds no {names} (a page of"
+        " `aws iam get-account-authorization-details` always has all four lists, empty or"
+        " not): its users, groups, roles and policies are not scanned; export it whole"
+        " (`aws iam get-account-authorization-details --output json`, no --query)"
+    )
 
 
 def _check_page(page: Any, path: Path, index: int | None) -> None:
