@@ -14,6 +14,7 @@ from keyless.checks._policies import (
     grants_full_admin,
     is_full_admin_arn,
     policies_of,
+    unreadable,
 )
 from tests.builders import (
     ADMIN_POLICY_ARN,
@@ -143,6 +144,25 @@ def test_policies_of_follows_groups_and_resolves_documents() -> None:
         ("user", "inline:user/inline-0"),
         ("group:ops", ADMIN_POLICY_ARN),
         ("group:ops", "inline:group:ops/inline-0"),
+        ("group:ghost", "group:ghost"),  # a group the export does not hold
     ]
     assert applied[0].document is READ_ONLY
     assert applied[2].document is None  # AWS managed, document not in the export
+    # Known by its ARN, AdministratorAccess is read without its document; the group the
+    # export lacks is not: its policies may be anything.
+    assert unreadable(applied) == (
+        ("group:ghost", "the group is not in the authorization details"),
+    )
+
+
+def test_a_managed_policy_without_its_document_is_unread() -> None:
+    """A policy attached to the user whose document the export lacks (an export filtered
+    by `--filter`, a hand-merged one) may grant or deny anything: unread, never nothing."""
+    user = make_user(attached=["arn:aws:iam::123456789012:policy/require-mfa"])
+    account = make_account(users=[user])
+    assert unreadable(policies_of(user, account)) == (
+        (
+            "arn:aws:iam::123456789012:policy/require-mfa",
+            "its document is not in the authorization details",
+        ),
+    )

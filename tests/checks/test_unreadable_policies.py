@@ -66,7 +66,9 @@ def test_admin_check_reads_the_policies_of_groups_too() -> None:
     assert "inline:group:ops/" in run.not_evaluated[0].reason
 
 
-def test_admin_check_still_evaluates_readable_policies_and_missing_documents() -> None:
+def test_admin_check_does_not_pass_a_user_whose_policy_document_is_not_exported() -> None:
+    """A managed policy whose document the export lacks may grant everything: the user is
+    not evaluated (it was evaluated on the readable policies alone, and so passed)."""
     user = make_user(
         "kim",
         keys=[make_key()],
@@ -74,7 +76,17 @@ def test_admin_check_still_evaluates_readable_policies_and_missing_documents() -
         attached=["arn:aws:iam::111122223333:policy/not-in-the-export"],
     )
     (run,) = scan("user-admin-with-access-key", user).check_runs
-    assert run.status == "evaluated"
+    assert run.status == "not_evaluated"
+    assert "'arn:aws:iam::111122223333:policy/not-in-the-export': its document is not in" in (
+        run.not_evaluated[0].reason
+    )
+
+
+def test_admin_check_evaluates_administrator_access_without_its_document() -> None:
+    user = make_user("kim", keys=[make_key()], inline=[READ_ONLY], attached=[ADMIN_POLICY_ARN])
+    result = scan("user-admin-with-access-key", user)
+    assert result.check_runs[0].status == "evaluated"
+    assert len(list(result.findings)) == 1
 
 
 def test_mfa_check_does_not_pass_a_user_whose_policy_cannot_be_read() -> None:

@@ -77,7 +77,7 @@ def test_empty_lists_are_an_account_without_such_entities(tmp_path: Path) -> Non
     account without them, and read as such."""
 
     def edit(details: dict) -> dict:  # type: ignore[type-arg]
-        details["GroupDetailList"] = []
+        details["RoleDetailList"] = []
         return details
 
     status, document = _scan(_export(tmp_path, edit))

@@ -43,10 +43,16 @@ class AppliedPolicy:
     name: str
     arn: str | None
     document: PolicyDocument | None
+    #: Set for a group the user is in that the inventory does not hold: its policies,
+    #: whatever they are, are unknown (``name`` is the group's).
+    unknown_group: bool = False
 
     @property
     def label(self) -> str:
-        """The policy ARN, or ``inline:<via>/<name>`` for inline policies."""
+        """The policy ARN, ``inline:<via>/<name>`` for inline policies, ``group:<name>``
+        for a group the inventory does not hold."""
+        if self.unknown_group:
+            return self.via
         return self.arn or f"inline:{self.via}/{self.name}"
 
 
@@ -54,7 +60,8 @@ def policies_of(user: User, account: Account | None) -> tuple[AppliedPolicy, ...
     """Every identity policy of ``user``: attached and inline, directly and via groups.
 
     Groups or managed policies missing from ``account`` contribute what is known
-    (the ARN with no document) rather than failing.
+    (the ARN with no document; a group as an entry with ``unknown_group`` set) rather than
+    failing, and never nothing: :func:`unreadable` counts them.
     """
     by_arn = account.policies_by_arn if account is not None else {}
     groups = account.groups_by_name if account is not None else {}
@@ -67,9 +74,10 @@ def policies_of(user: User, account: Account | None) -> tuple[AppliedPolicy, ...
     )
     for group_name in user.groups:
         group = groups.get(group_name)
-        if group is None:
-            continue
         via = f"group:{group_name}"
+        if group is None:
+            applied.append(AppliedPolicy(via, group_name, None, None, unknown_group=True))
+            continue
         applied.extend(
             AppliedPolicy(via, ref.name, ref.arn, _document(by_arn, ref.arn))
             for ref in group.attached_policies
@@ -169,12 +177,20 @@ def parsed_policy(document: Any) -> Policy | None:
 def unreadable(
     applied: tuple[AppliedPolicy, ...], policies: ParsedPolicies | None = None
 ) -> tuple[tuple[str, str], ...]:
-    """The policies of ``applied`` whose document is there but cannot be read, each as
-    (label, why); a managed policy whose document is not in the inventory is not one."""
+    """The policies of ``applied`` that cannot be read, each as (label, why): a document
+    IAM would refuse, a managed policy whose document the inventory does not hold (AWS
+    answers every attached policy's document unless an export was filtered), and a group
+    the inventory does not hold. An AWS managed full-administrator policy is known by its
+    ARN (:func:`is_full_admin_arn`), document or not."""
     read = policies.read if policies is not None else read_policy
     unread = []
     for policy in applied:
+        if policy.unknown_group:
+            unread.append((policy.label, "the group is not in the authorization details"))
+            continue
         if policy.document is None:
+            if not is_full_admin_arn(policy.arn):
+                unread.append((policy.label, "its document is not in the authorization details"))
             continue
         parsed = read(policy.document)
         if not isinstance(parsed, Policy):

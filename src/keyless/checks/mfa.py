@@ -77,7 +77,8 @@ def account_mfa_not_enforced(user: User, ctx: CheckContext) -> Iterator[Problem]
 
     Reported per user, so that a documented exception can be ignored for one user.
     Service control policies are not considered. A user with a policy that cannot be read
-    (one IAM would refuse, in a hand-edited export) and no readable deny-unless-MFA policy
+    (one IAM would refuse, in a hand-edited export; a managed policy whose document the
+    export lacks; a group the export does not list) and no readable deny-unless-MFA policy
     is not evaluated: the unread one may be it.
     """
     if not user.has_console_access:

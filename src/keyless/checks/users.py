@@ -147,8 +147,9 @@ def user_admin_with_access_key(user: User, ctx: CheckContext) -> Iterator[Proble
     or every action except a few services, such as ``PowerUserAccess`` (every action
     except IAM, Organizations and Account management; high). The message and evidence say
     what is and is not granted. A policy that cannot be read (one IAM would refuse, in a
-    hand-edited export) leaves the user not evaluated, never clean: what the readable
-    policies grant is still reported. See
+    hand-edited export; a managed policy whose document the export lacks, other than
+    ``AdministratorAccess``, known by its ARN; a group the export does not list) leaves the
+    user not evaluated, never clean: what the readable policies grant is still reported. See
     https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
     """
     if not user.active_keys:
