@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from keyless.encodings import as_utf8
 from keyless.errors import InputError
 from keyless.forked import fork_call
 
@@ -24,8 +25,8 @@ def parse_json(data: bytes, what: str, where: str) -> Any:
     """``data`` parsed as JSON; a leading byte-order mark is dropped. Nesting deeper than
     orjson's limit (1,024 levels) is malformed JSON here, never a RecursionError. A key
     twice in one object is refused (:func:`refuse_duplicate_keys`)."""
-    if data.startswith(b"\xef\xbb\xbf"):  # editors on Windows write a BOM; JSON forbids it
-        data = data[3:]
+    # Editors on Windows write a BOM, which JSON forbids; PowerShell writes UTF-16.
+    data = data[3:] if data.startswith(b"\xef\xbb\xbf") else as_utf8(data, what, where)
     # A large file's duplicate-key pass runs in a child while orjson parses it here.
     pending = fork_call(lambda: _duplicate_answer(data)) if len(data) >= FORKED_PASS else None
     try:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from keyless.duplicate_keys import parse_json
+from keyless.encodings import as_utf8
 from keyless.errors import InputError
 
 #: The largest file keyless reads unless a caller says otherwise. A single account's
@@ -115,10 +116,16 @@ def describe_size(count: int) -> str:
     return f"{count / (1 << 20):,.0f} MiB" if count >= 1 << 20 else f"{count:,} bytes"
 
 
-def read_text(path: str | Path, what: str = "the file", *, limit: int = MAX_FILE_BYTES) -> str:
+def read_text(
+    path: str | Path, what: str = "the file", *, limit: int = MAX_FILE_BYTES, marked: bool = False
+) -> str:
     """The file as UTF-8 text (a leading byte-order mark is dropped); ``-`` is standard
-    input."""
+    input. ``marked``: text in UTF-16 or UTF-32 with its byte-order mark is read too
+    (:func:`keyless.encodings.as_utf8`), for files AWS tools write (PowerShell's
+    `aws iam get-role … > role.json`); never for files another tool reads as UTF-8 only."""
     data = read_bytes(path, what, limit=limit)
+    if marked:
+        data = as_utf8(data, what, source_name(path))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -133,7 +133,7 @@ def build_request(
             return web_identity_request(claims, role_arn=role_arn, context=context)
     if web_identity_token is not None:
         key_set = read_json_object(jwks, "the JWKS") if jwks is not None else None
-        token = read_text(web_identity_token, "the token")
+        token = read_text(web_identity_token, "the token", marked=True)
         with _located(web_identity_token):
             claims = decode_token(token, jwks=key_set)
             return web_identity_request(claims, role_arn=role_arn, context=context)
@@ -256,7 +256,7 @@ def simulate(
         action=action,
     )
     _, policy = load_trust_file(
-        read_text(trust_policy, "the trust policy"), source=source_name(trust_policy)
+        read_text(trust_policy, "the trust policy", marked=True), source=source_name(trust_policy)
     )
     context = _parse_context(context_pairs)
     request = build_request(

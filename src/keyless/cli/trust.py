@@ -43,7 +43,9 @@ def _checked_name(path: Path, where: str) -> None:
 
 def _policy_role(path: Path, role_arn: str | None) -> Role:
     _checked_name(path, "POLICY")
-    found, _ = load_trust_file(read_text(path, "the trust policy"), source=source_name(path))
+    found, _ = load_trust_file(
+        read_text(path, "the trust policy", marked=True), source=source_name(path)
+    )
     document = found.document
     if role_arn is None and found.role_arn is not None:
         # `aws iam get-role` output names the role.

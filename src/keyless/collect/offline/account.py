@@ -44,6 +44,7 @@ from keyless.collect.offline.export_files import (
     modified_at,
     read_listing,
 )
+from keyless.encodings import as_utf8
 from keyless.errors import InputError, quoted
 from keyless.files import read_bytes, read_json
 from keyless.model import (
@@ -181,7 +182,8 @@ def _report(path: Path, sources: dict[Dataset, DatasetStatus]) -> CredentialRepo
         missing = DatasetStatus(DatasetState.MISSING, f"{CREDENTIAL_REPORT} not in the export")
         sources[Dataset.CREDENTIAL_REPORT] = sources[Dataset.ROOT] = missing
         return None
-    content = read_bytes(path, "the credential report")
+    # A file may be UTF-16 (PowerShell's redirect); what AWS answers a live scan never is.
+    content = as_utf8(read_bytes(path, "the credential report"), "the credential report", str(path))
     report = parse_credential_report(content, where=str(path), latest=latest_date(path))
     sources[Dataset.CREDENTIAL_REPORT] = AVAILABLE
     sources[Dataset.ROOT] = report.root_status
