@@ -84,3 +84,44 @@ def test_empty_lists_are_an_account_without_such_entities(tmp_path: Path) -> Non
 
     assert document["accounts"][0]["sources"]["authorization_details"]["state"] == "available"
     assert status == 1
+
+
+@pytest.mark.parametrize(
+    ("ending", "said"),
+    [
+        ({"IsTruncated": True, "Marker": "AAAA"}, "IsTruncated: true"),  # --no-paginate
+        ({"NextToken": "eyJNYXJrZXIiOiBudWxsfQ=="}, "NextToken"),  # --max-items
+        ({"IsTruncated": "true"}, 'IsTruncated: "true"'),
+    ],
+    ids=["is-truncated", "next-token", "truncated-as-text"],
+)
+def test_a_file_ending_with_a_page_that_says_more_follow(
+    tmp_path: Path,
+    ending: dict,
+    said: str,  # type: ignore[type-arg]
+) -> None:
+    """One page of several (`--no-paginate`, `--max-items`): the users, roles… of the pages
+    after it were not scanned and nothing said so."""
+
+    def edit(details: dict) -> dict:  # type: ignore[type-arg]
+        return {**details, **ending}
+
+    status, document = _scan(_export(tmp_path, edit))
+
+    assert status == 3
+    source = document["accounts"][0]["sources"]["authorization_details"]
+    assert source["state"] == "missing"
+    assert f"ends with a page that says more follow ({said})" in source["reason"]
+
+
+def test_pages_that_say_more_follow_before_the_last_are_whole(tmp_path: Path) -> None:
+    """Raw pages in a list: every page but the last says more follow, as the API pages."""
+
+    def edit(details: dict) -> list:  # type: ignore[type-arg]
+        first = {key: [] for key in LISTS} | {"IsTruncated": True, "Marker": "AAAA"}
+        return [first, {**details, "IsTruncated": False}]
+
+    status, document = _scan(_export(tmp_path, edit))
+
+    assert document["accounts"][0]["sources"]["authorization_details"]["state"] == "available"
+    assert status == 1

@@ -10,6 +10,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import orjson
+
 from keyless.collect.formats.auth_details import (
     PAGE_KEYS,
     AuthDetails,
@@ -64,16 +66,14 @@ def load_account(directory: Path) -> Account:
     if not is_present(details_path):  # anything but a regular file is refused by read_json
         raise InputError(f"{AUTH_DETAILS} is missing", where=str(directory), hint=LAYOUT_HINT)
     metadata = _account_metadata(directory / ACCOUNT)
-    details, unlisted = _auth_details(details_path)
+    details, incomplete = _auth_details(details_path)
     account_id = _account_id(directory, metadata, details)
 
     sources: dict[Dataset, DatasetStatus] = {Dataset.AUTHORIZATION_DETAILS: AVAILABLE}
-    if unlisted:
+    if incomplete:
         # Never analyse half an account as if it were whole (as the live collector does
         # when a page fails): a list the file does not hold is not an empty one.
-        sources[Dataset.AUTHORIZATION_DETAILS] = DatasetStatus(
-            DatasetState.MISSING, _unlisted_reason(unlisted)
-        )
+        sources[Dataset.AUTHORIZATION_DETAILS] = DatasetStatus(DatasetState.MISSING, incomplete)
         details = AuthDetails(account_id=details.account_id)
     report = _report(directory / CREDENTIAL_REPORT, sources)
     devices = read_listing(
@@ -92,7 +92,7 @@ def load_account(directory: Path) -> Account:
             report,
             mfa,
             latest=latest_date(details_path),
-            details_read=not unlisted,
+            details_read=not incomplete,
         )
     except DetailsError as error:
         raise InputError(
@@ -131,18 +131,20 @@ def load_account(directory: Path) -> Account:
     return account
 
 
-def _auth_details(path: Path) -> tuple[AuthDetails, tuple[str, ...]]:
-    """The file's details, and the lists of :data:`PAGE_KEYS` some page does not hold."""
+def _auth_details(path: Path) -> tuple[AuthDetails, str | None]:
+    """The file's details, and why they are not the whole account's (None: they are)."""
     parsed = read_json(path)
     pages = parsed if isinstance(parsed, list) else [parsed]
     del parsed
     details = AuthDetails(latest=latest_date(path))
     unlisted: dict[str, None] = {}
+    last: str | None = None
     for index, page in enumerate(pages):
         _check_page(page, path, index if len(pages) > 1 else None)
         # AWS answers every page with all four lists, empty ones included (a --filter
         # leaves them empty); a list that is absent or null was never exported.
         unlisted.update((key, None) for key in PAGE_KEYS if page.get(key) is None)
+        last = _continued(page)
         try:
             details.add_page(page, index)
         except DetailsError as error:
@@ -152,17 +154,36 @@ def _auth_details(path: Path) -> tuple[AuthDetails, tuple[str, ...]]:
     if duplicate is not None:
         raise InputError(f"{duplicate}: AWS lists each once", where=str(path))
     details.referenced_aws_policies()
-    return details, tuple(unlisted)
+    if unlisted:
+        return details, (
+            f"{AUTH_DETAILS} holds no {', '.join(unlisted)} (a page of"
+            " `aws iam get-account-authorization-details` always has all four lists, empty or"
+            " not): its users, groups, roles and policies are not scanned; export it whole"
+            f" ({_WHOLE})"
+        )
+    if last is not None:
+        return details, (
+            f"{AUTH_DETAILS} ends with a page that says more follow ({last}): the users,"
+            " groups, roles and policies of the pages after it are not in the file, so none"
+            f" is scanned; export it whole ({_WHOLE})"
+        )
+    return details, None
 
 
-def _unlisted_reason(unlisted: tuple[str, ...]) -> str:
-    names = ", ".join(unlisted)
-    return (
-        f"{AUTH_DETAILS} holds no {names} (a page of"
-        " `aws iam get-account-authorization-details` always has all four lists, empty or"
-        " not): its users, groups, roles and policies are not scanned; export it whole"
-        " (`aws iam get-account-authorization-details --output json`, no --query)"
-    )
+_WHOLE = (
+    "`aws iam get-account-authorization-details --output json`, without --query,"
+    " --max-items or --no-paginate"
+)
+
+
+def _continued(page: Mapping[str, Any]) -> str | None:
+    """What says that pages follow ``page`` (the API's ``IsTruncated``, the CLI's
+    ``NextToken`` under ``--max-items``), or None."""
+    if page.get("IsTruncated") not in (None, False):
+        return f"IsTruncated: {orjson.dumps(page['IsTruncated']).decode()[:32]}"
+    if page.get("NextToken") is not None:
+        return "NextToken"
+    return None
 
 
 def _check_page(page: Any, path: Path, index: int | None) -> None:
