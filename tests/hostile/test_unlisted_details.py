@@ -125,3 +125,21 @@ def test_pages_that_say_more_follow_before_the_last_are_whole(tmp_path: Path) ->
 
     assert document["accounts"][0]["sources"]["authorization_details"]["state"] == "available"
     assert status == 1
+
+
+def test_a_virtual_mfa_device_listing_of_one_page_of_several(tmp_path: Path) -> None:
+    """`aws iam list-virtual-mfa-devices` is paged: a page that says more follow is not
+    the account's devices."""
+    export = tmp_path / "export"
+    shutil.copytree(ACCOUNT, export)
+    path = export / "virtual-mfa-devices.json"
+    listing = orjson.loads(path.read_bytes())
+    path.write_bytes(orjson.dumps({**listing, "IsTruncated": True, "Marker": "AAAA"}))
+
+    _, document = _scan(export)
+
+    source = document["accounts"][0]["sources"]["mfa_devices"]
+    assert source["state"] == "missing"
+    assert (
+        "virtual-mfa-devices.json is one page of several (IsTruncated: true)" in (source["reason"])
+    )

@@ -10,8 +10,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import orjson
-
 from keyless.collect.formats.auth_details import (
     PAGE_KEYS,
     AuthDetails,
@@ -39,6 +37,7 @@ from keyless.collect.offline.export_files import (
     OIDC_PROVIDERS,
     SAML_PROVIDERS,
     Listing,
+    continued,
     converted_entries,
     describe_document,
     is_present,
@@ -144,7 +143,7 @@ def _auth_details(path: Path) -> tuple[AuthDetails, str | None]:
         # AWS answers every page with all four lists, empty ones included (a --filter
         # leaves them empty); a list that is absent or null was never exported.
         unlisted.update((key, None) for key in PAGE_KEYS if page.get(key) is None)
-        last = _continued(page)
+        last = continued(page)
         try:
             details.add_page(page, index)
         except DetailsError as error:
@@ -174,16 +173,6 @@ _WHOLE = (
     "`aws iam get-account-authorization-details --output json`, without --query,"
     " --max-items or --no-paginate"
 )
-
-
-def _continued(page: Mapping[str, Any]) -> str | None:
-    """What says that pages follow ``page`` (the API's ``IsTruncated``, the CLI's
-    ``NextToken`` under ``--max-items``), or None."""
-    if page.get("IsTruncated") not in (None, False):
-        return f"IsTruncated: {orjson.dumps(page['IsTruncated']).decode()[:32]}"
-    if page.get("NextToken") is not None:
-        return "NextToken"
-    return None
 
 
 def _check_page(page: Any, path: Path, index: int | None) -> None:

@@ -5,10 +5,13 @@ can hold). The layout is documented in ``docs/export-format.md``."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from keyless.collect.formats.plausible import CLOCK_SKEW
 from keyless.errors import InputError, quoted
@@ -103,11 +106,30 @@ def read_listing(
                 f"{describe_document(parsed)}",
                 where=str(path),
             )
+        more = continued(parsed)
+        if more is not None:  # list-virtual-mfa-devices is paged
+            sources[source] = DatasetStatus(
+                DatasetState.MISSING,
+                f"{path.name} is one page of several ({more}): the entries of the pages"
+                " after it are not in the file; list them whole (without --max-items or"
+                " --no-paginate)",
+            )
+            return None
         parsed, pointer = parsed[found], f"/{found}"
     if not isinstance(parsed, list) or not all(isinstance(e, dict) for e in parsed):
         raise InputError(f"expected a list of objects under {keys[0]}", where=str(path))
     sources[source] = AVAILABLE
     return Listing(parsed, pointer)
+
+
+def continued(page: Mapping[str, Any]) -> str | None:
+    """What says that pages follow ``page`` (the API's ``IsTruncated``, the CLI's
+    ``NextToken`` under ``--max-items``), or None."""
+    if page.get("IsTruncated") not in (None, False):
+        return f"IsTruncated: {orjson.dumps(page['IsTruncated']).decode()[:32]}"
+    if page.get("NextToken") is not None:
+        return "NextToken"
+    return None
 
 
 def converted_entries(path: Path, listing: Listing | None, convert: Any) -> tuple[Any, ...]:
