@@ -192,7 +192,9 @@ def _check_header(header: list[str], where: str) -> None:
     if missing:
         problems.append(f"missing column(s): {', '.join(missing)}")
     if unexpected:
-        problems.append(f"unexpected column(s): {', '.join(unexpected)}")
+        shown = ", ".join(quoted(c, 40) for c in unexpected[:5])
+        more = f" and {len(unexpected) - 5:,} more" if len(unexpected) > 5 else ""
+        problems.append(f"unexpected column(s): {shown}{more}")
     if not problems:
         problems.append("columns are not in the documented order")
     raise InputError(

@@ -5,6 +5,9 @@ or an organization's directory of them) and calls :func:`load_account` for each.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -45,6 +48,7 @@ from keyless.collect.offline.export_files import (
     modified_at,
     read_listing,
 )
+from keyless.duplicate_keys import parse_json
 from keyless.encodings import as_utf8
 from keyless.errors import InputError, quoted
 from keyless.files import read_bytes, read_json
@@ -194,10 +198,61 @@ def _report(path: Path, sources: dict[Dataset, DatasetStatus]) -> CredentialRepo
         return None
     # A file may be UTF-16 (PowerShell's redirect); what AWS answers a live scan never is.
     content = as_utf8(read_bytes(path, "the credential report"), "the credential report", str(path))
+    content = _report_csv(content, path)
     report = parse_credential_report(content, where=str(path), latest=latest_date(path))
     sources[Dataset.CREDENTIAL_REPORT] = AVAILABLE
     sources[Dataset.ROOT] = report.root_status
     return report
+
+
+def _report_csv(content: bytes, path: Path) -> bytes:
+    """The report's CSV, also when the file holds what `aws iam get-credential-report`
+    answers before it is decoded: its JSON output (``Content`` in base64), or that
+    ``Content`` alone (`--query Content --output text` without `| base64 -d`). Base64 is
+    decoded strictly, and only text that then opens with the report's header is taken."""
+    start = content[:64].lstrip()
+    if start.startswith(b"{"):
+        answer = parse_json(content, "the credential report", str(path))
+        encoded = answer.get("Content") if isinstance(answer, dict) else None
+        if not isinstance(encoded, str):
+            raise InputError(
+                "the credential report is JSON but not the output of"
+                f" `aws iam get-credential-report`: {describe_document(answer)}",
+                where=str(path),
+                hint=_REPORT_HINT,
+            )
+        if answer.get("ReportFormat", "text/csv") != "text/csv":
+            raise InputError(
+                f"the credential report's ReportFormat is {quoted(answer['ReportFormat'])},"
+                " not 'text/csv'",
+                where=f"{path}#/ReportFormat",
+            )
+        decoded = _base64(encoded.encode("ascii", "replace"))
+        if decoded is None:
+            raise InputError(
+                "the credential report's Content is not base64", where=f"{path}#/Content"
+            )
+        return decoded
+    if b"," not in start and _BASE64.fullmatch(content):
+        decoded = _base64(content)
+        if decoded is not None and decoded.startswith(_HEADER):
+            return decoded
+    return content
+
+
+_BASE64 = re.compile(rb"[A-Za-z0-9+/\s]+={0,2}\s*")
+_HEADER = b"user,arn,"
+_REPORT_HINT = (
+    "Export it with `aws iam get-credential-report --query Content --output text"
+    " | base64 -d > credential-report.csv`."
+)
+
+
+def _base64(text: bytes) -> bytes | None:
+    try:
+        return base64.b64decode(b"".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _mfa_devices(path: Path, listing: Listing | None) -> Mapping[str, tuple[MfaDevice, ...]] | None:
