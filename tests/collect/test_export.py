@@ -281,7 +281,7 @@ def test_unexpected_csv_columns(export: Path) -> None:
     (export / "credential-report.csv").write_text("UserName,Arn,Secret\nalice,x,y\n")
     error = _error(export)
     assert error.where == str(export / "credential-report.csv")
-    assert "unexpected column(s): UserName, Arn, Secret" in error.message
+    assert "unexpected column(s): 'UserName', 'Arn', 'Secret'" in error.message
     assert "missing column(s): user, arn" in error.message
 
 
