@@ -22,6 +22,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from keyless.collect.formats.members import MemberAccount, member_accounts, organization_ids
 from keyless.collect.live.account import caller_identity, client, collect_account
 from keyless.collect.live.assume import (
     RoleAssumer,
@@ -35,7 +36,6 @@ from keyless.collect.live.failures import (
     unreachable,
 )
 from keyless.collect.live.identity_center import collect_identity_center
-from keyless.collect.live.members import MemberAccount, member_accounts, organization_ids
 from keyless.collect.shard import EXCLUDED, NOT_SELECTED, OTHER_SHARD, Shard, shard_of
 from keyless.errors import AwsUnavailable, CollectionError, KeylessError, quoted
 from keyless.model import (

@@ -10,20 +10,24 @@ its policy documents.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from keyless.collect.formats.members import MemberAccount, UnreadableAnswer, member_accounts
 from keyless.collect.formats.names import name_problem
 from keyless.collect.formats.providers import identity_center_instance
 from keyless.collect.offline.account import load_account
 from keyless.collect.offline.export_files import (
+    ACCOUNTS,
     AUTH_DETAILS,
     EXPORT_FILES,
     IDENTITY_CENTER,
     LAYOUT_HINT,
     ORGANIZATION,
+    continued,
     converted_entries,
     is_present,
     read_listing,
@@ -33,6 +37,7 @@ from keyless.files import read_json
 from keyless.model import (
     AVAILABLE,
     Account,
+    AccountStatus,
     Dataset,
     DatasetState,
     DatasetStatus,
@@ -82,13 +87,15 @@ def stream_export(path: str | Path) -> tuple[Inventory, Iterator[Account]]:
     if children is None:
         inventory = _load_frozen(root)
         return inventory, iter(inventory.accounts)
+    members = _members(root, children)
+    left_out = _left_out(members, children)
     outline = Inventory(
-        tuple(Account(id=child.name) for child in children),
+        (*(Account(id=child.name) for child in children), *left_out),
         organization=_organization(root),
         origin="export",
         collected_at=datetime.now(UTC),  # see _load
     )
-    return outline, _iter_accounts(children)
+    return outline, _iter_accounts(children, members, left_out)
 
 
 def export_files(root: Path) -> tuple[Path, ...]:
@@ -128,16 +135,19 @@ def _load_frozen(root: Path) -> Inventory:
             gc.enable()
 
 
-def _iter_accounts(children: list[Path]) -> Iterator[Account]:
+def _iter_accounts(
+    children: list[Path], members: dict[str, MemberAccount], left_out: tuple[Account, ...]
+) -> Iterator[Account]:
     for child in children:
         paused = gc.isenabled()
         gc.disable()  # as in load_export
         try:
-            account = load_account(child)
+            account = _named(load_account(child), members)
         finally:
             if paused:
                 gc.enable()
         yield account
+    yield from left_out
 
 
 def _account_directories(root: Path) -> list[Path] | None:
@@ -197,9 +207,10 @@ def _load(root: Path) -> Inventory:
     if children is None:
         account = load_account(root)
         return Inventory((account,), origin="export", collected_at=collected)
-    accounts = tuple(load_account(child) for child in children)
+    members = _members(root, children)
+    accounts = tuple(_named(load_account(child), members) for child in children)
     return Inventory(
-        accounts,
+        (*accounts, *_left_out(members, children)),
         organization=_organization(root),
         origin="export",
         collected_at=collected,
@@ -265,3 +276,87 @@ def _identity_center(path: Path) -> tuple[IdentityCenter | None, DatasetStatus]:
     # takes the first.
     instances = converted_entries(path, listing, identity_center_instance)
     return (instances[0] if instances else None), AVAILABLE
+
+
+def _members(root: Path, children: list[Path]) -> dict[str, MemberAccount]:
+    """``accounts.json``, the output of ``aws organizations list-accounts``: the
+    organization's accounts by ID (empty without the file). An account directory the
+    listing does not hold is refused: the export mixes organizations, or the listing is
+    older than the account."""
+    path = root / ACCOUNTS
+    if not is_present(path):
+        return {}
+    parsed = read_json(path)
+    pages = (
+        parsed
+        if isinstance(parsed, list) and all(isinstance(p, dict) and "Accounts" in p for p in parsed)
+        else [parsed if isinstance(parsed, dict) else {"Accounts": parsed}]
+    )
+    if not pages or not all(isinstance(page, dict) and "Accounts" in page for page in pages):
+        raise InputError(
+            "expected the output of `aws organizations list-accounts` (an object with"
+            " Accounts, or the list of accounts)",
+            where=str(path),
+        )
+    more = continued(pages[-1])
+    if more is not None:
+        raise InputError(
+            f"one page of several ({more}): the organization's other accounts are not in it",
+            where=str(path),
+            hint="List them whole: `aws organizations list-accounts --output json`.",
+        )
+    try:
+        members = {member.id: member for member in member_accounts(pages)}
+    except UnreadableAnswer as error:
+        raise InputError(
+            f"not the output of `aws organizations list-accounts`: {error.what}",
+            where=str(path),
+        ) from None
+    unlisted = [child.name for child in children if child.name not in members]
+    if unlisted:
+        raise InputError(
+            f"the export has a directory for {', '.join(unlisted[:5])}"
+            f"{f' and {len(unlisted) - 5} more' if len(unlisted) > 5 else ''}, which"
+            f" {ACCOUNTS} does not list: the export mixes organizations, or the listing is"
+            " older than the account",
+            where=str(path),
+            hint="Export the listing again with `aws organizations list-accounts`.",
+        )
+    return members
+
+
+def _left_out(members: dict[str, MemberAccount], children: list[Path]) -> tuple[Account, ...]:
+    """The accounts ``accounts.json`` lists that the export has no directory for: unread
+    (exit 3) when active or when what the listing says of them cannot be kept, skipped
+    when suspended or closed, as a live ``--org`` scan records them."""
+    exported = {child.name for child in children}
+    left_out = []
+    for member in members.values():
+        if member.id in exported:
+            continue
+        if member.unreadable is not None:
+            status, reason = AccountStatus.FAILED, member.unreadable
+        elif member.is_active:
+            status = AccountStatus.FAILED
+            reason = (
+                f"{ACCOUNTS} lists the account as ACTIVE but the export has no directory for it"
+            )
+        else:
+            status = AccountStatus.SKIPPED
+            reason = f"account is {member.state} in AWS Organizations"
+        left_out.append(
+            Account(id=member.id, name=member.name, email=member.email, status=status, error=reason)
+        )
+    return tuple(sorted(left_out, key=lambda account: account.id))
+
+
+def _named(account: Account, members: dict[str, MemberAccount]) -> Account:
+    """``account`` with the name and email the listing gives when its own files give none."""
+    member = members.get(account.id)
+    if member is None or (
+        (account.name or not member.name) and (account.email or not member.email)
+    ):
+        return account
+    return dataclasses.replace(
+        account, name=account.name or member.name, email=account.email or member.email
+    )

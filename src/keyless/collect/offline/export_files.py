@@ -26,6 +26,7 @@ MFA_DEVICES = "virtual-mfa-devices.json"
 ACCOUNT = "account.json"
 ORGANIZATION = "organization.json"
 IDENTITY_CENTER = "identity-center.json"
+ACCOUNTS = "accounts.json"
 
 LAYOUT_HINT = (
     f"An export directory holds {AUTH_DETAILS} (aws iam get-account-authorization-details)"
@@ -44,6 +45,7 @@ EXPORT_FILES = (
     ACCOUNT,
     ORGANIZATION,
     IDENTITY_CENTER,
+    ACCOUNTS,
 )
 
 

@@ -129,10 +129,19 @@ def _member(entry: Any, index: int) -> MemberAccount:
     )
 
 
-def _unreadable(operation: str, what: str) -> AwsUnavailable:
-    return AwsUnavailable(
-        f"AWS Organizations answered {operation} with what keyless cannot read ({what}):"
-        " the organization could not be read",
-        hint="Run again; if the answer stays the same, compare it with `aws organizations"
-        " list-accounts` (an endpoint or proxy may be altering it).",
-    )
+class UnreadableAnswer(AwsUnavailable):
+    """An answer of AWS Organizations keyless cannot read; ``what`` says what is wrong
+    (an export's file holding it says so with the file's name instead)."""
+
+    def __init__(self, operation: str, what: str):
+        super().__init__(
+            f"AWS Organizations answered {operation} with what keyless cannot read ({what}):"
+            " the organization could not be read",
+            hint="Run again; if the answer stays the same, compare it with `aws organizations"
+            " list-accounts` (an endpoint or proxy may be altering it).",
+        )
+        self.what = what
+
+
+def _unreadable(operation: str, what: str) -> UnreadableAnswer:
+    return UnreadableAnswer(operation, what)
