@@ -3,6 +3,7 @@ of bad input turned into an InputError that names the file and the problem."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -367,3 +368,29 @@ def test_the_account_is_in_the_partition_its_arns_name(export: Path, partition: 
 def test_an_account_in_the_commercial_partition_stays_there() -> None:
     (account,) = load_export(ACCOUNT).accounts
     assert account.partition == "aws"
+
+
+def test_account_json_may_be_describe_account(export: Path) -> None:
+    """`aws organizations describe-account` (an `Account` object) names the account; it
+    was refused as "id must be a string, found object"."""
+    (export / "account.json").write_text(
+        json.dumps(
+            {
+                "Account": {
+                    "Id": "123456789012",
+                    "Arn": "arn:aws:organizations::111111111111:account/o-a1b2c3d4e5/123456789012",
+                    "Email": "prod@example.com",
+                    "Name": "prod",
+                    "Status": "ACTIVE",
+                }
+            }
+        )
+    )
+    (account,) = load_export(export).accounts
+    assert (account.id, account.name, account.email) == ("123456789012", "prod", "prod@example.com")
+
+
+def test_account_json_from_describe_account_of_another_account_is_refused(export: Path) -> None:
+    (export / "account.json").write_text(json.dumps({"Account": {"Id": "999999999999"}}))
+    error = _error(export)
+    assert "conflicting account IDs: 999999999999 from account.json" in error.message

@@ -266,8 +266,10 @@ def _mfa_devices(path: Path, listing: Listing | None) -> Mapping[str, tuple[MfaD
 
 def _account_metadata(path: Path) -> Mapping[str, str]:
     """``account.json``: ``{"id", "alias", "name", "email"}`` (all optional); the outputs
-    of ``aws sts get-caller-identity`` (``Account``) and ``aws iam list-account-aliases``
-    (``AccountAliases``) are accepted too, alone or merged into one object."""
+    of ``aws sts get-caller-identity`` (``Account``), ``aws iam list-account-aliases``
+    (``AccountAliases``) and ``aws organizations describe-account`` (an ``Account``
+    object with ``Id``, ``Name``, ``Email``) are accepted too, alone or merged into one
+    object."""
     if not is_present(path):
         return {}
     parsed = read_json(path)
@@ -275,6 +277,8 @@ def _account_metadata(path: Path) -> Mapping[str, str]:
         raise InputError(
             f"expected a JSON object, found {describe_document(parsed)}", where=str(path)
         )
+    if isinstance(parsed.get("Account"), dict):  # describe-account
+        parsed = {**{k: v for k, v in parsed.items() if k != "Account"}, **parsed["Account"]}
     aliases = parsed.get("AccountAliases") or [None]
     if not isinstance(aliases, list):
         raise InputError(f"AccountAliases must be a list, found {kind(aliases)}", where=str(path))
