@@ -117,17 +117,23 @@ def describe_size(count: int) -> str:
 
 
 def read_text(
-    path: str | Path, what: str = "the file", *, limit: int = MAX_FILE_BYTES, marked: bool = False
+    path: str | Path,
+    what: str = "the file",
+    *,
+    limit: int = MAX_FILE_BYTES,
+    marked: bool = False,
+    keep_byte_order_mark: bool = False,
 ) -> str:
-    """The file as UTF-8 text (a leading byte-order mark is dropped); ``-`` is standard
-    input. ``marked``: text in UTF-16 or UTF-32 with its byte-order mark is read too
+    """The file as UTF-8 text (a leading byte-order mark is dropped, unless
+    ``keep_byte_order_mark``: for a format that refuses one); ``-`` is standard input.
+    ``marked``: text in UTF-16 or UTF-32 with its byte-order mark is read too
     (:func:`keyless.encodings.as_utf8`), for files AWS tools write (PowerShell's
     `aws iam get-role … > role.json`); never for files another tool reads as UTF-8 only."""
     data = read_bytes(path, what, limit=limit)
     if marked:
         data = as_utf8(data, what, source_name(path))
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8" if keep_byte_order_mark else "utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise InputError(

@@ -12,7 +12,7 @@ import pytest
 
 from keyless.iac.scan import scan
 from keyless.iac.values import unknowns
-from tests.iac.support import json_role, only_trust, write_json
+from tests.iac.support import ANYONE, json_role, only_trust, write_json
 
 
 def test_a_key_twice_makes_the_file_unread_by_pointer(tmp_path: Path) -> None:
@@ -158,3 +158,29 @@ def test_an_interpolation_never_closed_is_not_read_as_text(
         "never closed: Terraform refuses the template (an unclosed interpolation)"
     )
     assert result.exit_code() == 3
+
+
+@pytest.mark.parametrize("name", ["main.tf.json", "main.tofu.json", "terraform.tfvars.json"])
+def test_a_json_file_starting_with_a_byte_order_mark_is_unread(tmp_path: Path, name: str) -> None:
+    # Terraform skips a BOM only in native syntax (hashicorp/terraform#19715); HCL's JSON
+    # scanner refuses it ("Invalid start of value" at 1:1, hashicorp/hcl json/scanner.go).
+    # It was dropped and the role judged as if Terraform would deploy it.
+    (tmp_path / "main.tf").write_text('variable "v" {\n  default = "x"\n}\n')
+    document = json_role(json.dumps(ANYONE)) if ".tfvars." not in name else {"v": "y"}
+    (tmp_path / name).write_bytes(b"\xef\xbb\xbf" + json.dumps(document).encode())
+    result = scan([tmp_path])
+    (unread,) = result.unread
+    assert unread.where == f"{tmp_path / name}:1:1"
+    assert "byte order mark (U+FEFF)" in unread.reason
+    assert "Invalid start of value" in unread.reason
+    assert result.exit_code() == 3
+
+
+def test_a_byte_order_mark_before_native_syntax_is_read(tmp_path: Path) -> None:
+    # Terraform reads a .tf file past the mark (hashicorp/terraform#19715).
+    text = 'resource "aws_iam_role" "r" {\n  assume_role_policy = jsonencode(%s)\n}\n'
+    role = text % json.dumps(ANYONE)
+    (tmp_path / "main.tf").write_bytes(b"\xef\xbb\xbf" + role.encode())
+    result = scan([tmp_path])
+    assert not result.unread
+    assert result.exit_code() == 1

@@ -138,15 +138,18 @@ def _walk(directory: Path, problems: list[ReadError]) -> Iterator[Candidate]:
             yield Candidate(path, kind, explicit=False)
 
 
-def read_source(path: Path) -> str:
+def read_source(path: Path, *, keep_byte_order_mark: bool = False) -> str:
     """The file as UTF-8 text, read by :func:`keyless.files.read_text` (a regular file
-    only, opened without blocking, at most :data:`MAX_BYTES`). Raises :class:`ReadError`
-    saying why not, a name that is not UTF-8 included: no JSON or SARIF document can hold
-    it, so the file's findings could not be located (keyless.files.path_text)."""
+    only, opened without blocking, at most :data:`MAX_BYTES`; a leading byte order mark
+    dropped unless ``keep_byte_order_mark``). Raises :class:`ReadError` saying why not, a
+    name that is not UTF-8 included: no JSON or SARIF document can hold it, so the file's
+    findings could not be located (keyless.files.path_text)."""
     if has_undecodable_name(path):
         raise ReadError(path, "its name is not UTF-8, so no report could name it; rename it")
     try:
-        return read_text(path, "the file", limit=MAX_BYTES)
+        return read_text(
+            path, "the file", limit=MAX_BYTES, keep_byte_order_mark=keep_byte_order_mark
+        )
     except InputError as error:
         reason = error.message.removeprefix("cannot read the file: ").removeprefix("it is ")
         raise ReadError(path, reason) from None

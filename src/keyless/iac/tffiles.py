@@ -28,7 +28,10 @@ from keyless.iac.sources import (
 )
 from keyless.iac.tfjson import JsonConfigurationError, parse_json_configuration
 from keyless.iac.tflabels import RefusedLabelError
-from keyless.iac.values import Node, Unknown
+from keyless.iac.values import Node, Position, Unknown
+
+#: What some Windows editors write first in a UTF-8 file.
+BYTE_ORDER_MARK = "\ufeff"
 
 #: The Terraform resource types keyless judges, and what each is.
 RESOURCE_KINDS = {
@@ -52,17 +55,37 @@ class TerraformFile:
 def parse_file(path: Path) -> TerraformFile:
     """Read and parse one ``.tf`` file, or one in Terraform's JSON syntax (``.tf.json``).
     Raises :class:`ReadError` naming the position."""
-    text = read_source(path)
     if path.name.endswith(JSON_CONFIGURATION_SUFFIXES):
+        text = _json_source(path)
         try:
             return TerraformFile(path, text, parse_json_configuration(text))
         except JsonConfigurationError as error:
             raise ReadError(path, str(error)) from None
+    text = read_source(path)
     try:
         body = parse_terraform(text, is_read_eagerly)
     except HclSyntaxError as error:
         raise ReadError(path, _problem(error)) from None
     return TerraformFile(path, text, body)
+
+
+def _json_source(path: Path) -> str:
+    """A file in Terraform's JSON syntax (a ``.tf.json`` file, a ``.tfvars.json`` file) as
+    text. Terraform reads a native ``.tf`` file past a leading UTF-8 byte order mark
+    (https://github.com/hashicorp/terraform/pull/19715: "native syntax" only), but hands a
+    ``.json`` file to HCL's JSON parser as it is (``LoadHCLFile`` in
+    https://github.com/hashicorp/terraform/blob/main/internal/configs/parser.go), whose
+    scanner has no case for the mark and refuses the file ("Invalid start of value" at
+    line 1, column 1: https://github.com/hashicorp/hcl/blob/main/json/scanner.go). So
+    such a file is unread, never judged as Terraform would not deploy it."""
+    text = read_source(path, keep_byte_order_mark=True)
+    if text.startswith(BYTE_ORDER_MARK):
+        reason = (
+            "starts with a UTF-8 byte order mark (U+FEFF), which Terraform's JSON syntax "
+            'refuses ("Invalid start of value"); save the file as UTF-8 without one'
+        )
+        raise ReadError(path, reason, Position(1, 1))
+    return text
 
 
 def _problem(error: HclSyntaxError) -> str:
@@ -100,8 +123,8 @@ def is_read_eagerly(block_type: str, labels: tuple[str, ...]) -> bool:
 
 def read_variable_file(path: Path) -> dict[str, Node]:
     """A ``.tfvars`` (HCL) or ``.tfvars.json`` file's values. Raises :class:`ReadError`."""
-    text = read_source(path)
     if path.name.endswith(".json"):
+        text = _json_source(path)
         try:
             node = parse_json(text)
         except JsonSyntaxError as error:
@@ -109,6 +132,7 @@ def read_variable_file(path: Path) -> dict[str, Node]:
         if not isinstance(node.value, Mapping):
             raise ReadError(path, "a variables file must hold an object")
         return {name: _bounded(name, value) for name, value in node.value.items()}
+    text = read_source(path)
     try:
         body = parse_hcl(text)
     except HclSyntaxError as error:
