@@ -184,3 +184,36 @@ def test_a_byte_order_mark_before_native_syntax_is_read(tmp_path: Path) -> None:
     result = scan([tmp_path])
     assert not result.unread
     assert result.exit_code() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("main.tf.json", json.dumps(json_role(ANYONE))),
+        ("main.tf.json", json.dumps(json_role([ANYONE]))),
+        (
+            "main.tf",
+            'resource "aws_iam_role" "r" {\n  assume_role_policy = {\n    Statement = [{\n'
+            '      Effect = "Allow", Action = "sts:AssumeRole", Principal = "*" }]\n  }\n}\n',
+        ),
+    ],
+)
+def test_a_trust_policy_given_as_an_object_is_not_judged(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    # The provider types assume_role_policy a string: Terraform refuses an object or a list
+    # ("Inappropriate value for attribute "assume_role_policy": string required"). It was
+    # judged as the policy it holds (a finding, exit 1).
+    (tmp_path / name).write_text(text)
+    result = scan([tmp_path])
+    assert not result.findings
+    (unread,) = result.unread
+    assert "Terraform refuses it: assume_role_policy is a string" in unread.reason
+    assert result.exit_code() == 3
+
+
+def test_a_trust_policy_given_as_json_text_in_json_syntax_is_judged(tmp_path: Path) -> None:
+    (tmp_path / "main.tf.json").write_text(json.dumps(json_role(json.dumps(ANYONE))))
+    result = scan([tmp_path])
+    assert not result.unread
+    assert result.exit_code() == 1

@@ -237,6 +237,24 @@ def trust_document(node: Node) -> Node:
     return node
 
 
+def _string_argument(node: Node) -> Node:
+    """``assume_role_policy`` as Terraform takes it: the AWS provider's schema types it a
+    string, so an object or a list (a ``.tf.json`` policy written as a JSON object, an
+    HCL object without ``jsonencode``, a whole ``data.aws_iam_policy_document``) is refused
+    before anything is deployed ("Inappropriate value for attribute "assume_role_policy":
+    string required", as in https://github.com/antonputra/tutorials/issues/98). It is
+    unknown, never judged as the policy it would have been."""
+    value = node.value
+    if isinstance(value, Mapping | tuple) and not isinstance(value, JsonText):
+        what = "an object" if isinstance(value, Mapping) else "a list"
+        reason = (
+            f"Terraform refuses it: assume_role_policy is a string, and {what} was given "
+            "(write the policy as jsonencode(...) or JSON text)"
+        )
+        return Node(Unknown("assume_role_policy", reason, node.position), node.position)
+    return node
+
+
 def _provider_arn(url: Node) -> Node:
     """``arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH`` for a provider's URL."""
     if not isinstance(url.value, str):
@@ -266,7 +284,9 @@ def iac_resource(
         attribute = block.body.attributes.get("assume_role_policy")
         if attribute is not None:
             trust_position = attribute.position
-            trust = trust_document(evaluator.evaluate(attribute.expression, scope))
+            trust = trust_document(
+                _string_argument(evaluator.evaluate(attribute.expression, scope))
+            )
     provider_arn = audiences = None
     if kind is ResourceKind.OIDC_PROVIDER:
         url = block.body.attributes.get("url")
