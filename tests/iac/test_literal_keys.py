@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from keyless.findings import FileLocation
+from keyless.iac.literal_keys import literal_keys
+from keyless.iac.model import SourceKind
 from keyless.iac.scan import scan
 from keyless.render import Format, RenderOptions, render
 
@@ -116,3 +118,17 @@ def test_a_key_in_a_variables_file_terraform_loads_is_reported(
     assert isinstance(finding.location, FileLocation)
     assert (finding.location.path.name, finding.location.line) == (name, 1)
     assert finding.location.column == column
+
+
+def test_a_key_is_placed_by_lines_ending_at_lf_crlf_or_cr() -> None:
+    # The text is searched whole and only a match is placed (splitting a 29 MB file into
+    # its lines first took seconds): lines still end where editors end them.
+    text = f"a\r\nb\rc {KEY_ID}\u2028{KEY_ID}\n\n  x{KEY_ID} {KEY_ID}\r\n{KEY_ID}"
+    found = literal_keys(Path("main.tf"), text, SourceKind.TERRAFORM)
+    assert [(k.position.line, k.position.column) for k in found] == [
+        (3, 3),
+        (3, 24),  # U+2028 ends no line
+        (5, 4),
+        (5, 25),
+        (6, 1),
+    ]

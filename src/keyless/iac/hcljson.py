@@ -24,6 +24,7 @@ from lark import Tree
 
 from keyless.iac.hclinterpolations import interpolations
 from keyless.iac.hcltemplates import as_text, template_text
+from keyless.iac.jsonpos import DeferredJson
 from keyless.iac.values import Node, Position, SourcedText, mapping
 
 if TYPE_CHECKING:  # the evaluator dispatches to these handlers: no import cycle at runtime
@@ -44,9 +45,14 @@ def json_tree(node: Node, kind: str = EXPRESSION) -> Tree[Any]:
 
 
 def json_node(tree: Tree[Any]) -> Node | None:
-    """The JSON value a ``json_expression`` or ``json_literal`` tree holds (else None)."""
+    """The JSON value a ``json_expression`` or ``json_literal`` tree holds (else None); a
+    value whose reading was deferred (:class:`~keyless.iac.jsonpos.DeferredJson`) is read
+    now, once."""
     if tree.data in (EXPRESSION, LITERAL) and tree.children and isinstance(tree.children[0], Node):
-        return tree.children[0]
+        node = tree.children[0]
+        if isinstance(node.value, DeferredJson):
+            node = tree.children[0] = node.value.load()
+        return node
     return None
 
 

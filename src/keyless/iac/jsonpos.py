@@ -9,11 +9,11 @@ duplicate keys, which IAM and CloudFormation readers resolve differently.
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
-from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, NoReturn
 
 from keyless.errors import quoted
 from keyless.iac.values import Node, Position, SourcedText, Unknown, mapping
@@ -40,6 +40,63 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+#: How deep a value may be for ``parse_json``'s ``defer`` to be asked about it.
+DEFER_DEPTH = 8
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> None:
+    if len(dict(pairs)) != len(pairs):
+        raise ValueError("duplicate key")
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    raise ValueError(name)  # NaN, Infinity: no JSON
+
+
+def _unconverted(literal: str) -> str:
+    return literal  # a number is read when its value is built (one too long is unknown)
+
+
+# Checks a value well-formed at the C scanner's speed, building nothing kept: objects are
+# dropped as they close, having been checked for a key twice.
+_CHECKER = json.JSONDecoder(
+    object_pairs_hook=_refuse_duplicates,
+    parse_constant=_refuse_constant,
+    parse_int=_unconverted,
+    parse_float=_unconverted,
+)
+
+
+class DeferredJson(Unknown):
+    """A JSON value checked well-formed (no key twice, no surrogate escape, no number too
+    long, not too deep) but not built: :meth:`load` builds it with its positions, the
+    same nodes reading it at once gives. To anything else it is an unknown value, never
+    a guess."""
+
+    __slots__ = ("_end", "_start", "_text")
+    _text: str
+    _start: int
+    _end: int
+
+    def __init__(self, text: str, start: int, end: int, position: Position):
+        super().__init__(text[start : min(end, start + 20)], "not read yet", position)
+        object.__setattr__(self, "_text", text)
+        object.__setattr__(self, "_start", start)
+        object.__setattr__(self, "_end", end)
+
+    def holds_object(self) -> bool:
+        """Whether the value is an object."""
+        return self._text.startswith("{", self._start)
+
+    def matches(self, pattern: re.Pattern[str]) -> bool:
+        """Whether ``pattern`` is found in the value's text."""
+        return pattern.search(self._text, self._start, self._end) is not None
+
+    def load(self) -> Node:
+        """The value with its positions."""
+        return parse_json(self._text[self._start : self._end], origin=self.position)
+
+
 class JsonSyntaxError(ValueError):
     """Malformed JSON, with the position of the first error."""
 
@@ -61,7 +118,9 @@ class _Open:
 
 
 class _Text:
-    def __init__(self, text: str, origin: Position | None, pinned: Position | None):
+    def __init__(
+        self, text: str, origin: Position | None, pinned: Position | None, deferring: bool
+    ):
         self.text = text
         self.sourced = text if isinstance(text, SourcedText) else None
         self.origin = origin or (self.sourced.origin if self.sourced else None)
@@ -69,18 +128,36 @@ class _Text:
         self.seen: dict[str, str] = {}  # the short strings read so far (SHARED_LENGTH)
         # One search of the text: strings are checked for surrogates only when it has one.
         self.may_hold_surrogates = _SURROGATE_ESCAPE.search(text) is not None
-        written = self.sourced.original if self.sourced else text
-        # an array of 8-byte offsets, not a list of ints (36 bytes a line)
-        self.line_starts = array("q", [0])
-        self.line_starts.extend(m.end() for m in re.finditer("\n", written))
+        # Values are deferred only where loading them later gives what reading them now
+        # would: positions in the file itself, no escape the C scanner reads otherwise.
+        self.may_defer = (
+            deferring
+            and pinned is None
+            and not isinstance(text, SourcedText)
+            and not self.may_hold_surrogates
+        )
+        self.written = self.sourced.original if self.sourced else text
+        # Positions are asked for in reading order: the lines between one and the next are
+        # counted at C speed, and no table of every line's start is kept (a file of a
+        # million lines spent a second building one).
+        self._at = 0
+        self._line = 1
+        self._line_start = 0
 
     def position(self, offset: int) -> Position:
         if self.pinned is not None:
             return self.pinned
         if self.sourced is not None:
             offset = self.sourced.original_offset(offset)
-        line = bisect.bisect_right(self.line_starts, offset)
-        here = Position(line, offset - self.line_starts[line - 1] + 1)
+        written = self.written
+        if offset < self._at:  # an error's position, behind: counted again from the start
+            self._at, self._line, self._line_start = 0, 1, 0
+        breaks = written.count("\n", self._at, offset)
+        if breaks:
+            self._line += breaks
+            self._line_start = written.rfind("\n", self._at, offset) + 1
+        self._at = offset
+        here = Position(self._line, offset - self._line_start + 1)
         return here.shifted(self.origin) if self.origin else here
 
     def skip(self, offset: int) -> int:
@@ -89,13 +166,21 @@ class _Text:
 
 
 def parse_json(
-    text: str, *, origin: Position | None = None, pinned: Position | None = None
+    text: str,
+    *,
+    origin: Position | None = None,
+    pinned: Position | None = None,
+    defer: Callable[[tuple[str, ...]], bool] | None = None,
 ) -> Node:
     """``text`` as a :class:`Node` tree. ``origin`` is where the text starts in its file
     (a :class:`~keyless.iac.values.SourcedText` from a heredoc brings its own); with
     ``pinned``, every part is placed there (JSON inside a quoted string, whose escapes
-    make inner columns meaningless). Raises :class:`JsonSyntaxError`."""
-    source = _Text(text, origin, pinned)
+    make inner columns meaningless). ``defer`` is asked, for a member of an object no
+    deeper than :data:`DEFER_DEPTH`, the keys of the objects leading to it (the member's
+    own last); when it says so, the value is checked but not built: a
+    :class:`DeferredJson` (the file's unrelated parts cost no time building nodes, nor
+    memory holding them). Raises :class:`JsonSyntaxError`, deferred parts included."""
+    source = _Text(text, origin, pinned, defer is not None)
     stack: list[_Open] = []
     offset = source.skip(0)
     result: Node | None = None
@@ -109,7 +194,20 @@ def parse_json(
         start = source.position(offset)
         char = text[offset]
         node: Node | None = None
-        if char in "{[":
+        end = (
+            _checked_end(source, offset, len(stack))
+            if defer is not None
+            and source.may_defer
+            and top is not None
+            and top.is_object
+            and len(stack) <= DEFER_DEPTH
+            and defer(tuple(o.key for o in stack if o.key is not None))
+            else None
+        )
+        if end is not None:
+            node = Node(DeferredJson(text, offset, end, start), start)
+            offset = end
+        elif char in "{[":
             if len(stack) >= MAX_DEPTH:
                 raise JsonSyntaxError(f"nested deeper than {MAX_DEPTH} levels", start)
             opened = _Open(start, char == "{")
@@ -151,6 +249,21 @@ def parse_json(
     if offset != len(text):
         raise JsonSyntaxError("extra data after the document", source.position(offset))
     return result
+
+
+def _checked_end(source: _Text, offset: int, depth: int) -> int | None:
+    """Where the value at ``offset`` ends, if it is well-formed and no deeper than
+    :data:`MAX_DEPTH` at ``depth``; None to read it with positions (which names what is
+    wrong with it)."""
+    text = source.text
+    try:
+        _, end = _CHECKER.raw_decode(text, offset)
+    except (ValueError, RecursionError):
+        return None
+    # Each level opens a bracket: a count at C speed bounds the depth (from above).
+    if depth + text.count("{", offset, end) + text.count("[", offset, end) > MAX_DEPTH:
+        return None
+    return int(end)
 
 
 def _object_key(source: _Text, top: _Open, offset: int) -> int:

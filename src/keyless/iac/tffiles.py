@@ -58,7 +58,7 @@ def parse_file(path: Path) -> TerraformFile:
     if path.name.endswith(JSON_CONFIGURATION_SUFFIXES):
         text = _json_source(path)
         try:
-            return TerraformFile(path, text, parse_json_configuration(text))
+            return TerraformFile(path, text, parse_json_configuration(text, is_read_eagerly))
         except JsonConfigurationError as error:
             raise ReadError(path, str(error)) from None
     text = read_source(path)

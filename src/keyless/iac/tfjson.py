@@ -19,7 +19,10 @@ https://github.com/hashicorp/hcl/blob/main/json/spec.md
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import functools
+import gc
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -30,7 +33,7 @@ from keyless.duplicate_keys import find_duplicate_key
 from keyless.errors import quoted
 from keyless.iac.hcl import Attribute, Block, Body, parse_expression
 from keyless.iac.hcljson import LITERAL, json_tree
-from keyless.iac.jsonpos import JsonSyntaxError, parse_json
+from keyless.iac.jsonpos import DeferredJson, JsonSyntaxError, parse_json
 from keyless.iac.tflabels import refused_label
 from keyless.iac.values import Node, Position
 from keyless.policy.document import escape_pointer
@@ -108,11 +111,20 @@ _TOP_LEVEL: Mapping[str, tuple[int, Schema | None]] = {
     "removed": (0, _LEAF),
 }
 _DYNAMIC = "dynamic"
+#: The block types whose bodies' arguments may be read only when referred to.
+_LAZY_TYPES = frozenset({"resource", "data"})
 
 
-def parse_json_configuration(text: str) -> Body:
+def parse_json_configuration(
+    text: str, eager: Callable[[str, tuple[str, ...]], bool] | None = None
+) -> Body:
     """A ``.tf.json`` file's top-level blocks. Raises :class:`JsonConfigurationError`
-    (the file is malformed JSON, has a key twice, or holds what Terraform refuses)."""
+    (the file is malformed JSON, has a key twice, or holds what Terraform refuses).
+
+    A resource or data source that ``eager`` does not select (as for ``.tf`` files,
+    :func:`keyless.iac.hclsplit.parse_terraform`) has its body checked but read only
+    when a judged value refers to it: CDKTF writes whole stacks into one file, whose
+    buckets and functions would otherwise be most of the time and memory spent."""
     # Every value but the first follows a comma or opens a container: a bound found in C.
     values = text.count(",") + text.count("[") + text.count("{") + 1
     if values > MAX_VALUES:
@@ -122,8 +134,21 @@ def parse_json_configuration(text: str) -> Body:
             Position(1, 1),
             None,
         )
+    # Reading creates no reference cycles, but each allocation would let the cyclic GC
+    # walk the nodes read so far again (as for an export: load_export): paused here,
+    # restored whatever happens.
+    paused = gc.isenabled()
+    gc.disable()
     try:
-        root = parse_json(text)
+        return _configuration(text, eager)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _configuration(text: str, eager: Callable[[str, tuple[str, ...]], bool] | None) -> Body:
+    try:
+        root = parse_json(text, defer=None if eager is None else _deferred_bodies(eager))
     except JsonSyntaxError as error:
         raise JsonConfigurationError(
             f"malformed JSON: {error.message}", error.position, _pointer_of(error, text)
@@ -137,6 +162,19 @@ def parse_json_configuration(text: str) -> Body:
         labels, schema = _TOP_LEVEL[key]
         blocks.extend(_blocks(key, value, labels, schema, f"/{escape_pointer(key)}", ()))
     return Body(MappingProxyType({}), tuple(blocks))
+
+
+def _deferred_bodies(
+    eager: Callable[[str, tuple[str, ...]], bool],
+) -> Callable[[tuple[str, ...]], bool]:
+    """Whether a value, by the keys leading to it, is the body of a resource or data
+    source ``eager`` leaves unread: ``resource``, type, name (arrays between them, as
+    HCL's JSON mapping allows, add no key)."""
+
+    def defer(keys: tuple[str, ...]) -> bool:
+        return len(keys) == 3 and keys[0] in _LAZY_TYPES and not eager(keys[0], keys[1:])
+
+    return defer
 
 
 def _pointer_of(error: JsonSyntaxError, text: str) -> str | None:
@@ -174,6 +212,11 @@ def _blocks(
             yield from _blocks(block_type, inner, labels_left - 1, schema, where, (*labels, label))
         return
     chosen = schema if schema is not None else _resource_schema(block_type, labels)
+    if isinstance(value.value, DeferredJson):
+        if _is_plain_body(value.value, chosen):
+            yield Block(block_type, labels, _deferred_body(value, chosen, pointer), value.position)
+            return
+        value = value.value.load()
     if value.value is None:
         return  # no block
     if isinstance(value.value, Mapping):
@@ -190,6 +233,29 @@ def _blocks(
         value.position,
         pointer,
     )
+
+
+def _is_plain_body(deferred: DeferredJson, schema: Schema) -> bool:
+    """Whether a body checked well-formed, not yet read, is an object of arguments alone,
+    which reading it later cannot find fault with: no name of a nested block written in
+    it, nor any ``\\u`` escape that could spell one. Anything else is read now, so what
+    Terraform refuses in it makes the file unread at once."""
+    return deferred.holds_object() and not deferred.matches(
+        _nested_block_names(frozenset(schema.blocks))
+    )
+
+
+@functools.cache
+def _nested_block_names(blocks: frozenset[str]) -> re.Pattern[str]:
+    """A nested block's name as a key, or an escape that could spell one."""
+    names = "|".join(re.escape(name) for name in sorted({*blocks, _DYNAMIC}))
+    return re.compile(rf'\\u|"(?:{names})"')
+
+
+def _deferred_body(value: Node, schema: Schema, pointer: str) -> Callable[[], Body]:
+    deferred = value.value
+    assert isinstance(deferred, DeferredJson)
+    return lambda: _body(deferred.load(), schema, pointer)
 
 
 def _resource_schema(block_type: str, labels: tuple[str, ...]) -> Schema:
