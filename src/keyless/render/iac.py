@@ -24,7 +24,7 @@ from keyless.render.ignores import unused_ignore_document, unused_ignore_line
 from keyless.render.jsonout import check_run_document, dumps
 from keyless.render.sarif import sarif_json, scan_sarif
 from keyless.render.trust import trust_document, trust_text
-from keyless.render.untrusted import printable
+from keyless.render.untrusted import printable, shortened
 
 SCHEMA = "keyless/iac/v1"
 TRUST_FILE_SCHEMA = "keyless/trust-file/v1"
@@ -106,7 +106,8 @@ def iac_text(result: ScanResult, options: RenderOptions) -> str:
     for finding in result.findings:
         location = _location(finding)
         lines.append(
-            f"{_one_line(display_path(location.path))}:{location.line}:{location.column}: "
+            f"{_one_line(display_path(location.path), whole=True)}:"
+            f"{location.line}:{location.column}: "
             f"{finding.severity.value} {finding.check}: {_one_line(finding.message)}"
         )
         if finding.witness is not None:
@@ -114,13 +115,15 @@ def iac_text(result: ScanResult, options: RenderOptions) -> str:
             lines.append(f"    witness: {witness}")
         stand_ins = finding.evidence.get("stand_ins")
         if stand_ins:
-            lines.append(f"    note: {'; '.join(str(s) for s in stand_ins)}")
+            lines.append(f"    note: {_one_line('; '.join(str(s) for s in stand_ins))}")
     if result.suppressed:
         lines.append(f"{len(result.suppressed)} finding(s) suppressed (accepted or ignored):")
         lines.extend(f"  {_suppressed_line(s)}" for s in result.suppressed)
     if result.unread:
         lines.append("Not read or not judged (exit code 3):")
-        lines.extend(f"  {_one_line(u.where)}: {_one_line(u.reason)}" for u in result.unread)
+        lines.extend(
+            f"  {_one_line(u.where, whole=True)}: {_one_line(u.reason)}" for u in result.unread
+        )
     lines.extend(f"note: {_one_line(n)}" for n in result.notes)
     lines.extend(unused_ignore_line(ignore) for ignore in result.unused_ignores)
     noted = f", {len(result.notes)} note(s) above" if result.notes else ""
@@ -142,10 +145,13 @@ def _verdict(result: ScanResult, fail_on: Severity, *, baseline: bool = False) -
     }[code]
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: str, *, whole: bool = False) -> str:
     """Terminal text on one line: a value cannot forge a line of its own, nor restyle or
-    reorder it (an ANSI escape or a bidirectional override is written as an escape)."""
-    return printable(" ".join(text.split()))
+    reorder it (an ANSI escape or a bidirectional override is written as an escape), and
+    a word of thousands of characters (a name) is :func:`shortened`, unless ``whole`` (a
+    file's path, which editors and CI logs follow: the system bounds its length)."""
+    line = " ".join(text.split())
+    return printable(line if whole else shortened(line))
 
 
 # ----- GitHub workflow commands -----------------------------------------------------------------
@@ -177,7 +183,11 @@ def _command(kind: str, properties: dict[str, str | int], message: str) -> str:
     message is :func:`printable` first; its line breaks are the command's own, escaped by
     :func:`escape_data`."""
     message = "\n".join(printable(line) for line in message.split("\n"))
-    rendered = ",".join(f"{k}={escape_property(printable(str(v)))}" for k, v in properties.items())
+    # The file stays whole, for the annotation to find it (the system bounds its length).
+    rendered = ",".join(
+        f"{k}={escape_property(printable(str(v) if k == 'file' else shortened(str(v))))}"
+        for k, v in properties.items()
+    )
     return (
         f"::{kind} {rendered}::{escape_data(message)}"
         if rendered
@@ -200,7 +210,7 @@ def iac_github(result: ScanResult, options: RenderOptions) -> str:
         location = _location(finding)
         # The Actions log renders ANSI escapes: every line of the message is escaped (its
         # line breaks are the command's own, escaped by escape_data).
-        message = "\n".join(printable(line) for line in finding.message.split("\n"))
+        message = "\n".join(printable(shortened(line)) for line in finding.message.split("\n"))
         if finding.witness is not None:
             message += "\nwitness: " + orjson.dumps(finding.witness, default=dict).decode()
         message += f"\nfix: {finding.remediation}"
@@ -217,7 +227,7 @@ def iac_github(result: ScanResult, options: RenderOptions) -> str:
             )
         )
     lines.extend(
-        _command("error", {"title": "keyless: not read"}, f"{u.where}: {u.reason}")
+        _command("error", {"title": "keyless: not read"}, f"{u.where}: {shortened(u.reason)}")
         for u in result.unread
     )
     if result.suppressed:
@@ -267,15 +277,19 @@ def trust_file_text(value: FileTrust, options: RenderOptions) -> str:
     for item in value.roles:
         resource = item.resource
         where = f"{display_path(resource.path)}:{resource.position.line}:{resource.position.column}"
-        header = _one_line(f"== {resource.address} ({where})")
+        header = f"{_one_line(f'== {resource.address}')} ({_one_line(where, whole=True)})"
         said = "".join(_one_line(f"note: {note}") + "\n" for note in item.notes)
-        parts.append(f"{header}\n{trust_text(item.assessment)}{said}")
+        # The role's address is in its ARN, messages and witnesses: long words are shortened.
+        assessment = "\n".join(shortened(line) for line in trust_text(item.assessment).split("\n"))
+        parts.append(f"{header}\n{assessment}{said}")
     if not value.roles:
         parts.append("No role with a trust policy keyless could judge.\n")
     if value.unread:
         parts.append(
             "Not judged (exit code 3):\n"
-            + "".join(f"  {_one_line(u.where)}: {_one_line(u.reason)}\n" for u in value.unread)
+            + "".join(
+                f"  {_one_line(u.where, whole=True)}: {_one_line(u.reason)}\n" for u in value.unread
+            )
         )
     return "\n".join(parts)
 

@@ -28,6 +28,30 @@ def printable(text: str) -> str:
     return "".join(_shown(char) for char in path_text(text))
 
 
+#: The longest word (a run without spaces: a name, an address, a quoted value) a line
+#: shows whole: a resource label of 5 MB was a line of 5 MB in a terminal or a CI log.
+LONGEST_WORD = 200
+#: What is kept of a longer word: its start and its end, around the marker.
+_KEPT_START, _KEPT_END = 120, 40
+
+
+def shortened(text: str, longest: int = LONGEST_WORD) -> str:
+    """``text`` with every word longer than ``longest`` characters cut in the middle, an
+    explicit marker in its place: ``aws_iam_user.uuuu…[4,999,840 characters left
+    out]…uuuu``. For people (text, annotations); JSON and SARIF keep names whole."""
+    if len(text) <= longest:
+        return text
+    return " ".join(
+        word
+        if len(word) <= longest
+        else (
+            f"{word[:_KEPT_START]}…[{len(word) - _KEPT_START - _KEPT_END:,} characters left "
+            f"out]…{word[-_KEPT_END:]}"
+        )
+        for word in text.split(" ")
+    )
+
+
 def visible(text: str) -> str:
     """:func:`printable`, but line breaks and tabs kept: for text a browser lays out."""
     if text.isprintable():
