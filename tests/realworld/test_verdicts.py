@@ -162,6 +162,16 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         [],
     ),
+    # the same sample with an account root from a parameter without a default: that
+    # statement is not judged (exit 3), but another Allow only adds who may assume the role,
+    # so repo:ORG/REPO:* still admits pull requests and any branch, whatever the root is
+    "cfn-oidc-role-account-root-parameter": (
+        [
+            ("trust-oidc-untrusted-trigger", f"Role: {PULL_REQUEST}"),
+            ("trust-oidc-untrusted-trigger", f"Role: {BRANCH}"),
+        ],
+        ["Role"],
+    ),
     # sam pipeline bootstrap's stage template: the pipeline user and its key are created
     # unless the (undecided) parameters say OIDC; the execution role's trust is one of two
     # policies by a condition on a parameter without a default: not judged

@@ -6,6 +6,7 @@ of the policy. Each carries a :func:`fingerprint` that survives lines moving.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -31,6 +32,48 @@ def stand_in_note(stand_ins: Sequence[str]) -> str:
         "name as itself, an OIDC principal as the provider its condition keys name; the "
         "finding holds whatever the values are"
     )
+
+
+def left_out_note(left_out: Sequence[int]) -> str:
+    """What a finding on a policy judged without some of its statements says of them."""
+    which = ", ".join(str(index) for index in left_out)
+    return (
+        f"judged without statement(s) {which}, which allow what the code leaves unset (see "
+        "what was not judged): another Allow only adds who may assume the role, so the "
+        "finding holds whatever they allow"
+    )
+
+
+def _renumbered(positions: Mapping[str, Position], left_out: Sequence[int]) -> dict[str, Position]:
+    """``positions`` (by JSON pointer into the code's policy) by pointer into the policy
+    judged without the statements ``left_out``."""
+    result = {}
+    for pointer, position in positions.items():
+        found = _STATEMENT_INDEX.match(pointer)
+        if found is None:
+            result[pointer] = position
+            continue
+        index = int(found.group(1))
+        if index in left_out:
+            continue
+        shifted = index - sum(1 for left in left_out if left < index)
+        result[f"/Statement/{shifted}{found.group(2)}"] = position
+    return result
+
+
+def _original(pointer: str, left_out: Sequence[int]) -> str:
+    """A pointer into the judged policy as a pointer into the code's policy."""
+    found = _STATEMENT_INDEX.match(pointer)
+    if found is None or not left_out:
+        return pointer
+    index = int(found.group(1))
+    for left in sorted(left_out):
+        if left <= index:
+            index += 1
+    return f"/Statement/{index}{found.group(2)}"
+
+
+_STATEMENT_INDEX = re.compile(r"/Statement/(\d+)(.*)", re.DOTALL)
 
 
 def literal_key_finding(key: LiteralKey) -> Finding:
@@ -89,14 +132,19 @@ def located(finding: Finding, judged: JudgedRole) -> Finding:
     assert resource.trust is not None
     document = judged.role.trust_policy
     positions = pointer_positions(resource.trust)
+    if judged.left_out:
+        positions = _renumbered(positions, judged.left_out)
     pointer = _pointer(finding.check, finding.evidence, document, positions)
     position = positions.get(pointer) if pointer is not None else None
     position = position or resource.trust_position or resource.position
-    route = f"{resource.address}{'#' + pointer if pointer else ''}"
+    written = _original(pointer, judged.left_out) if pointer else None
+    route = f"{resource.address}{'#' + written if written else ''}"
     value = {"policy": document, "principal": finding.evidence.get("principal")}
     said = list(notes(resource.trust))
     if judged.stand_ins:
         said.append(stand_in_note(judged.stand_ins))
+    if judged.left_out:
+        said.append(left_out_note(judged.left_out))
     extra = {"stand_ins": said} if said else {}
     severity, message = guest_severity(finding, said)
     return Finding(

@@ -18,7 +18,7 @@ from keyless.errors import PolicyError
 from keyless.findings import Finding, Severity
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, location
 from keyless.iac.partitions import provider_arn, providers_partition
-from keyless.iac.values import JsonText, Node, Unknown, plain, unknowns
+from keyless.iac.values import JsonText, Node, Unknown, mapping, plain, unknowns
 from keyless.model import Role
 from keyless.policy.document import escape_pointer, parse_trust_policy
 from keyless.policy.limits import PolicyTooLarge
@@ -36,6 +36,17 @@ class JudgedRole:
     role: Role
     stand_ins: tuple[str, ...] = ()
     not_judged: Unread | None = None
+    #: The statements (their indices in the code's policy) left out of ``role``'s trust
+    #: policy: ``Allow`` statements whose unknowns no stand-in can fill. Another ``Allow``
+    #: only adds who may assume the role, so a :data:`STAND_IN_CHECKS` finding on the rest
+    #: holds whatever they are; the role stays not judged (``not_judged``) all the same.
+    left_out: tuple[int, ...] = ()
+
+    @property
+    def is_partial(self) -> bool:
+        """Judged with stand-ins or without some statements: only what holds whatever
+        the code leaves unset is reported."""
+        return bool(self.stand_ins or self.left_out)
 
 
 # Checks whose findings on a subject pattern do not depend on the names a stand-in fills
@@ -67,17 +78,16 @@ def roles_to_judge(
             continue
         missing = list(unknowns(resource.trust))
         stand_ins: tuple[str, ...] = ()
+        left_out: tuple[int, ...] = ()
         not_judged: Unread | None = None
         if missing:
-            first = missing[0]
-            more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
-            not_judged = Unread(
-                location(resource.path, resource.position),
-                f"{resource.address}: trust policy not judged: {first.expression} at "
-                f"line {first.position.line}, column {first.position.column}: "
-                f"{first.reason}{more}",
-            )
+            not_judged = _not_judged(resource, missing)
             rendered = stand_in_document(resource.trust, resource.partition)
+            if rendered is None:
+                rendered, left_out = _without_unknown_allows(resource.trust, resource.partition)
+                if left_out:  # named by what no stand-in fills, in the first left out
+                    first_left = _statement_unknowns(resource.trust, left_out[0])
+                    not_judged = _not_judged(resource, first_left)
             if rendered is None:
                 unread.append(not_judged)
                 continue
@@ -117,8 +127,62 @@ def roles_to_judge(
             arn=f"arn:{partition}:iam::{account}:role/{_arn_name(resource, taken)}",
             trust_policy=document,
         )
-        judged.append(JudgedRole(resource, role, stand_ins, not_judged))
+        judged.append(JudgedRole(resource, role, stand_ins, not_judged, left_out))
     return judged, unread
+
+
+def _not_judged(resource: IacResource, missing: list[Unknown]) -> Unread:
+    first = missing[0]
+    more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+    return Unread(
+        location(resource.path, resource.position),
+        f"{resource.address}: trust policy not judged: {first.expression} at "
+        f"line {first.position.line}, column {first.position.column}: {first.reason}{more}",
+    )
+
+
+def _statement_unknowns(trust: Node, index: int) -> list[Unknown]:
+    """The unknowns of one statement of a policy whose ``Statement`` is a list."""
+    assert isinstance(trust.value, Mapping)
+    statements = trust.value["Statement"].value
+    assert isinstance(statements, tuple)
+    return list(unknowns(statements[index]))
+
+
+def _without_unknown_allows(
+    trust: Node, partition: str | None
+) -> tuple[tuple[Any, tuple[str, ...]] | None, tuple[int, ...]]:
+    """The trust policy without its ``Allow`` statements that no stand-in can complete (a
+    principal from a parameter without a default, a principal's ARN read at plan time),
+    rendered with stand-ins as :func:`stand_in_document` does, and their indices. A policy
+    grants the union of its ``Allow`` statements less its ``Deny`` ones: leaving an
+    ``Allow`` out leaves out only some of who may assume the role, so whoever the rest
+    admits can assume it whatever the left-out statements say. A ``Deny`` (or a statement
+    whose ``Effect`` is not known) is never left out: without it more would seem allowed.
+    (None, ()) when nothing may be left out, or nothing would remain."""
+    statements = trust.value.get("Statement") if isinstance(trust.value, Mapping) else None
+    if statements is None or not isinstance(statements.value, tuple):
+        return None, ()
+    left_out = []
+    for index, statement in enumerate(statements.value):
+        alone = Node(
+            mapping({"Statement": Node((statement,), statements.position)}), trust.position
+        )
+        if stand_in_document(alone, partition) is not None:
+            continue
+        effect = statement.value.get("Effect") if isinstance(statement.value, Mapping) else None
+        if effect is None or effect.value != "Allow":
+            return None, ()
+        left_out.append(index)
+    kept = tuple(s for i, s in enumerate(statements.value) if i not in left_out)
+    if not left_out or not kept:
+        return None, ()
+    assert isinstance(trust.value, Mapping)
+    reduced = Node(
+        mapping({**trust.value, "Statement": Node(kept, statements.position)}), trust.position
+    )
+    rendered = stand_in_document(reduced, partition)
+    return (rendered, tuple(left_out)) if rendered is not None else (None, ())
 
 
 # An IAM role name: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html

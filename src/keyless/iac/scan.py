@@ -82,7 +82,7 @@ def judge(
         unread += [
             j.not_judged
             for j in judged
-            if j.not_judged is not None and j.resource.address not in flagged
+            if j.not_judged is not None and (j.resource.address not in flagged or j.left_out)
         ]
     else:
         unread += [j.not_judged for j in judged if j.not_judged is not None]
@@ -128,5 +128,5 @@ def _trust_findings(
         located(finding, by_arn[finding.resource])
         for finding in result.findings
         if finding.resource in by_arn
-        and (not by_arn[finding.resource].stand_ins or holds_for_any_name(finding))
+        and (not by_arn[finding.resource].is_partial or holds_for_any_name(finding))
     ]
