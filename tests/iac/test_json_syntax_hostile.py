@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from keyless.errors import InputError
 from keyless.iac.scan import scan
+from keyless.iac.trust import assess_file
 from keyless.iac.values import unknowns
 from tests.iac.support import ANYONE, json_role, only_trust, write_json
 
@@ -170,10 +172,19 @@ def test_a_json_file_starting_with_a_byte_order_mark_is_unread(tmp_path: Path, n
     (tmp_path / name).write_bytes(b"\xef\xbb\xbf" + json.dumps(document).encode())
     result = scan([tmp_path])
     (unread,) = result.unread
-    assert unread.where == f"{tmp_path / name}:1:1"
+    assert unread.where == str(tmp_path / name)
     assert "byte order mark (U+FEFF)" in unread.reason
     assert "Invalid start of value" in unread.reason
     assert result.exit_code() == 3
+
+
+def test_keyless_trust_on_a_json_file_with_a_byte_order_mark_names_the_mark(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "main.tf.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(json_role(json.dumps(ANYONE))).encode())
+    with pytest.raises(InputError, match="byte order mark"):
+        assess_file(path)
 
 
 def test_a_byte_order_mark_before_native_syntax_is_read(tmp_path: Path) -> None:

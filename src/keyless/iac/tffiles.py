@@ -28,7 +28,7 @@ from keyless.iac.sources import (
 )
 from keyless.iac.tfjson import JsonConfigurationError, parse_json_configuration
 from keyless.iac.tflabels import RefusedLabelError
-from keyless.iac.values import Node, Position, Unknown
+from keyless.iac.values import Node, Unknown
 
 #: What some Windows editors write first in a UTF-8 file.
 BYTE_ORDER_MARK = "\ufeff"
@@ -82,9 +82,12 @@ def _json_source(path: Path) -> str:
     if text.startswith(BYTE_ORDER_MARK):
         reason = (
             "starts with a UTF-8 byte order mark (U+FEFF), which Terraform's JSON syntax "
-            'refuses ("Invalid start of value"); save the file as UTF-8 without one'
+            'refuses ("Invalid start of value" at line 1, column 1); save the file as UTF-8 '
+            "without one"
         )
-        raise ReadError(path, reason, Position(1, 1))
+        # Placed in the reason, as the JSON syntax's other errors are: the file itself is
+        # what is unread (`keyless trust FILE` names it and exits 2).
+        raise ReadError(path, reason)
     return text
 
 
