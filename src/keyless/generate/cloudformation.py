@@ -21,6 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.representer import SafeRepresenter
 
 from keyless.errors import InputError, quoted
+from keyless.generate.guardrails import TARGET_ID, TARGET_ID_TEXT
 from keyless.generate.model import (
     Generated,
     OutputFile,
@@ -342,7 +343,14 @@ def _guardrails(generated: Generated) -> dict[str, dict[str, Any]]:
                 Parameters={
                     "TargetIds": {
                         "Type": "CommaDelimitedList",
-                        "Description": "The organization root (r-...) or OUs (ou-...) to attach to",
+                        "Description": "The organization root (r-...), OUs (ou-...) or "
+                        "accounts to attach to",
+                        # Matched against the whole of each item of a CommaDelimitedList
+                        # (no anchors needed): a value that is no target is refused when
+                        # the stack is created or updated.
+                        # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+                        "AllowedPattern": TARGET_ID,
+                        "ConstraintDescription": f"each target is {TARGET_ID_TEXT}",
                     }
                 },
             )
