@@ -20,6 +20,7 @@ from typing import Any
 from keyless.errors import KeylessError, PolicyError, quoted, shown_pointer
 from keyless.generate import names
 from keyless.generate.policy_grammar import identity_policy_problems
+from keyless.generate.roles_anywhere import TRUST_ANCHOR_ARN
 from keyless.model import Inventory
 from keyless.people import normalize_email
 from keyless.plan.check import check_plan
@@ -146,7 +147,25 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
             _permissions(fail, f"{pointer}/permissions", role["permissions"])
     for index, role in enumerate(document["oidc_roles"]):
         _oidc(fail, f"/oidc_roles/{index}", role)
+    for index, role in enumerate(document["roles_anywhere"]):
+        _anchors(fail, f"/roles_anywhere/{index}", role)
     return problems
+
+
+def _anchors(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
+    # An existing anchor becomes the role's ``ArnEquals aws:SourceArn`` (and the
+    # credential_process line): a name, a wildcard (ArnEquals matches ``*`` per ARN part)
+    # or another account's anchor would make a role no certificate can use, or one that
+    # another account's CA issues certificates for.
+    # https://docs.aws.amazon.com/rolesanywhere/latest/userguide/trust-model.html
+    for position, arn in enumerate(role["trust_anchors"]):
+        where = f"{pointer}/trust_anchors/{position}"
+        if not names.matches(TRUST_ANCHOR_ARN, arn):
+            fail(where, names.not_an_arn(arn, "a Roles Anywhere trust anchor"))
+        elif arn.split(":")[4] != role["account"] or arn.split(":")[1] != arn_partition(
+            role["user"]
+        ):
+            fail(where, f"{quoted(arn)} is not a trust anchor of the role's account")
 
 
 def _email(fail: Any, pointer: str, email: str | None) -> None:
