@@ -13,6 +13,7 @@ target.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,7 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
         if entry["name"].lower() in sets:
             fail(f"{pointer}/name", f"permission set {quoted(entry['name'])} is listed twice")
         sets[entry["name"].lower()] = index
-        _permissions(fail, pointer, entry)
+        _permissions(fail, pointer, entry, names.IDENTITY_CENTER_POLICY_PATH)
     people: set[str] = set()
     for index, entry in enumerate(center["users"]):
         pointer = f"/identity_center/users/{index}/user_name"
@@ -180,7 +181,9 @@ def _email(fail: Any, pointer: str, email: str | None) -> None:
         )
 
 
-def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
+def _permissions(
+    fail: Any, pointer: str, entry: Mapping[str, Any], paths: re.Pattern[str] = names.IAM_PATH
+) -> None:
     for position, arn in enumerate(entry["aws_managed_policies"]):
         if not names.matches(names.MANAGED_POLICY_ARN, arn):
             fail(f"{pointer}/aws_managed_policies/{position}", names.not_an_arn(arn, "a policy"))
@@ -188,8 +191,9 @@ def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
         where = f"{pointer}/customer_managed_policies/{position}"
         if not names.matches(names.POLICY_NAME, ref["name"]):
             fail(f"{where}/name", f"{quoted(ref['name'])} is not a policy name")
-        if not names.matches(names.IAM_PATH, ref["path"]):
-            fail(f"{where}/path", f"{quoted(ref['path'])} is not an IAM path")
+        if not names.matches(paths, ref["path"]):
+            kind = "an IAM" if paths is names.IAM_PATH else "an Identity Center policy"
+            fail(f"{where}/path", f"{quoted(ref['path'])} is not {kind} path")
     boundary = entry["permissions_boundary"]
     if boundary is not None and not names.matches(names.MANAGED_POLICY_ARN, boundary):
         fail(f"{pointer}/permissions_boundary", names.not_an_arn(boundary, "a policy"))
