@@ -31,7 +31,7 @@ from keyless.generate.model import (
     RoleSpec,
     TrustAnchorSpec,
 )
-from keyless.generate.names import UniqueIds, logical_id
+from keyless.generate.names import UniqueIds, duplicate_identifier, logical_id
 from keyless.generate.own_access import MEMBER_ROLE, SCANNER_POLICY, scanner_policy
 from keyless.plan.model import Permissions
 
@@ -189,6 +189,10 @@ def cloudformation_files(generated: Generated) -> tuple[OutputFile, ...]:
             if concern == "roles-anywhere":
                 outputs[f"{identifier}CredentialProcess"] = _credential_process(identifier)
         name = f"{concern}-{_file_label(generated, account)}.yaml"
+        if any(name.casefold() == other.casefold() for other in files):
+            # Two labels sanitised alike whose hashes meet: one account's template would
+            # replace the other's, its roles silently left out.
+            raise duplicate_identifier("CloudFormation template file name", name)
         files[name] = _template(
             f"keyless generate: {concern} in {account}", resources, Outputs=outputs
         )
