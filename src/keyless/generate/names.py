@@ -29,6 +29,9 @@ IDENTITY_CENTER_POLICY_PATH = re.compile(r"(?=.{1,512}\Z)(?:/[A-Za-z0-9.,+@=_-]+
 POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
 #: Permission set names: https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreatePermissionSet.html
 PERMISSION_SET_NAME = re.compile(r"[\w+=,.@-]{1,32}", re.ASCII)
+#: Permission set descriptions (empty: none is written):
+#: https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreatePermissionSet.html
+PERMISSION_SET_DESCRIPTION = re.compile(r"[\t\n\r\x20-\x7e\xa1-\xff]{0,700}")
 ACCOUNT_ID = re.compile(r"\d{12}", re.ASCII)
 #: Regions such as us-east-1, eu-central-2, us-gov-west-1, ap-southeast-5.
 REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}", re.ASCII)

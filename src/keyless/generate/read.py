@@ -105,6 +105,12 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
             fail(f"{pointer}/name", f"{quoted(entry['name'])} is not a permission set name")
         if entry["name"].lower() in sets:
             fail(f"{pointer}/name", f"permission set {quoted(entry['name'])} is listed twice")
+        if not names.matches(names.PERMISSION_SET_DESCRIPTION, entry["description"]):
+            fail(
+                f"{pointer}/description",
+                f"{quoted(entry['description'])} is not a permission set description (Identity"
+                " Center takes tabs, line breaks and Latin-1 letters, digits and punctuation)",
+            )
         sets[entry["name"].lower()] = index
         _permissions(fail, pointer, entry, names.IDENTITY_CENTER_POLICY_PATH)
     people: set[str] = set()
