@@ -13,14 +13,18 @@ target.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from keyless.errors import KeylessError, PolicyError, quoted, shown_pointer
 from keyless.generate import names
-from keyless.generate.policy_grammar import identity_policy_problems
+from keyless.generate.policy_grammar import (
+    PERMISSION_SET_POLICY_SIZE,
+    ROLE_POLICY_SIZE,
+    document_problems,
+    identity_policy_problems,
+)
 from keyless.generate.roles_anywhere import TRUST_ANCHOR_ARN
 from keyless.model import Inventory
 from keyless.people import normalize_email
@@ -112,7 +116,7 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
                 " Center takes tabs, line breaks and Latin-1 letters, digits and punctuation)",
             )
         sets[entry["name"].lower()] = index
-        _permissions(fail, pointer, entry, names.IDENTITY_CENTER_POLICY_PATH)
+        _permissions(fail, pointer, entry, permission_set=True)
     people: set[str] = set()
     for index, entry in enumerate(center["users"]):
         pointer = f"/identity_center/users/{index}/user_name"
@@ -188,8 +192,11 @@ def _email(fail: Any, pointer: str, email: str | None) -> None:
 
 
 def _permissions(
-    fail: Any, pointer: str, entry: Mapping[str, Any], paths: re.Pattern[str] = names.IAM_PATH
+    fail: Any, pointer: str, entry: Mapping[str, Any], *, permission_set: bool = False
 ) -> None:
+    """A role's permissions, or with ``permission_set`` a permission set's (Identity
+    Center's policy path grammar and inline policy size)."""
+    paths = names.IDENTITY_CENTER_POLICY_PATH if permission_set else names.IAM_PATH
     for position, arn in enumerate(entry["aws_managed_policies"]):
         if not names.matches(names.MANAGED_POLICY_ARN, arn):
             fail(f"{pointer}/aws_managed_policies/{position}", names.not_an_arn(arn, "a policy"))
@@ -198,7 +205,7 @@ def _permissions(
         if not names.matches(names.POLICY_NAME, ref["name"]):
             fail(f"{where}/name", f"{quoted(ref['name'])} is not a policy name")
         if not names.matches(paths, ref["path"]):
-            kind = "an IAM" if paths is names.IAM_PATH else "an Identity Center policy"
+            kind = "an Identity Center policy" if permission_set else "an IAM"
             fail(f"{where}/path", f"{quoted(ref['path'])} is not {kind} path")
     boundary = entry["permissions_boundary"]
     if boundary is not None and not names.matches(names.MANAGED_POLICY_ARN, boundary):
@@ -212,6 +219,9 @@ def _permissions(
         except PolicyError as error:
             fail(f"{pointer}/inline_policy{error.pointer}", f"not a valid policy: {error.message}")
         else:
+            limit = PERMISSION_SET_POLICY_SIZE if permission_set else ROLE_POLICY_SIZE
+            for where, message in document_problems(inline, limit):
+                fail(f"{pointer}/inline_policy{where}", f"IAM would refuse the policy: {message}")
             for where, message in identity_policy_problems(parsed):
                 fail(f"{pointer}/inline_policy{where}", f"IAM would refuse the policy: {message}")
 
