@@ -13,6 +13,7 @@ target.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ from keyless.policy.document import parse_policy
 _SUBJECT_PREFIX = {"github": "repo:{}:", "gitlab": "project_path:{}:"}
 _REPOSITORY = {"github": "ORG/REPO", "gitlab": "GROUP/PROJECT"}
 _ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")
+_SUBJECT_TEXT = re.compile(r"[\x20-\x7e\xa0-\xff]+")
 
 
 class PlanProblems(KeylessError):
@@ -237,6 +239,15 @@ def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
         fail(f"{pointer}{where}", message)
     for index, subject in enumerate(role["subjects"]):
         value, where = subject["value"], f"{pointer}/subjects/{index}"
+        if not _SUBJECT_TEXT.fullmatch(value):
+            # Written into the role's trust policy, where IAM takes U+0020 to U+00FF (and
+            # tabs and line breaks, which no token's claim holds).
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+            fail(
+                f"{where}/value",
+                f"{quoted(value)} holds a character IAM refuses in a trust policy (printable"
+                " U+0020 to U+00FF only)",
+            )
         if subject["operator"] not in ("StringEquals", "StringLike"):
             fail(f"{where}/operator", f"{quoted(subject['operator'])}: StringEquals or StringLike")
         elif subject["operator"] == "StringEquals" and any(ch in value for ch in "*?"):
