@@ -96,13 +96,18 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
     def fail(pointer: str, message: str) -> None:
         problems.append(Problem(pointer, message))
 
-    accounts = {a["id"] for a in document["source"]["accounts"]}
+    accounts: set[str] = set()
     for index, account in enumerate(document["source"]["accounts"]):
         if not names.matches(names.ACCOUNT_ID, account["id"]):
             fail(
                 f"/source/accounts/{index}/id",
                 f"{quoted(account['id'])} is not a 12-digit account ID",
             )
+        if account["id"] in accounts:
+            # Its two aliases would name it twice (two variables, providers, templates
+            # of one account), or one silently in place of the other.
+            fail(f"/source/accounts/{index}/id", f"account {account['id']} is listed twice")
+        accounts.add(account["id"])
     center = document["identity_center"]
     sets: dict[str, int] = {}
     for index, entry in enumerate(center["permission_sets"]):
