@@ -42,6 +42,8 @@ from keyless.policy.document import parse_policy
 _SUBJECT_PREFIX = {"github": "repo:{}:", "gitlab": "project_path:{}:"}
 _REPOSITORY = {"github": "ORG/REPO", "gitlab": "GROUP/PROJECT"}
 _ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")
+#: The most managed policies IAM attaches to a role (its raised quota).
+ROLE_MANAGED_POLICIES = 20
 _SUBJECT_TEXT = re.compile(r"[\x20-\x7e\xa0-\xff]+")
 
 
@@ -204,6 +206,15 @@ def _permissions(
     """A role's permissions, or with ``permission_set`` a permission set's (Identity
     Center's policy path grammar and inline policy size)."""
     paths = names.IDENTITY_CENTER_POLICY_PATH if permission_set else names.IAM_PATH
+    attached = len(entry["aws_managed_policies"]) + len(entry["customer_managed_policies"])
+    if not permission_set and attached > ROLE_MANAGED_POLICIES:
+        # IAM attaches 10 managed policies to a role, 20 once the quota is raised; no more.
+        # https://repost.aws/knowledge-center/iam-increase-policy-size
+        fail(
+            pointer,
+            f"{attached} managed policies: IAM attaches {ROLE_MANAGED_POLICIES} to a role at most"
+            " (10 unless the quota is raised); merge some into the inline policy",
+        )
     for position, arn in enumerate(entry["aws_managed_policies"]):
         if not names.matches(names.MANAGED_POLICY_ARN, arn):
             fail(f"{pointer}/aws_managed_policies/{position}", names.not_an_arn(arn, "a policy"))
