@@ -24,7 +24,7 @@ import pytest
 from keyless.collect.offline.codec import ADDED_AFTER_V1, INT_RANGES, NAME_GRAMMARS, fields_of
 from keyless.collect.offline.snapshot import load_snapshot, write_snapshot
 from keyless.collect.offline.snapshot_schema import snapshot_schema
-from keyless.model import Account, Inventory, Organization, Role, User
+from keyless.model import Account, AccountAssignment, Inventory, Organization, Role, User
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ROOT / "docs" / "schemas" / "snapshot-v1.schema.json"
@@ -68,6 +68,8 @@ class Populate:
                     "id": f"o-{self.next():010d}",
                     "management_account_id": f"{self.next():012d}",
                 }[name]
+            if (owner, name) == (AccountAssignment, "account_id"):
+                return f"{self.next():012d}"
             return (
                 f"/{owner.__name__}.{self.next()}/" if name == "path" else f"{name}.{self.next()}"
             )

@@ -3,7 +3,9 @@ space, a tag character) in the plan's free text (an account alias, a condition v
 an inline policy) reached the generated
 Terraform and CloudFormation raw, where they reorder or hide what is read
 (https://trojansource.codes). They are now written as escapes that read back exactly:
-``\\u202e`` in HCL, ``\\u202E`` in a double-quoted YAML scalar."""
+``\\u202e`` in HCL, ``\\u202E`` in a double-quoted YAML scalar. (A policy's strings
+holding one are refused since: IAM takes U+0020 to U+00FF only in a policy,
+tests/hostile/test_generate_policy_documents.py.)"""
 
 from __future__ import annotations
 
@@ -19,14 +21,10 @@ from tests.generate.conftest import TERRAFORM, edited, run, terraform_fmt_diff
 
 INVISIBLE = ("\u202e", "\u2066", "\u2067", "\u2069", "\u200b", "\U000e0041")
 ALIAS = "acme\u202eprod\u2066x\u200by\U000e0041"
-PREFIX = "home/\u2067x\u2069/"
 
 
 def hostile(document: dict[str, Any]) -> None:
     document["source"]["accounts"][0]["alias"] = ALIAS
-    center = document["identity_center"]
-    statement = center["permission_sets"][1]["inline_policy"]["Statement"][0]
-    statement["Condition"] = {"StringLike": {"s3:prefix": PREFIX}}
 
 
 def strings(node: Any) -> list[str]:
@@ -50,7 +48,6 @@ def test_terraform_escapes_invisible_characters(plan: Path, ca_cert: Path, tmp_p
     text = "".join(path.read_text(encoding="utf-8") for path in out.glob("*.tf"))
     assert not any(char in text for char in INVISIBLE)
     assert '"The account ID of acme\\u202eprod\\u2066x\\u200by\\U000e0041."' in text
-    assert '"home/\\u2067x\\u2069/"' in text
     if TERRAFORM is not None:
         assert terraform_fmt_diff(out) is None
 
@@ -70,4 +67,3 @@ def test_cloudformation_escapes_invisible_characters_and_reads_them_back(
             read_back += strings(document)
         assert [m for m in lint_file(path) if m.rule.id.startswith("E")] == []
     assert f"The account ID of {ALIAS}" in read_back
-    assert PREFIX in read_back

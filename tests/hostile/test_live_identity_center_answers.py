@@ -103,8 +103,31 @@ def test_an_instance_without_its_arn_fails_the_state(aws: None) -> None:
             {"PermissionSet": {"Name": ["ReadOnly"]}},
             "at /PermissionSet",
         ),
+        (
+            # AWS's AccountId is \d{12}; collected, a snapshot of it could not be read back.
+            # https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_AccountAssignment.html
+            "ListAccountAssignments",
+            {
+                "AccountAssignments": [
+                    {
+                        "AccountId": "11111111111x",
+                        "PermissionSetArn": SET,
+                        "PrincipalType": "GROUP",
+                        "PrincipalId": "g-1",
+                    }
+                ]
+            },
+            "AccountId",
+        ),
     ],
-    ids=["set-number", "managed-no-arn", "reference-no-name", "assignment", "name-list"],
+    ids=[
+        "set-number",
+        "managed-no-arn",
+        "reference-no-name",
+        "assignment",
+        "name-list",
+        "assignment-account",
+    ],
 )
 def test_an_unreadable_answer_is_a_failed_call(
     aws: None, operation: str, body: dict[str, Any], said: str

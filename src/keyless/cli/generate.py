@@ -167,7 +167,8 @@ def generate(
         f"wrote {printable(str(out))}: " + ", ".join(str(p) for p in result.paths()), err=True
     )
     for skipped in result.generated.skipped:
-        click.echo(f"not generated: {skipped.what}: {skipped.why}", err=True)
+        # The plan's words (a user's name, its would_decide): one line each, escaped.
+        click.echo(f"not generated: {printable(skipped.what)}: {printable(skipped.why)}", err=True)
     sys.exit(0 if result.is_complete else 1)
 
 

@@ -12,21 +12,38 @@ from __future__ import annotations
 
 import configparser
 import io
+from collections import Counter
 
 from keyless.generate.model import Generated
 from keyless.generate.names import profile_name
 
 
 def profiles(generated: Generated) -> dict[str, tuple[str, str]]:
-    """Profile name → (account ID, permission set), one per distinct pair, collision-free."""
+    """Profile name → (account ID, permission set), one per distinct pair, no name given
+    twice (ignoring case: a profile is one section of the file).
+
+    A pair is named ``LABEL-PERMISSIONSET``. Labels and permission set names both hold
+    hyphens, so two pairs can give one name (``p-x`` + ``y``, ``p`` + ``x-y``): those
+    pairs, all of them, are named with their account after (``p-x-y-ACCOUNT``). Such a
+    name can still be another pair's own (a permission set named after an account), so
+    every name is taken from what is left: the names no other pair gives first, then the
+    qualified ones in order, a number after any that is taken (``…-2``)."""
     pairs = sorted({(a.account, a.permission_set) for a in generated.identity_center.assignments})
-    result: dict[str, tuple[str, str]] = {}
-    for account, permission_set in pairs:
-        name = profile_name(generated.label(account), permission_set)
-        if name.lower() in (n.lower() for n in result):
-            name = profile_name(generated.label(account), permission_set, account)
-        result[name] = (account, permission_set)
-    return result
+    plain = {pair: profile_name(generated.label(pair[0]), pair[1]) for pair in pairs}
+    given = Counter(name.casefold() for name in plain.values())
+    result = {plain[pair]: pair for pair in pairs if given[plain[pair].casefold()] == 1}
+    taken = {name.casefold() for name in result}
+    for pair in pairs:
+        if given[plain[pair].casefold()] == 1:
+            continue
+        wanted = profile_name(generated.label(pair[0]), pair[1], pair[0])
+        name, number = wanted, 1
+        while name.casefold() in taken:
+            number += 1
+            name = f"{wanted}-{number}"
+        taken.add(name.casefold())
+        result[name] = pair
+    return dict(sorted(result.items(), key=lambda item: item[1]))
 
 
 def aws_config_text(generated: Generated) -> str:

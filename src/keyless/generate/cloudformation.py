@@ -21,6 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.representer import SafeRepresenter
 
 from keyless.errors import InputError, quoted
+from keyless.generate.guardrails import TARGET_ID, TARGET_ID_TEXT
 from keyless.generate.model import (
     Generated,
     OutputFile,
@@ -30,7 +31,7 @@ from keyless.generate.model import (
     RoleSpec,
     TrustAnchorSpec,
 )
-from keyless.generate.names import UniqueIds, logical_id
+from keyless.generate.names import UniqueIds, duplicate_identifier, logical_id
 from keyless.generate.own_access import MEMBER_ROLE, SCANNER_POLICY, scanner_policy
 from keyless.plan.model import Permissions
 
@@ -188,6 +189,10 @@ def cloudformation_files(generated: Generated) -> tuple[OutputFile, ...]:
             if concern == "roles-anywhere":
                 outputs[f"{identifier}CredentialProcess"] = _credential_process(identifier)
         name = f"{concern}-{_file_label(generated, account)}.yaml"
+        if any(name.casefold() == other.casefold() for other in files):
+            # Two labels sanitised alike whose hashes meet: one account's template would
+            # replace the other's, its roles silently left out.
+            raise duplicate_identifier("CloudFormation template file name", name)
         files[name] = _template(
             f"keyless generate: {concern} in {account}", resources, Outputs=outputs
         )
@@ -342,7 +347,14 @@ def _guardrails(generated: Generated) -> dict[str, dict[str, Any]]:
                 Parameters={
                     "TargetIds": {
                         "Type": "CommaDelimitedList",
-                        "Description": "The organization root (r-...) or OUs (ou-...) to attach to",
+                        "Description": "The organization root (r-...), OUs (ou-...) or "
+                        "accounts to attach to",
+                        # Matched against the whole of each item of a CommaDelimitedList
+                        # (no anchors needed): a value that is no target is refused when
+                        # the stack is created or updated.
+                        # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+                        "AllowedPattern": TARGET_ID,
+                        "ConstraintDescription": f"each target is {TARGET_ID_TEXT}",
                     }
                 },
             )

@@ -23,6 +23,17 @@ DENIED_ACTIONS = (
     "iam:UpdateLoginProfile",
 )
 SCP_LIMIT = 5120
+#: What a policy attaches to: the organization root (``r-`` and 4 to 32 lowercase letters
+#: or digits), an OU (``ou-``, the root's 4 to 32, ``-`` and 8 to 32 more) or an account
+#: (12 digits), AttachPolicy's ``TargetId`` grammar:
+#: https://docs.aws.amazon.com/organizations/latest/APIReference/API_AttachPolicy.html
+#: Written with classes only (no ``\d``), so CloudFormation's Java regex, Terraform's RE2
+#: and Python's ``re`` read it alike; each user anchors it as its language needs.
+TARGET_ID = "(?:r-[0-9a-z]{4,32}|[0-9]{12}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})"
+TARGET_ID_TEXT = (
+    "the organization root (r-...), an OU (ou-...-...) or a 12-digit account ID, as "
+    "aws organizations list-roots / list-organizational-units-for-parent show them"
+)
 #: A role ARN, where the account may be ``*`` (the same role name in every account);
 #: no other wildcard, so the exception cannot widen beyond the named role.
 BREAK_GLASS_ARN = re.compile(

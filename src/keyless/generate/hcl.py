@@ -8,7 +8,8 @@ reads, https://trojansource.codes), and the template introducers ``${`` and ``%{
 doubled to ``$${`` / ``%%{`` so that no value can become an interpolation or a directive
 (https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences).
 Expressions (references, function calls) are built only from :class:`Ref`, whose parts
-are checked against the identifier grammar, and :class:`Call` / :class:`Template`.
+are checked against the identifier grammar, and :class:`Call` / :class:`Template` /
+:class:`Matches` (whose pattern is quoted like any other string).
 """
 
 from __future__ import annotations
@@ -68,8 +69,27 @@ class Call:
             raise ValueError(f"not a function name: {self.function!r}")
 
 
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """A condition that ``subject`` matches the RE2 ``pattern`` whole (anchored here), or,
+    with ``each``, that every item of the list ``subject`` does: a variable's
+    ``validation`` condition, so a value that is no word of its grammar is refused at
+    ``terraform plan``
+    (https://developer.hashicorp.com/terraform/language/values/variables#custom-validation-rules)."""
+
+    subject: Ref
+    pattern: str
+    each: bool = False
+
+    def render(self) -> str:
+        pattern = quote(f"^{self.pattern}$")
+        if not self.each:
+            return f"can(regex({pattern}, {self.subject.render()}))"
+        return f"alltrue([for item in {self.subject.render()} : can(regex({pattern}, item))])"
+
+
 #: What an attribute holds: scalars, expressions, lists and objects of them.
-Value: TypeAlias = "str | int | float | bool | Ref | Template | Call | Sequence[Value] | Mapping[str, Value] | None"  # noqa: E501
+Value: TypeAlias = "str | int | float | bool | Ref | Template | Call | Matches | Sequence[Value] | Mapping[str, Value] | None"  # noqa: E501
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +147,7 @@ def render_value(value: Value, depth: int) -> str:
         return repr(value)
     if isinstance(value, str):
         return quote(value)
-    if isinstance(value, Ref):
+    if isinstance(value, Ref | Matches):
         return value.render()
     if isinstance(value, Template):
         inside = "".join(

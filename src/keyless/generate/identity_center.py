@@ -75,10 +75,24 @@ def identity_center(
         )
         for entry in center["permission_sets"]
     )
+    # The plan's check matches an assignment's user and permission set to the lists
+    # ignoring case (Identity Center's names are unique that way); the generated code
+    # refers to them by identifiers derived from the spelling, so an assignment naming
+    # ``ADMINS`` for the set ``admins`` pointed at a resource no file defines (a dangling
+    # Terraform reference, cfn-lint's E1010) and at a role name no account has in
+    # ``~/.aws/config``. Each is written in the list's spelling.
+    set_names = {entry["name"].lower(): entry["name"] for entry in center["permission_sets"]}
+    user_names = {entry["user_name"].lower(): entry["user_name"] for entry in center["users"]}
     assignments = tuple(
         sorted(
-            AssignmentSpec(a["account"], a["user_name"], a["permission_set"])
-            for a in center["assignments"]
+            {
+                AssignmentSpec(
+                    a["account"],
+                    user_names.get(a["user_name"].lower(), a["user_name"]),
+                    set_names.get(a["permission_set"].lower(), a["permission_set"]),
+                )
+                for a in center["assignments"]
+            }
         )
     )
     return IdentityCenterSpec(source, tuple(users), sets, assignments)

@@ -18,19 +18,32 @@ from keyless.errors import InputError, quoted
 
 #: IAM role names: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
 ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
-#: IAM paths: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html
-IAM_PATH = re.compile(r"/(?:[\x21-\x7e]+/)?|/", re.ASCII)
+#: IAM paths, 512 characters at most:
+#: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html
+IAM_PATH = re.compile(r"/(?:[\x21-\x7e]{1,510}/)?", re.ASCII)
+#: The path of a permission set's customer managed policy reference, stricter than IAM's
+#: (no empty segment, no ``$`` or ``*``), 512 characters at most:
+#: https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CustomerManagedPolicyReference.html
+IDENTITY_CENTER_POLICY_PATH = re.compile(r"(?=.{1,512}\Z)(?:/[A-Za-z0-9.,+@=_-]+)*/", re.ASCII)
 #: Customer managed policy names (as Identity Center references them).
 POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
 #: Permission set names: https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreatePermissionSet.html
 PERMISSION_SET_NAME = re.compile(r"[\w+=,.@-]{1,32}", re.ASCII)
+#: Permission set descriptions (empty: none is written):
+#: https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreatePermissionSet.html
+PERMISSION_SET_DESCRIPTION = re.compile(r"[\t\n\r\x20-\x7e\xa1-\xff]{0,700}")
 ACCOUNT_ID = re.compile(r"\d{12}", re.ASCII)
 #: Regions such as us-east-1, eu-central-2, us-gov-west-1, ap-southeast-5.
 REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}", re.ASCII)
 #: AWS managed policy ARNs (any partition). IAM ARNs are ASCII: without ``re.ASCII``,
 #: ``\w`` and ``\d`` would accept letters and digits of every script.
+#: The path (no empty segment) and the name (1 to 128 characters) are each what both IAM
+#: and Identity Center's customer managed policy reference take: a permission set's
+#: boundary is written as such a reference.
 MANAGED_POLICY_ARN = re.compile(
-    r"arn:aws[a-z-]*:iam::(?:aws|\d{12}):policy/[\w+=,.@/-]{1,512}", re.ASCII
+    r"arn:aws[a-z-]*:iam::(?:aws|\d{12}):policy(?=/[\w+=,.@/-]{1,640}\Z)"
+    r"(?:/[\w+=,.@-]+)*/[\w+=,.@-]{1,128}",
+    re.ASCII,
 )
 #: An IAM role ARN (with an optional path).
 ROLE_ARN = re.compile(

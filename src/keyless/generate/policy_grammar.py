@@ -20,8 +20,10 @@ code must not carry is refused here, before any file is written:
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from typing import Any
 
 from keyless.errors import quoted
 from keyless.policy.document import Policy
@@ -49,6 +51,50 @@ def identity_policy_problems(policy: Policy) -> list[tuple[str, str]]:
             for resource in statement.resources or ()
             if resource != "*" and not _is_arn(resource)
         )
+    return problems
+
+
+#: What a policy document may hold: tab, line feed, carriage return and U+0020 to U+00FF
+#: (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), the same
+#: for a permission set's inline policy.
+_DOCUMENT_TEXT = re.compile(r"[\t\n\r\x20-\xff]*")
+#: A role's inline policies, together, in characters other than white space (IAM quotas).
+ROLE_POLICY_SIZE = 10_240
+#: A permission set's inline policy, in characters (PutInlinePolicyToPermissionSet):
+#: https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_PutInlinePolicyToPermissionSet.html
+PERMISSION_SET_POLICY_SIZE = 32_768
+
+
+def document_problems(document: Any, limit: int) -> list[tuple[str, str]]:
+    """``(pointer, message)`` for each key or string of ``document`` holding a character
+    IAM refuses in a policy, and for a document longer than ``limit`` characters (white
+    space left out, as IAM counts)."""
+    problems: list[tuple[str, str]] = []
+
+    def walk(value: Any, pointer: str) -> None:
+        if isinstance(value, str):
+            if not _DOCUMENT_TEXT.fullmatch(value):
+                problems.append(
+                    (
+                        pointer,
+                        f"{quoted(value)} holds a character IAM refuses in a policy "
+                        "(tab, line breaks and U+0020 to U+00FF only)",
+                    )
+                )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                where = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
+                walk(key, where)
+                walk(item, where)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{pointer}/{index}")
+
+    walk(document, "")
+    compact = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    size = sum(1 for char in compact if not char.isspace())
+    if size > limit:
+        problems.append(("", f"the policy is {size} characters; AWS takes {limit} at most"))
     return problems
 
 

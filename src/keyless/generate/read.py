@@ -13,13 +13,20 @@ target.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from keyless.errors import KeylessError, PolicyError, quoted, shown_pointer
 from keyless.generate import names
-from keyless.generate.policy_grammar import identity_policy_problems
+from keyless.generate.policy_grammar import (
+    PERMISSION_SET_POLICY_SIZE,
+    ROLE_POLICY_SIZE,
+    document_problems,
+    identity_policy_problems,
+)
+from keyless.generate.roles_anywhere import TRUST_ANCHOR_ARN
 from keyless.model import Inventory
 from keyless.people import normalize_email
 from keyless.plan.check import check_plan
@@ -35,6 +42,9 @@ from keyless.policy.document import parse_policy
 _SUBJECT_PREFIX = {"github": "repo:{}:", "gitlab": "project_path:{}:"}
 _REPOSITORY = {"github": "ORG/REPO", "gitlab": "GROUP/PROJECT"}
 _ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")
+#: The most managed policies IAM attaches to a role (its raised quota).
+ROLE_MANAGED_POLICIES = 20
+_SUBJECT_TEXT = re.compile(r"[\x20-\x7e\xa0-\xff]+")
 
 
 class PlanProblems(KeylessError):
@@ -88,13 +98,18 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
     def fail(pointer: str, message: str) -> None:
         problems.append(Problem(pointer, message))
 
-    accounts = {a["id"] for a in document["source"]["accounts"]}
+    accounts: set[str] = set()
     for index, account in enumerate(document["source"]["accounts"]):
         if not names.matches(names.ACCOUNT_ID, account["id"]):
             fail(
                 f"/source/accounts/{index}/id",
                 f"{quoted(account['id'])} is not a 12-digit account ID",
             )
+        if account["id"] in accounts:
+            # Its two aliases would name it twice (two variables, providers, templates
+            # of one account), or one silently in place of the other.
+            fail(f"/source/accounts/{index}/id", f"account {account['id']} is listed twice")
+        accounts.add(account["id"])
     center = document["identity_center"]
     sets: dict[str, int] = {}
     for index, entry in enumerate(center["permission_sets"]):
@@ -103,8 +118,14 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
             fail(f"{pointer}/name", f"{quoted(entry['name'])} is not a permission set name")
         if entry["name"].lower() in sets:
             fail(f"{pointer}/name", f"permission set {quoted(entry['name'])} is listed twice")
+        if not names.matches(names.PERMISSION_SET_DESCRIPTION, entry["description"]):
+            fail(
+                f"{pointer}/description",
+                f"{quoted(entry['description'])} is not a permission set description (Identity"
+                " Center takes tabs, line breaks and Latin-1 letters, digits and punctuation)",
+            )
         sets[entry["name"].lower()] = index
-        _permissions(fail, pointer, entry)
+        _permissions(fail, pointer, entry, permission_set=True)
     people: set[str] = set()
     for index, entry in enumerate(center["users"]):
         pointer = f"/identity_center/users/{index}/user_name"
@@ -146,7 +167,25 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
             _permissions(fail, f"{pointer}/permissions", role["permissions"])
     for index, role in enumerate(document["oidc_roles"]):
         _oidc(fail, f"/oidc_roles/{index}", role)
+    for index, role in enumerate(document["roles_anywhere"]):
+        _anchors(fail, f"/roles_anywhere/{index}", role)
     return problems
+
+
+def _anchors(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
+    # An existing anchor becomes the role's ``ArnEquals aws:SourceArn`` (and the
+    # credential_process line): a name, a wildcard (ArnEquals matches ``*`` per ARN part)
+    # or another account's anchor would make a role no certificate can use, or one that
+    # another account's CA issues certificates for.
+    # https://docs.aws.amazon.com/rolesanywhere/latest/userguide/trust-model.html
+    for position, arn in enumerate(role["trust_anchors"]):
+        where = f"{pointer}/trust_anchors/{position}"
+        if not names.matches(TRUST_ANCHOR_ARN, arn):
+            fail(where, names.not_an_arn(arn, "a Roles Anywhere trust anchor"))
+        elif arn.split(":")[4] != role["account"] or arn.split(":")[1] != arn_partition(
+            role["user"]
+        ):
+            fail(where, f"{quoted(arn)} is not a trust anchor of the role's account")
 
 
 def _email(fail: Any, pointer: str, email: str | None) -> None:
@@ -161,7 +200,21 @@ def _email(fail: Any, pointer: str, email: str | None) -> None:
         )
 
 
-def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
+def _permissions(
+    fail: Any, pointer: str, entry: Mapping[str, Any], *, permission_set: bool = False
+) -> None:
+    """A role's permissions, or with ``permission_set`` a permission set's (Identity
+    Center's policy path grammar and inline policy size)."""
+    paths = names.IDENTITY_CENTER_POLICY_PATH if permission_set else names.IAM_PATH
+    attached = len(entry["aws_managed_policies"]) + len(entry["customer_managed_policies"])
+    if not permission_set and attached > ROLE_MANAGED_POLICIES:
+        # IAM attaches 10 managed policies to a role, 20 once the quota is raised; no more.
+        # https://repost.aws/knowledge-center/iam-increase-policy-size
+        fail(
+            pointer,
+            f"{attached} managed policies: IAM attaches {ROLE_MANAGED_POLICIES} to a role at most"
+            " (10 unless the quota is raised); merge some into the inline policy",
+        )
     for position, arn in enumerate(entry["aws_managed_policies"]):
         if not names.matches(names.MANAGED_POLICY_ARN, arn):
             fail(f"{pointer}/aws_managed_policies/{position}", names.not_an_arn(arn, "a policy"))
@@ -169,8 +222,9 @@ def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
         where = f"{pointer}/customer_managed_policies/{position}"
         if not names.matches(names.POLICY_NAME, ref["name"]):
             fail(f"{where}/name", f"{quoted(ref['name'])} is not a policy name")
-        if not names.matches(names.IAM_PATH, ref["path"]):
-            fail(f"{where}/path", f"{quoted(ref['path'])} is not an IAM path")
+        if not names.matches(paths, ref["path"]):
+            kind = "an Identity Center policy" if permission_set else "an IAM"
+            fail(f"{where}/path", f"{quoted(ref['path'])} is not {kind} path")
     boundary = entry["permissions_boundary"]
     if boundary is not None and not names.matches(names.MANAGED_POLICY_ARN, boundary):
         fail(f"{pointer}/permissions_boundary", names.not_an_arn(boundary, "a policy"))
@@ -183,6 +237,9 @@ def _permissions(fail: Any, pointer: str, entry: Mapping[str, Any]) -> None:
         except PolicyError as error:
             fail(f"{pointer}/inline_policy{error.pointer}", f"not a valid policy: {error.message}")
         else:
+            limit = PERMISSION_SET_POLICY_SIZE if permission_set else ROLE_POLICY_SIZE
+            for where, message in document_problems(inline, limit):
+                fail(f"{pointer}/inline_policy{where}", f"IAM would refuse the policy: {message}")
             for where, message in identity_policy_problems(parsed):
                 fail(f"{pointer}/inline_policy{where}", f"IAM would refuse the policy: {message}")
 
@@ -198,6 +255,15 @@ def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
         fail(f"{pointer}{where}", message)
     for index, subject in enumerate(role["subjects"]):
         value, where = subject["value"], f"{pointer}/subjects/{index}"
+        if not _SUBJECT_TEXT.fullmatch(value):
+            # Written into the role's trust policy, where IAM takes U+0020 to U+00FF (and
+            # tabs and line breaks, which no token's claim holds).
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+            fail(
+                f"{where}/value",
+                f"{quoted(value)} holds a character IAM refuses in a trust policy (printable"
+                " U+0020 to U+00FF only)",
+            )
         if subject["operator"] not in ("StringEquals", "StringLike"):
             fail(f"{where}/operator", f"{quoted(subject['operator'])}: StringEquals or StringLike")
         elif subject["operator"] == "StringEquals" and any(ch in value for ch in "*?"):

@@ -45,10 +45,22 @@ def _refuse_duplicate_addresses(files: Mapping[str, list[Block]]) -> None:
     """Two blocks of one address (the plan's names differ only where sanitising changed
     them, and their hashes collide): Terraform refuses the module ("Duplicate resource")."""
     seen: set[tuple[str, ...]] = set()
+    aliases: set[object] = set()
     for blocks in files.values():
         for block in blocks:
+            if block.type == "provider":
+                # Providers share the label "aws": their aliases tell them apart, and two
+                # of one alias are refused by Terraform ("Duplicate provider configuration").
+                alias = next(
+                    (a.value for a in block.body if isinstance(a, Attribute) and a.name == "alias"),
+                    None,
+                )
+                if alias in aliases:
+                    raise duplicate_identifier("Terraform provider alias", str(alias))
+                aliases.add(alias)
+                continue
             if block.type not in ("resource", "data", "output", "variable"):
-                continue  # providers share the label "aws" (their aliases tell them apart)
+                continue
             address = (block.type, *block.labels)
             if address in seen:
                 raise duplicate_identifier("Terraform address", ".".join(block.labels))

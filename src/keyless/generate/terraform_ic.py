@@ -89,7 +89,12 @@ def identity_center_blocks(
                 (
                     Attribute("instance_arn", _INSTANCE),
                     Attribute("name", permission_set.name),
-                    Attribute("description", permission_set.description),
+                    # Identity Center takes 1 to 700 characters, or none (as CloudFormation).
+                    *(
+                        [Attribute("description", permission_set.description)]
+                        if permission_set.description
+                        else []
+                    ),
                     Attribute("session_duration", permission_set.session_duration),
                 ),
             )

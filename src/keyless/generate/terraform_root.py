@@ -11,7 +11,8 @@ themselves are in :mod:`.terraform_roles`, :mod:`.terraform_ic` and :mod:`.terra
 
 from __future__ import annotations
 
-from keyless.generate.hcl import Attribute, Block, Call, Ref, Template, Value, ref
+from keyless.generate.guardrails import TARGET_ID, TARGET_ID_TEXT
+from keyless.generate.hcl import Attribute, Block, Call, Matches, Ref, Template, Value, ref
 from keyless.generate.model import Generated, RoleKind
 from keyless.generate.names import terraform_name
 from keyless.generate.terraform_refs import account_var, anchor_id, role_id, role_id_of
@@ -35,7 +36,13 @@ def versions_block() -> Block:
 
 
 def _variable(
-    name: str, kind: str, description: str, default: Value = None, *, has_default: bool = True
+    name: str,
+    kind: str,
+    description: str,
+    default: Value = None,
+    *,
+    has_default: bool = True,
+    validation: tuple[Matches, str] | None = None,
 ) -> Block:
     body: list[Attribute | Block | None] = [
         Attribute("description", description),
@@ -45,6 +52,16 @@ def _variable(
     ]
     if has_default:
         body.append(Attribute("default", default))
+    if validation is not None:
+        condition, message = validation
+        body.append(None)
+        body.append(
+            Block(
+                "validation",
+                (),
+                (Attribute("condition", condition), Attribute("error_message", message)),
+            )
+        )
     return Block("variable", (name,), tuple(body))
 
 
@@ -71,6 +88,10 @@ def variable_blocks(generated: Generated) -> list[Block]:
             "string",
             f"The account ID of {account.label}.",
             account.id,
+            validation=(
+                Matches(ref("var", account_var(generated, account.id)), "[0-9]{12}"),
+                "An account ID is 12 digits.",
+            ),
         )
         for account in generated.accounts
     )
@@ -111,8 +132,12 @@ def variable_blocks(generated: Generated) -> list[Block]:
         _variable(
             "guardrail_target_ids",
             "list(string)",
-            "The organization root (r-…) or OUs (ou-…) the guardrail SCP is attached to.",
+            "The organization root (r-…), OUs (ou-…) or accounts the guardrail SCP is attached to.",
             [],
+            validation=(
+                Matches(ref("var", "guardrail_target_ids"), TARGET_ID, each=True),
+                f"Each of guardrail_target_ids must be {TARGET_ID_TEXT}.",
+            ),
         )
     )
     blocks.append(

@@ -61,6 +61,7 @@ from keyless.plan.targets import (
 )
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 from keyless.plan.tenants import parse_project
+from keyless.policy.identifiers import TRUST_ANCHOR_ARN
 
 _SERVICE_PRINCIPALS = {
     **SERVICES,
@@ -382,7 +383,16 @@ def _tenant_role(draft: _Draft, links: list[LinkTarget], taken: Names) -> OidcRo
 def _roles_anywhere(draft: _Draft, taken: Names, would: list[str]) -> RolesAnywherePlan:
     assert draft.carried is not None
     host = next((t.value for t in draft.links if t.kind is LinkKind.HOST), None)
-    anchors = tuple(sorted(anchor.name for anchor in draft.account.trust_anchors))
+    # ARNs, as generate reuses one (the role's ``aws:SourceArn``): a name there matched
+    # no anchor. Only the account's own anchors: a snapshot can hold anything.
+    anchors = tuple(
+        sorted(
+            anchor.arn
+            for anchor in draft.account.trust_anchors
+            if TRUST_ANCHOR_ARN.fullmatch(anchor.arn)
+            and anchor.arn.split(":")[4] == draft.account.id
+        )
+    )
     return RolesAnywherePlan(
         account=draft.account.id,
         name=taken.claim(f"{draft.user.name}-rolesanywhere"),

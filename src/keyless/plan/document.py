@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import orjson
@@ -311,9 +312,34 @@ def _is_time(value: object) -> bool:
     return True
 
 
+@functools.cache
+def _end_anchored(pattern: str) -> re.Pattern[str]:
+    # JSON Schema's patterns are ECMA-262's, whose ``$`` (no ``m`` flag) is the end of
+    # the string; Python's ``$`` also matches before a final line break, so
+    # ``"nas01.example.com\n"`` passed ``^[A-Za-z0-9*][A-Za-z0-9._*-]{0,63}$`` and reached
+    # a trust condition. Every pattern of the schema ends in ``$`` (a test holds it).
+    # https://json-schema.org/draft/2020-12/json-schema-core#section-6.4
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def _pattern(
+    validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[jsonschema.ValidationError]:
+    if validator.is_type(instance, "string") and not _end_anchored(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+#: ``jsonschema.validators.extend``, which the library leaves untyped.
+_extend = cast("Callable[..., type[jsonschema.Draft202012Validator]]", jsonschema.validators.extend)
+#: The schema's validator, with ``pattern`` read as JSON Schema reads it.
+_Validator = _extend(jsonschema.Draft202012Validator, validators={"pattern": _pattern})
+
+
 def schema_problems(document: Any) -> tuple[Problem, ...]:
     """Every way ``document`` breaks the schema, in document order."""
-    validator = jsonschema.Draft202012Validator(plan_schema(), format_checker=_FORMATS)
+    validator = _Validator(plan_schema(), format_checker=_FORMATS)
     problems = [
         Problem(_pointer(error.absolute_path), _bounded(error))
         for error in validator.iter_errors(document)

@@ -12,6 +12,7 @@ creation, so none of them can be backed up, and none can be restored.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -92,6 +93,74 @@ def backup_document(state: UserState, taken_at: datetime) -> dict[str, Any]:
             for key in state.keys
         ],
     }
+
+
+#: The lists of a backup whose items a run removes, and the field naming each item.
+_ITEMS = {
+    "groups": None,
+    "attached_policies": None,
+    "inline_policies": "name",
+    "mfa_devices": "serial",
+    "ssh_public_keys": "id",
+    "signing_certificates": "id",
+    "service_specific_credentials": "id",
+    "access_keys": "id",
+    "tags": "key",
+}
+
+
+def merged_backup(earlier: Mapping[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The backup of a user whose retirement an earlier run began (``earlier``, the open
+    backup) and that holds ``current`` now: everything the earlier backup recorded (a run
+    that stopped halfway removed some of it) and everything the user holds now (given
+    since, and removed by the run that finishes), the current value where both have an
+    item. A rollback restores the latest backup alone, so it must hold both."""
+    merged = dict(current)
+    for name, identity in _ITEMS.items():
+        now = current.get(name)
+        before = earlier.get(name)
+        if not isinstance(before, list):
+            continue
+        if now is None:
+            merged[name] = before  # not read now (service credentials): keep the record
+            continue
+        seen = {_identity(item, identity) for item in now}
+        merged[name] = [*now, *(i for i in before if _identity(i, identity) not in seen)]
+    merged["login_profile"] = bool(current.get("login_profile") or earlier.get("login_profile"))
+    for name in ("permissions_boundary", "password_last_used"):
+        if merged.get(name) is None:
+            merged[name] = earlier.get(name)
+    return merged
+
+
+def covers(earlier: Mapping[str, Any], state: UserState) -> bool:
+    """True when the backup ``earlier`` already holds everything ``state`` holds that a
+    retirement removes (a new backup would add nothing)."""
+    current = backup_document(state, datetime.min)
+    merged = merged_backup(earlier, current)
+    return (
+        all(
+            _comparable(merged.get(name), identity) == _comparable(earlier.get(name), identity)
+            for name, identity in _ITEMS.items()
+        )
+        and bool(merged["login_profile"]) == bool(earlier.get("login_profile"))
+        and merged.get("permissions_boundary") == earlier.get("permissions_boundary")
+    )
+
+
+def _identity(item: Any, field: str | None) -> Any:
+    return item.get(field) if field is not None and isinstance(item, Mapping) else item
+
+
+def _comparable(items: Any, field: str | None) -> Any:
+    """A list as a set of its items' identities and, for inline policies and tags, their
+    values (a policy document or tag value changed since is something to back up); a
+    key's or device's state (active, last used) is not compared: the run changed it."""
+    if not isinstance(items, list):
+        return []  # absent, or not read (service credentials): nothing recorded
+    if field in ("name", "key"):
+        return sorted(json.dumps(item, sort_keys=True) for item in items)
+    return sorted(str(_identity(item, field)) for item in items)
 
 
 def state_from_backup(document: Mapping[str, Any]) -> UserState:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from itertools import groupby
 
 from keyless.retire.aws import AccountApi, AwsFailure
-from keyless.retire.backup import backup_document
+from keyless.retire.backup import backup_document, merged_backup
 from keyless.retire.effects import NEEDS_ATTRIBUTES, holds
 from keyless.retire.journal import Journal
 from keyless.retire.model import Action, ActionKind, Step, StepStatus, UserState
@@ -178,7 +178,11 @@ class Executor:
         journal, clock = self._journal, self._clock
         entry = journal.intend(self._run.id, action, clock())
         if action.kind is ActionKind.BACKUP_USER:
-            journal.settle(entry, "done", clock(), backup=backup_document(state, clock()))
+            document = backup_document(state, clock())
+            earlier = journal.open_backup(action.account, action.user)
+            if earlier is not None and earlier.document.get("user_id") == state.user_id:
+                document = merged_backup(earlier.document, document)
+            journal.settle(entry, "done", clock(), backup=document)
             return Step.of(action, StepStatus.DONE, "taken; kept in the journal")
         try:
             note = api.perform(action)

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from keyless.dates import days_since
+from keyless.retire.backup import covers
 from keyless.retire.model import Action, ActionKind, KeyState, Step, StepStatus, UserState
 from keyless.retire.records import Backup, Quarantine
 from keyless.retire.selection import Force, Target
@@ -240,6 +241,10 @@ def _retirement(state: UserState, keys: list[Action], memory: Memory) -> list[Ac
     backup = memory.open_backup(account, user)
     if backup is None or backup.document.get("user_id") != state.user_id:
         chain.append(act(ActionKind.BACKUP_USER, reason="before anything that cannot be undone"))
+    elif not covers(backup.document, state):
+        # An earlier run began the retirement and stopped; the user was given something
+        # since (a group, a policy, a tag), which this run removes: back it up too.
+        chain.append(act(ActionKind.BACKUP_USER, reason="the user holds what its backup lacks"))
     chain += keys
     if state.login_profile:
         chain.append(act(ActionKind.DELETE_LOGIN_PROFILE, reason="console password"))

@@ -20,6 +20,7 @@ import orjson
 
 from keyless.collect.formats import values
 from keyless.collect.formats.auth_details import DetailsError
+from keyless.collect.formats.names import checked_name
 from keyless.collect.live.account import CallRecorder, client
 from keyless.collect.live.answers import converted
 from keyless.duplicate_keys import InexactNumber, find_duplicate_key
@@ -270,7 +271,8 @@ def _assignment(entry: Any) -> Mapping[str, str]:
     account, permission_set, kind = values.fields(assignment, _ASSIGNMENT)
     principal = values.text(assignment, "PrincipalId")
     return {
-        "AccountId": account,
+        # 12 digits, as a snapshot of it is read back (keyless.collect.offline.codec).
+        "AccountId": checked_name("AccountId", account),
         "PermissionSetArn": permission_set,
         "PrincipalType": kind,
         "PrincipalId": principal,

@@ -33,7 +33,16 @@ from keyless.collect.formats.dates import to_utc
 from keyless.collect.formats.names import name_problem, tag_problem
 from keyless.dates import iso
 from keyless.errors import quoted
-from keyless.model import AccessKey, Account, Group, Inventory, Organization, Role, User
+from keyless.model import (
+    AccessKey,
+    Account,
+    AccountAssignment,
+    Group,
+    Inventory,
+    Organization,
+    Role,
+    User,
+)
 
 #: JSON names that differ from the Python field names. The model renamed these fields;
 #: the ``keyless/snapshot/v1`` documents keep the names they were written with.
@@ -75,6 +84,9 @@ NAME_GRAMMARS: Mapping[tuple[type, str], str] = MappingProxyType(
         (Account, "email"): "AccountEmail",
         (Organization, "id"): "OrganizationId",
         (Organization, "management_account_id"): "AccountId",
+        # An Identity Center assignment's account: 12 digits, as ListAccountAssignments
+        # returns it (https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_AccountAssignment.html).
+        (AccountAssignment, "account_id"): "AccountId",
     }
 )
 
