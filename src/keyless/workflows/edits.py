@@ -10,7 +10,7 @@ from typing import Any
 from keyless.workflows.model import JobRewrite, Unfixed
 from keyless.workflows.patch import Edit, block_end, leading_comments_start
 from keyless.workflows.yamldoc import anchor_of, key_position, own_items
-from keyless.workflows.yamlout import scalar
+from keyless.workflows.yamlout import DEFAULT_LAYOUT, Layout, scalar
 
 
 @dataclass(slots=True)
@@ -24,6 +24,8 @@ class Plan:
     jobs: list[JobRewrite] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unfixed: list[Unfixed] = field(default_factory=list)
+    #: How the file indents its blocks: the lines inserted follow it (:func:`.yamlout.layout_of`).
+    layout: Layout = DEFAULT_LAYOUT
 
 
 def on_dash_line(lines: Sequence[str], line: int, column: int) -> bool:

@@ -44,7 +44,7 @@ def rewrite_key_inputs(
                 new["role-to-assume"] = role
                 if "aws-region" not in inputs and options.region:
                     new["aws-region"] = options.region
-            edits = tuple(mapping_lines(new, column)) if new else ()
+            edits = tuple(mapping_lines(new, column, result.layout)) if new else ()
             result.edits.append(Edit(start, end, edits))
 
 
@@ -75,7 +75,9 @@ def insert_credentials_step(
         "uses": INSERTED_ACTION,
         "with": {"role-to-assume": role, "aws-region": region},
     }
-    result.edits.append(Edit(start, start, tuple(item_lines(step, dash_column, column)), order=1))
+    result.edits.append(
+        Edit(start, start, tuple(item_lines(step, dash_column, column, result.layout)), order=1)
+    )
 
 
 def optional_key_secrets(lines: list[str], root: Any) -> list[Edit]:

@@ -74,6 +74,7 @@ from keyless.workflows.yamldoc import (
     parents,
     scalar_texts,
 )
+from keyless.workflows.yamlout import layout_of
 
 # Events whose runs never carry a branch ref of their own choosing.
 _NOT_ON_BRANCHES = frozenset(
@@ -124,7 +125,7 @@ def plan(
     analysis: GithubAnalysis, options: FixOptions, context: GithubContext
 ) -> tuple[Plan, CalleeOutcome]:
     """Plan the rewrite of one workflow; also say what it means for callers of it."""
-    result = Plan()
+    result = Plan(layout=layout_of(analysis.document.root))
     # Jobs and steps GitHub never runs are left as they are, listed with why.
     idle = set_aside_idle(analysis)
     analysis = idle.analysis
@@ -223,7 +224,7 @@ def plan(
             {"id-token": "write"}, context.callees[call.local_path].permissions
         )
     if analysis.broad_id_token:
-        narrowed = narrow_workflow_id_token(lines, root)
+        narrowed = narrow_workflow_id_token(lines, root, result.layout)
         result.edits += narrowed
         if not narrowed:
             result.notes.append(broad_grant_note(root, jobs, rewritten))
