@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from keyless.errors import quoted
-from keyless.workflows.edits import Plan, key_block
+from keyless.workflows.edits import Plan, entry_with_comments
 from keyless.workflows.github import GithubAnalysis, KeyEnv, Site, steps_of
 from keyless.workflows.github_insertion import insertion_target, needs_aws, region_for
 from keyless.workflows.model import FixOptions
@@ -38,7 +38,7 @@ def rewrite_key_inputs(
         inputs = item.inputs
         own = [k for k, _ in own_items(inputs)]
         for position, key in enumerate(k for k in item.keys if k in own):
-            start, end, column = key_block(lines, inputs, key)
+            start, end, column = entry_with_comments(lines, inputs, key)
             new: dict[str, str] = {}
             if position == 0 and "role-to-assume" not in inputs:
                 new["role-to-assume"] = role

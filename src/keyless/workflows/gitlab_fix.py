@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from keyless.errors import quoted
-from keyless.workflows.edits import Plan, entry_column, insert_before_first_key, key_block
+from keyless.workflows.edits import (
+    Plan,
+    entry_column,
+    entry_with_comments,
+    insert_before_first_key,
+    key_block,
+)
 from keyless.workflows.gitlab_blockers import (
     blockers,
     first_section,
@@ -216,7 +222,7 @@ def _replace_keys(
     edits = []
     own = [n for n in names if has_own(site, n)]
     for position, name in enumerate(own):
-        start, end, column = key_block(lines, site, name)
+        start, end, column = entry_with_comments(lines, site, name)
         new = tuple(mapping_lines(extra, column, layout)) if position == 0 and extra else ()
         edits.append(Edit(start, end, new))
     return edits
