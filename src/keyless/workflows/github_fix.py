@@ -223,7 +223,9 @@ def plan(
         grants[call.job] = perms.union(
             {"id-token": "write"}, context.callees[call.local_path].permissions
         )
-    if analysis.broad_id_token:
+    # Narrowed only along a rewrite: a file whose key jobs are all left keeps its
+    # permissions as written (`scan` reports the broad grant), and fix changes nothing.
+    if analysis.broad_id_token and grants:
         narrowed = narrow_workflow_id_token(lines, root, result.layout)
         result.edits += narrowed
         if not narrowed:
