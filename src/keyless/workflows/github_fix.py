@@ -33,7 +33,7 @@ from keyless.workflows.github import (
     is_called_workflow,
     is_configure_action,
     jobs_of,
-    merge_key_problem,
+    not_running_problem,
     shown_name,
     steps_of,
 )
@@ -164,7 +164,7 @@ def plan(
     grant_callers = [c for c in grant_callers if c.job not in idle.idle_jobs]
     if not key_jobs and not grant_callers:
         return result, _outcome(analysis, set(), set())
-    problem = merge_key_problem(analysis.document)
+    problem = not_running_problem(analysis.document)
     if problem is not None:
         # Not a rewrite to hand out: the file fails on GitHub before and after it.
         for name in dict.fromkeys([*key_jobs, *(c.job for c in grant_callers)]):
