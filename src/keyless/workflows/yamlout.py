@@ -82,9 +82,10 @@ def layout_of(root: Any) -> Layout:
         for key, value in list(node.non_merged_items())[:_SAMPLED_MAPPINGS]:
             if not isinstance(value, CommentedMap | CommentedSeq) or value.fa.flow_style():
                 continue
-            if not len(value) or value.lc.line is None or node.lc.key(key) is None:
+            written = node.lc.data.get(key) if isinstance(node.lc.data, dict) else None
+            if not len(value) or value.lc.line is None or not written:
                 continue
-            line, column = node.lc.key(key)
+            line, column = written[0], written[1]
             if value.lc.line <= line:
                 continue  # written on the key's line: `key: - a` is no block of its own
             if isinstance(value, CommentedMap):
