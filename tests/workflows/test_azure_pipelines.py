@@ -325,7 +325,10 @@ def test_a_template_many_pipelines_share_counts_once(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
-        ("5", "the int 5"),
+        ("5", "'5', a number"),
+        ("1.50", "'1.5', a number"),
+        ("2024-01-01", "'2024-01-01', a date"),
+        ("true", "'True', a boolean"),
         ("[steps.yml]", "a list"),
         ("{path: steps.yml}", "a mapping"),
         ("''", "empty"),

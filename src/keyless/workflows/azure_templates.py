@@ -16,6 +16,7 @@ followed per repository.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import itertools
 import os
@@ -95,13 +96,22 @@ def template_references(
 
 
 def _kind(value: object) -> str:
+    """What a ``template:`` value that is no path is, as a message says it."""
     if value is None or isinstance(value, str):
         return "empty"
     if is_map(value):
         return "a mapping"
     if is_seq(value):
         return "a list"
-    return f"the {type(value).__name__} {quoted(value)}"
+    if isinstance(value, bool):
+        kind = "a boolean"
+    elif isinstance(value, int | float):
+        kind = "a number"
+    elif isinstance(value, datetime.date):
+        kind = "a date"
+    else:
+        kind = "no string"
+    return f"{quoted(str(value))}, {kind}"
 
 
 #: The pipelines Azure reads by default at a repository's root.
