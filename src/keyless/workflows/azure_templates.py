@@ -95,6 +95,23 @@ def template_references(
     return tuple(dict.fromkeys(found)), tuple(dict.fromkeys(missing))
 
 
+def local_template(reference: str, including: Path, repository_root: Path) -> Path | None:
+    """The file a ``template:`` reference names in the same repository, resolved as
+    :func:`template_references` resolves it (``/path`` from the root, ``path@self``,
+    otherwise from the including file's directory); None for an expression or another
+    repository's template."""
+    reference = reference.strip()
+    if not reference or any(mark in reference for mark in _EXPRESSIONS):
+        return None
+    path_text, at, repository = reference.rpartition("@")
+    if at and repository.strip() != "self":
+        return None
+    relative = path_text if at else reference
+    if relative.startswith("/"):
+        return repository_root / relative.lstrip("/")
+    return including.parent / relative
+
+
 def _kind(value: object) -> str:
     """What a ``template:`` value that is no path is, as a message says it."""
     if value is None or isinstance(value, str):
