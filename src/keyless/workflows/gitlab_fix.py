@@ -261,6 +261,12 @@ def _add_variables(
         present = {str(k) for k in variables}
         entries = {k: v for k, v in extra.items() if k not in present}
         return Edit(end, end, tuple(mapping_lines(entries, entry_column(variables), layout)))
+    if has_own(node, "variables") and (variables is None or is_map(variables)):
+        # `variables:` with nothing (or `{}`) of its own: written over, not beside, which
+        # would be a second `variables` key (the blockers leave a `null` over templates').
+        start, end, column = key_block(lines, node, "variables")
+        block = mapping_lines({"variables": extra}, column, layout)
+        return Edit(start, end, tuple(block), order=1)
     return insert_before_first_key(
         lines, node, mapping_lines({"variables": extra}, entry_column(node), layout), order=1
     )
