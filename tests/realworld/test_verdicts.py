@@ -330,6 +330,21 @@ WORKFLOWS: dict[str, list[tuple[str, str]]] = {
     "gl-vault-token-template-keys": [
         ("gitlab-static-aws-keys", "deploy.variables.AWS_ACCESS_KEY_ID")
     ],
+    # `on:` commented out: the workflow never runs, its keys are reported all the same
+    # (the secrets are configured), the message saying it does not run
+    "gh-on-commented-out": [
+        ("workflow-static-aws-keys", "jobs.tests.steps[2].with.aws-access-key-id")
+    ],
+    # indented by four: the configure step's inputs and a later step's env, same keys
+    "gh-four-space-hugo-keys": [
+        ("workflow-static-aws-keys", "jobs.build.steps[1].with.aws-access-key-id"),
+        ("workflow-static-aws-keys-env", "jobs.build.steps[2].env.AWS_ACCESS_KEY_ID"),
+    ],
+    # GitLab: a template merged in with `<<:` writes the keys into a profile
+    "gl-terraform-anchor-configure-set": [
+        ("gitlab-static-aws-keys", ".terraform.before_script[0]"),
+        ("gitlab-static-aws-keys", ".terraform.before_script[1]"),
+    ],
 }
 
 # case → what is named as not read (the part after the file: an include from outside)
@@ -359,6 +374,17 @@ FIXES: dict[str, tuple[list[str], list[str], list[str]]] = {
         ["DeployProd", "DeployStage"],
         [],
         ["repo:acme/app:environment:Production", "repo:acme/app:environment:Stage"],
+    ),
+    # never runs (no event): left as it is, as a workflow with a merge key is
+    "gh-on-commented-out": ([], ["tests"], []),
+    # the blocks fix inserts are indented by four too; actionlint checks the copy
+    "gh-four-space-hugo-keys": (["build"], [], ["repo:acme/app:ref:refs/heads/main"]),
+    # both jobs get their own before_script (token line, then the template's by
+    # !reference); the template's key lines go, every job that merges it is rewritten
+    "gl-terraform-anchor-configure-set": (
+        ["apply", "plan"],
+        [],
+        ["project_path:acme/app:ref_type:branch:ref:main"],
     ),
 }
 

@@ -116,3 +116,29 @@ def test_fix_notes_the_lead(tmp_path: Path) -> None:
     assert not rewrite.changed
     assert rewrite.unfixed == ()
     assert any("may use long-lived AWS keys from a variable group" in n for n in rewrite.notes)
+
+
+def test_a_group_linked_in_a_variable_template_reaches_the_job(tmp_path: Path) -> None:
+    # `variables: - template: ci/vars.yml` brings in what the template's variables link
+    # (https://learn.microsoft.com/en-us/azure/devops/pipelines/yaml-schema/variables-template),
+    # a group among them, and its own templates' (a loop ends). The job was clean.
+    files = {
+        "azure-pipelines.yml": PIPELINE.replace(
+            "  - group: aws-prod\n", "  - template: ci/vars.yml\n"
+        ),
+        "ci/vars.yml": "variables:\n  - group: aws-prod\n  - template: /ci/more.yml\n",
+        "ci/more.yml": "variables:\n  - group: aws-extra\n  - template: vars.yml\n",
+    }
+    ((line, _, severity, message),) = leads(repo(tmp_path, files))
+    assert (line, severity) == (10, Severity.LOW)
+    assert "links the variable group 'aws-prod', 'aws-extra'" in message
+
+
+def test_a_variable_template_without_groups_links_none(tmp_path: Path) -> None:
+    files = {
+        "azure-pipelines.yml": PIPELINE.replace(
+            "  - group: aws-prod\n", "  - template: vars.yml\n"
+        ),
+        "vars.yml": "variables:\n  - name: REGION\n    value: eu-west-1\n",
+    }
+    assert leads(repo(tmp_path, files)) == []

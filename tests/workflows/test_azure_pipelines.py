@@ -320,3 +320,73 @@ def test_a_template_many_pipelines_share_counts_once(tmp_path: Path) -> None:
     result = scan([repo(tmp_path, files)])
     assert result.unread == ()
     assert len(result.files) == 121
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("5", "'5', a number"),
+        ("1.50", "'1.5', a number"),
+        ("2024-01-01", "'2024-01-01', a date"),
+        ("true", "'True', a boolean"),
+        ("[steps.yml]", "a list"),
+        ("{path: steps.yml}", "a mapping"),
+        ("''", "empty"),
+        ("", "empty"),
+    ],
+)
+def test_a_template_whose_value_is_no_path_is_unread_exit_3(
+    tmp_path: Path, value: str, shown: str
+) -> None:
+    # The steps it stands for are unseen: never called clean.
+    root = repo(
+        tmp_path, {"azure-pipelines.yml": f"steps:\n  - script: ls\n  - template: {value}\n"}
+    )
+    result = CliRunner().invoke(cli, ["workflows", "scan", str(root)])
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    (unread,) = scan([root]).unread
+    assert unread.where.endswith("azure-pipelines.yml: template at line 3")
+    assert unread.reason == f"its value is {shown}, not a template path keyless can follow"
+
+
+def test_a_parameter_or_variable_named_template_is_no_reference(tmp_path: Path) -> None:
+    # Keys of `parameters:` and of `variables:` in mapping form are names: a parameter or
+    # variable called `template` names no file, whatever its value.
+    text = """\
+        parameters:
+          template: steps/none.yml
+        variables:
+          template: other.yml
+        steps:
+          - template: build.yml
+            parameters:
+              template: [a, b]
+              steps:
+                - template: missing.yml
+        """
+    root = repo(tmp_path, {"azure-pipelines.yml": text, "build.yml": "steps: []\n"})
+    (unread,) = scan([root]).unread
+    assert unread.where.endswith("template 'missing.yml'")
+
+
+def test_a_variable_template_is_followed_and_read_as_azure_variables(tmp_path: Path) -> None:
+    # `variables: - template: vars.yml` includes a file of variables
+    # (https://learn.microsoft.com/en-us/azure/devops/pipelines/yaml-schema/variables-template):
+    # its key variables are every job's, and it is Azure's even named on its own (a
+    # top-level `variables:` is GitLab's keyword too).
+    files = {
+        "azure-pipelines.yml": "variables:\n  - template: ci/vars.yml\nsteps:\n  - script: ls\n",
+        "ci/vars.yml": "variables:\n  - name: AWS_ACCESS_KEY_ID\n    value: $(prodKeyId)\n",
+    }
+    root = repo(tmp_path, files)
+    (root / ".git").mkdir()
+    for named in (root, root / "ci" / "vars.yml"):
+        result = scan([named])
+        assert result.unread == ()
+        (finding,) = result.findings
+        assert finding.check == STATIC
+        assert isinstance(finding.location, FileLocation)
+        assert (finding.location.path.name, finding.location.line) == ("vars.yml", 2)
+        assert "ci/vars.yml" in {str(f.path.relative_to(root)) for f in result.files}
+        assert {f.kind for f in result.files} == {"azure-pipelines"}

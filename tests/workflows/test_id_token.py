@@ -176,3 +176,24 @@ def test_fix_keeps_the_token_of_a_job_that_uses_it_for_something_else(
     assert "id-token" not in root["permissions"]
     assert root["jobs"]["publish"]["permissions"]["id-token"] == "write"
     assert root["jobs"]["deploy"]["permissions"]["id-token"] == "write"
+
+
+def test_fix_leaves_the_workflows_grant_when_every_key_job_is_left(tmp_path: Path) -> None:
+    # Two IAM users chosen by the branch: the key job is left (exit 1). Nothing is
+    # rewritten, so nothing is narrowed: the file stays as written (scan reports the
+    # broad grant), where the workflow's id-token: write was moved to the OIDC job.
+    choose = "${{ github.ref == 'refs/heads/main' && secrets.PROD_%s || secrets.DEV_%s }}"
+    text = (
+        GITHUB_CONFIGURE_KEYS.replace("jobs:\n", "permissions:\n  id-token: write\njobs:\n")
+        .replace("${{ secrets.AWS_ACCESS_KEY_ID }}", choose % ("KEY", "KEY"))
+        .replace("${{ secrets.AWS_SECRET_ACCESS_KEY }}", choose % ("SECRET", "SECRET"))
+        + "  other:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: aws-actions/configure-aws-credentials@v4\n"
+        "        with:\n          role-to-assume: arn:aws:iam::123456789012:role/x\n"
+        "          aws-region: us-east-1\n"
+    )
+    rewrite = only(fix([repo(tmp_path, {".github/workflows/d.yml": text})], options()), "d.yml")
+    assert rewrite.jobs == ()
+    assert [u.job for u in rewrite.unfixed] == ["deploy"]
+    assert not rewrite.changed
+    assert rewrite.after == rewrite.before

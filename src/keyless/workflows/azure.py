@@ -32,7 +32,8 @@ keys of a stage, job or step whose ``condition:`` is false as written are report
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from keyless.checks.registry import Check, Scope
@@ -125,8 +126,14 @@ _SCRIPT_KEY_USE = re.compile(
 )
 
 
-def findings(document: Document, file: WorkflowFile) -> list[Finding]:
-    """The findings of one Azure pipeline or template, each where the keys show."""
+def findings(
+    document: Document,
+    file: WorkflowFile,
+    template_groups: Mapping[Path, tuple[str, ...]] | None = None,
+) -> list[Finding]:
+    """The findings of one Azure pipeline or template, each where the keys show.
+    ``template_groups``: the variable groups each variable template read beside it links
+    (:func:`.azure_implicit.linked_groups`), by resolved path."""
     out: list[Finding] = []
     for route, node in mappings(document.root):
         if route.endswith(".inputs") or route == "inputs":
@@ -172,7 +179,7 @@ def findings(document: Document, file: WorkflowFile) -> list[Finding]:
         out += _script(document, file, node, route, bool(mapped))
         out += _connection(file, node, route)
     reported = [f.location.route for f in out if isinstance(f.location, FileLocation)]
-    out += azure_implicit.findings(document, file, reported)
+    out += azure_implicit.findings(document, file, reported, template_groups or {})
     # What never runs (`condition: false`) uses no keys: low, with the reason.
     return lowered_if_never_run(out, document.root)
 

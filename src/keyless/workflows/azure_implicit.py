@@ -8,7 +8,8 @@ https://learn.microsoft.com/en-us/azure/devops/pipelines/library/variable-groups
 So a group that holds the keys as plain (non-secret) variables hands them to the AWS CLI
 without a word in the file, and a Microsoft-hosted agent has no role of its own: a job
 that links a group (``variables: - group: aws-prod``, of the job, its stage or the
-pipeline) and runs ``aws …`` in a ``script`` / ``bash`` / ``pwsh`` / ``powershell`` step
+pipeline, or of a variable template they include: :func:`linked_groups`) and runs
+``aws …`` in a ``script`` / ``bash`` / ``pwsh`` / ``powershell`` step
 on a hosted agent, with no key variable, profile, assumed role or other endpoint anywhere
 in the file, may be authenticating with the group's keys. Low confidence, and the message
 says "may": the group's settings can tell (keys kept there as secrets do not reach the
@@ -23,15 +24,17 @@ at); jobs the explicit check already reports.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from keyless.checks.registry import Check, Scope
 from keyless.errors import quoted
 from keyless.findings import Finding, Severity
+from keyless.workflows.azure_templates import local_template
 from keyless.workflows.implicit import AWS_COMMAND, PROFILE, lead_finding, other_signs, within
 from keyless.workflows.keyuse import mappings, strings
-from keyless.workflows.model import WorkflowFile
+from keyless.workflows.model import Platform, WorkflowFile
 from keyless.workflows.yamldoc import Document, is_map, is_seq, own_items
 
 AZURE_IMPLICIT_AWS_KEYS = Check(
@@ -67,16 +70,27 @@ _KEY_NAMES = re.compile(
 _HOSTED_POOL = "azure pipelines"
 
 
-def findings(document: Document, file: WorkflowFile, reported: Collection[str]) -> list[Finding]:
+def findings(
+    document: Document,
+    file: WorkflowFile,
+    reported: Collection[str],
+    template_groups: Mapping[Path, tuple[str, ...]] | None = None,
+) -> list[Finding]:
     """Jobs of one Azure pipeline or template that link a variable group and run ``aws``
     on a hosted agent with no visible credential. ``reported`` are the routes the explicit
-    checks already report."""
+    checks already report; ``template_groups`` the groups each variable template read
+    links (:func:`linked_groups`): a job whose ``variables:`` include one links them."""
     root = document.root
     if not is_map(root) or _KEY_NAMES.search(document.text) or PROFILE.search(document.text):
         return []
+
+    def included(reference: str) -> tuple[str, ...]:
+        path = _resolved(local_template(reference, file.path, file.repository_root))
+        return (template_groups or {}).get(path, ()) if path is not None else ()
+
     out: list[Finding] = []
     for route, job, scopes in _jobs(root):
-        groups = [g for scope in scopes for g in _groups(scope.get("variables"))]
+        groups = [g for scope in scopes for g in _groups(scope.get("variables"), included)]
         # The root's steps are the file's only job: anything reported is in it.
         already = bool(reported) if not route else within(route, reported)
         if not groups or already or not _hosted(scopes):
@@ -126,17 +140,60 @@ def _stage_jobs(jobs: Any, route: str, outer: list[Any]) -> Iterator[tuple[str, 
             yield f"{route}[{index}]", job, [job, *outer]
 
 
-def _groups(variables: Any) -> Iterator[str]:
-    """The variable groups a ``variables:`` list links, inside ``${{ }}`` blocks too."""
+def linked_groups(
+    documents: Iterable[tuple[WorkflowFile, Document]],
+) -> dict[Path, tuple[str, ...]]:
+    """The variable groups each Azure file links in its top-level ``variables:``, by
+    resolved path: what a variable template (``variables: - template: vars.yml``,
+    https://learn.microsoft.com/en-us/azure/devops/pipelines/yaml-schema/variables-template)
+    gives every job that includes it, its own included templates' groups too (each file
+    once, so a loop ends)."""
+    read = {_resolved(f.path): (f, d) for f, d in documents if f.platform is Platform.AZURE}
+    out: dict[Path, tuple[str, ...]] = {}
+
+    def groups_of(path: Path | None, seen: frozenset[Path]) -> tuple[str, ...]:
+        if path is None or path not in read or path in seen:
+            return ()
+        if path in out:
+            return out[path]
+        file, document = read[path]
+        root = document.root
+        variables = root.get("variables") if is_map(root) else None
+
+        def nested(reference: str) -> tuple[str, ...]:
+            target = local_template(reference, file.path, file.repository_root)
+            return groups_of(_resolved(target) if target is not None else None, seen | {path})
+
+        out[path] = tuple(dict.fromkeys(_groups(variables, nested)))
+        return out[path]
+
+    for path in read:
+        groups_of(path, frozenset())
+    return out
+
+
+def _resolved(path: Path | None) -> Path | None:
+    try:
+        return path.resolve() if path is not None else None
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
+def _groups(variables: Any, included: Callable[[str], tuple[str, ...]]) -> Iterator[str]:
+    """The variable groups a ``variables:`` list links, inside ``${{ }}`` blocks too, and
+    those of the variable templates it includes (``included``)."""
     for item in variables if is_seq(variables) else ():
         if not is_map(item):
             continue
         name = item.get("group")
         if isinstance(name, str) and name.strip():
             yield name.strip()
+        template = item.get("template")
+        if isinstance(template, str):
+            yield from included(template)
         for key, value in own_items(item):
             if str(key).startswith("${{") and is_seq(value):
-                yield from _groups(value)
+                yield from _groups(value, included)
 
 
 def _hosted(scopes: list[Any]) -> bool:

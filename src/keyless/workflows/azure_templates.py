@@ -7,7 +7,8 @@ reads beside the pipeline, and the references that cannot be read.
 starts with ``/`` from the repository's root; ``path@self`` is the same repository. A
 template of another repository (``path@alias``, declared in ``resources.repositories``),
 a path computed by an expression (``${{ parameters.template }}``, ``$(var)``), a file that
-does not exist and a path that leads outside the repository are unread (exit 3): steps
+does not exist, a path that leads outside the repository and a value that is no path (a
+number, a list, a mapping, nothing) are unread (exit 3): steps
 keyless cannot see may use keys. Each file is read once, so a template that includes
 itself, directly or not, ends; at most :data:`MAX_TEMPLATES` template files are
 followed per repository.
@@ -15,6 +16,7 @@ followed per repository.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import itertools
 import os
@@ -23,13 +25,19 @@ from pathlib import Path
 from keyless.engine import Unread
 from keyless.errors import InputError, quoted
 from keyless.workflows.keyuse import mappings
-from keyless.workflows.yamldoc import Document, load
+from keyless.workflows.yamldoc import Document, is_map, is_seq, key_position, load
 
 #: Azure Pipelines refuses a pipeline that includes more than 100 YAML files, directly or
 #: indirectly (https://learn.microsoft.com/en-us/azure/devops/pipelines/process/templates#imposed-limits);
 #: a repository holds many pipelines, so keyless follows ten times that many per repository.
 MAX_TEMPLATES = 1_000
 _EXPRESSIONS = ("${{", "$(", "$[")
+#: Mappings whose keys are names, so a key ``template`` there is no reference: a task's
+#: ``inputs``, the ``parameters`` given to a template (or declared in the old mapping
+#: form) and ``variables`` in mapping form (``variables: {template: x}`` sets a variable
+#: named ``template``; a variable template is a list entry, ``variables: - template: x``:
+#: https://learn.microsoft.com/en-us/azure/devops/pipelines/yaml-schema/variables-template).
+_NAMED_MAPPINGS = frozenset({"inputs", "parameters", "variables"})
 
 
 def template_references(
@@ -41,13 +49,20 @@ def template_references(
     missing: list[Unread] = []
     base = repository_root.resolve()
     for route, node in mappings(document.root):
+        if "template" not in node or route.rpartition(".")[2] in _NAMED_MAPPINGS:
+            continue
         target = node.get("template")
-        if route.endswith(".inputs") or route == "inputs" or not isinstance(target, str):
+        if not isinstance(target, str) or not target.strip():
+            # Azure reads the value as a file path; a number, list, mapping or nothing
+            # names no file keyless can follow, and the steps it stands for go unseen.
+            line = key_position(node, "template")[0] + 1
+            missing.append(
+                Unread(f"{document.path}: template at line {line}",
+                       f"its value is {_kind(target)}, not a template path keyless can follow")
+            )  # fmt: skip
             continue
         reference = target.strip()
         where = f"{document.path}: template {quoted(reference)}"
-        if not reference:
-            continue
         if any(mark in reference for mark in _EXPRESSIONS):
             missing.append(
                 Unread(where, "its path is a template expression or variable keyless cannot "
@@ -78,6 +93,42 @@ def template_references(
         else:
             found.append(candidate)
     return tuple(dict.fromkeys(found)), tuple(dict.fromkeys(missing))
+
+
+def local_template(reference: str, including: Path, repository_root: Path) -> Path | None:
+    """The file a ``template:`` reference names in the same repository, resolved as
+    :func:`template_references` resolves it (``/path`` from the root, ``path@self``,
+    otherwise from the including file's directory); None for an expression or another
+    repository's template."""
+    reference = reference.strip()
+    if not reference or any(mark in reference for mark in _EXPRESSIONS):
+        return None
+    path_text, at, repository = reference.rpartition("@")
+    if at and repository.strip() != "self":
+        return None
+    relative = path_text if at else reference
+    if relative.startswith("/"):
+        return repository_root / relative.lstrip("/")
+    return including.parent / relative
+
+
+def _kind(value: object) -> str:
+    """What a ``template:`` value that is no path is, as a message says it."""
+    if value is None or isinstance(value, str):
+        return "empty"
+    if is_map(value):
+        return "a mapping"
+    if is_seq(value):
+        return "a list"
+    if isinstance(value, bool):
+        kind = "a boolean"
+    elif isinstance(value, int | float):
+        kind = "a number"
+    elif isinstance(value, datetime.date):
+        kind = "a date"
+    else:
+        kind = "no string"
+    return f"{quoted(str(value))}, {kind}"
 
 
 #: The pipelines Azure reads by default at a repository's root.

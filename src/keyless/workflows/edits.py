@@ -10,7 +10,7 @@ from typing import Any
 from keyless.workflows.model import JobRewrite, Unfixed
 from keyless.workflows.patch import Edit, block_end, leading_comments_start
 from keyless.workflows.yamldoc import anchor_of, key_position, own_items
-from keyless.workflows.yamlout import scalar
+from keyless.workflows.yamlout import DEFAULT_LAYOUT, Layout, scalar
 
 
 @dataclass(slots=True)
@@ -24,6 +24,8 @@ class Plan:
     jobs: list[JobRewrite] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unfixed: list[Unfixed] = field(default_factory=list)
+    #: How the file indents its blocks: the lines inserted follow it (:func:`.yamlout.layout_of`).
+    layout: Layout = DEFAULT_LAYOUT
 
 
 def on_dash_line(lines: Sequence[str], line: int, column: int) -> bool:
@@ -37,6 +39,15 @@ def key_block(lines: Sequence[str], node: Any, key: Any) -> tuple[int, int, int]
     return line, block_end(lines, line, column), column
 
 
+def entry_with_comments(lines: Sequence[str], node: Any, key: Any) -> tuple[int, int, int]:
+    """(first line, line after the block, column) of one entry of a block mapping with
+    the comment lines written directly above it at its column (``# prod key`` above
+    ``AWS_ACCESS_KEY_ID:``): what goes when the entry is removed or replaced, since they
+    speak of it alone. A comment with a blank line below it stays."""
+    start, end, column = key_block(lines, node, key)
+    return leading_comments_start(lines, start, column), end, column
+
+
 def remove_entries(
     lines: Sequence[str],
     node: Any,
@@ -46,7 +57,9 @@ def remove_entries(
 ) -> list[Edit]:
     """Edits that delete ``keys`` from mapping ``node``.
 
-    When that empties the mapping (nothing of its own and nothing merged in) and its
+    Each key goes with the comment lines written directly above it
+    (:func:`entry_with_comments`); the others stay. When that empties the
+    mapping (nothing of its own and nothing merged in) and its
     ``parent`` is given, the parent's key goes too, or becomes ``key: {}`` (keeping an
     anchor: ``key: &name {}``) when it opens a sequence item or other entries merge it.
     """
@@ -64,7 +77,7 @@ def remove_entries(
     edits = []
     for key in doomed:
         if any(k == key for k, _ in own_items(node)):
-            start, end, _ = key_block(lines, node, key)
+            start, end, _ = entry_with_comments(lines, node, key)
             edits.append(Edit(start, end))
     return edits
 

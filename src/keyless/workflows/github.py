@@ -228,6 +228,35 @@ def merge_key_problem(document: Document, what: str = "workflow") -> str | None:
     )
 
 
+def trigger_problem(root: Any) -> str | None:
+    """Why a workflow never runs when it names no event: GitHub runs a workflow for the
+    events its ``on`` defines
+    (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#on)
+    and refuses a file without them as invalid (actionlint: '"on" section is missing in
+    workflow'), as when ``on:`` is commented out to switch a workflow off. None when it
+    names some. Its secrets are still configured, so its keys are reported all the same."""
+    if not is_map(root):
+        return None
+    on = root.get("on")
+    blank = isinstance(on, str) and not on.strip()
+    if not (on is None or blank or ((is_map(on) or is_seq(on)) and not len(on))):
+        return None
+    return (
+        "the workflow does not run on GitHub as written: it names no event to run on (no "
+        "`on:`), which GitHub refuses as invalid"
+    )
+
+
+def not_running_problem(document: Document, what: str = "workflow") -> str | None:
+    """Why a workflow (or an action's metadata file, ``what="action"``) does not run on
+    GitHub as written: a merge key (:func:`merge_key_problem`) or, for a workflow, no
+    event (:func:`trigger_problem`). None when nothing says so."""
+    problem = merge_key_problem(document, what)
+    if problem is None and what == "workflow":
+        problem = trigger_problem(document.root)
+    return problem
+
+
 def analyse(document: Document) -> GithubAnalysis:
     """Walk one workflow and record where AWS keys enter it."""
     root = document.root

@@ -16,7 +16,7 @@ from keyless.workflows.github import (
     GithubAnalysis,
     KeyEnv,
     jobs_of,
-    merge_key_problem,
+    not_running_problem,
     shown_name,
     steps_of,
 )
@@ -357,8 +357,8 @@ def said_not_to_run(
     found: list[Finding], document: Document, what: str = "workflow"
 ) -> list[Finding]:
     """``found``, each message saying the file does not run on GitHub as written when it
-    uses a ``<<`` merge key (:func:`.github.merge_key_problem`)."""
-    problem = merge_key_problem(document, what)
+    uses a ``<<`` merge key or names no event (:func:`.github.not_running_problem`)."""
+    problem = not_running_problem(document, what)
     if problem is None:
         return found
     return [replace(f, message=f"{f.message}; {problem}") for f in found]

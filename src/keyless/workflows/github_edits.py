@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from keyless.errors import quoted
-from keyless.workflows.edits import Plan, key_block
+from keyless.workflows.edits import Plan, entry_with_comments
 from keyless.workflows.github import GithubAnalysis, KeyEnv, Site, steps_of
 from keyless.workflows.github_insertion import insertion_target, needs_aws, region_for
 from keyless.workflows.model import FixOptions
@@ -38,13 +38,13 @@ def rewrite_key_inputs(
         inputs = item.inputs
         own = [k for k, _ in own_items(inputs)]
         for position, key in enumerate(k for k in item.keys if k in own):
-            start, end, column = key_block(lines, inputs, key)
+            start, end, column = entry_with_comments(lines, inputs, key)
             new: dict[str, str] = {}
             if position == 0 and "role-to-assume" not in inputs:
                 new["role-to-assume"] = role
                 if "aws-region" not in inputs and options.region:
                     new["aws-region"] = options.region
-            edits = tuple(mapping_lines(new, column)) if new else ()
+            edits = tuple(mapping_lines(new, column, result.layout)) if new else ()
             result.edits.append(Edit(start, end, edits))
 
 
@@ -75,7 +75,9 @@ def insert_credentials_step(
         "uses": INSERTED_ACTION,
         "with": {"role-to-assume": role, "aws-region": region},
     }
-    result.edits.append(Edit(start, start, tuple(item_lines(step, dash_column, column)), order=1))
+    result.edits.append(
+        Edit(start, start, tuple(item_lines(step, dash_column, column, result.layout)), order=1)
+    )
 
 
 def optional_key_secrets(lines: list[str], root: Any) -> list[Edit]:

@@ -33,7 +33,7 @@ from keyless.workflows.github import (
     is_called_workflow,
     is_configure_action,
     jobs_of,
-    merge_key_problem,
+    not_running_problem,
     shown_name,
     steps_of,
 )
@@ -74,6 +74,7 @@ from keyless.workflows.yamldoc import (
     parents,
     scalar_texts,
 )
+from keyless.workflows.yamlout import layout_of
 
 # Events whose runs never carry a branch ref of their own choosing.
 _NOT_ON_BRANCHES = frozenset(
@@ -124,7 +125,7 @@ def plan(
     analysis: GithubAnalysis, options: FixOptions, context: GithubContext
 ) -> tuple[Plan, CalleeOutcome]:
     """Plan the rewrite of one workflow; also say what it means for callers of it."""
-    result = Plan()
+    result = Plan(layout=layout_of(analysis.document.root))
     # Jobs and steps GitHub never runs are left as they are, listed with why.
     idle = set_aside_idle(analysis)
     analysis = idle.analysis
@@ -163,7 +164,7 @@ def plan(
     grant_callers = [c for c in grant_callers if c.job not in idle.idle_jobs]
     if not key_jobs and not grant_callers:
         return result, _outcome(analysis, set(), set())
-    problem = merge_key_problem(analysis.document)
+    problem = not_running_problem(analysis.document)
     if problem is not None:
         # Not a rewrite to hand out: the file fails on GitHub before and after it.
         for name in dict.fromkeys([*key_jobs, *(c.job for c in grant_callers)]):
@@ -222,8 +223,10 @@ def plan(
         grants[call.job] = perms.union(
             {"id-token": "write"}, context.callees[call.local_path].permissions
         )
-    if analysis.broad_id_token:
-        narrowed = narrow_workflow_id_token(lines, root)
+    # Narrowed only along a rewrite: a file whose key jobs are all left keeps its
+    # permissions as written (`scan` reports the broad grant), and fix changes nothing.
+    if analysis.broad_id_token and grants:
+        narrowed = narrow_workflow_id_token(lines, root, result.layout)
         result.edits += narrowed
         if not narrowed:
             result.notes.append(broad_grant_note(root, jobs, rewritten))

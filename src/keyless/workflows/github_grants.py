@@ -19,7 +19,7 @@ from keyless.workflows.model import Unfixed
 from keyless.workflows.patch import Edit
 from keyless.workflows.pwn_request import untrusted_call
 from keyless.workflows.yamldoc import is_flow, is_map, own_items, value_position
-from keyless.workflows.yamlout import mapping_lines
+from keyless.workflows.yamlout import Layout, mapping_lines
 
 NARROW_PERMISSIONS_NOTE = (
     "the workflow declared no permissions, so the job now gets only what keyless could "
@@ -72,7 +72,8 @@ def grant_permissions(
                 )
             ]
         _, end, _ = key_block(lines, own, list(own)[-1])
-        return [Edit(end, end, tuple(mapping_lines({"id-token": "write"}, entry_column(own))))]
+        block = mapping_lines({"id-token": "write"}, entry_column(own), result.layout)
+        return [Edit(end, end, tuple(block))]
     column = entry_column(job)
     if own is not None:
         entries = {**_current_permissions(own), "id-token": "write"}
@@ -81,7 +82,11 @@ def grant_permissions(
             Edit(
                 start,
                 end,
-                tuple(mapping_lines({"permissions": perms.id_token_last(entries)}, column)),
+                tuple(
+                    mapping_lines(
+                        {"permissions": perms.id_token_last(entries)}, column, result.layout
+                    )
+                ),
             )
         ]
     if workflow is not None:
@@ -103,11 +108,11 @@ def grant_permissions(
                 "too (a called workflow gets no more than its caller grants)"
                 for unknown in callee_unknown
             ]
-    block = mapping_lines({"permissions": perms.id_token_last(entries)}, column)
+    block = mapping_lines({"permissions": perms.id_token_last(entries)}, column, result.layout)
     return [insert_before_first_key(lines, job, block)]
 
 
-def narrow_workflow_id_token(lines: list[str], root: Any) -> list[Edit]:
+def narrow_workflow_id_token(lines: list[str], root: Any, layout: Layout) -> list[Edit]:
     """The edit removing a workflow-wide ``id-token: write`` (jobs that use the token are
     given it in their own block); none when the block is not a block mapping."""
     permissions = root.get("permissions")
@@ -115,7 +120,7 @@ def narrow_workflow_id_token(lines: list[str], root: Any) -> list[Edit]:
         return []
     if [k for k, _ in own_items(permissions)] == ["id-token"]:
         start, end, column = key_block(lines, root, "permissions")
-        return [Edit(start, end, tuple(mapping_lines({"permissions": {}}, column)))]
+        return [Edit(start, end, tuple(mapping_lines({"permissions": {}}, column, layout)))]
     start, end, _ = key_block(lines, permissions, "id-token")
     return [Edit(start, end)]
 

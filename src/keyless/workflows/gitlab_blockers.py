@@ -273,6 +273,21 @@ def blockers(job: Job, usage: KeyUsage, referenced: Mapping[int, str] | None = N
         )
     if not usage.variables and "variables" in node and not has_own(node, "variables"):
         reasons.append("its variables are merged in from an anchor (<<): rewrite it by hand")
+    written = has_own(node, "variables")
+    own: Any = node.get("variables") if written else None
+    if not usage.variables and written and own is None and "extends" in node:
+        # `variables: null` drops the templates' variables; a mapping would bring them
+        # back (https://gitlab.com/gitlab-org/gitlab/-/merge_requests/72511).
+        reasons.append(
+            "its variables: null drops its templates' variables, which variables of its own "
+            "would bring back: add AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE by hand"
+        )
+    # `variables:` of its own fix can write beside (a block mapping) or over (null, `{}`)
+    writable = own is None or (is_map(own) and (not is_flow(own) or not len(own)))
+    if not usage.variables and written and not writable:
+        reasons.append(
+            "its variables are not a block mapping (flow style or a !reference): rewrite it by hand"
+        )
     return list(dict.fromkeys(reasons))
 
 

@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from keyless.errors import quoted
-from keyless.workflows.edits import Plan, entry_column, insert_before_first_key, key_block
+from keyless.workflows.edits import (
+    Plan,
+    entry_column,
+    entry_with_comments,
+    insert_before_first_key,
+    key_block,
+)
 from keyless.workflows.gitlab_blockers import (
     blockers,
     first_section,
@@ -55,7 +61,13 @@ from keyless.workflows.yamldoc import (
     item_position,
     parents,
 )
-from keyless.workflows.yamlout import Reference, mapping_lines, scalar_item_lines
+from keyless.workflows.yamlout import (
+    Layout,
+    Reference,
+    layout_of,
+    mapping_lines,
+    scalar_item_lines,
+)
 
 # Outside the project directory so that `artifacts: paths` can never pick the token up.
 TOKEN_FILE = "/tmp/gitlab-oidc-token"  # noqa: S105, S108
@@ -82,7 +94,9 @@ def plan(
     plans: dict[Path, Plan] = {}
 
     def plan_of(document: Document) -> Plan:
-        return plans.setdefault(document.path, Plan())
+        if document.path not in plans:
+            plans[document.path] = Plan(layout=layout_of(document.root))
+        return plans[document.path]
 
     jobs = list(pipeline.jobs())
     usage = {job.name: key_usage(job) for job in jobs}
@@ -155,22 +169,24 @@ def plan(
                 extra = {k: v for k, v in wiring.items() if k not in present}
                 if options.region and not any(r in present for r in _REGIONS):
                     extra["AWS_DEFAULT_REGION"] = options.region
-                plan_of(document).edits += _replace_keys(document.lines, site, names, extra)
+                target = plan_of(document)
+                target.edits += _replace_keys(document.lines, site, names, extra, target.layout)
         for section, index in job_usage.exports:
             sections.setdefault(id(section.script), (section, set()))[1].add(index)
         document = job.entry.document
         target = plan_of(document)
         lines = document.lines
         if not job_usage.variables:
-            target.edits.append(_add_variables(lines, job, wiring, options))
+            target.edits.append(_add_variables(lines, job, wiring, options, target.layout))
         declared = declare_token(lines, job)
         if declared is not None:
             target.edits.append(declared)
-        target.edits.append(_token_line(lines, job))
+        target.edits.append(_token_line(lines, job, target.layout))
         target.jobs.append(_job_rewrite(job, project, default_branch, options))
     hosts = {id(f.script) for j in rewritten if (f := first_section(j)) is not None and f.own}
     for key, (section, indices) in sections.items():
-        plan_of(section.document).edits += _remove_exports(section, indices, key in hosts)
+        target = plan_of(section.document)
+        target.edits += _remove_exports(section, indices, key in hosts, target.layout)
     if rewritten:
         root_document = rewritten[0].entry.document
         plan_of(root_document).notes.append(SETTINGS_NOTE)
@@ -201,18 +217,20 @@ def _sources(site: Any, names: list[str]) -> set[str]:
 
 
 def _replace_keys(
-    lines: list[str], site: Any, names: list[str], extra: dict[str, str]
+    lines: list[str], site: Any, names: list[str], extra: dict[str, str], layout: Layout
 ) -> list[Edit]:
     edits = []
     own = [n for n in names if has_own(site, n)]
     for position, name in enumerate(own):
-        start, end, column = key_block(lines, site, name)
-        new = tuple(mapping_lines(extra, column)) if position == 0 and extra else ()
+        start, end, column = entry_with_comments(lines, site, name)
+        new = tuple(mapping_lines(extra, column, layout)) if position == 0 and extra else ()
         edits.append(Edit(start, end, new))
     return edits
 
 
-def _remove_exports(section: Section, indices: set[int], keeps_token: bool) -> list[Edit]:
+def _remove_exports(
+    section: Section, indices: set[int], keeps_token: bool, layout: Layout
+) -> list[Edit]:
     """Edits removing export lines; a section left empty becomes ``key: []`` (GitLab
     refuses a null script) unless the token line goes there."""
     lines = section.document.lines
@@ -221,7 +239,7 @@ def _remove_exports(section: Section, indices: set[int], keeps_token: bool) -> l
         parent, key = parents(section.document.root).get(id(script), (None, None))
         if is_map(parent):
             start, end, column = key_block(lines, parent, key)
-            return [Edit(start, end, tuple(mapping_lines({str(key): []}, column)))]
+            return [Edit(start, end, tuple(mapping_lines({str(key): []}, column, layout)))]
     edits = []
     for index in sorted(indices):
         line, column = item_position(script, index)
@@ -230,7 +248,9 @@ def _remove_exports(section: Section, indices: set[int], keeps_token: bool) -> l
     return edits
 
 
-def _add_variables(lines: list[str], job: Job, wiring: dict[str, str], options: FixOptions) -> Edit:
+def _add_variables(
+    lines: list[str], job: Job, wiring: dict[str, str], options: FixOptions, layout: Layout
+) -> Edit:
     node = job.entry.node
     extra = dict(wiring)
     if options.region and not any(r in job.variables for r in _REGIONS):
@@ -240,13 +260,19 @@ def _add_variables(lines: list[str], job: Job, wiring: dict[str, str], options: 
         _, end, _ = key_block(lines, variables, list(variables)[-1])
         present = {str(k) for k in variables}
         entries = {k: v for k, v in extra.items() if k not in present}
-        return Edit(end, end, tuple(mapping_lines(entries, entry_column(variables))))
+        return Edit(end, end, tuple(mapping_lines(entries, entry_column(variables), layout)))
+    if has_own(node, "variables") and (variables is None or is_map(variables)):
+        # `variables:` with nothing (or `{}`) of its own: written over, not beside, which
+        # would be a second `variables` key (the blockers leave a `null` over templates').
+        start, end, column = key_block(lines, node, "variables")
+        block = mapping_lines({"variables": extra}, column, layout)
+        return Edit(start, end, tuple(block), order=1)
     return insert_before_first_key(
-        lines, node, mapping_lines({"variables": extra}, entry_column(node)), order=1
+        lines, node, mapping_lines({"variables": extra}, entry_column(node), layout), order=1
     )
 
 
-def _token_line(lines: list[str], job: Job) -> Edit:
+def _token_line(lines: list[str], job: Job, layout: Layout) -> Edit:
     node = job.entry.node
     column = entry_column(node)
     first = first_section(job)
@@ -256,9 +282,9 @@ def _token_line(lines: list[str], job: Job) -> Edit:
         return Edit(dash, dash, tuple(scalar_item_lines(WRITE_TOKEN, dash_column)), order=2)
     if first is not None and first.name == "before_script" and first.entry is not None:
         body: list[str | Reference] = [WRITE_TOKEN, Reference(first.entry.name, "before_script")]
-        block = mapping_lines({"before_script": body}, column)
+        block = mapping_lines({"before_script": body}, column, layout)
     else:
-        block = mapping_lines({"before_script": [WRITE_TOKEN]}, column)
+        block = mapping_lines({"before_script": [WRITE_TOKEN]}, column, layout)
     return insert_before_first_key(lines, node, block, order=2)
 
 

@@ -23,7 +23,7 @@ from keyless.workflows.gitlab_jwt_fix import TOKEN_VARIABLE
 from keyless.workflows.gitlab_pipeline import Job, Pipeline
 from keyless.workflows.patch import Edit
 from keyless.workflows.yamldoc import has_own, is_flow, is_map, own_items
-from keyless.workflows.yamlout import mapping_lines
+from keyless.workflows.yamlout import layout_of, mapping_lines
 
 STS_AUDIENCE = "sts.amazonaws.com"
 
@@ -60,9 +60,10 @@ def declare_token(lines: list[str], job: Job) -> Edit | None:
         return None
     token = {TOKEN_VARIABLE: {"aud": STS_AUDIENCE}}
     node = job.entry.node
+    layout = layout_of(job.entry.document.root)
     if has_own(node, "id_tokens"):
         own = node["id_tokens"]
-        return insert_before_first_key(lines, own, mapping_lines(token, entry_column(own)))
+        return insert_before_first_key(lines, own, mapping_lines(token, entry_column(own), layout))
     # None, or a template's (merged with the job's own key by key).
     block = {"id_tokens": token}
-    return insert_before_first_key(lines, node, mapping_lines(block, entry_column(node)))
+    return insert_before_first_key(lines, node, mapping_lines(block, entry_column(node), layout))

@@ -28,7 +28,7 @@ from keyless.workflows.yamldoc import (
     own_items,
     parents,
 )
-from keyless.workflows.yamlout import mapping_lines
+from keyless.workflows.yamlout import layout_of, mapping_lines
 
 #: The audience ``$CI_JOB_JWT_V2`` carried: the instance's URL.
 V2_AUDIENCE = "$CI_SERVER_URL"
@@ -153,7 +153,10 @@ def _rewrite(job: Job, found: list[tuple[Any, Any, str]]) -> tuple[Edit, ...] | 
         replaced = tuple(_replace(line.rstrip("\r\n")) for line in lines[start:end])
         edits.append(Edit(start, end, replaced))
     block = {"id_tokens": {TOKEN_VARIABLE: {"aud": V2_AUDIENCE}}}
-    edits.append(insert_before_first_key(lines, node, mapping_lines(block, entry_column(node))))
+    layout = layout_of(document.root)
+    edits.append(
+        insert_before_first_key(lines, node, mapping_lines(block, entry_column(node), layout))
+    )
     return tuple(edits) if _reads_back(job, found, edits) else None
 
 

@@ -115,6 +115,11 @@ class Pipeline:
     legacy: Mapping[str, Section]
     #: ``workflow:`` (its ``rules:`` may set variables for every job).
     workflow: Entry | None = None
+    #: The templates each (template, depth) extends, resolved once for every job: a file
+    #: of many jobs over a wide web of templates resolves each template once.
+    extended: dict[tuple[str, int], tuple[list[Entry], tuple[str, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def jobs(self) -> Iterator[Job]:
         """Every concrete (not hidden) job, resolved."""
@@ -157,21 +162,70 @@ def assemble(files: Iterable[tuple[WorkflowFile, Document]]) -> Pipeline:
 
 
 def _chain(
-    pipeline: Pipeline, entry: Entry, depth: int, missing: list[str], seen: set[str]
-) -> list[Entry]:
-    """The templates ``entry`` extends, lowest priority first (nested ones before). Each
-    template is expanded once, so cycles and diamonds cost nothing extra."""
+    pipeline: Pipeline,
+    entry: Entry,
+    depth: int,
+    resolving: set[str],
+    memo: dict[tuple[str, int], tuple[list[Entry], tuple[str, ...]]],
+) -> tuple[list[Entry], tuple[str, ...]]:
+    """The templates ``entry`` extends, lowest priority first, as GitLab applies them:
+    each template resolved with its own templates, then merged over the previous one in
+    the order written (https://docs.gitlab.com/ci/yaml/#extends). A template reached
+    twice (``extends: [.a, .b]`` both extending ``.base``) counts where it is applied
+    last: ``.b``'s ``.base`` is merged over ``.a``, so a key of ``.base`` that ``.a``
+    changed comes back, and applying a layer again later makes its earlier application
+    moot (a deep merge is associative). Also the names of templates not among the files
+    read. Each (template, depth) is expanded once (``memo``, shared by the pipeline's
+    jobs), so a diamond costs nothing extra; a cycle (``resolving``) ends."""
+    key = (entry.name, depth)
+    if key in memo:
+        return memo[key]
     spec = entry.node.get("extends")
     names = [spec] if isinstance(spec, str) else scalar_texts(spec) if is_seq(spec) else []
     out: list[Entry] = []
+    missing: list[str] = []
+    resolving.add(entry.name)
     for name in names:
         template = pipeline.entries.get(name)
         if template is None:
             missing.append(name)
-        elif depth < MAX_EXTENDS and name not in seen:
-            seen.add(name)
-            out += [*_chain(pipeline, template, depth + 1, missing, seen), template]
-    return out
+        elif depth < MAX_EXTENDS and name not in resolving:
+            layers, lost = _chain(pipeline, template, depth + 1, resolving, memo)
+            out += [*layers, template]
+            missing += lost
+    resolving.discard(entry.name)
+    last = {id(layer): index for index, layer in enumerate(out)}
+    layers = [layer for index, layer in enumerate(out) if last[id(layer)] == index]
+    memo[key] = (layers, tuple(dict.fromkeys(missing)))
+    return memo[key]
+
+
+def _deep_merged(lower: Any, upper: Any, made: set[int]) -> Any:
+    """``upper`` merged over ``lower`` as GitLab's ``extends`` merges: hashes key by key,
+    recursively; anything else (a list, a scalar, null) replaces what is below
+    (https://docs.gitlab.com/ci/yaml/#extends; ``variables: null`` removes a template's
+    variables: https://gitlab.com/gitlab-org/gitlab/-/merge_requests/72511). A hash made
+    of both is a new mapping holding the written values (no position of its own), its id
+    in ``made``: merged into again in place, so many layers cost no copies; one side
+    alone is returned as written."""
+    if not (is_map(lower) and is_map(upper)):
+        return upper
+    if all(key in upper and not (is_map(v) and is_map(upper[key])) for key, v in lower.items()):
+        return upper  # nothing of `lower` stays
+    if not len(upper):
+        return lower
+    from ruamel.yaml.comments import CommentedMap
+
+    if id(lower) in made:
+        merged = lower
+    else:
+        merged = CommentedMap()
+        made.add(id(merged))
+        for key, value in lower.items():
+            merged[key] = value
+    for key, value in upper.items():
+        merged[key] = _deep_merged(merged[key], value, made) if key in merged else value
+    return merged
 
 
 def _inherits(entry: Entry, what: str, key: str) -> bool:
@@ -186,27 +240,44 @@ def _inherits(entry: Entry, what: str, key: str) -> bool:
 
 def resolve(pipeline: Pipeline, entry: Entry) -> Job:
     """What a job gets from itself, its templates, ``default:`` and the top level."""
-    missing: list[str] = []
-    layers = [*_chain(pipeline, entry, 0, missing, {entry.name}), entry]
+    templates, missing = _chain(pipeline, entry, 0, set(), pipeline.extended)
+    layers = [*templates, entry]
+    made: set[int] = set()  # the mappings merged here, which may be merged into again
     variables: dict[str, Variable] = {}
     for scope in pipeline.variables:
         for name, value in scope.node.items():
             if _inherits(entry, "variables", str(name)):
                 site = origin_of(scope.node, name)
                 variables[str(name)] = Variable(value, site, None, scope.document)
+    # The job's and its templates' variables, merged as `extends` merges hashes: a
+    # variable of a deeper template stays unless a later layer sets it (or `variables:
+    # null` removes them all); over the top-level ones, which `inherit:` governs.
+    layered: dict[str, Variable] = {}
     keys: dict[str, Any] = {}
     for layer in layers:
         for name, value in layer.node.items():
-            keys[str(name)] = value
+            keys[str(name)] = _deep_merged(keys.get(str(name)), value, made)
+        if "variables" in layer.node and layer.node["variables"] is None:
+            layered.clear()
         scope, holder = dereferenced(pipeline, layer.node.get("variables"), layer)
         if is_map(scope) and holder is not None:
             for name, value in scope.items():
-                variables[str(name)] = Variable(
-                    dereferenced(pipeline, value, holder)[0],
-                    origin_of(scope, name),
-                    holder,
-                    holder.document,
+                below = layered.get(str(name))
+                written = dereferenced(pipeline, value, holder)[0]
+                if below is not None and is_map(below.value) and is_map(written):
+                    # `{description: …}` over `{value: $KEY, …}`: the value, and so the
+                    # place fix edits, stays the lower layer's unless this one sets it.
+                    merged = _deep_merged(below.value, written, made)
+                    if "value" not in written:
+                        layered[str(name)] = Variable(
+                            merged, below.site, below.entry, below.document
+                        )
+                        continue
+                    written = merged
+                layered[str(name)] = Variable(
+                    written, origin_of(scope, name), holder, holder.document
                 )
+    variables |= layered
     sections: dict[str, Section] = {}
     for section in SCRIPT_SECTIONS:
         found = _section(pipeline, entry, layers, section)

@@ -15,6 +15,7 @@ from keyless.files import read_bytes
 from keyless.findings import FileLocation, Finding
 from keyless.workflows import (
     azure,
+    azure_implicit,
     azure_templates,
     bitbucket,
     circleci,
@@ -198,6 +199,7 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
     that run those actions, by what the actions do with their inputs."""
     files = list(files)
     actions = github_action.analyse_actions((i.file, i.document) for i in files)
+    azure_groups = azure_implicit.linked_groups((i.file, i.document) for i in files)
     for item in files:
         platform = item.file.platform
         if platform is Platform.GITHUB and item.file.action:
@@ -226,7 +228,7 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
         elif platform is Platform.JENKINS:
             yield from jenkins.findings(item.document, item.file)
         elif platform is Platform.AZURE:
-            yield from azure.findings(item.document, item.file)
+            yield from azure.findings(item.document, item.file, azure_groups)
         yield from hardcoded.findings(item.document, item.file)
 
 

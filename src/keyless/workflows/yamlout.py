@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 # Plain scalars that a YAML 1.1 reader (Ruby's Psych, which GitLab uses) resolves to a
@@ -37,12 +39,80 @@ class Reference:
         return hash(self.path)
 
 
-def _yaml() -> Any:
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How a file indents its blocks, which the lines ``fix`` inserts follow: a nested
+    mapping's keys ``mapping`` columns right of its parent's key, a sequence's ``-``
+    ``offset`` columns right of it and the item's content ``gap`` columns right of the
+    ``-`` (ruamel.yaml's ``indent(mapping=, sequence=offset + gap, offset=)``)."""
+
+    mapping: int = 2
+    offset: int = 2
+    gap: int = 2
+
+
+#: GitHub's and GitLab's documented examples: two spaces, items indented.
+DEFAULT_LAYOUT = Layout()
+#: How many mappings of a file :func:`layout_of` looks at: the first few show the style.
+_SAMPLED_MAPPINGS = 500
+
+
+def layout_of(root: Any) -> Layout:
+    """The indentation a file's own blocks use most (:class:`Layout`), read from where the
+    round-trip loader saw the keys and dashes of its first mappings. A file that shows no
+    nested block keeps :data:`DEFAULT_LAYOUT`'s; one that shows mappings but no sequence
+    indents its sequences as its mappings."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    mappings: Counter[int] = Counter()
+    offsets: Counter[int] = Counter()
+    gaps: Counter[int] = Counter()
+    stack: list[Any] = [root]
+    seen: set[int] = set()
+    while stack and len(seen) < _SAMPLED_MAPPINGS:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, CommentedSeq):
+            stack.extend(reversed([i for i in node if isinstance(i, CommentedMap | CommentedSeq)]))
+            continue
+        if not isinstance(node, CommentedMap) or node.fa.flow_style():
+            continue
+        for key, value in list(node.non_merged_items())[:_SAMPLED_MAPPINGS]:
+            if not isinstance(value, CommentedMap | CommentedSeq) or value.fa.flow_style():
+                continue
+            written = node.lc.data.get(key) if isinstance(node.lc.data, dict) else None
+            if not len(value) or value.lc.line is None or not written:
+                continue
+            line, column = written[0], written[1]
+            if value.lc.line <= line:
+                continue  # written on the key's line: `key: - a` is no block of its own
+            if isinstance(value, CommentedMap):
+                mappings[value.lc.col - column] += 1
+            else:
+                offsets[value.lc.col - column] += 1
+                item_line, item_column = value.lc.item(0)
+                if item_line == value.lc.line:
+                    gaps[item_column - value.lc.col] += 1
+            stack.append(value)
+    mapping = _most_common(mappings, DEFAULT_LAYOUT.mapping, 1)
+    offset = _most_common(offsets, mapping if mappings else DEFAULT_LAYOUT.offset, 0)
+    return Layout(mapping, offset, _most_common(gaps, DEFAULT_LAYOUT.gap, 2))
+
+
+def _most_common(counts: Counter[int], default: int, least: int) -> int:
+    """The width written most (the smaller on a tie), if a sensible one (``least`` to 16)."""
+    usable = [(-n, width) for width, n in counts.items() if least <= width <= 16]
+    return min(usable)[1] if usable else default
+
+
+def _yaml(layout: Layout = DEFAULT_LAYOUT) -> Any:
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
     yaml.width = 1 << 16  # one value, one line
-    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.indent(mapping=layout.mapping, sequence=layout.offset + layout.gap, offset=layout.offset)
     return yaml
 
 
@@ -91,9 +161,12 @@ def _read_back(node: Any) -> Any:
     return node if isinstance(node, str) else repr(node)
 
 
-def mapping_lines(entries: Mapping[str, Any], indent: int) -> list[str]:
-    """``entries`` as block-style YAML lines, each indented by ``indent`` spaces."""
-    yaml = _yaml()
+def mapping_lines(
+    entries: Mapping[str, Any], indent: int, layout: Layout = DEFAULT_LAYOUT
+) -> list[str]:
+    """``entries`` as block-style YAML lines, each indented by ``indent`` spaces, nested
+    blocks indented as ``layout`` says (the file's own: :func:`layout_of`)."""
+    yaml = _yaml(layout)
     buffer = io.StringIO()
     yaml.dump(_node(entries), buffer)
     lines = buffer.getvalue().splitlines()
@@ -102,10 +175,16 @@ def mapping_lines(entries: Mapping[str, Any], indent: int) -> list[str]:
     return [" " * indent + line for line in lines]
 
 
-def item_lines(entries: Mapping[str, Any], dash_column: int, content_column: int) -> list[str]:
+def item_lines(
+    entries: Mapping[str, Any],
+    dash_column: int,
+    content_column: int,
+    layout: Layout = DEFAULT_LAYOUT,
+) -> list[str]:
     """``entries`` as one block sequence item: ``-`` at ``dash_column``, keys at
-    ``content_column`` (the layout of the sequence it joins)."""
-    body = mapping_lines(entries, 0)
+    ``content_column`` (the layout of the sequence it joins), nested blocks as ``layout``
+    says."""
+    body = mapping_lines(entries, 0, layout)
     gap = max(content_column - dash_column - 1, 1)
     first = " " * dash_column + "-" + " " * gap + body[0]
     return [first, *(" " * (dash_column + 1 + gap) + line for line in body[1:])]

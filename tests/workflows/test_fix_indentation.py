@@ -1,0 +1,111 @@
+"""The blocks ``fix`` inserts are indented as the file indents its own: a workflow
+written with four spaces gets four-space permissions and credential steps, a pipeline
+with unindented sequences (``key:\\n- item``) gets its items unindented. They were
+always two spaces, items indented."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from keyless.workflows import fix
+from keyless.workflows.yamldoc import load_text
+from keyless.workflows.yamlout import DEFAULT_LAYOUT, Layout, layout_of, mapping_lines
+
+from .builders import options, repo
+from .conftest import run_actionlint
+
+#: A workflow indented by four, sequence items by four with three spaces after the dash.
+FOUR_SPACES = """\
+on:
+    push:
+        branches: [main]
+jobs:
+    deploy:
+        runs-on: ubuntu-latest
+        env:
+            AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+            AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+        steps:
+            -   uses: actions/checkout@v4
+            -   run: aws s3 ls
+"""
+
+
+def inserted(before: str, after: str) -> list[str]:
+    """The lines of ``after`` that are not in ``before``, in order."""
+    old = set(before.splitlines())
+    return [line for line in after.splitlines() if line not in old]
+
+
+def test_a_four_space_workflow_gets_four_space_blocks(tmp_path: Path) -> None:
+    root = repo(tmp_path, {".github/workflows/deploy.yml": FOUR_SPACES})
+    (rewrite,) = fix([root], options()).files
+    assert inserted(rewrite.before, rewrite.after) == [
+        "        permissions:",
+        "            contents: read",
+        "            id-token: write",
+        "            -   name: Configure AWS credentials (OIDC)",
+        "                uses: aws-actions/configure-aws-credentials@v4",
+        "                with:",
+        "                    role-to-assume: arn:aws:iam::123456789012:role/ci",
+        "                    aws-region: us-east-1",
+    ]
+
+
+def test_a_four_space_rewrite_passes_actionlint(tmp_path: Path, needs_actionlint: None) -> None:
+    root = repo(tmp_path, {".github/workflows/deploy.yml": FOUR_SPACES})
+    (rewrite,) = fix([root], options()).files
+    rewrite.file.path.write_text(rewrite.after, encoding="utf-8")
+    assert run_actionlint([rewrite.file.path]) == []
+
+
+def test_a_gitlab_job_indented_by_four_with_flush_items(tmp_path: Path) -> None:
+    pipeline = """\
+        stages:
+        - deploy
+        deploy:
+            stage: deploy
+            variables:
+                AWS_ACCESS_KEY_ID: $PROD_KEY_ID
+                AWS_SECRET_ACCESS_KEY: $PROD_SECRET
+            script:
+            - aws s3 ls
+        """
+    root = repo(tmp_path, {".gitlab-ci.yml": pipeline})
+    (rewrite,) = fix([root], options()).files
+    assert inserted(rewrite.before, rewrite.after)[:3] == [
+        "    id_tokens:",
+        "        GITLAB_OIDC_TOKEN:",
+        "            aud: sts.amazonaws.com",
+    ]
+    assert '    - printf \'%s\' "$GITLAB_OIDC_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"' in (
+        rewrite.after.splitlines()
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "layout"),
+    [
+        ("a:\n    b:\n        c: 1\n    d:\n        -   e\n", Layout(4, 4, 4)),
+        ("a:\n  b:\n  - c: 1\n    d:\n      e: f\n", Layout(2, 0, 2)),
+        ("a:\n   b: 1\n", Layout(3, 3, 2)),  # no sequence: items as the mappings
+        ("a: 1\nb: [x]\nc: {d: e}\n", DEFAULT_LAYOUT),  # nothing nested in blocks
+        ("a: 1\n", DEFAULT_LAYOUT),
+    ],
+)
+def test_the_layout_is_the_file_s_own(text: str, layout: Layout) -> None:
+    assert layout_of(load_text(textwrap.dedent(text), Path("x.yml")).root) == layout
+
+
+def test_the_widest_style_written_most_wins() -> None:
+    # Two blocks indented by 4, one by 2: the file's style is 4.
+    text = "a:\n    b: 1\nc:\n    d: 1\ne:\n  f: 1\n"
+    assert layout_of(load_text(text, Path("x.yml")).root).mapping == 4
+
+
+def test_emitted_lines_follow_the_layout() -> None:
+    lines = mapping_lines({"k": {"a": ["x", {"b": "c"}]}}, 2, Layout(4, 0, 2))
+    assert lines == ["  k:", "      a:", "      - x", "      - b: c"]
