@@ -50,12 +50,47 @@ from keyless.idp.subject_grammar import SubGrammar, Trigger
 _NAME = r"[^/:@*?]+"
 
 
-def _key_value_subjects(before: str = "") -> tuple[str, ...]:
-    """Custom subject templates: ``KEY:VALUE`` pairs joined by ``:`` (a key is a claim
-    name: lower-case letters and ``_``), or the classic tail that ``context`` expands to
-    (a ``ref`` is a full git ref); every field non-empty (see :data:`_EMPTY_FIELD`)."""
-    firsts = ("&:=", "ref:refs/%", "environment:=", "pull_request")
-    return tuple(form for first in firsts for form in (before + first, f"{before}{first}:*"))
+# The fields of a GitHub subject: the default subject is `repo:OWNER/REPO` and its context
+# (`ref:refs/…`, `environment:NAME` or `pull_request`); a custom template
+# (`include_claim_keys`) joins `KEY:VALUE` pairs of the claims it names, `repo` for the
+# repository and `context` for the default tail, in its own order; a `:` inside a value is
+# written `%3A`. Each claim key is one the OIDC reference documents (`sha` and
+# `environment_node_id` are in the issuer's `claims_supported`), with its value's grammar:
+# IDs are decimal, SHAs hexadecimal, visibility, runner environment and ref type one of
+# their values.
+# https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository
+_GITHUB_FIELDS = (
+    "repo:+/+",
+    "repo:+@#/+@#",  # immutable subjects (repositories created or renamed after 2026-07-15)
+    "ref:refs/%",
+    "environment:=",
+    "pull_request",
+    *(
+        f"{claim}:#"
+        for claim in (
+            "actor_id",
+            "check_run_id",
+            "enterprise_id",
+            "repository_id",
+            "repository_owner_id",
+            "run_attempt",
+            "run_id",
+            "run_number",
+        )
+    ),
+    *(f"repository_visibility:{v}" for v in ("internal", "private", "public")),
+    *(f"runner_environment:{v}" for v in ("github-hosted", "self-hosted")),
+    *(f"ref_type:{v}" for v in ("branch", "tag")),
+    "actor:+",
+    "repository_owner:+",
+    "enterprise:+",
+    "event_name:&",
+    "job_workflow_ref:+/+/=",
+    "workflow_ref:+/+/=",
+    *(f"{claim}:^" for claim in ("job_workflow_sha", "sha", "workflow_sha")),
+    *(f"{claim}:=" for claim in ("base_ref", "head_ref", "workflow", "environment_node_id")),
+    "repo_property_=:=",  # an organization's custom property, repo_property_NAME
+)
 
 
 # A subject with an empty field (``a::b``, ``a:``) is none any provider mints.
@@ -78,27 +113,12 @@ _DEFAULT_BRANCHES = ("main", "master")
 
 GITHUB = SubGrammar(
     provider="GitHub Actions",
-    well_formed=(
-        # The default subject: an environment, a pull request, or a branch or tag ref.
-        "repo:+/+:ref:refs/heads/%",
-        "repo:+/+:ref:refs/tags/%",
-        "repo:+/+:environment:=",
-        "repo:+/+:pull_request",
-        # Immutable subjects (repositories created or renamed after 2026-07-15).
-        "repo:+@+/+@+:ref:refs/heads/%",
-        "repo:+@+/+@+:ref:refs/tags/%",
-        "repo:+@+/+@+:environment:=",
-        "repo:+@+/+@+:pull_request",
-        # Custom templates: key:value pairs (an attacker sets their own organisation's).
-        # https://docs.github.com/en/actions/reference/security/oidc#customizing-the-token-claims
-        "repo:+/+",
-        "repo:+@+/+@+",
-        *_key_value_subjects("repo:+/+:"),
-        *_key_value_subjects("repo:+@+/+@+:"),
-    ),
-    # Templates that do not start with repo (whose value is OWNER/REPO, above).
-    custom=_key_value_subjects(),
-    custom_excluded=("repo:*",),
+    # Default and custom subjects alike: fields joined by `:` (an attacker sets their own
+    # organisation's template).
+    well_formed=(),
+    fields=_GITHUB_FIELDS,
+    # `pull_request` is the context alone, which a template includes once.
+    fields_once=("pull_request",),
     # A claim is included in a custom template once: no token carries two refs.
     ill_formed=(*_EMPTY_FIELD, "*:ref:*:ref:*", "ref:*:ref:*"),
     ref_marker=":ref:",
@@ -110,6 +130,12 @@ GITHUB = SubGrammar(
         "repository_owner:{tenant}",
         "job_workflow_ref:{tenant}/*",
     ),
+    # A custom template's ID of the owner, or of a repository (which one owner holds), or
+    # of the enterprise (as the enterprise_id claim pins it, tenant_keys): only that
+    # tenant's tokens carry it, wherever the template puts it. A value's `:` is written
+    # %3A, so `…:repository_owner_id:123` is that claim's field, never part of a value.
+    tenant_id_search=r"(?:repository_owner_id|repository_id|enterprise_id):[0-9]+(?![0-9])",
+    tenant_id_templates=("{tenant}", "{tenant}:*", "*:{tenant}", "*:{tenant}:*"),
     # A custom template of the repo claim alone mints the bare `repo:OWNER/REPO`.
     repo_templates=("repo:{tenant}/{repo}", "repo:{tenant}/{repo}:*", "repo:{tenant}@*/{repo}@*"),
     tenant_pattern=rf"(?:repo:|repository_owner:|job_workflow_ref:)(?P<tenant>{_NAME})(?:[/@:]|$)",

@@ -77,6 +77,15 @@ def issuer_tenant(path: AccessPath) -> str | None:
     return provider.issuer_tenant(path.issuer)
 
 
+def _tenant_ids(path: AccessPath, grammar: SubGrammar) -> Language:
+    """Every ``sub`` carrying a tenant ID the policy's ``sub`` values name
+    (:meth:`SubGrammar.tenant_ids_in`): those tenants' subjects, whatever their names."""
+    return Language.union_all(
+        grammar.tenant_id_language(ident)
+        for ident in sorted(grammar.tenant_ids_in(_values_of(path, "sub")))
+    )
+
+
 def _attacker_claims(path: AccessPath, grammar: SubGrammar, victims: frozenset[str]) -> list[Term]:
     """An attacker's token carries its own IDs and names in tenant-pinning claims."""
     terms = []
@@ -129,7 +138,7 @@ def _other_tenant(path: AccessPath) -> Question | None:
     victims = tenants(path, grammar)
     theirs = Language.union_all(
         grammar.tenant_language(tenant, fold=folds(path)) for tenant in victims
-    )
+    ) | _tenant_ids(path, grammar)
     outside = grammar.well_formed_language() - theirs
     terms = [any_of(sub, outside), all_of(sub, outside), *_attacker_claims(path, grammar, victims)]
     return with_question(*terms), {sub: grammar.nice("attacker", "anything")}
@@ -154,6 +163,11 @@ def _other_repository(path: AccessPath) -> Question | None:
                 grammar.tenant_language(tenant, fold=folds(path)) for tenant in owners
             )
             example_tenant = sorted(owners)[0]
+        elif not (ids := _tenant_ids(path, grammar)).is_empty():
+            # The sub pins the tenant by its ID (`repository_owner_id:123:*`): every
+            # repository of that tenant is in scope.
+            scope = ids
+            example_tenant = _ANY_TENANT
         elif pins_tenant_by_id(path, grammar):
             # The tenant is pinned by its ID (repository_owner_id) and the sub names none:
             # every repository of that tenant is in scope.
@@ -210,6 +224,8 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
         scope = Language.union_all(
             grammar.tenant_language(tenant, fold=fold) for tenant in tenants(path, grammar)
         )
+    if scope.is_empty():
+        scope = _tenant_ids(path, grammar)  # `repository_owner_id:123:*`: that tenant's
     if scope.is_empty():
         # Units named in any position (a Spacelift stack: `*:stack:infra:*`).
         scope = grammar.unit_language(_values_of(path, "sub"), fold=fold)

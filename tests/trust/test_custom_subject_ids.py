@@ -1,0 +1,55 @@
+"""GitHub custom subject templates that pin the owner by ID (`include_claim_keys`
+`["repository_owner_id", …]`): `repository_owner_id:123:*` is owner 123's, whatever its name,
+so not "any tenant"; a `:` inside a value is written `%3A`, so the field names the owner
+wherever the template puts it.
+https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from keyless.idp.grammars import GITHUB
+from tests.trust.support import GH, github, run_check
+
+AUD = {f"{GH}:aud": "sts.amazonaws.com"}
+
+
+def subject(value: object) -> dict[str, object]:
+    return github({"StringEquals": AUD, "StringLike": {f"{GH}:sub": value}})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "repository_owner_id:123:*",
+        "*:repository_owner_id:123:*",
+        "repository_owner_id:123:repository_id:456:*",
+        "repository_id:456:*",
+        ["repo:acme/app:ref:refs/heads/main", "repository_owner_id:123:*"],
+    ],
+)
+def test_an_owner_pinned_by_id_in_the_sub_is_no_stranger(value: object) -> None:
+    assert run_check("trust-oidc-any-tenant", subject(value)) == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "stranger"),
+    [
+        ("repository_owner_id:12*", "repository_owner_id:120"),  # owner 120, 1200, …
+        (["repository_owner_id:123:*", "actor:*"], None),
+    ],
+)
+def test_a_pattern_over_ids_admits_a_stranger(value: object, stranger: str | None) -> None:
+    (finding,) = run_check("trust-oidc-any-tenant", subject(value))
+    sub = finding.witness["claims"]["sub"]
+    assert "repository_owner_id:123" not in sub
+    if stranger is not None:
+        assert sub == stranger
+
+
+def test_every_repository_of_the_owner_is_broad() -> None:
+    (finding,) = run_check("trust-oidc-broad-subject", subject("repository_owner_id:123:*"))
+    sub = finding.witness["claims"]["sub"]
+    assert sub.startswith("repository_owner_id:123:")
+    assert sub in GITHUB.well_formed_language()
