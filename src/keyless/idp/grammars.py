@@ -255,6 +255,13 @@ GITLAB = SubGrammar(
         ),
     ),
     tenant_keys=MappingProxyType({"namespace_id": "id", "project_id": "id"}),
+    # A group's or project's full path is unique whatever its case: GitLab validates every
+    # route (`group/sub/project`) with `uniqueness: { case_sensitive: false }`
+    # (https://gitlab.com/gitlab-org/gitlab/-/blob/master/app/models/route.rb), and looks
+    # projects up so ("GitLab projects are unique with case insensitive":
+    # https://gitlab.com/gitlab-org/gitlab-pages/-/merge_requests/948). A case variant an
+    # `…IgnoreCase` operator admits is the same group or project, never another tenant.
+    names_ignore_case=True,
 )
 TERRAFORM = SubGrammar(
     provider="HCP Terraform",
