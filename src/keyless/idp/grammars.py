@@ -107,6 +107,8 @@ _GITHUB_HEADS = ("repo:+/+:", "repo:+@+/+@+:", "")
 # `ref:` context, so only a custom template's key:value field shows both.
 # https://docs.github.com/en/actions/reference/security/oidc#customizing-the-token-claims
 _WITH_ENVIRONMENT = ("*:environment:*", "environment:*")
+# GitLab's ref types.
+_GITLAB_REF_TYPES = ("branch", "tag")
 # Branches counted as protected by default (the usual default branches).
 _DEFAULT_BRANCHES = ("main", "master")
 
@@ -218,12 +220,17 @@ GITHUB = SubGrammar(
 )
 GITLAB = SubGrammar(
     provider="GitLab",
+    # project_path is GROUP[/SUBGROUP…]/PROJECT; ref is the branch or tag name itself. A
+    # project may choose its sub's components (`ci_id_token_sub_claim_components`):
+    # project_path first, then ref_type and ref, ref and ref_type, ref alone or ref_type
+    # alone (https://gitlab.com/gitlab-org/gitlab/-/issues/477260).
     well_formed=(
-        # project_path is GROUP[/SUBGROUP…]/PROJECT; ref is the branch or tag name itself.
-        "project_path:+/=:ref_type:branch:ref:%",
-        "project_path:+/=:ref_type:tag:ref:%",
+        *(f"project_path:+/=:ref_type:{kind}:ref:%" for kind in _GITLAB_REF_TYPES),
+        *(f"project_path:+/=:ref:%:ref_type:{kind}" for kind in _GITLAB_REF_TYPES),
+        "project_path:+/=:ref:%",
+        *(f"project_path:+/=:ref_type:{kind}" for kind in _GITLAB_REF_TYPES),
     ),
-    ill_formed=("project_path:*//*:ref_type:*", "project_path:*/:ref_type:*"),
+    ill_formed=("project_path:*//*:ref*", "project_path:*/:ref*"),
     ref_marker=":ref:",
     tenant_templates=("project_path:{tenant}/*",),
     repo_templates=("project_path:{tenant}/{repo}:*",),
@@ -234,11 +241,27 @@ GITLAB = SubGrammar(
     repo_word="project",
     other_repo="other-project",
     triggers=(
+        # A sub of the ref alone may be a branch's; one of the ref type alone
+        # (`…:ref_type:branch`) is every branch's, even written exactly (`unnamed`).
         Trigger(
             "an unprotected branch",
-            ("project_path:*:ref_type:branch:ref:*",),
-            tuple(f"project_path:*:ref_type:branch:ref:{b}" for b in _DEFAULT_BRANCHES),
+            (
+                "project_path:*:ref_type:branch:ref:*",
+                "project_path:*:ref:*:ref_type:branch",
+                "project_path:+/=:ref:%",
+                "project_path:*:ref_type:branch",
+            ),
+            tuple(
+                form.format(b)
+                for b in _DEFAULT_BRANCHES
+                for form in (
+                    "project_path:*:ref_type:branch:ref:{}",
+                    "project_path:*:ref:{}:ref_type:branch",
+                    "project_path:+/=:ref:{}",
+                )
+            ),
             named_pins=True,
+            unnamed=("project_path:*:ref_type:branch",),
             # A branch without protection mints ref_protected "false".
             carries=(("ref_protected", "false"),),
             example="*:ref_type:branch:ref:feature",
@@ -248,8 +271,13 @@ GITLAB = SubGrammar(
         # https://docs.gitlab.com/user/project/protected_tags/
         Trigger(
             "an unprotected tag",
-            ("project_path:*:ref_type:tag:ref:*",),
+            (
+                "project_path:*:ref_type:tag:ref:*",
+                "project_path:*:ref:*:ref_type:tag",
+                "project_path:*:ref_type:tag",
+            ),
             named_exempt=True,
+            unnamed=("project_path:*:ref_type:tag",),
             carries=(("ref_protected", "false"),),
             example="*:ref_type:tag:ref:v9.9.9",
         ),

@@ -259,7 +259,9 @@ class Trigger:
     reported only for a path no other trigger was (``repo:o/r:*`` says it once).
     ``names_ignore_case``: the names the trigger's subjects carry are unique whatever their
     case (GitHub environments), so where the policy compares without case a case variant
-    of a subject it names exactly is that subject.
+    of a subject it names exactly is that subject. ``unnamed``: subjects that name no one
+    branch or tag, even written exactly (GitLab's ``project_path:P:ref_type:branch``, a
+    sub without its ref: every branch's), so never a named pin or exempt.
     """
 
     label: str
@@ -271,10 +273,15 @@ class Trigger:
     names_ignore_case: bool = False
     carries: tuple[tuple[str, str], ...] = ()
     example: str = ""
+    unnamed: tuple[str, ...] = ()
 
     def language(self) -> Language:
         """The ``sub`` values of such runs."""
         return _compact(self.templates, self.excluded)
+
+    def unnamed_language(self) -> Language:
+        """Subjects that name no one branch or tag even written exactly (``unnamed``)."""
+        return _compact(self.unnamed) if self.unnamed else Language.empty()
 
 
 @dataclass(frozen=True)

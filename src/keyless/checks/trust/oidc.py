@@ -208,6 +208,7 @@ def trust_oidc_untrusted_trigger(
             exempt = trigger.named_pins or trigger.named_exempt
             named = (
                 named_subjects(path, ignore_case=trigger.names_ignore_case)
+                - trigger.unnamed_language()
                 if exempt
                 else Language.empty()
             )
