@@ -16,7 +16,8 @@ Formats (each cited where defined):
   ``repository_id:…``). https://docs.github.com/en/actions/reference/security/oidc
 * GitLab: ``project_path:GROUP[/SUB]/PROJECT:ref_type:branch|tag:ref:R``.
   https://docs.gitlab.com/ci/secrets/id_token_authentication/
-* HCP Terraform: ``organization:O:project:P:workspace:W:run_phase:plan|apply``.
+* HCP Terraform: ``organization:O:project:P:workspace:W:run_phase:plan|apply``; a Stack's
+  ``organization:O:project:P:stack:S:deployment:D:operation:OP``.
   https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/aws-configuration
 * CircleCI: ``org/ORG/project/PROJ/user/USER[/vcs-origin/…/vcs-ref/…]``.
   https://circleci.com/docs/openid-connect-tokens/
@@ -299,6 +300,12 @@ TERRAFORM = SubGrammar(
         "organization:+:project:=:workspace:+:run_phase:apply",
         "organization:+:workspace:+:run_phase:plan",
         "organization:+:workspace:+:run_phase:apply",
+        # A Stack deployment's identity token: organization, project, stack, deployment and
+        # the operation (as public Stacks trust policies and federated credentials write it,
+        # `organization:O:project:P:stack:*:deployment:*:operation:*`; some stop at the
+        # deployment). https://developer.hashicorp.com/terraform/language/stacks/deploy/authenticate
+        "organization:+:project:=:stack:+:deployment:+",
+        "organization:+:project:=:stack:+:deployment:+:operation:=",
     ),
     tenant_templates=("organization:{tenant}:*",),
     repo_templates=(
@@ -324,7 +331,12 @@ TERRAFORM = SubGrammar(
         "organization:{tenant}:workspace:{repo}:*",
     ),
     triggers=(
-        Trigger("a plan run", ("*:run_phase:plan",), severity="medium", example="*:run_phase:plan"),
+        Trigger(
+            "a plan run",
+            ("*:run_phase:plan", "*:operation:plan"),
+            severity="medium",
+            example="*:run_phase:plan",
+        ),
     ),
 )
 BUILDKITE = SubGrammar(
