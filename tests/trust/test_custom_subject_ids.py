@@ -53,3 +53,31 @@ def test_every_repository_of_the_owner_is_broad() -> None:
     sub = finding.witness["claims"]["sub"]
     assert sub.startswith("repository_owner_id:123:")
     assert sub in GITHUB.well_formed_language()
+
+
+IDS = "repository_owner_id:77401788:repository_id:1132698735"
+
+
+def test_a_repository_pinned_by_id_in_the_sub_is_that_repository() -> None:
+    """`repository_id:N` names one repository: no other repository of the owner."""
+    trust = subject(f"{IDS}:ref:refs/heads/main")
+    assert run_check("trust-oidc-broad-subject", trust) == ()
+    assert run_check("trust-oidc-untrusted-trigger", trust) == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "labels"),
+    [
+        (f"{IDS}:ref:refs/heads/*", ["an unprotected branch can assume it"]),
+        (
+            f"{IDS}:*",
+            ["a pull request can assume it", "an unprotected branch can assume it"],
+        ),
+    ],
+)
+def test_triggers_after_custom_fields(value: str, labels: list[str]) -> None:
+    """A template's ref or context after other fields (`…:repository_id:N:ref:refs/heads/x`)
+    is a run of that branch or pull request; a pull request's ref is never a branch's
+    (refs/pull/N/merge), before or after the context."""
+    found = run_check("trust-oidc-untrusted-trigger", subject(value))
+    assert sorted(f.message.split(": ", 1)[1] for f in found) == labels

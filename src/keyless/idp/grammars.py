@@ -98,9 +98,11 @@ _GITHUB_FIELDS = (
 _EMPTY_FIELD = ("*::*", "*:")
 
 
-# Where a GitHub subject's context starts: after repo:OWNER/REPO (classic or immutable), or
-# at the start of a custom template.
-_GITHUB_HEADS = ("repo:+/+:", "repo:+@+/+@+:", "")
+# Where a GitHub subject's context (or a custom template's ref) starts: after
+# repo:OWNER/REPO (classic or immutable) or any other field of a custom template
+# (`repository_owner_id:1:repository_id:2:ref:refs/heads/x`), or at its start. A value
+# holds no `:` (GitHub writes %3A), so `…:ref:refs/heads/x` is the ref claim's field.
+_GITHUB_HEADS = ("*:", "")
 # A custom template that includes the environment claim (`repo:O/R:ref:refs/heads/x:
 # environment:prod`): the job references that environment, whose protection rules (its
 # deployment branches, reviewers) decide which runs may use it, as for the default
@@ -138,7 +140,8 @@ GITHUB = SubGrammar(
     # tenant's tokens carry it, wherever the template puts it. A value's `:` is written
     # %3A, so `…:repository_owner_id:123` is that claim's field, never part of a value.
     tenant_id_search=r"(?:repository_owner_id|repository_id|enterprise_id):[0-9]+(?![0-9])",
-    tenant_id_templates=("{tenant}", "{tenant}:*", "*:{tenant}", "*:{tenant}:*"),
+    repo_id_search=r"repository_id:[0-9]+(?![0-9])",
+    id_templates=("{tenant}", "{tenant}:*", "*:{tenant}", "*:{tenant}:*"),
     # A custom template of the repo claim alone mints the bare `repo:OWNER/REPO`.
     repo_templates=("repo:{tenant}/{repo}", "repo:{tenant}/{repo}:*", "repo:{tenant}@*/{repo}@*"),
     tenant_pattern=rf"(?:repo:|repository_owner:|job_workflow_ref:)(?P<tenant>{_NAME})(?:[/@:]|$)",
@@ -148,17 +151,23 @@ GITHUB = SubGrammar(
     triggers=(
         # pull_request as the subject's own field (not an environment named pull_request).
         # A pull_request run's ref is refs/pull/N/merge: a custom template that adds the
-        # ref after the context never shows a branch or tag there (pull_request_target runs
-        # the base branch's workflow, reviewed code, under that branch's ref).
+        # ref before or after the context never shows a branch or tag there
+        # (pull_request_target runs the base branch's workflow, reviewed code, under that
+        # branch's ref).
         # https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request
         Trigger(
             "a pull request",
             tuple(f"{head}pull_request{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
             (
                 *(
-                    f"{head}pull_request*:ref:refs/{kind}/*"
+                    form.format(head=head, kind=kind)
                     for head in _GITHUB_HEADS
                     for kind in ("heads", "tags")
+                    for form in (
+                        "{head}pull_request*:ref:refs/{kind}/*",
+                        "{head}ref:refs/{kind}/*:pull_request",
+                        "{head}ref:refs/{kind}/*:pull_request:*",
+                    )
                 ),
                 *_WITH_ENVIRONMENT,
             ),

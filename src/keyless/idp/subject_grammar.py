@@ -312,10 +312,11 @@ class SubGrammar:
     ``…IgnoreCase`` operator admits is the same tenant, never another. ``fields``: subjects
     made of fields joined by ``:`` (:func:`fields_language`), GitHub's custom templates,
     ``fields_once`` of them at most once.
-    ``tenant_id_search`` and ``tenant_id_templates``: an ID in the ``sub`` that only one
-    tenant's tokens carry (GitHub's ``repository_owner_id:123`` field), searched anywhere
-    in a policy value, and the subjects that carry it (``{tenant}`` is the match): a value
-    pinning it is that tenant's, whatever name the tenant has.
+    ``tenant_id_search``, ``repo_id_search`` and ``id_templates``: an ID in the ``sub``
+    that only one tenant's (repository's) tokens carry (GitHub's ``repository_owner_id:123``
+    and ``repository_id:456`` fields), searched anywhere in a policy value, and the
+    subjects that carry it (``{tenant}`` is the match): a value pinning it is that
+    tenant's (repository's), whatever its name.
     """
 
     provider: str
@@ -344,7 +345,8 @@ class SubGrammar:
     fields: tuple[str, ...] = ()
     fields_once: tuple[str, ...] = ()
     tenant_id_search: str | None = None
-    tenant_id_templates: tuple[str, ...] = ()
+    repo_id_search: str | None = None
+    id_templates: tuple[str, ...] = ()
 
     def well_formed_language(self) -> Language:
         """Every ``sub`` the provider can mint: the ``well_formed`` templates, the
@@ -381,14 +383,16 @@ class SubGrammar:
     def tenant_ids_in(self, values: Iterable[str]) -> frozenset[str]:
         """The tenant IDs (``tenant_id_search`` matches, as the subject writes them:
         ``repository_owner_id:123``) anywhere in policy values."""
-        if not self.tenant_id_search:
-            return frozenset()
-        search = self.tenant_id_search
-        return frozenset(match.group(0) for value in values for match in re.finditer(search, value))
+        return _found(self.tenant_id_search, values)
 
-    def tenant_id_language(self, ident: str) -> Language:
-        """Every ``sub`` that carries the tenant ID ``ident`` (see :meth:`tenant_ids_in`)."""
-        return _union(self.tenant_id_templates, ident)
+    def repo_ids_in(self, values: Iterable[str]) -> frozenset[str]:
+        """The repository IDs (``repo_id_search`` matches: ``repository_id:456``) anywhere
+        in policy values."""
+        return _found(self.repo_id_search, values)
+
+    def id_language(self, ident: str) -> Language:
+        """Every ``sub`` that carries the ID ``ident`` (see :meth:`tenant_ids_in`)."""
+        return _union(self.id_templates, ident)
 
     def repo_language(self, tenant: str, repo: str, *, fold: bool = False) -> Language:
         """Every ``sub`` of one repository of ``tenant`` (``fold`` as above)."""
@@ -443,6 +447,13 @@ class SubGrammar:
             return ()
         text = self.example.replace("{tenant}", tenant).replace("{repo}", repo)
         return (Language.literal(text), shape(self.example.split("{repo}")[0] + "*", tenant))
+
+
+def _found(search: str | None, values: Iterable[str]) -> frozenset[str]:
+    """Every match of ``search`` anywhere in ``values``."""
+    if not search:
+        return frozenset()
+    return frozenset(match.group(0) for value in values for match in re.finditer(search, value))
 
 
 def _literal(value: str) -> str:

@@ -80,10 +80,15 @@ def issuer_tenant(path: AccessPath) -> str | None:
 def _tenant_ids(path: AccessPath, grammar: SubGrammar) -> Language:
     """Every ``sub`` carrying a tenant ID the policy's ``sub`` values name
     (:meth:`SubGrammar.tenant_ids_in`): those tenants' subjects, whatever their names."""
-    return Language.union_all(
-        grammar.tenant_id_language(ident)
-        for ident in sorted(grammar.tenant_ids_in(_values_of(path, "sub")))
-    )
+    values = _values_of(path, "sub")
+    return Language.union_all(grammar.id_language(i) for i in sorted(grammar.tenant_ids_in(values)))
+
+
+def _repo_ids(path: AccessPath, grammar: SubGrammar) -> Language:
+    """Every ``sub`` carrying a repository ID the policy's ``sub`` values name
+    (``repository_id:456``): that repository's subjects, whatever its name."""
+    values = _values_of(path, "sub")
+    return Language.union_all(grammar.id_language(i) for i in sorted(grammar.repo_ids_in(values)))
 
 
 def _attacker_claims(path: AccessPath, grammar: SubGrammar, victims: frozenset[str]) -> list[Term]:
@@ -186,7 +191,7 @@ def _other_repository(path: AccessPath) -> Question | None:
     mine = Language.union_all(
         grammar.repo_language(tenant, repo, fold=folds(path)) for tenant, repo in repos
     )
-    mine = mine | grammar.unit_language(values, fold=folds(path))
+    mine = mine | grammar.unit_language(values, fold=folds(path)) | _repo_ids(path, grammar)
     target = (scope & grammar.well_formed_language()) - mine
     terms = [any_of(sub, target), all_of(sub, target), *_other_repository_claims(path)]
     return with_question(*terms), {sub: grammar.nice(example_tenant, grammar.other_repo)}
