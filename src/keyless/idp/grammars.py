@@ -45,7 +45,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from keyless.idp.subject_grammar import SubGrammar, Trigger
+from keyless.idp.subject_grammar import SubGrammar, Trigger, shape
+from keyless.patterns.language import Language
 
 # A name in a provider's subject: no separator, no wildcard.
 _NAME = r"[^/:@*?]+"
@@ -629,3 +630,46 @@ def grammar_for(provider_name: str) -> SubGrammar | None:
     if provider_name == "GitLab self-managed":
         return GITLAB
     return GRAMMARS.get(provider_name)
+
+
+# The values of claims tokens carry besides `sub`, as templates of :func:`shape` (a claim
+# not listed may hold any text): a policy value outside them is one no token presents
+# (`job_workflow_ref` `DeployToProduction`, a workflow's name where GitHub writes
+# OWNER/REPO/PATH@REF). GitHub: https://docs.github.com/en/actions/reference/security/oidc
+# (IDs are decimal; `repository` is OWNER/REPO; `ref` a full git ref; `job_workflow_ref`
+# the reusable workflow's OWNER/REPO/PATH@REF, REF a ref or a commit SHA).
+# GitLab: https://docs.gitlab.com/ci/secrets/id_token_authentication/ (IDs are decimal,
+# `ref_protected` "true" or "false").
+_GITHUB_CLAIM_VALUES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "actor_id": ("#",),
+        "enterprise_id": ("#",),
+        "repository_id": ("#",),
+        "repository_owner_id": ("#",),
+        "repository": ("+/+",),
+        "ref": ("refs/?*",),
+        "job_workflow_ref": ("+/+/?*@refs/+/%", "+/+/?*@^"),
+    }
+)
+CLAIM_VALUES: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "GitHub Actions": _GITHUB_CLAIM_VALUES,
+        "GitHub Enterprise Server": _GITHUB_CLAIM_VALUES,
+        "GitLab": MappingProxyType(
+            {
+                "namespace_id": ("#",),
+                "project_id": ("#",),
+                "user_id": ("#",),
+                "ref_protected": ("true", "false"),
+            }
+        ),
+    }
+)
+
+
+def claim_values(provider_name: str, claim: str) -> Language | None:
+    """The values the provider's tokens carry in ``claim`` (None: any text)."""
+    templates = CLAIM_VALUES.get(provider_name, {}).get(claim)
+    if templates is None:
+        return None
+    return Language.union_all(shape(template) for template in templates)
