@@ -81,3 +81,19 @@ def test_triggers_after_custom_fields(value: str, labels: list[str]) -> None:
     (refs/pull/N/merge), before or after the context."""
     found = run_check("trust-oidc-untrusted-trigger", subject(value))
     assert sorted(f.message.split(": ", 1)[1] for f in found) == labels
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        # Runs of main (reviewed code) whatever environment they name.
+        "repo:acme/app:ref:refs/heads/main:*",
+        # The environment prod, then other claims: a second environment field would name
+        # the same environment (the context's and the claim's), never a new one.
+        "repo:acme/app:environment:prod:*",
+    ],
+)
+def test_a_named_ref_or_environment_before_other_fields_is_no_new_environment(
+    value: str,
+) -> None:
+    assert run_check("trust-oidc-untrusted-trigger", subject(value)) == ()

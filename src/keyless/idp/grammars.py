@@ -205,9 +205,17 @@ GITHUB = SubGrammar(
         # https://docs.github.com/en/actions/reference/workflows-and-actions/deployments-and-environments
         # Environment names are not case sensitive (`Prod` is the environment `prod`, with
         # its protection rules): https://docs.github.com/en/actions/how-tos/deploy/configure-and-manage-deployments/manage-environments
+        # A subject that also shows a ref runs that ref's code (the branch and tag triggers
+        # judge it: a job on a protected branch naming a new environment is reviewed code);
+        # a field of the environment claim and one of the context name the same
+        # environment, so two environment fields are not a new environment's run.
         Trigger(
             "an environment a workflow creates unprotected",
             tuple(f"{head}environment:=" for head in _GITHUB_HEADS),
+            (
+                *(f"{head}ref:refs/*" for head in _GITHUB_HEADS),
+                *(f"{head}environment:*:environment:*" for head in _GITHUB_HEADS),
+            ),
             named_exempt=True,
             names_ignore_case=True,
             example="*:environment:preview",
