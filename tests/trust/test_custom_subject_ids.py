@@ -97,3 +97,19 @@ def test_a_named_ref_or_environment_before_other_fields_is_no_new_environment(
     value: str,
 ) -> None:
     assert run_check("trust-oidc-untrusted-trigger", subject(value)) == ()
+
+
+def test_a_branch_named_before_other_claims_is_a_named_branch() -> None:
+    """`…:ref:refs/heads/develop:*` (a custom template's claims after the ref) names the
+    branch develop: low, as `…:ref:refs/heads/develop` is, not any branch (high)."""
+    (finding,) = run_check(
+        "trust-oidc-untrusted-trigger", subject("repo:acme/app:ref:refs/heads/develop:*")
+    )
+    assert finding.severity.value == "low"
+    assert "repo:acme/app:ref:refs/heads/develop:*" in finding.message
+
+
+def test_a_tag_named_before_other_claims_is_a_release_already_cut() -> None:
+    assert (
+        run_check("trust-oidc-untrusted-trigger", subject("repo:acme/app:ref:refs/tags/v1:*")) == ()
+    )

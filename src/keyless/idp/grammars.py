@@ -113,6 +113,11 @@ _GITHUB_HEADS = ("*:", "")
 _WITH_ENVIRONMENT = ("*:environment:*", "environment:*")
 # GitLab's ref types.
 _GITLAB_REF_TYPES = ("branch", "tag")
+# A ref a policy value names literally as a field (a custom template's claims may follow
+# it: `repo:o/r:ref:refs/heads/develop:*` names the branch develop), and the subjects
+# holding that field.
+_GITHUB_NAMED_REF = r"(?:^|:)ref:(?P<name>refs/{kind}/[^:*?$]+)(?=:|$)"
+_GITHUB_REF_FIELD = ("ref:{name}", "ref:{name}:*", "*:ref:{name}", "*:ref:{name}:*")
 # Branches counted as protected by default (the usual default branches).
 _DEFAULT_BRANCHES = ("main", "master")
 
@@ -187,6 +192,8 @@ GITHUB = SubGrammar(
                 *_WITH_ENVIRONMENT,
             ),
             named_pins=True,
+            named_search=_GITHUB_NAMED_REF.format(kind="heads"),
+            named_templates=_GITHUB_REF_FIELD,
             example="*:ref:refs/heads/feature",
         ),
         # Anyone who can push may push a tag unless a ruleset protects it, which cannot be
@@ -198,6 +205,8 @@ GITHUB = SubGrammar(
             tuple(f"{head}ref:refs/tags/%{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
             _WITH_ENVIRONMENT,
             named_exempt=True,
+            named_search=_GITHUB_NAMED_REF.format(kind="tags"),
+            named_templates=_GITHUB_REF_FIELD,
             example="*:ref:refs/tags/v9.9.9",
         ),
         # A job that names an environment which does not exist creates it, unprotected:

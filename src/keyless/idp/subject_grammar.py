@@ -262,6 +262,9 @@ class Trigger:
     of a subject it names exactly is that subject. ``unnamed``: subjects that name no one
     branch or tag, even written exactly (GitLab's ``project_path:P:ref_type:branch``, a
     sub without its ref: every branch's), so never a named pin or exempt.
+    ``named_search`` and ``named_templates``: a branch or tag a policy value names
+    literally inside a pattern (`repo:o/r:ref:refs/heads/develop:*`, a custom template's
+    claims after the ref), which counts as named as an exact value does.
     """
 
     label: str
@@ -274,6 +277,8 @@ class Trigger:
     carries: tuple[tuple[str, str], ...] = ()
     example: str = ""
     unnamed: tuple[str, ...] = ()
+    named_search: str | None = None
+    named_templates: tuple[str, ...] = ()
 
     def language(self) -> Language:
         """The ``sub`` values of such runs."""
@@ -282,6 +287,23 @@ class Trigger:
     def unnamed_language(self) -> Language:
         """Subjects that name no one branch or tag even written exactly (``unnamed``)."""
         return _compact(self.unnamed) if self.unnamed else Language.empty()
+
+    def named_in(self, values: Iterable[str]) -> Language:
+        """Subjects of the branches (tags) that policy values name literally inside a
+        pattern (``named_search``: `repo:o/r:ref:refs/heads/develop:*` names develop),
+        as ``named_templates`` (globs, ``{name}`` the literal name) write them."""
+        if not self.named_search:
+            return Language.empty()
+        names = {
+            match.group("name")
+            for value in values
+            for match in re.finditer(self.named_search, value)
+        }
+        return Language.union_all(
+            Language.from_glob(_glob_parts(template, name))
+            for name in sorted(names)
+            for template in self.named_templates
+        )
 
 
 @dataclass(frozen=True)
@@ -447,6 +469,16 @@ class SubGrammar:
             return ()
         text = self.example.replace("{tenant}", tenant).replace("{repo}", repo)
         return (Language.literal(text), shape(self.example.split("{repo}")[0] + "*", tenant))
+
+
+def _glob_parts(template: str, name: str) -> list[str | Glob]:
+    """A glob template's parts (``*`` a wildcard), ``{name}`` filled in as literal text."""
+    parts: list[str | Glob] = []
+    for index, chunk in enumerate(template.split("*")):
+        if index:
+            parts.append(Glob.STAR)
+        parts.append(chunk.replace("{name}", name))
+    return parts
 
 
 def _found(search: str | None, values: Iterable[str]) -> frozenset[str]:
