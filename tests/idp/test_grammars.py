@@ -27,6 +27,12 @@ from keyless.idp.grammars import BUILDKITE, GITHUB, GITLAB, TERRAFORM
         "repo:octo-org/app:environment:prod:job_workflow_ref:octo-org/x/.github/workflows/d.yml@refs/tags/v1",
         "actor:octocat:ref:refs/heads/main:repository_owner:octo-org",
         "repo:octo-org/app:ref:refs/pull/7/merge",
+        "repository_owner:monalisa:repository_visibility:private",
+        "repo:octo-org/app:pull_request:actor:octocat",
+        "event_name:pull_request:pull_request",
+        "repository_id:456:runner_environment:self-hosted:ref_type:tag",
+        "job_workflow_ref:o/r/.github/workflows/d.yml@refs/heads/main:job_workflow_sha:0a1b",
+        "repo:octo-org/app:repo_property_team:platform",
     ],
 )
 def test_github_subjects_it_mints(sub: str) -> None:
@@ -51,6 +57,15 @@ def test_github_subjects_it_mints(sub: str) -> None:
         ("repo:O/R:ref:main", "the ref claim is always refs/…"),
         ("repo:O/R:a", "a claim key without a value"),
         ("repo:O/R::pull_request", "empty field"),
+        # Custom templates: every field is KEY:VALUE of a documented claim, or the context.
+        # https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository
+        ("repo:O/R:pull_request:a", "a claim key without a value after the context"),
+        ("repository_owner_id:1:a", "a claim key without a value after an ID"),
+        ("repository_owner_id:acme", "an ID that is not a number"),
+        ("repo:O/R:colour:blue", "no such claim"),
+        ("repository_visibility:secret", "not a visibility"),
+        ("repo:O/R:pull_request:pull_request", "the context twice"),
+        ("repo:O/R@1:pull_request", "an immutable subject names both IDs"),
     ],
 )
 def test_github_subjects_it_cannot_mint(sub: str, rule: str) -> None:

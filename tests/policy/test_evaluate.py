@@ -337,7 +337,7 @@ def test_documented_behaviour_string_like_org_wildcard():
     # trust-policies.md §1 / S7: StringLike "repo:octo-org/*" admits another repository's main.
     document = policy(
         stmt(
-            principal={"Federated": "token.actions.githubusercontent.com"},
+            principal={"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB_HOST}"},
             action="sts:AssumeRoleWithWebIdentity",
             Condition={
                 "StringLike": {"token.actions.githubusercontent.com:sub": "repo:octo-org/*"}
@@ -351,7 +351,7 @@ def test_documented_behaviour_string_like_org_wildcard():
 def test_documented_behaviour_string_equals_star_is_literal():
     document = policy(
         stmt(
-            principal={"Federated": "token.actions.githubusercontent.com"},
+            principal={"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB_HOST}"},
             action="sts:AssumeRoleWithWebIdentity",
             Condition={
                 "StringEquals": {"token.actions.githubusercontent.com:sub": "repo:octo-org/*"}

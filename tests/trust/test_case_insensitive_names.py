@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.trust.support import github, run_check
+from tests.trust.support import github, run_check, web_identity
 
 SUB = "token.actions.githubusercontent.com:sub"
 
@@ -87,3 +87,39 @@ def test_an_environment_pattern_compared_without_case_still_admits_new_ones() ->
     wide = github({"StringLike": {SUB: "repo:acme/app:environment:*"}})
     (finding,) = run_check("trust-oidc-untrusted-trigger", wide)
     assert "environment a workflow creates" in finding.message
+
+
+# GitLab validates every group and project route (`group/sub/project`) as unique without
+# case (`validates :path, uniqueness: { case_sensitive: false }`,
+# https://gitlab.com/gitlab-org/gitlab/-/blob/master/app/models/route.rb): `ACME/App` is the
+# project `acme/app`, so a `…IgnoreCase` pin admits no other group's or project's tokens.
+GITLAB_SUB = "gitlab.com:sub"
+
+
+def gitlab_ignoring_case(value: str) -> dict[str, Any]:
+    return web_identity(
+        "gitlab.com",
+        {
+            "StringEquals": {"gitlab.com:aud": "https://gitlab.com"},
+            "StringEqualsIgnoreCase": {GITLAB_SUB: value},
+        },
+    )
+
+
+def test_a_case_variant_of_a_gitlab_group_is_no_other_tenant() -> None:
+    trust = gitlab_ignoring_case("project_path:acme/app:ref_type:branch:ref:main")
+    assert run_check("trust-oidc-any-tenant", trust) == ()
+    assert run_check("trust-oidc-broad-subject", trust) == ()
+
+
+def test_a_case_variant_of_a_gitlab_branch_is_another_branch() -> None:
+    trust = gitlab_ignoring_case("project_path:acme/app:ref_type:branch:ref:main")
+    (finding,) = run_check("trust-oidc-untrusted-trigger", trust)
+    ref = finding.witness["claims"]["sub"].rsplit(":", 1)[-1]
+    assert ref.lower() == "main"
+    assert ref != "main"
+
+
+def test_another_gitlab_group_is_still_another_tenant() -> None:
+    trust = web_identity("gitlab.com", {"StringLike": {GITLAB_SUB: "project_path:*/app:*"}})
+    assert run_check("trust-oidc-any-tenant", trust)

@@ -16,7 +16,8 @@ Formats (each cited where defined):
   ``repository_id:…``). https://docs.github.com/en/actions/reference/security/oidc
 * GitLab: ``project_path:GROUP[/SUB]/PROJECT:ref_type:branch|tag:ref:R``.
   https://docs.gitlab.com/ci/secrets/id_token_authentication/
-* HCP Terraform: ``organization:O:project:P:workspace:W:run_phase:plan|apply``.
+* HCP Terraform: ``organization:O:project:P:workspace:W:run_phase:plan|apply``; a Stack's
+  ``organization:O:project:P:stack:S:deployment:D:operation:OP``.
   https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/aws-configuration
 * CircleCI: ``org/ORG/project/PROJ/user/USER[/vcs-origin/…/vcs-ref/…]``.
   https://circleci.com/docs/openid-connect-tokens/
@@ -44,27 +45,65 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from keyless.idp.subject_grammar import SubGrammar, Trigger
+from keyless.idp.subject_grammar import SubGrammar, Trigger, shape
+from keyless.patterns.language import Language
 
 # A name in a provider's subject: no separator, no wildcard.
 _NAME = r"[^/:@*?]+"
 
 
-def _key_value_subjects(before: str = "") -> tuple[str, ...]:
-    """Custom subject templates: ``KEY:VALUE`` pairs joined by ``:`` (a key is a claim
-    name: lower-case letters and ``_``), or the classic tail that ``context`` expands to
-    (a ``ref`` is a full git ref); every field non-empty (see :data:`_EMPTY_FIELD`)."""
-    firsts = ("&:=", "ref:refs/%", "environment:=", "pull_request")
-    return tuple(form for first in firsts for form in (before + first, f"{before}{first}:*"))
+# The fields of a GitHub subject: the default subject is `repo:OWNER/REPO` and its context
+# (`ref:refs/…`, `environment:NAME` or `pull_request`); a custom template
+# (`include_claim_keys`) joins `KEY:VALUE` pairs of the claims it names, `repo` for the
+# repository and `context` for the default tail, in its own order; a `:` inside a value is
+# written `%3A`. Each claim key is one the OIDC reference documents (`sha` and
+# `environment_node_id` are in the issuer's `claims_supported`), with its value's grammar:
+# IDs are decimal, SHAs hexadecimal, visibility, runner environment and ref type one of
+# their values.
+# https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository
+_GITHUB_FIELDS = (
+    "repo:+/+",
+    "repo:+@#/+@#",  # immutable subjects (repositories created or renamed after 2026-07-15)
+    "ref:refs/%",
+    "environment:=",
+    "pull_request",
+    *(
+        f"{claim}:#"
+        for claim in (
+            "actor_id",
+            "check_run_id",
+            "enterprise_id",
+            "repository_id",
+            "repository_owner_id",
+            "run_attempt",
+            "run_id",
+            "run_number",
+        )
+    ),
+    *(f"repository_visibility:{v}" for v in ("internal", "private", "public")),
+    *(f"runner_environment:{v}" for v in ("github-hosted", "self-hosted")),
+    *(f"ref_type:{v}" for v in ("branch", "tag")),
+    "actor:+",
+    "repository_owner:+",
+    "enterprise:+",
+    "event_name:&",
+    "job_workflow_ref:+/+/=",
+    "workflow_ref:+/+/=",
+    *(f"{claim}:^" for claim in ("job_workflow_sha", "sha", "workflow_sha")),
+    *(f"{claim}:=" for claim in ("base_ref", "head_ref", "workflow", "environment_node_id")),
+    "repo_property_=:=",  # an organization's custom property, repo_property_NAME
+)
 
 
 # A subject with an empty field (``a::b``, ``a:``) is none any provider mints.
 _EMPTY_FIELD = ("*::*", "*:")
 
 
-# Where a GitHub subject's context starts: after repo:OWNER/REPO (classic or immutable), or
-# at the start of a custom template.
-_GITHUB_HEADS = ("repo:+/+:", "repo:+@+/+@+:", "")
+# Where a GitHub subject's context (or a custom template's ref) starts: after
+# repo:OWNER/REPO (classic or immutable) or any other field of a custom template
+# (`repository_owner_id:1:repository_id:2:ref:refs/heads/x`), or at its start. A value
+# holds no `:` (GitHub writes %3A), so `…:ref:refs/heads/x` is the ref claim's field.
+_GITHUB_HEADS = ("*:", "")
 # A custom template that includes the environment claim (`repo:O/R:ref:refs/heads/x:
 # environment:prod`): the job references that environment, whose protection rules (its
 # deployment branches, reviewers) decide which runs may use it, as for the default
@@ -72,33 +111,25 @@ _GITHUB_HEADS = ("repo:+/+:", "repo:+@+/+@+:", "")
 # `ref:` context, so only a custom template's key:value field shows both.
 # https://docs.github.com/en/actions/reference/security/oidc#customizing-the-token-claims
 _WITH_ENVIRONMENT = ("*:environment:*", "environment:*")
+# GitLab's ref types.
+_GITLAB_REF_TYPES = ("branch", "tag")
+# A ref a policy value names literally as a field (a custom template's claims may follow
+# it: `repo:o/r:ref:refs/heads/develop:*` names the branch develop), and the subjects
+# holding that field.
+_GITHUB_NAMED_REF = r"(?:^|:)ref:(?P<name>refs/{kind}/[^:*?$]+)(?=:|$)"
+_GITHUB_REF_FIELD = ("ref:{name}", "ref:{name}:*", "*:ref:{name}", "*:ref:{name}:*")
 # Branches counted as protected by default (the usual default branches).
 _DEFAULT_BRANCHES = ("main", "master")
 
 
 GITHUB = SubGrammar(
     provider="GitHub Actions",
-    well_formed=(
-        # The default subject: an environment, a pull request, or a branch or tag ref.
-        "repo:+/+:ref:refs/heads/%",
-        "repo:+/+:ref:refs/tags/%",
-        "repo:+/+:environment:=",
-        "repo:+/+:pull_request",
-        # Immutable subjects (repositories created or renamed after 2026-07-15).
-        "repo:+@+/+@+:ref:refs/heads/%",
-        "repo:+@+/+@+:ref:refs/tags/%",
-        "repo:+@+/+@+:environment:=",
-        "repo:+@+/+@+:pull_request",
-        # Custom templates: key:value pairs (an attacker sets their own organisation's).
-        # https://docs.github.com/en/actions/reference/security/oidc#customizing-the-token-claims
-        "repo:+/+",
-        "repo:+@+/+@+",
-        *_key_value_subjects("repo:+/+:"),
-        *_key_value_subjects("repo:+@+/+@+:"),
-    ),
-    # Templates that do not start with repo (whose value is OWNER/REPO, above).
-    custom=_key_value_subjects(),
-    custom_excluded=("repo:*",),
+    # Default and custom subjects alike: fields joined by `:` (an attacker sets their own
+    # organisation's template).
+    well_formed=(),
+    fields=_GITHUB_FIELDS,
+    # `pull_request` is the context alone, which a template includes once.
+    fields_once=("pull_request",),
     # A claim is included in a custom template once: no token carries two refs.
     ill_formed=(*_EMPTY_FIELD, "*:ref:*:ref:*", "ref:*:ref:*"),
     ref_marker=":ref:",
@@ -110,6 +141,13 @@ GITHUB = SubGrammar(
         "repository_owner:{tenant}",
         "job_workflow_ref:{tenant}/*",
     ),
+    # A custom template's ID of the owner, or of a repository (which one owner holds), or
+    # of the enterprise (as the enterprise_id claim pins it, tenant_keys): only that
+    # tenant's tokens carry it, wherever the template puts it. A value's `:` is written
+    # %3A, so `…:repository_owner_id:123` is that claim's field, never part of a value.
+    tenant_id_search=r"(?:repository_owner_id|repository_id|enterprise_id):[0-9]+(?![0-9])",
+    repo_id_search=r"repository_id:[0-9]+(?![0-9])",
+    id_templates=("{tenant}", "{tenant}:*", "*:{tenant}", "*:{tenant}:*"),
     # A custom template of the repo claim alone mints the bare `repo:OWNER/REPO`.
     repo_templates=("repo:{tenant}/{repo}", "repo:{tenant}/{repo}:*", "repo:{tenant}@*/{repo}@*"),
     tenant_pattern=rf"(?:repo:|repository_owner:|job_workflow_ref:)(?P<tenant>{_NAME})(?:[/@:]|$)",
@@ -119,17 +157,23 @@ GITHUB = SubGrammar(
     triggers=(
         # pull_request as the subject's own field (not an environment named pull_request).
         # A pull_request run's ref is refs/pull/N/merge: a custom template that adds the
-        # ref after the context never shows a branch or tag there (pull_request_target runs
-        # the base branch's workflow, reviewed code, under that branch's ref).
+        # ref before or after the context never shows a branch or tag there
+        # (pull_request_target runs the base branch's workflow, reviewed code, under that
+        # branch's ref).
         # https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request
         Trigger(
             "a pull request",
             tuple(f"{head}pull_request{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
             (
                 *(
-                    f"{head}pull_request*:ref:refs/{kind}/*"
+                    form.format(head=head, kind=kind)
                     for head in _GITHUB_HEADS
                     for kind in ("heads", "tags")
+                    for form in (
+                        "{head}pull_request*:ref:refs/{kind}/*",
+                        "{head}ref:refs/{kind}/*:pull_request",
+                        "{head}ref:refs/{kind}/*:pull_request:*",
+                    )
                 ),
                 *_WITH_ENVIRONMENT,
             ),
@@ -148,6 +192,8 @@ GITHUB = SubGrammar(
                 *_WITH_ENVIRONMENT,
             ),
             named_pins=True,
+            named_search=_GITHUB_NAMED_REF.format(kind="heads"),
+            named_templates=_GITHUB_REF_FIELD,
             example="*:ref:refs/heads/feature",
         ),
         # Anyone who can push may push a tag unless a ruleset protects it, which cannot be
@@ -159,6 +205,8 @@ GITHUB = SubGrammar(
             tuple(f"{head}ref:refs/tags/%{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
             _WITH_ENVIRONMENT,
             named_exempt=True,
+            named_search=_GITHUB_NAMED_REF.format(kind="tags"),
+            named_templates=_GITHUB_REF_FIELD,
             example="*:ref:refs/tags/v9.9.9",
         ),
         # A job that names an environment which does not exist creates it, unprotected:
@@ -166,9 +214,17 @@ GITHUB = SubGrammar(
         # https://docs.github.com/en/actions/reference/workflows-and-actions/deployments-and-environments
         # Environment names are not case sensitive (`Prod` is the environment `prod`, with
         # its protection rules): https://docs.github.com/en/actions/how-tos/deploy/configure-and-manage-deployments/manage-environments
+        # A subject that also shows a ref runs that ref's code (the branch and tag triggers
+        # judge it: a job on a protected branch naming a new environment is reviewed code);
+        # a field of the environment claim and one of the context name the same
+        # environment, so two environment fields are not a new environment's run.
         Trigger(
             "an environment a workflow creates unprotected",
             tuple(f"{head}environment:=" for head in _GITHUB_HEADS),
+            (
+                *(f"{head}ref:refs/*" for head in _GITHUB_HEADS),
+                *(f"{head}environment:*:environment:*" for head in _GITHUB_HEADS),
+            ),
             named_exempt=True,
             names_ignore_case=True,
             example="*:environment:preview",
@@ -192,12 +248,17 @@ GITHUB = SubGrammar(
 )
 GITLAB = SubGrammar(
     provider="GitLab",
+    # project_path is GROUP[/SUBGROUP…]/PROJECT; ref is the branch or tag name itself. A
+    # project may choose its sub's components (`ci_id_token_sub_claim_components`):
+    # project_path first, then ref_type and ref, ref and ref_type, ref alone or ref_type
+    # alone (https://gitlab.com/gitlab-org/gitlab/-/issues/477260).
     well_formed=(
-        # project_path is GROUP[/SUBGROUP…]/PROJECT; ref is the branch or tag name itself.
-        "project_path:+/=:ref_type:branch:ref:%",
-        "project_path:+/=:ref_type:tag:ref:%",
+        *(f"project_path:+/=:ref_type:{kind}:ref:%" for kind in _GITLAB_REF_TYPES),
+        *(f"project_path:+/=:ref:%:ref_type:{kind}" for kind in _GITLAB_REF_TYPES),
+        "project_path:+/=:ref:%",
+        *(f"project_path:+/=:ref_type:{kind}" for kind in _GITLAB_REF_TYPES),
     ),
-    ill_formed=("project_path:*//*:ref_type:*", "project_path:*/:ref_type:*"),
+    ill_formed=("project_path:*//*:ref*", "project_path:*/:ref*"),
     ref_marker=":ref:",
     tenant_templates=("project_path:{tenant}/*",),
     repo_templates=("project_path:{tenant}/{repo}:*",),
@@ -208,11 +269,27 @@ GITLAB = SubGrammar(
     repo_word="project",
     other_repo="other-project",
     triggers=(
+        # A sub of the ref alone may be a branch's; one of the ref type alone
+        # (`…:ref_type:branch`) is every branch's, even written exactly (`unnamed`).
         Trigger(
             "an unprotected branch",
-            ("project_path:*:ref_type:branch:ref:*",),
-            tuple(f"project_path:*:ref_type:branch:ref:{b}" for b in _DEFAULT_BRANCHES),
+            (
+                "project_path:*:ref_type:branch:ref:*",
+                "project_path:*:ref:*:ref_type:branch",
+                "project_path:+/=:ref:%",
+                "project_path:*:ref_type:branch",
+            ),
+            tuple(
+                form.format(b)
+                for b in _DEFAULT_BRANCHES
+                for form in (
+                    "project_path:*:ref_type:branch:ref:{}",
+                    "project_path:*:ref:{}:ref_type:branch",
+                    "project_path:+/=:ref:{}",
+                )
+            ),
             named_pins=True,
+            unnamed=("project_path:*:ref_type:branch",),
             # A branch without protection mints ref_protected "false".
             carries=(("ref_protected", "false"),),
             example="*:ref_type:branch:ref:feature",
@@ -222,13 +299,25 @@ GITLAB = SubGrammar(
         # https://docs.gitlab.com/user/project/protected_tags/
         Trigger(
             "an unprotected tag",
-            ("project_path:*:ref_type:tag:ref:*",),
+            (
+                "project_path:*:ref_type:tag:ref:*",
+                "project_path:*:ref:*:ref_type:tag",
+                "project_path:*:ref_type:tag",
+            ),
             named_exempt=True,
+            unnamed=("project_path:*:ref_type:tag",),
             carries=(("ref_protected", "false"),),
             example="*:ref_type:tag:ref:v9.9.9",
         ),
     ),
     tenant_keys=MappingProxyType({"namespace_id": "id", "project_id": "id"}),
+    # A group's or project's full path is unique whatever its case: GitLab validates every
+    # route (`group/sub/project`) with `uniqueness: { case_sensitive: false }`
+    # (https://gitlab.com/gitlab-org/gitlab/-/blob/master/app/models/route.rb), and looks
+    # projects up so ("GitLab projects are unique with case insensitive":
+    # https://gitlab.com/gitlab-org/gitlab-pages/-/merge_requests/948). A case variant an
+    # `…IgnoreCase` operator admits is the same group or project, never another tenant.
+    names_ignore_case=True,
 )
 TERRAFORM = SubGrammar(
     provider="HCP Terraform",
@@ -238,6 +327,12 @@ TERRAFORM = SubGrammar(
         "organization:+:project:=:workspace:+:run_phase:apply",
         "organization:+:workspace:+:run_phase:plan",
         "organization:+:workspace:+:run_phase:apply",
+        # A Stack deployment's identity token: organization, project, stack, deployment and
+        # the operation (as public Stacks trust policies and federated credentials write it,
+        # `organization:O:project:P:stack:*:deployment:*:operation:*`; some stop at the
+        # deployment). https://developer.hashicorp.com/terraform/language/stacks/deploy/authenticate
+        "organization:+:project:=:stack:+:deployment:+",
+        "organization:+:project:=:stack:+:deployment:+:operation:=",
     ),
     tenant_templates=("organization:{tenant}:*",),
     repo_templates=(
@@ -263,7 +358,12 @@ TERRAFORM = SubGrammar(
         "organization:{tenant}:workspace:{repo}:*",
     ),
     triggers=(
-        Trigger("a plan run", ("*:run_phase:plan",), severity="medium", example="*:run_phase:plan"),
+        Trigger(
+            "a plan run",
+            ("*:run_phase:plan", "*:operation:plan"),
+            severity="medium",
+            example="*:run_phase:plan",
+        ),
     ),
 )
 BUILDKITE = SubGrammar(
@@ -547,3 +647,46 @@ def grammar_for(provider_name: str) -> SubGrammar | None:
     if provider_name == "GitLab self-managed":
         return GITLAB
     return GRAMMARS.get(provider_name)
+
+
+# The values of claims tokens carry besides `sub`, as templates of :func:`shape` (a claim
+# not listed may hold any text): a policy value outside them is one no token presents
+# (`job_workflow_ref` `DeployToProduction`, a workflow's name where GitHub writes
+# OWNER/REPO/PATH@REF). GitHub: https://docs.github.com/en/actions/reference/security/oidc
+# (IDs are decimal; `repository` is OWNER/REPO; `ref` a full git ref; `job_workflow_ref`
+# the reusable workflow's OWNER/REPO/PATH@REF, REF a ref or a commit SHA).
+# GitLab: https://docs.gitlab.com/ci/secrets/id_token_authentication/ (IDs are decimal,
+# `ref_protected` "true" or "false").
+_GITHUB_CLAIM_VALUES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "actor_id": ("#",),
+        "enterprise_id": ("#",),
+        "repository_id": ("#",),
+        "repository_owner_id": ("#",),
+        "repository": ("+/+",),
+        "ref": ("refs/?*",),
+        "job_workflow_ref": ("+/+/?*@refs/+/%", "+/+/?*@^"),
+    }
+)
+CLAIM_VALUES: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "GitHub Actions": _GITHUB_CLAIM_VALUES,
+        "GitHub Enterprise Server": _GITHUB_CLAIM_VALUES,
+        "GitLab": MappingProxyType(
+            {
+                "namespace_id": ("#",),
+                "project_id": ("#",),
+                "user_id": ("#",),
+                "ref_protected": ("true", "false"),
+            }
+        ),
+    }
+)
+
+
+def claim_values(provider_name: str, claim: str) -> Language | None:
+    """The values the provider's tokens carry in ``claim`` (None: any text)."""
+    templates = CLAIM_VALUES.get(provider_name, {}).get(claim)
+    if templates is None:
+        return None
+    return Language.union_all(shape(template) for template in templates)

@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from keyless.policy.evaluate import BUILT_IN_WEB_IDENTITY_PROVIDERS
+
 
 class KeyType(StrEnum):
     """The condition-operator family a key is meant for (Service Authorization Reference)."""
@@ -414,14 +416,7 @@ PROVIDERS: tuple[Provider, ...] = (
 _KNOWN_NAMES = frozenset(provider.name for provider in PROVIDERS)
 
 #: Issuers built into STS: no IAM OIDC provider is needed, the principal is the host name.
-BUILT_IN_PROVIDERS = frozenset(
-    {
-        "accounts.google.com",
-        "cognito-identity.amazonaws.com",
-        "graph.facebook.com",
-        "www.amazon.com",
-    }
-)
+BUILT_IN_PROVIDERS = BUILT_IN_WEB_IDENTITY_PROVIDERS
 
 
 def is_known(provider: Provider) -> bool:

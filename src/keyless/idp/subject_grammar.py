@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from keyless.idp.frozen import frozen
-from keyless.patterns.dfa import ANY_CHAR, CharClass, Token
+from keyless.patterns.dfa import ANY_CHAR, CharClass, Token, canonical
 from keyless.patterns.language import Glob, Language
 
 _SLOT = re.compile(r"\{(tenant|repo)\}")
@@ -29,6 +29,9 @@ _NAME_CHAR = CharClass(frozenset(":/@*?"), negated=True)
 _FIELD_CHAR = CharClass(frozenset(":"), negated=True)
 # A claim name (a key of a custom GitHub subject): lower-case letters and underscores.
 _CLAIM_CHAR = CharClass(frozenset("abcdefghijklmnopqrstuvwxyz_"))
+# A decimal identifier (GitHub's repository_id, run_id); a commit SHA's hexadecimal digit.
+_DIGIT = CharClass(frozenset("0123456789"))
+_HEX = CharClass(frozenset("0123456789abcdef"))
 # What git allows in a ref name: no space, ~ ^ : ? * [ backslash or DEL. git also forbids
 # the other control characters; they are left out of the class (each would be a column of
 # every automaton, doubling the grammar's cost) and no witness chooses one.
@@ -40,11 +43,12 @@ _REF_CHAR = CharClass(frozenset({"\x7f", " ", "~", "^", ":", "?", "*", "[", "\\"
 def shape(template: str, tenant: str = "", repo: str = "", *, fold: bool = False) -> Language:
     """A language from a template: ``*`` and ``?`` are wildcards (any characters), ``+`` is
     a name (one or more characters other than ``:``, ``/`` and ``@``), ``=`` a field value
-    (one or more characters other than ``:``), ``&`` a claim name (``[a-z_]+``), ``%`` a
+    (one or more characters other than ``:``), ``&`` a claim name (``[a-z_]+``), ``#`` a
+    decimal identifier (``[0-9]+``), ``^`` a SHA (``[0-9a-f]+``), ``%`` a
     git ref name's characters (one or more, none that ``git check-ref-format`` forbids;
     :func:`invalid_refs` has its other rules); ``{tenant}``/``{repo}`` are filled in as
     literal text (in either case with ``fold``: names the provider compares so)."""
-    if not any(special in template for special in "+?=%&"):
+    if not any(special in template for special in "+?=%&#^"):
         # Literal text and stars only: a glob that needs no automaton for membership.
         text = template.replace("{tenant}", "\0T").replace("{repo}", "\0R")
         parts: list[str | Glob] = []
@@ -79,11 +83,81 @@ def _tokens(text: str) -> list[Token]:
             tokens.extend((Token(_FIELD_CHAR), Token(_FIELD_CHAR, star=True)))
         elif char == "&":
             tokens.extend((Token(_CLAIM_CHAR), Token(_CLAIM_CHAR, star=True)))
+        elif char == "#":
+            tokens.extend((Token(_DIGIT), Token(_DIGIT, star=True)))
+        elif char == "^":
+            tokens.extend((Token(_HEX), Token(_HEX, star=True)))
         elif char == "%":
             tokens.extend((Token(_REF_CHAR), Token(_REF_CHAR, star=True)))
         else:
             tokens.append(Token(CharClass(frozenset(char))))
     return tokens
+
+
+def fields_language(fields: tuple[str, ...], once: tuple[str, ...] = ()) -> Language:
+    """Subjects made of one or more fields joined by ``:``, each field matching one of the
+    ``fields`` templates (as :func:`shape` reads them; a template may hold a ``:`` of its
+    own, ``repository_id:#``), those of ``once`` at most once: GitHub's custom subjects,
+    ``KEY:VALUE`` pairs in the order of the template's claim keys. Not a glob (the fields
+    repeat), so built by subset construction over the fields' tokens, then minimised."""
+    tokens = [_tokens(template) for template in fields]
+    single = frozenset(i for i, template in enumerate(fields) if template in once)
+    # An NFA state: (field, position, fields of `once` used) inside a field, or
+    # (-1, 0, used) where a field is complete (the subject may stop, or ':' start another).
+    State = tuple[int, int, frozenset[int]]
+
+    def closure(index: int, position: int, used: frozenset[int]) -> set[State]:
+        found: set[State] = set()
+        while True:
+            if position == len(tokens[index]):
+                found.add((-1, 0, used | ({index} & single)))
+                return found
+            found.add((index, position, used))
+            if not tokens[index][position].star:
+                return found
+            position += 1
+
+    def starts(used: frozenset[int]) -> set[State]:
+        return {
+            state
+            for index in range(len(fields))
+            if index not in used
+            for state in closure(index, 0, used)
+        }
+
+    start = frozenset(starts(frozenset()))
+    alphabet = tuple(
+        sorted({":"} | {c for run in tokens for token in run for c in token.chars.chars})
+    )
+    numbering: dict[frozenset[State], int] = {start: 0}
+    order = [start]
+    rows: list[tuple[int, ...]] = []
+
+    def step(current: frozenset[State], char: str | None) -> int:
+        # ``None`` stands for every character the alphabet does not list.
+        target: set[State] = set()
+        for index, position, used in current:
+            if index < 0:
+                if char == ":":
+                    target |= starts(used)
+                continue
+            token = tokens[index][position]
+            hit = token.chars.negated if char is None else token.chars.matches(char)
+            if hit:
+                target |= closure(index, position if token.star else position + 1, used)
+        key = frozenset(target)
+        if key not in numbering:
+            numbering[key] = len(order)
+            order.append(key)
+        return numbering[key]
+
+    index = 0
+    while index < len(order):
+        current = order[index]
+        rows.append((*(step(current, char) for char in alphabet), step(current, None)))
+        index += 1
+    accepting = frozenset(i for i, states in enumerate(order) if any(f < 0 for f, _, _ in states))
+    return Language("dfa", leaf=canonical(alphabet, rows, accepting))
 
 
 def _union(
@@ -107,9 +181,14 @@ def _compact(templates: tuple[str, ...], excluded: tuple[str, ...] = ()) -> Lang
 
 
 #: What builds a provider's well-formed subjects: templates, custom templates and those
-#: excluded from them, ill-formed templates, the ref marker and the refs' prefix.
+#: excluded from them, then the fields of :func:`fields_language` and those once), ill-formed
+#: templates, the ref marker and the refs' prefix.
 WellFormedKey = tuple[
-    tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...], str | None, str
+    tuple[str, ...],
+    tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+    tuple[str, ...],
+    str | None,
+    str,
 ]
 
 
@@ -134,12 +213,14 @@ def clear_caches() -> None:
 
 def _build_well_formed(
     templates: tuple[str, ...],
-    custom: tuple[tuple[str, ...], tuple[str, ...]],
+    custom: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]],
     excluded: tuple[str, ...],
     ref_marker: str | None,
     prefix: str,
 ) -> Language:
     good = _compact_union(shape(template) for template in templates)
+    if custom[2]:
+        good = (good | fields_language(custom[2], custom[3])).compact()
     if custom[0]:
         extra = _compact_union(shape(template) for template in custom[0])
         extra = (extra - _compact_union(shape(template) for template in custom[1])).compact()
@@ -178,7 +259,12 @@ class Trigger:
     reported only for a path no other trigger was (``repo:o/r:*`` says it once).
     ``names_ignore_case``: the names the trigger's subjects carry are unique whatever their
     case (GitHub environments), so where the policy compares without case a case variant
-    of a subject it names exactly is that subject.
+    of a subject it names exactly is that subject. ``unnamed``: subjects that name no one
+    branch or tag, even written exactly (GitLab's ``project_path:P:ref_type:branch``, a
+    sub without its ref: every branch's), so never a named pin or exempt.
+    ``named_search`` and ``named_templates``: a branch or tag a policy value names
+    literally inside a pattern (`repo:o/r:ref:refs/heads/develop:*`, a custom template's
+    claims after the ref), which counts as named as an exact value does.
     """
 
     label: str
@@ -190,10 +276,34 @@ class Trigger:
     names_ignore_case: bool = False
     carries: tuple[tuple[str, str], ...] = ()
     example: str = ""
+    unnamed: tuple[str, ...] = ()
+    named_search: str | None = None
+    named_templates: tuple[str, ...] = ()
 
     def language(self) -> Language:
         """The ``sub`` values of such runs."""
         return _compact(self.templates, self.excluded)
+
+    def unnamed_language(self) -> Language:
+        """Subjects that name no one branch or tag even written exactly (``unnamed``)."""
+        return _compact(self.unnamed) if self.unnamed else Language.empty()
+
+    def named_in(self, values: Iterable[str]) -> Language:
+        """Subjects of the branches (tags) that policy values name literally inside a
+        pattern (``named_search``: `repo:o/r:ref:refs/heads/develop:*` names develop),
+        as ``named_templates`` (globs, ``{name}`` the literal name) write them."""
+        if not self.named_search:
+            return Language.empty()
+        names = {
+            match.group("name")
+            for value in values
+            for match in re.finditer(self.named_search, value)
+        }
+        return Language.union_all(
+            Language.from_glob(_glob_parts(template, name))
+            for name in sorted(names)
+            for template in self.named_templates
+        )
 
 
 @dataclass(frozen=True)
@@ -221,7 +331,14 @@ class SubGrammar:
     that unit, whatever repository it allows, so it is no "other repository".
     ``names_ignore_case``: tenant and repository names are unique whatever their case
     (GitHub's: ``Octo-Org`` and ``octo-org`` are one owner), so a case variant that an
-    ``…IgnoreCase`` operator admits is the same tenant, never another.
+    ``…IgnoreCase`` operator admits is the same tenant, never another. ``fields``: subjects
+    made of fields joined by ``:`` (:func:`fields_language`), GitHub's custom templates,
+    ``fields_once`` of them at most once.
+    ``tenant_id_search``, ``repo_id_search`` and ``id_templates``: an ID in the ``sub``
+    that only one tenant's (repository's) tokens carry (GitHub's ``repository_owner_id:123``
+    and ``repository_id:456`` fields), searched anywhere in a policy value, and the
+    subjects that carry it (``{tenant}`` is the match): a value pinning it is that
+    tenant's (repository's), whatever its name.
     """
 
     provider: str
@@ -247,10 +364,16 @@ class SubGrammar:
     unit_pattern: str | None = None
     unit_templates: tuple[str, ...] = ()
     names_ignore_case: bool = False
+    fields: tuple[str, ...] = ()
+    fields_once: tuple[str, ...] = ()
+    tenant_id_search: str | None = None
+    repo_id_search: str | None = None
+    id_templates: tuple[str, ...] = ()
 
     def well_formed_language(self) -> Language:
-        """Every ``sub`` the provider can mint: the ``well_formed`` templates and the
-        ``custom`` ones not ``custom_excluded``, minus the ``ill_formed`` ones and any git
+        """Every ``sub`` the provider can mint: the ``well_formed`` templates, the
+        ``custom`` ones not ``custom_excluded`` and the subjects of ``fields``
+        (:func:`fields_language`), minus the ``ill_formed`` ones and any git
         ref after ``ref_marker`` that git rejects (or that does not begin with
         ``ref_prefix``)."""
         return _well_formed(self.well_formed_key)
@@ -260,7 +383,7 @@ class SubGrammar:
         """What :meth:`well_formed_language` is built from."""
         return (
             self.well_formed,
-            (self.custom, self.custom_excluded),
+            (self.custom, self.custom_excluded, self.fields, self.fields_once),
             self.ill_formed,
             self.ref_marker,
             self.ref_prefix,
@@ -278,6 +401,20 @@ class SubGrammar:
         are (ask for it only where the policy compares without case: a case-sensitive
         policy value keeps the case it names, and the folded automata cost far more)."""
         return _union(self.tenant_templates, tenant, fold=fold and self.names_ignore_case)
+
+    def tenant_ids_in(self, values: Iterable[str]) -> frozenset[str]:
+        """The tenant IDs (``tenant_id_search`` matches, as the subject writes them:
+        ``repository_owner_id:123``) anywhere in policy values."""
+        return _found(self.tenant_id_search, values)
+
+    def repo_ids_in(self, values: Iterable[str]) -> frozenset[str]:
+        """The repository IDs (``repo_id_search`` matches: ``repository_id:456``) anywhere
+        in policy values."""
+        return _found(self.repo_id_search, values)
+
+    def id_language(self, ident: str) -> Language:
+        """Every ``sub`` that carries the ID ``ident`` (see :meth:`tenant_ids_in`)."""
+        return _union(self.id_templates, ident)
 
     def repo_language(self, tenant: str, repo: str, *, fold: bool = False) -> Language:
         """Every ``sub`` of one repository of ``tenant`` (``fold`` as above)."""
@@ -332,6 +469,23 @@ class SubGrammar:
             return ()
         text = self.example.replace("{tenant}", tenant).replace("{repo}", repo)
         return (Language.literal(text), shape(self.example.split("{repo}")[0] + "*", tenant))
+
+
+def _glob_parts(template: str, name: str) -> list[str | Glob]:
+    """A glob template's parts (``*`` a wildcard), ``{name}`` filled in as literal text."""
+    parts: list[str | Glob] = []
+    for index, chunk in enumerate(template.split("*")):
+        if index:
+            parts.append(Glob.STAR)
+        parts.append(chunk.replace("{name}", name))
+    return parts
+
+
+def _found(search: str | None, values: Iterable[str]) -> frozenset[str]:
+    """Every match of ``search`` anywhere in ``values``."""
+    if not search:
+        return frozenset()
+    return frozenset(match.group(0) for value in values for match in re.finditer(search, value))
 
 
 def _literal(value: str) -> str:

@@ -43,6 +43,19 @@ ASSUME_ROLE_WITH_SAML = "sts:AssumeRoleWithSAML"
 TAG_SESSION = "sts:TagSession"
 SET_SOURCE_IDENTITY = "sts:SetSourceIdentity"
 
+#: Web identity providers built into STS, named in ``Principal.Federated`` by host name; any
+#: other OIDC issuer is trusted through its IAM OIDC provider, named by that provider's ARN
+#: ("For other OIDC providers, use the ARN of the OIDC identity provider you created":
+#: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html).
+BUILT_IN_WEB_IDENTITY_PROVIDERS = frozenset(
+    {
+        "accounts.google.com",
+        "cognito-identity.amazonaws.com",
+        "graph.facebook.com",
+        "www.amazon.com",
+    }
+)
+
 # --------------------------------------------------------------------------- the caller
 
 
@@ -252,8 +265,10 @@ def _last(resource: str) -> str:
 def _federated_matches(value: str, caller: Caller) -> bool:
     if caller.type is CallerType.WEB_IDENTITY and caller.provider:
         provider = caller.provider.lower().rstrip("/")
-        if value.lower() == provider:  # built-in: accounts.google.com, cognito-identity...
-            return True
+        if value.lower() == provider:
+            # A host name names only a provider built into STS: another issuer's token
+            # comes through its IAM OIDC provider, whose principal is the provider's ARN.
+            return provider in BUILT_IN_WEB_IDENTITY_PROVIDERS
         parsed = parse_arn(value)
         if parsed is None or not parsed.resource.startswith("oidc-provider/"):
             return value == "*"

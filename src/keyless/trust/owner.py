@@ -24,6 +24,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from keyless.policy.evaluate import BUILT_IN_WEB_IDENTITY_PROVIDERS
+from keyless.policy.templates import has_placeholder
+
 _PROVIDER = re.compile(r"arn:aws[a-z-]*:iam::([0-9]{12}):(?:oidc|saml)-provider/.+", re.ASCII)
 _ACCOUNT = re.compile(r"[0-9]{12}", re.ASCII)
 _SOURCE_ARN = re.compile(r"arn:aws[a-z-]*:[^:*?]+:[^:]*:([0-9]{12}):.*", re.ASCII)
@@ -48,6 +51,25 @@ def oidc_provider_account(principal: str) -> str | None:
     """
     match = _OIDC_PROVIDER.fullmatch(principal)
     return match.group(1) if match else None
+
+
+def names_provider_by_host(principal: str) -> bool:
+    """Does the ``Principal.Federated`` value ``principal`` name an OIDC issuer by its host
+    name (``token.actions.githubusercontent.com``) where STS takes only an IAM OIDC
+    provider's ARN? Host names are for the providers built into STS alone
+    (``accounts.google.com``, ``cognito-identity.amazonaws.com``, ``graph.facebook.com``,
+    ``www.amazon.com``); "for other OIDC providers, use the ARN of the OIDC identity
+    provider you created"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html),
+    so such a principal matches no token. ``*`` and an unrendered placeholder
+    (``${provider}``) are not judged here."""
+    text = principal.strip()
+    return not (
+        text == "*"
+        or text.lower() in BUILT_IN_WEB_IDENTITY_PROVIDERS
+        or text.lower().startswith("arn:")
+        or has_placeholder(text)
+    )
 
 
 UNKNOWN_ACCOUNT = "000000000000"

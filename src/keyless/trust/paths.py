@@ -51,7 +51,7 @@ from keyless.trust.formula import (
     solve,
     with_question,
 )
-from keyless.trust.owner import names_foreign_provider
+from keyless.trust.owner import names_foreign_provider, names_provider_by_host
 
 ROLES_ANYWHERE_SERVICE = "rolesanywhere.amazonaws.com"
 
@@ -208,10 +208,12 @@ class AccessPath:
     def unreachable(self, account: str) -> str | None:
         """Why the path's principal can never assume a role of ``account`` (empty or
         :data:`~keyless.trust.owner.UNKNOWN_ACCOUNT`: unknown) in :attr:`partition`,
-        whatever the conditions say; None when it may. Two reasons: a principal or identity
+        whatever the conditions say; None when it may. The reasons: a principal or identity
         provider of another partition (partitions have independent IAM instances, see
-        :func:`keyless.policy.evaluate.other_partition`), and another account's IAM OIDC
-        provider (:func:`keyless.trust.owner.oidc_provider_account`)."""
+        :func:`keyless.policy.evaluate.other_partition`), another account's IAM OIDC
+        provider (:func:`keyless.trust.owner.oidc_provider_account`), and an OIDC issuer
+        named by host name where STS takes only its provider's ARN
+        (:func:`keyless.trust.owner.names_provider_by_host`)."""
         known = self.memo.unreachable
         if account not in known:
             known[account] = self._unreachable(account)
@@ -236,6 +238,14 @@ class AccessPath:
             return (
                 "it is an OIDC provider of another account, and STS only accepts a token "
                 f"through the provider of the role's own account ({account})"
+            )
+        if self.principal_class is PrincipalClass.OIDC and names_provider_by_host(self.principal):
+            return (
+                "STS takes a host name as a Federated principal only for its built-in "
+                "providers (accounts.google.com, cognito-identity.amazonaws.com, "
+                "graph.facebook.com, www.amazon.com); any other issuer's token comes "
+                "through its IAM OIDC provider, named by the provider's ARN "
+                "(arn:aws:iam::ACCOUNT:oidc-provider/HOST)"
             )
         return None
 

@@ -77,6 +77,20 @@ def issuer_tenant(path: AccessPath) -> str | None:
     return provider.issuer_tenant(path.issuer)
 
 
+def _tenant_ids(path: AccessPath, grammar: SubGrammar) -> Language:
+    """Every ``sub`` carrying a tenant ID the policy's ``sub`` values name
+    (:meth:`SubGrammar.tenant_ids_in`): those tenants' subjects, whatever their names."""
+    values = _values_of(path, "sub")
+    return Language.union_all(grammar.id_language(i) for i in sorted(grammar.tenant_ids_in(values)))
+
+
+def _repo_ids(path: AccessPath, grammar: SubGrammar) -> Language:
+    """Every ``sub`` carrying a repository ID the policy's ``sub`` values name
+    (``repository_id:456``): that repository's subjects, whatever its name."""
+    values = _values_of(path, "sub")
+    return Language.union_all(grammar.id_language(i) for i in sorted(grammar.repo_ids_in(values)))
+
+
 def _attacker_claims(path: AccessPath, grammar: SubGrammar, victims: frozenset[str]) -> list[Term]:
     """An attacker's token carries its own IDs and names in tenant-pinning claims."""
     terms = []
@@ -129,7 +143,7 @@ def _other_tenant(path: AccessPath) -> Question | None:
     victims = tenants(path, grammar)
     theirs = Language.union_all(
         grammar.tenant_language(tenant, fold=folds(path)) for tenant in victims
-    )
+    ) | _tenant_ids(path, grammar)
     outside = grammar.well_formed_language() - theirs
     terms = [any_of(sub, outside), all_of(sub, outside), *_attacker_claims(path, grammar, victims)]
     return with_question(*terms), {sub: grammar.nice("attacker", "anything")}
@@ -154,6 +168,11 @@ def _other_repository(path: AccessPath) -> Question | None:
                 grammar.tenant_language(tenant, fold=folds(path)) for tenant in owners
             )
             example_tenant = sorted(owners)[0]
+        elif not (ids := _tenant_ids(path, grammar)).is_empty():
+            # The sub pins the tenant by its ID (`repository_owner_id:123:*`): every
+            # repository of that tenant is in scope.
+            scope = ids
+            example_tenant = _ANY_TENANT
         elif pins_tenant_by_id(path, grammar):
             # The tenant is pinned by its ID (repository_owner_id) and the sub names none:
             # every repository of that tenant is in scope.
@@ -172,7 +191,7 @@ def _other_repository(path: AccessPath) -> Question | None:
     mine = Language.union_all(
         grammar.repo_language(tenant, repo, fold=folds(path)) for tenant, repo in repos
     )
-    mine = mine | grammar.unit_language(values, fold=folds(path))
+    mine = mine | grammar.unit_language(values, fold=folds(path)) | _repo_ids(path, grammar)
     target = (scope & grammar.well_formed_language()) - mine
     terms = [any_of(sub, target), all_of(sub, target), *_other_repository_claims(path)]
     return with_question(*terms), {sub: grammar.nice(example_tenant, grammar.other_repo)}
@@ -210,6 +229,8 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
         scope = Language.union_all(
             grammar.tenant_language(tenant, fold=fold) for tenant in tenants(path, grammar)
         )
+    if scope.is_empty():
+        scope = _tenant_ids(path, grammar)  # `repository_owner_id:123:*`: that tenant's
     if scope.is_empty():
         # Units named in any position (a Spacelift stack: `*:stack:infra:*`).
         scope = grammar.unit_language(_values_of(path, "sub"), fold=fold)

@@ -18,7 +18,7 @@ import string
 from collections.abc import Iterable
 
 from keyless.idp.context_keys import Mechanism, exposed_claims, unsupplied
-from keyless.idp.grammars import grammar_for
+from keyless.idp.grammars import claim_values, grammar_for
 from keyless.idp.providers import provider_for
 from keyless.model.arn import parse_arn
 from keyless.patterns.dfa import CharClass, Token
@@ -143,6 +143,12 @@ def _token_facts(issuer: str, keys: frozenset[str], complete: bool) -> list[Term
     terms = [
         present(key(name)) for name in sorted(always & exposed) if complete or key(name) in keys
     ]
+    for name in sorted(exposed):
+        values = claim_values(provider.name, name)
+        if values is not None and (complete or key(name) in keys):
+            # A claim's value is one the provider writes (an ID is decimal): a policy
+            # value outside them is never presented.
+            terms.append(all_of(key(name), values))
     grammar = grammar_for(provider.name)
     sub = key("sub")
     if grammar is not None and "sub" in exposed and (complete or sub in keys):

@@ -207,7 +207,11 @@ def trust_oidc_untrusted_trigger(
             prefer = preferring_accepted(path, ctx, prefer)
             exempt = trigger.named_pins or trigger.named_exempt
             named = (
-                named_subjects(path, ignore_case=trigger.names_ignore_case)
+                (
+                    named_subjects(path, ignore_case=trigger.names_ignore_case)
+                    | trigger.named_in(path.policy_values(path.key("sub")))
+                )
+                - trigger.unnamed_language()
                 if exempt
                 else Language.empty()
             )
@@ -271,13 +275,18 @@ def _gated_by_environment(path: AccessPath) -> bool:
 
 
 def _admitted(path: AccessPath, question: Term) -> set[str]:
-    """The literal ``sub`` values of the policy that a run of the trigger can present."""
+    """The ``sub`` values of the policy that a run of the trigger can present (a pattern,
+    `…:ref:refs/heads/develop:*`, by any subject it matches)."""
     sub = path.key("sub")
     return {
         value
         for value in path.policy_values(sub)
-        if path.solve(with_question(question, all_of(sub, Language.literal(value)))) is not None
+        if path.solve(with_question(question, all_of(sub, _value_language(value)))) is not None
     }
+
+
+def _value_language(value: str) -> Language:
+    return Language.wildcard(value) if "*" in value or "?" in value else Language.literal(value)
 
 
 @check(
