@@ -50,7 +50,10 @@ _REVOKE = (
     "Inactive`, then `delete-access-key`) and review CloudTrail for its use."
 )
 
-_KEY_ID = re.compile(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+# The prefix first, then what may not precede it (as keyless.iac.literal_keys): a pattern
+# that starts with a literal is searched for by it, where a lookbehind first was tried at
+# every character (60x slower on a long line).
+_KEY_ID = re.compile(r"(AKIA|ASIA)(?<![A-Z0-9]AKIA)(?<![A-Z0-9]ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 _SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _SECRET_CONTEXT = re.compile(r"secret|aws.*key|key.*aws|credential", re.IGNORECASE)
 #: A line with its end: lines end at LF, CRLF or CR only, as in editors, GitHub's file
