@@ -353,10 +353,9 @@ def _left_out(members: dict[str, MemberAccount], children: list[Path]) -> tuple[
 def _named(account: Account, members: dict[str, MemberAccount]) -> Account:
     """``account`` with the name and email the listing gives when its own files give none."""
     member = members.get(account.id)
-    if member is None or (
-        (account.name or not member.name) and (account.email or not member.email)
-    ):
+    if member is None:
         return account
-    return dataclasses.replace(
-        account, name=account.name or member.name, email=account.email or member.email
-    )
+    name, email = account.name or member.name, account.email or member.email
+    if (name, email) == (account.name, account.email):
+        return account
+    return dataclasses.replace(account, name=name, email=email)
