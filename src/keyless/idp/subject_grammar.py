@@ -194,20 +194,50 @@ WellFormedKey = tuple[
 
 @functools.lru_cache(maxsize=32)
 def _well_formed(key: WellFormedKey) -> Language:
-    return frozen(("well-formed", *key), lambda: _build_well_formed(*key))
+    exact = frozen(("well-formed", *key), lambda: _build_well_formed(*key))
+    coarse = _coarse_well_formed(key)
+    return exact if coarse is None else exact.with_coarse(coarse)
 
 
 @functools.lru_cache(maxsize=64)
 def _runs(trigger: Trigger, well_formed: WellFormedKey) -> Language:
-    return frozen(
+    exact = frozen(
         ("runs", trigger.templates, trigger.excluded, *well_formed),
         lambda: (trigger.language() & _well_formed(well_formed)).compact(),
+    )
+    coarse = _coarse_well_formed(well_formed)
+    if coarse is None:
+        return exact
+    return exact.with_coarse(
+        frozen(
+            ("coarse-runs", trigger.templates, trigger.excluded, *well_formed),
+            lambda: (trigger.language() & coarse).compact(),
+        )
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _coarse_well_formed(key: WellFormedKey) -> Language | None:
+    """A superset of the well-formed subjects whose automaton is small, for grammars of
+    fields (:func:`fields_language`): every subject but the ``ill_formed`` ones, whatever
+    its fields. Their exact automaton tracks which field each character is in and which
+    fields were used (GitHub's: hundreds of states), and a question with no answer must
+    visit all of its product; most such questions are empty for a reason the templates
+    alone give (a pull request's run is no environment's), which this one proves at a
+    fraction of the cost (:attr:`keyless.patterns.language.Language.coarsened`). None for
+    grammars of templates only, whose automata are small already."""
+    _, custom, excluded, _, _ = key
+    if not custom[2]:
+        return None
+    return frozen(
+        ("coarse-well-formed", *key),
+        lambda: (Language.any_string() - _compact_union(shape(t) for t in excluded)).compact(),
     )
 
 
 def clear_caches() -> None:
     """Forget the grammar-wide languages built in this process."""
-    for cached in (_compact, _well_formed, _runs):
+    for cached in (_compact, _well_formed, _runs, _coarse_well_formed):
         cached.cache_clear()
 
 

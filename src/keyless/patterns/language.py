@@ -109,6 +109,9 @@ class Language:
     """For a glob of literal text and ``*`` only (the usual ``StringLike`` value): the text
     between the stars. Membership is then a few string searches, and ``tokens`` are
     derived only if an automaton is needed."""
+    coarse: Language | None = field(default=None, repr=False)
+    """A superset of this language that is cheaper to search (:meth:`with_coarse`), or
+    None. Not part of the language: equality, :attr:`key` and every answer ignore it."""
 
     # ----- identity -----------------------------------------------------------------------
 
@@ -147,6 +150,24 @@ class Language:
         if self.op == "glob":
             return Language("dfa", leaf=glob_dfa(self._glob_tokens))
         return Language("dfa", leaf=self.canonical_dfa)
+
+    def with_coarse(self, coarse: Language) -> Language:
+        """The same language, told of a superset ``coarse`` whose automata are smaller (a
+        provider's grammar without the structure of its fields, say). An emptiness search
+        first tries every expression this language is an operand of with ``coarse`` in its
+        place (:attr:`coarsened`): when that is empty, so is the expression, and the search
+        of the larger product is never made. ``coarse`` must include this language; it is
+        not checked here (a test of each grammar does)."""
+        return Language(
+            self.op, self.children, self.members, self.leaf, self.tokens, self.segments, coarse
+        )
+
+    @functools.cached_property
+    def coarsened(self) -> Language | None:
+        """A superset of this expression: every operand with a :attr:`coarse` superset that
+        is not under a complement replaced by it (a complemented one would need a subset),
+        or None when none is. Empty only if this expression is empty."""
+        return _coarsened(self, positive=True)
 
     def automaton(self) -> Dfa:
         """A complete DFA of a leaf (``"dfa"``, ``"glob"`` or ``"set"``), for the lazy product
@@ -486,6 +507,27 @@ class _PrefixIndex:
                 if segments_match(segments, text):
                     return True
         return any(other.contains(text) for other in self.others)
+
+
+def _coarsened(language: Language, *, positive: bool) -> Language | None:
+    """:attr:`Language.coarsened` (``positive``: not under a complement)."""
+    if language.coarse is not None and positive:
+        return language.coarse
+    if language.op == "not":
+        inner = _coarsened(language.children[0], positive=not positive)
+        return None if inner is None else inner.complement()
+    if language.op not in ("and", "or"):
+        return None
+    parts = [_coarsened(child, positive=positive) for child in language.children]
+    if all(part is None for part in parts):
+        return None
+    children = [
+        child if part is None else part
+        for child, part in zip(language.children, parts, strict=True)
+    ]
+    if language.op == "or":
+        return Language.union_all(children)
+    return functools.reduce(Language.intersection, children)
 
 
 def _merge(left: Language, right: Language, op: str) -> tuple[Language, ...]:
