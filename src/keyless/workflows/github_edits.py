@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from keyless.errors import quoted
 from keyless.workflows.edits import Plan, entry_with_comments
-from keyless.workflows.github import GithubAnalysis, KeyEnv, Site, steps_of
-from keyless.workflows.github_insertion import insertion_target, needs_aws, region_for
+from keyless.workflows.github import GithubAnalysis, KeyEnv, Site
+from keyless.workflows.github_insertion import (
+    insertion_target,
+    region_for,
+    unseen_use,
+    without_credentials,
+)
 from keyless.workflows.model import FixOptions
 from keyless.workflows.patch import Edit, dash_line, leading_comments_start
 from keyless.workflows.yamldoc import is_map, item_position, own_items, value_position
@@ -57,12 +61,16 @@ def insert_credentials_step(
     options: FixOptions,
     composites: Mapping[str, str | None],
 ) -> None:
+    skipped = without_credentials(analysis, name, job)
+    if skipped is not None:
+        result.notes.append(skipped)
+        return
     target = insertion_target(analysis, name, job, composites)
     if target is None:
-        workflow_keys = any(e.level == "workflow" for e in analysis.key_env) and "steps" in job
-        if workflow_keys and not any(needs_aws(s) for _, s in steps_of(job)):
-            result.notes.append(f"job {quoted(name)}: no step seems to call AWS; none inserted")
         return
+    unseen = unseen_use(analysis, name, job)
+    if unseen is not None:
+        result.notes.append(unseen)
     region = region_for(options, analysis.document.root, job, target)
     if region is None:  # find_blockers has left such a job; never reached for a rewrite
         return

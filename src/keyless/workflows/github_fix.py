@@ -54,7 +54,7 @@ from keyless.workflows.github_grants import (
     refused_grant,
 )
 from keyless.workflows.github_idle import set_aside_idle
-from keyless.workflows.github_insertion import insertion_target
+from keyless.workflows.github_insertion import insertion_target, without_credentials
 from keyless.workflows.matrix import expand
 from keyless.workflows.model import (
     FixOptions,
@@ -184,7 +184,8 @@ def plan(
     done: set[int] = set()
     for name in rewritten:
         job = jobs[name]
-        grants[name] = {"id-token": "write"}
+        if without_credentials(analysis, name, job) is None:
+            grants[name] = {"id-token": "write"}
         for site in env_sites(analysis, name, workflow_env, job):
             if id(site.node) not in done:
                 done.add(id(site.node))
@@ -250,6 +251,8 @@ def plan(
             # called workflow's jobs assume the role, with subjects of their own (their
             # environment's, not the caller's ref), listed with that workflow.
             continue
+        if without_credentials(analysis, name, jobs[name]) is not None:
+            continue  # the workflow's keys no longer reach it; it assumes no role (noted)
         result.jobs.append(_job_rewrite(analysis, name, jobs[name], role, options, context))
     return result, _outcome(analysis, set(key_jobs), set(rewritten))
 
@@ -274,7 +277,9 @@ def _outcome(analysis: GithubAnalysis, key_jobs: set[str], rewritten: set[str]) 
             found = perms.job_needs((s for _, s in steps_of(job)), describe_step)
             needs.append(found.permissions)
             unknown += [f"job {quoted(name)} {use}" for use in found.unknown]
-        if name in rewritten or _uses_oidc(job):
+        if (name in rewritten and without_credentials(analysis, name, job) is None) or _uses_oidc(
+            job
+        ):
             needs.append({"id-token": "write"})
     return CalleeOutcome(
         rewritten=key_jobs <= rewritten, permissions=perms.union(*needs), unknown=tuple(unknown)

@@ -1,26 +1,56 @@
 """Where ``fix`` inserts a GitHub job's credentials step, and the region it gives it.
 
 The step goes before the first step given keys in its own ``env:`` (or a local composite
-action given them), or before the first step that seems to call AWS when the job's or
+action given them), or before the first step that may call AWS when the job's or
 workflow's ``env:`` holds them; none is inserted when configure-aws-credentials already
 runs earlier or itself assumes a role. Steps GitHub never runs count for neither. Its
 ``aws-region`` is the one the job already names, else ``--region`` (:func:`region_for`).
+
+Keys in the workflow's ``env:`` reach every job, whether it needs them or not, so a job
+that has no keys of its own gets the step only when it may need AWS
+(:func:`without_credentials`): when a step shows a use of AWS (:func:`shows_aws_use`), or,
+when none does, some step keyless cannot read may (a script, another action) and pull
+requests do not run the job. A pull request from a fork gets no OIDC token, and the role
+should not trust pull requests anyway: the step would fail a job that ran before.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from keyless.workflows.github import GithubAnalysis, is_configure_action, steps_of
+from keyless.errors import quoted
+from keyless.workflows.github import GithubAnalysis, describe_step, is_configure_action, steps_of
 from keyless.workflows.github_conditions import not_on_github
+from keyless.workflows.github_job_events import runs_for_pull_requests
+from keyless.workflows.keyuse import strings
 from keyless.workflows.model import FixOptions
 from keyless.workflows.values import is_context_expression, is_region
 from keyless.workflows.yamldoc import is_map
 
 _REGION_NAMES = ("AWS_REGION", "AWS_DEFAULT_REGION")
-# Steps that never call AWS, so the credentials step can go after them.
-_AWS_AGNOSTIC = ("actions/checkout@", "actions/setup-", "actions/cache@")
+# Actions that never call AWS, so the credentials step can go after them: GitHub's own.
+_AWS_AGNOSTIC = ("actions/", "github/")
+# What shows that a step calls AWS: the AWS CLI and tools that call AWS with the
+# environment's credentials, an AWS SDK, an AWS_ variable (the keys, the region, a
+# profile), an S3 URL, an AWS endpoint or ARN, a deployment.
+_AWS_USE = re.compile(
+    r"(?<![\w-])(?:aws|sam|cdk|cdktf|eksctl|copilot|ecs-cli|amplify|serverless|sls|chalice"
+    r"|zappa|terraform|terragrunt|pulumi|kubectl|helm|boto3|botocore|aws-sdk|aws-cdk"
+    r"|deploy)(?![\w-])"
+    r"|AWS_[A-Z0-9_]|@aws-sdk/|s3://|amazonaws\.com|arn:aws",
+    re.IGNORECASE,
+)
+# Words of an action's name that say AWS (aws-actions/amazon-ecr-login, docker://amazon/aws-cli).
+_AWS_ACTION_WORDS = frozenset(
+    {
+        *("aws", "amazon", "s3", "ecr", "ecs", "eks", "lambda", "cloudformation", "cloudfront"),
+        *("sam", "cdk", "serverless", "amplify", "beanstalk", "codedeploy", "codebuild"),
+        *("dynamodb", "sqs", "sns", "ssm", "secretsmanager", "terraform", "pulumi"),
+    }
+)
+_NAME_WORDS = re.compile(r"[A-Za-z0-9]+")
 
 
 def region_for(options: FixOptions, root: Any, job: Any, target: int | None) -> str | None:
@@ -87,8 +117,10 @@ def insertion_target(
         for o in analysis.other_actions
         if o.job == name and o.action in composites and composites[o.action] is None
     ]
-    if any(e.level == "workflow" or (e.job == name and e.level == "job") for e in analysis.key_env):
-        first = next((i for i, s in _running_steps(job) if needs_aws(s)), None)
+    own = any(e.job == name and e.level == "job" for e in analysis.key_env)
+    workflow = any(e.level == "workflow" for e in analysis.key_env)
+    if own or (workflow and without_credentials(analysis, name, job) is None):
+        first = next((i for i, s in _running_steps(job) if may_call_aws(s)), None)
         if first is not None:
             targets.append(first)
     if not targets or ("steps" not in job):
@@ -127,9 +159,69 @@ def _assumes_a_role(step: Any) -> bool:
     )
 
 
-def needs_aws(step: Any) -> bool:
-    """Whether a step may call AWS (anything but checkout, setup-* and cache)."""
+def may_call_aws(step: Any) -> bool:
+    """Whether a step may call AWS: anything but GitHub's own actions and
+    configure-aws-credentials."""
     uses = step.get("uses")
     if isinstance(uses, str):
         return not uses.startswith(_AWS_AGNOSTIC) and not is_configure_action(step)
     return "run" in step
+
+
+def shows_aws_use(step: Any) -> bool:
+    """Whether a step shows that it calls AWS: configure-aws-credentials or an action
+    named for AWS, or a script, input or variable that names the AWS CLI or a tool that
+    calls AWS, an SDK, an ``AWS_`` variable, an S3 URL or an AWS endpoint."""
+    uses = step.get("uses")
+    if isinstance(uses, str):
+        if is_configure_action(step):
+            return True
+        if uses.startswith(_AWS_AGNOSTIC):
+            return False
+        if _AWS_ACTION_WORDS.intersection(w.lower() for w in _NAME_WORDS.findall(uses)):
+            return True
+    return any(_AWS_USE.search(text) for text in strings(step))
+
+
+def without_credentials(analysis: GithubAnalysis, name: str, job: Any) -> str | None:
+    """Why job ``name``, which only the workflow's ``env:`` gave keys, gets no credentials
+    step (a note for the output), or None when it gets one or has keys of its own."""
+    workflow = any(e.level == "workflow" for e in analysis.key_env)
+    if not workflow or analysis.uses_keys(name) or "steps" not in job:
+        return None
+    running = _running_steps(job)
+    if any(shows_aws_use(step) for _, step in running):
+        return None
+    unread = [describe_step(i, step) for i, step in running if may_call_aws(step)]
+    if not unread:
+        return (
+            f"job {quoted(name)}: no step can call AWS, so it no longer gets the workflow's "
+            "keys and needs no credentials step nor id-token: write"
+        )
+    if not runs_for_pull_requests(analysis.document.root, job):
+        return None
+    return (
+        f"job {quoted(name)}: no step shows a use of AWS (the AWS CLI or a tool that calls "
+        f"it, an AWS_ variable, an AWS action), and pull requests run it: a fork's run gets "
+        "no OIDC token and the role should not trust pull requests, so it gets no "
+        "credentials step nor id-token: write. keyless cannot read what "
+        f"{', '.join(unread)} run: if they call AWS, move them to a job that pull requests "
+        "do not run, with a configure-aws-credentials step"
+    )
+
+
+def unseen_use(analysis: GithubAnalysis, name: str, job: Any) -> str | None:
+    """For a job that gets the credentials step only because the workflow's ``env:`` gave
+    it keys and some step keyless cannot read may call AWS, a note that says so."""
+    if analysis.uses_keys(name) or without_credentials(analysis, name, job) is not None:
+        return None
+    running = _running_steps(job)
+    if any(shows_aws_use(step) for _, step in running):
+        return None
+    unread = [describe_step(i, step) for i, step in running if may_call_aws(step)]
+    verb = "may" if len(unread) == 1 else "may each"
+    return (
+        f"job {quoted(name)}: no step shows a use of AWS, but {', '.join(unread)} {verb} "
+        "(keyless cannot read what it runs): the credentials step goes before it. If the job "
+        "never calls AWS, remove the step and its id-token: write"
+    )

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from keyless.workflows.yamldoc import is_map, is_seq, scalar_texts
+
 _WRAPPED = re.compile(r"\s*\$\{\{(.*)\}\}\s*", re.DOTALL)
 _STRING = re.compile(r"'(?:[^']|'')*'")
 # Property names and string comparisons are case-insensitive in expressions.
@@ -33,6 +35,28 @@ _STATUS = re.compile(r"!?\s*(?:always|success|failure|cancelled)\s*\(\s*\)", re.
 _PULL_REQUEST_EVENTS = frozenset(
     {"pull_request", "pull_request_review", "pull_request_review_comment"}
 )
+
+
+def triggers_of(on: Any) -> dict[str, Any]:
+    """A workflow's ``on:`` as event → its filters, in any of its three forms (a name, a
+    list of names, a mapping)."""
+    if isinstance(on, str):
+        return {on: None}
+    if is_seq(on):
+        return dict.fromkeys(scalar_texts(on))
+    if is_map(on):
+        return {str(k): v for k, v in on.items()}
+    return {}
+
+
+def runs_for_pull_requests(workflow: Any, job: Any) -> bool:
+    """Whether a ``pull_request`` event (or a review of one) can run ``job``, as far as
+    its ``if:`` says. Such a run from a fork gets no secrets and no OIDC token: GitHub
+    gives pull requests from public forks a read-only token whatever the workflow asks
+    (https://github.blog/changelog/2021-04-20-github-actions-control-permissions-for-github_token),
+    ``id-token`` included (JuliaCloud/AWS.jl#634)."""
+    on = workflow.get("on") if is_map(workflow) else None
+    return any(e in _PULL_REQUEST_EVENTS for e in narrowed_triggers(triggers_of(on), job.get("if")))
 
 
 def narrowed_triggers(triggers: dict[str, Any], condition: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 from keyless.errors import QUOTED_CHARACTERS, quoted
 from keyless.workflows.github_callers import CallerInputs, from_callers
 from keyless.workflows.github_choices import chosen_literals, dispatch_choices
-from keyless.workflows.github_job_events import narrowed_triggers
+from keyless.workflows.github_job_events import narrowed_triggers, triggers_of
 from keyless.workflows.matrix import expand
 from keyless.workflows.model import Subject, SubjectOperator
 from keyless.workflows.yamldoc import is_map, is_seq, scalar_texts
@@ -139,16 +139,6 @@ def _environments(
     return (("*", "job environment"),)
 
 
-def _triggers(on: Any) -> dict[str, Any]:
-    if isinstance(on, str):
-        return {on: None}
-    if is_seq(on):
-        return dict.fromkeys(scalar_texts(on))
-    if is_map(on):
-        return {str(k): v for k, v in on.items()}
-    return {}
-
-
 def github_subjects(
     workflow: Any,
     job: Any,
@@ -159,7 +149,7 @@ def github_subjects(
     """The ``sub`` values of one job, and whether a pull request can run it. ``callers``:
     the jobs among the files read that call this (reusable) workflow, whose inputs can
     name its environment."""
-    triggers = narrowed_triggers(_triggers(workflow.get("on")), job.get("if"))
+    triggers = narrowed_triggers(triggers_of(workflow.get("on")), job.get("if"))
     pull_request = any(event in _PR_EVENTS or event == "pull_request_target" for event in triggers)
     environments = _environments(workflow, job, callers)
     if environments is not None:
