@@ -109,3 +109,98 @@ def test_the_widest_style_written_most_wins() -> None:
 def test_emitted_lines_follow_the_layout() -> None:
     lines = mapping_lines({"k": {"a": ["x", {"b": "c"}]}}, 2, Layout(4, 0, 2))
     assert lines == ["  k:", "      a:", "      - x", "      - b: c"]
+
+
+#: `on:` indented by two, with more nested blocks than the jobs, which are indented by four.
+TWO_SPACE_ON_FOUR_SPACE_JOBS = """\
+name: deploy
+on:
+  push:
+    branches:
+      - main
+    paths:
+      - src/**
+  workflow_dispatch:
+    inputs:
+      stage:
+        type: choice
+        options:
+          - dev
+          - prod
+      dry_run:
+        type: boolean
+        default: false
+jobs:
+    deploy:
+        runs-on: ubuntu-latest
+        env:
+            AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+            AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+        steps:
+            -   uses: actions/checkout@v4
+            -   run: aws s3 ls
+"""
+
+
+def test_a_job_indented_otherwise_than_the_triggers_gets_its_own_indentation(
+    tmp_path: Path,
+) -> None:
+    root = repo(tmp_path, {".github/workflows/deploy.yml": TWO_SPACE_ON_FOUR_SPACE_JOBS})
+    (rewrite,) = fix([root], options()).files
+    assert inserted(rewrite.before, rewrite.after) == [
+        "        permissions:",
+        "            contents: read",
+        "            id-token: write",
+        "            -   name: Configure AWS credentials (OIDC)",
+        "                uses: aws-actions/configure-aws-credentials@v4",
+        "                with:",
+        "                    role-to-assume: arn:aws:iam::123456789012:role/ci",
+        "                    aws-region: us-east-1",
+    ]
+
+
+def test_the_mixed_rewrite_passes_actionlint(tmp_path: Path, needs_actionlint: None) -> None:
+    root = repo(tmp_path, {".github/workflows/deploy.yml": TWO_SPACE_ON_FOUR_SPACE_JOBS})
+    (rewrite,) = fix([root], options()).files
+    rewrite.file.path.write_text(rewrite.after, encoding="utf-8")
+    assert run_actionlint([rewrite.file.path]) == []
+
+
+def test_a_gitlab_job_indented_otherwise_than_the_rest_gets_its_own(tmp_path: Path) -> None:
+    pipeline = """\
+        variables:
+          DOCKER_DRIVER: overlay2
+          NODE:
+            value: "20"
+            description: Node version
+        .cache:
+          cache:
+            key:
+              files:
+                - package-lock.json
+            paths:
+              - node_modules/
+        deploy:
+            extends: .cache
+            variables:
+                AWS_ACCESS_KEY_ID: $PROD_KEY_ID
+                AWS_SECRET_ACCESS_KEY: $PROD_SECRET
+            script:
+                - aws s3 ls
+        """
+    root = repo(tmp_path, {".gitlab-ci.yml": pipeline})
+    (rewrite,) = fix([root], options()).files
+    assert inserted(rewrite.before, rewrite.after)[:3] == [
+        "    id_tokens:",
+        "        GITLAB_OIDC_TOKEN:",
+        "            aud: sts.amazonaws.com",
+    ]
+
+
+def test_an_entry_shows_its_own_layout_and_the_file_fills_in() -> None:
+    text = "on:\n  a:\n    b: 1\n  c:\n    - d\njobs:\n    j:\n        k: 1\n"
+    root = load_text(text, Path("x.yml")).root
+    assert layout_of(root) == Layout(2, 2, 2)
+    # The job's keys are four right of its name; it has no sequence: the file's offset.
+    assert layout_of(root, (root["jobs"], "j")) == Layout(4, 2, 2)
+    assert layout_of(root, (root, "on")) == Layout(2, 2, 2)

@@ -20,7 +20,7 @@ from keyless.workflows.github_insertion import (
 from keyless.workflows.model import FixOptions
 from keyless.workflows.patch import Edit, dash_line, leading_comments_start
 from keyless.workflows.yamldoc import is_map, item_position, own_items, value_position
-from keyless.workflows.yamlout import item_lines, mapping_lines
+from keyless.workflows.yamlout import item_lines, layout_of, mapping_lines
 
 INSERTED_ACTION = "aws-actions/configure-aws-credentials@v4"
 
@@ -75,6 +75,8 @@ def insert_credentials_step(
     if region is None:  # find_blockers has left such a job; never reached for a rewrite
         return
     lines = analysis.document.lines
+    root = analysis.document.root
+    layout = layout_of(root, (root.get("jobs"), name))  # the job's own indentation
     line, column = item_position(job["steps"], target)
     dash, dash_column = dash_line(lines, line, column)
     start = leading_comments_start(lines, dash, dash_column)
@@ -84,7 +86,7 @@ def insert_credentials_step(
         "with": {"role-to-assume": role, "aws-region": region},
     }
     result.edits.append(
-        Edit(start, start, tuple(item_lines(step, dash_column, column, result.layout)), order=1)
+        Edit(start, start, tuple(item_lines(step, dash_column, column, layout)), order=1)
     )
 
 

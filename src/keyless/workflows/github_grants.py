@@ -19,7 +19,7 @@ from keyless.workflows.model import Unfixed
 from keyless.workflows.patch import Edit
 from keyless.workflows.pwn_request import untrusted_call
 from keyless.workflows.yamldoc import is_flow, is_map, own_items, value_position
-from keyless.workflows.yamlout import Layout, mapping_lines
+from keyless.workflows.yamlout import Layout, layout_of, mapping_lines
 
 NARROW_PERMISSIONS_NOTE = (
     "the workflow declared no permissions, so the job now gets only what keyless could "
@@ -55,6 +55,7 @@ def grant_permissions(
     (https://docs.github.com/en/actions/sharing-automations/reusing-workflows#access-and-permissions)."""
     own = job.get("permissions")
     workflow = root.get("permissions") if is_map(root) else None
+    layout = layout_of(root, (root.get("jobs"), name))  # the job's own indentation
     if own == "write-all" or (own is None and workflow == "write-all"):
         return []
     if is_map(own) and own.get("id-token") == "write":
@@ -72,7 +73,7 @@ def grant_permissions(
                 )
             ]
         _, end, _ = key_block(lines, own, list(own)[-1])
-        block = mapping_lines({"id-token": "write"}, entry_column(own), result.layout)
+        block = mapping_lines({"id-token": "write"}, entry_column(own), layout)
         return [Edit(end, end, tuple(block))]
     column = entry_column(job)
     if own is not None:
@@ -82,11 +83,7 @@ def grant_permissions(
             Edit(
                 start,
                 end,
-                tuple(
-                    mapping_lines(
-                        {"permissions": perms.id_token_last(entries)}, column, result.layout
-                    )
-                ),
+                tuple(mapping_lines({"permissions": perms.id_token_last(entries)}, column, layout)),
             )
         ]
     if workflow is not None:
@@ -108,7 +105,7 @@ def grant_permissions(
                 "too (a called workflow gets no more than its caller grants)"
                 for unknown in callee_unknown
             ]
-    block = mapping_lines({"permissions": perms.id_token_last(entries)}, column, result.layout)
+    block = mapping_lines({"permissions": perms.id_token_last(entries)}, column, layout)
     return [insert_before_first_key(lines, job, block)]
 
 

@@ -176,12 +176,14 @@ def plan(
         document = job.entry.document
         target = plan_of(document)
         lines = document.lines
+        # The lines inserted in the job follow its own indentation, the file's elsewhere.
+        layout = layout_of(document.root, (document.root, job.entry.name))
         if not job_usage.variables:
-            target.edits.append(_add_variables(lines, job, wiring, options, target.layout))
+            target.edits.append(_add_variables(lines, job, wiring, options, layout))
         declared = declare_token(lines, job)
         if declared is not None:
             target.edits.append(declared)
-        target.edits.append(_token_line(lines, job, target.layout))
+        target.edits.append(_token_line(lines, job, layout))
         target.jobs.append(_job_rewrite(job, project, default_branch, options))
     hosts = {id(f.script) for j in rewritten if (f := first_section(j)) is not None and f.own}
     for key, (section, indices) in sections.items():

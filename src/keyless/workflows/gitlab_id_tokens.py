@@ -60,7 +60,8 @@ def declare_token(lines: list[str], job: Job) -> Edit | None:
         return None
     token = {TOKEN_VARIABLE: {"aud": STS_AUDIENCE}}
     node = job.entry.node
-    layout = layout_of(job.entry.document.root)
+    root = job.entry.document.root
+    layout = layout_of(root, (root, job.entry.name))  # the job's own indentation
     if has_own(node, "id_tokens"):
         own = node["id_tokens"]
         return insert_before_first_key(lines, own, mapping_lines(token, entry_column(own), layout))

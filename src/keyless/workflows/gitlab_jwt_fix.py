@@ -153,7 +153,7 @@ def _rewrite(job: Job, found: list[tuple[Any, Any, str]]) -> tuple[Edit, ...] | 
         replaced = tuple(_replace(line.rstrip("\r\n")) for line in lines[start:end])
         edits.append(Edit(start, end, replaced))
     block = {"id_tokens": {TOKEN_VARIABLE: {"aud": V2_AUDIENCE}}}
-    layout = layout_of(document.root)
+    layout = layout_of(document.root, (document.root, job.entry.name))  # the job's own
     edits.append(
         insert_before_first_key(lines, node, mapping_lines(block, entry_column(node), layout))
     )

@@ -57,29 +57,67 @@ DEFAULT_LAYOUT = Layout()
 _SAMPLED_MAPPINGS = 500
 
 
-def layout_of(root: Any) -> Layout:
+def layout_of(root: Any, within: tuple[Any, Any] | None = None) -> Layout:
     """The indentation a file's own blocks use most (:class:`Layout`), read from where the
     round-trip loader saw the keys and dashes of its first mappings. A file that shows no
     nested block keeps :data:`DEFAULT_LAYOUT`'s; one that shows mappings but no sequence
-    indents its sequences as its mappings."""
+    indents its sequences as its mappings.
+
+    ``within``, the entry being edited (``(jobs, "deploy")``: the mapping that holds it and
+    its key), is read first: a file may indent its ``on:`` by two and its ``jobs:`` by four,
+    and the lines inserted in a job follow that job. What the entry does not show (a job
+    with no sequence) is the file's."""
+    whole = _widths(root, _ALL)
+    mapping = _most_common(whole.mappings, DEFAULT_LAYOUT.mapping, 1)
+    offset = _most_common(whole.offsets, mapping if whole.mappings else DEFAULT_LAYOUT.offset, 0)
+    gap = _most_common(whole.gaps, DEFAULT_LAYOUT.gap, 2)
+    if within is None:
+        return Layout(mapping, offset, gap)
+    block = _widths(*within)
+    own_mapping = _most_common(block.mappings, mapping, 1)
+    fallback = offset if whole.offsets or not block.mappings else own_mapping
+    return Layout(
+        own_mapping, _most_common(block.offsets, fallback, 0), _most_common(block.gaps, gap, 2)
+    )
+
+
+#: :func:`_widths` from a node: every entry of it, not one key.
+_ALL = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Widths:
+    """How often each width was written: a nested mapping's keys right of its parent's key,
+    a sequence's dash right of its key, an item's content right of its dash."""
+
+    mappings: Counter[int]
+    offsets: Counter[int]
+    gaps: Counter[int]
+
+
+def _widths(node: Any, only: Any) -> _Widths:
+    """The widths written under ``node`` (under its entry ``only`` alone, unless
+    :data:`_ALL`), from the first :data:`_SAMPLED_MAPPINGS` mappings."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    mappings: Counter[int] = Counter()
-    offsets: Counter[int] = Counter()
-    gaps: Counter[int] = Counter()
-    stack: list[Any] = [root]
+    found = _Widths(Counter(), Counter(), Counter())
+    stack: list[tuple[Any, Any]] = [(node, only)]
     seen: set[int] = set()
     while stack and len(seen) < _SAMPLED_MAPPINGS:
-        node = stack.pop()
+        node, only = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
         if isinstance(node, CommentedSeq):
-            stack.extend(reversed([i for i in node if isinstance(i, CommentedMap | CommentedSeq)]))
+            children = [i for i in node if isinstance(i, CommentedMap | CommentedSeq)]
+            stack.extend((child, _ALL) for child in reversed(children))
             continue
         if not isinstance(node, CommentedMap) or node.fa.flow_style():
             continue
-        for key, value in list(node.non_merged_items())[:_SAMPLED_MAPPINGS]:
+        items = list(node.non_merged_items())
+        if only is not _ALL:
+            items = [(key, value) for key, value in items if key == only]
+        for key, value in items[:_SAMPLED_MAPPINGS]:
             if not isinstance(value, CommentedMap | CommentedSeq) or value.fa.flow_style():
                 continue
             written = node.lc.data.get(key) if isinstance(node.lc.data, dict) else None
@@ -89,16 +127,14 @@ def layout_of(root: Any) -> Layout:
             if value.lc.line <= line:
                 continue  # written on the key's line: `key: - a` is no block of its own
             if isinstance(value, CommentedMap):
-                mappings[value.lc.col - column] += 1
+                found.mappings[value.lc.col - column] += 1
             else:
-                offsets[value.lc.col - column] += 1
+                found.offsets[value.lc.col - column] += 1
                 item_line, item_column = value.lc.item(0)
                 if item_line == value.lc.line:
-                    gaps[item_column - value.lc.col] += 1
-            stack.append(value)
-    mapping = _most_common(mappings, DEFAULT_LAYOUT.mapping, 1)
-    offset = _most_common(offsets, mapping if mappings else DEFAULT_LAYOUT.offset, 0)
-    return Layout(mapping, offset, _most_common(gaps, DEFAULT_LAYOUT.gap, 2))
+                    found.gaps[item_column - value.lc.col] += 1
+            stack.append((value, _ALL))
+    return found
 
 
 def _most_common(counts: Counter[int], default: int, least: int) -> int:
