@@ -142,3 +142,43 @@ def test_a_variable_template_without_groups_links_none(tmp_path: Path) -> None:
         "vars.yml": "variables:\n  - name: REGION\n    value: eu-west-1\n",
     }
     assert leads(repo(tmp_path, files)) == []
+
+
+@pytest.mark.parametrize("first", ["vars.yml", "more.yml"])
+def test_variable_templates_in_a_loop_give_every_includer_the_loop_s_groups(
+    tmp_path: Path, first: str
+) -> None:
+    # vars.yml links the group and includes more.yml, which includes vars.yml back: each
+    # brings the other's groups, whichever file is read first. A template reached inside
+    # the loop took the groups of the part read so far (none, for more.yml) for good.
+    second = "more.yml" if first == "vars.yml" else "vars.yml"
+    files = {
+        "azure-pipelines.yml": PIPELINE.replace(
+            "  - group: aws-prod\n", f"  - template: /ci/{first}\n"
+        ),
+        ".azure-pipelines/deploy.yml": PIPELINE.replace(
+            "  - group: aws-prod\n", f"  - template: /ci/{second}\n"
+        ),
+        "ci/vars.yml": "variables:\n  - group: aws-prod\n  - template: more.yml\n",
+        "ci/more.yml": "variables:\n  - template: vars.yml\n",
+    }
+    found = leads(repo(tmp_path, files))
+    assert len(found) == 2
+    assert all("links the variable group 'aws-prod'" in message for *_, message in found)
+
+
+def test_a_long_chain_of_variable_templates_gives_the_job_its_last_group(tmp_path: Path) -> None:
+    # Each template includes the next (Azure's limit is 100 files per pipeline; a
+    # repository holds more): the group at the end reached the job through as many nested
+    # calls, until Python's recursion limit was hit inside a path resolution, whose
+    # RuntimeError was taken for an unreadable path: the groups were dropped, silently.
+    depth = 300
+    files = {
+        "azure-pipelines.yml": PIPELINE.replace(
+            "  - group: aws-prod\n", "  - template: ci/t0.yml\n"
+        ),
+        **{f"ci/t{i}.yml": f"variables:\n  - template: t{i + 1}.yml\n" for i in range(depth)},
+        f"ci/t{depth}.yml": "variables:\n  - group: aws-prod\n",
+    }
+    ((*_, message),) = leads(repo(tmp_path, files))
+    assert "links the variable group 'aws-prod'" in message

@@ -147,29 +147,44 @@ def linked_groups(
     resolved path: what a variable template (``variables: - template: vars.yml``,
     https://learn.microsoft.com/en-us/azure/devops/pipelines/yaml-schema/variables-template)
     gives every job that includes it, its own included templates' groups too (each file
-    once, so a loop ends)."""
+    once, so a loop ends). Each file's groups are gathered afresh, from what each file
+    links and includes (read once): in a loop (``vars.yml`` including ``more.yml``, which
+    includes ``vars.yml``) a file reached inside it would otherwise keep only the groups
+    read before the loop closed."""
     read = {_resolved(f.path): (f, d) for f, d in documents if f.platform is Platform.AZURE}
-    out: dict[Path, tuple[str, ...]] = {}
-
-    def groups_of(path: Path | None, seen: frozenset[Path]) -> tuple[str, ...]:
-        if path is None or path not in read or path in seen:
-            return ()
-        if path in out:
-            return out[path]
-        file, document = read[path]
+    links: dict[Path, list[str | Path]] = {}
+    for path, (file, document) in read.items():
+        if path is None:
+            continue
         root = document.root
         variables = root.get("variables") if is_map(root) else None
+        links[path] = []
+        for is_template, value in _links(variables):
+            if not is_template:
+                links[path].append(value)
+                continue
+            target = _resolved(local_template(value, file.path, file.repository_root))
+            if target is not None:
+                links[path].append(target)
 
-        def nested(reference: str) -> tuple[str, ...]:
-            target = local_template(reference, file.path, file.repository_root)
-            return groups_of(_resolved(target) if target is not None else None, seen | {path})
+    def groups_of(start: Path) -> tuple[str, ...]:
+        # Depth first, in the order the files write them, without recursion: a chain of
+        # MAX_TEMPLATES templates is deeper than Python's stack.
+        found: list[str] = []
+        seen = {start}
+        stack = [iter(links[start])]
+        while stack:
+            link = next(stack[-1], None)
+            if link is None:
+                stack.pop()
+            elif not isinstance(link, Path):
+                found.append(link)
+            elif link not in seen and link in links:
+                seen.add(link)
+                stack.append(iter(links[link]))
+        return tuple(dict.fromkeys(found))
 
-        out[path] = tuple(dict.fromkeys(_groups(variables, nested)))
-        return out[path]
-
-    for path in read:
-        groups_of(path, frozenset())
-    return out
+    return {path: groups_of(path) for path in links}
 
 
 def _resolved(path: Path | None) -> Path | None:
@@ -182,18 +197,28 @@ def _resolved(path: Path | None) -> Path | None:
 def _groups(variables: Any, included: Callable[[str], tuple[str, ...]]) -> Iterator[str]:
     """The variable groups a ``variables:`` list links, inside ``${{ }}`` blocks too, and
     those of the variable templates it includes (``included``)."""
+    for is_template, value in _links(variables):
+        if is_template:
+            yield from included(value)
+        else:
+            yield value
+
+
+def _links(variables: Any) -> Iterator[tuple[bool, str]]:
+    """What a ``variables:`` list links, in order, inside ``${{ }}`` blocks too: (False,
+    a group's name) or (True, a variable template's reference)."""
     for item in variables if is_seq(variables) else ():
         if not is_map(item):
             continue
         name = item.get("group")
         if isinstance(name, str) and name.strip():
-            yield name.strip()
+            yield False, name.strip()
         template = item.get("template")
         if isinstance(template, str):
-            yield from included(template)
+            yield True, template
         for key, value in own_items(item):
             if str(key).startswith("${{") and is_seq(value):
-                yield from _groups(value, included)
+                yield from _links(value)
 
 
 def _hosted(scopes: list[Any]) -> bool:
