@@ -370,6 +370,36 @@ def test_a_parameter_or_variable_named_template_is_no_reference(tmp_path: Path) 
     assert unread.where.endswith("template 'missing.yml'")
 
 
+def test_a_variable_named_template_under_a_condition_is_no_reference(tmp_path: Path) -> None:
+    # `${{ if }}` inside a mapping adds its entries to that mapping
+    # (https://learn.microsoft.com/en-us/azure/devops/pipelines/process/expressions#conditionally-assign-a-variable):
+    # under `variables:` in mapping form (or a template's `parameters:`) they are names
+    # still, nested conditions too; under a list they are items, which may be templates.
+    # The names were taken for templates that do not exist: unread, exit 3.
+    text = """\
+        variables:
+          buildConfiguration: Release
+          ${{ if eq(variables['Build.SourceBranchName'], 'main') }}:
+            template: release
+          ${{ else }}:
+            ${{ if eq(variables['Build.Reason'], 'PullRequest') }}:
+              template: pr
+        stages:
+          - stage: build
+            variables:
+              - ${{ if eq(variables['Build.SourceBranchName'], 'main') }}:
+                - template: missing-vars.yml
+            jobs:
+              - template: build.yml
+                parameters:
+                  ${{ if eq(variables['Build.Reason'], 'Manual') }}:
+                    template: manual
+        """
+    root = repo(tmp_path, {"azure-pipelines.yml": text, "build.yml": "jobs: []\n"})
+    (unread,) = scan([root]).unread
+    assert unread.where.endswith("template 'missing-vars.yml'")
+
+
 def test_a_variable_template_is_followed_and_read_as_azure_variables(tmp_path: Path) -> None:
     # `variables: - template: vars.yml` includes a file of variables
     # (https://learn.microsoft.com/en-us/azure/devops/pipelines/yaml-schema/variables-template):

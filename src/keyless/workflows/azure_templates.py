@@ -20,12 +20,13 @@ import datetime
 import functools
 import itertools
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from keyless.engine import Unread
 from keyless.errors import InputError, quoted
-from keyless.workflows.keyuse import mappings
-from keyless.workflows.yamldoc import Document, is_map, is_seq, key_position, load
+from keyless.workflows.yamldoc import Document, is_map, is_seq, key_position, load, own_items
 
 #: Azure Pipelines refuses a pipeline that includes more than 100 YAML files, directly or
 #: indirectly (https://learn.microsoft.com/en-us/azure/devops/pipelines/process/templates#imposed-limits);
@@ -48,8 +49,8 @@ def template_references(
     found: list[Path] = []
     missing: list[Unread] = []
     base = repository_root.resolve()
-    for route, node in mappings(document.root):
-        if "template" not in node or route.rpartition(".")[2] in _NAMED_MAPPINGS:
+    for node in _referring_mappings(document.root):
+        if "template" not in node:
             continue
         target = node.get("template")
         if not isinstance(target, str) or not target.strip():
@@ -93,6 +94,40 @@ def template_references(
         else:
             found.append(candidate)
     return tuple(dict.fromkeys(found)), tuple(dict.fromkeys(missing))
+
+
+def _referring_mappings(root: Any) -> Iterator[Any]:
+    """Every mapping written in the document whose keys may be references (each once),
+    that is all but those of :data:`_NAMED_MAPPINGS` and the ``${{ if }}`` / ``${{ each }}``
+    blocks written in them: such a block's entries join the mapping that holds it
+    (https://learn.microsoft.com/en-us/azure/devops/pipelines/process/expressions#conditionally-assign-a-variable),
+    so ``variables: {${{ if … }}: {template: x}}`` sets a variable named ``template``. A
+    block written in a list adds items, which may be templates."""
+    seen: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, named = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if is_seq(node):
+            stack.extend((item, False) for item in reversed(node) if is_map(item) or is_seq(item))
+            continue
+        if not is_map(node):
+            continue
+        if not named:
+            yield node
+        children = [
+            (value, str(key) in _NAMED_MAPPINGS or (named and _is_expression_key(key)))
+            for key, value in own_items(node)
+            if is_map(value) or is_seq(value)
+        ]
+        stack.extend(reversed(children))
+
+
+def _is_expression_key(key: Any) -> bool:
+    text = str(key).strip()
+    return text.startswith("${{") and text.endswith("}}")
 
 
 def local_template(reference: str, including: Path, repository_root: Path) -> Path | None:
