@@ -370,6 +370,49 @@ def test_a_parameter_or_variable_named_template_is_no_reference(tmp_path: Path) 
     assert unread.where.endswith("template 'missing.yml'")
 
 
+@pytest.mark.parametrize(
+    ("files", "where"),
+    [
+        (
+            {
+                "azure-pipelines.yml": "variables:\n  - template: vars.yml\n"
+                "steps:\n  - script: ls\n",
+                "vars.yml": "variables:\n  AWS_ACCESS_KEY_ID: $(prodKey)\n",
+            },
+            "is set in the variable template's variables: the scripts of every job that "
+            "includes it (in its own variables, its stage's or the pipeline's) get it",
+        ),
+        (
+            {
+                "azure-pipelines.yml": "jobs:\n  - job: deploy\n    variables:\n"
+                "      AWS_ACCESS_KEY_ID: $(prodKey)\n    steps:\n      - script: ls\n"
+            },
+            "is set in the variables of job 'deploy': its scripts get it",
+        ),
+        (
+            {
+                "azure-pipelines.yml": "extends:\n  template: base.yml\n  parameters:\n"
+                "    variables:\n      AWS_ACCESS_KEY_ID: $(prodKey)\n",
+                "base.yml": "parameters:\n  - name: variables\n    type: object\n"
+                "variables: ${{ parameters.variables }}\nsteps:\n  - script: ls\n",
+            },
+            "is set in the variables given to template 'base.yml' as a parameter: the "
+            "scripts of the jobs it puts them in get it",
+        ),
+    ],
+)
+def test_key_variables_say_whose_scripts_get_them(
+    tmp_path: Path, files: dict[str, str], where: str
+) -> None:
+    # A variable template has no jobs of its own, a job no jobs, and the parameters given
+    # to a template are no block of their own: "the file's top-level variables: its jobs'
+    # scripts", "the variables of job 'deploy': its jobs' scripts" and "the variables of a
+    # template block" said otherwise.
+    (finding,) = only_findings(repo(tmp_path, files))
+    assert finding.check == STATIC
+    assert where in finding.message
+
+
 def test_a_variable_named_template_under_a_condition_is_no_reference(tmp_path: Path) -> None:
     # `${{ if }}` inside a mapping adds its entries to that mapping
     # (https://learn.microsoft.com/en-us/azure/devops/pipelines/process/expressions#conditionally-assign-a-variable):

@@ -105,6 +105,11 @@ _KEY_VARIABLES = frozenset(
 )
 _SCRIPT_KEYS = ("script", "bash", "pwsh", "powershell")
 _STEP_KEYS = frozenset({*_SCRIPT_KEYS, "task"})
+# Top-level keys of a pipeline, or of a stage, job or steps template: a file with none of
+# them beside its `variables:` is a variable template.
+_PIPELINE_KEYS = frozenset(
+    {"stages", "jobs", "steps", "extends", "trigger", "pr", "pool", "resources", "schedules"}
+)
 # The inputs that name an AWS service connection: the AWS Toolkit's tasks, and the
 # Terraform extension's AWS provider (https://github.com/microsoft/azure-pipelines-terraform).
 _CONNECTION_INPUTS = ("awsCredentials", "backendServiceAWS", "environmentServiceNameAWS")
@@ -148,9 +153,8 @@ def findings(
                     file.path,
                     line + 1,
                     column + 1,
-                    f"{name} is set in {_variables_of(node, route)}: its jobs' scripts get it "
-                    "in their environment, and AWS Toolkit tasks without a service connection "
-                    "use it",
+                    f"{name} is set in {_variables_of(document.root, node, route)} in their "
+                    "environment, and AWS Toolkit tasks without a service connection use it",
                     route_to,
                 )
             )
@@ -296,10 +300,39 @@ def _label(node: Any, route: str) -> str:
     return "the file's top level" if not route else "a template block"
 
 
-def _variables_of(node: Any, route: str) -> str:
+def _variables_of(root: Any, node: Any, route: str) -> str:
+    """Whose ``variables:`` hold a key, and whose scripts get it: the pipeline's (its
+    jobs'), a variable template's (the jobs that include it, or whose stage or pipeline
+    does: https://learn.microsoft.com/en-us/azure/devops/pipelines/yaml-schema/variables-template),
+    a stage's (its jobs'), a job's (its own), the parameters given to a template (the jobs
+    it puts them in)."""
     if not route:
-        return "the file's top-level variables"
-    return f"the variables of {_label(node, route)}"
+        if not _PIPELINE_KEYS & set(map(str, node)):
+            return (
+                "the variable template's variables: the scripts of every job that includes "
+                "it (in its own variables, its stage's or the pipeline's) get it"
+            )
+        return "the file's top-level variables: its jobs' scripts get it"
+    if route.rpartition(".")[2] == "parameters":
+        holder = _holder_of(root, route.rpartition(".")[0])
+        template = holder.get("template") if is_map(holder) else None
+        if isinstance(template, str):
+            return (
+                f"the variables given to template {quoted(template.strip())} as a parameter: "
+                "the scripts of the jobs it puts them in get it"
+            )
+    label = _label(node, route)
+    if label.startswith("job "):
+        return f"the variables of {label}: its scripts get it"
+    return f"the variables of {label}: its jobs' scripts get it"
+
+
+def _holder_of(root: Any, route: str) -> Any:
+    """The mapping at ``route`` (as :func:`.keyuse.mappings` writes routes), or None."""
+    for found, node in mappings(root):
+        if found == route:
+            return node
+    return None
 
 
 def _position(holder: Any, key: Any) -> tuple[int, int]:
