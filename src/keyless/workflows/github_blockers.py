@@ -30,6 +30,7 @@ from keyless.workflows.github import (
 )
 from keyless.workflows.github_conditions import not_on_github
 from keyless.workflows.github_insertion import insertion_target, region_for
+from keyless.workflows.github_values import computed_secret_names
 from keyless.workflows.hardcoded import redact_key_id
 from keyless.workflows.model import FixOptions
 from keyless.workflows.pwn_request import untrusted_checkout
@@ -103,6 +104,15 @@ def find_blockers(
                 "combination may be another IAM user, even of another account, and one role "
                 "cannot stand for them all; give each combination its own role "
                 "(`role-to-assume: ${{ matrix.role }}`) by hand"
+            )
+        computed = computed_secret_names(_key_sources(workflow_env, job))
+        if computed and not _role_per_computed_environment(options, job):
+            reasons.append(
+                f"its keys are read from secrets named as it runs (from {', '.join(computed)}): "
+                "each name may be another IAM user, even of another account, and one role "
+                "cannot stand for them all; give each its own role by hand, or run the job in "
+                "an environment named by the same value and fix with --role-arn-from "
+                "vars.NAME, NAME set in each"
             )
         reasons += _layout_reasons(analysis, name, job)
         checkout = untrusted_checkout(root, job)

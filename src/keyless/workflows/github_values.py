@@ -139,3 +139,52 @@ def grants_id_token(permissions: Any) -> bool:
     if permissions == "write-all":
         return True
     return is_map(permissions) and permissions.get("id-token") == "write"
+
+
+# A secret or variable looked up by a computed name: `secrets[…]`, `vars[…]`
+# (https://docs.github.com/en/actions/reference/workflows-and-actions/expressions: the
+# index syntax takes any expression).
+_INDEXED_CONTEXT = re.compile(r"(?<![\w.-])(?:secrets|vars)\s*\[", re.IGNORECASE)
+_LITERAL_INDEX = re.compile(r"\s*'(?:[^']|'')*'\s*")
+# The contexts an index may read as the job runs; `matrix` is judged on its own.
+_RUN_TIME_NAME = re.compile(
+    r"(?<![\w.-])(?:inputs|env|needs|github|steps|vars|job|jobs|runner|strategy)"
+    r"(?:\.[A-Za-z_][A-Za-z0-9_-]{0,99}){1,6}",
+    re.ASCII,
+)
+_EXPRESSION_TEXT = re.compile(r"\$\{\{(.{0,2000}?)\}\}", re.DOTALL)
+
+
+def computed_secret_names(values: list[str]) -> list[str]:
+    """What the names of the secrets (or variables) ``values`` read are computed from as
+    the job runs (``${{ secrets[format('KEY_{0}', inputs.environment)] }}`` →
+    ``inputs.environment``), each once; a literal index (``secrets['KEY']``) and one
+    computed from the matrix alone add none."""
+    found: list[str] = []
+    for value in values:
+        for expression in _EXPRESSION_TEXT.findall(value):
+            for opening in _INDEXED_CONTEXT.finditer(expression):
+                index = _bracketed(expression, opening.end())
+                if _LITERAL_INDEX.fullmatch(index):
+                    continue
+                quoted_out = re.sub(r"'(?:[^']|'')*'", "''", index)
+                found += [n for n in _RUN_TIME_NAME.findall(quoted_out) if n not in found]
+    return found
+
+
+def _bracketed(text: str, start: int) -> str:
+    """The text from ``start`` to the ``]`` that closes the bracket opened before it
+    (string literals skipped), or to the end."""
+    depth, position, quoted = 1, start, False
+    while position < len(text):
+        char = text[position]
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char == "[":
+            depth += 1
+        elif not quoted and char == "]":
+            depth -= 1
+            if depth == 0:
+                return text[start:position]
+        position += 1
+    return text[start:]
