@@ -340,6 +340,11 @@ WORKFLOWS: dict[str, list[tuple[str, str]]] = {
         ("workflow-static-aws-keys", "jobs.build.steps[1].with.aws-access-key-id"),
         ("workflow-static-aws-keys-env", "jobs.build.steps[2].env.AWS_ACCESS_KEY_ID"),
     ],
+    # keys (with a session token) in the workflow's env, read back with ${{ env.* }}
+    "gh-workflow-env-keys-env-inputs": [
+        ("workflow-static-aws-keys-env", "env.AWS_ACCESS_KEY_ID"),
+        ("workflow-static-aws-keys", "jobs.apply.steps[1].with.aws-access-key-id"),
+    ],
     # GitLab: a template merged in with `<<:` writes the keys into a profile
     "gl-terraform-anchor-configure-set": [
         ("gitlab-static-aws-keys", ".terraform.before_script[0]"),
@@ -379,6 +384,13 @@ FIXES: dict[str, tuple[list[str], list[str], list[str]]] = {
     "gh-on-commented-out": ([], ["tests"], []),
     # the blocks fix inserts are indented by four too; actionlint checks the copy
     "gh-four-space-hugo-keys": (["build"], [], ["repo:acme/app:ref:refs/heads/main"]),
+    # ${{ env.AWS_ACCESS_KEY_ID }} is the workflow's pair: one pair, rewritten; the job of
+    # GitHub's own actions only gets nothing
+    "gh-workflow-env-keys-env-inputs": (
+        ["apply"],
+        [],
+        ["repo:acme/app:environment:production"],
+    ),
     # both jobs get their own before_script (token line, then the template's by
     # !reference); the template's key lines go, every job that merges it is rewritten
     "gl-terraform-anchor-configure-set": (

@@ -42,6 +42,7 @@ _LITERAL_KEY = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 _EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 _EXPRESSION = re.compile(r"\$\{\{(.{0,2000}?)\}\}", re.DOTALL)
 _CONTEXT_NAME = re.compile(r"(?<![\w.-])(?:secrets|vars)\.[A-Za-z_][A-Za-z0-9_-]{0,99}", re.ASCII)
+_ENV_REFERENCE = re.compile(r"\s*\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]{0,99})\s*\}\}\s*", re.ASCII)
 _MATRIX_NAME = re.compile(r"(?<![\w.-])matrix\.([A-Za-z_][A-Za-z0-9_-]{0,99})", re.ASCII)
 # configure-aws-credentials releases before v1.6.0, which added GitHub OIDC (and
 # web-identity-token-file): given a role and no keys, they fail.
@@ -369,7 +370,8 @@ def _key_ids(workflow_env: Any, job: Any) -> set[str]:
     for _, step in _running_steps(job):
         inputs = step.get("with")
         if is_configure_action(step) and is_map(inputs):
-            values.append(inputs.get("aws-access-key-id"))
+            key_id = inputs.get("aws-access-key-id")
+            values.append(_env_value(key_id, [step.get("env"), job.get("env"), workflow_env]))
     values += [m.get("AWS_ACCESS_KEY_ID") for m in _mappings(workflow_env, job) if is_map(m)]
     # Literal key IDs are shown as AKIA…WXYZ, as everywhere else.
     return {
@@ -377,3 +379,16 @@ def _key_ids(workflow_env: Any, job: Any) -> set[str]:
         for v in values
         if isinstance(v, str)
     }
+
+
+def _env_value(value: Any, scopes: list[Any]) -> Any:
+    """``value``, or what it reads when it is only ``${{ env.NAME }}`` of a name the
+    step's, job's or workflow's ``env:`` sets (the innermost wins: the same key pair as
+    the one written there, not a second one)."""
+    found = _ENV_REFERENCE.fullmatch(value) if isinstance(value, str) else None
+    if found is None:
+        return value
+    for scope in scopes:
+        if is_map(scope) and isinstance(scope.get(found.group(1)), str):
+            return scope[found.group(1)]
+    return value
