@@ -345,6 +345,12 @@ WORKFLOWS: dict[str, list[tuple[str, str]]] = {
         ("workflow-static-aws-keys-env", "env.AWS_ACCESS_KEY_ID"),
         ("workflow-static-aws-keys", "jobs.apply.steps[1].with.aws-access-key-id"),
     ],
+    # the key secret named by the dispatch input: one IAM user per environment
+    "gh-dispatch-secret-per-environment": [
+        ("workflow-static-aws-keys", "jobs.release.steps[1].with.aws-access-key-id")
+    ],
+    # the keys in the workflow's env of a lint, test, build, deploy pipeline
+    "gh-workflow-env-pr-lint": [("workflow-static-aws-keys-env", "env.AWS_ACCESS_KEY_ID")],
     # GitLab: a template merged in with `<<:` writes the keys into a profile
     "gl-terraform-anchor-configure-set": [
         ("gitlab-static-aws-keys", ".terraform.before_script[0]"),
@@ -391,6 +397,10 @@ FIXES: dict[str, tuple[list[str], list[str], list[str]]] = {
         [],
         ["repo:acme/app:environment:production"],
     ),
+    # one IAM user per environment, named at run time: one role cannot stand for them all
+    "gh-dispatch-secret-per-environment": ([], ["release"], []),
+    # only the deploy job calls AWS; the jobs pull requests run get no credentials step
+    "gh-workflow-env-pr-lint": (["deploy"], [], ["repo:acme/app:ref:refs/heads/main"]),
     # both jobs get their own before_script (token line, then the template's by
     # !reference); the template's key lines go, every job that merges it is rewritten
     "gl-terraform-anchor-configure-set": (

@@ -205,8 +205,9 @@ def without_credentials(analysis: GithubAnalysis, name: str, job: Any) -> str | 
         f"it, an AWS_ variable, an AWS action), and pull requests run it: a fork's run gets "
         "no OIDC token and the role should not trust pull requests, so it gets no "
         "credentials step nor id-token: write. keyless cannot read what "
-        f"{', '.join(unread)} run: if they call AWS, move them to a job that pull requests "
-        "do not run, with a configure-aws-credentials step"
+        f"{', '.join(unread)} {'runs' if len(unread) == 1 else 'run'}: if it calls AWS, "
+        "move that to a job that pull requests do not run, with a configure-aws-credentials "
+        "step"
     )
 
 
