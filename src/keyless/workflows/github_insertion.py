@@ -214,15 +214,26 @@ def without_credentials(analysis: GithubAnalysis, name: str, job: Any) -> str | 
 def unseen_use(analysis: GithubAnalysis, name: str, job: Any) -> str | None:
     """For a job that gets the credentials step only because the workflow's ``env:`` gave
     it keys and some step keyless cannot read may call AWS, a note that says so."""
-    if analysis.uses_keys(name) or without_credentials(analysis, name, job) is not None:
+    workflow = any(e.level == "workflow" for e in analysis.key_env)
+    if not workflow or analysis.uses_keys(name) or "steps" not in job:
+        return None
+    if without_credentials(analysis, name, job) is not None:
         return None
     running = _running_steps(job)
     if any(shows_aws_use(step) for _, step in running):
         return None
     unread = [describe_step(i, step) for i, step in running if may_call_aws(step)]
-    verb = "may" if len(unread) == 1 else "may each"
+    if len(unread) == 1:
+        what = (
+            f"{unread[0]} may (keyless cannot read what it runs): the credentials step goes "
+            "before it"
+        )
+    else:
+        what = (
+            f"{', '.join(unread)} may (keyless cannot read what they run): the credentials "
+            "step goes before the first"
+        )
     return (
-        f"job {quoted(name)}: no step shows a use of AWS, but {', '.join(unread)} {verb} "
-        "(keyless cannot read what it runs): the credentials step goes before it. If the job "
-        "never calls AWS, remove the step and its id-token: write"
+        f"job {quoted(name)}: no step shows a use of AWS, but {what}. If the job never calls "
+        "AWS, remove the step and its id-token: write"
     )
