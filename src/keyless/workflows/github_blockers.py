@@ -29,6 +29,7 @@ from keyless.workflows.github import (
     steps_of,
 )
 from keyless.workflows.github_conditions import not_on_github
+from keyless.workflows.github_ecr_login import logs_in_to_ecr
 from keyless.workflows.github_insertion import insertion_target, region_for
 from keyless.workflows.github_values import computed_secret_names
 from keyless.workflows.hardcoded import redact_key_id
@@ -195,6 +196,10 @@ def _step_reasons(
 ) -> Iterator[str]:
     env_keys = _needs_inserted_step(analysis, name, job)
     for other in (o for o in analysis.other_actions if o.job == name):
+        if logs_in_to_ecr(other):
+            if is_flow(other.inputs):
+                yield f"step {other.step_index + 1}'s with: is written in flow style"
+            continue
         if other.action in composites:
             why = composites[other.action]
             if why is not None:

@@ -15,6 +15,7 @@ from keyless.workflows.github import (
     CONFIGURE_ACTION,
     GithubAnalysis,
     KeyEnv,
+    OtherActionKeys,
     jobs_of,
     not_running_problem,
     shown_name,
@@ -22,6 +23,7 @@ from keyless.workflows.github import (
 )
 from keyless.workflows.github_composite import composite_verdict
 from keyless.workflows.github_conditions import lowered_if_never_run
+from keyless.workflows.github_ecr_login import logs_in_to_ecr
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.oidc_use import needless_id_token_jobs
 from keyless.workflows.yamldoc import (
@@ -175,9 +177,17 @@ def _scope(env: KeyEnv) -> str:
     return "workflow" if env.level == "workflow" else f"job {quoted(env.job)}"
 
 
-def _how_to_rewrite(file: WorkflowFile, action: str, keys: tuple[str, ...]) -> str:
-    """A local action that only hands the keys to configure-aws-credentials: ``fix`` can
-    stop passing them (:mod:`.github_composite`); any other action is a person's job."""
+def _how_to_rewrite(file: WorkflowFile, other: OtherActionKeys) -> str:
+    """A local action that only hands the keys to configure-aws-credentials, or
+    docker/login-action logging in to ECR with them: ``fix`` can stop passing them
+    (:mod:`.github_composite`, :mod:`.github_ecr_login`); any other action is a person's
+    job."""
+    action, keys = other.action, other.keys
+    if logs_in_to_ecr(other):
+        return (
+            "`keyless workflows fix` can rewrite it (given no keys, the action logs in to ECR "
+            f"with the credentials {CONFIGURE_ACTION} exports)"
+        )
     if (
         action.strip().startswith("./")
         and composite_verdict(file.repository_root, action.strip(), keys) is None
@@ -285,7 +295,7 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             f"job {quoted(other.job)} step {other.step_index + 1} gives "
             f"{shown_name(other.action)} AWS keys as inputs "
             f"({', '.join(map(shown_name, other.keys))}){routes}; "
-            f"{_how_to_rewrite(file, other.action, other.keys)}",
+            f"{_how_to_rewrite(file, other)}",
             f"jobs.{other.job}.steps[{other.step_index}].with.{other.keys[0]}",
             f"job {quoted(other.job)} step {other.step_index + 1}",
         )

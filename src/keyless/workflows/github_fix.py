@@ -41,6 +41,7 @@ from keyless.workflows.github_blockers import find_blockers, shared_blockers
 from keyless.workflows.github_callers import CallerInputs, inherited_elsewhere
 from keyless.workflows.github_checks import keys_for_another_store
 from keyless.workflows.github_conditions import not_on_github
+from keyless.workflows.github_ecr_login import logs_in_to_ecr
 from keyless.workflows.github_edits import (
     env_sites,
     insert_credentials_step,
@@ -198,10 +199,15 @@ def plan(
                 done.add(id(other.inputs))
                 parent, key = index.get(id(other.inputs), (None, None))
                 result.edits += remove_entries(lines, other.inputs, other.keys, parent, key)
+            then = (
+                "it logs in to ECR with the credentials the configure-aws-credentials step "
+                "before it exports"
+                if logs_in_to_ecr(other)
+                else "if the action declares them required: true, make them optional there"
+            )
             result.notes.append(
                 f"job {quoted(name)} no longer passes {', '.join(map(shown_name, other.keys))} to "
-                f"{shown_name(other.action)}; "
-                "if the action declares them required: true, make them optional there"
+                f"{shown_name(other.action)}; {then}"
             )
         insert_credentials_step(result, analysis, name, job, role, options, context.composites)
         call = next((c for c in analysis.calls if c.job == name and c.keys), None)

@@ -23,6 +23,7 @@ from typing import Any
 from keyless.errors import quoted
 from keyless.workflows.github import GithubAnalysis, describe_step, is_configure_action, steps_of
 from keyless.workflows.github_conditions import not_on_github
+from keyless.workflows.github_ecr_login import ecr_region, logs_in_to_ecr
 from keyless.workflows.github_job_events import runs_for_pull_requests
 from keyless.workflows.keyuse import strings
 from keyless.workflows.model import FixOptions
@@ -57,8 +58,9 @@ def region_for(options: FixOptions, root: Any, job: Any, target: int | None) -> 
     """The region for an inserted credentials step before step ``target``: the step's own
     ``AWS_REGION`` / ``AWS_DEFAULT_REGION``, else the job's or workflow's (as
     ``${{ env.NAME }}``), else the ``aws-region`` the job's configure-aws-credentials
-    steps give, else one that every step setting it agrees on, else
-    ``--region``; None when there is none. Values read from the workflow are used only
+    steps give, else one that every step setting it agrees on, else the region of the ECR
+    registry docker/login-action logs in to at that step, else ``--region``; None when
+    there is none. Values read from the workflow are used only
     when they are a region name or a plain ``${{ context.NAME }}`` lookup."""
     steps = dict(steps_of(job))
     if target is not None and target in steps:
@@ -81,7 +83,17 @@ def region_for(options: FixOptions, root: Any, job: Any, target: int | None) -> 
     values = {_region_value(step.get("env")) for step in steps.values()} - {None}
     if len(values) == 1:
         return values.pop()
-    return options.region
+    # docker/login-action logging in to ECR (:mod:`.github_ecr_login`): its registry's
+    # region, the one the step logged in to with the keys.
+    registry = _login_registry_region(steps.get(target) if target is not None else None)
+    return registry if registry is not None else options.region
+
+
+def _login_registry_region(step: Any) -> str | None:
+    if not is_map(step) or not str(step.get("uses", "")).startswith("docker/login-action"):
+        return None
+    inputs = step.get("with")
+    return ecr_region(inputs.get("registry")) if is_map(inputs) else None
 
 
 def _usable_region(value: Any) -> str | None:
@@ -115,7 +127,8 @@ def insertion_target(
     targets += [
         o.step_index
         for o in analysis.other_actions
-        if o.job == name and o.action in composites and composites[o.action] is None
+        if o.job == name
+        and ((o.action in composites and composites[o.action] is None) or logs_in_to_ecr(o))
     ]
     own = any(e.job == name and e.level == "job" for e in analysis.key_env)
     workflow = any(e.level == "workflow" for e in analysis.key_env)
