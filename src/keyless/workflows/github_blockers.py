@@ -43,6 +43,8 @@ _LITERAL_KEY = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 _EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 _EXPRESSION = re.compile(r"\$\{\{(.{0,2000}?)\}\}", re.DOTALL)
 _CONTEXT_NAME = re.compile(r"(?<![\w.-])(?:secrets|vars)\.[A-Za-z_][A-Za-z0-9_-]{0,99}", re.ASCII)
+# A role name as IAM allows it (no ARN, no expression): https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+_ROLE_NAME = re.compile(r"(?:[\w+=,.@-]{1,512}/)*[\w+=,.@-]{1,64}", re.ASCII)
 _ENV_REFERENCE = re.compile(r"\s*\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]{0,99})\s*\}\}\s*", re.ASCII)
 _MATRIX_NAME = re.compile(r"(?<![\w.-])matrix\.([A-Za-z_][A-Za-z0-9_-]{0,99})", re.ASCII)
 # configure-aws-credentials releases before v1.6.0, which added GitHub OIDC (and
@@ -116,6 +118,7 @@ def find_blockers(
                 "an environment named by the same value and fix with --role-arn-from "
                 "vars.NAME, NAME set in each"
             )
+        reasons += _role_name_reasons(job)
         reasons += _layout_reasons(analysis, name, job)
         checkout = untrusted_checkout(root, job)
         if checkout is not None:
@@ -265,6 +268,31 @@ def _call_reasons(analysis: GithubAnalysis, name: str, callees: Mapping[str, Any
             "(see that file)"
         ]
     return []
+
+
+def _role_name_reasons(job: Any) -> list[str]:
+    """configure-aws-credentials given a role's name rather than its ARN (``role-to-assume:
+    deploy``, as its README allows beside keys: "to assume a role in the same account as
+    the static credentials, you can simply specify the role name") makes the ARN with the
+    account of the credentials it is given. Without the keys it has none, and fails
+    ("Source Account ID is needed if the Role Name is provided and not the Role Arn":
+    aws-actions/configure-aws-credentials src/assumeRole.ts), unless it chains from
+    credentials already in the environment (``role-chaining: true``)."""
+    reasons = []
+    for index, step in _running_steps(job):
+        inputs = step.get("with")
+        if not is_configure_action(step) or not is_map(inputs):
+            continue
+        role = inputs.get("role-to-assume")
+        chaining = str(inputs.get("role-chaining", "")).strip().lower() == "true"
+        if isinstance(role, str) and _ROLE_NAME.fullmatch(role.strip()) and not chaining:
+            reasons.append(
+                f"{describe_step(index, step)} assumes the role named {quoted(role.strip())}, "
+                "which configure-aws-credentials turns into an ARN with the account of the "
+                "keys it is given: without them it fails; write the role's ARN there "
+                "(arn:aws:iam::ACCOUNT:role/NAME) and run fix again"
+            )
+    return reasons
 
 
 def _layout_reasons(analysis: GithubAnalysis, name: str, job: Any) -> list[str]:
