@@ -7,11 +7,16 @@ environment follows the same value and the role is read from an environment's va
 
 from __future__ import annotations
 
+import re
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from keyless.workflows import FixOptions, RoleSource, fix
+from keyless.workflows.github_values import computed_secret_names, expression_bodies
 
 from .builders import only, options, reasons, repo
 
@@ -78,3 +83,30 @@ def test_a_secret_named_by_a_literal_index_is_one_user(tmp_path: Path) -> None:
     root = _workflow(tmp_path, "'PROD'")
     rewrite = only(fix([root], options()), "deploy.yml")
     assert [j.job for j in rewrite.jobs] == ["deploy"]
+
+
+# `${{ … }}` bodies are read in linear time: the regular expression the blockers used
+# rescanned the rest of the value from every `${{`, 8 seconds per pass on a hostile key
+# input of 600 kB (three passes: matrix, condition and computed names).
+EXPRESSION = re.compile(r"\$\{\{(.{0,2000}?)\}\}", re.DOTALL)
+
+expression_pieces = st.lists(
+    st.one_of(
+        st.sampled_from(["${{", "}}", "}", "{", "$", "$$", "x", " ", "\n"]),
+        st.just("y" * 1990),
+    ),
+    max_size=16,
+)
+
+
+@given(expression_pieces)
+def test_expression_bodies_are_what_the_regular_expression_finds(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert expression_bodies(text) == EXPRESSION.findall(text)
+
+
+def test_a_hostile_key_expression_is_read_in_linear_time() -> None:
+    value = "${{ " * 150_000 + "${{ secrets[format('KEY_{0}', inputs.stage)] }}"
+    started = time.monotonic()
+    assert computed_secret_names([value]) == ["inputs.stage"]
+    assert time.monotonic() - started < 2

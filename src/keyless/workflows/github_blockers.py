@@ -31,7 +31,7 @@ from keyless.workflows.github import (
 from keyless.workflows.github_conditions import not_on_github
 from keyless.workflows.github_ecr_login import logs_in_to_ecr
 from keyless.workflows.github_insertion import insertion_target, region_for
-from keyless.workflows.github_values import computed_secret_names
+from keyless.workflows.github_values import computed_secret_names, expression_bodies
 from keyless.workflows.hardcoded import redact_key_id
 from keyless.workflows.model import FixOptions
 from keyless.workflows.pwn_request import untrusted_checkout
@@ -40,8 +40,6 @@ from keyless.workflows.yamldoc import is_flow, is_map, is_seq, parents
 
 Blockers = dict[str, list[str]]
 _LITERAL_KEY = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
-_EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
-_EXPRESSION = re.compile(r"\$\{\{(.{0,2000}?)\}\}", re.DOTALL)
 _CONTEXT_NAME = re.compile(r"(?<![\w.-])(?:secrets|vars)\.[A-Za-z_][A-Za-z0-9_-]{0,99}", re.ASCII)
 # A role name as IAM allows it (no ARN, no expression): https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 _ROLE_NAME = re.compile(r"(?:[\w+=,.@-]{1,512}/)*[\w+=,.@-]{1,64}", re.ASCII)
@@ -360,7 +358,7 @@ def _matrix_names(sources: list[str]) -> list[str]:
     names = (
         f"matrix.{m.group(1)}"
         for source in sources
-        for expression in _EXPRESSION.findall(source)
+        for expression in expression_bodies(source)
         for m in _MATRIX_NAME.finditer(expression)
     )
     return list(dict.fromkeys(names))
@@ -391,7 +389,7 @@ def _chosen_by_condition(values: set[str]) -> list[str]:
     each once; none for one source, or a plain fallback (``secrets.KEY || vars.KEY``)."""
     found: list[str] = []
     for value in values:
-        for expression in _EXPRESSION.findall(value):
+        for expression in expression_bodies(value):
             names = list(dict.fromkeys(_CONTEXT_NAME.findall(expression)))
             if "&&" in expression and len(names) > 1:
                 found += [n for n in names if n not in found]

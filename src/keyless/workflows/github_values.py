@@ -152,7 +152,9 @@ _RUN_TIME_NAME = re.compile(
     r"(?:\.[A-Za-z_][A-Za-z0-9_-]{0,99}){1,6}",
     re.ASCII,
 )
-_EXPRESSION_TEXT = re.compile(r"\$\{\{(.{0,2000}?)\}\}", re.DOTALL)
+#: The longest ``${{ … }}`` body read (GitHub's own limit on an expression is 21,000
+#: characters; key expressions are a line).
+_LONGEST_EXPRESSION = 2000
 
 
 def computed_secret_names(values: list[str]) -> list[str]:
@@ -162,7 +164,7 @@ def computed_secret_names(values: list[str]) -> list[str]:
     computed from the matrix alone add none."""
     found: list[str] = []
     for value in values:
-        for expression in _EXPRESSION_TEXT.findall(value):
+        for expression in expression_bodies(value):
             for opening in _INDEXED_CONTEXT.finditer(expression):
                 index = _bracketed(expression, opening.end())
                 if _LITERAL_INDEX.fullmatch(index):
@@ -188,3 +190,25 @@ def _bracketed(text: str, start: int) -> str:
                 return text[start:position]
         position += 1
     return text[start:]
+
+
+def expression_bodies(text: str) -> list[str]:
+    r"""The bodies of the ``${{ … }}`` expressions written in ``text`` (those of at most
+    :data:`_LONGEST_EXPRESSION` characters), as the regular expression
+    ``\$\{\{(.{0,2000}?)\}\}`` finds them, in time linear in ``text``: that expression
+    rescans the rest of the text from every ``${{``, seconds on a hostile value of a
+    megabyte."""
+    bodies: list[str] = []
+    start = text.find("${{")
+    close = -1
+    while start != -1:
+        if close < start + 3:
+            close = text.find("}}", start + 3)
+            if close == -1:
+                break
+        if close - (start + 3) <= _LONGEST_EXPRESSION:
+            bodies.append(text[start + 3 : close])
+            start = text.find("${{", close + 2)
+        else:
+            start = text.find("${{", start + 1)
+    return bodies
