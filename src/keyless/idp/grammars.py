@@ -118,6 +118,11 @@ _GITLAB_REF_TYPES = ("branch", "tag")
 # holding that field.
 _GITHUB_NAMED_REF = r"(?:^|:)ref:(?P<name>refs/{kind}/[^:*?$]+)(?=:|$)"
 _GITHUB_REF_FIELD = ("ref:{name}", "ref:{name}:*", "*:ref:{name}", "*:ref:{name}:*")
+# A repository, owner or reusable workflow a custom template names after another field
+# (`environment:prod:repo:o/r`, `repository_visibility:private:repository_owner:o`), whole:
+# a field begins after a `:` (a value holds none) and ends at the next.
+_GITHUB_LATER_REPO = rf"(?<=:)repo:{_NAME}(?:@[0-9]+)?/{_NAME}(?:@[0-9]+)?(?=:|$)"
+_GITHUB_LATER_OWNER = r"(?<=:)(?:repository_owner:[^/:@*?$]+|job_workflow_ref:[^:*?$]+)(?=:|$)"
 # Branches counted as protected by default (the usual default branches).
 _DEFAULT_BRANCHES = ("main", "master")
 
@@ -145,8 +150,14 @@ GITHUB = SubGrammar(
     # of the enterprise (as the enterprise_id claim pins it, tenant_keys): only that
     # tenant's tokens carry it, wherever the template puts it. A value's `:` is written
     # %3A, so `…:repository_owner_id:123` is that claim's field, never part of a value.
-    tenant_id_search=r"(?:repository_owner_id|repository_id|enterprise_id):[0-9]+(?![0-9])",
-    repo_id_search=r"repository_id:[0-9]+(?![0-9])",
+    # So are the owner's and repository's names written whole after another field (a
+    # template lists its claims in its own order: `ref:refs/heads/main:repo:o/r`); first,
+    # tenant_pattern reads them.
+    tenant_id_search=(
+        r"(?:repository_owner_id|repository_id|enterprise_id):[0-9]+(?![0-9])"
+        rf"|{_GITHUB_LATER_REPO}|{_GITHUB_LATER_OWNER}"
+    ),
+    repo_id_search=rf"repository_id:[0-9]+(?![0-9])|{_GITHUB_LATER_REPO}",
     id_templates=("{tenant}", "{tenant}:*", "*:{tenant}", "*:{tenant}:*"),
     # A custom template of the repo claim alone mints the bare `repo:OWNER/REPO`.
     repo_templates=("repo:{tenant}/{repo}", "repo:{tenant}/{repo}:*", "repo:{tenant}@*/{repo}@*"),
