@@ -118,6 +118,17 @@ _GITLAB_REF_TYPES = ("branch", "tag")
 # holding that field.
 _GITHUB_NAMED_REF = r"(?:^|:)ref:(?P<name>refs/{kind}/[^:*?$]+)(?=:|$)"
 _GITHUB_REF_FIELD = ("ref:{name}", "ref:{name}:*", "*:ref:{name}", "*:ref:{name}:*")
+# A repository, owner or reusable workflow a custom template names after another field
+# (`environment:prod:repo:o/r`, `repository_visibility:private:repository_owner:o`), whole:
+# a field begins after a `:` (a value holds none) and ends at the next.
+_GITHUB_LATER_REPO = rf"(?<=:)repo:{_NAME}(?:@[0-9]+)?/{_NAME}(?:@[0-9]+)?(?=:|$)"
+_GITHUB_LATER_OWNER = r"(?<=:)(?:repository_owner:[^/:@*?$]+|job_workflow_ref:[^:*?$]+)(?=:|$)"
+# An environment of one repository a policy value names literally, other fields after it
+# (`repo:o/r:environment:prod:*`, GitHub's "repo, context, job_workflow_ref" template),
+# and the subjects holding that repository and environment. Protection rules are each
+# repository's own: `*:environment:prod` names no environment whose rules are known.
+_GITHUB_NAMED_ENVIRONMENT = r"^(?P<name>repo:[^:*?$]+:environment:[^:*?$]+)(?=:|$)"
+_GITHUB_ENVIRONMENT_FIELD = ("{name}", "{name}:*")
 # Branches counted as protected by default (the usual default branches).
 _DEFAULT_BRANCHES = ("main", "master")
 
@@ -145,8 +156,14 @@ GITHUB = SubGrammar(
     # of the enterprise (as the enterprise_id claim pins it, tenant_keys): only that
     # tenant's tokens carry it, wherever the template puts it. A value's `:` is written
     # %3A, so `…:repository_owner_id:123` is that claim's field, never part of a value.
-    tenant_id_search=r"(?:repository_owner_id|repository_id|enterprise_id):[0-9]+(?![0-9])",
-    repo_id_search=r"repository_id:[0-9]+(?![0-9])",
+    # So are the owner's and repository's names written whole after another field (a
+    # template lists its claims in its own order: `ref:refs/heads/main:repo:o/r`); first,
+    # tenant_pattern reads them.
+    tenant_id_search=(
+        r"(?:repository_owner_id|repository_id|enterprise_id):[0-9]+(?![0-9])"
+        rf"|{_GITHUB_LATER_REPO}|{_GITHUB_LATER_OWNER}"
+    ),
+    repo_id_search=rf"repository_id:[0-9]+(?![0-9])|{_GITHUB_LATER_REPO}",
     id_templates=("{tenant}", "{tenant}:*", "*:{tenant}", "*:{tenant}:*"),
     # A custom template of the repo claim alone mints the bare `repo:OWNER/REPO`.
     repo_templates=("repo:{tenant}/{repo}", "repo:{tenant}/{repo}:*", "repo:{tenant}@*/{repo}@*"),
@@ -218,16 +235,20 @@ GITHUB = SubGrammar(
         # judge it: a job on a protected branch naming a new environment is reviewed code);
         # a field of the environment claim and one of the context name the same
         # environment, so two environment fields are not a new environment's run.
+        # A custom template may put other fields after the environment (`repo:O/R:
+        # environment:E:job_workflow_ref:…`, the OIDC reference's example).
         Trigger(
             "an environment a workflow creates unprotected",
-            tuple(f"{head}environment:=" for head in _GITHUB_HEADS),
+            tuple(f"{head}environment:={tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
             (
                 *(f"{head}ref:refs/*" for head in _GITHUB_HEADS),
                 *(f"{head}environment:*:environment:*" for head in _GITHUB_HEADS),
             ),
             named_exempt=True,
             names_ignore_case=True,
-            example="*:environment:preview",
+            named_search=_GITHUB_NAMED_ENVIRONMENT,
+            named_templates=_GITHUB_ENVIRONMENT_FIELD,
+            example="*:environment:preview*",
         ),
     ),
     tenant_keys=MappingProxyType(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from keyless.checks.registry import CheckContext, Scope, check
@@ -90,7 +91,9 @@ def trust_oidc_broad_subject(
     pipeline of the Buildkite organization, repository of the Bitbucket workspace.
 
     Low when a GitHub policy also pins ``job_workflow_ref`` to exact reusable workflows at
-    a ref: only that reviewed workflow runs with the role, whichever repository calls it.
+    a ref (the claim, or a custom ``sub`` that includes it, ``job_workflow_ref:OWNER/REPO/
+    PATH@REF``): only that reviewed workflow runs with the role, whichever repository
+    calls it.
 
     CircleCI and Bitbucket Pipelines give each organisation (workspace) an issuer of its own,
     so no stranger's token is accepted; but ``sub`` ``*`` or ``org/ORG/project/*`` lets every
@@ -141,23 +144,64 @@ def trust_oidc_broad_subject(
 
 
 def pinned_workflows(path: AccessPath) -> tuple[str, ...]:
-    """The reusable workflows a GitHub policy pins ``job_workflow_ref`` to exactly (at a
-    branch, tag or commit), when every token it admits carries one of them; else ``()``.
+    """The reusable workflows a GitHub policy pins exactly (at a branch, tag or commit),
+    when every token it admits carries one of them; else ``()``: pinned by the
+    ``job_workflow_ref`` claim, or by a custom subject that includes it
+    (``job_workflow_ref:OWNER/REPO/PATH@REF``, alone or among other fields).
 
     Any repository of the owner (or any run) may then call the workflow, but only
     the workflow's own reviewed code at that ref runs with the role: GitHub's pattern for a
-    shared deployment workflow. https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-with-reusable-workflows
+    shared deployment workflow, which its OIDC reference gives in both forms ("Requiring a
+    reusable workflow": the claim in the `sub`). https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-with-reusable-workflows
+    https://docs.github.com/en/actions/reference/security/oidc#example-requiring-a-reusable-workflow
     """
     provider = path.provider
     if provider is None or provider.name not in GITHUB_FAMILY:
         return ()
     key = path.key("job_workflow_ref")
     values = tuple(dict.fromkeys(path.policy_values(key)))
-    if not values or any(c in v for v in values for c in "*?") or not all("@" in v for v in values):
+    if values:
+        if any(c in v for v in values for c in "*?") or not all("@" in v for v in values):
+            return ()
+        if path.admits(all_of(key, ~Language.finite(values))):
+            return ()
+        return values
+    return _subject_workflows(path)
+
+
+# A custom subject's job_workflow_ref field naming one workflow at one ref: a field of its
+# own (a value's `:` is written %3A, so the field ends at the next `:`), no wildcard or
+# policy variable in it.
+_SUBJECT_WORKFLOW = re.compile(r"(?:^|:)job_workflow_ref:(?P<ref>[^:*?$]+@[^:*?$]+)(?=:|$)")
+_WORKFLOW_FIELD = (
+    "job_workflow_ref:{}",
+    "job_workflow_ref:{}:*",
+    "*:job_workflow_ref:{}",
+    "*:job_workflow_ref:{}:*",
+)
+
+
+def _subject_workflows(path: AccessPath) -> tuple[str, ...]:
+    """The workflows the ``sub`` values name in a ``job_workflow_ref`` field, when every
+    ``sub`` the path admits carries one of those fields; else ``()``."""
+    sub = path.key("sub")
+    workflows = tuple(
+        dict.fromkeys(
+            match.group("ref")
+            for value in path.policy_values(sub)
+            for match in _SUBJECT_WORKFLOW.finditer(value)
+        )
+    )
+    if not workflows:
         return ()
-    if path.admits(all_of(key, ~Language.finite(values))):
+    fields = Language.union_all(
+        Language.wildcard(template.format(workflow))
+        for workflow in workflows
+        for template in _WORKFLOW_FIELD
+    )
+    if path.admits(all_of(sub, ~fields)):
         return ()
-    return values
+    return workflows
 
 
 def _workflow_words(workflows: tuple[str, ...]) -> str:

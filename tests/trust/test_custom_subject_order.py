@@ -1,0 +1,64 @@
+"""A GitHub custom template lists its claims in its own order (`include_claim_keys`), so
+the repository or the owner may come after another field: `ref:refs/heads/main:repo:o/r`,
+`repository_visibility:private:repository_owner:o`. A `:` inside a value is written
+`%3A`, so such a field, written whole, names that repository or owner wherever it stands:
+no stranger's token carries it.
+https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.trust.support import GH, github, run_check
+
+AUD = {f"{GH}:aud": "sts.amazonaws.com"}
+
+
+def subject(operator: str, value: object) -> dict[str, object]:
+    return github({"StringEquals": AUD, operator: {f"{GH}:sub": value}})
+
+
+@pytest.mark.parametrize(
+    ("operator", "value"),
+    [
+        ("StringEquals", "ref:refs/heads/main:repo:octo-org/app"),
+        ("StringEquals", "environment:prod:repo:octo-org/app"),
+        ("StringEquals", "environment:prod:repo:octo-org@123/app@456"),
+        ("StringLike", "*:repo:octo-org/app:*"),
+        ("StringEquals", "repository_visibility:private:repository_owner:octo-org"),
+    ],
+)
+def test_a_repository_or_owner_after_another_field_is_no_stranger(
+    operator: str, value: str
+) -> None:
+    assert run_check("trust-oidc-any-tenant", subject(operator, value)) == ()
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["ref:refs/heads/main:repo:octo-org/app", "environment:prod:repo:octo-org/app"],
+)
+def test_a_repository_after_another_field_is_that_repository(value: str) -> None:
+    trust = subject("StringEquals", value)
+    assert run_check("trust-oidc-broad-subject", trust) == ()
+    assert run_check("trust-oidc-untrusted-trigger", trust) == ()
+
+
+def test_an_owner_after_another_field_is_every_repository_of_it() -> None:
+    value = "repository_visibility:private:repository_owner:octo-org"
+    (finding,) = run_check("trust-oidc-broad-subject", subject("StringEquals", value))
+    assert finding.severity.value == "high"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "environment:prod:repo:*",  # any repository
+        "environment:prod:actor:octocat",  # a person, not an owner: any repository anywhere
+        "workflow:repo",  # a value named like the field, no repository after it
+    ],
+)
+def test_a_field_that_names_no_owner_still_admits_a_stranger(value: str) -> None:
+    (finding,) = run_check("trust-oidc-any-tenant", subject("StringLike", value))
+    assert finding.severity.value == "critical"
