@@ -257,9 +257,11 @@ def shortest_member(language: Language) -> str | None:
     budget = BUDGET.get()
     width = len(compiled.infos)
     moves_of, successors = compiled.program.moves, compiled.program.successors
-    coarse = _Coarse(language)
+    # When to ask the coarse expression (:func:`_coarsely_empty`): never without one.
+    coarse_at = _COARSE_AFTER if language.coarsened is not None else -1
     while heap:
-        if coarse.proves_empty():
+        coarse_at -= 1
+        if coarse_at == 0 and _coarsely_empty(language):
             return None
         _, key, state = heapq.heappop(heap)
         length = len(key) // 2  # two code points per character
@@ -307,9 +309,11 @@ def has_member(language: Language) -> bool:
     budget = BUDGET.get()
     width = len(compiled.infos)
     moves_of, successors = compiled.program.moves, compiled.program.successors
-    coarse = _Coarse(language)
+    # When to ask the coarse expression (:func:`_coarsely_empty`): never without one.
+    coarse_at = _COARSE_AFTER if language.coarsened is not None else -1
     while heap:
-        if coarse.proves_empty():
+        coarse_at -= 1
+        if coarse_at == 0 and _coarsely_empty(language):
             return False
         # Only tuples that do not accept are pushed (a distance of 0 is acceptance).
         state = heapq.heappop(heap)[2]
@@ -329,36 +333,22 @@ def has_member(language: Language) -> bool:
     return False
 
 
-class _Coarse:
-    """When to ask the expression with its operands' cheaper supersets in their place
-    (:attr:`Language.coarsened`) whether it is empty: then so is the expression itself,
-    and the rest of its own product, which may be many times larger, is never searched.
+def _coarsely_empty(language: Language) -> bool:
+    """Is the expression with its operands' cheaper supersets in their place
+    (:attr:`Language.coarsened`) empty? Then so is the expression itself, and the rest of
+    its own product, which may be many times larger, need not be searched.
 
-    Asked once, after the search has taken :data:`_COARSE_AFTER` tuples without an answer:
-    a question with a member usually finds it in about as many steps as the member has
-    characters, and then the coarse search would be work thrown away. The coarse search is
-    a search like any other: its steps count against a budget."""
-
-    __slots__ = ("_language", "_taken")
-
-    def __init__(self, language: Language):
-        self._language: Language | None = language if language.coarsened is not None else None
-        self._taken = 0
-
-    def proves_empty(self) -> bool:
-        """Called before each tuple is taken; True once the coarse expression is empty."""
-        if self._language is None:
-            return False
-        self._taken += 1
-        if self._taken <= _COARSE_AFTER:
-            return False
-        coarse = self._language.coarsened
-        self._language = None
-        return coarse is not None and coarse.is_empty()
+    Asked once, after a search has taken :data:`_COARSE_AFTER` tuples without an answer: a
+    question with a member usually finds it in about as many steps as the member has
+    characters, and then the coarse search would be work thrown away. The coarse search
+    is a search like any other: its steps count against a budget."""
+    coarse = language.coarsened
+    return coarse is not None and coarse.is_empty()
 
 
 _COARSE_AFTER = 128
-"""Tuples a search takes before it asks the coarse expression (:class:`_Coarse`)."""
+"""Tuples a search takes before it asks the coarse expression (:func:`_coarsely_empty`);
+32 and 512 cost more instructions on the messy benchmark (docs/performance.md)."""
 
 
 def canonical_dfa(language: Language) -> Dfa:
