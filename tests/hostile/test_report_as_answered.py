@@ -1,8 +1,9 @@
 """`credential-report.csv` holding what `aws iam get-credential-report` answers before it is
 decoded: its JSON output (`Content` in base64) or that `Content` alone (`--query Content
---output text` without `| base64 -d`). Both were refused with the whole base64 text quoted
-as one "unexpected column" (a message of the report's size); both are now decoded, as the
-hint says to. Base64 is decoded strictly, and other text is still not a report."""
+--output text` without `| base64 -d`, or without `--output text`: a JSON string). They were
+refused with the whole base64 text quoted as one "unexpected column" (a message of the
+report's size); they are now decoded, as the hint says to. Base64 is decoded strictly, and
+other text is still not a report."""
 
 from __future__ import annotations
 
@@ -37,8 +38,12 @@ def _answer(**fields: object) -> bytes:
 
 @pytest.mark.parametrize(
     "content",
-    [_answer(GeneratedTime="2024-06-20T10:00:00Z"), base64.encodebytes(REPORT)],
-    ids=["cli-json", "content-as-text"],
+    [
+        _answer(GeneratedTime="2024-06-20T10:00:00Z"),
+        base64.encodebytes(REPORT),
+        json.dumps(base64.b64encode(REPORT).decode()).encode() + b"\n",
+    ],
+    ids=["cli-json", "content-as-text", "content-as-json-string"],
 )
 def test_the_undecoded_answer_reads_as_the_report(tmp_path: Path, content: bytes) -> None:
     expected = _scan(tmp_path / "plain", REPORT)
@@ -53,6 +58,12 @@ def test_the_undecoded_answer_reads_as_the_report(tmp_path: Path, content: bytes
         (b'{"Content": "not base64!"}', "credential report's Content is not base64"),
         (b'{"State": "COMPLETE"}', "is JSON but not the output of `aws iam get-credential-report`"),
         (_answer(ReportFormat="text/xml"), "ReportFormat is 'text/xml', not 'text/csv'"),
+        (b'"not base64!"', "is a JSON string but not the report's base64 `Content`"),
+        (
+            json.dumps(base64.b64encode(b"name,value\n").decode()).encode(),
+            "is a JSON string but not the report's base64 `Content`",
+        ),
+        (b'"unterminated', "credential report"),
     ],
 )
 def test_json_that_is_no_report_answer_is_refused(

@@ -208,9 +208,21 @@ def _report(path: Path, sources: dict[Dataset, DatasetStatus]) -> CredentialRepo
 def _report_csv(content: bytes, path: Path) -> bytes:
     """The report's CSV, also when the file holds what `aws iam get-credential-report`
     answers before it is decoded: its JSON output (``Content`` in base64), or that
-    ``Content`` alone (`--query Content --output text` without `| base64 -d`). Base64 is
-    decoded strictly, and only text that then opens with the report's header is taken."""
+    ``Content`` alone (`--query Content --output text` without `| base64 -d`, or without
+    `--output text`: a JSON string). Base64 is decoded strictly, and only text that then
+    opens with the report's header is taken."""
     start = content[:64].lstrip()
+    if start.startswith(b'"'):
+        answer = parse_json(content, "the credential report", str(path))
+        decoded = _base64(answer.encode("ascii", "replace")) if isinstance(answer, str) else None
+        if decoded is None or not decoded.startswith(_HEADER):
+            raise InputError(
+                "the credential report is a JSON string but not the report's base64"
+                " `Content`",
+                where=str(path),
+                hint=_REPORT_HINT,
+            )
+        return decoded
     if start.startswith(b"{"):
         answer = parse_json(content, "the credential report", str(path))
         encoded = answer.get("Content") if isinstance(answer, dict) else None
