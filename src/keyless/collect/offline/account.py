@@ -217,8 +217,7 @@ def _report_csv(content: bytes, path: Path) -> bytes:
         decoded = _base64(answer.encode("ascii", "replace")) if isinstance(answer, str) else None
         if decoded is None or not decoded.startswith(_HEADER):
             raise InputError(
-                "the credential report is a JSON string but not the report's base64"
-                " `Content`",
+                "the credential report is a JSON string but not the report's base64 `Content`",
                 where=str(path),
                 hint=_REPORT_HINT,
             )
