@@ -66,6 +66,10 @@ def test_github_subjects_it_mints(sub: str) -> None:
         ("repository_visibility:secret", "not a visibility"),
         ("repo:O/R:pull_request:pull_request", "the context twice"),
         ("repo:O/R@1:pull_request", "an immutable subject names both IDs"),
+        # A workflow's path always ends with the ref it ran at: OWNER/REPO/PATH@REF.
+        ("repo:O/R:job_workflow_ref:o/r/.github/workflows/d.yml", "a reusable workflow, no @ref"),
+        ("workflow_ref:o/r/.github/workflows/d.yml:pull_request", "a workflow, no @ref"),
+        ("job_workflow_ref:o/r/d.yml@", "an empty ref"),
     ],
 )
 def test_github_subjects_it_cannot_mint(sub: str, rule: str) -> None:

@@ -59,7 +59,7 @@ _NAME = r"[^/:@*?]+"
 # written `%3A`. Each claim key is one the OIDC reference documents (`sha` and
 # `environment_node_id` are in the issuer's `claims_supported`), with its value's grammar:
 # IDs are decimal, SHAs hexadecimal, visibility, runner environment and ref type one of
-# their values.
+# their values, a workflow's path OWNER/REPO/PATH@REF (the ref it ran at, never absent).
 # https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository
 _GITHUB_FIELDS = (
     "repo:+/+",
@@ -87,8 +87,8 @@ _GITHUB_FIELDS = (
     "repository_owner:+",
     "enterprise:+",
     "event_name:&",
-    "job_workflow_ref:+/+/=",
-    "workflow_ref:+/+/=",
+    "job_workflow_ref:+/+/=@=",
+    "workflow_ref:+/+/=@=",
     *(f"{claim}:^" for claim in ("job_workflow_sha", "sha", "workflow_sha")),
     *(f"{claim}:=" for claim in ("base_ref", "head_ref", "workflow", "environment_node_id")),
     "repo_property_=:=",  # an organization's custom property, repo_property_NAME
