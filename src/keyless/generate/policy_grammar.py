@@ -26,6 +26,7 @@ import unicodedata
 from typing import Any
 
 from keyless.errors import quoted
+from keyless.generate.model import Placeholder
 from keyless.policy.document import Policy
 
 _ACTION = re.compile(r"\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+", re.ASCII)
@@ -63,6 +64,10 @@ ROLE_POLICY_SIZE = 10_240
 #: A permission set's inline policy, in characters (PutInlinePolicyToPermissionSet):
 #: https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_PutInlinePolicyToPermissionSet.html
 PERMISSION_SET_POLICY_SIZE = 32_768
+#: A role's trust policy, in characters other than white space: IAM's "Role trust policy
+#: length" quota, 2,048 unless raised through Service Quotas, 8,192 at most (IAM quotas).
+TRUST_POLICY_SIZE = 2_048
+TRUST_POLICY_MAX_SIZE = 8_192
 
 
 def document_problems(document: Any, limit: int) -> list[tuple[str, str]]:
@@ -91,11 +96,27 @@ def document_problems(document: Any, limit: int) -> list[tuple[str, str]]:
                 walk(item, f"{pointer}/{index}")
 
     walk(document, "")
-    compact = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-    size = sum(1 for char in compact if not char.isspace())
+    size = policy_size(document)
     if size > limit:
         problems.append(("", f"the policy is {size} characters; AWS takes {limit} at most"))
     return problems
+
+
+def policy_size(document: Any) -> int:
+    """The length IAM holds ``document`` to: its JSON in characters other than white space
+    ("IAM doesn't count white space when calculating the size of a policy", IAM quotas).
+    A :class:`~keyless.generate.model.Placeholder` counts as its concrete ARN, which is
+    what the emitted code sends once the resource exists."""
+    compact = json.dumps(
+        document, separators=(",", ":"), ensure_ascii=False, default=_placeholder_arn
+    )
+    return sum(1 for char in compact if not char.isspace())
+
+
+def _placeholder_arn(value: Any) -> str:
+    if isinstance(value, Placeholder):
+        return value.concrete
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _is_arn(text: str) -> bool:

@@ -20,11 +20,15 @@ from typing import Any
 
 from keyless.errors import KeylessError, PolicyError, quoted, shown_pointer
 from keyless.generate import names
+from keyless.generate.oidc import oidc_trust
 from keyless.generate.policy_grammar import (
     PERMISSION_SET_POLICY_SIZE,
     ROLE_POLICY_SIZE,
+    TRUST_POLICY_MAX_SIZE,
+    TRUST_POLICY_SIZE,
     document_problems,
     identity_policy_problems,
+    policy_size,
 )
 from keyless.generate.roles_anywhere import TRUST_ANCHOR_ARN
 from keyless.model import Inventory
@@ -244,6 +248,24 @@ def _permissions(
                 fail(f"{pointer}/inline_policy{where}", f"IAM would refuse the policy: {message}")
 
 
+def _trust_length(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
+    # Every subject is a value of the role's trust policy, which IAM holds to 2,048
+    # characters unless the quota is raised, to 8,192 at most: a longer one fails at
+    # deploy, after part of the code was applied. Between the two, the README says to
+    # raise the quota first (keyless.generate.readme).
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+    if not role["subjects"]:
+        return
+    size = policy_size(oidc_trust(role, arn_partition(role["user"]) or "aws"))
+    if size > TRUST_POLICY_MAX_SIZE:
+        fail(
+            f"{pointer}/subjects",
+            f"role {role['name']}'s trust policy would be {size:,} characters: IAM takes"
+            f" {TRUST_POLICY_SIZE:,} ({TRUST_POLICY_MAX_SIZE:,} once the quota is raised);"
+            " split its repositories or subjects across roles",
+        )
+
+
 def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
     platform = role["platform"]
     if platform not in PROVIDERS and platform not in TENANT_PLATFORMS:
@@ -268,6 +290,7 @@ def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
             fail(f"{where}/operator", f"{quoted(subject['operator'])}: StringEquals or StringLike")
         elif subject["operator"] == "StringEquals" and any(ch in value for ch in "*?"):
             fail(where, f"{quoted(value)} has a wildcard, which StringEquals compares literally")
+    _trust_length(fail, pointer, role)
     if platform in TENANT_PLATFORMS:
         for where, message in tenant_problems(role):
             fail(f"{pointer}{where}", message)

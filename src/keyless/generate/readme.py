@@ -23,6 +23,7 @@ from keyless.generate.model import (
     RoleSpec,
 )
 from keyless.generate.names import logical_id
+from keyless.generate.policy_grammar import TRUST_POLICY_SIZE, policy_size
 from keyless.generate.terraform_refs import oidc_id
 from keyless.plan.targets import PROVIDERS
 from keyless.plan.tenants import DOCS
@@ -110,6 +111,18 @@ def _order(generated: Generated, output_format: OutputFormat) -> Iterator[str]:
         yield "   the provider's client IDs):"
         for note in notes:
             yield f"   - {md(note)}"
+        step += 1
+    long_trust = [(r, policy_size(r.trust)) for r in generated.roles]
+    long_trust = [(r, size) for r, size in long_trust if size > TRUST_POLICY_SIZE]
+    if long_trust:
+        # IAM refuses a trust policy past the account's quota: 2,048 characters unless
+        # raised (read.py refuses a plan past the most it can be raised to).
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+        yield f"{step}. Before these roles, raise IAM's `Role trust policy length` quota"
+        yield f"   (Service Quotas, us-east-1; {TRUST_POLICY_SIZE:,} characters unless raised) in"
+        yield "   their accounts to at least their trust policy's length:"
+        for role, size in long_trust:
+            yield f"   - {md(role.name)} ({md(role.account)}): {size:,} characters"
         step += 1
     unread = [p for p in generated.oidc_providers if not (p.existing_arn or p.providers_read)]
     if unread:
