@@ -23,6 +23,7 @@ from keyless.generate import names
 from keyless.generate.oidc import oidc_trust
 from keyless.generate.policy_grammar import (
     PERMISSION_SET_POLICY_SIZE,
+    PERMISSION_SET_POLICY_WHOLE_SIZE,
     ROLE_POLICY_SIZE,
     TRUST_POLICY_MAX_SIZE,
     TRUST_POLICY_SIZE,
@@ -48,6 +49,8 @@ _REPOSITORY = {"github": "ORG/REPO", "gitlab": "GROUP/PROJECT"}
 _ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")
 #: The most managed policies IAM attaches to a role (its raised quota).
 ROLE_MANAGED_POLICIES = 20
+#: The most AWS managed and customer managed policies a permission set takes (not raised).
+PERMISSION_SET_MANAGED_POLICIES = 20
 _SUBJECT_TEXT = re.compile(r"[\x20-\x7e\xa0-\xff]+")
 
 
@@ -211,6 +214,17 @@ def _permissions(
     Center's policy path grammar and inline policy size)."""
     paths = names.IDENTITY_CENTER_POLICY_PATH if permission_set else names.IAM_PATH
     attached = len(entry["aws_managed_policies"]) + len(entry["customer_managed_policies"])
+    if permission_set and attached > PERMISSION_SET_MANAGED_POLICIES:
+        # Identity Center attaches 20 AWS managed and customer managed policies together
+        # to a permission set, a quota that is not raised; each account's role takes 10
+        # unless IAM's quota is raised there.
+        # https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html
+        fail(
+            pointer,
+            f"{attached} managed policies: Identity Center attaches"
+            f" {PERMISSION_SET_MANAGED_POLICIES} to a permission set at most (AWS managed and"
+            " customer managed together); merge some into the inline policy",
+        )
     if not permission_set and attached > ROLE_MANAGED_POLICIES:
         # IAM attaches 10 managed policies to a role, 20 once the quota is raised; no more.
         # https://repost.aws/knowledge-center/iam-increase-policy-size
@@ -241,8 +255,17 @@ def _permissions(
         except PolicyError as error:
             fail(f"{pointer}/inline_policy{error.pointer}", f"not a valid policy: {error.message}")
         else:
-            limit = PERMISSION_SET_POLICY_SIZE if permission_set else ROLE_POLICY_SIZE
-            for where, message in document_problems(inline, limit):
+            sized = (
+                document_problems(
+                    inline,
+                    PERMISSION_SET_POLICY_SIZE,
+                    in_bytes=True,
+                    whole=PERMISSION_SET_POLICY_WHOLE_SIZE,
+                )
+                if permission_set
+                else document_problems(inline, ROLE_POLICY_SIZE)
+            )
+            for where, message in sized:
                 fail(f"{pointer}/inline_policy{where}", f"IAM would refuse the policy: {message}")
             for where, message in identity_policy_problems(parsed):
                 fail(f"{pointer}/inline_policy{where}", f"IAM would refuse the policy: {message}")
