@@ -319,6 +319,16 @@ def _restore(
     except AwsFailure as failure:
         reason = f"could not be read: {failure.describe()}"
         return [Step(StepStatus.UNREAD, backup.account, backup.user, reason, kind="user")], ()
+    if current.exists and saved.user_id and current.user_id != saved.user_id:
+        # Another user holds the name now (IAM gives a user created again a new unique
+        # ID): restoring onto it would give it the retired user's groups, policies and
+        # boundary. The backup stays open for a person to decide.
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+        reason = (
+            f"another user holds the name now (unique ID {current.user_id}, the backup's"
+            f" {saved.user_id}): not restored onto it; restore by hand if it is the same one"
+        )
+        return [Step(StepStatus.REFUSED, backup.account, backup.user, reason, kind="user")], ()
     actions = restore_actions(saved, current)
     steps = executor.carry_out(
         api, [Step.of(a, StepStatus.PLANNED) for a in actions], current, chain=True
