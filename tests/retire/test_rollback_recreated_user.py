@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from keyless.render import Format, render
 from keyless.retire import StepStatus
 from tests.retire.conftest import World
 from tests.retire.estate import READ_ONLY, Person, describe_user
@@ -46,3 +47,24 @@ def test_the_same_user_is_still_restored(world: World) -> None:
     world.rollback("alice")
 
     assert describe_user(world.estate.iam, "alice")["groups"] == ["admins"]
+
+
+def test_status_says_a_backup_of_an_earlier_user_of_the_name_is_superseded(world: World) -> None:
+    # alice was retired, a new alice created and retired too: two backups, of two users.
+    # A rollback restores the latest only (the name holds one user), and the earlier one
+    # was reported "deleted; `keyless retire rollback` recreates it", which it never does.
+    _retired_and_named_again(world)
+    world.retire("alice", days=1)
+    assert describe_user(world.estate.iam, "alice") is None
+
+    report = world.status(days=1)
+    first, second = report.users  # in the order the backups were taken
+    text = render(report, Format.TEXT)
+
+    assert first.superseded == second.backed_up
+    assert second.superseded is None
+    lines = [line for line in text.splitlines() if "alice in" in line]
+    assert len(lines) == 2
+    assert "superseded" in lines[0]
+    assert "recreates it" not in lines[0]
+    assert "recreates it" in lines[1]
