@@ -36,7 +36,7 @@ from keyless.model import Inventory
 from keyless.people import normalize_email
 from keyless.plan.check import check_plan
 from keyless.plan.document import Problem, read_plan, schema_problems
-from keyless.plan.links import is_repository
+from keyless.plan.links import foreign_subjects, is_repository
 from keyless.plan.partition import STS_AUDIENCES, arn_partition
 from keyless.plan.providers import provider_problems
 from keyless.plan.targets import PROVIDERS, platform_provider
@@ -44,7 +44,6 @@ from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 from keyless.plan.tenants import tenant_problems
 from keyless.policy.document import parse_policy
 
-_SUBJECT_PREFIX = {"github": "repo:{}:", "gitlab": "project_path:{}:"}
 _REPOSITORY = {"github": "ORG/REPO", "gitlab": "GROUP/PROJECT"}
 _ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")
 #: The most managed policies IAM attaches to a role (its raised quota).
@@ -335,10 +334,9 @@ def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
                 f"{pointer}/repositories/{index}",
                 f"{quoted(repository)} is not a {platform} repository ({_REPOSITORY[platform]})",
             )
-    prefixes = [_SUBJECT_PREFIX[platform].format(r) for r in role["repositories"]]
-    for index, subject in enumerate(role["subjects"]):
-        if not any(subject["value"].startswith(prefix) for prefix in prefixes):
-            fail(
-                f"{pointer}/subjects/{index}",
-                f"{quoted(subject['value'])} is not a subject of the role's repositories",
-            )
+    values = [subject["value"] for subject in role["subjects"]]
+    for index in foreign_subjects(platform, role["repositories"], values):
+        fail(
+            f"{pointer}/subjects/{index}",
+            f"{quoted(values[index])} is not a subject of the role's repositories",
+        )
