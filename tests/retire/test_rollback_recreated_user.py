@@ -68,3 +68,24 @@ def test_status_says_a_backup_of_an_earlier_user_of_the_name_is_superseded(world
     assert "superseded" in lines[0]
     assert "recreates it" not in lines[0]
     assert "recreates it" in lines[1]
+
+
+def test_a_user_an_unfinished_rollback_created_is_restored_by_the_next(world: World) -> None:
+    # The first rollback creates alice again, then cannot give back her group (deleted
+    # meanwhile): the user has a new unique ID, keyless's own, and the next rollback, once
+    # the group is back, finishes her restoration instead of refusing her.
+    world.estate.add(Person("alice", groups=("admins",), inline={"deploy": READ_ONLY}))
+    world.retire("alice")
+    iam = world.estate.iam
+    iam.delete_group(GroupName="admins")
+    first = world.rollback("alice")
+    assert StepStatus.FAILED in [step.status for step in first.steps]
+    assert describe_user(iam, "alice")["groups"] == []
+    iam.create_group(GroupName="admins")
+
+    second = world.rollback("alice")
+
+    assert StepStatus.REFUSED not in [step.status for step in second.steps]
+    after = describe_user(iam, "alice")
+    assert after["groups"] == ["admins"]
+    assert after["inline"] == {"deploy": READ_ONLY}
