@@ -3,8 +3,8 @@ set (``PutInlinePolicyToPermissionSet``). IAM takes policy documents of tabs, li
 and the characters U+0020 to U+00FF only, and a role's inline policies up to 10,240
 characters without white space
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html); Identity
-Center an inline policy up to 32,768 characters
-(https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_PutInlinePolicyToPermissionSet.html).
+Center an inline policy up to 10,240 bytes without white space
+(https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html).
 A plan's policy with ``李雷`` in a condition, or of 20,000 characters, was written and
 refused at deploy, after the files before it were applied; it is refused by pointer
 (exit 2)."""
@@ -57,7 +57,7 @@ def _in_role(policy: dict[str, Any]) -> Any:
         (_in_set(_policy(_allow(**{"aws:PrincipalTag/name": "李雷"}))), SET),
         (_in_role(_policy(_allow(**{"aws:PrincipalTag/name": "李雷"}))), ROLE),
         (_in_role(_big(150)), ROLE),
-        (_in_set(_big(400)), SET),
+        (_in_set(_big(125)), SET),
     ],
     ids=["set-characters", "role-characters", "role-size", "set-size"],
 )
@@ -78,7 +78,7 @@ def test_a_policy_iam_refuses_is_refused(
     [
         _in_set(_policy(_allow(**{"aws:PrincipalTag/name": "Jörg Müller"}))),
         _in_role(_big(100)),
-        _in_set(_big(350)),
+        _in_set(_big(120)),
     ],
     ids=["latin-1", "role-under-the-quota", "set-under-the-quota"],
 )

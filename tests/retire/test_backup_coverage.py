@@ -72,3 +72,36 @@ def test_a_user_given_nothing_new_keeps_its_backup(world: World) -> None:
     assert describe_user(world.estate.iam, "alice") is None
     world.rollback("alice")
     assert describe_user(world.estate.iam, "alice")["groups"] == ["devs"]
+
+
+def _rolled_back_from_two_backups(world: World) -> None:
+    """alice's retirement stopped, she was given a group, a second run took a second
+    backup (holding both) and deleted her, and the rollback restored her from it."""
+    _stopped_halfway(world)
+    iam = world.estate.iam
+    iam.create_group(GroupName="admins")
+    iam.add_user_to_group(GroupName="admins", UserName="alice")
+    second = world.retire("alice")
+    assert _statuses(second, "backup-user") == [StepStatus.DONE]
+    world.rollback("alice")
+    assert describe_user(iam, "alice")["groups"] == ["admins", "devs"]
+
+
+def test_a_rollback_restores_the_backups_the_latest_holds(world: World) -> None:
+    # The restored backup held the earlier one: both are restored. The earlier one was
+    # left "unrestored", and a second rollback restored it again, giving back a group and
+    # a policy a person had taken away from alice since.
+    _rolled_back_from_two_backups(world)
+    iam = world.estate.iam
+    iam.remove_user_from_group(GroupName="devs", UserName="alice")
+    iam.delete_user_policy(UserName="alice", PolicyName="deploy")
+
+    again = world.rollback("alice")
+
+    assert [s for s in again.steps if s.status is StepStatus.DONE] == []
+    after = describe_user(iam, "alice")
+    assert after["groups"] == ["admins"]
+    assert after["inline"] == {}
+    watched = world.status().users
+    assert len(watched) == 2
+    assert all(user.restored is not None for user in watched)

@@ -212,7 +212,43 @@ def cloudformation_files(generated: Generated) -> tuple[OutputFile, ...]:
         },
     )
     files.update(_guardrails(generated))
-    return tuple(OutputFile(name, dump(files[name])) for name in sorted(files))
+    written = tuple(OutputFile(name, dump(files[name])) for name in sorted(files))
+    _check_quotas(files, written)
+    return written
+
+
+#: CloudFormation's quotas on one template: resources, parameters, outputs, and the body
+#: from S3 (1 MB, read as 10^6 bytes); a body past 51,200 bytes cannot be sent inline.
+#: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+TEMPLATE_QUOTAS = {"Resources": 500, "Parameters": 200, "Outputs": 200}
+TEMPLATE_S3_BYTES = 1_000_000
+TEMPLATE_INLINE_BYTES = 51_200
+
+
+def _check_quotas(
+    templates: Mapping[str, Mapping[str, Any]], files: tuple[OutputFile, ...]
+) -> None:
+    """An InputError naming each template CloudFormation would refuse for its size."""
+    over = [
+        f"{name} would declare {len(template.get(section, {})):,} {section.lower()}"
+        f" (CloudFormation takes {most:,})"
+        for name, template in sorted(templates.items())
+        for section, most in TEMPLATE_QUOTAS.items()
+        if len(template.get(section, {})) > most
+    ]
+    over += [
+        f"{file.path} would be {len(file.content):,} bytes (CloudFormation takes"
+        f" {TEMPLATE_S3_BYTES:,} from S3)"
+        for file in files
+        if len(file.content) > TEMPLATE_S3_BYTES
+    ]
+    if over:
+        raise InputError(
+            "; ".join(over),
+            where="--format cloudformation",
+            hint="Generate --format terraform, which has no such quota, or plan fewer people"
+            " or accounts at a time.",
+        )
 
 
 def _file_label(generated: Generated, account: str) -> str:

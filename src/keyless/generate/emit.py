@@ -28,5 +28,10 @@ def emit(generated: Generated, output_format: OutputFormat) -> tuple[OutputFile,
             for p in generated.guardrails
         )
     names = [f.path for f in files]
-    text = readme(generated, output_format, names)
+    large: tuple[str, ...] = ()
+    if output_format is OutputFormat.CLOUDFORMATION:
+        from keyless.generate.cloudformation import TEMPLATE_INLINE_BYTES
+
+        large = tuple(f.path for f in files if len(f.content) > TEMPLATE_INLINE_BYTES)
+    text = readme(generated, output_format, names, large)
     return (OutputFile("README.md", text.encode()), *files)

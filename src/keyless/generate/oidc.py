@@ -82,6 +82,24 @@ def oidc_resources(
 
 
 def _role(entry: Mapping[str, Any], pointer: str, partition: str) -> RoleSpec:
+    exact = sorted(s["value"] for s in entry["subjects"] if s["operator"] == "StringEquals")
+    patterns = sorted(s["value"] for s in entry["subjects"] if s["operator"] == "StringLike")
+    repositories = ", ".join(entry["repositories"])
+    return RoleSpec(
+        kind=RoleKind.OIDC,
+        account=entry["account"],
+        name=entry["name"],
+        description=f"keyless: {entry['platform']} pipelines of {repositories}"[:1000],
+        trust=oidc_trust(entry, partition),
+        permissions=permissions_from(entry["permissions"]),
+        probes=_probes(entry, [*exact, *patterns]),
+        pointer=pointer,
+        platform=entry["platform"],
+    )
+
+
+def oidc_trust(entry: Mapping[str, Any], partition: str) -> dict[str, Any]:
+    """The trust policy of the plan's OIDC role ``entry`` (see the module doc)."""
     account, issuer = entry["account"], entry["provider"]["issuer"]
     audience = entry["provider"]["audience"]
     principal = Placeholder(
@@ -105,18 +123,7 @@ def _role(entry: Mapping[str, Any], pointer: str, partition: str) -> RoleSpec:
                 "Condition": condition,
             }
         )
-    repositories = ", ".join(entry["repositories"])
-    return RoleSpec(
-        kind=RoleKind.OIDC,
-        account=account,
-        name=entry["name"],
-        description=f"keyless: {entry['platform']} pipelines of {repositories}"[:1000],
-        trust={"Version": "2012-10-17", "Statement": statements},
-        permissions=permissions_from(entry["permissions"]),
-        probes=_probes(entry, [*exact, *patterns]),
-        pointer=pointer,
-        platform=entry["platform"],
-    )
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def _probes(entry: Mapping[str, Any], subjects: list[str]) -> tuple[Probe, ...]:

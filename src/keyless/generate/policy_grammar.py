@@ -26,6 +26,7 @@ import unicodedata
 from typing import Any
 
 from keyless.errors import quoted
+from keyless.generate.model import Placeholder
 from keyless.policy.document import Policy
 
 _ACTION = re.compile(r"\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+", re.ASCII)
@@ -60,15 +61,24 @@ def identity_policy_problems(policy: Policy) -> list[tuple[str, str]]:
 _DOCUMENT_TEXT = re.compile(r"[\t\n\r\x20-\xff]*")
 #: A role's inline policies, together, in characters other than white space (IAM quotas).
 ROLE_POLICY_SIZE = 10_240
-#: A permission set's inline policy, in characters (PutInlinePolicyToPermissionSet):
-#: https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_PutInlinePolicyToPermissionSet.html
-PERMISSION_SET_POLICY_SIZE = 32_768
+#: A permission set's inline policy, in bytes other than white space; and whole, in bytes
+#: (Identity Center quotas: https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html;
+#: PutInlinePolicyToPermissionSet takes 32,768 characters).
+PERMISSION_SET_POLICY_SIZE = 10_240
+PERMISSION_SET_POLICY_WHOLE_SIZE = 32_768
+#: A role's trust policy, in characters other than white space: IAM's "Role trust policy
+#: length" quota, 2,048 unless raised through Service Quotas, 8,192 at most (IAM quotas).
+TRUST_POLICY_SIZE = 2_048
+TRUST_POLICY_MAX_SIZE = 8_192
 
 
-def document_problems(document: Any, limit: int) -> list[tuple[str, str]]:
+def document_problems(
+    document: Any, limit: int, *, in_bytes: bool = False, whole: int | None = None
+) -> list[tuple[str, str]]:
     """``(pointer, message)`` for each key or string of ``document`` holding a character
     IAM refuses in a policy, and for a document longer than ``limit`` characters (white
-    space left out, as IAM counts)."""
+    space left out, as IAM counts), or with ``in_bytes`` UTF-8 bytes, as Identity Center
+    counts; and longer than ``whole`` bytes, white space included, when given."""
     problems: list[tuple[str, str]] = []
 
     def walk(value: Any, pointer: str) -> None:
@@ -91,11 +101,35 @@ def document_problems(document: Any, limit: int) -> list[tuple[str, str]]:
                 walk(item, f"{pointer}/{index}")
 
     walk(document, "")
-    compact = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-    size = sum(1 for char in compact if not char.isspace())
+    unit = "bytes" if in_bytes else "characters"
+    size = policy_size(document, in_bytes=in_bytes)
     if size > limit:
-        problems.append(("", f"the policy is {size} characters; AWS takes {limit} at most"))
+        problems.append(
+            ("", f"the policy is {size:,} {unit} without white space; AWS takes {limit:,} at most")
+        )
+    if whole is not None and (length := len(_compact(document).encode())) > whole:
+        problems.append(("", f"the policy is {length:,} bytes; AWS takes {whole:,} at most"))
     return problems
+
+
+def policy_size(document: Any, *, in_bytes: bool = False) -> int:
+    """The length IAM holds ``document`` to: its JSON in characters other than white space
+    ("IAM doesn't count white space when calculating the size of a policy", IAM quotas),
+    or with ``in_bytes`` in UTF-8 bytes (Identity Center's unit). A
+    :class:`~keyless.generate.model.Placeholder` counts as its concrete ARN, which is what
+    the emitted code sends once the resource exists."""
+    kept = "".join(char for char in _compact(document) if not char.isspace())
+    return len(kept.encode()) if in_bytes else len(kept)
+
+
+def _compact(document: Any) -> str:
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False, default=_placeholder_arn)
+
+
+def _placeholder_arn(value: Any) -> str:
+    if isinstance(value, Placeholder):
+        return value.concrete
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _is_arn(text: str) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 
 from keyless.errors import quoted
 from keyless.plan.checking import Checker, inline, references
+from keyless.plan.links import foreign_subjects
 from keyless.plan.model import Destination, provider_note
 from keyless.plan.partition import STS_AUDIENCES, arn_partition
 from keyless.plan.providers import account_provider_problems, provider_problems
@@ -23,7 +24,6 @@ ROLE_LISTS = {
     "roles_anywhere": Destination.ROLES_ANYWHERE,
     "workload_roles": Destination.WORKLOAD_ROLE,
 }
-_SUBJECT_PREFIX = {"github": "repo:{}:", "gitlab": "project_path:{}:"}
 
 
 def check_roles(c: Checker) -> None:
@@ -103,14 +103,12 @@ def _oidc(c: Checker, pointer: str, role: Mapping[str, Any]) -> None:
     provider = role["provider"]
     if provider["issuer"] != issuer or provider["audience"] != audience:
         c.fail(f"{pointer}/provider", f"{role['platform']} tokens come from {issuer} ({audience})")
-    prefixes = [_SUBJECT_PREFIX[role["platform"]].format(r) for r in role["repositories"]]
-    for index, subject in enumerate(role["subjects"]):
-        value = subject["value"]
-        if not any(value.startswith(prefix) for prefix in prefixes):
-            c.fail(
-                f"{pointer}/subjects/{index}",
-                f"{quoted(value)} is not a subject of the role's repositories",
-            )
+    values = [subject["value"] for subject in role["subjects"]]
+    for index in foreign_subjects(role["platform"], role["repositories"], values):
+        c.fail(
+            f"{pointer}/subjects/{index}",
+            f"{quoted(values[index])} is not a subject of the role's repositories",
+        )
 
 
 def _provider_audience(c: Checker, pointer: str, role: Mapping[str, Any]) -> None:

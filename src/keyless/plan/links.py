@@ -146,6 +146,26 @@ def is_repository(platform: str, name: str) -> bool:
     return grammar is not None and grammar.fullmatch(name) is not None
 
 
+#: The start of every ``sub`` claim of a repository's jobs (GitHub and GitLab).
+SUBJECT_PREFIX = MappingProxyType({"github": "repo:{}:", "gitlab": "project_path:{}:"})
+
+
+def foreign_subjects(
+    platform: str, repositories: Iterable[str], values: Iterable[str]
+) -> list[int]:
+    """The indices of ``values`` that start with no repository's ``sub`` prefix
+    (:data:`SUBJECT_PREFIX`). Each value is compared with the prefixes of each length it
+    could start with, not with every prefix: a hand-edited plan of 20,000 repositories and
+    subjects took 400 million comparisons."""
+    prefixes = {SUBJECT_PREFIX[platform].format(r) for r in repositories}
+    lengths = sorted({len(prefix) for prefix in prefixes})
+    return [
+        index
+        for index, value in enumerate(values)
+        if not any(value[:length] in prefixes for length in lengths if length <= len(value))
+    ]
+
+
 def parse_link_option(text: str) -> LinkRequest:
     """``USER=TARGET`` from ``--link``."""
     user, sep, target = text.partition("=")

@@ -159,6 +159,10 @@ def status_text(report: StatusReport, options: RenderOptions) -> str:
         for user in report.users:
             if user.restored:
                 state = f"restored {_when(user.restored)}"
+            elif user.superseded:
+                # A rollback restores a user's latest backup only.
+                gone = f"deleted {_when(user.deleted)}; " if user.deleted else ""
+                state = f"{gone}superseded by its backup of {_when(user.superseded)}"
             elif user.deleted:
                 state = f"deleted {_when(user.deleted)}; `keyless retire rollback` recreates it"
             else:

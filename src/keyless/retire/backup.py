@@ -229,13 +229,14 @@ def state_from_backup(document: Mapping[str, Any]) -> UserState:
 
 
 def latest_unrestored(backups: Iterable[Backup]) -> list[Backup]:
-    """The latest backup of each user that no rollback has restored: the one a retire run
-    compares the user with and a rollback restores."""
+    """The latest backup of each user, unless a rollback restored it: the one a retire run
+    compares the user with and a rollback restores. An earlier backup is never taken
+    instead: the latest holds it (merged, same user ID) or is of a user created again
+    since, and restoring it would give back what a person took away after the rollback."""
     by_user: dict[tuple[str, str], Backup] = {}
     for backup in backups:
-        if backup.restored_at is None:
-            by_user[(backup.account, backup.user)] = backup
-    return list(by_user.values())
+        by_user[(backup.account, backup.user)] = backup
+    return [backup for backup in by_user.values() if backup.restored_at is None]
 
 
 def checked(backup: Backup, journal: str) -> UserState:

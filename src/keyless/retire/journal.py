@@ -272,23 +272,37 @@ class Journal:
     # -- backups ----------------------------------------------------------------------
 
     def open_backup(self, account: str, user: str) -> Backup | None:
-        """The latest backup of the user that no rollback has restored yet."""
+        """The user's latest backup, unless a rollback restored it. An earlier one is never
+        open: the latest was taken after it, holding it or a user created again since
+        (:func:`keyless.retire.backup.latest_unrestored`)."""
         row = self._db.execute(
-            f"{_BACKUP} WHERE account = ? AND user_name = ? AND restored_at IS NULL"
-            " ORDER BY id DESC",
-            (account, user),
+            f"{_BACKUP} WHERE account = ? AND user_name = ? ORDER BY id DESC", (account, user)
         ).fetchone()
-        return to_backup(row) if row else None
+        backup = to_backup(row) if row else None
+        return backup if backup is not None and backup.restored_at is None else None
 
     def backups(self) -> tuple[Backup, ...]:
         """Every backup, oldest first."""
         return tuple(to_backup(row) for row in self._db.execute(f"{_BACKUP} ORDER BY id"))
 
     def mark_restored(self, backup_id: int, now: datetime) -> None:
-        """A rollback brought the user back: later retirements take a new backup."""
+        """A rollback brought the user back: later retirements take a new backup. The
+        earlier backups of the same user (its user ID) that the restored one holds are
+        restored with it: a run takes a second backup of a user holding what the first
+        lacks, merged with the first (:mod:`keyless.retire.execute`)."""
         with self._transaction():
-            self._db.execute(
-                "UPDATE backups SET restored_at = ? WHERE id = ?", (iso(now), backup_id)
+            restored = to_backup(
+                self._db.execute(f"{_BACKUP} WHERE id = ?", (backup_id,)).fetchone()
+            )
+            earlier = self._db.execute(
+                f"{_BACKUP} WHERE account = ? AND user_name = ? AND id < ? AND restored_at IS NULL",
+                (restored.account, restored.user, backup_id),
+            ).fetchall()
+            user_id = restored.document.get("user_id")
+            held = [b.id for b in map(to_backup, earlier) if b.document.get("user_id") == user_id]
+            self._db.executemany(
+                "UPDATE backups SET restored_at = ? WHERE id = ?",
+                [(iso(now), each) for each in (backup_id, *held)],
             )
 
     # -- plumbing ---------------------------------------------------------------------

@@ -13,8 +13,9 @@ Journaled like ``retire``: dry by default, resumable after a crash, and capped b
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +159,7 @@ def rollback(
         opened = reach.open(accounts | {entry.action.account for entry in pending})
         run = journal.begin("rollback", request.record(), now) if request.apply else None
         settled = settle_pending(pending, opened, journal, journal, clock) if run else ()
+        recreated = _recreated(journal)
         executor = Executor(journal if run else None, run, clock, request.max_actions)
         steps: list[Step] = []
         lost: list[tuple[str, str, str]] = []
@@ -176,7 +178,7 @@ def rollback(
                 steps.append(_unreached(backup.account, backup.user, opened.unreachable))
             else:
                 restored, what_is_lost = _restore(
-                    backup, saved[backup.id], api, journal, executor, clock
+                    backup, saved[backup.id], api, journal, executor, clock, recreated
                 )
                 steps += restored
                 lost += [(backup.account, backup.user, what) for what in what_is_lost]
@@ -313,12 +315,27 @@ def _restore(
     journal: Journal,
     executor: Executor,
     clock: Clock,
+    recreated: Mapping[tuple[str, str], datetime],
 ) -> tuple[list[Step], tuple[str, ...]]:
     try:
         current = observe(api, backup.user, journal, attributes=True)
     except AwsFailure as failure:
         reason = f"could not be read: {failure.describe()}"
         return [Step(StepStatus.UNREAD, backup.account, backup.user, reason, kind="user")], ()
+    created = recreated.get((backup.account, backup.user))
+    ours = created is not None and created >= backup.taken_at
+    if current.exists and saved.user_id and current.user_id != saved.user_id and not ours:
+        # Another user holds the name now (IAM gives a user created again a new unique
+        # ID): restoring onto it would give it the retired user's groups, policies and
+        # boundary. The backup stays open for a person to decide. A user an earlier
+        # rollback created from this backup (and did not finish restoring: a crash, a
+        # failed call) is the backup's own, and its restoration goes on.
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+        reason = (
+            f"another user holds the name now (unique ID {current.user_id}, the backup's"
+            f" {saved.user_id}): not restored onto it; restore by hand if it is the same one"
+        )
+        return [Step(StepStatus.REFUSED, backup.account, backup.user, reason, kind="user")], ()
     actions = restore_actions(saved, current)
     steps = executor.carry_out(
         api, [Step.of(a, StepStatus.PLANNED) for a in actions], current, chain=True
@@ -329,6 +346,16 @@ def _restore(
         journal.mark_restored(backup.id, clock())
     remaining = frozenset(key.key_id for key in current.keys)
     return steps, not_restorable(saved, remaining)
+
+
+def _recreated(journal: Journal) -> dict[tuple[str, str], datetime]:
+    """When keyless last created each user again (a rollback's done ``create-user``)."""
+    created: dict[tuple[str, str], datetime] = {}
+    for entry in journal.entries():
+        action = entry.action
+        if action.kind is ActionKind.CREATE_USER and entry.state == "done":
+            created[(action.account, action.user)] = entry.intended_at
+    return created
 
 
 def _unreached(account: str, user: str, unreachable: Any) -> Step:

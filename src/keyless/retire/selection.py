@@ -20,8 +20,10 @@ from keyless.retire.planned import Planned
 
 #: IAM user names: alphanumerics and ``+=,.@_-``, 1 to 64 characters.
 USER_NAME = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
-#: IAM paths: ``/`` or ``/a/b/``, printable ASCII, at most 512 characters.
-USER_PATH = re.compile(r"^/(?:[\x21-\x7e]{0,510}/)?$")
+#: IAM paths: ``/`` or ``/a/b/``, ASCII from ``!`` through DEL (CreateUser's ``Path``:
+#: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html), at most 512
+#: characters.
+USER_PATH = re.compile(r"^/(?:[\x21-\x7f]{0,510}/)?$")
 #: Long-term access key IDs (``AKIA``); temporary ones (``ASIA``) expire on their own.
 ACCESS_KEY_ID = re.compile(r"^AKIA[A-Z0-9]{16}$")
 

@@ -22,7 +22,7 @@ from keyless.retire.execute import Clock, Tally, no_tally, utc_now
 from keyless.retire.journal import DEFAULT_PATH, Journal
 from keyless.retire.model import ActionKind, Step, StepStatus
 from keyless.retire.reach import Reach
-from keyless.retire.records import Quarantine
+from keyless.retire.records import Backup, Quarantine
 from keyless.retire.rollback import Scope
 from keyless.retire.run import open_journal
 
@@ -58,6 +58,9 @@ class UserWatch:
     backed_up: datetime
     deleted: datetime | None
     restored: datetime | None
+    #: When a later backup of the name was taken, for an unrestored backup a rollback no
+    #: longer restores (it restores a user's latest backup only).
+    superseded: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +214,16 @@ def _users(journal: Journal, scope: Scope) -> tuple[UserWatch, ...]:
         if action.kind is ActionKind.DELETE_USER and entry.state == "done":
             deleted[(action.account, action.user)] = entry.settled_at or entry.intended_at
     watches = []
-    for backup in journal.backups():
+    backups = journal.backups()
+    # When the next backup of the same user was taken (backups come oldest first).
+    following: dict[int, datetime] = {}
+    latest: dict[tuple[str, str], Backup] = {}
+    for backup in backups:
+        earlier = latest.get((backup.account, backup.user))
+        if earlier is not None:
+            following[earlier.id] = backup.taken_at
+        latest[(backup.account, backup.user)] = backup
+    for backup in backups:
         if not scope.covers_user(backup.account, backup.user):
             continue
         when = deleted.get((backup.account, backup.user))
@@ -222,6 +234,7 @@ def _users(journal: Journal, scope: Scope) -> tuple[UserWatch, ...]:
                 backup.taken_at,
                 when if when and when >= backup.taken_at else None,
                 backup.restored_at,
+                None if backup.restored_at else following.get(backup.id),
             )
         )
     return tuple(watches)
