@@ -1,5 +1,5 @@
 """A trust policy with an ``Allow`` statement no stand-in can complete (a principal from a
-parameter without a default, an organization ID read at plan time) is judged without it:
+parameter without a default, an organization ID read from Parameter Store) is judged without it:
 a policy allows the union of its ``Allow`` statements less its ``Deny`` ones
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html),
 so what the other statements admit holds whatever it says. Only the findings that hold for
@@ -100,7 +100,9 @@ def test_keyless_trust_on_the_file_agrees(tmp_path: Path) -> None:
 def test_an_organization_read_at_plan_time_leaves_its_statement_out(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(
         """\
-data "aws_organizations_organization" "current" {}
+data "aws_ssm_parameter" "org" {
+  name = "/org/id"
+}
 
 data "aws_iam_policy_document" "trust" {
   statement {
@@ -129,7 +131,7 @@ data "aws_iam_policy_document" "trust" {
     condition {
       test     = "StringEquals"
       variable = "aws:PrincipalOrgID"
-      values   = [data.aws_organizations_organization.current.id]
+      values   = [data.aws_ssm_parameter.org.value]
     }
   }
 }
@@ -142,4 +144,4 @@ resource "aws_iam_role" "gh" {
     result = scan([tmp_path])
     assert sorted(f.check for f in result.findings) == ["trust-oidc-untrusted-trigger"] * 2
     (unread,) = result.unread
-    assert "data.aws_organizations_organization.current" in unread.reason
+    assert "data.aws_ssm_parameter.org" in unread.reason

@@ -20,6 +20,10 @@ from keyless.trust.owner import UNKNOWN_ACCOUNT
 #: (``${AWS::AccountId}``, ``data.aws_caller_identity``) stand for it, exactly as AWS
 #: resolves them to the role's own account.
 DEPLOYING_ACCOUNT = UNKNOWN_ACCOUNT
+#: The organization the deploying account belongs to, as ``data.aws_organizations_organization``
+#: reads it (``o-`` and 10 to 32 lower-case letters or digits, as AWS Organizations writes
+#: an organization ID): a trust statement pinned to it is pinned to one organization.
+DEPLOYING_ORGANIZATION = "o-0000000000"
 
 
 class SourceKind(StrEnum):

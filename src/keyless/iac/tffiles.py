@@ -106,6 +106,7 @@ DATA_SOURCES = frozenset(
     {
         "aws_iam_policy_document",
         "aws_caller_identity",
+        "aws_organizations_organization",
         "aws_partition",
         "aws_service_principal",
         "aws_iam_openid_connect_provider",

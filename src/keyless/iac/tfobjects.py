@@ -19,7 +19,13 @@ from keyless.iac.hcl import Block
 from keyless.iac.hcleval import Evaluator
 from keyless.iac.hcljson import MAX_LITERAL_DEPTH, deeper_than
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
-from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
+from keyless.iac.model import (
+    DEPLOYING_ACCOUNT,
+    DEPLOYING_ORGANIZATION,
+    IacResource,
+    ResourceKind,
+    SourceKind,
+)
 from keyless.iac.own_resources import (
     created_note,
     eks_issuer,
@@ -50,6 +56,7 @@ _SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]{0,62}", re.ASCII)
 _COMMERCIAL_OR_GOVCLOUD = re.compile(r"(?!cn-)[a-z]{2}-(?:gov-)?[a-z]+-\d", re.ASCII)
 
 OWN_ACCOUNT_NOTE = f"the deploying account is shown as {DEPLOYING_ACCOUNT}"
+OWN_ORGANIZATION_NOTE = f"the deploying account's organization is shown as {DEPLOYING_ORGANIZATION}"
 PARTITION_NOTE = ASSUMED_NOTE
 
 
@@ -68,6 +75,13 @@ def data_object(
     if kind == "aws_caller_identity":
         account = Node(DEPLOYING_ACCOUNT, position, (OWN_ACCOUNT_NOTE,))
         return _data(block, {"account_id": account, "id": account})
+    if kind == "aws_organizations_organization":
+        # The organization "the user's account belongs to": the deploying account's, whatever
+        # its ID (`aws:PrincipalOrgID = data.aws_organizations_organization.this.id` pins
+        # one organization). Its other attributes are read at plan time.
+        # https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/organizations_organization
+        organization = Node(DEPLOYING_ORGANIZATION, position, (OWN_ORGANIZATION_NOTE,))
+        return _data(block, {"id": organization})
     if kind == "aws_partition":
         return _data(block, _partition_members(partition, position))
     if kind == "aws_service_principal":
