@@ -18,6 +18,7 @@ from keyless.errors import PolicyError
 from keyless.findings import Finding, Severity
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, location
 from keyless.iac.partitions import provider_arn, providers_partition
+from keyless.iac.stood_in import StandInPlace, admitted_whatever_stood_in, condition_place
 from keyless.iac.values import JsonText, Node, Unknown, mapping, plain, unknowns
 from keyless.model import Role
 from keyless.policy.document import escape_pointer, parse_trust_policy
@@ -28,9 +29,9 @@ from keyless.trust.owner import owner_account, owner_partition
 @dataclass(frozen=True, slots=True)
 class JudgedRole:
     """A role of the code, as the trust checks see it. A role judged with stand-ins
-    (``stand_ins`` names what the code leaves unset, judged as its own name) reports only
-    the findings that hold whatever those names are (:data:`STAND_IN_CHECKS`); when it has
-    none, it is reported as ``not_judged``."""
+    (``stand_ins`` names what the code leaves unset, judged as its own name; ``places``
+    where they are) reports only the findings that hold whatever those names are
+    (:func:`holds_for_any_name`); when it has none, it is reported as ``not_judged``."""
 
     resource: IacResource
     role: Role
@@ -41,6 +42,7 @@ class JudgedRole:
     #: only adds who may assume the role, so a :data:`STAND_IN_CHECKS` finding on the rest
     #: holds whatever they are; the role stays not judged (``not_judged``) all the same.
     left_out: tuple[int, ...] = ()
+    places: tuple[StandInPlace, ...] = ()
 
     @property
     def is_partial(self) -> bool:
@@ -78,11 +80,12 @@ def roles_to_judge(
             continue
         missing = list(unknowns(resource.trust))
         stand_ins: tuple[str, ...] = ()
+        places: tuple[StandInPlace, ...] = ()
         left_out: tuple[int, ...] = ()
         not_judged: Unread | None = None
         if missing:
             not_judged = _not_judged(resource, missing)
-            rendered = stand_in_document(resource.trust, resource.partition)
+            rendered = _with_stand_ins(resource.trust, resource.partition)
             if rendered is None:
                 rendered, left_out = _without_unknown_allows(resource.trust, resource.partition)
                 if left_out:  # named by what no stand-in fills, in the first left out
@@ -91,7 +94,7 @@ def roles_to_judge(
             if rendered is None:
                 unread.append(not_judged)
                 continue
-            document, stand_ins = rendered
+            document, stand_ins, places = rendered
         else:
             try:
                 document = plain(resource.trust)
@@ -127,7 +130,7 @@ def roles_to_judge(
             arn=f"arn:{partition}:iam::{account}:role/{_arn_name(resource, taken)}",
             trust_policy=document,
         )
-        judged.append(JudgedRole(resource, role, stand_ins, not_judged, left_out))
+        judged.append(JudgedRole(resource, role, stand_ins, not_judged, left_out, places))
     return judged, unread
 
 
@@ -151,10 +154,10 @@ def _statement_unknowns(trust: Node, index: int) -> list[Unknown]:
 
 def _without_unknown_allows(
     trust: Node, partition: str | None
-) -> tuple[tuple[Any, tuple[str, ...]] | None, tuple[int, ...]]:
+) -> tuple[_Rendered | None, tuple[int, ...]]:
     """The trust policy without its ``Allow`` statements that no stand-in can complete (a
     principal from a parameter without a default, a principal's ARN read at plan time),
-    rendered with stand-ins as :func:`stand_in_document` does, and their indices. A policy
+    rendered with stand-ins as :func:`_with_stand_ins` does, and their indices. A policy
     grants the union of its ``Allow`` statements less its ``Deny`` ones: leaving an
     ``Allow`` out leaves out only some of who may assume the role, so whoever the rest
     admits can assume it whatever the left-out statements say. A ``Deny`` (or a statement
@@ -181,7 +184,7 @@ def _without_unknown_allows(
     reduced = Node(
         mapping({**trust.value, "Statement": Node(kept, statements.position)}), trust.position
     )
-    rendered = stand_in_document(reduced, partition)
+    rendered = _with_stand_ins(reduced, partition)
     return (rendered, tuple(left_out)) if rendered is not None else (None, ())
 
 
@@ -225,17 +228,31 @@ def stand_in_document(
     ``Federated`` principal whose statement's condition keys name one OIDC issuer: only
     that issuer's provider gives those keys, so a role that works at all trusts it: in the
     issuer's partition, else ``partition`` (the code's), else ``aws``."""
+    rendered = _with_stand_ins(trust, partition)
+    return None if rendered is None else rendered[:2]
+
+
+#: A policy rendered with stand-ins: the document, the expressions stood in for, and
+#: where the stand-ins are.
+_Rendered = tuple[Any, tuple[str, ...], tuple[StandInPlace, ...]]
+
+
+def _with_stand_ins(trust: Node, partition: str | None) -> _Rendered | None:
+    """:func:`stand_in_document`, with the places of its stand-ins."""
     used: list[str] = []
+    places: list[StandInPlace] = []
 
     def render(node: Node, pointer: str, issuer: str | None) -> Any:
         value = node.value
         if isinstance(value, Unknown):
             if _FEDERATED.fullmatch(pointer) and issuer is not None:
                 used.append(value.expression)
+                places.append(StandInPlace())
                 return provider_arn(DEPLOYING_ACCOUNT, issuer, partition)
             if value.stand_in is None or not _CONDITION_VALUE.fullmatch(pointer):
                 raise LookupError(pointer)
             used.append(value.expression)
+            places.append(condition_place(pointer))
             return value.stand_in
         if isinstance(value, JsonText):
             return render(value.document, pointer, issuer)
@@ -251,9 +268,10 @@ def stand_in_document(
         return value
 
     try:
-        return render(trust, "", None), tuple(dict.fromkeys(used))
+        document = render(trust, "", None)
     except LookupError:
         return None
+    return document, tuple(dict.fromkeys(used)), tuple(dict.fromkeys(places))
 
 
 _STATEMENT = re.compile(r"/Statement(?:/\d+)?")
@@ -296,8 +314,14 @@ def _malformed(document: Any) -> str | None:
     return None
 
 
-def holds_for_any_name(finding: Finding) -> bool:
-    """A finding on a policy judged with stand-ins that does not depend on the names:
-    one of :data:`STAND_IN_CHECKS`, at medium or above (a low one is about the named
-    branch itself, which a stand-in only pretends to know)."""
-    return finding.check in STAND_IN_CHECKS and finding.severity >= Severity.MEDIUM
+def holds_for_any_name(finding: Finding, judged: JudgedRole) -> bool:
+    """A finding on a policy judged with stand-ins (or without some statements) that does
+    not depend on the names: one of :data:`STAND_IN_CHECKS`, at medium or above (a low one
+    is about the named branch itself, which a stand-in only pretends to know); or one whose
+    witness the policy decides alike whatever the stand-ins are (it presents none of their
+    condition keys: an account trusted beside a statement pinned to an unset
+    ``sts:ExternalId``, :mod:`keyless.iac.stood_in`). The statements left out only add
+    who may assume the role: what the rest admits, the whole policy admits."""
+    if finding.check in STAND_IN_CHECKS and finding.severity >= Severity.MEDIUM:
+        return True
+    return admitted_whatever_stood_in(finding.witness, judged.role.arn, judged.places)

@@ -125,8 +125,8 @@ def _trust_findings(
     )
     result = run_checks(Inventory(accounts=(account,), origin="iac"), now=now, checks=checks)
     return [
-        located(finding, by_arn[finding.resource])
+        located(finding, role)
         for finding in result.findings
-        if finding.resource in by_arn
-        and (not by_arn[finding.resource].is_partial or holds_for_any_name(finding))
+        if (role := by_arn.get(finding.resource)) is not None
+        and (not role.is_partial or holds_for_any_name(finding, role))
     ]

@@ -99,7 +99,7 @@ def assess_file(
             )
         if item.is_partial:
             # As `keyless iac` does: only what holds whatever the unset names are.
-            kept = tuple(f for f in assessment.findings if holds_for_any_name(f))
+            kept = tuple(f for f in assessment.findings if holds_for_any_name(f, item))
             if item.left_out and item.not_judged is not None:
                 unread.append(item.not_judged)  # statements of it were not judged
             if not kept:
