@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from keyless.errors import InputError
+from keyless.findings import FileLocation
 from keyless.iac.scan import scan
 from keyless.iac.trust import assess_file
 from keyless.iac.values import unknowns
@@ -185,6 +186,37 @@ def test_keyless_trust_on_a_json_file_with_a_byte_order_mark_names_the_mark(
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(json_role(json.dumps(ANYONE))).encode())
     with pytest.raises(InputError, match="byte order mark"):
         assess_file(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "template"),
+    [
+        ("t.json", '{"Resources": {"U": {"Type": "AWS::IAM::User"}}}\n'),
+        ("t.yaml", "Resources:\n  U:\n    Type: AWS::IAM::User\n"),
+    ],
+)
+def test_a_cloudformation_template_after_a_byte_order_mark_is_read(
+    tmp_path: Path, name: str, template: str
+) -> None:
+    # Unlike Terraform's JSON syntax: the CloudFormation console takes a template that
+    # starts with the mark (aws/aws-cdk#29792), and cfn-lint reads it (JSON and YAML), so
+    # it is judged, at the positions the text without the mark has.
+    marked, plain = tmp_path / "marked", tmp_path / "plain"
+    marked.mkdir()
+    plain.mkdir()
+    (marked / name).write_bytes(b"\xef\xbb\xbf" + template.encode())
+    (plain / name).write_text(template)
+    found = scan([marked])
+    (finding,) = found.findings
+    assert finding.check == "iac-iam-user"
+    assert not found.unread
+    (expected,) = scan([plain]).findings
+    assert isinstance(finding.location, FileLocation)
+    assert isinstance(expected.location, FileLocation)
+    assert (finding.location.line, finding.location.column) == (
+        expected.location.line,
+        expected.location.column,
+    )
 
 
 def test_a_byte_order_mark_before_native_syntax_is_read(tmp_path: Path) -> None:

@@ -149,6 +149,9 @@ def _read_data(
     (``keys``: the access key IDs written in a plan or template)."""
     path = candidate.path
     try:
+        # A leading UTF-8 byte order mark is dropped: the CloudFormation console takes a
+        # template that starts with one (https://github.com/aws/aws-cdk/issues/29792) and
+        # cfn-lint reads it, JSON or YAML. Terraform's JSON syntax refuses it (tffiles).
         source = read_source(path)
         if looks_like_plan(source):
             root = plan.parse_plan(path, source)
