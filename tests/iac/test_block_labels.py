@@ -86,6 +86,60 @@ def test_labels_terraform_does_not_check_are_left_alone(tmp_path: Path) -> None:
     assert scan([tmp_path]).unread == ()
 
 
+@pytest.mark.parametrize(
+    ("header", "expected", "column"),
+    [
+        ('resource "aws_iam_role" "r" "extra"', "takes 2 labels (type, name), not 3", 29),
+        ('resource "aws_iam_role"', "takes 2 labels (type, name), not 1", 25),
+        ("resource", "takes 2 labels (type, name), not 0", 10),
+        ('resource "aws_iam_role" "r" "a" "b" "c"', "takes 2 labels (type, name), not 5", 29),
+    ],
+)
+def test_a_resource_with_the_wrong_number_of_labels_makes_the_file_unread(
+    tmp_path: Path, header: str, expected: str, column: int
+) -> None:
+    # HCL refuses a block whose labels its schema does not expect ("Extraneous label for
+    # resource", "Missing name for resource": hcl's hclsyntax Body.Content, with
+    # Terraform's configFileSchema). The role was skipped, and the file passed clean.
+    trust = json.dumps(json.dumps(ANYONE))
+    (tmp_path / "main.tf").write_text(f"{header} {{\n  assume_role_policy = {trust}\n}}\n")
+    result = scan([tmp_path])
+    (unread,) = result.unread
+    assert expected in unread.reason
+    assert f"at line 1, column {column}" in unread.reason
+    assert result.findings == ()
+    assert result.exit_code() == 3
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        'variable "a" "b" {}',
+        'output "o" "p" { value = 1 }',
+        'module "m" "n" { source = "./m" }',
+        'provider "aws" "east" {}',
+        'data "aws_iam_policy_document" {}',
+        'locals "l" { a = 1 }',
+        'terraform "t" {}',
+        'moved "m" {\n  from = a.b\n  to = a.c\n}',
+    ],
+)
+def test_other_blocks_with_the_wrong_number_of_labels_are_refused_too(
+    tmp_path: Path, block: str
+) -> None:
+    (tmp_path / "main.tf").write_text(block + "\n" + _role("aws_iam_role", "r"))
+    result = scan([tmp_path])
+    (unread,) = result.unread
+    assert "Terraform refuses the" in unread.reason
+    assert result.exit_code() == 3
+
+
+def test_blocks_terraform_may_add_keep_their_labels(tmp_path: Path) -> None:
+    # a block type Terraform's schema does not name is not judged by its labels here
+    (tmp_path / "main.tf").write_text('action "aws_x" "y" "z" {}\n' + _role("aws_iam_role", "r"))
+    assert scan([tmp_path]).unread == ()
+
+
 def test_a_label_with_a_line_break_escape_is_quoted_on_one_line(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(_role("aws_iam_role", "a\\nb"))
     (unread,) = scan([tmp_path]).unread

@@ -25,7 +25,7 @@ from lark import Token, Tree
 
 from keyless.errors import quoted
 from keyless.iac.hcl import Block, Body, HclSyntaxError, block_of, parse_tree
-from keyless.iac.tflabels import RefusedLabelError, refused_label
+from keyless.iac.tflabels import RefusedLabelError, refused_label, wrong_label_count
 from keyless.iac.values import Position
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -109,7 +109,8 @@ def split_blocks(text: str, lines: _LineIndex | None = None) -> list[Chunk]:
             labels.append(label.group())
             offset = label.end()
         # a quoted label's escapes are decoded before Terraform checks it (`"\u0061"` is a)
-        refused = refused_label(block_type, tuple(map(process_escape_sequences, labels)))
+        decoded = tuple(map(process_escape_sequences, labels))
+        refused = refused_label(block_type, decoded) or wrong_label_count(block_type, decoded)
         if refused is not None:
             index, reason = refused
             raise RefusedLabelError(reason, lines.position(label_starts[index]))

@@ -55,3 +55,42 @@ def refused_label(block_type: str, labels: tuple[str, ...]) -> tuple[int, str] |
                 "only letters, digits, underscores and dashes)"
             )
     return None
+
+
+#: The labels each top-level block type of Terraform's configuration takes, by name
+#: (``configFileSchema`` in internal/configs/parser_config.go). HCL refuses a block with
+#: more ("Extraneous label for resource: Only 2 labels (type, name) are expected") or
+#: fewer ("Missing name for resource: All resource blocks must have 2 labels"): hcl's
+#: ``hclsyntax.Body.Content``. A type not listed (one a later Terraform or OpenTofu adds)
+#: is left alone.
+_LABELS: Mapping[str, tuple[str, ...]] = {
+    "resource": ("type", "name"),
+    "data": ("type", "name"),
+    "ephemeral": ("type", "name"),
+    "variable": ("name",),
+    "output": ("name",),
+    "module": ("name",),
+    "provider": ("name",),
+    "check": ("name",),
+    **dict.fromkeys(
+        ("terraform", "locals", "moved", "import", "removed", "required_providers", "language"),
+        (),
+    ),
+}
+
+
+def wrong_label_count(block_type: str, labels: tuple[str, ...]) -> tuple[int, str] | None:
+    """Where a top-level ``block_type`` block with ``labels`` has one label too many (its
+    index) or one too few (``len(labels)``: where the missing one would be), and why;
+    None when Terraform takes that many (or does not know the block type)."""
+    names = _LABELS.get(block_type)
+    if names is None or len(labels) == len(names):
+        return None
+    said = f"{len(names)} label{'s' if len(names) != 1 else ''}"
+    if names:
+        said += f" ({', '.join(names)})"
+    index = min(len(labels), len(names))
+    return index, (
+        f"a {block_type} block takes {said}, not {len(labels)}: Terraform refuses the "
+        f"{block_type} block"
+    )
