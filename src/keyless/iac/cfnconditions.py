@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from keyless.errors import quoted
-from keyless.iac.values import Node, Position, Unknown, plain, text, unknowns
+from keyless.iac.values import Node, Position, Unknown, chosen_on_stand_in, plain, text, unknowns
 
 #: Evaluates a node's intrinsic functions (``AWS::NoValue`` is an unknown node here).
 Evaluate = Callable[[Node, Position], Node]
@@ -57,6 +57,11 @@ class Conditions:
             for side in (left, right):
                 if not side.is_known:
                     return Node(next(unknowns(side)), node.position)
+            # not decided on a value keyless stands in for (AWS::AccountId, an assumed
+            # AWS::Partition): the stack's own would choose otherwise
+            guessed = chosen_on_stand_in(f"Condition {name}", node.position, left, right)
+            if guessed is not None:
+                return guessed
             try:
                 compared = [_comparable(plain(side)) for side in (left, right)]
             except _Inexact as error:

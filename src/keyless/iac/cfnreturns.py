@@ -104,7 +104,7 @@ class ReturnValues:
         cluster's OIDC issuer (``OpenIdConnectIssuerUrl``)."""
         if kind == "AWS::Cognito::IdentityPool" and attribute in ("Ref", "Id"):
             pool = identity_pool_id(name)
-            said = [created_note("identity pool", name, pool)]
+            said: list[str] = [created_note("identity pool", name, pool)]
             guests = get(
                 get(self.resources.get(name), "Properties"), "AllowUnauthenticatedIdentities"
             )

@@ -37,7 +37,16 @@ from keyless.iac.hclfunctions import evaluate_call
 from keyless.iac.hcljson import EXPRESSION, LITERAL, evaluate_json, evaluate_literal, written
 from keyless.iac.hclrefs import Resolver, evaluate_identifier, evaluate_splat, evaluate_traversal
 from keyless.iac.hcltemplates import evaluate_heredoc, evaluate_string
-from keyless.iac.values import MAX_WEIGHT, TOO_LARGE, Node, Unknown, plain, unknowns, weight
+from keyless.iac.values import (
+    MAX_WEIGHT,
+    TOO_LARGE,
+    Node,
+    Unknown,
+    chosen_on_stand_in,
+    plain,
+    unknowns,
+    weight,
+)
 
 _MAX_DEPTH = 200
 _MAX_DIGITS = 1000
@@ -164,8 +173,14 @@ class Evaluator:
     def _conditional(self, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
         condition, if_true, if_false = self.children(tree)
         test = self.evaluate(condition, scope)
+        guessed = chosen_on_stand_in(self.source(condition), position_of(condition), test)
+        if guessed is not None:
+            return self._conditional_unknown(tree, guessed)
         if isinstance(test.value, bool):
             return self.evaluate(if_true if test.value else if_false, scope)
+        return self._conditional_unknown(tree, test)
+
+    def _conditional_unknown(self, tree: Tree[Any], test: Node) -> Node:
         cause = next(unknowns(test), None)
         why = f" ({cause.expression}: {cause.reason})" if cause is not None else ""
         return self.unknown(tree, f"its condition is not known{why}")
@@ -178,6 +193,11 @@ class Evaluator:
         right = self.evaluate(right_tree, scope)
         if not (left.is_known and right.is_known):
             return self.merge_unknown([left, right], tree)
+        if operator in _CHOICES:
+            # a comparison decides: not on a value keyless stands in for
+            guessed = chosen_on_stand_in(self.source(tree), position_of(tree), left, right)
+            if guessed is not None:
+                return guessed
         try:
             a, b = plain(left), plain(right)
         except ValueError as error:  # JSON text keyless cannot write as Terraform does
@@ -231,6 +251,8 @@ _COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     ">": gt,
     ">=": ge,
 }
+#: The operators whose result chooses (a bool from comparing values).
+_CHOICES = frozenset({"==", "!=", *_COMPARISONS})
 
 
 def _remainder(a: float, b: float) -> float | None:

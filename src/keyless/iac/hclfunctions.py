@@ -23,10 +23,39 @@ from keyless.iac.hcl import position_of
 from keyless.iac.hclfiles import NotReadable
 from keyless.iac.hclrefs import Reference
 from keyless.iac.hcltemplates import render_template
-from keyless.iac.values import TOO_LARGE, Node, Unknown, fails, notes, unknowns
+from keyless.iac.values import (
+    TOO_LARGE,
+    Node,
+    Unknown,
+    chosen_on_stand_in,
+    fails,
+    notes,
+    unknowns,
+)
 
 if TYPE_CHECKING:  # the evaluator dispatches to these handlers: no import cycle at runtime
     from keyless.iac.hcleval import Evaluator
+
+
+#: The functions whose result is a choice made by comparing their arguments' values (an
+#: element found or not, a key looked up, a pattern matched): not made on a value keyless
+#: stands in for (:class:`~keyless.iac.values.StandIn`). Others carry the value along, as
+#: AWS resolves it in the policy (``format("arn:aws:iam::%s:root", account_id)``).
+_CHOOSING = frozenset(
+    {
+        "contains",
+        "lookup",
+        "index",
+        "startswith",
+        "endswith",
+        "regex",
+        "regexall",
+        "matchkeys",
+        "setintersection",
+        "setsubtract",
+        "strcontains",
+    }
+)
 
 
 def evaluate_call(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
@@ -55,6 +84,10 @@ def evaluate_call(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Nod
         return evaluator.unknown(tree, f"the function {name}() is not evaluated")
     if name != "jsonencode" and not all(a.is_known for a in arguments):
         return evaluator.merge_unknown(arguments, tree)
+    if name in _CHOOSING:
+        guessed = chosen_on_stand_in(evaluator.source(tree), position_of(tree), *arguments)
+        if guessed is not None:
+            return guessed
     try:
         result = function(arguments, position_of(tree))
     except TooLarge:

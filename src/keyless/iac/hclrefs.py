@@ -19,7 +19,7 @@ from lark import Token, Tree
 
 from keyless.errors import quoted
 from keyless.iac.hcl import position_of
-from keyless.iac.values import Attributes, Node, Position, Unknown
+from keyless.iac.values import Attributes, Node, Position, Unknown, chosen_on_stand_in
 
 if TYPE_CHECKING:  # the evaluator dispatches to these handlers: no import cycle at runtime
     from keyless.iac.hcleval import Evaluator
@@ -141,6 +141,10 @@ def _step(node: Node, step: Step, text: str, position: Position) -> Node:
         if isinstance(value, Attributes):
             return value.missing(step.name)
     if step.index is not None:
+        # which element is taken is a choice: not on a value keyless stands in for
+        guessed = chosen_on_stand_in(text, position, step.index)
+        if guessed is not None:
+            return guessed
         key = step.index.value
         if isinstance(value, tuple) and isinstance(key, int) and 0 <= key < len(value):
             return value[key]

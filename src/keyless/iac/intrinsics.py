@@ -29,6 +29,7 @@ from keyless.iac.values import (
     Node,
     Position,
     Unknown,
+    chosen_on_stand_in,
     get,
     mapping,
     notes,
@@ -313,6 +314,11 @@ class Template:
         names = [text(k) for k in keys]
         if any(n is None for n in names):
             return _merged("Fn::FindInMap", next(k for k in keys if text(k) is None), position)
+        # the entry is chosen by its keys: not by a value keyless stands in for
+        # (`!FindInMap [Accounts, !Ref AWS::AccountId, Role]`)
+        guessed = chosen_on_stand_in("Fn::FindInMap", position, *keys)
+        if guessed is not None:
+            return guessed
         found = get(self.mappings, *[n for n in names if n is not None])
         if found is None:
             return _unknown("Fn::FindInMap", "no such entry in Mappings", position)

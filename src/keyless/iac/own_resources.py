@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable
 
 from keyless.iac.model import DEPLOYING_ACCOUNT
+from keyless.iac.values import StandIn
 
 #: The region stand-in identifiers are written in (the code does not say which).
 REGION = "us-east-1"
@@ -74,6 +75,6 @@ def pools_without_guests(notes: Iterable[str]) -> frozenset[str]:
     return frozenset(n.removeprefix(_GUESTS_OFF) for n in notes if n.startswith(_GUESTS_OFF))
 
 
-def created_note(what: str, address: str, value: str) -> str:
+def created_note(what: str, address: str, value: str) -> StandIn:
     """The note a value standing for a resource the code creates carries."""
-    return f"the {what} the code creates ({address}) is shown as {value}"
+    return StandIn(f"the {what} the code creates ({address}) is shown as {value}")

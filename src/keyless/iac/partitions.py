@@ -26,11 +26,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource
-from keyless.iac.values import JsonText, Node, mapping
+from keyless.iac.values import JsonText, Node, StandIn, mapping
 from keyless.trust.owner import provider_partition
 
 #: The note of a value standing for the partition when the code does not say which.
-ASSUMED_NOTE = "the partition is taken to be aws (the code does not say which)"
+ASSUMED_NOTE = StandIn("the partition is taken to be aws (the code does not say which)")
 
 _REGION = re.compile(r"([a-z]{2}(?:-[a-z]+)*)-\d{1,2}", re.ASCII)
 _PREFIXES = (

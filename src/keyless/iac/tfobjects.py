@@ -44,6 +44,7 @@ from keyless.iac.values import (
     Node,
     Position,
     SourcedText,
+    StandIn,
     Unknown,
     known_texts,
     mapping,
@@ -55,8 +56,10 @@ from keyless.iac.values import (
 _SERVICE = re.compile(r"[a-z0-9][a-z0-9.-]{0,62}", re.ASCII)
 _COMMERCIAL_OR_GOVCLOUD = re.compile(r"(?!cn-)[a-z]{2}-(?:gov-)?[a-z]+-\d", re.ASCII)
 
-OWN_ACCOUNT_NOTE = f"the deploying account is shown as {DEPLOYING_ACCOUNT}"
-OWN_ORGANIZATION_NOTE = f"the deploying account's organization is shown as {DEPLOYING_ORGANIZATION}"
+OWN_ACCOUNT_NOTE = StandIn(f"the deploying account is shown as {DEPLOYING_ACCOUNT}")
+OWN_ORGANIZATION_NOTE = StandIn(
+    f"the deploying account's organization is shown as {DEPLOYING_ORGANIZATION}"
+)
 PARTITION_NOTE = ASSUMED_NOTE
 
 
@@ -201,7 +204,7 @@ def _created_identifiers(
     position = block.position
     if kind == "aws_cognito_identity_pool":
         pool = identity_pool_id(address)
-        said = [created_note("identity pool", address, pool)]
+        said: list[str] = [created_note("identity pool", address, pool)]
         # allow_unauthenticated_identities defaults to false.
         guests = members.get("allow_unauthenticated_identities")
         if guests is None or guests.value is False:

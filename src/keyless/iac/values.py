@@ -231,6 +231,30 @@ def fails(node: Node) -> bool:
     return any(unknown.fails for unknown in unknowns(node))
 
 
+class StandIn(str):
+    """A note saying a value stands for what the code does not decide: the deploying
+    account, its organization, a partition taken to be ``aws``, an identifier known only
+    after deploy. The value may be written into a policy, where AWS resolves it to the
+    role's own; a choice made on it (a condition, a comparison, a key looked up) would be
+    made on the stand-in, so it is unknown (:func:`chosen_on_stand_in`)."""
+
+    __slots__ = ()
+
+
+def chosen_on_stand_in(expression: str, position: Position, *nodes: Node) -> Node | None:
+    """An unknown value for a choice made on ``nodes`` when one of them (or a part) stands
+    in for what the code does not decide (:class:`StandIn`); None when none does."""
+    for node in nodes:
+        for note in notes(node):
+            if isinstance(note, StandIn):
+                reason = (
+                    f"it depends on a value keyless stands in for ({note}), not on the "
+                    "one it will be deployed with"
+                )
+                return Node(Unknown(expression, reason, position), position)
+    return None
+
+
 def notes(node: Node) -> tuple[str, ...]:
     """The notes of ``node`` and its parts (values keyless stood in for), each once."""
     found: dict[str, None] = {}
