@@ -5,6 +5,8 @@ when the other inputs were analysed), never a traceback or a hang."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,6 +126,54 @@ def test_a_symlink_met_while_walking_is_not_followed(tmp_path: Path, good: Path)
     result = run(str(good))
     assert result.exit_code == 3
     _assert_reported(result, f"{good / 'linked.tf'}: symbolic link not followed")
+
+
+@pytest.mark.parametrize("name", ["terraform.tfvars", "terraform.tfvars.json", "x.auto.tfvars"])
+def test_a_variables_file_terraform_loads_is_not_followed_through_a_symlink(
+    tmp_path: Path, name: str
+) -> None:
+    # A variables file the module loads by itself is met while reading the directory, as
+    # a .tf file is when walking it: a link is not followed. It was read wherever it
+    # pointed (/proc/self/environ: the runner's environment quoted in a syntax error).
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "values").write_text(
+        '{"principal": "*"}' if name.endswith(".json") else 'principal = "*"\n'
+    )
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "main.tf").write_text(
+        'variable "principal" {\n  default = "arn:aws:iam::123456789012:root"\n}\n'
+        'resource "aws_iam_role" "r" {\n'
+        '  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow",\n'
+        '    Action = "sts:AssumeRole", Principal = { AWS = var.principal } }] })\n}\n'
+    )
+    (root / name).symlink_to(outside / "values")
+    result = run(str(root))
+    assert result.exit_code == 3
+    _assert_reported(result, f"{root / name}: symbolic link not followed")
+    assert "trust-anyone" not in result.stdout
+
+
+def test_the_environment_is_never_read_through_a_variables_file_link(tmp_path: Path) -> None:
+    # /proc/self/environ holds the environment the process started with: a subprocess
+    (tmp_path / "main.tf").write_text('variable "v" {}\n')
+    (tmp_path / "terraform.tfvars").symlink_to("/proc/self/environ")
+    env = {**os.environ, "KEYLESS_TEST_SECRET": "s3cr3t-value"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "keyless", "iac", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 3
+    output = completed.stdout + completed.stderr
+    assert "symbolic link not followed" in output
+    assert "s3cr3t-value" not in output
+    assert "KEYLESS_TEST_SECRET" not in output
+    assert "\\x00" not in output  # no quoted piece of the environment at all
 
 
 def test_a_symlink_to_a_device_given_directly_is_not_read(tmp_path: Path) -> None:

@@ -306,7 +306,15 @@ def _root_variables(
             p for p in directory.iterdir() if p.name.endswith((".auto.tfvars", ".auto.tfvars.json"))
         )
     values: dict[str, Node] = {}
-    for path in [p for p in automatic if p.is_file()] + list(var_files):
+    loaded = []
+    for path in automatic:
+        if path.is_symlink():
+            # met while reading the directory, as a .tf file is when walking it: not
+            # followed (it may point anywhere: /proc/self/environ, ~/.aws/credentials)
+            unread.append(Unread(str(path), "symbolic link not followed"))
+        elif path.is_file():
+            loaded.append(path)
+    for path in [*loaded, *var_files]:
         try:
             values.update(read_variable_file(path))
             keys.extend(literal_keys(path, read_source(path), SourceKind.TERRAFORM))
