@@ -24,6 +24,9 @@ locals {{
   by_account = {{
     "123456789012" = "*"
   }}
+  # keyed by the account: which entry a literal key finds is a choice too
+  keyed     = {{ (local.account) = "arn:aws:iam::111111111111:role/ci" }}
+  for_keyed = {{ for a in [local.account] : a => "arn:aws:iam::111111111111:role/ci" }}
 }}
 resource "aws_iam_role" "r" {{
   assume_role_policy = jsonencode({{
@@ -50,6 +53,8 @@ resource "aws_iam_role" "r" {{
         'data.aws_partition.current.partition == "aws-cn" ? "*" : local.own',
         'data.aws_organizations_organization.org.id == "o-abcdefghij" ? "*" : local.own',
         '"%{ if local.account == "123456789012" }*%{ else }${local.own}%{ endif }"',
+        'try(local.keyed["123456789012"], "*")',
+        'lookup(local.for_keyed, "123456789012", "*")',
     ],
 )
 def test_a_terraform_choice_on_a_stand_in_is_not_made(tmp_path: Path, principal: str) -> None:

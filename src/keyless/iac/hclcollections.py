@@ -17,7 +17,7 @@ from lark import Token, Tree
 
 from keyless.iac.hcl import position_of
 from keyless.iac.hcltemplates import as_text
-from keyless.iac.values import Node, mapping
+from keyless.iac.values import Node, chosen_on_stand_in, mapping
 
 if TYPE_CHECKING:  # the evaluator dispatches to these handlers: no import cycle at runtime
     from keyless.iac.hcleval import Evaluator
@@ -39,11 +39,17 @@ def evaluate_object(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, N
         key = _object_key(evaluator, key_tree, scope)
         if key is None:
             return evaluator.unknown(key_tree, "an object key that is not known")
+        if isinstance(key, Node):
+            return key
         members[key] = evaluator.evaluate(value_tree, scope)
     return Node(mapping(members), position_of(tree))
 
 
-def _object_key(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> str | None:
+def _object_key(
+    evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]
+) -> str | Node | None:
+    """The key's text; None when it is not known; an unknown node when it is a value
+    keyless stands in for (which entry a later lookup finds would be a guess)."""
     children = evaluator.children(tree)
     if not children:  # a keyword used as a key
         return "".join(str(t) for t in tree.scan_values(lambda v: isinstance(v, Token)))
@@ -53,7 +59,14 @@ def _object_key(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]
     if inner.data == "expr_term" and len(bare) == 1 and bare[0].data == "identifier":
         return str(bare[0].children[0])
     value = evaluator.evaluate(inner, scope)
-    return as_text(value)
+    guessed = _keyed_on_stand_in(evaluator, inner, value)
+    return guessed if guessed is not None else as_text(value)
+
+
+def _keyed_on_stand_in(evaluator: Evaluator, tree: Tree[Any], key: Node) -> Node | None:
+    """An unknown node when ``key`` stands in for what the code does not decide (the
+    deploying account): a lookup by a literal key would find, or miss, on the stand-in."""
+    return chosen_on_stand_in(evaluator.source(tree), position_of(tree), key)
 
 
 def evaluate_for_tuple(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Node]) -> Node:
@@ -101,7 +114,11 @@ def evaluate_for_object(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[st
                 return evaluator.unknown(tree, "its if clause is not known")
             if not keep.value:
                 continue
-        key = as_text(evaluator.evaluate(key_tree, inner))
+        key_node = evaluator.evaluate(key_tree, inner)
+        guessed = _keyed_on_stand_in(evaluator, key_tree, key_node)
+        if guessed is not None:
+            return guessed
+        key = as_text(key_node)
         if key is None:
             return evaluator.unknown(tree, "a key that is not known")
         value = evaluator.evaluate(value_tree, inner)
