@@ -75,6 +75,15 @@ def test_the_stand_in_written_into_the_policy_is_still_judged(tmp_path: Path) ->
     assert result.exit_code() == 0
 
 
+def test_the_length_of_a_list_holding_a_stand_in_still_decides(tmp_path: Path) -> None:
+    # how many items a list has does not depend on what the stand-in is
+    principal = 'length([local.account, "x"]) > 1 ? local.own : "*"'
+    (tmp_path / "main.tf").write_text(TF_ROLE.format(principal=principal))
+    result = scan([tmp_path])
+    assert result.unread == ()
+    assert result.exit_code() == 0
+
+
 def test_a_choice_on_a_known_value_is_still_made(tmp_path: Path) -> None:
     principal = '"123456789012" == "123456789012" ? local.own : "*"'
     (tmp_path / "main.tf").write_text(TF_ROLE.format(principal=principal))

@@ -26,6 +26,7 @@ from keyless.iac.hcltemplates import render_template
 from keyless.iac.values import (
     TOO_LARGE,
     Node,
+    StandIn,
     Unknown,
     chosen_on_stand_in,
     fails,
@@ -101,6 +102,9 @@ def evaluate_call(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Nod
     except (TypeError, ValueError, IndexError, KeyError, StopIteration, re.error):
         return evaluator.unknown(tree, f"{name}() could not be evaluated on these arguments")
     carried = tuple(dict.fromkeys(n for a in arguments for n in notes(a)))
+    if name == "length" and isinstance(arguments[0].value, tuple | Mapping):
+        # how many items a collection holds does not depend on what a stand-in is
+        carried = tuple(n for n in carried if not isinstance(n, StandIn))
     if carried and name != "jsonencode":
         return Node(result.value, result.position, tuple(dict.fromkeys(result.notes + carried)))
     return result
