@@ -137,6 +137,11 @@ def _value(tmp_path: Path, expression: str, declarations: str = "") -> Node:
         ('replace(jsonencode({ b = "<", a = 1 }), "x", "y")', '{"a":1,"b":"\\u003c"}'),
         ('format("%s", jsonencode({ b = "&", a = [true] }))', '{"a":[true],"b":"\\u0026"}'),
         ('jsonencode({ b = 1, a = 2 }) == "{\\"a\\":2,\\"b\\":1}"', True),
+        # format() converts as tostring() and tonumber() do (a bool is "true", not "True")
+        ('format("%s", true)', "true"),
+        ('format("%s-%d", false, 7)', "false-7"),
+        ('format("%d", "12")', "12"),
+        ('format("arn:aws:iam::%s:root", 123456789012)', "arn:aws:iam::123456789012:root"),
     ],
 )
 def test_a_function_on_known_arguments_is_evaluated(
@@ -190,6 +195,13 @@ def test_a_function_on_known_arguments_is_evaluated(
         'jsonencode({ a = 0.5 }) == "{\\"a\\":0.5}"',
         # a policy document's text is laid out by the AWS provider
         'replace(data.aws_iam_policy_document.d.json, "x", "y")',
+        # what format() cannot write as Terraform does: a fraction's text, and values
+        # Terraform refuses to format (a list, null, a fraction as %d)
+        'format("%s", 1.5)',
+        'format("%s", ["a"])',
+        'format("%s", null)',
+        'format("%d", 1.5)',
+        'format("%d", "x")',
     ],
 )
 def test_a_function_keyless_does_not_evaluate_here_is_unknown(

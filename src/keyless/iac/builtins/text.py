@@ -55,14 +55,38 @@ def _decoded(value: Any, position: Position, depth: int) -> Node:
 
 
 def _format(arguments: list[Node], position: Position) -> Node:
-    template, *rest = [plain(a) for a in arguments]
-    if not isinstance(template, str) or re.search(r"%(?![sd%])", template):
+    # https://developer.hashicorp.com/terraform/language/functions/format: %s converts
+    # its value to a string, %d to a whole number, as tostring() and tonumber() do (true
+    # is "true", "12" is 12); what Terraform refuses (a list, null, a fraction as %d) or
+    # writes otherwise than keyless would (a fraction's digits) is unknown.
+    template, *rest = arguments
+    written = plain(template)
+    if not isinstance(written, str) or re.search(r"%(?![sd%])", written):
         raise ValueError("only %s, %d and %% are evaluated")
     values = iter(rest)
     rendered = re.sub(
-        r"%([sd%])", lambda m: "%" if m.group(1) == "%" else str(next(values)), template
+        r"%([sd%])", lambda m: "%" if m.group(1) == "%" else _formatted(m[1], next(values)), written
     )
     return Node(rendered, position)
+
+
+def _formatted(verb: str, node: Node) -> str:
+    """One value as format()'s ``%s`` or ``%d`` writes it. Raises ``ValueError``."""
+    if isinstance(node.value, JsonText):
+        if verb == "s":
+            return str(plain(node))  # JSON text is a string
+        raise ValueError("%d of JSON text")
+    if node.value is None or isinstance(node.value, tuple | Mapping):
+        raise ValueError(f"%{verb} of a value format() does not write")
+    if verb == "s":
+        text = converted("string", node, "format(…)").value
+        if not isinstance(text, str):
+            raise ValueError("%s of a value keyless cannot write as Terraform does")
+        return text
+    number = converted("number", node, "format(…)").value
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise ValueError("%d of a value that is no whole number")
+    return str(number)
 
 
 def _join(arguments: list[Node], position: Position) -> Node:
