@@ -96,7 +96,8 @@ data "aws_iam_policy_document" "trust" {
     assert _subjects(tmp_path) == ["repo:acme/one:*", "repo:acme/two:*"]
 
 
-def test_source_json_written_as_text_is_not_guessed(tmp_path: Path) -> None:
+def test_source_json_written_as_text_is_read(tmp_path: Path) -> None:
+    # JSON text is parsed as the provider parses it (it was left unknown)
     trust = """
 data "aws_iam_policy_document" "trust" {
   source_json = "{\\"Statement\\": []}"
@@ -105,7 +106,8 @@ data "aws_iam_policy_document" "trust" {
     _write(tmp_path, trust)
     (role,) = read_paths([tmp_path]).resources
     assert role.trust is not None
-    assert list(unknowns(role.trust))
+    assert not list(unknowns(role.trust))
+    assert plain(role.trust)["Statement"] == []
 
 
 @pytest.mark.parametrize(
@@ -139,3 +141,61 @@ def test_a_sid_terraform_refuses_twice_leaves_the_document_unknown(
     assert role.trust is not None
     (unknown,) = unknowns(role.trust)
     assert unknown.reason == f"Terraform refuses the document: {why}"
+
+
+LOOSE_JSON = (
+    '{"Version": "2012-10-17", "Statement": [{"Sid": "GitHub", "Effect": "Allow",'
+    ' "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated":'
+    ' "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},'
+    ' "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub":'
+    ' "repo:acme/*"}}}]}'
+)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'file("${path.module}/base.json")',
+        "<<-EOT\n    " + LOOSE_JSON + "\n  EOT\n  ",
+        'jsonencode(jsondecode(file("base.json")))',
+    ],
+)
+def test_a_document_given_as_json_text_is_merged(tmp_path: Path, source: str) -> None:
+    # The provider takes any JSON policy text in source_policy_documents; a file() or a
+    # heredoc was "not judged: only documents written in this configuration are merged".
+    (tmp_path / "base.json").write_text(LOOSE_JSON)
+    trust = f"""
+data "aws_iam_policy_document" "trust" {{
+  source_policy_documents = [{source}]
+}}
+"""
+    (tmp_path / "main.tf").write_text(trust + ROLE)
+    result = scan([tmp_path])
+    assert result.unread == ()
+    assert "trust-oidc-broad-subject" in {f.check for f in result.findings}
+
+
+def test_an_override_given_as_json_text_replaces_its_sid(tmp_path: Path) -> None:
+    pinned = LOOSE_JSON.replace("repo:acme/*", "repo:acme/app:ref:refs/heads/main")
+    (tmp_path / "pinned.json").write_text(pinned)
+    trust = """
+data "aws_iam_policy_document" "trust" {
+  source_policy_documents   = [data.aws_iam_policy_document.loose.json]
+  override_policy_documents = [file("pinned.json")]
+}
+"""
+    _write(tmp_path, trust, loose="repo:acme/*")
+    assert _subjects(tmp_path) == ["repo:acme/app:ref:refs/heads/main"]
+
+
+def test_json_text_that_is_no_json_leaves_the_document_unknown(tmp_path: Path) -> None:
+    trust = """
+data "aws_iam_policy_document" "trust" {
+  source_policy_documents = ["{not json"]
+}
+"""
+    (tmp_path / "main.tf").write_text(trust + ROLE)
+    result = scan([tmp_path])
+    assert result.findings == ()
+    (unread,) = result.unread
+    assert "not valid JSON" in unread.reason

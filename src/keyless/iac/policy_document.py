@@ -21,13 +21,24 @@ Every part keeps the position of the block or attribute it came from.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from lark import Token, Tree
 
 from keyless.errors import quoted
 from keyless.iac.hcl import Block, Body
-from keyless.iac.values import JsonText, Node, Position, Unknown, document, mapping
+from keyless.iac.hcljson import MAX_LITERAL_DEPTH, deeper_than
+from keyless.iac.jsonpos import JsonSyntaxError, parse_json
+from keyless.iac.values import (
+    JsonText,
+    Node,
+    Position,
+    SourcedText,
+    Unknown,
+    document,
+    mapping,
+)
 
 # An expression evaluated with iteration variables (dynamic blocks' iterators) in scope.
 Evaluate = Callable[[Tree[Any], Mapping[str, Node]], Node]
@@ -332,12 +343,40 @@ def _documents(group: Node) -> list[Node] | Node:
     for item in group.value:
         if isinstance(item.value, Unknown):
             return item
+        if isinstance(item.value, str):
+            # JSON policy text (file(), a heredoc), which the provider parses as it does
+            # a policy document's json
+            parsed = json_text_document(item, "the policy document", "policy document text")
+            if isinstance(parsed.value, Unknown):
+                return parsed
+            found.append(parsed)
+            continue
         if not isinstance(item.value, JsonText):
-            return _unknown(
-                "only documents written in this configuration are merged", item.position
-            )
+            return _unknown("a policy document is JSON text", item.position)
         found.append(document(item))
     return found
+
+
+def json_text_document(node: Node, what: str, expression: str = "assume_role_policy") -> Node:
+    """JSON text (a heredoc, ``file()``) as a structured document, with the positions a
+    heredoc's text remembers (else ``node``'s); unknown when it is not JSON, or nested
+    deeper than keyless evaluates. What the text stood in for (the deploying account, a
+    resource the code creates) is said of the document built from it."""
+    assert isinstance(node.value, str)
+    try:
+        parsed = (
+            parse_json(node.value)
+            if isinstance(node.value, SourcedText)
+            else parse_json(node.value, pinned=node.position)
+        )
+    except JsonSyntaxError as error:
+        reason = f"{what} is not valid JSON ({error})"
+        return Node(Unknown(expression, reason, node.position), node.position)
+    if deeper_than(parsed, MAX_LITERAL_DEPTH):
+        # what judges a policy walks it recursively: 500 levels were a traceback
+        reason = f"{what} is nested too deeply to evaluate"
+        return Node(Unknown(expression, reason, node.position), node.position)
+    return replace(parsed, notes=(*parsed.notes, *node.notes)) if node.notes else parsed
 
 
 def _statements(doc: Node) -> list[Node]:

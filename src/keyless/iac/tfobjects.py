@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 
 from keyless.iac.hcl import Block
 from keyless.iac.hcleval import Evaluator
-from keyless.iac.hcljson import MAX_LITERAL_DEPTH, deeper_than
-from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import (
     DEPLOYING_ACCOUNT,
     DEPLOYING_ORGANIZATION,
@@ -36,14 +33,13 @@ from keyless.iac.own_resources import (
     trust_anchor_id,
 )
 from keyless.iac.partitions import ASSUMED_NOTE, Partition, provider_arn
-from keyless.iac.policy_document import translate
+from keyless.iac.policy_document import json_text_document, translate
 from keyless.iac.tffiles import TerraformFile
 from keyless.iac.values import (
     Attributes,
     JsonText,
     Node,
     Position,
-    SourcedText,
     StandIn,
     Unknown,
     known_texts,
@@ -235,22 +231,7 @@ def trust_document(node: Node) -> Node:
     if isinstance(value, JsonText):
         return value.document
     if isinstance(value, str):
-        try:
-            parsed = (
-                parse_json(value)
-                if isinstance(value, SourcedText)
-                else parse_json(value, pinned=node.position)
-            )
-            if deeper_than(parsed, MAX_LITERAL_DEPTH):
-                # what judges a policy walks it recursively: 500 levels were a traceback
-                reason = "the trust policy is nested too deeply to evaluate"
-                return Node(Unknown("assume_role_policy", reason, node.position), node.position)
-            # What the text stood in for (the deploying account, a resource the code
-            # creates) is said of the document built from it.
-            return replace(parsed, notes=(*parsed.notes, *node.notes)) if node.notes else parsed
-        except JsonSyntaxError as error:
-            reason = f"the trust policy is not valid JSON ({error})"
-            return Node(Unknown("assume_role_policy", reason, node.position), node.position)
+        return json_text_document(node, "the trust policy")
     return node
 
 
