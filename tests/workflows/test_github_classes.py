@@ -166,6 +166,33 @@ def test_two_key_pairs_in_one_job_are_not_merged_into_one_role(tmp_path: Path) -
     assert "2 different key pairs" in reasons(rewrite, "deploy")
 
 
+def test_keys_a_job_overrides_are_one_key_pair(tmp_path: Path) -> None:
+    # The job's env overrides the workflow's AWS_ACCESS_KEY_ID for all its steps: the job
+    # sees one key pair, its own, and is rewritten.
+    text = """
+        on:
+          push:
+            branches: [main]
+        env:
+          AWS_ACCESS_KEY_ID: ${{ secrets.DEV_KEY_ID }}
+          AWS_SECRET_ACCESS_KEY: ${{ secrets.DEV_SECRET }}
+        jobs:
+          deploy:
+            runs-on: ubuntu-latest
+            env:
+              AWS_ACCESS_KEY_ID: ${{ secrets.PROD_KEY_ID }}
+              AWS_SECRET_ACCESS_KEY: ${{ secrets.PROD_SECRET }}
+            steps:
+              - uses: actions/checkout@v4
+              - run: aws s3 sync dist s3://site
+        """
+    root = repo(tmp_path, {".github/workflows/deploy.yml": text})
+    rewrite = only(fix([root], options()), "deploy.yml")
+    assert "different key pairs" not in reasons(rewrite, "deploy")
+    assert rewrite.changed
+    assert "secrets.PROD_KEY_ID" not in rewrite.after
+
+
 def test_an_action_that_drops_the_session_token_is_reported(tmp_path: Path) -> None:
     text = """
         on: push

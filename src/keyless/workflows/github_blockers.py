@@ -403,7 +403,7 @@ def _key_ids(workflow_env: Any, job: Any) -> set[str]:
         if is_configure_action(step) and is_map(inputs):
             key_id = inputs.get("aws-access-key-id")
             values.append(_env_value(key_id, [step.get("env"), job.get("env"), workflow_env]))
-    values += [m.get("AWS_ACCESS_KEY_ID") for m in _mappings(workflow_env, job) if is_map(m)]
+    values += _seen_key_ids(workflow_env, job)
     # Literal key IDs are shown as AKIA…WXYZ, as everywhere else.
     return {
         _LITERAL_KEY.sub(lambda m: redact_key_id(m.group(0)), " ".join(v.split()))
@@ -423,3 +423,21 @@ def _env_value(value: Any, scopes: list[Any]) -> Any:
         if is_map(scope) and isinstance(scope.get(found.group(1)), str):
             return scope[found.group(1)]
     return value
+
+
+def _seen_key_ids(workflow_env: Any, job: Any) -> list[Any]:
+    """The ``AWS_ACCESS_KEY_ID`` each step of ``job`` that runs sees (and those its steps'
+    ``with:`` give): its own ``env:``'s, else the job's, else the workflow's. GitHub uses
+    the most specific of variables of one name: a step's overrides the job's and the
+    workflow's, a job's the workflow's, while it runs
+    (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#env),
+    so a key the job's ``env:`` overrides is not a second key pair the job uses."""
+    outer = [job.get("env")] + ([workflow_env] if "steps" in job else [])
+    steps = [step for _, step in _running_steps(job)]
+    values: list[Any] = []
+    for scopes in [[s.get("env"), *outer] for s in steps] or [outer]:
+        found = next((m for m in scopes if is_map(m) and "AWS_ACCESS_KEY_ID" in m), None)
+        if found is not None:
+            values.append(found["AWS_ACCESS_KEY_ID"])
+    values += [s["with"].get("AWS_ACCESS_KEY_ID") for s in steps if is_map(s.get("with"))]
+    return values
