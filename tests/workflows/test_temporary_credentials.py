@@ -289,3 +289,69 @@ def test_a_job_env_cannot_read_exports_so_is_still_reported(tmp_path: Path) -> N
     )
     root = repo(tmp_path, {".github/workflows/deploy.yml": text})
     assert "workflow-static-aws-keys-env" in {f.check for f in scan([root]).findings}
+
+
+PASTED = """
+on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          aws-access-key-id: {key_id}
+          aws-secret-access-key: ${{{{ secrets.AWS_SECRET_ACCESS_KEY }}}}
+{token}          role-session-name: ci
+          aws-region: us-east-1
+      - run: aws s3 ls
+"""
+
+
+@pytest.mark.parametrize(
+    ("key_id", "token", "words", "severity"),
+    [
+        # A session token from a secret: temporary credentials pasted in (AWS Academy),
+        # unless the secret is empty: still high, and the message says both.
+        (
+            "${{ secrets.AWS_ACCESS_KEY_ID }}",
+            "          aws-session-token: ${{ secrets.AWS_SESSION_TOKEN }}\n",
+            "with aws-session-token: temporary credentials copied into secrets",
+            "high",
+        ),
+        # An ASIA… key ID is AWS STS's: temporary for certain.
+        ("ASIAZ7QWERTYUIOPAS12", "", "the key ID starts with ASIA: temporary", "medium"),
+        # role-session-name is no session token: an IAM user's keys, said nothing else.
+        ("${{ secrets.AWS_ACCESS_KEY_ID }}", "", None, "high"),
+    ],
+)
+def test_temporary_credentials_pasted_in_are_said_to_be_so(
+    tmp_path: Path, key_id: str, token: str, words: str | None, severity: str
+) -> None:
+    text = PASTED.format(key_id=key_id, token=token)
+    root = repo(tmp_path, {".github/workflows/deploy.yml": text})
+    [found] = [f for f in scan([root]).findings if f.check == "workflow-static-aws-keys"]
+    assert found.severity.value == severity
+    if words is None:
+        assert "temporary" not in found.message
+    else:
+        assert words in found.message
+
+
+def test_a_session_token_in_env_is_said_to_be_pasted_in(tmp_path: Path) -> None:
+    text = """
+on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    env:
+      AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+      AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+      AWS_SESSION_TOKEN: ${{ secrets.AWS_SESSION_TOKEN }}
+    steps:
+      - run: aws s3 ls
+"""
+    root = repo(tmp_path, {".github/workflows/deploy.yml": text})
+    [found] = scan([root]).findings
+    assert found.check == "workflow-static-aws-keys-env"
+    assert "with AWS_SESSION_TOKEN: temporary credentials copied into secrets" in found.message
+    assert "unless the token's secret is empty" in found.message

@@ -24,6 +24,7 @@ from keyless.workflows.github import (
 from keyless.workflows.github_composite import composite_verdict
 from keyless.workflows.github_conditions import lowered_if_never_run
 from keyless.workflows.github_ecr_login import logs_in_to_ecr
+from keyless.workflows.github_values import pasted_session
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.oidc_use import needless_id_token_jobs
 from keyless.workflows.yamldoc import (
@@ -230,14 +231,33 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
     # (node, key) → (the finding's position, its node, who gets the keys written there)
     reported: dict[tuple[int, str], tuple[int, Any, list[str]]] = {}
 
-    def add(meta: Check, node: Any, key: Any, message: str, route: str, who: str = "") -> None:
+    def add(
+        meta: Check,
+        node: Any,
+        key: Any,
+        message: str,
+        route: str,
+        who: str = "",
+        keys: tuple[str, ...] = (),
+    ) -> None:
         seen = reported.get((id(node), str(key)))
         if seen is not None:
             seen[2].append(who)
             return
         reported[(id(node), str(key))] = (len(out), node, [who])
         line, column = key_position(node, key)
-        out.append(workflow_finding(meta, path, line + 1, column + 1, message, route))
+        found = workflow_finding(meta, path, line + 1, column + 1, message, route)
+        # Keys given with a session token, or an ASIA… key ID: temporary credentials
+        # copied in by hand, said so (and medium when they are so for certain).
+        session = pasted_session(node, keys) if keys else None
+        if session is not None:
+            words, temporary = session
+            found = replace(
+                found,
+                message=found.message + words,
+                severity=Severity.MEDIUM if temporary else found.severity,
+            )
+        out.append(found)
 
     for item in analysis.key_inputs:
         site = item.sites[0]
@@ -249,6 +269,7 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             f"{', '.join(item.keys)} to {CONFIGURE_ACTION}{_unmasked(item.inputs, item.keys)}",
             f"{site.route}.{site.keys[0]}",
             f"job {quoted(item.job)} step {item.step_index + 1}",
+            item.keys,
         )
     # Each env that gets a site's keys: the one it is written in, those that repeat it
     # with an alias (the same mapping) and those that merge it in (another mapping).
@@ -271,6 +292,7 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
                 + _unmasked(site.node, site.keys),
                 f"{site.route}.{site.keys[0]}",
                 "" if env.env is not site.node else f"the {_scope(env)}",
+                site.keys,
             )
     for env in analysis.container_env:
         for site in env.sites:
@@ -298,6 +320,7 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             f"{_how_to_rewrite(file, other)}",
             f"jobs.{other.job}.steps[{other.step_index}].with.{other.keys[0]}",
             f"job {quoted(other.job)} step {other.step_index + 1}",
+            other.keys,
         )
     for handoff in analysis.env_handoffs:
         if step_evidence({"env": handoff.env}):  # an endpoint or store named beside them

@@ -113,6 +113,42 @@ def is_temporary(
     return all(handed_on(mapping.get(k)) for k in keys)
 
 
+# An access key ID AWS STS made: temporary credentials, not an IAM user's key
+# (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetAccessKeyInfo.html: "Access
+# key IDs beginning with ASIA are temporary credentials that are created using AWS STS").
+_TEMPORARY_KEY_ID = re.compile(r"(?<![A-Z0-9])ASIA[A-Z0-9]{16}(?![A-Z0-9])")
+_KEY_ID_NAME = re.compile(r"access[-_]?key([-_]?id)?$|key[-_]?id$", re.IGNORECASE)
+_SESSION_TOKEN_NAME = re.compile(r"session[-_]?token", re.IGNORECASE)
+
+
+def pasted_session(mapping: Any, keys: tuple[str, ...]) -> tuple[str, bool] | None:
+    """What keys given with a session token, or with an ``ASIA…`` key ID, are: temporary
+    credentials copied into the workflow or its secrets (AWS Academy hands them out so),
+    which expire within hours (GetSessionToken's at most 36) and must be copied again by
+    hand. The words to add to the finding, and whether they are temporary for certain: a
+    literal ``ASIA…`` key ID is; a session token from a secret may be an empty secret (the
+    SDKs and configure-aws-credentials then sign with the keys alone, an IAM user's).
+    None for keys given neither."""
+    if not is_map(mapping):
+        return None
+    ids = [mapping.get(k) for k in keys if _KEY_ID_NAME.search(k)]
+    if any(isinstance(v, str) and _TEMPORARY_KEY_ID.search(v[:2000]) for v in ids):
+        return (
+            "; the key ID starts with ASIA: temporary credentials from AWS STS copied into "
+            "the workflow, which expire within hours and must be copied again by hand",
+            True,
+        )
+    token = next((k for k in keys if _SESSION_TOKEN_NAME.search(k)), None)
+    if token is None:
+        return None
+    return (
+        f"; with {token}: temporary credentials copied into secrets (an ASIA… key, AWS "
+        "Academy style), which expire within hours and must be pasted again by hand, "
+        "unless the token's secret is empty and the keys are an IAM user's long-lived ones",
+        False,
+    )
+
+
 def env_names(*mappings: Any) -> frozenset[str]:
     """The names the ``env:`` mappings set (upper case: the runner's names are)."""
     return frozenset(str(k).upper() for m in mappings if is_map(m) for k in m)
