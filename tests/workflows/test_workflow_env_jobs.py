@@ -9,10 +9,12 @@ pull requests), any other gets it; the output says which, and why, either way.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from keyless.workflows import fix, scan
+from keyless.workflows.github_insertion import shows_aws_use
 from keyless.workflows.yamldoc import load_text
 
 from .builders import job, only, options, repo
@@ -149,3 +151,47 @@ def test_the_rewrite_passes_actionlint_and_scans_clean(
     fixed.write_text(rewrite.after, encoding="utf-8")
     assert run_actionlint([fixed]) == []
     assert not scan([tmp_path / "fixed"]).findings
+
+
+CHECKS = """
+      checks:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+          - run: terraform fmt -check -recursive
+          - run: terraform validate
+          - name: Helm lint
+            run: helm lint charts/app && helm template charts/app > /dev/null
+{extra}
+"""
+
+
+def test_offline_terraform_and_helm_commands_are_no_use_of_aws(tmp_path: Path) -> None:
+    # `terraform fmt` / `validate` and `helm lint` / `template` read local files only: a
+    # pull request job that runs nothing else gets no credentials step a fork would fail.
+    text = _workflow(PUSH_AND_PR, CHECKS.format(extra=""), DEPLOY)
+    rewrite, root = _fixed(tmp_path, text)
+    checks = root["jobs"]["checks"]
+    assert not any("configure-aws-credentials" in uses for uses in _uses(checks))
+    assert "permissions" not in checks
+    assert [j.job for j in rewrite.jobs] == ["deploy"]
+
+
+def test_a_command_that_calls_aws_beside_them_still_counts(tmp_path: Path) -> None:
+    extra = "          - run: terraform fmt -check && terraform plan"
+    text = _workflow(PUSH_AND_PR, CHECKS.format(extra=extra), DEPLOY)
+    _, root = _fixed(tmp_path, text)
+    assert any("configure-aws-credentials" in u for u in _uses(root["jobs"]["checks"]))
+
+
+def test_helm_template_that_asks_the_cluster_counts(tmp_path: Path) -> None:
+    extra = "          - run: helm template charts/app --validate"
+    text = _workflow(PUSH_AND_PR, CHECKS.format(extra=extra), DEPLOY)
+    _, root = _fixed(tmp_path, text)
+    assert any("configure-aws-credentials" in u for u in _uses(root["jobs"]["checks"]))
+
+
+def test_reading_offline_commands_stays_linear() -> None:
+    started = time.monotonic()
+    assert not shows_aws_use({"run": "helm template x " * 100_000})
+    assert time.monotonic() - started < 5

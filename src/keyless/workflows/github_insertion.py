@@ -43,6 +43,19 @@ _AWS_USE = re.compile(
     r"|AWS_[A-Z0-9_]|@aws-sdk/|s3://|amazonaws\.com|arn:aws",
     re.IGNORECASE,
 )
+# Commands of those tools that never call AWS, documented as working on local files alone:
+# `terraform fmt` / `validate` / `version` ("does not validate remote services, such as
+# remote state or provider APIs": developer.hashicorp.com/terraform/cli/commands/validate),
+# `helm lint` ("examine a chart for possible issues"), `helm template` ("render chart
+# templates locally") but with `--validate` (which asks the cluster), `kubectl version
+# --client`. Removed from a step's text before :data:`_AWS_USE` reads it, so a pull
+# request job that only lints gets no credentials step that a fork's run would fail on;
+# the rest of the line (an `s3://` argument, `&& terraform plan`) is still read.
+_OFFLINE_COMMAND = re.compile(
+    r"(?<![\w-])(?:terraform\s+(?:fmt|validate|version)|helm\s+(?:lint|version)"
+    r"|helm\s+template(?![^\n;&|]{0,2000}--validate)|kubectl\s+version\s+--client)(?![\w-])",
+    re.IGNORECASE,
+)
 # Words of an action's name that say AWS (aws-actions/amazon-ecr-login, docker://amazon/aws-cli).
 _AWS_ACTION_WORDS = frozenset(
     {
@@ -193,7 +206,7 @@ def shows_aws_use(step: Any) -> bool:
             return False
         if _AWS_ACTION_WORDS.intersection(w.lower() for w in _NAME_WORDS.findall(uses)):
             return True
-    return any(_AWS_USE.search(text) for text in strings(step))
+    return any(_AWS_USE.search(_OFFLINE_COMMAND.sub(" ", text)) for text in strings(step))
 
 
 def without_credentials(analysis: GithubAnalysis, name: str, job: Any) -> str | None:
