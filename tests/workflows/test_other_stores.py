@@ -1,11 +1,13 @@
 """Keys for an S3-compatible store (Cloudflare R2, MinIO…) are not AWS keys: the scan does
 not report them as long-lived AWS keys, unless the evidence is only one step of a job
-whose keys reach AWS too."""
+whose keys reach AWS too. An endpoint kept in a secret may be AWS's: reported medium, and
+left for a person by fix, both saying so."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from keyless.cli import cli
@@ -131,3 +133,65 @@ def test_fix_says_why_it_left_another_store_s_job_alone(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["workflows", "fix", "--role-arn", role, str(root)])
     assert result.exit_code == 0, result.output
     assert "note: job 'upload': its keys are for another endpoint" in result.output
+
+
+#: Keys beside an endpoint kept in a secret (R2's holds the account ID): AWS's endpoint or
+#: another store's, keyless cannot tell.
+UNSEEN_ENDPOINT = """
+on:
+  push:
+    branches: [main]
+{workflow_env}jobs:
+  upload:
+    runs-on: ubuntu-latest
+{job_env}    steps:
+      - uses: actions/checkout@v4
+      - run: aws s3 sync dist s3://assets --endpoint-url "$S3_API_ENDPOINT"
+{step_env}"""
+_KEYS = (
+    "AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}\n"
+    "AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}\n"
+)
+_ENDPOINT = "S3_API_ENDPOINT: ${{ secrets.S3_API_ENDPOINT }}\n"
+
+
+def _indented(text: str, spaces: int) -> str:
+    return "".join(" " * spaces + line + "\n" for line in text.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("workflow_env", "job_env", "step_env"),
+    [
+        ("env:\n" + _indented(_KEYS + _ENDPOINT, 2), "", ""),
+        ("", "    env:\n" + _indented(_KEYS + _ENDPOINT, 6), ""),
+        ("", "    env:\n" + _indented(_KEYS, 6), "        env:\n" + _indented(_ENDPOINT, 10)),
+    ],
+    ids=["workflow", "job", "endpoint-in-step"],
+)
+def test_scan_and_fix_agree_on_an_endpoint_kept_in_a_secret(
+    tmp_path: Path, workflow_env: str, job_env: str, step_env: str
+) -> None:
+    text = UNSEEN_ENDPOINT.format(workflow_env=workflow_env, job_env=job_env, step_env=step_env)
+    root = repo(tmp_path, {".github/workflows/upload.yml": text})
+    # The scan reports them, medium, saying what it cannot tell…
+    [found] = scan([root]).findings
+    assert found.severity.value == "medium"
+    assert "an endpoint keyless cannot read" in found.message
+    assert "S3_API_ENDPOINT is ${{ secrets.S3_API_ENDPOINT }}" in found.message
+    # …and fix leaves them for a person, saying the same, never "not AWS keys".
+    rewrite = only(fix([root], options()), "upload.yml")
+    assert not rewrite.changed
+    left = reasons(rewrite, "upload")
+    assert "an endpoint keyless cannot read" in left
+    assert "do not look like AWS keys" not in left
+
+
+def test_an_endpoint_that_names_its_host_is_still_another_store(tmp_path: Path) -> None:
+    endpoint = "S3_API_ENDPOINT: https://${{ secrets.CF_ACCOUNT }}.r2.cloudflarestorage.com\n"
+    text = UNSEEN_ENDPOINT.format(
+        workflow_env="", job_env="    env:\n" + _indented(_KEYS + endpoint, 6), step_env=""
+    )
+    root = repo(tmp_path, {".github/workflows/upload.yml": text})
+    assert not scan([root]).findings
+    rewrite = only(fix([root], options()), "upload.yml")
+    assert (rewrite.changed, rewrite.unfixed) == (False, ())

@@ -79,24 +79,49 @@ def is_aws_endpoint(value: str) -> bool:
     return bool(_AWS_HOST.search(value))
 
 
+# What an endpoint value shows of itself once its expressions (`${{ secrets.X }}`), shell
+# variables (`"$S3_ENDPOINT"`), quotes and scheme are taken away.
+_HIDDEN_PART = re.compile(r"\$\{\{.*?\}\}|\$\{?\w+\}?|[\"']|^\s*[A-Za-z][\w+.-]*://", re.DOTALL)
+
+
+def is_unseen_endpoint(value: str) -> bool:
+    """Whether an endpoint value names no host of its own: it is all a secret, a variable
+    or an input (``${{ secrets.S3_API_ENDPOINT }}``, ``"$ENDPOINT"``, ``https://${{ x }}``),
+    so it may be AWS's as well as another store's."""
+    rest = _HIDDEN_PART.sub("", value[:2000]).strip()
+    return not rest or rest[0] in ":/"
+
+
 def endpoint_evidence(
-    variables: Iterable[tuple[str, str]], texts: Iterable[str], key_sources: Iterable[str]
+    variables: Iterable[tuple[str, str]],
+    texts: Iterable[str],
+    key_sources: Iterable[str],
+    *,
+    unseen: bool = True,
 ) -> tuple[str, ...]:
     """Why the keys of a job look meant for something other than AWS.
 
     ``variables``: (name, value) of the job's environment and action inputs; ``texts``:
     its scripts and other values; ``key_sources``: the expressions or variables the key
-    values come from (``${{ secrets.R2_KEY }}``, ``$MINIO_ACCESS_KEY``).
+    values come from (``${{ secrets.R2_KEY }}``, ``$MINIO_ACCESS_KEY``). With ``unseen``
+    false, an endpoint whose value names no host (:func:`is_unseen_endpoint`) is no
+    evidence: it may be AWS's (:func:`unseen_endpoints` names them).
     """
     reasons: list[str] = []
     for name, value in variables:
-        if _ENDPOINT_VARIABLE.search(name) and value and not is_aws_endpoint(value):
+        if (
+            _ENDPOINT_VARIABLE.search(name)
+            and value
+            and not is_aws_endpoint(value)
+            and (unseen or not is_unseen_endpoint(value))
+        ):
             reasons.append(f"{name} points the AWS tools at another endpoint ({_short(value)})")
     for text in texts:
         reasons += [
             f"a command passes {_short(match.group(0))}"
             for match in _ENDPOINT_OPTION.finditer(text)
             if not is_aws_endpoint(match.group(1))
+            and (unseen or not is_unseen_endpoint(match.group(1)))
         ]
         host = _STORE_HOSTS.search(text)
         if host:
@@ -109,6 +134,23 @@ def endpoint_evidence(
             reasons.append(f"{name} names {host.group(0)}, an S3-compatible store")
     reasons += [f"the keys come from {_short(s)}" for s in key_sources if _STORE_KEY_NAME.search(s)]
     return tuple(dict.fromkeys(reasons))
+
+
+def unseen_endpoints(variables: Iterable[tuple[str, str]], texts: Iterable[str]) -> tuple[str, ...]:
+    """The endpoints set for the AWS tools whose values name no host
+    (:func:`is_unseen_endpoint`), each said once: ``S3_API_ENDPOINT is ${{ secrets.X }}``."""
+    found = [
+        f"{name} is {_short(value)}"
+        for name, value in variables
+        if _ENDPOINT_VARIABLE.search(name) and value and is_unseen_endpoint(value)
+    ]
+    for text in texts:
+        found += [
+            f"a command passes {_short(match.group(0))}"
+            for match in _ENDPOINT_OPTION.finditer(text)
+            if is_unseen_endpoint(match.group(1))
+        ]
+    return tuple(dict.fromkeys(found))
 
 
 def writes_session_token(script: str) -> bool:

@@ -17,7 +17,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from keyless.errors import quoted, shown_pointer
-from keyless.workflows.evidence import DROPS_SESSION_TOKEN, endpoint_evidence
+from keyless.workflows.evidence import (
+    DROPS_SESSION_TOKEN,
+    endpoint_evidence,
+    unseen_endpoints,
+)
 from keyless.workflows.github import (
     GithubAnalysis,
     Site,
@@ -74,15 +78,22 @@ def find_blockers(
             if h.job == name or (h.level == "workflow" and "steps" in job)
         ]
         reasons += _call_reasons(analysis, name, callees)
+        variables, texts = _variables(workflow_env, job), _texts(workflow_env, job)
         evidence = endpoint_evidence(
-            _variables(workflow_env, job),
-            _texts(workflow_env, job),
-            _key_sources(workflow_env, job),
+            variables, texts, _key_sources(workflow_env, job), unseen=False
         )
+        unseen = unseen_endpoints(variables, texts)
         if evidence:
             reasons.append(
                 "its keys do not look like AWS keys (" + "; ".join(evidence) + "): an AWS role "
                 "cannot replace them, so they are left"
+            )
+        elif unseen:
+            # As the scan says (github_checks): the endpoint may be AWS's or another store's.
+            reasons.append(
+                f"its keys go to an endpoint keyless cannot read ({'; '.join(unseen)}): if it "
+                "is another store's (Cloudflare R2, MinIO…), no AWS role can replace them; if "
+                "it is AWS's, drop it and rewrite the job by hand"
             )
         pairs = _key_ids(workflow_env, job)
         if len(pairs) > 1:

@@ -10,7 +10,7 @@ from typing import Any
 from keyless.checks.registry import Check, Scope
 from keyless.errors import quoted
 from keyless.findings import FileLocation, Finding, Severity
-from keyless.workflows.evidence import endpoint_evidence
+from keyless.workflows.evidence import endpoint_evidence, unseen_endpoints
 from keyless.workflows.github import (
     CONFIGURE_ACTION,
     GithubAnalysis,
@@ -107,8 +107,7 @@ def _job_steps(analysis: GithubAnalysis, job: str | None) -> dict[int, Any]:
     return dict(steps_of(jobs[job])) if job in jobs else {}
 
 
-def step_evidence(step: Any) -> tuple[str, ...]:
-    """Why one step's keys are for an S3-compatible store or another endpoint, not AWS."""
+def _step_text(step: Any) -> tuple[list[tuple[str, str]], list[str]]:
     variables = [
         (str(k), v)
         for mapping in (step.get("env"), step.get("with"))
@@ -119,8 +118,32 @@ def step_evidence(step: Any) -> tuple[str, ...]:
     texts = [v for _, v in variables]
     if isinstance(step.get("run"), str):
         texts.append(step["run"])
+    return variables, texts
+
+
+def step_evidence(step: Any) -> tuple[str, ...]:
+    """Why one step's keys are for an S3-compatible store or another endpoint, not AWS.
+    An endpoint kept in a secret or variable (``S3_API_ENDPOINT: ${{ secrets.X }}``) is
+    none: it may be AWS's as well (:func:`_unseen_note`)."""
+    variables, texts = _step_text(step)
     sources = [v for k, v in variables if _KEY_VALUE.fullmatch(k)]
-    return endpoint_evidence(variables, texts, sources)
+    return endpoint_evidence(variables, texts, sources, unseen=False)
+
+
+def _unseen_note(steps: list[Any]) -> str:
+    """For keys reported beside an endpoint that names no host (a secret's, a
+    variable's), what keyless cannot tell: AWS's endpoint or another store's. ``fix``
+    leaves such a job for a person, saying the same (:mod:`.github_blockers`)."""
+    found: list[str] = []
+    for step in steps:
+        if isinstance(step, dict):  # a step, or an env: wrapped as one
+            found += [e for e in unseen_endpoints(*_step_text(step)) if e not in found]
+    if not found:
+        return ""
+    return (
+        f"; they go to an endpoint keyless cannot read ({'; '.join(found)}): another "
+        "store's keys (Cloudflare R2, MinIO…) if it is not AWS's, long-lived AWS keys if it is"
+    )
 
 
 def _for_another_store(analysis: GithubAnalysis, env: KeyEnv) -> bool:
@@ -170,6 +193,14 @@ def keys_for_another_store(analysis: GithubAnalysis, job: str) -> bool:
     return all(_for_another_store(analysis, e) for e in envs) and all(
         o.step_index in steps and bool(step_evidence(steps[o.step_index])) for o in others
     )
+
+
+def _steps_in_scope(analysis: GithubAnalysis, env: KeyEnv) -> list[Any]:
+    """The steps ``env``'s keys reach, and its own mapping as a step's ``env:``."""
+    if env.level == "step" and env.step_index is not None:
+        return [_job_steps(analysis, env.job).get(env.step_index)]
+    jobs = [env.job] if env.level == "job" else [n for n, _ in jobs_of(analysis.document.root)]
+    return [{"env": env.env}] + [s for j in jobs for s in _job_steps(analysis, j).values()]
 
 
 def _scope(env: KeyEnv) -> str:
@@ -239,6 +270,7 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
         route: str,
         who: str = "",
         keys: tuple[str, ...] = (),
+        beside: list[Any] | None = None,
     ) -> None:
         seen = reported.get((id(node), str(key)))
         if seen is not None:
@@ -257,6 +289,10 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
                 message=found.message + words,
                 severity=Severity.MEDIUM if temporary else found.severity,
             )
+        # Beside an endpoint kept in a secret: maybe another store's keys (medium).
+        unseen = _unseen_note(beside or [])
+        if unseen:
+            found = replace(found, message=found.message + unseen, severity=Severity.MEDIUM)
         out.append(found)
 
     for item in analysis.key_inputs:
@@ -293,6 +329,7 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
                 f"{site.route}.{site.keys[0]}",
                 "" if env.env is not site.node else f"the {_scope(env)}",
                 site.keys,
+                _steps_in_scope(analysis, env),
             )
     for env in analysis.container_env:
         for site in env.sites:
@@ -321,6 +358,7 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             f"jobs.{other.job}.steps[{other.step_index}].with.{other.keys[0]}",
             f"job {quoted(other.job)} step {other.step_index + 1}",
             other.keys,
+            [step],
         )
     for handoff in analysis.env_handoffs:
         if step_evidence({"env": handoff.env}):  # an endpoint or store named beside them
