@@ -62,3 +62,38 @@ def test_an_owner_after_another_field_is_every_repository_of_it() -> None:
 def test_a_field_that_names_no_owner_still_admits_a_stranger(value: str) -> None:
     (finding,) = run_check("trust-oidc-any-tenant", subject("StringLike", value))
     assert finding.severity.value == "critical"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "environment:prod:repo:octo-org/*",
+        "ref:refs/heads/main:repo:octo-org/app*",
+        "environment:prod:repo:octo-org@123/*",
+    ],
+)
+def test_a_repository_pattern_after_another_field_is_that_owners(value: str) -> None:
+    # A value holds no `:` and no claim key a `/` or `@`, so `…:repo:octo-org/` is the
+    # repo field: every token the value admits is octo-org's, some of another repository.
+    trust = subject("StringLike", value)
+    assert run_check("trust-oidc-any-tenant", trust) == ()
+    (finding,) = run_check("trust-oidc-broad-subject", trust)
+    assert finding.severity.value == "high"
+    sub = finding.witness["claims"]["sub"]
+    assert ":repo:octo-org" in sub
+    assert sub != "ref:refs/heads/main:repo:octo-org/app"  # another repository
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "environment:prod:repo:octo*",  # octopus/app too
+        "environment:prod:repo:octo-org*",  # octo-org2/app too
+        "environment:prod:repository_owner:octo*",
+    ],
+)
+def test_a_pattern_over_the_owner_after_another_field_still_admits_a_stranger(
+    value: str,
+) -> None:
+    (finding,) = run_check("trust-oidc-any-tenant", subject("StringLike", value))
+    assert finding.severity.value == "critical"

@@ -369,6 +369,9 @@ class SubGrammar:
     and ``repository_id:456`` fields), searched anywhere in a policy value, and the
     subjects that carry it (``{tenant}`` is the match): a value pinning it is that
     tenant's (repository's), whatever its name.
+    ``tenant_head_search`` and ``head_templates``: the same for a field that names the
+    tenant before a wildcard (``…:repo:octo-org/*``), searched in the literal prefix of a
+    value, and the subjects of that tenant that carry the field.
     """
 
     provider: str
@@ -399,6 +402,8 @@ class SubGrammar:
     tenant_id_search: str | None = None
     repo_id_search: str | None = None
     id_templates: tuple[str, ...] = ()
+    tenant_head_search: str | None = None
+    head_templates: tuple[str, ...] = ()
 
     def well_formed_language(self) -> Language:
         """Every ``sub`` the provider can mint: the ``well_formed`` templates, the
@@ -441,6 +446,23 @@ class SubGrammar:
         """The repository IDs (``repo_id_search`` matches: ``repository_id:456``) anywhere
         in policy values."""
         return _found(self.repo_id_search, values)
+
+    def tenant_heads_in(self, values: Iterable[str], *, fold: bool = False) -> frozenset[str]:
+        """The tenant fields (``tenant_head_search`` matches: ``repo:octo-org/``) in the
+        literal prefixes of policy values; ``fold`` as for :meth:`tenants_in`."""
+        if not self.tenant_head_search:
+            return frozenset()
+        flags = re.IGNORECASE if fold else 0
+        return frozenset(
+            match.group(0)
+            for value in values
+            for match in re.finditer(self.tenant_head_search, _literal(value), flags)
+        )
+
+    def head_language(self, head: str, *, fold: bool = False) -> Language:
+        """Every ``sub`` that carries the tenant field ``head`` (:meth:`tenant_heads_in`);
+        ``fold`` as for :meth:`tenant_language`."""
+        return _union(self.head_templates, head, fold=fold and self.names_ignore_case)
 
     def id_language(self, ident: str) -> Language:
         """Every ``sub`` that carries the ID ``ident`` (see :meth:`tenant_ids_in`)."""

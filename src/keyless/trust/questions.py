@@ -79,9 +79,13 @@ def issuer_tenant(path: AccessPath) -> str | None:
 
 def _tenant_ids(path: AccessPath, grammar: SubGrammar) -> Language:
     """Every ``sub`` carrying a tenant ID the policy's ``sub`` values name
-    (:meth:`SubGrammar.tenant_ids_in`): those tenants' subjects, whatever their names."""
+    (:meth:`SubGrammar.tenant_ids_in`): those tenants' subjects, whatever their names; and
+    every ``sub`` carrying a tenant field they name before a wildcard
+    (:meth:`SubGrammar.tenant_heads_in`)."""
     values = _values_of(path, "sub")
-    return Language.union_all(grammar.id_language(i) for i in sorted(grammar.tenant_ids_in(values)))
+    ids = Language.union_all(grammar.id_language(i) for i in sorted(grammar.tenant_ids_in(values)))
+    heads = sorted(grammar.tenant_heads_in(values, fold=folds(path)))
+    return ids | Language.union_all(grammar.head_language(h, fold=folds(path)) for h in heads)
 
 
 def _repo_ids(path: AccessPath, grammar: SubGrammar) -> Language:
