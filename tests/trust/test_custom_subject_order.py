@@ -97,3 +97,22 @@ def test_a_pattern_over_the_owner_after_another_field_still_admits_a_stranger(
 ) -> None:
     (finding,) = run_check("trust-oidc-any-tenant", subject("StringLike", value))
     assert finding.severity.value == "critical"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "environment:prod:repo:Octo-Org/app",
+        "ENVIRONMENT:prod:REPO:octo-org/app",
+        "environment:prod:repo:Octo-Org/*",
+        "environment:prod:repository_owner_id:123",
+        "ENVIRONMENT:prod:REPOSITORY_OWNER_ID:123",
+    ],
+)
+def test_a_later_field_compared_without_case_is_that_owners(value: str) -> None:
+    # GitHub's owner and repository names are unique whatever their case: what
+    # StringEqualsIgnoreCase admits of `…:repo:Octo-Org/app` is octo-org's.
+    trust = subject("StringEqualsIgnoreCase", value)
+    assert run_check("trust-oidc-any-tenant", trust) == ()
+    if value.endswith("/app"):  # that one repository, in any case
+        assert run_check("trust-oidc-broad-subject", trust) == ()

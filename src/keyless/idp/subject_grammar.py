@@ -437,15 +437,16 @@ class SubGrammar:
         policy value keeps the case it names, and the folded automata cost far more)."""
         return _union(self.tenant_templates, tenant, fold=fold and self.names_ignore_case)
 
-    def tenant_ids_in(self, values: Iterable[str]) -> frozenset[str]:
+    def tenant_ids_in(self, values: Iterable[str], *, fold: bool = False) -> frozenset[str]:
         """The tenant IDs (``tenant_id_search`` matches, as the subject writes them:
-        ``repository_owner_id:123``) anywhere in policy values."""
-        return _found(self.tenant_id_search, values)
+        ``repository_owner_id:123``) anywhere in policy values; ``fold`` as for
+        :meth:`tenants_in`."""
+        return _found(self.tenant_id_search, values, fold=fold)
 
-    def repo_ids_in(self, values: Iterable[str]) -> frozenset[str]:
+    def repo_ids_in(self, values: Iterable[str], *, fold: bool = False) -> frozenset[str]:
         """The repository IDs (``repo_id_search`` matches: ``repository_id:456``) anywhere
-        in policy values."""
-        return _found(self.repo_id_search, values)
+        in policy values; ``fold`` as for :meth:`tenants_in`."""
+        return _found(self.repo_id_search, values, fold=fold)
 
     def tenant_heads_in(self, values: Iterable[str], *, fold: bool = False) -> frozenset[str]:
         """The tenant fields (``tenant_head_search`` matches: ``repo:octo-org/``) in the
@@ -464,9 +465,10 @@ class SubGrammar:
         ``fold`` as for :meth:`tenant_language`."""
         return _union(self.head_templates, head, fold=fold and self.names_ignore_case)
 
-    def id_language(self, ident: str) -> Language:
-        """Every ``sub`` that carries the ID ``ident`` (see :meth:`tenant_ids_in`)."""
-        return _union(self.id_templates, ident)
+    def id_language(self, ident: str, *, fold: bool = False) -> Language:
+        """Every ``sub`` that carries the ID ``ident`` (see :meth:`tenant_ids_in`); ``fold``
+        as for :meth:`tenant_language` (a name field, ``repo:Octo-Org/app``, in any case)."""
+        return _union(self.id_templates, ident, fold=fold and self.names_ignore_case)
 
     def repo_language(self, tenant: str, repo: str, *, fold: bool = False) -> Language:
         """Every ``sub`` of one repository of ``tenant`` (``fold`` as above)."""
@@ -533,11 +535,14 @@ def _glob_parts(template: str, name: str) -> list[str | Glob]:
     return parts
 
 
-def _found(search: str | None, values: Iterable[str]) -> frozenset[str]:
-    """Every match of ``search`` anywhere in ``values``."""
+def _found(search: str | None, values: Iterable[str], *, fold: bool = False) -> frozenset[str]:
+    """Every match of ``search`` anywhere in ``values`` (in any case with ``fold``)."""
     if not search:
         return frozenset()
-    return frozenset(match.group(0) for value in values for match in re.finditer(search, value))
+    flags = re.IGNORECASE if fold else 0
+    return frozenset(
+        match.group(0) for value in values for match in re.finditer(search, value, flags)
+    )
 
 
 def _literal(value: str) -> str:

@@ -83,16 +83,21 @@ def _tenant_ids(path: AccessPath, grammar: SubGrammar) -> Language:
     every ``sub`` carrying a tenant field they name before a wildcard
     (:meth:`SubGrammar.tenant_heads_in`)."""
     values = _values_of(path, "sub")
-    ids = Language.union_all(grammar.id_language(i) for i in sorted(grammar.tenant_ids_in(values)))
-    heads = sorted(grammar.tenant_heads_in(values, fold=folds(path)))
-    return ids | Language.union_all(grammar.head_language(h, fold=folds(path)) for h in heads)
+    fold = folds(path)
+    ids = Language.union_all(
+        grammar.id_language(i, fold=fold) for i in sorted(grammar.tenant_ids_in(values, fold=fold))
+    )
+    heads = sorted(grammar.tenant_heads_in(values, fold=fold))
+    return ids | Language.union_all(grammar.head_language(h, fold=fold) for h in heads)
 
 
 def _repo_ids(path: AccessPath, grammar: SubGrammar) -> Language:
     """Every ``sub`` carrying a repository ID the policy's ``sub`` values name
     (``repository_id:456``): that repository's subjects, whatever its name."""
     values = _values_of(path, "sub")
-    return Language.union_all(grammar.id_language(i) for i in sorted(grammar.repo_ids_in(values)))
+    fold = folds(path)
+    ids = sorted(grammar.repo_ids_in(values, fold=fold))
+    return Language.union_all(grammar.id_language(i, fold=fold) for i in ids)
 
 
 def _attacker_claims(path: AccessPath, grammar: SubGrammar, victims: frozenset[str]) -> list[Term]:
