@@ -66,3 +66,37 @@ def test_a_subject_that_admits_other_workflows_is_no_pin(subjects: list[str]) ->
     broad = [f for f in oidc_findings(document) if f.check == "trust-oidc-broad-subject"]
     assert [f.severity.value for f in broad] == ["high"]
     assert "only through" not in broad[0].message
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {**AUD, f"{GH}:sub": f"job_workflow_ref:{SHARED}"}},
+        {"StringEquals": {**AUD, f"{GH}:job_workflow_ref": SHARED}},
+        {
+            "StringEquals": AUD,
+            "StringLike": {f"{GH}:sub": f"repository_owner_id:1:job_workflow_ref:{SHARED}"},
+        },
+    ],
+    ids=["in-the-subject", "as-the-claim", "among-fields-that-show-no-trigger"],
+)
+def test_a_subject_that_shows_no_trigger_is_minted_by_every_trigger(
+    condition: dict[str, Any],
+) -> None:
+    # The ref and event are the caller's, and the subject shows neither: a pull request's
+    # or a feature branch's run that calls the workflow mints the same subject, as it does
+    # the claim (the workflow's code runs: low).
+    # https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-with-reusable-workflows
+    found = oidc_findings(github(condition))
+    triggers = sorted(
+        f.evidence["trigger"] for f in found if f.check == "trust-oidc-untrusted-trigger"
+    )
+    assert triggers == ["a pull request", "an unprotected branch"]
+    assert {f.severity.value for f in found} == {"low"}
+
+
+def test_a_subject_that_shows_a_protected_ref_is_no_trigger() -> None:
+    value = f"job_workflow_ref:{SHARED}:ref:refs/heads/main"
+    document = github({"StringEquals": {**AUD, f"{GH}:sub": value}})
+    found = oidc_findings(document)
+    assert [f for f in found if f.check == "trust-oidc-untrusted-trigger"] == []

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.checks.trust._audiences import (
@@ -23,7 +24,7 @@ from keyless.findings import Problem, Severity
 from keyless.idp.providers import GITHUB_FAMILY
 from keyless.model import Role
 from keyless.patterns.language import Language
-from keyless.trust.formula import Term, absent, all_of, present, with_question
+from keyless.trust.formula import Term, absent, all_of, any_of, present, with_question
 from keyless.trust.paths import AccessPath, PrincipalClass
 from keyless.trust.questions import (
     issuer_tenant,
@@ -204,6 +205,34 @@ def _subject_workflows(path: AccessPath) -> tuple[str, ...]:
     return workflows
 
 
+# The fields of a GitHub subject that show how a run was triggered: its context (`ref:…`,
+# `pull_request`, `environment:…`) or a custom template's event, ref type or PR branches.
+_TRIGGER_FIELDS = Language.union_all(
+    Language.wildcard(form.format(field))
+    for field in ("ref:*", "pull_request", "environment:*", "event_name:*", "ref_type:*")
+    for form in ("{}", "{}:*", "*:{}", "*:{}:*")
+) | Language.union_all(
+    Language.wildcard(form.format(field))
+    for field in ("head_ref", "base_ref")
+    for form in ("{}:*", "*:{}:*")
+)
+
+
+def _any_run(
+    path: AccessPath, prefer: Mapping[str, Iterable[Language]] | None
+) -> dict[str, Any] | None:
+    """A token of a reusable workflow the ``sub`` pins whose ``sub`` shows no trigger
+    (``job_workflow_ref:OWNER/REPO/PATH@REF`` alone): the caller's run, whatever triggered
+    it, mints that very subject. GitHub: "The workflow, ref, and other attributes describe
+    the caller workflow, while job_workflow_ref refers to the called workflow".
+    https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-with-reusable-workflows"""
+    if not _subject_workflows(path):
+        return None
+    sub = path.key("sub")
+    silent = ~_TRIGGER_FIELDS
+    return find(path, with_question(any_of(sub, silent), all_of(sub, silent)), prefer)
+
+
 def _workflow_words(workflows: tuple[str, ...]) -> str:
     noun = "the reusable workflow" if len(workflows) == 1 else "the reusable workflows"
     return f"{noun} {', '.join(workflows)}"
@@ -233,7 +262,9 @@ def trust_oidc_untrusted_trigger(
     refs/heads/develop``) is low, because whether such a branch is protected cannot be
     known offline. A GitLab policy that requires ``ref_protected`` ``"true"`` admits no
     unprotected branch. Low when a GitHub policy pins ``job_workflow_ref`` to exact
-    reusable workflows at a ref (the run's inputs, not its code, come from the trigger). https://docs.github.com/en/actions/reference/security/oidc
+    reusable workflows at a ref (the run's inputs, not its code, come from the trigger);
+    a custom ``sub`` of such a workflow that shows no trigger (``job_workflow_ref:…``
+    alone) is minted by every trigger of the caller's, so it is low too. https://docs.github.com/en/actions/reference/security/oidc
     """
     paths = [path for path in _paths(role, analysis, PrincipalClass.OIDC) if path.grammar]
     for path in paths:
@@ -262,6 +293,9 @@ def trust_oidc_untrusted_trigger(
             sub = path.key("sub")
             # Any such run, beyond the subjects the policy names one by one.
             witness = find(path, with_question(question, all_of(sub, ~named)), prefer)
+            if witness is None and not trigger.named_exempt:
+                # A subject that shows no trigger is every trigger's (through a workflow).
+                witness = _any_run(path, prefer)
             if witness is not None:
                 workflows = pinned_workflows(path)
                 only = f", only through {_workflow_words(workflows)}" if workflows else ""
