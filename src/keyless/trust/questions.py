@@ -272,8 +272,22 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
                 if group
             ),
             example,
+            *_beyond_literal_text(_values_of(path, "sub")),
         )
     return with_question(*terms), {sub: examples}
+
+
+def _beyond_literal_text(values: tuple[str, ...]) -> tuple[Language, ...]:
+    """A preference for a witness a pattern admits beyond its own literal text: under
+    `repo:o/r:environment:prod*` the environment `prod-a`, not `prod` (which may be the
+    protected environment the pattern was written for; a run of it is not what the
+    finding is about). Patterns with `?` or policy variables are left out."""
+    bare = {
+        value.replace("*", "")
+        for value in values
+        if "*" in value and "?" not in value and "$" not in value
+    }
+    return (~Language.finite(bare),) if bare else ()
 
 
 def _named_repos(
