@@ -42,6 +42,7 @@ is filled with the most readable character the pattern does not mention (usually
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -158,9 +159,7 @@ class Language:
         place (:attr:`coarsened`): when that is empty, so is the expression, and the search
         of the larger product is never made. ``coarse`` must include this language; it is
         not checked here (a test of each grammar does)."""
-        return Language(
-            self.op, self.children, self.members, self.leaf, self.tokens, self.segments, coarse
-        )
+        return dataclasses.replace(self, coarse=coarse)
 
     @functools.cached_property
     def coarsened(self) -> Language | None:
