@@ -214,9 +214,11 @@ class _Indexed(Protocol[T_co]):
     def __getitem__(self, index: int, /) -> T_co: ...
 
 
-_UNION_LEAF = 16
-"""A union of more leaves than this is searched as one :class:`UnionLeaf`: below, the
-lazy determinisation costs more than following the operands side by side."""
+_UNION_LEAF = 4
+"""A union of more leaves than this is searched as one :class:`UnionLeaf`. Callgrind on
+the small messy export (docs/performance.md, session 16): 16 cost 19.2 billion
+instructions, 8 18.4, 4 17.0, 1 16.8 (findings identical); below 4 the union's states,
+kept with the language, cost more memory than they save work (+19% peak at 1, +11% at 4)."""
 
 
 __all__ = [
