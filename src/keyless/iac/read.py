@@ -36,6 +36,7 @@ from keyless.iac.tffiles import (
     DirectoryCache,
     TerraformFile,
     is_override_file,
+    linked_part,
     literal_string,
     read_directory,
     read_variable_file,
@@ -288,7 +289,11 @@ def _called_directories(directories: dict[Path, list[TerraformFile]]) -> set[Pat
                 if source is None:
                     continue
                 written = literal_string(source.expression)
-                if written is not None and written.startswith(("./", "../")):
+                if written is None or not written.startswith(("./", "../")):
+                    continue
+                # A call through a symbolic link is not followed (tfcalls): the directory
+                # it names, if scanned, is read as a module of its own.
+                if linked_part(directory, written) is None:
                     called.add((directory / written).resolve())
     return called
 

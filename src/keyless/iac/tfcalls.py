@@ -14,7 +14,7 @@ from keyless.iac import modules as known_modules
 from keyless.iac.hcl import Block
 from keyless.iac.model import IacResource
 from keyless.iac.sources import ReadError
-from keyless.iac.tffiles import TerraformFile, may_declare_iam, read_directory
+from keyless.iac.tffiles import TerraformFile, linked_part, may_declare_iam, read_directory
 from keyless.iac.tfinstances import instance_key
 from keyless.iac.values import Node, Unknown
 
@@ -65,7 +65,10 @@ def read_call(
 
         if is_local_source(source.value):
             directory = file.path.parent / source.value
-            read_here = may_declare_iam(directory, module.cache, reads_remote)
+            # a linked module is not followed (reported unread), never assumed harmless
+            read_here = linked_part(file.path.parent, source.value) is not None or (
+                may_declare_iam(directory, module.cache, reads_remote)
+            )
         else:
             read_here = reads_remote(source.value, constraint)
         if not read_here:
@@ -179,6 +182,12 @@ def local_instance(
 def _read_instance(
     module: Module, address: str, source: str, inputs: CallInputs, file: TerraformFile
 ) -> CalledInstance:
+    link = linked_part(file.path.parent, source)
+    if link is not None:
+        # As the walker treats a linked directory (sources.discover): not followed, so a
+        # link cannot pull in a directory outside the one scanned; reported unread.
+        reason = f"{address}: its source {source} goes through a symbolic link; not followed"
+        return CalledInstance(None, (ReadError(link, _LINK_REASON),), reason)
     directory = (file.path.parent / source).resolve()
     if module.depth >= _MAX_MODULE_DEPTH or directory in module.parents:
         reason = f"{address}: module calls nest too deeply or in a loop; not read"
@@ -189,6 +198,9 @@ def _read_instance(
         return CalledInstance(None, (), reason, reason)
     child = module.child(directory, files, inputs, f"{address}.")
     return CalledInstance(child, tuple(problems))
+
+
+_LINK_REASON = "symbolic link not followed"
 
 
 class CallInputs(Mapping[str, Node]):
