@@ -29,7 +29,7 @@ from keyless.iac.sources import (
     read_source,
 )
 from keyless.iac.tfjson import JsonConfigurationError, parse_json_configuration
-from keyless.iac.tflabels import RefusedLabelError
+from keyless.iac.tflabels import RefusedBlockError
 from keyless.iac.values import Node, Unknown
 
 #: What some Windows editors write first in a UTF-8 file.
@@ -94,7 +94,7 @@ def _json_source(path: Path) -> str:
 
 
 def _problem(error: HclSyntaxError) -> str:
-    if isinstance(error, HclTooLargeError | RefusedLabelError):
+    if isinstance(error, HclTooLargeError | RefusedBlockError):
         return str(error)  # well-formed HCL, refused
     return f"malformed HCL: {error}"
 
