@@ -331,7 +331,7 @@ def test_a_module_whose_output_calls_itself_ends(tmp_path: Path) -> None:
     roles = {r.address: r.trust for r in read_paths([tmp_path / "main.tf"]).resources}
     trust = roles["aws_iam_role.r"]
     assert trust is not None
-    assert _reason(trust).endswith("module calls nest too deeply or in a loop; not read")
+    assert _reason(trust).endswith("module calls loop back to ./; not read")
 
 
 def test_outputs_and_inputs_that_come_back_to_themselves_end(tmp_path: Path) -> None:
@@ -362,8 +362,14 @@ def test_a_chain_of_modules_deeper_than_the_bound_ends_unknown(tmp_path: Path) -
         'module "next" {\n  source = "./m0"\n}\n'
         'resource "aws_iam_role" "r" {\n  assume_role_policy = module.next.json\n}\n'
     )
-    (trust,) = _trusts(tmp_path).values()
-    assert _reason(trust).endswith("module calls nest too deeply or in a loop; not read")
+    model = read_paths([tmp_path])
+    (role,) = model.resources
+    assert role.trust is not None
+    assert _reason(role.trust).endswith("module calls nest more than 16 deep; not read")
+    # What the modules past the bound create is not read: reported, not a note.
+    (unread,) = model.unread
+    assert unread.where.endswith("m15/main.tf:1:1")
+    assert not model.notes
 
 
 def test_chained_outputs_past_pythons_stack_end_unknown_not_a_traceback(tmp_path: Path) -> None:

@@ -245,7 +245,7 @@ def test_a_local_module_is_read_with_the_inputs_of_its_call(tmp_path: Path) -> N
 def test_a_module_calling_itself_is_noted_not_followed_forever(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text('module "me" {\n  source = "./"\n}\n')
     model = read_paths([tmp_path / "main.tf"])
-    assert any("in a loop" in note for note in model.notes)
+    assert any("loop back to ./" in note for note in model.notes)
 
 
 @pytest.mark.parametrize("calls", [{"a": "./"}, {"a": "../b", "b": "../a"}])

@@ -174,13 +174,19 @@ def local_instance(
         return cached
     block, file = module.calls[name]
     address = f"{module.prefix}module.{name}{instance_key(key)}"
-    made = _read_instance(module, address, source, CallInputs(block, module, file, scope), file)
+    inputs = CallInputs(block, module, file, scope)
+    made = _read_instance(module, address, source, inputs, block, file)
     module.called_instances[(name, key)] = made
     return made
 
 
 def _read_instance(
-    module: Module, address: str, source: str, inputs: CallInputs, file: TerraformFile
+    module: Module,
+    address: str,
+    source: str,
+    inputs: CallInputs,
+    block: Block,
+    file: TerraformFile,
 ) -> CalledInstance:
     link = linked_part(file.path.parent, source)
     if link is not None:
@@ -189,9 +195,15 @@ def _read_instance(
         reason = f"{address}: its source {source} goes through a symbolic link; not followed"
         return CalledInstance(None, (ReadError(link, _LINK_REASON),), reason)
     directory = (file.path.parent / source).resolve()
-    if module.depth >= _MAX_MODULE_DEPTH or directory in module.parents:
-        reason = f"{address}: module calls nest too deeply or in a loop; not read"
+    if directory in module.parents:
+        # Terraform installs modules call by call and never ends such a loop (`terraform
+        # init` fails): nothing of it is deployed, so a note.
+        reason = f"{address}: module calls loop back to {source}; not read"
         return CalledInstance(None, (), reason, reason)
+    if module.depth >= _MAX_MODULE_DEPTH:
+        # Deployable, but past what keyless follows: what it creates is not read (exit 3).
+        reason = f"{address}: module calls nest more than {_MAX_MODULE_DEPTH} deep; not read"
+        return CalledInstance(None, (ReadError(file.path, reason, block.position),), reason)
     files, problems = read_directory(directory, module.cache)
     if not files and not problems:
         reason = f"{address}: {source} holds no .tf files"
