@@ -15,7 +15,7 @@ import pytest
 from keyless.iac.read import read_paths
 from keyless.iac.scan import scan
 from keyless.iac.tflabels import is_identifier
-from tests.iac.support import ANYONE, write_json
+from tests.iac.support import ANYONE, json_role, write_json
 
 
 def _role(kind: str, name: str) -> str:
@@ -134,10 +134,68 @@ def test_other_blocks_with_the_wrong_number_of_labels_are_refused_too(
     assert result.exit_code() == 3
 
 
-def test_blocks_terraform_may_add_keep_their_labels(tmp_path: Path) -> None:
-    # a block type Terraform's schema does not name is not judged by its labels here
-    (tmp_path / "main.tf").write_text('action "aws_x" "y" "z" {}\n' + _role("aws_iam_role", "r"))
-    assert scan([tmp_path]).unread == ()
+@pytest.mark.parametrize(
+    "block",
+    [
+        'import {\n  to = aws_iam_role.r\n  id = "r"\n}',
+        "moved {\n  from = aws_iam_role.a\n  to = aws_iam_role.r\n}",
+        "removed {\n  from = aws_iam_role.old\n}",
+        'check "c" {\n  assert {\n    condition = true\n    error_message = "x"\n  }\n}',
+        'ephemeral "aws_secretsmanager_secret_version" "s" {\n  secret_id = "x"\n}',
+        'action "aws_lambda_invoke" "a" {\n  config {\n    function_name = "f"\n  }\n}',
+        'language {\n  compatible_with {\n    opentofu = ">= 1.8"\n  }\n}',
+    ],
+)
+def test_newer_top_level_block_types_are_read(tmp_path: Path, block: str) -> None:
+    # Terraform 1.5-1.14's import, removed, check, ephemeral and action blocks, and
+    # OpenTofu's language block: the roles beside them are judged.
+    (tmp_path / "main.tf").write_text(block + "\n" + _role("aws_iam_role", "r"))
+    result = scan([tmp_path])
+    assert result.unread == ()
+    assert [f.check for f in result.findings] == ["trust-anyone"]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            'resourc "aws_iam_role" "r"',
+            "'resourc' is not a block type Terraform reads at the top "
+            "of a file (did you mean 'resource'?): Terraform refuses the file",
+        ),
+        ("output_values", "'output_values' is not a block type Terraform reads"),
+        ("required_providers", "a required_providers block must be nested inside a terraform"),
+        ('action "aws_lambda_invoke" "a" "b"', "an action block takes 2 labels"),
+    ],
+)
+def test_a_top_level_block_terraform_does_not_know_makes_the_file_unread(
+    tmp_path: Path, header: str, expected: str
+) -> None:
+    # terraform validate: "Unsupported block type: Blocks of type "resourc" are not
+    # expected here. Did you mean "resource"?". The file was read as if the block were
+    # not there: the role beside it judged, a role in it silently missing.
+    (tmp_path / "main.tf").write_text(_role("aws_iam_role", "r") + f"\n  {header} {{\n}}\n")
+    result = scan([tmp_path])
+    (unread,) = result.unread
+    assert expected in unread.reason
+    assert "at line 5, column 3" in unread.reason
+    assert "malformed HCL" not in unread.reason
+    assert result.findings == ()
+    assert result.exit_code() == 3
+
+
+def test_a_json_top_level_property_terraform_does_not_know_makes_the_file_unread(
+    tmp_path: Path,
+) -> None:
+    # terraform validate: "Extraneous JSON object property: No argument or block type is
+    # named "resourc"." A "//" comment property stays allowed.
+    document = {"//": "generated", "resourc": {"aws_iam_role": {"r": {}}}}
+    write_json(tmp_path / "main.tf.json", {**document, **json_role(ANYONE)})
+    result = scan([tmp_path])
+    (unread,) = result.unread
+    assert "'resourc' is not a block type Terraform reads" in unread.reason
+    assert "(at /resourc, line 3, column 14)" in unread.reason
+    assert result.exit_code() == 3
 
 
 def test_a_label_with_a_line_break_escape_is_quoted_on_one_line(tmp_path: Path) -> None:

@@ -245,7 +245,22 @@ def test_a_local_module_is_read_with_the_inputs_of_its_call(tmp_path: Path) -> N
 def test_a_module_calling_itself_is_noted_not_followed_forever(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text('module "me" {\n  source = "./"\n}\n')
     model = read_paths([tmp_path / "main.tf"])
-    assert any("in a loop" in note for note in model.notes)
+    assert any("loop back to ./" in note for note in model.notes)
+
+
+@pytest.mark.parametrize("calls", [{"a": "./"}, {"a": "../b", "b": "../a"}])
+def test_directories_only_a_loop_of_calls_reaches_are_read(
+    tmp_path: Path, calls: dict[str, str]
+) -> None:
+    # Each was read only through its callers' calls, none read on its own: the user in
+    # a/ went unreported, the scan clean (exit 0).
+    for name, source in calls.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text(f'module "m" {{\n  source = "{source}"\n}}\n')
+    with (tmp_path / "a" / "main.tf").open("a") as file:
+        file.write('resource "aws_iam_user" "u" {\n  name = "u"\n}\n')
+    addresses = {r.address for r in read_paths([tmp_path]).resources}
+    assert "aws_iam_user.u" in addresses
 
 
 # ----- CloudFormation ------------------------------------------------------------------------

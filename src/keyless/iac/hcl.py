@@ -38,7 +38,13 @@ class HclSyntaxError(ValueError):
 
 
 class HclTooLargeError(HclSyntaxError):
-    """HCL too large to parse (see :data:`MAX_PARSED`): not malformed, refused."""
+    """HCL too large to parse (see :data:`MAX_PARSED`) or nested too deeply to read (see
+    :data:`MAX_BLOCK_DEPTH`): not malformed, refused."""
+
+
+#: The deepest blocks inside blocks read: Terraform's run a few levels deep (a dynamic
+#: block's content); 500 levels exhausted Python's stack while the file was read.
+MAX_BLOCK_DEPTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +137,7 @@ def parse_tree(text: str) -> Tree[Any]:
     except LarkError as error:
         raise HclSyntaxError(f"not valid HCL ({type(error).__name__})", Position(1, 1)) from None
     except RecursionError:
-        raise HclSyntaxError("nested too deeply", Position(1, 1)) from None
+        raise HclSyntaxError("nested too deeply", deepest_bracket(text)) from None
     marked(tree, strip_markers)
     return tree
 
@@ -250,7 +256,27 @@ def _describe(error: UnexpectedInput) -> str:
     return "not valid HCL"
 
 
-def _body(tree: Tree[Any]) -> Body:
+def deepest_bracket(text: str) -> Position:
+    """Where ``text`` nests deepest: the first ``{``, ``[`` or ``(`` opened at the greatest
+    depth, counted across strings and comments alike (where a parser ran out of stack,
+    as near as a scan tells)."""
+    depth = deepest = 0
+    line, column = 1, 0
+    found = Position(1, 1)
+    for char in text:
+        column += 1
+        if char == "\n":
+            line, column = line + 1, 0
+        elif char in "{[(":
+            depth += 1
+            if depth > deepest:
+                deepest, found = depth, Position(line, column)
+        elif char in "}])":
+            depth -= 1
+    return found
+
+
+def _body(tree: Tree[Any], depth: int = 0) -> Body:
     attributes: dict[str, Attribute] = {}
     blocks: list[Block] = []
     for child in tree.children:
@@ -264,15 +290,18 @@ def _body(tree: Tree[Any]) -> Body:
                 )
             attributes[name] = Attribute(name, child.children[-1], position_of(child))
         elif child.data == "block":
-            blocks.append(_block(child))
+            blocks.append(_block(child, depth + 1))
     return Body(MappingProxyType(attributes), tuple(blocks))
 
 
-def _block(tree: Tree[Any]) -> Block:
+def _block(tree: Tree[Any], depth: int = 1) -> Block:
+    if depth > MAX_BLOCK_DEPTH:
+        reason = f"blocks nested deeper than {MAX_BLOCK_DEPTH} levels are not read"
+        raise HclTooLargeError(reason, position_of(tree))
     parts = [c for c in tree.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
     head, body = parts[:-1], parts[-1]
     labels = tuple(_label(p) for p in head[1:])
-    return Block(_name(head[0]), labels, _body(body), position_of(tree))
+    return Block(_name(head[0]), labels, _body(body, depth), position_of(tree))
 
 
 def _name(tree: Tree[Any] | Token) -> str:

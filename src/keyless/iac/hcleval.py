@@ -49,6 +49,7 @@ from keyless.iac.values import (
 )
 
 _MAX_DEPTH = 200
+_TOO_DEEP = "nested too deeply to evaluate"
 _MAX_DIGITS = 1000
 _MAX_BITS = 256
 
@@ -81,8 +82,14 @@ class Evaluator:
         self._depth += 1
         try:
             if self._depth > _MAX_DEPTH:
-                return self.unknown(tree, "nested too deeply to evaluate")
+                return self.unknown(tree, _TOO_DEEP)
             return self._evaluate(tree, scope or {})
+        except RecursionError:
+            # The bound above counts this file's expressions; references chain files and
+            # modules (a local of a local…, a module's output of its module's output…),
+            # each hop a dozen Python frames: a chain of 100 locals exhausted the stack.
+            # Whichever expression meets the end of the stack is unknown, never a traceback.
+            return self.unknown(tree, _TOO_DEEP)
         finally:
             self._depth -= 1
 

@@ -25,7 +25,13 @@ from lark import Token, Tree
 
 from keyless.errors import quoted
 from keyless.iac.hcl import Block, Body, HclSyntaxError, block_of, parse_tree
-from keyless.iac.tflabels import RefusedLabelError, refused_label, wrong_label_count
+from keyless.iac.tflabels import (
+    RefusedBlockError,
+    RefusedLabelError,
+    refused_block_type,
+    refused_label,
+    wrong_label_count,
+)
 from keyless.iac.values import Position
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -92,6 +98,9 @@ def split_blocks(text: str, lines: _LineIndex | None = None) -> list[Chunk]:
         if match is None:
             raise HclSyntaxError(f"unexpected {text[offset]!r}", lines.position(offset))
         block_type = match.group()
+        refused_type = refused_block_type(block_type)
+        if refused_type is not None:
+            raise RefusedBlockError(refused_type, lines.position(start))
         offset = match.end()
         labels: list[str] = []
         label_starts: list[int] = []

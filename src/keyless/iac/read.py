@@ -36,6 +36,7 @@ from keyless.iac.tffiles import (
     DirectoryCache,
     TerraformFile,
     is_override_file,
+    linked_part,
     literal_string,
     read_directory,
     read_variable_file,
@@ -279,18 +280,34 @@ def _tofu_name(path: Path) -> str:
 
 
 def _called_directories(directories: dict[Path, list[TerraformFile]]) -> set[Path]:
-    """The directories that scanned modules call with a local ``source``."""
-    called: set[Path] = set()
+    """The scanned directories read only through the calls of other scanned modules (a
+    local ``source``): those the modules read on their own reach. A directory that only
+    a loop of calls reaches (a module calling itself, ``source = "./"``) is read on its
+    own: skipped, it was reported as nothing at all (exit 0)."""
+    calls: dict[Path, set[Path]] = {}
     for directory, parsed in directories.items():
+        targets = calls.setdefault(directory.resolve(), set())
         for file in parsed:
             for block in file.body.blocks_of("module"):
                 source = block.body.attributes.get("source")
                 if source is None:
                     continue
                 written = literal_string(source.expression)
-                if written is not None and written.startswith(("./", "../")):
-                    called.add((directory / written).resolve())
-    return called
+                if written is None or not written.startswith(("./", "../")):
+                    continue
+                # A call through a symbolic link is not followed (tfcalls): the directory
+                # it names, if scanned, is read as a module of its own.
+                if linked_part(directory, written) is None:
+                    targets.add((directory / written).resolve())
+    called = set().union(*calls.values())
+    reached: set[Path] = set()
+    waiting = [directory for directory in calls if directory not in called]
+    while waiting:
+        for target in calls.get(waiting.pop(), ()):
+            if target not in reached:
+                reached.add(target)
+                waiting.append(target)
+    return reached
 
 
 def _root_variables(

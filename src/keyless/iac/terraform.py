@@ -6,8 +6,9 @@ module call passes, else the root module's ``terraform.tfvars`` / ``*.auto.tfvar
 ``--var-file``), else their default; locals, ``data "aws_iam_policy_document"`` and the
 attributes of IAM resources declared in the configuration are evaluated; ``count`` and
 ``for_each`` expand into instances with Terraform's addresses. Modules with a local
-``source`` are read with the inputs of their call; known community modules are read by
-their inputs (:mod:`keyless.iac.modules`); other remote modules are noted as not read.
+``source`` are read with the inputs of their call, and their outputs evaluated
+(:mod:`~keyless.iac.tfoutputs`); known community modules are read by their inputs
+(:mod:`keyless.iac.modules`); other remote modules are noted as not read.
 
 This module is a :class:`Module`: the scope its references resolve in, and the walk over
 what it declares and calls. Parsing files is :mod:`~keyless.iac.tffiles`'s, expanding
@@ -32,11 +33,12 @@ from keyless.iac.hclfiles import FileAccess
 from keyless.iac.hclrefs import Reference
 from keyless.iac.partitions import Partition, one_partition, resource_in
 from keyless.iac.sources import ReadError
-from keyless.iac.tfcalls import ModuleResult, read_call
+from keyless.iac.tfcalls import CalledInstance, ModuleResult, read_call
 from keyless.iac.tfconform import mismatch
 from keyless.iac.tffiles import RESOURCE_KINDS, DirectoryCache, TerraformFile
 from keyless.iac.tfinstances import instance_key, instances_of
 from keyless.iac.tfobjects import data_object, iac_resource, resource_object
+from keyless.iac.tfoutputs import module_value
 from keyless.iac.tftypes import typed
 from keyless.iac.values import Node, Unknown, mapping, relocated
 
@@ -61,7 +63,8 @@ class Module:
         self.file_access = file_access
         self.cache = cache if cache is not None else {}
         self.files = files
-        self.inputs = dict(inputs or {})
+        #: The variables' values a call gives (evaluated as they are read: tfcalls.CallInputs).
+        self.inputs: Mapping[str, Node] = inputs if inputs is not None else {}
         self.prefix = prefix
         self.depth = depth
         self.parents = parents
@@ -73,6 +76,14 @@ class Module:
         self.data: dict[tuple[str, str], tuple[Block, TerraformFile]] = {}
         self.declared: dict[tuple[str, str], tuple[Block, TerraformFile]] = {}
         self.calls: dict[str, tuple[Block, TerraformFile]] = {}
+        self.outputs: dict[str, tuple[Block, TerraformFile]] = {}
+        #: Each instance of a local module call, once read (:func:`tfcalls.local_instance`).
+        self.called_instances: dict[tuple[str, int | str | None], CalledInstance] = {}
+        #: Output values once evaluated, the outputs being evaluated and the calls being
+        #: expanded (:mod:`~keyless.iac.tfoutputs`): what comes back to itself is unknown.
+        self.output_values: dict[str, Node] = {}
+        self.evaluating_outputs: set[str] = set()
+        self.expanding_calls: set[str] = set()
         self.providers: list[tuple[Block, TerraformFile]] = []
         #: What the module declares twice (``("resource", type, name)``, ``("local", name)``
         #: ...): Terraform refuses such a module, so neither declaration is judged.
@@ -104,6 +115,9 @@ class Module:
         elif block.type == "module" and len(block.labels) == 1:
             self._once(("module", *block.labels), block.labels[0] in self.calls)
             self.calls[block.labels[0]] = (block, file)
+        elif block.type == "output" and len(block.labels) == 1:
+            self._once(("output", *block.labels), block.labels[0] in self.outputs)
+            self.outputs[block.labels[0]] = (block, file)
         elif block.type == "provider" and block.labels == ("aws",):
             self.providers.append((block, file))
 
@@ -162,9 +176,12 @@ class Module:
             # Only file() and templatefile() make use of them; they read inside the roots.
             where = self.directory if first == "module" else self.file_access.working_directory
             return Node(os.path.abspath(where), reference.position), 1, reference.path
+        if root == "module" and first is not None:
+            # An output is evaluated in the module that declares it: reported where used.
+            return (*module_value(self, reference), None)
         if root in ("module", "path", "terraform", "self", "each", "count"):
             reason = {
-                "module": "module outputs are not evaluated",
+                "module": "a module call is named by module.NAME",
                 "each": "each is only defined in a resource with for_each",
                 "count": "count is only defined in a resource with count",
             }.get(root, f"{root}.* is not evaluated")

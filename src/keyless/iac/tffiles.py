@@ -9,6 +9,8 @@ silently.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +29,7 @@ from keyless.iac.sources import (
     read_source,
 )
 from keyless.iac.tfjson import JsonConfigurationError, parse_json_configuration
-from keyless.iac.tflabels import RefusedLabelError
+from keyless.iac.tflabels import RefusedBlockError
 from keyless.iac.values import Node, Unknown
 
 #: What some Windows editors write first in a UTF-8 file.
@@ -92,7 +94,7 @@ def _json_source(path: Path) -> str:
 
 
 def _problem(error: HclSyntaxError) -> str:
-    if isinstance(error, HclTooLargeError | RefusedLabelError):
+    if isinstance(error, HclTooLargeError | RefusedBlockError):
         return str(error)  # well-formed HCL, refused
     return f"malformed HCL: {error}"
 
@@ -276,6 +278,26 @@ def literal_string(expression: object) -> str | None:
     return "".join(parts) if len(parts) == len(tokens) - 2 else None
 
 
+def linked_part(directory: Path, source: str) -> Path | None:
+    """The first part of the local module path ``source``, taken from ``directory``, that
+    is a symbolic link (None when none is, or the path does not exist: reading it says
+    so). Only the parts ``source`` adds are looked at, as the walker looks only below
+    the directories it is given."""
+    start = os.path.abspath(directory)
+    target = Path(os.path.normpath(os.path.join(start, source)))
+    base = Path(os.path.commonpath([start, target]))
+    current = base
+    for part in target.relative_to(base).parts:
+        current = current / part
+        try:
+            if stat.S_ISLNK(os.lstat(current).st_mode):
+                # named as the walker names it: relative when the scan was
+                return current if directory.is_absolute() else Path(os.path.relpath(current))
+        except OSError:
+            return None
+    return None
+
+
 _MAX_CALL_DEPTH = 16
 
 
@@ -306,6 +328,8 @@ def may_declare_iam(
             if written is None:
                 return True
             if written.startswith(("./", "../")):
+                if linked_part(directory, written) is not None:
+                    return True  # not followed: reported where it is read
                 if may_declare_iam(directory / written, cache, reads_remote, seen | {here}):
                     return True
             elif reads_remote(written):

@@ -34,7 +34,7 @@ from keyless.errors import quoted
 from keyless.iac.hcl import Attribute, Block, Body, parse_expression
 from keyless.iac.hcljson import LITERAL, json_tree
 from keyless.iac.jsonpos import DeferredJson, JsonSyntaxError, parse_json
-from keyless.iac.tflabels import refused_label
+from keyless.iac.tflabels import refused_block_type, refused_label
 from keyless.iac.values import Node, Position
 from keyless.policy.document import escape_pointer
 
@@ -157,8 +157,13 @@ def _configuration(text: str, eager: Callable[[str, tuple[str, ...]], bool] | No
         raise JsonConfigurationError("a JSON configuration must hold an object", root.position)
     blocks: list[Block] = []
     for key, value in root.value.items():
-        if key == COMMENT or key not in _TOP_LEVEL:
-            continue  # a comment, or a block type keyless does not read (as in .tf files)
+        if key == COMMENT:
+            continue
+        refused = refused_block_type(key)
+        if refused is not None:  # as in a .tf file (keyless.iac.tflabels)
+            raise JsonConfigurationError(refused, value.position, f"/{escape_pointer(key)}")
+        if key not in _TOP_LEVEL:
+            continue  # a block type keyless does not read (as in .tf files)
         labels, schema = _TOP_LEVEL[key]
         blocks.extend(_blocks(key, value, labels, schema, f"/{escape_pointer(key)}", ()))
     return Body(MappingProxyType({}), tuple(blocks))

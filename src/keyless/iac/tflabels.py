@@ -1,8 +1,9 @@
-"""The labels Terraform requires to be identifiers: a resource's type and name, a
-variable's, an output's, a module call's name... A label it refuses (``resource
-"aws_iam_role" "a.b"``) makes ``terraform validate`` fail, so the file is not read: judged,
-it would stand for a role that can never be deployed, and an address built from it
-(``aws_iam_role.a.b``) would name something else.
+"""The top-level blocks Terraform takes (their types, and how many labels each has) and
+the labels it requires to be identifiers: a resource's type and name, a variable's, an
+output's, a module call's name... A block type it does not know (``resourc``) or a label
+it refuses (``resource "aws_iam_role" "a.b"``) makes ``terraform validate`` fail, so the
+file is not read: judged, it would stand for a role that can never be deployed, and an
+address built from it (``aws_iam_role.a.b``) would name something else.
 
 Terraform checks each with HCL's ``hclsyntax.ValidIdentifier``: a letter or underscore,
 then letters, digits, underscores and dashes (Unicode letters and digits count: HCL's
@@ -13,14 +14,19 @@ https://github.com/hashicorp/hcl/blob/main/hclsyntax/spec.md#identifiers
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 
 from keyless.errors import quoted
 from keyless.iac.hcl import HclSyntaxError
 
 
-class RefusedLabelError(HclSyntaxError):
-    """A block label Terraform refuses: well-formed HCL, an invalid configuration."""
+class RefusedBlockError(HclSyntaxError):
+    """A top-level block Terraform refuses: well-formed HCL, an invalid configuration."""
+
+
+class RefusedLabelError(RefusedBlockError):
+    """A block label Terraform refuses."""
 
 
 #: What Terraform calls each label of the top-level blocks whose labels it checks
@@ -61,12 +67,14 @@ def refused_label(block_type: str, labels: tuple[str, ...]) -> tuple[int, str] |
 #: (``configFileSchema`` in internal/configs/parser_config.go). HCL refuses a block with
 #: more ("Extraneous label for resource: Only 2 labels (type, name) are expected") or
 #: fewer ("Missing name for resource: All resource blocks must have 2 labels"): hcl's
-#: ``hclsyntax.Body.Content``. A type not listed (one a later Terraform or OpenTofu adds)
-#: is left alone.
+#: ``hclsyntax.Body.Content``. ``action`` is Terraform 1.14's
+#: (https://developer.hashicorp.com/terraform/language/block/action), ``language``
+#: OpenTofu's (https://opentofu.org/docs/language/): keyless reads both tools' files.
 _LABELS: Mapping[str, tuple[str, ...]] = {
     "resource": ("type", "name"),
     "data": ("type", "name"),
     "ephemeral": ("type", "name"),
+    "action": ("type", "name"),
     "variable": ("name",),
     "output": ("name",),
     "module": ("name",),
@@ -77,6 +85,28 @@ _LABELS: Mapping[str, tuple[str, ...]] = {
         (),
     ),
 }
+
+
+def refused_block_type(block_type: str) -> str | None:
+    """Why Terraform refuses a top-level block of ``block_type``, or None when it (or
+    OpenTofu) reads one. Its configuration schema names every top-level block type:
+    another is an error ("Unsupported block type: Blocks of type "resourc" are not
+    expected here", or in JSON syntax "Extraneous JSON object property"), so the file is
+    refused, and what a misspelt ``resourc`` block declares is never deployed.
+    ``required_providers`` is named only to be refused outside a ``terraform`` block."""
+    if block_type == "required_providers":
+        return (
+            "a required_providers block must be nested inside a terraform block: "
+            "Terraform refuses the file"
+        )
+    if block_type in _LABELS:
+        return None
+    near = difflib.get_close_matches(block_type, list(_LABELS), n=1)
+    hint = f" (did you mean {quoted(near[0])}?)" if near else ""
+    return (
+        f"{quoted(block_type)} is not a block type Terraform reads at the top of a file"
+        f"{hint}: Terraform refuses the file"
+    )
 
 
 def wrong_label_count(block_type: str, labels: tuple[str, ...]) -> tuple[int, str] | None:
@@ -90,7 +120,8 @@ def wrong_label_count(block_type: str, labels: tuple[str, ...]) -> tuple[int, st
     if names:
         said += f" ({', '.join(names)})"
     index = min(len(labels), len(names))
+    article = "an" if block_type[0] in "aeiou" else "a"
     return index, (
-        f"a {block_type} block takes {said}, not {len(labels)}: Terraform refuses the "
-        f"{block_type} block"
+        f"{article} {block_type} block takes {said}, not {len(labels)}: Terraform refuses "
+        f"the {block_type} block"
     )

@@ -3,7 +3,7 @@
 Every reader (HCL, YAML, JSON) produces :class:`Node` trees: a JSON-like value whose every
 part carries its 1-based line and column, so a finding can point at the offending value and
 not only at the resource. What keyless does not evaluate (a variable without a default, a
-module output, a function it does not know, a CloudFormation parameter without a default)
+remote module's output, a function it does not know, a CloudFormation parameter without a default)
 is an :class:`Unknown` that says which expression and why: it is reported, never guessed.
 """
 

@@ -16,11 +16,14 @@ import datetime
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keyless.duplicate_keys import yaml_problem
 from keyless.errors import quoted
 from keyless.iac.values import Node, Position, Unknown, mapping
+
+if TYPE_CHECKING:  # imported when first parsing (nothing at import time)
+    from ruamel.yaml.composer import Composer as RuamelComposer
 
 MAX_NODES = 2_000_000
 MAX_DEPTH = 256
@@ -43,10 +46,13 @@ def parse_yaml(text: str) -> Node:
 
     loader = YAML(typ="rt", pure=True)
     loader.Constructor = _constructor()
+    loader.Composer = _composer()
     # Quoted scalars come back as str subclasses: only a plain scalar is resolved by type.
     loader.preserve_quotes = True
     try:
         data = loader.load(text)
+    except _TooDeep as error:
+        raise YamlSyntaxError(_TOO_DEEP, error.position) from None
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
@@ -55,11 +61,11 @@ def parse_yaml(text: str) -> Node:
     except YAMLError as error:
         raise YamlSyntaxError(f"not valid YAML ({type(error).__name__})", Position(1, 1)) from None
     except RecursionError:
-        raise YamlSyntaxError("nested too deeply", Position(1, 1)) from None
+        raise YamlSyntaxError("nested too deeply", loader.composer.deepest_position) from None
     try:
         size = _expanded_size(data, {})
     except RecursionError:
-        raise YamlSyntaxError("nested too deeply", Position(1, 1)) from None
+        raise YamlSyntaxError("nested too deeply", loader.composer.deepest_position) from None
     if size > MAX_NODES:
         raise YamlSyntaxError(
             f"too many values ({size} once aliases are expanded; at most {MAX_NODES})",
@@ -70,7 +76,7 @@ def parse_yaml(text: str) -> Node:
     try:
         surrogate = escape is not None and _holds_surrogate(data)
     except RecursionError:
-        raise YamlSyntaxError("nested too deeply", Position(1, 1)) from None
+        raise YamlSyntaxError("nested too deeply", loader.composer.deepest_position) from None
     if surrogate and escape is not None:
         line = text.count("\n", 0, escape.start()) + 1
         column = escape.start() - (text.rfind("\n", 0, escape.start()) + 1) + 1
@@ -80,6 +86,49 @@ def parse_yaml(text: str) -> Node:
         )
     budget = [MAX_NODES]
     return _convert(data, Position(1, 1), budget, 0)
+
+
+_TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels"
+
+
+class _TooDeep(Exception):
+    """A node composed deeper than :data:`MAX_DEPTH`, where it starts."""
+
+    def __init__(self, position: Position):
+        super().__init__(position)
+        self.position = position
+
+
+@functools.cache
+def _composer() -> type[RuamelComposer]:
+    """ruamel.yaml's composer, counting how deep the node it composes is. Composing and
+    constructing recurse once per level: past :data:`MAX_DEPTH` it stops at the node where
+    the depth is exceeded, before Python's stack runs out (``[`` 300 times did, reported
+    at line 1, column 1); ``deepest_position`` is where the deepest node starts, for an
+    error met past it."""
+    from ruamel.yaml.composer import Composer as RuamelComposer
+
+    class Composer(RuamelComposer):
+        # not ruamel's own `depth` (0.19 counts it for its `max_depth`, off by default)
+        nesting = 0
+        deepest = 0
+        deepest_position = Position(1, 1)
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.nesting += 1
+            try:
+                if self.nesting > self.deepest:
+                    mark = self.parser.peek_event().start_mark
+                    self.deepest = self.nesting
+                    self.deepest_position = Position(mark.line + 1, mark.column + 1)
+                # the root is at 1 here, at 0 where values are converted (_convert)
+                if self.nesting > MAX_DEPTH + 1:
+                    raise _TooDeep(self.deepest_position)
+                return super().compose_node(parent, index)
+            finally:
+                self.nesting -= 1
+
+    return Composer
 
 
 #: What ruamel.yaml's resolver calls an integer but has no digit: a sign or a base prefix
@@ -159,7 +208,7 @@ def _convert(value: Any, position: Position, budget: list[int], depth: int) -> N
     if budget[0] < 0:
         raise YamlSyntaxError("too many values (an alias expanding without end?)", position)
     if depth > MAX_DEPTH:
-        raise YamlSyntaxError(f"nested deeper than {MAX_DEPTH} levels", position)
+        raise YamlSyntaxError(_TOO_DEEP, position)
     tag = _tag(value, position)
     if isinstance(value, TaggedScalar):
         return _short_form(tag or "", Node(_scalar(value.value), position), position)
