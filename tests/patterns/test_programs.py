@@ -76,3 +76,29 @@ def test_only_positions_and_operators_reach_the_source(shape: object) -> None:
 
     with pytest.raises(ValueError, match="not"):
         _Writer(2).source(shape)  # type: ignore[arg-type]
+
+
+# Unions of more than four leaves are searched as one lazily determinised leaf
+# (:class:`keyless.patterns.unions.UnionLeaf`), alone, complemented or inside an
+# intersection: the policy values and repositories of nearly every question.
+wide_unions = st.lists(leaves, min_size=5, max_size=9).map(Language.union_all)
+with_wide_unions = st.one_of(
+    wide_unions,
+    st.tuples(wide_unions, leaves).map(lambda pair: pair[0] & pair[1]),
+    st.tuples(wide_unions, wide_unions).map(lambda pair: pair[0] & ~pair[1]),
+    st.tuples(leaves, wide_unions, leaves).map(lambda three: (three[0] & three[1]) - three[2]),
+)
+
+
+@settings(deadline=None, max_examples=200)
+@given(with_wide_unions)
+def test_wide_unions_are_searched_exactly(language: Language) -> None:
+    least = next((text for text in STRINGS if language.contains(text)), None)
+    empty = language.is_empty()
+    example = language.shortest_example()
+    if least is not None:
+        assert not empty
+        assert example == least
+    else:
+        assert example is None or len(example) > LENGTH
+        assert empty == (example is None)
