@@ -175,10 +175,19 @@ GITHUB = SubGrammar(
     # template made the messy benchmark's witness searches 5 times as long).
     tenant_head_search=rf"(?<=:)repo:{_NAME}[/@]",
     head_templates=("*:{tenant}*",),
-    # A custom template of the repo claim alone mints the bare `repo:OWNER/REPO`.
-    repo_templates=("repo:{tenant}/{repo}", "repo:{tenant}/{repo}:*", "repo:{tenant}@*/{repo}@*"),
+    # A custom template of the repo claim alone mints the bare `repo:OWNER/REPO`. The IDs
+    # of an immutable subject are decimal: a wildcard there (`repo:o@*/r@*`) would span
+    # `:` and take in another repository's `repo:o@1/x@2:ref:refs/heads/y/r@3`.
+    repo_templates=(
+        "repo:{tenant}/{repo}",
+        "repo:{tenant}/{repo}:*",
+        "repo:{tenant}@#/{repo}@#",
+        "repo:{tenant}@#/{repo}@#:*",
+    ),
     tenant_pattern=rf"(?:repo:|repository_owner:|job_workflow_ref:)(?P<tenant>{_NAME})(?:[/@:]|$)",
-    repo_pattern=rf"repo:(?P<tenant>{_NAME})(?:@[0-9]+)?/(?P<repo>{_NAME})",
+    # The repository of an immutable subject whose owner ID is a wildcard (`repo:o@*/r@*`,
+    # whatever the IDs) is read as well.
+    repo_pattern=rf"repo:(?P<tenant>{_NAME})(?:@(?:[0-9]+|\*))?/(?P<repo>{_NAME})",
     example="repo:{tenant}/{repo}:ref:refs/heads/main",
     tenant_word="owner",
     triggers=(

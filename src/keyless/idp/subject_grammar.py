@@ -489,7 +489,10 @@ class SubGrammar:
     def repos_in(self, values: Iterable[str], *, fold: bool = False) -> frozenset[tuple[str, str]]:
         """(tenant, repository) pairs named by the literal prefixes of policy values (or,
         with ``repo_search``, anywhere in them: the tenant is then ``""``); ``fold`` as
-        for :meth:`tenants_in`."""
+        for :meth:`tenants_in`. ``repo_pattern`` is matched against the whole value: its
+        name classes take no wildcard, so it reads the literal prefix, except where it
+        allows a wildcard itself (GitHub's ID, ``repo:o@*/r@*``, names the repository
+        ``r``)."""
         values = tuple(values)
         flags = re.IGNORECASE if fold else 0
         if self.repo_search:
@@ -501,7 +504,7 @@ class SubGrammar:
         return frozenset(
             (match.group("tenant"), match.group("repo"))
             for value in values
-            if self.repo_pattern and (match := re.match(self.repo_pattern, _literal(value), flags))
+            if self.repo_pattern and (match := re.match(self.repo_pattern, value, flags))
         )
 
     def unit_language(self, values: Iterable[str], *, fold: bool = False) -> Language:
