@@ -2,7 +2,15 @@
 "Requiring a reusable workflow": `sub` `job_workflow_ref:OWNER/REPO/PATH@REF`) pins the
 reusable workflow as the `job_workflow_ref` claim does: only that workflow's code at that
 ref runs with the role, whichever repository calls it, so the same verdict (low).
-https://docs.github.com/en/actions/reference/security/oidc#example-requiring-a-reusable-workflow"""
+https://docs.github.com/en/actions/reference/security/oidc#example-requiring-a-reusable-workflow
+
+The workflow names no caller: "the workflow, ref, and other attributes describe the caller
+workflow, while job_workflow_ref refers to the called workflow", and a reusable workflow in
+a public repository may be called from any repository. A pin of the workflow alone is
+`trust-oidc-any-tenant` (high when the workflow is pinned exactly, its witness naming the
+caller's repository); with the owner pinned too (`repo:octo-org/*`), low.
+https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-with-reusable-workflows
+https://docs.github.com/en/actions/how-tos/reuse-automations/reuse-workflows#access-to-reusable-workflows"""
 
 from __future__ import annotations
 
@@ -28,17 +36,54 @@ def oidc_findings(document: dict[str, Any]) -> list[Any]:
     [
         {"StringEquals": {**AUD, f"{GH}:sub": f"job_workflow_ref:{SHARED}"}},
         {"StringEquals": {**AUD, f"{GH}:job_workflow_ref": SHARED}},
+        {
+            "StringEquals": AUD,
+            "StringLike": {f"{GH}:sub": f"repository_visibility:*:job_workflow_ref:{SHARED}"},
+        },
     ],
-    ids=["in-the-subject", "as-the-claim"],
+    ids=["in-the-subject", "as-the-claim", "after-another-field"],
 )
-def test_a_reusable_workflow_pinned_in_the_subject_is_the_claim_pinned(
-    condition: dict[str, Any],
-) -> None:
-    broad = [f for f in oidc_findings(github(condition)) if f.check == "trust-oidc-broad-subject"]
-    (finding,) = broad
-    assert finding.severity.value == "low"
-    assert finding.message.endswith(f"only through the reusable workflow {SHARED}")
+def test_a_reusable_workflow_alone_pins_no_caller(condition: dict[str, Any]) -> None:
+    found = oidc_findings(github(condition))
+    (finding,) = [f for f in found if f.check == "trust-oidc-any-tenant"]
+    assert finding.severity.value == "high"
+    assert f"through the reusable workflow {SHARED}, if its repository is public" in (
+        finding.message
+    )
     assert finding.evidence["workflows"] == [SHARED]
+    # The caller is a stranger's repository, whatever the workflow's owner.
+    owner = finding.witness["claims"]["repository"].split("/")[0]
+    assert owner.lower() != "octo-org"
+    assert not [f for f in found if f.check == "trust-oidc-broad-subject"]
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {
+            "StringEquals": AUD,
+            "StringLike": {f"{GH}:sub": f"repo:octo-org/*:job_workflow_ref:{SHARED}"},
+        },
+        {
+            "StringEquals": {**AUD, f"{GH}:job_workflow_ref": SHARED},
+            "StringLike": {f"{GH}:sub": "repo:octo-org/*"},
+        },
+        {
+            "StringEquals": {
+                **AUD,
+                f"{GH}:repository_owner_id": "1",
+                f"{GH}:job_workflow_ref": SHARED,
+            }
+        },
+    ],
+    ids=["owner-in-the-subject", "owner-in-the-subject-workflow-claim", "owner-id-claim"],
+)
+def test_a_reusable_workflow_with_the_owner_pinned_is_low(condition: dict[str, Any]) -> None:
+    found = oidc_findings(github(condition))
+    assert not [f for f in found if f.check == "trust-oidc-any-tenant"]
+    broad = [f for f in found if f.check == "trust-oidc-broad-subject"]
+    assert [f.severity.value for f in broad] == ["low"]
+    assert broad[0].message.endswith(f"only through the reusable workflow {SHARED}")
 
 
 def test_a_template_of_repository_context_and_workflow_is_low_for_every_run() -> None:
@@ -63,9 +108,9 @@ def test_a_template_of_repository_context_and_workflow_is_low_for_every_run() ->
 )
 def test_a_subject_that_admits_other_workflows_is_no_pin(subjects: list[str]) -> None:
     document = github({"StringEquals": AUD, "StringLike": {f"{GH}:sub": subjects}})
-    broad = [f for f in oidc_findings(document) if f.check == "trust-oidc-broad-subject"]
-    assert [f.severity.value for f in broad] == ["high"]
-    assert "only through" not in broad[0].message
+    found = [f for f in oidc_findings(document) if f.check == "trust-oidc-any-tenant"]
+    assert [f.severity.value for f in found] == ["critical"]
+    assert "through" not in found[0].message
 
 
 @pytest.mark.parametrize(
@@ -88,11 +133,12 @@ def test_a_subject_that_shows_no_trigger_is_minted_by_every_trigger(
     # the claim (the workflow's code runs: low).
     # https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-with-reusable-workflows
     found = oidc_findings(github(condition))
-    triggers = sorted(
-        f.evidence["trigger"] for f in found if f.check == "trust-oidc-untrusted-trigger"
-    )
-    assert triggers == ["a pull request", "an unprotected branch"]
-    assert {f.severity.value for f in found} == {"low"}
+    triggered = [f for f in found if f.check == "trust-oidc-untrusted-trigger"]
+    assert sorted(f.evidence["trigger"] for f in triggered) == [
+        "a pull request",
+        "an unprotected branch",
+    ]
+    assert {f.severity.value for f in triggered} == {"low"}
 
 
 def test_a_subject_that_shows_a_protected_ref_is_no_trigger() -> None:

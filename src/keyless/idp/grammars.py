@@ -118,11 +118,13 @@ _GITLAB_REF_TYPES = ("branch", "tag")
 # holding that field.
 _GITHUB_NAMED_REF = r"(?:^|:)ref:(?P<name>refs/{kind}/[^:*?$]+)(?=:|$)"
 _GITHUB_REF_FIELD = ("ref:{name}", "ref:{name}:*", "*:ref:{name}", "*:ref:{name}:*")
-# A repository, owner or reusable workflow a custom template names after another field
+# A repository or owner a custom template names after another field
 # (`environment:prod:repo:o/r`, `repository_visibility:private:repository_owner:o`), whole:
-# a field begins after a `:` (a value holds none) and ends at the next.
+# a field begins after a `:` (a value holds none) and ends at the next. Not a reusable
+# workflow (`job_workflow_ref:o/…`): it names the called workflow, not the caller (see
+# GITHUB's tenant templates).
 _GITHUB_LATER_REPO = rf"(?<=:)repo:{_NAME}(?:@[0-9]+)?/{_NAME}(?:@[0-9]+)?(?=:|$)"
-_GITHUB_LATER_OWNER = r"(?<=:)(?:repository_owner:[^/:@*?$]+|job_workflow_ref:[^:*?$]+)(?=:|$)"
+_GITHUB_LATER_OWNER = r"(?<=:)repository_owner:[^/:@*?$]+(?=:|$)"
 # The same repository field up to a wildcard (`environment:prod:repo:o/app*`): the name
 # before it is the repository the value names (as repo_pattern reads `repo:o/app*`).
 _GITHUB_LATER_REPO_HEAD = rf"(?<=:)repo:{_NAME}(?:@[0-9]+)?/{_NAME}(?:@[0-9]+)?(?=[:*?]|$)"
@@ -148,12 +150,18 @@ GITHUB = SubGrammar(
     ill_formed=(*_EMPTY_FIELD, "*:ref:*:ref:*", "ref:*:ref:*"),
     ref_marker=":ref:",
     ref_prefix="refs/",
+    # The caller's owner. A reusable workflow's owner (`job_workflow_ref:{tenant}/*`, the
+    # claim `job_workflow_ref` `{tenant}/*`) is none: "the workflow, ref, and other
+    # attributes describe the caller workflow, while job_workflow_ref refers to the called
+    # workflow", and a workflow in a public repository may be called from any repository
+    # (an internal one's from the enterprise's).
+    # https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-with-reusable-workflows
+    # https://docs.github.com/en/actions/how-tos/reuse-automations/reuse-workflows#access-to-reusable-workflows
     tenant_templates=(
         "repo:{tenant}/*",
         "repo:{tenant}@*",
         "repository_owner:{tenant}:*",
         "repository_owner:{tenant}",
-        "job_workflow_ref:{tenant}/*",
     ),
     # A custom template's ID of the owner, or of a repository (which one owner holds), or
     # of the enterprise (as the enterprise_id claim pins it, tenant_keys): only that
@@ -184,7 +192,7 @@ GITHUB = SubGrammar(
         "repo:{tenant}@#/{repo}@#",
         "repo:{tenant}@#/{repo}@#:*",
     ),
-    tenant_pattern=rf"(?:repo:|repository_owner:|job_workflow_ref:)(?P<tenant>{_NAME})(?:[/@:]|$)",
+    tenant_pattern=rf"(?:repo:|repository_owner:)(?P<tenant>{_NAME})(?:[/@:]|$)",
     # The repository of an immutable subject whose owner ID is a wildcard (`repo:o@*/r@*`,
     # whatever the IDs) is read as well.
     repo_pattern=rf"repo:(?P<tenant>{_NAME})(?:@(?:[0-9]+|\*))?/(?P<repo>{_NAME})",
@@ -276,7 +284,6 @@ GITHUB = SubGrammar(
             "repository_id": "id",
             "enterprise_id": "id",
             "repository": "{tenant}/*",
-            "job_workflow_ref": "{tenant}/*",
         }
     ),
     classic_repo_pattern=rf"^repo:(?P<tenant>{_NAME})/(?P<repo>{_NAME}):",

@@ -243,8 +243,13 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
     if scope.is_empty():
         # Units named in any position (a Spacelift stack: `*:stack:infra:*`).
         scope = grammar.unit_language(_values_of(path, "sub"), fold=fold)
+    callers = False
     if scope.is_empty() and pins_tenant_by_id(path, grammar):
         scope = grammar.well_formed_language()  # every repository of the pinned tenant
+    elif scope.is_empty() and _names_workflow(path):
+        # Every caller of the reusable workflow a GitHub policy names (`job_workflow_ref`
+        # names the called workflow, no caller).
+        scope, callers = grammar.well_formed_language(), True
     if scope.is_empty():
         return None
     target = scope & _runs(grammar.provider, trigger)
@@ -263,6 +268,8 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
         example = Language.wildcard(trigger.example)
         claimed, named = _named_repos(path, grammar)
         examples = (
+            # A caller's own subject (`repo:example-org/…:pull_request`), not a bare field.
+            *((example & grammar.nice(_ANY_TENANT, grammar.other_repo)[1],) if callers else ()),
             *(
                 example
                 & Language.union_all(
@@ -275,6 +282,17 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
             *_beyond_literal_text(_values_of(path, "sub")),
         )
     return with_question(*terms), {sub: examples}
+
+
+def _names_workflow(path: AccessPath) -> bool:
+    """Does the policy name a GitHub reusable workflow, as the ``job_workflow_ref`` claim or
+    a custom subject's field of it?"""
+    if path.key("job_workflow_ref") in path.mentioned_keys():
+        return True
+    return any(
+        value.startswith("job_workflow_ref:") or ":job_workflow_ref:" in value
+        for value in _values_of(path, "sub")
+    )
 
 
 def _beyond_literal_text(values: tuple[str, ...]) -> tuple[Language, ...]:

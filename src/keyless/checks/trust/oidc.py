@@ -58,6 +58,14 @@ def trust_oidc_any_tenant(role: Role, ctx: CheckContext, analysis: RoleTrust) ->
     One issuer serves every customer of the SaaS, so only the claims pin the tenant; values
     are ORed, so one loose value anywhere in a list (``["repo:o/r:…", "*"]``) opens the role
     to everybody. https://securitylabs.datadoghq.com/articles/exploring-github-to-aws-keyless-authentication-flaws/
+
+    A GitHub pin of the reusable workflow alone (``job_workflow_ref``, as the claim or in a
+    custom ``sub``) pins no tenant: the token's repository is the caller's, and a workflow
+    in a public repository may be called from any repository (an internal one's from any
+    of the enterprise's). High, not critical, when the workflow is pinned exactly at a ref
+    (only its code runs, with the caller's inputs and checkout); the witness names the
+    caller's repository. https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-with-reusable-workflows
+    https://docs.github.com/en/actions/how-tos/reuse-automations/reuse-workflows#access-to-reusable-workflows
     """
     for path in _paths(role, analysis, PrincipalClass.OIDC):
         asked = other_tenant(path)
@@ -65,9 +73,36 @@ def trust_oidc_any_tenant(role: Role, ctx: CheckContext, analysis: RoleTrust) ->
             continue
         question, prefer = asked
         witness = find(path, question, preferring_accepted(path, ctx, prefer))
-        if witness is not None:
-            name = path.provider.name if path.provider else path.issuer
+        if witness is None:
+            continue
+        name = path.provider.name if path.provider else path.issuer
+        workflows = pinned_workflows(path)
+        if not workflows:
             yield _problem(role, path, f"any {name} tenant can assume it", witness)
+            continue
+        # The caller's repository, which the token's `repository` claim names (and a
+        # subject that shows one, the same).
+        repository, sub = path.key("repository"), path.key("sub")
+        callers = {
+            **prefer,
+            repository: (Language.literal(_CALLER),),
+            sub: (Language.wildcard(f"repo:{_CALLER}:*"), *prefer.get(sub, ())),
+        }
+        caller = find(
+            path,
+            with_question(question, present(repository)),
+            preferring_accepted(path, ctx, callers),
+        )
+        yield _problem(
+            role,
+            path,
+            f"any {name} tenant can assume it through {_workflow_words(workflows)}, if its "
+            "repository is public (any repository may call a public reusable workflow, any "
+            "of the enterprise's an internal one; the token names the caller's repository)",
+            caller or witness,
+            Severity.HIGH,
+            workflows=list(workflows),
+        )
 
 
 @check(
@@ -142,6 +177,10 @@ def trust_oidc_broad_subject(
                 )
                 continue
             yield _problem(role, path, message, witness)
+
+
+#: The repository of a stranger calling a reusable workflow, in witnesses.
+_CALLER = "attacker/anything"
 
 
 def pinned_workflows(path: AccessPath) -> tuple[str, ...]:
