@@ -221,6 +221,10 @@ GITHUB = SubGrammar(
                 ),
                 *_WITH_ENVIRONMENT,
             ),
+            # Its token's `ref` claim (an AWS condition key) is the PR merge branch,
+            # refs/pull/PULL_REQUEST_NUMBER/merge: a policy pinning `ref` to a branch admits
+            # no pull request's run.
+            carries=(("ref", "refs/pull/*"),),
             example="*:pull_request",
         ),
         Trigger(
@@ -238,6 +242,10 @@ GITHUB = SubGrammar(
             named_pins=True,
             named_search=_GITHUB_NAMED_REF.format(kind="heads"),
             named_templates=_GITHUB_REF_FIELD,
+            # The run's `ref` claim is its branch: never a tag, a PR merge branch or a
+            # default branch (`ref` refs/heads/main pinned admits no other branch's run).
+            carries=(("ref", "refs/heads/*"),),
+            carries_excluded=tuple(("ref", f"refs/heads/{b}") for b in _DEFAULT_BRANCHES),
             example="*:ref:refs/heads/feature",
         ),
         # Anyone who can push may push a tag unless a ruleset protects it, which cannot be
@@ -251,6 +259,7 @@ GITHUB = SubGrammar(
             named_exempt=True,
             named_search=_GITHUB_NAMED_REF.format(kind="tags"),
             named_templates=_GITHUB_REF_FIELD,
+            carries=(("ref", "refs/tags/*"),),
             example="*:ref:refs/tags/v9.9.9",
         ),
         # A job that names an environment which does not exist creates it, unprotected:
@@ -271,6 +280,9 @@ GITHUB = SubGrammar(
                 *(f"{head}ref:refs/*" for head in _GITHUB_HEADS),
                 *(f"{head}environment:*:environment:*" for head in _GITHUB_HEADS),
             ),
+            # A job on a default branch (the `ref` claim) is that branch's reviewed code.
+            carries=(("ref", "*"),),
+            carries_excluded=tuple(("ref", f"refs/heads/{b}") for b in _DEFAULT_BRANCHES),
             named_exempt=True,
             names_ignore_case=True,
             named_search=_GITHUB_NAMED_ENVIRONMENT,

@@ -275,6 +275,21 @@ def _compact_union(languages: Iterable[Language]) -> Language:
     return level[0]
 
 
+@functools.lru_cache(maxsize=64)
+def _carried(
+    carries: tuple[tuple[str, str], ...], excluded: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, Language], ...]:
+    claims = dict.fromkeys(claim for claim, _ in carries)
+    return tuple(
+        (
+            claim,
+            Language.union_all(Language.wildcard(v) for c, v in carries if c == claim)
+            - Language.union_all(Language.wildcard(v) for c, v in excluded if c == claim),
+        )
+        for claim in claims
+    )
+
+
 @dataclass(frozen=True)
 class Trigger:
     """A kind of run that an attacker with write access (or a fork) can start.
@@ -282,8 +297,11 @@ class Trigger:
     ``named_pins``: a subject the policy names exactly (one branch, ``…:ref:refs/heads/develop``)
     is reported apart, at low severity: whether that branch is protected is unknown offline,
     while a pattern admits any branch someone pushes. ``carries``: claims every such run's
-    token holds (``ref_protected`` ``"false"`` for an unprotected GitLab branch), so a policy
-    pinning the opposite admits none. ``example``: a wildcard a readable witness matches.
+    token holds, as globs (``ref_protected`` ``"false"`` for an unprotected GitLab branch,
+    GitHub's ``ref`` ``refs/pull/*`` for a pull request's run), so a policy pinning another
+    value admits none; ``carries_excluded``: values such a run's claim never holds
+    (``ref`` ``refs/heads/main``, a default branch, for an unprotected one). ``example``:
+    a wildcard a readable witness matches.
     ``named_exempt``: subjects named exactly are not reported at all (a named GitHub
     environment, whose protection rules are the recommended pin), and the trigger is
     reported only for a path no other trigger was (``repo:o/r:*`` says it once).
@@ -305,6 +323,7 @@ class Trigger:
     named_exempt: bool = False
     names_ignore_case: bool = False
     carries: tuple[tuple[str, str], ...] = ()
+    carries_excluded: tuple[tuple[str, str], ...] = ()
     example: str = ""
     unnamed: tuple[str, ...] = ()
     named_search: str | None = None
@@ -313,6 +332,10 @@ class Trigger:
     def language(self) -> Language:
         """The ``sub`` values of such runs."""
         return _compact(self.templates, self.excluded)
+
+    def carried(self) -> tuple[tuple[str, Language], ...]:
+        """Each claim of ``carries`` and the values such a run's token holds in it."""
+        return _carried(self.carries, self.carries_excluded)
 
     def unnamed_language(self) -> Language:
         """Subjects that name no one branch or tag even written exactly (``unnamed``)."""

@@ -254,10 +254,10 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
         return None
     target = scope & _runs(grammar.provider, trigger)
     terms = [any_of(sub, target), all_of(sub, target)]
-    for claim, value in trigger.carries:
+    for claim, held in trigger.carried():
         key = path.key(claim)
         if key in path.mentioned_keys():
-            terms += [any_of(key, Language.literal(value)), all_of(key, Language.literal(value))]
+            terms += [any_of(key, held), all_of(key, held)]
     examples: tuple[Language, ...] = ()
     if trigger.example:
         # A repository the policy names first: a witness's sub agrees with the claims that

@@ -1,0 +1,43 @@
+"""GitHub's `ref` claim (an AWS condition key since 2026) says which ref a run is on, as its
+subject does: a pull request's run has `ref` `refs/pull/N/merge`, a branch's the branch, a
+tag's the tag. A policy pinning the `ref` claim to the default branch admits no pull
+request's, feature branch's or new environment's run, whatever its `sub` pattern.
+https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request
+https://docs.github.com/en/actions/reference/security/oidc"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.trust.support import GH, assert_real_witness, assess, github
+
+AUD = {f"{GH}:aud": "sts.amazonaws.com"}
+
+
+def triggers(sub: str, ref: str) -> list[Any]:
+    document = github({"StringEquals": AUD, "StringLike": {f"{GH}:sub": sub, f"{GH}:ref": ref}})
+    found = [f for f in assess(document).findings if f.check == "trust-oidc-untrusted-trigger"]
+    for finding in found:
+        assert_real_witness(document, finding.witness)
+    return found
+
+
+@pytest.mark.parametrize("sub", ["repo:octo-org/app:*", "repo:octo-org/app:environment:*"])
+def test_the_default_branch_as_the_ref_claim_admits_no_trigger(sub: str) -> None:
+    assert triggers(sub, "refs/heads/main") == []
+
+
+def test_branches_as_the_ref_claim_admit_a_branch_not_a_pull_request() -> None:
+    (finding,) = triggers("repo:octo-org/app:*", "refs/heads/*")
+    assert finding.evidence["trigger"] == "an unprotected branch"
+    ref = finding.witness["claims"]["ref"]
+    assert ref.startswith("refs/heads/")
+    assert ref not in ("refs/heads/main", "refs/heads/master")
+
+
+def test_pull_requests_as_the_ref_claim_admit_a_pull_request_only() -> None:
+    (finding,) = triggers("repo:octo-org/app:*", "refs/pull/*")
+    assert finding.evidence["trigger"] == "a pull request"
+    assert finding.witness["claims"]["sub"] == "repo:octo-org/app:pull_request"
