@@ -224,11 +224,9 @@ def triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
     return _memoised(path, ("triggered-by", trigger), lambda: _triggered_by(path, trigger))
 
 
-def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
-    grammar = path.grammar
-    if grammar is None:
-        return None
-    sub = path.key("sub")
+def _own_scope(path: AccessPath, grammar: SubGrammar) -> tuple[Language, bool]:
+    """The ``sub`` values of the policy's own repositories (empty: none it names), and
+    whether they are every caller of a reusable workflow the policy names."""
     fold = folds(path)
     scope = Language.union_all(
         grammar.repo_language(tenant, repo, fold=fold)
@@ -243,21 +241,54 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
     if scope.is_empty():
         # Units named in any position (a Spacelift stack: `*:stack:infra:*`).
         scope = grammar.unit_language(_values_of(path, "sub"), fold=fold)
-    callers = False
     if scope.is_empty() and pins_tenant_by_id(path, grammar):
-        scope = grammar.well_formed_language()  # every repository of the pinned tenant
-    elif scope.is_empty() and _names_workflow(path):
+        return grammar.well_formed_language(), False  # every repository of that tenant
+    if scope.is_empty() and _names_workflow(path):
         # Every caller of the reusable workflow a GitHub policy names (`job_workflow_ref`
         # names the called workflow, no caller).
-        scope, callers = grammar.well_formed_language(), True
+        return grammar.well_formed_language(), True
+    return scope, False
+
+
+def _carried(path: AccessPath, trigger: Trigger, *, always: bool = False) -> list[Term]:
+    """The claims a run of ``trigger`` carries (:attr:`Trigger.carries`), where the policy
+    reads them (``always``: in any case, so that a witness shows them)."""
+    terms = []
+    for claim, held in trigger.carried():
+        key = path.key(claim)
+        if always or key in path.mentioned_keys():
+            terms += [any_of(key, held), all_of(key, held)]
+    return terms
+
+
+def silent_run(path: AccessPath, trigger: Trigger, silent: Language) -> Question | None:
+    """A token of the policy's own repositories (as :func:`triggered_by` scopes them) whose
+    ``sub`` is in ``silent`` (shows no trigger, so a run of ``trigger`` mints it too),
+    carrying the claims such a run does (in the witness even where the policy does not
+    read them: they say which run it is)."""
+    grammar = path.grammar
+    if grammar is None:
+        return None
+    scope, _ = _own_scope(path, grammar)
+    if scope.is_empty():
+        return None
+    sub = path.key("sub")
+    target = scope & silent
+    carried = _carried(path, trigger, always=True)
+    return with_question(any_of(sub, target), all_of(sub, target), *carried), {}
+
+
+def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
+    grammar = path.grammar
+    if grammar is None:
+        return None
+    sub = path.key("sub")
+    fold = folds(path)
+    scope, callers = _own_scope(path, grammar)
     if scope.is_empty():
         return None
     target = scope & _runs(grammar.provider, trigger)
-    terms = [any_of(sub, target), all_of(sub, target)]
-    for claim, held in trigger.carried():
-        key = path.key(claim)
-        if key in path.mentioned_keys():
-            terms += [any_of(key, held), all_of(key, held)]
+    terms = [any_of(sub, target), all_of(sub, target), *_carried(path, trigger)]
     examples: tuple[Language, ...] = ()
     if trigger.example:
         # A repository the policy names first: a witness's sub agrees with the claims that

@@ -22,6 +22,7 @@ from keyless.checks.trust._common import (
 )
 from keyless.findings import Problem, Severity
 from keyless.idp.providers import GITHUB_FAMILY
+from keyless.idp.subject_grammar import Trigger
 from keyless.model import Role
 from keyless.patterns.language import Language
 from keyless.trust.formula import Term, absent, all_of, any_of, present, with_question
@@ -31,6 +32,7 @@ from keyless.trust.questions import (
     named_subjects,
     other_repository,
     other_tenant,
+    silent_run,
     triggered_by,
 )
 from keyless.trust.witness import find
@@ -245,31 +247,55 @@ def _subject_workflows(path: AccessPath) -> tuple[str, ...]:
 
 
 # The fields of a GitHub subject that show how a run was triggered: its context (`ref:…`,
-# `pull_request`, `environment:…`) or a custom template's event, ref type or PR branches.
+# `pull_request`, `environment:…`), a custom template's event, ref type or PR branches, or
+# the top-level workflow's ref (`workflow_ref:O/R/PATH@refs/heads/main`, the run's ref).
 _TRIGGER_FIELDS = Language.union_all(
     Language.wildcard(form.format(field))
     for field in ("ref:*", "pull_request", "environment:*", "event_name:*", "ref_type:*")
     for form in ("{}", "{}:*", "*:{}", "*:{}:*")
 ) | Language.union_all(
     Language.wildcard(form.format(field))
-    for field in ("head_ref", "base_ref")
+    for field in ("head_ref", "base_ref", "workflow_ref")
     for form in ("{}:*", "*:{}:*")
 )
 
 
+_SILENT = ~_TRIGGER_FIELDS
+
+
 def _any_run(
-    path: AccessPath, prefer: Mapping[str, Iterable[Language]] | None
+    path: AccessPath, trigger: Trigger, prefer: Mapping[str, Iterable[Language]] | None
 ) -> dict[str, Any] | None:
-    """A token of a reusable workflow the ``sub`` pins whose ``sub`` shows no trigger
-    (``job_workflow_ref:OWNER/REPO/PATH@REF`` alone): the caller's run, whatever triggered
-    it, mints that very subject. GitHub: "The workflow, ref, and other attributes describe
-    the caller workflow, while job_workflow_ref refers to the called workflow".
+    """A GitHub token whose ``sub`` shows no trigger (a custom template of claims that
+    say nothing of it: ``repo:O/R`` alone, ``repository_owner_id:1``,
+    ``job_workflow_ref:O/R/PATH@REF``), which a run of ``trigger`` mints as well as any
+    other run; its other claims those of such a run (``ref`` ``refs/pull/…`` for a pull
+    request). GitHub's "Granting access to a specific repository" template, `repo` alone,
+    grants "all the workflows in a specific repository, across all branches/tags and
+    environments"; and in a called workflow's token "the workflow, ref, and other
+    attributes describe the caller workflow, while job_workflow_ref refers to the called
+    workflow".
+    https://docs.github.com/en/actions/reference/security/oidc#example-granting-access-to-a-specific-repository
     https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-with-reusable-workflows"""
-    if not _subject_workflows(path):
+    provider = path.provider
+    if provider is None or provider.name not in GITHUB_FAMILY:
         return None
+    # Whether the path admits a silent subject at all: a cheap decision, before the scope.
     sub = path.key("sub")
-    silent = ~_TRIGGER_FIELDS
-    return find(path, with_question(any_of(sub, silent), all_of(sub, silent)), prefer)
+    if not path.admits(with_question(any_of(sub, _SILENT), all_of(sub, _SILENT))):
+        return None
+    asked = silent_run(path, trigger, _SILENT)
+    if asked is None:
+        return None
+    question, _ = asked
+    preferred = dict(prefer or {})
+    for claim, _held in trigger.carried():
+        preferred[path.key(claim)] = tuple(Language.literal(ref) for ref in _TRIGGER_REFS)
+    return find(path, question, preferred)
+
+
+# Readable `ref` claims of each GitHub trigger's run, for witnesses.
+_TRIGGER_REFS = ("refs/pull/1/merge", "refs/heads/feature", "refs/tags/v9.9.9")
 
 
 def _workflow_words(workflows: tuple[str, ...]) -> str:
@@ -304,6 +330,16 @@ def trust_oidc_untrusted_trigger(
     reusable workflows at a ref (the run's inputs, not its code, come from the trigger);
     a custom ``sub`` of such a workflow that shows no trigger (``job_workflow_ref:…``
     alone) is minted by every trigger of the caller's, so it is low too. https://docs.github.com/en/actions/reference/security/oidc
+
+    A GitHub ``sub`` that shows no trigger without such a workflow (``repo:O/R`` alone,
+    ``repository_owner:O``, ``repository_owner_id:1``) is medium: only a custom template
+    of those claims mints it (the default subject always shows the trigger; under it the
+    value admits nobody), and under that template every run does, a pull request's and a
+    feature branch's too ("all the workflows in a specific repository, across all
+    branches/tags and environments"). The witness's ``ref`` claim names the run's ref.
+    Where the policy pins GitHub's ``ref`` claim, a run whose ``ref`` it refuses is no
+    trigger (``refs/heads/main`` admits no pull request's run, ``refs/pull/N/merge``).
+    https://docs.github.com/en/actions/reference/security/oidc#example-granting-access-to-a-specific-repository
     """
     paths = [path for path in _paths(role, analysis, PrincipalClass.OIDC) if path.grammar]
     for path in paths:
@@ -332,18 +368,30 @@ def trust_oidc_untrusted_trigger(
             sub = path.key("sub")
             # Any such run, beyond the subjects the policy names one by one.
             witness = find(path, with_question(question, all_of(sub, ~named)), prefer)
+            silent = False
             if witness is None and not trigger.named_exempt:
-                # A subject that shows no trigger is every trigger's (through a workflow).
-                witness = _any_run(path, prefer)
+                # A subject that shows no trigger is every trigger's.
+                witness = _any_run(path, trigger, prefer)
+                silent = witness is not None
             if witness is not None:
                 workflows = pinned_workflows(path)
                 only = f", only through {_workflow_words(workflows)}" if workflows else ""
+                severity = Severity(trigger.severity)
+                if workflows:
+                    severity = Severity.LOW
+                elif silent:
+                    # Only under a custom template: the default subject always shows it.
+                    severity = Severity.MEDIUM
+                    only = (
+                        f", if a custom subject template leaves the trigger out: every run "
+                        f"then mints the sub {witness['claims']['sub']!r}"
+                    )
                 yield _problem(
                     role,
                     path,
                     f"{trigger.label} can assume it{only}{through(path, paths)}",
                     witness,
-                    Severity.LOW if workflows else Severity(trigger.severity),
+                    severity,
                     trigger=trigger.label,
                     **({"workflows": list(workflows)} if workflows else {}),
                 )
