@@ -24,6 +24,10 @@ HERE = Path(__file__).parent
 PULL_REQUEST = "a pull request can assume it"
 BRANCH = "an unprotected branch can assume it"
 ROLE = "arn:aws:iam::123456789012:role/deploy"
+SHARED_WORKFLOW = (
+    "the reusable workflow acme/shared-workflows/.github/workflows/deploy.yml@refs/heads/main"
+)
+ONLY = f", only through {SHARED_WORKFLOW}"
 
 # case → (the findings as (check, message), the roles not judged (their addresses))
 IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
@@ -101,6 +105,40 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
                 "aws_iam_role.cni: any service account of the cluster can assume it, such as "
                 "default:attacker",
             )
+        ],
+        [],
+    ),
+    # job_workflow_ref names the called workflow, not the caller, and a public repository's
+    # reusable workflow may be called from any repository: a pin of it alone is any tenant
+    # (a pattern over one repository's workflows: critical; one workflow at a ref: high,
+    # only through it); with the owner pinned in sub too, low
+    "tf-gha-job-workflow-ref-only": (
+        [
+            (
+                "trust-oidc-any-tenant",
+                "aws_iam_role.gha_deploy: any GitHub Actions tenant can assume it",
+            ),
+            ("trust-oidc-untrusted-trigger", f"aws_iam_role.gha_deploy: {PULL_REQUEST}"),
+            ("trust-oidc-untrusted-trigger", f"aws_iam_role.gha_deploy: {BRANCH}"),
+            (
+                "trust-oidc-any-tenant",
+                f"aws_iam_role.shared_deploy: any GitHub Actions tenant can assume it through "
+                f"{SHARED_WORKFLOW}, if its repository is public (any repository may call a public "
+                "reusable workflow, any of the enterprise's an internal one; the token names the "
+                "caller's repository)",
+            ),
+            ("trust-oidc-untrusted-trigger", f"aws_iam_role.shared_deploy: {PULL_REQUEST}{ONLY}"),
+            ("trust-oidc-untrusted-trigger", f"aws_iam_role.shared_deploy: {BRANCH}{ONLY}"),
+            (
+                "trust-oidc-broad-subject",
+                "aws_iam_role.shared_deploy_org: another repository of the owner can assume "
+                f"it{ONLY}",
+            ),
+            (
+                "trust-oidc-untrusted-trigger",
+                f"aws_iam_role.shared_deploy_org: {PULL_REQUEST}{ONLY}",
+            ),
+            ("trust-oidc-untrusted-trigger", f"aws_iam_role.shared_deploy_org: {BRANCH}{ONLY}"),
         ],
         [],
     ),
