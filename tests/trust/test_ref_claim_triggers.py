@@ -41,3 +41,41 @@ def test_pull_requests_as_the_ref_claim_admit_a_pull_request_only() -> None:
     (finding,) = triggers("repo:octo-org/app:*", "refs/pull/*")
     assert finding.evidence["trigger"] == "a pull request"
     assert finding.witness["claims"]["sub"] == "repo:octo-org/app:pull_request"
+
+
+def test_a_branch_the_ref_claim_names_is_a_named_branch() -> None:
+    # Only develop's runs: whether develop is protected is unknown offline (low), and a
+    # job on develop naming a new environment runs develop's code (the branch's verdict).
+    (finding,) = triggers("repo:octo-org/app:*", "refs/heads/develop")
+    assert finding.severity.value == "low"
+    assert finding.evidence["subjects"] == ["refs/heads/develop"]
+    assert finding.witness["claims"]["sub"] == "repo:octo-org/app:ref:refs/heads/develop"
+
+
+def test_a_tag_the_ref_claim_names_is_a_release_already_cut() -> None:
+    assert triggers("repo:octo-org/app:*", "refs/tags/v1.0.0") == []
+
+
+def test_a_witness_shows_the_ref_of_the_ref_claim_in_its_sub_too() -> None:
+    (finding,) = triggers("repo:octo-org/app:*", "refs/heads/release/*")
+    claims = finding.witness["claims"]
+    assert claims["ref"].startswith("refs/heads/release/")
+    assert claims["ref"] != "refs/heads/release/"  # no ref git allows
+    assert claims["sub"] == f"repo:octo-org/app:ref:{claims['ref']}"
+
+
+def test_a_subject_without_trigger_on_a_named_branch_is_a_named_branch() -> None:
+    document = github(
+        {
+            "StringEquals": {
+                **AUD,
+                f"{GH}:sub": "repo:octo-org/app",
+                f"{GH}:ref": ["refs/heads/develop", "refs/heads/main"],
+            }
+        }
+    )
+    found = [f for f in assess(document).findings if f.check == "trust-oidc-untrusted-trigger"]
+    (finding,) = found
+    assert_real_witness(document, finding.witness)
+    assert finding.severity.value == "low"
+    assert finding.evidence["subjects"] == ["refs/heads/develop"]

@@ -246,6 +246,7 @@ GITHUB = SubGrammar(
             # default branch (`ref` refs/heads/main pinned admits no other branch's run).
             carries=(("ref", "refs/heads/*"),),
             carries_excluded=tuple(("ref", f"refs/heads/{b}") for b in _DEFAULT_BRANCHES),
+            named_claim="ref",
             example="*:ref:refs/heads/feature",
         ),
         # Anyone who can push may push a tag unless a ruleset protects it, which cannot be
@@ -260,6 +261,7 @@ GITHUB = SubGrammar(
             named_search=_GITHUB_NAMED_REF.format(kind="tags"),
             named_templates=_GITHUB_REF_FIELD,
             carries=(("ref", "refs/tags/*"),),
+            named_claim="ref",
             example="*:ref:refs/tags/v9.9.9",
         ),
         # A job that names an environment which does not exist creates it, unprotected:
@@ -280,9 +282,11 @@ GITHUB = SubGrammar(
                 *(f"{head}ref:refs/*" for head in _GITHUB_HEADS),
                 *(f"{head}environment:*:environment:*" for head in _GITHUB_HEADS),
             ),
-            # A job on a default branch (the `ref` claim) is that branch's reviewed code.
+            # A job on a default branch (the `ref` claim) is that branch's reviewed code; on
+            # a branch or tag the claim names exactly, the branch and tag triggers judge it.
             carries=(("ref", "*"),),
             carries_excluded=tuple(("ref", f"refs/heads/{b}") for b in _DEFAULT_BRANCHES),
+            named_claim="ref",
             named_exempt=True,
             names_ignore_case=True,
             named_search=_GITHUB_NAMED_ENVIRONMENT,

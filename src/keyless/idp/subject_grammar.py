@@ -313,6 +313,8 @@ class Trigger:
     ``named_search`` and ``named_templates``: a branch or tag a policy value names
     literally inside a pattern (`repo:o/r:ref:refs/heads/develop:*`, a custom template's
     claims after the ref), which counts as named as an exact value does.
+    ``named_claim``: a claim whose exact policy values name the run's branch or tag as a
+    subject does (GitHub's ``ref`` ``refs/heads/develop``): counted as named too.
     """
 
     label: str
@@ -328,6 +330,7 @@ class Trigger:
     unnamed: tuple[str, ...] = ()
     named_search: str | None = None
     named_templates: tuple[str, ...] = ()
+    named_claim: str | None = None
 
     def language(self) -> Language:
         """The ``sub`` values of such runs."""

@@ -299,6 +299,8 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
         example = Language.wildcard(trigger.example)
         claimed, named = _named_repos(path, grammar)
         examples = (
+            # The ref the `ref` claim names, in the sub too: a real token's agree.
+            *_ref_subjects(path, grammar, trigger),
             # A caller's own subject (`repo:example-org/…:pull_request`), not a bare field.
             *((example & grammar.nice(_ANY_TENANT, grammar.other_repo)[1],) if callers else ()),
             *(
@@ -312,7 +314,14 @@ def _triggered_by(path: AccessPath, trigger: Trigger) -> Question | None:
             example,
             *_beyond_literal_text(_values_of(path, "sub")),
         )
-    return with_question(*terms), {sub: examples}
+    # A claim's value a pattern admits beyond its literal text (`refs/heads/release/a`
+    # under `refs/heads/release/*`, not the bare prefix, no ref git allows).
+    claims = {
+        path.key(claim): _beyond_literal_text(_values_of(path, claim))
+        for claim, _ in trigger.carried()
+        if path.key(claim) in path.mentioned_keys()
+    }
+    return with_question(*terms), {sub: examples, **claims}
 
 
 def _names_workflow(path: AccessPath) -> bool:
@@ -323,6 +332,23 @@ def _names_workflow(path: AccessPath) -> bool:
     return any(
         value.startswith("job_workflow_ref:") or ":job_workflow_ref:" in value
         for value in _values_of(path, "sub")
+    )
+
+
+def _ref_subjects(path: AccessPath, grammar: SubGrammar, trigger: Trigger) -> tuple[Language, ...]:
+    """Subjects showing a ref the trigger's ``named_claim`` values admit (GitHub's ``ref``
+    ``refs/heads/release/*``: ``…:ref:refs/heads/release/…``), for a witness whose sub and
+    claim agree; none where the policy does not read the claim."""
+    claim, marker = trigger.named_claim, grammar.ref_marker
+    if claim is None or marker is None or path.key(claim) not in path.mentioned_keys():
+        return ()
+    values = [v for v in _values_of(path, claim) if "$" not in v]
+    if not values:
+        return ()
+    return (
+        Language.union_all(
+            Language.wildcard(f"*{marker}{value}{tail}") for value in values for tail in ("", ":*")
+        ),
     )
 
 

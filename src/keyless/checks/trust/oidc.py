@@ -264,7 +264,10 @@ _SILENT = ~_TRIGGER_FIELDS
 
 
 def _any_run(
-    path: AccessPath, trigger: Trigger, prefer: Mapping[str, Iterable[Language]] | None
+    path: AccessPath,
+    trigger: Trigger,
+    prefer: Mapping[str, Iterable[Language]] | None,
+    beyond: Iterable[Term] = (),
 ) -> dict[str, Any] | None:
     """A GitHub token whose ``sub`` shows no trigger (a custom template of claims that
     say nothing of it: ``repo:O/R`` alone, ``repository_owner_id:1``,
@@ -291,7 +294,7 @@ def _any_run(
     preferred = dict(prefer or {})
     for claim, _held in trigger.carried():
         preferred[path.key(claim)] = tuple(Language.literal(ref) for ref in _TRIGGER_REFS)
-    return find(path, question, preferred)
+    return find(path, with_question(question, *beyond), preferred)
 
 
 # Readable `ref` claims of each GitHub trigger's run, for witnesses.
@@ -338,7 +341,9 @@ def trust_oidc_untrusted_trigger(
     feature branch's too ("all the workflows in a specific repository, across all
     branches/tags and environments"). The witness's ``ref`` claim names the run's ref.
     Where the policy pins GitHub's ``ref`` claim, a run whose ``ref`` it refuses is no
-    trigger (``refs/heads/main`` admits no pull request's run, ``refs/pull/N/merge``).
+    trigger (``refs/heads/main`` admits no pull request's run, ``refs/pull/N/merge``); a
+    branch it names exactly (``refs/heads/develop``) is a named branch (low), a tag a
+    release already cut (not reported).
     https://docs.github.com/en/actions/reference/security/oidc#example-granting-access-to-a-specific-repository
     """
     paths = [path for path in _paths(role, analysis, PrincipalClass.OIDC) if path.grammar]
@@ -366,12 +371,14 @@ def trust_oidc_untrusted_trigger(
                 else Language.empty()
             )
             sub = path.key("sub")
-            # Any such run, beyond the subjects the policy names one by one.
-            witness = find(path, with_question(question, all_of(sub, ~named)), prefer)
+            claimed = _claim_named(path, trigger) if exempt else ()
+            # Any such run, beyond the subjects (and refs) the policy names one by one.
+            beyond = [all_of(sub, ~named), *(all_of(k, ~v) for k, v in claimed)]
+            witness = find(path, with_question(question, *beyond), prefer)
             silent = False
             if witness is None and not trigger.named_exempt:
                 # A subject that shows no trigger is every trigger's.
-                witness = _any_run(path, trigger, prefer)
+                witness = _any_run(path, trigger, prefer, beyond[1:])
                 silent = witness is not None
             if witness is not None:
                 workflows = pinned_workflows(path)
@@ -400,10 +407,13 @@ def trust_oidc_untrusted_trigger(
             if not trigger.named_pins:
                 continue
             pinned = find(path, question, prefer)
+            if pinned is None and claimed:
+                pinned = _any_run(path, trigger, prefer)  # a silent sub on a named ref
             if pinned is not None:
                 subjects = sorted(
                     {value for value in path.policy_values(sub) if value in named}
                     & _admitted(path, question)
+                    | _admitted_refs(path, trigger, claimed)
                 )
                 yield _problem(
                     role,
@@ -416,6 +426,33 @@ def trust_oidc_untrusted_trigger(
                     trigger="a named branch",
                     subjects=subjects,
                 )
+
+
+def _claim_named(path: AccessPath, trigger: Trigger) -> tuple[tuple[str, Language], ...]:
+    """The values the policy names exactly in the trigger's ``named_claim`` (GitHub's
+    ``ref`` ``refs/heads/develop``), as (key, values), where it reads that claim."""
+    if trigger.named_claim is None:
+        return ()
+    key = path.key(trigger.named_claim)
+    values = [v for v in path.policy_values(key) if not any(c in v for c in "*?$")]
+    if key not in path.mentioned_keys() or not values:
+        return ()
+    return ((key, Language.finite(values)),)
+
+
+def _admitted_refs(
+    path: AccessPath, trigger: Trigger, claimed: tuple[tuple[str, Language], ...]
+) -> set[str]:
+    """The values of ``claimed`` (:func:`_claim_named`) a run of ``trigger`` may carry
+    under the policy."""
+    found = set()
+    for key, _ in claimed:
+        held = dict(trigger.carried()).get(key.rsplit(":", 1)[-1], Language.any_string())
+        for value in path.policy_values(key):
+            literal = Language.literal(value)
+            if held.contains(value) and path.admits(any_of(key, literal)):
+                found.add(value)
+    return found
 
 
 def _gated_by_environment(path: AccessPath) -> bool:
