@@ -1,8 +1,13 @@
-"""IAM attaches at most 20 managed policies to a role (10 by default; the quota is raised
-to 20 at most: https://repost.aws/knowledge-center/iam-increase-policy-size). A plan's
-role carrying 21 (a user's own and its groups' policies, or a hand-edited list) was
-written, and IAM refused the attachments past the quota at deploy, leaving a role with
-part of its permissions. It is refused by pointer (exit 2); 20 are written."""
+"""IAM attaches at most 25 managed policies to a role: "Managed policies per role", 10 by
+default, 25 at most once raised (IAM object quotas,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html; the page once
+said 20, and keyless refused 21 to 25). A plan's role carrying more (a user's own and its
+groups' policies, or a hand-edited list) would be refused past the quota at deploy,
+leaving a role with part of its permissions: it is refused by pointer (exit 2) by
+``generate`` and ``plan --check`` alike; 25 are written. A permission set takes 20 AWS
+managed and customer managed policies together, not raisable
+(https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html), and ``plan
+--check`` did not count either."""
 
 from __future__ import annotations
 
@@ -18,15 +23,25 @@ def _attached(count: int) -> Any:
     def change(document: dict[str, Any]) -> None:
         permissions = document["workload_roles"][0]["permissions"]
         permissions["aws_managed_policies"] = [
-            f"arn:aws:iam::aws:policy/Policy{n:02d}" for n in range(count - 1)
+            f"arn:aws:iam::aws:policy/Policy{n:02d}" for n in range(count)
         ]
-        permissions["customer_managed_policies"] = [{"name": "reader", "path": "/"}]
 
     return change
 
 
-@pytest.mark.parametrize(("count", "code"), [(21, 2), (20, 0)])
-def test_a_role_takes_twenty_managed_policies(
+def _set_attached(count: int) -> Any:
+    def change(document: dict[str, Any]) -> None:
+        entry = document["identity_center"]["permission_sets"][0]
+        entry["aws_managed_policies"] = [
+            f"arn:aws:iam::aws:policy/Policy{n:02d}" for n in range(count)
+        ]
+        entry["customer_managed_policies"] = []
+
+    return change
+
+
+@pytest.mark.parametrize(("count", "code"), [(26, 2), (25, 0)])
+def test_a_role_takes_twenty_five_managed_policies(
     export_plan: Path, tmp_path: Path, ca_cert: Path, count: int, code: int
 ) -> None:
     plan = edited(export_plan, tmp_path / "plan.json", _attached(count))
@@ -35,5 +50,34 @@ def test_a_role_takes_twenty_managed_policies(
                  "--ca-cert", str(ca_cert))  # fmt: skip
     assert result.exit_code == code, result.output
     if code == 2:
-        assert "#/workload_roles/0/permissions: 21 managed policies" in result.stderr
+        assert "#/workload_roles/0/permissions: 26 managed policies" in result.stderr
+        assert "IAM attaches 25 to a role at most (10 unless the quota is raised)" in (
+            result.stderr
+        )
         assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_attached(26), "#/workload_roles/0/permissions: 26 managed policies"),
+        (_set_attached(21), "#/identity_center/permission_sets/0: 21 managed policies"),
+    ],
+    ids=["role", "permission-set"],
+)
+def test_plan_check_refuses_more_managed_policies_than_aws_attaches(
+    export_plan: Path, tmp_path: Path, change: Any, message: str
+) -> None:
+    plan = edited(export_plan, tmp_path / "plan.json", change)
+    result = run("plan", "--check", str(plan), "--input", str(export_plan.parent / "export"))
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize("change", [_attached(25), _set_attached(20)], ids=["role", "set"])
+def test_plan_check_counts_no_problem_within_the_quotas(
+    export_plan: Path, tmp_path: Path, change: Any
+) -> None:
+    plan = edited(export_plan, tmp_path / "plan.json", change)
+    result = run("plan", "--check", str(plan), "--input", str(export_plan.parent / "export"))
+    assert "managed policies" not in result.stderr, result.output

@@ -26,12 +26,11 @@ from keyless.generate.model import (
 from keyless.idp.oidc import web_identity_request
 from keyless.plan.document import permissions_from
 from keyless.plan.model import provider_note
-from keyless.plan.providers import provider_arn
+from keyless.plan.quotas import oidc_trust as plan_trust
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 from keyless.plan.tenants import parse_project
 from keyless.policy.conditions import matches_wildcard
 
-WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 NEAR_MISS = "keyless-near-miss"
 # Stand-in UUIDs for a CircleCI user or Bitbucket step (any is allowed) and for another
 # project, repository or environment (each is denied).
@@ -99,31 +98,14 @@ def _role(entry: Mapping[str, Any], pointer: str, partition: str) -> RoleSpec:
 
 
 def oidc_trust(entry: Mapping[str, Any], partition: str) -> dict[str, Any]:
-    """The trust policy of the plan's OIDC role ``entry`` (see the module doc)."""
+    """The trust policy of the plan's OIDC role ``entry`` (:func:`keyless.plan.quotas.oidc_trust`,
+    the policy ``plan --check`` measures), its provider a placeholder for the one generated."""
     account, issuer = entry["account"], entry["provider"]["issuer"]
-    audience = entry["provider"]["audience"]
-    principal = Placeholder(
-        PlaceholderKind.OIDC_PROVIDER, account, issuer, provider_arn(account, issuer, partition)
-    )
-    exact = sorted(s["value"] for s in entry["subjects"] if s["operator"] == "StringEquals")
-    patterns = sorted(s["value"] for s in entry["subjects"] if s["operator"] == "StringLike")
-    statements: list[dict[str, Any]] = []
-    groups = (("Exact", "StringEquals", exact), ("Pattern", "StringLike", patterns))
-    for sid, operator, values in groups:
-        if not values:
-            continue
-        condition: dict[str, Any] = {"StringEquals": {f"{issuer}:aud": audience}}
-        condition.setdefault(operator, {})[f"{issuer}:sub"] = values
-        statements.append(
-            {
-                "Sid": f"{sid}Subjects",
-                "Effect": "Allow",
-                "Principal": {"Federated": principal},
-                "Action": WEB_IDENTITY,
-                "Condition": condition,
-            }
-        )
-    return {"Version": "2012-10-17", "Statement": statements}
+
+    def placeholder(arn: str) -> Placeholder:
+        return Placeholder(PlaceholderKind.OIDC_PROVIDER, account, issuer, arn)
+
+    return plan_trust(entry, partition, placeholder)
 
 
 def _probes(entry: Mapping[str, Any], subjects: list[str]) -> tuple[Probe, ...]:

@@ -66,10 +66,6 @@ ROLE_POLICY_SIZE = 10_240
 #: PutInlinePolicyToPermissionSet takes 32,768 characters).
 PERMISSION_SET_POLICY_SIZE = 10_240
 PERMISSION_SET_POLICY_WHOLE_SIZE = 32_768
-#: A role's trust policy, in characters other than white space: IAM's "Role trust policy
-#: length" quota, 2,048 unless raised through Service Quotas, 8,192 at most (IAM quotas).
-TRUST_POLICY_SIZE = 2_048
-TRUST_POLICY_MAX_SIZE = 8_192
 
 
 def document_problems(

@@ -20,16 +20,12 @@ from typing import Any
 
 from keyless.errors import KeylessError, PolicyError, quoted, shown_pointer
 from keyless.generate import names
-from keyless.generate.oidc import oidc_trust
 from keyless.generate.policy_grammar import (
     PERMISSION_SET_POLICY_SIZE,
     PERMISSION_SET_POLICY_WHOLE_SIZE,
     ROLE_POLICY_SIZE,
-    TRUST_POLICY_MAX_SIZE,
-    TRUST_POLICY_SIZE,
     document_problems,
     identity_policy_problems,
-    policy_size,
 )
 from keyless.generate.roles_anywhere import TRUST_ANCHOR_ARN
 from keyless.model import Inventory
@@ -39,6 +35,7 @@ from keyless.plan.document import Problem, read_plan, schema_problems
 from keyless.plan.links import foreign_subjects, is_repository
 from keyless.plan.partition import STS_AUDIENCES, arn_partition
 from keyless.plan.providers import provider_problems
+from keyless.plan.quotas import managed_policy_problems, trust_length_problems
 from keyless.plan.targets import PROVIDERS, platform_provider
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 from keyless.plan.tenants import tenant_problems
@@ -46,10 +43,6 @@ from keyless.policy.document import parse_policy
 
 _REPOSITORY = {"github": "ORG/REPO", "gitlab": "GROUP/PROJECT"}
 _ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")
-#: The most managed policies IAM attaches to a role (its raised quota).
-ROLE_MANAGED_POLICIES = 20
-#: The most AWS managed and customer managed policies a permission set takes (not raised).
-PERMISSION_SET_MANAGED_POLICIES = 20
 _SUBJECT_TEXT = re.compile(r"[\x20-\x7e\xa0-\xff]+")
 
 
@@ -212,26 +205,9 @@ def _permissions(
     """A role's permissions, or with ``permission_set`` a permission set's (Identity
     Center's policy path grammar and inline policy size)."""
     paths = names.IDENTITY_CENTER_POLICY_PATH if permission_set else names.IAM_PATH
-    attached = len(entry["aws_managed_policies"]) + len(entry["customer_managed_policies"])
-    if permission_set and attached > PERMISSION_SET_MANAGED_POLICIES:
-        # Identity Center attaches 20 AWS managed and customer managed policies together
-        # to a permission set, a quota that is not raised; each account's role takes 10
-        # unless IAM's quota is raised there.
-        # https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html
-        fail(
-            pointer,
-            f"{attached} managed policies: Identity Center attaches"
-            f" {PERMISSION_SET_MANAGED_POLICIES} to a permission set at most (AWS managed and"
-            " customer managed together); merge some into the inline policy",
-        )
-    if not permission_set and attached > ROLE_MANAGED_POLICIES:
-        # IAM attaches 10 managed policies to a role, 20 once the quota is raised; no more.
-        # https://repost.aws/knowledge-center/iam-increase-policy-size
-        fail(
-            pointer,
-            f"{attached} managed policies: IAM attaches {ROLE_MANAGED_POLICIES} to a role at most"
-            " (10 unless the quota is raised); merge some into the inline policy",
-        )
+    # AWS's quotas on managed policies (keyless.plan.quotas, which plan --check uses too).
+    for where, message in managed_policy_problems(pointer, entry, permission_set=permission_set):
+        fail(where, message)
     for position, arn in enumerate(entry["aws_managed_policies"]):
         if not names.matches(names.MANAGED_POLICY_ARN, arn):
             fail(f"{pointer}/aws_managed_policies/{position}", names.not_an_arn(arn, "a policy"))
@@ -270,24 +246,6 @@ def _permissions(
                 fail(f"{pointer}/inline_policy{where}", f"IAM would refuse the policy: {message}")
 
 
-def _trust_length(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
-    # Every subject is a value of the role's trust policy, which IAM holds to 2,048
-    # characters unless the quota is raised, to 8,192 at most: a longer one fails at
-    # deploy, after part of the code was applied. Between the two, the README says to
-    # raise the quota first (keyless.generate.readme).
-    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
-    if not role["subjects"]:
-        return
-    size = policy_size(oidc_trust(role, arn_partition(role["user"]) or "aws"))
-    if size > TRUST_POLICY_MAX_SIZE:
-        fail(
-            f"{pointer}/subjects",
-            f"role {role['name']}'s trust policy would be {size:,} characters: IAM takes"
-            f" {TRUST_POLICY_SIZE:,} ({TRUST_POLICY_MAX_SIZE:,} once the quota is raised);"
-            " split its repositories or subjects across roles",
-        )
-
-
 def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
     platform = role["platform"]
     if platform not in PROVIDERS and platform not in TENANT_PLATFORMS:
@@ -312,7 +270,9 @@ def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:
             fail(f"{where}/operator", f"{quoted(subject['operator'])}: StringEquals or StringLike")
         elif subject["operator"] == "StringEquals" and any(ch in value for ch in "*?"):
             fail(where, f"{quoted(value)} has a wildcard, which StringEquals compares literally")
-    _trust_length(fail, pointer, role)
+    # IAM's "Role trust policy length" (keyless.plan.quotas, which plan --check uses too).
+    for where, message in trust_length_problems(pointer, role):
+        fail(where, message)
     if platform in TENANT_PLATFORMS:
         for where, message in tenant_problems(role):
             fail(f"{pointer}{where}", message)

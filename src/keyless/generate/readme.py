@@ -23,11 +23,12 @@ from keyless.generate.model import (
     RoleSpec,
 )
 from keyless.generate.names import logical_id
-from keyless.generate.policy_grammar import TRUST_POLICY_SIZE, policy_size
+from keyless.generate.policy_grammar import policy_size
 from keyless.generate.terraform_refs import oidc_id
 from keyless.plan.targets import PROVIDERS
 from keyless.plan.tenants import DOCS
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
+from keyless.policy.limits import AWS_TRUST_POLICY_DEFAULT, AWS_TRUST_POLICY_MAXIMUM
 from keyless.text_markdown import escape
 
 _PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+!|~&:@$\"'=])")
@@ -129,14 +130,17 @@ def _order(generated: Generated, output_format: OutputFormat) -> Iterator[str]:
             yield f"   - {md(note)}"
         step += 1
     long_trust = [(r, policy_size(r.trust)) for r in generated.roles]
-    long_trust = [(r, size) for r, size in long_trust if size > TRUST_POLICY_SIZE]
+    long_trust = [(r, size) for r, size in long_trust if size > AWS_TRUST_POLICY_DEFAULT]
     if long_trust:
         # IAM refuses a trust policy past the account's quota: 2,048 characters unless
         # raised (read.py refuses a plan past the most it can be raised to).
         # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
         yield f"{step}. Before these roles, raise IAM's `Role trust policy length` quota"
-        yield f"   (Service Quotas, us-east-1; {TRUST_POLICY_SIZE:,} characters unless raised) in"
-        yield "   their accounts to at least their trust policy's length:"
+        yield (
+            f"   (Service Quotas, us-east-1; {AWS_TRUST_POLICY_DEFAULT:,} characters unless"
+            f" raised, {AWS_TRUST_POLICY_MAXIMUM:,} at most)"
+        )
+        yield "   in their accounts to at least their trust policy's length:"
         for role, size in long_trust:
             yield f"   - {md(role.name)} ({md(role.account)}): {size:,} characters"
         step += 1

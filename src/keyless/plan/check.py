@@ -13,6 +13,8 @@ can act on. Every problem is reported with a JSON pointer, all at once:
 * a target broader than its user: the never-broaden proof (:mod:`.prove`) is run again
   on the permissions the document now gives;
 * OIDC subjects outside the role's repositories, or a wildcard under ``StringEquals``;
+* more than AWS's quotas take (:mod:`.quotas`): managed policies on a role or a permission
+  set, an OIDC role's trust policy length;
 * a retirement of a user that is kept or undecided, or of a key the user does not have;
 * ``retire`` for a user whose console password or access key is in use (within the
   thresholds, at the plan's ``as_of``): retiring it would lock a person or a job out.
@@ -39,6 +41,7 @@ from keyless.plan.model import Destination, ProofStatus
 from keyless.plan.permissions import mode_for
 from keyless.plan.principal import Mode
 from keyless.plan.prove import prove
+from keyless.plan.quotas import managed_policy_problems
 from keyless.plan.signals import in_use
 from keyless.plan.source import fingerprint
 
@@ -209,6 +212,8 @@ def _identity_center(c: Checker) -> None:
     for name, (index, entry) in sets.items():
         pointer = f"/identity_center/permission_sets/{index}"
         inline(c, f"{pointer}/inline_policy", entry["inline_policy"])
+        for where, message in managed_policy_problems(pointer, entry, permission_set=True):
+            c.fail(where, message)
         references(c, pointer, entry, sorted(accounts_of_set.get(name, ())))
 
 

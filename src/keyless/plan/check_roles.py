@@ -1,8 +1,8 @@
 """``keyless plan --check`` of the roles a plan creates (OIDC roles, Roles Anywhere
 roles, workload roles): unique names not already taken in the account, each backed by the
-user whose target names it, valid inline policies and existing managed policies, and for
-an OIDC role its provider, audience and subjects (within its repositories, no wildcard
-under ``StringEquals``)."""
+user whose target names it, valid inline policies and existing managed policies no more
+than IAM attaches, and for an OIDC role its provider, audience and subjects (within its
+repositories, no wildcard under ``StringEquals``) and a trust policy IAM takes."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from keyless.plan.links import foreign_subjects
 from keyless.plan.model import Destination, provider_note
 from keyless.plan.partition import STS_AUDIENCES, arn_partition
 from keyless.plan.providers import account_provider_problems, provider_problems
+from keyless.plan.quotas import managed_policy_problems, trust_length_problems
 from keyless.plan.targets import platform_provider
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 from keyless.plan.tenants import tenant_problems
@@ -39,6 +40,7 @@ def check_roles(c: Checker) -> None:
                     f"role name {quoted(role['name'])} is used twice ({names[key]})",
                 )
             names[key] = pointer
+            _quotas(c, pointer, list_name, role)
             account = c.accounts.get(role["account"])
             if account is None:
                 c.fail(f"{pointer}/account", f"account {role['account']} is not in the inventory")
@@ -75,6 +77,16 @@ def check_roles(c: Checker) -> None:
                 r["name"] == role_name and r["user"] == arn for r in c.document[list_name]
             ):
                 c.fail(f"/users/{index}/target", f"unknown role {quoted(role_name)} in {list_name}")
+
+
+def _quotas(c: Checker, pointer: str, list_name: str, role: Mapping[str, Any]) -> None:
+    """AWS's quotas the role must fit, as ``generate`` holds it to them
+    (:mod:`keyless.plan.quotas`): its managed policies, and an OIDC role's trust policy."""
+    found = list(managed_policy_problems(f"{pointer}/permissions", role["permissions"]))
+    if list_name == "oidc_roles":
+        found.extend(trust_length_problems(pointer, role))
+    for where, message in found:
+        c.fail(where, message)
 
 
 def _oidc(c: Checker, pointer: str, role: Mapping[str, Any]) -> None:

@@ -1,8 +1,10 @@
 """How large a trust policy keyless analyses: ten times what AWS itself accepts.
 
 AWS limits a role trust policy to 2,048 characters by default and to 4,096 at most (the
-quota "Role trust policy length"; IAM does not count whitespace against it):
+quota "Role trust policy length", default 2,048 characters, maximum 4,096, in IAM's table
+of object quotas; IAM does not count whitespace against it):
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+(8,192, a figure some secondary sources give, is not what the page says.)
 
 A policy beyond ten times that maximum cannot be stored on a role, so it is not a policy
 anyone runs: it is a mistake, or input built to make a scan hang (the symbolic analysis
@@ -28,6 +30,9 @@ from typing import Any
 
 from keyless.errors import PolicyError
 
+#: AWS's role trust policy length unless the quota is raised, in characters without
+#: whitespace.
+AWS_TRUST_POLICY_DEFAULT = 2_048
 #: AWS's largest role trust policy, in characters without whitespace (the quota's maximum).
 AWS_TRUST_POLICY_MAXIMUM = 4_096
 #: The largest trust policy keyless analyses: ten times AWS's maximum.

@@ -1,0 +1,119 @@
+"""AWS's quotas a plan's roles must fit, measured once for ``keyless plan --check`` and
+``keyless generate`` (which imports the plan layer, never the other way round).
+
+* **Role trust policy length** (IAM): an OIDC role's trust policy is built from the plan
+  by :func:`oidc_trust` (the very document ``generate`` writes, its provider as a concrete
+  ARN) and measured as IAM counts it (:func:`keyless.policy.limits.trust_policy_size`):
+  past :data:`~keyless.policy.limits.AWS_TRUST_POLICY_MAXIMUM` IAM refuses the role
+  whatever its quota, a problem; past
+  :data:`~keyless.policy.limits.AWS_TRUST_POLICY_DEFAULT` the quota must be raised first.
+* **Managed policies per role** (IAM): 10 by default, 25 at most once raised
+  ("Managed policies per role", IAM object quotas,
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html; older
+  versions of the page said 20).
+* **AWS managed and customer managed policies per permission set** (Identity Center): 20,
+  not raised (and each account's role takes IAM's 10 unless raised there)
+  (https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from keyless.plan.partition import arn_partition
+from keyless.plan.providers import provider_arn
+from keyless.policy.limits import (
+    AWS_TRUST_POLICY_DEFAULT,
+    AWS_TRUST_POLICY_MAXIMUM,
+    trust_policy_size,
+)
+
+WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
+#: The most managed policies IAM attaches to a role (its quota raised to the maximum).
+ROLE_MANAGED_POLICIES = 25
+#: The default of that quota.
+ROLE_MANAGED_POLICIES_DEFAULT = 10
+#: The most AWS managed and customer managed policies a permission set takes (not raised).
+PERMISSION_SET_MANAGED_POLICIES = 20
+
+
+def oidc_trust(
+    entry: Mapping[str, Any], partition: str, principal: Callable[[str], object] = str
+) -> dict[str, Any]:
+    """The trust policy of the plan's OIDC role ``entry``: the audience and the exact
+    subjects pinned with ``StringEquals`` (values are ORed), the subjects the plan records
+    as patterns in a statement of their own under ``StringLike`` (two operators on one key
+    in one statement must both hold).
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
+
+    ``principal`` turns the provider's ARN into the ``Federated`` value (``generate``
+    passes its placeholder, which becomes a reference to the provider it creates)."""
+    account, issuer = entry["account"], entry["provider"]["issuer"]
+    audience = entry["provider"]["audience"]
+    federated = principal(provider_arn(account, issuer, partition))
+    exact = sorted(s["value"] for s in entry["subjects"] if s["operator"] == "StringEquals")
+    patterns = sorted(s["value"] for s in entry["subjects"] if s["operator"] == "StringLike")
+    statements: list[dict[str, Any]] = []
+    groups = (("Exact", "StringEquals", exact), ("Pattern", "StringLike", patterns))
+    for sid, operator, values in groups:
+        if not values:
+            continue
+        condition: dict[str, Any] = {"StringEquals": {f"{issuer}:aud": audience}}
+        condition.setdefault(operator, {})[f"{issuer}:sub"] = values
+        statements.append(
+            {
+                "Sid": f"{sid}Subjects",
+                "Effect": "Allow",
+                "Principal": {"Federated": federated},
+                "Action": WEB_IDENTITY,
+                "Condition": condition,
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def oidc_trust_length(entry: Mapping[str, Any]) -> int:
+    """The characters IAM counts in the trust policy of the OIDC role ``entry`` (0 for a
+    role without subjects: none is written)."""
+    if not entry["subjects"]:
+        return 0
+    return trust_policy_size(oidc_trust(entry, arn_partition(entry["user"]) or "aws"))
+
+
+def trust_length_problems(pointer: str, entry: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """``(pointer, message)`` when the OIDC role ``entry``'s trust policy is longer than
+    IAM takes with its quota raised to the maximum: every subject is a value of the
+    policy, and IAM would refuse the role at deploy, after part of the code was applied."""
+    size = oidc_trust_length(entry)
+    if size > AWS_TRUST_POLICY_MAXIMUM:
+        yield (
+            f"{pointer}/subjects",
+            f"role {entry['name']}'s trust policy would be {size:,} characters: IAM takes"
+            f" {AWS_TRUST_POLICY_DEFAULT:,} ({AWS_TRUST_POLICY_MAXIMUM:,} once the quota is"
+            " raised); split its repositories or subjects across roles",
+        )
+
+
+def managed_policy_problems(
+    pointer: str, permissions: Mapping[str, Any], *, permission_set: bool = False
+) -> Iterator[tuple[str, str]]:
+    """``(pointer, message)`` when a role's (or with ``permission_set`` a permission set's)
+    managed policies are more than AWS attaches (see the module doc)."""
+    attached = len(permissions["aws_managed_policies"]) + len(
+        permissions["customer_managed_policies"]
+    )
+    if permission_set and attached > PERMISSION_SET_MANAGED_POLICIES:
+        yield (
+            pointer,
+            f"{attached} managed policies: Identity Center attaches"
+            f" {PERMISSION_SET_MANAGED_POLICIES} to a permission set at most (AWS managed and"
+            " customer managed together); merge some into the inline policy",
+        )
+    if not permission_set and attached > ROLE_MANAGED_POLICIES:
+        yield (
+            pointer,
+            f"{attached} managed policies: IAM attaches {ROLE_MANAGED_POLICIES} to a role at most"
+            f" ({ROLE_MANAGED_POLICIES_DEFAULT} unless the quota is raised); merge some into the"
+            " inline policy",
+        )
