@@ -89,3 +89,41 @@ def test_a_user_an_unfinished_rollback_created_is_restored_by_the_next(world: Wo
     after = describe_user(iam, "alice")
     assert after["groups"] == ["admins"]
     assert after["inline"] == {"deploy": READ_ONLY}
+
+
+def _status_line(world: World) -> str:
+    text = render(world.status(), Format.TEXT)
+    (line,) = [line for line in text.splitlines() if "alice in" in line]
+    return line
+
+
+def test_status_says_a_rollback_checks_the_unique_id_before_recreating(world: World) -> None:
+    # Another alice holds the name now: the rollback refuses to restore onto her, and
+    # status said "`keyless retire rollback` recreates it". Status does not look the name
+    # up in AWS; it says what the rollback checks, with the ID the backup recorded.
+    iam = world.estate.iam
+    world.estate.add(Person("alice", groups=("admins",)))
+    old_id = iam.get_user(UserName="alice")["User"]["UserId"]
+    world.retire("alice")
+    iam.create_user(UserName="alice")
+
+    line = _status_line(world)
+
+    assert f"checks the user's unique ID ({old_id}) first" in line
+    assert "leaves another user of the name alone" in line
+    assert world.rollback("alice").steps[0].status is StepStatus.REFUSED
+
+
+def test_status_says_an_unfinished_rollback_goes_on(world: World) -> None:
+    # A rollback created alice again and could not finish (her group was gone): status
+    # said the rollback "recreates it", while she exists, keyless's own.
+    world.estate.add(Person("alice", groups=("admins",), inline={"deploy": READ_ONLY}))
+    world.retire("alice")
+    world.estate.iam.delete_group(GroupName="admins")
+    world.rollback("alice")
+
+    line = _status_line(world)
+
+    assert "a rollback created it again" in line
+    assert "goes on restoring it" in line
+    assert "recreates it" not in line

@@ -19,7 +19,7 @@ from keyless.render import RenderOptions
 from keyless.render.untrusted import printable
 from keyless.retire.demo import DemoWalk
 from keyless.retire.model import Report, Step, StepStatus
-from keyless.retire.status import KeyWatch, StatusReport
+from keyless.retire.status import KeyWatch, StatusReport, UserWatch
 
 RETIRE_SCHEMA = "keyless/retire/v1"
 STATUS_SCHEMA = "keyless/retire-status/v1"
@@ -164,7 +164,7 @@ def status_text(report: StatusReport, options: RenderOptions) -> str:
                 gone = f"deleted {_when(user.deleted)}; " if user.deleted else ""
                 state = f"{gone}superseded by its backup of {_when(user.superseded)}"
             elif user.deleted:
-                state = f"deleted {_when(user.deleted)}; `keyless retire rollback` recreates it"
+                state = f"deleted {_when(user.deleted)}; {_rollback_would(user)}"
             else:
                 state = (
                     "retirement started, not finished: the next `keyless retire --apply` goes on"
@@ -181,6 +181,28 @@ def status_text(report: StatusReport, options: RenderOptions) -> str:
         lines += ["", "CloudTrail was not searched (--no-cloudtrail)."]
     lines += ["", f"Exit {_STATUS_EXIT[report.exit_code]}."]
     return "\n".join(lines) + "\n"
+
+
+def _rollback_would(user: UserWatch) -> str:
+    """What ``keyless retire rollback`` does with a deleted user's latest backup, from what
+    the journal knows: the name may be held by another user since, which only AWS says,
+    and a rollback refuses to restore onto a user of another unique ID
+    (:func:`keyless.retire.rollback.rollback`)."""
+    if user.recreated:
+        return (
+            f"a rollback created it again {_when(user.recreated)} without finishing:"
+            " `keyless retire rollback` goes on restoring it"
+        )
+    if user.user_id:
+        return (
+            "`keyless retire rollback` recreates it if the name is free; it checks the"
+            f" user's unique ID ({clean(user.user_id)}) first and leaves another user of the"
+            " name alone"
+        )
+    return (
+        "`keyless retire rollback` recreates it, or restores it onto any user holding the"
+        " name now: the backup recorded no unique ID to tell them apart"
+    )
 
 
 def _when(moment: datetime | None) -> str:

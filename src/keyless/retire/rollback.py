@@ -159,7 +159,7 @@ def rollback(
         opened = reach.open(accounts | {entry.action.account for entry in pending})
         run = journal.begin("rollback", request.record(), now) if request.apply else None
         settled = settle_pending(pending, opened, journal, journal, clock) if run else ()
-        recreated = _recreated(journal)
+        recreated = recreated_users(journal)
         executor = Executor(journal if run else None, run, clock, request.max_actions)
         steps: list[Step] = []
         lost: list[tuple[str, str, str]] = []
@@ -348,7 +348,7 @@ def _restore(
     return steps, not_restorable(saved, remaining)
 
 
-def _recreated(journal: Journal) -> dict[tuple[str, str], datetime]:
+def recreated_users(journal: Journal) -> dict[tuple[str, str], datetime]:
     """When keyless last created each user again (a rollback's done ``create-user``)."""
     created: dict[tuple[str, str], datetime] = {}
     for entry in journal.entries():

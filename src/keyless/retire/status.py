@@ -23,7 +23,7 @@ from keyless.retire.journal import DEFAULT_PATH, Journal
 from keyless.retire.model import ActionKind, Step, StepStatus
 from keyless.retire.reach import Reach
 from keyless.retire.records import Backup, Quarantine
-from keyless.retire.rollback import Scope
+from keyless.retire.rollback import Scope, recreated_users
 from keyless.retire.run import open_journal
 
 
@@ -61,6 +61,12 @@ class UserWatch:
     #: When a later backup of the name was taken, for an unrestored backup a rollback no
     #: longer restores (it restores a user's latest backup only).
     superseded: datetime | None = None
+    #: The user's unique ID as backed up (None in a backup that did not record it): a
+    #: rollback restores onto a user of the name only if it has this ID.
+    user_id: str | None = None
+    #: When a rollback created the user again from this backup without finishing its
+    #: restoration (the next rollback goes on with it).
+    recreated: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +221,7 @@ def _users(journal: Journal, scope: Scope) -> tuple[UserWatch, ...]:
             deleted[(action.account, action.user)] = entry.settled_at or entry.intended_at
     watches = []
     backups = journal.backups()
+    recreated = recreated_users(journal)
     # When the next backup of the same user was taken (backups come oldest first).
     following: dict[int, datetime] = {}
     latest: dict[tuple[str, str], Backup] = {}
@@ -227,6 +234,8 @@ def _users(journal: Journal, scope: Scope) -> tuple[UserWatch, ...]:
         if not scope.covers_user(backup.account, backup.user):
             continue
         when = deleted.get((backup.account, backup.user))
+        created = recreated.get((backup.account, backup.user))
+        user_id = backup.document.get("user_id")
         watches.append(
             UserWatch(
                 backup.account,
@@ -235,6 +244,8 @@ def _users(journal: Journal, scope: Scope) -> tuple[UserWatch, ...]:
                 when if when and when >= backup.taken_at else None,
                 backup.restored_at,
                 None if backup.restored_at else following.get(backup.id),
+                user_id=user_id if isinstance(user_id, str) and user_id else None,
+                recreated=created if created and created >= backup.taken_at else None,
             )
         )
     return tuple(watches)
