@@ -57,7 +57,8 @@ def test_a_trust_anchor_that_is_not_the_accounts_is_refused(
 def test_the_accounts_trust_anchor_is_reused(export_plan: Path, tmp_path: Path) -> None:
     plan = edited(export_plan, tmp_path / "plan.json", _with_anchor(ANCHOR))
     out = tmp_path / "out"
-    result = run("generate", str(plan), "--format", "terraform", "--out", str(out))
+    result = run("generate", str(plan), "--format", "terraform", "--out", str(out),
+                 "--region", "eu-west-1")  # fmt: skip
     assert result.exit_code in (0, 1), result.output
     text = (out / "roles_anywhere.tf").read_text()
     assert ANCHOR.format(account="210987654321") in text
@@ -84,6 +85,48 @@ def test_plan_lists_the_accounts_anchors_by_arn(tmp_path: Path) -> None:
     (role,) = json.loads(plan.read_text())["roles_anywhere"]
     assert role["trust_anchors"] == [own]
     out = tmp_path / "out"
-    result = run("generate", str(plan), "--format", "cloudformation", "--out", str(out))
+    result = run("generate", str(plan), "--format", "cloudformation", "--out", str(out),
+                 "--region", "eu-west-1")  # fmt: skip
     assert result.exit_code in (0, 1), result.output
     assert own in (out / f"roles-anywhere-{account['alias'] or account['id']}.yaml").read_text()
+
+
+# Trust anchors and profiles are regional: the credential helper refuses an anchor and a
+# profile of two Regions ("trust anchor and profile regions don't match",
+# https://github.com/aws/rolesanywhere-credential-helper). generate reused an anchor of
+# eu-west-1 and wrote the profile in --region (us-east-1 by default): a credential_process
+# line that never works.
+
+
+@pytest.mark.parametrize("output_format", ["terraform", "cloudformation", "aws-config"])
+def test_an_anchor_of_another_region_is_refused(
+    export_plan: Path, tmp_path: Path, output_format: str
+) -> None:
+    plan = edited(export_plan, tmp_path / "plan.json", _with_anchor(ANCHOR))
+    out = tmp_path / "out"
+    result = run("generate", str(plan), "--format", output_format, "--out", str(out),
+                 "--region", "us-east-1", "--sso-start-url", "https://d-1234567890.awsapps.com/start",
+                 "--sso-region", "us-east-1")  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "are in eu-west-1, not in --region us-east-1" in result.stderr
+    assert "--region eu-west-1" in result.stderr
+    assert not out.exists()
+
+
+def test_the_anchor_of_the_profiles_region_is_chosen(export_plan: Path, tmp_path: Path) -> None:
+    # Two anchors of the account: the first (sorted) in eu-west-1, the other in the
+    # Region generated for; the one of that Region is reused.
+    here = ANCHOR.replace(":eu-west-1:", ":us-west-2:").replace("0b7e4c1a", "ffffffff")
+
+    def change(document: dict[str, Any]) -> None:
+        role = document["roles_anywhere"][0]
+        role["trust_anchors"] = [a.format(account=role["account"]) for a in (ANCHOR, here)]
+
+    plan = edited(export_plan, tmp_path / "plan.json", change)
+    out = tmp_path / "out"
+    result = run("generate", str(plan), "--format", "terraform", "--out", str(out),
+                 "--region", "us-west-2")  # fmt: skip
+    assert result.exit_code in (0, 1), result.output
+    text = (out / "roles_anywhere.tf").read_text()
+    assert here.format(account="210987654321") in text
+    assert ANCHOR.format(account="210987654321") not in text

@@ -104,7 +104,9 @@ def roles_anywhere_resources(
     for account in sorted(by_account):
         entries = by_account[account]
         existing = sorted({a for _, e in entries for a in e["trust_anchors"]})
-        reuse = existing[0] if existing and ca_pem is None and pca_arn is None else None
+        reuse = None
+        if existing and ca_pem is None and pca_arn is None:
+            reuse = _anchor_in(account, existing, region)
         if reuse is None and ca_pem is None and pca_arn is None:
             raise InputError(
                 f"the plan has Roles Anywhere roles in {account} and no trust anchor",
@@ -127,6 +129,28 @@ def roles_anywhere_resources(
         anchor = Placeholder(PlaceholderKind.TRUST_ANCHOR, account, name, concrete)
         roles.extend(_role(entry, f"/roles_anywhere/{i}", anchor) for i, entry in entries)
     return tuple(anchors), tuple(roles)
+
+
+def _anchor_in(account: str, anchors: list[str], region: str) -> str:
+    """The first of the account's existing ``anchors`` in ``region``, where the profile is
+    generated. Trust anchors and profiles are regional resources (their ARNs name their
+    Region), and the credential helper refuses an anchor and a profile of two Regions
+    ("trust anchor and profile regions don't match", aws_signing_helper's
+    GenerateCredentials, https://github.com/aws/rolesanywhere-credential-helper): an
+    anchor of another Region would give a ``credential_process`` line that never works.
+    https://docs.aws.amazon.com/rolesanywhere/latest/userguide/authentication-create-session.html"""
+    for arn in anchors:
+        if arn.split(":")[3] == region:
+            return arn
+    regions = ", ".join(sorted({arn.split(":")[3] for arn in anchors}))
+    raise InputError(
+        f"the trust anchors the plan found in {account} are in {regions}, not in --region"
+        f" {region}: Roles Anywhere profiles and trust anchors are regional, and a profile"
+        " works only with an anchor of its own Region",
+        where="--region",
+        hint=f"Generate with --region {regions.split(', ')[0]}, or give --ca-cert PEM or"
+        " --pca-arn ARN for a new trust anchor in --region.",
+    )
 
 
 def _role(entry: Mapping[str, Any], pointer: str, anchor: Placeholder) -> RoleSpec:
