@@ -217,6 +217,8 @@ def _check(path: Path, inventory: Inventory, thresholds: Thresholds) -> None:
         click.echo(printable(f"{path}#{pointer}: {problem.message}"), err=True)
     for item in result.open_items:
         click.echo(f"open: {printable(item)}", err=True)
+    for warning in result.warnings:
+        click.echo(f"warning: {printable(warning)}", err=True)
     if result.problems:
         noun = "error" if len(result.problems) == 1 else "errors"
         click.echo(f"keyless: {printable(str(path))}: {len(result.problems)} {noun}", err=True)

@@ -14,7 +14,8 @@ can act on. Every problem is reported with a JSON pointer, all at once:
   on the permissions the document now gives;
 * OIDC subjects outside the role's repositories, or a wildcard under ``StringEquals``;
 * more than AWS's quotas take (:mod:`.quotas`): managed policies on a role or a permission
-  set, an OIDC role's trust policy length;
+  set, an OIDC role's trust policy length (and a warning, no problem, for an account
+  past Identity Center's default quota of provisioned permission sets);
 * a retirement of a user that is kept or undecided, or of a key the user does not have;
 * ``retire`` for a user whose console password or access key is in use (within the
   thresholds, at the plan's ``as_of``): retiring it would lock a person or a job out.
@@ -41,17 +42,19 @@ from keyless.plan.model import Destination, ProofStatus
 from keyless.plan.permissions import mode_for
 from keyless.plan.principal import Mode
 from keyless.plan.prove import prove
-from keyless.plan.quotas import managed_policy_problems
+from keyless.plan.quotas import managed_policy_problems, permission_set_warnings
 from keyless.plan.signals import in_use
 from keyless.plan.source import fingerprint
 
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    """Problems (exit 2 when any) and open items (exit 1 when any, and no problem)."""
+    """Problems (exit 2 when any) and open items (exit 1 when any, and no problem);
+    warnings change no exit code (a quota the plan passes that can be raised)."""
 
     problems: tuple[Problem, ...]
     open_items: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 def check_plan(
@@ -71,7 +74,11 @@ def check_plan(
     _proofs(checker)
     _retire(checker)
     ordered = sorted(checker.problems, key=lambda p: (_order(p.pointer), p.message))
-    return CheckResult(tuple(dict.fromkeys(ordered)), tuple(dict.fromkeys(checker.open_items)))
+    return CheckResult(
+        tuple(dict.fromkeys(ordered)),
+        tuple(dict.fromkeys(checker.open_items)),
+        permission_set_warnings(document, inventory),
+    )
 
 
 def _order(pointer: str) -> tuple[tuple[int, int | str], ...]:

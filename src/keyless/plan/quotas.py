@@ -14,13 +14,18 @@
 * **AWS managed and customer managed policies per permission set** (Identity Center): 20,
   not raised (and each account's role takes IAM's 10 unless raised there)
   (https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html).
+* **Provisioned permission sets per AWS account** (Identity Center): 250 by default,
+  raised on request (the same page; the China partition's copy says 500). A plan past it
+  is not refused, the quota can be raised: :func:`permission_set_warnings` says so.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from keyless.model import Inventory
 from keyless.plan.partition import arn_partition
 from keyless.plan.providers import provider_arn
 from keyless.policy.limits import (
@@ -36,6 +41,8 @@ ROLE_MANAGED_POLICIES = 25
 ROLE_MANAGED_POLICIES_DEFAULT = 10
 #: The most AWS managed and customer managed policies a permission set takes (not raised).
 PERMISSION_SET_MANAGED_POLICIES = 20
+#: Identity Center's default quota of permission sets provisioned in one account.
+PROVISIONED_PERMISSION_SETS = 250
 
 
 def oidc_trust(
@@ -117,3 +124,42 @@ def managed_policy_problems(
             f" ({ROLE_MANAGED_POLICIES_DEFAULT} unless the quota is raised); merge some into the"
             " inline policy",
         )
+
+
+def permission_set_warnings(
+    document: Mapping[str, Any], inventory: Inventory | None = None
+) -> tuple[str, ...]:
+    """One line per account where the plan's assignments would bring the permission sets
+    provisioned there past Identity Center's default quota: the plan's own, and with
+    ``inventory`` the ones already assigned there (an Identity Center assignment
+    provisions its permission set in the account; one provisioned without an assignment
+    is not seen, so the count is a floor). Sets are told apart by name, ignoring case,
+    as Identity Center names them."""
+    planned: dict[str, set[str]] = defaultdict(set)
+    for assignment in document["identity_center"]["assignments"]:
+        planned[assignment["account"]].add(assignment["permission_set"].lower())
+    existing: dict[str, set[str]] = defaultdict(set)
+    center = (
+        inventory.organization.identity_center if inventory and inventory.organization else None
+    )
+    if center is not None:
+        names = {s.arn: s.name.lower() for s in center.permission_sets}
+        for given in center.assignments:
+            name = names.get(given.permission_set_arn, given.permission_set_arn)
+            existing[given.account_id].add(name)
+    warnings = []
+    for account in sorted(planned):
+        new = planned[account] - existing[account]
+        total = len(new) + len(existing[account])
+        if new and total > PROVISIONED_PERMISSION_SETS:
+            already = (
+                f", {len(existing[account])} assigned there already" if existing[account] else ""
+            )
+            warnings.append(
+                f"account {account}: the plan provisions {len(new)} permission sets there"
+                f"{already}: {total} in all, past Identity Center's {PROVISIONED_PERMISSION_SETS}"
+                ' per account unless raised; raise "Number of provisioned permission sets'
+                ' allowed per AWS account" (Service Quotas) first, or the assignments past'
+                " it fail"
+            )
+    return tuple(warnings)
