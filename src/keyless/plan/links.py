@@ -42,6 +42,10 @@ _GITLAB = re.compile(rf"{_GITLAB_SEGMENT}(?:/{_GITLAB_SEGMENT}){{1,21}}")
 # aws:PrincipalTag/x509Subject/CN).
 _COMMON_NAME = re.compile(r"[A-Za-z0-9*][A-Za-z0-9._*-]{0,63}")
 _SERVICE_PRINCIPAL = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com")
+#: A service principal is a DNS name (``SERVICE.amazonaws.com``): 253 characters at most
+#: (RFC 1035 section 2.3.4: 255 octets on the wire, 253 characters written out; the plan
+#: schema holds ``service`` to the same).
+MAX_SERVICE_PRINCIPAL = 253
 _USER_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 # Short names for the services whose role replaces a key used on AWS compute.
 SERVICES = MappingProxyType(
@@ -107,7 +111,7 @@ def parse_target(text: str, source: str) -> LinkTarget:
             return LinkTarget(LinkKind(prefix), project.text, source)
     elif prefix == "aws":
         service = SERVICES.get(rest.lower(), rest.lower())
-        if _SERVICE_PRINCIPAL.fullmatch(service):
+        if len(service) <= MAX_SERVICE_PRINCIPAL and _SERVICE_PRINCIPAL.fullmatch(service):
             return LinkTarget(LinkKind.SERVICE, service, source)
     raise ConfigError(
         f"not a link target: {shown_target(value)}{_why_not(value)}",
