@@ -12,6 +12,23 @@ from keyless.generate.model import Generated, IdentitySource
 from keyless.generate.names import UniqueIds, logical_id
 
 
+def literal(text: str) -> str | dict[str, str]:
+    """``text`` as a property value CloudFormation and cfn-lint both read as itself. A
+    ``${…}`` outside ``Fn::Sub`` is kept as written by CloudFormation, but cfn-lint takes it
+    for a forgotten ``Fn::Sub`` (E1029, an error); inside ``Fn::Sub``, ``${!…}`` is the
+    literal ``${…}``, so such text is written as a ``Fn::Sub`` of itself with each ``${``
+    escaped. https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-sub.html"""
+    if "${" not in text:
+        return text
+    return {"Fn::Sub": text.replace("${", "${!")}
+
+
+def _described(text: str) -> str:
+    """A parameter's description (4,000 characters at most), where no intrinsic function
+    is allowed: a ``${`` of a name in it is written ``$ {`` (see :func:`literal`)."""
+    return text.replace("${", "$ {")[:4000]
+
+
 def identity_center_template(generated: Generated) -> dict[str, Any]:
     """The template (see the module doc)."""
     center = generated.identity_center
@@ -33,15 +50,18 @@ def identity_center_template(generated: Generated) -> dict[str, Any]:
         if center.source is IdentitySource.EXTERNAL:
             parameters[identifier] = {
                 "Type": "String",
-                "Description": f"The Identity Store user ID of {user.user_name}"[:4000],
+                "Description": _described(f"The Identity Store user ID of {user.user_name}"),
             }
             user_ids[user.user_name.lower()] = {"Ref": identifier}
             continue
         properties: dict[str, Any] = {
             "IdentityStoreId": {"Ref": "IdentityStoreId"},
-            "UserName": user.user_name,
-            "DisplayName": user.display_name,
-            "Name": {"GivenName": user.given_name, "FamilyName": user.family_name},
+            "UserName": literal(user.user_name),
+            "DisplayName": literal(user.display_name),
+            "Name": {
+                "GivenName": literal(user.given_name),
+                "FamilyName": literal(user.family_name),
+            },
         }
         if user.email:
             properties["Emails"] = [{"Value": user.email, "Primary": True}]
@@ -55,7 +75,7 @@ def identity_center_template(generated: Generated) -> dict[str, Any]:
             "SessionDuration": permission_set.session_duration,
         }
         if permission_set.description:
-            properties["Description"] = permission_set.description
+            properties["Description"] = literal(permission_set.description)
         if permissions.aws_managed:
             properties["ManagedPolicies"] = list(permissions.aws_managed)
         if permissions.customer_managed:
@@ -73,7 +93,7 @@ def identity_center_template(generated: Generated) -> dict[str, Any]:
     for account in sorted({a.account for a in center.assignments}):
         parameters[logical_id("Account", generated.label(account))] = {
             "Type": "String",
-            "Description": f"The account ID of {generated.label(account)}"[:4000],
+            "Description": _described(f"The account ID of {generated.label(account)}"),
             "Default": account,
             "AllowedPattern": "\\d{12}",
         }
