@@ -116,7 +116,7 @@ def generate(
     from keyless.generate.output import check_output_dir, write_output
     from keyless.generate.read import load_plan
     from keyless.generate.roles_anywhere import read_ca_certificate
-    from keyless.plan.quotas import permission_set_warnings
+    from keyless.plan.quotas import quota_warnings
 
     check_output_dir(out, force=force, inputs=(plan_path, ca_cert, input_dir, snapshot))
     sources = [s for s in (demo, input_dir, snapshot) if s]
@@ -167,7 +167,7 @@ def generate(
     click.echo(
         f"wrote {printable(str(out))}: " + ", ".join(str(p) for p in result.paths()), err=True
     )
-    for warning in permission_set_warnings(document, inventory):
+    for warning in quota_warnings(document, inventory):
         click.echo(f"warning: {printable(warning)}", err=True)
     for skipped in result.generated.skipped:
         # The plan's words (a user's name, its would_decide): one line each, escaped.

@@ -35,7 +35,11 @@ from keyless.plan.document import Problem, read_plan, schema_problems
 from keyless.plan.links import foreign_subjects, is_repository
 from keyless.plan.partition import STS_AUDIENCES, arn_partition
 from keyless.plan.providers import provider_problems
-from keyless.plan.quotas import managed_policy_problems, trust_length_problems
+from keyless.plan.quotas import (
+    managed_policy_problems,
+    role_count_problems,
+    trust_length_problems,
+)
 from keyless.plan.targets import PROVIDERS, platform_provider
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 from keyless.plan.tenants import tenant_problems
@@ -164,6 +168,9 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
             if role["account"] not in accounts:
                 fail(f"{pointer}/account", f"account {role['account']} is not in the plan")
             _permissions(fail, f"{pointer}/permissions", role["permissions"])
+    # IAM's "Roles per account" (keyless.plan.quotas, which plan --check uses too).
+    for where, message in role_count_problems(document):
+        fail(where, message)
     for index, role in enumerate(document["oidc_roles"]):
         _oidc(fail, f"/oidc_roles/{index}", role)
     for index, role in enumerate(document["roles_anywhere"]):

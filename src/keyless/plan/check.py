@@ -14,8 +14,8 @@ can act on. Every problem is reported with a JSON pointer, all at once:
   on the permissions the document now gives;
 * OIDC subjects outside the role's repositories, or a wildcard under ``StringEquals``;
 * more than AWS's quotas take (:mod:`.quotas`): managed policies on a role or a permission
-  set, an OIDC role's trust policy length (and a warning, no problem, for an account
-  past Identity Center's default quota of provisioned permission sets);
+  set, an OIDC role's trust policy length, roles in an account (and a warning, no
+  problem, past a default quota that can be raised: roles, provisioned permission sets);
 * a retirement of a user that is kept or undecided, or of a key the user does not have;
 * ``retire`` for a user whose console password or access key is in use (within the
   thresholds, at the plan's ``as_of``): retiring it would lock a person or a job out.
@@ -42,7 +42,7 @@ from keyless.plan.model import Destination, ProofStatus
 from keyless.plan.permissions import mode_for
 from keyless.plan.principal import Mode
 from keyless.plan.prove import prove
-from keyless.plan.quotas import managed_policy_problems, permission_set_warnings
+from keyless.plan.quotas import managed_policy_problems, quota_warnings, role_count_problems
 from keyless.plan.signals import in_use
 from keyless.plan.source import fingerprint
 
@@ -67,6 +67,8 @@ def check_plan(
     if problems:
         return CheckResult(problems)
     checker = Checker(document, inventory, thresholds)
+    for pointer, message in role_count_problems(document):
+        checker.fail(pointer, message)
     _source(checker)
     _users(checker)
     _identity_center(checker)
@@ -77,7 +79,7 @@ def check_plan(
     return CheckResult(
         tuple(dict.fromkeys(ordered)),
         tuple(dict.fromkeys(checker.open_items)),
-        permission_set_warnings(document, inventory),
+        quota_warnings(document, inventory),
     )
 
 

@@ -14,9 +14,13 @@
 * **AWS managed and customer managed policies per permission set** (Identity Center): 20,
   not raised (and each account's role takes IAM's 10 unless raised there)
   (https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html).
+* **Roles per account** (IAM): 1,000 by default, 5,000 at most once raised (IAM object
+  quotas): a plan creating more roles in one account than the maximum is refused (IAM
+  would refuse the roles past it, after the others were created); past the default, with
+  the roles the account has, :func:`quota_warnings` says to raise the quota first.
 * **Provisioned permission sets per AWS account** (Identity Center): 250 by default,
   raised on request (the same page; the China partition's copy says 500). A plan past it
-  is not refused, the quota can be raised: :func:`permission_set_warnings` says so.
+  is not refused, the quota can be raised: :func:`quota_warnings` says so.
 """
 
 from __future__ import annotations
@@ -41,6 +45,11 @@ ROLE_MANAGED_POLICIES = 25
 ROLE_MANAGED_POLICIES_DEFAULT = 10
 #: The most AWS managed and customer managed policies a permission set takes (not raised).
 PERMISSION_SET_MANAGED_POLICIES = 20
+#: The most roles IAM holds in one account (its quota raised to the maximum).
+ROLES_PER_ACCOUNT = 5_000
+#: The default of that quota.
+ROLES_PER_ACCOUNT_DEFAULT = 1_000
+_ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")
 #: Identity Center's default quota of permission sets provisioned in one account.
 PROVISIONED_PERMISSION_SETS = 250
 
@@ -163,3 +172,59 @@ def permission_set_warnings(
                 " it fail"
             )
     return tuple(warnings)
+
+
+def role_count_problems(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """``(pointer, message)`` for each account where the plan creates more roles than IAM
+    holds in one account with its quota at the maximum, at the first role past it."""
+    counts: dict[str, int] = defaultdict(int)
+    for list_name in _ROLE_LISTS:
+        for index, role in enumerate(document[list_name]):
+            counts[role["account"]] += 1
+            if counts[role["account"]] == ROLES_PER_ACCOUNT + 1:
+                yield (
+                    f"/{list_name}/{index}",
+                    f"account {role['account']}: the plan creates more than"
+                    f" {ROLES_PER_ACCOUNT:,} roles there, the most IAM holds in an account"
+                    f' ("Roles per account", {ROLES_PER_ACCOUNT_DEFAULT:,} unless raised);'
+                    " give several users one role, or spread them over accounts",
+                )
+
+
+def role_count_warnings(
+    document: Mapping[str, Any], inventory: Inventory | None = None
+) -> tuple[str, ...]:
+    """One line per account where the plan's roles, with the roles the account has (given
+    ``inventory``), are more than IAM's default quota (the plan's alone past the maximum
+    are a problem instead, :func:`role_count_problems`)."""
+    planned: dict[str, int] = defaultdict(int)
+    for list_name in _ROLE_LISTS:
+        for role in document[list_name]:
+            planned[role["account"]] += 1
+    existing = {a.id: len(a.roles) for a in inventory.scanned_accounts} if inventory else {}
+    warnings = []
+    for account in sorted(planned):
+        there = existing.get(account, 0)
+        total = planned[account] + there
+        if total <= ROLES_PER_ACCOUNT_DEFAULT or planned[account] > ROLES_PER_ACCOUNT:
+            continue  # within the default, or a problem (role_count_problems)
+        already = f", {there:,} there already" if there else ""
+        advice = (
+            f'raise "Roles per account" (Service Quotas, to {ROLES_PER_ACCOUNT:,} at most) first'
+            if total <= ROLES_PER_ACCOUNT
+            else f"that is past the {ROLES_PER_ACCOUNT:,} IAM holds at most: delete roles first"
+        )
+        warnings.append(
+            f"account {account}: the plan creates {planned[account]:,} roles there{already}:"
+            f" {total:,} in all, past IAM's {ROLES_PER_ACCOUNT_DEFAULT:,} per account unless"
+            f" raised; {advice}, or the roles past it fail"
+        )
+    return tuple(warnings)
+
+
+def quota_warnings(
+    document: Mapping[str, Any], inventory: Inventory | None = None
+) -> tuple[str, ...]:
+    """Every quota the plan passes that can be raised (roles, provisioned permission
+    sets per account): ``plan --check`` and ``generate`` print them, exit code unchanged."""
+    return role_count_warnings(document, inventory) + permission_set_warnings(document, inventory)
