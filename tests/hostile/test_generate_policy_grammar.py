@@ -4,7 +4,7 @@ punctuation or used twice, an action with no service prefix, a resource that is 
 They reached the generated code and failed at deploy (``MalformedPolicyDocument``), after
 part of it was applied. Each is now refused by pointer (exit 2, nothing written): by the
 policy parser itself where IAM's grammar is the same for every policy it reads
-(``keyless.policy.grammar``), else by ``keyless.generate.policy_grammar``."""
+(``keyless.policy.grammar``), else by ``keyless.plan.policy_grammar``."""
 
 from __future__ import annotations
 

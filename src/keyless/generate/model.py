@@ -57,6 +57,14 @@ class Placeholder:
     concrete: str
 
 
+def concrete(value: object) -> str:
+    """The concrete ARN of a :class:`Placeholder` (a ``json.dumps`` ``default``: anything
+    else is no JSON, a ``TypeError``)."""
+    if isinstance(value, Placeholder):
+        return value.concrete
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 @dataclass(frozen=True, slots=True)
 class Probe:
     """A request the proof evaluates against a trust policy, and what it must decide."""

@@ -18,15 +18,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from keyless.errors import KeylessError, PolicyError, quoted, shown_pointer
+from keyless.errors import KeylessError, quoted, shown_pointer
 from keyless.generate import names
-from keyless.generate.policy_grammar import (
-    PERMISSION_SET_POLICY_SIZE,
-    PERMISSION_SET_POLICY_WHOLE_SIZE,
-    ROLE_POLICY_SIZE,
-    document_problems,
-    identity_policy_problems,
-)
 from keyless.generate.roles_anywhere import TRUST_ANCHOR_ARN
 from keyless.model import Inventory
 from keyless.people import normalize_email
@@ -34,6 +27,7 @@ from keyless.plan.check import check_plan
 from keyless.plan.document import Problem, read_plan, schema_problems
 from keyless.plan.links import foreign_subjects, is_repository
 from keyless.plan.partition import STS_AUDIENCES, arn_partition
+from keyless.plan.policy_grammar import inline_policy_problems
 from keyless.plan.providers import provider_problems
 from keyless.plan.quotas import (
     managed_policy_problems,
@@ -43,7 +37,6 @@ from keyless.plan.quotas import (
 from keyless.plan.targets import PROVIDERS, platform_provider
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 from keyless.plan.tenants import tenant_problems
-from keyless.policy.document import parse_policy
 
 _REPOSITORY = {"github": "ORG/REPO", "gitlab": "GROUP/PROJECT"}
 _ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")
@@ -228,29 +221,12 @@ def _permissions(
     boundary = entry["permissions_boundary"]
     if boundary is not None and not names.matches(names.MANAGED_POLICY_ARN, boundary):
         fail(f"{pointer}/permissions_boundary", names.not_an_arn(boundary, "a policy"))
-    inline = entry["inline_policy"]
-    if inline is not None:
-        # Parsed whether or not the plan's source is given: the schema only says it is an
-        # object, and generated code must never carry a policy IAM would refuse.
-        try:
-            parsed = parse_policy(inline)
-        except PolicyError as error:
-            fail(f"{pointer}/inline_policy{error.pointer}", f"not a valid policy: {error.message}")
-        else:
-            sized = (
-                document_problems(
-                    inline,
-                    PERMISSION_SET_POLICY_SIZE,
-                    in_bytes=True,
-                    whole=PERMISSION_SET_POLICY_WHOLE_SIZE,
-                )
-                if permission_set
-                else document_problems(inline, ROLE_POLICY_SIZE)
-            )
-            for where, message in sized:
-                fail(f"{pointer}/inline_policy{where}", f"IAM would refuse the policy: {message}")
-            for where, message in identity_policy_problems(parsed):
-                fail(f"{pointer}/inline_policy{where}", f"IAM would refuse the policy: {message}")
+    # Checked whether or not the plan's source is given: the schema only says it is an
+    # object (keyless.plan.policy_grammar, which plan --check uses too).
+    for where, message in inline_policy_problems(
+        f"{pointer}/inline_policy", entry["inline_policy"], permission_set=permission_set
+    ):
+        fail(where, message)
 
 
 def _oidc(fail: Any, pointer: str, role: Mapping[str, Any]) -> None:

@@ -21,10 +21,11 @@ from keyless.generate.model import (
     OutputFormat,
     RoleKind,
     RoleSpec,
+    concrete,
 )
 from keyless.generate.names import logical_id
-from keyless.generate.policy_grammar import policy_size
 from keyless.generate.terraform_refs import oidc_id
+from keyless.plan.policy_grammar import policy_size
 from keyless.plan.targets import PROVIDERS
 from keyless.plan.tenants import DOCS
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
@@ -129,7 +130,7 @@ def _order(generated: Generated, output_format: OutputFormat) -> Iterator[str]:
         for note in notes:
             yield f"   - {md(note)}"
         step += 1
-    long_trust = [(r, policy_size(r.trust)) for r in generated.roles]
+    long_trust = [(r, policy_size(r.trust, resolve=concrete)) for r in generated.roles]
     long_trust = [(r, size) for r, size in long_trust if size > AWS_TRUST_POLICY_DEFAULT]
     if long_trust:
         # IAM refuses a trust policy past the account's quota: 2,048 characters unless

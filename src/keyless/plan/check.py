@@ -220,7 +220,7 @@ def _identity_center(c: Checker) -> None:
         accounts_of_set[chosen].add(account)
     for name, (index, entry) in sets.items():
         pointer = f"/identity_center/permission_sets/{index}"
-        inline(c, f"{pointer}/inline_policy", entry["inline_policy"])
+        inline(c, f"{pointer}/inline_policy", entry["inline_policy"], permission_set=True)
         for where, message in managed_policy_problems(pointer, entry, permission_set=True):
             c.fail(where, message)
         references(c, pointer, entry, sorted(accounts_of_set.get(name, ())))

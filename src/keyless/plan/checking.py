@@ -1,6 +1,7 @@
 """What every part of ``keyless plan --check`` shares: the :class:`Checker` that holds the
 document, the inventory and the problems found, and the checks more than one part makes
-(names unique, inline policies valid, customer managed policies present)."""
+(names unique, inline policies valid and within AWS's grammar and size, customer managed
+policies present)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from keyless.config import Thresholds
-from keyless.errors import PolicyError, quoted
+from keyless.errors import quoted
 from keyless.model import Account, Inventory, User
 from keyless.plan.document import Problem
 from keyless.plan.model import Destination, PolicyName
 from keyless.plan.permissions import customer_managed_policy
-from keyless.policy.document import parse_policy
+from keyless.plan.policy_grammar import inline_policy_problems
 
 
 @dataclass
@@ -69,14 +70,12 @@ def unique_names(
     return found
 
 
-def inline(c: Checker, pointer: str, document: Any) -> None:
-    """An inline policy (or None) that does not parse is a problem at its pointer."""
-    if document is None:
-        return
-    try:
-        parse_policy(document)
-    except PolicyError as error:
-        c.fail(f"{pointer}{error.pointer}", f"not a valid policy: {error.message}")
+def inline(c: Checker, pointer: str, document: Any, *, permission_set: bool = False) -> None:
+    """An inline policy (or None) that does not parse, or that IAM (with
+    ``permission_set``, Identity Center) would refuse, is a problem at its pointer, as
+    ``generate`` refuses it (:func:`keyless.plan.policy_grammar.inline_policy_problems`)."""
+    for where, message in inline_policy_problems(pointer, document, permission_set=permission_set):
+        c.fail(where, message)
 
 
 def references(c: Checker, pointer: str, entry: Mapping[str, Any], accounts: Iterable[str]) -> None:

@@ -16,6 +16,9 @@ code must not carry is refused here, before any file is written:
 * ``Resource`` / ``NotResource``: ``*`` or an ARN, ``arn:PARTITION:SERVICE:REGION:ACCOUNT:…``
   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html),
   with no control, format or line-separator character, and no placeholder in its place.
+
+``keyless generate`` refuses such a plan, and ``keyless plan --check`` reports the same
+problems (:func:`inline_policy_problems`), so a plan it calls valid is one generate takes.
 """
 
 from __future__ import annotations
@@ -23,11 +26,11 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from keyless.errors import quoted
-from keyless.generate.model import Placeholder
-from keyless.policy.document import Policy
+from keyless.errors import PolicyError, quoted
+from keyless.policy.document import Policy, parse_policy
 
 _ACTION = re.compile(r"\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+", re.ASCII)
 _ARN = re.compile(r"arn:[^:]*:[^:]*:[^:]*:[^:]*:.+", re.DOTALL)
@@ -108,23 +111,54 @@ def document_problems(
     return problems
 
 
-def policy_size(document: Any, *, in_bytes: bool = False) -> int:
+def policy_size(
+    document: Any, *, in_bytes: bool = False, resolve: Callable[[Any], str] | None = None
+) -> int:
     """The length IAM holds ``document`` to: its JSON in characters other than white space
     ("IAM doesn't count white space when calculating the size of a policy", IAM quotas),
-    or with ``in_bytes`` in UTF-8 bytes (Identity Center's unit). A
-    :class:`~keyless.generate.model.Placeholder` counts as its concrete ARN, which is what
-    the emitted code sends once the resource exists."""
-    kept = "".join(char for char in _compact(document) if not char.isspace())
+    or with ``in_bytes`` in UTF-8 bytes (Identity Center's unit). ``resolve`` gives the
+    text of a value that is not JSON (``generate`` passes its placeholders' concrete ARNs,
+    which is what the emitted code sends once the resource exists)."""
+    kept = "".join(char for char in _compact(document, resolve) if not char.isspace())
     return len(kept.encode()) if in_bytes else len(kept)
 
 
-def _compact(document: Any) -> str:
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False, default=_placeholder_arn)
+def inline_policy_problems(
+    pointer: str, inline: Any, *, permission_set: bool = False
+) -> Iterator[tuple[str, str]]:
+    """``(pointer, message)`` for a role's (or with ``permission_set`` a permission set's)
+    inline policy ``inline`` (None: none) that is no valid policy, or that IAM or
+    Identity Center would refuse: its characters, its size, its ``Sid``s, actions and
+    resources (see the module doc). ``generate`` and ``plan --check`` both hold a plan
+    to these: generated code must never carry a policy AWS would refuse."""
+    if inline is None:
+        return
+    try:
+        parsed = parse_policy(inline)
+    except PolicyError as error:
+        yield f"{pointer}{error.pointer}", f"not a valid policy: {error.message}"
+        return
+    sized = (
+        document_problems(
+            inline,
+            PERMISSION_SET_POLICY_SIZE,
+            in_bytes=True,
+            whole=PERMISSION_SET_POLICY_WHOLE_SIZE,
+        )
+        if permission_set
+        else document_problems(inline, ROLE_POLICY_SIZE)
+    )
+    for where, message in [*sized, *identity_policy_problems(parsed)]:
+        yield f"{pointer}{where}", f"IAM would refuse the policy: {message}"
 
 
-def _placeholder_arn(value: Any) -> str:
-    if isinstance(value, Placeholder):
-        return value.concrete
+def _compact(document: Any, resolve: Callable[[Any], str] | None = None) -> str:
+    return json.dumps(
+        document, separators=(",", ":"), ensure_ascii=False, default=resolve or _not_json
+    )
+
+
+def _not_json(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 

@@ -1,0 +1,67 @@
+"""``keyless generate`` refuses an inline policy IAM or Identity Center would refuse (a
+character past U+00FF, an action with no service prefix, a resource that is no ARN, a
+permission set's policy past 10,240 bytes without white space, a role's past 10,240
+characters); ``keyless plan --check`` only parsed it and said the plan was "valid against
+its source". Both now report the same problem by pointer (exit 2): the check is in
+``keyless.plan.policy_grammar``, which generate imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.generate.conftest import edited, run
+
+SET = "/identity_center/permission_sets/1/inline_policy"
+ROLE = "/workload_roles/0/permissions/inline_policy"
+
+
+def _policy(statement: dict[str, Any], count: int = 1) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [dict(statement, Sid=f"S{n}") for n in range(count)],
+    }
+
+
+READ = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+
+
+def _set(policy: dict[str, Any]) -> Any:
+    def change(document: dict[str, Any]) -> None:
+        document["identity_center"]["permission_sets"][1]["inline_policy"] = policy
+
+    return change
+
+
+def _role(policy: dict[str, Any]) -> Any:
+    def change(document: dict[str, Any]) -> None:
+        document["workload_roles"][0]["permissions"]["inline_policy"] = policy
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer", "message"),
+    [
+        (_set(_policy(READ, 200)), SET, "AWS takes 10,240 at most"),
+        (_role(_policy(READ, 300)), ROLE, "AWS takes 10,240 at most"),
+        (_role(_policy(dict(READ, Resource="arn:aws:s3:::李雷"))), f"{ROLE}/Statement/0/Resource",
+         "holds a character IAM refuses"),
+        (_set(_policy(dict(READ, Action="s3:Get Object"))), f"{SET}/Statement/0/Action",
+         "is not service:action or *"),
+    ],
+    ids=["set-size", "role-size", "role-character", "set-action"],
+)  # fmt: skip
+def test_plan_check_refuses_what_generate_refuses(
+    export_plan: Path, tmp_path: Path, ca_cert: Path, change: Any, pointer: str, message: str
+) -> None:
+    plan = edited(export_plan, tmp_path / "plan.json", change)
+    checked = run("plan", "--check", str(plan), "--input", str(export_plan.parent / "export"))
+    generated = run("generate", str(plan), "--format", "terraform", "--out",
+                    str(tmp_path / "out"), "--ca-cert", str(ca_cert))  # fmt: skip
+    for result in (checked, generated):
+        assert result.exit_code == 2, result.output
+        lines = [line for line in result.stderr.splitlines() if f"#{pointer}: " in line]
+        assert any(message in line for line in lines), result.stderr
