@@ -31,6 +31,7 @@ from typing import Any
 
 from keyless.errors import PolicyError, quoted
 from keyless.policy.document import Policy, parse_policy
+from keyless.policy.limits import WHITESPACE
 
 _ACTION = re.compile(r"\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+", re.ASCII)
 _ARN = re.compile(r"arn:[^:]*:[^:]*:[^:]*:[^:]*:.+", re.DOTALL)
@@ -115,11 +116,13 @@ def policy_size(
     document: Any, *, in_bytes: bool = False, resolve: Callable[[Any], str] | None = None
 ) -> int:
     """The length IAM holds ``document`` to: its JSON in characters other than white space
-    ("IAM doesn't count white space when calculating the size of a policy", IAM quotas),
+    ("IAM doesn't count white space when calculating the size of a policy", IAM quotas;
+    JSON's four white space characters, as :data:`keyless.policy.limits.WHITESPACE` and the
+    trust policy length of :mod:`keyless.plan.quotas` count),
     or with ``in_bytes`` in UTF-8 bytes (Identity Center's unit). ``resolve`` gives the
     text of a value that is not JSON (``generate`` passes its placeholders' concrete ARNs,
     which is what the emitted code sends once the resource exists)."""
-    kept = "".join(char for char in _compact(document, resolve) if not char.isspace())
+    kept = _compact(document, resolve).translate(WHITESPACE)
     return len(kept.encode()) if in_bytes else len(kept)
 
 

@@ -40,8 +40,12 @@ MAX_TRUST_POLICY_CHARACTERS = 10 * AWS_TRUST_POLICY_MAXIMUM
 #: The most condition values (over every key and statement) keyless analyses in one policy.
 MAX_TRUST_CONDITION_VALUES = 1_024
 
-# JSON's whitespace (RFC 8259 section 2): what a compact serialisation leaves out.
-_WHITESPACE = str.maketrans("", "", " \t\n\r")
+#: What IAM does not count in a policy's size, as ``str.translate`` removes it: JSON's
+#: white space (RFC 8259 section 2), inside values too. IAM's quotas page says only that
+#: "IAM doesn't count white space"; a no-break space (U+00A0) or U+0085, which a policy
+#: may hold and Python's ``str.isspace`` calls white space, is counted, so a policy padded
+#: with them is never taken for shorter than IAM may count it.
+WHITESPACE = str.maketrans("", "", " \t\n\r")
 
 
 class PolicyTooLarge(PolicyError):
@@ -78,7 +82,7 @@ def trust_policy_size(document: object) -> int:
         text = json.dumps(document, separators=(",", ":"), ensure_ascii=False, default=_plain)
     except (TypeError, ValueError, RecursionError):
         return 0
-    return len(text.translate(_WHITESPACE))
+    return len(text.translate(WHITESPACE))
 
 
 def check_trust_policy_size(document: object, *, source: str | None = None) -> None:
