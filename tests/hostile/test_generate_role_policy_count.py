@@ -11,6 +11,7 @@ managed and customer managed policies together, not raisable
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,43 @@ def test_plan_check_counts_no_problem_within_the_quotas(
     plan = edited(export_plan, tmp_path / "plan.json", change)
     result = run("plan", "--check", str(plan), "--input", str(export_plan.parent / "export"))
     assert "managed policies" not in result.stderr, result.output
+
+
+# Past IAM's default of 10, the role (and a permission set's role in each account it is
+# assigned in) takes its policies only once "Managed policies per role" is raised: the
+# README said nothing, and the attachments past 10 failed at deploy.
+
+
+def _readme(export_plan: Path, tmp_path: Path, ca_cert: Path, change: Any) -> str:
+    plan = edited(export_plan, tmp_path / "plan.json", change)
+    out = tmp_path / "out"
+    result = run("generate", str(plan), "--format", "terraform", "--out", str(out),
+                 "--ca-cert", str(ca_cert))  # fmt: skip
+    assert result.exit_code in (0, 1), result.output
+    return " ".join((out / "README.md").read_text().split())
+
+
+def test_the_readme_says_to_raise_the_quota_past_ten(
+    export_plan: Path, tmp_path: Path, ca_cert: Path
+) -> None:
+    def change(document: dict[str, Any]) -> None:
+        _attached(11)(document)
+        _set_attached(12)(document)
+
+    readme = _readme(export_plan, tmp_path, ca_cert, change)
+    assert "raise IAM's `Managed policies per role` quota" in readme
+    assert "10 unless raised, 25 at most" in readme
+    role = document_name(export_plan, "workload_roles")
+    assert f"role {role} (210987654321): 11 managed policies" in readme.replace("\\", "")
+    assert "(210987654321): 12 managed policies" in readme
+
+
+def test_ten_managed_policies_need_no_step(
+    export_plan: Path, tmp_path: Path, ca_cert: Path
+) -> None:
+    readme = _readme(export_plan, tmp_path, ca_cert, _attached(10))
+    assert "Managed policies per role" not in readme
+
+
+def document_name(plan: Path, list_name: str) -> str:
+    return str(json.loads(plan.read_text())[list_name][0]["name"])

@@ -25,7 +25,9 @@ from keyless.generate.model import (
 )
 from keyless.generate.names import logical_id
 from keyless.generate.terraform_refs import oidc_id
+from keyless.plan.model import Permissions
 from keyless.plan.policy_grammar import policy_size
+from keyless.plan.quotas import ROLE_MANAGED_POLICIES, ROLE_MANAGED_POLICIES_DEFAULT
 from keyless.plan.targets import PROVIDERS
 from keyless.plan.tenants import DOCS
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
@@ -117,6 +119,20 @@ def _order(generated: Generated, output_format: OutputFormat) -> Iterator[str]:
         )
         yield ""
     step = 1
+    crowded = _many_managed_policies(generated)
+    if crowded:
+        # IAM attaches 10 managed policies to a role unless "Managed policies per role" is
+        # raised (25 at most, IAM object quotas); a permission set is a role in each account
+        # it is assigned in, held to the same quota
+        # (https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html).
+        yield f"{step}. First, raise IAM's `Managed policies per role` quota (Service Quotas,"
+        yield (
+            f"   us-east-1; {ROLE_MANAGED_POLICIES_DEFAULT} unless raised,"
+            f" {ROLE_MANAGED_POLICIES} at most) in these accounts to at least:"
+        )
+        for what, account, count in crowded:
+            yield f"   - {md(what)} ({md(account)}): {count} managed policies"
+        step += 1
     if generated.identity_center.permission_sets:
         yield f"{step}. Identity Center (management or delegated administrator account): users,"
         yield "   permission sets, assignments. Each person signs in once before their keys go."
@@ -173,6 +189,28 @@ def _order(generated: Generated, output_format: OutputFormat) -> Iterator[str]:
     step += 1
     yield f"{step}. `keyless retire` removes the old users and keys, in stages that can be"
     yield "   rolled back."
+
+
+def _many_managed_policies(generated: Generated) -> list[tuple[str, str, int]]:
+    """``(what, account, count)`` for each role, and each permission set in each account
+    it is assigned in, with more managed policies than IAM attaches unless raised."""
+
+    def count(permissions: Permissions) -> int:
+        return len(permissions.aws_managed) + len(permissions.customer_managed)
+
+    found = [
+        (f"role {role.name}", role.account, count(role.permissions))
+        for role in generated.roles
+        if count(role.permissions) > ROLE_MANAGED_POLICIES_DEFAULT
+    ]
+    center = generated.identity_center
+    sets = {s.name.lower(): s for s in center.permission_sets}
+    assigned = sorted({(a.permission_set.lower(), a.account) for a in center.assignments})
+    for name, account in assigned:
+        entry = sets.get(name)
+        if entry is not None and count(entry.permissions) > ROLE_MANAGED_POLICIES_DEFAULT:
+            found.append((f"permission set {entry.name}", account, count(entry.permissions)))
+    return found
 
 
 def _unread_providers(
