@@ -136,8 +136,16 @@ def _consistency(document: Mapping[str, Any]) -> list[Problem]:
             fail(pointer, f"Identity Center user {quoted(entry['user_name'])} is listed twice")
         people.add(entry["user_name"].lower())
         _email(fail, f"/identity_center/users/{index}/email", entry["email"])
+    assigned: set[tuple[str, str, str]] = set()
     for index, entry in enumerate(center["assignments"]):
         pointer = f"/identity_center/assignments/{index}"
+        # Identity Center holds one assignment per account, principal and permission set,
+        # names ignoring case (plan --check refuses a repeat the same way); generate wrote
+        # one of them, so a plan of 100,000 repeats was taken whole.
+        given = (entry["account"], entry["user_name"].lower(), entry["permission_set"].lower())
+        if given in assigned:
+            fail(pointer, "the same assignment is listed twice")
+        assigned.add(given)
         if entry["permission_set"].lower() not in sets:
             fail(pointer, f"unknown permission set {quoted(entry['permission_set'])}")
         if entry["user_name"].lower() not in people:
