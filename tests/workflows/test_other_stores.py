@@ -195,3 +195,50 @@ def test_an_endpoint_that_names_its_host_is_still_another_store(tmp_path: Path) 
     assert not scan([root]).findings
     rewrite = only(fix([root], options()), "upload.yml")
     assert (rewrite.changed, rewrite.unfixed) == (False, ())
+
+
+#: GitLab: keys beside an endpoint that is a CI/CD variable, in the job's variables or
+#: in its script.
+GITLAB_UNSEEN = """
+upload:
+  variables:
+    AWS_ACCESS_KEY_ID: $KEY_ID
+    AWS_SECRET_ACCESS_KEY: $SECRET
+{variables}  script:
+    - aws s3 sync dist s3://assets{option}
+"""
+
+
+@pytest.mark.parametrize(
+    ("variables", "option", "shown"),
+    [
+        ("    AWS_ENDPOINT_URL: $S3_ENDPOINT\n", "", "AWS_ENDPOINT_URL is $S3_ENDPOINT"),
+        ("", ' --endpoint-url "$S3_ENDPOINT"', 'a command passes --endpoint-url "$S3_ENDPOINT"'),
+    ],
+    ids=["variable", "script"],
+)
+def test_gitlab_scan_and_fix_agree_on_an_endpoint_kept_in_a_variable(
+    tmp_path: Path, variables: str, option: str, shown: str
+) -> None:
+    root = repo(
+        tmp_path, {".gitlab-ci.yml": GITLAB_UNSEEN.format(variables=variables, option=option)}
+    )
+    [found] = scan([root]).findings
+    assert found.severity.value == "medium"
+    assert f"they go to an endpoint keyless cannot read ({shown})" in found.message
+    rewrite = only(fix([root], options()), ".gitlab-ci.yml")
+    assert not rewrite.changed
+    left = reasons(rewrite, "upload")
+    assert f"its keys go to an endpoint keyless cannot read ({shown})" in left
+    assert "do not look like AWS keys" not in left
+
+
+def test_gitlab_endpoint_named_by_a_variable_of_the_file_is_read(tmp_path: Path) -> None:
+    # GitLab puts the file's STORE_URL into AWS_ENDPOINT_URL: MinIO's keys, not reported.
+    text = "variables:\n  STORE_URL: https://minio.internal:9000\n" + GITLAB_UNSEEN.format(
+        variables="    AWS_ENDPOINT_URL: ${STORE_URL}\n", option=""
+    )
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    assert not scan([root]).findings
+    rewrite = only(fix([root], options()), ".gitlab-ci.yml")
+    assert (rewrite.changed, rewrite.unfixed) == (False, ())

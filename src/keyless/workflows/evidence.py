@@ -12,7 +12,7 @@ them and leaves the job as it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 # Object stores that speak the S3 API with their own keys (an AWS role cannot stand in):
 # Cloudflare R2, DigitalOcean Spaces, Wasabi, Backblaze B2, Linode/Akamai, Scaleway, Google
@@ -92,12 +92,40 @@ def is_unseen_endpoint(value: str) -> bool:
     return not rest or rest[0] in ":/"
 
 
+# `$NAME` and `${NAME}`; `$$` is GitLab's escape for a literal `$`.
+_REFERENCE = re.compile(r"\$\$|\$\{(\w+)\}|\$(\w+)")
+_MAX_EXPANSIONS = 5
+
+
+def expanded(value: str, defined: Mapping[str, str] | None) -> str:
+    """``value`` with each ``$NAME`` / ``${NAME}`` that ``defined`` holds replaced by its
+    value, as GitLab expands a variable used in another variable (recursively) and the
+    shell a variable used in a script
+    (https://docs.gitlab.com/ci/variables/#use-cicd-variables-in-other-variables). A name
+    not defined is left as it is: a CI/CD setting keyless cannot read. Bounded: a few
+    rounds, 2,000 characters."""
+    if not defined:
+        return value
+
+    def value_of(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return defined.get(name, match.group(0)) if name else match.group(0)
+
+    for _ in range(_MAX_EXPANSIONS):
+        after = _REFERENCE.sub(value_of, value[:2000])[:2000]
+        if after == value:
+            break
+        value = after
+    return value
+
+
 def endpoint_evidence(
     variables: Iterable[tuple[str, str]],
     texts: Iterable[str],
     key_sources: Iterable[str],
     *,
     unseen: bool = True,
+    defined: Mapping[str, str] | None = None,
 ) -> tuple[str, ...]:
     """Why the keys of a job look meant for something other than AWS.
 
@@ -105,9 +133,11 @@ def endpoint_evidence(
     its scripts and other values; ``key_sources``: the expressions or variables the key
     values come from (``${{ secrets.R2_KEY }}``, ``$MINIO_ACCESS_KEY``). With ``unseen``
     false, an endpoint whose value names no host (:func:`is_unseen_endpoint`) is no
-    evidence: it may be AWS's (:func:`unseen_endpoints` names them).
+    evidence: it may be AWS's (:func:`unseen_endpoints` names them). ``defined``: the
+    variables an endpoint's ``$NAME`` is taken from (:func:`expanded`; GitLab's).
     """
     reasons: list[str] = []
+    variables = [(name, expanded(value, defined)) for name, value in variables]
     for name, value in variables:
         if (
             _ENDPOINT_VARIABLE.search(name)
@@ -117,12 +147,10 @@ def endpoint_evidence(
         ):
             reasons.append(f"{name} points the AWS tools at another endpoint ({_short(value)})")
     for text in texts:
-        reasons += [
-            f"a command passes {_short(match.group(0))}"
-            for match in _ENDPOINT_OPTION.finditer(text)
-            if not is_aws_endpoint(match.group(1))
-            and (unseen or not is_unseen_endpoint(match.group(1)))
-        ]
+        for match in _ENDPOINT_OPTION.finditer(text):
+            endpoint = expanded(match.group(1), defined)
+            if not is_aws_endpoint(endpoint) and (unseen or not is_unseen_endpoint(endpoint)):
+                reasons.append(f"a command passes {_short(_shown(match, endpoint))}")
         host = _STORE_HOSTS.search(text)
         if host:
             reasons.append(f"it talks to {host.group(0)}, an S3-compatible store")
@@ -136,21 +164,60 @@ def endpoint_evidence(
     return tuple(dict.fromkeys(reasons))
 
 
-def unseen_endpoints(variables: Iterable[tuple[str, str]], texts: Iterable[str]) -> tuple[str, ...]:
+def _shown(match: re.Match[str], endpoint: str) -> str:
+    """An endpoint option as a reason shows it: ``--endpoint-url "$E"`` (= its value)."""
+    written = match.group(0)
+    return written if endpoint == match.group(1) else f"{written} (= {endpoint})"
+
+
+def unseen_endpoints(
+    variables: Iterable[tuple[str, str]],
+    texts: Iterable[str],
+    defined: Mapping[str, str] | None = None,
+) -> tuple[str, ...]:
     """The endpoints set for the AWS tools whose values name no host
-    (:func:`is_unseen_endpoint`), each said once: ``S3_API_ENDPOINT is ${{ secrets.X }}``."""
+    (:func:`is_unseen_endpoint`), each said once: ``S3_API_ENDPOINT is ${{ secrets.X }}``.
+    ``defined``: as for :func:`endpoint_evidence`."""
     found = [
         f"{name} is {_short(value)}"
         for name, value in variables
-        if _ENDPOINT_VARIABLE.search(name) and value and is_unseen_endpoint(value)
+        if _ENDPOINT_VARIABLE.search(name)
+        and value
+        and is_unseen_endpoint(expanded(value, defined))
     ]
     for text in texts:
         found += [
             f"a command passes {_short(match.group(0))}"
             for match in _ENDPOINT_OPTION.finditer(text)
-            if is_unseen_endpoint(match.group(1))
+            if is_unseen_endpoint(expanded(match.group(1), defined))
         ]
     return tuple(dict.fromkeys(found))
+
+
+def unseen_endpoint_note(found: Iterable[str]) -> str:
+    """What a scan finding adds for keys beside endpoints that name no host
+    (:func:`unseen_endpoints`): keyless cannot tell AWS's from another store's. Empty
+    when there is none. ``fix`` says the same (:func:`unseen_endpoint_reason`)."""
+    shown = "; ".join(found)
+    if not shown:
+        return ""
+    return (
+        f"; they go to an endpoint keyless cannot read ({shown}): another store's keys "
+        "(Cloudflare R2, MinIO…) if it is not AWS's, long-lived AWS keys if it is"
+    )
+
+
+def unseen_endpoint_reason(found: Iterable[str]) -> str:
+    """Why ``fix`` leaves a job whose keys go to endpoints that name no host
+    (:func:`unseen_endpoints`) for a person, in the scan's words. Empty when none."""
+    shown = "; ".join(found)
+    if not shown:
+        return ""
+    return (
+        f"its keys go to an endpoint keyless cannot read ({shown}): if it is another "
+        "store's (Cloudflare R2, MinIO…), no AWS role can replace them; if it is AWS's, "
+        "drop it and rewrite the job by hand"
+    )
 
 
 def writes_session_token(script: str) -> bool:

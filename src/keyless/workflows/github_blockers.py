@@ -20,6 +20,7 @@ from keyless.errors import quoted, shown_pointer
 from keyless.workflows.evidence import (
     DROPS_SESSION_TOKEN,
     endpoint_evidence,
+    unseen_endpoint_reason,
     unseen_endpoints,
 )
 from keyless.workflows.github import (
@@ -90,11 +91,7 @@ def find_blockers(
             )
         elif unseen:
             # As the scan says (github_checks): the endpoint may be AWS's or another store's.
-            reasons.append(
-                f"its keys go to an endpoint keyless cannot read ({'; '.join(unseen)}): if it "
-                "is another store's (Cloudflare R2, MinIO…), no AWS role can replace them; if "
-                "it is AWS's, drop it and rewrite the job by hand"
-            )
+            reasons.append(unseen_endpoint_reason(unseen))
         pairs = _key_ids(workflow_env, job)
         if len(pairs) > 1:
             reasons.append(

@@ -10,7 +10,11 @@ from typing import Any
 from keyless.checks.registry import Check, Scope
 from keyless.errors import quoted
 from keyless.findings import FileLocation, Finding, Severity
-from keyless.workflows.evidence import endpoint_evidence, unseen_endpoints
+from keyless.workflows.evidence import (
+    endpoint_evidence,
+    unseen_endpoint_note,
+    unseen_endpoints,
+)
 from keyless.workflows.github import (
     CONFIGURE_ACTION,
     GithubAnalysis,
@@ -138,12 +142,7 @@ def _unseen_note(steps: list[Any]) -> str:
     for step in steps:
         if isinstance(step, dict):  # a step, or an env: wrapped as one
             found += [e for e in unseen_endpoints(*_step_text(step)) if e not in found]
-    if not found:
-        return ""
-    return (
-        f"; they go to an endpoint keyless cannot read ({'; '.join(found)}): another "
-        "store's keys (Cloudflare R2, MinIO…) if it is not AWS's, long-lived AWS keys if it is"
-    )
+    return unseen_endpoint_note(found)
 
 
 def _for_another_store(analysis: GithubAnalysis, env: KeyEnv) -> bool:

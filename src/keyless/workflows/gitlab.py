@@ -12,7 +12,7 @@ them under another name is reported.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from keyless.checks.registry import Check, Scope
@@ -33,6 +33,7 @@ from keyless.workflows.gitlab_keys import (
     rule_keys,
     scope_of,
     shown_section,
+    unseen_note,
     variable_value,
 )
 from keyless.workflows.gitlab_secrets import fetched_keys
@@ -181,7 +182,7 @@ def analyse(document: Document) -> GitlabAnalysis:
         rules += _rule_sites(None, "workflow", workflow.get("rules"))
     for name, job in jobs_of(root):
         scope = job.get("variables")
-        keys = key_variables(scope)
+        keys = key_variables(scope, root.get("variables"))
         if keys:
             variables.extend(_sites(name, scope, keys))
         exports.extend(_exports(name, job))
@@ -227,11 +228,26 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
     out: list[Finding] = []
     reported: set[tuple[int, str]] = set()
 
-    def add(node: Any, key: Any, position: tuple[int, int], message: str, route: str) -> None:
+    root = analysis.document.root
+
+    def add(
+        node: Any,
+        key: Any,
+        position: tuple[int, int],
+        message: str,
+        route: str,
+        beside: tuple[str | None, Any] | None = None,
+    ) -> None:
         if (id(node), str(key)) not in reported:
             reported.add((id(node), str(key)))
             line, column = position
-            out.append(workflow_finding(meta, file.path, line + 1, column + 1, message, route))
+            found = workflow_finding(meta, file.path, line + 1, column + 1, message, route)
+            # Beside an endpoint kept in a CI/CD variable: maybe another store's keys
+            # (medium); fix leaves the job for a person, saying the same.
+            note = unseen_note(root, *beside) if beside is not None else ""
+            if note:
+                found = replace(found, message=found.message + note, severity=Severity.MEDIUM)
+            out.append(found)
 
     # Keys written once (an anchor) and given to several jobs: one finding, naming them all.
     given: dict[tuple[int, str], list[str | None]] = {}
@@ -248,6 +264,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
             f"{', '.join(item.keys)} set for {scope}{merged}"
             + _also(given[(id(item.node), item.keys[0])], item.job),
             f"{route}.{item.keys[0]}",
+            (item.job, item.scope),
         )
     for export in analysis.exports:
         for index in export.indices:
@@ -259,6 +276,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
                 item_position(export.script, index),
                 f"{shown_section(export.section)} of {scope} exports static AWS keys",
                 f"{prefix}{export.section}[{index}]",
+                (export.job, None),
             )
     for item in analysis.rule_variables:
         scope = scope_of(item.job) if item.job else "every job"
@@ -268,6 +286,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
             key_position(item.node, item.keys[0]),
             f"{', '.join(item.keys)} set for {scope}{item.how}",
             f"{item.rule}.{item.keys[0]}",
+            (item.job, item.scope),
         )
     for fetch in analysis.fetched:
         add(

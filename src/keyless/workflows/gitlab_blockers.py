@@ -20,6 +20,8 @@ from keyless.workflows.evidence import (
     profile_writes,
     reexports,
     script_reexports,
+    unseen_endpoint_reason,
+    unseen_endpoints,
     writes_session_token,
 )
 from keyless.workflows.gitlab_keys import (
@@ -76,8 +78,16 @@ def keys_not_reported(usage: KeyUsage) -> bool:
         and not usage.exports
         and not usage.handoffs
         and not usage.referenced
-        and all(not key_variables(site) for site, _, _ in usage.variables.values())
+        and all(
+            not key_variables(site, _top_variables(document))
+            for site, _, document in usage.variables.values()
+        )
     )
+
+
+def _top_variables(document: Document) -> Any:
+    root = document.root
+    return root.get("variables") if is_map(root) else None
 
 
 def key_usage(job: Job) -> KeyUsage:
@@ -229,17 +239,26 @@ def blockers(job: Job, usage: KeyUsage, referenced: Mapping[int, str] | None = N
         for line in _lines(job)
         if EXPORT.match(line) and "AWS_ACCESS_KEY_ID=" in line
     }
+    # As the scan: an endpoint's $NAME is what the job's variables give it, and an
+    # endpoint that still names no host (a CI/CD setting) may be AWS's (gitlab_keys).
+    defined = {n: v for n, v in variables if isinstance(v, str)}
+    texts = list(_lines(job))
     evidence = endpoint_evidence(
         [(n, v) for n, v in variables if isinstance(v, str)],
-        list(_lines(job)),
+        texts,
         [str(variable_value(v.value)) for v in job.key_variables().values()],
+        unseen=False,
+        defined=defined,
     )
+    unseen = unseen_endpoints([(n, v) for n, v in variables if isinstance(v, str)], texts, defined)
     if evidence:
         reasons.append(
             "its keys do not look like AWS keys ("
             + "; ".join(evidence)
             + "): an AWS role cannot replace them, so they are left"
         )
+    elif unseen:
+        reasons.append(unseen_endpoint_reason(unseen))
     if len(pairs) > 1:
         reasons.append(
             f"it uses {len(pairs)} different key pairs: one role cannot stand for both; "

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from keyless.errors import quoted
-from keyless.workflows.evidence import endpoint_evidence
+from keyless.workflows.evidence import endpoint_evidence, unseen_endpoint_note, unseen_endpoints
 from keyless.workflows.hardcoded import find_literals
 from keyless.workflows.keyuse import is_store_reference
 from keyless.workflows.yamldoc import is_map, is_seq, own_items
@@ -58,8 +58,10 @@ def variable_value(value: Any) -> Any:
     return value.get("value") if is_map(value) else value
 
 
-def key_variables(variables: Any) -> tuple[str, ...]:
-    """The AWS key variables a ``variables:`` mapping sets (merged ones included)."""
+def key_variables(variables: Any, outer: Any = None) -> tuple[str, ...]:
+    """The AWS key variables a ``variables:`` mapping sets (merged ones included), but
+    none beside another store's endpoint. ``outer``: the file's top-level ``variables:``,
+    which an endpoint's ``$NAME`` may name (:func:`defined_values`)."""
     if not is_map(variables):
         return ()
     keys = tuple(
@@ -67,7 +69,7 @@ def key_variables(variables: Any) -> tuple[str, ...]:
         for k, v in variables.items()
         if k in KEY_VARIABLES and _is_credential(variable_value(v))
     )
-    if keys and _for_another_store(variables):
+    if keys and _for_another_store(variables, outer):
         return ()
     return keys
 
@@ -100,16 +102,68 @@ def _is_credential(value: Any) -> bool:
     return "$" in value or is_store_reference(value) or any(find_literals(f"aws secret: {value}"))
 
 
-def _for_another_store(variables: Any) -> bool:
-    """Keys set beside an endpoint that is not AWS's, or named for an S3-compatible store
-    (``$MINIO_ACCESS_KEY``, ``$R2_…``): not AWS keys."""
-    pairs = [
-        (str(k), str(variable_value(v)))
-        for k, v in variables.items()
-        if isinstance(variable_value(v), str)
+def string_values(variables: Any) -> list[tuple[str, str]]:
+    """(name, value) of each variable of a ``variables:`` mapping whose value is a string."""
+    if not is_map(variables):
+        return []
+    return [
+        (str(k), value) for k, v in variables.items() if isinstance(value := variable_value(v), str)
     ]
+
+
+def defined_values(*mappings: Any) -> dict[str, str]:
+    """The values a ``$NAME`` in a variable or script line takes from ``mappings``
+    (``variables:`` mappings, outermost first: a later one overrides): GitLab expands a
+    variable used in another variable
+    (https://docs.gitlab.com/ci/variables/#use-cicd-variables-in-other-variables)."""
+    return {name: value for mapping in mappings for name, value in string_values(mapping)}
+
+
+def _for_another_store(variables: Any, outer: Any = None) -> bool:
+    """Keys set beside an endpoint that is not AWS's, or named for an S3-compatible store
+    (``$MINIO_ACCESS_KEY``, ``$R2_…``): not AWS keys. An endpoint that names no host once
+    the file's variables are put in (``AWS_ENDPOINT_URL: $S3_ENDPOINT``, a CI/CD setting)
+    is no such sign: it may be AWS's (:func:`unseen_note`)."""
+    pairs = string_values(variables)
     sources = [v for k, v in pairs if k in KEY_VARIABLES]
-    return bool(endpoint_evidence(pairs, [v for _, v in pairs], sources))
+    defined = defined_values(outer, variables)
+    return bool(
+        endpoint_evidence(pairs, [v for _, v in pairs], sources, unseen=False, defined=defined)
+    )
+
+
+def unseen_note(root: Any, job: str | None, variables: Any) -> str:
+    """What a finding adds for keys that ``variables`` (of ``job``; None: the top level)
+    sets beside an endpoint that names no host (a CI/CD variable's): keyless cannot tell
+    AWS's from another store's. The job's variables and scripts (a template's: those of
+    the jobs that extend it; the top level's or ``default:``'s: every job's) are read; ""
+    when there is none, or when an endpoint there is visibly another store's."""
+    top: Any = root.get("variables") if is_map(root) else None
+    node: Any = root.get(job) if job is not None and is_map(root) else None
+    own: Any = node.get("variables") if is_map(node) else None
+    pairs = [*string_values(variables), *string_values(own), *string_values(top)]
+    defined = defined_values(top, own, variables)
+    if job is None or job == "default":
+        holders = [root, root.get("default"), *(n for _, n in jobs_of(root))]
+    else:
+        holders = [node, *(n for _, n in jobs_of(root) if _extends(n, job))]
+    texts = [
+        line
+        for holder in holders
+        if is_map(holder)
+        for _, script in own_scripts(holder, hooks=holder is not root)
+        for line in (script if is_seq(script) else [script])
+        if isinstance(line, str)
+    ]
+    if endpoint_evidence(pairs, texts, [], unseen=False, defined=defined):
+        return ""  # fix says these do not look like AWS keys
+    return unseen_endpoint_note(unseen_endpoints(pairs, texts, defined))
+
+
+def _extends(job: Any, name: str) -> bool:
+    """Whether ``job`` extends the template ``name`` directly."""
+    extends: Any = job.get("extends")
+    return extends == name or (is_seq(extends) and name in extends)
 
 
 def own_scripts(node: Any, hooks: bool) -> Iterator[tuple[str, Any]]:
