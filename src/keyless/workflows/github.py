@@ -93,6 +93,8 @@ class OtherActionKeys:
     #: What a local composite action does with inputs not named for keys
     #: (:mod:`.github_action`): ``"writes access_key into AWS credentials in its step 1"``.
     routes: tuple[str, ...] = ()
+    #: The inputs among ``keys`` that such an action routes into a session token.
+    session: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,6 +68,7 @@ from keyless.workflows.github_values import (
     is_temporary,
     key_env_entries,
     other_action_keys,
+    pasted_session,
     script_reason,
 )
 from keyless.workflows.model import WorkflowFile, workflow_finding
@@ -188,7 +189,7 @@ def _container_sinks(
                 STATIC_AWS_KEYS_ENV, env, names[0], index,
                 f"{', '.join(names)} set in the env of the action's container",
                 fed_by(env[n] for n in names),
-                fed_by(env[n] for n in names if n == "AWS_SESSION_TOKEN"),
+                fed_by(env[n] for n in names if n == "AWS_SESSION_TOKEN"), names,
             ),
             ("sets", f"as {', '.join(names)} in the env of its container"),
         )  # fmt: skip
@@ -245,7 +246,7 @@ def _step_sinks(
             _sink(
                 STATIC_AWS_KEYS_ENV, env, names[0], index,
                 f"{', '.join(names)} set in the env of {label} of the action", fed,
-                fed_by(env[n] for n in names if n == "AWS_SESSION_TOKEN"),
+                fed_by(env[n] for n in names if n == "AWS_SESSION_TOKEN"), names,
             ),
             ("sets", f"as {', '.join(names)} in the env of its {label}"),
         )  # fmt: skip
@@ -277,7 +278,7 @@ def _step_sinks(
                     STATIC_AWS_KEYS, inputs, keys[0], index,
                     f"{label} of the action passes {', '.join(keys)} to {CONFIGURE_ACTION}",
                     fed_by(inputs[k] for k in keys),
-                    fed_by(inputs[k] for k in keys if k == "aws-session-token"),
+                    fed_by(inputs[k] for k in keys if k == "aws-session-token"), keys,
                 ),
                 ("hands", f"to {CONFIGURE_ACTION} in its {label}"),
             )  # fmt: skip
@@ -301,7 +302,7 @@ def _step_sinks(
             f"{label} of the action gives {shown_name(uses)} AWS keys as inputs "
             f"({', '.join(map(shown_name, keys))}){why}",
             fed_by(inputs[k] for k in keys),
-            fed_by(inputs[k] for k in session),
+            fed_by(inputs[k] for k in session), keys,
         ),
         ("gives", f"to {shown_name(uses)} as AWS keys in its {label}"),
     )  # fmt: skip
@@ -315,6 +316,7 @@ def _sink(
     what: str,
     fed: tuple[str, ...],
     session: tuple[str, ...] = (),
+    keys: tuple[str, ...] = (),
 ) -> KeySink:
     written = origin_of(node, key) if is_map(node) else None
     where = written if written is not None else node
@@ -325,7 +327,7 @@ def _sink(
         else ""
     )
     route = f"{route_of(where, index)}.{key}"
-    return KeySink(check, where, key, route, what + source, fed, session)
+    return KeySink(check, where, key, route, what + source, fed, session, keys)
 
 
 def _script_inputs(run: str, env: Any) -> tuple[str, ...]:
@@ -347,6 +349,15 @@ def _script_inputs(run: str, env: Any) -> tuple[str, ...]:
     return unique_inputs(found)
 
 
+def _session_keys(sink: KeySink) -> tuple[str, ...]:
+    """The names written at ``sink`` that its inputs feeding a session token fill (an
+    input routed into one, named as the caller's ``with:`` names it)."""
+    node = sink.node
+    if not is_map(node) or not sink.session:
+        return ()
+    return tuple(k for k in sink.keys if set(inputs_in(str(node.get(k) or ""))) & {*sink.session})
+
+
 def findings(analysis: ActionAnalysis, file: WorkflowFile) -> list[Finding]:
     """The findings of one analysed action: one per place its steps use keys."""
     out: list[Finding] = []
@@ -360,6 +371,15 @@ def findings(analysis: ActionAnalysis, file: WorkflowFile) -> list[Finding]:
         finding = workflow_finding(
             sink.check, file.path, *where, sink.message, sink.route, remediation=REMEDIATION
         )
+        # Keys with a session token, or an ASIA… key ID: said as for a workflow's keys
+        # (github_checks), medium when they are temporary for certain.
+        words = pasted_session(sink.node, sink.keys, tokens=_session_keys(sink), action=True)
+        if words is not None:
+            finding = replace(
+                finding,
+                message=finding.message + words[0],
+                severity=Severity.MEDIUM if words[1] else finding.severity,
+            )
         if sink.not_on_github is not None:
             # The keys are still written in the action (and used where the step does
             # run, e.g. under nektos/act), but GitHub skips the step: low, with why.

@@ -59,6 +59,8 @@ class KeySink:
     inputs: tuple[str, ...]
     #: The inputs among them that feed a session token (temporary credentials).
     session: tuple[str, ...] = ()
+    #: The key names written there (``AWS_ACCESS_KEY_ID``, ``aws-session-token``…).
+    keys: tuple[str, ...] = ()
     #: Why the step never runs on GitHub (its ``if:``, :mod:`.github_conditions`), or
     #: None when it may run.
     not_on_github: str | None = None
@@ -184,7 +186,13 @@ def with_local_actions(
             if keys == named:
                 continue
             record = OtherActionKeys(
-                job_name, number, uses, inputs, keys, tuple(why_routed(routed, keys, named))
+                job_name,
+                number,
+                uses,
+                inputs,
+                keys,
+                tuple(why_routed(routed, keys, named)),
+                tuple(k for k in session if k in keys),
             )
             if at is None:
                 others.append(record)

@@ -46,15 +46,25 @@ _KEY_VALUE = re.compile(
     re.IGNORECASE,
 )
 
+# What a finding's message may say instead of "long-lived", and why it is still one.
+_TEMPORARY = (
+    "Keys given with a session token, or an ASIA… key ID, are temporary credentials "
+    "copied in by hand (AWS Academy style): they expire within hours and are pasted again, "
+    "so the message says so (medium for an ASIA… key ID). Keys beside an endpoint keyless "
+    "cannot read (a secret's) may be another store's: medium, the message says so. A role "
+    "the job assumes with its OIDC token replaces them all."
+)
+
 STATIC_AWS_KEYS = Check(
     scope=Scope.WORKFLOW,
     theme="workflows",
     id="workflow-static-aws-keys",
-    title="configure-aws-credentials is given long-lived access keys",
+    title="configure-aws-credentials is given static access keys",
     severity=Severity.HIGH,
     rationale=(
-        "The job authenticates with an IAM user's access key stored as a secret. The key "
-        "never expires, works from anywhere, and leaks with any step that can read secrets."
+        "The job authenticates with access keys stored as secrets. An IAM user's key never "
+        "expires, works from anywhere, and leaks with any step that can read secrets. "
+        + _TEMPORARY
         + "\n\n"
         + _DOCS
     ),
@@ -69,12 +79,12 @@ STATIC_AWS_KEYS_ENV = Check(
     scope=Scope.WORKFLOW,
     theme="workflows",
     id="workflow-static-aws-keys-env",
-    title="Long-lived AWS keys are passed to steps through env, inputs or secrets",
+    title="Static AWS keys are passed to steps through env, inputs or secrets",
     severity=Severity.HIGH,
     rationale=(
         "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in `env:` (or as inputs of another "
-        "action, or secrets passed to a reusable workflow) give every step in scope an IAM "
-        "user's permanent credentials." + "\n\n" + _DOCS
+        "action, or secrets passed to a reusable workflow) give every step in scope the "
+        "keys: an IAM user's permanent credentials, as a rule. " + _TEMPORARY + "\n\n" + _DOCS
     ),
     remediation=(
         "Remove the keys from `env:` and add a configure-aws-credentials step with "
@@ -270,6 +280,7 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
         who: str = "",
         keys: tuple[str, ...] = (),
         beside: list[Any] | None = None,
+        tokens: tuple[str, ...] = (),
     ) -> None:
         seen = reported.get((id(node), str(key)))
         if seen is not None:
@@ -280,7 +291,7 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
         found = workflow_finding(meta, path, line + 1, column + 1, message, route)
         # Keys given with a session token, or an ASIA… key ID: temporary credentials
         # copied in by hand, said so (and medium when they are so for certain).
-        session = pasted_session(node, keys) if keys else None
+        session = pasted_session(node, keys, tokens=tokens) if keys else None
         if session is not None:
             words, temporary = session
             found = replace(
@@ -358,6 +369,7 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
             f"job {quoted(other.job)} step {other.step_index + 1}",
             other.keys,
             [step],
+            other.session,
         )
     for handoff in analysis.env_handoffs:
         if step_evidence({"env": handoff.env}):  # an endpoint or store named beside them

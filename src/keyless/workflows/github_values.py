@@ -121,28 +121,47 @@ _KEY_ID_NAME = re.compile(r"access[-_]?key([-_]?id)?$|key[-_]?id$", re.IGNORECAS
 _SESSION_TOKEN_NAME = re.compile(r"session[-_]?token", re.IGNORECASE)
 
 
-def pasted_session(mapping: Any, keys: tuple[str, ...]) -> tuple[str, bool] | None:
+def pasted_session(
+    mapping: Any,
+    keys: tuple[str, ...],
+    *,
+    tokens: tuple[str, ...] = (),
+    action: bool = False,
+) -> tuple[str, bool] | None:
     """What keys given with a session token, or with an ``ASIA…`` key ID, are: temporary
     credentials copied into the workflow or its secrets (AWS Academy hands them out so),
     which expire within hours (GetSessionToken's at most 36) and must be copied again by
     hand. The words to add to the finding, and whether they are temporary for certain: a
     literal ``ASIA…`` key ID is; a session token from a secret may be an empty secret (the
     SDKs and configure-aws-credentials then sign with the keys alone, an IAM user's).
-    None for keys given neither."""
+    ``tokens``: keys known to feed a session token whatever their names (a local
+    action's inputs it routes into one). ``action``: the keys are written in a composite
+    or container action, which its callers hand them (their secrets, or an earlier step's
+    outputs). None for keys given neither."""
     if not is_map(mapping):
         return None
+    place = "the action" if action else "the workflow"
     ids = [mapping.get(k) for k in keys if _KEY_ID_NAME.search(k)]
     if any(isinstance(v, str) and _TEMPORARY_KEY_ID.search(v[:2000]) for v in ids):
         return (
-            "; the key ID starts with ASIA: temporary credentials from AWS STS copied into "
-            "the workflow, which expire within hours and must be copied again by hand",
+            f"; the key ID starts with ASIA: temporary credentials from AWS STS copied into "
+            f"{place}, which expire within hours and must be copied again by hand",
             True,
         )
-    token = next((k for k in keys if _SESSION_TOKEN_NAME.search(k)), None)
+    token = next((k for k in keys if _SESSION_TOKEN_NAME.search(k) or k in tokens), None)
     if token is None:
         return None
+    shown = token if _SESSION_TOKEN_NAME.search(token) else f"{token} (a session token)"
+    if action:
+        return (
+            f"; with {shown}: temporary credentials its callers hand it (an earlier step's "
+            "outputs, or an ASIA… key copied into their secrets, AWS Academy style, which "
+            "expires within hours and is pasted again by hand), unless the token is left "
+            "empty and the keys are an IAM user's long-lived ones",
+            False,
+        )
     return (
-        f"; with {token}: temporary credentials copied into secrets (an ASIA… key, AWS "
+        f"; with {shown}: temporary credentials copied into secrets (an ASIA… key, AWS "
         "Academy style), which expire within hours and must be pasted again by hand, "
         "unless the token's secret is empty and the keys are an IAM user's long-lived ones",
         False,

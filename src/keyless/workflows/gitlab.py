@@ -52,13 +52,13 @@ GITLAB_STATIC_AWS_KEYS = Check(
     scope=Scope.WORKFLOW,
     theme="workflows",
     id="gitlab-static-aws-keys",
-    title="A GitLab CI job uses long-lived AWS access keys",
+    title="A GitLab CI job uses static AWS access keys",
     severity=Severity.HIGH,
     rationale=(
         "The job authenticates with an IAM user's permanent access key, kept in a CI/CD "
-        "variable and exported to every command of the job."
-        + "\n\n"
-        + "https://docs.gitlab.com/ci/cloud_services/aws/"
+        "variable and exported to every command of the job. Keys beside an endpoint kept in "
+        "a CI/CD variable may be another store's (Cloudflare R2, MinIO): medium, the "
+        "message says so." + "\n\n" + "https://docs.gitlab.com/ci/cloud_services/aws/"
     ),
     remediation=(
         "Create an IAM role that trusts GitLab's OIDC provider for this project, add "
