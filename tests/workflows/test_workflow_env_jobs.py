@@ -195,3 +195,35 @@ def test_reading_offline_commands_stays_linear() -> None:
     started = time.monotonic()
     assert not shows_aws_use({"run": "helm template x " * 100_000})
     assert time.monotonic() - started < 5
+
+
+def test_a_step_named_for_a_tool_is_no_use_of_aws(tmp_path: Path) -> None:
+    # `name: Terraform checks` describes the step; what it runs (`make check`) cannot be
+    # read: a pull request job gets no credentials step, and the note says which step.
+    named = LINT.replace("name: Lint", "name: Terraform checks").replace(
+        "          - run: npm ci\n", ""
+    )
+    rewrite, root = _fixed(tmp_path, _workflow(PUSH_AND_PR, named, DEPLOY))
+    assert not any("configure-aws-credentials" in u for u in _uses(root["jobs"]["lint"]))
+    (note,) = [n for n in rewrite.notes if n.startswith("job 'lint'")]
+    assert "keyless cannot read what step 3 ('Terraform checks') runs" in note
+
+
+def test_a_job_that_only_lints_is_said_to_call_nothing(tmp_path: Path) -> None:
+    # Every command of its script is read (helm lint, cd, echo): nothing there can call
+    # AWS, and the note does not say keyless cannot read it.
+    lints = """
+      charts:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+          - run: |
+              cd charts
+              echo "linting"
+              helm lint app && helm template app > /dev/null
+"""
+    rewrite, root = _fixed(tmp_path, _workflow(PUSH_AND_PR, lints, DEPLOY))
+    assert not any("configure-aws-credentials" in u for u in _uses(root["jobs"]["charts"]))
+    (note,) = [n for n in rewrite.notes if n.startswith("job 'charts'")]
+    assert note.startswith("job 'charts': no step can call AWS")
+    assert "cannot read" not in note

@@ -186,12 +186,41 @@ def _assumes_a_role(step: Any) -> bool:
 
 
 def may_call_aws(step: Any) -> bool:
-    """Whether a step may call AWS: anything but GitHub's own actions and
-    configure-aws-credentials."""
+    """Whether a step may call AWS: anything but GitHub's own actions,
+    configure-aws-credentials and a script of commands that read local files alone
+    (:func:`runs_only_offline`)."""
     uses = step.get("uses")
     if isinstance(uses, str):
         return not uses.startswith(_AWS_AGNOSTIC) and not is_configure_action(step)
-    return "run" in step
+    return "run" in step and not runs_only_offline(step.get("run"))
+
+
+# What separates the commands of a script: lines, `;`, `&&`, `||`, pipes.
+_COMMAND_BREAK = re.compile(r"\n|;|&&|\|\|?")
+# Shell words that run nothing: a comment, `cd`, `echo`, `set -e`, `true`, `:`.
+_INERT_COMMAND = re.compile(r"(?:#.*|(?:cd|echo|printf|set|true|:|pwd|ls)(?:\s.*)?)?")
+
+
+def runs_only_offline(script: Any) -> bool:
+    """Whether a ``run:`` script is read whole and calls nothing that may reach AWS: each
+    of its commands is one that reads local files alone (:data:`_OFFLINE_COMMAND`:
+    ``helm lint``, ``terraform fmt``…) or a shell word that runs nothing (``cd``,
+    ``echo``). A script with an expansion that runs a command (``$(…)``, backticks), a
+    heredoc or a line continuation is not read so."""
+    if not isinstance(script, str) or not script.strip() or len(script) > 20_000:
+        return False
+    if any(sign in script for sign in ("$(", "`", "<<", "\\\n")):
+        return False
+    commands = [c.strip() for c in _COMMAND_BREAK.split(script)]
+    return any(_OFFLINE_COMMAND.match(c) for c in commands) and all(
+        _INERT_COMMAND.fullmatch(c) or _offline_command(c) for c in commands
+    )
+
+
+def _offline_command(command: str) -> bool:
+    """Whether ``command`` is one of :data:`_OFFLINE_COMMAND` with plain arguments."""
+    match = _OFFLINE_COMMAND.match(command)
+    return match is not None and not _AWS_USE.search(command[match.end() :])
 
 
 def shows_aws_use(step: Any) -> bool:
@@ -206,7 +235,13 @@ def shows_aws_use(step: Any) -> bool:
             return False
         if _AWS_ACTION_WORDS.intersection(w.lower() for w in _NAME_WORDS.findall(uses)):
             return True
-    return any(_AWS_USE.search(_OFFLINE_COMMAND.sub(" ", text)) for text in strings(step))
+    # What the step runs and is given, not its name (`name: Terraform checks`), `id:` or
+    # `if:`: those describe it.
+    return any(
+        _AWS_USE.search(_OFFLINE_COMMAND.sub(" ", text))
+        for key in ("run", "with", "env")
+        for text in strings(step.get(key))
+    )
 
 
 def without_credentials(analysis: GithubAnalysis, name: str, job: Any) -> str | None:
