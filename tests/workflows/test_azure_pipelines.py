@@ -463,3 +463,32 @@ def test_a_variable_template_is_followed_and_read_as_azure_variables(tmp_path: P
         assert (finding.location.path.name, finding.location.line) == ("vars.yml", 2)
         assert "ci/vars.yml" in {str(f.path.relative_to(root)) for f in result.files}
         assert {f.kind for f in result.files} == {"azure-pipelines"}
+
+
+@pytest.mark.parametrize(
+    ("links", "reason"),
+    [
+        (3_000, "its path is a chain of symbolic links too long to follow"),
+        (0, "its path is a loop of symbolic links"),
+    ],
+    ids=["chain", "loop"],
+)
+def test_a_template_behind_symbolic_links_that_cannot_be_followed_is_unread(
+    tmp_path: Path, links: int, reason: str
+) -> None:
+    root = repo(tmp_path, {"azure-pipelines.yml": "steps:\n  - template: t/link.yml\n"})
+    folder = root / "t"
+    folder.mkdir()
+    if links:  # link.yml -> l1 -> l2 -> … -> target.yml, deeper than Python's stack
+        (folder / "target.yml").write_text("steps: []\n")
+        (folder / f"l{links}").symlink_to("target.yml")
+        for i in range(links - 1, 0, -1):
+            (folder / f"l{i}").symlink_to(f"l{i + 1}")
+        (folder / "link.yml").symlink_to("l1")
+    else:
+        (folder / "link.yml").symlink_to("other.yml")
+        (folder / "other.yml").symlink_to("link.yml")
+    result = CliRunner().invoke(cli, ["workflows", "scan", str(root)])
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    assert f"template 't/link.yml': not read: {reason}" in result.output

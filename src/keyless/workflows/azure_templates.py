@@ -84,7 +84,17 @@ def template_references(
         try:
             inside = candidate.resolve().is_relative_to(base)
             exists = candidate.is_file()
-        except (OSError, RuntimeError, ValueError):  # a name too long, a link loop, a NUL
+        except RecursionError:
+            # Path.resolve follows a chain of symbolic links recursively: a long one
+            # exhausts the stack. Said so, rather than taken for a link loop below.
+            missing.append(
+                Unread(where, "its path is a chain of symbolic links too long to follow")
+            )
+            continue
+        except RuntimeError:  # Python 3.11 raises it for a loop of symbolic links
+            missing.append(Unread(where, "its path is a loop of symbolic links"))
+            continue
+        except (OSError, ValueError):  # a name too long, a NUL
             missing.append(Unread(where, "the template cannot be read"))
             continue
         if not inside:
