@@ -10,12 +10,21 @@ passed as clean."""
 
 from __future__ import annotations
 
-import glob
+import os
 from pathlib import Path
 from typing import Any
 
 from keyless.engine import Unread
 from keyless.errors import quoted
+from keyless.workflows.gitlab_wildcards import (
+    MAX_FILES,
+    MAX_PATTERN,
+    Listing,
+    TooComplex,
+    is_wildcard,
+    matching,
+    repository_files,
+)
 from keyless.workflows.yamldoc import Document, is_map, is_seq, own_items
 
 
@@ -37,14 +46,15 @@ def local_includes(
     spec = root.get("include") if is_map(root) else None
     found: list[Path] = []
     missing: list[Unread] = []
-    _follow(_entries(spec), "include", document, repository_root, found, missing)
+    listing: list[Listing] = []  # the repository's files, listed once when a wildcard needs them
+    _follow(_entries(spec), "include", document, repository_root, found, missing, listing)
     for name, job in own_items(root) if is_map(root) else ():
         trigger: Any = job.get("trigger") if is_map(job) else None
         child: Any = trigger.get("include") if is_map(trigger) else None
         if child is not None:
             label = f"job {quoted(str(name))} trigger include"
-            _follow(_entries(child), label, document, repository_root, found, missing)
-    return tuple(found), tuple(missing)
+            _follow(_entries(child), label, document, repository_root, found, missing, listing)
+    return tuple(dict.fromkeys(found)), tuple(dict.fromkeys(missing))
 
 
 def _entries(spec: Any) -> list[Any]:
@@ -58,6 +68,7 @@ def _follow(
     repository_root: Path,
     found: list[Path],
     missing: list[Unread],
+    listing: list[Listing],
 ) -> None:
     """Add the local files ``entries`` name to ``found``, and what cannot be read to
     ``missing`` (``label``: how the file names them, ``include`` or a trigger's)."""
@@ -89,15 +100,61 @@ def _follow(
                 )
             )
             continue
-        pattern = str(repository_root / target.lstrip("/"))
-        matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
-        inside = [p for p in matches if p.resolve().is_relative_to(base)]
         where = f"{document.path}: {label} {_shown(target)}"
-        if len(inside) < len(matches):
-            missing.append(Unread(where, "leads outside the repository; not read"))
-        if not matches and not any(c in target for c in "*?["):
-            missing.append(Unread(where, "the included file does not exist"))
-        found.extend(inside)
+        relative = target.lstrip("/")
+        if is_wildcard(relative):
+            matches = _wildcard_matches(relative, repository_root, listing, where, missing)
+        else:
+            candidate = repository_root / relative
+            matches = [candidate] if os.path.lexists(candidate) else []
+            if not matches:
+                missing.append(Unread(where, "the included file does not exist"))
+        for path in matches:
+            problem = _unreadable(path, base)
+            if problem is None:
+                found.append(path)
+            else:
+                missing.append(Unread(where, problem))
+
+
+def _wildcard_matches(
+    pattern: str, repository_root: Path, listing: list[Listing], where: str, missing: list[Unread]
+) -> list[Path]:
+    """The files a wildcard include names (:mod:`.gitlab_wildcards`), what keyless could
+    not match recorded in ``missing``. ``listing``: the repository's files, once listed."""
+    if len(pattern) > MAX_PATTERN:
+        missing.append(Unread(where, "a wildcard path longer than keyless matches; not read"))
+        return []
+    if not listing:
+        listing.append(repository_files(repository_root))
+    if listing[0].cut:
+        missing.append(
+            Unread(
+                where,
+                f"the repository holds more than {MAX_FILES:,} files: the wildcard was "
+                "matched against those only",
+            )
+        )
+    try:
+        names = matching(pattern, listing[0].paths)
+    except TooComplex:
+        missing.append(Unread(where, "a wildcard path too intricate for keyless to match"))
+        return []
+    return [repository_root / name for name in names]
+
+
+def _unreadable(path: Path, base: Path) -> str | None:
+    """Why an included file is not read (a link out of the repository, a loop or a chain
+    of links too long to follow), or None."""
+    try:
+        inside = path.resolve().is_relative_to(base)
+    except RecursionError:  # Path.resolve follows a chain of links recursively
+        return "its path is a chain of symbolic links too long to follow"
+    except RuntimeError:  # Python 3.11's error for a loop of links
+        return "its path is a loop of symbolic links"
+    except (OSError, ValueError):  # a name too long, a NUL
+        return "it cannot be read"
+    return None if inside else "leads outside the repository; not read"
 
 
 # include: keyword → what it names, for the reason an include of it is not read.
@@ -135,6 +192,6 @@ def _why(keyword: str) -> str:
 
 
 def _shown(path: str) -> str:
-    """An include's path as a message shows it: as written, or quoted (escaped) when it
-    holds a control or invisible character a terminal would act on."""
-    return path if path.isprintable() else quoted(path)
+    """An include's path as a message shows it: as written, or quoted (escaped, cut) when
+    it holds a control or invisible character a terminal would act on, or is long."""
+    return path if path.isprintable() and len(path) <= 200 else quoted(path)
