@@ -179,7 +179,10 @@ def relative_path(path: Path, base: Path | None = None) -> Path:
     """``path`` relative to ``base`` (default: the working directory) when inside it."""
     try:
         return path.resolve().relative_to((base or Path.cwd()).resolve())
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
+        # Outside base; or a path that does not resolve, which a report still names: a
+        # loop of links (Python 3.11 raises RuntimeError), a chain too long to follow
+        # (RecursionError, a RuntimeError too), a name too long (OSError).
         return path
 
 

@@ -1,0 +1,38 @@
+"""Links in ``.github/workflows`` that do not resolve (a loop, a chain longer than Python
+follows) beside a readable workflow: reported as not read (exit 3) in every format, the
+report naming them as given, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from keyless.cli import cli
+
+from .builders import GITHUB_KEYS, repo
+
+
+def _link(folder: Path, links: int) -> None:
+    """``bad.yml``: a loop of two links (``links`` 0) or a chain of ``links`` links."""
+    if not links:
+        (folder / "bad.yml").symlink_to("other.yml")
+        (folder / "other.yml").symlink_to("bad.yml")
+        return
+    (folder / "target.txt").write_text(GITHUB_KEYS)
+    (folder / f"l{links}").symlink_to("target.txt")
+    for i in range(links - 1, 0, -1):
+        (folder / f"l{i}").symlink_to(f"l{i + 1}")
+    (folder / "bad.yml").symlink_to("l1")
+
+
+@pytest.mark.parametrize("links", [0, 3_000], ids=["loop", "chain"])
+@pytest.mark.parametrize("output", ["text", "json", "sarif"])
+def test_a_link_that_does_not_resolve_is_unread(tmp_path: Path, links: int, output: str) -> None:
+    root = repo(tmp_path, {".github/workflows/deploy.yml": GITHUB_KEYS})
+    _link(root / ".github" / "workflows", links)
+    result = CliRunner().invoke(cli, ["workflows", "scan", "--format", output, str(root)])
+    assert result.exit_code == 3, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "bad.yml" in result.output
