@@ -36,3 +36,23 @@ def test_a_link_that_does_not_resolve_is_unread(tmp_path: Path, links: int, outp
     assert result.exit_code == 3, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "bad.yml" in result.output
+
+
+def test_a_linked_github_folder_outside_the_paths_given_is_unread(tmp_path: Path) -> None:
+    outside = tmp_path / "shared"
+    (outside / "workflows").mkdir(parents=True)
+    (outside / "workflows" / "deploy.yml").write_text(GITHUB_KEYS)
+    root = repo(tmp_path / "app", {".gitlab-ci.yml": "test:\n  script:\n    - make test\n"})
+    (root / ".github").symlink_to(outside)
+    result = CliRunner().invoke(cli, ["workflows", "scan", str(root)])
+    assert result.exit_code == 3, result.output
+    assert ".github: not read: a symbolic link that leads outside the paths given" in result.output
+
+
+def test_a_linked_github_folder_inside_the_repository_is_read(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"config/github/workflows/deploy.yml": GITHUB_KEYS})
+    (root / ".github").symlink_to("config/github")
+    result = CliRunner().invoke(cli, ["workflows", "scan", str(root)])
+    assert result.exit_code == 1, result.output
+    assert ".github/workflows/deploy.yml" in result.output
+    assert "workflow-static-aws-keys-env" in result.output

@@ -270,6 +270,8 @@ def _walk(directory: Path, root: Path, unread: list[Unread]) -> Iterator[tuple[P
             yield from _workflows_in(here, sorted(filenames))
         if here.name == ".github":
             yield from _odd_workflows_directory(here, dirnames, filenames, root, unread)
+        if ".github" in dirnames and (here / ".github").is_symlink():
+            yield from _linked_github_directory(here / ".github", root, unread)
         yield from actions_in(here, filenames, Path(directory))
         yield from linked_actions(here, dirnames, root, unread)
         if here.name in _PLATFORM_DIRECTORIES and not here.is_symlink():
@@ -364,6 +366,32 @@ def _workflows_in(directory: Path, names: Iterable[str]) -> Iterator[tuple[Path,
     for name in names:
         if name.endswith(_YAML_SUFFIXES):
             yield directory / name, WorkflowFile(directory / name, Platform.GITHUB, root)
+
+
+def _linked_github_directory(
+    github: Path, root: Path, unread: list[Unread]
+) -> Iterator[tuple[Path, WorkflowFile]]:
+    """``.github`` as a symbolic link to a directory, which the walk does not enter: its
+    ``workflows`` read when the link stays inside the root (as a linked
+    ``.github/workflows`` is), else recorded unread; never silently clean."""
+    if not is_inside(github, (root,)):
+        unread.append(Unread(str(github), "a symbolic link that leads outside the paths given"))
+        return
+    workflows = github / "workflows"
+    if not os.path.lexists(workflows):
+        return
+    if not workflows.is_dir():
+        unread.append(Unread(str(workflows), "not a directory (a file, FIFO or broken link)"))
+        return
+    if not is_inside(workflows, (root,)):
+        unread.append(Unread(str(workflows), "a symbolic link that leads outside the paths given"))
+        return
+    try:
+        names = sorted(entry.name for entry in os.scandir(workflows))
+    except OSError as error:
+        unread.append(Unread(str(workflows), f"cannot list it: {error.strerror}"))
+        return
+    yield from _workflows_in(workflows, names)
 
 
 def _odd_workflows_directory(
