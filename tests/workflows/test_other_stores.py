@@ -5,6 +5,7 @@ left for a person by fix, both saying so."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,19 @@ def test_gitlab_endpoint_named_by_a_variable_of_the_file_is_read(tmp_path: Path)
     assert not scan([root]).findings
     rewrite = only(fix([root], options()), ".gitlab-ci.yml")
     assert (rewrite.changed, rewrite.unfixed) == (False, ())
+
+
+def test_gitlab_notes_are_worked_out_once_per_file(tmp_path: Path) -> None:
+    # 1,200 templates with keys, each extended by a job that passes an endpoint kept in
+    # a variable: each note read every job of the file (minutes at 3,500).
+    text = "".join(
+        f".t{i}:\n  variables:\n    AWS_ACCESS_KEY_ID: $K{i}\n    AWS_SECRET_ACCESS_KEY: $S\n"
+        f"j{i}:\n  extends: .t{i}\n  script:\n    - aws s3 ls --endpoint-url $E\n"
+        for i in range(1_200)
+    )
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    started = time.monotonic()
+    found = scan([root]).findings
+    assert time.monotonic() - started < 15
+    assert len(found) == 1_200
+    assert all("an endpoint keyless cannot read" in f.message for f in found)

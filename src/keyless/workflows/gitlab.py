@@ -25,6 +25,7 @@ from keyless.workflows.evidence import (
 )
 from keyless.workflows.gitlab_keys import (
     EXPORT,
+    UnseenNotes,
     exports_temporary,
     jobs_of,
     key_variables,
@@ -33,7 +34,6 @@ from keyless.workflows.gitlab_keys import (
     rule_keys,
     scope_of,
     shown_section,
-    unseen_note,
     variable_value,
 )
 from keyless.workflows.gitlab_secrets import fetched_keys
@@ -228,7 +228,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
     out: list[Finding] = []
     reported: set[tuple[int, str]] = set()
 
-    root = analysis.document.root
+    notes = UnseenNotes(analysis.document.root)
 
     def add(
         node: Any,
@@ -244,7 +244,7 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
             found = workflow_finding(meta, file.path, line + 1, column + 1, message, route)
             # Beside an endpoint kept in a CI/CD variable: maybe another store's keys
             # (medium); fix leaves the job for a person, saying the same.
-            note = unseen_note(root, *beside) if beside is not None else ""
+            note = notes.note(*beside) if beside is not None else ""
             if note:
                 found = replace(found, message=found.message + note, severity=Severity.MEDIUM)
             out.append(found)

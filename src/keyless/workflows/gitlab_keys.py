@@ -132,38 +132,70 @@ def _for_another_store(variables: Any, outer: Any = None) -> bool:
     )
 
 
-def unseen_note(root: Any, job: str | None, variables: Any) -> str:
-    """What a finding adds for keys that ``variables`` (of ``job``; None: the top level)
-    sets beside an endpoint that names no host (a CI/CD variable's): keyless cannot tell
-    AWS's from another store's. The job's variables and scripts (a template's: those of
-    the jobs that extend it; the top level's or ``default:``'s: every job's) are read; ""
-    when there is none, or when an endpoint there is visibly another store's."""
-    top: Any = root.get("variables") if is_map(root) else None
-    node: Any = root.get(job) if job is not None and is_map(root) else None
-    own: Any = node.get("variables") if is_map(node) else None
-    pairs = [*string_values(variables), *string_values(own), *string_values(top)]
-    defined = defined_values(top, own, variables)
-    if job is None or job == "default":
-        holders = [root, root.get("default"), *(n for _, n in jobs_of(root))]
-    else:
-        holders = [node, *(n for _, n in jobs_of(root) if _extends(n, job))]
-    texts = [
-        line
-        for holder in holders
-        if is_map(holder)
-        for _, script in own_scripts(holder, hooks=holder is not root)
-        for line in (script if is_seq(script) else [script])
-        if isinstance(line, str)
-    ]
-    if endpoint_evidence(pairs, texts, [], unseen=False, defined=defined):
-        return ""  # fix says these do not look like AWS keys
-    return unseen_endpoint_note(unseen_endpoints(pairs, texts, defined))
+class UnseenNotes:
+    """For keys a file's ``variables:`` mapping sets beside an endpoint that names no
+    host (a CI/CD variable's), what a finding adds: keyless cannot tell AWS's from
+    another store's. Built once per file; each note is worked out once (a file of
+    thousands of templates and jobs asks for thousands)."""
 
+    def __init__(self, root: Any) -> None:
+        self._root = root
+        self._extenders: dict[str, list[Any]] | None = None
+        self._texts: dict[str | None, list[str]] = {}
+        self._notes: dict[tuple[str | None, int], str] = {}
 
-def _extends(job: Any, name: str) -> bool:
-    """Whether ``job`` extends the template ``name`` directly."""
-    extends: Any = job.get("extends")
-    return extends == name or (is_seq(extends) and name in extends)
+    def note(self, job: str | None, variables: Any) -> str:
+        """The note for keys ``variables`` (of ``job``; None: the top level) sets: the
+        job's variables and scripts are read (a template's: those of the jobs that extend
+        it; the top level's or ``default:``'s: every job's); "" when no endpoint there
+        names no host, or when one there is visibly another store's."""
+        key = (job, id(variables))
+        if key not in self._notes:
+            self._notes[key] = self._worked_out(job, variables)
+        return self._notes[key]
+
+    def _worked_out(self, job: str | None, variables: Any) -> str:
+        root = self._root
+        top: Any = root.get("variables") if is_map(root) else None
+        node: Any = root.get(job) if job is not None and is_map(root) else None
+        own: Any = node.get("variables") if is_map(node) else None
+        pairs = [*string_values(variables), *string_values(own), *string_values(top)]
+        defined = defined_values(top, own, variables)
+        texts = self._texts_of(job, node)
+        if endpoint_evidence(pairs, texts, [], unseen=False, defined=defined):
+            return ""  # fix says these do not look like AWS keys
+        return unseen_endpoint_note(unseen_endpoints(pairs, texts, defined))
+
+    def _texts_of(self, job: str | None, node: Any) -> list[str]:
+        scope = None if job in (None, "default") else job
+        if scope not in self._texts:
+            root = self._root
+            if scope is None:
+                holders = [root, root.get("default"), *(n for _, n in jobs_of(root))]
+            else:
+                holders = [node, *self._extending(scope)]
+            self._texts[scope] = [
+                line
+                for holder in holders
+                if is_map(holder)
+                for _, script in own_scripts(holder, hooks=holder is not root)
+                for line in (script if is_seq(script) else [script])
+                if isinstance(line, str)
+            ]
+        return self._texts[scope]
+
+    def _extending(self, template: str) -> list[Any]:
+        """The jobs (and templates) that extend ``template`` directly."""
+        if self._extenders is None:
+            self._extenders = {}
+            for _, job in jobs_of(self._root):
+                extends: Any = job.get("extends")
+                names = (
+                    [extends] if isinstance(extends, str) else extends if is_seq(extends) else []
+                )
+                for name in dict.fromkeys(n for n in names if isinstance(n, str)):
+                    self._extenders.setdefault(name, []).append(job)
+        return self._extenders.get(template, [])
 
 
 def own_scripts(node: Any, hooks: bool) -> Iterator[tuple[str, Any]]:
