@@ -259,3 +259,19 @@ def test_gitlab_notes_are_worked_out_once_per_file(tmp_path: Path) -> None:
     assert time.monotonic() - started < 15
     assert len(found) == 1_200
     assert all("an endpoint keyless cannot read" in f.message for f in found)
+
+
+def test_github_jobs_are_looked_up_once_per_file(tmp_path: Path) -> None:
+    # 1,500 jobs with keys in their env: each key site listed every job of the file.
+    jobs = "".join(
+        f"  j{i}:\n    runs-on: ubuntu-latest\n    env:\n"
+        f"      AWS_ACCESS_KEY_ID: ${{{{ secrets.K{i} }}}}\n"
+        "      AWS_SECRET_ACCESS_KEY: ${{ secrets.S }}\n"
+        '    steps:\n      - run: aws s3 ls --endpoint-url "$E"\n'
+        for i in range(1_500)
+    )
+    root = repo(tmp_path, {".github/workflows/w.yml": "on: push\njobs:\n" + jobs})
+    started = time.monotonic()
+    found = scan([root]).findings
+    assert time.monotonic() - started < 20
+    assert len(found) == 1_500

@@ -14,8 +14,9 @@ as written, and only a person can rewrite it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from keyless.errors import quoted
@@ -149,6 +150,8 @@ class GithubAnalysis:
     container_env: tuple[KeyEnv, ...] = ()
     #: ``env:`` entries that hand the keys on under other names (``TF_VAR_aws_access_key``).
     env_handoffs: tuple[EnvHandOff, ...] = ()
+    #: Each job by name (:func:`jobs_of`), looked up once: checks ask per key site.
+    jobs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def has_static_keys(self) -> bool:
@@ -335,6 +338,7 @@ def analyse(document: Document) -> GithubAnalysis:
         broad_id_token=grants_id_token(root.get("permissions") if is_map(root) else None),
         container_env=tuple(containers),
         env_handoffs=tuple(handoffs),
+        jobs=MappingProxyType(dict(jobs_of(root))),
     )
 
 

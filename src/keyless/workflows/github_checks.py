@@ -20,7 +20,6 @@ from keyless.workflows.github import (
     GithubAnalysis,
     KeyEnv,
     OtherActionKeys,
-    jobs_of,
     not_running_problem,
     shown_name,
     steps_of,
@@ -117,8 +116,8 @@ BROAD_ID_TOKEN = Check(
 
 
 def _job_steps(analysis: GithubAnalysis, job: str | None) -> dict[int, Any]:
-    jobs = dict(jobs_of(analysis.document.root))
-    return dict(steps_of(jobs[job])) if job in jobs else {}
+    node = analysis.jobs.get(job) if job is not None else None
+    return dict(steps_of(node)) if node is not None else {}
 
 
 def _step_text(step: Any) -> tuple[list[tuple[str, str]], list[str]]:
@@ -165,7 +164,7 @@ def _for_another_store(analysis: GithubAnalysis, env: KeyEnv) -> bool:
         step = steps.get(env.step_index)
         return step is not None and bool(step_evidence(step))
     if env.level == "job" and env.job is not None:
-        job = dict(jobs_of(analysis.document.root))[env.job]
+        job = analysis.jobs[env.job]
         # Each key ID the job names, as text (a nested list never is: aliases ten deep).
         ids = [env.env.get("AWS_ACCESS_KEY_ID")]
         ids += [s["with"].get("aws-access-key-id") for s in steps.values() if is_map(s.get("with"))]
@@ -182,7 +181,7 @@ def keys_for_another_store(analysis: GithubAnalysis, job: str) -> bool:
     """Every key ``job`` uses serves an S3-compatible store or another endpoint, as the
     scan judges it (and so reports none of them): ``workflows fix`` leaves such a job
     alone rather than listing it as work for a person."""
-    jobs = dict(jobs_of(analysis.document.root))
+    jobs = analysis.jobs
     if job not in jobs:
         return False
     if (
@@ -208,7 +207,7 @@ def _steps_in_scope(analysis: GithubAnalysis, env: KeyEnv) -> list[Any]:
     """The steps ``env``'s keys reach, and its own mapping as a step's ``env:``."""
     if env.level == "step" and env.step_index is not None:
         return [_job_steps(analysis, env.job).get(env.step_index)]
-    jobs = [env.job] if env.level == "job" else [n for n, _ in jobs_of(analysis.document.root)]
+    jobs = [env.job] if env.level == "job" else list(analysis.jobs)
     return [{"env": env.env}] + [s for j in jobs for s in _job_steps(analysis, j).values()]
 
 
