@@ -10,7 +10,9 @@ single-quoted too, and every emitted block is read back to prove it says what wa
 from __future__ import annotations
 
 import io
+import itertools
 import re
+import weakref
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -67,7 +69,7 @@ def layout_of(root: Any, within: tuple[Any, Any] | None = None) -> Layout:
     its key), is read first: a file may indent its ``on:`` by two and its ``jobs:`` by four,
     and the lines inserted in a job follow that job. What the entry does not show (a job
     with no sequence) is the file's."""
-    whole = _widths(root, _ALL)
+    whole = _file_widths(root)
     mapping = _most_common(whole.mappings, DEFAULT_LAYOUT.mapping, 1)
     offset = _most_common(whole.offsets, mapping if whole.mappings else DEFAULT_LAYOUT.offset, 0)
     gap = _most_common(whole.gaps, DEFAULT_LAYOUT.gap, 2)
@@ -83,6 +85,24 @@ def layout_of(root: Any, within: tuple[Any, Any] | None = None) -> Layout:
 
 #: :func:`_widths` from a node: every entry of it, not one key.
 _ALL = object()
+
+#: The last file's :func:`_widths` (a weak reference to its root, and the widths):
+#: ``fix`` asks :func:`layout_of` once per edit, and each time sampled up to
+#: :data:`_SAMPLED_MAPPINGS` mappings of the whole file: minutes for a file of thousands
+#: of jobs, each rewritten. A memo only: the answer is the same without it.
+_last_file: list[tuple[weakref.ref[Any], _Widths]] = []
+
+
+def _file_widths(root: Any) -> _Widths:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if not isinstance(root, CommentedMap | CommentedSeq):
+        return _widths(root, _ALL)
+    if _last_file and _last_file[0][0]() is root:
+        return _last_file[0][1]
+    found = _widths(root, _ALL)
+    _last_file[:] = [(weakref.ref(root), found)]
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +134,14 @@ def _widths(node: Any, only: Any) -> _Widths:
             continue
         if not isinstance(node, CommentedMap) or node.fa.flow_style():
             continue
-        items = list(node.non_merged_items())
-        if only is not _ALL:
-            items = [(key, value) for key, value in items if key == only]
-        for key, value in items[:_SAMPLED_MAPPINGS]:
+        # The first entries only, or the one asked for, looked up: `fix` asks once per
+        # edit, and listing every job of a file of thousands each time was quadratic. (A
+        # merged entry has no position in `lc.data`, so it is skipped below either way.)
+        if only is _ALL:
+            items = list(itertools.islice(node.non_merged_items(), _SAMPLED_MAPPINGS))
+        else:
+            items = [(only, node[only])] if only in node else []
+        for key, value in items:
             if not isinstance(value, CommentedMap | CommentedSeq) or value.fa.flow_style():
                 continue
             written = node.lc.data.get(key) if isinstance(node.lc.data, dict) else None
