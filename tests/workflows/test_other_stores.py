@@ -275,3 +275,20 @@ def test_github_jobs_are_looked_up_once_per_file(tmp_path: Path) -> None:
     found = scan([root]).findings
     assert time.monotonic() - started < 20
     assert len(found) == 1_500
+
+
+def test_a_long_job_s_steps_are_looked_up_not_listed(tmp_path: Path) -> None:
+    # 3,000 steps of one job, each given keys in its env: each step's site listed every
+    # step of the job (a minute at 4,000).
+    steps = "".join(
+        f"      - run: aws s3 cp f{i} s3://b/\n        env:\n"
+        f"          AWS_ACCESS_KEY_ID: ${{{{ secrets.K{i} }}}}\n"
+        "          AWS_SECRET_ACCESS_KEY: ${{ secrets.S }}\n"
+        for i in range(3_000)
+    )
+    text = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n" + steps
+    root = repo(tmp_path, {".github/workflows/w.yml": text})
+    started = time.monotonic()
+    found = scan([root]).findings
+    assert time.monotonic() - started < 15
+    assert len(found) == 3_000

@@ -34,6 +34,7 @@ from keyless.workflows.yamldoc import (
     Document,
     anchor_of,
     is_map,
+    is_seq,
     key_position,
     parents,
     scalar_text,
@@ -120,6 +121,17 @@ def _job_steps(analysis: GithubAnalysis, job: str | None) -> dict[int, Any]:
     return dict(steps_of(node)) if node is not None else {}
 
 
+def _step(analysis: GithubAnalysis, job: str | None, index: int | None) -> Any:
+    """Step ``index`` of ``job`` (a mapping), or None: looked up, not listed with the
+    job's other steps (asked once per key site, thousands in a long job)."""
+    node = analysis.jobs.get(job) if job is not None else None
+    steps: Any = node.get("steps") if node is not None else None
+    if index is None or not is_seq(steps) or not 0 <= index < len(steps):
+        return None
+    step = steps[index]
+    return step if is_map(step) else None
+
+
 def _step_text(step: Any) -> tuple[list[tuple[str, str]], list[str]]:
     variables = [
         (str(k), v)
@@ -159,11 +171,11 @@ def _for_another_store(analysis: GithubAnalysis, env: KeyEnv) -> bool:
     endpoint (Cloudflare R2, MinIO…): not AWS credentials, and no AWS role can replace
     them. A job's keys count only when the job holds one key pair and its own ``env:``
     says so."""
-    steps = _job_steps(analysis, env.job)
     if env.level == "step" and env.step_index is not None:
-        step = steps.get(env.step_index)
+        step = _step(analysis, env.job, env.step_index)
         return step is not None and bool(step_evidence(step))
     if env.level == "job" and env.job is not None:
+        steps = _job_steps(analysis, env.job)
         job = analysis.jobs[env.job]
         # Each key ID the job names, as text (a nested list never is: aliases ten deep).
         ids = [env.env.get("AWS_ACCESS_KEY_ID")]
@@ -206,7 +218,7 @@ def keys_for_another_store(analysis: GithubAnalysis, job: str) -> bool:
 def _steps_in_scope(analysis: GithubAnalysis, env: KeyEnv) -> list[Any]:
     """The steps ``env``'s keys reach, and its own mapping as a step's ``env:``."""
     if env.level == "step" and env.step_index is not None:
-        return [_job_steps(analysis, env.job).get(env.step_index)]
+        return [_step(analysis, env.job, env.step_index)]
     jobs = [env.job] if env.level == "job" else list(analysis.jobs)
     return [{"env": env.env}] + [s for j in jobs for s in _job_steps(analysis, j).values()]
 
@@ -352,7 +364,7 @@ def findings(analysis: GithubAnalysis, file: WorkflowFile) -> list[Finding]:
                 f"a container of job {quoted(env.job)}",
             )
     for other in analysis.other_actions:
-        step = _job_steps(analysis, other.job).get(other.step_index)
+        step = _step(analysis, other.job, other.step_index)
         if step is not None and step_evidence(step):
             continue
         routes = f": the action {'; '.join(other.routes)}" if other.routes else ""
