@@ -56,3 +56,18 @@ def test_a_linked_github_folder_inside_the_repository_is_read(tmp_path: Path) ->
     assert result.exit_code == 1, result.output
     assert ".github/workflows/deploy.yml" in result.output
     assert "workflow-static-aws-keys-env" in result.output
+
+
+def test_a_file_named_beside_a_gitlab_ci_file_behind_a_long_chain(tmp_path: Path) -> None:
+    # Naming ci/x.yml asks whether .gitlab-ci.yml includes it: that file, a chain of
+    # 3,000 links, says nothing (Path.resolve ran out of stack: a traceback).
+    job = "job:\n  variables:\n    AWS_ACCESS_KEY_ID: $A\n    AWS_SECRET_ACCESS_KEY: $B\n"
+    root = repo(tmp_path, {"ci/x.yml": job + "  script:\n    - aws s3 ls\n"})
+    (root / ".git").mkdir()  # the repository's root, where .gitlab-ci.yml is looked for
+    (root / "c").mkdir()
+    _link(root / "c", 3_000)
+    (root / ".gitlab-ci.yml").symlink_to("c/bad.yml")
+    result = CliRunner().invoke(cli, ["workflows", "scan", str(root / "ci" / "x.yml")])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1, result.output
+    assert "gitlab-static-aws-keys" in result.output

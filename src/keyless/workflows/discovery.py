@@ -247,8 +247,10 @@ def is_gitlab_include(path: Path, root: Path) -> bool:
     seen: set[Path] = set()
     while queue and len(seen) <= GITLAB_MAX_INCLUDES:
         current = queue.pop(0)
+        if not os.path.lexists(current) or unusable(current, (root,)):
+            continue  # unusable stats it first: a loop or long chain of links is refused
         key = current.resolve()
-        if key in seen or not os.path.lexists(current) or unusable(current, (root,)):
+        if key in seen:
             continue
         seen.add(key)
         try:
