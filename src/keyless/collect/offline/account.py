@@ -157,6 +157,15 @@ def _auth_details(path: Path) -> tuple[AuthDetails, str | None]:
     if duplicate is not None:
         raise InputError(f"{duplicate}: AWS lists each once", where=str(path))
     details.referenced_aws_policies()
+    if not pages:
+        # `[]`: no page at all (the API answers every call with one, so the CLI never
+        # writes this); an account without users, groups, roles or policies would be a
+        # page of four empty lists. Read as such, every user check passed silently.
+        return details, (
+            f"{AUTH_DETAILS} is an empty list, no page of"
+            " `aws iam get-account-authorization-details`: its users, groups, roles and"
+            f" policies are not scanned; export it whole ({_WHOLE})"
+        )
     if unlisted:
         return details, (
             f"{AUTH_DETAILS} holds no {', '.join(unlisted)} (a page of"
