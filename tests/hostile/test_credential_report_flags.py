@@ -79,3 +79,21 @@ def test_the_root_password_flag_is_read_in_any_case(
     root = load_export(export).accounts[0].root
     assert root is not None
     assert root.password_enabled is enabled
+
+
+@pytest.mark.parametrize("user", ["alice", "<root_account>"])
+@pytest.mark.parametrize("rotated", ["N/A", "no_information", ""])
+def test_an_active_key_without_a_date_is_refused(tmp_path: Path, user: str, rotated: str) -> None:
+    """AWS dates every key it lists (``access_key_N_last_rotated`` is N/A only when there is
+    no such key): an active key of unknown age was passed over by ``key-not-rotated``."""
+    export = _export(tmp_path, user, "access_key_1_active", "true")
+    lines = (export / REPORT).read_text().splitlines()
+    for number, line in enumerate(lines):
+        fields = line.split(",")
+        if fields[0] == user:
+            fields[9] = rotated  # access_key_1_last_rotated
+            lines[number] = ",".join(fields)
+    (export / REPORT).write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(cli, ["scan", "--input", str(export)])
+    assert result.exit_code == 2, result.output
+    assert f"column access_key_1_last_rotated is {rotated!r} for an active key" in result.output

@@ -244,6 +244,13 @@ def _keys(fields: list[str], latest: datetime | None) -> tuple[AccessKey, ...]:
         is_active = _flag(active, prefix + "active")
         if not is_active and created is None:
             continue  # the slot is empty
+        if is_active and created is None:
+            # AWS dates every key ("N/A" only when the user has no such key): an active
+            # key of unknown age was passed over by key-not-rotated, silently.
+            raise ValueError(
+                f"{prefix}last_rotated is {quoted(rotated)} for an active key: AWS gives"
+                " the date every key was created or rotated"
+            )
         keys.append(
             AccessKey(
                 slot=slot,
