@@ -143,7 +143,8 @@ def find_foreign_arn(account: Account) -> tuple[str, str] | None:
 def find_listed_twice(account: Account) -> tuple[str, str] | None:
     """The pointer and description of the first user, group or role whose name, or managed
     policy whose ARN, ``account`` lists twice (IAM keeps names unique ignoring case; AWS
-    lists each once), as the export reader refuses it
+    lists each once), or access key slot of a user (or root) given twice, as the export
+    reader refuses it
     (:func:`keyless.collect.formats.duplicates.first_duplicate`); None when each is listed once."""
     kinds: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("users", "user", tuple(user.name for user in account.users)),
@@ -157,4 +158,22 @@ def find_listed_twice(account: Account) -> tuple[str, str] | None:
             if value.casefold() in seen:
                 return f"/{name}/{position}", f"the {kind} {quoted(value)} is listed twice"
             seen.add(value.casefold())
+    # A user has two access key slots, one key in each (the credential report's columns;
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): a
+    # third key or a slot given twice was counted, and named "slot 1, 1", as it was.
+    owners: list[tuple[str, str, tuple[Any, ...]]] = [
+        (f"/users/{index}", f"user {quoted(user.name)}", user.access_keys)
+        for index, user in enumerate(account.users)
+    ]
+    if account.root is not None:
+        owners.append(("/root", "the root user", account.root.access_keys))
+    for pointer, owner, keys in owners:
+        slots: set[int] = set()
+        for position, key in enumerate(keys):
+            if key.slot in slots:
+                return (
+                    f"{pointer}/access_keys/{position}/slot",
+                    f"access key slot {key.slot} of {owner} is listed twice",
+                )
+            slots.add(key.slot)
     return None
