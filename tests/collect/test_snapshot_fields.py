@@ -79,6 +79,8 @@ class Populate:
                 }[name]
             if (owner, name) == (AccountAssignment, "account_id"):
                 return f"{self.next():012d}"
+            if (owner, name) == (AccessKey, "key_id"):
+                return f"AKIA{self.next():016d}"
             return (
                 f"/{owner.__name__}.{self.next()}/" if name == "path" else f"{name}.{self.next()}"
             )
