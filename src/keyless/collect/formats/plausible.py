@@ -143,8 +143,8 @@ def find_foreign_arn(account: Account) -> tuple[str, str] | None:
 def find_listed_twice(account: Account) -> tuple[str, str] | None:
     """The pointer and description of the first user, group or role whose name, or managed
     policy whose ARN, ``account`` lists twice (IAM keeps names unique ignoring case; AWS
-    lists each once), or access key slot of a user (or root) given twice, as the export
-    reader refuses it
+    lists each once), identity provider whose ARN it lists twice, or access key slot of a
+    user (or root) given twice, as the export reader refuses it
     (:func:`keyless.collect.formats.duplicates.first_duplicate`); None when each is listed once."""
     kinds: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("users", "user", tuple(user.name for user in account.users)),
@@ -158,6 +158,17 @@ def find_listed_twice(account: Account) -> tuple[str, str] | None:
             if value.casefold() in seen:
                 return f"/{name}/{position}", f"the {kind} {quoted(value)} is listed twice"
             seen.add(value.casefold())
+    # An identity provider twice (by ARN, as IAM keeps one per ARN): the checks take the
+    # first one's client IDs, whichever the file meant.
+    providers: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+        ("oidc_providers", "OIDC provider", tuple(p.arn for p in account.oidc_providers)),
+        ("saml_providers", "SAML provider", tuple(p.arn for p in account.saml_providers)),
+    )
+    for name, kind, arns in providers:
+        if len(set(arns)) != len(arns):
+            position = next(i for i, arn in enumerate(arns) if arn in arns[:i])
+            arn = arns[position]
+            return f"/{name}/{position}", f"the {kind} {quoted(arn)} is listed twice"
     # A user has two access key slots, one key in each (the credential report's columns;
     # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): a
     # third key or a slot given twice was counted, and named "slot 1, 1", as it was.

@@ -23,7 +23,7 @@ from keyless.collect.formats.auth_details import (
 from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
 from keyless.collect.formats.duplicates import first_duplicate
 from keyless.collect.formats.names import name_problem
-from keyless.collect.formats.plausible import find_foreign_arn
+from keyless.collect.formats.plausible import find_foreign_arn, find_listed_twice
 from keyless.collect.formats.providers import (
     ListingError,
     mfa_by_user,
@@ -120,6 +120,14 @@ def load_account(directory: Path) -> Account:
         collected_at=modified_at(details_path),
         notes=left_out_notes(users, report, mfa),
     )
+    # An identity provider listed twice (the lists of the authorization details were
+    # checked as they were read): which copy the checks take would be the reader's choice.
+    twice = find_listed_twice(account)
+    if twice is not None:
+        pointer, what = twice
+        listing = {"/oidc_providers": OIDC_PROVIDERS, "/saml_providers": SAML_PROVIDERS}
+        name = next((f for p, f in listing.items() if pointer.startswith(p + "/")), AUTH_DETAILS)
+        raise InputError(f"{what}: AWS lists each once", where=str(directory / name))
     # Every ARN, not only the first of each kind that named the account: a snapshot
     # written from this export would be refused as malformed otherwise.
     foreign = find_foreign_arn(account)
