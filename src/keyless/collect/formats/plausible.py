@@ -26,7 +26,7 @@ from typing import Any
 
 from keyless.dates import iso
 from keyless.errors import quoted
-from keyless.model import Account, SamlProvider
+from keyless.model import Account, Dataset, SamlProvider
 from keyless.model.arn import parse_arn
 
 CLOCK_SKEW = timedelta(days=1)
@@ -137,6 +137,36 @@ def find_foreign_arn(account: Account) -> tuple[str, str] | None:
             owner = getattr(entry, "account_id", account.id)
             if owner != account.id:
                 return f"/{name}/{position}/account_id", str(owner)
+    return None
+
+
+def find_misnamed_arn(account: Account) -> tuple[str, str] | None:
+    """The pointer and description of the first user, group or role whose ARN does not
+    end in its own path and name (``arn:aws:iam::111122223333:user/ci/deploy`` is the
+    user ``deploy`` of path ``/ci/``), or None. IAM makes the ARN of the path and name
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns):
+    another is an edited entry, whose findings (by ARN) and plans (by name) would name two
+    different entities. The partition and account are judged apart
+    (:func:`find_foreign_arn`); a value that is not an ARN is left as it is."""
+    # Users built from the credential report alone (the authorization details unread)
+    # have no path to compare: the report gives only the name and ARN.
+    users = account.users if account.has(Dataset.AUTHORIZATION_DETAILS) else ()
+    kinds: tuple[tuple[str, str, tuple[Any, ...]], ...] = (
+        ("users", "user", users),
+        ("groups", "group", account.groups),
+        ("roles", "role", account.roles),
+    )
+    for name, kind, entries in kinds:
+        for position, entry in enumerate(entries):
+            parsed = parse_arn(entry.arn)
+            expected = f"{kind}{entry.path}{entry.name}"
+            # A value that is not an ARN at all names no entity and is left as it is (as
+            # find_foreign_arn leaves it; keyless 0.1 snapshots hold such test values).
+            if parsed is not None and parsed.resource != expected:
+                return f"/{name}/{position}/arn", (
+                    f"the ARN {quoted(entry.arn)} is not that of the {kind} {quoted(entry.name)}"
+                    f" of path {quoted(entry.path)} (IAM's is …:{expected})"
+                )
     return None
 
 

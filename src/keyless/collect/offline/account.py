@@ -23,7 +23,11 @@ from keyless.collect.formats.auth_details import (
 from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
 from keyless.collect.formats.duplicates import first_duplicate
 from keyless.collect.formats.names import name_problem
-from keyless.collect.formats.plausible import find_foreign_arn, find_listed_twice
+from keyless.collect.formats.plausible import (
+    find_foreign_arn,
+    find_listed_twice,
+    find_misnamed_arn,
+)
 from keyless.collect.formats.providers import (
     ListingError,
     mfa_by_user,
@@ -120,6 +124,11 @@ def load_account(directory: Path) -> Account:
         collected_at=modified_at(details_path),
         notes=left_out_notes(users, report, mfa),
     )
+    misnamed = find_misnamed_arn(account)
+    if misnamed is not None:
+        pointer, what = misnamed
+        kind, index = pointer.split("/")[1:3]
+        raise InputError(f"{what} ({kind} #{int(index) + 1})", where=str(details_path))
     # An identity provider listed twice (the lists of the authorization details were
     # checked as they were read): which copy the checks take would be the reader's choice.
     twice = find_listed_twice(account)
