@@ -33,7 +33,9 @@ from tests.builders import (
     [
         (ALLOW_ALL, True),
         ({"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}, True),
-        ({"Statement": [{"Effect": "allow", "Action": "*:*", "Resource": "*"}]}, True),
+        ({"Statement": [{"Effect": "Allow", "Action": "*:*", "Resource": "*"}]}, True),
+        # IAM refuses "allow" (MalformedPolicyDocument): not a document it applies.
+        ({"Statement": [{"Effect": "allow", "Action": "*:*", "Resource": "*"}]}, False),
         ({"Statement": [{"Effect": "Allow", "Action": ["ec2:*", "*"], "Resource": ["*"]}]}, True),
         ({"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}, True),
         (

@@ -24,7 +24,15 @@ import pytest
 from keyless.collect.offline.codec import ADDED_AFTER_V1, INT_RANGES, NAME_GRAMMARS, fields_of
 from keyless.collect.offline.snapshot import load_snapshot, write_snapshot
 from keyless.collect.offline.snapshot_schema import snapshot_schema
-from keyless.model import Account, AccountAssignment, Inventory, Organization, Role, User
+from keyless.model import (
+    AccessKey,
+    Account,
+    AccountAssignment,
+    Inventory,
+    Organization,
+    Role,
+    User,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ROOT / "docs" / "schemas" / "snapshot-v1.schema.json"
@@ -39,6 +47,7 @@ class Populate:
     def __init__(self) -> None:
         self.counter = 0
         self.account_id = ""
+        self.slots = 0
 
     def next(self) -> int:
         self.counter += 1
@@ -70,6 +79,8 @@ class Populate:
                 }[name]
             if (owner, name) == (AccountAssignment, "account_id"):
                 return f"{self.next():012d}"
+            if (owner, name) == (AccessKey, "key_id"):
+                return f"AKIA{self.next():016d}"
             return (
                 f"/{owner.__name__}.{self.next()}/" if name == "path" else f"{name}.{self.next()}"
             )
@@ -77,6 +88,10 @@ class Populate:
             return f"{owner.__name__}.{name}.{self.next()}"
         if hint is bool:
             return default is not True
+        if hint is int and (owner, name) == (AccessKey, "slot"):
+            # A user's two keys are in slots 1 and 2 (the reader refuses a slot twice).
+            self.slots += 1
+            return 2 - self.slots % 2
         if hint is int:
             low, high = INT_RANGES.get((owner, name), (0, 2**31 - 1))
             return high if default != high else low

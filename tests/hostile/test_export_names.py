@@ -80,7 +80,16 @@ def test_an_export_name_outside_the_grammar_is_refused_by_pointer(
     ],
 )
 def test_names_in_the_grammar_are_read(tmp_path: Path, listing: str, key: str, value: str) -> None:
-    export = _edited_export(tmp_path, _set(listing, key, value))
+    def edit(document: dict[str, Any]) -> None:
+        # The ARN follows the path and name, as IAM makes it (an ARN naming another entity
+        # is refused: tests/hostile/test_misnamed_arns.py).
+        entry = document[listing][0]
+        entry[key] = value
+        kind = {"UserDetailList": "user", "RoleDetailList": "role"}.get(listing, "group")
+        name = entry[{"user": "UserName", "role": "RoleName", "group": "GroupName"}[kind]]
+        entry["Arn"] = f"arn:aws:iam::123456789012:{kind}{entry['Path']}{name}"
+
+    export = _edited_export(tmp_path, edit)
     result = run("collect", "--input", export, "--out", tmp_path / "snapshot.json")
     assert result.exit_code == 0, result.output
 

@@ -92,8 +92,12 @@ def test_empty_lists_are_an_account_without_such_entities(tmp_path: Path) -> Non
         ({"IsTruncated": True, "Marker": "AAAA"}, "IsTruncated: true"),  # --no-paginate
         ({"NextToken": "eyJNYXJrZXIiOiBudWxsfQ=="}, "NextToken"),  # --max-items
         ({"IsTruncated": "true"}, 'IsTruncated: "true"'),
+        # IAM's Marker is present only when more pages follow (IsTruncated dropped or
+        # contradicted by hand): read as whole before.
+        ({"Marker": "AAAA"}, "Marker"),
+        ({"IsTruncated": False, "Marker": "AAAA"}, "Marker"),
     ],
-    ids=["is-truncated", "next-token", "truncated-as-text"],
+    ids=["is-truncated", "next-token", "truncated-as-text", "marker", "marker-not-truncated"],
 )
 def test_a_file_ending_with_a_page_that_says_more_follow(
     tmp_path: Path,

@@ -54,10 +54,16 @@ def renamed(export_dir: Path, name: str, path: str = "/") -> Path:
         text = target.read_text(encoding="utf-8").replace("ci-deploy", name)
         target.write_text(text, encoding="utf-8")
     if path != "/":
+        # The ARN follows the path, as IAM makes it (the readers refuse another), in the
+        # credential report too.
         details = json.loads((export_dir / "authorization-details.json").read_text())
         (user,) = [u for u in details["UserDetailList"] if u["UserName"] == name]
+        old_arn = user["Arn"]
         user["Path"] = path
+        user["Arn"] = old_arn.rsplit(":", 1)[0] + f":user{path}{name}"
         (export_dir / "authorization-details.json").write_text(json.dumps(details))
+        report = export_dir / "credential-report.csv"
+        report.write_text(report.read_text().replace(f"{old_arn},", f"{user['Arn']},"))
     return export_dir
 
 

@@ -333,9 +333,14 @@ def test_parser_raises_only_policy_error_on_arbitrary_text(text):
     assert pointer is None or pointer == ""
 
 
-def test_effect_is_read_in_any_letter_case() -> None:
-    # An exported document was accepted by AWS; the auditor's reading honours it.
-    policy = parse_policy({"Statement": [{"Effect": "allow", "Action": "*", "Resource": "*"}]})
+@pytest.mark.parametrize("effect", ["allow", "DENY", "deny", "Allow "])
+def test_effect_is_read_as_iam_spells_it(effect: str) -> None:
+    # IAM refuses "allow" (MalformedPolicyDocument, hashicorp/terraform#10057): a document
+    # spelling it so was never IAM's, and reading "deny" as Deny hid access.
+    with pytest.raises(PolicyError, match='Effect must be "Allow" or "Deny"') as raised:
+        parse_policy({"Statement": [{"Effect": effect, "Action": "*", "Resource": "*"}]})
+    assert raised.value.pointer == "/Statement/0/Effect"
+    policy = parse_policy({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
     assert policy.statements[0].effect is Effect.ALLOW
 
 

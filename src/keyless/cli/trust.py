@@ -7,7 +7,6 @@ could not decide the role within keyless's bound of work (listed as not evaluate
 
 from __future__ import annotations
 
-import contextlib
 import re
 import sys
 from pathlib import Path
@@ -47,10 +46,9 @@ def _policy_role(path: Path, role_arn: str | None) -> Role:
         read_text(path, "the trust policy", marked=True), source=source_name(path)
     )
     document = found.document
-    if role_arn is None and found.role_arn is not None:
-        # `aws iam get-role` output names the role.
-        with contextlib.suppress(InputError):
-            role_arn = checked_role_arn(found.role_arn)
+    if role_arn is None:
+        # `aws iam get-role` output names the role (its ARN checked as it was read).
+        role_arn = found.role_arn
     if role_arn is None:
         # The file's name becomes the role's: only the characters IAM allows in one. Its
         # account is the one the policy's own providers and source conditions name, its

@@ -73,7 +73,7 @@ class Effect(StrEnum):
     DENY = "Deny"
 
 
-_EFFECTS = {effect.value.lower(): effect for effect in Effect}
+_EFFECTS = {effect.value: effect for effect in Effect}
 
 
 class PrincipalType(StrEnum):
@@ -372,15 +372,20 @@ class _Parser:
                 sid_refusal(sid, alphanumeric=alphanumeric, seen=self.sids), f"{pointer}/Sid"
             )
         effect_text = body.get("Effect")
-        # AWS documents "Allow" and "Deny"; whether IAM stores other spellings is not
-        # documented. A document that reached an export was accepted by AWS, so the reading
-        # that does not hide access honours any letter case.
-        effect = _EFFECTS.get(effect_text.lower()) if isinstance(effect_text, str) else None
+        # IAM takes "Allow" and "Deny" as written (the policy grammar: `"Effect" : ("Allow" |
+        # "Deny")`, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html);
+        # "allow" is MalformedPolicyDocument ("The policy failed legacy parsing",
+        # hashicorp/terraform#10057, whose provider since refuses other spellings,
+        # hashicorp/terraform#10608). Read in any case, an edited "deny" silenced
+        # account-mfa-not-enforced; such a document is malformed here too.
+        effect = _EFFECTS.get(effect_text) if isinstance(effect_text, str) else None
         if effect is None:
             if effect_text is None:
                 raise self.fail("the statement has no Effect", pointer)
             raise self.fail(
-                f'Effect must be "Allow" or "Deny", not {quoted(effect_text)}', f"{pointer}/Effect"
+                f'Effect must be "Allow" or "Deny" (IAM takes no other spelling), not'
+                f" {quoted(effect_text)}",
+                f"{pointer}/Effect",
             )
         actions, actions_negated = self.either(body, "Action", "NotAction", pointer, required=True)
         assert actions is not None  # required=True

@@ -18,6 +18,7 @@ import orjson
 from keyless.duplicate_keys import InexactNumber, find_duplicate_key
 from keyless.errors import PolicyError, quoted
 from keyless.policy.document import Policy, parse_trust_policy
+from keyless.policy.identifiers import ROLE_ARN
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +80,11 @@ def trust_file(data: Any, *, source: str) -> TrustFile:
         return TrustFile(data)
     role = data.get("Role")
     if isinstance(role, Mapping) and "AssumeRolePolicyDocument" in role:
-        arn = role.get("Arn")
+        arn = _role_arn(role, source)
         value = role["AssumeRolePolicyDocument"]
         document, text = _document(value, source, "/Role")
         pointer = "/Role/AssumeRolePolicyDocument"
-        return TrustFile(document, arn if isinstance(arn, str) else None, pointer, text)
+        return TrustFile(document, arn, pointer, text)
     if "AssumeRolePolicyDocument" in data:
         document, text = _document(data["AssumeRolePolicyDocument"], source, "")
         return TrustFile(document, None, "/AssumeRolePolicyDocument", text)
@@ -105,6 +106,25 @@ _MANY_ROLES = {
     "Roles": "aws iam list-roles",
     "RoleDetailList": "aws iam get-account-authorization-details",
 }
+
+
+def _role_arn(role: Mapping[str, Any], source: str) -> str | None:
+    """The ARN ``aws iam get-role`` output gives its role (None when the file has none).
+    The role is judged as that ARN says (its account decides what is "another account"),
+    so one AWS would never write (the file was edited) is refused, not replaced silently
+    by a role named after the file in another account."""
+    if "Arn" not in role:
+        return None
+    arn = role["Arn"]
+    if not isinstance(arn, str) or not ROLE_ARN.fullmatch(arn):
+        raise PolicyError(
+            f"Arn is not an IAM role ARN: {quoted(arn)}",
+            source=source,
+            pointer="/Role/Arn",
+            hint="Expected arn:aws:iam::123456789012:role/NAME, as `aws iam get-role` "
+            "writes it; or remove Arn and name the role with --role-arn.",
+        )
+    return arn
 
 
 def _last_token(pointer: str) -> str:

@@ -280,7 +280,7 @@ def _policy(entry: MutableMapping[str, Any]) -> ManagedPolicy:
     arn, default, policy_id, path = values.fields(entry, _POLICY)
     listed = values.listing(entry.get("PolicyVersionList"), "PolicyVersionList")
     versions = [values.obj(version, "a policy version") for version in listed]
-    chosen = next((v for v in versions if values.flag(v, "IsDefaultVersion")), None)
+    chosen = _default_version(arn, entry, versions)
     if chosen is None:
         chosen = next((v for v in versions if v.get("VersionId") == default), None)
     if chosen is None:
@@ -299,6 +299,32 @@ def _policy(entry: MutableMapping[str, Any]) -> ManagedPolicy:
         # Attachments per policy are bounded by the entities of an account.
         attachment_count=values.whole(entry, "AttachmentCount", 0, 0, 2**31 - 1),
     )
+
+
+def _default_version(
+    arn: str, entry: Mapping[str, Any], versions: list[Mapping[str, Any]]
+) -> Mapping[str, Any] | None:
+    """The version ``IsDefaultVersion`` marks (None when none is marked: the emulator marks
+    none, and ``DefaultVersionId`` names it). A policy has exactly one default version,
+    the one ``DefaultVersionId`` names
+    (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ManagedPolicyDetail.html):
+    two marked, or one that is not the version ``DefaultVersionId`` names, is a file
+    edited or merged by hand, and which document IAM applies is unknown; analysing the
+    first one marked (as keyless did) could judge a policy IAM does not apply."""
+    marked = [version for version in versions if values.flag(version, "IsDefaultVersion")]
+    ids = [quoted(version.get("VersionId")) for version in marked]
+    if len(marked) > 1:
+        raise ValueError(
+            f"policy {arn} has {len(marked)} versions marked IsDefaultVersion "
+            f"({', '.join(ids[:5])}): IAM applies exactly one"
+        )
+    named = entry.get("DefaultVersionId")
+    if marked and named is not None and marked[0].get("VersionId") != named:
+        raise ValueError(
+            f"policy {arn} names {quoted(named)} its DefaultVersionId but marks version "
+            f"{ids[0]} IsDefaultVersion: which one IAM applies is unknown"
+        )
+    return marked[0] if marked else None
 
 
 _USER = (("Arn", None), ("UserName", None), ("UserId", ""), ("Path", "/"))

@@ -206,9 +206,15 @@ def _check_header(header: list[str], where: str) -> None:
 
 
 def _flag(value: str, column: str) -> bool:
+    """A flag column (``password_enabled``, ``mfa_active``, ``access_key_N_active``): AWS
+    writes TRUE or FALSE there, never a placeholder
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html;
+    only the root user's ``password_enabled`` is ``not_supported``, read by :func:`_root`).
+    An empty or ``N/A`` flag was read as false: an active key whose ``active`` field was
+    blanked was dropped from every key check, a password from every password check."""
     if value in ("true", "TRUE", "True"):
         return True
-    if value in ("false", "FALSE", "False") or value in NO_DATE:
+    if value in ("false", "FALSE", "False"):
         return False
     raise ValueError(f"{column} is {quoted(value)}, expected true or false")
 
@@ -238,6 +244,13 @@ def _keys(fields: list[str], latest: datetime | None) -> tuple[AccessKey, ...]:
         is_active = _flag(active, prefix + "active")
         if not is_active and created is None:
             continue  # the slot is empty
+        if is_active and created is None:
+            # AWS dates every key ("N/A" only when the user has no such key): an active
+            # key of unknown age was passed over by key-not-rotated, silently.
+            raise ValueError(
+                f"{prefix}last_rotated is {quoted(rotated)} for an active key: AWS gives"
+                " the date every key was created or rotated"
+            )
         keys.append(
             AccessKey(
                 slot=slot,
@@ -274,7 +287,7 @@ def _root(fields: list[str], latest: datetime | None) -> RootCredentials:
     # password unless it was deleted through centralized root access management.
     # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html#id_root-user-access-management
     return RootCredentials(
-        password_enabled=fields[3] != "false",
+        password_enabled=fields[3] not in ("false", "FALSE", "False"),
         password_last_used=_date(fields[4], "password_last_used", latest),
         mfa_active=_flag(fields[7], "mfa_active"),
         access_keys=_keys(fields, latest),

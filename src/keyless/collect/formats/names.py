@@ -20,6 +20,10 @@ So are an organization's ID and its management account's (Organizations'
 ``Organization``): the ID names the organization in reports and decides which shards
 merge, the management account is judged by the organization's checks.
 https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html
+
+And an access key's ID (IAM's ``AccessKeyMetadata``): it reaches plans, whose keys
+``keyless retire`` deletes by it, and reports.
+https://docs.aws.amazon.com/IAM/latest/APIReference/API_AccessKeyMetadata.html
 """
 
 from __future__ import annotations
@@ -53,6 +57,12 @@ GRAMMARS: Mapping[str, tuple[re.Pattern[str], str]] = MappingProxyType(
             '"o-" and 10 to 32 lower-case letters or digits',
         ),
         "AccountId": (re.compile(r"[0-9]{12}"), "12 ASCII digits"),
+        # ListAccessKeys' AccessKeyId: [\w]+, 16 to 128 characters (letters and digits).
+        # https://docs.aws.amazon.com/IAM/latest/APIReference/API_AccessKeyMetadata.html
+        "AccessKeyId": (
+            re.compile(r"[A-Za-z0-9_]{16,128}"),
+            "16 to 128 ASCII letters, digits or _",
+        ),
     }
 )
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from keyless.dates import iso
 from keyless.errors import quoted
-from keyless.model import Account, SamlProvider
+from keyless.model import Account, Dataset, SamlProvider
 from keyless.model.arn import parse_arn
 
 CLOCK_SKEW = timedelta(days=1)
@@ -140,10 +140,41 @@ def find_foreign_arn(account: Account) -> tuple[str, str] | None:
     return None
 
 
+def find_misnamed_arn(account: Account) -> tuple[str, str] | None:
+    """The pointer and description of the first user, group or role whose ARN does not
+    end in its own path and name (``arn:aws:iam::111122223333:user/ci/deploy`` is the
+    user ``deploy`` of path ``/ci/``), or None. IAM makes the ARN of the path and name
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns):
+    another is an edited entry, whose findings (by ARN) and plans (by name) would name two
+    different entities. The partition and account are judged apart
+    (:func:`find_foreign_arn`); a value that is not an ARN is left as it is."""
+    # Users built from the credential report alone (the authorization details unread)
+    # have no path to compare: the report gives only the name and ARN.
+    users = account.users if account.has(Dataset.AUTHORIZATION_DETAILS) else ()
+    kinds: tuple[tuple[str, str, tuple[Any, ...]], ...] = (
+        ("users", "user", users),
+        ("groups", "group", account.groups),
+        ("roles", "role", account.roles),
+    )
+    for name, kind, entries in kinds:
+        for position, entry in enumerate(entries):
+            parsed = parse_arn(entry.arn)
+            expected = f"{kind}{entry.path}{entry.name}"
+            # A value that is not an ARN at all names no entity and is left as it is (as
+            # find_foreign_arn leaves it; keyless 0.1 snapshots hold such test values).
+            if parsed is not None and parsed.resource != expected:
+                return f"/{name}/{position}/arn", (
+                    f"the ARN {quoted(entry.arn)} is not that of the {kind} {quoted(entry.name)}"
+                    f" of path {quoted(entry.path)} (IAM's is …:{expected})"
+                )
+    return None
+
+
 def find_listed_twice(account: Account) -> tuple[str, str] | None:
     """The pointer and description of the first user, group or role whose name, or managed
     policy whose ARN, ``account`` lists twice (IAM keeps names unique ignoring case; AWS
-    lists each once), as the export reader refuses it
+    lists each once), identity provider whose ARN it lists twice, or access key slot of a
+    user (or root) given twice, as the export reader refuses it
     (:func:`keyless.collect.formats.duplicates.first_duplicate`); None when each is listed once."""
     kinds: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("users", "user", tuple(user.name for user in account.users)),
@@ -157,4 +188,33 @@ def find_listed_twice(account: Account) -> tuple[str, str] | None:
             if value.casefold() in seen:
                 return f"/{name}/{position}", f"the {kind} {quoted(value)} is listed twice"
             seen.add(value.casefold())
+    # An identity provider twice (by ARN, as IAM keeps one per ARN): the checks take the
+    # first one's client IDs, whichever the file meant.
+    providers: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+        ("oidc_providers", "OIDC provider", tuple(p.arn for p in account.oidc_providers)),
+        ("saml_providers", "SAML provider", tuple(p.arn for p in account.saml_providers)),
+    )
+    for name, kind, arns in providers:
+        if len(set(arns)) != len(arns):
+            position = next(i for i, arn in enumerate(arns) if arn in arns[:i])
+            arn = arns[position]
+            return f"/{name}/{position}", f"the {kind} {quoted(arn)} is listed twice"
+    # A user has two access key slots, one key in each (the credential report's columns;
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): a
+    # third key or a slot given twice was counted, and named "slot 1, 1", as it was.
+    owners: list[tuple[str, str, tuple[Any, ...]]] = [
+        (f"/users/{index}", f"user {quoted(user.name)}", user.access_keys)
+        for index, user in enumerate(account.users)
+    ]
+    if account.root is not None:
+        owners.append(("/root", "the root user", account.root.access_keys))
+    for pointer, owner, keys in owners:
+        slots: set[int] = set()
+        for position, key in enumerate(keys):
+            if key.slot in slots:
+                return (
+                    f"{pointer}/access_keys/{position}/slot",
+                    f"access key slot {key.slot} of {owner} is listed twice",
+                )
+            slots.add(key.slot)
     return None

@@ -23,7 +23,11 @@ from keyless.collect.formats.auth_details import (
 from keyless.collect.formats.credential_report import CredentialReport, parse_credential_report
 from keyless.collect.formats.duplicates import first_duplicate
 from keyless.collect.formats.names import name_problem
-from keyless.collect.formats.plausible import find_foreign_arn
+from keyless.collect.formats.plausible import (
+    find_foreign_arn,
+    find_listed_twice,
+    find_misnamed_arn,
+)
 from keyless.collect.formats.providers import (
     ListingError,
     mfa_by_user,
@@ -120,6 +124,19 @@ def load_account(directory: Path) -> Account:
         collected_at=modified_at(details_path),
         notes=left_out_notes(users, report, mfa),
     )
+    misnamed = find_misnamed_arn(account)
+    if misnamed is not None:
+        pointer, what = misnamed
+        kind, index = pointer.split("/")[1:3]
+        raise InputError(f"{what} ({kind} #{int(index) + 1})", where=str(details_path))
+    # An identity provider listed twice (the lists of the authorization details were
+    # checked as they were read): which copy the checks take would be the reader's choice.
+    twice = find_listed_twice(account)
+    if twice is not None:
+        pointer, what = twice
+        listing = {"/oidc_providers": OIDC_PROVIDERS, "/saml_providers": SAML_PROVIDERS}
+        name = next((f for p, f in listing.items() if pointer.startswith(p + "/")), AUTH_DETAILS)
+        raise InputError(f"{what}: AWS lists each once", where=str(directory / name))
     # Every ARN, not only the first of each kind that named the account: a snapshot
     # written from this export would be refused as malformed otherwise.
     foreign = find_foreign_arn(account)
@@ -157,6 +174,15 @@ def _auth_details(path: Path) -> tuple[AuthDetails, str | None]:
     if duplicate is not None:
         raise InputError(f"{duplicate}: AWS lists each once", where=str(path))
     details.referenced_aws_policies()
+    if not pages:
+        # `[]`: no page at all (the API answers every call with one, so the CLI never
+        # writes this); an account without users, groups, roles or policies would be a
+        # page of four empty lists. Read as such, every user check passed silently.
+        return details, (
+            f"{AUTH_DETAILS} is an empty list, no page of"
+            " `aws iam get-account-authorization-details`: its users, groups, roles and"
+            f" policies are not scanned; export it whole ({_WHOLE})"
+        )
     if unlisted:
         return details, (
             f"{AUTH_DETAILS} holds no {', '.join(unlisted)} (a page of"

@@ -87,6 +87,9 @@ NAME_GRAMMARS: Mapping[tuple[type, str], str] = MappingProxyType(
         # An Identity Center assignment's account: 12 digits, as ListAccountAssignments
         # returns it (https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_AccountAssignment.html).
         (AccountAssignment, "account_id"): "AccountId",
+        # An access key's ID as ListAccessKeys returns it (null when not collected: the
+        # credential report has none); plans carry it to `keyless retire`.
+        (AccessKey, "key_id"): "AccessKeyId",
     }
 )
 

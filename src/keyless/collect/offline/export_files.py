@@ -126,11 +126,16 @@ def read_listing(
 
 def continued(page: Mapping[str, Any]) -> str | None:
     """What says that pages follow ``page`` (the API's ``IsTruncated``, the CLI's
-    ``NextToken`` under ``--max-items``), or None."""
+    ``NextToken`` under ``--max-items``), or None. IAM's ``Marker`` says so too, whatever
+    ``IsTruncated`` says beside it: it is "present when IsTruncated is true" and names
+    where the next page starts
+    (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html)."""
     if page.get("IsTruncated") not in (None, False):
         return f"IsTruncated: {orjson.dumps(page['IsTruncated']).decode()[:32]}"
     if page.get("NextToken") is not None:
         return "NextToken"
+    if page.get("Marker") is not None:
+        return "Marker"
     return None
 
 

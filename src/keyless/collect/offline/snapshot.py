@@ -33,6 +33,7 @@ from keyless.collect.formats.plausible import (
     find_foreign_arn,
     find_implausible,
     find_listed_twice,
+    find_misnamed_arn,
 )
 from keyless.collect.offline.codec import (
     Field,
@@ -300,6 +301,10 @@ class _Reader:
         if twice is not None:
             pointer, what = twice
             self._fail(Invalid(f"{what}: AWS lists each once"), f"/accounts/{index}{pointer}")
+        misnamed = find_misnamed_arn(account)
+        if misnamed is not None:
+            pointer, what = misnamed
+            self._fail(Invalid(what), f"/accounts/{index}{pointer}")
         now = datetime.now(UTC)
         if account.collected_at is not None and account.collected_at > now + CLOCK_SKEW:
             self._fail(Invalid("collected_at is in the future"), f"/accounts/{index}/collected_at")
