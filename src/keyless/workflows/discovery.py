@@ -352,15 +352,22 @@ def _linked_platform_directory(
     if not directory.is_symlink():
         return
     dirnames.remove(directory.name)
+    names = _listed_inside(directory, root, unread)
+    if names is not None:
+        yield from _platform_directory(directory, names)
+
+
+def _listed_inside(directory: Path, root: Path, unread: list[Unread]) -> list[str] | None:
+    """The names in ``directory`` (a symbolic link the walk did not enter), or None with
+    the reason recorded unread: it leads outside the root, or cannot be listed."""
     if not is_inside(directory, (root,)):
         unread.append(Unread(str(directory), "a symbolic link that leads outside the paths given"))
-        return
+        return None
     try:
-        names = sorted(entry.name for entry in os.scandir(directory))
+        return sorted(entry.name for entry in os.scandir(directory))
     except OSError as error:
         unread.append(Unread(str(directory), f"cannot list it: {error.strerror}"))
-        return
-    yield from _platform_directory(directory, names)
+        return None
 
 
 def _workflows_in(directory: Path, names: Iterable[str]) -> Iterator[tuple[Path, WorkflowFile]]:
@@ -385,15 +392,9 @@ def _linked_github_directory(
     if not workflows.is_dir():
         unread.append(Unread(str(workflows), "not a directory (a file, FIFO or broken link)"))
         return
-    if not is_inside(workflows, (root,)):
-        unread.append(Unread(str(workflows), "a symbolic link that leads outside the paths given"))
-        return
-    try:
-        names = sorted(entry.name for entry in os.scandir(workflows))
-    except OSError as error:
-        unread.append(Unread(str(workflows), f"cannot list it: {error.strerror}"))
-        return
-    yield from _workflows_in(workflows, names)
+    names = _listed_inside(workflows, root, unread)
+    if names is not None:
+        yield from _workflows_in(workflows, names)
 
 
 def _odd_workflows_directory(
