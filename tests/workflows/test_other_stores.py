@@ -5,7 +5,6 @@ left for a person by fix, both saying so."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -245,50 +244,45 @@ def test_gitlab_endpoint_named_by_a_variable_of_the_file_is_read(tmp_path: Path)
     assert (rewrite.changed, rewrite.unfixed) == (False, ())
 
 
+# How the time grows with the file is measured by benchmarks/bench_workflows.py (not timed here).
 def test_gitlab_notes_are_worked_out_once_per_file(tmp_path: Path) -> None:
-    # 1,200 templates with keys, each extended by a job that passes an endpoint kept in
+    # Templates with keys, each extended by a job that passes an endpoint kept in
     # a variable: each note read every job of the file (minutes at 3,500).
     text = "".join(
         f".t{i}:\n  variables:\n    AWS_ACCESS_KEY_ID: $K{i}\n    AWS_SECRET_ACCESS_KEY: $S\n"
         f"j{i}:\n  extends: .t{i}\n  script:\n    - aws s3 ls --endpoint-url $E\n"
-        for i in range(1_200)
+        for i in range(300)
     )
     root = repo(tmp_path, {".gitlab-ci.yml": text})
-    started = time.monotonic()
     found = scan([root]).findings
-    assert time.monotonic() - started < 15
-    assert len(found) == 1_200
+    assert len(found) == 300
     assert all("an endpoint keyless cannot read" in f.message for f in found)
 
 
 def test_github_jobs_are_looked_up_once_per_file(tmp_path: Path) -> None:
-    # 1,500 jobs with keys in their env: each key site listed every job of the file.
+    # Jobs with keys in their env: each key site listed every job of the file.
     jobs = "".join(
         f"  j{i}:\n    runs-on: ubuntu-latest\n    env:\n"
         f"      AWS_ACCESS_KEY_ID: ${{{{ secrets.K{i} }}}}\n"
         "      AWS_SECRET_ACCESS_KEY: ${{ secrets.S }}\n"
         '    steps:\n      - run: aws s3 ls --endpoint-url "$E"\n'
-        for i in range(1_500)
+        for i in range(300)
     )
     root = repo(tmp_path, {".github/workflows/w.yml": "on: push\njobs:\n" + jobs})
-    started = time.monotonic()
     found = scan([root]).findings
-    assert time.monotonic() - started < 20
-    assert len(found) == 1_500
+    assert len(found) == 300
 
 
 def test_a_long_job_s_steps_are_looked_up_not_listed(tmp_path: Path) -> None:
-    # 3,000 steps of one job, each given keys in its env: each step's site listed every
+    # Steps of one job, each given keys in its env: each step's site listed every
     # step of the job (a minute at 4,000).
     steps = "".join(
         f"      - run: aws s3 cp f{i} s3://b/\n        env:\n"
         f"          AWS_ACCESS_KEY_ID: ${{{{ secrets.K{i} }}}}\n"
         "          AWS_SECRET_ACCESS_KEY: ${{ secrets.S }}\n"
-        for i in range(3_000)
+        for i in range(600)
     )
     text = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n" + steps
     root = repo(tmp_path, {".github/workflows/w.yml": text})
-    started = time.monotonic()
     found = scan([root]).findings
-    assert time.monotonic() - started < 15
-    assert len(found) == 3_000
+    assert len(found) == 600
