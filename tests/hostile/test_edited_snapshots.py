@@ -16,20 +16,12 @@ from click.testing import CliRunner
 
 from keyless.cli import cli
 
-ACCOUNT = Path(__file__).resolve().parents[1] / "collect" / "fixtures" / "account"
+from .snapshots import ACCOUNT, collected_account
 
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    directory = tmp_path_factory.mktemp("snapshot")
-    shutil.copytree(ACCOUNT, directory / "export")
-    path = directory / "snapshot.json"
-    result = CliRunner().invoke(
-        cli, ["collect", "--input", str(directory / "export"), "--out", str(path)]
-    )
-    assert result.exit_code == 0, result.output
-    document: dict[str, Any] = json.loads(path.read_text())
-    return document
+    return collected_account(tmp_path_factory.mktemp("snapshot"))
 
 
 def _twice(document: dict[str, Any]) -> None:

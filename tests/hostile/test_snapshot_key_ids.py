@@ -9,7 +9,6 @@ refused by ``scan --snapshot`` and ``merge`` ("malformed snapshot", its pointer,
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +17,12 @@ from click.testing import CliRunner
 
 from keyless.cli import cli
 
-ACCOUNT = Path(__file__).resolve().parents[1] / "collect" / "fixtures" / "account"
+from .snapshots import collected_account
 
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    directory = tmp_path_factory.mktemp("snapshot")
-    shutil.copytree(ACCOUNT, directory / "export")
-    path = directory / "snapshot.json"
-    result = CliRunner().invoke(
-        cli, ["collect", "--input", str(directory / "export"), "--out", str(path)]
-    )
-    assert result.exit_code == 0, result.output
-    document: dict[str, Any] = json.loads(path.read_text())
-    return document
+    return collected_account(tmp_path_factory.mktemp("snapshot"))
 
 
 def _with_key_id(snapshot: dict[str, Any], tmp_path: Path, key_id: object) -> Path:

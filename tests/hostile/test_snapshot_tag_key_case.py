@@ -7,7 +7,6 @@ pick their own copy. The export reader refuses such tags; the snapshot reader (w
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +15,13 @@ from click.testing import CliRunner
 
 from keyless.cli import cli
 
-ACCOUNT = Path(__file__).resolve().parents[1] / "collect" / "fixtures" / "account"
+from .snapshots import collected_snapshot
 
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The snapshot as keyless writes it (the streamed layout: one account a line)."""
-    directory = tmp_path_factory.mktemp("snapshot")
-    shutil.copytree(ACCOUNT, directory / "export")
-    path = directory / "snapshot.json"
-    result = CliRunner().invoke(
-        cli, ["collect", "--input", str(directory / "export"), "--out", str(path)]
-    )
-    assert result.exit_code == 0, result.output
-    return path
+    return collected_snapshot(tmp_path_factory.mktemp("snapshot"))
 
 
 @pytest.fixture(scope="module")
