@@ -15,9 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
-
-from cryptography import x509
+from typing import TYPE_CHECKING, Any
 
 from keyless.errors import InputError, quoted
 from keyless.idp.common import ExtraContext, add_context
@@ -31,6 +29,9 @@ from keyless.policy.evaluate import (
     CallerType,
     Request,
 )
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 SERVICE_PRINCIPAL = "rolesanywhere.amazonaws.com"
 
@@ -86,6 +87,10 @@ def check_single_pem(data: bytes, what: str = "the certificate") -> None:
 def read_certificate(pem: str | bytes) -> CertificateAttributes:
     """Read the attributes of a PEM certificate: exactly one, in ASCII
     (:func:`check_single_pem`)."""
+    # Imported when a certificate is read: a scan never reads one, and the import costs
+    # about a tenth of a second of every scan's start.
+    from cryptography import x509
+
     data = pem.encode("utf-8", "surrogatepass") if isinstance(pem, str) else pem
     check_single_pem(data)
     try:
