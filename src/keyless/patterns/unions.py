@@ -11,8 +11,8 @@ more is dropped: it neither makes the union accept nor stops it from rejecting).
 numbered when first reached and their transitions computed when first followed, and both
 are kept, so every question asked of the same union (a path's questions share its value
 lists) reuses them. It offers the tables of :class:`keyless.patterns.dfa.DfaInfo` that the
-search reads, indexed by state number: ``special``, ``default``, ``accepting``,
-``to_accept``, ``to_reject``, ``keeps_accepting``, ``keeps_rejecting``.
+search reads, indexed by state number: ``special``, ``default``, ``to_accept``
+(0: accepting), ``to_reject``, ``keeps_accepting``, ``keeps_rejecting``.
 """
 
 from __future__ import annotations
@@ -57,7 +57,6 @@ class UnionLeaf:
         self.operands = tuple(operands)
         self.special = _Rows(self)
         self.default = _Defaults(self)
-        self.accepting: list[bool] = []
         self.to_accept: list[int] = []
         self.to_reject: list[int] = []
         self.keeps_accepting: list[frozenset[str] | None] = []
@@ -75,13 +74,11 @@ class UnionLeaf:
         found = self._numbers[member] = len(self.members)
         self.members.append(member)
         if not member:  # nothing can match any more: a dead state
-            self.accepting.append(False)
             self.to_accept.append(UNREACHABLE)
             self.to_reject.append(0)
             self.keeps_accepting.append(frozenset())
             self.keeps_rejecting.append(None)
             return found
-        self.accepting.append(any(operands[i].accepting[s] for i, s in member))
         self.to_accept.append(min(operands[i].to_accept[s] for i, s in member))
         # The union rejects once every operand does: at least as far as the farthest.
         self.to_reject.append(max(operands[i].to_reject[s] for i, s in member))
