@@ -378,3 +378,55 @@ def test_providers_of_several_accounts_leave_the_roles_account_unknown(tmp_path:
     assert document["role"] == "arn:aws:iam::000000000000:role/deploy"
     assert not any(p["description"].startswith("nobody") for p in document["paths"])
     assert {f["check"] for f in document["findings"]} >= {"trust-oidc-any-tenant"}
+
+
+def _custom_subject_policy(sub: str) -> dict:
+    gh = "token.actions.githubusercontent.com"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": GITHUB_PROVIDER},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {f"{gh}:aud": "sts.amazonaws.com"},
+                    "StringLike": {f"{gh}:sub": sub},
+                },
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("sub", "trigger"),
+    [
+        ("repo:octo-org/app:event_name:push", "an unprotected branch"),
+        ("repo:octo-org/app:ref_type:branch", "an unprotected branch"),
+        ("repo:octo-org/app:head_ref:feature", "a pull request"),
+        ("repo:octo-org/app:base_ref:main", "a pull request"),
+        ("repo:octo-org/*:event_name:*", "a pull request"),
+    ],
+)
+def test_a_custom_subject_that_shows_its_trigger_is_reported(
+    tmp_path: Path, sub: str, trigger: str
+) -> None:
+    """A custom template's event, ref type or pull request branch shows the run (it was
+    "No trust findings"); every witness replays through `keyless simulate`."""
+    policy = write(tmp_path, "deploy.json", _custom_subject_policy(sub))
+    code, out, _ = run("trust", str(policy), "--format", "json")
+    assert code == 1, out
+    findings = json.loads(out)["findings"]
+    found = [f for f in findings if f["check"] == "trust-oidc-untrusted-trigger"]
+    assert any(f"{trigger} can assume it" in f["message"] for f in found), found
+    for finding in found:
+        assert finding["severity"] == "high"
+        assert replay(policy, finding["witness"], tmp_path) == 0, finding
+
+
+def test_a_custom_subject_pinned_to_the_default_branch_is_clean(tmp_path: Path) -> None:
+    sub = "repo:octo-org/app:ref:refs/heads/main:event_name:push"
+    policy = write(tmp_path, "deploy.json", _custom_subject_policy(sub))
+    code, out, _ = run("trust", str(policy))
+    assert code == 0, out
+    assert "No trust findings" in out

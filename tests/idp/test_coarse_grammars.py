@@ -9,14 +9,23 @@ from keyless.idp.grammars import GITHUB, GRAMMARS
 from keyless.patterns.budget import BudgetExceeded, SearchBudget, bounded
 from keyless.patterns.language import Language, forget_memoised
 
-_LANGUAGES = [
-    pytest.param(grammar.well_formed_language(), id=f"{name}-well-formed")
-    for name, grammar in GRAMMARS.items()
-] + [
-    pytest.param(grammar.runs_language(trigger), id=f"{name}-{trigger.label}")
-    for name, grammar in GRAMMARS.items()
-    for trigger in grammar.triggers
-]
+_LANGUAGES = (
+    [
+        pytest.param(grammar.well_formed_language(), id=f"{name}-well-formed")
+        for name, grammar in GRAMMARS.items()
+    ]
+    + [
+        pytest.param(grammar.runs_language(trigger), id=f"{name}-{trigger.label}")
+        for name, grammar in GRAMMARS.items()
+        for trigger in grammar.triggers
+    ]
+    + [
+        pytest.param(grammar.runs_language(trigger.shown), id=f"{name}-{trigger.label}-shown")
+        for name, grammar in GRAMMARS.items()
+        for trigger in grammar.triggers
+        if trigger.shown is not None
+    ]
+)
 
 
 @pytest.mark.parametrize("language", _LANGUAGES)

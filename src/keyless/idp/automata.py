@@ -20,8 +20,10 @@ def build_table() -> dict[str, Dfa]:
             for grammar in GRAMMARS.values():
                 grammar.well_formed_language()
                 for trigger in grammar.triggers:
-                    trigger.language()
-                    grammar.runs_language(trigger)
+                    for runs in (trigger, trigger.shown):
+                        if runs is not None:
+                            runs.language()
+                            grammar.runs_language(runs)
             return dict(built)
     finally:
         clear_caches()

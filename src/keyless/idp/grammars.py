@@ -138,6 +138,45 @@ _GITHUB_ENVIRONMENT_FIELD = ("{name}", "{name}:*")
 _DEFAULT_BRANCHES = ("main", "master")
 
 
+def _fields(*fields: str) -> tuple[str, ...]:
+    """The subjects holding one of ``fields`` (templates of :func:`shape`): first, last or
+    among a custom template's other claims."""
+    return tuple(
+        f"{head}{field}{tail}" for field in fields for head in _GITHUB_HEADS for tail in ("", ":*")
+    )
+
+
+# What a custom template shows of the trigger without the context or the ref: the event
+# (`event_name`), the ref's type (`ref_type`) and a pull request's branches (`head_ref`,
+# `base_ref`: "only set when the event that triggers a workflow run is either pull_request
+# or pull_request_target"). Which workflow, commit and ref each event runs:
+# https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows
+# https://docs.github.com/en/actions/reference/workflows-and-actions/contexts#github-context
+# A pull request's code runs on these, its ref refs/pull/N/merge; its ref_type is `branch`
+# (a pull_request run's github context shows ref_type branch beside refs/pull/N/merge).
+_PULL_REQUEST_EVENTS = ("pull_request", "pull_request_review", "pull_request_review_comment")
+# The workflow of a branch (or tag) whoever can push chooses runs on these: the one pushed,
+# dispatched, created, a pull request's base (pull_request_target: a pull request may target
+# any branch), a deployment's ref (any a deployment is created for). The other events run
+# the default branch's workflow (schedule, workflow_run, issue_comment, …), or a release's tag.
+_BRANCH_EVENTS = (
+    "create",
+    "deployment",
+    "deployment_status",
+    "pull_request_target",
+    "push",
+    "workflow_dispatch",
+)
+_TAG_EVENTS = ("create", "deployment", "deployment_status", "push", "release", "workflow_dispatch")
+# Subjects with a ref field: it names the branch or tag (the triggers' templates judge it).
+_WITH_REF = tuple(f"{head}ref:*" for head in _GITHUB_HEADS)
+
+
+def _with_ref(*kinds: str) -> tuple[str, ...]:
+    """Subjects whose ref field is of one of ``kinds`` (`heads`, `tags`)."""
+    return tuple(f"{head}ref:refs/{kind}/*" for kind in kinds for head in _GITHUB_HEADS)
+
+
 GITHUB = SubGrammar(
     provider="GitHub Actions",
     # Default and custom subjects alike: fields joined by `:` (an attacker sets their own
@@ -226,6 +265,23 @@ GITHUB = SubGrammar(
             # no pull request's run.
             carries=(("ref", "refs/pull/*"),),
             example="*:pull_request",
+            # Its branches, its event or ref, or its ref type (branch, as a branch's): a
+            # branch's or tag's ref, another event or a tag is another run's
+            # (pull_request_target runs the base branch's workflow, under its ref).
+            shown=Trigger(
+                "a pull request",
+                _fields(
+                    "head_ref:=",
+                    "base_ref:=",
+                    "ref:refs/pull/%",
+                    "ref_type:branch",
+                    *(f"event_name:{event}" for event in _PULL_REQUEST_EVENTS),
+                ),
+                (*_with_ref("heads", "tags"), *_fields("ref_type:tag"), *_WITH_ENVIRONMENT),
+                carries=(("ref", "refs/pull/*"),),
+                field_values=(("event_name", _PULL_REQUEST_EVENTS),),
+                example="*",
+            ),
         ),
         Trigger(
             "an unprotected branch",
@@ -248,6 +304,16 @@ GITHUB = SubGrammar(
             carries_excluded=tuple(("ref", f"refs/heads/{b}") for b in _DEFAULT_BRANCHES),
             named_claim="ref",
             example="*:ref:refs/heads/feature",
+            # `…:event_name:push` or `…:ref_type:branch` without the ref: any branch's.
+            shown=Trigger(
+                "an unprotected branch",
+                _fields(*(f"event_name:{event}" for event in _BRANCH_EVENTS), "ref_type:branch"),
+                (*_WITH_REF, *_fields("ref_type:tag", "pull_request"), *_WITH_ENVIRONMENT),
+                carries=(("ref", "refs/heads/*"),),
+                carries_excluded=tuple(("ref", f"refs/heads/{b}") for b in _DEFAULT_BRANCHES),
+                field_values=(("event_name", _BRANCH_EVENTS),),
+                example="*",
+            ),
         ),
         # Anyone who can push may push a tag unless a ruleset protects it, which cannot be
         # seen offline: a pattern over tags (`refs/tags/v*`, a release workflow's) admits
@@ -263,6 +329,19 @@ GITHUB = SubGrammar(
             carries=(("ref", "refs/tags/*"),),
             named_claim="ref",
             example="*:ref:refs/tags/v9.9.9",
+            # `…:ref_type:tag` or `…:event_name:release` without the ref: any tag's.
+            shown=Trigger(
+                "an unprotected tag",
+                _fields(*(f"event_name:{event}" for event in _TAG_EVENTS), "ref_type:tag"),
+                (
+                    *_WITH_REF,
+                    *_fields("ref_type:branch", "pull_request", "head_ref:=", "base_ref:="),
+                    *_WITH_ENVIRONMENT,
+                ),
+                carries=(("ref", "refs/tags/*"),),
+                field_values=(("event_name", _TAG_EVENTS),),
+                example="*",
+            ),
         ),
         # A job that names an environment which does not exist creates it, unprotected:
         # a pattern over environment names admits one anyone who can push may create.

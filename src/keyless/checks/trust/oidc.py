@@ -345,6 +345,15 @@ def trust_oidc_untrusted_trigger(
     branch it names exactly (``refs/heads/develop``) is a named branch (low), a tag a
     release already cut (not reported).
     https://docs.github.com/en/actions/reference/security/oidc#example-granting-access-to-a-specific-repository
+
+    A custom ``sub`` may show the trigger without the context or the ref: the event
+    (``…:event_name:push``, ``workflow_dispatch``) or the ref type (``…:ref_type:branch``)
+    with no branch named is any branch's run (high, as ``…:ref:refs/heads/*``; a pull
+    request's run has ref type ``branch`` too); a pull request's branches
+    (``…:head_ref:NAME``, ``…:base_ref:NAME``) or ref (``…:ref:refs/pull/N/merge``) are a
+    pull request's; ``…:ref_type:tag`` and ``…:event_name:release`` any tag's. An event that
+    runs only the default branch's workflow (``schedule``, ``workflow_run``) is none of them.
+    https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows
     """
     paths = [path for path in _paths(role, analysis, PrincipalClass.OIDC) if path.grammar]
     for path in paths:
@@ -375,6 +384,9 @@ def trust_oidc_untrusted_trigger(
             # Any such run, beyond the subjects (and refs) the policy names one by one.
             beyond = [all_of(sub, ~named), *(all_of(k, ~v) for k, v in claimed)]
             witness = find(path, with_question(question, *beyond), prefer)
+            if witness is None:
+                # A custom template's fields that show such a run, naming no branch or tag.
+                witness = _shown_run(path, ctx, trigger, beyond[1:])
             silent = False
             if witness is None and not trigger.named_exempt:
                 # A subject that shows no trigger is every trigger's.
@@ -408,6 +420,8 @@ def trust_oidc_untrusted_trigger(
                 continue
             pinned = find(path, question, prefer)
             if pinned is None and claimed:
+                pinned = _shown_run(path, ctx, trigger)  # `…:event_name:push` on a named ref
+            if pinned is None and claimed:
                 pinned = _any_run(path, trigger, prefer)  # a silent sub on a named ref
             if pinned is not None:
                 subjects = sorted(
@@ -426,6 +440,21 @@ def trust_oidc_untrusted_trigger(
                     trigger="a named branch",
                     subjects=subjects,
                 )
+
+
+def _shown_run(
+    path: AccessPath, ctx: CheckContext, trigger: Trigger, beyond: Iterable[Term] = ()
+) -> dict[str, Any] | None:
+    """A token of a run of ``trigger`` whose custom subject shows it by other fields than
+    the ref or context (:attr:`Trigger.shown`: GitHub's ``…:event_name:push``), beyond
+    the terms ``beyond``; None where the trigger has no such fields."""
+    if trigger.shown is None:
+        return None
+    asked = triggered_by(path, trigger.shown)
+    if asked is None:
+        return None
+    question, prefer = asked
+    return find(path, with_question(question, *beyond), preferring_accepted(path, ctx, prefer))
 
 
 def _claim_named(path: AccessPath, trigger: Trigger) -> tuple[tuple[str, Language], ...]:

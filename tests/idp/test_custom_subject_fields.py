@@ -1,0 +1,101 @@
+"""The runs of GitHub's triggers include the custom subjects that show the trigger without
+the context or the ref (`event_name`, `ref_type`, `head_ref`, `base_ref`: each trigger's
+`shown` runs, asked apart), and exclude those whose other fields show another run."""
+
+from __future__ import annotations
+
+import pytest
+
+from keyless.idp.grammars import GITHUB
+from keyless.idp.subject_grammar import Trigger, field_outside
+from keyless.patterns.language import Language
+
+
+def trigger(label: str) -> Trigger:
+    return next(t for t in GITHUB.triggers if t.label == label)
+
+
+def runs(label: str) -> Language:
+    """The subjects of a trigger's runs: its templates' and those its fields show."""
+    shown = trigger(label).shown
+    assert shown is not None
+    return GITHUB.runs_language(trigger(label)) | GITHUB.runs_language(shown)
+
+
+@pytest.mark.parametrize(
+    ("subject", "outside"),
+    [
+        ("repo:o/r:event_name:push", False),
+        ("event_name:push:repo:o/r", False),
+        ("repo:o/r:event_name:deployment_status", False),
+        ("repo:o/r:event_name:deployment:ref_type:branch", False),
+        ("repo:o/r:event_name:pus", True),  # ends inside a value
+        ("repo:o/r:event_name:pushed", True),  # runs past one
+        ("repo:o/r:event_name:deploymen:ref_type:branch", True),
+        ("repo:o/r:event_name:schedule", True),
+        ("event_name:schedule:repo:o/r", True),
+        ("repo:o/r:xevent_name:schedule", False),  # another claim's key
+        ("repo:o/r", False),
+    ],
+)
+def test_a_field_outside_its_values(subject: str, *, outside: bool) -> None:
+    language = field_outside("event_name", ("push", "deployment", "deployment_status"))
+    assert language.contains(subject) is outside
+
+
+@pytest.mark.parametrize(
+    ("label", "subject", "member"),
+    [
+        ("a pull request", "repo:o/r:head_ref:feature", True),
+        ("a pull request", "repo:o/r:base_ref:main", True),
+        ("a pull request", "repo:o/r:ref_type:branch", True),
+        ("a pull request", "repo:o/r:event_name:pull_request_review", True),
+        ("a pull request", "repo:o/r:ref:refs/pull/7/merge", True),
+        ("a pull request", "repo:o/r:pull_request", True),
+        ("a pull request", "repo:o/r:head_ref:feature:ref:refs/heads/main", False),
+        ("a pull request", "repo:o/r:event_name:pull_request_target:head_ref:x", False),
+        ("a pull request", "repo:o/r:ref_type:branch:event_name:push", False),
+        ("a pull request", "repo:o/r:ref_type:tag:head_ref:x", False),
+        ("an unprotected branch", "repo:o/r:event_name:push", True),
+        ("an unprotected branch", "repo:o/r:event_name:workflow_dispatch", True),
+        ("an unprotected branch", "repo:o/r:event_name:pull_request_target", True),
+        ("an unprotected branch", "repo:o/r:ref_type:branch", True),
+        ("an unprotected branch", "repo:o/r:ref:refs/heads/feature", True),
+        ("an unprotected branch", "repo:o/r:ref:refs/heads/main:event_name:push", False),
+        ("an unprotected branch", "repo:o/r:event_name:pull_request", False),
+        ("an unprotected branch", "repo:o/r:event_name:push:ref:refs/tags/v1", False),
+        ("an unprotected branch", "repo:o/r:event_name:push:ref_type:tag", False),
+        ("an unprotected tag", "repo:o/r:ref_type:tag", True),
+        ("an unprotected tag", "repo:o/r:event_name:release", True),
+        ("an unprotected tag", "repo:o/r:event_name:push", True),
+        ("an unprotected tag", "repo:o/r:event_name:release:ref_type:branch", False),
+        ("an unprotected tag", "repo:o/r:event_name:schedule:ref_type:tag", False),
+    ],
+)
+def test_the_runs_of_each_trigger(label: str, subject: str, *, member: bool) -> None:
+    assert runs(label).contains(subject) is member
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "repo:o/r:event_name:push",
+        "repo:o/r:ref_type:branch",
+        "repo:o/r:ref_type:tag",
+        "repo:o/r:head_ref:feature",
+    ],
+)
+def test_a_shown_run_is_no_subject_of_the_templates(subject: str) -> None:
+    # They name no branch or tag: asked apart, after the templates admit no run.
+    for each in GITHUB.triggers[:3]:
+        assert not GITHUB.runs_language(each).contains(subject)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["repo:o/r:ref:refs/heads/develop:event_name:push", "repo:o/r:ref:refs/tags/v1:ref_type:tag"],
+)
+def test_a_subject_with_its_ref_is_judged_by_the_templates_alone(subject: str) -> None:
+    for each in GITHUB.triggers[:3]:
+        assert each.shown is not None
+        assert not GITHUB.runs_language(each.shown).contains(subject)

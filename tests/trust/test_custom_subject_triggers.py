@@ -1,0 +1,114 @@
+"""A GitHub custom subject (`include_claim_keys`) may show the trigger without the context
+or the ref: the event (`event_name`), the ref's type (`ref_type`) or a pull request's
+branches (`head_ref`, `base_ref`). Each is judged as the run it names: `event_name:push`
+or `ref_type:branch` with the repository pinned and no branch is any branch's run (as
+`ref:refs/heads/*` is), `head_ref`/`base_ref` a pull request's; they were "No trust
+findings". https://docs.github.com/en/actions/reference/security/oidc
+https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.trust.support import GH, assert_real_witness, assess, github
+
+AUD = {f"{GH}:aud": "sts.amazonaws.com"}
+PULL_REQUEST, BRANCH, TAG = "a pull request", "an unprotected branch", "an unprotected tag"
+
+
+def triggers(condition: dict[str, Any]) -> dict[str, Any]:
+    """The untrusted-trigger findings by trigger, each witness replayed and well formed."""
+    document = github(condition)
+    found = [f for f in assess(document).findings if f.check == "trust-oidc-untrusted-trigger"]
+    for finding in found:
+        assert_real_witness(document, finding.witness)
+    return {f.evidence["trigger"]: f for f in found}
+
+
+@pytest.mark.parametrize(
+    ("sub", "expected"),
+    [
+        ("repo:octo-org/app:event_name:push", {BRANCH}),
+        ("repo:octo-org/app:event_name:workflow_dispatch", {BRANCH}),
+        ("event_name:push:repo:octo-org/app", {BRANCH}),
+        # A pull request's run has ref_type branch too.
+        ("repo:octo-org/app:ref_type:branch", {PULL_REQUEST, BRANCH}),
+        ("repo:octo-org/app:head_ref:feature", {PULL_REQUEST}),
+        ("repo:octo-org/app:base_ref:main", {PULL_REQUEST}),
+        ("repo:octo-org/app:ref:refs/pull/1/merge", {PULL_REQUEST}),
+        ("repo:octo-org/app:ref_type:tag", {TAG}),
+        ("repo:octo-org/app:event_name:release", {TAG}),
+    ],
+)
+def test_a_field_that_shows_the_trigger_is_judged_as_that_run(sub: str, expected: set[str]) -> None:
+    found = triggers({"StringEquals": {**AUD, f"{GH}:sub": sub}})
+    assert set(found) == expected
+    for finding in found.values():
+        assert finding.severity.value == "high"
+        assert finding.witness["claims"]["sub"] == sub
+
+
+def test_a_wildcard_event_admits_pull_requests_and_any_branch() -> None:
+    found = triggers({"StringLike": {**AUD, f"{GH}:sub": "repo:octo-org/*:event_name:*"}})
+    assert {PULL_REQUEST, BRANCH} <= set(found)
+
+
+@pytest.mark.parametrize(
+    "sub",
+    [
+        # The branch is pinned: the default branch's runs.
+        "repo:octo-org/app:ref:refs/heads/main:event_name:push",
+        "repo:octo-org/app:event_name:push:ref:refs/heads/main",
+        "repo:octo-org/app:ref:refs/heads/main:ref_type:branch",
+        # A schedule runs the default branch's workflow.
+        "repo:octo-org/app:event_name:schedule",
+        "repo:octo-org/app:ref_type:branch:event_name:schedule",
+        # pull_request_target into main: the base branch's workflow, under its ref.
+        "repo:octo-org/app:head_ref:feature:ref:refs/heads/main",
+    ],
+)
+def test_a_pinned_or_default_branch_run_is_not_reported(sub: str) -> None:
+    assert triggers({"StringEquals": {**AUD, f"{GH}:sub": sub}}) == {}
+
+
+def test_a_named_branch_with_its_event_stays_a_named_branch() -> None:
+    sub = "repo:octo-org/app:ref:refs/heads/develop:event_name:push"
+    found = triggers({"StringEquals": {**AUD, f"{GH}:sub": sub}})
+    assert set(found) == {"a named branch"}
+    assert found["a named branch"].severity.value == "low"
+
+
+def test_the_ref_claim_pinned_to_the_default_branch_admits_no_push_of_another() -> None:
+    condition = {
+        "StringEquals": {
+            **AUD,
+            f"{GH}:sub": "repo:octo-org/app:event_name:push",
+            f"{GH}:ref": "refs/heads/main",
+        }
+    }
+    assert triggers(condition) == {}
+
+
+def test_the_ref_claim_over_tags_makes_a_push_a_tags() -> None:
+    condition = {
+        "StringEquals": {**AUD, f"{GH}:sub": "repo:octo-org/app:event_name:push"},
+        "StringLike": {f"{GH}:ref": "refs/tags/v*"},
+    }
+    found = triggers(condition)
+    assert set(found) == {TAG}
+    assert found[TAG].witness["claims"]["ref"].startswith("refs/tags/v")
+
+
+def test_a_push_on_a_branch_the_ref_claim_names_is_a_named_branch() -> None:
+    condition = {
+        "StringEquals": {
+            **AUD,
+            f"{GH}:sub": "repo:octo-org/app:event_name:push",
+            f"{GH}:ref": "refs/heads/develop",
+        }
+    }
+    found = triggers(condition)
+    assert set(found) == {"a named branch"}
+    assert found["a named branch"].evidence["subjects"] == ["refs/heads/develop"]
