@@ -142,6 +142,13 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ],
         [],
     ),
+    # A custom subject template of repo, environment, ref and event_name: the deploy role
+    # pins the environment and main (clean); `repo:acme/app:event_name:push` names no
+    # branch, so a push to any branch mints it
+    "tf-gha-custom-sub-event": (
+        [("trust-oidc-untrusted-trigger", f"aws_iam_role.preview: {BRANCH}")],
+        [],
+    ),
     "tf-gha-role-templatefile": (
         [
             ("trust-oidc-untrusted-trigger", f"aws_iam_role.gha: {PULL_REQUEST}"),
