@@ -99,3 +99,21 @@ def test_a_subject_with_its_ref_is_judged_by_the_templates_alone(subject: str) -
     for each in GITHUB.triggers[:3]:
         assert each.shown is not None
         assert not GITHUB.runs_language(each.shown).contains(subject)
+
+
+@pytest.mark.parametrize(
+    ("values", "admits"),
+    [
+        (["repo:o/r:ref:refs/heads/main"], False),
+        (["repo:o/r:environment:prod", "repo:o/r:pull_request"], False),
+        (["repo:o/r:event_name:push"], True),
+        (["REPO:O/R:EVENT_NAME:PUSH"], True),  # an …IgnoreCase operator's
+        (["repo:o/r:ref:refs/heads/main", "repo:o/r:*"], True),
+        (["repo:o/r:ref:refs/heads/?ain"], True),
+        (["repo:o/${aws:username}"], True),
+    ],
+)
+def test_values_that_may_admit_a_shown_run(values: list[str], *, admits: bool) -> None:
+    shown = trigger("an unprotected branch").shown
+    assert shown is not None
+    assert shown.may_admit(values) is admits

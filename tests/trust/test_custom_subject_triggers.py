@@ -112,3 +112,9 @@ def test_a_push_on_a_branch_the_ref_claim_names_is_a_named_branch() -> None:
     found = triggers(condition)
     assert set(found) == {"a named branch"}
     assert found["a named branch"].evidence["subjects"] == ["refs/heads/develop"]
+
+
+def test_a_field_compared_without_case_shows_the_trigger_too() -> None:
+    sub = "REPO:octo-org/app:EVENT_NAME:PUSH"
+    found = triggers({"StringEquals": AUD, "StringEqualsIgnoreCase": {f"{GH}:sub": sub}})
+    assert set(found) == {BRANCH}

@@ -410,6 +410,18 @@ class Trigger:
         """The ``sub`` values of such runs."""
         return _compact(self.templates, self.excluded, self.field_values)
 
+    def may_admit(self, values: Iterable[str]) -> bool:
+        """Whether policy values (a claim's, compared with a positive operator) may admit a
+        subject of :meth:`language`: one holds a wildcard or a policy variable, or holds
+        the literal text every subject of one template does (in any case: an
+        ``…IgnoreCase`` operator). A cheap filter before a question; ``False`` only where
+        no value can match."""
+        needles = _literal_runs(self.templates)
+        return any(
+            any(c in value for c in "*?$") or any(n in value.lower() for n in needles)
+            for value in values
+        )
+
     def carried(self) -> tuple[tuple[str, Language], ...]:
         """Each claim of ``carries`` and the values such a run's token holds in it."""
         return _carried(self.carries, self.carries_excluded)
@@ -652,6 +664,15 @@ def _literal(value: str) -> str:
     """The part of a wildcard value before its first wildcard."""
     cut = min((i for i in (value.find("*"), value.find("?")) if i >= 0), default=len(value))
     return value[:cut]
+
+
+@functools.lru_cache(maxsize=64)
+def _literal_runs(templates: tuple[str, ...]) -> tuple[str, ...]:
+    """The longest literal text of each template (:func:`shape`'s; slots none), lower-cased:
+    every subject the template admits holds it."""
+    return tuple(
+        max(re.split(r"[*?+=&#^%]|\{[a-z]+\}", template), key=len).lower() for template in templates
+    )
 
 
 @functools.lru_cache(maxsize=16)

@@ -448,9 +448,14 @@ def _shown_run(
     """A token of a run of ``trigger`` whose custom subject shows it by other fields than
     the ref or context (:attr:`Trigger.shown`: GitHub's ``…:event_name:push``), beyond
     the terms ``beyond``; None where the trigger has no such fields."""
-    if trigger.shown is None:
+    shown = trigger.shown
+    if shown is None:
         return None
-    asked = triggered_by(path, trigger.shown)
+    sub = path.key("sub")
+    values = path.policy_values(sub)
+    if sub in path.mentioned_keys() and values and not shown.may_admit(values):
+        return None  # `repo:o/r:ref:refs/heads/main` exactly: no such field (most policies)
+    asked = triggered_by(path, shown)
     if asked is None:
         return None
     question, prefer = asked
