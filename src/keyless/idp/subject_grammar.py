@@ -212,7 +212,6 @@ def field_outside(key: str, values: tuple[str, ...]) -> Language:
 
     anything = [Token(ANY_CHAR, star=True)]
     heads = [[*anything, *text(f":{key}:")], text(f"{key}:")]
-    ends: list[list[Token]] = [[], [*text(":"), *anything]]
     prefixes = sorted({value[:i] for value in values for i in range(len(value) + 1)})
     bodies: list[list[Token]] = []
     for prefix in prefixes:
@@ -220,15 +219,13 @@ def field_outside(key: str, values: tuple[str, ...]) -> Language:
             v[len(prefix)] for v in values if len(v) > len(prefix) and v.startswith(prefix)
         }
         other = Token(CharClass(frozenset({*following, ":"}), negated=True))
-        bodies.append([*text(prefix), other, Token(_FIELD_CHAR, star=True)])
+        # Whatever follows a character none of them continues with (the rest of the
+        # field, then the end or `:` and more) is any text.
+        bodies.append([*text(prefix), other, *anything])
         if prefix and prefix not in values:
-            bodies.append(text(prefix))  # the value ends inside one of them
-    return _compact_union(
-        Language.from_tokens([*head, *body, *end])
-        for head in heads
-        for body in bodies
-        for end in ends
-    )
+            # The value ends inside one of them: the subject ends, or `:` and more.
+            bodies += [text(prefix), [*text(f"{prefix}:"), *anything]]
+    return _compact_union(Language.from_tokens([*head, *body]) for head in heads for body in bodies)
 
 
 #: What builds a provider's well-formed subjects: templates, custom templates and those
