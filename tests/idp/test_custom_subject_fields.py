@@ -4,7 +4,11 @@ the context or the ref (`event_name`, `ref_type`, `head_ref`, `base_ref`: each t
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from keyless.idp.grammars import GITHUB
 from keyless.idp.subject_grammar import Trigger, field_outside
@@ -41,6 +45,20 @@ def runs(label: str) -> Language:
 def test_a_field_outside_its_values(subject: str, *, outside: bool) -> None:
     language = field_outside("event_name", ("push", "deployment", "deployment_status"))
     assert language.contains(subject) is outside
+
+
+def _outside(subject: str, key: str, values: tuple[str, ...]) -> bool:
+    """The oracle: a `key` field whose value (one or more characters, no `:`) is none of
+    `values`, read with a regular expression."""
+    fields = re.finditer(rf"(?:^|(?<=:)){re.escape(key)}:([^:]+)(?=:|$)", subject)
+    return any(match.group(1) not in values for match in fields)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="kab:", max_size=12))
+def test_a_field_outside_its_values_agrees_with_a_regular_expression(subject: str) -> None:
+    values = ("a", "ab", "bab")
+    assert field_outside("k", values).contains(subject) is _outside(subject, "k", values)
 
 
 @pytest.mark.parametrize(

@@ -203,29 +203,54 @@ def _compact(
 def field_outside(key: str, values: tuple[str, ...]) -> Language:
     """Subjects of ``KEY:VALUE`` fields joined by ``:`` holding a ``key`` field whose value
     is none of ``values`` (GitHub's ``…:event_name:schedule:…`` for the values of a pull
-    request's runs). A value is one or more characters other than ``:``; it differs from
-    every one of ``values`` where it leaves the trie of their prefixes: a character none of
-    them continues with there, or its end where none of them ends."""
+    request's runs). A value is one or more characters other than ``:``.
 
-    def text(chars: str) -> list[Token]:
-        return [Token(CharClass(frozenset(c))) for c in chars]
+    Built as its automaton directly (a union of a pattern per way out of the values' trie
+    took most of the grammar table's build time): a search for ``:KEY:`` (the subject's
+    start counts as a ``:``), then a walk down the trie of ``values``; a character none
+    of them continues with, or the value's end (``:`` or the subject's) where none of them
+    ends, accepts whatever follows."""
+    marker = f":{key}:"
+    trie = sorted({value[:i] for value in values for i in range(len(value) + 1)})
+    # States: 0..len(marker) the marker matched so far, then one per trie node, then the
+    # accepting sink.
+    node = {prefix: len(marker) + i for i, prefix in enumerate(trie)}
+    sink = len(marker) + len(trie)
+    alphabet = tuple(sorted({*marker, *"".join(values)}))
 
-    anything = [Token(ANY_CHAR, star=True)]
-    heads = [[*anything, *text(f":{key}:")], text(f"{key}:")]
-    prefixes = sorted({value[:i] for value in values for i in range(len(value) + 1)})
-    bodies: list[list[Token]] = []
-    for prefix in prefixes:
-        following = {
-            v[len(prefix)] for v in values if len(v) > len(prefix) and v.startswith(prefix)
-        }
-        other = Token(CharClass(frozenset({*following, ":"}), negated=True))
-        # Whatever follows a character none of them continues with (the rest of the
-        # field, then the end or `:` and more) is any text.
-        bodies.append([*text(prefix), other, *anything])
-        if prefix and prefix not in values:
-            # The value ends inside one of them: the subject ends, or `:` and more.
-            bodies += [text(prefix), [*text(f"{prefix}:"), *anything]]
-    return _compact_union(Language.from_tokens([*head, *body]) for head in heads for body in bodies)
+    def scan(matched: int, char: str | None) -> int:
+        if matched < len(marker) and char == marker[matched]:
+            return matched + 1 if matched + 1 < len(marker) else node[""]
+        return 1 if char == ":" else 0  # `:` may begin the marker again
+
+    def walk(prefix: str, char: str | None) -> int:
+        if char == ":":
+            outside = prefix and prefix not in values
+            return sink if outside else 1  # the field ends: `:` begins the next one
+        if char is not None and prefix + char in node:
+            return node[prefix + char]
+        return sink  # a character none of them continues with here
+
+    rows: list[tuple[int, ...]] = []
+    for state in range(sink + 1):
+        columns = (*alphabet, None)  # ``None``: every character the alphabet does not list
+        if state < len(marker):
+            rows.append(tuple(scan(state, char) for char in columns))
+        elif state < sink:
+            rows.append(tuple(walk(trie[state - len(marker)], char) for char in columns))
+        else:
+            rows.append((sink,) * len(columns))
+    accepting = frozenset(
+        {sink} | {node[prefix] for prefix in trie if prefix and prefix not in values}
+    )
+    # The subject's start is a field's: state 1, the marker's `:` read. Renumbered so
+    # that the start is state 0, as canonical() expects.
+    order = [1, 0, *range(2, sink + 1)]
+    renumber = {old: new for new, old in enumerate(order)}
+    table = [tuple(renumber[target] for target in rows[old]) for old in order]
+    return Language(
+        "dfa", leaf=canonical(alphabet, table, frozenset(renumber[s] for s in accepting))
+    )
 
 
 #: What builds a provider's well-formed subjects: templates, custom templates and those
