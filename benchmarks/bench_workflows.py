@@ -6,7 +6,7 @@ GitHub jobs with keys in their env, one GitHub job of 3,000+ steps with keys, an
 1,500+ GitLab jobs given the file's keys. Each is timed (CPU, best of --repeat) at N and
 2N; the ratio of the two is the figure (about 2 when linear, about 4 when quadratic).
 
-    python benchmarks/bench_workflows.py [--scale 1.0] [--repeat 3]
+    python benchmarks/bench_workflows.py [--scale 1.0] [--repeat 3] [--only fix:]
 """
 
 from __future__ import annotations
@@ -100,9 +100,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every N")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default="", help="run the cases whose title holds this")
     args = parser.parse_args()
     print(f"{'case':48} {'N':>6} {'CPU s':>7} {'2N CPU s':>9} {'ratio':>6}  goal")
     for title, build, run, size in CASES:
+        if args.only not in title:
+            continue
         n = max(10, int(size * args.scale))
         once = _cpu(build(n), run, args.repeat)
         twice = _cpu(build(2 * n), run, args.repeat)
