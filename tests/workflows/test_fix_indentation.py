@@ -256,3 +256,27 @@ def test_blocks_emitted_differently_are_never_taken_for_each_other(
     alone = mapping_lines(second, 2)
     assert mapping_lines(first, 2) != alone
     assert mapping_lines(second, 2) == alone
+
+
+def test_a_pipeline_and_its_rewrite_are_each_parsed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The rewrite was parsed to prove it valid, then again to list the keys it still
+    # holds: a third parse of a file of thousands of jobs. Counted, not timed.
+    from ruamel.yaml import YAML
+
+    jobs = "".join(f"j{i}:\n  script:\n    - aws s3 cp f{i} s3://b/\n" for i in range(50))
+    text = "variables:\n  AWS_ACCESS_KEY_ID: $A\n  AWS_SECRET_ACCESS_KEY: $B\n" + jobs
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    whole: list[int] = []
+    load = YAML.load
+
+    def counted(self: YAML, stream: object) -> object:
+        if isinstance(stream, str | bytes) and len(stream) >= len(text):
+            whole.append(len(stream))
+        return load(self, stream)
+
+    monkeypatch.setattr(YAML, "load", counted)
+    (rewrite,) = fix([root], options()).files
+    assert len(rewrite.jobs) == 50
+    assert len(whole) == 2  # the file, and its rewrite

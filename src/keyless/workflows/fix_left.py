@@ -3,7 +3,10 @@ GitLab pipeline still holds after its rewrite that the rewrite did not list."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from keyless.errors import InputError, shown_pointer
@@ -12,7 +15,7 @@ from keyless.workflows import gitlab
 from keyless.workflows.gitlab_keys import WORKFLOW_RULES_LEFT, jobs_of
 from keyless.workflows.model import FileRewrite, Platform, Unfixed
 from keyless.workflows.scan import LoadedFile, scan_files
-from keyless.workflows.yamldoc import is_map, is_seq, load_text
+from keyless.workflows.yamldoc import Document, is_map, is_seq, load_text
 
 
 def where(finding: Finding) -> str:
@@ -26,19 +29,28 @@ def where(finding: Finding) -> str:
     return f"line {location.line}{route}: "
 
 
-def keys_left_unsaid(rewrites: list[FileRewrite]) -> list[FileRewrite]:
+def keys_left_unsaid(
+    rewrites: list[FileRewrite], read: Mapping[Path, Document] = MappingProxyType({})
+) -> list[FileRewrite]:
     """Each pipeline's rewrite read again: keys the scan still finds in it (a template no
     job uses, ``default:``'s hook, a shape ``fix`` does not know) are listed, so that
     ``fix`` never leaves out a key ``scan`` reports, nor says all is done, exit code 0.
     Keys of a job already listed with its own reason (left as it is) are not repeated, nor
-    a template's whose jobs are all listed so: they are left with their reasons."""
+    a template's whose jobs are all listed so: they are left with their reasons.
+    ``read``: documents already read, by path, each used when its text is the rewrite's
+    (a file of thousands of jobs is not parsed once more)."""
     out = []
     for rewrite in rewrites:
+        known = read.get(rewrite.file.path)
         try:
-            document = load_text(
-                rewrite.after,
-                rewrite.file.path,
-                gitlab_header=rewrite.file.platform is Platform.GITLAB,
+            document = (
+                known
+                if known is not None and known.text == rewrite.after
+                else load_text(
+                    rewrite.after,
+                    rewrite.file.path,
+                    gitlab_header=rewrite.file.platform is Platform.GITLAB,
+                )
             )
         except InputError:
             out.append(rewrite)
