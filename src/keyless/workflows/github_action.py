@@ -61,9 +61,9 @@ from keyless.workflows.github_checks import (
     STATIC_AWS_KEYS,
     STATIC_AWS_KEYS_ENV,
     said_not_to_run,
-    step_evidence,
 )
 from keyless.workflows.github_conditions import not_on_github
+from keyless.workflows.github_other_stores import step_evidence
 from keyless.workflows.github_values import (
     is_temporary,
     key_env_entries,
