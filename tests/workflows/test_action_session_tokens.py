@@ -86,6 +86,44 @@ def test_a_workflow_handing_a_local_action_a_token_under_another_name(tmp_path: 
     assert "; with token (a session token): temporary credentials copied into secrets" in message
 
 
+#: A container action that passes the three parts to its image as ENTRYPOINT arguments.
+CONTAINER_ARGS = """\
+inputs:
+  key: {}
+  secret: {}
+  token: {}
+runs:
+  using: docker
+  image: docker://amazon/aws-cli:2.15.0
+  args:
+    - --aws-access-key-id
+    - ${{ inputs.key }}
+    - AWS_SECRET_ACCESS_KEY=${{ inputs.secret }}
+    - --aws-session-token=${{ inputs.token }}
+"""
+
+
+def test_a_container_action_s_args_with_a_session_token_say_so(tmp_path: Path) -> None:
+    # runs.env said it; runs.args, which write no key names, did not.
+    root = repo(tmp_path, {".github/actions/creds/action.yml": CONTAINER_ARGS})
+    [(severity, message)] = _found(root, "action.yml")
+    assert severity == "high"
+    assert message.startswith("the action passes AWS keys to its container in its args")
+    assert "; with token (a session token): temporary credentials its callers hand it" in message
+    assert message.endswith(
+        "unless the token is left empty and the keys are an IAM user's long-lived ones"
+    )
+
+
+def test_a_container_action_s_args_without_a_session_token_say_nothing_of_one(
+    tmp_path: Path,
+) -> None:
+    action = CONTAINER_ARGS.replace("    - --aws-session-token=${{ inputs.token }}\n", "")
+    root = repo(tmp_path, {".github/actions/creds/action.yml": action})
+    [(_, message)] = _found(root, "action.yml")
+    assert "session token" not in message
+
+
 def test_titles_say_static_keys_where_a_message_may_say_temporary() -> None:
     from keyless.workflows.github_checks import STATIC_AWS_KEYS, STATIC_AWS_KEYS_ENV
     from keyless.workflows.gitlab import GITLAB_STATIC_AWS_KEYS

@@ -8,7 +8,6 @@ environment follows the same value and the role is read from an environment's va
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -105,8 +104,8 @@ def test_expression_bodies_are_what_the_regular_expression_finds(parts: list[str
     assert expression_bodies(text) == EXPRESSION.findall(text)
 
 
+# Read at a size only a linear reading finishes (150,000 unclosed `${{`: a quadratic
+# one takes hours); how the time grows is benchmarks/bench_workflows.py's, not a clock here.
 def test_a_hostile_key_expression_is_read_in_linear_time() -> None:
     value = "${{ " * 150_000 + "${{ secrets[format('KEY_{0}', inputs.stage)] }}"
-    started = time.monotonic()
     assert computed_secret_names([value]) == ["inputs.stage"]
-    assert time.monotonic() - started < 2

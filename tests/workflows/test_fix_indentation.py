@@ -9,10 +9,17 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from keyless.workflows import fix
 from keyless.workflows.yamldoc import load_text
-from keyless.workflows.yamlout import DEFAULT_LAYOUT, Layout, layout_of, mapping_lines
+from keyless.workflows.yamlout import (
+    DEFAULT_LAYOUT,
+    Layout,
+    Reference,
+    layout_of,
+    mapping_lines,
+)
 
 from .builders import options, repo
 from .conftest import run_actionlint
@@ -216,3 +223,60 @@ def test_many_jobs_are_rewritten_without_repeating_work(tmp_path: Path) -> None:
     root = repo(tmp_path, {".gitlab-ci.yml": text})
     (rewrite,) = fix([root], options()).files
     assert len(rewrite.jobs) == 300
+
+
+def test_each_distinct_block_is_emitted_once(tmp_path: Path) -> None:
+    # Each of the 300 jobs gets the same ID token, token line and role variables: every
+    # one was emitted and read back again (most of fix's time at 8,000 jobs). Counted by
+    # the emitter's memo, not timed.
+    from keyless.workflows.yamlout import _emit
+
+    jobs = "".join(f"j{i}:\n  script:\n    - aws s3 cp f{i} s3://b/\n" for i in range(300))
+    text = "variables:\n  AWS_ACCESS_KEY_ID: $A\n  AWS_SECRET_ACCESS_KEY: $B\n" + jobs
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    _emit.cache_clear()
+    (rewrite,) = fix([root], options()).files
+    assert len(rewrite.jobs) == 300
+    assert rewrite.after.count("\n  id_tokens:\n    GITLAB_OIDC_TOKEN:\n") == 300
+    assert _emit.cache_info().misses < 10
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"x": Reference("a", "b")}, {"x": ["a", "b"]}),
+        ({"x": {}}, {"x": []}),
+        ({"x": DoubleQuotedScalarString("a")}, {"x": "a"}),
+    ],
+    ids=["reference-or-list", "mapping-or-sequence", "quoted-or-plain"],
+)
+def test_blocks_emitted_differently_are_never_taken_for_each_other(
+    first: dict[str, object], second: dict[str, object]
+) -> None:
+    alone = mapping_lines(second, 2)
+    assert mapping_lines(first, 2) != alone
+    assert mapping_lines(second, 2) == alone
+
+
+def test_a_pipeline_and_its_rewrite_are_each_parsed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The rewrite was parsed to prove it valid, then again to list the keys it still
+    # holds: a third parse of a file of thousands of jobs. Counted, not timed.
+    from ruamel.yaml import YAML
+
+    jobs = "".join(f"j{i}:\n  script:\n    - aws s3 cp f{i} s3://b/\n" for i in range(50))
+    text = "variables:\n  AWS_ACCESS_KEY_ID: $A\n  AWS_SECRET_ACCESS_KEY: $B\n" + jobs
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    whole: list[int] = []
+    load = YAML.load
+
+    def counted(self: YAML, stream: object) -> object:
+        if isinstance(stream, str | bytes) and len(stream) >= len(text):
+            whole.append(len(stream))
+        return load(self, stream)
+
+    monkeypatch.setattr(YAML, "load", counted)
+    (rewrite,) = fix([root], options()).files
+    assert len(rewrite.jobs) == 50
+    assert len(whole) == 2  # the file, and its rewrite

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -532,10 +531,11 @@ def test_an_alias_bomb_costs_nothing(tmp_path: Path, name: str, tail: str) -> No
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
     text = "\n".join(lines) + "\n" + tail
-    started = time.monotonic()
+    # 10¹² strings if aliases were expanded: only a reading that visits each node once
+    # finishes (benchmarks/bench_workflows.py measures how it grows, not a clock here).
     result = scan([repo(tmp_path, {name: text})])
-    assert time.monotonic() - started < 30  # 10¹² strings if aliases were expanded
     assert result.findings == ()
+    assert [f.path.name for f in result.files] == [Path(name).name]
 
 
 def test_a_jenkinsfile_that_is_not_utf8_or_too_large_is_unread(tmp_path: Path) -> None:

@@ -286,3 +286,75 @@ def test_a_long_job_s_steps_are_looked_up_not_listed(tmp_path: Path) -> None:
     root = repo(tmp_path, {".github/workflows/w.yml": text})
     found = scan([root]).findings
     assert len(found) == 600
+
+
+#: GitLab: a job's own keys and its script that names another store's host, as a GitHub
+#: step's env and run (test_step_keys_for_r2_are_not_reported).
+GITLAB_STORE_SCRIPT = """
+upload:
+  variables:
+    AWS_ACCESS_KEY_ID: $BUCKET_KEY
+    AWS_SECRET_ACCESS_KEY: $BUCKET_SECRET
+  script:
+    - aws s3 sync public s3://site --endpoint-url https://{host}
+"""
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "abc123.r2.cloudflarestorage.com",
+        "s3.eu-central-1.wasabisys.com",
+        "fra1.digitaloceanspaces.com",
+        "minio.internal:9000",
+    ],
+)
+def test_gitlab_scan_and_fix_agree_on_a_store_named_in_the_script(
+    tmp_path: Path, host: str
+) -> None:
+    # The scan said high while fix said the keys "do not look like AWS keys".
+    root = repo(tmp_path, {".gitlab-ci.yml": GITLAB_STORE_SCRIPT.format(host=host)})
+    assert not scan([root]).findings
+    result = fix([root], options())
+    rewrite = only(result, ".gitlab-ci.yml")
+    assert (rewrite.changed, rewrite.unfixed) == (False, ())
+    assert any("its keys are for another endpoint" in n for n in rewrite.notes)
+    assert result.exit_code() == 0
+
+
+GITLAB_SHARED_KEYS = """
+.keys:
+  variables:
+    AWS_ACCESS_KEY_ID: $BUCKET_KEY
+    AWS_SECRET_ACCESS_KEY: $BUCKET_SECRET
+upload:
+  extends: .keys
+  script:
+    - aws s3 sync public s3://site --endpoint-url https://abc.r2.cloudflarestorage.com
+deploy:
+  extends: .keys
+  script:
+    - aws s3 sync public s3://prod-site
+"""
+
+
+def test_gitlab_template_keys_one_job_sends_elsewhere_are_still_reported(
+    tmp_path: Path,
+) -> None:
+    # The template's keys reach `deploy` too, which calls AWS: one job's store proves nothing.
+    root = repo(tmp_path, {".gitlab-ci.yml": GITLAB_SHARED_KEYS})
+    assert [f.location.route for f in scan([root]).findings if f.location] == [
+        ".keys.variables.AWS_ACCESS_KEY_ID"
+    ]
+
+
+def test_gitlab_keys_of_a_job_another_extends_are_still_reported(tmp_path: Path) -> None:
+    text = GITLAB_STORE_SCRIPT.format(host="abc.r2.cloudflarestorage.com") + (
+        "prod:\n  extends: upload\n  script:\n    - aws s3 sync public s3://prod-site\n"
+    )
+    root = repo(tmp_path, {".gitlab-ci.yml": text})
+    assert [f.location.route for f in scan([root]).findings if f.location] == [
+        "upload.variables.AWS_ACCESS_KEY_ID"
+    ]
+    rewrite = only(fix([root], options()), ".gitlab-ci.yml")
+    assert not any("its keys are for another endpoint" in n for n in rewrite.notes)

@@ -9,7 +9,6 @@ pull requests), any other gets it; the output says which, and why, either way.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -191,10 +190,10 @@ def test_helm_template_that_asks_the_cluster_counts(tmp_path: Path) -> None:
     assert any("configure-aws-credentials" in u for u in _uses(root["jobs"]["checks"]))
 
 
+# Read at a size only a linear reading finishes (100,000 words: a quadratic one takes
+# hours); how the time grows is benchmarks/bench_workflows.py's, not a clock here.
 def test_reading_offline_commands_stays_linear() -> None:
-    started = time.monotonic()
     assert not shows_aws_use({"run": "helm template x " * 100_000})
-    assert time.monotonic() - started < 5
 
 
 def test_a_step_named_for_a_tool_is_no_use_of_aws(tmp_path: Path) -> None:

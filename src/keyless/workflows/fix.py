@@ -51,7 +51,7 @@ from keyless.workflows.subjects import (
     repository_from_git,
 )
 from keyless.workflows.values import is_repository
-from keyless.workflows.yamldoc import load_text
+from keyless.workflows.yamldoc import Document, load_text
 
 _BUG = "nothing changed, because of a bug in keyless (please report it): "
 
@@ -237,7 +237,8 @@ def _fix_gitlab(
         plans = gitlab_fix.plan(pipeline, options, project, branch)
     except InputError as error:
         plans = {i.file.path: Plan(unfixed=[Unfixed(None, error.message)]) for i in items[:1]}
-    results = {i.file.path: _apply(i, plans.get(i.file.path, Plan()), roots) for i in items}
+    read: dict[Path, Document] = {i.file.path: i.document for i in items}
+    results = {i.file.path: _apply(i, plans.get(i.file.path, Plan()), roots, read) for i in items}
     failed = {path: problem for path, (_, problem) in results.items() if problem is not None}
     rewrites = []
     for item in items:
@@ -254,11 +255,14 @@ def _fix_gitlab(
                 unfixed=plan.unfixed + ([Unfixed(None, problem)] if problem else []),
             )
         rewrites.append(_rewrite(item, after, plan))
-    return keys_left_unsaid(rewrites)
+    return keys_left_unsaid(rewrites, read)
 
 
-def _apply(item: LoadedFile, plan: Plan, roots: tuple[Path, ...]) -> tuple[str, str | None]:
-    """The file's new text, or its old text and why the new one cannot be used."""
+def _apply(
+    item: LoadedFile, plan: Plan, roots: tuple[Path, ...], read: dict[Path, Document] | None = None
+) -> tuple[str, str | None]:
+    """The file's new text, or its old text and why the new one cannot be used. ``read``
+    gets the new text's document, read to prove it parses (the caller reads it again)."""
     before = item.document.text
     if not plan.edits:
         return before, None
@@ -268,7 +272,7 @@ def _apply(item: LoadedFile, plan: Plan, roots: tuple[Path, ...]) -> tuple[str, 
         return before, _BUG + "its edits of this file overlap"
     if after == before:
         return before, None
-    problem = _where_not_writable(item, roots) or _unreadable_result(item, after)
+    problem = _where_not_writable(item, roots) or _unreadable_result(item, after, read)
     return (before, problem) if problem is not None else (after, None)
 
 
@@ -314,12 +318,19 @@ def _below(path: Path, root: Path) -> bool:
     return path != root and path.is_relative_to(root)
 
 
-def _unreadable_result(item: LoadedFile, after: str) -> str | None:
-    """A rewrite that does not parse is never handed out (a bug in keyless, caught)."""
+def _unreadable_result(
+    item: LoadedFile, after: str, read: dict[Path, Document] | None = None
+) -> str | None:
+    """A rewrite that does not parse is never handed out (a bug in keyless, caught).
+    ``read``: where the document read is kept, by path."""
     if after == item.document.text:
         return None
     try:
-        load_text(after, item.file.path, gitlab_header=item.file.platform is Platform.GITLAB)
+        document = load_text(
+            after, item.file.path, gitlab_header=item.file.platform is Platform.GITLAB
+        )
     except InputError as error:
         return _BUG + f"the rewrite would not be valid YAML ({error.message})"
+    if read is not None:
+        read[item.file.path] = document
     return None

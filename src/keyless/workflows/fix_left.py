@@ -3,7 +3,11 @@ GitLab pipeline still holds after its rewrite that the rewrite did not list."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 from keyless.errors import InputError, shown_pointer
 from keyless.findings import FileLocation, Finding
@@ -11,7 +15,7 @@ from keyless.workflows import gitlab
 from keyless.workflows.gitlab_keys import WORKFLOW_RULES_LEFT, jobs_of
 from keyless.workflows.model import FileRewrite, Platform, Unfixed
 from keyless.workflows.scan import LoadedFile, scan_files
-from keyless.workflows.yamldoc import is_map, load_text
+from keyless.workflows.yamldoc import Document, is_map, is_seq, load_text
 
 
 def where(finding: Finding) -> str:
@@ -25,18 +29,28 @@ def where(finding: Finding) -> str:
     return f"line {location.line}{route}: "
 
 
-def keys_left_unsaid(rewrites: list[FileRewrite]) -> list[FileRewrite]:
+def keys_left_unsaid(
+    rewrites: list[FileRewrite], read: Mapping[Path, Document] = MappingProxyType({})
+) -> list[FileRewrite]:
     """Each pipeline's rewrite read again: keys the scan still finds in it (a template no
     job uses, ``default:``'s hook, a shape ``fix`` does not know) are listed, so that
     ``fix`` never leaves out a key ``scan`` reports, nor says all is done, exit code 0.
-    Keys of a job already listed with its own reason (left as it is) are not repeated."""
+    Keys of a job already listed with its own reason (left as it is) are not repeated, nor
+    a template's whose jobs are all listed so: they are left with their reasons.
+    ``read``: documents already read, by path, each used when its text is the rewrite's
+    (a file of thousands of jobs is not parsed once more)."""
     out = []
     for rewrite in rewrites:
+        known = read.get(rewrite.file.path)
         try:
-            document = load_text(
-                rewrite.after,
-                rewrite.file.path,
-                gitlab_header=rewrite.file.platform is Platform.GITLAB,
+            document = (
+                known
+                if known is not None and known.text == rewrite.after
+                else load_text(
+                    rewrite.after,
+                    rewrite.file.path,
+                    gitlab_header=rewrite.file.platform is Platform.GITLAB,
+                )
             )
         except InputError:
             out.append(rewrite)
@@ -49,7 +63,8 @@ def keys_left_unsaid(rewrites: list[FileRewrite]) -> list[FileRewrite]:
         listed = {u.job for u in rewrite.unfixed if u.job is not None}
         if any(u.job is None and u.reason.startswith(WORKFLOW_RULES_LEFT) for u in rewrite.unfixed):
             listed.add("workflow")  # its keys are that item
-        entries = [name for name, _ in jobs_of(document.root)] if is_map(document.root) else []
+        entries = dict(jobs_of(document.root)) if is_map(document.root) else {}
+        listed |= _templates_left_with(entries, listed)
         left = tuple(
             Unfixed(None, f"{where(f)}{f.message}: keyless did not rewrite it; do it by hand")
             for f in found
@@ -66,3 +81,44 @@ def _entry_of(finding: Finding, entries: list[str]) -> str | None:
     route = location.route if isinstance(location, FileLocation) else ""
     within = [e for e in entries if route.startswith((f"{e}.", f"{e}["))]
     return max(within, key=len, default=None)
+
+
+def _templates_left_with(entries: dict[str, Any], listed: set[str]) -> set[str]:
+    """The templates (hidden jobs, ``.name``) of a file whose keys reach only jobs ``fix``
+    listed as left, each with its reason: every job that extends one, directly or through
+    other templates (https://docs.gitlab.com/ci/yaml/#extends), is listed, and there is at
+    least one. A template no job of the file extends is still worth its own line. Each
+    entry is worked out once (a file may hold thousands of templates over one another)."""
+    extenders: dict[str, list[str]] = {}
+    for name, node in entries.items():
+        extends: Any = node.get("extends")
+        names = [extends] if isinstance(extends, str) else extends if is_seq(extends) else []
+        for parent in dict.fromkeys(n for n in names if isinstance(n, str)):
+            extenders.setdefault(parent, []).append(name)
+    # (reaches a listed job, reaches a job not listed) of each entry, its own included,
+    # children first. An entry met again while open (a cycle, which GitLab refuses)
+    # counts as reaching a job not listed: its template stays listed.
+    reach: dict[str, tuple[bool, bool]] = {}
+    opened: set[str] = set()
+    for start in (n for n in entries if n.startswith(".")):
+        stack = [(start, False)]
+        while stack:
+            name, done = stack.pop()
+            if not done and (name in reach or name in opened):
+                continue
+            if done:
+                children = [reach.get(c, (False, True)) for c in extenders.get(name, ())]
+                own = (
+                    (name in listed, name not in listed)
+                    if not name.startswith(".")
+                    else (False, False)
+                )
+                reach[name] = (
+                    own[0] or any(c[0] for c in children),
+                    own[1] or any(c[1] for c in children),
+                )
+            else:
+                opened.add(name)
+                stack.append((name, True))
+                stack += [(c, False) for c in extenders.get(name, ()) if c not in reach]
+    return {n for n in entries if n.startswith(".") and reach.get(n) == (True, False)}

@@ -61,9 +61,9 @@ from keyless.workflows.github_checks import (
     STATIC_AWS_KEYS,
     STATIC_AWS_KEYS_ENV,
     said_not_to_run,
-    step_evidence,
 )
 from keyless.workflows.github_conditions import not_on_github
+from keyless.workflows.github_other_stores import step_evidence
 from keyless.workflows.github_values import (
     is_temporary,
     key_env_entries,
@@ -358,6 +358,16 @@ def _session_keys(sink: KeySink) -> tuple[str, ...]:
     return tuple(k for k in sink.keys if set(inputs_in(str(node.get(k) or ""))) & {*sink.session})
 
 
+def _session_words(sink: KeySink) -> tuple[str, bool] | None:
+    """What a sink's keys given with a session token are (:func:`pasted_session`). A
+    container's ``args`` write no key names: the inputs that feed its session token
+    (``--aws-session-token=${{ inputs.token }}``) stand for them."""
+    if sink.keys:
+        return pasted_session(sink.node, sink.keys, tokens=_session_keys(sink), action=True)
+    inputs = dict.fromkeys(sink.session, "")
+    return pasted_session(inputs, sink.session, tokens=sink.session, action=True)
+
+
 def findings(analysis: ActionAnalysis, file: WorkflowFile) -> list[Finding]:
     """The findings of one analysed action: one per place its steps use keys."""
     out: list[Finding] = []
@@ -373,7 +383,7 @@ def findings(analysis: ActionAnalysis, file: WorkflowFile) -> list[Finding]:
         )
         # Keys with a session token, or an ASIA… key ID: said as for a workflow's keys
         # (github_checks), medium when they are temporary for certain.
-        words = pasted_session(sink.node, sink.keys, tokens=_session_keys(sink), action=True)
+        words = _session_words(sink)
         if words is not None:
             finding = replace(
                 finding,

@@ -39,7 +39,6 @@ from keyless.workflows.github import (
 )
 from keyless.workflows.github_blockers import find_blockers, shared_blockers
 from keyless.workflows.github_callers import CallerInputs, inherited_elsewhere
-from keyless.workflows.github_checks import keys_for_another_store
 from keyless.workflows.github_conditions import not_on_github
 from keyless.workflows.github_ecr_login import logs_in_to_ecr
 from keyless.workflows.github_edits import (
@@ -56,6 +55,7 @@ from keyless.workflows.github_grants import (
 )
 from keyless.workflows.github_idle import set_aside_idle
 from keyless.workflows.github_insertion import insertion_target, without_credentials
+from keyless.workflows.github_other_stores import keys_for_another_store
 from keyless.workflows.matrix import expand
 from keyless.workflows.model import (
     FixOptions,

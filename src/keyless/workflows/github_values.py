@@ -7,6 +7,7 @@ walks a workflow with these; :mod:`.github_action` an action's steps."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from keyless.workflows.evidence import profile_writes
@@ -138,7 +139,7 @@ def pasted_session(
     action's inputs it routes into one). ``action``: the keys are written in a composite
     or container action, which its callers hand them (their secrets, or an earlier step's
     outputs). None for keys given neither."""
-    if not is_map(mapping):
+    if not isinstance(mapping, Mapping):
         return None
     place = "the action" if action else "the workflow"
     ids = [mapping.get(k) for k in keys if _KEY_ID_NAME.search(k)]

@@ -25,6 +25,7 @@ from keyless.workflows.evidence import (
 )
 from keyless.workflows.gitlab_keys import (
     EXPORT,
+    ScriptsBeside,
     UnseenNotes,
     exports_temporary,
     jobs_of,
@@ -180,9 +181,10 @@ def analyse(document: Document) -> GitlabAnalysis:
     workflow: Any = root.get("workflow") if is_map(root) else None
     if is_map(workflow):
         rules += _rule_sites(None, "workflow", workflow.get("rules"))
+    beside = ScriptsBeside([root])
     for name, job in jobs_of(root):
         scope = job.get("variables")
-        keys = key_variables(scope, root.get("variables"))
+        keys = key_variables(scope, root.get("variables"), beside.of(name, job))
         if keys:
             variables.extend(_sites(name, scope, keys))
         exports.extend(_exports(name, job))

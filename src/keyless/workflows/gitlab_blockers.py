@@ -27,6 +27,7 @@ from keyless.workflows.evidence import (
 from keyless.workflows.gitlab_keys import (
     EXPORT,
     KEY_VARIABLES,
+    ScriptsBeside,
     exports_temporary,
     key_variables,
     matrix_keys,
@@ -69,17 +70,24 @@ class KeyUsage:
         )
 
 
-def keys_not_reported(usage: KeyUsage) -> bool:
+def keys_not_reported(job: Job, usage: KeyUsage, beside: ScriptsBeside) -> bool:
     """Every key the job gets is written where the scan reports none (beside another
-    endpoint, named for an S3-compatible store, or not a credential), and no script uses
-    keys: nothing for ``fix`` to rewrite or to leave to a person."""
+    endpoint, named for an S3-compatible store, run by scripts that talk to one, or not a
+    credential: :func:`~keyless.workflows.gitlab_keys.key_variables`, as the scan judges
+    them), and no script uses keys: nothing for ``fix`` to rewrite or to leave to a
+    person. ``beside``: the pipeline's :class:`ScriptsBeside`."""
+    own: Any = job.entry.node.get("variables")
     return (
         bool(usage.variables)
         and not usage.exports
         and not usage.handoffs
         and not usage.referenced
         and all(
-            not key_variables(site, _top_variables(document))
+            not key_variables(
+                site,
+                _top_variables(document),
+                beside.of(job.name, job.entry.node) if site is own else (),
+            )
             for site, _, document in usage.variables.values()
         )
     )

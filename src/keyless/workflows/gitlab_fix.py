@@ -38,7 +38,12 @@ from keyless.workflows.gitlab_blockers import (
 )
 from keyless.workflows.gitlab_id_tokens import declare_token, token_blocker
 from keyless.workflows.gitlab_jwt_fix import TOKEN_VARIABLE, plan_token_fixes
-from keyless.workflows.gitlab_keys import WORKFLOW_RULES_LEFT, rule_keys, variable_value
+from keyless.workflows.gitlab_keys import (
+    WORKFLOW_RULES_LEFT,
+    ScriptsBeside,
+    rule_keys,
+    variable_value,
+)
 from keyless.workflows.gitlab_pipeline import Job, Pipeline, Section
 from keyless.workflows.model import (
     FixOptions,
@@ -135,7 +140,9 @@ def plan(
         target.edits += token_fix.edits
         target.notes.append(token_fix.note)
     key_jobs = [j for j in jobs if usage[j.name].uses_keys and not j.is_trigger]
-    for job in [j for j in key_jobs if keys_not_reported(usage[j.name])]:
+    documents = {id(e.document): e.document for e in pipeline.entries.values()}
+    beside = ScriptsBeside(d.root for d in documents.values())
+    for job in [j for j in key_jobs if keys_not_reported(j, usage[j.name], beside)]:
         # Keys for MinIO, R2… (or a test value): the scan reports none, nothing to rewrite.
         key_jobs.remove(job)
         plan_of(job.entry.document).notes.append(

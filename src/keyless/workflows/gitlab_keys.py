@@ -13,14 +13,14 @@ with these; :mod:`.gitlab_pipeline`, :mod:`.gitlab_blockers` and :mod:`.gitlab_f
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from keyless.errors import quoted
 from keyless.workflows.evidence import endpoint_evidence, unseen_endpoint_note, unseen_endpoints
 from keyless.workflows.hardcoded import find_literals
 from keyless.workflows.keyuse import is_store_reference
-from keyless.workflows.yamldoc import is_map, is_seq, own_items
+from keyless.workflows.yamldoc import is_map, is_seq, origin_of, own_items
 
 KEY_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
@@ -58,10 +58,15 @@ def variable_value(value: Any) -> Any:
     return value.get("value") if is_map(value) else value
 
 
-def key_variables(variables: Any, outer: Any = None) -> tuple[str, ...]:
+def key_variables(
+    variables: Any, outer: Any = None, scripts: Sequence[str] = ()
+) -> tuple[str, ...]:
     """The AWS key variables a ``variables:`` mapping sets (merged ones included), but
     none beside another store's endpoint. ``outer``: the file's top-level ``variables:``,
-    which an endpoint's ``$NAME`` may name (:func:`defined_values`)."""
+    which an endpoint's ``$NAME`` may name (:func:`defined_values`); ``scripts``: the
+    script lines that run with them (:class:`ScriptsBeside`), read for a store's host or
+    endpoint as the variables are. The one rule of what the scan reports and ``fix``
+    leaves as another store's (:func:`~keyless.workflows.gitlab_blockers.keys_not_reported`)."""
     if not is_map(variables):
         return ()
     keys = tuple(
@@ -69,9 +74,58 @@ def key_variables(variables: Any, outer: Any = None) -> tuple[str, ...]:
         for k, v in variables.items()
         if k in KEY_VARIABLES and _is_credential(variable_value(v))
     )
-    if keys and _for_another_store(variables, outer):
+    if keys and _for_another_store(variables, outer, scripts):
         return ()
     return keys
+
+
+class ScriptsBeside:
+    """The script lines that surely run with the keys a job writes in its own
+    ``variables:``, as a GitHub step's ``run:`` runs with its ``env:``
+    (:func:`key_variables` reads them). Built once for the files ``roots`` (a pipeline's,
+    or one file the scan reads)."""
+
+    def __init__(self, roots: Iterable[Any]) -> None:
+        self._extended: set[str] = set()
+        self._holders: dict[int, int] = {}
+        for root in roots:
+            for _, node in jobs_of(root):
+                extends: Any = node.get("extends")
+                names = (
+                    [extends] if isinstance(extends, str) else extends if is_seq(extends) else []
+                )
+                self._extended.update(n for n in names if isinstance(n, str))
+                variables: Any = node.get("variables")
+                if is_map(variables):
+                    self._holders[id(variables)] = self._holders.get(id(variables), 0) + 1
+
+    def of(self, name: str, node: Any) -> list[str]:
+        """The lines of job ``name``'s script sections (its hook's too), when its
+        ``variables:`` are its own (no other entry holds them, none is merged in) and no
+        entry extends it. None for a template, ``default:``, or a job another one extends
+        or shares its variables with: their keys reach scripts written elsewhere, which
+        may call AWS (https://docs.gitlab.com/ci/yaml/#extends)."""
+        variables: Any = node.get("variables") if is_map(node) else None
+        if (
+            not is_map(variables)
+            or name == "default"
+            or name.startswith(".")
+            or name in self._extended
+            or self._holders.get(id(variables)) != 1
+            or any(
+                origin_of(variables, k) is not variables for k in KEY_VARIABLES if k in variables
+            )
+        ):
+            return []
+        hook: Any = node.get("hooks")
+        sections = [node.get(s) for s in SCRIPT_SECTIONS]
+        sections.append(hook.get("pre_get_sources_script") if is_map(hook) else None)
+        return [
+            line
+            for script in sections
+            for line in (script if is_seq(script) else [script])
+            if isinstance(line, str)
+        ]
 
 
 #: How ``fix`` begins the reason it leaves a pipeline whose ``workflow:rules`` set keys for
@@ -119,17 +173,18 @@ def defined_values(*mappings: Any) -> dict[str, str]:
     return {name: value for mapping in mappings for name, value in string_values(mapping)}
 
 
-def _for_another_store(variables: Any, outer: Any = None) -> bool:
+def _for_another_store(variables: Any, outer: Any, scripts: Sequence[str]) -> bool:
     """Keys set beside an endpoint that is not AWS's, or named for an S3-compatible store
-    (``$MINIO_ACCESS_KEY``, ``$R2_…``): not AWS keys. An endpoint that names no host once
-    the file's variables are put in (``AWS_ENDPOINT_URL: $S3_ENDPOINT``, a CI/CD setting)
-    is no such sign: it may be AWS's (:func:`unseen_note`)."""
+    (``$MINIO_ACCESS_KEY``, ``$R2_…``), or run by ``scripts`` that visibly talk to another
+    store (``--endpoint-url https://x.r2.cloudflarestorage.com``): not AWS keys. An
+    endpoint that names no host once the file's variables are put in
+    (``AWS_ENDPOINT_URL: $S3_ENDPOINT``, a CI/CD setting) is no such sign: it may be AWS's
+    (:class:`UnseenNotes`)."""
     pairs = string_values(variables)
     sources = [v for k, v in pairs if k in KEY_VARIABLES]
     defined = defined_values(outer, variables)
-    return bool(
-        endpoint_evidence(pairs, [v for _, v in pairs], sources, unseen=False, defined=defined)
-    )
+    texts = [*(v for _, v in pairs), *scripts]
+    return bool(endpoint_evidence(pairs, texts, sources, unseen=False, defined=defined))
 
 
 class UnseenNotes:

@@ -9,6 +9,7 @@ single-quoted too, and every emitted block is read back to prove it says what wa
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import re
@@ -221,18 +222,56 @@ def _read_back(node: Any) -> Any:
     return node if isinstance(node, str) else repr(node)
 
 
+def _frozen(value: Any) -> Any:
+    """A hashable form of ``value`` that :func:`_thawed` turns back into it, telling apart
+    what :func:`_node` emits differently (a :class:`Reference` from a list, a mapping from
+    a sequence, a ruamel.yaml string that keeps its own quoting from a plain one)."""
+    if isinstance(value, Reference):
+        return ("reference", value.path)
+    if isinstance(value, Mapping):
+        return ("map", tuple((str(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, str):
+        return ("str", type(value), value)
+    if isinstance(value, Sequence):
+        return ("seq", tuple(_frozen(item) for item in value))
+    raise TypeError(f"cannot emit a {type(value).__name__}")
+
+
+def _thawed(frozen: Any) -> Any:
+    kind = frozen[0]
+    if kind == "reference":
+        return Reference(*frozen[1])
+    if kind == "map":
+        return {key: _thawed(value) for key, value in frozen[1]}
+    if kind == "str":
+        return frozen[2]
+    return [_thawed(item) for item in frozen[1]]
+
+
+# A memo: ``fix`` of a file of thousands of jobs inserts the same few blocks (the ID
+# token, the role's variables, the token line) into each, and emitting and reading back
+# each one again took most of its time. The lines are the same either way; its
+# ``cache_info()`` counts the blocks really emitted.
+@functools.lru_cache(maxsize=512)
+def _emit(frozen: Any, layout: Layout) -> tuple[str, ...]:
+    """The entries ``frozen`` (:func:`_frozen`) emitted by ruamel.yaml at column 0, proved
+    to read back as themselves."""
+    entries = _thawed(frozen)
+    yaml = _yaml(layout)
+    buffer = io.StringIO()
+    yaml.dump(_node(entries), buffer)
+    lines = tuple(buffer.getvalue().splitlines())
+    if _read_back(yaml.load("\n".join(lines))) != _plain(entries):
+        raise ValueError("emitted YAML does not read back as the value")  # a bug, not input
+    return lines
+
+
 def mapping_lines(
     entries: Mapping[str, Any], indent: int, layout: Layout = DEFAULT_LAYOUT
 ) -> list[str]:
     """``entries`` as block-style YAML lines, each indented by ``indent`` spaces, nested
     blocks indented as ``layout`` says (the file's own: :func:`layout_of`)."""
-    yaml = _yaml(layout)
-    buffer = io.StringIO()
-    yaml.dump(_node(entries), buffer)
-    lines = buffer.getvalue().splitlines()
-    if _read_back(yaml.load("\n".join(lines))) != _plain(entries):
-        raise ValueError("emitted YAML does not read back as the value")  # a bug, not input
-    return [" " * indent + line for line in lines]
+    return [" " * indent + line for line in _emit(_frozen(entries), layout)]
 
 
 def item_lines(
