@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from keyless.errors import InputError, quoted
-from keyless.generate import names
 from keyless.generate.guardrails import check_break_glass, guardrail_policies
 from keyless.generate.identity_center import check_session_duration, identity_center
 from keyless.generate.model import (
@@ -30,6 +29,7 @@ from keyless.generate.own_access import member_roles
 from keyless.generate.prove import estate, prove_role
 from keyless.generate.roles_anywhere import PCA_ARN, roles_anywhere_resources
 from keyless.generate.workload import workload_roles
+from keyless.plan import grammars
 from keyless.plan.partition import partition_of
 
 #: IAM Identity Center start URLs: https://d-xxxxxxxxxx.awsapps.com/start or a custom alias.
@@ -62,9 +62,9 @@ def checked(options: GenerateOptions) -> GenerateOptions:
     the option."""
     import re
 
-    if not names.matches(names.REGION, options.region):
+    if not grammars.matches(grammars.REGION, options.region):
         raise InputError(f"{quoted(options.region)} is not an AWS region", where="--region")
-    if options.sso_region is not None and not names.matches(names.REGION, options.sso_region):
+    if options.sso_region is not None and not grammars.matches(grammars.REGION, options.sso_region):
         raise InputError(f"{quoted(options.sso_region)} is not an AWS region", where="--sso-region")
     if options.sso_start_url is not None and not re.fullmatch(START_URL, options.sso_start_url):
         raise InputError(
@@ -84,8 +84,12 @@ def checked(options: GenerateOptions) -> GenerateOptions:
         raise InputError("give --ca-cert or --pca-arn, not both")
     if options.break_glass_role is not None:
         check_break_glass(options.break_glass_role)
-    if options.scanner_role is not None and not names.matches(names.ROLE_ARN, options.scanner_role):
-        raise InputError(names.not_an_arn(options.scanner_role, "a role"), where="--scanner-role")
+    if options.scanner_role is not None and not grammars.matches(
+        grammars.ROLE_ARN, options.scanner_role
+    ):
+        raise InputError(
+            grammars.not_an_arn(options.scanner_role, "a role"), where="--scanner-role"
+        )
     if options.format is OutputFormat.AWS_CONFIG and (
         options.sso_start_url is None or options.sso_region is None
     ):
