@@ -157,13 +157,14 @@ def status_text(report: StatusReport, options: RenderOptions) -> str:
     if report.users:
         lines += ["", "Users backed up:"]
         for user in report.users:
-            if user.restored:
+            kind = _user_state(user)
+            if kind == "restored":
                 state = f"restored {_when(user.restored)}"
-            elif user.superseded:
+            elif kind == "superseded":
                 # A rollback restores a user's latest backup only.
                 gone = f"deleted {_when(user.deleted)}; " if user.deleted else ""
                 state = f"{gone}superseded by its backup of {_when(user.superseded)}"
-            elif user.deleted:
+            elif kind == "deleted":
                 state = f"deleted {_when(user.deleted)}; {_rollback_would(user)}"
             else:
                 state = (
@@ -181,6 +182,17 @@ def status_text(report: StatusReport, options: RenderOptions) -> str:
         lines += ["", "CloudTrail was not searched (--no-cloudtrail)."]
     lines += ["", f"Exit {_STATUS_EXIT[report.exit_code]}."]
     return "\n".join(lines) + "\n"
+
+
+def _user_state(user: UserWatch) -> str:
+    """What became of a backed-up user, as text and JSON both say it: ``restored`` (by a
+    rollback), ``superseded`` (a later backup of the name is the one a rollback restores),
+    ``deleted`` (a rollback would restore it), ``unfinished`` (its retirement started)."""
+    if user.restored:
+        return "restored"
+    if user.superseded:
+        return "superseded"
+    return "deleted" if user.deleted else "unfinished"
 
 
 def _rollback_would(user: UserWatch) -> str:
@@ -257,9 +269,13 @@ def status_document(report: StatusReport) -> dict[str, Any]:
             {
                 "account": user.account,
                 "user": user.user,
+                "state": _user_state(user),
                 "backed_up": iso(user.backed_up),
                 "deleted": iso(user.deleted),
                 "restored": iso(user.restored),
+                "superseded": iso(user.superseded),
+                "recreated": iso(user.recreated),
+                "user_id": user.user_id,
             }
             for user in report.users
         ],
