@@ -2,8 +2,9 @@
 ``keyless plan --check`` and ``keyless generate`` share, so that a plan ``plan --check``
 accepts is never refused by ``generate`` for a reason ``plan --check`` could have told.
 
-Every permission set, Identity Center user and role a list names exists; names fit their
-AWS grammars (:mod:`.grammars`) and are not used twice; emails are plain addresses;
+Every permission set, Identity Center user and role a list names exists; names,
+descriptions and display names fit their AWS grammars (:mod:`.grammars`: refused, never
+changed) and names are not used twice; emails are plain addresses;
 account IDs are 12 digits and listed once; OIDC repositories fit their platform's grammar
 and subjects belong to them, with no wildcard under ``StringEquals`` and only characters
 IAM takes; inline policies are valid policies whose strings IAM takes; managed policies,
@@ -140,6 +141,13 @@ def _identity_center(fail: Fail, center: Mapping[str, Any], accounts: set[str]) 
         if name.lower() in people:
             fail(pointer, f"Identity Center user name {quoted(name)} is used twice")
         people.add(name.lower())
+        if not grammars.is_identity_store_display_name(entry["display_name"]):
+            fail(
+                f"/identity_center/users/{index}/display_name",
+                f"{quoted(entry['display_name'])} is not an Identity Store display name"
+                " (letters, digits, symbols and punctuation of any script, spaces, tabs and"
+                " line breaks, with a word; no control or bidirectional formatting character)",
+            )
         _email(fail, f"/identity_center/users/{index}/email", entry["email"])
     assigned: set[tuple[str, str, str]] = set()
     for index, entry in enumerate(center["assignments"]):

@@ -54,6 +54,13 @@ TRUST_ANCHOR_ARN = re.compile(
 #: any script (AWS also takes spaces; a plan's names, made by ``plan.targets``, have none):
 #: https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_CreateUser.html
 IDENTITY_STORE_NAME_LENGTH = 128
+#: Identity Store display names (and the given and family names split from them): 1 to
+#: 1,024 letters, marks, symbols, numbers and punctuation of any script, tabs, line breaks,
+#: spaces, no-break spaces and ideographic spaces (``DisplayName``, ``Name``):
+#: https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_CreateUser.html
+#: https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_Name.html
+IDENTITY_STORE_DISPLAY_NAME_LENGTH = 1024
+_DISPLAY_NAME_SPACES = frozenset("\t\n\r \u00a0\u3000")
 
 
 def matches(grammar: re.Pattern[str], value: object) -> bool:
@@ -69,6 +76,18 @@ def is_identity_store_name(value: object) -> bool:
     if not isinstance(value, str) or not 1 <= len(value) <= IDENTITY_STORE_NAME_LENGTH:
         return False
     return all(unicodedata.category(c)[0] in "LMSNP" for c in value)
+
+
+def is_identity_store_display_name(value: object) -> bool:
+    """True for an Identity Store display name (``Jörg Müller``, ``李雷``) with a word in it
+    (the given name generated code splits from it): no control character but a tab or a
+    line break, no format character (a bidirectional override such as U+202E), no other
+    space than the ones AWS lists."""
+    if not isinstance(value, str) or not 1 <= len(value) <= IDENTITY_STORE_DISPLAY_NAME_LENGTH:
+        return False
+    if all(c in _DISPLAY_NAME_SPACES for c in value):
+        return False
+    return all(c in _DISPLAY_NAME_SPACES or unicodedata.category(c)[0] in "LMSNP" for c in value)
 
 
 def not_an_arn(value: object, kind: str) -> str:
