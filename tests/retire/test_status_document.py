@@ -3,7 +3,8 @@ state (restored, superseded by a later backup of the name, deleted, retirement
 unfinished), the later backup that supersedes it, a rollback's unfinished re-creation and
 the unique ID a rollback checks. The JSON document held only the dates of the backup, the
 deletion and the restoration: a script could not tell a backup a rollback restores from
-one it never will, nor that a rollback would leave another user of the name alone."""
+one it never will, nor that a rollback would leave another user of the name alone. And
+the text of a run dates the plan it follows to the second, as its other times."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 import jsonschema
 
 from keyless.render import Format, render
-from keyless.retire import StatusReport
+from keyless.retire import Report, StatusReport
 from tests.retire.conftest import World
 from tests.retire.estate import READ_ONLY, Person
 
@@ -72,3 +73,20 @@ def test_an_unfinished_rollback_is_in_json(world: World) -> None:
     assert user["state"] == "deleted"
     assert user["recreated"] is not None
     assert "a rollback created it again" in _lines(report)[0]
+
+
+def test_the_plan_a_run_follows_is_dated_to_the_second() -> None:
+    # A plan made without --now records microseconds; make demo's last stage showed
+    # "its evidence as of 2026-12-07T21:34:53.773628Z" among times to the second.
+    plan = {
+        "path": "plan.json",
+        "fingerprint": "f",
+        "as_of": "2026-12-07T21:34:53.773628Z",
+        "confirmed": [],
+    }
+    report = Report(command="retire", apply=False, journal="j", steps=(), plan=plan)
+
+    text = render(report, Format.TEXT)
+
+    assert "following plan plan.json (its evidence as of 2026-12-07T21:34:53Z)" in text
+    assert json.loads(render(report, Format.JSON))["plan"]["as_of"] == plan["as_of"]

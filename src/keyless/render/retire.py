@@ -89,12 +89,25 @@ def _plan_lines(report: Report) -> list[str]:
     plan = report.plan
     if plan is None:
         return []
-    lines = [f"following plan {clean(plan['path'])} (its evidence as of {clean(plan['as_of'])})"]
+    as_of = _moment(plan["as_of"])
+    lines = [f"following plan {clean(plan['path'])} (its evidence as of {as_of})"]
     for confirmed in plan["confirmed"]:
         kinds = ", ".join(clean(p["kind"]) for p in confirmed["preconditions"])
         who = f"{clean(confirmed['user'])} in {clean(confirmed['account'])}"
         lines.append(f"confirmed by --confirmed: {who}: {kinds}")
     return lines
+
+
+def _moment(text: object) -> str:
+    """A recorded time for people, to the second as every other time of the text (a plan
+    made without ``--now`` records microseconds); as written when it is not a time."""
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return clean(text)
+    if moment.tzinfo is None or moment.utcoffset():
+        return clean(text)
+    return _when(moment)
 
 
 def _step(step: Step, *, with_user: bool = False) -> str:
