@@ -159,6 +159,19 @@ def test_aws_config_has_a_profile_per_assignment(demo_plan: Path, tmp_path: Path
     assert parser["profile acme-prod-ReadOnlyAccess"]["sso_account_id"] == "372342215631"
 
 
+def test_the_readme_gives_the_login_command_as_typed(demo_plan: Path, tmp_path: Path) -> None:
+    # The session name was escaped for Markdown prose inside a code span, where escapes
+    # are shown as written: `aws sso login --sso-session my\_sso`, copied as such.
+    result = run(
+        "generate", str(demo_plan), "--format", "aws-config", "--out", str(tmp_path / "c"),
+        "--sso-start-url", "https://d-1234567890.awsapps.com/start", "--sso-region", "eu-west-1",
+        "--sso-session", "my_sso.team-1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    readme = (tmp_path / "c" / "README.md").read_text()
+    assert "3. `aws sso login --sso-session my_sso.team-1`, then `--profile NAME`." in readme
+
+
 def test_start_url_with_a_newline_is_refused(demo_plan: Path, tmp_path: Path) -> None:
     result = run(
         "generate", str(demo_plan), "--format", "aws-config", "--out", str(tmp_path / "c"),

@@ -99,7 +99,10 @@ def _aws_config(generated: Generated) -> Iterator[str]:
     yield ""
     yield "1. Apply the Identity Center assignments first (the Terraform or CloudFormation output)."
     yield "2. Append `config` to `~/.aws/config` on each person's machine."
-    yield f"3. `aws sso login --sso-session {md(generated.sso_session)}`, then `--profile NAME`."
+    # In a code span, as the command is typed: Markdown escapes (``my\\_sso``) are not
+    # read there, and were copied with the command.
+    login = _code(f"aws sso login --sso-session {generated.sso_session}")
+    yield f"3. {login}, then `--profile NAME`."
     yield (
         "4. Replace the person's access keys in `~/.aws/credentials` with the profile; "
         "`keyless retire` deletes the keys once they are unused."
