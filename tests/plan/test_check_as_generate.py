@@ -2,7 +2,8 @@
 a plan that ``plan --check`` accepts was refused by ``generate`` for a reason ``plan
 --check`` could have told (a permission set description with an escape sequence, an
 Identity Store user name with a bidirectional override, an email with a space, a
-repository that is none, a trust anchor that is no ARN, a subject IAM refuses).
+repository that is none, a trust anchor that is no ARN, a subject IAM refuses, two
+accounts whose names in the generated code would be one, ARNs of two partitions).
 Both now run :func:`keyless.plan.consistency.document_problems`."""
 
 from __future__ import annotations
@@ -56,7 +57,31 @@ def _subject(d: Document) -> None:
     d["oidc_roles"][0]["subjects"][0]["value"] = "repo:acme/app:ref:refs/heads/\u0100"
 
 
-EDITS = [_description, _user_name, _email, _repository, _trust_anchor, _subject]
+def _labels(d: Document) -> None:
+    # Two accounts of one alias are told apart by their IDs; a third account edited to
+    # bear one of those labels would share it.
+    first = d["source"]["accounts"][0]
+    d["source"]["accounts"] += [
+        {**first, "id": "111111111111", "alias": "twin"},
+        {**first, "id": "222222222222", "alias": "twin"},
+    ]
+    first["alias"] = "twin-111111111111"
+
+
+def _partitions(d: Document) -> None:
+    d["users"][0]["arn"] = d["users"][0]["arn"].replace("arn:aws:", "arn:aws-cn:")
+
+
+EDITS = [
+    _description,
+    _user_name,
+    _email,
+    _repository,
+    _trust_anchor,
+    _subject,
+    _labels,
+    _partitions,
+]
 
 
 @pytest.mark.parametrize("edit", EDITS, ids=lambda edit: edit.__name__.strip("_"))

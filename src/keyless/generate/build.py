@@ -7,7 +7,6 @@ Nothing touches the file system here: :mod:`.output` writes the result whole.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -29,7 +28,7 @@ from keyless.generate.own_access import member_roles
 from keyless.generate.prove import estate, prove_role
 from keyless.generate.roles_anywhere import PCA_ARN, roles_anywhere_resources
 from keyless.generate.workload import workload_roles
-from keyless.plan import grammars
+from keyless.plan import consistency, grammars
 from keyless.plan.partition import partition_of
 
 #: IAM Identity Center start URLs: https://d-xxxxxxxxxx.awsapps.com/start or a custom alias.
@@ -102,28 +101,17 @@ def checked(options: GenerateOptions) -> GenerateOptions:
 
 
 def account_labels(accounts: Sequence[Mapping[str, Any]]) -> tuple[AccountLabel, ...]:
-    """Each account's label, which generated names (Terraform variables and providers,
-    CloudFormation parameters, profiles) are derived from: its alias, else its ID. A label
-    two accounts would share, ignoring case (an organization's account names need not be
-    unique), gets the account's ID after it: one shared name would send both accounts'
-    assignments to one of them. A plan edited so that labels still collide is refused."""
-    wanted = [(a["id"], a["alias"] or a["id"]) for a in accounts]
-    counts = Counter(label.casefold() for _, label in wanted)
-    labels = tuple(
-        AccountLabel(id_, label if counts[label.casefold()] == 1 else f"{label}-{id_}")
-        for id_, label in wanted
-    )
-    seen: dict[str, str] = {}
-    for account in labels:
-        other = seen.setdefault(account.label.casefold(), account.id)
-        if other != account.id:
-            raise InputError(
-                f"accounts {other} and {account.id} would share the name "
-                f"{quoted(account.label)} in the generated code",
-                where="PLAN#/source/accounts",
-                hint="Give the accounts distinct aliases in the plan (or plan again).",
-            )
-    return labels
+    """Each account's label (:func:`keyless.plan.consistency.account_labels`); a plan
+    edited so that labels still collide is refused, as ``plan --check`` refuses it."""
+    labels = consistency.account_labels(accounts)
+    shared = consistency.shared_label(labels)
+    if shared is not None:
+        raise InputError(
+            shared,
+            where="PLAN#/source/accounts",
+            hint="Give the accounts distinct aliases in the plan (or plan again).",
+        )
+    return tuple(AccountLabel(id_, label) for id_, label in labels)
 
 
 def resources(

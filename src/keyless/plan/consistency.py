@@ -15,15 +15,16 @@ trust anchors are the role's account's.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from keyless.errors import quoted
+from keyless.errors import InputError, quoted
 from keyless.people import normalize_email
 from keyless.plan import grammars
 from keyless.plan.document import Problem
 from keyless.plan.links import foreign_subjects, is_repository
-from keyless.plan.partition import STS_AUDIENCES, arn_partition
+from keyless.plan.partition import STS_AUDIENCES, arn_partition, partition_of
 from keyless.plan.policy_grammar import inline_policy_problems
 from keyless.plan.providers import provider_problems
 from keyless.plan.quotas import managed_policy_problems, role_count_problems, trust_length_problems
@@ -61,6 +62,8 @@ def document_problems(document: Mapping[str, Any]) -> list[Problem]:
         problems.append(Problem(pointer, message))
 
     accounts = _accounts(fail, document["source"]["accounts"])
+    _labels(fail, document["source"]["accounts"])
+    _partition(fail, document)
     sets = _identity_center(fail, document["identity_center"], accounts)
     for index, user in enumerate(document["users"]):
         chosen = (user["target"] or {}).get("permission_set")
@@ -106,6 +109,62 @@ def _accounts(fail: Fail, listed: Iterable[Mapping[str, Any]]) -> set[str]:
             fail(f"/source/accounts/{index}/id", f"account {account['id']} is listed twice")
         accounts.add(account["id"])
     return accounts
+
+
+def account_labels(accounts: Iterable[Mapping[str, Any]]) -> tuple[tuple[str, str], ...]:
+    """``(id, label)`` of each account: the label generated names (Terraform variables
+    and providers, CloudFormation parameters, profiles) are derived from, its alias, else
+    its ID. A label two accounts would share, ignoring case (an organization's account
+    names need not be unique), gets the account's ID after it: one shared name would send
+    both accounts' assignments to one of them."""
+    wanted = [(a["id"], a["alias"] or a["id"]) for a in accounts]
+    counts = Counter(label.casefold() for _, label in wanted)
+    return tuple(
+        (id_, label if counts[label.casefold()] == 1 else f"{label}-{id_}") for id_, label in wanted
+    )
+
+
+def shared_label(labels: Iterable[tuple[str, str]]) -> str | None:
+    """Why two accounts would still share a label (a plan edited so that one's alias is
+    another's label with its ID), or None."""
+    seen: dict[str, str] = {}
+    for id_, label in labels:
+        other = seen.setdefault(label.casefold(), id_)
+        if other != id_:
+            return (
+                f"accounts {other} and {id_} would share the name {quoted(label)} in the"
+                " generated code"
+            )
+    return None
+
+
+def _labels(fail: Fail, accounts: Iterable[Mapping[str, Any]]) -> None:
+    shared = shared_label(account_labels(accounts))
+    if shared is not None:
+        fail("/source/accounts", f"{shared}: give the accounts distinct aliases")
+
+
+def _partition(fail: Fail, document: Mapping[str, Any]) -> None:
+    """One partition keyless knows for the whole plan (its users' and providers' ARNs,
+    :mod:`.partition`); in China none of the roles whose service principals keyless does
+    not know there (some end in ``.amazonaws.com.cn``): a service or Roles Anywhere role."""
+    arns = [user["arn"] for user in document["users"]]
+    arns += [r["provider"]["arn"] for r in document["oidc_roles"] if r["provider"]["arn"]]
+    try:
+        partition = partition_of(arns, where="the plan")
+    except InputError as error:
+        fail("/users", error.message)
+        return
+    if partition != "aws-cn":
+        return
+    for list_name in ("workload_roles", "roles_anywhere"):
+        for index, role in enumerate(document[list_name]):
+            fail(
+                f"/{list_name}/{index}",
+                f"role {role['name']} is a service or Roles Anywhere role in the aws-cn"
+                " partition, whose service principals keyless does not know: move its user"
+                " to another destination, or create the role by hand",
+            )
 
 
 def _identity_center(fail: Fail, center: Mapping[str, Any], accounts: set[str]) -> set[str]:
