@@ -5,8 +5,11 @@ plan is left out."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.generate.conftest import certificate, edited, run
 
@@ -159,6 +162,19 @@ def test_aws_config_has_a_profile_per_assignment(demo_plan: Path, tmp_path: Path
     assert parser["profile acme-prod-ReadOnlyAccess"]["sso_account_id"] == "372342215631"
 
 
+def test_the_readme_gives_the_login_command_as_typed(demo_plan: Path, tmp_path: Path) -> None:
+    # The session name was escaped for Markdown prose inside a code span, where escapes
+    # are shown as written: `aws sso login --sso-session my\_sso`, copied as such.
+    result = run(
+        "generate", str(demo_plan), "--format", "aws-config", "--out", str(tmp_path / "c"),
+        "--sso-start-url", "https://d-1234567890.awsapps.com/start", "--sso-region", "eu-west-1",
+        "--sso-session", "my_sso.team-1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    readme = (tmp_path / "c" / "README.md").read_text()
+    assert "3. `aws sso login --sso-session my_sso.team-1`, then `--profile NAME`." in readme
+
+
 def test_start_url_with_a_newline_is_refused(demo_plan: Path, tmp_path: Path) -> None:
     result = run(
         "generate", str(demo_plan), "--format", "aws-config", "--out", str(tmp_path / "c"),
@@ -200,3 +216,22 @@ def test_guardrail_boundary_denies_the_same_and_allows_the_rest(
     assert (allow["Effect"], allow["Action"]) == ("Allow", "*")
     assert deny["Effect"] == "Deny"
     assert "iam:CreateAccessKey" in deny["Action"]
+
+
+@pytest.mark.parametrize("output_format", ["terraform", "cloudformation", "scp", "aws-config"])
+def test_every_file_the_readme_names_is_in_the_folder(
+    demo_plan: Path, tmp_path: Path, output_format: str
+) -> None:
+    # The CloudFormation README said to apply `keyless_access`, Terraform's file; the SCP
+    # README listed the other steps without saying their code is another format's.
+    out = tmp_path / output_format
+    result = run(
+        "generate", str(demo_plan), "--format", output_format, "--out", str(out),
+        "--sso-start-url", "https://d-1234567890.awsapps.com/start", "--sso-region", "eu-west-1",
+    )  # fmt: skip
+    assert result.exit_code in (0, 1), result.output
+    readme = (out / "README.md").read_text()
+    named = set(re.findall(r"`([\w.-]+\.(?:tf|yaml|json)|config)`", readme))
+    assert named, readme
+    assert named <= {path.name for path in out.iterdir()}, readme
+    assert "keyless_access" not in readme.replace("`keyless_access.tf`", "")

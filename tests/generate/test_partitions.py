@@ -78,13 +78,50 @@ def test_github_roles_in_china_pin_chinas_sts_audience(tmp_path: Path) -> None:
     assert role["provider"]["audience"] == "sts.amazonaws.com.cn"
     checked = run("plan", "--check", str(tmp_path / "plan.json"), "--input", str(export))
     assert "tokens come from" not in checked.output
-    # The export's service and Roles Anywhere roles: China's service principals are not
-    # all SERVICE.amazonaws.com, and keyless does not know which, so nothing is written.
+    # The export's service and Roles Anywhere users: China's service principals are not
+    # all SERVICE.amazonaws.com, and keyless does not know which, so the plan leaves them
+    # undecided (it planned roles generate then refused, and plan --check accepted them).
+    assert document["workload_roles"] == document["roles_anywhere"] == []
+    users = {u["name"]: u for u in document["users"]}
+    assert users["lambda-reporter"]["destination"] == "undecided"
+    assert "keyless writes no workload-role in the aws-cn" in users["lambda-reporter"]["reason"]
+    assert checked.exit_code == 1, checked.output  # open items, no error
     out = tmp_path / "tf"
     result = run("generate", str(tmp_path / "plan.json"), "--format", "terraform",
                  "--out", str(out))  # fmt: skip
-    assert result.exit_code == 2, result.output
-    assert "aws-cn partition, whose service principals keyless does not know" in result.output
+    assert result.exit_code == 1, result.output
+    assert "not generated: user lambda-reporter" in result.output
+    assert "ci-deploy-github" in (out / "oidc.tf").read_text()
+
+
+def test_a_china_service_role_edited_in_is_refused_by_check_and_generate(
+    tmp_path: Path,
+) -> None:
+    export = export_in("aws-cn", tmp_path)
+    assert plan(export, tmp_path / "plan.json").exit_code in (0, 1)
+    document = json.loads((tmp_path / "plan.json").read_text())
+    user = next(u for u in document["users"] if u["name"] == "lambda-reporter")
+    user["destination"], user["target"] = "workload-role", {
+        "identity_center_user": None, "permission_set": None, "role": "lambda-reporter-lambda"
+    }  # fmt: skip
+    document["workload_roles"] = [{
+        "account": user["account"], "name": "lambda-reporter-lambda", "user": user["arn"],
+        "service": "lambda.amazonaws.com",
+        "permissions": {"aws_managed_policies": [], "customer_managed_policies": [],
+                        "inline_policy": None, "permissions_boundary": None},
+    }]  # fmt: skip
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(document))
+    out = tmp_path / "tf"
+
+    checked = run("plan", "--check", str(edited), "--input", str(export))
+    generated = run("generate", str(edited), "--format", "terraform", "--out", str(out))
+
+    for refused in (checked, generated):
+        assert refused.exit_code == 2, refused.output
+        assert "#/workload_roles/0: role lambda-reporter-lambda is a service or Roles" in (
+            refused.stderr
+        )
     assert not out.exists()
 
 

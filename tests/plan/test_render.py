@@ -55,3 +55,27 @@ def test_terminal_text_is_not_read_as_markup() -> None:
     render_plan_text(plan, Console(file=buffer, width=200, no_color=True))
     render_explain(plan, plan.users, Console(file=buffer, width=200, no_color=True))
     assert "/ci/[bold red]x[/]/" in buffer.getvalue()
+
+
+def _text(plan: Plan) -> str:
+    buffer = io.StringIO()
+    render_plan_text(plan, Console(file=buffer, width=200, no_color=True))
+    return buffer.getvalue()
+
+
+def test_the_retire_total_says_which_users_go_outright() -> None:
+    # The header counted `retire 1` and the footer "To retire: 2 IAM users": every user
+    # the plan decides goes in the end, and the text did not say that the other waits.
+    person = make_user("alice", console=True, tags={"email": "alice@example.com"})
+    idle = make_user("stale-bot", keys=[make_key(last_used_days=400)])
+    text = _text(plan_of(make_inventory(users=[person, idle])))
+
+    assert "retire 1 " in text
+    assert "To retire: 2 IAM users with 1 access keys (1 outright, 1 once their replacement" in text
+
+
+def test_the_retire_total_of_users_who_all_go_outright_is_not_split() -> None:
+    idle = make_user("stale-bot", keys=[make_key(last_used_days=400)])
+    assert "To retire: 1 IAM users with 1 access keys\n" in _text(
+        plan_of(make_inventory(users=[idle]))
+    )

@@ -110,6 +110,27 @@ def test_a_key_found_inactive_starts_its_quarantine_when_first_seen(world: World
     assert _statuses(late, "delete-key") == [StepStatus.DONE]
 
 
+def test_a_dry_run_says_the_quarantine_of_a_key_found_inactive_starts_with_apply(
+    world: World,
+) -> None:
+    # A dry run journals nothing: it said "its quarantine starts now; deletable from" two
+    # weeks on, while the quarantine starts with the first --apply run (days later here).
+    world.estate.add(Person("alice", keys=(Key(age=800, used=None, active=False),)))
+    deletable = (world.now + timedelta(days=14)).date().isoformat()
+
+    (dry,) = [s for s in world.retire("alice", apply=False).steps if s.label == "delete-key"]
+    later = world.retire("alice", days=3)
+
+    assert dry.reason == (
+        "inactive, not by keyless: its quarantine starts when an --apply run first sees it;"
+        f" deletable from {deletable} if that is now"
+    )
+    (applied,) = [s for s in later.steps if s.label == "delete-key"]
+    assert applied.reason.endswith(
+        f"its quarantine starts now; deletable from {(world.now + timedelta(days=17)).date()}"
+    )
+
+
 def test_a_key_named_alone_goes_but_its_user_stays(world: World) -> None:
     world.estate.add(Person("ci", keys=(Key(age=400, used=100), Key(age=10, used=1))))
     world.retire(keys=("ci.key1",))

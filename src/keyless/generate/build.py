@@ -7,14 +7,12 @@ Nothing touches the file system here: :mod:`.output` writes the result whole.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from keyless.errors import InputError, quoted
-from keyless.generate import names
 from keyless.generate.guardrails import check_break_glass, guardrail_policies
 from keyless.generate.identity_center import check_session_duration, identity_center
 from keyless.generate.model import (
@@ -30,6 +28,7 @@ from keyless.generate.own_access import member_roles
 from keyless.generate.prove import estate, prove_role
 from keyless.generate.roles_anywhere import PCA_ARN, roles_anywhere_resources
 from keyless.generate.workload import workload_roles
+from keyless.plan import consistency, grammars
 from keyless.plan.partition import partition_of
 
 #: IAM Identity Center start URLs: https://d-xxxxxxxxxx.awsapps.com/start or a custom alias.
@@ -62,9 +61,9 @@ def checked(options: GenerateOptions) -> GenerateOptions:
     the option."""
     import re
 
-    if not names.matches(names.REGION, options.region):
+    if not grammars.matches(grammars.REGION, options.region):
         raise InputError(f"{quoted(options.region)} is not an AWS region", where="--region")
-    if options.sso_region is not None and not names.matches(names.REGION, options.sso_region):
+    if options.sso_region is not None and not grammars.matches(grammars.REGION, options.sso_region):
         raise InputError(f"{quoted(options.sso_region)} is not an AWS region", where="--sso-region")
     if options.sso_start_url is not None and not re.fullmatch(START_URL, options.sso_start_url):
         raise InputError(
@@ -84,8 +83,12 @@ def checked(options: GenerateOptions) -> GenerateOptions:
         raise InputError("give --ca-cert or --pca-arn, not both")
     if options.break_glass_role is not None:
         check_break_glass(options.break_glass_role)
-    if options.scanner_role is not None and not names.matches(names.ROLE_ARN, options.scanner_role):
-        raise InputError(names.not_an_arn(options.scanner_role, "a role"), where="--scanner-role")
+    if options.scanner_role is not None and not grammars.matches(
+        grammars.ROLE_ARN, options.scanner_role
+    ):
+        raise InputError(
+            grammars.not_an_arn(options.scanner_role, "a role"), where="--scanner-role"
+        )
     if options.format is OutputFormat.AWS_CONFIG and (
         options.sso_start_url is None or options.sso_region is None
     ):
@@ -98,28 +101,17 @@ def checked(options: GenerateOptions) -> GenerateOptions:
 
 
 def account_labels(accounts: Sequence[Mapping[str, Any]]) -> tuple[AccountLabel, ...]:
-    """Each account's label, which generated names (Terraform variables and providers,
-    CloudFormation parameters, profiles) are derived from: its alias, else its ID. A label
-    two accounts would share, ignoring case (an organization's account names need not be
-    unique), gets the account's ID after it: one shared name would send both accounts'
-    assignments to one of them. A plan edited so that labels still collide is refused."""
-    wanted = [(a["id"], a["alias"] or a["id"]) for a in accounts]
-    counts = Counter(label.casefold() for _, label in wanted)
-    labels = tuple(
-        AccountLabel(id_, label if counts[label.casefold()] == 1 else f"{label}-{id_}")
-        for id_, label in wanted
-    )
-    seen: dict[str, str] = {}
-    for account in labels:
-        other = seen.setdefault(account.label.casefold(), account.id)
-        if other != account.id:
-            raise InputError(
-                f"accounts {other} and {account.id} would share the name "
-                f"{quoted(account.label)} in the generated code",
-                where="PLAN#/source/accounts",
-                hint="Give the accounts distinct aliases in the plan (or plan again).",
-            )
-    return labels
+    """Each account's label (:func:`keyless.plan.consistency.account_labels`); a plan
+    edited so that labels still collide is refused, as ``plan --check`` refuses it."""
+    labels = consistency.account_labels(accounts)
+    shared = consistency.shared_label(labels)
+    if shared is not None:
+        raise InputError(
+            shared,
+            where="PLAN#/source/accounts",
+            hint="Give the accounts distinct aliases in the plan (or plan again).",
+        )
+    return tuple(AccountLabel(id_, label) for id_, label in labels)
 
 
 def resources(

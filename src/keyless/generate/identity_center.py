@@ -11,7 +11,6 @@ https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetsconcept.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -39,37 +38,31 @@ def check_session_duration(value: str) -> str:
     return value
 
 
-def printable(text: str) -> str:
-    """``text`` without control, format or unassigned characters, spaces collapsed (what
-    the Identity Store accepts in a name)."""
-    kept = "".join(
-        c for c in text if not unicodedata.category(c).startswith(("C", "Z")) or c == " "
-    )
-    return " ".join(kept.split())
-
-
 def identity_center(
     document: Mapping[str, Any], source: IdentitySource, session_duration: str
 ) -> IdentityCenterSpec:
-    """The Identity Center part of ``document``."""
+    """The Identity Center part of ``document`` (a plan :mod:`keyless.plan.consistency`
+    accepted: its display names and descriptions are what the Identity Store and Identity
+    Center take, written as they are through the emitter's quoting)."""
     center = document["identity_center"]
     users = []
     for entry in center["users"]:
-        display = printable(entry["display_name"]) or entry["user_name"]
-        given, _, family = display.partition(" ")
+        # The given name is the display name's first word, the family name the others
+        # (or the given name again: both are required).
+        words = entry["display_name"].split() or [entry["user_name"]]
         users.append(
             IcUser(
                 user_name=entry["user_name"],
-                display_name=display,
-                given_name=given,
-                family_name=family or given,
+                display_name=entry["display_name"],
+                given_name=words[0],
+                family_name=" ".join(words[1:]) or words[0],
                 email=entry["email"],
             )
         )
     sets = tuple(
         PermissionSetSpec(
             name=entry["name"],
-            description=printable(entry["description"])[:700],
+            description=entry["description"],
             permissions=permissions_from(entry),
             session_duration=session_duration,
         )

@@ -83,18 +83,44 @@ def oidc_resources(
 def _role(entry: Mapping[str, Any], pointer: str, partition: str) -> RoleSpec:
     exact = sorted(s["value"] for s in entry["subjects"] if s["operator"] == "StringEquals")
     patterns = sorted(s["value"] for s in entry["subjects"] if s["operator"] == "StringLike")
-    repositories = ", ".join(entry["repositories"])
     return RoleSpec(
         kind=RoleKind.OIDC,
         account=entry["account"],
         name=entry["name"],
-        description=f"keyless: {entry['platform']} pipelines of {repositories}"[:1000],
+        description=_description(entry["platform"], entry["repositories"]),
         trust=oidc_trust(entry, partition),
         permissions=permissions_from(entry["permissions"]),
         probes=_probes(entry, [*exact, *patterns]),
         pointer=pointer,
         platform=entry["platform"],
     )
+
+
+#: IAM's longest role description (CreateRole's ``Description``).
+DESCRIPTION_LENGTH = 1000
+
+
+def _description(platform: str, repositories: list[str]) -> str:
+    """``keyless: github pipelines of a/b, c/d``, within IAM's 1,000 characters: the
+    repositories that fit whole, then how many more (cut at 1,000 characters, the last
+    name was cut too, and a reviewer read a repository that is not the role's)."""
+    head = f"keyless: {platform} pipelines of "
+    whole = head + ", ".join(repositories)
+    if len(whole) <= DESCRIPTION_LENGTH:
+        return whole
+    # The longest prefix of names that leaves room for " and N more" (N at most as long as
+    # the count of all): one pass, a plan may list thousands.
+    room = DESCRIPTION_LENGTH - len(f" and {len(repositories)} more")
+    shown: list[str] = []
+    length = len(head)
+    for name in repositories:
+        length += len(name) + (2 if shown else 0)
+        if length > room:
+            break
+        shown.append(name)
+    if not shown:
+        return f"keyless: {platform} pipelines of {len(repositories)} repositories"
+    return head + ", ".join(shown) + f" and {len(repositories) - len(shown)} more"
 
 
 def oidc_trust(entry: Mapping[str, Any], partition: str) -> dict[str, Any]:

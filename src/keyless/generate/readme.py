@@ -99,7 +99,10 @@ def _aws_config(generated: Generated) -> Iterator[str]:
     yield ""
     yield "1. Apply the Identity Center assignments first (the Terraform or CloudFormation output)."
     yield "2. Append `config` to `~/.aws/config` on each person's machine."
-    yield f"3. `aws sso login --sso-session {md(generated.sso_session)}`, then `--profile NAME`."
+    # In a code span, as the command is typed: Markdown escapes (``my\\_sso``) are not
+    # read there, and were copied with the command.
+    login = _code(f"aws sso login --sso-session {generated.sso_session}")
+    yield f"3. {login}, then `--profile NAME`."
     yield (
         "4. Replace the person's access keys in `~/.aws/credentials` with the profile; "
         "`keyless retire` deletes the keys once they are unused."
@@ -110,6 +113,12 @@ def _order(generated: Generated, output_format: OutputFormat) -> Iterator[str]:
     terraform = output_format is OutputFormat.TERRAFORM
     yield "## Apply, in this order"
     yield ""
+    if output_format is OutputFormat.SCP:
+        yield (
+            "This folder holds the guardrail SCP alone: the code of the other steps is "
+            "`keyless generate`'s Terraform or CloudFormation output."
+        )
+        yield ""
     if terraform:
         yield (
             "Set the variables without defaults (`sso_instance_arn`, `identity_store_id`; "
@@ -180,8 +189,15 @@ def _order(generated: Generated, output_format: OutputFormat) -> Iterator[str]:
     if RoleKind.WORKLOAD in kinds:
         yield f"{step}. Service roles; attach them to the instance, task or function."
         step += 1
-    yield f"{step}. keyless's own read-only role in every account (`keyless_access`), and the"
-    yield "   scanner policy on the management account's scanner role."
+    # Each format's own files: CloudFormation has no `keyless_access` (Terraform's file).
+    yield f"{step}. keyless's own read-only role in every account, and the scanner policy on"
+    if terraform:
+        yield "   the management account's scanner role (`keyless_access.tf`)."
+    elif output_format is OutputFormat.CLOUDFORMATION:
+        yield "   the management account's scanner role (`keyless-read-only.yaml` in every"
+        yield "   account, e.g. as a StackSet; `keyless-scanner.yaml` in the management account)."
+    else:
+        yield "   the management account's scanner role."
     step += 1
     yield f"{step}. Guardrails last, once no pipeline or person still needs a new key: the SCP"
     yield "   denies creating IAM users, access keys and console passwords except for the"

@@ -36,9 +36,6 @@ ACTIONS = ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"]
 PCA_ARN = re.compile(
     r"arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority/[0-9a-f-]{36}", re.ASCII
 )
-TRUST_ANCHOR_ARN = re.compile(
-    r"arn:aws[a-z-]*:rolesanywhere:[a-z0-9-]+:\d{12}:trust-anchor/[0-9a-f-]{36}", re.ASCII
-)
 _STAND_IN = uuid.UUID("6b657930-6c65-7373-2d61-6e63686f7221")
 NEAR_MISS_CN = "keyless-near-miss.invalid"
 

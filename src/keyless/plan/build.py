@@ -23,7 +23,7 @@ from keyless.checks._policies import ParsedPolicies
 from keyless.config import PlanConfig, Thresholds
 from keyless.model import Account, Inventory, User
 from keyless.people import Person, group_people
-from keyless.plan.decide import decide
+from keyless.plan.decide import decide, within_partition
 from keyless.plan.links import SERVICES, LinkRequest, instructions
 from keyless.plan.model import (
     UNREAD_PROVIDERS_NOTE_OPENING,
@@ -44,7 +44,7 @@ from keyless.plan.model import (
     WorkloadRolePlan,
     unread_providers_note,
 )
-from keyless.plan.partition import account_partition
+from keyless.plan.partition import account_partition, arn_partition
 from keyless.plan.permissions import CarriedPermissions, Parser, carry, mode_for
 from keyless.plan.pipelines import RepositoryJobs, WorkflowSource, read_workflows
 from keyless.plan.platforms import guess_platform
@@ -131,6 +131,7 @@ def make_plan(inventory: Inventory, inputs: PlanInputs | None = None) -> Plan:
         evidence = gather(user, account, estate)
         links = told.links.get(user.arn, ())
         decision = decide(user.name, evidence, links, told.keep.get(user.arn), unlinked_platforms)
+        decision = within_partition(user.name, decision, arn_partition(user.arn))
         plan = UserPlan(user.account_id, user.arn, user.name, user.path, decision)
         draft = _Draft(user, account, evidence, plan, links)
         if decision.destination.migrates:

@@ -5,17 +5,21 @@ between targets; the plan must still be one ``keyless generate`` and ``keyless r
 can act on. Every problem is reported with a JSON pointer, all at once:
 
 * the document breaks the schema (then nothing else is checked);
+* what the plan must hold on its own, the checks ``keyless generate`` makes too
+  (:mod:`.consistency`): names within their AWS grammars and not used twice, lists that
+  name each other consistently, OIDC subjects outside the role's repositories or with a
+  wildcard under ``StringEquals``, valid inline policies, AWS's quotas (:mod:`.quotas`:
+  managed policies on a role or a permission set, an OIDC role's trust policy length,
+  roles in an account);
 * the plan was made from another inventory (its fingerprint differs);
 * a user is unknown, missing or listed twice, or names the wrong account;
 * a destination the evidence forbids: a role for a user without access keys;
-* a target that does not exist (an Identity Center user, a permission set, a role), a
-  name used twice or already taken in the account, an assignment no IAM user backs;
+* a target that does not exist (an Identity Center user, a role), a name already taken
+  in the account, an assignment no IAM user backs, a managed policy the account lacks;
 * a target broader than its user: the never-broaden proof (:mod:`.prove`) is run again
   on the permissions the document now gives;
-* OIDC subjects outside the role's repositories, or a wildcard under ``StringEquals``;
-* more than AWS's quotas take (:mod:`.quotas`): managed policies on a role or a permission
-  set, an OIDC role's trust policy length, roles in an account (and a warning, no
-  problem, past a default quota that can be raised: roles, provisioned permission sets);
+* an OIDC provider that is not the account's (and a warning, no problem, past a default
+  quota that can be raised: roles, provisioned permission sets);
 * a retirement of a user that is kept or undecided, or of a key the user does not have;
 * ``retire`` for a user whose console password or access key is in use (within the
   thresholds, at the plan's ``as_of``): retiring it would lock a person or a job out.
@@ -36,13 +40,14 @@ from keyless.config import Thresholds
 from keyless.errors import quoted
 from keyless.model import Inventory
 from keyless.plan.check_roles import ROLE_LISTS, check_roles
-from keyless.plan.checking import Checker, inline, references, unique_names
+from keyless.plan.checking import Checker, references, unique_names
+from keyless.plan.consistency import document_problems, ordered
 from keyless.plan.document import Problem, permissions_from, schema_problems
 from keyless.plan.model import Destination, ProofStatus
 from keyless.plan.permissions import mode_for
 from keyless.plan.principal import Mode
 from keyless.plan.prove import prove
-from keyless.plan.quotas import managed_policy_problems, quota_warnings, role_count_problems
+from keyless.plan.quotas import quota_warnings
 from keyless.plan.signals import in_use
 from keyless.plan.source import fingerprint
 
@@ -67,28 +72,17 @@ def check_plan(
     if problems:
         return CheckResult(problems)
     checker = Checker(document, inventory, thresholds)
-    for pointer, message in role_count_problems(document):
-        checker.fail(pointer, message)
+    checker.problems.extend(document_problems(document))
     _source(checker)
     _users(checker)
     _identity_center(checker)
     check_roles(checker)
     _proofs(checker)
     _retire(checker)
-    ordered = sorted(checker.problems, key=lambda p: (_order(p.pointer), p.message))
     return CheckResult(
-        tuple(dict.fromkeys(ordered)),
+        ordered(checker.problems),
         tuple(dict.fromkeys(checker.open_items)),
         quota_warnings(document, inventory),
-    )
-
-
-def _order(pointer: str) -> tuple[tuple[int, int | str], ...]:
-    # A key of digits that is no list index (int() refuses past 4,300 digits) sorts as
-    # text, after the indexes (an int and a str are never compared).
-    return tuple(
-        (0, int(p)) if p.isascii() and p.isdigit() and len(p) <= 18 else (1, p)
-        for p in pointer.split("/")
     )
 
 
@@ -162,10 +156,10 @@ def _target_shape(
 
 def _identity_center(c: Checker) -> None:
     center = c.document["identity_center"]
-    sets = unique_names(c, "/identity_center/permission_sets", center["permission_sets"])
-    ic_users = unique_names(
-        c, "/identity_center/users", center["users"], key="user_name", what="user name"
-    )
+    # Names used twice, unknown names and assignments listed twice are problems of the
+    # document on its own (keyless.plan.consistency); here, what the inventory tells.
+    sets = unique_names(center["permission_sets"])
+    ic_users = unique_names(center["users"], key="user_name")
     for name, (index, ic_user) in ic_users.items():
         for position, arn in enumerate(ic_user["iam_users"]):
             found = c.entries.get(arn)
@@ -185,9 +179,7 @@ def _identity_center(c: Checker) -> None:
         elif ic_name and arn not in ic_users[ic_name][1]["iam_users"]:
             c.fail(f"/users/{index}/target", f"{ic_name} does not list {arn} in iam_users")
         chosen = target.get("permission_set")
-        if chosen is not None and chosen.lower() not in sets:
-            c.fail(f"/users/{index}/target", f"unknown permission set {quoted(chosen)}")
-        elif chosen is not None:
+        if chosen is not None and chosen.lower() in sets:
             wanted_assignments.add((entry["account"], ic_name, chosen.lower()))
     assigned: set[tuple[str, str, str]] = set()
     for index, assignment in enumerate(center["assignments"]):
@@ -197,13 +189,7 @@ def _identity_center(c: Checker) -> None:
             assignment["user_name"].lower(),
             assignment["permission_set"].lower(),
         )
-        if key in assigned:
-            c.fail(pointer, "the same assignment is listed twice")
         assigned.add(key)
-        if key[2] not in sets:
-            c.fail(pointer, f"unknown permission set {quoted(assignment['permission_set'])}")
-        if key[1] not in ic_users:
-            c.fail(pointer, f"unknown Identity Center user {quoted(assignment['user_name'])}")
         if key not in wanted_assignments:
             c.fail(
                 pointer,
@@ -220,9 +206,6 @@ def _identity_center(c: Checker) -> None:
         accounts_of_set[chosen].add(account)
     for name, (index, entry) in sets.items():
         pointer = f"/identity_center/permission_sets/{index}"
-        inline(c, f"{pointer}/inline_policy", entry["inline_policy"], permission_set=True)
-        for where, message in managed_policy_problems(pointer, entry, permission_set=True):
-            c.fail(where, message)
         references(c, pointer, entry, sorted(accounts_of_set.get(name, ())))
 
 

@@ -1,7 +1,6 @@
 """What every part of ``keyless plan --check`` shares: the :class:`Checker` that holds the
 document, the inventory and the problems found, and the checks more than one part makes
-(names unique, inline policies valid and within AWS's grammar and size, customer managed
-policies present)."""
+against the inventory (customer managed policies present)."""
 
 from __future__ import annotations
 
@@ -11,12 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from keyless.config import Thresholds
-from keyless.errors import quoted
 from keyless.model import Account, Inventory, User
 from keyless.plan.document import Problem
 from keyless.plan.model import Destination, PolicyName
 from keyless.plan.permissions import customer_managed_policy
-from keyless.plan.policy_grammar import inline_policy_problems
 
 
 @dataclass
@@ -51,31 +48,14 @@ class Checker:
 
 
 def unique_names(
-    c: Checker,
-    pointer: str,
-    entries: Iterable[Mapping[str, Any]],
-    *,
-    key: str = "name",
-    what: str = "name",
+    entries: Iterable[Mapping[str, Any]], *, key: str = "name"
 ) -> dict[str, tuple[int, Mapping[str, Any]]]:
-    """``entries`` by lower-cased ``key`` with their index; a name used twice is a
-    problem (the second is left out)."""
+    """``entries`` by lower-cased ``key`` with their index, the first of a name used twice
+    (a problem of the document, :mod:`keyless.plan.consistency`)."""
     found: dict[str, tuple[int, Mapping[str, Any]]] = {}
     for index, entry in enumerate(entries):
-        name = entry[key].lower()
-        if name in found:
-            c.fail(f"{pointer}/{index}/{key}", f"{what} {quoted(entry[key])} is used twice")
-            continue
-        found[name] = (index, entry)
+        found.setdefault(entry[key].lower(), (index, entry))
     return found
-
-
-def inline(c: Checker, pointer: str, document: Any, *, permission_set: bool = False) -> None:
-    """An inline policy (or None) that does not parse, or that IAM (with
-    ``permission_set``, Identity Center) would refuse, is a problem at its pointer, as
-    ``generate`` refuses it (:func:`keyless.plan.policy_grammar.inline_policy_problems`)."""
-    for where, message in inline_policy_problems(pointer, document, permission_set=permission_set):
-        c.fail(where, message)
 
 
 def references(c: Checker, pointer: str, entry: Mapping[str, Any], accounts: Iterable[str]) -> None:

@@ -137,6 +137,27 @@ def decide(
     )
 
 
+def within_partition(name: str, decision: Decision, partition: str | None) -> Decision:
+    """``decision``, or undecided when it is a role ``keyless generate`` cannot write in
+    ``partition``: a service or Roles Anywhere role in China (``aws-cn``), where service
+    principals are not all ``SERVICE.amazonaws.com`` and keyless does not know which. The
+    plan said ``workload-role``, ``plan --check`` and ``generate`` then refused it."""
+    cannot = (Destination.WORKLOAD_ROLE, Destination.ROLES_ANYWHERE)
+    if partition != "aws-cn" or decision.destination not in cannot:
+        return decision
+    return Decision(
+        Destination.UNDECIDED,
+        LOW,
+        f"{decision.reason}; but keyless writes no {decision.destination} in the aws-cn"
+        " partition (it does not know China's service principals)",
+        decision.signals,
+        (
+            "create the role by hand, and keep the user ([[plan.keep]]) until the workload uses it",
+            f"or give it another destination: --link {name}=TARGET",
+        ),
+    )
+
+
 def _linked(name: str, evidence: Evidence, links: tuple[LinkTarget, ...]) -> Decision:
     destination = links[0].kind.destination
     labels = ", ".join(link.label for link in links)

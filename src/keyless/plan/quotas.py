@@ -19,14 +19,19 @@
   would refuse the roles past it, after the others were created); past the default, with
   the roles the account has, :func:`quota_warnings` says to raise the quota first.
 * **Provisioned permission sets per AWS account** (Identity Center): 250 by default,
-  raised on request (the same page; the China partition's copy says 500). A plan past it
-  is not refused, the quota can be raised: :func:`quota_warnings` says so.
+  raised on request (the same page), and 500 in the China Regions (``aws-cn``: the China
+  partition's copy of the page,
+  https://docs.amazonaws.cn/en_us/singlesignon/latest/userguide/limits.html; GovCloud (US)
+  documents no difference, https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-sso.html).
+  A plan past it is not refused, the quota can be raised: :func:`quota_warnings` says so,
+  with the quota of the account's partition (its users' ARNs).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from keyless.model import Inventory
@@ -52,6 +57,8 @@ ROLES_PER_ACCOUNT_DEFAULT = 1_000
 _ROLE_LISTS = ("oidc_roles", "roles_anywhere", "workload_roles")
 #: Identity Center's default quota of permission sets provisioned in one account.
 PROVISIONED_PERMISSION_SETS = 250
+#: The same quota where a partition's documentation gives another figure.
+PROVISIONED_PERMISSION_SETS_IN = MappingProxyType({"aws-cn": 500})
 
 
 def oidc_trust(
@@ -156,22 +163,32 @@ def permission_set_warnings(
         for given in center.assignments:
             name = names.get(given.permission_set_arn, given.permission_set_arn)
             existing[given.account_id].add(name)
+    partitions = {
+        user["account"]: arn_partition(user["arn"]) or "aws" for user in document["users"]
+    }
     warnings = []
     for account in sorted(planned):
         new = planned[account] - existing[account]
         total = len(new) + len(existing[account])
-        if new and total > PROVISIONED_PERMISSION_SETS:
+        quota = provisioned_permission_sets(partitions.get(account, "aws"))
+        if new and total > quota:
             already = (
                 f", {len(existing[account])} assigned there already" if existing[account] else ""
             )
             warnings.append(
                 f"account {account}: the plan provisions {len(new)} permission sets there"
-                f"{already}: {total} in all, past Identity Center's {PROVISIONED_PERMISSION_SETS}"
+                f"{already}: {total} in all, past Identity Center's {quota}"
                 ' per account unless raised; raise "Number of provisioned permission sets'
                 ' allowed per AWS account" (Service Quotas) first, or the assignments past'
                 " it fail"
             )
     return tuple(warnings)
+
+
+def provisioned_permission_sets(partition: str) -> int:
+    """Identity Center's default quota of permission sets provisioned in one account of
+    ``partition`` (see the module doc)."""
+    return PROVISIONED_PERMISSION_SETS_IN.get(partition, PROVISIONED_PERMISSION_SETS)
 
 
 def role_count_problems(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

@@ -187,8 +187,15 @@ def _targets_text(plan: Plan) -> Iterator[Text]:
 
 def _footer_text(plan: Plan, counts: dict[str, object]) -> Iterator[Text]:
     keys = sum(len(r.keys) for r in plan.retirements)
+    # Every user the plan decides goes in the end; the header's `retire N` counts those
+    # that go without a replacement. Saying which is which spares a reader the sum.
+    outright = {u.arn for u in plan.users if u.decision.destination is Destination.RETIRE}
+    now = sum(1 for r in plan.retirements if r.arn in outright)
+    later = len(plan.retirements) - now
+    split = f" ({now} outright, {later} once their replacement is in use)" if later else ""
     yield Text(
-        f"To retire: {len(plan.retirements)} IAM users with {keys} access keys", style="bold"
+        f"To retire: {len(plan.retirements)} IAM users with {keys} access keys{split}",
+        style="bold",
     )
     proofs = counts["proofs"]
     assert isinstance(proofs, dict)

@@ -89,12 +89,25 @@ def _plan_lines(report: Report) -> list[str]:
     plan = report.plan
     if plan is None:
         return []
-    lines = [f"following plan {clean(plan['path'])} (its evidence as of {clean(plan['as_of'])})"]
+    as_of = _moment(plan["as_of"])
+    lines = [f"following plan {clean(plan['path'])} (its evidence as of {as_of})"]
     for confirmed in plan["confirmed"]:
         kinds = ", ".join(clean(p["kind"]) for p in confirmed["preconditions"])
         who = f"{clean(confirmed['user'])} in {clean(confirmed['account'])}"
         lines.append(f"confirmed by --confirmed: {who}: {kinds}")
     return lines
+
+
+def _moment(text: object) -> str:
+    """A recorded time for people, to the second as every other time of the text (a plan
+    made without ``--now`` records microseconds); as written when it is not a time."""
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return clean(text)
+    if moment.tzinfo is None or moment.utcoffset():
+        return clean(text)
+    return _when(moment)
 
 
 def _step(step: Step, *, with_user: bool = False) -> str:
@@ -157,13 +170,14 @@ def status_text(report: StatusReport, options: RenderOptions) -> str:
     if report.users:
         lines += ["", "Users backed up:"]
         for user in report.users:
-            if user.restored:
+            kind = _user_state(user)
+            if kind == "restored":
                 state = f"restored {_when(user.restored)}"
-            elif user.superseded:
+            elif kind == "superseded":
                 # A rollback restores a user's latest backup only.
                 gone = f"deleted {_when(user.deleted)}; " if user.deleted else ""
                 state = f"{gone}superseded by its backup of {_when(user.superseded)}"
-            elif user.deleted:
+            elif kind == "deleted":
                 state = f"deleted {_when(user.deleted)}; {_rollback_would(user)}"
             else:
                 state = (
@@ -181,6 +195,17 @@ def status_text(report: StatusReport, options: RenderOptions) -> str:
         lines += ["", "CloudTrail was not searched (--no-cloudtrail)."]
     lines += ["", f"Exit {_STATUS_EXIT[report.exit_code]}."]
     return "\n".join(lines) + "\n"
+
+
+def _user_state(user: UserWatch) -> str:
+    """What became of a backed-up user, as text and JSON both say it: ``restored`` (by a
+    rollback), ``superseded`` (a later backup of the name is the one a rollback restores),
+    ``deleted`` (a rollback would restore it), ``unfinished`` (its retirement started)."""
+    if user.restored:
+        return "restored"
+    if user.superseded:
+        return "superseded"
+    return "deleted" if user.deleted else "unfinished"
 
 
 def _rollback_would(user: UserWatch) -> str:
@@ -257,9 +282,13 @@ def status_document(report: StatusReport) -> dict[str, Any]:
             {
                 "account": user.account,
                 "user": user.user,
+                "state": _user_state(user),
                 "backed_up": iso(user.backed_up),
                 "deleted": iso(user.deleted),
                 "restored": iso(user.restored),
+                "superseded": iso(user.superseded),
+                "recreated": iso(user.recreated),
+                "user_id": user.user_id,
             }
             for user in report.users
         ],

@@ -138,10 +138,10 @@ def _decide(
     try:
         state = observe(api, user, memory, attributes=False)
         target, about_plan = apply_plan(target, state, api, memory, request.policy, now)
-        decision = decide(target, state, memory, request.policy, now)
+        decision = decide(target, state, memory, request.policy, now, apply=request.apply)
         if decision.needs_attributes:
             state = observe(api, user, memory, attributes=True)
-            decision = decide(target, state, memory, request.policy, now)
+            decision = decide(target, state, memory, request.policy, now, apply=request.apply)
         if about_plan:
             decision = replace(decision, steps=(*about_plan, *decision.steps))
     except AwsFailure as failure:

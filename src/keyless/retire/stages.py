@@ -78,9 +78,16 @@ class Decision:
 
 
 def decide(
-    target: Target, state: UserState, memory: Memory, policy: Policy, now: datetime
+    target: Target,
+    state: UserState,
+    memory: Memory,
+    policy: Policy,
+    now: datetime,
+    *,
+    apply: bool = True,
 ) -> Decision:
-    """The next steps for ``target`` given the user's ``state``."""
+    """The next steps for ``target`` given the user's ``state``, in a run that changes
+    AWS and the journal (``apply``) or a dry run."""
     account, name = state.account, state.name
     if not state.exists:
         backup = memory.open_backup(account, name)
@@ -109,7 +116,7 @@ def decide(
             planned = step.status is StepStatus.PLANNED
             not_ready.append(f"{key.key_id} ({'quarantine starts' if planned else 'still active'})")
             continue
-        outcome = _inactive(target, state, key, memory, policy, now)
+        outcome = _inactive(target, state, key, memory, policy, now, apply=apply)
         if isinstance(outcome, Action):
             ready.append(outcome)
             continue
@@ -167,6 +174,8 @@ def _inactive(
     memory: Memory,
     policy: Policy,
     now: datetime,
+    *,
+    apply: bool,
 ) -> Step | Action:
     """A DELETE_KEY action when the key has served its quarantine, else why not yet."""
     action = Action(ActionKind.DELETE_KEY, state.account, state.name, key.key_id)
@@ -186,9 +195,14 @@ def _inactive(
         return Step.of(action, StepStatus.REFUSED, _still_needed(target))
     ends = since + timedelta(days=policy.quarantine_days)
     if record is None:
+        # A dry run journals nothing: the quarantine starts with the first --apply run
+        # that sees the key, not with this one.
+        starts = "now" if apply else "when an --apply run first sees it"
+        deletable = (
+            ends.date().isoformat() if apply else f"{ends.date().isoformat()} if that is now"
+        )
         reason = (
-            f"inactive, not by keyless: its quarantine starts now; deletable from "
-            f"{ends.date().isoformat()}"
+            f"inactive, not by keyless: its quarantine starts {starts}; deletable from {deletable}"
         )
         return Step.of(action, StepStatus.WAITING, reason)
     served = days_since(now, since)
