@@ -22,7 +22,7 @@ from keyless.findings import Severity
 from keyless.model import Inventory, Role
 from keyless.model.arn import parse_arn
 from keyless.policy.identifiers import checked_role_arn, checked_role_name_or_arn, checked_text
-from keyless.policy.wrapped import load_trust_file
+from keyless.policy.wrapped import TRUST_FILE_BYTES, TRUST_FILE_HINT, load_trust_file
 from keyless.render import Format, formats, render
 from keyless.trust.owner import UNKNOWN_ACCOUNT, named_accounts, owner_partition
 
@@ -40,11 +40,17 @@ def _checked_name(path: Path, where: str) -> None:
     checked_text(str(path), "the file name", where)
 
 
+def read_trust_text(path: str | Path) -> str:
+    """A trust policy file's text (``-``: standard input), up to
+    :data:`~keyless.policy.wrapped.TRUST_FILE_BYTES`: more is an InputError saying why."""
+    return read_text(
+        path, "the trust policy", marked=True, limit=TRUST_FILE_BYTES, limit_hint=TRUST_FILE_HINT
+    )
+
+
 def _policy_role(path: Path, role_arn: str | None) -> Role:
     _checked_name(path, "POLICY")
-    found, _ = load_trust_file(
-        read_text(path, "the trust policy", marked=True), source=source_name(path)
-    )
+    found, _ = load_trust_file(read_trust_text(path), source=source_name(path))
     document = found.document
     if role_arn is None:
         # `aws iam get-role` output names the role (its ARN checked as it was read).

@@ -20,6 +20,18 @@ from keyless.errors import PolicyError, quoted
 from keyless.policy.document import Policy, parse_trust_policy
 from keyless.policy.identifiers import ROLE_ARN
 
+#: The most a trust policy file (or standard input) may hold, in bytes: 1 MiB. IAM's
+#: largest role trust policy is 4,096 characters and keyless judges up to ten times that
+#: (:mod:`keyless.policy.limits`); `aws iam get-role` output around it, URL-encoded and in
+#: UTF-16 (PowerShell), indented, stays far below. Reading up to keyless's general 1 GiB
+#: made `cat /dev/zero | keyless trust -` hold a gigabyte before saying anything.
+TRUST_FILE_BYTES = 1 << 20
+TRUST_FILE_HINT = (
+    "A role trust policy is at most 4,096 characters (IAM quotas); keyless reads trust"
+    " policy files and standard input up to 1 MiB. Give the policy document, or one"
+    " role's `aws iam get-role` output."
+)
+
 
 @dataclass(frozen=True, slots=True)
 class TrustFile:
