@@ -56,11 +56,13 @@ def _policy_role(path: Path, role_arn: str | None) -> Role:
         # `aws iam get-role` output names the role (its ARN checked as it was read).
         role_arn = found.role_arn
     if role_arn is None:
-        # The file's name becomes the role's: only the characters IAM allows in one. Its
-        # account is the one the policy's own providers and source conditions name, its
-        # partition the one its principals' ARNs name (trust does not cross partitions).
+        # The role is named by the file's RoleName (`create-role --cli-input-json` input,
+        # get-role output without an Arn; checked as it was read), else after the file:
+        # only the characters IAM allows in one. Its account is the one the policy's own
+        # providers and source conditions name, its partition the one its principals' ARNs
+        # name (trust does not cross partitions).
         stem = "stdin" if str(path) == STDIN else path.stem
-        name = re.sub(r"[^A-Za-z0-9_+=,.@-]", "-", stem)[:64] or "role"
+        name = found.role_name or re.sub(r"[^A-Za-z0-9_+=,.@-]", "-", stem)[:64] or "role"
         named = named_accounts(document)
         # Several accounts named (providers of two accounts): which is the role's is unknown.
         owner = next(iter(named)) if len(named) == 1 else UNKNOWN_ACCOUNT if named else None
