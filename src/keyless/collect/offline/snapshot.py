@@ -42,6 +42,7 @@ from keyless.collect.offline.codec import (
     encoder,
     fields_of,
     plain_json,
+    refuse_unknown_fields,
 )
 from keyless.duplicate_keys import DUPLICATE_KEY, InexactNumber, find_duplicate_key, parse_json
 from keyless.errors import InputError, quoted
@@ -66,6 +67,11 @@ _LEADING_ID = re.compile(rb'\{"id":"([0-9]{12})"')
 def _header_fields() -> tuple[Field, ...]:
     """The Inventory's fields but its accounts: the envelope of the document."""
     return tuple(field for field in fields_of(Inventory) if field.attribute != "accounts")
+
+
+def _envelope_keys() -> frozenset[str]:
+    """Every key of the envelope: ``schema`` and the Inventory's fields, ``accounts`` too."""
+    return frozenset({"schema", *(field.key for field in fields_of(Inventory))})
 
 
 def write_snapshot(
@@ -215,6 +221,11 @@ class _Reader:
                 self._fail(error.within(field.key))
         if "accounts" not in document:
             self._fail(Invalid("missing field 'accounts'"))
+        if len(document) != len(values) + 2:  # the fields, "schema" and "accounts"
+            try:
+                refuse_unknown_fields(document, _envelope_keys())
+            except Invalid as error:
+                self._fail(error)
         if not isinstance(document["accounts"], list):
             self._fail(Invalid("expected an array of accounts").within("accounts"))
         header = Inventory(accounts=(), **values)
