@@ -35,6 +35,7 @@ from keyless.collect.formats.plausible import (
     find_listed_twice,
     find_misnamed_arn,
 )
+from keyless.collect.formats.providers import find_provider_outside_grammar
 from keyless.collect.offline.codec import (
     Field,
     Invalid,
@@ -315,6 +316,10 @@ class _Reader:
         misnamed = find_misnamed_arn(account)
         if misnamed is not None:
             pointer, what = misnamed
+            self._fail(Invalid(what), f"/accounts/{index}{pointer}")
+        outside = find_provider_outside_grammar(account)
+        if outside is not None:
+            pointer, what = outside
             self._fail(Invalid(what), f"/accounts/{index}{pointer}")
         now = datetime.now(UTC)
         if account.collected_at is not None and account.collected_at > now + CLOCK_SKEW:
