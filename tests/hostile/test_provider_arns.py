@@ -43,6 +43,7 @@ ISSUERS = [
     "api.bitbucket.org/2.0/workspaces/example-ws/pipelines-config/identity/oidc",
     "acme.eu.auth0.com/",
     "gitlab.example.com:8443",
+    "gitlab.com/" + "b" * 236,  # 255 characters with https://
 ]
 HOSTILE_OIDC = [
     "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com\u202e",
@@ -57,6 +58,8 @@ HOSTILE_OIDC = [
     "arn:AWS:iam::123456789012:oidc-provider/gitlab.com",
     "arn:aws:iam::123456789012:saml-provider/okta",
     "arn:aws:iam::123456789012:oidc-provider/" + "a" * 256,
+    # the URL, https:// included, is 255 characters at most
+    "arn:aws:iam::123456789012:oidc-provider/gitlab.com/" + "b" * 237,
     "gitlab.com",
 ]
 HOSTILE_SAML = [

@@ -42,13 +42,13 @@ from keyless.policy.identifiers import GROUP_NAME, IAM_PATH, ROLE_NAME, USER_NAM
 # Identity provider ARNs, in every partition (aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b,
 # aws-iso-e, aws-iso-f, aws-eusc, and those to come: "aws" and dash-separated words).
 # An OIDC provider is named by its issuer URL without https:// (a host, a port, a path:
-# 255 characters at most, CreateOpenIDConnectProvider's Url); a SAML provider by its
-# name (CreateSAMLProvider's Name: [\w._-], 1 to 128).
+# the URL is 255 characters at most, CreateOpenIDConnectProvider's Url, so 247 without
+# its scheme); a SAML provider by its name (CreateSAMLProvider's Name: [\w._-], 1 to 128).
 # https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html
 # https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateSAMLProvider.html
 _PARTITION = r"aws(?:-[a-z]+){0,3}"
 _ISSUER = (
-    r"(?=[^/]{1,255}(?:/|$))[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
+    r"(?=.{1,247}\Z)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
     r"(?:/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?"
 )
 OIDC_PROVIDER_ARN = re.compile(rf"arn:{_PARTITION}:iam::[0-9]{{12}}:oidc-provider/{_ISSUER}")
