@@ -2,9 +2,12 @@
 
 JSON (RFC 8259 §8.1) and the credential report are UTF-8, but Windows PowerShell 5.1
 writes UTF-16 LE, with its mark, for `aws … > file.json`: such a file is read as the same
-text in UTF-8, never as malformed bytes."""
+text in UTF-8, never as malformed bytes. And JSON keyless writes for people to read, with
+its invisible characters escaped (:func:`json_invisibles_escaped`)."""
 
 from __future__ import annotations
+
+import re
 
 from keyless.errors import InputError
 
@@ -34,3 +37,35 @@ def as_utf8(data: bytes, what: str, where: str) -> bytes:
                     hint="Save the file as UTF-8.",
                 ) from None
     return data
+
+
+# DEL, or one UTF-8 encoded character of two to four bytes (the JSON serialisers' output
+# is valid UTF-8, so these are whole characters).
+_MULTIBYTE = re.compile(
+    rb"\x7f|[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def json_invisibles_escaped(data: bytes) -> bytes:
+    """UTF-8 JSON ``data`` with every character that is not printable (a bidirectional
+    override such as U+202E, an isolate, a C1 control, a line or paragraph separator, a
+    zero-width or unassigned character) written as its ``\\uXXXX`` escape: the same JSON
+    value, but `cat report.json`, `less`, a code review of a committed SARIF file or
+    `jq .` (which writes strings back with such characters raw) no longer reorders or
+    hides text around it. orjson escapes only the ASCII controls but DEL, `"` and `\\`. Outside
+    strings a JSON document holds ASCII alone, so every such character is inside a
+    string, where an escape is equivalent (RFC 8259 §7)."""
+    if data.isascii() and b"\x7f" not in data:
+        return data
+    return _MULTIBYTE.sub(_escaped, data)
+
+
+def _escaped(match: re.Match[bytes]) -> bytes:
+    char = match.group().decode("utf-8")
+    if char.isprintable():
+        return match.group()
+    code = ord(char)
+    if code <= 0xFFFF:
+        return b"\\u%04x" % code
+    code -= 0x10000
+    return b"\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF))

@@ -66,17 +66,23 @@ def source_name(path: str | Path) -> str:
     return STDIN_NAME if str(path) == STDIN else str(path)
 
 
-def read_bytes(path: str | Path, what: str = "the file", *, limit: int = MAX_FILE_BYTES) -> bytes:
+def read_bytes(
+    path: str | Path,
+    what: str = "the file",
+    *,
+    limit: int = MAX_FILE_BYTES,
+    limit_hint: str | None = None,
+) -> bytes:
     """The file's bytes; ``-`` (:data:`STDIN`) reads standard input to its end. A missing,
     unreadable or non-regular file (see :func:`open_regular`), or one larger than ``limit``
-    bytes, is an InputError."""
+    bytes, is an InputError (``limit_hint``: what it says about the limit)."""
     if str(path) == STDIN:
-        return _read_stdin(what, limit)
+        return _read_stdin(what, limit, limit_hint)
     with open_regular(path, what) as file:
         size = os.fstat(file.fileno()).st_size
         if size > limit:
             too_big = f"{describe_size(size)}, larger than the {describe_size(limit)} keyless reads"
-            raise InputError(f"{what} is {too_big}", where=str(path))
+            raise InputError(f"{what} is {too_big}", where=str(path), hint=limit_hint)
         try:
             # Ask for what fstat saw plus one byte: read(limit + 1) would reserve a buffer
             # of the whole limit (1 GiB) for every file, which fails under `ulimit -v`.
@@ -87,12 +93,14 @@ def read_bytes(path: str | Path, what: str = "the file", *, limit: int = MAX_FIL
             raise InputError(f"cannot read {what}: {error.strerror}", where=str(path)) from None
     if len(data) > limit:  # it grew while being read
         raise InputError(
-            f"{what} is larger than the {describe_size(limit)} keyless reads", where=str(path)
+            f"{what} is larger than the {describe_size(limit)} keyless reads",
+            where=str(path),
+            hint=limit_hint,
         )
     return data
 
 
-def _read_stdin(what: str, limit: int) -> bytes:
+def _read_stdin(what: str, limit: int, limit_hint: str | None) -> bytes:
     # In chunks: read(limit + 1) would reserve a buffer of the whole limit.
     stream = sys.stdin.buffer
     chunks: list[bytes] = []
@@ -104,6 +112,7 @@ def _read_stdin(what: str, limit: int) -> bytes:
                 raise InputError(
                     f"{what} is larger than the {describe_size(limit)} keyless reads",
                     where=STDIN_NAME,
+                    hint=limit_hint,
                 )
             chunks.append(chunk)
     except OSError as error:
@@ -121,6 +130,7 @@ def read_text(
     what: str = "the file",
     *,
     limit: int = MAX_FILE_BYTES,
+    limit_hint: str | None = None,
     marked: bool = False,
     keep_byte_order_mark: bool = False,
 ) -> str:
@@ -129,7 +139,7 @@ def read_text(
     ``marked``: text in UTF-16 or UTF-32 with its byte-order mark is read too
     (:func:`keyless.encodings.as_utf8`), for files AWS tools write (PowerShell's
     `aws iam get-role … > role.json`); never for files another tool reads as UTF-8 only."""
-    data = read_bytes(path, what, limit=limit)
+    data = read_bytes(path, what, limit=limit, limit_hint=limit_hint)
     if marked:
         data = as_utf8(data, what, source_name(path))
     try:

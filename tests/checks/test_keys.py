@@ -6,7 +6,7 @@ import pytest
 
 from keyless.config import Thresholds
 from tests.builders import make_key, make_user
-from tests.checks.support import findings
+from tests.checks.support import findings, scan
 
 
 @pytest.mark.parametrize(
@@ -33,9 +33,11 @@ def test_key_not_rotated_ignores_inactive_keys() -> None:
     assert findings("key-not-rotated", user) == ()
 
 
-def test_key_not_rotated_skips_keys_of_unknown_age() -> None:
+def test_key_not_rotated_does_not_pass_keys_of_unknown_age() -> None:
     user = make_user(keys=[make_key(age_days=None)])
-    assert findings("key-not-rotated", user) == ()
+    result = scan("key-not-rotated", user)
+    assert tuple(result.findings) == ()
+    assert result.check_runs[0].status == "not_evaluated"
 
 
 def test_key_not_rotated_reports_each_old_key() -> None:

@@ -4,7 +4,8 @@ never write (an account of four digits, a number, a user's ARN, an escape sequen
 dropped silently and the role judged as one named after the file in account
 123456789012: a policy trusting only its own account (111122223333) was reported as
 trusting another account, and the reverse. Such a file was edited: it is refused (exit 2)
-with the pointer ``#/Role/Arn``. An ``Arn`` left out is still named after the file."""
+with the pointer ``#/Role/Arn``. A role without ``Arn`` is named by its ``RoleName``
+(test_get_role_names.py), or without one after the file."""
 
 from __future__ import annotations
 
@@ -74,8 +75,8 @@ def test_a_role_arn_as_aws_writes_it_is_the_role_judged(tmp_path: Path, arn: str
     assert json.loads(result.stdout)["role"] == arn
 
 
-def test_a_role_without_arn_is_named_after_the_file(tmp_path: Path) -> None:
-    path = _get_role(tmp_path, {"RoleName": "deploy"})
+def test_a_role_without_arn_or_name_is_named_after_the_file(tmp_path: Path) -> None:
+    path = _get_role(tmp_path, {})
     result = CliRunner().invoke(cli, ["trust", str(path), "--format", "json"])
     assert result.exit_code == 1, result.output  # 111122223333 is another account
     assert json.loads(result.stdout)["role"] == "arn:aws:iam::123456789012:role/get-role"

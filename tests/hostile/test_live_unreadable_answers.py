@@ -51,6 +51,18 @@ CASES = [
         Dataset.SAML_PROVIDERS,
         "missing field 'Arn' at /SAMLProviderList",
     ),
+    (  # an issuer other than the one the provider's ARN names
+        "GetOpenIDConnectProvider",
+        {"Url": "attacker.example", "ClientIDList": ["sts.amazonaws.com"]},
+        Dataset.OIDC_PROVIDERS,
+        "is not the issuer the Arn names",
+    ),
+    (  # an ARN outside IAM's grammar (test_provider_arns.py)
+        "ListSAMLProviders",
+        {"SAMLProviderList": [{"Arn": f"arn:aws:iam::{ACCOUNT}:saml-provider/okta\u202e"}]},
+        Dataset.SAML_PROVIDERS,
+        "is not one IAM allows",
+    ),
     (
         "ListVirtualMFADevices",
         {"VirtualMFADevices": [{"User": {"Arn": ALICE}}], "IsTruncated": False},

@@ -281,7 +281,7 @@ def test_policy_text_cannot_forge_a_line_of_simulate_output(tmp_path: Path) -> N
                 "Effect": "Allow",
                 "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:x\u2028ALLOW": "a"}},
+                "Condition": {"StringEquals": {"aws:x\rALLOW": "a"}},
             }
         ],
     }
@@ -290,7 +290,14 @@ def test_policy_text_cannot_forge_a_line_of_simulate_output(tmp_path: Path) -> N
     code, out, _ = run(["simulate", "--trust-policy", str(path), "--principal", USER])
     assert code == 1
     assert [line for line in out.splitlines() if line.startswith("ALLOW")] == []
-    assert "\u2028" not in out
+    assert "\r" not in out
+    # A line separator is no character of an IAM policy: refused, and not shown raw.
+    document["Statement"][0]["Condition"] = {"StringEquals": {"aws:x\u2028ALLOW": "a"}}
+    path.write_text(json.dumps(document))
+    code, out, err = run(["simulate", "--trust-policy", str(path), "--principal", USER])
+    assert code == 2
+    assert "a character IAM refuses in a policy" in err
+    assert "\u2028" not in out + err
 
 
 def test_policy_text_cannot_forge_a_line_of_trust_output(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from keyless.checks.registry import CheckContext, Scope, check
 from keyless.dates import days_since, iso
+from keyless.errors import NotDecided
 from keyless.findings import Problem, Severity
 from keyless.model import AccessKey, Dataset, User
 
@@ -28,6 +29,16 @@ ROTATE_TO_ROLES = (
 def key_name(key: AccessKey, user: User) -> str:
     """``access key 1 of alice``: the slot, never the full key ID, in messages."""
     return f"access key {key.slot} of {user.name}"
+
+
+class UndatedKey(NotDecided):
+    """An active access key whose creation date is unknown (an edited snapshot, a live
+    answer without ``CreateDate``): its age cannot be judged, so the user is not evaluated
+    by the check that needed it, never passed. AWS dates every key (``ListAccessKeys``'
+    ``CreateDate``, the credential report's ``access_key_N_last_rotated``)."""
+
+    def __init__(self, key: AccessKey):
+        super().__init__(f"access key {key.slot} has no creation date: its age is unknown")
 
 
 def key_evidence(key: AccessKey, **extra: Any) -> Mapping[str, Any]:
@@ -60,11 +71,14 @@ def key_not_rotated(user: User, ctx: CheckContext) -> Iterator[Problem]:
     recommends rotating access keys regularly:
     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html#rotating_access_keys_console
 
-    Keys whose creation date is unknown are not judged.
+    A user with an active key whose creation date is unknown is not evaluated (after its
+    other keys are judged), never passed.
     """
     limit = ctx.thresholds.key_max_age_days
+    undated: AccessKey | None = None
     for key in user.active_keys:
         if key.created is None:
+            undated = undated or key
             continue
         age = days_since(ctx.now, key.created)
         if age > limit:
@@ -73,6 +87,8 @@ def key_not_rotated(user: User, ctx: CheckContext) -> Iterator[Problem]:
                 message=f"{key_name(key, user)} is {age} days old (limit {limit})",
                 evidence=key_evidence(key, age_days=age, limit_days=limit),
             )
+    if undated is not None:
+        raise UndatedKey(undated)
 
 
 @check(
@@ -93,9 +109,13 @@ def key_unused(user: User, ctx: CheckContext) -> Iterator[Problem]:
     An unused active key gives nothing and can still be leaked and abused; its owner is
     unlikely to notice when it is. AWS recommends removing unused credentials:
     https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#remove-credentials
+
+    A user with an active key never used whose creation date is unknown (the grace period
+    cannot be counted) is not evaluated, never passed.
     """
     unused_limit = ctx.thresholds.key_unused_days
     grace = ctx.thresholds.key_never_used_grace_days
+    undated: AccessKey | None = None
     for key in user.active_keys:
         if key.last_used is not None:
             idle = days_since(ctx.now, key.last_used)
@@ -119,6 +139,10 @@ def key_unused(user: User, ctx: CheckContext) -> Iterator[Problem]:
                     ),
                     evidence=key_evidence(key, age_days=age, limit_days=grace),
                 )
+        else:
+            undated = undated or key
+    if undated is not None:
+        raise UndatedKey(undated)
 
 
 @check(

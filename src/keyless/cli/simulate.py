@@ -255,9 +255,9 @@ def simulate(
         role_arn=role_arn,
         action=action,
     )
-    _, policy = load_trust_file(
-        read_text(trust_policy, "the trust policy", marked=True), source=source_name(trust_policy)
-    )
+    from keyless.cli.trust import read_trust_text
+
+    _, policy = load_trust_file(read_trust_text(trust_policy), source=source_name(trust_policy))
     context = _parse_context(context_pairs)
     request = build_request(
         web_identity=web_identity,

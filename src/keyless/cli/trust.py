@@ -22,7 +22,7 @@ from keyless.findings import Severity
 from keyless.model import Inventory, Role
 from keyless.model.arn import parse_arn
 from keyless.policy.identifiers import checked_role_arn, checked_role_name_or_arn, checked_text
-from keyless.policy.wrapped import load_trust_file
+from keyless.policy.wrapped import TRUST_FILE_BYTES, TRUST_FILE_HINT, load_trust_file
 from keyless.render import Format, formats, render
 from keyless.trust.owner import UNKNOWN_ACCOUNT, named_accounts, owner_partition
 
@@ -40,21 +40,29 @@ def _checked_name(path: Path, where: str) -> None:
     checked_text(str(path), "the file name", where)
 
 
+def read_trust_text(path: str | Path) -> str:
+    """A trust policy file's text (``-``: standard input), up to
+    :data:`~keyless.policy.wrapped.TRUST_FILE_BYTES`: more is an InputError saying why."""
+    return read_text(
+        path, "the trust policy", marked=True, limit=TRUST_FILE_BYTES, limit_hint=TRUST_FILE_HINT
+    )
+
+
 def _policy_role(path: Path, role_arn: str | None) -> Role:
     _checked_name(path, "POLICY")
-    found, _ = load_trust_file(
-        read_text(path, "the trust policy", marked=True), source=source_name(path)
-    )
+    found, _ = load_trust_file(read_trust_text(path), source=source_name(path))
     document = found.document
     if role_arn is None:
         # `aws iam get-role` output names the role (its ARN checked as it was read).
         role_arn = found.role_arn
     if role_arn is None:
-        # The file's name becomes the role's: only the characters IAM allows in one. Its
-        # account is the one the policy's own providers and source conditions name, its
-        # partition the one its principals' ARNs name (trust does not cross partitions).
+        # The role is named by the file's RoleName (`create-role --cli-input-json` input,
+        # get-role output without an Arn; checked as it was read), else after the file:
+        # only the characters IAM allows in one. Its account is the one the policy's own
+        # providers and source conditions name, its partition the one its principals' ARNs
+        # name (trust does not cross partitions).
         stem = "stdin" if str(path) == STDIN else path.stem
-        name = re.sub(r"[^A-Za-z0-9_+=,.@-]", "-", stem)[:64] or "role"
+        name = found.role_name or re.sub(r"[^A-Za-z0-9_+=,.@-]", "-", stem)[:64] or "role"
         named = named_accounts(document)
         # Several accounts named (providers of two accounts): which is the role's is unknown.
         owner = next(iter(named)) if len(named) == 1 else UNKNOWN_ACCOUNT if named else None

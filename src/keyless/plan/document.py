@@ -26,6 +26,7 @@ import orjson
 from keyless import __version__
 from keyless.dates import iso
 from keyless.duplicate_keys import find_duplicate_key, parse_json
+from keyless.encodings import json_invisibles_escaped
 from keyless.errors import InputError, quoted
 from keyless.files import read_bytes, write_atomic
 from keyless.plan.model import (
@@ -265,9 +266,13 @@ def _key(key: KeyToRetire) -> dict[str, Any]:
 
 
 def dumps(document: Mapping[str, Any]) -> bytes:
-    """The document as written: indented, keys in insertion order, a final newline."""
-    return orjson.dumps(
-        document, default=_plain, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+    """The document as written: indented, keys in insertion order, a final newline, its
+    invisible characters escaped (:func:`keyless.encodings.json_invisibles_escaped`): a
+    plan is reviewed by people before `keyless retire` acts on it."""
+    return json_invisibles_escaped(
+        orjson.dumps(
+            document, default=_plain, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+        )
     )
 
 

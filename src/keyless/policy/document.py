@@ -31,6 +31,7 @@ from keyless.policy.grammar import (
     aws_principal,
     null_value_refusal,
     other_principal_refusal,
+    policy_text_refusal,
     resource_refusal,
     sid_refusal,
 )
@@ -557,7 +558,17 @@ class _Parser:
                         key_pointer,
                         hint="Keep one of the two spellings.",
                     )
+                self.refuse(policy_text_refusal(key, "condition key"), key_pointer)
                 values = self.condition_values(raw_values, key_pointer)
+                for position, item in enumerate(values):
+                    refusal = policy_text_refusal(item, "condition value")
+                    if refusal is not None:
+                        many = isinstance(raw_values, list | tuple)
+                        raise self.fail(
+                            refusal.message,
+                            f"{key_pointer}/{position}" if many else key_pointer,
+                            refusal.hint,
+                        )
                 grammar = (
                     null_value_refusal
                     if operator.base.name == "Null"

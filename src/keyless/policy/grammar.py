@@ -215,6 +215,32 @@ def address_refusal(item: str) -> Refusal | None:
     return None
 
 
+# What a policy document may hold: tab, line feed, carriage return and U+0020 to U+00FF.
+# "Policy documents can contain only the following Unicode characters: horizontal tab
+# (U+0009), linefeed (U+000A), carriage return (U+000D), and characters in the range U+0020
+# to U+00FF" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html);
+# the API refuses any other ("Member must satisfy regular expression pattern:
+# [\u0009\u000A\u000D\u0020-\u00FF]+").
+_OUTSIDE_POLICY_TEXT = re.compile(r"[^\t\n\r\x20-\xff]")
+
+
+def policy_text_refusal(text: str, what: str) -> Refusal | None:
+    """A condition key or value holding a character no IAM policy holds: a NUL, another
+    control character, a bidirectional override (U+202E, which reorders what a reviewer
+    sees), any character past U+00FF. Such a policy was not stored by IAM (or will not
+    be): it is not judged, where judging it would give a verdict on a value no token,
+    assertion or request is ever compared with."""
+    found = _OUTSIDE_POLICY_TEXT.search(text)
+    if found is None:
+        return None
+    return Refusal(
+        f"{what} {quoted(text)} holds U+{ord(found.group()):04X}, a character IAM refuses"
+        " in a policy",
+        "IAM policy documents hold tab, line feed, carriage return and U+0020 to U+00FF"
+        " only (IAM quotas); remove the character.",
+    )
+
+
 def null_value_refusal(item: str) -> Refusal | None:
     """The Null operator takes ``true`` or ``false`` (any letter case)."""
     if item.lower() in ("true", "false"):

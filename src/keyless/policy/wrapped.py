@@ -18,19 +18,34 @@ import orjson
 from keyless.duplicate_keys import InexactNumber, find_duplicate_key
 from keyless.errors import PolicyError, quoted
 from keyless.policy.document import Policy, parse_trust_policy
-from keyless.policy.identifiers import ROLE_ARN
+from keyless.policy.identifiers import ROLE_ARN, ROLE_NAME
+
+#: The most a trust policy file (or standard input) may hold, in bytes: 1 MiB. IAM's
+#: largest role trust policy is 4,096 characters and keyless judges up to ten times that
+#: (:mod:`keyless.policy.limits`); `aws iam get-role` output around it, URL-encoded and in
+#: UTF-16 (PowerShell), indented, stays far below. Reading up to keyless's general 1 GiB
+#: made `cat /dev/zero | keyless trust -` hold a gigabyte before saying anything.
+TRUST_FILE_BYTES = 1 << 20
+TRUST_FILE_HINT = (
+    "A role trust policy is at most 4,096 characters (IAM quotas); keyless reads trust"
+    " policy files and standard input up to 1 MiB. Give the policy document, or one"
+    " role's `aws iam get-role` output."
+)
 
 
 @dataclass(frozen=True, slots=True)
 class TrustFile:
-    """The trust policy a file holds, the role ARN the file states (if any), and where in
-    the file the document is (a JSON pointer, ``""`` for the whole file)."""
+    """The trust policy a file holds, the role ARN and name the file states (if any), and
+    where in the file the document is (a JSON pointer, ``""`` for the whole file)."""
 
     document: Any
     role_arn: str | None = None
     pointer: str = ""
     text: str | None = None
     """The document's JSON text, when the file holds it as a string."""
+    role_name: str | None = None
+    """``RoleName`` as the file states it, in IAM's grammar (the last part of
+    ``role_arn`` when both are given)."""
 
 
 def load_trust_file(text: str, *, source: str) -> tuple[TrustFile, Policy]:
@@ -81,13 +96,15 @@ def trust_file(data: Any, *, source: str) -> TrustFile:
     role = data.get("Role")
     if isinstance(role, Mapping) and "AssumeRolePolicyDocument" in role:
         arn = _role_arn(role, source)
+        name = _role_name(role, arn, source, "/Role")
         value = role["AssumeRolePolicyDocument"]
         document, text = _document(value, source, "/Role")
         pointer = "/Role/AssumeRolePolicyDocument"
-        return TrustFile(document, arn, pointer, text)
+        return TrustFile(document, arn, pointer, text, name)
     if "AssumeRolePolicyDocument" in data:
+        name = _role_name(data, None, source, "")
         document, text = _document(data["AssumeRolePolicyDocument"], source, "")
-        return TrustFile(document, None, "/AssumeRolePolicyDocument", text)
+        return TrustFile(document, None, "/AssumeRolePolicyDocument", text, name)
     for key, command in _MANY_ROLES.items():
         if isinstance(data.get(key), list):
             raise PolicyError(
@@ -125,6 +142,35 @@ def _role_arn(role: Mapping[str, Any], source: str) -> str | None:
             "writes it; or remove Arn and name the role with --role-arn.",
         )
     return arn
+
+
+def _role_name(role: Mapping[str, Any], arn: str | None, source: str, parent: str) -> str | None:
+    """The ``RoleName`` of ``aws iam get-role`` output or ``create-role`` input (None when
+    the file has none). Findings name the role by it, so a name IAM would refuse (a line
+    break, an escape sequence, 65 characters:
+    https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html) is refused,
+    and so is one that is not the role ``Arn`` names: the file was edited, and which of
+    the two is the role is unknown."""
+    if "RoleName" not in role:
+        return None
+    name = role["RoleName"]
+    pointer = f"{parent}/RoleName"
+    if not isinstance(name, str) or not ROLE_NAME.fullmatch(name):
+        raise PolicyError(
+            f"RoleName is not an IAM role name: {quoted(name)}",
+            source=source,
+            pointer=pointer,
+            hint="IAM role names are 1 to 64 letters, digits and _+=,.@- characters.",
+        )
+    if arn is not None and arn.rsplit("/", 1)[-1] != name:
+        raise PolicyError(
+            f"RoleName {quoted(name)} is not the role Arn names ({quoted(arn)})",
+            source=source,
+            pointer=pointer,
+            hint="`aws iam get-role` writes the two for one role; fix the file, or name the"
+            " role with --role-arn.",
+        )
+    return name
 
 
 def _last_token(pointer: str) -> str:

@@ -18,6 +18,7 @@ import orjson
 
 from keyless import __version__
 from keyless.dates import iso
+from keyless.encodings import json_invisibles_escaped
 from keyless.engine import CheckRun, ScanResult, Suppressed
 from keyless.findings import Finding
 from keyless.model import Account, Inventory, User
@@ -29,9 +30,13 @@ SCAN_SCHEMA = "keyless/scan/v1"
 
 
 def dumps(document: Mapping[str, Any]) -> bytes:
-    """Serialise a document: indented, keys in insertion order, trailing newline."""
-    return orjson.dumps(
-        document, default=_default, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+    """Serialise a document: indented, keys in insertion order, trailing newline; its
+    invisible characters (a bidirectional override in a workflow's text, a policy, a file
+    name) escaped (:func:`keyless.encodings.json_invisibles_escaped`)."""
+    return json_invisibles_escaped(
+        orjson.dumps(
+            document, default=_default, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+        )
     )
 
 
@@ -71,7 +76,7 @@ def dump_chunks(document: Mapping[str, Any]) -> Iterator[bytes]:
             return f"\x00{token}:{len(arrays) - 1}"
         return _default(value)
 
-    skeleton = orjson.dumps(document, default=default, option=_OPTIONS)
+    skeleton = json_invisibles_escaped(orjson.dumps(document, default=default, option=_OPTIONS))
     placeholders = list(re.finditer(rb'"\\u0000' + token.encode() + rb':(\d+)"', skeleton))
     if [int(match[1]) for match in placeholders] != list(range(len(arrays))):
         raise RuntimeError("a streamed array's placeholder is missing or repeated")
@@ -93,7 +98,9 @@ def _array(items: Iterable[Any], depth: int) -> Iterator[bytes]:
     opening = b"["
     for item in items:
         # orjson escapes newlines inside strings: every newline it writes is indentation.
-        piece = orjson.dumps(item, default=_default, option=orjson.OPT_INDENT_2)
+        piece = json_invisibles_escaped(
+            orjson.dumps(item, default=_default, option=orjson.OPT_INDENT_2)
+        )
         pieces += (opening, inner, piece.replace(b"\n", inner))
         opening = b","
         size += len(piece)

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from keyless.errors import quoted
 from keyless.policy.evaluate import BUILT_IN_WEB_IDENTITY_PROVIDERS
 from keyless.policy.templates import has_placeholder
 
@@ -70,6 +71,35 @@ def names_provider_by_host(principal: str) -> bool:
         or text.lower().startswith("arn:")
         or has_placeholder(text)
     )
+
+
+# An IAM identity provider's ARN, whatever its parts hold.
+_ANY_PROVIDER = re.compile(
+    r"arn:([^:]*):iam:([^:]*):([^:]*):(?:oidc|saml)-provider/.*", re.ASCII | re.DOTALL
+)
+_PARTITION_NAME = re.compile(r"aws(?:-[a-z]{1,10}){0,3}", re.ASCII)
+
+
+def malformed_provider(principal: str) -> str | None:
+    """Why ``principal``, a ``Principal.Federated`` IAM OIDC or SAML provider ARN, can be
+    no account's provider (``arn:aws:iam:::oidc-provider/HOST``: no account; a partition
+    AWS has not; a Region, which IAM ARNs never hold), or None. No provider can have such
+    an ARN (IAM makes it of the provider's partition and account), and STS takes a token
+    or an assertion only through a provider that exists (for OIDC, one of the role's own
+    account: :func:`oidc_provider_account`), so such a statement admits nobody, whatever
+    the role's account is. An unrendered placeholder (``arn:aws:iam::${AWS::AccountId}:…``)
+    is not judged here."""
+    match = _ANY_PROVIDER.fullmatch(principal)
+    if match is None or has_placeholder(principal):
+        return None
+    partition, region, account = match.groups()
+    if not _PARTITION_NAME.fullmatch(partition):
+        return f"its partition {quoted(partition)} is none AWS has"
+    if region:
+        return f"it names the Region {quoted(region)}, and IAM ARNs name none"
+    if not _ACCOUNT.fullmatch(account):
+        return f"its account {quoted(account)} is not 12 digits"
+    return None
 
 
 UNKNOWN_ACCOUNT = "000000000000"

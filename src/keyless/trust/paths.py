@@ -51,7 +51,11 @@ from keyless.trust.formula import (
     solve,
     with_question,
 )
-from keyless.trust.owner import names_foreign_provider, names_provider_by_host
+from keyless.trust.owner import (
+    malformed_provider,
+    names_foreign_provider,
+    names_provider_by_host,
+)
 
 ROLES_ANYWHERE_SERVICE = "rolesanywhere.amazonaws.com"
 
@@ -211,7 +215,8 @@ class AccessPath:
         whatever the conditions say; None when it may. The reasons: a principal or identity
         provider of another partition (partitions have independent IAM instances, see
         :func:`keyless.policy.evaluate.other_partition`), another account's IAM OIDC
-        provider (:func:`keyless.trust.owner.oidc_provider_account`), and an OIDC issuer
+        provider (:func:`keyless.trust.owner.oidc_provider_account`), a provider ARN that
+        names no account (:func:`keyless.trust.owner.malformed_provider`), and an OIDC issuer
         named by host name where STS takes only its provider's ARN
         (:func:`keyless.trust.owner.names_provider_by_host`)."""
         known = self.memo.unreachable
@@ -231,6 +236,13 @@ class AccessPath:
                 return (
                     f"it is of the partition {foreign} and the role of {self.partition}, and "
                     "no principal or identity provider of one partition is trusted in another"
+                )
+        if self.principal_class in (PrincipalClass.OIDC, PrincipalClass.SAML):
+            malformed = malformed_provider(self.principal)
+            if malformed is not None:
+                return (
+                    f"{malformed}, so it names no identity provider that can exist: STS "
+                    "takes no token or assertion through it"
                 )
         if self.principal_class is PrincipalClass.OIDC and names_foreign_provider(
             self.principal, account

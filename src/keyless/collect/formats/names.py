@@ -24,6 +24,9 @@ https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.h
 And an access key's ID (IAM's ``AccessKeyMetadata``): it reaches plans, whose keys
 ``keyless retire`` deletes by it, and reports.
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_AccessKeyMetadata.html
+
+And identity providers' ARNs, OIDC issuer URLs and SAML provider names: they reach trust
+findings, plans (the provider a generated role trusts) and generated Terraform.
 """
 
 from __future__ import annotations
@@ -35,6 +38,24 @@ from types import MappingProxyType
 
 from keyless.errors import quoted
 from keyless.policy.identifiers import GROUP_NAME, IAM_PATH, ROLE_NAME, USER_NAME
+
+# Identity provider ARNs, in every partition (aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b,
+# aws-iso-e, aws-iso-f, aws-eusc, and those to come: "aws" and dash-separated words).
+# An OIDC provider is named by its issuer URL without https:// (a host, a port, a path:
+# the URL is 255 characters at most, CreateOpenIDConnectProvider's Url, so 247 without
+# its scheme); a SAML provider by its name (CreateSAMLProvider's Name: [\w._-], 1 to 128).
+# https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html
+# https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateSAMLProvider.html
+_PARTITION = r"aws(?:-[a-z]+){0,3}"
+_ISSUER = (
+    r"(?=.{1,247}\Z)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
+    r"(?:/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?"
+)
+OIDC_PROVIDER_ARN = re.compile(rf"arn:{_PARTITION}:iam::[0-9]{{12}}:oidc-provider/{_ISSUER}")
+SAML_PROVIDER_NAME = re.compile(r"[A-Za-z0-9_.-]{1,128}")
+SAML_PROVIDER_ARN = re.compile(
+    rf"arn:{_PARTITION}:iam::[0-9]{{12}}:saml-provider/{SAML_PROVIDER_NAME.pattern}"
+)
 
 #: Each grammar and how to describe it, by what it names.
 GRAMMARS: Mapping[str, tuple[re.Pattern[str], str]] = MappingProxyType(
@@ -63,11 +84,36 @@ GRAMMARS: Mapping[str, tuple[re.Pattern[str], str]] = MappingProxyType(
             re.compile(r"[A-Za-z0-9_]{16,128}"),
             "16 to 128 ASCII letters, digits or _",
         ),
+        "OidcProviderArn": (
+            OIDC_PROVIDER_ARN,
+            "arn:PARTITION:iam::ACCOUNT:oidc-provider/HOST[/PATH], the issuer URL of ASCII"
+            " URL characters without https://",
+        ),
+        "OidcProviderUrl": (
+            re.compile(rf"https://{_ISSUER}"),
+            "https:// and the issuer's host and path, of ASCII URL characters",
+        ),
+        "SamlProviderArn": (
+            SAML_PROVIDER_ARN,
+            "arn:PARTITION:iam::ACCOUNT:saml-provider/NAME, 1 to 128 letters, digits or _.-",
+        ),
+        "SamlProviderName": (SAML_PROVIDER_NAME, "1 to 128 letters, digits or _.-"),
     }
 )
 
 #: The grammars of names IAM gives (the others are AWS Organizations').
-_IAM_GRAMMARS = frozenset({"UserName", "RoleName", "GroupName", "Path"})
+_IAM_GRAMMARS = frozenset(
+    {
+        "UserName",
+        "RoleName",
+        "GroupName",
+        "Path",
+        "OidcProviderArn",
+        "OidcProviderUrl",
+        "SamlProviderArn",
+        "SamlProviderName",
+    }
+)
 
 
 class NameOutsideGrammar(ValueError):

@@ -10,8 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from keyless.collect.formats import values
+from keyless.collect.formats.names import checked_name, name_problem
 from keyless.errors import quoted
-from keyless.model import IdentityCenter, MfaDevice, OidcProvider, SamlProvider
+from keyless.model import Account, IdentityCenter, MfaDevice, OidcProvider, SamlProvider
+from keyless.model.arn import parse_arn
 
 
 class ListingError(ValueError):
@@ -52,10 +54,16 @@ def oidc_provider(entry: Mapping[str, Any], latest: datetime | None = None) -> O
     ``https://`` (the only scheme IAM accepts). Without ``Url`` it comes from the ARN.
     Raises ``ValueError`` naming the field that cannot be read.
     """
-    arn = values.text(entry, "Arn")
-    url = values.text(entry, "Url", "") or arn.split(":oidc-provider/", 1)[-1]
+    arn = checked_name("OidcProviderArn", values.text(entry, "Arn"))
+    issuer = arn.split(":oidc-provider/", 1)[-1]
+    url = values.text(entry, "Url", "") or issuer
     if "://" not in url:
         url = "https://" + url
+    checked_name("OidcProviderUrl", url)
+    if url.removeprefix("https://") != issuer:
+        # IAM names the provider by its URL: another URL is an edited entry, and which of
+        # the two the role trusts is unknown.
+        raise ValueError(f"Url {quoted(url)} is not the issuer the Arn names ({quoted(issuer)})")
     return OidcProvider(
         arn=arn,
         url=url,
@@ -68,13 +76,43 @@ def oidc_provider(entry: Mapping[str, Any], latest: datetime | None = None) -> O
 def saml_provider(entry: Mapping[str, Any], latest: datetime | None = None) -> SamlProvider:
     """A SAML provider from one ``ListSAMLProviders`` entry. ``ValidUntil`` (the
     metadata's expiry) is about the future, so only ``CreateDate`` is held to ``latest``."""
-    arn = values.text(entry, "Arn")
+    arn = checked_name("SamlProviderArn", values.text(entry, "Arn"))
     return SamlProvider(
         arn=arn,
         name=arn.rsplit("/", 1)[-1],
         valid_until=values.moment(entry.get("ValidUntil"), "ValidUntil", None),
         created=values.moment(entry.get("CreateDate"), "CreateDate", latest),
     )
+
+
+def find_provider_outside_grammar(account: Account) -> tuple[str, str] | None:
+    """The pointer and description of the first identity provider of a snapshot's
+    ``account`` whose ARN is an ARN outside IAM's grammar (:func:`oidc_provider` and
+    :func:`saml_provider` refuse them in an export and live), or whose URL or name is not
+    the one that ARN names. A value that is not an ARN at all names no provider (no trust
+    policy's principal matches it) and is left as it is, as
+    :func:`keyless.collect.formats.plausible.find_foreign_arn` leaves it: keyless 0.1
+    snapshots hold such test values."""
+    for position, oidc in enumerate(account.oidc_providers):
+        if parse_arn(oidc.arn) is None:
+            continue
+        where = f"/oidc_providers/{position}"
+        problem = name_problem("OidcProviderArn", oidc.arn)
+        if problem is not None:
+            return f"{where}/arn", problem
+        issuer = oidc.arn.split(":oidc-provider/", 1)[-1]
+        if oidc.url != "https://" + issuer:
+            return f"{where}/url", f"{quoted(oidc.url)} is not the issuer the ARN names"
+    for position, saml in enumerate(account.saml_providers):
+        if parse_arn(saml.arn) is None:
+            continue
+        where = f"/saml_providers/{position}"
+        problem = name_problem("SamlProviderArn", saml.arn)
+        if problem is not None:
+            return f"{where}/arn", problem
+        if saml.name != saml.arn.rsplit("/", 1)[-1]:
+            return f"{where}/name", f"{quoted(saml.name)} is not the name the ARN ends in"
+    return None
 
 
 #: ``ListInstances``' ``InstanceArn`` (sso-admin API reference: the instance ID is

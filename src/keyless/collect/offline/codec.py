@@ -358,6 +358,8 @@ def _dataclass_decoder(cls: type) -> Convert:
         for field in fields_of(cls)
     ]
 
+    known = frozenset(key for _, key, _, _ in plan)
+
     def convert(value: Any) -> Any:
         if type(value) is not dict:
             raise Invalid(f"expected an object, found {_kind(value)}")
@@ -371,9 +373,26 @@ def _dataclass_decoder(cls: type) -> Convert:
                 arguments[attribute] = field_decoder(value[key])
             except Invalid as error:
                 raise error.within(key) from None
+        if len(arguments) != len(value):
+            refuse_unknown_fields(value, known)
         return cls(**arguments)
 
     return convert
+
+
+def refuse_unknown_fields(value: Mapping[str, Any], known: frozenset[str]) -> None:
+    """An :class:`Invalid` at the first key of ``value`` not in ``known``. A field this
+    keyless does not know was added by a newer keyless (docs/snapshot.md: adding an
+    optional field keeps v1) or by an edit; either way what it says would be dropped, and
+    what it says may change a verdict (a key's state, a boundary), so the snapshot is not
+    read rather than read without it."""
+    for key in value:
+        if key not in known:
+            raise Invalid(
+                f"unknown field {quoted(key)}: not one this version of keyless reads (a"
+                " snapshot of a newer keyless, or an edited one); read it with the keyless"
+                " that wrote it"
+            ).within(key)
 
 
 def _grammar_decoder(what: str, optional: bool, may_be_empty: bool) -> Convert:

@@ -35,6 +35,7 @@ from keyless.collect.formats.plausible import (
     find_listed_twice,
     find_misnamed_arn,
 )
+from keyless.collect.formats.providers import find_provider_outside_grammar
 from keyless.collect.offline.codec import (
     Field,
     Invalid,
@@ -42,6 +43,7 @@ from keyless.collect.offline.codec import (
     encoder,
     fields_of,
     plain_json,
+    refuse_unknown_fields,
 )
 from keyless.duplicate_keys import DUPLICATE_KEY, InexactNumber, find_duplicate_key, parse_json
 from keyless.errors import InputError, quoted
@@ -66,6 +68,11 @@ _LEADING_ID = re.compile(rb'\{"id":"([0-9]{12})"')
 def _header_fields() -> tuple[Field, ...]:
     """The Inventory's fields but its accounts: the envelope of the document."""
     return tuple(field for field in fields_of(Inventory) if field.attribute != "accounts")
+
+
+def _envelope_keys() -> frozenset[str]:
+    """Every key of the envelope: ``schema`` and the Inventory's fields, ``accounts`` too."""
+    return frozenset({"schema", *(field.key for field in fields_of(Inventory))})
 
 
 def write_snapshot(
@@ -215,6 +222,11 @@ class _Reader:
                 self._fail(error.within(field.key))
         if "accounts" not in document:
             self._fail(Invalid("missing field 'accounts'"))
+        if len(document) != len(values) + 2:  # the fields, "schema" and "accounts"
+            try:
+                refuse_unknown_fields(document, _envelope_keys())
+            except Invalid as error:
+                self._fail(error)
         if not isinstance(document["accounts"], list):
             self._fail(Invalid("expected an array of accounts").within("accounts"))
         header = Inventory(accounts=(), **values)
@@ -304,6 +316,10 @@ class _Reader:
         misnamed = find_misnamed_arn(account)
         if misnamed is not None:
             pointer, what = misnamed
+            self._fail(Invalid(what), f"/accounts/{index}{pointer}")
+        outside = find_provider_outside_grammar(account)
+        if outside is not None:
+            pointer, what = outside
             self._fail(Invalid(what), f"/accounts/{index}{pointer}")
         now = datetime.now(UTC)
         if account.collected_at is not None and account.collected_at > now + CLOCK_SKEW:

@@ -75,11 +75,13 @@ def _object(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
         )
         if field.required:
             required.append(field.key)
+    # A field the reader does not know is refused (codec.refuse_unknown_fields).
     return {
         "type": "object",
         "description": _summary(cls),
         "required": required,
         "properties": properties,
+        "additionalProperties": False,
     }
 
 
