@@ -328,3 +328,24 @@ def test_a_module_over_a_value_not_given_is_not_read_only_if_it_may_create_iam(
     result = _scan(tmp_path, text)
     assert bool(result.unread) is unread
     assert bool(result.notes) is not unread
+
+
+def test_a_module_over_a_value_not_given_calling_a_role_past_the_bound_is_not_read(
+    tmp_path: Path,
+) -> None:
+    """A chain of local modules deeper than keyless follows is deployable (Terraform sets
+    no bound): a role at its end may be created, so the call is not read, never a note."""
+    for level in range(20):
+        (tmp_path / f"m{level}").mkdir()
+        (tmp_path / f"m{level}" / "main.tf").write_text(
+            f'module "next" {{\n  source = "../m{level + 1}"\n}}\n'
+        )
+    (tmp_path / "m20").mkdir()
+    (tmp_path / "m20" / "main.tf").write_text(ROLE_MODULE)
+    text = (
+        'variable "envs" {\n  type = map(string)\n}\n'
+        'module "w" {\n  source = "./m0"\n  for_each = var.envs\n}\n'
+    )
+    result = _scan(tmp_path, text)
+    assert result.notes == ()
+    assert [u.reason.split(":")[0] for u in result.unread] == ["module.w"]

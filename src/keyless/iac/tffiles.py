@@ -312,8 +312,12 @@ def may_declare_iam(
     remote one ``reads_remote`` says keyless reads. A file that cannot be parsed, or a
     source that is not a literal, may (never assumed away)."""
     here = directory.resolve()
-    if here in seen or len(seen) >= _MAX_CALL_DEPTH:
-        return False  # a loop, or nesting Terraform refuses: reported where it is read
+    if here in seen:
+        return False  # a loop: never deployed (terraform init fails), a note where read
+    if len(seen) >= _MAX_CALL_DEPTH:
+        # Deployable, but past what keyless follows (as keyless.iac.tfcalls reads a call):
+        # what lies below is not looked at, so it may create one.
+        return True
     files, problems = read_directory(directory, cache)
     if problems:
         return True
