@@ -184,3 +184,51 @@ def test_an_unknown_principal_of_another_kind_is_not_stood_in_for(tmp_path: Path
     result = scan([tmp_path])
     assert result.findings == ()
     assert len(result.unread) == 1
+
+
+@pytest.mark.parametrize(
+    "sub", ["repo:${var.subject}", "repo:acme/${var.repo}", "repo:${var.org}/${var.repo}"]
+)
+def test_a_name_ending_the_subject_may_hold_the_rest_of_it_so_nothing_is_claimed(
+    tmp_path: Path, sub: str
+) -> None:
+    """Nothing is written after the last name: its value may hold the context too
+    (``acme/app:ref:refs/heads/main``), so no finding holds whatever it is."""
+    result = scan([_tf(tmp_path, sub)])
+    assert result.findings == ()
+    (unread,) = result.unread
+    assert "trust policy not judged" in unread.reason
+
+
+def test_a_name_followed_by_what_the_code_writes_is_still_judged(tmp_path: Path) -> None:
+    result = scan([_tf(tmp_path, "repo:${var.org}/app")])
+    assert {f.check for f in result.findings} == {"trust-oidc-untrusted-trigger"}
+
+
+def test_a_cloudformation_parameter_ending_the_subject_is_not_judged(tmp_path: Path) -> None:
+    template = CFN_ROLE.replace("repo:${Org}/${Repo}:SUFFIX", "repo:${Org}/${Repo}")
+    (tmp_path / "template.yaml").write_text(template)
+    result = scan([tmp_path])
+    assert result.findings == ()
+    assert len(result.unread) == 1
+
+
+@pytest.mark.parametrize("subject", ["${var.repo}:*", "${var.org}/${var.repo}"])
+def test_the_github_oidc_role_module_judges_no_stand_in_it_cannot_prefix(
+    tmp_path: Path, subject: str
+) -> None:
+    """The module writes ``repo:`` before each subject, less a leading ``repo:`` of its own:
+    a stand-in's text starting so (a variable named ``repo``) is no such prefix; and a
+    subject ending with a name may hold the rest (``acme/app:ref:refs/heads/main``)."""
+    (tmp_path / "main.tf").write_text(
+        'variable "org" {\n  type = string\n}\n'
+        'variable "repo" {\n  type = string\n}\n'
+        'module "gha" {\n'
+        '  source   = "terraform-aws-modules/iam/aws//modules/iam-github-oidc-role"\n'
+        '  version  = "5.39.0"\n'
+        f'  subjects = ["{subject}"]\n'
+        "}\n"
+    )
+    result = scan([tmp_path])
+    assert result.findings == ()
+    assert len(result.unread) == 1

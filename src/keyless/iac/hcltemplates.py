@@ -37,6 +37,7 @@ from keyless.iac.values import (
     Position,
     SourcedText,
     Unknown,
+    ends_with_name,
     jsonencoded,
     notes,
     stand_in_text,
@@ -94,7 +95,13 @@ def evaluate_string(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, N
         stand_in = stand_in_text(pieces)
         cause = merged.value
         if stand_in is not None and isinstance(cause, Unknown):
-            with_stand_in = Unknown(cause.expression, cause.reason, cause.position, stand_in)
+            with_stand_in = Unknown(
+                cause.expression,
+                cause.reason,
+                cause.position,
+                stand_in,
+                open_ended=ends_with_name(pieces),
+            )
             return Node(with_stand_in, merged.position)
         return merged
     return Node("".join(parts), position_of(tree), tuple(dict.fromkeys(carried)))

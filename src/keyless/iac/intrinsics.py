@@ -30,6 +30,7 @@ from keyless.iac.values import (
     Position,
     Unknown,
     chosen_on_stand_in,
+    ends_with_name,
     get,
     mapping,
     notes,
@@ -242,7 +243,11 @@ class Template:
                 for chunk in re.split(r"(\$\{[^}]*\})", result)
             ]
             stand_in = stand_in_text(pieces)
-            return Node(Unknown(f"!Sub {written}", reason, position, stand_in), position)
+            open_ended = ends_with_name(pieces)
+            return Node(
+                Unknown(f"!Sub {written}", reason, position, stand_in, open_ended=open_ended),
+                position,
+            )
         return Node(result, position, tuple(dict.fromkeys(carried)))
 
     def join(self, argument: Node, position: Position) -> Node | _Removed:
@@ -273,7 +278,13 @@ class Template:
             stand_in = stand_in_text(pieces)
             if stand_in is not None and isinstance(cause, Unknown):
                 return Node(
-                    Unknown(cause.expression, cause.reason, cause.position, stand_in),
+                    Unknown(
+                        cause.expression,
+                        cause.reason,
+                        cause.position,
+                        stand_in,
+                        open_ended=ends_with_name(pieces),
+                    ),
                     merged.position,
                 )
             return merged

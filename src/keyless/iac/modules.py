@@ -215,15 +215,33 @@ def _prefixed_subjects(subjects: Node) -> Node:
     values = []
     for subject in _as_tuple(subjects):
         held = subject.value
-        if isinstance(held, Unknown) and held.stand_in is not None:
-            stand_in = f"repo:{held.stand_in.removeprefix('repo:')}"
-            written = Unknown(held.expression, held.reason, held.position, stand_in)
-            values.append(Node(written, subject.position))
+        if isinstance(held, Unknown):
+            values.append(Node(_repo_prefixed(held), subject.position))
             continue
         if not isinstance(held, str):
             return subject
         values.append(Node(f"repo:{held.removeprefix('repo:')}", subject.position))
     return Node(tuple(values), subjects.position)
+
+
+def _repo_prefixed(held: Unknown) -> Unknown:
+    """An unknown subject as the modules write it, ``repo:`` before it: its stand-in too,
+    ending with a name when the subject is a name alone (``subjects = [var.repo]``: its
+    value may be ``acme/app:ref:refs/heads/main``). A stand-in starting with ``repo:``
+    has none: the module strips a leading ``repo:`` of the value, but the stand-in's may
+    be a name's (``"${var.repo}:*"`` stands as ``repo:*``), and stripping it would judge
+    a pattern the code never writes."""
+    stand_in = held.stand_in
+    if stand_in is None or stand_in.startswith("repo:"):
+        return Unknown(held.expression, held.reason, held.position)
+    alone = not any(c in stand_in for c in ":/*?")
+    return Unknown(
+        held.expression,
+        held.reason,
+        held.position,
+        f"repo:{stand_in}",
+        open_ended=held.open_ended or alone,
+    )
 
 
 def role_from_module(
@@ -262,11 +280,9 @@ def _github_trust(provider: Node, audience: Node, subjects: Node, position: Posi
     values = []
     for subject in subjects.value:
         held = subject.value
-        if isinstance(held, Unknown) and held.stand_in is not None:
+        if isinstance(held, Unknown):
             # The module writes `repo:` before it: so does the stand-in.
-            stand_in = f"repo:{held.stand_in.removeprefix('repo:')}"
-            written = Unknown(held.expression, held.reason, held.position, stand_in)
-            values.append(Node(written, subject.position))
+            values.append(Node(_repo_prefixed(held), subject.position))
             continue
         if not isinstance(subject.value, str):
             return subject

@@ -18,7 +18,12 @@ from keyless.errors import PolicyError
 from keyless.findings import Finding, Severity
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, location
 from keyless.iac.partitions import provider_arn, providers_partition
-from keyless.iac.stood_in import StandInPlace, admitted_whatever_stood_in, condition_place
+from keyless.iac.stood_in import (
+    StandInPlace,
+    admitted_whatever_stood_in,
+    condition_place,
+    presents_open_ended,
+)
 from keyless.iac.values import JsonText, Node, Unknown, mapping, plain, unknowns
 from keyless.model import Role
 from keyless.policy.document import escape_pointer, parse_trust_policy
@@ -252,7 +257,7 @@ def _with_stand_ins(trust: Node, partition: str | None) -> _Rendered | None:
             if value.stand_in is None or not _CONDITION_VALUE.fullmatch(pointer):
                 raise LookupError(pointer)
             used.append(value.expression)
-            places.append(condition_place(pointer))
+            places.append(condition_place(pointer, value.open_ended))
             return value.stand_in
         if isinstance(value, JsonText):
             return render(value.document, pointer, issuer)
@@ -321,7 +326,15 @@ def holds_for_any_name(finding: Finding, judged: JudgedRole) -> bool:
     witness the policy decides alike whatever the stand-ins are (it presents none of their
     condition keys: an account trusted beside a statement pinned to an unset
     ``sts:ExternalId``, :mod:`keyless.iac.stood_in`). The statements left out only add
-    who may assume the role: what the rest admits, the whole policy admits."""
-    if finding.check in STAND_IN_CHECKS and finding.severity >= Severity.MEDIUM:
+    who may assume the role: what the rest admits, the whole policy admits. A subject
+    finding rests on the names alone only when the code closes each one
+    (``repo:${var.repo}:*``): one ending the value (``repo:${var.subject}``) may hold a
+    narrower rest, so a finding whose request presents its key is not claimed."""
+    role_arn = judged.role.arn
+    if (
+        finding.check in STAND_IN_CHECKS
+        and finding.severity >= Severity.MEDIUM
+        and not presents_open_ended(finding.witness, role_arn, judged.places)
+    ):
         return True
-    return admitted_whatever_stood_in(finding.witness, judged.role.arn, judged.places)
+    return admitted_whatever_stood_in(finding.witness, role_arn, judged.places)

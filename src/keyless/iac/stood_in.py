@@ -28,10 +28,12 @@ from keyless.trust.replay import witness_request
 @dataclass(frozen=True, slots=True)
 class StandInPlace:
     """Where a stand-in was judged: a condition's value, by its operator and key; or a
-    ``Federated`` principal (both None)."""
+    ``Federated`` principal (both None). ``open_ended``: the value ends with the name,
+    which may hold the rest of it (:attr:`keyless.iac.values.Unknown.open_ended`)."""
 
     operator: str | None = None
     key: str | None = None
+    open_ended: bool = False
 
     @property
     def is_principal(self) -> bool:
@@ -39,11 +41,11 @@ class StandInPlace:
         return self.key is None
 
 
-def condition_place(pointer: str) -> StandInPlace:
+def condition_place(pointer: str, open_ended: bool = False) -> StandInPlace:
     """The place of a stand-in at ``pointer`` (``/Statement/0/Condition/OP/KEY[/i]``)."""
     segments = [_unescape(s) for s in pointer.split("/")]
     at = segments.index("Condition")
-    return StandInPlace(segments[at + 1], segments[at + 2])
+    return StandInPlace(segments[at + 1], segments[at + 2], open_ended)
 
 
 def _unescape(segment: str) -> str:
@@ -69,6 +71,25 @@ def admitted_whatever_stood_in(
         elif _is_null(place.operator) or str(place.key).lower() in request.context:
             return False
     return True
+
+
+def presents_open_ended(
+    witness: Mapping[str, Any] | None, role_arn: str, places: Iterable[StandInPlace]
+) -> bool:
+    """Does ``witness``'s request hold the key of a condition whose stand-in ends its value
+    (``repo:${var.subject}``)? Then what the request is matched against depends on the
+    value, not only on the names around it: a pattern judged with the stand-in may be
+    narrower once set (``repo:acme/app:ref:refs/heads/main``). True without a witness."""
+    open_keys = {str(p.key).lower() for p in places if p.open_ended}
+    if not open_keys:
+        return False
+    if witness is None:
+        return True
+    try:
+        request = witness_request(witness, role_arn=role_arn)
+    except KeylessError:
+        return True
+    return any(key in request.context for key in open_keys)
 
 
 def _is_null(operator: str | None) -> bool:

@@ -53,6 +53,11 @@ class Unknown:
     # to its next argument and ``can()`` is false, where an unevaluated value leaves both
     # unknown.
     fails: bool = False
+    # True when the stand-in ends with a name written after other text (``repo:${var.x}``,
+    # ``!Sub repo:${Org}/${Repo}``): nothing the code writes closes the name, so its value
+    # may hold the rest of the string too (``acme/app:ref:refs/heads/main``), and what the
+    # stand-in's end admits is not known (:func:`ends_with_name`).
+    open_ended: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +369,14 @@ def relocated(node: Node, position: Position) -> Node:
     file, another resource) is reported where the code uses it."""
     value = node.value
     if isinstance(value, Unknown):
-        value = Unknown(value.expression, value.reason, position, value.stand_in, value.fails)
+        value = Unknown(
+            value.expression,
+            value.reason,
+            position,
+            value.stand_in,
+            value.fails,
+            value.open_ended,
+        )
     elif isinstance(value, JsonText):
         value = JsonText(relocated(value.document, position), value.by_jsonencode)
     elif isinstance(value, tuple):
@@ -433,6 +445,18 @@ def stand_in_text(pieces: Sequence[str | Unknown]) -> str | None:
         rendered.append(name)
         tail = (tail + name)[-_PATH_SLOT_LENGTH:]
     return "".join(rendered)
+
+
+def ends_with_name(pieces: Sequence[str | Unknown]) -> bool:
+    """Whether a string of ``pieces`` ends with an unknown name written after other text
+    (``repo:${var.subject}``, ``repo:acme/${var.repo}``), or with a piece that itself
+    does: the code writes nothing after the name to close it, so whoever sets it may set
+    the rest of the string too. A name alone (``${var.x}``) is no such end: a finding on
+    a pattern never rests on the value of a name written nowhere around it."""
+    written = [p for p in pieces if not isinstance(p, str) or p]
+    if not written or not isinstance(written[-1], Unknown):
+        return False
+    return len(written) > 1 or written[-1].open_ended
 
 
 #: Where a bare name stands for a whole ``OWNER/REPO`` (see :func:`stand_in_text`).
