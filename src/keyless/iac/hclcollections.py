@@ -17,7 +17,7 @@ from lark import Token, Tree
 
 from keyless.iac.hcl import position_of
 from keyless.iac.hcltemplates import as_text
-from keyless.iac.values import Node, chosen_on_stand_in, mapping
+from keyless.iac.values import Attributes, Node, chosen_on_stand_in, mapping, partial_reason
 
 if TYPE_CHECKING:  # the evaluator dispatches to these handlers: no import cycle at runtime
     from keyless.iac.hcleval import Evaluator
@@ -143,6 +143,9 @@ def _iterations(
     value = collection.value
     if isinstance(value, tuple):
         pairs = [(Node(i, item.position), item) for i, item in enumerate(value)]
+    elif isinstance(value, Attributes) and not value.exact:
+        # Terraform iterates every attribute: those keyless does not know too.
+        return evaluator.unknown(intro, partial_reason(value))
     elif isinstance(value, Mapping):
         pairs = [(Node(k, item.position), item) for k, item in value.items()]
     else:

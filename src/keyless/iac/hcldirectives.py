@@ -19,7 +19,7 @@ from lark import Token, Tree
 
 from keyless.iac.hcl import position_of
 from keyless.iac.hclstrip import GO_SPACE
-from keyless.iac.values import MAX_WEIGHT, TOO_LARGE, Attributes, Node, Unknown, notes
+from keyless.iac.values import MAX_WEIGHT, TOO_LARGE, Node, Unknown, is_partial, notes
 
 if TYPE_CHECKING:
     from keyless.iac.hcleval import Evaluator
@@ -273,7 +273,7 @@ def _pairs(collection: Node) -> list[tuple[Node, Node]] | None:
     position = collection.position
     if isinstance(value, tuple):
         return [(Node(index, position), item) for index, item in enumerate(value)]
-    if isinstance(value, Mapping) and not isinstance(value, Attributes):
+    if isinstance(value, Mapping) and not is_partial(value):
         return [(Node(key, position), value[key]) for key in sorted(value)]
     return None
 

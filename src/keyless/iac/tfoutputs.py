@@ -75,7 +75,10 @@ def module_value(module: Module, reference: Reference) -> tuple[Node, int]:
         # An output the module does not declare is refused by Terraform, or in a file
         # that could not be read: unknown either way, never a value to judge.
         reason = _NO_SUCH_OUTPUT if complete else _UNREAD_OUTPUT
-        return Node(Attributes(members, address, reference.position, reason), reference.position)
+        # Every output it declares when every file of it was read: the object as a whole
+        # (jsonencode(module.x), its keys) is then known; else not.
+        whole_object = Attributes(members, address, reference.position, reason, exact=complete)
+        return Node(whole_object, reference.position)
 
     if list(instances) == [None]:
         if len(steps) > 1 and steps[1].name is not None:

@@ -136,9 +136,12 @@ EMPTY: Mapping[str, Node] = MappingProxyType({})
 
 class Attributes(Mapping[str, "Node"]):
     """A resource's attributes as far as its code fixes them (its arguments and what IAM
-    computes from them): any other attribute is known only after apply."""
+    computes from them): any other attribute is known only after apply. ``exact``: the
+    members are every attribute the object has (a module's outputs, every file of it
+    read), an attribute not among them an error; otherwise the object as a whole (its
+    keys, its JSON) is not known (:func:`is_partial`)."""
 
-    __slots__ = ("_members", "address", "position", "reason")
+    __slots__ = ("_members", "address", "exact", "position", "reason")
 
     def __init__(
         self,
@@ -146,11 +149,13 @@ class Attributes(Mapping[str, "Node"]):
         address: str,
         position: Position,
         reason: str = "known only after apply",
+        exact: bool = False,
     ):
         self._members = dict(members)
         self.address = address
         self.position = position
         self.reason = reason
+        self.exact = exact
 
     def __getitem__(self, key: str) -> Node:
         return self._members[key]
@@ -165,6 +170,39 @@ class Attributes(Mapping[str, "Node"]):
         """The unknown value of an attribute the code does not fix."""
         unknown = Unknown(f"{self.address}.{key}", self.reason, self.position)
         return Node(unknown, self.position)
+
+
+def is_partial(value: object) -> bool:
+    """An object only some of whose attributes are known: its keys, length and JSON are
+    not, whatever the attributes known say."""
+    return isinstance(value, Attributes) and not value.exact
+
+
+def partial_part(node: Node) -> Attributes | None:
+    """The first object within ``node`` only some of whose attributes are known. Each part
+    is visited once, however often it is shared (a value built by doubling)."""
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        value = current.value
+        if isinstance(value, Attributes) and not value.exact:
+            return value
+        if isinstance(value, JsonText):
+            stack.append(value.document)
+        elif isinstance(value, tuple):
+            stack.extend(reversed(value))
+        elif isinstance(value, Mapping):
+            stack.extend(reversed(list(value.values())))
+    return None
+
+
+def partial_reason(value: Attributes) -> str:
+    """Why an object only some of whose attributes are known is not known as a whole."""
+    return f"the whole of {value.address} is not known: its other attributes are {value.reason}"
 
 
 def mapping(items: Mapping[str, Node]) -> Mapping[str, Node]:
@@ -292,6 +330,9 @@ def plain(node: Node) -> Any:
         return text
     if isinstance(value, tuple):
         return [plain(item) for item in value]
+    if is_partial(value):
+        assert isinstance(value, Attributes)
+        raise ValueError(partial_reason(value))
     if isinstance(value, Mapping):
         return {key: plain(item) for key, item in value.items()}
     return value
@@ -331,7 +372,7 @@ def jsonencoded(node: Node) -> str | None:
         if isinstance(value, tuple):
             return [data(item) for item in value]
         if isinstance(value, Mapping):
-            if isinstance(value, Attributes):
+            if is_partial(value):
                 raise ValueError("other attributes are not known")
             return {key: data(item) for key, item in value.items()}
         return value
@@ -383,7 +424,7 @@ def relocated(node: Node, position: Position) -> Node:
         value = tuple(relocated(item, position) for item in value)
     elif isinstance(value, Attributes):  # its missing attributes stay unknown, not errors
         members = {key: relocated(item, position) for key, item in value.items()}
-        value = Attributes(members, value.address, position, value.reason)
+        value = Attributes(members, value.address, position, value.reason, value.exact)
     elif isinstance(value, Mapping):
         value = mapping({key: relocated(item, position) for key, item in value.items()})
     return Node(value, position, node.notes)

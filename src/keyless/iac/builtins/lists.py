@@ -23,7 +23,7 @@ from keyless.iac.builtins.common import (
     integers,
     strings,
 )
-from keyless.iac.values import Attributes, Node, Position, mapping, plain
+from keyless.iac.values import Attributes, Node, Position, is_partial, mapping, plain
 
 
 def _key(node: Node) -> bytes:
@@ -214,8 +214,8 @@ def _merge(arguments: list[Node], position: Position) -> Node:
         if not isinstance(argument.value, Mapping):
             raise TypeError("merge takes objects")
         members.update(argument.value)
-    partial = next((a.value for a in arguments if isinstance(a.value, Attributes)), None)
-    if partial is not None:  # an attribute missing from the result is still unknown
+    partial = next((a.value for a in arguments if is_partial(a.value)), None)
+    if isinstance(partial, Attributes):  # an attribute missing from the result is still unknown
         return Node(Attributes(members, partial.address, position, partial.reason), position)
     return Node(mapping(members), position)
 
@@ -227,7 +227,7 @@ def _lookup(arguments: list[Node], position: Position) -> Node:
     found = table.value.get(key.value)
     if found is not None:
         return found
-    if isinstance(table.value, Attributes):
+    if is_partial(table.value):
         raise ValueError("the object's other attributes are not known")
     if default:
         return default[0]
@@ -277,7 +277,7 @@ def _keys(arguments: list[Node], position: Position) -> Node:
     (table,) = arguments
     if not isinstance(table.value, Mapping):
         raise TypeError("keys takes a map or an object")
-    if isinstance(table.value, Attributes):
+    if is_partial(table.value):
         raise ValueError("the object's other attributes are not known")
     return as_list(sorted(table.value), position)
 
@@ -287,7 +287,7 @@ def _values(arguments: list[Node], position: Position) -> Node:
     (table,) = arguments
     if not isinstance(table.value, Mapping):
         raise TypeError("values takes a map or an object")
-    if isinstance(table.value, Attributes):
+    if is_partial(table.value):
         raise ValueError("the object's other attributes are not known")
     return Node(tuple(table.value[key] for key in sorted(table.value)), position)
 

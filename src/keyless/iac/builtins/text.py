@@ -15,11 +15,25 @@ from keyless.errors import quoted
 from keyless.iac.builtins.common import Fails, Function, as_list, check_size, integers, strings
 from keyless.iac.hclstrip import GO_SPACE
 from keyless.iac.tfconvert import converted, number_of
-from keyless.iac.values import JsonText, Node, Position, Unknown, mapping, plain
+from keyless.iac.values import (
+    JsonText,
+    Node,
+    Position,
+    Unknown,
+    mapping,
+    partial_part,
+    partial_reason,
+    plain,
+)
 
 
 def _jsonencode(arguments: list[Node], position: Position) -> Node:
     (value,) = arguments
+    partial = partial_part(value)
+    if partial is not None:
+        # Terraform writes every attribute of the object, those keyless does not know too.
+        unknown = Unknown(partial.address, partial_reason(partial), position)
+        return Node(unknown, position)
     return Node(JsonText(value, by_jsonencode=True), position)
 
 
