@@ -153,8 +153,15 @@ def _unknown(reason: str, position: Position) -> Node:
 
 
 def _attribute(body: Body, name: str, evaluate: Evaluate, scope: Scope) -> Node | None:
+    """The argument ``name``'s value; None when it is not written or is null, which
+    Terraform treats alike ("as though you had completely omitted it"): the provider's
+    default applies (``effect = lookup(statement.value, "effect", null)`` is ``Allow``).
+    https://developer.hashicorp.com/terraform/language/expressions/types#null"""
     attribute = body.attributes.get(name)
-    return None if attribute is None else evaluate(attribute.expression, scope)
+    if attribute is None:
+        return None
+    value = evaluate(attribute.expression, scope)
+    return None if value.value is None else value
 
 
 def _statement(block: Block, evaluate: Evaluate, scope: Scope) -> Node:
@@ -198,7 +205,10 @@ def _principals(blocks: list[tuple[Block, Scope]], evaluate: Evaluate) -> Node:
         kind = _attribute(block.body, "type", evaluate, scope)
         identifiers = _attribute(block.body, "identifiers", evaluate, scope)
         if kind is None or identifiers is None:
-            return _unknown("a principals block needs type and identifiers", block.position)
+            return _unknown(
+                "a principals block needs type and identifiers (one is missing or null)",
+                block.position,
+            )
         if not isinstance(kind.value, str):
             return kind
         items = identifiers.value
@@ -226,7 +236,10 @@ def _conditions(blocks: list[tuple[Block, Scope]], evaluate: Evaluate) -> Node:
         variable = _attribute(block.body, "variable", evaluate, scope)
         values = _attribute(block.body, "values", evaluate, scope)
         if test is None or variable is None or values is None:
-            return _unknown("a condition needs test, variable and values", block.position)
+            return _unknown(
+                "a condition needs test, variable and values (one is missing or null)",
+                block.position,
+            )
         for part in (test, variable, values):
             if isinstance(part.value, Unknown):
                 return part
