@@ -162,3 +162,40 @@ def test_a_cdk_nested_stack_names_its_template(tmp_path: Path) -> None:
     )
     (note,) = scan([path]).notes
     assert "its template, AppNested1234.nested.template.json, is judged only when" in note
+
+
+INCLUDE = """\
+Fn::Transform:
+  Name: AWS::Include
+  Parameters:
+    Location: s3://bucket/snippet.yaml
+"""
+
+
+def _indented(text: str, spaces: int) -> str:
+    return "".join(" " * spaces + line for line in text.splitlines(keepends=True))
+
+
+@pytest.mark.parametrize(
+    ("name", "declaration"),
+    [
+        ("CiUser", _indented(INCLUDE, 4)),
+        ("Role", "    Type: AWS::IAM::Role\n" + _indented(INCLUDE, 4)),
+        ("Role", "    Type: AWS::IAM::Role\n    Properties:\n" + _indented(INCLUDE, 6)),
+        ("Key", "    Type: AWS::IAM::AccessKey\n    Properties:\n" + _indented(INCLUDE, 6)),
+    ],
+)
+def test_a_resource_written_by_fn_transform_is_reported(
+    tmp_path: Path, name: str, declaration: str
+) -> None:
+    """AWS::Include may stand anywhere but in Parameters: for a resource's whole
+    declaration (its Type too) or its Properties, which keyless does not read."""
+    template = f"Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n  {name}:\n{declaration}"
+    (reason,) = _unread(tmp_path, template)
+    assert reason.startswith(f"Resources.{name} at line 4: ")
+    assert "Fn::Transform" in reason
+
+
+def test_a_bucket_whose_properties_fn_transform_writes_is_not_reported(tmp_path: Path) -> None:
+    bucket = "    Type: AWS::S3::Bucket\n    Properties:\n" + _indented(INCLUDE, 6)
+    assert _unread(tmp_path, f"Resources:\n  Bucket:\n{bucket}") == []

@@ -154,6 +154,12 @@ def unread_parts(
                 "over a list the template decides, with no loop inside), so they are not "
                 "judged"
             )
+        elif _written_by_transform(node, read_types):
+            yield (
+                f"Resources.{key} at line {node.position.line}: its declaration or its "
+                "Properties are written by a transform (Fn::Transform, AWS::Include) keyless "
+                "does not run, so what it creates is not judged"
+            )
 
 
 def _transforms(written: Node | None) -> Iterator[tuple[str | None, Node]]:
@@ -165,6 +171,30 @@ def _transforms(written: Node | None) -> Iterator[tuple[str | None, Node]]:
     for item in items:
         name = text(item) if isinstance(item.value, str) else text(get(item, "Name"))
         yield name, item
+
+
+def _written_by_transform(declaration: Node, read_types: Collection[str]) -> bool:
+    """A resource whose declaration holds ``Fn::Transform`` (the snippet may give its
+    ``Type`` and ``Properties``: it may be any resource unless its ``Type`` is written and
+    is none of ``read_types``), or one of ``read_types`` whose ``Properties`` do. AWS::Include
+    may stand anywhere in a template but its parameters and version.
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/transform-aws-include.html"""
+    if not isinstance(declaration.value, Mapping):
+        return False
+    kind = get(declaration, "Type")
+    if kind is not None and isinstance(kind.value, str) and kind.value not in read_types:
+        return False
+    if _TRANSFORM in declaration.value:
+        return True
+    properties = get(declaration, "Properties")
+    return (
+        properties is not None
+        and isinstance(properties.value, Mapping)
+        and _TRANSFORM in properties.value
+    )
+
+
+_TRANSFORM = "Fn::Transform"
 
 
 def _creates(loop: Node, read_types: Collection[str]) -> bool:
