@@ -212,7 +212,7 @@ def _read(
             )
         )
         login = get(properties, "LoginProfile")
-        if kind is ResourceKind.USER and login is not None:
+        if kind is ResourceKind.USER and login is not None and _is_set(template, login):
             found.append(
                 IacResource(
                     kind=ResourceKind.LOGIN_PROFILE,
@@ -229,6 +229,18 @@ def _read(
         for reason in transforms.unread_parts(root, written, read_types):
             problems.append(ReadError(path, reason + suffix))
     outputs = _secret_outputs(path, root, resources.value, source)
+    for output in list(outputs):
+        output_node = get(root, "Outputs", output.address.removeprefix("Outputs."))
+        condition = _false_condition(template, output_node) if output_node is not None else None
+        if condition is None:
+            continue
+        outputs.remove(output)  # as a resource whose condition is false: not created
+        if notes is not None:
+            where = location(path, placed or output.position)
+            notes.append(
+                f"{where}: {output.address} is not created: its condition {condition} is false "
+                f"with the parameters' values (--parameter judges another deployment){suffix}"
+            )
     found.extend(replace(resource, address=resource.address + suffix) for resource in outputs)
     return found
 
@@ -333,6 +345,13 @@ def _false_condition(template: Template, declaration: Node) -> str | None:
     if name is None or template.condition(name, declaration.position) is not False:
         return None
     return name
+
+
+def _is_set(template: Template, value: Node) -> bool:
+    """Whether a property is set once its intrinsics are evaluated: ``AWS::NoValue``
+    (``!If [Cond, {...}, !Ref AWS::NoValue]`` with a false condition) removes it, as a
+    null would. An undecided choice leaves it set (reported, never assumed away)."""
+    return template.evaluate(value).value is not None
 
 
 def _secret_outputs(
