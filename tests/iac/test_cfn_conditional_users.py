@@ -90,3 +90,23 @@ def test_an_output_not_created_is_named_in_a_note(tmp_path: Path) -> None:
         "Outputs.Secret is not created: its condition WithConsole is false" in note
         for note in model.notes
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Fn::GetAtt: Key.SecretAccessKey",  # the long form with the short form's text
+        "Fn::GetAtt: [Key, SecretAccessKey]",
+        "!GetAtt Key.SecretAccessKey",
+    ],
+)
+def test_a_secret_output_is_found_in_every_form_of_getatt(tmp_path: Path, value: str) -> None:
+    """cfn-lint (E1010) accepts ``Fn::GetAtt: Key.SecretAccessKey`` as it reads the short
+    form's ``!GetAtt Key.SecretAccessKey``: the secret is exposed alike."""
+    text = TEMPLATE.replace("LOGIN", PROFILE).replace(
+        "    Condition: CONDITION\n    Value: !GetAtt Key.SecretAccessKey\n",
+        f"    Value:\n      {value}\n",
+    )
+    (tmp_path / "template.yaml").write_text(text)
+    found = [r.address for r in read_paths([tmp_path]).resources]
+    assert "Outputs.Secret" in found

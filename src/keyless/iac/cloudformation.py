@@ -23,7 +23,7 @@ from pathlib import Path
 
 from keyless.files import describe_size
 from keyless.iac import sam, transforms
-from keyless.iac.intrinsics import Template
+from keyless.iac.intrinsics import Template, getatt_parts
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import IacResource, ResourceKind, SourceKind, location
 from keyless.iac.partitions import resource_in
@@ -395,10 +395,11 @@ def _secret_keys(node: Node | None, keys: set[str]) -> Iterator[str]:
             stack.extend(value)
         elif isinstance(value, Mapping):
             attribute = value.get("Fn::GetAtt")
-            if attribute is not None and isinstance(attribute.value, tuple):
-                parts = [text(p) for p in attribute.value]
-                if len(parts) == 2 and parts[0] in keys and parts[1] == "SecretAccessKey":
-                    yield str(parts[0])
+            named = getatt_parts(attribute) if attribute is not None else None
+            if named is not None:
+                key, read = text(named[0]), text(named[1])
+                if key in keys and read == "SecretAccessKey":
+                    yield str(key)
             written = value.get("Fn::Sub")
             template = written.value[0] if written and isinstance(written.value, tuple) else written
             for key in keys:

@@ -189,8 +189,8 @@ class Template:
         return default
 
     def get_att(self, argument: Node, position: Position) -> Node | _Removed:
-        parts = argument.value
-        if not isinstance(parts, tuple) or len(parts) != 2:
+        parts = getatt_parts(argument)
+        if parts is None:
             return _unknown("Fn::GetAtt", "expects [resource, attribute]", position)
         name, attribute = text(parts[0]), text(self._as_node(self._evaluate(parts[1]), position))
         written = f"{name}.{attribute}"
@@ -370,6 +370,19 @@ class Template:
 
 
 Function = Callable[[Template, Node, Position], Node | _Removed]
+
+
+def getatt_parts(argument: Node) -> tuple[Node, Node] | None:
+    """``Fn::GetAtt``'s resource and attribute: ``[Resource, Attribute]``, or the text
+    ``Resource.Attribute`` (the short form's, which cfn-lint also accepts in the long
+    form: ``Fn::GetAtt: Key.SecretAccessKey``) split at its first dot; None otherwise."""
+    value = argument.value
+    if isinstance(value, tuple) and len(value) == 2:
+        return value[0], value[1]
+    if isinstance(value, str) and "." in value:
+        resource, _, attribute = value.partition(".")
+        return Node(resource, argument.position), Node(attribute, argument.position)
+    return None
 
 
 def _not_evaluated(name: str, reason: str) -> Function:
