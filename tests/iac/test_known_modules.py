@@ -175,3 +175,21 @@ def test_each_role_the_assumable_roles_module_creates_is_not_judged(tmp_path: Pa
         "module.m.aws_iam_role.admin[0]",
         "module.m.aws_iam_role.readonly[0]",
     ]
+
+
+@pytest.mark.parametrize(("version", "judged"), [("~> 5.0", True), ("~> 6.0", False)])
+def test_the_github_oidc_role_module_is_read_as_the_versions_that_have_it(
+    tmp_path: Path, version: str, judged: bool
+) -> None:
+    """6.x merged iam-github-oidc-role into iam-role (the module's UPGRADE-6.0.md): a call
+    for 6.x installs nothing (terraform init fails), so it is not judged as 5.x's."""
+    (tmp_path / "main.tf").write_text(
+        'module "gh" {\n'
+        '  source   = "terraform-aws-modules/iam/aws//modules/iam-github-oidc-role"\n'
+        f'  version  = "{version}"\n'
+        '  subjects = ["acme/app:*"]\n'
+        "}\n"
+    )
+    result = scan([tmp_path])
+    assert bool(result.findings) is judged
+    assert bool(result.notes) is not judged

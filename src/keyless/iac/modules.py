@@ -31,6 +31,9 @@ _GITHUB_OIDC_ROLE = re.compile(
     r"^(registry\.terraform\.io/)?terraform-aws-modules/iam/aws//modules/iam-github-oidc-role$"
 )
 _GITHUB = "token.actions.githubusercontent.com"
+#: 6.x merged iam-github-oidc-role into iam-role ("iam-github-oidc-role has been merged into
+#: iam-role", docs/UPGRADE-6.0.md): a call for another major version installs nothing.
+_GITHUB_OIDC_ROLE_VERSION = re.compile(r"^\s*(?:[~>=^ ]*)\s*v?5(?:\.[\dx*]+)*\s*$")
 
 
 # terraform-aws-modules/iam/aws//modules/iam-user: an IAM user, and in 5.x a console
@@ -84,6 +87,12 @@ def resources_from_module(
     unfollowed = modules_unfollowed.unfollowed_roles(source, inputs, address, path, position)
     if unfollowed is not None:
         return unfollowed
+    if (
+        _GITHUB_OIDC_ROLE.match(source)
+        and version is not None
+        and not _GITHUB_OIDC_ROLE_VERSION.match(version)
+    ):
+        return None  # not a version that has the module: not read (a note)
     role = role_from_module(source, inputs, address, path, position)
     return None if role is None else [role]
 
