@@ -20,6 +20,7 @@ from keyless.iac.model import (
     SourceKind,
     module_role,
 )
+from keyless.iac.module_switches import switch
 from keyless.iac.partitions import Partition
 from keyless.iac.values import Node, Position, Unknown, mapping
 
@@ -100,21 +101,18 @@ def resources_from_module(
 def _iam_user(
     version: str | None, inputs: Mapping[str, Node], address: str, path: Path, position: Position
 ) -> list[IacResource]:
-    def switch(name: str, default: bool) -> bool:
-        given = inputs.get(name)
-        if given is None:
-            return default
-        return given.value is True or given.value == "true"
+    def on(name: str, default: bool) -> bool:
+        return switch(inputs, name, default)
 
     five = version is not None and bool(_MAJOR_5.match(version))
-    if not switch("create_user" if five else "create", True):
+    if not on("create_user" if five else "create", True):
         return []
     name_node = inputs.get("name")
     name = name_node.value if name_node is not None and isinstance(name_node.value, str) else None
     made = [(ResourceKind.USER, "aws_iam_user", "this")]
-    if switch("create_iam_user_login_profile" if five else "create_login_profile", five):
+    if on("create_iam_user_login_profile" if five else "create_login_profile", five):
         made.append((ResourceKind.LOGIN_PROFILE, "aws_iam_user_login_profile", "this"))
-    if switch("create_iam_access_key" if five else "create_access_key", five):
+    if on("create_iam_access_key" if five else "create_access_key", five):
         made.append((ResourceKind.ACCESS_KEY, "aws_iam_access_key", "this"))
     return [
         IacResource(
@@ -134,11 +132,7 @@ def _iam_role(
     inputs: Mapping[str, Node], address: str, path: Path, position: Position
 ) -> IacResource | None:
     """The 6.x iam-role module's role when it trusts GitHub (else None: not read)."""
-    enabled = inputs.get("enable_github_oidc")
-    if enabled is None or enabled.value is not True:
-        return None
-    create = inputs.get("create")
-    if create is not None and create.value is False:
+    if not switch(inputs, "enable_github_oidc", False) or not switch(inputs, "create", True):
         return None
     trust = _github_oidc_statement_document(inputs, position)
     name = inputs.get("name")
@@ -148,11 +142,11 @@ def _iam_role(
 
 
 def _github_oidc_statement_document(inputs: Mapping[str, Node], position: Position) -> Node:
-    for switch in _OTHER_TRUST:
-        given = inputs.get(switch)
+    for other in _OTHER_TRUST:
+        given = inputs.get(other)
         if given is not None and given.value is not False:
-            reason = f"{switch}: the module's other trust statements are not read"
-            return Node(Unknown(f"module input {switch}", reason, given.position), position)
+            reason = f"{other}: the module's other trust statements are not read"
+            return Node(Unknown(f"module input {other}", reason, given.position), position)
     others = inputs.get("trust_policy_permissions")
     if others is not None and others.value not in (None, ()) and others.value != {}:
         reason = "the module's trust_policy_permissions are not read"
@@ -259,8 +253,7 @@ def role_from_module(
     """The role a known module creates from ``inputs``, or None for other modules."""
     if not _GITHUB_OIDC_ROLE.match(source):
         return None
-    create = inputs.get("create")
-    if create is not None and create.value is False:
+    if not switch(inputs, "create", True):
         return None
     provider = inputs.get("provider_url") or Node(_GITHUB, position)
     audience = inputs.get("audience") or Node("sts.amazonaws.com", position)

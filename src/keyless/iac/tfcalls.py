@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from keyless.iac import modules as known_modules
 from keyless.iac.hcl import Block
 from keyless.iac.model import IacResource
+from keyless.iac.module_switches import SwitchNotKnown
 from keyless.iac.sources import ReadError
 from keyless.iac.tffiles import TerraformFile, linked_part, may_declare_iam, read_directory
 from keyless.iac.tfinstances import instance_key
@@ -58,9 +59,12 @@ def read_call(
         assert isinstance(unknown, Unknown)
 
         def reads_remote(written: str, version: str | None = None) -> bool:
-            found = known_modules.resources_from_module(
-                written, version, {}, address, file.path, block.position
-            )
+            try:
+                found = known_modules.resources_from_module(
+                    written, version, {}, address, file.path, block.position
+                )
+            except SwitchNotKnown:
+                return True
             return found is not None
 
         if is_local_source(source.value):
@@ -96,15 +100,21 @@ def read_call(
             for input_name, attribute in block.body.attributes.items()
             if input_name not in _MODULE_META
         }
-        known = known_modules.resources_from_module(
-            source.value,
-            constraint,
-            inputs,
-            instance,
-            file.path,
-            block.position,
-            module.partition,
-        )
+        try:
+            known = known_modules.resources_from_module(
+                source.value,
+                constraint,
+                inputs,
+                instance,
+                file.path,
+                block.position,
+                module.partition,
+            )
+        except SwitchNotKnown as error:
+            # Whether (and what) it creates depends on the value: not read, never clean.
+            reason = f"{instance}: what it creates is not read: {error}"
+            result.problems.append(ReadError(file.path, reason, block.position))
+            continue
         if known is not None:
             result.resources.extend(known)
         else:
