@@ -14,6 +14,13 @@ from keyless.iac.scan import scan
 USER = "terraform-aws-modules/iam/aws//modules/iam-user"
 GITHUB_ROLE = "terraform-aws-modules/iam/aws//modules/iam-github-oidc-role"
 ROLE = "terraform-aws-modules/iam/aws//modules/iam-role"
+OIDC_ROLE = "terraform-aws-modules/iam/aws//modules/iam-assumable-role-with-oidc"
+IRSA_ROLE = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"
+UNFUNCO = "unfunco/oidc-github/aws"
+GITHUB_SUBJECTS = (
+    'provider_url = "token.actions.githubusercontent.com"\n'
+    '  oidc_subjects_with_wildcards = ["repo:acme/*"]'
+)
 
 
 @pytest.mark.parametrize(
@@ -27,6 +34,10 @@ ROLE = "terraform-aws-modules/iam/aws//modules/iam-role"
         (GITHUB_ROLE, "~> 5.0", 'create = var.x\n  subjects = ["acme/app:*"]'),
         (ROLE, "~> 6.0", 'create = var.x\n  enable_github_oidc = true\n  oidc_subjects = ["a"]'),
         (ROLE, "~> 6.0", 'enable_github_oidc = var.x\n  oidc_wildcard_subjects = ["acme/*"]'),
+        (OIDC_ROLE, "~> 5.0", f"create_role = var.x\n  {GITHUB_SUBJECTS}"),
+        (IRSA_ROLE, "~> 5.0", "create_role = var.x"),
+        (UNFUNCO, "1.8.1", 'enabled = var.x\n  github_repositories = ["acme/app"]'),
+        (UNFUNCO, "2.0.0", 'create_iam_role = var.x\n  github_repositories = ["acme/app"]'),
     ],
 )
 def test_a_switch_not_known_leaves_the_call_not_read(

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, module_role
+from keyless.iac.module_switches import switch
 from keyless.iac.own_resources import eks_issuer
 from keyless.iac.values import Node, Position, Unknown, mapping
 
@@ -44,8 +45,7 @@ def irsa_role(
     call's version is not one whose code this follows."""
     if version is not None and not _MAJOR_4_OR_5.match(version):
         return None
-    create = inputs.get("create_role")
-    if create is not None and create.value is False:
+    if not switch(inputs, "create_role", True):
         return []
     name = inputs.get("role_name")
     trust = _document(inputs, address, position)

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, SourceKind
+from keyless.iac.module_switches import switch
 from keyless.iac.own_resources import eks_issuer
 from keyless.iac.partitions import provider_arn
 from keyless.iac.values import Node, Position, Unknown, mapping
@@ -50,8 +51,7 @@ def oidc_role(
     call's version is not one whose code this follows."""
     if version is not None and not _MAJOR_4_OR_5.match(version):
         return None
-    create = inputs.get("create_role")
-    if create is None or create.value is False:
+    if not switch(inputs, "create_role", False):
         return []
     name = inputs.get("role_name")
     subjects = inputs.get("oidc_subjects_with_wildcards") or inputs.get(
@@ -72,11 +72,11 @@ def oidc_role(
 
 
 def _document(inputs: Mapping[str, Node], address: str, position: Position) -> Node:
-    for switch in _SELF:
-        given = inputs.get(switch)
+    for self_assume in _SELF:
+        given = inputs.get(self_assume)
         if given is not None and given.value is not False:
-            reason = f"{switch}: the module's statement for the role itself is not read"
-            return Node(Unknown(f"module input {switch}", reason, given.position), position)
+            reason = f"{self_assume}: the module's statement for the role itself is not read"
+            return Node(Unknown(f"module input {self_assume}", reason, given.position), position)
     lists: dict[str, tuple[Node, ...]] = {}
     for key in (
         "provider_urls",

@@ -42,6 +42,7 @@ from keyless.iac.model import (
     SourceKind,
     module_role,
 )
+from keyless.iac.module_switches import switch
 from keyless.iac.partitions import Partition
 from keyless.iac.tfversions import Version, parse_constraint
 from keyless.iac.values import Node, Position, Unknown, mapping
@@ -117,9 +118,9 @@ def _release(version: str | None, position: Position) -> Version | Node:
 
 
 def _switch(inputs: Mapping[str, Node], name: str) -> bool:
-    """A boolean input whose default is true: only an explicit false turns it off."""
-    given = inputs.get(name)
-    return given is None or given.value not in (False, "false")
+    """A boolean input whose default is true (:func:`keyless.iac.module_switches.switch`:
+    one not known raises, the call not read)."""
+    return switch(inputs, name, True)
 
 
 def _sts(release: Version, partition: Partition | None, position: Position) -> Node:
