@@ -35,10 +35,11 @@ from keyless.iac.partitions import Partition, one_partition, resource_in
 from keyless.iac.sources import ReadError
 from keyless.iac.tfcalls import CalledInstance, ModuleResult, read_call
 from keyless.iac.tfconform import mismatch
-from keyless.iac.tffiles import RESOURCE_KINDS, DirectoryCache, TerraformFile
+from keyless.iac.tffiles import RESOURCE_KINDS, STACK_TYPES, DirectoryCache, TerraformFile
 from keyless.iac.tfinstances import instance_key, instances_of
 from keyless.iac.tfobjects import data_object, iac_resource, resource_object
 from keyless.iac.tfoutputs import module_value
+from keyless.iac.tfstacks import stack_resources
 from keyless.iac.tftypes import typed
 from keyless.iac.values import Node, Unknown, mapping, relocated
 
@@ -300,6 +301,9 @@ class Module:
         result = ModuleResult()
         for (kind, local_name), (block, file) in self.declared.items():
             resource_kind = RESOURCE_KINDS.get(kind)
+            if kind in STACK_TYPES:
+                self._read_stacks(kind, local_name, block, file, result)
+                continue
             if resource_kind is None:
                 continue
             address = f"{self.prefix}{kind}.{local_name}"
@@ -338,6 +342,29 @@ class Module:
         if self.depth == 0 and self.partition is not None:
             result.resources = [resource_in(r, self.partition) for r in result.resources]
         return result
+
+    def _read_stacks(
+        self, kind: str, local_name: str, block: Block, file: TerraformFile, result: ModuleResult
+    ) -> None:
+        """The IAM resources of the CloudFormation template each instance of a stack
+        resource deploys (:mod:`keyless.iac.tfstacks`)."""
+        address = f"{self.prefix}{kind}.{local_name}"
+        if ("resource", kind, local_name) in self.twice:
+            result.problems.append(ReadError(file.path, f"{address}: {_TWICE}", block.position))
+            return
+        instances = self.instances(block, file)
+        if isinstance(instances, Node):
+            unknown = instances.value
+            assert isinstance(unknown, Unknown)
+            reason = f"{address}: {unknown.reason} ({unknown.expression})"
+            result.problems.append(ReadError(file.path, reason, block.position))
+            return
+        for key, scope in instances.items():
+            evaluator = self.evaluators[file.path]
+            found = stack_resources(address + instance_key(key), block, file, evaluator, scope)
+            result.resources.extend(found.resources)
+            result.problems.extend(found.problems)
+            result.notes.extend(found.notes)
 
     def child(
         self, directory: Path, files: list[TerraformFile], inputs: Mapping[str, Node], prefix: str

@@ -35,6 +35,10 @@ from keyless.iac.values import Node, Unknown
 #: What some Windows editors write first in a UTF-8 file.
 BYTE_ORDER_MARK = "\ufeff"
 
+#: The Terraform resource types that deploy a CloudFormation template, whose IAM resources
+#: keyless reads (:mod:`keyless.iac.tfstacks`).
+STACK_TYPES = frozenset({"aws_cloudformation_stack", "aws_cloudformation_stack_set"})
+
 #: The Terraform resource types keyless judges, and what each is.
 RESOURCE_KINDS = {
     "aws_iam_user": ResourceKind.USER,
@@ -323,7 +327,8 @@ def may_declare_iam(
         return True
     for file in files:
         for block in file.body.blocks:
-            if block.type == "resource" and block.labels and block.labels[0] in RESOURCE_KINDS:
+            kind = block.labels[0] if block.type == "resource" and block.labels else None
+            if kind in RESOURCE_KINDS or kind in STACK_TYPES:
                 return True
             if block.type != "module":
                 continue
