@@ -25,7 +25,7 @@ from lark import Tree
 from keyless.iac.hclinterpolations import interpolations
 from keyless.iac.hcltemplates import as_text, template_text
 from keyless.iac.jsonpos import DeferredJson
-from keyless.iac.values import Node, Position, SourcedText, mapping
+from keyless.iac.values import MAX_LITERAL_DEPTH, Node, Position, SourcedText, deeper_than, mapping
 
 if TYPE_CHECKING:  # the evaluator dispatches to these handlers: no import cycle at runtime
     from keyless.iac.hcleval import Evaluator
@@ -106,25 +106,6 @@ def evaluate_literal(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, 
         # reads a value walks it recursively
         return evaluator.unknown(tree, "nested too deeply to evaluate")
     return _literal(node)
-
-
-#: The deepest literal value read (the evaluator's own bound on expressions).
-MAX_LITERAL_DEPTH = 200
-
-
-def deeper_than(node: Node, limit: int) -> bool:
-    """Whether ``node`` nests more than ``limit`` levels (found without recursion)."""
-    stack = [(node, 0)]
-    while stack:
-        current, depth = stack.pop()
-        if depth > limit:
-            return True
-        value = current.value
-        if isinstance(value, tuple):
-            stack.extend((item, depth + 1) for item in value)
-        elif isinstance(value, Mapping):
-            stack.extend((item, depth + 1) for item in value.values())
-    return False
 
 
 def _literal(node: Node) -> Node:

@@ -30,6 +30,7 @@ from keyless.iac.hcldirectives import (
     render,
     stripped,
 )
+from keyless.iac.hclholes import MarkedText
 from keyless.iac.hclinterpolations import interpolations, unclosed
 from keyless.iac.values import (
     JsonText,
@@ -182,15 +183,19 @@ def template_text(
     substitutions: list[tuple[int, int, int]] = []
     missing: list[Node] = []
     carried: list[str] = []
+    # The same text with a marker for each value not known (keyless.iac.hclholes).
+    marked = MarkedText()
     cursor = written = 0
     for start, end in events:
         if start < cursor:
             continue  # a line start inside an interpolation
         pieces.append(body[cursor:start])
+        marked.text(body[cursor:start])
         written += start - cursor
         if end == -1:
             blanks = len(body[start : start + cut]) - len(body[start : start + cut].lstrip())
             substitutions.append((written, 0, blanks))
+            marked.substituted("", blanks)
             cursor = start + blanks
             continue
         inner = body[start + 2 : end - 1]
@@ -198,22 +203,32 @@ def template_text(
         expression = evaluator.expressions.parse(inner, Position(where.line, where.column + 2))
         if expression is None:
             missing.append(Node(Unknown(inner.strip(), "not understood", where), where))
+            marked.hole(Unknown(inner.strip(), "not understood", where), end - start)
             cursor = end
             continue
         value = evaluator.evaluate(expression, scope)
         carried.extend(notes(value))
         rendered = as_text(value)
         if rendered is None:
-            reason = value.value.reason if isinstance(value.value, Unknown) else "not a string"
+            cause = value.value if isinstance(value.value, Unknown) else None
+            reason = cause.reason if cause is not None else "not a string"
             missing.append(Node(Unknown(inner.strip(), reason, where), where))
+            stand_in = cause.stand_in if cause is not None else None
+            open_ended = cause.open_ended if cause is not None else False
+            marked.hole(
+                Unknown(inner.strip(), reason, where, stand_in, open_ended=open_ended), end - start
+            )
         else:
             pieces.append(rendered)
             substitutions.append((written, len(rendered), end - start))
+            marked.substituted(rendered, end - start)
             written += len(rendered)
         cursor = end
     pieces.append(body[cursor:])
+    marked.text(body[cursor:])
     if missing:
-        return evaluator.merge_unknown(missing, tree)
+        document = marked.document(origin, body, position_of(tree))
+        return document if document is not None else evaluator.merge_unknown(missing, tree)
     text = "".join(pieces).replace("$${", "${").replace("%%{", "%{")
     sourced = SourcedText(text, origin, body, tuple(substitutions))
     return Node(sourced, position_of(tree), tuple(dict.fromkeys(carried)))

@@ -28,14 +28,15 @@ from lark import Token, Tree
 
 from keyless.errors import quoted
 from keyless.iac.hcl import Block, Body
-from keyless.iac.hcljson import MAX_LITERAL_DEPTH, deeper_than
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.values import (
+    MAX_LITERAL_DEPTH,
     JsonText,
     Node,
     Position,
     SourcedText,
     Unknown,
+    deeper_than,
     document,
     mapping,
 )

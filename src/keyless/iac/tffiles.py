@@ -17,7 +17,7 @@ from pathlib import Path
 
 from keyless.iac.hcl import Body, HclSyntaxError, HclTooLargeError, parse_hcl
 from keyless.iac.hcleval import Evaluator
-from keyless.iac.hcljson import MAX_LITERAL_DEPTH, deeper_than, json_node
+from keyless.iac.hcljson import json_node
 from keyless.iac.hclrefs import Reference
 from keyless.iac.hclsplit import parse_terraform
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
@@ -30,7 +30,7 @@ from keyless.iac.sources import (
 )
 from keyless.iac.tfjson import JsonConfigurationError, parse_json_configuration
 from keyless.iac.tflabels import RefusedBlockError
-from keyless.iac.values import Node, Unknown
+from keyless.iac.values import MAX_LITERAL_DEPTH, Node, Unknown, deeper_than
 
 #: What some Windows editors write first in a UTF-8 file.
 BYTE_ORDER_MARK = "\ufeff"

@@ -172,6 +172,25 @@ class Attributes(Mapping[str, "Node"]):
         return Node(unknown, self.position)
 
 
+#: The deepest literal value read (the evaluator's own bound on expressions).
+MAX_LITERAL_DEPTH = 200
+
+
+def deeper_than(node: Node, limit: int) -> bool:
+    """Whether ``node`` nests more than ``limit`` levels (found without recursion)."""
+    stack = [(node, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > limit:
+            return True
+        value = current.value
+        if isinstance(value, tuple):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, Mapping):
+            stack.extend((item, depth + 1) for item in value.values())
+    return False
+
+
 def is_partial(value: object) -> bool:
     """An object only some of whose attributes are known: its keys, length and JSON are
     not, whatever the attributes known say."""
