@@ -99,3 +99,26 @@ def test_text_that_writes_a_marker_itself_is_not_read_with_holes(tmp_path: Path)
     result = _scan(tmp_path, subject)
     assert result.findings == ()
     assert len(result.unread) == 1
+
+
+def test_a_template_file_rendered_with_values_not_known_is_read_too(tmp_path: Path) -> None:
+    (tmp_path / "trust.json.tpl").write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",\n'
+        ' "Principal": {"Federated": "arn:aws:iam::${account}:oidc-provider/'
+        'token.actions.githubusercontent.com"},\n'
+        ' "Action": "sts:AssumeRoleWithWebIdentity",\n'
+        ' "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": '
+        '"sts.amazonaws.com"},\n'
+        '   "StringLike": {"token.actions.githubusercontent.com:sub": "repo:${repo}:*"}}}]}\n'
+    )
+    (tmp_path / "main.tf").write_text(
+        'variable "repo" {\n  type = string\n}\n'
+        'data "aws_caller_identity" "current" {}\n'
+        'resource "aws_iam_role" "r" {\n  name = "r"\n'
+        '  assume_role_policy = templatefile("${path.module}/trust.json.tpl", {\n'
+        "    account = data.aws_caller_identity.current.account_id\n"
+        "    repo    = var.repo\n  })\n}\n"
+    )
+    result = scan([tmp_path])
+    assert {f.check for f in result.findings} == {"trust-oidc-untrusted-trigger"}
+    assert {f.location.line for f in result.findings if f.location} == {7}

@@ -25,12 +25,14 @@ from keyless.iac.hclrefs import Reference
 from keyless.iac.hcltemplates import render_template
 from keyless.iac.values import (
     TOO_LARGE,
+    JsonText,
     Node,
     StandIn,
     Unknown,
     chosen_on_stand_in,
     fails,
     notes,
+    relocated,
     unknowns,
 )
 
@@ -117,7 +119,10 @@ def _read_file(evaluator: Evaluator, tree: Tree[Any], name: str, arguments: list
     expected = 1 if name == "file" else 2
     if len(arguments) != expected:
         return evaluator.unknown(tree, f"{name}() takes {expected} argument(s)")
-    if not all(a.is_known for a in arguments):
+    # templatefile's variables may hold values not known: the text around them is read
+    # (a JSON document with unknown strings, keyless.iac.hclholes), else it is unknown
+    needed = arguments if name == "file" else arguments[:1]
+    if not all(a.is_known for a in needed) or isinstance(arguments[-1].value, Unknown):
         return evaluator.merge_unknown(arguments, tree)
     written = arguments[0].value
     if not isinstance(written, str):
@@ -142,6 +147,10 @@ def _read_file(evaluator: Evaluator, tree: Tree[Any], name: str, arguments: list
     # Terraform renders it; its text is quoted in messages, not this file's.
     inner = type(evaluator)(text, _template_reference)
     rendered = render_template(inner, text, tree, variables)
+    if isinstance(rendered.value, JsonText):
+        # The text is the template's, not this file's: placed at the call.
+        document = relocated(rendered.value.document, position)
+        return Node(JsonText(document), position, rendered.notes)
     if not rendered.is_known:
         cause = next(unknowns(rendered), None)
         why = f" ({cause.expression}: {cause.reason})" if cause is not None else ""
