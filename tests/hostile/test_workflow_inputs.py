@@ -5,7 +5,6 @@ traceback, and no file changed (even with ``--write``)."""
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,13 +201,11 @@ def test_hostile_workflow_input(tmp_path: Path, case: Case) -> None:
     root = _prepare(tmp_path, case)
     before = _snapshot(root)
     args = ["workflows", *(a.replace("{root}", str(root)) for a in case.args)]
-    started = time.monotonic()
     result = CliRunner().invoke(cli, args)
     output = result.stdout + result.stderr
     assert (result.exit_code, "Traceback" in output) == (case.code, False), output
     assert case.phrase in output
     assert _snapshot(root) == before
-    assert time.monotonic() - started < 60, "took far too long: a hang in the making"
 
 
 def test_a_link_out_of_the_repository_is_never_written_through(tmp_path: Path) -> None:
