@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from keyless.errors import QUOTED_CHARACTERS, quoted
+from keyless.errors import QUOTED_CHARACTERS
 from keyless.idp.providers import GITHUB_FAMILY, is_known
 from keyless.patterns.language import Language
 from keyless.trust.formula import all_of, any_of
@@ -20,6 +20,15 @@ _DESCRIBED_SUBJECTS = 10
 _CLASSIC = re.compile(
     r"^repo:(?P<repo>[^:]+):(?:(?:ref:(?P<ref>.+))|(?:environment:(?P<env>.+))|(?P<pr>pull_request))$"
 )
+
+
+def _quoted(value: str) -> str:
+    """``value`` in quotes, cut at :data:`QUOTED_CHARACTERS`; a quote or backslash in it
+    escaped so the value cannot end early, every other character kept as it is. The
+    renderers escape what a reader must not see raw, each once in its own syntax (text:
+    ``\\n``, JSON: its ``\\u009b`` escape); a ``repr`` here was escaped twice in JSON."""
+    cut = value if len(value) <= QUOTED_CHARACTERS else value[:QUOTED_CHARACTERS] + "…"
+    return "'" + cut.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def describe_path(path: AccessPath, account: str = "") -> str:
@@ -48,7 +57,7 @@ def describe_path(path: AccessPath, account: str = "") -> str:
     accounts = _pinned_accounts(path) if cls is PrincipalClass.ANYONE else ()
     arns = _pinned_arns(path) if cls is PrincipalClass.ANYONE and not accounts else ()
     if arns:
-        shown = ", ".join(quoted(arn) for arn in arns[:_DESCRIBED_SUBJECTS])
+        shown = ", ".join(_quoted(arn) for arn in arns[:_DESCRIBED_SUBJECTS])
         more = len(arns) - _DESCRIBED_SUBJECTS
         who = f"principals whose ARN matches {shown}" + (f" or {more:,} more" if more > 0 else "")
     elif accounts:
@@ -183,14 +192,14 @@ def _oidc(path: AccessPath) -> str:
         auds = path.policy_values(path.key("aud")) if google or pool else ()
         if auds:
             what = "whose azp is" if google else "of identity pool"
-            return f"any {name} token holder {what} " + " or ".join(map(quoted, auds))
+            return f"any {name} token holder {what} " + " or ".join(map(_quoted, auds))
         return f"any {name} token holder (no sub condition)"
     parts = []
     for value in subs[:_DESCRIBED_SUBJECTS]:
         # A subject longer than a message quotes is quoted in part, not read out whole.
         match = _CLASSIC.match(value) if len(value) <= QUOTED_CHARACTERS else None
         if match is None:
-            parts.append(f"sub {quoted(value)}")
+            parts.append(f"sub {_quoted(value)}")
             continue
         repo = match["repo"]
         where = "any repository of " + repo[:-2] if repo.endswith("/*") else repo
