@@ -3,6 +3,7 @@ whole or not at all, never through a symbolic link."""
 
 from __future__ import annotations
 
+import io
 import os
 import resource
 import signal
@@ -162,3 +163,26 @@ def test_a_missing_directory_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot write") as caught:
         write_atomic(tmp_path / "absent" / "out", b"x")
     assert caught.value.where == str(tmp_path / "absent" / "out")
+
+
+class _Stdin:
+    """Standard input as a test hands it: its bytes in memory, their position readable."""
+
+    def __init__(self, data: bytes) -> None:
+        self.buffer = io.BytesIO(data)
+
+
+@pytest.mark.parametrize("limit", [10, (1 << 20) + 5])
+def test_standard_input_is_read_at_most_one_byte_past_the_limit(
+    monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    stdin = _Stdin(b"x" * (3 << 20))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    with pytest.raises(InputError, match="larger than the"):
+        read_bytes("-", "the policy", limit=limit)
+    assert stdin.buffer.tell() == limit + 1
+
+
+def test_standard_input_at_the_limit_is_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", _Stdin(b"x" * ((1 << 20) + 5)))
+    assert len(read_bytes("-", "the policy", limit=(1 << 20) + 5)) == (1 << 20) + 5

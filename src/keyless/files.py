@@ -101,12 +101,13 @@ def read_bytes(
 
 
 def _read_stdin(what: str, limit: int, limit_hint: str | None) -> bytes:
-    # In chunks: read(limit + 1) would reserve a buffer of the whole limit.
+    # In chunks: read(limit + 1) would reserve a buffer of the whole limit. Never more
+    # than one byte past the limit: a chunk of 1 MiB read a 1 MiB cap's input to 2 MiB.
     stream = sys.stdin.buffer
     chunks: list[bytes] = []
     size = 0
     try:
-        while chunk := stream.read(1 << 20):
+        while chunk := stream.read(min(1 << 20, limit + 1 - size)):
             size += len(chunk)
             if size > limit:
                 raise InputError(
