@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 from keyless.collect.formats import values
+from keyless.collect.formats.names import checked_name
 from keyless.collect.formats.providers import mfa_by_user, oidc_provider, saml_provider
 from keyless.collect.live.answers import converted, iam_pages
 from keyless.model import (
@@ -79,6 +80,9 @@ def _oidc_arns(iam: Any) -> list[str]:
 
 
 def _get_oidc(iam: Any, arn: str) -> OidcProvider:
+    # The listed ARN is checked before it is sent: one outside IAM's grammar (a listing
+    # keyless cannot trust) is an unreadable answer, never a request carrying it.
+    converted(lambda: checked_name("OidcProviderArn", arn), "/Arn")
     got = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
     return converted(lambda: oidc_provider({**got, "Arn": arn}), "/")
 
