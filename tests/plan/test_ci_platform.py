@@ -212,7 +212,7 @@ def test_generate_leaves_out_a_gitlab_role_without_subjects_naming_gitlabs_link(
     assert generated.exit_code == 1
     assert (
         "not generated: role gitlab-runner-gitlab (210987654321): the plan names no subjects "
-        "yet: plan again with --link USER=gitlab:GROUP/PROJECT and --workflows PATH"
+        "yet: plan again with --link gitlab-runner=gitlab:GROUP/PROJECT and --workflows PATH"
     ) in generated.stderr
 
 

@@ -30,6 +30,7 @@ from keyless.plan.quotas import oidc_trust as plan_trust
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 from keyless.plan.tenants import parse_project
 from keyless.policy.conditions import matches_wildcard
+from keyless.policy.identifiers import USER_NAME
 
 NEAR_MISS = "keyless-near-miss"
 # Stand-in UUIDs for a CircleCI user or Bitbucket step (any is allowed) and for another
@@ -54,7 +55,8 @@ def oidc_resources(
                 Skipped(
                     pointer,
                     f"role {entry['name']} ({entry['account']})",
-                    f"the plan names no subjects yet: plan again with --link USER={syntax} "
+                    f"the plan names no subjects yet: plan again with "
+                    f"--link {_link_user(entry['user'])}={syntax} "
                     "and --workflows PATH",
                 )
             )
@@ -78,6 +80,13 @@ def oidc_resources(
         )
         roles.append(_role(entry, pointer, partition))
     return tuple(providers[k] for k in sorted(providers)), tuple(roles), tuple(skipped)
+
+
+def _link_user(arn: str) -> str:
+    """The user a ``--link`` names, as the plan's Open list does: the name the role's user
+    ARN ends with; ``USER`` when that is no IAM user name (a hand-edited plan)."""
+    name = arn.rsplit("/", 1)[-1]
+    return name if USER_NAME.fullmatch(name) else "USER"
 
 
 def _role(entry: Mapping[str, Any], pointer: str, partition: str) -> RoleSpec:
