@@ -163,6 +163,14 @@ def main() -> None:
         "1" if quick else "3",
     )
     step(
+        "refusing a plan of many subjects: doubling them (linear, not quadratic)",
+        str(HERE / "bench_plan_growth.py"),
+        "--subjects",
+        "5000" if quick else "20000",
+        "--repeat",
+        "1" if quick else "3",
+    )
+    step(
         "trust analysis vs parse",
         str(HERE / "bench_trust.py"),
         env={"ROLES": "1000" if quick else "20000"},
