@@ -21,20 +21,7 @@ from hypothesis import strategies as st
 from keyless.cli import cli
 from keyless.plan.document import dumps as plan_dumps
 from keyless.render.jsonout import Streamed, dump_chunks, dumps
-
-WORKFLOW = """\
-name: deploy
-on: push
-jobs:
-  deploy:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: aws-actions/configure-aws-credentials@v4
-        with:
-          aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
-          aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
-          aws-region: us-east-1
-"""
+from tests.workflows.builders import GITHUB_CONFIGURE_KEYS
 
 
 def _invisible(data: bytes) -> list[str]:
@@ -45,7 +32,7 @@ def _invisible(data: bytes) -> list[str]:
 def test_a_workflow_file_name_with_an_override_is_escaped_in_json(tmp_path: Path) -> None:
     workflows = tmp_path / ".github" / "workflows"
     workflows.mkdir(parents=True)
-    (workflows / "de\u202eploy.yml").write_text(WORKFLOW)
+    (workflows / "de\u202eploy.yml").write_text(GITHUB_CONFIGURE_KEYS)
     result = CliRunner().invoke(cli, ["workflows", "scan", str(tmp_path), "--format", "json"])
     assert result.exit_code == 1, result.output
     assert _invisible(result.stdout_bytes) == []
