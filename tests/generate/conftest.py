@@ -106,3 +106,15 @@ def edited(plan: Path, target: Path, change: Any) -> Path:
     change(document)
     target.write_text(json.dumps(document))
     return target
+
+
+def generated_and_checked(
+    export_plan: Path, plan: Path, out: Path, ca_cert: Path
+) -> tuple[Result, Result]:
+    """``keyless generate PLAN --format terraform --out OUT`` and ``keyless plan --check
+    PLAN`` against the export ``export_plan`` was made from: what one refuses of a plan
+    the other must refuse too."""
+    generated = run("generate", str(plan), "--format", "terraform", "--out", str(out),
+                    "--ca-cert", str(ca_cert))  # fmt: skip
+    checked = run("plan", "--check", str(plan), "--input", str(export_plan.parent / "export"))
+    return generated, checked

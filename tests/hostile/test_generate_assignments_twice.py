@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.generate.conftest import edited, run
+from tests.generate.conftest import edited, generated_and_checked
 
 
 def _repeated(upper: bool) -> Any:
@@ -31,9 +31,7 @@ def test_an_assignment_listed_twice_is_refused(
 ) -> None:
     plan = edited(export_plan, tmp_path / "plan.json", _repeated(upper))
     out = tmp_path / "out"
-    generated = run("generate", str(plan), "--format", "terraform", "--out", str(out),
-                    "--ca-cert", str(ca_cert))  # fmt: skip
-    checked = run("plan", "--check", str(plan), "--input", str(export_plan.parent / "export"))
+    generated, checked = generated_and_checked(export_plan, plan, out, ca_cert)
     for result in (generated, checked):
         assert result.exit_code == 2, result.output
         assert "#/identity_center/assignments/3: the same assignment is listed twice" in (

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.generate.conftest import edited, run
+from tests.generate.conftest import edited, generated_and_checked
 
 SET = "/identity_center/permission_sets/1/inline_policy"
 ROLE = "/workload_roles/0/permissions/inline_policy"
@@ -75,9 +75,7 @@ def test_plan_check_refuses_what_generate_refuses(
     export_plan: Path, tmp_path: Path, ca_cert: Path, change: Any, pointer: str, message: str
 ) -> None:
     plan = edited(export_plan, tmp_path / "plan.json", change)
-    checked = run("plan", "--check", str(plan), "--input", str(export_plan.parent / "export"))
-    generated = run("generate", str(plan), "--format", "terraform", "--out",
-                    str(tmp_path / "out"), "--ca-cert", str(ca_cert))  # fmt: skip
+    generated, checked = generated_and_checked(export_plan, plan, tmp_path / "out", ca_cert)
     for result in (checked, generated):
         assert result.exit_code == 2, result.output
         lines = [line for line in result.stderr.splitlines() if f"#{pointer}: " in line]

@@ -15,7 +15,7 @@ import pytest
 
 from keyless.errors import KeylessError
 from keyless.plan.links import parse_link_option
-from tests.generate.conftest import edited, run
+from tests.generate.conftest import edited, generated_and_checked, run
 
 SUFFIX = ".amazonaws.com"
 
@@ -33,9 +33,7 @@ def test_a_longer_service_is_refused_by_pointer(
 ) -> None:
     plan = edited(export_plan, tmp_path / "plan.json", _service(length))
     out = tmp_path / "out"
-    generated = run("generate", str(plan), "--format", "terraform", "--out", str(out),
-                    "--ca-cert", str(ca_cert))  # fmt: skip
-    checked = run("plan", "--check", str(plan), "--input", str(export_plan.parent / "export"))
+    generated, checked = generated_and_checked(export_plan, plan, out, ca_cert)
     for result in (generated, checked):
         assert result.exit_code == 2, result.output
         assert "#/workload_roles/0/service" in result.stderr
