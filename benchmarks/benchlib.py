@@ -8,6 +8,7 @@ bench_patterns.py measure internals and import them directly.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
@@ -130,15 +131,11 @@ def child_environment() -> dict[str, str]:
     return environment
 
 
-_COMPILED: list[bool] = []
-
-
-def _compile_keyless(environment: dict[str, str]) -> None:
+@functools.cache
+def _compile_keyless() -> None:
     """Compile keyless's modules once, before the first measured child (where they live
     is found without importing keyless)."""
-    if _COMPILED:
-        return
-    _COMPILED.append(True)
+    environment = child_environment()
     spec = importlib.util.find_spec("keyless")
     if spec is None or not spec.submodule_search_locations:
         return
@@ -169,7 +166,7 @@ def run(
     fork, vfork and posix_spawn alike). So generators run as children too.
     """
     environment = child_environment()
-    _compile_keyless(environment)
+    _compile_keyless()
     started = time.perf_counter()
     child = subprocess.Popen(list(command), stdout=stdout, start_new_session=True, env=environment)
     deadline = None if timeout is None else started + timeout
