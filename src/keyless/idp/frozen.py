@@ -64,27 +64,46 @@ def frozen(key: Hashable, build: Callable[[], Language]) -> Language:
         language = build()
         _recording[name] = language.automaton()
         return language
-    dfa = _table().get(name)
+    dfa = _stored(name)
     if dfa is None:
         return build()
     return Language("dfa", leaf=dfa)
 
 
+@functools.cache
+def _stored(name: str) -> Dfa | None:
+    """The stored automaton of ``name``, or None when the table lacks it or its entry is
+    malformed (it is then built). Entries are read when first asked for: a scan asks for a
+    few of the table's automata, and reading them all cost about 0.1 s of every process."""
+    entry = _table().get(name)
+    if entry is None:
+        return None
+    try:
+        return _dfa(entry)
+    except (TypeError, ValueError):
+        return None
+
+
 @functools.lru_cache(maxsize=1)
-def _table() -> dict[str, Dfa]:
-    """The stored automata by key; empty when the file is missing or unreadable (they are
-    then built, as without a table)."""
+def _table() -> dict[str, Any]:
+    """The stored entries by key, not yet read; empty when the file is missing or
+    unreadable (they are then built, as without a table)."""
     try:
         document = orjson.loads(TABLE.read_bytes())
-        return {name: _dfa(entry) for name, entry in document["automata"].items()}
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        entries = document["automata"]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
         return {}
+    return entries if isinstance(entries, dict) else {}
 
 
 def _dfa(entry: Any) -> Dfa:
     alphabet, table, accepting = entry
     width = len(alphabet) + 1
-    rows = tuple(tuple(row) for row in table)
-    if any(len(row) != width or not all(0 <= t < len(rows) for t in row) for row in rows):
-        raise ValueError("a malformed automaton")
+    rows = tuple(map(tuple, table))
+    count = len(rows)
+    for row in rows:
+        if len(row) != width or min(row) < 0 or max(row) >= count:
+            raise ValueError("a malformed automaton")
+    if not all(isinstance(char, str) and len(char) == 1 for char in alphabet):
+        raise ValueError("a malformed alphabet")
     return Dfa(tuple(alphabet), rows, frozenset(accepting))
