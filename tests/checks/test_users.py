@@ -228,6 +228,35 @@ def test_a_deny_is_an_exception() -> None:
     assert finding.evidence["except"] == ("iam:*",)
 
 
+DENY_BILLING_AND_IAM = {
+    "Version": "2012-10-17",
+    "Statement": {"Effect": "Deny", "Action": ["aws-portal:*", "iam:*"], "Resource": "*"},
+}
+
+
+@pytest.mark.parametrize("with_document", [False, True])
+def test_a_deny_narrows_administrator_access_too(with_document: bool) -> None:
+    # Bob of the AWS CLI's get-account-authorization-details example: AdministratorAccess
+    # through the Admins group, an inline Deny of billing and IAM. He was "full
+    # administrator" (critical) whether or not the export holds AWS's policy document.
+    admin = make_managed_policy("AdministratorAccess", ALLOW_ALL, arn=ADMIN_POLICY_ARN)
+    account = make_account(
+        users=[
+            make_user("Bob", keys=[make_key()], groups=["Admins"], inline=[DENY_BILLING_AND_IAM])
+        ],
+        groups=[make_group("Admins", attached=[ADMIN_POLICY_ARN])],
+        policies=[admin] if with_document else [],
+    )
+    (finding,) = findings("user-admin-with-access-key", account)
+    assert finding.severity == "high"
+    assert "full administrator" not in finding.message
+    assert finding.evidence["except"] == ("aws-portal:*", "iam:*")
+    assert "every action except the Billing console and IAM (aws-portal:*, iam:*)" in (
+        finding.message
+    )
+    assert finding.evidence["policies"] == (ADMIN_POLICY_ARN,)
+
+
 def test_a_conditional_deny_narrows_nothing() -> None:
     deny = {
         "Statement": {

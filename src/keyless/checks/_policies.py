@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from keyless.errors import NotDecided, PolicyError, quoted, shown_pointer
@@ -25,6 +26,10 @@ from keyless.policy.operators import Family
 # AWS managed policies that grant everything; recognised by ARN even when the export
 # does not carry their document. The partition varies (aws, aws-cn, aws-us-gov).
 FULL_ADMIN_POLICY_NAMES = frozenset({"AdministratorAccess"})
+# Their document (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AdministratorAccess.html).
+FULL_ADMIN_DOCUMENT: Mapping[str, Any] = MappingProxyType(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+)
 
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_my-sec-creds-self-manage.html
 MFA_PRESENT_KEY = "aws:multifactorauthpresent"
@@ -233,17 +238,27 @@ def user_grant(
     """What ``applied`` (a user's policies) grant on every resource, computed by the policy
     engine (:func:`keyless.policy.grants.grant_on_everything`: ``NotAction`` exceptions and
     Deny statements included), and the policies that grant it. A known administrator
-    policy without its document (``AdministratorAccess`` by ARN) grants every action."""
+    policy without its document (``AdministratorAccess`` by ARN) is read as AWS writes it:
+    every action, less what the user's Deny statements take away."""
     broad = tuple(p for p in applied if applied_policy_grants_full_admin(p, policies))
-    if any(is_full_admin_arn(p.arn) for p in applied):
-        return Grant(everything=True), broad
+    documents = [_document_of(p) for p in applied]
     parsed = [
         policy
-        for p in applied
-        if (policy := policies.get(p.document) if policies else parsed_policy(p.document))
-        is not None
+        for document in documents
+        if (policy := policies.get(document) if policies else parsed_policy(document)) is not None
     ]
     return grant_on_everything(parsed), broad
+
+
+def _document_of(policy: AppliedPolicy) -> Any:
+    """The policy's document; AWS's own for a full-administrator policy the export lacks.
+    Read with the others, never alone: a Deny beside ``AdministratorAccess`` (the AWS CLI's
+    own get-account-authorization-details example denies ``iam:*`` to an admin) takes its
+    actions away, as IAM's evaluation logic does
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)."""
+    if policy.document is None and is_full_admin_arn(policy.arn):
+        return FULL_ADMIN_DOCUMENT
+    return policy.document
 
 
 def denies_without_mfa(document: Any, policies: ParsedPolicies | None = None) -> bool:

@@ -145,7 +145,9 @@ def user_admin_with_access_key(user: User, ctx: CheckContext) -> Iterator[Proble
     disable logging and persist. What the user's policies grant together (attached,
     inline and through groups) is computed by the policy engine: every action (critical),
     or every action except a few services, such as ``PowerUserAccess`` (every action
-    except IAM, Organizations and Account management; high). The message and evidence say
+    except IAM, Organizations and Account management; high). A Deny takes its actions away,
+    beside ``AdministratorAccess`` too (the AWS CLI's own example export denies an
+    administrator ``iam:*`` and ``aws-portal:*``: high). The message and evidence say
     what is and is not granted. A policy that cannot be read (one IAM would refuse, in a
     hand-edited export; a managed policy whose document the export lacks, other than
     ``AdministratorAccess``, known by its ARN; a group the export does not list) leaves the

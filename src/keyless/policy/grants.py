@@ -36,6 +36,8 @@ _SERVICE_NAMES = {
     "kms": "KMS",
     "cloudtrail": "CloudTrail",
     "billing": "Billing",
+    # The Billing console's legacy actions (https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/migrate-granularaccess-whatis.html)
+    "aws-portal": "the Billing console",
 }
 
 
