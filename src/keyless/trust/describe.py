@@ -7,6 +7,7 @@ import re
 from keyless.errors import QUOTED_CHARACTERS
 from keyless.idp.providers import GITHUB_FAMILY, is_known
 from keyless.patterns.language import Language
+from keyless.trust.actions import missing_actions_text
 from keyless.trust.formula import all_of, any_of
 from keyless.trust.keys import canonical_key
 from keyless.trust.paths import AccessPath, PrincipalClass, UndecidedTrust
@@ -39,6 +40,9 @@ def describe_path(path: AccessPath, account: str = "") -> str:
     if unreachable is not None:
         return f"nobody through {path.principal}: {unreachable} (see trust-dead-condition)"
     if not path.allow:
+        lacking = missing_actions_text(path)
+        if lacking is not None:  # Roles Anywhere allowed sts:AssumeRole alone
+            return f"nobody through {path.principal}: {lacking} (see trust-dead-condition)"
         return f"nobody through {path.principal} (no request satisfies the conditions)"
     try:
         admits = path.admits()

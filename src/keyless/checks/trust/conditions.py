@@ -25,6 +25,7 @@ from keyless.patterns.language import Language
 from keyless.policy.document import Condition, Statement
 from keyless.policy.operators import Comparison, Family, Qualifier
 from keyless.policy.templates import placeholders_in
+from keyless.trust.actions import missing_actions_text
 from keyless.trust.formula import absent
 from keyless.trust.paths import AccessPath, PrincipalClass, TrustAnalysis
 from keyless.trust.realism import EXTERNAL_IDS, MECHANISMS
@@ -146,10 +147,13 @@ def trust_dead_condition(role: Role, ctx: CheckContext, analysis: RoleTrust) -> 
     Examples: a wildcard under ``StringEquals`` (literal), a ``sub`` no token of the
     provider has, a claim STS does not expose, another account's OIDC provider (STS only
     uses the role's own account's), a principal of another partition (an ``aws`` account's
-    root in a GovCloud or China role), or a classic GitHub ``sub`` for a repository the same
-    policy shows minting immutable subjects. The role silently does not work as
-    written, and readers (and simpler tools) misread it. A malformed trust policy is
-    reported here too, with the JSON pointer of the error.
+    root in a GovCloud or China role), a classic GitHub ``sub`` for a repository the same
+    policy shows minting immutable subjects, or a Roles Anywhere trust that allows
+    ``sts:AssumeRole`` without ``sts:TagSession`` and ``sts:SetSourceIdentity``, which
+    Roles Anywhere needs too
+    (https://docs.aws.amazon.com/rolesanywhere/latest/userguide/trust-model.html).
+    The role silently does not work as written, and readers (and simpler tools) misread
+    it. A malformed trust policy is reported here too, with the JSON pointer of the error.
     """
     if isinstance(analysis, PolicyError):
         yield Problem(
@@ -163,6 +167,20 @@ def trust_dead_condition(role: Role, ctx: CheckContext, analysis: RoleTrust) -> 
     yield from _dead_values(role, analysis)
     for path in _paths(role, analysis):
         if path.principal_class is PrincipalClass.DELETED_PRINCIPAL:
+            continue
+        lacking = missing_actions_text(path)
+        if lacking is not None:
+            # Each statement may be satisfiable alone; together they lack an action.
+            labels = ", ".join(analysis.policy.statements[i].label for i in path.statements)
+            yield _problem(
+                role,
+                path,
+                f"{labels} trusts {path.principal}, but {lacking}: nobody can assume it "
+                "through Roles Anywhere",
+                None,
+                Severity.MEDIUM,
+                pointer=analysis.policy.statements[path.statements[0]].pointer,
+            )
             continue
         real = realism(path)
         half = other_half(analysis, path)
