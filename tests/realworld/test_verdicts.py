@@ -18,6 +18,7 @@ from keyless.workflows import scan as scan_workflows
 from keyless.workflows.gitlab_pipeline import assemble
 from keyless.workflows.model import Platform
 from keyless.workflows.yamldoc import load_text
+from tests.realworld.test_policy_verdicts import EXPORTS, TRUST
 from tests.workflows.conftest import actionlint_added, actionlint_available
 
 HERE = Path(__file__).parent
@@ -322,6 +323,50 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
     ),
 }
 
+# GitLab: project_path:${var.gitlab_project_path}:ref_type:branch:ref:* is any branch
+# whatever the project is
+IAC["tf-gitlab-any-branch"] = (
+    [("trust-oidc-untrusted-trigger", f"aws_iam_role.gitlab: {BRANCH}")],
+    [],
+)
+# an IAM user and its key, the secret a sensitive output (hidden from the CLI, in state)
+IAC["tf-user-key-outputs"] = (
+    [
+        (
+            "iac-access-key",
+            "aws_iam_access_key.s3_user creates an access key for IAM user 's3_user'",
+        ),
+        ("iac-iam-user", "aws_iam_user.s3_user creates an IAM user named 's3_user'"),
+    ],
+    [],
+)
+# a vendor onboarding template: a user with a key whose secret is a stack output, and a
+# role trusting AWS "*" with no condition (anyone in any account)
+IAC["cfn-user-key-role-anyone"] = (
+    [
+        (
+            "iac-access-key",
+            "CFNUserAccessKey creates an access key for IAM user 'CloudVRM-Findings-User'",
+        ),
+        ("iac-iam-user", "CFNUser creates an IAM user named 'CloudVRM-Findings-User'"),
+        (
+            "iac-secret-key-output",
+            "Outputs.SecretKey shows the secret access key of 'CFNUserAccessKey' in plain text",
+        ),
+        ("trust-anyone", "CFNRole: any principal in any AWS account can assume it"),
+    ],
+    [],
+)
+# Buildkite: ref:refs/heads/*:commit:*:step:terraform-plan is any branch's build
+IAC["tf-buildkite-plan-step"] = (
+    [("trust-oidc-untrusted-trigger", f"aws_iam_role.terraform_plan: {BRANCH}")],
+    [],
+)
+# Roles Anywhere pinned to the trust anchor the code creates (concat with an empty list)
+IAC["tf-roles-anywhere-anchor"] = ([], [])
+# GitHub: repository_id, repository_owner_id and ref pinned by variables' defaults
+IAC["tf-github-repository-id"] = ([], [])
+
 # case → the findings as (check, route)
 WORKFLOWS: dict[str, list[tuple[str, str]]] = {
     "gh-oidc-dispatch-example": [],
@@ -403,6 +448,21 @@ WORKFLOWS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+# `aws configure set` with the keys in a run step (indented by four)
+WORKFLOWS["gh-run-configure-set"] = [
+    ("workflow-static-aws-keys-env", "jobs.build-and-push.steps[2].run")
+]
+# the keys handed to a script run on an EC2 host over SSH
+WORKFLOWS["gh-ssh-action-remote-keys"] = [
+    ("workflow-static-aws-keys-env", "jobs.deploy.steps[1].with.script")
+]
+# a Terraform plan job run on pull requests, the keys written into a profile
+WORKFLOWS["gh-pr-terraform-configure-set"] = [
+    ("workflow-static-aws-keys-env", "jobs.terraform-plan.steps[1].run")
+]
+# GitLab's documented ID-token job: assume-role-with-web-identity, no keys
+WORKFLOWS["gl-id-token-assume-role"] = []
+
 # case → what is named as not read (the part after the file: an include from outside)
 UNREAD: dict[str, list[str]] = {
     # GitLab's ECS template reads AWS_ACCESS_KEY_ID from the CI/CD variables: unseen
@@ -456,9 +516,13 @@ FIXES: dict[str, tuple[list[str], list[str], list[str]]] = {
 }
 
 
+# the script runs on another machine, which no OIDC token reaches: left (exit 1)
+FIXES["gh-ssh-action-remote-keys"] = ([], ["deploy"], [])
+
+
 def test_every_case_directory_has_an_expected_verdict() -> None:
     cases = {p.name for p in HERE.iterdir() if p.is_dir() and not p.name.startswith("__")}
-    assert cases == set(IAC) | set(WORKFLOWS)
+    assert cases == set(IAC) | set(WORKFLOWS) | set(TRUST) | set(EXPORTS)
 
 
 @pytest.mark.parametrize("case", sorted(IAC))
