@@ -246,6 +246,39 @@ EXPORTS: dict[str, tuple[int, list[tuple[str, str, str]], list[str]]] = {
     # the report's users are judged
     "export-awscli-example-truncated": (3, [], []),
     "export-awscli-example-whole": (3, [], ["user-admin-with-access-key"]),
+    # roles of the policy cases above in one account, with its OIDC and SAML providers
+    # (GitHub and HCP Terraform, one audience each) and a report of the root user alone:
+    # the scan gives what `keyless trust` gives; Identity Center's role and a
+    # service-linked role are clean; a bare AROA… principal is a deleted role
+    "export-federated-roles": (
+        1,
+        [
+            (
+                "trust-dangling-principal",
+                "low",
+                "legacy-ci: trusts a deleted principal (AROAEXAMPLEDELETED01)",
+            ),
+            (
+                "trust-dead-condition",
+                "medium",
+                "onprem: statement 0 trusts rolesanywhere.amazonaws.com, but it needs "
+                "sts:TagSession and sts:SetSourceIdentity too, which no statement allows "
+                "rolesanywhere.amazonaws.com: nobody can assume it through Roles Anywhere",
+            ),
+            (
+                "trust-oidc-broad-subject",
+                "high",
+                "tfc-acme: another project of the organization can assume it",
+            ),
+            (
+                "trust-oidc-untrusted-trigger",
+                "high",
+                f"GitHubAction-AssumeRoleWithAction: {BRANCH}",
+            ),
+            ("trust-oidc-untrusted-trigger", "medium", f"tfc-acme: {PLAN}"),
+        ],
+        [],
+    ),
 }
 _REPORT_FINDINGS = [
     ("key-not-rotated", "high", "access key 1 of Bob is 4801 days old (limit 90)"),
