@@ -213,6 +213,26 @@ TRUST: dict[str, list[tuple[str, str, str]]] = {
         ),
         ("trust-oidc-any-tenant", "critical", "trust-policy: any Google tenant can assume it"),
     ],
+    # CircleCI: every project of the organization (the issuer is the organization's own)
+    "policy-circleci-organization-projects": [
+        (
+            "trust-oidc-broad-subject",
+            "high",
+            "trust-policy: another project of the organization can assume it (a project of "
+            "CircleCI organization c5b1d3f2-8a4e-4f6b-9c2d-7e8f9a0b1c2d only: the issuer "
+            "serves no other organization)",
+        )
+    ],
+    # GitHub Enterprise's unique issuer: repo:octocat-inc/* is every repository of the owner
+    "policy-github-enterprise-issuer": [
+        (
+            "trust-oidc-broad-subject",
+            "high",
+            "trust-policy: another repository of the owner can assume it",
+        )
+    ],
+    # Azure DevOps: one service connection of one project, the organization's issuer
+    "policy-azure-devops-service-connection": [],
     "policy-google-template-sub": [
         (
             "trust-unrendered-template",
