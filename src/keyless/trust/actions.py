@@ -14,8 +14,12 @@ from keyless.trust.paths import AccessPath
 
 
 def missing_actions(path: AccessPath) -> tuple[str, ...]:
-    """The actions of ``path`` that none of its Allow statements grants its principal."""
+    """The actions of ``path`` that none of its Allow statements grants its principal
+    (none for a path no statement allows, such as a template's with a placeholder action:
+    trust-unrendered-template reports it)."""
     statements = [path.policy.statements[index] for index in path.statements]
+    if not statements:
+        return ()
     return tuple(
         action
         for action in path.actions
