@@ -32,7 +32,7 @@ from keyless.plan.targets import PROVIDERS
 from keyless.plan.tenants import DOCS
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 from keyless.policy.limits import AWS_TRUST_POLICY_DEFAULT, AWS_TRUST_POLICY_MAXIMUM
-from keyless.text_markdown import escape
+from keyless.text_markdown import code, escape
 
 _PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+!|~&:@$\"'=])")
 
@@ -101,7 +101,7 @@ def _aws_config(generated: Generated) -> Iterator[str]:
     yield "2. Append `config` to `~/.aws/config` on each person's machine."
     # In a code span, as the command is typed: Markdown escapes (``my\\_sso``) are not
     # read there, and were copied with the command.
-    login = _code(f"aws sso login --sso-session {generated.sso_session}")
+    login = literal(f"aws sso login --sso-session {generated.sso_session}")
     yield f"3. {login}, then `--profile NAME`."
     yield (
         "4. Replace the person's access keys in `~/.aws/credentials` with the profile; "
@@ -246,27 +246,30 @@ def _unread_providers(
         if output_format is OutputFormat.TERRAFORM:
             address = f"aws_iam_openid_connect_provider.{oidc_id(generated, *_key(provider))}"
             how = (
-                f"add an `import` block to `oidc.tf` with {_code(f'to = {address}')} and "
-                f"{_code(f'id = {quote(arn)}')}, and put the client IDs `aws iam "
+                f"add an `import` block to `oidc.tf` with {literal(f'to = {address}')} and "
+                f"{literal(f'id = {quote(arn)}')}, and put the client IDs `aws iam "
                 "get-open-id-connect-provider` lists in the resource's `client_id_list` "
                 "(Terraform would remove the others)"
             )
         else:
             how = (
-                f"remove {_code(logical_id('Provider', provider.issuer))} from the account's "
-                f"`oidc-*.yaml` template, put {_code(arn)} where its roles reference it, and "
+                f"remove {literal(logical_id('Provider', provider.issuer))} from the account's "
+                f"`oidc-*.yaml` template, put {literal(arn)} where its roles reference it, and "
                 "add the audience with `aws iam add-client-id-to-open-id-connect-provider` "
                 "if it lacks it"
             )
-        yield f"   - {_code(arn)}: {how}."
+        yield f"   - {literal(arn)}: {how}."
 
 
-def _code(text: str) -> str:
-    # A code span shows a value as it is; one that could close the span or break the line
-    # is escaped as prose instead.
-    if "`" in text or any(unicodedata.category(c).startswith("C") for c in text):
-        return md(text)
-    return f"`{text}`"
+def literal(text: object) -> str:
+    """``text`` in a code span, as it is typed or read (an ARN, a command): nothing in one
+    is markup, an autolink or a mention, and a terminal shows it without the backslashes
+    prose needs (``arn\\:aws\\:iam``). Its fence is longer than any run of backticks in
+    it (:func:`keyless.text_markdown.code`); control and format characters, which could
+    break the line or move the cursor, become spaces, as in :func:`md`."""
+    flat = "".join(" " if unicodedata.category(c).startswith("C") else c for c in str(text))
+    flat = " ".join(flat.split())
+    return code(flat) if flat else ""
 
 
 def _key(provider: OidcProviderSpec) -> tuple[str, str]:
@@ -316,7 +319,7 @@ def _review(generated: Generated, output_format: OutputFormat) -> Iterator[str]:
             "anchor's CA must issue only certificates you trust with that CN."
         )
     yield (
-        f"- The keyless read-only role trusts {md(generated.keyless_scanner_role)} alone; "
+        f"- The keyless read-only role trusts {literal(generated.keyless_scanner_role)} alone; "
         "run `keyless scan --org --member-role keyless-read-only` from it."
     )
 
@@ -338,20 +341,20 @@ def _pipelines(generated: Generated) -> Iterator[str]:
         arn = f"arn:{generated.partition}:iam::{role.account}:role/{role.name}"
         if role.platform == "circleci":
             yield (
-                f"- CircleCI, role {md(role.name)} ({md(arn)}): in each job that used the "
+                f"- CircleCI, role {md(role.name)} ({literal(arn)}): in each job that used the "
                 "keys, run the `circleci/aws-cli` orb's `aws-cli/setup` command with "
-                f"`role_arn` set to {md(arn)} (it exchanges the job's OIDC token for the "
+                f"`role_arn` set to {literal(arn)} (it exchanges the job's OIDC token for the "
                 "role's credentials); then delete "
                 "`AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` from the project's "
                 "environment variables and contexts."
             )
         else:
             yield (
-                f"- Bitbucket Pipelines, role {md(role.name)} ({md(arn)}): on each step "
+                f"- Bitbucket Pipelines, role {md(role.name)} ({literal(arn)}): on each step "
                 "that used the keys, set `oidc: true`, write the step's token to a file "
                 "(`echo $BITBUCKET_STEP_OIDC_TOKEN > $(pwd)/web-identity-token`) and export "
                 "`AWS_WEB_IDENTITY_TOKEN_FILE` (that file) and `AWS_ROLE_ARN` "
-                f"({md(arn)}): the AWS CLI and SDKs then assume the role (keep the "
+                f"({literal(arn)}): the AWS CLI and SDKs then assume the role (keep the "
                 "token's default audience, the workspace's, which the role pins); then delete "
                 "`AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` from the repository's and "
                 "workspace's variables."
