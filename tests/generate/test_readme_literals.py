@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import cmarkgfm
 import pytest
 from markdown_it import MarkdownIt
 
 from keyless.generate.readme import literal
-from tests.generate.conftest import run
+from tests.generate.conftest import edited, run
 
+PCA = (
+    "arn:aws:acm-pca:eu-west-1:210987654321:certificate-authority/"
+    "11111111-2222-3333-4444-555555555555"
+)
 HOSTILE = (
     "arn:aws:iam::210987654321:role/keyless-scanner",
     "a`b``c",
@@ -67,3 +72,42 @@ def test_the_readme_shows_arns_as_typed(export_plan: Path, tmp_path: Path, ca_ce
         if token.type == "code_inline"
     ]
     assert arn in codes
+
+
+def test_a_left_out_role_reads_without_backslashes(
+    export_plan: Path, tmp_path: Path, ca_cert: Path
+) -> None:
+    # make demo's README: "role ci-staging-github \(639091229728\) (plan /oidc\_roles/0):
+    # the plan names no subjects yet\: plan again with --link ci-staging\=ORG/REPO …".
+    plan = edited(export_plan, tmp_path / "plan.json", _without_subjects)
+    out = tmp_path / "out"
+    result = run("generate", str(plan), "--format", "terraform", "--out", str(out),
+                 "--ca-cert", str(ca_cert))  # fmt: skip
+    assert result.exit_code == 1, result.output
+    (line,) = [
+        line
+        for line in (out / "README.md").read_text().splitlines()
+        if "the plan names no subjects yet" in line
+    ]
+    assert "\\" not in line
+    assert line.startswith("- role ci-deploy-github (210987654321) (plan `/oidc_roles/0`): ")
+    assert line.endswith("plan again with --link ci-deploy=ORG/REPO and --workflows PATH")
+
+
+@pytest.mark.parametrize("output_format", ["aws-config", "scp"])
+def test_a_readme_without_roles_claims_no_trust_proof(
+    export_plan: Path, tmp_path: Path, output_format: str
+) -> None:
+    out = tmp_path / "out"
+    result = run("generate", str(export_plan), "--format", output_format, "--out", str(out),
+                 "--sso-start-url", "https://d-0123456789.awsapps.com/start",
+                 "--sso-region", "us-east-1", "--pca-arn", PCA)  # fmt: skip
+    assert result.exit_code in (0, 1), result.output
+    readme = (out / "README.md").read_text()
+    assert "What a `keyless plan` decided" in readme
+    assert "trust policy" not in readme
+
+
+def _without_subjects(document: dict[str, Any]) -> None:
+    (role,) = [r for r in document["oidc_roles"] if r["name"] == "ci-deploy-github"]
+    role["subjects"] = []
