@@ -208,8 +208,8 @@ def test_readme_says_what_to_change_in_each_pipeline(tenant_plan: Path, tmp_path
     assert "`AWS_WEB_IDENTITY_TOKEN_FILE`" in section
     assert "<https://circleci.com/docs/openid-connect-tokens/>" in section
     assert "deploy-on-aws-using-bitbucket-pipelines-openid-connect/>" in section
-    # The role ARN goes through the Markdown escaping, as every plan value does.
-    assert r"arn\:aws\:iam\:\:210987654321\:role/ci-deploy-circleci" in section
+    # The role ARN as it is typed, in a code span (test_readme_literals.py).
+    assert "`arn:aws:iam::210987654321:role/ci-deploy-circleci`" in section
     # GitHub's step (workflows fix) is not offered for pipelines it cannot rewrite.
     assert "workflows fix" not in text
 

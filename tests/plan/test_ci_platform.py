@@ -180,8 +180,9 @@ def test_check_and_generate_agree_with_the_undecided_user(export_dir: Path, tmp_
     assert checked.exit_code == 1, checked.stderr
     assert (
         f"open: circleci-deploy ({ACCOUNT}) is undecided: name the project its key serves: "
-        "--link circleci-deploy=circleci:ORG_ID/PROJECT_ID" in checked.stderr
-    )
+        "--link circleci-deploy=circleci:ORG_ID/PROJECT_ID (ORG_ID and PROJECT_ID are UUIDs: "
+        "Organization Settings > Overview and Project Settings > Overview in CircleCI"
+    ) in checked.stderr
 
     generated = keyless(
         "generate", str(out), "--format", "terraform", "--out", str(tmp_path / "tf"),

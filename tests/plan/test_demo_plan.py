@@ -4,10 +4,14 @@ policies share a permission set, and no target is broader than its user."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from rich.console import Console
 
 from keyless.model import Inventory
 from keyless.plan.model import Destination, Plan, ProofStatus
+from keyless.render.plan import render_plan_text
 from tests.plan.support import entry, plan_of
 
 
@@ -59,3 +63,14 @@ def test_every_target_is_proved_no_broader(plan: Plan) -> None:
 def test_administrator_access_is_flagged(plan: Plan) -> None:
     (admin,) = [s for s in plan.permission_sets if s.name == "AdministratorAccess"]
     assert admin.flags == ("*:*",)
+
+
+def test_a_user_without_permissions_is_said_to_get_no_permission_set(plan: Plan) -> None:
+    # make demo's dave: "→ Identity Center user dave@example.com" and nothing more, beside
+    # lines that name a set, read as if the set were missing from the text.
+    buffer = io.StringIO()
+    render_plan_text(plan, Console(file=buffer, width=200, no_color=True))
+    (line,) = [line for line in buffer.getvalue().splitlines() if line.strip().startswith("dave ")]
+    assert line.endswith(
+        "→ Identity Center user dave@example.com, no permission set (no assignment)"
+    )

@@ -88,6 +88,17 @@ REPORT = "the rendered plan (--output)"
     type=FilePath(exists=True),
     help="Validate this plan (hand-edited or not) against the source instead of planning.",
 )
+@click.option(
+    "--generate-format",
+    type=click.Choice(["terraform", "cloudformation"]),
+    help="With --check: the --format keyless generate will write; what it refuses is an "
+    "error. Default: each format is tried, and what one refuses is open.",
+)
+@click.option(
+    "--generate-region",
+    metavar="REGION",
+    help="With --check: the --region keyless generate will be given (default: its own, us-east-1).",
+)
 @quiet_option
 def plan(
     config_path: Path | None,
@@ -100,6 +111,8 @@ def plan(
     explicit_now: datetime | None,
     allow_partial: bool,
     check_path: Path | None,
+    generate_format: str | None,
+    generate_region: str | None,
     **source: Any,
 ) -> None:
     """Decide, for every IAM user, what replaces it: Identity Center for people, OIDC
@@ -121,8 +134,11 @@ def plan(
     if check_path is not None:
         if links or workflows or out or output or explain or explicit_now or allow_partial:
             raise click.UsageError("--check takes only the plan and its source")
-        _check(check_path, load(spec), load_checked_config(config_path).thresholds)
+        thresholds = load_checked_config(config_path).thresholds
+        _check(check_path, load(spec), thresholds, generate_format, generate_region)
         return
+    if generate_format or generate_region:
+        raise click.UsageError("--generate-format and --generate-region go with --check")
     config = load_checked_config(config_path)
     link_requests = tuple(parse_link_option(text) for text in links)
     workflow_sources = tuple(parse_workflow_option(text) for text in workflows)
@@ -207,14 +223,28 @@ def _refuse_partial(missing: tuple[str, ...]) -> None:
     sys.exit(3)
 
 
-def _check(path: Path, inventory: Inventory, thresholds: Thresholds) -> None:
-    from keyless.plan.check import check_plan
+def _check(
+    path: Path,
+    inventory: Inventory,
+    thresholds: Thresholds,
+    generate_format: str | None,
+    generate_region: str | None,
+) -> None:
+    from keyless.generate.model import OutputFormat
+    from keyless.generate.preflight import check_for_generate
     from keyless.plan.document import read_plan
 
-    result = check_plan(read_plan(path), inventory, thresholds)
+    result = check_for_generate(
+        read_plan(path),
+        inventory,
+        thresholds,
+        output_format=OutputFormat(generate_format) if generate_format else None,
+        region=generate_region,
+    )
     for problem in result.problems:
-        pointer = shown_pointer(problem.pointer)
-        click.echo(printable(f"{path}#{pointer}: {problem.message}"), err=True)
+        # A refusal of generate's (keyless.generate.preflight) is of the whole plan.
+        where = f"{path}#{shown_pointer(problem.pointer)}" if problem.pointer else str(path)
+        click.echo(printable(f"{where}: {problem.message}"), err=True)
     for item in result.open_items:
         click.echo(f"open: {printable(item)}", err=True)
     for warning in result.warnings:

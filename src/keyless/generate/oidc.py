@@ -27,6 +27,8 @@ from keyless.idp.oidc import web_identity_request
 from keyless.plan.document import permissions_from
 from keyless.plan.model import provider_note
 from keyless.plan.quotas import oidc_trust as plan_trust
+from keyless.plan.tenants import FILL_IN as TENANT_FILL_IN
+from keyless.plan.tenants import LINK_SYNTAX as TENANT_LINK_SYNTAX
 from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 from keyless.plan.tenants import parse_project
 from keyless.policy.conditions import matches_wildcard
@@ -49,15 +51,11 @@ def oidc_resources(
     for index, entry in enumerate(document["oidc_roles"]):
         pointer = f"/oidc_roles/{index}"
         if not entry["subjects"]:
-            # The link of the role's own platform: a GitLab role is not linked as ORG/REPO.
-            syntax = "gitlab:GROUP/PROJECT" if entry["platform"] == "gitlab" else "ORG/REPO"
             skipped.append(
                 Skipped(
                     pointer,
                     f"role {entry['name']} ({entry['account']})",
-                    f"the plan names no subjects yet: plan again with "
-                    f"--link {_link_user(entry['user'])}={syntax} "
-                    "and --workflows PATH",
+                    f"the plan names no subjects yet: plan again with {_relink(entry)}",
                 )
             )
             continue
@@ -80,6 +78,19 @@ def oidc_resources(
         )
         roles.append(_role(entry, pointer, partition))
     return tuple(providers[k] for k in sorted(providers)), tuple(roles), tuple(skipped)
+
+
+def _relink(entry: Mapping[str, Any]) -> str:
+    """The ``--link`` of the role's own platform that gives it subjects: a GitLab role is
+    not linked as ORG/REPO, and a CircleCI or Bitbucket role is linked by the project's
+    IDs, whose link alone gives the subject (no pipeline file states it), with where the
+    vendor shows them."""
+    link = f"--link {_link_user(entry['user'])}="
+    platform = entry["platform"]
+    if platform in TENANT_PLATFORMS:
+        return f"{link}{TENANT_LINK_SYNTAX[platform]} ({TENANT_FILL_IN[platform]})"
+    syntax = "gitlab:GROUP/PROJECT" if platform == "gitlab" else "ORG/REPO"
+    return f"{link}{syntax} and --workflows PATH"
 
 
 def _link_user(arn: str) -> str:

@@ -13,6 +13,8 @@ from keyless.errors import quoted
 from keyless.plan.checking import Checker, references
 from keyless.plan.model import Destination, provider_note
 from keyless.plan.providers import account_provider_problems, provider_problems
+from keyless.plan.tenants import LINK_SYNTAX as TENANT_LINK_SYNTAX
+from keyless.plan.tenants import PLATFORMS as TENANT_PLATFORMS
 
 ROLE_LISTS = {
     "oidc_roles": Destination.OIDC_ROLE,
@@ -68,7 +70,13 @@ def check_roles(c: Checker) -> None:
 
 def _oidc(c: Checker, pointer: str, role: Mapping[str, Any]) -> None:
     if not role["subjects"]:
-        c.open_items.append(f"role {role['name']}: no subjects yet (--workflows)")
+        # A CircleCI or Bitbucket role's subject comes from the link alone (no pipeline
+        # file states the project's IDs); a GitHub or GitLab role's from --workflows.
+        platform, user = role["platform"], c.inventory_users.get(role["user"])
+        how = "--workflows"
+        if platform in TENANT_PLATFORMS:
+            how = f"--link {user.name if user else 'USER'}={TENANT_LINK_SYNTAX[platform]}"
+        c.open_items.append(f"role {role['name']}: no subjects yet ({how})")
     _provider_audience(c, pointer, role)
 
 

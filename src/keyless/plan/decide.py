@@ -41,6 +41,7 @@ from keyless.plan.platforms import (
     guess_platform,
 )
 from keyless.plan.signals import Evidence, Use, is_ci_like, is_person_like
+from keyless.plan.tenants import FILL_IN as TENANT_FILL_IN
 from keyless.workflows.model import Platform, platform_remedy
 
 HIGH, MEDIUM, LOW = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
@@ -233,7 +234,7 @@ def _pipeline(name: str, evidence: Evidence, unlinked: Mapping[str, str]) -> Dec
             signals,
             (
                 f"name the project its key serves: --link {name}={TENANT_SYNTAX[platform]} "
-                "(the IDs are in the platform's settings)",
+                f"({TENANT_FILL_IN[platform]})",
             ),
         )
     if platform is Platform.CODEBUILD:

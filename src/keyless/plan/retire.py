@@ -136,7 +136,7 @@ def _preconditions(
     found.append(
         Precondition(
             "no-use-since",
-            f"no use of {user.name}'s keys or password after {iso(as_of)} once the replacement "
+            f"no use of {user.name}'s keys or password after {_second(as_of)} once the replacement "
             "is live (re-read the credential report right before deleting)",
         )
     )
@@ -146,3 +146,10 @@ def _preconditions(
 def _keys(user: User) -> str:
     labels = [key.label for key in user.active_keys] or [key.label for key in user.access_keys]
     return ", ".join(labels) if labels else "its keys"
+
+
+def _second(moment: datetime) -> str:
+    """``moment`` to the second, as people read every other time of a plan: a plan made
+    without ``--now`` is as of the clock, microseconds and all (the document's ``as_of``
+    keeps them; this is the text of a precondition)."""
+    return iso(moment.replace(microsecond=0)) or ""

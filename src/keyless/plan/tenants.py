@@ -52,6 +52,22 @@ CIRCLECI_SYNTAX = "circleci:ORG_ID/PROJECT_ID"
 BITBUCKET_SYNTAX = "bitbucket:WORKSPACE/WORKSPACE_UUID/REPOSITORY_UUID[/ENVIRONMENT_UUID]"
 #: Platforms whose roles are planned from the link alone.
 PLATFORMS = ("circleci", "bitbucket")
+#: Each link syntax, and what a person fills its placeholders with and where the vendor
+#: shows them: https://circleci.com/docs/guides/toolkit/how-to-find-ids/,
+#: https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/
+LINK_SYNTAX = {"circleci": CIRCLECI_SYNTAX, "bitbucket": BITBUCKET_SYNTAX}
+FILL_IN = {
+    "circleci": (
+        "ORG_ID and PROJECT_ID are UUIDs: Organization Settings > Overview and Project "
+        "Settings > Overview in CircleCI, or a job's CIRCLE_ORGANIZATION_ID and "
+        "CIRCLE_PROJECT_ID"
+    ),
+    "bitbucket": (
+        "WORKSPACE is the workspace ID (bitbucket.org/WORKSPACE/REPO); WORKSPACE_UUID, "
+        "REPOSITORY_UUID and, for a deployment step, ENVIRONMENT_UUID are on the "
+        "repository's Repository settings > OpenID Connect page"
+    ),
+}
 #: Where each vendor documents its tokens and their use from a pipeline.
 DOCS = {
     "circleci": (

@@ -95,14 +95,20 @@ def _one_line(line: Text) -> Text:
 
 
 def target_words(user: UserPlan) -> str:
-    """``alice@example.com, permission set admins`` or ``role ci-deploy-github``."""
+    """``Identity Center user alice@example.com, permission set admins`` (``…, no permission
+    set (no assignment)``) or ``role ci-deploy-github``."""
     target = user.target
     if target is None:
         return ""
     if target.role:
         return f"role {target.role}"
     words = f"Identity Center user {target.identity_center_user}"
-    return words + (f", permission set {target.permission_set}" if target.permission_set else "")
+    # Without a set the user gets no assignment in the account (nothing to carry): said,
+    # or the line reads as if the set were left out of the text.
+    chosen = target.permission_set
+    return words + (
+        f", permission set {chosen}" if chosen else ", no permission set (no assignment)"
+    )
 
 
 # --------------------------------------------------------------------------- text

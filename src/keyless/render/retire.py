@@ -16,13 +16,13 @@ from typing import Any
 
 from keyless.dates import iso
 from keyless.render import RenderOptions
+from keyless.render.retire_status import status_document, step_document, user_state
 from keyless.render.untrusted import printable
 from keyless.retire.demo import DemoWalk
 from keyless.retire.model import Report, Step, StepStatus
 from keyless.retire.status import KeyWatch, StatusReport, UserWatch
 
 RETIRE_SCHEMA = "keyless/retire/v1"
-STATUS_SCHEMA = "keyless/retire-status/v1"
 
 _EXIT = {
     0: "0: nothing refused, failed or unread",
@@ -125,25 +125,14 @@ def report_document(report: Report) -> dict[str, Any]:
         "journal": report.journal,
         "run": report.run_id,
         "resumed": report.resumed,
-        "settled": [_step_document(step) for step in report.settled],
-        "steps": [_step_document(step) for step in report.steps],
+        "settled": [step_document(step) for step in report.settled],
+        "steps": [step_document(step) for step in report.steps],
         "unreachable": dict(sorted(report.unreachable.items())),
         "cannot_come_back": [
             {"account": account, "user": user, "what": what} for account, user, what in report.lost
         ],
         "exit_code": report.exit_code,
         "plan": None if report.plan is None else json.loads(json.dumps(dict(report.plan))),
-    }
-
-
-def _step_document(step: Step) -> dict[str, Any]:
-    return {
-        "status": step.status.value,
-        "kind": step.label,
-        "account": step.account,
-        "user": step.user,
-        "target": step.target,
-        "reason": step.reason,
     }
 
 
@@ -170,7 +159,7 @@ def status_text(report: StatusReport, options: RenderOptions) -> str:
     if report.users:
         lines += ["", "Users backed up:"]
         for user in report.users:
-            kind = _user_state(user)
+            kind = user_state(user)
             if kind == "restored":
                 state = f"restored {_when(user.restored)}"
             elif kind == "superseded":
@@ -195,17 +184,6 @@ def status_text(report: StatusReport, options: RenderOptions) -> str:
         lines += ["", "CloudTrail was not searched (--no-cloudtrail)."]
     lines += ["", f"Exit {_STATUS_EXIT[report.exit_code]}."]
     return "\n".join(lines) + "\n"
-
-
-def _user_state(user: UserWatch) -> str:
-    """What became of a backed-up user, as text and JSON both say it: ``restored`` (by a
-    rollback), ``superseded`` (a later backup of the name is the one a rollback restores),
-    ``deleted`` (a rollback would restore it), ``unfinished`` (its retirement started)."""
-    if user.restored:
-        return "restored"
-    if user.superseded:
-        return "superseded"
-    return "deleted" if user.deleted else "unfinished"
 
 
 def _rollback_would(user: UserWatch) -> str:
@@ -267,63 +245,6 @@ def _key_lines(key: KeyWatch, report: StatusReport) -> list[str]:
             f"      {clean(key.flag)}: `keyless retire rollback --access-key-id {key.key_id}`"
         )
     return lines
-
-
-def status_document(report: StatusReport) -> dict[str, Any]:
-    """The ``keyless/retire-status/v1`` document."""
-    return {
-        "schema": STATUS_SCHEMA,
-        "journal": report.journal,
-        "now": iso(report.now),
-        "quarantine_days": report.quarantine_days,
-        "cloudtrail": report.cloudtrail,
-        "keys": [_key_document(key) for key in report.keys],
-        "users": [
-            {
-                "account": user.account,
-                "user": user.user,
-                "state": _user_state(user),
-                "backed_up": iso(user.backed_up),
-                "deleted": iso(user.deleted),
-                "restored": iso(user.restored),
-                "superseded": iso(user.superseded),
-                "recreated": iso(user.recreated),
-                "user_id": user.user_id,
-            }
-            for user in report.users
-        ],
-        "interrupted": [_step_document(step) for step in report.interrupted],
-        "unreachable": dict(sorted(report.unreachable.items())),
-        "exit_code": report.exit_code,
-    }
-
-
-def _key_document(key: KeyWatch) -> dict[str, Any]:
-    trail = key.trail
-    return {
-        "account": key.account,
-        "user": key.user,
-        "key_id": key.key_id,
-        "state": key.state,
-        "since": iso(key.since),
-        "deactivated_by_keyless": key.by_keyless,
-        "inactive_days": key.inactive_days,
-        "quarantine_ends": iso(key.quarantine_ends),
-        "last_used": iso(key.last_used),
-        "last_used_service": key.last_used_service,
-        "cloudtrail": None
-        if trail is None
-        else {
-            "region": trail.region,
-            "events": trail.events,
-            "latest_event": trail.latest_name,
-            "latest_time": iso(trail.latest_time),
-            "latest_error": trail.latest_error,
-        },
-        "cloudtrail_error": key.trail_error,
-        "flag": key.flag,
-        "error": key.error,
-    }
 
 
 def status_json(report: StatusReport, options: RenderOptions) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
+from typing import Literal
 
 from keyless.dates import days_since
 from keyless.errors import KeylessError
@@ -25,6 +26,9 @@ from keyless.retire.reach import Reach
 from keyless.retire.records import Backup, Quarantine
 from keyless.retire.rollback import Scope, recreated_users
 from keyless.retire.run import open_journal
+
+#: What became of a key out of service (:class:`KeyWatch`).
+KeyState = Literal["inactive", "active", "gone", "deleted", "unread"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +42,7 @@ class KeyWatch:
     key_id: str
     since: datetime
     by_keyless: bool
-    state: str
+    state: KeyState
     quarantine_ends: datetime
     inactive_days: int
     last_used: datetime | None = None
@@ -83,7 +87,7 @@ class StatusReport:
     cloudtrail: bool = True
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> Literal[0, 1, 3]:
         """3 when an account or key could not be read, 1 when a key is flagged, else 0."""
         if self.unreachable or any(key.state == "unread" for key in self.keys):
             return 3
@@ -186,7 +190,7 @@ def _watch(
     record: Quarantine,
     now: datetime,
     days: int,
-    state: str,
+    state: KeyState,
     *,
     error: str | None = None,
     flag: str | None = None,
