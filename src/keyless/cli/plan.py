@@ -40,7 +40,8 @@ REPORT = "the rendered plan (--output)"
     "links",
     multiple=True,
     metavar="USER=TARGET",
-    help="What a user's keys are for: ORG/REPO, gitlab:GROUP/PROJECT, host:CN or aws:SERVICE "
+    help="What a user's keys are for: ORG/REPO, gitlab:GROUP/PROJECT, circleci:ORG_ID/PROJECT_ID, "
+    "bitbucket:WORKSPACE/WORKSPACE_UUID/REPOSITORY_UUID (docs/plan.md), host:CN or aws:SERVICE "
     "(repeat).",
 )
 @click.option(
