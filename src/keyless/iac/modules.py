@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from keyless.iac import modules_eks, modules_oidc, modules_unfollowed, modules_unfunco
@@ -22,6 +23,7 @@ from keyless.iac.model import (
 )
 from keyless.iac.module_switches import switch
 from keyless.iac.partitions import Partition
+from keyless.iac.tfversions import admits_a_major, parse_constraint, unread_version
 from keyless.iac.values import Node, Position, Unknown, mapping
 
 # terraform-aws-modules/iam/aws//modules/iam-github-oidc-role (5.x): a role trusting the
@@ -33,8 +35,8 @@ _GITHUB_OIDC_ROLE = re.compile(
 )
 _GITHUB = "token.actions.githubusercontent.com"
 #: 6.x merged iam-github-oidc-role into iam-role ("iam-github-oidc-role has been merged into
-#: iam-role", docs/UPGRADE-6.0.md): a call for another major version installs nothing.
-_GITHUB_OIDC_ROLE_VERSION = re.compile(r"^\s*(?:[~>=^ ]*)\s*v?5(?:\.[\dx*]+)*\s*$")
+#: iam-role", docs/UPGRADE-6.0.md): a call whose constraint admits no 5.x installs nothing.
+_GITHUB_OIDC_ROLE_MAJORS = (5,)
 
 
 # terraform-aws-modules/iam/aws//modules/iam-user: an IAM user, and in 5.x a console
@@ -45,7 +47,9 @@ _GITHUB_OIDC_ROLE_VERSION = re.compile(r"^\s*(?:[~>=^ ]*)\s*v?5(?:\.[\dx*]+)*\s*
 _IAM_USER = re.compile(
     r"^(registry\.terraform\.io/)?terraform-aws-modules/iam/aws//modules/iam-user$"
 )
-_MAJOR_5 = re.compile(r"^\s*(?:[~>=^ ]*)\s*v?[1-5](?:\.[\dx*]+)*\s*$")
+#: The first major version with the 6.x switches: ``terraform init`` installs the newest
+#: release a constraint admits, so one admitting a 6.x release gets 6.x's.
+_RENAMED_SWITCHES = 6
 
 
 # terraform-aws-modules/iam/aws//modules/iam-role (6.x) with `enable_github_oidc = true`:
@@ -88,13 +92,14 @@ def resources_from_module(
     unfollowed = modules_unfollowed.unfollowed_roles(source, inputs, address, path, position)
     if unfollowed is not None:
         return unfollowed
-    if (
-        _GITHUB_OIDC_ROLE.match(source)
-        and version is not None
-        and not _GITHUB_OIDC_ROLE_VERSION.match(version)
-    ):
-        return None  # not a version that has the module: not read (a note)
+    admitted = None
+    if _GITHUB_OIDC_ROLE.match(source) and version is not None:
+        admitted = admits_a_major(version, _GITHUB_OIDC_ROLE_MAJORS)
+        if admitted is False:
+            return None  # not a version that has the module: not read (a note)
     role = role_from_module(source, inputs, address, path, position)
+    if role is not None and version is not None and admitted is None:
+        role = replace(role, trust=unread_version(version, position))
     return None if role is None else [role]
 
 
@@ -104,7 +109,8 @@ def _iam_user(
     def on(name: str, default: bool) -> bool:
         return switch(inputs, name, default)
 
-    five = version is not None and bool(_MAJOR_5.match(version))
+    constraint = None if version is None else parse_constraint(version)
+    five = constraint is not None and not constraint.admits_from_major(_RENAMED_SWITCHES)
     if not on("create_user" if five else "create", True):
         return []
     name_node = inputs.get("name")
