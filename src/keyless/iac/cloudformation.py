@@ -173,6 +173,12 @@ def _read(
                 _stack_set(path, logical_id, declaration, template, notes, problems, within, placed)
             )
             continue
+        if (
+            kind is ResourceKind.ROLE
+            and problems is not None
+            and transforms.written_by_transform(declaration, _KINDS)
+        ):
+            continue  # its trust policy is not read: reported as such below (unread_parts)
         address = _address(logical_id, declaration)
         properties = get(declaration, "Properties")
         name = None
