@@ -150,3 +150,28 @@ def test_admits_major_agrees_with_every_release_of_that_major(
     assert constraint.admits_major(major) is expected
     later = any(constraint.admits(v) for v in _GRID if v[0] >= major)
     assert constraint.admits_from_major(major) is later
+
+
+def test_the_iam_user_module_at_a_version_keyless_does_not_read_is_not_read(
+    tmp_path: Path,
+) -> None:
+    """5.x creates a console password and an access key by default, 6.x does not: which
+    one is installed is not known, so what the call creates is not read (it was read as
+    6.x's, the access key dropped)."""
+    (tmp_path / "main.tf").write_text(IAM_USER.format(version="5.0.0-rc1"))
+    result = scan([tmp_path])
+    assert result.findings == ()
+    (unread,) = result.unread
+    assert "its input version is not known: not a constraint keyless reads" in unread.reason
+
+
+def test_the_iam_user_module_is_read_when_both_majors_switches_agree(tmp_path: Path) -> None:
+    off = (
+        "  create_iam_user_login_profile = false\n  create_iam_access_key = false\n"
+        "  create_login_profile = false\n  create_access_key = false\n"
+    )
+    text = IAM_USER.format(version="5.x").replace('  name    = "ci"\n', f'  name    = "ci"\n{off}')
+    (tmp_path / "main.tf").write_text(text)
+    result = scan([tmp_path])
+    assert {f.check for f in result.findings} == {"iac-iam-user"}
+    assert result.unread == ()

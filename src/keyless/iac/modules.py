@@ -21,7 +21,7 @@ from keyless.iac.model import (
     SourceKind,
     module_role,
 )
-from keyless.iac.module_switches import switch
+from keyless.iac.module_switches import SwitchNotKnown, switch
 from keyless.iac.partitions import Partition
 from keyless.iac.tfversions import admits_a_major, parse_constraint, unread_version
 from keyless.iac.values import Node, Position, Unknown, mapping
@@ -106,20 +106,18 @@ def resources_from_module(
 def _iam_user(
     version: str | None, inputs: Mapping[str, Node], address: str, path: Path, position: Position
 ) -> list[IacResource]:
-    def on(name: str, default: bool) -> bool:
-        return switch(inputs, name, default)
-
     constraint = None if version is None else parse_constraint(version)
-    five = constraint is not None and not constraint.admits_from_major(_RENAMED_SWITCHES)
-    if not on("create_user" if five else "create", True):
-        return []
+    if version is not None and constraint is None:
+        # Which switches the installed release reads is not known: what it creates is,
+        # when both majors' switches agree; otherwise the call is not read.
+        made = _iam_user_made(inputs, five=True)
+        if made != _iam_user_made(inputs, five=False):
+            raise SwitchNotKnown("version", version, "not a constraint keyless reads")
+    else:
+        five = constraint is not None and not constraint.admits_from_major(_RENAMED_SWITCHES)
+        made = _iam_user_made(inputs, five=five)
     name_node = inputs.get("name")
     name = name_node.value if name_node is not None and isinstance(name_node.value, str) else None
-    made = [(ResourceKind.USER, "aws_iam_user", "this")]
-    if on("create_iam_user_login_profile" if five else "create_login_profile", five):
-        made.append((ResourceKind.LOGIN_PROFILE, "aws_iam_user_login_profile", "this"))
-    if on("create_iam_access_key" if five else "create_access_key", five):
-        made.append((ResourceKind.ACCESS_KEY, "aws_iam_access_key", "this"))
     return [
         IacResource(
             kind=kind,
@@ -132,6 +130,24 @@ def _iam_user(
         )
         for kind, kind_type, label in made
     ]
+
+
+def _iam_user_made(
+    inputs: Mapping[str, Node], *, five: bool
+) -> list[tuple[ResourceKind, str, str]]:
+    """What the iam-user module creates with 5.x's switches (``five``) or 6.x's."""
+
+    def on(name: str, default: bool) -> bool:
+        return switch(inputs, name, default)
+
+    if not on("create_user" if five else "create", True):
+        return []
+    made = [(ResourceKind.USER, "aws_iam_user", "this")]
+    if on("create_iam_user_login_profile" if five else "create_login_profile", five):
+        made.append((ResourceKind.LOGIN_PROFILE, "aws_iam_user_login_profile", "this"))
+    if on("create_iam_access_key" if five else "create_access_key", five):
+        made.append((ResourceKind.ACCESS_KEY, "aws_iam_access_key", "this"))
+    return made
 
 
 def _iam_role(
