@@ -175,3 +175,39 @@ def test_the_iam_user_module_is_read_when_both_majors_switches_agree(tmp_path: P
     result = scan([tmp_path])
     assert {f.check for f in result.findings} == {"iac-iam-user"}
     assert result.unread == ()
+
+
+IAM_ROLE = f"""
+module "deploy" {{{{
+  source                 = "{MODULES}/iam-role"
+  version                = "{{version}}"
+  enable_github_oidc     = true
+  oidc_wildcard_subjects = ["acme/app:*"]
+}}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("version", "judged"),
+    [("~> 6.0", True), (">= 5.0", True), ("~> 5.60", False), ("< 6", False)],
+)
+def test_the_iam_role_module_is_judged_when_a_6x_release_is_admitted(
+    tmp_path: Path, version: str, judged: bool
+) -> None:
+    """6.x renamed iam-assumable-role to iam-role (the module's UPGRADE-6.0.md): a call
+    admitting no 6.x release installs nothing (terraform init fails), a note."""
+    (tmp_path / "main.tf").write_text(IAM_ROLE.format(version=version))
+    result = scan([tmp_path])
+    assert bool(result.findings) is judged
+    assert bool(result.notes) is not judged
+    assert result.unread == ()
+
+
+def test_the_iam_role_module_at_a_version_keyless_does_not_read_is_not_judged(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "main.tf").write_text(IAM_ROLE.format(version="6.0.0-beta1"))
+    result = scan([tmp_path])
+    assert result.findings == ()
+    (unread,) = result.unread
+    assert "version '6.0.0-beta1' is not a constraint keyless reads" in unread.reason

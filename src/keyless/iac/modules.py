@@ -63,6 +63,9 @@ _RENAMED_SWITCHES = 6
 _IAM_ROLE = re.compile(
     r"^(registry\.terraform\.io/)?terraform-aws-modules/iam/aws//modules/iam-role$"
 )
+#: iam-role is 6.x's ("iam-assumable-role has been renamed to iam-role", docs/UPGRADE-6.0.md):
+#: a call whose constraint admits no 6.x release installs nothing.
+_IAM_ROLE_MAJORS = (6,)
 _OTHER_TRUST = ("enable_oidc", "enable_bitbucket_oidc", "enable_saml")
 
 
@@ -87,7 +90,12 @@ def resources_from_module(
     if modules_unfunco.OIDC_GITHUB.match(source):
         return modules_unfunco.oidc_github(version, inputs, address, path, position, partition)
     if _IAM_ROLE.match(source):
+        admitted = None if version is None else admits_a_major(version, _IAM_ROLE_MAJORS)
+        if admitted is False:
+            return None  # 5.x and older have no such submodule: a note
         role = _iam_role(inputs, address, path, position)
+        if role is not None and version is not None and admitted is None:
+            role = replace(role, trust=unread_version(version, position))
         return None if role is None else [role]
     unfollowed = modules_unfollowed.unfollowed_roles(source, inputs, address, path, position)
     if unfollowed is not None:
