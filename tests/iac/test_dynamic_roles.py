@@ -248,6 +248,30 @@ def test_an_unknown_remote_module_over_a_value_not_given_stays_a_note(tmp_path: 
     assert result.notes == ("module.m: its count or for_each is not known; not read",)
 
 
+@pytest.mark.parametrize(("version", "read"), [("~> 6.0", False), ("~> 5.0", True)])
+def test_a_wrapped_module_over_a_value_not_given_is_judged_by_its_version(
+    tmp_path: Path, version: str, read: bool
+) -> None:
+    """A local module wrapping iam-github-oidc-role, called over a value not given: for
+    6.x (which has no such submodule) it creates nothing keyless reads, a note; for 5.x
+    it creates a role, unread."""
+    (tmp_path / "wrap").mkdir()
+    (tmp_path / "wrap" / "main.tf").write_text(
+        'module "gh" {\n'
+        '  source   = "terraform-aws-modules/iam/aws//modules/iam-github-oidc-role"\n'
+        f'  version  = "{version}"\n'
+        '  subjects = ["acme/app:*"]\n'
+        "}\n"
+    )
+    text = (
+        'variable "n" {\n  type = number\n}\n'
+        'module "m" {\n  source = "./wrap"\n  count = var.n\n}\n'
+    )
+    result = _scan(tmp_path, text)
+    assert bool(result.unread) is read
+    assert bool(result.notes) is not read
+
+
 OPTIONAL_ROLES = """
 variable "roles" {
   type = map(object({

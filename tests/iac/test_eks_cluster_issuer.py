@@ -95,6 +95,22 @@ def test_one_service_account_on_the_code_s_own_cluster_is_clean(tmp_path: Path) 
     assert (result.findings, result.unread) == ((), ())
 
 
+def test_a_provider_whose_url_is_the_certificate_data_source_s_is_judged(
+    tmp_path: Path,
+) -> None:
+    """``url = data.tls_certificate.eks.url``, as many IRSA modules write it: a data
+    source's argument is its attribute, the issuer of the cluster the code creates."""
+    text = CLUSTER + ROLE.replace(
+        "  url             = CLUSTER.identity[0].oidc[0].issuer",
+        "  url             = data.tls_certificate.eks.url",
+    ).replace("CLUSTER", "aws_eks_cluster.this").replace("SUB", "system:serviceaccount:ci:*")
+    assert "data.tls_certificate.eks.url\n" in text
+    (tmp_path / "main.tf").write_text(text)
+    result = scan([tmp_path])
+    assert result.unread == ()
+    assert [f.check for f in result.findings] == ["trust-eks-unpinned"]
+
+
 @pytest.mark.parametrize("sub", ["system:serviceaccount:default:*", "system:serviceaccount:a:b"])
 def test_a_cluster_the_code_only_reads_stays_not_judged(tmp_path: Path, sub: str) -> None:
     result = _scan(tmp_path, sub, EXISTING_CLUSTER, "data.aws_eks_cluster.this")

@@ -70,6 +70,15 @@ def test_a_variable_the_file_does_not_hold_is_judged_with_a_stand_in(tmp_path: P
     assert all("${opt:repo}" in str(f.evidence["stand_ins"]) for f in result.findings)
 
 
+def test_a_variable_s_stand_in_is_never_read_as_a_word_of_the_subject_grammar(
+    tmp_path: Path,
+) -> None:
+    """``${opt:ref}`` judged as ``ref`` made the subject any branch, whatever its value."""
+    result = _scan(tmp_path, "repo:acme/app:${opt:ref}:*")
+    assert result.findings == ()
+    assert len(result.unread) == 1
+
+
 def test_a_pinned_subject_with_a_variable_is_not_judged(tmp_path: Path) -> None:
     result = _scan(tmp_path, "repo:acme/app:environment:${sls:stage}")
     assert result.findings == ()

@@ -69,8 +69,8 @@ def _tf(tmp_path: Path, sub: str, principal: str = PROVIDER) -> Path:
 @pytest.mark.parametrize(
     ("sub", "witness"),
     [
-        ("repo:${var.github_repo}:*", "repo:github_repo/github_repo:pull_request"),
-        ("repo:${var.org}/${var.repo}:*", "repo:org/repo:pull_request"),
+        ("repo:${var.github_repo}:*", "repo:$github_repo/$github_repo:pull_request"),
+        ("repo:${var.org}/${var.repo}:*", "repo:$org/$repo:pull_request"),
     ],
 )
 def test_a_loose_pattern_around_unset_variables_is_reported(
@@ -84,6 +84,40 @@ def test_a_loose_pattern_around_unset_variables_is_reported(
     assert pull_request.witness["claims"]["sub"] == witness
     assert "judged with stand-ins" in " ".join(pull_request.evidence["stand_ins"])
     assert result.unread == ()
+
+
+@pytest.mark.parametrize(
+    "sub",
+    [
+        # judged as the name alone, each read as a word of GitHub's subject grammar: any
+        # branch, any environment, a custom template's claim
+        "repo:acme/app:${var.ref}:*",
+        "repo:acme/app:${var.environment}:*",
+        "repo:acme/app:re${var.f}:*",
+        "repo:acme/app:${var.repo_property_team}:*",
+    ],
+)
+def test_a_stand_in_is_never_read_as_a_word_of_the_subject_grammar(
+    tmp_path: Path, sub: str
+) -> None:
+    """What such a pattern admits depends on the value (``zzz`` admits no subject): no
+    finding is claimed to hold whatever it is; the policy is not judged."""
+    result = scan([_tf(tmp_path, sub)])
+    assert result.findings == ()
+    (unread,) = result.unread
+    assert "var." in unread.reason
+
+
+def test_a_parameter_s_stand_in_is_never_read_as_a_word_of_the_subject_grammar(
+    tmp_path: Path,
+) -> None:
+    template = CFN_ROLE.replace("  Org:\n", "  ref:\n").replace(
+        "repo:${Org}/${Repo}:SUFFIX", "repo:acme/${Repo}:${ref}:*"
+    )
+    (tmp_path / "template.yaml").write_text(template)
+    result = scan([tmp_path])
+    assert result.findings == ()
+    assert len(result.unread) == 1
 
 
 def test_the_witness_replays_against_the_policy_with_its_stand_ins(tmp_path: Path) -> None:

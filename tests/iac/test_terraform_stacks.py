@@ -116,3 +116,42 @@ def test_a_module_over_an_unknown_count_deploying_a_stack_is_unread(tmp_path: Pa
     result = scan([tmp_path / "main.tf"])
     assert result.notes == ()
     assert len(result.unread) == 1
+
+
+def test_what_the_template_leaves_out_is_noted_at_the_stack(tmp_path: Path) -> None:
+    """A resource the stack's parameters turn off and a nested stack are told, placed at
+    the stack's block and named by the stack, as for a template scanned alone."""
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_cloudformation_stack" "s" {\n'
+        '  name       = "s"\n'
+        '  parameters = { WithKey = "no" }\n'
+        "  template_body = <<-EOT\n"
+        "    Parameters:\n"
+        "      WithKey:\n"
+        "        Type: String\n"
+        "    Conditions:\n"
+        "      KeyWanted: !Equals [!Ref WithKey, 'yes']\n"
+        "    Resources:\n"
+        "      CiKey:\n"
+        "        Type: AWS::IAM::AccessKey\n"
+        "        Condition: KeyWanted\n"
+        "        Properties:\n"
+        "          UserName: ci\n"
+        "      Inner:\n"
+        "        Type: AWS::CloudFormation::Stack\n"
+        "        Properties:\n"
+        "          TemplateURL: https://example.com/inner.yaml\n"
+        "  EOT\n"
+        "}\n"
+    )
+    result = scan([tmp_path])
+    assert result.findings == ()
+    assert result.unread == ()
+    where = f"{tmp_path / 'main.tf'}:1:1"
+    assert sorted(result.notes) == [
+        f"{where}: CiKey is not created: its condition KeyWanted is false with the "
+        "parameters' values (the stack's parameters) "
+        "(in aws_cloudformation_stack.s.template_body)",
+        f"{where}: Inner (AWS::CloudFormation::Stack): nested stack not read here; its "
+        "template is judged only when scanned (in aws_cloudformation_stack.s.template_body)",
+    ]

@@ -43,6 +43,14 @@ def _value(tmp_path: Path, expression: str, variable: str) -> Node:
         ("object({ subjects = optional(list(string)) })", '{ subjects = ["x"] }', "var.s.other"),
         ("list(object({ optional_x = string }))", '[{ optional_x = "x" }]', "var.s[0].subjects"),
         ("map(object({ k = string }))", '{ a = { k = "v" } }', "var.s.a.subjects"),
+        # an attribute the type does not declare is discarded by the conversion
+        ("object({ name = string })", '{ name = "n", subjects = "x" }', "var.s.subjects"),
+        ("list(object({ k = string }))", '[{ k = "v", subjects = "x" }]', "var.s[0].subjects"),
+        (
+            "object({ a = object({ k = optional(string) }) })",
+            '{ a = { subjects = "x" } }',
+            "var.s.a.subjects",
+        ),
     ],
 )
 def test_an_attribute_no_optional_type_fills_makes_try_move_on(
@@ -120,3 +128,14 @@ def test_a_null_attribute_takes_its_default(tmp_path: Path, type_: str, value: s
     variable = f'variable "s" {{\n  type    = {type_}\n  default = {{ subjects = null }}\n}}\n'
     trust = _value(tmp_path, 'coalesce(var.s.subjects, "fallback")', variable)
     assert plain(trust) == {"v": value}
+
+
+def test_iterating_an_object_meets_only_the_attributes_its_type_declares(
+    tmp_path: Path,
+) -> None:
+    variable = (
+        'variable "s" {\n  type    = object({ app = string })\n'
+        '  default = { app = "repo:acme/app:ref:refs/heads/main", extra = "repo:acme/*" }\n}\n'
+    )
+    trust = _value(tmp_path, "[for k, v in var.s : v]", variable)
+    assert plain(trust) == {"v": ["repo:acme/app:ref:refs/heads/main"]}

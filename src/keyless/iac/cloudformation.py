@@ -57,6 +57,8 @@ MAX_STACK_SET_BODY_BYTES = 51_200
 _MAX_NESTING = 4
 _STACK_SET = "AWS::CloudFormation::StackSet"
 #: Stacks of another template (in S3, or SAM's application): not read, a note says so.
+#: What a note on a resource a false condition leaves out says of the parameters' values.
+PARAMETERS_HINT = "(--parameter judges another deployment)"
 _NESTED = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
 
 #: The largest template parsed, YAML or JSON: twice CloudFormation's own maximum (1 MB,
@@ -112,13 +114,15 @@ def read_template(
     parameters: Mapping[str, str] | None = None,
     notes: list[str] | None = None,
     problems: list[ReadError] | None = None,
+    placed: Position | None = None,
 ) -> list[IacResource]:
     """The IAM resources of a parsed template; ``parameters`` give parameters' values as
     a deployment does (over their defaults). IAM resources the stack does not create (a
-    false ``Condition``) are told to ``notes``; a StackSet's ``TemplateBody`` that cannot
-    be read (its roles not judged) to ``problems``."""
+    false ``Condition``) are told to ``notes``, placed at ``placed`` when the template's
+    lines are not ``path``'s (a Terraform stack's ``template_body``); a StackSet's
+    ``TemplateBody`` that cannot be read (its roles not judged) to ``problems``."""
     template = Template(root, parameters)
-    found = _read(path, root, template, notes, problems, (), None)
+    found = _read(path, root, template, notes, problems, (), placed)
     partition = template.partition
     return found if partition is None else [resource_in(r, partition) for r in found]
 
@@ -165,7 +169,7 @@ def _read(
                 where = location(path, placed or declaration.position)
                 notes.append(
                     f"{where}: {logical_id} is not created: its condition {condition} is false "
-                    f"with the parameters' values (--parameter judges another deployment){suffix}"
+                    f"with the parameters' values {PARAMETERS_HINT}{suffix}"
                 )
             continue
         if kind is None:  # a StackSet the stack creates
@@ -173,6 +177,12 @@ def _read(
                 _stack_set(path, logical_id, declaration, template, notes, problems, within, placed)
             )
             continue
+        if (
+            kind is ResourceKind.ROLE
+            and problems is not None
+            and transforms.written_by_transform(declaration, _KINDS)
+        ):
+            continue  # its trust policy is not read: reported as such below (unread_parts)
         address = _address(logical_id, declaration)
         properties = get(declaration, "Properties")
         name = None
@@ -239,7 +249,7 @@ def _read(
             where = location(path, placed or output.position)
             notes.append(
                 f"{where}: {output.address} is not created: its condition {condition} is false "
-                f"with the parameters' values (--parameter judges another deployment){suffix}"
+                f"with the parameters' values {PARAMETERS_HINT}{suffix}"
             )
     found.extend(replace(resource, address=resource.address + suffix) for resource in outputs)
     return found

@@ -33,6 +33,7 @@ from keyless.iac.values import (
     ends_with_name,
     get,
     mapping,
+    name_stand_in,
     notes,
     stand_in_text,
     text,
@@ -171,7 +172,7 @@ class Template:
             return _unknown(f"Ref {name}", reason, position)
         if default is None:
             reason = f"the parameter has no default: pass --parameter {name}=VALUE"
-            stand_in = name if kind == "String" else None
+            stand_in = name_stand_in(name) if kind == "String" else None
             return Node(Unknown(f"Ref {name}", reason, position, stand_in), position)
         if kind.startswith("List<") or kind == "CommaDelimitedList":
             raw = text(default)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from keyless.iac import modules_eks, modules_oidc, modules_unfollowed, modules_unfunco
@@ -20,8 +21,9 @@ from keyless.iac.model import (
     SourceKind,
     module_role,
 )
-from keyless.iac.module_switches import switch
+from keyless.iac.module_switches import SwitchNotKnown, switch
 from keyless.iac.partitions import Partition
+from keyless.iac.tfversions import admits_a_major, parse_constraint, unread_version
 from keyless.iac.values import Node, Position, Unknown, mapping
 
 # terraform-aws-modules/iam/aws//modules/iam-github-oidc-role (5.x): a role trusting the
@@ -33,8 +35,8 @@ _GITHUB_OIDC_ROLE = re.compile(
 )
 _GITHUB = "token.actions.githubusercontent.com"
 #: 6.x merged iam-github-oidc-role into iam-role ("iam-github-oidc-role has been merged into
-#: iam-role", docs/UPGRADE-6.0.md): a call for another major version installs nothing.
-_GITHUB_OIDC_ROLE_VERSION = re.compile(r"^\s*(?:[~>=^ ]*)\s*v?5(?:\.[\dx*]+)*\s*$")
+#: iam-role", docs/UPGRADE-6.0.md): a call whose constraint admits no 5.x installs nothing.
+_GITHUB_OIDC_ROLE_MAJORS = (5,)
 
 
 # terraform-aws-modules/iam/aws//modules/iam-user: an IAM user, and in 5.x a console
@@ -45,7 +47,9 @@ _GITHUB_OIDC_ROLE_VERSION = re.compile(r"^\s*(?:[~>=^ ]*)\s*v?5(?:\.[\dx*]+)*\s*
 _IAM_USER = re.compile(
     r"^(registry\.terraform\.io/)?terraform-aws-modules/iam/aws//modules/iam-user$"
 )
-_MAJOR_5 = re.compile(r"^\s*(?:[~>=^ ]*)\s*v?[1-5](?:\.[\dx*]+)*\s*$")
+#: The first major version with the 6.x switches: ``terraform init`` installs the newest
+#: release a constraint admits, so one admitting a 6.x release gets 6.x's.
+_RENAMED_SWITCHES = 6
 
 
 # terraform-aws-modules/iam/aws//modules/iam-role (6.x) with `enable_github_oidc = true`:
@@ -59,6 +63,9 @@ _MAJOR_5 = re.compile(r"^\s*(?:[~>=^ ]*)\s*v?[1-5](?:\.[\dx*]+)*\s*$")
 _IAM_ROLE = re.compile(
     r"^(registry\.terraform\.io/)?terraform-aws-modules/iam/aws//modules/iam-role$"
 )
+#: iam-role is 6.x's ("iam-assumable-role has been renamed to iam-role", docs/UPGRADE-6.0.md):
+#: a call whose constraint admits no 6.x release installs nothing.
+_IAM_ROLE_MAJORS = (6,)
 _OTHER_TRUST = ("enable_oidc", "enable_bitbucket_oidc", "enable_saml")
 
 
@@ -83,37 +90,42 @@ def resources_from_module(
     if modules_unfunco.OIDC_GITHUB.match(source):
         return modules_unfunco.oidc_github(version, inputs, address, path, position, partition)
     if _IAM_ROLE.match(source):
+        admitted = None if version is None else admits_a_major(version, _IAM_ROLE_MAJORS)
+        if admitted is False:
+            return None  # 5.x and older have no such submodule: a note
         role = _iam_role(inputs, address, path, position)
+        if role is not None and version is not None and admitted is None:
+            role = replace(role, trust=unread_version(version, position))
         return None if role is None else [role]
     unfollowed = modules_unfollowed.unfollowed_roles(source, inputs, address, path, position)
     if unfollowed is not None:
         return unfollowed
-    if (
-        _GITHUB_OIDC_ROLE.match(source)
-        and version is not None
-        and not _GITHUB_OIDC_ROLE_VERSION.match(version)
-    ):
-        return None  # not a version that has the module: not read (a note)
+    admitted = None
+    if _GITHUB_OIDC_ROLE.match(source) and version is not None:
+        admitted = admits_a_major(version, _GITHUB_OIDC_ROLE_MAJORS)
+        if admitted is False:
+            return None  # not a version that has the module: not read (a note)
     role = role_from_module(source, inputs, address, path, position)
+    if role is not None and version is not None and admitted is None:
+        role = replace(role, trust=unread_version(version, position))
     return None if role is None else [role]
 
 
 def _iam_user(
     version: str | None, inputs: Mapping[str, Node], address: str, path: Path, position: Position
 ) -> list[IacResource]:
-    def on(name: str, default: bool) -> bool:
-        return switch(inputs, name, default)
-
-    five = version is not None and bool(_MAJOR_5.match(version))
-    if not on("create_user" if five else "create", True):
-        return []
+    constraint = None if version is None else parse_constraint(version)
+    if version is not None and constraint is None:
+        # Which switches the installed release reads is not known: what it creates is,
+        # when both majors' switches agree; otherwise the call is not read.
+        made = _iam_user_made(inputs, five=True)
+        if made != _iam_user_made(inputs, five=False):
+            raise SwitchNotKnown("version", version, "not a constraint keyless reads")
+    else:
+        five = constraint is not None and not constraint.admits_from_major(_RENAMED_SWITCHES)
+        made = _iam_user_made(inputs, five=five)
     name_node = inputs.get("name")
     name = name_node.value if name_node is not None and isinstance(name_node.value, str) else None
-    made = [(ResourceKind.USER, "aws_iam_user", "this")]
-    if on("create_iam_user_login_profile" if five else "create_login_profile", five):
-        made.append((ResourceKind.LOGIN_PROFILE, "aws_iam_user_login_profile", "this"))
-    if on("create_iam_access_key" if five else "create_access_key", five):
-        made.append((ResourceKind.ACCESS_KEY, "aws_iam_access_key", "this"))
     return [
         IacResource(
             kind=kind,
@@ -126,6 +138,24 @@ def _iam_user(
         )
         for kind, kind_type, label in made
     ]
+
+
+def _iam_user_made(
+    inputs: Mapping[str, Node], *, five: bool
+) -> list[tuple[ResourceKind, str, str]]:
+    """What the iam-user module creates with 5.x's switches (``five``) or 6.x's."""
+
+    def on(name: str, default: bool) -> bool:
+        return switch(inputs, name, default)
+
+    if not on("create_user" if five else "create", True):
+        return []
+    made = [(ResourceKind.USER, "aws_iam_user", "this")]
+    if on("create_iam_user_login_profile" if five else "create_login_profile", five):
+        made.append((ResourceKind.LOGIN_PROFILE, "aws_iam_user_login_profile", "this"))
+    if on("create_iam_access_key" if five else "create_access_key", five):
+        made.append((ResourceKind.ACCESS_KEY, "aws_iam_access_key", "this"))
+    return made
 
 
 def _iam_role(

@@ -26,15 +26,17 @@ from pathlib import Path
 from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, module_role
 from keyless.iac.module_switches import switch
 from keyless.iac.own_resources import eks_issuer
+from keyless.iac.tfversions import admits_a_major, unread_version
 from keyless.iac.values import Node, Position, Unknown, mapping
 
 IRSA_ROLE = re.compile(
     r"^(registry\.terraform\.io/)?terraform-aws-modules/iam/aws//modules/"
     r"iam-role-for-service-accounts-eks$"
 )
-#: The submodule is in 4.x and 5.x (6.x renamed it): a call without a version can only
-#: have been written for those.
-_MAJOR_4_OR_5 = re.compile(r"^\s*(?:[~>=^ ]*)\s*v?[45](?:\.[\dx*]+)*\s*$")
+#: The submodule is in 4.x and 5.x (6.x renamed it): a call without a version, or one
+#: whose constraint admits 5.x and 6.x, can only create the role with those
+#: (``terraform init`` fails on a release without the submodule).
+_FOLLOWED_MAJORS = (4, 5)
 _HEAD = re.compile(r"^(.*provider/)")
 
 
@@ -43,12 +45,16 @@ def irsa_role(
 ) -> list[IacResource] | None:
     """The role the module creates (none with ``create_role = false``), or None when the
     call's version is not one whose code this follows."""
-    if version is not None and not _MAJOR_4_OR_5.match(version):
+    admitted = None if version is None else admits_a_major(version, _FOLLOWED_MAJORS)
+    if admitted is False:
         return None
     if not switch(inputs, "create_role", True):
         return []
     name = inputs.get("role_name")
-    trust = _document(inputs, address, position)
+    if version is None or admitted:
+        trust = _document(inputs, address, position)
+    else:
+        trust = unread_version(version, position)
     providers = inputs.get("oidc_providers")
     where = providers.position if providers is not None else position
     return [module_role(f"{address}.aws_iam_role.this[0]", path, position, name, trust, where)]

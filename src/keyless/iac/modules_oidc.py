@@ -30,6 +30,7 @@ from keyless.iac.model import DEPLOYING_ACCOUNT, IacResource, ResourceKind, Sour
 from keyless.iac.module_switches import switch
 from keyless.iac.own_resources import eks_issuer
 from keyless.iac.partitions import provider_arn
+from keyless.iac.tfversions import admits_a_major, unread_version
 from keyless.iac.values import Node, Position, Unknown, mapping
 
 OIDC_ROLE = re.compile(
@@ -37,8 +38,9 @@ OIDC_ROLE = re.compile(
     r"iam-assumable-role-with-oidc$"
 )
 #: The submodule's inputs as read here are those of 4.x and 5.x; 6.x removed it, so a call
-#: without a version can only have been written for one of those.
-_MAJOR_4_OR_5 = re.compile(r"^\s*(?:[~>=^ ]*)\s*v?[45](?:\.[\dx*]+)*\s*$")
+#: without a version, or one whose constraint admits 5.x and 6.x, can only create the role
+#: with one of those (``terraform init`` fails on a release without the submodule).
+_FOLLOWED_MAJORS = (4, 5)
 _SELF = ("allow_self_assume_role", "explicit_permission_to_assume_self")
 _SERVICE_ACCOUNT = "system:serviceaccount:"
 _GITHUB = "token.actions.githubusercontent.com"
@@ -49,7 +51,8 @@ def oidc_role(
 ) -> list[IacResource] | None:
     """The role the module creates (none unless ``create_role = true``), or None when the
     call's version is not one whose code this follows."""
-    if version is not None and not _MAJOR_4_OR_5.match(version):
+    admitted = None if version is None else admits_a_major(version, _FOLLOWED_MAJORS)
+    if admitted is False:
         return None
     if not switch(inputs, "create_role", False):
         return []
@@ -65,7 +68,9 @@ def oidc_role(
         position=position,
         source=SourceKind.TERRAFORM,
         name=name.value if name is not None and isinstance(name.value, str) else None,
-        trust=_document(inputs, address, position),
+        trust=_document(inputs, address, position)
+        if version is None or admitted
+        else unread_version(version, position),
         trust_position=subjects.position if subjects is not None else position,
     )
     return [role]

@@ -56,6 +56,22 @@ class JudgedRole:
         return bool(self.stand_ins or self.left_out)
 
 
+def _without_trust(resource: IacResource) -> Unread:
+    """A role the code gives no trust policy: Terraform (``assume_role_policy``) and
+    CloudFormation (``AssumeRolePolicyDocument``) both require one and refuse the role
+    without it, so what the code means to deploy is not known: reported, never skipped.
+    https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html"""
+    argument = (
+        "assume_role_policy" if resource.type == "aws_iam_role" else ("AssumeRolePolicyDocument")
+    )
+    return Unread(
+        location(resource.path, resource.position),
+        f"{resource.address}: trust policy not judged: the role has no {argument}, "
+        "which is required (the role is refused as written)",
+    )
+
+
 # Checks whose findings on a subject pattern do not depend on the names a stand-in fills
 # in: the wildcards the code writes around them admit a pull request, any branch, another
 # repository, any tenant or any service account, whatever the names turn out to be.
@@ -81,7 +97,10 @@ def roles_to_judge(
     unread: list[Unread] = []
     taken: set[str] = set()
     for resource in resources:
-        if resource.kind is not ResourceKind.ROLE or resource.trust is None:
+        if resource.kind is not ResourceKind.ROLE:
+            continue
+        if resource.trust is None:
+            unread.append(_without_trust(resource))
             continue
         missing = list(unknowns(resource.trust))
         stand_ins: tuple[str, ...] = ()

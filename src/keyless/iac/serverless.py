@@ -24,7 +24,7 @@ from pathlib import Path
 
 from keyless.errors import quoted
 from keyless.iac.sources import ReadError
-from keyless.iac.values import Node, Unknown, get, mapping, stand_in_text, text
+from keyless.iac.values import Node, Unknown, get, mapping, name_stand_in, stand_in_text, text
 
 #: The file names the framework reads its configuration from (YAML or JSON).
 NAMES = frozenset({"serverless.yml", "serverless.yaml", "serverless.json"})
@@ -149,7 +149,8 @@ def _string(value: str, node: Node, root: Node) -> Node:
             pieces.append(found)
         else:
             name = _name(match.group(1))
-            pieces.append(Unknown(match.group(0)[:100], _REASON, node.position, name))
+            stand_in = name_stand_in(name) if name is not None else None
+            pieces.append(Unknown(match.group(0)[:100], _REASON, node.position, stand_in))
         at = match.end()
     pieces.append(value[at:])
     first = next((p for p in pieces if isinstance(p, Unknown)), None)

@@ -41,7 +41,7 @@ from keyless.iac.tfobjects import data_object, iac_resource, resource_object
 from keyless.iac.tfoutputs import module_value
 from keyless.iac.tfstacks import stack_resources
 from keyless.iac.tftypes import typed
-from keyless.iac.values import Node, Unknown, mapping, relocated
+from keyless.iac.values import Node, Unknown, mapping, name_stand_in, relocated
 
 
 class Module:
@@ -198,14 +198,16 @@ class Module:
         if name in self.inputs:
             return self._checked(name, self.inputs[name], found, reference, "input")
         if found is None:
-            return _unknown(reference, f"no variable {quoted(name)} is declared", stand_in=name)
+            return _unknown(
+                reference, f"no variable {quoted(name)} is declared", stand_in=name_stand_in(name)
+            )
         block, file = found
         default = block.body.attributes.get("default")
         if default is None:
             return _unknown(
                 reference,
                 "the variable has no default: give it in a .tfvars file or pass a plan",
-                stand_in=name,
+                stand_in=name_stand_in(name),
             )
         value = self.evaluators[file.path].evaluate(default.expression)
         return self._checked(name, value, found, reference, "default")

@@ -58,7 +58,7 @@ def read_call(
         unknown = instances.value
         assert isinstance(unknown, Unknown)
 
-        def reads_remote(written: str, version: str | None = None) -> bool:
+        def reads_remote(written: str, version: str | None) -> bool:
             try:
                 found = known_modules.resources_from_module(
                     written, version, {}, address, file.path, block.position

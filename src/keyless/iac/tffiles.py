@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from keyless.iac.hcl import Body, HclSyntaxError, HclTooLargeError, parse_hcl
+from keyless.iac.hcl import Block, Body, HclSyntaxError, HclTooLargeError, parse_hcl
 from keyless.iac.hcleval import Evaluator
 from keyless.iac.hcljson import json_node
 from keyless.iac.hclrefs import Reference
@@ -308,13 +308,14 @@ _MAX_CALL_DEPTH = 16
 def may_declare_iam(
     directory: Path,
     cache: DirectoryCache,
-    reads_remote: Callable[[str], bool],
+    reads_remote: Callable[[str, str | None], bool],
     seen: frozenset[Path] = frozenset(),
 ) -> bool:
     """Whether the module in ``directory`` — or a module it calls — may create an IAM
     resource keyless judges: it declares one, calls a local module that may, or calls a
-    remote one ``reads_remote`` says keyless reads. A file that cannot be parsed, or a
-    source that is not a literal, may (never assumed away)."""
+    remote one ``reads_remote`` says keyless reads (given its source and its ``version``,
+    if any: what a known module creates depends on it). A file that cannot be parsed, or
+    a source that is not a literal, may (never assumed away)."""
     here = directory.resolve()
     if here in seen:
         return False  # a loop: never deployed (terraform init fails), a note where read
@@ -341,6 +342,16 @@ def may_declare_iam(
                     return True  # not followed: reported where it is read
                 if may_declare_iam(directory / written, cache, reads_remote, seen | {here}):
                     return True
-            elif reads_remote(written):
+            elif reads_remote(written, _version_text(block)):
                 return True
     return False
+
+
+def _version_text(block: Block) -> str | None:
+    """A module call's ``version`` as written (None without one). Terraform takes only a
+    literal there: another expression is the empty text, a constraint no module reads,
+    so a known module is taken to create what it may (never assumed away)."""
+    attribute = block.body.attributes.get("version")
+    if attribute is None:
+        return None
+    return literal_string(attribute.expression) or ""

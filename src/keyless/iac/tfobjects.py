@@ -97,9 +97,21 @@ def data_object(
             # The provider's id is its ARN, as the resource's is.
             arn = _provider_arn(host)
             return _data(block, {"arn": arn, "id": arn, "url": host})
-    where = f"data.{kind}.{block.labels[1]}"
-    reason = "data sources other than aws_iam_policy_document are read at plan time"
-    return Node(Unknown(where, reason, position), position)
+    # Any other data source: what it reads is known at plan time, but its arguments are
+    # attributes of the same value, as the code gives them (Terraform's schema for a data
+    # source's configurable attributes): data.tls_certificate.x.url is the URL written,
+    # the issuer an OIDC provider is usually created from.
+    # https://registry.terraform.io/providers/hashicorp/tls/latest/docs/data-sources/certificate
+    members = {
+        name: evaluator.evaluate(attribute.expression, scope)
+        for name, attribute in block.body.attributes.items()
+        if name not in _DATA_META
+    }
+    return _data(block, members)
+
+
+#: A data block's meta-arguments: not attributes of its object.
+_DATA_META = frozenset({"count", "for_each", "depends_on", "provider"})
 
 
 def _partition_members(partition: Partition | None, position: Position) -> dict[str, Node]:

@@ -15,13 +15,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from keyless.iac.cloudformation import is_template, parse_template, read_template
+from keyless.iac.cloudformation import (
+    PARAMETERS_HINT,
+    is_template,
+    parse_template,
+    read_template,
+)
 from keyless.iac.hcl import Block
 from keyless.iac.hcleval import Evaluator
 from keyless.iac.model import IacResource
 from keyless.iac.sources import ReadError
 from keyless.iac.tffiles import TerraformFile
 from keyless.iac.values import JsonText, Node, Unknown, relocated, unknowns
+
+_STACK_PARAMETERS = "(the stack's parameters)"
 
 
 @dataclass
@@ -69,9 +76,16 @@ def stack_resources(
     if isinstance(given, str):
         return unread(given)
     inner_problems: list[ReadError] = []
-    found = read_template(file.path, root, given, None, inner_problems)
+    inner_notes: list[str] = []
+    found = read_template(file.path, root, given, inner_notes, inner_problems, block.position)
     for problem in inner_problems:
         unread(f"{problem.reason} (lines of the template_body)")
+    # What the template leaves out (a false condition, a nested stack) is told, placed at
+    # the stack's block; its parameters are the stack's, not --parameter's.
+    result.notes.extend(
+        f"{note.replace(PARAMETERS_HINT, _STACK_PARAMETERS)} (in {address}.template_body)"
+        for note in inner_notes
+    )
     for resource in found:
         trust = relocated(resource.trust, block.position) if resource.trust else None
         result.resources.append(

@@ -105,11 +105,13 @@ def _typed(
         attributes = object_attributes(argument)
         if attributes is None:
             return _unread(type_tree, node, address)
+        # An attribute the type does not declare is discarded by the conversion: reading
+        # it is an error (try() moves on), iterating the object does not meet it.
+        # https://developer.hashicorp.com/terraform/language/expressions/type-constraints#conversion-of-complex-types
         members = {
             key: _typed(attributes[key][0], item, f"{address}.{key}", depth + 1, evaluate)
-            if key in attributes
-            else item
             for key, item in value.items()
+            if key in attributes
         }
         defaults = _default_trees(argument)
         for key, (attribute_type, optional) in attributes.items():

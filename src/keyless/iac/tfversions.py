@@ -19,6 +19,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from keyless.iac.values import Node, Position, Unknown
+
 Version = tuple[int, int, int]
 
 _CLAUSE = re.compile(r"^\s*(=|!=|>=|<=|>|<|~>)?\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?\s*$")
@@ -63,17 +65,34 @@ class Constraint:
 
     def admits_newer_than(self, version: Version) -> bool:
         """Whether some release newer than ``version`` would satisfy the constraint."""
-        # The admitted releases are an interval cut by the clauses' versions, less some
-        # points: if a newer one exists, one of these is admitted.
+        return any(c > version and self.admits(c) for c in self._candidates(version))
+
+    def admits_major(self, major: int) -> bool:
+        """Whether some release of major version ``major`` (``major.x.y``) would satisfy
+        the constraint: ``">= 4.2, < 6"`` admits 4 and 5, ``"~> 5.3"`` only 5."""
+        start = (major, 0, 0)
+        return any(c[0] == major and self.admits(c) for c in self._candidates(start))
+
+    def admits_from_major(self, major: int) -> bool:
+        """Whether some release of major version ``major`` or a later one would satisfy
+        the constraint (``">= 4.0"`` admits 6.x; ``"~> 5.0"`` does not)."""
+        start = (major, 0, 0)
+        return self.admits(start) or self.admits_newer_than(start)
+
+    def _candidates(self, start: Version) -> set[Version]:
+        """Versions one of which is admitted at or after ``start`` when any is: the
+        admitted releases are an interval cut by the clauses' versions, less some points
+        (``!=``), so the first admitted one past ``start`` is ``start``, a clause's
+        version, or the one right after a clause's version."""
         candidates = {(10**9, 0, 0)}
-        for major, minor, patch in (version, *(c.version for c in self.clauses)):
+        for major, minor, patch in (start, *(c.version for c in self.clauses)):
             candidates |= {
                 (major, minor, patch),
                 (major, minor, patch + 1),
                 (major, minor + 1, 0),
                 (major + 1, 0, 0),
             }
-        return any(c > version and self.admits(c) for c in candidates)
+        return candidates
 
 
 def parse_constraint(text: str) -> Constraint | None:
@@ -88,3 +107,20 @@ def parse_constraint(text: str) -> Constraint | None:
         major, minor, patch = (int(s) if s is not None else 0 for s in segments)
         clauses.append(_Clause(operator or "=", (major, minor, patch), written))
     return Constraint(tuple(clauses))
+
+
+def admits_a_major(text: str, majors: Iterable[int]) -> bool | None:
+    """Whether the constraint ``text`` admits a release of one of ``majors`` (a module
+    whose code keyless follows only for those), or None when ``text`` is not one keyless
+    reads."""
+    constraint = parse_constraint(text)
+    if constraint is None:
+        return None
+    return any(constraint.admits_major(major) for major in majors)
+
+
+def unread_version(text: str, position: Position) -> Node:
+    """The trust policy of a module call whose ``version`` is ``text``, a constraint
+    keyless does not read: not known, with why."""
+    reason = f"version {text!r} is not a constraint keyless reads"
+    return Node(Unknown("module version", reason, position), position)

@@ -154,7 +154,7 @@ def unread_parts(
                 "over a list the template decides, with no loop inside), so they are not "
                 "judged"
             )
-        elif _written_by_transform(node, read_types):
+        elif written_by_transform(node, read_types):
             yield (
                 f"Resources.{key} at line {node.position.line}: its declaration or its "
                 "Properties are written by a transform (Fn::Transform, AWS::Include) keyless "
@@ -173,7 +173,7 @@ def _transforms(written: Node | None) -> Iterator[tuple[str | None, Node]]:
         yield name, item
 
 
-def _written_by_transform(declaration: Node, read_types: Collection[str]) -> bool:
+def written_by_transform(declaration: Node, read_types: Collection[str]) -> bool:
     """A resource whose declaration holds ``Fn::Transform`` (the snippet may give its
     ``Type`` and ``Properties``: it may be any resource unless its ``Type`` is written and
     is none of ``read_types``), or one of ``read_types`` whose ``Properties`` do. AWS::Include

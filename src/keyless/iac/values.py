@@ -474,6 +474,24 @@ def known_texts(node: Node | None) -> tuple[str, ...] | None:
     return None if any(item is None for item in items) else tuple(i for i in items if i)
 
 
+#: What a name's stand-in starts with: a character of no word of any provider's subject
+#: grammar (claim keys, keywords and enumerated values such as ``ref``, ``environment``,
+#: ``pull_request``, ``public`` are lower-case letters, digits, ``_`` and ``-``), valid in
+#: every name, ref and field a subject holds, and no IAM wildcard or policy variable.
+STAND_IN_MARK = "$"
+
+
+def name_stand_in(name: str) -> str:
+    """The text judged in place of a name the code leaves to whoever deploys it (a
+    variable or a parameter without a value): the name after :data:`STAND_IN_MARK`. The
+    name alone could be read as a word of the subject's grammar — a variable ``ref`` in
+    ``repo:acme/app:${var.ref}:*`` judged as ``repo:acme/app:ref:*``, any branch, a
+    finding claimed to hold whatever the value is, which only that value makes — and so
+    could a name completing a word begun before it (``re${var.f}``); with the mark, no
+    word of the grammar starts or runs inside a stand-in."""
+    return f"{STAND_IN_MARK}{name}"
+
+
 def stand_in_text(pieces: Sequence[str | Unknown]) -> str | None:
     """A string with unknown names in it, as judged with stand-ins: literal pieces as
     written, each unknown piece as its stand-in (None when one has none). A bare name

@@ -104,9 +104,31 @@ def _formatted(verb: str, node: Node) -> str:
 
 
 def _join(arguments: list[Node], position: Position) -> Node:
-    separator, items = str(plain(arguments[0])), strings(arguments[1])
+    separator = str(plain(arguments[0]))
+    lone = _lone_json_text(separator, arguments[1])
+    if lone is not None:
+        return Node(lone, position)
+    items = strings(arguments[1])
     check_size(len(separator) * len(items) + sum(len(item) for item in items))
     return Node(separator.join(items), position)
+
+
+def _lone_json_text(separator: str, items: Node) -> JsonText | None:
+    """The JSON text ``join`` writes unchanged, kept as the document it encodes: the only
+    item, or the only one not empty when ``separator`` is (``join("",
+    data.aws_iam_policy_document.x.*.json)``, the splat of a data source without
+    ``count`` being a list of its one ``json``). None otherwise."""
+    if not isinstance(items.value, tuple):
+        return None
+    texts = [item for item in items.value if isinstance(item.value, JsonText)]
+    if len(texts) != 1:
+        return None
+    rest = [item for item in items.value if item is not texts[0]]
+    if rest and (separator != "" or any(item.value != "" for item in rest)):
+        return None
+    found = texts[0].value
+    assert isinstance(found, JsonText)
+    return found
 
 
 def _formatlist(arguments: list[Node], position: Position) -> Node:
