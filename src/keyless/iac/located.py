@@ -34,6 +34,15 @@ def stand_in_note(stand_ins: Sequence[str]) -> str:
     )
 
 
+def values_left_out_note(pointers: Sequence[str]) -> str:
+    """What a finding on a policy judged without some condition values says of them."""
+    return (
+        f"judged without the condition value(s) at {', '.join(pointers)}, which the code "
+        "leaves unset (see what was not judged): another value of an Allow's condition only "
+        "adds who may assume the role, so the finding holds whatever they are"
+    )
+
+
 def left_out_note(left_out: Sequence[int]) -> str:
     """What a finding on a policy judged without some of its statements says of them."""
     which = ", ".join(str(index) for index in left_out)
@@ -145,6 +154,8 @@ def located(finding: Finding, judged: JudgedRole) -> Finding:
         said.append(stand_in_note(judged.stand_ins))
     if judged.left_out:
         said.append(left_out_note(judged.left_out))
+    if judged.values_left_out:
+        said.append(values_left_out_note(judged.values_left_out))
     extra = {"stand_ins": said} if said else {}
     severity, message = guest_severity(finding, said)
     return Finding(

@@ -48,12 +48,23 @@ class JudgedRole:
     #: holds whatever they are; the role stays not judged (``not_judged``) all the same.
     left_out: tuple[int, ...] = ()
     places: tuple[StandInPlace, ...] = ()
+    #: The condition values (their pointers) judged as a sibling of their list: values of
+    #: an ``Allow``'s positive operator that no stand-in can fill (a data source's
+    #: attribute). Such a value only adds requests the condition admits, so a
+    #: :data:`STAND_IN_CHECKS` finding on the rest holds whatever it is; the role stays not
+    #: judged all the same.
+    values_left_out: tuple[str, ...] = ()
 
     @property
     def is_partial(self) -> bool:
-        """Judged with stand-ins or without some statements: only what holds whatever
-        the code leaves unset is reported."""
-        return bool(self.stand_ins or self.left_out)
+        """Judged with stand-ins or without some statements or values: only what holds
+        whatever the code leaves unset is reported."""
+        return bool(self.stand_ins or self.left_out or self.values_left_out)
+
+    @property
+    def leaves_out(self) -> bool:
+        """Judged without some statements or values: not judged whole, whatever it shows."""
+        return bool(self.left_out or self.values_left_out)
 
 
 def _without_trust(resource: IacResource) -> Unread:
@@ -107,9 +118,17 @@ def roles_to_judge(
         places: tuple[StandInPlace, ...] = ()
         left_out: tuple[int, ...] = ()
         not_judged: Unread | None = None
+        values_left_out: tuple[str, ...] = ()
         if missing:
             not_judged = _not_judged(resource, missing)
             rendered = _with_stand_ins(resource.trust, resource.partition)
+            if rendered is None:
+                narrowed, values_left_out = _with_known_siblings(resource.trust)
+                rendered = (
+                    _with_stand_ins(narrowed, resource.partition) if values_left_out else None
+                )
+                if rendered is None:
+                    values_left_out = ()
             if rendered is None:
                 rendered, left_out = _without_unknown_allows(resource.trust, resource.partition)
                 if left_out:  # named by what no stand-in fills, in the first left out
@@ -154,7 +173,9 @@ def roles_to_judge(
             arn=f"arn:{partition}:iam::{account}:role/{_arn_name(resource, taken)}",
             trust_policy=document,
         )
-        judged.append(JudgedRole(resource, role, stand_ins, not_judged, left_out, places))
+        judged.append(
+            JudgedRole(resource, role, stand_ins, not_judged, left_out, places, values_left_out)
+        )
     return judged, unread
 
 
@@ -210,6 +231,99 @@ def _without_unknown_allows(
     )
     rendered = _with_stand_ins(reduced, partition)
     return (rendered, tuple(left_out)) if rendered is not None else (None, ())
+
+
+# Operators whose list of values is a union: a value fewer admits fewer requests (not the
+# ``Not`` operators, where it admits more). With or without a set prefix or IfExists.
+_UNION_OPERATORS = frozenset(
+    {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"}
+)
+
+
+def _is_union_operator(name: str) -> bool:
+    base = name.lower().removeprefix("foranyvalue:").removeprefix("forallvalues:")
+    return base.removesuffix("ifexists") in _UNION_OPERATORS
+
+
+def _fillable(node: Node) -> bool:
+    value = node.value
+    return isinstance(value, str) or (isinstance(value, Unknown) and value.stand_in is not None)
+
+
+def _with_known_siblings(trust: Node) -> tuple[Node, tuple[str, ...]]:
+    """The trust policy with each condition value that no stand-in can fill replaced by a
+    sibling that can, where that only narrows what the policy allows: in an ``Allow``
+    statement, under an operator whose values are a union (``StringLike``,
+    ``StringEquals``, ``ArnLike``…), in a list with such a sibling. The pointers of the
+    values replaced (none: nothing could be)."""
+    replaced: list[str] = []
+
+    def conditions(block: Node, pointer: str) -> Node:
+        if not isinstance(block.value, Mapping):
+            return block
+        operators = {}
+        for operator, keys in block.value.items():
+            here = f"{pointer}/{escape_pointer(operator)}"
+            if not _is_union_operator(operator) or not isinstance(keys.value, Mapping):
+                operators[operator] = keys
+                continue
+            values = {}
+            for key, listed in keys.value.items():
+                items = listed.value
+                sibling = (
+                    next((i for i in items if _fillable(i)), None)
+                    if isinstance(items, tuple)
+                    else None
+                )
+                if sibling is None:
+                    values[key] = listed
+                    continue
+                assert isinstance(items, tuple)
+                kept = []
+                for index, item in enumerate(items):
+                    if _fillable(item) or not isinstance(item.value, Unknown):
+                        kept.append(item)
+                        continue
+                    replaced.append(f"{here}/{escape_pointer(key)}/{index}")
+                    kept.append(Node(sibling.value, item.position, item.notes))
+                values[key] = Node(tuple(kept), listed.position, listed.notes)
+            operators[operator] = Node(mapping(values), keys.position, keys.notes)
+        return Node(mapping(operators), block.position, block.notes)
+
+    def statement(node: Node, pointer: str) -> Node:
+        value = node.value
+        if not isinstance(value, Mapping):
+            return node
+        effect = value.get("Effect")
+        condition = value.get("Condition")
+        if effect is None or effect.value != "Allow" or condition is None:
+            return node
+        changed = {**value, "Condition": conditions(condition, f"{pointer}/Condition")}
+        return Node(mapping(changed), node.position, node.notes)
+
+    def document(node: Node) -> Node:
+        value = node.value
+        if isinstance(value, JsonText):
+            inner = document(value.document)
+            return Node(JsonText(inner, value.by_jsonencode), node.position, node.notes)
+        if not isinstance(value, Mapping) or "Statement" not in value:
+            return node
+        statements = value["Statement"]
+        if isinstance(statements.value, tuple):
+            rewritten = Node(
+                tuple(
+                    statement(item, f"/Statement/{index}")
+                    for index, item in enumerate(statements.value)
+                ),
+                statements.position,
+                statements.notes,
+            )
+        else:
+            rewritten = statement(statements, "/Statement")
+        return Node(mapping({**value, "Statement": rewritten}), node.position, node.notes)
+
+    narrowed = document(trust)
+    return narrowed, tuple(replaced)
 
 
 # An IAM role name: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html

@@ -82,7 +82,7 @@ def judge(
         unread += [
             j.not_judged
             for j in judged
-            if j.not_judged is not None and (j.resource.address not in flagged or j.left_out)
+            if j.not_judged is not None and (j.resource.address not in flagged or j.leaves_out)
         ]
     else:
         unread += [j.not_judged for j in judged if j.not_judged is not None]

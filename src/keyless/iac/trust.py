@@ -10,7 +10,12 @@ from pathlib import Path
 
 from keyless.engine import TrustAssessment, Unread, assess_trust
 from keyless.errors import InputError, PolicyError
-from keyless.iac.located import guest_severity, left_out_note, stand_in_note
+from keyless.iac.located import (
+    guest_severity,
+    left_out_note,
+    stand_in_note,
+    values_left_out_note,
+)
 from keyless.iac.model import IacResource, location
 from keyless.iac.read import read_paths
 from keyless.iac.roles import holds_for_any_name, roles_to_judge
@@ -100,10 +105,10 @@ def assess_file(
         if item.is_partial:
             # As `keyless iac` does: only what holds whatever the unset names are.
             kept = tuple(f for f in assessment.findings if holds_for_any_name(f, item))
-            if item.left_out and item.not_judged is not None:
+            if item.leaves_out and item.not_judged is not None:
                 unread.append(item.not_judged)  # statements of it were not judged
             if not kept:
-                if item.not_judged is not None and not item.left_out:
+                if item.not_judged is not None and not item.leaves_out:
                     unread.append(item.not_judged)
                 continue
             assessment = replace(assessment, findings=kept)
@@ -112,6 +117,8 @@ def assess_file(
             said.append(stand_in_note(item.stand_ins))
         if item.left_out:
             said.append(left_out_note(item.left_out))
+        if item.values_left_out:
+            said.append(values_left_out_note(item.values_left_out))
         assessment = _as_iac_judges(assessment, said)
         roles.append(RoleTrust(item.resource, assessment, tuple(said)))
     return FileTrust(path, tuple(roles), (*model.unread, *unread))
