@@ -219,3 +219,11 @@ def test_an_unknown_event_named_at_length_is_cut_in_the_reason() -> None:
     (subject,) = github_subjects(root, job, "o/r")[0]
     assert subject.value == "repo:o/r:ref:refs/heads/main"
     assert len(subject.reason) < 1_000
+
+
+def test_a_document_is_split_into_lines_once() -> None:
+    # `fix` asks for a file's lines once per job it edits: a file of 8,000 jobs was split
+    # (1 MB each time) 8,000 times, ten of the 27 seconds of its rewrite.
+    document = load_text("a:\n  b: 1\r\nc: [2]\n", Path("x.yml"))
+    assert document.lines == ("a:\n", "  b: 1\r\n", "c: [2]\n")
+    assert document.lines is document.lines

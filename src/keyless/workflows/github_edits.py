@@ -6,7 +6,7 @@ written by ruamel.yaml's emitter (:mod:`.yamlout`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from keyless.workflows.edits import Plan, entry_with_comments
@@ -90,7 +90,7 @@ def insert_credentials_step(
     )
 
 
-def optional_key_secrets(lines: list[str], root: Any) -> list[Edit]:
+def optional_key_secrets(lines: Sequence[str], root: Any) -> list[Edit]:
     # A called workflow keeps declaring the key secrets (other callers may still pass
     # them; passing an undeclared secret is an error) but no longer requires them.
     on = root.get("on")

@@ -39,7 +39,7 @@ def _current_permissions(permissions: Any) -> dict[str, str]:
 
 def grant_permissions(
     result: Plan,
-    lines: list[str],
+    lines: Sequence[str],
     root: Any,
     name: str,
     job: Any,
@@ -109,7 +109,7 @@ def grant_permissions(
     return [insert_before_first_key(lines, job, block)]
 
 
-def narrow_workflow_id_token(lines: list[str], root: Any, layout: Layout) -> list[Edit]:
+def narrow_workflow_id_token(lines: Sequence[str], root: Any, layout: Layout) -> list[Edit]:
     """The edit removing a workflow-wide ``id-token: write`` (jobs that use the token are
     given it in their own block); none when the block is not a block mapping."""
     permissions = root.get("permissions")

@@ -17,6 +17,7 @@ Why a job is left for a person: :mod:`.gitlab_blockers`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -226,7 +227,7 @@ def _sources(site: Any, names: list[str]) -> set[str]:
 
 
 def _replace_keys(
-    lines: list[str], site: Any, names: list[str], extra: dict[str, str], layout: Layout
+    lines: Sequence[str], site: Any, names: list[str], extra: dict[str, str], layout: Layout
 ) -> list[Edit]:
     edits = []
     own = [n for n in names if has_own(site, n)]
@@ -258,7 +259,7 @@ def _remove_exports(
 
 
 def _add_variables(
-    lines: list[str], job: Job, wiring: dict[str, str], options: FixOptions, layout: Layout
+    lines: Sequence[str], job: Job, wiring: dict[str, str], options: FixOptions, layout: Layout
 ) -> Edit:
     node = job.entry.node
     extra = dict(wiring)
@@ -281,7 +282,7 @@ def _add_variables(
     )
 
 
-def _token_line(lines: list[str], job: Job, layout: Layout) -> Edit:
+def _token_line(lines: Sequence[str], job: Job, layout: Layout) -> Edit:
     node = job.entry.node
     column = entry_column(node)
     first = first_section(job)

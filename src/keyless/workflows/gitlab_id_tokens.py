@@ -16,6 +16,7 @@ https://docs.gitlab.com/ci/yaml/#default):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from keyless.workflows.edits import entry_column, insert_before_first_key
@@ -52,7 +53,7 @@ def token_blocker(job: Job, pipeline: Pipeline) -> str | None:
     return None
 
 
-def declare_token(lines: list[str], job: Job) -> Edit | None:
+def declare_token(lines: Sequence[str], job: Job) -> Edit | None:
     """The edit that gives the job ``GITLAB_OIDC_TOKEN`` for STS; None when it has it.
     The job must have no :func:`token_blocker`."""
     tokens: Any = job.keys.get("id_tokens")

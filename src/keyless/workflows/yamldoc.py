@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +39,12 @@ class Document:
     #: The 1-based lines where a ``<<`` merge key is written, in order (GitHub Actions
     #: rejects them; GitLab, CircleCI and Bitbucket read them).
     merge_key_lines: tuple[int, ...] = ()
+    #: The text split into lines, each keeping its line end: split once, here (``fix``
+    #: asks for them once per job edited; a file of 8,000 jobs split its 1 MB 8,000 times).
+    lines: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def lines(self) -> list[str]:
-        """The text split into lines, each keeping its line end."""
-        return self.text.splitlines(keepends=True)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lines", tuple(self.text.splitlines(keepends=True)))
 
 
 def _constructor() -> Any:
