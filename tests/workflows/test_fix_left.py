@@ -79,3 +79,34 @@ def test_templates_that_extend_each_other_in_a_cycle_are_listed(tmp_path: Path) 
     rewrite = only(fix([repo(tmp_path, {".gitlab-ci.yml": text})], options()), ".gitlab-ci.yml")
     assert [u.job for u in rewrite.unfixed] == ["deploy", None]
     assert "set for template '.keys': keyless did not rewrite it" in reasons(rewrite, None)
+
+
+#: The left job's reason, as fix gives it.
+PROFILE_REASON = (
+    "a script writes the keys into a named profile (aws configure set … --profile): "
+    "rewrite it by hand"
+)
+
+
+def test_a_template_read_through_a_reference_is_listed_once(tmp_path: Path) -> None:
+    # `variables: !reference [.keys, variables]` brings the template's keys as `extends`
+    # does: the job is left with its reason, the template's keys are not listed again.
+    text = LEFT_JOB.format(extends=".base").replace(
+        "  extends: .base\n  script:",
+        "  extends: .base\n  variables: !reference [.keys, variables]\n  script:",
+    )
+    rewrite = only(fix([repo(tmp_path, {".gitlab-ci.yml": text})], options()), ".gitlab-ci.yml")
+    assert [(u.job, u.reason) for u in rewrite.unfixed] == [("deploy", PROFILE_REASON)]
+
+
+def test_a_template_of_an_included_file_whose_jobs_are_all_left_is_listed_once(
+    tmp_path: Path,
+) -> None:
+    # The template is in an included file, its only job in .gitlab-ci.yml: one pipeline.
+    template, job = LEFT_JOB.format(extends=".keys").split("deploy:")
+    files = {".gitlab-ci.yml": "include: ci/keys.yml\ndeploy:" + job, "ci/keys.yml": template}
+    result = fix([repo(tmp_path, files)], options())
+    assert [(u.job, u.reason) for u in only(result, ".gitlab-ci.yml").unfixed] == [
+        ("deploy", PROFILE_REASON)
+    ]
+    assert only(result, "keys.yml").unfixed == ()

@@ -13,9 +13,10 @@ from keyless.errors import InputError, shown_pointer
 from keyless.findings import FileLocation, Finding
 from keyless.workflows import gitlab
 from keyless.workflows.gitlab_keys import WORKFLOW_RULES_LEFT, jobs_of
+from keyless.workflows.gitlab_pipeline import is_reference
 from keyless.workflows.model import FileRewrite, Platform, Unfixed
 from keyless.workflows.scan import LoadedFile, scan_files
-from keyless.workflows.yamldoc import Document, is_map, is_seq, load_text
+from keyless.workflows.yamldoc import Document, is_map, is_seq, load_text, scalar_texts
 
 
 def where(finding: Finding) -> str:
@@ -39,11 +40,11 @@ def keys_left_unsaid(
     a template's whose jobs are all listed so: they are left with their reasons.
     ``read``: documents already read, by path, each used when its text is the rewrite's
     (a file of thousands of jobs is not parsed once more)."""
-    out = []
+    documents: dict[Path, Document] = {}
     for rewrite in rewrites:
         known = read.get(rewrite.file.path)
         try:
-            document = (
+            documents[rewrite.file.path] = (
                 known
                 if known is not None and known.text == rewrite.after
                 else load_text(
@@ -53,18 +54,32 @@ def keys_left_unsaid(
                 )
             )
         except InputError:
+            continue
+    # One pipeline: a job listed in one file may extend (or reference) a template of
+    # another (an include), and its name is the pipeline's.
+    listed = {u.job for r in rewrites for u in r.unfixed if u.job is not None}
+    if any(
+        u.job is None and u.reason.startswith(WORKFLOW_RULES_LEFT)
+        for r in rewrites
+        for u in r.unfixed
+    ):
+        listed.add("workflow")  # its keys are that item
+    every: dict[str, Any] = {}
+    for document in documents.values():
+        every |= dict(jobs_of(document.root)) if is_map(document.root) else {}
+    listed |= _templates_left_with(every, listed)
+    out = []
+    for rewrite in rewrites:
+        rewritten = documents.get(rewrite.file.path)
+        if rewritten is None:
             out.append(rewrite)
             continue
         found = [
             f
-            for f in scan_files([LoadedFile(rewrite.file, document)])
+            for f in scan_files([LoadedFile(rewrite.file, rewritten)])
             if f.check == gitlab.GITLAB_STATIC_AWS_KEYS.id
         ]
-        listed = {u.job for u in rewrite.unfixed if u.job is not None}
-        if any(u.job is None and u.reason.startswith(WORKFLOW_RULES_LEFT) for u in rewrite.unfixed):
-            listed.add("workflow")  # its keys are that item
-        entries = dict(jobs_of(document.root)) if is_map(document.root) else {}
-        listed |= _templates_left_with(entries, listed)
+        entries = dict(jobs_of(rewritten.root)) if is_map(rewritten.root) else {}
         left = tuple(
             Unfixed(None, f"{where(f)}{f.message}: keyless did not rewrite it; do it by hand")
             for f in found
@@ -84,16 +99,19 @@ def _entry_of(finding: Finding, entries: list[str]) -> str | None:
 
 
 def _templates_left_with(entries: dict[str, Any], listed: set[str]) -> set[str]:
-    """The templates (hidden jobs, ``.name``) of a file whose keys reach only jobs ``fix``
-    listed as left, each with its reason: every job that extends one, directly or through
-    other templates (https://docs.gitlab.com/ci/yaml/#extends), is listed, and there is at
-    least one. A template no job of the file extends is still worth its own line. Each
-    entry is worked out once (a file may hold thousands of templates over one another)."""
+    """The templates (hidden jobs, ``.name``) of a pipeline whose keys reach only jobs
+    ``fix`` listed as left, each with its reason: every job that extends one, directly or
+    through other templates (https://docs.gitlab.com/ci/yaml/#extends), or reads part of
+    it with ``!reference``, is listed, and there is at least one. A template no job
+    extends is still worth its own line. Each entry is worked out once (a file may hold
+    thousands of templates over one another)."""
     extenders: dict[str, list[str]] = {}
     for name, node in entries.items():
         extends: Any = node.get("extends")
         names = [extends] if isinstance(extends, str) else extends if is_seq(extends) else []
-        for parent in dict.fromkeys(n for n in names if isinstance(n, str)):
+        # `!reference [.aws, variables]` brings a template's keys as `extends` does.
+        names = [*(n for n in names if isinstance(n, str)), *_referenced(node)]
+        for parent in dict.fromkeys(names):
             extenders.setdefault(parent, []).append(name)
     # (reaches a listed job, reaches a job not listed) of each entry, its own included,
     # children first. An entry met again while open (a cycle, which GitLab refuses)
@@ -122,3 +140,25 @@ def _templates_left_with(entries: dict[str, Any], listed: set[str]) -> set[str]:
                 stack.append((name, True))
                 stack += [(c, False) for c in extenders.get(name, ()) if c not in reach]
     return {n for n in entries if n.startswith(".") and reach.get(n) == (True, False)}
+
+
+def _referenced(node: Any) -> list[str]:
+    """The entries ``!reference [NAME, …]`` tags anywhere in ``node`` name
+    (https://docs.gitlab.com/ci/yaml/yaml_optimization/#reference-tags), each node
+    visited once (aliases share theirs)."""
+    found: list[str] = []
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        value = stack.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if is_reference(value):
+            path = scalar_texts(value)
+            found += path[:1]
+        elif is_map(value):
+            stack.extend(value.values())
+        elif is_seq(value):
+            stack.extend(value)
+    return list(dict.fromkeys(found))
