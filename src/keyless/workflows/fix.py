@@ -33,6 +33,7 @@ from keyless.workflows.github_callers import caller_inputs
 from keyless.workflows.github_composite import composite_verdict
 from keyless.workflows.github_fix import CalleeOutcome, GithubContext
 from keyless.workflows.gitlab_pipeline import assemble
+from keyless.workflows.gitlab_reach import is_complete
 from keyless.workflows.model import (
     Coverage,
     FileRewrite,
@@ -233,8 +234,9 @@ def _fix_gitlab(
     """One repository's GitLab files are one pipeline, rewritten together or not at all
     (a job's edits and those of the template it uses may be in different files)."""
     pipeline = assemble((i.file, i.document) for i in items)
+    complete = is_complete((i.file, i.document) for i in items)
     try:
-        plans = gitlab_fix.plan(pipeline, options, project, branch)
+        plans = gitlab_fix.plan(pipeline, options, project, branch, complete=complete)
     except InputError as error:
         plans = {i.file.path: Plan(unfixed=[Unfixed(None, error.message)]) for i in items[:1]}
     read: dict[Path, Document] = {i.file.path: i.document for i in items}

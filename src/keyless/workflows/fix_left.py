@@ -68,21 +68,27 @@ def keys_left_unsaid(
     for document in documents.values():
         every |= dict(jobs_of(document.root)) if is_map(document.root) else {}
     listed |= _templates_left_with(every, listed)
+    # The pipeline scanned as one, as the scan reads it: each place keys are written is
+    # judged by the jobs of every file that get them.
+    loaded = [
+        LoadedFile(r.file, documents[r.file.path]) for r in rewrites if r.file.path in documents
+    ]
+    found: dict[Path, list[Finding]] = {}
+    for finding in scan_files(loaded):
+        if finding.check == gitlab.GITLAB_STATIC_AWS_KEYS.id and isinstance(
+            finding.location, FileLocation
+        ):
+            found.setdefault(finding.location.path, []).append(finding)
     out = []
     for rewrite in rewrites:
         rewritten = documents.get(rewrite.file.path)
         if rewritten is None:
             out.append(rewrite)
             continue
-        found = [
-            f
-            for f in scan_files([LoadedFile(rewrite.file, rewritten)])
-            if f.check == gitlab.GITLAB_STATIC_AWS_KEYS.id
-        ]
         entries = dict(jobs_of(rewritten.root)) if is_map(rewritten.root) else {}
         left = tuple(
             Unfixed(None, f"{where(f)}{f.message}: keyless did not rewrite it; do it by hand")
-            for f in found
+            for f in found.get(rewrite.file.path, [])
             if _entry_of(f, [*entries, "workflow"]) not in listed
         )
         out.append(replace(rewrite, unfixed=rewrite.unfixed + left) if left else rewrite)

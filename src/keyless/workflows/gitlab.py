@@ -37,6 +37,7 @@ from keyless.workflows.gitlab_keys import (
     shown_section,
     variable_value,
 )
+from keyless.workflows.gitlab_reach import Reach
 from keyless.workflows.gitlab_secrets import fetched_keys
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import (
@@ -162,8 +163,10 @@ def _handoffs(job: str | None, node: Any) -> Iterator[KeyHandOff]:
                 yield KeyHandOff(job, script, index, reason)
 
 
-def analyse(document: Document) -> GitlabAnalysis:
-    """Walk one GitLab CI file and record where AWS keys are written."""
+def analyse(document: Document, beside: ScriptsBeside | None = None) -> GitlabAnalysis:
+    """Walk one GitLab CI file and record where AWS keys are written. ``beside``: the
+    pipeline's :class:`ScriptsBeside` (its files may extend this one's jobs), else this
+    file's."""
     root = document.root
     variables: list[KeyVariables] = []
     exports: list[ScriptExports] = []
@@ -181,7 +184,7 @@ def analyse(document: Document) -> GitlabAnalysis:
     workflow: Any = root.get("workflow") if is_map(root) else None
     if is_map(workflow):
         rules += _rule_sites(None, "workflow", workflow.get("rules"))
-    beside = ScriptsBeside([root])
+    beside = beside if beside is not None else ScriptsBeside([root])
     for name, job in jobs_of(root):
         scope = job.get("variables")
         keys = key_variables(scope, root.get("variables"), beside.of(name, job))
@@ -224,13 +227,24 @@ def _sites(job: str | None, scope: Any, keys: tuple[str, ...]) -> Iterator[KeyVa
         yield KeyVariables(job, scope, node, tuple(names))
 
 
-def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
-    """The findings of one analysed GitLab CI file, each where the keys are written."""
+def findings(
+    analysis: GitlabAnalysis, file: WorkflowFile, reach: Reach | None = None
+) -> list[Finding]:
+    """The findings of one analysed GitLab CI file, each where the keys are written.
+    ``reach``: the jobs of the file's pipeline that get each place's keys
+    (:class:`~.gitlab_reach.Reach`): keys every one of them sends to another store are
+    not AWS's, and those they send to an endpoint keyless cannot read are said so, as
+    ``fix`` judges them; without it (or for keys no job read gets), the file alone."""
     meta = GITLAB_STATIC_AWS_KEYS
     out: list[Finding] = []
     reported: set[tuple[int, str]] = set()
 
     notes = UnseenNotes(analysis.document.root)
+
+    def note_of(job: str | None, scope: Any, node: Any) -> str:
+        if reach is not None and reach.is_read(node):
+            return reach.unseen_note(node)
+        return notes.note(job, scope)
 
     def add(
         node: Any,
@@ -246,16 +260,22 @@ def findings(analysis: GitlabAnalysis, file: WorkflowFile) -> list[Finding]:
             found = workflow_finding(meta, file.path, line + 1, column + 1, message, route)
             # Beside an endpoint kept in a CI/CD variable: maybe another store's keys
             # (medium); fix leaves the job for a person, saying the same.
-            note = notes.note(*beside) if beside is not None else ""
+            note = note_of(*beside, node) if beside is not None else ""
             if note:
                 found = replace(found, message=found.message + note, severity=Severity.MEDIUM)
             out.append(found)
 
     # Keys written once (an anchor) and given to several jobs: one finding, naming them all.
     given: dict[tuple[int, str], list[str | None]] = {}
-    for item in analysis.variables:
+    # Keys every job that gets them sends to another store: not AWS's (fix leaves them).
+    variables = [
+        item
+        for item in analysis.variables
+        if reach is None or not reach.for_another_store(item.node)
+    ]
+    for item in variables:
         given.setdefault((id(item.node), item.keys[0]), []).append(item.job)
-    for item in analysis.variables:
+    for item in variables:
         scope = scope_of(item.job) if item.job else "every job (top-level variables)"
         route = f"{item.job}.variables" if item.job else "variables"
         merged = "" if item.node is item.scope else " (merged in with <<)"

@@ -16,12 +16,10 @@ from typing import Any
 
 from keyless.errors import quoted
 from keyless.workflows.evidence import (
-    endpoint_evidence,
     profile_writes,
     reexports,
     script_reexports,
     unseen_endpoint_reason,
-    unseen_endpoints,
     writes_session_token,
 )
 from keyless.workflows.gitlab_keys import (
@@ -35,6 +33,7 @@ from keyless.workflows.gitlab_keys import (
     variable_value,
 )
 from keyless.workflows.gitlab_pipeline import Job, Pipeline, Section, dereferenced, is_reference
+from keyless.workflows.gitlab_reach import Reach, store_signs
 from keyless.workflows.yamldoc import (
     Document,
     has_own,
@@ -70,11 +69,12 @@ class KeyUsage:
         )
 
 
-def keys_not_reported(job: Job, usage: KeyUsage, beside: ScriptsBeside) -> bool:
+def keys_not_reported(job: Job, usage: KeyUsage, beside: ScriptsBeside, reach: Reach) -> bool:
     """Every key the job gets is written where the scan reports none (beside another
     endpoint, named for an S3-compatible store, run by scripts that talk to one, or not a
-    credential: :func:`~keyless.workflows.gitlab_keys.key_variables`, as the scan judges
-    them), and no script uses keys: nothing for ``fix`` to rewrite or to leave to a
+    credential: :func:`~keyless.workflows.gitlab_keys.key_variables`; or where every job
+    that gets them sends them to another store: :class:`~.gitlab_reach.Reach`, as the scan
+    judges them), and no script uses keys: nothing for ``fix`` to rewrite or to leave to a
     person. ``beside``: the pipeline's :class:`ScriptsBeside`."""
     own: Any = job.entry.node.get("variables")
     return (
@@ -83,7 +83,8 @@ def keys_not_reported(job: Job, usage: KeyUsage, beside: ScriptsBeside) -> bool:
         and not usage.handoffs
         and not usage.referenced
         and all(
-            not key_variables(
+            reach.for_another_store(site)
+            or not key_variables(
                 site,
                 _top_variables(document),
                 beside.of(job.name, job.entry.node) if site is own else (),
@@ -236,7 +237,6 @@ def blockers(job: Job, usage: KeyUsage, referenced: Mapping[int, str] | None = N
         elif not EXPORT.match(line):
             found = [None if token else profile_writes(line), *script_reexports(line)]
             reasons += [f"a script: {r}; rewrite it by hand" for r in found if r]
-    variables = [(n, variable_value(v.value)) for n, v in job.variables.items()]
     pairs = {
         str(variable_value(v.value))
         for n, v in job.key_variables().items()
@@ -247,26 +247,16 @@ def blockers(job: Job, usage: KeyUsage, referenced: Mapping[int, str] | None = N
         for line in _lines(job)
         if EXPORT.match(line) and "AWS_ACCESS_KEY_ID=" in line
     }
-    # As the scan: an endpoint's $NAME is what the job's variables give it, and an
-    # endpoint that still names no host (a CI/CD setting) may be AWS's (gitlab_keys).
-    defined = {n: v for n, v in variables if isinstance(v, str)}
-    texts = list(_lines(job))
-    evidence = endpoint_evidence(
-        [(n, v) for n, v in variables if isinstance(v, str)],
-        texts,
-        [str(variable_value(v.value)) for v in job.key_variables().values()],
-        unseen=False,
-        defined=defined,
-    )
-    unseen = unseen_endpoints([(n, v) for n, v in variables if isinstance(v, str)], texts, defined)
-    if evidence:
+    # As the scan judges them (gitlab_reach): everything the job gets is read.
+    signs = store_signs(job)
+    if signs.evidence:
         reasons.append(
             "its keys do not look like AWS keys ("
-            + "; ".join(evidence)
+            + "; ".join(signs.evidence)
             + "): an AWS role cannot replace them, so they are left"
         )
-    elif unseen:
-        reasons.append(unseen_endpoint_reason(unseen))
+    elif signs.unseen:
+        reasons.append(unseen_endpoint_reason(signs.unseen))
     if len(pairs) > 1:
         reasons.append(
             f"it uses {len(pairs)} different key pairs: one role cannot stand for both; "

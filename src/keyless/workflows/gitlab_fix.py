@@ -46,6 +46,7 @@ from keyless.workflows.gitlab_keys import (
     variable_value,
 )
 from keyless.workflows.gitlab_pipeline import Job, Pipeline, Section
+from keyless.workflows.gitlab_reach import Reach
 from keyless.workflows.model import (
     FixOptions,
     JobRewrite,
@@ -94,9 +95,16 @@ def role_value(options: FixOptions) -> str:
 
 
 def plan(
-    pipeline: Pipeline, options: FixOptions, project: str, default_branch: str
+    pipeline: Pipeline,
+    options: FixOptions,
+    project: str,
+    default_branch: str,
+    *,
+    complete: bool = False,
 ) -> dict[Path, Plan]:
-    """Plan the rewrite of one repository's pipeline: a plan per file."""
+    """Plan the rewrite of one repository's pipeline: a plan per file. ``complete``: every
+    include of the pipeline was read (:func:`~.gitlab_reach.is_complete`); only then do
+    the jobs read clear keys as another store's (:class:`~.gitlab_reach.Reach`)."""
     plans: dict[Path, Plan] = {}
 
     def plan_of(document: Document) -> Plan:
@@ -143,7 +151,8 @@ def plan(
     key_jobs = [j for j in jobs if usage[j.name].uses_keys and not j.is_trigger]
     documents = {id(e.document): e.document for e in pipeline.entries.values()}
     beside = ScriptsBeside(d.root for d in documents.values())
-    for job in [j for j in key_jobs if keys_not_reported(j, usage[j.name], beside)]:
+    reach = Reach(pipeline, complete, jobs)
+    for job in [j for j in key_jobs if keys_not_reported(j, usage[j.name], beside, reach)]:
         # Keys for MinIO, R2… (or a test value): the scan reports none, nothing to rewrite.
         key_jobs.remove(job)
         plan_of(job.entry.document).notes.append(

@@ -26,6 +26,7 @@ from keyless.workflows import (
     gitlab,
     gitlab_includes,
     gitlab_jwt,
+    gitlab_reach,
     hardcoded,
     implicit,
     jenkins,
@@ -33,6 +34,7 @@ from keyless.workflows import (
 )
 from keyless.workflows.action_files import referenced_actions
 from keyless.workflows.discovery import discover, unusable
+from keyless.workflows.gitlab_keys import ScriptsBeside
 from keyless.workflows.model import Coverage, Platform, WorkflowFile
 from keyless.workflows.registry import APPLIES_TO, CHECKS, WORKFLOW_ONLY
 from keyless.workflows.yamldoc import MAX_FILE_BYTES, Document, load, load_text
@@ -200,6 +202,7 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
     files = list(files)
     actions = github_action.analyse_actions((i.file, i.document) for i in files)
     azure_groups = azure_implicit.linked_groups((i.file, i.document) for i in files)
+    pipelines = _gitlab_pipelines(files)
     for item in files:
         platform = item.file.platform
         if platform is Platform.GITHUB and item.file.action:
@@ -213,7 +216,8 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
             yield from github_checks.findings(analysis, item.file)
             yield from pwn_request.findings(item.document, item.file)
         elif platform is Platform.GITLAB:
-            explicit = gitlab.findings(gitlab.analyse(item.document), item.file)
+            beside, reach = pipelines[item.file.repository_root]
+            explicit = gitlab.findings(gitlab.analyse(item.document, beside), item.file, reach)
             yield from explicit
             yield from implicit.gitlab_findings(item.document, item.file, _routes(explicit))
             yield from gitlab_jwt.findings(item.document, item.file)
@@ -230,6 +234,26 @@ def scan_files(files: Iterable[LoadedFile]) -> Iterator[Finding]:
         elif platform is Platform.AZURE:
             yield from azure.findings(item.document, item.file, azure_groups)
         yield from hardcoded.findings(item.document, item.file)
+
+
+def _gitlab_pipelines(
+    files: list[LoadedFile],
+) -> dict[Path, tuple[ScriptsBeside, gitlab_reach.Reach]]:
+    """Each repository's GitLab files as one pipeline (the root file and its includes):
+    a job in one file extends templates and gets variables of another, and the scan
+    judges each place keys are written by the jobs that get them, as ``fix`` does
+    (:mod:`.gitlab_reach`)."""
+    groups: dict[Path, list[LoadedFile]] = {}
+    for item in files:
+        if item.file.platform is Platform.GITLAB:
+            groups.setdefault(item.file.repository_root, []).append(item)
+    return {
+        root: (
+            ScriptsBeside(i.document.root for i in group),
+            gitlab_reach.pipeline_reach((i.file, i.document) for i in group),
+        )
+        for root, group in groups.items()
+    }
 
 
 def _routes(findings: Iterable[Finding]) -> list[str]:
