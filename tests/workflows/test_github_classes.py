@@ -127,15 +127,19 @@ def test_keys_for_an_s3_compatible_store_are_not_work_for_a_person(
 
 
 def test_a_step_s_endpoint_leaves_the_job_s_keys_to_a_person(tmp_path: Path) -> None:
-    # The job's own keys are reported (one step's endpoint does not make them not AWS's),
-    # and the job is not rewritten: that step would break.
-    command = "aws s3 sync dist s3://b --endpoint-url https://acc.r2.cloudflarestorage.com"
+    # The job's own keys are reported (one step's endpoint does not make them not AWS's
+    # while another step calls AWS with them), and the job is not rewritten: that step
+    # would break.
+    command = (
+        "aws s3 sync dist s3://b --endpoint-url https://acc.r2.cloudflarestorage.com\n"
+        "          - run: aws s3 sync dist s3://site"
+    )
     root = repo(tmp_path, {".github/workflows/deploy.yml": _workflow(command=command)})
     assert scan([root]).findings
     rewrite = only(fix([root], options()), "deploy.yml")
     assert not rewrite.changed
     why = reasons(rewrite, "deploy")
-    assert "do not look like AWS keys" in why
+    assert "a step sends its keys to another store" in why
     assert "r2." in why
 
 

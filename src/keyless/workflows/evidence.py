@@ -27,6 +27,8 @@ _STORE_HOSTS = re.compile(
 _LOCAL_STORES = re.compile(
     r"minio|ceph|radosgw|localstack|seaweedfs|localhost|127\.0\.0\.1", re.IGNORECASE
 )
+# Local emulators of AWS (LocalStack, moto's server): they take any keys, AWS's too.
+_EMULATORS = re.compile(r"localstack|localhost|127\.0\.0\.1|\[::1\]", re.IGNORECASE)
 # Secret and variable names that say the keys belong to such a store.
 _STORE_KEY_NAME = re.compile(
     r"(?<![A-Za-z])(R2|MINIO|SPACES|DO_SPACES|DIGITALOCEAN|WASABI|B2|BACKBLAZE|CEPH|SCALEWAY|"
@@ -126,6 +128,7 @@ def endpoint_evidence(
     *,
     unseen: bool = True,
     defined: Mapping[str, str] | None = None,
+    emulators: bool = True,
 ) -> tuple[str, ...]:
     """Why the keys of a job look meant for something other than AWS.
 
@@ -134,28 +137,38 @@ def endpoint_evidence(
     values come from (``${{ secrets.R2_KEY }}``, ``$MINIO_ACCESS_KEY``). With ``unseen``
     false, an endpoint whose value names no host (:func:`is_unseen_endpoint`) is no
     evidence: it may be AWS's (:func:`unseen_endpoints` names them). ``defined``: the
-    variables an endpoint's ``$NAME`` is taken from (:func:`expanded`; GitLab's).
+    variables an endpoint's ``$NAME`` is taken from (:func:`expanded`; GitLab's). With
+    ``emulators`` false, an endpoint on a local emulator (LocalStack, ``localhost``) is no
+    evidence either: an emulator takes any keys, AWS's too (one step that tests against
+    LocalStack says nothing of the keys the job's other steps use).
     """
     reasons: list[str] = []
     variables = [(name, expanded(value, defined)) for name, value in variables]
+
+    def counts(endpoint: str) -> bool:
+        return (
+            not is_aws_endpoint(endpoint)
+            and (unseen or not is_unseen_endpoint(endpoint))
+            and (emulators or not _EMULATORS.search(endpoint))
+        )
+
     for name, value in variables:
-        if (
-            _ENDPOINT_VARIABLE.search(name)
-            and value
-            and not is_aws_endpoint(value)
-            and (unseen or not is_unseen_endpoint(value))
-        ):
+        if _ENDPOINT_VARIABLE.search(name) and value and counts(value):
             reasons.append(f"{name} points the AWS tools at another endpoint ({_short(value)})")
     for text in texts:
         for match in _ENDPOINT_OPTION.finditer(text):
             endpoint = expanded(match.group(1), defined)
-            if not is_aws_endpoint(endpoint) and (unseen or not is_unseen_endpoint(endpoint)):
+            if counts(endpoint):
                 reasons.append(f"a command passes {_short(_shown(match, endpoint))}")
         host = _STORE_HOSTS.search(text)
         if host:
             reasons.append(f"it talks to {host.group(0)}, an S3-compatible store")
     for name, value in variables:
-        if _ENDPOINT_VARIABLE.search(name) and _LOCAL_STORES.search(value):
+        if (
+            _ENDPOINT_VARIABLE.search(name)
+            and _LOCAL_STORES.search(value)
+            and (emulators or not _EMULATORS.search(value))
+        ):
             reasons.append(f"{name} names a self-hosted store or emulator ({_short(value)})")
         host = _STORE_HOSTS.search(value)
         if host:

@@ -19,7 +19,6 @@ from typing import Any
 from keyless.errors import quoted, shown_pointer
 from keyless.workflows.evidence import (
     DROPS_SESSION_TOKEN,
-    endpoint_evidence,
     unseen_endpoint_reason,
     unseen_endpoints,
 )
@@ -36,6 +35,7 @@ from keyless.workflows.github import (
 from keyless.workflows.github_conditions import not_on_github
 from keyless.workflows.github_ecr_login import logs_in_to_ecr
 from keyless.workflows.github_insertion import insertion_target, region_for
+from keyless.workflows.github_other_stores import job_evidence, steps_elsewhere
 from keyless.workflows.github_values import computed_secret_names, expression_bodies
 from keyless.workflows.hardcoded import redact_key_id
 from keyless.workflows.model import FixOptions
@@ -80,9 +80,9 @@ def find_blockers(
         ]
         reasons += _call_reasons(analysis, name, callees)
         variables, texts = _variables(workflow_env, job), _texts(workflow_env, job)
-        evidence = endpoint_evidence(
-            variables, texts, _key_sources(workflow_env, job), unseen=False
-        )
+        # As the scan judges the job's keys (github_other_stores): its env and the steps
+        # that run with them, a step on a local emulator aside.
+        evidence = job_evidence(workflow_env, job)
         unseen = unseen_endpoints(variables, texts)
         if evidence:
             reasons.append(
@@ -92,6 +92,14 @@ def find_blockers(
         elif unseen:
             # As the scan says (github_checks): the endpoint may be AWS's or another store's.
             reasons.append(unseen_endpoint_reason(unseen))
+        elsewhere = steps_elsewhere(workflow_env, job)
+        if elsewhere:
+            reasons.append(
+                "a step sends its keys to another store ("
+                + "; ".join(elsewhere)
+                + ") while another calls AWS with them: a role would not serve that store; "
+                "give that step its own keys and rewrite the job by hand"
+            )
         pairs = _key_ids(workflow_env, job)
         if len(pairs) > 1:
             reasons.append(
