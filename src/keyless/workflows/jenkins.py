@@ -50,8 +50,9 @@ https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html).
 Groovy is not parsed: the text is read with comments and unrelated string literals left
 out (:mod:`keyless.workflows.groovytext`), so ``// withAWS(credentials: 'x')`` and
 ``echo "withAWS(credentials: 'x')"`` are not reported. Values computed at run time
-(``credentialsId: env.ID``) are reported as expressions; shared-library steps, ``load``-ed
-scripts and the job's configuration in Jenkins are not read.
+(``credentialsId: env.ID``) are reported as expressions; the job's configuration in
+Jenkins is not read, and the shared libraries and ``load``-ed scripts the file names are
+reported as not read (:mod:`.jenkins_libraries`).
 """
 
 from __future__ import annotations

@@ -27,9 +27,11 @@ from keyless.workflows import (
     gitlab_includes,
     gitlab_jwt,
     gitlab_reach,
+    groovytext,
     hardcoded,
     implicit,
     jenkins,
+    jenkins_libraries,
     pwn_request,
 )
 from keyless.workflows.action_files import referenced_actions
@@ -122,6 +124,9 @@ def load_all(paths: Iterable[Path]) -> Inputs:
                     unread.append(Unread(str(path), problem))
                 else:
                     queue.append(WorkflowFile(path, Platform.CIRCLECI, file.repository_root))
+        elif file.platform is Platform.JENKINS:
+            # Shared libraries and loaded scripts: Groovy it runs that keyless cannot read.
+            unread.extend(jenkins_libraries.unread_code(groovytext.read(document.text), file.path))
         elif file.platform is Platform.AZURE:
             lost = _azure_templates(file, document, found.roots, templates, queue)
             unread.extend(u for u in dict.fromkeys(lost) if u not in unread)
