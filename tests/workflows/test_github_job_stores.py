@@ -70,3 +70,52 @@ def test_job_keys_beside_an_emulator_step_are_reported_and_rewritten(tmp_path: P
     found, _, why, code = _run(tmp_path, EMULATOR_STEP + AWS_STEP)
     assert found == ["workflow-static-aws-keys-env high"]
     assert (why, code) == ("", 0)
+
+
+WORKFLOW = """\
+on: push
+env:
+  AWS_ACCESS_KEY_ID: ${{ secrets.R2_KEY_ID }}
+  AWS_SECRET_ACCESS_KEY: ${{ secrets.R2_SECRET }}
+  AWS_ENDPOINT_URL: https://x.r2.cloudflarestorage.com
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: aws s3 sync public s3://assets
+"""
+
+
+def _run_workflow(tmp_path: Path, text: str) -> tuple[list[str], str, str, int]:
+    root = repo(tmp_path, {".github/workflows/w.yml": text})
+    found = [f"{f.check} {f.severity.value}" for f in scan([root]).findings]
+    result = fix([root], options())
+    rewrite = only(result, "w.yml")
+    return found, " ".join(rewrite.notes), reasons(rewrite, "deploy"), result.exit_code()
+
+
+def test_workflow_keys_beside_the_workflows_own_endpoint_are_reported_by_neither(
+    tmp_path: Path,
+) -> None:
+    # scan said high ("set in the env of the workflow"), fix "do not look like AWS keys".
+    found, notes, why, code = _run_workflow(tmp_path, WORKFLOW)
+    assert found == []
+    assert "job 'deploy': its keys are for another endpoint or an S3-compatible store" in notes
+    assert (why, code) == ("", 0)
+
+
+@pytest.mark.parametrize(("second", "expected"), [(R2_STEP, []), (AWS_STEP, ["high"])])
+def test_workflow_keys_are_another_stores_only_if_every_job_sends_them_there(
+    tmp_path: Path, second: str, expected: list[str]
+) -> None:
+    text = (
+        "on: push\nenv:\n  AWS_ACCESS_KEY_ID: ${{ secrets.KEY_ID }}\n"
+        "  AWS_SECRET_ACCESS_KEY: ${{ secrets.SECRET }}\njobs:\n"
+        "  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+        + R2_STEP
+        + "  publish:\n    runs-on: ubuntu-latest\n    steps:\n"
+        + second
+    )
+    root = repo(tmp_path, {".github/workflows/w.yml": text})
+    found = [f.severity.value for f in scan([root]).findings]
+    assert found == expected

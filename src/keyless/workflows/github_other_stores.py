@@ -167,6 +167,12 @@ def for_another_store(analysis: GithubAnalysis, env: KeyEnv) -> bool:
             other.level == "job" and _job_keys_elsewhere(analysis, other)
             for other in _sharing(analysis, env)
         )
+    if env.level == "workflow":
+        # Every job of steps runs with the workflow's env (a called workflow's does not).
+        jobs = [name for name, job in analysis.jobs.items() if is_map(job) and "steps" in job]
+        return bool(jobs) and all(
+            _keys_elsewhere(analysis, name, env.env.get("AWS_ACCESS_KEY_ID")) for name in jobs
+        )
     return False
 
 
@@ -182,12 +188,22 @@ def _sharing(analysis: GithubAnalysis, env: KeyEnv) -> list[KeyEnv]:
 def _job_keys_elsewhere(analysis: GithubAnalysis, env: KeyEnv) -> bool:
     """Whether the job of a job-level ``env:`` holds one key pair and sends it to
     another store (:func:`job_evidence`)."""
-    if env.job is None or env.job not in analysis.jobs:
+    if env.job is None:
         return False
-    steps = job_steps(analysis, env.job)
-    job = analysis.jobs[env.job]
+    return _keys_elsewhere(analysis, env.job, env.env.get("AWS_ACCESS_KEY_ID"))
+
+
+def _keys_elsewhere(analysis: GithubAnalysis, name: str, key_id: Any) -> bool:
+    """Whether job ``name``, given the key ID ``key_id`` by an ``env:`` around it, holds
+    one key pair and sends it to another store (:func:`job_evidence`)."""
+    if name not in analysis.jobs:
+        return False
+    steps = job_steps(analysis, name)
+    job = analysis.jobs[name]
     # Each key ID the job names, as text (a nested list never is: aliases ten deep).
-    ids = [env.env.get("AWS_ACCESS_KEY_ID")]
+    ids = [key_id]
+    if is_map(job.get("env")):
+        ids.append(job["env"].get("AWS_ACCESS_KEY_ID"))
     ids += [s["with"].get("aws-access-key-id") for s in steps.values() if is_map(s.get("with"))]
     pairs = {t for v in ids if v is not None and (t := scalar_text(v)) is not None}
     if len(pairs) > 1:
@@ -208,11 +224,11 @@ def keys_for_another_store(analysis: GithubAnalysis, job: str) -> bool:
         or any(s.job == job for s in analysis.scripts)
         or any(c.job == job and c.keys for c in analysis.calls)
         or any(h.job in (job, None) for h in analysis.env_handoffs)
-        or (any(e.level == "workflow" for e in analysis.key_env) and "steps" in jobs[job])
         or any(e.job == job for e in analysis.container_env)  # reported, whatever the steps'
     ):
         return False
-    envs = [e for e in analysis.key_env if e.job == job]
+    around = [e for e in analysis.key_env if e.level == "workflow"] if "steps" in jobs[job] else []
+    envs = [e for e in analysis.key_env if e.job == job] + around
     others = [o for o in analysis.other_actions if o.job == job]
     if not envs and not others:
         return False
