@@ -83,12 +83,21 @@ def _everything() -> Inventory:
                 permissions_boundary="arn:aws:iam::111111111111:policy/b",
             ),
         ),
-        groups=(Group("g", "arn:g", "AGPA1", "/g/", (REF,), (InlinePolicy("gi", DOC),)),),
+        groups=(
+            Group(
+                "g",
+                "arn:aws:iam::111111111111:group/g/g",
+                "AGPA1",
+                "/g/",
+                (REF,),
+                (InlinePolicy("gi", DOC),),
+            ),
+        ),
         roles=(
             Role(
                 account_id="111111111111",
                 name="r",
-                arn="arn:r",
+                arn="arn:aws:iam::111111111111:role/r/r",
                 trust_policy=DOC,
                 role_id="AROA1",
                 path="/r/",
@@ -103,11 +112,33 @@ def _everything() -> Inventory:
                 max_session_duration=7200,
             ),
         ),
-        policies=(ManagedPolicy("arn:p", "p", DOC, "ANPA1", "/p/", "v3", 4),),
-        oidc_providers=(OidcProvider("arn:o", "https://o", ("a",), ("t",), T1),),
-        saml_providers=(SamlProvider("arn:s", "s", T2, T1),),
-        trust_anchors=(TrustAnchor("arn:ta", "ta", False, "AWS_ACM_PCA"),),
-        rolesanywhere_profiles=(RolesAnywhereProfile("arn:rp", "rp", ("arn:r",), False),),
+        policies=(
+            ManagedPolicy(
+                "arn:aws:iam::111111111111:policy/p/p", "p", DOC, "ANPA1", "/p/", "v3", 4
+            ),
+        ),
+        oidc_providers=(
+            OidcProvider(
+                "arn:aws:iam::111111111111:oidc-provider/o", "https://o", ("a",), ("t",), T1
+            ),
+        ),
+        saml_providers=(SamlProvider("arn:aws:iam::111111111111:saml-provider/s", "s", T2, T1),),
+        trust_anchors=(
+            TrustAnchor(
+                "arn:aws:rolesanywhere:us-east-1:111111111111:trust-anchor/ta",
+                "ta",
+                False,
+                "AWS_ACM_PCA",
+            ),
+        ),
+        rolesanywhere_profiles=(
+            RolesAnywhereProfile(
+                "arn:aws:rolesanywhere:us-east-1:111111111111:profile/rp",
+                "rp",
+                ("arn:aws:iam::111111111111:role/r/r",),
+                False,
+            ),
+        ),
         root=RootCredentials(False, T2, True, (KEY,)),
         datasets=MappingProxyType(
             {

@@ -28,9 +28,15 @@ from keyless.model import (
     AccessKey,
     Account,
     AccountAssignment,
+    Group,
     Inventory,
+    ManagedPolicy,
+    OidcProvider,
     Organization,
     Role,
+    RolesAnywhereProfile,
+    SamlProvider,
+    TrustAnchor,
     User,
 )
 
@@ -120,7 +126,28 @@ class Populate:
             if field.default_factory is not dataclasses.MISSING:
                 default = field.default_factory()
             values[field.name] = self.value(hints[field.name], cls, field.name, default)
+        values.update(self.arn(cls, values))
         return cls(**values)
+
+    def arn(self, cls: Any, values: Mapping[str, Any]) -> dict[str, str]:
+        """An ARN of its kind where the reader refuses any other: a user's, group's or
+        role's names its path and name, a provider's its URL or name."""
+        iam, number = f"arn:aws:iam::{self.account_id}", self.next()
+        if cls in (User, Group, Role):
+            return {"arn": f"{iam}:{cls.__name__.lower()}{values['path']}{values['name']}"}
+        if cls is ManagedPolicy:
+            return {"arn": f"{iam}:policy/ManagedPolicy.arn.{number}"}
+        if cls is OidcProvider:
+            host = f"oidc-{number}.example.com"
+            return {"arn": f"{iam}:oidc-provider/{host}", "url": f"https://{host}"}
+        if cls is SamlProvider:
+            return {"arn": f"{iam}:saml-provider/saml-{number}", "name": f"saml-{number}"}
+        where = f"arn:aws:rolesanywhere:us-east-1:{self.account_id}"
+        if cls is TrustAnchor:
+            return {"arn": f"{where}:trust-anchor/TrustAnchor.arn.{number}"}
+        if cls is RolesAnywhereProfile:
+            return {"arn": f"{where}:profile/RolesAnywhereProfile.arn.{number}"}
+        return {}
 
 
 def populated() -> Inventory:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 import typing
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
@@ -112,12 +113,65 @@ def _has_dates(hint: Any) -> bool:
     return dataclasses.is_dataclass(hint) and isinstance(hint, type) and bool(_plan(hint))
 
 
+# The ARNs of what an account holds, as AWS writes them: a partition ("aws" and
+# dash-separated words), the service, no region for IAM (a global service) and a region
+# for Roles Anywhere, the account (or "aws" for AWS managed policies), the resource in
+# printable ASCII: IAM paths are \u0021-\u007F and names [\w+=,.@-]; an ARN is at most
+# 2,048 characters. Paths and names are compared apart (find_misnamed_arn).
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+# https://docs.aws.amazon.com/rolesanywhere/latest/userguide/security_iam_service-with-iam.html
+_PARTITION = r"aws(?:-[a-z]+){0,3}"
+_RESOURCE = r"/[!-~]+"
+_IAM_ARNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("users", "a user", re.compile(rf"arn:{_PARTITION}:iam::[0-9]{{12}}:user{_RESOURCE}")),
+    ("groups", "a group", re.compile(rf"arn:{_PARTITION}:iam::[0-9]{{12}}:group{_RESOURCE}")),
+    ("roles", "a role", re.compile(rf"arn:{_PARTITION}:iam::[0-9]{{12}}:role{_RESOURCE}")),
+    (
+        "policies",
+        "a managed policy",
+        re.compile(rf"arn:{_PARTITION}:iam::(?:[0-9]{{12}}|aws):policy{_RESOURCE}"),
+    ),
+    (
+        "trust_anchors",
+        "a Roles Anywhere trust anchor",
+        re.compile(
+            rf"arn:{_PARTITION}:rolesanywhere:[a-z0-9-]{{1,32}}:[0-9]{{12}}:trust-anchor/[!-~]+"
+        ),
+    ),
+    (
+        "rolesanywhere_profiles",
+        "a Roles Anywhere profile",
+        re.compile(rf"arn:{_PARTITION}:rolesanywhere:[a-z0-9-]{{1,32}}:[0-9]{{12}}:profile/[!-~]+"),
+    ),
+)
+_MAX_ARN = 2048
+
+
+def find_arn_outside_grammar(account: Account) -> tuple[str, str] | None:
+    """The pointer and description of the first user, group, role, managed policy or
+    Roles Anywhere trust anchor or profile whose ARN is not an ARN of its kind
+    (``arn:aws:iam::111122223333:role/…`` for a role), or None. AWS returns no other: a
+    value that is not an ARN at all (``deploy``, ``arn:r``) was edited in; it names no
+    account (:func:`find_foreign_arn` passes it by), no path (:func:`find_misnamed_arn`
+    neither) and no principal a trust policy could match, so the readers refuse it.
+    Identity providers' ARNs are held to their own grammar
+    (:func:`keyless.collect.formats.providers.find_provider_outside_grammar`)."""
+    for name, kind, grammar in _IAM_ARNS:
+        entries: tuple[Any, ...] = getattr(account, name)
+        for position, entry in enumerate(entries):
+            arn: str = entry.arn
+            if len(arn) > _MAX_ARN or grammar.fullmatch(arn) is None:
+                return f"/{name}/{position}/arn", f"{quoted(arn)} is not the ARN of {kind}"
+    return None
+
+
 def find_foreign_arn(account: Account) -> tuple[str, str] | None:
     """The pointer and value of the first user, group, role, customer managed policy or
     identity provider whose ARN names another account than ``account.id`` (or a user's or
     role's ``account_id`` that does), as the export and snapshot readers refuse. AWS
     managed policies (``arn:…:iam::aws:policy/…``) are AWS's; the partition is not
-    compared; a value that is not an ARN at all names no account and is left alone."""
+    compared; a value that is not an ARN at all names no account and is left to
+    :func:`find_arn_outside_grammar`."""
     kinds: tuple[tuple[str, tuple[Any, ...]], ...] = (
         ("users", account.users),
         ("groups", account.groups),
@@ -147,7 +201,8 @@ def find_misnamed_arn(account: Account) -> tuple[str, str] | None:
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns):
     another is an edited entry, whose findings (by ARN) and plans (by name) would name two
     different entities. The partition and account are judged apart
-    (:func:`find_foreign_arn`); a value that is not an ARN is left as it is."""
+    (:func:`find_foreign_arn`); a value that is not an ARN names no path and is left to
+    :func:`find_arn_outside_grammar`."""
     # Users built from the credential report alone (the authorization details unread)
     # have no path to compare: the report gives only the name and ARN.
     users = account.users if account.has(Dataset.AUTHORIZATION_DETAILS) else ()
@@ -160,8 +215,7 @@ def find_misnamed_arn(account: Account) -> tuple[str, str] | None:
         for position, entry in enumerate(entries):
             parsed = parse_arn(entry.arn)
             expected = f"{kind}{entry.path}{entry.name}"
-            # A value that is not an ARN at all names no entity and is left as it is (as
-            # find_foreign_arn leaves it; keyless 0.1 snapshots hold such test values).
+            # A value that is not an ARN at all is find_arn_outside_grammar's to refuse.
             if parsed is not None and parsed.resource != expected:
                 return f"/{name}/{position}/arn", (
                     f"the ARN {quoted(entry.arn)} is not that of the {kind} {quoted(entry.name)}"

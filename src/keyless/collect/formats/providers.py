@@ -13,7 +13,6 @@ from keyless.collect.formats import values
 from keyless.collect.formats.names import checked_name, name_problem
 from keyless.errors import quoted
 from keyless.model import Account, IdentityCenter, MfaDevice, OidcProvider, SamlProvider
-from keyless.model.arn import parse_arn
 
 
 class ListingError(ValueError):
@@ -89,13 +88,9 @@ def find_provider_outside_grammar(account: Account) -> tuple[str, str] | None:
     """The pointer and description of the first identity provider of a snapshot's
     ``account`` whose ARN is an ARN outside IAM's grammar (:func:`oidc_provider` and
     :func:`saml_provider` refuse them in an export and live), or whose URL or name is not
-    the one that ARN names. A value that is not an ARN at all names no provider (no trust
-    policy's principal matches it) and is left as it is, as
-    :func:`keyless.collect.formats.plausible.find_foreign_arn` leaves it: keyless 0.1
-    snapshots hold such test values."""
+    the one that ARN names. A value that is not an ARN at all (``arn:o``) is outside that
+    grammar too."""
     for position, oidc in enumerate(account.oidc_providers):
-        if parse_arn(oidc.arn) is None:
-            continue
         where = f"/oidc_providers/{position}"
         problem = name_problem("OidcProviderArn", oidc.arn)
         if problem is not None:
@@ -104,8 +99,6 @@ def find_provider_outside_grammar(account: Account) -> tuple[str, str] | None:
         if oidc.url != "https://" + issuer:
             return f"{where}/url", f"{quoted(oidc.url)} is not the issuer the ARN names"
     for position, saml in enumerate(account.saml_providers):
-        if parse_arn(saml.arn) is None:
-            continue
         where = f"/saml_providers/{position}"
         problem = name_problem("SamlProviderArn", saml.arn)
         if problem is not None:

@@ -24,6 +24,7 @@ from keyless.collect.formats.credential_report import CredentialReport, parse_cr
 from keyless.collect.formats.duplicates import first_duplicate
 from keyless.collect.formats.names import name_problem
 from keyless.collect.formats.plausible import (
+    find_arn_outside_grammar,
     find_foreign_arn,
     find_listed_twice,
     find_misnamed_arn,
@@ -127,6 +128,13 @@ def load_account(directory: Path) -> Account:
     misnamed = find_misnamed_arn(account)
     if misnamed is not None:
         pointer, what = misnamed
+        kind, index = pointer.split("/")[1:3]
+        raise InputError(f"{what} ({kind} #{int(index) + 1})", where=str(details_path))
+    # Not an ARN of its kind at all (`deploy`): it names no account, so the check of
+    # conflicting account IDs below would pass it by.
+    outside = find_arn_outside_grammar(account)
+    if outside is not None:
+        pointer, what = outside
         kind, index = pointer.split("/")[1:3]
         raise InputError(f"{what} ({kind} #{int(index) + 1})", where=str(details_path))
     # An identity provider listed twice (the lists of the authorization details were

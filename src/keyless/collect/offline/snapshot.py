@@ -30,6 +30,7 @@ import orjson
 
 from keyless.collect.formats.plausible import (
     CLOCK_SKEW,
+    find_arn_outside_grammar,
     find_foreign_arn,
     find_implausible,
     find_listed_twice,
@@ -316,6 +317,10 @@ class _Reader:
         misnamed = find_misnamed_arn(account)
         if misnamed is not None:
             pointer, what = misnamed
+            self._fail(Invalid(what), f"/accounts/{index}{pointer}")
+        outside = find_arn_outside_grammar(account)
+        if outside is not None:
+            pointer, what = outside
             self._fail(Invalid(what), f"/accounts/{index}{pointer}")
         outside = find_provider_outside_grammar(account)
         if outside is not None:
