@@ -1,6 +1,8 @@
 """A provider ARN that ``ListOpenIDConnectProviders`` gives outside IAM's grammar is
-recorded unreadable without a ``GetOpenIDConnectProvider`` call carrying it; the other
-providers are still read (moto, which accepts such a URL)."""
+recorded as an unreadable answer of that listing (with the entry's pointer), without a
+``GetOpenIDConnectProvider`` call carrying it (it was recorded as a failed call of that
+operation, which was never made); the other providers are still read (moto, which
+accepts such a URL)."""
 
 from __future__ import annotations
 
@@ -39,6 +41,8 @@ def test_a_provider_arn_outside_the_grammar_is_never_sent(aws: Any, url: str) ->
     status = account.dataset(Dataset.OIDC_PROVIDERS)
     assert status.state is DatasetState.FAILED
     assert "is not one IAM allows" in status.reason
+    # Recorded against the listing that gave the ARN, not a call that was never made.
     assert [(f.operation, f.code) for f in account.failed_calls] == [
-        ("GetOpenIDConnectProvider", "UnreadableResponse")
+        ("ListOpenIDConnectProviders", "UnreadableResponse")
     ]
+    assert account.failed_calls[0].message.endswith(" at /OpenIDConnectProviderList/1/Arn")

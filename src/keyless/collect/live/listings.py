@@ -12,7 +12,8 @@ from functools import partial
 from typing import Any
 
 from keyless.collect.formats import values
-from keyless.collect.formats.names import checked_name
+from keyless.collect.formats.auth_details import DetailsError
+from keyless.collect.formats.names import name_problem
 from keyless.collect.formats.providers import mfa_by_user, oidc_provider, saml_provider
 from keyless.collect.live.answers import converted, iam_pages
 from keyless.model import (
@@ -56,7 +57,16 @@ def oidc_providers(
         return ()
     providers = []
     complete = True
-    for arn in arns:
+    for index, arn in enumerate(arns):
+        # A listed ARN outside IAM's grammar is a listing keyless cannot trust: it is an
+        # unreadable answer of ListOpenIDConnectProviders (which gave it), never sent in a
+        # GetOpenIDConnectProvider request (which was not made); the others are read.
+        problem = name_problem("OidcProviderArn", arn)
+        if problem is not None:
+            pointer = f"/OpenIDConnectProviderList/{index}/Arn"
+            calls.unreadable("iam", "ListOpenIDConnectProviders", DetailsError(problem, pointer))
+            complete = False
+            continue
         got = calls.call("iam", "GetOpenIDConnectProvider", partial(_get_oidc, iam, arn))
         if got is None:
             complete = False
@@ -80,9 +90,6 @@ def _oidc_arns(iam: Any) -> list[str]:
 
 
 def _get_oidc(iam: Any, arn: str) -> OidcProvider:
-    # The listed ARN is checked before it is sent: one outside IAM's grammar (a listing
-    # keyless cannot trust) is an unreadable answer, never a request carrying it.
-    converted(lambda: checked_name("OidcProviderArn", arn), "/Arn")
     got = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
     return converted(lambda: oidc_provider({**got, "Arn": arn}), "/")
 
