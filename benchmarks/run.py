@@ -171,6 +171,14 @@ def main() -> None:
         "1" if quick else "3",
     )
     step(
+        "refusing a plan of more roles than IAM holds: doubling them (linear)",
+        str(HERE / "bench_role_count.py"),
+        "--roles",
+        "5001" if quick else "10000",
+        "--repeat",
+        "1" if quick else "3",
+    )
+    step(
         "trust analysis vs parse",
         str(HERE / "bench_trust.py"),
         env={"ROLES": "1000" if quick else "20000"},
