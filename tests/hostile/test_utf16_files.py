@@ -81,3 +81,43 @@ def test_a_mark_its_bytes_do_not_follow_is_refused(
         result.stderr
     )
     assert "Traceback" not in result.output
+
+
+def _snapshot(tmp_path: Path) -> Path:
+    path = tmp_path / "snapshot.json"
+    result = CliRunner().invoke(cli, ["collect", "--input", str(ACCOUNT), "--out", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def _scan_snapshot(path: Path) -> tuple[int, dict]:  # type: ignore[type-arg]
+    result = CliRunner().invoke(cli, ["scan", "--snapshot", str(path), "--format", "json"])
+    return result.exit_code, json.loads(result.stdout) if result.stdout else {}
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_a_snapshot_saved_again_in_utf16_or_utf32_reads_as_in_utf8(
+    tmp_path: Path, encoding: str
+) -> None:
+    # It was refused as "not a keyless snapshot (not a JSON object)": the first bytes were
+    # looked at for a "{" before the mark was read.
+    snapshot = _snapshot(tmp_path)
+    expected_status, expected = _scan_snapshot(snapshot)
+    _reencode(snapshot, encoding)
+
+    status, document = _scan_snapshot(snapshot)
+
+    assert status == expected_status, document
+    assert document["findings"] == expected["findings"]
+    merged = CliRunner().invoke(cli, ["merge", str(snapshot), "--out", str(tmp_path / "m.json")])
+    assert merged.exit_code == 0, merged.output
+
+
+def test_a_snapshot_whose_mark_its_bytes_do_not_follow_is_refused(tmp_path: Path) -> None:
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_bytes(b"\xff\xfe{\x00\x00\xd8")
+    result = CliRunner().invoke(cli, ["scan", "--snapshot", str(snapshot)])
+    assert result.exit_code == 2, result.output
+    assert "starts with the byte-order mark of UTF-16-LE but is not UTF-16-LE text" in (
+        result.stderr
+    )

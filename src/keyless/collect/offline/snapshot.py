@@ -62,6 +62,9 @@ MAX_HEADER_BYTES = 1 << 28
 MAX_WHOLE_BYTES = MAX_FILE_BYTES
 
 _WHAT = "the snapshot"
+#: The byte-order marks of UTF-16 and UTF-32 (keyless.encodings; UTF-32 LE's starts as
+#: UTF-16 LE's).
+_WIDE_MARKS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 _STREAM_HEADER_END = b'"accounts":['
 _LEADING_ID = re.compile(rb'\{"id":"([0-9]{12})"')
 
@@ -179,13 +182,18 @@ class _Reader:
 
     def _read_header(self) -> Inventory:
         start = self._read(4096)
-        if not start.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
+        # A snapshot saved again in UTF-16 or UTF-32 (Windows PowerShell 5.1's
+        # `Get-Content s.json > copy.json`) is read whole, as the same text in UTF-8
+        # (parse_json re-encodes it, as every JSON file keyless reads); it was refused as
+        # "not a JSON object".
+        wide = start.startswith(_WIDE_MARKS)
+        if not wide and not start.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
             # Refused before reading further: a file of zeros, a binary, an export file.
             raise InputError(
                 f"{_WHAT} is not a keyless snapshot (not a JSON object)", where=str(self.path)
             )
         self._rewind()
-        first = self._next_line(MAX_HEADER_BYTES).removeprefix(b"\xef\xbb\xbf")
+        first = b"" if wide else self._next_line(MAX_HEADER_BYTES).removeprefix(b"\xef\xbb\xbf")
         if first.startswith(b"{") and first.rstrip().endswith(_STREAM_HEADER_END):
             document = self._parse(first.rstrip() + b"]}")
         else:
