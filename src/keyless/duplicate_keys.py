@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from keyless.encodings import as_utf8
+from keyless.encodings import as_utf8, undecodable_at
 from keyless.errors import InputError
 from keyless.forked import fork_call
 
@@ -37,6 +37,12 @@ def parse_json(data: bytes, what: str, where: str) -> Any:
         if pending is not None:
             pending.cancel()
         if isinstance(error, orjson.JSONDecodeError):
+            bad = undecodable_at(data) if "UTF-8" in error.msg else None
+            if bad is not None:
+                line = data.count(b"\n", 0, bad) + 1
+                raise InputError(
+                    f"{what} is not UTF-8 text (line {line}, byte {bad})", where=where
+                ) from None
             raise InputError(
                 f"{what} is not valid JSON "
                 f"(malformed JSON at line {error.lineno}, column {error.colno}: {error.msg})",

@@ -39,6 +39,17 @@ def as_utf8(data: bytes, what: str, where: str) -> bytes:
     return data
 
 
+def undecodable_at(data: bytes) -> int | None:
+    """The offset of the first byte of ``data`` that is not part of UTF-8 text, or None
+    when ``data`` is UTF-8. orjson names such bytes "str is not valid UTF-8: surrogates not
+    allowed" at line 1, column 1, wherever they are: readers say where instead."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start
+    return None
+
+
 # DEL, or one UTF-8 encoded character of two to four bytes (the JSON serialisers' output
 # is valid UTF-8, so these are whole characters).
 _MULTIBYTE = re.compile(

@@ -47,7 +47,7 @@ CASES = [
     pytest.param(b'{"a": ' + b"1" * 5000 + b"}", "malformed JSON", id="huge-integer"),
     pytest.param(b'{"a": 1e400}', "malformed JSON", id="huge-float"),
     pytest.param(b'{"a": NaN}', "malformed JSON", id="nan"),
-    pytest.param(b'{"a": "\xff"}', "malformed JSON", id="invalid-utf8"),
+    pytest.param(b'{"a": "\xff"}', "not UTF-8 text", id="invalid-utf8"),
     pytest.param(b"[" * 1030 + b"]" * 1030, "depth limit exceeded", id="past-orjson-depth"),
     pytest.param(b"[" * 1010 + b"]" * 1010, "nested too deeply", id="past-python-depth"),
     pytest.param(

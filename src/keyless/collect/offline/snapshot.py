@@ -47,6 +47,7 @@ from keyless.collect.offline.codec import (
     refuse_unknown_fields,
 )
 from keyless.duplicate_keys import DUPLICATE_KEY, InexactNumber, find_duplicate_key, parse_json
+from keyless.encodings import undecodable_at
 from keyless.errors import InputError, quoted
 from keyless.files import MAX_FILE_BYTES, describe_size, open_regular, write_atomic
 from keyless.model import Account, Inventory
@@ -390,6 +391,9 @@ class _Reader:
         try:
             parsed = orjson.loads(data)
         except orjson.JSONDecodeError as error:
+            bad = undecodable_at(data) if "UTF-8" in error.msg else None
+            if bad is not None:
+                self._fail_line(f"not UTF-8 text (byte {bad} of the line)")
             self._fail_line(f"not valid JSON (column {error.colno}: {error.msg})")
         # A line keyless wrote never repeats a key (keyless.duplicate_keys.refuse_duplicate_keys).
         try:
