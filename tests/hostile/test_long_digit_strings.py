@@ -1,9 +1,10 @@
 """Strings of ASCII digits too long to be numbers. Python's ``int()`` refuses text of
 more than 4,300 digits (ValueError, CVE-2020-10735): a recorded scan number
 (``diff @999…``), a CloudFormation ``Fn::Select`` index and a plan's key of digits
-each reached it, and ended in a traceback. Now a scan number that long names no scan
-(exit 2), the index selects nothing (the value is unknown), and the key is reported as
-what it is (exit 2)."""
+each reached it, and so did an integer in a CI workflow's YAML; each ended in a
+traceback. Now a scan number that long names no scan (exit 2), the index selects nothing
+(the value is unknown), the key is reported as what it is (exit 2), and the workflow is
+malformed YAML, by line (exit 2, or unread among others: exit 3)."""
 
 from __future__ import annotations
 
@@ -99,3 +100,29 @@ def test_a_plan_key_of_digits_is_reported_by_plan_check(demo_plan: Path, tmp_pat
     assert_no_traceback(result)
     assert result.exit_code == 2, result.output
     assert "unknown top-level element" in result.output
+
+
+WORKFLOW = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout-minutes: {}\n"
+
+
+@pytest.mark.parametrize("command", [["workflows", "scan"], ["plan", "--demo", "--workflows"]])
+def test_a_workflow_integer_too_long_is_malformed_yaml(tmp_path: Path, command: list[str]) -> None:
+    # The YAML loader converted it with int() and ended in a traceback (exit 1).
+    workflow = tmp_path / "repo" / ".github" / "workflows" / "ci.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(WORKFLOW.format(DIGITS))
+    result = run(*command, tmp_path / "repo")
+    assert_no_traceback(result)
+    assert result.exit_code in (2, 3), result.output
+    assert (
+        "ci.yml:5: not read: malformed YAML: an integer of 5,000 characters" in (result.output)
+        or "ci.yml:5: malformed YAML: an integer of 5,000 characters" in result.output
+    )
+
+
+def test_a_workflow_integer_of_many_digits_within_the_limit_is_read(tmp_path: Path) -> None:
+    workflow = tmp_path / ".github" / "workflows" / "ci.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(WORKFLOW.format("9" * 4000))
+    result = run("workflows", "scan", tmp_path)
+    assert result.exit_code == 0, result.output

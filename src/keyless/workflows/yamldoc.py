@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +49,7 @@ class Document:
 
 
 def _constructor() -> Any:
-    from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
     from ruamel.yaml.nodes import MappingNode, SequenceNode
 
     merge_tag = "tag:yaml.org,2002:merge"
@@ -70,7 +71,16 @@ def _constructor() -> Any:
             # traceback); YAML 1.2 reads them as strings.
             if re.fullmatch(r"[-+]?(?:0[box])?_*", node.value, re.ASCII):
                 return self.construct_scalar(node)
-            return super().construct_yaml_int(node)
+            try:
+                return super().construct_yaml_int(node)
+            except ValueError:
+                # More digits than Python's int() converts (4,300, CVE-2020-10735): a
+                # ValueError and a traceback. No CI file holds such a number.
+                raise ConstructorError(
+                    problem=f"an integer of {len(node.value):,} characters, more than"
+                    f" keyless reads ({sys.get_int_max_str_digits():,} digits)",
+                    problem_mark=node.start_mark,
+                ) from None
 
         def flatten_mapping(self, node: Any) -> Any:
             merges = [(k, v) for k, v in node.value if k.tag == merge_tag]
