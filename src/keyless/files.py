@@ -223,18 +223,37 @@ def has_undecodable_name(path: str | os.PathLike[str]) -> bool:
 
 def check_writable(path: Path, what: str = "the output") -> None:
     """Refuse, before any work is done, an output keyless could not write whole: a
-    symlink (never written through), a directory, or a place whose directory is missing
-    or not writable."""
+    symlink (never written through), a directory, a read-only file, or a place whose
+    directory is missing or not writable."""
     if path.is_symlink():
         raise InputError(f"refusing to write {what} through a symbolic link", where=str(path))
     refuse_git_internals(path)
     if path.exists() and not path.is_file():
         raise InputError(f"{what} must be a regular file", where=str(path))
+    if path.exists() and is_read_only(path):
+        # Renaming over a file needs only its directory to be writable: a report the user
+        # made read-only (chmod a-w), or one they may not write, was replaced where the
+        # shell's `>` refuses to write it.
+        raise InputError(
+            f"cannot write {what}: the file is read-only",
+            where=str(path),
+            hint="Make it writable (chmod u+w) or remove it to have keyless replace it.",
+        )
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InputError(f"cannot write {what}: its directory does not exist", where=str(path))
     if not os.access(directory, os.W_OK | os.X_OK):
         raise InputError(f"cannot write {what}: its directory is not writable", where=str(path))
+
+
+def is_read_only(path: Path) -> bool:
+    """Whether the existing file ``path`` is read-only: no write permission for anyone
+    (``chmod a-w``), or none for this process."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:  # gone meanwhile: nothing to replace
+        return False
+    return not mode & 0o222 or not os.access(path, os.W_OK)
 
 
 def refuse_git_internals(path: Path) -> None:
