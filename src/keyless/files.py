@@ -225,6 +225,15 @@ def check_writable(path: Path, what: str = "the output") -> None:
     """Refuse, before any work is done, an output keyless could not write whole: a
     symlink (never written through), a directory, a read-only file, or a place whose
     directory is missing or not writable."""
+    if str(path) == STDIN:
+        # `-` stands for standard input where keyless reads; as an output it made a file
+        # named "-" in the working directory, and nothing on standard output.
+        to_stdout = " (without --output, it goes to standard output)" if "--output" in what else ""
+        raise InputError(
+            f"refusing to write {what} to a file named '-': - is not standard output here",
+            where=str(path),
+            hint=f"Give a file name{to_stdout}; a file really named - by its full path.",
+        )
     if path.is_symlink():
         raise InputError(f"refusing to write {what} through a symbolic link", where=str(path))
     refuse_git_internals(path)
