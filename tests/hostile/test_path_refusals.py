@@ -130,6 +130,24 @@ def test_an_unreadable_path_is_one_error_line(
     assert result.stderr == f"keyless: error: {bad}: {option} {problem}\n"
 
 
+@pytest.mark.parametrize(
+    ("arguments", "option", "wanted"),
+    [(*case, "a file") for case in FILE_INPUTS]
+    + [(*case, "a directory") for case in DIRECTORY_INPUTS],
+    ids=str,
+)
+def test_dash_where_standard_input_is_not_read_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arguments: list[str], option: str, wanted: str
+) -> None:
+    # It said "-: --snapshot does not exist", sending the user looking for a file.
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, prog_name="keyless", args=[*arguments, "-"], input="{}")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"keyless: error: -: {option} does not read standard input (-): give {wanted}\n"
+    )
+
+
 def test_an_empty_path_is_not_the_current_directory(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, prog_name="keyless", args=["scan", "--input", ""])
     assert result.exit_code == 2, result.output

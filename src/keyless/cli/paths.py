@@ -56,6 +56,11 @@ class _KeylessPath(click.Path):
                 return None
             if path.is_symlink():
                 return f"is a symbolic link to {quoted(os.readlink(path))}, which does not exist"
+            if os.fspath(path) == "-":
+                # `-` is standard input where a command reads it (`keyless trust -`);
+                # "does not exist" sent the user looking for a file.
+                wanted = "a directory" if self.kind == "directory" else "a file"
+                return f"does not read standard input (-): give {wanted}"
             return "does not exist"
         except OSError as error:
             return f"cannot be read ({error.strerror})"
