@@ -26,6 +26,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
+import sys
 import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass, field, fields
@@ -157,9 +158,25 @@ def load_config(path: Path | None, *, search_dir: Path | None = None) -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"not valid TOML: {error}", where=str(path)) from None
+    except ValueError:
+        # tomllib converts integers with int(), which refuses more than 4,300 digits
+        # (CVE-2020-10735): a ValueError, which was a traceback.
+        raise ConfigError(
+            f"not valid TOML: {_long_number(text)}, more digits than keyless reads"
+            f" ({sys.get_int_max_str_digits():,})",
+            where=str(path),
+        ) from None
     except RecursionError:
         raise ConfigError("not valid TOML: nested too deeply", where=str(path)) from None
     return parse_config(raw, source=str(path))
+
+
+def _long_number(text: str) -> str:
+    """Where the first number too long for ``int()`` is in ``text``, for a message."""
+    found = re.search(rf"[0-9_]{{{sys.get_int_max_str_digits() + 1},}}", text)
+    if found is None:
+        return "a number"
+    return f"a number (line {text.count(chr(10), 0, found.start()) + 1})"
 
 
 def parse_config(raw: dict[str, Any], *, source: str = "configuration") -> Config:

@@ -37,3 +37,24 @@ def test_a_reason_of_the_wrong_type_is_named_as_such(
 
     assert result.exit_code == 2, result.output
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [["scan", "--input", str(ACCOUNT)], ["workflows", "scan", str(ACCOUNT)]]
+)
+def test_an_integer_of_more_digits_than_python_converts_is_refused(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """tomllib converts with int(), which refuses more than 4,300 digits: a ValueError,
+    and a traceback (exit 1), from every command that reads keyless.toml."""
+    config = tmp_path / "keyless.toml"
+    config.write_text("# thresholds\n[thresholds]\nkey_max_age_days = " + "9" * 5000 + "\n")
+
+    result = CliRunner().invoke(cli, [*command, "--config", str(config)])
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(
+        f"keyless: error: {config}: not valid TOML: a number (line 3), more digits than"
+        " keyless reads (4,300)"
+    ), result.stderr
+    assert "Traceback" not in result.output
