@@ -188,6 +188,10 @@ def _usage_problem(error: click.UsageError) -> str:
     from keyless.render.untrusted import printable
 
     text = printable(error.format_message())
+    if len(text) > _SHOWN_USAGE:
+        # click quotes the value given whole: a 1 MB --format (a script's mistake) was a
+        # 1 MB line on the terminal. Its start and the end of the sentence are kept.
+        text = f"{text[: _SHOWN_USAGE - 100]}…{text[-100:]}"
     context = error.ctx
     if context is None:
         return text
@@ -211,6 +215,9 @@ def _looks_like_a_path(text: str) -> bool:
 #: ``\udc80``-``\udcff`` as repr() writes an undecodable byte of an argument or file name.
 _REPR_BYTE = re.compile(r"(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])")
 
+
+#: How much of a usage error (an option's value quoted whole by click) the terminal shows.
+_SHOWN_USAGE = 600
 
 #: How much of an error's ``where`` the terminal shows (a path, or a file and pointer).
 _SHOWN_WHERE = 300
