@@ -172,6 +172,8 @@ def _account_directories(root: Path) -> list[Path] | None:
                 where=str(child),
                 hint="Copy the account's export into the organization's directory.",
             )
+    if children:
+        _check_not_directories(root)
     if not children:
         raise InputError(
             f"neither {AUTH_DETAILS} nor per-account directories (named by 12-digit"
@@ -195,6 +197,34 @@ def _check_unnamed(root: Path) -> None:
                 where=str(child),
                 hint="Name each account's directory by its account ID (ASCII digits).",
             )
+
+
+def _check_not_directories(root: Path) -> None:
+    """An entry of an organization export named by an account ID that is no directory (a
+    file, a FIFO, a symbolic link to nothing or to itself: an account's export saved or
+    unpacked wrong) was skipped, and the organization reported without that account, as
+    if it had none: refused, naming it."""
+    try:
+        entries = sorted(root.iterdir())
+    except OSError as error:
+        raise InputError(f"cannot read the directory: {error.strerror}", where=str(root)) from None
+    for child in entries:
+        if not is_account_id(child.name) or child.is_dir():
+            continue
+        if child.is_symlink() and not child.exists():
+            kind = "a symbolic link to nothing (or to itself)"
+        elif child.is_symlink():
+            kind = "a symbolic link to a file"
+        elif child.is_file():
+            kind = "a file"
+        else:
+            kind = "not a regular file (a FIFO, device or socket)"
+        raise InputError(
+            f"is named by an account ID but is {kind}, not the account's export directory,"
+            " so the account would be skipped",
+            where=str(child),
+            hint="Put each account's export files in a directory named by its account ID.",
+        )
 
 
 def _load(root: Path) -> Inventory:
