@@ -121,8 +121,20 @@ def test_one_snapshot_named_twice_is_said_as_such(endpoint: Estate, tmp_path: Pa
 
 @pytest.mark.parametrize("text", ["3/3", "1", "-1/2", "a/b", "0/0", "1/2/3"])
 def test_a_shard_that_cannot_be_is_refused(text: str) -> None:
-    with pytest.raises(KeylessError, match="--shard"):
+    with pytest.raises(KeylessError, match="is not I/N") as raised:
         Shard.parse(text)
+    assert raised.value.where == "--shard"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("a/b", "'a/b' is not I/N, such as 0/4"), ("3/3", "3/3 is not I/N with 0 <= I < N <= 1024")],
+)
+def test_a_refused_shard_names_the_option_once(text: str, said: str) -> None:
+    # It said "--shard: --shard 'a/b': expected I/N".
+    code, _, err = run("collect", "--org", "--shard", text, "--out", "s.json")
+    assert code == 2
+    assert err == f"keyless: error: --shard: {said}\n"
 
 
 def test_shards_split_accounts_evenly() -> None:

@@ -90,7 +90,7 @@ class Shard:
     def __post_init__(self) -> None:
         if not 1 <= self.count <= 1024 or not 0 <= self.index < self.count:
             raise KeylessError(
-                f"--shard {self.index}/{self.count}: expected I/N with 0 <= I < N <= 1024",
+                f"{self.index}/{self.count} is not I/N with 0 <= I < N <= 1024",
                 where="--shard",
             )
 
@@ -99,9 +99,7 @@ class Shard:
         """``--shard I/N`` (``0/4`` … ``3/4``)."""
         matched = _SHARD.fullmatch(text.strip())
         if matched is None:
-            raise KeylessError(
-                f"--shard {quoted(text)}: expected I/N, such as 0/4", where="--shard"
-            )
+            raise KeylessError(f"{quoted(text)} is not I/N, such as 0/4", where="--shard")
         return cls(int(matched.group(1)), int(matched.group(2)))
 
     def owns(self, account_id: str) -> bool:
