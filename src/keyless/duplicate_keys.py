@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from keyless.encodings import as_utf8, undecodable_at
+from keyless.encodings import archive_kind, as_utf8, undecodable_at
 from keyless.errors import InputError
 from keyless.forked import fork_call
 
@@ -38,6 +38,9 @@ def parse_json(data: bytes, what: str, where: str) -> Any:
             pending.cancel()
         if isinstance(error, orjson.JSONDecodeError):
             bad = undecodable_at(data) if "UTF-8" in error.msg else None
+            archive = archive_kind(data) if bad is not None else None
+            if archive is not None:
+                raise InputError(f"{what} is not JSON: it is {archive}", where=where) from None
             if bad is not None:
                 line = data.count(b"\n", 0, bad) + 1
                 raise InputError(

@@ -50,6 +50,22 @@ def undecodable_at(data: bytes) -> int | None:
     return None
 
 
+#: The first bytes of the archives an export file is sometimes left in, and how to say so.
+_ARCHIVES = (
+    (b"\x1f\x8b", "gzip-compressed (decompress it first: gunzip)"),
+    (b"PK\x03\x04", "a zip archive (unzip it first)"),
+    (b"\xfd7zXZ\x00", "xz-compressed (decompress it first: unxz)"),
+    (b"BZh", "bzip2-compressed (decompress it first: bunzip2)"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed (decompress it first: unzstd)"),
+)
+
+
+def archive_kind(data: bytes) -> str | None:
+    """What archive ``data`` opens like (``gzip-compressed (…)``), or None: a file that is
+    not UTF-8 text because it was left compressed is told as such, not as a bad byte."""
+    return next((kind for magic, kind in _ARCHIVES if data.startswith(magic)), None)
+
+
 # DEL, or one UTF-8 encoded character of two to four bytes (the JSON serialisers' output
 # is valid UTF-8, so these are whole characters).
 _MULTIBYTE = re.compile(

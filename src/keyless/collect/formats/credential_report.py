@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 from keyless.collect.formats.dates import NO_DATE, to_utc
 from keyless.collect.formats.names import checked_name
+from keyless.encodings import archive_kind
 from keyless.errors import InputError, quoted
 from keyless.model import (
     AVAILABLE,
@@ -170,6 +171,11 @@ def _text_of(content: bytes | str, where: str) -> str:
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as error:
+            archive = archive_kind(content)
+            if archive is not None:
+                raise InputError(
+                    f"the credential report is not CSV: it is {archive}", where=where
+                ) from None
             line = content.count(b"\n", 0, error.start) + 1
             raise InputError(
                 f"the credential report is not UTF-8 text (line {line}, byte {error.start})",
