@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keyless.idp.grammars import GITHUB
+from keyless.idp.grammars import GITHUB, GITHUB_SERVER
 from keyless.idp.subject_grammar import Trigger, field_outside
 from keyless.patterns.language import Language
 
@@ -76,7 +76,10 @@ def test_a_field_outside_its_values_agrees_with_a_regular_expression(subject: st
         ("a pull request", "repo:o/r:ref_type:tag:head_ref:x", False),
         ("an unprotected branch", "repo:o/r:event_name:push", True),
         ("an unprotected branch", "repo:o/r:event_name:workflow_dispatch", True),
-        ("an unprotected branch", "repo:o/r:event_name:pull_request_target", True),
+        ("an unprotected branch", "repo:o/r:event_name:merge_group", True),
+        # GitHub.com runs the default branch's workflow on pull_request_target.
+        ("an unprotected branch", "repo:o/r:event_name:pull_request_target", False),
+        ("an unprotected branch", "repo:o/r:event_name:schedule", False),
         ("an unprotected branch", "repo:o/r:ref_type:branch", True),
         ("an unprotected branch", "repo:o/r:ref:refs/heads/feature", True),
         ("an unprotected branch", "repo:o/r:ref:refs/heads/main:event_name:push", False),
@@ -135,3 +138,59 @@ def test_values_that_may_admit_a_shown_run(values: list[str], *, admits: bool) -
     shown = trigger("an unprotected branch").shown
     assert shown is not None
     assert shown.may_admit(values) is admits
+
+
+def test_a_server_before_3_20_runs_the_base_branch_on_pull_request_target() -> None:
+    # GitHub Enterprise Server before 3.20: "PR base branch", which a pull request chooses.
+    branch = next(t for t in GITHUB_SERVER.triggers if t.label == "an unprotected branch")
+    assert branch.shown is not None
+    assert GITHUB_SERVER.runs_language(branch.shown).contains(
+        "repo:o/r:event_name:pull_request_target"
+    )
+    assert not branch.refutes("repo:o/r:ref:refs/heads/x:event_name:pull_request_target")
+    assert trigger("an unprotected branch").refutes(
+        "repo:o/r:ref:refs/heads/x:event_name:pull_request_target"
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "subject", "refuted"),
+    [
+        ("a pull request", "repo:o/r:event_name:pull_request_target:pull_request", True),
+        ("a pull request", "repo:o/r:event_name:push:base_ref:main:pull_request", True),
+        ("a pull request", "repo:o/r:ref_type:tag:pull_request", True),
+        ("a pull request", "repo:o/r:event_name:pull_request_review:pull_request", False),
+        ("a pull request", "repo:o/r:pull_request", False),
+        ("an unprotected branch", "repo:o/r:ref:refs/heads/x:event_name:schedule", True),
+        ("an unprotected branch", "repo:o/r:event_name:workflow_run:ref:refs/heads/x", True),
+        ("an unprotected branch", "repo:o/r:ref:refs/heads/x:event_name:push", False),
+        ("an unprotected tag", "repo:o/r:ref:refs/tags/v1:event_name:schedule", True),
+        ("an unprotected tag", "repo:o/r:ref:refs/tags/v1:event_name:release", False),
+        (
+            "an environment a workflow creates unprotected",
+            "repo:o/r:event_name:schedule:environment:preview",
+            True,
+        ),
+        (
+            "an environment a workflow creates unprotected",
+            "repo:o/r:event_name:pull_request:environment:preview",
+            False,
+        ),
+    ],
+)
+def test_a_field_of_another_run_refutes_a_subject(
+    label: str, subject: str, *, refuted: bool
+) -> None:
+    # Checked on a witness, not built into the runs' automata (checked_fields).
+    assert trigger(label).refutes(subject) is refuted
+    assert trigger(label).other_runs().contains(subject) is refuted
+
+
+def test_an_event_name_is_one_github_documents() -> None:
+    # https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows
+    well_formed = GITHUB.well_formed_language()
+    for event in ("push", "pull_request_target", "schedule", "image_version", "merge_group"):
+        assert well_formed.contains(f"repo:o/r:event_name:{event}"), event
+    # workflow_call is none: a called workflow's event is its caller's.
+    for other in ("a", "pushh", "workflow_call", "Push"):
+        assert not well_formed.contains(f"repo:o/r:event_name:{other}"), other

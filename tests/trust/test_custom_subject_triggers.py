@@ -8,6 +8,7 @@ https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -118,3 +119,100 @@ def test_a_field_compared_without_case_shows_the_trigger_too() -> None:
     sub = "REPO:octo-org/app:EVENT_NAME:PUSH"
     found = triggers({"StringEquals": AUD, "StringEqualsIgnoreCase": {f"{GH}:sub": sub}})
     assert set(found) == {BRANCH}
+
+
+# A custom template's event_name field decides the run's context and ref: a
+# pull_request_target run (GitHub.com: "Default branch") never shows `pull_request`, a
+# schedule or workflow_run runs the default branch's workflow (whatever it is named), so a
+# wildcard after either admits no untrusted run. The first is a public policy's shape:
+# `repo:O/R:event_name:pull_request_target:base_ref:main:*`.
+# https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows
+@pytest.mark.parametrize(
+    ("sub", "operator"),
+    [
+        ("repo:octo-org/app:event_name:pull_request_target:base_ref:main:*", "StringLike"),
+        ("repo:octo-org/app:event_name:pull_request_target:*", "StringLike"),
+        ("repo:octo-org/app:event_name:schedule:*", "StringLike"),
+        ("repo:octo-org/app:*:event_name:workflow_run", "StringLike"),
+        ("repo:octo-org/app:ref:refs/heads/*:event_name:pull_request_target", "StringLike"),
+        # A schedule's ref is the default branch's, named exactly or not.
+        ("repo:octo-org/app:ref:refs/heads/develop:event_name:schedule", "StringEquals"),
+        ("repo:octo-org/app:event_name:pull_request_target:pull_request", "StringEquals"),
+    ],
+)
+def test_an_event_of_the_default_branch_admits_no_untrusted_run(sub: str, operator: str) -> None:
+    found = triggers({"StringEquals": AUD, operator: {f"{GH}:sub": sub}})
+    assert found == {}
+
+
+@pytest.mark.parametrize(
+    ("sub", "expected"),
+    [
+        ("repo:octo-org/app:event_name:pull_request:*", {PULL_REQUEST}),
+        ("repo:octo-org/app:event_name:push:*", {BRANCH}),
+        # Any event: a pull request's, a push's.
+        ("repo:octo-org/app:event_name:*", {PULL_REQUEST, BRANCH}),
+    ],
+)
+def test_an_event_of_an_untrusted_run_is_still_reported(sub: str, expected: set[str]) -> None:
+    found = triggers({"StringEquals": AUD, "StringLike": {f"{GH}:sub": sub}})
+    assert set(found) == expected
+    for finding in found.values():
+        assert ":event_name:pull_request_target" not in finding.witness["claims"]["sub"]
+
+
+def test_an_event_github_never_sends_is_a_dead_condition() -> None:
+    document = github({"StringEquals": {**AUD, f"{GH}:sub": "repo:octo-org/app:event_name:pushh"}})
+    assert "trust-dead-condition" in {f.check for f in assess(document).findings}
+
+
+def test_witnesses_name_events_github_sends() -> None:
+    document = github(
+        {"StringEquals": AUD, "StringLike": {f"{GH}:sub": "repo:octo-org/*:event_name:*"}}
+    )
+    found = assess(document).findings
+    assert {f.check for f in found} >= {"trust-oidc-broad-subject", "trust-oidc-untrusted-trigger"}
+    for finding in found:
+        assert_real_witness(document, finding.witness)
+        (event,) = re.findall(r":event_name:([^:]*)", finding.witness["claims"]["sub"])
+        assert event in DOCUMENTED_EVENTS, event
+
+
+# The events of https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows
+DOCUMENTED_EVENTS = {
+    "branch_protection_rule",
+    "check_run",
+    "check_suite",
+    "create",
+    "delete",
+    "deployment",
+    "deployment_status",
+    "discussion",
+    "discussion_comment",
+    "fork",
+    "gollum",
+    "image_version",
+    "issue_comment",
+    "issues",
+    "label",
+    "merge_group",
+    "milestone",
+    "page_build",
+    "project",
+    "project_card",
+    "project_column",
+    "public",
+    "pull_request",
+    "pull_request_review",
+    "pull_request_review_comment",
+    "pull_request_target",
+    "push",
+    "registry_package",
+    "release",
+    "repository_dispatch",
+    "schedule",
+    "status",
+    "watch",
+    "workflow_dispatch",
+    "workflow_run",
+}

@@ -61,3 +61,14 @@ def test_an_environment_claim_pin_gates_it_as_on_github_com() -> None:
         }
     )
     assert run("trust-oidc-untrusted-trigger", trust) == ()
+
+
+def test_pull_request_target_runs_a_branch_a_pull_request_chooses_before_3_20() -> None:
+    # GitHub Enterprise Server before 3.20 runs the base branch's workflow under its ref
+    # ("PR base branch"); GitHub.com the default branch's.
+    # https://docs.github.com/en/enterprise-server@3.19/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request_target
+    sub = "repo:platform/deploy:event_name:pull_request_target:*"
+    trust = ghes({"StringEquals": AUD, "StringLike": {f"{ISSUER}:sub": sub}})
+    (found,) = run("trust-oidc-untrusted-trigger", trust)
+    assert found.evidence["trigger"] == "an unprotected branch"
+    assert found.witness["claims"]["sub"].endswith(":ref:refs/heads/feature")

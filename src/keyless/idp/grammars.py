@@ -43,6 +43,7 @@ Formats (each cited where defined):
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from types import MappingProxyType
 
 from keyless.idp.subject_grammar import SubGrammar, Trigger, shape
@@ -50,6 +51,74 @@ from keyless.patterns.language import Language
 
 # A name in a provider's subject: no separator, no wildcard.
 _NAME = r"[^/:@*?]+"
+
+
+# The events that start a workflow run, by the ref its token's `ref` claim (and a sub's ref
+# or context) holds, GITHUB_REF, as GitHub's reference lists them (`workflow_call` is none:
+# a called workflow's event is its caller's):
+# https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows
+# https://docs.github.com/en/actions/reference/workflows-and-actions/contexts#github-context
+# A pull request's code runs on these, its ref refs/pull/N/merge; its ref_type is `branch`
+# (a pull_request run's github context shows ref_type branch beside refs/pull/N/merge).
+_PULL_REQUEST_EVENTS = ("pull_request", "pull_request_review", "pull_request_review_comment")
+# The workflow of a branch (or tag) whoever can push chooses runs on these: the one pushed,
+# dispatched or created, a deployment's or a published package's ref (any one a deployment
+# is created for), a merge queue's branch (refs/heads/gh-readonly-queue/…, the queued pull
+# requests' code). A release runs its tag's.
+_BRANCH_EVENTS = (
+    "create",
+    "deployment",
+    "deployment_status",
+    "merge_group",
+    "push",
+    "registry_package",
+    "workflow_dispatch",
+)
+_TAG_EVENTS = (
+    "create",
+    "deployment",
+    "deployment_status",
+    "push",
+    "registry_package",
+    "release",
+    "workflow_dispatch",
+)
+# These run the default branch's workflow under its ref ("Default branch"; a schedule "will
+# only run on the default branch"), whatever that branch is named: reviewed code, no
+# trigger of an untrusted run. pull_request_target among them on GitHub.com and GitHub
+# Enterprise Server 3.20 and later; before 3.20 a server runs the pull request's base
+# branch's workflow (:data:`_SERVER_BRANCH_EVENTS`), and a pull request may target any.
+_DEFAULT_BRANCH_EVENTS = (
+    "branch_protection_rule",
+    "check_run",
+    "check_suite",
+    "delete",
+    "discussion",
+    "discussion_comment",
+    "fork",
+    "gollum",
+    "image_version",
+    "issue_comment",
+    "issues",
+    "label",
+    "milestone",
+    "page_build",
+    "project",
+    "project_card",
+    "project_column",
+    "public",
+    "pull_request_target",
+    "repository_dispatch",
+    "schedule",
+    "status",
+    "watch",
+    "workflow_run",
+)
+_SERVER_BRANCH_EVENTS = (*_BRANCH_EVENTS, "pull_request_target")
+# Every event a run's `event_name` claim may hold.
+_GITHUB_EVENTS = tuple(
+    sorted({*_PULL_REQUEST_EVENTS, *_BRANCH_EVENTS, *_TAG_EVENTS, *_DEFAULT_BRANCH_EVENTS})
+)
 
 
 # The fields of a GitHub subject: the default subject is `repo:OWNER/REPO` and its context
@@ -86,7 +155,7 @@ _GITHUB_FIELDS = (
     "actor:+",
     "repository_owner:+",
     "enterprise:+",
-    "event_name:&",
+    *(f"event_name:{event}" for event in _GITHUB_EVENTS),
     "job_workflow_ref:+/+/=@=",
     "workflow_ref:+/+/=@=",
     *(f"{claim}:^" for claim in ("job_workflow_sha", "sha", "workflow_sha")),
@@ -146,28 +215,6 @@ def _fields(*fields: str) -> tuple[str, ...]:
     )
 
 
-# What a custom template shows of the trigger without the context or the ref: the event
-# (`event_name`), the ref's type (`ref_type`) and a pull request's branches (`head_ref`,
-# `base_ref`: "only set when the event that triggers a workflow run is either pull_request
-# or pull_request_target"). Which workflow, commit and ref each event runs:
-# https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows
-# https://docs.github.com/en/actions/reference/workflows-and-actions/contexts#github-context
-# A pull request's code runs on these, its ref refs/pull/N/merge; its ref_type is `branch`
-# (a pull_request run's github context shows ref_type branch beside refs/pull/N/merge).
-_PULL_REQUEST_EVENTS = ("pull_request", "pull_request_review", "pull_request_review_comment")
-# The workflow of a branch (or tag) whoever can push chooses runs on these: the one pushed,
-# dispatched, created, a pull request's base (pull_request_target: a pull request may target
-# any branch), a deployment's ref (any a deployment is created for). The other events run
-# the default branch's workflow (schedule, workflow_run, issue_comment, …), or a release's tag.
-_BRANCH_EVENTS = (
-    "create",
-    "deployment",
-    "deployment_status",
-    "pull_request_target",
-    "push",
-    "workflow_dispatch",
-)
-_TAG_EVENTS = ("create", "deployment", "deployment_status", "push", "release", "workflow_dispatch")
 # Subjects with a ref field: it names the branch or tag (the triggers' templates judge it).
 _WITH_REF = tuple(f"{head}ref:*" for head in _GITHUB_HEADS)
 
@@ -175,6 +222,167 @@ _WITH_REF = tuple(f"{head}ref:*" for head in _GITHUB_HEADS)
 def _with_ref(*kinds: str) -> tuple[str, ...]:
     """Subjects whose ref field is of one of ``kinds`` (`heads`, `tags`)."""
     return tuple(f"{head}ref:refs/{kind}/*" for kind in kinds for head in _GITHUB_HEADS)
+
+
+# What a custom template shows of the trigger without the context or the ref: the event
+# (`event_name`), the ref's type (`ref_type`) and a pull request's branches (`head_ref`,
+# `base_ref`: "only set when the event that triggers a workflow run is either pull_request
+# or pull_request_target"); each trigger's `shown` runs.
+
+
+def _github_triggers(branch_events: tuple[str, ...]) -> tuple[Trigger, ...]:
+    """GitHub's triggers, ``branch_events`` the events that run a branch's workflow
+    whoever can push chooses (:data:`_BRANCH_EVENTS`, or a GitHub Enterprise Server's)."""
+    return (
+        # pull_request as the subject's own field (not an environment named pull_request).
+        # A pull_request run's ref is refs/pull/N/merge: a custom template that adds the
+        # ref before or after the context never shows a branch or tag there
+        # (pull_request_target runs the base branch's workflow, reviewed code, under that
+        # branch's ref).
+        # https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request
+        Trigger(
+            "a pull request",
+            tuple(f"{head}pull_request{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
+            (
+                *(
+                    form.format(head=head, kind=kind)
+                    for head in _GITHUB_HEADS
+                    for kind in ("heads", "tags")
+                    for form in (
+                        "{head}pull_request*:ref:refs/{kind}/*",
+                        "{head}ref:refs/{kind}/*:pull_request",
+                        "{head}ref:refs/{kind}/*:pull_request:*",
+                    )
+                ),
+                *_WITH_ENVIRONMENT,
+            ),
+            # Its token's `ref` claim (an AWS condition key) is the PR merge branch,
+            # refs/pull/PULL_REQUEST_NUMBER/merge: a policy pinning `ref` to a branch admits
+            # no pull request's run.
+            carries=(("ref", "refs/pull/*"),),
+            # A custom template's event or ref type of another run: `…:event_name:
+            # pull_request_target:pull_request` is none (that run's context is a ref).
+            checked_fields=(("event_name", _PULL_REQUEST_EVENTS), ("ref_type", ("branch",))),
+            example="*:pull_request",
+            # Its branches, its event or ref, or its ref type (branch, as a branch's): a
+            # branch's or tag's ref, another event or a tag is another run's
+            # (pull_request_target runs the base branch's workflow, under its ref).
+            shown=Trigger(
+                "a pull request",
+                _fields(
+                    "head_ref:=",
+                    "base_ref:=",
+                    "ref:refs/pull/%",
+                    "ref_type:branch",
+                    *(f"event_name:{event}" for event in _PULL_REQUEST_EVENTS),
+                ),
+                (*_with_ref("heads", "tags"), *_fields("ref_type:tag"), *_WITH_ENVIRONMENT),
+                carries=(("ref", "refs/pull/*"),),
+                field_values=(("event_name", _PULL_REQUEST_EVENTS),),
+                example="*",
+            ),
+        ),
+        Trigger(
+            "an unprotected branch",
+            tuple(f"{head}ref:refs/heads/%{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
+            (
+                *(
+                    f"{head}ref:refs/heads/{branch}{tail}"
+                    for head in _GITHUB_HEADS
+                    for branch in _DEFAULT_BRANCHES
+                    for tail in ("", ":*")
+                ),
+                *_WITH_ENVIRONMENT,
+            ),
+            named_pins=True,
+            named_search=_GITHUB_NAMED_REF.format(kind="heads"),
+            named_templates=_GITHUB_REF_FIELD,
+            # The run's `ref` claim is its branch: never a tag, a PR merge branch or a
+            # default branch (`ref` refs/heads/main pinned admits no other branch's run).
+            carries=(("ref", "refs/heads/*"),),
+            carries_excluded=tuple(("ref", f"refs/heads/{b}") for b in _DEFAULT_BRANCHES),
+            named_claim="ref",
+            # `…:ref:refs/heads/x:event_name:schedule` is the default branch's run (named x).
+            checked_fields=(("event_name", branch_events), ("ref_type", ("branch",))),
+            example="*:ref:refs/heads/feature",
+            # `…:event_name:push` or `…:ref_type:branch` without the ref: any branch's.
+            shown=Trigger(
+                "an unprotected branch",
+                _fields(*(f"event_name:{event}" for event in branch_events), "ref_type:branch"),
+                (*_WITH_REF, *_fields("ref_type:tag", "pull_request"), *_WITH_ENVIRONMENT),
+                carries=(("ref", "refs/heads/*"),),
+                carries_excluded=tuple(("ref", f"refs/heads/{b}") for b in _DEFAULT_BRANCHES),
+                field_values=(("event_name", branch_events),),
+                example="*",
+            ),
+        ),
+        # Anyone who can push may push a tag unless a ruleset protects it, which cannot be
+        # seen offline: a pattern over tags (`refs/tags/v*`, a release workflow's) admits
+        # one; a tag named exactly is a release already cut, not reported.
+        # https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/about-rulesets
+        Trigger(
+            "an unprotected tag",
+            tuple(f"{head}ref:refs/tags/%{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
+            _WITH_ENVIRONMENT,
+            named_exempt=True,
+            named_search=_GITHUB_NAMED_REF.format(kind="tags"),
+            named_templates=_GITHUB_REF_FIELD,
+            carries=(("ref", "refs/tags/*"),),
+            named_claim="ref",
+            checked_fields=(("event_name", _TAG_EVENTS), ("ref_type", ("tag",))),
+            example="*:ref:refs/tags/v9.9.9",
+            # `…:ref_type:tag` or `…:event_name:release` without the ref: any tag's.
+            shown=Trigger(
+                "an unprotected tag",
+                _fields(*(f"event_name:{event}" for event in _TAG_EVENTS), "ref_type:tag"),
+                (
+                    *_WITH_REF,
+                    *_fields("ref_type:branch", "pull_request", "head_ref:=", "base_ref:="),
+                    *_WITH_ENVIRONMENT,
+                ),
+                carries=(("ref", "refs/tags/*"),),
+                field_values=(("event_name", _TAG_EVENTS),),
+                example="*",
+            ),
+        ),
+        # A job that names an environment which does not exist creates it, unprotected:
+        # a pattern over environment names admits one anyone who can push may create.
+        # https://docs.github.com/en/actions/reference/workflows-and-actions/deployments-and-environments
+        # Environment names are not case sensitive (`Prod` is the environment `prod`, with
+        # its protection rules): https://docs.github.com/en/actions/how-tos/deploy/configure-and-manage-deployments/manage-environments
+        # A subject that also shows a ref runs that ref's code (the branch and tag triggers
+        # judge it: a job on a protected branch naming a new environment is reviewed code);
+        # a field of the environment claim and one of the context name the same
+        # environment, so two environment fields are not a new environment's run.
+        # A custom template may put other fields after the environment (`repo:O/R:
+        # environment:E:job_workflow_ref:…`, the OIDC reference's example).
+        Trigger(
+            "an environment a workflow creates unprotected",
+            tuple(f"{head}environment:={tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
+            (
+                *(f"{head}ref:refs/*" for head in _GITHUB_HEADS),
+                *(f"{head}environment:*:environment:*" for head in _GITHUB_HEADS),
+            ),
+            # A job on a default branch (the `ref` claim) is that branch's reviewed code; on
+            # a branch or tag the claim names exactly, the branch and tag triggers judge it.
+            carries=(("ref", "*"),),
+            carries_excluded=tuple(("ref", f"refs/heads/{b}") for b in _DEFAULT_BRANCHES),
+            named_claim="ref",
+            # An event that runs the default branch's workflow (`…:event_name:schedule:
+            # environment:x`) names the environments that reviewed workflow names.
+            checked_fields=(
+                (
+                    "event_name",
+                    tuple(sorted({*_PULL_REQUEST_EVENTS, *branch_events, *_TAG_EVENTS})),
+                ),
+            ),
+            named_exempt=True,
+            names_ignore_case=True,
+            named_search=_GITHUB_NAMED_ENVIRONMENT,
+            named_templates=_GITHUB_ENVIRONMENT_FIELD,
+            example="*:environment:preview*",
+        ),
+    )
 
 
 GITHUB = SubGrammar(
@@ -237,142 +445,7 @@ GITHUB = SubGrammar(
     repo_pattern=rf"repo:(?P<tenant>{_NAME})(?:@(?:[0-9]+|\*))?/(?P<repo>{_NAME})",
     example="repo:{tenant}/{repo}:ref:refs/heads/main",
     tenant_word="owner",
-    triggers=(
-        # pull_request as the subject's own field (not an environment named pull_request).
-        # A pull_request run's ref is refs/pull/N/merge: a custom template that adds the
-        # ref before or after the context never shows a branch or tag there
-        # (pull_request_target runs the base branch's workflow, reviewed code, under that
-        # branch's ref).
-        # https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request
-        Trigger(
-            "a pull request",
-            tuple(f"{head}pull_request{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
-            (
-                *(
-                    form.format(head=head, kind=kind)
-                    for head in _GITHUB_HEADS
-                    for kind in ("heads", "tags")
-                    for form in (
-                        "{head}pull_request*:ref:refs/{kind}/*",
-                        "{head}ref:refs/{kind}/*:pull_request",
-                        "{head}ref:refs/{kind}/*:pull_request:*",
-                    )
-                ),
-                *_WITH_ENVIRONMENT,
-            ),
-            # Its token's `ref` claim (an AWS condition key) is the PR merge branch,
-            # refs/pull/PULL_REQUEST_NUMBER/merge: a policy pinning `ref` to a branch admits
-            # no pull request's run.
-            carries=(("ref", "refs/pull/*"),),
-            example="*:pull_request",
-            # Its branches, its event or ref, or its ref type (branch, as a branch's): a
-            # branch's or tag's ref, another event or a tag is another run's
-            # (pull_request_target runs the base branch's workflow, under its ref).
-            shown=Trigger(
-                "a pull request",
-                _fields(
-                    "head_ref:=",
-                    "base_ref:=",
-                    "ref:refs/pull/%",
-                    "ref_type:branch",
-                    *(f"event_name:{event}" for event in _PULL_REQUEST_EVENTS),
-                ),
-                (*_with_ref("heads", "tags"), *_fields("ref_type:tag"), *_WITH_ENVIRONMENT),
-                carries=(("ref", "refs/pull/*"),),
-                field_values=(("event_name", _PULL_REQUEST_EVENTS),),
-                example="*",
-            ),
-        ),
-        Trigger(
-            "an unprotected branch",
-            tuple(f"{head}ref:refs/heads/%{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
-            (
-                *(
-                    f"{head}ref:refs/heads/{branch}{tail}"
-                    for head in _GITHUB_HEADS
-                    for branch in _DEFAULT_BRANCHES
-                    for tail in ("", ":*")
-                ),
-                *_WITH_ENVIRONMENT,
-            ),
-            named_pins=True,
-            named_search=_GITHUB_NAMED_REF.format(kind="heads"),
-            named_templates=_GITHUB_REF_FIELD,
-            # The run's `ref` claim is its branch: never a tag, a PR merge branch or a
-            # default branch (`ref` refs/heads/main pinned admits no other branch's run).
-            carries=(("ref", "refs/heads/*"),),
-            carries_excluded=tuple(("ref", f"refs/heads/{b}") for b in _DEFAULT_BRANCHES),
-            named_claim="ref",
-            example="*:ref:refs/heads/feature",
-            # `…:event_name:push` or `…:ref_type:branch` without the ref: any branch's.
-            shown=Trigger(
-                "an unprotected branch",
-                _fields(*(f"event_name:{event}" for event in _BRANCH_EVENTS), "ref_type:branch"),
-                (*_WITH_REF, *_fields("ref_type:tag", "pull_request"), *_WITH_ENVIRONMENT),
-                carries=(("ref", "refs/heads/*"),),
-                carries_excluded=tuple(("ref", f"refs/heads/{b}") for b in _DEFAULT_BRANCHES),
-                field_values=(("event_name", _BRANCH_EVENTS),),
-                example="*",
-            ),
-        ),
-        # Anyone who can push may push a tag unless a ruleset protects it, which cannot be
-        # seen offline: a pattern over tags (`refs/tags/v*`, a release workflow's) admits
-        # one; a tag named exactly is a release already cut, not reported.
-        # https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/about-rulesets
-        Trigger(
-            "an unprotected tag",
-            tuple(f"{head}ref:refs/tags/%{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
-            _WITH_ENVIRONMENT,
-            named_exempt=True,
-            named_search=_GITHUB_NAMED_REF.format(kind="tags"),
-            named_templates=_GITHUB_REF_FIELD,
-            carries=(("ref", "refs/tags/*"),),
-            named_claim="ref",
-            example="*:ref:refs/tags/v9.9.9",
-            # `…:ref_type:tag` or `…:event_name:release` without the ref: any tag's.
-            shown=Trigger(
-                "an unprotected tag",
-                _fields(*(f"event_name:{event}" for event in _TAG_EVENTS), "ref_type:tag"),
-                (
-                    *_WITH_REF,
-                    *_fields("ref_type:branch", "pull_request", "head_ref:=", "base_ref:="),
-                    *_WITH_ENVIRONMENT,
-                ),
-                carries=(("ref", "refs/tags/*"),),
-                field_values=(("event_name", _TAG_EVENTS),),
-                example="*",
-            ),
-        ),
-        # A job that names an environment which does not exist creates it, unprotected:
-        # a pattern over environment names admits one anyone who can push may create.
-        # https://docs.github.com/en/actions/reference/workflows-and-actions/deployments-and-environments
-        # Environment names are not case sensitive (`Prod` is the environment `prod`, with
-        # its protection rules): https://docs.github.com/en/actions/how-tos/deploy/configure-and-manage-deployments/manage-environments
-        # A subject that also shows a ref runs that ref's code (the branch and tag triggers
-        # judge it: a job on a protected branch naming a new environment is reviewed code);
-        # a field of the environment claim and one of the context name the same
-        # environment, so two environment fields are not a new environment's run.
-        # A custom template may put other fields after the environment (`repo:O/R:
-        # environment:E:job_workflow_ref:…`, the OIDC reference's example).
-        Trigger(
-            "an environment a workflow creates unprotected",
-            tuple(f"{head}environment:={tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
-            (
-                *(f"{head}ref:refs/*" for head in _GITHUB_HEADS),
-                *(f"{head}environment:*:environment:*" for head in _GITHUB_HEADS),
-            ),
-            # A job on a default branch (the `ref` claim) is that branch's reviewed code; on
-            # a branch or tag the claim names exactly, the branch and tag triggers judge it.
-            carries=(("ref", "*"),),
-            carries_excluded=tuple(("ref", f"refs/heads/{b}") for b in _DEFAULT_BRANCHES),
-            named_claim="ref",
-            named_exempt=True,
-            names_ignore_case=True,
-            named_search=_GITHUB_NAMED_ENVIRONMENT,
-            named_templates=_GITHUB_ENVIRONMENT_FIELD,
-            example="*:environment:preview*",
-        ),
-    ),
+    triggers=_github_triggers(_BRANCH_EVENTS),
     tenant_keys=MappingProxyType(
         {
             "repository_owner_id": "id",
@@ -747,6 +820,14 @@ EKS = SubGrammar(
     repo_word="namespace",
     other_repo="other-namespace",
 )
+# A GitHub Enterprise Server mints GitHub's subjects; before 3.20 its pull_request_target
+# runs the pull request's base branch's workflow, under that branch's ref.
+# https://docs.github.com/en/enterprise-server@3.19/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request_target
+GITHUB_SERVER = replace(
+    GITHUB,
+    provider="GitHub Enterprise Server",
+    triggers=_github_triggers(_SERVER_BRANCH_EVENTS),
+)
 COGNITO = SubGrammar(
     provider="Amazon Cognito identity pools",
     well_formed=("+:+",),
@@ -763,6 +844,7 @@ GRAMMARS: Mapping[str, SubGrammar] = MappingProxyType(
         g.provider: g
         for g in (
             GITHUB,
+            GITHUB_SERVER,
             GITLAB,
             TERRAFORM,
             BUILDKITE,
@@ -783,9 +865,7 @@ GRAMMARS: Mapping[str, SubGrammar] = MappingProxyType(
 
 def grammar_for(provider_name: str) -> SubGrammar | None:
     """The ``sub`` grammar of the provider named ``provider_name`` (see ``providers.py``);
-    GitHub Enterprise Server mints GitHub's subjects."""
-    if provider_name == "GitHub Enterprise Server":
-        return GITHUB
+    GitHub Enterprise Server mints GitHub's subjects (:data:`GITHUB_SERVER`)."""
     if provider_name == "GitLab self-managed":
         return GITLAB
     return GRAMMARS.get(provider_name)

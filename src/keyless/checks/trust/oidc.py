@@ -352,7 +352,9 @@ def trust_oidc_untrusted_trigger(
     request's run has ref type ``branch`` too); a pull request's branches
     (``…:head_ref:NAME``, ``…:base_ref:NAME``) or ref (``…:ref:refs/pull/N/merge``) are a
     pull request's; ``…:ref_type:tag`` and ``…:event_name:release`` any tag's. An event that
-    runs only the default branch's workflow (``schedule``, ``workflow_run``) is none of them.
+    runs only the default branch's workflow (``schedule``, ``workflow_run``, and on GitHub.com
+    ``pull_request_target``) is none of them, whatever ref or context a pattern's wildcard
+    puts beside it (``…:event_name:pull_request_target:*`` admits no pull request's run).
     https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows
     """
     paths = [path for path in _paths(role, analysis, PrincipalClass.OIDC) if path.grammar]
@@ -383,7 +385,7 @@ def trust_oidc_untrusted_trigger(
             claimed = _claim_named(path, trigger) if exempt else ()
             # Any such run, beyond the subjects (and refs) the policy names one by one.
             beyond = [all_of(sub, ~named), *(all_of(k, ~v) for k, v in claimed)]
-            witness = find(path, with_question(question, *beyond), prefer)
+            witness, _ = _find_run(path, trigger, with_question(question, *beyond), prefer)
             if witness is None:
                 # A custom template's fields that show such a run, naming no branch or tag.
                 witness = _shown_run(path, ctx, trigger, beyond[1:])
@@ -418,7 +420,7 @@ def trust_oidc_untrusted_trigger(
                 continue
             if not trigger.named_pins:
                 continue
-            pinned = find(path, question, prefer)
+            pinned, question = _find_run(path, trigger, question, prefer)
             if pinned is None and claimed:
                 pinned = _shown_run(path, ctx, trigger)  # `…:event_name:push` on a named ref
             if pinned is None and claimed:
@@ -440,6 +442,27 @@ def trust_oidc_untrusted_trigger(
                     trigger="a named branch",
                     subjects=subjects,
                 )
+
+
+def _find_run(
+    path: AccessPath,
+    trigger: Trigger,
+    question: Term,
+    prefer: Mapping[str, Iterable[Language]] | None,
+) -> tuple[dict[str, Any] | None, Term]:
+    """A witness of ``question`` (a run of ``trigger``) whose ``sub`` shows no field of
+    another run (:attr:`Trigger.checked_fields`: GitHub's ``…:event_name:schedule:…``),
+    and the question it answers. The first witness is checked, and the question asked
+    again without such subjects only where it shows one (or none could be built): few
+    policies name such a field, and most witnesses show none."""
+    witness = find(path, question, prefer)
+    if witness is None or not trigger.checked_fields:
+        return witness, question
+    subject = witness.get("claims", {}).get("sub")
+    if isinstance(subject, str) and not trigger.refutes(subject):
+        return witness, question
+    question = with_question(question, all_of(path.key("sub"), ~trigger.other_runs()))
+    return find(path, question, prefer), question
 
 
 def _shown_run(
