@@ -194,3 +194,30 @@ def test_an_event_name_is_one_github_documents() -> None:
     # workflow_call is none: a called workflow's event is its caller's.
     for other in ("a", "pushh", "workflow_call", "Push"):
         assert not well_formed.contains(f"repo:o/r:event_name:{other}"), other
+
+
+@pytest.mark.parametrize(
+    ("subject", "member"),
+    [
+        # base_ref and head_ref are set only for pull_request and pull_request_target: a
+        # template including them writes them empty for any other run.
+        ("repo:o/r:event_name:push:base_ref::ref:refs/heads/main", True),
+        ("repo:o/r:head_ref:", True),
+        ("head_ref::repo:o/r:ref:refs/heads/main", True),
+        ("repo:o/r:base_ref::head_ref::ref:refs/heads/main", True),
+        # No other claim is empty, nor a field without a key.
+        ("repo:o/r:actor::ref:refs/heads/main", False),
+        ("repo:o/r::ref:refs/heads/main", False),
+        ("repo:o/r:workflow_ref::ref:refs/heads/main", False),
+        ("repo:o/r:ref:", False),
+        ("repo:o/r:base_ref::ref:refs/heads/main:ref:refs/heads/x", False),
+    ],
+)
+def test_an_empty_pull_request_branch_is_a_field_github_writes(
+    subject: str, *, member: bool
+) -> None:
+    assert GITHUB.well_formed_language().contains(subject) is member
+    # The coarse grammar (a superset, proving most questions empty) admits every member.
+    coarse = GITHUB.well_formed_language().coarsened
+    assert coarse is not None
+    assert coarse.contains(subject) or not member

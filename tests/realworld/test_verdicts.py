@@ -150,6 +150,14 @@ IAC: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         [("trust-oidc-untrusted-trigger", f"aws_iam_role.preview: {BRANCH}")],
         [],
     ),
+    # a custom template with event_name and base_ref: a push's empty base_ref is an empty
+    # field GitHub writes (it was a dead condition), a pull_request_target run's context is
+    # the default branch's ref (its wildcard was a pull request and any branch); a
+    # pull_request run's is a pull request's
+    "tf-gha-custom-sub-base-ref": (
+        [("trust-oidc-untrusted-trigger", f"aws_iam_role.preview: {PULL_REQUEST}")],
+        [],
+    ),
     "tf-gha-role-templatefile": (
         [
             ("trust-oidc-untrusted-trigger", f"aws_iam_role.gha: {PULL_REQUEST}"),

@@ -46,7 +46,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
 
-from keyless.idp.subject_grammar import SubGrammar, Trigger, shape
+from keyless.idp.subject_grammar import EMPTY_FIELD, SubGrammar, Trigger, shape
 from keyless.patterns.language import Language
 
 # A name in a provider's subject: no separator, no wildcard.
@@ -160,12 +160,19 @@ _GITHUB_FIELDS = (
     "workflow_ref:+/+/=@=",
     *(f"{claim}:^" for claim in ("job_workflow_sha", "sha", "workflow_sha")),
     *(f"{claim}:=" for claim in ("base_ref", "head_ref", "workflow", "environment_node_id")),
+    # A pull request's branches are set only for pull_request and pull_request_target runs;
+    # any other run's template writes the claim empty (`…:event_name:push:base_ref::ref:
+    # refs/heads/main`, a public policy's value). Every other claim a template may include
+    # holds a value.
+    "base_ref:",
+    "head_ref:",
     "repo_property_=:=",  # an organization's custom property, repo_property_NAME
 )
 
 
-# A subject with an empty field (``a::b``, ``a:``) is none any provider mints.
-_EMPTY_FIELD = ("*::*", "*:")
+# A subject with an empty field (``a::b``, ``a:``) is none any provider mints, but for the
+# claims a grammar allows empty (GitHub's base_ref and head_ref).
+_EMPTY_FIELD = EMPTY_FIELD
 
 
 # Where a GitHub subject's context (or a custom template's ref) starts: after
@@ -395,6 +402,9 @@ GITHUB = SubGrammar(
     fields_once=("pull_request",),
     # A claim is included in a custom template once: no token carries two refs.
     ill_formed=(*_EMPTY_FIELD, "*:ref:*:ref:*", "ref:*:ref:*"),
+    # An empty base_ref or head_ref (a run of neither pull request event): the fields'
+    # grammar admits no other empty value.
+    empty_after="f",
     ref_marker=":ref:",
     ref_prefix="refs/",
     # The caller's owner. A reusable workflow's owner (`job_workflow_ref:{tenant}/*`, the

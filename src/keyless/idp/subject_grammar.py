@@ -262,12 +262,13 @@ def field_outside(key: str, values: tuple[str, ...]) -> Language:
 
 #: What builds a provider's well-formed subjects: templates, custom templates and those
 #: excluded from them, then the fields of :func:`fields_language` and those once), ill-formed
-#: templates, the ref marker and the refs' prefix.
+#: templates, the ref marker, the refs' prefix and the keys an empty field may follow.
 WellFormedKey = tuple[
     tuple[str, ...],
     tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]],
     tuple[str, ...],
     str | None,
+    str,
     str,
 ]
 
@@ -306,12 +307,45 @@ def _coarse_well_formed(key: WellFormedKey) -> Language | None:
     alone give (a pull request's run is no environment's), which this one proves at a
     fraction of the cost (:attr:`keyless.patterns.language.Language.coarsened`). None for
     grammars of templates only, whose automata are small already."""
-    _, custom, excluded, _, _ = key
+    _, custom, excluded, _, _, empty_after = key
     if not custom[2]:
         return None
     return frozen(
         ("coarse-well-formed", *key),
-        lambda: (Language.any_string() - _compact_union(shape(t) for t in excluded)).compact(),
+        lambda: (Language.any_string() - _ill_formed(excluded, empty_after)).compact(),
+    )
+
+
+#: A subject with an empty field (``a::b``, ``a:``): none any provider mints, but where a
+#: grammar says (:attr:`SubGrammar.empty_after`).
+EMPTY_FIELD = ("*::*", "*:")
+
+
+def _ill_formed(excluded: tuple[str, ...], empty_after: str) -> Language:
+    """The subjects of the ``excluded`` templates; those with an empty field
+    (:data:`EMPTY_FIELD`) only where the key before it ends in none of ``empty_after``."""
+    if not empty_after or not any(template in EMPTY_FIELD for template in excluded):
+        return _compact_union(shape(template) for template in excluded)
+    others = (shape(template) for template in excluded if template not in EMPTY_FIELD)
+    return _compact_union([_empty_field(empty_after), *others])
+
+
+def _empty_field(empty_after: str) -> Language:
+    """Subjects with an empty field (``::`` inside, ``:`` at the end, or the subject's
+    first field empty) after a key whose last character is none of ``empty_after``.
+    Built from tokens, a character class for the key's end: as globs minus the allowed
+    keys' (``*_ref::*``) the coarse grammar tracked those names, four times its states."""
+    anything = Token(ANY_CHAR, star=True)
+    colon = Token(CharClass(frozenset(":")))
+    other = Token(CharClass(frozenset(empty_after), negated=True))
+    return _compact_union(
+        Language.from_tokens(tokens)
+        for tokens in (
+            [anything, other, colon, colon, anything],
+            [colon, colon, anything],
+            [anything, other, colon],
+            [colon],
+        )
     )
 
 
@@ -336,6 +370,7 @@ def _build_well_formed(
     excluded: tuple[str, ...],
     ref_marker: str | None,
     prefix: str,
+    empty_after: str,
 ) -> Language:
     good = _compact_union(shape(template) for template in templates)
     if custom[2]:
@@ -344,7 +379,7 @@ def _build_well_formed(
         extra = _compact_union(shape(template) for template in custom[0])
         extra = (extra - _compact_union(shape(template) for template in custom[1])).compact()
         good = (good | extra).compact()
-    bad = _compact_union(shape(template) for template in excluded)
+    bad = _ill_formed(excluded, empty_after)
     if ref_marker is not None:
         bad = (bad | invalid_refs(ref_marker, prefix)).compact()
     return (good - bad).compact()
@@ -526,6 +561,9 @@ class SubGrammar:
     and ``repository_id:456`` fields), searched anywhere in a policy value, and the
     subjects that carry it (``{tenant}`` is the match): a value pinning it is that
     tenant's (repository's), whatever its name.
+    ``empty_after``: the last characters of the keys whose field may be empty (GitHub writes
+    a claim a template includes empty where the run has none: ``…:base_ref::…``), where
+    ``ill_formed`` holds :data:`EMPTY_FIELD`; the fields' grammar says which keys those are.
     ``tenant_head_search`` and ``head_templates``: the same for a field that names the
     tenant before a wildcard (``…:repo:octo-org/*``), searched in the literal prefix of a
     value, and the subjects of that tenant that carry the field.
@@ -546,6 +584,7 @@ class SubGrammar:
     classic_repo_pattern: str | None = None
     immutable_repo_pattern: str | None = None
     ill_formed: tuple[str, ...] = ()
+    empty_after: str = ""
     custom: tuple[str, ...] = ()
     custom_excluded: tuple[str, ...] = ()
     ref_marker: str | None = None
@@ -565,7 +604,8 @@ class SubGrammar:
     def well_formed_language(self) -> Language:
         """Every ``sub`` the provider can mint: the ``well_formed`` templates, the
         ``custom`` ones not ``custom_excluded`` and the subjects of ``fields``
-        (:func:`fields_language`), minus the ``ill_formed`` ones and any git
+        (:func:`fields_language`), minus the ``ill_formed`` ones (an empty field only after
+        a key ``empty_after`` does not end: GitHub's ``…:base_ref::…`` is one) and any git
         ref after ``ref_marker`` that git rejects (or that does not begin with
         ``ref_prefix``)."""
         return _well_formed(self.well_formed_key)
@@ -579,6 +619,7 @@ class SubGrammar:
             self.ill_formed,
             self.ref_marker,
             self.ref_prefix,
+            self.empty_after,
         )
 
     def runs_language(self, trigger: Trigger) -> Language:
