@@ -405,6 +405,19 @@ GITHUB = SubGrammar(
     # An empty base_ref or head_ref (a run of neither pull request event): the fields'
     # grammar admits no other empty value.
     empty_after="f",
+    # GitHub's names: a repository's ASCII letters, digits, `.`, `-` and `_` (GitHub
+    # replaces any other character by `-` when it creates one); an owner's letters, digits
+    # and `-` (and `_`: managed users' and a server's externally authenticated users').
+    # https://github.com/github/docs/issues/44518
+    # https://docs.github.com/en/enterprise-cloud@latest/admin/managing-iam/iam-configuration-reference/username-considerations-for-external-authentication
+    invalid_names=(
+        r"(?:^|(?<=:))(?:repo|repository_owner):[a-z0-9_-]*[^a-z0-9_\-/:@*?]"
+        r"|(?:^|(?<=:))repo:[a-z0-9_-]+(?:@[0-9]+)?/[a-z0-9._-]*[^a-z0-9._\-:@*?]"
+    ),
+    names_rule=(
+        "a repository's name is ASCII letters, digits, '.', '-' and '_', an owner's "
+        "letters, digits, '-' and '_'"
+    ),
     ref_marker=":ref:",
     ref_prefix="refs/",
     # The caller's owner. A reusable workflow's owner (`job_workflow_ref:{tenant}/*`, the

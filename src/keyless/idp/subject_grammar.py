@@ -564,6 +564,12 @@ class SubGrammar:
     ``empty_after``: the last characters of the keys whose field may be empty (GitHub writes
     a claim a template includes empty where the run has none: ``…:base_ref::…``), where
     ``ill_formed`` holds :data:`EMPTY_FIELD`; the fields' grammar says which keys those are.
+    ``invalid_names`` and ``names_rule``: a regular expression searched in the literal
+    prefix of a value (before a wildcard or policy variable) whose match is a name the
+    provider never gives (GitHub's ``repo:o/ré``: a repository's name is ASCII), and what
+    names may hold (for messages). Read from the text, not built into
+    :meth:`well_formed_language`: every character a name may hold would be a column of
+    every automaton (GitHub's alphabet 49 to 77 symbols, a fifth more CPU per scan).
     ``tenant_head_search`` and ``head_templates``: the same for a field that names the
     tenant before a wildcard (``…:repo:octo-org/*``), searched in the literal prefix of a
     value, and the subjects of that tenant that carry the field.
@@ -585,6 +591,8 @@ class SubGrammar:
     immutable_repo_pattern: str | None = None
     ill_formed: tuple[str, ...] = ()
     empty_after: str = ""
+    invalid_names: str | None = None
+    names_rule: str = ""
     custom: tuple[str, ...] = ()
     custom_excluded: tuple[str, ...] = ()
     ref_marker: str | None = None
@@ -671,6 +679,17 @@ class SubGrammar:
     def repo_language(self, tenant: str, repo: str, *, fold: bool = False) -> Language:
         """Every ``sub`` of one repository of ``tenant`` (``fold`` as above)."""
         return _union(self.repo_templates, tenant, repo, fold=fold and self.names_ignore_case)
+
+    def invalid_name(self, value: str) -> str | None:
+        """The name in the literal prefix of ``value`` the provider never gives (the match
+        of ``invalid_names``), or None. The prefix ends before a policy variable or a
+        template's placeholder too (``repo:{{ org }}/app``, ``<ORG>``, ``%s``: a name yet to
+        be filled in, :mod:`keyless.policy.templates`)."""
+        if self.invalid_names is None:
+            return None
+        literal = re.split(r"[${<%]", _literal(value), maxsplit=1)[0]
+        match = re.search(self.invalid_names, literal, re.IGNORECASE)
+        return match.group(0) if match else None
 
     def tenants_in(self, values: Iterable[str], *, fold: bool = False) -> frozenset[str]:
         """Tenants named by the literal prefixes of policy values (before any wildcard).

@@ -59,7 +59,7 @@ from keyless.trust.paths import (
     names_service_keys,
     policy_budgets,
 )
-from keyless.trust.realism import mechanism_facts
+from keyless.trust.realism import mechanism_facts, named_facts
 
 
 def analyse(
@@ -160,6 +160,8 @@ def _analyse_policy(written: Policy, partition: str) -> TrustAnalysis:
             {*keys_of(allow), *keys_of(deny)},
             complete=False,
         )
+        values = _values(index.of(used), index.of(denied))
+        facts = with_question(facts, *named_facts(issuer, values))
         paths.append(
             AccessPath(
                 principal_class=principal_class,
@@ -173,7 +175,7 @@ def _analyse_policy(written: Policy, partition: str) -> TrustAnalysis:
                 approximate=translator.approximate,
                 issuer=issuer,
                 account=principal.account if principal.type is PrincipalType.AWS else None,
-                values=_values(index.of(used), index.of(denied)),
+                values=values,
                 universe=with_question(universe, facts),
                 by_statement={i: allows[i] for i in sorted(used)},
                 placeholders=_placeholders(principal, (written.statements[i] for i in used)),

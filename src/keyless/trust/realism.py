@@ -15,14 +15,14 @@ and :mod:`keyless.trust.witness` builds witnesses a real caller could present.
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from keyless.idp.context_keys import Mechanism, exposed_claims, unsupplied
 from keyless.idp.grammars import claim_values, grammar_for
 from keyless.idp.providers import provider_for
 from keyless.model.arn import parse_arn
 from keyless.patterns.dfa import CharClass, Token
-from keyless.patterns.language import Language
+from keyless.patterns.language import Glob, Language
 from keyless.trust.formula import TRUE, Term, absent, all_of, any_of, present, with_question
 
 # Claims real tokens always carry (besides sub and aud), per provider.
@@ -162,6 +162,28 @@ def _token_facts(issuer: str, keys: frozenset[str], complete: bool) -> list[Term
     return terms
 
 
+def named_facts(issuer: str | None, values: Mapping[str, tuple[str, ...]]) -> list[Term]:
+    """What a policy's ``sub`` values say no token holds: a name the provider never gives
+    (:meth:`keyless.idp.subject_grammar.SubGrammar.invalid_name`: GitHub's ``repo:o/ré``,
+    in any case, wherever the field is). Read from the values, not built into the
+    grammar's automaton (whose alphabet would grow by every character a name may hold), so
+    it costs only the policies that name one."""
+    if issuer is None:
+        return []
+    grammar = grammar_for(provider_for(issuer).name)
+    sub = f"{issuer}:sub".lower()
+    if grammar is None or grammar.invalid_names is None or sub not in values:
+        return []
+    names = {name for value in values[sub] if (name := grammar.invalid_name(value))}
+    if not names:
+        return []
+    forms: list[list[str | Glob]] = []
+    for name in sorted(names):
+        forms += [[name, Glob.STAR], [Glob.STAR, f":{name}", Glob.STAR]]
+    never = Language.union_all(Language.from_glob(form, ignore_case=True) for form in forms)
+    return [all_of(sub, ~never)]
+
+
 def _assertion_facts(principal: str, keys: frozenset[str], complete: bool) -> list[Term]:
     terms = []
     if complete or "saml:aud" in keys:
@@ -180,4 +202,5 @@ __all__ = [
     "MECHANISMS",
     "SERVICE_NAME",
     "mechanism_facts",
+    "named_facts",
 ]

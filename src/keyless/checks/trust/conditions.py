@@ -361,6 +361,9 @@ def _dead_reason(
         language = Language.literal(value, ignore_case=comparison == "equals-ignore-case")
     if (language & grammar.well_formed_language()).is_empty():
         return "matches no subject the provider mints"
+    name = grammar.invalid_name(value)
+    if name is not None:
+        return f"matches no subject the provider mints: {quoted(name)} ({grammar.names_rule})"
     if grammar.classic_repo_pattern:
         match = re.match(grammar.classic_repo_pattern, value)
         if match and (match["tenant"], match["repo"]) in immutable:
