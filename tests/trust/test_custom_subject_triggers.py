@@ -216,3 +216,19 @@ DOCUMENTED_EVENTS = {
     "workflow_dispatch",
     "workflow_run",
 }
+
+
+@pytest.mark.parametrize(
+    "sub",
+    [
+        "repo:octo-org/app:*:pull_request",
+        "repo:octo-org/app:ref:refs/heads/*:pull_request",
+        "repo:octo-org/app:pull_request:ref:refs/tags/*",
+    ],
+)
+def test_the_pull_request_context_beside_a_ref_is_no_branch_or_tag(sub: str) -> None:
+    # A pull request's run has the pull_request context and the ref refs/pull/N/merge: a
+    # branch's or tag's ref beside that context is no run at all (it was an unprotected
+    # branch's, `repo:octo-org/app:ref:refs/heads/a:pull_request`).
+    found = triggers({"StringEquals": AUD, "StringLike": {f"{GH}:sub": sub}})
+    assert set(found) <= {PULL_REQUEST}

@@ -311,6 +311,9 @@ def _github_triggers(branch_events: tuple[str, ...]) -> tuple[Trigger, ...]:
             named_claim="ref",
             # `…:ref:refs/heads/x:event_name:schedule` is the default branch's run (named x).
             checked_fields=(("event_name", branch_events), ("ref_type", ("branch",))),
+            # The pull_request context beside a branch's ref: a pull request's run (its ref
+            # is refs/pull/N/merge), none of a branch.
+            checked_templates=_fields("pull_request"),
             example="*:ref:refs/heads/feature",
             # `…:event_name:push` or `…:ref_type:branch` without the ref: any branch's.
             shown=Trigger(
@@ -337,6 +340,7 @@ def _github_triggers(branch_events: tuple[str, ...]) -> tuple[Trigger, ...]:
             carries=(("ref", "refs/tags/*"),),
             named_claim="ref",
             checked_fields=(("event_name", _TAG_EVENTS), ("ref_type", ("tag",))),
+            checked_templates=_fields("pull_request"),
             example="*:ref:refs/tags/v9.9.9",
             # `…:ref_type:tag` or `…:event_name:release` without the ref: any tag's.
             shown=Trigger(

@@ -456,7 +456,7 @@ def _find_run(
     again without such subjects only where it shows one (or none could be built): few
     policies name such a field, and most witnesses show none."""
     witness = find(path, question, prefer)
-    if witness is None or not trigger.checked_fields:
+    if witness is None or not trigger.checks:
         return witness, question
     subject = witness.get("claims", {}).get("sub")
     if isinstance(subject, str) and not trigger.refutes(subject):
