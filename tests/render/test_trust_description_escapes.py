@@ -13,7 +13,9 @@ from click.testing import CliRunner
 from keyless.cli import cli
 
 GITHUB = "token.actions.githubusercontent.com"
-SUBJECT = "repo:o/r\x9b31m:ref:refs/heads/ma\nin"
+# In the branch: a repository's name is ASCII letters, digits, `.`, `-` and `_`, so
+# `repo:o/r\x9b31m` is a subject GitHub never mints (the path admits nobody).
+SUBJECT = "repo:o/r:ref:refs/heads/\x9b31mma\nin"
 
 
 def _policy(tmp_path: Path, subject: str) -> Path:
@@ -39,6 +41,6 @@ def test_json_description_carries_the_characters_themselves(tmp_path: Path) -> N
 
 def test_text_description_escapes_them_once(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["trust", str(_policy(tmp_path, SUBJECT))])
-    assert "  - any GitHub Actions workflow sub 'repo:o/r\\x9b31m:ref:refs/heads/ma\\nin'\n" in (
+    assert "  - any GitHub Actions workflow sub 'repo:o/r:ref:refs/heads/\\x9b31mma\\nin'\n" in (
         result.stdout
     )
