@@ -20,6 +20,8 @@ def build_table() -> dict[str, Dfa]:
             for grammar in GRAMMARS.values():
                 grammar.well_formed_language()
                 for trigger in grammar.triggers:
+                    if trigger.checks:
+                        trigger.other_runs()
                     for runs in (trigger, trigger.shown):
                         if runs is not None:
                             runs.language()
