@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from keyless.errors import InputError, quoted
-from keyless.files import refuse_git_internals
+from keyless.files import STDIN, refuse_git_internals
 from keyless.generate.model import Output
 
 
@@ -22,6 +22,13 @@ def check_output_dir(path: Path, *, force: bool, inputs: Iterable[Path | None] =
     file, a non-empty folder without ``force``, a folder that holds (or is) one of the
     command's ``inputs`` (replacing it would delete the plan it is made from), or a
     parent that is missing or not writable."""
+    if str(path) == STDIN:
+        # `-` is standard input where keyless reads a file: as --out it made a folder "-".
+        raise InputError(
+            "refusing to write to a folder named '-': - is not standard output here",
+            where=str(path),
+            hint="Give a folder name; a folder really named - by its full path.",
+        )
     if path.is_symlink():
         raise InputError("refusing to write through a symbolic link", where=str(path))
     if path.exists() and not path.is_dir():

@@ -16,6 +16,7 @@ from types import TracebackType
 
 from keyless.dates import iso
 from keyless.errors import InputError, quoted
+from keyless.files import STDIN
 from keyless.sqlite_code import code_objects, damaged_pages
 from keyless.store import rows
 from keyless.store.history import History
@@ -371,6 +372,14 @@ def open_store(path: Path, *, create: bool = False) -> Store:
     symbolic link is never written through, and a store that is not the user's is refused
     (:mod:`keyless.store.provenance`)."""
     where = str(path)
+    if where == STDIN:
+        # `-` is standard input where keyless reads a file; as a store it made a database
+        # file named "-" in the working directory.
+        raise InputError(
+            "refusing a store named '-': - is not standard input or output here",
+            where=where,
+            hint="Give the store's file name; a file really named - by its full path.",
+        )
     default = path == DEFAULT_STORE
     if default and path.parent.is_symlink():
         # The working directory is often a checkout: a `.keyless` link it ships would
