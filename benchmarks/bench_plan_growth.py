@@ -20,6 +20,7 @@ import os
 import statistics
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,27 +54,42 @@ def median_cpu(plan: Path, out: Path, repeat: int) -> float:
     return statistics.median(cpus)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--subjects", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+def growth(
+    label: str,
+    count: int,
+    grow: Callable[[dict[str, Any], int], None],
+    repeat: int,
+    check: Callable[[Path, Path], object] | None = None,
+) -> None:
+    """The demo's plan grown by ``grow`` to ``count`` and to twice that (each plan first
+    passed to ``check`` when given), each refused by ``generate``: prints the median CPU
+    time of each and their ratio."""
     with tempfile.TemporaryDirectory(prefix="keyless-bench-") as scratch:
         work = Path(scratch)
         base = work / "plan.json"
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
         subprocess.run([keyless(), "plan", "--demo", "--out", str(base)], check=False, **quiet)
         times = []
-        for count in (args.subjects, 2 * args.subjects):
+        for size in (count, 2 * count):
             document = json.loads(base.read_text())
-            subjects(document, count)
-            plan = work / f"subjects-{count}.json"
+            grow(document, size)
+            plan = work / f"{label}-{size}.json"
             plan.write_text(json.dumps(document))
-            times.append(median_cpu(plan, work / "out", args.repeat))
+            if check is not None:
+                check(plan, work / "out")
+            times.append(median_cpu(plan, work / "out", repeat))
         ratio = times[1] / times[0]
         verdict = "linear" if ratio < 3 else "SUPERLINEAR"
-        print(f"{'subjects N':>10} {'cpu N s':>8} {'cpu 2N s':>9} {'2N/N':>6}")
-        print(f"{args.subjects:10,} {times[0]:8.2f} {times[1]:9.2f} {ratio:6.2f} {verdict}")
+        print(f"{label + ' N':>10} {'cpu N s':>8} {'cpu 2N s':>9} {'2N/N':>6}")
+        print(f"{count:10,} {times[0]:8.2f} {times[1]:9.2f} {ratio:6.2f} {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subjects", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    growth("subjects", args.subjects, subjects, args.repeat)
 
 
 if __name__ == "__main__":

@@ -19,13 +19,11 @@ work per role before the refusal.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench_plan_growth import median_cpu
+from bench_plan_growth import growth
 from benchlib import keyless
 
 #: IAM's quota of roles per account, raised as far as it goes.
@@ -58,23 +56,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.roles <= MOST_ROLES:
         parser.error(f"--roles must be more than {MOST_ROLES:,}: fewer are no refusal")
-    with tempfile.TemporaryDirectory(prefix="keyless-bench-") as scratch:
-        work = Path(scratch)
-        base = work / "plan.json"
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        subprocess.run([keyless(), "plan", "--demo", "--out", str(base)], check=False, **quiet)
-        times = []
-        for count in (args.roles, 2 * args.roles):
-            document = json.loads(base.read_text())
-            roles(document, count)
-            plan = work / f"roles-{count}.json"
-            plan.write_text(json.dumps(document))
-            refusal(plan, work / "out")
-            times.append(median_cpu(plan, work / "out", args.repeat))
-        ratio = times[1] / times[0]
-        verdict = "linear" if ratio < 3 else "SUPERLINEAR"
-        print(f"{'roles N':>10} {'cpu N s':>8} {'cpu 2N s':>9} {'2N/N':>6}")
-        print(f"{args.roles:10,} {times[0]:8.2f} {times[1]:9.2f} {ratio:6.2f} {verdict}")
+    growth("roles", args.roles, roles, args.repeat, refusal)
 
 
 if __name__ == "__main__":
