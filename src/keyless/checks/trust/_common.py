@@ -249,12 +249,7 @@ def _named_accounts(path: AccessPath) -> frozenset[str]:
 
 
 def _org_accounts(ctx: CheckContext) -> frozenset[str]:
-    organization = ctx.inventory.organization
-    if organization is None:
-        return frozenset()
-    return frozenset(
-        {account.id for account in ctx.inventory.accounts} | {organization.management_account_id}
-    )
+    return ctx.inventory.organization_account_ids
 
 
 _outside_organizations = outside_organizations
