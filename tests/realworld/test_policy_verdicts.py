@@ -99,6 +99,12 @@ TRUST: dict[str, list[tuple[str, str, str]]] = {
         ("trust-oidc-untrusted-trigger", "high", f"trust-policy: {BRANCH}")
     ],
     "policy-buildkite-request-tags": [],
+    # Buildkite's 2026 condition keys without a sub: build_branch is the build's branch (a
+    # feature branch's build never holds main); it was called any branch's build
+    "policy-buildkite-branch-keys": [],
+    "policy-buildkite-build-branch-pattern": [
+        ("trust-oidc-untrusted-trigger", "high", f"trust-policy: {BRANCH}")
+    ],
     # Roles Anywhere allowed sts:AssumeRole alone: nobody (it needs TagSession and
     # SetSourceIdentity too); it was called clean
     "policy-roles-anywhere-assume-role-only": [

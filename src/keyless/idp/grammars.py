@@ -630,6 +630,11 @@ BUILDKITE = SubGrammar(
                 "organization:*:ref:refs/heads/master:commit:*",
                 "organization:*:ref:master:commit:*",
             ),
+            # Every token names the build's branch in `build_branch` too (an AWS key since
+            # 2026): a policy pinning it to a default branch admits no other branch's build.
+            # https://buildkite.com/docs/pipelines/security/oidc
+            carries=(("build_branch", "*"),),
+            carries_excluded=(("build_branch", "main"), ("build_branch", "master")),
             example="*:ref:refs/heads/feature:commit:0:step:deploy",
         ),
     ),
