@@ -305,6 +305,11 @@ EXPORTS: dict[str, tuple[int, list[tuple[str, str, str]], list[str]]] = {
         ],
         [],
     ),
+    # an organization's member account with the roles AWS Organizations and Control Tower
+    # create, trusting the management account's root: a sister account of the organization
+    # is no vendor (no external ID is asked of it), and the management account's principals
+    # are meant to administer the member (judged alone, `keyless trust` gives both)
+    "export-org-member-access-roles": (0, [], []),
 }
 _REPORT_FINDINGS = [
     ("key-not-rotated", "high", "access key 1 of Bob is 4801 days old (limit 90)"),
