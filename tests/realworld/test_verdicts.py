@@ -374,6 +374,9 @@ IAC["tf-buildkite-plan-step"] = (
 IAC["tf-roles-anywhere-anchor"] = ([], [])
 # GitHub: repository_id, repository_owner_id and ref pinned by variables' defaults
 IAC["tf-github-repository-id"] = ([], [])
+# a vendor's integration role: its account by a parameter's default, the external ID a
+# parameter without one (each customer's own): not judged until it is given
+IAC["cfn-datadog-integration-role"] = ([], ["DatadogIntegrationRole"])
 
 # case → the findings as (check, route)
 WORKFLOWS: dict[str, list[tuple[str, str]]] = {
