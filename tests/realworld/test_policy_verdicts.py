@@ -118,6 +118,9 @@ TRUST: dict[str, list[tuple[str, str, str]]] = {
     ],
     "policy-roles-anywhere-cn-and-anchor": [],
     "policy-saml-audience-only": [],  # IdP-delegated: the IdP's Role attribute decides
+    # a provider that requires encrypted assertions: its own sign-in URL is the Recipient
+    # (SAML:aud) of its assertions; it was "another recipient"
+    "policy-saml-encrypted-provider-aud": [],
     "policy-identity-center-reserved-sso": [],
     "policy-cross-account-root": [
         (

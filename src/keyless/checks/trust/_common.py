@@ -91,17 +91,42 @@ _POD_TAG_VALUES = {
     "aws:requesttag/kubernetes-service-account": (Language.literal("attacker"),),
 }
 
-# A Region's endpoint (`https://us-east-1.signin.aws.amazon.com/saml`): a host name, so no
-# `/` before `.signin` (`https://attacker.example/.signin.aws.amazon.com/saml` is not AWS's).
-_AWS_SIGNIN = (
-    Language.literal("https://signin.aws.amazon.com/saml")
-    | (
-        Language.wildcard("https://?*.signin.aws.amazon.com/saml")
-        - Language.wildcard("https://*/*.signin.aws.amazon.com/saml")
+# Characters no host label of a Region's endpoint holds and no SAML provider's identifier
+# holds (`?` written `${?}`, a wildcard's literal question mark).
+_NOT_IN_NAME = ("/", "${?}", "#", "@", ":", "\\", " ")
+
+
+def _aws_saml_endpoints(tail: str) -> Language:
+    """AWS's SAML sign-in endpoints, each followed by ``tail`` (a wildcard): the global one,
+    a Region's (`https://us-east-1.signin.aws.amazon.com/saml`: a host name, so no `/`,
+    `?`, `#`, `@` or `:` before `.signin`; `https://attacker.example/.signin.aws.amazon.com/
+    saml` is not AWS's) and the other partitions'."""
+    regional = Language.wildcard(f"https://?*.signin.aws.amazon.com/saml{tail}")
+    for char in _NOT_IN_NAME:
+        regional -= Language.wildcard(f"https://*{char}*.signin.aws.amazon.com/saml{tail}")
+    return Language.union_all(
+        (
+            Language.wildcard(f"https://signin.aws.amazon.com/saml{tail}"),
+            regional,
+            Language.wildcard(f"https://signin.amazonaws-us-gov.com/saml{tail}"),
+            Language.wildcard(f"https://signin.amazonaws.cn/saml{tail}"),
+        )
     )
-    | Language.literal("https://signin.amazonaws-us-gov.com/saml")
-    | Language.literal("https://signin.amazonaws.cn/saml")
-)
+
+
+def _aws_saml_provider_endpoints() -> Language:
+    """The endpoints followed by `/acs/` and one provider identifier."""
+    endpoints = _aws_saml_endpoints("/acs/?*")
+    for char in _NOT_IN_NAME:
+        endpoints -= Language.wildcard(f"*/acs/*{char}*")
+    return endpoints
+
+
+# Those endpoints, and each with a SAML provider's own identifier, one path segment after
+# `/acs/` (`https://signin.aws.amazon.com/saml/acs/SAMLSP…`): the sign-in URL of a
+# provider that requires encrypted assertions, so their Recipient, which SAML:aud holds.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_assertions.html
+_AWS_SIGNIN = _aws_saml_endpoints("") | _aws_saml_provider_endpoints()
 
 
 # ----- shared plumbing ---------------------------------------------------------------------------
