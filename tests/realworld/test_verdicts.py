@@ -473,6 +473,11 @@ WORKFLOWS["gh-pr-terraform-configure-set"] = [
 ]
 # GitLab's documented ID-token job: assume-role-with-web-identity, no keys
 WORKFLOWS["gl-id-token-assume-role"] = []
+# a /deploy comment on a pull request runs the default branch's workflow, which checks out
+# the pull request's head with write-all (id-token: write): the fork's code gets the token
+WORKFLOWS["gh-issue-comment-deploy-pr"] = [
+    ("workflow-untrusted-checkout-id-token", "jobs.deploy.steps[1].with.ref")
+]
 
 # case → what is named as not read (the part after the file: an include from outside)
 UNREAD: dict[str, list[str]] = {

@@ -61,6 +61,11 @@ def _checks(tmp_path: Path, **parts: str) -> list[str]:
             "on": "\n  workflow_run:\n    workflows: [CI]\n    types: [completed]",
             "checkout": "ref: ${{ github.event.workflow_run.head_sha }}",
         },
+        # a comment on a pull request runs the default branch's workflow, with its secrets
+        {
+            "on": "\n  issue_comment:\n    types: [created]",
+            "checkout": "ref: refs/pull/${{ github.event.issue.number }}/head",
+        },
         # the job's own grant, and write-all, grant the token too
         {"permissions": "", "job": "    permissions:\n      id-token: write"},
         {"permissions": "", "job": "    permissions: write-all"},
@@ -82,6 +87,8 @@ def test_a_privileged_job_checking_out_the_pull_request_with_the_token_is_report
         {"permissions": ""},  # OK: no id-token: write, so no OIDC token
         {"job": "    permissions:\n      contents: read"},  # the job's own grant replaces it
         {"job": "    if: github.event.pull_request.head.repo.full_name == github.repository"},
+        # an issue_comment payload has no pull_request: the expression is empty there
+        {"on": "\n  issue_comment:\n    types: [created]"},
     ],
 )
 def test_other_jobs_are_not_reported(tmp_path: Path, parts: dict[str, str]) -> None:

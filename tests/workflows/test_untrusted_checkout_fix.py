@@ -51,12 +51,34 @@ AFTER_BUILD = """
           - run: make deploy
 """
 
+# A comment on a pull request runs the default branch's workflow with its secrets too.
+ON_COMMENT = """
+    on:
+      issue_comment:
+        types: [created]
+    jobs:
+      deploy:
+        if: github.event.issue.pull_request
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+            with:
+              ref: refs/pull/${{ github.event.issue.number }}/head
+          - uses: aws-actions/configure-aws-credentials@v4
+            with:
+              aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
+              aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+              aws-region: us-east-1
+          - run: make deploy
+"""
+
 
 @pytest.mark.parametrize(
     ("text", "event", "ref"),
     [
         (PREVIEW, "pull_request_target", "${{ github.event.pull_request.head.sha }}"),
         (AFTER_BUILD, "workflow_run", "${{ github.event.workflow_run.head_sha }}"),
+        (ON_COMMENT, "issue_comment", "refs/pull/${{ github.event.issue.number }}/head"),
     ],
 )
 def test_a_job_that_checks_out_the_pull_request_is_left(

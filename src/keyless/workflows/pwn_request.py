@@ -53,8 +53,9 @@ PWN_REQUEST_ID_TOKEN = Check(
     title="A privileged pull request job checks out the pull request's code with id-token: write",
     severity=Severity.HIGH,
     rationale=(
-        "A job triggered by `pull_request_target` or `workflow_run` runs with the base "
-        "repository's permissions, and its OIDC token names the base branch "
+        "A job triggered by `pull_request_target`, `workflow_run` or `issue_comment` (a "
+        "comment on a pull request) runs with the base repository's permissions, and its "
+        "OIDC token names the base branch "
         "(`repo:O/R:ref:refs/heads/main`), not `pull_request`. When it checks out the pull "
         "request's head (`ref: ${{ github.event.pull_request.head.sha }}`, `head.ref`, "
         "`github.head_ref`, `workflow_run.head_sha`), or fetches it in a `run:` script "
@@ -77,7 +78,12 @@ PWN_REQUEST_ID_TOKEN = Check(
     ),
 )
 
-_PRIVILEGED_EVENTS = ("pull_request_target", "workflow_run")
+# issue_comment runs the default branch's workflow (GITHUB_REF the default branch) for a
+# comment on a pull request too, with the repository's secrets and token; checking out
+# `refs/pull/N/head` there runs the fork's code (actions/checkout v7 refuses a fork's
+# code on pull_request_target and workflow_run only).
+# https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#issue_comment
+_PRIVILEGED_EVENTS = ("pull_request_target", "workflow_run", "issue_comment")
 # A job condition that admits only pull requests from the repository itself.
 _SAME_REPOSITORY = re.compile(
     r"head\.repo\.full_name\s*==\s*github\.repository"
@@ -172,7 +178,17 @@ def _job_checkouts(
 ) -> Iterator[tuple[int, Any, str, str, str]]:
     job_env = head_variables(job.get("env"), workflow_env)
     runner = RUNNER_HEAD_VARIABLES if "pull_request_target" in events else frozenset()
-    return head_checkouts(job, job_env, runner)
+    found = head_checkouts(job, job_env, runner)
+    if events != "issue_comment":
+        return found
+    # An issue_comment run's payload has no pull_request or workflow_run and no head_ref
+    # (those expressions are empty, the default branch is checked out): only a ref the
+    # comment's pull request is fetched by names its code.
+    return (checkout for checkout in found if _COMMENT_HEAD.search(checkout[3]))
+
+
+# The pull request of an issue_comment run, fetched by its number.
+_COMMENT_HEAD = re.compile(r"\bpull/|\bgh\s+pr\s+checkout\b|github\.event\.issue\.", re.IGNORECASE)
 
 
 def _call_findings(
