@@ -240,6 +240,65 @@ TRUST: dict[str, list[tuple[str, str, str]]] = {
             "trust-policy: another repository of the owner can assume it",
         )
     ],
+    # GitHub Enterprise Server's issuer (HOSTNAME/_services/token): repo:O/R:* is pull
+    # requests and any branch, as on github.com
+    "policy-github-enterprise-server-issuer": [
+        ("trust-oidc-untrusted-trigger", "high", f"trust-policy: {PULL_REQUEST}"),
+        ("trust-oidc-untrusted-trigger", "high", f"trust-policy: {BRANCH}"),
+    ],
+    # GHE.com data residency (token.actions.SUBDOMAIN.ghe.com): repo:O/*:* is every
+    # repository of the owner, their pull requests and branches
+    "policy-github-ghe-com-owner-wildcard": [
+        (
+            "trust-oidc-broad-subject",
+            "high",
+            "trust-policy: another repository of the owner can assume it",
+        ),
+        ("trust-oidc-untrusted-trigger", "high", f"trust-policy: {PULL_REQUEST}"),
+        ("trust-oidc-untrusted-trigger", "high", f"trust-policy: {BRANCH}"),
+    ],
+    # ECS's task role with its confused-deputy conditions: the account's own tasks
+    "policy-ecs-task-source-arn": [],
+    # Snowflake's storage integration: its IAM user, the integration's external ID
+    "policy-snowflake-storage-integration": [],
+    # a self-managed GitLab: group/* is every project of the group; no aud condition and
+    # the provider's audiences unread
+    "policy-gitlab-self-managed-group": [
+        (
+            "trust-oidc-broad-subject",
+            "high",
+            "trust-policy: another project of the group can assume it",
+        ),
+        (
+            "trust-oidc-missing-audience",
+            "low",
+            "trust-policy: accepts tokens for any audience its OIDC provider lists (that list "
+            "is unknown: the trust policy is judged alone: no OIDC provider was read)",
+        ),
+    ],
+    # GitLab's 2026 keys: one project's protected refs, no sub
+    "policy-gitlab-project-id-protected": [],
+    # Pod Identity narrowed to one cluster: any association of that cluster
+    "policy-eks-pod-identity-cluster-source": [
+        (
+            "trust-eks-unpinned",
+            "low",
+            "trust-policy: any EKS Pod Identity association of the clusters it names can use "
+            "it, through an association anyone allowed iam:PassRole on it may create",
+        )
+    ],
+    # "*" narrowed by aws:PrincipalArn with any account: anyone can name a role so
+    "policy-principal-arn-any-account": [
+        ("trust-anyone", "critical", "trust-policy: any principal in any AWS account can assume it")
+    ],
+    # HCP Terraform apply runs of every project and workspace of the organization
+    "policy-tfc-any-project-apply": [
+        (
+            "trust-oidc-broad-subject",
+            "high",
+            "trust-policy: another project of the organization can assume it",
+        )
+    ],
     # Azure DevOps: one service connection of one project, the organization's issuer
     "policy-azure-devops-service-connection": [],
     "policy-google-template-sub": [
