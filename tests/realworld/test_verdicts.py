@@ -479,6 +479,25 @@ WORKFLOWS["gh-issue-comment-deploy-pr"] = [
     ("workflow-untrusted-checkout-id-token", "jobs.deploy.steps[1].with.ref")
 ]
 
+# Atlassian's aws-s3-deploy pipe given the key variables (its README's basic example), and
+# with OIDC instead (`oidc: true` and AWS_OIDC_ROLE_ARN, the README's OIDC example)
+WORKFLOWS["bb-aws-s3-deploy-pipe"] = [
+    (
+        "bitbucket-static-aws-keys",
+        "pipelines.branches.main[0].step.script[1].variables.AWS_ACCESS_KEY_ID",
+    )
+]
+WORKFLOWS["bb-aws-s3-deploy-pipe-oidc"] = []
+# the AWS Toolkit's S3Upload task: a service connection holds keys unless set to OIDC,
+# which the pipeline cannot show (low)
+WORKFLOWS["az-s3upload-service-connection"] = [
+    ("azure-service-connection-aws-keys", "steps[0].inputs.awsCredentials")
+]
+# pipeline-aws-plugin's withAWS signing with a Jenkins credential: an IAM user's key
+WORKFLOWS["jk-with-aws-credentials"] = [("jenkins-static-aws-keys", "line 6")]
+# the aws-cli orb's setup without role_arn: the keys from a context or the project
+WORKFLOWS["cc-aws-cli-setup-keys"] = [("circleci-static-aws-keys", "jobs.deploy.steps[1]")]
+
 # case → what is named as not read (the part after the file: an include from outside)
 UNREAD: dict[str, list[str]] = {
     # GitLab's ECS template reads AWS_ACCESS_KEY_ID from the CI/CD variables: unseen
