@@ -374,6 +374,20 @@ IAC["tf-buildkite-plan-step"] = (
 IAC["tf-roles-anywhere-anchor"] = ([], [])
 # GitHub: repository_id, repository_owner_id and ref pinned by variables' defaults
 IAC["tf-github-repository-id"] = ([], [])
+# Snowflake's storage integration: the role trusts the IAM user and external ID the
+# integration reports after apply: not judged (never clean on a guess)
+IAC["tf-snowflake-storage-integration"] = ([], ["aws_iam_role.snowflake"])
+# the AWS provider's Pod Identity example: any association in the account (low)
+IAC["tf-eks-pod-identity-association"] = (
+    [
+        (
+            "trust-eks-unpinned",
+            "aws_iam_role.example: any EKS Pod Identity association in the account can use "
+            "it, through an association anyone allowed iam:PassRole on it may create",
+        )
+    ],
+    [],
+)
 # a vendor's integration role: its account by a parameter's default, the external ID a
 # parameter without one (each customer's own): not judged until it is given
 IAC["cfn-datadog-integration-role"] = ([], ["DatadogIntegrationRole"])
