@@ -301,6 +301,9 @@ TRUST: dict[str, list[tuple[str, str, str]]] = {
     ],
     # Azure DevOps: one service connection of one project, the organization's issuer
     "policy-azure-devops-service-connection": [],
+    # a GCP service account's ID token (Cloud Build, Cloud Run): sub and aud (azp) pin the
+    # service account
+    "policy-google-service-account-sub": [],
     "policy-google-template-sub": [
         (
             "trust-unrendered-template",
