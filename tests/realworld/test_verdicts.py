@@ -492,6 +492,11 @@ WORKFLOWS["gl-id-token-assume-role"] = []
 WORKFLOWS["gh-issue-comment-deploy-pr"] = [
     ("workflow-untrusted-checkout-id-token", "jobs.deploy.steps[1].with.ref")
 ]
+# /ok-to-test: gh pr checkout of the comment's pull request is the fork's code; a checkout
+# of github.event.pull_request.head.sha on issue_comment is empty (the default branch)
+WORKFLOWS["gh-issue-comment-ok-to-test"] = [
+    ("workflow-untrusted-checkout-id-token", "jobs.integration.steps[1].run")
+]
 
 # Atlassian's aws-s3-deploy pipe given the key variables (its README's basic example), and
 # with OIDC instead (`oidc: true` and AWS_OIDC_ROLE_ARN, the README's OIDC example)
