@@ -492,10 +492,12 @@ WORKFLOWS["gl-id-token-assume-role"] = []
 WORKFLOWS["gh-issue-comment-deploy-pr"] = [
     ("workflow-untrusted-checkout-id-token", "jobs.deploy.steps[1].with.ref")
 ]
-# /ok-to-test: gh pr checkout of the comment's pull request is the fork's code; a checkout
-# of github.event.pull_request.head.sha on issue_comment is empty (the default branch)
+# /ok-to-test: gh pr checkout of the comment's pull request, or its branch looked up by
+# xt0rted/pull-request-comment-branch, is the fork's code; a checkout of
+# github.event.pull_request.head.sha on issue_comment is empty (the default branch)
 WORKFLOWS["gh-issue-comment-ok-to-test"] = [
-    ("workflow-untrusted-checkout-id-token", "jobs.integration.steps[1].run")
+    ("workflow-untrusted-checkout-id-token", "jobs.integration.steps[1].run"),
+    ("workflow-untrusted-checkout-id-token", "jobs.preview.steps[1].with.ref"),
 ]
 
 # Atlassian's aws-s3-deploy pipe given the key variables (its README's basic example), and

@@ -477,3 +477,45 @@ def test_a_called_workflow_behind_a_link_is_judged_by_the_calls_inputs(tmp_path:
     (root / ".github/workflows/build.yml").symlink_to(outside)
     routes = _routes(root)
     assert routes == ["jobs.build.with.ref"]
+
+
+COMMENT_BRANCH = """
+on:
+  issue_comment:
+    types: [created]
+permissions:
+  id-token: write
+jobs:
+  test:
+    if: github.event.issue.pull_request
+    runs-on: ubuntu-latest
+    steps:
+      - uses: {lookup}
+        id: Comment-Branch
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{{{ steps.comment-branch.outputs.{output} }}}}
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/ci
+          aws-region: us-east-1
+      - run: make test
+"""
+
+
+@pytest.mark.parametrize("output", ["head_ref", "head_sha"])
+def test_a_comment_run_checking_out_the_looked_up_head_is_reported(
+    tmp_path: Path, output: str
+) -> None:
+    # xt0rted/pull-request-comment-branch's README hands its head_ref to checkout's ref
+    text = COMMENT_BRANCH.format(lookup="xt0rted/pull-request-comment-branch@v3", output=output)
+    root = repo(tmp_path, {".github/workflows/comment.yml": text})
+    (finding,) = [f for f in scan([root]).findings if f.check == CHECK]
+    assert isinstance(finding.location, FileLocation)
+    assert finding.location.route == "jobs.test.steps[1].with.ref"
+
+
+def test_another_steps_head_output_is_not_taken_for_the_pull_request(tmp_path: Path) -> None:
+    text = COMMENT_BRANCH.format(lookup="acme/other-action@v1", output="head_sha")
+    root = repo(tmp_path, {".github/workflows/comment.yml": text})
+    assert CHECK not in [f.check for f in scan([root]).findings]

@@ -137,6 +137,27 @@ def _fetches_head(
     return None
 
 
+# An action that looks up the pull request an issue_comment run is about and outputs its
+# head (`head_ref`, `head_sha`), which its README hands to actions/checkout's `ref`.
+# https://github.com/xt0rted/pull-request-comment-branch
+_HEAD_LOOKUP_ACTIONS = frozenset({"xt0rted/pull-request-comment-branch"})
+_STEP_OUTPUT = re.compile(
+    r"\bsteps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.head_(?:ref|sha)\b", re.IGNORECASE
+)
+
+
+def _looks_up_head(job: Any) -> frozenset[str]:
+    """The ids of ``job``'s steps that output the pull request's head (lower case: an
+    expression's property names ignore case)."""
+    return frozenset(
+        str(step["id"]).lower()
+        for _, step in steps_of(job)
+        if isinstance(step.get("uses"), str)
+        and step["uses"].split("@")[0].strip().lower() in _HEAD_LOOKUP_ACTIONS
+        and isinstance(step.get("id"), str)
+    )
+
+
 def head_checkouts(
     job: Any,
     job_env: dict[str, str],
@@ -146,7 +167,9 @@ def head_checkouts(
     """(step index, mapping, key, text shown, route from the step) of each step that
     checks out or fetches the pull request's code, directly, through an environment
     variable holding its ref (``env: SHA: ${{ github.event.pull_request.head.sha }}``) or,
-    in a called workflow, through an input ``given`` the head's ref."""
+    in a called workflow, through an input ``given`` the head's ref, or through the output of
+    a step that looks the head up (:data:`_HEAD_LOOKUP_ACTIONS`)."""
+    lookups = _looks_up_head(job)
     for index, step in steps_of(job):
         heads = head_variables(step.get("env"), job_env, given)
         script = step.get("run")
@@ -164,7 +187,11 @@ def head_checkouts(
             value = inputs.get(key)
             if not isinstance(value, str):
                 continue
-            if _HEAD.search(value) or (given and input_read(value, given) is not None):
+            if (
+                _HEAD.search(value)
+                or (given and input_read(value, given) is not None)
+                or any(m.group(1).lower() in lookups for m in _STEP_OUTPUT.finditer(value))
+            ):
                 yield index, inputs, key, value, f"with.{key}"
                 break
             name = _env_head(value, heads)

@@ -187,8 +187,11 @@ def _job_checkouts(
     return (checkout for checkout in found if _COMMENT_HEAD.search(checkout[3]))
 
 
-# The pull request of an issue_comment run, fetched by its number.
-_COMMENT_HEAD = re.compile(r"\bpull/|\bgh\s+pr\s+checkout\b|github\.event\.issue\.", re.IGNORECASE)
+# The pull request of an issue_comment run, fetched by its number or looked up by a step.
+_COMMENT_HEAD = re.compile(
+    r"\bpull/|\bgh\s+pr\s+checkout\b|github\.event\.issue\.|\.outputs\.head_(?:ref|sha)\b",
+    re.IGNORECASE,
+)
 
 
 def _call_findings(
