@@ -12,17 +12,15 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 from itertools import groupby
-from typing import Any
 
 from keyless.dates import iso
 from keyless.render import RenderOptions
-from keyless.render.retire_status import status_document, step_document, user_state
+from keyless.render.retire_document import report_document
+from keyless.render.retire_status import status_document, user_state
 from keyless.render.untrusted import printable
 from keyless.retire.demo import DemoWalk
 from keyless.retire.model import Report, Step, StepStatus
 from keyless.retire.status import KeyWatch, StatusReport, UserWatch
-
-RETIRE_SCHEMA = "keyless/retire/v1"
 
 _EXIT = {
     0: "0: nothing refused, failed or unread",
@@ -114,26 +112,6 @@ def _step(step: Step, *, with_user: bool = False) -> str:
     target = f" {clean(step.target)}" if step.target else ""
     who = f" {clean(step.user)} in {clean(step.account)}" if with_user else ""
     return f"{step.status.value:<8} {step.label}{who}{target}: {clean(step.reason)}"
-
-
-def report_document(report: Report) -> dict[str, Any]:
-    """The ``keyless/retire/v1`` document of a run."""
-    return {
-        "schema": RETIRE_SCHEMA,
-        "command": report.command,
-        "apply": report.apply,
-        "journal": report.journal,
-        "run": report.run_id,
-        "resumed": report.resumed,
-        "settled": [step_document(step) for step in report.settled],
-        "steps": [step_document(step) for step in report.steps],
-        "unreachable": dict(sorted(report.unreachable.items())),
-        "cannot_come_back": [
-            {"account": account, "user": user, "what": what} for account, user, what in report.lost
-        ],
-        "exit_code": report.exit_code,
-        "plan": None if report.plan is None else json.loads(json.dumps(dict(report.plan))),
-    }
 
 
 def report_json(report: Report, options: RenderOptions) -> str:
