@@ -197,13 +197,17 @@ def _inactive(
     if record is None:
         # A dry run journals nothing: the quarantine starts with the first --apply run
         # that sees the key, not with this one.
-        starts = "now" if apply else "when an --apply run first sees it"
-        deletable = (
-            ends.date().isoformat() if apply else f"{ends.date().isoformat()} if that is now"
-        )
-        reason = (
-            f"inactive, not by keyless: its quarantine starts {starts}; deletable from {deletable}"
-        )
+        if apply:
+            reason = (
+                "inactive, not by keyless: its quarantine starts now; deletable from "
+                f"{ends.date().isoformat()}"
+            )
+        else:
+            reason = (
+                f"inactive, not by keyless: its {policy.quarantine_days}-day quarantine starts"
+                " with the first --apply run that sees it (with --apply today, deletable from"
+                f" {ends.date().isoformat()})"
+            )
         return Step.of(action, StepStatus.WAITING, reason)
     served = days_since(now, since)
     if now < ends:
