@@ -179,6 +179,23 @@ def test_the_demo_walks_every_stage(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_demo_says_what_its_commands_are_and_when_a_quarantine_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A newcomer read "$ keyless retire … --apply" without being told it is the command
+    # for a real organization, and "(quarantine starts)" beside a key being deactivated.
+    monkeypatch.chdir(tmp_path)
+
+    result = CliRunner().invoke(cli, ["retire", "--demo"])
+
+    assert result.exit_code == 0, result.stderr
+    assert "Each stage shows the command as you would run it on your own organization" in (
+        result.stdout
+    )
+    assert "(its quarantine starts as it is deactivated)" in result.stdout
+    assert "(quarantine starts)" not in result.stdout
+
+
 @pytest.mark.parametrize("command", ["status", "rollback"])
 def test_member_role_without_org_is_refused_by_every_subcommand(world: World, command: str) -> None:
     result = CliRunner().invoke(

@@ -239,6 +239,8 @@ def demo_text(walk: DemoWalk, options: RenderOptions) -> str:
     parts = [
         "keyless retire --demo: the demo organization in an in-process AWS emulator",
         "(nothing outside this process changes; the journal is temporary).",
+        "Each stage shows the command as you would run it on your own organization ($ …),",
+        "then what keyless answered here.",
     ]
     for stage in walk.stages:
         body = (

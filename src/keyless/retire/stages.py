@@ -114,7 +114,8 @@ def decide(
             step = _deactivation(target, state, key, policy, now)
             steps.append(step)
             planned = step.status is StepStatus.PLANNED
-            not_ready.append(f"{key.key_id} ({'quarantine starts' if planned else 'still active'})")
+            why = "its quarantine starts as it is deactivated" if planned else "still active"
+            not_ready.append(f"{key.key_id} ({why})")
             continue
         outcome = _inactive(target, state, key, memory, policy, now, apply=apply)
         if isinstance(outcome, Action):
