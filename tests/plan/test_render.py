@@ -90,3 +90,13 @@ def test_the_footer_and_policies_are_counted_in_words_a_newcomer_reads() -> None
 
     assert "inline (1 statement)" in text
     assert "Targets never broader than their users: 1 proved, 0 failed, 0 unproved" in text
+
+
+def test_a_key_never_used_is_said_so_in_the_explanation() -> None:
+    idle = make_user("stale-bot", keys=[make_key(age_days=400, last_used_days=None)])
+    plan = plan_of(make_inventory(users=[idle]))
+    buffer = io.StringIO()
+    render_explain(plan, plan.users, Console(file=buffer, width=200, no_color=True))
+
+    assert "(active, never used)" in buffer.getvalue()
+    assert "last used never" not in buffer.getvalue()

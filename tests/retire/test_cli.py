@@ -194,6 +194,8 @@ def test_the_demo_says_what_its_commands_are_and_when_a_quarantine_starts(
     )
     assert "(its quarantine starts as it is deactivated)" in result.stdout
     assert "(quarantine starts)" not in result.stdout
+    assert "last used never" not in result.stdout
+    assert "         never used\n" in result.stdout
 
 
 @pytest.mark.parametrize("command", ["status", "rollback"])

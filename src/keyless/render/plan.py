@@ -288,9 +288,9 @@ def _explain_lines(plan: Plan, user: UserPlan) -> Iterator[Text]:
     if retirement is not None:
         for key in retirement.keys:
             status = "active" if key.active else "inactive"
-            used = iso(key.last_used) or "never"
+            used = f"last used {iso(key.last_used)}" if key.last_used else "never used"
             label = key.key_id or f"key slot {key.slot}"
-            yield Text(f"  retire       {label} ({status}, last used {used})")
+            yield Text(f"  retire       {label} ({status}, {used})")
         if retirement.console_password:
             yield Text("  retire       console password")
         for precondition in retirement.preconditions:

@@ -204,9 +204,9 @@ def _key_lines(key: KeyWatch, report: StatusReport) -> list[str]:
         ends = _when(key.quarantine_ends)
         ready = "over" if key.quarantine_ends <= report.now else "ends"
         lines.append(f"      quarantine of {report.quarantine_days} days {ready} {ends}")
-    used = _when(key.last_used)
     service = f" ({clean(key.last_used_service)})" if key.last_used_service else ""
-    lines.append(f"      last used {used}{service}")
+    used = "never used" if key.last_used is None else f"last used {_when(key.last_used)}"
+    lines.append(f"      {used}{service}")
     if key.trail is not None:
         latest = (
             f"; latest {clean(key.trail.latest_name)} {_when(key.trail.latest_time)}"
