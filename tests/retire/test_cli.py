@@ -5,6 +5,7 @@ change (exit 2, one paragraph, no traceback)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -195,6 +196,9 @@ def test_the_demo_says_what_its_commands_are_and_when_a_quarantine_starts(
     assert "(its quarantine starts as it is deactivated)" in result.stdout
     assert "(quarantine starts)" not in result.stdout
     assert "last used never" not in result.stdout
+    # Each key a user waits for says why: being deactivated, refused, in quarantine.
+    assert re.search(r"served its quarantine: .*AKIA\w+ \(in quarantine\)", result.stdout)
+    assert "(still active: its deactivation was refused)" in result.stdout
     assert "         never used\n" in result.stdout
 
 

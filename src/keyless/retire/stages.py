@@ -114,7 +114,11 @@ def decide(
             step = _deactivation(target, state, key, policy, now)
             steps.append(step)
             planned = step.status is StepStatus.PLANNED
-            why = "its quarantine starts as it is deactivated" if planned else "still active"
+            why = (
+                "its quarantine starts as it is deactivated"
+                if planned
+                else "still active: its deactivation was refused"
+            )
             not_ready.append(f"{key.key_id} ({why})")
             continue
         outcome = _inactive(target, state, key, memory, policy, now, apply=apply)
@@ -124,7 +128,10 @@ def decide(
         if outcome.status is StepStatus.WAITING and memory.quarantine(account, key.key_id) is None:
             found_inactive.append(key.key_id)
         steps.append(outcome)
-        not_ready.append(key.key_id)
+        waiting = outcome.status is StepStatus.WAITING
+        not_ready.append(
+            f"{key.key_id} ({'in quarantine' if waiting else 'its deletion was refused'})"
+        )
     if not target.retire_user:
         steps += [Step.of(action, StepStatus.PLANNED) for action in ready]
         return Decision(tuple(steps), found_inactive=tuple(found_inactive))
