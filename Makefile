@@ -130,6 +130,7 @@ docs: $(VENV)/.dev-installed
 	$(BIN)/python -m keyless.collect.offline.snapshot_schema > docs/schemas/snapshot-v1.schema.json
 	$(BIN)/python -m keyless.retire.sql > docs/schemas/retire-journal-v1.sql
 	$(BIN)/python -m keyless.render.retire_status > docs/schemas/retire-status-v1.schema.json
+	$(BIN)/python -m keyless.render.retire_document > docs/schemas/retire-v1.schema.json
 	$(BIN)/python -m keyless.idp.automata > src/keyless/idp/automata.json
 
 bench: $(VENV)/.dev-installed

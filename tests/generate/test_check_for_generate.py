@@ -7,13 +7,14 @@ them as open items (exit 1) naming the option they depend on."""
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
 
-from tests.generate.conftest import edited, run
+from tests.generate.conftest import certificate, edited, run
 from tests.plan.conftest import EXPORT
 
 ANCHOR = (
@@ -66,10 +67,70 @@ def _check(export_plan: Path, plan: Path, *options: str) -> Result:
                *options)  # fmt: skip
 
 
-def test_the_unedited_plan_depends_on_no_option(export_plan: Path) -> None:
-    result = _check(export_plan, export_plan)
+def test_the_unedited_plan_depends_on_no_option_but_the_ca(
+    export_plan: Path, ca_cert: Path
+) -> None:
+    result = _check(export_plan, export_plan, "--generate-ca-cert", str(ca_cert))
+    assert result.exit_code == 0, result.output
     assert "depends on" not in result.stderr
     assert "refuses" not in result.stderr
+
+
+def test_a_roles_anywhere_role_without_a_trust_anchor_depends_on_the_ca(
+    export_plan: Path, tmp_path: Path, ca_cert: Path
+) -> None:
+    """The plan's backup-nas role is in an account where the plan found no trust anchor:
+    generate refuses it without --ca-cert or --pca-arn, and plan --check says so ahead."""
+    generated = run("generate", str(export_plan), "--format", "terraform",
+                    "--out", str(tmp_path / "a"))  # fmt: skip
+    assert generated.exit_code == 2, generated.output
+    assert "--ca-cert: the plan has Roles Anywhere roles in 210987654321" in generated.stderr
+
+    unsaid = _check(export_plan, export_plan)
+    assert unsaid.exit_code == 1, unsaid.output
+    assert (
+        "open: depends on --ca-cert: the plan has Roles Anywhere roles in 210987654321 and "
+        "found no trust anchor there"
+    ) in unsaid.stderr
+
+    pca = f"arn:aws:acm-pca:us-east-1:210987654321:certificate-authority/{uuid.UUID(int=0)}"
+    for option, value in (("--generate-ca-cert", str(ca_cert)), ("--generate-pca-arn", pca)):
+        said = _check(export_plan, export_plan, option, value)
+        assert said.exit_code == 0, said.output
+        assert "depends on" not in said.stderr
+
+
+def test_a_ca_of_an_anchor_of_another_region_settles_the_region(
+    export_plan: Path, tmp_path: Path, ca_cert: Path
+) -> None:
+    """With a CA for a new anchor, generate does not reuse the one the plan found."""
+    plan = edited(export_plan, tmp_path / "plan.json", _anchor)
+    said = _check(export_plan, plan, "--generate-ca-cert", str(ca_cert))
+    assert said.exit_code == 0, said.output
+    generated = run("generate", str(plan), "--format", "terraform", "--out", str(tmp_path / "a"),
+                    "--ca-cert", str(ca_cert))  # fmt: skip
+    assert generated.exit_code in (0, 1), generated.output
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (("--generate-pca-arn", "arn:aws:acm-pca:x"), "--generate-pca-arn: "),
+        (("--generate-ca-cert", "NOT-A-CA"), "--generate-ca-cert: "),
+        (("--generate-ca-cert", "CA", "--generate-pca-arn", "PCA"), "not both"),
+    ],
+)
+def test_a_ca_generate_would_refuse_is_refused(
+    export_plan: Path, tmp_path: Path, ca_cert: Path, options: tuple[str, ...], said: str
+) -> None:
+    not_a_ca = tmp_path / "leaf.pem"
+    not_a_ca.write_bytes(certificate(ca=False))
+    pca = f"arn:aws:acm-pca:us-east-1:210987654321:certificate-authority/{uuid.UUID(int=0)}"
+    values = {"NOT-A-CA": str(not_a_ca), "CA": str(ca_cert), "PCA": pca}
+    result = _check(export_plan, export_plan, *(values.get(o, o) for o in options))
+    assert result.exit_code == 2, result.output
+    assert said in result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_a_dynamic_reference_depends_on_the_format(
@@ -169,4 +230,4 @@ def test_the_generate_options_go_with_check_only(export_plan: Path) -> None:
     result = run("plan", "--input", str(export_plan.parent / "export"),
                  "--generate-format", "terraform")  # fmt: skip
     assert result.exit_code == 2
-    assert "--generate-format and --generate-region go with --check" in result.stderr
+    assert "the --generate-* options go with --check" in result.stderr

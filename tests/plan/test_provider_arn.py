@@ -72,7 +72,7 @@ def edited(source: Path, tmp_path: Path, edit: Callable[[Document], None]) -> Pa
 
 
 def check(path: Path, source: Path) -> Result:
-    return keyless("plan", "--check", str(path), "--input", str(source))
+    return keyless("plan", "--check", str(path), "--input", str(source), "--generate-pca-arn", PCA)
 
 
 def generate(path: Path, out: Path, *source: str) -> Result:

@@ -71,11 +71,32 @@ def test_the_retire_total_says_which_users_go_outright() -> None:
     text = _text(plan_of(make_inventory(users=[person, idle])))
 
     assert "retire 1 " in text
-    assert "To retire: 2 IAM users with 1 access keys (1 outright, 1 once their replacement" in text
+    assert "To retire: 2 IAM users with 1 access key (1 outright, 1 once their replacement" in text
 
 
 def test_the_retire_total_of_users_who_all_go_outright_is_not_split() -> None:
     idle = make_user("stale-bot", keys=[make_key(last_used_days=400)])
-    assert "To retire: 1 IAM users with 1 access keys\n" in _text(
+    assert "To retire: 1 IAM user with 1 access key\n" in _text(
         plan_of(make_inventory(users=[idle]))
     )
+
+
+def test_the_footer_and_policies_are_counted_in_words_a_newcomer_reads() -> None:
+    # `make demo` printed "inline (1 statements)" and "Never broader: 6 proved", which
+    # does not say what is never broader than what.
+    inline = {"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}
+    person = make_user("alice", console=True, tags={"email": "a@example.com"}, inline=[inline])
+    text = _text(plan_of(make_inventory(users=[person])))
+
+    assert "inline (1 statement)" in text
+    assert "Targets never broader than their users: 1 proved, 0 failed, 0 unproved" in text
+
+
+def test_a_key_never_used_is_said_so_in_the_explanation() -> None:
+    idle = make_user("stale-bot", keys=[make_key(age_days=400, last_used_days=None)])
+    plan = plan_of(make_inventory(users=[idle]))
+    buffer = io.StringIO()
+    render_explain(plan, plan.users, Console(file=buffer, width=200, no_color=True))
+
+    assert "(active, never used)" in buffer.getvalue()
+    assert "last used never" not in buffer.getvalue()

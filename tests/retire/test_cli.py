@@ -5,6 +5,7 @@ change (exit 2, one paragraph, no traceback)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -177,6 +178,28 @@ def test_the_demo_walks_every_stage(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert "FLAG " in result.stdout
     assert "done     reactivate-key" in result.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_demo_says_what_its_commands_are_and_when_a_quarantine_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A newcomer read "$ keyless retire … --apply" without being told it is the command
+    # for a real organization, and "(quarantine starts)" beside a key being deactivated.
+    monkeypatch.chdir(tmp_path)
+
+    result = CliRunner().invoke(cli, ["retire", "--demo"])
+
+    assert result.exit_code == 0, result.stderr
+    assert "Each stage shows the command as you would run it on your own organization" in (
+        result.stdout
+    )
+    assert "(its quarantine starts as it is deactivated)" in result.stdout
+    assert "(quarantine starts)" not in result.stdout
+    assert "last used never" not in result.stdout
+    # Each key a user waits for says why: being deactivated, refused, in quarantine.
+    assert re.search(r"served its quarantine: .*AKIA\w+ \(in quarantine\)", result.stdout)
+    assert "(still active: its deactivation was refused)" in result.stdout
+    assert "         never used\n" in result.stdout
 
 
 @pytest.mark.parametrize("command", ["status", "rollback"])

@@ -122,8 +122,8 @@ def test_a_dry_run_says_the_quarantine_of_a_key_found_inactive_starts_with_apply
     later = world.retire("alice", days=3)
 
     assert dry.reason == (
-        "inactive, not by keyless: its quarantine starts when an --apply run first sees it;"
-        f" deletable from {deletable} if that is now"
+        "inactive, not by keyless: its 14-day quarantine starts with the first --apply run"
+        f" that sees it (with --apply today, deletable from {deletable})"
     )
     (applied,) = [s for s in later.steps if s.label == "delete-key"]
     assert applied.reason.endswith(

@@ -80,6 +80,11 @@ if TYPE_CHECKING:
     type=FilePath(exists=True),
     help="Check the plan against this snapshot (stale plans are refused).",
 )
+@click.option(
+    "--all-errors",
+    is_flag=True,
+    help="Print every error of a refused plan (default: the first 50, and how many more).",
+)
 def generate(
     plan_path: Path,
     output_format: str,
@@ -99,6 +104,7 @@ def generate(
     demo: bool,
     input_dir: Path | None,
     snapshot: Path | None,
+    all_errors: bool,
 ) -> None:
     """Write what PLAN (a keyless/plan/v1 document) decided as code to review and apply.
 
@@ -114,7 +120,7 @@ def generate(
     from keyless.generate.build import generate as make
     from keyless.generate.model import IdentitySource, OutputFormat
     from keyless.generate.output import check_output_dir, write_output
-    from keyless.generate.read import load_plan
+    from keyless.generate.read import SHOWN_PROBLEMS, load_plan
     from keyless.generate.roles_anywhere import read_ca_certificate
     from keyless.plan.quotas import quota_warnings
 
@@ -148,7 +154,7 @@ def generate(
 
         kind = Origin.DEMO if demo else Origin.EXPORT if input_dir else Origin.SNAPSHOT
         inventory = load(InventorySpec(kind=kind, path=input_dir or snapshot))
-    document = load_plan(plan_path, inventory)
+    document = load_plan(plan_path, inventory, most=None if all_errors else SHOWN_PROBLEMS)
     demo_portal = (
         document["source"]["origin"] == "demo"
         and options.format is OutputFormat.AWS_CONFIG

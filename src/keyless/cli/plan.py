@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,8 @@ from keyless.cli.output import config_file, emit, render_options, require_writab
 from keyless.cli.paths import FilePath
 from keyless.cli.progress import is_quiet, quiet_option, waiting_message
 from keyless.cli.sources import build_spec, load, parse_moment, source_options, unread_lines
-from keyless.errors import quoted, shown_pointer
+from keyless.errors import InputError, quoted, shown_pointer
+from keyless.files import read_bytes
 from keyless.render import Format, formats, render
 from keyless.render.untrusted import printable
 
@@ -100,6 +102,19 @@ REPORT = "the rendered plan (--output)"
     metavar="REGION",
     help="With --check: the --region keyless generate will be given (default: its own, us-east-1).",
 )
+@click.option(
+    "--generate-ca-cert",
+    type=FilePath(exists=True),
+    metavar="PEM",
+    help="With --check: the --ca-cert keyless generate will be given for new Roles Anywhere "
+    "trust anchors (checked as generate checks it). Without it or --generate-pca-arn, roles "
+    "that need a new anchor are open.",
+)
+@click.option(
+    "--generate-pca-arn",
+    metavar="ARN",
+    help="With --check: the --pca-arn keyless generate will be given instead.",
+)
 @quiet_option
 def plan(
     config_path: Path | None,
@@ -114,6 +129,8 @@ def plan(
     check_path: Path | None,
     generate_format: str | None,
     generate_region: str | None,
+    generate_ca_cert: Path | None,
+    generate_pca_arn: str | None,
     **source: Any,
 ) -> None:
     """Decide, for every IAM user, what replaces it: Identity Center for people, OIDC
@@ -136,10 +153,13 @@ def plan(
         if links or workflows or out or output or explain or explicit_now or allow_partial:
             raise click.UsageError("--check takes only the plan and its source")
         thresholds = load_checked_config(config_path).thresholds
-        _check(check_path, load(spec), thresholds, generate_format, generate_region)
+        generate = _GenerateWith(
+            generate_format, generate_region, generate_ca_cert, generate_pca_arn
+        )
+        _check(check_path, load(spec), thresholds, generate)
         return
-    if generate_format or generate_region:
-        raise click.UsageError("--generate-format and --generate-region go with --check")
+    if generate_format or generate_region or generate_ca_cert or generate_pca_arn:
+        raise click.UsageError("the --generate-* options go with --check")
     config = load_checked_config(config_path)
     link_requests = tuple(parse_link_option(text) for text in links)
     workflow_sources = tuple(parse_workflow_option(text) for text in workflows)
@@ -224,23 +244,49 @@ def _refuse_partial(missing: tuple[str, ...]) -> None:
     sys.exit(3)
 
 
+@dataclass(frozen=True, slots=True)
+class _GenerateWith:
+    """The options of ``keyless generate`` that ``plan --check`` is told of."""
+
+    format: str | None
+    region: str | None
+    ca_cert: Path | None
+    pca_arn: str | None
+
+
+def _read_ca(path: Path) -> str:
+    """The CA certificate as ``keyless generate --ca-cert`` reads it, its errors naming
+    ``--generate-ca-cert``."""
+    from datetime import UTC
+
+    from keyless.generate.roles_anywhere import read_ca_certificate
+
+    try:
+        return read_ca_certificate(
+            read_bytes(path, "--generate-ca-cert", limit=1 << 20), datetime.now(UTC)
+        )
+    except InputError as error:
+        raise InputError(error.message, where="--generate-ca-cert", hint=error.hint) from None
+
+
 def _check(
-    path: Path,
-    inventory: Inventory,
-    thresholds: Thresholds,
-    generate_format: str | None,
-    generate_region: str | None,
+    path: Path, inventory: Inventory, thresholds: Thresholds, generate: _GenerateWith
 ) -> None:
     from keyless.generate.model import OutputFormat
     from keyless.generate.preflight import check_for_generate
     from keyless.plan.document import read_plan
 
+    ca_pem = None
+    if generate.ca_cert is not None:
+        ca_pem = _read_ca(generate.ca_cert)
     result = check_for_generate(
         read_plan(path),
         inventory,
         thresholds,
-        output_format=OutputFormat(generate_format) if generate_format else None,
-        region=generate_region,
+        output_format=OutputFormat(generate.format) if generate.format else None,
+        region=generate.region,
+        ca_pem=ca_pem,
+        pca_arn=generate.pca_arn,
     )
     for problem in result.problems:
         # A refusal of generate's (keyless.generate.preflight) is of the whole plan.

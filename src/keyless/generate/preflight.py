@@ -9,11 +9,15 @@ only, so that a plan ``--check`` passes does not then fail in ``generate``:
 * ``--region``: a Roles Anywhere trust anchor the plan found is reused only in its own
   Region (trust anchors and profiles are regional); in another, generate needs
   ``--ca-cert`` or ``--pca-arn`` for a new one.
+* ``--ca-cert`` / ``--pca-arn``: an account with Roles Anywhere roles and no trust anchor
+  the plan found needs one of them for a new anchor.
 
 With the format (``--generate-format``) given, its refusals are problems (exit 2) and the
 other formats are not tried; without it, every format that holds roles is tried and a
 refusal is an open item that says which format it depends on. The region is generate's
-own default unless ``--generate-region`` names another. What resolves with an option of
+own default unless ``--generate-region`` names another, and the CA is a stand-in Private
+CA unless ``--generate-ca-cert`` or ``--generate-pca-arn`` gives the one generate will be
+given (then no trust anchor depends on an option). What resolves with an option of
 generate (``--ca-cert``) is an open item, never a problem.
 """
 
@@ -29,6 +33,7 @@ from keyless.errors import InputError, quoted
 from keyless.generate.build import GenerateOptions, plan_partition, resources
 from keyless.generate.emit import emit
 from keyless.generate.model import OutputFormat
+from keyless.generate.roles_anywhere import PCA_ARN
 from keyless.model import Inventory
 from keyless.plan import grammars
 from keyless.plan.check import CheckResult, check_plan
@@ -52,20 +57,32 @@ def check_for_generate(
     *,
     output_format: OutputFormat | None = None,
     region: str | None = None,
+    ca_pem: str | None = None,
+    pca_arn: str | None = None,
 ) -> CheckResult:
     """:func:`keyless.plan.check.check_plan`, then, on a plan without problems, what
     ``keyless generate`` would refuse with ``output_format`` (every format that holds roles
-    when ``None``) and ``region`` (generate's default when ``None``): see the module doc."""
+    when ``None``), ``region`` (generate's default when ``None``) and the CA of new trust
+    anchors (``ca_pem`` or ``pca_arn``; when neither, what needs one is open): see the
+    module doc."""
     if region is not None and not grammars.matches(grammars.REGION, region):
         raise InputError(f"{quoted(region)} is not an AWS region", where="--generate-region")
+    if pca_arn is not None and not PCA_ARN.fullmatch(pca_arn):
+        raise InputError(
+            f"{quoted(pca_arn)} is not an AWS Private CA ARN", where="--generate-pca-arn"
+        )
+    if ca_pem is not None and pca_arn is not None:
+        raise InputError("give --generate-ca-cert or --generate-pca-arn, not both")
     result = check_plan(document, inventory, thresholds)
     if result.problems:
         return result
     chosen = region or DEFAULT_REGION
     problems: list[Problem] = []
     shown = region or f"{chosen} (its default)"
-    open_items = [*result.open_items, *_anchor_regions(document, chosen, shown)]
-    for name, refusal in _refusals(document, output_format, chosen):
+    open_items = list(result.open_items)
+    if ca_pem is None and pca_arn is None:
+        open_items += [*_anchors_missing(document), *_anchor_regions(document, chosen, shown)]
+    for name, refusal in _refusals(document, output_format, chosen, ca_pem, pca_arn):
         if output_format is None and name is not None:
             open_items.append(f"depends on --format: generate --format {name} refuses: {refusal}")
         else:
@@ -75,14 +92,20 @@ def check_for_generate(
 
 
 def _refusals(
-    document: Mapping[str, Any], output_format: OutputFormat | None, region: str
+    document: Mapping[str, Any],
+    output_format: OutputFormat | None,
+    region: str,
+    ca_pem: str | None,
+    pca_arn: str | None,
 ) -> Iterator[tuple[str | None, str]]:
     """Each format's refusal (``None`` for the format: every format's), by generate's
     own code."""
     try:
         partition = plan_partition(document)
-        options = GenerateOptions(OutputFormat.TERRAFORM, region=region)
-        if document["roles_anywhere"]:
+        options = GenerateOptions(
+            OutputFormat.TERRAFORM, region=region, ca_pem=ca_pem, pca_arn=pca_arn
+        )
+        if document["roles_anywhere"] and ca_pem is None and pca_arn is None:
             account = document["roles_anywhere"][0]["account"]
             options = replace(options, pca_arn=_stand_in_ca(partition, region, account))
         generated, _ = resources(document, options)
@@ -98,6 +121,23 @@ def _refusals(
 
 def _stand_in_ca(partition: str, region: str, account: str) -> str:
     return f"arn:{partition}:acm-pca:{region}:{account}:certificate-authority/{_STAND_IN_CA}"
+
+
+def _anchors_missing(document: Mapping[str, Any]) -> Iterator[str]:
+    """An open item per account with Roles Anywhere roles and no trust anchor the plan
+    found: generate refuses to write them without a CA for a new anchor
+    (:func:`keyless.generate.roles_anywhere.roles_anywhere_resources`)."""
+    by_account: dict[str, set[str]] = {}
+    for entry in document["roles_anywhere"]:
+        by_account.setdefault(entry["account"], set()).update(entry["trust_anchors"])
+    for account, anchors in sorted(by_account.items()):
+        if not anchors:
+            yield (
+                f"depends on --ca-cert: the plan has Roles Anywhere roles in {account} and "
+                "found no trust anchor there: generate needs --ca-cert PEM (the CA that "
+                "issues the workloads' certificates) or --pca-arn ARN (an AWS Private CA) "
+                "for a new one; --generate-ca-cert / --generate-pca-arn check it here"
+            )
 
 
 def _anchor_regions(document: Mapping[str, Any], region: str, shown: str) -> Iterator[str]:

@@ -20,27 +20,43 @@ from keyless.plan.check import check_plan
 from keyless.plan.consistency import document_problems, ordered
 from keyless.plan.document import Problem, read_plan, schema_problems
 
+#: How many of a refused plan's errors ``keyless generate`` prints (``--all-errors``: all):
+#: a plan edited wrongly throughout holds thousands, one line each.
+SHOWN_PROBLEMS = 50
+
 
 class PlanProblems(KeylessError):
-    """The plan cannot be generated from: every problem, each with its JSON pointer."""
+    """The plan cannot be generated from: every problem, each with its JSON pointer. The
+    message lists the first ``most`` (all when ``None``) and counts the rest; ``problems``
+    holds them all."""
 
-    def __init__(self, path: str, problems: tuple[Problem, ...]):
+    def __init__(self, path: str, problems: tuple[Problem, ...], most: int | None = None):
         noun = "error" if len(problems) == 1 else "errors"
-        lines = "\n".join(f"{path}#{shown_pointer(p.pointer)}: {p.message}" for p in problems)
+        shown = problems if most is None else problems[:most]
+        lines = [f"{path}#{shown_pointer(p.pointer)}: {p.message}" for p in shown]
+        if len(shown) < len(problems):
+            rest = len(problems) - len(shown)
+            lines.append(
+                f"… and {rest:,} more {'error' if rest == 1 else 'errors'} "
+                "(--all-errors lists every one)"
+            )
         super().__init__(
-            f"{len(problems)} {noun} in the plan; nothing was written\n{lines}",
+            f"{len(problems):,} {noun} in the plan; nothing was written\n" + "\n".join(lines),
             where=path,
             hint="Fix the plan (or plan again), then check it with `keyless plan --check`.",
         )
         self.problems = problems
 
 
-def load_plan(path: Path, inventory: Inventory | None = None) -> Mapping[str, Any]:
-    """The validated plan at ``path``; :class:`PlanProblems` lists everything wrong."""
+def load_plan(
+    path: Path, inventory: Inventory | None = None, *, most: int | None = None
+) -> Mapping[str, Any]:
+    """The validated plan at ``path``; :class:`PlanProblems` lists everything wrong (the
+    first ``most`` in its message, when given)."""
     document = read_plan(path)
     problems = plan_problems(document, inventory)
     if problems:
-        raise PlanProblems(str(path), problems)
+        raise PlanProblems(str(path), problems, most)
     result: Mapping[str, Any] = document
     return result
 

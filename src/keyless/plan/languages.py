@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from keyless.patterns import Glob, Language
+from keyless.patterns.glob import parse_wildcard
 
 GlobParts = tuple[str | Glob, ...]
 
@@ -162,3 +163,10 @@ def example(language: Language, within: Language | None = None) -> str | None:
     if found is None and language.contains(""):
         return ""
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def action_set(patterns: tuple[str, ...], negated: bool = False) -> PatternSet:
+    """An Action (or NotAction) element as a set: case-insensitive wildcards, no variables."""
+    globs = tuple(parse_wildcard(pattern, escapes=False) for pattern in patterns)
+    return PatternSet(globs, negated, ignore_case=True)

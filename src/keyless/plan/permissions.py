@@ -39,13 +39,12 @@ import orjson
 
 from keyless.checks._policies import (
     AppliedPolicy,
-    is_full_admin_arn,
     parsed_policy,
     policies_of,
 )
 from keyless.model import Account, ManagedPolicy, User
-from keyless.patterns.glob import parse_wildcard
-from keyless.plan.languages import PatternSet
+from keyless.plan.flags import flags_by_name, flags_of, statements_by_name
+from keyless.plan.languages import action_set
 from keyless.plan.model import Carried, DroppedStatement, Permissions, PolicyName
 from keyless.plan.principal import (
     Mode,
@@ -73,9 +72,6 @@ SELF_SERVICE_ACTIONS = (
 # Account-wide reads the same examples grant on "*" so the console's credential pages work.
 ACCOUNT_INFO_ACTIONS = ("iam:GetAccountPasswordPolicy", "iam:ListVirtualMFADevices")
 SELF_KEYS = frozenset({"aws:username", "aws:userid"})
-ALL_ACTIONS = "*:*"
-IAM_ACTIONS = "iam:*"
-FULL_IAM_POLICY_NAMES = frozenset({"IAMFullAccess"})
 _SID_CHARS = re.compile(r"[^A-Za-z0-9]+")
 
 Parser = Callable[[Any], Policy | None]
@@ -113,17 +109,20 @@ def carry(
     notes: list[str] = []
     sources: list[str] = []
     flags: set[str] = set()
+    carried_statements: list[Statement] = []
     dependent = False
     for applied in _unique(policies_of(user, account)):
         sources.append(applied.label)
         policy = parse(applied.document)
         if policy is None:
             _reference_unreadable(applied, aws_managed, customer, notes)
-            flags |= _flags_by_name(applied.arn)
+            carried_statements.extend(statements_by_name(applied.arn))
+            flags |= flags_by_name(applied.arn)
             continue
         kept, changed = _carry_policy(applied, policy, principal, mode, dropped, notes)
         dependent = dependent or changed or any(mentions_identity(s) for s in policy.statements)
-        flags |= _flags(kept) | _flags_by_name(applied.arn)
+        carried_statements.extend(kept)
+        flags |= flags_by_name(applied.arn)
         if applied.arn is not None and not changed:
             if ":iam::aws:policy/" in applied.arn:
                 aws_managed.append(applied.arn)
@@ -149,7 +148,7 @@ def carry(
         permissions=permissions,
         sources=tuple(sources),
         dropped=tuple(dropped),
-        flags=tuple(sorted(flags)),
+        flags=tuple(sorted(flags_of(tuple(carried_statements), flags))),
         notes=tuple(notes),
         identity_dependent=dependent,
     )
@@ -297,51 +296,6 @@ def _is_mfa_guard(statement: Statement) -> bool:
 
 def _dropped_mfa_guard(dropped: Iterable[DroppedStatement]) -> bool:
     return any(d.why.startswith("deny-unless-MFA") for d in dropped)
-
-
-# --------------------------------------------------------------------------- flags
-
-
-def _flags(statements: Iterable[Statement]) -> set[str]:
-    flags = {flag for statement in statements for flag in _statement_flags(statement)}
-    if ALL_ACTIONS in flags:
-        flags.discard(IAM_ACTIONS)
-    return flags
-
-
-@functools.lru_cache(maxsize=16384)
-def _statement_flags(statement: Statement) -> tuple[str, ...]:
-    """``*:*`` for an Allow of every action on every resource — ``"*"``, ``"*:*"`` or a
-    ``NotAction`` (everything but a few actions is administrator in practice, as the
-    ``user-admin-with-access-key`` check reads it); else ``iam:*`` for every IAM action."""
-    if statement.effect is not Effect.ALLOW:
-        return ()
-    every_resource = statement.resources_negated or "*" in (statement.resources or ())
-    every_action = statement.actions_negated or any(
-        a.strip() in ("*", ALL_ACTIONS) for a in statement.actions
-    )
-    if every_resource and every_action:
-        return (ALL_ACTIONS,)
-    if not statement.actions_negated and action_set(statement.actions).includes(
-        action_set((IAM_ACTIONS,))
-    ):
-        return (IAM_ACTIONS,)
-    return ()
-
-
-def _flags_by_name(arn: str | None) -> set[str]:
-    if is_full_admin_arn(arn):
-        return {ALL_ACTIONS}
-    if arn and ":iam::aws:policy/" in arn and arn.rsplit("/", 1)[-1] in FULL_IAM_POLICY_NAMES:
-        return {IAM_ACTIONS}
-    return set()
-
-
-@functools.lru_cache(maxsize=4096)
-def action_set(patterns: tuple[str, ...], negated: bool = False) -> PatternSet:
-    """An Action (or NotAction) element as a set: case-insensitive wildcards, no variables."""
-    globs = tuple(parse_wildcard(pattern, escapes=False) for pattern in patterns)
-    return PatternSet(globs, negated, ignore_case=True)
 
 
 # --------------------------------------------------------------------------- documents

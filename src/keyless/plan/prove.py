@@ -53,13 +53,9 @@ from dataclasses import dataclass
 from keyless.checks._policies import parsed_policy, policies_of
 from keyless.model import Account, User
 from keyless.patterns import Glob, Language
-from keyless.plan.languages import GlobParts, PatternSet, example
+from keyless.plan.languages import GlobParts, PatternSet, action_set, example
 from keyless.plan.model import Permissions, Proof, ProofStatus
-from keyless.plan.permissions import (
-    Parser,
-    action_set,
-    customer_managed_policy,
-)
+from keyless.plan.permissions import Parser, customer_managed_policy
 from keyless.plan.principal import (
     ROLE_SESSION,
     Mode,

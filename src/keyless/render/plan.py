@@ -199,14 +199,17 @@ def _footer_text(plan: Plan, counts: dict[str, object]) -> Iterator[Text]:
     now = sum(1 for r in plan.retirements if r.arn in outright)
     later = len(plan.retirements) - now
     split = f" ({now} outright, {later} once their replacement is in use)" if later else ""
+    users = len(plan.retirements)
     yield Text(
-        f"To retire: {len(plan.retirements)} IAM users with {keys} access keys{split}",
+        f"To retire: {users} IAM user{'' if users == 1 else 's'} with {keys} access "
+        f"key{'' if keys == 1 else 's'}{split}",
         style="bold",
     )
     proofs = counts["proofs"]
     assert isinstance(proofs, dict)
     line = Text(
-        f"Never broader: {proofs['proved']} proved, {proofs['failed']} failed, "
+        f"Targets never broader than their users: {proofs['proved']} proved, "
+        f"{proofs['failed']} failed, "
         f"{proofs['unproved']} unproved",
         style="bold" if not (proofs["failed"] or proofs["unproved"]) else "bold red",
     )
@@ -242,7 +245,8 @@ def permissions_words(permissions: Permissions) -> str:
     parts = [arn.rsplit("/", 1)[-1] for arn in permissions.aws_managed]
     parts += [f"{ref.path}{ref.name}" for ref in permissions.customer_managed]
     if permissions.inline is not None:
-        parts.append(f"inline ({len(permissions.inline.get('Statement', []))} statements)")
+        count = len(permissions.inline.get("Statement", []))
+        parts.append(f"inline ({count} statement{'' if count == 1 else 's'})")
     return ", ".join(parts)
 
 
@@ -284,9 +288,9 @@ def _explain_lines(plan: Plan, user: UserPlan) -> Iterator[Text]:
     if retirement is not None:
         for key in retirement.keys:
             status = "active" if key.active else "inactive"
-            used = iso(key.last_used) or "never"
+            used = f"last used {iso(key.last_used)}" if key.last_used else "never used"
             label = key.key_id or f"key slot {key.slot}"
-            yield Text(f"  retire       {label} ({status}, last used {used})")
+            yield Text(f"  retire       {label} ({status}, {used})")
         if retirement.console_password:
             yield Text("  retire       console password")
         for precondition in retirement.preconditions:

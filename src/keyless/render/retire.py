@@ -12,17 +12,15 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 from itertools import groupby
-from typing import Any
 
 from keyless.dates import iso
 from keyless.render import RenderOptions
-from keyless.render.retire_status import status_document, step_document, user_state
+from keyless.render.retire_document import report_document
+from keyless.render.retire_status import status_document, user_state
 from keyless.render.untrusted import printable
 from keyless.retire.demo import DemoWalk
 from keyless.retire.model import Report, Step, StepStatus
 from keyless.retire.status import KeyWatch, StatusReport, UserWatch
-
-RETIRE_SCHEMA = "keyless/retire/v1"
 
 _EXIT = {
     0: "0: nothing refused, failed or unread",
@@ -116,26 +114,6 @@ def _step(step: Step, *, with_user: bool = False) -> str:
     return f"{step.status.value:<8} {step.label}{who}{target}: {clean(step.reason)}"
 
 
-def report_document(report: Report) -> dict[str, Any]:
-    """The ``keyless/retire/v1`` document of a run."""
-    return {
-        "schema": RETIRE_SCHEMA,
-        "command": report.command,
-        "apply": report.apply,
-        "journal": report.journal,
-        "run": report.run_id,
-        "resumed": report.resumed,
-        "settled": [step_document(step) for step in report.settled],
-        "steps": [step_document(step) for step in report.steps],
-        "unreachable": dict(sorted(report.unreachable.items())),
-        "cannot_come_back": [
-            {"account": account, "user": user, "what": what} for account, user, what in report.lost
-        ],
-        "exit_code": report.exit_code,
-        "plan": None if report.plan is None else json.loads(json.dumps(dict(report.plan))),
-    }
-
-
 def report_json(report: Report, options: RenderOptions) -> str:
     """The document as indented JSON."""
     del options
@@ -226,9 +204,9 @@ def _key_lines(key: KeyWatch, report: StatusReport) -> list[str]:
         ends = _when(key.quarantine_ends)
         ready = "over" if key.quarantine_ends <= report.now else "ends"
         lines.append(f"      quarantine of {report.quarantine_days} days {ready} {ends}")
-    used = _when(key.last_used)
     service = f" ({clean(key.last_used_service)})" if key.last_used_service else ""
-    lines.append(f"      last used {used}{service}")
+    used = "never used" if key.last_used is None else f"last used {_when(key.last_used)}"
+    lines.append(f"      {used}{service}")
     if key.trail is not None:
         latest = (
             f"; latest {clean(key.trail.latest_name)} {_when(key.trail.latest_time)}"
@@ -261,6 +239,8 @@ def demo_text(walk: DemoWalk, options: RenderOptions) -> str:
     parts = [
         "keyless retire --demo: the demo organization in an in-process AWS emulator",
         "(nothing outside this process changes; the journal is temporary).",
+        "Each stage shows the command as you would run it on your own organization ($ …),",
+        "then what keyless answered here.",
     ]
     for stage in walk.stages:
         body = (

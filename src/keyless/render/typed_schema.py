@@ -6,7 +6,10 @@ The hints it knows: ``str``, ``int``, ``bool``; ``Literal[...]``; a ``StrEnum`` 
 values); ``X | None``; ``list[X]``; ``dict[str, X]``; a nested ``TypedDict`` (in
 ``$defs``, named after the class, its docstring the description); and
 ``Annotated[X, Doc(...)]`` for a description, a ``format`` or a ``minimum``. Every key of
-a ``TypedDict`` is required and no other is allowed: the converters write each one.
+a ``TypedDict`` is required and no other is allowed: the converters write each one. A key
+marked ``NotRequired[X]`` is not required: one added within a version, that documents of
+earlier releases lack (read from the hint itself, as Python 3.11 does not record it in
+``__optional_keys__`` under ``from __future__ import annotations``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,16 @@ import types
 import typing
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
+from typing import (
+    Any,
+    Literal,
+    NotRequired,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+    is_typeddict,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +61,16 @@ def typed_schema(root: type, *, title: str, schema_id: str, description: str) ->
 
 def _object(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
     hints = get_type_hints(cls, include_extras=True)
+    optional = {key for key, hint in hints.items() if get_origin(hint) is NotRequired}
     return {
         "type": "object",
         "description": inspect.cleandoc(cls.__doc__ or ""),
         "additionalProperties": False,
-        "required": list(hints),
-        "properties": {key: _schema(hint, definitions) for key, hint in hints.items()},
+        "required": [key for key in hints if key not in optional],
+        "properties": {
+            key: _schema(get_args(hint)[0] if key in optional else hint, definitions)
+            for key, hint in hints.items()
+        },
     }
 
 

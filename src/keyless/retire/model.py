@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -231,7 +231,7 @@ class Report:
     at the start of this one. ``unreachable``: accounts that could not be reached, with
     the reason. ``lost``: (account, user, what) a rollback cannot bring back."""
 
-    command: str
+    command: Literal["retire", "rollback"]
     apply: bool
     journal: str
     steps: tuple[Step, ...]
@@ -245,7 +245,7 @@ class Report:
     plan: Mapping[str, Any] | None = None
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> Literal[0, 1, 3]:
         """3 when an account or user could not be read; 1 when something was refused or
         failed; 0 otherwise."""
         every = (*self.settled, *self.steps)

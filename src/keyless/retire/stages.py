@@ -114,7 +114,12 @@ def decide(
             step = _deactivation(target, state, key, policy, now)
             steps.append(step)
             planned = step.status is StepStatus.PLANNED
-            not_ready.append(f"{key.key_id} ({'quarantine starts' if planned else 'still active'})")
+            why = (
+                "its quarantine starts as it is deactivated"
+                if planned
+                else "still active: its deactivation was refused"
+            )
+            not_ready.append(f"{key.key_id} ({why})")
             continue
         outcome = _inactive(target, state, key, memory, policy, now, apply=apply)
         if isinstance(outcome, Action):
@@ -123,7 +128,10 @@ def decide(
         if outcome.status is StepStatus.WAITING and memory.quarantine(account, key.key_id) is None:
             found_inactive.append(key.key_id)
         steps.append(outcome)
-        not_ready.append(key.key_id)
+        waiting = outcome.status is StepStatus.WAITING
+        not_ready.append(
+            f"{key.key_id} ({'in quarantine' if waiting else 'its deletion was refused'})"
+        )
     if not target.retire_user:
         steps += [Step.of(action, StepStatus.PLANNED) for action in ready]
         return Decision(tuple(steps), found_inactive=tuple(found_inactive))
@@ -197,13 +205,17 @@ def _inactive(
     if record is None:
         # A dry run journals nothing: the quarantine starts with the first --apply run
         # that sees the key, not with this one.
-        starts = "now" if apply else "when an --apply run first sees it"
-        deletable = (
-            ends.date().isoformat() if apply else f"{ends.date().isoformat()} if that is now"
-        )
-        reason = (
-            f"inactive, not by keyless: its quarantine starts {starts}; deletable from {deletable}"
-        )
+        if apply:
+            reason = (
+                "inactive, not by keyless: its quarantine starts now; deletable from "
+                f"{ends.date().isoformat()}"
+            )
+        else:
+            reason = (
+                f"inactive, not by keyless: its {policy.quarantine_days}-day quarantine starts"
+                " with the first --apply run that sees it (with --apply today, deletable from"
+                f" {ends.date().isoformat()})"
+            )
         return Step.of(action, StepStatus.WAITING, reason)
     served = days_since(now, since)
     if now < ends:
