@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from keyless.iac.read import read_paths
-from keyless.iac.roles import stand_in_document
+from keyless.iac.role_stand_ins import stand_in_document
 from keyless.iac.scan import scan
 from keyless.policy.document import parse_trust_policy
 from keyless.trust.replay import evaluate_witness

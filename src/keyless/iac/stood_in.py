@@ -2,7 +2,7 @@
 is admitted whatever they stand for.
 
 A stand-in sits in a condition's value (a name the code leaves unset) or in a
-``Federated`` principal (:func:`keyless.iac.roles.stand_in_document`). IAM reads a
+``Federated`` principal (:func:`keyless.iac.role_stand_ins.stand_in_document`). IAM reads a
 condition's values only when the request holds its key: without the key, every operator
 but ``Null`` decides alone (``…IfExists`` and ``ForAllValues:`` are true, the others false)
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists,
