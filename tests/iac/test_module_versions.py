@@ -55,11 +55,33 @@ module "ci" {{
 """
 
 #: Constraints admitting a 4.x or 5.x release (the majors that have both role submodules).
-ADMIT_5 = [">= 5.0, < 6.0", "~> 5.3", "!= 5.1.0", ">= 4.0", "< 5", ">= 3.0, < 6", "v5.39.1"]
+ADMIT_5 = [
+    ">= 5.0, < 6.0",
+    "~> 5.3",
+    "!= 5.1.0",
+    ">= 4.0",
+    "< 5",
+    ">= 3.0, < 6",
+    "v5.39.1",
+    # four segments (go-version pads with zeros), inexact pre-releases, build metadata
+    "5.39.1.0",
+    "~> 5.39.1.0",
+    ">= 5.0.0-rc1, < 6",
+    "5.39.1+build.7",
+]
 #: Constraints admitting none: 6.x has neither submodule, 3.x's code is not followed.
-ADMIT_NO_5 = ["~> 6.0", ">= 6.0, < 7", "~> 3.0", "< 4.0", ">= 5.0, < 5.0"]
-#: Not constraints keyless reads (a pre-release, HCL-style wildcards, nonsense).
-UNREAD = ["5.0.0-rc1", "5.x", "~> 5.*", "latest"]
+ADMIT_NO_5 = [
+    "~> 6.0",
+    ">= 6.0, < 7",
+    "~> 3.0",
+    "< 4.0",
+    ">= 5.0, < 5.0",
+    # a fourth segment no release has; a pre-release's ~> admits only pre-releases
+    "= 5.39.1.1",
+    "~> 5.0.0-rc1",
+]
+#: Not constraints keyless reads (HCL-style wildcards, nonsense, a segment past 64 bits).
+UNREAD = ["5.x", "~> 5.*", "latest", "5." + "9" * 5000]
 TEMPLATES = [OIDC_ROLE, IRSA_ROLE]
 
 
@@ -133,7 +155,8 @@ def test_the_iam_user_module_takes_the_switches_of_the_newest_major_admitted(
 _OPERATORS = ["", "=", "!=", ">", ">=", "<", "<=", "~>"]
 _CLAUSE = st.tuples(
     st.sampled_from(_OPERATORS),
-    st.lists(st.integers(0, 3), min_size=1, max_size=3),
+    st.lists(st.integers(0, 3), min_size=1, max_size=4),
+    st.sampled_from(["", "-rc1"]),
 )
 #: Every version a clause over 0..3 segments can tell apart: past 4 nothing changes.
 _GRID = list(itertools.product(range(6), range(6), range(6)))
@@ -141,9 +164,9 @@ _GRID = list(itertools.product(range(6), range(6), range(6)))
 
 @given(st.lists(_CLAUSE, min_size=1, max_size=4), st.integers(0, 5))
 def test_admits_major_agrees_with_every_release_of_that_major(
-    clauses: list[tuple[str, list[int]]], major: int
+    clauses: list[tuple[str, list[int], str]], major: int
 ) -> None:
-    text = ", ".join(f"{op} {'.'.join(map(str, segments))}" for op, segments in clauses)
+    text = ", ".join(f"{op} {'.'.join(map(str, numbers))}{pre}" for op, numbers, pre in clauses)
     constraint = parse_constraint(text)
     assert constraint is not None
     expected = any(constraint.admits(v) for v in _GRID if v[0] == major)
@@ -162,7 +185,10 @@ def test_the_iam_user_module_at_a_version_keyless_does_not_read_is_not_read(
     result = scan([tmp_path])
     assert result.findings == ()
     (unread,) = result.unread
-    assert "its input version is not known: not a constraint keyless reads" in unread.reason
+    assert (
+        "its input version is not known: version '5.0.0-rc1' pins the pre-release 5.0.0-rc1"
+        in unread.reason
+    )
 
 
 def test_the_iam_user_module_is_read_when_both_majors_switches_agree(tmp_path: Path) -> None:
@@ -210,4 +236,20 @@ def test_the_iam_role_module_at_a_version_keyless_does_not_read_is_not_judged(
     result = scan([tmp_path])
     assert result.findings == ()
     (unread,) = result.unread
-    assert "version '6.0.0-beta1' is not a constraint keyless reads" in unread.reason
+    assert "version '6.0.0-beta1' pins the pre-release 6.0.0-beta1" in unread.reason
+
+
+@pytest.mark.parametrize("template", [*TEMPLATES, GITHUB_ROLE])
+@pytest.mark.parametrize("version", ["5.0.0-rc1", "= v5.1.0-beta.2+meta", "6.0.0-alpha"])
+def test_a_pin_to_a_pre_release_leaves_the_role_not_judged_and_says_why(
+    tmp_path: Path, template: str, version: str
+) -> None:
+    """Terraform installs a pre-release only when a constraint pins it exactly: the call
+    installs that pre-release, whose code keyless does not follow (it said the constraint
+    was not one keyless reads)."""
+    (tmp_path / "main.tf").write_text(template.format(version=version))
+    result = scan([tmp_path])
+    assert result.findings == ()
+    (unread,) = result.unread
+    assert f"version {version!r} pins the pre-release " in unread.reason
+    assert "whose code keyless does not follow" in unread.reason

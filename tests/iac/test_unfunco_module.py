@@ -48,7 +48,9 @@ def _messages(result: ScanResult) -> list[str]:
     return sorted(f.message for f in result.findings)
 
 
-@pytest.mark.parametrize("version", ["1.7.1", "= 1.8.0", "~> 1.6", ">= 0.7.0, < 2.0.0", "2.0.2"])
+@pytest.mark.parametrize(
+    "version", ["1.7.1", "= 1.8.0", "~> 1.6", ">= 0.7.0, < 2.0.0", "2.0.2", "1.8.0.0"]
+)
 def test_a_bare_repository_admits_every_ref(tmp_path: Path, version: str) -> None:
     result = _scan(tmp_path, 'github_repositories = ["acme/app"]', version)
     assert _messages(result) == OPEN
@@ -115,7 +117,10 @@ def test_a_role_turned_off_is_not_judged_at_all(tmp_path: Path, inputs: str, ver
         ("3.0.0", "admits a release after 2.0.2"),
         ("0.5.0", "installs 0.5.0, whose trust policy keyless does not follow"),
         ("1.9.0", "installs no release"),
-        ("1.0.0-beta", "is not a constraint keyless reads"),
+        ("1.0.0-beta", "pins the pre-release 1.0.0-beta, whose code keyless does not follow"),
+        ("~> 1.x", "is not a constraint keyless reads"),
+        # four segments: 1.8.0.0 is 1.8.0, 1.8.0.1 is past every 1.8.0 release
+        ("1.8.0.1", "installs no release"),
     ],
 )
 def test_a_release_whose_code_is_not_followed_is_not_judged(

@@ -23,7 +23,13 @@ from keyless.iac.model import (
 )
 from keyless.iac.module_switches import SwitchNotKnown, switch
 from keyless.iac.partitions import Partition
-from keyless.iac.tfversions import admits_a_major, parse_constraint, unread_version
+from keyless.iac.tfversions import (
+    admits_a_major,
+    parse_constraint,
+    pinned_prerelease,
+    unread_reason,
+    unread_version,
+)
 from keyless.iac.values import Node, Position, Unknown, mapping
 
 # terraform-aws-modules/iam/aws//modules/iam-github-oidc-role (5.x): a role trusting the
@@ -115,12 +121,12 @@ def _iam_user(
     version: str | None, inputs: Mapping[str, Node], address: str, path: Path, position: Position
 ) -> list[IacResource]:
     constraint = None if version is None else parse_constraint(version)
-    if version is not None and constraint is None:
+    if version is not None and (constraint is None or pinned_prerelease(version) is not None):
         # Which switches the installed release reads is not known: what it creates is,
         # when both majors' switches agree; otherwise the call is not read.
         made = _iam_user_made(inputs, five=True)
         if made != _iam_user_made(inputs, five=False):
-            raise SwitchNotKnown("version", version, "not a constraint keyless reads")
+            raise SwitchNotKnown("version", version, unread_reason(version))
     else:
         five = constraint is not None and not constraint.admits_from_major(_RENAMED_SWITCHES)
         made = _iam_user_made(inputs, five=five)

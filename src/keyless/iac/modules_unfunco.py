@@ -44,7 +44,12 @@ from keyless.iac.model import (
 )
 from keyless.iac.module_switches import switch
 from keyless.iac.partitions import Partition
-from keyless.iac.tfversions import Version, parse_constraint
+from keyless.iac.tfversions import (
+    Version,
+    parse_constraint,
+    pinned_prerelease,
+    unread_version,
+)
 from keyless.iac.values import Node, Position, Unknown, mapping
 
 OIDC_GITHUB = re.compile(r"^(registry\.terraform\.io/)?unfunco/oidc-github/aws$")
@@ -100,9 +105,8 @@ def _release(version: str | None, position: Position) -> Version | Node:
         reason = f"no version: the latest release is installed, and {_LATER}"
         return Node(Unknown("module version", reason, position), position)
     constraint = parse_constraint(version)
-    if constraint is None:
-        reason = f"version {version!r} is not a constraint keyless reads"
-        return Node(Unknown("module version", reason, position), position)
+    if constraint is None or pinned_prerelease(version) is not None:
+        return unread_version(version, position)
     if constraint.admits_newer_than(RELEASES[-1]):
         reason = f"version {version!r} admits a release after 2.0.2, and {_LATER}"
         return Node(Unknown("module version", reason, position), position)
