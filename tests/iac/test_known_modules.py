@@ -193,3 +193,32 @@ def test_the_github_oidc_role_module_is_read_as_the_versions_that_have_it(
     result = scan([tmp_path])
     assert bool(result.findings) is judged
     assert bool(result.notes) is not judged
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "terraform-aws-modules/iam/aws//modules/iam-assumable-role",
+        "terraform-aws-modules/iam/aws//modules/iam-assumable-role-with-saml",
+        "terraform-aws-modules/iam/aws//modules/iam-assumable-roles",
+    ],
+)
+@pytest.mark.parametrize(("version", "made"), [("~> 5.0", True), ("~> 6.0", False)])
+def test_an_assumable_role_module_is_read_as_the_versions_that_have_it(
+    tmp_path: Path, source: str, version: str, made: bool
+) -> None:
+    """6.x removed the assumable-role submodules (renamed or merged into iam-role, the
+    module's UPGRADE-6.0.md): a call for 6.x installs nothing (terraform init fails), a
+    note, not a role left not judged (it was, exit 3)."""
+    (tmp_path / "main.tf").write_text(
+        f'module "m" {{\n  source  = "{source}"\n  version = "{version}"\n'
+        "  create_role = true\n  create_admin_role = true\n"
+        '  trusted_role_arns = ["arn:aws:iam::111122223333:root"]\n}\n'
+    )
+    result = scan([tmp_path])
+    assert result.findings == ()
+    assert bool(result.unread) is made
+    assert bool(result.notes) is not made
+    if not made:
+        (note,) = result.notes
+        assert "remote module not read" in note

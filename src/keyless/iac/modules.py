@@ -103,7 +103,9 @@ def resources_from_module(
         if role is not None and version is not None and admitted is None:
             role = replace(role, trust=unread_version(version, position))
         return None if role is None else [role]
-    unfollowed = modules_unfollowed.unfollowed_roles(source, inputs, address, path, position)
+    unfollowed = modules_unfollowed.unfollowed_roles(
+        source, version, inputs, address, path, position
+    )
     if unfollowed is not None:
         return unfollowed
     admitted = None

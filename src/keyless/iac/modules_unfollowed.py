@@ -18,6 +18,11 @@ and whether it exists when that input is not given, read in the module's own cod
   ``cloudposse/iam-role/aws`` (role ``default``, unless ``enabled = false``), which
   trusts ``principals`` under ``assume_role_conditions``
   (https://github.com/cloudposse/terraform-aws-iam-role/blob/main/main.tf).
+
+terraform-aws-modules/iam/aws 6.0 removed those three submodules (``docs/UPGRADE-6.0.md``:
+``iam-assumable-role`` renamed ``iam-role``, the others merged into it or removed): a call
+whose ``version`` admits no release before 6.0 installs nothing (``terraform init``
+fails), so it is a note like any remote module keyless does not read, not a role.
 """
 
 from __future__ import annotations
@@ -28,10 +33,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from keyless.iac.model import IacResource, module_role
+from keyless.iac.tfversions import admits_a_major
 from keyless.iac.values import Node, Position, Unknown
 
 _REGISTRY = r"^(registry\.terraform\.io/)?"
 _IAM = _REGISTRY + r"terraform-aws-modules/iam/aws//modules/"
+#: The majors of terraform-aws-modules/iam/aws that have the assumable-role submodules.
+_BEFORE_6 = tuple(range(6))
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,18 +53,22 @@ class _Role:
     name: str
 
 
-_MODULES: tuple[tuple[re.Pattern[str], tuple[_Role, ...]], ...] = (
+#: Each module: its source, the roles it creates and the majors that have it (None: any).
+_MODULES: tuple[tuple[re.Pattern[str], tuple[_Role, ...], tuple[int, ...] | None], ...] = (
     (
         re.compile(_REGISTRY + r"philips-labs/github-oidc/aws$"),
         (_Role("main", "repo", True, "role_name"),),
+        None,
     ),
     (
         re.compile(_REGISTRY + r"terraform-module/github-oidc-provider/aws$"),
         (_Role("this", "create_oidc_role", True, "role_name"),),
+        None,
     ),
     (
         re.compile(_IAM + r"iam-assumable-role(-with-saml)?$"),
         (_Role("this", "create_role", False, "role_name"),),
+        _BEFORE_6,
     ),
     (
         re.compile(_IAM + r"iam-assumable-roles$"),
@@ -64,22 +76,31 @@ _MODULES: tuple[tuple[re.Pattern[str], tuple[_Role, ...]], ...] = (
             _Role(label, f"create_{label}_role", False, f"{label}_role_name")
             for label in ("admin", "poweruser", "readonly")
         ),
+        _BEFORE_6,
     ),
     (
         re.compile(_REGISTRY + r"cloudposse/iam-role/aws$"),
         (_Role("default", "enabled", True, "name"),),
+        None,
     ),
 )
 
 
 def unfollowed_roles(
-    source: str, inputs: Mapping[str, Node], address: str, path: Path, position: Position
+    source: str,
+    version: str | None,
+    inputs: Mapping[str, Node],
+    address: str,
+    path: Path,
+    position: Position,
 ) -> list[IacResource] | None:
     """The roles a call of one of these modules creates, each not judged; None for other
-    modules."""
-    for pattern, roles in _MODULES:
+    modules, and for a call whose ``version`` admits no release that has the module."""
+    for pattern, roles, majors in _MODULES:
         if not pattern.match(source):
             continue
+        if majors is not None and version and admits_a_major(version, majors) is False:
+            return None
         reason = (
             f"{source}: keyless does not follow this module's trust policy release by "
             "release; pass `terraform show -json` output to judge it"
