@@ -169,6 +169,26 @@ def test_a_false_condition_inside_a_body_is_noted_at_the_stack_set(tmp_path: Pat
     assert note.endswith("(in StackSet OrgRoles)")
 
 
+def test_a_false_condition_inside_a_body_names_the_stack_sets_parameters(
+    tmp_path: Path,
+) -> None:
+    """The body's parameters are the StackSet's (else their defaults): --parameter sets
+    the outer template's and does not reach them, so the note does not offer it (it said
+    "--parameter judges another deployment")."""
+    inner = (
+        "Parameters:\n  Make:\n    Type: String\n    Default: 'no'\n"
+        "Conditions:\n  Wanted: !Equals [!Ref Make, 'yes']\n"
+        "Resources:\n  Keys:\n    Type: AWS::IAM::AccessKey\n    Condition: Wanted\n"
+        "    Properties:\n      UserName: ci\n"
+    )
+    path = _yaml_outer(tmp_path, inner)
+    result = scan([path], parameters={"Make": "yes"})
+    assert result.findings == ()
+    (note,) = [n for n in result.notes if "Keys is not created" in n]
+    assert "--parameter" not in note
+    assert "(the StackSet's Parameters give them, else their defaults)" in note
+
+
 def test_a_stack_set_whose_condition_is_false_is_not_read(tmp_path: Path) -> None:
     path = tmp_path / "t.yaml"
     path.write_text(
@@ -220,7 +240,7 @@ def test_notes_and_unread_bodies_inside_nested_stack_sets_name_both_once(tmp_pat
     path.write_text(json.dumps(_nested(body), indent=2))
     (note,) = [n for n in scan([path]).notes if "Keys is not created" in n]
     assert note.startswith(f"{path}:3:")  # the outer StackSet's line
-    assert note.endswith("deployment) (in StackSet Outer/Inner)")
+    assert note.endswith("their defaults) (in StackSet Outer/Inner)")
     path.write_text(json.dumps(_nested("Resources: [unclosed"), indent=2))
     (unread,) = scan([path]).unread
     assert unread.reason.startswith("Inner.TemplateBody: malformed YAML")

@@ -59,6 +59,9 @@ _STACK_SET = "AWS::CloudFormation::StackSet"
 #: Stacks of another template (in S3, or SAM's application): not read, a note says so.
 #: What a note on a resource a false condition leaves out says of the parameters' values.
 PARAMETERS_HINT = "(--parameter judges another deployment)"
+#: The same inside a StackSet's body, whose parameters the StackSet's ``Parameters`` give
+#: (else their defaults): ``--parameter`` sets the outer template's, not these.
+_STACK_SET_PARAMETERS_HINT = "(the StackSet's Parameters give them, else their defaults)"
 _NESTED = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
 
 #: The largest template parsed, YAML or JSON: twice CloudFormation's own maximum (1 MB,
@@ -144,6 +147,7 @@ def _read(
         return []
     source = SourceKind.CDK if _is_cdk(path, resources.value) else SourceKind.CLOUDFORMATION
     suffix = f" {_in_stack_sets(within)}" if within else ""
+    hint = _STACK_SET_PARAMETERS_HINT if within else PARAMETERS_HINT
     found: list[IacResource] = []
     # The roles SAM creates for serverless functions are judged beside the template's own.
     # AWS::LanguageExtensions loops are written out where the template decides them.
@@ -169,7 +173,7 @@ def _read(
                 where = location(path, placed or declaration.position)
                 notes.append(
                     f"{where}: {logical_id} is not created: its condition {condition} is false "
-                    f"with the parameters' values {PARAMETERS_HINT}{suffix}"
+                    f"with the parameters' values {hint}{suffix}"
                 )
             continue
         if kind is None:  # a StackSet the stack creates
@@ -249,7 +253,7 @@ def _read(
             where = location(path, placed or output.position)
             notes.append(
                 f"{where}: {output.address} is not created: its condition {condition} is false "
-                f"with the parameters' values {PARAMETERS_HINT}{suffix}"
+                f"with the parameters' values {hint}{suffix}"
             )
     found.extend(replace(resource, address=resource.address + suffix) for resource in outputs)
     return found
