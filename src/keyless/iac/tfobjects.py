@@ -97,21 +97,38 @@ def data_object(
             # The provider's id is its ARN, as the resource's is.
             arn = _provider_arn(host)
             return _data(block, {"arn": arn, "id": arn, "url": host})
-    # Any other data source: what it reads is known at plan time, but its arguments are
-    # attributes of the same value, as the code gives them (Terraform's schema for a data
-    # source's configurable attributes): data.tls_certificate.x.url is the URL written,
-    # the issuer an OIDC provider is usually created from.
-    # https://registry.terraform.io/providers/hashicorp/tls/latest/docs/data-sources/certificate
-    members = {
-        name: evaluator.evaluate(attribute.expression, scope)
-        for name, attribute in block.body.attributes.items()
-        if name not in _DATA_META
-    }
+    # Any other data source: what it reads is known at plan time, and so are its arguments
+    # but those whose schema keeps them as written. Terraform does not hold a data source's
+    # result to its configuration: an Optional+Computed argument is whatever the provider
+    # reads back (data.aws_route53_zone's name lower-cased, without its final dot; a name
+    # in the case IAM stores it), so only the arguments of _ECHOED are taken as written:
+    # data.tls_certificate.x.url is the URL written, the issuer an OIDC provider is
+    # usually created from.
+    members = {}
+    echoed = _ECHOED.get(kind, frozenset())
+    for name, attribute in block.body.attributes.items():
+        if name in _DATA_META:
+            continue
+        if name in echoed:
+            members[name] = evaluator.evaluate(attribute.expression, scope)
+            continue
+        where = f"data.{kind}.{block.labels[1]}.{name}"
+        members[name] = Node(Unknown(where, _READ_BACK, attribute.position), attribute.position)
     return _data(block, members)
 
 
 #: A data block's meta-arguments: not attributes of its object.
 _DATA_META = frozenset({"count", "for_each", "depends_on", "provider"})
+#: Arguments of data sources keyless does not evaluate that the provider keeps as written
+#: (Optional, not Computed, in its schema).
+#: https://registry.terraform.io/providers/hashicorp/tls/latest/docs/data-sources/certificate
+_ECHOED: Mapping[str, frozenset[str]] = {
+    "tls_certificate": frozenset({"url", "content", "verify_chain"}),
+}
+_READ_BACK = (
+    "a data source's argument is read back at plan time (the provider may return another "
+    "value than the one written)"
+)
 
 
 def _partition_members(partition: Partition | None, position: Position) -> dict[str, Node]:
