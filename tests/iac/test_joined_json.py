@@ -38,6 +38,10 @@ def _scan(tmp_path: Path, trust: str) -> tuple[set[str], int]:
         'join("", data.aws_iam_policy_document.x[*].json)',
         'join(",", [data.aws_iam_policy_document.x.json])',
         'join("", ["", data.aws_iam_policy_document.x.json, ""])',
+        # whitespace after the text: the same document to any JSON parser
+        'join("", [data.aws_iam_policy_document.x.json, " "])',
+        'join("\\n", [data.aws_iam_policy_document.x.json, ""])',
+        'join(" ", [data.aws_iam_policy_document.x.json, "\\r\\n", "\\t"])',
     ],
 )
 def test_a_join_that_writes_one_json_text_is_judged_as_its_document(
@@ -51,10 +55,32 @@ def test_a_join_that_writes_one_json_text_is_judged_as_its_document(
     [
         'join(",", ["", data.aws_iam_policy_document.x.json])',  # writes a leading comma
         'join("", [data.aws_iam_policy_document.x.json, data.aws_iam_policy_document.x.json])',
-        'join("", [data.aws_iam_policy_document.x.json, " "])',
+        'join("", [data.aws_iam_policy_document.x.json, "x"])',
+        # not JSON whitespace (a no-break space)
+        'join("", [data.aws_iam_policy_document.x.json, "\\u00a0"])',
     ],
 )
 def test_a_join_that_writes_more_than_the_json_text_is_not_judged(
     tmp_path: Path, trust: str
 ) -> None:
     assert _scan(tmp_path, trust) == (set(), 1)
+
+
+@pytest.mark.parametrize(
+    "trust",
+    [
+        'join("", [" ", data.aws_iam_policy_document.x.json])',
+        'join("\\n", ["", data.aws_iam_policy_document.x.json])',
+    ],
+)
+def test_a_join_that_writes_whitespace_before_the_json_text_is_not_judged_and_says_why(
+    tmp_path: Path, trust: str
+) -> None:
+    """The AWS provider refuses a policy that starts with whitespace (``leading space
+    characters are not allowed``): the role is not judged, and the reason says so."""
+    role = f'resource "aws_iam_role" "r" {{\n  assume_role_policy = {trust}\n}}\n'
+    (tmp_path / "main.tf").write_text(DOCUMENT + role)
+    result = scan([tmp_path])
+    assert result.findings == ()
+    (unread,) = result.unread
+    assert "leading space characters are not allowed" in unread.reason

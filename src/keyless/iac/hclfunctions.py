@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from lark import Token, Tree
 
 from keyless.errors import quoted
-from keyless.iac.builtins import FUNCTIONS, Fails, TooLarge, Unsafe
+from keyless.iac.builtins import FUNCTIONS, Fails, NotEvaluated, TooLarge
 from keyless.iac.hcl import position_of
 from keyless.iac.hclfiles import NotReadable
 from keyless.iac.hclrefs import Reference
@@ -95,7 +95,7 @@ def evaluate_call(evaluator: Evaluator, tree: Tree[Any], scope: Mapping[str, Nod
         result = function(arguments, position_of(tree))
     except TooLarge:
         return evaluator.unknown(tree, TOO_LARGE)
-    except Unsafe as error:
+    except NotEvaluated as error:  # a regular expression not run, a policy refused…
         return evaluator.unknown(tree, str(error))
     except Fails as error:
         position = position_of(tree)

@@ -9,7 +9,7 @@ known when these run, except ``jsonencode``'s, which keeps its unknown parts in 
 from __future__ import annotations
 
 from keyless.iac.builtins import decoding, lists, products, regex, text
-from keyless.iac.builtins.common import Fails, Function, TooLarge, Unsafe
+from keyless.iac.builtins.common import Fails, Function, NotEvaluated, TooLarge, Unsafe
 
 FUNCTIONS: dict[str, Function] = {
     **decoding.FUNCTIONS,
@@ -19,4 +19,4 @@ FUNCTIONS: dict[str, Function] = {
     **text.FUNCTIONS,
 }
 
-__all__ = ["FUNCTIONS", "Fails", "Function", "TooLarge", "Unsafe"]
+__all__ = ["FUNCTIONS", "Fails", "Function", "NotEvaluated", "TooLarge", "Unsafe"]

@@ -18,7 +18,11 @@ class TooLarge(ValueError):
     before it is built (a separator of 4 MiB joining a million items)."""
 
 
-class Unsafe(ValueError):
+class NotEvaluated(ValueError):
+    """keyless does not evaluate these arguments, for the reason its message gives."""
+
+
+class Unsafe(NotEvaluated):
     """A regular expression keyless does not run (Python's backtracking engine could take
     exponential time where Terraform's RE2 takes linear)."""
 

@@ -12,7 +12,15 @@ from typing import Any
 import orjson
 
 from keyless.errors import quoted
-from keyless.iac.builtins.common import Fails, Function, as_list, check_size, integers, strings
+from keyless.iac.builtins.common import (
+    Fails,
+    Function,
+    NotEvaluated,
+    as_list,
+    check_size,
+    integers,
+    strings,
+)
 from keyless.iac.hclstrip import GO_SPACE
 from keyless.iac.tfconvert import converted, number_of
 from keyless.iac.values import (
@@ -114,21 +122,36 @@ def _join(arguments: list[Node], position: Position) -> Node:
 
 
 def _lone_json_text(separator: str, items: Node) -> JsonText | None:
-    """The JSON text ``join`` writes unchanged, kept as the document it encodes: the only
-    item, or the only one not empty when ``separator`` is (``join("",
-    data.aws_iam_policy_document.x.*.json)``, the splat of a data source without
-    ``count`` being a list of its one ``json``). None otherwise."""
+    """The JSON text ``join`` writes, kept as the document it encodes: the only item, with
+    nothing but JSON whitespace after it (``join("", data.aws_iam_policy_document.x.*.json)``,
+    the splat of a data source without ``count`` being a list of its one ``json``;
+    ``join("\\n", [doc, ""])``): JSON parsers, the AWS provider's among them, read the same
+    document. None when the join writes anything else. Raises ``NotEvaluated`` when it writes
+    whitespace before the text: the AWS provider refuses such a policy ("leading space
+    characters are not allowed", ``verify.ValidIAMPolicyJSON``)."""
     if not isinstance(items.value, tuple):
         return None
-    texts = [item for item in items.value if isinstance(item.value, JsonText)]
+    texts = [index for index, item in enumerate(items.value) if isinstance(item.value, JsonText)]
     if len(texts) != 1:
         return None
-    rest = [item for item in items.value if item is not texts[0]]
-    if rest and (separator != "" or any(item.value != "" for item in rest)):
+    (at,) = texts
+    rest = [item.value for index, item in enumerate(items.value) if index != at]
+    if not all(isinstance(v, str) and _JSON_SPACE.fullmatch(v) for v in rest):
         return None
-    found = texts[0].value
+    if rest and not _JSON_SPACE.fullmatch(separator):
+        return None
+    if (at and separator) or any(rest[:at]):
+        raise NotEvaluated(
+            "join() writes whitespace before the JSON text, which the AWS provider refuses "
+            "in a policy (leading space characters are not allowed)"
+        )
+    found = items.value[at].value
     assert isinstance(found, JsonText)
     return found
+
+
+#: JSON's whitespace (RFC 8259, section 2): what a JSON parser skips around a value.
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
 
 
 def _formatlist(arguments: list[Node], position: Position) -> Node:
