@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from keyless.cli import cli
@@ -147,6 +148,44 @@ def test_a_missing_path_is_bad_input_naming_it(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert f"{tmp_path / 'nope'}: no such file or directory" in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "contents", "said"),
+    [
+        ("empty", {}, ""),
+        ("main.tf", {}, "; it is a directory, named as a file"),
+        # JSON and YAML that are neither templates nor plans, and what is never walked
+        ("app", {"package.json": '{"name": "app"}', ".terraform/m/main.tf": ""}, ""),
+    ],
+)
+def test_a_directory_holding_nothing_to_check_is_bad_input_naming_it(
+    tmp_path: Path, name: str, contents: dict[str, str], said: str
+) -> None:
+    """Nothing read must not look clean: it was "0 finding(s) in 0 file(s)", exit 0. As a
+    path that does not exist: exit 2 (docs/iac.md), whatever else is given."""
+    directory = tmp_path / name
+    directory.mkdir()
+    for relative, text in contents.items():
+        (directory / relative).parent.mkdir(parents=True, exist_ok=True)
+        (directory / relative).write_text(text)
+    result = run("iac", str(CORPUS / "tf-users"), str(directory))
+    assert result.exit_code == 2
+    assert (
+        f"{directory}: nothing to check: no infrastructure code keyless reads is in it{said}\n"
+        in result.stderr
+    )
+    assert result.stdout == ""
+
+
+def test_a_file_that_is_not_infrastructure_code_named_directly_is_skipped(
+    tmp_path: Path,
+) -> None:
+    # pre-commit hands over every staged file: one that is not infrastructure code is no error
+    (tmp_path / "package.json").write_text('{"name": "app"}')
+    result = run("iac", str(tmp_path / "package.json"))
+    assert result.exit_code == 0
+    assert "0 finding(s) in 0 file(s)" in result.stdout
 
 
 def test_a_bad_baseline_is_an_input_error(tmp_path: Path) -> None:

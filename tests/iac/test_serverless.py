@@ -107,7 +107,8 @@ def test_a_service_without_resources_is_quiet(tmp_path: Path) -> None:
 
 
 def test_another_yaml_file_with_the_same_text_is_not_read_as_a_service(tmp_path: Path) -> None:
-    result = _scan(tmp_path, "repo:acme/app:*", name="config.yml")
+    (tmp_path / "config.yml").write_text(SERVICE.format(subject="repo:acme/app:*"))
+    result = scan([tmp_path / "config.yml"])  # named, as pre-commit hands it over
     assert result.findings == ()
     assert result.files == ()
 

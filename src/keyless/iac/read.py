@@ -30,6 +30,7 @@ from keyless.iac.sources import (
     looks_like_plan,
     may_be_cloudformation,
     read_source,
+    require_something_read,
 )
 from keyless.iac.terraform import Module
 from keyless.iac.tffiles import (
@@ -57,7 +58,10 @@ def read_paths(
     progress: Tally | None = None,
 ) -> IacModel:
     """Read every infrastructure file under ``paths``. Never raises for a bad file: it is
-    recorded as unread, and the other files are still read. ``parameters`` are the values
+    recorded as unread, and the other files are still read. Raises
+    :class:`~keyless.errors.InputError` for a directory among ``paths`` under which
+    nothing was read or reported (:func:`~keyless.iac.sources.require_something_read`):
+    nothing read must not look clean. ``parameters`` are the values
     of CloudFormation parameters (``--parameter``), as a stack deployment gives them.
     ``progress(done, total)`` is told how many of the files found have been read (for a
     progress bar)."""
@@ -72,13 +76,21 @@ def read_paths(
     keys: list[LiteralKey] = []
     data = [c for c in candidates if c.kind is FileKind.DATA]
     terraform = [c for c in candidates if c.kind is FileKind.TERRAFORM]
+    # What was read or reported, whatever came of it (JSON or YAML that is neither a
+    # template nor a plan is neither).
+    taken = [c.path for c in candidates if c.kind is not FileKind.DATA]
+    taken.extend(p.path for p in problems)
     for candidate in candidates:
         if candidate.kind is FileKind.TERRAGRUNT:
             notes.append(f"{candidate.path}: {TERRAGRUNT_REASON}")
             count.one()
     for candidate in data:
+        before = (len(files), len(unread))
         resources.extend(_read_data(candidate, files, unread, notes, parameters or {}, keys))
+        if (len(files), len(unread)) != before:
+            taken.append(candidate.path)
         count.one()
+    require_something_read(paths, taken)
     plans_given = any(f.kind == SourceKind.TERRAFORM_PLAN.value for f in files)
     if terraform and plans_given:
         notes.append(

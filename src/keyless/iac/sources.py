@@ -113,6 +113,27 @@ def discover(paths: Iterable[Path]) -> tuple[list[Candidate], list[ReadError]]:
     return sorted(found.values(), key=lambda c: str(c.path)), problems
 
 
+def require_something_read(paths: Iterable[Path], taken: Iterable[Path]) -> None:
+    """Raise :class:`~keyless.errors.InputError` (exit 2, as a path that does not exist)
+    for the first directory of ``paths`` under which no file of ``taken`` (the files read
+    or reported unread) lies: an empty directory, one holding no infrastructure code, or
+    a directory named as a file (``main.tf/``) would otherwise read as "0 finding(s) in 0
+    file(s)", clean. A file named directly that is not infrastructure code is skipped
+    (the pre-commit hook hands over every staged file)."""
+    found = [Path(p) for p in taken]
+    for path in paths:
+        if not path.is_dir() or any(f == path or path in f.parents for f in found):
+            continue
+        # main.tf/, template.yaml/: a directory named as the file meant
+        named_as_file = "; it is a directory, named as a file" if kind_of(path) else ""
+        raise InputError(
+            f"nothing to check: no infrastructure code keyless reads is in it{named_as_file}",
+            where=str(path),
+            hint="name the files or the directories that hold the Terraform, "
+            "CloudFormation, CDK output or plans to judge",
+        )
+
+
 def _walk(directory: Path, problems: list[ReadError]) -> Iterator[Candidate]:
     for current, dirnames, filenames in os.walk(directory):
         here = Path(current)
