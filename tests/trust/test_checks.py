@@ -494,6 +494,35 @@ def test_cognito_any_pool_and_guest() -> None:
     assert run("trust-cognito-unauthenticated", authenticated) == ()
 
 
+@pytest.mark.parametrize(
+    ("amr", "reported"),
+    [
+        ("unauthenticated", False),  # the pool's guest role: guests are whom it is for
+        (["unauthenticated"], False),
+        # guests and signed-in identities alike, as without the pin: it was taken for a
+        # guest role and not reported
+        (["authenticated", "unauthenticated"], True),
+        (["unauthenticated", "graph.facebook.com"], True),
+    ],
+)
+def test_a_cognito_role_is_a_guest_role_only_when_every_amr_value_names_guests(
+    amr: str | list[str], reported: bool
+) -> None:
+    trust = allow(
+        COGNITO,
+        {
+            "StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:pool"},
+            "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": amr},
+        },
+        Action="sts:AssumeRoleWithWebIdentity",
+    )
+    found = run("trust-cognito-unauthenticated", trust)
+    assert bool(found) is reported
+    if reported:
+        (finding,) = found
+        assert finding.witness["claims"]["amr"] == ["unauthenticated"]
+
+
 def test_google_oaud_only() -> None:
     google = {"Federated": "accounts.google.com"}
     trust = allow(

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from keyless.files import describe_size
 from keyless.iac import sam, transforms
+from keyless.iac.cognito_roles import ATTACHMENTS, Attachment, with_attachments
 from keyless.iac.intrinsics import Template, getatt_parts
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import IacResource, ResourceKind, SourceKind, location
@@ -149,10 +150,13 @@ def _read(
     suffix = f" {_in_stack_sets(within)}" if within else ""
     hint = _STACK_SET_PARAMETERS_HINT if within else PARAMETERS_HINT
     found: list[IacResource] = []
+    attachments: list[Attachment] = []  # identity pools' role attachments
+    arns: dict[str, str] = {}  # each role's ARN, by address, when there are any
     # The roles SAM creates for serverless functions are judged beside the template's own.
     # AWS::LanguageExtensions loops are written out where the template decides them.
     written = transforms.expand_loops(resources.value, template.evaluate)
     declared = {**written, **sam.created_roles(root, written)}
+    attaching = any(text(get(d, "Type")) in ATTACHMENTS for d in declared.values())
     for logical_id, declaration in declared.items():
         resource_type = text(get(declaration, "Type")) or ""
         kind = _KINDS.get(resource_type)
@@ -165,6 +169,10 @@ def _read(
                 f"{where}: {logical_id} ({resource_type}): nested stack not read here; "
                 f"{which} is judged only when scanned{suffix}"
             )
+        if resource_type in ATTACHMENTS:
+            if _false_condition(template, declaration) is None:
+                attachments.append(_attachment(logical_id, declaration, template, suffix))
+            continue
         if kind is None and resource_type != _STACK_SET:
             continue
         condition = _false_condition(template, declaration)
@@ -200,6 +208,12 @@ def _read(
             if policy is not None:
                 trust_position = policy.position
                 trust = trust_document(template.evaluate(policy))
+            if attaching:
+                at = declaration.position
+                getatt = Node((Node(logical_id, at), Node("Arn", at)), at)
+                arn = text(template.evaluate(Node(mapping({"Fn::GetAtt": getatt}), at)))
+                if arn is not None:
+                    arns[address + suffix] = arn
         provider_arn = audiences = None
         if kind is ResourceKind.OIDC_PROVIDER:
             # Its Ref is its ARN (from its Url), as a role's Federated principal names it.
@@ -238,6 +252,8 @@ def _read(
                     name=name,
                 )
             )
+    if attachments:
+        found = with_attachments(found, attachments, arns)
     if problems is not None:
         read_types = {*_KINDS, _STACK_SET, sam.FUNCTION}
         for reason in transforms.unread_parts(root, written, read_types):
@@ -257,6 +273,17 @@ def _read(
             )
     found.extend(replace(resource, address=resource.address + suffix) for resource in outputs)
     return found
+
+
+def _attachment(logical_id: str, declaration: Node, template: Template, suffix: str) -> Attachment:
+    """An ``AWS::Cognito::IdentityPoolRoleAttachment`` with its pool and roles evaluated."""
+    pool_key, roles_key = ATTACHMENTS["AWS::Cognito::IdentityPoolRoleAttachment"]
+    pool, roles = (get(declaration, "Properties", key) for key in (pool_key, roles_key))
+    return Attachment(
+        logical_id + suffix,
+        template.evaluate(pool) if pool is not None else None,
+        template.evaluate(roles) if roles is not None else None,
+    )
 
 
 def _in_stack_sets(within: tuple[str, ...]) -> str:

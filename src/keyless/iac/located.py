@@ -18,6 +18,7 @@ from keyless.checks.registry import Check
 from keyless.files import display_path
 from keyless.findings import FileLocation, Finding, Severity
 from keyless.iac.checks import HARDCODED_AWS_KEY
+from keyless.iac.cognito_roles import guest_role_pools, signed_in_role_pools
 from keyless.iac.model import IacResource, LiteralKey, ResourceKind
 from keyless.iac.own_resources import pools_without_guests
 from keyless.iac.roles import JudgedRole
@@ -172,21 +173,35 @@ def located(finding: Finding, judged: JudgedRole) -> Finding:
 def guest_severity(finding: Finding, said: Sequence[str]) -> tuple[Severity, str]:
     """The severity and message of a trust finding on a role whose trust policy carries
     the notes ``said`` (:func:`keyless.iac.values.notes`): a guest identity of an identity
-    pool the code creates without guest access cannot exist while the pool stays so, so
-    the role's missing ``amr`` pin is then low, not critical. Any other finding as it is.
+    pool the code creates without guest access cannot exist while the pool stays so, and
+    one the pool attaches as its guest role is meant for guests
+    (:mod:`keyless.iac.cognito_roles`), so the role's missing ``amr`` pin is then low, not
+    critical. A role the pool attaches as its authenticated role stays critical, and says
+    so. Any other finding as it is.
     https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html"""
     witness = finding.witness or {}
     claims = witness.get("claims") if isinstance(witness, Mapping) else None
     aud = claims.get("aud") if isinstance(claims, Mapping) else None
     if (
-        finding.check == "trust-cognito-unauthenticated"
-        and "guest" in finding.message
-        and isinstance(aud, str)
-        and aud in pools_without_guests(said)
+        finding.check != "trust-cognito-unauthenticated"
+        or "guest" not in finding.message
+        or not isinstance(aud, str)
     ):
+        return finding.severity, finding.message
+    if aud in pools_without_guests(said):
         return Severity.LOW, (
             f"{finding.message} once guest access is turned on (the identity pool the code "
             "creates has it off)"
+        )
+    if aud in signed_in_role_pools(said):
+        return finding.severity, (
+            f"{finding.message}, though the identity pool attaches it as its authenticated role"
+        )
+    if aud in guest_role_pools(said):
+        return Severity.LOW, (
+            f"{finding.message}, as the identity pool's guest role it is attached as is meant "
+            "to be; pin cognito-identity.amazonaws.com:amr to unauthenticated so that its "
+            "trust says so"
         )
     return finding.severity, finding.message
 

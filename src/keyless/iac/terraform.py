@@ -27,6 +27,7 @@ from typing import Any
 from lark import Tree
 
 from keyless.errors import quoted
+from keyless.iac.cognito_roles import terraform_attachments, with_attachments
 from keyless.iac.hcl import Block, HclSyntaxError
 from keyless.iac.hcleval import Evaluator
 from keyless.iac.hclfiles import FileAccess
@@ -335,6 +336,11 @@ class Module:
                         scope,
                     )
                 )
+        attachments, keys = terraform_attachments(
+            self.declared, self.instances, self.evaluators, self.prefix
+        )
+        if attachments:
+            result.resources = with_attachments(result.resources, attachments, keys)
         for name, (block, file) in self.calls.items():
             if ("module", name) in self.twice:
                 where = f"{self.prefix}module.{name}"

@@ -233,9 +233,11 @@ def trust_cognito_unauthenticated(
 
     Without an ``aud`` pin any identity pool (anyone can create one) is trusted; without
     ``amr`` = ``authenticated``, a guest identity of a pool with guest access can assume the
-    role through the basic flow. A role whose ``amr`` values name ``unauthenticated`` is
-    a pool's guest role by design (what guests may do is its permissions, not its trust):
-    its trust is reported only when it admits any identity pool.
+    role through the basic flow. A role whose ``amr`` values all name ``unauthenticated``
+    is a pool's guest role by design (what guests may do is its permissions, not its
+    trust): its trust is reported only when it admits any identity pool. One whose values
+    name ``authenticated`` beside it admits guests and signed-in identities alike, as a
+    role without the pin does: it is reported.
     https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
     """
     for path in _paths(role, analysis, PrincipalClass.OIDC):
@@ -247,8 +249,9 @@ def trust_cognito_unauthenticated(
         if witness is not None:
             yield _problem(role, path, "a token of any identity pool can assume it", witness)
             continue
-        if any("unauthenticated" in v for v in path.policy_values(amr)):
-            continue  # the role is meant for guests
+        amr_values = path.policy_values(amr)
+        if amr_values and all("unauthenticated" in v for v in amr_values):
+            continue  # the role is meant for guests, and only for them
         guest = Language.literal("unauthenticated")
         witness = find(path, with_question(any_of(amr, guest), all_of(amr, guest)))
         if witness is not None:
