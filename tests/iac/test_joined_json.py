@@ -84,3 +84,23 @@ def test_a_join_that_writes_whitespace_before_the_json_text_is_not_judged_and_sa
     assert result.findings == ()
     (unread,) = result.unread
     assert "leading space characters are not allowed" in unread.reason
+
+
+@pytest.mark.parametrize("indent", [" ", "\t", "\n"])
+def test_a_heredoc_policy_starting_with_whitespace_is_not_judged(
+    tmp_path: Path, indent: str
+) -> None:
+    """As a join writing whitespace first: the AWS provider refuses the role before it is
+    created, so its trust is not judged as if it were deployed (it was: trust-anyone)."""
+    policy = '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]}'
+    role = (
+        f'resource "aws_iam_role" "r" {{\n  assume_role_policy = <<EOF\n{indent}{policy}\nEOF\n}}\n'
+    )
+    (tmp_path / "main.tf").write_text(role)
+    result = scan([tmp_path])
+    assert result.findings == ()
+    (unread,) = result.unread
+    assert "leading space characters are not allowed" in unread.reason
+    # <<-EOF strips the indentation: the policy is judged
+    (tmp_path / "main.tf").write_text(role.replace("<<EOF", "<<-EOF").replace("\n\n", "\n"))
+    assert {f.check for f in scan([tmp_path]).findings} == {"trust-anyone"}

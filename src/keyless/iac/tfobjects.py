@@ -270,8 +270,17 @@ def _string_argument(node: Node) -> Node:
     HCL object without ``jsonencode``, a whole ``data.aws_iam_policy_document``) is refused
     before anything is deployed ("Inappropriate value for attribute "assume_role_policy":
     string required", as in https://github.com/antonputra/tutorials/issues/98). It is
-    unknown, never judged as the policy it would have been."""
+    unknown, never judged as the policy it would have been. So is JSON text that starts
+    with whitespace (a heredoc ``<<EOF`` whose JSON is indented): the provider refuses it
+    ("contains an invalid JSON policy: leading space characters are not allowed",
+    ``verify.ValidIAMPolicyJSON`` in terraform-provider-aws)."""
     value = node.value
+    if isinstance(value, str) and value[:1] in (" ", "\t", "\r", "\n"):
+        reason = (
+            "the AWS provider refuses it: the policy starts with whitespace (leading space "
+            "characters are not allowed; write the heredoc as <<-EOF, or trim it)"
+        )
+        return Node(Unknown("assume_role_policy", reason, node.position), node.position)
     if isinstance(value, Mapping | tuple) and not isinstance(value, JsonText):
         what = "an object" if isinstance(value, Mapping) else "a list"
         reason = (
