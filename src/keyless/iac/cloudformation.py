@@ -23,7 +23,12 @@ from pathlib import Path
 
 from keyless.files import describe_size
 from keyless.iac import sam, transforms
-from keyless.iac.cognito_roles import ATTACHMENTS, Attachment, with_attachments
+from keyless.iac.cognito_roles import (
+    ATTACHMENTS,
+    Attachment,
+    cloudformation_attachment,
+    with_attachments,
+)
 from keyless.iac.intrinsics import Template, getatt_parts
 from keyless.iac.jsonpos import JsonSyntaxError, parse_json
 from keyless.iac.model import IacResource, ResourceKind, SourceKind, location
@@ -171,7 +176,11 @@ def _read(
             )
         if resource_type in ATTACHMENTS:
             if _false_condition(template, declaration) is None:
-                attachments.append(_attachment(logical_id, declaration, template, suffix))
+                attachments.append(
+                    cloudformation_attachment(
+                        logical_id + suffix, get(declaration, "Properties"), template.evaluate
+                    )
+                )
             continue
         if kind is None and resource_type != _STACK_SET:
             continue
@@ -273,17 +282,6 @@ def _read(
             )
     found.extend(replace(resource, address=resource.address + suffix) for resource in outputs)
     return found
-
-
-def _attachment(logical_id: str, declaration: Node, template: Template, suffix: str) -> Attachment:
-    """An ``AWS::Cognito::IdentityPoolRoleAttachment`` with its pool and roles evaluated."""
-    pool_key, roles_key = ATTACHMENTS["AWS::Cognito::IdentityPoolRoleAttachment"]
-    pool, roles = (get(declaration, "Properties", key) for key in (pool_key, roles_key))
-    return Attachment(
-        logical_id + suffix,
-        template.evaluate(pool) if pool is not None else None,
-        template.evaluate(roles) if roles is not None else None,
-    )
 
 
 def _in_stack_sets(within: tuple[str, ...]) -> str:

@@ -148,3 +148,20 @@ def terraform_attachments(
             elif len(expanded) == 1:  # its ARN is known only after apply, and named so
                 keys[address] = f"{resource_type}.{name}.arn"
     return attachments, keys
+
+
+def cloudformation_attachment(
+    address: str, properties: Node | None, evaluate: Callable[[Node], Node]
+) -> Attachment:
+    """An ``AWS::Cognito::IdentityPoolRoleAttachment`` with its ``Properties``' pool and
+    roles evaluated by ``evaluate`` (the template's intrinsic functions)."""
+    pool_key, roles_key = ATTACHMENTS["AWS::Cognito::IdentityPoolRoleAttachment"]
+    given = properties.value if properties is not None else None
+    pool, roles = (
+        given.get(k) if isinstance(given, Mapping) else None for k in (pool_key, roles_key)
+    )
+    return Attachment(
+        address,
+        evaluate(pool) if pool is not None else None,
+        evaluate(roles) if roles is not None else None,
+    )
