@@ -223,3 +223,29 @@ def test_an_empty_pull_request_branch_is_a_field_github_writes(
     coarse = GITHUB.well_formed_language().coarsened
     assert coarse is not None
     assert coarse.contains(subject) or not member
+
+
+@pytest.mark.parametrize(
+    ("subject", "member"),
+    [
+        ("repo:o/r:workflow_ref:o/r/.github/workflows/ci.yml@refs/heads/main", True),
+        ("job_workflow_ref:o/w/.github/workflows/deploy.yml@refs/tags/v1", True),
+        # A reusable workflow called by its commit SHA.
+        ("job_workflow_ref:o/w/.github/workflows/deploy.yml@0123abcd", True),
+        # A workflow GitHub writes itself (CodeQL's default setup).
+        ("repo:o/r:workflow_ref:o/r/dynamic/github-code-scanning/codeql@refs/heads/main", True),
+        # GitHub writes the full ref, never the branch's short name.
+        ("job_workflow_ref:o/w/.github/workflows/deploy.yml@main", False),
+        ("repo:o/r:workflow_ref:o/r/.github/workflows/ci.yml@main", False),
+        # Workflows live in .github/workflows, nowhere else.
+        ("job_workflow_ref:o/w/deploy.yml@refs/heads/main", False),
+        ("job_workflow_ref:o/w/workflows/deploy.yml@refs/heads/main", False),
+        # Only a called workflow is called by a SHA; the caller runs at its ref.
+        ("repo:o/r:workflow_ref:o/r/.github/workflows/ci.yml@0123abcd", False),
+    ],
+)
+def test_a_workflow_s_ref_is_its_path_in_github_workflows_at_a_full_ref(
+    subject: str, *, member: bool
+) -> None:
+    # https://docs.github.com/en/actions/reference/security/oidc
+    assert GITHUB.well_formed_language().contains(subject) is member

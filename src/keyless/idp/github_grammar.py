@@ -88,7 +88,13 @@ _GITHUB_EVENTS = tuple(
 # written `%3A`. Each claim key is one the OIDC reference documents (`sha` and
 # `environment_node_id` are in the issuer's `claims_supported`), with its value's grammar:
 # IDs are decimal, SHAs hexadecimal, visibility, runner environment and ref type one of
-# their values, a workflow's path OWNER/REPO/PATH@REF (the ref it ran at, never absent).
+# their values. A workflow's ref (`workflow_ref`, the caller's; `job_workflow_ref`, the job's
+# own or the reusable workflow it calls) is OWNER/REPO/.github/workflows/FILE@REF, the only
+# folder GitHub reads workflows from, REF the full ref it ran at (`@refs/heads/main`, never
+# `@main`) or, for a reusable workflow called by commit, that SHA; a workflow GitHub writes
+# itself (event `dynamic`) has the path the runs list shows, OWNER/REPO/dynamic/….
+# https://docs.github.com/en/actions/reference/security/oidc#understanding-the-oidc-token
+# https://docs.github.com/en/actions/reference/workflows-and-actions/reusing-workflow-configurations
 # https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository
 _GITHUB_FIELDS = (
     "repo:+/+",
@@ -116,8 +122,12 @@ _GITHUB_FIELDS = (
     "repository_owner:+",
     "enterprise:+",
     *(f"event_name:{event}" for event in _GITHUB_EVENTS),
-    "job_workflow_ref:+/+/=@=",
-    "workflow_ref:+/+/=@=",
+    *(
+        f"{claim}:+/+/{path}@refs/%"
+        for claim in ("job_workflow_ref", "workflow_ref")
+        for path in (".github/workflows/=", "dynamic/=")
+    ),
+    "job_workflow_ref:+/+/.github/workflows/=@^",  # a reusable workflow called by its SHA
     *(f"{claim}:^" for claim in ("job_workflow_sha", "sha", "workflow_sha")),
     *(f"{claim}:=" for claim in ("base_ref", "head_ref", "workflow", "environment_node_id")),
     # A pull request's branches are set only for pull_request and pull_request_target runs;
@@ -461,6 +471,10 @@ GITHUB_CLAIM_VALUES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "repository_owner_id": ("#",),
         "repository": ("+/+",),
         "ref": ("refs/?*",),
-        "job_workflow_ref": ("+/+/?*@refs/+/%", "+/+/?*@^"),
+        "job_workflow_ref": (
+            "+/+/.github/workflows/?*@refs/+/%",
+            "+/+/.github/workflows/?*@^",
+            "+/+/dynamic/?*@refs/+/%",
+        ),
     }
 )
