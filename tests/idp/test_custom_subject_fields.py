@@ -249,3 +249,18 @@ def test_a_workflow_s_ref_is_its_path_in_github_workflows_at_a_full_ref(
 ) -> None:
     # https://docs.github.com/en/actions/reference/security/oidc
     assert GITHUB.well_formed_language().contains(subject) is member
+
+
+def test_the_dynamic_event_is_a_branch_s_run() -> None:
+    # Copilot's coding agent and CodeQL's default setup run with the event `dynamic` on
+    # branches a writer chooses (the agent's copilot/… branch): not a dead value.
+    for grammar in (GITHUB, GITHUB_SERVER):
+        assert grammar.well_formed_language().contains("repo:o/r:event_name:dynamic")
+    assert runs("an unprotected branch").contains("repo:o/r:event_name:dynamic")
+    assert not runs("a pull request").contains("repo:o/r:event_name:dynamic")
+    assert (
+        trigger("an unprotected branch").refutes(
+            "repo:o/r:ref:refs/heads/copilot/fix-1:event_name:dynamic"
+        )
+        is False
+    )

@@ -24,11 +24,20 @@ _PULL_REQUEST_EVENTS = ("pull_request", "pull_request_review", "pull_request_rev
 # The workflow of a branch (or tag) whoever can push chooses runs on these: the one pushed,
 # dispatched or created, a deployment's or a published package's ref (any one a deployment
 # is created for), a merge queue's branch (refs/heads/gh-readonly-queue/…, the queued pull
-# requests' code). A release runs its tag's.
+# requests' code). A release runs its tag's. `dynamic` is the event of the workflows GitHub
+# writes itself, run with no file in the repository (`dynamic/github-code-scanning/codeql`,
+# CodeQL's default setup; Copilot's coding agent): undocumented among the events, but the
+# runs list shows it. They run on any branch: the agent's own (`copilot/…`, code it writes
+# from an issue anyone with write access assigns it), and default setup's on pull requests
+# and protected branches. So a `…:event_name:dynamic` subject is a branch's run a writer
+# chooses, never a dead value.
+# https://docs.github.com/en/copilot/concepts/agents/coding-agent/about-coding-agent
+# https://docs.github.com/en/code-security/code-scanning/enabling-code-scanning/configuring-default-setup-for-code-scanning
 _BRANCH_EVENTS = (
     "create",
     "deployment",
     "deployment_status",
+    "dynamic",
     "merge_group",
     "push",
     "registry_package",
