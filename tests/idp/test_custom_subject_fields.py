@@ -40,6 +40,9 @@ def runs(label: str) -> Language:
         ("event_name:schedule:repo:o/r", True),
         ("repo:o/r:xevent_name:schedule", False),  # another claim's key
         ("repo:o/r", False),
+        # An empty value is none of them (GitHub's `…:base_ref::…`).
+        ("repo:o/r:event_name::ref_type:branch", True),
+        ("repo:o/r:event_name:", True),
     ],
 )
 def test_a_field_outside_its_values(subject: str, *, outside: bool) -> None:
@@ -48,9 +51,9 @@ def test_a_field_outside_its_values(subject: str, *, outside: bool) -> None:
 
 
 def _outside(subject: str, key: str, values: tuple[str, ...]) -> bool:
-    """The oracle: a `key` field whose value (one or more characters, no `:`) is none of
-    `values`, read with a regular expression."""
-    fields = re.finditer(rf"(?:^|(?<=:)){re.escape(key)}:([^:]+)(?=:|$)", subject)
+    """The oracle: a `key` field whose value (characters other than `:`, maybe none) is
+    none of `values`, read with a regular expression."""
+    fields = re.finditer(rf"(?:^|(?<=:)){re.escape(key)}:([^:]*)(?=:|$)", subject)
     return any(match.group(1) not in values for match in fields)
 
 
@@ -161,6 +164,12 @@ def test_a_server_before_3_20_runs_the_base_branch_on_pull_request_target() -> N
         ("a pull request", "repo:o/r:ref_type:tag:pull_request", True),
         ("a pull request", "repo:o/r:event_name:pull_request_review:pull_request", False),
         ("a pull request", "repo:o/r:pull_request", False),
+        # A pull request's run has both branches: an empty one is another run's.
+        ("a pull request", "repo:o/r:base_ref::pull_request", True),
+        ("a pull request", "head_ref::repo:o/r:pull_request", True),
+        ("a pull request", "repo:o/r:pull_request:head_ref:", True),
+        ("a pull request", "repo:o/r:base_ref::event_name:pull_request", True),
+        ("a pull request", "repo:o/r:base_ref:main:head_ref:x:pull_request", False),
         ("an unprotected branch", "repo:o/r:ref:refs/heads/x:event_name:schedule", True),
         ("an unprotected branch", "repo:o/r:event_name:workflow_run:ref:refs/heads/x", True),
         ("an unprotected branch", "repo:o/r:ref:refs/heads/x:event_name:push", False),

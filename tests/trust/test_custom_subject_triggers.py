@@ -232,3 +232,18 @@ def test_the_pull_request_context_beside_a_ref_is_no_branch_or_tag(sub: str) -> 
     # branch's, `repo:octo-org/app:ref:refs/heads/a:pull_request`).
     found = triggers({"StringEquals": AUD, "StringLike": {f"{GH}:sub": sub}})
     assert set(found) <= {PULL_REQUEST}
+
+
+@pytest.mark.parametrize(
+    "sub",
+    [
+        "repo:octo-org/*:base_ref::pull_request",
+        "repo:octo-org/app:head_ref::*",
+        "repo:octo-org/app:base_ref::event_name:pull_request*",
+    ],
+)
+def test_an_empty_pull_request_branch_is_no_pull_request_s_run(sub: str) -> None:
+    # GitHub writes base_ref and head_ref empty for a run of neither pull request event: a
+    # pull request's run has both branches (the empty value passed as a pull request's).
+    found = triggers({"StringEquals": AUD, "StringLike": {f"{GH}:sub": sub}})
+    assert PULL_REQUEST not in found

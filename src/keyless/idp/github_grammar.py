@@ -202,6 +202,10 @@ def _with_ref(*kinds: str) -> tuple[str, ...]:
     return tuple(f"{head}ref:refs/{kind}/*" for kind in kinds for head in _GITHUB_HEADS)
 
 
+# Subjects whose base_ref or head_ref is empty: a run of neither pull request event.
+_NO_PULL_REQUEST_BRANCHES = _fields("base_ref:", "head_ref:")
+
+
 # What a custom template shows of the trigger without the context or the ref: the event
 # (`event_name`), the ref's type (`ref_type`) and a pull request's branches (`head_ref`,
 # `base_ref`: "only set when the event that triggers a workflow run is either pull_request
@@ -241,6 +245,10 @@ def _github_triggers(branch_events: tuple[str, ...]) -> tuple[Trigger, ...]:
             # A custom template's event or ref type of another run: `…:event_name:
             # pull_request_target:pull_request` is none (that run's context is a ref).
             checked_fields=(("event_name", _PULL_REQUEST_EVENTS), ("ref_type", ("branch",))),
+            # Nor an empty base_ref or head_ref (`…:base_ref::pull_request`): GitHub writes
+            # them empty for a run of neither pull request event, and a pull request's
+            # run has both branches.
+            checked_templates=_NO_PULL_REQUEST_BRANCHES,
             example="*:pull_request",
             # Its branches, its event or ref, or its ref type (branch, as a branch's): a
             # branch's or tag's ref, another event or a tag is another run's
@@ -254,7 +262,12 @@ def _github_triggers(branch_events: tuple[str, ...]) -> tuple[Trigger, ...]:
                     "ref_type:branch",
                     *(f"event_name:{event}" for event in _PULL_REQUEST_EVENTS),
                 ),
-                (*_with_ref("heads", "tags"), *_fields("ref_type:tag"), *_WITH_ENVIRONMENT),
+                (
+                    *_with_ref("heads", "tags"),
+                    *_fields("ref_type:tag"),
+                    *_WITH_ENVIRONMENT,
+                    *_NO_PULL_REQUEST_BRANCHES,
+                ),
                 carries=(("ref", "refs/pull/*"),),
                 field_values=(("event_name", _PULL_REQUEST_EVENTS),),
                 example="*",

@@ -174,7 +174,8 @@ def union(
 def field_outside(key: str, values: tuple[str, ...]) -> Language:
     """Subjects of ``KEY:VALUE`` fields joined by ``:`` holding a ``key`` field whose value
     is none of ``values`` (GitHub's ``…:event_name:schedule:…`` for the values of a pull
-    request's runs). A value is one or more characters other than ``:``.
+    request's runs). A value is characters other than ``:``; an empty one (GitHub's
+    ``…:base_ref::…``) is another value unless ``values`` hold ``""``.
 
     Built as its automaton directly (a union of a pattern per way out of the values' trie
     took most of the grammar table's build time): a search for ``:KEY:`` (the subject's
@@ -196,7 +197,7 @@ def field_outside(key: str, values: tuple[str, ...]) -> Language:
 
     def walk(prefix: str, char: str | None) -> int:
         if char == ":":
-            outside = prefix and prefix not in values
+            outside = prefix not in values
             return sink if outside else 1  # the field ends: `:` begins the next one
         if char is not None and prefix + char in node:
             return node[prefix + char]
@@ -211,9 +212,7 @@ def field_outside(key: str, values: tuple[str, ...]) -> Language:
             rows.append(tuple(walk(trie[state - len(marker)], char) for char in columns))
         else:
             rows.append((sink,) * len(columns))
-    accepting = frozenset(
-        {sink} | {node[prefix] for prefix in trie if prefix and prefix not in values}
-    )
+    accepting = frozenset({sink} | {node[prefix] for prefix in trie if prefix not in values})
     # The subject's start is a field's: state 1, the marker's `:` read. Renumbered so
     # that the start is state 0, as canonical() expects.
     order = [1, 0, *range(2, sink + 1)]
