@@ -122,9 +122,12 @@ GRAMMARS: Mapping[str, SubGrammar] = MappingProxyType(
 
 def grammar_for(provider_name: str) -> SubGrammar | None:
     """The ``sub`` grammar of the provider named ``provider_name`` (see ``providers.py``);
-    GitHub Enterprise Server mints GitHub's subjects (:data:`GITHUB_SERVER`)."""
+    GitHub Enterprise Server mints GitHub's subjects (:data:`GITHUB_SERVER`), and so did
+    GitHub's 2021 issuer."""
     if provider_name == "GitLab self-managed":
         return GITLAB
+    if provider_name == "GitHub Actions (2021 issuer)":
+        return GITHUB  # GitHub's earlier issuer (vstoken.actions.githubusercontent.com)
     return GRAMMARS.get(provider_name)
 
 
