@@ -171,8 +171,19 @@ _GITHUB_REF_FIELD = ("ref:{name}", "ref:{name}:*", "*:ref:{name}", "*:ref:{name}
 # a field begins after a `:` (a value holds none) and ends at the next. Not a reusable
 # workflow (`job_workflow_ref:o/…`): it names the called workflow, not the caller (see
 # GITHUB's tenant templates).
+# A repository field is one whatever precedes it: after a key (`…:environment:repo:o/r`),
+# `repo` would be a value and `o/r` the next field, which no key is (none holds `/`).
+# An owner field is not: `…:environment:repository_owner:ref:refs/heads/main` is as well the
+# environment `repository_owner` and the ref, any owner's subject. A name that is a claim key
+# (`ref`, `actor`, `pull_request`) is therefore never read as the owner there: such a value
+# pins no tenant (it was read as the owner `ref`'s, an any-tenant subject judged a broad one).
+_GITHUB_CLAIM_KEYS = "|".join(
+    sorted({field.split(":")[0].replace("=", "[^:]*") for field in _GITHUB_FIELDS})
+)
 _GITHUB_LATER_REPO = rf"(?<=:)repo:{NAME}(?:@[0-9]+)?/{NAME}(?:@[0-9]+)?(?=:|$)"
-_GITHUB_LATER_OWNER = r"(?<=:)repository_owner:[^/:@*?$]+(?=:|$)"
+_GITHUB_LATER_OWNER = (
+    rf"(?<=:)repository_owner:(?!(?:{_GITHUB_CLAIM_KEYS})(?::|$))[^/:@*?$]+(?=:|$)"
+)
 # The same repository field up to a wildcard (`environment:prod:repo:o/app*`): the name
 # before it is the repository the value names (as repo_pattern reads `repo:o/app*`).
 _GITHUB_LATER_REPO_HEAD = rf"(?<=:)repo:{NAME}(?:@[0-9]+)?/{NAME}(?:@[0-9]+)?(?=[:*?]|$)"
