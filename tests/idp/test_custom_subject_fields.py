@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keyless.idp.grammars import GITHUB, GITHUB_SERVER
+from keyless.idp.sub_shapes import field_as_value
 from keyless.idp.subject_grammar import Trigger, field_outside
 from keyless.patterns.language import Language
 
@@ -169,6 +170,11 @@ def test_a_server_before_3_20_runs_the_base_branch_on_pull_request_target() -> N
         ("a pull request", "head_ref::repo:o/r:pull_request", True),
         ("a pull request", "repo:o/r:pull_request:head_ref:", True),
         ("a pull request", "repo:o/r:base_ref::event_name:pull_request", True),
+        # The context alone, not the value of the field before it.
+        ("a pull request", "repo:o/r:actor:pull_request", True),
+        ("a pull request", "repo:o/r:workflow:pull_request:ref:refs/pull/1/merge", True),
+        ("a pull request", "repo:o/r:head_ref:actor:pull_request", False),
+        ("a pull request", "repo:o/r:actor:pull_request:pull_request", False),
         ("a pull request", "repo:o/r:base_ref:main:head_ref:x:pull_request", False),
         ("an unprotected branch", "repo:o/r:ref:refs/heads/x:event_name:schedule", True),
         ("an unprotected branch", "repo:o/r:event_name:workflow_run:ref:refs/heads/x", True),
@@ -273,3 +279,24 @@ def test_the_dynamic_event_is_a_branch_s_run() -> None:
         )
         is False
     )
+
+
+def _as_value(subject: str, name: str) -> bool:
+    """The oracle: ``name`` is one of the subject's parts, and the parts are no sequence of
+    KEY:VALUE pairs (keys non-empty) with ``name`` standing alone once among them."""
+    parts = subject.split(":")
+    if name not in parts:
+        return False
+    for i, part in enumerate(parts):
+        if part != name or i % 2 or len(parts) % 2 == 0:
+            continue
+        keys = [j for j in range(len(parts)) if j != i and (j < i) == (j % 2 == 0)]
+        if all(parts[j] for j in keys):
+            return False
+    return True
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="pk:", max_size=10))
+def test_a_field_as_a_value_agrees_with_the_parts_parity(subject: str) -> None:
+    assert field_as_value("p").contains(subject) is _as_value(subject, "p")

@@ -247,3 +247,16 @@ def test_an_empty_pull_request_branch_is_no_pull_request_s_run(sub: str) -> None
     # pull request's run has both branches (the empty value passed as a pull request's).
     found = triggers({"StringEquals": AUD, "StringLike": {f"{GH}:sub": sub}})
     assert PULL_REQUEST not in found
+
+
+@pytest.mark.parametrize("key", ["actor", "head_ref", "workflow"])
+def test_a_pull_request_s_witness_shows_the_context_not_a_value_named_so(key: str) -> None:
+    # `…:actor:pull_request` is the actor named pull_request's subject, any run's: a
+    # pull request's witness shows the context as a field of its own.
+    found = triggers(
+        {"StringEquals": AUD, "StringLike": {f"{GH}:sub": f"repo:octo-org/app:{key}:*"}}
+    )
+    sub = found[PULL_REQUEST].witness["claims"]["sub"]
+    assert sub.startswith(f"repo:octo-org/app:{key}:")
+    assert sub.endswith(":pull_request")
+    assert sub != f"repo:octo-org/app:{key}:pull_request"

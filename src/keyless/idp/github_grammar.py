@@ -260,6 +260,9 @@ def _github_triggers(branch_events: tuple[str, ...]) -> tuple[Trigger, ...]:
             # them empty for a run of neither pull request event, and a pull request's
             # run has both branches.
             checked_templates=_NO_PULL_REQUEST_BRANCHES,
+            # The context alone, not another claim's value (`…:actor:pull_request`, an
+            # actor, branch or workflow named so, is any run's).
+            checked_alone="pull_request",
             example="*:pull_request",
             # Its branches, its event or ref, or its ref type (branch, as a branch's): a
             # branch's or tag's ref, another event or a tag is another run's

@@ -171,6 +171,24 @@ def union(
     return language
 
 
+def field_as_value(name: str) -> Language:
+    """Subjects of ``KEY:VALUE`` fields joined by ``:`` in which ``name`` (a field that
+    stands alone: GitHub's ``pull_request`` context) appears only as a value, never as a
+    field of its own: ``repo:o/r:actor:pull_request`` is the actor ``pull_request``'s,
+    while ``repo:o/r:head_ref:actor:pull_request`` has the context. Read by the fields'
+    parity: a subject of pairs alone (``KEY:VALUE`` or ``KEY:``, an empty value) has an
+    even number of parts; ``name`` standing alone is the one part that makes it odd."""
+    alone = fields_language(("=:=", "=:", name), once=(name,)) - fields_language(("=:=", "=:"))
+    forms: tuple[tuple[str | Glob, ...], ...] = (
+        (name,),
+        (f"{name}:", Glob.STAR),
+        (Glob.STAR, f":{name}"),
+        (Glob.STAR, f":{name}:", Glob.STAR),
+    )
+    named = Language.union_all(Language.from_glob(parts) for parts in forms)
+    return (named - alone).compact()
+
+
 def field_outside(key: str, values: tuple[str, ...]) -> Language:
     """Subjects of ``KEY:VALUE`` fields joined by ``:`` holding a ``key`` field whose value
     is none of ``values`` (GitHub's ``…:event_name:schedule:…`` for the values of a pull

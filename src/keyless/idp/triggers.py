@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from keyless.idp.frozen import frozen
-from keyless.idp.sub_shapes import compact_union, field_outside, shape
+from keyless.idp.sub_shapes import compact_union, field_as_value, field_outside, shape
 from keyless.patterns.language import Glob, Language
 
 #: Branches counted as protected by default (the usual default branches).
@@ -45,14 +45,19 @@ def _compact(
 
 
 @functools.lru_cache(maxsize=64)
-def _other_runs(values: FieldValues, templates: tuple[str, ...]) -> Language:
+def _other_runs(values: FieldValues, templates: tuple[str, ...], alone: str = "") -> Language:
     """Subjects holding a field of one of the claims of ``values`` with another value
-    (:func:`field_outside`), or of ``templates``, as one automaton (built ahead of time:
-    building GitHub's four cost a scan's process 3%)."""
+    (:func:`field_outside`), or of ``templates``, or ``alone`` only as a value
+    (:func:`field_as_value`), as one automaton (built ahead of time: building GitHub's four
+    cost a scan's process 3%)."""
     return frozen(
-        ("other-runs", values, templates),
+        ("other-runs", values, templates, *((alone,) if alone else ())),
         lambda: compact_union(
-            [*(field_outside(key, held) for key, held in values), *(shape(t) for t in templates)]
+            [
+                *(field_outside(key, held) for key, held in values),
+                *(shape(t) for t in templates),
+                *((field_as_value(alone),) if alone else ()),
+            ]
         ),
     )
 
@@ -112,6 +117,10 @@ class Trigger:
     without :meth:`other_runs`. ``checked_templates``: subjects of other runs checked so
     too (GitHub's ``…:ref:refs/heads/x:pull_request``, a pull request's context beside a
     branch's ref: as ``excluded`` they cost every policy's scan 2 to 3%).
+    ``checked_alone``: a field the templates name that stands alone (GitHub's
+    ``pull_request`` context), checked so too where it is only another field's value
+    (``…:actor:pull_request``, :func:`~keyless.idp.sub_shapes.field_as_value`): the globs
+    of the templates cannot tell the two apart.
     """
 
     label: str
@@ -132,6 +141,7 @@ class Trigger:
     shown: Trigger | None = None
     checked_fields: FieldValues = ()
     checked_templates: tuple[str, ...] = ()
+    checked_alone: str = ""
 
     @property
     def key(self) -> tuple[tuple[str, ...] | FieldValues, ...]:
@@ -157,12 +167,13 @@ class Trigger:
     @property
     def checks(self) -> bool:
         """Whether a witness of such a run is checked (:meth:`refutes`)."""
-        return bool(self.checked_fields or self.checked_templates)
+        return bool(self.checked_fields or self.checked_templates or self.checked_alone)
 
     def other_runs(self) -> Language:
         """Subjects showing a field of ``checked_fields`` with a value no such run holds,
-        or of ``checked_templates``: other runs' (empty when there are none)."""
-        return _other_runs(self.checked_fields, self.checked_templates)
+        or of ``checked_templates``, or ``checked_alone`` only as another field's value:
+        other runs' (empty when there are none)."""
+        return _other_runs(self.checked_fields, self.checked_templates, self.checked_alone)
 
     def refutes(self, subject: str) -> bool:
         """Whether ``subject`` (a witness's) is another run's (:meth:`other_runs`)."""
