@@ -420,6 +420,11 @@ GITHUB = SubGrammar(
         "a repository's name is ASCII letters, digits, '.', '-' and '_', an owner's "
         "letters, digits, '-' and '_'"
     ),
+    # The same after a wildcard (`repo:o/r*é`: the repository `r…é` is none), for the fields
+    # that hold names (a login's too: an actor's name is an account's): the characters they
+    # may hold, and the repo field's own `/` and `@`.
+    name_fields=("repo", "repository_owner", "actor"),
+    name_chars="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/@",
     ref_marker=":ref:",
     ref_prefix="refs/",
     # The caller's owner. A reusable workflow's owner (`job_workflow_ref:{tenant}/*`, the

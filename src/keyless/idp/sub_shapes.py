@@ -189,6 +189,22 @@ def field_as_value(name: str) -> Language:
     return (named - alone).compact()
 
 
+@functools.lru_cache(maxsize=64)
+def names_holding(keys: tuple[str, ...], chars: frozenset[str]) -> Language:
+    """Subjects of ``KEY:VALUE`` fields with a field of one of ``keys`` whose value holds
+    one of ``chars``: GitHub's ``repo:o/ré`` for the key ``repo`` and ``é``. Its alphabet is
+    the keys' and ``chars``' characters alone."""
+    anything = Token(ANY_CHAR, star=True)
+    inside = Token(_FIELD_CHAR, star=True)
+    held = Token(CharClass(chars))
+    forms = []
+    for key in keys:
+        field = [Token(CharClass(frozenset(c))) for c in f"{key}:"]
+        forms.append([*field, inside, held, anything])
+        forms.append([anything, Token(CharClass(frozenset(":"))), *field, inside, held, anything])
+    return compact_union(Language.from_tokens(tokens) for tokens in forms)
+
+
 def field_outside(key: str, values: tuple[str, ...]) -> Language:
     """Subjects of ``KEY:VALUE`` fields joined by ``:`` holding a ``key`` field whose value
     is none of ``values`` (GitHub's ``…:event_name:schedule:…`` for the values of a pull

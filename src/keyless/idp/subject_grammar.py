@@ -23,6 +23,7 @@ from keyless.idp.sub_shapes import (
     forget_filled,
     ill_formed,
     invalid_refs,
+    names_holding,
     shape,
     union,
 )
@@ -172,6 +173,9 @@ class SubGrammar:
     names may hold (for messages). Read from the text, not built into
     :meth:`well_formed_language`: every character a name may hold would be a column of
     every automaton (GitHub's alphabet 49 to 77 symbols, a fifth more CPU per scan).
+    ``name_fields`` and ``name_chars``: the fields whose values are names (GitHub's ``repo``,
+    ``repository_owner``, ``actor``) and the characters a name may hold, for the names a
+    value admits after a wildcard (:meth:`foreign_names`: ``repo:o/r*é``).
     ``tenant_head_search`` and ``head_templates``: the same for a field that names the
     tenant before a wildcard (``…:repo:octo-org/*``), searched in the literal prefix of a
     value, and the subjects of that tenant that carry the field.
@@ -195,6 +199,8 @@ class SubGrammar:
     empty_after: str = ""
     invalid_names: str | None = None
     names_rule: str = ""
+    name_fields: tuple[str, ...] = ()
+    name_chars: str = ""
     custom: tuple[str, ...] = ()
     custom_excluded: tuple[str, ...] = ()
     ref_marker: str | None = None
@@ -281,6 +287,26 @@ class SubGrammar:
     def repo_language(self, tenant: str, repo: str, *, fold: bool = False) -> Language:
         """Every ``sub`` of one repository of ``tenant`` (``fold`` as above)."""
         return union(self.repo_templates, tenant, repo, fold=fold and self.names_ignore_case)
+
+    def foreign_names(self, values: Iterable[str]) -> Language:
+        """Subjects whose name field (of ``name_fields``) holds a character of ``values``
+        that no name holds (none of ``name_chars``), in either case: ``repo:o/r*é`` admits
+        ``repo:o/ré``, which GitHub never mints, beyond the literal prefix that
+        :meth:`invalid_name` reads (up to a variable or placeholder, as it does). Empty where
+        the values hold no such character (most policies: the language's alphabet is only the
+        characters they hold)."""
+        if not self.name_fields:
+            return Language.empty()
+        allowed = frozenset(self.name_chars) | frozenset(":*?")
+        # Up to a policy variable or a template's placeholder, as invalid_name reads.
+        texts = (re.split(r"[${<%]", value, maxsplit=1)[0] for value in values)
+        found = {c for text in texts for c in text if c not in allowed}
+        chars = (
+            frozenset(v for c in found for v in (c, c.lower(), c.upper()) if len(v) == 1) - allowed
+        )
+        if not chars:
+            return Language.empty()
+        return names_holding(self.name_fields, chars)
 
     def invalid_name(self, value: str) -> str | None:
         """The name in the literal prefix of ``value`` the provider never gives (the match

@@ -175,12 +175,14 @@ def named_facts(issuer: str | None, values: Mapping[str, tuple[str, ...]]) -> li
     if grammar is None or grammar.invalid_names is None or sub not in values:
         return []
     names = {name for value in values[sub] if (name := grammar.invalid_name(value))}
-    if not names:
-        return []
     forms: list[list[str | Glob]] = []
     for name in sorted(names):
         forms += [[name, Glob.STAR], [Glob.STAR, f":{name}", Glob.STAR]]
     never = Language.union_all(Language.from_glob(form, ignore_case=True) for form in forms)
+    # A character no name holds after a wildcard (`repo:o/r*é`): no name field holds it.
+    never = never | grammar.foreign_names(values[sub])
+    if never.is_empty():
+        return []
     return [all_of(sub, ~never)]
 
 
