@@ -179,7 +179,8 @@ def test_a_server_before_3_20_runs_the_base_branch_on_pull_request_target() -> N
         ("an unprotected branch", "repo:o/r:ref:refs/heads/x:event_name:schedule", True),
         ("an unprotected branch", "repo:o/r:event_name:workflow_run:ref:refs/heads/x", True),
         ("an unprotected branch", "repo:o/r:ref:refs/heads/x:event_name:push", False),
-        ("an unprotected branch", "repo:o/r:ref:refs/heads/x:pull_request", True),
+        # A pull request merged into x: its run has x's ref, and x's code.
+        ("an unprotected branch", "repo:o/r:ref:refs/heads/x:pull_request", False),
         ("an unprotected tag", "repo:o/r:pull_request:ref:refs/tags/v1", True),
         ("an unprotected tag", "repo:o/r:ref:refs/tags/v1:event_name:schedule", True),
         ("an unprotected tag", "repo:o/r:ref:refs/tags/v1:event_name:release", False),

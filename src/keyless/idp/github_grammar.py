@@ -213,6 +213,11 @@ def _with_ref(*kinds: str) -> tuple[str, ...]:
     return tuple(f"{head}ref:refs/{kind}/*" for kind in kinds for head in _GITHUB_HEADS)
 
 
+# The default branches' refs, and as the `ref` claim.
+_DEFAULT_REF_CLAIMS = tuple(("ref", f"refs/heads/{branch}") for branch in DEFAULT_BRANCHES)
+# A pull request's run's `ref` claim: its merge branch, or once merged the branch it was
+# merged into.
+_PULL_REQUEST_REFS = (("ref", "refs/pull/*"), ("ref", "refs/heads/*"))
 # Subjects whose base_ref or head_ref is empty: a run of neither pull request event.
 _NO_PULL_REQUEST_BRANCHES = _fields("base_ref:", "head_ref:")
 
@@ -237,6 +242,8 @@ def _github_triggers(branch_events: tuple[str, ...]) -> tuple[Trigger, ...]:
             "a pull request",
             tuple(f"{head}pull_request{tail}" for head in _GITHUB_HEADS for tail in ("", ":*")),
             (
+                # A branch's or tag's ref beside the context: a pull request merged into
+                # that branch (the branch trigger's run), never a tag's.
                 *(
                     form.format(head=head, kind=kind)
                     for head in _GITHUB_HEADS
@@ -250,9 +257,17 @@ def _github_triggers(branch_events: tuple[str, ...]) -> tuple[Trigger, ...]:
                 *_WITH_ENVIRONMENT,
             ),
             # Its token's `ref` claim (an AWS condition key) is the PR merge branch,
-            # refs/pull/PULL_REQUEST_NUMBER/merge: a policy pinning `ref` to a branch admits
-            # no pull request's run.
-            carries=(("ref", "refs/pull/*"),),
+            # refs/pull/PULL_REQUEST_NUMBER/merge, but once the pull request is merged (its
+            # `closed` activity) the branch it was merged into, whose code now holds it:
+            # a policy pinning `ref` to a default branch admits no pull request's
+            # unreviewed code, one admitting other branches (`refs/heads/*`) a pull request
+            # merged into one of them without review. Never a tag. A branch the policy
+            # names exactly is a named branch's run, whose protection is unknown offline
+            # (the branch trigger's verdict).
+            # https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request
+            carries=_PULL_REQUEST_REFS,
+            carries_excluded=_DEFAULT_REF_CLAIMS,
+            claim_named_elsewhere="ref",
             # A custom template's event or ref type of another run: `…:event_name:
             # pull_request_target:pull_request` is none (that run's context is a ref).
             checked_fields=(("event_name", _PULL_REQUEST_EVENTS), ("ref_type", ("branch",))),
@@ -277,12 +292,15 @@ def _github_triggers(branch_events: tuple[str, ...]) -> tuple[Trigger, ...]:
                     *(f"event_name:{event}" for event in _PULL_REQUEST_EVENTS),
                 ),
                 (
+                    # A branch's ref beside them: a pull request merged into it, the
+                    # branch trigger's run (as beside the context).
                     *_with_ref("heads", "tags"),
                     *_fields("ref_type:tag"),
                     *_WITH_ENVIRONMENT,
                     *_NO_PULL_REQUEST_BRANCHES,
                 ),
-                carries=(("ref", "refs/pull/*"),),
+                carries=_PULL_REQUEST_REFS,
+                carries_excluded=_DEFAULT_REF_CLAIMS,
                 field_values=(("event_name", _PULL_REQUEST_EVENTS),),
                 example="*",
             ),
@@ -309,9 +327,8 @@ def _github_triggers(branch_events: tuple[str, ...]) -> tuple[Trigger, ...]:
             named_claim="ref",
             # `…:ref:refs/heads/x:event_name:schedule` is the default branch's run (named x).
             checked_fields=(("event_name", branch_events), ("ref_type", ("branch",))),
-            # The pull_request context beside a branch's ref: a pull request's run (its ref
-            # is refs/pull/N/merge), none of a branch.
-            checked_templates=_fields("pull_request"),
+            # The pull_request context beside a branch's ref is a pull request merged into
+            # that branch (its `ref` is then the branch's): the branch's code, a run of it.
             example="*:ref:refs/heads/feature",
             # `…:event_name:push` or `…:ref_type:branch` without the ref: any branch's.
             shown=Trigger(

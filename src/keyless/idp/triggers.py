@@ -121,6 +121,9 @@ class Trigger:
     ``pull_request`` context), checked so too where it is only another field's value
     (``…:actor:pull_request``, :func:`~keyless.idp.sub_shapes.field_as_value`): the globs
     of the templates cannot tell the two apart.
+    ``claim_named_elsewhere``: a claim whose exact policy values name runs another trigger
+    judges (GitHub's ``ref`` ``refs/heads/develop`` for a pull request merged into develop:
+    the named branch's): this trigger asks only for runs beyond them.
     """
 
     label: str
@@ -142,6 +145,7 @@ class Trigger:
     checked_fields: FieldValues = ()
     checked_templates: tuple[str, ...] = ()
     checked_alone: str = ""
+    claim_named_elsewhere: str | None = None
 
     @property
     def key(self) -> tuple[tuple[str, ...] | FieldValues, ...]:
