@@ -288,15 +288,15 @@ class SubGrammar:
         """Every ``sub`` of one repository of ``tenant`` (``fold`` as above)."""
         return union(self.repo_templates, tenant, repo, fold=fold and self.names_ignore_case)
 
-    def foreign_names(self, values: Iterable[str]) -> Language:
+    def foreign_names(self, values: Iterable[str]) -> Language | None:
         """Subjects whose name field (of ``name_fields``) holds a character of ``values``
         that no name holds (none of ``name_chars``), in either case: ``repo:o/r*é`` admits
         ``repo:o/ré``, which GitHub never mints, beyond the literal prefix that
-        :meth:`invalid_name` reads (up to a variable or placeholder, as it does). Empty where
+        :meth:`invalid_name` reads (up to a variable or placeholder, as it does). None where
         the values hold no such character (most policies: the language's alphabet is only the
         characters they hold)."""
         if not self.name_fields:
-            return Language.empty()
+            return None
         allowed = frozenset(self.name_chars) | frozenset(":*?")
         # Up to a policy variable or a template's placeholder, as invalid_name reads.
         texts = (re.split(r"[${<%]", value, maxsplit=1)[0] for value in values)
@@ -305,7 +305,7 @@ class SubGrammar:
             frozenset(v for c in found for v in (c, c.lower(), c.upper()) if len(v) == 1) - allowed
         )
         if not chars:
-            return Language.empty()
+            return None
         return names_holding(self.name_fields, chars)
 
     def invalid_name(self, value: str) -> str | None:

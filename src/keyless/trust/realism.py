@@ -178,12 +178,14 @@ def named_facts(issuer: str | None, values: Mapping[str, tuple[str, ...]]) -> li
     forms: list[list[str | Glob]] = []
     for name in sorted(names):
         forms += [[name, Glob.STAR], [Glob.STAR, f":{name}", Glob.STAR]]
-    never = Language.union_all(Language.from_glob(form, ignore_case=True) for form in forms)
+    never = [Language.from_glob(form, ignore_case=True) for form in forms]
     # A character no name holds after a wildcard (`repo:o/r*é`): no name field holds it.
-    never = never | grammar.foreign_names(values[sub])
-    if never.is_empty():
+    foreign = grammar.foreign_names(values[sub])
+    if foreign is not None:
+        never.append(foreign)
+    if not never:
         return []
-    return [all_of(sub, ~never)]
+    return [all_of(sub, ~Language.union_all(never))]
 
 
 def _assertion_facts(principal: str, keys: frozenset[str], complete: bool) -> list[Term]:

@@ -365,7 +365,7 @@ def _dead_reason(
     if name is not None:
         return f"matches no subject the provider mints: {quoted(name)} ({grammar.names_rule})"
     foreign = grammar.foreign_names((value,))
-    if not foreign.is_empty() and (language & grammar.well_formed_language() - foreign).is_empty():
+    if foreign is not None and (language & grammar.well_formed_language() - foreign).is_empty():
         # `repo:o/r?é`: whatever the wildcard stands for, a name holds the character.
         return (
             "matches no subject the provider mints: a name in each holds a character no "
