@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keyless.idp.grammars import GITHUB, GITHUB_SERVER
+from keyless.idp.sub_shapes import field_as_value
 from keyless.idp.subject_grammar import Trigger, field_outside
 from keyless.patterns.language import Language
 
@@ -40,6 +41,9 @@ def runs(label: str) -> Language:
         ("event_name:schedule:repo:o/r", True),
         ("repo:o/r:xevent_name:schedule", False),  # another claim's key
         ("repo:o/r", False),
+        # An empty value is none of them (GitHub's `…:base_ref::…`).
+        ("repo:o/r:event_name::ref_type:branch", True),
+        ("repo:o/r:event_name:", True),
     ],
 )
 def test_a_field_outside_its_values(subject: str, *, outside: bool) -> None:
@@ -48,9 +52,9 @@ def test_a_field_outside_its_values(subject: str, *, outside: bool) -> None:
 
 
 def _outside(subject: str, key: str, values: tuple[str, ...]) -> bool:
-    """The oracle: a `key` field whose value (one or more characters, no `:`) is none of
-    `values`, read with a regular expression."""
-    fields = re.finditer(rf"(?:^|(?<=:)){re.escape(key)}:([^:]+)(?=:|$)", subject)
+    """The oracle: a `key` field whose value (characters other than `:`, maybe none) is
+    none of `values`, read with a regular expression."""
+    fields = re.finditer(rf"(?:^|(?<=:)){re.escape(key)}:([^:]*)(?=:|$)", subject)
     return any(match.group(1) not in values for match in fields)
 
 
@@ -161,10 +165,22 @@ def test_a_server_before_3_20_runs_the_base_branch_on_pull_request_target() -> N
         ("a pull request", "repo:o/r:ref_type:tag:pull_request", True),
         ("a pull request", "repo:o/r:event_name:pull_request_review:pull_request", False),
         ("a pull request", "repo:o/r:pull_request", False),
+        # A pull request's run has both branches: an empty one is another run's.
+        ("a pull request", "repo:o/r:base_ref::pull_request", True),
+        ("a pull request", "head_ref::repo:o/r:pull_request", True),
+        ("a pull request", "repo:o/r:pull_request:head_ref:", True),
+        ("a pull request", "repo:o/r:base_ref::event_name:pull_request", True),
+        # The context alone, not the value of the field before it.
+        ("a pull request", "repo:o/r:actor:pull_request", True),
+        ("a pull request", "repo:o/r:workflow:pull_request:ref:refs/pull/1/merge", True),
+        ("a pull request", "repo:o/r:head_ref:actor:pull_request", False),
+        ("a pull request", "repo:o/r:actor:pull_request:pull_request", False),
+        ("a pull request", "repo:o/r:base_ref:main:head_ref:x:pull_request", False),
         ("an unprotected branch", "repo:o/r:ref:refs/heads/x:event_name:schedule", True),
         ("an unprotected branch", "repo:o/r:event_name:workflow_run:ref:refs/heads/x", True),
         ("an unprotected branch", "repo:o/r:ref:refs/heads/x:event_name:push", False),
-        ("an unprotected branch", "repo:o/r:ref:refs/heads/x:pull_request", True),
+        # A pull request merged into x: its run has x's ref, and x's code.
+        ("an unprotected branch", "repo:o/r:ref:refs/heads/x:pull_request", False),
         ("an unprotected tag", "repo:o/r:pull_request:ref:refs/tags/v1", True),
         ("an unprotected tag", "repo:o/r:ref:refs/tags/v1:event_name:schedule", True),
         ("an unprotected tag", "repo:o/r:ref:refs/tags/v1:event_name:release", False),
@@ -223,3 +239,65 @@ def test_an_empty_pull_request_branch_is_a_field_github_writes(
     coarse = GITHUB.well_formed_language().coarsened
     assert coarse is not None
     assert coarse.contains(subject) or not member
+
+
+@pytest.mark.parametrize(
+    ("subject", "member"),
+    [
+        ("repo:o/r:workflow_ref:o/r/.github/workflows/ci.yml@refs/heads/main", True),
+        ("job_workflow_ref:o/w/.github/workflows/deploy.yml@refs/tags/v1", True),
+        # A reusable workflow called by its commit SHA.
+        ("job_workflow_ref:o/w/.github/workflows/deploy.yml@0123abcd", True),
+        # A workflow GitHub writes itself (CodeQL's default setup).
+        ("repo:o/r:workflow_ref:o/r/dynamic/github-code-scanning/codeql@refs/heads/main", True),
+        # GitHub writes the full ref, never the branch's short name.
+        ("job_workflow_ref:o/w/.github/workflows/deploy.yml@main", False),
+        ("repo:o/r:workflow_ref:o/r/.github/workflows/ci.yml@main", False),
+        # Workflows live in .github/workflows, nowhere else.
+        ("job_workflow_ref:o/w/deploy.yml@refs/heads/main", False),
+        ("job_workflow_ref:o/w/workflows/deploy.yml@refs/heads/main", False),
+        # Only a called workflow is called by a SHA; the caller runs at its ref.
+        ("repo:o/r:workflow_ref:o/r/.github/workflows/ci.yml@0123abcd", False),
+    ],
+)
+def test_a_workflow_s_ref_is_its_path_in_github_workflows_at_a_full_ref(
+    subject: str, *, member: bool
+) -> None:
+    # https://docs.github.com/en/actions/reference/security/oidc
+    assert GITHUB.well_formed_language().contains(subject) is member
+
+
+def test_the_dynamic_event_is_a_branch_s_run() -> None:
+    # Copilot's coding agent and CodeQL's default setup run with the event `dynamic` on
+    # branches a writer chooses (the agent's copilot/… branch): not a dead value.
+    for grammar in (GITHUB, GITHUB_SERVER):
+        assert grammar.well_formed_language().contains("repo:o/r:event_name:dynamic")
+    assert runs("an unprotected branch").contains("repo:o/r:event_name:dynamic")
+    assert not runs("a pull request").contains("repo:o/r:event_name:dynamic")
+    assert (
+        trigger("an unprotected branch").refutes(
+            "repo:o/r:ref:refs/heads/copilot/fix-1:event_name:dynamic"
+        )
+        is False
+    )
+
+
+def _as_value(subject: str, name: str) -> bool:
+    """The oracle: ``name`` is one of the subject's parts, and the parts are no sequence of
+    KEY:VALUE pairs (keys non-empty) with ``name`` standing alone once among them."""
+    parts = subject.split(":")
+    if name not in parts:
+        return False
+    for i, part in enumerate(parts):
+        if part != name or i % 2 or len(parts) % 2 == 0:
+            continue
+        keys = [j for j in range(len(parts)) if j != i and (j < i) == (j % 2 == 0)]
+        if all(parts[j] for j in keys):
+            return False
+    return True
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="pk:", max_size=10))
+def test_a_field_as_a_value_agrees_with_the_parts_parity(subject: str) -> None:
+    assert field_as_value("p").contains(subject) is _as_value(subject, "p")

@@ -29,6 +29,10 @@ def dead(trust: dict[str, Any]) -> bool:
         # the token, so ForAllValues compares it (never vacuously true).
         {"ForAllValues:StringEquals": {f"{GH}:job_workflow_ref": "DeployToProduction"}},
         {"StringEquals": {f"{GH}:repository_id": "acme-app"}},
+        # The ref's short name (GitHub writes refs/heads/main), a path outside
+        # .github/workflows (the only folder GitHub reads workflows from).
+        {"StringEquals": {f"{GH}:job_workflow_ref": "acme/app/.github/workflows/d.yml@main"}},
+        {"StringEquals": {f"{GH}:job_workflow_ref": "acme/app/deploy.yml@refs/heads/main"}},
         {"StringEquals": {f"{GH}:repository": "app"}},
     ],
 )

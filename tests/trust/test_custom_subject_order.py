@@ -57,6 +57,11 @@ def test_an_owner_after_another_field_is_every_repository_of_it() -> None:
         "environment:prod:repo:*",  # any repository
         "environment:prod:actor:octocat",  # a person, not an owner: any repository anywhere
         "workflow:repo",  # a value named like the field, no repository after it
+        # An environment named `repository_owner`, then the ref: the owner's "name" is the
+        # next field's key, so any owner's repository mints it.
+        "repo:*:environment:repository_owner:ref:refs/heads/main",
+        "*:environment:repository_owner:actor:octocat",
+        "repo:*:head_ref:repository_owner:pull_request",
     ],
 )
 def test_a_field_that_names_no_owner_still_admits_a_stranger(value: str) -> None:

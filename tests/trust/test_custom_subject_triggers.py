@@ -219,16 +219,51 @@ DOCUMENTED_EVENTS = {
 
 
 @pytest.mark.parametrize(
-    "sub",
+    ("sub", "expected"),
     [
-        "repo:octo-org/app:*:pull_request",
-        "repo:octo-org/app:ref:refs/heads/*:pull_request",
-        "repo:octo-org/app:pull_request:ref:refs/tags/*",
+        ("repo:octo-org/app:*:pull_request", {PULL_REQUEST, BRANCH}),
+        ("repo:octo-org/app:ref:refs/heads/*:pull_request", {BRANCH}),
+        ("repo:octo-org/app:ref:refs/heads/main:pull_request", set()),
+        ("repo:octo-org/app:pull_request:ref:refs/tags/*", set()),
     ],
 )
-def test_the_pull_request_context_beside_a_ref_is_no_branch_or_tag(sub: str) -> None:
-    # A pull request's run has the pull_request context and the ref refs/pull/N/merge: a
-    # branch's or tag's ref beside that context is no run at all (it was an unprotected
-    # branch's, `repo:octo-org/app:ref:refs/heads/a:pull_request`).
+def test_the_pull_request_context_beside_a_ref_is_a_merged_pull_request_s(
+    sub: str, expected: set[str]
+) -> None:
+    # A pull request's run has the pull_request context and the ref refs/pull/N/merge, but
+    # once merged (`closed`) the ref of the branch it was merged into: a branch's ref beside
+    # that context is a pull request merged into that branch, whose code now holds it (the
+    # branch's run: none for a default branch's reviewed code); a tag's is no run at all.
+    # https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request
     found = triggers({"StringEquals": AUD, "StringLike": {f"{GH}:sub": sub}})
-    assert set(found) <= {PULL_REQUEST}
+    assert set(found) == expected
+    if BRANCH in found:
+        assert found[BRANCH].witness["claims"]["sub"].endswith(":pull_request")
+
+
+@pytest.mark.parametrize(
+    "sub",
+    [
+        "repo:octo-org/*:base_ref::pull_request",
+        "repo:octo-org/app:head_ref::*",
+        "repo:octo-org/app:base_ref::event_name:pull_request*",
+    ],
+)
+def test_an_empty_pull_request_branch_is_no_pull_request_s_run(sub: str) -> None:
+    # GitHub writes base_ref and head_ref empty for a run of neither pull request event: a
+    # pull request's run has both branches (the empty value passed as a pull request's).
+    found = triggers({"StringEquals": AUD, "StringLike": {f"{GH}:sub": sub}})
+    assert PULL_REQUEST not in found
+
+
+@pytest.mark.parametrize("key", ["actor", "head_ref", "workflow"])
+def test_a_pull_request_s_witness_shows_the_context_not_a_value_named_so(key: str) -> None:
+    # `…:actor:pull_request` is the actor named pull_request's subject, any run's: a
+    # pull request's witness shows the context as a field of its own.
+    found = triggers(
+        {"StringEquals": AUD, "StringLike": {f"{GH}:sub": f"repo:octo-org/app:{key}:*"}}
+    )
+    sub = found[PULL_REQUEST].witness["claims"]["sub"]
+    assert sub.startswith(f"repo:octo-org/app:{key}:")
+    assert sub.endswith(":pull_request")
+    assert sub != f"repo:octo-org/app:{key}:pull_request"

@@ -6,9 +6,11 @@ https://github.com/github/docs/issues/44518"""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.trust.support import GH, assess, github
+from tests.trust.support import GH, assert_real_witness, assess, github
 
 AUD = {f"{GH}:aud": "sts.amazonaws.com"}
 
@@ -63,3 +65,31 @@ def test_one_dead_value_beside_a_live_one_is_reported_alone() -> None:
         "repo:octo-org/äpp:ref:refs/heads/main",
     )
     assert [(check, severity) for check, severity, _ in found] == [("trust-dead-condition", "low")]
+
+
+@pytest.mark.parametrize("sub", ["repo:octo-org/app?é", "repo:octo-org/*é:ref:refs/heads/main"])
+def test_a_name_github_never_gives_after_a_wildcard(sub: str) -> None:
+    # `?` stands for one character: the repository's name holds `é` whatever it is (a `:`
+    # there makes `é` a field without a key). Read beyond the literal prefix too.
+    found = findings("StringLike", sub)
+    if sub.endswith("?é"):
+        (low,) = [message for check, severity, message in found if severity == "low"]
+        assert "matches no subject the provider mints: a name in each holds" in low
+        assert ("trust-dead-condition", "medium") in {(c, s) for c, s, _ in found}
+    else:
+        # `*` spans fields (`repo:octo-org/a:base_ref:é:…`): alive, and no witness names
+        # a repository GitHub never gives.
+        assert not [check for check, _, _ in found if check == "trust-dead-condition"]
+
+
+@pytest.mark.parametrize("sub", ["repo:octo-org/app*é", "repo:octo-org/*é:ref:refs/heads/main"])
+def test_no_witness_names_a_repository_or_actor_github_never_gives(sub: str) -> None:
+    document = github({"StringEquals": AUD, "StringLike": {f"{GH}:sub": sub}})
+    found = [f for f in assess(document).findings if f.witness]
+    assert found
+    for finding in found:
+        assert_real_witness(document, finding.witness)
+        subject = finding.witness["claims"]["sub"]
+        for key in ("repo", "repository_owner", "actor"):
+            for match in re.finditer(rf"(?:^|(?<=:)){key}:([^:]*)", subject):
+                assert "é" not in match.group(1), subject

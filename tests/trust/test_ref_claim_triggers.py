@@ -1,7 +1,8 @@
 """GitHub's `ref` claim (an AWS condition key since 2026) says which ref a run is on, as its
-subject does: a pull request's run has `ref` `refs/pull/N/merge`, a branch's the branch, a
-tag's the tag. A policy pinning the `ref` claim to the default branch admits no pull
-request's, feature branch's or new environment's run, whatever its `sub` pattern.
+subject does: a pull request's run has `ref` `refs/pull/N/merge` (once merged, the branch it
+was merged into, whose code now holds it), a branch's the branch, a tag's the tag. A policy
+pinning the `ref` claim to the default branch admits no pull request's unreviewed code,
+feature branch's or new environment's run, whatever its `sub` pattern.
 https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request
 https://docs.github.com/en/actions/reference/security/oidc"""
 
@@ -29,12 +30,36 @@ def test_the_default_branch_as_the_ref_claim_admits_no_trigger(sub: str) -> None
     assert triggers(sub, "refs/heads/main") == []
 
 
-def test_branches_as_the_ref_claim_admit_a_branch_not_a_pull_request() -> None:
-    (finding,) = triggers("repo:octo-org/app:*", "refs/heads/*")
-    assert finding.evidence["trigger"] == "an unprotected branch"
-    ref = finding.witness["claims"]["ref"]
-    assert ref.startswith("refs/heads/")
-    assert ref not in ("refs/heads/main", "refs/heads/master")
+def test_branches_as_the_ref_claim_admit_a_branch_and_a_pull_request_merged_into_one() -> None:
+    # A merged pull request's run (`closed`) has the ref of the branch it was merged into.
+    found = {f.evidence["trigger"]: f for f in triggers("repo:octo-org/app:*", "refs/heads/*")}
+    assert set(found) == {"an unprotected branch", "a pull request"}
+    for finding in found.values():
+        ref = finding.witness["claims"]["ref"]
+        assert ref.startswith("refs/heads/")
+        assert ref not in ("refs/heads/main", "refs/heads/master")
+    assert found["a pull request"].witness["claims"]["sub"] == "repo:octo-org/app:pull_request"
+
+
+@pytest.mark.parametrize("ref", ["refs/heads/*", "refs/heads/release/*"])
+def test_a_pull_request_pin_with_branches_as_the_ref_claim_admits_a_merged_one(ref: str) -> None:
+    # `closed` after a merge into an unprotected branch: its unreviewed code, with the role.
+    document = github(
+        {
+            "StringEquals": {**AUD, f"{GH}:sub": "repo:octo-org/app:pull_request"},
+            "StringLike": {f"{GH}:ref": ["refs/heads/main", ref]},
+        }
+    )
+    found = [f for f in assess(document).findings if f.check == "trust-oidc-untrusted-trigger"]
+    (finding,) = found
+    assert_real_witness(document, finding.witness)
+    assert finding.evidence["trigger"] == "a pull request"
+    assert finding.witness["claims"]["ref"] != "refs/heads/main"
+
+
+def test_a_pull_request_pin_with_the_default_branch_as_the_ref_claim_is_reviewed_code() -> None:
+    # A pull request merged into main runs main's code: reviewed, no finding.
+    assert triggers("repo:octo-org/app:pull_request", "refs/heads/main") == []
 
 
 def test_pull_requests_as_the_ref_claim_admit_a_pull_request_only() -> None:
@@ -57,7 +82,11 @@ def test_a_tag_the_ref_claim_names_is_a_release_already_cut() -> None:
 
 
 def test_a_witness_shows_the_ref_of_the_ref_claim_in_its_sub_too() -> None:
-    (finding,) = triggers("repo:octo-org/app:*", "refs/heads/release/*")
+    (finding,) = [
+        f
+        for f in triggers("repo:octo-org/app:*", "refs/heads/release/*")
+        if f.evidence["trigger"] == "an unprotected branch"
+    ]
     claims = finding.witness["claims"]
     assert claims["ref"].startswith("refs/heads/release/")
     assert claims["ref"] != "refs/heads/release/"  # no ref git allows

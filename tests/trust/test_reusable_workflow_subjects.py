@@ -14,6 +14,7 @@ https://docs.github.com/en/actions/how-tos/reuse-automations/reuse-workflows#acc
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -146,3 +147,35 @@ def test_a_subject_that_shows_a_protected_ref_is_no_trigger() -> None:
     document = github({"StringEquals": {**AUD, f"{GH}:sub": value}})
     found = oidc_findings(document)
     assert [f for f in found if f.check == "trust-oidc-untrusted-trigger"] == []
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": AUD, "StringLike": {f"{GH}:sub": "job_workflow_ref:*"}},
+        {"StringEquals": AUD, "StringLike": {f"{GH}:sub": "repo:octo-org/app:job_workflow_ref:*"}},
+    ],
+    ids=["any-workflow", "any-workflow-of-a-repository"],
+)
+def test_a_witness_names_a_workflow_as_github_writes_it(condition: dict[str, Any]) -> None:
+    # Not the shortest reference the grammar admits (`a/a/.github/workflows/.yml@refs/a`).
+    found = oidc_findings(github(condition))
+    assert found
+    for finding in found:
+        workflow = finding.witness["claims"]["sub"].split("job_workflow_ref:")[1].split(":")[0]
+        assert workflow.endswith(".yml@refs/heads/main"), finding.witness
+        assert "/.github/workflows/" in workflow
+
+
+def test_a_witness_s_workflow_claim_is_readable() -> None:
+    document = github(
+        {
+            "StringEquals": AUD,
+            "StringLike": {f"{GH}:job_workflow_ref": "*", f"{GH}:sub": "repo:octo-org/app:*"},
+        }
+    )
+    found = oidc_findings(document)
+    assert found
+    for finding in found:
+        workflow = finding.witness["claims"]["job_workflow_ref"]
+        assert re.fullmatch(r"[^/]+/[^/]+/\.github/workflows/[^/]+\.yml@refs/heads/main", workflow)

@@ -75,7 +75,8 @@ def test_pull_requests_stay_high() -> None:
 
 def test_branches_of_every_repository_admit_no_pull_request() -> None:
     # The wildcard crosses ':' (repo:octo-org/a:pull_request:ref:refs/heads/…), but a pull
-    # request's ref is refs/pull/N/merge: no run mints such a subject.
+    # request's ref is refs/pull/N/merge: such a subject is one merged into a branch, whose
+    # run is the branch's (its ref and code).
     document = github(
         {"StringEquals": AUD, "StringLike": {f"{GH}:sub": "repo:octo-org/*:ref:refs/heads/*"}}
     )

@@ -149,8 +149,21 @@ GITHUB_SERVER = Provider(
     repo_keys=GITHUB.repo_keys,
     docs="https://docs.github.com/en/enterprise-server@latest/actions/reference/security/oidc",
 )
+# GitHub Actions' issuer during its 2021 beta: GitHub moved it to token.actions.
+# githubusercontent.com in October 2021, and AWS's RCP samples still list it as a shared
+# issuer. Its tokens carried GitHub's claims and subjects (repo:OWNER/REPO:…) for every
+# GitHub owner, so a role trusting it is judged by GitHub's grammar (its `sub` pins the
+# owner, or any owner's workflow gets in), whether or not it still mints: a policy naming
+# it is not thereby clean. AWS lists none of GitHub's 2026 claim keys under its prefix.
+# https://github.blog/changelog/2021-10-27-github-actions-secure-cloud-deployments-with-openid-connect/
+GITHUB_2021 = Provider(
+    name="GitHub Actions (2021 issuer)",
+    issuers=(r"vstoken\.actions\.githubusercontent\.com",),
+    shared=True,
+    docs=GITHUB.docs,
+)
 #: The providers whose tokens are GitHub Actions' (claims, subjects, environments).
-GITHUB_FAMILY = frozenset({GITHUB.name, GITHUB_SERVER.name})
+GITHUB_FAMILY = frozenset({GITHUB.name, GITHUB_SERVER.name, GITHUB_2021.name})
 GITLAB = Provider(
     name="GitLab",
     issuers=(r"gitlab\.com",),
@@ -381,7 +394,6 @@ OTHER_SHARED = Provider(
         r"oidc\.codefresh\.io",
         r"proidc\.upbound\.io",
         r"tokens\.cloud\.shisho\.dev",
-        r"vstoken\.actions\.githubusercontent\.com",
         r"oidc-configuration\.audit-log\.githubusercontent\.com",
         r"sandboxes\.cloud",
         r"studio\.datachain\.ai/api",
@@ -394,6 +406,7 @@ OTHER_SHARED = Provider(
 PROVIDERS: tuple[Provider, ...] = (
     GITHUB,
     GITHUB_SERVER,
+    GITHUB_2021,
     GITLAB,
     BUILDKITE,
     GOOGLE,

@@ -175,13 +175,17 @@ def named_facts(issuer: str | None, values: Mapping[str, tuple[str, ...]]) -> li
     if grammar is None or grammar.invalid_names is None or sub not in values:
         return []
     names = {name for value in values[sub] if (name := grammar.invalid_name(value))}
-    if not names:
-        return []
     forms: list[list[str | Glob]] = []
     for name in sorted(names):
         forms += [[name, Glob.STAR], [Glob.STAR, f":{name}", Glob.STAR]]
-    never = Language.union_all(Language.from_glob(form, ignore_case=True) for form in forms)
-    return [all_of(sub, ~never)]
+    never = [Language.from_glob(form, ignore_case=True) for form in forms]
+    # A character no name holds after a wildcard (`repo:o/r*é`): no name field holds it.
+    foreign = grammar.foreign_names(values[sub])
+    if foreign is not None:
+        never.append(foreign)
+    if not never:
+        return []
+    return [all_of(sub, ~Language.union_all(never))]
 
 
 def _assertion_facts(principal: str, keys: frozenset[str], complete: bool) -> list[Term]:

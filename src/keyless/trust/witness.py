@@ -168,6 +168,16 @@ def build_witness(
     """A replayed witness for ``path`` satisfying ``question`` (see the module doc)."""
     full = with_question(question, realism(path))
     preferences = {**_default_preferences(path), **{k.lower(): tuple(v) for k, v in prefer.items()}}
+    if path.issuer and _names_job_workflow(path):
+        # Each preferred subject first with a readable workflow in it (a question's own
+        # preferences, a trigger's example, replace the defaults for the sub).
+        sub = path.key("sub")
+        held = preferences.get(sub, ())
+        preferences[sub] = (
+            *(nice & _READABLE_WORKFLOW_FIELD for nice in held),
+            _READABLE_WORKFLOW_FIELD,
+            *held,
+        )
     if path.principal_class in (
         PrincipalClass.ANYONE,
         PrincipalClass.AWS_ACCOUNT,
@@ -254,6 +264,8 @@ def _default_preferences(path: AccessPath) -> dict[str, tuple[Language, ...]]:
                 Language.wildcard(usual.rsplit(":", 1)[0] + ":*"),
                 grammar.well_formed_language(),
             )
+        # A reusable workflow in GitHub's form rather than the shortest one (`a/a/…@refs/a`).
+        prefer[path.key("job_workflow_ref")] = (_READABLE_WORKFLOW,)
     prefer["aws:multifactorauthpresent"] = (Language.literal("false"),)
     if path.any_service:
         prefer[SERVICE_NAME] = _SERVICE_NAMES
@@ -270,6 +282,20 @@ def _default_preferences(path: AccessPath) -> dict[str, tuple[Language, ...]]:
             Language.wildcard(f"{head}?*:?*:trust-anchor/?*"),
         )
     return prefer
+
+
+# A readable GitHub workflow reference (the `job_workflow_ref` claim, OWNER/REPO/.github/
+# workflows/FILE@REF), and a custom subject's field of it.
+_READABLE_WORKFLOW = Language.wildcard("?*/?*/.github/workflows/?*.yml@refs/heads/main")
+_READABLE_WORKFLOW_FIELD = Language.wildcard(
+    "*job_workflow_ref:?*/?*/.github/workflows/?*.yml@refs/heads/main*"
+)
+
+
+def _names_job_workflow(path: AccessPath) -> bool:
+    """Does a ``sub`` value of the policy name a ``job_workflow_ref:`` field (GitHub's
+    custom subject of a reusable workflow)?"""
+    return any("job_workflow_ref:" in value for value in path.policy_values(path.key("sub")))
 
 
 # ----- OIDC -----------------------------------------------------------------------------------

@@ -364,6 +364,13 @@ def _dead_reason(
     name = grammar.invalid_name(value)
     if name is not None:
         return f"matches no subject the provider mints: {quoted(name)} ({grammar.names_rule})"
+    foreign = grammar.foreign_names((value,))
+    if foreign is not None and (language & grammar.well_formed_language() - foreign).is_empty():
+        # `repo:o/r?é`: whatever the wildcard stands for, a name holds the character.
+        return (
+            "matches no subject the provider mints: a name in each holds a character no "
+            f"name may ({grammar.names_rule})"
+        )
     if grammar.classic_repo_pattern:
         match = re.match(grammar.classic_repo_pattern, value)
         if match and (match["tenant"], match["repo"]) in immutable:

@@ -382,7 +382,7 @@ def trust_oidc_untrusted_trigger(
                 else Language.empty()
             )
             sub = path.key("sub")
-            claimed = _claim_named(path, trigger) if exempt else ()
+            claimed = _claim_named(path, trigger) if exempt or trigger.claim_named_elsewhere else ()
             # Any such run, beyond the subjects (and refs) the policy names one by one.
             beyond = [all_of(sub, ~named), *(all_of(k, ~v) for k, v in claimed)]
             witness, _ = _find_run(path, trigger, with_question(question, *beyond), prefer)
@@ -486,11 +486,13 @@ def _shown_run(
 
 
 def _claim_named(path: AccessPath, trigger: Trigger) -> tuple[tuple[str, Language], ...]:
-    """The values the policy names exactly in the trigger's ``named_claim`` (GitHub's
-    ``ref`` ``refs/heads/develop``), as (key, values), where it reads that claim."""
-    if trigger.named_claim is None:
+    """The values the policy names exactly in the trigger's ``named_claim`` (or
+    ``claim_named_elsewhere``: GitHub's ``ref`` ``refs/heads/develop``), as (key, values),
+    where it reads that claim."""
+    claim = trigger.named_claim or trigger.claim_named_elsewhere
+    if claim is None:
         return ()
-    key = path.key(trigger.named_claim)
+    key = path.key(claim)
     values = [v for v in path.policy_values(key) if not any(c in v for c in "*?$")]
     if key not in path.mentioned_keys() or not values:
         return ()
