@@ -5,8 +5,8 @@ distinct trust policy by the engine (:data:`TRUST_ANALYSIS`), and asks one exact
 a finding that grants access to someone who should not have it carries a witness that
 :func:`keyless.trust.replay.evaluate_witness` allows.
 
-The checks live in this package's modules (principals, federation, oidc, conditions,
-templates);
+The checks live in this package's modules (principals, federation, oidc, triggers,
+conditions, templates);
 ``_common`` holds the preparation and the helpers that turn an access path into a Problem.
 
 A malformed trust policy never crashes a scan: ``trust-dead-condition`` reports it (with the
@@ -25,4 +25,4 @@ from keyless.checks.trust._common import (
 __all__ = ["MODULES", "NO_SOURCE_CONDITION_SERVICES", "TRUST_ANALYSIS", "RoleTrust", "analyse_role"]
 
 #: The order the registry lists this theme's checks in.
-MODULES = ("principals", "oidc", "federation", "conditions", "templates")
+MODULES = ("principals", "oidc", "triggers", "federation", "conditions", "templates")
