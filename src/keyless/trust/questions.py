@@ -147,7 +147,7 @@ def _other_tenant(path: AccessPath) -> Question | None:
         return with_question(*terms), {}
     if grammar is None or not grammar.tenant_templates:
         if provider.tenant_claim in (None, "sub"):
-            return (Term(), {}) if sub not in path.mentioned_keys() else None
+            return (Term(), {}) if sub not in path.mentioned_keys() else _unpinned_sub(path)
         return None
     victims = tenants(path, grammar)
     theirs = Language.union_all(
@@ -156,6 +156,31 @@ def _other_tenant(path: AccessPath) -> Question | None:
     outside = grammar.well_formed_language() - theirs
     terms = [any_of(sub, outside), all_of(sub, outside), *_attacker_claims(path, grammar, victims)]
     return with_question(*terms), {sub: grammar.nice("attacker", "anything")}
+
+
+def _unpinned_sub(path: AccessPath) -> Question | None:
+    """Where the issuer's ``sub`` grammar is unknown (an issuer AWS's samples call shared,
+    such as ``scalr.io``), where a tenant stands in the ``sub`` is unknown too; but a ``sub``
+    that matches none of the policy's values with literal text in them (admitted by a value
+    of wildcards alone, ``*``, or by ``StringNotLike`` alone) pins no tenant: any tenant's
+    token passes. Values are read as patterns and, where the policy compares without case,
+    without case: never fewer strings than the policy pins, so nothing pinned is called
+    open."""
+    sub = path.key("sub")
+    fold = folds(path)
+    pinned = Language.union_all(
+        Language.wildcard(value, ignore_case=fold)
+        for value in path.policy_values(sub)
+        if value.strip("*?")
+    )
+    outside = ~pinned
+    return with_question(any_of(sub, outside), all_of(sub, outside)), {
+        sub: (Language.literal(_OTHER_TENANT_SUB),)
+    }
+
+
+#: The ``sub`` of another tenant's token, in witnesses, where the issuer's grammar is unknown.
+_OTHER_TENANT_SUB = "another-tenant:anything"
 
 
 def other_repository(path: AccessPath) -> Question | None:

@@ -19,6 +19,7 @@ from keyless.checks.trust._common import (
 )
 from keyless.checks.trust._workflows import pinned_workflows, workflow_words
 from keyless.findings import Problem, Severity
+from keyless.idp.providers import OTHER_SHARED
 from keyless.model import Role
 from keyless.patterns.language import Language
 from keyless.trust.formula import all_of, present, with_question
@@ -54,6 +55,12 @@ def trust_oidc_any_tenant(role: Role, ctx: CheckContext, analysis: RoleTrust) ->
     are ORed, so one loose value anywhere in a list (``["repo:o/r:…", "*"]``) opens the role
     to everybody. https://securitylabs.datadoghq.com/articles/exploring-github-to-aws-keyless-authentication-flaws/
 
+    An issuer AWS's samples call shared whose ``sub`` grammar keyless does not know
+    (``scalr.io``, ``oidc.codefresh.io``, ...) is named by its host: there a ``sub`` the
+    policy pins with no literal text (``*``, ``?*``, a list holding ``*``, or
+    ``StringNotLike`` alone) admits any tenant's token; a pattern with text in it is left
+    alone, since where the tenant stands in such a ``sub`` is unknown.
+
     A GitHub pin of the reusable workflow alone (``job_workflow_ref``, as the claim or in a
     custom ``sub``) pins no tenant: the token's repository is the caller's, and a workflow
     in a public repository may be called from any repository (an internal one's from any
@@ -70,7 +77,9 @@ def trust_oidc_any_tenant(role: Role, ctx: CheckContext, analysis: RoleTrust) ->
         witness = find(path, question, preferring_accepted(path, ctx, prefer))
         if witness is None:
             continue
-        name = path.provider.name if path.provider else path.issuer
+        # An issuer known only as shared is named by its host (`any scalr.io tenant`).
+        known = path.provider is not None and path.provider is not OTHER_SHARED
+        name = path.provider.name if known and path.provider else path.issuer
         workflows = pinned_workflows(path)
         if not workflows:
             yield _problem(role, path, f"any {name} tenant can assume it", witness)
