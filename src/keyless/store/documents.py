@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
+
 from keyless.config import Config
 from keyless.engine import run_checks
 from keyless.errors import InputError, quoted
@@ -171,7 +173,7 @@ def record_of_document(document: Mapping[str, Any], *, where: str = "document") 
         accounts=tuple(accounts),
         users=tuple(users),
         keys=tuple(keys),
-        findings=tuple(_finding(read, f, at) for f, at in read.objects(document, "findings", "")),
+        findings=tuple(_finding(read, f, at) for f, at in _listed_once(read, document, "findings")),
         not_evaluated=tuple(
             gap
             for run, at in read.objects(document, "check_runs", "")
@@ -179,8 +181,7 @@ def record_of_document(document: Mapping[str, Any], *, where: str = "document") 
         ),
         # A scan limited with --checks lists only the checks it ran.
         checks_run=frozenset(
-            read.value(run, "check", str, at)
-            for run, at in read.objects(document, "check_runs", "")
+            _check_id(read, run, at) for run, at in read.objects(document, "check_runs", "")
         ),
         keyless_version=read.value(document, "keyless_version", str, ""),
         has_identities=has_identities,
@@ -191,7 +192,26 @@ def record_of_document(document: Mapping[str, Any], *, where: str = "document") 
 def _suppressed(read: _Reader, document: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], str]]:
     """The findings the scan's configuration ignored; documents written before
     ``suppressed`` existed have none to read."""
-    return read.objects(document, "suppressed", "") if "suppressed" in document else []
+    return _listed_once(read, document, "suppressed") if "suppressed" in document else []
+
+
+def _listed_once(
+    read: _Reader, document: Mapping[str, Any], key: str
+) -> list[tuple[Mapping[str, Any], str]]:
+    """The findings of ``document[key]``, none listed twice. keyless never writes two
+    findings alike in every field (two problems of one role differ in their evidence): a
+    copy is an edit, and ``diff`` counted it as a new finding (or its original as fixed)."""
+    entries = read.objects(document, key, "")
+    seen: dict[bytes, str] = {}
+    for entry, at in entries:
+        try:
+            text = orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:  # nested past orjson's 254 levels: keyless never is
+            raise read.fail(at, "is nested too deeply for a finding keyless wrote") from None
+        first = seen.setdefault(text, at)
+        if first != at:
+            raise read.fail(at, f"is the finding at {first} again: keyless lists each once")
+    return entries
 
 
 def _account(read: _Reader, entry: Mapping[str, Any], at: str) -> AccountRecord:
@@ -241,7 +261,7 @@ def _finding(read: _Reader, entry: Mapping[str, Any], at: str) -> FindingRecord:
     resource = read.value(entry, "resource", str, at)
     evidence = read.value(entry, "evidence", dict, at)
     return FindingRecord(
-        check=read.value(entry, "check", str, at),
+        check=_check_id(read, entry, at),
         severity=_severity(read, entry, at),
         account=read.value(entry, "account", str, at),
         resource=resource,
@@ -250,8 +270,24 @@ def _finding(read: _Reader, entry: Mapping[str, Any], at: str) -> FindingRecord:
     )
 
 
-def _gaps(read: _Reader, entry: Mapping[str, Any], at: str) -> list[NotEvaluatedRecord]:
+#: A check ID: lowercase words joined by hyphens (docs/schemas/scan-v1.schema.json).
+_CHECK_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _check_id(read: _Reader, entry: Mapping[str, Any], at: str) -> str:
+    """The entry's ``check``, held to the check ID grammar: a forged one (a control
+    character, a line break, a megabyte) reached every output of ``diff``."""
     check = read.value(entry, "check", str, at)
+    if not _CHECK_ID.fullmatch(check):
+        raise read.fail(
+            f"{at}/check",
+            f"is not a check ID: {quoted(check)} (lowercase words joined by hyphens)",
+        )
+    return check
+
+
+def _gaps(read: _Reader, entry: Mapping[str, Any], at: str) -> list[NotEvaluatedRecord]:
+    check = _check_id(read, entry, at)
     return [
         NotEvaluatedRecord(
             check, read.value(gap, "account", str, p), read.value(gap, "reason", str, p)
