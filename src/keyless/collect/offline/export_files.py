@@ -4,6 +4,7 @@ can hold). The layout is documented in ``docs/export-format.md``."""
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -50,17 +51,28 @@ EXPORT_FILES = (
 
 
 def is_present(path: Path) -> bool:
-    """Whether a file of the export is there; a symbolic link to nothing (or to itself) is
-    refused, naming its target: it is no absent file, and "not in the export" would send
-    the user looking in the wrong place."""
-    if path.exists():
-        return True
-    if path.is_symlink():
-        raise InputError(
-            f"is a symbolic link to {quoted(os.readlink(path))}, which does not exist",
-            where=str(path),
-        )
-    return False
+    """Whether a file of the export is there; a symbolic link to nothing, or in a loop of
+    links (to itself), is refused naming its target: it is no absent file, and "not in the
+    export" would send the user looking in the wrong place. What cannot be looked up (a
+    directory the user may not enter) is refused saying why."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        if path.is_symlink():
+            raise InputError(
+                f"is a symbolic link to {quoted(os.readlink(path))}, which does not exist",
+                where=str(path),
+            ) from None
+        return False
+    except OSError as error:
+        if error.errno == errno.ELOOP and path.is_symlink():
+            raise InputError(
+                f"is a symbolic link to {quoted(os.readlink(path))} that never reaches a"
+                " file (a loop of symbolic links, or a chain too long to follow)",
+                where=str(path),
+            ) from None
+        raise InputError(f"cannot be read ({error.strerror})", where=str(path)) from None
+    return True
 
 
 def describe_document(document: Any) -> str:
