@@ -16,7 +16,7 @@ import click
 from keyless.cli.output import emit, render_options
 from keyless.cli.paths import FilePath
 from keyless.engine import assess_trust
-from keyless.errors import InputError
+from keyless.errors import InputError, PolicyError, quoted, shown_pointer
 from keyless.files import STDIN, has_undecodable_name, path_text, read_text, source_name
 from keyless.findings import Severity
 from keyless.model import Inventory, Role
@@ -81,22 +81,24 @@ def _policy_role(path: Path, role_arn: str | None) -> Role:
     )
 
 
-def _snapshot_role(snapshot: Path, wanted: str) -> tuple[Role, Inventory]:
+def _snapshot_role(snapshot: Path, wanted: str) -> tuple[Role, Inventory, str]:
+    """The role named ``wanted`` in the snapshot, its estate, and the JSON pointer to its
+    trust policy there (the snapshot's accounts and roles are read in the order written)."""
     from keyless.collect.offline.snapshot import load_snapshot
 
     _checked_name(snapshot, "--snapshot")
     checked_role_name_or_arn(wanted, "ROLE")
     inventory = load_snapshot(snapshot)
     matches = [
-        (role, inventory)
-        for account in inventory.accounts
-        for role in account.roles
+        (role, inventory, f"/accounts/{a}/roles/{r}/trust_policy")
+        for a, account in enumerate(inventory.accounts)
+        for r, role in enumerate(account.roles)
         if wanted in (role.name, role.arn)
     ]
     if len(matches) == 1:
         return matches[0]
     if matches:
-        arns = ", ".join(role.arn for role, _ in matches)
+        arns = ", ".join(role.arn for role, _, _ in matches)
         raise InputError(
             f"{len(matches)} roles are named {wanted} in the snapshot: {arns}",
             where=str(snapshot),
@@ -106,6 +108,21 @@ def _snapshot_role(snapshot: Path, wanted: str) -> tuple[Role, Inventory]:
         f"no role named {wanted} in the snapshot",
         where=str(snapshot),
         hint="Give the role's name or full ARN.",
+    )
+
+
+def _stored_policy_error(
+    error: PolicyError, snapshot: Path, pointer: str, role: Role
+) -> InputError:
+    """A snapshot role's trust policy that IAM would refuse, named by the snapshot and the
+    JSON pointer into it (the error named only the pointer into the policy, which the user
+    could not find: no file, no role), with what is wrong with it."""
+    return InputError(
+        f"the trust policy of {quoted(role.arn)} cannot be analysed: {error.message}",
+        where=f"{snapshot}#{shown_pointer(pointer + error.pointer)}",
+        hint=error.hint
+        or "IAM refuses such a policy, so the snapshot was edited or damaged: collect the"
+        " account again.",
     )
 
 
@@ -197,19 +214,24 @@ def trust(
             raise InputError(
                 "--role-arn applies to a policy file; with --snapshot the role is looked up"
             )
-        role, inventory = _snapshot_role(snapshot, target)
+        role, inventory, pointer = _snapshot_role(snapshot, target)
     else:
         if not target:
             raise InputError("give a trust policy file, or --snapshot FILE ROLE")
         if _infrastructure_file(Path(target), role_arn, fmt, fail_on, var_files, parameters):
             return
-        role, inventory = _policy_role(Path(target), role_arn), None
+        role, inventory, pointer = _policy_role(Path(target), role_arn), None, ""
     if var_files or parameters:
         raise InputError(
             "--var-file and --parameter apply to a Terraform file, plan or CloudFormation "
             "template, not to a policy document or a snapshot's role"
         )
-    assessment = assess_trust(role, inventory)
+    try:
+        assessment = assess_trust(role, inventory)
+    except PolicyError as error:
+        if snapshot is None:
+            raise
+        raise _stored_policy_error(error, snapshot, pointer, role) from None
     emit(render(assessment, Format(fmt), render_options(None)))
     threshold = Severity(fail_on)
     if assessment.not_evaluated:
