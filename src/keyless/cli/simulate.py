@@ -10,7 +10,7 @@ from dataclasses import replace
 import click
 
 from keyless.cli.output import emit, render_options
-from keyless.errors import InputError
+from keyless.errors import InputError, quoted
 from keyless.files import STDIN, read_bytes, read_json_object, read_text, source_name
 from keyless.idp.context_keys import passed_by_hand
 from keyless.policy.evaluate import Request, evaluate
@@ -40,7 +40,7 @@ def _parse_context(pairs: tuple[str, ...]) -> dict[str, str | list[str]]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise InputError(f"--context expects KEY=VALUE, not {pair!a}", where="--context")
+            raise InputError(f"expects KEY=VALUE, not {quoted(pair)}", where="--context")
         checked_text(key, "the key", "--context")
         key = checked_condition_key(key.strip())
         key = spelled.setdefault(key.lower(), key)
@@ -101,7 +101,7 @@ def build_request(
     from keyless.idp.oidc import web_identity_request
     from keyless.idp.roles_anywhere import read_certificate, roles_anywhere_request
     from keyless.idp.saml import saml_request
-    from keyless.idp.tokens import decode_token
+    from keyless.idp.tokens import UnusableKeySet, decode_token
     from keyless.model.arn import partition_or_aws
 
     given = [
@@ -135,7 +135,11 @@ def build_request(
         key_set = read_json_object(jwks, "the JWKS") if jwks is not None else None
         token = read_text(web_identity_token, "the token", marked=True)
         with _located(web_identity_token):
-            claims = decode_token(token, jwks=key_set)
+            try:
+                claims = decode_token(token, jwks=key_set)
+            except UnusableKeySet as error:
+                # The JWKS's fault, not the token's: named by its file.
+                raise InputError(f"the JWKS {error.message}", where=jwks) from None
             return web_identity_request(claims, role_arn=role_arn, context=context)
     if principal is not None:
         with _located("--principal"):
