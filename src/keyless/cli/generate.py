@@ -183,13 +183,15 @@ def generate(
 
 def _demo_portal(options: GenerateOptions) -> GenerateOptions:
     """A plan of the demo organization: its fictional Identity Center portal where the
-    options name none."""
+    options name none. An empty value names one (none at all), refused as every other
+    value outside the grammar: it was taken for "not given" and the demo's portal written
+    without the line that says so."""
     from dataclasses import replace
 
     from keyless.collect.demo.estate import SSO_REGION, SSO_START_URL
 
     return replace(
         options,
-        sso_start_url=options.sso_start_url or SSO_START_URL,
-        sso_region=options.sso_region or SSO_REGION,
+        sso_start_url=SSO_START_URL if options.sso_start_url is None else options.sso_start_url,
+        sso_region=SSO_REGION if options.sso_region is None else options.sso_region,
     )
