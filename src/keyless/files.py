@@ -158,9 +158,15 @@ def read_json(path: str | Path, what: str = "the file", *, limit: int = MAX_FILE
     return parse_json(read_bytes(path, what, limit=limit), what, str(path))
 
 
-def read_json_object(path: str | Path, what: str = "the file") -> dict[str, Any]:
-    """The file parsed as a JSON object."""
-    data = read_json(path, what)
+def read_json_object(
+    path: str | Path,
+    what: str = "the file",
+    *,
+    limit: int = MAX_FILE_BYTES,
+    limit_hint: str | None = None,
+) -> dict[str, Any]:
+    """The file parsed as a JSON object (at most ``limit`` bytes: see :func:`read_bytes`)."""
+    data = parse_json(read_bytes(path, what, limit=limit, limit_hint=limit_hint), what, str(path))
     if not isinstance(data, dict):
         raise InputError(f"{what} must be a JSON object", where=str(path))
     return data

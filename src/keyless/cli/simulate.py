@@ -80,6 +80,18 @@ def _checked_options(**values: str | None) -> None:
             checked_text(value, "the file name", option)
 
 
+#: How much of a claims, token, SAML attributes or JWKS file (or standard input) is read:
+#: STS takes a web identity token of at most 20,000 characters and a SAML assertion of
+#: 100,000 (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html,
+#: API_AssumeRoleWithSAML.html). They were read up to 1 GiB: `--web-identity - < /dev/zero`
+#: held a gigabyte before saying so.
+_SMALL_BYTES = 1 << 20
+_SMALL_HINT = (
+    "A token, its claims, SAML attributes and a JWKS are a few kilobytes; keyless reads"
+    " each (and standard input) up to 1 MiB."
+)
+
+
 def build_request(
     *,
     web_identity: str | None,
@@ -128,12 +140,20 @@ def build_request(
     if (trust_anchor is None) != (certificate is None):
         raise InputError("--certificate and --trust-anchor go together")
     if web_identity is not None:
-        claims = read_json_object(web_identity, "the claims")
+        claims = read_json_object(
+            web_identity, "the claims file", limit=_SMALL_BYTES, limit_hint=_SMALL_HINT
+        )
         with _located(web_identity):
             return web_identity_request(claims, role_arn=role_arn, context=context)
     if web_identity_token is not None:
-        key_set = read_json_object(jwks, "the JWKS") if jwks is not None else None
-        token = read_text(web_identity_token, "the token", marked=True)
+        key_set = (
+            read_json_object(jwks, "the JWKS", limit=_SMALL_BYTES, limit_hint=_SMALL_HINT)
+            if jwks is not None
+            else None
+        )
+        token = read_text(
+            web_identity_token, "the token", marked=True, limit=_SMALL_BYTES, limit_hint=_SMALL_HINT
+        )
         with _located(web_identity_token):
             try:
                 claims = decode_token(token, jwks=key_set)
@@ -152,7 +172,9 @@ def build_request(
                 role_arn=role_arn,
             )
     if saml is not None:
-        assertion = read_json_object(saml, "the SAML attributes")
+        assertion = read_json_object(
+            saml, "the SAML attributes file", limit=_SMALL_BYTES, limit_hint=_SMALL_HINT
+        )
         with _located(saml):
             partition = partition_or_aws(role_arn) if role_arn is not None else "aws"
             return saml_request(assertion, context=context, partition=partition)
