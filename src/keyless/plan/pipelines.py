@@ -141,11 +141,15 @@ def read_workflows(
             if not rewrite.jobs:
                 continue
             root = rewrite.file.repository_root
-            repository = source.repository or repository_from_git(root)
+            repository = source.repository or _remote_repository(root)
             if repository is None:
+                remote = repository_from_git(root)
                 notes.append(
                     f"{root}: no git remote 'origin'; its jobs are left out "
                     "(give --workflows ORG/REPO=PATH)"
+                    if remote is None
+                    else f"{root}: the git remote's path {shown_target(remote)} is not ORG/REPO;"
+                    " its jobs are left out (give --workflows ORG/REPO=PATH)"
                 )
                 continue
             jobs = tuple(
@@ -176,6 +180,16 @@ def read_workflows(
     return MappingProxyType(dict(sorted(found.items()))), tuple(dict.fromkeys(notes))
 
 
+def _remote_repository(root: Path) -> str | None:
+    """The repository ``.git/config``'s ``origin`` names, when it is one as ``--workflows
+    ORG/REPO=`` takes it. The file is the checkout's, as hostile as its workflows: a path
+    such as ``acme/de"ploy ${{ x }}`` reached the plan's notes and reasons as a name."""
+    found = repository_from_git(root)
+    if found is None or not (is_repository("github", found) or is_repository("gitlab", found)):
+        return None
+    return found
+
+
 def _by_hand(rewrite: FileRewrite, repository: str | None) -> list[str]:
     """One note for a file of a platform ``fix`` leaves alone whose jobs use long-lived
     keys: where, how many items ``keyless workflows fix`` lists for it (one per use of
@@ -184,7 +198,7 @@ def _by_hand(rewrite: FileRewrite, repository: str | None) -> list[str]:
     if not rewrite.unfixed:
         return []
     platform = rewrite.file.platform
-    name = repository or repository_from_git(rewrite.file.repository_root)
+    name = repository or _remote_repository(rewrite.file.repository_root)
     first = rewrite.unfixed[0].reason.split(": ")[0]
     return [
         f"{rewrite.file.path}{f' ({name})' if name else ''}: CI on {platform.display_name} "
@@ -201,7 +215,7 @@ def _left_by_fix(rewrite: FileRewrite, repository: str | None) -> list[str]:
     subjects named, since a role built from the plan does not replace those jobs' keys."""
     if not rewrite.unfixed:
         return []
-    name = repository or repository_from_git(rewrite.file.repository_root)
+    name = repository or _remote_repository(rewrite.file.repository_root)
     jobs = list(dict.fromkeys(u.job for u in rewrite.unfixed if u.job is not None))
     elsewhere = sum(1 for u in rewrite.unfixed if u.job is None)
     left = []
