@@ -3,7 +3,9 @@
 repository grammar (``acme/de"ploy ${{ x }}``, an escape sequence) became the name of
 the repository in the plan: its notes and a user's reasons said "workflows of acme/de"ploy
 ${{ x }} use AWS keys". It is now left out with a note naming it quoted, as a checkout
-without a remote is (``workflows fix`` already ignored such a remote)."""
+without a remote is (``workflows fix`` already ignored such a remote). A config holding
+bytes that are not UTF-8 (Git keeps it as bytes) was a UnicodeDecodeError traceback in both
+commands."""
 
 from __future__ import annotations
 
@@ -75,3 +77,33 @@ def test_a_remote_in_the_grammar_names_its_repository(tmp_path: Path) -> None:
 
     assert code == 1, output
     assert "workflows of acme/deploy use AWS keys" in " ".join(json.loads(plan)["notes"])
+
+
+def _undecodable_checkout(root: Path) -> Path:
+    checkout = _checkout(root, "https://github.com/acme/deploy")
+    (checkout / ".git" / "config").write_bytes(
+        b'[remote "origin"]\n\turl = https://github.com/acme/\xff\xfe\n'
+    )
+    return checkout
+
+
+def test_a_git_config_not_utf8_is_no_traceback_in_plan(tmp_path: Path) -> None:
+    """Git keeps its config as bytes: one that is not UTF-8 was a UnicodeDecodeError."""
+    code, output, _ = _plan(tmp_path, _undecodable_checkout(tmp_path / "repo"))
+
+    assert code == 1, output
+    assert "is not ORG/REPO; its jobs are left out" in output
+
+
+def test_a_git_config_not_utf8_is_no_traceback_in_workflows_fix(tmp_path: Path) -> None:
+    checkout = _undecodable_checkout(tmp_path / "repo")
+
+    result = CliRunner().invoke(
+        cli,
+        ["workflows", "fix", str(checkout), "--role-arn", "arn:aws:iam::123456789012:role/ci"],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "the git remote's path" in result.output
+    assert "is not ORG/REPO; ignored" in result.output
+    assert "subjects use OWNER/REPO" in result.output

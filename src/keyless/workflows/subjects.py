@@ -29,6 +29,8 @@ _REMOTE = re.compile(
     r"^(?:[a-z+]+://)?(?:[^@/]+@)?[^:/]+(?::\d+)?[:/](?P<path>.+?)(?:\.git)?/?$", re.ASCII
 )
 _BRANCH = re.compile(r"[A-Za-z0-9._/-]{1,200}", re.ASCII)
+#: The most of ``.git/config`` read: Git writes a few kilobytes.
+_MAX_GIT_CONFIG = 1 << 20
 _PR_EVENTS = frozenset({"pull_request", "pull_request_review", "pull_request_review_comment"})
 
 
@@ -37,9 +39,19 @@ def repository_from_git(repository_root: Path) -> str | None:
     config_path = repository_root / ".git" / "config"
     if not config_path.is_file():
         return None
+    try:
+        with config_path.open("rb") as file:
+            data = file.read(_MAX_GIT_CONFIG + 1)
+    except OSError:
+        return None
+    if len(data) > _MAX_GIT_CONFIG:
+        return None
     parser = configparser.ConfigParser(strict=False, interpolation=None)
     try:
-        parser.read(config_path, encoding="utf-8")
+        # Git keeps its config as bytes: a byte that is not UTF-8 (the checkout's, as
+        # hostile as its workflows) was a UnicodeDecodeError traceback. Replaced, it leaves
+        # a path outside the repository grammar, which the callers refuse with a note.
+        parser.read_string(data.decode("utf-8", errors="replace"), str(config_path))
     except configparser.Error:
         return None
     url = parser.get('remote "origin"', "url", fallback=None)
