@@ -183,4 +183,6 @@ def _require_existing(path: Path) -> None:
         return
     if os.path.lexists(path):
         raise InputError("a symbolic link to nothing (its target does not exist)", where=str(path))
+    if os.fspath(path) == "-":  # standard input elsewhere; "no such file" sent users looking
+        raise InputError("does not read standard input (-): give a file or a directory", where="-")
     raise InputError("no such file or directory", where=str(path))

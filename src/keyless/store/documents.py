@@ -306,6 +306,10 @@ def load_reference(reference: str, *, store: Path, config: Config | None = None)
             return opened.load(opened.resolve(reference[1:]))
     path = Path(reference)
     problem = _not_a_file(path) if reference else "names nothing (an empty argument)"
+    if reference == "-" and problem == "does not exist":
+        # `-` is standard input where a command reads it; "does not exist" sent the user
+        # looking for a file, as other commands' file arguments say.
+        problem = "does not read standard input (-): give a file"
     if problem is not None:
         raise InputError(
             problem,

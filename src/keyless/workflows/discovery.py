@@ -105,6 +105,10 @@ def discover(paths: Iterable[Path]) -> Discovery:
     roots: list[Path] = []
     for path in paths:
         if not os.path.lexists(path):
+            if os.fspath(path) == "-":  # standard input elsewhere: say it is not read here
+                raise InputError(
+                    "does not read standard input (-): give a file or a directory", where="-"
+                )
             raise InputError("no such file or directory", where=str(path))
         root = path.resolve()
         roots.append(root)
