@@ -37,14 +37,26 @@ class Baseline:
         """Split ``findings`` into new ones and those the baseline accepts."""
         kept: list[Finding] = []
         accepted: list[Suppressed] = []
-        reason = f"accepted in the baseline {self.path}"
+        reason = f"{_ACCEPTED} {self.path}"
         for finding in findings:
             if finding_fingerprint(finding) in self.fingerprints:
+                # index 0: no [[ignore]] of a configuration (those count from 1).
                 ignore = Ignore(check=finding.check, reason=reason, resource=finding.resource)
                 accepted.append(Suppressed(finding, ignore))
             else:
                 kept.append(finding)
         return tuple(kept), tuple(accepted)
+
+
+#: The start of the reason a baseline gives for the findings it accepts.
+_ACCEPTED = "accepted in the baseline"
+
+
+def is_baseline_acceptance(ignore: Ignore) -> bool:
+    """True when ``ignore`` is a baseline's (:meth:`Baseline.apply`), not a rule of the
+    configuration: those are numbered from 1, and their reason is the user's own words,
+    which may start as a baseline's does ("accepted in the Q3 review")."""
+    return ignore.index == 0 and ignore.reason.startswith(f"{_ACCEPTED} ")
 
 
 def finding_fingerprint(finding: Finding) -> str | None:
@@ -77,7 +89,9 @@ def load_baseline(path: Path) -> Baseline:
 def baseline_document(result: ScanResult) -> dict[str, Any]:
     """The baseline that accepts every finding of ``result`` (new or already accepted by
     a baseline; not those the configuration ignores)."""
-    accepted = [s.finding for s in result.suppressed if s.ignore.reason.startswith("accepted in")]
+    # A configuration's ignore whose reason read "accepted in …" put its findings in the
+    # baseline too: removing the ignore later would not have brought them back.
+    accepted = [s.finding for s in result.suppressed if is_baseline_acceptance(s.ignore)]
     findings = sorted((*result.findings, *accepted), key=lambda f: f.sort_key)
     entries = []
     seen: set[str] = set()
