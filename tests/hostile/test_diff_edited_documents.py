@@ -3,7 +3,9 @@ was compared as a second finding: the copy was "1 new" (exit 1 on a clean change
 the older document it made the original "fixed". Check IDs were read as any string, so a
 forged one (an escape sequence, a line break) reached every output. Both are refused now
 (exit 2), naming the document and the JSON pointer; two findings of one check on one role
-that differ in their evidence (keyless writes those) are still compared one by one."""
+that differ in their evidence (keyless writes those) are still compared one by one. An
+account listed twice, or marked failed in a document that says it is complete, is refused
+too: keyless writes neither."""
 
 from __future__ import annotations
 
@@ -107,3 +109,37 @@ def test_a_check_id_outside_its_grammar_is_refused(
     assert len(result.stderr) < 1_000
     assert "\x1b" not in result.output
     assert "\u202e" not in result.output
+
+
+def test_a_failed_account_in_a_complete_document_is_refused(scanned: Path, tmp_path: Path) -> None:
+    """keyless writes ``"complete": false`` when an account could not be read: a document
+    saying both made the diff exit 0 on an account nothing was read of (3 is due)."""
+
+    def unread(document: Document) -> None:
+        document["accounts"][0]["status"] = "failed"
+        document["findings"] = [
+            f for f in document["findings"] if f["account"] != document["accounts"][0]["id"]
+        ]
+
+    edited = _edited(scanned, tmp_path / "edited.json", unread)
+
+    result = run("diff", scanned, edited)
+
+    assert result.exit_code == 2, result.output
+    assert f'{edited}#/accounts/0/status: is "failed" in a document whose "complete"' in (
+        result.stderr
+    )
+
+
+def test_an_account_listed_twice_is_refused(scanned: Path, tmp_path: Path) -> None:
+    def twice(document: Document) -> None:
+        document["accounts"].append(document["accounts"][0])
+
+    edited = _edited(scanned, tmp_path / "edited.json", twice)
+    last = len(json.loads(edited.read_text())["accounts"]) - 1
+
+    result = run("diff", edited, scanned)
+
+    assert result.exit_code == 2, result.output
+    assert f"{edited}#/accounts/{last}/id: account " in result.stderr
+    assert "is listed twice" in result.stderr

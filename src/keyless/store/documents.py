@@ -151,8 +151,17 @@ def record_of_document(document: Mapping[str, Any], *, where: str = "document") 
     users: list[UserRecord] = []
     keys: list[KeyRecord] = []
     has_identities = True
+    complete = read.value(document, "complete", bool, "")
+    listed: set[str] = set()
     for entry, at in read.objects(document, "accounts", ""):
         account = _account(read, entry, at)
+        if account.id in listed:
+            raise read.fail(f"{at}/id", f"account {quoted(account.id)} is listed twice")
+        listed.add(account.id)
+        if complete and account.status == AccountStatus.FAILED.value:
+            # keyless writes "complete": false for a scan with an account it could not
+            # read: the diff's exit code (3) would have said all was read.
+            raise read.fail(f"{at}/status", 'is "failed" in a document whose "complete" is true')
         accounts.append(account)
         if "users" not in entry:
             has_identities = False
@@ -169,7 +178,7 @@ def record_of_document(document: Mapping[str, Any], *, where: str = "document") 
         scanned_at=scanned_at,
         source=read.value(document, "source", str, ""),
         organization=read.value(organization, "id", str, "/organization") if organization else None,
-        complete=read.value(document, "complete", bool, ""),
+        complete=complete,
         accounts=tuple(accounts),
         users=tuple(users),
         keys=tuple(keys),
