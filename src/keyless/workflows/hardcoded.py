@@ -54,7 +54,11 @@ _REVOKE = (
 # that starts with a literal is searched for by it, where a lookbehind first was tried at
 # every character (60x slower on a long line).
 _KEY_ID = re.compile(r"(AKIA|ASIA)(?<![A-Z0-9]AKIA)(?<![A-Z0-9]ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
-_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+# Not preceded by a base64 character; "=" is base64's padding, which only ends a string, so
+# one before the candidate is an assignment (`AWS_SECRET_ACCESS_KEY=…` in a script, `--x=…`):
+# excluded there too, such a secret was neither reported nor redacted in `fix`'s diff. One
+# after it still is (the candidate is then the end of a longer, padded string).
+_SECRET = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _SECRET_CONTEXT = re.compile(r"secret|aws.*key|key.*aws|credential", re.IGNORECASE)
 #: A line with its end: lines end at LF, CRLF or CR only, as in editors, GitHub's file
 #: view and YAML 1.2 (https://yaml.org/spec/1.2.2/#54-line-break-characters).
