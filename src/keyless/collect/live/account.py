@@ -106,7 +106,7 @@ def client(
         read_timeout=PROBE_READ_TIMEOUT if probe else READ_TIMEOUT,
         user_agent_extra="keyless",
     )
-    made = session.client(service, endpoint_url=endpoint_url, config=config)
+    made = _new_client(session, service, endpoint_url, config)
     if service == "iam":
         # botocore decodes IAM's URL-encoded policy documents with json.loads, which keeps
         # the last of a key given twice silently. keyless decodes them itself, as it does a
@@ -117,6 +117,29 @@ def client(
 
         made.meta.events.unregister("after-call.iam", json_decode_policies)
     return made
+
+
+def _new_client(session: boto3.Session, service: str, endpoint_url: str | None, config: Any) -> Any:
+    """``session.client(…)``, whose credentials botocore loads there: a profile it cannot
+    load (a ``credential_process`` that fails or prints no JSON, an ``sso_session`` or
+    ``source_profile`` that is not in the file) was a traceback and exit 1, which a CI job
+    reads as "findings". It is a :class:`CollectionError` saying why (exit 2)."""
+    import json
+
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return session.client(service, endpoint_url=endpoint_url, config=config)
+    except BotoCoreError as error:
+        raise reaching_failure(error, service.upper()) or CollectionError(
+            f"cannot call AWS {service.upper()}: {error}"
+        ) from None
+    except json.JSONDecodeError as error:  # botocore reads credential_process output so
+        raise CollectionError(
+            "the AWS credentials could not be loaded: the profile's credential_process"
+            f" printed no JSON ({error.msg} at line {error.lineno}, column {error.colno})",
+            hint="Run the profile's credential_process by hand, or choose another --profile.",
+        ) from None
 
 
 def caller_identity(session: boto3.Session, endpoint_url: str | None = None) -> Any:
