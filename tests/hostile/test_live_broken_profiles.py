@@ -3,7 +3,9 @@ or prints something other than JSON, or it names an ``sso_session`` or a
 ``source_profile`` the file does not have. botocore raises while the first client is
 made, before any call: ``scan``, ``collect`` and ``plan`` of one account stopped with a
 traceback and exit 1, which a CI job reads as "findings". They say what is wrong with the
-profile (exit 2). Nothing is sent anywhere: the profile fails before a request."""
+profile (exit 2). So do an ``AWS_*`` setting botocore cannot use (``AWS_ENDPOINT_URL``
+that is no URL), for ``--org`` and ``retire`` too. Nothing is sent anywhere: each fails
+before a request."""
 
 from __future__ import annotations
 
@@ -75,3 +77,34 @@ def test_a_profile_botocore_cannot_load_is_exit_2(
     assert result.stderr.startswith("keyless: error: ")
     assert message in result.stderr
     assert not (profiles / "snapshot.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("AWS_ENDPOINT_URL", "notaurl", "client: Invalid endpoint: notaurl"),
+        ("AWS_METADATA_SERVICE_TIMEOUT", "soon", "client: invalid literal for int()"),
+    ],
+)
+@pytest.mark.parametrize(
+    "command", [["scan"], ["scan", "--org"], ["retire", "--user", "alice"]], ids=str
+)
+def test_an_aws_setting_botocore_cannot_use_is_exit_2(
+    profiles: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+    variable: str,
+    value: str,
+    message: str,
+) -> None:
+    """``AWS_ENDPOINT_URL=notaurl`` was a ValueError traceback (exit 1)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv(variable, value)
+
+    result = CliRunner().invoke(cli, [*command, "-q"])
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("keyless: error: cannot set up an AWS ")
+    assert message in result.stderr

@@ -122,8 +122,10 @@ def client(
 def _new_client(session: boto3.Session, service: str, endpoint_url: str | None, config: Any) -> Any:
     """``session.client(…)``, whose credentials botocore loads there: a profile it cannot
     load (a ``credential_process`` that fails or prints no JSON, an ``sso_session`` or
-    ``source_profile`` that is not in the file) was a traceback and exit 1, which a CI job
-    reads as "findings". It is a :class:`CollectionError` saying why (exit 2)."""
+    ``source_profile`` that is not in the file), or a setting it cannot use
+    (``AWS_ENDPOINT_URL=notaurl``, ``AWS_METADATA_SERVICE_TIMEOUT=x``) was a traceback and
+    exit 1, which a CI job reads as "findings". It is a :class:`CollectionError` saying
+    why (exit 2)."""
     import json
 
     from botocore.exceptions import BotoCoreError
@@ -139,6 +141,12 @@ def _new_client(session: boto3.Session, service: str, endpoint_url: str | None, 
             "the AWS credentials could not be loaded: the profile's credential_process"
             f" printed no JSON ({error.msg} at line {error.lineno}, column {error.colno})",
             hint="Run the profile's credential_process by hand, or choose another --profile.",
+        ) from None
+    except ValueError as error:  # a setting botocore cannot use: AWS_ENDPOINT_URL=x, …
+        raise CollectionError(
+            f"cannot set up an AWS {service.upper()} client: {error}",
+            hint="Check the AWS_* environment variables (AWS_ENDPOINT_URL, timeouts, "
+            "retries) and the profile in ~/.aws/config.",
         ) from None
 
 
