@@ -8,6 +8,7 @@ before any arithmetic is done with it. ``--context`` without ``=`` named the opt
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -164,3 +165,18 @@ def test_a_context_without_a_value_names_the_option_once(
     assert result.stderr.startswith("keyless: error: --context: expects KEY=VALUE, not ")
     assert result.stderr.count("--context") == 1
     assert "\x1b" not in result.output
+
+
+@pytest.mark.parametrize("algorithm", [["RS256"], {"name": "RS256"}], ids=["list", "object"])
+def test_a_header_algorithm_that_is_no_string_is_refused(
+    tmp_path: Path, rsa_key: rsa.RSAPrivateKey, algorithm: object
+) -> None:
+    """It was looked up in a set of names: a TypeError traceback (unhashable)."""
+    header = base64.urlsafe_b64encode(json.dumps({"alg": algorithm}).encode()).rstrip(b"=")
+    payload = base64.urlsafe_b64encode(json.dumps(CLAIMS).encode()).rstrip(b"=")
+    token = f"{header.decode()}.{payload.decode()}.c2ln"
+
+    result = _simulate(tmp_path, token, [_public(rsa_key)])
+
+    assert result.exit_code == 2, result.output
+    assert "cannot be verified with a JWKS" in result.stderr

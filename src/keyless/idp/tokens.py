@@ -31,7 +31,8 @@ def decode_token(token: str, *, jwks: Mapping[str, Any] | None = None) -> dict[s
         else:
             header = jwt.get_unverified_header(text)
             algorithm = header.get("alg")
-            if algorithm not in _ALGORITHMS:
+            # A list or an object is no algorithm: `in` a frozenset was a TypeError traceback.
+            if not isinstance(algorithm, str) or algorithm not in _ALGORITHMS:
                 raise InputError(
                     f"token algorithm {quoted(algorithm)} cannot be verified with a JWKS"
                 )
