@@ -110,6 +110,13 @@ def saml_context(attributes: Mapping[str, Any]) -> tuple[dict[str, ContextValue]
         if lowered in ASSERTION_KEYS or lowered in SINGLE_VALUED_ATTRIBUTES:
             if isinstance(raw, list) and len(raw) == 1:
                 raw = raw[0]
+            if isinstance(raw, list):
+                # AWS gives these keys one value: an empty list reached `saml:doc`'s first
+                # value as an IndexError traceback, and several made a multivalued key.
+                raise InputError(
+                    f"SAML attribute {quoted(raw_name)} has one value: give a string, not"
+                    " a list of none or several"
+                )
             multivalued = False
         elif lowered in MULTIVALUED_ATTRIBUTES:
             raw = [raw] if isinstance(raw, str) else raw
