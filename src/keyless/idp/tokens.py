@@ -74,8 +74,8 @@ _CURVES = {
 #: What a public key of each type is made of (RFC 7518 §6.2.1, §6.3.1; RFC 8037 §2).
 _PUBLIC_PARAMETERS = {"RSA": "n and e", "EC": "crv, x and y", "OKP": "crv and x"}
 
-#: The most characters of a key parameter: a 16,384-bit RSA modulus is 2,731 (base64url);
-#: a megabyte-long one made the signature check run for minutes.
+#: The most characters of a key parameter: a 16,384-bit RSA modulus is 2,731 (base64url).
+#: A longer one is no key an issuer publishes, and is refused before any arithmetic.
 _PARAMETER_CHARACTERS = 4096
 
 #: The private parameters of a JWK (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2; "k": a shared
