@@ -125,8 +125,7 @@ def load_all(paths: Iterable[Path]) -> Inputs:
                 else:
                     queue.append(WorkflowFile(path, Platform.CIRCLECI, file.repository_root))
         elif file.platform is Platform.JENKINS:
-            # Shared libraries and loaded scripts: Groovy it runs that keyless cannot read.
-            unread.extend(jenkins_libraries.unread_code(groovytext.read(document.text), file.path))
+            unread.extend(_jenkins_code(file, document, queue))
         elif file.platform is Platform.AZURE:
             lost = _azure_templates(file, document, found.roots, templates, queue)
             unread.extend(u for u in dict.fromkeys(lost) if u not in unread)
@@ -138,6 +137,25 @@ def load_all(paths: Iterable[Path]) -> Inputs:
         )
     files = tuple(sorted(loaded.values(), key=lambda f: str(f.file.path)))
     return Inputs(files, tuple(unread), found.roots)
+
+
+def _jenkins_code(
+    file: WorkflowFile, document: Document, queue: list[WorkflowFile]
+) -> list[Unread]:
+    """Queue the repository's scripts a Jenkinsfile ``load``s by name, read as Jenkinsfiles
+    when they lie inside its repository (the workspace ``load`` reads them from), through
+    no link out of it; shared libraries, computed names and what cannot be read: unread."""
+    repository = file.repository_root.resolve()
+    unread, loaded = jenkins_libraries.used_code(
+        groovytext.read(document.text), file.path, file.repository_root
+    )
+    for script in loaded:
+        problem = unusable(script.path, (repository,))
+        if problem is not None:
+            unread.append(script.unread(problem))
+        else:
+            queue.append(WorkflowFile(script.path, Platform.JENKINS, file.repository_root))
+    return unread
 
 
 def _azure_templates(
