@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from keyless.render.workflows import scan_text
 from keyless.workflows import fix, scan
 
 from .builders import options, repo
@@ -142,6 +143,7 @@ def test_a_pipeline_that_is_no_yaml_is_still_read_for_literal_keys(tmp_path: Pat
     result = scan([root])
     assert result.unread == ()
     assert [f.coverage for f in result.files] == ["literal-keys"]
+    assert scan_text(result).endswith("1 read for literal keys only\n")
 
 
 def test_keys_in_a_step_env_are_reported(tmp_path: Path) -> None:
