@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from keyless.checks.registry import Check, Scope
+from keyless.errors import quoted
 from keyless.findings import Finding, Severity
 from keyless.workflows.keyuse import (
     KEY_USE,
@@ -143,7 +144,7 @@ def _pipeline_findings(document: Document, add: Add) -> None:
         _env_findings(node, route, add)
         if not _is_step(node):
             continue
-        label = f"step {node['label']!r}" if isinstance(node.get("label"), str) else "a step"
+        label = f"step {quoted(node['label'])}" if isinstance(node.get("label"), str) else "a step"
         if _assumes_role(node):
             continue
         for where, plugin, config in _plugins(node, route):

@@ -78,7 +78,8 @@ def replacement_problem(step: Any, job: Any, root: Any) -> str | None:
         return "it writes a named profile (--profile), which later commands name"
     extra = sorted(str(k) for k in step if str(k) not in _PLAIN_KEYS)
     if extra:
-        return f"it has {', '.join(extra)}, which the credentials step would not keep"
+        shown = ", ".join(f"{k}:" for k in extra)
+        return f"it has {shown}, which the credentials step would not keep"
     if _has_anchor(step):
         return "it holds a YAML anchor that other places may use"
     settings = _settings(run)
@@ -88,9 +89,10 @@ def replacement_problem(step: Any, job: Any, root: Any) -> str | None:
         return "it writes one key of the pair only"
     for key in ("aws_access_key_id", "aws_secret_access_key"):
         if not _is_secret(settings[key], step, job, root):
+            # The value is not shown: it may be the key itself.
             return (
-                f"its {key} ({settings[key][:60]}) is not read from a secret, as far as the "
-                "workflow shows"
+                f"its {key} is not read from a secret (a literal, or a variable the "
+                "workflow does not set from one)"
             )
     return None
 
