@@ -451,7 +451,7 @@ def test_files_read_for_literal_keys_only_say_so_in_every_format(tmp_path: Path)
     root = repo(
         tmp_path,
         {
-            ".buildkite/pipeline.yml": "steps:\n  - command: make\n",
+            ".travis.yml": "language: python\nscript: make\n",
             ".circleci/config.yml": CIRCLECI_OIDC,
             ".github/workflows/ci.yml": "on: push\njobs:\n  a: {runs-on: x, steps: []}\n",
         },
@@ -460,13 +460,13 @@ def test_files_read_for_literal_keys_only_say_so_in_every_format(tmp_path: Path)
     assert result.findings == ()
     text = scan_text(result)
     assert text.endswith("0 finding(s) in 3 file(s); 1 read for literal keys only\n")
-    assert "pipeline.yml: read for literal keys only (keyless does not analyse Buildkite jobs)" in (
+    assert ".travis.yml: read for literal keys only (keyless does not analyse Travis CI jobs)" in (
         text
     )
     document = json.loads(json.dumps(scan_json(result, tmp_path)))
     jsonschema.validate(document, _schema("workflows-scan-v1"))
     assert {f["path"]: f["coverage"] for f in document["files"]} == {
-        ".buildkite/pipeline.yml": "literal-keys",
+        ".travis.yml": "literal-keys",
         ".circleci/config.yml": "key-use",
         ".github/workflows/ci.yml": "full",
     }
@@ -494,7 +494,8 @@ def test_a_literal_only_file_that_is_not_one_yaml_document_is_still_read(tmp_pat
 
 def test_the_buildkite_remedy_is_its_documented_plugin(tmp_path: Path) -> None:
     pipeline = f'steps:\n  - command: make\n    env:\n      AWS_SECRET_ACCESS_KEY: "{SECRET}"\n'
-    (finding,) = scan([repo(tmp_path, {".buildkite/pipeline.yml": pipeline})]).findings
+    found = scan([repo(tmp_path, {".buildkite/pipeline.yml": pipeline})]).findings
+    (finding,) = [f for f in found if f.check == "workflow-hardcoded-aws-key"]
     assert finding.message == "a literal secret access key ([REDACTED]) is written in the file"
     assert "aws-assume-role-with-web-identity" in finding.remediation
     assert "https://buildkite.com/docs/pipelines/security/oidc/aws" in finding.remediation
@@ -508,6 +509,7 @@ def test_coverage_per_platform() -> None:
     assert {p for p in Platform if p.coverage is Coverage.KEY_USE} == {
         Platform.CIRCLECI,
         Platform.BITBUCKET,
+        Platform.BUILDKITE,
         Platform.JENKINS,
         Platform.AZURE,
     }

@@ -112,7 +112,8 @@ def literal_only(result: ScanResult) -> list[str]:
         f"{display_path(f.path)}: read for literal keys only "
         f"(keyless does not analyse {Platform(f.kind).display_name} jobs)"
         for f in result.files
-        if coverage_of(f.kind) is Coverage.LITERAL_KEYS and f.kind in _PLATFORMS
+        if (f.coverage or coverage_of(f.kind).value) == Coverage.LITERAL_KEYS.value
+        and f.kind in _PLATFORMS
     ]
 
 

@@ -27,11 +27,15 @@ from typing import Any
 from keyless.checks.registry import Check, Scope
 from keyless.errors import quoted
 from keyless.findings import Finding, Severity
-from keyless.workflows.circleci_commands import commands_that, runs_any
+from keyless.workflows.circleci_commands import (
+    commands_that,
+    gives_oidc_role,
+    is_chaining,
+    runs_any,
+)
 from keyless.workflows.keyuse import (
     KEY_USE,
     KEY_VARIABLES,
-    has_key,
     is_credential,
     locate,
     mappings,
@@ -75,7 +79,6 @@ CIRCLECI_STATIC_AWS_KEYS = Check(
 
 # The orbs that configure AWS credentials from the key variables unless given a role.
 AWS_ORBS = frozenset({"circleci/aws-cli", "circleci/aws-ecr", "circleci/aws-s3"})
-_ROLE_KEYS = frozenset({"role_arn", "role-arn"})
 
 
 # The parameters that name the configuration a setup workflow continues with: the
@@ -195,7 +198,7 @@ def _assumes(body: Any) -> bool:
     """Whether a job or command's own steps assume a role: an orb step given
     ``role_arn``, or a script that exchanges the OIDC token or writes a session token."""
     steps = body.get("steps") if is_map(body) else None
-    return has_key(steps, _ROLE_KEYS) or any(shows_temporary(text) for text in strings(steps))
+    return gives_oidc_role(steps) or any(shows_temporary(text) for text in strings(steps))
 
 
 def _uses_oidc(body: Any, assuming: frozenset[str]) -> bool:
@@ -216,7 +219,9 @@ def _orb_step(item: Any, aliases: dict[str, str], assuming: frozenset[str]) -> s
     if alias not in aliases or not command:
         return None
     # `role_arn` given, or an `auth:` of commands of the file that assume a role.
-    if has_key(params, _ROLE_KEYS) or runs_any(params, assuming):
+    if is_chaining(name):
+        return None  # it assumes its role with the keys `setup` wrote, reported there
+    if gives_oidc_role(params) or runs_any(params, assuming):
         return None
     return f"{aliases[alias].split('/')[1]}/{command}"
 

@@ -72,3 +72,40 @@ def invoked(node: Any, names: set[str] | frozenset[str]) -> set[str]:
         elif is_map(current):
             stack.extend(current.values())
     return found
+
+
+#: The parameters that give an AWS orb's command a role (``role-arn`` before aws-cli 4).
+ROLE_KEYS = frozenset({"role_arn", "role-arn"})
+#: aws-cli's ``role_arn_setup`` (``role-arn-setup`` before 4): it writes a profile that
+#: assumes ``role_arn`` from ``source_profile``, the keys ``setup`` wrote
+#: (https://github.com/CircleCI-Public/aws-cli-orb, src/scripts/role-arn-setup.sh), so
+#: its role is chained from long-lived keys, not exchanged for the job's OIDC token.
+_CHAINING_COMMANDS = frozenset({"role_arn_setup", "role-arn-setup"})
+
+
+def gives_oidc_role(node: Any) -> bool:
+    """Whether a mapping under ``node`` gives a role (``role_arn`` with a value) that an
+    orb exchanges the job's OIDC token for: any but a ``role_arn_setup`` step's."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if not (is_map(current) or is_seq(current)) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if is_seq(current):
+            stack.extend(current)
+            continue
+        if len(current) == 1 and is_chaining(next(iter(current))):
+            continue
+        for key, value in current.items():
+            if str(key) in ROLE_KEYS and value not in (None, ""):
+                return True
+            stack.append(value)
+    return False
+
+
+def is_chaining(name: Any) -> bool:
+    """``aws-cli/role_arn_setup`` under any alias."""
+    _, _, command = str(name).partition("/")
+    return command in _CHAINING_COMMANDS

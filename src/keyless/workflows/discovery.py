@@ -11,7 +11,8 @@ looks: CircleCI ``.circleci/config.yml``
 continuations are followed by :func:`keyless.workflows.circleci.continuations`), Bitbucket
 ``bitbucket-pipelines.yml``, Buildkite ``.buildkite/pipeline.yml`` (and the other
 ``.buildkite/**/*.yml`` files a pipeline uploads, and ``buildkite/pipeline.yml``:
-https://buildkite.com/docs/agent/v3/cli-pipeline), Azure ``azure-pipelines.yml`` and the
+https://buildkite.com/docs/agent/v3/cli-pipeline; and its repository hooks,
+``.buildkite/hooks/pre-command`` and the like), Azure ``azure-pipelines.yml`` and the
 ``.azure-pipelines/`` directory of pipelines and templates, Travis
 ``.travis.yml``, AWS CodeBuild ``buildspec.yml``, Jenkins ``Jenkinsfile`` and Drone
 ``.drone.yml``. GitHub action metadata files (``action.yml``) are found by
@@ -42,6 +43,7 @@ from keyless.workflows.action_files import (
     is_action_text,
     linked_actions,
 )
+from keyless.workflows.buildkite import is_hook as is_buildkite_hook
 from keyless.workflows.model import Platform, WorkflowFile
 from keyless.workflows.platform_guess import file_head, guess_platform
 
@@ -205,6 +207,8 @@ def platform_by_place(path: Path) -> Platform | None:
             return Platform.CODEBUILD
     if name == "Jenkinsfile" or name.startswith("Jenkinsfile.") or name.endswith(".jenkinsfile"):
         return Platform.JENKINS
+    if is_buildkite_hook(path):
+        return Platform.BUILDKITE
     return WELL_KNOWN_FILES.get(name)
 
 
@@ -333,7 +337,7 @@ def _nested_platform_directory(
     pipelines per service). A linked subdirectory is not entered: it is named unread."""
     platform = _PLATFORM_DIRECTORIES[owner.name][0]
     for name in names:
-        if name.endswith(_YAML_SUFFIXES):
+        if name.endswith(_YAML_SUFFIXES) or is_buildkite_hook(here / name):
             yield here / name, WorkflowFile(here / name, platform, owner.parent)
     _unfollowed_links(here, dirnames, unread)
 

@@ -177,6 +177,21 @@ def endpoint_evidence(
     return tuple(dict.fromkeys(reasons))
 
 
+# An `aws` CLI command that reaches a service (`aws s3 sync …`, `aws --region x s3 ls`):
+# not `aws configure` (local files), `aws help` nor a bare `aws --version`.
+_AWS_COMMAND = re.compile(
+    r"(?<![\w./-])aws(?:\s+--?[A-Za-z][\w-]*(?:[= ](?!-)[\w.:/${}@-]+)?)*"
+    r"\s+(?!configure\b|help\b)[a-z][a-z0-9-]*(?:\s|$)",
+    re.IGNORECASE,
+)
+
+
+def calls_aws(text: str) -> bool:
+    """Whether a script (a GitHub step's ``run:``, a GitLab script line) visibly calls AWS
+    with the keys it runs with: an ``aws`` command and no endpoint option of its own."""
+    return "--endpoint" not in text and bool(_AWS_COMMAND.search(text))
+
+
 def _shown(match: re.Match[str], endpoint: str) -> str:
     """An endpoint option as a reason shows it: ``--endpoint-url "$E"`` (= its value)."""
     written = match.group(0)

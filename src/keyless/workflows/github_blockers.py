@@ -36,6 +36,11 @@ from keyless.workflows.github_conditions import not_on_github
 from keyless.workflows.github_ecr_login import logs_in_to_ecr
 from keyless.workflows.github_insertion import insertion_target, region_for
 from keyless.workflows.github_other_stores import job_evidence, steps_elsewhere
+from keyless.workflows.github_profile_steps import (
+    PROFILE_REASON,
+    replaceable_steps,
+    replacement_problem,
+)
 from keyless.workflows.github_values import computed_secret_names, expression_bodies
 from keyless.workflows.hardcoded import redact_key_id
 from keyless.workflows.model import FixOptions
@@ -203,7 +208,7 @@ def job_sites(analysis: GithubAnalysis, name: str, job: Any, *, handed: bool = T
 
 
 def _needs_inserted_step(analysis: GithubAnalysis, name: str, job: Any) -> bool:
-    if any(e.job == name for e in analysis.key_env):
+    if any(e.job == name for e in analysis.key_env) or replaceable_steps(analysis, name, job):
         return True
     return any(e.level == "workflow" for e in analysis.key_env) and "steps" in job
 
@@ -242,11 +247,19 @@ def _step_reasons(
                 "https://github.com/aws-actions/configure-aws-credentials/releases/tag/v1.6.0): "
                 "move it to @v4 and run fix again"
             )
+    root = analysis.document.root
     for script in (s for s in analysis.scripts if s.job == name):
+        problem = None
+        if script.at == "run" and script.reason.startswith(PROFILE_REASON):
+            # Replaced by the credentials step when that is safe (github_profile_steps).
+            problem = replacement_problem(script.step, job, root)
+            if problem is None:
+                continue
         yield (
-            f"{describe_step(script.step_index, script.step)}: {script.reason}; rewrite it by "
-            "hand (a configure-aws-credentials step exports temporary credentials, session "
-            "token included, to the steps after it)"
+            f"{describe_step(script.step_index, script.step)}: {script.reason}"
+            + (f", and {problem}, so keyless does not replace it" if problem else "")
+            + "; rewrite it by hand (a configure-aws-credentials step exports temporary "
+            "credentials, session token included, to the steps after it)"
         )
     step_env = {e.step_index for e in analysis.key_env if e.job == name and e.level == "step"}
     for index, step in steps_of(job):

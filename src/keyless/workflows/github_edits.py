@@ -9,16 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from keyless.errors import quoted
 from keyless.workflows.edits import Plan, entry_with_comments
-from keyless.workflows.github import GithubAnalysis, KeyEnv, Site
+from keyless.workflows.github import GithubAnalysis, KeyEnv, Site, describe_step
 from keyless.workflows.github_insertion import (
     insertion_target,
     region_for,
     unseen_use,
     without_credentials,
 )
+from keyless.workflows.github_profile_steps import replaceable_steps
 from keyless.workflows.model import FixOptions
-from keyless.workflows.patch import Edit, dash_line, leading_comments_start
+from keyless.workflows.patch import Edit, block_end, dash_line, leading_comments_start
 from keyless.workflows.yamldoc import is_map, item_position, own_items, value_position
 from keyless.workflows.yamlout import item_lines, layout_of, mapping_lines
 
@@ -88,6 +90,28 @@ def insert_credentials_step(
     result.edits.append(
         Edit(start, start, tuple(item_lines(step, dash_column, column, layout)), order=1)
     )
+
+
+def remove_profile_steps(result: Plan, analysis: GithubAnalysis, name: str, job: Any) -> set[int]:
+    """Remove the steps of job ``name`` that only wrote the key pair into the profile
+    (:mod:`.github_profile_steps`): the credentials step inserted before them stands in.
+    The ``id`` of each removed step's ``env:`` (its key entries go with it)."""
+    lines = analysis.document.lines
+    steps = job.get("steps")
+    removed: set[int] = set()
+    for profile in replaceable_steps(analysis, name, job):
+        step = steps[profile.index]
+        line, column = item_position(steps, profile.index)
+        dash, dash_column = dash_line(lines, line, column)
+        start = leading_comments_start(lines, dash, dash_column)
+        result.edits.append(Edit(start, block_end(lines, dash, dash_column)))
+        removed.add(id(step.get("env")))
+        result.notes.append(
+            f"job {quoted(name)}: {describe_step(profile.index, step)} wrote the key pair into "
+            "the AWS CLI's profile; removed, the credentials step before it exports the role's "
+            "credentials and region instead"
+        )
+    return removed
 
 
 def optional_key_secrets(lines: Sequence[str], root: Any) -> list[Edit]:

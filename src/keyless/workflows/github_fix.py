@@ -45,6 +45,7 @@ from keyless.workflows.github_edits import (
     env_sites,
     insert_credentials_step,
     optional_key_secrets,
+    remove_profile_steps,
     rewrite_key_inputs,
 )
 from keyless.workflows.github_grants import (
@@ -187,7 +188,10 @@ def plan(
         job = jobs[name]
         if without_credentials(analysis, name, job) is None:
             grants[name] = {"id-token": "write"}
+        removed = remove_profile_steps(result, analysis, name, job)
         for site in env_sites(analysis, name, workflow_env, job):
+            if id(site.node) in removed:
+                continue  # the env: of a step removed whole
             if id(site.node) not in done:
                 done.add(id(site.node))
                 parent, key = index.get(id(site.node), (None, None))

@@ -25,6 +25,7 @@ from keyless.workflows.github import GithubAnalysis, describe_step, is_configure
 from keyless.workflows.github_conditions import not_on_github
 from keyless.workflows.github_ecr_login import ecr_region, logs_in_to_ecr
 from keyless.workflows.github_job_events import runs_for_pull_requests
+from keyless.workflows.github_profile_steps import replaceable_steps, written_region
 from keyless.workflows.keyuse import strings
 from keyless.workflows.model import FixOptions
 from keyless.workflows.values import is_context_expression, is_region
@@ -69,7 +70,8 @@ _NAME_WORDS = re.compile(r"[A-Za-z0-9]+")
 
 def region_for(options: FixOptions, root: Any, job: Any, target: int | None) -> str | None:
     """The region for an inserted credentials step before step ``target``: the step's own
-    ``AWS_REGION`` / ``AWS_DEFAULT_REGION``, else the job's or workflow's (as
+    ``AWS_REGION`` / ``AWS_DEFAULT_REGION`` (or the region it writes into the profile,
+    ``aws configure set region``), else the job's or workflow's (as
     ``${{ env.NAME }}``), else the ``aws-region`` the job's configure-aws-credentials
     steps give, else one that every step setting it agrees on, else the region of the ECR
     registry docker/login-action logs in to at that step, else ``--region``; None when
@@ -78,6 +80,8 @@ def region_for(options: FixOptions, root: Any, job: Any, target: int | None) -> 
     steps = dict(steps_of(job))
     if target is not None and target in steps:
         value = _region_value(steps[target].get("env"))
+        if value is None:
+            value = written_region(steps[target], job, root)  # `aws configure set region`
         if value is not None:
             return value
     scopes: list[Any] = [job.get("env"), root.get("env") if is_map(root) else None]
@@ -143,6 +147,9 @@ def insertion_target(
         if o.job == name
         and ((o.action in composites and composites[o.action] is None) or logs_in_to_ecr(o))
     ]
+    # A step that only writes the key pair into the profile: the credentials step takes
+    # its place (:mod:`.github_profile_steps`).
+    targets += [p.index for p in replaceable_steps(analysis, name, job)]
     own = any(e.job == name and e.level == "job" for e in analysis.key_env)
     workflow = any(e.level == "workflow" for e in analysis.key_env)
     if own or (workflow and without_credentials(analysis, name, job) is None):

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from keyless.workflows.evidence import (
+    calls_aws,
     endpoint_evidence,
     unseen_endpoint_note,
     unseen_endpoints,
@@ -114,10 +115,6 @@ def _steps_evidence(job: Any) -> tuple[tuple[str, ...], bool]:
     return tuple(dict.fromkeys(found)), plain
 
 
-# An `aws` CLI command (`aws s3 sync …`), and AWS's own actions.
-_AWS_COMMAND = re.compile(r"(?<![\w./-])aws\s+(?!configure\b)[a-z0-9-]+(?:\s|$)", re.IGNORECASE)
-
-
 def _calls_aws(step: Any) -> bool:
     """Whether a step visibly calls AWS with the keys it runs with: an ``aws`` command
     with no endpoint of its own, or an ``aws-actions/`` action."""
@@ -125,7 +122,7 @@ def _calls_aws(step: Any) -> bool:
     if isinstance(uses, str) and uses.lower().startswith("aws-actions/"):
         return True
     run = step.get("run")
-    return isinstance(run, str) and bool(_AWS_COMMAND.search(run)) and "--endpoint" not in run
+    return isinstance(run, str) and calls_aws(run)
 
 
 def running_steps(job: Any) -> Iterator[tuple[int, Any]]:

@@ -289,6 +289,8 @@ def findings(
             (item.job, item.scope),
         )
     for export in analysis.exports:
+        if reach is not None and reach.for_another_store(export.script):
+            continue  # as for variables: every job that runs them sends them elsewhere
         for index in export.indices:
             scope = scope_of(export.job)
             prefix = f"{export.job}." if export.job else ""

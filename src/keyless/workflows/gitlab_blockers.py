@@ -74,12 +74,13 @@ def keys_not_reported(job: Job, usage: KeyUsage, beside: ScriptsBeside, reach: R
     endpoint, named for an S3-compatible store, run by scripts that talk to one, or not a
     credential: :func:`~keyless.workflows.gitlab_keys.key_variables`; or where every job
     that gets them sends them to another store: :class:`~.gitlab_reach.Reach`, as the scan
-    judges them), and no script uses keys: nothing for ``fix`` to rewrite or to leave to a
-    person. ``beside``: the pipeline's :class:`ScriptsBeside`."""
+    judges them), and every script section that exports keys is run only by jobs that
+    send them to another store (:class:`~.gitlab_reach.Reach` too): nothing for ``fix`` to
+    rewrite or to leave to a person. ``beside``: the pipeline's :class:`ScriptsBeside`."""
     own: Any = job.entry.node.get("variables")
     return (
-        bool(usage.variables)
-        and not usage.exports
+        bool(usage.variables or usage.exports)
+        and all(reach.for_another_store(section.script) for section, _ in usage.exports)
         and not usage.handoffs
         and not usage.referenced
         and all(
@@ -257,6 +258,13 @@ def blockers(job: Job, usage: KeyUsage, referenced: Mapping[int, str] | None = N
         )
     elif signs.unseen:
         reasons.append(unseen_endpoint_reason(signs.unseen))
+    if signs.elsewhere:
+        reasons.append(
+            "a script line sends its keys to another store ("
+            + "; ".join(signs.elsewhere)
+            + ") while another calls AWS with them: a role would not serve that store; "
+            "give that line its own keys and rewrite the job by hand"
+        )
     if len(pairs) > 1:
         reasons.append(
             f"it uses {len(pairs)} different key pairs: one role cannot stand for both; "

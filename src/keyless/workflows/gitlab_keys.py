@@ -17,7 +17,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from keyless.errors import quoted
-from keyless.workflows.evidence import endpoint_evidence, unseen_endpoint_note, unseen_endpoints
+from keyless.workflows.evidence import unseen_endpoint_note
+from keyless.workflows.gitlab_stores import store_signs
 from keyless.workflows.hardcoded import find_literals
 from keyless.workflows.keyuse import is_store_reference
 from keyless.workflows.yamldoc import is_map, is_seq, origin_of, own_items
@@ -176,15 +177,15 @@ def defined_values(*mappings: Any) -> dict[str, str]:
 def _for_another_store(variables: Any, outer: Any, scripts: Sequence[str]) -> bool:
     """Keys set beside an endpoint that is not AWS's, or named for an S3-compatible store
     (``$MINIO_ACCESS_KEY``, ``$R2_…``), or run by ``scripts`` that visibly talk to another
-    store (``--endpoint-url https://x.r2.cloudflarestorage.com``): not AWS keys. An
+    store (``--endpoint-url https://x.r2.cloudflarestorage.com``) and never call AWS
+    plainly (:func:`~.gitlab_stores.store_signs`): not AWS keys. An
     endpoint that names no host once the file's variables are put in
     (``AWS_ENDPOINT_URL: $S3_ENDPOINT``, a CI/CD setting) is no such sign: it may be AWS's
     (:class:`UnseenNotes`)."""
     pairs = string_values(variables)
     sources = [v for k, v in pairs if k in KEY_VARIABLES]
     defined = defined_values(outer, variables)
-    texts = [*(v for _, v in pairs), *scripts]
-    return bool(endpoint_evidence(pairs, texts, sources, unseen=False, defined=defined))
+    return bool(store_signs(pairs, scripts, sources, defined).evidence)
 
 
 class UnseenNotes:
@@ -216,10 +217,10 @@ class UnseenNotes:
         own: Any = node.get("variables") if is_map(node) else None
         pairs = [*string_values(variables), *string_values(own), *string_values(top)]
         defined = defined_values(top, own, variables)
-        texts = self._texts_of(job, node)
-        if endpoint_evidence(pairs, texts, [], unseen=False, defined=defined):
+        signs = store_signs(pairs, self._texts_of(job, node), [], defined)
+        if signs.evidence:
             return ""  # fix says these do not look like AWS keys
-        return unseen_endpoint_note(unseen_endpoints(pairs, texts, defined))
+        return unseen_endpoint_note(signs.unseen)
 
     def _texts_of(self, job: str | None, node: Any) -> list[str]:
         scope = None if job in (None, "default") else job

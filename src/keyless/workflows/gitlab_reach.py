@@ -7,7 +7,8 @@ an included file, or at the top level of any file of the pipeline; its endpoint 
 scripts may be written in yet another place. Each file read alone (as the scan read
 them) saw a part: the scan said ``high`` for keys that ``fix``, reading the job as GitLab
 assembles it (:mod:`.gitlab_pipeline`), left saying they "do not look like AWS keys".
-Here each place keys are written is judged by the jobs that really get them: when every
+Here each place keys are written (a ``variables:`` mapping, a script section that
+exports them) is judged by the jobs that really get them: when every
 one of them visibly sends the keys to another store (an R2 host in its script, an
 endpoint off AWS), the keys are not AWS's and neither command reports them; when every
 one that does not goes to an endpoint keyless cannot read, the scan says so (medium) and
@@ -21,42 +22,50 @@ as another store's).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from keyless.workflows.evidence import endpoint_evidence, unseen_endpoint_note, unseen_endpoints
+from keyless.workflows import gitlab_stores
+from keyless.workflows.evidence import unseen_endpoint_note
 from keyless.workflows.gitlab_includes import local_includes
 from keyless.workflows.gitlab_keys import EXPORT, exports_temporary, variable_value
 from keyless.workflows.gitlab_pipeline import Job, Pipeline, Section, assemble
+from keyless.workflows.gitlab_stores import StoreSigns
 from keyless.workflows.model import WorkflowFile
 from keyless.workflows.yamldoc import Document, is_seq
 
 
-@dataclass(frozen=True, slots=True)
-class StoreSigns:
-    """What a job shows of where its keys go: ``evidence``, reasons they are another
-    store's (:func:`~keyless.workflows.evidence.endpoint_evidence`); ``unseen``, endpoints
-    that name no host (:func:`~keyless.workflows.evidence.unseen_endpoints`)."""
-
-    evidence: tuple[str, ...]
-    unseen: tuple[str, ...]
-
-
 def store_signs(job: Job) -> StoreSigns:
     """Where ``job``'s keys go, read from everything it gets (its templates' and the top
-    level's variables, every script section it runs). An endpoint's ``$NAME`` is what the
-    job's variables give it; one that still names no host (a CI/CD setting) may be AWS's."""
+    level's variables, every script section it runs: :func:`.gitlab_stores.store_signs`).
+    An endpoint's ``$NAME`` is what the job's variables give it; one that still names no
+    host (a CI/CD setting) may be AWS's. The keys come from its key variables' values and
+    from what its ``export`` / ``aws configure set`` lines set them to."""
     variables = [
         (name, value)
         for name, var in job.variables.items()
         if isinstance(value := variable_value(var.value), str)
     ]
-    defined = dict(variables)
-    texts = list(script_lines(job))
     sources = [str(variable_value(v.value)) for v in job.key_variables().values()]
-    evidence = endpoint_evidence(variables, texts, sources, unseen=False, defined=defined)
-    return StoreSigns(evidence, unseen_endpoints(variables, texts, defined))
+    sources += [exported_value(line) for _, line in key_exports(job)]
+    return gitlab_stores.store_signs(variables, script_lines(job), sources, dict(variables))
+
+
+def key_exports(job: Job) -> Iterable[tuple[Section, str]]:
+    """(section, line) of each line of ``job`` that exports the keys (``export
+    AWS_ACCESS_KEY_ID=…``, ``aws configure set aws_access_key_id …``), but those of a
+    section that obtains temporary credentials itself (the scan reports none of those)."""
+    for section in job.sections.values():
+        if is_seq(section.script) and not exports_temporary_section(section):
+            for line in section.script:
+                if isinstance(line, str) and EXPORT.match(line):
+                    yield section, line
+
+
+def exported_value(line: str) -> str:
+    """What an export line sets a key to: ``$R2_KEY`` of ``export AWS_ACCESS_KEY_ID=$R2_KEY``."""
+    match = EXPORT.match(line)
+    return line[match.end() :].strip() if match else ""
 
 
 def script_lines(job: Job) -> Iterable[str]:
@@ -81,9 +90,10 @@ def exports_temporary_section(section: Section) -> bool:
 
 
 class Reach:
-    """For each mapping where AWS key variables are written (by ``id``), the signs of the
-    concrete jobs that get them. Worked out once, when first asked: every job of the
-    pipeline resolved (the scan of a pipeline with no key variable asks nothing), or
+    """For each mapping where AWS key variables are written, and each script section
+    that exports keys (by ``id``), the signs of the concrete jobs that get them. Worked
+    out once, when first asked: every job of the pipeline resolved (the scan of a
+    pipeline with no key variable asks nothing), or
     ``jobs``, resolved already. ``complete``: every include of the pipeline was read
     (:func:`is_complete`)."""
 
@@ -100,11 +110,12 @@ class Reach:
             self._receivers = {}
             jobs = self._pipeline.jobs() if self._jobs is None else self._jobs
             for job in jobs:
-                names = job.key_variables()
-                if not names or job.is_trigger:
+                sites = [id(var.site) for var in job.key_variables().values()]
+                sites += [id(section.script) for section, _ in key_exports(job)]
+                if not sites or job.is_trigger:
                     continue
                 signs = store_signs(job)
-                for key in dict.fromkeys(id(var.site) for var in names.values()):
+                for key in dict.fromkeys(sites):
                     self._receivers.setdefault(key, []).append(signs)
         return self._receivers.get(id(site), [])
 

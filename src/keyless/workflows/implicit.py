@@ -43,11 +43,11 @@ from typing import Any
 from keyless.checks.registry import Check, Scope
 from keyless.errors import quoted
 from keyless.findings import Finding, Severity
-from keyless.workflows.circleci_commands import commands_that, runs_any
+from keyless.workflows.circleci_commands import commands_that, gives_oidc_role, runs_any
 from keyless.workflows.gitlab_keys import HOOK_SECTION, SCRIPT_SECTIONS
 from keyless.workflows.gitlab_pipeline import assemble
 from keyless.workflows.gitlab_secrets import has_token_for_aws
-from keyless.workflows.keyuse import KEY_VARIABLES, has_key, mappings, shows_temporary, strings
+from keyless.workflows.keyuse import KEY_VARIABLES, mappings, shows_temporary, strings
 from keyless.workflows.model import WorkflowFile, workflow_finding
 from keyless.workflows.yamldoc import Document, is_map, is_seq, item_position, value_position
 
@@ -189,7 +189,7 @@ def circleci_findings(
 def _signed(body: Any) -> bool:
     """A CircleCI job or command whose text shows a role: ``role_arn``, an OIDC exchange,
     an assumed role or another endpoint."""
-    return has_key(body, frozenset({"role_arn", "role-arn"})) or other_signs(list(strings(body)))
+    return gives_oidc_role(body) or other_signs(list(strings(body)))
 
 
 def bitbucket_findings(

@@ -57,7 +57,13 @@ class Platform(StrEnum):
         """How far keyless reads this platform's files."""
         if self in (Platform.GITHUB, Platform.GITLAB):
             return Coverage.FULL
-        if self in (Platform.CIRCLECI, Platform.BITBUCKET, Platform.JENKINS, Platform.AZURE):
+        if self in (
+            Platform.CIRCLECI,
+            Platform.BITBUCKET,
+            Platform.BUILDKITE,
+            Platform.JENKINS,
+            Platform.AZURE,
+        ):
             return Coverage.KEY_USE
         return Coverage.LITERAL_KEYS
 

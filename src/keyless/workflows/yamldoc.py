@@ -111,6 +111,22 @@ def _constructor() -> Any:
     return MergingConstructor
 
 
+def _reader() -> Any:
+    """ruamel.yaml's round-trip reader (mappings that know where each key is written,
+    anchors, merge keys, tags) with :func:`_constructor`, but the plain scanner, which
+    skips comments: keyless never dumps a document it read (``fix`` edits the text:
+    :mod:`.patch`), and the round-trip scanner's gathering of every comment for a dump was
+    a fifth of reading a file, the largest cost of ``fix`` reading a large rewrite again
+    (``benchmarks/bench_yaml_read.py``). Node positions are the same."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.scanner import Scanner
+
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _constructor()
+    yaml.Scanner = Scanner
+    return yaml
+
+
 def load_text(text: str, path: Path, *, gitlab_header: bool = False) -> Document:
     """Parse ``text``; a YAML error becomes an :class:`InputError` naming file and line.
 
@@ -122,12 +138,10 @@ def load_text(text: str, path: Path, *, gitlab_header: bool = False) -> Document
     first document; GitHub's workflow parser, ``actions/languageservices``, reports
     ``parseDocument``'s "Source contains multiple documents" error), so reading the
     first document alone would judge a workflow that never runs."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.composer import ComposerError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _constructor()
+    yaml = _reader()
     try:
         root = yaml.load(text)
         merge_key_lines = tuple(sorted(yaml.constructor.merge_key_lines))
@@ -177,11 +191,9 @@ def _after_header(text: str, path: Path) -> tuple[Any, tuple[int, ...]]:
     """The configuration of a GitLab file that declares its inputs in a header document
     (``spec: inputs: …``, then ``---``: https://docs.gitlab.com/ci/inputs/), with its
     merge key lines. Any other GitLab file of several documents is malformed YAML here."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError
 
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _constructor()
+    yaml = _reader()
     try:
         documents = list(itertools.islice(yaml.load_all(text), 3))
     except MarkedYAMLError as error:
