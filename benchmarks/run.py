@@ -213,6 +213,14 @@ def main() -> None:
         "--repeat",
         "1" if quick else "3",
     )
+    step(
+        "workflows fix: reading its own GitLab rewrite again, vs the comment-gathering reader",
+        str(HERE / "bench_yaml_read.py"),
+        "--jobs",
+        "300" if quick else "3000",
+        "--repeat",
+        "1" if quick else "3",
+    )
     summary(results)
 
 
