@@ -31,7 +31,13 @@ _URL_CREDENTIALS = re.compile(
 def quoted_hiding_credentials(text: str) -> str:
     """``text`` as :func:`quoted` shows it, a URL's user information (a token) replaced by
     ``…``: ``'https://…@github.com/acme/app'``."""
-    return quoted(_URL_CREDENTIALS.sub(lambda m: f"{m.group(1) or ''}…@", text))
+    return quoted(hiding_credentials(text))
+
+
+def hiding_credentials(text: str) -> str:
+    """``text`` with every URL's user information (a token, ``user:password``) replaced by
+    ``…``, not quoted: for text a message already frames."""
+    return _URL_CREDENTIALS.sub(lambda m: f"{m.group(1) or ''}…@", text)
 
 
 #: How much of a JSON pointer a message shows: its keys are the document's, and a key of

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from keyless.errors import hiding_credentials
+
 # Object stores that speak the S3 API with their own keys (an AWS role cannot stand in):
 # Cloudflare R2, DigitalOcean Spaces, Wasabi, Backblaze B2, Linode/Akamai, Scaleway, Google
 # Cloud Storage (HMAC interoperability), OVHcloud, IONOS, Hetzner, Oracle (S3 compatibility).
@@ -298,5 +300,6 @@ def script_reexports(script: str) -> tuple[str, ...]:
 
 
 def _short(value: str) -> str:
-    value = " ".join(value.split())
+    # An endpoint's user information is a credential (`https://key:secret@host`): never shown.
+    value = " ".join(hiding_credentials(value).split())
     return value if len(value) <= 80 else value[:77] + "…"
