@@ -60,6 +60,11 @@ _KEY_ID = re.compile(r"(AKIA|ASIA)(?<![A-Z0-9]AKIA)(?<![A-Z0-9]ASIA)[A-Z0-9]{16}
 # after it still is (the candidate is then the end of a longer, padded string).
 _SECRET = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _SECRET_CONTEXT = re.compile(r"secret|aws.*key|key.*aws|credential", re.IGNORECASE)
+# A session token (hundreds of base64 characters, STS's `FwoGZXIvYXdz…`/`IQoJb3JpZ2lu…`) on a
+# line that names one (`AWS_SESSION_TOKEN: …`, `--session-token …`): temporary, but a
+# credential all the same, never shown whole in fix's diff.
+_SESSION_TOKEN = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{100,}={0,2}(?![A-Za-z0-9/+=])")
+_SESSION_CONTEXT = re.compile(r"session.?token", re.IGNORECASE)
 #: A line with its end: lines end at LF, CRLF or CR only, as in editors, GitHub's file
 #: view and YAML 1.2 (https://yaml.org/spec/1.2.2/#54-line-break-characters).
 #: ``str.splitlines`` also ends them at \v, \f, \x1c-\x1e, \x85, U+2028 and U+2029,
@@ -114,8 +119,9 @@ def text_lines(text: str) -> list[str]:
 
 
 def redact_text(text: str) -> str:
-    """``text`` with every literal key ID shown as ``AKIA…WXYZ`` and every secret-key-shaped
-    string (on a line that names a secret or an AWS key) as ``[REDACTED]``."""
+    """``text`` with every literal key ID shown as ``AKIA…WXYZ``, every secret-key-shaped
+    string (on a line that names a secret or an AWS key) and every session-token-shaped one
+    (on a line that names a session token) as ``[REDACTED]``."""
     out = []
     for line in _LINE.findall(text):
         line = _KEY_ID.sub(lambda m: redact_key_id(m.group(0)), line)
@@ -123,6 +129,8 @@ def redact_text(text: str) -> str:
             line = _SECRET.sub(
                 lambda m: "[REDACTED]" if _looks_like_secret(m.group(0)) else m.group(0), line
             )
+        if _SESSION_CONTEXT.search(line):
+            line = _SESSION_TOKEN.sub("[REDACTED]", line)
         out.append(line)
     return "".join(out)
 
